@@ -1,0 +1,59 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
+import { flowsRoutes } from './flows/flows.routes.ts';
+import type { FlowsService } from './flows/flows.service.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { registerJson } from './http/json.ts';
+import { loggerOptions } from './http/logging.ts';
+import type { PagingSettings } from './http/paging.ts';
+import { registerSwagger } from './http/swagger.ts';
+import type { App } from './http/types.ts';
+import { registerValidation } from './http/validation.ts';
+import { serviceRoutes } from './service/service.routes.ts';
+import type { ServiceInfoService } from './service/service.service.ts';
+import { sourcesRoutes } from './sources/sources.routes.ts';
+import type { SourcesService } from './sources/sources.service.ts';
+
+/** Everything the HTTP layer needs, built once by the composition root (deps.ts). */
+export interface AppDeps {
+  config: Config;
+  service: ServiceInfoService;
+  sources: SourcesService;
+  flows: FlowsService;
+  /** Overrides the logger (tests pass `false`). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(config.TAMS_LOG_LEVEL),
+    trustProxy: config.TAMS_TRUST_PROXY,
+    // Bulk segment registration sends thousands of segments in one body.
+    bodyLimit: 64 * 1024 * 1024,
+    exposeHeadRoutes: true,
+  }).withTypeProvider() as unknown as App;
+
+  app.decorateRequest('principal', null);
+  registerValidation(app);
+  registerJson(app);
+  registerErrorHandling(app);
+  await registerSwagger(app, { ui: config.TAMS_SWAGGER_UI });
+
+  const paging: PagingSettings = {
+    defaultLimit: config.TAMS_PAGE_LIMIT_DEFAULT,
+    maxLimit: config.TAMS_PAGE_LIMIT_MAX,
+  };
+  const publicUrl = config.TAMS_PUBLIC_URL;
+  const rootEndpoints = ['service', 'flows', 'sources'];
+
+  await app.register(async (api) => {
+    const typed = api as unknown as App;
+    await serviceRoutes(typed, { service: deps.service, rootEndpoints: () => rootEndpoints });
+    await sourcesRoutes(typed, { sources: deps.sources, paging, publicUrl });
+    await flowsRoutes(typed, { flows: deps.flows, paging, publicUrl });
+    await flowPropertyRoutes(typed, deps.flows);
+  });
+  return app;
+}

@@ -1,0 +1,115 @@
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Every TAMS_* setting, one schema: the README table is generated from it (npm run config:docs)
+ * and startup fails listing every invalid value. Env values are strings, converted by the schema.
+ */
+export const ConfigSchema = Type.Object({
+  TAMS_HOST: Type.String({ default: '0.0.0.0', description: 'Address the HTTP server listens on.' }),
+  TAMS_PORT: Type.Integer({
+    default: 8000,
+    minimum: 0,
+    maximum: 65535,
+    description: 'Port the HTTP server listens on (0 picks a free port).',
+  }),
+  TAMS_PUBLIC_URL: Type.String({
+    default: '',
+    description:
+      "Base URL clients use to reach this server (e.g. `https://tams.example.com`), used in `Link` headers and media URLs. Empty: derived from each request's `Host`.",
+  }),
+  TAMS_TRUST_PROXY: Type.Boolean({
+    default: false,
+    description: 'Trust `X-Forwarded-*` headers from a reverse proxy when deriving the public URL.',
+  }),
+  TAMS_DATA_DIR: Type.String({
+    default: './data',
+    description: 'Directory of the embedded engine: the DuckDB file (`tams.duckdb`) lives here.',
+  }),
+  TAMS_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino log level.' },
+  ),
+  TAMS_SERVICE_NAME: Type.String({
+    default: 'tams-server',
+    description: 'Initial service `name` in `/service` (POST /service changes it; the change persists).',
+  }),
+  TAMS_SERVICE_DESCRIPTION: Type.String({
+    default: 'Time-addressable Media Store',
+    description: 'Initial service `description` in `/service`.',
+  }),
+  TAMS_PAGE_LIMIT_DEFAULT: Type.Integer({
+    default: 100,
+    minimum: 1,
+    description: 'Page size of listings when the client gives no `limit`.',
+  }),
+  TAMS_PAGE_LIMIT_MAX: Type.Integer({
+    default: 1000,
+    minimum: 1,
+    description: 'Largest page size granted; larger `limit` values are reduced (see `X-Paging-Limit`).',
+  }),
+  TAMS_SWAGGER_UI: Type.Boolean({ default: true, description: 'Serve Swagger UI at `/docs`.' }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const keys = Object.keys(ConfigSchema.properties) as (keyof Config)[];
+
+/** Parses the TAMS_* variables of `env`; throws ConfigError naming every invalid value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of keys) {
+    if (env[key] !== undefined) raw[key] = env[key];
+  }
+  const converted = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw)) as Record<string, unknown>;
+  for (const key of keys) {
+    const schema = ConfigSchema.properties[key];
+    if (!Value.Check(schema, converted[key])) {
+      problems.push(
+        `${key}: ${describeExpected(schema)} (got ${JSON.stringify(raw[key] ?? converted[key])})`,
+      );
+    }
+  }
+  const config = converted as Config;
+  if (problems.length === 0 && config.TAMS_PAGE_LIMIT_DEFAULT > config.TAMS_PAGE_LIMIT_MAX) {
+    problems.push('TAMS_PAGE_LIMIT_DEFAULT: must not exceed TAMS_PAGE_LIMIT_MAX');
+  }
+  if (config.TAMS_PUBLIC_URL !== '' && !/^https?:\/\/[^/]+(\/.*)?$/.test(config.TAMS_PUBLIC_URL)) {
+    problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * TAMS_* variables that are not settings: likely typos, reported as warnings rather than errors
+ * because platforms inject variables of their own (Kubernetes service links, for one).
+ */
+export function unknownSettings(env: Record<string, string | undefined> = process.env): string[] {
+  return Object.keys(env).filter((name) => name.startsWith('TAMS_') && !(keys as string[]).includes(name));
+}
+
+interface SchemaLike {
+  type?: string;
+  anyOf?: { const?: unknown }[];
+  minimum?: number;
+  maximum?: number;
+}
+
+export function describeExpected(schema: SchemaLike): string {
+  if (schema.anyOf) return `must be one of ${schema.anyOf.map((s) => String(s.const)).join(', ')}`;
+  const bounds = [
+    schema.minimum !== undefined ? `>= ${schema.minimum}` : '',
+    schema.maximum !== undefined ? `<= ${schema.maximum}` : '',
+  ].filter(Boolean);
+  const kind = schema.type === 'boolean' ? 'true or false' : (schema.type ?? 'a value');
+  return `must be ${kind === 'integer' ? 'an integer' : kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}`;
+}

@@ -1,0 +1,134 @@
+/**
+ * The table manager's contract. Everything above db/ speaks only these types; every engine
+ * (DuckDB embedded, VAST DataBase) implements `Engine`. The predicate language is deliberately
+ * limited to what VAST DataBase can push down: an AND of groups, each group an OR of
+ * comparisons on a single column.
+ */
+
+/** Column types, chosen to map 1:1 onto Arrow types (and so onto VAST DataBase). */
+export type ColumnType =
+  | 'string' // utf8                         <-> JS string
+  | 'int64' // signed 64-bit                  <-> JS bigint
+  | 'int32' // signed 32-bit                  <-> JS number (integer)
+  | 'float64' //                              <-> JS number
+  | 'boolean' //                              <-> JS boolean
+  | 'timestamp' // UTC, microsecond precision  <-> JS Date
+  | 'json'; // utf8 holding JSON text         <-> any JSON-serialisable JS value (parsed on read)
+
+export type Value = string | bigint | number | boolean | Date | null | JsonValue;
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: ColumnType;
+  /**
+   * Defaults to true. A non-nullable column added to an existing table must be given `defaultValue`.
+   * Enforced by the manager on every write; engines store all columns as nullable, so a table stays
+   * writable by a definition that does not declare the column (rows written that way read null).
+   */
+  readonly nullable?: boolean;
+  /**
+   * Value used to fill existing rows when the column is added by schema evolution, and by the
+   * manager for inserts that leave the column out (an explicit null stays null).
+   */
+  readonly defaultValue?: Value;
+}
+
+export interface TableDef {
+  readonly name: string;
+  readonly columns: readonly ColumnDef[];
+}
+
+/** A row as seen by callers: column name -> value. Missing columns read as null. */
+export type Row = Record<string, Value | undefined>;
+
+export type CompareOp =
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'in'
+  | 'isNull'
+  | 'isNotNull'
+  | 'startsWith'
+  | 'contains';
+
+/**
+ * SQL NULL semantics: every comparison against a null column value is false (`ne` included), and
+ * comparing with a null value is refused (use isNull/isNotNull). startsWith/contains are literal and
+ * case-sensitive (no wildcards) and only apply to string columns; json columns only support
+ * isNull/isNotNull. An `in` with an empty array matches nothing.
+ */
+export interface Comparison {
+  readonly op: CompareOp;
+  /** Scalar for eq/ne/lt/le/gt/ge/startsWith/contains, array for `in`, absent for isNull/isNotNull. */
+  readonly value?: Value | readonly Value[];
+}
+
+/** An OR of comparisons on one column. */
+export interface ColumnGroup {
+  readonly column: string;
+  readonly any: readonly Comparison[];
+}
+
+/** An AND of column groups. An empty `all` matches every row. */
+export interface Predicate {
+  readonly all: readonly ColumnGroup[];
+}
+
+/** Nulls sort last in both directions; strings sort by Unicode code point (UTF-8 byte order). */
+export interface OrderBy {
+  readonly column: string;
+  readonly direction?: 'asc' | 'desc';
+}
+
+export interface SelectOptions {
+  readonly where?: Predicate;
+  /** Projection; all columns when omitted. */
+  readonly columns?: readonly string[];
+  readonly orderBy?: readonly OrderBy[];
+  readonly limit?: number;
+}
+
+/** What can be done inside or outside a transaction. */
+export interface DbSession {
+  select(table: string, options?: SelectOptions): Promise<Row[]>;
+  count(table: string, where?: Predicate): Promise<number>;
+  insert(table: string, rows: readonly Row[]): Promise<void>;
+  /** Finds the matching rows by row id and updates them; returns the number of rows changed. */
+  update(table: string, where: Predicate, changes: Row): Promise<number>;
+  /** Finds the matching rows by row id and deletes them; returns the number of rows deleted. */
+  delete(table: string, where: Predicate): Promise<number>;
+}
+
+export interface TableInfo {
+  readonly name: string;
+  readonly columns: readonly ColumnDef[];
+}
+
+/**
+ * An engine: SQL or wire protocol lives only behind this interface. The manager owns schema
+ * evolution, validation of names and values, and the metadata cache; engines do the I/O.
+ *
+ * Engines receive values already validated and in one representation per column type: string,
+ * int64 bigint, int32 and float64 number, boolean, timestamp Date, json as JSON text (a string);
+ * insert rows carry every declared column. They return the same representation (json as text).
+ */
+export interface Engine {
+  readonly name: string;
+  listTables(): Promise<string[]>;
+  describeTable(name: string): Promise<TableInfo | null>;
+  createTable(def: TableDef): Promise<void>;
+  addColumn(table: string, column: ColumnDef): Promise<void>;
+  /** Autocommit session: each call is its own transaction. */
+  readonly session: DbSession;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * Transactions are serialised with respect to each other.
+   */
+  transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T>;
+  /** Waits for work already started, makes the data durable, releases resources. Idempotent. */
+  close(): Promise<void>;
+}

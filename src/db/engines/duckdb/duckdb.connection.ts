@@ -1,0 +1,68 @@
+import type {
+  DuckDBConnection,
+  DuckDBMaterializedResult,
+  DuckDBPreparedStatement,
+  DuckDBType,
+  DuckDBValue,
+} from '@duckdb/node-api';
+import { Mutex } from './duckdb.sync.ts';
+
+/** Prepared statements kept per connection; hot-path SQL is a small set of shapes. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * One DuckDB connection with a prepared-statement cache (preparing costs about as much as running
+ * a small query) and a lock, so statements from concurrent callers never interleave on it.
+ */
+export class DuckConn {
+  private readonly statements = new Map<string, DuckDBPreparedStatement>();
+  private readonly lock = new Mutex();
+
+  constructor(readonly raw: DuckDBConnection) {}
+
+  /** Runs `fn` with exclusive use of the connection. */
+  exclusive<T>(fn: (conn: DuckConn) => Promise<T>): Promise<T> {
+    return this.lock.run(() => fn(this));
+  }
+
+  /** Runs one parameterised statement; call only inside `exclusive`. */
+  async query(
+    sql: string,
+    values: readonly DuckDBValue[] = [],
+    types: readonly DuckDBType[] = [],
+  ): Promise<DuckDBMaterializedResult> {
+    const statement = await this.prepared(sql);
+    if (values.length > 0) statement.bind(values as DuckDBValue[], types as DuckDBType[]);
+    else statement.clearBindings();
+    return statement.run();
+  }
+
+  /** Runs a statement without parameters and without caching it (BEGIN, DDL, CHECKPOINT). */
+  async exec(sql: string): Promise<void> {
+    await this.raw.run(sql);
+  }
+
+  close(): void {
+    for (const statement of this.statements.values()) statement.destroySync();
+    this.statements.clear();
+    this.raw.closeSync();
+  }
+
+  private async prepared(sql: string): Promise<DuckDBPreparedStatement> {
+    const cached = this.statements.get(sql);
+    if (cached !== undefined) {
+      // Re-inserting keeps the Map in least-recently-used order for eviction.
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const statement = await this.raw.prepare(sql);
+    this.statements.set(sql, statement);
+    if (this.statements.size > STATEMENT_CACHE_SIZE) {
+      const [oldestSql, oldest] = this.statements.entries().next().value as [string, DuckDBPreparedStatement];
+      this.statements.delete(oldestSql);
+      oldest.destroySync();
+    }
+    return statement;
+  }
+}

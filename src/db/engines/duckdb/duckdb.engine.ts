@@ -1,0 +1,177 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DbError } from '../../db.errors.ts';
+import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
+import { addColumn, Catalog, createTableSql } from './duckdb.catalog.ts';
+import { DuckConn } from './duckdb.connection.ts';
+import { type DuckContext, DuckSession } from './duckdb.session.ts';
+import { Mutex, Pool } from './duckdb.sync.ts';
+
+export interface DuckDbEngineOptions {
+  /** ':memory:' or a database file (parent directories are created). */
+  readonly path: string;
+  /** Connections for reads outside transactions (they run in parallel). Default 4. */
+  readonly readers?: number;
+  /** DuckDB configuration options, e.g. { threads: '2' }. */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine> {
+  const { path } = options;
+  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  const instance = await DuckDBInstance.create(path, { ...options.config });
+  const writer = new DuckConn(await instance.connect());
+  return new DuckDbEngine(instance, writer, path !== ':memory:', options.readers ?? 4);
+}
+
+/**
+ * DuckDB ties a transaction to a connection, so all writes share one writer connection and take
+ * turns through `writes` (a FIFO mutex): a transaction holds it from BEGIN to COMMIT/ROLLBACK, and
+ * an autocommit write holds it for its statement(s). Reads outside transactions use a pool of other
+ * connections and so see only committed data.
+ */
+class DuckDbEngine implements Engine {
+  readonly name = 'duckdb';
+  readonly session: DbSession;
+  private readonly catalog = new Catalog();
+  private readonly writes = new Mutex();
+  private readonly readers: Pool<DuckConn>;
+  private closed = false;
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckConn,
+    private readonly persistent: boolean,
+    readerCount: number,
+  ) {
+    this.readers = new Pool(async () => new DuckConn(await instance.connect()), Math.max(1, readerCount));
+    const autocommit: DuckContext = {
+      catalog: this.catalog,
+      read: (fn) => {
+        this.checkOpen();
+        return this.readers.use(fn);
+      },
+      write: (atomic, fn) => {
+        this.checkOpen();
+        return this.writes.run(() =>
+          writer.exclusive((conn) => (atomic ? inTransaction(conn, fn) : fn(conn))),
+        );
+      },
+    };
+    this.session = new DuckSession(autocommit);
+  }
+
+  async listTables(): Promise<string[]> {
+    this.checkOpen();
+    return this.readers.use((conn) => this.catalog.listTables(conn));
+  }
+
+  async describeTable(name: string): Promise<TableInfo | null> {
+    this.checkOpen();
+    return this.readers.use((conn) => this.catalog.describe(conn, name));
+  }
+
+  async createTable(def: TableDef): Promise<void> {
+    await this.ddl(def.name, (conn) => conn.exec(createTableSql(def)));
+  }
+
+  async addColumn(table: string, column: ColumnDef): Promise<void> {
+    await this.ddl(table, (conn) => addColumn(conn, table, column));
+  }
+
+  async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    return this.writes.run(async () => {
+      let active = true;
+      const check = () => {
+        if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+      };
+      const ctx: DuckContext = {
+        catalog: this.catalog,
+        read: (work) => {
+          check();
+          return this.writer.exclusive(work);
+        },
+        write: (_atomic, work) => {
+          check();
+          return this.writer.exclusive(work);
+        },
+      };
+      await this.writer.exclusive((conn) => conn.exec('BEGIN TRANSACTION'));
+      let result: T;
+      try {
+        result = await fn(new DuckSession(ctx));
+      } catch (e) {
+        active = false;
+        await this.writer.exclusive((conn) => rollback(conn));
+        throw e;
+      }
+      active = false;
+      await this.writer.exclusive((conn) => commit(conn));
+      return result;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Queued behind every write already started; CHECKPOINT folds the WAL into the file.
+    await this.writes.run(() =>
+      this.writer.exclusive(async (conn) => {
+        if (this.persistent) await conn.exec('CHECKPOINT');
+      }),
+    );
+    for (const reader of await this.readers.drain()) reader.close();
+    this.writer.close();
+    this.instance.closeSync();
+  }
+
+  private async ddl(table: string, fn: (conn: DuckConn) => Promise<void>): Promise<void> {
+    this.checkOpen();
+    await this.writes.run(() =>
+      this.writer.exclusive(async (conn) => {
+        try {
+          await fn(conn);
+        } finally {
+          this.catalog.invalidate(table);
+        }
+      }),
+    );
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new DbError('closed', 'the DuckDB engine is closed');
+  }
+}
+
+async function inTransaction<T>(conn: DuckConn, fn: (conn: DuckConn) => Promise<T>): Promise<T> {
+  await conn.exec('BEGIN TRANSACTION');
+  let result: T;
+  try {
+    result = await fn(conn);
+  } catch (e) {
+    await rollback(conn);
+    throw e;
+  }
+  await commit(conn);
+  return result;
+}
+
+async function commit(conn: DuckConn): Promise<void> {
+  try {
+    await conn.exec('COMMIT');
+  } catch (e) {
+    // A failed COMMIT can leave the transaction open; make sure the next one starts clean.
+    await rollback(conn);
+    throw e;
+  }
+}
+
+async function rollback(conn: DuckConn): Promise<void> {
+  try {
+    await conn.exec('ROLLBACK');
+  } catch {
+    // Nothing left to roll back (DuckDB already aborted the transaction).
+  }
+}

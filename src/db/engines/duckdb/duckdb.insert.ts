@@ -1,0 +1,104 @@
+import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DbError } from '../../db.errors.ts';
+import type { Row } from '../../db.types.ts';
+import type { PhysicalTable } from './duckdb.catalog.ts';
+import type { DuckConn } from './duckdb.connection.ts';
+import { columnType, Params, quote } from './duckdb.sql.ts';
+import { BIND_TYPES, toDuck } from './duckdb.values.ts';
+
+/**
+ * From this many rows on, inserts go through the appender. Below it one prepared multi-row INSERT
+ * is cheaper: creating an appender is a round trip of its own, and it needs an explicit transaction
+ * to be atomic. Measured on 10-column rows: the two cost the same at about 8 rows (~1 ms), the
+ * statement costs ~1.5x at 16 rows and ~3x at 64.
+ */
+export const APPENDER_MIN_ROWS = 10;
+
+/** DuckDB's vector size: the appender takes data chunks of at most this many rows. */
+const CHUNK_ROWS = 2048;
+
+/** Whether an autocommit insert of `count` rows needs BEGIN/COMMIT around it to be atomic. */
+export function insertNeedsTransaction(count: number): boolean {
+  return count >= APPENDER_MIN_ROWS;
+}
+
+export async function insertRows(conn: DuckConn, table: PhysicalTable, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.length < APPENDER_MIN_ROWS) await insertStatement(conn, table, rows);
+  else await insertAppender(conn, table, rows);
+}
+
+/** The columns the rows mention, checked against the table. */
+function mentionedColumns(table: PhysicalTable, rows: readonly Row[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const key in row) names.add(key);
+  for (const name of names) columnType(table, name);
+  return [...names];
+}
+
+async function insertStatement(conn: DuckConn, table: PhysicalTable, rows: readonly Row[]): Promise<void> {
+  const columns = mentionedColumns(table, rows);
+  if (columns.length === 0)
+    throw new DbError('invalid_value', `insert into "${table.name}": rows have no columns`);
+  const types = columns.map((c) => columnType(table, c));
+  const p = new Params();
+  const tuples = rows.map((row) => {
+    const slots = columns.map((c, i) => {
+      const type = types[i] ?? 'string';
+      return p.add(toDuck(type, row[c]), BIND_TYPES[type]);
+    });
+    return `(${slots.join(', ')})`;
+  });
+  const sql = `INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) VALUES ${tuples.join(', ')}`;
+  await conn.query(sql, p.values, p.types);
+}
+
+/**
+ * Appends in data chunks. The appender works inside the connection's open transaction (a
+ * ROLLBACK discards appended rows), so callers wrap it in BEGIN/COMMIT when not in one already.
+ * It fills every physical column in table order; columns the rows do not mention (including ones
+ * no longer declared) get NULL.
+ */
+async function insertAppender(conn: DuckConn, table: PhysicalTable, rows: readonly Row[]): Promise<void> {
+  mentionedColumns(table, rows);
+  const appender = await conn.raw.createAppender(table.name);
+  let appended = false;
+  try {
+    const count = appender.columnCount;
+    if (count !== table.columns.length) {
+      throw new DbError('schema_mismatch', `table "${table.name}" changed outside this engine; reopen it`);
+    }
+    const types: DuckDBType[] = [];
+    for (let i = 0; i < count; i++) types.push(appender.columnType(i));
+    for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows.length - start);
+      const chunk = DuckDBDataChunk.create(types, n);
+      table.columns.forEach((column, ci) => {
+        const values: DuckDBValue[] = new Array(n);
+        const name = column.name;
+        const type = column.type;
+        for (let r = 0; r < n; r++) {
+          const v = (rows[start + r] as Row)[name];
+          values[r] = type === null ? null : toDuck(type, v);
+        }
+        chunk.setColumnValues(ci, values);
+      });
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+    appended = true;
+  } finally {
+    if (appended) appender.closeSync();
+    else discard(appender);
+  }
+}
+
+/** Drops whatever is still buffered; the caller's transaction rollback removes anything flushed. */
+function discard(appender: DuckDBAppender): void {
+  try {
+    appender.clear();
+    appender.closeSync();
+  } catch {
+    // The original error is the one worth reporting.
+  }
+}

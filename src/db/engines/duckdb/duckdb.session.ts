@@ -1,0 +1,40 @@
+import type { DbSession, Predicate, Row, SelectOptions } from '../../db.types.ts';
+import type { Catalog } from './duckdb.catalog.ts';
+import type { DuckConn } from './duckdb.connection.ts';
+import { insertNeedsTransaction, insertRows } from './duckdb.insert.ts';
+import { countRows, deleteRows, selectRows, updateRows } from './duckdb.ops.ts';
+
+/** Where a session's statements run: autocommit (reader pool + write queue) or one transaction. */
+export interface DuckContext {
+  readonly catalog: Catalog;
+  read<T>(fn: (conn: DuckConn) => Promise<T>): Promise<T>;
+  /** `atomic`: the work is several statements and needs a transaction if not already in one. */
+  write<T>(atomic: boolean, fn: (conn: DuckConn) => Promise<T>): Promise<T>;
+}
+
+export class DuckSession implements DbSession {
+  constructor(private readonly ctx: DuckContext) {}
+
+  select(table: string, options: SelectOptions = {}): Promise<Row[]> {
+    return this.ctx.read((conn) => selectRows(conn, this.ctx.catalog, table, options));
+  }
+
+  count(table: string, where?: Predicate): Promise<number> {
+    return this.ctx.read((conn) => countRows(conn, this.ctx.catalog, table, where));
+  }
+
+  async insert(table: string, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.ctx.write(insertNeedsTransaction(rows.length), async (conn) => {
+      await insertRows(conn, await this.ctx.catalog.table(conn, table), rows);
+    });
+  }
+
+  update(table: string, where: Predicate, changes: Row): Promise<number> {
+    return this.ctx.write(true, (conn) => updateRows(conn, this.ctx.catalog, table, where, changes));
+  }
+
+  delete(table: string, where: Predicate): Promise<number> {
+    return this.ctx.write(true, (conn) => deleteRows(conn, this.ctx.catalog, table, where));
+  }
+}

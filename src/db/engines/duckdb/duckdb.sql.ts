@@ -1,0 +1,115 @@
+import { BIGINT, type DuckDBType, type DuckDBValue, LIST, listValue } from '@duckdb/node-api';
+import { DbError } from '../../db.errors.ts';
+import type { ColumnType, Comparison, Predicate, SelectOptions, Value } from '../../db.types.ts';
+import type { PhysicalTable } from './duckdb.catalog.ts';
+import { BIND_TYPES, toDuck } from './duckdb.values.ts';
+
+/**
+ * Up to this many values an IN list is inlined as parameters (DuckDB can then push it into the
+ * scan); longer lists are bound as one LIST parameter and joined, which keeps the statement text
+ * (and so the prepared-statement cache key) independent of the list length.
+ */
+const INLINE_IN_LIMIT = 64;
+
+/** Identifiers are always quoted; the manager also restricts names to [a-z0-9_]. */
+export function quote(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Collects bound parameters while SQL text is assembled; values never enter the text. */
+export class Params {
+  readonly values: DuckDBValue[] = [];
+  readonly types: DuckDBType[] = [];
+
+  add(value: DuckDBValue, type: DuckDBType): string {
+    this.values.push(value);
+    this.types.push(type);
+    return `$${this.values.length}`;
+  }
+}
+
+const OPERATORS: Readonly<Record<string, string>> = {
+  eq: '=',
+  ne: '<>',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+};
+
+export function columnType(table: PhysicalTable, name: string): ColumnType {
+  const column = table.byName.get(name);
+  if (column === undefined)
+    throw new DbError('unknown_column', `unknown column "${name}" in table "${table.name}"`);
+  if (column.type === null) {
+    throw new DbError('unknown_column', `column "${name}" in table "${table.name}" has an unsupported type`);
+  }
+  return column.type;
+}
+
+function comparisonSql(p: Params, column: string, type: ColumnType, c: Comparison): string {
+  const q = quote(column);
+  const bindType = BIND_TYPES[type];
+  switch (c.op) {
+    case 'isNull':
+      return `${q} IS NULL`;
+    case 'isNotNull':
+      return `${q} IS NOT NULL`;
+    case 'startsWith':
+      return `starts_with(${q}, ${p.add(toDuck(type, c.value as Value), bindType)})`;
+    case 'contains':
+      return `contains(${q}, ${p.add(toDuck(type, c.value as Value), bindType)})`;
+    case 'in': {
+      const values = (c.value ?? []) as readonly Value[];
+      if (values.length === 0) return 'FALSE';
+      if (values.length <= INLINE_IN_LIMIT) {
+        return `${q} IN (${values.map((v) => p.add(toDuck(type, v), bindType)).join(', ')})`;
+      }
+      const list = listValue(values.map((v) => toDuck(type, v)));
+      return `${q} IN (SELECT unnest(${p.add(list, LIST(bindType))}))`;
+    }
+    default: {
+      const operator = OPERATORS[c.op];
+      if (operator === undefined) throw new DbError('invalid_predicate', `unknown operator "${c.op}"`);
+      return `${q} ${operator} ${p.add(toDuck(type, c.value as Value), bindType)}`;
+    }
+  }
+}
+
+/** ` WHERE …` for a predicate (empty when it has no groups): an AND of parenthesised OR groups. */
+export function whereSql(p: Params, table: PhysicalTable, where: Predicate | undefined): string {
+  if (where === undefined || where.all.length === 0) return '';
+  const groups = where.all.map((g) => {
+    const type = columnType(table, g.column);
+    if (g.any.length === 0) return 'FALSE';
+    return `(${g.any.map((c) => comparisonSql(p, g.column, type, c)).join(' OR ')})`;
+  });
+  return ` WHERE ${groups.join(' AND ')}`;
+}
+
+export function selectSql(
+  p: Params,
+  table: PhysicalTable,
+  columns: readonly string[],
+  options: SelectOptions,
+): string {
+  for (const c of columns) columnType(table, c);
+  let sql = `SELECT ${columns.map(quote).join(', ')} FROM ${quote(table.name)}${whereSql(p, table, options.where)}`;
+  if (options.orderBy !== undefined && options.orderBy.length > 0) {
+    const keys = options.orderBy.map((o) => {
+      columnType(table, o.column);
+      // Explicit NULLS LAST: the contract's order, whatever DuckDB's default_null_order says.
+      return `${quote(o.column)} ${o.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`;
+    });
+    sql += ` ORDER BY ${keys.join(', ')}`;
+  }
+  if (options.limit !== undefined) sql += ` LIMIT ${p.add(BigInt(options.limit), BIGINT)}`;
+  return sql;
+}
+
+/** `rowid IN …` for row ids found earlier in the same transaction. */
+export function rowIdFilter(p: Params, rowIds: readonly bigint[]): string {
+  if (rowIds.length <= INLINE_IN_LIMIT)
+    return `rowid IN (${rowIds.map((id) => p.add(id, BIGINT)).join(', ')})`;
+  return `rowid IN (SELECT unnest(${p.add(listValue(rowIds), LIST(BIGINT))}))`;
+}

@@ -1,0 +1,105 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DbError } from './db.errors.ts';
+import type { DbSession, Engine, Predicate, Row, SelectOptions, TableDef, TableInfo } from './db.types.ts';
+import { evolveSchema, SchemaCache, validateTableDefs } from './manager.schema.ts';
+import { ValidatingSession } from './manager.session.ts';
+
+/**
+ * The table manager (the design documents' VastDBManager): owns the declared tables, evolves the
+ * engine's schema to match them at open, and validates every call against a metadata cache so the
+ * hot path never reads the catalogue. Engine-neutral: all I/O goes through `Engine`.
+ */
+export class TableManager implements DbSession {
+  private closed = false;
+  /** Marks async work running inside one of this manager's transactions. */
+  private readonly inTransaction = new AsyncLocalStorage<true>();
+  private readonly session: ValidatingSession;
+
+  private constructor(
+    readonly engine: Engine,
+    private readonly schema: SchemaCache,
+  ) {
+    this.session = new ValidatingSession(schema, engine.session, (write) => this.checkAutocommit(write));
+  }
+
+  /** Validates the definitions, creates/evolves the tables, and returns a ready manager. */
+  static async open(engine: Engine, tables: readonly TableDef[]): Promise<TableManager> {
+    validateTableDefs(tables);
+    await evolveSchema(engine, tables);
+    return new TableManager(engine, new SchemaCache(tables));
+  }
+
+  select(table: string, options?: SelectOptions): Promise<Row[]> {
+    return this.session.select(table, options);
+  }
+
+  count(table: string, where?: Predicate): Promise<number> {
+    return this.session.count(table, where);
+  }
+
+  insert(table: string, rows: readonly Row[]): Promise<void> {
+    return this.session.insert(table, rows);
+  }
+
+  update(table: string, where: Predicate, changes: Row): Promise<number> {
+    return this.session.update(table, where, changes);
+  }
+
+  delete(table: string, where: Predicate): Promise<number> {
+    return this.session.delete(table, where);
+  }
+
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back (and the error rethrown)
+   * when it throws. Transactions are serialised, so a transaction must not start another one, nor
+   * write through the manager's autocommit methods (that would wait for itself): both are refused.
+   */
+  async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
+    this.checkAutocommit(true);
+    return this.engine.transaction((inner) => {
+      let active = true;
+      const tx = new ValidatingSession(this.schema, inner, () => {
+        if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+        this.checkOpen();
+      });
+      return this.inTransaction.run(true, async () => {
+        try {
+          return await fn(tx);
+        } finally {
+          active = false;
+        }
+      });
+    });
+  }
+
+  /** The declared definition of a table. */
+  tableInfo(name: string): TableInfo {
+    const { def } = this.schema.table(name);
+    return { name: def.name, columns: def.columns };
+  }
+
+  tableNames(): string[] {
+    return this.schema.names();
+  }
+
+  /** Closes the engine (which waits for running work and makes the data durable). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.engine.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new DbError('closed', 'the table manager is closed');
+  }
+
+  private checkAutocommit(write: boolean): void {
+    this.checkOpen();
+    if (write && this.inTransaction.getStore() === true) {
+      throw new DbError(
+        'nested_transaction',
+        'autocommit writes and nested transactions are not allowed inside a transaction; use its session',
+      );
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import type { IdGenerator } from '../common/ids.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { CollectionItem } from '../store/store.types.ts';
+
+/**
+ * Changes that ripple from one Flow write to other resources: a collection edit changes the
+ * members' `collected_by` and the inferred `source_collection`/`collected_by` of their Sources;
+ * Flow creation and deletion create and delete Sources. Collected during the write and applied
+ * in the same transaction, so every affected document gets a new version and timestamp.
+ */
+export class RelatedChanges {
+  readonly flowsChanged = new Set<string>();
+  readonly sourcesCreated = new Set<string>();
+  readonly sourcesChanged = new Set<string>();
+  readonly sourcesDeleted = new Set<string>();
+
+  constructor(
+    private readonly store: TamsStore,
+    private readonly ids: IdGenerator,
+    private readonly now: Date,
+    private readonly actor: string | undefined,
+  ) {}
+
+  flowChanged(id: string): void {
+    this.flowsChanged.add(id);
+  }
+
+  sourceCreated(id: string): void {
+    this.sourcesCreated.add(id);
+  }
+
+  sourceChanged(id: string): void {
+    this.sourcesChanged.add(id);
+  }
+
+  sourceDeleted(id: string): void {
+    this.sourcesDeleted.add(id);
+    this.sourcesChanged.delete(id);
+  }
+
+  /** Records the effects of `collectorId`'s collection going from `before` to `after`. */
+  async collectionChanged(
+    collectorId: string,
+    before: readonly CollectionItem[] | undefined,
+    after: readonly CollectionItem[] | undefined,
+  ): Promise<void> {
+    const key = (items: readonly CollectionItem[] | undefined) => JSON.stringify(items ?? []);
+    if (key(before) === key(after)) return;
+    const old = new Set((before ?? []).map((i) => i.id));
+    const now = new Set((after ?? []).map((i) => i.id));
+    const touched = [...old].filter((id) => !now.has(id)).concat([...now].filter((id) => !old.has(id)));
+    for (const id of touched) this.flowChanged(id);
+    // Roles or mappings may change without membership changing: the collector's Source sees it.
+    const sources = await this.store.flows.sourcesOf([collectorId, ...old, ...now]);
+    const collectorSource = sources.get(collectorId);
+    if (collectorSource !== undefined) this.sourceChanged(collectorSource);
+    for (const id of touched) {
+      const source = sources.get(id);
+      if (source !== undefined) this.sourceChanged(source);
+    }
+  }
+
+  /** Bumps version and timestamps of every affected resource other than `selfFlowId`. */
+  async apply(selfFlowId: string): Promise<void> {
+    const flows = await this.store.flows.getMany([...this.flowsChanged].filter((id) => id !== selfFlowId));
+    for (const flow of flows) {
+      flow.metadata_updated = this.now;
+      flow.metadata_version = this.ids.uuid();
+      await this.store.flows.saveRow(flow);
+    }
+    const sourceIds = [...this.sourcesChanged].filter((id) => !this.sourcesCreated.has(id));
+    for (const source of await this.store.sources.getMany(sourceIds)) {
+      await this.store.sources.saveRow({
+        ...source,
+        updated: this.now,
+        updated_by: this.actor ?? source.updated_by,
+      });
+    }
+  }
+}

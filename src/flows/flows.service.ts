@@ -1,0 +1,242 @@
+import type { Clock } from '../common/clock.ts';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors.ts';
+import type { IdGenerator } from '../common/ids.ts';
+import type { JsonValue } from '../db/db.types.ts';
+import type { FlowFilters } from '../store/flows.repo.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { CollectionItem, FlowRecord, Page } from '../store/store.types.ts';
+import { TimeRange } from '../time/index.ts';
+import { collectionItemsFrom, extraProperties, type FlowDocument, flowDocument } from './flows.mapper.ts';
+import { RelatedChanges } from './flows.related.ts';
+
+export interface FlowsServiceDeps {
+  store: TamsStore;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+/** Who is making the change (the authenticated principal), when known. */
+export type Actor = string | undefined;
+
+const READ_ONLY = 'Flow is marked read-only';
+
+/** The spec's rules for Flows: creation and replacement, properties, deletion. */
+export class FlowsService {
+  constructor(private readonly deps: FlowsServiceDeps) {}
+
+  async list(filters: FlowFilters, after: string | undefined, limit: number): Promise<Page<FlowDocument>> {
+    const page = await this.deps.store.flows.list(filters, after, limit);
+    return { items: page.items.map((flow) => flowDocument(flow)), next: page.next };
+  }
+
+  async get(
+    id: string,
+    options: { includeTimerange: boolean; timerange?: TimeRange },
+  ): Promise<FlowDocument> {
+    const flow = await this.require(this.deps.store, id);
+    const within = options.timerange ?? TimeRange.ETERNITY;
+    return flowDocument(flow, options.includeTimerange ? { timerange: { within } } : {});
+  }
+
+  /** PUT /flows/{id}: returns the new Flow's document when created, undefined when replaced. */
+  async put(id: string, body: Record<string, unknown>, actor: Actor): Promise<FlowDocument | undefined> {
+    if (body.id !== id)
+      throw new BadRequestError(`Flow id in the body (${String(body.id)}) does not match the path`);
+    return this.deps.store.transaction(async (store) => {
+      const existing = await store.flows.get(id);
+      if (existing?.read_only) throw new ForbiddenError(READ_ONLY);
+      const now = this.deps.clock.now();
+      const flow: FlowRecord = {
+        id,
+        source_id: body.source_id as string,
+        format: body.format as string,
+        codec: body.codec as string | undefined,
+        container: body.container as string | undefined,
+        label: body.label as string | undefined,
+        description: body.description as string | undefined,
+        created_by: existing?.created_by ?? actor ?? (body.created_by as string | undefined),
+        updated_by: actor ?? (body.updated_by as string | undefined) ?? existing?.updated_by,
+        created: existing?.created ?? now,
+        metadata_updated: now,
+        segments_updated: existing?.segments_updated,
+        metadata_version: this.deps.ids.uuid(),
+        read_only: body.read_only as boolean | undefined,
+        generation: body.generation as number | undefined,
+        avg_bit_rate: body.avg_bit_rate as number | undefined,
+        max_bit_rate: body.max_bit_rate as number | undefined,
+        essence_parameters: body.essence_parameters as JsonValue | undefined,
+        segment_duration: body.segment_duration as JsonValue | undefined,
+        container_mapping: body.container_mapping as JsonValue | undefined,
+        extra: extraProperties(body),
+        tags: (body.tags as Record<string, string> | undefined) ?? {},
+        flow_collection: collectionItemsFrom(body.flow_collection),
+        collected_by: existing?.collected_by ?? [],
+        timerange: existing?.timerange ?? TimeRange.EMPTY,
+      };
+      await this.checkCollection(store, id, flow.flow_collection);
+      const related = new RelatedChanges(store, this.deps.ids, now, actor);
+      await this.attachSource(store, flow, existing, related, actor, now);
+      if (existing && sameMetadata(existing, flow)) return undefined;
+      await store.flows.save(flow, existing === null);
+      await related.collectionChanged(id, existing?.flow_collection, flow.flow_collection);
+      if (existing && existing.source_id !== flow.source_id) {
+        await this.releaseSource(store, existing.source_id, id, related);
+      }
+      await related.apply(id);
+      if (existing) return undefined;
+      return flowDocument((await store.flows.get(id)) as FlowRecord);
+    });
+  }
+
+  async delete(id: string, actor: Actor): Promise<void> {
+    await this.deps.store.transaction(async (store) => {
+      const flow = await this.require(store, id);
+      if (flow.read_only) throw new ForbiddenError(READ_ONLY);
+      const related = new RelatedChanges(store, this.deps.ids, this.deps.clock.now(), actor);
+      await related.collectionChanged(id, flow.flow_collection, undefined);
+      const collectors = await store.flows.delete(id);
+      for (const collector of collectors) related.flowChanged(collector);
+      await this.releaseSource(store, flow.source_id, id, related);
+      await related.apply(id);
+    });
+  }
+
+  /** Read-modify-write of one Flow's metadata with the read_only rule and version bump. */
+  async update(
+    id: string,
+    actor: Actor,
+    change: (flow: FlowRecord) => void,
+    options: { allowReadOnly?: boolean } = {},
+  ): Promise<void> {
+    await this.deps.store.transaction(async (store) => {
+      const flow = await this.require(store, id);
+      if (flow.read_only && !options.allowReadOnly) throw new ForbiddenError(READ_ONLY);
+      const before = flow.flow_collection;
+      change(flow);
+      const now = this.deps.clock.now();
+      flow.metadata_updated = now;
+      flow.metadata_version = this.deps.ids.uuid();
+      if (actor !== undefined) flow.updated_by = actor;
+      const related = new RelatedChanges(store, this.deps.ids, now, actor);
+      if (flow.flow_collection !== before) await this.checkCollection(store, id, flow.flow_collection);
+      await store.flows.save(flow, false);
+      await related.collectionChanged(id, before, flow.flow_collection);
+      await related.apply(id);
+    });
+  }
+
+  async getFlow(id: string): Promise<FlowRecord> {
+    return this.require(this.deps.store, id);
+  }
+
+  /** A single optional property; 404 when the Flow is missing or the property unset. */
+  async getProperty<K extends keyof FlowRecord>(id: string, name: K): Promise<NonNullable<FlowRecord[K]>> {
+    const value = (await this.getFlow(id))[name];
+    if (value === undefined || value === null)
+      throw new NotFoundError(`Flow ${id} has no ${String(name)} set`);
+    return value as NonNullable<FlowRecord[K]>;
+  }
+
+  async getTag(id: string, name: string): Promise<string> {
+    const value = (await this.getFlow(id)).tags[name];
+    if (value === undefined) throw new NotFoundError(`Flow ${id} has no tag ${JSON.stringify(name)}`);
+    return value;
+  }
+
+  async putTag(id: string, name: string, value: string, actor: Actor): Promise<void> {
+    await this.update(id, actor, (flow) => {
+      flow.tags = { ...flow.tags, [name]: value };
+    });
+  }
+
+  async deleteTag(id: string, name: string, actor: Actor): Promise<void> {
+    await this.update(id, actor, (flow) => {
+      if (!(name in flow.tags)) throw new NotFoundError(`Flow ${id} has no tag ${JSON.stringify(name)}`);
+      const { [name]: _removed, ...rest } = flow.tags;
+      flow.tags = rest;
+    });
+  }
+
+  private async require(store: TamsStore, id: string): Promise<FlowRecord> {
+    const flow = await store.flows.get(id);
+    if (!flow) throw new NotFoundError(`Flow ${id} does not exist`);
+    return flow;
+  }
+
+  /** Collection members "must already be registered"; a Flow may list itself (the spec's own example does). */
+  private async checkCollection(
+    store: TamsStore,
+    id: string,
+    items: CollectionItem[] | undefined,
+  ): Promise<void> {
+    if (!items || items.length === 0) return;
+    const ids = [...new Set(items.map((i) => i.id))].filter((member) => member !== id);
+    const found = await store.flows.existing(ids);
+    const missing = ids.filter((member) => !found.has(member));
+    if (missing.length > 0) {
+      throw new BadRequestError(`flow_collection references Flows that do not exist: ${missing.join(', ')}`);
+    }
+  }
+
+  /**
+   * Sources are never created directly: a Flow naming an unknown Source creates a minimal one
+   * (AppNote 0007). A Source keeps one format, so a Flow may only join a Source of its own
+   * format, unless the Flow is the Source's only Flow (then the Source follows it).
+   */
+  private async attachSource(
+    store: TamsStore,
+    flow: FlowRecord,
+    existing: FlowRecord | null,
+    related: RelatedChanges,
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    const source = await store.sources.get(flow.source_id);
+    if (!source) {
+      await store.sources.insert({
+        id: flow.source_id,
+        format: flow.format,
+        created: now,
+        updated: now,
+        created_by: actor,
+        updated_by: actor,
+        tags: {},
+      });
+      related.sourceCreated(flow.source_id);
+      return;
+    }
+    if (source.format === flow.format) return;
+    const others = await store.flows.countBySource(flow.source_id, existing ? flow.id : undefined);
+    if (others > 0) {
+      throw new BadRequestError(
+        `Source ${flow.source_id} has format ${source.format}; a Flow of format ${flow.format} cannot belong to it`,
+      );
+    }
+    await store.sources.saveRow({
+      ...source,
+      format: flow.format,
+      updated: now,
+      updated_by: actor ?? source.updated_by,
+    });
+    related.sourceChanged(flow.source_id);
+  }
+
+  /** A Source goes with its last Flow (ADR 0018). */
+  private async releaseSource(store: TamsStore, sourceId: string, flowId: string, related: RelatedChanges) {
+    if ((await store.flows.countBySource(sourceId, flowId)) > 0) {
+      related.sourceChanged(sourceId);
+      return;
+    }
+    await store.sources.delete(sourceId);
+    related.sourceDeleted(sourceId);
+  }
+}
+
+/** Whether a replacement changes nothing the client can see (then the version stays). */
+function sameMetadata(a: FlowRecord, b: FlowRecord): boolean {
+  const comparable = (f: FlowRecord) =>
+    JSON.stringify(
+      flowDocument({ ...f, created: a.created, metadata_updated: a.created, metadata_version: '' }),
+    );
+  return comparable(a) === comparable(b);
+}

@@ -1,0 +1,80 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TamsError } from '../common/errors.ts';
+
+export interface ErrorBody {
+  type: string;
+  summary: string;
+  time: string;
+  message: string;
+}
+
+interface ResponseSchemaMap {
+  [status: string]: { description?: string } | undefined;
+}
+
+/**
+ * The spec's description of `status` for the route that handled `request`, taken from the
+ * route's response schemas (each route declares its error responses with the spec's wording).
+ */
+function specMessage(request: FastifyRequest, status: number): string {
+  const responses = request.routeOptions.schema?.response as ResponseSchemaMap | undefined;
+  return responses?.[String(status)]?.description ?? STATUS_CODES[status] ?? 'Error';
+}
+
+export function errorBody(request: FastifyRequest, status: number, type: string, summary: string): ErrorBody {
+  return { type, summary, time: new Date().toISOString(), message: specMessage(request, status) };
+}
+
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  type: string,
+  summary: string,
+): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify(errorBody(request, status, type, summary)));
+}
+
+function validationSummary(error: FastifyError): string {
+  const where = error.validationContext ?? 'request';
+  const first = error.validation?.[0];
+  if (!first) return error.message;
+  const path = first.instancePath ? first.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
+  const allowed = (first.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
+  const detail = allowed ? `${first.message} (${allowed.join(', ')})` : first.message;
+  return `${where}${path ? `.${path}` : ''} ${detail ?? 'is invalid'}`;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof TamsError) {
+      return sendError(request, reply, error.status, error.type, error.summary);
+    }
+    if (error.validation) {
+      // The spec answers malformed identifiers in the path with 404 ("... ID in the path is invalid").
+      const status = error.validationContext === 'params' ? 404 : 400;
+      return sendError(
+        request,
+        reply,
+        status,
+        status === 404 ? 'NotFound' : 'BadRequest',
+        validationSummary(error),
+      );
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: malformed JSON, empty JSON body, body too large, bad media type.
+      return sendError(request, reply, status === 415 ? 400 : status, 'BadRequest', error.message);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(request, reply, 500, 'InternalServerError', 'The server failed to handle the request.');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, 404, 'NotFound', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+const JSON_TYPE = 'application/json';
+
+/**
+ * Wire format: the spec's bodies are `application/json`, exactly, with no charset parameter
+ * (HEAD included). Request bodies are parsed as JSON whatever content type the client sent
+ * (curl's default is form-encoded), so a bad body is a 400, never a 415.
+ */
+export function registerJson(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith(JSON_TYPE) && type !== JSON_TYPE) {
+      reply.header('content-type', JSON_TYPE);
+    }
+    return payload;
+  });
+
+  // Bodies are plain data; JSON.stringify is exact and fast, and it keeps every property of
+  // documents the spec leaves open (fast-json-stringify would drop properties not in a schema).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}
+
+/** Sends a bare JSON value (a string label, a boolean): Fastify would send a string as text. */
+export function sendJsonValue(reply: FastifyReply, value: unknown): FastifyReply {
+  return reply.header('content-type', JSON_TYPE).send(JSON.stringify(value));
+}

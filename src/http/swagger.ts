@@ -1,0 +1,53 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export const API_VERSION = '7.0';
+
+/**
+ * OpenAPI 3.1 generated from the routes' TypeBox schemas: `/openapi.json`, and Swagger UI at
+ * `/docs`. HEAD operations are listed as the spec lists them.
+ */
+export async function registerSwagger(app: FastifyInstance, options: { ui: boolean }): Promise<void> {
+  await app.register(swagger, {
+    exposeHeadRoutes: true,
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Time-addressable Media Store',
+        description:
+          'tams-server: an implementation of the BBC R&D Time-addressable Media Store (TAMS) API 7.0. See https://github.com/bbc/tams for the specification.',
+        version: API_VERSION,
+        license: { name: 'Apache 2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
+      },
+      tags: [
+        { name: 'Service', description: 'The service root and documentation about the service itself' },
+        { name: 'Sources', description: 'The ephemeral concept of an individual piece of media.' },
+        {
+          name: 'Flows',
+          description: "Sources which have been 'rendered' to a specific encoding/packaging format.",
+        },
+        {
+          name: 'FlowSegments',
+          description: 'A timerange segment of a Flow that references a media object.',
+        },
+        { name: 'Objects', description: 'The object in the object store that contains the media essence.' },
+        {
+          name: 'MediaStorage',
+          description: 'The system that stores the media objects referenced by segments.',
+        },
+        {
+          name: 'FlowDeleteRequests',
+          description: 'Monitoring of long running deletion of flows and segments.',
+        },
+        { name: 'Webhooks', description: 'Configures webhooks to deliver notifications externally.' },
+      ],
+    },
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (options.ui) {
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  }
+}

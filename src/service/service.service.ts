@@ -1,0 +1,47 @@
+import type { TamsStore } from '../store/store.ts';
+import type { EventStreamMechanism, Service, StorageBackendsList } from './service.schemas.ts';
+
+export const SERVICE_TYPE = 'urn:x-tams:service.tams-server';
+
+export interface ServiceInfoDeps {
+  store: TamsStore;
+  apiVersion: string;
+  serviceVersion: string;
+  defaults: { name: string; description: string };
+  /** Storage backends as /service/storage-backends lists them (populated at deployment). */
+  storageBackends: () => StorageBackendsList;
+  /** Entries for `event_stream_mechanisms`, when the service offers any. */
+  eventStreamMechanisms?: () => EventStreamMechanism[];
+}
+
+/** /service: identity of this store; name and description are editable and persist. */
+export class ServiceInfoService {
+  constructor(private readonly deps: ServiceInfoDeps) {}
+
+  async get(): Promise<Service> {
+    const settings = this.deps.store.settings;
+    const info: Service = {
+      type: SERVICE_TYPE,
+      api_version: this.deps.apiVersion,
+      service_version: this.deps.serviceVersion,
+      name: ((await settings.get('service.name')) as string | undefined) ?? this.deps.defaults.name,
+      description:
+        ((await settings.get('service.description')) as string | undefined) ?? this.deps.defaults.description,
+    };
+    const mechanisms = this.deps.eventStreamMechanisms?.() ?? [];
+    if (mechanisms.length > 0) info.event_stream_mechanisms = mechanisms;
+    return info;
+  }
+
+  async update(change: { name?: string; description?: string }): Promise<void> {
+    await this.deps.store.transaction(async (store) => {
+      if (change.name !== undefined) await store.settings.set('service.name', change.name);
+      if (change.description !== undefined)
+        await store.settings.set('service.description', change.description);
+    });
+  }
+
+  storageBackends(): StorageBackendsList {
+    return this.deps.storageBackends();
+  }
+}

@@ -1,0 +1,183 @@
+import { Type } from 'typebox';
+import { ContentFormat, describe, Tags, Uuid } from '../http/common.schemas.ts';
+import {
+  decodePageKey,
+  effectiveLimit,
+  PagingHeaders,
+  PagingQuery,
+  type PagingSettings,
+  setPagingHeaders,
+} from '../http/paging.ts';
+import { TagQuery, tagFilters } from '../http/params.ts';
+import { propertyRoutes } from '../http/property.routes.ts';
+import { errors, ok } from '../http/responses.ts';
+import type { App } from '../http/types.ts';
+import { Source } from './sources.schemas.ts';
+import type { SourcesService } from './sources.service.ts';
+
+export interface SourcesRoutesDeps {
+  sources: SourcesService;
+  paging: PagingSettings;
+  publicUrl: string;
+}
+
+const SourceParams = Type.Object({ sourceId: describe(Uuid, 'The Source identifier.') });
+const TagParams = Type.Object({
+  sourceId: describe(Uuid, 'The Source identifier.'),
+  name: Type.String({ description: 'The tag name.' }),
+});
+
+const ListQuery = Type.Object(
+  {
+    label: Type.Optional(Type.String({ description: 'Filter on Sources that have the given label.' })),
+    ...TagQuery.properties,
+    format: Type.Optional(describe(ContentFormat, 'Filter on source format.')),
+    ...PagingQuery,
+  },
+  { patternProperties: TagQuery.patternProperties },
+);
+
+const MISSING = 'The requested Source does not exist.';
+
+export async function sourcesRoutes(app: App, deps: SourcesRoutesDeps): Promise<void> {
+  const { sources } = deps;
+  const id = (p: Record<string, string>) => p.sourceId as string;
+
+  app.get(
+    '/sources',
+    {
+      schema: {
+        operationId: 'GET_sources',
+        summary: 'List Sources',
+        description: 'List the Sources registered in the store and their details.',
+        tags: ['Sources'],
+        querystring: ListQuery,
+        response: {
+          200: { ...ok(Type.Array(Source)), headers: PagingHeaders },
+          ...errors({ 400: 'Bad request. Invalid query options.' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const limit = effectiveLimit(q.limit, deps.paging);
+      const page = await sources.list(
+        { label: q.label, format: q.format, tags: tagFilters(q) },
+        decodePageKey(q.page),
+        limit,
+      );
+      setPagingHeaders(request, reply, deps.publicUrl, limit, page.next);
+      return page.items;
+    },
+  );
+
+  app.get(
+    '/sources/:sourceId',
+    {
+      schema: {
+        operationId: 'GET_sources-sourceId',
+        summary: 'Source Details',
+        description: 'Returns Source metadata.',
+        tags: ['Sources'],
+        params: SourceParams,
+        response: { 200: ok(Source), ...errors({ 404: MISSING }) },
+      },
+    },
+    async (request) => sources.get(request.params.sourceId),
+  );
+
+  propertyRoutes(app, {
+    url: '/sources/:sourceId/tags',
+    operation: 'sources-sourceId-tags',
+    tag: 'Sources',
+    params: SourceParams,
+    value: Tags,
+    get: {
+      summary: 'List Source Tags',
+      description: 'Returns the Source tags.',
+      responses: { 200: '', 404: MISSING },
+      handler: async (p) => (await sources.getRecord(id(p))).tags,
+    },
+  });
+
+  propertyRoutes(app, {
+    url: '/sources/:sourceId/tags/:name',
+    operation: 'sources-sourceId-tags-name',
+    tag: 'Sources',
+    params: TagParams,
+    value: Type.String(),
+    get: {
+      summary: 'Source Tag Value',
+      description: 'Return the tag value associated with the tag name.',
+      responses: { 200: '', 404: 'The requested Source or tag does not exist.' },
+      handler: (p) => sources.getTag(id(p), p.name as string),
+    },
+    put: {
+      summary: 'Create or Update Source Tag',
+      description: 'Create or update the Source tag',
+      responses: {
+        204: 'No content. The tag has been created or updated.',
+        400: 'Bad request. Invalid Source tag value.',
+        404: 'The requested Source does not exist, or the tag name in the path is invalid.',
+      },
+      handler: (p, value, actor) =>
+        sources.update(id(p), actor, (source) => {
+          source.tags = { ...source.tags, [p.name as string]: value as string };
+        }),
+    },
+    delete: {
+      summary: 'Delete Source Tag',
+      description: 'Delete a specific tag on a Source',
+      responses: {
+        204: 'No content. The Source tag has been deleted.',
+        404: 'The requested Source ID or tag in the path is invalid.',
+      },
+      handler: (p, actor) => sources.deleteTag(id(p), p.name as string, actor),
+    },
+  });
+
+  for (const [key, Name, invalidId] of [
+    ['description', 'Description', 'The Source ID in the path is invalid.'],
+    ['label', 'Label', 'The requested Source ID in the path is invalid.'],
+  ] as const) {
+    propertyRoutes(app, {
+      url: `/sources/:sourceId/${key}`,
+      operation: `sources-sourceId-${key}`,
+      tag: 'Sources',
+      params: SourceParams,
+      value: Type.String(),
+      get: {
+        summary: `Source ${Name}`,
+        description: `Returns the Source ${key} property.`,
+        responses: {
+          200: '',
+          404:
+            key === 'label' ? 'The requested Source does not exist, or does not have a label set.' : MISSING,
+        },
+        handler: (p) => sources.getProperty(id(p), key),
+      },
+      put: {
+        summary: `Create or Update Source ${Name}`,
+        description: `Create or update the ${key} property.`,
+        responses: {
+          204: `No content. The ${key} has been created or updated.`,
+          400: `Bad request. Invalid Source ${key}.`,
+          404: MISSING,
+        },
+        handler: (p, value, actor) =>
+          sources.update(id(p), actor, (source) => {
+            source[key] = value as string;
+          }),
+      },
+      delete: {
+        summary: `Delete Source ${Name}`,
+        description: `Delete the ${key} property.`,
+        responses: { 204: `No content. The Source ${key} property has been deleted.`, 404: invalidId },
+        handler: (p, actor) =>
+          sources.update(id(p), actor, (source) => {
+            source[key] = undefined;
+          }),
+      },
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import type { Clock } from '../common/clock.ts';
+import { NotFoundError } from '../common/errors.ts';
+import type { SourceFilters } from '../store/sources.repo.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { Page, SourceRecord } from '../store/store.types.ts';
+import type { Source } from './sources.schemas.ts';
+
+export type SourceDocument = Source;
+
+type Editable = Pick<SourceRecord, 'label' | 'description' | 'tags'>;
+
+/** Sources are read-only resources apart from label, description and tags (ADR 0018). */
+export class SourcesService {
+  constructor(private readonly deps: { store: TamsStore; clock: Clock }) {}
+
+  async list(
+    filters: SourceFilters,
+    after: string | undefined,
+    limit: number,
+  ): Promise<Page<SourceDocument>> {
+    const page = await this.deps.store.sources.list(filters, after, limit);
+    return { items: page.items.map(sourceDocument), next: page.next };
+  }
+
+  async get(id: string): Promise<SourceDocument> {
+    return sourceDocument(await this.require(this.deps.store, id));
+  }
+
+  async getRecord(id: string): Promise<SourceRecord> {
+    return this.require(this.deps.store, id);
+  }
+
+  async getProperty(id: string, name: 'label' | 'description'): Promise<string> {
+    const value = (await this.getRecord(id))[name];
+    if (value === undefined) throw new NotFoundError(`Source ${id} has no ${name} set`);
+    return value;
+  }
+
+  async getTag(id: string, name: string): Promise<string> {
+    const value = (await this.getRecord(id)).tags[name];
+    if (value === undefined) throw new NotFoundError(`Source ${id} has no tag ${JSON.stringify(name)}`);
+    return value;
+  }
+
+  async update(id: string, actor: string | undefined, change: (source: Editable) => void): Promise<void> {
+    await this.deps.store.transaction(async (store) => {
+      const source = await this.require(store, id);
+      const before = JSON.stringify(source.tags);
+      change(source);
+      source.updated = this.deps.clock.now();
+      if (actor !== undefined) source.updated_by = actor;
+      await store.sources.saveRow(source);
+      if (JSON.stringify(source.tags) !== before) await store.sources.tags.replaceAll(id, source.tags);
+    });
+  }
+
+  async deleteTag(id: string, name: string, actor: string | undefined): Promise<void> {
+    await this.update(id, actor, (source) => {
+      if (!(name in source.tags)) throw new NotFoundError(`Source ${id} has no tag ${JSON.stringify(name)}`);
+      const { [name]: _removed, ...rest } = source.tags;
+      source.tags = rest;
+    });
+  }
+
+  private async require(store: TamsStore, id: string): Promise<SourceRecord> {
+    const source = await store.sources.get(id);
+    if (!source) throw new NotFoundError(`Source ${id} does not exist`);
+    return source;
+  }
+}
+
+export function sourceDocument(source: SourceRecord): SourceDocument {
+  const doc: SourceDocument = { id: source.id, format: source.format as Source['format'] };
+  if (source.label !== undefined) doc.label = source.label;
+  if (source.description !== undefined) doc.description = source.description;
+  if (source.created_by !== undefined) doc.created_by = source.created_by;
+  if (source.updated_by !== undefined) doc.updated_by = source.updated_by;
+  doc.created = source.created.toISOString();
+  doc.updated = source.updated.toISOString();
+  if (Object.keys(source.tags).length > 0) doc.tags = source.tags;
+  if (source.source_collection.length > 0) {
+    doc.source_collection = source.source_collection.map((item) => ({ id: item.id, role: item.role }));
+  }
+  if (source.collected_by.length > 0) doc.collected_by = source.collected_by;
+  return doc;
+}

@@ -1,0 +1,258 @@
+import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
+import { and, col, or } from '../db/predicate.ts';
+import { TimeRange } from '../time/index.ts';
+import type { CollectionsRepo } from './collections.repo.ts';
+import { big, bool, date, num, opt, optBig, reqStr, str } from './rows.ts';
+import { scanPage } from './scan.ts';
+import type { FlowRecord, Page, TagFilters } from './store.types.ts';
+import { T } from './tables.ts';
+import { TagsRepo } from './tags.repo.ts';
+
+export interface FlowFilters {
+  source_id?: string;
+  format?: string;
+  codec?: string;
+  label?: string;
+  frame_width?: number;
+  frame_height?: number;
+  tags: TagFilters;
+  /** Flows overlapping this range; an empty range selects Flows with no content. */
+  timerange?: TimeRange;
+}
+
+export class FlowsRepo {
+  readonly tags: TagsRepo;
+
+  constructor(
+    private readonly db: DbSession,
+    private readonly collections: CollectionsRepo,
+  ) {
+    this.tags = new TagsRepo(db, T.flowTags, 'flow_id');
+  }
+
+  async get(id: string): Promise<FlowRecord | null> {
+    const rows = await this.db.select(T.flows, { where: and(col('id').eq(id)), limit: 1 });
+    const row = rows[0];
+    if (!row) return null;
+    const [flow] = await this.hydrate([row]);
+    return flow ?? null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<FlowRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.select(T.flows, {
+      where: and(col('id').in(ids)),
+      orderBy: [{ column: 'id' }],
+    });
+    return this.hydrate(rows);
+  }
+
+  /** Ids of the given Flows that exist. */
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.select(T.flows, { where: and(col('id').in(ids)), columns: ['id'] });
+    return new Set(rows.map((r) => reqStr(r, 'id')));
+  }
+
+  /** flow id -> source id, for the Flows of the given Sources. */
+  async bySources(sourceIds: readonly string[]): Promise<Map<string, string>> {
+    if (sourceIds.length === 0) return new Map();
+    const rows = await this.db.select(T.flows, {
+      where: and(col('source_id').in(sourceIds)),
+      columns: ['id', 'source_id'],
+    });
+    return new Map(rows.map((r) => [reqStr(r, 'id'), reqStr(r, 'source_id')]));
+  }
+
+  /** flow id -> source id for the given Flows. */
+  async sourcesOf(flowIds: readonly string[]): Promise<Map<string, string>> {
+    if (flowIds.length === 0) return new Map();
+    const rows = await this.db.select(T.flows, {
+      where: and(col('id').in(flowIds)),
+      columns: ['id', 'source_id'],
+    });
+    return new Map(rows.map((r) => [reqStr(r, 'id'), reqStr(r, 'source_id')]));
+  }
+
+  async countBySource(sourceId: string, excludingFlow?: string): Promise<number> {
+    return this.db.count(
+      T.flows,
+      and(col('source_id').eq(sourceId), excludingFlow !== undefined && col('id').ne(excludingFlow)),
+    );
+  }
+
+  /** Writes the Flow's row, tags and collection; `isNew` chooses insert or update. */
+  async save(flow: FlowRecord, isNew: boolean): Promise<void> {
+    const row = toRow(flow);
+    if (isNew) await this.db.insert(T.flows, [row]);
+    else await this.db.update(T.flows, and(col('id').eq(flow.id)), row);
+    await this.tags.replaceAll(flow.id, flow.tags);
+    await this.collections.replace(flow.id, flow.flow_collection);
+  }
+
+  /** Updates only the row's own columns (not tags or collection). */
+  async saveRow(flow: FlowRecord): Promise<void> {
+    await this.db.update(T.flows, and(col('id').eq(flow.id)), toRow(flow));
+  }
+
+  /** Deletes the Flow, its tags and its collection memberships; returns the collectors that lost it. */
+  async delete(id: string): Promise<string[]> {
+    await this.db.delete(T.flows, and(col('id').eq(id)));
+    await this.tags.deleteAll(id);
+    return this.collections.removeFlow(id);
+  }
+
+  async list(filters: FlowFilters, after: string | undefined, limit: number): Promise<Page<FlowRecord>> {
+    const tagSets = await this.tags.resolveFilters(filters.tags);
+    if (tagSets.include && tagSets.include.size === 0) return { items: [] };
+    const tr = filters.timerange;
+    const base = [
+      filters.source_id !== undefined && col('source_id').eq(filters.source_id),
+      filters.format !== undefined && col('format').eq(filters.format),
+      filters.codec !== undefined && col('codec').eq(filters.codec),
+      filters.label !== undefined && col('label').eq(filters.label),
+      filters.frame_width !== undefined && col('frame_width').eq(BigInt(filters.frame_width)),
+      filters.frame_height !== undefined && col('frame_height').eq(BigInt(filters.frame_height)),
+      tagSets.include && col('id').in([...tagSets.include]),
+      ...timerangePushdown(tr),
+    ];
+    const matches = (row: Row): boolean => {
+      if (tagSets.exclude.has(reqStr(row, 'id'))) return false;
+      return tr === undefined || tr.isEternity() || timerangeMatches(rowTimerange(row), tr);
+    };
+
+    const page = await scanPage(this.db, T.flows, base, matches, after, limit);
+    return { items: await this.hydrate(page.rows), next: page.next };
+  }
+
+  async setTimerange(id: string, range: TimeRange): Promise<void> {
+    await this.db.update(T.flows, and(col('id').eq(id)), timerangeColumns(range));
+  }
+
+  private async hydrate(rows: readonly Row[]): Promise<FlowRecord[]> {
+    const ids = rows.map((r) => reqStr(r, 'id'));
+    const [tags, collections, collectors] = await Promise.all([
+      this.tags.getMany(ids),
+      this.collections.itemsOf(ids),
+      this.collections.collectorsOf(ids),
+    ]);
+    return rows.map((row) => {
+      const id = reqStr(row, 'id');
+      return fromRow(row, tags.get(id) ?? {}, collections.get(id), collectors.get(id) ?? []);
+    });
+  }
+}
+
+function essenceDimension(flow: FlowRecord, name: 'frame_width' | 'frame_height'): bigint | null {
+  const params = flow.essence_parameters;
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) return null;
+  const value = params[name];
+  return typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : null;
+}
+
+function toRow(flow: FlowRecord): Row {
+  return {
+    id: flow.id,
+    source_id: flow.source_id,
+    format: flow.format,
+    codec: opt(flow.codec),
+    container: opt(flow.container),
+    label: opt(flow.label),
+    description: opt(flow.description),
+    created_by: opt(flow.created_by),
+    updated_by: opt(flow.updated_by),
+    created: flow.created,
+    metadata_updated: flow.metadata_updated,
+    segments_updated: opt(flow.segments_updated),
+    metadata_version: flow.metadata_version,
+    read_only: opt(flow.read_only),
+    generation: optBig(flow.generation),
+    avg_bit_rate: optBig(flow.avg_bit_rate),
+    max_bit_rate: optBig(flow.max_bit_rate),
+    frame_width: essenceDimension(flow, 'frame_width'),
+    frame_height: essenceDimension(flow, 'frame_height'),
+    essence_parameters: opt(flow.essence_parameters),
+    segment_duration: opt(flow.segment_duration),
+    container_mapping: opt(flow.container_mapping),
+    extra: Object.keys(flow.extra).length > 0 ? flow.extra : null,
+    ...timerangeColumns(flow.timerange),
+  };
+}
+
+function fromRow(
+  row: Row,
+  tags: Record<string, string>,
+  collection: FlowRecord['flow_collection'],
+  collectedBy: string[],
+): FlowRecord {
+  const json = (column: string): JsonValue | undefined => {
+    const v = row[column];
+    return v === null || v === undefined ? undefined : (v as JsonValue);
+  };
+  const created = date(row, 'created') ?? new Date(0);
+  return {
+    id: reqStr(row, 'id'),
+    source_id: reqStr(row, 'source_id'),
+    format: reqStr(row, 'format'),
+    codec: str(row, 'codec'),
+    container: str(row, 'container'),
+    label: str(row, 'label'),
+    description: str(row, 'description'),
+    created_by: str(row, 'created_by'),
+    updated_by: str(row, 'updated_by'),
+    created,
+    metadata_updated: date(row, 'metadata_updated') ?? created,
+    segments_updated: date(row, 'segments_updated'),
+    metadata_version: str(row, 'metadata_version') ?? '',
+    read_only: bool(row, 'read_only'),
+    generation: num(row, 'generation'),
+    avg_bit_rate: num(row, 'avg_bit_rate'),
+    max_bit_rate: num(row, 'max_bit_rate'),
+    essence_parameters: json('essence_parameters'),
+    segment_duration: json('segment_duration'),
+    container_mapping: json('container_mapping'),
+    extra: (json('extra') as Record<string, JsonValue> | undefined) ?? {},
+    tags,
+    flow_collection: collection,
+    collected_by: collectedBy,
+    timerange: rowTimerange(row),
+  };
+}
+
+function timerangeColumns(range: TimeRange): Row {
+  if (range.isEmpty()) return { tr_start: null, tr_end: null, tr_start_incl: null, tr_end_incl: null };
+  return {
+    tr_start: range.start,
+    tr_end: range.end,
+    tr_start_incl: range.startInclusive,
+    tr_end_incl: range.endInclusive,
+  };
+}
+
+function rowTimerange(row: Row): TimeRange {
+  const start = big(row, 'tr_start');
+  const end = big(row, 'tr_end');
+  const startIncl = bool(row, 'tr_start_incl');
+  if (startIncl === undefined) return TimeRange.EMPTY;
+  return TimeRange.from(start ?? null, end ?? null, {
+    startInclusive: startIncl,
+    endInclusive: bool(row, 'tr_end_incl') ?? false,
+  });
+}
+
+/** Flows match an empty query range when they have no content, otherwise when they overlap it. */
+function timerangeMatches(flowRange: TimeRange, query: TimeRange): boolean {
+  if (query.isEmpty()) return flowRange.isEmpty();
+  return flowRange.overlaps(query);
+}
+
+/** Coarse bounds the engine can apply; the exact, inclusivity-aware test runs in timerangeMatches. */
+function timerangePushdown(query: TimeRange | undefined) {
+  if (query === undefined || query.isEternity()) return [];
+  if (query.isEmpty()) return [col('tr_start_incl').isNull()];
+  return [
+    col('tr_start_incl').isNotNull(),
+    query.end !== null && or(col('tr_start').isNull(), col('tr_start').le(query.end)),
+    query.start !== null && or(col('tr_end').isNull(), col('tr_end').ge(query.start)),
+  ];
+}

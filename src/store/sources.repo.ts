@@ -1,0 +1,150 @@
+import type { DbSession, Row } from '../db/db.types.ts';
+import { and, col } from '../db/predicate.ts';
+import type { CollectionsRepo } from './collections.repo.ts';
+import type { FlowsRepo } from './flows.repo.ts';
+import { date, opt, reqStr, str } from './rows.ts';
+import { scanPage } from './scan.ts';
+import type { CollectionItem, Page, SourceRecord, TagFilters } from './store.types.ts';
+import { T } from './tables.ts';
+import { TagsRepo } from './tags.repo.ts';
+
+export interface SourceFilters {
+  label?: string;
+  format?: string;
+  tags: TagFilters;
+}
+
+type StoredSource = Omit<SourceRecord, 'source_collection' | 'collected_by'>;
+
+export class SourcesRepo {
+  readonly tags: TagsRepo;
+
+  constructor(
+    private readonly db: DbSession,
+    private readonly flows: FlowsRepo,
+    private readonly collections: CollectionsRepo,
+  ) {
+    this.tags = new TagsRepo(db, T.sourceTags, 'source_id');
+  }
+
+  async get(id: string): Promise<SourceRecord | null> {
+    const rows = await this.db.select(T.sources, { where: and(col('id').eq(id)), limit: 1 });
+    const [source] = await this.hydrate(rows);
+    return source ?? null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<SourceRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.select(T.sources, {
+      where: and(col('id').in(ids)),
+      orderBy: [{ column: 'id' }],
+    });
+    return this.hydrate(rows);
+  }
+
+  async insert(source: StoredSource): Promise<void> {
+    await this.db.insert(T.sources, [toRow(source)]);
+    await this.tags.replaceAll(source.id, source.tags);
+  }
+
+  /** Updates the Source's own columns (tags have their own calls). */
+  async saveRow(source: StoredSource): Promise<void> {
+    await this.db.update(T.sources, and(col('id').eq(source.id)), toRow(source));
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.delete(T.sources, and(col('id').eq(id)));
+    await this.tags.deleteAll(id);
+  }
+
+  async list(filters: SourceFilters, after: string | undefined, limit: number): Promise<Page<SourceRecord>> {
+    const tagSets = await this.tags.resolveFilters(filters.tags);
+    if (tagSets.include && tagSets.include.size === 0) return { items: [] };
+    const base = [
+      filters.label !== undefined && col('label').eq(filters.label),
+      filters.format !== undefined && col('format').eq(filters.format),
+      tagSets.include && col('id').in([...tagSets.include]),
+    ];
+    const accept = (row: Row) => !tagSets.exclude.has(reqStr(row, 'id'));
+    const page = await scanPage(this.db, T.sources, base, accept, after, limit);
+    return { items: await this.hydrate(page.rows), next: page.next };
+  }
+
+  /**
+   * Source collections are inferred from Flow collections (ADR 0012, 0018): a Source collects the
+   * Sources of the Flows its Flows collect, with the same roles; and is collected by the Sources of
+   * the Flows collecting its Flows.
+   */
+  private async hydrate(rows: readonly Row[]): Promise<SourceRecord[]> {
+    const ids = rows.map((r) => reqStr(r, 'id'));
+    const flowSource = await this.flows.bySources(ids);
+    const flowIds = [...flowSource.keys()];
+    const [tags, items, collectors] = await Promise.all([
+      this.tags.getMany(ids),
+      this.collections.itemsOf(flowIds),
+      this.collections.collectorsOf(flowIds),
+    ]);
+    const related = new Set<string>();
+    for (const list of items.values()) for (const item of list) related.add(item.id);
+    for (const list of collectors.values()) for (const id of list) related.add(id);
+    const unknown = [...related].filter((id) => !flowSource.has(id));
+    const relatedSource = new Map([...flowSource, ...(await this.flows.sourcesOf(unknown))]);
+
+    const collection = new Map<string, CollectionItem[]>();
+    const collectedBy = new Map<string, string[]>();
+    // Flow ids sorted so the inferred lists are stable between calls.
+    for (const flowId of [...flowIds].sort()) {
+      const sourceId = flowSource.get(flowId) as string;
+      for (const item of items.get(flowId) ?? []) {
+        const memberSource = relatedSource.get(item.id);
+        const list = collection.get(sourceId) ?? [];
+        if (memberSource !== undefined && !list.some((i) => i.id === memberSource)) {
+          list.push({ id: memberSource, role: item.role });
+        }
+        collection.set(sourceId, list);
+      }
+      for (const collectorFlow of collectors.get(flowId) ?? []) {
+        const collectorSource = relatedSource.get(collectorFlow);
+        const list = collectedBy.get(sourceId) ?? [];
+        if (collectorSource !== undefined && !list.includes(collectorSource)) list.push(collectorSource);
+        collectedBy.set(sourceId, list);
+      }
+    }
+    return rows.map((row) => {
+      const id = reqStr(row, 'id');
+      return {
+        ...fromRow(row, tags.get(id) ?? {}),
+        source_collection: collection.get(id) ?? [],
+        collected_by: collectedBy.get(id) ?? [],
+      };
+    });
+  }
+}
+
+function toRow(source: StoredSource): Row {
+  return {
+    id: source.id,
+    format: source.format,
+    label: opt(source.label),
+    description: opt(source.description),
+    created_by: opt(source.created_by),
+    updated_by: opt(source.updated_by),
+    created: source.created,
+    updated: source.updated,
+  };
+}
+
+function fromRow(row: Row, tags: Record<string, string>): StoredSource {
+  const created = date(row, 'created') ?? new Date(0);
+  return {
+    id: reqStr(row, 'id'),
+    format: reqStr(row, 'format'),
+    label: str(row, 'label'),
+    description: str(row, 'description'),
+    created_by: str(row, 'created_by'),
+    updated_by: str(row, 'updated_by'),
+    created,
+    updated: date(row, 'updated') ?? created,
+    tags,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * A real tams-server for HTTP-level tests: the same buildApp and composition root production
+ * uses, on a real DuckDB engine (in memory, or a file in a data directory), listening on a
+ * loopback port and spoken to with fetch.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../src/app.ts';
+import type { Clock } from '../../src/common/clock.ts';
+import type { IdGenerator } from '../../src/common/ids.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { type BuildOptions, buildRuntime, type Runtime } from '../../src/deps.ts';
+import type { App } from '../../src/http/types.ts';
+
+export interface TestResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON body; undefined when there is none. */
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean>;
+  headers?: Record<string, string>;
+  /** Sent as JSON unless it is already a string. */
+  body?: unknown;
+}
+
+export interface TestServer {
+  readonly url: string;
+  readonly app: App;
+  readonly runtime: Runtime;
+  readonly dataDir: string | undefined;
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  get<T = unknown>(path: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  head(path: string, options?: RequestOptions): Promise<TestResponse<undefined>>;
+  put<T = unknown>(path: string, body: unknown, options?: RequestOptions): Promise<TestResponse<T>>;
+  post<T = unknown>(path: string, body: unknown, options?: RequestOptions): Promise<TestResponse<T>>;
+  delete<T = unknown>(path: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Use a DuckDB file in this directory (kept on close) instead of an in-memory database. */
+  dataDir?: string;
+  /** Extra TAMS_* settings. */
+  env?: Record<string, string>;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix = 'tams-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const config = loadConfig({
+    TAMS_PORT: '0',
+    TAMS_HOST: '127.0.0.1',
+    TAMS_LOG_LEVEL: 'silent',
+    ...(options.dataDir ? { TAMS_DATA_DIR: options.dataDir } : {}),
+    ...options.env,
+  });
+  const build: BuildOptions = { clock: options.clock, ids: options.ids };
+  if (!options.dataDir) build.engine = await createDuckDbEngine({ path: ':memory:' });
+  const runtime = await buildRuntime(config, build);
+  const app = await buildApp({ ...runtime, logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  const url = `http://127.0.0.1:${address.port}`;
+
+  async function request<T>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<TestResponse<T>> {
+    const target = new URL(path, url);
+    for (const [key, value] of Object.entries(opts.query ?? {})) target.searchParams.set(key, String(value));
+    const headers: Record<string, string> = { ...opts.headers };
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(target, { method, headers, body });
+    const text = await res.text();
+    const type = res.headers.get('content-type');
+    // The wire format rule of the house: JSON is `application/json` exactly, HEAD included.
+    if (type?.startsWith('application/json') && type !== 'application/json') {
+      throw new Error(`${method} ${path}: content-type ${type} is not exactly application/json`);
+    }
+    const parsed = text !== '' && type === 'application/json' ? JSON.parse(text) : undefined;
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  return {
+    url,
+    app,
+    runtime,
+    dataDir: options.dataDir,
+    request,
+    get: (path, opts) => request('GET', path, opts),
+    head: (path, opts) => request('HEAD', path, opts),
+    put: (path, body, opts) => request('PUT', path, { ...opts, body }),
+    post: (path, body, opts) => request('POST', path, { ...opts, body }),
+    delete: (path, opts) => request('DELETE', path, opts),
+    close: async () => {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
