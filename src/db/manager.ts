@@ -58,9 +58,9 @@ export class TableManager implements DbSession {
     this.checkAutocommit(true);
     return this.engine.transaction((inner) => {
       let active = true;
+      // No closed check here: close() waits for a running transaction, so it may finish its work.
       const tx = new ValidatingSession(this.schema, inner, () => {
         if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
-        this.checkOpen();
       });
       return this.inTransaction.run(true, async () => {
         try {

@@ -4,6 +4,19 @@ import type { FastifyInstance } from 'fastify';
 
 export const API_VERSION = '7.0';
 
+interface PathItem {
+  get?: { operationId?: string };
+  head?: { operationId?: string; responses?: Record<string, unknown> };
+}
+
+/** The spec names HEAD operations `HEAD_<name>` after their GET twin `GET_<name>`. */
+function nameHeadOperations(paths: Record<string, PathItem> | undefined): void {
+  for (const item of Object.values(paths ?? {})) {
+    const getId = item.get?.operationId;
+    if (item.head && getId?.startsWith('GET_')) item.head.operationId = `HEAD_${getId.slice(4)}`;
+  }
+}
+
 /**
  * OpenAPI 3.1 generated from the routes' TypeBox schemas: `/openapi.json`, and Swagger UI at
  * `/docs`. HEAD operations are listed as the spec lists them.
@@ -11,6 +24,11 @@ export const API_VERSION = '7.0';
 export async function registerSwagger(app: FastifyInstance, options: { ui: boolean }): Promise<void> {
   await app.register(swagger, {
     exposeHeadRoutes: true,
+    transformObject: (documents) => {
+      const doc = 'openapiObject' in documents ? documents.openapiObject : documents.swaggerObject;
+      nameHeadOperations(doc.paths as Record<string, PathItem> | undefined);
+      return doc;
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

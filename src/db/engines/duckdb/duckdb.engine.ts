@@ -48,11 +48,11 @@ class DuckDbEngine implements Engine {
     this.readers = new Pool(async () => new DuckConn(await instance.connect()), Math.max(1, readerCount));
     const autocommit: DuckContext = {
       catalog: this.catalog,
-      read: (fn) => {
+      read: async (fn) => {
         this.checkOpen();
         return this.readers.use(fn);
       },
-      write: (atomic, fn) => {
+      write: async (atomic, fn) => {
         this.checkOpen();
         return this.writes.run(() =>
           writer.exclusive((conn) => (atomic ? inTransaction(conn, fn) : fn(conn))),
@@ -89,11 +89,11 @@ class DuckDbEngine implements Engine {
       };
       const ctx: DuckContext = {
         catalog: this.catalog,
-        read: (work) => {
+        read: async (work) => {
           check();
           return this.writer.exclusive(work);
         },
-        write: (_atomic, work) => {
+        write: async (_atomic, work) => {
           check();
           return this.writer.exclusive(work);
         },

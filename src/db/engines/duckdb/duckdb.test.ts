@@ -1,8 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeEngineContract } from '../../db.contract.ts';
+import type { Engine, TableDef } from '../../db.types.ts';
+import { TableManager } from '../../manager.ts';
+import { col, where } from '../../predicate.ts';
 import { createDuckDbEngine } from './duckdb.engine.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'tams-duckdb-'));
@@ -19,8 +24,179 @@ describeEngineContract(
   },
 );
 
+const ITEMS: TableDef = {
+  name: 'items',
+  columns: [
+    { name: 'id', type: 'int64', nullable: false },
+    { name: 'label', type: 'string' },
+    { name: 'meta', type: 'json' },
+  ],
+};
+
+let counter = 0;
+const newPath = () => join(dir, `specific-${++counter}`, 'nested', 'db.duckdb');
+
+/** Runs raw SQL on a file with a separate instance (closed before the engine opens the file). */
+async function rawSql(path: string, sql: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const instance = await DuckDBInstance.create(path);
+  const conn = await instance.connect();
+  await conn.run(sql);
+  conn.closeSync();
+  instance.closeSync();
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 describe('duckdb engine', () => {
-  it('placeholder', () => {
-    expect(true).toBe(true);
+  const open: Engine[] = [];
+  afterEach(async () => {
+    for (const engine of open.splice(0)) await engine.close();
+  });
+  const engineAt = async (path: string) => {
+    const engine = await createDuckDbEngine({ path });
+    open.push(engine);
+    return engine;
+  };
+
+  it('creates parent directories, checkpoints on close and reopens with all data', async () => {
+    const path = newPath();
+    const db = await TableManager.open(await engineAt(path), [ITEMS]);
+    await db.insert(
+      'items',
+      Array.from({ length: 5000 }, (_, i) => ({ id: BigInt(i), label: `l${i}` })),
+    );
+    await db.insert('items', [{ id: 5000n, meta: { last: true } }]);
+    await db.update('items', where(col('id').lt(10n)), { label: 'first ten' });
+    await db.close();
+    expect(existsSync(path)).toBe(true);
+    expect(existsSync(`${path}.wal`)).toBe(false);
+    const again = await TableManager.open(await engineAt(path), [ITEMS]);
+    expect(await again.count('items')).toBe(5001);
+    expect(await again.count('items', where(col('label').eq('first ten')))).toBe(10);
+    expect(await again.select('items', { where: where(col('id').eq(5000n)), columns: ['meta'] })).toEqual([
+      { meta: { last: true } },
+    ]);
+  });
+
+  it('close waits for writes already started', async () => {
+    const path = newPath();
+    const db = await TableManager.open(await engineAt(path), [ITEMS]);
+    const writes = [
+      db.insert(
+        'items',
+        Array.from({ length: 20_000 }, (_, i) => ({ id: BigInt(i) })),
+      ),
+      db.transaction(async (tx) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await tx.insert('items', [{ id: -1n }]);
+      }),
+    ];
+    await db.close();
+    await Promise.all(writes);
+    const again = await TableManager.open(await engineAt(path), [ITEMS]);
+    expect(await again.count('items')).toBe(20_001);
+  });
+
+  it('reads outside a transaction see only committed data', async () => {
+    const db = await TableManager.open(await engineAt(':memory:'), [ITEMS]);
+    const written = deferred();
+    const release = deferred();
+    const tx = db.transaction(async (t) => {
+      await t.insert('items', [{ id: 1n }]);
+      await t.insert(
+        'items',
+        Array.from({ length: 100 }, (_, i) => ({ id: BigInt(100 + i) })),
+      );
+      await t.update('items', where(col('id').eq(1n)), { label: 'in tx' });
+      written.resolve();
+      await release.promise;
+    });
+    await written.promise;
+    expect(await db.count('items')).toBe(0);
+    expect(await db.select('items')).toEqual([]);
+    release.resolve();
+    await tx;
+    expect(await db.count('items')).toBe(101);
+  });
+
+  it('appender rows written in a transaction vanish on rollback', async () => {
+    const engine = await engineAt(':memory:');
+    await TableManager.open(engine, [ITEMS]);
+    await expect(
+      engine.transaction(async (tx) => {
+        await tx.insert(
+          'items',
+          Array.from({ length: 10_000 }, (_, i) => ({ id: BigInt(i), label: null, meta: null })),
+        );
+        expect(await tx.count('items')).toBe(10_000);
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    expect(await engine.session.count('items')).toBe(0);
+  });
+
+  it('serves many concurrent reads while writes are queued', async () => {
+    const db = await TableManager.open(await engineAt(':memory:'), [ITEMS]);
+    await db.insert(
+      'items',
+      Array.from({ length: 1000 }, (_, i) => ({ id: BigInt(i), label: `l${i % 10}` })),
+    );
+    const reads = Array.from({ length: 40 }, (_, i) =>
+      db.count('items', where(col('label').eq(`l${i % 10}`))),
+    );
+    const writes = Array.from({ length: 10 }, (_, i) =>
+      db.insert('items', [{ id: BigInt(5000 + i), label: 'w' }]),
+    );
+    const counts = await Promise.all(reads);
+    await Promise.all(writes);
+    for (const c of counts) expect(c).toBe(100);
+    expect(await db.count('items', where(col('label').eq('w')))).toBe(10);
+  });
+
+  it('stores json columns as DuckDB JSON and accepts a declared json column over VARCHAR', async () => {
+    const path = newPath();
+    await rawSql(path, `CREATE TABLE items (id BIGINT, label VARCHAR, meta VARCHAR)`);
+    const db = await TableManager.open(await engineAt(path), [
+      ITEMS,
+      { name: 'other', columns: ITEMS.columns },
+    ]);
+    await db.insert('items', [{ id: 1n, meta: { a: [1] } }]);
+    expect(await db.select('items', { columns: ['meta'] })).toEqual([{ meta: { a: [1] } }]);
+    const other = await db.engine.describeTable('other');
+    expect(other?.columns.find((c) => c.name === 'meta')?.type).toBe('json');
+  });
+
+  it('fills columns of types it cannot express with NULL and hides them', async () => {
+    const path = newPath();
+    await rawSql(path, `CREATE TABLE items (id BIGINT, vec FLOAT[3], label VARCHAR, meta JSON)`);
+    const engine = await engineAt(path);
+    const info = await engine.describeTable('items');
+    expect(info?.columns.map((c) => c.name)).toEqual(['id', 'label', 'meta']);
+    const db = await TableManager.open(engine, [ITEMS]);
+    await db.insert('items', [{ id: 1n, label: 'one' }]);
+    await db.insert(
+      'items',
+      Array.from({ length: 50 }, (_, i) => ({ id: BigInt(10 + i), label: 'bulk' })),
+    );
+    expect(await db.count('items')).toBe(51);
+    expect(await db.select('items', { where: where(col('id').eq(1n)) })).toEqual([
+      { id: 1n, label: 'one', meta: null },
+    ]);
+  });
+
+  it('refuses calls after close', async () => {
+    const engine = await createDuckDbEngine({ path: ':memory:' });
+    await engine.close();
+    await engine.close();
+    await expect(engine.session.count('x')).rejects.toMatchObject({ code: 'closed' });
+    await expect(engine.transaction(async () => 1)).rejects.toMatchObject({ code: 'closed' });
+    await expect(engine.listTables()).rejects.toMatchObject({ code: 'closed' });
   });
 });

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, unknownSettings } from './config.ts';
+import { withConfigTable } from './config.docs.ts';
+
+describe('config', () => {
+  it('has a default for every setting', () => {
+    const config = loadConfig({});
+    expect(config.TAMS_PORT).toBe(8000);
+    expect(config.TAMS_DATA_DIR).toBe('./data');
+    expect(config.TAMS_PUBLIC_URL).toBe('');
+    expect(config.TAMS_SWAGGER_UI).toBe(true);
+  });
+
+  it('converts env strings to the schema types', () => {
+    const config = loadConfig({ TAMS_PORT: '9000', TAMS_SWAGGER_UI: 'false', TAMS_LOG_LEVEL: 'debug' });
+    expect(config.TAMS_PORT).toBe(9000);
+    expect(config.TAMS_SWAGGER_UI).toBe(false);
+    expect(config.TAMS_LOG_LEVEL).toBe('debug');
+  });
+
+  it('lists every invalid value at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ TAMS_PORT: 'eighty', TAMS_LOG_LEVEL: 'loud', TAMS_SWAGGER_UI: 'maybe', TAMS_PUBLIC_URL: 'ftp://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/TAMS_PORT: must be an integer >= 0 and <= 65535 \(got "eighty"\)/);
+    expect(problems.join('\n')).toMatch(/TAMS_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/);
+    expect(problems.join('\n')).toMatch(/TAMS_SWAGGER_UI: must be true or false/);
+    expect(problems.join('\n')).toMatch(/TAMS_PUBLIC_URL: must be an http\(s\) URL/);
+  });
+
+  it('rejects a port out of range and a default page size above the maximum', () => {
+    expect(() => loadConfig({ TAMS_PORT: '70000' })).toThrow(/TAMS_PORT/);
+    expect(() => loadConfig({ TAMS_PAGE_LIMIT_DEFAULT: '500', TAMS_PAGE_LIMIT_MAX: '100' })).toThrow(
+      /TAMS_PAGE_LIMIT_DEFAULT: must not exceed TAMS_PAGE_LIMIT_MAX/,
+    );
+  });
+
+  it('reports unknown TAMS_* variables without failing', () => {
+    expect(unknownSettings({ TAMS_PROT: '1', TAMS_PORT: '1', HOME: '/' })).toEqual(['TAMS_PROT']);
+    expect(() => loadConfig({ TAMS_PROT: '1' })).not.toThrow();
+  });
+
+  it('README carries the generated table of settings', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(withConfigTable(readme)).toBe(readme);
+  });
+});

@@ -1,0 +1,196 @@
+import { sortRows } from '../compare.ts';
+import { DbError } from '../db.errors.ts';
+import type {
+  ColumnDef,
+  DbSession,
+  Engine,
+  Predicate,
+  Row,
+  SelectOptions,
+  TableDef,
+  TableInfo,
+} from '../db.types.ts';
+import { matchesPredicate } from '../predicate.ts';
+import type { EngineFactory } from './contract.fixture.ts';
+
+/**
+ * A reference engine in plain JS, for tests only: it runs the contract with none of DuckDB's
+ * behaviour, which keeps the contract engine-neutral, and shows how an engine that cannot push a
+ * predicate or an ORDER BY down uses matchesPredicate and sortRows.
+ */
+interface Table {
+  columns: ColumnDef[];
+  rows: Row[];
+}
+type Tables = Map<string, Table>;
+
+function cloneTables(tables: Tables): Tables {
+  return new Map(
+    [...tables].map(([name, t]) => [name, { columns: [...t.columns], rows: t.rows.map((r) => ({ ...r })) }]),
+  );
+}
+
+function copyValue<T>(v: T): T {
+  return (v instanceof Date ? new Date(v.getTime()) : v) as T;
+}
+
+/** Operations on one snapshot of the tables (the committed one, or a transaction's copy). */
+class MemorySession implements DbSession {
+  constructor(
+    private readonly tables: () => Tables,
+    private readonly guard: (write: boolean) => Promise<void>,
+  ) {}
+
+  async select(name: string, options: SelectOptions = {}): Promise<Row[]> {
+    await this.guard(false);
+    const table = this.table(name);
+    const columns = options.columns ?? table.columns.map((c) => c.name);
+    this.check(table, [...columns, ...(options.orderBy ?? []).map((o) => o.column)], options.where);
+    const rows = sortRows(
+      table.rows.filter((r) => matchesPredicate(r, options.where)),
+      options.orderBy ?? [],
+    );
+    const limited = options.limit === undefined ? rows : rows.slice(0, options.limit);
+    return limited.map((r) => Object.fromEntries(columns.map((c) => [c, copyValue(r[c] ?? null)])));
+  }
+
+  async count(name: string, where?: Predicate): Promise<number> {
+    await this.guard(false);
+    const table = this.table(name);
+    this.check(table, [], where);
+    return table.rows.filter((r) => matchesPredicate(r, where)).length;
+  }
+
+  async insert(name: string, rows: readonly Row[]): Promise<void> {
+    await this.guard(true);
+    const table = this.table(name);
+    for (const row of rows) this.check(table, Object.keys(row));
+    table.rows.push(
+      ...rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, copyValue(v)]))),
+    );
+  }
+
+  async update(name: string, where: Predicate, changes: Row): Promise<number> {
+    await this.guard(true);
+    const table = this.table(name);
+    this.check(table, Object.keys(changes), where);
+    const matching = table.rows.filter((r) => matchesPredicate(r, where));
+    for (const row of matching) for (const [k, v] of Object.entries(changes)) row[k] = copyValue(v);
+    return matching.length;
+  }
+
+  async delete(name: string, where: Predicate): Promise<number> {
+    await this.guard(true);
+    const table = this.table(name);
+    this.check(table, [], where);
+    const before = table.rows.length;
+    table.rows = table.rows.filter((r) => !matchesPredicate(r, where));
+    return before - table.rows.length;
+  }
+
+  private table(name: string): Table {
+    const table = this.tables().get(name);
+    if (table === undefined) throw new DbError('unknown_table', `unknown table "${name}"`);
+    return table;
+  }
+
+  private check(table: Table, columns: readonly string[], where?: Predicate): void {
+    const known = new Set(table.columns.map((c) => c.name));
+    for (const c of [...columns, ...(where?.all ?? []).map((g) => g.column)]) {
+      if (!known.has(c)) throw new DbError('unknown_column', `unknown column "${c}"`);
+    }
+  }
+}
+
+class MemoryEngine implements Engine {
+  readonly name = 'memory';
+  readonly session: DbSession;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly store: { tables: Tables }) {
+    this.session = new MemorySession(
+      () => store.tables,
+      // Autocommit writes wait for running transactions, like every engine's writes.
+      async (write) => {
+        this.checkOpen();
+        if (write) await this.queue;
+      },
+    );
+  }
+
+  async listTables(): Promise<string[]> {
+    this.checkOpen();
+    return [...this.store.tables.keys()];
+  }
+
+  async describeTable(name: string): Promise<TableInfo | null> {
+    this.checkOpen();
+    const table = this.store.tables.get(name);
+    return table === undefined
+      ? null
+      : { name, columns: table.columns.map((c) => ({ ...c, nullable: true })) };
+  }
+
+  async createTable(def: TableDef): Promise<void> {
+    this.checkOpen();
+    this.store.tables.set(def.name, {
+      columns: def.columns.map((c) => ({ name: c.name, type: c.type })),
+      rows: [],
+    });
+  }
+
+  async addColumn(table: string, column: ColumnDef): Promise<void> {
+    this.checkOpen();
+    const t = this.store.tables.get(table);
+    if (t === undefined) throw new DbError('unknown_table', `unknown table "${table}"`);
+    t.columns.push({ name: column.name, type: column.type });
+    for (const row of t.rows) row[column.name] = copyValue(column.defaultValue ?? null);
+  }
+
+  transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    const run = async () => {
+      const working = cloneTables(this.store.tables);
+      let active = true;
+      const tx = new MemorySession(
+        () => working,
+        async () => {
+          if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+        },
+      );
+      try {
+        const result = await fn(tx);
+        this.store.tables = working;
+        return result;
+      } finally {
+        active = false;
+      }
+    };
+    const result = this.queue.then(run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new DbError('closed', 'the memory engine is closed');
+  }
+}
+
+/** Engines whose data lives in this factory, so reopening a store name sees the same tables. */
+export function memoryEngineFactory(): EngineFactory {
+  const stores = new Map<string, { tables: Tables }>();
+  return async (store) => {
+    let state = stores.get(store);
+    if (state === undefined) {
+      state = { tables: new Map() };
+      stores.set(store, state);
+    }
+    return new MemoryEngine(state);
+  };
+}
