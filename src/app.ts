@@ -1,5 +1,7 @@
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
+import { deletionRoutes } from './deletion/deletion.routes.ts';
+import type { DeletionService } from './deletion/deletion.service.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
@@ -10,10 +12,16 @@ import type { PagingSettings } from './http/paging.ts';
 import { registerSwagger } from './http/swagger.ts';
 import type { App } from './http/types.ts';
 import { registerValidation } from './http/validation.ts';
+import { objectsRoutes } from './objects/objects.routes.ts';
+import type { ObjectsService } from './objects/objects.service.ts';
+import { segmentsRoutes } from './segments/segments.routes.ts';
+import type { SegmentsService } from './segments/segments.service.ts';
 import { serviceRoutes } from './service/service.routes.ts';
 import type { ServiceInfoService } from './service/service.service.ts';
 import { sourcesRoutes } from './sources/sources.routes.ts';
 import type { SourcesService } from './sources/sources.service.ts';
+import { storageRoutes } from './storage/storage.routes.ts';
+import type { StorageService } from './storage/storage.service.ts';
 
 /** Everything the HTTP layer needs, built once by the composition root (deps.ts). */
 export interface AppDeps {
@@ -21,6 +29,12 @@ export interface AppDeps {
   service: ServiceInfoService;
   sources: SourcesService;
   flows: FlowsService;
+  segments: SegmentsService;
+  storage: StorageService;
+  objects: ObjectsService;
+  deletion: DeletionService;
+  /** Routes of media backends this server serves itself (the embedded fs store). */
+  mediaRoutes?: FastifyPluginAsync;
   /** Overrides the logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -46,7 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     maxLimit: config.TAMS_PAGE_LIMIT_MAX,
   };
   const publicUrl = config.TAMS_PUBLIC_URL;
-  const rootEndpoints = ['service', 'flows', 'sources'];
+  const rootEndpoints = ['service', 'flows', 'sources', 'flow-delete-requests'];
+  const presignExpirySeconds = config.TAMS_PRESIGN_EXPIRY_SECONDS;
 
   await app.register(async (api) => {
     const typed = api as unknown as App;
@@ -54,6 +69,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await sourcesRoutes(typed, { sources: deps.sources, paging, publicUrl });
     await flowsRoutes(typed, { flows: deps.flows, paging, publicUrl });
     await flowPropertyRoutes(typed, deps.flows);
+    await segmentsRoutes(typed, { segments: deps.segments, paging, publicUrl, presignExpirySeconds });
+    await storageRoutes(typed, { storage: deps.storage, publicUrl, presignExpirySeconds });
+    await objectsRoutes(typed, { objects: deps.objects, paging, publicUrl });
+    await deletionRoutes(typed, { deletion: deps.deletion });
   });
+  if (deps.mediaRoutes) await app.register(deps.mediaRoutes);
   return app;
 }

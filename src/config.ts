@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { isUuid } from './common/ids.ts';
 
 /**
  * Every TAMS_* setting, one schema: the README table is generated from it (npm run config:docs)
@@ -49,6 +50,68 @@ export const ConfigSchema = Type.Object({
     description: 'Largest page size granted; larger `limit` values are reduced (see `X-Paging-Limit`).',
   }),
   TAMS_SWAGGER_UI: Type.Boolean({ default: true, description: 'Serve Swagger UI at `/docs`.' }),
+  TAMS_MEDIA_DIR: Type.String({
+    default: '',
+    description:
+      'Directory of the embedded media store (the `fs` storage backend). Empty: `media/` under `TAMS_DATA_DIR`.',
+  }),
+  TAMS_MEDIA_SECRET: Type.String({
+    default: '',
+    description:
+      "Key (32+ characters) signing the embedded media store's presigned URLs. Empty: a random key generated once and kept in the store.",
+  }),
+  TAMS_FS_STORAGE_ID: Type.String({
+    default: '',
+    description:
+      'Storage backend id (a UUID) of the embedded media store. Empty: a random id generated once and kept in the store.',
+  }),
+  TAMS_FS_STORAGE_LABEL: Type.String({
+    default: 'local',
+    description: 'Label of the embedded media store in `/service/storage-backends` and in `get_urls` labels.',
+  }),
+  TAMS_MEDIA_MAX_OBJECT_BYTES: Type.Integer({
+    default: 5 * 1024 ** 3,
+    minimum: 1,
+    description: 'Largest object the embedded media store accepts in one PUT.',
+  }),
+  TAMS_PRESIGN_EXPIRY_SECONDS: Type.Integer({
+    default: 3600,
+    minimum: 1,
+    maximum: 7 * 24 * 3600,
+    description: 'Validity of presigned `put_url` and `get_urls`, in seconds.',
+  }),
+  TAMS_STORAGE_LIMIT_DEFAULT: Type.Integer({
+    default: 10,
+    minimum: 1,
+    description: 'Objects allocated by `POST /flows/{id}/storage` when the request gives no `limit`.',
+  }),
+  TAMS_STORAGE_LIMIT_MAX: Type.Integer({
+    default: 1000,
+    minimum: 1,
+    description: 'Most objects one `POST /flows/{id}/storage` allocates.',
+  }),
+  TAMS_DELETE_SYNC_LIMIT: Type.Integer({
+    default: 10000,
+    minimum: 0,
+    description:
+      'Flow and segment deletions of up to this many segments finish within the request (204); larger ones answer 202 with a deletion request finished in the background.',
+  }),
+  TAMS_DELETE_CHUNK: Type.Integer({
+    default: 5000,
+    minimum: 1,
+    description: 'Segments the background deletion worker removes per transaction.',
+  }),
+  TAMS_DELETE_RETENTION_SECONDS: Type.Integer({
+    default: 86400,
+    minimum: 1,
+    description:
+      'How long finished deletion requests stay visible at `/flow-delete-requests` (their `expiry`).',
+  }),
+  TAMS_WORKER_IDLE_MS: Type.Integer({
+    default: 1000,
+    minimum: 10,
+    description: 'How often idle background workers (deletion, media garbage collection) look for work.',
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -81,6 +144,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = converted as Config;
   if (problems.length === 0 && config.TAMS_PAGE_LIMIT_DEFAULT > config.TAMS_PAGE_LIMIT_MAX) {
     problems.push('TAMS_PAGE_LIMIT_DEFAULT: must not exceed TAMS_PAGE_LIMIT_MAX');
+  }
+  if (problems.length === 0 && config.TAMS_STORAGE_LIMIT_DEFAULT > config.TAMS_STORAGE_LIMIT_MAX) {
+    problems.push('TAMS_STORAGE_LIMIT_DEFAULT: must not exceed TAMS_STORAGE_LIMIT_MAX');
+  }
+  if (config.TAMS_MEDIA_SECRET !== '' && config.TAMS_MEDIA_SECRET.length < 32) {
+    problems.push('TAMS_MEDIA_SECRET: must be at least 32 characters');
+  }
+  if (config.TAMS_FS_STORAGE_ID !== '' && !isUuid(config.TAMS_FS_STORAGE_ID)) {
+    problems.push(`TAMS_FS_STORAGE_ID: must be a UUID (got ${JSON.stringify(config.TAMS_FS_STORAGE_ID)})`);
   }
   if (config.TAMS_PUBLIC_URL !== '' && !/^https?:\/\/[^/]+(\/.*)?$/.test(config.TAMS_PUBLIC_URL)) {
     problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const runtime = await buildRuntime(config);
   const app = await buildApp(runtime);
   for (const name of unknownSettings()) app.log.warn({ setting: name }, 'unknown TAMS_* setting ignored');
+  runtime.start(app.log);
 
   let stopping = false;
   const stop = async (signal: string) => {

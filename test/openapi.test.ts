@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SPEC_DIR } from './helpers/spec-schemas.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
+import { SPEC_DIR } from './helpers/spec-schemas.ts';
 
 interface Operation {
   operationId?: string;
@@ -17,8 +17,8 @@ type Paths = Record<string, Record<string, Operation>>;
 
 const METHODS = ['get', 'head', 'put', 'post', 'delete'];
 
-/** Path prefixes of the areas implemented so far; the spec's other paths are later issues. */
-const IMPLEMENTED = [/^\/$/, /^\/service$/, /^\/service\/storage-backends$/, /^\/sources/, /^\/flows$/, /^\/flows\/\{flowId\}(\/(tags|label|description|read_only|flow_collection|max_bit_rate|avg_bit_rate).*)?$/];
+/** Spec paths of areas not implemented yet (webhooks come with the events issue). */
+const NOT_YET = [/^\/service\/webhooks$/];
 
 /** Deliberate, documented departures: (operation, status) pairs this server adds. */
 const ADDED_RESPONSES = new Set([
@@ -36,14 +36,15 @@ function operations(paths: Paths, filter: (path: string) => boolean) {
       const op = item[method];
       if (!op) continue;
       const responses: Record<string, string | undefined> = {};
-      for (const [status, response] of Object.entries(op.responses ?? {})) responses[status] = response.description;
+      for (const [status, response] of Object.entries(op.responses ?? {}))
+        responses[status] = response.description;
       result.set(`${method.toUpperCase()} ${path}`, { id: op.operationId ?? '', responses });
     }
   }
   return result;
 }
 
-const inScope = (path: string) => IMPLEMENTED.some((re) => re.test(path));
+const inScope = (path: string) => !NOT_YET.some((re) => re.test(path));
 
 let server: TestServer;
 let generated: Paths;
@@ -62,10 +63,12 @@ describe('generated OpenAPI', () => {
   it('has exactly the spec operations of the implemented areas', () => {
     const expected = [...operations(spec.paths, inScope).keys()].sort();
     const actual = [...operations(generated, inScope).keys()].sort();
-    expect(expected.length).toBeGreaterThan(50);
+    expect(expected.length).toBeGreaterThan(60);
     expect(actual).toEqual(expected);
     // Nothing outside the spec's paths, except what later areas will add under the same rule.
-    const extra = [...operations(generated, () => true).keys()].filter((k) => !operations(spec.paths, () => true).has(k));
+    const extra = [...operations(generated, () => true).keys()].filter(
+      (k) => !operations(spec.paths, () => true).has(k),
+    );
     expect(extra).toEqual([]);
   });
 
@@ -74,7 +77,9 @@ describe('generated OpenAPI', () => {
     for (const [key, theirs] of operations(spec.paths, inScope)) {
       const op = ours.get(key);
       expect(op?.id, key).toBe(theirs.id);
-      const codes = Object.keys(op?.responses ?? {}).filter((status) => !ADDED_RESPONSES.has(`${theirs.id} ${status}`));
+      const codes = Object.keys(op?.responses ?? {}).filter(
+        (status) => !ADDED_RESPONSES.has(`${theirs.id} ${status}`),
+      );
       expect(codes.sort(), key).toEqual(Object.keys(theirs.responses).sort());
       for (const [status, description] of Object.entries(theirs.responses)) {
         if (Number(status) >= 400 && !theirs.id.startsWith('HEAD_')) {

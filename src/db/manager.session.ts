@@ -10,7 +10,7 @@ import type {
   Value,
 } from './db.types.ts';
 import type { CachedTable, SchemaCache } from './manager.schema.ts';
-import { fromEngineValue, toEngineScalar, toEngineValue } from './manager.values.ts';
+import { fromJsonText, toEngineScalar, toEngineValue } from './manager.values.ts';
 
 const SCALAR_OPS = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
@@ -32,8 +32,7 @@ export class ValidatingSession implements DbSession {
     this.guard(false);
     const t = this.schema.table(table);
     const columns = options.columns ?? t.names;
-    if (columns.length === 0)
-      throw new DbError('unknown_column', `select from "${table}": empty column list`);
+    if (columns.length === 0) throw new DbError('invalid_value', `select from "${table}": empty column list`);
     for (const c of columns) this.schema.column(t, c, `select from "${table}"`);
     const orderBy = options.orderBy?.map((o) => this.checkOrder(t, o));
     const limit = options.limit;
@@ -45,7 +44,7 @@ export class ValidatingSession implements DbSession {
     const rows = await this.inner.select(table, { columns, where, orderBy, limit });
     const json = t.jsonColumns.filter((c) => columns.includes(c));
     if (json.length > 0) {
-      for (const row of rows) for (const c of json) row[c] = fromEngineValue('json', row[c]);
+      for (const row of rows) for (const c of json) row[c] = fromJsonText(c, row[c]);
     }
     return rows;
   }

@@ -11,8 +11,12 @@ import { ValidatingSession } from './manager.session.ts';
  */
 export class TableManager implements DbSession {
   private closed = false;
-  /** Marks async work running inside one of this manager's transactions. */
-  private readonly inTransaction = new AsyncLocalStorage<true>();
+  /**
+   * Marks async work started inside one of this manager's transactions. A mutable flag rather than
+   * mere presence, because work the callback spawns (timers, fire-and-forget promises) keeps the
+   * context after the transaction ends and must then be free to write again.
+   */
+  private readonly inTransaction = new AsyncLocalStorage<{ active: boolean }>();
   private readonly session: ValidatingSession;
 
   private constructor(
@@ -57,16 +61,16 @@ export class TableManager implements DbSession {
   async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     this.checkAutocommit(true);
     return this.engine.transaction((inner) => {
-      let active = true;
+      const state = { active: true };
       // No closed check here: close() waits for a running transaction, so it may finish its work.
       const tx = new ValidatingSession(this.schema, inner, () => {
-        if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+        if (!state.active) throw new DbError('transaction_closed', 'the transaction has already ended');
       });
-      return this.inTransaction.run(true, async () => {
+      return this.inTransaction.run(state, async () => {
         try {
           return await fn(tx);
         } finally {
-          active = false;
+          state.active = false;
         }
       });
     });
@@ -95,7 +99,7 @@ export class TableManager implements DbSession {
 
   private checkAutocommit(write: boolean): void {
     this.checkOpen();
-    if (write && this.inTransaction.getStore() === true) {
+    if (write && this.inTransaction.getStore()?.active === true) {
       throw new DbError(
         'nested_transaction',
         'autocommit writes and nested transactions are not allowed inside a transaction; use its session',

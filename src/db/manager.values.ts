@@ -1,5 +1,5 @@
 import { DbError } from './db.errors.ts';
-import type { ColumnDef, ColumnType, Value } from './db.types.ts';
+import type { ColumnDef, Value } from './db.types.ts';
 
 /**
  * What the manager hands to an engine and gets back from it: one JS type per column type, with
@@ -87,9 +87,14 @@ export function toEngineValue(column: ColumnDef, v: unknown, where: string): Eng
   return toEngineScalar(column, v, where);
 }
 
-/** Converts what an engine returned into the caller's JS type (only json needs work). */
-export function fromEngineValue(type: ColumnType, v: unknown): Value {
+/** Parses a json column's text as read from an engine. */
+export function fromJsonText(column: string, v: unknown): Value {
   if (v === null || v === undefined) return null;
-  if (type === 'json' && typeof v === 'string') return JSON.parse(v) as Value;
-  return v as Value;
+  if (typeof v !== 'string') return v as Value;
+  try {
+    return JSON.parse(v) as Value;
+  } catch {
+    // Only text written around the manager (by hand, by another tool) can be malformed.
+    throw new DbError('invalid_value', `column "${column}" holds text that is not JSON`);
+  }
 }

@@ -1,4 +1,6 @@
 import { Type } from 'typebox';
+import { sendAccepted } from '../deletion/deletion.routes.ts';
+import { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import {
   annotate,
   ContentFormat,
@@ -19,6 +21,7 @@ import { TagQuery, tagFilters, timerangeParam } from '../http/params.ts';
 import { actorOf } from '../http/principal.ts';
 import { errors, noContent, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
+import { SERVER_MANAGED } from './flows.mapper.ts';
 import { Flow } from './flows.schemas.ts';
 import type { FlowsService } from './flows.service.ts';
 
@@ -66,6 +69,17 @@ const DetailQuery = Type.Object({
     }),
   ),
 });
+
+/**
+ * The server ignores server-managed properties of a PUT body ("Implementations SHOULD ignore this
+ * if given in a PUT request"), so they are dropped before the body is validated: what is ignored
+ * cannot make a Flow invalid. The spec's own examples carry `created` values without a timezone,
+ * which are not valid date-times.
+ */
+function dropServerManaged(body: unknown): void {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  for (const key of SERVER_MANAGED) delete (body as Record<string, unknown>)[key];
+}
 
 const FLOW_404 = 'The requested flow does not exist.';
 const FORBIDDEN = 'Forbidden. You do not have permission to modify this flow. It may be marked read-only.';
@@ -153,6 +167,7 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
           }),
         },
       },
+      preValidation: async (request) => dropServerManaged(request.body),
     },
     async (request, reply) => {
       const created = await flows.put(
@@ -176,6 +191,15 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
         tags: ['Flows'],
         params: FlowParams,
         response: {
+          202: {
+            ...ok(
+              DeletionRequest,
+              'This request has taken longer than the configured timeout, and will continue asynchronously',
+            ),
+            headers: {
+              Location: Type.String({ description: 'The Flow Delete Request monitoring the deletion.' }),
+            },
+          },
           204: noContent(
             'No content. The flow has been deleted and the flow segments have been or will be deleted.',
           ),
@@ -184,7 +208,8 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
       },
     },
     async (request, reply) => {
-      await flows.delete(request.params.flowId, actorOf(request));
+      const pending = await flows.delete(request.params.flowId, actorOf(request));
+      if (pending) return sendAccepted(request, reply, deps.publicUrl, pending);
       return reply.code(204).send();
     },
   );

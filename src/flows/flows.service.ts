@@ -2,6 +2,8 @@ import type { Clock } from '../common/clock.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
 import type { JsonValue } from '../db/db.types.ts';
+import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
+import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
 import type { FlowFilters } from '../store/flows.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page } from '../store/store.types.ts';
@@ -13,6 +15,7 @@ export interface FlowsServiceDeps {
   store: TamsStore;
   clock: Clock;
   ids: IdGenerator;
+  deletion: DeletionService;
 }
 
 /** Who is making the change (the authenticated principal), when known. */
@@ -45,6 +48,11 @@ export class FlowsService {
     return this.deps.store.transaction(async (store) => {
       const existing = await store.flows.get(id);
       if (existing?.read_only) throw new ForbiddenError(READ_ONLY);
+      if (!existing && (await store.flows.rowExists(id))) {
+        throw new ForbiddenError(
+          `Flow ${id} is being deleted; it can be created again once its deletion request is done`,
+        );
+      }
       const now = this.deps.clock.now();
       const flow: FlowRecord = {
         id,
@@ -73,6 +81,7 @@ export class FlowsService {
         collected_by: existing?.collected_by ?? [],
         timerange: existing?.timerange ?? TimeRange.EMPTY,
       };
+      checkIntegers(flow);
       await this.checkCollection(store, id, flow.flow_collection);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
       await this.attachSource(store, flow, existing, related, actor, now);
@@ -88,17 +97,27 @@ export class FlowsService {
     });
   }
 
-  async delete(id: string, actor: Actor): Promise<void> {
-    await this.deps.store.transaction(async (store) => {
+  /**
+   * DELETE /flows/{id}: the Flow and its segments go now, or, when it has many segments, the Flow
+   * disappears now and a returned deletion request removes the segments in the background.
+   */
+  async delete(id: string, actor: Actor): Promise<DeletionRequest | undefined> {
+    const { deletion } = this.deps;
+    const request = await this.deps.store.transaction(async (store) => {
       const flow = await this.require(store, id);
       if (flow.read_only) throw new ForbiddenError(READ_ONLY);
       const related = new RelatedChanges(store, this.deps.ids, this.deps.clock.now(), actor);
       await related.collectionChanged(id, flow.flow_collection, undefined);
-      const collectors = await store.flows.delete(id);
+      const pending = await deletion.removeFlowSegments(store, id, actor);
+      const collectors = pending ? await store.flows.markDeleting(id) : await store.flows.delete(id);
       for (const collector of collectors) related.flowChanged(collector);
       await this.releaseSource(store, flow.source_id, id, related);
       await related.apply(id);
+      return pending;
     });
+    if (!request) return undefined;
+    deletion.wake();
+    return deletionDocument(request);
   }
 
   /** Read-modify-write of one Flow's metadata with the read_only rule and version bump. */
@@ -117,6 +136,7 @@ export class FlowsService {
       flow.metadata_updated = now;
       flow.metadata_version = this.deps.ids.uuid();
       if (actor !== undefined) flow.updated_by = actor;
+      checkIntegers(flow);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
       if (flow.flow_collection !== before) await this.checkCollection(store, id, flow.flow_collection);
       await store.flows.save(flow, false);
@@ -232,11 +252,41 @@ export class FlowsService {
   }
 }
 
-/** Whether a replacement changes nothing the client can see (then the version stays). */
+/**
+ * `generation` and the bit rates are JSON integers without a maximum; beyond 2^53 a JavaScript
+ * number is no longer exact and beyond 2^63 it does not fit the store's int64 columns.
+ */
+function checkIntegers(flow: FlowRecord): void {
+  for (const key of ['generation', 'avg_bit_rate', 'max_bit_rate'] as const) {
+    const value = flow[key];
+    if (value !== undefined && !Number.isSafeInteger(value)) {
+      throw new BadRequestError(
+        `${key} ${value} is larger than this store supports (${Number.MAX_SAFE_INTEGER})`,
+      );
+    }
+  }
+}
+
+/**
+ * Whether a replacement changes nothing the client can see (then the version stays). Object keys
+ * are compared in sorted order: tags come back from the store sorted by name, and a client's
+ * `{"b": ..., "a": ...}` is the same document as `{"a": ..., "b": ...}`. Array order matters.
+ */
 function sameMetadata(a: FlowRecord, b: FlowRecord): boolean {
   const comparable = (f: FlowRecord) =>
-    JSON.stringify(
+    canonicalJson(
       flowDocument({ ...f, created: a.created, metadata_updated: a.created, metadata_version: '' }),
     );
   return comparable(a) === comparable(b);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -4,9 +4,35 @@ import type { FastifyInstance } from 'fastify';
 
 export const API_VERSION = '7.0';
 
+interface Operation {
+  operationId?: string;
+  parameters?: { name: string; in: string }[];
+}
+
 interface PathItem {
-  get?: { operationId?: string };
-  head?: { operationId?: string; responses?: Record<string, unknown> };
+  get?: Operation;
+  head?: Operation;
+  [method: string]: Operation | undefined;
+}
+
+/** Path parameters whose spec names the router cannot use (it takes `-` as a literal). */
+const PARAMETER_NAMES: Record<string, string> = { requestId: 'request-id' };
+
+function renamePathParameters(paths: Record<string, PathItem> | undefined): void {
+  if (!paths) return;
+  for (const [path, item] of Object.entries(paths)) {
+    let renamed = path;
+    for (const [ours, theirs] of Object.entries(PARAMETER_NAMES)) {
+      renamed = renamed.replace(`{${ours}}`, `{${theirs}}`);
+      for (const op of Object.values(item)) {
+        for (const p of op?.parameters ?? []) if (p.in === 'path' && p.name === ours) p.name = theirs;
+      }
+    }
+    if (renamed !== path) {
+      delete paths[path];
+      paths[renamed] = item;
+    }
+  }
 }
 
 /** The spec names HEAD operations `HEAD_<name>` after their GET twin `GET_<name>`. */
@@ -27,6 +53,7 @@ export async function registerSwagger(app: FastifyInstance, options: { ui: boole
     transformObject: (documents) => {
       const doc = 'openapiObject' in documents ? documents.openapiObject : documents.swaggerObject;
       nameHeadOperations(doc.paths as Record<string, PathItem> | undefined);
+      renamePathParameters(doc.paths as Record<string, PathItem> | undefined);
       return doc;
     },
     openapi: {

@@ -8,6 +8,9 @@ import type { FlowRecord, Page, TagFilters } from './store.types.ts';
 import { T } from './tables.ts';
 import { TagsRepo } from './tags.repo.ts';
 
+/** Flows clients can see: not being deleted. */
+const LIVE = or(col('deleting').isNull(), col('deleting').eq(false));
+
 export interface FlowFilters {
   source_id?: string;
   format?: string;
@@ -31,7 +34,7 @@ export class FlowsRepo {
   }
 
   async get(id: string): Promise<FlowRecord | null> {
-    const rows = await this.db.select(T.flows, { where: and(col('id').eq(id)), limit: 1 });
+    const rows = await this.db.select(T.flows, { where: and(col('id').eq(id), LIVE), limit: 1 });
     const row = rows[0];
     if (!row) return null;
     const [flow] = await this.hydrate([row]);
@@ -41,7 +44,7 @@ export class FlowsRepo {
   async getMany(ids: readonly string[]): Promise<FlowRecord[]> {
     if (ids.length === 0) return [];
     const rows = await this.db.select(T.flows, {
-      where: and(col('id').in(ids)),
+      where: and(col('id').in(ids), LIVE),
       orderBy: [{ column: 'id' }],
     });
     return this.hydrate(rows);
@@ -50,7 +53,7 @@ export class FlowsRepo {
   /** Ids of the given Flows that exist. */
   async existing(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.db.select(T.flows, { where: and(col('id').in(ids)), columns: ['id'] });
+    const rows = await this.db.select(T.flows, { where: and(col('id').in(ids), LIVE), columns: ['id'] });
     return new Set(rows.map((r) => reqStr(r, 'id')));
   }
 
@@ -58,7 +61,7 @@ export class FlowsRepo {
   async bySources(sourceIds: readonly string[]): Promise<Map<string, string>> {
     if (sourceIds.length === 0) return new Map();
     const rows = await this.db.select(T.flows, {
-      where: and(col('source_id').in(sourceIds)),
+      where: and(col('source_id').in(sourceIds), LIVE),
       columns: ['id', 'source_id'],
     });
     return new Map(rows.map((r) => [reqStr(r, 'id'), reqStr(r, 'source_id')]));
@@ -77,7 +80,7 @@ export class FlowsRepo {
   async countBySource(sourceId: string, excludingFlow?: string): Promise<number> {
     return this.db.count(
       T.flows,
-      and(col('source_id').eq(sourceId), excludingFlow !== undefined && col('id').ne(excludingFlow)),
+      and(col('source_id').eq(sourceId), LIVE, excludingFlow !== undefined && col('id').ne(excludingFlow)),
     );
   }
 
@@ -102,11 +105,36 @@ export class FlowsRepo {
     return this.collections.removeFlow(id);
   }
 
+  /**
+   * Takes the Flow away from clients while its segments are deleted in the background: tags and
+   * collection memberships go now, the row when the deletion request finishes (deleteRow).
+   */
+  async markDeleting(id: string): Promise<string[]> {
+    await this.db.update(T.flows, and(col('id').eq(id)), { deleting: true });
+    await this.tags.deleteAll(id);
+    return this.collections.removeFlow(id);
+  }
+
+  /** Whether a row exists for the id, live or being deleted. */
+  async rowExists(id: string): Promise<boolean> {
+    return (await this.db.count(T.flows, and(col('id').eq(id)))) > 0;
+  }
+
+  async deleteRow(id: string): Promise<void> {
+    await this.db.delete(T.flows, and(col('id').eq(id)));
+  }
+
   async list(filters: FlowFilters, after: string | undefined, limit: number): Promise<Page<FlowRecord>> {
+    // The dimension columns only hold safe integers (see essenceDimension); a larger query value
+    // matches nothing, and would not fit the int64 column in a predicate.
+    for (const value of [filters.frame_width, filters.frame_height]) {
+      if (value !== undefined && !Number.isSafeInteger(value)) return { items: [] };
+    }
     const tagSets = await this.tags.resolveFilters(filters.tags);
     if (tagSets.include && tagSets.include.size === 0) return { items: [] };
     const tr = filters.timerange;
     const base = [
+      LIVE,
       filters.source_id !== undefined && col('source_id').eq(filters.source_id),
       filters.format !== undefined && col('format').eq(filters.format),
       filters.codec !== undefined && col('codec').eq(filters.codec),
@@ -125,8 +153,12 @@ export class FlowsRepo {
     return { items: await this.hydrate(page.rows), next: page.next };
   }
 
-  async setTimerange(id: string, range: TimeRange): Promise<void> {
-    await this.db.update(T.flows, and(col('id').eq(id)), timerangeColumns(range));
+  /** Records a change of the Flow's segments: their envelope and when it happened. */
+  async setSegmentsState(id: string, range: TimeRange, updated: Date): Promise<void> {
+    await this.db.update(T.flows, and(col('id').eq(id)), {
+      ...timerangeColumns(range),
+      segments_updated: updated,
+    });
   }
 
   private async hydrate(rows: readonly Row[]): Promise<FlowRecord[]> {
@@ -246,13 +278,21 @@ function timerangeMatches(flowRange: TimeRange, query: TimeRange): boolean {
   return flowRange.overlaps(query);
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Query bounds beyond the int64 columns are clamped: the coarse filter stays a superset. */
+function clampInt64(value: bigint): bigint {
+  return value < INT64_MIN ? INT64_MIN : value > INT64_MAX ? INT64_MAX : value;
+}
+
 /** Coarse bounds the engine can apply; the exact, inclusivity-aware test runs in timerangeMatches. */
 function timerangePushdown(query: TimeRange | undefined) {
   if (query === undefined || query.isEternity()) return [];
   if (query.isEmpty()) return [col('tr_start_incl').isNull()];
   return [
     col('tr_start_incl').isNotNull(),
-    query.end !== null && or(col('tr_start').isNull(), col('tr_start').le(query.end)),
-    query.start !== null && or(col('tr_end').isNull(), col('tr_end').ge(query.start)),
+    query.end !== null && or(col('tr_start').isNull(), col('tr_start').le(clampInt64(query.end))),
+    query.start !== null && or(col('tr_end').isNull(), col('tr_end').ge(clampInt64(query.start))),
   ];
 }

@@ -1,4 +1,5 @@
 import type { Row, Value } from '../db/db.types.ts';
+import { TimeRange } from '../time/index.ts';
 
 /** Column readers: the table manager returns null for missing values; records use undefined. */
 export function str(row: Row, column: string): string | undefined {
@@ -40,4 +41,23 @@ export function opt(v: Value | undefined): Value {
 
 export function optBig(v: number | undefined): bigint | null {
   return v === undefined ? null : BigInt(v);
+}
+
+/** A timerange as the four `<prefix>_*` columns (see tables.ts): null bounds are unbounded. */
+export function rangeToColumns(prefix: string, range: TimeRange): Row {
+  return {
+    [`${prefix}_start`]: range.start,
+    [`${prefix}_end`]: range.end,
+    [`${prefix}_start_incl`]: range.startInclusive,
+    [`${prefix}_end_incl`]: range.endInclusive,
+  };
+}
+
+export function rangeFromColumns(row: Row, prefix: string): TimeRange {
+  return TimeRange.fromBounds(
+    big(row, `${prefix}_start`) ?? null,
+    big(row, `${prefix}_end`) ?? null,
+    bool(row, `${prefix}_start_incl`) ?? false,
+    bool(row, `${prefix}_end_incl`) ?? false,
+  );
 }

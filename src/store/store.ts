@@ -1,6 +1,9 @@
 import type { DbSession } from '../db/db.types.ts';
 import { CollectionsRepo } from './collections.repo.ts';
+import { DeletionsRepo } from './deletions.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
+import { ObjectsRepo } from './objects.repo.ts';
+import { SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
 
@@ -19,6 +22,9 @@ export class TamsStore {
   readonly collections: CollectionsRepo;
   readonly flows: FlowsRepo;
   readonly sources: SourcesRepo;
+  readonly segments: SegmentsRepo;
+  readonly objects: ObjectsRepo;
+  readonly deletions: DeletionsRepo;
 
   constructor(
     db: DbSession,
@@ -28,6 +34,9 @@ export class TamsStore {
     this.collections = new CollectionsRepo(db);
     this.flows = new FlowsRepo(db, this.collections);
     this.sources = new SourcesRepo(db, this.flows, this.collections);
+    this.segments = new SegmentsRepo(db);
+    this.objects = new ObjectsRepo(db);
+    this.deletions = new DeletionsRepo(db);
   }
 
   static open(db: StoreDb): TamsStore {

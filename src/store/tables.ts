@@ -1,4 +1,4 @@
-import type { TableDef } from '../db/db.types.ts';
+import type { ColumnDef, TableDef } from '../db/db.types.ts';
 
 /**
  * The store's tables. Adding a column here adds it to existing tables at the next start
@@ -14,7 +14,22 @@ export const T = {
   flows: 'flows',
   flowTags: 'flow_tags',
   collections: 'flow_collections',
+  segments: 'segments',
+  objects: 'objects',
+  objectRefs: 'object_refs',
+  mediaGc: 'media_gc',
+  deletions: 'deletion_requests',
 } as const;
+
+/** A timerange as four columns: bounds in nanoseconds (null = unbounded) and inclusivity flags. */
+function rangeColumns(prefix: string): ColumnDef[] {
+  return [
+    { name: `${prefix}_start`, type: 'int64' },
+    { name: `${prefix}_end`, type: 'int64' },
+    { name: `${prefix}_start_incl`, type: 'boolean' },
+    { name: `${prefix}_end_incl`, type: 'boolean' },
+  ];
+}
 
 export const storeTables: TableDef[] = [
   {
@@ -79,6 +94,9 @@ export const storeTables: TableDef[] = [
       { name: 'tr_end', type: 'int64' },
       { name: 'tr_start_incl', type: 'boolean' },
       { name: 'tr_end_incl', type: 'boolean' },
+      // Set when an asynchronous deletion has taken the Flow away: it is gone for clients while a
+      // background worker removes its segments, then the row goes too.
+      { name: 'deleting', type: 'boolean' },
     ],
   },
   {
@@ -97,6 +115,82 @@ export const storeTables: TableDef[] = [
       { name: 'position', type: 'int32', nullable: false },
       { name: 'role', type: 'string', nullable: false },
       { name: 'container_mapping', type: 'json' },
+    ],
+  },
+  {
+    // Flow segments. Within a Flow segments never overlap, so (flow_id, seg_start, seg_start_incl)
+    // identifies one: the key every update and delete uses.
+    name: T.segments,
+    columns: [
+      { name: 'flow_id', type: 'string', nullable: false },
+      { name: 'seg_start', type: 'int64', nullable: false },
+      { name: 'seg_end', type: 'int64', nullable: false },
+      { name: 'seg_start_incl', type: 'boolean', nullable: false },
+      { name: 'seg_end_incl', type: 'boolean', nullable: false },
+      { name: 'object_id', type: 'string', nullable: false },
+      { name: 'ts_offset', type: 'int64' },
+      { name: 'last_duration', type: 'int64' },
+      { name: 'sample_offset', type: 'int64' },
+      { name: 'sample_count', type: 'int64' },
+      { name: 'key_frame_count', type: 'int64' },
+      // Client-supplied (uncontrolled) URLs, kept verbatim: [{url, label?}].
+      { name: 'get_urls', type: 'json' },
+    ],
+  },
+  {
+    // Media objects: where the bytes are (storage_path, a key decided at allocation; URLs are
+    // generated from it on demand and never stored) and which Flow they were allocated for.
+    name: T.objects,
+    columns: [
+      { name: 'id', type: 'string', nullable: false },
+      { name: 'storage_id', type: 'string' },
+      { name: 'storage_path', type: 'string' },
+      { name: 'allocated_for', type: 'string' },
+      { name: 'first_referenced_by_flow', type: 'string' },
+      { name: 'created', type: 'timestamp', nullable: false },
+    ],
+  },
+  {
+    // Reference counts: how many segments of each Flow use each object.
+    name: T.objectRefs,
+    columns: [
+      { name: 'object_id', type: 'string', nullable: false },
+      { name: 'flow_id', type: 'string', nullable: false },
+      { name: 'segments', type: 'int64', nullable: false },
+    ],
+  },
+  {
+    // Bytes to delete from a backend: queued in the transaction that dropped the last reference,
+    // deleted by a background worker with retries.
+    name: T.mediaGc,
+    columns: [
+      { name: 'storage_id', type: 'string', nullable: false },
+      { name: 'storage_path', type: 'string', nullable: false },
+      { name: 'object_id', type: 'string', nullable: false },
+      { name: 'queued', type: 'timestamp', nullable: false },
+      { name: 'attempts', type: 'int32', nullable: false },
+      { name: 'next_attempt', type: 'timestamp', nullable: false },
+      { name: 'last_error', type: 'string' },
+    ],
+  },
+  {
+    name: T.deletions,
+    columns: [
+      { name: 'id', type: 'string', nullable: false },
+      { name: 'flow_id', type: 'string', nullable: false },
+      { name: 'delete_flow', type: 'boolean', nullable: false },
+      { name: 'object_id', type: 'string' },
+      { name: 'status', type: 'string', nullable: false },
+      ...rangeColumns('del'),
+      ...rangeColumns('rem'),
+      { name: 'created', type: 'timestamp', nullable: false },
+      { name: 'created_by', type: 'string' },
+      { name: 'updated', type: 'timestamp', nullable: false },
+      { name: 'expiry', type: 'timestamp' },
+      { name: 'error', type: 'json' },
+      // Which replica works on it, until when: another takes over after a crash.
+      { name: 'lease_owner', type: 'string' },
+      { name: 'lease_until', type: 'timestamp' },
     ],
   },
 ];

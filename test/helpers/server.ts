@@ -50,6 +50,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   clock?: Clock;
   ids?: IdGenerator;
+  /** Start the background workers (default true). */
+  workers?: boolean;
 }
 
 /** A fresh temporary directory, removed by the returned function. */
@@ -70,6 +72,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   if (!options.dataDir) build.engine = await createDuckDbEngine({ path: ':memory:' });
   const runtime = await buildRuntime(config, build);
   const app = await buildApp({ ...runtime, logger: false });
+  if (options.workers !== false) runtime.start(app.log);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');

@@ -66,7 +66,9 @@ const TEXTS: TableDef = {
     { name: 's', type: 'string' },
   ],
 };
+const INJECTION = "x'); DROP TABLE texts; --";
 const SPECIAL = [
+  INJECTION,
   'a%b',
   'a_b',
   'axb',
@@ -127,13 +129,16 @@ export function queryContract(ctx: ContractContext): void {
       expect(await match(where(col('s').startsWith('a_')))).toEqual(['a_b']);
       expect(await match(where(col('s').contains('%')))).toEqual(sorted(['a%b', 'per%cent_', '100%', '%']));
       expect(await match(where(col('s').contains('_')))).toEqual(sorted(['a_b', 'per%cent_', '_']));
-      expect(await match(where(col('s').contains("'")))).toEqual(sorted(["it's", "''"]));
+      expect(await match(where(col('s').contains("'")))).toEqual(sorted(["it's", "''", INJECTION]));
       expect(await match(where(col('s').contains('\\')))).toEqual(sorted(['back\\slash', '\\']));
       expect(await match(where(col('s').startsWith("''")))).toEqual(["''"]);
       expect(await match(where(col('s').contains('%cent_')))).toEqual(['per%cent_']);
       expect(await match(where(col('s').contains('xb')))).toEqual(['axb']);
       expect(await match(where(col('s').eq("it's")))).toEqual(["it's"]);
       expect(await match(where(col('s').in(['%', '_', 'nope'])))).toEqual(sorted(['%', '_']));
+      expect(await match(where(col('s').eq(INJECTION)))).toEqual([INJECTION]);
+      expect(await match(where(col('s').startsWith("x');")))).toEqual([INJECTION]);
+      expect(await db.count('texts')).toBe(SPECIAL.length);
     });
 
     it('projects the requested columns only', async () => {
@@ -184,6 +189,7 @@ export function queryContract(ctx: ContractContext): void {
       expect(await db.select('things', { limit: 1000 })).toHaveLength(10);
       expect(await db.select('things', { limit: 4 })).toHaveLength(4);
       await expect(db.select('things', { limit: -1 })).rejects.toMatchObject({ code: 'invalid_value' });
+      await expect(db.select('things', { columns: [] })).rejects.toMatchObject({ code: 'invalid_value' });
       await expect(db.select('things', { limit: 1.5 })).rejects.toMatchObject({ code: 'invalid_value' });
     });
 

@@ -185,6 +185,18 @@ export function transactionContract(ctx: ContractContext): void {
       expect(sortedIds(await db.select('things', { where: where(col('id').ge(50n)) }))).toEqual([51n]);
     });
 
+    it('lets work spawned inside a transaction write once the transaction has ended', async () => {
+      let spawned: Promise<void> | undefined;
+      await db.transaction(async (tx) => {
+        await tx.insert('things', [{ id: 60n }]);
+        spawned = new Promise<void>((resolve) => setTimeout(resolve, 5)).then(() =>
+          db.insert('things', [{ id: 61n }]),
+        );
+      });
+      await spawned;
+      expect(sortedIds(await db.select('things', { where: where(col('id').ge(60n)) }))).toEqual([60n, 61n]);
+    });
+
     it('refuses a transaction session used after its transaction ended', async () => {
       let leaked: DbSession | undefined;
       await db.transaction(async (tx) => {

@@ -38,54 +38,59 @@ function copyValue<T>(v: T): T {
 class MemorySession implements DbSession {
   constructor(
     private readonly tables: () => Tables,
-    private readonly guard: (write: boolean) => Promise<void>,
+    /** Runs an operation now (reads, transaction work) or in turn with transactions (autocommit writes). */
+    private readonly run: <T>(write: boolean, op: () => T) => Promise<T>,
   ) {}
 
-  async select(name: string, options: SelectOptions = {}): Promise<Row[]> {
-    await this.guard(false);
-    const table = this.table(name);
-    const columns = options.columns ?? table.columns.map((c) => c.name);
-    this.check(table, [...columns, ...(options.orderBy ?? []).map((o) => o.column)], options.where);
-    const rows = sortRows(
-      table.rows.filter((r) => matchesPredicate(r, options.where)),
-      options.orderBy ?? [],
-    );
-    const limited = options.limit === undefined ? rows : rows.slice(0, options.limit);
-    return limited.map((r) => Object.fromEntries(columns.map((c) => [c, copyValue(r[c] ?? null)])));
+  select(name: string, options: SelectOptions = {}): Promise<Row[]> {
+    return this.run(false, () => {
+      const table = this.table(name);
+      const columns = options.columns ?? table.columns.map((c) => c.name);
+      this.check(table, [...columns, ...(options.orderBy ?? []).map((o) => o.column)], options.where);
+      const rows = sortRows(
+        table.rows.filter((r) => matchesPredicate(r, options.where)),
+        options.orderBy ?? [],
+      );
+      const limited = options.limit === undefined ? rows : rows.slice(0, options.limit);
+      return limited.map((r) => Object.fromEntries(columns.map((c) => [c, copyValue(r[c] ?? null)])));
+    });
   }
 
-  async count(name: string, where?: Predicate): Promise<number> {
-    await this.guard(false);
-    const table = this.table(name);
-    this.check(table, [], where);
-    return table.rows.filter((r) => matchesPredicate(r, where)).length;
+  count(name: string, where?: Predicate): Promise<number> {
+    return this.run(false, () => {
+      const table = this.table(name);
+      this.check(table, [], where);
+      return table.rows.filter((r) => matchesPredicate(r, where)).length;
+    });
   }
 
-  async insert(name: string, rows: readonly Row[]): Promise<void> {
-    await this.guard(true);
-    const table = this.table(name);
-    for (const row of rows) this.check(table, Object.keys(row));
-    table.rows.push(
-      ...rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, copyValue(v)]))),
-    );
+  insert(name: string, rows: readonly Row[]): Promise<void> {
+    return this.run(true, () => {
+      const table = this.table(name);
+      for (const row of rows) this.check(table, Object.keys(row));
+      for (const r of rows)
+        table.rows.push(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, copyValue(v)])));
+    });
   }
 
-  async update(name: string, where: Predicate, changes: Row): Promise<number> {
-    await this.guard(true);
-    const table = this.table(name);
-    this.check(table, Object.keys(changes), where);
-    const matching = table.rows.filter((r) => matchesPredicate(r, where));
-    for (const row of matching) for (const [k, v] of Object.entries(changes)) row[k] = copyValue(v);
-    return matching.length;
+  update(name: string, where: Predicate, changes: Row): Promise<number> {
+    return this.run(true, () => {
+      const table = this.table(name);
+      this.check(table, Object.keys(changes), where);
+      const matching = table.rows.filter((r) => matchesPredicate(r, where));
+      for (const row of matching) for (const [k, v] of Object.entries(changes)) row[k] = copyValue(v);
+      return matching.length;
+    });
   }
 
-  async delete(name: string, where: Predicate): Promise<number> {
-    await this.guard(true);
-    const table = this.table(name);
-    this.check(table, [], where);
-    const before = table.rows.length;
-    table.rows = table.rows.filter((r) => !matchesPredicate(r, where));
-    return before - table.rows.length;
+  delete(name: string, where: Predicate): Promise<number> {
+    return this.run(true, () => {
+      const table = this.table(name);
+      this.check(table, [], where);
+      const before = table.rows.length;
+      table.rows = table.rows.filter((r) => !matchesPredicate(r, where));
+      return before - table.rows.length;
+    });
   }
 
   private table(name: string): Table {
@@ -111,10 +116,10 @@ class MemoryEngine implements Engine {
   constructor(private readonly store: { tables: Tables }) {
     this.session = new MemorySession(
       () => store.tables,
-      // Autocommit writes wait for running transactions, like every engine's writes.
-      async (write) => {
+      // Autocommit writes queue behind running transactions, like every engine's writes.
+      async (write, op) => {
         this.checkOpen();
-        if (write) await this.queue;
+        return write ? this.enqueue(async () => op()) : op();
       },
     );
   }
@@ -155,8 +160,9 @@ class MemoryEngine implements Engine {
       let active = true;
       const tx = new MemorySession(
         () => working,
-        async () => {
+        async (_write, op) => {
           if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+          return op();
         },
       );
       try {
@@ -167,7 +173,11 @@ class MemoryEngine implements Engine {
         active = false;
       }
     };
-    const result = this.queue.then(run);
+    return this.enqueue(run);
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
     this.queue = result.catch(() => undefined);
     return result;
   }

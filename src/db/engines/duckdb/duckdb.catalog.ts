@@ -31,6 +31,8 @@ const TABLES_SQL = `SELECT table_name FROM information_schema.tables
  */
 export class Catalog {
   private readonly cache = new Map<string, PhysicalTable>();
+  /** Bumped by every invalidation, so a load that raced a schema change does not cache its result. */
+  private generation = 0;
 
   async table(conn: DuckConn, name: string): Promise<PhysicalTable> {
     const cached = this.cache.get(name);
@@ -41,6 +43,7 @@ export class Catalog {
   }
 
   async load(conn: DuckConn, name: string): Promise<PhysicalTable | null> {
+    const generation = this.generation;
     const result = await conn.query(COLUMNS_SQL, [name], [VARCHAR]);
     const rows = await result.getRows();
     if (rows.length === 0) return null;
@@ -52,11 +55,12 @@ export class Catalog {
       }),
     );
     const table = { name, columns, byName: new Map(columns.map((c) => [c.name, c])) };
-    this.cache.set(name, table);
+    if (generation === this.generation) this.cache.set(name, table);
     return table;
   }
 
   invalidate(name: string): void {
+    this.generation++;
     this.cache.delete(name);
   }
 

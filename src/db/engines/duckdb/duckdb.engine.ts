@@ -116,15 +116,18 @@ class DuckDbEngine implements Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Queued behind every write already started; CHECKPOINT folds the WAL into the file.
-    await this.writes.run(() =>
-      this.writer.exclusive(async (conn) => {
-        if (this.persistent) await conn.exec('CHECKPOINT');
-      }),
-    );
-    for (const reader of await this.readers.drain()) reader.close();
-    this.writer.close();
-    this.instance.closeSync();
+    try {
+      // Queued behind every write already started; CHECKPOINT folds the WAL into the file.
+      await this.writes.run(() =>
+        this.writer.exclusive(async (conn) => {
+          if (this.persistent) await conn.exec('CHECKPOINT');
+        }),
+      );
+    } finally {
+      for (const reader of await this.readers.drain()) reader.close();
+      this.writer.close();
+      this.instance.closeSync();
+    }
   }
 
   private async ddl(table: string, fn: (conn: DuckConn) => Promise<void>): Promise<void> {

@@ -1,0 +1,152 @@
+import type { Clock } from '../common/clock.ts';
+import { NotFoundError } from '../common/errors.ts';
+import type { IdGenerator } from '../common/ids.ts';
+import type { DeletionRecord } from '../store/deletions.repo.ts';
+import { keyOf, type SegmentRecord } from '../store/segments.repo.ts';
+import type { TamsStore } from '../store/store.ts';
+import { TimeRange } from '../time/index.ts';
+import type { DeletionRequest } from './deletion.schemas.ts';
+
+export interface DeletionSettings {
+  /** Deletions of at most this many segments run within the request; larger ones go to the worker. */
+  syncLimit: number;
+  /** How long finished requests stay visible, in milliseconds. */
+  retentionMs: number;
+}
+
+export interface DeletionServiceDeps {
+  store: TamsStore;
+  clock: Clock;
+  ids: IdGenerator;
+  settings: DeletionSettings;
+  /** Tells the worker there is new work (it polls as well, so a lost wake-up only delays it). */
+  wake: () => void;
+}
+
+/**
+ * Deleting segments and Flows, now or in the background (DIGEST §9): small deletions finish in
+ * the request's transaction (204); large ones become deletion requests (202) that the worker
+ * (deletion.worker.ts) carries out in chunks, surviving restarts.
+ */
+export class DeletionService {
+  constructor(private readonly deps: DeletionServiceDeps) {}
+
+  /**
+   * Inside a Flow deletion's transaction: removes its segments now, or returns the request that
+   * will. The caller removes or hides the Flow itself.
+   */
+  async removeFlowSegments(
+    store: TamsStore,
+    flowId: string,
+    actor: string | undefined,
+  ): Promise<DeletionRecord | undefined> {
+    const count = await store.segments.countFlow(flowId);
+    if (count > this.deps.settings.syncLimit) {
+      return this.createRequest(store, { flowId, range: TimeRange.ETERNITY, deleteFlow: true, actor });
+    }
+    await deleteSegments(store, flowId, TimeRange.ETERNITY, undefined, undefined, this.deps.clock.now());
+    return undefined;
+  }
+
+  /** DELETE segments, inside the caller's transaction, once the Flow has been checked. */
+  async removeSegments(
+    store: TamsStore,
+    flowId: string,
+    range: TimeRange,
+    objectId: string | undefined,
+    actor: string | undefined,
+  ): Promise<DeletionRecord | undefined> {
+    const count = await store.segments.countWithin(flowId, range, objectId);
+    if (count > this.deps.settings.syncLimit) {
+      return this.createRequest(store, { flowId, range, objectId, deleteFlow: false, actor });
+    }
+    const now = this.deps.clock.now();
+    const deleted = await deleteSegments(store, flowId, range, objectId, undefined, now);
+    if (deleted.length > 0)
+      await store.flows.setSegmentsState(flowId, await store.segments.envelope(flowId), now);
+    return undefined;
+  }
+
+  /** Call once the transaction that created a request has committed: the worker starts on it. */
+  wake(): void {
+    this.deps.wake();
+  }
+
+  async get(id: string): Promise<DeletionRequest> {
+    const record = await this.deps.store.deletions.get(id);
+    if (!record || (record.expiry && record.expiry <= this.deps.clock.now())) {
+      throw new NotFoundError(`Deletion request ${id} does not exist`);
+    }
+    return deletionDocument(record);
+  }
+
+  async list(limit: number): Promise<DeletionRequest[]> {
+    return (await this.deps.store.deletions.list(this.deps.clock.now(), limit)).map(deletionDocument);
+  }
+
+  private async createRequest(
+    store: TamsStore,
+    r: {
+      flowId: string;
+      range: TimeRange;
+      objectId?: string;
+      deleteFlow: boolean;
+      actor: string | undefined;
+    },
+  ): Promise<DeletionRecord> {
+    const now = this.deps.clock.now();
+    const record: DeletionRecord = {
+      id: this.deps.ids.uuid(),
+      flow_id: r.flowId,
+      delete_flow: r.deleteFlow,
+      status: 'created',
+      timerange_to_delete: r.range,
+      timerange_remaining: r.range,
+      created: now,
+      updated: now,
+    };
+    if (r.objectId !== undefined) record.object_id = r.objectId;
+    if (r.actor !== undefined) record.created_by = r.actor;
+    await store.deletions.insert(record);
+    return record;
+  }
+}
+
+/**
+ * Deletes the segments of `flowId` wholly inside `range` (at most `limit`, in time order) and
+ * drops their object references; objects left without any are released (bytes queued for
+ * deletion). Returns the deleted segments.
+ */
+export async function deleteSegments(
+  store: TamsStore,
+  flowId: string,
+  range: TimeRange,
+  objectId: string | undefined,
+  limit: number | undefined,
+  now: Date,
+): Promise<SegmentRecord[]> {
+  const segments = await store.segments.within(flowId, range, objectId, limit);
+  if (segments.length === 0) return segments;
+  await store.segments.deleteKeys(flowId, segments.map(keyOf));
+  const counts = new Map<string, number>();
+  for (const s of segments) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
+  await store.objects.dropRefs(flowId, counts, now);
+  return segments;
+}
+
+export function deletionDocument(record: DeletionRecord): DeletionRequest {
+  const doc: DeletionRequest = {
+    id: record.id,
+    flow_id: record.flow_id,
+    timerange_to_delete: record.timerange_to_delete.format(),
+    timerange_remaining: record.timerange_remaining.format(),
+    delete_flow: record.delete_flow,
+    status: record.status,
+    created: record.created.toISOString(),
+    updated: record.updated.toISOString(),
+  };
+  if (record.created_by !== undefined) doc.created_by = record.created_by;
+  if (record.expiry !== undefined) doc.expiry = record.expiry.toISOString();
+  if (record.error !== undefined) doc.error = record.error as DeletionRequest['error'];
+  return doc;
+}

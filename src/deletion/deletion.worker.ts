@@ -1,0 +1,103 @@
+import type { Clock } from '../common/clock.ts';
+import type { DeletionRecord } from '../store/deletions.repo.ts';
+import type { TamsStore } from '../store/store.ts';
+import { TimeRange } from '../time/index.ts';
+import { deleteSegments } from './deletion.service.ts';
+
+export interface DeletionWorkerDeps {
+  store: TamsStore;
+  clock: Clock;
+  /** Identifies this process among replicas sharing the store. */
+  owner: string;
+  /** Segments deleted per transaction. */
+  chunkSize: number;
+  /** How long a claim lasts without progress before another replica may take over. */
+  leaseMs: number;
+  retentionMs: number;
+}
+
+/**
+ * Carries out deletion requests chunk by chunk, one transaction per chunk, recording progress
+ * in `timerange_remaining` so that a restart (or another replica, once the lease lapses) resumes
+ * where it stopped. One chunk per step: a shutdown waits for at most one chunk.
+ */
+export class DeletionWorker {
+  constructor(private readonly deps: DeletionWorkerDeps) {}
+
+  /** Returns true while there is more work. */
+  async step(): Promise<boolean> {
+    const { store, clock } = this.deps;
+    const claimed = await store.transaction(async (tx) => {
+      const now = clock.now();
+      const [candidate] = await tx.deletions.claimable(now, 1);
+      if (!candidate) return undefined;
+      candidate.status = 'started';
+      candidate.lease_owner = this.deps.owner;
+      candidate.lease_until = new Date(now.getTime() + this.deps.leaseMs);
+      candidate.updated = now;
+      await tx.deletions.save(candidate);
+      return candidate;
+    });
+    if (!claimed) {
+      await store.deletions.purgeExpired(clock.now());
+      return false;
+    }
+    try {
+      await this.chunk(claimed);
+    } catch (error) {
+      await this.fail(claimed, error);
+    }
+    return true;
+  }
+
+  private async chunk(request: DeletionRecord): Promise<void> {
+    const { chunkSize } = this.deps;
+    await this.deps.store.transaction(async (store) => {
+      const now = this.deps.clock.now();
+      const range = request.timerange_remaining;
+      const deleted = await deleteSegments(store, request.flow_id, range, request.object_id, chunkSize, now);
+      const last = deleted.at(-1);
+      request.updated = now;
+      if (last && deleted.length === chunkSize) {
+        // The rest of the range starts where the last deleted segment ended.
+        request.timerange_remaining = TimeRange.fromBounds(
+          last.timerange.end,
+          range.end,
+          !last.timerange.endInclusive,
+          range.endInclusive,
+        );
+        request.lease_until = new Date(now.getTime() + this.deps.leaseMs);
+      } else {
+        if (request.delete_flow) await store.flows.deleteRow(request.flow_id);
+        request.timerange_remaining = TimeRange.EMPTY;
+        request.status = 'done';
+        request.expiry = new Date(now.getTime() + this.deps.retentionMs);
+        delete request.lease_owner;
+        delete request.lease_until;
+      }
+      if (!request.delete_flow && deleted.length > 0) {
+        await store.flows.setSegmentsState(
+          request.flow_id,
+          await store.segments.envelope(request.flow_id),
+          now,
+        );
+      }
+      await store.deletions.save(request);
+    });
+  }
+
+  private async fail(request: DeletionRecord, error: unknown): Promise<void> {
+    const now = this.deps.clock.now();
+    request.status = 'error';
+    request.updated = now;
+    request.expiry = new Date(now.getTime() + this.deps.retentionMs);
+    request.error = {
+      type: error instanceof Error ? error.name : 'Error',
+      summary: error instanceof Error ? error.message : String(error),
+      time: now.toISOString(),
+    };
+    delete request.lease_owner;
+    delete request.lease_until;
+    await this.deps.store.deletions.save(request);
+  }
+}

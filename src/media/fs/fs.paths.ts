@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+
+/**
+ * Storage paths (keys) of the fs backend. Keys are server generated (`ab/cd/<uuid>`); the strict
+ * charset is what keeps every key inside `root`: no `..`, no absolute paths, no separators other
+ * than `/`, no percent-encoding to undo. `~` is not in the charset, so the backend's own files
+ * (sidecars, temp files, probes) carry it in their names and can never collide with a key.
+ */
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+/** Leaves room under NAME_MAX (255) for the sidecar and temp suffixes. */
+const MAX_SEGMENT = 200;
+const MAX_KEY = 1024;
+const INTERNAL_MARK = '~';
+const SIDECAR_SUFFIX = '~meta.json';
+
+function validSegment(segment: string): boolean {
+  return (
+    segment.length > 0 &&
+    segment.length <= MAX_SEGMENT &&
+    segment !== '.' &&
+    segment !== '..' &&
+    SEGMENT.test(segment)
+  );
+}
+
+export function isValidKey(key: string): boolean {
+  if (key.length === 0 || key.length > MAX_KEY) return false;
+  return key.split('/').every(validSegment);
+}
+
+/** A list prefix: like a key, but it may be empty, end with `/`, or end mid-segment. */
+export function isValidPrefix(prefix: string): boolean {
+  if (prefix === '') return true;
+  if (prefix.length > MAX_KEY) return false;
+  const segments = prefix.split('/');
+  if (segments.at(-1) === '') segments.pop();
+  return segments.every(validSegment);
+}
+
+export function assertKey(key: string): void {
+  if (!isValidKey(key)) throw new Error(`invalid storage path ${JSON.stringify(key)}`);
+}
+
+/** The data file of a (valid) key. */
+export function dataFile(root: string, key: string): string {
+  return join(root, key);
+}
+
+export function sidecarFile(dataPath: string): string {
+  return `${dataPath}${SIDECAR_SUFFIX}`;
+}
+
+/** A temp file next to its target, so the final rename never crosses a filesystem. */
+export function tempFile(target: string, nonce: string): string {
+  return `${target}${INTERNAL_MARK}${nonce}.tmp`;
+}
+
+/** Whether a directory entry is the backend's own file rather than an object. */
+export function isInternalName(name: string): boolean {
+  return name.includes(INTERNAL_MARK);
+}
+
+export function internalName(label: string): string {
+  return `${INTERNAL_MARK}${label}`;
+}

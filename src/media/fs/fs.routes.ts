@@ -1,0 +1,129 @@
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendError } from '../../http/errors.ts';
+import { isValidKey } from './fs.paths.ts';
+import { serveObject } from './fs.serve.ts';
+import { EXPIRES_PARAM, SIGNATURE_PARAM, type Verdict } from './fs.signer.ts';
+import type { FsMediaStore } from './fs.store.ts';
+import { ObjectTooLargeError, PathConflictError } from './fs.write.ts';
+
+export interface FsMediaRoutesOptions {
+  store: FsMediaStore;
+}
+
+/**
+ * Route config of the media routes. An API auth hook (onRequest) should let a request through
+ * without credentials when `isPresignedMediaRequest` says so: the route verifies the signature
+ * itself. Unsigned GET/HEAD (the store's directGetUrl) are for clients with API credentials and
+ * are exactly what that hook must protect; unsigned PUT is always refused here.
+ */
+export const MEDIA_ROUTE_CONFIG = { tamsMedia: true } as const;
+
+type Query = Record<string, unknown>;
+
+/** Whether the request targets a media route with a signature, which the route itself checks. */
+export function isPresignedMediaRequest(request: FastifyRequest): boolean {
+  const config = request.routeOptions.config as { tamsMedia?: boolean } | undefined;
+  return config?.tamsMedia === true && (request.query as Query | undefined)?.[SIGNATURE_PARAM] !== undefined;
+}
+
+function storagePath(request: FastifyRequest): string {
+  return (request.params as { '*'?: string })['*'] ?? '';
+}
+
+function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(request, reply, 404, 'NotFound', 'No media object at this path.');
+}
+
+function forbidden(request: FastifyRequest, reply: FastifyReply, verdict: Exclude<Verdict, 'valid'>) {
+  const summary =
+    verdict === 'expired'
+      ? 'The presigned URL has expired.'
+      : 'The URL signature does not match this request (method, path, expiry or content type).';
+  return sendError(request, reply, 403, 'Forbidden', summary);
+}
+
+function isAbort(request: FastifyRequest, error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return request.raw.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+/**
+ * Serves the fs media store's URLs: PUT (presigned only), GET and HEAD (presigned, or unsigned
+ * for credentialed clients) on `${store.routePrefix}/*`. Register it with `app.register`, which
+ * gives it its own scope: its content-type parser hands the raw body stream to the upload
+ * instead of the app's JSON parser, and Fastify's bodyLimit does not apply (maxObjectBytes does).
+ */
+export async function fsMediaRoutes(app: FastifyInstance, options: FsMediaRoutesOptions): Promise<void> {
+  const { store } = options;
+  const url = `${store.routePrefix}/*`;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.put(url, { schema: { hide: true }, config: MEDIA_ROUTE_CONFIG }, async (request, reply) => {
+    const path = storagePath(request);
+    if (!isValidKey(path)) return notFound(request, reply);
+    const query = request.query as Query;
+    if (query[SIGNATURE_PARAM] === undefined) {
+      return sendError(
+        request,
+        reply,
+        403,
+        'Forbidden',
+        'Uploads need a presigned URL (POST /flows/{flowId}/storage).',
+      );
+    }
+    const contentType = request.headers['content-type'] ?? '';
+    const verdict = store.verify('PUT', path, query[EXPIRES_PARAM], query[SIGNATURE_PARAM], contentType);
+    if (verdict !== 'valid') return forbidden(request, reply, verdict);
+    if (Number(request.headers['content-length']) > store.maxObjectBytes) {
+      // Closing the connection spares reading a body that will be refused anyway.
+      reply.header('connection', 'close');
+      return sendError(
+        request,
+        reply,
+        413,
+        'PayloadTooLarge',
+        `Objects are limited to ${store.maxObjectBytes} bytes.`,
+      );
+    }
+    try {
+      const body = (request.body as Readable | undefined) ?? request.raw;
+      const meta = await store.write(path, contentType, body);
+      return reply.code(200).header('etag', meta.etag).send();
+    } catch (error) {
+      if (error instanceof ObjectTooLargeError) {
+        reply.header('connection', 'close');
+        return sendError(request, reply, 413, 'PayloadTooLarge', error.message);
+      }
+      if (error instanceof PathConflictError)
+        return sendError(request, reply, 409, 'Conflict', error.message);
+      if (isAbort(request, error)) {
+        request.log.info('media upload aborted by the client; nothing was stored');
+        return sendError(request, reply, 400, 'BadRequest', 'The upload was interrupted.');
+      }
+      throw error;
+    }
+  });
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url,
+    exposeHeadRoute: false,
+    schema: { hide: true },
+    config: MEDIA_ROUTE_CONFIG,
+    handler: async (request, reply) => {
+      const path = storagePath(request);
+      if (!isValidKey(path)) return notFound(request, reply);
+      const query = request.query as Query;
+      if (query[SIGNATURE_PARAM] !== undefined || query[EXPIRES_PARAM] !== undefined) {
+        const verdict = store.verify('GET', path, query[EXPIRES_PARAM], query[SIGNATURE_PARAM]);
+        if (verdict !== 'valid') return forbidden(request, reply, verdict);
+      }
+      const object = await store.open(path);
+      if (!object) return notFound(request, reply);
+      return serveObject(request, reply, object);
+    },
+  });
+}

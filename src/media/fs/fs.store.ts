@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { type BigIntStats, constants, type Dirent } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type {
+  MediaStore,
+  ObjectInfo,
+  PutRequest,
+  StorageBackendDescriptor,
+  UrlContext,
+} from '../media.types.ts';
+import { DEFAULT_CONTENT_TYPE, type ObjectMeta, readMeta } from './fs.meta.ts';
+import {
+  assertKey,
+  dataFile,
+  internalName,
+  isInternalName,
+  isValidKey,
+  isValidPrefix,
+  sidecarFile,
+} from './fs.paths.ts';
+import { EXPIRES_PARAM, SIGNATURE_PARAM, type SignedMethod, UrlSigner, type Verdict } from './fs.signer.ts';
+import { writeAtomically } from './fs.write.ts';
+
+export interface FsMediaStoreOptions {
+  /** Directory holding the objects; created by createFsMediaStore. */
+  root: string;
+  /** Key for the HMAC signatures of presigned URLs (at least 16 bytes; 32 random bytes is right). */
+  secret: Buffer;
+  descriptor: StorageBackendDescriptor;
+  /** Where fsMediaRoutes serves objects, below the server's base URL. Default `/media`. */
+  routePrefix?: string;
+  /** Largest accepted upload. Default 5 GiB (S3's single-PUT limit). */
+  maxObjectBytes?: number;
+  /** Milliseconds since the epoch; injected by tests to reach expiry without waiting. */
+  now?: () => number;
+}
+
+/** An object opened for reading: the handle pins the bytes that `info` describes. */
+export interface OpenObject {
+  handle: FileHandle;
+  info: ObjectInfo;
+}
+
+const DEFAULT_MAX_OBJECT_BYTES = 5 * 1024 ** 3;
+const PREFIX_RE = /^(\/[A-Za-z0-9._-]+)+$/;
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
+}
+
+function objectInfo(path: string, stats: BigIntStats, meta: ObjectMeta | undefined): ObjectInfo {
+  return {
+    path,
+    size: Number(stats.size),
+    contentType: meta?.contentType ?? DEFAULT_CONTENT_TYPE,
+    etag: meta?.etag,
+    lastModified: stats.mtime,
+  };
+}
+
+/**
+ * The embedded media backend: objects are files under `root`, served by this server itself
+ * (fs.routes.ts) at `${baseUrl}${routePrefix}/<path>`. Presigned URLs carry an HMAC signature
+ * and an expiry; `directGetUrl` is the same route unsigned, which the server's API auth must
+ * protect (fs.routes.ts marks the route so an auth hook can tell presigned requests apart).
+ */
+export class FsMediaStore implements MediaStore {
+  readonly descriptor: StorageBackendDescriptor;
+  readonly root: string;
+  readonly routePrefix: string;
+  readonly maxObjectBytes: number;
+  readonly #signer: UrlSigner;
+  readonly #now: () => number;
+
+  constructor(options: FsMediaStoreOptions) {
+    const prefix = options.routePrefix ?? '/media';
+    if (!PREFIX_RE.test(prefix)) throw new Error(`invalid media route prefix ${JSON.stringify(prefix)}`);
+    this.descriptor = options.descriptor;
+    this.root = options.root;
+    this.routePrefix = prefix;
+    this.maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
+    this.#signer = new UrlSigner(options.secret);
+    this.#now = options.now ?? Date.now;
+  }
+
+  #objectUrl(path: string, baseUrl: string): string {
+    const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
+    return `${base}${this.routePrefix}/${path}`;
+  }
+
+  #expiry(ctx: UrlContext): number {
+    return Math.floor(this.#now() / 1000) + ctx.expiresIn;
+  }
+
+  presignPut(path: string, contentType: string, ctx: UrlContext): PutRequest {
+    assertKey(path);
+    // The value must survive as an HTTP header, byte for byte, to match the signature.
+    if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(contentType)) {
+      throw new Error(`invalid content type ${JSON.stringify(contentType)}`);
+    }
+    const expires = this.#expiry(ctx);
+    const sig = this.#signer.sign('PUT', path, expires, contentType);
+    const url = `${this.#objectUrl(path, ctx.baseUrl)}?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=${sig}`;
+    return { url, 'content-type': contentType };
+  }
+
+  presignGet(path: string, ctx: UrlContext): string {
+    assertKey(path);
+    const expires = this.#expiry(ctx);
+    const sig = this.#signer.sign('GET', path, expires);
+    return `${this.#objectUrl(path, ctx.baseUrl)}?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=${sig}`;
+  }
+
+  directGetUrl(path: string, ctx: UrlContext): string {
+    assertKey(path);
+    return this.#objectUrl(path, ctx.baseUrl);
+  }
+
+  /** Checks a presigned request's query parameters (HEAD is verified as GET). */
+  verify(method: SignedMethod, path: string, expires: unknown, sig: unknown, contentType = ''): Verdict {
+    return this.#signer.verify(method, path, expires, sig, contentType, Math.floor(this.#now() / 1000));
+  }
+
+  async head(path: string): Promise<ObjectInfo | null> {
+    assertKey(path);
+    const file = dataFile(this.root, path);
+    let stats: BigIntStats;
+    try {
+      stats = await lstat(file, { bigint: true });
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    if (!stats.isFile()) return null;
+    return objectInfo(path, stats, await readMeta(file, stats));
+  }
+
+  /** Opens an object for serving; null when there is none (or `path` is not a valid key). */
+  async open(path: string): Promise<OpenObject | null> {
+    if (!isValidKey(path)) return null;
+    const file = dataFile(this.root, path);
+    let handle: FileHandle;
+    try {
+      // Objects are only ever created by rename; a symlink is not one and must not be followed.
+      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    try {
+      const stats = await handle.stat({ bigint: true });
+      if (!stats.isFile()) {
+        await handle.close();
+        return null;
+      }
+      return { handle, info: objectInfo(path, stats, await readMeta(file, stats)) };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** Stores an upload atomically; throws ObjectTooLargeError or PathConflictError. */
+  async write(path: string, contentType: string, body: Readable): Promise<ObjectMeta> {
+    assertKey(path);
+    return writeAtomically(dataFile(this.root, path), contentType, body, this.maxObjectBytes);
+  }
+
+  async delete(path: string): Promise<void> {
+    assertKey(path);
+    const file = dataFile(this.root, path);
+    try {
+      if (!(await lstat(file)).isFile()) return;
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    // Data first: a crash in between leaves an orphan sidecar, which nothing reads.
+    await rm(file, { force: true });
+    await rm(sidecarFile(file), { force: true });
+  }
+
+  /**
+   * Every object whose path starts with `prefix` (a plain string prefix, as in S3: `a/b`
+   * matches `a/b/c` and `a/bc`). Order is unspecified. Empty directories are left in place:
+   * removing them would race with uploads creating files in them.
+   */
+  async *list(prefix = ''): AsyncIterable<ObjectInfo> {
+    if (!isValidPrefix(prefix)) throw new Error(`invalid storage path prefix ${JSON.stringify(prefix)}`);
+    const cut = prefix.lastIndexOf('/');
+    yield* this.#walk(cut < 0 ? '' : prefix.slice(0, cut + 1), prefix);
+  }
+
+  async *#walk(dir: string, prefix: string): AsyncGenerator<ObjectInfo> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(join(this.root, dir), { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (isInternalName(entry.name)) continue;
+      const path = `${dir}${entry.name}`;
+      if (entry.isDirectory()) {
+        const sub = `${path}/`;
+        if (sub.startsWith(prefix)) yield* this.#walk(sub, prefix);
+      } else if (entry.isFile() && path.startsWith(prefix) && isValidKey(path)) {
+        const info = await this.head(path);
+        if (info) yield info;
+      }
+    }
+  }
+
+  /** Fails unless `root` exists and accepts writes. */
+  async check(): Promise<void> {
+    if (!(await stat(this.root)).isDirectory()) throw new Error(`media root ${this.root} is not a directory`);
+    const probe = join(this.root, internalName(`check-${randomUUID()}`));
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between requests: every read and write opens and closes its own files.
+  }
+}
+
+/** Creates `root` if needed and returns a store that passed check(). */
+export async function createFsMediaStore(options: FsMediaStoreOptions): Promise<FsMediaStore> {
+  await mkdir(options.root, { recursive: true });
+  const store = new FsMediaStore(options);
+  await store.check();
+  return store;
+}

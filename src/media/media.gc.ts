@@ -1,0 +1,38 @@
+import type { Clock } from '../common/clock.ts';
+import type { WorkerLog } from '../common/worker.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { MediaRegistry } from './media.registry.ts';
+
+const BATCH = 100;
+const MAX_BACKOFF_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes the bytes of objects no segment references any more. The queue (media_gc) is written
+ * in the transaction that dropped the last reference, so nothing is lost in a crash; failures
+ * are retried with exponential backoff, never blocking the API.
+ */
+export class MediaGarbageCollector {
+  constructor(
+    private readonly deps: { store: TamsStore; media: MediaRegistry; clock: Clock; log: WorkerLog },
+  ) {}
+
+  /** Returns true when a full batch was processed (more may be due). */
+  async step(): Promise<boolean> {
+    const { store, media, clock } = this.deps;
+    const due = await store.objects.dueGc(clock.now(), BATCH);
+    for (const entry of due) {
+      const backend = media.get(entry.storage_id);
+      try {
+        if (!backend) throw new Error(`storage backend ${entry.storage_id} is not configured`);
+        await backend.delete(entry.storage_path);
+        await store.objects.gcDone(entry);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(entry.attempts, 22));
+        await store.objects.gcFailed(entry, message, new Date(clock.now().getTime() + delay));
+        this.deps.log.error({ storage_id: entry.storage_id, object_id: entry.object_id, error: message }, 'media delete failed');
+      }
+    }
+    return due.length === BATCH;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Object stores holding media bytes (the design documents call the S3 one S3Store). One interface
+ * per backend kind, one contract suite (media.contract.ts) run against every implementation.
+ * Object bytes never pass through the TAMS API: clients PUT and GET them with the URLs below.
+ */
+
+/** A storage backend as /service/storage-backends describes it (storage-backend.json). */
+export interface StorageBackendDescriptor {
+  id: string;
+  label?: string;
+  store_type: 'http_object_store';
+  provider: string;
+  store_product: string;
+  region?: string;
+  availability_zone?: string;
+  default_storage?: boolean;
+}
+
+/** What a client needs to upload an object (http-request.json). */
+export interface PutRequest {
+  url: string;
+  'content-type': string;
+  headers?: Record<string, string>;
+}
+
+export interface ObjectInfo {
+  /** Storage path (key) within the backend. */
+  path: string;
+  size: number;
+  contentType?: string;
+  etag?: string;
+  lastModified: Date;
+}
+
+export interface UrlContext {
+  /** Public base URL of this server as the client reached it (for backends it serves itself). */
+  baseUrl: string;
+  /** Validity of presigned URLs, in seconds. */
+  expiresIn: number;
+}
+
+export interface MediaStore {
+  readonly descriptor: StorageBackendDescriptor;
+  /** A presigned URL to upload `path` with exactly `contentType`. Cheap: called per allocated object. */
+  presignPut(path: string, contentType: string, ctx: UrlContext): PutRequest;
+  /** A presigned URL to download `path`. Cheap: called per segment on every segments GET. */
+  presignGet(path: string, ctx: UrlContext): string;
+  /**
+   * A URL that is not presigned (clients authenticate with their API credentials, or the bucket is
+   * public), or undefined when the backend offers none.
+   */
+  directGetUrl(path: string, ctx: UrlContext): string | undefined;
+  head(path: string): Promise<ObjectInfo | null>;
+  /** Deletes the object; deleting a missing object is not an error. */
+  delete(path: string): Promise<void>;
+  list(prefix?: string): AsyncIterable<ObjectInfo>;
+  /** Checks the backend is reachable (startup and readiness). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}

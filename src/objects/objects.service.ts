@@ -1,0 +1,27 @@
+import { NotFoundError } from '../common/errors.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { MediaObject } from './objects.schemas.ts';
+
+/** GET /objects/{id} (ADR 0027): which Flows use an object, paged over the Flows. */
+export class ObjectsService {
+  constructor(private readonly deps: { store: TamsStore }) {}
+
+  async get(
+    id: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ object: MediaObject; next?: string }> {
+    const { objects } = this.deps.store;
+    const record = await objects.get(id);
+    // An object allocated but never registered in a segment is not in the store yet (8.1 makes
+    // this 404 a MUST; 7.0 is silent).
+    if (!record || record.first_referenced_by_flow === undefined) {
+      throw new NotFoundError(`Object ${id} does not exist`);
+    }
+    const flows = await objects.referencingFlows(id, after, limit);
+    const page = flows.slice(0, limit);
+    const object: MediaObject = { id, referenced_by_flows: page };
+    object.first_referenced_by_flow = record.first_referenced_by_flow;
+    return { object, next: flows.length > limit ? page.at(-1) : undefined };
+  }
+}

@@ -1,0 +1,136 @@
+import type { ObjectRecord } from '../store/objects.repo.ts';
+import type { SegmentRecord } from '../store/segments.repo.ts';
+import { compareByStart, fitsInt64, parseTimeRange, parseTimestamp, type TimeRange } from '../time/index.ts';
+import type { FlowSegmentPost } from './segments.schemas.ts';
+
+/** Why one segment of a registration was refused. */
+export class SegmentRejection extends Error {}
+
+/**
+ * The checks of one segment on its own (DIGEST §6.1, §6.3): a bounded, non-empty timerange with
+ * an inclusive start, non-negative counts, no URL claiming a storage backend's label.
+ */
+export function parseSegment(
+  flowId: string,
+  body: FlowSegmentPost,
+  reservedLabels: ReadonlySet<string>,
+): SegmentRecord {
+  const timerange = parseTimeRange(body.timerange);
+  if (timerange.isEmpty()) throw new SegmentRejection(`timerange ${body.timerange} is empty`);
+  if (timerange.start === null || timerange.end === null) {
+    throw new SegmentRejection(`timerange ${body.timerange} must have a start and an end`);
+  }
+  if (!fitsInt64(timerange.start) || !fitsInt64(timerange.end)) {
+    throw new SegmentRejection(
+      `timerange ${body.timerange} is beyond the range this store keeps (64-bit nanoseconds)`,
+    );
+  }
+  if (!timerange.startInclusive) {
+    throw new SegmentRejection(
+      `timerange ${body.timerange}: a segment's timerange start is always inclusive`,
+    );
+  }
+  const segment: SegmentRecord = { flow_id: flowId, object_id: body.object_id, timerange };
+  if (body.ts_offset !== undefined) segment.ts_offset = storable(parseTimestamp(body.ts_offset), 'ts_offset');
+  if (body.last_duration !== undefined) {
+    const lastDuration = storable(parseTimestamp(body.last_duration), 'last_duration');
+    if (lastDuration < 0n) throw new SegmentRejection('last_duration cannot be negative');
+    segment.last_duration = lastDuration;
+  }
+  for (const key of ['sample_offset', 'sample_count', 'key_frame_count'] as const) {
+    const value = body[key];
+    if (value === undefined) continue;
+    if (value < 0) throw new SegmentRejection(`${key} cannot be negative`);
+    segment[key] = value;
+  }
+  if (body.get_urls !== undefined) {
+    for (const url of body.get_urls) {
+      if (url.label !== undefined && reservedLabels.has(url.label)) {
+        throw new SegmentRejection(
+          `get_urls label ${JSON.stringify(url.label)} belongs to a storage backend of this store`,
+        );
+      }
+    }
+    segment.get_urls = body.get_urls.map((u) =>
+      u.label === undefined ? { url: u.url } : { url: u.url, label: u.label },
+    );
+  }
+  return segment;
+}
+
+function storable(ns: bigint, name: string): bigint {
+  if (!fitsInt64(ns))
+    throw new SegmentRejection(`${name} is beyond the range this store keeps (64-bit nanoseconds)`);
+  return ns;
+}
+
+/**
+ * Segments of one Flow must not overlap (ADR 0009): the timeline being registered into, holding
+ * the existing segments near the batch and those accepted so far, sorted and disjoint, so only
+ * the neighbours of a new segment can overlap it.
+ */
+export class Timeline {
+  private readonly ranges: { range: TimeRange; existing: boolean }[];
+
+  constructor(existing: readonly SegmentRecord[]) {
+    this.ranges = existing
+      .map((s) => ({ range: s.timerange, existing: true }))
+      .sort((a, b) => compareByStart(a.range, b.range));
+  }
+
+  /** Adds `range`, or throws naming the segment it overlaps. */
+  add(range: TimeRange): void {
+    const i = this.insertionPoint(range);
+    for (const neighbour of [this.ranges[i - 1], this.ranges[i]]) {
+      if (neighbour?.range.overlaps(range)) {
+        const where = neighbour.existing ? 'an existing segment' : 'another segment of this request';
+        throw new SegmentRejection(
+          `timerange ${range.format()} overlaps ${where} (${neighbour.range.format()})`,
+        );
+      }
+    }
+    this.ranges.splice(i, 0, { range, existing: false });
+  }
+
+  private insertionPoint(range: TimeRange): number {
+    // Registrations usually append: check the end first.
+    const last = this.ranges.at(-1);
+    if (!last || compareByStart(last.range, range) <= 0) return this.ranges.length;
+    let lo = 0;
+    let hi = this.ranges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareByStart((this.ranges[mid] as { range: TimeRange }).range, range) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/**
+ * Object rules (DIGEST §6.3, ADR 0030): an object allocated for another Flow and never used
+ * cannot be registered here; one already used by another Flow can (reuse); an unknown object
+ * is accepted only as an external object, with client-supplied `get_urls`.
+ */
+export function checkObject(
+  flowId: string,
+  segment: SegmentRecord,
+  object: ObjectRecord | undefined,
+): 'known' | 'external' {
+  if (!object) {
+    if (segment.get_urls && segment.get_urls.length > 0) return 'external';
+    throw new SegmentRejection(
+      `object ${segment.object_id} is unknown: allocate it with POST /flows/{flowId}/storage, or give get_urls for an external object`,
+    );
+  }
+  if (
+    object.first_referenced_by_flow === undefined &&
+    object.allocated_for !== undefined &&
+    object.allocated_for !== flowId
+  ) {
+    throw new SegmentRejection(
+      `object ${segment.object_id} was allocated for another Flow (${object.allocated_for})`,
+    );
+  }
+  return 'known';
+}

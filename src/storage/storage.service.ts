@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../common/clock.ts';
+import { BadRequestError } from '../common/errors.ts';
+import type { MediaRegistry } from '../media/media.registry.ts';
+import type { UrlContext } from '../media/media.types.ts';
+import { requireWritableFlow } from '../segments/segments.service.ts';
+import type { ObjectRecord } from '../store/objects.repo.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { FlowStorage, FlowStoragePost } from './storage.schemas.ts';
+
+export interface StorageSettings {
+  defaultLimit: number;
+  maxLimit: number;
+}
+
+/**
+ * POST /flows/{id}/storage (DIGEST §7): new random object ids (ADR 0011) or the client's own
+ * (ADR 0034), each with a storage path decided now and kept with the object, and a presigned
+ * PUT URL made from it; nothing that expires is stored.
+ */
+export class StorageService {
+  constructor(
+    private readonly deps: {
+      store: TamsStore;
+      clock: Clock;
+      media: MediaRegistry;
+      settings: StorageSettings;
+    },
+  ) {}
+
+  async allocate(flowId: string, body: FlowStoragePost | undefined, ctx: UrlContext): Promise<FlowStorage> {
+    const request = body ?? {};
+    return this.deps.store.transaction(async (store) => {
+      const flow = await requireWritableFlow(store, flowId);
+      if (flow.container === undefined) {
+        throw new BadRequestError(`Flow ${flowId} has no container: it has no segments of its own`);
+      }
+      const backend = this.deps.media.resolve(request.storage_id);
+      const ids = await this.objectIds(store, request);
+      const now = this.deps.clock.now();
+      const objects: ObjectRecord[] = ids.map((id) => ({
+        id,
+        storage_id: backend.descriptor.id,
+        // Keys are ours, not the object ids (which clients may choose): safe in any backend, and
+        // grouped by the Flow they were allocated for.
+        storage_path: `${flowId}/${randomUUID()}`,
+        allocated_for: flowId,
+        created: now,
+      }));
+      await store.objects.insertMany(objects);
+      const container = flow.container;
+      return {
+        media_objects: objects.map((o) => ({
+          object_id: o.id,
+          put_url: backend.presignPut(o.storage_path as string, container, ctx),
+        })),
+      };
+    });
+  }
+
+  private async objectIds(store: TamsStore, request: FlowStoragePost): Promise<string[]> {
+    const { defaultLimit, maxLimit } = this.deps.settings;
+    if (request.object_ids === undefined) {
+      const limit = request.limit ?? defaultLimit;
+      if (limit < 1) throw new BadRequestError('limit must be at least 1');
+      return Array.from({ length: Math.min(limit, maxLimit) }, () => randomUUID());
+    }
+    const ids = request.object_ids;
+    if (ids.length === 0) throw new BadRequestError('object_ids is empty');
+    if (ids.length > maxLimit) throw new BadRequestError(`at most ${maxLimit} object_ids per request`);
+    if (ids.some((id) => id === '')) throw new BadRequestError('object_ids must not be empty strings');
+    if (new Set(ids).size !== ids.length) throw new BadRequestError('object_ids contains duplicates');
+    const existing = await store.objects.getMany(ids);
+    if (existing.size > 0) {
+      throw new BadRequestError(`object_ids already exist in this store: ${[...existing.keys()].join(', ')}`);
+    }
+    return ids;
+  }
+}

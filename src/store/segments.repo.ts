@@ -1,0 +1,279 @@
+import type { ColumnGroup, DbSession, Row } from '../db/db.types.ts';
+import { and, col } from '../db/predicate.ts';
+import {
+  compareStarts,
+  containsBounds,
+  INT64_MAX,
+  INT64_MIN,
+  overlapsBounds,
+  TimeRange,
+} from '../time/index.ts';
+import { big, num, reqStr } from './rows.ts';
+import { T } from './tables.ts';
+
+export interface SegmentUrl {
+  url: string;
+  label?: string;
+}
+
+export interface SegmentRecord {
+  flow_id: string;
+  object_id: string;
+  timerange: TimeRange;
+  ts_offset?: bigint;
+  last_duration?: bigint;
+  sample_offset?: number;
+  sample_count?: number;
+  key_frame_count?: number;
+  /** Client-supplied (uncontrolled) URLs. */
+  get_urls?: SegmentUrl[];
+}
+
+/** Identifies a segment within its Flow: segments never overlap, so no two share a start. */
+export interface SegmentKey {
+  start: bigint;
+  startInclusive: boolean;
+}
+
+export interface SegmentPageOptions {
+  objectId?: string;
+  reverse: boolean;
+  limit: number;
+  /** Key of the last segment of the previous page. */
+  after?: SegmentKey;
+}
+
+const ORDER_ASC = [
+  { column: 'seg_start', direction: 'asc' },
+  { column: 'seg_start_incl', direction: 'desc' },
+] as const;
+const ORDER_DESC = [
+  { column: 'seg_start', direction: 'desc' },
+  { column: 'seg_start_incl', direction: 'asc' },
+] as const;
+
+/**
+ * Segments of Flows. Queries push down coarse, single-column bounds (what every engine can
+ * evaluate) and apply the exact, inclusivity-aware test here; the rows the bounds let through
+ * beyond the exact answer are at most the few touching the query's edges.
+ */
+export class SegmentsRepo {
+  constructor(private readonly db: DbSession) {}
+
+  async insertMany(segments: readonly SegmentRecord[]): Promise<void> {
+    if (segments.length > 0) await this.db.insert(T.segments, segments.map(toRow));
+  }
+
+  /** One page of the segments overlapping `range`, in time order (or reversed). */
+  async page(
+    flowId: string,
+    range: TimeRange,
+    options: SegmentPageOptions,
+  ): Promise<{ items: SegmentRecord[]; next?: SegmentKey }> {
+    const bounds = overlapBounds(range);
+    if (bounds === null) return { items: [] };
+    const found = await this.scan(
+      [
+        col('flow_id').eq(flowId),
+        options.objectId !== undefined && col('object_id').eq(options.objectId),
+        ...bounds,
+      ],
+      (tr) => overlapsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive),
+      { reverse: options.reverse, limit: options.limit + 1, after: options.after },
+    );
+    const items = found.slice(0, options.limit);
+    const lastItem = items.at(-1);
+    return { items, next: found.length > options.limit && lastItem ? keyOf(lastItem) : undefined };
+  }
+
+  /** Every segment of the Flow overlapping `range` (for overlap checks on registration). */
+  async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {
+    const bounds = overlapBounds(range);
+    if (bounds === null) return [];
+    const rows = await this.db.select(T.segments, {
+      where: and(col('flow_id').eq(flowId), ...bounds),
+      orderBy: ORDER_ASC,
+    });
+    return rows.map(fromRow).filter((s) => s.timerange.overlaps(range));
+  }
+
+  /** Segments wholly inside `range`, in time order, at most `limit`. */
+  async within(
+    flowId: string,
+    range: TimeRange,
+    objectId?: string,
+    limit?: number,
+  ): Promise<SegmentRecord[]> {
+    const bounds = withinBounds(range);
+    if (bounds === null) return [];
+    return this.scan(
+      [col('flow_id').eq(flowId), objectId !== undefined && col('object_id').eq(objectId), ...bounds],
+      (tr) => containsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive),
+      { reverse: false, limit },
+    );
+  }
+
+  /**
+   * Keyset scan in time order: pushed-down `where` plus the key cursor, batch by batch, keeping
+   * the segments `accept` passes until `limit` of them are found.
+   */
+  private async scan(
+    where: (ColumnGroup | false)[],
+    accept: (tr: TimeRange) => boolean,
+    options: { reverse: boolean; limit?: number; after?: SegmentKey },
+  ): Promise<SegmentRecord[]> {
+    const found: SegmentRecord[] = [];
+    const { reverse, limit } = options;
+    const batchSize = limit === undefined ? 10_000 : limit + 8;
+    const direction = reverse ? -1 : 1;
+    let cursor = options.after;
+    for (;;) {
+      const rows = await this.db.select(T.segments, {
+        where: and(
+          ...where,
+          cursor !== undefined &&
+            (reverse ? col('seg_start').le(cursor.start) : col('seg_start').ge(cursor.start)),
+        ),
+        orderBy: reverse ? ORDER_DESC : ORDER_ASC,
+        limit: batchSize,
+      });
+      for (const row of rows) {
+        const segment = fromRow(row);
+        // The cursor bound is inclusive (a start may be shared by two segments): skip what was seen.
+        if (cursor && direction * compareKeys(keyOf(segment), cursor) <= 0) continue;
+        if (accept(segment.timerange)) found.push(segment);
+        if (limit !== undefined && found.length >= limit) return found;
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < batchSize) return found;
+      cursor = keyOf(fromRow(last));
+    }
+  }
+
+  /**
+   * An upper bound of the number of segments wholly inside `range` (exact but for segments
+   * touching its ends): decides whether a deletion runs now or in the background.
+   */
+  async countWithin(flowId: string, range: TimeRange, objectId?: string): Promise<number> {
+    const bounds = withinBounds(range);
+    if (bounds === null) return 0;
+    return this.db.count(
+      T.segments,
+      and(col('flow_id').eq(flowId), objectId !== undefined && col('object_id').eq(objectId), ...bounds),
+    );
+  }
+
+  async countFlow(flowId: string): Promise<number> {
+    return this.db.count(T.segments, and(col('flow_id').eq(flowId)));
+  }
+
+  /** Deletes the given segments of the Flow; returns how many went. */
+  async deleteKeys(flowId: string, keys: readonly SegmentKey[]): Promise<number> {
+    let deleted = 0;
+    for (const inclusive of [true, false]) {
+      const starts = keys.filter((k) => k.startInclusive === inclusive).map((k) => k.start);
+      if (starts.length === 0) continue;
+      deleted += await this.db.delete(
+        T.segments,
+        and(col('flow_id').eq(flowId), col('seg_start').in(starts), col('seg_start_incl').eq(inclusive)),
+      );
+    }
+    return deleted;
+  }
+
+  /** The envelope of all the Flow's segments: the Flow's timerange. */
+  async envelope(flowId: string): Promise<TimeRange> {
+    const [first] = await this.db.select(T.segments, {
+      where: and(col('flow_id').eq(flowId)),
+      orderBy: ORDER_ASC,
+      limit: 1,
+    });
+    if (!first) return TimeRange.EMPTY;
+    const [last] = await this.db.select(T.segments, {
+      where: and(col('flow_id').eq(flowId)),
+      orderBy: [
+        { column: 'seg_end', direction: 'desc' },
+        { column: 'seg_end_incl', direction: 'desc' },
+      ],
+      limit: 1,
+    });
+    return fromRow(first).timerange.envelope(fromRow(last ?? first).timerange);
+  }
+}
+
+export function keyOf(segment: SegmentRecord): SegmentKey {
+  const start = segment.timerange.start;
+  if (start === null) throw new Error('stored segments are bounded');
+  return { start, startInclusive: segment.timerange.startInclusive };
+}
+
+/** Time order of segment keys: by start, an inclusive start before an exclusive one. */
+export function compareKeys(a: SegmentKey, b: SegmentKey): number {
+  return compareStarts(a.start, a.startInclusive, b.start, b.startInclusive);
+}
+
+/** Coarse bounds for "overlaps `range`"; null when nothing can match. */
+function overlapBounds(range: TimeRange): ColumnGroup[] | null {
+  if (range.isEmpty()) return null;
+  if (range.end !== null && range.end < INT64_MIN) return null;
+  if (range.start !== null && range.start > INT64_MAX) return null;
+  const groups: ColumnGroup[] = [];
+  if (range.end !== null && range.end <= INT64_MAX) groups.push(col('seg_start').le(range.end));
+  if (range.start !== null && range.start >= INT64_MIN) groups.push(col('seg_end').ge(range.start));
+  return groups;
+}
+
+/** Coarse bounds for "wholly inside `range`"; null when nothing can match. */
+function withinBounds(range: TimeRange): ColumnGroup[] | null {
+  if (range.isEmpty()) return null;
+  if (range.end !== null && range.end < INT64_MIN) return null;
+  if (range.start !== null && range.start > INT64_MAX) return null;
+  const groups: ColumnGroup[] = [];
+  if (range.start !== null && range.start >= INT64_MIN) groups.push(col('seg_start').ge(range.start));
+  if (range.end !== null && range.end <= INT64_MAX) groups.push(col('seg_end').le(range.end));
+  return groups;
+}
+
+function toRow(s: SegmentRecord): Row {
+  const tr = s.timerange;
+  const opt = (v: number | undefined) => (v === undefined ? null : BigInt(v));
+  return {
+    flow_id: s.flow_id,
+    seg_start: tr.start,
+    seg_end: tr.end,
+    seg_start_incl: tr.startInclusive,
+    seg_end_incl: tr.endInclusive,
+    object_id: s.object_id,
+    ts_offset: s.ts_offset ?? null,
+    last_duration: s.last_duration ?? null,
+    sample_offset: opt(s.sample_offset),
+    sample_count: opt(s.sample_count),
+    key_frame_count: opt(s.key_frame_count),
+    get_urls: s.get_urls && s.get_urls.length > 0 ? s.get_urls.map((u) => ({ ...u })) : null,
+  };
+}
+
+function fromRow(row: Row): SegmentRecord {
+  const segment: SegmentRecord = {
+    flow_id: reqStr(row, 'flow_id'),
+    object_id: reqStr(row, 'object_id'),
+    timerange: TimeRange.fromBounds(
+      row.seg_start as bigint,
+      row.seg_end as bigint,
+      row.seg_start_incl as boolean,
+      row.seg_end_incl as boolean,
+    ),
+  };
+  const tsOffset = big(row, 'ts_offset');
+  if (tsOffset !== undefined) segment.ts_offset = tsOffset;
+  const lastDuration = big(row, 'last_duration');
+  if (lastDuration !== undefined) segment.last_duration = lastDuration;
+  const sampleOffset = num(row, 'sample_offset');
+  if (sampleOffset !== undefined) segment.sample_offset = sampleOffset;
+  const sampleCount = num(row, 'sample_count');
+  if (sampleCount !== undefined) segment.sample_count = sampleCount;
+  const keyFrames = num(row, 'key_frame_count');
+  if (keyFrames !== undefined) segment.key_frame_count = keyFrames;
+  if (Array.isArray(row.get_urls)) segment.get_urls = row.get_urls as unknown as SegmentUrl[];
+  return segment;
+}
