@@ -5,7 +5,7 @@ import type { DeletionService } from './deletion/deletion.service.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
 import { registerJson } from './http/json.ts';
 import { loggerOptions } from './http/logging.ts';
 import type { PagingSettings } from './http/paging.ts';
@@ -47,6 +47,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Bulk segment registration sends thousands of segments in one body.
     bodyLimit: 64 * 1024 * 1024,
     exposeHeadRoutes: true,
+    // Object ids and tag names are path parameters and can be long.
+    routerOptions: { maxParamLength: 2048 },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider() as unknown as App;
 
   app.decorateRequest('principal', null);

@@ -1,3 +1,4 @@
+import { isUuid } from '../common/ids.ts';
 import { Type } from 'typebox';
 import { sendAccepted } from '../deletion/deletion.routes.ts';
 import { DeletionRequest } from '../deletion/deletion.schemas.ts';
@@ -116,7 +117,7 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
           tags: tagFilters(q),
           timerange: timerangeParam(q.timerange),
         },
-        decodePageKey(q.page),
+        decodePageKey(q.page, isUuid),
         limit,
       );
       setPagingHeaders(request, reply, deps.publicUrl, limit, page.next);

@@ -49,11 +49,20 @@ export function encodePageKey(cursor: string): string {
   return Buffer.from(cursor, 'utf8').toString('base64url');
 }
 
-export function decodePageKey(page: string | undefined): string | undefined {
+/**
+ * The cursor in a `page` key; 400 when it is not a key this server issues (`valid` checks the
+ * cursor's form, e.g. a UUID for listings keyed by id).
+ */
+export function decodePageKey(
+  page: string | undefined,
+  valid: (cursor: string) => boolean = () => true,
+): string | undefined {
   if (page === undefined) return undefined;
-  if (page === '' || !/^[A-Za-z0-9_-]+$/.test(page))
-    throw new BadRequestError('query.page is not a valid page key');
-  return Buffer.from(page, 'base64url').toString('utf8');
+  const cursor = /^[A-Za-z0-9_-]+$/.test(page) ? Buffer.from(page, 'base64url').toString('utf8') : '';
+  if (cursor === '' || encodePageKey(cursor) !== page || !valid(cursor)) {
+    throw new BadRequestError('query.page is not a valid page key (use X-Paging-NextKey or the Link header)');
+  }
+  return cursor;
 }
 
 /** Scheme, host and any path prefix clients use to reach this server. */

@@ -1,3 +1,4 @@
+import { isUuid } from '../common/ids.ts';
 import { Type } from 'typebox';
 import {
   decodePageKey,
@@ -40,7 +41,7 @@ export async function objectsRoutes(
       const limit = effectiveLimit(request.query.limit, deps.paging);
       const { object, next } = await deps.objects.get(
         request.params.objectId,
-        decodePageKey(request.query.page),
+        decodePageKey(request.query.page, isUuid),
         limit,
       );
       setPagingHeaders(request, reply, deps.publicUrl, limit, next);

@@ -1,3 +1,4 @@
+import { isUuid } from '../common/ids.ts';
 import { Type } from 'typebox';
 import { ContentFormat, describe, Tags, Uuid } from '../http/common.schemas.ts';
 import {
@@ -63,7 +64,7 @@ export async function sourcesRoutes(app: App, deps: SourcesRoutesDeps): Promise<
       const limit = effectiveLimit(q.limit, deps.paging);
       const page = await sources.list(
         { label: q.label, format: q.format, tags: tagFilters(q) },
-        decodePageKey(q.page),
+        decodePageKey(q.page, isUuid),
         limit,
       );
       setPagingHeaders(request, reply, deps.publicUrl, limit, page.next);
