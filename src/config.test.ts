@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, unknownSettings } from './config.ts';
 import { withConfigTable } from './config.docs.ts';
+import { ConfigError, loadConfig, unknownSettings } from './config.ts';
 
 describe('config', () => {
   it('has a default for every setting', () => {
@@ -22,7 +22,12 @@ describe('config', () => {
   it('lists every invalid value at once', () => {
     let error: unknown;
     try {
-      loadConfig({ TAMS_PORT: 'eighty', TAMS_LOG_LEVEL: 'loud', TAMS_SWAGGER_UI: 'maybe', TAMS_PUBLIC_URL: 'ftp://x' });
+      loadConfig({
+        TAMS_PORT: 'eighty',
+        TAMS_LOG_LEVEL: 'loud',
+        TAMS_SWAGGER_UI: 'maybe',
+        TAMS_PUBLIC_URL: 'ftp://x',
+      });
     } catch (e) {
       error = e;
     }
@@ -30,7 +35,9 @@ describe('config', () => {
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/TAMS_PORT: must be an integer >= 0 and <= 65535 \(got "eighty"\)/);
-    expect(problems.join('\n')).toMatch(/TAMS_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/);
+    expect(problems.join('\n')).toMatch(
+      /TAMS_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/,
+    );
     expect(problems.join('\n')).toMatch(/TAMS_SWAGGER_UI: must be true or false/);
     expect(problems.join('\n')).toMatch(/TAMS_PUBLIC_URL: must be an http\(s\) URL/);
   });

@@ -53,7 +53,11 @@ function validationSummary(error: FastifyError): string {
  * Errors the router raises before any route runs: a malformed percent-escape or an over-long
  * parameter in the path. The spec answers an invalid path with 404; the body is the TAMS one.
  */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   // These replies skip the app's hooks (the one that drops Fastify's charset parameter among
   // them), so the response is written directly.
   const body = JSON.stringify(errorBody(request, 404, 'NotFound', `The path is invalid: ${error.message}`));

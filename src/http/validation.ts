@@ -58,7 +58,8 @@ function discriminated(ajv: Ajv, schema: SchemaObject): Validate | undefined {
   if (key === undefined) return undefined;
   const byTag = new Map(branches.map((b) => [tag(b, key), ajv.compile(b)]));
   const validate: Validate = (data) => {
-    const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
+    const value =
+      data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
     const branch = byTag.get(value);
     if (branch) {
       const ok = branch(data);

@@ -30,7 +30,10 @@ export class MediaGarbageCollector {
         const message = error instanceof Error ? error.message : String(error);
         const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(entry.attempts, 22));
         await store.objects.gcFailed(entry, message, new Date(clock.now().getTime() + delay));
-        this.deps.log.error({ storage_id: entry.storage_id, object_id: entry.object_id, error: message }, 'media delete failed');
+        this.deps.log.error(
+          { storage_id: entry.storage_id, object_id: entry.object_id, error: message },
+          'media delete failed',
+        );
       }
     }
     return due.length === BATCH;

@@ -28,11 +28,13 @@ export class MediaRegistry {
   resolve(storageId: string | undefined): MediaStore {
     if (storageId !== undefined) {
       const store = this.byId.get(storageId);
-      if (!store) throw new BadRequestError(`storage_id ${storageId} is not a storage backend of this service`);
+      if (!store)
+        throw new BadRequestError(`storage_id ${storageId} is not a storage backend of this service`);
       return store;
     }
     const fallback = this.stores.find((s) => s.descriptor.default_storage);
-    if (!fallback) throw new BadRequestError('This service has no default storage backend: give a storage_id');
+    if (!fallback)
+      throw new BadRequestError('This service has no default storage backend: give a storage_id');
     return fallback;
   }
 

@@ -28,6 +28,7 @@ export interface ObjectInfo {
   path: string;
   size: number;
   contentType?: string;
+  /** The HTTP ETag header value, quotes included (`"<md5>"`, as S3 returns it). */
   etag?: string;
   lastModified: Date;
 }

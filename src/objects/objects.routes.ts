@@ -1,5 +1,5 @@
-import { isUuid } from '../common/ids.ts';
 import { Type } from 'typebox';
+import { isUuid } from '../common/ids.ts';
 import {
   decodePageKey,
   effectiveLimit,

@@ -1,5 +1,5 @@
-import { isUuid } from '../common/ids.ts';
 import { Type } from 'typebox';
+import { isUuid } from '../common/ids.ts';
 import { ContentFormat, describe, Tags, Uuid } from '../http/common.schemas.ts';
 import {
   decodePageKey,

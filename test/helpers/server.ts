@@ -61,11 +61,13 @@ export function tempDir(prefix = 'tams-test-'): { path: string; remove: () => vo
 }
 
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
+  // Without a data directory the database is in memory and the media go to a temporary directory.
+  const scratch = options.dataDir ? undefined : tempDir('tams-media-');
   const config = loadConfig({
     TAMS_PORT: '0',
     TAMS_HOST: '127.0.0.1',
     TAMS_LOG_LEVEL: 'silent',
-    ...(options.dataDir ? { TAMS_DATA_DIR: options.dataDir } : {}),
+    ...(options.dataDir ? { TAMS_DATA_DIR: options.dataDir } : { TAMS_MEDIA_DIR: scratch?.path ?? '' }),
     ...options.env,
   });
   const build: BuildOptions = { clock: options.clock, ids: options.ids };
@@ -116,6 +118,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     close: async () => {
       await app.close();
       await runtime.close();
+      scratch?.remove();
     },
   };
 }

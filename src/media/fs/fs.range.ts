@@ -25,7 +25,7 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   }
   const start = Number(first);
   const end = last === '' ? size - 1 : Number(last);
-  if (end < start) return FULL;
+  if (last !== '' && end < start) return FULL;
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end: Math.min(end, size - 1) };
 }

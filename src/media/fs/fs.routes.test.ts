@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FsMediaServer, startFsMediaServer } from './fs.harness.ts';
 
 const TS = 'video/mp2t';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function errorBody(res: Response): Promise<Record<string, unknown>> {
   expect(res.headers.get('content-type')).toBe('application/json');
@@ -53,7 +54,10 @@ describe('fs media routes', () => {
     clock += 1000;
     const res = await fetch(url);
     expect(res.status).toBe(403);
-    expect(await errorBody(res)).toMatchObject({ type: 'Forbidden', summary: 'The presigned URL has expired.' });
+    expect(await errorBody(res)).toMatchObject({
+      type: 'Forbidden',
+      summary: 'The presigned URL has expired.',
+    });
     clock = Date.now();
   });
 
@@ -71,7 +75,10 @@ describe('fs media routes', () => {
   });
 
   it('serves HEAD with the GET headers and no body, presigned or not', async () => {
-    for (const url of [server.store.presignGet('obj/one', ctx()), server.store.directGetUrl('obj/one', ctx())]) {
+    for (const url of [
+      server.store.presignGet('obj/one', ctx()),
+      server.store.directGetUrl('obj/one', ctx()),
+    ]) {
       const res = await fetch(url, { method: 'HEAD' });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-length')).toBe('2000');
@@ -105,12 +112,13 @@ describe('fs media routes', () => {
 
   it('answers several ranges, malformed ranges and stale If-Range with the whole object', async () => {
     const url = server.store.presignGet('obj/one', ctx());
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { range: 'bytes=0-1,5-6' },
       { range: 'bytes=9-3' },
       { range: 'items=0-1' },
       { range: 'bytes=0-9', 'if-range': '"stale"' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await fetch(url, { headers });
       expect(res.status, JSON.stringify(headers)).toBe(200);
       expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
@@ -123,7 +131,13 @@ describe('fs media routes', () => {
     const missing = await fetch(server.store.presignGet('obj/missing', ctx()));
     expect(missing.status).toBe(404);
     expect((await errorBody(missing)).type).toBe('NotFound');
-    for (const path of ['/media/..%2F..%2Fetc%2Fpasswd', '/media/a/%2e%2e/b', '/media//etc/passwd', '/media/', '/media/a%20b']) {
+    for (const path of [
+      '/media/..%2F..%2Fetc%2Fpasswd',
+      '/media/a/%2e%2e/b',
+      '/media//etc/passwd',
+      '/media/',
+      '/media/a%20b',
+    ]) {
       const res = await fetch(`${server.baseUrl}${path}`);
       expect(res.status, path).toBe(404);
       await errorBody(res);
@@ -132,7 +146,11 @@ describe('fs media routes', () => {
 
   it('answers 413 beyond maxObjectBytes, declared or streamed, and stores nothing', async () => {
     const put = server.store.presignPut('big/declared', TS, ctx());
-    const res = await fetch(put.url, { method: 'PUT', headers: { 'content-type': TS }, body: randomBytes(65 * 1024) });
+    const res = await fetch(put.url, {
+      method: 'PUT',
+      headers: { 'content-type': TS },
+      body: randomBytes(65 * 1024),
+    });
     expect(res.status).toBe(413);
     expect((await errorBody(res)).type).toBe('PayloadTooLarge');
 
@@ -145,7 +163,12 @@ describe('fs media routes', () => {
         else controller.close();
       },
     });
-    const res2 = await fetch(streamed.url, { method: 'PUT', headers: { 'content-type': TS }, body, duplex: 'half' } as RequestInit);
+    const res2 = await fetch(streamed.url, {
+      method: 'PUT',
+      headers: { 'content-type': TS },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(res2.status).toBe(413);
     expect(await server.store.head('big/streamed')).toBeNull();
     expect(await server.store.head('big/declared')).toBeNull();
@@ -154,15 +177,22 @@ describe('fs media routes', () => {
 
   it('leaves nothing behind when the client aborts an upload', async () => {
     const put = new URL(server.store.presignPut('aborted/obj', TS, ctx()).url);
-    await new Promise<void>((resolve) => {
-      const req = httpRequest(put, { method: 'PUT', headers: { 'content-type': TS, 'content-length': 50_000 } });
-      req.on('error', () => resolve());
-      req.write(randomBytes(20_000), () => setTimeout(() => req.destroy(), 50));
+    const req = httpRequest(put, {
+      method: 'PUT',
+      headers: { 'content-type': TS, 'content-length': 50_000 },
     });
+    const closed = new Promise<void>((resolve) =>
+      req.on('error', () => resolve()).on('close', () => resolve()),
+    );
+    req.write(randomBytes(20_000));
+    const uploading = async () => (await files(server.root)).filter((f) => f.startsWith('/aborted/'));
+    // Wait until the server is mid-upload (its temp file exists) before cutting the connection.
+    for (let i = 0; i < 100 && (await uploading()).length === 0; i++) await sleep(10);
+    expect((await uploading()).some((f) => f.includes('~'))).toBe(true);
+    req.destroy();
+    await closed;
     // The server notices the reset asynchronously; give it a moment to clean up.
-    for (let i = 0; i < 50 && (await files(server.root)).some((f) => f.startsWith('/aborted/')); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    for (let i = 0; i < 100 && (await uploading()).length > 0; i++) await sleep(10);
     expect((await files(server.root)).filter((f) => f.startsWith('/aborted/'))).toEqual([]);
     expect(await server.store.head('aborted/obj')).toBeNull();
   });
@@ -176,7 +206,10 @@ describe('fs media routes', () => {
       body: 'x',
     });
     expect(asPut.status).toBe(403);
-    const noType = await fetch(server.store.presignPut('obj/new', TS, ctx()).url, { method: 'PUT', body: new Uint8Array(3) });
+    const noType = await fetch(server.store.presignPut('obj/new', TS, ctx()).url, {
+      method: 'PUT',
+      body: new Uint8Array(3),
+    });
     expect(noType.status).toBe(403);
     expect(await server.store.head('obj/new')).toBeNull();
   });
@@ -189,7 +222,9 @@ describe('fs media routes under another prefix', () => {
       const ctx = { baseUrl: server.baseUrl, expiresIn: 60 };
       const put = server.store.presignPut('a/b', TS, ctx);
       expect(put.url.startsWith(`${server.baseUrl}/objects/v1/a/b?`)).toBe(true);
-      expect((await fetch(put.url, { method: 'PUT', headers: { 'content-type': TS }, body: 'hi' })).status).toBe(200);
+      expect(
+        (await fetch(put.url, { method: 'PUT', headers: { 'content-type': TS }, body: 'hi' })).status,
+      ).toBe(200);
       expect(await (await fetch(server.store.presignGet('a/b', ctx))).text()).toBe('hi');
       expect((await fetch(`${server.baseUrl}/media/a/b`)).status).toBe(404);
     } finally {

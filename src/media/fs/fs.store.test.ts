@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMediaStoreContract } from '../media.contract.ts';
@@ -105,7 +105,9 @@ describe('fs media store', () => {
     for await (const info of server.store.list('skip/')) listed.push(info.path);
     expect(listed).toEqual(['skip/obj']);
     expect(await server.store.head('skip/link')).toBeNull();
-    const link = await fetch(server.store.directGetUrl('skip/link', { baseUrl: server.baseUrl, expiresIn: 1 }));
+    const link = await fetch(
+      server.store.directGetUrl('skip/link', { baseUrl: server.baseUrl, expiresIn: 1 }),
+    );
     expect(link.status).toBe(404);
   });
 
@@ -113,8 +115,9 @@ describe('fs media store', () => {
     const ctx = { baseUrl: server.baseUrl, expiresIn: 60 };
     const put = server.store.presignPut('stale/obj', 'video/mp2t', ctx);
     await fetch(put.url, { method: 'PUT', headers: { 'content-type': 'video/mp2t' }, body: 'hello' });
-    // Same size, different file: what a reader sees after an interrupted overwrite.
-    await writeFile(join(server.root, 'stale', 'obj'), 'HELLO');
+    // Same size, another file renamed in: what a reader sees after an interrupted overwrite.
+    await writeFile(join(server.root, 'stale', 'next'), 'HELLO');
+    await rename(join(server.root, 'stale', 'next'), join(server.root, 'stale', 'obj'));
     const info = await server.store.head('stale/obj');
     expect(info).toMatchObject({ size: 5, contentType: 'application/octet-stream', etag: undefined });
     const res = await fetch(server.store.presignGet('stale/obj', ctx));
@@ -125,13 +128,24 @@ describe('fs media store', () => {
   it('answers 409 when a path collides with a directory of other objects', async () => {
     const ctx = { baseUrl: server.baseUrl, expiresIn: 60 };
     const nested = server.store.presignPut('dir/child', 'video/mp2t', ctx);
-    expect((await fetch(nested.url, { method: 'PUT', headers: { 'content-type': 'video/mp2t' }, body: 'a' })).status).toBe(200);
+    expect(
+      (await fetch(nested.url, { method: 'PUT', headers: { 'content-type': 'video/mp2t' }, body: 'a' }))
+        .status,
+    ).toBe(200);
     const clash = server.store.presignPut('dir', 'video/mp2t', ctx);
-    const res = await fetch(clash.url, { method: 'PUT', headers: { 'content-type': 'video/mp2t' }, body: 'b' });
+    const res = await fetch(clash.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'video/mp2t' },
+      body: 'b',
+    });
     expect(res.status).toBe(409);
     expect(await server.store.head('dir')).toBeNull();
     const under = server.store.presignPut('dir/child/deeper', 'video/mp2t', ctx);
-    const res2 = await fetch(under.url, { method: 'PUT', headers: { 'content-type': 'video/mp2t' }, body: 'c' });
+    const res2 = await fetch(under.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'video/mp2t' },
+      body: 'c',
+    });
     expect(res2.status).toBe(409);
   });
 
@@ -160,11 +174,19 @@ describe('fs media store lifecycle', () => {
       await expect(store.check()).rejects.toThrow();
       await chmod(root, 0o755);
     }
-    const missing = new FsMediaStore({ root: join(root, 'gone'), secret: randomBytes(32), descriptor: TEST_DESCRIPTOR });
+    const missing = new FsMediaStore({
+      root: join(root, 'gone'),
+      secret: randomBytes(32),
+      descriptor: TEST_DESCRIPTOR,
+    });
     await expect(missing.check()).rejects.toThrow(/ENOENT/);
     await mkdir(join(root, 'file-parent'));
     await writeFile(join(root, 'file-parent', 'f'), '');
-    const notDir = new FsMediaStore({ root: join(root, 'file-parent', 'f'), secret: randomBytes(32), descriptor: TEST_DESCRIPTOR });
+    const notDir = new FsMediaStore({
+      root: join(root, 'file-parent', 'f'),
+      secret: randomBytes(32),
+      descriptor: TEST_DESCRIPTOR,
+    });
     await expect(notDir.check()).rejects.toThrow(/not a directory/);
     await server.close();
   });
@@ -173,7 +195,9 @@ describe('fs media store lifecycle', () => {
     const base = { root: '/tmp/x', descriptor: TEST_DESCRIPTOR };
     expect(() => new FsMediaStore({ ...base, secret: Buffer.alloc(8) })).toThrow(/16 bytes/);
     for (const routePrefix of ['media', '/media/', '/', '/a b']) {
-      expect(() => new FsMediaStore({ ...base, secret: randomBytes(32), routePrefix }), routePrefix).toThrow(/prefix/);
+      expect(() => new FsMediaStore({ ...base, secret: randomBytes(32), routePrefix }), routePrefix).toThrow(
+        /prefix/,
+      );
     }
   });
 });

@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { type ObjectMeta, writeMeta } from './fs.meta.ts';
 import { tempFile } from './fs.paths.ts';
 
@@ -28,6 +27,14 @@ function isConflict(error: unknown): boolean {
   return CONFLICT_CODES.has((error as NodeJS.ErrnoException).code ?? '');
 }
 
+async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, offset);
+    offset += bytesWritten;
+  }
+}
+
 /**
  * Streams `source` into `target` atomically: the bytes go to a temp file next to the target
  * (same filesystem), are fsynced, and only then renamed into place, so readers see the old
@@ -51,18 +58,12 @@ export async function writeAtomically(
   try {
     const hash = createHash('md5');
     let size = 0;
-    await pipeline(
-      source,
-      async function* meter(chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          size += chunk.length;
-          if (size > maxBytes) throw new ObjectTooLargeError(maxBytes);
-          hash.update(chunk);
-          yield chunk;
-        }
-      },
-      handle.createWriteStream({ autoClose: false, emitClose: false }),
-    );
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new ObjectTooLargeError(maxBytes);
+      hash.update(chunk);
+      await writeAll(handle, chunk);
+    }
     // A 200 tells the client the object exists; it must survive a crash right after.
     await handle.sync();
     const stat = await handle.stat({ bigint: true });
