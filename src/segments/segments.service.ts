@@ -49,27 +49,18 @@ export class SegmentsService {
       limit: query.limit,
       after: query.after,
     });
-    const wantsUrls = !(query.urls.labels !== undefined && query.urls.labels.size === 0);
-    const objects = wantsUrls
-      ? await store.objects.getMany([...new Set(page.items.map((s) => s.object_id))])
-      : new Map<string, ObjectRecord>();
-    const items = page.items.map((s) => this.document(s, objects.get(s.object_id), query.urls, ctx));
+    const items = page.items.map((s) => this.document(s, query.urls, ctx));
     return { items, next: page.next, timerange: envelopeOf(page.items.map((s) => s.timerange)) };
   }
 
-  document(
-    segment: SegmentRecord,
-    object: ObjectRecord | undefined,
-    filter: GetUrlFilter,
-    ctx: UrlContext,
-  ): FlowSegment {
+  document(segment: SegmentRecord, filter: GetUrlFilter, ctx: UrlContext): FlowSegment {
     const doc: FlowSegment = { object_id: segment.object_id, timerange: segment.timerange.format() };
     if (segment.ts_offset !== undefined) doc.ts_offset = formatTimestamp(segment.ts_offset);
     if (segment.last_duration !== undefined) doc.last_duration = formatTimestamp(segment.last_duration);
     if (segment.sample_offset !== undefined) doc.sample_offset = segment.sample_offset;
     if (segment.sample_count !== undefined) doc.sample_count = segment.sample_count;
     if (segment.key_frame_count !== undefined) doc.key_frame_count = segment.key_frame_count;
-    doc.get_urls = this.deps.urls.build(object, segment.get_urls, filter, ctx);
+    doc.get_urls = this.deps.urls.build(segment.storage, segment.get_urls, filter, ctx);
     return doc;
   }
 
@@ -149,6 +140,9 @@ export class SegmentsService {
             created: now,
             first_referenced_by_flow: flow.id,
           });
+        }
+        if (object?.storage_id !== undefined && object.storage_path !== undefined) {
+          segment.storage = { id: object.storage_id, path: object.storage_path };
         }
         accepted.push(segment);
       } catch (error) {

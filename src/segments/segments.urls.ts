@@ -1,6 +1,5 @@
 import { type MediaRegistry, urlLabel } from '../media/media.registry.ts';
 import type { MediaStore, UrlContext } from '../media/media.types.ts';
-import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentUrl } from '../store/segments.repo.ts';
 import type { GetUrl } from './segments.schemas.ts';
 
@@ -50,15 +49,15 @@ export class GetUrlBuilder {
   }
 
   build(
-    object: ObjectRecord | undefined,
+    storage: { id: string; path: string } | undefined,
     uncontrolled: readonly SegmentUrl[] | undefined,
     filter: GetUrlFilter,
     ctx: UrlContext,
   ): GetUrl[] {
     if (filter.labels !== undefined && filter.labels.size === 0) return [];
     const urls: GetUrl[] = [];
-    const store = object?.storage_id !== undefined ? this.registry.get(object.storage_id) : undefined;
-    const path = object?.storage_path;
+    const store = storage ? this.registry.get(storage.id) : undefined;
+    const path = storage?.path;
     if (store && path !== undefined) {
       const labels = this.labels.get(store.descriptor.id);
       const signed: Candidate = { label: labels?.presigned, storageId: store.descriptor.id, presigned: true };

@@ -8,7 +8,7 @@ import {
   overlapsBounds,
   TimeRange,
 } from '../time/index.ts';
-import { big, num, reqStr } from './rows.ts';
+import { big, num, reqStr, str } from './rows.ts';
 import { T } from './tables.ts';
 
 export interface SegmentUrl {
@@ -20,6 +20,8 @@ export interface SegmentRecord {
   flow_id: string;
   object_id: string;
   timerange: TimeRange;
+  /** Backend and key of the object's bytes (copied from the object); absent for external objects. */
+  storage?: { id: string; path: string };
   ts_offset?: bigint;
   last_duration?: bigint;
   sample_offset?: number;
@@ -244,6 +246,8 @@ function toRow(s: SegmentRecord): Row {
     seg_start_incl: tr.startInclusive,
     seg_end_incl: tr.endInclusive,
     object_id: s.object_id,
+    storage_id: s.storage?.id ?? null,
+    storage_path: s.storage?.path ?? null,
     ts_offset: s.ts_offset ?? null,
     last_duration: s.last_duration ?? null,
     sample_offset: opt(s.sample_offset),
@@ -264,6 +268,10 @@ function fromRow(row: Row): SegmentRecord {
       row.seg_end_incl as boolean,
     ),
   };
+  const storageId = str(row, 'storage_id');
+  const storagePath = str(row, 'storage_path');
+  if (storageId !== undefined && storagePath !== undefined)
+    segment.storage = { id: storageId, path: storagePath };
   const tsOffset = big(row, 'ts_offset');
   if (tsOffset !== undefined) segment.ts_offset = tsOffset;
   const lastDuration = big(row, 'last_duration');

@@ -128,6 +128,10 @@ export const storeTables: TableDef[] = [
       { name: 'seg_start_incl', type: 'boolean', nullable: false },
       { name: 'seg_end_incl', type: 'boolean', nullable: false },
       { name: 'object_id', type: 'string', nullable: false },
+      // Where the object's bytes are, copied from the object at registration so that reading
+      // segments (and making their URLs) needs no lookup of objects; null for external objects.
+      { name: 'storage_id', type: 'string' },
+      { name: 'storage_path', type: 'string' },
       { name: 'ts_offset', type: 'int64' },
       { name: 'last_duration', type: 'int64' },
       { name: 'sample_offset', type: 'int64' },
