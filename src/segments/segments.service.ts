@@ -155,8 +155,12 @@ export class SegmentsService {
     await store.objects.insertMany([...external.values()]);
     const counts = new Map<string, number>();
     for (const s of accepted) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
-    await store.objects.addRefs(flow.id, counts);
-    await store.objects.markReferenced([...counts.keys()], flow.id);
+    const unreferenced = new Set(
+      [...counts.keys()].filter((id) => (objects.get(id) ?? external.get(id))?.first_referenced_by_flow === undefined),
+    );
+    for (const id of external.keys()) unreferenced.add(id);
+    await store.objects.addRefs(flow.id, counts, unreferenced);
+    await store.objects.markReferenced([...unreferenced], flow.id);
     const timerange = flow.timerange.envelope(envelopeOf(accepted.map((s) => s.timerange)));
     await store.flows.setSegmentsState(flow.id, timerange, now);
     return failures;

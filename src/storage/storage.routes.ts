@@ -31,6 +31,11 @@ export async function storageRoutes(
           }),
         },
       },
+      // A request without a body (no content type, no content) is validated as `{}`: the body
+      // schema alone would refuse it ("body must be object").
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
     },
     async (request, reply) => {
       const storage = await deps.storage.allocate(

@@ -63,10 +63,19 @@ export class ObjectsRepo {
     });
   }
 
-  /** Adds segment references: `counts` maps object id to the number of new segments of `flowId`. */
-  async addRefs(flowId: string, counts: ReadonlyMap<string, number>): Promise<void> {
+  /**
+   * Adds segment references: `counts` maps object id to the number of new segments of `flowId`.
+   * Objects in `unreferenced` are known to have no references yet (never registered), so their
+   * counts are inserted without looking for existing ones: the common case of fresh ingest.
+   */
+  async addRefs(
+    flowId: string,
+    counts: ReadonlyMap<string, number>,
+    unreferenced: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     if (counts.size === 0) return;
-    const existing = await this.refsOf(flowId, [...counts.keys()]);
+    const maybeReferenced = [...counts.keys()].filter((id) => !unreferenced.has(id));
+    const existing = maybeReferenced.length > 0 ? await this.refsOf(flowId, maybeReferenced) : new Map();
     const fresh: Row[] = [];
     for (const [objectId, n] of counts) {
       const current = existing.get(objectId);

@@ -1,0 +1,159 @@
+/**
+ * `npm run bench [-- --quick]`: builds the data set through the store, starts tams-server and a
+ * bare Fastify baseline in their own processes, measures the hot paths over HTTP, prints a table
+ * and writes the figures as JSON.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from './bench.args.ts';
+import { buildDataset, dbBytes, segmentRange } from './bench.dataset.ts';
+import { load } from './bench.load.ts';
+import { type Figure, printTable } from './bench.report.ts';
+import { startBaseline, startTams } from './bench.server.ts';
+
+const options = parseArgs(process.argv.slice(2));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const figures: Figure[] = [];
+const record = (figure: Figure) => {
+  figures.push(figure);
+  log(`  ${figure.name}: ${figure.value.toFixed(figure.digits ?? 0)} ${figure.unit}`);
+};
+
+const BULK_BATCH = 1000;
+const bulkBatches = options.quick ? 5 : 30;
+const expectedSingle = 8000 * options.duration;
+const spare = Math.ceil(expectedSingle / options.flows) + 20;
+
+log(`tams-server benchmark: ${options.flows} flows, ${options.segments.toLocaleString('en')} segments`);
+log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+const dataset = await buildDataset(
+  options.dir,
+  { flows: options.flows, segments: options.segments, spare, bulk: BULK_BATCH * bulkBatches },
+  options.reuse,
+  log,
+);
+log(`data set ready (${dataset.buildSeconds.toFixed(0)} s to build)`);
+const bytes = dbBytes(options.dir);
+record({ name: 'DuckDB file size per million segments', value: bytes / 1e6 / (options.segments / 1e6), unit: 'MB', digits: 1 });
+
+const tams = await startTams(options.dir);
+const random = (n: number) => Math.floor(Math.random() * n);
+const pickFlow = () => dataset.flowIds[random(dataset.flowIds.length)] as string;
+const segmentsPath = () => {
+  const k = random(Math.max(1, dataset.segmentsPerFlow - 200));
+  const from = segmentRange(BigInt(k)).format().split('_')[0];
+  const to = segmentRange(BigInt(k + 200)).format().split('_')[0]?.slice(1);
+  return `/flows/${pickFlow()}/segments?timerange=${encodeURIComponent(`${from}_${to})`)}&limit=100`;
+};
+
+try {
+  // One page, as the baseline's payload.
+  const pageRes = await fetch(`${tams.url}${segmentsPath()}`);
+  const page = await pageRes.text();
+  if (pageRes.status !== 200 || (JSON.parse(page) as unknown[]).length !== 100) {
+    throw new Error(`segments page: ${pageRes.status} ${page.slice(0, 200)}`);
+  }
+  const payloadFile = join(tmpdir(), `tams-bench-page-${process.pid}.json`);
+  writeFileSync(payloadFile, page);
+  const baseline = await startBaseline(payloadFile);
+  const common = { duration: options.duration, connections: options.connections };
+  let baselineRps = 0;
+  try {
+    log('baseline: bare Fastify route returning a segment page');
+    const b = await load({ ...common, url: `${baseline.url}/baseline` });
+    baselineRps = b.rps;
+    record({ name: 'baseline req/s', value: b.rps, unit: 'req/s' });
+    record({ name: 'baseline p99', value: b.p99, unit: 'ms', digits: 1 });
+  } finally {
+    await baseline.stop();
+  }
+
+  log('GET /flows/{id}/segments?timerange=...&limit=100 at random positions');
+  const seg = await load({ ...common, url: tams.url, next: () => ({ path: segmentsPath() }) });
+  record({ name: 'segments GET req/s', value: seg.rps, unit: 'req/s', target: { min: 0.4 * baselineRps } });
+  record({ name: 'segments GET ratio to baseline', value: seg.rps / baselineRps, unit: '', digits: 2, target: { min: 0.4 } });
+  record({ name: 'segments GET p50', value: seg.p50, unit: 'ms', digits: 1 });
+  record({ name: 'segments GET p99', value: seg.p99, unit: 'ms', digits: 1, target: { max: 10 } });
+  if (seg.failed > 0) throw new Error(`segments GET: ${seg.failed} failed requests`);
+
+  log('GET /flows?tag.group=3 and GET /flows/{id}');
+  const tagged = await load({ ...common, url: `${tams.url}/flows?tag.group=3&limit=100` });
+  record({ name: 'flows GET with tag filter req/s', value: tagged.rps, unit: 'req/s' });
+  record({ name: 'flows GET with tag filter p99', value: tagged.p99, unit: 'ms', digits: 1 });
+  const one = await load({ ...common, url: tams.url, next: () => ({ path: `/flows/${pickFlow()}` }) });
+  record({ name: 'flow GET req/s', value: one.rps, unit: 'req/s' });
+  record({ name: 'flow GET p99', value: one.p99, unit: 'ms', digits: 1 });
+  record({ name: 'server RSS after loading', value: tams.rss() / 2 ** 20, unit: 'MiB', target: { max: 1024 } });
+
+  log('POST /flows/{id}/segments, one segment per request, many flows in parallel');
+  const next = new Map<string, number>();
+  let turn = 0;
+  const single = await load({
+    ...common,
+    connections: Math.min(64, options.flows),
+    url: tams.url,
+    method: 'POST',
+    next: () => {
+      const flowId = dataset.flowIds[turn++ % dataset.flowIds.length] as string;
+      const n = next.get(flowId) ?? 0;
+      next.set(flowId, n + 1);
+      const objects = dataset.spare[flowId] as string[];
+      const body = {
+        object_id: objects[n % objects.length],
+        timerange: segmentRange(BigInt(dataset.segmentsPerFlow + n)).format(),
+      };
+      return { path: `/flows/${flowId}/segments`, body: JSON.stringify(body) };
+    },
+  });
+  record({ name: 'single-segment POST', value: single.rps, unit: 'segments/s', target: { min: 5000 } });
+  record({ name: 'single-segment POST p99', value: single.p99, unit: 'ms', digits: 1 });
+  if (single.failed > 0) throw new Error(`single POST: ${single.failed} failed requests`);
+
+  log(`POST /flows/{id}/segments in batches of ${BULK_BATCH}`);
+  const bulkStart = performance.now();
+  for (let b = 0; b < bulkBatches; b++) {
+    const batch = Array.from({ length: BULK_BATCH }, (_, i) => ({
+      object_id: dataset.bulkObjects[b * BULK_BATCH + i],
+      timerange: segmentRange(BigInt(b * BULK_BATCH + i)).format(),
+    }));
+    const res = await fetch(`${tams.url}/flows/${dataset.bulkFlow}/segments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(batch),
+    });
+    if (res.status !== 201) throw new Error(`bulk POST: ${res.status} ${(await res.text()).slice(0, 300)}`);
+  }
+  const bulkSeconds = (performance.now() - bulkStart) / 1000;
+  record({ name: 'bulk POST', value: (bulkBatches * BULK_BATCH) / bulkSeconds, unit: 'segments/s', target: { min: 50_000 } });
+
+  const toDelete = Math.min(10_000, dataset.segmentsPerFlow);
+  log(`DELETE /flows/{id}/segments?timerange=... of ${toDelete} segments`);
+  const victim = dataset.flowIds[0] as string;
+  const range = `${segmentRange(0n).format().split('_')[0]}_${segmentRange(BigInt(toDelete)).format().split('_')[0]?.slice(1)})`;
+  const deleteStart = performance.now();
+  const del = await fetch(`${tams.url}/flows/${victim}/segments?timerange=${encodeURIComponent(range)}`, {
+    method: 'DELETE',
+  });
+  if (del.status !== 204) throw new Error(`DELETE: ${del.status} ${await del.text()}`);
+  record({ name: `DELETE of ${toDelete} segments`, value: (performance.now() - deleteStart) / 1000, unit: 's', digits: 2 });
+} finally {
+  await tams.stop();
+}
+
+printTable(figures, log);
+mkdirSync(dirname(options.out), { recursive: true });
+writeFileSync(
+  options.out,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      options,
+      figures,
+    },
+    null,
+    2,
+  )}\n`,
+);
+log(`results written to ${options.out}`);
