@@ -101,6 +101,13 @@ export interface DbSession {
   update(table: string, where: Predicate, changes: Row): Promise<number>;
   /** Finds the matching rows by row id and deletes them; returns the number of rows deleted. */
   delete(table: string, where: Predicate): Promise<number>;
+  /**
+   * Per-row updates in one statement: for each of `rows`, the rows whose `key` column equals its
+   * `key` value get its other columns. Keys are distinct; every row names the same columns.
+   * Found by row id, as `update` (VAST updates take row ids with per-row values natively).
+   * Returns the number of rows changed.
+   */
+  updateEach(table: string, key: string, rows: readonly Row[]): Promise<number>;
 }
 
 export interface TableInfo {

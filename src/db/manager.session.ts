@@ -100,6 +100,32 @@ export class ValidatingSession implements DbSession {
     return this.inner.delete(table, this.convertWhere(t, where) ?? { all: [] });
   }
 
+  async updateEach(table: string, key: string, rows: readonly Row[]): Promise<number> {
+    this.guard(true);
+    const t = this.schema.table(table);
+    const w = `updateEach "${table}"`;
+    const keyColumn = this.schema.column(t, key, w);
+    if (keyColumn.type === 'json')
+      throw new DbError('invalid_predicate', `${w}: cannot key on json column "${key}"`);
+    if (rows.length === 0) return 0;
+    const columns = Object.keys(rows[0] as Row).filter((c) => c !== key);
+    if (columns.length === 0) throw new DbError('invalid_value', `${w}: rows change no column`);
+    const seen = new Set<unknown>();
+    const converted = rows.map((row) => {
+      const names = Object.keys(row);
+      if (names.length !== columns.length + 1 || !(key in row) || columns.some((c) => !(c in row))) {
+        throw new DbError('invalid_value', `${w}: every row must have "${key}" and the same columns`);
+      }
+      const out: Row = { [key]: this.scalar(key, t, row[key], w) };
+      const id = typeof out[key] === 'object' ? String(out[key]) : out[key];
+      if (seen.has(id)) throw new DbError('invalid_value', `${w}: duplicate key ${String(row[key])}`);
+      seen.add(id);
+      for (const c of columns) out[c] = toEngineValue(this.schema.column(t, c, w), row[c], w);
+      return out;
+    });
+    return this.inner.updateEach(table, key, converted);
+  }
+
   private checkOrder(t: CachedTable, o: OrderBy): OrderBy {
     const c = this.schema.column(t, o.column, `order by on "${t.def.name}"`);
     if (c.type === 'json') throw new DbError('invalid_predicate', `cannot order by json column "${c.name}"`);

@@ -53,6 +53,10 @@ export class TableManager implements DbSession {
     return this.session.delete(table, where);
   }
 
+  updateEach(table: string, key: string, rows: readonly Row[]): Promise<number> {
+    return this.session.updateEach(table, key, rows);
+  }
+
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back (and the error rethrown)
    * when it throws. Transactions are serialised, so a transaction must not start another one, nor

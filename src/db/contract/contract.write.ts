@@ -123,6 +123,59 @@ export function writeContract(ctx: ContractContext): void {
       expect(await db.count('wide', where(col('obj').eq('moved')))).toBe(expected);
     });
 
+    it('updates each keyed row with its own values', async () => {
+      await db.insert(
+        'wide',
+        Array.from({ length: 300 }, (_, i) => wideRow(i)),
+      );
+      const changes: Row[] = Array.from({ length: 120 }, (_, i) => ({
+        obj: `obj-${i * 2}`,
+        seq: -(i + 1),
+        extra: { i },
+        created: new Date(Date.UTC(2030, 0, 1) + i),
+      }));
+      changes.push({ obj: 'no-such-row', seq: 1, extra: null, created: new Date(0) });
+      expect(await db.updateEach('wide', 'obj', changes)).toBe(120);
+      const rows = await db.select('wide', {
+        where: where(col('seq').lt(0)),
+        columns: ['obj', 'seq', 'extra', 'created', 'flow'],
+        orderBy: [{ column: 'id' }],
+      });
+      expect(rows).toHaveLength(120);
+      for (const [i, row] of rows.entries()) {
+        expect(row).toEqual({
+          obj: `obj-${i * 2}`,
+          seq: -(i + 1),
+          extra: { i },
+          created: new Date(Date.UTC(2030, 0, 1) + i),
+          // Columns not named keep their values.
+          flow: `flow-${(i * 2) % 7}`,
+        });
+      }
+      expect(await db.count('wide', where(col('seq').ge(0)))).toBe(180);
+      expect(await db.updateEach('wide', 'obj', [])).toBe(0);
+    });
+
+    it('refuses updateEach rows that differ in shape or repeat a key', async () => {
+      await db.insert('wide', [wideRow(0), wideRow(1)]);
+      await expect(
+        db.updateEach('wide', 'obj', [
+          { obj: 'obj-0', seq: 5 },
+          { obj: 'obj-1', ratio: 1 },
+        ]),
+      ).rejects.toMatchObject({ code: 'invalid_value' });
+      await expect(
+        db.updateEach('wide', 'obj', [
+          { obj: 'obj-0', seq: 5 },
+          { obj: 'obj-0', seq: 6 },
+        ]),
+      ).rejects.toMatchObject({ code: 'invalid_value' });
+      await expect(db.updateEach('wide', 'obj', [{ obj: 'obj-0', nope: 1 }])).rejects.toMatchObject({
+        code: 'unknown_column',
+      });
+      expect(await db.count('wide', where(col('seq').eq(5)))).toBe(0);
+    });
+
     it('deletes the matching rows and returns how many went', async () => {
       await db.insert('things', THING_ROWS);
       expect(await db.delete('things', where(col('name').startsWith('alpha')))).toBe(2);

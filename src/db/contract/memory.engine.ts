@@ -83,6 +83,22 @@ class MemorySession implements DbSession {
     });
   }
 
+  updateEach(name: string, key: string, rows: readonly Row[]): Promise<number> {
+    return this.run(true, () => {
+      const table = this.table(name);
+      let changed = 0;
+      for (const change of rows) {
+        this.check(table, Object.keys(change));
+        for (const row of table.rows) {
+          if (row[key] === null || String(row[key]) !== String(change[key])) continue;
+          for (const [k, v] of Object.entries(change)) if (k !== key) row[k] = copyValue(v);
+          changed++;
+        }
+      }
+      return changed;
+    });
+  }
+
   delete(name: string, where: Predicate): Promise<number> {
     return this.run(true, () => {
       const table = this.table(name);

@@ -1,8 +1,9 @@
-import type { Predicate, Row, SelectOptions } from '../../db.types.ts';
+import { BIGINT, LIST, listValue } from '@duckdb/node-api';
+import type { ColumnType, Predicate, Row, SelectOptions } from '../../db.types.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { columnType, Params, quote, rowIdFilter, selectSql, whereSql } from './duckdb.sql.ts';
-import { BIND_TYPES, readRows, toDuck } from './duckdb.values.ts';
+import { BIND_TYPES, readRows, SQL_TYPES, toDuck } from './duckdb.values.ts';
 
 export async function selectRows(
   conn: DuckConn,
@@ -76,6 +77,48 @@ export async function updateRows(
   const ids = await findRowIds(conn, catalog, name, where);
   if (ids.length === 0 || sets.length === 0) return ids.length;
   const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')} WHERE ${rowIdFilter(p, ids)}`;
+  return (await conn.query(sql, p.values, p.types)).rowsChanged;
+}
+
+/**
+ * Call inside a transaction. The keys' row ids first (as VAST must), then one UPDATE joining a
+ * VALUES list of (row id, new values): per-row values in one statement.
+ */
+export async function updateEachRow(
+  conn: DuckConn,
+  catalog: Catalog,
+  name: string,
+  key: string,
+  rows: readonly Row[],
+): Promise<number> {
+  const table = await catalog.table(conn, name);
+  const keyType = columnType(table, key);
+  const columns = Object.keys(rows[0] as Row).filter((c) => c !== key);
+  const types = columns.map((c) => columnType(table, c));
+  const find = new Params();
+  const keys = rows.map((r) => toDuck(keyType, r[key]));
+  const ids = new Map<string, bigint>();
+  const found = await conn.query(
+    `SELECT ${quote(key)}, rowid FROM ${quote(name)} WHERE ${quote(key)} IN (SELECT unnest(${find.add(listValue(keys), LIST(BIND_TYPES[keyType]))}))`,
+    find.values,
+    find.types,
+  );
+  for (const row of await found.getRows()) ids.set(String(row[0]), row[1] as bigint);
+  const p = new Params();
+  const tuples: string[] = [];
+  for (const row of rows) {
+    const rowId = ids.get(String(toDuck(keyType, row[key])));
+    if (rowId === undefined) continue;
+    const values = columns.map((c, i) => {
+      const type = types[i] as ColumnType;
+      return `CAST(${p.add(toDuck(type, row[c]), BIND_TYPES[type])} AS ${SQL_TYPES[type]})`;
+    });
+    tuples.push(`(${p.add(rowId, BIGINT)}, ${values.join(', ')})`);
+  }
+  if (tuples.length === 0) return 0;
+  const names = ['__rowid', ...columns.map((_, i) => `__v${i}`)];
+  const sets = columns.map((c, i) => `${quote(c)} = v.__v${i}`);
+  const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')} FROM (VALUES ${tuples.join(', ')}) AS v(${names.join(', ')}) WHERE ${quote(name)}.rowid = v.__rowid`;
   return (await conn.query(sql, p.values, p.types)).rowsChanged;
 }
 

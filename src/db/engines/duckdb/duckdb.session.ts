@@ -2,7 +2,7 @@ import type { DbSession, Predicate, Row, SelectOptions } from '../../db.types.ts
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { insertNeedsTransaction, insertRows } from './duckdb.insert.ts';
-import { countRows, deleteRows, selectRows, updateRows } from './duckdb.ops.ts';
+import { countRows, deleteRows, selectRows, updateEachRow, updateRows } from './duckdb.ops.ts';
 
 /** Where a session's statements run: autocommit (reader pool + write queue) or one transaction. */
 export interface DuckContext {
@@ -36,5 +36,9 @@ export class DuckSession implements DbSession {
 
   delete(table: string, where: Predicate): Promise<number> {
     return this.ctx.write(true, (conn) => deleteRows(conn, this.ctx.catalog, table, where));
+  }
+
+  updateEach(table: string, key: string, rows: readonly Row[]): Promise<number> {
+    return this.ctx.write(true, (conn) => updateEachRow(conn, this.ctx.catalog, table, key, rows));
   }
 }
