@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { isUuid } from './common/ids.ts';
+import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 
 /**
  * Every TAMS_* setting, one schema: the README table is generated from it (npm run config:docs)
@@ -50,6 +51,15 @@ export const ConfigSchema = Type.Object({
     description: 'Largest page size granted; larger `limit` values are reduced (see `X-Paging-Limit`).',
   }),
   TAMS_SWAGGER_UI: Type.Boolean({ default: true, description: 'Serve Swagger UI at `/docs`.' }),
+  TAMS_STORAGE_BACKENDS: Type.String({
+    default: '',
+    description:
+      'Storage backends as a JSON list (S3: VAST, MinIO, AWS; and/or the embedded `fs` store); see "Production storage" below. Empty, with no `TAMS_STORAGE_BACKENDS_FILE`: the embedded fs store alone.',
+  }),
+  TAMS_STORAGE_BACKENDS_FILE: Type.String({
+    default: '',
+    description: 'Path of a JSON file holding the storage backend list (instead of `TAMS_STORAGE_BACKENDS`).',
+  }),
   TAMS_MEDIA_DIR: Type.String({
     default: '',
     description:
@@ -63,11 +73,12 @@ export const ConfigSchema = Type.Object({
   TAMS_FS_STORAGE_ID: Type.String({
     default: '',
     description:
-      'Storage backend id (a UUID) of the embedded media store. Empty: a random id generated once and kept in the store.',
+      'Storage backend id (a UUID) of the embedded media store when no backend list is given. Empty: a random id generated once and kept in the store.',
   }),
   TAMS_FS_STORAGE_LABEL: Type.String({
     default: 'local',
-    description: 'Label of the embedded media store in `/service/storage-backends` and in `get_urls` labels.',
+    description:
+      'Label of the embedded media store in `/service/storage-backends` and in `get_urls` labels, when no backend list is given.',
   }),
   TAMS_MEDIA_MAX_OBJECT_BYTES: Type.Integer({
     default: 5 * 1024 ** 3,
@@ -156,6 +167,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (config.TAMS_PUBLIC_URL !== '' && !/^https?:\/\/[^/]+(\/.*)?$/.test(config.TAMS_PUBLIC_URL)) {
     problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);
+  }
+  if (problems.length === 0) {
+    try {
+      loadStorageBackends(
+        { json: config.TAMS_STORAGE_BACKENDS, file: config.TAMS_STORAGE_BACKENDS_FILE },
+        env,
+      );
+    } catch (error) {
+      if (!(error instanceof StorageBackendsError)) throw error;
+      problems.push(...error.problems);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -16,9 +16,11 @@ import { DeletionWorker } from './deletion/deletion.worker.ts';
 import { FlowsService } from './flows/flows.service.ts';
 import { API_VERSION } from './http/swagger.ts';
 import { fsMediaRoutes } from './media/fs/fs.routes.ts';
-import { createFsMediaStore } from './media/fs/fs.store.ts';
+import { createFsMediaStore, FsMediaStore } from './media/fs/fs.store.ts';
+import { createMediaStores, loadStorageBackends } from './media/media.config.ts';
 import { MediaGarbageCollector } from './media/media.gc.ts';
 import { MediaRegistry } from './media/media.registry.ts';
+import type { MediaStore } from './media/media.types.ts';
 import { ObjectsService } from './objects/objects.service.ts';
 import { SegmentsService } from './segments/segments.service.ts';
 import { GetUrlBuilder } from './segments/segments.urls.ts';
@@ -43,6 +45,8 @@ export interface BuildOptions {
   ids?: IdGenerator;
   /** Engine to use instead of the one the configuration names (tests). */
   engine?: Engine;
+  /** Where `_env` credential references of TAMS_STORAGE_BACKENDS are read (tests). Default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 const packageVersion: string = JSON.parse(
@@ -64,6 +68,52 @@ async function persistent(
   return value;
 }
 
+/**
+ * The storage backends: the list TAMS_STORAGE_BACKENDS(_FILE) declares, or else the embedded fs
+ * store alone, as the default. Each is checked (reachable, bucket present) before serving.
+ */
+async function buildMediaStores(
+  config: Config,
+  store: TamsStore,
+  env: Record<string, string | undefined>,
+): Promise<MediaStore[]> {
+  const mediaRoot =
+    config.TAMS_MEDIA_DIR !== '' ? config.TAMS_MEDIA_DIR : join(config.TAMS_DATA_DIR, 'media');
+  const entries = loadStorageBackends(
+    { json: config.TAMS_STORAGE_BACKENDS, file: config.TAMS_STORAGE_BACKENDS_FILE },
+    env,
+  );
+  const fsSecret = async () =>
+    Buffer.from(
+      await persistent(store, 'media.fs.secret', config.TAMS_MEDIA_SECRET, () =>
+        randomBytes(32).toString('base64url'),
+      ),
+    );
+  if (entries !== undefined) {
+    return createMediaStores(entries, {
+      env,
+      fsSecret: entries.some((e) => e.kind === 'fs') ? await fsSecret() : undefined,
+      fsRoot: mediaRoot,
+      fsMaxObjectBytes: config.TAMS_MEDIA_MAX_OBJECT_BYTES,
+    });
+  }
+  return [
+    await createFsMediaStore({
+      root: mediaRoot,
+      secret: await fsSecret(),
+      maxObjectBytes: config.TAMS_MEDIA_MAX_OBJECT_BYTES,
+      descriptor: {
+        id: await persistent(store, 'media.fs.id', config.TAMS_FS_STORAGE_ID, randomUUID),
+        label: config.TAMS_FS_STORAGE_LABEL,
+        store_type: 'http_object_store',
+        provider: 'tams-server',
+        store_product: 'filesystem',
+        default_storage: true,
+      },
+    }),
+  ];
+}
+
 /** Composition root: opens the store and builds every service once, at startup. */
 export async function buildRuntime(config: Config, options: BuildOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
@@ -76,25 +126,11 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const db = await TableManager.open(engine, storeTables);
   const store = Store.open(db);
 
-  const fs = await createFsMediaStore({
-    root: config.TAMS_MEDIA_DIR !== '' ? config.TAMS_MEDIA_DIR : join(config.TAMS_DATA_DIR, 'media'),
-    secret: Buffer.from(
-      await persistent(store, 'media.fs.secret', config.TAMS_MEDIA_SECRET, () =>
-        randomBytes(32).toString('base64url'),
-      ),
-    ),
-    maxObjectBytes: config.TAMS_MEDIA_MAX_OBJECT_BYTES,
-    descriptor: {
-      id: await persistent(store, 'media.fs.id', config.TAMS_FS_STORAGE_ID, randomUUID),
-      label: config.TAMS_FS_STORAGE_LABEL,
-      store_type: 'http_object_store',
-      provider: 'tams-server',
-      store_product: 'filesystem',
-      default_storage: true,
-    },
-  });
-  const media = new MediaRegistry([fs]);
-  const mediaRoutes: FastifyPluginAsync = (app) => fsMediaRoutes(app, { store: fs });
+  const media = new MediaRegistry(await buildMediaStores(config, store, options.env ?? process.env));
+  const fs = media.stores.find((s): s is FsMediaStore => s instanceof FsMediaStore);
+  const mediaRoutes: FastifyPluginAsync | undefined = fs
+    ? (app) => fsMediaRoutes(app, { store: fs })
+    : undefined;
 
   const workers: BackgroundWorker[] = [];
   const deletion = new DeletionService({
