@@ -66,7 +66,10 @@ export class DeletionWorker {
           !last.timerange.endInclusive,
           range.endInclusive,
         );
-        request.lease_until = new Date(now.getTime() + this.deps.leaseMs);
+        // A lease covers one chunk and goes with its progress: claimable() skips leased requests,
+        // so a kept lease would stall this very worker (and a restarted process) until it lapsed.
+        delete request.lease_owner;
+        delete request.lease_until;
       } else {
         if (request.delete_flow) await store.flows.deleteRow(request.flow_id);
         request.timerange_remaining = TimeRange.EMPTY;

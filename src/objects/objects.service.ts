@@ -20,7 +20,10 @@ export class ObjectsService {
     }
     const flows = await objects.referencingFlows(id, after, limit);
     const page = flows.slice(0, limit);
-    const object: MediaObject = { id, referenced_by_flows: page };
+    // A Flow being deleted in the background keeps its references until the deletion worker
+    // reaches them, but is gone for clients (as in GET segments).
+    const live = page.length > 0 ? await this.deps.store.flows.existing(page) : new Set<string>();
+    const object: MediaObject = { id, referenced_by_flows: page.filter((flowId) => live.has(flowId)) };
     object.first_referenced_by_flow = record.first_referenced_by_flow;
     return { object, next: flows.length > limit ? page.at(-1) : undefined };
   }

@@ -49,6 +49,11 @@ export class SegmentsService {
       limit: query.limit,
       after: query.after,
     });
+    // A Flow being deleted in the background is gone for clients while the deletion worker
+    // removes its segments (DIGEST §9): one look at the Flow, only when there is a page to hide.
+    if (page.items.length > 0 && !(await store.flows.existing([flowId])).has(flowId)) {
+      return { items: [], timerange: TimeRange.EMPTY };
+    }
     const items = page.items.map((s) => this.document(s, query.urls, ctx));
     return { items, next: page.next, timerange: envelopeOf(page.items.map((s) => s.timerange)) };
   }
@@ -156,7 +161,9 @@ export class SegmentsService {
     const counts = new Map<string, number>();
     for (const s of accepted) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
     const unreferenced = new Set(
-      [...counts.keys()].filter((id) => (objects.get(id) ?? external.get(id))?.first_referenced_by_flow === undefined),
+      [...counts.keys()].filter(
+        (id) => (objects.get(id) ?? external.get(id))?.first_referenced_by_flow === undefined,
+      ),
     );
     for (const id of external.keys()) unreferenced.add(id);
     await store.objects.addRefs(flow.id, counts, unreferenced);

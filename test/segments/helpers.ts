@@ -1,0 +1,234 @@
+/**
+ * Shared pieces of the issue-3 tests (segments, storage, objects, deletion): the client steps
+ * the BBC example ingest and outgest scripts take (DIGEST §15), each response checked against
+ * the spec's schemas, and polling for the background workers.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
+import type { RequestOptions, TestResponse, TestServer } from '../helpers/server.ts';
+import { assertSpecValid } from '../helpers/spec-schemas.ts';
+import { allPages, createFlow, type Doc, getAndHead, videoFlow } from '../http/fixtures.ts';
+
+export interface PutUrl {
+  url: string;
+  'content-type': string;
+  headers?: Record<string, string>;
+}
+
+export interface AllocatedObject {
+  object_id: string;
+  put_url: PutUrl;
+}
+
+export interface GetUrl {
+  url: string;
+  presigned?: boolean;
+  label?: string;
+  storage_id?: string;
+  controlled?: boolean;
+  provider?: string;
+  store_product?: string;
+  store_type?: string;
+  region?: string;
+}
+
+export interface Segment {
+  object_id: string;
+  timerange: string;
+  ts_offset?: string;
+  last_duration?: string;
+  sample_offset?: number;
+  sample_count?: number;
+  key_frame_count?: number;
+  get_urls?: GetUrl[];
+}
+
+export interface Backend {
+  id: string;
+  label?: string;
+  provider: string;
+  store_product: string;
+  store_type: string;
+}
+
+/** Settings that make the background workers react within milliseconds. */
+export const FAST_WORKERS = { TAMS_WORKER_IDLE_MS: '20' };
+
+/** PUTs a new video Flow (container video/mp2t unless overridden); returns its id. */
+export async function newFlow(server: TestServer, overrides: Doc = {}): Promise<string> {
+  const flow = videoFlow(overrides);
+  await createFlow(server, flow);
+  return flow.id as string;
+}
+
+/** POST /flows/{id}/storage that must succeed: the 201 body, checked against flow-storage.json. */
+export async function allocate(
+  server: TestServer,
+  flowId: string,
+  body: unknown = { limit: 1 },
+): Promise<AllocatedObject[]> {
+  const res = await server.post<{ media_objects: AllocatedObject[] }>(`/flows/${flowId}/storage`, body);
+  if (res.status !== 201) throw new Error(`POST /flows/${flowId}/storage: ${res.status} ${res.text}`);
+  assertSpecValid('flow-storage.json', res.body);
+  return res.body.media_objects;
+}
+
+/** Allocates `n` objects; returns their ids. */
+export async function objectIds(server: TestServer, flowId: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  while (ids.length < n) {
+    const objects = await allocate(server, flowId, { limit: Math.min(1000, n - ids.length) });
+    ids.push(...objects.map((o) => o.object_id));
+  }
+  return ids;
+}
+
+/** PUTs bytes to an object's put_url as the example ingest client does (DIGEST §7). */
+export async function upload(object: AllocatedObject, bytes: Buffer = randomBytes(1024)): Promise<void> {
+  const res = await fetch(object.put_url.url, {
+    method: 'PUT',
+    headers: { ...object.put_url.headers, 'content-type': object.put_url['content-type'] },
+    body: bytes,
+  });
+  if (res.status !== 200) throw new Error(`PUT ${object.put_url.url}: ${res.status} ${await res.text()}`);
+}
+
+/** `[a:0_b:0)` for whole seconds. */
+export function secs(a: number, b: number): string {
+  return `[${a}:0_${b}:0)`;
+}
+
+/** Back-to-back segments of `seconds` each from `start`, one per object id. */
+export function contiguous(ids: readonly string[], start = 0, seconds = 10): Segment[] {
+  return ids.map((object_id, i) => ({
+    object_id,
+    timerange: secs(start + i * seconds, start + (i + 1) * seconds),
+  }));
+}
+
+/** POSTs segments that must all be registered (201, no body). */
+export async function addSegments(
+  server: TestServer,
+  flowId: string,
+  segments: Segment | Segment[],
+): Promise<void> {
+  const res = await server.post(`/flows/${flowId}/segments`, segments);
+  if (res.status !== 201) throw new Error(`POST /flows/${flowId}/segments: ${res.status} ${res.text}`);
+  expect(res.text).toBe('');
+}
+
+/** Allocates one object per segment and registers back-to-back segments; returns the object ids. */
+export async function fillFlow(
+  server: TestServer,
+  flowId: string,
+  n: number,
+  start = 0,
+  seconds = 10,
+): Promise<string[]> {
+  const ids = await objectIds(server, flowId, n);
+  await addSegments(server, flowId, contiguous(ids, start, seconds));
+  return ids;
+}
+
+/** GET segments (and HEAD, which must agree); the body is checked against flow-segment.json[]. */
+export async function getSegments(
+  server: TestServer,
+  flowId: string,
+  query: RequestOptions['query'] = {},
+): Promise<TestResponse<Segment[]>> {
+  const res = await getAndHead<Segment[]>(server, `/flows/${flowId}/segments`, { query });
+  expect(res.status, res.text).toBe(200);
+  assertSpecValid('flow-segment.json[]', res.body);
+  return res;
+}
+
+/** Every segment, following `Link rel="next"` to the end. */
+export async function allSegments(
+  server: TestServer,
+  flowId: string,
+  query: Record<string, string | number | boolean> = {},
+): Promise<Segment[]> {
+  const pages = await allPages<Segment>(server, `/flows/${flowId}/segments`, query, 'flow-segment.json');
+  return pages.flatMap((p) => p.body);
+}
+
+/** Timeranges of the Flow's segments (first page of 1000). */
+export async function timeranges(
+  server: TestServer,
+  flowId: string,
+  query: Record<string, string | number | boolean> = {},
+): Promise<string[]> {
+  const res = await getSegments(server, flowId, { limit: 1000, ...query });
+  return res.body.map((s) => s.timerange);
+}
+
+/** The only storage backend of a test server (the fs store), from /service/storage-backends. */
+export async function backend(server: TestServer): Promise<Backend> {
+  const res = await server.get<Backend[]>('/service/storage-backends');
+  assertSpecValid('storage-backends-list.json', res.body);
+  expect(res.body).toHaveLength(1);
+  return res.body[0] as Backend;
+}
+
+/** Polls `probe` until it returns something other than undefined/false; fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** The status of a plain GET of a URL (a media URL), body discarded. */
+export async function fetchStatus(url: string): Promise<number> {
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** The presigned get_url of each object id, read from the Flow's segments. */
+export async function presignedUrls(server: TestServer, flowId: string): Promise<Map<string, string>> {
+  const segments = await allSegments(server, flowId, { presigned: true, limit: 1000 });
+  const urls = new Map<string, string>();
+  for (const s of segments) {
+    const url = s.get_urls?.[0]?.url;
+    if (url !== undefined) urls.set(s.object_id, url);
+  }
+  return urls;
+}
+
+/** The storage path (key in the fs backend) a media URL of this server points at. */
+export function storagePathOf(url: string): string {
+  const path = new URL(url).pathname;
+  expect(path.startsWith('/media/')).toBe(true);
+  return decodeURIComponent(path.slice('/media/'.length));
+}
+
+/** Whether the fs backend still holds bytes at the path of a media URL (the store's head()). */
+export async function bytesExist(server: TestServer, url: string): Promise<boolean> {
+  const [store] = server.runtime.media.stores;
+  if (!store) throw new Error('no media store');
+  return (await store.head(storagePathOf(url))) !== null;
+}
+
+/** Waits until the media GC has deleted the bytes behind `url` (GET 404, head() null). */
+export async function waitBytesGone(server: TestServer, url: string, timeoutMs = 10_000): Promise<void> {
+  await waitFor(`bytes of ${url} deleted`, async () => (await fetchStatus(url)) === 404, timeoutMs);
+  expect(await bytesExist(server, url)).toBe(false);
+}
+
+/** Waits until the media GC queue is empty, so absent deletions are real rather than pending. */
+export async function waitGcIdle(server: TestServer, timeoutMs = 10_000): Promise<void> {
+  await waitFor(
+    'the media GC queue to drain',
+    async () => (await server.runtime.store.objects.gcBacklog()) === 0,
+    timeoutMs,
+  );
+}
