@@ -47,7 +47,11 @@ function flowBody(id: string, index: number) {
     container: 'video/mp2t',
     label: `bench channel ${index}`,
     tags: { bench: 'true', group: String(index % 10) },
-    essence_parameters: { frame_width: 1920, frame_height: 1080, frame_rate: { numerator: 50, denominator: 1 } },
+    essence_parameters: {
+      frame_width: 1920,
+      frame_height: 1080,
+      frame_rate: { numerator: 50, denominator: 1 },
+    },
   };
 }
 
@@ -120,11 +124,21 @@ export async function buildDataset(
       }
     });
     written += (last - first) * size.flows;
-    if (first === 0 || Math.floor(written / 1_000_000) !== Math.floor((written - (last - first) * size.flows) / 1_000_000)) {
-      log(`  ${written.toLocaleString('en')} segments written (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    if (
+      first === 0 ||
+      Math.floor(written / 1_000_000) !== Math.floor((written - (last - first) * size.flows) / 1_000_000)
+    ) {
+      log(
+        `  ${written.toLocaleString('en')} segments written (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      );
     }
   }
-  const envelope = TimeRange.fromBounds(segmentRange(0n).start, segmentRange(BigInt(perFlow - 1)).end, true, false);
+  const envelope = TimeRange.fromBounds(
+    segmentRange(0n).start,
+    segmentRange(BigInt(perFlow - 1)).end,
+    true,
+    false,
+  );
   await store.transaction(async (tx) => {
     for (const flowId of flowIds) await tx.flows.setSegmentsState(flowId, envelope, now);
   });
@@ -132,7 +146,13 @@ export async function buildDataset(
   const allocate = async (flowId: string, n: number) => {
     const objects: ObjectRecord[] = Array.from({ length: n }, () => {
       const id = randomUUID();
-      return { id, storage_id: storageId, storage_path: `${flowId}/${id}`, allocated_for: flowId, created: now };
+      return {
+        id,
+        storage_id: storageId,
+        storage_path: `${flowId}/${id}`,
+        allocated_for: flowId,
+        created: now,
+      };
     });
     await store.transaction((tx) => tx.objects.insertMany(objects));
     return objects.map((o) => o.id);

@@ -35,7 +35,12 @@ const dataset = await buildDataset(
 );
 log(`data set ready (${dataset.buildSeconds.toFixed(0)} s to build)`);
 const bytes = dbBytes(options.dir);
-record({ name: 'DuckDB file size per million segments', value: bytes / 1e6 / (options.segments / 1e6), unit: 'MB', digits: 1 });
+record({
+  name: 'DuckDB file size per million segments',
+  value: bytes / 1e6 / (options.segments / 1e6),
+  unit: 'MB',
+  digits: 1,
+});
 
 const tams = await startTams(options.dir);
 const random = (n: number) => Math.floor(Math.random() * n);
@@ -43,7 +48,10 @@ const pickFlow = () => dataset.flowIds[random(dataset.flowIds.length)] as string
 const segmentsPath = () => {
   const k = random(Math.max(1, dataset.segmentsPerFlow - 200));
   const from = segmentRange(BigInt(k)).format().split('_')[0];
-  const to = segmentRange(BigInt(k + 200)).format().split('_')[0]?.slice(1);
+  const to = segmentRange(BigInt(k + 200))
+    .format()
+    .split('_')[0]
+    ?.slice(1);
   return `/flows/${pickFlow()}/segments?timerange=${encodeURIComponent(`${from}_${to})`)}&limit=100`;
 };
 
@@ -72,7 +80,13 @@ try {
   log('GET /flows/{id}/segments?timerange=...&limit=100 at random positions');
   const seg = await load({ ...common, url: tams.url, next: () => ({ path: segmentsPath() }) });
   record({ name: 'segments GET req/s', value: seg.rps, unit: 'req/s', target: { min: 0.4 * baselineRps } });
-  record({ name: 'segments GET ratio to baseline', value: seg.rps / baselineRps, unit: '', digits: 2, target: { min: 0.4 } });
+  record({
+    name: 'segments GET ratio to baseline',
+    value: seg.rps / baselineRps,
+    unit: '',
+    digits: 2,
+    target: { min: 0.4 },
+  });
   record({ name: 'segments GET p50', value: seg.p50, unit: 'ms', digits: 1 });
   record({ name: 'segments GET p99', value: seg.p99, unit: 'ms', digits: 1, target: { max: 10 } });
   if (seg.failed > 0) throw new Error(`segments GET: ${seg.failed} failed requests`);
@@ -84,7 +98,12 @@ try {
   const one = await load({ ...common, url: tams.url, next: () => ({ path: `/flows/${pickFlow()}` }) });
   record({ name: 'flow GET req/s', value: one.rps, unit: 'req/s' });
   record({ name: 'flow GET p99', value: one.p99, unit: 'ms', digits: 1 });
-  record({ name: 'server RSS after loading', value: tams.rss() / 2 ** 20, unit: 'MiB', target: { max: 1024 } });
+  record({
+    name: 'server RSS after loading',
+    value: tams.rss() / 2 ** 20,
+    unit: 'MiB',
+    target: { max: 1024 },
+  });
 
   log('POST /flows/{id}/segments, one segment per request, many flows in parallel');
   const next = new Map<string, number>();
@@ -125,7 +144,12 @@ try {
     if (res.status !== 201) throw new Error(`bulk POST: ${res.status} ${(await res.text()).slice(0, 300)}`);
   }
   const bulkSeconds = (performance.now() - bulkStart) / 1000;
-  record({ name: 'bulk POST', value: (bulkBatches * BULK_BATCH) / bulkSeconds, unit: 'segments/s', target: { min: 50_000 } });
+  record({
+    name: 'bulk POST',
+    value: (bulkBatches * BULK_BATCH) / bulkSeconds,
+    unit: 'segments/s',
+    target: { min: 50_000 },
+  });
 
   const toDelete = Math.min(10_000, dataset.segmentsPerFlow);
   log(`DELETE /flows/{id}/segments?timerange=... of ${toDelete} segments`);
@@ -136,7 +160,12 @@ try {
     method: 'DELETE',
   });
   if (del.status !== 204) throw new Error(`DELETE: ${del.status} ${await del.text()}`);
-  record({ name: `DELETE of ${toDelete} segments`, value: (performance.now() - deleteStart) / 1000, unit: 's', digits: 2 });
+  record({
+    name: `DELETE of ${toDelete} segments`,
+    value: (performance.now() - deleteStart) / 1000,
+    unit: 's',
+    digits: 2,
+  });
 } finally {
   await tams.stop();
 }

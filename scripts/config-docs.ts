@@ -6,4 +6,6 @@ const path = new URL('../README.md', import.meta.url);
 const before = readFileSync(path, 'utf8');
 const after = withConfigTable(before);
 if (after !== before) writeFileSync(path, after);
-process.stdout.write(after === before ? 'README.md config table is up to date\n' : 'README.md config table updated\n');
+process.stdout.write(
+  after === before ? 'README.md config table is up to date\n' : 'README.md config table updated\n',
+);

@@ -1,0 +1,3 @@
+export { FlowSegmentIndex, type SegmentPage } from './segment-index.flow.ts';
+export { SegmentIndex, type SegmentIndexStats } from './segment-index.registry.ts';
+export { NO_STORAGE, StorageIds } from './segment-index.storage-ids.ts';
