@@ -108,6 +108,15 @@ export interface DbSession {
    * Returns the number of rows changed.
    */
   updateEach(table: string, key: string, rows: readonly Row[]): Promise<number>;
+  /**
+   * Streams the selected rows to `onBatch` in batches (of about an engine page each), without
+   * holding the whole result: for loading millions of rows into an in-memory index.
+   */
+  scan(
+    table: string,
+    options: Omit<SelectOptions, 'limit'>,
+    onBatch: (rows: Row[]) => void | Promise<void>,
+  ): Promise<void>;
 }
 
 export interface TableInfo {

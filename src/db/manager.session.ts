@@ -49,6 +49,27 @@ export class ValidatingSession implements DbSession {
     return rows;
   }
 
+  async scan(
+    table: string,
+    options: Omit<SelectOptions, 'limit'>,
+    onBatch: (rows: Row[]) => void | Promise<void>,
+  ): Promise<void> {
+    this.guard(false);
+    const t = this.schema.table(table);
+    const columns = options.columns ?? t.names;
+    if (columns.length === 0) throw new DbError('invalid_value', `scan of "${table}": empty column list`);
+    for (const c of columns) this.schema.column(t, c, `scan of "${table}"`);
+    const orderBy = options.orderBy?.map((o) => this.checkOrder(t, o));
+    const where = this.convertWhere(t, options.where);
+    const json = t.jsonColumns.filter((c) => columns.includes(c));
+    await this.inner.scan(table, { columns, where, orderBy }, async (rows) => {
+      if (json.length > 0) {
+        for (const row of rows) for (const c of json) row[c] = fromJsonText(c, row[c]);
+      }
+      await onBatch(rows);
+    });
+  }
+
   async count(table: string, where?: Predicate): Promise<number> {
     this.guard(false);
     const t = this.schema.table(table);

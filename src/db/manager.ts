@@ -57,6 +57,14 @@ export class TableManager implements DbSession {
     return this.session.updateEach(table, key, rows);
   }
 
+  scan(
+    table: string,
+    options: Omit<SelectOptions, 'limit'>,
+    onBatch: (rows: Row[]) => void | Promise<void>,
+  ): Promise<void> {
+    return this.session.scan(table, options, onBatch);
+  }
+
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back (and the error rethrown)
    * when it throws. Transactions are serialised, so a transaction must not start another one, nor

@@ -36,14 +36,16 @@ export class StorageService {
         throw new BadRequestError(`Flow ${flowId} has no container: it has no segments of its own`);
       }
       const backend = this.deps.media.resolve(request.storage_id);
+      const generated = request.object_ids === undefined;
       const ids = await this.objectIds(store, request);
       const now = this.deps.clock.now();
       const objects: ObjectRecord[] = ids.map((id) => ({
         id,
         storage_id: backend.descriptor.id,
-        // Keys are ours, not the object ids (which clients may choose): safe in any backend, and
-        // grouped by the Flow they were allocated for.
-        storage_path: `${flowId}/${randomUUID()}`,
+        // Keys are ours, grouped by the Flow they were allocated for: the object id itself when we
+        // generated it (a UUID; the segment index stores such keys in 16 bytes), a fresh UUID for
+        // ids clients chose, which could hold anything.
+        storage_path: `${flowId}/${generated ? id : randomUUID()}`,
         allocated_for: flowId,
         created: now,
       }));

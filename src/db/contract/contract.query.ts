@@ -193,6 +193,35 @@ export function queryContract(ctx: ContractContext): void {
       await expect(db.select('things', { limit: 1.5 })).rejects.toMatchObject({ code: 'invalid_value' });
     });
 
+    it('scans rows in batches, filtered, ordered and projected like select', async () => {
+      const options = {
+        where: where(col('n').isNotNull()),
+        columns: ['id', 'meta'],
+        orderBy: [{ column: 'id', direction: 'desc' as const }],
+      };
+      const batches: Row[][] = [];
+      await db.scan('things', options, (rows) => {
+        batches.push(rows);
+      });
+      expect(batches.length).toBeGreaterThan(0);
+      expect(batches.flat()).toEqual(await db.select('things', options));
+      let many = 0;
+      await db.insert(
+        'texts',
+        Array.from({ length: 5000 }, (_, i) => ({ id: 1000 + i, s: `row ${i}` })),
+      );
+      const seen = new Set<unknown>();
+      await db.scan('texts', { columns: ['id'] }, async (rows) => {
+        many++;
+        for (const r of rows) seen.add(r.id);
+      });
+      expect(seen.size).toBe(5000 + SPECIAL.length);
+      expect(many).toBeGreaterThan(1);
+      await expect(db.scan('things', { columns: ['nope'] }, () => {})).rejects.toMatchObject({
+        code: 'unknown_column',
+      });
+    });
+
     it('counts rows', async () => {
       expect(await db.count('things')).toBe(10);
       expect(await db.count('things', where())).toBe(10);

@@ -56,6 +56,16 @@ class MemorySession implements DbSession {
     });
   }
 
+  async scan(
+    name: string,
+    options: Omit<SelectOptions, 'limit'>,
+    onBatch: (rows: Row[]) => void | Promise<void>,
+  ): Promise<void> {
+    const rows = await this.select(name, options);
+    // Small batches, so the contract sees several.
+    for (let i = 0; i < rows.length; i += 100) await onBatch(rows.slice(i, i + 100));
+  }
+
   count(name: string, where?: Predicate): Promise<number> {
     return this.run(false, () => {
       const table = this.table(name);

@@ -3,7 +3,7 @@ import type { ColumnType, Predicate, Row, SelectOptions } from '../../db.types.t
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { columnType, Params, quote, rowIdFilter, selectSql, whereSql } from './duckdb.sql.ts';
-import { BIND_TYPES, readRows, SQL_TYPES, toDuck } from './duckdb.values.ts';
+import { BIND_TYPES, readChunk, readRows, SQL_TYPES, toDuck } from './duckdb.values.ts';
 
 export async function selectRows(
   conn: DuckConn,
@@ -16,6 +16,25 @@ export async function selectRows(
   const p = new Params();
   const sql = selectSql(p, table, columns, options);
   return readRows(await conn.query(sql, p.values, p.types), columns);
+}
+
+/** Streams a SELECT chunk by chunk (DuckDB's vectors), never materialising the whole result. */
+export async function scanRows(
+  conn: DuckConn,
+  catalog: Catalog,
+  name: string,
+  options: Omit<SelectOptions, 'limit'>,
+  onBatch: (rows: Row[]) => void | Promise<void>,
+): Promise<void> {
+  const table = await catalog.table(conn, name);
+  const columns = options.columns ?? table.columns.filter((c) => c.type !== null).map((c) => c.name);
+  const p = new Params();
+  const result = await conn.raw.stream(selectSql(p, table, columns, options), p.values, p.types);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) return;
+    await onBatch(readChunk(chunk, columns));
+  }
 }
 
 export async function countRows(

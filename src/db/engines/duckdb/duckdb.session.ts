@@ -2,7 +2,7 @@ import type { DbSession, Predicate, Row, SelectOptions } from '../../db.types.ts
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { insertNeedsTransaction, insertRows } from './duckdb.insert.ts';
-import { countRows, deleteRows, selectRows, updateEachRow, updateRows } from './duckdb.ops.ts';
+import { countRows, deleteRows, scanRows, selectRows, updateEachRow, updateRows } from './duckdb.ops.ts';
 
 /** Where a session's statements run: autocommit (reader pool + write queue) or one transaction. */
 export interface DuckContext {
@@ -17,6 +17,14 @@ export class DuckSession implements DbSession {
 
   select(table: string, options: SelectOptions = {}): Promise<Row[]> {
     return this.ctx.read((conn) => selectRows(conn, this.ctx.catalog, table, options));
+  }
+
+  scan(
+    table: string,
+    options: Omit<SelectOptions, 'limit'>,
+    onBatch: (rows: Row[]) => void | Promise<void>,
+  ): Promise<void> {
+    return this.ctx.read((conn) => scanRows(conn, this.ctx.catalog, table, options, onBatch));
   }
 
   count(table: string, where?: Predicate): Promise<number> {

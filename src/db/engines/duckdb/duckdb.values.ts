@@ -2,6 +2,7 @@ import {
   BIGINT,
   BOOLEAN,
   DOUBLE,
+  type DuckDBDataChunk,
   type DuckDBMaterializedResult,
   DuckDBTimestampValue,
   type DuckDBType,
@@ -78,18 +79,22 @@ function fromDuck(v: DuckDBValue): Value {
 
 /** Reads a materialized result into row objects keyed by `names` (the selected columns, in order). */
 export function readRows(result: DuckDBMaterializedResult, names: readonly string[]): Row[] {
-  const rows: Row[] = new Array(result.rowCount);
-  let base = 0;
+  const rows: Row[] = [];
   for (let ci = 0; ci < result.chunkCount; ci++) {
-    const chunk = result.getChunk(ci);
-    const n = chunk.rowCount;
-    for (let r = 0; r < n; r++) rows[base + r] = {};
-    for (let c = 0; c < names.length; c++) {
-      const name = names[c] as string;
-      const values = chunk.getColumnValues(c);
-      for (let r = 0; r < n; r++) (rows[base + r] as Row)[name] = fromDuck(values[r] ?? null);
-    }
-    base += n;
+    for (const row of readChunk(result.getChunk(ci), names)) rows.push(row);
+  }
+  return rows;
+}
+
+/** One chunk of a result as row objects keyed by `names`. */
+export function readChunk(chunk: DuckDBDataChunk, names: readonly string[]): Row[] {
+  const n = chunk.rowCount;
+  const rows: Row[] = new Array(n);
+  for (let r = 0; r < n; r++) rows[r] = {};
+  for (let c = 0; c < names.length; c++) {
+    const name = names[c] as string;
+    const values = chunk.getColumnValues(c);
+    for (let r = 0; r < n; r++) (rows[r] as Row)[name] = fromDuck(values[r] ?? null);
   }
   return rows;
 }
