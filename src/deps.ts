@@ -45,6 +45,8 @@ export interface BuildOptions {
   ids?: IdGenerator;
   /** Engine to use instead of the one the configuration names (tests). */
   engine?: Engine;
+  /** Keep Flows and segment timelines in memory (default: when the engine is exclusive). */
+  storeCache?: boolean;
   /** Where `_env` credential references of TAMS_STORAGE_BACKENDS are read (tests). Default process.env. */
   env?: Record<string, string | undefined>;
 }
@@ -124,7 +126,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     engine = await createDuckDbEngine({ path: join(config.TAMS_DATA_DIR, 'tams.duckdb') });
   }
   const db = await TableManager.open(engine, storeTables);
-  const store = Store.open(db);
+  const store = await Store.open(db, { cached: options.storeCache ?? db.exclusive });
 
   const media = new MediaRegistry(await buildMediaStores(config, store, options.env ?? process.env));
   const fs = media.stores.find((s): s is FsMediaStore => s instanceof FsMediaStore);
@@ -185,6 +187,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         new BackgroundWorker('media-gc', () => gc.step(), config.TAMS_WORKER_IDLE_MS, log),
       );
       for (const worker of workers) worker.start();
+      void store.preloadSegments(log);
     },
     async close() {
       await Promise.all(workers.map((w) => w.stop()));

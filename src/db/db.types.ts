@@ -134,6 +134,11 @@ export interface TableInfo {
  */
 export interface Engine {
   readonly name: string;
+  /**
+   * True when this process is the only one using the data (the embedded DuckDB file): layers
+   * above may then keep in-memory copies of it. False for shared databases (VAST).
+   */
+  readonly exclusive: boolean;
   listTables(): Promise<string[]>;
   describeTable(name: string): Promise<TableInfo | null>;
   createTable(def: TableDef): Promise<void>;

@@ -88,6 +88,11 @@ export class TableManager implements DbSession {
     });
   }
 
+  /** Whether this process alone uses the data (see Engine.exclusive). */
+  get exclusive(): boolean {
+    return this.engine.exclusive;
+  }
+
   /** The declared definition of a table. */
   tableInfo(name: string): TableInfo {
     const { def } = this.schema.table(name);

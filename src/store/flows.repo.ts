@@ -11,6 +11,12 @@ import { TagsRepo } from './tags.repo.ts';
 /** Flows clients can see: not being deleted. */
 const LIVE = or(col('deleting').isNull(), col('deleting').eq(false));
 
+export interface SegmentsState {
+  id: string;
+  range: TimeRange;
+  updated: Date;
+}
+
 export interface FlowFilters {
   source_id?: string;
   format?: string;
@@ -155,10 +161,28 @@ export class FlowsRepo {
 
   /** Records a change of the Flow's segments: their envelope and when it happened. */
   async setSegmentsState(id: string, range: TimeRange, updated: Date): Promise<void> {
-    await this.db.update(T.flows, and(col('id').eq(id)), {
-      ...timerangeColumns(range),
-      segments_updated: updated,
+    await this.setSegmentsStates([{ id, range, updated }]);
+  }
+
+  /** setSegmentsState for many Flows in one statement (a batch of registrations). */
+  async setSegmentsStates(states: readonly SegmentsState[]): Promise<void> {
+    if (states.length === 0) return;
+    await this.db.updateEach(
+      T.flows,
+      'id',
+      states.map((s) => ({ id: s.id, ...timerangeColumns(s.range), segments_updated: s.updated })),
+    );
+  }
+
+  /** Every Flow, live and being deleted (to fill an in-memory cache). */
+  async loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> {
+    const live: FlowRecord[] = [];
+    const deleting: string[] = [];
+    await this.db.scan(T.flows, {}, async (rows) => {
+      for (const row of rows) if (row.deleting === true) deleting.push(reqStr(row, 'id'));
+      live.push(...(await this.hydrate(rows.filter((r) => r.deleting !== true))));
     });
+    return { live, deleting };
   }
 
   private async hydrate(rows: readonly Row[]): Promise<FlowRecord[]> {
@@ -175,7 +199,7 @@ export class FlowsRepo {
   }
 }
 
-function essenceDimension(flow: FlowRecord, name: 'frame_width' | 'frame_height'): bigint | null {
+export function essenceDimension(flow: FlowRecord, name: 'frame_width' | 'frame_height'): bigint | null {
   const params = flow.essence_parameters;
   if (params === null || typeof params !== 'object' || Array.isArray(params)) return null;
   const value = params[name];
@@ -273,7 +297,7 @@ function rowTimerange(row: Row): TimeRange {
 }
 
 /** Flows match an empty query range when they have no content, otherwise when they overlap it. */
-function timerangeMatches(flowRange: TimeRange, query: TimeRange): boolean {
+export function timerangeMatches(flowRange: TimeRange, query: TimeRange): boolean {
   if (query.isEmpty()) return flowRange.isEmpty();
   return flowRange.overlaps(query);
 }

@@ -40,6 +40,12 @@ export class ObjectsRepo {
     return new Map(rows.map((r) => [reqStr(r, 'id'), fromRow(r)]));
   }
 
+  /** Objects allocated and never registered in a segment (to fill an in-memory cache). */
+  async unreferenced(): Promise<ObjectRecord[]> {
+    const rows = await this.db.select(T.objects, { where: and(col('first_referenced_by_flow').isNull()) });
+    return rows.map(fromRow);
+  }
+
   async insertMany(objects: readonly ObjectRecord[]): Promise<void> {
     if (objects.length === 0) return;
     await this.db.insert(

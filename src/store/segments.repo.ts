@@ -88,6 +88,20 @@ export class SegmentsRepo {
     return { items, next: found.length > options.limit && lastItem ? keyOf(lastItem) : undefined };
   }
 
+  /** All the Flow's segments, in time order (to load an in-memory index). */
+  async all(flowId: string): Promise<SegmentRecord[]> {
+    const rows = await this.db.select(T.segments, {
+      where: and(col('flow_id').eq(flowId)),
+      orderBy: ORDER_ASC,
+    });
+    return rows.map(fromRow);
+  }
+
+  /** Streams every segment of every Flow, in storage order (to fill an in-memory index). */
+  async scanAll(onBatch: (segments: SegmentRecord[]) => void): Promise<void> {
+    await this.db.scan(T.segments, {}, (rows) => onBatch(rows.map(fromRow)));
+  }
+
   /** Every segment of the Flow overlapping `range` (for overlap checks on registration). */
   async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {
     const bounds = overlapBounds(range);

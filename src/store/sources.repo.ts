@@ -1,7 +1,7 @@
 import type { DbSession, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
-import type { CollectionsRepo } from './collections.repo.ts';
-import type { FlowsRepo } from './flows.repo.ts';
+import type { CollectionsReader } from './cache/collections.cached.ts';
+import type { FlowsStore } from './cache/flows.cached.ts';
 import { date, opt, reqStr, str } from './rows.ts';
 import { scanPage } from './scan.ts';
 import type { CollectionItem, Page, SourceRecord, TagFilters } from './store.types.ts';
@@ -21,8 +21,8 @@ export class SourcesRepo {
 
   constructor(
     private readonly db: DbSession,
-    private readonly flows: FlowsRepo,
-    private readonly collections: CollectionsRepo,
+    private readonly flows: FlowsStore,
+    private readonly collections: CollectionsReader,
   ) {
     this.tags = new TagsRepo(db, T.sourceTags, 'source_id');
   }

@@ -1,4 +1,9 @@
 import type { DbSession } from '../db/db.types.ts';
+import { CachedCollections } from './cache/collections.cached.ts';
+import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
+import { CachedObjects } from './cache/objects.cached.ts';
+import { IndexedSegments, type SegmentsStore } from './cache/segments.indexed.ts';
+import { type CacheLog, type CacheView, StoreCache } from './cache/store.cache.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { DeletionsRepo } from './deletions.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
@@ -16,35 +21,87 @@ export interface StoreDb extends DbSession {
  * The TAMS persistence (the design documents call it VastStore), written against the table
  * manager only. `transaction` hands out a store bound to one transaction; inside it, nested
  * calls join the same transaction.
+ *
+ * With a StoreCache (the embedded engine, whose file one process owns), Flows, segment
+ * timelines and unused allocations are read from memory; every write still goes to the database
+ * first, and reaches the cache when its transaction commits.
  */
 export class TamsStore {
   readonly settings: SettingsRepo;
-  readonly collections: CollectionsRepo;
-  readonly flows: FlowsRepo;
+  readonly flows: FlowsStore;
   readonly sources: SourcesRepo;
-  readonly segments: SegmentsRepo;
+  readonly segments: SegmentsStore;
   readonly objects: ObjectsRepo;
   readonly deletions: DeletionsRepo;
+  /** The database repositories underneath, for loading the cache. */
+  private readonly db: { flows: FlowsRepo; segments: SegmentsRepo; objects: ObjectsRepo };
 
-  constructor(
-    db: DbSession,
-    private readonly root?: StoreDb,
+  private constructor(
+    session: DbSession,
+    private readonly root: StoreDb | undefined,
+    private readonly cache: StoreCache | undefined,
+    view: CacheView | undefined,
   ) {
-    this.settings = new SettingsRepo(db);
-    this.collections = new CollectionsRepo(db);
-    this.flows = new FlowsRepo(db, this.collections);
-    this.sources = new SourcesRepo(db, this.flows, this.collections);
-    this.segments = new SegmentsRepo(db);
-    this.objects = new ObjectsRepo(db);
-    this.deletions = new DeletionsRepo(db);
+    const collections = new CollectionsRepo(session);
+    this.db = {
+      flows: new FlowsRepo(session, collections),
+      segments: new SegmentsRepo(session),
+      objects: new ObjectsRepo(session),
+    };
+    this.settings = new SettingsRepo(session);
+    this.deletions = new DeletionsRepo(session);
+    if (view) {
+      this.flows = new CachedFlows(this.db.flows, view);
+      this.sources = new SourcesRepo(session, this.flows, new CachedCollections(view));
+      this.segments = new IndexedSegments(this.db.segments, view);
+      this.objects = new CachedObjects(session, view);
+    } else {
+      this.flows = this.db.flows;
+      this.sources = new SourcesRepo(session, this.flows, collections);
+      this.segments = this.db.segments;
+      this.objects = this.db.objects;
+    }
   }
 
-  static open(db: StoreDb): TamsStore {
-    return new TamsStore(db, db);
+  /**
+   * The store on a table manager; `cached` fills the in-memory cache first (only where one
+   * process owns the database).
+   */
+  static async open(db: StoreDb, options: { cached: boolean }): Promise<TamsStore> {
+    if (!options.cached) return new TamsStore(db, db, undefined, undefined);
+    const plain = new TamsStore(db, db, undefined, undefined);
+    const cache = await StoreCache.load(plain.db);
+    return new TamsStore(db, db, cache, cache.direct());
+  }
+
+  get cached(): boolean {
+    return this.cache !== undefined;
+  }
+
+  /** Loads every Flow's segment index in the background (embedded engine only). */
+  async preloadSegments(log: CacheLog): Promise<void> {
+    await this.cache?.preloadSegments(this.db, log);
   }
 
   async transaction<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
-    if (!this.root) return fn(this);
-    return this.root.transaction((tx) => fn(new TamsStore(tx)));
+    const { root, cache } = this;
+    if (!root) return fn(this);
+    if (!cache) return root.transaction((tx) => fn(new TamsStore(tx, undefined, undefined, undefined)));
+    let applied = false;
+    try {
+      return await root.transaction(async (tx) => {
+        const view = cache.begin();
+        const result = await fn(new TamsStore(tx, undefined, cache, view));
+        // Writers are serialised: applying before COMMIT means the next transaction sees it.
+        applied = true;
+        view.commit();
+        return result;
+      });
+    } catch (error) {
+      // The COMMIT itself failed after the cache took the changes: the cache no longer matches
+      // the database, so it is rebuilt from it.
+      if (applied) await cache.rebuild(this.db);
+      throw error;
+    }
   }
 }

@@ -70,7 +70,12 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     ...(options.dataDir ? { TAMS_DATA_DIR: options.dataDir } : { TAMS_MEDIA_DIR: scratch?.path ?? '' }),
     ...options.env,
   });
-  const build: BuildOptions = { clock: options.clock, ids: options.ids };
+  const build: BuildOptions = {
+    clock: options.clock,
+    ids: options.ids,
+    // The 'uncached' test project runs the suites on the database-only path (see vitest.config.ts).
+    storeCache: process.env.TAMS_TEST_STORE_CACHE === 'off' ? false : undefined,
+  };
   if (!options.dataDir) build.engine = await createDuckDbEngine({ path: ':memory:' });
   const runtime = await buildRuntime(config, build);
   const app = await buildApp({ ...runtime, logger: false });

@@ -11,6 +11,11 @@ afterAll(async () => {
 });
 
 describe('smoke', () => {
+  it('runs on the store path its test project asks for', () => {
+    // The 'all' project runs with the in-memory cache of the embedded engine, 'uncached' without.
+    expect(server.runtime.store.cached).toBe(process.env.TAMS_TEST_STORE_CACHE !== 'off');
+  });
+
   it('creates a flow from the spec example and reads it back', async () => {
     const flow = specExample('flow-get-200-video-h264.json') as Record<string, unknown>;
     const put = await server.put(`/flows/${flow.id}`, flow);

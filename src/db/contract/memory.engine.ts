@@ -135,6 +135,7 @@ class MemorySession implements DbSession {
 
 class MemoryEngine implements Engine {
   readonly name = 'memory';
+  readonly exclusive = true;
   readonly session: DbSession;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;

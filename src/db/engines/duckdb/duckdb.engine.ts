@@ -33,6 +33,8 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
  */
 class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
+  // One process opens a DuckDB file read-write, and no other can open it meanwhile.
+  readonly exclusive = true;
   readonly session: DbSession;
   private readonly catalog = new Catalog();
   private readonly writes = new Mutex();

@@ -1,0 +1,39 @@
+import type { CollectionsRepo } from '../collections.repo.ts';
+import type { CollectionItem } from '../store.types.ts';
+import type { CacheView } from './store.cache.ts';
+
+/** What Source inference reads of Flow collections. */
+export type CollectionsReader = Pick<CollectionsRepo, 'itemsOf' | 'collectorsOf'>;
+
+/** Flow collections answered from the in-memory cache (written through CachedFlows). */
+export class CachedCollections implements CollectionsReader {
+  constructor(private readonly view: CacheView) {}
+
+  async itemsOf(collectorIds: readonly string[]): Promise<Map<string, CollectionItem[]>> {
+    const result = new Map<string, CollectionItem[]>();
+    for (const id of collectorIds) {
+      const items = this.view.collections.get(id);
+      if (items && items.length > 0)
+        result.set(
+          id,
+          items.map((i) => ({ ...i })),
+        );
+    }
+    return result;
+  }
+
+  async collectorsOf(memberIds: readonly string[]): Promise<Map<string, string[]>> {
+    const wanted = new Set(memberIds);
+    const result = new Map<string, string[]>();
+    const collectors = [...this.view.collections.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [collector, items] of collectors) {
+      for (const item of items) {
+        if (!wanted.has(item.id)) continue;
+        const list = result.get(item.id) ?? [];
+        if (!list.includes(collector)) list.push(collector);
+        result.set(item.id, list);
+      }
+    }
+    return result;
+  }
+}

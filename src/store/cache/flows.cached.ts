@@ -1,0 +1,200 @@
+import type { FlowFilters, FlowsRepo, SegmentsState } from '../flows.repo.ts';
+import { essenceDimension, timerangeMatches } from '../flows.repo.ts';
+import type { CollectionItem, FlowRecord, Page } from '../store.types.ts';
+import type { CacheView } from './store.cache.ts';
+
+/** What the services use of the Flows store, whichever implementation answers. */
+export type FlowsStore = Pick<
+  FlowsRepo,
+  | 'get'
+  | 'getMany'
+  | 'existing'
+  | 'bySources'
+  | 'sourcesOf'
+  | 'countBySource'
+  | 'save'
+  | 'saveRow'
+  | 'delete'
+  | 'markDeleting'
+  | 'rowExists'
+  | 'deleteRow'
+  | 'list'
+  | 'setSegmentsState'
+  | 'setSegmentsStates'
+>;
+
+/**
+ * Flows answered from the in-memory cache; writes go to the database (FlowsRepo) first, then to
+ * the cache view (applied when the transaction commits).
+ */
+export class CachedFlows implements FlowsStore {
+  constructor(
+    private readonly db: FlowsRepo,
+    private readonly view: CacheView,
+  ) {}
+
+  async get(id: string): Promise<FlowRecord | null> {
+    const flow = this.view.flows.get(id);
+    return flow ? this.compose(flow) : null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<FlowRecord[]> {
+    const found: FlowRecord[] = [];
+    for (const id of [...new Set(ids)].sort()) {
+      const flow = this.view.flows.get(id);
+      if (flow) found.push(this.compose(flow));
+    }
+    return found;
+  }
+
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.view.flows.has(id)));
+  }
+
+  async bySources(sourceIds: readonly string[]): Promise<Map<string, string>> {
+    const wanted = new Set(sourceIds);
+    const result = new Map<string, string>();
+    for (const flow of this.view.flows.values())
+      if (wanted.has(flow.source_id)) result.set(flow.id, flow.source_id);
+    return result;
+  }
+
+  async sourcesOf(flowIds: readonly string[]): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    for (const id of flowIds) {
+      const flow = this.view.flows.get(id);
+      if (flow) result.set(id, flow.source_id);
+    }
+    return result;
+  }
+
+  async countBySource(sourceId: string, excludingFlow?: string): Promise<number> {
+    let n = 0;
+    for (const flow of this.view.flows.values())
+      if (flow.source_id === sourceId && flow.id !== excludingFlow) n++;
+    return n;
+  }
+
+  async save(flow: FlowRecord, isNew: boolean): Promise<void> {
+    await this.db.save(flow, isNew);
+    this.remember(flow);
+    if (flow.flow_collection && flow.flow_collection.length > 0) {
+      this.view.collections.set(
+        flow.id,
+        flow.flow_collection.map((i) => ({ ...i })),
+      );
+    } else {
+      this.view.collections.delete(flow.id);
+    }
+  }
+
+  async saveRow(flow: FlowRecord): Promise<void> {
+    await this.db.saveRow(flow);
+    const current = this.view.flows.get(flow.id);
+    this.remember({ ...flow, tags: current?.tags ?? flow.tags });
+  }
+
+  async delete(id: string): Promise<string[]> {
+    const collectors = await this.db.delete(id);
+    this.view.flows.delete(id);
+    this.forgetCollections(id);
+    return collectors;
+  }
+
+  async markDeleting(id: string): Promise<string[]> {
+    const collectors = await this.db.markDeleting(id);
+    this.view.flows.delete(id);
+    this.view.deleting.set(id, true);
+    this.forgetCollections(id);
+    return collectors;
+  }
+
+  async rowExists(id: string): Promise<boolean> {
+    return this.view.knowsFlow(id);
+  }
+
+  async deleteRow(id: string): Promise<void> {
+    await this.db.deleteRow(id);
+    this.view.deleting.delete(id);
+  }
+
+  async list(filters: FlowFilters, after: string | undefined, limit: number): Promise<Page<FlowRecord>> {
+    const tr = filters.timerange;
+    const matches = (flow: FlowRecord): boolean => {
+      if (after !== undefined && flow.id <= after) return false;
+      if (filters.source_id !== undefined && flow.source_id !== filters.source_id) return false;
+      if (filters.format !== undefined && flow.format !== filters.format) return false;
+      if (filters.codec !== undefined && flow.codec !== filters.codec) return false;
+      if (filters.label !== undefined && flow.label !== filters.label) return false;
+      for (const key of ['frame_width', 'frame_height'] as const) {
+        const wanted = filters[key];
+        if (
+          wanted !== undefined &&
+          essenceDimension(flow, key) !== (Number.isSafeInteger(wanted) ? BigInt(wanted) : -1n)
+        ) {
+          return false;
+        }
+      }
+      for (const [name, value] of Object.entries(filters.tags.equals))
+        if (flow.tags[name] !== value) return false;
+      for (const [name, exists] of Object.entries(filters.tags.exists))
+        if (name in flow.tags !== exists) return false;
+      return tr === undefined || tr.isEternity() || timerangeMatches(flow.timerange, tr);
+    };
+    const found: FlowRecord[] = [];
+    for (const flow of this.view.flows.values()) if (matches(flow)) found.push(flow);
+    // Keyset paging on id, as the database-backed listing does.
+    found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const items = found.slice(0, limit).map((f) => this.compose(f));
+    return { items, next: found.length > limit ? items.at(-1)?.id : undefined };
+  }
+
+  async setSegmentsState(id: string, range: FlowRecord['timerange'], updated: Date): Promise<void> {
+    await this.setSegmentsStates([{ id, range, updated }]);
+  }
+
+  async setSegmentsStates(states: readonly SegmentsState[]): Promise<void> {
+    await this.db.setSegmentsStates(states);
+    for (const s of states) {
+      const flow = this.view.flows.get(s.id);
+      if (flow) this.view.flows.set(s.id, { ...flow, timerange: s.range, segments_updated: s.updated });
+    }
+  }
+
+  /** Cached entries hold the Flow's own columns and tags; collections are kept apart. */
+  private remember(flow: FlowRecord): void {
+    this.view.flows.set(flow.id, {
+      ...flow,
+      tags: { ...flow.tags },
+      flow_collection: undefined,
+      collected_by: [],
+    });
+  }
+
+  private forgetCollections(id: string): void {
+    this.view.collections.delete(id);
+    for (const [collector, items] of this.view.collections.entries()) {
+      if (items.some((i) => i.id === id))
+        this.view.collections.set(
+          collector,
+          items.filter((i) => i.id !== id),
+        );
+    }
+  }
+
+  /** A copy the caller may change: services edit records before saving them. */
+  private compose(flow: FlowRecord): FlowRecord {
+    const collection = this.view.collections.get(flow.id);
+    const collectedBy: string[] = [];
+    for (const [collector, items] of this.view.collections.entries()) {
+      if (items.some((i) => i.id === flow.id)) collectedBy.push(collector);
+    }
+    return {
+      ...flow,
+      tags: { ...flow.tags },
+      extra: { ...flow.extra },
+      flow_collection: collection?.map((i): CollectionItem => ({ ...i })),
+      collected_by: collectedBy.sort(),
+    };
+  }
+}

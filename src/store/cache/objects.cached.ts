@@ -1,0 +1,50 @@
+import type { DbSession } from '../../db/db.types.ts';
+import { type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
+import type { CacheView } from './store.cache.ts';
+
+/**
+ * Objects, with those allocated but not yet registered kept in memory: ingest registers exactly
+ * those, so registration needs no lookup in a table of millions of objects. Everything else is
+ * answered by the database, as ObjectsRepo does.
+ */
+export class CachedObjects extends ObjectsRepo {
+  constructor(
+    db: DbSession,
+    private readonly view: CacheView,
+  ) {
+    super(db);
+  }
+
+  override async get(id: string): Promise<ObjectRecord | null> {
+    const pending = this.view.pendingObjects.get(id);
+    return pending ? { ...pending } : super.get(id);
+  }
+
+  override async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
+    const result = new Map<string, ObjectRecord>();
+    const misses: string[] = [];
+    for (const id of ids) {
+      const pending = this.view.pendingObjects.get(id);
+      if (pending) result.set(id, { ...pending });
+      else misses.push(id);
+    }
+    if (misses.length > 0) for (const [id, o] of await super.getMany(misses)) result.set(id, o);
+    return result;
+  }
+
+  override async insertMany(objects: readonly ObjectRecord[]): Promise<void> {
+    await super.insertMany(objects);
+    for (const o of objects)
+      if (o.first_referenced_by_flow === undefined) this.view.pendingObjects.set(o.id, o);
+  }
+
+  override async markReferenced(ids: readonly string[], flowId: string): Promise<void> {
+    await super.markReferenced(ids, flowId);
+    for (const id of ids) this.view.pendingObjects.delete(id);
+  }
+
+  override async release(ids: readonly string[], now: Date): Promise<void> {
+    await super.release(ids, now);
+    for (const id of ids) this.view.pendingObjects.delete(id);
+  }
+}

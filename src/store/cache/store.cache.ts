@@ -1,0 +1,180 @@
+import { FlowSegmentIndex } from '../index/segment-index.flow.ts';
+import { SegmentIndex } from '../index/segment-index.registry.ts';
+import type { ObjectRecord } from '../objects.repo.ts';
+import type { SegmentKey, SegmentRecord } from '../segments.repo.ts';
+import type { CollectionItem, FlowRecord } from '../store.types.ts';
+import { OverlayMap } from './overlay.ts';
+
+export type SegmentOp = { insert: readonly SegmentRecord[] } | { remove: readonly SegmentKey[] };
+
+/** What the cache is filled from: the store's database repositories. */
+export interface CacheSource {
+  flows: { loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> };
+  objects: { unreferenced(): Promise<ObjectRecord[]> };
+  segments: { scanAll(onBatch: (segments: SegmentRecord[]) => void): Promise<void> };
+}
+
+export interface CacheLog {
+  error(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/**
+ * The embedded engine's in-memory copy of what the hot paths read: every Flow (with tags and
+ * collections), the segment timelines, and objects allocated but not yet used. Correct only
+ * because one process owns the database file (DESIGN.md): the database stays the source of truth,
+ * every write goes to it first, and the copy changes when the writing transaction commits.
+ */
+export class StoreCache {
+  /** Live Flows; `flow_collection` and `collected_by` live in `collections`. */
+  readonly flows = new Map<string, FlowRecord>();
+  /** Flows taken away by an asynchronous deletion, until the worker removes them. */
+  readonly deleting = new Map<string, true>();
+  /** collector Flow id -> its collection. */
+  readonly collections = new Map<string, CollectionItem[]>();
+  /** Objects allocated by /storage and not yet registered in a segment. */
+  readonly pendingObjects = new Map<string, ObjectRecord>();
+  readonly segments = new SegmentIndex();
+  private preloading: Set<string> | undefined;
+
+  static async load(source: CacheSource): Promise<StoreCache> {
+    const cache = new StoreCache();
+    const { live, deleting } = await source.flows.loadAll();
+    for (const flow of live) {
+      if (flow.flow_collection !== undefined) cache.collections.set(flow.id, flow.flow_collection);
+      cache.flows.set(flow.id, { ...flow, flow_collection: undefined, collected_by: [] });
+    }
+    for (const id of deleting) cache.deleting.set(id, true);
+    for (const object of await source.objects.unreferenced()) cache.pendingObjects.set(object.id, object);
+    return cache;
+  }
+
+  /** Starts over from the database (after a COMMIT failed with its changes already applied). */
+  async rebuild(source: CacheSource): Promise<void> {
+    const fresh = await StoreCache.load(source);
+    for (const name of ['flows', 'deleting', 'collections', 'pendingObjects'] as const) {
+      const target: Map<string, unknown> = this[name];
+      target.clear();
+      for (const [k, v] of fresh[name]) target.set(k, v);
+    }
+    this.segments.dropAll();
+  }
+
+  /** The view for work outside transactions: writes apply at once. */
+  direct(): CacheView {
+    return new CacheView(this, true);
+  }
+
+  /** A view for one transaction: its writes apply at commit. */
+  begin(): CacheView {
+    return new CacheView(this, false);
+  }
+
+  /**
+   * Fills the segment index of every Flow in one pass over the segments table, in the
+   * background. A Flow written (or loaded on demand) meanwhile keeps what it has: its part of
+   * this snapshot may predate the write.
+   */
+  async preloadSegments(source: CacheSource, log: CacheLog): Promise<void> {
+    const started = performance.now();
+    const written = new Set<string>();
+    this.preloading = written;
+    const built = new Map<string, FlowSegmentIndex>();
+    let count = 0;
+    try {
+      await source.segments.scanAll((segments) => {
+        const byFlow = new Map<string, SegmentRecord[]>();
+        for (const s of segments) {
+          const list = byFlow.get(s.flow_id);
+          if (list) list.push(s);
+          else byFlow.set(s.flow_id, [s]);
+        }
+        for (const [flowId, records] of byFlow) {
+          const index = built.get(flowId);
+          if (index) index.insert(records);
+          else built.set(flowId, FlowSegmentIndex.from(flowId, records, this.segments.storageIds));
+        }
+        count += segments.length;
+      });
+      for (const [flowId, index] of built) {
+        if (written.has(flowId) || this.segments.get(flowId)) continue;
+        index.trim();
+        this.segments.set(flowId, index);
+      }
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      log.info({ segments: count, flows: built.size, seconds }, 'segment index loaded');
+    } catch (error) {
+      log.error({ err: error }, 'segment index preload failed; Flows load on first use instead');
+    } finally {
+      this.preloading = undefined;
+    }
+  }
+
+  /** Applies a committed write to a Flow's segment index. */
+  applySegmentOps(flowId: string, ops: readonly SegmentOp[]): unknown {
+    this.preloading?.add(flowId);
+    return this.segments.afterWrite(flowId, (index) => {
+      for (const op of ops) {
+        if ('insert' in op) index.insert(op.insert);
+        else index.remove(op.remove);
+      }
+    });
+  }
+}
+
+/** The cache as one unit of work sees it (see OverlayMap). */
+export class CacheView {
+  readonly flows: OverlayMap<string, FlowRecord>;
+  readonly deleting: OverlayMap<string, true>;
+  readonly collections: OverlayMap<string, CollectionItem[]>;
+  readonly pendingObjects: OverlayMap<string, ObjectRecord>;
+  /** Segment writes of this transaction, per Flow, in order. */
+  readonly segmentOps = new Map<string, SegmentOp[]>();
+
+  constructor(
+    readonly cache: StoreCache,
+    private readonly direct: boolean,
+  ) {
+    this.flows = new OverlayMap(cache.flows, direct);
+    this.deleting = new OverlayMap(cache.deleting, direct);
+    this.collections = new OverlayMap(cache.collections, direct);
+    this.pendingObjects = new OverlayMap(cache.pendingObjects, direct);
+  }
+
+  get segments(): SegmentIndex {
+    return this.cache.segments;
+  }
+
+  segmentWrite(flowId: string, op: SegmentOp): void {
+    if (this.direct) {
+      this.cache.applySegmentOps(flowId, [op]);
+      return;
+    }
+    const ops = this.segmentOps.get(flowId);
+    if (ops) ops.push(op);
+    else this.segmentOps.set(flowId, [op]);
+  }
+
+  /** Whether rows of the Flow exist, live or being deleted. */
+  knowsFlow(flowId: string): boolean {
+    return this.flows.has(flowId) || this.deleting.has(flowId);
+  }
+
+  /**
+   * Applies the transaction's writes to the cache. Called at the end of the transaction's work,
+   * before its COMMIT: writers are serialised, so the next transaction sees them.
+   */
+  commit(): unknown[] {
+    this.flows.commit();
+    this.deleting.commit();
+    this.collections.commit();
+    this.pendingObjects.commit();
+    const errors: unknown[] = [];
+    for (const [flowId, ops] of this.segmentOps) {
+      const error = this.cache.applySegmentOps(flowId, ops);
+      if (error !== undefined) errors.push(error);
+    }
+    this.segmentOps.clear();
+    return errors;
+  }
+}
