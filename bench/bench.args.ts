@@ -17,7 +17,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--flows N] [--segments N] [--d
   --flows        number of flows (default 1,000)
   --segments     total number of segments (default 10,000,000)
   --duration     seconds per load run (default 10; 3 with --quick)
-  --connections  concurrent connections per load run (default 32)
+  --connections  concurrent connections per load run (default 10)
   --dir          directory of the data set (default .bench-data)
   --reuse        reuse the data set in --dir if it matches instead of rebuilding it
   --out          JSON results file (default bench/results/latest.json)`;
@@ -29,7 +29,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     flows: quick ? 20 : 1000,
     segments: quick ? 100_000 : 10_000_000,
     duration: quick ? 3 : 10,
-    connections: 32,
+    connections: 10,
     dir: '.bench-data',
     reuse: false,
     out: 'bench/results/latest.json',
