@@ -120,7 +120,10 @@ export async function buildDataset(
         await tx.segments.insertMany(segments);
         await tx.objects.insertMany(objects);
         const ids = objects.map((o) => o.id);
-        await tx.objects.addRefs(flowId, new Map(ids.map((id) => [id, 1])), new Set(ids));
+        await tx.objects.addRefs(
+          ids.map((objectId) => ({ objectId, flowId, segments: 1 })),
+          new Set(ids),
+        );
       }
     });
     written += (last - first) * size.flows;

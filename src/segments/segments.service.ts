@@ -1,15 +1,15 @@
+import { Batcher } from '../common/batcher.ts';
 import type { Clock } from '../common/clock.ts';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors.ts';
+import { BadRequestError } from '../common/errors.ts';
 import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
+import { requireWritableFlow } from '../flows/flows.guards.ts';
 import type { UrlContext } from '../media/media.types.ts';
-import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
-import type { FlowRecord } from '../store/store.types.ts';
-import { envelopeOf, formatTimestamp, TimeFormatError, TimeRange } from '../time/index.ts';
-import { checkObject, parseSegment, SegmentRejection, Timeline } from './segments.register.ts';
-import type { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPost } from './segments.schemas.ts';
+import { envelopeOf, formatTimestamp, TimeRange } from '../time/index.ts';
+import { type FailedSegment, type RegistrationJob, registerJobs } from './segments.registration.ts';
+import type { FlowSegment, FlowSegmentPost } from './segments.schemas.ts';
 import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
 
 export interface SegmentsServiceDeps {
@@ -28,13 +28,22 @@ export interface SegmentQuery {
   urls: GetUrlFilter;
 }
 
-export type FailedSegment = FlowSegmentBulkFailure['failed_segments'][number];
-
-const READ_ONLY = 'Flow is marked read-only';
+/** Registration requests per transaction, at most (a request of many segments counts as one). */
+const REGISTRATION_BATCH = 256;
 
 /** The spec's rules for a Flow's segments: reading with get_urls, registering. */
 export class SegmentsService {
-  constructor(private readonly deps: SegmentsServiceDeps) {}
+  private readonly batcher: Batcher<RegistrationJob, FailedSegment[]>;
+  private readonly reservedLabels: ReadonlySet<string>;
+
+  constructor(private readonly deps: SegmentsServiceDeps) {
+    this.reservedLabels = deps.urls.reservedLabels();
+    this.batcher = new Batcher(
+      (jobs) =>
+        deps.store.transaction((store) => registerJobs(store, jobs, this.reservedLabels, deps.clock.now())),
+      REGISTRATION_BATCH,
+    );
+  }
 
   /** A page of segments; an unknown Flow has none (DIGEST §14.6). */
   async list(
@@ -70,20 +79,15 @@ export class SegmentsService {
   }
 
   /**
-   * POST segments: one transaction for the whole request. A single segment that fails is a 400;
-   * in an array, failures are reported and the others registered (DIGEST §6.3).
+   * POST segments. Concurrent requests are registered together, one transaction per batch (see
+   * segments.registration.ts). A single segment that fails is a 400; in an array, failures are
+   * reported and the others registered (DIGEST §6.3).
    */
   async register(flowId: string, body: FlowSegmentPost | FlowSegmentPost[]): Promise<FailedSegment[]> {
-    const batch = Array.isArray(body) ? body : [body];
-    const failures = await this.deps.store.transaction(async (store) => {
-      const flow = await requireWritableFlow(store, flowId);
-      if (flow.container === undefined) {
-        throw new BadRequestError(`Flow ${flowId} has no container: it has no segments of its own`);
-      }
-      return this.registerInto(store, flow, batch);
-    });
-    if (!Array.isArray(body) && failures[0])
+    const failures = await this.batcher.submit({ flowId, segments: Array.isArray(body) ? body : [body] });
+    if (!Array.isArray(body) && failures[0]) {
       throw new BadRequestError(failures[0].error?.summary ?? 'invalid segment');
+    }
     return failures;
   }
 
@@ -106,77 +110,4 @@ export class SegmentsService {
     deletion.wake();
     return deletionDocument(request);
   }
-
-  private async registerInto(store: TamsStore, flow: FlowRecord, batch: readonly FlowSegmentPost[]) {
-    const now = this.deps.clock.now();
-    const failures: FailedSegment[] = [];
-    const fail = (body: FlowSegmentPost, error: unknown) => {
-      if (!(error instanceof SegmentRejection || error instanceof TimeFormatError)) throw error;
-      failures.push({
-        object_id: body.object_id,
-        timerange: body.timerange,
-        error: { type: 'BadRequest', summary: error.message, time: now.toISOString() },
-      });
-    };
-
-    const reserved = this.deps.urls.reservedLabels();
-    const parsed: { body: FlowSegmentPost; segment: SegmentRecord }[] = [];
-    for (const item of batch) {
-      try {
-        parsed.push({ body: item, segment: parseSegment(flow.id, item, reserved) });
-      } catch (error) {
-        fail(item, error);
-      }
-    }
-    const span = envelopeOf(parsed.map((p) => p.segment.timerange));
-    const timeline = new Timeline(await store.segments.overlapping(flow.id, span));
-    const objects = await store.objects.getMany([...new Set(parsed.map((p) => p.segment.object_id))]);
-
-    const accepted: SegmentRecord[] = [];
-    const external = new Map<string, ObjectRecord>();
-    for (const { body, segment } of parsed) {
-      try {
-        const object = objects.get(segment.object_id) ?? external.get(segment.object_id);
-        const kind = checkObject(flow.id, segment, object);
-        timeline.add(segment.timerange);
-        if (kind === 'external' && !object) {
-          external.set(segment.object_id, {
-            id: segment.object_id,
-            created: now,
-            first_referenced_by_flow: flow.id,
-          });
-        }
-        if (object?.storage_id !== undefined && object.storage_path !== undefined) {
-          segment.storage = { id: object.storage_id, path: object.storage_path };
-        }
-        accepted.push(segment);
-      } catch (error) {
-        fail(body, error);
-      }
-    }
-    if (accepted.length === 0) return failures;
-
-    await store.segments.insertMany(accepted);
-    await store.objects.insertMany([...external.values()]);
-    const counts = new Map<string, number>();
-    for (const s of accepted) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
-    const unreferenced = new Set(
-      [...counts.keys()].filter(
-        (id) => (objects.get(id) ?? external.get(id))?.first_referenced_by_flow === undefined,
-      ),
-    );
-    for (const id of external.keys()) unreferenced.add(id);
-    await store.objects.addRefs(flow.id, counts, unreferenced);
-    await store.objects.markReferenced([...unreferenced], flow.id);
-    const timerange = flow.timerange.envelope(envelopeOf(accepted.map((s) => s.timerange)));
-    await store.flows.setSegmentsState(flow.id, timerange, now);
-    return failures;
-  }
-}
-
-export async function requireWritableFlow(store: TamsStore, flowId: string): Promise<FlowRecord> {
-  const flow = await store.flows.get(flowId);
-  if (!flow) throw new NotFoundError(`Flow ${flowId} does not exist`);
-  if (flow.read_only) throw new ForbiddenError(READ_ONLY);
-  return flow;
 }

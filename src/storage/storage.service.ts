@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
+import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { UrlContext } from '../media/media.types.ts';
-import { requireWritableFlow } from '../segments/segments.service.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowStorage, FlowStoragePost } from './storage.schemas.ts';
@@ -32,9 +32,7 @@ export class StorageService {
     const request = body ?? {};
     return this.deps.store.transaction(async (store) => {
       const flow = await requireWritableFlow(store, flowId);
-      if (flow.container === undefined) {
-        throw new BadRequestError(`Flow ${flowId} has no container: it has no segments of its own`);
-      }
+      const container = requireContainer(flow);
       const backend = this.deps.media.resolve(request.storage_id);
       const generated = request.object_ids === undefined;
       const ids = await this.objectIds(store, request);
@@ -50,7 +48,6 @@ export class StorageService {
         created: now,
       }));
       await store.objects.insertMany(objects);
-      const container = flow.container;
       return {
         media_objects: objects.map((o) => ({
           object_id: o.id,

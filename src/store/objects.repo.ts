@@ -15,6 +15,12 @@ export interface ObjectRecord {
   created: Date;
 }
 
+/** An object as used by a Flow. */
+export interface ObjectRef {
+  objectId: string;
+  flowId: string;
+}
+
 export interface GcEntry {
   storage_id: string;
   storage_path: string;
@@ -61,32 +67,46 @@ export class ObjectsRepo {
     );
   }
 
-  /** Records that `flowId` now references these objects (first registration wins). */
-  async markReferenced(ids: readonly string[], flowId: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.update(T.objects, and(col('id').in(ids), col('first_referenced_by_flow').isNull()), {
-      first_referenced_by_flow: flowId,
-    });
+  /**
+   * Records the Flow that first referenced each object. Only for objects this transaction read
+   * as never referenced: each row gets its own Flow in one statement.
+   */
+  async markReferenced(firsts: readonly ObjectRef[]): Promise<void> {
+    if (firsts.length === 0) return;
+    await this.db.updateEach(
+      T.objects,
+      'id',
+      firsts.map((f) => ({ id: f.objectId, first_referenced_by_flow: f.flowId })),
+    );
   }
 
   /**
-   * Adds segment references: `counts` maps object id to the number of new segments of `flowId`.
+   * Adds segment references: each entry counts the new segments of a Flow using an object.
    * Objects in `unreferenced` are known to have no references yet (never registered), so their
    * counts are inserted without looking for existing ones: the common case of fresh ingest.
    */
   async addRefs(
-    flowId: string,
-    counts: ReadonlyMap<string, number>,
-    unreferenced: ReadonlySet<string> = new Set(),
+    refs: readonly (ObjectRef & { segments: number })[],
+    unreferenced: ReadonlySet<string>,
   ): Promise<void> {
-    if (counts.size === 0) return;
-    const maybeReferenced = [...counts.keys()].filter((id) => !unreferenced.has(id));
-    const existing = maybeReferenced.length > 0 ? await this.refsOf(flowId, maybeReferenced) : new Map();
     const fresh: Row[] = [];
-    for (const [objectId, n] of counts) {
-      const current = existing.get(objectId);
-      if (current === undefined) fresh.push({ object_id: objectId, flow_id: flowId, segments: BigInt(n) });
-      else await this.setRefs(objectId, flowId, current + n);
+    const known = new Map<string, Map<string, number>>();
+    for (const r of refs) {
+      if (unreferenced.has(r.objectId)) {
+        fresh.push({ object_id: r.objectId, flow_id: r.flowId, segments: BigInt(r.segments) });
+      } else {
+        const counts = known.get(r.flowId) ?? new Map<string, number>();
+        counts.set(r.objectId, (counts.get(r.objectId) ?? 0) + r.segments);
+        known.set(r.flowId, counts);
+      }
+    }
+    for (const [flowId, counts] of known) {
+      const existing = await this.refsOf(flowId, [...counts.keys()]);
+      for (const [objectId, n] of counts) {
+        const current = existing.get(objectId);
+        if (current === undefined) fresh.push({ object_id: objectId, flow_id: flowId, segments: BigInt(n) });
+        else await this.setRefs(objectId, flowId, current + n);
+      }
     }
     if (fresh.length > 0) await this.db.insert(T.objectRefs, fresh);
   }

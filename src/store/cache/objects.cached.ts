@@ -1,5 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
-import { type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
+import { type ObjectRecord, type ObjectRef, ObjectsRepo } from '../objects.repo.ts';
 import type { CacheView } from './store.cache.ts';
 
 /**
@@ -38,9 +38,9 @@ export class CachedObjects extends ObjectsRepo {
       if (o.first_referenced_by_flow === undefined) this.view.pendingObjects.set(o.id, o);
   }
 
-  override async markReferenced(ids: readonly string[], flowId: string): Promise<void> {
-    await super.markReferenced(ids, flowId);
-    for (const id of ids) this.view.pendingObjects.delete(id);
+  override async markReferenced(firsts: readonly ObjectRef[]): Promise<void> {
+    await super.markReferenced(firsts);
+    for (const f of firsts) this.view.pendingObjects.delete(f.objectId);
   }
 
   override async release(ids: readonly string[], now: Date): Promise<void> {

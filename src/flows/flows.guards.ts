@@ -1,0 +1,19 @@
+import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { FlowRecord } from '../store/store.types.ts';
+
+/** The Flow, for a change to it or its segments: 404 when missing, 403 when read-only (ADR 0005). */
+export async function requireWritableFlow(store: TamsStore, flowId: string): Promise<FlowRecord> {
+  const flow = await store.flows.get(flowId);
+  if (!flow) throw new NotFoundError(`Flow ${flowId} does not exist`);
+  if (flow.read_only) throw new ForbiddenError('Flow is marked read-only');
+  return flow;
+}
+
+/** A Flow without `container` has no segments of its own (DIGEST §4.4): 400 for /storage and segments. */
+export function requireContainer(flow: FlowRecord): string {
+  if (flow.container === undefined) {
+    throw new BadRequestError(`Flow ${flow.id} has no container: it has no segments of its own`);
+  }
+  return flow.container;
+}

@@ -1,0 +1,131 @@
+import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts';
+import type { ObjectRecord } from '../store/objects.repo.ts';
+import type { SegmentRecord } from '../store/segments.repo.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { FlowRecord } from '../store/store.types.ts';
+import { envelopeOf, TimeFormatError, type TimeRange } from '../time/index.ts';
+import { checkObject, parseSegment, SegmentRejection, Timeline } from './segments.register.ts';
+import type { FlowSegmentBulkFailure, FlowSegmentPost } from './segments.schemas.ts';
+
+export type FailedSegment = FlowSegmentBulkFailure['failed_segments'][number];
+
+/** One POST segments request. */
+export interface RegistrationJob {
+  flowId: string;
+  segments: readonly FlowSegmentPost[];
+}
+
+interface Candidate {
+  job: number;
+  body: FlowSegmentPost;
+  segment: SegmentRecord;
+}
+
+/**
+ * Registers the segments of many POST requests in the caller's one transaction (group commit):
+ * each job is checked on its own, in order, as if alone (a Flow missing, read-only or without a
+ * container fails that job; a refused segment is reported in its job's failures), then everything
+ * accepted is written with a handful of statements whatever the number of jobs and Flows.
+ */
+export async function registerJobs(
+  store: TamsStore,
+  jobs: readonly RegistrationJob[],
+  reservedLabels: ReadonlySet<string>,
+  now: Date,
+): Promise<(FailedSegment[] | Error)[]> {
+  const results: (FailedSegment[] | Error)[] = jobs.map(() => []);
+  const fail = (job: number, body: FlowSegmentPost, error: unknown) => {
+    if (!(error instanceof SegmentRejection || error instanceof TimeFormatError)) throw error;
+    (results[job] as FailedSegment[]).push({
+      object_id: body.object_id,
+      timerange: body.timerange,
+      error: { type: 'BadRequest', summary: error.message, time: now.toISOString() },
+    });
+  };
+
+  const flows = new Map<string, FlowRecord>();
+  const candidates: Candidate[] = [];
+  for (const [i, job] of jobs.entries()) {
+    let flow = flows.get(job.flowId);
+    try {
+      flow ??= await requireWritableFlow(store, job.flowId);
+      requireContainer(flow);
+    } catch (error) {
+      results[i] = error as Error;
+      continue;
+    }
+    flows.set(flow.id, flow);
+    for (const body of job.segments) {
+      try {
+        candidates.push({ job: i, body, segment: parseSegment(flow.id, body, reservedLabels) });
+      } catch (error) {
+        fail(i, body, error);
+      }
+    }
+  }
+
+  // Each Flow's timeline around the segments being registered: what exists, plus what this
+  // batch accepts as it goes (so jobs of one Flow see each other, in order).
+  const timelines = new Map<string, Timeline>();
+  for (const flowId of new Set(candidates.map((c) => c.segment.flow_id))) {
+    const span = envelopeOf(
+      candidates.filter((c) => c.segment.flow_id === flowId).map((c) => c.segment.timerange),
+    );
+    timelines.set(flowId, new Timeline(await store.segments.overlapping(flowId, span)));
+  }
+  const objects = await store.objects.getMany([...new Set(candidates.map((c) => c.segment.object_id))]);
+  const unused = new Set(
+    [...objects.values()].filter((o) => o.first_referenced_by_flow === undefined).map((o) => o.id),
+  );
+
+  const accepted: SegmentRecord[] = [];
+  const external = new Map<string, ObjectRecord>();
+  const firsts = new Map<string, string>();
+  for (const { job, body, segment } of candidates) {
+    try {
+      const object = objects.get(segment.object_id);
+      const kind = checkObject(segment.flow_id, segment, object);
+      (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
+      if (kind === 'external') {
+        const record = { id: segment.object_id, created: now, first_referenced_by_flow: segment.flow_id };
+        external.set(record.id, record);
+        objects.set(record.id, record);
+      } else if (object && object.first_referenced_by_flow === undefined) {
+        // Used from now on: later jobs of this batch see an existing object (reuse), as they
+        // would had they come after this one.
+        firsts.set(object.id, segment.flow_id);
+        objects.set(object.id, { ...object, first_referenced_by_flow: segment.flow_id });
+      }
+      if (object?.storage_id !== undefined && object.storage_path !== undefined) {
+        segment.storage = { id: object.storage_id, path: object.storage_path };
+      }
+      accepted.push(segment);
+    } catch (error) {
+      fail(job, body, error);
+    }
+  }
+  if (accepted.length === 0) return results;
+
+  await store.segments.insertMany(accepted);
+  await store.objects.insertMany([...external.values()]);
+  const refs = new Map<string, { objectId: string; flowId: string; segments: number }>();
+  for (const s of accepted) {
+    const key = `${s.flow_id}\n${s.object_id}`;
+    const ref = refs.get(key);
+    if (ref) ref.segments++;
+    else refs.set(key, { objectId: s.object_id, flowId: s.flow_id, segments: 1 });
+  }
+  const fresh = new Set([...unused, ...external.keys()]);
+  await store.objects.addRefs([...refs.values()], fresh);
+  await store.objects.markReferenced([...firsts].map(([objectId, flowId]) => ({ objectId, flowId })));
+  const spans = new Map<string, TimeRange>();
+  for (const s of accepted) spans.set(s.flow_id, (spans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
+  await store.flows.setSegmentsStates(
+    [...spans].map(([id, span]) => ({
+      id,
+      range: (flows.get(id) as FlowRecord).timerange.envelope(span),
+      updated: now,
+    })),
+  );
+  return results;
+}
