@@ -106,8 +106,8 @@ export async function buildDataset(
             storage_id: storageId,
             storage_path: path,
             allocated_for: flowId,
-            first_referenced_by_flow: flowId,
             created: now,
+            registered: true,
           });
           segments.push({
             flow_id: flowId,
@@ -121,7 +121,7 @@ export async function buildDataset(
         await tx.objects.insertMany(objects);
         const ids = objects.map((o) => o.id);
         await tx.objects.addRefs(
-          ids.map((objectId) => ({ objectId, flowId, segments: 1 })),
+          ids.map((objectId) => ({ objectId, flowId, segments: 1, first: true })),
           new Set(ids),
         );
       }
@@ -155,6 +155,7 @@ export async function buildDataset(
         storage_path: `${flowId}/${id}`,
         allocated_for: flowId,
         created: now,
+        registered: false,
       };
     });
     await store.transaction((tx) => tx.objects.insertMany(objects));

@@ -15,7 +15,7 @@ export class ObjectsService {
     const record = await objects.get(id);
     // An object allocated but never registered in a segment is not in the store yet (8.1 makes
     // this 404 a MUST; 7.0 is silent).
-    if (!record || record.first_referenced_by_flow === undefined) {
+    if (!record?.registered) {
       throw new NotFoundError(`Object ${id} does not exist`);
     }
     const flows = await objects.referencingFlows(id, after, limit);
@@ -24,7 +24,8 @@ export class ObjectsService {
     // reaches them, but is gone for clients (as in GET segments).
     const live = page.length > 0 ? await this.deps.store.flows.existing(page) : new Set<string>();
     const object: MediaObject = { id, referenced_by_flows: page.filter((flowId) => live.has(flowId)) };
-    object.first_referenced_by_flow = record.first_referenced_by_flow;
+    const first = await objects.firstReferencingFlow(id);
+    if (first !== undefined && live.has(first)) object.first_referenced_by_flow = first;
     return { object, next: flows.length > limit ? page.at(-1) : undefined };
   }
 }

@@ -123,11 +123,7 @@ export function checkObject(
       `object ${segment.object_id} is unknown: allocate it with POST /flows/{flowId}/storage, or give get_urls for an external object`,
     );
   }
-  if (
-    object.first_referenced_by_flow === undefined &&
-    object.allocated_for !== undefined &&
-    object.allocated_for !== flowId
-  ) {
+  if (!object.registered && object.allocated_for !== undefined && object.allocated_for !== flowId) {
     throw new SegmentRejection(
       `object ${segment.object_id} was allocated for another Flow (${object.allocated_for})`,
     );

@@ -1,5 +1,5 @@
 import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts';
-import type { ObjectRecord } from '../store/objects.repo.ts';
+import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
@@ -74,12 +74,11 @@ export async function registerJobs(
     timelines.set(flowId, new Timeline(await store.segments.overlapping(flowId, span)));
   }
   const objects = await store.objects.getMany([...new Set(candidates.map((c) => c.segment.object_id))]);
-  const unused = new Set(
-    [...objects.values()].filter((o) => o.first_referenced_by_flow === undefined).map((o) => o.id),
-  );
+  const unused = new Set([...objects.values()].filter((o) => !o.registered).map((o) => o.id));
 
   const accepted: SegmentRecord[] = [];
   const external = new Map<string, ObjectRecord>();
+  /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
   for (const { job, body, segment } of candidates) {
     try {
@@ -87,14 +86,15 @@ export async function registerJobs(
       const kind = checkObject(segment.flow_id, segment, object);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
       if (kind === 'external') {
-        const record = { id: segment.object_id, created: now, first_referenced_by_flow: segment.flow_id };
+        const record: ObjectRecord = { id: segment.object_id, created: now, registered: true };
         external.set(record.id, record);
         objects.set(record.id, record);
-      } else if (object && object.first_referenced_by_flow === undefined) {
+        firsts.set(record.id, segment.flow_id);
+      } else if (object && !object.registered) {
         // Used from now on: later jobs of this batch see an existing object (reuse), as they
         // would had they come after this one.
         firsts.set(object.id, segment.flow_id);
-        objects.set(object.id, { ...object, first_referenced_by_flow: segment.flow_id });
+        objects.set(object.id, { ...object, registered: true });
       }
       if (object?.storage_id !== undefined && object.storage_path !== undefined) {
         segment.storage = { id: object.storage_id, path: object.storage_path };
@@ -108,16 +108,21 @@ export async function registerJobs(
 
   await store.segments.insertMany(accepted);
   await store.objects.insertMany([...external.values()]);
-  const refs = new Map<string, { objectId: string; flowId: string; segments: number }>();
+  const refs = new Map<string, NewRefs>();
   for (const s of accepted) {
     const key = `${s.flow_id}\n${s.object_id}`;
     const ref = refs.get(key);
     if (ref) ref.segments++;
-    else refs.set(key, { objectId: s.object_id, flowId: s.flow_id, segments: 1 });
+    else
+      refs.set(key, {
+        objectId: s.object_id,
+        flowId: s.flow_id,
+        segments: 1,
+        first: firsts.get(s.object_id) === s.flow_id,
+      });
   }
-  const fresh = new Set([...unused, ...external.keys()]);
-  await store.objects.addRefs([...refs.values()], fresh);
-  await store.objects.markReferenced([...firsts].map(([objectId, flowId]) => ({ objectId, flowId })));
+  await store.objects.addRefs([...refs.values()], new Set(firsts.keys()));
+  await store.objects.register([...firsts.keys()].filter((id) => unused.has(id)));
   const spans = new Map<string, TimeRange>();
   for (const s of accepted) spans.set(s.flow_id, (spans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
   await store.flows.setSegmentsStates(

@@ -46,6 +46,7 @@ export class StorageService {
         storage_path: `${flowId}/${generated ? id : randomUUID()}`,
         allocated_for: flowId,
         created: now,
+        registered: false,
       }));
       await store.objects.insertMany(objects);
       return {

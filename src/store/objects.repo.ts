@@ -11,14 +11,21 @@ export interface ObjectRecord {
   storage_path?: string;
   /** The Flow whose /storage call allocated it. */
   allocated_for?: string;
-  first_referenced_by_flow?: string;
   created: Date;
+  /** Whether a segment has used it: false for objects allocated and not yet registered. */
+  registered: boolean;
 }
 
 /** An object as used by a Flow. */
 export interface ObjectRef {
   objectId: string;
   flowId: string;
+}
+
+/** New segment references of a Flow to an object; `first` marks the object's first use ever. */
+export interface NewRefs extends ObjectRef {
+  segments: number;
+  first?: boolean;
 }
 
 export interface GcEntry {
@@ -28,30 +35,45 @@ export interface GcEntry {
   attempts: number;
 }
 
+/** object_refs rows are keyed by object and Flow together, so per-row updates need one column. */
+function refKey(objectId: string, flowId: string): string {
+  return `${objectId}\n${flowId}`;
+}
+
 /**
- * Media objects and their reference counts. An object's bytes are deleted (through the media_gc
- * queue, by a background worker) when the last segment referencing it goes.
+ * Media objects, the allocations not yet used, and reference counts. An object's bytes are
+ * deleted (through the media_gc queue, by a background worker) when the last segment using it
+ * goes. Registration only appends rows and deletes from the small allocations table, so it never
+ * searches the objects table.
  */
 export class ObjectsRepo {
   constructor(private readonly db: DbSession) {}
 
   async get(id: string): Promise<ObjectRecord | null> {
-    const [row] = await this.db.select(T.objects, { where: and(col('id').eq(id)), limit: 1 });
-    return row ? fromRow(row) : null;
+    return (await this.getMany([id])).get(id) ?? null;
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.select(T.objects, { where: and(col('id').in(ids)) });
-    return new Map(rows.map((r) => [reqStr(r, 'id'), fromRow(r)]));
+    const pending = await this.db.select(T.allocations, {
+      where: and(col('object_id').in(ids)),
+      columns: ['object_id'],
+    });
+    const unused = new Set(pending.map((r) => reqStr(r, 'object_id')));
+    return new Map(rows.map((r) => [reqStr(r, 'id'), fromRow(r, !unused.has(reqStr(r, 'id')))]));
   }
 
   /** Objects allocated and never registered in a segment (to fill an in-memory cache). */
-  async unreferenced(): Promise<ObjectRecord[]> {
-    const rows = await this.db.select(T.objects, { where: and(col('first_referenced_by_flow').isNull()) });
-    return rows.map(fromRow);
+  async unregistered(): Promise<ObjectRecord[]> {
+    const pending = await this.db.select(T.allocations, { columns: ['object_id'] });
+    const ids = pending.map((r) => reqStr(r, 'object_id'));
+    if (ids.length === 0) return [];
+    const rows = await this.db.select(T.objects, { where: and(col('id').in(ids)) });
+    return rows.map((r) => fromRow(r, false));
   }
 
+  /** Inserts objects; those not `registered` are recorded as allocations awaiting their first use. */
   async insertMany(objects: readonly ObjectRecord[]): Promise<void> {
     if (objects.length === 0) return;
     await this.db.insert(
@@ -61,52 +83,44 @@ export class ObjectsRepo {
         storage_id: o.storage_id ?? null,
         storage_path: o.storage_path ?? null,
         allocated_for: o.allocated_for ?? null,
-        first_referenced_by_flow: o.first_referenced_by_flow ?? null,
         created: o.created,
       })),
     );
-  }
-
-  /**
-   * Records the Flow that first referenced each object. Only for objects this transaction read
-   * as never referenced: each row gets its own Flow in one statement.
-   */
-  async markReferenced(firsts: readonly ObjectRef[]): Promise<void> {
-    if (firsts.length === 0) return;
-    await this.db.updateEach(
-      T.objects,
-      'id',
-      firsts.map((f) => ({ id: f.objectId, first_referenced_by_flow: f.flowId })),
-    );
-  }
-
-  /**
-   * Adds segment references: each entry counts the new segments of a Flow using an object.
-   * Objects in `unreferenced` are known to have no references yet (never registered), so their
-   * counts are inserted without looking for existing ones: the common case of fresh ingest.
-   */
-  async addRefs(
-    refs: readonly (ObjectRef & { segments: number })[],
-    unreferenced: ReadonlySet<string>,
-  ): Promise<void> {
-    const fresh: Row[] = [];
-    const known = new Map<string, Map<string, number>>();
-    for (const r of refs) {
-      if (unreferenced.has(r.objectId)) {
-        fresh.push({ object_id: r.objectId, flow_id: r.flowId, segments: BigInt(r.segments) });
-      } else {
-        const counts = known.get(r.flowId) ?? new Map<string, number>();
-        counts.set(r.objectId, (counts.get(r.objectId) ?? 0) + r.segments);
-        known.set(r.flowId, counts);
-      }
+    const pending = objects.filter((o) => !o.registered);
+    if (pending.length > 0) {
+      await this.db.insert(
+        T.allocations,
+        pending.map((o) => ({ object_id: o.id, flow_id: o.allocated_for ?? null, created: o.created })),
+      );
     }
-    for (const [flowId, counts] of known) {
-      const existing = await this.refsOf(flowId, [...counts.keys()]);
-      for (const [objectId, n] of counts) {
-        const current = existing.get(objectId);
-        if (current === undefined) fresh.push({ object_id: objectId, flow_id: flowId, segments: BigInt(n) });
-        else await this.setRefs(objectId, flowId, current + n);
+  }
+
+  /** Marks allocated objects as used (their first segment is being registered). */
+  async register(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.db.delete(T.allocations, and(col('object_id').in(ids)));
+  }
+
+  /**
+   * Adds segment references. Objects in `unreferenced` are known to have no references yet, so
+   * their counts are inserted without looking for existing rows: the common case of ingest.
+   */
+  async addRefs(refs: readonly NewRefs[], unreferenced: ReadonlySet<string>): Promise<void> {
+    const fresh: Row[] = [];
+    const maybe = new Map<string, NewRefs>();
+    for (const r of refs) {
+      if (unreferenced.has(r.objectId))
+        fresh.push(refRow(r.objectId, r.flowId, r.segments, r.first === true));
+      else maybe.set(refKey(r.objectId, r.flowId), r);
+    }
+    if (maybe.size > 0) {
+      const existing = await this.refCounts([...maybe.keys()]);
+      const changes: Row[] = [];
+      for (const [key, r] of maybe) {
+        const current = existing.get(key);
+        if (current === undefined) fresh.push(refRow(r.objectId, r.flowId, r.segments, false));
+        else changes.push({ ref_key: key, segments: BigInt(current + r.segments) });
       }
+      if (changes.length > 0) await this.db.updateEach(T.objectRefs, 'ref_key', changes);
     }
     if (fresh.length > 0) await this.db.insert(T.objectRefs, fresh);
   }
@@ -117,15 +131,18 @@ export class ObjectsRepo {
    */
   async dropRefs(flowId: string, counts: ReadonlyMap<string, number>, now: Date): Promise<string[]> {
     if (counts.size === 0) return [];
-    const existing = await this.refsOf(flowId, [...counts.keys()]);
+    const existing = await this.refCounts([...counts.keys()].map((id) => refKey(id, flowId)));
     const gone: string[] = [];
+    const changes: Row[] = [];
     for (const [objectId, n] of counts) {
-      const remaining = (existing.get(objectId) ?? 0) - n;
-      if (remaining > 0) await this.setRefs(objectId, flowId, remaining);
+      const key = refKey(objectId, flowId);
+      const remaining = (existing.get(key) ?? 0) - n;
+      if (remaining > 0) changes.push({ ref_key: key, segments: BigInt(remaining) });
       else gone.push(objectId);
     }
+    if (changes.length > 0) await this.db.updateEach(T.objectRefs, 'ref_key', changes);
     if (gone.length === 0) return [];
-    await this.db.delete(T.objectRefs, and(col('flow_id').eq(flowId), col('object_id').in(gone)));
+    await this.db.delete(T.objectRefs, and(col('ref_key').in(gone.map((id) => refKey(id, flowId)))));
     const stillUsed = await this.db.select(T.objectRefs, {
       where: and(col('object_id').in(gone)),
       columns: ['object_id'],
@@ -136,7 +153,7 @@ export class ObjectsRepo {
     return orphans;
   }
 
-  /** Deletes object rows and queues the bytes of those stored in a backend for deletion. */
+  /** Deletes objects (and unused allocations) and queues the bytes held in a backend for deletion. */
   async release(ids: readonly string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
     const objects = await this.getMany(ids);
@@ -154,6 +171,7 @@ export class ObjectsRepo {
       });
     }
     await this.db.delete(T.objects, and(col('id').in(ids)));
+    await this.register(ids);
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);
   }
 
@@ -166,6 +184,19 @@ export class ObjectsRepo {
       limit: limit + 1,
     });
     return rows.map((r) => reqStr(r, 'flow_id'));
+  }
+
+  /**
+   * The Flow that first registered a segment using the object, while it still does (the spec
+   * allows `first_referenced_by_flow` to become unset once that Flow stops using it).
+   */
+  async firstReferencingFlow(objectId: string): Promise<string | undefined> {
+    const [row] = await this.db.select(T.objectRefs, {
+      where: and(col('object_id').eq(objectId), col('first').eq(true)),
+      columns: ['flow_id'],
+      limit: 1,
+    });
+    return row ? reqStr(row, 'flow_id') : undefined;
   }
 
   /** Entries of the byte-deletion queue that are due. */
@@ -199,33 +230,41 @@ export class ObjectsRepo {
     return this.db.count(T.mediaGc);
   }
 
-  private async refsOf(flowId: string, objectIds: readonly string[]): Promise<Map<string, number>> {
+  private async refCounts(keys: readonly string[]): Promise<Map<string, number>> {
     const rows = await this.db.select(T.objectRefs, {
-      where: and(col('flow_id').eq(flowId), col('object_id').in(objectIds)),
+      where: and(col('ref_key').in(keys)),
+      columns: ['ref_key', 'segments'],
     });
-    return new Map(rows.map((r) => [reqStr(r, 'object_id'), num(r, 'segments') ?? 0]));
+    return new Map(rows.map((r) => [reqStr(r, 'ref_key'), num(r, 'segments') ?? 0]));
   }
+}
 
-  private async setRefs(objectId: string, flowId: string, segments: number): Promise<void> {
-    await this.db.update(T.objectRefs, and(col('object_id').eq(objectId), col('flow_id').eq(flowId)), {
-      segments: BigInt(segments),
-    });
-  }
+function refRow(objectId: string, flowId: string, segments: number, first: boolean): Row {
+  return {
+    ref_key: refKey(objectId, flowId),
+    object_id: objectId,
+    flow_id: flowId,
+    segments: BigInt(segments),
+    first,
+  };
 }
 
 function gcKey(entry: GcEntry) {
   return and(col('storage_id').eq(entry.storage_id), col('storage_path').eq(entry.storage_path));
 }
 
-function fromRow(row: Row): ObjectRecord {
-  const record: ObjectRecord = { id: reqStr(row, 'id'), created: date(row, 'created') ?? new Date(0) };
-  const set = (key: 'storage_id' | 'storage_path' | 'allocated_for' | 'first_referenced_by_flow') => {
+function fromRow(row: Row, registered: boolean): ObjectRecord {
+  const record: ObjectRecord = {
+    id: reqStr(row, 'id'),
+    created: date(row, 'created') ?? new Date(0),
+    registered,
+  };
+  const set = (key: 'storage_id' | 'storage_path' | 'allocated_for') => {
     const v = str(row, key);
     if (v !== undefined) record[key] = v;
   };
   set('storage_id');
   set('storage_path');
   set('allocated_for');
-  set('first_referenced_by_flow');
   return record;
 }

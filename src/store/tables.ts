@@ -17,6 +17,7 @@ export const T = {
   segments: 'segments',
   objects: 'objects',
   objectRefs: 'object_refs',
+  allocations: 'allocations',
   mediaGc: 'media_gc',
   deletions: 'deletion_requests',
 } as const;
@@ -150,17 +151,30 @@ export const storeTables: TableDef[] = [
       { name: 'storage_id', type: 'string' },
       { name: 'storage_path', type: 'string' },
       { name: 'allocated_for', type: 'string' },
-      { name: 'first_referenced_by_flow', type: 'string' },
       { name: 'created', type: 'timestamp', nullable: false },
     ],
   },
   {
-    // Reference counts: how many segments of each Flow use each object.
+    // Objects allocated by /storage and not used by a segment yet: few at any time, so the
+    // registration that uses one deletes its row cheaply; abandoned ones are collected from here.
+    name: T.allocations,
+    columns: [
+      { name: 'object_id', type: 'string', nullable: false },
+      { name: 'flow_id', type: 'string' },
+      { name: 'created', type: 'timestamp', nullable: false },
+    ],
+  },
+  {
+    // Reference counts: how many segments of each Flow use each object. `first` marks the Flow
+    // that used the object first (first_referenced_by_flow); ref_key is object and Flow in one
+    // column, the key of per-row updates.
     name: T.objectRefs,
     columns: [
+      { name: 'ref_key', type: 'string', nullable: false },
       { name: 'object_id', type: 'string', nullable: false },
       { name: 'flow_id', type: 'string', nullable: false },
       { name: 'segments', type: 'int64', nullable: false },
+      { name: 'first', type: 'boolean', nullable: false, defaultValue: false },
     ],
   },
   {

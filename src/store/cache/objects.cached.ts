@@ -1,5 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
-import { type ObjectRecord, type ObjectRef, ObjectsRepo } from '../objects.repo.ts';
+import { type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
 import type { CacheView } from './store.cache.ts';
 
 /**
@@ -15,11 +15,6 @@ export class CachedObjects extends ObjectsRepo {
     super(db);
   }
 
-  override async get(id: string): Promise<ObjectRecord | null> {
-    const pending = this.view.pendingObjects.get(id);
-    return pending ? { ...pending } : super.get(id);
-  }
-
   override async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
     const result = new Map<string, ObjectRecord>();
     const misses: string[] = [];
@@ -28,23 +23,20 @@ export class CachedObjects extends ObjectsRepo {
       if (pending) result.set(id, { ...pending });
       else misses.push(id);
     }
-    if (misses.length > 0) for (const [id, o] of await super.getMany(misses)) result.set(id, o);
+    // Every allocation not yet used is in memory: any other object is registered.
+    if (misses.length > 0) {
+      for (const [id, o] of await super.getMany(misses)) result.set(id, { ...o, registered: true });
+    }
     return result;
   }
 
   override async insertMany(objects: readonly ObjectRecord[]): Promise<void> {
     await super.insertMany(objects);
-    for (const o of objects)
-      if (o.first_referenced_by_flow === undefined) this.view.pendingObjects.set(o.id, o);
+    for (const o of objects) if (!o.registered) this.view.pendingObjects.set(o.id, o);
   }
 
-  override async markReferenced(firsts: readonly ObjectRef[]): Promise<void> {
-    await super.markReferenced(firsts);
-    for (const f of firsts) this.view.pendingObjects.delete(f.objectId);
-  }
-
-  override async release(ids: readonly string[], now: Date): Promise<void> {
-    await super.release(ids, now);
+  override async register(ids: readonly string[]): Promise<void> {
+    await super.register(ids);
     for (const id of ids) this.view.pendingObjects.delete(id);
   }
 }

@@ -10,7 +10,7 @@ export type SegmentOp = { insert: readonly SegmentRecord[] } | { remove: readonl
 /** What the cache is filled from: the store's database repositories. */
 export interface CacheSource {
   flows: { loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> };
-  objects: { unreferenced(): Promise<ObjectRecord[]> };
+  objects: { unregistered(): Promise<ObjectRecord[]> };
   segments: { scanAll(onBatch: (segments: SegmentRecord[]) => void): Promise<void> };
 }
 
@@ -45,7 +45,7 @@ export class StoreCache {
       cache.flows.set(flow.id, { ...flow, flow_collection: undefined, collected_by: [] });
     }
     for (const id of deleting) cache.deleting.set(id, true);
-    for (const object of await source.objects.unreferenced()) cache.pendingObjects.set(object.id, object);
+    for (const object of await source.objects.unregistered()) cache.pendingObjects.set(object.id, object);
     return cache;
   }
 
