@@ -118,6 +118,12 @@ export const ConfigSchema = Type.Object({
     description:
       'How long finished deletion requests stay visible at `/flow-delete-requests` (their `expiry`).',
   }),
+  TAMS_UNUSED_OBJECT_GRACE_SECONDS: Type.Integer({
+    default: 86400,
+    minimum: 1,
+    description:
+      'Objects allocated by `POST /flows/{id}/storage` and not used by any segment for this long are deleted, bytes included (abandoned uploads).',
+  }),
   TAMS_WORKER_IDLE_MS: Type.Integer({
     default: 1000,
     minimum: 10,

@@ -51,6 +51,9 @@ export interface BuildOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** How often Flow segment states held by the cache are written behind to the flows table. */
+const FLOW_STATE_FLUSH_MS = 250;
+
 const packageVersion: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).version;
@@ -181,16 +184,24 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         leaseMs: 60_000,
         retentionMs: config.TAMS_DELETE_RETENTION_SECONDS * 1000,
       });
-      const gc = new MediaGarbageCollector({ store, media, clock, log });
+      const gc = new MediaGarbageCollector({
+        store,
+        media,
+        clock,
+        log,
+        unusedGraceMs: config.TAMS_UNUSED_OBJECT_GRACE_SECONDS * 1000,
+      });
       workers.push(
         new BackgroundWorker('deletion', () => deletionWorker.step(), config.TAMS_WORKER_IDLE_MS, log),
         new BackgroundWorker('media-gc', () => gc.step(), config.TAMS_WORKER_IDLE_MS, log),
+        new BackgroundWorker('flow-states', () => store.flushFlowStates(), FLOW_STATE_FLUSH_MS, log),
       );
       for (const worker of workers) worker.start();
       void store.preloadSegments(log);
     },
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
+      await store.flushFlowStates();
       await media.close();
       await db.close();
     },

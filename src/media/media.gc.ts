@@ -9,16 +9,27 @@ const MAX_BACKOFF_MS = 60 * 60 * 1000;
 /**
  * Deletes the bytes of objects no segment references any more. The queue (media_gc) is written
  * in the transaction that dropped the last reference, so nothing is lost in a crash; failures
- * are retried with exponential backoff, never blocking the API.
+ * are retried with exponential backoff, never blocking the API. It also tidies allocations:
+ * objects allocated and never used for `unusedGraceMs` (uploads abandoned before registration)
+ * are released, so their bytes go too.
  */
 export class MediaGarbageCollector {
   constructor(
-    private readonly deps: { store: TamsStore; media: MediaRegistry; clock: Clock; log: WorkerLog },
+    private readonly deps: {
+      store: TamsStore;
+      media: MediaRegistry;
+      clock: Clock;
+      log: WorkerLog;
+      unusedGraceMs: number;
+    },
   ) {}
 
   /** Returns true when a full batch was processed (more may be due). */
   async step(): Promise<boolean> {
-    const { store, media, clock } = this.deps;
+    const { store, media, clock, unusedGraceMs } = this.deps;
+    const looked = await store.transaction((tx) =>
+      tx.objects.compactAllocations(clock.now(), unusedGraceMs, BATCH),
+    );
     const due = await store.objects.dueGc(clock.now(), BATCH);
     for (const entry of due) {
       const backend = media.get(entry.storage_id);
@@ -36,6 +47,6 @@ export class MediaGarbageCollector {
         );
       }
     }
-    return due.length === BATCH;
+    return due.length === BATCH || looked === BATCH;
   }
 }

@@ -56,21 +56,38 @@ export class ObjectsRepo {
   async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.select(T.objects, { where: and(col('id').in(ids)) });
-    const pending = await this.db.select(T.allocations, {
-      where: and(col('object_id').in(ids)),
-      columns: ['object_id'],
-    });
-    const unused = new Set(pending.map((r) => reqStr(r, 'object_id')));
+    const unused = await this.unused(ids);
     return new Map(rows.map((r) => [reqStr(r, 'id'), fromRow(r, !unused.has(reqStr(r, 'id')))]));
   }
 
   /** Objects allocated and never registered in a segment (to fill an in-memory cache). */
   async unregistered(): Promise<ObjectRecord[]> {
     const pending = await this.db.select(T.allocations, { columns: ['object_id'] });
-    const ids = pending.map((r) => reqStr(r, 'object_id'));
-    if (ids.length === 0) return [];
-    const rows = await this.db.select(T.objects, { where: and(col('id').in(ids)) });
+    const unused = await this.unused(pending.map((r) => reqStr(r, 'object_id')));
+    if (unused.size === 0) return [];
+    const rows = await this.db.select(T.objects, { where: and(col('id').in([...unused])) });
     return rows.map((r) => fromRow(r, false));
+  }
+
+  /**
+   * Which of the objects are allocated and unused: an allocation row and no reference. A
+   * registration does not delete the allocation row (compactAllocations does, later), so the
+   * references decide.
+   */
+  private async unused(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const allocated = await this.db.select(T.allocations, {
+      where: and(col('object_id').in(ids)),
+      columns: ['object_id'],
+    });
+    if (allocated.length === 0) return new Set();
+    const candidates = allocated.map((r) => reqStr(r, 'object_id'));
+    const used = await this.db.select(T.objectRefs, {
+      where: and(col('object_id').in(candidates)),
+      columns: ['object_id'],
+    });
+    const referenced = new Set(used.map((r) => reqStr(r, 'object_id')));
+    return new Set(candidates.filter((id) => !referenced.has(id)));
   }
 
   /** Inserts objects; those not `registered` are recorded as allocations awaiting their first use. */
@@ -95,9 +112,31 @@ export class ObjectsRepo {
     }
   }
 
-  /** Marks allocated objects as used (their first segment is being registered). */
-  async register(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.db.delete(T.allocations, and(col('object_id').in(ids)));
+  /**
+   * Objects whose first segment is being registered. Nothing to write: their new references
+   * say so (a cache keeping unused allocations in memory forgets them here).
+   */
+  async registered(_ids: readonly string[]): Promise<void> {}
+
+  /**
+   * Housekeeping of the allocations table, a batch at a time: rows of objects now in use are
+   * dropped; objects allocated more than `graceMs` ago and never used (uploads abandoned before
+   * registration, which the spec says implementations must handle) are released, their bytes
+   * queued for deletion. Returns how many rows were looked at.
+   */
+  async compactAllocations(now: Date, graceMs: number, limit: number): Promise<number> {
+    const rows = await this.db.select(T.allocations, { orderBy: [{ column: 'created' }], limit });
+    if (rows.length === 0) return 0;
+    const ids = rows.map((r) => reqStr(r, 'object_id'));
+    const unused = await this.unused(ids);
+    const cutoff = now.getTime() - graceMs;
+    const abandoned = rows
+      .filter((r) => unused.has(reqStr(r, 'object_id')) && (date(r, 'created')?.getTime() ?? 0) < cutoff)
+      .map((r) => reqStr(r, 'object_id'));
+    const done = ids.filter((id) => !unused.has(id));
+    if (done.length > 0) await this.db.delete(T.allocations, and(col('object_id').in(done)));
+    await this.release(abandoned, now);
+    return rows.length;
   }
 
   /**
@@ -171,7 +210,7 @@ export class ObjectsRepo {
       });
     }
     await this.db.delete(T.objects, and(col('id').in(ids)));
-    await this.register(ids);
+    await this.db.delete(T.allocations, and(col('object_id').in(ids)));
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);
   }
 
@@ -224,6 +263,11 @@ export class ObjectsRepo {
       last_error: error,
       next_attempt: nextAttempt,
     });
+  }
+
+  /** Rows of the allocations table (unused allocations, and used ones not yet tidied away). */
+  async allocationRows(): Promise<number> {
+    return this.db.count(T.allocations);
   }
 
   async gcBacklog(): Promise<number> {

@@ -83,6 +83,22 @@ export class TamsStore {
     await this.cache?.preloadSegments(this.db, log);
   }
 
+  /**
+   * Writes the Flow segment states the cache holds behind to the flows table (see
+   * StoreCache.dirtyFlowStates). Returns whether there was anything to write.
+   */
+  async flushFlowStates(): Promise<boolean> {
+    const states = this.cache?.takeDirtyFlowStates() ?? [];
+    if (states.length === 0) return false;
+    try {
+      await this.db.flows.setSegmentsStates(states);
+    } catch (error) {
+      for (const s of states) this.cache?.dirtyFlowStates.add(s.id);
+      throw error;
+    }
+    return true;
+  }
+
   async transaction<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
     const { root, cache } = this;
     if (!root) return fn(this);

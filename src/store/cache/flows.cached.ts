@@ -153,11 +153,13 @@ export class CachedFlows implements FlowsStore {
     await this.setSegmentsStates([{ id, range, updated }]);
   }
 
+  /** Kept in the cache; the flows table gets it written behind (StoreCache.dirtyFlowStates). */
   async setSegmentsStates(states: readonly SegmentsState[]): Promise<void> {
-    await this.db.setSegmentsStates(states);
     for (const s of states) {
       const flow = this.view.flows.get(s.id);
-      if (flow) this.view.flows.set(s.id, { ...flow, timerange: s.range, segments_updated: s.updated });
+      if (!flow) continue;
+      this.view.flows.set(s.id, { ...flow, timerange: s.range, segments_updated: s.updated });
+      this.view.flowStateChanged(s.id);
     }
   }
 

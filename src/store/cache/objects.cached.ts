@@ -35,8 +35,12 @@ export class CachedObjects extends ObjectsRepo {
     for (const o of objects) if (!o.registered) this.view.pendingObjects.set(o.id, o);
   }
 
-  override async register(ids: readonly string[]): Promise<void> {
-    await super.register(ids);
+  override async registered(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.view.pendingObjects.delete(id);
+  }
+
+  override async release(ids: readonly string[], now: Date): Promise<void> {
+    await super.release(ids, now);
     for (const id of ids) this.view.pendingObjects.delete(id);
   }
 }

@@ -35,6 +35,13 @@ export class StoreCache {
   /** Objects allocated by /storage and not yet registered in a segment. */
   readonly pendingObjects = new Map<string, ObjectRecord>();
   readonly segments = new SegmentIndex();
+  /**
+   * Flows whose segment state (timerange, segments_updated) changed since it was last written
+   * to the flows table: registration keeps it here and a background flush writes it behind
+   * (flushFlowStates), saving a statement per Flow on the ingest path. After a crash the
+   * timeranges are recomputed from the segments (reconcileTimeranges).
+   */
+  readonly dirtyFlowStates = new Set<string>();
   private preloading: Set<string> | undefined;
 
   static async load(source: CacheSource): Promise<StoreCache> {
@@ -102,12 +109,46 @@ export class StoreCache {
         this.segments.set(flowId, index);
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      log.info({ segments: count, flows: built.size, seconds }, 'segment index loaded');
+      const fixed = this.reconcileTimeranges();
+      log.info(
+        { segments: count, flows: built.size, seconds, timerangesFixed: fixed },
+        'segment index loaded',
+      );
     } catch (error) {
       log.error({ err: error }, 'segment index preload failed; Flows load on first use instead');
     } finally {
       this.preloading = undefined;
     }
+  }
+
+  /**
+   * After the segment index is loaded: a Flow whose stored timerange disagrees with its segments
+   * (the process stopped before its state was written behind) gets the one its segments give.
+   */
+  reconcileTimeranges(): number {
+    let fixed = 0;
+    for (const flow of this.flows.values()) {
+      const index = this.segments.get(flow.id);
+      if (!index) continue;
+      const actual = index.envelope();
+      if (actual.equals(flow.timerange)) continue;
+      this.flows.set(flow.id, { ...flow, timerange: actual });
+      this.dirtyFlowStates.add(flow.id);
+      fixed++;
+    }
+    return fixed;
+  }
+
+  /** Takes the dirty Flow states to write (see dirtyFlowStates). */
+  takeDirtyFlowStates(): { id: string; range: FlowRecord['timerange']; updated: Date }[] {
+    const states = [];
+    for (const id of this.dirtyFlowStates) {
+      const flow = this.flows.get(id);
+      if (flow)
+        states.push({ id, range: flow.timerange, updated: flow.segments_updated ?? flow.metadata_updated });
+    }
+    this.dirtyFlowStates.clear();
+    return states;
   }
 
   /** Applies a committed write to a Flow's segment index. */
@@ -130,6 +171,7 @@ export class CacheView {
   readonly pendingObjects: OverlayMap<string, ObjectRecord>;
   /** Segment writes of this transaction, per Flow, in order. */
   readonly segmentOps = new Map<string, SegmentOp[]>();
+  private readonly dirtyFlowStates = new Set<string>();
 
   constructor(
     readonly cache: StoreCache,
@@ -143,6 +185,12 @@ export class CacheView {
 
   get segments(): SegmentIndex {
     return this.cache.segments;
+  }
+
+  /** The Flow's segment state changed in the cache; the flows table gets it written behind. */
+  flowStateChanged(flowId: string): void {
+    if (this.direct) this.cache.dirtyFlowStates.add(flowId);
+    else this.dirtyFlowStates.add(flowId);
   }
 
   segmentWrite(flowId: string, op: SegmentOp): void {
@@ -169,6 +217,8 @@ export class CacheView {
     this.deleting.commit();
     this.collections.commit();
     this.pendingObjects.commit();
+    for (const id of this.dirtyFlowStates) this.cache.dirtyFlowStates.add(id);
+    this.dirtyFlowStates.clear();
     const errors: unknown[] = [];
     for (const [flowId, ops] of this.segmentOps) {
       const error = this.cache.applySegmentOps(flowId, ops);

@@ -1,0 +1,134 @@
+/**
+ * Object bookkeeping beyond references: uploads abandoned before any registration are collected
+ * after the grace period (the spec: implementations must handle objects uploaded but never
+ * registered), and the Flow segment state the embedded engine writes behind survives restarts.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { buildRuntime } from '../../src/deps.ts';
+import { startServer, tempDir } from '../helpers/server.ts';
+import { videoFlow } from '../http/fixtures.ts';
+import {
+  addSegments,
+  allocate,
+  contiguous,
+  FAST_WORKERS,
+  fetchStatus,
+  newFlow,
+  presignedUrls,
+  upload,
+  waitFor,
+} from './helpers.ts';
+
+describe('abandoned uploads', () => {
+  it('deletes objects allocated and never used once the grace period is over, and only those', async () => {
+    const server = await startServer({ env: { ...FAST_WORKERS, TAMS_UNUSED_OBJECT_GRACE_SECONDS: '1' } });
+    try {
+      const flowId = await newFlow(server);
+      const [used, abandoned] = await allocate(server, flowId, { limit: 2 });
+      if (!used || !abandoned) throw new Error('two objects expected');
+      await upload(used);
+      await upload(abandoned);
+      await addSegments(server, flowId, contiguous([used.object_id]));
+      const usedUrl = (await presignedUrls(server, flowId)).get(used.object_id) as string;
+      // The abandoned object's bytes, reached through the store's own signed URL for its path.
+      const abandonedPath = new URL(abandoned.put_url.url).pathname.slice('/media/'.length);
+      const [media] = server.runtime.media.stores;
+      expect(await media?.head(abandonedPath)).not.toBeNull();
+
+      await waitFor(
+        'the abandoned object to be collected',
+        async () => (await media?.head(abandonedPath)) === null,
+      );
+      // It is gone as an object too: registering it now fails.
+      const late = await server.post(`/flows/${flowId}/segments`, {
+        object_id: abandoned.object_id,
+        timerange: '[100:0_110:0)',
+      });
+      expect(late.status).toBe(400);
+      // The used one keeps its bytes, and its allocation row has been tidied away.
+      expect(await fetchStatus(usedUrl)).toBe(200);
+      await waitFor(
+        'allocations compacted',
+        async () => (await server.runtime.store.objects.allocationRows()) === 0,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('Flow segment state written behind', () => {
+  const dir = tempDir('tams-state-');
+  afterAll(() => dir.remove());
+
+  it('keeps timerange and segments_updated across a restart', async () => {
+    let flowId: string;
+    let before: { timerange: string; segments_updated: string };
+    const first = await startServer({ dataDir: dir.path });
+    try {
+      flowId = await newFlow(first);
+      const objects = await allocate(first, flowId, { limit: 3 });
+      await addSegments(
+        first,
+        flowId,
+        contiguous(
+          objects.map((o) => o.object_id),
+          20,
+        ),
+      );
+      before = (await first.get<typeof before>(`/flows/${flowId}`, { query: { include_timerange: true } }))
+        .body;
+      expect(before.timerange).toBe('[20:0_50:0)');
+    } finally {
+      await first.close();
+    }
+    const second = await startServer({ dataDir: dir.path });
+    try {
+      const after = await second.get<typeof before>(`/flows/${flowId}`, {
+        query: { include_timerange: true },
+      });
+      expect(after.body.timerange).toBe(before.timerange);
+      expect(after.body.segments_updated).toBe(before.segments_updated);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('a crash before the Flow state is written behind', () => {
+  const dir = tempDir('tams-crash-');
+  afterAll(() => dir.remove());
+  const silent = { info: () => {}, error: () => {} };
+
+  it('recomputes the timeranges from the segments when the store reopens', async () => {
+    const config = loadConfig({ TAMS_DATA_DIR: dir.path, TAMS_LOG_LEVEL: 'silent' });
+    const file = `${dir.path}/tams.duckdb`;
+    const flow = videoFlow();
+    const flowId = flow.id as string;
+    const engine = await createDuckDbEngine({ path: file });
+    const first = await buildRuntime(config, { engine });
+    await first.flows.put(flowId, flow, undefined);
+    const ctx = { baseUrl: 'http://localhost', expiresIn: 60 };
+    const media_objects = (await first.storage.allocate(flowId, { limit: 2 }, ctx)).media_objects ?? [];
+    expect(media_objects).toHaveLength(2);
+    const failures = await first.segments.register(
+      flowId,
+      media_objects.map((o, i) => ({ object_id: o.object_id, timerange: `[${i * 5}:0_${i * 5 + 5}:0)` })),
+    );
+    expect(failures).toEqual([]);
+    // The process dies: the engine closes (committed data is safe) but nothing is flushed.
+    await engine.close();
+
+    const second = await buildRuntime(config, { engine: await createDuckDbEngine({ path: file }) });
+    try {
+      expect(second.store.cached).toBe(true);
+      await second.store.preloadSegments(silent);
+      const reopened = await second.flows.get(flowId, { includeTimerange: true });
+      expect(reopened.timerange).toBe('[0:0_10:0)');
+    } finally {
+      await second.close();
+    }
+  });
+});
