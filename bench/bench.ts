@@ -121,7 +121,7 @@ try {
   let turn = 0;
   const single = await load({
     ...common,
-    connections: Math.min(64, options.flows),
+    connections: 64,
     url: tams.url,
     method: 'POST',
     next: () => {
