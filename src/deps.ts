@@ -194,7 +194,13 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       workers.push(
         new BackgroundWorker('deletion', () => deletionWorker.step(), config.TAMS_WORKER_IDLE_MS, log),
         new BackgroundWorker('media-gc', () => gc.step(), config.TAMS_WORKER_IDLE_MS, log),
-        new BackgroundWorker('flow-states', () => store.flushFlowStates(), FLOW_STATE_FLUSH_MS, log),
+        // Paced: one write of every dirty Flow per period, however busy ingest keeps them.
+        new BackgroundWorker(
+          'flow-states',
+          async () => (await store.flushFlowStates()) && false,
+          FLOW_STATE_FLUSH_MS,
+          log,
+        ),
       );
       for (const worker of workers) worker.start();
       void store.preloadSegments(log);

@@ -27,6 +27,11 @@ export class DeletionWorker {
   /** Returns true while there is more work. */
   async step(): Promise<boolean> {
     const { store, clock } = this.deps;
+    // A look outside any transaction first: an idle worker must not take the writer's turn.
+    if ((await store.deletions.claimable(clock.now(), 1)).length === 0) {
+      await this.purgeExpired();
+      return false;
+    }
     const claimed = await store.transaction(async (tx) => {
       const now = clock.now();
       const [candidate] = await tx.deletions.claimable(now, 1);
@@ -38,16 +43,23 @@ export class DeletionWorker {
       await tx.deletions.save(candidate);
       return candidate;
     });
-    if (!claimed) {
-      await store.deletions.purgeExpired(clock.now());
-      return false;
-    }
+    if (!claimed) return false;
     try {
       await this.chunk(claimed);
     } catch (error) {
       await this.fail(claimed, error);
     }
     return true;
+  }
+
+  private lastPurge = 0;
+
+  /** Removes expired requests, at most once a minute. */
+  private async purgeExpired(): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now.getTime() - this.lastPurge < 60_000) return;
+    this.lastPurge = now.getTime();
+    await this.deps.store.deletions.purgeExpired(now);
   }
 
   private async chunk(request: DeletionRecord): Promise<void> {

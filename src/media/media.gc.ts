@@ -4,6 +4,7 @@ import type { TamsStore } from '../store/store.ts';
 import type { MediaRegistry } from './media.registry.ts';
 
 const BATCH = 100;
+const ALLOCATIONS_BATCH = 5000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
 /**
@@ -24,12 +25,33 @@ export class MediaGarbageCollector {
     },
   ) {}
 
+  /** Where the pass over the allocations table has got to (it wraps around). */
+  private allocationsCursor: string | undefined;
+
   /** Returns true when a full batch was processed (more may be due). */
   async step(): Promise<boolean> {
-    const { store, media, clock, unusedGraceMs } = this.deps;
-    const looked = await store.transaction((tx) =>
-      tx.objects.compactAllocations(clock.now(), unusedGraceMs, BATCH),
-    );
+    const tidied = await this.tidyAllocations();
+    const deleted = await this.deleteBytes();
+    return tidied || deleted;
+  }
+
+  /**
+   * One batch of the allocations table: rows of objects in use go; objects unused beyond the
+   * grace period are released. Reads happen outside any transaction, so ingest keeps the writer.
+   */
+  private async tidyAllocations(): Promise<boolean> {
+    const { store, clock, unusedGraceMs } = this.deps;
+    const cutoff = new Date(clock.now().getTime() - unusedGraceMs);
+    const work = await store.objects.allocationWork(this.allocationsCursor, cutoff, ALLOCATIONS_BATCH);
+    this.allocationsCursor = work.cursor;
+    if (work.used.length > 0 || work.abandoned.length > 0) {
+      await store.transaction((tx) => tx.objects.tidyAllocations(work.used, work.abandoned, clock.now()));
+    }
+    return work.more;
+  }
+
+  private async deleteBytes(): Promise<boolean> {
+    const { store, media, clock } = this.deps;
     const due = await store.objects.dueGc(clock.now(), BATCH);
     for (const entry of due) {
       const backend = media.get(entry.storage_id);
@@ -47,6 +69,6 @@ export class MediaGarbageCollector {
         );
       }
     }
-    return due.length === BATCH || looked === BATCH;
+    return due.length === BATCH;
   }
 }

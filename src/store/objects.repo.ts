@@ -28,6 +28,17 @@ export interface NewRefs extends ObjectRef {
   first?: boolean;
 }
 
+export interface AllocationWork {
+  /** Allocations whose objects are now in use: their rows can go. */
+  used: string[];
+  /** Objects allocated before the cutoff and still unused. */
+  abandoned: string[];
+  /** Whether more work follows at once. */
+  more: boolean;
+  /** Where the next batch starts (database pass); undefined when the pass is complete. */
+  cursor?: string;
+}
+
 export interface GcEntry {
   storage_id: string;
   storage_path: string;
@@ -60,13 +71,18 @@ export class ObjectsRepo {
     return new Map(rows.map((r) => [reqStr(r, 'id'), fromRow(r, !unused.has(reqStr(r, 'id')))]));
   }
 
-  /** Objects allocated and never registered in a segment (to fill an in-memory cache). */
-  async unregistered(): Promise<ObjectRecord[]> {
+  /**
+   * The allocations table as a cache needs it: objects allocated and never registered, and the
+   * ids of allocation rows whose objects are in use (left for housekeeping).
+   */
+  async allocationState(): Promise<{ unregistered: ObjectRecord[]; used: string[] }> {
     const pending = await this.db.select(T.allocations, { columns: ['object_id'] });
-    const unused = await this.unused(pending.map((r) => reqStr(r, 'object_id')));
-    if (unused.size === 0) return [];
+    const ids = pending.map((r) => reqStr(r, 'object_id'));
+    const unused = await this.unused(ids);
+    const used = ids.filter((id) => !unused.has(id));
+    if (unused.size === 0) return { unregistered: [], used };
     const rows = await this.db.select(T.objects, { where: and(col('id').in([...unused])) });
-    return rows.map((r) => fromRow(r, false));
+    return { unregistered: rows.map((r) => fromRow(r, false)), used };
   }
 
   /**
@@ -119,24 +135,38 @@ export class ObjectsRepo {
   async registered(_ids: readonly string[]): Promise<void> {}
 
   /**
-   * Housekeeping of the allocations table, a batch at a time: rows of objects now in use are
-   * dropped; objects allocated more than `graceMs` ago and never used (uploads abandoned before
-   * registration, which the spec says implementations must handle) are released, their bytes
-   * queued for deletion. Returns how many rows were looked at.
+   * The next batch of allocation housekeeping, read outside any transaction (ingest keeps the
+   * writer): a page of the allocations table after `cursor` (the pass wraps around), split into
+   * rows of objects now in use and objects unused since before `cutoff`.
    */
-  async compactAllocations(now: Date, graceMs: number, limit: number): Promise<number> {
-    const rows = await this.db.select(T.allocations, { orderBy: [{ column: 'created' }], limit });
-    if (rows.length === 0) return 0;
-    const ids = rows.map((r) => reqStr(r, 'object_id'));
-    const unused = await this.unused(ids);
-    const cutoff = now.getTime() - graceMs;
-    const abandoned = rows
-      .filter((r) => unused.has(reqStr(r, 'object_id')) && (date(r, 'created')?.getTime() ?? 0) < cutoff)
-      .map((r) => reqStr(r, 'object_id'));
-    const done = ids.filter((id) => !unused.has(id));
-    if (done.length > 0) await this.db.delete(T.allocations, and(col('object_id').in(done)));
-    await this.release(abandoned, now);
-    return rows.length;
+  async allocationWork(cursor: string | undefined, cutoff: Date, limit: number): Promise<AllocationWork> {
+    const rows = await this.db.select(T.allocations, {
+      where: and(cursor !== undefined && col('object_id').gt(cursor)),
+      orderBy: [{ column: 'object_id' }],
+      limit,
+    });
+    const unused = await this.unused(rows.map((r) => reqStr(r, 'object_id')));
+    const used: string[] = [];
+    const abandoned: string[] = [];
+    for (const row of rows) {
+      const id = reqStr(row, 'object_id');
+      if (!unused.has(id)) used.push(id);
+      else if ((date(row, 'created')?.getTime() ?? 0) < cutoff.getTime()) abandoned.push(id);
+    }
+    const last = rows.at(-1);
+    const more = rows.length === limit && last !== undefined;
+    return { used, abandoned, more, cursor: more ? reqStr(last, 'object_id') : undefined };
+  }
+
+  /**
+   * Housekeeping of the allocations table (call in a transaction): drops the rows of objects now
+   * in use, and releases the `abandoned` ones still unused (checked again here: a registration
+   * may have used one since it was chosen), their bytes queued for deletion.
+   */
+  async tidyAllocations(used: readonly string[], abandoned: readonly string[], now: Date): Promise<void> {
+    if (used.length > 0) await this.db.delete(T.allocations, and(col('object_id').in(used)));
+    const stillUnused = await this.unused(abandoned);
+    await this.release([...stillUnused], now);
   }
 
   /**

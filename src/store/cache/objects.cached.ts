@@ -1,5 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
-import { type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
+import { type AllocationWork, type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
 import type { CacheView } from './store.cache.ts';
 
 /**
@@ -36,7 +36,29 @@ export class CachedObjects extends ObjectsRepo {
   }
 
   override async registered(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.view.pendingObjects.delete(id);
+    for (const id of ids) {
+      this.view.pendingObjects.delete(id);
+      this.view.allocationUsed(id);
+    }
+  }
+
+  /**
+   * Housekeeping from memory, with no database read: the allocations used since it last ran,
+   * and unused ones older than the cutoff.
+   */
+  override async allocationWork(
+    _cursor: string | undefined,
+    cutoff: Date,
+    limit: number,
+  ): Promise<AllocationWork> {
+    const queue = this.view.cache.usedAllocations;
+    const used = queue.splice(0, limit);
+    const abandoned: string[] = [];
+    for (const object of this.view.pendingObjects.values()) {
+      if (object.created.getTime() < cutoff.getTime()) abandoned.push(object.id);
+      if (abandoned.length >= limit) break;
+    }
+    return { used, abandoned, more: queue.length > 0 };
   }
 
   override async release(ids: readonly string[], now: Date): Promise<void> {

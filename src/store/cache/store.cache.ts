@@ -10,7 +10,7 @@ export type SegmentOp = { insert: readonly SegmentRecord[] } | { remove: readonl
 /** What the cache is filled from: the store's database repositories. */
 export interface CacheSource {
   flows: { loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> };
-  objects: { unregistered(): Promise<ObjectRecord[]> };
+  objects: { allocationState(): Promise<{ unregistered: ObjectRecord[]; used: string[] }> };
   segments: { scanAll(onBatch: (segments: SegmentRecord[]) => void): Promise<void> };
 }
 
@@ -34,6 +34,8 @@ export class StoreCache {
   readonly collections = new Map<string, CollectionItem[]>();
   /** Objects allocated by /storage and not yet registered in a segment. */
   readonly pendingObjects = new Map<string, ObjectRecord>();
+  /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
+  readonly usedAllocations: string[] = [];
   readonly segments = new SegmentIndex();
   /**
    * Flows whose segment state (timerange, segments_updated) changed since it was last written
@@ -52,7 +54,9 @@ export class StoreCache {
       cache.flows.set(flow.id, { ...flow, flow_collection: undefined, collected_by: [] });
     }
     for (const id of deleting) cache.deleting.set(id, true);
-    for (const object of await source.objects.unregistered()) cache.pendingObjects.set(object.id, object);
+    const allocations = await source.objects.allocationState();
+    for (const object of allocations.unregistered) cache.pendingObjects.set(object.id, object);
+    cache.usedAllocations.push(...allocations.used);
     return cache;
   }
 
@@ -64,6 +68,7 @@ export class StoreCache {
       target.clear();
       for (const [k, v] of fresh[name]) target.set(k, v);
     }
+    this.usedAllocations.splice(0, this.usedAllocations.length, ...fresh.usedAllocations);
     this.segments.dropAll();
   }
 
@@ -172,6 +177,7 @@ export class CacheView {
   /** Segment writes of this transaction, per Flow, in order. */
   readonly segmentOps = new Map<string, SegmentOp[]>();
   private readonly dirtyFlowStates = new Set<string>();
+  private readonly usedAllocations: string[] = [];
 
   constructor(
     readonly cache: StoreCache,
@@ -185,6 +191,12 @@ export class CacheView {
 
   get segments(): SegmentIndex {
     return this.cache.segments;
+  }
+
+  /** An allocated object got its first segment: its allocation row is for housekeeping now. */
+  allocationUsed(objectId: string): void {
+    if (this.direct) this.cache.usedAllocations.push(objectId);
+    else this.usedAllocations.push(objectId);
   }
 
   /** The Flow's segment state changed in the cache; the flows table gets it written behind. */
@@ -219,6 +231,8 @@ export class CacheView {
     this.pendingObjects.commit();
     for (const id of this.dirtyFlowStates) this.cache.dirtyFlowStates.add(id);
     this.dirtyFlowStates.clear();
+    this.cache.usedAllocations.push(...this.usedAllocations);
+    this.usedAllocations.length = 0;
     const errors: unknown[] = [];
     for (const [flowId, ops] of this.segmentOps) {
       const error = this.cache.applySegmentOps(flowId, ops);
