@@ -60,6 +60,17 @@ export const ConfigSchema = Type.Object({
     default: '',
     description: 'Path of a JSON file holding the storage backend list (instead of `TAMS_STORAGE_BACKENDS`).',
   }),
+  TAMS_DUCKDB_MEMORY_LIMIT: Type.String({
+    default: '512MB',
+    pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$',
+    description:
+      'Memory DuckDB may use for its buffers (the embedded engine); the server keeps its own caches besides.',
+  }),
+  TAMS_DUCKDB_THREADS: Type.Integer({
+    default: 2,
+    minimum: 1,
+    description: 'Threads DuckDB runs queries on (the embedded engine).',
+  }),
   TAMS_MEDIA_DIR: Type.String({
     default: '',
     description:
@@ -199,6 +210,7 @@ export function unknownSettings(env: Record<string, string | undefined> = proces
 
 interface SchemaLike {
   type?: string;
+  pattern?: string;
   anyOf?: { const?: unknown }[];
   minimum?: number;
   maximum?: number;
@@ -206,6 +218,7 @@ interface SchemaLike {
 
 export function describeExpected(schema: SchemaLike): string {
   if (schema.anyOf) return `must be one of ${schema.anyOf.map((s) => String(s.const)).join(', ')}`;
+  if (schema.pattern !== undefined) return `must match ${schema.pattern}`;
   const bounds = [
     schema.minimum !== undefined ? `>= ${schema.minimum}` : '',
     schema.maximum !== undefined ? `<= ${schema.maximum}` : '',

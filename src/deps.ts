@@ -126,7 +126,10 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   let engine = options.engine;
   if (!engine) {
     mkdirSync(config.TAMS_DATA_DIR, { recursive: true });
-    engine = await createDuckDbEngine({ path: join(config.TAMS_DATA_DIR, 'tams.duckdb') });
+    engine = await createDuckDbEngine({
+      path: join(config.TAMS_DATA_DIR, 'tams.duckdb'),
+      config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
+    });
   }
   const db = await TableManager.open(engine, storeTables);
   const store = await Store.open(db, { cached: options.storeCache ?? db.exclusive });

@@ -25,9 +25,6 @@ export class MediaGarbageCollector {
     },
   ) {}
 
-  /** Where the pass over the allocations table has got to (it wraps around). */
-  private allocationsCursor: string | undefined;
-
   /** Returns true when a full batch was processed (more may be due). */
   async step(): Promise<boolean> {
     const tidied = await this.tidyAllocations();
@@ -42,8 +39,7 @@ export class MediaGarbageCollector {
   private async tidyAllocations(): Promise<boolean> {
     const { store, clock, unusedGraceMs } = this.deps;
     const cutoff = new Date(clock.now().getTime() - unusedGraceMs);
-    const work = await store.objects.allocationWork(this.allocationsCursor, cutoff, ALLOCATIONS_BATCH);
-    this.allocationsCursor = work.cursor;
+    const work = await store.objects.allocationWork(cutoff, ALLOCATIONS_BATCH);
     if (work.used.length > 0 || work.abandoned.length > 0) {
       await store.transaction((tx) => tx.objects.tidyAllocations(work.used, work.abandoned, clock.now()));
     }

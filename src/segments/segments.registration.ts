@@ -122,7 +122,10 @@ export async function registerJobs(
       });
   }
   await store.objects.addRefs([...refs.values()], new Set(firsts.keys()));
-  await store.objects.registered([...firsts.keys()].filter((id) => unused.has(id)));
+  await store.objects.registered(
+    [...firsts.keys()].filter((id) => unused.has(id)),
+    now,
+  );
   const spans = new Map<string, TimeRange>();
   for (const s of accepted) spans.set(s.flow_id, (spans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
   await store.flows.setSegmentsStates(

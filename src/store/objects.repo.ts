@@ -35,8 +35,6 @@ export interface AllocationWork {
   abandoned: string[];
   /** Whether more work follows at once. */
   more: boolean;
-  /** Where the next batch starts (database pass); undefined when the pass is complete. */
-  cursor?: string;
 }
 
 export interface GcEntry {
@@ -76,19 +74,26 @@ export class ObjectsRepo {
    * ids of allocation rows whose objects are in use (left for housekeeping).
    */
   async allocationState(): Promise<{ unregistered: ObjectRecord[]; used: string[] }> {
-    const pending = await this.db.select(T.allocations, { columns: ['object_id'] });
-    const ids = pending.map((r) => reqStr(r, 'object_id'));
-    const unused = await this.unused(ids);
-    const used = ids.filter((id) => !unused.has(id));
-    if (unused.size === 0) return { unregistered: [], used };
-    const rows = await this.db.select(T.objects, { where: and(col('id').in([...unused])) });
-    return { unregistered: rows.map((r) => fromRow(r, false)), used };
+    const rows = await this.db.select(T.allocations);
+    const used = new Set(
+      (await this.db.select(T.allocationsUsed, { columns: ['object_id'] })).map((r) =>
+        reqStr(r, 'object_id'),
+      ),
+    );
+    const unregistered = rows.filter((r) => !used.has(reqStr(r, 'object_id'))).map(allocationRecord);
+    // Allocation rows written before they carried the location: read it from the objects.
+    const bare = unregistered.filter((o) => o.storage_id === undefined).map((o) => o.id);
+    if (bare.length > 0) {
+      const objects = await this.db.select(T.objects, { where: and(col('id').in(bare)) });
+      const located = new Map(objects.map((r) => [reqStr(r, 'id'), fromRow(r, false)]));
+      for (const [i, o] of unregistered.entries()) unregistered[i] = located.get(o.id) ?? o;
+    }
+    return { unregistered, used: [...used] };
   }
 
   /**
-   * Which of the objects are allocated and unused: an allocation row and no reference. A
-   * registration does not delete the allocation row (compactAllocations does, later), so the
-   * references decide.
+   * Which of the objects are allocated and unused: an allocation row and no used row. Both
+   * tables hold only what housekeeping has not tidied yet, so this never reads the large ones.
    */
   private async unused(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
@@ -98,12 +103,12 @@ export class ObjectsRepo {
     });
     if (allocated.length === 0) return new Set();
     const candidates = allocated.map((r) => reqStr(r, 'object_id'));
-    const used = await this.db.select(T.objectRefs, {
+    const usedRows = await this.db.select(T.allocationsUsed, {
       where: and(col('object_id').in(candidates)),
       columns: ['object_id'],
     });
-    const referenced = new Set(used.map((r) => reqStr(r, 'object_id')));
-    return new Set(candidates.filter((id) => !referenced.has(id)));
+    const used = new Set(usedRows.map((r) => reqStr(r, 'object_id')));
+    return new Set(candidates.filter((id) => !used.has(id)));
   }
 
   /** Inserts objects; those not `registered` are recorded as allocations awaiting their first use. */
@@ -123,39 +128,41 @@ export class ObjectsRepo {
     if (pending.length > 0) {
       await this.db.insert(
         T.allocations,
-        pending.map((o) => ({ object_id: o.id, flow_id: o.allocated_for ?? null, created: o.created })),
+        pending.map((o) => ({
+          object_id: o.id,
+          flow_id: o.allocated_for ?? null,
+          created: o.created,
+          storage_id: o.storage_id ?? null,
+          storage_path: o.storage_path ?? null,
+        })),
       );
     }
   }
 
-  /**
-   * Objects whose first segment is being registered. Nothing to write: their new references
-   * say so (a cache keeping unused allocations in memory forgets them here).
-   */
-  async registered(_ids: readonly string[]): Promise<void> {}
+  /** Objects whose first segment is being registered (allocated ones leave the unused set). */
+  async registered(ids: readonly string[], now: Date): Promise<void> {
+    if (ids.length > 0)
+      await this.db.insert(
+        T.allocationsUsed,
+        ids.map((id) => ({ object_id: id, used: now })),
+      );
+  }
 
   /**
    * The next batch of allocation housekeeping, read outside any transaction (ingest keeps the
    * writer): a page of the allocations table after `cursor` (the pass wraps around), split into
    * rows of objects now in use and objects unused since before `cutoff`.
    */
-  async allocationWork(cursor: string | undefined, cutoff: Date, limit: number): Promise<AllocationWork> {
-    const rows = await this.db.select(T.allocations, {
-      where: and(cursor !== undefined && col('object_id').gt(cursor)),
-      orderBy: [{ column: 'object_id' }],
+  async allocationWork(cutoff: Date, limit: number): Promise<AllocationWork> {
+    const usedRows = await this.db.select(T.allocationsUsed, { columns: ['object_id'], limit });
+    const old = await this.db.select(T.allocations, {
+      where: and(col('created').lt(cutoff)),
+      columns: ['object_id'],
+      orderBy: [{ column: 'created' }],
       limit,
     });
-    const unused = await this.unused(rows.map((r) => reqStr(r, 'object_id')));
-    const used: string[] = [];
-    const abandoned: string[] = [];
-    for (const row of rows) {
-      const id = reqStr(row, 'object_id');
-      if (!unused.has(id)) used.push(id);
-      else if ((date(row, 'created')?.getTime() ?? 0) < cutoff.getTime()) abandoned.push(id);
-    }
-    const last = rows.at(-1);
-    const more = rows.length === limit && last !== undefined;
-    return { used, abandoned, more, cursor: more ? reqStr(last, 'object_id') : undefined };
+    const abandoned = [...(await this.unused(old.map((r) => reqStr(r, 'object_id'))))];
+    return { used: usedRows.map((r) => reqStr(r, 'object_id')), abandoned, more: usedRows.length === limit };
   }
 
   /**
@@ -164,7 +171,10 @@ export class ObjectsRepo {
    * may have used one since it was chosen), their bytes queued for deletion.
    */
   async tidyAllocations(used: readonly string[], abandoned: readonly string[], now: Date): Promise<void> {
-    if (used.length > 0) await this.db.delete(T.allocations, and(col('object_id').in(used)));
+    if (used.length > 0) {
+      await this.db.delete(T.allocations, and(col('object_id').in(used)));
+      await this.db.delete(T.allocationsUsed, and(col('object_id').in(used)));
+    }
     const stillUnused = await this.unused(abandoned);
     await this.release([...stillUnused], now);
   }
@@ -241,6 +251,7 @@ export class ObjectsRepo {
     }
     await this.db.delete(T.objects, and(col('id').in(ids)));
     await this.db.delete(T.allocations, and(col('object_id').in(ids)));
+    await this.db.delete(T.allocationsUsed, and(col('object_id').in(ids)));
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);
   }
 
@@ -325,6 +336,24 @@ function refRow(objectId: string, flowId: string, segments: number, first: boole
 
 function gcKey(entry: GcEntry) {
   return and(col('storage_id').eq(entry.storage_id), col('storage_path').eq(entry.storage_path));
+}
+
+/** An unused allocation, from its allocations row. */
+function allocationRecord(row: Row): ObjectRecord {
+  const record: ObjectRecord = {
+    id: reqStr(row, 'object_id'),
+    created: date(row, 'created') ?? new Date(0),
+    registered: false,
+  };
+  const flow = str(row, 'flow_id');
+  if (flow !== undefined) record.allocated_for = flow;
+  const storageId = str(row, 'storage_id');
+  const storagePath = str(row, 'storage_path');
+  if (storageId !== undefined && storagePath !== undefined) {
+    record.storage_id = storageId;
+    record.storage_path = storagePath;
+  }
+  return record;
 }
 
 function fromRow(row: Row, registered: boolean): ObjectRecord {

@@ -97,9 +97,14 @@ export class SegmentsRepo {
     return rows.map(fromRow);
   }
 
-  /** Streams every segment of every Flow, in storage order (to fill an in-memory index). */
+  /**
+   * Streams every segment of every Flow, Flow after Flow, each in time order (to fill an
+   * in-memory index one Flow at a time, sized exactly).
+   */
   async scanAll(onBatch: (segments: SegmentRecord[]) => void): Promise<void> {
-    await this.db.scan(T.segments, {}, (rows) => onBatch(rows.map(fromRow)));
+    await this.db.scan(T.segments, { orderBy: [{ column: 'flow_id' }, ...ORDER_ASC] }, (rows) =>
+      onBatch(rows.map(fromRow)),
+    );
   }
 
   /** Every segment of the Flow overlapping `range` (for overlap checks on registration). */

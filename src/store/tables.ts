@@ -18,6 +18,7 @@ export const T = {
   objects: 'objects',
   objectRefs: 'object_refs',
   allocations: 'allocations',
+  allocationsUsed: 'allocations_used',
   mediaGc: 'media_gc',
   deletions: 'deletion_requests',
 } as const;
@@ -162,6 +163,18 @@ export const storeTables: TableDef[] = [
       { name: 'object_id', type: 'string', nullable: false },
       { name: 'flow_id', type: 'string' },
       { name: 'created', type: 'timestamp', nullable: false },
+      // The object's location again, so unused allocations load without reading `objects`.
+      { name: 'storage_id', type: 'string' },
+      { name: 'storage_path', type: 'string' },
+    ],
+  },
+  {
+    // Allocations whose objects a segment has used: appended by registration (cheaper than
+    // deleting from `allocations` on the ingest path); housekeeping removes both rows.
+    name: T.allocationsUsed,
+    columns: [
+      { name: 'object_id', type: 'string', nullable: false },
+      { name: 'used', type: 'timestamp', nullable: false },
     ],
   },
   {

@@ -35,7 +35,8 @@ export class CachedObjects extends ObjectsRepo {
     for (const o of objects) if (!o.registered) this.view.pendingObjects.set(o.id, o);
   }
 
-  override async registered(ids: readonly string[]): Promise<void> {
+  override async registered(ids: readonly string[], now: Date): Promise<void> {
+    await super.registered(ids, now);
     for (const id of ids) {
       this.view.pendingObjects.delete(id);
       this.view.allocationUsed(id);
@@ -46,11 +47,7 @@ export class CachedObjects extends ObjectsRepo {
    * Housekeeping from memory, with no database read: the allocations used since it last ran,
    * and unused ones older than the cutoff.
    */
-  override async allocationWork(
-    _cursor: string | undefined,
-    cutoff: Date,
-    limit: number,
-  ): Promise<AllocationWork> {
+  override async allocationWork(cutoff: Date, limit: number): Promise<AllocationWork> {
     const queue = this.view.cache.usedAllocations;
     const used = queue.splice(0, limit);
     const abandoned: string[] = [];

@@ -99,6 +99,10 @@ export class IndexedSegments implements SegmentsStore {
   private async index(flowId: string): Promise<FlowSegmentIndex | undefined> {
     if (!this.view.knowsFlow(flowId)) return undefined;
     const { segments } = this.view;
+    // Reads wait for a preload in progress rather than each scanning the table; a transaction
+    // (which holds the writer) loads what it needs now instead.
+    const preload = this.view.cache.preload;
+    if (preload && !this.view.transactional && !segments.get(flowId)) await preload;
     return segments.get(flowId) ?? segments.load(flowId, () => this.db.all(flowId));
   }
 }

@@ -45,6 +45,8 @@ export class StoreCache {
    */
   readonly dirtyFlowStates = new Set<string>();
   private preloading: Set<string> | undefined;
+  /** The preload in progress: Flows read meanwhile wait for it rather than each scanning the table. */
+  preload: Promise<void> | undefined;
 
   static async load(source: CacheSource): Promise<StoreCache> {
     const cache = new StoreCache();
@@ -87,38 +89,44 @@ export class StoreCache {
    * background. A Flow written (or loaded on demand) meanwhile keeps what it has: its part of
    * this snapshot may predate the write.
    */
-  async preloadSegments(source: CacheSource, log: CacheLog): Promise<void> {
+  preloadSegments(source: CacheSource, log: CacheLog): Promise<void> {
+    this.preload ??= this.fillSegments(source, log).finally(() => {
+      this.preload = undefined;
+    });
+    return this.preload;
+  }
+
+  private async fillSegments(source: CacheSource, log: CacheLog): Promise<void> {
     const started = performance.now();
     const written = new Set<string>();
     this.preloading = written;
-    const built = new Map<string, FlowSegmentIndex>();
     let count = 0;
+    let flows = 0;
+    let current: SegmentRecord[] = [];
+    // Rows come Flow after Flow: each Flow's index is built once, exactly sized, and becomes
+    // usable at once; a Flow written meanwhile keeps what it has (this snapshot may predate it).
+    const finish = () => {
+      const first = current[0];
+      if (!first) return;
+      const flowId = first.flow_id;
+      if (!written.has(flowId) && !this.segments.get(flowId)) {
+        this.segments.set(flowId, FlowSegmentIndex.from(flowId, current, this.segments.storageIds));
+      }
+      flows++;
+      current = [];
+    };
     try {
       await source.segments.scanAll((segments) => {
-        const byFlow = new Map<string, SegmentRecord[]>();
         for (const s of segments) {
-          const list = byFlow.get(s.flow_id);
-          if (list) list.push(s);
-          else byFlow.set(s.flow_id, [s]);
-        }
-        for (const [flowId, records] of byFlow) {
-          const index = built.get(flowId);
-          if (index) index.insert(records);
-          else built.set(flowId, FlowSegmentIndex.from(flowId, records, this.segments.storageIds));
+          if (current.length > 0 && current[0]?.flow_id !== s.flow_id) finish();
+          current.push(s);
         }
         count += segments.length;
       });
-      for (const [flowId, index] of built) {
-        if (written.has(flowId) || this.segments.get(flowId)) continue;
-        index.trim();
-        this.segments.set(flowId, index);
-      }
+      finish();
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const fixed = this.reconcileTimeranges();
-      log.info(
-        { segments: count, flows: built.size, seconds, timerangesFixed: fixed },
-        'segment index loaded',
-      );
+      log.info({ segments: count, flows, seconds, timerangesFixed: fixed }, 'segment index loaded');
     } catch (error) {
       log.error({ err: error }, 'segment index preload failed; Flows load on first use instead');
     } finally {
@@ -191,6 +199,11 @@ export class CacheView {
 
   get segments(): SegmentIndex {
     return this.cache.segments;
+  }
+
+  /** Whether this view belongs to a transaction. */
+  get transactional(): boolean {
+    return !this.direct;
   }
 
   /** An allocated object got its first segment: its allocation row is for housekeeping now. */
