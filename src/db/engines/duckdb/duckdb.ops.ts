@@ -1,9 +1,9 @@
-import { BIGINT, LIST, listValue } from '@duckdb/node-api';
+import { BIGINT, type DuckDBValue, LIST, listValue } from '@duckdb/node-api';
 import type { ColumnType, Predicate, Row, SelectOptions } from '../../db.types.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { columnType, Params, quote, rowIdFilter, selectSql, whereSql } from './duckdb.sql.ts';
-import { BIND_TYPES, readChunk, readRows, SQL_TYPES, toDuck } from './duckdb.values.ts';
+import { BIND_TYPES, readChunk, readRows, toDuck } from './duckdb.values.ts';
 
 export async function selectRows(
   conn: DuckConn,
@@ -123,21 +123,25 @@ export async function updateEachRow(
     find.types,
   );
   for (const row of await found.getRows()) ids.set(String(row[0]), row[1] as bigint);
-  const p = new Params();
-  const tuples: string[] = [];
+  // Every column travels as one list parameter, zipped back into rows by unnest: the statement's
+  // text depends on the columns only, so its prepared form is reused whatever the row count.
+  const rowIds: bigint[] = [];
+  const values: DuckDBValue[][] = columns.map(() => []);
   for (const row of rows) {
     const rowId = ids.get(String(toDuck(keyType, row[key])));
     if (rowId === undefined) continue;
-    const values = columns.map((c, i) => {
-      const type = types[i] as ColumnType;
-      return `CAST(${p.add(toDuck(type, row[c]), BIND_TYPES[type])} AS ${SQL_TYPES[type]})`;
-    });
-    tuples.push(`(${p.add(rowId, BIGINT)}, ${values.join(', ')})`);
+    rowIds.push(rowId);
+    columns.forEach((c, i) => (values[i] as DuckDBValue[]).push(toDuck(types[i] as ColumnType, row[c])));
   }
-  if (tuples.length === 0) return 0;
-  const names = ['__rowid', ...columns.map((_, i) => `__v${i}`)];
+  if (rowIds.length === 0) return 0;
+  const p = new Params();
+  const lists = [`unnest(${p.add(listValue(rowIds), LIST(BIGINT))}) AS __rowid`];
+  columns.forEach((_, i) => {
+    const type = types[i] as ColumnType;
+    lists.push(`unnest(${p.add(listValue(values[i] as DuckDBValue[]), LIST(BIND_TYPES[type]))}) AS __v${i}`);
+  });
   const sets = columns.map((c, i) => `${quote(c)} = v.__v${i}`);
-  const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')} FROM (VALUES ${tuples.join(', ')}) AS v(${names.join(', ')}) WHERE ${quote(name)}.rowid = v.__rowid`;
+  const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')} FROM (SELECT ${lists.join(', ')}) AS v WHERE ${quote(name)}.rowid = v.__rowid`;
   return (await conn.query(sql, p.values, p.types)).rowsChanged;
 }
 
