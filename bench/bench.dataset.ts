@@ -94,37 +94,37 @@ export async function buildDataset(
   let written = 0;
   for (let first = 0; first < perFlow; first += perRound) {
     const last = Math.min(perFlow, first + perRound);
-    await store.transaction(async (tx) => {
-      for (const flowId of flowIds) {
-        const segments: SegmentRecord[] = [];
-        const objects: ObjectRecord[] = [];
-        for (let k = first; k < last; k++) {
-          const objectId = randomUUID();
-          const path = `${flowId}/${objectId}`;
-          objects.push({
-            id: objectId,
-            storage_id: storageId,
-            storage_path: path,
-            allocated_for: flowId,
-            created: now,
-            registered: true,
-          });
-          segments.push({
-            flow_id: flowId,
-            object_id: objectId,
-            timerange: segmentRange(BigInt(k)),
-            storage: { id: storageId, path },
-            key_frame_count: 1,
-          });
-        }
-        await tx.segments.insertMany(segments);
-        await tx.objects.insertMany(objects);
-        const ids = objects.map((o) => o.id);
-        await tx.objects.addRefs(
-          ids.map((objectId) => ({ objectId, flowId, segments: 1, first: true })),
-          new Set(ids),
-        );
+    // One transaction and three bulk inserts per round, whatever the number of Flows.
+    const segments: SegmentRecord[] = [];
+    const objects: ObjectRecord[] = [];
+    for (const flowId of flowIds) {
+      for (let k = first; k < last; k++) {
+        const objectId = randomUUID();
+        const path = `${flowId}/${objectId}`;
+        objects.push({
+          id: objectId,
+          storage_id: storageId,
+          storage_path: path,
+          allocated_for: flowId,
+          created: now,
+          registered: true,
+        });
+        segments.push({
+          flow_id: flowId,
+          object_id: objectId,
+          timerange: segmentRange(BigInt(k)),
+          storage: { id: storageId, path },
+          key_frame_count: 1,
+        });
       }
+    }
+    await store.transaction(async (tx) => {
+      await tx.segments.insertMany(segments);
+      await tx.objects.insertMany(objects);
+      await tx.objects.addRefs(
+        segments.map((s) => ({ objectId: s.object_id, flowId: s.flow_id, segments: 1, first: true })),
+        new Set(objects.map((o) => o.id)),
+      );
     });
     written += (last - first) * size.flows;
     if (
