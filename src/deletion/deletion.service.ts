@@ -1,10 +1,11 @@
 import type { Clock } from '../common/clock.ts';
 import { NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
+import { EventLog } from '../events/events.log.ts';
 import type { DeletionRecord } from '../store/deletions.repo.ts';
 import { keyOf, type SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
-import { TimeRange } from '../time/index.ts';
+import { envelopeOf, TimeRange } from '../time/index.ts';
 import type { DeletionRequest } from './deletion.schemas.ts';
 
 export interface DeletionSettings {
@@ -62,8 +63,7 @@ export class DeletionService {
     }
     const now = this.deps.clock.now();
     const deleted = await deleteSegments(store, flowId, range, objectId, undefined, now);
-    if (deleted.length > 0)
-      await store.flows.setSegmentsState(flowId, await store.segments.envelope(flowId), now);
+    await segmentsGone(store, flowId, deleted, now);
     return undefined;
   }
 
@@ -132,6 +132,25 @@ export async function deleteSegments(
   for (const s of segments) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
   await store.objects.dropRefs(flowId, counts, now);
   return segments;
+}
+
+/**
+ * After segments of a live Flow were deleted: its timerange and segments_updated follow, and a
+ * flows/segments_deleted event spans the deleted segments (it starts and ends on deleted ones).
+ */
+export async function segmentsGone(
+  store: TamsStore,
+  flowId: string,
+  deleted: readonly SegmentRecord[],
+  now: Date,
+): Promise<void> {
+  if (deleted.length === 0) return;
+  await store.flows.setSegmentsState(flowId, await store.segments.envelope(flowId), now);
+  const flow = await store.flows.get(flowId);
+  if (!flow) return;
+  const events = new EventLog(store, now);
+  await events.segmentsDeleted(flow, envelopeOf(deleted.map((s) => s.timerange)));
+  await events.flush();
 }
 
 export function deletionDocument(record: DeletionRecord): DeletionRequest {

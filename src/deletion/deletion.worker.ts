@@ -2,7 +2,7 @@ import type { Clock } from '../common/clock.ts';
 import type { DeletionRecord } from '../store/deletions.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { TimeRange } from '../time/index.ts';
-import { deleteSegments } from './deletion.service.ts';
+import { deleteSegments, segmentsGone } from './deletion.service.ts';
 
 export interface DeletionWorkerDeps {
   store: TamsStore;
@@ -90,13 +90,7 @@ export class DeletionWorker {
         delete request.lease_owner;
         delete request.lease_until;
       }
-      if (!request.delete_flow && deleted.length > 0) {
-        await store.flows.setSegmentsState(
-          request.flow_id,
-          await store.segments.envelope(request.flow_id),
-          now,
-        );
-      }
+      if (!request.delete_flow) await segmentsGone(store, request.flow_id, deleted, now);
       await store.deletions.save(request);
     });
   }

@@ -1,4 +1,5 @@
 import type { IdGenerator } from '../common/ids.ts';
+import { EventLog } from '../events/events.log.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { CollectionItem } from '../store/store.types.ts';
 
@@ -6,20 +7,25 @@ import type { CollectionItem } from '../store/store.types.ts';
  * Changes that ripple from one Flow write to other resources: a collection edit changes the
  * members' `collected_by` and the inferred `source_collection`/`collected_by` of their Sources;
  * Flow creation and deletion create and delete Sources. Collected during the write and applied
- * in the same transaction, so every affected document gets a new version and timestamp.
+ * in the same transaction, so every affected document gets a new version and timestamp, and
+ * every change its event (sources/created, flows/updated of collected Flows, ...).
  */
 export class RelatedChanges {
   readonly flowsChanged = new Set<string>();
   readonly sourcesCreated = new Set<string>();
   readonly sourcesChanged = new Set<string>();
-  readonly sourcesDeleted = new Set<string>();
+  /** Deleted Sources, with their `collected_by` from before (for webhook filters). */
+  readonly sourcesDeleted = new Map<string, string[]>();
+  readonly events: EventLog;
 
   constructor(
     private readonly store: TamsStore,
     private readonly ids: IdGenerator,
     private readonly now: Date,
     private readonly actor: string | undefined,
-  ) {}
+  ) {
+    this.events = new EventLog(store, now);
+  }
 
   flowChanged(id: string): void {
     this.flowsChanged.add(id);
@@ -33,8 +39,8 @@ export class RelatedChanges {
     this.sourcesChanged.add(id);
   }
 
-  sourceDeleted(id: string): void {
-    this.sourcesDeleted.add(id);
+  sourceDeleted(id: string, collectedBy: string[]): void {
+    this.sourcesDeleted.set(id, collectedBy);
     this.sourcesChanged.delete(id);
   }
 
@@ -60,13 +66,23 @@ export class RelatedChanges {
     }
   }
 
-  /** Bumps version and timestamps of every affected resource other than `selfFlowId`. */
-  async apply(selfFlowId: string): Promise<void> {
-    const flows = await this.store.flows.getMany([...this.flowsChanged].filter((id) => id !== selfFlowId));
+  /**
+   * Bumps version and timestamps of every affected resource other than the Flow written
+   * (`self`), and records the events: Sources created, the Flow's own event, then what changed
+   * around it.
+   */
+  async apply(self: { id: string; event?: 'flows/created' | 'flows/updated' }): Promise<void> {
+    for (const id of this.sourcesCreated) await this.events.sourceChanged('sources/created', id);
+    if (self.event) {
+      const flow = await this.store.flows.get(self.id);
+      if (flow) await this.events.flowChanged(self.event, flow);
+    }
+    const flows = await this.store.flows.getMany([...this.flowsChanged].filter((id) => id !== self.id));
     for (const flow of flows) {
       flow.metadata_updated = this.now;
       flow.metadata_version = this.ids.uuid();
       await this.store.flows.saveRow(flow);
+      await this.events.flowChanged('flows/updated', flow);
     }
     const sourceIds = [...this.sourcesChanged].filter((id) => !this.sourcesCreated.has(id));
     for (const source of await this.store.sources.getMany(sourceIds)) {
@@ -75,6 +91,9 @@ export class RelatedChanges {
         updated: this.now,
         updated_by: this.actor ?? source.updated_by,
       });
+      await this.events.sourceChanged('sources/updated', source.id);
     }
+    for (const [id, collectedBy] of this.sourcesDeleted) this.events.sourceDeleted(id, collectedBy);
+    await this.events.flush();
   }
 }

@@ -91,7 +91,7 @@ export class FlowsService {
       if (existing && existing.source_id !== flow.source_id) {
         await this.releaseSource(store, existing.source_id, id, related);
       }
-      await related.apply(id);
+      await related.apply({ id, event: existing ? 'flows/updated' : 'flows/created' });
       if (existing) return undefined;
       return flowDocument((await store.flows.get(id)) as FlowRecord);
     });
@@ -108,11 +108,14 @@ export class FlowsService {
       if (flow.read_only) throw new ForbiddenError(READ_ONLY);
       const related = new RelatedChanges(store, this.deps.ids, this.deps.clock.now(), actor);
       await related.collectionChanged(id, flow.flow_collection, undefined);
+      // "Deleted (or scheduled for deletion)": the event goes now, with the Flow's filters.
+      await related.events.flowDeleted(flow);
+      const sourceCollectedBy = (await store.sources.collectedBy([flow.source_id])).get(flow.source_id) ?? [];
       const pending = await deletion.removeFlowSegments(store, id, actor);
       const collectors = pending ? await store.flows.markDeleting(id) : await store.flows.delete(id);
       for (const collector of collectors) related.flowChanged(collector);
-      await this.releaseSource(store, flow.source_id, id, related);
-      await related.apply(id);
+      await this.releaseSource(store, flow.source_id, id, related, sourceCollectedBy);
+      await related.apply({ id });
       return pending;
     });
     if (!request) return undefined;
@@ -141,7 +144,7 @@ export class FlowsService {
       if (flow.flow_collection !== before) await this.checkCollection(store, id, flow.flow_collection);
       await store.flows.save(flow, false);
       await related.collectionChanged(id, before, flow.flow_collection);
-      await related.apply(id);
+      await related.apply({ id, event: 'flows/updated' });
     });
   }
 
@@ -242,13 +245,21 @@ export class FlowsService {
   }
 
   /** A Source goes with its last Flow (ADR 0018). */
-  private async releaseSource(store: TamsStore, sourceId: string, flowId: string, related: RelatedChanges) {
+  private async releaseSource(
+    store: TamsStore,
+    sourceId: string,
+    flowId: string,
+    related: RelatedChanges,
+    collectedByBefore?: string[],
+  ) {
     if ((await store.flows.countBySource(sourceId, flowId)) > 0) {
       related.sourceChanged(sourceId);
       return;
     }
+    const collectedBy =
+      collectedByBefore ?? (await store.sources.collectedBy([sourceId])).get(sourceId) ?? [];
     await store.sources.delete(sourceId);
-    related.sourceDeleted(sourceId);
+    related.sourceDeleted(sourceId, collectedBy);
   }
 }
 

@@ -1,3 +1,4 @@
+import { EventLog } from '../events/events.log.ts';
 import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
@@ -127,7 +128,17 @@ export async function registerJobs(
     now,
   );
   const spans = new Map<string, TimeRange>();
-  for (const s of accepted) spans.set(s.flow_id, (spans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
+  const added = new Map<string, SegmentRecord[]>();
+  for (const s of accepted) {
+    spans.set(s.flow_id, (spans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
+    const list = added.get(s.flow_id);
+    if (list) list.push(s);
+    else added.set(s.flow_id, [s]);
+  }
+  const events = new EventLog(store, now);
+  for (const [flowId, segments] of added)
+    await events.segmentsAdded(flows.get(flowId) as FlowRecord, segments);
+  await events.flush();
   await store.flows.setSegmentsStates(
     [...spans].map(([id, span]) => ({
       id,

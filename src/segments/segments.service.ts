@@ -7,7 +7,8 @@ import { requireWritableFlow } from '../flows/flows.guards.ts';
 import type { UrlContext } from '../media/media.types.ts';
 import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
-import { envelopeOf, formatTimestamp, TimeRange } from '../time/index.ts';
+import { envelopeOf, TimeRange } from '../time/index.ts';
+import { segmentFields } from './segments.mapper.ts';
 import { type FailedSegment, type RegistrationJob, registerJobs } from './segments.registration.ts';
 import type { FlowSegment, FlowSegmentPost } from './segments.schemas.ts';
 import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
@@ -68,14 +69,10 @@ export class SegmentsService {
   }
 
   document(segment: SegmentRecord, filter: GetUrlFilter, ctx: UrlContext): FlowSegment {
-    const doc: FlowSegment = { object_id: segment.object_id, timerange: segment.timerange.format() };
-    if (segment.ts_offset !== undefined) doc.ts_offset = formatTimestamp(segment.ts_offset);
-    if (segment.last_duration !== undefined) doc.last_duration = formatTimestamp(segment.last_duration);
-    if (segment.sample_offset !== undefined) doc.sample_offset = segment.sample_offset;
-    if (segment.sample_count !== undefined) doc.sample_count = segment.sample_count;
-    if (segment.key_frame_count !== undefined) doc.key_frame_count = segment.key_frame_count;
-    doc.get_urls = this.deps.urls.build(segment.storage, segment.get_urls, filter, ctx);
-    return doc;
+    return {
+      ...segmentFields(segment),
+      get_urls: this.deps.urls.build(segment.storage, segment.get_urls, filter, ctx),
+    };
   }
 
   /**

@@ -1,11 +1,10 @@
 import type { Clock } from '../common/clock.ts';
 import { NotFoundError } from '../common/errors.ts';
+import { EventLog } from '../events/events.log.ts';
 import type { SourceFilters } from '../store/sources.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { Page, SourceRecord } from '../store/store.types.ts';
-import type { Source } from './sources.schemas.ts';
-
-export type SourceDocument = Source;
+import { type SourceDocument, sourceDocument } from './sources.mapper.ts';
 
 type Editable = Pick<SourceRecord, 'label' | 'description' | 'tags'>;
 
@@ -51,6 +50,9 @@ export class SourcesService {
       if (actor !== undefined) source.updated_by = actor;
       await store.sources.saveRow(source);
       if (JSON.stringify(source.tags) !== before) await store.sources.tags.replaceAll(id, source.tags);
+      const events = new EventLog(store, source.updated);
+      await events.sourceChanged('sources/updated', id);
+      await events.flush();
     });
   }
 
@@ -67,20 +69,4 @@ export class SourcesService {
     if (!source) throw new NotFoundError(`Source ${id} does not exist`);
     return source;
   }
-}
-
-export function sourceDocument(source: SourceRecord): SourceDocument {
-  const doc: SourceDocument = { id: source.id, format: source.format as Source['format'] };
-  if (source.label !== undefined) doc.label = source.label;
-  if (source.description !== undefined) doc.description = source.description;
-  if (source.created_by !== undefined) doc.created_by = source.created_by;
-  if (source.updated_by !== undefined) doc.updated_by = source.updated_by;
-  doc.created = source.created.toISOString();
-  doc.updated = source.updated.toISOString();
-  if (Object.keys(source.tags).length > 0) doc.tags = source.tags;
-  if (source.source_collection.length > 0) {
-    doc.source_collection = source.source_collection.map((item) => ({ id: item.id, role: item.role }));
-  }
-  if (source.collected_by.length > 0) doc.collected_by = source.collected_by;
-  return doc;
 }

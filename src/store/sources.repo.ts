@@ -77,10 +77,26 @@ export class SourcesRepo {
    */
   private async hydrate(rows: readonly Row[]): Promise<SourceRecord[]> {
     const ids = rows.map((r) => reqStr(r, 'id'));
+    const [tags, inferred] = await Promise.all([this.tags.getMany(ids), this.inferCollections(ids)]);
+    return rows.map((row) => {
+      const id = reqStr(row, 'id');
+      return {
+        ...fromRow(row, tags.get(id) ?? {}),
+        source_collection: inferred.collection.get(id) ?? [],
+        collected_by: inferred.collectedBy.get(id) ?? [],
+      };
+    });
+  }
+
+  /** The Sources collecting each of these Sources (without reading the Sources themselves). */
+  async collectedBy(sourceIds: readonly string[]): Promise<Map<string, string[]>> {
+    return (await this.inferCollections(sourceIds)).collectedBy;
+  }
+
+  private async inferCollections(ids: readonly string[]) {
     const flowSource = await this.flows.bySources(ids);
     const flowIds = [...flowSource.keys()];
-    const [tags, items, collectors] = await Promise.all([
-      this.tags.getMany(ids),
+    const [items, collectors] = await Promise.all([
       this.collections.itemsOf(flowIds),
       this.collections.collectorsOf(flowIds),
     ]);
@@ -110,14 +126,7 @@ export class SourcesRepo {
         collectedBy.set(sourceId, list);
       }
     }
-    return rows.map((row) => {
-      const id = reqStr(row, 'id');
-      return {
-        ...fromRow(row, tags.get(id) ?? {}),
-        source_collection: collection.get(id) ?? [],
-        collected_by: collectedBy.get(id) ?? [],
-      };
-    });
+    return { collection, collectedBy };
   }
 }
 

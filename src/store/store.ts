@@ -6,11 +6,13 @@ import { IndexedSegments, type SegmentsStore } from './cache/segments.indexed.ts
 import { type CacheLog, type CacheView, StoreCache } from './cache/store.cache.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { DeletionsRepo } from './deletions.repo.ts';
+import { EventSequence, EventsRepo } from './events.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
 import { SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
+import { WebhooksRepo } from './webhooks.repo.ts';
 
 /** What the store needs from the table manager. */
 export interface StoreDb extends DbSession {
@@ -33,6 +35,8 @@ export class TamsStore {
   readonly segments: SegmentsStore;
   readonly objects: ObjectsRepo;
   readonly deletions: DeletionsRepo;
+  readonly events: EventsRepo;
+  readonly webhooks: WebhooksRepo;
   /** The database repositories underneath, for loading the cache. */
   private readonly db: { flows: FlowsRepo; segments: SegmentsRepo; objects: ObjectsRepo };
 
@@ -41,6 +45,7 @@ export class TamsStore {
     private readonly root: StoreDb | undefined,
     private readonly cache: StoreCache | undefined,
     view: CacheView | undefined,
+    private readonly sequence: EventSequence = new EventSequence(),
   ) {
     const collections = new CollectionsRepo(session);
     this.db = {
@@ -50,6 +55,8 @@ export class TamsStore {
     };
     this.settings = new SettingsRepo(session);
     this.deletions = new DeletionsRepo(session);
+    this.events = new EventsRepo(session, sequence);
+    this.webhooks = new WebhooksRepo(session);
     if (view) {
       this.flows = new CachedFlows(this.db.flows, view);
       this.sources = new SourcesRepo(session, this.flows, new CachedCollections(view));
@@ -102,12 +109,14 @@ export class TamsStore {
   async transaction<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
     const { root, cache } = this;
     if (!root) return fn(this);
-    if (!cache) return root.transaction((tx) => fn(new TamsStore(tx, undefined, undefined, undefined)));
+    if (!cache) {
+      return root.transaction((tx) => fn(new TamsStore(tx, undefined, undefined, undefined, this.sequence)));
+    }
     let applied = false;
     try {
       return await root.transaction(async (tx) => {
         const view = cache.begin();
-        const result = await fn(new TamsStore(tx, undefined, cache, view));
+        const result = await fn(new TamsStore(tx, undefined, cache, view, this.sequence));
         // Writers are serialised: applying before COMMIT means the next transaction sees it.
         applied = true;
         view.commit();

@@ -21,6 +21,9 @@ export const T = {
   allocationsUsed: 'allocations_used',
   mediaGc: 'media_gc',
   deletions: 'deletion_requests',
+  events: 'events',
+  webhooks: 'webhooks',
+  parkedEvents: 'parked_events',
 } as const;
 
 /** A timerange as four columns: bounds in nanoseconds (null = unbounded) and inclusivity flags. */
@@ -222,6 +225,55 @@ export const storeTables: TableDef[] = [
       // Which replica works on it, until when: another takes over after a crash.
       { name: 'lease_owner', type: 'string' },
       { name: 'lease_until', type: 'timestamp' },
+    ],
+  },
+  {
+    // The outbox: every TAMS event, written in the transaction of the change it describes (so
+    // none is lost and none describes a change that rolled back). `seq` orders them; the filter
+    // columns let deliveries apply webhook filters without reading the payload.
+    name: T.events,
+    columns: [
+      { name: 'seq', type: 'int64', nullable: false },
+      { name: 'event_type', type: 'string', nullable: false },
+      { name: 'event_timestamp', type: 'timestamp', nullable: false },
+      { name: 'flow_id', type: 'string' },
+      { name: 'source_id', type: 'string' },
+      { name: 'flow_collected_by', type: 'json' },
+      { name: 'source_collected_by', type: 'json' },
+      { name: 'payload', type: 'json', nullable: false },
+    ],
+  },
+  {
+    // Registered webhooks (7.0 identifies them by url + api key name + value; `id` is ours) and
+    // their delivery state: `cursor` is the seq of the last event delivered or skipped.
+    name: T.webhooks,
+    columns: [
+      { name: 'id', type: 'string', nullable: false },
+      { name: 'url', type: 'string', nullable: false },
+      { name: 'api_key_name', type: 'string' },
+      { name: 'api_key_value', type: 'string' },
+      { name: 'events', type: 'json', nullable: false },
+      { name: 'filters', type: 'json' },
+      { name: 'owner', type: 'string' },
+      { name: 'created', type: 'timestamp', nullable: false },
+      { name: 'cursor', type: 'int64', nullable: false, defaultValue: 0n },
+      { name: 'attempts', type: 'int32', nullable: false, defaultValue: 0 },
+      { name: 'next_attempt', type: 'timestamp' },
+      { name: 'last_error', type: 'string' },
+      { name: 'lease_owner', type: 'string' },
+      { name: 'lease_until', type: 'timestamp' },
+    ],
+  },
+  {
+    // Events a webhook could not take after every retry: kept for operators.
+    name: T.parkedEvents,
+    columns: [
+      { name: 'webhook_id', type: 'string', nullable: false },
+      { name: 'seq', type: 'int64', nullable: false },
+      { name: 'event_type', type: 'string', nullable: false },
+      { name: 'attempts', type: 'int32', nullable: false },
+      { name: 'error', type: 'string' },
+      { name: 'parked', type: 'timestamp', nullable: false },
     ],
   },
 ];

@@ -1,0 +1,148 @@
+import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
+import { and, col } from '../db/predicate.ts';
+import { big, date, num, reqStr, str } from './rows.ts';
+import { T } from './tables.ts';
+
+/** The filters and get_urls transformations a webhook asked for (webhook-post.json). */
+export interface WebhookFilters {
+  flow_ids?: string[];
+  source_ids?: string[];
+  flow_collected_by_ids?: string[];
+  source_collected_by_ids?: string[];
+  accept_get_urls?: string[];
+  accept_storage_ids?: string[];
+  presigned?: boolean;
+  verbose_storage?: boolean;
+}
+
+export interface WebhookRecord {
+  id: string;
+  url: string;
+  api_key_name?: string;
+  api_key_value?: string;
+  events: string[];
+  filters: WebhookFilters;
+  /** Principal that registered it (listings show callers their own). */
+  owner?: string;
+  created: Date;
+  /** seq of the last event delivered, skipped or parked. */
+  cursor: bigint;
+  /** Failed attempts at the event after `cursor`. */
+  attempts: number;
+  next_attempt?: Date;
+  last_error?: string;
+  lease_owner?: string;
+  lease_until?: Date;
+}
+
+export interface ParkedEvent {
+  webhook_id: string;
+  seq: bigint;
+  event_type: string;
+  attempts: number;
+  error?: string;
+  parked: Date;
+}
+
+/** Webhook registrations, their delivery state, and the events parked after every retry failed. */
+export class WebhooksRepo {
+  constructor(private readonly db: DbSession) {}
+
+  async list(): Promise<WebhookRecord[]> {
+    const rows = await this.db.select(T.webhooks, { orderBy: [{ column: 'created' }, { column: 'id' }] });
+    return rows.map(fromRow);
+  }
+
+  async get(id: string): Promise<WebhookRecord | null> {
+    const [row] = await this.db.select(T.webhooks, { where: and(col('id').eq(id)), limit: 1 });
+    return row ? fromRow(row) : null;
+  }
+
+  async insert(webhook: WebhookRecord): Promise<void> {
+    await this.db.insert(T.webhooks, [toRow(webhook)]);
+  }
+
+  async save(webhook: WebhookRecord): Promise<void> {
+    await this.db.update(T.webhooks, and(col('id').eq(webhook.id)), toRow(webhook));
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.delete(T.webhooks, and(col('id').eq(id)));
+  }
+
+  async park(event: ParkedEvent): Promise<void> {
+    await this.db.insert(T.parkedEvents, [
+      {
+        webhook_id: event.webhook_id,
+        seq: event.seq,
+        event_type: event.event_type,
+        attempts: event.attempts,
+        error: event.error ?? null,
+        parked: event.parked,
+      },
+    ]);
+  }
+
+  async parked(limit: number): Promise<ParkedEvent[]> {
+    const rows = await this.db.select(T.parkedEvents, {
+      orderBy: [{ column: 'parked', direction: 'desc' }],
+      limit,
+    });
+    return rows.map((r) => {
+      const parked: ParkedEvent = {
+        webhook_id: reqStr(r, 'webhook_id'),
+        seq: big(r, 'seq') ?? 0n,
+        event_type: reqStr(r, 'event_type'),
+        attempts: num(r, 'attempts') ?? 0,
+        parked: date(r, 'parked') ?? new Date(0),
+      };
+      const error = str(r, 'error');
+      if (error !== undefined) parked.error = error;
+      return parked;
+    });
+  }
+
+  async parkedCount(): Promise<number> {
+    return this.db.count(T.parkedEvents);
+  }
+}
+
+function toRow(w: WebhookRecord): Row {
+  return {
+    id: w.id,
+    url: w.url,
+    api_key_name: w.api_key_name ?? null,
+    api_key_value: w.api_key_value ?? null,
+    events: w.events,
+    filters: w.filters as JsonValue,
+    owner: w.owner ?? null,
+    created: w.created,
+    cursor: w.cursor,
+    attempts: w.attempts,
+    next_attempt: w.next_attempt ?? null,
+    last_error: w.last_error ?? null,
+    lease_owner: w.lease_owner ?? null,
+    lease_until: w.lease_until ?? null,
+  };
+}
+
+function fromRow(row: Row): WebhookRecord {
+  const webhook: WebhookRecord = {
+    id: reqStr(row, 'id'),
+    url: reqStr(row, 'url'),
+    events: (row.events as string[] | null) ?? [],
+    filters: (row.filters as WebhookFilters | null) ?? {},
+    created: date(row, 'created') ?? new Date(0),
+    cursor: big(row, 'cursor') ?? 0n,
+    attempts: num(row, 'attempts') ?? 0,
+  };
+  for (const key of ['api_key_name', 'api_key_value', 'owner', 'last_error', 'lease_owner'] as const) {
+    const v = str(row, key);
+    if (v !== undefined) webhook[key] = v;
+  }
+  const next = date(row, 'next_attempt');
+  if (next !== undefined) webhook.next_attempt = next;
+  const until = date(row, 'lease_until');
+  if (until !== undefined) webhook.lease_until = until;
+  return webhook;
+}
