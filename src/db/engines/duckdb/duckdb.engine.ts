@@ -20,9 +20,26 @@ export interface DuckDbEngineOptions {
 export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine> {
   const { path } = options;
   if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-  const instance = await DuckDBInstance.create(path, { ...options.config });
+  const instance = await DuckDBInstance.create(path, withSafeOptimizers(options.config ?? {}));
   const writer = new DuckConn(await instance.connect());
   return new DuckDbEngine(instance, writer, path !== ':memory:', options.readers ?? 4);
+}
+
+/**
+ * Statistics propagation is off. A prepared statement keeps the plan made from the column
+ * statistics of the moment it was prepared, and DuckDB 1.5 does not re-plan when the data moves
+ * past them: ORDER BY then materialises values squeezed to the old range (a 1e11 read back as 256,
+ * a string as its last byte) and filters the old statistics ruled out return nothing. Our
+ * connections cache prepared statements, so the plans must not depend on data
+ * (test: "prepared statements see data changed after they were prepared").
+ */
+function withSafeOptimizers(config: Readonly<Record<string, string>>): Record<string, string> {
+  const disabled = (config.disabled_optimizers ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (!disabled.includes('statistics_propagation')) disabled.push('statistics_propagation');
+  return { ...config, disabled_optimizers: disabled.join(',') };
 }
 
 /**
