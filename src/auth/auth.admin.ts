@@ -1,0 +1,211 @@
+import type { Clock } from '../common/clock.ts';
+import { BadRequestError, NotFoundError } from '../common/errors.ts';
+import type { AuthRepo, TokenRecord, UserRecord } from '../store/auth.repo.ts';
+import { isUserName, parseScopes, type Scope, USER_NAME_RULE } from './auth.model.ts';
+import { DEFAULT_SCRYPT, hashPassword, type ScryptParams, verifyPassword } from './auth.password.ts';
+import { newToken, newTokenId, tokenHash, tokenHint } from './auth.tokens.ts';
+
+/** A user as shown to administrators (never the password hash). */
+export interface UserView {
+  name: string;
+  scopes: string[];
+  created: string;
+  created_by?: string;
+}
+
+/** A token as shown to administrators (never the token, nor its hash). */
+export interface TokenView {
+  id: string;
+  name: string;
+  principal: string;
+  hint: string;
+  scopes: string[];
+  created: string;
+  created_by?: string;
+  expires?: string;
+  revoked?: string;
+}
+
+export interface NewToken {
+  name: string;
+  scopes: readonly string[];
+  /** Who the token acts as (created_by of what it changes); default: its name. */
+  principal?: string;
+  expiresInSeconds?: number;
+  createdBy?: string;
+}
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+function checkName(kind: 'user' | 'token', name: string): void {
+  if (!isUserName(name)) throw new BadRequestError(`The ${kind} name ${USER_NAME_RULE}.`);
+}
+
+function checkScopes(list: readonly string[]): Scope[] {
+  try {
+    const scopes = parseScopes(list);
+    if (scopes.length === 0) throw new Error('at least one scope is needed');
+    return scopes;
+  } catch (error) {
+    throw new BadRequestError(`Scopes: ${(error as Error).message}.`);
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new BadRequestError(`The password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
+  }
+}
+
+const userView = (u: UserRecord): UserView => ({
+  name: u.name,
+  scopes: u.scopes,
+  created: u.created.toISOString(),
+  ...(u.created_by !== undefined && { created_by: u.created_by }),
+});
+
+const tokenView = (t: TokenRecord): TokenView => ({
+  id: t.id,
+  name: t.name,
+  principal: t.principal,
+  hint: t.hint,
+  scopes: t.scopes,
+  created: t.created.toISOString(),
+  ...(t.created_by !== undefined && { created_by: t.created_by }),
+  ...(t.expires !== undefined && { expires: t.expires.toISOString() }),
+  ...(t.revoked !== undefined && { revoked: t.revoked.toISOString() }),
+});
+
+/**
+ * Users and tokens management, shared by the CLI (tams-admin) and the admin HTTP routes.
+ * `changed` runs after every change (the server's Authenticator forgets what it cached).
+ */
+export class AuthAdmin {
+  constructor(
+    private readonly deps: {
+      repo: AuthRepo;
+      clock: Clock;
+      changed?: () => void;
+      scrypt?: ScryptParams;
+    },
+  ) {}
+
+  private changed(): void {
+    this.deps.changed?.();
+  }
+
+  async listUsers(): Promise<UserView[]> {
+    return (await this.deps.repo.listUsers()).map(userView);
+  }
+
+  async addUser(name: string, password: string, scopes: readonly string[], createdBy?: string) {
+    checkName('user', name);
+    checkPassword(password);
+    const granted = checkScopes(scopes);
+    if (await this.deps.repo.getUser(name)) throw new BadRequestError(`The user "${name}" exists already.`);
+    const user: UserRecord = {
+      name,
+      password: await hashPassword(password, this.deps.scrypt ?? DEFAULT_SCRYPT),
+      scopes: granted,
+      created: this.deps.clock.now(),
+      created_by: createdBy,
+    };
+    await this.deps.repo.insertUser(user);
+    this.changed();
+    return userView(user);
+  }
+
+  async setPassword(name: string, password: string): Promise<void> {
+    checkPassword(password);
+    const hash = await hashPassword(password, this.deps.scrypt ?? DEFAULT_SCRYPT);
+    if (!(await this.deps.repo.setPassword(name, hash))) throw new NotFoundError(`No user "${name}".`);
+    this.changed();
+  }
+
+  /** Removes the user and revokes the tokens acting as it; returns how many were revoked. */
+  async removeUser(name: string): Promise<number> {
+    if (!(await this.deps.repo.deleteUser(name))) throw new NotFoundError(`No user "${name}".`);
+    const revoked = await this.deps.repo.revokeTokensOf(name, this.deps.clock.now());
+    this.changed();
+    return revoked;
+  }
+
+  async listTokens(): Promise<TokenView[]> {
+    return (await this.deps.repo.listTokens()).map(tokenView);
+  }
+
+  /** Issues a token; the value is returned here once and never stored. */
+  async createToken(spec: NewToken, value = newToken()): Promise<{ token: string; info: TokenView }> {
+    checkName('token', spec.name);
+    const principal = spec.principal ?? spec.name;
+    checkName('user', principal);
+    const scopes = checkScopes(spec.scopes);
+    if ((await this.active()).some((t) => t.name === spec.name)) {
+      throw new BadRequestError(`A token named "${spec.name}" exists already (revoke it first).`);
+    }
+    const now = this.deps.clock.now();
+    const record: TokenRecord = {
+      id: newTokenId(),
+      name: spec.name,
+      principal,
+      hash: tokenHash(value),
+      hint: tokenHint(value),
+      scopes,
+      created: now,
+      created_by: spec.createdBy,
+      expires:
+        spec.expiresInSeconds === undefined
+          ? undefined
+          : new Date(now.getTime() + spec.expiresInSeconds * 1000),
+    };
+    await this.deps.repo.insertToken(record);
+    this.changed();
+    return { token: value, info: tokenView(record) };
+  }
+
+  /** Revokes the active token with this id, or else the one with this name. */
+  async revokeToken(idOrName: string): Promise<TokenView> {
+    const active = await this.active();
+    const token = active.find((t) => t.id === idOrName) ?? active.find((t) => t.name === idOrName);
+    if (!token) throw new NotFoundError(`No active token with id or name "${idOrName}".`);
+    const now = this.deps.clock.now();
+    await this.deps.repo.revokeToken(token.id, now);
+    this.changed();
+    return tokenView({ ...token, revoked: now });
+  }
+
+  /** Whether no one can authenticate yet: no users and no unrevoked tokens. */
+  async isEmpty(): Promise<boolean> {
+    return (await this.deps.repo.countUsers()) === 0 && (await this.deps.repo.countActiveTokens()) === 0;
+  }
+
+  /**
+   * Registers `value` as the token named `spec.name`, revoking the one it replaces (a rotated
+   * secret). A known value stays as it is, revoked included: restarting with the same bootstrap
+   * secret must not undo a revocation.
+   */
+  async ensureToken(value: string, spec: NewToken): Promise<'created' | 'replaced' | 'present' | 'revoked'> {
+    const known = await this.deps.repo.tokenByHash(tokenHash(value));
+    if (known) return known.revoked ? 'revoked' : 'present';
+    const previous = (await this.active()).filter((t) => t.name === spec.name);
+    for (const t of previous) await this.deps.repo.revokeToken(t.id, this.deps.clock.now());
+    await this.createToken(spec, value);
+    return previous.length > 0 ? 'replaced' : 'created';
+  }
+
+  /** Creates the user if missing; otherwise sets its password if it differs. */
+  async ensureUser(name: string, password: string, scopes: readonly string[]) {
+    const user = await this.deps.repo.getUser(name);
+    if (!user) {
+      await this.addUser(name, password, scopes, 'bootstrap');
+      return 'created';
+    }
+    if (await verifyPassword(password, user.password)) return 'present';
+    await this.setPassword(name, password);
+    return 'updated';
+  }
+
+  private async active(): Promise<TokenRecord[]> {
+    return (await this.deps.repo.listTokens()).filter((t) => t.revoked === undefined);
+  }
+}

@@ -1,0 +1,115 @@
+import { Type } from 'typebox';
+import type { Config } from '../config.ts';
+import { parseStaticKey } from './auth.jwt.ts';
+import { isUserName, USER_NAME_RULE } from './auth.model.ts';
+
+/**
+ * The authentication settings, spread into the one config schema (src/config.ts) so they are
+ * parsed, checked and documented with every other TAMS_* setting.
+ */
+export const authSettings = {
+  TAMS_AUTH: Type.Union([Type.Literal('required'), Type.Literal('none')], {
+    default: 'required',
+    description:
+      '`required`: every API request needs credentials (Bearer token, `access_token` query parameter or HTTP Basic); see "Authentication" below. `none`: the API is open to anyone who can reach it (local exploration only).',
+  }),
+  TAMS_AUTH_CACHE_SECONDS: Type.Integer({
+    default: 30,
+    minimum: 0,
+    description:
+      'How long an API token or password once checked is trusted without reading the store again, on shared databases (several replicas): a revocation made elsewhere takes effect within this time. The embedded engine (one process) forgets immediately on every change.',
+  }),
+  TAMS_BOOTSTRAP_ADMIN_TOKEN: Type.String({
+    default: '',
+    description:
+      'An API token (16+ characters) granted every scope, registered at start-up (e.g. from a Kubernetes secret). Empty, with no users or tokens at all (and no JWTs configured): a token is generated once, printed on stderr and written to `admin-token` in `TAMS_DATA_DIR`.',
+  }),
+  TAMS_BOOTSTRAP_ADMIN_USER: Type.String({
+    default: '',
+    description:
+      'User name of an HTTP Basic admin (every scope) created at start-up if missing; its password is set from `TAMS_BOOTSTRAP_ADMIN_PASSWORD`.',
+  }),
+  TAMS_BOOTSTRAP_ADMIN_PASSWORD: Type.String({
+    default: '',
+    description: 'Password (12+ characters) of `TAMS_BOOTSTRAP_ADMIN_USER`.',
+  }),
+  TAMS_JWT_JWKS_URL: Type.String({
+    default: '',
+    description:
+      "URL of the identity provider's JSON Web Key Set: bearer JWTs are verified with its keys (fetched and cached, refetched for unknown key ids).",
+  }),
+  TAMS_JWT_KEY: Type.String({
+    default: '',
+    description:
+      'A static key verifying bearer JWTs instead of a JWKS: a PEM public key, or a JWK as JSON (an `oct` JWK for HMAC, with `TAMS_JWT_ALGORITHMS=HS256`).',
+  }),
+  TAMS_JWT_ISSUER: Type.String({
+    default: '',
+    description: 'Required `iss` of JWTs (required when JWTs are enabled).',
+  }),
+  TAMS_JWT_AUDIENCE: Type.String({
+    default: '',
+    description:
+      'Required `aud` of JWTs (required when JWTs are enabled); comma-separated to accept several.',
+  }),
+  TAMS_JWT_ALGORITHMS: Type.String({
+    default: 'RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA',
+    description: 'JWS algorithms accepted for JWTs, comma-separated.',
+  }),
+  TAMS_JWT_SCOPE_PREFIX: Type.String({
+    default: '',
+    description:
+      "Prefix of this API's scopes in the JWT `scope` (space-separated) or `scp` claim: with `tams.`, `tams.read` grants `read` and scopes without the prefix are ignored.",
+  }),
+  TAMS_JWT_PRINCIPAL_CLAIM: Type.String({
+    default: 'sub',
+    description:
+      'JWT claim naming the caller in `created_by`/`updated_by` (e.g. `preferred_username`); `sub` when the claim is absent.',
+  }),
+  TAMS_JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({
+    default: 30,
+    minimum: 0,
+    description: 'Clock skew allowed when checking JWT `exp` and `nbf`.',
+  }),
+};
+
+/** Problems with the authentication settings taken together (each is valid on its own). */
+export function authConfigProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const jwt = config.TAMS_JWT_JWKS_URL !== '' || config.TAMS_JWT_KEY !== '';
+  if (config.TAMS_JWT_JWKS_URL !== '' && config.TAMS_JWT_KEY !== '') {
+    problems.push('TAMS_JWT_JWKS_URL and TAMS_JWT_KEY: give one or the other');
+  }
+  if (config.TAMS_JWT_JWKS_URL !== '' && !/^https?:\/\/\S+$/.test(config.TAMS_JWT_JWKS_URL)) {
+    problems.push(
+      `TAMS_JWT_JWKS_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_JWT_JWKS_URL)})`,
+    );
+  }
+  if (config.TAMS_JWT_KEY !== '') {
+    try {
+      parseStaticKey(config.TAMS_JWT_KEY);
+    } catch (error) {
+      // The message, never the value: it may be a shared secret.
+      problems.push(`TAMS_JWT_KEY: not a PEM public key or a JWK (${(error as Error).message})`);
+    }
+  }
+  // Without both, a token minted by the same identity provider for another service would pass.
+  if (jwt && config.TAMS_JWT_ISSUER === '') problems.push('TAMS_JWT_ISSUER: required when JWTs are enabled');
+  if (jwt && config.TAMS_JWT_AUDIENCE === '') {
+    problems.push('TAMS_JWT_AUDIENCE: required when JWTs are enabled');
+  }
+  const token = config.TAMS_BOOTSTRAP_ADMIN_TOKEN;
+  if (token !== '' && (token.length < 16 || /\s/.test(token))) {
+    problems.push('TAMS_BOOTSTRAP_ADMIN_TOKEN: must be at least 16 characters, without spaces');
+  }
+  const user = config.TAMS_BOOTSTRAP_ADMIN_USER;
+  const password = config.TAMS_BOOTSTRAP_ADMIN_PASSWORD;
+  if ((user === '') !== (password === '')) {
+    problems.push('TAMS_BOOTSTRAP_ADMIN_USER and TAMS_BOOTSTRAP_ADMIN_PASSWORD: give both or neither');
+  }
+  if (user !== '' && !isUserName(user)) problems.push(`TAMS_BOOTSTRAP_ADMIN_USER: ${USER_NAME_RULE}`);
+  if (password !== '' && password.length < 12) {
+    problems.push('TAMS_BOOTSTRAP_ADMIN_PASSWORD: must be at least 12 characters');
+  }
+  return problems;
+}

@@ -1,0 +1,156 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { sendError } from '../http/errors.ts';
+import { isPresignedMediaRequest } from '../media/fs/fs.routes.ts';
+import { readCredentials } from './auth.credentials.ts';
+import { type Scope, scopeForMethod } from './auth.model.ts';
+import type { AuthModule } from './auth.module.ts';
+import type { AuthOutcome } from './auth.service.ts';
+
+/**
+ * Who may call a route: `public` (no credentials), `authenticated` (any valid credentials),
+ * `admin` (the admin scope), or `method` (read for GET/HEAD, write for PUT/POST, delete for
+ * DELETE). Routes can say so in their config (`config: { tamsAuth: 'public' }`); otherwise
+ * `routePolicy` decides from the method and URL.
+ */
+export type RoutePolicy = 'public' | 'authenticated' | 'admin' | 'method';
+
+export interface AuthRouteConfig {
+  tamsAuth?: RoutePolicy;
+  /** The operations routes (src/ops: /health, /ready, /metrics) mark themselves so. */
+  tamsOps?: boolean;
+}
+
+/**
+ * Public without credentials: the API's documentation (Swagger UI must load before it can be
+ * authorised). The operations routes are public too, by their `tamsOps` config: probes and
+ * Prometheus scrapes carry no API credentials (keep /metrics off public networks).
+ */
+const PUBLIC_URLS = [/^\/openapi\.json$/, /^\/docs(\/.*)?$/];
+
+/** Beyond the methods' scopes: changing the service settings is for administrators. */
+const ADMIN_ROUTES = new Set(['POST /service']);
+
+export const REALM = 'tams';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  policy: RoutePolicy;
+}
+
+export function routePolicy(method: string, url: string, config: AuthRouteConfig | undefined): RoutePolicy {
+  if (config?.tamsAuth !== undefined) return config.tamsAuth;
+  if (config?.tamsOps === true) return 'public';
+  if (PUBLIC_URLS.some((re) => re.test(url))) return 'public';
+  if (ADMIN_ROUTES.has(`${method} ${url}`)) return 'admin';
+  return 'method';
+}
+
+const catalogues = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route of the app with its policy, as registered (tests cover each). */
+export function registeredRoutes(app: FastifyInstance): readonly RouteEntry[] {
+  return catalogues.get(app) ?? [];
+}
+
+function quoted(text: string): string {
+  return text.replaceAll('"', "'").replaceAll('\\', '/');
+}
+
+function challenges(bearerError?: string, description?: string): string[] {
+  const bearer =
+    bearerError === undefined
+      ? `Bearer realm="${REALM}"`
+      : `Bearer realm="${REALM}", error="${bearerError}", error_description="${quoted(description ?? '')}"`;
+  return [bearer, `Basic realm="${REALM}", charset="UTF-8"`];
+}
+
+function unauthorized(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outcome: Extract<AuthOutcome, { ok: false }>,
+) {
+  if (outcome.unavailable) {
+    request.log.warn({ reason: outcome.reason }, 'credentials could not be checked');
+    return sendError(
+      request,
+      reply,
+      503,
+      'ServiceUnavailable',
+      `Credentials cannot be checked now: ${outcome.reason}.`,
+    );
+  }
+  request.log.info({ scheme: outcome.scheme, reason: outcome.reason }, 'authentication failed');
+  const error = outcome.scheme === 'bearer' ? 'invalid_token' : undefined;
+  reply.header('www-authenticate', challenges(error, outcome.reason));
+  const summary =
+    outcome.scheme === 'none'
+      ? 'Authentication required: send "Authorization: Bearer <token>", HTTP Basic credentials, or the access_token query parameter.'
+      : `Authentication failed: ${outcome.reason}.`;
+  return sendError(request, reply, 401, 'Unauthorized', summary);
+}
+
+function forbidden(request: FastifyRequest, reply: FastifyReply, needed: Scope) {
+  const principal = request.principal;
+  const granted = principal ? [...principal.scopes].join(', ') || 'no scope' : 'no scope';
+  if (principal?.scheme !== 'basic') {
+    reply.header(
+      'www-authenticate',
+      `Bearer realm="${REALM}", error="insufficient_scope", scope="${needed}"`,
+    );
+  }
+  return sendError(
+    request,
+    reply,
+    403,
+    'Forbidden',
+    `Insufficient scope (not a read-only Flow): ${request.method} requests to this route need the "${needed}" scope; the credentials of "${principal?.name ?? ''}" grant ${granted}.`,
+  );
+}
+
+function recordRoute(catalogue: RouteEntry[], route: RouteOptions): void {
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  const config = (route.config ?? {}) as AuthRouteConfig;
+  // The policy is decided once, here, so a request only reads it from its route's config.
+  const policy = routePolicy(methods[0] ?? 'GET', route.url, config);
+  for (const method of methods) {
+    const own = routePolicy(method, route.url, config);
+    if (own !== policy) throw new Error(`${route.url}: methods of one route need different policies`);
+    catalogue.push({ method, url: route.url, policy });
+  }
+  route.config = { ...route.config, tamsAuth: policy } as typeof route.config;
+}
+
+/**
+ * Authentication and authorisation of every route registered after this call: an onRoute hook
+ * gives each its policy, an onRequest hook (before any body is read) checks credentials and
+ * scope and sets `request.principal`. Presigned media URLs pass: their signature is checked by
+ * the media route. With TAMS_AUTH=none requests pass as they are (no principal).
+ * Also runs the bootstrap of the first credentials when the app gets ready.
+ */
+export function registerAuth(app: FastifyInstance, auth: AuthModule): void {
+  const catalogue: RouteEntry[] = [];
+  catalogues.set(app, catalogue);
+  app.addHook('onRoute', (route) => recordRoute(catalogue, route));
+  app.addHook('onReady', async () => auth.bootstrap(app.log));
+
+  const required = auth.mode === 'required';
+  app.addHook('onRequest', async (request, reply) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    const accessToken = query?.access_token;
+    // Routes never see the URL token: their query schemas need not allow for it.
+    if (accessToken !== undefined && query) delete query.access_token;
+    if (!required) return;
+    const policy = (request.routeOptions.config as AuthRouteConfig).tamsAuth ?? 'method';
+    if (policy === 'public' || isPresignedMediaRequest(request)) return;
+    const outcome = await auth.authenticator.authenticate(
+      readCredentials(request.headers.authorization, accessToken),
+    );
+    if (!outcome.ok) return unauthorized(request, reply, outcome);
+    request.principal = outcome.principal;
+    const needed =
+      policy === 'admin' ? 'admin' : policy === 'method' ? scopeForMethod(request.method) : undefined;
+    if (needed !== undefined && !outcome.principal.scopes.has(needed))
+      return forbidden(request, reply, needed);
+  });
+}

@@ -1,0 +1,43 @@
+import type { Clock } from '../common/clock.ts';
+import type { Config } from '../config.ts';
+import type { DbSession } from '../db/db.types.ts';
+import { AuthRepo } from '../store/auth.repo.ts';
+import { AuthAdmin } from './auth.admin.ts';
+import { type BootstrapLog, bootstrapAuth } from './auth.bootstrap.ts';
+import { JwtVerifier, jwtSettings } from './auth.jwt.ts';
+import { Authenticator } from './auth.service.ts';
+
+/** Authentication as the app uses it; built once by the composition root. */
+export interface AuthModule {
+  mode: 'required' | 'none';
+  authenticator: Authenticator;
+  admin: AuthAdmin;
+  /** First credentials (bootstrap variables, or a generated admin token); run when the app is ready. */
+  bootstrap(log: BootstrapLog): Promise<void>;
+}
+
+export interface AuthOptions {
+  clock: Clock;
+  /** This process alone uses the database: cached credentials can be kept until a change. */
+  exclusive: boolean;
+  /** Where the generated first admin token is shown (default stderr). */
+  announce?: (text: string) => void;
+}
+
+export function createAuth(config: Config, db: DbSession, options: AuthOptions): AuthModule {
+  const repo = new AuthRepo(db);
+  const jwt = jwtSettings(config);
+  const authenticator = new Authenticator({
+    repo,
+    clock: options.clock,
+    jwt: jwt ? new JwtVerifier(jwt) : undefined,
+    cacheTtlMs: options.exclusive ? Number.POSITIVE_INFINITY : config.TAMS_AUTH_CACHE_SECONDS * 1000,
+  });
+  const admin = new AuthAdmin({ repo, clock: options.clock, changed: () => authenticator.forget() });
+  return {
+    mode: config.TAMS_AUTH,
+    authenticator,
+    admin,
+    bootstrap: (log) => bootstrapAuth(admin, config, log, options.announce),
+  };
+}

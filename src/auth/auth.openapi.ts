@@ -1,0 +1,33 @@
+/**
+ * The spec's three security schemes (components.securitySchemes, by the spec's names) and its
+ * global `security`, any one sufficient. Swagger UI shows "Authorize" from these; a bearer token
+ * entered there is sent as `Authorization: Bearer <token>`.
+ */
+export const SECURITY_SCHEMES = {
+  bearer_token_auth: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'HTTP bearer token: a JWT from the configured identity provider (scopes from its `scope`/`scp` claim), or an API token issued by this server (`tams_…`, see `tams-admin token create`, or `admin-token` in the data directory after the first start).',
+  },
+  url_token_auth: {
+    type: 'apiKey',
+    name: 'access_token',
+    in: 'query',
+    description:
+      'URL token: the same tokens as bearer_token_auth, in the `access_token` query parameter (for clients that cannot set headers, such as EventSource).',
+  },
+  basic_auth: {
+    type: 'http',
+    scheme: 'basic',
+    description:
+      'HTTP basic authentication with a user created by `tams-admin user add`. Only for constrained cases: passwords are long-lived and deliberately slow to check.',
+  },
+} as const;
+
+export const GLOBAL_SECURITY: Record<string, string[]>[] = [
+  { bearer_token_auth: [] },
+  { url_token_auth: [] },
+  { basic_auth: [] },
+];

@@ -1,0 +1,171 @@
+/**
+ * tams-admin (in-process through runAdmin, and the bin as a child process): users and tokens
+ * created, listed and revoked in the data directory, then used against a server on it.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AdminIo, EXIT, runAdmin } from '../../src/auth/admin.cli.ts';
+import { tempDir } from '../helpers/server.ts';
+import { basic, bearer, startAuthServer } from './auth.fixture.ts';
+
+const dir = tempDir('tams-admin-cli-');
+afterAll(() => dir.remove());
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function admin(
+  args: string,
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
+  let out = '';
+  let err = '';
+  const io: AdminIo = {
+    env: { TAMS_DATA_DIR: dir.path, ...options.env },
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    stdin: async () => options.stdin ?? '',
+  };
+  const code = await runAdmin(
+    args.split(' ').filter((a) => a !== ''),
+    io,
+  );
+  return { code, out, err };
+}
+
+const BOOTSTRAP = {
+  TAMS_BOOTSTRAP_ADMIN_TOKEN: 'bootstrap-secret-0123456789',
+  TAMS_BOOTSTRAP_ADMIN_USER: 'ops',
+  TAMS_BOOTSTRAP_ADMIN_PASSWORD: 'ops password 12',
+};
+const TOKEN = /^tams_[A-Za-z0-9_-]{43}\n$/;
+let ciToken = '';
+let keptToken = '';
+let bobPassword = '';
+
+describe('tams-admin', () => {
+  it('creates tokens, printing the token alone on stdout', async () => {
+    const ci = await admin('token create ci --scopes read,write --expires-in 30d');
+    expect(ci.code).toBe(EXIT.ok);
+    expect(ci.out).toMatch(TOKEN);
+    expect(ci.err).toContain('shown only now');
+    ciToken = ci.out.trim();
+    const kept = await admin('token create kept --scopes read --user alice');
+    expect(kept.code).toBe(EXIT.ok);
+    keptToken = kept.out.trim();
+  });
+
+  it('creates users, with a password from stdin or a generated one', async () => {
+    const alice = await admin('user add alice --scopes read --password-stdin', {
+      stdin: 'alice password 1\n',
+    });
+    expect(alice.code).toBe(EXIT.ok);
+    expect(alice.out).toBe('');
+    const bob = await admin('user add bob --scopes read,write');
+    expect(bob.code).toBe(EXIT.ok);
+    bobPassword = bob.out.trim();
+    expect(bobPassword.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('lists users and tokens, never their secrets', async () => {
+    const tokens = await admin('token list --json');
+    expect(tokens.code).toBe(EXIT.ok);
+    const list = JSON.parse(tokens.out) as Record<string, unknown>[];
+    expect(list.map((t) => [t.name, t.principal, t.scopes])).toEqual([
+      ['ci', 'ci', ['read', 'write']],
+      ['kept', 'alice', ['read']],
+    ]);
+    expect(typeof list[0]?.expires).toBe('string');
+    expect(tokens.out).not.toContain(ciToken);
+    expect(list.every((t) => !('hash' in t) && String(t.hint).endsWith('…'))).toBe(true);
+    const users = await admin('user list');
+    expect(users.out).toMatch(/^NAME\s+SCOPES/);
+    expect(users.out).toMatch(/alice\s+read\s/);
+    expect(users.out).toMatch(/bob\s+read,write\s/);
+    expect(users.out).not.toContain('scrypt');
+  });
+
+  it('revokes a token by name or id', async () => {
+    const revoked = await admin('token revoke ci');
+    expect(revoked.code).toBe(EXIT.ok);
+    const list = JSON.parse((await admin('token list --json')).out) as Record<string, unknown>[];
+    expect(list.find((t) => t.name === 'ci')?.revoked).toEqual(expect.any(String));
+    expect(list.find((t) => t.name === 'kept')?.revoked).toBeUndefined();
+    expect((await admin('token revoke ci')).code).toBe(EXIT.failed);
+  });
+
+  it('refuses bad input with a message and a distinct exit code', async () => {
+    const scope = await admin('token create x --scopes read,fly');
+    expect(scope.code).toBe(EXIT.failed);
+    expect(scope.err).toContain('unknown scope "fly"');
+    expect((await admin('token create --scopes read')).code).toBe(EXIT.usage);
+    expect((await admin('token create y')).err).toContain('--scopes is required');
+    expect((await admin('user add alice --scopes read')).err).toContain('exists already');
+    expect(
+      (await admin('user add carol --scopes read --password-stdin', { stdin: 'short\n' })).err,
+    ).toContain('at least 12 characters');
+    expect((await admin('frobnicate')).code).toBe(EXIT.usage);
+    expect((await admin('--help')).out).toContain('tams-admin token create');
+  });
+
+  it('bootstraps the admin credentials from the environment, once', async () => {
+    const env = BOOTSTRAP;
+    expect((await admin('bootstrap', { env })).code).toBe(EXIT.ok);
+    expect((await admin('bootstrap', { env })).code).toBe(EXIT.ok);
+    const tokens = JSON.parse((await admin('token list --json')).out) as Record<string, unknown>[];
+    expect(tokens.filter((t) => t.name === 'bootstrap-admin' && t.revoked === undefined)).toHaveLength(1);
+    expect(tokens.find((t) => t.name === 'bootstrap-admin')?.scopes).toEqual([
+      'read',
+      'write',
+      'delete',
+      'admin',
+    ]);
+    expect((await admin('user list')).out).toMatch(/ops\s+read,write,delete,admin/);
+    expect((await admin('bootstrap')).code).toBe(EXIT.usage);
+  });
+});
+
+describe('a server on the same data directory', () => {
+  let server: Awaited<ReturnType<typeof startAuthServer>>;
+  beforeAll(async () => {
+    // The deployment's secrets, as the CLI bootstrapped them.
+    server = await startAuthServer(BOOTSTRAP, { dataDir: dir.path });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('accepts what tams-admin created and refuses what it revoked', async () => {
+    expect((await server.get('/flows', { headers: bearer(keptToken) })).status).toBe(200);
+    expect((await server.get('/auth/whoami', { headers: bearer(keptToken) })).body).toEqual({
+      name: 'alice',
+      scopes: ['read'],
+      scheme: 'token',
+    });
+    expect((await server.get('/flows', { headers: bearer(ciToken) })).status).toBe(401);
+    expect((await server.get('/flows', { headers: basic('alice', 'alice password 1') })).status).toBe(200);
+    expect((await server.get('/flows', { headers: basic('bob', bobPassword) })).status).toBe(200);
+    expect((await server.get('/flows', { headers: bearer('bootstrap-secret-0123456789') })).status).toBe(200);
+    expect((await server.get('/flows', { headers: basic('ops', 'ops password 12') })).status).toBe(200);
+  });
+
+  it('the bin says the database is in use, and how to go on, while the server runs', () => {
+    const bin = new URL('../../bin/tams-admin.mjs', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, [bin, 'token', 'list'], {
+      env: { ...process.env, TAMS_DATA_DIR: dir.path },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(EXIT.busy);
+    expect(run.stderr).toContain('is in use by another process');
+    expect(run.stderr).toContain('stop the server');
+    expect(run.stderr).toContain('/auth/tokens');
+  });
+});

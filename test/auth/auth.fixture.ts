@@ -1,0 +1,108 @@
+/**
+ * Test support for authentication: a signing key and a JWKS served over HTTP (the identity
+ * provider), JWTs signed with it, and servers with authentication required.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import type { Scope } from '../../src/auth/auth.model.ts';
+import { startServer, type TestServer, type TestServerOptions, tempDir } from '../helpers/server.ts';
+
+export const ISSUER = 'https://idp.example.test/';
+export const AUDIENCE = 'tams-api';
+export const SCOPE_PREFIX = 'tams.';
+/** Registered by every auth test server at start-up, with every scope. */
+export const ADMIN_TOKEN = 'tams_test-bootstrap-admin-token-0123456789';
+export const ADMIN_USER = 'root';
+export const ADMIN_PASSWORD = 'correct horse battery';
+
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+export interface SigningKey {
+  kid: string;
+  privateKey: PrivateKey;
+  /** The public key as PEM (for TAMS_JWT_KEY). */
+  pem: string;
+  jwk: Record<string, unknown>;
+}
+
+export async function signingKey(kid: string): Promise<SigningKey> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  return { kid, privateKey, pem: await exportSPKI(publicKey), jwk };
+}
+
+export interface JwtOptions {
+  scopes?: readonly Scope[] | string;
+  sub?: string;
+  /** Seconds from now; negative for an expired token. */
+  expiresIn?: number;
+  issuer?: string;
+  audience?: string;
+  claims?: JWTPayload;
+}
+
+export async function signJwt(key: SigningKey, options: JwtOptions = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const scopes = options.scopes ?? ['read', 'write', 'delete', 'admin'];
+  const scope = typeof scopes === 'string' ? scopes : scopes.map((s) => `${SCOPE_PREFIX}${s}`).join(' ');
+  return new SignJWT({ scope, ...options.claims })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+    .setSubject(options.sub ?? 'jwt-user')
+    .setIssuer(options.issuer ?? ISSUER)
+    .setAudience(options.audience ?? AUDIENCE)
+    .setIssuedAt(now - 60)
+    .setExpirationTime(now + (options.expiresIn ?? 600))
+    .sign(key.privateKey);
+}
+
+/** A JWKS endpoint on a loopback port, counting its fetches. */
+export async function serveJwks(
+  keys: SigningKey[],
+): Promise<{ url: string; fetches: () => number; close(): Promise<void> }> {
+  let fetches = 0;
+  const server: Server = createServer((_req, res) => {
+    fetches++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    fetches: () => fetches,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A test server with authentication required and the bootstrap admin token and user. */
+export async function startAuthServer(
+  env: Record<string, string>,
+  options: Omit<TestServerOptions, 'env'> = {},
+): Promise<TestServer> {
+  // A data directory of its own even in memory: nothing may be written to the repository's ./data.
+  const scratch = tempDir('tams-auth-');
+  const server = await startServer({
+    ...options,
+    env: {
+      TAMS_AUTH: 'required',
+      TAMS_DATA_DIR: options.dataDir ?? scratch.path,
+      TAMS_BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN,
+      TAMS_BOOTSTRAP_ADMIN_USER: ADMIN_USER,
+      TAMS_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...env,
+    },
+  });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      scratch.remove();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+export const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
