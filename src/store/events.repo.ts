@@ -23,16 +23,21 @@ export type NewEvent = Omit<OutboxEvent, 'seq'>;
 /**
  * The event outbox. Sequence numbers grow with time (microseconds since the epoch, at least one
  * more than the last issued by this process), so events of several processes interleave in
- * roughly the order they happened and each process's own are strictly ordered.
+ * roughly the order they happened and each process's own are strictly ordered. One process
+ * writing (DuckDB) commits in sequence order; with several replicas a number is issued before its
+ * transaction commits, so readers stay a settle time behind (`settledSeq`) lest a cursor pass an
+ * event that commits late.
  */
 export class EventsRepo {
   constructor(
     private readonly db: DbSession,
     private readonly sequence: EventSequence,
+    private readonly recorded: () => void = () => {},
   ) {}
 
   async append(events: readonly NewEvent[]): Promise<OutboxEvent[]> {
     if (events.length === 0) return [];
+    this.recorded();
     await this.sequence.ready(this.db);
     const stored = events.map((e) => ({ ...e, seq: this.sequence.next() }));
     await this.db.insert(
@@ -51,20 +56,28 @@ export class EventsRepo {
     return stored;
   }
 
-  /** Events after `seq`, in order, at most `limit`. */
-  async after(seq: bigint, limit: number): Promise<OutboxEvent[]> {
+  /** Events after `seq` (and not after `upTo` when given), in order, at most `limit`. */
+  async after(seq: bigint, limit: number, upTo?: bigint): Promise<OutboxEvent[]> {
     const rows = await this.db.select(T.events, {
-      where: and(col('seq').gt(seq)),
+      where: and(col('seq').gt(seq), upTo === undefined ? undefined : col('seq').le(upTo)),
       orderBy: [{ column: 'seq' }],
       limit,
     });
     return rows.map(fromRow);
   }
 
-  /** The seq of the newest event (0 when there is none). */
+  /** How many events come after `seq`. */
+  async countAfter(seq: bigint): Promise<number> {
+    return this.db.count(T.events, and(col('seq').gt(seq)));
+  }
+
+  /** The seq of the newest event in the outbox or issued here (0 when there is none). */
   async lastSeq(): Promise<bigint> {
     await this.sequence.ready(this.db);
-    return this.sequence.last();
+    const newest = await newestSeq(this.db);
+    const issued = this.sequence.last();
+    // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers only)
+    return newest > issued ? newest : issued;
   }
 
   /** Deletes events older than `before` that every webhook has passed (seq up to `upTo`). */
@@ -73,18 +86,18 @@ export class EventsRepo {
   }
 }
 
+/** The highest seq a reader may take as final `settleMs` after it was issued (see EventsRepo). */
+export function settledSeq(now: Date, settleMs: number): bigint | undefined {
+  return settleMs <= 0 ? undefined : BigInt(now.getTime() - settleMs) * 1000n;
+}
+
 /** The process's sequence of event numbers (see EventsRepo). */
 export class EventSequence {
   private lastIssued = -1n;
 
   async ready(db: DbSession): Promise<void> {
     if (this.lastIssued >= 0n) return;
-    const [row] = await db.select(T.events, {
-      columns: ['seq'],
-      orderBy: [{ column: 'seq', direction: 'desc' }],
-      limit: 1,
-    });
-    this.lastIssued = big(row ?? {}, 'seq') ?? 0n;
+    this.lastIssued = await newestSeq(db);
   }
 
   next(): bigint {
@@ -96,6 +109,15 @@ export class EventSequence {
   last(): bigint {
     return this.lastIssued < 0n ? 0n : this.lastIssued;
   }
+}
+
+async function newestSeq(db: DbSession): Promise<bigint> {
+  const [row] = await db.select(T.events, {
+    columns: ['seq'],
+    orderBy: [{ column: 'seq', direction: 'desc' }],
+    limit: 1,
+  });
+  return big(row ?? {}, 'seq') ?? 0n;
 }
 
 function fromRow(row: Row): OutboxEvent {

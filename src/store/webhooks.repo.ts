@@ -66,6 +66,19 @@ export class WebhooksRepo {
     await this.db.update(T.webhooks, and(col('id').eq(webhook.id)), toRow(webhook));
   }
 
+  /** Saves only the delivery state, so a registration updated meanwhile keeps its events and filters. */
+  async saveDelivery(webhook: WebhookRecord): Promise<void> {
+    const row = toRow(webhook);
+    await this.db.update(T.webhooks, and(col('id').eq(webhook.id)), {
+      cursor: row.cursor,
+      attempts: row.attempts,
+      next_attempt: row.next_attempt,
+      last_error: row.last_error,
+      lease_owner: row.lease_owner,
+      lease_until: row.lease_until,
+    });
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.delete(T.webhooks, and(col('id').eq(id)));
   }

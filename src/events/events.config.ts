@@ -1,0 +1,39 @@
+import { Type } from 'typebox';
+
+/** The TAMS_* settings of events and webhooks (spread into the one config schema). */
+export const eventSettings = {
+  TAMS_WEBHOOK_ALLOW: Type.String({
+    default: '',
+    description:
+      'Comma-separated addresses, CIDRs or host names webhooks may reach although private, loopback or link-local (refused otherwise, against server-side request forgery), e.g. `127.0.0.1,10.0.0.0/8,hooks.internal`.',
+  }),
+  TAMS_WEBHOOK_TIMEOUT_MS: Type.Integer({
+    default: 5000,
+    minimum: 100,
+    description: 'Deadline of one webhook delivery attempt, in milliseconds.',
+  }),
+  TAMS_WEBHOOK_MAX_ATTEMPTS: Type.Integer({
+    default: 8,
+    minimum: 1,
+    description:
+      'Attempts at delivering an event to a webhook before it is parked (logged, counted and skipped).',
+  }),
+  TAMS_WEBHOOK_BACKOFF_MS: Type.Integer({
+    default: 1000,
+    minimum: 1,
+    description:
+      'First retry delay of a failed delivery; doubles with each attempt (with jitter, at most 5 minutes).',
+  }),
+  TAMS_EVENT_SETTLE_MS: Type.Integer({
+    default: 5000,
+    minimum: 0,
+    description:
+      "On a shared database (VAST, several replicas): how far behind the newest event webhooks and event streams read, so an event whose transaction commits late is not passed over. Longer than any write transaction plus the replicas' clock skew. Unused with the embedded DuckDB (one writer).",
+  }),
+  TAMS_EVENT_RETENTION_SECONDS: Type.Integer({
+    default: 300,
+    minimum: 1,
+    description:
+      'How long events stay in the outbox once every webhook has them: event-stream clients can resume within it. Live ingest writes an event per segment registration, so hours of retention cost real space.',
+  }),
+};

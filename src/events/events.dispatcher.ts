@@ -1,0 +1,180 @@
+import type { Clock } from '../common/clock.ts';
+import type { WorkerLog } from '../common/worker.ts';
+import type { UrlContext } from '../media/media.types.ts';
+import type { GetUrlBuilder } from '../segments/segments.urls.ts';
+import { settledSeq } from '../store/events.repo.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { WebhookRecord } from '../store/webhooks.repo.ts';
+import { matches } from './events.filters.ts';
+import { postEvent } from './events.http.ts';
+import { renderEvent } from './events.render.ts';
+import type { UrlGuard } from './events.ssrf.ts';
+
+export interface DispatcherSettings {
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  retentionMs: number;
+  /** How far behind the newest event to read (0: events are final once committed). */
+  settleMs: number;
+}
+
+export interface DispatcherDeps {
+  store: TamsStore;
+  clock: Clock;
+  urls: GetUrlBuilder;
+  guard: UrlGuard;
+  log: WorkerLog;
+  /** Where media URLs in events point (the server's public URL). */
+  urlContext: () => UrlContext;
+  /** Identifies this process among replicas (webhook leases). */
+  owner: string;
+  settings: DispatcherSettings;
+}
+
+const BATCH = 100;
+const LEASE_MS = 60_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+const PURGE_EVERY_MS = 60_000;
+
+/**
+ * Delivers the outbox to webhooks (DIGEST §10): at least once, in order per webhook. Each webhook
+ * has its own delivery task, so a slow or dead receiver delays only itself; its cursor (the last
+ * event delivered, filtered out or parked) is saved after each batch and survives restarts. A
+ * failed attempt is retried with exponential backoff and jitter; after `maxAttempts` the event is
+ * parked (logged, counted, kept in parked_events) and delivery moves on.
+ */
+export class WebhookDispatcher {
+  private readonly active = new Map<string, Promise<void>>();
+  private lastPurge = 0;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Supervisor step: starts a delivery task for every due webhook with events waiting. */
+  async step(): Promise<boolean> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const webhooks = await store.webhooks.list();
+    for (const webhook of webhooks) {
+      if (this.active.has(webhook.id)) continue;
+      if (webhook.next_attempt && webhook.next_attempt > now) continue;
+      if (
+        webhook.lease_owner &&
+        webhook.lease_owner !== this.deps.owner &&
+        (webhook.lease_until ?? now) > now
+      ) {
+        continue;
+      }
+      if ((await store.events.after(webhook.cursor, 1, this.settled())).length === 0) continue;
+      const task = this.deliver(webhook)
+        .catch((error: unknown) =>
+          this.deps.log.error({ err: error, webhook: webhook.id }, 'webhook delivery failed'),
+        )
+        .finally(() => this.active.delete(webhook.id));
+      this.active.set(webhook.id, task);
+    }
+    await this.purge(webhooks, now);
+    return false;
+  }
+
+  /** Waits for the deliveries in flight (each bounded by the attempt timeout). */
+  async drain(): Promise<void> {
+    await Promise.all(this.active.values());
+  }
+
+  private async deliver(initial: WebhookRecord): Promise<void> {
+    const { store, clock, settings } = this.deps;
+    const webhook = await this.claim(initial);
+    if (!webhook) return;
+    const headers: Record<string, string> = {};
+    if (webhook.api_key_name !== undefined) headers[webhook.api_key_name] = webhook.api_key_value ?? '';
+    const subscription = { events: webhook.events, filters: webhook.filters };
+    for (;;) {
+      const events = await store.events.after(webhook.cursor, BATCH, this.settled());
+      let failed = false;
+      for (const event of events) {
+        if (!matches(subscription, event)) {
+          webhook.cursor = event.seq;
+          continue;
+        }
+        const body = renderEvent(event, webhook.filters, this.deps.urls, this.deps.urlContext());
+        try {
+          await postEvent(webhook.url, body, headers, this.deps.guard, settings.timeoutMs);
+          webhook.cursor = event.seq;
+          webhook.attempts = 0;
+          delete webhook.last_error;
+        } catch (error) {
+          webhook.attempts++;
+          webhook.last_error = error instanceof Error ? error.message : String(error);
+          if (webhook.attempts < settings.maxAttempts) {
+            webhook.next_attempt = new Date(clock.now().getTime() + this.backoff(webhook.attempts));
+            failed = true;
+            break;
+          }
+          await store.webhooks.park({
+            webhook_id: webhook.id,
+            seq: event.seq,
+            event_type: event.event_type,
+            attempts: webhook.attempts,
+            error: webhook.last_error,
+            parked: clock.now(),
+          });
+          this.deps.log.warn(
+            {
+              webhook: webhook.id,
+              event_type: event.event_type,
+              seq: String(event.seq),
+              error: webhook.last_error,
+            },
+            'webhook event parked after every retry failed',
+          );
+          webhook.cursor = event.seq;
+          webhook.attempts = 0;
+        }
+      }
+      if (!failed) delete webhook.next_attempt;
+      await store.webhooks.saveDelivery(webhook);
+      if (failed || events.length < BATCH) break;
+    }
+    delete webhook.lease_owner;
+    delete webhook.lease_until;
+    await store.webhooks.saveDelivery(webhook);
+  }
+
+  /** Takes the webhook's lease (replicas deliver each webhook from one place at a time). */
+  private async claim(webhook: WebhookRecord): Promise<WebhookRecord | undefined> {
+    const { owner } = this.deps;
+    return this.deps.store.transaction(async (store) => {
+      const now = this.deps.clock.now();
+      const current = await store.webhooks.get(webhook.id);
+      if (!current) return undefined;
+      if (current.lease_owner && current.lease_owner !== owner && (current.lease_until ?? now) > now)
+        return undefined;
+      current.lease_owner = owner;
+      current.lease_until = new Date(now.getTime() + LEASE_MS);
+      await store.webhooks.saveDelivery(current);
+      return current;
+    });
+  }
+
+  private settled(): bigint | undefined {
+    return settledSeq(this.deps.clock.now(), this.deps.settings.settleMs);
+  }
+
+  private backoff(attempts: number): number {
+    const base = this.deps.settings.backoffMs * 2 ** Math.min(attempts - 1, 20);
+    return Math.min(MAX_BACKOFF_MS, base * (0.5 + Math.random()));
+  }
+
+  /** Events every webhook has passed, older than the retention (kept for event streams), go. */
+  private async purge(webhooks: readonly WebhookRecord[], now: Date): Promise<void> {
+    if (now.getTime() - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now.getTime();
+    const upTo = webhooks.reduce(
+      // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers only)
+      (min, w) => (w.cursor < min ? w.cursor : min),
+      await this.deps.store.events.lastSeq(),
+    );
+    await this.deps.store.events.purge(upTo, new Date(now.getTime() - this.deps.settings.retentionMs));
+  }
+}

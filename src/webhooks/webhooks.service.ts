@@ -1,0 +1,118 @@
+import type { Clock } from '../common/clock.ts';
+import { BadRequestError } from '../common/errors.ts';
+import type { IdGenerator } from '../common/ids.ts';
+import { type UrlGuard, UrlRefused } from '../events/events.ssrf.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { WebhookFilters, WebhookRecord } from '../store/webhooks.repo.ts';
+import { WEBHOOK_EVENT_TYPES, type Webhook, type WebhookPost } from './webhooks.schemas.ts';
+
+export interface WebhooksServiceDeps {
+  store: TamsStore;
+  clock: Clock;
+  ids: IdGenerator;
+  guard: UrlGuard;
+  /** Tells the dispatcher the registrations changed. */
+  changed: () => void;
+}
+
+/** Who is asking: listings show callers their own registrations unless they administer. */
+export interface Viewer {
+  name?: string;
+  admin: boolean;
+}
+
+const IDENTITY_KEYS = ['url', 'events', 'api_key_name', 'api_key_value'] as const;
+const FILTER_KEYS = [
+  'flow_ids',
+  'source_ids',
+  'flow_collected_by_ids',
+  'source_collected_by_ids',
+  'accept_get_urls',
+  'accept_storage_ids',
+  'presigned',
+  'verbose_storage',
+] as const;
+
+/**
+ * POST/GET /service/webhooks (DIGEST §10.1): a registration is identified by its URL, API key
+ * name and value; posting the same identity again replaces its events and filters, an empty
+ * `events` removes it. Every filter and transformation of 7.0 is supported.
+ */
+export class WebhooksService {
+  constructor(private readonly deps: WebhooksServiceDeps) {}
+
+  /** Registers, updates or (empty events) removes; returns which. */
+  async register(body: WebhookPost, owner: string | undefined): Promise<'registered' | 'removed'> {
+    // The schema admits other properties (later versions add filters): one we do not know is a
+    // filter or transformation we cannot apply, which the spec says to refuse.
+    const known: readonly string[] = [...IDENTITY_KEYS, ...FILTER_KEYS];
+    const extra = Object.keys(body).filter((k) => !known.includes(k));
+    if (extra.length > 0) {
+      throw new BadRequestError(`Unsupported webhook options: ${extra.join(', ')}`);
+    }
+    const unknown = body.events.filter((e) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(e));
+    if (unknown.length > 0) {
+      throw new BadRequestError(
+        `Unsupported event types: ${unknown.join(', ')} (supported: ${WEBHOOK_EVENT_TYPES.join(', ')})`,
+      );
+    }
+    if (body.events.length > 0) {
+      try {
+        await this.deps.guard.check(body.url);
+      } catch (error) {
+        if (error instanceof UrlRefused) throw new BadRequestError(`Webhook url refused: ${error.message}`);
+        throw error;
+      }
+    }
+    const filters: WebhookFilters = {};
+    for (const key of FILTER_KEYS) {
+      if (body[key] !== undefined) (filters as Record<string, unknown>)[key] = body[key];
+    }
+    const outcome = await this.deps.store.transaction(async (store) => {
+      const existing = (await store.webhooks.list()).find(
+        (w) =>
+          w.url === body.url &&
+          w.api_key_name === body.api_key_name &&
+          w.api_key_value === body.api_key_value,
+      );
+      if (body.events.length === 0) {
+        if (existing) await store.webhooks.delete(existing.id);
+        return 'removed' as const;
+      }
+      const events = [...new Set(body.events)];
+      if (existing) {
+        await store.webhooks.save({ ...existing, events, filters });
+        return 'registered' as const;
+      }
+      const webhook: WebhookRecord = {
+        id: this.deps.ids.uuid(),
+        url: body.url,
+        events,
+        filters,
+        created: this.deps.clock.now(),
+        // Events from now on: what happened before the registration is not replayed.
+        cursor: await store.events.lastSeq(),
+        attempts: 0,
+      };
+      if (body.api_key_name !== undefined) webhook.api_key_name = body.api_key_name;
+      if (body.api_key_value !== undefined) webhook.api_key_value = body.api_key_value;
+      if (owner !== undefined) webhook.owner = owner;
+      await store.webhooks.insert(webhook);
+      return 'registered' as const;
+    });
+    this.deps.changed();
+    return outcome;
+  }
+
+  /** The registrations the viewer may see, never with their `api_key_value`. */
+  async list(viewer: Viewer): Promise<Webhook[]> {
+    const all = await this.deps.store.webhooks.list();
+    return all
+      .filter((w) => viewer.admin || w.owner === viewer.name)
+      .map((w) => {
+        const doc: Webhook = { url: w.url, events: w.events, ...w.filters };
+        if (w.api_key_name !== undefined) doc.api_key_name = w.api_key_name;
+        return doc;
+      });
+  }
+}

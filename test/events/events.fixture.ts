@@ -1,0 +1,61 @@
+/**
+ * Shared pieces of the event tests: a server whose webhooks may reach the loopback receiver and
+ * whose workers react within milliseconds, and registration helpers.
+ */
+import { expect } from 'vitest';
+import { WEBHOOK_EVENT_TYPES } from '../../src/webhooks/webhooks.schemas.ts';
+import { type ReceivedEvent, type Receiver, startReceiver } from '../helpers/receiver.ts';
+import { startServer, type TestServer, type TestServerOptions } from '../helpers/server.ts';
+import { assertSpecValid } from '../helpers/spec-schemas.ts';
+
+/** The eight event types of 7.0 (the test of each is in events.types.test.ts). */
+export const ALL_EVENTS = WEBHOOK_EVENT_TYPES;
+
+/** Loopback allowed for the receiver; quick retries so retry tests take milliseconds. */
+export const EVENT_ENV = {
+  TAMS_WEBHOOK_ALLOW: '127.0.0.1',
+  TAMS_WORKER_IDLE_MS: '20',
+  TAMS_WEBHOOK_BACKOFF_MS: '20',
+  TAMS_WEBHOOK_TIMEOUT_MS: '2000',
+};
+
+export function eventServer(options: TestServerOptions = {}): Promise<TestServer> {
+  return startServer({ ...options, env: { ...EVENT_ENV, ...options.env } });
+}
+
+export interface Registration {
+  url: string;
+  events?: readonly string[];
+  api_key_name?: string;
+  api_key_value?: string;
+  [filter: string]: unknown;
+}
+
+/** POSTs a registration that must be accepted (201). */
+export async function register(server: TestServer, registration: Registration): Promise<void> {
+  const res = await server.post('/service/webhooks', { events: ALL_EVENTS, ...registration });
+  expect(res.status, res.text).toBe(201);
+}
+
+/** A receiver plus a webhook for it on `server`, with an API key. */
+export async function subscribe(
+  server: TestServer,
+  filters: Omit<Registration, 'url'> = {},
+): Promise<Receiver> {
+  const receiver = await startReceiver();
+  await register(server, { url: receiver.url, api_key_name: 'X-Api-Key', api_key_value: 'k3y', ...filters });
+  return receiver;
+}
+
+/** Checks an event body against the spec's webhook payload schema of its type. */
+export function assertEventValid(event: ReceivedEvent): void {
+  assertSpecValid(`webhooks/${event.event_type}`, event);
+}
+
+/** The event types of a list of events. */
+export const typesOf = (events: readonly ReceivedEvent[]): string[] => events.map((e) => e.event_type);
+
+/** A server with the default (empty) webhook allow-list: private and loopback URLs are refused. */
+export function startServerWithoutAllowList(): Promise<TestServer> {
+  return startServer({ env: { ...EVENT_ENV, TAMS_WEBHOOK_ALLOW: '' } });
+}

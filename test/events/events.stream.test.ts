@@ -1,0 +1,149 @@
+/**
+ * GET /events: the webhook event bodies as Server-Sent Events, with the webhook filters as query
+ * parameters and Last-Event-ID to resume.
+ */
+import { type IncomingMessage, request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReceivedEvent } from '../helpers/receiver.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { createFlow, expectError, videoFlow } from '../http/fixtures.ts';
+import { waitFor } from '../segments/helpers.ts';
+import { assertEventValid, eventServer } from './events.fixture.ts';
+
+interface StreamedEvent {
+  id: string;
+  type: string;
+  data: ReceivedEvent;
+}
+
+/**
+ * An open event stream, parsed as it arrives. node:http rather than fetch: undici opens a spare
+ * connection after an aborted body, which then holds up the server's close until it times out.
+ */
+async function openStream(
+  server: TestServer,
+  query = '',
+  headers: Record<string, string> = {},
+): Promise<{
+  events: StreamedEvent[];
+  contentType: string | undefined;
+  next(n: number): Promise<StreamedEvent[]>;
+  close(): void;
+}> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(`${server.url}/events${query}`, { headers, agent: false }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+  expect(res.statusCode).toBe(200);
+  const events: StreamedEvent[] = [];
+  let buffer = '';
+  let done = false;
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    buffer += chunk;
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = new Map<string, string>();
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(': ');
+        fields.set(line.slice(0, colon), line.slice(colon + 2));
+      }
+      if (fields.has('data')) {
+        events.push({
+          id: fields.get('id') ?? '',
+          type: fields.get('event') ?? '',
+          data: JSON.parse(fields.get('data') ?? 'null') as ReceivedEvent,
+        });
+      }
+      end = buffer.indexOf('\n\n');
+    }
+  });
+  res.on('close', () => {
+    done = true;
+  });
+  return {
+    events,
+    contentType: res.headers['content-type'],
+    async next(n) {
+      const deadline = Date.now() + 10_000;
+      while (events.length < n) {
+        if (done || Date.now() > deadline) throw new Error(`stream: ${events.length} of ${n} events`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return events.slice(0, n);
+    },
+    close() {
+      res.destroy();
+    },
+  };
+}
+
+describe('event stream (SSE)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await eventServer();
+  });
+  afterAll(() => server.close());
+
+  it('streams every event from the moment of connection, with ids to resume from', async () => {
+    await createFlow(server, videoFlow());
+    const stream = await openStream(server);
+    expect(stream.contentType).toBe('text/event-stream');
+    const flow = videoFlow();
+    await createFlow(server, flow);
+    const events = await stream.next(2);
+    stream.close();
+    // The server lets go of a stream whose client went.
+    await waitFor('the stream to end', async () => server.runtime.streams.open === 0);
+    expect(events.map((e) => e.type)).toEqual(['sources/created', 'flows/created']);
+    for (const e of events) {
+      expect(e.data.event_type).toBe(e.type);
+      assertEventValid(e.data);
+    }
+    expect((events[1]?.data.event.flow as { id: string } | undefined)?.id).toBe(flow.id);
+    expect(BigInt(events[1]?.id ?? '0')).toBeGreaterThan(BigInt(events[0]?.id ?? '0'));
+
+    // Missed while disconnected: resumed from the last id seen.
+    const missed = videoFlow();
+    await createFlow(server, missed);
+    const resumed = await openStream(server, '', { 'last-event-id': events[1]?.id ?? '' });
+    const again = await resumed.next(2);
+    resumed.close();
+    expect(again.map((e) => e.type)).toEqual(['sources/created', 'flows/created']);
+    expect((again[1]?.data.event.flow as { id: string } | undefined)?.id).toBe(missed.id);
+  });
+
+  it('applies the webhook filters given as query parameters', async () => {
+    const watched = videoFlow();
+    await createFlow(server, watched);
+    const stream = await openStream(server, `?events=flows/updated&flow_ids=${watched.id}`);
+    await createFlow(server, videoFlow());
+    expect((await server.put(`/flows/${watched.id}/label`, JSON.stringify('seen'))).status).toBe(204);
+    const [event] = await stream.next(1);
+    stream.close();
+    expect(event?.type).toBe('flows/updated');
+    expect((event?.data.event.flow as { label: string } | undefined)?.label).toBe('seen');
+  });
+
+  it('HEAD answers with the headers of the stream and ends', async () => {
+    const res = await server.head('/events');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(res.text).toBe('');
+  });
+
+  it('refuses malformed filters', async () => {
+    expectError(await server.get('/events', { query: { flow_ids: 'not-a-uuid' } }), 400);
+  });
+
+  it('ends open streams when the server closes', async () => {
+    const own = await eventServer();
+    const stream = await openStream(own);
+    await own.close();
+    await expect(stream.next(1)).rejects.toThrow(/0 of 1/);
+  });
+});
