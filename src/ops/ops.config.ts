@@ -1,0 +1,24 @@
+import { Type } from 'typebox';
+
+/**
+ * Operations settings (health, metrics, shutdown), spread into the one config schema
+ * (src/config.ts) so they are parsed, checked and documented with every other TAMS_* setting.
+ */
+export const opsSettings = {
+  TAMS_METRICS: Type.Boolean({
+    default: true,
+    description: 'Serve Prometheus metrics at `/metrics` (see "Metrics" below).',
+  }),
+  TAMS_READY_TIMEOUT_MS: Type.Integer({
+    default: 3000,
+    minimum: 1,
+    description:
+      'How long each `/ready` check (store query, each media backend) may take before it counts as failed.',
+  }),
+  TAMS_SHUTDOWN_TIMEOUT_SECONDS: Type.Integer({
+    default: 25,
+    minimum: 1,
+    description:
+      "On SIGTERM/SIGINT: how long in-flight requests and background steps get to finish before the process exits anyway (keep it below the orchestrator's grace period, 30 s in Kubernetes by default).",
+  }),
+};

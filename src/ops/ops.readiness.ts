@@ -1,0 +1,102 @@
+import type { MediaStore } from '../media/media.types.ts';
+
+/** What readiness looks at in the store. */
+export interface ReadinessStore {
+  ping(): Promise<void>;
+  readonly segmentIndexLoading: boolean;
+}
+
+export interface ReadinessCheck {
+  /** The part checked: `store`, `segment index`, `media backend "<label>" (<id>)`. */
+  name: string;
+  ok: boolean;
+  /** Why it failed (messages name endpoints and buckets, never credentials). */
+  error?: string;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: ReadinessCheck[];
+}
+
+export interface ReadinessDeps {
+  store: ReadinessStore;
+  media: readonly MediaStore[];
+  /** A check that has not answered by then fails (a hung backend must not hang the probe). */
+  timeoutMs: number;
+}
+
+class TimeoutError extends Error {}
+
+async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function run(name: string, work: () => Promise<void>, timeoutMs: number): Promise<ReadinessCheck> {
+  try {
+    await withTimeout(work(), timeoutMs);
+    return { name, ok: true };
+  } catch (error) {
+    return { name, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Readiness (`/ready`): the store answers a cheap query, every media backend passes its check()
+ * (reachable, bucket present, root writable), and the embedded engine's segment index preload
+ * is done (until then segment reads would each load their Flow's index). A shutdown makes it
+ * unready at once. Concurrent probes share one run of the checks.
+ */
+export class Readiness {
+  private running: Promise<ReadinessReport> | undefined;
+  private stopping = false;
+
+  constructor(private readonly deps: ReadinessDeps) {}
+
+  /** Called when a shutdown begins: load balancers stop sending new work. */
+  shuttingDown(): void {
+    this.stopping = true;
+  }
+
+  check(): Promise<ReadinessReport> {
+    this.running ??= this.runChecks().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async runChecks(): Promise<ReadinessReport> {
+    const { store, media, timeoutMs } = this.deps;
+    const checks = await Promise.all([
+      run('store', () => store.ping(), timeoutMs),
+      ...media.map((backend) =>
+        run(
+          `media backend ${JSON.stringify(backend.descriptor.label ?? backend.descriptor.id)} (${backend.descriptor.id})`,
+          () => backend.check(),
+          timeoutMs,
+        ),
+      ),
+    ]);
+    checks.push(
+      store.segmentIndexLoading
+        ? { name: 'segment index', ok: false, error: 'the preload is still running' }
+        : { name: 'segment index', ok: true },
+    );
+    if (this.stopping) checks.push({ name: 'server', ok: false, error: 'shutting down' });
+    return { ready: checks.every((c) => c.ok), checks };
+  }
+}
+
+/** The 503 summary: every failing part, named. */
+export function notReadySummary(report: ReadinessReport): string {
+  const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.error ?? 'failed'}`);
+  return `Not ready: ${failed.join('; ')}`;
+}

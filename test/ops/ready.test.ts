@@ -1,0 +1,174 @@
+/**
+ * /health and /ready: ready while the store, every media backend and the segment index are; 503
+ * with a TAMS error body naming the failing part otherwise (fs root gone, S3 endpoint closed,
+ * segment index preload running).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { DbSession, Engine } from '../../src/db/db.types.ts';
+import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { buildRuntime } from '../../src/deps.ts';
+import { FsMediaStore } from '../../src/media/fs/fs.store.ts';
+import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { startS3rver } from '../media/s3/s3.harness.ts';
+import { parseMetrics, value } from './prom.ts';
+
+interface ErrorDoc {
+  type: string;
+  summary: string;
+  time: string;
+  message: string;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function server(env: Record<string, string> = {}): Promise<TestServer> {
+  const s = await startServer({ env: { TAMS_READY_TIMEOUT_MS: '2000', ...env } });
+  cleanups.push(() => s.close());
+  // Ready once the segment index preload (started with the workers) is done.
+  await expect.poll(async () => (await s.get('/ready')).status, { timeout: 10_000 }).toBe(200);
+  return s;
+}
+
+function expectNotReady(res: { status: number; body: unknown }, part: string): ErrorDoc {
+  expect(res.status).toBe(503);
+  const body = res.body as ErrorDoc;
+  expect(Object.keys(body).sort()).toEqual(['message', 'summary', 'time', 'type']);
+  expect(body.type).toBe('ServiceUnavailable');
+  expect(body.summary).toContain(part);
+  return body;
+}
+
+describe('/health and /ready', () => {
+  it('answer 200 JSON and stay out of the OpenAPI document', async () => {
+    const s = await server();
+    const health = await s.get<{ status: string }>('/health');
+    expect(health.status).toBe(200);
+    expect(health.headers.get('content-type')).toBe('application/json');
+    expect(health.body).toEqual({ status: 'ok' });
+    const ready = await s.get<{ status: string; checks: Record<string, string> }>('/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ready');
+    expect(Object.keys(ready.body.checks)).toEqual(
+      expect.arrayContaining(['store', 'segment index', expect.stringMatching(/^media backend "local"/)]),
+    );
+    const paths = Object.keys((await s.get<{ paths: object }>('/openapi.json')).body.paths);
+    for (const hidden of ['/health', '/ready', '/metrics']) expect(paths).not.toContain(hidden);
+  });
+
+  it('is 503 naming the fs media backend while its root is gone, and ready again once it is back', async () => {
+    const s = await server();
+    const fs = s.runtime.media.stores.find((m): m is FsMediaStore => m instanceof FsMediaStore);
+    if (!fs) throw new Error('no fs media store');
+    rmSync(fs.root, { recursive: true, force: true });
+    const body = expectNotReady(await s.get('/ready'), 'media backend "local"');
+    expect(body.summary).not.toContain('store:');
+    // Liveness is not readiness: the process still answers.
+    expect((await s.get('/health')).status).toBe(200);
+    mkdirSync(fs.root, { recursive: true });
+    expect((await s.get('/ready')).status).toBe(200);
+  });
+
+  it('is 503 naming the S3 backend when its endpoint stops answering', async () => {
+    const s3 = await startS3rver();
+    let s3Open = true;
+    cleanups.push(async () => {
+      if (s3Open) await s3.close();
+    });
+    const backends = [
+      {
+        kind: 's3',
+        id: '0b5f3c1e-9f0a-4d8e-8a51-3c2d1e0f9a7b',
+        label: 'minio-like',
+        provider: 's3rver',
+        store_product: 's3',
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        bucket: 'ready-test',
+        force_path_style: true,
+        create_bucket: true,
+        access_key_id: 'S3RVER',
+        secret_access_key: 'S3RVER',
+      },
+    ];
+    const s = await server({ TAMS_STORAGE_BACKENDS: JSON.stringify(backends) });
+    expect((await s.get('/ready')).status).toBe(200);
+    await s3.close();
+    s3Open = false;
+    const started = performance.now();
+    const body = expectNotReady(await s.get('/ready'), 'media backend "minio-like"');
+    // The probe is bounded by TAMS_READY_TIMEOUT_MS, whatever the SDK's retries.
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(body.summary).not.toContain('S3RVER');
+  });
+
+  it('is 503 while the segment index preload runs, then ready', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const engine = gatedSegmentsScan(await createDuckDbEngine({ path: ':memory:' }), gate);
+    const dir = tempDir();
+    const config = loadConfig({ TAMS_LOG_LEVEL: 'silent', TAMS_DATA_DIR: dir.path, TAMS_AUTH: 'none' });
+    const runtime = await buildRuntime(config, { engine });
+    const app = await buildApp({ ...runtime, logger: false });
+    cleanups.push(async () => {
+      open();
+      await app.close();
+      await runtime.close();
+      dir.remove();
+    });
+    runtime.start(app.log);
+    expect(runtime.store.segmentIndexLoading).toBe(true);
+    const res = await app.inject({ method: 'GET', url: '/ready' });
+    expectNotReady(
+      { status: res.statusCode, body: res.json() },
+      'segment index: the preload is still running',
+    );
+    const metrics = parseMetrics((await app.inject({ method: 'GET', url: '/metrics' })).body);
+    expect(value(metrics, 'tams_segment_index_preloading')).toBe(1);
+    open();
+    await runtime.store.preloadSegments(app.log);
+    await expect.poll(() => runtime.store.segmentIndexLoading).toBe(false);
+    expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+  });
+
+  it('is 503 once a shutdown has begun', async () => {
+    const s = await server();
+    s.runtime.readiness.shuttingDown();
+    expectNotReady(await s.get('/ready'), 'server: shutting down');
+  });
+});
+
+/** The engine, with scans of the segments table (the preload) held until `gate` opens. */
+function gatedSegmentsScan(engine: Engine, gate: Promise<void>): Engine {
+  const inner = engine.session;
+  const session: DbSession = {
+    select: (t, o) => inner.select(t, o),
+    count: (t, w) => inner.count(t, w),
+    insert: (t, r) => inner.insert(t, r),
+    update: (t, w, c) => inner.update(t, w, c),
+    delete: (t, w) => inner.delete(t, w),
+    updateEach: (t, k, r) => inner.updateEach(t, k, r),
+    scan: async (t, o, onBatch) => {
+      if (t === 'segments') await gate;
+      return inner.scan(t, o, onBatch);
+    },
+  };
+  return {
+    name: engine.name,
+    exclusive: engine.exclusive,
+    session,
+    listTables: () => engine.listTables(),
+    describeTable: (name) => engine.describeTable(name),
+    createTable: (def) => engine.createTable(def),
+    addColumn: (table, column) => engine.addColumn(table, column),
+    transaction: (fn) => engine.transaction(fn),
+    close: () => engine.close(),
+  };
+}
