@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
+import type { MediaStore } from '../../src/media/media.types.ts';
 import type { RequestOptions, TestResponse, TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { allPages, createFlow, type Doc, getAndHead, videoFlow } from '../http/fixtures.ts';
@@ -50,6 +51,9 @@ export interface Backend {
   provider: string;
   store_product: string;
   store_type: string;
+  region?: string;
+  availability_zone?: string;
+  default_storage?: boolean;
 }
 
 /** Settings that make the background workers react within milliseconds. */
@@ -163,12 +167,19 @@ export async function timeranges(
   return res.body.map((s) => s.timerange);
 }
 
+/** Every storage backend of a test server, from /service/storage-backends (schema-checked). */
+export async function backends(server: TestServer): Promise<Backend[]> {
+  const res = await getAndHead<Backend[]>(server, '/service/storage-backends');
+  expect(res.status).toBe(200);
+  assertSpecValid('storage-backends-list.json', res.body);
+  return res.body;
+}
+
 /** The only storage backend of a test server (the fs store), from /service/storage-backends. */
 export async function backend(server: TestServer): Promise<Backend> {
-  const res = await server.get<Backend[]>('/service/storage-backends');
-  assertSpecValid('storage-backends-list.json', res.body);
-  expect(res.body).toHaveLength(1);
-  return res.body[0] as Backend;
+  const list = await backends(server);
+  expect(list).toHaveLength(1);
+  return list[0] as Backend;
 }
 
 /** Polls `probe` until it returns something other than undefined/false; fails after `timeoutMs`. */
@@ -211,17 +222,63 @@ export function storagePathOf(url: string): string {
   return decodeURIComponent(path.slice('/media/'.length));
 }
 
-/** Whether the fs backend still holds bytes at the path of a media URL (the store's head()). */
-export async function bytesExist(server: TestServer, url: string): Promise<boolean> {
-  const [store] = server.runtime.media.stores;
-  if (!store) throw new Error('no media store');
-  return (await store.head(storagePathOf(url))) !== null;
+/**
+ * Where an object's bytes live: the backend and the storage path recorded at allocation. Read it
+ * while the object exists (the record goes with the object), then probe the backend with it.
+ */
+export interface StoredBytes {
+  objectId: string;
+  storageId: string;
+  path: string;
 }
 
-/** Waits until the media GC has deleted the bytes behind `url` (GET 404, head() null). */
-export async function waitBytesGone(server: TestServer, url: string, timeoutMs = 10_000): Promise<void> {
-  await waitFor(`bytes of ${url} deleted`, async () => (await fetchStatus(url)) === 404, timeoutMs);
-  expect(await bytesExist(server, url)).toBe(false);
+/** The backend and storage path of an object, from the store (any backend kind). */
+export async function storedBytes(server: TestServer, objectId: string): Promise<StoredBytes> {
+  const record = await server.runtime.store.objects.get(objectId);
+  if (!record?.storage_id || record.storage_path === undefined) {
+    throw new Error(`object ${objectId} has no storage location`);
+  }
+  return { objectId, storageId: record.storage_id, path: record.storage_path };
+}
+
+function backendOf(server: TestServer, storageId: string): MediaStore {
+  const store = server.runtime.media.get(storageId);
+  if (!store) throw new Error(`no storage backend ${storageId}`);
+  return store;
+}
+
+/**
+ * Whether the backend still holds the bytes (its head(), asked of the backend itself: the S3
+ * server for S3). Given a media URL of the fs backend instead, the path is read from the URL.
+ */
+export async function bytesExist(server: TestServer, where: StoredBytes | string): Promise<boolean> {
+  if (typeof where !== 'string') return (await backendOf(server, where.storageId).head(where.path)) !== null;
+  const [store] = server.runtime.media.stores;
+  if (!store) throw new Error('no media store');
+  return (await store.head(storagePathOf(where))) !== null;
+}
+
+/** The size of the bytes the backend holds for an object, or undefined when it holds none. */
+export async function storedSize(server: TestServer, where: StoredBytes): Promise<number | undefined> {
+  return (await backendOf(server, where.storageId).head(where.path))?.size;
+}
+
+/**
+ * Waits until the media GC has deleted the bytes: head() null in the object's backend. Given a
+ * media URL (fs), waits for GET to answer 404 first.
+ */
+export async function waitBytesGone(
+  server: TestServer,
+  where: StoredBytes | string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const what = typeof where === 'string' ? where : `object ${where.objectId}`;
+  if (typeof where === 'string') {
+    await waitFor(`bytes of ${what} deleted`, async () => (await fetchStatus(where)) === 404, timeoutMs);
+  } else {
+    await waitFor(`bytes of ${what} deleted`, async () => !(await bytesExist(server, where)), timeoutMs);
+  }
+  expect(await bytesExist(server, where)).toBe(false);
 }
 
 /** Waits until the media GC queue is empty, so absent deletions are real rather than pending. */

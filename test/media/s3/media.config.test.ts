@@ -101,7 +101,7 @@ describe('storage backend list parsing', () => {
       'TAMS_STORAGE_BACKENDS[0].colour: is not a setting of s3 backends',
       'TAMS_STORAGE_BACKENDS[0]: give access_key_id or access_key_id_env, not both',
       'TAMS_STORAGE_BACKENDS[0].endpoint: must be an http(s) URL (got "ftp://s3.example")',
-      'TAMS_STORAGE_BACKENDS[0].public_base_url: must not carry credentials (got "https://user:pw@cdn.example")',
+      'TAMS_STORAGE_BACKENDS[0].public_base_url: must not carry credentials (got "https://***@cdn.example")',
       'TAMS_STORAGE_BACKENDS[0].key_prefix: has an empty segment ("//", or "/" first or last)',
       'TAMS_STORAGE_BACKENDS[1].root: must be string (got 42)',
       'TAMS_STORAGE_BACKENDS[3].kind: must be "s3" or "fs" (got "gcs")',
