@@ -16,6 +16,8 @@ export interface LoadOptions {
   duration: number;
   connections: number;
   method?: 'GET' | 'POST' | 'DELETE';
+  /** Sent with every request (authorization). */
+  headers?: Record<string, string>;
   /** Builds each request (path, body); called per request. */
   next?: () => { path: string; body?: string };
 }
@@ -27,7 +29,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     duration: options.duration,
     connections: options.connections,
     method: options.method ?? 'GET',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...options.headers },
     requests: next
       ? [
           {

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface RunningServer {
   url: string;
+  /** Headers every request to it carries (tams-server runs with authentication on, as deployed). */
+  headers: Record<string, string>;
   pid: number;
   /** Resident set size of the server process, in bytes. */
   rss(): number;
@@ -44,7 +46,12 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`server did not come up:\n${output()}`);
 }
 
-async function spawnNode(script: string, env: Record<string, string>, probe: string): Promise<RunningServer> {
+async function spawnNode(
+  script: string,
+  env: Record<string, string>,
+  probe: string,
+  headers: Record<string, string> = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -66,6 +73,7 @@ async function spawnNode(script: string, env: Record<string, string>, probe: str
   const pid = child.pid as number;
   return {
     url,
+    headers,
     pid,
     rss: () => rssOf(pid),
     stop: () =>
@@ -77,9 +85,26 @@ async function spawnNode(script: string, env: Record<string, string>, probe: str
   };
 }
 
-/** tams-server itself, as `npm start` runs it, on the data set's directory. */
+/**
+ * The admin token the benchmark registers through TAMS_BOOTSTRAP_ADMIN_TOKEN: every request is
+ * authenticated, so the figures include the per-request token check a deployment pays.
+ */
+const BENCH_TOKEN = 'tams-bench-admin-token-0001';
+
+/** tams-server itself, as `npm start` runs it (authentication required), on the data set's directory. */
 export function startTams(dir: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  return spawnNode('../src/main.ts', { TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'warn', ...env }, '/service');
+  return spawnNode(
+    '../src/main.ts',
+    {
+      TAMS_DATA_DIR: dir,
+      TAMS_LOG_LEVEL: 'warn',
+      TAMS_AUTH: 'required',
+      TAMS_BOOTSTRAP_ADMIN_TOKEN: BENCH_TOKEN,
+      ...env,
+    },
+    '/ready',
+    { authorization: `Bearer ${BENCH_TOKEN}` },
+  );
 }
 
 /** The limit every ratio is measured against: a bare Fastify route returning `payloadFile`'s JSON. */

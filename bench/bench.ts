@@ -63,12 +63,14 @@ try {
     await Promise.all(
       dataset.flowIds
         .slice(i, i + 16)
-        .map((id) => fetch(`${tams.url}/flows/${id}/segments?limit=1`).then((r) => r.text())),
+        .map((id) =>
+          fetch(`${tams.url}/flows/${id}/segments?limit=1`, { headers: tams.headers }).then((r) => r.text()),
+        ),
     );
   }
   log(`server warm (${((performance.now() - warmStart) / 1000).toFixed(1)} s)`);
   // One page, as the baseline's payload.
-  const pageRes = await fetch(`${tams.url}${segmentsPath()}`);
+  const pageRes = await fetch(`${tams.url}${segmentsPath()}`, { headers: tams.headers });
   const page = await pageRes.text();
   if (pageRes.status !== 200 || (JSON.parse(page) as unknown[]).length !== 100) {
     throw new Error(`segments page: ${pageRes.status} ${page.slice(0, 200)}`);
@@ -77,6 +79,7 @@ try {
   writeFileSync(payloadFile, page);
   const baseline = await startBaseline(payloadFile);
   const common = { duration: options.duration, connections: options.connections };
+  const authed = { ...common, headers: tams.headers };
   let baselineRps = 0;
   try {
     log('baseline: bare Fastify route returning a segment page');
@@ -89,7 +92,7 @@ try {
   }
 
   log('GET /flows/{id}/segments?timerange=...&limit=100 at random positions');
-  const seg = await load({ ...common, url: tams.url, next: () => ({ path: segmentsPath() }) });
+  const seg = await load({ ...authed, url: tams.url, next: () => ({ path: segmentsPath() }) });
   record({ name: 'segments GET req/s', value: seg.rps, unit: 'req/s', target: { min: 0.4 * baselineRps } });
   record({
     name: 'segments GET ratio to baseline',
@@ -103,10 +106,10 @@ try {
   if (seg.failed > 0) throw new Error(`segments GET: ${seg.failed} failed requests`);
 
   log('GET /flows?tag.group=3 and GET /flows/{id}');
-  const tagged = await load({ ...common, url: `${tams.url}/flows?tag.group=3&limit=100` });
+  const tagged = await load({ ...authed, url: `${tams.url}/flows?tag.group=3&limit=100` });
   record({ name: 'flows GET with tag filter req/s', value: tagged.rps, unit: 'req/s' });
   record({ name: 'flows GET with tag filter p99', value: tagged.p99, unit: 'ms', digits: 1 });
-  const one = await load({ ...common, url: tams.url, next: () => ({ path: `/flows/${pickFlow()}` }) });
+  const one = await load({ ...authed, url: tams.url, next: () => ({ path: `/flows/${pickFlow()}` }) });
   record({ name: 'flow GET req/s', value: one.rps, unit: 'req/s' });
   record({ name: 'flow GET p99', value: one.p99, unit: 'ms', digits: 1 });
   record({
@@ -120,7 +123,7 @@ try {
   const next = new Map<string, number>();
   let turn = 0;
   const single = await load({
-    ...common,
+    ...authed,
     connections: 64,
     url: tams.url,
     method: 'POST',
@@ -149,7 +152,7 @@ try {
     }));
     const res = await fetch(`${tams.url}/flows/${dataset.bulkFlow}/segments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...tams.headers, 'content-type': 'application/json' },
       body: JSON.stringify(batch),
     });
     if (res.status !== 201) throw new Error(`bulk POST: ${res.status} ${(await res.text()).slice(0, 300)}`);
@@ -169,6 +172,7 @@ try {
   const deleteStart = performance.now();
   const del = await fetch(`${tams.url}/flows/${victim}/segments?timerange=${encodeURIComponent(range)}`, {
     method: 'DELETE',
+    headers: tams.headers,
   });
   if (del.status !== 204) throw new Error(`DELETE: ${del.status} ${await del.text()}`);
   record({

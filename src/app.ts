@@ -1,7 +1,12 @@
 import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import { registerAuth } from './auth/auth.hook.ts';
+import type { AuthModule } from './auth/auth.module.ts';
+import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
+import { eventsRoutes } from './events/events.routes.ts';
+import type { EventStreams } from './events/events.stream.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
@@ -9,11 +14,16 @@ import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
 import { registerJson } from './http/json.ts';
 import { loggerOptions } from './http/logging.ts';
 import type { PagingSettings } from './http/paging.ts';
+import { actorOf, isAdmin } from './http/principal.ts';
 import { registerSwagger } from './http/swagger.ts';
 import type { App } from './http/types.ts';
 import { registerValidation } from './http/validation.ts';
+import { registerHttpMetrics } from './metrics/metrics.http.ts';
+import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { objectsRoutes } from './objects/objects.routes.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
+import type { Readiness } from './ops/ops.readiness.ts';
+import { opsRoutes } from './ops/ops.routes.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
 import { serviceRoutes } from './service/service.routes.ts';
@@ -22,9 +32,13 @@ import { sourcesRoutes } from './sources/sources.routes.ts';
 import type { SourcesService } from './sources/sources.service.ts';
 import { storageRoutes } from './storage/storage.routes.ts';
 import type { StorageService } from './storage/storage.service.ts';
+import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
+import type { WebhooksService } from './webhooks/webhooks.service.ts';
 
 /** Everything the HTTP layer needs, built once by the composition root (deps.ts). */
 export interface AppDeps {
+  /** Authentication (src/auth): credentials, scopes, users and tokens. */
+  auth: AuthModule;
   config: Config;
   service: ServiceInfoService;
   sources: SourcesService;
@@ -33,8 +47,14 @@ export interface AppDeps {
   storage: StorageService;
   objects: ObjectsService;
   deletion: DeletionService;
+  webhooks: WebhooksService;
+  streams: EventStreams;
   /** Routes of media backends this server serves itself (the embedded fs store). */
   mediaRoutes?: FastifyPluginAsync;
+  /** /ready's checks; with it the app serves /health and /ready (hidden from OpenAPI). */
+  readiness?: Readiness;
+  /** Request metrics, and /metrics when TAMS_METRICS is on. */
+  metrics?: ServerMetrics;
   /** Overrides the logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -56,6 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerValidation(app);
   registerJson(app);
   registerErrorHandling(app);
+  if (deps.metrics) registerHttpMetrics(app, deps.metrics);
+  // Before any route: it gives every route registered from here on its authorisation policy.
+  registerAuth(app, deps.auth);
   await registerSwagger(app, { ui: config.TAMS_SWAGGER_UI });
 
   const paging: PagingSettings = {
@@ -76,7 +99,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await storageRoutes(typed, { storage: deps.storage, publicUrl, presignExpirySeconds });
     await objectsRoutes(typed, { objects: deps.objects, paging, publicUrl });
     await deletionRoutes(typed, { deletion: deps.deletion });
+    await authRoutes(typed, deps.auth);
+    await webhooksRoutes(typed, {
+      webhooks: deps.webhooks,
+      viewer: (request) => ({ name: actorOf(request), admin: isAdmin(request) }),
+    });
+    await eventsRoutes(typed, { streams: deps.streams });
   });
   if (deps.mediaRoutes) await app.register(deps.mediaRoutes);
+  if (deps.readiness) {
+    await opsRoutes(app, {
+      readiness: deps.readiness,
+      metrics: config.TAMS_METRICS ? deps.metrics : undefined,
+    });
+  }
   return app;
 }

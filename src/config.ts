@@ -1,7 +1,10 @@
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { authConfigProblems, authSettings } from './auth/auth.config.ts';
 import { isUuid } from './common/ids.ts';
+import { eventSettings } from './events/events.config.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
+import { opsSettings } from './ops/ops.config.ts';
 
 /**
  * Every TAMS_* setting, one schema: the README table is generated from it (npm run config:docs)
@@ -140,6 +143,12 @@ export const ConfigSchema = Type.Object({
     minimum: 10,
     description: 'How often idle background workers (deletion, media garbage collection) look for work.',
   }),
+  // Authentication: TAMS_AUTH, TAMS_BOOTSTRAP_*, TAMS_JWT_* (src/auth/auth.config.ts).
+  ...authSettings,
+  // Operations: TAMS_METRICS, TAMS_READY_TIMEOUT_MS, TAMS_SHUTDOWN_TIMEOUT_SECONDS (src/ops/ops.config.ts).
+  ...opsSettings,
+  // Events and webhooks (src/events/events.config.ts).
+  ...eventSettings,
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -185,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.TAMS_PUBLIC_URL !== '' && !/^https?:\/\/[^/]+(\/.*)?$/.test(config.TAMS_PUBLIC_URL)) {
     problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);
   }
+  problems.push(...authConfigProblems(config));
   if (problems.length === 0) {
     try {
       loadStorageBackends(

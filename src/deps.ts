@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from './app.ts';
+import { createAuth } from './auth/auth.module.ts';
 import { type Clock, systemClock } from './common/clock.ts';
 import { type IdGenerator, randomIds } from './common/ids.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
@@ -13,6 +14,9 @@ import { createDuckDbEngine } from './db/engines/duckdb/duckdb.engine.ts';
 import { TableManager } from './db/manager.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
+import { WebhookDispatcher } from './events/events.dispatcher.ts';
+import { UrlGuard } from './events/events.ssrf.ts';
+import { EventStreams } from './events/events.stream.ts';
 import { FlowsService } from './flows/flows.service.ts';
 import { API_VERSION } from './http/swagger.ts';
 import { fsMediaRoutes } from './media/fs/fs.routes.ts';
@@ -21,7 +25,11 @@ import { createMediaStores, loadStorageBackends } from './media/media.config.ts'
 import { MediaGarbageCollector } from './media/media.gc.ts';
 import { MediaRegistry } from './media/media.registry.ts';
 import type { MediaStore } from './media/media.types.ts';
+import { timedStoreDb } from './metrics/metrics.db.ts';
+import { ServerMetrics } from './metrics/metrics.registry.ts';
+import { bindStoreGauges } from './metrics/metrics.store.ts';
 import { ObjectsService } from './objects/objects.service.ts';
+import { Readiness } from './ops/ops.readiness.ts';
 import { SegmentsService } from './segments/segments.service.ts';
 import { GetUrlBuilder } from './segments/segments.urls.ts';
 import { ServiceInfoService } from './service/service.service.ts';
@@ -30,10 +38,31 @@ import { StorageService } from './storage/storage.service.ts';
 import type { TamsStore } from './store/store.ts';
 import { TamsStore as Store } from './store/store.ts';
 import { storeTables } from './store/tables.ts';
+import { WebhooksService } from './webhooks/webhooks.service.ts';
+
+/** How /service advertises event delivery (ADR 0014): webhooks, and our Server-Sent Events. */
+const EVENT_STREAM_MECHANISMS = [
+  {
+    name: 'webhooks',
+    docs: 'https://github.com/bbc/tams/blob/7.0/api/TimeAddressableMediaStore.yaml (POST /service/webhooks)',
+  },
+  {
+    name: 'tams-server-sse',
+    docs: 'Server-Sent Events at GET /events: the webhook event bodies, filtered with the webhook options as query parameters; resume with Last-Event-ID.',
+    config: { path: '/events', format: 'text/event-stream' },
+  },
+];
 
 export interface Runtime extends AppDeps {
   store: TamsStore;
   media: MediaRegistry;
+  /** The table manager under the store (management scripts list and size its tables). */
+  db: TableManager;
+  /** Health and metrics (issue 8): always built; /metrics is served when TAMS_METRICS is on. */
+  readiness: Readiness;
+  metrics: ServerMetrics;
+  /** Tells the runtime the address it listens on (media URLs in events use it without TAMS_PUBLIC_URL). */
+  setListeningUrl(url: string): void;
   /** Starts the background workers (deletion requests, media garbage collection). */
   start(log: WorkerLog): void;
   /** Stops the workers after their current step, then closes media backends and the store. */
@@ -132,7 +161,10 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     });
   }
   const db = await TableManager.open(engine, storeTables);
-  const store = await Store.open(db, { cached: options.storeCache ?? db.exclusive });
+  // Transactions and table calls are timed for /metrics by wrapping what the store sees.
+  const metrics = new ServerMetrics();
+  const store = await Store.open(timedStoreDb(db, metrics), { cached: options.storeCache ?? db.exclusive });
+  bindStoreGauges(metrics, store);
 
   const media = new MediaRegistry(await buildMediaStores(config, store, options.env ?? process.env));
   const fs = media.stores.find((s): s is FsMediaStore => s instanceof FsMediaStore);
@@ -141,6 +173,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     : undefined;
 
   const workers: BackgroundWorker[] = [];
+  const drains: (() => Promise<void>)[] = [];
   const deletion = new DeletionService({
     store,
     clock,
@@ -154,22 +187,48 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     },
   });
   const urls = new GetUrlBuilder(media);
+  // Where media URLs in events point when no request tells: the public URL, else the address
+  // the server listens on (known once it listens).
+  let listeningUrl = `http://localhost:${config.TAMS_PORT}`;
+  const urlContext = () => ({
+    baseUrl: config.TAMS_PUBLIC_URL !== '' ? config.TAMS_PUBLIC_URL : listeningUrl,
+    expiresIn: config.TAMS_PRESIGN_EXPIRY_SECONDS,
+  });
+  const guard = new UrlGuard(config.TAMS_WEBHOOK_ALLOW.split(','));
+  // One writer commits events in sequence order; replicas sharing a database must wait them out.
+  const settleMs = db.exclusive ? 0 : config.TAMS_EVENT_SETTLE_MS;
+  const streams = new EventStreams({ store, urls, urlContext, clock, settleMs });
+  let dispatcher: BackgroundWorker | undefined;
+  store.onEventsCommitted = () => {
+    dispatcher?.wake();
+    streams.wake();
+  };
 
   return {
     config,
+    auth: createAuth(config, db, { clock, exclusive: db.exclusive }),
     store,
     media,
     mediaRoutes,
+    db,
+    metrics,
+    readiness: new Readiness({ store, media: media.stores, timeoutMs: config.TAMS_READY_TIMEOUT_MS }),
     service: new ServiceInfoService({
       store,
       apiVersion: API_VERSION,
       serviceVersion: packageVersion,
       defaults: { name: config.TAMS_SERVICE_NAME, description: config.TAMS_SERVICE_DESCRIPTION },
       storageBackends: () => media.descriptors(),
+      eventStreamMechanisms: () => EVENT_STREAM_MECHANISMS,
     }),
+    webhooks: new WebhooksService({ store, clock, ids, guard, changed: () => dispatcher?.wake() }),
+    streams,
+    setListeningUrl(url) {
+      listeningUrl = url;
+    },
     sources: new SourcesService({ store, clock }),
     flows: new FlowsService({ store, clock, ids, deletion }),
-    segments: new SegmentsService({ store, clock, urls, deletion }),
+    segments: new SegmentsService({ store, clock, urls, deletion, metrics }),
     storage: new StorageService({
       store,
       clock,
@@ -205,11 +264,31 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
           log,
         ),
       );
+      const webhooks = new WebhookDispatcher({
+        store,
+        clock,
+        urls,
+        guard,
+        log,
+        urlContext,
+        owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+        settings: {
+          timeoutMs: config.TAMS_WEBHOOK_TIMEOUT_MS,
+          maxAttempts: config.TAMS_WEBHOOK_MAX_ATTEMPTS,
+          backoffMs: config.TAMS_WEBHOOK_BACKOFF_MS,
+          retentionMs: config.TAMS_EVENT_RETENTION_SECONDS * 1000,
+          settleMs,
+        },
+      });
+      dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), config.TAMS_WORKER_IDLE_MS, log);
+      drains.push(() => webhooks.drain());
+      workers.push(dispatcher);
       for (const worker of workers) worker.start();
       void store.preloadSegments(log);
     },
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all(drains.map((drain) => drain()));
       await store.flushFlowStates();
       await media.close();
       await db.close();

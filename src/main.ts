@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, unknownSettings } from './config.ts';
 import { buildRuntime } from './deps.ts';
+import { gracefulShutdown } from './ops/ops.shutdown.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -18,19 +19,25 @@ async function main(): Promise<void> {
   for (const name of unknownSettings()) app.log.warn({ setting: name }, 'unknown TAMS_* setting ignored');
   runtime.start(app.log);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'shutting down');
-    await app.close();
-    await runtime.close();
-    process.exit(0);
-  };
+  // Graceful shutdown (src/ops/ops.shutdown.ts): unready, drain requests, stop workers, close the store.
+  const stop = gracefulShutdown({
+    closeServer: () => app.close(),
+    closeIdleConnections: () => app.server.closeIdleConnections(),
+    closeRuntime: () => runtime.close(),
+    shuttingDown: () => runtime.readiness.shuttingDown(),
+    log: app.log,
+    timeoutMs: config.TAMS_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    exit: (code) => process.exit(code),
+  });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ host: config.TAMS_HOST, port: config.TAMS_PORT });
+  const address = app.server.address();
+  if (address !== null && typeof address === 'object') {
+    const host = config.TAMS_HOST === '0.0.0.0' || config.TAMS_HOST === '::' ? 'localhost' : config.TAMS_HOST;
+    runtime.setListeningUrl(`http://${host}:${address.port}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface WorkerLog {
   error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
 }
 

@@ -152,4 +152,9 @@ export interface Engine {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T>;
   /** Waits for work already started, makes the data durable, releases resources. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Estimated storage bytes of each of `tables` (management scripts); engines that cannot tell
+   * leave this out.
+   */
+  tableBytes?(tables: readonly string[]): Promise<Map<string, number>>;
 }

@@ -103,6 +103,12 @@ export class TableManager implements DbSession {
     return this.schema.names();
   }
 
+  /** Estimated storage bytes per declared table; undefined when the engine cannot tell. */
+  async tableBytes(): Promise<Map<string, number> | undefined> {
+    this.checkAutocommit(true);
+    return this.engine.tableBytes?.(this.tableNames());
+  }
+
   /** Closes the engine (which waits for running work and makes the data durable). */
   async close(): Promise<void> {
     if (this.closed) return;

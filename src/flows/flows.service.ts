@@ -252,10 +252,8 @@ export class FlowsService {
     related: RelatedChanges,
     collectedByBefore?: string[],
   ) {
-    if ((await store.flows.countBySource(sourceId, flowId)) > 0) {
-      related.sourceChanged(sourceId);
-      return;
-    }
+    // A Source with Flows left is unchanged: its document does not list its Flows.
+    if ((await store.flows.countBySource(sourceId, flowId)) > 0) return;
     const collectedBy =
       collectedByBefore ?? (await store.sources.collectedBy([sourceId])).get(sourceId) ?? [];
     await store.sources.delete(sourceId);

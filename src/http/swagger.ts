@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { GLOBAL_SECURITY, SECURITY_SCHEMES } from '../auth/auth.openapi.ts';
 
 export const API_VERSION = '7.0';
 
@@ -87,12 +88,18 @@ export async function registerSwagger(app: FastifyInstance, options: { ui: boole
         },
         { name: 'Webhooks', description: 'Configures webhooks to deliver notifications externally.' },
       ],
+      // The spec's security schemes (src/auth): Swagger UI's "Authorize" comes from these.
+      components: { securitySchemes: SECURITY_SCHEMES },
+      security: GLOBAL_SECURITY,
     },
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (options.ui) {
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { deepLinking: true, persistAuthorization: true },
+    });
   }
 }

@@ -141,6 +141,12 @@ function urlProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A URL as it may be shown: a password in it is a secret like any other. */
+function withoutUserinfo(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
+}
+
 /** Checks the schema leaves to code: credentials and their env references, URLs, key prefix. */
 function s3Problems(entry: Record<string, unknown>, at: string, env: Env): string[] {
   const problems: string[] = [];
@@ -156,7 +162,7 @@ function s3Problems(entry: Record<string, unknown>, at: string, env: Env): strin
   }
   for (const name of ['endpoint', 'public_base_url']) {
     const problem = urlProblem(entry[name]);
-    if (problem) problems.push(`${at}.${name}: ${problem}${shown(name, entry[name])}`);
+    if (problem) problems.push(`${at}.${name}: ${problem}${shown(name, withoutUserinfo(entry[name]))}`);
   }
   const prefix = entry.key_prefix;
   const problem = typeof prefix === 'string' ? prefixProblem(prefix) : undefined;
@@ -223,6 +229,20 @@ export function checkStorageBackends(
   return { entries: problems.length === 0 ? (value as StorageBackendEntry[]) : [], problems };
 }
 
+/**
+ * JSON.parse's complaint without the text it quotes: for an unexpected token V8 cites the token
+ * and an excerpt of the input (`Unexpected token ''', ..."cess_key":'wJalrXUtn"... is not valid
+ * JSON`), which may be part of a secret. Messages with a position quote nothing and stay whole.
+ */
+function jsonSyntaxProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unquoted = message
+    .split(/,?\s*(?:\.\.\.)?"/)[0]
+    ?.replace(/\s*'.*'$/s, '')
+    .trim();
+  return unquoted === undefined || unquoted === '' ? 'syntax error' : unquoted;
+}
+
 /** Parses the JSON text of a backend list; throws StorageBackendsError listing every problem. */
 export function parseStorageBackends(
   json: string,
@@ -233,7 +253,7 @@ export function parseStorageBackends(
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new StorageBackendsError([`${source}: not valid JSON (${(error as Error).message})`]);
+    throw new StorageBackendsError([`${source}: not valid JSON (${jsonSyntaxProblem(error)})`]);
   }
   const { entries, problems } = checkStorageBackends(value, source, env);
   if (problems.length > 0) throw new StorageBackendsError(problems);

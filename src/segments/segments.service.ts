@@ -5,6 +5,7 @@ import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
 import { requireWritableFlow } from '../flows/flows.guards.ts';
 import type { UrlContext } from '../media/media.types.ts';
+import type { SegmentsMetrics } from '../metrics/metrics.types.ts';
 import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
@@ -18,6 +19,8 @@ export interface SegmentsServiceDeps {
   clock: Clock;
   urls: GetUrlBuilder;
   deletion: DeletionService;
+  /** Counts registered segments for /metrics (optional: tools build the service without it). */
+  metrics?: SegmentsMetrics;
 }
 
 export interface SegmentQuery {
@@ -82,6 +85,7 @@ export class SegmentsService {
    */
   async register(flowId: string, body: FlowSegmentPost | FlowSegmentPost[]): Promise<FailedSegment[]> {
     const failures = await this.batcher.submit({ flowId, segments: Array.isArray(body) ? body : [body] });
+    this.deps.metrics?.segmentsRegistered((Array.isArray(body) ? body.length : 1) - failures.length);
     if (!Array.isArray(body) && failures[0]) {
       throw new BadRequestError(failures[0].error?.summary ?? 'invalid segment');
     }

@@ -8,6 +8,7 @@ import { CollectionsRepo } from './collections.repo.ts';
 import { DeletionsRepo } from './deletions.repo.ts';
 import { EventSequence, EventsRepo } from './events.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
+import type { SegmentIndexStats } from './index/segment-index.registry.ts';
 import { ObjectsRepo } from './objects.repo.ts';
 import { SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
@@ -37,6 +38,8 @@ export class TamsStore {
   readonly deletions: DeletionsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
+  /** Called after a transaction that recorded events has committed (wakes deliveries). */
+  onEventsCommitted: (() => void) | undefined;
   /** The database repositories underneath, for loading the cache. */
   private readonly db: { flows: FlowsRepo; segments: SegmentsRepo; objects: ObjectsRepo };
 
@@ -55,7 +58,9 @@ export class TamsStore {
     };
     this.settings = new SettingsRepo(session);
     this.deletions = new DeletionsRepo(session);
-    this.events = new EventsRepo(session, sequence);
+    this.events = new EventsRepo(session, sequence, () => {
+      this.eventsRecorded = true;
+    });
     this.webhooks = new WebhooksRepo(session);
     if (view) {
       this.flows = new CachedFlows(this.db.flows, view);
@@ -90,6 +95,21 @@ export class TamsStore {
     await this.cache?.preloadSegments(this.db, log);
   }
 
+  /** Whether the segment index preload is still running (readiness waits for it). */
+  get segmentIndexLoading(): boolean {
+    return this.cache?.preload !== undefined;
+  }
+
+  /** Sizes of the in-memory segment index (metrics); undefined without a cache. */
+  segmentIndexStats(): SegmentIndexStats | undefined {
+    return this.cache?.segments.stats();
+  }
+
+  /** A cheap query: the database answers (readiness). */
+  async ping(): Promise<void> {
+    await this.settings.get('readiness.ping');
+  }
+
   /**
    * Writes the Flow segment states the cache holds behind to the flows table (see
    * StoreCache.dirtyFlowStates). Returns whether there was anything to write.
@@ -106,9 +126,24 @@ export class TamsStore {
     return true;
   }
 
+  /** Set in a transaction's store when it recorded events. */
+  private eventsRecorded = false;
+
   async transaction<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
-    const { root, cache } = this;
+    const { root } = this;
     if (!root) return fn(this);
+    let tx: TamsStore | undefined;
+    const result = await this.run((store) => {
+      tx = store;
+      return fn(store);
+    });
+    if (tx?.eventsRecorded) this.onEventsCommitted?.();
+    return result;
+  }
+
+  private async run<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
+    const root = this.root as StoreDb;
+    const { cache } = this;
     if (!cache) {
       return root.transaction((tx) => fn(new TamsStore(tx, undefined, undefined, undefined, this.sequence)));
     }

@@ -24,6 +24,8 @@ export const T = {
   events: 'events',
   webhooks: 'webhooks',
   parkedEvents: 'parked_events',
+  users: 'auth_users',
+  tokens: 'auth_tokens',
 } as const;
 
 /** A timerange as four columns: bounds in nanoseconds (null = unbounded) and inclusivity flags. */
@@ -274,6 +276,35 @@ export const storeTables: TableDef[] = [
       { name: 'attempts', type: 'int32', nullable: false },
       { name: 'error', type: 'string' },
       { name: 'parked', type: 'timestamp', nullable: false },
+    ],
+  },
+  {
+    // HTTP Basic users (src/auth): the password as a PHC string (scrypt, its parameters and a
+    // per-user salt), so the cost can be raised for new passwords without breaking old ones.
+    name: T.users,
+    columns: [
+      { name: 'name', type: 'string', nullable: false },
+      { name: 'password', type: 'string', nullable: false },
+      { name: 'scopes', type: 'json', nullable: false },
+      { name: 'created', type: 'timestamp', nullable: false },
+      { name: 'created_by', type: 'string' },
+    ],
+  },
+  {
+    // API tokens issued by the server (src/auth): only the SHA-256 of the token is kept; `hint`
+    // is its first characters, for people to recognise it. Revoked tokens stay, for the record.
+    name: T.tokens,
+    columns: [
+      { name: 'id', type: 'string', nullable: false },
+      { name: 'name', type: 'string', nullable: false },
+      { name: 'principal', type: 'string', nullable: false },
+      { name: 'hash', type: 'string', nullable: false },
+      { name: 'hint', type: 'string', nullable: false },
+      { name: 'scopes', type: 'json', nullable: false },
+      { name: 'created', type: 'timestamp', nullable: false },
+      { name: 'created_by', type: 'string' },
+      { name: 'expires', type: 'timestamp' },
+      { name: 'revoked', type: 'timestamp' },
     ],
   },
 ];

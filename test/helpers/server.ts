@@ -10,6 +10,7 @@ import { buildApp } from '../../src/app.ts';
 import type { Clock } from '../../src/common/clock.ts';
 import type { IdGenerator } from '../../src/common/ids.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { Engine } from '../../src/db/db.types.ts';
 import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from '../../src/deps.ts';
 import type { App } from '../../src/http/types.ts';
@@ -52,6 +53,8 @@ export interface TestServerOptions {
   ids?: IdGenerator;
   /** Start the background workers (default true). */
   workers?: boolean;
+  /** Wraps the in-memory database engine (fault injection). */
+  wrapEngine?: (engine: Engine) => Engine;
 }
 
 /** A fresh temporary directory, removed by the returned function. */
@@ -67,6 +70,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TAMS_PORT: '0',
     TAMS_HOST: '127.0.0.1',
     TAMS_LOG_LEVEL: 'silent',
+    // Suites test the API, not authentication: open unless a test sets TAMS_AUTH (test/auth/).
+    TAMS_AUTH: 'none',
     ...(options.dataDir ? { TAMS_DATA_DIR: options.dataDir } : { TAMS_MEDIA_DIR: scratch?.path ?? '' }),
     ...options.env,
   });
@@ -75,8 +80,14 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     ids: options.ids,
     // The 'uncached' test project runs the suites on the database-only path (see vitest.config.ts).
     storeCache: process.env.TAMS_TEST_STORE_CACHE === 'off' ? false : undefined,
+    // `_env` credential references of TAMS_STORAGE_BACKENDS resolve in what loadConfig checked.
+    env: { ...process.env, ...options.env },
   };
   if (!options.dataDir) build.engine = await createDuckDbEngine({ path: ':memory:' });
+  if (options.wrapEngine) {
+    if (!build.engine) throw new Error('wrapEngine: in-memory servers only');
+    build.engine = options.wrapEngine(build.engine);
+  }
   const runtime = await buildRuntime(config, build);
   const app = await buildApp({ ...runtime, logger: false });
   if (options.workers !== false) runtime.start(app.log);
@@ -84,6 +95,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
   const url = `http://127.0.0.1:${address.port}`;
+  runtime.setListeningUrl(url);
 
   async function request<T>(
     method: string,

@@ -95,8 +95,15 @@ export function queryContract(ctx: ContractContext): void {
     expect(await sorted()).toHaveLength(1);
     expect(await flagged()).toEqual([]);
     expect(await named()).toEqual([]);
-    await db.update('things', where(col('id').eq(1n)), { name: 'me0', n: 2_000_000_000, flag: true, big: 10n ** 15n });
-    await db.insert('things', [{ id: 2n, name: 'a string longer than twelve bytes', n: -5, flag: true, big: -(10n ** 17n) }]);
+    await db.update('things', where(col('id').eq(1n)), {
+      name: 'me0',
+      n: 2_000_000_000,
+      flag: true,
+      big: 10n ** 15n,
+    });
+    await db.insert('things', [
+      { id: 2n, name: 'a string longer than twelve bytes', n: -5, flag: true, big: -(10n ** 17n) },
+    ]);
     const rows = await sorted();
     expect(rows.map((r) => [r.name, r.n, r.flag, r.big])).toEqual([
       ['me0', 2_000_000_000, true, 10n ** 15n],

@@ -6,6 +6,7 @@ import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db
 import { addColumn, Catalog, createTableSql } from './duckdb.catalog.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { type DuckContext, DuckSession } from './duckdb.session.ts';
+import { tableBytes } from './duckdb.sizes.ts';
 import { Mutex, Pool } from './duckdb.sync.ts';
 
 export interface DuckDbEngineOptions {
@@ -130,6 +131,17 @@ class DuckDbEngine implements Engine {
       await this.writer.exclusive((conn) => commit(conn));
       return result;
     });
+  }
+
+  async tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
+    this.checkOpen();
+    // Behind the writes: the CHECKPOINT moves what is still in the WAL into blocks to count.
+    return this.writes.run(() =>
+      this.writer.exclusive(async (conn) => {
+        if (this.persistent) await conn.exec('CHECKPOINT');
+        return tableBytes(conn, tables);
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -131,7 +131,9 @@ export async function updateEachRow(
     const rowId = ids.get(String(toDuck(keyType, row[key])));
     if (rowId === undefined) continue;
     rowIds.push(rowId);
-    columns.forEach((c, i) => (values[i] as DuckDBValue[]).push(toDuck(types[i] as ColumnType, row[c])));
+    columns.forEach((c, i) => {
+      (values[i] as DuckDBValue[]).push(toDuck(types[i] as ColumnType, row[c]));
+    });
   }
   if (rowIds.length === 0) return 0;
   const p = new Params();
