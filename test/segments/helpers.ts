@@ -289,3 +289,13 @@ export async function waitGcIdle(server: TestServer, timeoutMs = 10_000): Promis
     timeoutMs,
   );
 }
+
+/**
+ * The segments with the `expires` and `sig` parameters taken out of their URLs: two answers a
+ * second apart sign with different expiry times.
+ */
+export const unsigned = (segments: readonly Segment[]) =>
+  segments.map((s) => ({
+    ...s,
+    get_urls: s.get_urls?.map((u) => ({ ...u, url: u.url.replace(/\?expires=\d+&sig=[\w-]+$/, '') })),
+  }));

@@ -18,6 +18,7 @@ import {
   objectIds,
   type Segment,
   timeranges,
+  unsigned,
 } from './helpers.ts';
 
 let server: TestServer;
@@ -179,7 +180,8 @@ describe('GET segments: paging', () => {
           query: { limit: 5, page: key as string },
         });
         res = await getSegments(server, long, Object.fromEntries(new URL(link as string).searchParams));
-        expect(byKey.body).toEqual(res.body);
+        // Compared without the URL signatures, whose expiry moves on with the clock between calls.
+        expect(unsigned(byKey.body)).toEqual(unsigned(res.body));
       } else {
         expect(body).toHaveLength(3);
         expect(link).toBeUndefined();
