@@ -19,7 +19,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--flows N] [--segments N] [--d
   --duration     seconds per load run (default 10; 3 with --quick)
   --connections  concurrent connections per load run (default 10)
   --dir          directory of the data set (default .bench-data)
-  --reuse        reuse the data set in --dir if it matches instead of rebuilding it
+  --reuse        reuse the data set in --dir if it matches instead of rebuilding it (each run works on a copy)
   --out          JSON results file (default bench/results/latest.json)`;
 
 export function parseArgs(argv: string[]): BenchOptions {

@@ -5,7 +5,7 @@
  * them (every Flow's next few segments, then the next).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { buildRuntime } from '../src/deps.ts';
@@ -61,6 +61,15 @@ export function dbFile(dir: string): string {
 
 export function dbBytes(dir: string): number {
   return [dbFile(dir), `${dbFile(dir)}.wal`].reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
+}
+
+/** A fresh copy of the built data set in `target`, for one run to change. */
+export function runCopy(dataset: string, target: string, log: (line: string) => void): string {
+  const started = performance.now();
+  rmSync(target, { recursive: true, force: true });
+  cpSync(dataset, target, { recursive: true });
+  log(`data set copied for this run (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return target;
 }
 
 export async function buildDataset(

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from './bench.args.ts';
-import { buildDataset, dbBytes, segmentRange } from './bench.dataset.ts';
+import { buildDataset, dbBytes, runCopy, segmentRange } from './bench.dataset.ts';
 import { load } from './bench.load.ts';
 import { type Figure, printTable } from './bench.report.ts';
 import { startBaseline, startTams } from './bench.server.ts';
@@ -27,14 +27,15 @@ const spare = Math.ceil(expectedSingle / options.flows) + 20;
 
 log(`tams-server benchmark: ${options.flows} flows, ${options.segments.toLocaleString('en')} segments`);
 log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+const datasetDir = join(options.dir, 'dataset');
 const dataset = await buildDataset(
-  options.dir,
+  datasetDir,
   { flows: options.flows, segments: options.segments, spare, bulk: BULK_BATCH * bulkBatches },
   options.reuse,
   log,
 );
 log(`data set ready (${dataset.buildSeconds.toFixed(0)} s to build)`);
-const bytes = dbBytes(options.dir);
+const bytes = dbBytes(datasetDir);
 record({
   name: 'DuckDB file size per million segments',
   value: bytes / 1e6 / (options.segments / 1e6),
@@ -42,7 +43,9 @@ record({
   digits: 1,
 });
 
-const tams = await startTams(options.dir);
+// The server runs on a copy: the runs below add and delete segments, and --reuse must find the
+// data set as it was built.
+const tams = await startTams(runCopy(datasetDir, join(options.dir, 'run'), log));
 const random = (n: number) => Math.floor(Math.random() * n);
 const pickFlow = () => dataset.flowIds[random(dataset.flowIds.length)] as string;
 const segmentsPath = () => {
@@ -104,6 +107,24 @@ try {
   record({ name: 'segments GET p50', value: seg.p50, unit: 'ms', digits: 1 });
   record({ name: 'segments GET p99', value: seg.p99, unit: 'ms', digits: 1, target: { max: 10 } });
   if (seg.failed > 0) throw new Error(`segments GET: ${seg.failed} failed requests`);
+
+  // The same pages with the direct URL only: what the 100 HMAC signatures of a page cost.
+  log('GET /flows/{id}/segments?...&presigned=false (no URL signing)');
+  const unsigned = await load({
+    ...authed,
+    url: tams.url,
+    next: () => ({ path: `${segmentsPath()}&presigned=false` }),
+  });
+  record({ name: 'segments GET presigned=false req/s', value: unsigned.rps, unit: 'req/s' });
+  record({
+    name: 'segments GET presigned=false ratio',
+    value: unsigned.rps / baselineRps,
+    unit: '',
+    digits: 2,
+  });
+  record({ name: 'segments GET presigned=false p99', value: unsigned.p99, unit: 'ms', digits: 1 });
+  if (unsigned.failed > 0)
+    throw new Error(`segments GET presigned=false: ${unsigned.failed} failed requests`);
 
   log('GET /flows?tag.group=3 and GET /flows/{id}');
   const tagged = await load({ ...authed, url: `${tams.url}/flows?tag.group=3&limit=100` });
