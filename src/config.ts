@@ -141,7 +141,8 @@ export const ConfigSchema = Type.Object({
   TAMS_WORKER_IDLE_MS: Type.Integer({
     default: 1000,
     minimum: 10,
-    description: 'How often idle background workers (deletion, media garbage collection) look for work.',
+    description:
+      'How often idle background workers (deletion, media garbage collection, webhook delivery) look for work; webhook delivery also reads registrations made by other replicas this often.',
   }),
   // Authentication: TAMS_AUTH, TAMS_BOOTSTRAP_*, TAMS_JWT_* (src/auth/auth.config.ts).
   ...authSettings,

@@ -199,6 +199,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const settleMs = db.exclusive ? 0 : config.TAMS_EVENT_SETTLE_MS;
   const streams = new EventStreams({ store, urls, urlContext, clock, settleMs });
   let dispatcher: BackgroundWorker | undefined;
+  let webhookDispatcher: WebhookDispatcher | undefined;
   store.onEventsCommitted = () => {
     dispatcher?.wake();
     streams.wake();
@@ -221,7 +222,16 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       storageBackends: () => media.descriptors(),
       eventStreamMechanisms: () => EVENT_STREAM_MECHANISMS,
     }),
-    webhooks: new WebhooksService({ store, clock, ids, guard, changed: () => dispatcher?.wake() }),
+    webhooks: new WebhooksService({
+      store,
+      clock,
+      ids,
+      guard,
+      changed: () => {
+        webhookDispatcher?.invalidate();
+        dispatcher?.wake();
+      },
+    }),
     streams,
     setListeningUrl(url) {
       listeningUrl = url;
@@ -278,8 +288,10 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
           backoffMs: config.TAMS_WEBHOOK_BACKOFF_MS,
           retentionMs: config.TAMS_EVENT_RETENTION_SECONDS * 1000,
           settleMs,
+          relistMs: config.TAMS_WORKER_IDLE_MS,
         },
       });
+      webhookDispatcher = webhooks;
       dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), config.TAMS_WORKER_IDLE_MS, log);
       drains.push(() => webhooks.drain());
       workers.push(dispatcher);

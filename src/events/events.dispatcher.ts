@@ -17,6 +17,11 @@ export interface DispatcherSettings {
   retentionMs: number;
   /** How far behind the newest event to read (0: events are final once committed). */
   settleMs: number;
+  /**
+   * How long the list of webhooks read from the store is used before it is read again (changes
+   * made through this process are seen at once; other replicas' within this time).
+   */
+  relistMs: number;
 }
 
 export interface DispatcherDeps {
@@ -47,14 +52,25 @@ const PURGE_EVERY_MS = 60_000;
 export class WebhookDispatcher {
   private readonly active = new Map<string, Promise<void>>();
   private lastPurge = 0;
+  private webhooks: readonly WebhookRecord[] = [];
+  private listedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
-  /** Supervisor step: starts a delivery task for every due webhook with events waiting. */
+  /** Webhooks were registered, changed or removed: the next step reads them again. */
+  invalidate(): void {
+    this.listedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * Supervisor step: starts a delivery task for every due webhook with events waiting. It runs
+   * after every commit that records events, so it reads the webhooks from the store only when
+   * they may have changed: a query per commit cost a third of single-segment ingest throughput.
+   */
   async step(): Promise<boolean> {
     const { store, clock } = this.deps;
     const now = clock.now();
-    const webhooks = await store.webhooks.list();
+    const webhooks = await this.list();
     for (const webhook of webhooks) {
       if (this.active.has(webhook.id)) continue;
       if (webhook.next_attempt && webhook.next_attempt > now) continue;
@@ -70,7 +86,11 @@ export class WebhookDispatcher {
         .catch((error: unknown) =>
           this.deps.log.error({ err: error, webhook: webhook.id }, 'webhook delivery failed'),
         )
-        .finally(() => this.active.delete(webhook.id));
+        .finally(() => {
+          this.active.delete(webhook.id);
+          // Its cursor, lease and backoff have moved on in the store.
+          this.invalidate();
+        });
       this.active.set(webhook.id, task);
     }
     await this.purge(webhooks, now);
@@ -139,6 +159,15 @@ export class WebhookDispatcher {
     delete webhook.lease_owner;
     delete webhook.lease_until;
     await store.webhooks.saveDelivery(webhook);
+  }
+
+  private async list(): Promise<readonly WebhookRecord[]> {
+    const at = performance.now();
+    if (at - this.listedAt >= this.deps.settings.relistMs) {
+      this.webhooks = await this.deps.store.webhooks.list();
+      this.listedAt = at;
+    }
+    return this.webhooks;
   }
 
   /** Takes the webhook's lease (replicas deliver each webhook from one place at a time). */
