@@ -57,12 +57,23 @@ function quoted(text: string): string {
   return text.replaceAll('"', "'").replaceAll('\\', '/');
 }
 
-function challenges(bearerError?: string, description?: string): string[] {
+/**
+ * A request a script in a web page made (fetch or XHR: Swagger UI "Try it out"): browsers send
+ * `Sec-Fetch-Site` on every request and `Sec-Fetch-Mode` other than `navigate` on these (Node's
+ * fetch sends `Sec-Fetch-Mode: cors` alone). A Basic challenge in its 401 would make the browser
+ * open its own login dialog over the page and hold the request until it is dismissed.
+ */
+function fromPageScript(request: FastifyRequest): boolean {
+  const mode = request.headers['sec-fetch-mode'];
+  return request.headers['sec-fetch-site'] !== undefined && typeof mode === 'string' && mode !== 'navigate';
+}
+
+function challenges(offerBasic: boolean, bearerError?: string, description?: string): string[] {
   const bearer =
     bearerError === undefined
       ? `Bearer realm="${REALM}"`
       : `Bearer realm="${REALM}", error="${bearerError}", error_description="${quoted(description ?? '')}"`;
-  return [bearer, `Basic realm="${REALM}", charset="UTF-8"`];
+  return offerBasic ? [bearer, `Basic realm="${REALM}", charset="UTF-8"`] : [bearer];
 }
 
 function unauthorized(
@@ -82,7 +93,8 @@ function unauthorized(
   }
   request.log.info({ scheme: outcome.scheme, reason: outcome.reason }, 'authentication failed');
   const error = outcome.scheme === 'bearer' ? 'invalid_token' : undefined;
-  reply.header('www-authenticate', challenges(error, outcome.reason));
+  const offerBasic = outcome.scheme === 'basic' || !fromPageScript(request);
+  reply.header('www-authenticate', challenges(offerBasic, error, outcome.reason));
   const summary =
     outcome.scheme === 'none'
       ? 'Authentication required: send "Authorization: Bearer <token>", HTTP Basic credentials, or the access_token query parameter.'

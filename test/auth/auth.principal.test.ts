@@ -4,11 +4,13 @@
  * unsigned media URLs need the read scope.
  */
 import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
 import { type Doc, videoFlow } from '../http/fixtures.ts';
 import {
   ADMIN_TOKEN,
+  ADMIN_USER,
   AUDIENCE,
   basic,
   bearer,
@@ -150,5 +152,34 @@ describe('media URLs', () => {
     expect((await fetch(`${direct}?access_token=${ADMIN_TOKEN}`)).status).toBe(200);
     // A forged signature is the media route's to refuse (403), not a missing credential.
     expect((await fetch(`${signed.replace(/sig=[^&]+/, 'sig=forged')}`)).status).toBe(403);
+  });
+});
+
+describe('401 challenges', () => {
+  // node:http, not fetch: fetch sets Sec-Fetch-Mode itself (always cors).
+  const challenge = (headers: Record<string, string>) =>
+    new Promise<string>((resolve, reject) => {
+      get(`${server.url}/service`, { headers }, (res) => {
+        res.resume();
+        resolve([res.headers['www-authenticate'] ?? ''].flat().join(', '));
+      }).on('error', reject);
+    });
+
+  it('offer Bearer and Basic to clients that are not scripts in a web page', async () => {
+    expect(await challenge({})).toMatch(/^Bearer realm="tams", Basic realm="tams"/);
+    // Node's fetch sends Sec-Fetch-Mode: cors, but no Sec-Fetch-Site as browsers do.
+    expect(await challenge({ 'sec-fetch-mode': 'cors' })).toContain('Basic realm="tams"');
+    expect(await challenge({ 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' })).toContain(
+      'Basic realm="tams"',
+    );
+  });
+
+  it('offer only Bearer to fetch/XHR from a page, so the browser opens no login dialog over it', async () => {
+    const page = { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' };
+    expect(await challenge(page)).toBe('Bearer realm="tams"');
+    expect(await challenge({ ...page, 'sec-fetch-mode': 'same-origin' })).toBe('Bearer realm="tams"');
+    // Basic credentials that failed are answered in their scheme, wherever they came from.
+    const wrong = { ...basic(ADMIN_USER, 'wrong password!'), ...page };
+    expect(await challenge(wrong)).toContain('Basic realm="tams"');
   });
 });
