@@ -3,6 +3,7 @@
  * parked after the last attempt, surviving a restart while the receiver is down, nothing for
  * changes that rolled back, and the API never waiting for a receiver.
  */
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
 import { startReceiver } from '../helpers/receiver.ts';
@@ -228,6 +229,31 @@ describe('rolled-back changes', () => {
 });
 
 describe('several replicas on a shared database', () => {
+  it('a webhook registered by another replica gets events without a restart', async () => {
+    // The dispatcher keeps the list of webhooks between commits; it must still read the store
+    // again (every TAMS_WORKER_IDLE_MS) to see what other replicas registered.
+    const server = track(await eventServer({ env: { TAMS_WORKER_IDLE_MS: '200' } }));
+    await newFlow(server);
+    const receiver = track(await startReceiver());
+    const { store } = server.runtime;
+    // What another replica's registration leaves in the shared store: no call reaches this one.
+    await store.transaction(async (tx) =>
+      tx.webhooks.insert({
+        id: randomUUID(),
+        url: receiver.url,
+        events: ['flows/created'],
+        filters: {},
+        created: new Date(),
+        cursor: await tx.events.lastSeq(),
+        attempts: 0,
+      }),
+    );
+    const id = await newFlow(server);
+    await receiver.waitAccepted(1);
+    expect(typesOf(receiver.accepted())).toEqual(['flows/created']);
+    expect(JSON.stringify(receiver.accepted()[0])).toContain(id);
+  });
+
   it('webhooks read a settle time behind the newest event, so late commits are not passed over', async () => {
     // The shared-database path (what VAST gets): not exclusive, so no in-memory cache either.
     const server = track(
