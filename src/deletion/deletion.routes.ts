@@ -9,6 +9,17 @@ import type { DeletionService } from './deletion.service.ts';
 /** How many requests GET /flow-delete-requests shows (the spec gives it no paging). */
 const LIST_LIMIT = 1000;
 
+/** The 202 response schema of the DELETE operations that `sendAccepted` answers. */
+export const ACCEPTED_DELETION = {
+  ...ok(
+    DeletionRequest,
+    'This request has taken longer than the configured timeout, and will continue asynchronously',
+  ),
+  headers: {
+    Location: Type.String({ description: 'The Flow Delete Request monitoring the deletion.' }),
+  },
+};
+
 /** 202 Accepted with the deletion request and where to watch it. */
 export function sendAccepted(
   request: FastifyRequest,

@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import { isUuid } from '../common/ids.ts';
-import { sendAccepted } from '../deletion/deletion.routes.ts';
-import { DeletionRequest } from '../deletion/deletion.schemas.ts';
+import { ACCEPTED_DELETION, sendAccepted } from '../deletion/deletion.routes.ts';
 import {
   annotate,
   ContentFormat,
@@ -192,15 +191,7 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
         tags: ['Flows'],
         params: FlowParams,
         response: {
-          202: {
-            ...ok(
-              DeletionRequest,
-              'This request has taken longer than the configured timeout, and will continue asynchronously',
-            ),
-            headers: {
-              Location: Type.String({ description: 'The Flow Delete Request monitoring the deletion.' }),
-            },
-          },
+          202: ACCEPTED_DELETION,
           204: noContent(
             'No content. The flow has been deleted and the flow segments have been or will be deleted.',
           ),

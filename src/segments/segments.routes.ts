@@ -2,8 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { BadRequestError } from '../common/errors.ts';
 import { UUID_PATTERN } from '../common/ids.ts';
-import { sendAccepted } from '../deletion/deletion.routes.ts';
-import { DeletionRequest } from '../deletion/deletion.schemas.ts';
+import { ACCEPTED_DELETION, sendAccepted } from '../deletion/deletion.routes.ts';
 import { FlowParams } from '../flows/flows.routes.ts';
 import { annotate, TimeRange as TimeRangeSchema } from '../http/common.schemas.ts';
 import {
@@ -226,15 +225,7 @@ export async function segmentsRoutes(app: App, deps: SegmentsRoutesDeps): Promis
         params: FlowParams,
         querystring: DeleteQuery,
         response: {
-          202: {
-            ...ok(
-              DeletionRequest,
-              'This request has taken longer than the configured timeout, and will continue asynchronously',
-            ),
-            headers: {
-              Location: Type.String({ description: 'The Flow Delete Request monitoring the deletion.' }),
-            },
-          },
+          202: ACCEPTED_DELETION,
           204: noContent('No content. The flow segments have been or will be deleted.'),
           ...errors({
             400: 'Bad request. Invalid query options.',
