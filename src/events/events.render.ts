@@ -25,11 +25,12 @@ export function renderEvent(
       storageIds: filters.accept_storage_ids === undefined ? undefined : new Set(filters.accept_storage_ids),
       presigned: filters.presigned,
     };
+    const made = urls.buildMany(segments, filter, ctx);
     payload = {
       flow_id,
-      segments: segments.map(({ storage, get_urls, ...fields }) => ({
+      segments: segments.map(({ storage: _storage, get_urls: _urls, ...fields }, i) => ({
         ...fields,
-        get_urls: urls.build(storage, get_urls, filter, ctx),
+        get_urls: made[i],
       })) as unknown as JsonValue,
     };
   }

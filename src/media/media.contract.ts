@@ -95,6 +95,26 @@ export function describeMediaStoreContract(name: string, setup: () => Promise<Me
       expect(body.equals(bytes)).toBe(true);
     });
 
+    it('presigns a page of GET URLs at once: each downloads its own object', async () => {
+      // Paths as the store allocates them (<flow>/<object>), plus one of another shape.
+      const flow = randomUUID();
+      const paths = [
+        `contract/${run}/${flow}/${randomUUID()}`,
+        `contract/${run}/${flow}/${randomUUID()}`,
+        `contract/${run}/${randomUUID()}/${randomUUID()}`,
+        newPath('page'),
+      ];
+      const contents = paths.map(() => randomBytes(64));
+      for (const [i, path] of paths.entries()) await stored(path, contents[i] as Buffer);
+      const urls = env.store.presignGets(paths, env.ctx);
+      expect(urls).toHaveLength(paths.length);
+      for (const [i, url] of urls.entries()) {
+        const { res, body } = await download(url);
+        expect(res.status).toBe(200);
+        expect(body.equals(contents[i] as Buffer)).toBe(true);
+      }
+    });
+
     it('gives the ETag of the PUT on GET and in head', async () => {
       const path = newPath('etag');
       const etag = await stored(path, randomBytes(1000));
@@ -216,6 +236,16 @@ export function describeMediaStoreContract(name: string, setup: () => Promise<Me
       const swapped = forOther.replace(other, path);
       expect(swapped).not.toBe(forOther);
       expect((await download(swapped)).res.status).toBe(403);
+
+      // The same for URLs signed a page at a time, for objects of one Flow.
+      const flow = randomUUID();
+      const [a, b] = [`contract/${run}/${flow}/${randomUUID()}`, `contract/${run}/${flow}/${randomUUID()}`];
+      await stored(a, randomBytes(10));
+      await stored(b, randomBytes(10));
+      const [urlA, urlB] = env.store.presignGets([a, b], env.ctx) as [string, string];
+      expect((await download(urlA)).res.status).toBe(200);
+      expect((await download(tamper(urlA))).res.status).toBe(403);
+      expect((await download(urlB.replace(b, a))).res.status).toBe(403);
 
       const res = await fetch(url, { method: 'PUT', headers: { 'content-type': TS }, body: randomBytes(10) });
       await res.arrayBuffer();

@@ -6,7 +6,7 @@ import { type DeletionService, deletionDocument } from '../deletion/deletion.ser
 import { requireWritableFlow } from '../flows/flows.guards.ts';
 import type { UrlContext } from '../media/media.types.ts';
 import type { SegmentsMetrics } from '../metrics/metrics.types.ts';
-import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
+import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import { segmentFields } from './segments.mapper.ts';
@@ -67,15 +67,12 @@ export class SegmentsService {
     if (page.items.length > 0 && !(await store.flows.existing([flowId])).has(flowId)) {
       return { items: [], timerange: TimeRange.EMPTY };
     }
-    const items = page.items.map((s) => this.document(s, query.urls, ctx));
+    const urls = this.deps.urls.buildMany(page.items, query.urls, ctx);
+    const items = page.items.map((s, i) => ({
+      ...segmentFields(s),
+      get_urls: urls[i] as FlowSegment['get_urls'],
+    }));
     return { items, next: page.next, timerange: envelopeOf(page.items.map((s) => s.timerange)) };
-  }
-
-  document(segment: SegmentRecord, filter: GetUrlFilter, ctx: UrlContext): FlowSegment {
-    return {
-      ...segmentFields(segment),
-      get_urls: this.deps.urls.build(segment.storage, segment.get_urls, filter, ctx),
-    };
   }
 
   /**

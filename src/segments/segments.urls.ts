@@ -3,6 +3,15 @@ import type { MediaStore, UrlContext } from '../media/media.types.ts';
 import type { SegmentUrl } from '../store/segments.repo.ts';
 import type { GetUrl } from './segments.schemas.ts';
 
+/** Where a segment's object is: a storage backend and the key within it. */
+type SegmentStorage = { id: string; path: string };
+
+/** What get_urls are made from: the object's storage, and the client's own URLs. */
+interface PageSegment {
+  storage?: SegmentStorage;
+  get_urls?: readonly SegmentUrl[];
+}
+
 /** The `get_urls` query parameters of GET segments (and the webhook equivalents). */
 export interface GetUrlFilter {
   /** accept_get_urls: undefined = no filtering; empty = no URLs at all. */
@@ -48,35 +57,76 @@ export class GetUrlBuilder {
     return reserved;
   }
 
-  build(
-    storage: { id: string; path: string } | undefined,
-    uncontrolled: readonly SegmentUrl[] | undefined,
+  /**
+   * The get_urls of each segment of a page, in order. Presigned URLs are made per backend in one
+   * call (presignGets), which for the fs backend is one AES call for a Flow's page.
+   */
+  buildMany(segments: readonly PageSegment[], filter: GetUrlFilter, ctx: UrlContext): GetUrl[][] {
+    if (filter.labels !== undefined && filter.labels.size === 0) return segments.map(() => []);
+    const stores = segments.map((s) => (s.storage ? this.registry.get(s.storage.id) : undefined));
+    const presigned = this.presign(segments, stores, filter, ctx);
+    return segments.map((segment, i) => {
+      const urls: GetUrl[] = [];
+      const store = stores[i];
+      const path = segment.storage?.path;
+      if (store && path !== undefined) {
+        const signedUrl = presigned[i];
+        if (signedUrl !== undefined)
+          urls.push(controlled(store, signedUrl, this.candidate(store, true), filter.verbose));
+        const direct = this.candidate(store, false);
+        if (passes(direct, filter)) {
+          const url = store.directGetUrl(path, ctx);
+          if (url !== undefined) urls.push(controlled(store, url, direct, filter.verbose));
+        }
+      }
+      for (const u of segment.get_urls ?? []) {
+        if (!passes({ label: u.label, presigned: false }, filter)) continue;
+        const item: GetUrl = { url: u.url };
+        if (u.label !== undefined) item.label = u.label;
+        if (filter.verbose) item.controlled = false;
+        urls.push(item);
+      }
+      return urls;
+    });
+  }
+
+  /** The presigned URL of each segment the filter lets have one (else undefined), by backend. */
+  private presign(
+    segments: readonly PageSegment[],
+    stores: readonly (MediaStore | undefined)[],
     filter: GetUrlFilter,
     ctx: UrlContext,
-  ): GetUrl[] {
-    if (filter.labels !== undefined && filter.labels.size === 0) return [];
-    const urls: GetUrl[] = [];
-    const store = storage ? this.registry.get(storage.id) : undefined;
-    const path = storage?.path;
-    if (store && path !== undefined) {
-      const labels = this.labels.get(store.descriptor.id);
-      const signed: Candidate = { label: labels?.presigned, storageId: store.descriptor.id, presigned: true };
-      if (passes(signed, filter))
-        urls.push(controlled(store, store.presignGet(path, ctx), signed, filter.verbose));
-      const direct: Candidate = { label: labels?.direct, storageId: store.descriptor.id, presigned: false };
-      if (passes(direct, filter)) {
-        const url = store.directGetUrl(path, ctx);
-        if (url !== undefined) urls.push(controlled(store, url, direct, filter.verbose));
+  ): (string | undefined)[] {
+    const wanted = new Map<MediaStore, { at: number[]; paths: string[] }>();
+    segments.forEach((segment, i) => {
+      const store = stores[i];
+      const path = segment.storage?.path;
+      if (!store || path === undefined || !passes(this.candidate(store, true), filter)) return;
+      let group = wanted.get(store);
+      if (group === undefined) {
+        group = { at: [], paths: [] };
+        wanted.set(store, group);
       }
+      group.at.push(i);
+      group.paths.push(path);
+    });
+    const presigned: (string | undefined)[] = new Array(segments.length);
+    for (const [store, { at, paths }] of wanted) {
+      const urls = store.presignGets(paths, ctx);
+      at.forEach((i, n) => {
+        presigned[i] = urls[n];
+      });
     }
-    for (const u of uncontrolled ?? []) {
-      if (!passes({ label: u.label, presigned: false }, filter)) continue;
-      const item: GetUrl = { url: u.url };
-      if (u.label !== undefined) item.label = u.label;
-      if (filter.verbose) item.controlled = false;
-      urls.push(item);
-    }
-    return urls;
+    return presigned;
+  }
+
+  private candidate(store: MediaStore, presigned: boolean): Candidate {
+    const labels = this.labels.get(store.descriptor.id);
+    return {
+      label: presigned ? labels?.presigned : labels?.direct,
+      storageId: store.descriptor.id,
+      presigned,
+    };
   }
 }
 

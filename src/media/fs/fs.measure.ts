@@ -1,7 +1,8 @@
 /**
  * Cost of fs presigning (not a test; run by hand):
  *   npx tsx src/media/fs/fs.measure.ts
- * Prints µs per presignGet / presignPut / directGetUrl / signature check, after a warm-up.
+ * Prints µs per presignGet / presignPut / directGetUrl / signature check, and per URL of a page
+ * signed at once (presignGets of 100 objects of one Flow), after a warm-up.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,10 @@ import { FsMediaStore } from './fs.store.ts';
 
 const store = new FsMediaStore({ root: tmpdir(), secret: randomBytes(32), descriptor: TEST_DESCRIPTOR });
 const ctx = { baseUrl: 'https://tams.example.com/tams/v7.0', expiresIn: 3600 };
-const paths = Array.from({ length: 1000 }, () => {
-  const id = randomUUID();
-  return `${id.slice(0, 2)}/${id.slice(2, 4)}/${id}`;
-});
+// Paths as storage allocation makes them: <flow>/<object>, 100 objects per Flow.
+const flows = Array.from({ length: 10 }, () => randomUUID());
+const paths = Array.from({ length: 1000 }, (_, i) => `${flows[i % flows.length]}/${randomUUID()}`);
+const pages = flows.map((flow) => paths.filter((p) => p.startsWith(flow)));
 
 function measure(name: string, run: (path: string) => unknown): void {
   const rounds = 200_000;
@@ -24,7 +25,18 @@ function measure(name: string, run: (path: string) => unknown): void {
   console.log(`${name.padEnd(14)} ${micros.toFixed(2)} µs/URL`);
 }
 
+function measurePages(): void {
+  const rounds = 5_000;
+  for (let i = 0; i < 1_000; i++) store.presignGets(pages[i % pages.length] ?? [], ctx);
+  const start = process.hrtime.bigint();
+  let urls = 0;
+  for (let i = 0; i < rounds; i++) urls += store.presignGets(pages[i % pages.length] ?? [], ctx).length;
+  const micros = Number(process.hrtime.bigint() - start) / urls / 1000;
+  console.log(`${'presignGets'.padEnd(14)} ${micros.toFixed(2)} µs/URL (pages of 100 objects of one Flow)`);
+}
+
 measure('presignGet', (path) => store.presignGet(path, ctx));
+measurePages();
 measure('presignPut', (path) => store.presignPut(path, 'video/mp2t', ctx));
 measure('directGetUrl', (path) => store.directGetUrl(path, ctx));
 const signed = new URL(store.presignGet(paths[0] ?? '', ctx)).searchParams;

@@ -111,9 +111,14 @@ export class FsMediaStore implements MediaStore {
   // cost): their paths were checked when their objects were allocated (presignPut), and the
   // routes check the path of every request they serve.
   presignGet(path: string, ctx: UrlContext): string {
+    return this.presignGets([path], ctx)[0] as string;
+  }
+
+  presignGets(paths: readonly string[], ctx: UrlContext): string[] {
     const expires = this.#expiry(ctx);
-    const sig = this.#signer.sign('GET', path, expires);
-    return `${this.#objectUrl(path, ctx.baseUrl)}?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=${sig}`;
+    const sigs = this.#signer.signGets(paths, expires);
+    const base = this.#objectUrl('', ctx.baseUrl);
+    return paths.map((path, i) => `${base}${path}?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=${sigs[i]}`);
   }
 
   directGetUrl(path: string, ctx: UrlContext): string {

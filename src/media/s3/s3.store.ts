@@ -150,6 +150,11 @@ export class S3MediaStore implements MediaStore {
     return this.#signer.presignGet(this.#key(path), ctx.expiresIn, this.#now());
   }
 
+  presignGets(paths: readonly string[], ctx: UrlContext): string[] {
+    const now = this.#now();
+    return paths.map((path) => this.#signer.presignGet(this.#key(path), ctx.expiresIn, now));
+  }
+
   directGetUrl(path: string, _ctx: UrlContext): string | undefined {
     if (this.#publicBase === undefined) return undefined;
     return `${this.#publicBase}/${escapeKeyPath(this.#key(path))}`;
