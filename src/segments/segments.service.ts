@@ -9,7 +9,7 @@ import type { SegmentsMetrics } from '../metrics/metrics.types.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
-import { segmentFields } from './segments.mapper.ts';
+import { segmentDocument } from './segments.mapper.ts';
 import { type FailedSegment, type RegistrationJob, registerJobs } from './segments.registration.ts';
 import type { FlowSegment, FlowSegmentPost } from './segments.schemas.ts';
 import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
@@ -68,10 +68,7 @@ export class SegmentsService {
       return { items: [], timerange: TimeRange.EMPTY };
     }
     const urls = this.deps.urls.buildMany(page.items, query.urls, ctx);
-    const items = page.items.map((s, i) => ({
-      ...segmentFields(s),
-      get_urls: urls[i] as FlowSegment['get_urls'],
-    }));
+    const items = page.items.map((s, i) => segmentDocument(s, urls[i] as FlowSegment['get_urls']));
     return { items, next: page.next, timerange: envelopeOf(page.items.map((s) => s.timerange)) };
   }
 

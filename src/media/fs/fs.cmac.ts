@@ -9,9 +9,7 @@ export const TAG_CHARS = 22;
 /** Derived keys kept; one per (directory, expiry second) in use, so a few per second. */
 const KEY_CACHE_SIZE = 1024;
 
-/** The object names this scheme signs: a UUID in its canonical, lowercase text form. */
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
+/** Values of lowercase hex digits; -1 for every other ASCII character. */
 const HEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
@@ -43,9 +41,19 @@ export class GetTagger {
     this.#secret = secret;
   }
 
-  /** Whether `name` is a name this scheme signs. */
+  /** Whether `name` is a name this scheme signs: a UUID in its canonical, lowercase text form. */
   static signs(name: string): boolean {
-    return name.length === 36 && UUID_RE.test(name);
+    if (name.length !== 36) return false;
+    // A character loop: the equivalent regular expression was 5% of a segments page's CPU.
+    for (let i = 0; i < 36; i++) {
+      const c = name.charCodeAt(i);
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (c !== 45) return false;
+      } else if (c >= 128 || HEX[c] === -1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Tags (base64url) of `names`, all in `dir` and all `signs()`-able, valid until `expires`. */
