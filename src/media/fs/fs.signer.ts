@@ -42,28 +42,32 @@ export class UrlSigner {
     const sigs: string[] = new Array(paths.length);
     const text = String(expires);
     // Paths of one directory (a Flow's objects) are tagged together, in one AES call.
-    const groups = new Map<string, { names: string[]; at: number[] }>();
-    paths.forEach((path, i) => {
+    const groups = new Map<string, { dir: string; names: string[]; at: number[] }>();
+    let last: { dir: string; names: string[]; at: number[] } | undefined;
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i] as string;
       const slash = path.lastIndexOf('/');
       const name = path.slice(slash + 1);
       if (slash < 0 || !GetTagger.signs(name)) {
         sigs[i] = this.sign('GET', path, expires);
-        return;
+        continue;
       }
-      const dir = path.slice(0, slash);
-      let group = groups.get(dir);
+      // A page's paths are almost always all in one directory: compare before slicing.
+      let group =
+        last !== undefined && slash === last.dir.length && path.startsWith(last.dir) ? last : undefined;
       if (group === undefined) {
-        group = { names: [], at: [] };
-        groups.set(dir, group);
+        const dir = path.slice(0, slash);
+        const found = groups.get(dir);
+        group = found ?? { dir, names: [], at: [] };
+        if (found === undefined) groups.set(dir, group);
+        last = group;
       }
       group.names.push(name);
       group.at.push(i);
-    });
+    }
     for (const [dir, { names, at }] of groups) {
       const tags = this.#tagger.tags(dir, names, text);
-      at.forEach((i, n) => {
-        sigs[i] = tags[n] as string;
-      });
+      for (let n = 0; n < at.length; n++) sigs[at[n] as number] = tags[n] as string;
     }
     return sigs;
   }
