@@ -1,6 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cmacKey, subkey, TAG_BYTES } from './fs.cmac.ts';
+import { type CmacKey, cmacKey, GetTagger, subkey, TAG_BYTES } from './fs.cmac.ts';
 import { UrlSigner } from './fs.signer.ts';
 
 describe('CMAC of one block', () => {
@@ -19,6 +19,14 @@ describe('CMAC of one block', () => {
     expect(cipher.update(block).toString('hex')).toBe('28a7023f452e8f82bd4bf28d8c37c35c');
   });
 
+  it('computes the tag of two blocks as OpenSSL does', () => {
+    // `openssl mac -cipher AES-256-CBC -macopt hexkey:<key> CMAC` of the example's first 32 bytes.
+    const two = Buffer.from('6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51', 'hex');
+    expect(twoBlockCmac(cmacKey(key), two.subarray(0, 16), two.subarray(16)).toString('hex')).toBe(
+      '5a722d2d8516f854b8677a537b1b669a',
+    );
+  });
+
   it('doubles in GF(2^128) with the reduction when the top bit is set', () => {
     expect(subkey(Buffer.from('80000000000000000000000000000001', 'hex')).toString('hex')).toBe(
       '00000000000000000000000000000085',
@@ -26,6 +34,29 @@ describe('CMAC of one block', () => {
     expect(subkey(Buffer.from('40000000000000000000000000000001', 'hex')).toString('hex')).toBe(
       '80000000000000000000000000000002',
     );
+  });
+});
+
+/** CMAC of two complete blocks, straight from SP 800-38B: AES(AES(m1) xor m2 xor K1). */
+function twoBlockCmac({ cipher, k1 }: CmacKey, m1: Buffer, m2: Buffer): Buffer {
+  const c1 = cipher.update(m1);
+  const last = Buffer.alloc(TAG_BYTES);
+  for (let i = 0; i < TAG_BYTES; i++) last[i] = (c1[i] as number) ^ (m2[i] as number) ^ (k1[i] as number);
+  return cipher.update(last);
+}
+
+describe('GetTagger', () => {
+  it('tags a name with the CMAC of (expiry, UUID) under the key derived for its directory', () => {
+    const secret = randomBytes(32);
+    const tagger = new GetTagger(createSecretKey(secret));
+    const [dir, name, expires] = [`media/${randomUUID()}`, randomUUID(), '1800000000'];
+    const derived = createHmac('sha256', secret).update(`tams-fs-get-cmac\nGET\n${dir}`).digest();
+    const first = Buffer.alloc(TAG_BYTES);
+    first[0] = expires.length;
+    first.write(expires, 1, 'latin1');
+    const expected = twoBlockCmac(cmacKey(derived), first, Buffer.from(name.replaceAll('-', ''), 'hex'));
+    expect(tagger.tag(dir, name, expires).equals(expected)).toBe(true);
+    expect(tagger.tags(dir, [randomUUID(), name], expires)[1]).toBe(expected.toString('base64url'));
   });
 });
 
