@@ -20,13 +20,24 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Builds each request (path, body); called per request. */
   next?: () => { path: string; body?: string };
+  /**
+   * Seconds of the same load, not measured, before the run: the first seconds on a fresh server
+   * pay for compiling the route's code and the first full garbage collections (measured: 2,243
+   * req/s and p99 12 ms for a first 10 s of segment pages, then 2,798 and 2,635 with p99 9 ms).
+   */
+  warmup?: number;
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
+  if (options.warmup !== undefined && options.warmup > 0) await run(options, options.warmup);
+  return run(options, options.duration);
+}
+
+async function run(options: LoadOptions, duration: number): Promise<LoadResult> {
   const next = options.next;
   const result = await autocannon({
     url: options.url,
-    duration: options.duration,
+    duration,
     connections: options.connections,
     method: options.method ?? 'GET',
     headers: { 'content-type': 'application/json', ...options.headers },

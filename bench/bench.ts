@@ -83,7 +83,11 @@ try {
   const payloadFile = join(tmpdir(), `tams-bench-page-${process.pid}.json`);
   writeFileSync(payloadFile, page);
   const baseline = await startBaseline(payloadFile);
-  const common = { duration: options.duration, connections: options.connections };
+  const common = {
+    duration: options.duration,
+    connections: options.connections,
+    warmup: options.quick ? 1 : 3,
+  };
   const authed = { ...common, headers: tams.headers };
   let baselineRps = 0;
   try {
