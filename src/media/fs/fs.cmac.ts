@@ -109,7 +109,7 @@ function firstBlockMask(key: CmacKey, expires: string): Buffer {
   return mask;
 }
 
-/** An AES-256 key (32 bytes) ready for CMAC of one-block messages. */
+/** An AES-256 key (32 bytes) ready for CMAC of messages of complete blocks. */
 export function cmacKey(raw: Buffer): CmacKey {
   const cipher = createCipheriv('aes-256-ecb', raw, null).setAutoPadding(false);
   return { cipher, k1: subkey(cipher.update(Buffer.alloc(TAG_BYTES))) };
