@@ -11,6 +11,13 @@ import { startServer, type TestServer, type TestServerOptions, tempDir } from '.
 export const ISSUER = 'https://idp.example.test/';
 export const AUDIENCE = 'tams-api';
 export const SCOPE_PREFIX = 'tams.';
+
+/** The server settings that make it accept the JWTs signJwt makes (issuer, audience, scope names). */
+export const JWT_CLAIMS_ENV = {
+  TAMS_JWT_ISSUER: ISSUER,
+  TAMS_JWT_AUDIENCE: AUDIENCE,
+  TAMS_JWT_SCOPE_PREFIX: SCOPE_PREFIX,
+};
 /** Registered by every auth test server at start-up, with every scope. */
 export const ADMIN_TOKEN = 'tams_test-bootstrap-admin-token-0123456789';
 export const ADMIN_USER = 'root';

@@ -9,6 +9,7 @@ import {
   AUDIENCE,
   bearer,
   ISSUER,
+  JWT_CLAIMS_ENV,
   type SigningKey,
   serveJwks,
   signingKey,
@@ -26,9 +27,7 @@ describe('JWKS', () => {
     jwks = await serveJwks([first]);
     server = await startAuthServer({
       TAMS_JWT_JWKS_URL: jwks.url,
-      TAMS_JWT_ISSUER: ISSUER,
-      TAMS_JWT_AUDIENCE: AUDIENCE,
-      TAMS_JWT_SCOPE_PREFIX: 'tams.',
+      ...JWT_CLAIMS_ENV,
     });
   });
   afterAll(async () => {

@@ -14,8 +14,7 @@ import {
   ADMIN_PASSWORD,
   ADMIN_TOKEN,
   ADMIN_USER,
-  AUDIENCE,
-  ISSUER,
+  JWT_CLAIMS_ENV,
   type SigningKey,
   signingKey,
   signJwt,
@@ -37,9 +36,7 @@ beforeAll(async () => {
     TAMS_BOOTSTRAP_ADMIN_USER: ADMIN_USER,
     TAMS_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     TAMS_JWT_KEY: key.pem,
-    TAMS_JWT_ISSUER: ISSUER,
-    TAMS_JWT_AUDIENCE: AUDIENCE,
-    TAMS_JWT_SCOPE_PREFIX: 'tams.',
+    ...JWT_CLAIMS_ENV,
   });
   runtime = await buildRuntime(config, { engine: await createDuckDbEngine({ path: ':memory:' }) });
   app = await buildApp({

@@ -10,10 +10,9 @@ import {
   ADMIN_PASSWORD,
   ADMIN_TOKEN,
   ADMIN_USER,
-  AUDIENCE,
   basic,
   bearer,
-  ISSUER,
+  JWT_CLAIMS_ENV,
   type SigningKey,
   serveJwks,
   signingKey,
@@ -37,9 +36,7 @@ beforeAll(async () => {
   jwks = await serveJwks([key]);
   server = await startAuthServer({
     TAMS_JWT_JWKS_URL: jwks.url,
-    TAMS_JWT_ISSUER: ISSUER,
-    TAMS_JWT_AUDIENCE: AUDIENCE,
-    TAMS_JWT_SCOPE_PREFIX: 'tams.',
+    ...JWT_CLAIMS_ENV,
     TAMS_JWT_CLOCK_TOLERANCE_SECONDS: '0',
   });
   routes = protectedRoutes(server);
@@ -236,9 +233,7 @@ describe('a static JWT key instead of a JWKS', () => {
     own = await signingKey('static');
     fixed = await startAuthServer({
       TAMS_JWT_KEY: own.pem,
-      TAMS_JWT_ISSUER: ISSUER,
-      TAMS_JWT_AUDIENCE: AUDIENCE,
-      TAMS_JWT_SCOPE_PREFIX: 'tams.',
+      ...JWT_CLAIMS_ENV,
     });
   });
   afterAll(async () => {

@@ -11,10 +11,9 @@ import { type Doc, videoFlow } from '../http/fixtures.ts';
 import {
   ADMIN_TOKEN,
   ADMIN_USER,
-  AUDIENCE,
   basic,
   bearer,
-  ISSUER,
+  JWT_CLAIMS_ENV,
   type SigningKey,
   signingKey,
   signJwt,
@@ -35,9 +34,7 @@ beforeAll(async () => {
   key = await signingKey('idp');
   server = await startAuthServer({
     TAMS_JWT_KEY: JSON.stringify(key.jwk),
-    TAMS_JWT_ISSUER: ISSUER,
-    TAMS_JWT_AUDIENCE: AUDIENCE,
-    TAMS_JWT_SCOPE_PREFIX: 'tams.',
+    ...JWT_CLAIMS_ENV,
     TAMS_JWT_PRINCIPAL_CLAIM: 'preferred_username',
     // Every deletion becomes a deletion request, which has a created_by.
     TAMS_DELETE_SYNC_LIMIT: '0',
