@@ -37,13 +37,15 @@ interface Candidate {
  * only signed once they have passed, so filtered requests are cheaper.
  */
 export class GetUrlBuilder {
-  private readonly labels = new Map<string, { presigned: string; direct: string }>();
+  /** Per backend, what its presigned and direct URLs are, for the filters. */
+  private readonly kinds = new Map<MediaStore, { presigned: Candidate; direct: Candidate }>();
 
   constructor(private readonly registry: MediaRegistry) {
     for (const store of registry.stores) {
-      this.labels.set(store.descriptor.id, {
-        presigned: urlLabel(store.descriptor, true),
-        direct: urlLabel(store.descriptor, false),
+      const storageId = store.descriptor.id;
+      this.kinds.set(store, {
+        presigned: { label: urlLabel(store.descriptor, true), storageId, presigned: true },
+        direct: { label: urlLabel(store.descriptor, false), storageId, presigned: false },
       });
     }
   }
@@ -53,7 +55,9 @@ export class GetUrlBuilder {
     const reserved = new Set<string>();
     for (const store of this.registry.stores)
       if (store.descriptor.label) reserved.add(store.descriptor.label);
-    for (const { presigned, direct } of this.labels.values()) reserved.add(presigned).add(direct);
+    for (const { presigned, direct } of this.kinds.values()) {
+      for (const label of [presigned.label, direct.label]) if (label !== undefined) reserved.add(label);
+    }
     return reserved;
   }
 
@@ -69,11 +73,11 @@ export class GetUrlBuilder {
       const urls: GetUrl[] = [];
       const store = stores[i];
       const path = segment.storage?.path;
-      if (store && path !== undefined) {
+      const kinds = store && this.kinds.get(store);
+      if (store && kinds && path !== undefined) {
         const signedUrl = presigned[i];
-        if (signedUrl !== undefined)
-          urls.push(controlled(store, signedUrl, this.candidate(store, true), filter.verbose));
-        const direct = this.candidate(store, false);
+        if (signedUrl !== undefined) urls.push(controlled(store, signedUrl, kinds.presigned, filter.verbose));
+        const { direct } = kinds;
         if (passes(direct, filter)) {
           const url = store.directGetUrl(path, ctx);
           if (url !== undefined) urls.push(controlled(store, url, direct, filter.verbose));
@@ -101,7 +105,8 @@ export class GetUrlBuilder {
     segments.forEach((segment, i) => {
       const store = stores[i];
       const path = segment.storage?.path;
-      if (!store || path === undefined || !passes(this.candidate(store, true), filter)) return;
+      const kinds = store && this.kinds.get(store);
+      if (!store || !kinds || path === undefined || !passes(kinds.presigned, filter)) return;
       let group = wanted.get(store);
       if (group === undefined) {
         group = { at: [], paths: [] };
@@ -118,15 +123,6 @@ export class GetUrlBuilder {
       });
     }
     return presigned;
-  }
-
-  private candidate(store: MediaStore, presigned: boolean): Candidate {
-    const labels = this.labels.get(store.descriptor.id);
-    return {
-      label: presigned ? labels?.presigned : labels?.direct,
-      storageId: store.descriptor.id,
-      presigned,
-    };
   }
 }
 
