@@ -42,13 +42,12 @@ export class UrlSigner {
     const sigs: string[] = new Array(paths.length);
     const text = String(expires);
     // Paths of one directory (a Flow's objects) are tagged together, in one AES call.
-    const groups = new Map<string, { dir: string; names: string[]; at: number[] }>();
-    let last: { dir: string; names: string[]; at: number[] } | undefined;
+    const groups = new Map<string, TagGroup>();
+    let last: TagGroup | undefined;
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i] as string;
-      const slash = path.lastIndexOf('/');
-      const name = path.slice(slash + 1);
-      if (slash < 0 || !GetTagger.signs(name)) {
+      const slash = taggedSlash(path);
+      if (slash < 0) {
         sigs[i] = this.sign('GET', path, expires);
         continue;
       }
@@ -62,7 +61,7 @@ export class UrlSigner {
         if (found === undefined) groups.set(dir, group);
         last = group;
       }
-      group.names.push(name);
+      group.names.push(path.slice(slash + 1));
       group.at.push(i);
     }
     for (const [dir, { names, at }] of groups) {
@@ -93,10 +92,9 @@ export class UrlSigner {
     if (given.toString('base64url') !== signature) return 'invalid';
     let expected: Buffer;
     if (signature.length === TAG_CHARS && given.length === TAG_BYTES) {
-      const slash = path.lastIndexOf('/');
-      const name = path.slice(slash + 1);
-      if (method !== 'GET' || slash < 0 || !GetTagger.signs(name)) return 'invalid';
-      expected = this.#tagger.tag(path.slice(0, slash), name, expires);
+      const slash = taggedSlash(path);
+      if (method !== 'GET' || slash < 0) return 'invalid';
+      expected = this.#tagger.tag(path.slice(0, slash), path.slice(slash + 1), expires);
     } else if (given.length === SIGNATURE_BYTES) {
       expected = createHmac('sha256', this.#key)
         .update(`${method}\n${path}\n${expires}\n${contentType}`)
@@ -108,4 +106,17 @@ export class UrlSigner {
     // Checked after the signature so an unsigned caller learns nothing about expiry.
     return Number(expires) < nowSeconds ? 'expired' : 'valid';
   }
+}
+
+/** The tagged paths of one directory in a page: their names and where they stand in the page. */
+interface TagGroup {
+  dir: string;
+  names: string[];
+  at: number[];
+}
+
+/** Where `<dir>/<name>` splits when its GET URLs are signed with a tag, or -1 (HMAC). */
+function taggedSlash(path: string): number {
+  const slash = path.lastIndexOf('/');
+  return slash >= 0 && GetTagger.signs(path.slice(slash + 1)) ? slash : -1;
 }
