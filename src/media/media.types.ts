@@ -44,9 +44,12 @@ export interface MediaStore {
   readonly descriptor: StorageBackendDescriptor;
   /** A presigned URL to upload `path` with exactly `contentType`. Cheap: called per allocated object. */
   presignPut(path: string, contentType: string, ctx: UrlContext): PutRequest;
-  /** A presigned URL to download `path`. Cheap: called per segment on every segments GET. */
+  /** A presigned URL to download `path`. */
   presignGet(path: string, ctx: UrlContext): string;
-  /** presignGet of each path, in order, made together (a segments page signs ~100 at once). */
+  /**
+   * presignGet of each path, in order, made together. Cheap: called for every segments page and
+   * segments_added event, with ~100 paths, mostly of one Flow.
+   */
   presignGets(paths: readonly string[], ctx: UrlContext): string[];
   /**
    * A URL that is not presigned (clients authenticate with their API credentials, or the bucket is

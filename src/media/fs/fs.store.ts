@@ -107,13 +107,13 @@ export class FsMediaStore implements MediaStore {
     return { url, 'content-type': contentType };
   }
 
-  // GET URLs are made for every segment of every page (checking the key is a tenth of the
-  // cost): their paths were checked when their objects were allocated (presignPut), and the
-  // routes check the path of every request they serve.
   presignGet(path: string, ctx: UrlContext): string {
     return this.presignGets([path], ctx)[0] as string;
   }
 
+  // GET URLs are made for every segment of every page, so their keys are not checked here:
+  // their paths were checked when their objects were allocated (presignPut), and the routes
+  // check the path of every request they serve.
   presignGets(paths: readonly string[], ctx: UrlContext): string[] {
     const expires = this.#expiry(ctx);
     const sigs = this.#signer.signGets(paths, expires);
