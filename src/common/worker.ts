@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 export interface WorkerLog {
   error(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
@@ -14,7 +12,10 @@ export interface WorkerLog {
 export class BackgroundWorker {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wakeUp: AbortController = new AbortController();
+  /** A wake() arrived while no pause was running: the next pause ends at once. */
+  private woken = false;
+  /** Ends the running pause, if one is running. */
+  private endPause: (() => void) | undefined;
 
   constructor(
     private readonly name: string,
@@ -29,8 +30,13 @@ export class BackgroundWorker {
     this.loop = this.run();
   }
 
+  /**
+   * Ends the pause now, or the next one if a step is running (so work recorded during a step is
+   * not left for `idleMs`). Called once per committed write transaction, so it allocates nothing.
+   */
   wake(): void {
-    this.wakeUp.abort();
+    if (this.endPause) this.endPause();
+    else this.woken = true;
   }
 
   async stop(): Promise<void> {
@@ -49,12 +55,23 @@ export class BackgroundWorker {
       }
       if (!this.running) break;
       if (more) continue;
-      try {
-        await sleep(this.idleMs, undefined, { signal: this.wakeUp.signal });
-      } catch {
-        // Woken early.
-      }
-      if (this.wakeUp.signal.aborted) this.wakeUp = new AbortController();
+      await this.pause();
     }
+  }
+
+  private pause(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, this.idleMs);
+      this.endPause = end;
+    });
   }
 }

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { BackgroundWorker } from './worker.ts';
+
+const quiet = { error: () => {}, warn: () => {}, info: () => {} };
+const HOUR = 3_600_000;
+
+/** A worker whose steps are counted and announced, with an idle pause no test waits out. */
+function counting(more: (step: number) => boolean = () => false) {
+  let steps = 0;
+  const waiters: { at: number; resolve: () => void }[] = [];
+  let gate: Promise<void> | undefined;
+  const worker = new BackgroundWorker(
+    'test',
+    async () => {
+      steps++;
+      for (const w of waiters.filter((x) => x.at <= steps)) w.resolve();
+      if (gate) await gate;
+      return more(steps);
+    },
+    HOUR,
+    quiet,
+  );
+  return {
+    worker,
+    steps: () => steps,
+    /** Resolves once `n` steps have started. */
+    reached: (n: number) =>
+      n <= steps ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ at: n, resolve })),
+    hold(): () => void {
+      let open: () => void = () => {};
+      gate = new Promise<void>((r) => {
+        open = r;
+      });
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
+  };
+}
+
+describe('BackgroundWorker', () => {
+  it('runs a step at start, then pauses until woken', async () => {
+    const w = counting();
+    w.worker.start();
+    await w.reached(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(w.steps()).toBe(1);
+    w.worker.wake();
+    await w.reached(2);
+    expect(w.steps()).toBe(2);
+    await w.worker.stop();
+  });
+
+  it('runs again at once when woken during a step, and only once for several wakes', async () => {
+    const w = counting();
+    const release = w.hold();
+    w.worker.start();
+    await w.reached(1);
+    w.worker.wake();
+    w.worker.wake();
+    release();
+    await w.reached(2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(w.steps()).toBe(2);
+    await w.worker.stop();
+  });
+
+  it('keeps stepping while a step reports more work', async () => {
+    const w = counting((step) => step < 5);
+    w.worker.start();
+    await w.reached(5);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(w.steps()).toBe(5);
+    await w.worker.stop();
+  });
+
+  it('stop ends a pause at once and lets a running step finish', async () => {
+    const w = counting();
+    w.worker.start();
+    await w.reached(1);
+    // The pause is an hour long: the test's own timeout fails it unless stop() ends the pause.
+    await w.worker.stop();
+    expect(w.steps()).toBe(1);
+
+    const v = counting();
+    const release = v.hold();
+    v.worker.start();
+    await v.reached(1);
+    let stopped = false;
+    const stopping = v.worker.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(v.steps()).toBe(1);
+  });
+});
