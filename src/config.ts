@@ -74,6 +74,11 @@ export const ConfigSchema = Type.Object({
     minimum: 1,
     description: 'Threads DuckDB runs queries on (the embedded engine).',
   }),
+  TAMS_DUCKDB_THREAD: Type.Boolean({
+    default: false,
+    description:
+      'Run the embedded engine on a worker thread of its own, off the thread serving HTTP: ingest keeps more of its pace under heavy reads, reads lose some (measured in BENCHMARKS.md).',
+  }),
   TAMS_MEDIA_DIR: Type.String({
     default: '',
     description:

@@ -11,6 +11,7 @@ import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { Engine } from './db/db.types.ts';
 import { createDuckDbEngine } from './db/engines/duckdb/duckdb.engine.ts';
+import { createThreadedDuckDbEngine } from './db/engines/duckdb/duckdb.threaded.ts';
 import { TableManager } from './db/manager.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
@@ -155,7 +156,8 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   let engine = options.engine;
   if (!engine) {
     mkdirSync(config.TAMS_DATA_DIR, { recursive: true });
-    engine = await createDuckDbEngine({
+    const create = config.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine : createDuckDbEngine;
+    engine = await create({
       path: join(config.TAMS_DATA_DIR, 'tams.duckdb'),
       config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
     });

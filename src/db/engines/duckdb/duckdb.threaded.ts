@@ -1,0 +1,278 @@
+import { Worker } from 'node:worker_threads';
+import { DbError } from '../../db.errors.ts';
+import type {
+  ColumnDef,
+  DbSession,
+  Engine,
+  Predicate,
+  Row,
+  SelectOptions,
+  TableDef,
+  TableInfo,
+} from '../../db.types.ts';
+import type { DuckDbEngineOptions } from './duckdb.engine.ts';
+import {
+  type EngineCall,
+  fromWire,
+  type Reply,
+  type Request,
+  type SessionOp,
+  type Started,
+  type ThreadData,
+} from './duckdb.protocol.ts';
+import { Mutex } from './duckdb.sync.ts';
+
+type BatchHandler = (rows: Row[]) => void | Promise<void>;
+/** A request without its id (distributed over the union, so each kind keeps its fields). */
+type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+
+/**
+ * The DuckDB engine on a thread of its own (duckdb.thread.ts), behind the same Engine contract.
+ *
+ * Why: DuckDB's calls finish on the event loop that made them, and ingest is a chain of them
+ * per transaction (BEGIN, an appender per table whose flush blocks the calling thread for
+ * ~0.5 ms, COMMIT). On the main thread each link waits behind the HTTP work of the requests
+ * being batched. Here the chain runs on a thread that does nothing else, and a registration
+ * reaches it as one message: inside a transaction, inserts (which return nothing) are held and
+ * sent with the transaction's next call or its COMMIT, and BEGIN goes with the first of them.
+ * A failing insert therefore fails the call it travels with, or the commit; either way nothing
+ * of the transaction is committed.
+ *
+ * Transactions are serialised here, from the start of `fn` to the end of COMMIT, as the
+ * in-process engine does: layers above (the store's cache) rely on no two running at once.
+ */
+export async function createThreadedDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine> {
+  const data: ThreadData = { entry: new URL('./duckdb.thread.ts', import.meta.url).href, options };
+  const worker = new Worker(new URL('./duckdb.thread.boot.mjs', import.meta.url), { workerData: data });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    worker.once('error', onError);
+    worker.once('message', (message: Started) => {
+      worker.off('error', onError);
+      if (message.kind === 'started') resolve();
+      else {
+        // The thread throws after reporting; that error is the same one.
+        worker.on('error', () => {});
+        reject(fromWire(message.error));
+      }
+    });
+  });
+  return new ThreadedDuckDbEngine(worker);
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  onBatch?: BatchHandler;
+  /** A scan whose batch handler threw: the call fails with this, whatever the thread says. */
+  failed?: unknown;
+}
+
+class ThreadedDuckDbEngine implements Engine {
+  readonly name = 'duckdb';
+  // One process opens a DuckDB file read-write, and no other can open it meanwhile.
+  readonly exclusive = true;
+  readonly session: DbSession;
+  private readonly calls = new Map<number, Pending>();
+  private readonly transactions = new Mutex();
+  private nextId = 1;
+  private nextTx = 1;
+  /** No new work is taken (close() was called). */
+  private closing: Promise<void> | undefined;
+  /** The thread is gone: nothing can be sent. */
+  private lost: Error | undefined;
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => this.onReply(reply));
+    worker.on('error', (error) => this.onLost(error));
+    worker.on('exit', (code) =>
+      this.onLost(new DbError('closed', `the DuckDB thread ended (exit code ${code})`)),
+    );
+    this.session = new RemoteSession(async (op, onBatch) => {
+      this.checkOpen();
+      return this.send({ kind: 'session', op }, onBatch);
+    });
+  }
+
+  async listTables(): Promise<string[]> {
+    return (await this.call({ call: 'listTables' })) as string[];
+  }
+
+  async describeTable(name: string): Promise<TableInfo | null> {
+    return (await this.call({ call: 'describeTable', name })) as TableInfo | null;
+  }
+
+  async createTable(def: TableDef): Promise<void> {
+    await this.call({ call: 'createTable', def });
+  }
+
+  async addColumn(table: string, column: ColumnDef): Promise<void> {
+    await this.call({ call: 'addColumn', table, column });
+  }
+
+  async tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
+    return (await this.call({ call: 'tableBytes', tables })) as Map<string, number>;
+  }
+
+  async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    return this.transactions.run(async () => {
+      const tx = new RemoteTransaction(this.nextTx++, (message, onBatch) => this.send(message, onBatch));
+      let result: T;
+      try {
+        result = await fn(tx.session);
+      } catch (error) {
+        await tx.end('rollback');
+        throw error;
+      }
+      await tx.end('commit');
+      return result;
+    });
+  }
+
+  close(): Promise<void> {
+    // Behind the transactions already waiting, as the in-process engine's close is behind its
+    // writes; the thread's engine then waits for its own work and checkpoints.
+    this.closing ??= this.transactions.run(async () => {
+      try {
+        if (!this.lost) await this.send({ kind: 'engine', request: { call: 'close' } });
+      } finally {
+        this.lost ??= new DbError('closed', 'the DuckDB engine is closed');
+        await this.worker.terminate();
+      }
+    });
+    return this.closing;
+  }
+
+  private async call(request: EngineCall): Promise<unknown> {
+    this.checkOpen();
+    return this.send({ kind: 'engine', request });
+  }
+
+  private checkOpen(): void {
+    if (this.closing || this.lost) throw new DbError('closed', 'the DuckDB engine is closed');
+  }
+
+  private send(message: Outgoing, onBatch?: BatchHandler): Promise<unknown> {
+    if (this.lost) return Promise.reject(this.lost);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, onBatch ? { resolve, reject, onBatch } : { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  private onReply(reply: Reply): void {
+    const pending = this.calls.get(reply.id);
+    if (!pending) return;
+    if (reply.kind === 'batch') {
+      void this.deliver(reply.id, pending, reply.rows);
+      return;
+    }
+    this.calls.delete(reply.id);
+    if (pending.failed !== undefined) pending.reject(pending.failed);
+    else if (reply.kind === 'ok') pending.resolve(reply.value);
+    else pending.reject(fromWire(reply.error));
+  }
+
+  /** Hands a scan batch to its handler, then lets the thread go on (or stop, if it threw). */
+  private async deliver(id: number, pending: Pending, rows: Row[]): Promise<void> {
+    let stop = false;
+    try {
+      await pending.onBatch?.(rows);
+    } catch (error) {
+      pending.failed = error;
+      stop = true;
+    }
+    if (!this.lost) this.worker.postMessage({ kind: 'scanAck', id, stop } satisfies Request);
+  }
+
+  private onLost(error: Error): void {
+    this.lost ??= error;
+    for (const pending of this.calls.values()) pending.reject(this.lost);
+    this.calls.clear();
+  }
+}
+
+/**
+ * One transaction's session. Inserts are held until the next call or the end (see
+ * createThreadedDuckDbEngine); everything reaches the thread in call order.
+ */
+class RemoteTransaction {
+  readonly session: DbSession;
+  private held: SessionOp[] = [];
+  private begun = false;
+  private active = true;
+
+  constructor(
+    private readonly id: number,
+    private readonly send: (message: Outgoing, onBatch?: BatchHandler) => Promise<unknown>,
+  ) {
+    this.session = new RemoteSession((op, onBatch) => this.call(op, onBatch));
+  }
+
+  async end(how: 'commit' | 'rollback'): Promise<void> {
+    this.active = false;
+    const ops = how === 'commit' ? this.held : [];
+    this.held = [];
+    // Nothing reached the database: there is nothing to commit or roll back.
+    if (!this.begun && ops.length === 0) return;
+    if (how === 'commit') {
+      await this.send({ kind: 'tx', tx: this.id, ops, end: 'commit' });
+      return;
+    }
+    try {
+      await this.send({ kind: 'tx', tx: this.id, ops, end: 'rollback' });
+    } catch {
+      // The caller's error is the one worth reporting; the thread rolls back what it cannot end.
+    }
+  }
+
+  private call(op: SessionOp, onBatch: BatchHandler | undefined): Promise<unknown> {
+    if (!this.active) {
+      return Promise.reject(new DbError('transaction_closed', 'the transaction has already ended'));
+    }
+    if (op.op === 'insert') {
+      this.held.push(op);
+      return Promise.resolve(undefined);
+    }
+    const ops = this.held;
+    ops.push(op);
+    this.held = [];
+    this.begun = true;
+    return this.send({ kind: 'tx', tx: this.id, ops }, onBatch);
+  }
+}
+
+/** A DbSession whose calls are messages. */
+class RemoteSession implements DbSession {
+  constructor(private readonly run: (op: SessionOp, onBatch?: BatchHandler) => Promise<unknown>) {}
+
+  select(table: string, options: SelectOptions = {}): Promise<Row[]> {
+    return this.run({ op: 'select', table, options }) as Promise<Row[]>;
+  }
+
+  async scan(table: string, options: Omit<SelectOptions, 'limit'>, onBatch: BatchHandler): Promise<void> {
+    await this.run({ op: 'scan', table, options }, onBatch);
+  }
+
+  count(table: string, where?: Predicate): Promise<number> {
+    return this.run({ op: 'count', table, where }) as Promise<number>;
+  }
+
+  async insert(table: string, rows: readonly Row[]): Promise<void> {
+    if (rows.length > 0) await this.run({ op: 'insert', table, rows });
+  }
+
+  update(table: string, where: Predicate, changes: Row): Promise<number> {
+    return this.run({ op: 'update', table, where, changes }) as Promise<number>;
+  }
+
+  delete(table: string, where: Predicate): Promise<number> {
+    return this.run({ op: 'delete', table, where }) as Promise<number>;
+  }
+
+  updateEach(table: string, key: string, rows: readonly Row[]): Promise<number> {
+    return this.run({ op: 'updateEach', table, key, rows }) as Promise<number>;
+  }
+}
