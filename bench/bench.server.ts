@@ -55,7 +55,8 @@ async function spawnNode(
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))],
+    // The young-generation size `npm start` and the image give the server; the baseline gets it too.
+    ['--max-semi-space-size=32', '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))],
     {
       env: { ...process.env, ...env, PORT: String(port), TAMS_PORT: String(port), TAMS_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
