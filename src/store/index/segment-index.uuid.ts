@@ -36,17 +36,29 @@ export function isCanonicalUuid(id: string): boolean {
   return packUuid(id, SCRATCH, 0);
 }
 
+/** The ASCII codes of each byte's two hex digits, for unpackUuid. */
+const HEX_CODES = new Uint8Array(512);
+for (let b = 0; b < 256; b++) {
+  HEX_CODES[2 * b] = (HEX[b] as string).charCodeAt(0);
+  HEX_CODES[2 * b + 1] = (HEX[b] as string).charCodeAt(1);
+}
+/** Where unpackUuid spells a UUID before making it a string; the dashes stay in place. */
+const SPELLED = Buffer.alloc(36, 45);
+
 /**
- * The canonical string of the 16 bytes at `offset`. No helper closure: under tsx every closure
- * created per call also costs a name-setting call, which doubled the time of a page.
+ * The canonical string of the 16 bytes at `offset`, made as one flat string from ASCII codes: a
+ * page decodes one per segment, and building it by concatenation left ~20 intermediate strings
+ * (~610 bytes of garbage per id, against ~90) and took 2-4x as long.
  */
 export function unpackUuid(bytes: Uint8Array, offset: number): string {
-  let id = '';
+  let c = 0;
   for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) id += '-';
-    id += HEX[bytes[offset + i] as number];
+    if (i === 4 || i === 6 || i === 8 || i === 10) c++;
+    const code = 2 * (bytes[offset + i] as number);
+    SPELLED[c++] = HEX_CODES[code] as number;
+    SPELLED[c++] = HEX_CODES[code + 1] as number;
   }
-  return id;
+  return SPELLED.toString('latin1', 0, 36);
 }
 
 export function uuidEquals(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number): boolean {
