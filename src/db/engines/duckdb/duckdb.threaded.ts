@@ -36,7 +36,8 @@ type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : n
  * reaches it as one message: inside a transaction, inserts (which return nothing) are held and
  * sent with the transaction's next call or its COMMIT, and BEGIN goes with the first of them.
  * A failing insert therefore fails the call it travels with, or the commit; either way nothing
- * of the transaction is committed.
+ * of the transaction is committed. (Per-call timings, as /metrics records them, see held inserts
+ * as free and put their cost on the call that carries them.)
  *
  * Transactions are serialised here, from the start of `fn` to the end of COMMIT, as the
  * in-process engine does: layers above (the store's cache) rely on no two running at once.
