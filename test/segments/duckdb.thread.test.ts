@@ -10,12 +10,16 @@ import { addSegments, allSegments, contiguous, newFlow, objectIds } from './help
 const dir = tempDir('tams-thread-');
 afterAll(() => dir.remove());
 const THREAD = { TAMS_DUCKDB_THREAD: 'true' };
+/** The engine's thread shows as one more active MessagePort while the server is open. */
+const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
 
 describe('TAMS_DUCKDB_THREAD', () => {
   it('registers concurrent and bulk segments, refuses overlaps, and keeps them across a restart', async () => {
     let flowIds: string[] = [];
     let expected: string[][] = [];
+    const before = ports();
     const first = await startServer({ dataDir: dir.path, env: THREAD });
+    expect(ports()).toBe(before + 1);
     try {
       flowIds = [await newFlow(first), await newFlow(first), await newFlow(first)];
       const ids = await Promise.all(flowIds.map((f) => objectIds(first, f, 40)));
@@ -41,6 +45,7 @@ describe('TAMS_DUCKDB_THREAD', () => {
     } finally {
       await first.close();
     }
+    expect(ports()).toBe(before);
 
     const second = await startServer({ dataDir: dir.path, env: THREAD });
     try {
