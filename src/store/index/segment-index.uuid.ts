@@ -4,7 +4,6 @@
  * back exactly the string that was stored; any other spelling stays a string.
  */
 
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 const DASHES = [8, 13, 18, 23];
 
 function nibble(code: number): number {
@@ -36,11 +35,11 @@ export function isCanonicalUuid(id: string): boolean {
   return packUuid(id, SCRATCH, 0);
 }
 
-/** The ASCII codes of each byte's two hex digits, for unpackUuid. */
+/** The ASCII codes of each byte's two lowercase hex digits, for unpackUuid. */
 const HEX_CODES = new Uint8Array(512);
 for (let b = 0; b < 256; b++) {
-  HEX_CODES[2 * b] = (HEX[b] as string).charCodeAt(0);
-  HEX_CODES[2 * b + 1] = (HEX[b] as string).charCodeAt(1);
+  HEX_CODES[2 * b] = '0123456789abcdef'.charCodeAt(b >> 4);
+  HEX_CODES[2 * b + 1] = '0123456789abcdef'.charCodeAt(b & 15);
 }
 /** Where unpackUuid spells a UUID before making it a string; the dashes stay in place. */
 const SPELLED = Buffer.alloc(36, 45);
