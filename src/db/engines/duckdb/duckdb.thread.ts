@@ -170,14 +170,10 @@ async function answer(id: number, work: () => Promise<unknown>): Promise<void> {
   }
 }
 
-let engine: Engine;
-try {
-  engine = await createDuckDbEngine((workerData as ThreadData).options);
-} catch (error) {
+const opened = await createDuckDbEngine((workerData as ThreadData).options).catch((error: unknown) => {
   port.postMessage({ kind: 'failed', error: toWire(error) } satisfies Started);
   throw error;
-}
-const opened = engine;
+});
 port.on('message', (request: Request) => {
   switch (request.kind) {
     case 'session':

@@ -29,12 +29,14 @@ type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : n
 /**
  * The DuckDB engine on a thread of its own (duckdb.thread.ts), behind the same Engine contract.
  *
- * Why: DuckDB's calls finish on the event loop that made them, and ingest is a chain of them
- * per transaction (BEGIN, an appender per table whose flush blocks the calling thread for
- * ~0.5 ms, COMMIT). On the main thread each link waits behind the HTTP work of the requests
- * being batched. Here the chain runs on a thread that does nothing else, and a registration
- * reaches it as one message: inside a transaction, inserts (which return nothing) are held and
- * sent with the transaction's next call or its COMMIT, and BEGIN goes with the first of them.
+ * Why: ingest is a chain of DuckDB calls per transaction (BEGIN, an appender per table whose
+ * flush blocks the calling thread for ~0.5 ms, COMMIT), and on the main thread each link also
+ * waits behind the HTTP work being served. Here the chain runs on a thread that does nothing
+ * else, and a registration reaches it as one message: inside a transaction, inserts (which
+ * return nothing) are held and sent with the transaction's next call or its COMMIT, and BEGIN
+ * goes with the first of them. Measured (BENCHMARKS.md): ingest alone is no faster, since a
+ * transaction still takes ~8 ms under load; under reads and ingest together, ingest about
+ * doubles and reads lose 3-17%, for 100-200 MiB more memory. Hence an option.
  * A failing insert therefore fails the call it travels with, or the commit; either way nothing
  * of the transaction is committed. (Per-call timings, as /metrics records them, see held inserts
  * as free and put their cost on the call that carries them.)
