@@ -63,11 +63,16 @@ describe.skipIf(!available)('Swagger UI in Chromium', () => {
     const tryOut = operation.locator('button.try-out__btn');
     if ((await tryOut.textContent())?.includes('Try it out')) await tryOut.click();
     const before = sent.length;
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/service');
     await operation.locator('button.execute').click();
-    await expect.poll(() => sent.length).toBeGreaterThan(before);
+    const response = await answered;
+    expect(sent.length).toBeGreaterThan(before);
+    // The previous execution's table can still be on the page when the new answer arrives, so
+    // wait until the page shows the status the server just sent, not whatever is there first.
     const status = operation.locator('.live-responses-table tbody .response-col_status').first();
-    await status.waitFor();
-    return ((await status.textContent()) ?? '').trim();
+    const shown = async () => ((await status.textContent({ timeout: 10_000 })) ?? '').trim();
+    await expect.poll(shown, { timeout: 10_000 }).toMatch(new RegExp(`^${response.status()}\\b`));
+    return shown();
   }
 
   it('loads from the server with no credentials', async () => {
