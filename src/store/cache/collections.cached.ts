@@ -23,16 +23,10 @@ export class CachedCollections implements CollectionsReader {
   }
 
   async collectorsOf(memberIds: readonly string[]): Promise<Map<string, string[]>> {
-    const wanted = new Set(memberIds);
     const result = new Map<string, string[]>();
-    const collectors = [...this.view.collections.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [collector, items] of collectors) {
-      for (const item of items) {
-        if (!wanted.has(item.id)) continue;
-        const list = result.get(item.id) ?? [];
-        if (!list.includes(collector)) list.push(collector);
-        result.set(item.id, list);
-      }
+    for (const member of new Set(memberIds)) {
+      const collectors = this.view.collectorsOf(member);
+      if (collectors.length > 0) result.set(member, collectors);
     }
     return result;
   }

@@ -52,10 +52,9 @@ export class CachedFlows implements FlowsStore {
   }
 
   async bySources(sourceIds: readonly string[]): Promise<Map<string, string>> {
-    const wanted = new Set(sourceIds);
     const result = new Map<string, string>();
-    for (const flow of this.view.flows.values())
-      if (wanted.has(flow.source_id)) result.set(flow.id, flow.source_id);
+    for (const sourceId of new Set(sourceIds))
+      for (const [flowId] of this.view.flowsOfSource(sourceId)) result.set(flowId, sourceId);
     return result;
   }
 
@@ -70,8 +69,7 @@ export class CachedFlows implements FlowsStore {
 
   async countBySource(sourceId: string, excludingFlow?: string): Promise<number> {
     let n = 0;
-    for (const flow of this.view.flows.values())
-      if (flow.source_id === sourceId && flow.id !== excludingFlow) n++;
+    for (const [flowId] of this.view.flowsOfSource(sourceId)) if (flowId !== excludingFlow) n++;
     return n;
   }
 
@@ -175,28 +173,24 @@ export class CachedFlows implements FlowsStore {
 
   private forgetCollections(id: string): void {
     this.view.collections.delete(id);
-    for (const [collector, items] of this.view.collections.entries()) {
-      if (items.some((i) => i.id === id))
-        this.view.collections.set(
-          collector,
-          items.filter((i) => i.id !== id),
-        );
+    for (const collector of this.view.collectorsOf(id)) {
+      const items = this.view.collections.get(collector) ?? [];
+      this.view.collections.set(
+        collector,
+        items.filter((i) => i.id !== id),
+      );
     }
   }
 
   /** A copy the caller may change: services edit records before saving them. */
   private compose(flow: FlowRecord): FlowRecord {
     const collection = this.view.collections.get(flow.id);
-    const collectedBy: string[] = [];
-    for (const [collector, items] of this.view.collections.entries()) {
-      if (items.some((i) => i.id === flow.id)) collectedBy.push(collector);
-    }
     return {
       ...flow,
       tags: { ...flow.tags },
       extra: { ...flow.extra },
       flow_collection: collection?.map((i): CollectionItem => ({ ...i })),
-      collected_by: collectedBy.sort(),
+      collected_by: this.view.collectorsOf(flow.id),
     };
   }
 }

@@ -45,6 +45,20 @@ export class OverlayMap<K, V> {
     for (const [, v] of this.entries()) yield v;
   }
 
+  /**
+   * The entries whose value passes `test`, as this view sees them. `candidates` are the base's
+   * keys whose values pass it (an index of the base, such as GroupedMap.keysIn): the cost is
+   * theirs plus this transaction's own writes, not a pass over the whole map.
+   */
+  *matching(candidates: Iterable<K>, test: (value: V) => boolean): IterableIterator<[K, V]> {
+    for (const key of candidates) {
+      if (this.pending.has(key)) continue;
+      const v = this.base.get(key);
+      if (v !== undefined) yield [key, v];
+    }
+    for (const [key, v] of this.pending) if (v !== DELETED && test(v)) yield [key, v];
+  }
+
   /** Keys written in this transaction. */
   touched(): K[] {
     return [...this.pending.keys()];

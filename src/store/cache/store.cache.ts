@@ -3,6 +3,7 @@ import { SegmentIndex } from '../index/segment-index.registry.ts';
 import type { ObjectRecord } from '../objects.repo.ts';
 import type { SegmentKey, SegmentRecord } from '../segments.repo.ts';
 import type { CollectionItem, FlowRecord } from '../store.types.ts';
+import { GroupedMap } from './grouped-map.ts';
 import { OverlayMap } from './overlay.ts';
 
 export type SegmentOp = { insert: readonly SegmentRecord[] } | { remove: readonly SegmentKey[] };
@@ -26,12 +27,12 @@ export interface CacheLog {
  * every write goes to it first, and the copy changes when the writing transaction commits.
  */
 export class StoreCache {
-  /** Live Flows; `flow_collection` and `collected_by` live in `collections`. */
-  readonly flows = new Map<string, FlowRecord>();
+  /** Live Flows, grouped by Source; `flow_collection` and `collected_by` live in `collections`. */
+  readonly flows = new GroupedMap<string, FlowRecord, string>((flow) => [flow.source_id]);
   /** Flows taken away by an asynchronous deletion, until the worker removes them. */
   readonly deleting = new Map<string, true>();
-  /** collector Flow id -> its collection. */
-  readonly collections = new Map<string, CollectionItem[]>();
+  /** collector Flow id -> its collection, grouped by member Flow. */
+  readonly collections = new GroupedMap<string, CollectionItem[], string>((items) => items.map((i) => i.id));
   /** Objects allocated by /storage and not yet registered in a segment. */
   readonly pendingObjects = new Map<string, ObjectRecord>();
   /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
@@ -226,6 +227,20 @@ export class CacheView {
     const ops = this.segmentOps.get(flowId);
     if (ops) ops.push(op);
     else this.segmentOps.set(flowId, [op]);
+  }
+
+  /** The Flows of a Source, as this view sees them. */
+  flowsOfSource(sourceId: string): IterableIterator<[string, FlowRecord]> {
+    return this.flows.matching(this.cache.flows.keysIn(sourceId), (flow) => flow.source_id === sourceId);
+  }
+
+  /** The Flows whose collection lists `flowId`, in id order, as this view sees them. */
+  collectorsOf(flowId: string): string[] {
+    const collectors: string[] = [];
+    const lists = (items: readonly CollectionItem[]) => items.some((i) => i.id === flowId);
+    for (const [collector] of this.collections.matching(this.cache.collections.keysIn(flowId), lists))
+      collectors.push(collector);
+    return collectors.sort();
   }
 
   /** Whether rows of the Flow exist, live or being deleted. */
