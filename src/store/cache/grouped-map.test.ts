@@ -39,7 +39,11 @@ describe('GroupedMap', () => {
     for (let i = 0; i < 2000; i++) {
       const key = rand(50);
       if (rand(4) === 0) map.delete(key);
-      else map.set(key, Array.from({ length: rand(4) }, () => `g${rand(10)}`));
+      else
+        map.set(
+          key,
+          Array.from({ length: rand(4) }, () => `g${rand(10)}`),
+        );
     }
     const expected = byScan(map, members);
     for (let g = 0; g < 10; g++) {
