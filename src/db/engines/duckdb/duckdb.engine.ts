@@ -68,6 +68,7 @@ class DuckDbEngine implements Engine {
     this.readers = new Pool(async () => new DuckConn(await instance.connect()), Math.max(1, readerCount));
     const autocommit: DuckContext = {
       catalog: this.catalog,
+      inTransaction: false,
       read: async (fn) => {
         this.checkOpen();
         return this.readers.use(fn);
@@ -109,6 +110,7 @@ class DuckDbEngine implements Engine {
       };
       const ctx: DuckContext = {
         catalog: this.catalog,
+        inTransaction: true,
         read: async (work) => {
           check();
           return this.writer.exclusive(work);

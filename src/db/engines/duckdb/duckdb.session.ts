@@ -7,6 +7,8 @@ import { countRows, deleteRows, scanRows, selectRows, updateEachRow, updateRows 
 /** Where a session's statements run: autocommit (reader pool + write queue) or one transaction. */
 export interface DuckContext {
   readonly catalog: Catalog;
+  /** Whether statements run in an open transaction (the caller's), not autocommit. */
+  readonly inTransaction: boolean;
   read<T>(fn: (conn: DuckConn) => Promise<T>): Promise<T>;
   /** `atomic`: the work is several statements and needs a transaction if not already in one. */
   write<T>(atomic: boolean, fn: (conn: DuckConn) => Promise<T>): Promise<T>;
@@ -33,8 +35,9 @@ export class DuckSession implements DbSession {
 
   async insert(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.ctx.write(insertNeedsTransaction(rows.length), async (conn) => {
-      await insertRows(conn, await this.ctx.catalog.table(conn, table), rows);
+    const { inTransaction } = this.ctx;
+    await this.ctx.write(!inTransaction && insertNeedsTransaction(rows.length), async (conn) => {
+      await insertRows(conn, await this.ctx.catalog.table(conn, table), rows, inTransaction);
     });
   }
 

@@ -142,6 +142,34 @@ describe('duckdb engine', () => {
     expect(await engine.session.count('items')).toBe(0);
   });
 
+  it('appends single rows in a transaction: seen inside, committed or rolled back with it', async () => {
+    const engine = await engineAt(':memory:');
+    await TableManager.open(engine, [ITEMS]);
+    await engine.transaction(async (tx) => {
+      await tx.insert('items', [{ id: 1n, label: 'one', meta: '{"a":1}' }]);
+      await tx.insert('items', [{ id: 2n }]);
+      expect(await tx.select('items', { orderBy: [{ column: 'id' }] })).toEqual([
+        { id: 1n, label: 'one', meta: '{"a":1}' },
+        { id: 2n, label: null, meta: null },
+      ]);
+    });
+    await expect(
+      engine.transaction(async (tx) => {
+        await tx.insert('items', [{ id: 3n }]);
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    expect(await engine.session.select('items', { columns: ['id'], orderBy: [{ column: 'id' }] })).toEqual([
+      { id: 1n },
+      { id: 2n },
+    ]);
+    // Rows without a column are refused the same way in and out of a transaction.
+    await expect(engine.session.insert('items', [{}])).rejects.toThrow('rows have no columns');
+    await expect(engine.transaction((tx) => tx.insert('items', [{}]))).rejects.toThrow(
+      'rows have no columns',
+    );
+  });
+
   it('serves many concurrent reads while writes are queued', async () => {
     const db = await TableManager.open(await engineAt(':memory:'), [ITEMS]);
     await db.insert(
