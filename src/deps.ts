@@ -81,8 +81,13 @@ export interface BuildOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** How often Flow segment states held by the cache are written behind to the flows table. */
-const FLOW_STATE_FLUSH_MS = 250;
+/**
+ * How often Flow segment states held by the cache are written behind to the flows table (the API
+ * answers from the cache; a crash is reconciled from the segments at start). Each write holds the
+ * writer: under single-segment POSTs to 1,000 Flows, writing every 250 ms took ~23 ms each time
+ * and the POSTs made 2,971-2,977/s; every 2 s, 3,381-3,428/s.
+ */
+const FLOW_STATE_FLUSH_MS = 2000;
 
 const packageVersion: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
