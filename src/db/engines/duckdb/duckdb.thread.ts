@@ -75,9 +75,11 @@ class TxChannel {
   }
 }
 
+/** Answers a request of a transaction that never started; its end forgets the transaction. */
 function answerFailed(channel: TxChannel, request: TxRequest): void {
   if (request.end === 'rollback') reply({ id: request.id, kind: 'ok', value: undefined });
   else fail(request.id, channel.failed);
+  if (request.end) channels.delete(request.tx);
 }
 
 async function runTransaction(engine: Engine, txId: number, channel: TxChannel): Promise<void> {
@@ -121,10 +123,7 @@ async function runTransaction(engine: Engine, txId: number, channel: TxChannel):
     }
     // The transaction never started (engine closed): answer what came, and what will come.
     channel.failed = error;
-    for (const request of channel.takeQueued()) {
-      answerFailed(channel, request);
-      if (request.end) channels.delete(txId);
-    }
+    for (const request of channel.takeQueued()) answerFailed(channel, request);
   }
 }
 
@@ -134,7 +133,6 @@ function onTransaction(engine: Engine, request: TxRequest): void {
   let channel = channels.get(request.tx);
   if (channel?.failed !== undefined) {
     answerFailed(channel, request);
-    if (request.end) channels.delete(request.tx);
     return;
   }
   if (!channel) {
