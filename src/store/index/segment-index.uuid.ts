@@ -37,9 +37,10 @@ export function isCanonicalUuid(id: string): boolean {
 
 /** The ASCII codes of each byte's two lowercase hex digits, for unpackUuid. */
 const HEX_CODES = new Uint8Array(512);
+const DIGITS = '0123456789abcdef';
 for (let b = 0; b < 256; b++) {
-  HEX_CODES[2 * b] = '0123456789abcdef'.charCodeAt(b >> 4);
-  HEX_CODES[2 * b + 1] = '0123456789abcdef'.charCodeAt(b & 15);
+  HEX_CODES[2 * b] = DIGITS.charCodeAt(b >> 4);
+  HEX_CODES[2 * b + 1] = DIGITS.charCodeAt(b & 15);
 }
 /** Where unpackUuid spells a UUID before making it a string; the dashes stay in place. */
 const SPELLED = Buffer.alloc(36, 45);
