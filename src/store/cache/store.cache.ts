@@ -104,7 +104,7 @@ export class StoreCache {
     let count = 0;
     let flows = 0;
     let current: SegmentRecord[] = [];
-    // Rows come Flow after Flow: each Flow's index is built once, exactly sized, and becomes
+    // Rows come Flow after Flow: each Flow's index is built once, sized for it, and becomes
     // usable at once; a Flow written meanwhile keeps what it has (this snapshot may predate it).
     const finish = () => {
       const first = current[0];

@@ -149,7 +149,7 @@ describe('FlowSegmentIndex writes', () => {
     expect(index.size).toBe(4);
   });
 
-  it('grows by about 1.5x on appends and trims to size', () => {
+  it('grows by about 1.25x on appends and trims to size', () => {
     const ids = new StorageIds();
     const index = FlowSegmentIndex.from(FLOW, [], ids);
     const capacities = new Set<number>();
@@ -160,8 +160,9 @@ describe('FlowSegmentIndex writes', () => {
     const sorted = [...capacities].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) {
       const ratio = (sorted[i] as number) / (sorted[i - 1] as number);
-      expect(ratio).toBeGreaterThanOrEqual(1.4);
-      expect(ratio).toBeLessThanOrEqual(2);
+      expect(ratio).toBeGreaterThanOrEqual(1.2);
+      // Rounding up makes the small steps a little larger (8, 10, 13, 17, ...).
+      expect(ratio).toBeLessThanOrEqual(1.35);
     }
     expect(index.capacity).toBeGreaterThan(1000);
     const before = index.memoryBytes();
@@ -175,14 +176,32 @@ describe('FlowSegmentIndex writes', () => {
     expect(index.size).toBe(1001);
   });
 
-  it('sorts an unsorted bulk load and sizes it exactly', () => {
+  it('sorts an unsorted bulk load and leaves room for 1/16 more', () => {
     const records = Array.from({ length: 100 }, (_, i) => typicalSegment((i * 37) % 100, 'store'));
     const index = FlowSegmentIndex.from(FLOW, records, new StorageIds());
-    expect(index.capacity).toBe(100);
+    expect(index.capacity).toBe(107);
     const all = index.overlapping(TimeRange.ETERNITY);
     expect(all.map((s) => s.object_id)).toStrictEqual(
       Array.from({ length: 100 }, (_, i) => typicalSegment(i, 'store').object_id),
     );
+  });
+});
+
+describe('FlowSegmentIndex loaded after a restart', () => {
+  it('takes its next segments without reallocating, then grows once the room is used', () => {
+    const records = Array.from({ length: 1600 }, (_, i) => typicalSegment(i, 'store'));
+    const index = FlowSegmentIndex.from(FLOW, records, new StorageIds());
+    expect(index.capacity).toBe(1700);
+    const memory = index.memoryBytes();
+    for (let i = 1600; i < 1700; i++) index.insert([typicalSegment(i, 'store')]);
+    expect(index.capacity).toBe(1700);
+    expect(index.memoryBytes()).toBe(memory);
+    index.insert([typicalSegment(1700, 'store')]);
+    expect(index.capacity).toBe(2125);
+    expect(index.get({ start: 1700n * 2n * S, startInclusive: true })).toStrictEqual(
+      typicalSegment(1700, 'store'),
+    );
+    expect(index.overlapping(TimeRange.ETERNITY)).toHaveLength(1701);
   });
 });
 
@@ -245,6 +264,7 @@ describe('FlowSegmentIndex memory', () => {
 
   it('counts rare fields in its estimate and gives them back on removal', () => {
     const index = FlowSegmentIndex.from(FLOW, [seg(0n, S)], new StorageIds());
+    index.trim();
     const bare = index.memoryBytes();
     const odd = seg(S, 2n * S, { object_id: 'x'.repeat(1000), get_urls: [{ url: 'y'.repeat(1000) }] });
     index.insert([odd]);

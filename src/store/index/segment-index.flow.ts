@@ -2,7 +2,7 @@ import { compareStarts, endsBefore } from '../../time/timerange.bounds.ts';
 import { TimeRange } from '../../time/timerange.ts';
 import type { SegmentKey, SegmentPageOptions, SegmentRecord } from '../segments.repo.ts';
 import { extrasBytes, extrasKey, RowCodec, type SegmentExtras } from './segment-index.codec.ts';
-import { F, SegmentColumns } from './segment-index.columns.ts';
+import { F, loadCapacity, SegmentColumns } from './segment-index.columns.ts';
 import {
   firstAfterEnd,
   firstEndingBeyond,
@@ -48,9 +48,9 @@ export class FlowSegmentIndex {
     this.cols = new SegmentColumns(capacity);
   }
 
-  /** An index of `records` (any order), sized exactly to them. */
+  /** An index of `records` (any order), with room for some more (see loadCapacity). */
   static from(flowId: string, records: readonly SegmentRecord[], storageIds: StorageIds): FlowSegmentIndex {
-    const index = new FlowSegmentIndex(flowId, storageIds, records.length);
+    const index = new FlowSegmentIndex(flowId, storageIds, loadCapacity(records.length));
     for (const r of records) index.codec.check(r);
     const sorted = records.every((r, i) => i === 0 || byKey(records[i - 1] as SegmentRecord, r) < 0)
       ? records
