@@ -2,11 +2,13 @@
  * The benchmark's data set, built through the server's own store (not over HTTP, which would
  * take hours for ten million segments): Flows through the Flows service, segments, objects and
  * references through the store's repositories, in the order a fleet of live channels writes
- * them (every Flow's next few segments, then the next).
+ * them (every Flow's next few segments, then the next), with object ids made as the server's
+ * storage allocation makes them.
  */
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { newObjectId } from '../src/common/object-ids.ts';
 import { loadConfig } from '../src/config.ts';
 import { buildRuntime } from '../src/deps.ts';
 import type { ObjectRecord } from '../src/store/objects.repo.ts';
@@ -115,7 +117,7 @@ export async function buildDataset(
     const objects: ObjectRecord[] = [];
     for (const flowId of flowIds) {
       for (let k = first; k < last; k++) {
-        const objectId = randomUUID();
+        const objectId = newObjectId();
         const path = `${flowId}/${objectId}`;
         objects.push({
           id: objectId,
@@ -164,7 +166,7 @@ export async function buildDataset(
 
   const allocate = async (flowId: string, n: number) => {
     const objects: ObjectRecord[] = Array.from({ length: n }, () => {
-      const id = randomUUID();
+      const id = newObjectId();
       return {
         id,
         storage_id: storageId,

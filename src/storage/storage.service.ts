@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
+import { newObjectId } from '../common/object-ids.ts';
 import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { UrlContext } from '../media/media.types.ts';
@@ -14,7 +15,7 @@ export interface StorageSettings {
 }
 
 /**
- * POST /flows/{id}/storage (DIGEST §7): new random object ids (ADR 0011) or the client's own
+ * POST /flows/{id}/storage (DIGEST §7): new object ids (time-ordered, see newObjectId; ADR 0011) or the client's own
  * (ADR 0034), each with a storage path decided now and kept with the object, and a presigned
  * PUT URL made from it; nothing that expires is stored.
  */
@@ -63,7 +64,7 @@ export class StorageService {
     if (request.object_ids === undefined) {
       const limit = request.limit ?? defaultLimit;
       if (limit < 1) throw new BadRequestError('limit must be at least 1');
-      return Array.from({ length: Math.min(limit, maxLimit) }, () => randomUUID());
+      return Array.from({ length: Math.min(limit, maxLimit) }, () => newObjectId());
     }
     const ids = request.object_ids;
     if (ids.length === 0) throw new BadRequestError('object_ids is empty');
