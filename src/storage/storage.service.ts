@@ -15,9 +15,9 @@ export interface StorageSettings {
 }
 
 /**
- * POST /flows/{id}/storage (DIGEST §7): new object ids (time-ordered, see newObjectId; ADR 0011) or the client's own
- * (ADR 0034), each with a storage path decided now and kept with the object, and a presigned
- * PUT URL made from it; nothing that expires is stored.
+ * POST /flows/{id}/storage (DIGEST §7): new object ids (time-ordered, see newObjectId; ADR 0011)
+ * or the client's own (ADR 0034), each with a storage path decided now and kept with the object,
+ * and a presigned PUT URL made from it; nothing that expires is stored.
  */
 export class StorageService {
   constructor(
