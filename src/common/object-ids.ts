@@ -1,7 +1,8 @@
 import { getRandomValues } from 'node:crypto';
+import { unpackUuid } from '../store/index/segment-index.uuid.ts';
 
-const random = new Uint8Array(10);
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** The id being made: its 16 bytes, random ones overwritten with the time, version and variant. */
+const bytes = new Uint8Array(16);
 
 /**
  * A new media object id: a time-ordered UUID, version 8 (RFC 9562's layout for custom ids), with
@@ -20,15 +21,16 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'
  * The 32-bit seconds wrap in 2106; ids stay unique then, only their order restarts.
  */
 export function newObjectId(now: number = Date.now()): string {
-  getRandomValues(random);
+  getRandomValues(bytes);
   const seconds = Math.floor(now / 1000);
   const fraction = Math.floor(((now - seconds * 1000) * 65536) / 1000);
-  const r = random;
-  return (
-    `${HEX[(seconds >>> 24) & 255]}${HEX[(seconds >>> 16) & 255]}${HEX[(seconds >>> 8) & 255]}${HEX[seconds & 255]}-` +
-    `${HEX[fraction >>> 8]}${HEX[fraction & 255]}-` +
-    `8${HEX[r[0] as number]?.[1]}${HEX[r[1] as number]}-` +
-    `${HEX[0x80 | ((r[2] as number) & 0x3f)]}${HEX[r[3] as number]}-` +
-    `${HEX[r[4] as number]}${HEX[r[5] as number]}${HEX[r[6] as number]}${HEX[r[7] as number]}${HEX[r[8] as number]}${HEX[r[9] as number]}`
-  );
+  bytes[0] = seconds >>> 24;
+  bytes[1] = seconds >>> 16;
+  bytes[2] = seconds >>> 8;
+  bytes[3] = seconds;
+  bytes[4] = fraction >>> 8;
+  bytes[5] = fraction;
+  bytes[6] = 0x80 | ((bytes[6] as number) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
+  return unpackUuid(bytes, 0);
 }
