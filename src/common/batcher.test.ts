@@ -1,8 +1,9 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './batcher.ts';
 
 describe('Batcher', () => {
-  it('processes a lone item at once and groups items that arrive meanwhile', async () => {
+  it('takes the items of one turn of the event loop together, and those arriving meanwhile next', async () => {
     const batches: number[][] = [];
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
@@ -13,12 +14,25 @@ describe('Batcher', () => {
       if (batches.length === 1) await gate;
       return items.map((i) => i * 10);
     }, 100);
-    const first = batcher.submit(1);
-    const rest = [2, 3, 4].map((i) => batcher.submit(i));
+    const sameTurn = [1, 2].map((i) => batcher.submit(i));
+    await nextTurn();
+    // The first batch is running (held at the gate): these wait for the next one.
+    const meanwhile = [3, 4, 5].map((i) => batcher.submit(i));
+    await nextTurn();
+    expect(batches).toEqual([[1, 2]]);
     release();
-    expect(await first).toBe(10);
-    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
-    expect(batches).toEqual([[1], [2, 3, 4]]);
+    expect(await Promise.all(sameTurn)).toEqual([10, 20]);
+    expect(await Promise.all(meanwhile)).toEqual([30, 40, 50]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+  });
+
+  it('processes a lone item without waiting for more', async () => {
+    const batcher = new Batcher<number, number>(async (items) => items.map((i) => i + 1), 100);
+    expect(await batcher.submit(1)).toBe(2);
+    expect(await batcher.submit(2)).toBe(3);
   });
 
   it('caps batches and fails items one by one or all together', async () => {
@@ -32,10 +46,10 @@ describe('Batcher', () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
       'A',
       'bad item bad',
-      'C',
       'transaction failed',
       'transaction failed',
+      'E',
     ]);
-    expect(batches).toEqual([['a'], ['bad', 'c'], ['boom', 'e']]);
+    expect(batches).toEqual([['a', 'bad'], ['c', 'boom'], ['e']]);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * Group commit: items submitted while a batch is being processed wait and go together in the next
- * one, so concurrent requests share one transaction instead of queueing for one each. There is no
- * timer: a lone item is processed at once; batches grow only with the load.
+ * one, so concurrent requests share one transaction instead of queueing for one each. A batch
+ * starts in the event loop's check phase (setImmediate) after the first item of a quiet spell, so
+ * it takes every request read in the same turn of the loop: a registration's transaction runs
+ * without a pause of its own (see DuckConn.runSync), and started at once it would take one item.
+ * There is no timer: batches grow only with the load.
  */
 export class Batcher<I, O> {
   private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
@@ -19,12 +22,14 @@ export class Batcher<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.running) void this.drain();
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {

@@ -35,6 +35,17 @@ function wideRow(i: number): Row {
   };
 }
 
+/**
+ * Inserts as autocommit calls and inside a transaction: engines may take different paths for the
+ * two (DuckDB: statements and the appender outside, JSON parameters and the appender inside).
+ */
+const VIAS = ['autocommit', 'a transaction'] as const;
+
+function inserter(db: TableManager, via: (typeof VIAS)[number]) {
+  return (table: string, rows: readonly Row[]) =>
+    via === 'autocommit' ? db.insert(table, rows) : db.transaction((tx) => tx.insert(table, rows));
+}
+
 export function writeContract(ctx: ContractContext): void {
   describe('insert, update, delete', () => {
     let db: TableManager;
@@ -60,34 +71,6 @@ export function writeContract(ctx: ContractContext): void {
         columns: ['id'],
       });
       expect(last).toEqual([{ id: 99_999n }]);
-    });
-
-    it('inserts batches of every size around internal thresholds', async () => {
-      let next = 0;
-      for (const size of [1, 2, 7, 9, 10, 11, 31, 64, 2047, 2048, 2049]) {
-        await db.insert(
-          'wide',
-          Array.from({ length: size }, () => wideRow(next++)),
-        );
-      }
-      expect(await db.count('wide')).toBe(next);
-      const all = await db.select('wide', { orderBy: [{ column: 'id' }] });
-      expect(all).toEqual(Array.from({ length: next }, (_, i) => wideRow(i)));
-    });
-
-    it('inserts rows that mention different subsets of columns', async () => {
-      await db.insert('things', [{ id: 1n }, { id: 2n, name: 'two' }, { id: 3n, meta: { x: 1 }, n: 3 }]);
-      const rows = await db.select('things', {
-        columns: ['id', 'name', 'n', 'meta'],
-        orderBy: [{ column: 'id' }],
-      });
-      expect(rows).toEqual([
-        { id: 1n, name: null, n: null, meta: null },
-        { id: 2n, name: 'two', n: null, meta: null },
-        { id: 3n, name: null, n: 3, meta: { x: 1 } },
-      ]);
-      await db.insert('things', []);
-      expect(await db.count('things')).toBe(3);
     });
 
     it('updates the matching rows and returns how many changed', async () => {
@@ -235,91 +218,140 @@ export function writeContract(ctx: ContractContext): void {
       await expect(db.update('things', where(), { n: 'x' })).rejects.toMatchObject(bad);
       expect(await db.count('things')).toBe(0);
     });
-
-    it('round-trips int64 extremes, 32-bit extremes and floats', async () => {
-      const min = -(2n ** 63n);
-      const max = 2n ** 63n - 1n;
-      await db.insert('things', [
-        { id: min, n: -(2 ** 31), x: Number.MAX_VALUE, big: max },
-        { id: max, n: 2 ** 31 - 1, x: -Number.MIN_VALUE, big: min },
-        { id: 0n, n: 0, x: 0.1 + 0.2, big: 9007199254740991 },
-      ]);
-      const rows = await db.select('things', {
-        columns: ['id', 'n', 'x', 'big'],
-        orderBy: [{ column: 'id' }],
-      });
-      expect(rows).toEqual([
-        { id: min, n: -(2 ** 31), x: Number.MAX_VALUE, big: max },
-        { id: 0n, n: 0, x: 0.1 + 0.2, big: 9007199254740991n },
-        { id: max, n: 2 ** 31 - 1, x: -Number.MIN_VALUE, big: min },
-      ]);
-      expect(await db.count('things', where(col('id').eq(min)))).toBe(1);
-      expect(await db.count('things', where(col('big').ge(max)))).toBe(1);
-    });
-
-    it('round-trips unicode strings', async () => {
-      const texts = [
-        '日本語',
-        'emoji 🎬🎞️',
-        'Ω≈ç√∫',
-        'zero\u200bwidth',
-        'combining é',
-        'quote " and \' and \\',
-        'line\nbreak\ttab',
-      ];
-      await db.insert(
-        'things',
-        texts.map((name, i) => ({ id: BigInt(i), name })),
-      );
-      const rows = await db.select('things', { columns: ['name'], orderBy: [{ column: 'id' }] });
-      expect(rows.map((r) => r.name)).toEqual(texts);
-      expect(await db.count('things', where(col('name').eq('emoji 🎬🎞️')))).toBe(1);
-      expect(await db.count('things', where(col('name').contains('🎬')))).toBe(1);
-      expect(await db.count('things', where(col('name').startsWith('日本')))).toBe(1);
-    });
-
-    it('round-trips timestamps at millisecond precision', async () => {
-      const dates = [
-        new Date(0),
-        new Date('1969-12-31T23:59:59.999Z'),
-        new Date('1900-02-28T12:00:00.001Z'),
-        new Date('2024-02-29T23:59:59.999Z'),
-        new Date('2262-04-11T23:47:16.854Z'),
-        new Date('9999-12-31T23:59:59.999Z'),
-      ];
-      await db.insert(
-        'things',
-        dates.map((at, i) => ({ id: BigInt(i), at })),
-      );
-      const rows = await db.select('things', { columns: ['at'], orderBy: [{ column: 'id' }] });
-      expect(rows.map((r) => (r.at as Date).toISOString())).toEqual(dates.map((d) => d.toISOString()));
-      expect(await db.count('things', where(col('at').lt(new Date(0))))).toBe(2);
-    });
-
-    it('round-trips json values', async () => {
-      const values: JsonValue[] = [
-        { a: 1, b: [true, null, 'x'], c: { d: 1.5 } },
-        [1, 'two', { three: 3 }],
-        'a string',
-        '',
-        42,
-        -0.5,
-        true,
-        false,
-        [],
-        {},
-        { unicode: 'ü🎬', quote: '"\'\\' },
-      ];
-      await db.insert(
-        'things',
-        values.map((meta, i) => ({ id: BigInt(i), meta })),
-      );
-      const rows = await db.select('things', { columns: ['meta'], orderBy: [{ column: 'id' }] });
-      expect(rows.map((r) => r.meta)).toEqual(values);
-      await db.update('things', where(col('id').eq(0n)), { meta: { replaced: [1] } });
-      expect(await db.select('things', { columns: ['meta'], where: where(col('id').eq(0n)) })).toEqual([
-        { meta: { replaced: [1] } },
-      ]);
-    });
   });
+
+  for (const via of VIAS) {
+    describe(`inserts through ${via}`, () => {
+      let db: TableManager;
+      let insert: (table: string, rows: readonly Row[]) => Promise<void>;
+      beforeEach(async () => {
+        db = await ctx.open([THINGS, WIDE]);
+        insert = inserter(db, via);
+      });
+
+      it('inserts batches of every size around internal thresholds', async () => {
+        let next = 0;
+        for (const size of [1, 2, 7, 9, 10, 11, 31, 64, 255, 256, 257, 2047, 2048, 2049]) {
+          await insert(
+            'wide',
+            Array.from({ length: size }, () => wideRow(next++)),
+          );
+        }
+        expect(await db.count('wide')).toBe(next);
+        const all = await db.select('wide', { orderBy: [{ column: 'id' }] });
+        expect(all).toEqual(Array.from({ length: next }, (_, i) => wideRow(i)));
+      });
+
+      it('inserts rows that mention different subsets of columns', async () => {
+        await insert('things', [{ id: 1n }, { id: 2n, name: 'two' }, { id: 3n, meta: { x: 1 }, n: 3 }]);
+        const rows = await db.select('things', {
+          columns: ['id', 'name', 'n', 'meta'],
+          orderBy: [{ column: 'id' }],
+        });
+        expect(rows).toEqual([
+          { id: 1n, name: null, n: null, meta: null },
+          { id: 2n, name: 'two', n: null, meta: null },
+          { id: 3n, name: null, n: 3, meta: { x: 1 } },
+        ]);
+        await insert('things', []);
+        expect(await db.count('things')).toBe(3);
+      });
+
+      it('round-trips int64 extremes, 32-bit extremes and floats', async () => {
+        const min = -(2n ** 63n);
+        const max = 2n ** 63n - 1n;
+        await insert('things', [
+          { id: min, n: -(2 ** 31), x: Number.MAX_VALUE, big: max },
+          { id: max, n: 2 ** 31 - 1, x: -Number.MIN_VALUE, big: min },
+          { id: 0n, n: 0, x: 0.1 + 0.2, big: 9007199254740991 },
+        ]);
+        const rows = await db.select('things', {
+          columns: ['id', 'n', 'x', 'big'],
+          orderBy: [{ column: 'id' }],
+        });
+        expect(rows).toEqual([
+          { id: min, n: -(2 ** 31), x: Number.MAX_VALUE, big: max },
+          { id: 0n, n: 0, x: 0.1 + 0.2, big: 9007199254740991n },
+          { id: max, n: 2 ** 31 - 1, x: -Number.MIN_VALUE, big: min },
+        ]);
+        expect(await db.count('things', where(col('id').eq(min)))).toBe(1);
+        expect(await db.count('things', where(col('big').ge(max)))).toBe(1);
+      });
+
+      it('round-trips unicode strings', async () => {
+        const texts = [
+          '日本語',
+          'emoji 🎬🎞️',
+          'Ω≈ç√∫',
+          'zero\u200bwidth',
+          'combining é',
+          'quote " and \' and \\',
+          'line\nbreak\ttab',
+        ];
+        await insert(
+          'things',
+          texts.map((name, i) => ({ id: BigInt(i), name })),
+        );
+        const rows = await db.select('things', { columns: ['name'], orderBy: [{ column: 'id' }] });
+        expect(rows.map((r) => r.name)).toEqual(texts);
+        expect(await db.count('things', where(col('name').eq('emoji 🎬🎞️')))).toBe(1);
+        expect(await db.count('things', where(col('name').contains('🎬')))).toBe(1);
+        expect(await db.count('things', where(col('name').startsWith('日本')))).toBe(1);
+      });
+
+      it('round-trips timestamps at millisecond precision', async () => {
+        const dates = [
+          new Date(0),
+          new Date('1969-12-31T23:59:59.999Z'),
+          new Date('1900-02-28T12:00:00.001Z'),
+          new Date('2024-02-29T23:59:59.999Z'),
+          new Date('2262-04-11T23:47:16.854Z'),
+          new Date('9999-12-31T23:59:59.999Z'),
+        ];
+        await insert(
+          'things',
+          dates.map((at, i) => ({ id: BigInt(i), at })),
+        );
+        const rows = await db.select('things', { columns: ['at'], orderBy: [{ column: 'id' }] });
+        expect(rows.map((r) => (r.at as Date).toISOString())).toEqual(dates.map((d) => d.toISOString()));
+        expect(await db.count('things', where(col('at').lt(new Date(0))))).toBe(2);
+      });
+
+      it('round-trips json values', async () => {
+        const values: JsonValue[] = [
+          { a: 1, b: [true, null, 'x'], c: { d: 1.5 } },
+          [1, 'two', { three: 3 }],
+          'a string',
+          '',
+          42,
+          -0.5,
+          true,
+          false,
+          [],
+          {},
+          { unicode: 'ü🎬', quote: '"\'\\' },
+        ];
+        await insert(
+          'things',
+          values.map((meta, i) => ({ id: BigInt(i), meta })),
+        );
+        const rows = await db.select('things', { columns: ['meta'], orderBy: [{ column: 'id' }] });
+        expect(rows.map((r) => r.meta)).toEqual(values);
+        await db.update('things', where(col('id').eq(0n)), { meta: { replaced: [1] } });
+        expect(await db.select('things', { columns: ['meta'], where: where(col('id').eq(0n)) })).toEqual([
+          { meta: { replaced: [1] } },
+        ]);
+      });
+
+      it('round-trips infinite and NaN floats', async () => {
+        const xs = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 1.5];
+        await insert(
+          'things',
+          xs.map((x, i) => ({ id: BigInt(i), x })),
+        );
+        const rows = await db.select('things', { columns: ['x'], orderBy: [{ column: 'id' }] });
+        expect(rows.map((r) => r.x)).toEqual(xs);
+      });
+    });
+  }
 }

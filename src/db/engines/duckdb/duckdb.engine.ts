@@ -4,6 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { addColumn, Catalog, createTableSql } from './duckdb.catalog.ts';
+import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { type DuckContext, DuckSession } from './duckdb.session.ts';
 import { tableBytes } from './duckdb.sizes.ts';
@@ -16,14 +17,27 @@ export interface DuckDbEngineOptions {
   readonly readers?: number;
   /** DuckDB configuration options, e.g. { threads: '2' }. */
   readonly config?: Readonly<Record<string, string>>;
+  /** WAL size at which the database is checkpointed (see Checkpointer). Default 16 MiB. */
+  readonly checkpointBytes?: number;
 }
+
+/**
+ * A transaction that only appended up to this many rows commits on the calling thread (see
+ * DuckConn.runSync): its COMMIT writes and syncs a WAL of a few hundred KB at most, ~0.5-2 ms.
+ * Larger ones, and any that updated or deleted, commit asynchronously, so a long COMMIT never
+ * stops the event loop.
+ */
+const SYNC_COMMIT_MAX_ROWS = 20_000;
 
 export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine> {
   const { path } = options;
   if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-  const instance = await DuckDBInstance.create(path, withSafeOptimizers(options.config ?? {}));
+  const persistent = path !== ':memory:';
+  const config = withSafeOptimizers(options.config ?? {});
+  if (persistent) config.checkpoint_threshold = NEVER;
+  const instance = await DuckDBInstance.create(path, config);
   const writer = new DuckConn(await instance.connect());
-  return new DuckDbEngine(instance, writer, path !== ':memory:', options.readers ?? 4);
+  return new DuckDbEngine(instance, writer, options.readers ?? 4, persistent ? path : undefined, options);
 }
 
 /**
@@ -48,6 +62,11 @@ function withSafeOptimizers(config: Readonly<Record<string, string>>): Record<st
  * turns through `writes` (a FIFO mutex): a transaction holds it from BEGIN to COMMIT/ROLLBACK, and
  * an autocommit write holds it for its statement(s). Reads outside transactions use a pool of other
  * connections and so see only committed data.
+ *
+ * BEGIN, inserts inside a transaction, and the COMMIT of a transaction that only appended a
+ * moderate number of rows run on the calling thread (DuckConn.runSync): a registration is then
+ * one stretch of work with no turn of the event loop in it. Checkpoints are this engine's own
+ * (Checkpointer), never DuckDB's automatic ones inside a COMMIT.
  */
 class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
@@ -57,15 +76,25 @@ class DuckDbEngine implements Engine {
   private readonly catalog = new Catalog();
   private readonly writes = new Mutex();
   private readonly readers: Pool<DuckConn>;
+  private readonly checkpointer: Checkpointer | undefined;
   private closed = false;
 
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckConn,
-    private readonly persistent: boolean,
     readerCount: number,
+    /** The database file; undefined in memory. */
+    private readonly path: string | undefined,
+    options: DuckDbEngineOptions,
   ) {
     this.readers = new Pool(async () => new DuckConn(await instance.connect()), Math.max(1, readerCount));
+    if (path !== undefined) {
+      this.checkpointer = new Checkpointer(
+        `${path}.wal`,
+        options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
+        () => this.writes.run(() => writer.exclusive((conn) => conn.exec('CHECKPOINT'))),
+      );
+    }
     const autocommit: DuckContext = {
       catalog: this.catalog,
       inTransaction: false,
@@ -75,9 +104,11 @@ class DuckDbEngine implements Engine {
       },
       write: async (atomic, fn) => {
         this.checkOpen();
-        return this.writes.run(() =>
+        const result = await this.writes.run(() =>
           writer.exclusive((conn) => (atomic ? inTransaction(conn, fn) : fn(conn))),
         );
+        this.checkpointer?.check();
+        return result;
       },
     };
     this.session = new DuckSession(autocommit);
@@ -108,7 +139,13 @@ class DuckDbEngine implements Engine {
       const check = () => {
         if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
       };
+      let appended = 0;
+      let changed = false;
       const ctx: DuckContext = {
+        wrote: (rows, change) => {
+          appended += rows;
+          changed ||= change;
+        },
         catalog: this.catalog,
         inTransaction: true,
         read: async (work) => {
@@ -120,7 +157,7 @@ class DuckDbEngine implements Engine {
           return this.writer.exclusive(work);
         },
       };
-      await this.writer.exclusive((conn) => conn.exec('BEGIN TRANSACTION'));
+      await this.writer.exclusive(async (conn) => conn.runSync(await conn.statement('BEGIN TRANSACTION')));
       let result: T;
       try {
         result = await fn(new DuckSession(ctx));
@@ -130,7 +167,9 @@ class DuckDbEngine implements Engine {
         throw e;
       }
       active = false;
-      await this.writer.exclusive((conn) => commit(conn));
+      const sync = !changed && appended <= SYNC_COMMIT_MAX_ROWS;
+      await this.writer.exclusive((conn) => commit(conn, sync));
+      this.checkpointer?.check();
       return result;
     });
   }
@@ -179,6 +218,11 @@ class DuckDbEngine implements Engine {
   private checkOpen(): void {
     if (this.closed) throw new DbError('closed', 'the DuckDB engine is closed');
   }
+
+  /** Whether the database lives in a file (checkpoints, sizes); false in memory. */
+  private get persistent(): boolean {
+    return this.path !== undefined;
+  }
 }
 
 async function inTransaction<T>(conn: DuckConn, fn: (conn: DuckConn) => Promise<T>): Promise<T> {
@@ -194,9 +238,11 @@ async function inTransaction<T>(conn: DuckConn, fn: (conn: DuckConn) => Promise<
   return result;
 }
 
-async function commit(conn: DuckConn): Promise<void> {
+/** `sync`: on the calling thread (see SYNC_COMMIT_MAX_ROWS). */
+async function commit(conn: DuckConn, sync = false): Promise<void> {
   try {
-    await conn.exec('COMMIT');
+    if (sync) conn.runSync(await conn.statement('COMMIT'));
+    else await conn.exec('COMMIT');
   } catch (e) {
     // A failed COMMIT can leave the transaction open; make sure the next one starts clean.
     await rollback(conn);

@@ -1,8 +1,9 @@
-import { BIGINT, type DuckDBValue, LIST, listValue } from '@duckdb/node-api';
-import type { ColumnType, Predicate, Row, SelectOptions } from '../../db.types.ts';
+import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import type { ColumnType, Predicate, Row, SelectOptions, Value } from '../../db.types.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
-import { columnType, Params, quote, rowIdFilter, selectSql, whereSql } from './duckdb.sql.ts';
+import { fromJson, jsonRows, jsonStructure } from './duckdb.json.ts';
+import { columnType, inFilter, Params, quote, rowIdFilter, selectSql, whereSql } from './duckdb.sql.ts';
 import { BIND_TYPES, readChunk, readRows, toDuck } from './duckdb.values.ts';
 
 export async function selectRows(
@@ -100,8 +101,10 @@ export async function updateRows(
 }
 
 /**
- * Call inside a transaction. The keys' row ids first (as VAST must), then one UPDATE joining a
- * VALUES list of (row id, new values): per-row values in one statement.
+ * Call inside a transaction. The keys' row ids first (as VAST must), then one UPDATE joining the
+ * rows of (row id, new values) unpacked from one JSON parameter (a LIST per column where JSON
+ * cannot carry a value): the statement's text depends on the columns only, so its prepared form
+ * is reused whatever the row count.
  */
 export async function updateEachRow(
   conn: DuckConn,
@@ -115,35 +118,48 @@ export async function updateEachRow(
   const columns = Object.keys(rows[0] as Row).filter((c) => c !== key);
   const types = columns.map((c) => columnType(table, c));
   const find = new Params();
-  const keys = rows.map((r) => toDuck(keyType, r[key]));
   const ids = new Map<string, bigint>();
   const found = await conn.query(
-    `SELECT ${quote(key)}, rowid FROM ${quote(name)} WHERE ${quote(key)} IN (SELECT unnest(${find.add(listValue(keys), LIST(BIND_TYPES[keyType]))}))`,
+    `SELECT ${quote(key)}, rowid FROM ${quote(name)} WHERE ${inFilter(
+      find,
+      key,
+      keyType,
+      rows.map((r) => r[key] as Value),
+    )}`,
     find.values,
     find.types,
   );
   for (const row of await found.getRows()) ids.set(String(row[0]), row[1] as bigint);
-  // Every column travels as one list parameter, zipped back into rows by unnest: the statement's
-  // text depends on the columns only, so its prepared form is reused whatever the row count.
-  const rowIds: bigint[] = [];
-  const values: DuckDBValue[][] = columns.map(() => []);
+  const changes: Row[] = [];
   for (const row of rows) {
     const rowId = ids.get(String(toDuck(keyType, row[key])));
     if (rowId === undefined) continue;
-    rowIds.push(rowId);
+    const change: Row = { __rowid: rowId };
     columns.forEach((c, i) => {
-      (values[i] as DuckDBValue[]).push(toDuck(types[i] as ColumnType, row[c]));
+      change[`__v${i}`] = row[c];
     });
+    changes.push(change);
   }
-  if (rowIds.length === 0) return 0;
+  if (changes.length === 0) return 0;
+  const fields = [
+    { name: '__rowid', type: 'int64' as ColumnType },
+    ...types.map((type, i) => ({ name: `__v${i}`, type })),
+  ];
   const p = new Params();
-  const lists = [`unnest(${p.add(listValue(rowIds), LIST(BIGINT))}) AS __rowid`];
-  columns.forEach((_, i) => {
-    const type = types[i] as ColumnType;
-    lists.push(`unnest(${p.add(listValue(values[i] as DuckDBValue[]), LIST(BIND_TYPES[type]))}) AS __v${i}`);
-  });
+  const json = jsonRows(fields, changes as Record<string, Value | undefined>[]);
+  let source: string;
+  if (json !== undefined) {
+    const read = fields.map((f) => `${fromJson(f.type, `r.${f.name}`)} AS ${f.name}`);
+    source = `SELECT ${read.join(', ')} FROM (SELECT unnest(from_json(${p.add(json, VARCHAR)}, ${jsonStructure(fields)})) AS r)`;
+  } else {
+    const lists = fields.map((f) => {
+      const values = changes.map((c) => toDuck(f.type, c[f.name]));
+      return `unnest(${p.add(listValue(values), LIST(BIND_TYPES[f.type]))}) AS ${f.name}`;
+    });
+    source = `SELECT ${lists.join(', ')}`;
+  }
   const sets = columns.map((c, i) => `${quote(c)} = v.__v${i}`);
-  const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')} FROM (SELECT ${lists.join(', ')}) AS v WHERE ${quote(name)}.rowid = v.__rowid`;
+  const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')} FROM (${source}) AS v WHERE ${quote(name)}.rowid = v.__rowid`;
   return (await conn.query(sql, p.values, p.types)).rowsChanged;
 }
 

@@ -10,6 +10,8 @@ export interface DuckContext {
   /** Whether statements run in an open transaction (the caller's), not autocommit. */
   readonly inTransaction: boolean;
   read<T>(fn: (conn: DuckConn) => Promise<T>): Promise<T>;
+  /** Told of each write of a transaction: rows appended, or a change to existing rows. */
+  wrote?(rows: number, change: boolean): void;
   /** `atomic`: the work is several statements and needs a transaction if not already in one. */
   write<T>(atomic: boolean, fn: (conn: DuckConn) => Promise<T>): Promise<T>;
 }
@@ -36,20 +38,24 @@ export class DuckSession implements DbSession {
   async insert(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const { inTransaction } = this.ctx;
+    this.ctx.wrote?.(rows.length, false);
     await this.ctx.write(!inTransaction && insertNeedsTransaction(rows.length), async (conn) => {
       await insertRows(conn, await this.ctx.catalog.table(conn, table), rows, inTransaction);
     });
   }
 
   update(table: string, where: Predicate, changes: Row): Promise<number> {
+    this.ctx.wrote?.(0, true);
     return this.ctx.write(true, (conn) => updateRows(conn, this.ctx.catalog, table, where, changes));
   }
 
   delete(table: string, where: Predicate): Promise<number> {
+    this.ctx.wrote?.(0, true);
     return this.ctx.write(true, (conn) => deleteRows(conn, this.ctx.catalog, table, where));
   }
 
   updateEach(table: string, key: string, rows: readonly Row[]): Promise<number> {
+    this.ctx.wrote?.(0, true);
     return this.ctx.write(true, (conn) => updateEachRow(conn, this.ctx.catalog, table, key, rows));
   }
 }

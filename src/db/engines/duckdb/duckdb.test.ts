@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -226,5 +226,70 @@ describe('duckdb engine', () => {
     await expect(engine.session.count('x')).rejects.toMatchObject({ code: 'closed' });
     await expect(engine.transaction(async () => 1)).rejects.toMatchObject({ code: 'closed' });
     await expect(engine.listTables()).rejects.toMatchObject({ code: 'closed' });
+  });
+  it('checkpoints the WAL itself once it passes checkpointBytes, and DuckDB never does in a COMMIT', async () => {
+    const path = newPath();
+    const engine = await createDuckDbEngine({ path, checkpointBytes: 256 * 1024 });
+    open.push(engine);
+    const db = await TableManager.open(engine, [ITEMS]);
+    const label = 'x'.repeat(2000);
+    let id = 0n;
+    const walBytes = () => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0);
+    // Each transaction leaves ~100 KB of WAL: the third passes the threshold.
+    for (let t = 0; t < 3; t++) {
+      await db.transaction((tx) =>
+        tx.insert(
+          'items',
+          Array.from({ length: 50 }, () => ({ id: id++, label })),
+        ),
+      );
+    }
+    for (let waited = 0; walBytes() > 256 * 1024 && waited < 5000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(walBytes()).toBeLessThan(256 * 1024);
+    expect(await db.count('items')).toBe(150);
+
+    // With a threshold of its own far away, the WAL grows past DuckDB's default 16 MB.
+    const bigPath = newPath();
+    const big = await createDuckDbEngine({ path: bigPath, checkpointBytes: 2 ** 40 });
+    open.push(big);
+    const bigDb = await TableManager.open(big, [ITEMS]);
+    const wide = 'y'.repeat(100_000);
+    for (let t = 0; t < 20; t++) {
+      await bigDb.transaction((tx) =>
+        tx.insert(
+          'items',
+          Array.from({ length: 10 }, () => ({ id: id++, label: wide })),
+        ),
+      );
+    }
+    expect(statSync(`${bigPath}.wal`).size).toBeGreaterThan(16 * 2 ** 20);
+  });
+
+  it('stores lone surrogates as U+FFFD whichever way rows are inserted', async () => {
+    const db = await TableManager.open(await engineAt(':memory:'), [ITEMS]);
+    await db.insert('items', [{ id: 1n, label: 'a\ud800b' }]);
+    await db.transaction((tx) => tx.insert('items', [{ id: 2n, label: 'a\ud800b' }]));
+    await db.transaction((tx) =>
+      tx.insert(
+        'items',
+        Array.from({ length: 300 }, (_, i) => ({ id: BigInt(3 + i), label: 'a\ud800b' })),
+      ),
+    );
+    const labels = new Set((await db.select('items', { columns: ['label'] })).map((r) => r.label));
+    expect([...labels]).toEqual(['a\ufffdb']);
+  });
+
+  it('runs the same insert statement again and again in one transaction', async () => {
+    const db = await TableManager.open(await engineAt(':memory:'), [ITEMS]);
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 20; i++) await tx.insert('items', [{ id: BigInt(i), meta: { i } }]);
+      expect(await tx.count('items')).toBe(20);
+    });
+    expect(await db.count('items')).toBe(20);
+    expect(await db.select('items', { where: where(col('id').eq(19n)), columns: ['meta'] })).toEqual([
+      { meta: { i: 19 } },
+    ]);
   });
 });
