@@ -74,6 +74,12 @@ export const ConfigSchema = Type.Object({
     minimum: 1,
     description: 'Threads DuckDB runs queries on (the embedded engine).',
   }),
+  TAMS_DUCKDB_CHECKPOINT_MB: Type.Integer({
+    default: 16,
+    minimum: 1,
+    description:
+      'WAL size (MiB) at which the embedded engine checkpoints its database file. Larger: fewer, longer checkpoints (writes wait for each) and a longer replay after a crash.',
+  }),
   TAMS_DUCKDB_THREAD: Type.Boolean({
     default: false,
     description:

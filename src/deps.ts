@@ -165,6 +165,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     engine = await create({
       path: join(config.TAMS_DATA_DIR, 'tams.duckdb'),
       config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
+      checkpointBytes: config.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
     });
   }
   const db = await TableManager.open(engine, storeTables);

@@ -81,6 +81,7 @@ async function openAdmin(dataDir: string, io: AdminIo) {
   const engine = await createDuckDbEngine({
     path,
     config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
+    checkpointBytes: config.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
   });
   const db = await TableManager.open(engine, storeTables);
   return { config, db, admin: new AuthAdmin({ repo: new AuthRepo(db), clock: systemClock }) };
