@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newObjectId } from '../src/common/object-ids.ts';
+import { defaultObjectPath, newObjectId } from '../src/common/object-ids.ts';
 import { loadConfig } from '../src/config.ts';
 import { buildRuntime } from '../src/deps.ts';
 import type { ObjectRecord } from '../src/store/objects.repo.ts';
@@ -118,7 +118,7 @@ export async function buildDataset(
     for (const flowId of flowIds) {
       for (let k = first; k < last; k++) {
         const objectId = newObjectId();
-        const path = `${flowId}/${objectId}`;
+        const path = defaultObjectPath(flowId, objectId);
         objects.push({
           id: objectId,
           storage_id: storageId,
@@ -170,7 +170,7 @@ export async function buildDataset(
       return {
         id,
         storage_id: storageId,
-        storage_path: `${flowId}/${id}`,
+        storage_path: defaultObjectPath(flowId, id),
         allocated_for: flowId,
         created: now,
         registered: false,

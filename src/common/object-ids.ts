@@ -34,3 +34,12 @@ export function newObjectId(now: number = Date.now()): string {
   bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
   return unpackUuid(bytes, 0);
 }
+
+/**
+ * The key of an object's bytes when the store made both: the object id under the Flow it was
+ * allocated for (storage allocation names them so). Segments and events leave such a key out of
+ * what they store and make it again from the ids: ~75 bytes less per segment in each.
+ */
+export function defaultObjectPath(flowId: string, objectId: string): string {
+  return `${flowId}/${objectId}`;
+}

@@ -1,3 +1,4 @@
+import { defaultObjectPath } from '../common/object-ids.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import { flowDocument } from '../flows/flows.mapper.ts';
 import { segmentFields } from '../segments/segments.mapper.ts';
@@ -109,16 +110,26 @@ export class EventLog {
 
 /**
  * A segment in the outbox: the segments endpoint's fields, plus where its object is (for the
- * controlled get_urls made per delivery) and the client's own URLs.
+ * controlled get_urls made per delivery; `path` left out when it is the object's default key,
+ * see storedStorage) and the client's own URLs.
  */
 export type StoredSegment = Omit<FlowSegment, 'get_urls'> & {
-  storage?: { id: string; path: string };
+  storage?: { id: string; path?: string };
   get_urls?: { url: string; label?: string }[];
 };
 
 function storedSegment(s: SegmentRecord): JsonValue {
   const doc: StoredSegment = segmentFields(s);
-  if (s.storage) doc.storage = s.storage;
+  if (s.storage) {
+    doc.storage =
+      s.storage.path === defaultObjectPath(s.flow_id, s.object_id) ? { id: s.storage.id } : s.storage;
+  }
   if (s.get_urls) doc.get_urls = s.get_urls;
   return doc as unknown as JsonValue;
+}
+
+/** Where a stored segment's object is, its default key made again when it was left out. */
+export function storedStorage(flowId: string, s: StoredSegment): { id: string; path: string } | undefined {
+  if (s.storage === undefined) return undefined;
+  return { id: s.storage.id, path: s.storage.path ?? defaultObjectPath(flowId, s.object_id) };
 }

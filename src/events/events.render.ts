@@ -3,7 +3,7 @@ import type { UrlContext } from '../media/media.types.ts';
 import type { GetUrlBuilder } from '../segments/segments.urls.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { WebhookFilters } from '../store/webhooks.repo.ts';
-import type { StoredSegment } from './events.log.ts';
+import { type StoredSegment, storedStorage } from './events.log.ts';
 
 /**
  * An event's body as sent: `{event_timestamp, event_type, event}`. The segments of
@@ -25,7 +25,11 @@ export function renderEvent(
       storageIds: filters.accept_storage_ids === undefined ? undefined : new Set(filters.accept_storage_ids),
       presigned: filters.presigned,
     };
-    const made = urls.buildMany(segments, filter, ctx);
+    const made = urls.buildMany(
+      segments.map((s) => ({ storage: storedStorage(flow_id, s), get_urls: s.get_urls })),
+      filter,
+      ctx,
+    );
     payload = {
       flow_id,
       segments: segments.map(({ storage: _storage, get_urls: _urls, ...fields }, i) => ({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
-import { newObjectId } from '../common/object-ids.ts';
+import { defaultObjectPath, newObjectId } from '../common/object-ids.ts';
 import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { UrlContext } from '../media/media.types.ts';
@@ -44,7 +44,7 @@ export class StorageService {
         // Keys are ours, grouped by the Flow they were allocated for: the object id itself when we
         // generated it (a UUID; the segment index stores such keys in 16 bytes), a fresh UUID for
         // ids clients chose, which could hold anything.
-        storage_path: `${flowId}/${generated ? id : randomUUID()}`,
+        storage_path: defaultObjectPath(flowId, generated ? id : randomUUID()),
         allocated_for: flowId,
         created: now,
         registered: false,

@@ -1,3 +1,4 @@
+import { defaultObjectPath } from '../common/object-ids.ts';
 import type { ColumnGroup, DbSession, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
 import {
@@ -266,7 +267,11 @@ function toRow(s: SegmentRecord): Row {
     seg_end_incl: tr.endInclusive,
     object_id: s.object_id,
     storage_id: s.storage?.id ?? null,
-    storage_path: s.storage?.path ?? null,
+    // Null when it is the object's default key: fromRow makes it again.
+    storage_path:
+      s.storage === undefined || s.storage.path === defaultObjectPath(s.flow_id, s.object_id)
+        ? null
+        : s.storage.path,
     ts_offset: s.ts_offset ?? null,
     last_duration: s.last_duration ?? null,
     sample_offset: opt(s.sample_offset),
@@ -288,9 +293,10 @@ function fromRow(row: Row): SegmentRecord {
     ),
   };
   const storageId = str(row, 'storage_id');
-  const storagePath = str(row, 'storage_path');
-  if (storageId !== undefined && storagePath !== undefined)
-    segment.storage = { id: storageId, path: storagePath };
+  if (storageId !== undefined) {
+    const path = str(row, 'storage_path') ?? defaultObjectPath(segment.flow_id, segment.object_id);
+    segment.storage = { id: storageId, path };
+  }
   const tsOffset = big(row, 'ts_offset');
   if (tsOffset !== undefined) segment.ts_offset = tsOffset;
   const lastDuration = big(row, 'last_duration');

@@ -137,6 +137,7 @@ export const storeTables: TableDef[] = [
       { name: 'object_id', type: 'string', nullable: false },
       // Where the object's bytes are, copied from the object at registration so that reading
       // segments (and making their URLs) needs no lookup of objects; null for external objects.
+      // storage_path is null also when it is the default key, `<flow_id>/<object_id>`.
       { name: 'storage_id', type: 'string' },
       { name: 'storage_path', type: 'string' },
       { name: 'ts_offset', type: 'int64' },
