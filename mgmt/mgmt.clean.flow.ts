@@ -3,6 +3,7 @@ import type { DbSession } from '../src/db/db.types.ts';
 import { and, col } from '../src/db/predicate.ts';
 import { deleteSegments } from '../src/deletion/deletion.service.ts';
 import type { Runtime } from '../src/deps.ts';
+import { ObjectsRepo } from '../src/store/objects.repo.ts';
 import { reqStr } from '../src/store/rows.ts';
 import { T } from '../src/store/tables.ts';
 import { TimeRange } from '../src/time/index.ts';
@@ -72,11 +73,7 @@ export async function planFlowClean(runtime: Runtime, flowId: string): Promise<F
   const allocated = (
     await db.select(T.allocations, { where: and(col('flow_id').eq(flowId)), columns: ['object_id'] })
   ).map((r) => reqStr(r, 'object_id'));
-  const used = new Set(
-    (await selectIn(db, T.allocationsUsed, 'object_id', allocated, ['object_id'])).map((r) =>
-      reqStr(r, 'object_id'),
-    ),
-  );
+  const used = await new ObjectsRepo(db).usedAmong(allocated);
   const released = [
     ...new Set([
       ...referenced.filter((id) => !elsewhere.has(id)),

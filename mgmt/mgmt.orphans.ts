@@ -1,6 +1,7 @@
 import { and, col } from '../src/db/predicate.ts';
 import type { Runtime } from '../src/deps.ts';
 import type { MediaStore } from '../src/media/media.types.ts';
+import { ObjectsRepo } from '../src/store/objects.repo.ts';
 import { reqStr } from '../src/store/rows.ts';
 import { T } from '../src/store/tables.ts';
 import { formatBytes, type MgmtIo, Progress } from './mgmt.io.ts';
@@ -26,12 +27,7 @@ export interface BackendOrphans {
 
 /** Objects allocated and awaiting their first segment: they may have no bytes yet. */
 async function unusedAllocations(runtime: Runtime): Promise<Set<string>> {
-  const unused = new Set<string>();
-  for (const r of await runtime.db.select(T.allocations, { columns: ['object_id'] }))
-    unused.add(reqStr(r, 'object_id'));
-  for (const r of await runtime.db.select(T.allocationsUsed, { columns: ['object_id'] }))
-    unused.delete(reqStr(r, 'object_id'));
-  return unused;
+  return new ObjectsRepo(runtime.db).unusedAllocationIds();
 }
 
 /**

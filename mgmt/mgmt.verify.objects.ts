@@ -1,5 +1,6 @@
 import type { Row } from '../src/db/db.types.ts';
 import type { Runtime } from '../src/deps.ts';
+import { ObjectsRepo } from '../src/store/objects.repo.ts';
 import { num, reqStr } from '../src/store/rows.ts';
 import { T } from '../src/store/tables.ts';
 import { type MgmtIo, Progress } from './mgmt.io.ts';
@@ -66,11 +67,7 @@ async function takeObject(cursor: Cursor<Use>, object: string): Promise<Map<stri
 export async function objectPass(runtime: Runtime, report: VerifyReport, io: MgmtIo): Promise<void> {
   const { db } = runtime;
   // Allocated objects awaiting their first segment: few, and legitimately without segments.
-  const unused = new Set(
-    (await db.select(T.allocations, { columns: ['object_id'] })).map((r) => reqStr(r, 'object_id')),
-  );
-  for (const r of await db.select(T.allocationsUsed, { columns: ['object_id'] }))
-    unused.delete(reqStr(r, 'object_id'));
+  const unused = await new ObjectsRepo(db).unusedAllocationIds();
 
   const progress = new Progress(io, 'segments checked against objects', report.segments);
   const objects = new Cursor(ids(scanRows(db, T.objects, { columns: ['id'], orderBy: [{ column: 'id' }] })));

@@ -75,11 +75,7 @@ export class ObjectsRepo {
    */
   async allocationState(): Promise<{ unregistered: ObjectRecord[]; used: string[] }> {
     const rows = await this.db.select(T.allocations);
-    const used = new Set(
-      (await this.db.select(T.allocationsUsed, { columns: ['object_id'] })).map((r) =>
-        reqStr(r, 'object_id'),
-      ),
-    );
+    const used = await this.usedAmong(rows.map((r) => reqStr(r, 'object_id')));
     const unregistered = rows.filter((r) => !used.has(reqStr(r, 'object_id'))).map(allocationRecord);
     // Allocation rows written before they carried the location: read it from the objects.
     const bare = unregistered.filter((o) => o.storage_id === undefined).map((o) => o.id);
@@ -92,8 +88,31 @@ export class ObjectsRepo {
   }
 
   /**
-   * Which of the objects are allocated and unused: an allocation row and no used row. Both
-   * tables hold only what housekeeping has not tidied yet, so this never reads the large ones.
+   * Which of these objects a segment has used. The object_refs row written with an object's
+   * first segment records it (registration writes nothing else for it); rows of
+   * allocations_used, where registration recorded uses before, count too until tidied away.
+   */
+  async usedAmong(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const where = and(col('object_id').in(ids));
+    const refs = await this.db.select(T.objectRefs, { where, columns: ['object_id'] });
+    const recorded = await this.db.select(T.allocationsUsed, { where, columns: ['object_id'] });
+    return new Set([...refs, ...recorded].map((r) => reqStr(r, 'object_id')));
+  }
+
+  /** Every object allocated and not used yet (management commands). */
+  async unusedAllocationIds(): Promise<Set<string>> {
+    const ids = (await this.db.select(T.allocations, { columns: ['object_id'] })).map((r) =>
+      reqStr(r, 'object_id'),
+    );
+    const used = await this.usedAmong(ids);
+    return new Set(ids.filter((id) => !used.has(id)));
+  }
+
+  /**
+   * Which of the objects are allocated and unused: an allocation row and no use (usedAmong).
+   * Allocation rows are few (housekeeping removes those of used objects), so the lookup of uses
+   * runs only for objects that have one.
    */
   private async unused(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
@@ -103,11 +122,7 @@ export class ObjectsRepo {
     });
     if (allocated.length === 0) return new Set();
     const candidates = allocated.map((r) => reqStr(r, 'object_id'));
-    const usedRows = await this.db.select(T.allocationsUsed, {
-      where: and(col('object_id').in(candidates)),
-      columns: ['object_id'],
-    });
-    const used = new Set(usedRows.map((r) => reqStr(r, 'object_id')));
+    const used = await this.usedAmong(candidates);
     return new Set(candidates.filter((id) => !used.has(id)));
   }
 
@@ -139,35 +154,37 @@ export class ObjectsRepo {
     }
   }
 
-  /** Objects whose first segment is being registered (allocated ones leave the unused set). */
-  async registered(ids: readonly string[], now: Date): Promise<void> {
-    if (ids.length > 0)
-      await this.db.insert(
-        T.allocationsUsed,
-        ids.map((id) => ({ object_id: id, used: now })),
-      );
-  }
+  /**
+   * Objects whose first segment is being registered. Nothing to write: the object_refs row of
+   * that segment records the use (see usedAmong); the cache takes them out of its unused set.
+   */
+  async registered(_ids: readonly string[], _now: Date): Promise<void> {}
 
   /**
    * The next batch of allocation housekeeping, read outside any transaction (ingest keeps the
-   * writer): a page of the allocations table after `cursor` (the pass wraps around), split into
-   * rows of objects now in use and objects unused since before `cutoff`.
+   * writer): the oldest allocation rows, split into those of objects now in use and those unused
+   * since before `cutoff`. More follows at once only while a batch finds something to do (young
+   * unused allocations at the head wait for their grace period).
    */
   async allocationWork(cutoff: Date, limit: number): Promise<AllocationWork> {
-    const usedRows = await this.db.select(T.allocationsUsed, { columns: ['object_id'], limit });
-    const old = await this.db.select(T.allocations, {
-      where: and(col('created').lt(cutoff)),
-      columns: ['object_id'],
+    const rows = await this.db.select(T.allocations, {
+      columns: ['object_id', 'created'],
       orderBy: [{ column: 'created' }],
       limit,
     });
-    const abandoned = [...(await this.unused(old.map((r) => reqStr(r, 'object_id'))))];
-    return { used: usedRows.map((r) => reqStr(r, 'object_id')), abandoned, more: usedRows.length === limit };
+    const used = await this.usedAmong(rows.map((r) => reqStr(r, 'object_id')));
+    const abandoned: string[] = [];
+    for (const r of rows) {
+      const id = reqStr(r, 'object_id');
+      if (!used.has(id) && (date(r, 'created')?.getTime() ?? 0) < cutoff.getTime()) abandoned.push(id);
+    }
+    const more = rows.length === limit && (used.size > 0 || abandoned.length > 0);
+    return { used: [...used], abandoned, more };
   }
 
   /**
    * Housekeeping of the allocations table (call in a transaction): drops the rows of objects now
-   * in use, and releases the `abandoned` ones still unused (checked again here: a registration
+   * in use (with any allocations_used rows of theirs), and releases the `abandoned` ones still unused (checked again here: a registration
    * may have used one since it was chosen), their bytes queued for deletion.
    */
   async tidyAllocations(used: readonly string[], abandoned: readonly string[], now: Date): Promise<void> {

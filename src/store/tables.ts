@@ -162,8 +162,8 @@ export const storeTables: TableDef[] = [
     ],
   },
   {
-    // Objects allocated by /storage and not used by a segment yet: few at any time, so the
-    // registration that uses one deletes its row cheaply; abandoned ones are collected from here.
+    // Objects allocated by /storage: a row stays until housekeeping sees the object used (it has
+    // object_refs rows) and removes it, or releases the object unused after a grace period.
     name: T.allocations,
     columns: [
       { name: 'object_id', type: 'string', nullable: false },
@@ -175,8 +175,9 @@ export const storeTables: TableDef[] = [
     ],
   },
   {
-    // Allocations whose objects a segment has used: appended by registration (cheaper than
-    // deleting from `allocations` on the ingest path); housekeeping removes both rows.
+    // Allocations whose objects a segment has used, as registration recorded them before the
+    // object_refs row of an object's first segment came to stand for its use (one table less on
+    // the ingest path): read as uses, and removed with their allocations by housekeeping.
     name: T.allocationsUsed,
     columns: [
       { name: 'object_id', type: 'string', nullable: false },

@@ -59,6 +59,53 @@ describe('abandoned uploads', () => {
   });
 });
 
+describe('allocations used before a restart', () => {
+  const dir = tempDir('tams-alloc-');
+  afterAll(() => dir.remove());
+
+  it('are known as used from their segments when the store reopens, and only the unused go', async () => {
+    // No workers first: the allocation rows are still there when the server stops.
+    const first = await startServer({ dataDir: dir.path, workers: false });
+    let usedUrl: string;
+    let flowId: string;
+    let abandonedId: string;
+    try {
+      flowId = await newFlow(first);
+      const [used, abandoned] = await allocate(first, flowId, { limit: 2 });
+      if (!used || !abandoned) throw new Error('two objects expected');
+      abandonedId = abandoned.object_id;
+      await upload(used);
+      await addSegments(first, flowId, contiguous([used.object_id]));
+      usedUrl = (await presignedUrls(first, flowId)).get(used.object_id) as string;
+      expect(await first.runtime.store.objects.allocationRows()).toBe(2);
+    } finally {
+      await first.close();
+    }
+    const second = await startServer({
+      dataDir: dir.path,
+      env: { ...FAST_WORKERS, TAMS_UNUSED_OBJECT_GRACE_SECONDS: '1' },
+    });
+    try {
+      // The abandoned one is released (registering it fails), the used one's row tidied away.
+      await waitFor(
+        'allocations tidied',
+        async () => (await second.runtime.store.objects.allocationRows()) === 0,
+      );
+      const late = await second.post(`/flows/${flowId}/segments`, {
+        object_id: abandonedId,
+        timerange: '[100:0_110:0)',
+      });
+      expect(late.status).toBe(400);
+      const url = new URL(usedUrl);
+      url.host = new URL(second.url).host;
+      expect(await fetchStatus(url.toString())).toBe(200);
+      expect((await second.get<unknown[]>(`/flows/${flowId}/segments`)).body).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('Flow segment state written behind', () => {
   const dir = tempDir('tams-state-');
   afterAll(() => dir.remove());
