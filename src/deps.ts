@@ -270,6 +270,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         clock,
         log,
         unusedGraceMs: config.TAMS_UNUSED_OBJECT_GRACE_SECONDS * 1000,
+        tidyEveryMs: 10 * config.TAMS_WORKER_IDLE_MS,
       });
       workers.push(
         new BackgroundWorker('deletion', () => deletionWorker.step(), config.TAMS_WORKER_IDLE_MS, log),

@@ -27,8 +27,17 @@ export class MediaGarbageCollector {
       clock: Clock;
       log: WorkerLog;
       unusedGraceMs: number;
+      /**
+       * Rows of used allocations are tidied once a full batch waits, or this long after the last
+       * tidy: each pass holds the writer for two scans of the allocations tables whatever its
+       * size (~35 ms with ~7,000 rows on the 10M data set), which every second under ingest was
+       * ~3.5% of the writer's time for rows nothing needs gone soon.
+       */
+      tidyEveryMs: number;
     },
   ) {}
+
+  private lastTidy = Number.NEGATIVE_INFINITY;
 
   /** Returns true when a full batch was processed (more may be due). */
   async step(): Promise<boolean> {
@@ -43,8 +52,16 @@ export class MediaGarbageCollector {
    */
   private async tidyAllocations(): Promise<boolean> {
     const { store, clock, unusedGraceMs } = this.deps;
-    const cutoff = new Date(clock.now().getTime() - unusedGraceMs);
-    const work = await store.objects.allocationWork(cutoff, ALLOCATIONS_BATCH);
+    const now = clock.now().getTime();
+    const cutoff = new Date(now - unusedGraceMs);
+    const due = now - this.lastTidy >= this.deps.tidyEveryMs;
+    // Abandoned allocations are looked for on the same schedule (a pass over every unused one).
+    const work = await store.objects.allocationWork(
+      due ? cutoff : undefined,
+      ALLOCATIONS_BATCH,
+      due ? 1 : ALLOCATIONS_BATCH,
+    );
+    if (due) this.lastTidy = now;
     if (work.used.length > 0 || work.abandoned.length > 0) {
       await store.transaction((tx) => tx.objects.tidyAllocations(work.used, work.abandoned, clock.now()));
     }

@@ -163,10 +163,11 @@ export class ObjectsRepo {
   /**
    * The next batch of allocation housekeeping, read outside any transaction (ingest keeps the
    * writer): the oldest allocation rows, split into those of objects now in use and those unused
-   * since before `cutoff`. More follows at once only while a batch finds something to do (young
-   * unused allocations at the head wait for their grace period).
+   * since before `cutoff` (none looked for without one). More follows at once only while a batch finds something to do (young
+   * unused allocations at the head wait for their grace period). Used ones are reported only
+   * when at least `minUsed` are (abandoned ones always).
    */
-  async allocationWork(cutoff: Date, limit: number): Promise<AllocationWork> {
+  async allocationWork(cutoff: Date | undefined, limit: number, minUsed = 1): Promise<AllocationWork> {
     const rows = await this.db.select(T.allocations, {
       columns: ['object_id', 'created'],
       orderBy: [{ column: 'created' }],
@@ -176,10 +177,12 @@ export class ObjectsRepo {
     const abandoned: string[] = [];
     for (const r of rows) {
       const id = reqStr(r, 'object_id');
-      if (!used.has(id) && (date(r, 'created')?.getTime() ?? 0) < cutoff.getTime()) abandoned.push(id);
+      if (cutoff && !used.has(id) && (date(r, 'created')?.getTime() ?? 0) < cutoff.getTime())
+        abandoned.push(id);
     }
-    const more = rows.length === limit && (used.size > 0 || abandoned.length > 0);
-    return { used: [...used], abandoned, more };
+    const tidied = used.size >= minUsed ? [...used] : [];
+    const more = rows.length === limit && (tidied.length > 0 || abandoned.length > 0);
+    return { used: tidied, abandoned, more };
   }
 
   /**

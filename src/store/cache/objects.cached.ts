@@ -47,15 +47,21 @@ export class CachedObjects extends ObjectsRepo {
    * Housekeeping from memory, with no database read: the allocations used since it last ran,
    * and unused ones older than the cutoff.
    */
-  override async allocationWork(cutoff: Date, limit: number): Promise<AllocationWork> {
+  override async allocationWork(
+    cutoff: Date | undefined,
+    limit: number,
+    minUsed = 1,
+  ): Promise<AllocationWork> {
     const queue = this.view.cache.usedAllocations;
-    const used = queue.splice(0, limit);
+    const used = queue.length >= minUsed ? queue.splice(0, limit) : [];
     const abandoned: string[] = [];
-    for (const object of this.view.pendingObjects.values()) {
-      if (object.created.getTime() < cutoff.getTime()) abandoned.push(object.id);
-      if (abandoned.length >= limit) break;
+    if (cutoff !== undefined) {
+      for (const object of this.view.pendingObjects.values()) {
+        if (object.created.getTime() < cutoff.getTime()) abandoned.push(object.id);
+        if (abandoned.length >= limit) break;
+      }
     }
-    return { used, abandoned, more: queue.length > 0 };
+    return { used, abandoned, more: used.length > 0 && queue.length >= Math.min(minUsed, limit) };
   }
 
   override async release(ids: readonly string[], now: Date): Promise<void> {
