@@ -90,7 +90,12 @@ export async function buildDataset(
   const manifest = join(dir, 'bench-dataset.json');
   if (reuse && existsSync(manifest)) {
     const kept = JSON.parse(readFileSync(manifest, 'utf8')) as Dataset;
-    if (kept.flows === size.flows && kept.segments === size.segments) {
+    if (
+      kept.flows === size.flows &&
+      kept.segments === size.segments &&
+      kept.bulkObjects.length >= size.bulk &&
+      Object.values(kept.spare).every((ids) => ids.length >= size.spare)
+    ) {
       log(`reusing the data set in ${dir}`);
       return kept;
     }
