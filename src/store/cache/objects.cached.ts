@@ -1,5 +1,6 @@
 import type { DbSession } from '../../db/db.types.ts';
 import { type AllocationWork, type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
+import { packPending, unpackPending } from './pending-objects.ts';
 import type { CacheView } from './store.cache.ts';
 
 /**
@@ -20,7 +21,7 @@ export class CachedObjects extends ObjectsRepo {
     const misses: string[] = [];
     for (const id of ids) {
       const pending = this.view.pendingObjects.get(id);
-      if (pending) result.set(id, { ...pending });
+      if (pending) result.set(id, unpackPending(id, pending));
       else misses.push(id);
     }
     // Every allocation not yet used is in memory: any other object is registered.
@@ -32,7 +33,10 @@ export class CachedObjects extends ObjectsRepo {
 
   override async insertMany(objects: readonly ObjectRecord[]): Promise<void> {
     await super.insertMany(objects);
-    for (const o of objects) if (!o.registered) this.view.pendingObjects.set(o.id, o);
+    const flowId = (id: string) => this.view.flows.get(id)?.id;
+    for (const o of objects) {
+      if (!o.registered) this.view.pendingObjects.set(o.id, packPending(o, flowId));
+    }
   }
 
   override async registered(ids: readonly string[], now: Date): Promise<void> {
@@ -56,8 +60,9 @@ export class CachedObjects extends ObjectsRepo {
     const used = queue.length >= minUsed ? queue.splice(0, limit) : [];
     const abandoned: string[] = [];
     if (cutoff !== undefined) {
-      for (const object of this.view.pendingObjects.values()) {
-        if (object.created.getTime() < cutoff.getTime()) abandoned.push(object.id);
+      const before = cutoff.getTime();
+      for (const [id, object] of this.view.pendingObjects.entries()) {
+        if (object.createdMs < before) abandoned.push(id);
         if (abandoned.length >= limit) break;
       }
     }

@@ -5,6 +5,7 @@ import type { SegmentKey, SegmentRecord } from '../segments.repo.ts';
 import type { CollectionItem, FlowRecord } from '../store.types.ts';
 import { GroupedMap } from './grouped-map.ts';
 import { OverlayMap } from './overlay.ts';
+import { type PendingObject, packPending } from './pending-objects.ts';
 
 export type SegmentOp = { insert: readonly SegmentRecord[] } | { remove: readonly SegmentKey[] };
 
@@ -34,7 +35,7 @@ export class StoreCache {
   /** collector Flow id -> its collection, grouped by member Flow. */
   readonly collections = new GroupedMap<string, CollectionItem[], string>((items) => items.map((i) => i.id));
   /** Objects allocated by /storage and not yet registered in a segment. */
-  readonly pendingObjects = new Map<string, ObjectRecord>();
+  readonly pendingObjects = new Map<string, PendingObject>();
   /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
   readonly usedAllocations: string[] = [];
   readonly segments = new SegmentIndex();
@@ -58,7 +59,10 @@ export class StoreCache {
     }
     for (const id of deleting) cache.deleting.set(id, true);
     const allocations = await source.objects.allocationState();
-    for (const object of allocations.unregistered) cache.pendingObjects.set(object.id, object);
+    const flowId = (id: string) => cache.flows.get(id)?.id;
+    for (const object of allocations.unregistered) {
+      cache.pendingObjects.set(object.id, packPending(object, flowId));
+    }
     cache.usedAllocations.push(...allocations.used);
     return cache;
   }
@@ -182,7 +186,7 @@ export class CacheView {
   readonly flows: OverlayMap<string, FlowRecord>;
   readonly deleting: OverlayMap<string, true>;
   readonly collections: OverlayMap<string, CollectionItem[]>;
-  readonly pendingObjects: OverlayMap<string, ObjectRecord>;
+  readonly pendingObjects: OverlayMap<string, PendingObject>;
   /** Segment writes of this transaction, per Flow, in order. */
   readonly segmentOps = new Map<string, SegmentOp[]>();
   private readonly dirtyFlowStates = new Set<string>();
