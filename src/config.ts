@@ -75,10 +75,10 @@ export const ConfigSchema = Type.Object({
     description: 'Threads DuckDB runs queries on (the embedded engine).',
   }),
   TAMS_DUCKDB_CHECKPOINT_MB: Type.Integer({
-    default: 16,
+    default: 64,
     minimum: 1,
     description:
-      'WAL size (MiB) at which the embedded engine checkpoints its database file. Larger: fewer, longer checkpoints (writes wait for each) and a longer replay after a crash.',
+      'WAL size (MiB) at which the embedded engine checkpoints its database file (DuckDB alone: 16). Larger: fewer checkpoints, each longer (writes wait for it), cheaper per segment under sustained ingest; more memory held until the checkpoint and a longer replay after a crash.',
   }),
   TAMS_DUCKDB_THREAD: Type.Boolean({
     default: false,

@@ -17,7 +17,7 @@ export interface DuckDbEngineOptions {
   readonly readers?: number;
   /** DuckDB configuration options, e.g. { threads: '2' }. */
   readonly config?: Readonly<Record<string, string>>;
-  /** WAL size at which the database is checkpointed (see Checkpointer). Default 16 MiB. */
+  /** WAL size at which the database is checkpointed (see Checkpointer). Default 64 MiB. */
   readonly checkpointBytes?: number;
 }
 
