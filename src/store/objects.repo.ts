@@ -16,6 +16,15 @@ export interface ObjectRecord {
   registered: boolean;
 }
 
+export interface AllocationState {
+  /** Objects allocated and never registered. */
+  unregistered: ObjectRecord[];
+  /** Ids of allocation rows whose objects are in use. */
+  used: string[];
+  /** Whether allocations_used has rows (see ObjectsRepo.mayHaveRecordedUses). */
+  recordedUses: boolean;
+}
+
 /** An object as used by a Flow. */
 export interface ObjectRef {
   objectId: string;
@@ -73,7 +82,8 @@ export class ObjectsRepo {
    * The allocations table as a cache needs it: objects allocated and never registered, and the
    * ids of allocation rows whose objects are in use (left for housekeeping).
    */
-  async allocationState(): Promise<{ unregistered: ObjectRecord[]; used: string[] }> {
+  async allocationState(): Promise<AllocationState> {
+    const recordedUses = (await this.db.count(T.allocationsUsed)) > 0;
     const rows = await this.db.select(T.allocations);
     const used = await this.usedAmong(rows.map((r) => reqStr(r, 'object_id')));
     const unregistered = rows.filter((r) => !used.has(reqStr(r, 'object_id'))).map(allocationRecord);
@@ -84,7 +94,7 @@ export class ObjectsRepo {
       const located = new Map(objects.map((r) => [reqStr(r, 'id'), fromRow(r, false)]));
       for (const [i, o] of unregistered.entries()) unregistered[i] = located.get(o.id) ?? o;
     }
-    return { unregistered, used: [...used] };
+    return { unregistered, used: [...used], recordedUses };
   }
 
   /**
@@ -96,8 +106,18 @@ export class ObjectsRepo {
     if (ids.length === 0) return new Set();
     const where = and(col('object_id').in(ids));
     const refs = await this.db.select(T.objectRefs, { where, columns: ['object_id'] });
-    const recorded = await this.db.select(T.allocationsUsed, { where, columns: ['object_id'] });
+    const recorded = (await this.mayHaveRecordedUses())
+      ? await this.db.select(T.allocationsUsed, { where, columns: ['object_id'] })
+      : [];
     return new Set([...refs, ...recorded].map((r) => reqStr(r, 'object_id')));
+  }
+
+  /**
+   * Whether allocations_used may hold rows: registration no longer writes it, so only a store
+   * written by an earlier version has any. Without a long-lived view of the store, assume so.
+   */
+  protected async mayHaveRecordedUses(): Promise<boolean> {
+    return true;
   }
 
   /** Every object allocated and not used yet (management commands). */
@@ -193,7 +213,9 @@ export class ObjectsRepo {
   async tidyAllocations(used: readonly string[], abandoned: readonly string[], now: Date): Promise<void> {
     if (used.length > 0) {
       await this.db.delete(T.allocations, and(col('object_id').in(used)));
-      await this.db.delete(T.allocationsUsed, and(col('object_id').in(used)));
+      if (await this.mayHaveRecordedUses()) {
+        await this.db.delete(T.allocationsUsed, and(col('object_id').in(used)));
+      }
     }
     const stillUnused = await this.unused(abandoned);
     await this.release([...stillUnused], now);
@@ -271,7 +293,9 @@ export class ObjectsRepo {
     }
     await this.db.delete(T.objects, and(col('id').in(ids)));
     await this.db.delete(T.allocations, and(col('object_id').in(ids)));
-    await this.db.delete(T.allocationsUsed, and(col('object_id').in(ids)));
+    if (await this.mayHaveRecordedUses()) {
+      await this.db.delete(T.allocationsUsed, and(col('object_id').in(ids)));
+    }
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);
   }
 

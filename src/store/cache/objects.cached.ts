@@ -16,6 +16,10 @@ export class CachedObjects extends ObjectsRepo {
     super(db);
   }
 
+  protected override async mayHaveRecordedUses(): Promise<boolean> {
+    return this.view.cache.recordedUses;
+  }
+
   override async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
     const result = new Map<string, ObjectRecord>();
     const misses: string[] = [];

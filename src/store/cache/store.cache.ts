@@ -1,6 +1,6 @@
 import { FlowSegmentIndex } from '../index/segment-index.flow.ts';
 import { SegmentIndex } from '../index/segment-index.registry.ts';
-import type { ObjectRecord } from '../objects.repo.ts';
+import type { AllocationState } from '../objects.repo.ts';
 import type { SegmentKey, SegmentRecord } from '../segments.repo.ts';
 import type { CollectionItem, FlowRecord } from '../store.types.ts';
 import { GroupedMap } from './grouped-map.ts';
@@ -12,7 +12,7 @@ export type SegmentOp = { insert: readonly SegmentRecord[] } | { remove: readonl
 /** What the cache is filled from: the store's database repositories. */
 export interface CacheSource {
   flows: { loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> };
-  objects: { allocationState(): Promise<{ unregistered: ObjectRecord[]; used: string[] }> };
+  objects: { allocationState(): Promise<AllocationState> };
   segments: { scanAll(onBatch: (segments: SegmentRecord[]) => void): Promise<void> };
 }
 
@@ -36,6 +36,11 @@ export class StoreCache {
   readonly collections = new GroupedMap<string, CollectionItem[], string>((items) => items.map((i) => i.id));
   /** Objects allocated by /storage and not yet registered in a segment. */
   readonly pendingObjects = new Map<string, PendingObject>();
+  /**
+   * Whether allocations_used had rows when the cache was loaded (a store written by an earlier
+   * version): nothing adds any since, so when it had none, nothing needs reading or deleting there.
+   */
+  recordedUses = true;
   /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
   readonly usedAllocations: string[] = [];
   readonly segments = new SegmentIndex();
@@ -64,6 +69,7 @@ export class StoreCache {
       cache.pendingObjects.set(object.id, packPending(object, flowId));
     }
     cache.usedAllocations.push(...allocations.used);
+    cache.recordedUses = allocations.recordedUses;
     return cache;
   }
 
@@ -76,6 +82,7 @@ export class StoreCache {
       for (const [k, v] of fresh[name]) target.set(k, v);
     }
     this.usedAllocations.splice(0, this.usedAllocations.length, ...fresh.usedAllocations);
+    this.recordedUses = fresh.recordedUses;
     this.segments.dropAll();
   }
 
