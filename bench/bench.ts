@@ -23,9 +23,9 @@ const record = (figure: Figure) => {
 const BULK_BATCH = 1000;
 /**
  * 100,000 segments (103 batches with the warm-up) in a full run: bulk ingest pays for the
- * checkpoints its WAL brings (one per ~25,000 segments at the default 16 MiB, 100-300 ms each,
- * stopping every write), and 27 counted batches held 0, 1 or 2 of them (28,000-61,000 segments/s
- * between runs of the same code).
+ * checkpoints its WAL brings (100-300 ms each, stopping every write; one per ~25,000 segments at
+ * DuckDB's 16 MiB, when 27 counted batches held 0, 1 or 2 of them and made 28,000-61,000
+ * segments/s between runs of the same code) and for allocation housekeeping.
  */
 const bulkBatches = options.quick ? 5 : 103;
 /** Batches of the bulk run sent before the clock starts. */

@@ -106,7 +106,7 @@ export class ObjectsRepo {
     if (ids.length === 0) return new Set();
     const where = and(col('object_id').in(ids));
     const refs = await this.db.select(T.objectRefs, { where, columns: ['object_id'] });
-    const recorded = (await this.mayHaveRecordedUses())
+    const recorded = this.mayHaveRecordedUses()
       ? await this.db.select(T.allocationsUsed, { where, columns: ['object_id'] })
       : [];
     return new Set([...refs, ...recorded].map((r) => reqStr(r, 'object_id')));
@@ -116,7 +116,7 @@ export class ObjectsRepo {
    * Whether allocations_used may hold rows: registration no longer writes it, so only a store
    * written by an earlier version has any. Without a long-lived view of the store, assume so.
    */
-  protected async mayHaveRecordedUses(): Promise<boolean> {
+  protected mayHaveRecordedUses(): boolean {
     return true;
   }
 
@@ -183,9 +183,9 @@ export class ObjectsRepo {
   /**
    * The next batch of allocation housekeeping, read outside any transaction (ingest keeps the
    * writer): the oldest allocation rows, split into those of objects now in use and those unused
-   * since before `cutoff` (none looked for without one). More follows at once only while a batch finds something to do (young
-   * unused allocations at the head wait for their grace period). Used ones are reported only
-   * when at least `minUsed` are (abandoned ones always).
+   * since before `cutoff` (none looked for without one). More follows at once only while a batch
+   * finds something to do (young unused allocations at the head wait for their grace period).
+   * Used ones are reported only when at least `minUsed` are (abandoned ones always).
    */
   async allocationWork(cutoff: Date | undefined, limit: number, minUsed = 1): Promise<AllocationWork> {
     const rows = await this.db.select(T.allocations, {
@@ -207,13 +207,14 @@ export class ObjectsRepo {
 
   /**
    * Housekeeping of the allocations table (call in a transaction): drops the rows of objects now
-   * in use (with any allocations_used rows of theirs), and releases the `abandoned` ones still unused (checked again here: a registration
-   * may have used one since it was chosen), their bytes queued for deletion.
+   * in use (with any allocations_used rows of theirs), and releases the `abandoned` ones still
+   * unused (checked again here: a registration may have used one since it was chosen), their
+   * bytes queued for deletion.
    */
   async tidyAllocations(used: readonly string[], abandoned: readonly string[], now: Date): Promise<void> {
     if (used.length > 0) {
       await this.db.delete(T.allocations, and(col('object_id').in(used)));
-      if (await this.mayHaveRecordedUses()) {
+      if (this.mayHaveRecordedUses()) {
         await this.db.delete(T.allocationsUsed, and(col('object_id').in(used)));
       }
     }
@@ -293,7 +294,7 @@ export class ObjectsRepo {
     }
     await this.db.delete(T.objects, and(col('id').in(ids)));
     await this.db.delete(T.allocations, and(col('object_id').in(ids)));
-    if (await this.mayHaveRecordedUses()) {
+    if (this.mayHaveRecordedUses()) {
       await this.db.delete(T.allocationsUsed, and(col('object_id').in(ids)));
     }
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);

@@ -16,7 +16,7 @@ export class CachedObjects extends ObjectsRepo {
     super(db);
   }
 
-  protected override async mayHaveRecordedUses(): Promise<boolean> {
+  protected override mayHaveRecordedUses(): boolean {
     return this.view.cache.recordedUses;
   }
 
