@@ -263,6 +263,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         chunkSize: config.TAMS_DELETE_CHUNK,
         leaseMs: 60_000,
         retentionMs: config.TAMS_DELETE_RETENTION_SECONDS * 1000,
+        exclusive: db.exclusive,
       });
       const gc = new MediaGarbageCollector({
         store,

@@ -14,6 +14,12 @@ export interface DeletionWorkerDeps {
   /** How long a claim lasts without progress before another replica may take over. */
   leaseMs: number;
   retentionMs: number;
+  /**
+   * No other process can hold a lease on this store (the embedded engine admits one process), so
+   * leases found at start are a killed process's: the first step frees them instead of waiting
+   * `leaseMs` for them to lapse.
+   */
+  exclusive?: boolean;
 }
 
 /**
@@ -22,11 +28,17 @@ export interface DeletionWorkerDeps {
  * where it stopped. One chunk per step: a shutdown waits for at most one chunk.
  */
 export class DeletionWorker {
+  private resumed = false;
+
   constructor(private readonly deps: DeletionWorkerDeps) {}
 
   /** Returns true while there is more work. */
   async step(): Promise<boolean> {
     const { store, clock } = this.deps;
+    if (!this.resumed) {
+      if (this.deps.exclusive) await store.deletions.releaseLeases(this.deps.owner);
+      this.resumed = true;
+    }
     // A look outside any transaction first: an idle worker must not take the writer's turn.
     if ((await store.deletions.claimable(clock.now(), 1)).length === 0) {
       await this.purgeExpired();

@@ -64,6 +64,18 @@ export class DeletionsRepo {
     return rows.map(fromRow);
   }
 
+  /**
+   * Frees every lease not held by `owner`: for a process that knows no other can be working on
+   * the store (the embedded engine admits one), such leases are a killed process's.
+   */
+  async releaseLeases(owner: string): Promise<number> {
+    return this.db.update(
+      T.deletions,
+      and(col('lease_until').isNotNull(), or(col('lease_owner').isNull(), col('lease_owner').ne(owner))),
+      { lease_owner: null, lease_until: null },
+    );
+  }
+
   async pendingForFlow(flowId: string): Promise<DeletionRecord[]> {
     const rows = await this.db.select(T.deletions, {
       where: and(col('flow_id').eq(flowId), col('status').in(['created', 'started'])),
