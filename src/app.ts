@@ -10,6 +10,7 @@ import type { EventStreams } from './events/events.stream.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
+import { clientErrorHandler } from './http/client-errors.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
 import { registerJson } from './http/json.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Object ids and tag names are path parameters and can be long.
     routerOptions: { maxParamLength: 2048 },
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider() as unknown as App;
 
   app.decorateRequest('principal', null);
