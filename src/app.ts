@@ -15,7 +15,7 @@ import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
 import { registerJson } from './http/json.ts';
 import { loggerOptions } from './http/logging.ts';
 import type { PagingSettings } from './http/paging.ts';
-import { actorOf, isAdmin } from './http/principal.ts';
+import { actorOf, isAdmin, recordedCredential } from './http/principal.ts';
 import { registerSwagger } from './http/swagger.ts';
 import type { App } from './http/types.ts';
 import { registerValidation } from './http/validation.ts';
@@ -104,9 +104,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await authRoutes(typed, deps.auth);
     await webhooksRoutes(typed, {
       webhooks: deps.webhooks,
-      viewer: (request) => ({ name: actorOf(request), admin: isAdmin(request) }),
+      viewer: (request) => ({
+        name: actorOf(request),
+        admin: isAdmin(request),
+        credential: request.principal ? recordedCredential(request.principal) : undefined,
+      }),
     });
-    await eventsRoutes(typed, { streams: deps.streams });
+    await eventsRoutes(typed, {
+      streams: deps.streams,
+      // An open stream ends when its caller's credential stops granting read.
+      access: (request) => {
+        const principal = request.principal;
+        return principal ? () => deps.auth.grants.liveRefusal(principal) : undefined;
+      },
+    });
   });
   if (deps.mediaRoutes) await app.register(deps.mediaRoutes);
   if (deps.readiness) {

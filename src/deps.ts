@@ -212,10 +212,11 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     dispatcher?.wake();
     streams.wake();
   };
+  const auth = createAuth(config, db, { clock, exclusive: db.exclusive });
 
   return {
     config,
-    auth: createAuth(config, db, { clock, exclusive: db.exclusive }),
+    auth,
     store,
     media,
     mediaRoutes,
@@ -292,6 +293,9 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         log,
         urlContext,
         owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+        // With TAMS_AUTH=none nothing is owned: every webhook delivers.
+        ownerRefusal:
+          auth.mode === 'required' ? (w) => auth.grants.refusal(w.owner, w.credential) : undefined,
         settings: {
           timeoutMs: config.TAMS_WEBHOOK_TIMEOUT_MS,
           maxAttempts: config.TAMS_WEBHOOK_MAX_ATTEMPTS,

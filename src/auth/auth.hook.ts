@@ -8,11 +8,11 @@ import type { AuthOutcome } from './auth.service.ts';
 
 /**
  * Who may call a route: `public` (no credentials), `authenticated` (any valid credentials),
- * `admin` (the admin scope), or `method` (read for GET/HEAD, write for PUT/POST, delete for
- * DELETE). Routes can say so in their config (`config: { tamsAuth: 'public' }`); otherwise
- * `routePolicy` decides from the method and URL.
+ * `admin` (the admin scope), `method` (read for GET/HEAD, write for PUT/POST, delete for
+ * DELETE), or `method+read` (the method's scope and read as well). Routes can say so in their
+ * config (`config: { tamsAuth: 'public' }`); otherwise `routePolicy` decides from the method and URL.
  */
-export type RoutePolicy = 'public' | 'authenticated' | 'admin' | 'method';
+export type RoutePolicy = 'public' | 'authenticated' | 'admin' | 'method' | 'method+read';
 
 export interface AuthRouteConfig {
   tamsAuth?: RoutePolicy;
@@ -30,6 +30,12 @@ const PUBLIC_URLS = [/^\/openapi\.json$/, /^\/docs(\/.*)?$/];
 /** Beyond the methods' scopes: changing the service settings is for administrators. */
 const ADMIN_ROUTES = new Set(['POST /service']);
 
+/**
+ * Writes that hand out what only readers may see: a webhook receives Flows, Sources and media
+ * URLs, so registering one needs read as well as write.
+ */
+const READING_WRITES = new Set(['POST /service/webhooks']);
+
 export const REALM = 'tams';
 
 export interface RouteEntry {
@@ -43,7 +49,22 @@ export function routePolicy(method: string, url: string, config: AuthRouteConfig
   if (config?.tamsOps === true) return 'public';
   if (PUBLIC_URLS.some((re) => re.test(url))) return 'public';
   if (ADMIN_ROUTES.has(`${method} ${url}`)) return 'admin';
+  if (READING_WRITES.has(`${method} ${url}`)) return 'method+read';
   return 'method';
+}
+
+/** The scopes a request needs under a policy, read first. */
+export function neededScopes(policy: RoutePolicy, method: string): Scope[] {
+  switch (policy) {
+    case 'admin':
+      return ['admin'];
+    case 'method':
+      return [scopeForMethod(method)];
+    case 'method+read':
+      return [...new Set<Scope>(['read', scopeForMethod(method)])];
+    default:
+      return [];
+  }
 }
 
 const catalogues = new WeakMap<FastifyInstance, RouteEntry[]>();
@@ -102,13 +123,14 @@ function unauthorized(
   return sendError(request, reply, 401, 'Unauthorized', summary);
 }
 
-function forbidden(request: FastifyRequest, reply: FastifyReply, needed: Scope) {
+/** `missing`: the first needed scope the caller lacks; `needed`: every scope the route needs. */
+function forbidden(request: FastifyRequest, reply: FastifyReply, missing: Scope, needed: readonly Scope[]) {
   const principal = request.principal;
   const granted = principal ? [...principal.scopes].join(', ') || 'no scope' : 'no scope';
   if (principal?.scheme !== 'basic') {
     reply.header(
       'www-authenticate',
-      `Bearer realm="${REALM}", error="insufficient_scope", scope="${needed}"`,
+      `Bearer realm="${REALM}", error="insufficient_scope", scope="${needed.join(' ')}"`,
     );
   }
   return sendError(
@@ -116,7 +138,7 @@ function forbidden(request: FastifyRequest, reply: FastifyReply, needed: Scope) 
     reply,
     403,
     'Forbidden',
-    `Insufficient scope (not a read-only Flow): ${request.method} requests to this route need the "${needed}" scope; the credentials of "${principal?.name ?? ''}" grant ${granted}.`,
+    `Insufficient scope (not a read-only Flow): ${request.method} requests to this route need the "${missing}" scope${needed.length > 1 ? ` (they need ${needed.join(' and ')})` : ''}; the credentials of "${principal?.name ?? ''}" grant ${granted}.`,
   );
 }
 
@@ -160,9 +182,8 @@ export function registerAuth(app: FastifyInstance, auth: AuthModule): void {
     );
     if (!outcome.ok) return unauthorized(request, reply, outcome);
     request.principal = outcome.principal;
-    const needed =
-      policy === 'admin' ? 'admin' : policy === 'method' ? scopeForMethod(request.method) : undefined;
-    if (needed !== undefined && !outcome.principal.scopes.has(needed))
-      return forbidden(request, reply, needed);
+    const needed = neededScopes(policy, request.method);
+    const missing = needed.find((scope) => !outcome.principal.scopes.has(scope));
+    if (missing !== undefined) return forbidden(request, reply, missing, needed);
   });
 }

@@ -4,6 +4,7 @@ import type { DbSession } from '../db/db.types.ts';
 import { AuthRepo } from '../store/auth.repo.ts';
 import { AuthAdmin } from './auth.admin.ts';
 import { type BootstrapLog, bootstrapAuth } from './auth.bootstrap.ts';
+import { CredentialGrants } from './auth.grants.ts';
 import { JwtVerifier, jwtSettings } from './auth.jwt.ts';
 import { Authenticator } from './auth.service.ts';
 
@@ -12,6 +13,8 @@ export interface AuthModule {
   mode: 'required' | 'none';
   authenticator: Authenticator;
   admin: AuthAdmin;
+  /** Whether recorded credentials (webhook owners, open event streams) still grant read. */
+  grants: CredentialGrants;
   /** First credentials (bootstrap variables, or a generated admin token); run when the app is ready. */
   bootstrap(log: BootstrapLog): Promise<void>;
 }
@@ -27,17 +30,24 @@ export interface AuthOptions {
 export function createAuth(config: Config, db: DbSession, options: AuthOptions): AuthModule {
   const repo = new AuthRepo(db);
   const jwt = jwtSettings(config);
+  const cacheTtlMs = options.exclusive ? Number.POSITIVE_INFINITY : config.TAMS_AUTH_CACHE_SECONDS * 1000;
   const authenticator = new Authenticator({
     repo,
     clock: options.clock,
     jwt: jwt ? new JwtVerifier(jwt) : undefined,
-    cacheTtlMs: options.exclusive ? Number.POSITIVE_INFINITY : config.TAMS_AUTH_CACHE_SECONDS * 1000,
+    cacheTtlMs,
   });
-  const admin = new AuthAdmin({ repo, clock: options.clock, changed: () => authenticator.forget() });
+  const grants = new CredentialGrants({ repo, clock: options.clock, ttlMs: cacheTtlMs });
+  const changed = () => {
+    authenticator.forget();
+    grants.forget();
+  };
+  const admin = new AuthAdmin({ repo, clock: options.clock, changed });
   return {
     mode: config.TAMS_AUTH,
     authenticator,
     admin,
+    grants,
     bootstrap: (log) => bootstrapAuth(admin, config, log, options.announce),
   };
 }

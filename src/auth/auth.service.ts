@@ -91,7 +91,13 @@ export class Authenticator {
     if (record.revoked) return { ok: false, scheme: 'bearer', reason: 'the token has been revoked' };
     const expires = record.expires?.getTime() ?? Number.POSITIVE_INFINITY;
     if (expires <= now) return { ok: false, scheme: 'bearer', reason: 'the token has expired' };
-    const principal: Principal = { name: record.principal, scopes: scopeSet(record.scopes), scheme: 'token' };
+    const principal: Principal = {
+      name: record.principal,
+      scopes: scopeSet(record.scopes),
+      scheme: 'token',
+      credentialId: record.id,
+    };
+    if (record.expires !== undefined) principal.expires = expires;
     this.tokens.set(hash, principal, Math.min(expires, now + this.deps.cacheTtlMs), now);
     return { ok: true, principal };
   }
@@ -106,7 +112,12 @@ export class Authenticator {
     const match = await this.checks.run(() => verifyPassword(password, stored));
     if (!record || !match)
       return { ok: false, scheme: 'basic', reason: 'the user name or password is wrong' };
-    const principal: Principal = { name: record.name, scopes: scopeSet(record.scopes), scheme: 'basic' };
+    const principal: Principal = {
+      name: record.name,
+      scopes: scopeSet(record.scopes),
+      scheme: 'basic',
+      credentialId: record.name,
+    };
     this.passwords.set(key, principal, now + this.deps.cacheTtlMs, now);
     return { ok: true, principal };
   }
@@ -119,7 +130,13 @@ export class Authenticator {
     if (!outcome.ok) {
       return { ok: false, scheme: 'bearer', reason: outcome.reason, unavailable: outcome.unavailable };
     }
-    const principal: Principal = { name: outcome.name, scopes: new Set(outcome.scopes), scheme: 'jwt' };
+    const principal: Principal = {
+      name: outcome.name,
+      scopes: new Set(outcome.scopes),
+      scheme: 'jwt',
+      credentialId: outcome.name,
+      expires: outcome.expires,
+    };
     this.jwts.set(token, principal, outcome.expires, now);
     return { ok: true, principal };
   }

@@ -5,7 +5,7 @@ export const eventSettings = {
   TAMS_WEBHOOK_ALLOW: Type.String({
     default: '',
     description:
-      'Comma-separated addresses, CIDRs or host names webhooks may reach although private, loopback or link-local (refused otherwise, against server-side request forgery), e.g. `127.0.0.1,10.0.0.0/8,hooks.internal`.',
+      'Comma-separated addresses, CIDRs or host names webhooks may reach although not public unicast: private, loopback, link-local, reserved, or an IPv6 form leading to one (IPv4-mapped or -compatible, NAT64, 6to4, Teredo). Refused otherwise, against server-side request forgery; allowing an IPv4 address allows its IPv6 forms. E.g. `127.0.0.1,10.0.0.0/8,hooks.internal`.',
   }),
   TAMS_WEBHOOK_TIMEOUT_MS: Type.Integer({
     default: 5000,

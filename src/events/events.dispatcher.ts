@@ -4,7 +4,7 @@ import type { UrlContext } from '../media/media.types.ts';
 import type { GetUrlBuilder } from '../segments/segments.urls.ts';
 import { settledSeq } from '../store/events.repo.ts';
 import type { TamsStore } from '../store/store.ts';
-import type { WebhookRecord } from '../store/webhooks.repo.ts';
+import { suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
 import { matches } from './events.filters.ts';
 import { postEvent } from './events.http.ts';
 import { renderEvent } from './events.render.ts';
@@ -34,6 +34,11 @@ export interface DispatcherDeps {
   urlContext: () => UrlContext;
   /** Identifies this process among replicas (webhook leases). */
   owner: string;
+  /**
+   * Why a webhook's owner may no longer read (its deliveries are then suspended); undefined
+   * while it may. Absent without authentication: nothing is owned.
+   */
+  ownerRefusal?: (webhook: WebhookRecord) => Promise<string | undefined>;
   settings: DispatcherSettings;
 }
 
@@ -48,6 +53,12 @@ const PURGE_EVERY_MS = 60_000;
  * event delivered, filtered out or parked) is saved after each batch and survives restarts. A
  * failed attempt is retried with exponential backoff and jitter; after `maxAttempts` the event is
  * parked (logged, counted, kept in parked_events) and delivery moves on.
+ *
+ * A webhook delivers only what its owner may read: before each batch its owner's credential is
+ * checked (a lookup in memory: src/auth/auth.grants.ts). While it no longer grants read the
+ * webhook is suspended: its events are skipped with the cursor moving on (held, they would keep
+ * the outbox from being purged, and a revoked or expired token never comes back), the reason is
+ * recorded in `suspended` and `last_error`, and logged once per change, not per event.
  */
 export class WebhookDispatcher {
   private readonly active = new Map<string, Promise<void>>();
@@ -111,6 +122,15 @@ export class WebhookDispatcher {
     const subscription = { events: webhook.events, filters: webhook.filters };
     for (;;) {
       const events = await store.events.after(webhook.cursor, BATCH, this.settled());
+      const last = events.at(-1);
+      if (last !== undefined && (await this.suspended(webhook))) {
+        webhook.cursor = last.seq;
+        webhook.attempts = 0;
+        delete webhook.next_attempt;
+        await store.webhooks.saveDelivery(webhook);
+        if (events.length < BATCH) break;
+        continue;
+      }
       let failed = false;
       for (const event of events) {
         if (!matches(subscription, event)) {
@@ -159,6 +179,27 @@ export class WebhookDispatcher {
     delete webhook.lease_owner;
     delete webhook.lease_until;
     await store.webhooks.saveDelivery(webhook);
+  }
+
+  /** Checks the owner may still read; records and logs a change either way. */
+  private async suspended(webhook: WebhookRecord): Promise<boolean> {
+    const reason = await this.deps.ownerRefusal?.(webhook);
+    if (reason === undefined) {
+      if (webhook.suspended === undefined) return false;
+      this.deps.log.info({ webhook: webhook.id, owner: webhook.owner }, 'webhook deliveries resumed');
+      if (webhook.last_error === suspensionError(webhook.suspended)) delete webhook.last_error;
+      delete webhook.suspended;
+      return false;
+    }
+    if (webhook.suspended !== reason) {
+      this.deps.log.warn(
+        { webhook: webhook.id, owner: webhook.owner, reason },
+        'webhook deliveries suspended: its owner may no longer read; events are skipped',
+      );
+      webhook.suspended = reason;
+      webhook.last_error = suspensionError(reason);
+    }
+    return true;
   }
 
   private async list(): Promise<readonly WebhookRecord[]> {

@@ -1,8 +1,15 @@
+import type { FastifyRequest } from 'fastify';
 import type { App } from '../http/types.ts';
-import { type EventStreams, StreamQuery, streamSubscription } from './events.stream.ts';
+import { type EventStreams, type StreamAccess, StreamQuery, streamSubscription } from './events.stream.ts';
+
+export interface EventsRoutesDeps {
+  streams: EventStreams;
+  /** How a stream re-checks that its caller may still read; undefined without authentication. */
+  access: (request: FastifyRequest) => StreamAccess | undefined;
+}
 
 /** GET /events: Server-Sent Events (a tams-server extension, advertised in /service). */
-export async function eventsRoutes(app: App, deps: { streams: EventStreams }): Promise<void> {
+export async function eventsRoutes(app: App, deps: EventsRoutesDeps): Promise<void> {
   // Before the server stops accepting: a stream is a request that never ends by itself.
   app.addHook('preClose', async () => deps.streams.close());
   app.get(
@@ -12,11 +19,12 @@ export async function eventsRoutes(app: App, deps: { streams: EventStreams }): P
         operationId: 'GET_events',
         summary: 'Event Stream (Server-Sent Events)',
         description:
-          'A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection.',
+          'A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection. With authentication on, the stream ends when the credential it was opened with stops granting read (revoked or expired token or JWT, removed user).',
         tags: ['Webhooks'],
         querystring: StreamQuery,
       },
     },
-    async (request, reply) => deps.streams.serve(request, reply, streamSubscription(request.query)),
+    async (request, reply) =>
+      deps.streams.serve(request, reply, streamSubscription(request.query), deps.access(request)),
   );
 }

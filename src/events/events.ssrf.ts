@@ -1,28 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-/** Addresses a webhook must not reach unless allowed: loopback, private, link-local and the like. */
-const BLOCKED_V4 = [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const;
-const BLOCKED_V6 = [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
-] as const;
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 export class UrlRefused extends Error {}
 
@@ -32,32 +12,77 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
+/** Where an IPv4 address sits in an IPv6 one: four byte positions (of the 16), maybe inverted. */
+interface Reading {
+  at: readonly number[];
+  inverted?: boolean;
+}
+const LAST_32: Reading = { at: [12, 13, 14, 15] };
+const WELL_KNOWN_NAT64 = ipaddr.IPv6.parse('64:ff9b::');
+
+/**
+ * IPv6 forms that carry an IPv4 address, by ipaddr.js range name: each IPv4 address the form may
+ * lead to. A packet to one of them ends up at that IPv4 address (through the dual stack, a NAT64
+ * translator, a 6to4 or Teredo relay), so that address decides. IPv4-compatible addresses
+ * (::a.b.c.d, deprecated by RFC 4291) are `unicast` to ipaddr.js and handled apart.
+ */
+const EMBEDDING: Record<string, (ip: ipaddr.IPv6) => Reading[]> = {
+  ipv4Mapped: () => [LAST_32],
+  // IPv4-translated (RFC 6145): ::ffff:0:a.b.c.d.
+  rfc6145: () => [LAST_32],
+  // NAT64: the well-known prefix is a /96 (RFC 6052). Under the local-use 64:ff9b:1::/48
+  // (RFC 8215) the local translator picks the prefix length (/48, /56, /64 or /96), and so where
+  // the IPv4 address sits (RFC 6052 section 2.2; bits 64-71 are skipped): every reading must pass.
+  rfc6052: (ip) =>
+    ip.match(WELL_KNOWN_NAT64, 96)
+      ? [LAST_32]
+      : [{ at: [6, 7, 9, 10] }, { at: [7, 9, 10, 11] }, { at: [9, 10, 11, 12] }, LAST_32],
+  // 2002:aabb:ccdd::/48 (RFC 3056).
+  '6to4': () => [{ at: [2, 3, 4, 5] }],
+  // 2001:0:<server>:<flags>:<port>:<client, bits inverted> (RFC 4380): both are reached.
+  teredo: () => [{ at: [4, 5, 6, 7] }, { ...LAST_32, inverted: true }],
+};
+
+/** The IPv4 addresses an IPv6 address leads to; undefined when it embeds none. */
+function embeddedIPv4(ip: ipaddr.IPv6, range: string): ipaddr.IPv4[] | undefined {
+  const bytes = ip.toByteArray();
+  let readings = EMBEDDING[range]?.(ip);
+  if (readings === undefined && range === 'unicast' && bytes.slice(0, 12).every((b) => b === 0)) {
+    readings = [LAST_32];
+  }
+  return readings?.map(
+    ({ at, inverted }) =>
+      new ipaddr.IPv4(at.map((i) => (inverted ? ~(bytes[i] ?? 0) & 0xff : (bytes[i] ?? 0)))),
+  );
+}
+
 /**
  * Server-side request forgery defence for webhook URLs (the spec asks for one): http(s) only,
- * and no private, loopback or link-local address unless an allow-list entry (an address, a CIDR
- * or a host name) permits it. Checked at registration and again at every delivery, on the
+ * and only public unicast addresses (ipaddr.js's `unicast` range; IPv6 forms embedding an IPv4
+ * address are judged by that address too) unless an allow-list entry (an address, a CIDR or a
+ * host name) permits them. Checked at registration and again at every delivery, on the
  * addresses actually connected to, so a DNS answer changing later cannot redirect a delivery.
  */
 export class UrlGuard {
-  private readonly blocked = new BlockList();
-  private readonly allowed = new BlockList();
+  private readonly allowed: [Address, number][] = [];
   private readonly allowedHosts = new Set<string>();
 
   constructor(allow: readonly string[]) {
-    for (const [net, prefix] of BLOCKED_V4) this.blocked.addSubnet(net, prefix, 'ipv4');
-    for (const [net, prefix] of BLOCKED_V6) this.blocked.addSubnet(net, prefix, 'ipv6');
     for (const raw of allow) {
       const entry = raw.trim().toLowerCase();
       if (entry === '') continue;
-      const [address, bits] = entry.split('/');
-      const family = isIP(address ?? '');
-      if (family === 0) {
+      const [address = '', bits] = entry.split('/');
+      if (isIP(address) === 0) {
         this.allowedHosts.add(entry);
         continue;
       }
-      const type = family === 4 ? 'ipv4' : 'ipv6';
-      if (bits === undefined) this.allowed.addAddress(address as string, type);
-      else this.allowed.addSubnet(address as string, Number(bits), type);
+      const ip = ipaddr.parse(address);
+      const width = ip.kind() === 'ipv4' ? 32 : 128;
+      const prefix = bits === undefined ? width : Number(bits);
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > width || !/^\d+$/.test(bits ?? '0')) {
+        throw new Error(`TAMS_WEBHOOK_ALLOW: "${raw.trim()}" is not an address or CIDR`);
+      }
+      this.allowed.push([ip, prefix]);
     }
   }
 
@@ -102,20 +127,36 @@ export class UrlGuard {
     if (isIP(host) && !this.allowedHosts.has(host)) this.checkAddress(host, host);
   }
 
+  /** Why `address` may not be reached; undefined when it may. */
+  refusal(address: string): string | undefined {
+    const ip = ipaddr.parse(address);
+    if (this.allows(ip)) return undefined;
+    const range = ip.range() as string;
+    if (ip.kind() === 'ipv6') {
+      const embedded = embeddedIPv4(ip as ipaddr.IPv6, range);
+      if (embedded !== undefined) {
+        const form = range === 'unicast' ? 'an IPv4-compatible address' : `in the ${range} range`;
+        for (const v4 of embedded) {
+          const inner = v4.range() as string;
+          if (inner !== 'unicast' && !this.allows(v4)) return `${form}, which may lead to ${v4} (${inner})`;
+        }
+        return undefined;
+      }
+    }
+    return range === 'unicast' ? undefined : `in the ${range} range`;
+  }
+
+  private allows(ip: Address): boolean {
+    return this.allowed.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits));
+  }
+
   private checkAddress(host: string, address: string): void {
-    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    const mapped =
-      type === 'ipv6' && address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : undefined;
-    if (mapped !== undefined && isIP(mapped) === 4) {
-      this.checkAddress(host, mapped);
-      return;
-    }
-    if (this.allowed.check(address, type)) return;
-    if (this.blocked.check(address, type)) {
-      throw new UrlRefused(
-        `${host} resolves to ${address}, a private, loopback or link-local address (allow it with TAMS_WEBHOOK_ALLOW)`,
-      );
-    }
+    const why = this.refusal(address);
+    if (why === undefined) return;
+    const subject = host === address ? address : `${host} resolves to ${address}, which`;
+    throw new UrlRefused(
+      `${subject} is ${why}: not a public unicast address (a private, loopback, link-local or reserved one may be allowed with TAMS_WEBHOOK_ALLOW)`,
+    );
   }
 }
 

@@ -59,6 +59,9 @@ type Query = {
   verbose_storage?: boolean;
 };
 
+/** Why the stream's caller may no longer read (the stream then ends); undefined while it may. */
+export type StreamAccess = () => Promise<string | undefined>;
+
 const split = (v: string | undefined) => (v === undefined ? undefined : v === '' ? [] : v.split(','));
 
 export function streamSubscription(q: Query): Subscription {
@@ -113,7 +116,12 @@ export class EventStreams {
     this.wake();
   }
 
-  async serve(request: FastifyRequest, reply: FastifyReply, subscription: Subscription): Promise<void> {
+  async serve(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    subscription: Subscription,
+    access?: StreamAccess,
+  ): Promise<void> {
     const { store } = this.deps;
     const lastId = request.headers['last-event-id'];
     let cursor =
@@ -146,6 +154,13 @@ export class EventStreams {
     let lastWrite = Date.now();
     try {
       while (open && !this.closing) {
+        // Checked before each read: a stream outlives its request's authentication, and a
+        // credential revoked or expired meanwhile must not keep receiving.
+        const refused = await access?.();
+        if (refused !== undefined) {
+          res.write(`: stream ended: ${refused.replaceAll('\n', ' ')}\n\n`);
+          break;
+        }
         const upTo = settledSeq(this.deps.clock.now(), this.deps.settleMs);
         const events = await store.events.after(cursor, BATCH, upTo);
         for (const event of events) {

@@ -8,6 +8,28 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   /** How the caller authenticated. */
   scheme: 'basic' | 'token' | 'jwt';
+  /**
+   * Which credential: the API token's id, the Basic user's name, or (JWT) the principal name;
+   * what a webhook records so that its deliveries stop with the credential (src/auth/auth.grants.ts).
+   */
+  credentialId: string;
+  /** When the credential stops being accepted (epoch ms), if it expires: JWTs, expiring tokens. */
+  expires?: number;
+}
+
+/**
+ * A credential as recorded by what goes on acting for the caller after the request (a webhook):
+ * enough to look it up again, and what it granted then.
+ */
+export interface RecordedCredential {
+  scheme: Principal['scheme'];
+  /** As `Principal.credentialId`. */
+  id: string;
+  scopes: string[];
+}
+
+export function recordedCredential(principal: Principal): RecordedCredential {
+  return { scheme: principal.scheme, id: principal.credentialId, scopes: [...principal.scopes] };
 }
 
 declare module 'fastify' {

@@ -46,6 +46,11 @@ export function bindStoreGauges(metrics: ServerMetrics, store: TamsStore): void 
     async () => (await store.webhooks.list()).filter((w) => w.attempts > 0).length,
   );
   metrics.gauge(
+    'tams_webhooks_suspended',
+    'Webhooks whose owner may no longer read (credential revoked, expired or without read): their events are skipped',
+    async () => (await store.webhooks.list()).filter((w) => w.suspended !== undefined).length,
+  );
+  metrics.gauge(
     'tams_webhook_events_parked',
     'Events given up on after every delivery attempt failed (kept in the parked_events table)',
     () => store.webhooks.parkedCount(),

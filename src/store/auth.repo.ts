@@ -27,6 +27,12 @@ export interface TokenRecord {
   revoked?: Date;
 }
 
+/** What a user's or token's record grants, without its secrets (src/auth/auth.grants.ts). */
+export interface GrantRecords {
+  users: { name: string; scopes: string[] }[];
+  tokens: Pick<TokenRecord, 'id' | 'principal' | 'scopes' | 'expires' | 'revoked'>[];
+}
+
 /** Users (HTTP Basic) and API tokens, for src/auth. */
 export class AuthRepo {
   constructor(private readonly db: DbSession) {}
@@ -103,6 +109,24 @@ export class AuthRepo {
     return this.db.update(T.tokens, and(col('principal').eq(principal), col('revoked').isNull()), {
       revoked: when,
     });
+  }
+
+  /** Every user's and token's scopes, validity and principal; never a password or token hash. */
+  async grants(): Promise<GrantRecords> {
+    const users = await this.db.select(T.users, { columns: ['name', 'scopes'] });
+    const tokens = await this.db.select(T.tokens, {
+      columns: ['id', 'principal', 'scopes', 'expires', 'revoked'],
+    });
+    return {
+      users: users.map((r) => ({ name: reqStr(r, 'name'), scopes: scopesOf(r) })),
+      tokens: tokens.map((r) => ({
+        id: reqStr(r, 'id'),
+        principal: reqStr(r, 'principal'),
+        scopes: scopesOf(r),
+        expires: date(r, 'expires'),
+        revoked: date(r, 'revoked'),
+      })),
+    };
   }
 
   async countActiveTokens(): Promise<number> {

@@ -266,6 +266,13 @@ export const storeTables: TableDef[] = [
       { name: 'last_error', type: 'string' },
       { name: 'lease_owner', type: 'string' },
       { name: 'lease_until', type: 'timestamp' },
+      // The credential that registered it (added later: null in rows registered before, which
+      // are judged by `owner` alone) and the scopes it granted then; deliveries stop with it.
+      { name: 'owner_scheme', type: 'string' },
+      { name: 'owner_credential', type: 'string' },
+      { name: 'owner_scopes', type: 'json' },
+      // Why deliveries are suspended (the owner may no longer read); null while they run.
+      { name: 'suspended', type: 'string' },
     ],
   },
   {

@@ -1,5 +1,6 @@
 import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
+import type { RecordedCredential } from '../http/principal.ts';
 import { big, date, num, reqStr, str } from './rows.ts';
 import { T } from './tables.ts';
 
@@ -22,8 +23,12 @@ export interface WebhookRecord {
   api_key_value?: string;
   events: string[];
   filters: WebhookFilters;
-  /** Principal that registered it (listings show callers their own). */
+  /** Principal that registered it (listings show callers their own; only it or an admin changes it). */
   owner?: string;
+  /** The credential that registered it; absent in rows registered before it was recorded. */
+  credential?: RecordedCredential;
+  /** Why deliveries are suspended (its owner may no longer read); events meanwhile are skipped. */
+  suspended?: string;
   created: Date;
   /** seq of the last event delivered, skipped or parked. */
   cursor: bigint;
@@ -34,6 +39,9 @@ export interface WebhookRecord {
   lease_owner?: string;
   lease_until?: Date;
 }
+
+/** `last_error` of a suspended webhook. */
+export const suspensionError = (reason: string) => `deliveries suspended: ${reason}`;
 
 export interface ParkedEvent {
   webhook_id: string;
@@ -76,6 +84,7 @@ export class WebhooksRepo {
       last_error: row.last_error,
       lease_owner: row.lease_owner,
       lease_until: row.lease_until,
+      suspended: row.suspended,
     });
   }
 
@@ -136,7 +145,21 @@ function toRow(w: WebhookRecord): Row {
     last_error: w.last_error ?? null,
     lease_owner: w.lease_owner ?? null,
     lease_until: w.lease_until ?? null,
+    owner_scheme: w.credential?.scheme ?? null,
+    owner_credential: w.credential?.id ?? null,
+    owner_scopes: w.credential?.scopes ?? null,
+    suspended: w.suspended ?? null,
   };
+}
+
+const SCHEMES: readonly string[] = ['basic', 'token', 'jwt'] satisfies RecordedCredential['scheme'][];
+
+function credentialOf(row: Row): RecordedCredential | undefined {
+  const scheme = str(row, 'owner_scheme');
+  const id = str(row, 'owner_credential');
+  if (scheme === undefined || id === undefined || !SCHEMES.includes(scheme)) return undefined;
+  const scopes = Array.isArray(row.owner_scopes) ? row.owner_scopes.filter((s) => typeof s === 'string') : [];
+  return { scheme: scheme as RecordedCredential['scheme'], id, scopes };
 }
 
 function fromRow(row: Row): WebhookRecord {
@@ -149,7 +172,16 @@ function fromRow(row: Row): WebhookRecord {
     cursor: big(row, 'cursor') ?? 0n,
     attempts: num(row, 'attempts') ?? 0,
   };
-  for (const key of ['api_key_name', 'api_key_value', 'owner', 'last_error', 'lease_owner'] as const) {
+  const credential = credentialOf(row);
+  if (credential !== undefined) webhook.credential = credential;
+  for (const key of [
+    'api_key_name',
+    'api_key_value',
+    'owner',
+    'last_error',
+    'lease_owner',
+    'suspended',
+  ] as const) {
     const v = str(row, key);
     if (v !== undefined) webhook[key] = v;
   }

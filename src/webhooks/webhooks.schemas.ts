@@ -75,7 +75,21 @@ const WEBHOOK_OPTIONS = { title: 'Register Webhook', description: 'Register to r
 
 /** A registered webhook as listed by `GET /service/webhooks` (which omits `api_key_value`). */
 export const Webhook = Type.Object(
-  webhookProperties('The HTTP header name that is added to the event POST'),
+  {
+    ...webhookProperties('The HTTP header name that is added to the event POST'),
+    owner: Type.Optional(
+      Type.String({
+        description:
+          'A tams-server extension: the principal that registered the webhook (with authentication on). Only it or an administrator can update or remove it; it receives only while its owner may read.',
+      }),
+    ),
+    delivery_suspended: Type.Optional(
+      Type.String({
+        description:
+          "A tams-server extension: why events are not being delivered: the owner's credential no longer grants read (API token revoked or expired, user removed, read scope gone). Events meanwhile are skipped, not kept; the owner registering the webhook again records its current credential.",
+      }),
+    ),
+  },
   WEBHOOK_OPTIONS,
 );
 export type Webhook = Static<typeof Webhook>;

@@ -2,8 +2,9 @@ import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
 import { type UrlGuard, UrlRefused } from '../events/events.ssrf.ts';
+import type { RecordedCredential } from '../http/principal.ts';
 import type { TamsStore } from '../store/store.ts';
-import type { WebhookFilters, WebhookRecord } from '../store/webhooks.repo.ts';
+import { suspensionError, type WebhookFilters, type WebhookRecord } from '../store/webhooks.repo.ts';
 import { WEBHOOK_EVENT_TYPES, type Webhook, type WebhookPost } from './webhooks.schemas.ts';
 
 export interface WebhooksServiceDeps {
@@ -15,10 +16,15 @@ export interface WebhooksServiceDeps {
   changed: () => void;
 }
 
-/** Who is asking: listings show callers their own registrations unless they administer. */
+/**
+ * Who is asking: callers see and change their own registrations, administrators everyone's
+ * (with TAMS_AUTH=none everyone administers and nothing is owned).
+ */
 export interface Viewer {
   name?: string;
   admin: boolean;
+  /** The credential of the request, recorded with what it registers. */
+  credential?: RecordedCredential;
 }
 
 const IDENTITY_KEYS = ['url', 'events', 'api_key_name', 'api_key_value'] as const;
@@ -37,12 +43,18 @@ const FILTER_KEYS = [
  * POST/GET /service/webhooks (DIGEST §10.1): a registration is identified by its URL, API key
  * name and value; posting the same identity again replaces its events and filters, an empty
  * `events` removes it. Every filter and transformation of 7.0 is supported.
+ *
+ * Registrations belong to the principal that made them. A caller's POST matches only its own
+ * (another principal's identical URL and key make a registration of the caller's own; an empty
+ * `events` then removes nothing); an administrator's matches every registration with the
+ * identity, whoever owns it, and leaves each with its owner. Registering records the caller's
+ * credential, which deliveries are checked against (src/events/events.dispatcher.ts).
  */
 export class WebhooksService {
   constructor(private readonly deps: WebhooksServiceDeps) {}
 
   /** Registers, updates or (empty events) removes; returns which. */
-  async register(body: WebhookPost, owner: string | undefined): Promise<'registered' | 'removed'> {
+  async register(body: WebhookPost, caller: Viewer): Promise<'registered' | 'removed'> {
     // The schema admits other properties (later versions add filters): one we do not know is a
     // filter or transformation we cannot apply, which the spec says to refuse.
     const known: readonly string[] = [...IDENTITY_KEYS, ...FILTER_KEYS];
@@ -69,21 +81,34 @@ export class WebhooksService {
       if (body[key] !== undefined) (filters as Record<string, unknown>)[key] = body[key];
     }
     const outcome = await this.deps.store.transaction(async (store) => {
-      const existing = (await store.webhooks.list()).find(
+      const matching = (await store.webhooks.list()).filter(
         (w) =>
           w.url === body.url &&
           w.api_key_name === body.api_key_name &&
-          w.api_key_value === body.api_key_value,
+          w.api_key_value === body.api_key_value &&
+          (caller.admin || w.owner === caller.name),
       );
       if (body.events.length === 0) {
-        if (existing) await store.webhooks.delete(existing.id);
+        for (const w of matching) await store.webhooks.delete(w.id);
         return 'removed' as const;
       }
       const events = [...new Set(body.events)];
-      if (existing) {
-        await store.webhooks.save({ ...existing, events, filters });
-        return 'registered' as const;
+      for (const existing of matching) {
+        const updated: WebhookRecord = { ...existing, events, filters };
+        // The owner registering again renews the credential its deliveries are judged by.
+        if (existing.owner === caller.name && caller.credential !== undefined) {
+          updated.credential = caller.credential;
+          if (
+            existing.suspended !== undefined &&
+            existing.last_error === suspensionError(existing.suspended)
+          ) {
+            delete updated.last_error;
+          }
+          delete updated.suspended;
+        }
+        await store.webhooks.save(updated);
       }
+      if (matching.length > 0) return 'registered' as const;
       const webhook: WebhookRecord = {
         id: this.deps.ids.uuid(),
         url: body.url,
@@ -96,7 +121,8 @@ export class WebhooksService {
       };
       if (body.api_key_name !== undefined) webhook.api_key_name = body.api_key_name;
       if (body.api_key_value !== undefined) webhook.api_key_value = body.api_key_value;
-      if (owner !== undefined) webhook.owner = owner;
+      if (caller.name !== undefined) webhook.owner = caller.name;
+      if (caller.credential !== undefined) webhook.credential = caller.credential;
       await store.webhooks.insert(webhook);
       return 'registered' as const;
     });
@@ -112,6 +138,8 @@ export class WebhooksService {
       .map((w) => {
         const doc: Webhook = { url: w.url, events: w.events, ...w.filters };
         if (w.api_key_name !== undefined) doc.api_key_name = w.api_key_name;
+        if (w.owner !== undefined) doc.owner = w.owner;
+        if (w.suspended !== undefined) doc.delivery_suspended = w.suspended;
         return doc;
       });
   }

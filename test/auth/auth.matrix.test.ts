@@ -19,7 +19,7 @@ import {
   signJwt,
   startAuthServer,
 } from './auth.fixture.ts';
-import { accepted, call, failures, label, neededScope, pathOf, protectedRoutes } from './auth.matrix.ts';
+import { accepted, call, failures, label, pathOf, protectedRoutes, routeScopes } from './auth.matrix.ts';
 
 let server: TestServer;
 let jwks: Awaited<ReturnType<typeof serveJwks>>;
@@ -122,24 +122,34 @@ describe('each scheme is accepted on every route', () => {
 });
 
 describe('scopes', () => {
-  it('a token lacking the scope a route needs gets 403 saying so (not a read-only Flow)', async () => {
-    const scoped = routes.filter((r) => neededScope(r) !== undefined);
-    const failed = await failures(
-      scoped,
-      (route) => call(server, route, bearer(lacking[neededScope(route) as Scope])),
-      (a, route) =>
-        a.status === 403 &&
-        (route.method === 'HEAD' ||
-          (a.type === 'Forbidden' &&
-            (a.summary ?? '').includes(`Insufficient scope (not a read-only Flow)`) &&
-            (a.summary ?? '').includes(`"${neededScope(route)}" scope`))),
-    );
+  it('a token lacking a scope a route needs gets 403 saying so (not a read-only Flow)', async () => {
+    // Each scope a route needs, refused alone (POST /service/webhooks needs read and write).
+    const failed: string[] = [];
+    for (const scope of SCOPES) {
+      failed.push(
+        ...(await failures(
+          routes.filter((r) => routeScopes(r).includes(scope)),
+          (route) => call(server, route, bearer(lacking[scope])),
+          (a, route) =>
+            a.status === 403 &&
+            (route.method === 'HEAD' ||
+              (a.type === 'Forbidden' &&
+                (a.summary ?? '').includes(`Insufficient scope (not a read-only Flow)`) &&
+                (a.summary ?? '').includes(`"${scope}" scope`))),
+        )),
+      );
+    }
     expect(failed).toEqual([]);
+  });
+
+  it('registering a webhook needs read as well as write', () => {
+    const post = routes.find((r) => label(r) === 'POST /service/webhooks') as RouteEntry;
+    expect(routeScopes(post)).toEqual(['read', 'write']);
   });
 
   it('a token lacking another scope passes', async () => {
     const failed = await failures(
-      routes.filter((r) => neededScope(r) !== 'admin'),
+      routes.filter((r) => !routeScopes(r).includes('admin')),
       (route) => call(server, route, bearer(lacking.admin)),
       accepted,
     );

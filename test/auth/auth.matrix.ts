@@ -2,8 +2,8 @@
  * The route matrix: every route the app registered (taken from the app itself, so routes added
  * later are covered without editing the tests), called with given credentials.
  */
-import { type RouteEntry, registeredRoutes } from '../../src/auth/auth.hook.ts';
-import { type Scope, scopeForMethod } from '../../src/auth/auth.model.ts';
+import { neededScopes, type RouteEntry, registeredRoutes } from '../../src/auth/auth.hook.ts';
+import type { Scope } from '../../src/auth/auth.model.ts';
 import type { TestServer } from '../helpers/server.ts';
 
 const SOME_UUID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
@@ -24,11 +24,9 @@ export function pathOf(route: RouteEntry): string {
   return route.url.replace(/:[A-Za-z0-9_-]+/g, SOME_UUID).replace('*', 'some/object');
 }
 
-/** The scope the route needs; undefined when any valid credentials will do. */
-export function neededScope(route: RouteEntry): Scope | undefined {
-  if (route.policy === 'admin') return 'admin';
-  if (route.policy === 'method') return scopeForMethod(route.method);
-  return undefined;
+/** The scopes the route needs; none when any valid credentials will do. */
+export function routeScopes(route: RouteEntry): Scope[] {
+  return neededScopes(route.policy, route.method);
 }
 
 export function protectedRoutes(server: TestServer): RouteEntry[] {

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Engine } from '../../src/db/db.types.ts';
 import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from '../../src/deps.ts';
+import { loggerOptions } from '../../src/http/logging.ts';
 import type { App } from '../../src/http/types.ts';
 
 export interface TestResponse<T = unknown> {
@@ -55,6 +56,8 @@ export interface TestServerOptions {
   workers?: boolean;
   /** Wraps the in-memory database engine (fault injection). */
   wrapEngine?: (engine: Engine) => Engine;
+  /** Receives the server's log lines (JSON, every level); without it the server logs nothing. */
+  logLines?: (line: string) => void;
 }
 
 /** A fresh temporary directory, removed by the returned function. */
@@ -89,7 +92,11 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     build.engine = options.wrapEngine(build.engine);
   }
   const runtime = await buildRuntime(config, build);
-  const app = await buildApp({ ...runtime, logger: false });
+  const logLines = options.logLines;
+  const app = await buildApp({
+    ...runtime,
+    logger: logLines ? { ...loggerOptions('trace'), stream: { write: logLines } } : false,
+  });
   if (options.workers !== false) runtime.start(app.log);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
