@@ -293,6 +293,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         log,
         urlContext,
         owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+        exclusive: db.exclusive,
         // With TAMS_AUTH=none nothing is owned: every webhook delivers.
         ownerRefusal:
           auth.mode === 'required' ? (w) => auth.grants.refusal(w.owner, w.credential) : undefined,

@@ -35,6 +35,12 @@ export interface DispatcherDeps {
   /** Identifies this process among replicas (webhook leases). */
   owner: string;
   /**
+   * No other process can hold a lease on this store (the embedded engine admits one process), so
+   * leases found at start are a killed process's: the first step frees them instead of waiting
+   * for them to lapse.
+   */
+  exclusive?: boolean;
+  /**
    * Why a webhook's owner may no longer read (its deliveries are then suspended); undefined
    * while it may. Absent without authentication: nothing is owned.
    */
@@ -65,6 +71,7 @@ export class WebhookDispatcher {
   private lastPurge = 0;
   private webhooks: readonly WebhookRecord[] = [];
   private listedAt = Number.NEGATIVE_INFINITY;
+  private resumed = false;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -80,6 +87,10 @@ export class WebhookDispatcher {
    */
   async step(): Promise<boolean> {
     const { store, clock } = this.deps;
+    if (!this.resumed) {
+      if (this.deps.exclusive) await store.webhooks.releaseLeases(this.deps.owner);
+      this.resumed = true;
+    }
     const now = clock.now();
     const webhooks = await this.list();
     for (const webhook of webhooks) {

@@ -1,5 +1,5 @@
 import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
-import { and, col } from '../db/predicate.ts';
+import { and, col, or } from '../db/predicate.ts';
 import type { RecordedCredential } from '../http/principal.ts';
 import { big, date, num, reqStr, str } from './rows.ts';
 import { T } from './tables.ts';
@@ -86,6 +86,18 @@ export class WebhooksRepo {
       lease_until: row.lease_until,
       suspended: row.suspended,
     });
+  }
+
+  /**
+   * Frees every delivery lease not held by `owner`: for a process that knows no other can be
+   * working on the store (the embedded engine admits one), such leases are a killed process's.
+   */
+  async releaseLeases(owner: string): Promise<number> {
+    return this.db.update(
+      T.webhooks,
+      and(col('lease_until').isNotNull(), or(col('lease_owner').isNull(), col('lease_owner').ne(owner))),
+      { lease_owner: null, lease_until: null },
+    );
   }
 
   async delete(id: string): Promise<void> {

@@ -175,6 +175,37 @@ describe('webhook delivery', () => {
       data.remove();
     }
   });
+
+  it('a delivery lease left by a killed process is freed at start-up (embedded engine)', async () => {
+    const data = tempDir('tams-events-killed-');
+    // The clock stands still: a lease taken "now" never lapses here, so only the start-up's
+    // release lets delivery go on.
+    const now = new Date();
+    const clock = { now: () => now };
+    try {
+      const receiver = track(await startReceiver());
+      const first = await eventServer({ dataDir: data.path, clock, workers: false });
+      await register(first, { url: receiver.url });
+      const flowId = await newFlow(first);
+      // What a process killed in the middle of a delivery leaves: the webhook leased by an owner
+      // that is gone, its cursor where it was.
+      const [webhook] = await first.runtime.store.webhooks.list();
+      if (!webhook) throw new Error('no webhook');
+      await first.runtime.store.webhooks.saveDelivery({
+        ...webhook,
+        lease_owner: 'host:4242:killed',
+        lease_until: new Date(now.getTime() + 60_000),
+      });
+      await first.close();
+
+      track(await eventServer({ dataDir: data.path, clock }));
+      const events = await receiver.waitAccepted(2);
+      expect(typesOf(events)).toEqual(['sources/created', 'flows/created']);
+      expect((events[1]?.event.flow as { id: string } | undefined)?.id).toBe(flowId);
+    } finally {
+      data.remove();
+    }
+  });
 });
 
 /**
