@@ -131,7 +131,7 @@ describe('fs put_url of an object that is gone', () => {
 describe('fs put_url of client-chosen object ids', () => {
   it('names its object, signed; the upload works until the Flow goes', async () => {
     const flowId = await newFlow(server);
-    const id = `client-${randomBytes(4).toString('hex')}`;
+    const id = `client/${randomBytes(4).toString('hex')}&x=1 é#+`;
     const [object] = (await allocate(server, flowId, { object_ids: [id] })) as [AllocatedObject];
     const url = new URL(object.put_url.url);
     expect(url.searchParams.get('object')).toBe(id);

@@ -86,7 +86,8 @@ function isAbort(request: FastifyRequest, error: unknown): boolean {
 
 /**
  * Serves the fs media store's URLs: PUT (presigned only), GET and HEAD (presigned, or unsigned
- * for credentialed clients) on `${store.routePrefix}/*`. Register it with `app.register`, which
+ * for credentialed clients) on `${store.routePrefix}/*`. A PUT writes an object once (412 when
+ * the path has bytes) and only while its allocation stands (404 once `allocated` says no). Register it with `app.register`, which
  * gives it its own scope: its content-type parser hands the raw body stream to the upload
  * instead of the app's JSON parser, and Fastify's bodyLimit does not apply (maxObjectBytes does).
  */
