@@ -175,9 +175,19 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   bindStoreGauges(metrics, store);
 
   const media = new MediaRegistry(await buildMediaStores(config, store, options.env ?? process.env));
+  const storage = new StorageService({
+    store,
+    clock,
+    media,
+    settings: { defaultLimit: config.TAMS_STORAGE_LIMIT_DEFAULT, maxLimit: config.TAMS_STORAGE_LIMIT_MAX },
+  });
   const fs = media.stores.find((s): s is FsMediaStore => s instanceof FsMediaStore);
   const mediaRoutes: FastifyPluginAsync | undefined = fs
-    ? (app) => fsMediaRoutes(app, { store: fs })
+    ? (app) =>
+        fsMediaRoutes(app, {
+          store: fs,
+          allocated: (path, objectId) => storage.holdsPath(fs.descriptor.id, path, objectId),
+        })
     : undefined;
 
   const workers: BackgroundWorker[] = [];
@@ -248,12 +258,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     sources: new SourcesService({ store, clock }),
     flows: new FlowsService({ store, clock, ids, deletion }),
     segments: new SegmentsService({ store, clock, urls, deletion, metrics }),
-    storage: new StorageService({
-      store,
-      clock,
-      media,
-      settings: { defaultLimit: config.TAMS_STORAGE_LIMIT_DEFAULT, maxLimit: config.TAMS_STORAGE_LIMIT_MAX },
-    }),
+    storage,
     objects: new ObjectsService({ store }),
     deletion,
     start(log) {
@@ -272,6 +277,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         clock,
         log,
         unusedGraceMs: config.TAMS_UNUSED_OBJECT_GRACE_SECONDS * 1000,
+        putUrlValidMs: config.TAMS_PRESIGN_EXPIRY_SECONDS * 1000,
         tidyEveryMs: 10 * config.TAMS_WORKER_IDLE_MS,
       });
       workers.push(

@@ -48,6 +48,12 @@ export const S3BackendSchema = Type.Object(
     public_base_url: Type.Optional(
       text('Unsigned URL of the bucket (public bucket or CDN): direct `get_urls`.'),
     ),
+    conditional_put: Type.Optional(
+      Type.Boolean({
+        description:
+          'PUT URLs require `If-None-Match: *` (in put_url.headers), so objects are written once. Default true; false for clients that ignore put_url.headers.',
+      }),
+    ),
     checksums: Type.Optional(
       Type.Enum(['when_required', 'when_supported'], {
         description: 'SDK request/response checksums. Default `when_required` (VAST, MinIO).',
@@ -350,6 +356,7 @@ async function createStore(entry: StorageBackendEntry, lone: boolean, context: M
     forcePathStyle: entry.force_path_style,
     createBucket: entry.create_bucket,
     publicBaseUrl: entry.public_base_url,
+    conditionalPut: entry.conditional_put,
     checksums: entry.checksums === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
     credentials: {
       accessKeyId: requiredCredential(entry, 'access_key_id', env),

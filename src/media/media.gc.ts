@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
+import type { GcEntry } from '../store/media-gc.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { MediaRegistry } from './media.registry.ts';
 
@@ -11,6 +12,11 @@ const BATCH = 100;
  */
 const ALLOCATIONS_BATCH = 50_000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
+/**
+ * How long after a PUT URL's expiry its upload may still land: the object store's clock may run
+ * behind ours, and a server checks a URL when the upload starts, not when its last byte arrives.
+ */
+export const UPLOAD_GRACE_MS = 15 * 60 * 1000;
 
 /**
  * Deletes the bytes of objects no segment references any more. The queue (media_gc) is written
@@ -18,6 +24,12 @@ const MAX_BACKOFF_MS = 60 * 60 * 1000;
  * are retried with exponential backoff, never blocking the API. It also tidies allocations:
  * objects allocated and never used for `unusedGraceMs` (uploads abandoned before registration)
  * are released, so their bytes go too.
+ *
+ * A PUT URL issued at allocation stays valid after its object is gone (S3 knows nothing of
+ * allocations), and a replay then writes bytes nothing tracks. So when such a URL may still be
+ * valid at the first deletion, the key is deleted once more after the URL has expired (the
+ * allocation time plus `putUrlValidMs` and UPLOAD_GRACE_MS): orphans are collected without
+ * listing buckets.
  */
 export class MediaGarbageCollector {
   constructor(
@@ -27,6 +39,8 @@ export class MediaGarbageCollector {
       clock: Clock;
       log: WorkerLog;
       unusedGraceMs: number;
+      /** Validity of the PUT URLs issued at allocation (TAMS_PRESIGN_EXPIRY_SECONDS). */
+      putUrlValidMs: number;
       /**
        * Rows of used allocations are tidied once a full batch waits, or this long after the last
        * tidy: each pass holds the writer for two scans of the allocations tables whatever its
@@ -70,17 +84,20 @@ export class MediaGarbageCollector {
 
   private async deleteBytes(): Promise<boolean> {
     const { store, media, clock } = this.deps;
-    const due = await store.objects.dueGc(clock.now(), BATCH);
+    const due = await store.mediaGc.due(clock.now(), BATCH);
     for (const entry of due) {
       const backend = media.get(entry.storage_id);
       try {
         if (!backend) throw new Error(`storage backend ${entry.storage_id} is not configured`);
         await backend.delete(entry.storage_path);
-        await store.objects.gcDone(entry);
+        const now = clock.now();
+        const again = this.urlsExpired(entry);
+        if (again > now.getTime()) await store.mediaGc.deletedOnce(entry, now, new Date(again));
+        else await store.mediaGc.done(entry);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(entry.attempts, 22));
-        await store.objects.gcFailed(entry, message, new Date(clock.now().getTime() + delay));
+        await store.mediaGc.failed(entry, message, new Date(clock.now().getTime() + delay));
         this.deps.log.error(
           { storage_id: entry.storage_id, object_id: entry.object_id, error: message },
           'media delete failed',
@@ -88,5 +105,14 @@ export class MediaGarbageCollector {
       }
     }
     return due.length === BATCH;
+  }
+
+  /**
+   * When no PUT URL of the entry's object can still write: its allocation time (or, in rows
+   * queued by earlier versions, the queueing time, which is later) plus the URLs' validity.
+   */
+  private urlsExpired(entry: GcEntry): number {
+    const issued = (entry.allocated ?? entry.queued).getTime();
+    return issued + this.deps.putUrlValidMs + UPLOAD_GRACE_MS;
   }
 }

@@ -42,8 +42,14 @@ export interface UrlContext {
 
 export interface MediaStore {
   readonly descriptor: StorageBackendDescriptor;
-  /** A presigned URL to upload `path` with exactly `contentType`. Cheap: called per allocated object. */
-  presignPut(path: string, contentType: string, ctx: UrlContext): PutRequest;
+  /**
+   * A presigned URL to upload `path` with exactly `contentType`, once: an upload to a path that
+   * already holds an object is refused (412), so a replayed URL cannot change media that segments
+   * use (fs always; S3 through a signed `If-None-Match: *`, unless the backend turns it off). `objectId` is the object the path was allocated for (a backend that checks allocations
+   * itself may carry it in the URL). The client must send `headers` too, when there are any.
+   * Cheap: called per allocated object.
+   */
+  presignPut(path: string, contentType: string, ctx: UrlContext, objectId?: string): PutRequest;
   /** A presigned URL to download `path`. */
   presignGet(path: string, ctx: UrlContext): string;
   /**

@@ -14,7 +14,7 @@ export function bindStoreGauges(metrics: ServerMetrics, store: TamsStore): void 
   metrics.gauge(
     'tams_media_gc_backlog',
     'Media objects whose bytes are queued for deletion from their storage backend',
-    () => store.objects.gcBacklog(),
+    () => store.mediaGc.backlog(),
   );
   metrics.gauge(
     'tams_allocations_rows',

@@ -53,10 +53,35 @@ export class StorageService {
       return {
         media_objects: objects.map((o) => ({
           object_id: o.id,
-          put_url: backend.presignPut(o.storage_path as string, container, ctx),
+          put_url: backend.presignPut(o.storage_path as string, container, ctx, o.id),
         })),
       };
     });
+  }
+
+  /**
+   * Whether an object of backend `storageId` still has `path` as its storage path, and can still
+   * be used: the fs media routes refuse a PUT whose allocation is gone. An allocation not used
+   * yet whose Flow is gone counts as gone: only that Flow could have registered it.
+   *
+   * `objectId` is the object the PUT URL names: a lookup by id (in memory for allocations not
+   * used yet). URLs made before they named one are looked up by the path's last part (the object
+   * id, for ids the store generated), and failing that by path: a scan of the objects table, left
+   * for such URLs only, which all expire within TAMS_PRESIGN_EXPIRY_SECONDS of the upgrade.
+   */
+  async holdsPath(storageId: string, path: string, objectId: string | undefined): Promise<boolean> {
+    const { objects, flows } = this.deps.store;
+    let id = objectId ?? path.slice(path.lastIndexOf('/') + 1);
+    let object = await objects.location(id);
+    if (object?.storage_id !== storageId || object.storage_path !== path) {
+      const found = objectId === undefined ? await objects.idAtPath(storageId, path) : undefined;
+      if (found === undefined) return false;
+      id = found;
+      object = await objects.location(id);
+    }
+    const flowId = object?.allocated_for;
+    if (flowId === undefined || (await flows.existing([flowId])).size > 0) return true;
+    return (await objects.usedAmong([id])).size > 0;
   }
 
   private async objectIds(store: TamsStore, request: FlowStoragePost): Promise<string[]> {

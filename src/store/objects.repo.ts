@@ -1,5 +1,6 @@
 import type { DbSession, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
+import { gcRow } from './media-gc.repo.ts';
 import { date, num, reqStr, str } from './rows.ts';
 import { T } from './tables.ts';
 
@@ -15,6 +16,8 @@ export interface ObjectRecord {
   /** Whether a segment has used it: false for objects allocated and not yet registered. */
   registered: boolean;
 }
+
+export type ObjectLocation = Pick<ObjectRecord, 'storage_id' | 'storage_path' | 'allocated_for'>;
 
 export interface AllocationState {
   /** Objects allocated and never registered. */
@@ -44,13 +47,6 @@ export interface AllocationWork {
   abandoned: string[];
   /** Whether more work follows at once. */
   more: boolean;
-}
-
-export interface GcEntry {
-  storage_id: string;
-  storage_path: string;
-  object_id: string;
-  attempts: number;
 }
 
 /** object_refs rows are keyed by object and Flow together, so per-row updates need one column. */
@@ -282,15 +278,7 @@ export class ObjectsRepo {
     const queued: Row[] = [];
     for (const o of objects.values()) {
       if (o.storage_id === undefined || o.storage_path === undefined) continue;
-      queued.push({
-        storage_id: o.storage_id,
-        storage_path: o.storage_path,
-        object_id: o.id,
-        queued: now,
-        attempts: 0,
-        next_attempt: now,
-        last_error: null,
-      });
+      queued.push(gcRow(o.storage_id, o.storage_path, o.id, o.created, now));
     }
     await this.db.delete(T.objects, and(col('id').in(ids)));
     await this.db.delete(T.allocations, and(col('object_id').in(ids)));
@@ -324,40 +312,37 @@ export class ObjectsRepo {
     return row ? reqStr(row, 'flow_id') : undefined;
   }
 
-  /** Entries of the byte-deletion queue that are due. */
-  async dueGc(now: Date, limit: number): Promise<GcEntry[]> {
-    const rows = await this.db.select(T.mediaGc, {
-      where: and(col('next_attempt').le(now)),
-      orderBy: [{ column: 'next_attempt' }],
-      limit,
+  /** Where the object's bytes are, and the Flow it was allocated for; undefined for no such object. */
+  async location(id: string): Promise<ObjectLocation | undefined> {
+    const [row] = await this.db.select(T.objects, {
+      where: and(col('id').eq(id)),
+      columns: ['storage_id', 'storage_path', 'allocated_for'],
+      limit: 1,
     });
-    return rows.map((r) => ({
-      storage_id: reqStr(r, 'storage_id'),
-      storage_path: reqStr(r, 'storage_path'),
-      object_id: reqStr(r, 'object_id'),
-      attempts: num(r, 'attempts') ?? 0,
-    }));
+    if (!row) return undefined;
+    return {
+      storage_id: str(row, 'storage_id'),
+      storage_path: str(row, 'storage_path'),
+      allocated_for: str(row, 'allocated_for'),
+    };
   }
 
-  async gcDone(entry: GcEntry): Promise<void> {
-    await this.db.delete(T.mediaGc, gcKey(entry));
-  }
-
-  async gcFailed(entry: GcEntry, error: string, nextAttempt: Date): Promise<void> {
-    await this.db.update(T.mediaGc, gcKey(entry), {
-      attempts: entry.attempts + 1,
-      last_error: error,
-      next_attempt: nextAttempt,
+  /**
+   * The id of the object of backend `storageId` whose storage path is `path`, if any. A scan of
+   * the objects table by path: for the rare lookups that have no object id (see StorageService).
+   */
+  async idAtPath(storageId: string, path: string): Promise<string | undefined> {
+    const [row] = await this.db.select(T.objects, {
+      where: and(col('storage_path').eq(path), col('storage_id').eq(storageId)),
+      columns: ['id'],
+      limit: 1,
     });
+    return row ? reqStr(row, 'id') : undefined;
   }
 
   /** Rows of the allocations table (unused allocations, and used ones not yet tidied away). */
   async allocationRows(): Promise<number> {
     return this.db.count(T.allocations);
-  }
-
-  async gcBacklog(): Promise<number> {
-    return this.db.count(T.mediaGc);
   }
 
   private async refCounts(keys: readonly string[]): Promise<Map<string, number>> {
@@ -377,10 +362,6 @@ function refRow(objectId: string, flowId: string, segments: number, first: boole
     segments: BigInt(segments),
     first,
   };
-}
-
-function gcKey(entry: GcEntry) {
-  return and(col('storage_id').eq(entry.storage_id), col('storage_path').eq(entry.storage_path));
 }
 
 /** An unused allocation, from its allocations row. */

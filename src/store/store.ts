@@ -9,6 +9,7 @@ import { DeletionsRepo } from './deletions.repo.ts';
 import { EventSequence, EventsRepo } from './events.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
+import { MediaGcRepo } from './media-gc.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
 import { SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
@@ -35,6 +36,8 @@ export class TamsStore {
   readonly sources: SourcesRepo;
   readonly segments: SegmentsStore;
   readonly objects: ObjectsRepo;
+  /** The queue of bytes to delete from storage backends. */
+  readonly mediaGc: MediaGcRepo;
   readonly deletions: DeletionsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
@@ -57,6 +60,7 @@ export class TamsStore {
       objects: new ObjectsRepo(session),
     };
     this.settings = new SettingsRepo(session);
+    this.mediaGc = new MediaGcRepo(session);
     this.deletions = new DeletionsRepo(session);
     this.events = new EventsRepo(session, sequence, () => {
       this.eventsRecorded = true;

@@ -199,7 +199,9 @@ export const storeTables: TableDef[] = [
   },
   {
     // Bytes to delete from a backend: queued in the transaction that dropped the last reference,
-    // deleted by a background worker with retries.
+    // deleted by a background worker with retries. A row stays after the first deletion while a
+    // PUT URL issued at allocation may still be valid (`deleted` set), so the key is deleted again
+    // once they have all expired: a replayed URL cannot leave bytes nothing tracks.
     name: T.mediaGc,
     columns: [
       { name: 'storage_id', type: 'string', nullable: false },
@@ -209,6 +211,10 @@ export const storeTables: TableDef[] = [
       { name: 'attempts', type: 'int32', nullable: false },
       { name: 'next_attempt', type: 'timestamp', nullable: false },
       { name: 'last_error', type: 'string' },
+      // When the object was allocated (its PUT URLs issued); null in rows of earlier versions.
+      { name: 'allocated', type: 'timestamp' },
+      // When the bytes were first deleted; the row then waits for the PUT URLs to expire.
+      { name: 'deleted', type: 'timestamp' },
     ],
   },
   {

@@ -285,7 +285,7 @@ export async function waitBytesGone(
 export async function waitGcIdle(server: TestServer, timeoutMs = 10_000): Promise<void> {
   await waitFor(
     'the media GC queue to drain',
-    async () => (await server.runtime.store.objects.gcBacklog()) === 0,
+    async () => (await server.runtime.store.mediaGc.backlog()) === 0,
     timeoutMs,
   );
 }

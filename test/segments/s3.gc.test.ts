@@ -19,6 +19,7 @@ import {
   startS3Server,
 } from '../helpers/s3.server.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { MovableClock, replayedPutIsCollected } from '../media/media.gc.replay.ts';
 import {
   type AllocatedObject,
   addSegments,
@@ -135,6 +136,18 @@ describe('S3 garbage collection', () => {
     // The registered one keeps its bytes, past the grace period.
     expect(await onS3(endpoint, used)).toBe(200);
     expect((await server.get(`/objects/${objects[0]?.object_id}`)).status).toBe(200);
+  });
+});
+
+describe('S3 garbage collection of bytes a replayed put_url wrote after its object went', () => {
+  it('deletes the key again once the put_url has expired', async () => {
+    const clock = new MovableClock();
+    const target = await startS3Server({ clock, env: FAST_WORKERS });
+    try {
+      await replayedPutIsCollected(target.server, clock);
+    } finally {
+      await target.close();
+    }
   });
 });
 

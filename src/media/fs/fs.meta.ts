@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { sidecarFile, tempFile } from './fs.paths.ts';
+import { legacySidecarFile, sidecarFile, tempFile } from './fs.paths.ts';
 
 /**
  * What the fs backend remembers about an object beyond its bytes, in a sidecar next to the data
- * file (`<file>~meta.json`). `ino` ties the sidecar to one version of the data file: uploads
- * rename the sidecar into place just before the data, so a reader that meets an old data file
- * with a newer sidecar (a concurrent overwrite, or a crash between the two renames) sees the
- * mismatch and falls back to DEFAULT_META instead of mislabelling the bytes.
+ * file (`<file>~meta-<inode>.json`). The sidecar is named by, and records, the inode of the data
+ * file it describes: an upload puts it in place before linking its data file (fs.write.ts), so
+ * readers never meet new data without its metadata, and a refused or failed upload never touches
+ * the sidecar of the object already at the path. A sidecar whose inode or size does not match
+ * the data file (a file put there by other means) is ignored and DEFAULT_META applies.
  */
 export interface ObjectMeta {
   contentType: string;
@@ -31,23 +32,31 @@ function isMeta(value: unknown): value is ObjectMeta {
   );
 }
 
-/** The sidecar of `dataPath` if it describes exactly the file whose stats are `stat`. */
-export async function readMeta(dataPath: string, stat: BigIntStats): Promise<ObjectMeta | undefined> {
-  let parsed: unknown;
+async function readJson(file: string): Promise<unknown> {
   try {
-    parsed = JSON.parse(await readFile(sidecarFile(dataPath), 'utf8'));
-  } catch {
-    // Missing or half-written sidecar: the object is still served, with default metadata.
-    return undefined;
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : null;
   }
-  if (!isMeta(parsed)) return undefined;
-  return parsed.ino === stat.ino.toString() && BigInt(parsed.size) === stat.size ? parsed : undefined;
 }
 
-/** Writes the sidecar of `dataPath` atomically and durably (temp file, fsync, rename). */
-export async function writeMeta(dataPath: string, meta: ObjectMeta): Promise<void> {
-  const target = sidecarFile(dataPath);
-  const tmp = tempFile(target, randomUUID());
+/** The sidecar of `dataPath` if it describes exactly the file whose stats are `stat`. */
+export async function readMeta(dataPath: string, stat: BigIntStats): Promise<ObjectMeta | undefined> {
+  const ino = stat.ino.toString();
+  let parsed = await readJson(sidecarFile(dataPath, ino));
+  // Objects written before sidecars were named by inode have theirs under the old name.
+  if (parsed === undefined) parsed = await readJson(legacySidecarFile(dataPath));
+  // Missing, half-written or foreign sidecar: the object is still served, with default metadata.
+  if (!isMeta(parsed)) return undefined;
+  return parsed.ino === ino && BigInt(parsed.size) === stat.size ? parsed : undefined;
+}
+
+/** Writes the sidecar of the data file `meta` describes, atomically and durably. */
+export async function writeMeta(dataPath: string, meta: ObjectMeta): Promise<string> {
+  const target = sidecarFile(dataPath, meta.ino);
+  // Named after the data file, not the sidecar: the sidecar's name plus a temp suffix could
+  // exceed NAME_MAX.
+  const tmp = tempFile(dataPath, randomUUID());
   try {
     const handle = await open(tmp, 'wx', 0o644);
     try {
@@ -61,4 +70,5 @@ export async function writeMeta(dataPath: string, meta: ObjectMeta): Promise<voi
     await rm(tmp, { force: true });
     throw error;
   }
+  return target;
 }

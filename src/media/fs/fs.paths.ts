@@ -7,11 +7,14 @@ import { join } from 'node:path';
  * (sidecars, temp files, probes) carry it in their names and can never collide with a key.
  */
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
-/** Leaves room under NAME_MAX (255) for the sidecar and temp suffixes. */
+/**
+ * Leaves room under NAME_MAX (255) for the sidecar suffix (`~meta-<inode>.json`, up to 31
+ * characters) and the temp suffix (`~<uuid>.tmp`, 41).
+ */
 const MAX_SEGMENT = 200;
 const MAX_KEY = 1024;
 const INTERNAL_MARK = '~';
-const SIDECAR_SUFFIX = '~meta.json';
+const LEGACY_SIDECAR_SUFFIX = '~meta.json';
 
 function validSegment(segment: string): boolean {
   return (
@@ -51,8 +54,18 @@ export function dataFile(root: string, key: string): string {
   return join(root, key);
 }
 
-export function sidecarFile(dataPath: string): string {
-  return `${dataPath}${SIDECAR_SUFFIX}`;
+/**
+ * The sidecar of the data file whose inode is `ino`. Named by inode so that an upload can put its
+ * sidecar in place before its data (readers never meet data without its metadata) without
+ * touching the sidecar of an object already at that path.
+ */
+export function sidecarFile(dataPath: string, ino: string): string {
+  return `${dataPath}${INTERNAL_MARK}meta-${ino}.json`;
+}
+
+/** The sidecar name of objects written before sidecars were named by inode. */
+export function legacySidecarFile(dataPath: string): string {
+  return `${dataPath}${LEGACY_SIDECAR_SUFFIX}`;
 }
 
 /** A temp file next to its target, so the final rename never crosses a filesystem. */

@@ -127,6 +127,13 @@ describe('fs media routes', () => {
     expect(current.status).toBe(206);
   });
 
+  it('answers an unsatisfiable range with 416 and the length in Content-Range', async () => {
+    const res = await fetch(server.store.presignGet('obj/one', ctx()), { headers: { range: 'bytes=2000-' } });
+    expect(res.status).toBe(416);
+    expect(res.headers.get('content-range')).toBe('bytes */2000');
+    expect((await errorBody(res)).type).toBe('RangeNotSatisfiable');
+  });
+
   it('answers 404 with a TAMS error for missing objects and invalid paths', async () => {
     const missing = await fetch(server.store.presignGet('obj/missing', ctx()));
     expect(missing.status).toBe(404);

@@ -3,13 +3,25 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../../http/errors.ts';
 import { isValidKey } from './fs.paths.ts';
 import { serveObject } from './fs.serve.ts';
-import { EXPIRES_PARAM, SIGNATURE_PARAM, type Verdict } from './fs.signer.ts';
+import { EXPIRES_PARAM, OBJECT_PARAM, SIGNATURE_PARAM, type Verdict } from './fs.signer.ts';
 import type { FsMediaStore } from './fs.store.ts';
-import { ObjectTooLargeError, PathConflictError } from './fs.write.ts';
+import { ObjectExistsError, ObjectTooLargeError, PathConflictError } from './fs.write.ts';
+
+/**
+ * Whether an object of this backend still has `path` as its storage path: a presigned PUT is
+ * refused once its object is gone (its Flow or allocation deleted), so a replayed URL cannot
+ * write bytes nothing tracks. `objectId` is the object the URL names (signed), when it names one.
+ */
+export type AllocationCheck = (path: string, objectId: string | undefined) => Promise<boolean>;
 
 export interface FsMediaRoutesOptions {
   store: FsMediaStore;
+  /** Given by the composition root; without it (store-only tests) allocations are not checked. */
+  allocated?: AllocationCheck;
 }
+
+/** The allocation of a PUT URL was released while its bytes were streaming. */
+class AllocationGoneError extends Error {}
 
 /**
  * Route config of the media routes. An API auth hook (onRequest) should let a request through
@@ -43,6 +55,30 @@ function forbidden(request: FastifyRequest, reply: FastifyReply, verdict: Exclud
   return sendError(request, reply, 403, 'Forbidden', summary);
 }
 
+function allocationGone(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(
+    request,
+    reply,
+    404,
+    'NotFound',
+    'The object this URL was issued for no longer exists (its Flow or allocation was deleted).',
+  );
+}
+
+/**
+ * The answer S3 gives a conditional PUT (If-None-Match: *) on a key that exists, so clients meet
+ * the same refusal on both backends. The fs store needs no header: every upload is conditional.
+ */
+function objectExists(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(
+    request,
+    reply,
+    412,
+    'PreconditionFailed',
+    'This storage path already holds an object; objects are written once.',
+  );
+}
+
 function isAbort(request: FastifyRequest, error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return request.raw.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
@@ -50,12 +86,13 @@ function isAbort(request: FastifyRequest, error: unknown): boolean {
 
 /**
  * Serves the fs media store's URLs: PUT (presigned only), GET and HEAD (presigned, or unsigned
- * for credentialed clients) on `${store.routePrefix}/*`. Register it with `app.register`, which
+ * for credentialed clients) on `${store.routePrefix}/*`. A PUT writes an object once (412 when
+ * the path has bytes) and only while its allocation stands (404 once `allocated` says no). Register it with `app.register`, which
  * gives it its own scope: its content-type parser hands the raw body stream to the upload
  * instead of the app's JSON parser, and Fastify's bodyLimit does not apply (maxObjectBytes does).
  */
 export async function fsMediaRoutes(app: FastifyInstance, options: FsMediaRoutesOptions): Promise<void> {
-  const { store } = options;
+  const { store, allocated } = options;
   const url = `${store.routePrefix}/*`;
 
   app.removeAllContentTypeParsers();
@@ -75,10 +112,20 @@ export async function fsMediaRoutes(app: FastifyInstance, options: FsMediaRoutes
       );
     }
     const contentType = request.headers['content-type'] ?? '';
-    const verdict = store.verify('PUT', path, query[EXPIRES_PARAM], query[SIGNATURE_PARAM], contentType);
+    const objectParam = query[OBJECT_PARAM];
+    const verdict = store.verify(
+      'PUT',
+      path,
+      query[EXPIRES_PARAM],
+      query[SIGNATURE_PARAM],
+      contentType,
+      objectParam,
+    );
     if (verdict !== 'valid') return forbidden(request, reply, verdict);
+    const objectId = typeof objectParam === 'string' ? objectParam : undefined;
+    // Refusals before the body is read close the connection: that spares reading a body that
+    // will be refused anyway.
     if (Number(request.headers['content-length']) > store.maxObjectBytes) {
-      // Closing the connection spares reading a body that will be refused anyway.
       reply.header('connection', 'close');
       return sendError(
         request,
@@ -88,15 +135,34 @@ export async function fsMediaRoutes(app: FastifyInstance, options: FsMediaRoutes
         `Objects are limited to ${store.maxObjectBytes} bytes.`,
       );
     }
+    if (allocated !== undefined && !(await allocated(path, objectId))) {
+      reply.header('connection', 'close');
+      return allocationGone(request, reply);
+    }
+    // Checked again, atomically, when the upload is committed; this one spares the body.
+    if (await store.has(path)) {
+      reply.header('connection', 'close');
+      return objectExists(request, reply);
+    }
+    // A Flow deleted while the bytes streamed must not get them: checked again just before they
+    // become the object.
+    const stillAllocated =
+      allocated === undefined
+        ? undefined
+        : async () => {
+            if (!(await allocated(path, objectId))) throw new AllocationGoneError();
+          };
     try {
       const body = (request.body as Readable | undefined) ?? request.raw;
-      const meta = await store.write(path, contentType, body);
+      const meta = await store.write(path, contentType, body, stillAllocated);
       return reply.code(200).header('etag', meta.etag).send();
     } catch (error) {
       if (error instanceof ObjectTooLargeError) {
         reply.header('connection', 'close');
         return sendError(request, reply, 413, 'PayloadTooLarge', error.message);
       }
+      if (error instanceof ObjectExistsError) return objectExists(request, reply);
+      if (error instanceof AllocationGoneError) return allocationGone(request, reply);
       if (error instanceof PathConflictError)
         return sendError(request, reply, 409, 'Conflict', error.message);
       if (isAbort(request, error)) {

@@ -7,6 +7,8 @@ import { GetTagger, TAG_BYTES, TAG_CHARS } from './fs.cmac.ts';
  */
 export const EXPIRES_PARAM = 'expires';
 export const SIGNATURE_PARAM = 'sig';
+/** The object a PUT URL was issued for (signed): the media routes look its allocation up by it. */
+export const OBJECT_PARAM = 'object';
 
 export type SignedMethod = 'GET' | 'PUT';
 
@@ -18,9 +20,10 @@ const EXPIRES_RE = /^\d{1,12}$/;
 /**
  * HMAC-SHA256 signatures of fs media URLs. A signature binds the method (HEAD shares GET's), the
  * storage path, the expiry (unix seconds) and, for PUT, the exact Content-Type the client must
- * send. Fields are joined with `\n`: paths cannot contain one and the content type comes last, so
- * no two inputs share a string to sign. The host is deliberately not signed, so URLs survive
- * proxies that rewrite it.
+ * send, and the id of the object it uploads when the URL names one. Fields are joined with `\n`:
+ * paths and content types cannot contain one and the object id comes last, after a fourth `\n`
+ * that URLs without one lack, so no two inputs share a string to sign. The host is deliberately
+ * not signed, so URLs survive proxies that rewrite it.
  *
  * GET URLs of paths `<dir>/<uuid>` (every path this store allocates) are signed with a CMAC tag
  * instead (fs.cmac.ts), which binds the same things and is made a page at a time; the signature's
@@ -71,10 +74,13 @@ export class UrlSigner {
     return sigs;
   }
 
-  sign(method: SignedMethod, path: string, expires: number, contentType = ''): string {
-    return createHmac('sha256', this.#key)
-      .update(`${method}\n${path}\n${expires}\n${contentType}`)
-      .digest('base64url');
+  sign(method: SignedMethod, path: string, expires: number, contentType = '', objectId?: string): string {
+    return this.#hmac(method, path, String(expires), contentType, objectId).digest('base64url');
+  }
+
+  #hmac(method: SignedMethod, path: string, expires: string, contentType: string, objectId?: string) {
+    const object = objectId === undefined ? '' : `\n${objectId}`;
+    return createHmac('sha256', this.#key).update(`${method}\n${path}\n${expires}\n${contentType}${object}`);
   }
 
   verify(
@@ -84,10 +90,12 @@ export class UrlSigner {
     signature: unknown,
     contentType: string,
     nowSeconds: number,
+    objectId?: unknown,
   ): Verdict {
     if (typeof expires !== 'string' || typeof signature !== 'string' || !EXPIRES_RE.test(expires)) {
       return 'invalid';
     }
+    if (objectId !== undefined && (typeof objectId !== 'string' || method !== 'PUT')) return 'invalid';
     const given = Buffer.from(signature, 'base64url');
     if (given.toString('base64url') !== signature) return 'invalid';
     let expected: Buffer;
@@ -96,9 +104,7 @@ export class UrlSigner {
       if (method !== 'GET' || slash < 0) return 'invalid';
       expected = this.#tagger.tag(path.slice(0, slash), path.slice(slash + 1), expires);
     } else if (given.length === SIGNATURE_BYTES) {
-      expected = createHmac('sha256', this.#key)
-        .update(`${method}\n${path}\n${expires}\n${contentType}`)
-        .digest();
+      expected = this.#hmac(method, path, expires, contentType, objectId as string | undefined).digest();
     } else {
       return 'invalid';
     }

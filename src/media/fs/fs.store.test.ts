@@ -13,6 +13,7 @@ describeMediaStoreContract('fs', async () => {
     store: server.store,
     ctx: { baseUrl: server.baseUrl, expiresIn: 3600 },
     verifiesSignatures: true,
+    refusesOverwrite: true,
     teardown: () => server.close(),
   };
 });
@@ -108,7 +109,9 @@ describe('fs media store', () => {
     await writeFile(join(server.root, 'skip', 'bad name'), 'foreign');
     await symlink('/etc/hostname', join(server.root, 'skip', 'link'));
     const names = (await readdir(join(server.root, 'skip'))).sort();
-    expect(names).toEqual(['bad name', 'link', 'obj', 'obj~0000.tmp', 'obj~meta.json']);
+    expect(names).toHaveLength(5);
+    expect(names.slice(0, 4)).toEqual(['bad name', 'link', 'obj', 'obj~0000.tmp']);
+    expect(names[4]).toMatch(/^obj~meta-\d+\.json$/);
     const listed = [];
     for await (const info of server.store.list('skip/')) listed.push(info.path);
     expect(listed).toEqual(['skip/obj']);
@@ -155,6 +158,53 @@ describe('fs media store', () => {
       body: 'c',
     });
     expect(res2.status).toBe(409);
+  });
+
+  it('lets one of concurrent PUTs to a path win; the others get 412 and leave nothing', async () => {
+    const ctx = { baseUrl: server.baseUrl, expiresIn: 60 };
+    const bodies = Array.from({ length: 6 }, () => randomBytes(200_000));
+    const types = bodies.map((_, i) => (i % 2 === 0 ? 'video/mp2t' : 'video/mp4'));
+    const answers = await Promise.all(
+      bodies.map(async (body, i) => {
+        const put = server.store.presignPut('race/obj', types[i] as string, ctx);
+        const res = await fetch(put.url, {
+          method: 'PUT',
+          headers: { 'content-type': put['content-type'] },
+          body,
+        });
+        await res.arrayBuffer();
+        return { status: res.status, etag: res.headers.get('etag') };
+      }),
+    );
+    const winners = answers.flatMap((a, i) => (a.status === 200 ? [i] : []));
+    expect(winners).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 412)).toHaveLength(5);
+    const won = winners[0] as number;
+    const res = await fetch(server.store.presignGet('race/obj', ctx));
+    expect(Buffer.from(await res.arrayBuffer()).equals(bodies[won] as Buffer)).toBe(true);
+    expect(res.headers.get('content-type')).toBe(types[won]);
+    expect(res.headers.get('etag')).toBe(answers[won]?.etag);
+    // The data file and its own sidecar: no temp file, no sidecar of a refused upload.
+    const names = (await readdir(join(server.root, 'race'))).sort();
+    expect(names).toHaveLength(2);
+    expect(names[1]).toMatch(/^obj~meta-\d+\.json$/);
+  });
+
+  it('reads and deletes the sidecars of objects written before they were named by inode', async () => {
+    const ctx = { baseUrl: server.baseUrl, expiresIn: 60 };
+    const put = server.store.presignPut('legacy/obj', 'video/mp4', ctx);
+    const res = await fetch(put.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'video/mp4' },
+      body: 'old',
+    });
+    const etag = res.headers.get('etag');
+    const dir = join(server.root, 'legacy');
+    const [sidecar] = (await readdir(dir)).filter((n) => n.includes('~meta-'));
+    await rename(join(dir, sidecar as string), join(dir, 'obj~meta.json'));
+    expect(await server.store.head('legacy/obj')).toMatchObject({ size: 3, contentType: 'video/mp4', etag });
+    await server.store.delete('legacy/obj');
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('stores an empty object', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type BigIntStats, constants, type Dirent } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, lstat, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type {
@@ -18,9 +18,17 @@ import {
   isInternalName,
   isValidKey,
   isValidPrefix,
+  legacySidecarFile,
   sidecarFile,
 } from './fs.paths.ts';
-import { EXPIRES_PARAM, SIGNATURE_PARAM, type SignedMethod, UrlSigner, type Verdict } from './fs.signer.ts';
+import {
+  EXPIRES_PARAM,
+  OBJECT_PARAM,
+  SIGNATURE_PARAM,
+  type SignedMethod,
+  UrlSigner,
+  type Verdict,
+} from './fs.signer.ts';
 import { writeAtomically } from './fs.write.ts';
 
 export interface FsMediaStoreOptions {
@@ -95,15 +103,20 @@ export class FsMediaStore implements MediaStore {
     return Math.floor(this.#now() / 1000) + ctx.expiresIn;
   }
 
-  presignPut(path: string, contentType: string, ctx: UrlContext): PutRequest {
+  /**
+   * With `objectId`, the URL also carries the object id (signed), so the media routes can check
+   * the allocation is still there with a lookup by id, whatever the path looks like.
+   */
+  presignPut(path: string, contentType: string, ctx: UrlContext, objectId?: string): PutRequest {
     assertKey(path);
     // The value must survive as an HTTP header, byte for byte, to match the signature.
     if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(contentType)) {
       throw new Error(`invalid content type ${JSON.stringify(contentType)}`);
     }
     const expires = this.#expiry(ctx);
-    const sig = this.#signer.sign('PUT', path, expires, contentType);
-    const url = `${this.#objectUrl(path, ctx.baseUrl)}?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=${sig}`;
+    const sig = this.#signer.sign('PUT', path, expires, contentType, objectId);
+    const object = objectId === undefined ? '' : `&${OBJECT_PARAM}=${encodeURIComponent(objectId)}`;
+    const url = `${this.#objectUrl(path, ctx.baseUrl)}?${EXPIRES_PARAM}=${expires}${object}&${SIGNATURE_PARAM}=${sig}`;
     return { url, 'content-type': contentType };
   }
 
@@ -125,9 +138,31 @@ export class FsMediaStore implements MediaStore {
     return this.#objectUrl(path, ctx.baseUrl);
   }
 
-  /** Checks a presigned request's query parameters (HEAD is verified as GET). */
-  verify(method: SignedMethod, path: string, expires: unknown, sig: unknown, contentType = ''): Verdict {
-    return this.#signer.verify(method, path, expires, sig, contentType, Math.floor(this.#now() / 1000));
+  /**
+   * Checks a presigned request's query parameters (HEAD is verified as GET); `objectId` is the
+   * object parameter of a PUT URL, when it has one.
+   */
+  verify(
+    method: SignedMethod,
+    path: string,
+    expires: unknown,
+    sig: unknown,
+    contentType = '',
+    objectId?: unknown,
+  ): Verdict {
+    const nowSeconds = Math.floor(this.#now() / 1000);
+    return this.#signer.verify(method, path, expires, sig, contentType, nowSeconds, objectId);
+  }
+
+  /** Whether `path` holds an object (cheaper than head: no sidecar is read). */
+  async has(path: string): Promise<boolean> {
+    assertKey(path);
+    try {
+      return (await lstat(dataFile(this.root, path))).isFile();
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
   }
 
   async head(path: string): Promise<ObjectInfo | null> {
@@ -150,7 +185,7 @@ export class FsMediaStore implements MediaStore {
     const file = dataFile(this.root, path);
     let handle: FileHandle;
     try {
-      // Objects are only ever created by rename; a symlink is not one and must not be followed.
+      // Objects are only ever created by link(); a symlink is not one and must not be followed.
       handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       if (isMissing(error)) return null;
@@ -169,24 +204,36 @@ export class FsMediaStore implements MediaStore {
     }
   }
 
-  /** Stores an upload atomically; throws ObjectTooLargeError or PathConflictError. */
-  async write(path: string, contentType: string, body: Readable): Promise<ObjectMeta> {
+  /**
+   * Stores an upload atomically, unless the path already holds an object: throws
+   * ObjectExistsError, ObjectTooLargeError or PathConflictError, or what `beforeCommit` throws
+   * (called once the bytes are on disk, just before they become the object).
+   */
+  async write(
+    path: string,
+    contentType: string,
+    body: Readable,
+    beforeCommit?: () => Promise<void>,
+  ): Promise<ObjectMeta> {
     assertKey(path);
-    return writeAtomically(dataFile(this.root, path), contentType, body, this.maxObjectBytes);
+    return writeAtomically(dataFile(this.root, path), contentType, body, this.maxObjectBytes, beforeCommit);
   }
 
   async delete(path: string): Promise<void> {
     assertKey(path);
     const file = dataFile(this.root, path);
+    let stats: BigIntStats;
     try {
-      if (!(await lstat(file)).isFile()) return;
+      stats = await lstat(file, { bigint: true });
     } catch (error) {
       if (isMissing(error)) return;
       throw error;
     }
+    if (!stats.isFile()) return;
     // Data first: a crash in between leaves an orphan sidecar, which nothing reads.
     await rm(file, { force: true });
-    await rm(sidecarFile(file), { force: true });
+    await rm(sidecarFile(file, stats.ino.toString()), { force: true });
+    await rm(legacySidecarFile(file), { force: true });
   }
 
   /**
@@ -221,12 +268,29 @@ export class FsMediaStore implements MediaStore {
     }
   }
 
-  /** Fails unless `root` exists and accepts writes. */
+  /**
+   * Fails unless `root` exists, accepts writes and supports hard links (uploads are committed
+   * with link(), which refuses to replace an object; see fs.write.ts).
+   */
   async check(): Promise<void> {
     if (!(await stat(this.root)).isDirectory()) throw new Error(`media root ${this.root} is not a directory`);
     const probe = join(this.root, internalName(`check-${randomUUID()}`));
-    await writeFile(probe, '');
-    await rm(probe, { force: true });
+    const linked = `${probe}-link`;
+    try {
+      await writeFile(probe, '');
+      try {
+        await link(probe, linked);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new Error(
+          `media root ${this.root} does not support hard links (${code}): the fs store needs them to write objects once`,
+          { cause: error },
+        );
+      }
+    } finally {
+      await rm(linked, { force: true });
+      await rm(probe, { force: true });
+    }
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, link, lstat, mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ObjectMeta, writeMeta } from './fs.meta.ts';
@@ -21,10 +21,26 @@ export class PathConflictError extends Error {
   }
 }
 
+/** The path already holds an object: objects are written once. */
+export class ObjectExistsError extends Error {
+  constructor(path: string) {
+    super(`storage path ${path} already holds an object, and objects are written once`);
+    this.name = 'ObjectExistsError';
+  }
+}
+
 const CONFLICT_CODES = new Set(['EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY']);
 
 function isConflict(error: unknown): boolean {
   return CONFLICT_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
@@ -36,16 +52,21 @@ async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
 }
 
 /**
- * Streams `source` into `target` atomically: the bytes go to a temp file next to the target
- * (same filesystem), are fsynced, and only then renamed into place, so readers see the old
- * object or the new one and a failed or aborted upload leaves nothing behind. The MD5 (the
- * ETag) and the size limit are applied while streaming; nothing is buffered whole.
+ * Streams `source` into `target`, once: the bytes go to a temp file next to the target (same
+ * filesystem), are fsynced, their sidecar is put in place, and only then is the temp file
+ * hard-linked to the target. link() fails when the target exists, so the commit both publishes
+ * the object atomically (readers see no object or the whole one) and refuses to replace one
+ * (ObjectExistsError); rename() would silently replace it. A failed, aborted or refused upload
+ * leaves nothing behind and never touches the existing object or its sidecar (sidecars are
+ * named by inode). The MD5 (the ETag) and the size limit are applied while streaming; nothing is
+ * buffered whole. `beforeCommit` runs last before the link and may throw to cancel the upload.
  */
 export async function writeAtomically(
   target: string,
   contentType: string,
   source: Readable,
   maxBytes: number,
+  beforeCommit?: () => Promise<void>,
 ): Promise<ObjectMeta> {
   try {
     await mkdir(dirname(target), { recursive: true });
@@ -54,7 +75,8 @@ export async function writeAtomically(
   }
   const tmp = tempFile(target, randomUUID());
   const handle = await open(tmp, 'wx', 0o644);
-  let renamed = false;
+  let sidecar: string | undefined;
+  let linked = false;
   try {
     const hash = createHash('md5');
     let size = 0;
@@ -68,16 +90,22 @@ export async function writeAtomically(
     await handle.sync();
     const stat = await handle.stat({ bigint: true });
     const meta: ObjectMeta = { contentType, size, etag: `"${hash.digest('hex')}"`, ino: stat.ino.toString() };
-    await writeMeta(target, meta);
+    sidecar = await writeMeta(target, meta);
+    await beforeCommit?.();
     try {
-      await rename(tmp, target);
+      await link(tmp, target);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await isFile(target))) {
+        throw new ObjectExistsError(target);
+      }
       throw isConflict(error) ? new PathConflictError(target) : error;
     }
-    renamed = true;
+    linked = true;
     return meta;
   } finally {
     await handle.close();
-    if (!renamed) await rm(tmp, { force: true });
+    await rm(tmp, { force: true });
+    // Only this upload's own sidecar: it is named by the inode of its temp file.
+    if (!linked && sidecar !== undefined) await rm(sidecar, { force: true });
   }
 }

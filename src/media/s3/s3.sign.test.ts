@@ -98,6 +98,8 @@ interface Case {
   prefix: string;
   key: string;
   contentType?: string;
+  /** A conditional PUT: `If-None-Match: *` signed. */
+  conditional?: boolean;
   expiresIn: number;
   at: number;
 }
@@ -115,6 +117,7 @@ function cases(count: number, seed: number): Case[] {
       prefix: pick(rnd, PREFIXES),
       key: i % 10 === 0 ? `${pick(rnd, ['flow', 'a'])}/0b5e8f0e-3c1f-4d6a-9b7e-2f1a3c4d5e6f` : randomKey(rnd),
       contentType: i % 2 === 0 ? undefined : pick(rnd, CONTENT_TYPES),
+      conditional: i % 4 === 1,
       expiresIn: pick(rnd, [1, 60, 900, 3600, 86400, 604800, 1 + Math.floor(rnd() * 604799)]),
       at: rnd() < 0.25 ? midnight : start + Math.floor(rnd() * span),
     };
@@ -136,7 +139,12 @@ async function sdkUrl(c: Case): Promise<string> {
     if (c.contentType === undefined) {
       return await getSignedUrl(client, new GetObjectCommand({ Bucket: c.target.bucket, Key }), options);
     }
-    const put = new PutObjectCommand({ Bucket: c.target.bucket, Key, ContentType: c.contentType });
+    const put = new PutObjectCommand({
+      Bucket: c.target.bucket,
+      Key,
+      ContentType: c.contentType,
+      IfNoneMatch: c.conditional ? '*' : undefined,
+    });
     return await getSignedUrl(client, put, { ...options, signableHeaders: new Set(['content-type']) });
   } finally {
     client.destroy();
@@ -149,6 +157,7 @@ function ourUrl(c: Case): string {
     ...c.target,
     credentials: c.credentials,
     keyPrefix: c.prefix,
+    conditionalPut: c.conditional === true,
     now: () => c.at,
   });
   const ctx = { baseUrl: 'http://tams.invalid', expiresIn: c.expiresIn };
@@ -172,6 +181,8 @@ describe('S3 presigning', () => {
     expect(all.some((c) => c.credentials.sessionToken !== undefined && c.contentType !== undefined)).toBe(
       true,
     );
+    expect(all.filter((c) => c.contentType !== undefined && c.conditional).length).toBeGreaterThan(100);
+    expect(all.filter((c) => c.contentType !== undefined && !c.conditional).length).toBeGreaterThan(100);
     expect(all.some((c) => /[^\x20-\x7e]/.test(c.key))).toBe(true);
     expect(all.some((c) => c.key.includes('/') && /[ !'()*]/.test(c.key))).toBe(true);
   });
@@ -190,6 +201,26 @@ describe('S3 presigning', () => {
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
     const other = new URL(ourUrl({ ...c, contentType: 'video/mp4' }));
     expect(other.searchParams.get('X-Amz-Signature')).not.toBe(url.searchParams.get('X-Amz-Signature'));
+  });
+
+  it('signs If-None-Match: * into conditional PUT URLs (the default), and tells clients to send it', () => {
+    const store = new S3MediaStore({
+      descriptor: DESCRIPTOR,
+      ...(TARGETS[4] as Target),
+      credentials: CREDENTIALS[0] as Case['credentials'],
+    });
+    const ctx = { baseUrl: 'http://tams.invalid', expiresIn: 60 };
+    const put = store.presignPut('a/b', 'video/mp2t', ctx);
+    expect(put.headers).toEqual({ 'If-None-Match': '*' });
+    expect(new URL(put.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host;if-none-match');
+    const plain = new S3MediaStore({
+      descriptor: DESCRIPTOR,
+      ...(TARGETS[4] as Target),
+      credentials: CREDENTIALS[0] as Case['credentials'],
+      conditionalPut: false,
+    }).presignPut('a/b', 'video/mp2t', ctx);
+    expect(plain.headers).toBeUndefined();
+    expect(new URL(plain.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
   });
 
   it('refuses keys, content types and expiries that no URL can carry', () => {

@@ -14,7 +14,8 @@ import { escapeKeyPath, escapeUri } from './s3.keys.ts';
  *
  * What the SDK signs, and so what this signs: the payload is `UNSIGNED-PAYLOAD` (hoisted into the
  * query as X-Amz-Content-Sha256), the signed headers are `host` (plus `content-type` for PUT, so
- * the client must send exactly that type), and the query carries `x-id=GetObject|PutObject`.
+ * the client must send exactly that type, and `if-none-match` for a conditional PUT, so the
+ * client must send `If-None-Match: *`), and the query carries `x-id=GetObject|PutObject`.
  */
 
 export interface SigV4Credentials {
@@ -95,13 +96,23 @@ export class S3Presigner {
     return this.#presign('GET', key, expiresIn, now, undefined);
   }
 
-  /** A presigned PutObject URL; the client must send exactly `contentType`. */
-  presignPut(key: string, contentType: string, expiresIn: number, now: number = Date.now()): string {
+  /**
+   * A presigned PutObject URL; the client must send exactly `contentType`. `ifNoneMatch` signs
+   * the header `If-None-Match: *` (the client must send it): S3 then refuses the upload with 412
+   * when the key already holds an object, and a URL without the header fails its signature.
+   */
+  presignPut(
+    key: string,
+    contentType: string,
+    expiresIn: number,
+    now: number = Date.now(),
+    ifNoneMatch = false,
+  ): string {
     // Anything else would not reach the server byte for byte as a header, so could never match.
     if (!VISIBLE_ASCII.test(contentType)) {
       throw new Error(`invalid content type ${JSON.stringify(contentType)}`);
     }
-    return this.#presign('PUT', key, expiresIn, now, canonicalHeaderValue(contentType));
+    return this.#presign('PUT', key, expiresIn, now, canonicalHeaderValue(contentType), ifNoneMatch);
   }
 
   #presign(
@@ -110,6 +121,7 @@ export class S3Presigner {
     expiresIn: number,
     now: number,
     contentType: string | undefined,
+    ifNoneMatch = false,
   ): string {
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
       throw new Error(`presigned URL expiry must be 1 to ${MAX_EXPIRES_IN} seconds (got ${expiresIn})`);
@@ -119,14 +131,18 @@ export class S3Presigner {
     const path = `${this.#basePath}/${escapeKeyPath(key)}`;
     const query = `${this.#credentialParam}${day}${this.#scopeTail}&X-Amz-Date=${longDate}&X-Amz-Expires=${expiresIn}${this.#tokenParam}`;
     // Sorted query order puts X-Amz-Signature between the token and X-Amz-SignedHeaders.
-    const tail =
-      contentType === undefined
-        ? 'X-Amz-SignedHeaders=host&x-id=GetObject'
-        : 'X-Amz-SignedHeaders=content-type%3Bhost&x-id=PutObject';
-    const headers =
-      contentType === undefined
-        ? `host:${this.#host}\n\nhost`
-        : `content-type:${contentType}\nhost:${this.#host}\n\ncontent-type;host`;
+    let tail: string;
+    let headers: string;
+    if (contentType === undefined) {
+      tail = 'X-Amz-SignedHeaders=host&x-id=GetObject';
+      headers = `host:${this.#host}\n\nhost`;
+    } else if (!ifNoneMatch) {
+      tail = 'X-Amz-SignedHeaders=content-type%3Bhost&x-id=PutObject';
+      headers = `content-type:${contentType}\nhost:${this.#host}\n\ncontent-type;host`;
+    } else {
+      tail = 'X-Amz-SignedHeaders=content-type%3Bhost%3Bif-none-match&x-id=PutObject';
+      headers = `content-type:${contentType}\nhost:${this.#host}\nif-none-match:*\n\ncontent-type;host;if-none-match`;
+    }
     const canonicalRequest = `${method}\n${path}\n${query}&${tail}\n${headers}\n${UNSIGNED_PAYLOAD}`;
     // One-shot hash(): half the cost of createHash() for a string this short.
     const hashed = hash('sha256', canonicalRequest, 'hex');

@@ -63,6 +63,13 @@ export interface S3MediaStoreOptions {
   checkTimeoutMs?: number;
   /** Keys per ListObjectsV2 page. Default 1000 (S3's maximum); tests lower it to page. */
   listPageSize?: number;
+  /**
+   * PUT URLs carry a signed `If-None-Match: *` (returned in `headers` of the put_url, which
+   * clients must send), so S3 refuses to overwrite an object: a replayed URL cannot change media
+   * that segments use. Turn off only for clients that ignore put_url headers, whose uploads the
+   * signature would otherwise refuse; replays can then overwrite. Default true.
+   */
+  conditionalPut?: boolean;
   /** Epoch milliseconds; tests inject it to sign at a fixed instant. */
   now?: () => number;
 }
@@ -86,6 +93,7 @@ export class S3MediaStore implements MediaStore {
   readonly #region: string;
   readonly #checkTimeoutMs: number;
   readonly #listPageSize: number;
+  readonly #conditionalPut: boolean;
   readonly #now: () => number;
 
   constructor(options: S3MediaStoreOptions) {
@@ -105,6 +113,7 @@ export class S3MediaStore implements MediaStore {
     this.#createBucket = options.createBucket ?? false;
     this.#checkTimeoutMs = options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
     this.#listPageSize = options.listPageSize ?? 1000;
+    this.#conditionalPut = options.conditionalPut ?? true;
     this.#now = options.now ?? Date.now;
     this.#publicBase = options.publicBaseUrl !== undefined ? withoutSlash(options.publicBaseUrl) : undefined;
     const checksums = options.checksums ?? 'WHEN_REQUIRED';
@@ -142,8 +151,11 @@ export class S3MediaStore implements MediaStore {
   }
 
   presignPut(path: string, contentType: string, ctx: UrlContext): PutRequest {
-    const url = this.#signer.presignPut(this.#key(path), contentType, ctx.expiresIn, this.#now());
-    return { url, 'content-type': contentType };
+    const key = this.#key(path);
+    const url = this.#signer.presignPut(key, contentType, ctx.expiresIn, this.#now(), this.#conditionalPut);
+    if (!this.#conditionalPut) return { url, 'content-type': contentType };
+    // What the signature covers besides the content type: the client must send it.
+    return { url, 'content-type': contentType, headers: { 'If-None-Match': '*' } };
   }
 
   presignGet(path: string, ctx: UrlContext): string {

@@ -1,5 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
-import { type AllocationWork, type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
+import { type AllocationWork, type ObjectLocation, type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
 import { packPending, unpackPending } from './pending-objects.ts';
 import type { CacheView } from './store.cache.ts';
 
@@ -33,6 +33,12 @@ export class CachedObjects extends ObjectsRepo {
       for (const [id, o] of await super.getMany(misses)) result.set(id, { ...o, registered: true });
     }
     return result;
+  }
+
+  /** Allocations not yet used (where uploads go) from memory. */
+  override async location(id: string): Promise<ObjectLocation | undefined> {
+    const pending = this.view.pendingObjects.get(id);
+    return pending ? unpackPending(id, pending) : super.location(id);
   }
 
   override async insertMany(objects: readonly ObjectRecord[]): Promise<void> {

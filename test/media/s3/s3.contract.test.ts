@@ -1,9 +1,10 @@
 /**
  * The shared media-store contract against S3MediaStore on a real S3-protocol server (s3rver,
- * in-process). s3rver does not verify signatures, so the contract's signature-failure cases
- * (expired, tampered, wrong method or content type) are skipped here (`verifiesSignatures:
- * false`); the signatures themselves are proved byte-identical to the AWS SDK presigner's in
- * src/media/s3/s3.sign.test.ts, and AWS, VAST and MinIO verify those.
+ * in-process). s3rver does not verify signatures and ignores `If-None-Match` on PUT, so the
+ * contract's signature-failure cases (expired, tampered, wrong method or content type, missing
+ * put_url headers) and its write-once case are skipped here; they run against MinIO
+ * (minio.contract.test.ts), and the signatures are proved byte-identical to the AWS SDK
+ * presigner's in src/media/s3/s3.sign.test.ts.
  */
 import { describeMediaStoreContract } from '../../../src/media/media.contract.ts';
 import { startS3Media } from './s3.harness.ts';
@@ -14,6 +15,7 @@ describeMediaStoreContract('s3 (s3rver)', async () => {
     store: media.store,
     ctx: { baseUrl: 'http://tams.invalid', expiresIn: 3600 },
     verifiesSignatures: false,
+    refusesOverwrite: false,
     teardown: () => media.close(),
   };
 });
@@ -24,6 +26,7 @@ describeMediaStoreContract('s3 (s3rver) with a key prefix', async () => {
     store: media.store,
     ctx: { baseUrl: 'http://tams.invalid', expiresIn: 3600 },
     verifiesSignatures: false,
+    refusesOverwrite: false,
     teardown: () => media.close(),
   };
 });
