@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { AuthRepo, TokenRecord, UserRecord } from '../store/auth.repo.ts';
 import { JwtVerifier, jwtSettings } from './auth.jwt.ts';
-import { hashPassword } from './auth.password.ts';
+import { hashPassword, verifyPassword } from './auth.password.ts';
 import { Authenticator } from './auth.service.ts';
 import { tokenHash } from './auth.tokens.ts';
 
@@ -38,6 +38,7 @@ function token(value: string, extra: Partial<TokenRecord> = {}): TokenRecord {
 }
 
 const bearer = (t: string) => ({ kind: 'bearer' as const, token: t, via: 'header' as const });
+const basic = (user: string, password: string) => ({ kind: 'basic' as const, user, password });
 
 describe('Authenticator', () => {
   it('reads a token once, then from memory until forget()', async () => {
@@ -101,7 +102,6 @@ describe('Authenticator', () => {
     ];
     const { repo, reads } = fakeRepo([], users);
     const auth = new Authenticator({ repo, clock: { now: () => new Date(0) }, cacheTtlMs: 60_000 });
-    const basic = (user: string, password: string) => ({ kind: 'basic' as const, user, password });
     expect(await auth.authenticate(basic('u', 'pw'))).toMatchObject({ ok: true, principal: { name: 'u' } });
     await auth.authenticate(basic('u', 'pw'));
     expect(reads.users).toBe(1);
@@ -153,5 +153,31 @@ describe('Authenticator', () => {
     now = exp * 1000;
     await auth.authenticate(bearer(jwt));
     expect(verified).toBe(2);
+  });
+
+  it('checks a password once for requests sent in parallel with the same credentials', async () => {
+    const stored = await hashPassword('pw', { ln: 10, r: 8, p: 1 });
+    const { repo } = fakeRepo([], [{ name: 'u', password: stored, scopes: ['read'], created: new Date(0) }]);
+    let checks = 0;
+    const auth = new Authenticator({
+      repo,
+      clock: { now: () => new Date(0) },
+      cacheTtlMs: 60_000,
+      passwords: { checks: 1, clientFailures: 1, userFailures: 1 },
+      checkPassword: (password, hash) => {
+        checks++;
+        return verifyPassword(password, hash);
+      },
+    });
+    const right = await Promise.all(
+      Array.from({ length: 5 }, () => auth.authenticate(basic('u', 'pw'), 'a')),
+    );
+    expect(right.every((o) => o.ok)).toBe(true);
+    // Wrong ones too, with limits of one failure and one check under way: the others share it.
+    const wrong = await Promise.all(
+      Array.from({ length: 5 }, () => auth.authenticate(basic('u', 'no'), 'b')),
+    );
+    expect(wrong.map((o) => !o.ok && o.reason)).toEqual(Array(5).fill('the user name or password is wrong'));
+    expect(checks).toBe(2);
   });
 });
