@@ -1,5 +1,5 @@
 import { createSecretKey } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { CompactSign, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { AuthRepo, TokenRecord, UserRecord } from '../store/auth.repo.ts';
@@ -152,6 +152,44 @@ describe('Authenticator', () => {
     expect(verified).toBe(1);
     now = exp * 1000;
     await auth.authenticate(bearer(jwt));
+    expect(verified).toBe(2);
+  });
+
+  it('trusts a JWT from memory for 10 minutes at most, whatever its exp (1e400 included)', async () => {
+    const secret = createSecretKey(Buffer.alloc(32, 9));
+    const config = loadConfig({
+      TAMS_JWT_KEY: JSON.stringify({ kty: 'oct', k: secret.export().toString('base64url') }),
+      TAMS_JWT_ALGORITHMS: 'HS256',
+      TAMS_JWT_ISSUER: 'iss',
+      TAMS_JWT_AUDIENCE: 'aud',
+    });
+    const settings = jwtSettings(config);
+    if (!settings) throw new Error('JWT settings expected');
+    const verifier = new JwtVerifier(settings);
+    let verified = 0;
+    const counting = {
+      verify: (t: string) => {
+        verified++;
+        return verifier.verify(t);
+      },
+    } as JwtVerifier;
+    const claims = '{"iss":"iss","aud":"aud","sub":"svc","scope":"read","exp":1e400}';
+    const jwt = await new CompactSign(new TextEncoder().encode(claims))
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(secret);
+    let now = Date.now();
+    const auth = new Authenticator({
+      repo: fakeRepo([]).repo,
+      clock: { now: () => new Date(now) },
+      jwt: counting,
+      cacheTtlMs: 0,
+    });
+    expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
+    now += 10 * 60_000 - 1;
+    expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
+    expect(verified).toBe(1);
+    now += 1;
+    expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
     expect(verified).toBe(2);
   });
 

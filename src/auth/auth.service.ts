@@ -47,6 +47,12 @@ export interface AuthenticatorDeps {
 
 const CACHE_ENTRIES = 10_000;
 /**
+ * A verified JWT is trusted from memory until it expires, but no longer than this: the key set
+ * is refetched after as long (jose's default), so a key withdrawn by the identity provider stops
+ * working for tokens of any `exp`, even one far in the future (or 1e400, read as Infinity).
+ */
+const JWT_CACHE_MS = 10 * 60_000;
+/**
  * scrypt takes 128 MiB and ~0.3 s of a core: two at once on two cores (leaving libuv's pool to
  * file I/O), and at most four waiting per running check (about 1.2 s of wait); beyond that the
  * server is answering a flood, and says so at once (503) rather than queueing without end.
@@ -205,7 +211,7 @@ export class Authenticator {
       return { ok: false, scheme: 'bearer', reason: outcome.reason, unavailable: outcome.unavailable };
     }
     const principal: Principal = { name: outcome.name, scopes: new Set(outcome.scopes), scheme: 'jwt' };
-    this.jwts.set(token, principal, outcome.expires, now);
+    this.jwts.set(token, principal, Math.min(outcome.expires, now + JWT_CACHE_MS), now);
     return { ok: true, principal };
   }
 }
