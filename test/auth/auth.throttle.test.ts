@@ -3,7 +3,8 @@
  * before any scrypt runs, per client address and per user name (a user's known addresses
  * exempt from the latter); the queue of password checks is bounded (503 at once when full);
  * bearer tokens, JWTs and access_token are never throttled. Password checks are counted (and
- * held, for the queue) through a wrapper around the real scrypt check, at a low scrypt cost.
+ * held, for the queue) through a wrapper around the real scrypt check, at the fixture's low
+ * scrypt cost.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PasswordCheck } from '../../src/auth/auth.service.ts';
@@ -57,7 +58,7 @@ beforeAll(async () => {
     },
     {
       clock: { now: () => new Date(now) },
-      authTesting: { scrypt: { ln: 10, r: 8, p: 1 }, checkPassword: counting },
+      authTesting: { checkPassword: counting },
     },
   );
 });
