@@ -25,7 +25,8 @@ export const ConfigSchema = Type.Object({
   }),
   TAMS_TRUST_PROXY: Type.Boolean({
     default: false,
-    description: 'Trust `X-Forwarded-*` headers from a reverse proxy when deriving the public URL.',
+    description:
+      'Trust `X-Forwarded-*` headers from a reverse proxy: for the public URL, and for the client address HTTP Basic failures are counted by. Only behind a proxy that sets them: otherwise clients choose their own address.',
   }),
   TAMS_DATA_DIR: Type.String({
     default: './data',

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from './app.ts';
-import { createAuth } from './auth/auth.module.ts';
+import { type AuthTesting, createAuth } from './auth/auth.module.ts';
 import { type Clock, systemClock } from './common/clock.ts';
 import { type IdGenerator, randomIds } from './common/ids.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
@@ -79,6 +79,8 @@ export interface BuildOptions {
   storeCache?: boolean;
   /** Where `_env` credential references of TAMS_STORAGE_BACKENDS are read (tests). Default process.env. */
   env?: Record<string, string | undefined>;
+  /** Authentication hooks for tests (cheap scrypt, wrapped password checks). */
+  authTesting?: AuthTesting;
 }
 
 /**
@@ -222,7 +224,12 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     dispatcher?.wake();
     streams.wake();
   };
-  const auth = createAuth(config, db, { clock, exclusive: db.exclusive });
+  const auth = createAuth(config, db, { clock, exclusive: db.exclusive, testing: options.authTesting });
+  metrics.gauge(
+    'tams_auth_password_checks_waiting',
+    'HTTP Basic password checks waiting for scrypt; beyond 4 per TAMS_AUTH_PASSWORD_CHECKS logins are answered 503',
+    () => auth.authenticator.waitingChecks(),
+  );
 
   return {
     config,

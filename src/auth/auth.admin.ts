@@ -36,6 +36,12 @@ export interface NewToken {
 }
 
 export const MIN_PASSWORD_LENGTH = 12;
+/**
+ * The longest validity of a token: 100 years (of 365.25 days), in seconds. Far past any real use,
+ * and it keeps the expiry a valid date (JavaScript's end at +275760, beyond 8.64e12 s from now)
+ * and within timestamp columns counted in 64-bit nanoseconds (which end in 2262).
+ */
+export const MAX_TOKEN_SECONDS = 3_155_760_000;
 
 function checkName(kind: 'user' | 'token', name: string): void {
   if (!isUserName(name)) throw new BadRequestError(`The ${kind} name ${USER_NAME_RULE}.`);
@@ -140,6 +146,15 @@ export class AuthAdmin {
     const principal = spec.principal ?? spec.name;
     checkName('user', principal);
     const scopes = checkScopes(spec.scopes);
+    const seconds = spec.expiresInSeconds;
+    if (
+      seconds !== undefined &&
+      !(Number.isInteger(seconds) && seconds >= 1 && seconds <= MAX_TOKEN_SECONDS)
+    ) {
+      throw new BadRequestError(
+        `A token's validity (expires_in) is whole seconds from 1 to ${MAX_TOKEN_SECONDS}, at most 100 years; got ${seconds}.`,
+      );
+    }
     if ((await this.active()).some((t) => t.name === spec.name)) {
       throw new BadRequestError(`A token named "${spec.name}" exists already (revoke it first).`);
     }

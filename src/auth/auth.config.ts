@@ -19,6 +19,25 @@ export const authSettings = {
     description:
       'How long an API token or password once checked is trusted without reading the store again, on shared databases (several replicas): a revocation made elsewhere takes effect within this time. The embedded engine (one process) forgets immediately on every change.',
   }),
+  TAMS_AUTH_PASSWORD_CHECKS: Type.Integer({
+    default: 2,
+    minimum: 1,
+    maximum: 64,
+    description:
+      'HTTP Basic passwords checked at once (scrypt: 128 MiB and ~0.3 s of a core each); four times as many may wait, and further logins are answered 503 with `Retry-After` at once. One client address has at most this many checks under way (its further logins: 429). Raise with the cores and memory the server has.',
+  }),
+  TAMS_AUTH_CLIENT_FAILURES: Type.Integer({
+    default: 10,
+    minimum: 1,
+    description:
+      'Wrong HTTP Basic passwords one client address (an IPv6 /64 network; see `TAMS_TRUST_PROXY`) may send before its Basic logins are answered 429 with `Retry-After`, without checking: 30 s, doubling with each further failure up to 15 minutes. Failures are forgotten 15 minutes after the last one. Behind a reverse proxy set `TAMS_TRUST_PROXY`, or every client counts as the proxy.',
+  }),
+  TAMS_AUTH_USER_FAILURES: Type.Integer({
+    default: 20,
+    minimum: 1,
+    description:
+      'Wrong HTTP Basic passwords for one user name, from any address, before logins as that user are answered 429 the same way, except from addresses the user has logged in from before. A successful login forgets them.',
+  }),
   TAMS_BOOTSTRAP_ADMIN_TOKEN: Type.String({
     default: '',
     description:

@@ -102,6 +102,17 @@ function unauthorized(
   reply: FastifyReply,
   outcome: Extract<AuthOutcome, { ok: false }>,
 ) {
+  if (outcome.retryAfter !== undefined) reply.header('retry-after', String(outcome.retryAfter));
+  if (outcome.throttled) {
+    request.log.info({ scheme: outcome.scheme, reason: outcome.reason }, 'authentication throttled');
+    return sendError(
+      request,
+      reply,
+      429,
+      'TooManyRequests',
+      `Authentication refused without checking: ${outcome.reason}. Retry after ${outcome.retryAfter ?? 1} s, or use a bearer token.`,
+    );
+  }
   if (outcome.unavailable) {
     request.log.warn({ reason: outcome.reason }, 'credentials could not be checked');
     return sendError(
@@ -179,6 +190,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthModule): void {
     if (policy === 'public' || isPresignedMediaRequest(request)) return;
     const outcome = await auth.authenticator.authenticate(
       readCredentials(request.headers.authorization, accessToken),
+      request.ip,
     );
     if (!outcome.ok) return unauthorized(request, reply, outcome);
     request.principal = outcome.principal;

@@ -6,7 +6,8 @@ import { AuthAdmin } from './auth.admin.ts';
 import { type BootstrapLog, bootstrapAuth } from './auth.bootstrap.ts';
 import { CredentialGrants } from './auth.grants.ts';
 import { JwtVerifier, jwtSettings } from './auth.jwt.ts';
-import { Authenticator } from './auth.service.ts';
+import { type ScryptParams, verifyPassword } from './auth.password.ts';
+import { Authenticator, type PasswordCheck } from './auth.service.ts';
 
 /** Authentication as the app uses it; built once by the composition root. */
 export interface AuthModule {
@@ -25,24 +26,39 @@ export interface AuthOptions {
   exclusive: boolean;
   /** Where the generated first admin token is shown (default stderr). */
   announce?: (text: string) => void;
+  testing?: AuthTesting;
+}
+
+/** For tests: cheaper scrypt for the passwords set, and a wrapper around each check (counting, holding). */
+export interface AuthTesting {
+  scrypt?: ScryptParams;
+  checkPassword?: (check: PasswordCheck) => PasswordCheck;
 }
 
 export function createAuth(config: Config, db: DbSession, options: AuthOptions): AuthModule {
   const repo = new AuthRepo(db);
   const jwt = jwtSettings(config);
   const cacheTtlMs = options.exclusive ? Number.POSITIVE_INFINITY : config.TAMS_AUTH_CACHE_SECONDS * 1000;
+  const testing = options.testing;
   const authenticator = new Authenticator({
     repo,
     clock: options.clock,
     jwt: jwt ? new JwtVerifier(jwt) : undefined,
     cacheTtlMs,
+    passwords: {
+      checks: config.TAMS_AUTH_PASSWORD_CHECKS,
+      clientFailures: config.TAMS_AUTH_CLIENT_FAILURES,
+      userFailures: config.TAMS_AUTH_USER_FAILURES,
+    },
+    scrypt: testing?.scrypt,
+    checkPassword: testing?.checkPassword?.(verifyPassword),
   });
   const grants = new CredentialGrants({ repo, clock: options.clock, ttlMs: cacheTtlMs });
   const changed = () => {
     authenticator.forget();
     grants.forget();
   };
-  const admin = new AuthAdmin({ repo, clock: options.clock, changed });
+  const admin = new AuthAdmin({ repo, clock: options.clock, changed, scrypt: testing?.scrypt });
   return {
     mode: config.TAMS_AUTH,
     authenticator,

@@ -22,7 +22,7 @@ export const SECURITY_SCHEMES = {
     type: 'http',
     scheme: 'basic',
     description:
-      'HTTP basic authentication with a user created by `tams-admin user add`. Only for constrained cases: passwords are long-lived and deliberately slow to check.',
+      'HTTP basic authentication with a user created by `tams-admin user add`. Only for constrained cases: passwords are long-lived and deliberately slow to check. After repeated wrong passwords from one address, or for one user name, logins are refused for a while with 429 and `Retry-After` (seconds) without being checked; 503 with `Retry-After` when too many are waiting to be checked. Bearer tokens are never refused so.',
   },
 } as const;
 

@@ -57,8 +57,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * A hash of no one's password, checked when the user does not exist, so a wrong user name costs
  * as long as a wrong password and response times do not tell which names exist.
  */
-let decoy: Promise<string> | undefined;
-export function decoyHash(): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'));
+const decoys = new Map<string, Promise<string>>();
+export function decoyHash(params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
+  const key = `${params.ln},${params.r},${params.p}`;
+  let decoy = decoys.get(key);
+  if (decoy === undefined) {
+    decoy = hashPassword(randomBytes(16).toString('hex'), params);
+    decoys.set(key, decoy);
+  }
   return decoy;
 }

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { actorOf } from '../http/principal.ts';
 import type { App } from '../http/types.ts';
-import { MIN_PASSWORD_LENGTH } from './auth.admin.ts';
+import { MAX_TOKEN_SECONDS, MIN_PASSWORD_LENGTH } from './auth.admin.ts';
 import type { AuthRouteConfig } from './auth.hook.ts';
 import { SCOPES } from './auth.model.ts';
 import type { AuthModule } from './auth.module.ts';
@@ -86,7 +86,13 @@ export async function authRoutes(app: App, auth: AuthModule): Promise<void> {
           name: Name,
           scopes: ScopeList,
           principal: Type.Optional(Name),
-          expires_in: Type.Optional(Type.Integer({ minimum: 1, description: 'Validity in seconds.' })),
+          expires_in: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: MAX_TOKEN_SECONDS,
+              description: 'Validity in seconds, at most 100 years.',
+            }),
+          ),
         }),
       },
       config: admin,

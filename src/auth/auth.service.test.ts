@@ -1,10 +1,10 @@
 import { createSecretKey } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { CompactSign, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { AuthRepo, TokenRecord, UserRecord } from '../store/auth.repo.ts';
 import { JwtVerifier, jwtSettings } from './auth.jwt.ts';
-import { hashPassword } from './auth.password.ts';
+import { hashPassword, verifyPassword } from './auth.password.ts';
 import { Authenticator } from './auth.service.ts';
 import { tokenHash } from './auth.tokens.ts';
 
@@ -38,6 +38,7 @@ function token(value: string, extra: Partial<TokenRecord> = {}): TokenRecord {
 }
 
 const bearer = (t: string) => ({ kind: 'bearer' as const, token: t, via: 'header' as const });
+const basic = (user: string, password: string) => ({ kind: 'basic' as const, user, password });
 
 describe('Authenticator', () => {
   it('reads a token once, then from memory until forget()', async () => {
@@ -101,7 +102,6 @@ describe('Authenticator', () => {
     ];
     const { repo, reads } = fakeRepo([], users);
     const auth = new Authenticator({ repo, clock: { now: () => new Date(0) }, cacheTtlMs: 60_000 });
-    const basic = (user: string, password: string) => ({ kind: 'basic' as const, user, password });
     expect(await auth.authenticate(basic('u', 'pw'))).toMatchObject({ ok: true, principal: { name: 'u' } });
     await auth.authenticate(basic('u', 'pw'));
     expect(reads.users).toBe(1);
@@ -153,5 +153,69 @@ describe('Authenticator', () => {
     now = exp * 1000;
     await auth.authenticate(bearer(jwt));
     expect(verified).toBe(2);
+  });
+
+  it('trusts a JWT from memory for 10 minutes at most, whatever its exp (1e400 included)', async () => {
+    const secret = createSecretKey(Buffer.alloc(32, 9));
+    const config = loadConfig({
+      TAMS_JWT_KEY: JSON.stringify({ kty: 'oct', k: secret.export().toString('base64url') }),
+      TAMS_JWT_ALGORITHMS: 'HS256',
+      TAMS_JWT_ISSUER: 'iss',
+      TAMS_JWT_AUDIENCE: 'aud',
+    });
+    const settings = jwtSettings(config);
+    if (!settings) throw new Error('JWT settings expected');
+    const verifier = new JwtVerifier(settings);
+    let verified = 0;
+    const counting = {
+      verify: (t: string) => {
+        verified++;
+        return verifier.verify(t);
+      },
+    } as JwtVerifier;
+    const claims = '{"iss":"iss","aud":"aud","sub":"svc","scope":"read","exp":1e400}';
+    const jwt = await new CompactSign(new TextEncoder().encode(claims))
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(secret);
+    let now = Date.now();
+    const auth = new Authenticator({
+      repo: fakeRepo([]).repo,
+      clock: { now: () => new Date(now) },
+      jwt: counting,
+      cacheTtlMs: 0,
+    });
+    expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
+    now += 10 * 60_000 - 1;
+    expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
+    expect(verified).toBe(1);
+    now += 1;
+    expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
+    expect(verified).toBe(2);
+  });
+
+  it('checks a password once for requests sent in parallel with the same credentials', async () => {
+    const stored = await hashPassword('pw', { ln: 10, r: 8, p: 1 });
+    const { repo } = fakeRepo([], [{ name: 'u', password: stored, scopes: ['read'], created: new Date(0) }]);
+    let checks = 0;
+    const auth = new Authenticator({
+      repo,
+      clock: { now: () => new Date(0) },
+      cacheTtlMs: 60_000,
+      passwords: { checks: 1, clientFailures: 1, userFailures: 1 },
+      checkPassword: (password, hash) => {
+        checks++;
+        return verifyPassword(password, hash);
+      },
+    });
+    const right = await Promise.all(
+      Array.from({ length: 5 }, () => auth.authenticate(basic('u', 'pw'), 'a')),
+    );
+    expect(right.every((o) => o.ok)).toBe(true);
+    // Wrong ones too, with limits of one failure and one check under way: the others share it.
+    const wrong = await Promise.all(
+      Array.from({ length: 5 }, () => auth.authenticate(basic('u', 'no'), 'b')),
+    );
+    expect(wrong.map((o) => !o.ok && o.reason)).toEqual(Array(5).fill('the user name or password is wrong'));
+    expect(checks).toBe(2);
   });
 });

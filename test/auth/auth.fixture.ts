@@ -82,6 +82,9 @@ export async function serveJwks(
   };
 }
 
+/** The scrypt cost of passwords in test servers (a password's hash carries its own cost). */
+export const TEST_SCRYPT = { ln: 10, r: 8, p: 1 };
+
 /** A test server with authentication required and the bootstrap admin token and user. */
 export async function startAuthServer(
   env: Record<string, string>,
@@ -91,6 +94,9 @@ export async function startAuthServer(
   const scratch = tempDir('tams-auth-');
   const server = await startServer({
     ...options,
+    // Passwords set by the server are hashed at a low scrypt cost (2^10: 1 MiB, about a
+    // millisecond): a check at the production cost takes seconds on a loaded machine.
+    authTesting: { scrypt: TEST_SCRYPT, ...options.authTesting },
     env: {
       TAMS_AUTH: 'required',
       TAMS_DATA_DIR: options.dataDir ?? scratch.path,

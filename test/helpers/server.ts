@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app.ts';
+import type { AuthTesting } from '../../src/auth/auth.module.ts';
 import type { Clock } from '../../src/common/clock.ts';
 import type { IdGenerator } from '../../src/common/ids.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -58,6 +59,8 @@ export interface TestServerOptions {
   wrapEngine?: (engine: Engine) => Engine;
   /** Receives the server's log lines (JSON, every level); without it the server logs nothing. */
   logLines?: (line: string) => void;
+  /** Authentication hooks (cheap scrypt, wrapped password checks). */
+  authTesting?: AuthTesting;
 }
 
 /** A fresh temporary directory, removed by the returned function. */
@@ -85,6 +88,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     storeCache: process.env.TAMS_TEST_STORE_CACHE === 'off' ? false : undefined,
     // `_env` credential references of TAMS_STORAGE_BACKENDS resolve in what loadConfig checked.
     env: { ...process.env, ...options.env },
+    authTesting: options.authTesting,
   };
   if (!options.dataDir) build.engine = await createDuckDbEngine({ path: ':memory:' });
   if (options.wrapEngine) {
