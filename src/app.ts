@@ -16,6 +16,7 @@ import { registerJson } from './http/json.ts';
 import { loggerOptions } from './http/logging.ts';
 import type { PagingSettings } from './http/paging.ts';
 import { actorOf, isAdmin, recordedCredential } from './http/principal.ts';
+import { registerQueryGuard } from './http/query.guard.ts';
 import { registerSwagger } from './http/swagger.ts';
 import type { App } from './http/types.ts';
 import { registerValidation } from './http/validation.ts';
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerJson(app);
   registerErrorHandling(app);
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
+  registerQueryGuard(app);
   // Before any route: it gives every route registered from here on its authorisation policy.
   registerAuth(app, deps.auth);
   await registerSwagger(app, { ui: config.TAMS_SWAGGER_UI });

@@ -35,21 +35,36 @@ describe('Batcher', () => {
     expect(await batcher.submit(2)).toBe(3);
   });
 
-  it('caps batches and fails items one by one or all together', async () => {
-    const batches: string[][] = [];
+  it('caps batches, fails items one by one, and isolates the item that makes a batch throw', async () => {
+    const calls: string[][] = [];
     const batcher = new Batcher<string, string>(async (items) => {
-      batches.push(items);
+      calls.push(items);
       if (items.includes('boom')) throw new Error('transaction failed');
       return items.map((i) => (i === 'bad' ? new Error(`bad item ${i}`) : i.toUpperCase()));
-    }, 2);
-    const results = await Promise.allSettled(['a', 'bad', 'c', 'boom', 'e'].map((i) => batcher.submit(i)));
+    }, 3);
+    const results = await Promise.allSettled(
+      ['a', 'bad', 'c', 'd', 'boom', 'f', 'g'].map((i) => batcher.submit(i)),
+    );
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
       'A',
       'bad item bad',
+      'C',
+      'D',
       'transaction failed',
-      'transaction failed',
-      'E',
+      'F',
+      'G',
     ]);
-    expect(batches).toEqual([['a', 'bad'], ['c', 'boom'], ['e']]);
+    // The batch that threw went again one item at a time, in order; the others went once.
+    expect(calls).toEqual([['a', 'bad', 'c'], ['d', 'boom', 'f'], ['d'], ['boom'], ['f'], ['g']]);
+  });
+
+  it('fails a lone item with its error without processing it again', async () => {
+    let calls = 0;
+    const batcher = new Batcher<string, string>(async () => {
+      calls++;
+      throw new Error('transaction failed');
+    }, 10);
+    await expect(batcher.submit('x')).rejects.toThrow('transaction failed');
+    expect(calls).toBe(1);
   });
 });

@@ -1,16 +1,28 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { checkJsonBody } from './json.guard.ts';
 
 const JSON_TYPE = 'application/json';
 
 /**
  * Wire format: the spec's bodies are `application/json`, exactly, with no charset parameter
  * (HEAD included). Request bodies are parsed as JSON whatever content type the client sent
- * (curl's default is form-encoded), so a bad body is a 400, never a 415.
+ * (curl's default is form-encoded), so a bad body is a 400, never a 415. A body nested too deep
+ * or holding a lone UTF-16 surrogate is refused here too (json.guard.ts), before any route sees
+ * it, so no store of any engine has to cope with one.
  */
 export function registerJson(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, text: string, done) => {
+    parseJson(request, text, (error, value) => {
+      if (error) done(error, undefined);
+      else {
+        const refusal = checkJsonBody(text, value);
+        if (refusal) done(refusal, undefined);
+        else done(null, value);
+      }
+    });
+  });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     const type = reply.getHeader('content-type');

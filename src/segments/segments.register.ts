@@ -8,7 +8,8 @@ export class SegmentRejection extends Error {}
 
 /**
  * The checks of one segment on its own (DIGEST §6.1, §6.3): a bounded, non-empty timerange with
- * an inclusive start, non-negative counts, no URL claiming a storage backend's label.
+ * an inclusive start, non-negative counts that a 64-bit column keeps exactly, no URL claiming a
+ * storage backend's label.
  */
 export function parseSegment(
   flowId: string,
@@ -41,6 +42,13 @@ export function parseSegment(
     const value = body[key];
     if (value === undefined) continue;
     if (value < 0) throw new SegmentRejection(`${key} cannot be negative`);
+    // The schema's integer has no bound; JSON.parse has already rounded anything past 2^53, so
+    // a larger count could not be kept as sent (and past 2^63 not at all).
+    if (!Number.isSafeInteger(value)) {
+      throw new SegmentRejection(
+        `${key} ${value} is beyond the largest count this store keeps exactly (${Number.MAX_SAFE_INTEGER})`,
+      );
+    }
     segment[key] = value;
   }
   if (body.get_urls !== undefined) {
