@@ -24,6 +24,28 @@ function fakeRepo(tokens: TokenRecord[], users: UserRecord[] = []) {
   return { repo, reads };
 }
 
+/** An HS256 verifier (issuer `iss`) that counts the signatures it verifies. */
+function countingVerifier(key: string, audience: string): { counting: JwtVerifier; verified: () => number } {
+  const settings = jwtSettings(
+    loadConfig({
+      TAMS_JWT_KEY: JSON.stringify({ kty: 'oct', k: key }),
+      TAMS_JWT_ALGORITHMS: 'HS256',
+      TAMS_JWT_ISSUER: 'iss',
+      TAMS_JWT_AUDIENCE: audience,
+    }),
+  );
+  if (!settings) throw new Error('JWT settings expected');
+  const verifier = new JwtVerifier(settings);
+  let verified = 0;
+  const counting = {
+    verify: (t: string) => {
+      verified++;
+      return verifier.verify(t);
+    },
+  } as JwtVerifier;
+  return { counting, verified: () => verified };
+}
+
 function token(value: string, extra: Partial<TokenRecord> = {}): TokenRecord {
   return {
     id: value,
@@ -114,22 +136,7 @@ describe('Authenticator', () => {
 
   it('verifies a JWT signature once and trusts it until it expires (HS256 with an oct key)', async () => {
     const secret = Buffer.alloc(32, 7);
-    const config = loadConfig({
-      TAMS_JWT_KEY: JSON.stringify({ kty: 'oct', k: secret.toString('base64url') }),
-      TAMS_JWT_ALGORITHMS: 'HS256',
-      TAMS_JWT_ISSUER: 'iss',
-      TAMS_JWT_AUDIENCE: 'aud,other',
-    });
-    const settings = jwtSettings(config);
-    if (!settings) throw new Error('JWT settings expected');
-    const verifier = new JwtVerifier(settings);
-    let verified = 0;
-    const counting = {
-      verify: (t: string) => {
-        verified++;
-        return verifier.verify(t);
-      },
-    } as JwtVerifier;
+    const { counting, verified } = countingVerifier(secret.toString('base64url'), 'aud,other');
     const exp = Math.floor(Date.now() / 1000) + 60;
     const jwt = await new SignJWT({ scope: 'read delete' })
       .setProtectedHeader({ alg: 'HS256' })
@@ -149,30 +156,15 @@ describe('Authenticator', () => {
     const outcome = await auth.authenticate(bearer(jwt));
     expect(outcome.ok && [...outcome.principal.scopes]).toEqual(['read', 'delete']);
     await auth.authenticate(bearer(jwt));
-    expect(verified).toBe(1);
+    expect(verified()).toBe(1);
     now = exp * 1000;
     await auth.authenticate(bearer(jwt));
-    expect(verified).toBe(2);
+    expect(verified()).toBe(2);
   });
 
   it('trusts a JWT from memory for 10 minutes at most, whatever its exp (1e400 included)', async () => {
     const secret = createSecretKey(Buffer.alloc(32, 9));
-    const config = loadConfig({
-      TAMS_JWT_KEY: JSON.stringify({ kty: 'oct', k: secret.export().toString('base64url') }),
-      TAMS_JWT_ALGORITHMS: 'HS256',
-      TAMS_JWT_ISSUER: 'iss',
-      TAMS_JWT_AUDIENCE: 'aud',
-    });
-    const settings = jwtSettings(config);
-    if (!settings) throw new Error('JWT settings expected');
-    const verifier = new JwtVerifier(settings);
-    let verified = 0;
-    const counting = {
-      verify: (t: string) => {
-        verified++;
-        return verifier.verify(t);
-      },
-    } as JwtVerifier;
+    const { counting, verified } = countingVerifier(secret.export().toString('base64url'), 'aud');
     const claims = '{"iss":"iss","aud":"aud","sub":"svc","scope":"read","exp":1e400}';
     const jwt = await new CompactSign(new TextEncoder().encode(claims))
       .setProtectedHeader({ alg: 'HS256' })
@@ -187,10 +179,10 @@ describe('Authenticator', () => {
     expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
     now += 10 * 60_000 - 1;
     expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
-    expect(verified).toBe(1);
+    expect(verified()).toBe(1);
     now += 1;
     expect((await auth.authenticate(bearer(jwt))).ok).toBe(true);
-    expect(verified).toBe(2);
+    expect(verified()).toBe(2);
   });
 
   it('checks a password once for requests sent in parallel with the same credentials', async () => {
