@@ -11,7 +11,7 @@ import { SPEC_DIR } from './helpers/spec-schemas.ts';
 
 interface Operation {
   operationId?: string;
-  responses?: Record<string, { description?: string }>;
+  responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
 }
 type Paths = Record<string, Record<string, Operation>>;
 
@@ -82,5 +82,16 @@ describe('generated OpenAPI', () => {
         }
       }
     }
+  });
+
+  it('documents what the extensions answer: the event stream, and 400 for a bad filter', async () => {
+    for (const method of ['get', 'head']) {
+      const responses = generated['/events']?.[method]?.responses ?? {};
+      expect(Object.keys(responses).sort(), method).toEqual(['200', '400']);
+      expect(Object.keys(responses['200']?.content ?? {}), method).toEqual(['text/event-stream']);
+    }
+    const res = await server.get<{ message: string }>('/events', { query: { verbose_storage: 'maybe' } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe(generated['/events']?.get?.responses?.['400']?.description);
   });
 });

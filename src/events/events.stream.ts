@@ -47,6 +47,19 @@ export const StreamQuery = Type.Object({
   ),
 });
 
+/** Event ids are signed 64-bit sequence numbers. */
+const MAX_SEQ = (1n << 63n) - 1n;
+
+/**
+ * The event id a client resumes after (`Last-Event-ID`), or undefined for none: a value that is
+ * no event id (not digits, or past the largest one) counts as none, and the stream starts now.
+ */
+function resumeFrom(lastId: string | string[] | undefined): bigint | undefined {
+  if (typeof lastId !== 'string' || !/^\d{1,19}$/.test(lastId)) return undefined;
+  const seq = BigInt(lastId);
+  return seq <= MAX_SEQ ? seq : undefined;
+}
+
 type Query = {
   events?: string;
   flow_ids?: string;
@@ -123,9 +136,7 @@ export class EventStreams {
     access?: StreamAccess,
   ): Promise<void> {
     const { store } = this.deps;
-    const lastId = request.headers['last-event-id'];
-    let cursor =
-      typeof lastId === 'string' && /^\d{1,20}$/.test(lastId) ? BigInt(lastId) : await store.events.lastSeq();
+    let cursor = resumeFrom(request.headers['last-event-id']) ?? (await store.events.lastSeq());
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

@@ -129,6 +129,21 @@ describe('event stream (SSE)', () => {
     expect((event?.data.event.flow as { label: string } | undefined)?.label).toBe('seen');
   });
 
+  it('starts from now when Last-Event-ID is no event id (past the 64-bit range, or not a number)', async () => {
+    for (const lastId of ['99999999999999999999', '9223372036854775808', 'abc']) {
+      const stream = await openStream(server, '', { 'last-event-id': lastId });
+      const flow = videoFlow();
+      await createFlow(server, flow);
+      const events = await stream.next(2);
+      stream.close();
+      expect(
+        events.map((e) => e.type),
+        lastId,
+      ).toEqual(['sources/created', 'flows/created']);
+      expect((events[1]?.data.event.flow as { id: string } | undefined)?.id).toBe(flow.id);
+    }
+  });
+
   it('HEAD answers with the headers of the stream and ends', async () => {
     const res = await server.head('/events');
     expect(res.status).toBe(200);

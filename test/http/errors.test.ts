@@ -152,6 +152,21 @@ describe('invalid bodies -> 400', () => {
     expect(await getFlow(server, flow.id as string)).toEqual(flow);
   });
 
+  it('an empty body with a JSON content type is no body: operations without one answer as usual', async () => {
+    const json = { body: '', headers: { 'content-type': 'application/json' } };
+    const doomed = await createFlow(server, videoFlow());
+    expect((await server.request('DELETE', `/flows/${doomed.id}`, json)).status).toBe(204);
+    expect((await server.request('DELETE', `/flows/${flow.id}/tags/none`, json)).status).toBe(404);
+    const allocated = await server.request<{ media_objects: unknown[] }>(
+      'POST',
+      `/flows/${flow.id}/storage`,
+      json,
+    );
+    expect(allocated.status, allocated.text).toBe(201);
+    expect(allocated.body.media_objects.length).toBeGreaterThan(0);
+    expectError(await server.request('POST', '/service', json), 400, 'Bad request. Invalid service JSON.');
+  });
+
   it('JSON sent with another content type is still JSON (400 if invalid, never 415)', async () => {
     const label = await server.request('PUT', `/flows/${flow.id}/description`, {
       body: '"described"',

@@ -1,0 +1,161 @@
+/**
+ * `npm run fuzz [-- --long] [--seed N] [--max-examples N] [--keep] [-- <schemathesis options>]`:
+ * property-based fuzzing of the API with schemathesis (Python, installed into .venv-oracles by
+ * scripts/oracles-venv.sh) against the server's own OpenAPI document. Starts tams-server as
+ * `npm start` does (authentication required, a fresh data directory), seeds it (fuzz.seed.ts),
+ * and runs the checks of test/fuzz/schemathesis.toml: no 5xx, only documented statuses and
+ * content types, responses valid against their documented schemas, and the TAMS error body on
+ * every 4xx/5xx (test/fuzz/tams_checks.py). Fails on any finding, and if the server died.
+ *
+ * Quick mode (CI) has a fixed seed and a bounded number of examples per operation; `--long` runs
+ * every phase (stateful sequences too) with more examples and a new seed, printed to reproduce.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seed } from './fuzz.seed.ts';
+import { errorLines, startServer } from './fuzz.server.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Options {
+  long: boolean;
+  seed: number;
+  maxExamples: number;
+  keep: boolean;
+  extra: string[];
+}
+
+/** The fixed seed of quick mode: CI runs the same cases every time. */
+const QUICK_SEED = 17;
+const QUICK_EXAMPLES = 25;
+const LONG_EXAMPLES = 300;
+
+function parseArgs(argv: string[]): Options {
+  const separator = argv.indexOf('--');
+  const own = separator === -1 ? argv : argv.slice(0, separator);
+  const extra = separator === -1 ? [] : argv.slice(separator + 1);
+  const long = own.includes('--long');
+  const numberAfter = (name: string) => {
+    const i = own.indexOf(name);
+    if (i === -1) return undefined;
+    const value = Number(own[i + 1]);
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a whole number`);
+    return value;
+  };
+  const known = new Set(['--long', '--keep', '--seed', '--max-examples']);
+  for (const [i, arg] of own.entries()) {
+    const isValue = i > 0 && (own[i - 1] === '--seed' || own[i - 1] === '--max-examples');
+    if (!known.has(arg) && !isValue)
+      throw new Error(`unknown option ${arg} (schemathesis options go after --)`);
+  }
+  return {
+    long,
+    seed: numberAfter('--seed') ?? (long ? randomBytes(4).readUInt32BE() : QUICK_SEED),
+    maxExamples: numberAfter('--max-examples') ?? (long ? LONG_EXAMPLES : QUICK_EXAMPLES),
+    keep: own.includes('--keep'),
+    extra,
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const venv = execFileSync('bash', [join(ROOT, 'scripts/oracles-venv.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  const work = mkdtempSync(join(tmpdir(), 'tams-fuzz-'));
+  const token = `fuzz-${randomBytes(24).toString('base64url')}`;
+  const server = await startServer(ROOT, work, {
+    TAMS_DATA_DIR: join(work, 'data'),
+    TAMS_AUTH: 'required',
+    TAMS_BOOTSTRAP_ADMIN_TOKEN: token,
+    TAMS_LOG_LEVEL: 'warn',
+    // Deletions of more than one segment go to the background, so both answers (204, 202) occur.
+    TAMS_DELETE_SYNC_LIMIT: '1',
+  });
+  let code = 1;
+  try {
+    const dictionaries = await seed(async (method, path, body) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if (!res.ok) throw new Error(`seeding: ${method} ${path} answered ${res.status}: ${await res.text()}`);
+      const text = await res.text();
+      return text === '' ? undefined : JSON.parse(text);
+    });
+    // The configuration names its dictionaries by file, relative to itself: both go in `work`.
+    copyFileSync(join(ROOT, 'test/fuzz/schemathesis.toml'), join(work, 'schemathesis.toml'));
+    for (const [name, values] of Object.entries(dictionaries)) {
+      writeFileSync(join(work, `${name}.dict`), values.map((v) => `"${v}"\n`).join(''));
+    }
+
+    const phases = options.long ? 'examples,coverage,fuzzing,stateful' : 'coverage,fuzzing';
+    const args = [
+      '--config-file',
+      join(work, 'schemathesis.toml'),
+      'run',
+      `${server.url}/openapi.json`,
+      '--phases',
+      phases,
+      '--max-examples',
+      String(options.maxExamples),
+      '--seed',
+      String(options.seed),
+      ...options.extra,
+    ];
+    process.stdout.write(
+      `fuzz: ${options.long ? 'long' : 'quick'} mode, seed ${options.seed}, ${options.maxExamples} examples per operation, phases ${phases}\n` +
+        `fuzz: reproduce with: npm run fuzz -- ${options.long ? '--long ' : ''}--seed ${options.seed} --max-examples ${options.maxExamples}\n`,
+    );
+    // Its example database and reports stay in the checkout (.tmp is gitignored): a local rerun
+    // tries the failing examples of the last run first.
+    const cwd = join(ROOT, '.tmp/fuzz');
+    mkdirSync(cwd, { recursive: true });
+    code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(join(venv, 'bin/schemathesis'), args, {
+        cwd,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          TAMS_FUZZ_TOKEN: token,
+          SCHEMATHESIS_HOOKS: join(ROOT, 'test/fuzz/tams_checks.py'),
+        },
+      });
+      child.once('error', reject);
+      child.once('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+    });
+    if (!server.alive()) {
+      process.stdout.write('fuzz: tams-server died during the run\n');
+      code = 1;
+    }
+  } finally {
+    await server.stop();
+  }
+  const errors = errorLines(server.logFile);
+  if (errors.length > 0) {
+    process.stdout.write(`fuzz: the server logged ${errors.length} error(s); the first ones:\n`);
+    for (const line of errors.slice(0, 20)) process.stdout.write(`  ${line.slice(0, 2000)}\n`);
+  }
+  if (code === 0 && !options.keep) rmSync(work, { recursive: true, force: true });
+  else process.stdout.write(`fuzz: data directory and server log kept in ${work}\n`);
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `fuzz: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
