@@ -7,7 +7,7 @@
 
 /** The identifiers of what was seeded, by dictionary name (one `<name>.dict` file each). */
 export type Dictionaries = Record<
-  'flows' | 'doomed-flows' | 'sources' | 'objects' | 'delete-requests',
+  'flows' | 'doomed-flows' | 'sources' | 'objects' | 'delete-requests' | 'timeranges',
   string[]
 >;
 
@@ -114,5 +114,8 @@ export async function seed(call: Call): Promise<Dictionaries> {
     sources: [...flows, ...DOOMED].map(source),
     objects: [...allocated, `${VIDEO}-ext-0`, `${VIDEO}-ext-7`, `${READ_ONLY}-ext-1`],
     'delete-requests': [request.id],
+    // Distinct half-second ranges clear of the seeded segments: a segment registered with one
+    // seldom overlaps another, so the checks after the timeline's (and the write) are reached.
+    timeranges: Array.from({ length: 500 }, (_, i) => `[${1000 + i}:0_${1000 + i}:500000000)`),
   };
 }

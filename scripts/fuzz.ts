@@ -7,8 +7,9 @@
  * content types, responses valid against their documented schemas, and the TAMS error body on
  * every 4xx/5xx (test/fuzz/tams_checks.py). Fails on any finding, and if the server died.
  *
- * Quick mode (CI) has a fixed seed and a bounded number of examples per operation; `--long` runs
- * every phase (stateful sequences too) with more examples and a new seed, printed to reproduce.
+ * Quick mode (CI, ~2 min) has a fixed seed and 25 examples per operation through the coverage,
+ * fuzzing and stateful (sequences of calls linked by the ids they return) phases; `--long` adds
+ * the examples phase, draws 300 examples per operation and a new seed, printed to reproduce.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -98,7 +99,7 @@ async function main(): Promise<number> {
       writeFileSync(join(work, `${name}.dict`), values.map((v) => `"${v}"\n`).join(''));
     }
 
-    const phases = options.long ? 'examples,coverage,fuzzing,stateful' : 'coverage,fuzzing';
+    const phases = options.long ? 'examples,coverage,fuzzing,stateful' : 'coverage,fuzzing,stateful';
     const args = [
       '--config-file',
       join(work, 'schemathesis.toml'),
