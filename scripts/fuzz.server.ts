@@ -69,16 +69,15 @@ export async function startServer(
   };
 }
 
-/** The server's error-level log lines (pino level 50 and up, or not JSON at all), for the report. */
+/** The server's error-level log lines (pino level 50 and up). */
 export function errorLines(logFile: string): string[] {
   return readFileSync(logFile, 'utf8')
     .split('\n')
     .filter((line) => {
-      if (line.trim() === '') return false;
       try {
-        return ((JSON.parse(line) as { level?: number }).level ?? 50) >= 50;
+        return ((JSON.parse(line) as { level?: number }).level ?? 0) >= 50;
       } catch {
-        return true;
+        return false; // Not pino's (a Node.js warning on stderr, say): not the server's error.
       }
     });
 }
