@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
@@ -10,11 +10,10 @@ import { type IdGenerator, randomIds } from './common/ids.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { Engine } from './db/db.types.ts';
-import { createDuckDbEngine } from './db/engines/duckdb/duckdb.engine.ts';
-import { createThreadedDuckDbEngine } from './db/engines/duckdb/duckdb.threaded.ts';
-import { TableManager } from './db/manager.ts';
+import type { TableManager } from './db/manager.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
+import { openDatabase } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
 import { EventStreams } from './events/events.stream.ts';
@@ -36,9 +35,9 @@ import { GetUrlBuilder } from './segments/segments.urls.ts';
 import { ServiceInfoService } from './service/service.service.ts';
 import { SourcesService } from './sources/sources.service.ts';
 import { StorageService } from './storage/storage.service.ts';
+import { StoreMaintenance } from './store/maintenance.repo.ts';
 import type { TamsStore } from './store/store.ts';
 import { TamsStore as Store } from './store/store.ts';
-import { storeTables } from './store/tables.ts';
 import { WebhooksService } from './webhooks/webhooks.service.ts';
 
 /** How /service advertises event delivery (ADR 0014): webhooks, and our Server-Sent Events. */
@@ -57,8 +56,10 @@ const EVENT_STREAM_MECHANISMS = [
 export interface Runtime extends AppDeps {
   store: TamsStore;
   media: MediaRegistry;
-  /** The table manager under the store (management scripts list and size its tables). */
+  /** The table manager under the store (tests inspect tables through it). */
   db: TableManager;
+  /** Whole-store work of the management commands (tams-mgmt), on the database directly. */
+  maintenance: StoreMaintenance;
   /** Health and metrics (issue 8): always built; /metrics is served when TAMS_METRICS is on. */
   readiness: Readiness;
   metrics: ServerMetrics;
@@ -73,8 +74,10 @@ export interface Runtime extends AppDeps {
 export interface BuildOptions {
   clock?: Clock;
   ids?: IdGenerator;
-  /** Engine to use instead of the one the configuration names (tests). */
+  /** Engine to use instead of the one the engine factory opens for the configuration (tests). */
   engine?: Engine;
+  /** A fresh database in memory, from the engine factory (tests, benchmarks). */
+  memory?: boolean;
   /** Keep Flows and segment timelines in memory (default: when the engine is exclusive). */
   storeCache?: boolean;
   /** Where `_env` credential references of TAMS_STORAGE_BACKENDS are read (tests). Default process.env. */
@@ -160,17 +163,7 @@ async function buildMediaStores(
 export async function buildRuntime(config: Config, options: BuildOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
-  let engine = options.engine;
-  if (!engine) {
-    mkdirSync(config.TAMS_DATA_DIR, { recursive: true });
-    const create = config.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine : createDuckDbEngine;
-    engine = await create({
-      path: join(config.TAMS_DATA_DIR, 'tams.duckdb'),
-      config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
-      checkpointBytes: config.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
-    });
-  }
-  const db = await TableManager.open(engine, storeTables);
+  const db = await openDatabase(config, options);
   // Transactions and table calls are timed for /metrics by wrapping what the store sees.
   const metrics = new ServerMetrics();
   const store = await Store.open(timedStoreDb(db, metrics), { cached: options.storeCache ?? db.exclusive });
@@ -238,6 +231,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     media,
     mediaRoutes,
     db,
+    maintenance: new StoreMaintenance(db),
     metrics,
     readiness: new Readiness({ store, media: media.stores, timeoutMs: config.TAMS_READY_TIMEOUT_MS }),
     service: new ServiceInfoService({

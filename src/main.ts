@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, unknownSettings } from './config.ts';
+import { StoreLockedError } from './db/db.errors.ts';
 import { buildRuntime } from './deps.ts';
 import { gracefulShutdown } from './ops/ops.shutdown.ts';
 
@@ -41,6 +42,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof StoreLockedError) {
+    process.stderr.write(
+      `tams-server: ${error.message}: another tams-server (or a tams-mgmt command) uses this data directory\n`,
+    );
+    process.exit(1);
+  }
   process.stderr.write(
     `tams-server: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

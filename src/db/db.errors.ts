@@ -8,7 +8,8 @@ export type DbErrorCode =
   | 'schema_mismatch'
   | 'nested_transaction'
   | 'transaction_closed'
-  | 'closed';
+  | 'closed'
+  | 'locked';
 
 /** An error raised by the table manager or an engine for a caller mistake or a refused state. */
 export class DbError extends Error {
@@ -18,5 +19,25 @@ export class DbError extends Error {
     super(message);
     this.name = 'DbError';
     this.code = code;
+  }
+}
+
+/**
+ * The database is held by another process, so it was not opened: an embedded DuckDB file admits
+ * one process at a time. Engines raise it (only they know their driver's words for it); the
+ * server and the management CLI tell the operator in one line.
+ */
+export class StoreLockedError extends DbError {
+  constructor(
+    /** What could not be opened (the database file). */
+    readonly location: string,
+    /** The process holding it, when the engine was told. */
+    readonly holderPid?: number,
+  ) {
+    super(
+      'locked',
+      `the database ${location} is in use by another process${holderPid !== undefined ? ` (PID ${holderPid})` : ''}`,
+    );
+    this.name = 'StoreLockedError';
   }
 }
