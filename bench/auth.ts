@@ -11,7 +11,6 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { buildApp } from '../src/app.ts';
 import { readCredentials } from '../src/auth/auth.credentials.ts';
 import { loadConfig } from '../src/config.ts';
-import { createDuckDbEngine } from '../src/db/engines/duckdb/duckdb.engine.ts';
 import { buildRuntime } from '../src/deps.ts';
 
 const N = 20_000;
@@ -39,7 +38,7 @@ async function runtimeWith(auth: 'none' | 'required') {
     TAMS_JWT_ISSUER: 'iss',
     TAMS_JWT_AUDIENCE: 'aud',
   });
-  const runtime = await buildRuntime(config, { engine: await createDuckDbEngine({ path: ':memory:' }) });
+  const runtime = await buildRuntime(config, { memory: true });
   const app = await buildApp({ ...runtime, logger: false });
   await app.ready();
   return { runtime, app };

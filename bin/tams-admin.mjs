@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// tams-admin: manage users and API tokens (src/auth/admin.cli.ts). The sources are TypeScript,
-// run through tsx like `npm start`.
+// tams-admin: the earlier name of tams-mgmt (mgmt/mgmt.cli.ts), kept for existing scripts: the
+// same commands (`tams-admin token create …` is `tams-mgmt token create …`). The sources are
+// TypeScript, run through tsx like `npm start`.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/auth/admin.main.ts');
+await import('../mgmt/main.ts');

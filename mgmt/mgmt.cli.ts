@@ -1,22 +1,19 @@
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import type { Runtime } from '../src/deps.ts';
-import { cleanCommand } from './mgmt.clean.ts';
-import { exportCommand } from './mgmt.export.ts';
-import { importCommand } from './mgmt.import.ts';
+import { TamsError } from '../src/common/errors.ts';
+import type { StoreRuntime } from '../src/deps.store.ts';
+import { type Command, type Invocation, OPTIONS, type OptionName } from './mgmt.command.ts';
+import { COMMANDS } from './mgmt.commands.ts';
 import { MgmtError, type MgmtIo, UsageError } from './mgmt.io.ts';
-import { migrateCommand } from './mgmt.migrate.ts';
-import { openRuntime } from './mgmt.open.ts';
-import { orphansCommand } from './mgmt.orphans.ts';
-import { tablesCommand } from './mgmt.tables.ts';
-import { verifyCommand } from './mgmt.verify.ts';
+import { mgmtConfig, openRuntime, openStore } from './mgmt.open.ts';
 
 export const USAGE = `Usage: tams-mgmt <command> [options]   (npm run mgmt -- <command> [options])
 
 Management of a tams-server store, opened with the server's TAMS_* configuration. The embedded
-DuckDB file can be opened by one process at a time: stop the server first.
+DuckDB file can be opened by one process at a time: stop the server first. tams-admin (npm run
+admin) is another name for this CLI.
 
-Commands:
+Store:
   tables [--json]                        Tables with row counts and estimated sizes.
   clean --flow <id> | --all  [--dry-run | --yes]
                                          Remove one Flow's data (segments, references, objects no
@@ -34,84 +31,71 @@ Commands:
   migrate [--dry-run]                    The store's schema version and the migrations pending;
                                          applies them (the server also does, at start-up).
 
-Exit status: 0 success, 1 failure (or problems found by verify), 2 wrong usage.
+Users (HTTP Basic) and API tokens:
+  user add <name> --scopes read,write [--password-stdin] [--json]
+  user passwd <name> [--password-stdin] [--json]
+  user list [--json]
+  user remove <name>                     Also revokes the tokens acting as <name>.
+  token create <name> --scopes read,write [--user <principal>] [--expires-in 90d] [--json]
+  token list [--json]
+  token revoke <id|name>
+  bootstrap                              Applies TAMS_BOOTSTRAP_ADMIN_TOKEN / _USER / _PASSWORD.
+
+  Scopes: read (GET/HEAD), write (PUT/POST), delete (DELETE), admin (service settings, others'
+  webhooks, users and tokens). New passwords and tokens are printed once on stdout; nothing else
+  is. While the server runs, its /auth/* routes manage users and tokens with an admin credential.
+
+Every command takes --data-dir <dir> (instead of TAMS_DATA_DIR) and --help.
+Exit status: 0 success, 1 failure (or problems found by verify, or the store held by a running
+server), 2 wrong usage.
 `;
-
-const OPTIONS = {
-  json: { type: 'boolean' },
-  flow: { type: 'string' },
-  all: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  yes: { type: 'boolean' },
-  delete: { type: 'boolean' },
-  out: { type: 'string' },
-  as: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** Options each command accepts (anything else is a usage error, not silently ignored). */
-const ACCEPTS: Record<string, readonly string[]> = {
-  tables: ['json'],
-  clean: ['flow', 'all', 'dry-run', 'yes'],
-  orphans: ['delete'],
-  verify: ['json'],
-  export: ['flow', 'out'],
-  import: ['as'],
-  migrate: ['dry-run'],
-};
 
 export interface MgmtDeps {
   env: Record<string, string | undefined>;
   io: MgmtIo;
   /** Where `export` writes without --out. */
   stdout: Writable;
-  /** Opens the store (tests may pass their own). */
-  open?: (env: Record<string, string | undefined>) => Promise<Runtime>;
+  /** All of standard input (`--password-stdin`); none by default. */
+  stdin?: () => Promise<string>;
 }
 
-type Values = {
-  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean;
-};
+const GLOBAL_OPTIONS: readonly string[] = ['data-dir', 'help'];
 
-async function dispatch(
-  command: string,
-  values: Values,
-  positionals: string[],
-  runtime: Runtime,
-  deps: MgmtDeps,
+/** The command the leading words name: a group and a verb (`token create`), or one word. */
+function find(positionals: readonly string[]): Command {
+  const [first, second] = positionals;
+  const pair = `${first} ${second}`;
+  const command = COMMANDS.find((c) => c.name === pair) ?? COMMANDS.find((c) => c.name === first);
+  if (command) return command;
+  const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name);
+  if (group.length === 0) throw new UsageError(`unknown command ${JSON.stringify(first)}`);
+  throw new UsageError(
+    `${second === undefined ? `${first} needs a command` : `unknown command ${JSON.stringify(pair)}`}: ${group.join(', ')}`,
+  );
+}
+
+async function run(
+  command: Command,
+  call: Invocation,
+  env: MgmtDeps['env'],
+  opened: (r: StoreRuntime) => void,
 ) {
-  const { io } = deps;
-  switch (command) {
-    case 'tables':
-      return tablesCommand(runtime, io, { json: values.json === true });
-    case 'clean':
-      return cleanCommand(runtime, io, {
-        all: values.all === true,
-        flow: values.flow,
-        dryRun: values['dry-run'] === true,
-        yes: values.yes === true,
-      });
-    case 'orphans':
-      return orphansCommand(runtime, io, { delete: values.delete === true });
-    case 'verify':
-      return verifyCommand(runtime, io, { json: values.json === true });
-    case 'export':
-      if (values.flow === undefined) throw new UsageError('export: --flow <id> is required');
-      return exportCommand(runtime, io, { flow: values.flow, out: values.out, stdout: deps.stdout });
-    case 'import': {
-      const [file] = positionals;
-      if (file === undefined) throw new UsageError('import: the export file is required');
-      return importCommand(runtime, io, { file, as: values.as });
-    }
-    default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  const config = mgmtConfig(env);
+  if (command.opens === 'engine') return command.run(config, call);
+  if (command.opens === 'store') {
+    const runtime = await openStore(config, call.io, command.busyHint);
+    opened(runtime);
+    return command.run(runtime, call);
   }
+  const runtime = await openRuntime(config, env, call.io, command.busyHint);
+  opened(runtime);
+  return command.run(runtime, call);
 }
 
 /** Runs one command; returns the exit status. Errors are reported on stderr, one line, no stack. */
 export async function runMgmt(argv: readonly string[], deps: MgmtDeps): Promise<number> {
   const { io } = deps;
-  let runtime: Runtime | undefined;
+  let runtime: StoreRuntime | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -119,36 +103,47 @@ export async function runMgmt(argv: readonly string[], deps: MgmtDeps): Promise<
       allowPositionals: true,
       strict: true,
     });
-    const [command, ...rest] = positionals;
-    if (command === undefined || command === 'help' || values.help) {
+    if (positionals[0] === undefined || positionals[0] === 'help' || values.help) {
       io.out(USAGE);
-      return command === undefined && !values.help ? 2 : 0;
+      return positionals[0] === undefined && !values.help ? 2 : 0;
     }
-    const accepted = ACCEPTS[command];
-    if (!accepted) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    const command = find(positionals);
+    const args = positionals.slice(command.name.split(' ').length);
     for (const given of Object.keys(values)) {
-      if (!accepted.includes(given)) throw new UsageError(`${command} does not take --${given}`);
+      if (!GLOBAL_OPTIONS.includes(given) && !command.options.includes(given as OptionName))
+        throw new UsageError(`${command.name} does not take --${given}`);
     }
-    if (rest.length > (command === 'import' ? 1 : 0))
-      throw new UsageError(`${command}: unexpected ${rest.join(' ')}`);
-    // Opening the runtime would apply the migrations: migrate opens the engine alone.
-    if (command === 'migrate')
-      return await migrateCommand(deps.env, io, { dryRun: values['dry-run'] === true });
-    runtime = await (deps.open ?? openRuntime)(deps.env);
-    return await dispatch(command, values as Values, rest, runtime, deps);
+    const maxArgs = command.maxArgs ?? 0;
+    if (args.length > maxArgs)
+      throw new UsageError(`${command.name}: unexpected ${args.slice(maxArgs).join(' ')}`);
+    const dataDir = values['data-dir'];
+    const env = dataDir !== undefined ? { ...deps.env, TAMS_DATA_DIR: dataDir } : deps.env;
+    const call: Invocation = { values, args, io, stdout: deps.stdout, stdin: deps.stdin ?? (async () => '') };
+    return await run(command, call, env, (r) => {
+      runtime = r;
+    });
   } catch (error) {
-    if (error instanceof MgmtError) {
-      io.err(`tams-mgmt: ${error.message}\n`);
-      if (error instanceof UsageError) io.err('Run `tams-mgmt help` for the commands and their options.\n');
-      return error.exitCode;
-    }
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      io.err(`tams-mgmt: ${error.message}\nRun \`tams-mgmt help\` for the commands and their options.\n`);
-      return 2;
-    }
-    io.err(`tams-mgmt: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 1;
+    return report(error, io);
   } finally {
     await runtime?.close();
   }
+}
+
+function report(error: unknown, io: MgmtIo): number {
+  if (error instanceof MgmtError) {
+    io.err(`tams-mgmt: ${error.message}\n`);
+    if (error instanceof UsageError) io.err('Run `tams-mgmt help` for the commands and their options.\n');
+    return error.exitCode;
+  }
+  // Refusals of the services (a name taken, an unknown token, a weak password): the message says it all.
+  if (error instanceof TamsError) {
+    io.err(`tams-mgmt: ${error.message}\n`);
+    return 1;
+  }
+  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    io.err(`tams-mgmt: ${error.message}\nRun \`tams-mgmt help\` for the commands and their options.\n`);
+    return 2;
+  }
+  io.err(`tams-mgmt: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
 }

@@ -1,60 +1,44 @@
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import { DbError } from '../src/db/db.errors.ts';
-import type { Engine } from '../src/db/db.types.ts';
-import type { MigrationLog, MigrationStatus } from '../src/db/migrate/migrate.types.ts';
-import { openEngine } from '../src/deps.ts';
-import { storeMigrator } from '../src/store/store.open.ts';
+import type { MigrationLog, MigrationStatus, StoreMigrations } from '../src/deps.store.ts';
 import { columns, MgmtError, type MgmtIo } from './mgmt.io.ts';
+import { openMigrations } from './mgmt.open.ts';
 
 /**
  * `migrate`: the store's schema version and the migrations pending; applies them unless
  * --dry-run. It opens the engine only (not the runtime, which would apply them on opening).
  */
 export async function migrateCommand(
-  env: Record<string, string | undefined>,
+  config: Config,
   io: MgmtIo,
   options: { dryRun: boolean },
 ): Promise<number> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new MgmtError(error.message, 2);
-    throw error;
-  }
   const file = join(config.TAMS_DATA_DIR, 'tams.duckdb');
   if (options.dryRun && !existsSync(file)) {
     io.out(`No store at ${file}: a new store starts at the latest schema version.\n`);
     return 0;
   }
-  const engine = await openEngine(config).catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/Could not set lock on file|Conflicting lock/i.test(message)) {
-      throw new MgmtError(
-        `the store ${file} is open in another process (a running tams-server?): stop it first`,
-      );
-    }
-    throw new MgmtError(`could not open the store: ${message}`);
-  });
+  const migrations = await openMigrations(config, migrationLog(io));
   try {
-    return await migrate(engine, io, options);
+    return await migrate(migrations, io, options);
   } catch (error) {
     if (error instanceof DbError && error.code === 'schema_too_new') throw new MgmtError(error.message);
     throw error;
   } finally {
-    await engine.close();
+    await migrations.close();
   }
 }
 
-async function migrate(engine: Engine, io: MgmtIo, options: { dryRun: boolean }): Promise<number> {
-  const log: MigrationLog = {
+function migrationLog(io: MgmtIo): MigrationLog {
+  return {
     info: (obj, msg) => io.err(`${msg} ${JSON.stringify(obj)}\n`),
     warn: (obj, msg) => io.err(`warning: ${msg} ${JSON.stringify(obj)}\n`),
   };
-  const migrator = storeMigrator(engine, { owner: `tams-mgmt:${hostname()}:${process.pid}`, log });
+}
+
+async function migrate(migrator: StoreMigrations, io: MgmtIo, options: { dryRun: boolean }): Promise<number> {
   const status = await migrator.status();
   describe(status, io);
   migrator.refuseNewer(status);

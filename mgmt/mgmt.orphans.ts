@@ -1,11 +1,6 @@
-import { and, col } from '../src/db/predicate.ts';
 import type { Runtime } from '../src/deps.ts';
 import type { MediaStore } from '../src/media/media.types.ts';
-import { ObjectsRepo } from '../src/store/objects.repo.ts';
-import { reqStr } from '../src/store/rows.ts';
-import { T } from '../src/store/tables.ts';
 import { formatBytes, type MgmtIo, Progress } from './mgmt.io.ts';
-import { scanRows } from './mgmt.stream.ts';
 
 /** Examples printed per finding (the counts are always complete). */
 const SHOWN = 20;
@@ -23,11 +18,6 @@ export interface BackendOrphans {
   missing: string[];
   /** Allocated, never used objects with no bytes yet: uploads not made (not a problem). */
   notUploaded: number;
-}
-
-/** Objects allocated and awaiting their first segment: they may have no bytes yet. */
-async function unusedAllocations(runtime: Runtime): Promise<Set<string>> {
-  return new ObjectsRepo(runtime.db).unusedAllocationIds();
 }
 
 /**
@@ -59,28 +49,22 @@ export async function findOrphans(
     missing: [],
     notUploaded: 0,
   };
-  const unused = await unusedAllocations(runtime);
+  // Objects allocated and awaiting their first segment: they may have no bytes yet.
+  const unused = await runtime.store.objects.unusedAllocationIds();
   const rows = new Progress(io, 'object rows compared');
   let seen = 0;
-  for await (const r of scanRows(runtime.db, T.objects, {
-    where: and(col('storage_id').eq(id)),
-    columns: ['id', 'storage_path'],
-  })) {
+  for await (const object of runtime.maintenance.objectsIn(id)) {
     if (++seen % 10_000 === 0) rows.add(10_000);
-    if (typeof r.storage_path !== 'string' || listed.delete(r.storage_path)) continue;
-    const objectId = reqStr(r, 'id');
-    if (unused.has(objectId)) result.notUploaded++;
+    if (object.path === undefined || listed.delete(object.path)) continue;
+    if (unused.has(object.id)) result.notUploaded++;
     else {
       result.missingCount++;
-      if (result.missing.length < SHOWN) result.missing.push(objectId);
+      if (result.missing.length < SHOWN) result.missing.push(object.id);
     }
   }
+  rows.add(seen % 10_000);
   rows.finish();
-  const gc = await runtime.db.select(T.mediaGc, {
-    where: and(col('storage_id').eq(id)),
-    columns: ['storage_path'],
-  });
-  const queued = new Set(gc.map((r) => reqStr(r, 'storage_path')));
+  const queued = await runtime.store.mediaGc.queuedPaths(id);
   for (const [path, size] of listed) {
     if (queued.has(path)) result.queued++;
     else result.orphans.push({ path, size });
@@ -109,8 +93,9 @@ export async function orphansCommand(
   options: { delete: boolean },
 ): Promise<number> {
   let failed = 0;
-  const known = runtime.media.stores.map((b) => col('storage_id').ne(b.descriptor.id));
-  const elsewhere = await runtime.db.count(T.objects, and(col('storage_id').isNotNull(), ...known));
+  const elsewhere = await runtime.maintenance.objectsOutside(
+    runtime.media.stores.map((b) => b.descriptor.id),
+  );
   if (elsewhere > 0) io.out(`Objects in storage backends not configured here (not checked): ${elsewhere}\n`);
   for (const backend of runtime.media.stores) {
     const found = await findOrphans(runtime, backend, io);

@@ -1,32 +1,14 @@
-import type { Runtime } from '../src/deps.ts';
+import type { StoreRuntime } from '../src/deps.store.ts';
+import type { TableStats } from '../src/store/maintenance.repo.ts';
 import { columns, formatBytes, type MgmtIo } from './mgmt.io.ts';
-
-export interface TableStats {
-  table: string;
-  rows: number;
-  /** Estimated storage bytes; undefined when the engine cannot tell. */
-  bytes?: number;
-}
-
-export async function tableStats(runtime: Runtime): Promise<TableStats[]> {
-  const sizes = await runtime.db.tableBytes();
-  const stats: TableStats[] = [];
-  for (const table of runtime.db.tableNames()) {
-    const entry: TableStats = { table, rows: await runtime.db.count(table) };
-    const bytes = sizes?.get(table);
-    if (bytes !== undefined) entry.bytes = bytes;
-    stats.push(entry);
-  }
-  return stats;
-}
 
 /** `tables`: every table of the store with its row count and estimated size. */
 export async function tablesCommand(
-  runtime: Runtime,
+  runtime: StoreRuntime,
   io: MgmtIo,
   options: { json: boolean },
 ): Promise<number> {
-  const stats = await tableStats(runtime);
+  const stats = await runtime.maintenance.tableStats();
   if (options.json) {
     io.out(`${JSON.stringify(stats, null, 2)}\n`);
     return 0;

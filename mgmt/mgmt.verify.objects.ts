@@ -1,60 +1,28 @@
-import type { Row } from '../src/db/db.types.ts';
-import type { Runtime } from '../src/deps.ts';
-import { ObjectsRepo } from '../src/store/objects.repo.ts';
-import { num, reqStr } from '../src/store/rows.ts';
-import { T } from '../src/store/tables.ts';
+import type { StoreRuntime } from '../src/deps.store.ts';
+import { compareIds, type ObjectUse } from '../src/store/maintenance.repo.ts';
 import { type MgmtIo, Progress } from './mgmt.io.ts';
-import { Cursor, compareText, scanRows } from './mgmt.stream.ts';
+import { Cursor } from './mgmt.stream.ts';
 import { note, type VerifyReport } from './mgmt.verify.report.ts';
 
-interface Use {
-  object: string;
-  flow: string;
-  count: number;
-}
-
-const BY_OBJECT_AND_FLOW = [{ column: 'object_id' }, { column: 'flow_id' }];
-
-/** Consecutive rows of one (object, Flow) pair, counted. */
-async function* uses(rows: AsyncIterable<Row>, progress: Progress): AsyncGenerator<Use> {
-  let current: Use | undefined;
+/** Segments counted per object and Flow, passing their number to `progress`. */
+async function* counted(uses: AsyncIterable<ObjectUse>, progress: Progress): AsyncGenerator<ObjectUse> {
   let seen = 0;
-  for await (const row of rows) {
-    const object = reqStr(row, 'object_id');
-    const flow = reqStr(row, 'flow_id');
-    if (current && current.object === object && current.flow === flow) current.count++;
-    else {
-      if (current) yield current;
-      current = { object, flow, count: 1 };
-    }
-    if (++seen === 1000) {
+  for await (const use of uses) {
+    seen += use.count;
+    if (seen >= 1000) {
       progress.add(seen);
       seen = 0;
     }
+    yield use;
   }
   progress.add(seen);
-  if (current) yield current;
-}
-
-async function* refs(rows: AsyncIterable<Row>): AsyncGenerator<Use> {
-  for await (const row of rows) {
-    yield {
-      object: reqStr(row, 'object_id'),
-      flow: reqStr(row, 'flow_id'),
-      count: num(row, 'segments') ?? 0,
-    };
-  }
-}
-
-async function* ids(rows: AsyncIterable<Row>): AsyncGenerator<string> {
-  for await (const row of rows) yield reqStr(row, 'id');
 }
 
 /** Takes the cursor's leading entries of `object`, by Flow. */
-async function takeObject(cursor: Cursor<Use>, object: string): Promise<Map<string, number>> {
+async function takeObject(cursor: Cursor<ObjectUse>, object: string): Promise<Map<string, number>> {
   const byFlow = new Map<string, number>();
   while ((await cursor.peek())?.object === object) {
-    const use = (await cursor.take()) as Use;
+    const use = (await cursor.take()) as ObjectUse;
     byFlow.set(use.flow, use.count);
   }
   return byFlow;
@@ -64,39 +32,25 @@ async function takeObject(cursor: Cursor<Use>, object: string): Promise<Map<stri
  * First pass: objects (by id), reference counts and segments (both by object and Flow) read as
  * three sorted streams merged in step, so memory stays flat however large the tables are.
  */
-export async function objectPass(runtime: Runtime, report: VerifyReport, io: MgmtIo): Promise<void> {
-  const { db } = runtime;
+export async function objectPass(runtime: StoreRuntime, report: VerifyReport, io: MgmtIo): Promise<void> {
+  const { maintenance } = runtime;
   // Allocated objects awaiting their first segment: few, and legitimately without segments.
-  const unused = await new ObjectsRepo(db).unusedAllocationIds();
+  const unused = await runtime.store.objects.unusedAllocationIds();
 
   const progress = new Progress(io, 'segments checked against objects', report.segments);
-  const objects = new Cursor(ids(scanRows(db, T.objects, { columns: ['id'], orderBy: [{ column: 'id' }] })));
-  const counted = new Cursor(
-    refs(
-      scanRows(db, T.objectRefs, {
-        columns: ['object_id', 'flow_id', 'segments'],
-        orderBy: BY_OBJECT_AND_FLOW,
-      }),
-    ),
-  );
-  const used = new Cursor(
-    uses(
-      scanRows(db, T.segments, { columns: ['object_id', 'flow_id'], orderBy: BY_OBJECT_AND_FLOW }),
-      progress,
-    ),
-  );
+  const objects = new Cursor(maintenance.objectIds());
+  const counts = new Cursor(maintenance.refCounts());
+  const used = new Cursor(counted(maintenance.segmentUses(), progress));
   try {
     for (;;) {
-      const heads = [
-        await objects.peek(),
-        (await counted.peek())?.object,
-        (await used.peek())?.object,
-      ].filter((k): k is string => k !== undefined);
+      const heads = [await objects.peek(), (await counts.peek())?.object, (await used.peek())?.object].filter(
+        (k): k is string => k !== undefined,
+      );
       if (heads.length === 0) break;
-      const object = heads.reduce((a, b) => (compareText(a, b) <= 0 ? a : b));
+      const object = heads.reduce((a, b) => (compareIds(a, b) <= 0 ? a : b));
       const hasRow = (await objects.peek()) === object;
       if (hasRow) await objects.take();
-      const refCounts = await takeObject(counted, object);
+      const refCounts = await takeObject(counts, object);
       const segCounts = await takeObject(used, object);
       let segments = 0;
       for (const n of segCounts.values()) segments += n;
@@ -117,7 +71,7 @@ export async function objectPass(runtime: Runtime, report: VerifyReport, io: Mgm
     }
   } finally {
     // On an error mid-way, the scans still open must end (their connections go back to the pool).
-    await Promise.all([objects.close(), counted.close(), used.close()]);
+    await Promise.all([objects.close(), counts.close(), used.close()]);
   }
   progress.finish();
 }

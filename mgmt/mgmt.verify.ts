@@ -1,9 +1,6 @@
-import type { Runtime } from '../src/deps.ts';
-import { reqStr } from '../src/store/rows.ts';
-import { T } from '../src/store/tables.ts';
-import { TimeRange } from '../src/time/index.ts';
+import type { StoreRuntime } from '../src/deps.store.ts';
+import type { TimeRange } from '../src/time/index.ts';
 import { type MgmtIo, Progress } from './mgmt.io.ts';
-import { scanRows } from './mgmt.stream.ts';
 import { objectPass } from './mgmt.verify.objects.ts';
 import { finding, note, PROBLEMS, type VerifyReport } from './mgmt.verify.report.ts';
 
@@ -12,28 +9,14 @@ import { finding, note, PROBLEMS, type VerifyReport } from './mgmt.verify.report
  * one reaching furthest so far (sorted by start, any overlap shows there), and Flows are checked
  * against the flows table.
  */
-async function flowPass(runtime: Runtime, report: VerifyReport, io: MgmtIo): Promise<void> {
-  const flows = new Set((await runtime.db.select(T.flows, { columns: ['id'] })).map((r) => reqStr(r, 'id')));
+async function flowPass(runtime: StoreRuntime, report: VerifyReport, io: MgmtIo): Promise<void> {
+  const flows = await runtime.maintenance.flowIds();
   const progress = new Progress(io, 'segments checked for overlaps', report.segments);
   let flowId: string | undefined;
   let reach: TimeRange | undefined;
   let missing = false;
   let batch = 0;
-  for await (const row of scanRows(runtime.db, T.segments, {
-    columns: ['flow_id', 'seg_start', 'seg_end', 'seg_start_incl', 'seg_end_incl'],
-    orderBy: [
-      { column: 'flow_id' },
-      { column: 'seg_start' },
-      { column: 'seg_start_incl', direction: 'desc' },
-    ],
-  })) {
-    const id = reqStr(row, 'flow_id');
-    const range = TimeRange.fromBounds(
-      row.seg_start as bigint,
-      row.seg_end as bigint,
-      row.seg_start_incl as boolean,
-      row.seg_end_incl as boolean,
-    );
+  for await (const { flow: id, range } of runtime.maintenance.segmentRanges()) {
     if (id !== flowId) {
       flowId = id;
       reach = undefined;
@@ -60,10 +43,9 @@ function reachesFurther(a: TimeRange, b: TimeRange): boolean {
 }
 
 /** Checks the store's integrity; reads only. */
-export async function verifyStore(runtime: Runtime, io: MgmtIo): Promise<VerifyReport> {
+export async function verifyStore(runtime: StoreRuntime, io: MgmtIo): Promise<VerifyReport> {
   const report: VerifyReport = {
-    segments: await runtime.db.count(T.segments),
-    objects: await runtime.db.count(T.objects),
+    ...(await runtime.maintenance.totals()),
     segmentsWithoutObjects: finding(),
     objectsWithoutSegments: finding(),
     referenceMismatches: finding(),
@@ -85,7 +67,7 @@ const TITLES: Record<(typeof PROBLEMS)[number], string> = {
 
 /** `verify`: reports problems; exit status 1 when there is any. */
 export async function verifyCommand(
-  runtime: Runtime,
+  runtime: StoreRuntime,
   io: MgmtIo,
   options: { json: boolean },
 ): Promise<number> {

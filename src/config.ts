@@ -28,6 +28,12 @@ export const ConfigSchema = Type.Object({
     description:
       'Trust `X-Forwarded-*` headers from a reverse proxy: for the public URL, and for the client address HTTP Basic failures are counted by. Only behind a proxy that sets them: otherwise clients choose their own address.',
   }),
+  // One literal per engine of src/db/engine.factory.ts (EngineName).
+  TAMS_DB: Type.Union([Type.Literal('duckdb')], {
+    default: 'duckdb',
+    description:
+      'Metadata engine: `duckdb`, the embedded DuckDB file `tams.duckdb` in `TAMS_DATA_DIR` (one process at a time; the only engine so far).',
+  }),
   TAMS_DATA_DIR: Type.String({
     default: './data',
     description: 'Directory of the embedded engine: the DuckDB file (`tams.duckdb`) lives here.',

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from './app.ts';
@@ -10,12 +9,11 @@ import { type IdGenerator, randomIds } from './common/ids.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { Engine } from './db/db.types.ts';
-import { createDuckDbEngine } from './db/engines/duckdb/duckdb.engine.ts';
-import { createThreadedDuckDbEngine } from './db/engines/duckdb/duckdb.threaded.ts';
 import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
+import { openDatabase, processOwner } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
 import { EventStreams } from './events/events.stream.ts';
@@ -37,7 +35,7 @@ import { GetUrlBuilder } from './segments/segments.urls.ts';
 import { ServiceInfoService } from './service/service.service.ts';
 import { SourcesService } from './sources/sources.service.ts';
 import { StorageService } from './storage/storage.service.ts';
-import { openStoreDb } from './store/store.open.ts';
+import { StoreMaintenance } from './store/maintenance.repo.ts';
 import type { TamsStore } from './store/store.ts';
 import { TamsStore as Store } from './store/store.ts';
 import { WebhooksService } from './webhooks/webhooks.service.ts';
@@ -58,10 +56,12 @@ const EVENT_STREAM_MECHANISMS = [
 export interface Runtime extends AppDeps {
   store: TamsStore;
   media: MediaRegistry;
-  /** The table manager under the store (management scripts list and size its tables). */
+  /** The table manager under the store (tests inspect tables through it). */
   db: TableManager;
   /** The schema migrations this start applied (none when the store was up to date). */
   migrations: MigrationRun;
+  /** Whole-store work of the management commands (tams-mgmt), on the database directly. */
+  maintenance: StoreMaintenance;
   /** Health and metrics (issue 8): always built; /metrics is served when TAMS_METRICS is on. */
   readiness: Readiness;
   metrics: ServerMetrics;
@@ -76,8 +76,10 @@ export interface Runtime extends AppDeps {
 export interface BuildOptions {
   clock?: Clock;
   ids?: IdGenerator;
-  /** Engine to use instead of the one the configuration names (tests). */
+  /** Engine to use instead of the one the engine factory opens for the configuration (tests). */
   engine?: Engine;
+  /** A fresh database in memory, from the engine factory (tests, benchmarks). */
+  memory?: boolean;
   /** Keep Flows and segment timelines in memory (default: when the engine is exclusive). */
   storeCache?: boolean;
   /** Where `_env` credential references of TAMS_STORAGE_BACKENDS are read (tests). Default process.env. */
@@ -161,34 +163,11 @@ async function buildMediaStores(
   ];
 }
 
-/** The database engine the configuration names (the embedded DuckDB file). */
-export async function openEngine(config: Config): Promise<Engine> {
-  mkdirSync(config.TAMS_DATA_DIR, { recursive: true });
-  const create = config.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine : createDuckDbEngine;
-  return create({
-    path: join(config.TAMS_DATA_DIR, 'tams.duckdb'),
-    config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
-    checkpointBytes: config.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
-  });
-}
-
-/** Identifies this process among replicas sharing the store (leases). */
-function processOwner(): string {
-  return `${hostname()}:${process.pid}:${randomUUID()}`;
-}
-
 /** Composition root: opens the store and builds every service once, at startup. */
 export async function buildRuntime(config: Config, options: BuildOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
-  const engine = options.engine ?? (await openEngine(config));
-  const { db, migrations } = await openStoreDb(engine, { owner: processOwner(), log: options.log }).catch(
-    async (error: unknown) => {
-      // A refused store (newer than this code) is left closed, so another process may open it.
-      if (!options.engine) await engine.close();
-      throw error;
-    },
-  );
+  const { db, migrations } = await openDatabase(config, options);
   // Transactions and table calls are timed for /metrics by wrapping what the store sees.
   const metrics = new ServerMetrics();
   const store = await Store.open(timedStoreDb(db, metrics), { cached: options.storeCache ?? db.exclusive });
@@ -257,6 +236,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     mediaRoutes,
     db,
     migrations,
+    maintenance: new StoreMaintenance(db),
     metrics,
     readiness: new Readiness({ store, media: media.stores, timeoutMs: config.TAMS_READY_TIMEOUT_MS }),
     service: new ServiceInfoService({

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, unknownSettings } from './config.ts';
-import { DbError } from './db/db.errors.ts';
+import { DbError, StoreLockedError } from './db/db.errors.ts';
 import { buildRuntime } from './deps.ts';
 import { loggerOptions } from './http/logging.ts';
 import { gracefulShutdown } from './ops/ops.shutdown.ts';
@@ -48,6 +48,12 @@ main().catch((error: unknown) => {
   // A store newer than this code: the message says what to do; a stack would only bury it.
   if (error instanceof DbError && error.code === 'schema_too_new') {
     process.stderr.write(`tams-server: cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
+  if (error instanceof StoreLockedError) {
+    process.stderr.write(
+      `tams-server: ${error.message}: another tams-server (or a tams-mgmt command) uses this data directory\n`,
+    );
     process.exit(1);
   }
   process.stderr.write(

@@ -83,7 +83,7 @@ const tokenView = (t: TokenRecord): TokenView => ({
 });
 
 /**
- * Users and tokens management, shared by the CLI (tams-admin) and the admin HTTP routes.
+ * Users and tokens management, shared by the CLI (tams-mgmt) and the admin HTTP routes.
  * `changed` runs after every change (the server's Authenticator forgets what it cached).
  */
 export class AuthAdmin {

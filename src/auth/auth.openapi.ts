@@ -9,7 +9,7 @@ export const SECURITY_SCHEMES = {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description:
-      'HTTP bearer token: a JWT from the configured identity provider (scopes from its `scope`/`scp` claim), or an API token issued by this server (`tams_…`, see `tams-admin token create`, or `admin-token` in the data directory after the first start).',
+      'HTTP bearer token: a JWT from the configured identity provider (scopes from its `scope`/`scp` claim), or an API token issued by this server (`tams_…`, see `tams-mgmt token create`, or `admin-token` in the data directory after the first start).',
   },
   url_token_auth: {
     type: 'apiKey',
@@ -22,7 +22,7 @@ export const SECURITY_SCHEMES = {
     type: 'http',
     scheme: 'basic',
     description:
-      'HTTP basic authentication with a user created by `tams-admin user add`. Only for constrained cases: passwords are long-lived and deliberately slow to check. After repeated wrong passwords from one address, or for one user name, logins are refused for a while with 429 and `Retry-After` (seconds) without being checked; 503 with `Retry-After` when too many are waiting to be checked. Bearer tokens are never refused so.',
+      'HTTP basic authentication with a user created by `tams-mgmt user add`. Only for constrained cases: passwords are long-lived and deliberately slow to check. After repeated wrong passwords from one address, or for one user name, logins are refused for a while with 429 and `Retry-After` (seconds) without being checked; 503 with `Retry-After` when too many are waiting to be checked. Bearer tokens are never refused so.',
   },
 } as const;
 

@@ -12,7 +12,7 @@ const admin: AuthRouteConfig = { tamsAuth: 'admin' };
 
 /**
  * Users and tokens over HTTP, for the admin scope: the way to manage them while the server runs
- * (the embedded DuckDB file is the server's alone, so tams-admin needs it stopped). A
+ * (the embedded DuckDB file is the server's alone, so tams-mgmt needs it stopped). A
  * tams-server extension, left out of the OpenAPI document, which is the TAMS API's.
  */
 export async function authRoutes(app: App, auth: AuthModule): Promise<void> {

@@ -12,7 +12,8 @@ export type DbErrorCode =
   /** The store has migrations this code does not know: a newer version wrote it. */
   | 'schema_too_new'
   /** Another process took the migration lease over (this one held it past its term). */
-  | 'lease_lost';
+  | 'lease_lost'
+  | 'locked';
 
 /** An error raised by the table manager or an engine for a caller mistake or a refused state. */
 export class DbError extends Error {
@@ -22,5 +23,25 @@ export class DbError extends Error {
     super(message);
     this.name = 'DbError';
     this.code = code;
+  }
+}
+
+/**
+ * The database is held by another process, so it was not opened: an embedded DuckDB file admits
+ * one process at a time. Engines raise it (only they know their driver's words for it); the
+ * server and the management CLI tell the operator in one line.
+ */
+export class StoreLockedError extends DbError {
+  constructor(
+    /** What could not be opened (the database file). */
+    readonly location: string,
+    /** The process holding it, when the engine was told. */
+    readonly holderPid?: number,
+  ) {
+    super(
+      'locked',
+      `the database ${location} is in use by another process${holderPid !== undefined ? ` (PID ${holderPid})` : ''}`,
+    );
+    this.name = 'StoreLockedError';
   }
 }

@@ -67,6 +67,28 @@ export class DeletionService {
     return undefined;
   }
 
+  /**
+   * Finishes at once the removal of a Flow a deletion request had taken away, once its segments
+   * are gone (management `clean --flow`, the server stopped): the Flow's row goes and its pending
+   * requests are done, as the worker leaves them.
+   */
+  async finishFlow(flowId: string): Promise<void> {
+    const { store, clock, settings } = this.deps;
+    await store.transaction(async (tx) => {
+      await tx.flows.deleteRow(flowId);
+      const now = clock.now();
+      for (const request of await tx.deletions.pendingForFlow(flowId)) {
+        request.status = 'done';
+        request.timerange_remaining = TimeRange.EMPTY;
+        request.updated = now;
+        request.expiry = new Date(now.getTime() + settings.retentionMs);
+        delete request.lease_owner;
+        delete request.lease_until;
+        await tx.deletions.save(request);
+      }
+    });
+  }
+
   /** Call once the transaction that created a request has committed: the worker starts on it. */
   wake(): void {
     this.deps.wake();

@@ -16,6 +16,14 @@ export interface GcEntry {
   deleted: boolean;
 }
 
+/** An object whose bytes are to go: where they are, and when it was allocated. */
+export interface QueuedObject {
+  storage_id: string;
+  storage_path: string;
+  object_id: string;
+  allocated: Date;
+}
+
 /** The queue row of an object's bytes, written where the object goes (ObjectsRepo.release). */
 export function gcRow(storageId: string, path: string, objectId: string, allocated: Date, now: Date): Row {
   return {
@@ -84,6 +92,24 @@ export class MediaGcRepo {
       last_error: error,
       next_attempt: nextAttempt,
     });
+  }
+
+  /** Queues the bytes of objects that are gone (their rows deleted in the same transaction). */
+  async queue(objects: readonly QueuedObject[], now: Date): Promise<void> {
+    if (objects.length === 0) return;
+    await this.db.insert(
+      T.mediaGc,
+      objects.map((o) => gcRow(o.storage_id, o.storage_path, o.object_id, o.allocated, now)),
+    );
+  }
+
+  /** Storage paths of backend `storageId` queued for deletion. */
+  async queuedPaths(storageId: string): Promise<Set<string>> {
+    const rows = await this.db.select(T.mediaGc, {
+      where: and(col('storage_id').eq(storageId)),
+      columns: ['storage_path'],
+    });
+    return new Set(rows.map((r) => reqStr(r, 'storage_path')));
   }
 
   /** Objects whose bytes are still to be deleted (rows waiting to delete them again not counted). */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultObjectPath } from '../common/object-ids.ts';
-import { createDuckDbEngine } from '../db/engines/duckdb/duckdb.engine.ts';
+import { loadConfig } from '../config.ts';
+import { openEngine } from '../db/engine.factory.ts';
 import { TableManager } from '../db/manager.ts';
 import { TimeRange } from '../time/index.ts';
 import { SegmentsRepo } from './segments.repo.ts';
@@ -15,7 +16,7 @@ afterEach(async () => {
 
 describe('SegmentsRepo storage keys', () => {
   it("stores no key when it is the object's default one, and makes it again on reading", async () => {
-    const db = await TableManager.open(await createDuckDbEngine({ path: ':memory:' }), storeTables);
+    const db = await TableManager.open(await openEngine(loadConfig({}), { memory: true }), storeTables);
     opened.push(db);
     const repo = new SegmentsRepo(db);
     const range = (i: bigint) => TimeRange.fromBounds(i * 10n, i * 10n + 10n, true, false);

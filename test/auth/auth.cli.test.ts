@@ -1,43 +1,24 @@
 /**
- * tams-admin (in-process through runAdmin, and the bin as a child process): users and tokens
- * created, listed and revoked in the data directory, then used against a server on it.
+ * Users and tokens through tams-mgmt (in-process, and the tams-admin bin, its other name, as a
+ * child process): created, listed and revoked in the data directory, then used against a server
+ * on it.
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminIo, EXIT, runAdmin } from '../../src/auth/admin.cli.ts';
+import { type Run, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/server.ts';
 import { basic, bearer, startAuthServer } from './auth.fixture.ts';
 
 const dir = tempDir('tams-admin-cli-');
 afterAll(() => dir.remove());
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-async function admin(
-  args: string,
-  options: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: AdminIo = {
-    env: { TAMS_DATA_DIR: dir.path, ...options.env },
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    stdin: async () => options.stdin ?? '',
-  };
-  const code = await runAdmin(
+function admin(args: string, options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return runCli(
     args.split(' ').filter((a) => a !== ''),
-    io,
+    { env: { TAMS_DATA_DIR: dir.path, ...options.env }, stdin: options.stdin },
   );
-  return { code, out, err };
 }
 
 const BOOTSTRAP = {
@@ -50,7 +31,7 @@ let ciToken = '';
 let keptToken = '';
 let bobPassword = '';
 
-describe('tams-admin', () => {
+describe('tams-mgmt user and token commands', () => {
   it('creates tokens, printing the token alone on stdout', async () => {
     const ci = await admin('token create ci --scopes read,write --expires-in 30d');
     expect(ci.code).toBe(EXIT.ok);
@@ -112,7 +93,10 @@ describe('tams-admin', () => {
       (await admin('user add carol --scopes read --password-stdin', { stdin: 'short\n' })).err,
     ).toContain('at least 12 characters');
     expect((await admin('frobnicate')).code).toBe(EXIT.usage);
-    expect((await admin('--help')).out).toContain('tams-admin token create');
+    expect((await admin('token frobnicate')).err).toContain('unknown command "token frobnicate"');
+    expect((await admin('token list extra')).code).toBe(EXIT.usage);
+    expect((await admin('token create z --scopes read --expires-in 1y')).code).toBe(EXIT.usage);
+    expect((await admin('--help')).out).toContain('token create <name> --scopes');
   });
 
   it('bootstraps the admin credentials from the environment, once', async () => {
@@ -142,7 +126,7 @@ describe('a server on the same data directory', () => {
     await server.close();
   });
 
-  it('accepts what tams-admin created and refuses what it revoked', async () => {
+  it('accepts what tams-mgmt created and refuses what it revoked', async () => {
     expect((await server.get('/flows', { headers: bearer(keptToken) })).status).toBe(200);
     expect((await server.get('/auth/whoami', { headers: bearer(keptToken) })).body).toEqual({
       name: 'alice',
@@ -156,15 +140,18 @@ describe('a server on the same data directory', () => {
     expect((await server.get('/flows', { headers: basic('ops', 'ops password 12') })).status).toBe(200);
   });
 
-  it('the bin says the database is in use, and how to go on, while the server runs', () => {
+  it('the tams-admin bin says in one line that the server holds the store, and how to go on', () => {
     const bin = new URL('../../bin/tams-admin.mjs', import.meta.url).pathname;
     const run = spawnSync(process.execPath, [bin, 'token', 'list'], {
       env: { ...process.env, TAMS_DATA_DIR: dir.path },
       encoding: 'utf8',
       timeout: 60_000,
     });
-    expect(run.status).toBe(EXIT.busy);
-    expect(run.stderr).toContain('is in use by another process');
+    expect(run.status).toBe(EXIT.failed);
+    expect(run.stderr).toMatch(
+      /^tams-mgmt: the store \S+tams\.duckdb is open in another process \(PID \d+\)/,
+    );
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain('stop the server');
     expect(run.stderr).toContain('/auth/tokens');
   });

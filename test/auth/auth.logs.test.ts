@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
 import { buildRuntime, type Runtime } from '../../src/deps.ts';
 import { loggerOptions } from '../../src/http/logging.ts';
 import type { App } from '../../src/http/types.ts';
@@ -38,7 +37,7 @@ beforeAll(async () => {
     TAMS_JWT_KEY: key.pem,
     ...JWT_CLAIMS_ENV,
   });
-  runtime = await buildRuntime(config, { engine: await createDuckDbEngine({ path: ':memory:' }) });
+  runtime = await buildRuntime(config, { memory: true });
   app = await buildApp({
     ...runtime,
     logger: { ...loggerOptions('trace'), stream: { write: (line: string) => lines.push(line) } },

@@ -12,7 +12,7 @@ import type { Clock } from '../../src/common/clock.ts';
 import type { IdGenerator } from '../../src/common/ids.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Engine } from '../../src/db/db.types.ts';
-import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { openEngine } from '../../src/db/engine.factory.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from '../../src/deps.ts';
 import { loggerOptions } from '../../src/http/logging.ts';
 import type { App } from '../../src/http/types.ts';
@@ -90,7 +90,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     env: { ...process.env, ...options.env },
     authTesting: options.authTesting,
   };
-  if (!options.dataDir) build.engine = await createDuckDbEngine({ path: ':memory:' });
+  if (!options.dataDir) build.engine = await openEngine(config, { memory: true });
   if (options.wrapEngine) {
     if (!build.engine) throw new Error('wrapEngine: in-memory servers only');
     build.engine = options.wrapEngine(build.engine);

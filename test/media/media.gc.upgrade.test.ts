@@ -8,7 +8,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openEngine } from '../../src/db/engine.factory.ts';
 import { TableManager } from '../../src/db/manager.ts';
 import { UPLOAD_GRACE_MS } from '../../src/media/media.gc.ts';
 import { storeTables, T } from '../../src/store/tables.ts';
@@ -27,10 +28,7 @@ describe('media_gc of an earlier version', () => {
     const earlier = storeTables.map((t) =>
       t.name === T.mediaGc ? { ...t, columns: t.columns.filter((c) => !NEW_COLUMNS.includes(c.name)) } : t,
     );
-    const db = await TableManager.open(
-      await createDuckDbEngine({ path: join(dir.path, 'tams.duckdb') }),
-      earlier,
-    );
+    const db = await TableManager.open(await openEngine(loadConfig({ TAMS_DATA_DIR: dir.path })), earlier);
     const now = new Date();
     const longAgo = new Date(now.getTime() - 2 * 86_400_000);
     const row = (path: string, queued: Date) => ({

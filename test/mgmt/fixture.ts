@@ -3,9 +3,9 @@
  * Flow A (5 segments, objects with bytes in the fs backend, tags, read-only, in a collection),
  * Flow B (reuses one of A's objects, plus 2 external objects), Flow C (collects A).
  */
-import { runMgmt } from '../../mgmt/mgmt.cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildRuntime, type Runtime } from '../../src/deps.ts';
+import { type Run, runCli } from '../helpers/cli.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { createFlow, multiFlow, putValue, videoFlow } from '../http/fixtures.ts';
 import { addSegments, allocate, contiguous, upload } from '../segments/helpers.ts';
@@ -56,36 +56,9 @@ export async function makeStore(extraEnv: Record<string, string> = {}): Promise<
   }
 }
 
-export interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
 /** Runs a management command in-process, as the CLI does. */
 export async function mgmt(env: Record<string, string>, ...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const stdout = {
-    write: (t: string) => {
-      out += t;
-      return true;
-    },
-  };
-  const code = await runMgmt(argv, {
-    env,
-    stdout: stdout as never,
-    io: {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      interactive: false,
-    },
-  });
-  return { code, out, err };
+  return runCli(argv, { env });
 }
 
 /** Opens the store directly (database reads, no cache) for assertions. */

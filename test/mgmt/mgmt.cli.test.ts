@@ -30,8 +30,11 @@ describe('tams-mgmt (bin)', () => {
     try {
       const busy = await mgmt('tables');
       expect(busy.code).toBe(1);
-      expect(busy.stderr).toContain('is open in another process');
+      expect(busy.stderr).toMatch(
+        /^tams-mgmt: the store \S+tams\.duckdb is open in another process \(PID \d+\)/,
+      );
       expect(busy.stderr).toContain('stop the server');
+      expect(busy.stderr.trimEnd().split('\n')).toHaveLength(1);
     } finally {
       server.process.kill('SIGTERM');
       expect(await server.exited).toBe(0);

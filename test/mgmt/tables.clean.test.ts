@@ -1,6 +1,8 @@
 /** `tables` and `clean` against a real store: a dry run changes nothing, the real run does what it says. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T } from '../../src/store/tables.ts';
+import { startServer } from '../helpers/server.ts';
+import { putValue } from '../http/fixtures.ts';
 import { counts, makeStore, mgmt, openStore, type Store } from './fixture.ts';
 
 let store: Store;
@@ -64,6 +66,41 @@ describe('tams-mgmt clean --flow', () => {
     const again = await mgmt(store.env, 'clean', '--flow', store.flowA, '--yes');
     expect(again.code).toBe(1);
     expect(again.err).toContain('does not exist');
+  });
+});
+
+describe('tams-mgmt clean --flow of a Flow being deleted', () => {
+  it('finishes what the deletion request started: segments, the Flow row, the request done', async () => {
+    // A deletion larger than the sync limit becomes a request; with no workers it stays pending.
+    const server = await startServer({
+      dataDir: store.dir,
+      workers: false,
+      env: { ...store.env, TAMS_DELETE_SYNC_LIMIT: '1' },
+    });
+    let requestId: string;
+    try {
+      expect((await putValue(server, `/flows/${store.flowA}/read_only`, false)).status).toBe(204);
+      const res = await server.delete<{ id: string }>(`/flows/${store.flowA}`);
+      expect(res.status).toBe(202);
+      requestId = res.body.id;
+    } finally {
+      await server.close();
+    }
+    const dry = await mgmt(store.env, 'clean', '--flow', store.flowA, '--dry-run');
+    expect(dry.out).toContain(`Flow ${store.flowA} (deleting)`);
+    const run = await mgmt(store.env, 'clean', '--flow', store.flowA, '--yes');
+    expect(run.code, run.err).toBe(0);
+    const runtime = await openStore(store.env);
+    try {
+      expect(await runtime.store.flows.rowExists(store.flowA)).toBe(false);
+      expect(await runtime.store.segments.countFlow(store.flowA)).toBe(0);
+      const request = await runtime.deletion.get(requestId);
+      expect(request.status).toBe('done');
+      expect(request.timerange_remaining).toBe('()');
+    } finally {
+      await runtime.close();
+    }
+    expect((await mgmt(store.env, 'verify')).code).toBe(0);
   });
 });
 

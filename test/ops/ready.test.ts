@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
-import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { openEngine } from '../../src/db/engine.factory.ts';
 import { buildRuntime } from '../../src/deps.ts';
 import { FsMediaStore } from '../../src/media/fs/fs.store.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
@@ -112,9 +112,9 @@ describe('/health and /ready', () => {
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const engine = gatedSegmentsScan(await createDuckDbEngine({ path: ':memory:' }), gate);
     const dir = tempDir();
     const config = loadConfig({ TAMS_LOG_LEVEL: 'silent', TAMS_DATA_DIR: dir.path, TAMS_AUTH: 'none' });
+    const engine = gatedSegmentsScan(await openEngine(config, { memory: true }), gate);
     const runtime = await buildRuntime(config, { engine });
     const app = await buildApp({ ...runtime, logger: false });
     cleanups.push(async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { openEngine } from '../../src/db/engine.factory.ts';
 import { buildRuntime } from '../../src/deps.ts';
 import { startServer, tempDir } from '../helpers/server.ts';
 import { videoFlow } from '../http/fixtures.ts';
@@ -151,10 +151,9 @@ describe('a crash before the Flow state is written behind', () => {
 
   it('recomputes the timeranges from the segments when the store reopens', async () => {
     const config = loadConfig({ TAMS_DATA_DIR: dir.path, TAMS_LOG_LEVEL: 'silent' });
-    const file = `${dir.path}/tams.duckdb`;
     const flow = videoFlow();
     const flowId = flow.id as string;
-    const engine = await createDuckDbEngine({ path: file });
+    const engine = await openEngine(config);
     const first = await buildRuntime(config, { engine });
     await first.flows.put(flowId, flow, undefined);
     const ctx = { baseUrl: 'http://localhost', expiresIn: 60 };
@@ -168,7 +167,7 @@ describe('a crash before the Flow state is written behind', () => {
     // The process dies: the engine closes (committed data is safe) but nothing is flushed.
     await engine.close();
 
-    const second = await buildRuntime(config, { engine: await createDuckDbEngine({ path: file }) });
+    const second = await buildRuntime(config);
     try {
       expect(second.store.cached).toBe(true);
       await second.store.preloadSegments(silent);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config.ts';
 import type { Engine, TableDef } from '../db.types.ts';
-import { createDuckDbEngine } from '../engines/duckdb/duckdb.engine.ts';
+import { openEngine } from '../engine.factory.ts';
 import { TableManager } from '../manager.ts';
 import { and, col } from '../predicate.ts';
 import { HISTORY_TABLE, LEASE_TABLE, migrationTables } from './migrate.history.ts';
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 async function engine(): Promise<Engine> {
-  const e = await createDuckDbEngine({ path: ':memory:' });
+  const e = await openEngine(loadConfig({}), { memory: true });
   engines.push(e);
   return e;
 }

@@ -5,9 +5,10 @@
  * the tie order of a start shared by an instant and the segment after it is covered too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config.ts';
 import { memoryEngineFactory } from '../../db/contract/memory.engine.ts';
 import type { Engine } from '../../db/db.types.ts';
-import { createDuckDbEngine } from '../../db/engines/duckdb/duckdb.engine.ts';
+import { openEngine } from '../../db/engine.factory.ts';
 import { TableManager } from '../../db/manager.ts';
 import { TimeRange } from '../../time/index.ts';
 import { pick, prng } from '../../time/time.testkit.ts';
@@ -31,7 +32,7 @@ async function openRepo(engine: () => Promise<Engine>): Promise<SegmentsRepo> {
 
 const engines: [string, () => Promise<Engine>][] = [
   ['the memory engine', () => memoryEngineFactory()('segments')],
-  ['DuckDB', () => createDuckDbEngine({ path: ':memory:' })],
+  ['DuckDB', () => openEngine(loadConfig({}), { memory: true })],
 ];
 
 describe('FlowSegmentIndex against SegmentsRepo', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config.ts';
 import type { Engine, Row, TableDef } from '../../db/db.types.ts';
-import { createDuckDbEngine } from '../../db/engines/duckdb/duckdb.engine.ts';
+import { openEngine } from '../../db/engine.factory.ts';
 import { TableManager } from '../../db/manager.ts';
 import { Migrator } from '../../db/migrate/migrate.runner.ts';
 import { and, col } from '../../db/predicate.ts';
@@ -29,7 +30,7 @@ const created = new Date(Date.UTC(2026, 10, 1));
  * without an object row; the rest as written today.
  */
 async function legacyStore(): Promise<{ engine: Engine; db: TableManager }> {
-  const engine = await createDuckDbEngine({ path: ':memory:' });
+  const engine = await openEngine(loadConfig({}), { memory: true });
   engines.push(engine);
   const db = await TableManager.open(engine, [...storeTables, ALLOCATIONS_USED]);
   const objects: Row[] = [];

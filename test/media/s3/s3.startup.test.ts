@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.ts';
-import { createDuckDbEngine } from '../../../src/db/engines/duckdb/duckdb.engine.ts';
 import { buildRuntime } from '../../../src/deps.ts';
 import { s3BackendEntry } from '../../helpers/s3.server.ts';
 import { type S3rverHandle, startS3rver } from './s3.harness.ts';
@@ -73,8 +72,7 @@ async function startupError(env: Record<string, string>): Promise<Error> {
   let runtime: Awaited<ReturnType<typeof buildRuntime>> | undefined;
   try {
     const config = loadConfig(full);
-    const engine = await createDuckDbEngine({ path: ':memory:' });
-    runtime = await buildRuntime(config, { engine, env: full });
+    runtime = await buildRuntime(config, { memory: true, env: full });
   } catch (error) {
     expect(error).toBeInstanceOf(Error);
     return error as Error;

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DbError } from '../../db.errors.ts';
+import { DbError, StoreLockedError } from '../../db.errors.ts';
 import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { addColumn, Catalog, createTableSql, dropTableSql } from './duckdb.catalog.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
@@ -35,9 +35,23 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
   const persistent = path !== ':memory:';
   const config = withSafeOptimizers(options.config ?? {});
   if (persistent) config.checkpoint_threshold = NEVER;
-  const instance = await DuckDBInstance.create(path, config);
+  const instance = await DuckDBInstance.create(path, config).catch((error: unknown) => {
+    throw lockedError(error, path) ?? error;
+  });
   const writer = new DuckConn(await instance.connect());
   return new DuckDbEngine(instance, writer, options.readers ?? 4, persistent ? path : undefined, options);
+}
+
+/**
+ * DuckDB's refusal of a file another process holds, as StoreLockedError: the one place that reads
+ * DuckDB's wording ("IO Error: Could not set lock on file "…": Conflicting lock is held in
+ * /usr/bin/node (PID 123)…"), so that callers never match messages.
+ */
+function lockedError(error: unknown, path: string): StoreLockedError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/Could not set lock on file|Conflicting lock/i.test(message)) return undefined;
+  const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+  return new StoreLockedError(path, pid !== undefined ? Number(pid) : undefined);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DbError, type DbErrorCode } from '../../db.errors.ts';
+import { DbError, type DbErrorCode, StoreLockedError } from '../../db.errors.ts';
 import type { ColumnDef, DbSession, Predicate, Row, SelectOptions, TableDef } from '../../db.types.ts';
 import type { DuckDbEngineOptions } from './duckdb.engine.ts';
 
@@ -58,15 +58,25 @@ export interface WireError {
   /** Set for a DbError. */
   code?: DbErrorCode;
   name?: string;
+  /** Set for a StoreLockedError (the thread could not open the file). */
+  locked?: { location: string; holderPid?: number };
 }
 
 export function toWire(error: unknown): WireError {
+  if (error instanceof StoreLockedError) {
+    return {
+      message: error.message,
+      code: error.code,
+      locked: { location: error.location, holderPid: error.holderPid },
+    };
+  }
   if (error instanceof DbError) return { message: error.message, code: error.code };
   if (error instanceof Error) return { message: error.message, name: error.name };
   return { message: String(error) };
 }
 
 export function fromWire(wire: WireError): Error {
+  if (wire.locked !== undefined) return new StoreLockedError(wire.locked.location, wire.locked.holderPid);
   if (wire.code !== undefined) return new DbError(wire.code, wire.message);
   const error = new Error(wire.message);
   if (wire.name !== undefined) error.name = wire.name;

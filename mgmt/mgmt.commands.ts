@@ -1,0 +1,71 @@
+import { AUTH_COMMANDS } from './mgmt.auth.ts';
+import { cleanCommand } from './mgmt.clean.ts';
+import type { Command } from './mgmt.command.ts';
+import { exportCommand } from './mgmt.export.ts';
+import { importCommand } from './mgmt.import.ts';
+import { UsageError } from './mgmt.io.ts';
+import { migrateCommand } from './mgmt.migrate.ts';
+import { orphansCommand } from './mgmt.orphans.ts';
+import { tablesCommand } from './mgmt.tables.ts';
+import { verifyCommand } from './mgmt.verify.ts';
+
+/** Every command of tams-mgmt (a new one: an entry here and a line in USAGE, mgmt.cli.ts). */
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'tables',
+    options: ['json'],
+    opens: 'store',
+    run: (runtime, { io, values }) => tablesCommand(runtime, io, { json: values.json === true }),
+  },
+  {
+    name: 'clean',
+    options: ['flow', 'all', 'dry-run', 'yes'],
+    opens: 'runtime',
+    run: (runtime, { io, values }) =>
+      cleanCommand(runtime, io, {
+        all: values.all === true,
+        flow: values.flow,
+        dryRun: values['dry-run'] === true,
+        yes: values.yes === true,
+      }),
+  },
+  {
+    name: 'orphans',
+    options: ['delete'],
+    opens: 'runtime',
+    run: (runtime, { io, values }) => orphansCommand(runtime, io, { delete: values.delete === true }),
+  },
+  {
+    name: 'verify',
+    options: ['json'],
+    opens: 'store',
+    run: (runtime, { io, values }) => verifyCommand(runtime, io, { json: values.json === true }),
+  },
+  {
+    name: 'export',
+    options: ['flow', 'out'],
+    opens: 'runtime',
+    run: (runtime, { io, values, stdout }) => {
+      if (values.flow === undefined) throw new UsageError('export: --flow <id> is required');
+      return exportCommand(runtime, io, { flow: values.flow, out: values.out, stdout });
+    },
+  },
+  {
+    name: 'import',
+    options: ['as'],
+    maxArgs: 1,
+    opens: 'runtime',
+    run: (runtime, { io, values, args }) => {
+      const [file] = args;
+      if (file === undefined) throw new UsageError('import: the export file is required');
+      return importCommand(runtime, io, { file, as: values.as });
+    },
+  },
+  {
+    name: 'migrate',
+    options: ['dry-run'],
+    opens: 'engine',
+    run: (config, { io, values }) => migrateCommand(config, io, { dryRun: values['dry-run'] === true }),
+  },
+  ...AUTH_COMMANDS,
+];

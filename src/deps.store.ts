@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type AuthModule, createAuth } from './auth/auth.module.ts';
+import { type Clock, systemClock } from './common/clock.ts';
+import type { Config } from './config.ts';
+import type { Engine } from './db/db.types.ts';
+import { openEngine } from './db/engine.factory.ts';
+import type { TableManager } from './db/manager.ts';
+import type { MigrationLog, MigrationRun, MigrationStatus } from './db/migrate/migrate.types.ts';
+import { StoreMaintenance } from './store/maintenance.repo.ts';
+import { openStoreDb, storeMigrator } from './store/store.open.ts';
+import { TamsStore } from './store/store.ts';
+
+/** Identifies this process among replicas (leases: migrations, deletions, webhook deliveries). */
+export function processOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID()}`;
+}
+
+export type { MigrationLog, MigrationStatus };
+
+export interface DatabaseOptions {
+  engine?: Engine;
+  memory?: boolean;
+  /** Where applied schema migrations are logged. */
+  log?: MigrationLog;
+}
+
+/**
+ * The database under the store: the engine TAMS_DB names, from the engine factory (in memory
+ * with `memory`; or the engine given, for tests), migrated to this code's schema version (a store
+ * newer than the code is refused), with the store's tables created or evolved.
+ */
+export async function openDatabase(
+  config: Config,
+  options: DatabaseOptions = {},
+): Promise<{ db: TableManager; migrations: MigrationRun }> {
+  const opened = options.engine ?? (await openEngine(config, { memory: options.memory }));
+  try {
+    return await openStoreDb(opened, { owner: processOwner(), log: options.log });
+  } catch (error) {
+    // A refused store (newer than this code) is left closed, so another process may open it.
+    if (!options.engine) await opened.close();
+    throw error;
+  }
+}
+
+/**
+ * The store without media backends, services or workers: what management commands that only
+ * read and write tables need (users and tokens, table sizes, integrity checks). The full Runtime
+ * (deps.ts) has the same fields, so a command written for this runs on either.
+ */
+export interface StoreRuntime {
+  config: Config;
+  store: TamsStore;
+  maintenance: StoreMaintenance;
+  /** Authentication; management commands use its `admin` (users and tokens). */
+  auth: AuthModule;
+  close(): Promise<void>;
+}
+
+export interface StoreRuntimeOptions extends DatabaseOptions {
+  clock?: Clock;
+}
+
+/** The store alone, read and written directly (no in-memory cache), for management commands. */
+export async function buildStoreRuntime(
+  config: Config,
+  options: StoreRuntimeOptions = {},
+): Promise<StoreRuntime> {
+  const { db } = await openDatabase(config, options);
+  const clock = options.clock ?? systemClock;
+  return {
+    config,
+    store: await TamsStore.open(db, { cached: false }),
+    maintenance: new StoreMaintenance(db),
+    auth: createAuth(config, db, { clock, exclusive: db.exclusive }),
+    close: () => db.close(),
+  };
+}
+
+/** The store's schema history and migrations, on the engine alone (`tams-mgmt migrate`). */
+export interface StoreMigrations {
+  status(): Promise<MigrationStatus>;
+  /** Throws DbError `schema_too_new` for a store a newer version wrote. */
+  refuseNewer(status: MigrationStatus): void;
+  run(): Promise<MigrationRun>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the engine without opening the store (which would apply the migrations) and hands out
+ * its migrator, for a command that shows the pending migrations before it applies them.
+ */
+export async function openStoreMigrations(
+  config: Config,
+  log: MigrationLog,
+  /** Recorded with each migration applied: who did it. */
+  owner: string = processOwner(),
+): Promise<StoreMigrations> {
+  const engine = await openEngine(config);
+  const migrator = storeMigrator(engine, { owner, log });
+  return {
+    status: () => migrator.status(),
+    refuseNewer: (status) => migrator.refuseNewer(status),
+    run: () => migrator.run(),
+    close: () => engine.close(),
+  };
+}
