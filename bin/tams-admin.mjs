@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// tams-admin: manage users and API tokens (src/auth/admin.cli.ts). The sources are TypeScript,
-// run through tsx like `npm start`.
-import { register } from 'tsx/esm/api';
+// tams-admin: manage users and API tokens (src/auth/admin.cli.ts); sources or dist/, see entry.mjs.
+import { runEntry } from './entry.mjs';
 
-register();
-await import('../src/auth/admin.main.ts');
+await runEntry('src/auth/admin.main');
