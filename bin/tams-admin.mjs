@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // tams-admin: the earlier name of tams-mgmt (mgmt/mgmt.cli.ts), kept for existing scripts: the
-// same commands (`tams-admin token create …` is `tams-mgmt token create …`). The sources are
-// TypeScript, run through tsx like `npm start`.
-import { register } from 'tsx/esm/api';
+// same commands (`tams-admin token create …` is `tams-mgmt token create …`); sources or dist/,
+// see entry.mjs.
+import { runEntry } from './entry.mjs';
 
-register();
-await import('../mgmt/main.ts');
+await runEntry('mgmt/main');

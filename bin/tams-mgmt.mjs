@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// tams-mgmt: management of a tams-server store (mgmt/mgmt.cli.ts). The sources are TypeScript,
-// run through tsx like `npm start`.
-import { register } from 'tsx/esm/api';
+// tams-mgmt: management of a tams-server store (mgmt/mgmt.cli.ts); sources or dist/, see entry.mjs.
+import { runEntry } from './entry.mjs';
 
-register();
-await import('../mgmt/main.ts');
+await runEntry('mgmt/main');

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from './app.ts';
 import { type AuthTesting, createAuth } from './auth/auth.module.ts';
 import { type Clock, systemClock } from './common/clock.ts';
 import { type IdGenerator, randomIds } from './common/ids.ts';
+import { packageVersion } from './common/package-info.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { Engine } from './db/db.types.ts';
@@ -97,10 +97,6 @@ export interface BuildOptions {
  * and the POSTs made 2,971-2,977/s; every 2 s, 3,381-3,428/s.
  */
 const FLOW_STATE_FLUSH_MS = 2000;
-
-const packageVersion: string = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-).version;
 
 /** A value generated once and kept in the store, so restarts (and replicas) agree on it. */
 async function persistent(
@@ -242,7 +238,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     service: new ServiceInfoService({
       store,
       apiVersion: API_VERSION,
-      serviceVersion: packageVersion,
+      serviceVersion: packageVersion(),
       defaults: { name: config.TAMS_SERVICE_NAME, description: config.TAMS_SERVICE_DESCRIPTION },
       storageBackends: () => media.descriptors(),
       eventStreamMechanisms: () => EVENT_STREAM_MECHANISMS,

@@ -45,8 +45,13 @@ type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : n
  * in-process engine does: layers above (the store's cache) rely on no two running at once.
  */
 export async function createThreadedDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine> {
-  const data: ThreadData = { entry: new URL('./duckdb.thread.ts', import.meta.url).href, options };
-  const worker = new Worker(new URL('./duckdb.thread.boot.mjs', import.meta.url), { workerData: data });
+  // Compiled (dist/), the thread's module is JavaScript and starts the worker itself; from the
+  // TypeScript sources, a boot file first registers tsx in the thread.
+  const compiled = import.meta.url.endsWith('.js');
+  const entry = new URL(compiled ? './duckdb.thread.js' : './duckdb.thread.ts', import.meta.url);
+  const data: ThreadData = { entry: entry.href, options };
+  const start = compiled ? entry : new URL('./duckdb.thread.boot.mjs', import.meta.url);
+  const worker = new Worker(start, { workerData: data });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     worker.once('error', onError);
