@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'uncached',
-          include: ['test/http/**/*.test.ts', 'test/segments/**/*.test.ts'],
+          include: ['test/http/**/*.test.ts', 'test/segments/**/*.test.ts', 'test/migrations/**/*.test.ts'],
           env: { TAMS_TEST_STORE_CACHE: 'off' },
         },
       },

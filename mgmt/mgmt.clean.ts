@@ -15,7 +15,6 @@ import { columns, MgmtError, type MgmtIo, Progress, UsageError } from './mgmt.io
 export const CONTENT_TABLES = [
   T.segments,
   T.objectRefs,
-  T.allocationsUsed,
   T.allocations,
   T.objects,
   T.collections,

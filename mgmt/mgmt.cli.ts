@@ -5,6 +5,7 @@ import { cleanCommand } from './mgmt.clean.ts';
 import { exportCommand } from './mgmt.export.ts';
 import { importCommand } from './mgmt.import.ts';
 import { MgmtError, type MgmtIo, UsageError } from './mgmt.io.ts';
+import { migrateCommand } from './mgmt.migrate.ts';
 import { openRuntime } from './mgmt.open.ts';
 import { orphansCommand } from './mgmt.orphans.ts';
 import { tablesCommand } from './mgmt.tables.ts';
@@ -30,6 +31,8 @@ Commands:
   export --flow <id> [--out <file>]      A Flow, its Source and segments as JSON lines (stdout
                                          without --out).
   import <file> [--as <flow id>]         Recreate an exported Flow and its segments here.
+  migrate [--dry-run]                    The store's schema version and the migrations pending;
+                                         applies them (the server also does, at start-up).
 
 Exit status: 0 success, 1 failure (or problems found by verify), 2 wrong usage.
 `;
@@ -54,6 +57,7 @@ const ACCEPTS: Record<string, readonly string[]> = {
   verify: ['json'],
   export: ['flow', 'out'],
   import: ['as'],
+  migrate: ['dry-run'],
 };
 
 export interface MgmtDeps {
@@ -127,6 +131,9 @@ export async function runMgmt(argv: readonly string[], deps: MgmtDeps): Promise<
     }
     if (rest.length > (command === 'import' ? 1 : 0))
       throw new UsageError(`${command}: unexpected ${rest.join(' ')}`);
+    // Opening the runtime would apply the migrations: migrate opens the engine alone.
+    if (command === 'migrate')
+      return await migrateCommand(deps.env, io, { dryRun: values['dry-run'] === true });
     runtime = await (deps.open ?? openRuntime)(deps.env);
     return await dispatch(command, values as Values, rest, runtime, deps);
   } catch (error) {

@@ -12,7 +12,8 @@ import type { Config } from './config.ts';
 import type { Engine } from './db/db.types.ts';
 import { createDuckDbEngine } from './db/engines/duckdb/duckdb.engine.ts';
 import { createThreadedDuckDbEngine } from './db/engines/duckdb/duckdb.threaded.ts';
-import { TableManager } from './db/manager.ts';
+import type { TableManager } from './db/manager.ts';
+import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
@@ -38,9 +39,9 @@ import { GetUrlBuilder } from './segments/segments.urls.ts';
 import { ServiceInfoService } from './service/service.service.ts';
 import { SourcesService } from './sources/sources.service.ts';
 import { StorageService } from './storage/storage.service.ts';
+import { openStoreDb } from './store/store.open.ts';
 import type { TamsStore } from './store/store.ts';
 import { TamsStore as Store } from './store/store.ts';
-import { storeTables } from './store/tables.ts';
 import { WebhooksService } from './webhooks/webhooks.service.ts';
 
 /** How /service advertises event delivery (ADR 0014): webhooks, and our Server-Sent Events. */
@@ -61,6 +62,8 @@ export interface Runtime extends AppDeps {
   media: MediaRegistry;
   /** The table manager under the store (management scripts list and size its tables). */
   db: TableManager;
+  /** The schema migrations this start applied (none when the store was up to date). */
+  migrations: MigrationRun;
   /** Health and metrics (issue 8): always built; /metrics is served when TAMS_METRICS is on. */
   readiness: Readiness;
   metrics: ServerMetrics;
@@ -83,6 +86,8 @@ export interface BuildOptions {
   env?: Record<string, string | undefined>;
   /** Authentication hooks for tests (cheap scrypt, wrapped password checks). */
   authTesting?: AuthTesting;
+  /** Where start-up work before the HTTP server's logger exists (schema migrations) logs. */
+  log?: WorkerLog;
 }
 
 /**
@@ -158,21 +163,34 @@ async function buildMediaStores(
   ];
 }
 
+/** The database engine the configuration names (the embedded DuckDB file). */
+export async function openEngine(config: Config): Promise<Engine> {
+  mkdirSync(config.TAMS_DATA_DIR, { recursive: true });
+  const create = config.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine : createDuckDbEngine;
+  return create({
+    path: join(config.TAMS_DATA_DIR, 'tams.duckdb'),
+    config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
+    checkpointBytes: config.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
+  });
+}
+
+/** Identifies this process among replicas sharing the store (leases). */
+function processOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID()}`;
+}
+
 /** Composition root: opens the store and builds every service once, at startup. */
 export async function buildRuntime(config: Config, options: BuildOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
-  let engine = options.engine;
-  if (!engine) {
-    mkdirSync(config.TAMS_DATA_DIR, { recursive: true });
-    const create = config.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine : createDuckDbEngine;
-    engine = await create({
-      path: join(config.TAMS_DATA_DIR, 'tams.duckdb'),
-      config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
-      checkpointBytes: config.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
-    });
-  }
-  const db = await TableManager.open(engine, storeTables);
+  const engine = options.engine ?? (await openEngine(config));
+  const { db, migrations } = await openStoreDb(engine, { owner: processOwner(), log: options.log }).catch(
+    async (error: unknown) => {
+      // A refused store (newer than this code) is left closed, so another process may open it.
+      if (!options.engine) await engine.close();
+      throw error;
+    },
+  );
   // Transactions and table calls are timed for /metrics by wrapping what the store sees.
   const metrics = new ServerMetrics();
   const store = await Store.open(timedStoreDb(db, metrics), { cached: options.storeCache ?? db.exclusive });
@@ -242,6 +260,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     media,
     mediaRoutes,
     db,
+    migrations,
     metrics,
     readiness: new Readiness({ store, media: media.stores, timeoutMs: config.TAMS_READY_TIMEOUT_MS }),
     service: new ServiceInfoService({
@@ -276,7 +295,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       const deletionWorker = new DeletionWorker({
         store,
         clock,
-        owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+        owner: processOwner(),
         chunkSize: config.TAMS_DELETE_CHUNK,
         leaseMs: 60_000,
         retentionMs: config.TAMS_DELETE_RETENTION_SECONDS * 1000,
@@ -308,7 +327,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         renderer,
         guard,
         log,
-        owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+        owner: processOwner(),
         exclusive: db.exclusive,
         // With TAMS_AUTH=none nothing is owned: every webhook delivers.
         ownerRefusal:

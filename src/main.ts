@@ -1,6 +1,9 @@
+import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, unknownSettings } from './config.ts';
+import { DbError } from './db/db.errors.ts';
 import { buildRuntime } from './deps.ts';
+import { loggerOptions } from './http/logging.ts';
 import { gracefulShutdown } from './ops/ops.shutdown.ts';
 
 async function main(): Promise<void> {
@@ -14,7 +17,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const runtime = await buildRuntime(config);
+  // Start-up work before the HTTP server (and its logger) exists: schema migrations.
+  const runtime = await buildRuntime(config, { log: pino(loggerOptions(config.TAMS_LOG_LEVEL)) });
   const app = await buildApp(runtime);
   for (const name of unknownSettings()) app.log.warn({ setting: name }, 'unknown TAMS_* setting ignored');
   runtime.start(app.log);
@@ -41,6 +45,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A store newer than this code: the message says what to do; a stack would only bury it.
+  if (error instanceof DbError && error.code === 'schema_too_new') {
+    process.stderr.write(`tams-server: cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `tams-server: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

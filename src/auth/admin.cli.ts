@@ -6,9 +6,8 @@ import { systemClock } from '../common/clock.ts';
 import { TamsError } from '../common/errors.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createDuckDbEngine } from '../db/engines/duckdb/duckdb.engine.ts';
-import { TableManager } from '../db/manager.ts';
 import { AuthRepo } from '../store/auth.repo.ts';
-import { storeTables } from '../store/tables.ts';
+import { openStoreDb } from '../store/store.open.ts';
 import { parseDuration } from './admin.duration.ts';
 import { formatTable } from './admin.table.ts';
 import { AuthAdmin, type TokenView, type UserView } from './auth.admin.ts';
@@ -83,7 +82,8 @@ async function openAdmin(dataDir: string, io: AdminIo) {
     config: { memory_limit: config.TAMS_DUCKDB_MEMORY_LIMIT, threads: String(config.TAMS_DUCKDB_THREADS) },
     checkpointBytes: config.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
   });
-  const db = await TableManager.open(engine, storeTables);
+  // Opened as the server opens it: a store newer than this code is refused, an older one migrated.
+  const { db } = await openStoreDb(engine, { owner: `tams-admin:${process.pid}` });
   return { config, db, admin: new AuthAdmin({ repo: new AuthRepo(db), clock: systemClock }) };
 }
 

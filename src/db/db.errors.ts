@@ -8,7 +8,11 @@ export type DbErrorCode =
   | 'schema_mismatch'
   | 'nested_transaction'
   | 'transaction_closed'
-  | 'closed';
+  | 'closed'
+  /** The store has migrations this code does not know: a newer version wrote it. */
+  | 'schema_too_new'
+  /** Another process took the migration lease over (this one held it past its term). */
+  | 'lease_lost';
 
 /** An error raised by the table manager or an engine for a caller mistake or a refused state. */
 export class DbError extends Error {

@@ -143,6 +143,12 @@ export interface Engine {
   describeTable(name: string): Promise<TableInfo | null>;
   createTable(def: TableDef): Promise<void>;
   addColumn(table: string, column: ColumnDef): Promise<void>;
+  /**
+   * Drops a table and its rows; nothing happens when there is no such table. For versioned
+   * migrations retiring a table no version declares any more (never implicit: schema evolution
+   * only adds).
+   */
+  dropTable(name: string): Promise<void>;
   /** Autocommit session: each call is its own transaction. */
   readonly session: DbSession;
   /**

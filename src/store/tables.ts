@@ -1,8 +1,11 @@
 import type { ColumnDef, TableDef } from '../db/db.types.ts';
+import { migrationTables } from '../db/migrate/migrate.history.ts';
 
 /**
- * The store's tables. Adding a column here adds it to existing tables at the next start
- * (schema evolution in db/manager.ts); tables are never dropped implicitly.
+ * The store's tables. Adding a nullable column (or one with a default) here adds it to existing
+ * tables at the next start (schema evolution in db/manager.ts). Anything else (moving data,
+ * backfilling, renaming, retiring a table) is a versioned migration: src/store/migrations/.
+ * Tables are never dropped implicitly.
  *
  * Relations are plain tables (tags, collection membership) rather than nested JSON so that every
  * filter the API offers is a predicate the engines can push down.
@@ -18,7 +21,6 @@ export const T = {
   objects: 'objects',
   objectRefs: 'object_refs',
   allocations: 'allocations',
-  allocationsUsed: 'allocations_used',
   mediaGc: 'media_gc',
   deletions: 'deletion_requests',
   events: 'events',
@@ -175,16 +177,6 @@ export const storeTables: TableDef[] = [
     ],
   },
   {
-    // Allocations whose objects a segment has used, as registration recorded them before the
-    // object_refs row of an object's first segment came to stand for its use (one table less on
-    // the ingest path): read as uses, and removed with their allocations by housekeeping.
-    name: T.allocationsUsed,
-    columns: [
-      { name: 'object_id', type: 'string', nullable: false },
-      { name: 'used', type: 'timestamp', nullable: false },
-    ],
-  },
-  {
     // Reference counts: how many segments of each Flow use each object. `first` marks the Flow
     // that used the object first (first_referenced_by_flow); ref_key is object and Flow in one
     // column, the key of per-row updates.
@@ -322,4 +314,6 @@ export const storeTables: TableDef[] = [
       { name: 'revoked', type: 'timestamp' },
     ],
   },
+  // The schema version (the migrations applied) and the lease of the replica applying them.
+  ...migrationTables,
 ];

@@ -168,6 +168,7 @@ function gatedSegmentsScan(engine: Engine, gate: Promise<void>): Engine {
     describeTable: (name) => engine.describeTable(name),
     createTable: (def) => engine.createTable(def),
     addColumn: (table, column) => engine.addColumn(table, column),
+    dropTable: (name) => engine.dropTable(name),
     transaction: (fn) => engine.transaction(fn),
     close: () => engine.close(),
   };

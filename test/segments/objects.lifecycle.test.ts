@@ -106,44 +106,6 @@ describe('allocations used before a restart', () => {
   });
 });
 
-describe('uses recorded in allocations_used by an earlier version', () => {
-  const dir = tempDir('tams-alloc-used-');
-  afterAll(() => dir.remove());
-
-  it('count as uses after a restart and are tidied away with their allocations', async () => {
-    const first = await startServer({ dataDir: dir.path, workers: false });
-    let flowId: string;
-    let usedId: string;
-    try {
-      flowId = await newFlow(first);
-      const [used] = await allocate(first, flowId, { limit: 1 });
-      if (!used) throw new Error('an object expected');
-      usedId = used.object_id;
-      await upload(used);
-      await addSegments(first, flowId, contiguous([usedId]));
-      // What registration wrote before object_refs stood for an object's first use.
-      await first.runtime.db.insert('allocations_used', [{ object_id: usedId, used: new Date() }]);
-      expect(await first.runtime.db.count('allocations_used')).toBe(1);
-      expect(await first.runtime.store.objects.allocationRows()).toBe(1);
-    } finally {
-      await first.close();
-    }
-    const second = await startServer({ dataDir: dir.path, env: FAST_WORKERS });
-    try {
-      await waitFor(
-        'allocation and recorded use tidied',
-        async () =>
-          (await second.runtime.store.objects.allocationRows()) === 0 &&
-          (await second.runtime.db.count('allocations_used')) === 0,
-      );
-      const segments = await second.get<{ object_id: string }[]>(`/flows/${flowId}/segments`);
-      expect(segments.body.map((s) => s.object_id)).toEqual([usedId]);
-    } finally {
-      await second.close();
-    }
-  });
-});
-
 describe('Flow segment state written behind', () => {
   const dir = tempDir('tams-state-');
   afterAll(() => dir.remove());

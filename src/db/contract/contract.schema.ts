@@ -115,6 +115,21 @@ export function schemaContract(ctx: ContractContext): void {
       ]);
     });
 
+    it('drops a table with its rows, and dropping a missing table does nothing', async () => {
+      const engine = await ctx.engine();
+      const db = await TableManager.open(engine, [THINGS, V1]);
+      await db.insert('evolving', [{ id: 1n, label: 'gone' }]);
+      await engine.dropTable('evolving');
+      expect(await engine.describeTable('evolving')).toBeNull();
+      expect(await engine.listTables()).not.toContain('evolving');
+      await engine.dropTable('evolving');
+      await engine.dropTable('never_was');
+      // The other table is untouched, and the dropped one comes back empty when declared again.
+      expect(await engine.describeTable('things')).not.toBeNull();
+      const again = await TableManager.open(engine, [V1]);
+      expect(await again.count('evolving')).toBe(0);
+    });
+
     it('refuses a declared type that contradicts the table', async () => {
       const engine = await ctx.engine();
       await TableManager.open(engine, [V1]);

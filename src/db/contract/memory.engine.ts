@@ -180,6 +180,11 @@ class MemoryEngine implements Engine {
     for (const row of t.rows) row[column.name] = copyValue(column.defaultValue ?? null);
   }
 
+  async dropTable(name: string): Promise<void> {
+    this.checkOpen();
+    this.store.tables.delete(name);
+  }
+
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     this.checkOpen();
     const run = async () => {

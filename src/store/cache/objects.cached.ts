@@ -16,10 +16,6 @@ export class CachedObjects extends ObjectsRepo {
     super(db);
   }
 
-  protected override mayHaveRecordedUses(): boolean {
-    return this.view.cache.recordedUses;
-  }
-
   override async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
     const result = new Map<string, ObjectRecord>();
     const misses: string[] = [];

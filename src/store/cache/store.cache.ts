@@ -36,11 +36,6 @@ export class StoreCache {
   readonly collections = new GroupedMap<string, CollectionItem[], string>((items) => items.map((i) => i.id));
   /** Objects allocated by /storage and not yet registered in a segment. */
   readonly pendingObjects = new Map<string, PendingObject>();
-  /**
-   * Whether allocations_used had rows when the cache was loaded (a store written by an earlier
-   * version): nothing adds any since, so when it had none, nothing needs reading or deleting there.
-   */
-  recordedUses = true;
   /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
   readonly usedAllocations: string[] = [];
   readonly segments = new SegmentIndex();
@@ -69,7 +64,6 @@ export class StoreCache {
       cache.pendingObjects.set(object.id, packPending(object, flowId));
     }
     cache.usedAllocations.push(...allocations.used);
-    cache.recordedUses = allocations.recordedUses;
     return cache;
   }
 
@@ -82,7 +76,6 @@ export class StoreCache {
       for (const [k, v] of fresh[name]) target.set(k, v);
     }
     this.usedAllocations.splice(0, this.usedAllocations.length, ...fresh.usedAllocations);
-    this.recordedUses = fresh.recordedUses;
     this.segments.dropAll();
   }
 

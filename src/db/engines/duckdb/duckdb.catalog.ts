@@ -77,6 +77,10 @@ export function createTableSql(def: TableDef): string {
   return `CREATE TABLE ${quote(def.name)} (${columns.join(', ')})`;
 }
 
+export function dropTableSql(name: string): string {
+  return `DROP TABLE IF EXISTS ${quote(name)}`;
+}
+
 /**
  * Adds a column (nullable, see createTableSql). DDL cannot take parameters, so the default for the
  * existing rows is written by a bound UPDATE in the same transaction.

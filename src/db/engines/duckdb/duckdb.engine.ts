@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
-import { addColumn, Catalog, createTableSql } from './duckdb.catalog.ts';
+import { addColumn, Catalog, createTableSql, dropTableSql } from './duckdb.catalog.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { type DuckContext, DuckSession } from './duckdb.session.ts';
@@ -130,6 +130,10 @@ class DuckDbEngine implements Engine {
 
   async addColumn(table: string, column: ColumnDef): Promise<void> {
     await this.ddl(table, (conn) => addColumn(conn, table, column));
+  }
+
+  async dropTable(name: string): Promise<void> {
+    await this.ddl(name, (conn) => conn.exec(dropTableSql(name)));
   }
 
   async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {

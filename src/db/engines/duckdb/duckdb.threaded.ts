@@ -113,6 +113,10 @@ class ThreadedDuckDbEngine implements Engine {
     await this.call({ call: 'addColumn', table, column });
   }
 
+  async dropTable(name: string): Promise<void> {
+    await this.call({ call: 'dropTable', name });
+  }
+
   async tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
     return (await this.call({ call: 'tableBytes', tables })) as Map<string, number>;
   }

@@ -1,0 +1,137 @@
+import { DbError } from '../db.errors.ts';
+import type { DbSession, Engine, Row, TableDef } from '../db.types.ts';
+import { TableManager } from '../manager.ts';
+import { and, col } from '../predicate.ts';
+import type { AppliedMigration } from './migrate.types.ts';
+
+export const HISTORY_TABLE = 'schema_migrations';
+export const LEASE_TABLE = 'schema_lease';
+const LEASE_NAME = 'migrations';
+
+const HISTORY: TableDef = {
+  // One row per migration applied: the schema version is the highest id.
+  name: HISTORY_TABLE,
+  columns: [
+    { name: 'id', type: 'int64', nullable: false },
+    { name: 'name', type: 'string', nullable: false },
+    { name: 'applied', type: 'timestamp', nullable: false },
+    { name: 'applied_by', type: 'string' },
+    { name: 'duration_ms', type: 'int64' },
+  ],
+};
+
+/** Tables the migration runner keeps; every store declares them (see storeTables). */
+export const migrationTables: readonly TableDef[] = [
+  HISTORY,
+  {
+    // Who is running migrations, until when: replicas starting together wait for the holder
+    // rather than run the same migration twice. One row at most.
+    name: LEASE_TABLE,
+    columns: [
+      { name: 'name', type: 'string', nullable: false },
+      { name: 'owner', type: 'string', nullable: false },
+      { name: 'until', type: 'timestamp', nullable: false },
+    ],
+  },
+];
+
+function fromRow(row: Row): AppliedMigration {
+  return {
+    id: Number(row.id),
+    name: String(row.name),
+    applied: row.applied as Date,
+    by: typeof row.applied_by === 'string' ? row.applied_by : undefined,
+    ms: typeof row.duration_ms === 'bigint' ? Number(row.duration_ms) : undefined,
+  };
+}
+
+/** The migrations applied, by id (a migration recorded twice, by replicas racing, counts once). */
+export async function readHistory(db: DbSession): Promise<AppliedMigration[]> {
+  const rows = await db.select(HISTORY_TABLE, { orderBy: [{ column: 'id' }, { column: 'applied' }] });
+  const byId = new Map<number, AppliedMigration>();
+  for (const row of rows) {
+    const applied = fromRow(row);
+    if (!byId.has(applied.id)) byId.set(applied.id, applied);
+  }
+  return [...byId.values()];
+}
+
+/** The history without creating anything: a store that never recorded a migration has none. */
+export async function peekHistory(engine: Engine): Promise<AppliedMigration[]> {
+  if ((await engine.describeTable(HISTORY_TABLE)) === null) return [];
+  return readHistory(await TableManager.open(engine, [HISTORY]));
+}
+
+export async function recordApplied(db: DbSession, applied: AppliedMigration): Promise<void> {
+  await db.insert(HISTORY_TABLE, [
+    {
+      id: BigInt(applied.id),
+      name: applied.name,
+      applied: applied.applied,
+      applied_by: applied.by ?? null,
+      duration_ms: applied.ms === undefined ? null : BigInt(Math.round(applied.ms)),
+    },
+  ]);
+}
+
+export interface LeaseHolder {
+  owner: string;
+  until: Date;
+}
+
+/**
+ * The migration lease, claimed in a transaction (transactions are serialised on every engine, so
+ * two claims cannot both see the lease free), as the deletion worker claims its requests.
+ */
+export class MigrationLease {
+  constructor(
+    private readonly db: TableManager,
+    private readonly owner: string,
+    private readonly termMs: number,
+    private readonly now: () => Date,
+    /** Only this process can use the store: a lease found is a killed process's, taken over at once. */
+    private readonly exclusive: boolean,
+  ) {}
+
+  /** Takes the lease; returns its holder instead while another process holds it. */
+  async acquire(): Promise<{ holder?: LeaseHolder; tookOver?: LeaseHolder }> {
+    return this.db.transaction(async (tx) => {
+      const now = this.now();
+      const current = await this.current(tx);
+      const other = current !== undefined && current.owner !== this.owner ? current : undefined;
+      if (other && other.until > now && !this.exclusive) return { holder: other };
+      await this.write(tx, now);
+      return other ? { tookOver: other } : {};
+    });
+  }
+
+  /** Extends the lease; fails when another process has taken it over meanwhile. */
+  async renew(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const current = await this.current(tx);
+      if (current?.owner !== this.owner) {
+        throw new DbError(
+          'lease_lost',
+          `the migration lease was taken over by ${current?.owner ?? 'nobody'}: this process held it past its term`,
+        );
+      }
+      await this.write(tx, this.now());
+    });
+  }
+
+  async release(): Promise<void> {
+    await this.db.delete(LEASE_TABLE, and(col('name').eq(LEASE_NAME), col('owner').eq(this.owner)));
+  }
+
+  private async current(tx: DbSession): Promise<LeaseHolder | undefined> {
+    const [row] = await tx.select(LEASE_TABLE, { where: and(col('name').eq(LEASE_NAME)), limit: 1 });
+    return row ? { owner: String(row.owner), until: row.until as Date } : undefined;
+  }
+
+  private async write(tx: DbSession, now: Date): Promise<void> {
+    await tx.delete(LEASE_TABLE, and(col('name').eq(LEASE_NAME)));
+    await tx.insert(LEASE_TABLE, [
+      { name: LEASE_NAME, owner: this.owner, until: new Date(now.getTime() + this.termMs) },
+    ]);
+  }
+}

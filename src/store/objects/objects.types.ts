@@ -1,0 +1,42 @@
+export interface ObjectRecord {
+  id: string;
+  /** Backend holding the bytes; undefined for external objects (known only by client URLs). */
+  storage_id?: string;
+  /** Key within the backend, decided at allocation; URLs are generated from it on demand. */
+  storage_path?: string;
+  /** The Flow whose /storage call allocated it. */
+  allocated_for?: string;
+  created: Date;
+  /** Whether a segment has used it: false for objects allocated and not yet registered. */
+  registered: boolean;
+}
+
+export type ObjectLocation = Pick<ObjectRecord, 'storage_id' | 'storage_path' | 'allocated_for'>;
+
+export interface AllocationState {
+  /** Objects allocated and never registered. */
+  unregistered: ObjectRecord[];
+  /** Ids of allocation rows whose objects are in use. */
+  used: string[];
+}
+
+/** An object as used by a Flow. */
+export interface ObjectRef {
+  objectId: string;
+  flowId: string;
+}
+
+/** New segment references of a Flow to an object; `first` marks the object's first use ever. */
+export interface NewRefs extends ObjectRef {
+  segments: number;
+  first?: boolean;
+}
+
+export interface AllocationWork {
+  /** Allocations whose objects are now in use: their rows can go. */
+  used: string[];
+  /** Objects allocated before the cutoff and still unused. */
+  abandoned: string[];
+  /** Whether more work follows at once. */
+  more: boolean;
+}

@@ -1,0 +1,114 @@
+import type { DbSession, Row } from '../../db/db.types.ts';
+import { and, col } from '../../db/predicate.ts';
+import { num, reqStr } from '../rows.ts';
+import { T } from '../tables.ts';
+import type { NewRefs } from './objects.types.ts';
+
+/** object_refs rows are keyed by object and Flow together, so per-row updates need one column. */
+function refKey(objectId: string, flowId: string): string {
+  return `${objectId}\n${flowId}`;
+}
+
+/**
+ * The `object_refs` table: how many segments of each Flow use each object. The row written with
+ * an object's first segment (`first`) records that the object has been used.
+ */
+export class ObjectRefs {
+  constructor(private readonly db: DbSession) {}
+
+  /** Which of these objects a segment has used: those with a reference row. */
+  async usedAmong(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.select(T.objectRefs, {
+      where: and(col('object_id').in(ids)),
+      columns: ['object_id'],
+    });
+    return new Set(rows.map((r) => reqStr(r, 'object_id')));
+  }
+
+  /**
+   * Adds segment references. Objects in `unreferenced` are known to have no references yet, so
+   * their counts are inserted without looking for existing rows: the common case of ingest.
+   */
+  async add(refs: readonly NewRefs[], unreferenced: ReadonlySet<string>): Promise<void> {
+    const fresh: Row[] = [];
+    const maybe = new Map<string, NewRefs>();
+    for (const r of refs) {
+      if (unreferenced.has(r.objectId))
+        fresh.push(refRow(r.objectId, r.flowId, r.segments, r.first === true));
+      else maybe.set(refKey(r.objectId, r.flowId), r);
+    }
+    if (maybe.size > 0) {
+      const existing = await this.counts([...maybe.keys()]);
+      const changes: Row[] = [];
+      for (const [key, r] of maybe) {
+        const current = existing.get(key);
+        if (current === undefined) fresh.push(refRow(r.objectId, r.flowId, r.segments, false));
+        else changes.push({ ref_key: key, segments: BigInt(current + r.segments) });
+      }
+      if (changes.length > 0) await this.db.updateEach(T.objectRefs, 'ref_key', changes);
+    }
+    if (fresh.length > 0) await this.db.insert(T.objectRefs, fresh);
+  }
+
+  /**
+   * Removes segment references of one Flow; returns the objects no segment of any Flow
+   * references any more.
+   */
+  async remove(flowId: string, counts: ReadonlyMap<string, number>): Promise<string[]> {
+    if (counts.size === 0) return [];
+    const existing = await this.counts([...counts.keys()].map((id) => refKey(id, flowId)));
+    const gone: string[] = [];
+    const changes: Row[] = [];
+    for (const [objectId, n] of counts) {
+      const key = refKey(objectId, flowId);
+      const remaining = (existing.get(key) ?? 0) - n;
+      if (remaining > 0) changes.push({ ref_key: key, segments: BigInt(remaining) });
+      else gone.push(objectId);
+    }
+    if (changes.length > 0) await this.db.updateEach(T.objectRefs, 'ref_key', changes);
+    if (gone.length === 0) return [];
+    await this.db.delete(T.objectRefs, and(col('ref_key').in(gone.map((id) => refKey(id, flowId)))));
+    const stillUsed = await this.usedAmong(gone);
+    return gone.filter((id) => !stillUsed.has(id));
+  }
+
+  /** Flows with segments referencing the object, ordered by id, after `after`, at most `limit` + 1. */
+  async referencingFlows(objectId: string, after: string | undefined, limit: number): Promise<string[]> {
+    const rows = await this.db.select(T.objectRefs, {
+      where: and(col('object_id').eq(objectId), after !== undefined && col('flow_id').gt(after)),
+      columns: ['flow_id'],
+      orderBy: [{ column: 'flow_id' }],
+      limit: limit + 1,
+    });
+    return rows.map((r) => reqStr(r, 'flow_id'));
+  }
+
+  /** The Flow that first registered a segment using the object, while it still does. */
+  async firstReferencingFlow(objectId: string): Promise<string | undefined> {
+    const [row] = await this.db.select(T.objectRefs, {
+      where: and(col('object_id').eq(objectId), col('first').eq(true)),
+      columns: ['flow_id'],
+      limit: 1,
+    });
+    return row ? reqStr(row, 'flow_id') : undefined;
+  }
+
+  private async counts(keys: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.db.select(T.objectRefs, {
+      where: and(col('ref_key').in(keys)),
+      columns: ['ref_key', 'segments'],
+    });
+    return new Map(rows.map((r) => [reqStr(r, 'ref_key'), num(r, 'segments') ?? 0]));
+  }
+}
+
+function refRow(objectId: string, flowId: string, segments: number, first: boolean): Row {
+  return {
+    ref_key: refKey(objectId, flowId),
+    object_id: objectId,
+    flow_id: flowId,
+    segments: BigInt(segments),
+    first,
+  };
+}

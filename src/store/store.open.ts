@@ -1,0 +1,30 @@
+import type { Engine } from '../db/db.types.ts';
+import { TableManager } from '../db/manager.ts';
+import { Migrator } from '../db/migrate/migrate.runner.ts';
+import type { MigrationLog, MigrationRun } from '../db/migrate/migrate.types.ts';
+import { storeMigrations } from './migrations/migrations.list.ts';
+import { storeTables } from './tables.ts';
+
+export interface StoreDbOptions {
+  /** Identifies this process among replicas (the migration lease). */
+  owner: string;
+  log?: MigrationLog;
+}
+
+/** The migrator of the store's tables on `engine` (`tams-mgmt migrate` and openStoreDb). */
+export function storeMigrator(engine: Engine, options: StoreDbOptions): Migrator {
+  return new Migrator(engine, { tables: storeTables, migrations: storeMigrations, ...options });
+}
+
+/**
+ * Opens the store's tables on `engine`: refuses a store newer than this code, applies the
+ * pending migrations (waiting for a replica already applying them), then opens the table
+ * manager, which adds any missing nullable column.
+ */
+export async function openStoreDb(
+  engine: Engine,
+  options: StoreDbOptions,
+): Promise<{ db: TableManager; migrations: MigrationRun }> {
+  const migrations = await storeMigrator(engine, options).run();
+  return { db: await TableManager.open(engine, storeTables), migrations };
+}

@@ -1,0 +1,126 @@
+/**
+ * A store as tams-server wrote it before versioned migrations (schema version 0: main up to
+ * issue 18), for the upgrade tests.
+ *
+ * Its content goes in through the API of today's server (the mgmt fixture: Flows A, B and C,
+ * segments, objects shared between Flows, external objects, tags, a collection), whose rows are
+ * the ones version 0 wrote too: the migrations change no table that writing touches. The tables
+ * are then wound back to version 0's: no migration tables, and `allocations_used` holding the
+ * uses that registration recorded there before e978a19; one allocation row loses its location,
+ * as rows written before 115e0e4 had none. What the API answered before the rewind is kept, for
+ * comparing with what the migrated store answers.
+ */
+import { expect } from 'vitest';
+import type { TableDef } from '../../src/db/db.types.ts';
+import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { TableManager } from '../../src/db/manager.ts';
+import { migrationTables } from '../../src/db/migrate/migrate.history.ts';
+import { and, col } from '../../src/db/predicate.ts';
+import { storeTables, T } from '../../src/store/tables.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { makeStore, type Store } from '../mgmt/fixture.ts';
+import { type AllocatedObject, allocate } from '../segments/helpers.ts';
+
+/** allocations_used as version 0 declared it. */
+const ALLOCATIONS_USED: TableDef = {
+  name: 'allocations_used',
+  columns: [
+    { name: 'object_id', type: 'string', nullable: false },
+    { name: 'used', type: 'timestamp', nullable: false },
+  ],
+};
+
+/**
+ * Version 0's tables: today's, without the migration tables, with allocations_used. (When a
+ * migration changes a table in another way, freeze that table's version-0 definition here.)
+ */
+export const V0_TABLES: readonly TableDef[] = [
+  ...storeTables.filter((t) => !migrationTables.includes(t)),
+  ALLOCATIONS_USED,
+];
+
+export interface LegacyStore extends Store {
+  /** Objects of Flow A whose use is recorded in allocations_used (their allocation rows stand). */
+  recorded: string[];
+  /** Allocated for Flow B, never uploaded nor used; its allocation row has no location. */
+  bare: AllocatedObject;
+  /** Allocated for Flow B, never used; its allocation row is as today's code writes it. */
+  pending: AllocatedObject;
+  /** GET answers of the store before the rewind, by path (see apiAnswers). */
+  answers: Record<string, { status: number; body: unknown }>;
+}
+
+/**
+ * The store's data as clients see it, with what changes between two starts left out: the
+ * server's address and presigned URLs' signatures (they expire) in URLs, the time in error bodies.
+ */
+export async function apiAnswers(server: TestServer, store: Store, objects: readonly string[]) {
+  const paths = [
+    '/service/storage-backends',
+    '/sources',
+    '/flows',
+    ...[store.flowA, store.flowB, store.flowC].flatMap((id) => [
+      `/flows/${id}?include_timerange=true`,
+      `/flows/${id}/segments`,
+    ]),
+    ...objects.map((id) => `/objects/${encodeURIComponent(id)}`),
+  ];
+  const answers: LegacyStore['answers'] = {};
+  for (const path of paths) {
+    const res = await server.get(path);
+    answers[path] = { status: res.status, body: comparable(res.body, server.url) };
+  }
+  return answers;
+}
+
+function comparable(body: unknown, origin: string): unknown {
+  if (Array.isArray(body)) return body.map((item) => comparable(item, origin));
+  if (body === null || typeof body !== 'object') return body;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'time' && 'type' in body && 'summary' in body) continue;
+    copy[key] =
+      key === 'url' && typeof value === 'string'
+        ? value.replace(origin, '<server>').split('?')[0]
+        : comparable(value, origin);
+  }
+  return copy;
+}
+
+export async function writeLegacyStore(): Promise<LegacyStore> {
+  const store = await makeStore();
+  const server = await startServer({ dataDir: store.dir, workers: false, env: store.env });
+  let legacy: LegacyStore;
+  try {
+    const [bare, pending] = await allocate(server, store.flowB, { limit: 2 });
+    if (!bare || !pending) throw new Error('two allocations expected');
+    const recorded = store.objectsA.slice(0, 2);
+    const objects = [...store.objectsA, 'ext-1', bare.object_id, pending.object_id];
+    legacy = { ...store, recorded, bare, pending, answers: await apiAnswers(server, store, objects) };
+  } finally {
+    await server.close();
+  }
+  await windBack(store.dir, legacy);
+  return legacy;
+}
+
+async function windBack(dir: string, legacy: LegacyStore): Promise<void> {
+  const engine = await createDuckDbEngine({ path: `${dir}/tams.duckdb` });
+  try {
+    for (const t of migrationTables) await engine.dropTable(t.name);
+    const db = await TableManager.open(engine, V0_TABLES);
+    // What registration wrote for an object's first use before e978a19.
+    const used = new Date();
+    await db.insert(
+      ALLOCATIONS_USED.name,
+      legacy.recorded.map((object_id) => ({ object_id, used })),
+    );
+    await db.update(T.allocations, and(col('object_id').eq(legacy.bare.object_id)), {
+      storage_id: null,
+      storage_path: null,
+    });
+    expect((await engine.listTables()).sort()).toEqual(V0_TABLES.map((t) => t.name).sort());
+  } finally {
+    await engine.close();
+  }
+}
