@@ -43,8 +43,8 @@ export function folderCycles(modules: readonly CruisedModule[]): FolderCycle[] {
     for (const d of m.dependencies) {
       const to = folderOf(d.resolved);
       if (to === undefined || to === from) continue;
-      let targets = edges.get(from);
-      if (!targets) edges.set(from, (targets = new Map()));
+      const targets = edges.get(from) ?? new Map<string, string[]>();
+      edges.set(from, targets);
       const files = targets.get(to) ?? [];
       files.push(`${m.source} -> ${d.resolved}`);
       targets.set(to, files);
