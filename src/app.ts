@@ -1,6 +1,7 @@
 import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import { registerAuth } from './auth/auth.hook.ts';
 import type { AuthModule } from './auth/auth.module.ts';
+import { GLOBAL_SECURITY, SECURITY_SCHEMES } from './auth/auth.openapi.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
@@ -20,6 +21,7 @@ import { registerQueryGuard } from './http/query.guard.ts';
 import { registerSwagger } from './http/swagger.ts';
 import type { App } from './http/types.ts';
 import { registerValidation } from './http/validation.ts';
+import { isPresignedMediaRequest } from './media/fs/fs.routes.ts';
 import { registerHttpMetrics } from './metrics/metrics.http.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { objectsRoutes } from './objects/objects.routes.ts';
@@ -82,8 +84,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   registerQueryGuard(app);
   // Before any route: it gives every route registered from here on its authorisation policy.
-  registerAuth(app, deps.auth);
-  await registerSwagger(app, { ui: config.TAMS_SWAGGER_UI });
+  registerAuth(app, deps.auth, isPresignedMediaRequest);
+  await registerSwagger(app, {
+    ui: config.TAMS_SWAGGER_UI,
+    security: { schemes: SECURITY_SCHEMES, global: GLOBAL_SECURITY },
+  });
 
   const paging: PagingSettings = {
     defaultLimit: config.TAMS_PAGE_LIMIT_DEFAULT,

@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
-import { authConfigProblems, authSettings } from './auth/auth.config.ts';
+import { authConfigProblems } from './auth/auth.config.check.ts';
+import { authSettings } from './auth/auth.config.ts';
 import { isUuid } from './common/ids.ts';
 import { eventSettings } from './events/events.config.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';

@@ -15,6 +15,7 @@ import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
 import { openDatabase, processOwner } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
+import { EventRenderer } from './events/events.render.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
 import { EventStreams } from './events/events.stream.ts';
 import { FlowsService } from './flows/flows.service.ts';
@@ -30,6 +31,7 @@ import { ServerMetrics } from './metrics/metrics.registry.ts';
 import { bindStoreGauges } from './metrics/metrics.store.ts';
 import { ObjectsService } from './objects/objects.service.ts';
 import { Readiness } from './ops/ops.readiness.ts';
+import { segmentsAddedRenderer } from './segments/segments.events.ts';
 import { SegmentsService } from './segments/segments.service.ts';
 import { GetUrlBuilder } from './segments/segments.urls.ts';
 import { ServiceInfoService } from './service/service.service.ts';
@@ -210,7 +212,9 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const guard = new UrlGuard(config.TAMS_WEBHOOK_ALLOW.split(','));
   // One writer commits events in sequence order; replicas sharing a database must wait them out.
   const settleMs = db.exclusive ? 0 : config.TAMS_EVENT_SETTLE_MS;
-  const streams = new EventStreams({ store, urls, urlContext, clock, settleMs });
+  // The areas' per-delivery parts of event bodies (the event layer knows no resource's shape).
+  const renderer = new EventRenderer({ 'flows/segments_added': segmentsAddedRenderer(urls, urlContext) });
+  const streams = new EventStreams({ store, renderer, clock, settleMs });
   let dispatcher: BackgroundWorker | undefined;
   let webhookDispatcher: WebhookDispatcher | undefined;
   store.onEventsCommitted = () => {
@@ -296,10 +300,9 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       const webhooks = new WebhookDispatcher({
         store,
         clock,
-        urls,
+        renderer,
         guard,
         log,
-        urlContext,
         owner: processOwner(),
         exclusive: db.exclusive,
         // With TAMS_AUTH=none nothing is owned: every webhook delivers.

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
 import type { AuthAdmin } from './auth.admin.ts';
+import type { AuthServerConfig } from './auth.config.ts';
 import { SCOPES } from './auth.model.ts';
 
 export interface BootstrapLog {
@@ -18,7 +18,7 @@ export const ADMIN_TOKEN_FILE = 'admin-token';
  */
 export async function applyBootstrapEnv(
   admin: AuthAdmin,
-  config: Config,
+  config: AuthServerConfig,
   log: BootstrapLog,
 ): Promise<boolean> {
   const token = config.TAMS_BOOTSTRAP_ADMIN_TOKEN;
@@ -57,7 +57,7 @@ function writeSecretFile(path: string, token: string): void {
  */
 export async function bootstrapAuth(
   admin: AuthAdmin,
-  config: Config,
+  config: AuthServerConfig,
   log: BootstrapLog,
   announce: (text: string) => void = (text) => process.stderr.write(text),
 ): Promise<void> {

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { sendError } from '../http/errors.ts';
-import { isPresignedMediaRequest } from '../media/fs/fs.routes.ts';
 import { readCredentials } from './auth.credentials.ts';
 import { type Scope, scopeForMethod } from './auth.model.ts';
 import type { AuthModule } from './auth.module.ts';
@@ -169,11 +168,15 @@ function recordRoute(catalogue: RouteEntry[], route: RouteOptions): void {
 /**
  * Authentication and authorisation of every route registered after this call: an onRoute hook
  * gives each its policy, an onRequest hook (before any body is read) checks credentials and
- * scope and sets `request.principal`. Presigned media URLs pass: their signature is checked by
- * the media route. With TAMS_AUTH=none requests pass as they are (no principal).
- * Also runs the bootstrap of the first credentials when the app gets ready.
+ * scope and sets `request.principal`. Requests `presigned` says carry a signature their route
+ * checks itself (presigned media URLs) pass. With TAMS_AUTH=none requests pass as they are (no
+ * principal). Also runs the bootstrap of the first credentials when the app gets ready.
  */
-export function registerAuth(app: FastifyInstance, auth: AuthModule): void {
+export function registerAuth(
+  app: FastifyInstance,
+  auth: AuthModule,
+  presigned: (request: FastifyRequest) => boolean,
+): void {
   const catalogue: RouteEntry[] = [];
   catalogues.set(app, catalogue);
   app.addHook('onRoute', (route) => recordRoute(catalogue, route));
@@ -187,7 +190,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthModule): void {
     if (accessToken !== undefined && query) delete query.access_token;
     if (!required) return;
     const policy = (request.routeOptions.config as AuthRouteConfig).tamsAuth ?? 'method';
-    if (policy === 'public' || isPresignedMediaRequest(request)) return;
+    if (policy === 'public' || presigned(request)) return;
     const outcome = await auth.authenticator.authenticate(
       readCredentials(request.headers.authorization, accessToken),
       request.ip,

@@ -1,6 +1,6 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import type { Config } from '../config.ts';
+import type { AuthConfig } from './auth.config.ts';
 import { isScope, type Scope } from './auth.model.ts';
 
 export interface JwtSettings {
@@ -24,7 +24,7 @@ export type JwtOutcome =
     };
 
 /** The JWT settings of the configuration; undefined when JWTs are not accepted. */
-export function jwtSettings(config: Config): JwtSettings | undefined {
+export function jwtSettings(config: AuthConfig): JwtSettings | undefined {
   if (config.TAMS_JWT_JWKS_URL === '' && config.TAMS_JWT_KEY === '') return undefined;
   const list = (s: string) =>
     s

@@ -1,14 +1,10 @@
 /**
- * What authorisation is made of: four scopes, and the scope each HTTP method needs.
- * `admin` is separate from the others (an admin token for managing users needs not write media),
- * so tokens meant to do everything are given all four.
+ * What authorisation is made of: four scopes (declared with the principal, src/http/principal.ts,
+ * which routes read), and the scope each HTTP method needs.
  */
-export const SCOPES = ['read', 'write', 'delete', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+import { isScope, SCOPES, type Scope } from '../http/principal.ts';
 
-export function isScope(value: string): value is Scope {
-  return (SCOPES as readonly string[]).includes(value);
-}
+export { isScope, SCOPES, type Scope } from '../http/principal.ts';
 
 /** `read,write` (or space-separated) as scopes; throws naming the first unknown one. */
 export function parseScopes(list: string | readonly string[]): Scope[] {

@@ -1,9 +1,9 @@
 import type { Clock } from '../common/clock.ts';
-import type { Config } from '../config.ts';
 import type { DbSession } from '../db/db.types.ts';
 import { AuthRepo } from '../store/auth.repo.ts';
 import { AuthAdmin } from './auth.admin.ts';
 import { type BootstrapLog, bootstrapAuth } from './auth.bootstrap.ts';
+import type { AuthServerConfig } from './auth.config.ts';
 import { CredentialGrants } from './auth.grants.ts';
 import { JwtVerifier, jwtSettings } from './auth.jwt.ts';
 import { type ScryptParams, verifyPassword } from './auth.password.ts';
@@ -35,7 +35,7 @@ export interface AuthTesting {
   checkPassword?: (check: PasswordCheck) => PasswordCheck;
 }
 
-export function createAuth(config: Config, db: DbSession, options: AuthOptions): AuthModule {
+export function createAuth(config: AuthServerConfig, db: DbSession, options: AuthOptions): AuthModule {
   const repo = new AuthRepo(db);
   const jwt = jwtSettings(config);
   const cacheTtlMs = options.exclusive ? Number.POSITIVE_INFINITY : config.TAMS_AUTH_CACHE_SECONDS * 1000;

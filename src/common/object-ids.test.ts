@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isCanonicalUuid } from '../store/index/segment-index.uuid.ts';
 import { newObjectId } from './object-ids.ts';
+import { isCanonicalUuid } from './uuid-bytes.ts';
 
 const V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -1,5 +1,5 @@
 import { getRandomValues } from 'node:crypto';
-import { unpackUuid } from '../store/index/segment-index.uuid.ts';
+import { unpackUuid } from './uuid-bytes.ts';
 
 /** The id being made: its 16 bytes, random ones overwritten with the time, version and variant. */
 const bytes = new Uint8Array(16);

@@ -171,7 +171,9 @@ export async function segmentsGone(
   const flow = await store.flows.get(flowId);
   if (!flow) return;
   const events = new EventLog(store, now);
-  await events.segmentsDeleted(flow, envelopeOf(deleted.map((s) => s.timerange)));
+  // The envelope starts and ends on deleted segments, as flows/segments_deleted asks.
+  const range = envelopeOf(deleted.map((s) => s.timerange));
+  await events.flow('flows/segments_deleted', flow, { flow_id: flow.id, timerange: range.format() });
   await events.flush();
 }
 

@@ -1,13 +1,11 @@
 import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
-import type { UrlContext } from '../media/media.types.ts';
-import type { GetUrlBuilder } from '../segments/segments.urls.ts';
 import { settledSeq } from '../store/events.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
 import { matches } from './events.filters.ts';
 import { postEvent } from './events.http.ts';
-import { renderEvent } from './events.render.ts';
+import type { EventRenderer } from './events.render.ts';
 import type { UrlGuard } from './events.ssrf.ts';
 
 export interface DispatcherSettings {
@@ -27,11 +25,10 @@ export interface DispatcherSettings {
 export interface DispatcherDeps {
   store: TamsStore;
   clock: Clock;
-  urls: GetUrlBuilder;
+  /** Event bodies, shaped by each webhook's options. */
+  renderer: EventRenderer;
   guard: UrlGuard;
   log: WorkerLog;
-  /** Where media URLs in events point (the server's public URL). */
-  urlContext: () => UrlContext;
   /** Identifies this process among replicas (webhook leases). */
   owner: string;
   /**
@@ -148,7 +145,7 @@ export class WebhookDispatcher {
           webhook.cursor = event.seq;
           continue;
         }
-        const body = renderEvent(event, webhook.filters, this.deps.urls, this.deps.urlContext());
+        const body = this.deps.renderer.render(event, webhook.filters);
         try {
           await postEvent(webhook.url, body, headers, this.deps.guard, settings.timeoutMs);
           webhook.cursor = event.seq;

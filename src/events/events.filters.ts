@@ -1,5 +1,6 @@
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { WebhookFilters } from '../store/webhooks.repo.ts';
+import { WEBHOOK_EVENT_TYPES } from './events.types.ts';
 
 export interface Subscription {
   /** Event types wanted. */
@@ -29,4 +30,36 @@ export function matches(subscription: Subscription, event: OutboxEvent): boolean
   if (f.source_collected_by_ids && !intersects(event.source_collected_by, f.source_collected_by_ids))
     return false;
   return true;
+}
+
+const split = (v: string | undefined) => (v === undefined ? undefined : v === '' ? [] : v.split(','));
+
+/** The webhook filters and options as an event stream's query gives them: comma lists. */
+export interface StreamLists {
+  events?: string;
+  flow_ids?: string;
+  source_ids?: string;
+  flow_collected_by_ids?: string;
+  source_collected_by_ids?: string;
+  accept_get_urls?: string;
+  accept_storage_ids?: string;
+  presigned?: boolean;
+  verbose_storage?: boolean;
+}
+
+/** An event stream's subscription: every event type unless the query names some. */
+export function streamSubscription(q: StreamLists): Subscription {
+  const filters: WebhookFilters = {};
+  const set = <K extends keyof WebhookFilters>(key: K, value: WebhookFilters[K] | undefined) => {
+    if (value !== undefined) filters[key] = value;
+  };
+  set('flow_ids', split(q.flow_ids));
+  set('source_ids', split(q.source_ids));
+  set('flow_collected_by_ids', split(q.flow_collected_by_ids));
+  set('source_collected_by_ids', split(q.source_collected_by_ids));
+  set('accept_get_urls', split(q.accept_get_urls));
+  set('accept_storage_ids', split(q.accept_storage_ids));
+  set('presigned', q.presigned);
+  set('verbose_storage', q.verbose_storage);
+  return { events: split(q.events) ?? [...WEBHOOK_EVENT_TYPES], filters };
 }

@@ -1,7 +1,11 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { errors } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { type EventStreams, type StreamAccess, StreamQuery, streamSubscription } from './events.stream.ts';
+import { streamSubscription } from './events.filters.ts';
+import { StreamEvent, StreamQuery } from './events.schemas.ts';
+import type { EventStreams, StreamAccess, StreamItem } from './events.stream.ts';
 
 export interface EventsRoutesDeps {
   streams: EventStreams;
@@ -9,19 +13,52 @@ export interface EventsRoutesDeps {
   access: (request: FastifyRequest) => StreamAccess | undefined;
 }
 
-const StreamEvent = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', description: 'Send it back as `Last-Event-ID` to resume after a reconnection.' },
-    event: { type: 'string', description: 'The event type, as `event_type` in the data.' },
-    data: {
-      type: 'string',
-      contentMediaType: 'application/json',
-      description: 'The body a webhook would receive: `{event_timestamp, event_type, event}`.',
-    },
-  },
-  required: ['id', 'event', 'data'],
+const HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  // A stream ends only when one side goes: its connection goes with it, so a server shutting
+  // down is not kept waiting by a connection left idle.
+  connection: 'close',
+  'x-accel-buffering': 'no',
 };
+
+/** Event ids are signed 64-bit sequence numbers. */
+const MAX_SEQ = (1n << 63n) - 1n;
+
+/**
+ * The event id a client resumes after (`Last-Event-ID`), or undefined for none: a value that is
+ * no event id (not digits, or past the largest one) counts as none, and the stream starts now.
+ */
+function resumeFrom(lastId: string | string[] | undefined): bigint | undefined {
+  if (typeof lastId !== 'string' || !/^\d{1,19}$/.test(lastId)) return undefined;
+  const seq = BigInt(lastId);
+  return seq <= MAX_SEQ ? seq : undefined;
+}
+
+const frame = (item: StreamItem) =>
+  'comment' in item ? `: ${item.comment}\n\n` : `id: ${item.id}\nevent: ${item.type}\ndata: ${item.data}\n\n`;
+
+/**
+ * Writes the stream as `text/event-stream`, honouring back-pressure: when the response's buffer
+ * is full (write returns false) it waits for 'drain' before asking the stream for more, so a
+ * client that stops reading stops the stream's reads of the outbox too. Resolves when the stream
+ * ends, the client goes or the server closes (`stop`).
+ */
+async function send(
+  res: ServerResponse,
+  items: AsyncGenerator<StreamItem>,
+  stop: AbortSignal,
+): Promise<void> {
+  for await (const item of items) {
+    if (res.write(frame(item))) continue;
+    try {
+      await once(res, 'drain', { signal: stop });
+    } catch {
+      // Gone, or the server is closing: leaving the loop ends the stream.
+      break;
+    }
+  }
+}
 
 /** GET /events: Server-Sent Events (a tams-server extension, advertised in /service). */
 export async function eventsRoutes(app: App, deps: EventsRoutesDeps): Promise<void> {
@@ -48,7 +85,35 @@ export async function eventsRoutes(app: App, deps: EventsRoutesDeps): Promise<vo
         },
       },
     },
-    async (request, reply) =>
-      deps.streams.serve(request, reply, streamSubscription(request.query), deps.access(request)),
+    async (request, reply) => {
+      const gone = new AbortController();
+      // HEAD: the headers a GET would get, and no stream.
+      const items =
+        request.method === 'HEAD'
+          ? undefined
+          : await deps.streams.subscribe(streamSubscription(request.query), {
+              after: resumeFrom(request.headers['last-event-id']),
+              access: deps.access(request),
+              signal: gone.signal,
+            });
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, HEADERS);
+      if (items === undefined) {
+        res.end();
+        return;
+      }
+      // The response's 'close' (the request's fires once its body is read, i.e. at once for a GET).
+      res.on('close', () => gone.abort());
+      res.write(': tams-server event stream\n\n');
+      try {
+        await send(res, items, AbortSignal.any([gone.signal, deps.streams.closed]));
+      } finally {
+        await items.return(undefined);
+        // Ended, the response no longer holds up the server's close, even with a client that
+        // stopped reading (its connection is then closed with what it has not read).
+        res.end();
+      }
+    },
   );
 }

@@ -2,11 +2,10 @@ import { Type } from 'typebox';
 import { Tags, Uuid } from '../http/common.schemas.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
 import type { App } from '../http/types.ts';
-import type { FlowRecord } from '../store/store.types.ts';
 import { collectionDocument, collectionItemsFrom } from './flows.mapper.ts';
 import { FlowParams } from './flows.routes.ts';
 import { FlowCollection } from './flows.schemas.ts';
-import type { FlowsService } from './flows.service.ts';
+import type { EditableFlow, FlowsService } from './flows.service.ts';
 
 const FORBIDDEN = 'Forbidden. You do not have permission to modify this flow. It may be marked read-only.';
 const MISSING = 'The requested flow does not exist.';
@@ -18,7 +17,7 @@ const BitRate = Type.Integer({ minimum: 0 });
 /** The per-property endpoints of a Flow (ADR 0025). */
 export async function flowPropertyRoutes(app: App, flows: FlowsService): Promise<void> {
   const id = (p: Record<string, string>) => p.flowId as string;
-  const set = (patch: (flow: FlowRecord, value: unknown) => void) => {
+  const set = (patch: (flow: EditableFlow, value: unknown) => void) => {
     return (p: Record<string, string>, value: unknown, actor: string | undefined) =>
       flows.update(id(p), actor, (flow) => patch(flow, value));
   };

@@ -1,7 +1,9 @@
 import type { IdGenerator } from '../common/ids.ts';
 import { EventLog } from '../events/events.log.ts';
+import { recordSourceChanged, recordSourceDeleted } from '../sources/sources.events.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { CollectionItem } from '../store/store.types.ts';
+import { recordFlowChanged } from './flows.events.ts';
 
 /**
  * Changes that ripple from one Flow write to other resources: a collection edit changes the
@@ -72,17 +74,19 @@ export class RelatedChanges {
    * around it.
    */
   async apply(self: { id: string; event?: 'flows/created' | 'flows/updated' }): Promise<void> {
-    for (const id of this.sourcesCreated) await this.events.sourceChanged('sources/created', id);
+    for (const id of this.sourcesCreated) {
+      await recordSourceChanged(this.events, this.store, 'sources/created', id);
+    }
     if (self.event) {
       const flow = await this.store.flows.get(self.id);
-      if (flow) await this.events.flowChanged(self.event, flow);
+      if (flow) await recordFlowChanged(this.events, self.event, flow);
     }
     const flows = await this.store.flows.getMany([...this.flowsChanged].filter((id) => id !== self.id));
     for (const flow of flows) {
       flow.metadata_updated = this.now;
       flow.metadata_version = this.ids.uuid();
       await this.store.flows.saveRow(flow);
-      await this.events.flowChanged('flows/updated', flow);
+      await recordFlowChanged(this.events, 'flows/updated', flow);
     }
     const sourceIds = [...this.sourcesChanged].filter((id) => !this.sourcesCreated.has(id));
     for (const source of await this.store.sources.getMany(sourceIds)) {
@@ -91,9 +95,9 @@ export class RelatedChanges {
         updated: this.now,
         updated_by: this.actor ?? source.updated_by,
       });
-      await this.events.sourceChanged('sources/updated', source.id);
+      await recordSourceChanged(this.events, this.store, 'sources/updated', source.id);
     }
-    for (const [id, collectedBy] of this.sourcesDeleted) this.events.sourceDeleted(id, collectedBy);
+    for (const [id, collectedBy] of this.sourcesDeleted) recordSourceDeleted(this.events, id, collectedBy);
     await this.events.flush();
   }
 }

@@ -8,6 +8,7 @@ import type { FlowFilters } from '../store/flows.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
+import { recordFlowDeleted } from './flows.events.ts';
 import { collectionItemsFrom, extraProperties, type FlowDocument, flowDocument } from './flows.mapper.ts';
 import { RelatedChanges } from './flows.related.ts';
 
@@ -20,6 +21,9 @@ export interface FlowsServiceDeps {
 
 /** Who is making the change (the authenticated principal), when known. */
 export type Actor = string | undefined;
+
+/** A Flow as update() hands it to a change (the stored record: routes see it through this name). */
+export type EditableFlow = FlowRecord;
 
 const READ_ONLY = 'Flow is marked read-only';
 
@@ -109,7 +113,7 @@ export class FlowsService {
       const related = new RelatedChanges(store, this.deps.ids, this.deps.clock.now(), actor);
       await related.collectionChanged(id, flow.flow_collection, undefined);
       // "Deleted (or scheduled for deletion)": the event goes now, with the Flow's filters.
-      await related.events.flowDeleted(flow);
+      await recordFlowDeleted(related.events, flow);
       const sourceCollectedBy = (await store.sources.collectedBy([flow.source_id])).get(flow.source_id) ?? [];
       const pending = await deletion.removeFlowSegments(store, id, actor);
       const collectors = pending ? await store.flows.markDeleting(id) : await store.flows.delete(id);
@@ -127,7 +131,7 @@ export class FlowsService {
   async update(
     id: string,
     actor: Actor,
-    change: (flow: FlowRecord) => void,
+    change: (flow: EditableFlow) => void,
     options: { allowReadOnly?: boolean } = {},
   ): Promise<void> {
     await this.deps.store.transaction(async (store) => {

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import { BadRequestError } from '../common/errors.ts';
-import type { TagFilters } from '../store/store.types.ts';
 import { parseTimeRange, TimeFormatError, type TimeRange } from '../time/index.ts';
 
 /** Parses a timerange query parameter (already checked against the spec's pattern). */
@@ -38,6 +37,14 @@ export const TagQuery = {
     '^tag_exists\\.': Type.Boolean(),
   },
 };
+
+/** The tag filters of a listing query (the store's TagFilters has this shape). */
+export interface TagFilters {
+  /** tag.{name}=value: tag present with exactly this value. */
+  equals: Record<string, string>;
+  /** tag_exists.{name}=true|false. */
+  exists: Record<string, boolean>;
+}
 
 export function tagFilters(query: Record<string, unknown>): TagFilters {
   const filters: TagFilters = { equals: {}, exists: {} };

@@ -1,5 +1,15 @@
 import type { FastifyRequest } from 'fastify';
-import type { Scope } from '../auth/auth.model.ts';
+
+/**
+ * What a caller may do: four scopes. `admin` is separate from the others (an admin token for
+ * managing users needs not write media), so tokens meant to do everything are given all four.
+ */
+export const SCOPES = ['read', 'write', 'delete', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
 
 /** The authenticated caller; set by authentication (src/auth) when it is enabled. */
 export interface Principal {

@@ -1,7 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { GLOBAL_SECURITY, SECURITY_SCHEMES } from '../auth/auth.openapi.ts';
 
 export const API_VERSION = '7.0';
 
@@ -48,7 +47,18 @@ function nameHeadOperations(paths: Record<string, PathItem> | undefined): void {
  * OpenAPI 3.1 generated from the routes' TypeBox schemas: `/openapi.json`, and Swagger UI at
  * `/docs`. HEAD operations are listed as the spec lists them.
  */
-export async function registerSwagger(app: FastifyInstance, options: { ui: boolean }): Promise<void> {
+/** The OpenAPI security schemes this server may use. */
+type SecurityScheme =
+  | { type: 'http'; scheme: string; bearerFormat?: string; description?: string }
+  | { type: 'apiKey'; name: string; in: 'query' | 'header' | 'cookie'; description?: string };
+
+export interface SwaggerOptions {
+  ui: boolean;
+  /** The security schemes and global `security` (authentication's: src/auth/auth.openapi.ts). */
+  security?: { schemes: Record<string, SecurityScheme>; global: Record<string, string[]>[] };
+}
+
+export async function registerSwagger(app: FastifyInstance, options: SwaggerOptions): Promise<void> {
   await app.register(swagger, {
     exposeHeadRoutes: true,
     transformObject: (documents) => {
@@ -89,8 +99,8 @@ export async function registerSwagger(app: FastifyInstance, options: { ui: boole
         { name: 'Webhooks', description: 'Configures webhooks to deliver notifications externally.' },
       ],
       // The spec's security schemes (src/auth): Swagger UI's "Authorize" comes from these.
-      components: { securitySchemes: SECURITY_SCHEMES },
-      security: GLOBAL_SECURITY,
+      components: { securitySchemes: options.security?.schemes ?? {} },
+      security: options.security?.global ?? [],
     },
   });
 

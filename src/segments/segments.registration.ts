@@ -5,6 +5,7 @@ import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { envelopeOf, TimeFormatError, type TimeRange } from '../time/index.ts';
+import { recordSegmentsAdded } from './segments.events.ts';
 import { checkObject, parseSegment, SegmentRejection, Timeline } from './segments.register.ts';
 import type { FlowSegmentBulkFailure, FlowSegmentPost } from './segments.schemas.ts';
 
@@ -137,7 +138,7 @@ export async function registerJobs(
   }
   const events = new EventLog(store, now);
   for (const [flowId, segments] of added)
-    await events.segmentsAdded(flows.get(flowId) as FlowRecord, segments);
+    await recordSegmentsAdded(events, flows.get(flowId) as FlowRecord, segments);
   await events.flush();
   await store.flows.setSegmentsStates(
     [...spans].map(([id, span]) => ({

@@ -19,10 +19,9 @@ import { actorOf } from '../http/principal.ts';
 import { errors, noContent, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import type { UrlContext } from '../media/media.types.ts';
-import type { SegmentKey } from '../store/segments.repo.ts';
 import { TimeRange } from '../time/index.ts';
 import { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPostBody } from './segments.schemas.ts';
-import type { SegmentsService } from './segments.service.ts';
+import type { SegmentPageKey, SegmentsService } from './segments.service.ts';
 import type { GetUrlFilter } from './segments.urls.ts';
 
 export interface SegmentsRoutesDeps {
@@ -106,11 +105,11 @@ export function getUrlFilter(query: {
 }
 
 /** Segment page keys: the start of the last segment, and whether it is inclusive. */
-function encodeCursor(key: SegmentKey): string {
+function encodeCursor(key: SegmentPageKey): string {
   return `${key.start}${key.startInclusive ? '' : 'x'}`;
 }
 
-function decodeCursor(page: string | undefined): SegmentKey | undefined {
+function decodeCursor(page: string | undefined): SegmentPageKey | undefined {
   const cursor = decodePageKey(page);
   if (cursor === undefined) return undefined;
   const match = /^(-?\d{1,19})(x?)$/.exec(cursor);

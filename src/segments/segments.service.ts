@@ -23,12 +23,15 @@ export interface SegmentsServiceDeps {
   metrics?: SegmentsMetrics;
 }
 
+/** Where a page of segments ends: its last segment's start (segments never overlap). */
+export type SegmentPageKey = SegmentKey;
+
 export interface SegmentQuery {
   timerange?: TimeRange;
   objectId?: string;
   reverse: boolean;
   limit: number;
-  after?: SegmentKey;
+  after?: SegmentPageKey;
   urls: GetUrlFilter;
 }
 
@@ -54,7 +57,7 @@ export class SegmentsService {
     flowId: string,
     query: SegmentQuery,
     ctx: UrlContext,
-  ): Promise<{ items: FlowSegment[]; next?: SegmentKey; timerange: TimeRange }> {
+  ): Promise<{ items: FlowSegment[]; next?: SegmentPageKey; timerange: TimeRange }> {
     const { store } = this.deps;
     const page = await store.segments.page(flowId, query.timerange ?? TimeRange.ETERNITY, {
       objectId: query.objectId,

@@ -4,6 +4,7 @@ import { EventLog } from '../events/events.log.ts';
 import type { SourceFilters } from '../store/sources.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { Page, SourceRecord } from '../store/store.types.ts';
+import { recordSourceChanged } from './sources.events.ts';
 import { type SourceDocument, sourceDocument } from './sources.mapper.ts';
 
 type Editable = Pick<SourceRecord, 'label' | 'description' | 'tags'>;
@@ -51,7 +52,7 @@ export class SourcesService {
       await store.sources.saveRow(source);
       if (JSON.stringify(source.tags) !== before) await store.sources.tags.replaceAll(id, source.tags);
       const events = new EventLog(store, source.updated);
-      await events.sourceChanged('sources/updated', id);
+      await recordSourceChanged(events, store, 'sources/updated', id);
       await events.flush();
     });
   }

@@ -1,6 +1,5 @@
 import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
 import { and, col, or } from '../db/predicate.ts';
-import type { RecordedCredential } from '../http/principal.ts';
 import { big, date, num, reqStr, str } from './rows.ts';
 import { T } from './tables.ts';
 
@@ -16,6 +15,16 @@ export interface WebhookFilters {
   verbose_storage?: boolean;
 }
 
+/**
+ * The credential that registered a webhook: its scheme, which credential (token id, user name,
+ * or JWT principal) and the scopes it granted then (src/http/principal.ts records it).
+ */
+export interface OwnerCredential {
+  scheme: 'basic' | 'token' | 'jwt';
+  id: string;
+  scopes: string[];
+}
+
 export interface WebhookRecord {
   id: string;
   url: string;
@@ -26,7 +35,7 @@ export interface WebhookRecord {
   /** Principal that registered it (listings show callers their own; only it or an admin changes it). */
   owner?: string;
   /** The credential that registered it; absent in rows registered before it was recorded. */
-  credential?: RecordedCredential;
+  credential?: OwnerCredential;
   /** Why deliveries are suspended (its owner may no longer read); events meanwhile are skipped. */
   suspended?: string;
   created: Date;
@@ -164,14 +173,14 @@ function toRow(w: WebhookRecord): Row {
   };
 }
 
-const SCHEMES: readonly string[] = ['basic', 'token', 'jwt'] satisfies RecordedCredential['scheme'][];
+const SCHEMES: readonly string[] = ['basic', 'token', 'jwt'] satisfies OwnerCredential['scheme'][];
 
-function credentialOf(row: Row): RecordedCredential | undefined {
+function credentialOf(row: Row): OwnerCredential | undefined {
   const scheme = str(row, 'owner_scheme');
   const id = str(row, 'owner_credential');
   if (scheme === undefined || id === undefined || !SCHEMES.includes(scheme)) return undefined;
   const scopes = Array.isArray(row.owner_scopes) ? row.owner_scopes.filter((s) => typeof s === 'string') : [];
-  return { scheme: scheme as RecordedCredential['scheme'], id, scopes };
+  return { scheme: scheme as OwnerCredential['scheme'], id, scopes };
 }
 
 function fromRow(row: Row): WebhookRecord {

@@ -7,6 +7,7 @@
 
 import type { Static, TProperties } from 'typebox';
 import { Type } from 'typebox';
+import type { WebhookEventType } from '../events/events.types.ts';
 import { Flow } from '../flows/flows.schemas.ts';
 import { DateTime, describe, TimeRange, Uuid } from '../http/common.schemas.ts';
 import { FlowSegment } from '../segments/segments.schemas.ts';
@@ -102,18 +103,6 @@ export const WebhookPost = Type.Object(
   WEBHOOK_OPTIONS,
 );
 export type WebhookPost = Static<typeof WebhookPost>;
-
-export const WEBHOOK_EVENT_TYPES = [
-  'flows/created',
-  'flows/updated',
-  'flows/deleted',
-  'flows/segments_added',
-  'flows/segments_deleted',
-  'sources/created',
-  'sources/updated',
-  'sources/deleted',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 function eventSchema<E extends WebhookEventType, P extends TProperties>(
   eventType: E,

@@ -2,10 +2,11 @@ import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
 import { type UrlGuard, UrlRefused } from '../events/events.ssrf.ts';
+import { WEBHOOK_EVENT_TYPES } from '../events/events.types.ts';
 import type { RecordedCredential } from '../http/principal.ts';
 import type { TamsStore } from '../store/store.ts';
 import { suspensionError, type WebhookFilters, type WebhookRecord } from '../store/webhooks.repo.ts';
-import { WEBHOOK_EVENT_TYPES, type Webhook, type WebhookPost } from './webhooks.schemas.ts';
+import type { Webhook, WebhookPost } from './webhooks.schemas.ts';
 
 export interface WebhooksServiceDeps {
   store: TamsStore;

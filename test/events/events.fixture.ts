@@ -3,7 +3,7 @@
  * whose workers react within milliseconds, and registration helpers.
  */
 import { expect } from 'vitest';
-import { WEBHOOK_EVENT_TYPES } from '../../src/webhooks/webhooks.schemas.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../src/events/events.types.ts';
 import { type ReceivedEvent, type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { startServer, type TestServer, type TestServerOptions } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';

@@ -1,9 +1,9 @@
+import { isCanonicalUuid, packUuid, unpackUuid } from '../../common/uuid-bytes.ts';
 import { TimeRange } from '../../time/timerange.ts';
 import { fitsInt64 } from '../../time/timestamp.ts';
 import type { SegmentRecord, SegmentUrl } from '../segments.repo.ts';
 import { F, type SegmentColumns } from './segment-index.columns.ts';
 import { NO_STORAGE, type StorageIds } from './segment-index.storage-ids.ts';
-import { isCanonicalUuid, packUuid, unpackUuid } from './segment-index.uuid.ts';
 
 /** A key_frame_count byte meaning "the count is in the extras" (too large, or not a small integer). */
 const KEY_FRAMES_IN_EXTRAS = 255;

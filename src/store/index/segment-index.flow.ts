@@ -1,3 +1,4 @@
+import { packUuid, uuidEquals } from '../../common/uuid-bytes.ts';
 import { compareStarts, endsBefore } from '../../time/timerange.bounds.ts';
 import { TimeRange } from '../../time/timerange.ts';
 import type { SegmentKey, SegmentPageOptions, SegmentRecord } from '../segments.repo.ts';
@@ -11,7 +12,6 @@ import {
   firstStartingFrom,
 } from './segment-index.search.ts';
 import type { StorageIds } from './segment-index.storage-ids.ts';
-import { packUuid, uuidEquals } from './segment-index.uuid.ts';
 
 export interface SegmentPage {
   items: SegmentRecord[];

@@ -1,23 +1,10 @@
 import { VARCHAR } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
-import type { ColumnDef, ColumnType, TableDef, TableInfo } from '../../db.types.ts';
+import type { ColumnDef, TableDef, TableInfo } from '../../db.types.ts';
 import type { DuckConn } from './duckdb.connection.ts';
+import type { PhysicalColumn, PhysicalTable } from './duckdb.physical.ts';
 import { quote } from './duckdb.sql.ts';
 import { BIND_TYPES, columnTypeOf, SQL_TYPES, toDuck } from './duckdb.values.ts';
-
-export interface PhysicalColumn {
-  readonly name: string;
-  /** null for a DuckDB type the contract cannot express (only ever filled with NULL by inserts). */
-  readonly type: ColumnType | null;
-  readonly nullable: boolean;
-}
-
-/** A table as stored, in physical column order (the order the appender expects). */
-export interface PhysicalTable {
-  readonly name: string;
-  readonly columns: readonly PhysicalColumn[];
-  readonly byName: ReadonlyMap<string, PhysicalColumn>;
-}
 
 const COLUMNS_SQL = `SELECT column_name, data_type, is_nullable FROM information_schema.columns
   WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position`;

@@ -7,9 +7,9 @@ import {
 } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnType, Row, Value } from '../../db.types.ts';
-import type { PhysicalTable } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { fromJson, jsonRows, jsonStructure } from './duckdb.json.ts';
+import type { PhysicalTable } from './duckdb.physical.ts';
 import { columnType, Params, quote } from './duckdb.sql.ts';
 import { BIND_TYPES, toDuck } from './duckdb.values.ts';
 

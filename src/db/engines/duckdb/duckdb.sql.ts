@@ -1,8 +1,8 @@
 import { BIGINT, type DuckDBType, type DuckDBValue, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnType, Comparison, Predicate, SelectOptions, Value } from '../../db.types.ts';
-import type { PhysicalTable } from './duckdb.catalog.ts';
 import { jsonList, jsonListSql } from './duckdb.json.ts';
+import type { PhysicalTable } from './duckdb.physical.ts';
 import { BIND_TYPES, toDuck } from './duckdb.values.ts';
 
 /**

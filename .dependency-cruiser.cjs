@@ -1,0 +1,156 @@
+/**
+ * Import rules of the house (DESIGN.md, "Layers"), checked by `npm run deps:check` in CI.
+ * Every import counts, `import type` included: a type-only cycle costs nothing at run time but
+ * tangles the layers all the same (and dependency-cruiser 17 with the swc parser, the one that
+ * reads TypeScript 7 projects, does not tell type-only imports apart anyway). So routes may not
+ * name the store's record types either: their service names what it hands out.
+ * Folder-level cycles (one area importing another that imports it back through other files) are
+ * checked by scripts/deps.folders.ts over this tool's JSON output (scripts/deps-check.ts runs
+ * both). dependency-cruiser 17 is the last line that runs on Node 20 (18 needs 22).
+ */
+
+// The TAMS areas and the beyond-the-spec ones (routes -> service -> store -> db).
+const AREAS = [
+  'auth',
+  'deletion',
+  'events',
+  'flows',
+  'media',
+  'metrics',
+  'objects',
+  'ops',
+  'segments',
+  'service',
+  'sources',
+  'storage',
+  'webhooks',
+  'search',
+  'exr',
+  'analytics',
+  'ui',
+];
+const AREA = `^src/(${AREAS.join('|')})/`;
+// Tests, their helpers and harnesses, benchmarks: they build engines and stores directly.
+const TESTS = ['[.]test[.]ts$', '[.]testkit[.]ts$', '[.]harness[.]ts$', '^test/', '^bench/'];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles between files (DESIGN.md): data flows top to bottom, never back up.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'db-engines-only-from-factory',
+      severity: 'error',
+      comment:
+        'Nothing above db/ knows which engine is underneath: engines are built by the engine factory ' +
+        '(src/db/engine.factory.ts or src/db/engines/index.ts) and by tests and benchmarks.',
+      from: {
+        pathNot: [
+          '^src/db/engines/',
+          '^src/db/engine[.]factory[.]ts$',
+          '^src/db/engines/index[.]ts$',
+          ...TESTS,
+          // TEMPORARY, until the engine factory lands: these two build the DuckDB engine
+          // themselves. Remove both lines once they go through the factory.
+          '^src/deps[.]ts$',
+          '^src/auth/admin[.]cli[.]ts$',
+        ],
+      },
+      to: { path: '^src/db/engines/' },
+    },
+    {
+      name: 'routes-not-store',
+      severity: 'error',
+      comment:
+        'Routes are HTTP only: schemas in, service call, schemas out. They never touch the store, ' +
+        'not even its record types (the service says what it hands out).',
+      from: { path: '[.]routes[.]ts$' },
+      to: { path: '^src/(store|db)/' },
+    },
+    {
+      name: 'common-time-import-no-area',
+      severity: 'error',
+      comment: 'common/ and time/ are the bottom: they import nothing of the server but each other.',
+      from: { path: '^src/(common|time)/', pathNot: TESTS },
+      to: { path: '^src/', pathNot: '^src/(common|time)/' },
+    },
+    {
+      name: 'db-below-store',
+      severity: 'error',
+      comment: 'db/ is the table manager and its engines: it knows no TAMS record nor anything above.',
+      from: { path: '^src/db/', pathNot: TESTS },
+      to: { path: '^src/', pathNot: '^src/(db|common|time)/' },
+    },
+    {
+      name: 'store-below-areas',
+      severity: 'error',
+      comment: 'store/ is the TAMS persistence written against db/ only: no HTTP, no area, no config.',
+      from: { path: '^src/store/', pathNot: TESTS },
+      to: { path: '^src/', pathNot: '^src/(store|db|common|time)/' },
+    },
+    {
+      name: 'http-knows-no-area',
+      severity: 'error',
+      comment:
+        'http/ holds the cross-cutting Fastify plugins and helpers the areas use: it imports no ' +
+        'area (auth included: auth plugs into http/, not the other way) and not the store.',
+      from: { path: '^src/http/', pathNot: TESTS },
+      to: { path: [AREA, '^src/(store|db)/'] },
+    },
+    {
+      name: 'events-knows-no-tams-area',
+      severity: 'error',
+      comment:
+        'The event layer records, filters and delivers events; the areas hand it rendered ' +
+        'documents, and per-delivery renderers are registered at composition (src/deps.ts).',
+      from: { path: '^src/events/', pathNot: TESTS },
+      to: { path: '^src/(flows|sources|segments|objects|storage|deletion|webhooks|service)/' },
+    },
+    {
+      name: 'only-routes-import-routes',
+      severity: 'error',
+      comment: 'Services, stores and workers never reach up into the HTTP layer of an area.',
+      from: { path: '^src/', pathNot: ['[.]routes[.]ts$', '^src/(app|deps)[.]ts$', ...TESTS] },
+      to: { path: '[.]routes[.]ts$' },
+    },
+    {
+      name: 'no-composition-root-imports',
+      severity: 'error',
+      comment: 'app.ts, deps.ts and main.ts compose the server: nothing in src/ imports them back.',
+      from: { path: '^src/', pathNot: ['^src/(main|deps)[.]ts$', ...TESTS] },
+      to: { path: '^src/(app|deps|main)[.]ts$' },
+    },
+    {
+      name: 'src-imports-no-tools',
+      severity: 'error',
+      comment: 'The server never imports its tests, benchmarks, scripts or management tools.',
+      from: { path: '^src/', pathNot: TESTS },
+      to: { path: '^(test|bench|scripts|mgmt)/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'An import that resolves to nothing (a typo, or a file moved without its importers).',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    // TypeScript 7 has no JavaScript API for dependency-cruiser's own TypeScript support: swc
+    // parses the sources instead (imports keep their `.ts` extensions, which resolve as they are).
+    parser: 'swc',
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['node_modules', '^src/db/engines/duckdb/duckdb[.]thread[.]boot[.]mjs$'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.mjs', '.js', '.cjs'],
+      // `typebox` resolves through its package.json `exports` ("import" condition).
+      conditionNames: ['import', 'node', 'default'],
+      exportsFields: ['exports'],
+    },
+  },
+};

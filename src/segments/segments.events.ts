@@ -1,0 +1,77 @@
+import { defaultObjectPath } from '../common/object-ids.ts';
+import type { JsonValue } from '../db/db.types.ts';
+import type { EventLog } from '../events/events.log.ts';
+import type { PayloadRenderer } from '../events/events.render.ts';
+import type { UrlContext } from '../media/media.types.ts';
+import type { SegmentRecord } from '../store/segments.repo.ts';
+import type { FlowRecord } from '../store/store.types.ts';
+import { segmentFields } from './segments.mapper.ts';
+import type { FlowSegment } from './segments.schemas.ts';
+import type { GetUrlBuilder } from './segments.urls.ts';
+
+/**
+ * A segment in the outbox: the segments endpoint's fields, plus where its object is (for the
+ * controlled get_urls made per delivery; `path` left out when it is the object's default key,
+ * see storedStorage) and the client's own URLs.
+ */
+type StoredSegment = Omit<FlowSegment, 'get_urls'> & {
+  storage?: { id: string; path?: string };
+  get_urls?: { url: string; label?: string }[];
+};
+
+function storedSegment(s: SegmentRecord): JsonValue {
+  const doc: StoredSegment = segmentFields(s);
+  if (s.storage) {
+    doc.storage =
+      s.storage.path === defaultObjectPath(s.flow_id, s.object_id) ? { id: s.storage.id } : s.storage;
+  }
+  if (s.get_urls) doc.get_urls = s.get_urls;
+  return doc as unknown as JsonValue;
+}
+
+/** Where a stored segment's object is, its default key made again when it was left out. */
+function storedStorage(flowId: string, s: StoredSegment): { id: string; path: string } | undefined {
+  if (s.storage === undefined) return undefined;
+  return { id: s.storage.id, path: s.storage.path ?? defaultObjectPath(flowId, s.object_id) };
+}
+
+/** flows/segments_added: the segments as the segments endpoint returns them, get_urls aside. */
+export function recordSegmentsAdded(
+  events: EventLog,
+  flow: FlowRecord,
+  segments: readonly SegmentRecord[],
+): Promise<void> {
+  return events.flow('flows/segments_added', flow, {
+    flow_id: flow.id,
+    segments: segments.map(storedSegment),
+  });
+}
+
+/**
+ * The get_urls of flows/segments_added, made at each delivery, shaped by the subscriber's own
+ * accept_get_urls / accept_storage_ids / presigned / verbose_storage (DIGEST §10.1); `ctx`: where
+ * the media URLs point (the server's public URL).
+ */
+export function segmentsAddedRenderer(urls: GetUrlBuilder, ctx: () => UrlContext): PayloadRenderer {
+  return (payload, options) => {
+    const { flow_id, segments } = payload as { flow_id: string; segments: StoredSegment[] };
+    const filter = {
+      verbose: options.verbose_storage ?? false,
+      labels: options.accept_get_urls === undefined ? undefined : new Set(options.accept_get_urls),
+      storageIds: options.accept_storage_ids === undefined ? undefined : new Set(options.accept_storage_ids),
+      presigned: options.presigned,
+    };
+    const made = urls.buildMany(
+      segments.map((s) => ({ storage: storedStorage(flow_id, s), get_urls: s.get_urls })),
+      filter,
+      ctx(),
+    );
+    return {
+      flow_id,
+      segments: segments.map(({ storage: _storage, get_urls: _urls, ...fields }, i) => ({
+        ...fields,
+        get_urls: made[i],
+      })) as unknown as JsonValue,
+    };
+  };
+}
