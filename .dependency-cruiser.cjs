@@ -54,10 +54,6 @@ module.exports = {
           '^src/db/engine[.]factory[.]ts$',
           '^src/db/engines/index[.]ts$',
           ...TESTS,
-          // TEMPORARY, until the engine factory lands: these two build the DuckDB engine
-          // themselves. Remove both lines once they go through the factory.
-          '^src/deps[.]ts$',
-          '^src/auth/admin[.]cli[.]ts$',
         ],
       },
       to: { path: '^src/db/engines/' },

@@ -20,11 +20,8 @@ export interface FolderCycle {
 /** Imports that do not count: tests and their support, which may reach across the layers. */
 const TEST_SUPPORT = [/[.]test[.]ts$/, /[.]testkit[.]ts$/, /[.]harness[.]ts$/];
 
-/**
- * Composition roots: they build everything, so they import every area without belonging to one.
- * The tams-admin CLI (src/auth/admin.*) is the root of its own program that lives in auth/.
- */
-const COMPOSITION_ROOTS = [/^src\/(main|app|deps)[.]ts$/, /^src\/auth\/admin[.](main|cli)[.]ts$/];
+/** Composition roots: they build everything, so they import every area without belonging to one. */
+const COMPOSITION_ROOTS = [/^src\/(main|app|deps|deps[.]store)[.]ts$/];
 
 /** The folder node of a file of src/; undefined for files elsewhere. */
 export function folderOf(path: string): string | undefined {
