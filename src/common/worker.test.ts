@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackgroundWorker } from './worker.ts';
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {} };
@@ -23,6 +23,11 @@ function counting(more: (step: number) => boolean = () => false) {
   return {
     worker,
     steps: () => steps,
+    /**
+     * Resolves once the worker sits in its pause: with an hour-long pause and no wake, no other
+     * step can come, so the count is final (what a test proves absent, it proves this way).
+     */
+    settled: () => vi.waitFor(() => expect(worker.idle).toBe(true), { timeout: 10_000, interval: 5 }),
     /** Resolves once `n` steps have started. */
     reached: (n: number) =>
       n <= steps ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ at: n, resolve })),
@@ -44,12 +49,31 @@ describe('BackgroundWorker', () => {
     const w = counting();
     w.worker.start();
     await w.reached(1);
-    await new Promise((r) => setTimeout(r, 20));
+    await w.settled();
     expect(w.steps()).toBe(1);
     w.worker.wake();
     await w.reached(2);
     expect(w.steps()).toBe(2);
     await w.worker.stop();
+  });
+
+  it('steps again when the idle pause is over, not before', async () => {
+    // A fake clock moved by the test: the pause is seen to last exactly idleMs, with no waiting.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const w = counting();
+      w.worker.start();
+      await w.reached(1);
+      await new Promise((r) => setImmediate(r)); // the step has returned; the pause has begun
+      expect(w.worker.idle).toBe(true);
+      await vi.advanceTimersByTimeAsync(HOUR - 1);
+      expect(w.steps()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await w.reached(2);
+      await w.worker.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('runs again at once when woken during a step, and only once for several wakes', async () => {
@@ -61,7 +85,7 @@ describe('BackgroundWorker', () => {
     w.worker.wake();
     release();
     await w.reached(2);
-    await new Promise((r) => setTimeout(r, 20));
+    await w.settled();
     expect(w.steps()).toBe(2);
     await w.worker.stop();
   });
@@ -70,7 +94,7 @@ describe('BackgroundWorker', () => {
     const w = counting((step) => step < 5);
     w.worker.start();
     await w.reached(5);
-    await new Promise((r) => setTimeout(r, 20));
+    await w.settled();
     expect(w.steps()).toBe(5);
     await w.worker.stop();
   });
@@ -91,7 +115,9 @@ describe('BackgroundWorker', () => {
     const stopping = v.worker.stop().then(() => {
       stopped = true;
     });
-    await new Promise((r) => setTimeout(r, 10));
+    // stop() depends on nothing but promises: once the microtasks queued so far have all run
+    // (setImmediate comes after them), a stop that did not wait for the step would have ended.
+    await new Promise((r) => setImmediate(r));
     expect(stopped).toBe(false);
     release();
     await stopping;

@@ -39,6 +39,11 @@ export class BackgroundWorker {
     else this.woken = true;
   }
 
+  /** Waiting for `wake()` or the idle timeout: no step is running or about to run. */
+  get idle(): boolean {
+    return this.endPause !== undefined;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.wake();

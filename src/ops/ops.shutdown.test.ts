@@ -50,17 +50,25 @@ describe('gracefulShutdown', () => {
   it('exits 1 when the shutdown outlasts its timeout', async () => {
     const { d, calls } = deps({ closeServer: () => new Promise<void>(() => {}), timeoutMs: 20 });
     void gracefulShutdown(d)('SIGTERM');
-    await expect.poll(() => calls).toContain('exit 1');
+    await expect.poll(() => calls, { timeout: 10_000 }).toContain('exit 1');
     expect(calls).not.toContain('runtime');
   });
 
   it('sweeps idle keep-alive connections while the server drains', async () => {
+    // The server drains until it has been swept twice: the shutdown ends only if sweeps come
+    // while it waits (the test's own timeout fails it otherwise).
     let sweeps = 0;
-    const { d } = deps({
-      closeIdleConnections: () => sweeps++,
-      closeServer: () => new Promise<void>((r) => setTimeout(r, 180)),
+    let drained!: () => void;
+    const { d, calls } = deps({
+      closeIdleConnections: () => {
+        sweeps++;
+        if (sweeps === 2) drained();
+      },
+      closeServer: () => new Promise<void>((r) => (drained = r)),
+      timeoutMs: 60_000,
     });
     await gracefulShutdown(d)('SIGTERM');
-    expect(sweeps).toBeGreaterThanOrEqual(2);
+    expect(calls).toEqual(['unready', 'runtime', 'exit 0']);
+    expect(sweeps).toBe(2);
   });
 });

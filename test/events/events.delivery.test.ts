@@ -11,7 +11,14 @@ import { type TestServer, tempDir } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
 import { parseMetrics, value } from '../ops/prom.ts';
 import { waitFor } from '../segments/helpers.ts';
-import { assertEventValid, eventServer, register, subscribe, typesOf } from './events.fixture.ts';
+import {
+  assertEventValid,
+  eventServer,
+  everyWebhookCaughtUp,
+  register,
+  subscribe,
+  typesOf,
+} from './events.fixture.ts';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -250,8 +257,8 @@ describe('rolled-back changes', () => {
 
     const kept = await newFlow(server);
     const events = await receiver.waitAccepted(2);
-    // A little longer, for anything that should not come.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Anything that should not come would be before the webhook's cursor by now.
+    await everyWebhookCaughtUp(server);
     expect(typesOf(receiver.accepted())).toEqual(['sources/created', 'flows/created']);
     expect((events[1]?.event.flow as { id: string } | undefined)?.id).toBe(kept);
     expect(JSON.stringify(receiver.accepted())).not.toContain(lost.id as string);

@@ -8,7 +8,7 @@ import type { ReceivedEvent, Receiver } from '../helpers/receiver.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { createFlow, type Doc, multiFlow, videoFlow } from '../http/fixtures.ts';
 import { allocate, type GetUrl, secs, upload } from '../segments/helpers.ts';
-import { assertEventValid, eventServer, subscribe } from './events.fixture.ts';
+import { assertEventValid, eventServer, everyWebhookCaughtUp, subscribe } from './events.fixture.ts';
 
 /** `type:id` of the resource an event is about, with names instead of ids. */
 function describeEvent(event: ReceivedEvent, names: Map<string, string>): string {
@@ -80,10 +80,9 @@ describe('webhook filters and transformations', () => {
       });
       expect(res.status).toBe(201);
     }
-    // Every receiver has had its chance at every event once the unfiltered one has them all and
-    // the dispatcher has been round again.
+    // Every receiver has had its chance at every event once every webhook's cursor is past them.
     await receivers.all.waitAccepted(EVERYTHING.length);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await everyWebhookCaughtUp(server);
   });
   afterAll(async () => {
     await server.close();

@@ -7,6 +7,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../src/events/events.types.ts';
 import { type ReceivedEvent, type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { startServer, type TestServer, type TestServerOptions } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
+import { waitFor } from '../segments/helpers.ts';
 
 /** The eight event types of 7.0 (the test of each is in events.types.test.ts). */
 export const ALL_EVENTS = WEBHOOK_EVENT_TYPES;
@@ -45,6 +46,19 @@ export async function subscribe(
   const receiver = await startReceiver();
   await register(server, { url: receiver.url, api_key_name: 'X-Api-Key', api_key_value: 'k3y', ...filters });
   return receiver;
+}
+
+/**
+ * Waits until every webhook of `server` has passed the newest event so far (delivered it, skipped
+ * it by its filters, or parked it): from then on no event up to that one is still to come, so an
+ * event a receiver has not got is one it will never get. How tests prove an absence.
+ */
+export async function everyWebhookCaughtUp(server: TestServer): Promise<void> {
+  const { store } = server.runtime;
+  const seq = await store.events.lastSeq();
+  await waitFor(`every webhook to pass event ${seq}`, async () =>
+    (await store.webhooks.list()).every((webhook) => webhook.cursor >= seq),
+  );
 }
 
 /** Checks an event body against the spec's webhook payload schema of its type. */

@@ -13,13 +13,17 @@
  * the server sends; `webhooks-7.0/flows/segments_deleted` is the verbatim schema.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { specApiDir } from './spec-location.ts';
 
-/** The verbatim 7.0 spec (`api/` of bbc/tams at tag 7.0), shared next to the repository. */
-export const SPEC_DIR = fileURLToPath(new URL('../../../shared/tams-spec/api/', import.meta.url));
+/**
+ * The verbatim 7.0 spec (`api/` of bbc/tams at tag 7.0), wherever spec-location.ts finds it.
+ * Without one this throws saying how to get it; vitest.config.ts leaves out every test file that
+ * imports this module when there is no spec, so a run only gets here with one.
+ */
+export const SPEC_DIR = specApiDir();
 
 type JsonObject = { [key: string]: unknown };
 

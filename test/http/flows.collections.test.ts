@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { steppingClock } from '../helpers/clock.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import {
@@ -16,14 +17,14 @@ import {
 } from './fixtures.ts';
 
 let server: TestServer;
+/** Moved on between a read and a change, so the change's new time is a later one. */
+const clock = steppingClock();
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ clock });
 });
 afterAll(async () => {
   await server.close();
 });
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 interface Setup {
   video: Doc;
@@ -105,7 +106,7 @@ describe('flow collections', () => {
   it('joining a collection is a metadata change of the member and of its Source', async () => {
     const member = await createFlow(server, videoFlow());
     const source = await sourceOf(member);
-    await tick();
+    clock.advance();
     await createFlow(server, multiFlow({ flow_collection: [{ id: member.id, role: 'video' }] }));
     const after = await getFlow(server, member.id as string);
     expect(after.metadata_version).not.toBe(member.metadata_version);
@@ -231,7 +232,7 @@ describe('flow collections', () => {
   it('a replacement that keeps the collection keeps the members untouched', async () => {
     const s = await setup();
     const video = await getFlow(server, s.video.id as string);
-    await tick();
+    clock.advance();
     expect((await server.put(`/flows/${s.multi.id}`, { ...s.multi, label: 'renamed' })).status).toBe(204);
     expect(await getFlow(server, s.video.id as string)).toEqual(video);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { steppingClock } from '../helpers/clock.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import {
@@ -16,8 +17,10 @@ import {
 } from './fixtures.ts';
 
 let server: TestServer;
+/** Moved on between a read and a change, so the change's new time is a later one. */
+const clock = steppingClock();
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ clock });
 });
 afterAll(async () => {
   await server.close();
@@ -26,7 +29,6 @@ afterAll(async () => {
 const FORBIDDEN = 'Forbidden. You do not have permission to modify this flow. It may be marked read-only.';
 const MISSING = 'The requested flow does not exist.';
 const INVALID_ID = 'The requested flow ID in the path is invalid.';
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 async function newFlow(overrides: Doc = {}): Promise<Doc> {
   return createFlow(server, videoFlow(overrides));
@@ -35,7 +37,7 @@ async function newFlow(overrides: Doc = {}): Promise<Doc> {
 /** Runs `change`, then checks the Flow's version and metadata_updated moved on and `created` stayed. */
 async function expectMetadataChange(id: string, change: () => Promise<void>): Promise<Doc> {
   const before = await getFlow(server, id);
-  await tick();
+  clock.advance();
   await change();
   const after = await getFlow(server, id);
   expect(after.metadata_version).not.toBe(before.metadata_version);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { steppingClock } from '../helpers/clock.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import {
@@ -25,8 +26,10 @@ import {
 } from './fixtures.ts';
 
 let server: TestServer;
+/** Moved on between a read and a change, so the change's new time is a later one. */
+const clock = steppingClock();
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ clock });
 });
 afterAll(async () => {
   await server.close();
@@ -34,7 +37,6 @@ afterAll(async () => {
 
 const INVALID_FLOW = 'Bad request. Invalid flow JSON.';
 const FORBIDDEN = 'Forbidden. You do not have permission to modify this flow. It may be marked read-only.';
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 async function listIds(query: Record<string, string | number | boolean>): Promise<string[]> {
   const res = await getAndHead<Doc[]>(server, '/flows', { query });
@@ -490,7 +492,7 @@ describe('metadata_version, metadata_updated and created', () => {
       { ...flow, codec: 'video/h265' },
     ];
     for (const change of changes) {
-      await tick();
+      clock.advance();
       expect((await server.put(`/flows/${flow.id}`, change)).status).toBe(204);
       const now = await getFlow(server, flow.id as string);
       expect(versions.has(now.metadata_version)).toBe(false);
@@ -516,7 +518,7 @@ describe('metadata_version, metadata_updated and created', () => {
       },
     });
     const created = await createFlow(server, flow);
-    await tick();
+    clock.advance();
     const res = await server.put(`/flows/${flow.id}`, flow);
     expect(res.status).toBe(204);
     const after = await getFlow(server, flow.id as string);

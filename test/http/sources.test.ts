@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { steppingClock } from '../helpers/clock.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import {
@@ -23,8 +24,10 @@ import {
 } from './fixtures.ts';
 
 let server: TestServer;
+/** Moved on between a read and a change, so the change's new time is a later one. */
+const clock = steppingClock();
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ clock });
 });
 afterAll(async () => {
   await server.close();
@@ -258,7 +261,7 @@ describe('source tags', () => {
   it('updates the Source `updated` time on tag changes and keeps `created`', async () => {
     const id = await newSource();
     const before = await getSource(server, id);
-    await new Promise((r) => setTimeout(r, 5));
+    clock.advance();
     await putValue(server, `/sources/${id}/tags/a`, 'b');
     const after = await getSource(server, id);
     expect(after.created).toBe(before.created);

@@ -134,7 +134,7 @@ describe('/health and /ready', () => {
     expect(value(metrics, 'tams_segment_index_preloading')).toBe(1);
     open();
     await runtime.store.preloadSegments(app.log);
-    await expect.poll(() => runtime.store.segmentIndexLoading).toBe(false);
+    await expect.poll(() => runtime.store.segmentIndexLoading, { timeout: 10_000 }).toBe(false);
     expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
   });
 

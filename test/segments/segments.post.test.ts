@@ -4,8 +4,8 @@
  * fields, refusals, and the Flow's timerange and segments_updated.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { steppingClock } from '../helpers/clock.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { type Doc, expectError, getFlow, multiFlow, putValue } from '../http/fixtures.ts';
@@ -21,9 +21,11 @@ import {
 } from './helpers.ts';
 
 let server: TestServer;
+/** Moved on between a read and a change, so the change's new time is a later one. */
+const clock = steppingClock();
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ clock });
 });
 afterAll(() => server.close());
 
@@ -295,7 +297,7 @@ describe('POST segments: the Flow timerange and segments_updated', () => {
     expect(afterFirst.metadata_updated).toBe(before.metadata_updated);
     expect(await flowRange()).toBe(secs(10, 20));
 
-    await sleep(5);
+    clock.advance();
     await addSegments(server, flowId, [
       { object_id: a as string, timerange: secs(0, 10) },
       { object_id: c as string, timerange: '[20:0_30:0]' },
@@ -317,7 +319,7 @@ describe('POST segments: the Flow timerange and segments_updated', () => {
     expectError(await post(flowId, { object_id: a, timerange: secs(0, 10) }), 400);
     expect((await getFlow(server, flowId)).segments_updated).toBe(afterMore.segments_updated);
 
-    await sleep(5);
+    clock.advance();
     expect(
       (await server.delete(`/flows/${flowId}/segments`, { query: { timerange: '[0:0_10:0)' } })).status,
     ).toBe(204);

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FsMediaServer, startFsMediaServer } from './fs.harness.ts';
 
 const TS = 'video/mp2t';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function errorBody(res: Response): Promise<Record<string, unknown>> {
   expect(res.headers.get('content-type')).toBe('application/json');
@@ -194,12 +193,12 @@ describe('fs media routes', () => {
     req.write(randomBytes(20_000));
     const uploading = async () => (await files(server.root)).filter((f) => f.startsWith('/aborted/'));
     // Wait until the server is mid-upload (its temp file exists) before cutting the connection.
-    for (let i = 0; i < 100 && (await uploading()).length === 0; i++) await sleep(10);
-    expect((await uploading()).some((f) => f.includes('~'))).toBe(true);
+    const poll = { timeout: 10_000, interval: 10 };
+    await vi.waitFor(async () => expect((await uploading()).some((f) => f.includes('~'))).toBe(true), poll);
     req.destroy();
     await closed;
-    // The server notices the reset asynchronously; give it a moment to clean up.
-    for (let i = 0; i < 100 && (await uploading()).length > 0; i++) await sleep(10);
+    // The server notices the reset asynchronously, then removes the temporary file.
+    await vi.waitFor(async () => expect(await uploading()).toEqual([]), poll);
     expect((await files(server.root)).filter((f) => f.startsWith('/aborted/'))).toEqual([]);
     expect(await server.store.head('aborted/obj')).toBeNull();
   });

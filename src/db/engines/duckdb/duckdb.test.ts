@@ -88,17 +88,26 @@ describe('duckdb engine', () => {
   it('close waits for writes already started', async () => {
     const path = newPath();
     const db = await TableManager.open(await engineAt(path), [ITEMS]);
+    // The transaction is held open until close() has been called: close must wait for it.
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     const writes = [
       db.insert(
         'items',
         Array.from({ length: 20_000 }, (_, i) => ({ id: BigInt(i) })),
       ),
       db.transaction(async (tx) => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        entered();
+        await held;
         await tx.insert('items', [{ id: -1n }]);
       }),
     ];
-    await db.close();
+    await inside;
+    const closing = db.close();
+    release();
+    await closing;
     await Promise.all(writes);
     const again = await TableManager.open(await engineAt(path), [ITEMS]);
     expect(await again.count('items')).toBe(20_001);
