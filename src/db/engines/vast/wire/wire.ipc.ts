@@ -15,7 +15,7 @@ export const CONTINUATION = 0xffffffff;
 export const EOS = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 
 export class WireFormatError extends Error {
-  override readonly name = 'WireFormatError';
+  override readonly name: string = 'WireFormatError';
 }
 
 export type MessageKind = 'schema' | 'batch' | 'dictionary' | 'eos' | 'other';
