@@ -77,7 +77,9 @@ describe('slicing agrees with the SDK', () => {
     it(`${c.rows} rows (${c.pattern ?? 'one wide'}, ${c.width})`, () => {
       if (c.tooWide) {
         const rows = [{ s: 'x'.repeat(c.width) }];
-        expect(() => [...sliceRows([{ name: 's', type: 'utf8', nullable: true }], rows)]).toThrow(TooWideRowError);
+        expect(() => [...sliceRows([{ name: 's', type: 'utf8', nullable: true }], rows)]).toThrow(
+          TooWideRowError,
+        );
         return;
       }
       const slices = [...sliceRows(field, make(c.rows, c.pattern, c.width))];
@@ -97,7 +99,12 @@ describe('QueryData responses framed as VAST sends them', () => {
         try {
           for (let at = 0; at < body.byteLength; at += size) {
             for (const b of parser.push(body.subarray(at, at + size))) {
-              got.push({ streamId: b.streamId, nextRowId: String(b.nextRowId), numRows: b.numRows, rows: batchRows(b) });
+              got.push({
+                streamId: b.streamId,
+                nextRowId: String(b.nextRowId),
+                numRows: b.numRows,
+                rows: batchRows(b),
+              });
             }
           }
           parser.end();
@@ -105,7 +112,12 @@ describe('QueryData responses framed as VAST sends them', () => {
           error = err;
           if (err instanceof QueryDataFailedError) {
             for (const b of err.batches) {
-              got.push({ streamId: b.streamId, nextRowId: String(b.nextRowId), numRows: b.numRows, rows: batchRows(b) });
+              got.push({
+                streamId: b.streamId,
+                nextRowId: String(b.nextRowId),
+                numRows: b.numRows,
+                rows: batchRows(b),
+              });
             }
           }
         }
