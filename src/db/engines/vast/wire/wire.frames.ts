@@ -97,6 +97,11 @@ export class QueryResponseParser {
     return this.cursorMap;
   }
 
+  /** Bytes received and not yet parsed into a frame (at most one frame's worth, plus a chunk). */
+  get buffered(): number {
+    return this.input.available;
+  }
+
   get completed(): boolean {
     return this.state === 'completed';
   }

@@ -75,11 +75,9 @@ function sortByRowId(rows: readonly WireRow[]): WireRow[] {
     if (typeof v !== 'bigint') throw new WireFormatError(`every row needs a bigint ${ROW_ID}`);
     return v;
   };
-  return [...rows].sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  const keyed = rows.map((row) => ({ row, id: key(row) }));
+  keyed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return keyed.map((k) => k.row);
 }
 
 export interface DecodedColumns {
