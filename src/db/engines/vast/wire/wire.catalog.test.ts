@@ -13,7 +13,7 @@ import {
   type ObjectDetails,
   type ObjectDetailsInput,
 } from './wire.catalog.ts';
-import { WireFormatError } from './wire.fb.ts';
+import { WireFormatError } from './wire.errors.ts';
 
 /**
  * fixtures/sdk-catalog.json: catalog messages built with the generated builders of VAST's SDK

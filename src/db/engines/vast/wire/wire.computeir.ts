@@ -1,5 +1,6 @@
 import { Builder, type Offset } from 'flatbuffers';
-import { FbTable, LAYOUT, UNIONS, WireFormatError } from './wire.fb.ts';
+import { WireFormatError } from './wire.errors.ts';
+import { FbTable, LAYOUT, UNIONS } from './wire.fb.ts';
 import { buildArrowField, buildArrowSchema, readArrowFieldType, readArrowSchema } from './wire.fields.ts';
 import type { QueryRequest, WireExpr, WireField, WireType } from './wire.types.ts';
 
@@ -7,7 +8,7 @@ import type { QueryRequest, WireExpr, WireField, WireType } from './wire.types.t
  * Builders and readers of the ComputeIR tables of a QueryData body (fbs/computeir.fbs): a
  * Relation holding one Source{name, filter, schema, projection}. Tables are built in the order
  * VAST's SDK builds them (`Predicate.build_*`, `build_query_data_request`), which makes our bodies
- * identical to the SDK's, byte for byte (wire.sdk.test.ts holds us to it).
+ * identical to the SDK's, byte for byte (wire.sdk-query.test.ts holds us to it).
  */
 
 const REL = LAYOUT['computeir.Relation'];

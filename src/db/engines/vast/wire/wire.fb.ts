@@ -7,6 +7,7 @@ import { ByteBuffer } from 'flatbuffers';
  * come from apache-arrow's own generated classes, and no generator has to be pinned and re-run.
  * wire.fbs.test.ts checks every entry here against the .fbs files.
  */
+import { WireFormatError } from './wire.errors.ts';
 export const LAYOUT = {
   'computeir.Relation': { impl_type: 0, impl: 1 },
   'computeir.Source': { id: 0, name: 1, filter: 2, schema: 3, projection: 4 },
@@ -70,13 +71,6 @@ export const UNIONS = {
 } as const;
 
 /** A body that is not the FlatBuffer it should be (truncated, out-of-range offsets, wrong kinds). */
-export class WireFormatError extends Error {
-  constructor(message: string) {
-    super(`VAST wire: ${message}`);
-    this.name = 'WireFormatError';
-  }
-}
-
 /**
  * A table inside a buffer being read. Every offset is checked against the buffer's bounds before
  * it is followed, so a malformed body gives a WireFormatError rather than garbage or a huge loop.

@@ -9,7 +9,8 @@ import { Timestamp } from 'apache-arrow/fb/timestamp';
 import { Type } from 'apache-arrow/fb/type';
 import { Utf8 } from 'apache-arrow/fb/utf8';
 import type { Builder, Offset } from 'flatbuffers';
-import { type FbTable, WireFormatError } from './wire.fb.ts';
+import { WireFormatError } from './wire.errors.ts';
+import type { FbTable } from './wire.fb.ts';
 import type { WireField, WireType } from './wire.types.ts';
 
 /**

@@ -4,7 +4,7 @@ import type { Predicate } from '../../../db.types.ts';
 import { and, col, or } from '../../../predicate.ts';
 import { encodeListTablesResponse } from './wire.catalog.ts';
 import { decodeStringBound } from './wire.computeir.ts';
-import { WireFormatError } from './wire.fb.ts';
+import { WireFormatError } from './wire.errors.ts';
 import { buildQueryRequest, decodeQueryRequest, matchesNothing, prefixRange } from './wire.query.ts';
 import type { WireField } from './wire.types.ts';
 

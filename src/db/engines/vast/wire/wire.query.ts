@@ -10,17 +10,13 @@ import {
   type LiteralValue,
   readRelation,
 } from './wire.computeir.ts';
-import type { QueryRequest, WireExpr, WireField } from './wire.types.ts';
+import { type QueryRequest, ROW_ID, ROW_ID_FIELD, type WireExpr, type WireField } from './wire.types.ts';
 
 /**
  * The QueryData request body (ComputeIR `Relation{Source}`), built as VAST's SDK builds it in
  * `build_query_data_request` and `Predicate.serialize`: the same request schema, the same
  * `and(or(...), ...)` tree of the same calls, the same literals, in the same byte layout.
  */
-
-export const ROW_ID = '$row_id';
-/** VAST's internal row id as the SDK queries it (unsorted tables). */
-export const ROW_ID_FIELD: WireField = { name: ROW_ID, type: 'uint64', nullable: true };
 
 export interface QueryRequestInput {
   /** The table's columns. */

@@ -17,9 +17,16 @@ export type WireExpr =
   | { readonly kind: 'literal'; readonly type: WireType; readonly value: WireValue };
 /** A decoded QueryData request body. */
 export interface QueryRequest {
-  /** The request schema: projected columns, then predicate-only columns, then `$row_id` if asked. */
+  /**
+   * The request schema, as VAST's SDK orders it: the projected columns, then `$row_id` when asked
+   * (it is projected too), then the columns only the predicate needs. Servers match by name.
+   */
   readonly fields: readonly WireField[];
   /** Positions (in `fields`) of the projected columns. */
   readonly projection: readonly number[];
   readonly filter: WireExpr;
 }
+
+/** VAST's row id column: uint64, named in requests that ask for it or carry it. */
+export const ROW_ID = '$row_id';
+export const ROW_ID_FIELD: WireField = { name: ROW_ID, type: 'uint64', nullable: true };

@@ -9,7 +9,7 @@ import type { QueryRequest, WireExpr, WireField } from './wire.types.ts';
 /**
  * Agreement with VAST's own Python SDK: fixtures/sdk-query.json holds the QueryData bodies the SDK
  * (vastdb 2.0.14) built for these predicates, and what its generated readers decode them to
- * (fixtures/make-sdk-fixtures.py made them; Python is not needed here).
+ * (fixtures/make_query_fixtures.py made them; Python is not needed here).
  */
 
 interface Case {

@@ -1,0 +1,119 @@
+import {
+  makeData,
+  RecordBatch,
+  RecordBatchReader,
+  RecordBatchStreamWriter,
+  Struct,
+  type Table,
+  tableFromIPC,
+} from 'apache-arrow';
+import { WireFormatError } from './wire.errors.ts';
+import { type DecodedField, isWireField, readSchemaAt, toArrowSchema } from './wire.schema.ts';
+import { ROW_ID, ROW_ID_FIELD, type WireField, type WireRow, type WireValue } from './wire.types.ts';
+import { buildColumn, readVector } from './wire.values.ts';
+
+/**
+ * Rows <-> the Arrow IPC stream bodies of insert, update and delete (`?rows`): a schema message,
+ * ONE record batch and the end-of-stream marker, what the SDK's `serialize_record_batch`
+ * (`pa.ipc.new_stream` + one `write` + close) sends.
+ */
+export function encodeRows(fields: readonly WireField[], rows: readonly WireRow[]): Uint8Array {
+  const columns = fields.map((f) =>
+    buildColumn(
+      f,
+      rows.map((r) => r[f.name] ?? null),
+    ),
+  );
+  return encodeColumns(fields, columns, rows.length);
+}
+
+/** The same body from columns already built (used by the response encoder too). */
+export function encodeColumns(
+  fields: readonly WireField[],
+  columns: ReturnType<typeof buildColumn>[],
+  numRows: number,
+): Uint8Array {
+  const schema = toArrowSchema(fields);
+  const struct = makeData({
+    type: new Struct(schema.fields),
+    length: numRows,
+    nullCount: 0,
+    children: columns,
+  });
+  const batch = new RecordBatch(schema, struct);
+  return RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
+}
+
+/**
+ * The update body: `$row_id` first, then the columns to set, rows sorted by `$row_id` (the SDK
+ * sorts with `sort_record_batch_if_needed`; a stable sort gives the same order).
+ */
+export function updateBody(
+  fields: readonly WireField[],
+  rows: readonly WireRow[],
+): { fields: WireField[]; rows: WireRow[] } {
+  const rest = fields.filter((f) => f.name !== ROW_ID);
+  return { fields: [ROW_ID_FIELD, ...rest], rows: sortByRowId(rows) };
+}
+
+/** The delete body: the single column `$row_id`, sorted. */
+export function deleteBody(rowIds: readonly bigint[]): { fields: WireField[]; rows: WireRow[] } {
+  const sorted = [...rowIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { fields: [ROW_ID_FIELD], rows: sorted.map((id) => ({ [ROW_ID]: id })) };
+}
+
+function sortByRowId(rows: readonly WireRow[]): WireRow[] {
+  const key = (r: WireRow): bigint => {
+    const v = r[ROW_ID];
+    if (typeof v !== 'bigint') throw new WireFormatError(`every row needs a bigint ${ROW_ID}`);
+    return v;
+  };
+  const keyed = rows.map((row) => ({ row, id: key(row) }));
+  keyed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return keyed.map((k) => k.row);
+}
+
+export interface DecodedColumns {
+  /** Every field of the stream's schema, foreign ones included. */
+  readonly fields: DecodedField[];
+  /** Values per field, in `fields` order; null for a foreign field (not decoded). */
+  readonly columns: (WireValue[] | null)[];
+  readonly numRows: number;
+}
+
+/** Decodes a whole IPC stream (schema, batches, EOS) into columns. */
+export function decodeColumns(body: Uint8Array): DecodedColumns {
+  const { fields } = readSchemaAt(body);
+  let table: Table;
+  try {
+    table = tableFromIPC(RecordBatchReader.from(body));
+  } catch (cause) {
+    throw new WireFormatError('unreadable Arrow IPC stream', { cause });
+  }
+  if (table.schema.fields.length !== fields.length) {
+    throw new WireFormatError('Arrow IPC stream schema does not match its batches');
+  }
+  const columns = fields.map((f, i) => {
+    const vector = table.getChildAt(i);
+    return isWireField(f) && vector ? readVector(f.type, vector) : null;
+  });
+  return { fields, columns, numRows: table.numRows };
+}
+
+/**
+ * Decodes an insert/update/delete body (the fake's side) or the insert response (the `$row_id`
+ * column of the rows inserted, in insert order). Foreign columns are left out of the rows.
+ */
+export function decodeRows(body: Uint8Array): { fields: DecodedField[]; rows: WireRow[] } {
+  const { fields, columns, numRows } = decodeColumns(body);
+  const rows: WireRow[] = new Array(numRows);
+  for (let r = 0; r < numRows; r++) {
+    const row: WireRow = {};
+    for (let c = 0; c < fields.length; c++) {
+      const col = columns[c];
+      if (col) row[(fields[c] as DecodedField).name] = col[r] ?? null;
+    }
+    rows[r] = row;
+  }
+  return { fields, rows };
+}

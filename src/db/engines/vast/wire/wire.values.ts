@@ -1,0 +1,171 @@
+import { type Data, type DataType, makeData, type Vector } from 'apache-arrow';
+import { arrowTypeOf } from './wire.schema.ts';
+import type { WireField, WireType, WireValue } from './wire.types.ts';
+
+/**
+ * One column of WireValues <-> Arrow Data, built and read straight from the buffers: no Arrow JS
+ * builders or getters, whose conversions (timestamps to milliseconds, numbers for int64) are not
+ * what the wire wants.
+ */
+
+export class WireValueError extends Error {
+  override readonly name = 'WireValueError';
+}
+
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+function bad(field: WireField, row: number, value: unknown, why: string): WireValueError {
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value);
+  return new WireValueError(`column ${field.name} (${field.type}), row ${row}: ${shown} ${why}`);
+}
+
+function toBigInt(field: WireField, row: number, v: WireValue, min: bigint, max: bigint): bigint {
+  let b: bigint;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'number' && Number.isSafeInteger(v)) b = BigInt(v);
+  else throw bad(field, row, v, 'is not an integer (bigint)');
+  if (b < min || b > max) throw bad(field, row, v, 'is out of range');
+  return b;
+}
+
+/** Builds the Arrow data of one column from its values (one per row, null for null). */
+export function buildColumn(field: WireField, values: readonly WireValue[]): Data {
+  const type = arrowTypeOf(field.type);
+  const length = values.length;
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < length; i++) {
+    if (values[i] === null || values[i] === undefined) {
+      if (!field.nullable) throw bad(field, i, null, 'in a column that is not nullable');
+      nullCount++;
+    } else {
+      bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+    }
+  }
+  const nullBitmap = nullCount > 0 ? bitmap : undefined;
+  const base = { type, length, nullCount, nullBitmap } as const;
+  const at = (i: number): WireValue => values[i] ?? null;
+  switch (field.type) {
+    case 'utf8': {
+      const parts: Uint8Array[] = new Array(length);
+      const offsets = new Int32Array(length + 1);
+      let total = 0;
+      for (let i = 0; i < length; i++) {
+        const v = at(i);
+        if (v !== null && typeof v !== 'string') throw bad(field, i, v, 'is not a string');
+        const bytes = v === null ? EMPTY : utf8.encode(v);
+        parts[i] = bytes;
+        total += bytes.byteLength;
+        if (total > 0x7fffffff) throw bad(field, i, '', 'makes the column over 2 GiB');
+        offsets[i + 1] = total;
+      }
+      const data = new Uint8Array(total);
+      for (let i = 0; i < length; i++) data.set(parts[i] as Uint8Array, offsets[i] as number);
+      return makeData({ ...base, type: type as never, valueOffsets: offsets, data } as never);
+    }
+    case 'bool': {
+      const data = new Uint8Array((length + 7) >> 3);
+      for (let i = 0; i < length; i++) {
+        const v = at(i);
+        if (v === null) continue;
+        if (typeof v !== 'boolean') throw bad(field, i, v, 'is not a boolean');
+        if (v) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
+      }
+      return makeData({ ...base, type: type as never, data } as never);
+    }
+    case 'int32':
+    case 'float64': {
+      const data = field.type === 'int32' ? new Int32Array(length) : new Float64Array(length);
+      for (let i = 0; i < length; i++) {
+        const v = at(i);
+        if (v === null) continue;
+        if (typeof v !== 'number') throw bad(field, i, v, 'is not a number');
+        if (field.type === 'int32' && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31)) {
+          throw bad(field, i, v, 'is not a 32-bit integer');
+        }
+        data[i] = v;
+      }
+      return makeData({ ...base, type: type as never, data } as never);
+    }
+    case 'int64':
+    case 'timestamp_us':
+    case 'uint64': {
+      const unsigned = field.type === 'uint64';
+      const data = unsigned ? new BigUint64Array(length) : new BigInt64Array(length);
+      const [min, max] = unsigned ? [0n, UINT64_MAX] : [INT64_MIN, INT64_MAX];
+      for (let i = 0; i < length; i++) {
+        const v = at(i);
+        if (v !== null) data[i] = toBigInt(field, i, v, min, max);
+      }
+      return makeData({ ...base, type: type as never, data } as never);
+    }
+  }
+}
+const EMPTY = new Uint8Array(0);
+
+function isValid(data: Data, i: number): boolean {
+  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.byteLength === 0) return true;
+  const bit = data.offset + i;
+  return ((data.nullBitmap[bit >> 3] as number) & (1 << (bit & 7))) !== 0;
+}
+
+/** Reads one Arrow data chunk of a WireType column into `out`. */
+export function readData(type: WireType, data: Data<DataType>, out: WireValue[]): void {
+  const n = data.length;
+  switch (type) {
+    case 'utf8': {
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = data.values as Uint8Array;
+      for (let i = 0; i < n; i++) {
+        out.push(isValid(data, i) ? utf8Decoder.decode(bytes.subarray(offsets[i], offsets[i + 1])) : null);
+      }
+      return;
+    }
+    case 'bool': {
+      const bits = data.values as Uint8Array;
+      for (let i = 0; i < n; i++) {
+        const bit = data.offset + i;
+        out.push(isValid(data, i) ? ((bits[bit >> 3] as number) & (1 << (bit & 7))) !== 0 : null);
+      }
+      return;
+    }
+    default: {
+      const values = data.values as ArrayLike<number | bigint>;
+      for (let i = 0; i < n; i++) out.push(isValid(data, i) ? (values[i] as number | bigint) : null);
+    }
+  }
+}
+
+/** All values of a column vector (every chunk), as WireValues. */
+export function readVector(type: WireType, vector: Vector): WireValue[] {
+  const out: WireValue[] = [];
+  for (const chunk of vector.data) readData(type, chunk, out);
+  return out;
+}
+
+/** Estimated Arrow buffer bytes of rows, as pyarrow's `RecordBatch.nbytes` counts them. */
+export function estimateBytes(
+  fields: readonly WireField[],
+  rows: readonly Record<string, WireValue>[],
+): number {
+  let total = 0;
+  for (const f of fields) {
+    let hasNull = false;
+    let body = 0;
+    for (const row of rows) {
+      const v = row[f.name] ?? null;
+      if (v === null) hasNull = true;
+      if (f.type === 'utf8') body += typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0;
+    }
+    const n = rows.length;
+    if (f.type === 'utf8') body += 4 * (n + 1);
+    else if (f.type === 'bool') body += (n + 7) >> 3;
+    else body += (f.type === 'int32' ? 4 : 8) * n;
+    total += body + (hasNull ? (n + 7) >> 3 : 0);
+  }
+  return total;
+}
