@@ -1,3 +1,5 @@
+import { BACKEND_UNAVAILABLE, type BackendUnavailable } from '../common/errors.ts';
+
 /** Why a db/ call was refused; lets callers map failures without parsing messages. */
 export type DbErrorCode =
   | 'unknown_table'
@@ -54,7 +56,9 @@ export class StoreLockedError extends DbError {
  * `Retry-After`. `reason` is shown to API clients, so it names no host, key or URL; `detail`
  * (endpoints and their errors) goes to the log only.
  */
-export class DbUnavailableError extends DbError {
+export class DbUnavailableError extends DbError implements BackendUnavailable {
+  readonly [BACKEND_UNAVAILABLE] = true as const;
+
   constructor(
     /** The backend, as operators know it (e.g. "VAST DataBase"). */
     readonly backend: string,

@@ -16,7 +16,7 @@ export interface Seen {
   readonly connection: number;
 }
 
-export type Handler = (seen: Seen, res: ServerResponse, req: IncomingMessage) => void | Promise<void>;
+export type Handler = (seen: Seen, res: ServerResponse, req: IncomingMessage) => unknown;
 
 export interface Loopback {
   readonly url: string;
