@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { withConfigTable } from './config.docs.ts';
-import { ConfigError, loadConfig, unknownSettings } from './config.ts';
+import { ConfigError, loadConfig, unknownSettings, vastConfigProblems } from './config.ts';
 
 describe('config', () => {
   it('has a default for every setting', () => {
@@ -57,5 +57,46 @@ describe('config', () => {
   it('README carries the generated table of settings', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(withConfigTable(readme)).toBe(readme);
+  });
+});
+
+describe('VAST settings', () => {
+  const vast = (env: Record<string, string>) => vastConfigProblems(loadConfig(env));
+  const good = {
+    TAMS_VAST_ENDPOINTS: 'https://10.0.0.1, http://vast.example:8080',
+    TAMS_VAST_ACCESS_KEY: 'AK',
+    TAMS_VAST_SECRET_KEY: 'SK',
+    TAMS_VAST_BUCKET: 'tamsdb',
+  };
+
+  it('accepts endpoints, keys and bucket, with defaults for the rest', () => {
+    expect(vast(good)).toEqual([]);
+    const config = loadConfig(good);
+    expect(config.TAMS_VAST_SCHEMA).toBe('tams');
+    expect(config.TAMS_VAST_REGION).toBe('');
+    expect(config.TAMS_VAST_RETRY_ATTEMPTS).toBe(5);
+  });
+
+  it('names a bad endpoint URL and every missing key, hiding credentials in URLs', () => {
+    const problems = vast({
+      TAMS_VAST_ENDPOINTS: 'vast.example, https://user:pw@h, https://h/path, ftp://h',
+    });
+    expect(problems).toEqual([
+      'TAMS_VAST_ENDPOINTS: "vast.example" is not an http(s)://host[:port] URL',
+      'TAMS_VAST_ENDPOINTS: "https://***@h" is not an http(s)://host[:port] URL',
+      'TAMS_VAST_ENDPOINTS: "https://h/path" is not an http(s)://host[:port] URL',
+      'TAMS_VAST_ENDPOINTS: "ftp://h" is not an http(s)://host[:port] URL',
+      'TAMS_VAST_ACCESS_KEY: required with TAMS_DB=vast',
+      'TAMS_VAST_SECRET_KEY: required with TAMS_DB=vast',
+      'TAMS_VAST_BUCKET: required with TAMS_DB=vast',
+    ]);
+    expect(vast({})).toContain('TAMS_VAST_ENDPOINTS: at least one endpoint URL is required');
+    expect(vast({ ...good, TAMS_VAST_CA_FILE: '/no/such/ca.pem' })).toEqual([
+      'TAMS_VAST_CA_FILE: no such file "/no/such/ca.pem"',
+    ]);
+  });
+
+  it('are not checked while another engine is chosen', () => {
+    expect(() => loadConfig({ TAMS_VAST_ENDPOINTS: 'not a url' })).not.toThrow();
   });
 });

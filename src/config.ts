@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { authConfigProblems } from './auth/auth.config.check.ts';
@@ -34,6 +35,74 @@ export const ConfigSchema = Type.Object({
     default: 'duckdb',
     description:
       'Metadata engine: `duckdb`, the embedded DuckDB file `tams.duckdb` in `TAMS_DATA_DIR` (one process at a time; the only engine so far).',
+  }),
+  TAMS_VAST_ENDPOINTS: Type.String({
+    default: '',
+    description:
+      "VAST DataBase endpoints (with `TAMS_DB=vast`): comma-separated `http(s)://host[:port]` URLs, the cluster's VIPs, used in turn; one that refuses a connection is skipped for `TAMS_VAST_ENDPOINT_COOLDOWN_MS`.",
+  }),
+  TAMS_VAST_ACCESS_KEY: Type.String({
+    default: '',
+    description: 'VAST S3 access key the database calls are signed with (SigV4).',
+  }),
+  TAMS_VAST_SECRET_KEY: Type.String({ default: '', description: 'VAST S3 secret key (never logged).' }),
+  TAMS_VAST_BUCKET: Type.String({
+    default: '',
+    description: 'The VAST database: a bucket (view) with the database capability.',
+  }),
+  TAMS_VAST_SCHEMA: Type.String({
+    default: 'tams',
+    description: "Schema inside `TAMS_VAST_BUCKET` holding the server's tables.",
+  }),
+  TAMS_VAST_REGION: Type.String({
+    default: '',
+    description:
+      "SigV4 region of the signatures. Empty, as VAST's Python SDK signs; VAST has no regions (its Java client signs with a configured one, e.g. `us-east-1`).",
+  }),
+  TAMS_VAST_CA_FILE: Type.String({
+    default: '',
+    description: "PEM file of the CA certificates trusted for `https` endpoints (instead of Node's list).",
+  }),
+  TAMS_VAST_TLS_INSECURE: Type.Boolean({
+    default: false,
+    description: 'Accept any certificate from `https` endpoints (test clusters only).',
+  }),
+  TAMS_VAST_CONNECT_TIMEOUT_MS: Type.Integer({
+    default: 5000,
+    minimum: 1,
+    description: 'Longest wait for a connection to a VAST endpoint to open.',
+  }),
+  TAMS_VAST_REQUEST_TIMEOUT_MS: Type.Integer({
+    default: 30000,
+    minimum: 1,
+    description:
+      'Longest silence of a VAST call under way (sending, waiting for the answer, between parts of it).',
+  }),
+  TAMS_VAST_IDLE_TIMEOUT_MS: Type.Integer({
+    default: 15000,
+    minimum: 1,
+    description: 'How long an unused keep-alive connection to VAST stays open.',
+  }),
+  TAMS_VAST_CONNECTIONS: Type.Integer({
+    default: 16,
+    minimum: 1,
+    description: 'Connections per VAST endpoint at most; further calls wait for one.',
+  }),
+  TAMS_VAST_RETRY_ATTEMPTS: Type.Integer({
+    default: 5,
+    minimum: 1,
+    description:
+      'Tries of one VAST call at most: reads are retried after 503 (SlowDown or not) and lost connections, with exponential backoff and jitter; writes never once they may have arrived.',
+  }),
+  TAMS_VAST_RETRY_MAX_MS: Type.Integer({
+    default: 10000,
+    minimum: 0,
+    description: 'Time one VAST call may spend retrying; past it the API answers 503 with `Retry-After`.',
+  }),
+  TAMS_VAST_ENDPOINT_COOLDOWN_MS: Type.Integer({
+    default: 5000,
+    minimum: 0,
+    description: 'How long a VAST endpoint that refused a connection is skipped before being tried again.',
   }),
   TAMS_DATA_DIR: Type.String({
     default: './data',
@@ -173,6 +242,58 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>;
 
+/** The endpoints of TAMS_VAST_ENDPOINTS, trimmed, empty items dropped. */
+export function vastEndpoints(value: string): string[] {
+  return value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+}
+
+/** What makes the VAST settings unusable (read only with TAMS_DB=vast). */
+export function vastConfigProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const endpoints = vastEndpoints(config.TAMS_VAST_ENDPOINTS);
+  if (endpoints.length === 0) problems.push('TAMS_VAST_ENDPOINTS: at least one endpoint URL is required');
+  for (const endpoint of endpoints) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    // Only scheme, host and port: credentials belong in the key settings, never in a URL that
+    // errors and logs repeat.
+    const plain =
+      url &&
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.username === '' &&
+      url.password === '' &&
+      (url.pathname === '/' || url.pathname === '') &&
+      url.search === '' &&
+      url.hash === '';
+    if (!plain)
+      problems.push(
+        `TAMS_VAST_ENDPOINTS: ${JSON.stringify(endpoint.replace(/\/\/[^@/]*@/, '//***@'))} is not an http(s)://host[:port] URL`,
+      );
+  }
+  for (const key of [
+    'TAMS_VAST_ACCESS_KEY',
+    'TAMS_VAST_SECRET_KEY',
+    'TAMS_VAST_BUCKET',
+    'TAMS_VAST_SCHEMA',
+  ] as const) {
+    if (config[key].trim() === '') problems.push(`${key}: required with TAMS_DB=vast`);
+  }
+  if (config.TAMS_VAST_CA_FILE !== '' && !existsSync(config.TAMS_VAST_CA_FILE)) {
+    problems.push(`TAMS_VAST_CA_FILE: no such file ${JSON.stringify(config.TAMS_VAST_CA_FILE)}`);
+  }
+  if (config.TAMS_VAST_CA_FILE !== '' && config.TAMS_VAST_TLS_INSECURE) {
+    problems.push('TAMS_VAST_CA_FILE and TAMS_VAST_TLS_INSECURE: choose one');
+  }
+  return problems;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -215,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);
   }
   problems.push(...authConfigProblems(config));
+  if ((config.TAMS_DB as string) === 'vast') problems.push(...vastConfigProblems(config));
   if (problems.length === 0) {
     try {
       loadStorageBackends(

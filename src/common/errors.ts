@@ -31,3 +31,23 @@ export class NotFoundError extends TamsError {
     super(404, 'NotFound', summary);
   }
 }
+
+/**
+ * Marks an error raised because a backend the server depends on (the metadata database) cannot
+ * serve for now. The HTTP layer answers it with 503 and `Retry-After` without knowing the backend
+ * (http/ may not import db/); db/ errors carry the mark.
+ */
+export const BACKEND_UNAVAILABLE: unique symbol = Symbol('backend-unavailable');
+
+export interface BackendUnavailable {
+  readonly [BACKEND_UNAVAILABLE]: true;
+  /** The backend, as operators know it. */
+  readonly backend: string;
+  /** Shown to API clients: names no host, key or URL. */
+  readonly reason: string;
+  readonly retryAfterSeconds: number;
+}
+
+export function isBackendUnavailable(error: unknown): error is Error & BackendUnavailable {
+  return error instanceof Error && (error as Partial<BackendUnavailable>)[BACKEND_UNAVAILABLE] === true;
+}

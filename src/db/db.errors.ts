@@ -1,3 +1,5 @@
+import { BACKEND_UNAVAILABLE, type BackendUnavailable } from '../common/errors.ts';
+
 /** Why a db/ call was refused; lets callers map failures without parsing messages. */
 export type DbErrorCode =
   | 'unknown_table'
@@ -13,7 +15,9 @@ export type DbErrorCode =
   | 'schema_too_new'
   /** Another process took the migration lease over (this one held it past its term). */
   | 'lease_lost'
-  | 'locked';
+  | 'locked'
+  /** The database server cannot be reached or refuses work for now; worth retrying later. */
+  | 'unavailable';
 
 /** An error raised by the table manager or an engine for a caller mistake or a refused state. */
 export class DbError extends Error {
@@ -43,5 +47,27 @@ export class StoreLockedError extends DbError {
       `the database ${location} is in use by another process${holderPid !== undefined ? ` (PID ${holderPid})` : ''}`,
     );
     this.name = 'StoreLockedError';
+  }
+}
+
+/**
+ * The database behind the engine cannot serve the call for now (every endpoint refused or timed
+ * out, or it answered "slow down" past the retry budget). The HTTP layer answers 503 with
+ * `Retry-After`. `reason` is shown to API clients, so it names no host, key or URL; `detail`
+ * (endpoints and their errors) goes to the log only.
+ */
+export class DbUnavailableError extends DbError implements BackendUnavailable {
+  readonly [BACKEND_UNAVAILABLE] = true as const;
+
+  constructor(
+    /** The backend, as operators know it (e.g. "VAST DataBase"). */
+    readonly backend: string,
+    readonly reason: string,
+    /** Seconds after which a retry may succeed (the Retry-After header). */
+    readonly retryAfterSeconds: number = 1,
+    readonly detail: string = '',
+  ) {
+    super('unavailable', `${backend} is unavailable: ${reason}${detail ? ` (${detail})` : ''}`);
+    this.name = 'DbUnavailableError';
   }
 }

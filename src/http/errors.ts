@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TamsError } from '../common/errors.ts';
+import { isBackendUnavailable, TamsError } from '../common/errors.ts';
 
 export interface ErrorBody {
   type: string;
@@ -80,6 +80,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
         status,
         status === 404 ? 'NotFound' : 'BadRequest',
         validationSummary(error),
+      );
+    }
+    if (isBackendUnavailable(error)) {
+      // The database is down or busy: worth a retry, not a 500. The summary names the backend
+      // and a client-safe reason; the endpoints and their errors go to the log only.
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      return sendError(
+        request,
+        reply,
+        503,
+        'ServiceUnavailable',
+        `The metadata database (${error.backend}) is unavailable: ${error.reason}. Try again later.`,
       );
     }
     const status = error.statusCode ?? 500;
