@@ -22,9 +22,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { awaitListening } from '../test/helpers/server-process.ts';
 
 const { values: args } = parseArgs({ options: { image: { type: 'string' } } });
 const ROOT = args.image === undefined ? fileURLToPath(new URL('../', import.meta.url)) : resolve(args.image);
@@ -76,40 +76,14 @@ async function startServer(cwd: string, settings: Record<string, string>): Promi
     env: cleanEnv({ TAMS_HOST: '127.0.0.1', TAMS_PORT: '0', TAMS_LOG_LEVEL: 'info', ...settings }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += String(d);
-  });
-  const logs: Doc[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no "Server listening" in time:\n${stderr}`)),
-      START_TIMEOUT_MS,
-    );
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      let entry: Doc;
-      try {
-        entry = JSON.parse(line) as Doc;
-      } catch {
-        return;
-      }
-      logs.push(entry);
-      const match = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(String(entry.msg));
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
+  const { url, logs, stderr, exited } = await awaitListening(child, START_TIMEOUT_MS);
   // Listening comes before ready (the store opens, workers start): wait for the state /ready reports.
   const deadline = Date.now() + START_TIMEOUT_MS;
   while ((await fetch(`${url}/ready`)).status !== 200) {
     assert.ok(Date.now() < deadline, 'the server did not become ready');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, child, logs, stderr: () => stderr, exited };
+  return { url, child, logs, stderr, exited };
 }
 
 async function stopServer(server: Server, label: string): Promise<void> {

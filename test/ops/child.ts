@@ -3,7 +3,7 @@
  * operator runs it, so that signals and process exit are the real ones.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { awaitListening } from '../helpers/server-process.ts';
 
 export interface ChildServer {
   url: string;
@@ -30,29 +30,6 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += String(d);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${stderr}`)), 20_000);
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(entry);
-      const match = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(String(entry.msg));
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
+  const { url, logs, exited } = await awaitListening(child, 20_000);
   return { url, process: child, logs, exited };
 }
