@@ -152,8 +152,11 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     const target = req.url ?? '/';
     const parsed = parseTarget(method, target);
     const headers = headerMap(req);
-    const info: FakeRequestInfo = { kind: parsed.kind, method, target, headers };
-    stats.calls[parsed.kind]++;
+    const txid = headers['tabular-txid'];
+    // GET /?transaction without a txid is the version probe, with one a keep-alive.
+    const probe = parsed.kind === 'keepalive' && (txid === undefined || txid === '' || txid === '0');
+    const info: FakeRequestInfo = { kind: probe ? 'probe' : parsed.kind, method, target, headers };
+    stats.calls[info.kind]++;
     const resource = target.split('?')[0] ?? '/';
     const drop = faults.shouldDrop(info);
     if (drop === 'before-body') {
