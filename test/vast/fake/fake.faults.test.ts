@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { VastUnavailableError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
+import { QueryDataFailedError } from '../../../src/db/engines/vast/wire/wire.frames.ts';
+import { buildQueryRequest } from '../../../src/db/engines/vast/wire/wire.query.ts';
+import { FakeClient } from './fake.client.testkit.ts';
+import { type FakeVast, startFakeVast } from './fake.server.ts';
+
+let vast: FakeVast;
+let client: FakeClient;
+beforeAll(async () => {
+  vast = await startFakeVast({ keepAliveFrameMs: 5 });
+  client = new FakeClient(vast);
+  const tx = await client.begin();
+  await client.createSchema(tx, 's');
+  await client.createTable(tx, 's', 't');
+  await client.insert(tx, 's', 't', [{ c_int64: 1n }, { c_int64: 2n }]);
+  await client.commit(tx);
+});
+beforeEach(() => {
+  vast.faults.clear();
+  vast.stats.reset();
+});
+afterAll(async () => {
+  client.close();
+  await vast.close();
+});
+
+async function failure(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e,
+  );
+}
+
+describe('fake VAST: faults', () => {
+  it('answers 503 SlowDown on every N-th picked request; the transport retries idempotent calls', async () => {
+    const tx = await client.begin();
+    vast.faults.slowDown({ kinds: ['query'], every: 2 });
+    for (let i = 0; i < 3; i++) expect((await client.select(tx, 's', 't', {})).count).toBe(2);
+    // picks 1..4: the 2nd and 4th were refused and retried
+    expect([vast.stats.calls.query, vast.stats.faultsFired]).toEqual([5, 2]);
+    vast.faults.slowDown({ kinds: ['insert'] }); // not idempotent: not retried
+    const e = await failure(client.insert(tx, 's', 't', [{ c_int64: 3n }]));
+    expect(e).toBeInstanceOf(VastUnavailableError);
+    await client.rollback(tx);
+  });
+
+  it('slows down by predicate, a limited number of times', async () => {
+    const tx = await client.begin();
+    vast.faults.slowDown({ match: (r) => r.target.endsWith('?stats'), times: 1 });
+    expect((await client.stats(tx, 's', 't')).numRows).toBe(2n);
+    expect((await client.stats(tx, 's', 't')).numRows).toBe(2n);
+    expect([vast.stats.calls.stats, vast.stats.faultsFired]).toEqual([3, 1]);
+    await client.rollback(tx);
+  });
+
+  it('drops the connection before the body (retried for a select) or after applying (write kept)', async () => {
+    const tx = await client.begin();
+    vast.faults.dropConnection('before-body', { kinds: ['query'], times: 1 });
+    expect((await client.select(tx, 's', 't', {})).count).toBe(2);
+    expect(vast.stats.calls.query).toBe(2);
+    vast.faults.dropConnection('after-apply', { kinds: ['insert'], times: 1 });
+    const e = await failure(client.insert(tx, 's', 't', [{ c_int64: 9n }]));
+    expect(e).toBeInstanceOf(VastUnavailableError);
+    // the insert reached the transaction although its answer was lost
+    expect((await client.select(tx, 's', 't', {})).count).toBe(3);
+    vast.faults.dropConnection('after-body', { kinds: ['delete'], times: 1 });
+    expect(await failure(client.delete(tx, 's', 't', [0n]))).toBeInstanceOf(VastUnavailableError);
+    expect((await client.select(tx, 's', 't', {})).count).toBe(3);
+    await client.rollback(tx);
+  });
+
+  it('ends a QueryData response with the failure frame', async () => {
+    const tx = await client.begin();
+    vast.faults.queryFailure({ times: 1 });
+    expect(await failure(client.select(tx, 's', 't', {}))).toBeInstanceOf(QueryDataFailedError);
+    expect((await client.select(tx, 's', 't', {})).count).toBe(2);
+    await client.rollback(tx);
+  });
+
+  it('adds latency, sending keep-alive frames before a slow QueryData answer', async () => {
+    const tx = await client.begin();
+    vast.faults.latencyMs = 20;
+    const r = await client.transport.stream({
+      method: 'GET',
+      path: `/${vast.bucket}/s/t`,
+      query: [['data']],
+      headers: { 'tabular-txid': String(tx) },
+      body: buildQueryRequest({ fields: [{ name: 'c_int64', type: 'int64', nullable: true }] }).body,
+      idempotent: true,
+    });
+    const chunks: Buffer[] = [];
+    for await (const c of r.body) chunks.push(Buffer.from(c));
+    const body = Buffer.concat(chunks);
+    expect(body.readUInt32LE(0)).toBe(0xffffffff);
+    expect((await client.select(tx, 's', 't', {})).count).toBe(2); // the parser skips them
+    await client.rollback(tx);
+  });
+
+  it('refuses connections while down, and serves the same store on the same port when up', async () => {
+    const tx = await client.begin();
+    await vast.down();
+    expect(await failure(client.begin())).toBeInstanceOf(VastUnavailableError);
+    await vast.up();
+    const again = new FakeClient(vast, { cooldownMs: 0 });
+    expect((await again.select(tx, 's', 't', {})).count).toBe(2);
+    again.close();
+    await client.rollback(tx).catch(() => undefined);
+  });
+});

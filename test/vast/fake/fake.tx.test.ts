@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
+import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
+import { type FakeVast, startFakeVast } from './fake.server.ts';
+
+let vast: FakeVast;
+let client: FakeClient;
+let clock = 1_000_000;
+beforeAll(async () => {
+  vast = await startFakeVast({ txTimeoutMs: 5_000, now: () => clock });
+  client = new FakeClient(vast);
+  const tx = await client.begin();
+  await client.createSchema(tx, 's');
+  for (const t of ['a', 'b']) await client.createTable(tx, 's', t);
+  await client.commit(tx);
+});
+afterAll(async () => {
+  client.close();
+  await vast.close();
+});
+
+async function refusal(p: Promise<unknown>): Promise<VastHttpError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(VastHttpError);
+  return e as VastHttpError;
+}
+
+const ints = async (tx: bigint, table: string) =>
+  (await client.select(tx, 's', table, { columns: ['c_int64'] })).rows.map((r) => r.c_int64);
+
+describe('fake VAST: transactions', () => {
+  it('hands out txids above 2^53, as decimal text', async () => {
+    const tx = await client.begin();
+    expect(tx).toBeGreaterThan(2n ** 53n);
+    await client.rollback(tx);
+  });
+
+  it('isolates uncommitted writes, shows a transaction its own, and commits them atomically', async () => {
+    const writer = await client.begin();
+    const reader = await client.begin();
+    await client.insert(writer, 's', 'a', [{ c_int64: 1n }]);
+    await client.insert(writer, 's', 'b', [{ c_int64: 2n }]);
+    expect(await ints(writer, 'a')).toEqual([1n]);
+    expect(await ints(reader, 'a')).toEqual([]);
+    await client.commit(writer);
+    expect(await ints(reader, 'a')).toEqual([]); // its snapshot is from its start
+    const later = await client.begin();
+    expect([await ints(later, 'a'), await ints(later, 'b')]).toEqual([[1n], [2n]]);
+    await client.rollback(reader);
+    await client.rollback(later);
+  });
+
+  it('drops rolled-back writes and never reuses their row ids', async () => {
+    const tx = await client.begin();
+    const [lost] = await client.insert(tx, 's', 'a', [{ c_int64: 10n }]);
+    await client.rollback(tx);
+    const tx2 = await client.begin();
+    expect(await ints(tx2, 'a')).not.toContain(10n);
+    const [kept] = await client.insert(tx2, 's', 'a', [{ c_int64: 11n }]);
+    expect(kept).toBeGreaterThan(lost as bigint);
+    await client.commit(tx2);
+  });
+
+  it('lets the first committer win when two transactions write the same table', async () => {
+    const t1 = await client.begin();
+    const t2 = await client.begin();
+    const t3 = await client.begin();
+    await client.insert(t1, 's', 'a', [{ c_int64: 20n }]);
+    await client.insert(t2, 's', 'a', [{ c_int64: 21n }]);
+    await client.insert(t3, 's', 'b', [{ c_int64: 22n }]); // another table: no conflict
+    await client.commit(t1);
+    const e = await refusal(client.commit(t2));
+    expect([e.status, e.code, e.kind]).toEqual([409, 'TransactionConflict', 'conflict']);
+    await client.commit(t3);
+    const check = await client.begin();
+    const a = await ints(check, 'a');
+    expect([a.includes(20n), a.includes(21n), (await ints(check, 'b')).includes(22n)]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    const gone = await refusal(client.commit(t2)); // a failed commit ends the transaction
+    expect(gone.code).toBe('NoSuchTransaction');
+    await client.rollback(check);
+  });
+
+  it('updates and deletes by $row_id; an unknown row id is refused and changes nothing', async () => {
+    const tx = await client.begin();
+    const ids = await client.insert(tx, 's', 'b', [
+      { c_int64: 30n, c_utf8: 'x' },
+      { c_int64: 31n, c_utf8: 'y' },
+    ]);
+    const [id30, id31] = ids as [bigint, bigint];
+    await client.update(
+      tx,
+      's',
+      'b',
+      [COLUMNS[0] as (typeof COLUMNS)[number]],
+      [{ $row_id: id31, c_utf8: 'y2' }],
+    );
+    await client.delete(tx, 's', 'b', [id30]);
+    const got = await client.select(tx, 's', 'b', {
+      columns: ['c_int64', 'c_utf8'],
+      where: { all: [{ column: 'c_int64', any: [{ op: 'ge', value: 30n }] }] },
+    });
+    expect(got.rows).toEqual([{ c_int64: 31n, c_utf8: 'y2' }]);
+    const e = await refusal(client.delete(tx, 's', 'b', [id30]));
+    expect([e.status, e.code]).toEqual([400, 'BadRequest']);
+    await client.rollback(tx);
+  });
+
+  it('expires an idle transaction, keeps a live one alive, and refuses unknown txids', async () => {
+    const idle = await client.begin();
+    const kept = await client.begin();
+    clock += 4_000;
+    await client.keepAlive(kept);
+    clock += 4_000;
+    const e = await refusal(client.select(idle, 's', 'a', {}));
+    expect([e.status, e.code]).toEqual([404, 'NoSuchTransaction']);
+    await client.commit(kept);
+    const unknown = await refusal(client.commit(123n));
+    expect([unknown.status, unknown.code]).toEqual([404, 'NoSuchTransaction']);
+    const none = await refusal(
+      client.transport.request({ method: 'GET', path: `/${vast.bucket}`, query: [['schema']] }),
+    );
+    expect([none.status, none.code]).toEqual([400, 'MissingTransaction']);
+  });
+});
