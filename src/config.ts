@@ -336,7 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);
   }
   problems.push(...authConfigProblems(config));
-  if ((config.TAMS_DB as string) === 'vast') problems.push(...vastConfigProblems(config));
+  if (config.TAMS_DB === 'vast') problems.push(...vastConfigProblems(config));
   if (problems.length === 0) {
     try {
       loadStorageBackends(

@@ -25,6 +25,21 @@ function predicateColumns(where: Predicate | undefined): string[] {
   return (where?.all ?? []).map((g) => g.column);
 }
 
+/** The projection plus the ORDER BY columns it lacks (sorted on, then dropped by `project`). */
+function withOrderColumns<T extends Omit<SelectOptions, 'limit'>>(options: T): T {
+  const columns = options.columns;
+  if (columns === undefined) return options;
+  const extra = (options.orderBy ?? []).map((o) => o.column).filter((c) => !columns.includes(c));
+  return extra.length === 0 ? options : { ...options, columns: [...columns, ...new Set(extra)] };
+}
+
+/** Drops the columns only fetched to sort on. */
+function project(rows: Row[], options: Omit<SelectOptions, 'limit'>): Row[] {
+  const columns = options.columns;
+  if (columns === undefined || !(options.orderBy ?? []).some((o) => !columns.includes(o.column))) return rows;
+  return rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+}
+
 /** The DbSession of the VAST engine: predicates pushed down, ORDER BY and LIMIT done here. */
 export class VastSession implements DbSession {
   constructor(private readonly ctx: SessionContext) {}
@@ -35,11 +50,12 @@ export class VastSession implements DbSession {
       const orderBy = options.orderBy ?? [];
       // Without an order the first `limit` rows will do, and paging stops there.
       const limit = orderBy.length === 0 ? options.limit : undefined;
-      for await (const batch of this.batches(txid, table, options, limit)) {
+      for await (const batch of this.batches(txid, table, withOrderColumns(options), limit)) {
         for (const row of batchToRows(batch)) rows.push(row);
       }
       sortRows(rows, orderBy);
-      return options.limit === undefined ? rows : rows.slice(0, options.limit);
+      const limited = options.limit === undefined ? rows : rows.slice(0, options.limit);
+      return project(limited, options);
     });
   }
 
@@ -53,9 +69,11 @@ export class VastSession implements DbSession {
       if (orderBy.length > 0) {
         // VAST returns rows in no order: an ordered scan (segments.repo loads the index in flow
         // order) has to hold the result to sort it, then hands it over in batches.
-        const rows: Row[] = [];
-        for await (const batch of this.batches(txid, table, options)) rows.push(...batchToRows(batch));
-        sortRows(rows, orderBy);
+        let rows: Row[] = [];
+        for await (const batch of this.batches(txid, table, withOrderColumns(options))) {
+          for (const row of batchToRows(batch)) rows.push(row);
+        }
+        rows = project(sortRows(rows, orderBy), options);
         for (let i = 0; i < rows.length; i += SCAN_BATCH_ROWS) await onBatch(rows.slice(i, i + SCAN_BATCH_ROWS));
         return;
       }
