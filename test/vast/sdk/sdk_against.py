@@ -132,7 +132,7 @@ def main(endpoint, access, secret, bucket_name):
         c.ok("stats: num_rows after commit", len(ROWS), t.get_stats().num_rows)
         by_id = {r["c_utf8"]: r["$row_id"] for r in t.select(columns=["c_utf8"], internal_row_id=True).read_all().to_pylist()}
         t.update(pa.table({"$row_id": pa.array([by_id["beta"], by_id["alpha"]], pa.uint64()),
-                           "c_utf8": ["beta2", "alpha2"], "c_int32": [None, 11]}))
+                           "c_utf8": ["beta2", "alpha2"], "c_int32": pa.array([None, 11], pa.int32())}))
         got = rows_of(t.select(columns=["c_int64", "c_utf8", "c_int32"], predicate=t["c_int64"].isin([1, 5])))
         c.ok("update by $row_id", [{"c_int64": 1, "c_utf8": "alpha2", "c_int32": 11},
                                    {"c_int64": 5, "c_utf8": "beta2", "c_int32": None}], got)

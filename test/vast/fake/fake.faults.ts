@@ -1,0 +1,143 @@
+/**
+ * Faults the test switches on at run time, and the per-call-kind round-trip counters.
+ *
+ * A rule picks requests: by call kind (`kinds`), by a predicate (`match`), and fires on every
+ * `every`-th picked request (deterministic counter; default 1 = each one), at most `times` times.
+ */
+
+/** What a request is, as counted in `stats` and matched by fault rules. */
+export type CallKind =
+  | 'probe'
+  | 'begin'
+  | 'commit'
+  | 'rollback'
+  | 'keepalive'
+  | 'query'
+  | 'insert'
+  | 'update'
+  | 'delete'
+  | 'ddl'
+  | 'list'
+  | 'stats'
+  | 'other';
+
+export const CALL_KINDS: readonly CallKind[] = [
+  'probe',
+  'begin',
+  'commit',
+  'rollback',
+  'keepalive',
+  'query',
+  'insert',
+  'update',
+  'delete',
+  'ddl',
+  'list',
+  'stats',
+  'other',
+];
+
+/** A request as fault rules see it. */
+export interface FakeRequestInfo {
+  readonly kind: CallKind;
+  readonly method: string;
+  /** Raw target: path and query as sent. */
+  readonly target: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface FaultRule {
+  readonly kinds?: readonly CallKind[];
+  readonly match?: (req: FakeRequestInfo) => boolean;
+  /** Fire on the every-th request the rule picks (1st of each `every`: picks N, 2N, 3N...). */
+  readonly every?: number;
+  /** Stop after firing this many times. */
+  readonly times?: number;
+}
+
+/** Where a dropped connection is cut. */
+export type DropPoint =
+  /** Headers received, body not read: nothing was applied. */
+  | 'before-body'
+  /** Whole request read, nothing applied, no answer. */
+  | 'after-body'
+  /** Request applied (the write is in the transaction), then the socket closed with no answer. */
+  | 'after-apply';
+
+class Armed {
+  private seen = 0;
+  private fired = 0;
+  constructor(readonly rule: FaultRule) {}
+
+  fires(req: FakeRequestInfo): boolean {
+    const r = this.rule;
+    if (r.kinds && !r.kinds.includes(req.kind)) return false;
+    if (r.match && !r.match(req)) return false;
+    if (r.times !== undefined && this.fired >= r.times) return false;
+    this.seen++;
+    if (this.seen % Math.max(1, r.every ?? 1) !== 0) return false;
+    this.fired++;
+    return true;
+  }
+}
+
+export class FakeFaults {
+  private slow: Armed | null = null;
+  private drop: { armed: Armed; at: DropPoint } | null = null;
+  private failure: Armed | null = null;
+  /** Added before every answer, in ms; QueryData answers send keep-alive frames meanwhile. */
+  latencyMs = 0;
+
+  /** 503 SlowDown on the requests the rule picks. */
+  slowDown(rule: FaultRule = {}): void {
+    this.slow = new Armed(rule);
+  }
+
+  /** Destroys the socket of the requests the rule picks, at `at`. */
+  dropConnection(at: DropPoint, rule: FaultRule = {}): void {
+    this.drop = { armed: new Armed(rule), at };
+  }
+
+  /** A 0xFFFFFFFD failure frame in place of the completion frame of QueryData answers picked. */
+  queryFailure(rule: FaultRule = {}): void {
+    this.failure = new Armed({ ...rule, kinds: ['query'] });
+  }
+
+  /** Every fault off (latency 0). */
+  clear(): void {
+    this.slow = null;
+    this.drop = null;
+    this.failure = null;
+    this.latencyMs = 0;
+  }
+
+  /** @internal the router's checks, in the order it applies them. */
+  shouldDrop(req: FakeRequestInfo): DropPoint | null {
+    return this.drop?.armed.fires(req) ? this.drop.at : null;
+  }
+  shouldSlowDown(req: FakeRequestInfo): boolean {
+    return this.slow?.fires(req) ?? false;
+  }
+  shouldFailQuery(req: FakeRequestInfo): boolean {
+    return this.failure?.fires(req) ?? false;
+  }
+}
+
+/** Round trips per call kind (every request received, refused ones included). */
+export class FakeStats {
+  readonly calls: Record<CallKind, number> = Object.fromEntries(CALL_KINDS.map((k) => [k, 0])) as Record<
+    CallKind,
+    number
+  >;
+  /** Requests refused by a fault (503, dropped, failure frame). */
+  faultsFired = 0;
+
+  get total(): number {
+    return CALL_KINDS.reduce((n, k) => n + this.calls[k], 0);
+  }
+
+  reset(): void {
+    for (const k of CALL_KINDS) this.calls[k] = 0;
+    this.faultsFired = 0;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The fake's request routing: which call a request is (for counters and fault rules, known before
+ * its body is read), and the dispatch to the catalog, row, transaction and query handlers.
+ * URLs as VAST's clients build them (PROTOCOL.md §1.4): `/?transaction`, `/{bucket}?schema`,
+ * `/{bucket}/{schema}?schema|table`, `/{bucket}/{schema}/{table}?table|column|stats|rows|data`.
+ */
+import {
+  type Answer,
+  addColumns,
+  createSchema,
+  createTable,
+  dropColumns,
+  listColumns,
+  listSchemas,
+  listTables,
+  tableStats,
+} from './fake.catalog.ts';
+import { badRequest, FakeVastError, notFound } from './fake.errors.ts';
+import type { CallKind } from './fake.faults.ts';
+import { parseQuery, type QueryAnswer, runQuery } from './fake.query.ts';
+import { deleteRows, insertRows, updateRows } from './fake.rows.ts';
+import { type FakeStore, requireTx } from './fake.store.ts';
+
+const COMMANDS = ['transaction', 'schema', 'table', 'column', 'stats', 'rows', 'data'] as const;
+type Command = (typeof COMMANDS)[number];
+
+export interface Parsed {
+  readonly method: string;
+  /** Decoded path segments: bucket, schema, table. */
+  readonly parts: readonly string[];
+  readonly command: Command | null;
+  readonly kind: CallKind;
+}
+
+export function parseTarget(method: string, target: string): Parsed {
+  const q = target.indexOf('?');
+  const rawPath = q < 0 ? target : target.slice(0, q);
+  const rawQuery = q < 0 ? '' : target.slice(q + 1);
+  const parts = rawPath
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
+  const names = rawQuery.split('&').map((p) => p.split('=')[0] ?? '');
+  const command = (COMMANDS as readonly string[]).find((c) => names.includes(c)) as Command | undefined;
+  return { method, parts, command: command ?? null, kind: kindOf(method, parts.length, command ?? null) };
+}
+
+function kindOf(method: string, depth: number, command: Command | null): CallKind {
+  switch (command) {
+    case 'transaction':
+      return method === 'POST'
+        ? 'begin'
+        : method === 'PUT'
+          ? 'commit'
+          : method === 'DELETE'
+            ? 'rollback'
+            : 'keepalive';
+    case 'schema':
+    case 'table':
+    case 'column':
+      return method === 'GET' ? 'list' : 'ddl';
+    case 'stats':
+      return 'stats';
+    case 'rows':
+      return method === 'POST' ? 'insert' : method === 'PUT' ? 'update' : 'delete';
+    case 'data':
+      return 'query';
+    default:
+      return method === 'HEAD' && depth === 1 ? 'list' : 'other';
+  }
+}
+
+export type Routed = { readonly answer: Answer } | { readonly query: QueryAnswer };
+
+type Headers = Readonly<Record<string, string | undefined>>;
+
+function txidOf(headers: Headers): bigint | null {
+  const text = headers['tabular-txid'];
+  if (text === undefined || text === '' || text === '0') return null;
+  if (!/^[0-9]{1,20}$/.test(text)) throw badRequest(`bad tabular-txid ${text}`);
+  return BigInt(text);
+}
+
+export interface RouteContext {
+  readonly store: FakeStore;
+  readonly bucket: string;
+}
+
+export function route(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint8Array): Routed {
+  const { store } = ctx;
+  const { method, parts, command } = p;
+  const txid = txidOf(headers);
+  if (command === 'transaction') {
+    if (parts.length !== 0) throw badRequest('?transaction is sent to /');
+    if (method === 'POST') return { answer: { headers: { 'tabular-txid': String(store.begin().id) } } };
+    if (method === 'GET') {
+      if (txid !== null) store.get(txid); // keep-alive; without a txid: the version probe
+      return { answer: {} };
+    }
+    if (txid === null) throw badRequest('commit and rollback need a tabular-txid', 'MissingTransaction');
+    if (method === 'PUT') store.commit(txid);
+    else if (method === 'DELETE') store.rollback(txid);
+    else throw new FakeVastError(405, 'MethodNotAllowed', `${method} ?transaction`);
+    return { answer: {} };
+  }
+  const [bucket, schema, table] = parts;
+  if (bucket === undefined) throw badRequest('no bucket in the path');
+  if (bucket !== ctx.bucket) throw notFound('NoSuchBucket', `bucket ${bucket} does not exist`);
+  if (method === 'HEAD' && parts.length === 1 && command === null) return { answer: {} };
+  const tx = requireTx(store, txid);
+  const key = `${method} ?${command ?? ''} /${parts.length}`;
+  switch (key) {
+    case 'GET ?schema /1':
+      return { answer: listSchemas(store, tx, bucket, '', headers) };
+    case 'GET ?schema /2':
+      return { answer: listSchemas(store, tx, bucket, schema as string, headers) };
+    case 'POST ?schema /2':
+      return { answer: createSchema(store, tx, schema as string, body) };
+    case 'DELETE ?schema /2':
+      store.dropSchema(tx, schema as string);
+      return { answer: {} };
+    case 'GET ?table /2':
+      return { answer: listTables(store, tx, bucket, schema as string, headers) };
+    case 'POST ?table /3':
+      return { answer: createTable(store, tx, schema as string, table as string, body) };
+    case 'DELETE ?table /3':
+      store.dropTable(tx, schema as string, table as string);
+      return { answer: {} };
+    case 'GET ?stats /3':
+      return { answer: tableStats(store.table(tx, schema as string, table as string)) };
+    case 'GET ?column /3':
+      return { answer: listColumns(store.table(tx, schema as string, table as string), headers) };
+    case 'POST ?column /3':
+      return { answer: addColumns(store, tx, schema as string, table as string, body) };
+    case 'DELETE ?column /3':
+      return { answer: dropColumns(store, tx, schema as string, table as string, body) };
+    case 'POST ?rows /3':
+      return { answer: insertRows(store, tx, schema as string, table as string, body) };
+    case 'PUT ?rows /3':
+      return { answer: updateRows(store, tx, schema as string, table as string, body) };
+    case 'DELETE ?rows /3':
+      return { answer: deleteRows(store, tx, schema as string, table as string, body) };
+    case 'GET ?data /3': {
+      const t = store.table(tx, schema as string, table as string);
+      return { query: runQuery(t, parseQuery(body), headers) };
+    }
+    default:
+      throw new FakeVastError(
+        501,
+        'NotImplemented',
+        `the fake does not serve ${method} ?${command ?? ''} on ${parts.join('/')}`,
+      );
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The fake's row calls: insert (answers the new rows' `$row_id` stream), update (`$row_id` first,
+ * then the columns to set) and delete (`$row_id` alone). Update and delete bodies must be sorted
+ * by `$row_id` with no repeats, as VAST's SDK always sends them; a row id the table (as the
+ * transaction sees it) does not hold is refused with 400 `BadRequest`, the whole call undone.
+ */
+import { decodeRows, encodeRows } from '../../../src/db/engines/vast/wire/wire.rows.ts';
+import type { DecodedField } from '../../../src/db/engines/vast/wire/wire.schema.ts';
+import {
+  ROW_ID,
+  ROW_ID_FIELD,
+  type WireField,
+  type WireRow,
+} from '../../../src/db/engines/vast/wire/wire.types.ts';
+import type { Answer } from './fake.catalog.ts';
+import { badRequest, FakeVastError } from './fake.errors.ts';
+import type { FakeStore, TableState, Transaction } from './fake.store.ts';
+
+function checkFields(t: TableState, fields: readonly DecodedField[], skipFirst: boolean): WireField[] {
+  const out: WireField[] = [];
+  fields.forEach((f, i) => {
+    if (skipFirst && i === 0) return;
+    if (f.type === 'foreign') {
+      throw new FakeVastError(400, 'TabularUnsupportedColumnType', `column ${f.name}: ${f.arrowType}`);
+    }
+    const column = t.fields.find((c) => c.name === f.name);
+    if (!column) throw badRequest(`table has no column ${f.name}`);
+    if (column.type !== f.type) throw badRequest(`column ${f.name} is ${column.type}, not ${f.type}`);
+    out.push(column);
+  });
+  return out;
+}
+
+function checkNulls(columns: readonly WireField[], rows: readonly WireRow[]): void {
+  for (const c of columns) {
+    if (c.nullable) continue;
+    if (rows.some((r) => r[c.name] === null || r[c.name] === undefined)) {
+      throw badRequest(`column ${c.name} is not nullable`);
+    }
+  }
+}
+
+export function insertRows(
+  store: FakeStore,
+  tx: Transaction,
+  schema: string,
+  table: string,
+  body: Uint8Array,
+): Answer {
+  const t = store.table(tx, schema, table);
+  const { fields, rows } = decodeRows(body);
+  if (fields.some((f) => f.name === ROW_ID)) throw badRequest(`${ROW_ID} is allocated by the server`);
+  checkFields(t, fields, false);
+  const full = rows.map((r) => {
+    const row: WireRow = {};
+    for (const c of t.fields) row[c.name] = r[c.name] ?? null;
+    return row;
+  });
+  checkNulls(t.fields, full);
+  const first = store.allocateRowIds(t.uid, full.length);
+  const ids: WireRow[] = full.map((row, i) => {
+    const id = first + BigInt(i);
+    row[ROW_ID] = id;
+    return { [ROW_ID]: id };
+  });
+  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: [...t.rows, ...full] });
+  return { body: encodeRows([ROW_ID_FIELD], ids) };
+}
+
+/** Index of the row with this id in `rows` (sorted by `$row_id`), or -1. */
+export function findRow(rows: readonly WireRow[], id: bigint): number {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = (rows[mid] as WireRow)[ROW_ID] as bigint;
+    if (at === id) return mid;
+    if (at < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Positions of the body's rows in the table, checking order, repeats and existence. */
+function locate(t: TableState, fields: readonly DecodedField[], rows: readonly WireRow[]): number[] {
+  const first = fields[0];
+  if (!first || first.name !== ROW_ID || first.type !== 'uint64') {
+    throw badRequest(`the first column must be ${ROW_ID} (uint64)`);
+  }
+  let previous = -1n;
+  return rows.map((r) => {
+    const id = r[ROW_ID];
+    if (typeof id !== 'bigint') throw badRequest(`${ROW_ID} must not be null`);
+    if (id <= previous)
+      throw badRequest(`${ROW_ID} values must be sorted and distinct (${id} after ${previous})`);
+    previous = id;
+    const at = findRow(t.rows, id);
+    if (at < 0) throw badRequest(`unknown ${ROW_ID} ${id}`);
+    return at;
+  });
+}
+
+export function updateRows(
+  store: FakeStore,
+  tx: Transaction,
+  schema: string,
+  table: string,
+  body: Uint8Array,
+): Answer {
+  const t = store.table(tx, schema, table);
+  const { fields, rows } = decodeRows(body);
+  const columns = checkFields(t, fields, true);
+  if (columns.length === 0) throw badRequest('an update needs at least one column besides $row_id');
+  checkNulls(columns, rows);
+  const positions = locate(t, fields, rows);
+  const next = t.rows.slice();
+  positions.forEach((at, i) => {
+    const row = { ...(next[at] as WireRow) };
+    for (const c of columns) row[c.name] = (rows[i] as WireRow)[c.name] ?? null;
+    next[at] = row;
+  });
+  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: next });
+  return {};
+}
+
+export function deleteRows(
+  store: FakeStore,
+  tx: Transaction,
+  schema: string,
+  table: string,
+  body: Uint8Array,
+): Answer {
+  const t = store.table(tx, schema, table);
+  const { fields, rows } = decodeRows(body);
+  if (fields.length !== 1) throw badRequest(`a delete body holds ${ROW_ID} alone`);
+  const gone = new Set(locate(t, fields, rows));
+  store.putTable(tx, schema, table, {
+    uid: t.uid,
+    fields: t.fields,
+    rows: t.rows.filter((_, i) => !gone.has(i)),
+  });
+  return {};
+}

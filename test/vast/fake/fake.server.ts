@@ -1,0 +1,239 @@
+/**
+ * A fake VAST DataBase server for tests: VAST's tabular HTTP API over an in-memory store, on
+ * loopback, in-process (node:http, keep-alive).
+ *
+ * THIS IS THE TEAM'S READING OF VAST'S PROTOCOL (PROTOCOL.md §1.4-1.9), checked against VAST's
+ * official Python SDK (`npm run vast:sdk:fake` drives it with `vastdb` 2.0.14 and checks every
+ * answer), NOT against a VAST cluster. Where VAST's behaviour is unknown the choice made is
+ * written where it is made (fake.store.ts, fake.rows.ts, fake.query.ts, fake.catalog.ts).
+ *
+ * Public API (stable; the engine's tests use it):
+ *
+ *   const vast = await startFakeVast({ bucket?, accessKey?, secretKey?, port?, txTimeoutMs?, now? });
+ *   vast.url                 'http://127.0.0.1:<port>'
+ *   vast.port, vast.bucket, vast.keys.{access,secret}
+ *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
+ *                            query insert update delete ddl list stats other); stats.total,
+ *                            stats.faultsFired, stats.reset()
+ *   vast.faults.slowDown(rule)              503 SlowDown
+ *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
+ *   vast.faults.queryFailure(rule)          QueryData ends with the 0xFFFFFFFD failure frame
+ *   vast.faults.latencyMs = n               added per round trip (QueryData: keep-alive frames meanwhile)
+ *   vast.faults.clear()
+ *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
+ *   await vast.down() / await vast.up()     listener closed (connections refused) / reopened on the same port
+ *   vast.store               the FakeStore (committed catalog, open transactions) for assertions
+ *   await vast.close()
+ *
+ * Every request is checked with SigV4 (fake.sigv4.ts; bad signature: 403 SignatureDoesNotMatch);
+ * every refusal is an S3-style XML error; every answer carries `Server: vast 5.3.0.0` (5.1+: insert
+ * returns row ids; below 5.4: timestamps without time zone). Transaction ids start above 2^53.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
+import { KEEP_ALIVE_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
+import { markerFrame, queryResponseFrames } from '../../../src/db/engines/vast/wire/wire.response.ts';
+import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
+import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
+import { parseTarget, type Routed, route } from './fake.router.ts';
+import { verifySigV4 } from './fake.sigv4.ts';
+import { FakeStore } from './fake.store.ts';
+
+export {
+  CALL_KINDS,
+  type CallKind,
+  type DropPoint,
+  type FakeRequestInfo,
+  type FaultRule,
+} from './fake.faults.ts';
+export { FIRST_TXID } from './fake.store.ts';
+
+export const SERVER_HEADER = 'vast 5.3.0.0';
+
+export interface FakeVastOptions {
+  readonly bucket?: string;
+  readonly accessKey?: string;
+  readonly secretKey?: string;
+  /** 0 (default): any free port. */
+  readonly port?: number;
+  /** Idle time after which a transaction expires (default 60 s, the Java client's keep-alive period). */
+  readonly txTimeoutMs?: number;
+  /** The clock of transaction expiry (tests move it instead of waiting); SigV4 uses the real clock. */
+  readonly now?: () => number;
+  /** Gap between keep-alive frames while a QueryData answer is delayed (default 50 ms). */
+  readonly keepAliveFrameMs?: number;
+}
+
+export interface FakeVast {
+  readonly url: string;
+  readonly port: number;
+  readonly bucket: string;
+  readonly keys: { readonly access: string; readonly secret: string };
+  readonly faults: FakeFaults;
+  readonly stats: FakeStats;
+  readonly store: FakeStore;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function headerMap(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startFakeVast(options: FakeVastOptions = {}): Promise<FakeVast> {
+  const bucket = options.bucket ?? 'tams-fake';
+  const keys = {
+    access: options.accessKey ?? 'FAKEVASTACCESSKEY',
+    secret: options.secretKey ?? 'fake-vast-secret',
+  };
+  const signingKeys = new Map([[keys.access, keys.secret]]);
+  const store = new FakeStore(options.now ?? Date.now, options.txTimeoutMs ?? 60_000);
+  const faults = new FakeFaults();
+  const stats = new FakeStats();
+  const keepAliveMs = options.keepAliveFrameMs ?? 50;
+
+  function refuse(res: ServerResponse, method: string, resource: string, e: FakeVastError): void {
+    const requestId = newRequestId();
+    const xml = Buffer.from(errorXml(e.code, e.message, resource, requestId));
+    res.writeHead(e.status, {
+      Server: SERVER_HEADER,
+      'Content-Type': 'application/xml',
+      'Content-Length': method === 'HEAD' ? 0 : xml.byteLength,
+      'x-amz-request-id': requestId,
+    });
+    res.end(method === 'HEAD' ? undefined : xml);
+  }
+
+  async function answer(
+    res: ServerResponse,
+    method: string,
+    routed: Routed,
+    failQuery: boolean,
+  ): Promise<void> {
+    const latency = faults.latencyMs;
+    if ('answer' in routed) {
+      if (latency > 0) await sleep(latency);
+      const body = routed.answer.body ?? new Uint8Array();
+      res.writeHead(200, {
+        Server: SERVER_HEADER,
+        'Content-Length': body.byteLength,
+        ...routed.answer.headers,
+      });
+      res.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const { fields, streams } = routed.query;
+    res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
+    // A slow VAST keeps the connection busy with keep-alive frames while it works.
+    for (let waited = 0; waited < latency; waited += keepAliveMs) {
+      res.write(markerFrame(KEEP_ALIVE_STREAM_ID));
+      await sleep(Math.min(keepAliveMs, latency - waited));
+    }
+    for (const frame of queryResponseFrames(fields, streams, { end: failQuery ? 'failed' : 'completed' })) {
+      if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
+    }
+    res.end();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    const parsed = parseTarget(method, target);
+    const headers = headerMap(req);
+    const info: FakeRequestInfo = { kind: parsed.kind, method, target, headers };
+    stats.calls[parsed.kind]++;
+    const resource = target.split('?')[0] ?? '/';
+    const drop = faults.shouldDrop(info);
+    if (drop === 'before-body') {
+      stats.faultsFired++;
+      req.socket.destroy();
+      return;
+    }
+    const body = await readBody(req);
+    if (drop === 'after-body') {
+      stats.faultsFired++;
+      req.socket.destroy();
+      return;
+    }
+    try {
+      const auth = verifySigV4({ method, target, headers, body }, { keys: signingKeys, now: Date.now() });
+      if (!auth.ok) throw new FakeVastError(auth.status, auth.code, auth.message);
+      if (faults.shouldSlowDown(info)) {
+        stats.faultsFired++;
+        throw new FakeVastError(503, 'SlowDown', 'Please reduce your request rate.');
+      }
+      const routed = route({ store, bucket }, parsed, headers, body);
+      if (drop === 'after-apply') {
+        stats.faultsFired++;
+        req.socket.destroy();
+        return;
+      }
+      const failQuery = 'query' in routed && faults.shouldFailQuery(info);
+      if (failQuery) stats.faultsFired++;
+      await answer(res, method, routed, failQuery);
+    } catch (e) {
+      if (e instanceof FakeVastError) return refuse(res, method, resource, e);
+      if (e instanceof WireFormatError)
+        return refuse(res, method, resource, new FakeVastError(400, 'BadRequest', e.message));
+      const message = e instanceof Error ? e.message : String(e);
+      refuse(res, method, resource, new FakeVastError(500, 'InternalError', message));
+    }
+  }
+
+  const server = http.createServer({ keepAlive: true }, (req, res) => {
+    handle(req, res).catch(() => req.socket.destroy());
+  });
+  server.keepAliveTimeout = 30_000;
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  await listen(options.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  let running = true;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    bucket,
+    keys,
+    faults,
+    stats,
+    store,
+    async down() {
+      if (!running) return;
+      running = false;
+      await stop();
+    },
+    async up() {
+      if (running) return;
+      await listen(port);
+      running = true;
+    },
+    async close() {
+      if (!running) return;
+      running = false;
+      await stop();
+    },
+  };
+}

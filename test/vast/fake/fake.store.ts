@@ -1,0 +1,191 @@
+/**
+ * The fake's in-memory catalog and its transactions. The committed state is two flat maps
+ * (schemas; tables keyed `schema/table`). A transaction works on its own shallow copy of both maps
+ * and copies a table only when it first writes it (copy-on-write per table); commit checks, for
+ * every key the transaction wrote, that the committed entry is still the one it started from
+ * (first committer wins), then applies the written keys at once.
+ */
+import type { WireField, WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { conflict, FakeVastError, notFound } from './fake.errors.ts';
+
+export interface TableState {
+  /** Identity across copies of the same table: row ids are allocated per uid. */
+  readonly uid: number;
+  readonly fields: readonly WireField[];
+  /** Each row holds every field (null when never set) and `$row_id`; sorted by `$row_id`. */
+  readonly rows: readonly WireRow[];
+}
+
+export interface SchemaState {
+  readonly uid: number;
+}
+
+export interface Catalog {
+  readonly schemas: Map<string, SchemaState>;
+  readonly tables: Map<string, TableState>;
+}
+
+export const tableKey = (schema: string, table: string) => `${schema}/${table}`;
+const schemaKey = (schema: string) => `schema:${schema}`;
+
+export interface Transaction {
+  readonly id: bigint;
+  readonly catalog: Catalog;
+  /** Key -> the committed object it was based on (undefined when it did not exist). */
+  readonly touched: Map<string, SchemaState | TableState | undefined>;
+  lastUsed: number;
+}
+
+/** First transaction id: above 2^53, so that a JavaScript client must keep it as a bigint. */
+export const FIRST_TXID = 0x0123_4567_89ab_cd00n;
+
+export class FakeStore {
+  committed: Catalog = { schemas: new Map(), tables: new Map() };
+  private readonly txs = new Map<bigint, Transaction>();
+  private nextTxid = FIRST_TXID;
+  private nextUid = 1;
+  private readonly rowIds = new Map<number, bigint>();
+
+  constructor(
+    private readonly now: () => number,
+    /** Idle time after which a transaction is gone. */
+    public txTimeoutMs: number,
+  ) {}
+
+  begin(): Transaction {
+    const tx: Transaction = {
+      id: this.nextTxid++,
+      catalog: { schemas: new Map(this.committed.schemas), tables: new Map(this.committed.tables) },
+      touched: new Map(),
+      lastUsed: this.now(),
+    };
+    this.txs.set(tx.id, tx);
+    return tx;
+  }
+
+  /** The live transaction `id`; refreshes its idle timer (every call keeps it alive). */
+  get(id: bigint): Transaction {
+    const tx = this.txs.get(id);
+    if (!tx) throw notFound('NoSuchTransaction', `transaction ${id} does not exist`);
+    if (this.now() - tx.lastUsed > this.txTimeoutMs) {
+      this.txs.delete(id);
+      throw notFound('NoSuchTransaction', `transaction ${id} expired after ${this.txTimeoutMs} ms idle`);
+    }
+    tx.lastUsed = this.now();
+    return tx;
+  }
+
+  rollback(id: bigint): void {
+    this.get(id);
+    this.txs.delete(id);
+  }
+
+  commit(id: bigint): void {
+    const tx = this.get(id);
+    this.txs.delete(id);
+    const c = this.committed;
+    for (const [key, base] of tx.touched) {
+      const now = key.startsWith('schema:') ? c.schemas.get(key.slice(7)) : c.tables.get(key);
+      if (now !== base) {
+        throw conflict(
+          'TransactionConflict',
+          `transaction ${id} conflicts on ${key}: committed by another one`,
+        );
+      }
+    }
+    for (const key of tx.touched.keys()) {
+      if (key.startsWith('schema:')) {
+        const name = key.slice(7);
+        const s = tx.catalog.schemas.get(name);
+        if (s) c.schemas.set(name, s);
+        else c.schemas.delete(name);
+      } else {
+        const t = tx.catalog.tables.get(key);
+        if (t) c.tables.set(key, t);
+        else c.tables.delete(key);
+      }
+    }
+  }
+
+  /** Number of live transactions (expired ones count until used or swept). */
+  get openTransactions(): number {
+    return this.txs.size;
+  }
+
+  // --- writes inside a transaction ------------------------------------------------------------
+
+  private touch(tx: Transaction, key: string): void {
+    if (tx.touched.has(key)) return;
+    // What the transaction saw at its start (its catalog is a copy of the committed one then):
+    // commit requires the committed entry to be unchanged since (snapshot isolation).
+    const seen = key.startsWith('schema:')
+      ? tx.catalog.schemas.get(key.slice(7))
+      : tx.catalog.tables.get(key);
+    tx.touched.set(key, seen);
+  }
+
+  createSchema(tx: Transaction, name: string): void {
+    if (tx.catalog.schemas.has(name)) throw conflict('SchemaAlreadyExists', `schema ${name} already exists`);
+    this.touch(tx, schemaKey(name));
+    tx.catalog.schemas.set(name, { uid: this.nextUid++ });
+  }
+
+  dropSchema(tx: Transaction, name: string): void {
+    this.schema(tx, name);
+    for (const key of tx.catalog.tables.keys()) {
+      if (key.startsWith(`${name}/`)) throw conflict('SchemaNotEmpty', `schema ${name} still has tables`);
+    }
+    this.touch(tx, schemaKey(name));
+    tx.catalog.schemas.delete(name);
+  }
+
+  schema(tx: Transaction, name: string): SchemaState {
+    const s = tx.catalog.schemas.get(name);
+    if (!s) throw notFound('NoSuchSchema', `schema ${name} does not exist`);
+    return s;
+  }
+
+  table(tx: Transaction, schema: string, table: string): TableState {
+    this.schema(tx, schema);
+    const t = tx.catalog.tables.get(tableKey(schema, table));
+    if (!t) throw notFound('NoSuchTable', `table ${schema}/${table} does not exist`);
+    return t;
+  }
+
+  createTable(tx: Transaction, schema: string, table: string, fields: readonly WireField[]): void {
+    this.schema(tx, schema);
+    const key = tableKey(schema, table);
+    if (tx.catalog.tables.has(key)) throw conflict('TableAlreadyExists', `table ${key} already exists`);
+    this.touch(tx, schemaKey(schema)); // a concurrent drop of the schema conflicts with this
+    this.touch(tx, key);
+    const uid = this.nextUid++;
+    this.rowIds.set(uid, 0n);
+    tx.catalog.tables.set(key, { uid, fields, rows: [] });
+  }
+
+  dropTable(tx: Transaction, schema: string, table: string): void {
+    this.table(tx, schema, table);
+    const key = tableKey(schema, table);
+    this.touch(tx, key);
+    tx.catalog.tables.delete(key);
+  }
+
+  /** Replaces the transaction's copy of a table (the caller built the new state). */
+  putTable(tx: Transaction, schema: string, table: string, next: TableState): void {
+    const key = tableKey(schema, table);
+    this.touch(tx, key);
+    tx.catalog.tables.set(key, next);
+  }
+
+  /** `count` fresh row ids of table `uid`: never reused, even when the insert is rolled back. */
+  allocateRowIds(uid: number, count: number): bigint {
+    const first = this.rowIds.get(uid) ?? 0n;
+    this.rowIds.set(uid, first + BigInt(count));
+    return first;
+  }
+}
+
+export function requireTx(store: FakeStore, txid: bigint | null): Transaction {
+  if (txid === null) throw new FakeVastError(400, 'MissingTransaction', 'this call needs a tabular-txid');
+  return store.get(txid);
+}
