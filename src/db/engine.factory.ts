@@ -3,7 +3,10 @@ import type { Engine } from './db.types.ts';
 import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/duckdb.engine.ts';
 import { createThreadedDuckDbEngine } from './engines/duckdb/duckdb.threaded.ts';
 import { VastTransport } from './engines/vast/transport/transport.client.ts';
-import { type VastTransportSettings, vastTransportOptions } from './engines/vast/transport/transport.config.ts';
+import {
+  type VastTransportSettings,
+  vastTransportOptions,
+} from './engines/vast/transport/transport.config.ts';
 import { createVastEngine } from './engines/vast/vast.engine.ts';
 
 /** The engines TAMS_DB can name (src/config.ts declares the same list). */
@@ -47,7 +50,10 @@ export function duckDbPath(settings: Pick<EngineSettings, 'TAMS_DATA_DIR'>): str
  * every other file above db/engines/ to it). A database another process holds fails with
  * StoreLockedError (db.errors.ts).
  */
-export async function openEngine(settings: AnyEngineSettings, options: OpenEngineOptions = {}): Promise<Engine> {
+export async function openEngine(
+  settings: AnyEngineSettings,
+  options: OpenEngineOptions = {},
+): Promise<Engine> {
   switch (settings.TAMS_DB) {
     case 'duckdb': {
       const threads = String(settings.TAMS_DUCKDB_THREADS);

@@ -3,7 +3,12 @@ import type { ColumnDef, TableInfo } from '../../db.types.ts';
 import type { VastApi } from './vast.api.ts';
 import { isAlreadyThere, isMissing } from './vast.errors.ts';
 import { columnTypeOf } from './vast.values.ts';
-import { decodeListSchemasResponse, decodeListTablesResponse, decodeTableStats, encodeCreateSchemaRequest } from './wire/wire.catalog.ts';
+import {
+  decodeListSchemasResponse,
+  decodeListTablesResponse,
+  decodeTableStats,
+  encodeCreateSchemaRequest,
+} from './wire/wire.catalog.ts';
 import { decodeStreamSchema, encodeSchemaMessage, isWireField } from './wire/wire.schema.ts';
 import type { WireField } from './wire/wire.types.ts';
 
@@ -84,7 +89,8 @@ export function describe(meta: TableMeta): TableInfo {
   const columns: ColumnDef[] = [];
   for (const f of meta.fields) {
     const type = columnTypeOf(f.type);
-    if (type !== undefined && !f.name.startsWith('$')) columns.push({ name: f.name, type, nullable: f.nullable });
+    if (type !== undefined && !f.name.startsWith('$'))
+      columns.push({ name: f.name, type, nullable: f.nullable });
   }
   return { name: meta.name, columns };
 }
@@ -123,18 +129,40 @@ export async function ensureSchema(api: VastApi, txid: bigint): Promise<void> {
 }
 
 /** Creates the table; one that exists already is not an error (another process may have won). */
-export async function createTable(api: VastApi, txid: bigint, name: string, fields: readonly WireField[]): Promise<void> {
+export async function createTable(
+  api: VastApi,
+  txid: bigint,
+  name: string,
+  fields: readonly WireField[],
+): Promise<void> {
   try {
-    await api.request({ method: 'POST', table: name, query: [['table']], txid, body: encodeSchemaMessage(fields) });
+    await api.request({
+      method: 'POST',
+      table: name,
+      query: [['table']],
+      txid,
+      body: encodeSchemaMessage(fields),
+    });
   } catch (e) {
     if (!isAlreadyThere(e)) throw e;
   }
 }
 
 /** Adds one column; false when it was there already (another process added it). */
-export async function addColumn(api: VastApi, txid: bigint, table: string, field: WireField): Promise<boolean> {
+export async function addColumn(
+  api: VastApi,
+  txid: bigint,
+  table: string,
+  field: WireField,
+): Promise<boolean> {
   try {
-    await api.request({ method: 'POST', table, query: [['column']], txid, body: encodeSchemaMessage([field]) });
+    await api.request({
+      method: 'POST',
+      table,
+      query: [['column']],
+      txid,
+      body: encodeSchemaMessage([field]),
+    });
     return true;
   } catch (e) {
     if (isAlreadyThere(e)) return false;

@@ -90,13 +90,20 @@ export class VastEngine implements Engine {
     return this.api.roundTrips;
   }
 
+  /** Resolves once the read-only commits sent off the response path have been answered. */
+  settled(): Promise<void> {
+    return this.reads.settled();
+  }
+
   listTables(): Promise<string[]> {
     return this.track(() => this.reads.run((tx) => catalog.listTables(this.api, tx.txid)));
   }
 
   describeTable(name: string): Promise<TableInfo | null> {
     return this.track(async () => {
-      const meta = await this.reads.run((tx) => this.tables.load(name, () => catalog.loadTable(this.api, tx.txid, name)));
+      const meta = await this.reads.run((tx) =>
+        this.tables.load(name, () => catalog.loadTable(this.api, tx.txid, name)),
+      );
       return meta === null ? null : catalog.describe(meta);
     });
   }
@@ -214,10 +221,7 @@ export class VastEngine implements Engine {
     );
   }
 
-  private context(
-    read: SessionContext['read'],
-    write: SessionContext['write'],
-  ): SessionContext {
+  private context(read: SessionContext['read'], write: SessionContext['write']): SessionContext {
     return {
       api: this.api,
       query: this.query,
@@ -245,5 +249,4 @@ export class VastEngine implements Engine {
     );
     return p;
   }
-
 }

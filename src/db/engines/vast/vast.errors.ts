@@ -1,7 +1,7 @@
 import { DbError } from '../../db.errors.ts';
 import { VastHttpError } from './transport/transport.errors.ts';
-import { QueryDataFailedError } from './wire/wire.frames.ts';
 import { WireFormatError } from './wire/wire.errors.ts';
+import { QueryDataFailedError } from './wire/wire.frames.ts';
 import { TooWideRowError } from './wire/wire.slices.ts';
 import { WireValueError } from './wire/wire.values.ts';
 

@@ -60,7 +60,12 @@ const ROWS = [
 ];
 
 /** Request line and `tabular-*` headers; the txid as zero or not (ids differ between servers). */
-function shape(method: string, path: string, query: readonly (readonly (string | null)[])[], headers: [string, string][]) {
+function shape(
+  method: string,
+  path: string,
+  query: readonly (readonly (string | null)[])[],
+  headers: [string, string][],
+) {
   const tabular = headers
     .filter(([k]) => k.toLowerCase().startsWith('tabular-'))
     .map(([k, v]) => [k.toLowerCase(), k.toLowerCase() === 'tabular-txid' ? (v === '0' ? '0' : 'txid') : v]);
@@ -116,8 +121,12 @@ const find = (command: string, method: string) =>
 
 describe('VAST engine requests match the Python SDK recordings', () => {
   it('begins and commits transactions as the SDK does', () => {
-    expect(sentShape(find('transaction', 'POST')[0] as SentRequest)).toEqual(goldenShape(golden('begin_transaction')));
-    expect(sentShape(find('transaction', 'PUT')[0] as SentRequest)).toEqual(goldenShape(golden('commit_transaction')));
+    expect(sentShape(find('transaction', 'POST')[0] as SentRequest)).toEqual(
+      goldenShape(golden('begin_transaction')),
+    );
+    expect(sentShape(find('transaction', 'PUT')[0] as SentRequest)).toEqual(
+      goldenShape(golden('commit_transaction')),
+    );
   });
 
   it('creates the table with the same Arrow schema', () => {
@@ -144,9 +153,18 @@ describe('VAST engine requests match the Python SDK recordings', () => {
     ['select_all_columns', () => db.select('golden_table')],
     ['select_projection', () => db.select('golden_table', { columns: ['c_utf8', 'c_int64'] })],
     ['select_lt_int32', () => db.select('golden_table', { where: where(col('c_int32').lt(0)) })],
-    ['select_startswith_utf8', () => db.select('golden_table', { where: where(col('c_utf8').startsWith('Ωme')) })],
-    ['select_isin_utf8', () => db.select('golden_table', { where: where(col('c_utf8').in(['alpha', 'beta'])) })],
-    ['select_contains_utf8', () => db.select('golden_table', { where: where(col('c_utf8').contains('lph')) })],
+    [
+      'select_startswith_utf8',
+      () => db.select('golden_table', { where: where(col('c_utf8').startsWith('Ωme')) }),
+    ],
+    [
+      'select_isin_utf8',
+      () => db.select('golden_table', { where: where(col('c_utf8').in(['alpha', 'beta'])) }),
+    ],
+    [
+      'select_contains_utf8',
+      () => db.select('golden_table', { where: where(col('c_utf8').contains('lph')) }),
+    ],
     ['select_isnull_float64', () => db.select('golden_table', { where: where(col('c_float64').isNull()) })],
     [
       'select_and_of_or_groups',
@@ -177,8 +195,12 @@ describe('VAST engine requests match the Python SDK recordings', () => {
 
   it('updates by $row_id: the same body schema, ids sorted', async () => {
     const before = recorder.sent.length;
-    expect(await db.update('golden_table', where(col('c_int64').gt(0n)), { c_utf8: 'x', c_int64: 3n })).toBe(2);
-    const [sent] = recorder.sent.slice(before).filter((s) => s.method === 'PUT' && s.query[0]?.[0] === 'rows');
+    expect(await db.update('golden_table', where(col('c_int64').gt(0n)), { c_utf8: 'x', c_int64: 3n })).toBe(
+      2,
+    );
+    const [sent] = recorder.sent
+      .slice(before)
+      .filter((s) => s.method === 'PUT' && s.query[0]?.[0] === 'rows');
     const g = golden('update_rows');
     expect(sentShape(sent as SentRequest)).toEqual(goldenShape(g));
     const ours = decodeRows((sent as SentRequest).body);
@@ -190,7 +212,9 @@ describe('VAST engine requests match the Python SDK recordings', () => {
   it('deletes by $row_id: the same body schema, ids sorted', async () => {
     const before = recorder.sent.length;
     expect(await db.delete('golden_table', where(col('c_int64').le(3n)))).toBe(3);
-    const [sent] = recorder.sent.slice(before).filter((s) => s.method === 'DELETE' && s.query[0]?.[0] === 'rows');
+    const [sent] = recorder.sent
+      .slice(before)
+      .filter((s) => s.method === 'DELETE' && s.query[0]?.[0] === 'rows');
     const g = golden('delete_rows');
     expect(sentShape(sent as SentRequest)).toEqual(goldenShape(g));
     const ours = decodeRows((sent as SentRequest).body);

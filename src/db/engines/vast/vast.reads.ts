@@ -57,6 +57,11 @@ export class ReadSnapshots {
   /** Ends every snapshot and waits for their commits (close). */
   async close(): Promise<void> {
     this.retireAll();
+    await this.settled();
+  }
+
+  /** Waits for the read-only commits under way (benchmarks and tests count their round trips). */
+  async settled(): Promise<void> {
     while (this.ending.size > 0) await Promise.all([...this.ending]);
   }
 

@@ -1,8 +1,8 @@
 import type { Predicate, Row } from '../../db.types.ts';
+import { VastConnectionError } from './transport/transport.errors.ts';
 import type { VastApi } from './vast.api.ts';
 import { VastAnswerError } from './vast.errors.ts';
 import { fromWire } from './vast.values.ts';
-import { VastConnectionError } from './transport/transport.errors.ts';
 import { type QueryBatch, QueryResponseParser, ROW_ID_DONE } from './wire/wire.frames.ts';
 import { buildQueryRequest, matchesNothing } from './wire/wire.query.ts';
 import { ROW_ID, type WireField } from './wire/wire.types.ts';
@@ -78,10 +78,19 @@ export async function* queryBatches(
     const before = [...cursors];
     const parser = new QueryResponseParser(expected);
     try {
-      const res = await api.stream({ method: 'GET', table: spec.table, query: [['data']], txid, headers, body, idempotent: true });
+      const res = await api.stream({
+        method: 'GET',
+        table: spec.table,
+        query: [['data']],
+        txid,
+        headers,
+        body,
+        idempotent: true,
+      });
       for await (const chunk of res.body) {
         for (const batch of parser.push(chunk)) {
-          if (batch.streamId >= cursors.length) throw new VastAnswerError(`rows from sub-split ${batch.streamId}`);
+          if (batch.streamId >= cursors.length)
+            throw new VastAnswerError(`rows from sub-split ${batch.streamId}`);
           cursors[batch.streamId] = batch.nextRowId;
           rows += batch.numRows;
           yield batch;

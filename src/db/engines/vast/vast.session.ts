@@ -5,6 +5,7 @@ import type { VastApi } from './vast.api.ts';
 import type { TableMeta } from './vast.catalog.ts';
 import { batchToRows, type QuerySettings, queryBatches } from './vast.select.ts';
 import { deleteRows, insertRows, updateEachRows, updateRows, type WriteContext } from './vast.write.ts';
+import { matchesNothing } from './wire/wire.query.ts';
 
 /** Rows handed to a scan's onBatch at a time at most. */
 export const SCAN_BATCH_ROWS = 4096;
@@ -45,6 +46,8 @@ export class VastSession implements DbSession {
   constructor(private readonly ctx: SessionContext) {}
 
   select(table: string, options: SelectOptions = {}): Promise<Row[]> {
+    // Known empty (`in []`): no transaction, no round trip. The manager checked the names.
+    if (matchesNothing(options.where)) return Promise.resolve([]);
     return this.ctx.read(async (txid) => {
       const rows: Row[] = [];
       const orderBy = options.orderBy ?? [];
@@ -74,19 +77,23 @@ export class VastSession implements DbSession {
           for (const row of batchToRows(batch)) rows.push(row);
         }
         rows = project(sortRows(rows, orderBy), options);
-        for (let i = 0; i < rows.length; i += SCAN_BATCH_ROWS) await onBatch(rows.slice(i, i + SCAN_BATCH_ROWS));
+        for (let i = 0; i < rows.length; i += SCAN_BATCH_ROWS)
+          await onBatch(rows.slice(i, i + SCAN_BATCH_ROWS));
         return;
       }
       for await (const batch of this.batches(txid, table, options)) {
         const rows = batchToRows(batch);
         for (let i = 0; i < rows.length; i += SCAN_BATCH_ROWS) {
-          await onBatch(i === 0 && rows.length <= SCAN_BATCH_ROWS ? rows : rows.slice(i, i + SCAN_BATCH_ROWS));
+          await onBatch(
+            i === 0 && rows.length <= SCAN_BATCH_ROWS ? rows : rows.slice(i, i + SCAN_BATCH_ROWS),
+          );
         }
       }
     });
   }
 
   count(table: string, where?: Predicate): Promise<number> {
+    if (matchesNothing(where)) return Promise.resolve(0);
     return this.ctx.read(async (txid) => {
       let n = 0;
       for await (const batch of this.batches(txid, table, { where, columns: [] })) n += batch.numRows;
@@ -103,6 +110,7 @@ export class VastSession implements DbSession {
   }
 
   update(table: string, where: Predicate, changes: Row): Promise<number> {
+    if (matchesNothing(where)) return Promise.resolve(0);
     return this.ctx.write(async (txid) => {
       const meta = await this.ctx.table(table, txid, [...Object.keys(changes), ...predicateColumns(where)]);
       return updateRows(this.writeContext(txid), meta, where, changes);
@@ -118,6 +126,7 @@ export class VastSession implements DbSession {
   }
 
   delete(table: string, where: Predicate): Promise<number> {
+    if (matchesNothing(where)) return Promise.resolve(0);
     return this.ctx.write(async (txid) => {
       const meta = await this.ctx.table(table, txid, predicateColumns(where));
       return deleteRows(this.writeContext(txid), meta, where);
@@ -134,7 +143,8 @@ export class VastSession implements DbSession {
     const meta = await this.ctx.table(table, txid, [...named, ...predicateColumns(options.where)]);
     const columns = options.columns ?? meta.fields.map((f) => f.name);
     for (const c of named) {
-      if (!meta.byName.has(c)) throw new DbError('unknown_column', `unknown column "${c}" in table "${table}"`);
+      if (!meta.byName.has(c))
+        throw new DbError('unknown_column', `unknown column "${c}" in table "${table}"`);
     }
     const spec = { table, fields: meta.fields, columns, where: options.where, limit };
     yield* queryBatches(this.ctx.api, txid, spec, this.ctx.query);

@@ -1,7 +1,7 @@
 import { VastTransport } from './transport/transport.client.ts';
+import type { VastRequest, VastResponse, VastStreamResponse } from './transport/transport.types.ts';
 import type { VastTransportLike } from './vast.api.ts';
 import { createVastEngine, type VastEngine, type VastEngineOptions } from './vast.engine.ts';
-import type { VastRequest, VastResponse, VastStreamResponse } from './transport/transport.types.ts';
 
 /** Where a fake (or real) VAST server listens and what it accepts. */
 export interface VastTarget {

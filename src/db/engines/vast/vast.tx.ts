@@ -1,5 +1,5 @@
 import { DbError } from '../../db.errors.ts';
-import { type VastApi, NO_TXID } from './vast.api.ts';
+import { NO_TXID, type VastApi } from './vast.api.ts';
 import { VastAnswerError } from './vast.errors.ts';
 
 /** Timers the engine uses (keep-alives, read snapshot ageing): injected so tests never sleep. */

@@ -21,7 +21,8 @@ function fieldsOf(meta: TableMeta, names: Iterable<string>): WireField[] {
   const out: WireField[] = [];
   for (const name of names) {
     const f = meta.byName.get(name);
-    if (f === undefined) throw new DbError('unknown_column', `unknown column "${name}" in table "${meta.name}"`);
+    if (f === undefined)
+      throw new DbError('unknown_column', `unknown column "${name}" in table "${meta.name}"`);
     out.push(f);
   }
   return out;
@@ -75,7 +76,12 @@ async function matching(
 }
 
 /** Update: select `$row_id` with the predicate, then PUT `?rows` ($row_id first, sorted). */
-export async function updateRows(ctx: WriteContext, meta: TableMeta, where: Predicate, changes: Row): Promise<number> {
+export async function updateRows(
+  ctx: WriteContext,
+  meta: TableMeta,
+  where: Predicate,
+  changes: Row,
+): Promise<number> {
   const fields = fieldsOf(meta, Object.keys(changes));
   const found = await matching(ctx, meta, where);
   if (found.length === 0) return 0;
@@ -92,7 +98,12 @@ export async function updateRows(ctx: WriteContext, meta: TableMeta, where: Pred
  * Per-row values in one update body: the rows whose `key` equals each change's key get its
  * other columns (VAST takes per-row values by row id natively).
  */
-export async function updateEachRows(ctx: WriteContext, meta: TableMeta, key: string, rows: readonly Row[]): Promise<number> {
+export async function updateEachRows(
+  ctx: WriteContext,
+  meta: TableMeta,
+  key: string,
+  rows: readonly Row[],
+): Promise<number> {
   if (rows.length === 0) return 0;
   const [keyField] = fieldsOf(meta, [key]) as [WireField];
   const fields = fieldsOf(
@@ -100,11 +111,14 @@ export async function updateEachRows(ctx: WriteContext, meta: TableMeta, key: st
     Object.keys(rows[0] as Row).filter((c) => c !== key),
   );
   const byKey = new Map<string, WireRow>();
-  for (const row of rows) byKey.set(keyOf(toWire(keyField, row[key])), toWireRows(fields, [row])[0] as WireRow);
+  for (const row of rows)
+    byKey.set(keyOf(toWire(keyField, row[key])), toWireRows(fields, [row])[0] as WireRow);
   const keys = rows.map((r) => r[key] as Exclude<Row[string], undefined>);
   const updates: WireRow[] = [];
   for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-    const where: Predicate = { all: [{ column: key, any: [{ op: 'in', value: keys.slice(i, i + KEYS_PER_QUERY) }] }] };
+    const where: Predicate = {
+      all: [{ column: key, any: [{ op: 'in', value: keys.slice(i, i + KEYS_PER_QUERY) }] }],
+    };
     for (const found of await matching(ctx, meta, where, [key])) {
       const change = byKey.get(keyOf(found[key] ?? null));
       if (change !== undefined) updates.push({ [ROW_ID]: found[ROW_ID] ?? null, ...change });
