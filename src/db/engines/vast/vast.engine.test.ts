@@ -7,10 +7,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
 import { loadConfig } from '../../../config.ts';
+import { DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
 import { openEngine } from '../../engine.factory.ts';
 import { TableManager } from '../../manager.ts';
 import { col, where } from '../../predicate.ts';
+import { VastTransport } from './transport/transport.client.ts';
 import type { VastRequest, VastResponse, VastStreamResponse } from './transport/transport.types.ts';
 import type { VastTransportLike } from './vast.api.ts';
 import { createVastEngine, type VastEngine, type VastEngineOptions } from './vast.engine.ts';
@@ -194,6 +196,7 @@ describe('VAST engine', () => {
 
   it('loses no acknowledged row when one request in ten is answered 503 SlowDown', async () => {
     const { db } = await open({ timers: realEngineTimers });
+    const fired = vast.stats.faultsFired;
     vast.faults.slowDown({ every: 10 });
     const acknowledged: bigint[] = [];
     const failed: unknown[] = [];
@@ -206,13 +209,32 @@ describe('VAST engine', () => {
         failed.push(e);
       }
     }
-    expect(vast.stats.faultsFired).toBeGreaterThan(10);
+    expect(vast.stats.faultsFired - fired).toBeGreaterThan(10);
     vast.faults.clear();
     const stored = (await db.select('items', { columns: ['id'] })).map((r) => r.id as bigint);
     expect(new Set(stored).size).toBe(stored.length);
     expect(stored.sort((a, b) => (a < b ? -1 : 1))).toEqual(acknowledged);
     // The engine re-runs a refused autocommit write in a new transaction: none had to fail.
     expect(failed).toEqual([]);
+  });
+
+  it('never re-runs a write whose commit may have been applied', async () => {
+    // One try per call: the commit's lost answer reaches the engine as DbUnavailableError.
+    const once = new VastTransport({
+      endpoints: [vast.url],
+      accessKey: vast.keys.access,
+      secretKey: vast.keys.secret,
+      retry: { maxAttempts: 1 },
+    });
+    const { db } = await open({ timers: realEngineTimers }, once);
+    const fired = vast.stats.faultsFired;
+    // The commit is applied and its answer lost: the call fails, and the write must not be run
+    // again in a new transaction (the row would be stored twice).
+    vast.faults.dropConnection('after-apply', { kinds: ['commit'], times: 1 });
+    await expect(db.insert('items', [{ id: 1n }])).rejects.toBeInstanceOf(DbUnavailableError);
+    expect(vast.stats.faultsFired).toBe(fired + 1);
+    vast.faults.clear();
+    expect(await db.count('items')).toBe(1);
   });
 
   it('reports a table dropped behind its back as unknown_table', async () => {

@@ -194,14 +194,23 @@ export class VastEngine implements Engine {
     this.api.close();
   }
 
-  /** An autocommit write: its own transaction, in turn with the others, re-run on a refusal. */
+  /**
+   * An autocommit write: its own transaction, in turn with the others. Refused before its commit
+   * (503, connection lost), it was rolled back, so it is re-run whole in a new transaction; a
+   * commit whose answer was lost is never re-run, since it may have been applied.
+   */
   private autocommit<T>(fn: (txid: bigint) => Promise<T>): Promise<T> {
     return this.writes.run(async () => {
       for (let attempt = 0; ; attempt++) {
+        let committing = false;
         try {
-          return await inTransaction(this.api, this.timers, this.keepAliveMs, (tx) => fn(tx.txid));
+          return await inTransaction(this.api, this.timers, this.keepAliveMs, async (tx) => {
+            const result = await fn(tx.txid);
+            committing = true;
+            return result;
+          });
         } catch (e) {
-          if (!(e instanceof DbUnavailableError) || attempt >= this.writeRetries) throw e;
+          if (committing || !(e instanceof DbUnavailableError) || attempt >= this.writeRetries) throw e;
         } finally {
           this.reads.retireAll();
         }
