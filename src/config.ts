@@ -31,10 +31,10 @@ export const ConfigSchema = Type.Object({
       'Trust `X-Forwarded-*` headers from a reverse proxy: for the public URL, and for the client address HTTP Basic failures are counted by. Only behind a proxy that sets them: otherwise clients choose their own address.',
   }),
   // One literal per engine of src/db/engine.factory.ts (EngineName).
-  TAMS_DB: Type.Union([Type.Literal('duckdb')], {
+  TAMS_DB: Type.Union([Type.Literal('duckdb'), Type.Literal('vast')], {
     default: 'duckdb',
     description:
-      'Metadata engine: `duckdb`, the embedded DuckDB file `tams.duckdb` in `TAMS_DATA_DIR` (one process at a time; the only engine so far).',
+      'Metadata engine: `duckdb`, the embedded DuckDB file `tams.duckdb` in `TAMS_DATA_DIR` (one process at a time); `vast`, VAST DataBase over its tabular HTTP API (`TAMS_VAST_*`; several processes may share it).',
   }),
   TAMS_VAST_ENDPOINTS: Type.String({
     default: '',
@@ -336,7 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);
   }
   problems.push(...authConfigProblems(config));
-  if ((config.TAMS_DB as string) === 'vast') problems.push(...vastConfigProblems(config));
+  if (config.TAMS_DB === 'vast') problems.push(...vastConfigProblems(config));
   if (problems.length === 0) {
     try {
       loadStorageBackends(

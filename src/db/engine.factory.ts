@@ -2,9 +2,21 @@ import { join } from 'node:path';
 import type { Engine } from './db.types.ts';
 import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/duckdb.engine.ts';
 import { createThreadedDuckDbEngine } from './engines/duckdb/duckdb.threaded.ts';
+import { VastTransport } from './engines/vast/transport/transport.client.ts';
+import {
+  type VastTransportSettings,
+  vastTransportOptions,
+} from './engines/vast/transport/transport.config.ts';
+import { createVastEngine } from './engines/vast/vast.engine.ts';
 
 /** The engines TAMS_DB can name (src/config.ts declares the same list). */
-export type EngineName = 'duckdb';
+export type EngineName = 'duckdb' | 'vast';
+
+/** What TAMS_DB=vast reads besides the transport's settings. */
+export interface VastEngineSettings extends VastTransportSettings {
+  readonly TAMS_VAST_BUCKET: string;
+  readonly TAMS_VAST_SCHEMA: string;
+}
 
 /** The settings that choose and tune the engine: a slice of Config (src/config.ts). */
 export interface EngineSettings {
@@ -15,6 +27,9 @@ export interface EngineSettings {
   readonly TAMS_DUCKDB_CHECKPOINT_MB: number;
   readonly TAMS_DUCKDB_THREAD: boolean;
 }
+
+/** The settings with the VAST slice (Config has it; DuckDB-only callers may leave it out). */
+export type AnyEngineSettings = EngineSettings & Partial<VastEngineSettings>;
 
 export interface OpenEngineOptions {
   /**
@@ -35,7 +50,10 @@ export function duckDbPath(settings: Pick<EngineSettings, 'TAMS_DATA_DIR'>): str
  * every other file above db/engines/ to it). A database another process holds fails with
  * StoreLockedError (db.errors.ts).
  */
-export async function openEngine(settings: EngineSettings, options: OpenEngineOptions = {}): Promise<Engine> {
+export async function openEngine(
+  settings: AnyEngineSettings,
+  options: OpenEngineOptions = {},
+): Promise<Engine> {
   switch (settings.TAMS_DB) {
     case 'duckdb': {
       const threads = String(settings.TAMS_DUCKDB_THREADS);
@@ -47,6 +65,19 @@ export async function openEngine(settings: EngineSettings, options: OpenEngineOp
             checkpointBytes: settings.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
           };
       return settings.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine(duck) : createDuckDbEngine(duck);
+    }
+    case 'vast': {
+      if (options.memory) throw new Error('TAMS_DB=vast: the VAST engine has no in-memory mode');
+      const vast = settings as EngineSettings & VastEngineSettings;
+      if (vast.TAMS_VAST_ENDPOINTS === undefined || vast.TAMS_VAST_BUCKET === undefined) {
+        throw new Error('TAMS_DB=vast: the TAMS_VAST_* settings are missing');
+      }
+      // No round trip here: the schema and tables are made by the migrations' createTable.
+      return createVastEngine({
+        transport: new VastTransport(vastTransportOptions(vast)),
+        bucket: vast.TAMS_VAST_BUCKET,
+        schema: vast.TAMS_VAST_SCHEMA,
+      });
     }
     default:
       // Reached only if config.ts admits a name this switch does not handle yet.

@@ -1,0 +1,221 @@
+import { DbError } from '../../db.errors.ts';
+import type { ColumnDef, TableInfo } from '../../db.types.ts';
+import type { VastApi } from './vast.api.ts';
+import { isAlreadyThere, isMissing } from './vast.errors.ts';
+import { columnTypeOf } from './vast.values.ts';
+import {
+  decodeListSchemasResponse,
+  decodeListTablesResponse,
+  decodeTableStats,
+  encodeCreateSchemaRequest,
+} from './wire/wire.catalog.ts';
+import { decodeStreamSchema, encodeSchemaMessage, isWireField } from './wire/wire.schema.ts';
+import type { WireField } from './wire/wire.types.ts';
+
+/** A table's columns as the wire knows them (foreign types left out). */
+export interface TableMeta {
+  readonly name: string;
+  readonly fields: readonly WireField[];
+  readonly byName: ReadonlyMap<string, WireField>;
+}
+
+const PAGE = 1000;
+
+function listHeaders(nextKey: string, extra: Record<string, string>): Record<string, string> {
+  return { 'tabular-max-keys': String(PAGE), 'tabular-next-key': nextKey, ...extra };
+}
+
+/** Table names in the schema (none when the schema does not exist yet). */
+export async function listTables(api: VastApi, txid: bigint): Promise<string[]> {
+  const names: string[] = [];
+  let next = '0';
+  for (;;) {
+    let res: Awaited<ReturnType<VastApi['request']>>;
+    try {
+      res = await api.request({
+        method: 'GET',
+        table: '',
+        query: [['table']],
+        txid,
+        idempotent: true,
+        headers: listHeaders(next, {
+          'tabular-name-prefix': '',
+          'tabular-list-count-only': 'False',
+          'tabular-include-list-stats': 'False',
+        }),
+      });
+    } catch (e) {
+      if (isMissing(e)) return names;
+      throw e;
+    }
+    for (const t of decodeListTablesResponse(res.body).tables) names.push(t.name);
+    const truncated = res.headers['tabular-is-truncated'] === 'true';
+    const key = res.headers['tabular-next-key'];
+    if (!truncated || key === undefined || key === next) return names;
+    next = key;
+  }
+}
+
+/** The table's columns, or null when there is no such table (or schema). */
+export async function loadTable(api: VastApi, txid: bigint, name: string): Promise<TableMeta | null> {
+  const fields: WireField[] = [];
+  let next = '0';
+  for (;;) {
+    let res: Awaited<ReturnType<VastApi['request']>>;
+    try {
+      res = await api.request({
+        method: 'GET',
+        table: name,
+        query: [['column']],
+        txid,
+        idempotent: true,
+        headers: listHeaders(next, { 'tabular-list-count-only': 'False', 'tabular-name-prefix': '' }),
+      });
+    } catch (e) {
+      if (isMissing(e)) return null;
+      throw e;
+    }
+    for (const f of decodeStreamSchema(res.body)) if (isWireField(f)) fields.push(f);
+    const truncated = res.headers['tabular-is-truncated'] === 'true';
+    const key = res.headers['tabular-next-key'];
+    if (!truncated || key === undefined || key === next) break;
+    next = key;
+  }
+  return { name, fields, byName: new Map(fields.map((f) => [f.name, f])) };
+}
+
+/** describeTable's answer: wire types mapped back; `$row_id` and foreign types left out. */
+export function describe(meta: TableMeta): TableInfo {
+  const columns: ColumnDef[] = [];
+  for (const f of meta.fields) {
+    const type = columnTypeOf(f.type);
+    if (type !== undefined && !f.name.startsWith('$'))
+      columns.push({ name: f.name, type, nullable: f.nullable });
+  }
+  return { name: meta.name, columns };
+}
+
+/** Creates the schema unless it exists (looked up first, as the SDK does; a race is tolerated). */
+export async function ensureSchema(api: VastApi, txid: bigint): Promise<void> {
+  try {
+    const res = await api.request({
+      method: 'GET',
+      bucketLevel: true,
+      query: [['schema']],
+      txid,
+      idempotent: true,
+      headers: {
+        'tabular-max-keys': '1',
+        'tabular-next-key': '0',
+        'tabular-name-exact-match': api.schema,
+        'tabular-list-count-only': 'False',
+      },
+    });
+    if (decodeListSchemasResponse(res.body).schemas.some((s) => s.name === api.schema)) return;
+  } catch (e) {
+    if (!isMissing(e)) throw e;
+  }
+  try {
+    await api.request({
+      method: 'POST',
+      table: '',
+      query: [['schema']],
+      txid,
+      body: encodeCreateSchemaRequest(),
+    });
+  } catch (e) {
+    if (!isAlreadyThere(e)) throw e;
+  }
+}
+
+/** Creates the table; one that exists already is not an error (another process may have won). */
+export async function createTable(
+  api: VastApi,
+  txid: bigint,
+  name: string,
+  fields: readonly WireField[],
+): Promise<void> {
+  try {
+    await api.request({
+      method: 'POST',
+      table: name,
+      query: [['table']],
+      txid,
+      body: encodeSchemaMessage(fields),
+    });
+  } catch (e) {
+    if (!isAlreadyThere(e)) throw e;
+  }
+}
+
+/** Adds one column; false when it was there already (another process added it). */
+export async function addColumn(
+  api: VastApi,
+  txid: bigint,
+  table: string,
+  field: WireField,
+): Promise<boolean> {
+  try {
+    await api.request({
+      method: 'POST',
+      table,
+      query: [['column']],
+      txid,
+      body: encodeSchemaMessage([field]),
+    });
+    return true;
+  } catch (e) {
+    if (isAlreadyThere(e)) return false;
+    throw e;
+  }
+}
+
+/** Drops the table; an absent one (or schema) is fine. */
+export async function dropTable(api: VastApi, txid: bigint, name: string): Promise<void> {
+  try {
+    await api.request({ method: 'DELETE', table: name, query: [['table']], txid });
+  } catch (e) {
+    if (!isMissing(e)) throw e;
+  }
+}
+
+/** `?stats` size_in_bytes; undefined for a table that is not there. */
+export async function tableSize(api: VastApi, txid: bigint, name: string): Promise<number | undefined> {
+  try {
+    const res = await api.request({ method: 'GET', table: name, query: [['stats']], txid, idempotent: true });
+    return Number(decodeTableStats(res.body).sizeInBytes);
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Table layouts, cached: the hot path never lists columns. Entries are dropped by this engine's
+ * own schema changes; a column another process added is found by `refresh` when a call names a
+ * column the cached entry lacks.
+ */
+export class TableCache {
+  private readonly cache = new Map<string, TableMeta>();
+  private generation = 0;
+
+  async get(name: string, load: () => Promise<TableMeta | null>): Promise<TableMeta> {
+    const cached = this.cache.get(name);
+    if (cached !== undefined) return cached;
+    const meta = await this.load(name, load);
+    if (meta === null) throw new DbError('unknown_table', `unknown table "${name}"`);
+    return meta;
+  }
+
+  async load(name: string, load: () => Promise<TableMeta | null>): Promise<TableMeta | null> {
+    const generation = this.generation;
+    const meta = await load();
+    if (meta !== null && generation === this.generation) this.cache.set(name, meta);
+    return meta;
+  }
+
+  invalidate(name: string): void {
+    this.generation++;
+    this.cache.delete(name);
+  }
+}

@@ -1,0 +1,18 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { describeEngineContract } from '../../db.contract.ts';
+import { testEngine } from './vast.testkit.ts';
+
+// One fake VAST server for the file; each store of the contract is a schema of its own, so every
+// test starts empty, and reopening a store name reopens the same schema (persistent).
+let vast: FakeVast;
+beforeAll(async () => {
+  vast = await startFakeVast();
+});
+afterAll(async () => {
+  await vast?.close();
+});
+
+describeEngineContract('vast (fake server)', async (store) => testEngine(vast, store.replace(/-/g, '_')), {
+  persistent: true,
+});

@@ -1,0 +1,267 @@
+/**
+ * The VAST engine's own behaviour on the fake server: round trips per operation, reads that
+ * neither wait for a write transaction nor for their own commit, freshness after this process's
+ * commits, keep-alives of a long transaction (injected timers, the fake's clock moved), and no
+ * acknowledged row lost when the cluster answers 503 SlowDown to one request in ten.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { loadConfig } from '../../../config.ts';
+import { DbUnavailableError } from '../../db.errors.ts';
+import type { TableDef } from '../../db.types.ts';
+import { openEngine } from '../../engine.factory.ts';
+import { TableManager } from '../../manager.ts';
+import { col, where } from '../../predicate.ts';
+import { VastTransport } from './transport/transport.client.ts';
+import type { VastRequest, VastResponse, VastStreamResponse } from './transport/transport.types.ts';
+import type { VastTransportLike } from './vast.api.ts';
+import { createVastEngine, type VastEngine, type VastEngineOptions } from './vast.engine.ts';
+import { testTransport } from './vast.testkit.ts';
+import { type EngineTimers, realEngineTimers } from './vast.tx.ts';
+
+const T: TableDef = {
+  name: 'items',
+  columns: [
+    { name: 'id', type: 'int64', nullable: false },
+    { name: 'label', type: 'string' },
+  ],
+};
+
+let fakeNow = 1_000_000;
+let vast: FakeVast;
+beforeAll(async () => {
+  vast = await startFakeVast({ now: () => fakeNow, txTimeoutMs: 60_000 });
+});
+afterAll(async () => {
+  await vast?.close();
+});
+
+let schemas = 0;
+const opened: TableManager[] = [];
+afterEach(async () => {
+  vast.faults.clear();
+  for (const db of opened.splice(0)) await db.close();
+});
+
+/** Holds commits (`PUT /?transaction`) until released: shows what a call awaits. */
+class GatedTransport implements VastTransportLike {
+  held: (() => void)[] = [];
+  gate = false;
+  constructor(private readonly inner: VastTransportLike) {}
+  async request(req: VastRequest): Promise<VastResponse> {
+    if (this.gate && req.method === 'PUT' && req.query?.[0]?.[0] === 'transaction') {
+      await new Promise<void>((resolve) => this.held.push(resolve));
+    }
+    return this.inner.request(req);
+  }
+  stream(req: VastRequest): Promise<VastStreamResponse> {
+    return this.inner.stream(req);
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
+
+async function open(options: Partial<VastEngineOptions> = {}, transport?: VastTransportLike) {
+  const engine = createVastEngine({
+    transport: transport ?? testTransport(vast),
+    bucket: vast.bucket,
+    schema: `engine_${process.pid}_${++schemas}`,
+    ...options,
+  });
+  const db = await TableManager.open(engine, [T]);
+  opened.push(db);
+  return { db, engine: engine as VastEngine };
+}
+
+/** Round trips `op` costs, counted by the engine once everything it started has ended. */
+async function roundTrips(engine: VastEngine, op: () => Promise<unknown>): Promise<number> {
+  await engine.settled();
+  const before = engine.roundTrips;
+  await op();
+  await engine.settled();
+  return engine.roundTrips - before;
+}
+
+describe('VAST engine', () => {
+  it('costs the round trips it should per operation', async () => {
+    const { db, engine } = await open();
+    await db.insert('items', [{ id: 1n, label: 'a' }]);
+    const figures = {
+      // begin, query, commit (the commit is not awaited: see the next test)
+      select: await roundTrips(engine, () => db.select('items', { where: where(col('id').eq(1n)) })),
+      count: await roundTrips(engine, () => db.count('items')),
+      // begin, insert, commit
+      insert: await roundTrips(engine, () => db.insert('items', [{ id: 2n, label: 'b' }])),
+      // begin, query $row_id, put/delete rows, commit
+      update: await roundTrips(engine, () => db.update('items', where(col('id').eq(2n)), { label: 'B' })),
+      delete: await roundTrips(engine, () => db.delete('items', where(col('id').eq(2n)))),
+      // a segment registration's shape: begin, read, insert, commit
+      transaction: await roundTrips(engine, () =>
+        db.transaction(async (tx) => {
+          await tx.select('items', { where: where(col('id').eq(3n)) });
+          await tx.insert('items', [{ id: 3n, label: 'c' }]);
+        }),
+      ),
+      // no round trip at all for a predicate that matches nothing
+      nothing: await roundTrips(engine, () => db.select('items', { where: where(col('id').in([])) })),
+    };
+    expect(figures).toEqual({
+      select: 3,
+      count: 3,
+      insert: 3,
+      update: 4,
+      delete: 4,
+      transaction: 4,
+      nothing: 0,
+    });
+  });
+
+  it('answers a read before its read-only commit is done, and before a write transaction ends', async () => {
+    const gated = new GatedTransport(testTransport(vast));
+    const { db } = await open({}, gated);
+    await db.insert('items', [{ id: 1n, label: 'a' }]);
+    gated.gate = true;
+    // The read resolves while its commit is held.
+    expect(await db.count('items')).toBe(1);
+    expect(gated.held).toHaveLength(1);
+    // A write transaction that cannot commit yet does not hold reads up.
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tx = db.transaction(async (t) => {
+      await t.insert('items', [{ id: 2n, label: 'b' }]);
+      await blocked;
+    });
+    expect(await db.count('items')).toBe(1);
+    release();
+    await vi.waitFor(() => expect(gated.held.length).toBe(3));
+    gated.gate = false;
+    for (const r of gated.held.splice(0)) r();
+    await tx;
+    expect(await db.count('items')).toBe(2);
+  });
+
+  it('shares a read snapshot when asked, and never past this process’s own commit', async () => {
+    const { db, engine } = await open({ readSnapshotMs: 3_600_000 });
+    await db.insert('items', [{ id: 1n }]);
+    expect(await db.count('items')).toBe(1);
+    // The snapshot is open: the next read is one round trip.
+    expect(await roundTrips(engine, () => db.count('items'))).toBe(1);
+    await db.insert('items', [{ id: 2n }]);
+    expect(await db.count('items')).toBe(2);
+    await db.transaction((tx) => tx.delete('items', where(col('id').eq(1n))));
+    expect(await db.count('items')).toBe(1);
+  });
+
+  it('keeps a long transaction alive with GET /?transaction', async () => {
+    const intervals: { fn: () => void; ms: number; cleared: boolean }[] = [];
+    const timers: Partial<EngineTimers> = {
+      setInterval: (fn, ms) => {
+        const h = { fn, ms, cleared: false };
+        intervals.push(h);
+        return h;
+      },
+      clearInterval: (h) => {
+        (h as { cleared: boolean }).cleared = true;
+      },
+    };
+    const { db } = await open({ timers, keepAliveMs: 30_000 });
+    const sent = () => vast.stats.calls.keepalive;
+    await db.transaction(async (tx) => {
+      await tx.insert('items', [{ id: 1n }]);
+      const live = intervals.filter((h) => !h.cleared);
+      expect(live.map((h) => h.ms)).toEqual([30_000]);
+      // Three times 50 s: idle past the fake's 60 s expiry in all, never between keep-alives.
+      for (let i = 1; i <= 3; i++) {
+        fakeNow += 50_000;
+        const before = sent();
+        live[0]?.fn();
+        await vi.waitFor(() => expect(sent()).toBe(before + 1));
+      }
+      await tx.insert('items', [{ id: 2n }]);
+    });
+    expect(intervals.every((h) => h.cleared)).toBe(true);
+    expect(await db.count('items')).toBe(2);
+    // Without keep-alives the same wait loses the transaction: the cluster forgot it.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.insert('items', [{ id: 3n }]);
+        fakeNow += 70_000;
+      }),
+    ).rejects.toThrow();
+    expect(await db.count('items')).toBe(2);
+  });
+
+  it('loses no acknowledged row when one request in ten is answered 503 SlowDown', async () => {
+    const { db } = await open({ timers: realEngineTimers });
+    const fired = vast.stats.faultsFired;
+    vast.faults.slowDown({ every: 10 });
+    const acknowledged: bigint[] = [];
+    const failed: unknown[] = [];
+    for (let i = 0; i < 60; i++) {
+      const rows = [{ id: BigInt(2 * i) }, { id: BigInt(2 * i + 1) }];
+      try {
+        await db.insert('items', rows);
+        acknowledged.push(...rows.map((r) => r.id));
+      } catch (e) {
+        failed.push(e);
+      }
+    }
+    expect(vast.stats.faultsFired - fired).toBeGreaterThan(10);
+    vast.faults.clear();
+    const stored = (await db.select('items', { columns: ['id'] })).map((r) => r.id as bigint);
+    expect(new Set(stored).size).toBe(stored.length);
+    expect(stored.sort((a, b) => (a < b ? -1 : 1))).toEqual(acknowledged);
+    // The engine re-runs a refused autocommit write in a new transaction: none had to fail.
+    expect(failed).toEqual([]);
+  });
+
+  it('never re-runs a write whose commit may have been applied', async () => {
+    // One try per call: the commit's lost answer reaches the engine as DbUnavailableError.
+    const once = new VastTransport({
+      endpoints: [vast.url],
+      accessKey: vast.keys.access,
+      secretKey: vast.keys.secret,
+      retry: { maxAttempts: 1 },
+    });
+    const { db } = await open({ timers: realEngineTimers }, once);
+    const fired = vast.stats.faultsFired;
+    // The commit is applied and its answer lost: the call fails, and the write must not be run
+    // again in a new transaction (the row would be stored twice).
+    vast.faults.dropConnection('after-apply', { kinds: ['commit'], times: 1 });
+    await expect(db.insert('items', [{ id: 1n }])).rejects.toBeInstanceOf(DbUnavailableError);
+    expect(vast.stats.faultsFired).toBe(fired + 1);
+    vast.faults.clear();
+    expect(await db.count('items')).toBe(1);
+  });
+
+  it('reports a table dropped behind its back as unknown_table', async () => {
+    const { db, engine } = await open();
+    await db.insert('items', [{ id: 1n }]);
+    await engine.dropTable('items');
+    await expect(db.select('items')).rejects.toMatchObject({ code: 'unknown_table' });
+    await expect(db.insert('items', [{ id: 2n }])).rejects.toMatchObject({ code: 'unknown_table' });
+  });
+});
+
+describe('TAMS_DB=vast', () => {
+  it('opens this engine, not exclusive, with the TAMS_VAST_* settings', async () => {
+    const config = loadConfig({
+      TAMS_DB: 'vast',
+      TAMS_VAST_ENDPOINTS: vast.url,
+      TAMS_VAST_ACCESS_KEY: vast.keys.access,
+      TAMS_VAST_SECRET_KEY: vast.keys.secret,
+      TAMS_VAST_BUCKET: vast.bucket,
+      TAMS_VAST_SCHEMA: `factory_${process.pid}`,
+    });
+    const db = await TableManager.open(await openEngine(config), [T]);
+    opened.push(db);
+    expect(db.engine.name).toBe('vast');
+    expect(db.exclusive).toBe(false);
+    await db.insert('items', [{ id: 1n, label: 'via config' }]);
+    expect(await db.select('items', { columns: ['label'] })).toEqual([{ label: 'via config' }]);
+    await expect(openEngine(config, { memory: true })).rejects.toThrow(/no in-memory mode/);
+  });
+});

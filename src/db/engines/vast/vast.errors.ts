@@ -1,0 +1,51 @@
+import { DbError } from '../../db.errors.ts';
+import { VastHttpError } from './transport/transport.errors.ts';
+import { WireFormatError } from './wire/wire.errors.ts';
+import { QueryDataFailedError } from './wire/wire.frames.ts';
+import { TooWideRowError } from './wire/wire.slices.ts';
+import { WireValueError } from './wire/wire.values.ts';
+
+/**
+ * The cluster answered something this client could not read (a body that is not the expected
+ * FlatBuffer / Arrow stream, a QueryData response that breaks off). Not the caller's fault and not
+ * worth a blind retry: the HTTP layer answers 500, the log keeps the detail.
+ */
+export class VastAnswerError extends Error {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`the answer of VAST DataBase was not understood: ${detail}`, options);
+    this.name = 'VastAnswerError';
+  }
+}
+
+/**
+ * Maps what the transport and the codec throw to the engine's errors. DbErrors (including the
+ * transport's VastUnavailableError, a DbUnavailableError that the API answers with 503) pass
+ * through; a 404 on a table means the table is not there; a reply the codec cannot read is a
+ * VastAnswerError. Anything else (403, 409, 500...) keeps its VastHttpError, which names status,
+ * code and request id for the log.
+ */
+export function toDbError(e: unknown, table: string | undefined): unknown {
+  if (e instanceof DbError) return e;
+  if (e instanceof VastHttpError) {
+    if (e.status === 404 && table !== undefined && table !== '' && e.missing !== 'bucket') {
+      return new DbError('unknown_table', `unknown table "${table}" (VAST: ${e.code || 'not found'})`);
+    }
+    return e;
+  }
+  if (e instanceof WireValueError) return new DbError('invalid_value', e.message);
+  if (e instanceof TooWideRowError) return new DbError('invalid_value', e.message);
+  if (e instanceof QueryDataFailedError) return e;
+  if (e instanceof WireFormatError) return new VastAnswerError(e.message, { cause: e });
+  return e;
+}
+
+/** A 409 (or a code saying so): what was to be created exists already. */
+export function isAlreadyThere(e: unknown): boolean {
+  return e instanceof VastHttpError && (e.status === 409 || /exist/i.test(e.code));
+}
+
+/** A 404: what was to be dropped or read is not there (any level: bucket excepted). */
+export function isMissing(e: unknown): boolean {
+  if (e instanceof DbError) return e.code === 'unknown_table';
+  return e instanceof VastHttpError && e.status === 404 && e.missing !== 'bucket';
+}

@@ -1,0 +1,103 @@
+import type { VastApi } from './vast.api.ts';
+import { beginTx, commitTx, type EngineTimers, type Tx } from './vast.tx.ts';
+
+/** A read transaction and the reads using it. */
+interface Snapshot {
+  readonly tx: Promise<Tx>;
+  /** When its begin was sent. */
+  readonly since: number;
+  users: number;
+  retired: boolean;
+  timer: unknown;
+}
+
+/**
+ * Transactions for reads outside a transaction (`engine.session`): VAST wants every operation in
+ * one, and a read must never queue behind the write transactions.
+ *
+ * Each read begins its own transaction unless a snapshot begun less than `shareMs` ago is still
+ * open (default 0: never; see VastEngineOptions.readSnapshotMs for the trade-off). A read-only
+ * transaction is committed off the response path: nothing is waited for, since a read-only commit
+ * changes nothing; close() waits for them all. A snapshot is retired (no new reads join it) as
+ * soon as a write transaction of this process commits, so that no read that starts after our own
+ * commit can read data older than it.
+ */
+export class ReadSnapshots {
+  private current: Snapshot | undefined;
+  private readonly ending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly api: VastApi,
+    private readonly timers: EngineTimers,
+    private readonly keepAliveMs: number,
+    private readonly shareMs: number,
+  ) {}
+
+  async run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const snap = this.acquire();
+    snap.users++;
+    try {
+      const tx = await snap.tx;
+      return await fn(tx);
+    } finally {
+      snap.users--;
+      this.release(snap);
+    }
+  }
+
+  /** After a local commit: reads that start from now on begin a new transaction. */
+  retireAll(): void {
+    const snap = this.current;
+    if (snap === undefined) return;
+    this.current = undefined;
+    snap.retired = true;
+    this.release(snap);
+  }
+
+  /** Ends every snapshot and waits for their commits (close). */
+  async close(): Promise<void> {
+    this.retireAll();
+    await this.settled();
+  }
+
+  /** Waits for the read-only commits under way (benchmarks and tests count their round trips). */
+  async settled(): Promise<void> {
+    while (this.ending.size > 0) await Promise.all([...this.ending]);
+  }
+
+  private acquire(): Snapshot {
+    const now = this.timers.now();
+    const cur = this.current;
+    if (cur !== undefined && now - cur.since < this.shareMs) return cur;
+    this.retireAll();
+    const snap: Snapshot = {
+      tx: beginTx(this.api, this.timers, this.keepAliveMs),
+      since: now,
+      users: 0,
+      retired: this.shareMs <= 0,
+      timer: undefined,
+    };
+    // An unused failed begin must not become an unhandled rejection.
+    snap.tx.catch(() => undefined);
+    if (!snap.retired) {
+      this.current = snap;
+      // Ends an idle shared snapshot once too old to join, so none stays open on an idle server.
+      snap.timer = this.timers.setTimeout(() => {
+        if (this.current === snap) this.retireAll();
+      }, this.shareMs);
+    }
+    return snap;
+  }
+
+  private release(snap: Snapshot): void {
+    if (!snap.retired || snap.users > 0) return;
+    if (snap.timer !== undefined) this.timers.clearTimeout(snap.timer);
+    snap.timer = undefined;
+    // Users are 0 and it is retired: nobody joins any more, so this runs once per snapshot.
+    const done = snap.tx
+      .then((tx) => commitTx(this.api, tx))
+      .catch(() => undefined)
+      .finally(() => this.ending.delete(done));
+    this.ending.add(done);
+  }
+}

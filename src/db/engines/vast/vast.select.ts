@@ -1,0 +1,129 @@
+import type { Predicate, Row } from '../../db.types.ts';
+import { VastConnectionError } from './transport/transport.errors.ts';
+import type { VastApi } from './vast.api.ts';
+import { VastAnswerError } from './vast.errors.ts';
+import { fromWire } from './vast.values.ts';
+import { type QueryBatch, QueryResponseParser, ROW_ID_DONE } from './wire/wire.frames.ts';
+import { buildQueryRequest, matchesNothing } from './wire/wire.query.ts';
+import { ROW_ID, type WireField } from './wire/wire.types.ts';
+
+/** How selects are cut into QueryData requests. */
+export interface QuerySettings {
+  /**
+   * Sub-splits per request (`tabular-num-of-subsplits`): the cluster reads that many ranges of
+   * the table in parallel and interleaves them in one response. The SDK's default, 4.
+   */
+  readonly subSplits: number;
+  /**
+   * Rows per sub-split per response (`tabular-limit-rows`); a sub-split with more continues in
+   * the next request from its cursor. The SDK's default, 128 Ki: a page of segments (hundreds of
+   * rows) always comes in one round trip, and a scan of millions needs few requests, while the
+   * response is parsed batch by batch so its size never sits in memory whole.
+   */
+  readonly pageRows: number;
+  /** Re-sends from the cursors after a connection lost mid-response, at most this many times. */
+  readonly resumes: number;
+}
+
+export const DEFAULT_QUERY: QuerySettings = { subSplits: 4, pageRows: 128 * 1024, resumes: 3 };
+
+export interface QuerySpec {
+  readonly table: string;
+  readonly fields: readonly WireField[];
+  /** Projection; [] for a count. */
+  readonly columns: readonly string[];
+  readonly where?: Predicate;
+  readonly rowId?: boolean;
+  /** Stop paging once this many rows came (they may come in one page). */
+  readonly limit?: number;
+}
+
+/**
+ * Runs one select: a QueryData GET per page, every sub-split paged by its
+ * `tabular-start-row-id-{i}` cursor until the cluster reports it finished, as the SDK's
+ * SplitWorker does. Yields the batches as they are parsed.
+ */
+export async function* queryBatches(
+  api: VastApi,
+  txid: bigint,
+  spec: QuerySpec,
+  settings: QuerySettings,
+): AsyncGenerator<QueryBatch> {
+  // A group that can match nothing (`in []`) cannot be sent; the answer is known: no rows.
+  if (matchesNothing(spec.where)) return;
+  const { body, request } = buildQueryRequest({
+    fields: spec.fields,
+    columns: spec.columns,
+    where: spec.where,
+    rowId: spec.rowId,
+  });
+  const expected = request.projection.map((i) => request.fields[i] as WireField);
+  const cursors: bigint[] = new Array(settings.subSplits).fill(0n);
+  const limitRows =
+    spec.limit !== undefined ? Math.max(1, Math.min(spec.limit, settings.pageRows)) : settings.pageRows;
+  let rows = 0;
+  let resumes = 0;
+  while (cursors.some((c) => c !== ROW_ID_DONE)) {
+    const headers: Record<string, string> = {
+      'tabular-split': '0,1,8',
+      'tabular-num-of-subsplits': String(settings.subSplits),
+      'tabular-request-format': 'string',
+      'tabular-response-format': 'string',
+      'tabular-enable-sorted-projections': 'True',
+      'tabular-limit-rows': String(limitRows),
+    };
+    cursors.forEach((c, i) => {
+      headers[`tabular-start-row-id-${i}`] = `${i},${c}`;
+    });
+    const before = [...cursors];
+    const parser = new QueryResponseParser(expected);
+    try {
+      const res = await api.stream({
+        method: 'GET',
+        table: spec.table,
+        query: [['data']],
+        txid,
+        headers,
+        body,
+        idempotent: true,
+      });
+      for await (const chunk of res.body) {
+        for (const batch of parser.push(chunk)) {
+          if (batch.streamId >= cursors.length)
+            throw new VastAnswerError(`rows from sub-split ${batch.streamId}`);
+          cursors[batch.streamId] = batch.nextRowId;
+          rows += batch.numRows;
+          yield batch;
+        }
+      }
+      parser.end();
+    } catch (e) {
+      // A connection lost mid-response: resume from the cursors of the batches already taken.
+      if (e instanceof VastConnectionError && resumes < settings.resumes) {
+        resumes++;
+        continue;
+      }
+      throw api.mapError(e, spec.table);
+    }
+    if (spec.limit !== undefined && rows >= spec.limit) return;
+    if (cursors.every((c, i) => c === before[i])) {
+      throw new VastAnswerError('a QueryData page moved no sub-split forward');
+    }
+  }
+}
+
+/** Converts a batch's rows to engine rows; `$row_id` kept as a bigint. */
+export function batchToRows(batch: QueryBatch): Row[] {
+  const rows: Row[] = new Array(batch.numRows);
+  const { fields, columns } = batch;
+  for (let r = 0; r < batch.numRows; r++) {
+    const row: Row = {};
+    for (let c = 0; c < fields.length; c++) {
+      const f = fields[c] as WireField;
+      const v = (columns[c] as readonly (typeof columns)[number][number][])[r] ?? null;
+      row[f.name] = f.name === ROW_ID ? v : fromWire(f.type, v);
+    }
+    rows[r] = row;
+  }
+  return rows;
+}

@@ -1,0 +1,117 @@
+import { DbError } from '../../db.errors.ts';
+import { NO_TXID, type VastApi } from './vast.api.ts';
+import { VastAnswerError } from './vast.errors.ts';
+
+/** Timers the engine uses (keep-alives, read snapshot ageing): injected so tests never sleep. */
+export interface EngineTimers {
+  now(): number;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realEngineTimers: EngineTimers = {
+  now: () => Date.now(),
+  // unref: a keep-alive or an idle snapshot must not hold the process open.
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** A FIFO mutex: the engine's write transactions take turns through one. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once everything queued so far has finished. */
+  idle(): Promise<void> {
+    return this.tail.then(() => undefined);
+  }
+}
+
+/** One open VAST transaction. */
+export class Tx {
+  active = true;
+  private keepAlive: unknown;
+
+  constructor(
+    readonly txid: bigint,
+    private readonly timers: EngineTimers,
+  ) {}
+
+  /** Refuses work once the transaction has ended. */
+  check(): void {
+    if (!this.active) throw new DbError('transaction_closed', 'the transaction has already ended');
+  }
+
+  startKeepAlive(api: VastApi, intervalMs: number): void {
+    if (!(intervalMs > 0)) return;
+    this.keepAlive = this.timers.setInterval(() => {
+      // A failed keep-alive is not fatal by itself: the next call in the transaction will tell.
+      api
+        .request({ method: 'GET', query: [['transaction']], txid: this.txid, idempotent: true })
+        .catch(() => undefined);
+    }, intervalMs);
+  }
+
+  end(): void {
+    this.active = false;
+    if (this.keepAlive !== undefined) this.timers.clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+  }
+}
+
+/** Begins a transaction: `POST /?transaction`, the id comes back in `tabular-txid`. */
+export async function beginTx(api: VastApi, timers: EngineTimers, keepAliveMs: number): Promise<Tx> {
+  const res = await api.request({ method: 'POST', query: [['transaction']], txid: NO_TXID });
+  const raw = res.headers['tabular-txid'];
+  if (raw === undefined || !/^\d+$/.test(raw)) {
+    throw new VastAnswerError(`begin transaction answered without a numeric tabular-txid (${raw ?? 'none'})`);
+  }
+  const tx = new Tx(BigInt(raw), timers);
+  tx.startKeepAlive(api, keepAliveMs);
+  return tx;
+}
+
+/**
+ * Commits (`PUT /?transaction`). Marked idempotent so that a lost answer is retried, as VAST's
+ * Java client retries commits to clean up transactions left open.
+ */
+export async function commitTx(api: VastApi, tx: Tx): Promise<void> {
+  tx.end();
+  await api.request({ method: 'PUT', query: [['transaction']], txid: tx.txid, idempotent: true });
+}
+
+/** Rolls back (`DELETE /?transaction`); failures are swallowed: the cluster drops it anyway. */
+export async function rollbackTx(api: VastApi, tx: Tx): Promise<void> {
+  tx.end();
+  await api
+    .request({ method: 'DELETE', query: [['transaction']], txid: tx.txid, idempotent: true })
+    .catch(() => undefined);
+}
+
+/** Runs `fn` in a fresh transaction: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(
+  api: VastApi,
+  timers: EngineTimers,
+  keepAliveMs: number,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  const tx = await beginTx(api, timers, keepAliveMs);
+  let result: T;
+  try {
+    result = await fn(tx);
+  } catch (e) {
+    await rollbackTx(api, tx);
+    throw e;
+  }
+  await commitTx(api, tx);
+  return result;
+}
