@@ -41,6 +41,7 @@ render() {
 }
 render default
 render production -f "$CHART/ci/production-values.yaml"
+render vast -f "$CHART/ci/vast-values.yaml"
 
 echo "== values the chart must refuse"
 refuse() {
@@ -53,9 +54,12 @@ refuse() {
   echo "refused ($why): $(echo "$out" | grep -o 'execution error.*' | head -1)"
 }
 refuse "two replicas of the embedded engine" --set replicaCount=2
-refuse "an engine this version lacks" --set store.engine=vast
+refuse "an engine this version lacks" --set store.engine=trino
+refuse "two replicas on VAST (a later version)" -f "$CHART/ci/vast-values.yaml" --set replicaCount=2
+refuse "VAST without its credentials Secret" -f "$CHART/ci/vast-values.yaml" --set store.vast.credentialsSecret=
+refuse "VAST settings given in config" -f "$CHART/ci/vast-values.yaml" --set config.TAMS_VAST_BUCKET=other
 refuse "a setting the chart owns" --set config.TAMS_DATA_DIR=/elsewhere
 refuse "a grace period shorter than the shutdown" --set shutdown.terminationGracePeriodSeconds=10
 
 echo "== offline validation of the rendered manifests"
-node --import tsx scripts/helm-validate.ts "$work/default.yaml" "$work/production.yaml"
+node --import tsx scripts/helm-validate.ts "$work/default.yaml" "$work/production.yaml" "$work/vast.yaml"

@@ -40,6 +40,7 @@ interface Container {
   securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
   resources?: { requests?: object; limits?: object };
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
 }
 interface DeploymentDoc {
   spec: {
@@ -55,8 +56,11 @@ interface DeploymentDoc {
   };
 }
 
-/** The chart's promises (README "Deploy with Helm"), on its Deployment. */
-function checkDeployment(file: string, doc: DeploymentDoc): void {
+/**
+ * The chart's promises (README "Deploy with Helm"), on its Deployment. Returns the settings the
+ * container takes from Secrets by name (their values exist only at run time).
+ */
+function checkDeployment(file: string, doc: DeploymentDoc): string[] {
   const at = `${file}: Deployment`;
   const pod = doc.spec.template.spec;
   const [container] = pod.containers;
@@ -76,6 +80,14 @@ function checkDeployment(file: string, doc: DeploymentDoc): void {
     container?.resources?.requests !== undefined && container.resources.limits !== undefined,
     `${at}: resources`,
   );
+  const fromSecrets = (container?.env ?? []).filter((e) => e.valueFrom?.secretKeyRef !== undefined);
+  for (const e of container?.env ?? []) {
+    check(
+      e.valueFrom?.secretKeyRef !== undefined || !/SECRET|PASSWORD|TOKEN|KEY/i.test(e.name),
+      `${at}: ${e.name} must come from a Secret`,
+    );
+  }
+  return fromSecrets.map((e) => e.name);
 }
 
 /**
@@ -87,9 +99,11 @@ function checkSettings(
   file: string,
   settings: Record<string, string> | undefined,
   backends: string | undefined,
+  fromSecrets: readonly string[],
 ) {
   if (!settings) return;
   const env: Record<string, string> = { ...settings };
+  for (const name of fromSecrets) env[name] = 'placeholder';
   delete env.TAMS_STORAGE_BACKENDS_FILE;
   if (backends !== undefined) {
     env.TAMS_STORAGE_BACKENDS = backends;
@@ -115,6 +129,7 @@ for (const file of process.argv.slice(2)) {
   const kinds = new Set<string>();
   let settings: Record<string, string> | undefined;
   let backends: string | undefined;
+  let fromSecrets: string[] = [];
   for (const doc of docs) {
     const key = `${doc.apiVersion}/${doc.kind}`;
     const model = MODELS[key];
@@ -131,7 +146,7 @@ for (const file of process.argv.slice(2)) {
     }
     kinds.add(doc.kind as string);
     seen.set(key, (seen.get(key) ?? 0) + 1);
-    if (doc.kind === 'Deployment') checkDeployment(file, doc as unknown as DeploymentDoc);
+    if (doc.kind === 'Deployment') fromSecrets = checkDeployment(file, doc as unknown as DeploymentDoc);
     if (doc.kind === 'ConfigMap') {
       const data = (doc.data ?? {}) as Record<string, string>;
       for (const name of Object.keys(data)) {
@@ -144,7 +159,7 @@ for (const file of process.argv.slice(2)) {
       else settings = data;
     }
   }
-  checkSettings(file, settings, backends);
+  checkSettings(file, settings, backends, fromSecrets);
   for (const kind of ['Deployment', 'Service', 'ConfigMap'])
     check(kinds.has(kind), `${file}: no ${kind} rendered`);
   process.stdout.write(`${file}: ${docs.length} manifests (${[...kinds].sort().join(', ')})\n`);
