@@ -25,6 +25,8 @@ export async function tablesCommand(
       new Set([1, 2]),
     ),
   );
-  io.out('(sizes are estimates: storage blocks in use, shared blocks counted for each table)\n');
+  io.out(
+    "(sizes are the engine's estimates: DuckDB's storage blocks in use, shared blocks counted for each table; VAST DataBase's table statistics)\n",
+  );
   return 0;
 }
