@@ -123,7 +123,7 @@ describe('rows read per request, without ORDER BY/LIMIT pushdown', () => {
     expectBounded(
       'segments page across the gap',
       await measure(async () => {
-        across = (await okGet<Segment[]>(path, { limit: 100, timerange: `[9950:0__]` })).body;
+        across = (await okGet<Segment[]>(path, { limit: 100, timerange: "[9950:0_]" })).body;
       }),
     );
     expect(across.map((s) => s.timerange).slice(49, 51)).toEqual([
