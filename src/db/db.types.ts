@@ -92,6 +92,20 @@ export interface SelectOptions {
   readonly limit?: number;
 }
 
+/**
+ * Which parts of a select an engine evaluates where the data is. An engine that cannot push ORDER
+ * BY or LIMIT down still honours them, by reading every row the predicate matches and sorting and
+ * slicing them itself (VAST DataBase): callers that page through large tables must then make the
+ * predicate itself select about a page (keyset windows, see src/store/window.ts).
+ */
+export interface Pushdown {
+  readonly orderBy: boolean;
+  readonly limit: boolean;
+}
+
+/** The default: the engine sorts and stops at the limit itself (DuckDB). */
+export const FULL_PUSHDOWN: Pushdown = { orderBy: true, limit: true };
+
 /** What can be done inside or outside a transaction. */
 export interface DbSession {
   select(table: string, options?: SelectOptions): Promise<Row[]>;
@@ -139,6 +153,8 @@ export interface Engine {
    * above may then keep in-memory copies of it. False for shared databases (VAST).
    */
   readonly exclusive: boolean;
+  /** What the engine pushes down besides the predicate; FULL_PUSHDOWN when left out. */
+  readonly pushdown?: Pushdown;
   listTables(): Promise<string[]>;
   describeTable(name: string): Promise<TableInfo | null>;
   createTable(def: TableDef): Promise<void>;

@@ -1,6 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DbError } from './db.errors.ts';
-import type { DbSession, Engine, Predicate, Row, SelectOptions, TableDef, TableInfo } from './db.types.ts';
+import {
+  type DbSession,
+  type Engine,
+  FULL_PUSHDOWN,
+  type Predicate,
+  type Pushdown,
+  type Row,
+  type SelectOptions,
+  type TableDef,
+  type TableInfo,
+} from './db.types.ts';
 import { evolveSchema, SchemaCache, validateTableDefs } from './manager.schema.ts';
 import { ValidatingSession } from './manager.session.ts';
 
@@ -91,6 +101,11 @@ export class TableManager implements DbSession {
   /** Whether this process alone uses the data (see Engine.exclusive). */
   get exclusive(): boolean {
     return this.engine.exclusive;
+  }
+
+  /** What the engine pushes down besides predicates (see Pushdown). */
+  get pushdown(): Pushdown {
+    return this.engine.pushdown ?? FULL_PUSHDOWN;
   }
 
   /** The declared definition of a table. */

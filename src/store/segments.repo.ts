@@ -10,6 +10,7 @@ import {
   TimeRange,
 } from '../time/index.ts';
 import { big, num, reqStr, str } from './rows.ts';
+import { windowScan } from './segments.window.ts';
 import { T } from './tables.ts';
 
 export interface SegmentUrl {
@@ -50,10 +51,6 @@ const ORDER_ASC = [
   { column: 'seg_start', direction: 'asc' },
   { column: 'seg_start_incl', direction: 'desc' },
 ] as const;
-const ORDER_DESC = [
-  { column: 'seg_start', direction: 'desc' },
-  { column: 'seg_start_incl', direction: 'asc' },
-] as const;
 
 /**
  * Segments of Flows. Queries push down coarse, single-column bounds (what every engine can
@@ -76,13 +73,15 @@ export class SegmentsRepo {
     const bounds = overlapBounds(range);
     if (bounds === null) return { items: [] };
     const found = await this.scan(
-      [
-        col('flow_id').eq(flowId),
-        options.objectId !== undefined && col('object_id').eq(options.objectId),
-        ...bounds,
-      ],
+      flowId,
+      [options.objectId !== undefined && col('object_id').eq(options.objectId), ...bounds],
       (tr) => overlapsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive),
-      { reverse: options.reverse, limit: options.limit + 1, after: options.after },
+      {
+        reverse: options.reverse,
+        limit: options.limit + 1,
+        after: options.after,
+        ...(await this.startBounds(flowId, range, true)),
+      },
     );
     const items = found.slice(0, options.limit);
     const lastItem = items.at(-1);
@@ -129,47 +128,96 @@ export class SegmentsRepo {
     const bounds = withinBounds(range);
     if (bounds === null) return [];
     return this.scan(
-      [col('flow_id').eq(flowId), objectId !== undefined && col('object_id').eq(objectId), ...bounds],
+      flowId,
+      [objectId !== undefined && col('object_id').eq(objectId), ...bounds],
       (tr) => containsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive),
-      { reverse: false, limit },
+      { reverse: false, limit, ...(await this.startBounds(flowId, range, false)) },
     );
   }
 
   /**
-   * Keyset scan in time order: pushed-down `where` plus the key cursor, batch by batch, keeping
-   * the segments `accept` passes until `limit` of them are found.
+   * The seg_start bounds of segments overlapping `range` (`overlapping`), or lying within it:
+   * overlapping ones may start before range.start, in the one segment holding it.
+   */
+  private async startBounds(
+    flowId: string,
+    range: TimeRange,
+    overlapping: boolean,
+  ): Promise<{ lowest?: bigint; highest?: bigint }> {
+    const inRange = (v: bigint | null) => (v !== null && v >= INT64_MIN && v <= INT64_MAX ? v : undefined);
+    const start = inRange(range.start);
+    return {
+      lowest: start === undefined ? undefined : overlapping ? await this.startAt(flowId, start) : start,
+      highest: inRange(range.end),
+    };
+  }
+
+  /**
+   * Keyset scan in time order through windows on seg_start (segments.window.ts): pushed-down
+   * `where` plus the window, keeping the segments `accept` passes until `limit` of them are found.
+   * The windows start at `lowest` (or after the cursor) and stop at the Flow's envelope.
    */
   private async scan(
+    flowId: string,
     where: (ColumnGroup | false)[],
     accept: (tr: TimeRange) => boolean,
-    options: { reverse: boolean; limit?: number; after?: SegmentKey },
+    options: { reverse: boolean; limit?: number; after?: SegmentKey; lowest?: bigint; highest?: bigint },
   ): Promise<SegmentRecord[]> {
     const found: SegmentRecord[] = [];
     const { reverse, limit } = options;
-    const batchSize = limit === undefined ? 10_000 : limit + 8;
-    const direction = reverse ? -1 : 1;
-    let cursor = options.after;
-    for (;;) {
-      const rows = await this.db.select(T.segments, {
-        where: and(
-          ...where,
-          cursor !== undefined &&
-            (reverse ? col('seg_start').le(cursor.start) : col('seg_start').ge(cursor.start)),
-        ),
-        orderBy: reverse ? ORDER_DESC : ORDER_ASC,
-        limit: batchSize,
-      });
-      for (const row of rows) {
-        const segment = fromRow(row);
-        // The cursor bound is inclusive (a start may be shared by two segments): skip what was seen.
-        if (cursor && direction * compareKeys(keyOf(segment), cursor) <= 0) continue;
-        if (accept(segment.timerange)) found.push(segment);
-        if (limit !== undefined && found.length >= limit) return found;
-      }
-      const last = rows.at(-1);
-      if (!last || rows.length < batchSize) return found;
-      cursor = keyOf(fromRow(last));
-    }
+    const flow = await this.flowSpan(flowId);
+    // The first start that can match, in the scan's direction, and the last.
+    const low = max(options.lowest, flow?.first);
+    const high = min(options.highest, flow?.last);
+    if (flow !== null && low !== undefined && high !== undefined && low > high) return found;
+    const from = options.after?.start ?? (reverse ? high : low);
+    const until = reverse ? low : high;
+    await windowScan(this.db, {
+      where: [col('flow_id').eq(flowId), ...where],
+      reverse,
+      // Without an envelope (no Flow row, or none known) one unbounded select answers.
+      from: from ?? (reverse ? INT64_MAX : INT64_MIN),
+      until: until ?? from ?? (reverse ? INT64_MAX : INT64_MIN),
+      after: options.after,
+      want: limit ?? 10_000,
+      compare: compareKeys,
+      keyOf: (row) => ({ start: row.seg_start as bigint, startInclusive: row.seg_start_incl as boolean }),
+      take: (rows) => {
+        for (const row of rows) {
+          const segment = fromRow(row);
+          if (accept(segment.timerange)) found.push(segment);
+          if (limit !== undefined && found.length >= limit) return false;
+        }
+        return true;
+      },
+    });
+    return found;
+  }
+
+  /**
+   * The starts of the Flow's first and last segments as its row records them (the envelope
+   * segment writes maintain); null without a row, undefined bounds when it records none.
+   */
+  private async flowSpan(flowId: string): Promise<{ first?: bigint; last?: bigint } | null> {
+    const [row] = await this.db.select(T.flows, {
+      where: and(col('id').eq(flowId)),
+      columns: ['tr_start', 'tr_end'],
+      limit: 1,
+    });
+    if (row === undefined) return null;
+    return { first: big(row, 'tr_start'), last: big(row, 'tr_end') };
+  }
+
+  /**
+   * The start of the segment holding `at`, if one does (segments never overlap: one at most, or
+   * two touching there), else `at`: where a scan for segments reaching `at` or later begins.
+   */
+  private async startAt(flowId: string, at: bigint): Promise<bigint> {
+    const rows = await this.db.select(T.segments, {
+      where: and(col('flow_id').eq(flowId), col('seg_start').le(at), col('seg_end').ge(at)),
+      columns: ['seg_start'],
+    });
+    return rows.reduce((low, r) => ((r.seg_start as bigint) < low ? (r.seg_start as bigint) : low), at);
   }
 
   /**
@@ -203,23 +251,16 @@ export class SegmentsRepo {
     return deleted;
   }
 
-  /** The envelope of all the Flow's segments: the Flow's timerange. */
+  /**
+   * The envelope of all the Flow's segments: the Flow's timerange. Windows from the ends its row
+   * records (segments.window.ts), which are exact but for a deletion shrinking them.
+   */
   async envelope(flowId: string): Promise<TimeRange> {
-    const [first] = await this.db.select(T.segments, {
-      where: and(col('flow_id').eq(flowId)),
-      orderBy: ORDER_ASC,
-      limit: 1,
-    });
+    const [first] = await this.scan(flowId, [], () => true, { reverse: false, limit: 1 });
     if (!first) return TimeRange.EMPTY;
-    const [last] = await this.db.select(T.segments, {
-      where: and(col('flow_id').eq(flowId)),
-      orderBy: [
-        { column: 'seg_end', direction: 'desc' },
-        { column: 'seg_end_incl', direction: 'desc' },
-      ],
-      limit: 1,
-    });
-    return fromRow(first).timerange.envelope(fromRow(last ?? first).timerange);
+    // Segments never overlap: the last to start is the last to end.
+    const [last] = await this.scan(flowId, [], () => true, { reverse: true, limit: 1 });
+    return first.timerange.envelope((last ?? first).timerange);
   }
 }
 
@@ -309,4 +350,16 @@ function fromRow(row: Row): SegmentRecord {
   if (keyFrames !== undefined) segment.key_frame_count = keyFrames;
   if (Array.isArray(row.get_urls)) segment.get_urls = row.get_urls as unknown as SegmentUrl[];
   return segment;
+}
+
+/** The greater of two optional bounds (undefined: no bound). */
+function max(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  if (a === undefined) return b;
+  return b === undefined || a > b ? a : b;
+}
+
+/** The lesser of two optional bounds (undefined: no bound). */
+function min(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  if (a === undefined) return b;
+  return b === undefined || a < b ? a : b;
 }

@@ -55,6 +55,8 @@ export interface TestServerOptions {
   ids?: IdGenerator;
   /** Start the background workers (default true). */
   workers?: boolean;
+  /** An engine of the test's own instead of in-memory DuckDB (the memory engine: test/pushdown/). */
+  engine?: Engine;
   /** Wraps the in-memory database engine (fault injection). */
   wrapEngine?: (engine: Engine) => Engine;
   /** Receives the server's log lines (JSON, every level); without it the server logs nothing. */
@@ -90,7 +92,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     env: { ...process.env, ...options.env },
     authTesting: options.authTesting,
   };
-  if (!options.dataDir) build.engine = await openEngine(config, { memory: true });
+  if (!options.dataDir) build.engine = options.engine ?? (await openEngine(config, { memory: true }));
   if (options.wrapEngine) {
     if (!build.engine) throw new Error('wrapEngine: in-memory servers only');
     build.engine = options.wrapEngine(build.engine);

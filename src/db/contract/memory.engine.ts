@@ -5,6 +5,7 @@ import type {
   DbSession,
   Engine,
   Predicate,
+  Pushdown,
   Row,
   SelectOptions,
   TableDef,
@@ -24,10 +25,66 @@ interface Table {
 }
 type Tables = Map<string, Table>;
 
-function cloneTables(tables: Tables): Tables {
-  return new Map(
-    [...tables].map(([name, t]) => [name, { columns: [...t.columns], rows: t.rows.map((r) => ({ ...r })) }]),
-  );
+/**
+ * Rows read, as an engine that cannot push ORDER BY and LIMIT down reads them: every row the
+ * predicate matches (with full pushdown, only the rows returned). Tests of bounded reads look at
+ * these (test/pushdown/).
+ */
+export interface ReadStats {
+  /** Rows read by all calls. */
+  rows: number;
+  /** Calls that read rows (select, scan, count, update, delete). */
+  calls: number;
+  /** The most rows one call read, and the table it read them from. */
+  maxRows: number;
+  maxTable: string;
+}
+
+export interface MemoryEngineOptions {
+  /** Default: full pushdown. */
+  readonly pushdown?: Pushdown;
+  /** Default true (one process owns the data); false acts as a shared database (VAST). */
+  readonly exclusive?: boolean;
+}
+
+export function emptyReadStats(): ReadStats {
+  return { rows: 0, calls: 0, maxRows: 0, maxTable: '' };
+}
+
+/**
+ * A transaction's working copy: a table is copied when the transaction first touches it, so a
+ * transaction costs what it uses rather than the whole database (tests load 10^4-10^5 rows).
+ */
+function lazyCopy(tables: Tables): Tables {
+  const copied = new Map<string, Table>();
+  const dropped = new Set<string>();
+  const working = new Map(tables);
+  const get = working.get.bind(working);
+  working.get = (name: string) => {
+    if (dropped.has(name)) return undefined;
+    let table = copied.get(name);
+    if (table === undefined) {
+      const original = get(name);
+      if (original === undefined) return undefined;
+      table = { columns: [...original.columns], rows: original.rows.map((r) => ({ ...r })) };
+      copied.set(name, table);
+      working.set(name, table);
+    }
+    return table;
+  };
+  const set = working.set.bind(working);
+  working.set = (name: string, table: Table) => {
+    dropped.delete(name);
+    copied.set(name, table);
+    return set(name, table);
+  };
+  const del = working.delete.bind(working);
+  working.delete = (name: string) => {
+    dropped.add(name);
+    copied.delete(name);
+    return del(name);
+  };
+  return working;
 }
 
 function copyValue<T>(v: T): T {
@@ -40,7 +97,19 @@ class MemorySession implements DbSession {
     private readonly tables: () => Tables,
     /** Runs an operation now (reads, transaction work) or in turn with transactions (autocommit writes). */
     private readonly run: <T>(write: boolean, op: () => T) => Promise<T>,
+    private readonly reads: { stats: ReadStats; pushdown: Pushdown },
   ) {}
+
+  private counted(name: string, matched: number, returned: number): void {
+    const { stats, pushdown } = this.reads;
+    const rows = pushdown.orderBy && pushdown.limit ? returned : matched;
+    stats.rows += rows;
+    stats.calls++;
+    if (rows > stats.maxRows) {
+      stats.maxRows = rows;
+      stats.maxTable = name;
+    }
+  }
 
   select(name: string, options: SelectOptions = {}): Promise<Row[]> {
     return this.run(false, () => {
@@ -52,6 +121,7 @@ class MemorySession implements DbSession {
         options.orderBy ?? [],
       );
       const limited = options.limit === undefined ? rows : rows.slice(0, options.limit);
+      this.counted(name, rows.length, limited.length);
       return limited.map((r) => Object.fromEntries(columns.map((c) => [c, copyValue(r[c] ?? null)])));
     });
   }
@@ -70,7 +140,9 @@ class MemorySession implements DbSession {
     return this.run(false, () => {
       const table = this.table(name);
       this.check(table, [], where);
-      return table.rows.filter((r) => matchesPredicate(r, where)).length;
+      const matched = table.rows.filter((r) => matchesPredicate(r, where)).length;
+      this.counted(name, matched, matched);
+      return matched;
     });
   }
 
@@ -88,6 +160,7 @@ class MemorySession implements DbSession {
       const table = this.table(name);
       this.check(table, Object.keys(changes), where);
       const matching = table.rows.filter((r) => matchesPredicate(r, where));
+      this.counted(name, matching.length, matching.length);
       for (const row of matching) for (const [k, v] of Object.entries(changes)) row[k] = copyValue(v);
       return matching.length;
     });
@@ -115,6 +188,7 @@ class MemorySession implements DbSession {
       this.check(table, [], where);
       const before = table.rows.length;
       table.rows = table.rows.filter((r) => !matchesPredicate(r, where));
+      this.counted(name, before - table.rows.length, before - table.rows.length);
       return before - table.rows.length;
     });
   }
@@ -133,14 +207,22 @@ class MemorySession implements DbSession {
   }
 }
 
-class MemoryEngine implements Engine {
+export class MemoryEngine implements Engine {
   readonly name = 'memory';
-  readonly exclusive = true;
+  readonly exclusive: boolean;
+  readonly pushdown: Pushdown;
   readonly session: DbSession;
+  /** Rows read so far (see ReadStats); reset it by assigning emptyReadStats(). */
+  reads: ReadStats = emptyReadStats();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  constructor(private readonly store: { tables: Tables }) {
+  constructor(
+    private readonly store: { tables: Tables },
+    options: MemoryEngineOptions = {},
+  ) {
+    this.exclusive = options.exclusive ?? true;
+    this.pushdown = options.pushdown ?? { orderBy: true, limit: true };
     this.session = new MemorySession(
       () => store.tables,
       // Autocommit writes queue behind running transactions, like every engine's writes.
@@ -148,7 +230,18 @@ class MemoryEngine implements Engine {
         this.checkOpen();
         return write ? this.enqueue(async () => op()) : op();
       },
+      this.readCounter(),
     );
+  }
+
+  private readCounter(): { stats: ReadStats; pushdown: Pushdown } {
+    const engine = this;
+    return {
+      get stats() {
+        return engine.reads;
+      },
+      pushdown: this.pushdown,
+    };
   }
 
   async listTables(): Promise<string[]> {
@@ -188,7 +281,7 @@ class MemoryEngine implements Engine {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     this.checkOpen();
     const run = async () => {
-      const working = cloneTables(this.store.tables);
+      const working = lazyCopy(this.store.tables);
       let active = true;
       const tx = new MemorySession(
         () => working,
@@ -196,10 +289,11 @@ class MemoryEngine implements Engine {
           if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
           return op();
         },
+        this.readCounter(),
       );
       try {
         const result = await fn(tx);
-        this.store.tables = working;
+        this.store.tables = new Map(working);
         return result;
       } finally {
         active = false;
@@ -225,7 +319,7 @@ class MemoryEngine implements Engine {
 }
 
 /** Engines whose data lives in this factory, so reopening a store name sees the same tables. */
-export function memoryEngineFactory(): EngineFactory {
+export function memoryEngineFactory(options: MemoryEngineOptions = {}): EngineFactory {
   const stores = new Map<string, { tables: Tables }>();
   return async (store) => {
     let state = stores.get(store);
@@ -233,6 +327,6 @@ export function memoryEngineFactory(): EngineFactory {
       state = { tables: new Map() };
       stores.set(store, state);
     }
-    return new MemoryEngine(state);
+    return new MemoryEngine(state, options);
   };
 }
