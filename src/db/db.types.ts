@@ -96,7 +96,7 @@ export interface SelectOptions {
  * Which parts of a select an engine evaluates where the data is. An engine that cannot push ORDER
  * BY or LIMIT down still honours them, by reading every row the predicate matches and sorting and
  * slicing them itself (VAST DataBase): callers that page through large tables must then make the
- * predicate itself select about a page (keyset windows, see src/store/window.ts).
+ * predicate itself select about a page (keyset windows, see src/store/segments.window.ts and src/store/scan.ts).
  */
 export interface Pushdown {
   readonly orderBy: boolean;

@@ -1,5 +1,5 @@
 import { DbError, DbUnavailableError } from '../../db.errors.ts';
-import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
+import type { ColumnDef, DbSession, Engine, Pushdown, TableDef, TableInfo } from '../../db.types.ts';
 import { VastApi, type VastTransportLike } from './vast.api.ts';
 import * as catalog from './vast.catalog.ts';
 import { ReadSnapshots } from './vast.reads.ts';
@@ -57,6 +57,9 @@ export class VastEngine implements Engine {
   readonly name = 'vast';
   // A shared database: other processes write to it, so layers above keep no copies.
   readonly exclusive = false;
+  // VAST filters and projects; it neither sorts nor stops at a limit under an order (a limit
+  // with no ORDER BY ends the paging early, but the store's pages always order).
+  readonly pushdown: Pushdown = { orderBy: false, limit: false };
   readonly session: DbSession;
   readonly api: VastApi;
   private readonly writes = new Mutex();
