@@ -5,7 +5,7 @@
  * 1 ms added to every round trip. The fake is not a cluster: the figures show the server's
  * client-side costs and the round-trip structure of each operation (BENCHMARKS.md).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BenchOptions } from './bench.args.ts';
@@ -24,6 +24,14 @@ export interface RoundTrips {
   readonly total: number;
   /** Rows the fake sent per operation (QueryData answers). */
   readonly rows: number;
+  /** CPU time per operation of the server and of the fake VAST process, in ms. */
+  cpu?: { server: number; fake: number };
+}
+
+/** CPU time (user + system) a process has used so far, in ms (/proc, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Sequential operations measured one by one (no sharing between them). */
@@ -78,8 +86,9 @@ export async function runVastBench(options: BenchOptions, log: (line: string) =>
   const note = (t: RoundTrips) => {
     trips.push(t);
     const kinds = Object.entries(t.perOp).map(([k, n]) => `${k} ${n.toFixed(2)}`);
+    const cpu = t.cpu ? `; CPU ms: server ${t.cpu.server.toFixed(2)}, fake ${t.cpu.fake.toFixed(2)}` : '';
     log(
-      `  round trips, ${t.operation}: ${t.total.toFixed(2)} (${kinds.join(', ')}; ${t.rows.toFixed(0)} rows read)`,
+      `  round trips, ${t.operation}: ${t.total.toFixed(2)} (${kinds.join(', ')}; ${t.rows.toFixed(0)} rows read${cpu})`,
     );
     return t;
   };
@@ -146,11 +155,13 @@ export async function runVastBench(options: BenchOptions, log: (line: string) =>
       };
       const measured = async <T>(operation: string, ops: (result: T) => number, work: () => Promise<T>) => {
         const start = await settledCounts(fake);
+        const cpu0 = { server: cpuMs(tams.pid), fake: cpuMs(fake.pid) };
         const result = await work();
-        return {
-          result,
-          trips: note(perOperation(operation, start, await settledCounts(fake), ops(result))),
-        };
+        const end = await settledCounts(fake);
+        const n = ops(result);
+        const trips = perOperation(operation, start, end, n);
+        trips.cpu = { server: (cpuMs(tams.pid) - cpu0.server) / n, fake: (cpuMs(fake.pid) - cpu0.fake) / n };
+        return { result, trips: note(trips) };
       };
 
       log('GET /flows/{id}/segments?timerange=...&limit=100, one at a time, then under load');
@@ -277,12 +288,14 @@ export async function runVastBench(options: BenchOptions, log: (line: string) =>
 /** Round trips per operation as a table: one column per call kind seen. */
 function printTrips(trips: readonly RoundTrips[], log: (line: string) => void): void {
   const kinds = [...new Set(trips.flatMap((t) => Object.keys(t.perOp)))];
-  const header = ['VAST round trips per operation', ...kinds, 'total', 'rows read'];
+  const header = ['VAST round trips per operation', ...kinds, 'total', 'rows read', 'CPU ms server', 'fake'];
   const rows = trips.map((t) => [
     t.operation,
     ...kinds.map((k) => (t.perOp[k] === undefined ? '' : fmt(t.perOp[k] as number))),
     fmt(t.total),
     t.rows.toFixed(0),
+    t.cpu ? t.cpu.server.toFixed(2) : '',
+    t.cpu ? t.cpu.fake.toFixed(2) : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   log('');

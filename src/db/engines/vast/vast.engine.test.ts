@@ -211,6 +211,22 @@ describe('VAST engine', () => {
     expect(await second).toBe(2);
   });
 
+  it('opens a table manager on existing tables in one read transaction', async () => {
+    const schema = `engine_${process.pid}_${++schemas}`;
+    const defs: TableDef[] = ['a', 'b', 'c'].map((n) => ({ ...T, name: `items_${n}` }));
+    const first = createVastEngine({ transport: testTransport(vast), bucket: vast.bucket, schema });
+    opened.push(await TableManager.open(first, defs));
+    const engine = createVastEngine({
+      transport: testTransport(vast),
+      bucket: vast.bucket,
+      schema,
+    }) as VastEngine;
+    const begins = vast.stats.calls.begin;
+    opened.push(await TableManager.open(engine, defs));
+    await engine.settled();
+    expect(vast.stats.calls.begin - begins).toBe(1);
+  });
+
   it('keeps a long transaction alive with GET /?transaction', async () => {
     const intervals: { fn: () => void; ms: number; cleared: boolean }[] = [];
     const timers: Partial<EngineTimers> = {
