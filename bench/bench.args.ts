@@ -1,6 +1,8 @@
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
   quick: boolean;
+  /** The metadata engine: DuckDB in its file, or VAST DataBase (the fake VAST server, in a process of its own). */
+  engine: 'duckdb' | 'vast';
   flows: number;
   segments: number;
   /** Seconds per HTTP load run. */
@@ -12,10 +14,12 @@ export interface BenchOptions {
   out: string;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--out FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--out FILE]
   --quick        small data set (20 flows, 100,000 segments) and short runs: checks that every figure is produced
-  --flows        number of flows (default 1,000)
-  --segments     total number of segments (default 10,000,000)
+  --engine       duckdb (default) or vast: the server on TAMS_DB=vast against the fake VAST server (test/vast/fake)
+                 in its own process, with VAST round trips per operation and the figures again at 1 ms per round trip
+  --flows        number of flows (default 1,000; vast: 20, 10 with --quick)
+  --segments     total number of segments (default 10,000,000; vast: 40,000, 10,000 with --quick)
   --duration     seconds per load run (default 10; 3 with --quick)
   --connections  concurrent connections per load run (default 10)
   --dir          directory of the data set (default .bench-data)
@@ -24,10 +28,17 @@ const USAGE = `usage: npm run bench -- [--quick] [--flows N] [--segments N] [--d
 
 export function parseArgs(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
+  const at = argv.indexOf('--engine');
+  const engine = at >= 0 ? argv[at + 1] : 'duckdb';
+  if (engine !== 'duckdb' && engine !== 'vast') throw new Error(`--engine: duckdb or vast\n${USAGE}`);
+  // The fake VAST server keeps its rows in memory and scans a whole table for every query (it
+  // has no index), so its data set is small: its figures are about round trips, not scale.
+  const vast = engine === 'vast';
   const options: BenchOptions = {
     quick,
-    flows: quick ? 20 : 1000,
-    segments: quick ? 100_000 : 10_000_000,
+    engine,
+    flows: vast ? (quick ? 10 : 20) : quick ? 20 : 1000,
+    segments: vast ? (quick ? 10_000 : 40_000) : quick ? 100_000 : 10_000_000,
     duration: quick ? 3 : 10,
     connections: 10,
     dir: '.bench-data',
@@ -48,6 +59,9 @@ export function parseArgs(argv: string[]): BenchOptions {
     };
     switch (arg) {
       case '--quick':
+        break;
+      case '--engine':
+        i++;
         break;
       case '--flows':
         options.flows = int();
@@ -79,5 +93,6 @@ export function parseArgs(argv: string[]): BenchOptions {
     }
   }
   if (options.segments < options.flows) throw new Error('--segments must be at least --flows');
+  if (vast && options.reuse) throw new Error('--reuse: the fake VAST server keeps its data in memory only');
   return options;
 }

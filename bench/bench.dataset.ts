@@ -86,6 +86,8 @@ export async function buildDataset(
   size: { flows: number; segments: number; spare: number; bulk: number },
   reuse: boolean,
   log: (line: string) => void,
+  /** Settings of the store it is written through (TAMS_DB=vast and its TAMS_VAST_*). */
+  env: Record<string, string> = {},
 ): Promise<Dataset> {
   const manifest = join(dir, 'bench-dataset.json');
   if (reuse && existsSync(manifest)) {
@@ -102,7 +104,7 @@ export async function buildDataset(
   }
   rmSync(dir, { recursive: true, force: true });
   const started = performance.now();
-  const config = loadConfig({ TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ...env, TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent' });
   const runtime = await buildRuntime(config);
   const { store } = runtime;
   const storageId = runtime.media.descriptors()[0]?.id as string;

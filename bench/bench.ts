@@ -10,17 +10,28 @@ import { parseArgs } from './bench.args.ts';
 import { buildDataset, dbBytes, runCopy, segmentRange } from './bench.dataset.ts';
 import { load } from './bench.load.ts';
 import { type Figure, printTable } from './bench.report.ts';
+import {
+  BULK_BATCH,
+  bulkBody,
+  segmentsPath as pageOf,
+  pickFlow as pickFrom,
+  singlePosts,
+} from './bench.requests.ts';
 import { startBaseline, startTams } from './bench.server.ts';
+import { runVastBench } from './vast.bench.ts';
 
 const options = parseArgs(process.argv.slice(2));
 const log = (line: string) => process.stdout.write(`${line}\n`);
+if (options.engine === 'vast') {
+  await runVastBench(options, log);
+  process.exit(0);
+}
 const figures: Figure[] = [];
 const record = (figure: Figure) => {
   figures.push(figure);
   log(`  ${figure.name}: ${figure.value.toFixed(figure.digits ?? 0)} ${figure.unit}`);
 };
 
-const BULK_BATCH = 1000;
 /**
  * 100,000 segments (103 batches with the warm-up) in a full run: bulk ingest pays for the
  * checkpoints its WAL brings (100-300 ms each, stopping every write; one per ~25,000 segments at
@@ -54,17 +65,8 @@ record({
 // The server runs on a copy: the runs below add and delete segments, and --reuse must find the
 // data set as it was built.
 const tams = await startTams(runCopy(datasetDir, join(options.dir, 'run'), log));
-const random = (n: number) => Math.floor(Math.random() * n);
-const pickFlow = () => dataset.flowIds[random(dataset.flowIds.length)] as string;
-const segmentsPath = () => {
-  const k = random(Math.max(1, dataset.segmentsPerFlow - 200));
-  const from = segmentRange(BigInt(k)).format().split('_')[0];
-  const to = segmentRange(BigInt(k + 200))
-    .format()
-    .split('_')[0]
-    ?.slice(1);
-  return `/flows/${pickFlow()}/segments?timerange=${encodeURIComponent(`${from}_${to})`)}&limit=100`;
-};
+const pickFlow = () => pickFrom(dataset);
+const segmentsPath = () => pageOf(dataset);
 
 try {
   // Every Flow read once, so the figures measure a warm server (the segment index is loaded in
@@ -153,24 +155,12 @@ try {
   });
 
   log('POST /flows/{id}/segments, one segment per request, many flows in parallel');
-  const next = new Map<string, number>();
-  let turn = 0;
   const single = await load({
     ...authed,
     connections: 64,
     url: tams.url,
     method: 'POST',
-    next: () => {
-      const flowId = dataset.flowIds[turn++ % dataset.flowIds.length] as string;
-      const n = next.get(flowId) ?? 0;
-      next.set(flowId, n + 1);
-      const objects = dataset.spare[flowId] as string[];
-      const body = {
-        object_id: objects[n % objects.length],
-        timerange: segmentRange(BigInt(dataset.segmentsPerFlow + n)).format(),
-      };
-      return { path: `/flows/${flowId}/segments`, body: JSON.stringify(body) };
-    },
+    next: singlePosts(dataset),
   });
   record({ name: 'single-segment POST', value: single.rps, unit: 'segments/s', target: { min: 5000 } });
   record({ name: 'single-segment POST p99', value: single.p99, unit: 'ms', digits: 1 });
@@ -182,14 +172,10 @@ try {
   let bulkStart = performance.now();
   for (let b = 0; b < bulkBatches; b++) {
     if (b === BULK_WARMUP) bulkStart = performance.now();
-    const batch = Array.from({ length: BULK_BATCH }, (_, i) => ({
-      object_id: dataset.bulkObjects[b * BULK_BATCH + i],
-      timerange: segmentRange(BigInt(b * BULK_BATCH + i)).format(),
-    }));
     const res = await fetch(`${tams.url}/flows/${dataset.bulkFlow}/segments`, {
       method: 'POST',
       headers: { ...tams.headers, 'content-type': 'application/json' },
-      body: JSON.stringify(batch),
+      body: bulkBody(dataset, b),
     });
     if (res.status !== 201) throw new Error(`bulk POST: ${res.status} ${(await res.text()).slice(0, 300)}`);
   }

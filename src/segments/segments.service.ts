@@ -59,15 +59,20 @@ export class SegmentsService {
     ctx: UrlContext,
   ): Promise<{ items: FlowSegment[]; next?: SegmentPageKey; timerange: TimeRange }> {
     const { store } = this.deps;
-    const page = await store.segments.page(flowId, query.timerange ?? TimeRange.ETERNITY, {
-      objectId: query.objectId,
-      reverse: query.reverse,
-      limit: query.limit,
-      after: query.after,
-    });
     // A Flow being deleted in the background is gone for clients while the deletion worker
-    // removes its segments (DIGEST §9): one look at the Flow, only when there is a page to hide.
-    if (page.items.length > 0 && !(await store.flows.existing([flowId])).has(flowId)) {
+    // removes its segments (DIGEST §9): one look at the Flow, beside the page's read rather than
+    // after it, so that on a shared engine both share one read transaction and one wait
+    // (VastEngine: reads started together share a begin).
+    const [page, existing] = await Promise.all([
+      store.segments.page(flowId, query.timerange ?? TimeRange.ETERNITY, {
+        objectId: query.objectId,
+        reverse: query.reverse,
+        limit: query.limit,
+        after: query.after,
+      }),
+      store.flows.existing([flowId]),
+    ]);
+    if (page.items.length > 0 && !existing.has(flowId)) {
       return { items: [], timerange: TimeRange.EMPTY };
     }
     const urls = this.deps.urls.buildMany(page.items, query.urls, ctx);

@@ -131,6 +131,8 @@ export class FakeStats {
   >;
   /** Requests refused by a fault (503, dropped, failure frame). */
   faultsFired = 0;
+  /** Rows sent in QueryData answers (a count sends none): what the benchmarks report per page. */
+  rowsSent = 0;
 
   get total(): number {
     return CALL_KINDS.reduce((n, k) => n + this.calls[k], 0);
@@ -139,5 +141,6 @@ export class FakeStats {
   reset(): void {
     for (const k of CALL_KINDS) this.calls[k] = 0;
     this.faultsFired = 0;
+    this.rowsSent = 0;
   }
 }

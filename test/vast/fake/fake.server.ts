@@ -14,7 +14,7 @@
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
  *                            query insert update delete ddl list stats other); stats.total,
- *                            stats.faultsFired, stats.reset()
+ *                            stats.faultsFired, stats.rowsSent, stats.reset()
  *   vast.faults.slowDown(rule)              503 SlowDown
  *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
  *   vast.faults.queryFailure(rule)          QueryData ends with the 0xFFFFFFFD failure frame
@@ -135,6 +135,8 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       return;
     }
     const { fields, streams } = routed.query;
+    for (const s of streams)
+      for (const b of s.batches) if (typeof b.rows !== 'number') stats.rowsSent += b.rows.length;
     res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
     // A slow VAST keeps the connection busy with keep-alive frames while it works.
     for (let waited = 0; waited < latency; waited += keepAliveMs) {

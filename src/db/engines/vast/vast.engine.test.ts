@@ -62,6 +62,31 @@ class GatedTransport implements VastTransportLike {
   }
 }
 
+/** Sends begins (`POST /?transaction`) but holds their answers until released. */
+class HeldBegins implements VastTransportLike {
+  gate = false;
+  readonly waiting: (() => void)[] = [];
+  constructor(private readonly inner: VastTransportLike) {}
+  async request(req: VastRequest): Promise<VastResponse> {
+    const answer = this.inner.request(req);
+    if (this.gate && req.method === 'POST' && req.query?.[0]?.[0] === 'transaction') {
+      await answer;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    return answer;
+  }
+  stream(req: VastRequest): Promise<VastStreamResponse> {
+    return this.inner.stream(req);
+  }
+  close(): void {
+    this.inner.close();
+  }
+  release(): void {
+    this.gate = false;
+    for (const r of this.waiting.splice(0)) r();
+  }
+}
+
 async function open(options: Partial<VastEngineOptions> = {}, transport?: VastTransportLike) {
   const engine = createVastEngine({
     transport: transport ?? testTransport(vast),
@@ -153,6 +178,53 @@ describe('VAST engine', () => {
     expect(await db.count('items')).toBe(2);
     await db.transaction((tx) => tx.delete('items', where(col('id').eq(1n))));
     expect(await db.count('items')).toBe(1);
+  });
+
+  it('shares one begin among reads started in the same turn, never a begin already sent', async () => {
+    const schema = `engine_${process.pid}_${++schemas}`;
+    const held = new HeldBegins(testTransport(vast));
+    const engine = createVastEngine({ transport: held, bucket: vast.bucket, schema }) as VastEngine;
+    const db = await TableManager.open(engine, [T]);
+    opened.push(db);
+    // Another process on the same tables.
+    const other = await TableManager.open(
+      createVastEngine({ transport: testTransport(vast), bucket: vast.bucket, schema }),
+      [T],
+    );
+    opened.push(other);
+    await db.insert('items', [{ id: 1n }]);
+    // Three reads started together: one begin, three queries, one commit.
+    expect(
+      await roundTrips(engine, () => Promise.all([db.count('items'), db.count('items'), db.select('items')])),
+    ).toBe(5);
+    held.gate = true;
+    const begins = vast.stats.calls.begin;
+    const first = db.count('items');
+    // Its begin has reached the cluster (its answer is held): its snapshot is taken.
+    await vi.waitFor(() => expect(vast.stats.calls.begin).toBe(begins + 1));
+    await other.insert('items', [{ id: 2n }]);
+    // A read that starts now must see that commit: it begins its own transaction.
+    const second = db.count('items');
+    await vi.waitFor(() => expect(held.waiting).toHaveLength(2));
+    held.release();
+    expect(await first).toBe(1);
+    expect(await second).toBe(2);
+  });
+
+  it('opens a table manager on existing tables in one read transaction', async () => {
+    const schema = `engine_${process.pid}_${++schemas}`;
+    const defs: TableDef[] = ['a', 'b', 'c'].map((n) => ({ ...T, name: `items_${n}` }));
+    const first = createVastEngine({ transport: testTransport(vast), bucket: vast.bucket, schema });
+    opened.push(await TableManager.open(first, defs));
+    const engine = createVastEngine({
+      transport: testTransport(vast),
+      bucket: vast.bucket,
+      schema,
+    }) as VastEngine;
+    const begins = vast.stats.calls.begin;
+    opened.push(await TableManager.open(engine, defs));
+    await engine.settled();
+    expect(vast.stats.calls.begin - begins).toBe(1);
   });
 
   it('keeps a long transaction alive with GET /?transaction', async () => {

@@ -21,9 +21,18 @@ interface Snapshot {
  * changes nothing; close() waits for them all. A snapshot is retired (no new reads join it) as
  * soon as a write transaction of this process commits, so that no read that starts after our own
  * commit can read data older than it.
+ *
+ * Reads that start in the same turn of the event loop share one begin whatever `shareMs` is: the
+ * begin is sent in the loop's check phase (setImmediate), and a read joins only a snapshot whose
+ * begin has not been sent yet. Every read of it started before its begin left, so the snapshot
+ * holds every commit, by any process, that finished before each of them started: no read is
+ * staler than with a begin of its own. Concurrent requests read from the same poll phase (page
+ * GETs under load) and reads a request runs side by side then pay one begin, and one commit.
  */
 export class ReadSnapshots {
   private current: Snapshot | undefined;
+  /** A snapshot whose begin is not sent yet: reads starting meanwhile join it (see acquire). */
+  private pending: Snapshot | undefined;
   private readonly ending = new Set<Promise<void>>();
 
   constructor(
@@ -69,9 +78,15 @@ export class ReadSnapshots {
     const now = this.timers.now();
     const cur = this.current;
     if (cur !== undefined && now - cur.since < this.shareMs) return cur;
+    if (this.pending !== undefined) return this.pending;
     this.retireAll();
     const snap: Snapshot = {
-      tx: beginTx(this.api, this.timers, this.keepAliveMs),
+      tx: new Promise<Tx>((resolve, reject) => {
+        setImmediate(() => {
+          if (this.pending === snap) this.pending = undefined;
+          beginTx(this.api, this.timers, this.keepAliveMs).then(resolve, reject);
+        });
+      }),
       since: now,
       users: 0,
       retired: this.shareMs <= 0,
@@ -79,6 +94,7 @@ export class ReadSnapshots {
     };
     // An unused failed begin must not become an unhandled rejection.
     snap.tx.catch(() => undefined);
+    this.pending = snap;
     if (!snap.retired) {
       this.current = snap;
       // Ends an idle shared snapshot once too old to join, so none stays open on an idle server.

@@ -7,6 +7,7 @@ import {
   type Table,
   tableFromIPC,
 } from 'apache-arrow';
+import { decodeFlatColumns } from './wire.decode.ts';
 import { WireFormatError } from './wire.errors.ts';
 import { type DecodedField, isWireField, readSchemaAt, toArrowSchema } from './wire.schema.ts';
 import { ROW_ID, ROW_ID_FIELD, type WireField, type WireRow, type WireValue } from './wire.types.ts';
@@ -83,7 +84,14 @@ export interface DecodedColumns {
 
 /** Decodes a whole IPC stream (schema, batches, EOS) into columns. */
 export function decodeColumns(body: Uint8Array): DecodedColumns {
-  const { fields } = readSchemaAt(body);
+  const { fields, end } = readSchemaAt(body);
+  const flat = decodeFlatColumns(body, fields, end);
+  if (flat !== null) return { fields, columns: flat.columns, numRows: flat.numRows };
+  return decodeWithArrow(body, fields);
+}
+
+/** The general path: apache-arrow's reader (foreign fields, dictionaries, compression). */
+export function decodeWithArrow(body: Uint8Array, fields: DecodedField[]): DecodedColumns {
   let table: Table;
   try {
     table = tableFromIPC(RecordBatchReader.from(body));

@@ -1,0 +1,52 @@
+/** The requests the benchmark sends, built from the data set (both engines' runs use them). */
+import { type Dataset, segmentRange } from './bench.dataset.ts';
+
+export const BULK_BATCH = 1000;
+
+const random = (n: number) => Math.floor(Math.random() * n);
+
+export function pickFlow(dataset: Dataset): string {
+  return dataset.flowIds[random(dataset.flowIds.length)] as string;
+}
+
+/** A page of 100 segments at a random position of a random Flow (a timerange of 200 segments). */
+export function segmentsPath(dataset: Dataset): string {
+  const k = random(Math.max(1, dataset.segmentsPerFlow - 200));
+  const from = segmentRange(BigInt(k)).format().split('_')[0];
+  const to = segmentRange(BigInt(k + 200))
+    .format()
+    .split('_')[0]
+    ?.slice(1);
+  return `/flows/${pickFlow(dataset)}/segments?timerange=${encodeURIComponent(`${from}_${to})`)}&limit=100`;
+}
+
+/**
+ * Single-segment POSTs: the Flows in turn, each one's next segment after its last, with the
+ * objects allocated for it (used again once all were registered: an object may hold several
+ * segments). Keep one per server: it remembers where each Flow is.
+ */
+export function singlePosts(dataset: Dataset): () => { path: string; body: string } {
+  const next = new Map<string, number>();
+  let turn = 0;
+  return () => {
+    const flowId = dataset.flowIds[turn++ % dataset.flowIds.length] as string;
+    const n = next.get(flowId) ?? 0;
+    next.set(flowId, n + 1);
+    const objects = dataset.spare[flowId] as string[];
+    const body = {
+      object_id: objects[n % objects.length],
+      timerange: segmentRange(BigInt(dataset.segmentsPerFlow + n)).format(),
+    };
+    return { path: `/flows/${flowId}/segments`, body: JSON.stringify(body) };
+  };
+}
+
+/** The body of bulk batch `b` (BULK_BATCH segments) for the data set's bulk Flow. */
+export function bulkBody(dataset: Dataset, b: number): string {
+  return JSON.stringify(
+    Array.from({ length: BULK_BATCH }, (_, i) => ({
+      object_id: dataset.bulkObjects[(b * BULK_BATCH + i) % dataset.bulkObjects.length],
+      timerange: segmentRange(BigInt(b * BULK_BATCH + i)).format(),
+    })),
+  );
+}

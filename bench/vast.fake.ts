@@ -1,0 +1,76 @@
+/** The fake VAST process of the benchmark (vast.fake.main.ts) as the benchmark drives it. */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { CallKind } from '../test/vast/fake/fake.faults.ts';
+
+export type FakeControl = { op: 'stats' } | { op: 'reset' } | { op: 'latency'; ms: number };
+export type FakeReply =
+  | { op: 'ready'; url: string; access: string; secret: string; bucket: string }
+  | { op: 'stats'; calls: Record<CallKind, number>; rows: number }
+  | { op: 'done' };
+
+export interface FakeCounts {
+  readonly calls: Record<CallKind, number>;
+  /** Rows sent in QueryData answers. */
+  readonly rows: number;
+}
+
+export interface FakeVastProcess {
+  /** The TAMS_* settings of a server (or store) on this fake. */
+  readonly env: Record<string, string>;
+  readonly pid: number;
+  counts(): Promise<FakeCounts>;
+  reset(): Promise<void>;
+  /** Added before every answer from now on. */
+  setLatency(ms: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startFakeVastProcess(): Promise<FakeVastProcess> {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./vast.fake.main.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  // One question at a time: each message gets the next reply.
+  const waiting: { resolve: (reply: FakeReply) => void; reject: (e: Error) => void }[] = [];
+  child.on('message', (reply: FakeReply) => waiting.shift()?.resolve(reply));
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`the fake VAST process exited (${code})`));
+  });
+  const next = () => new Promise<FakeReply>((resolve, reject) => waiting.push({ resolve, reject }));
+  const ready = await next();
+  if (ready.op !== 'ready') throw new Error(`fake VAST: unexpected first message ${ready.op}`);
+  const ask = async (control: FakeControl) => {
+    const reply = next();
+    child.send(control);
+    return reply;
+  };
+  return {
+    env: {
+      TAMS_DB: 'vast',
+      TAMS_VAST_ENDPOINTS: ready.url,
+      TAMS_VAST_ACCESS_KEY: ready.access,
+      TAMS_VAST_SECRET_KEY: ready.secret,
+      TAMS_VAST_BUCKET: ready.bucket,
+      TAMS_VAST_SCHEMA: 'tams',
+    },
+    pid: child.pid as number,
+    async counts() {
+      const reply = await ask({ op: 'stats' });
+      if (reply.op !== 'stats') throw new Error('fake VAST: no stats');
+      return { calls: reply.calls, rows: reply.rows };
+    },
+    async reset() {
+      await ask({ op: 'reset' });
+    },
+    async setLatency(ms) {
+      await ask({ op: 'latency', ms });
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
