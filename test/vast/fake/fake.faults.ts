@@ -62,7 +62,12 @@ export type DropPoint =
   /** Whole request read, nothing applied, no answer. */
   | 'after-body'
   /** Request applied (the write is in the transaction), then the socket closed with no answer. */
-  | 'after-apply';
+  | 'after-apply'
+  /**
+   * QueryData: status line and the first sub-split's frames sent, then the socket closed (the
+   * client has those batches and resumes the others from its cursors). Other calls: after-apply.
+   */
+  | 'mid-response';
 
 class Armed {
   private seen = 0;
