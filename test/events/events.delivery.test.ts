@@ -183,7 +183,9 @@ describe('webhook delivery', () => {
     }
   });
 
-  it('a delivery lease left by a killed process is freed at start-up (embedded engine)', async () => {
+  // Embedded engine only: on a shared database (VAST) the lease's owner may be another live
+  // process, so start-up frees none; the lease lapses instead.
+  it.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')('a delivery lease left by a killed process is freed at start-up (embedded engine)', async () => {
     const data = tempDir('tams-events-killed-');
     // The clock stands still: a lease taken "now" never lapses here, so only the start-up's
     // release lets delivery go on.

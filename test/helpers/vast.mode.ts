@@ -9,6 +9,7 @@
  * with the same directory finds what the first server stored, as it would in its DuckDB file.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import { type S3rverHandle, startS3rver } from '../media/s3/s3.harness.ts';
 import { type FakeVast, startFakeVast } from '../vast/fake/fake.server.ts';
 
@@ -18,6 +19,28 @@ export const onVast = process.env.TAMS_TEST_ENGINE === 'vast';
 const MEDIA_BUCKET = 'media';
 /** s3rver's only key pair, named by the backend entry's `_env` references. */
 export const VAST_MODE_S3_ENV = { TEST_VAST_S3_ACCESS_KEY: 'S3RVER', TEST_VAST_S3_SECRET_KEY: 'S3RVER' };
+
+/**
+ * Files whose subject is the embedded fs store's own media URLs (its labels, its direct URLs on
+ * the API's origin, its bytes reached through the server): on VAST they keep the fs store for
+ * media, the database alone moves. S3 media under VAST is what the other files (and these files'
+ * S3 cases, which declare their own backends) run on.
+ */
+const FS_MEDIA_FILES = [
+  'test/segments/segments.urls.test.ts', // the fs store's URL labels and direct controlled URLs
+  'test/segments/storage.test.ts', // put_url on the API's own origin (fs store)
+  'test/segments/segments.delete.test.ts', // bytes checked through the fs store's URLs on the API
+  'test/segments/objects.lifecycle.test.ts', // fs store paths and URLs rewritten to a restarted server
+  'test/segments/deletion.restart.test.ts', // the fs store's URLs across a restart
+  'test/segments/e2e.ingest.test.ts', // its 'fs' case is the fs store (its 'S3' case brings s3rver)
+  'test/auth/auth.principal.test.ts', // the fs store's signed URLs (sig=) and their scopes
+  'test/events/events.filters.test.ts', // unsigned direct URLs exist on the fs store only
+];
+
+function wantsFsMedia(): boolean {
+  const path = expect.getState().testPath ?? '';
+  return FS_MEDIA_FILES.some((f) => path.endsWith(f));
+}
 
 let fake: Promise<FakeVast> | undefined;
 let s3: Promise<S3rverHandle> | undefined;
@@ -67,7 +90,7 @@ export async function vastModeEnv(
     TAMS_VAST_BUCKET: vast.bucket,
     TAMS_VAST_SCHEMA: schema,
   };
-  if (env.TAMS_STORAGE_BACKENDS === undefined && env.TAMS_MEDIA_DIR === undefined) {
+  if (env.TAMS_STORAGE_BACKENDS === undefined && env.TAMS_MEDIA_DIR === undefined && !wantsFsMedia()) {
     const s = await sharedS3();
     Object.assign(settings, VAST_MODE_S3_ENV, {
       TAMS_STORAGE_BACKENDS: JSON.stringify([

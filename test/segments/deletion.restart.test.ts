@@ -118,7 +118,9 @@ describe('restart during an asynchronous deletion', () => {
     }
   });
 
-  it('resumes at start-up a request whose process was killed holding its lease (embedded engine)', async () => {
+  // Embedded engine only: on a shared database (VAST) a lease's owner may be another live
+  // process, so start-up frees none; the lease lapses instead.
+  it.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')('resumes at start-up a request whose process was killed holding its lease (embedded engine)', async () => {
     const killed = tempDir('tams-killed-');
     // The clock stands still: a lease taken "now" for 60 s never lapses in this test, so only
     // the start-up's release can let the request go on.

@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-it('fails only the registration whose insert fails; the rest of its batch is registered', async () => {
+// DuckDB-specific provocation: VAST stores JSON as text, and the escaped surrogate is valid text.
+it.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')('fails only the registration whose insert fails; the rest of its batch is registered', async () => {
   const [flowA, flowB] = [await newFlow(server), await newFlow(server)];
   const [a1, a2, a3] = (await objectIds(server, flowA, 3)) as [string, string, string];
   const [b1] = (await objectIds(server, flowB, 1)) as [string];
