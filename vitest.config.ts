@@ -30,7 +30,8 @@ export default defineConfig({
           ...shared,
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: [...shared.exclude, BROWSER],
+          // test/vast/*.test.ts: the server on the fake VAST, in the `vast` project only.
+          exclude: [...shared.exclude, BROWSER, 'test/vast/*.test.ts'],
         },
       },
       {

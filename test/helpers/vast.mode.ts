@@ -67,7 +67,10 @@ export async function closeVastMode(): Promise<void> {
 
 /** A stable id (UUID-shaped) for a data directory: the same directory, the same database. */
 function nameOf(dataDir: string | undefined): { schema: string; id: string } {
-  const hex = dataDir === undefined ? randomUUID().replaceAll('-', '') : createHash('sha256').update(dataDir).digest('hex');
+  const hex =
+    dataDir === undefined
+      ? randomUUID().replaceAll('-', '')
+      : createHash('sha256').update(dataDir).digest('hex');
   const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   return { schema: `tams_${hex.slice(0, 16)}`, id };
 }

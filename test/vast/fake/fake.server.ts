@@ -19,6 +19,7 @@
  *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
  *                                           | 'mid-response' (QueryData: after the first sub-split's frames)
  *   vast.faults.queryFailure(rule)          QueryData ends with the 0xFFFFFFFD failure frame
+ *   vast.faults.queryFailureAt = 'end' | 'start'   failure frame after the rows (default) or before any
  *   vast.faults.latencyMs = n               added per round trip (QueryData: keep-alive frames meanwhile)
  *   vast.faults.clear()
  *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
@@ -142,7 +143,8 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       res.write(markerFrame(KEEP_ALIVE_STREAM_ID));
       await sleep(Math.min(keepAliveMs, latency - waited));
     }
-    for (const frame of queryResponseFrames(fields, streams, { end: failQuery ? 'failed' : 'completed' })) {
+    const sent = failQuery && faults.queryFailureAt === 'start' ? [] : streams;
+    for (const frame of queryResponseFrames(fields, sent, { end: failQuery ? 'failed' : 'completed' })) {
       if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
     }
     res.end();

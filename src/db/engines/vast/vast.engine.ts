@@ -91,7 +91,13 @@ export class VastEngine implements Engine {
     label: VAST_BACKEND,
     probe: async (signal) => {
       if (this.closed) throw new DbError('closed', 'the VAST engine is closed');
-      await this.api.request({ method: 'GET', query: [['transaction']], txid: NO_TXID, idempotent: true, signal });
+      await this.api.request({
+        method: 'GET',
+        query: [['transaction']],
+        txid: NO_TXID,
+        idempotent: true,
+        signal,
+      });
     },
   };
 

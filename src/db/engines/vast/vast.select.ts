@@ -1,5 +1,5 @@
-import type { Predicate, Row } from '../../db.types.ts';
 import { DbUnavailableError } from '../../db.errors.ts';
+import type { Predicate, Row } from '../../db.types.ts';
 import { VAST_BACKEND, VastConnectionError } from './transport/transport.errors.ts';
 import type { VastApi } from './vast.api.ts';
 import { VastAnswerError } from './vast.errors.ts';
@@ -108,7 +108,8 @@ export async function* queryBatches(
         // Batches completed before the failure frame are good (the SDK keeps them too): take them,
         // so the cursors stand past them.
         for (const batch of e.batches) {
-          if (batch.streamId >= cursors.length) throw new VastAnswerError(`rows from sub-split ${batch.streamId}`);
+          if (batch.streamId >= cursors.length)
+            throw new VastAnswerError(`rows from sub-split ${batch.streamId}`);
           cursors[batch.streamId] = batch.nextRowId;
           rows += batch.numRows;
           yield batch;
