@@ -13,6 +13,11 @@ const shared = {
 };
 const BROWSER = '**/*.browser.test.ts';
 
+// Left out of the `vast` project, each for a reason that belongs to the embedded engine.
+const VAST_EXCLUDED: string[] = [
+  'test/segments/duckdb.thread.test.ts', // TAMS_DUCKDB_THREAD: the embedded engine in a worker thread
+];
+
 // Tiers, one npm script each (`npm test` runs every project):
 // unit (test:unit): the tests next to the code in src/;
 // integration (test:integration): test/, the app over real HTTP with real DuckDB and S3 servers,
@@ -27,7 +32,8 @@ export default defineConfig({
           ...shared,
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: [...shared.exclude, BROWSER],
+          // test/vast/*.test.ts: the server on the fake VAST, in the `vast` project only.
+          exclude: [...shared.exclude, BROWSER, 'test/vast/*.test.ts'],
         },
       },
       {
@@ -38,6 +44,25 @@ export default defineConfig({
           name: 'uncached',
           include: ['test/http/**/*.test.ts', 'test/segments/**/*.test.ts', 'test/migrations/**/*.test.ts'],
           env: { TAMS_TEST_STORE_CACHE: 'off' },
+        },
+      },
+      {
+        // The HTTP suites of sources, flows, segments, deletion, events and auth with the server
+        // on the VAST engine (a fake VAST server per file) and its media on S3 (s3rver): see
+        // test/helpers/vast.mode.ts. Files that cannot apply to a shared engine are left out below.
+        test: {
+          ...shared,
+          name: 'vast',
+          include: [
+            'test/http/**/*.test.ts',
+            'test/segments/**/*.test.ts',
+            'test/events/**/*.test.ts',
+            'test/auth/**/*.test.ts',
+            'test/vast/*.test.ts',
+          ],
+          exclude: [...shared.exclude, BROWSER, ...VAST_EXCLUDED],
+          env: { TAMS_TEST_ENGINE: 'vast' },
+          setupFiles: ['test/helpers/vast.setup.ts'],
         },
       },
       { test: { ...shared, name: 'browser', include: [BROWSER] } },

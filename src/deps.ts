@@ -238,7 +238,12 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     migrations,
     maintenance: new StoreMaintenance(db),
     metrics,
-    readiness: new Readiness({ store, media: media.stores, timeoutMs: config.TAMS_READY_TIMEOUT_MS }),
+    readiness: new Readiness({
+      store,
+      media: media.stores,
+      database: db.engine.server,
+      timeoutMs: config.TAMS_READY_TIMEOUT_MS,
+    }),
     service: new ServiceInfoService({
       store,
       apiVersion: API_VERSION,

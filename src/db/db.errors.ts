@@ -31,6 +31,20 @@ export class DbError extends Error {
 }
 
 /**
+ * A row larger than the database can store (VAST DataBase: a row travels in one request of at
+ * most 5 MiB). The caller's input is too large, not the server broken: the HTTP layer answers
+ * 413 with the message.
+ */
+export class DbTooLargeError extends DbError {
+  readonly statusCode = 413;
+
+  constructor(message: string) {
+    super('invalid_value', message);
+    this.name = 'DbTooLargeError';
+  }
+}
+
+/**
  * The database is held by another process, so it was not opened: an embedded DuckDB file admits
  * one process at a time. Engines raise it (only they know their driver's words for it); the
  * server and the management CLI tell the operator in one line.

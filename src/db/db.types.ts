@@ -179,4 +179,15 @@ export interface Engine {
    * leave this out.
    */
   tableBytes?(tables: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * The database server of a shared engine, for readiness: its name as operators know it and a
+   * cheap round trip that fails when it cannot serve. The embedded engine has none.
+   */
+  readonly server?: DatabaseServer;
+}
+
+export interface DatabaseServer {
+  readonly label: string;
+  /** Resolves when the server answers; rejects (DbUnavailableError) when not, or on abort. */
+  probe(signal: AbortSignal): Promise<void>;
 }

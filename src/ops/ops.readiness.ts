@@ -21,6 +21,8 @@ export interface ReadinessReport {
 
 export interface ReadinessDeps {
   store: ReadinessStore;
+  /** A shared engine's database server (Engine.server): checked apart from the store's query. */
+  database?: { readonly label: string; probe(signal: AbortSignal): Promise<void> };
   media: readonly MediaStore[];
   /** A check that has not answered by then fails (a hung backend must not hang the probe). */
   timeoutMs: number;
@@ -50,9 +52,10 @@ async function run(name: string, work: () => Promise<void>, timeoutMs: number): 
 }
 
 /**
- * Readiness (`/ready`): the store answers a cheap query, every media backend passes its check()
- * (reachable, bucket present, root writable), and the embedded engine's segment index preload
- * is done (until then segment reads would each load their Flow's index). A shutdown makes it
+ * Readiness (`/ready`): the store answers a cheap query, a shared engine's database server
+ * answers its probe (named apart, so an operator sees which backend is down), every media
+ * backend passes its check() (reachable, bucket present, root writable), and the embedded
+ * engine's segment index preload is done (until then segment reads would each load their Flow's index). A shutdown makes it
  * unready at once. Concurrent probes share one run of the checks.
  */
 export class Readiness {
@@ -74,9 +77,18 @@ export class Readiness {
   }
 
   private async runChecks(): Promise<ReadinessReport> {
-    const { store, media, timeoutMs } = this.deps;
+    const { store, media, database, timeoutMs } = this.deps;
     const checks = await Promise.all([
       run('store', () => store.ping(), timeoutMs),
+      ...(database
+        ? [
+            run(
+              `database ${JSON.stringify(database.label)}`,
+              () => database.probe(AbortSignal.timeout(timeoutMs)),
+              timeoutMs,
+            ),
+          ]
+        : []),
       ...media.map((backend) =>
         run(
           `media backend ${JSON.stringify(backend.descriptor.label ?? backend.descriptor.id)} (${backend.descriptor.id})`,

@@ -129,7 +129,9 @@ describe('webhook delivery', () => {
     // call below completes during that one delivery. Latencies are printed for the record; the
     // figures to compare against are the benchmarks'.
     const latencies: number[] = [];
-    for (let i = 0; i < 50; i++) {
+    // On VAST (the fake, 25 round trips per PUT+GET) 50 rounds outlast the test's timeout.
+    const rounds = process.env.TAMS_TEST_ENGINE === 'vast' ? 10 : 50;
+    for (let i = 0; i < rounds; i++) {
       const started = performance.now();
       await newFlow(server);
       expect((await server.get('/flows', { query: { limit: 10 } })).status).toBe(200);
@@ -139,7 +141,7 @@ describe('webhook delivery', () => {
     expect(receiver.deliveries).toHaveLength(1);
     latencies.sort((x, y) => x - y);
     console.info(
-      `PUT+GET while a receiver hangs: median ${latencies[25]?.toFixed(1)} ms, max ${latencies[49]?.toFixed(1)} ms`,
+      `PUT+GET while a receiver hangs: median ${latencies[rounds >> 1]?.toFixed(1)} ms, max ${latencies[rounds - 1]?.toFixed(1)} ms`,
     );
   });
 
@@ -183,36 +185,41 @@ describe('webhook delivery', () => {
     }
   });
 
-  it('a delivery lease left by a killed process is freed at start-up (embedded engine)', async () => {
-    const data = tempDir('tams-events-killed-');
-    // The clock stands still: a lease taken "now" never lapses here, so only the start-up's
-    // release lets delivery go on.
-    const now = new Date();
-    const clock = { now: () => now };
-    try {
-      const receiver = track(await startReceiver());
-      const first = await eventServer({ dataDir: data.path, clock, workers: false });
-      await register(first, { url: receiver.url });
-      const flowId = await newFlow(first);
-      // What a process killed in the middle of a delivery leaves: the webhook leased by an owner
-      // that is gone, its cursor where it was.
-      const [webhook] = await first.runtime.store.webhooks.list();
-      if (!webhook) throw new Error('no webhook');
-      await first.runtime.store.webhooks.saveDelivery({
-        ...webhook,
-        lease_owner: 'host:4242:killed',
-        lease_until: new Date(now.getTime() + 60_000),
-      });
-      await first.close();
+  // Embedded engine only: on a shared database (VAST) the lease's owner may be another live
+  // process, so start-up frees none; the lease lapses instead.
+  it.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')(
+    'a delivery lease left by a killed process is freed at start-up (embedded engine)',
+    async () => {
+      const data = tempDir('tams-events-killed-');
+      // The clock stands still: a lease taken "now" never lapses here, so only the start-up's
+      // release lets delivery go on.
+      const now = new Date();
+      const clock = { now: () => now };
+      try {
+        const receiver = track(await startReceiver());
+        const first = await eventServer({ dataDir: data.path, clock, workers: false });
+        await register(first, { url: receiver.url });
+        const flowId = await newFlow(first);
+        // What a process killed in the middle of a delivery leaves: the webhook leased by an owner
+        // that is gone, its cursor where it was.
+        const [webhook] = await first.runtime.store.webhooks.list();
+        if (!webhook) throw new Error('no webhook');
+        await first.runtime.store.webhooks.saveDelivery({
+          ...webhook,
+          lease_owner: 'host:4242:killed',
+          lease_until: new Date(now.getTime() + 60_000),
+        });
+        await first.close();
 
-      track(await eventServer({ dataDir: data.path, clock }));
-      const events = await receiver.waitAccepted(2);
-      expect(typesOf(events)).toEqual(['sources/created', 'flows/created']);
-      expect((events[1]?.event.flow as { id: string } | undefined)?.id).toBe(flowId);
-    } finally {
-      data.remove();
-    }
-  });
+        track(await eventServer({ dataDir: data.path, clock }));
+        const events = await receiver.waitAccepted(2);
+        expect(typesOf(events)).toEqual(['sources/created', 'flows/created']);
+        expect((events[1]?.event.flow as { id: string } | undefined)?.id).toBe(flowId);
+      } finally {
+        data.remove();
+      }
+    },
+  );
 });
 
 /**

@@ -16,6 +16,7 @@ import { openEngine } from '../../src/db/engine.factory.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from '../../src/deps.ts';
 import { loggerOptions } from '../../src/http/logging.ts';
 import type { App } from '../../src/http/types.ts';
+import { onVast, vastModeEnv } from './vast.mode.ts';
 
 export interface TestResponse<T = unknown> {
   status: number;
@@ -74,14 +75,19 @@ export function tempDir(prefix = 'tams-test-'): { path: string; remove: () => vo
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
   // Without a data directory the database is in memory and the media go to a temporary directory.
   const scratch = options.dataDir ? undefined : tempDir('tams-media-');
+  // The 'vast' test project (vast.mode.ts): the fake VAST's database and s3rver's media instead.
+  const vastEnv = onVast ? await vastModeEnv(options.dataDir, options.env) : {};
+  const env = { ...vastEnv, ...options.env };
   const config = loadConfig({
     TAMS_PORT: '0',
     TAMS_HOST: '127.0.0.1',
     TAMS_LOG_LEVEL: 'silent',
     // Suites test the API, not authentication: open unless a test sets TAMS_AUTH (test/auth/).
     TAMS_AUTH: 'none',
-    ...(options.dataDir ? { TAMS_DATA_DIR: options.dataDir } : { TAMS_MEDIA_DIR: scratch?.path ?? '' }),
-    ...options.env,
+    ...(options.dataDir
+      ? { TAMS_DATA_DIR: options.dataDir }
+      : { TAMS_MEDIA_DIR: scratch?.path ?? '', ...(onVast ? { TAMS_DATA_DIR: scratch?.path ?? '' } : {}) }),
+    ...env,
   });
   const build: BuildOptions = {
     clock: options.clock,
@@ -89,12 +95,14 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     // The 'uncached' test project runs the suites on the database-only path (see vitest.config.ts).
     storeCache: process.env.TAMS_TEST_STORE_CACHE === 'off' ? false : undefined,
     // `_env` credential references of TAMS_STORAGE_BACKENDS resolve in what loadConfig checked.
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...env },
     authTesting: options.authTesting,
   };
-  if (!options.dataDir) build.engine = options.engine ?? (await openEngine(config, { memory: true }));
+  if (options.engine) build.engine = options.engine;
+  else if (onVast) build.engine = await openEngine(config);
+  else if (!options.dataDir) build.engine = await openEngine(config, { memory: true });
   if (options.wrapEngine) {
-    if (!build.engine) throw new Error('wrapEngine: in-memory servers only');
+    if (!build.engine) throw new Error('wrapEngine: in-memory (or VAST) servers only');
     build.engine = options.wrapEngine(build.engine);
   }
   const runtime = await buildRuntime(config, build);

@@ -184,6 +184,13 @@ describe('deep, wide and long JSON', () => {
       label: 'é'.repeat(4_000_000),
       extra: Array.from({ length: 200_000 }, (_, i) => i),
     });
+    if (process.env.TAMS_TEST_ENGINE === 'vast') {
+      // VAST DataBase takes a row in one request of at most 5 MiB: this 9 MB Flow is refused
+      // with a 413 naming the limit, and nothing is stored.
+      expectRefused(await server.put(`/flows/${long.id}`, long), 413, /too large for the metadata database/);
+      expect((await server.get(`/flows/${long.id}`)).status).toBe(404);
+      return;
+    }
     expect((await server.put(`/flows/${long.id}`, long)).status).toBe(201);
     const stored = await getFlow(server, long.id as string);
     expect([(stored.label as string).length, (stored.extra as unknown[]).length]).toEqual([

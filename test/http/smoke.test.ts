@@ -12,8 +12,11 @@ afterAll(async () => {
 
 describe('smoke', () => {
   it('runs on the store path its test project asks for', () => {
-    // The 'all' project runs with the in-memory cache of the embedded engine, 'uncached' without.
-    expect(server.runtime.store.cached).toBe(process.env.TAMS_TEST_STORE_CACHE !== 'off');
+    // The 'all' project runs with the in-memory cache of the embedded engine, 'uncached' without;
+    // 'vast' on the VAST engine (a shared database: never cached).
+    const vast = process.env.TAMS_TEST_ENGINE === 'vast';
+    expect(server.runtime.store.cached).toBe(process.env.TAMS_TEST_STORE_CACHE !== 'off' && !vast);
+    expect(server.runtime.db.exclusive).toBe(!vast);
   });
 
   it('creates a flow from the spec example and reads it back', async () => {

@@ -118,54 +118,59 @@ describe('restart during an asynchronous deletion', () => {
     }
   });
 
-  it('resumes at start-up a request whose process was killed holding its lease (embedded engine)', async () => {
-    const killed = tempDir('tams-killed-');
-    // The clock stands still: a lease taken "now" for 60 s never lapses in this test, so only
-    // the start-up's release can let the request go on.
-    const now = new Date();
-    const clock = { now: () => now };
-    const flowId = videoFlow().id as string;
-    let requestId: string;
-    try {
-      const first = await startServer({ dataDir: killed.path, env: SETTINGS, workers: false, clock });
+  // Embedded engine only: on a shared database (VAST) a lease's owner may be another live
+  // process, so start-up frees none; the lease lapses instead.
+  it.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')(
+    'resumes at start-up a request whose process was killed holding its lease (embedded engine)',
+    async () => {
+      const killed = tempDir('tams-killed-');
+      // The clock stands still: a lease taken "now" for 60 s never lapses in this test, so only
+      // the start-up's release can let the request go on.
+      const now = new Date();
+      const clock = { now: () => now };
+      const flowId = videoFlow().id as string;
+      let requestId: string;
       try {
-        expect((await first.put(`/flows/${flowId}`, { ...videoFlow(), id: flowId })).status).toBe(201);
-        const objects = await allocate(first, flowId, { limit: 8 });
-        await addSegments(first, flowId, contiguous(objects.map((o) => o.object_id)));
-        const res = await first.delete(`/flows/${flowId}`);
-        expect(res.status).toBe(202);
-        requestId = (res.body as Doc).id as string;
-        // What a process killed in the middle of a chunk leaves: the request claimed, its lease
-        // held by an owner that is gone, nothing of the chunk committed.
-        const { store } = first.runtime;
-        const request = await store.deletions.get(requestId);
-        if (!request) throw new Error('deletion request missing');
-        request.status = 'started';
-        request.lease_owner = 'host:4242:killed';
-        request.lease_until = new Date(now.getTime() + 60_000);
-        await store.deletions.save(request);
-      } finally {
-        await first.close();
-      }
+        const first = await startServer({ dataDir: killed.path, env: SETTINGS, workers: false, clock });
+        try {
+          expect((await first.put(`/flows/${flowId}`, { ...videoFlow(), id: flowId })).status).toBe(201);
+          const objects = await allocate(first, flowId, { limit: 8 });
+          await addSegments(first, flowId, contiguous(objects.map((o) => o.object_id)));
+          const res = await first.delete(`/flows/${flowId}`);
+          expect(res.status).toBe(202);
+          requestId = (res.body as Doc).id as string;
+          // What a process killed in the middle of a chunk leaves: the request claimed, its lease
+          // held by an owner that is gone, nothing of the chunk committed.
+          const { store } = first.runtime;
+          const request = await store.deletions.get(requestId);
+          if (!request) throw new Error('deletion request missing');
+          request.status = 'started';
+          request.lease_owner = 'host:4242:killed';
+          request.lease_until = new Date(now.getTime() + 60_000);
+          await store.deletions.save(request);
+        } finally {
+          await first.close();
+        }
 
-      const second = await startServer({
-        dataDir: killed.path,
-        env: { ...SETTINGS, ...FAST_WORKERS },
-        clock,
-      });
-      try {
-        const done = await waitFor("the killed process's deletion to finish", async () => {
-          const res = await second.get<Doc>(`/flow-delete-requests/${requestId}`);
-          expect(res.body.status).not.toBe('error');
-          return res.body.status === 'done' && res.body;
+        const second = await startServer({
+          dataDir: killed.path,
+          env: { ...SETTINGS, ...FAST_WORKERS },
+          clock,
         });
-        expect(done).toMatchObject({ flow_id: flowId, timerange_remaining: '()' });
-        await expectGetError(second, `/flows/${flowId}`, 404);
+        try {
+          const done = await waitFor("the killed process's deletion to finish", async () => {
+            const res = await second.get<Doc>(`/flow-delete-requests/${requestId}`);
+            expect(res.body.status).not.toBe('error');
+            return res.body.status === 'done' && res.body;
+          });
+          expect(done).toMatchObject({ flow_id: flowId, timerange_remaining: '()' });
+          await expectGetError(second, `/flows/${flowId}`, 404);
+        } finally {
+          await second.close();
+        }
       } finally {
-        await second.close();
+        killed.remove();
       }
-    } finally {
-      killed.remove();
-    }
-  });
+    },
+  );
 });

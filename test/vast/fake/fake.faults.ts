@@ -62,7 +62,12 @@ export type DropPoint =
   /** Whole request read, nothing applied, no answer. */
   | 'after-body'
   /** Request applied (the write is in the transaction), then the socket closed with no answer. */
-  | 'after-apply';
+  | 'after-apply'
+  /**
+   * QueryData: status line and the first sub-split's frames sent, then the socket closed (the
+   * client has those batches and resumes the others from its cursors). Other calls: after-apply.
+   */
+  | 'mid-response';
 
 class Armed {
   private seen = 0;
@@ -87,6 +92,12 @@ export class FakeFaults {
   private failure: Armed | null = null;
   /** Added before every answer, in ms; QueryData answers send keep-alive frames meanwhile. */
   latencyMs = 0;
+  /**
+   * Where a failed QueryData answer fails: 'end' (default) after all its rows, in place of the
+   * completion frame; 'start' before any row (the query failed at once: the client's cursors
+   * stay where they were).
+   */
+  queryFailureAt: 'start' | 'end' = 'end';
 
   /** 503 SlowDown on the requests the rule picks. */
   slowDown(rule: FaultRule = {}): void {
@@ -109,6 +120,7 @@ export class FakeFaults {
     this.drop = null;
     this.failure = null;
     this.latencyMs = 0;
+    this.queryFailureAt = 'end';
   }
 
   /** @internal the router's checks, in the order it applies them. */

@@ -17,7 +17,9 @@
  *                            stats.faultsFired, stats.rowsSent, stats.reset()
  *   vast.faults.slowDown(rule)              503 SlowDown
  *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
+ *                                           | 'mid-response' (QueryData: after the first sub-split's frames)
  *   vast.faults.queryFailure(rule)          QueryData ends with the 0xFFFFFFFD failure frame
+ *   vast.faults.queryFailureAt = 'end' | 'start'   failure frame after the rows (default) or before any
  *   vast.faults.latencyMs = n               added per round trip (QueryData: keep-alive frames meanwhile)
  *   vast.faults.clear()
  *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
@@ -143,10 +145,26 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       res.write(markerFrame(KEEP_ALIVE_STREAM_ID));
       await sleep(Math.min(keepAliveMs, latency - waited));
     }
-    for (const frame of queryResponseFrames(fields, streams, { end: failQuery ? 'failed' : 'completed' })) {
+    const sent = failQuery && faults.queryFailureAt === 'start' ? [] : streams;
+    for (const frame of queryResponseFrames(fields, sent, { end: failQuery ? 'failed' : 'completed' })) {
       if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
     }
     res.end();
+  }
+
+  /** A QueryData answer that breaks off: the given sub-splits' frames, then the socket closed. */
+  async function cutShort(
+    res: ServerResponse,
+    fields: Parameters<typeof queryResponseFrames>[0],
+    streams: Parameters<typeof queryResponseFrames>[1],
+  ): Promise<void> {
+    res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
+    for (const frame of queryResponseFrames(fields, streams, { end: 'none' })) {
+      if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
+    }
+    // Destroyed once the frames are out: the client sees them, then a reset.
+    await new Promise<void>((resolve) => res.write(new Uint8Array(), () => resolve()));
+    res.socket?.destroy();
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -180,7 +198,11 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
         throw new FakeVastError(503, 'SlowDown', 'Please reduce your request rate.');
       }
       const routed = route({ store, bucket }, parsed, headers, body);
-      if (drop === 'after-apply') {
+      if (drop === 'mid-response' && 'query' in routed) {
+        stats.faultsFired++;
+        return cutShort(res, routed.query.fields, routed.query.streams.slice(0, 1));
+      }
+      if (drop === 'after-apply' || drop === 'mid-response') {
         stats.faultsFired++;
         req.socket.destroy();
         return;

@@ -20,6 +20,8 @@ export interface ApiCall {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: VastRequest['body'];
   readonly idempotent?: boolean;
+  /** Ends the call (its retries included) when it aborts. */
+  readonly signal?: AbortSignal;
 }
 
 /** The transaction id sent when there is none (the SDK's default). */
@@ -87,6 +89,7 @@ export class VastApi {
       },
       body: call.body,
       idempotent: call.idempotent,
+      signal: call.signal,
     };
   }
 }

@@ -1,6 +1,15 @@
 import { DbError, DbUnavailableError } from '../../db.errors.ts';
-import type { ColumnDef, DbSession, Engine, Pushdown, TableDef, TableInfo } from '../../db.types.ts';
-import { VastApi, type VastTransportLike } from './vast.api.ts';
+import type {
+  ColumnDef,
+  DatabaseServer,
+  DbSession,
+  Engine,
+  Pushdown,
+  TableDef,
+  TableInfo,
+} from '../../db.types.ts';
+import { VAST_BACKEND } from './transport/transport.errors.ts';
+import { NO_TXID, VastApi, type VastTransportLike } from './vast.api.ts';
 import * as catalog from './vast.catalog.ts';
 import { ReadSnapshots } from './vast.reads.ts';
 import { DEFAULT_QUERY, type QuerySettings } from './vast.select.ts';
@@ -87,6 +96,21 @@ export class VastEngine implements Engine {
       ),
     );
   }
+
+  /** Readiness: VAST's version probe (`GET /?transaction`, no transaction), no retry past `signal`. */
+  readonly server: DatabaseServer = {
+    label: VAST_BACKEND,
+    probe: async (signal) => {
+      if (this.closed) throw new DbError('closed', 'the VAST engine is closed');
+      await this.api.request({
+        method: 'GET',
+        query: [['transaction']],
+        txid: NO_TXID,
+        idempotent: true,
+        signal,
+      });
+    },
+  };
 
   /** Round trips sent so far (benchmarks and tests). */
   get roundTrips(): number {

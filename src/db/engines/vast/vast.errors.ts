@@ -1,4 +1,4 @@
-import { DbError } from '../../db.errors.ts';
+import { DbError, DbTooLargeError } from '../../db.errors.ts';
 import { VastHttpError } from './transport/transport.errors.ts';
 import { WireFormatError } from './wire/wire.errors.ts';
 import { QueryDataFailedError } from './wire/wire.frames.ts';
@@ -33,7 +33,9 @@ export function toDbError(e: unknown, table: string | undefined): unknown {
     return e;
   }
   if (e instanceof WireValueError) return new DbError('invalid_value', e.message);
-  if (e instanceof TooWideRowError) return new DbError('invalid_value', e.message);
+  if (e instanceof TooWideRowError) {
+    return new DbTooLargeError(`too large for the metadata database (VAST DataBase): ${e.message}`);
+  }
   if (e instanceof QueryDataFailedError) return e;
   if (e instanceof WireFormatError) return new VastAnswerError(e.message, { cause: e });
   return e;

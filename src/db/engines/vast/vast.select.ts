@@ -1,9 +1,15 @@
+import { DbUnavailableError } from '../../db.errors.ts';
 import type { Predicate, Row } from '../../db.types.ts';
-import { VastConnectionError } from './transport/transport.errors.ts';
+import { VAST_BACKEND, VastConnectionError } from './transport/transport.errors.ts';
 import type { VastApi } from './vast.api.ts';
 import { VastAnswerError } from './vast.errors.ts';
 import { fromWire } from './vast.values.ts';
-import { type QueryBatch, QueryResponseParser, ROW_ID_DONE } from './wire/wire.frames.ts';
+import {
+  type QueryBatch,
+  QueryDataFailedError,
+  QueryResponseParser,
+  ROW_ID_DONE,
+} from './wire/wire.frames.ts';
 import { buildQueryRequest, matchesNothing } from './wire/wire.query.ts';
 import { ROW_ID, type WireField } from './wire/wire.types.ts';
 
@@ -98,10 +104,28 @@ export async function* queryBatches(
       }
       parser.end();
     } catch (e) {
-      // A connection lost mid-response: resume from the cursors of the batches already taken.
-      if (e instanceof VastConnectionError && resumes < settings.resumes) {
+      if (e instanceof QueryDataFailedError) {
+        // Batches completed before the failure frame are good (the SDK keeps them too): take them,
+        // so the cursors stand past them.
+        for (const batch of e.batches) {
+          if (batch.streamId >= cursors.length)
+            throw new VastAnswerError(`rows from sub-split ${batch.streamId}`);
+          cursors[batch.streamId] = batch.nextRowId;
+          rows += batch.numRows;
+          yield batch;
+        }
+      }
+      // A connection lost mid-response, or the cluster failing the query (the 0xFFFFFFFD frame):
+      // resume from the cursors of the batches already taken, as the SDK's SplitWorker does.
+      const resumable = e instanceof VastConnectionError || e instanceof QueryDataFailedError;
+      if (resumable && resumes < settings.resumes) {
         resumes++;
         continue;
+      }
+      // Still failing: the cluster cannot serve this read for now (503 with Retry-After), not a
+      // fault of this server (500).
+      if (resumable) {
+        throw new DbUnavailableError(VAST_BACKEND, 'a query kept failing on the cluster', 1, e.message);
       }
       throw api.mapError(e, spec.table);
     }
