@@ -95,7 +95,10 @@ export async function windowScan(db: DbSession, scan: WindowScan): Promise<void>
    * ceiling or more (a window that came back full), skips the growth. `whole`: rows sharing one
    * start that no window splits, to be read whole.
    */
-  const fit = async (w: bigint, full?: bigint): Promise<{ far: bigint | undefined; whole: boolean }> => {
+  const fitWindow = async (
+    w: bigint,
+    full?: bigint,
+  ): Promise<{ far: bigint | undefined; whole: boolean }> => {
     let small = 0n;
     let large: bigint;
     if (full !== undefined) large = full;
@@ -142,7 +145,8 @@ export async function windowScan(db: DbSession, scan: WindowScan): Promise<void>
     });
     if (!whole && rows.length >= ceiling) {
       // Full: the window may hold any number more. Counts find one that holds a page.
-      ({ far, whole } = far === undefined ? await fit(width) : await fit(width, direction * (far - lo)));
+      ({ far, whole } =
+        far === undefined ? await fitWindow(width) : await fitWindow(width, direction * (far - lo)));
       continue;
     }
     rows.sort((a, b) => (reverse ? compare(keyOf(b), keyOf(a)) : compare(keyOf(a), keyOf(b))));
@@ -158,7 +162,7 @@ export async function windowScan(db: DbSession, scan: WindowScan): Promise<void>
     cursor = undefined;
     if (fresh.length === 0) {
       // A gap: find where the rows go on by counts rather than by empty selects.
-      ({ far, whole } = await fit(width * 4n));
+      ({ far, whole } = await fitWindow(width * 4n));
       continue;
     }
     // Rows per nanosecond seen in this window sizes the next one.
