@@ -58,7 +58,14 @@ const ORDER_ASC = [
  * beyond the exact answer are at most the few touching the query's edges.
  */
 export class SegmentsRepo {
-  constructor(private readonly db: DbSession) {}
+  /**
+   * `ordered`: the engine sorts and stops at the limit itself (segments.window.ts); false reads
+   * bounded on any engine, true saves a count or two on one that does.
+   */
+  constructor(
+    private readonly db: DbSession,
+    private readonly ordered = false,
+  ) {}
 
   async insertMany(segments: readonly SegmentRecord[]): Promise<void> {
     if (segments.length > 0) await this.db.insert(T.segments, segments.map(toRow));
@@ -175,6 +182,7 @@ export class SegmentsRepo {
     await windowScan(this.db, {
       where: [col('flow_id').eq(flowId), ...where],
       reverse,
+      ordered: this.ordered,
       // Without an envelope (no Flow row, or none known) one unbounded select answers.
       from: from ?? (reverse ? INT64_MAX : INT64_MIN),
       until: until ?? from ?? (reverse ? INT64_MAX : INT64_MIN),

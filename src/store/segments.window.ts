@@ -12,6 +12,12 @@ export interface WindowScan {
   /** Pushed-down groups besides the window (Flow, object, coarse timerange bounds). */
   where: readonly (ColumnGroup | false)[];
   reverse: boolean;
+  /**
+   * The engine sorts and stops at the limit itself (DuckDB): windows are asked for in order with
+   * a limit, and a dense one is read up to the limit. Otherwise (VAST) a window is asked for
+   * unordered with a ceiling, which such an engine stops reading at (see `windowScan`).
+   */
+  ordered: boolean;
   /** Where the scan begins (inclusive bound on seg_start) and the key already seen there. */
   from: bigint;
   after?: StartKey;
@@ -45,13 +51,134 @@ const INT64_MAX = 2n ** 63n - 1n;
  * Reads a Flow's segments in time order (or reversed) through windows on seg_start: each select
  * asks for the rows whose start lies in `[lo, lo + width)` (mirrored when reversed), so an engine
  * that evaluates the predicate but not ORDER BY or LIMIT (VAST) reads about the rows wanted rather
- * than every segment of the Flow. Widths adapt to the density the previous window showed, grow
- * fourfold over empty stretches (a gap costs a few empty reads), and the scan stops at `until`,
- * the end of the Flow's envelope; one last select past it keeps the answer exact should the
- * envelope be behind. ORDER BY and LIMIT are still asked for: engines that push them down stop
- * early inside a dense window, and the keyset cursor goes on from the last row.
+ * than every segment of the Flow. Widths adapt to the density the previous window showed; the
+ * scan stops at `until`, the end of the Flow's envelope, and one last open-ended select past it
+ * keeps the answer exact should the envelope be behind.
+ *
+ * On such an engine a window is selected without ORDER BY and with a ceiling of rows: without an
+ * order the engine stops reading at the limit, so a window denser than guessed costs the ceiling,
+ * not its rows. A window that comes back full (it may hold more) or empty (a gap) is a miss: the
+ * next window is then found by counts (no rows read), grown and bisected until it holds between
+ * the rows wanted and the ceiling, then selected. The common case stays one select per window.
  */
 export async function windowScan(db: DbSession, scan: WindowScan): Promise<void> {
+  if (scan.ordered) return orderedScan(db, scan);
+  const { reverse, compare, keyOf } = scan;
+  const direction = reverse ? -1n : 1n;
+  const batch = Math.max(scan.want, 16);
+  // Rows one select may read; a window the counts found holds fewer.
+  const ceiling = 2 * batch;
+  let lo = scan.from;
+  let cursor = scan.after;
+  let width = BigInt(batch) * FIRST_NS_PER_ROW;
+  let wanted = scan.want;
+  // The envelope's end, or no end once rows turned up past it (a stale envelope).
+  let until: bigint | undefined = scan.until;
+  const window = (from: bigint, far: bigint | undefined) =>
+    and(
+      ...scan.where,
+      reverse ? col('seg_start').le(from) : col('seg_start').ge(from),
+      far !== undefined && (reverse ? col('seg_start').gt(far) : col('seg_start').lt(far)),
+    );
+  /** The far edge of a window of `w` from `from`; undefined (open-ended) past the envelope or int64. */
+  const edge = (from: bigint, w: bigint): bigint | undefined => {
+    const far = from + direction * w;
+    if (far > INT64_MAX || far < INT64_MIN) return undefined;
+    if (until !== undefined && direction * (far - until) > 0n) return undefined;
+    return far;
+  };
+  const count = (from: bigint, far: bigint | undefined) => db.count(T.segments, window(from, far));
+  /**
+   * A window from `lo` holding between `wanted` and the ceiling rows (fewer when it reaches the
+   * end), found by counts: grows fourfold from width `w` while it holds too few, then bisects
+   * between the last width too small and the first too large. `full`, a width known to hold the
+   * ceiling or more (a window that came back full), skips the growth. `whole`: rows sharing one
+   * start that no window splits, to be read whole.
+   */
+  const fitWindow = async (
+    w: bigint,
+    full?: bigint,
+  ): Promise<{ far: bigint | undefined; whole: boolean }> => {
+    let small = 0n;
+    let large: bigint;
+    if (full !== undefined) large = full;
+    else
+      for (;;) {
+        const far = edge(lo, w);
+        const n = await count(lo, far);
+        if (n < ceiling) {
+          if (n >= wanted || far === undefined) return { far, whole: false };
+          small = w;
+          w *= 4n;
+        } else if (far === undefined && until !== undefined) {
+          // Open-ended past the envelope and full: full before its end, or the envelope is stale
+          // (rows lie beyond it) and the windows go on without it.
+          const end = direction * (until - lo) + 1n;
+          const endFar = lo + direction * end;
+          const inRange = endFar <= INT64_MAX && endFar >= INT64_MIN;
+          if (end > small && (!inRange || (await count(lo, endFar)) >= ceiling)) {
+            large = end;
+            break;
+          }
+          until = undefined;
+        } else {
+          large = w;
+          break;
+        }
+      }
+    while (large - small > 1n) {
+      const mid = small + (large - small) / 2n;
+      const far = edge(lo, mid);
+      const n = await count(lo, far);
+      if (n >= ceiling) large = mid;
+      else if (n >= wanted || far === undefined) return { far, whole: false };
+      else small = mid;
+    }
+    return { far: edge(lo, large), whole: true };
+  };
+  let far = edge(lo, width);
+  let whole = false;
+  for (;;) {
+    const rows = await db.select(T.segments, {
+      where: window(lo, far),
+      ...(whole ? {} : { limit: ceiling }),
+    });
+    if (!whole && rows.length >= ceiling) {
+      // Full: the window may hold any number more. Counts find one that holds a page.
+      ({ far, whole } =
+        far === undefined ? await fitWindow(width) : await fitWindow(width, direction * (far - lo)));
+      continue;
+    }
+    rows.sort((a, b) => (reverse ? compare(keyOf(b), keyOf(a)) : compare(keyOf(a), keyOf(b))));
+    const seen = cursor;
+    const fresh =
+      seen === undefined ? rows : rows.filter((r) => direction * BigInt(compare(keyOf(r), seen)) > 0n);
+    if (!scan.take(fresh)) return;
+    if (far === undefined) return;
+    wanted = Math.max(1, wanted - fresh.length);
+    width = direction * (far - lo);
+    whole = false;
+    lo = far;
+    cursor = undefined;
+    if (fresh.length === 0) {
+      // A gap: find where the rows go on by counts rather than by empty selects.
+      ({ far, whole } = await fitWindow(width * 4n));
+      continue;
+    }
+    // Rows per nanosecond seen in this window sizes the next one.
+    const next = (width * BigInt(wanted) * 5n) / (4n * BigInt(fresh.length));
+    width = next < MIN_WINDOW ? MIN_WINDOW : next > width * 4n ? width * 4n : next;
+    far = edge(lo, width);
+    whole = false;
+  }
+}
+
+/**
+ * The windows on an engine that sorts and stops at the limit (DuckDB): each window is asked for
+ * in order with a limit, a dense one is read up to the limit and the keyset cursor goes on from
+ * its last row; empty windows grow fourfold (an empty select costs what a count does there).
+ */
+async function orderedScan(db: DbSession, scan: WindowScan): Promise<void> {
   const { reverse, compare, keyOf } = scan;
   const direction = reverse ? -1n : 1n;
   const batch = Math.max(scan.want, 16);

@@ -1,4 +1,4 @@
-import type { DbSession } from '../db/db.types.ts';
+import type { DbSession, Pushdown } from '../db/db.types.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
 import { CachedObjects } from './cache/objects.cached.ts';
@@ -19,6 +19,8 @@ import { WebhooksRepo } from './webhooks.repo.ts';
 /** What the store needs from the table manager. */
 export interface StoreDb extends DbSession {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T>;
+  /** What the engine pushes down besides predicates; none when absent (read bounded anyway). */
+  readonly pushdown?: Pushdown;
 }
 
 /**
@@ -52,11 +54,13 @@ export class TamsStore {
     private readonly cache: StoreCache | undefined,
     view: CacheView | undefined,
     private readonly sequence: EventSequence = new EventSequence(),
+    /** The engine sorts and stops at the limit itself (segment windows need no ceiling). */
+    private readonly ordered = root?.pushdown?.orderBy === true && root.pushdown.limit,
   ) {
     const collections = new CollectionsRepo(session);
     this.db = {
       flows: new FlowsRepo(session, collections),
-      segments: new SegmentsRepo(session),
+      segments: new SegmentsRepo(session, ordered),
       objects: new ObjectsRepo(session),
     };
     this.settings = new SettingsRepo(session);
@@ -149,13 +153,15 @@ export class TamsStore {
     const root = this.root as StoreDb;
     const { cache } = this;
     if (!cache) {
-      return root.transaction((tx) => fn(new TamsStore(tx, undefined, undefined, undefined, this.sequence)));
+      return root.transaction((tx) =>
+        fn(new TamsStore(tx, undefined, undefined, undefined, this.sequence, this.ordered)),
+      );
     }
     let applied = false;
     try {
       return await root.transaction(async (tx) => {
         const view = cache.begin();
-        const result = await fn(new TamsStore(tx, undefined, cache, view, this.sequence));
+        const result = await fn(new TamsStore(tx, undefined, cache, view, this.sequence, this.ordered));
         // Writers are serialised: applying before COMMIT means the next transaction sees it.
         applied = true;
         view.commit();

@@ -33,8 +33,11 @@ type Tables = Map<string, Table>;
 export interface ReadStats {
   /** Rows read by all calls. */
   rows: number;
-  /** Calls that read rows (select, scan, count, update, delete). */
+  /** Calls that read rows (select, scan, count, update, delete): round trips on VAST. */
   calls: number;
+  /** Of those, selects and scans, and counts. */
+  selects: number;
+  counts: number;
   /** The most rows one call read, and the table it read them from. */
   maxRows: number;
   maxTable: string;
@@ -48,7 +51,7 @@ export interface MemoryEngineOptions {
 }
 
 export function emptyReadStats(): ReadStats {
-  return { rows: 0, calls: 0, maxRows: 0, maxTable: '' };
+  return { rows: 0, calls: 0, selects: 0, counts: 0, maxRows: 0, maxTable: '' };
 }
 
 /**
@@ -100,11 +103,25 @@ class MemorySession implements DbSession {
     private readonly reads: { stats: ReadStats; pushdown: Pushdown },
   ) {}
 
-  private counted(name: string, matched: number, returned: number): void {
+  /**
+   * `stopsAtLimit`: a select with a limit but no order, which an engine that cannot push ORDER BY
+   * down still stops reading at (any rows will do: VAST ends the query there).
+   */
+  private counted(
+    name: string,
+    matched: number,
+    returned: number,
+    kind: 'select' | 'count' | 'write',
+    stopsAtLimit = false,
+  ): void {
     const { stats, pushdown } = this.reads;
-    const rows = pushdown.orderBy && pushdown.limit ? returned : matched;
+    // A count reads no rows: VAST answers it with an empty projection, row counts and no data.
+    const rows =
+      kind === 'count' ? 0 : (pushdown.orderBy && pushdown.limit) || stopsAtLimit ? returned : matched;
     stats.rows += rows;
     stats.calls++;
+    if (kind === 'select') stats.selects++;
+    if (kind === 'count') stats.counts++;
     if (rows > stats.maxRows) {
       stats.maxRows = rows;
       stats.maxTable = name;
@@ -121,7 +138,8 @@ class MemorySession implements DbSession {
         options.orderBy ?? [],
       );
       const limited = options.limit === undefined ? rows : rows.slice(0, options.limit);
-      this.counted(name, rows.length, limited.length);
+      const unordered = (options.orderBy ?? []).length === 0 && options.limit !== undefined;
+      this.counted(name, rows.length, limited.length, 'select', unordered);
       return limited.map((r) => Object.fromEntries(columns.map((c) => [c, copyValue(r[c] ?? null)])));
     });
   }
@@ -141,7 +159,7 @@ class MemorySession implements DbSession {
       const table = this.table(name);
       this.check(table, [], where);
       const matched = table.rows.filter((r) => matchesPredicate(r, where)).length;
-      this.counted(name, matched, matched);
+      this.counted(name, matched, matched, 'count');
       return matched;
     });
   }
@@ -160,7 +178,7 @@ class MemorySession implements DbSession {
       const table = this.table(name);
       this.check(table, Object.keys(changes), where);
       const matching = table.rows.filter((r) => matchesPredicate(r, where));
-      this.counted(name, matching.length, matching.length);
+      this.counted(name, matching.length, matching.length, 'write');
       for (const row of matching) for (const [k, v] of Object.entries(changes)) row[k] = copyValue(v);
       return matching.length;
     });
@@ -188,7 +206,7 @@ class MemorySession implements DbSession {
       this.check(table, [], where);
       const before = table.rows.length;
       table.rows = table.rows.filter((r) => !matchesPredicate(r, where));
-      this.counted(name, before - table.rows.length, before - table.rows.length);
+      this.counted(name, before - table.rows.length, before - table.rows.length, 'write');
       return before - table.rows.length;
     });
   }
