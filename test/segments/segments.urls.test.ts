@@ -163,7 +163,10 @@ describe('get_urls: presigned', () => {
   it('true keeps only presigned URLs, false only the others, omitted both', async () => {
     expect(labels(await urls({ presigned: true }))).toEqual([PRESIGNED]);
     expect(labels(await urls({ presigned: false }))).toEqual([DIRECT, 'cdn', '(none)']);
-    expect(await urls({ presigned: true })).toEqual([(await urls())[0]]);
+    // The same URL as the unfiltered list's first, but for its signature and expiry: two
+    // requests a second apart sign for different expiry times.
+    const unsigned = (u: GetUrl | undefined) => u && { ...u, url: u.url.split('?')[0] };
+    expect((await urls({ presigned: true })).map(unsigned)).toEqual([unsigned((await urls())[0])]);
   });
 });
 
