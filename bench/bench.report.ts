@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
 export interface Figure {
   name: string;
   value: number;
@@ -26,4 +29,16 @@ export function printTable(figures: readonly Figure[], log: (line: string) => vo
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length), 6));
   log('');
   for (const r of rows) log(r.map((c, i) => c.padEnd(widths[i] as number)).join('  '));
+}
+
+/** Writes a run's figures (and what else it measured) as JSON, with the machine it ran on. */
+export function writeResults(
+  out: string,
+  results: { options: unknown; figures: readonly Figure[] } & Record<string, unknown>,
+  log: (line: string) => void,
+): void {
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, ...results }, null, 2)}\n`);
+  log(`results written to ${out}`);
 }

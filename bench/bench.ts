@@ -3,13 +3,13 @@
  * bare Fastify baseline in their own processes, measures the hot paths over HTTP, prints a table
  * and writes the figures as JSON.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from './bench.args.ts';
 import { buildDataset, dbBytes, runCopy, segmentRange } from './bench.dataset.ts';
 import { load } from './bench.load.ts';
-import { type Figure, printTable } from './bench.report.ts';
+import { type Figure, printTable, writeResults } from './bench.report.ts';
 import {
   BULK_BATCH,
   bulkBody,
@@ -208,18 +208,4 @@ try {
 }
 
 printTable(figures, log);
-mkdirSync(dirname(options.out), { recursive: true });
-writeFileSync(
-  options.out,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-      options,
-      figures,
-    },
-    null,
-    2,
-  )}\n`,
-);
-log(`results written to ${options.out}`);
+writeResults(options.out, { options, figures }, log);

@@ -5,13 +5,13 @@
  * 1 ms added to every round trip. The fake is not a cluster: the figures show the server's
  * client-side costs and the round-trip structure of each operation (BENCHMARKS.md).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { BenchOptions } from './bench.args.ts';
 import { buildDataset } from './bench.dataset.ts';
 import { load } from './bench.load.ts';
-import { type Figure, printTable } from './bench.report.ts';
+import { type Figure, printTable, writeResults } from './bench.report.ts';
 import { BULK_BATCH, bulkBody, segmentsPath, singlePosts } from './bench.requests.ts';
 import { startTams } from './bench.server.ts';
 import { type FakeCounts, type FakeVastProcess, startFakeVastProcess } from './vast.fake.ts';
@@ -304,22 +304,7 @@ export async function runVastBench(options: BenchOptions, log: (line: string) =>
 
   printTable(figures, log);
   printTrips(trips, log);
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(
-    options.out,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-        options,
-        figures,
-        roundTrips: trips,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  log(`results written to ${options.out}`);
+  writeResults(options.out, { options, figures, roundTrips: trips }, log);
 }
 
 /** Round trips per operation as a table: one column per call kind seen. */
