@@ -47,6 +47,13 @@ export interface SegmentPageOptions {
   after?: SegmentKey;
 }
 
+/** What a scan needs of the Flow's row (see flowSpan). */
+interface FlowSpan {
+  first?: bigint;
+  last?: bigint;
+  deleting: boolean;
+}
+
 const ORDER_ASC = [
   { column: 'seg_start', direction: 'asc' },
   { column: 'seg_start_incl', direction: 'desc' },
@@ -64,7 +71,10 @@ export class SegmentsRepo {
     if (segments.length > 0) await this.db.insert(T.segments, segments.map(toRow));
   }
 
-  /** One page of the segments overlapping `range`, in time order (or reversed). */
+  /**
+   * One page of the segments overlapping `range`, in time order (or reversed); none for a Flow
+   * that does not exist or is being deleted.
+   */
   async page(
     flowId: string,
     range: TimeRange,
@@ -72,16 +82,17 @@ export class SegmentsRepo {
   ): Promise<{ items: SegmentRecord[]; next?: SegmentKey }> {
     const bounds = overlapBounds(range);
     if (bounds === null) return { items: [] };
+    // The Flow's row, read anyway for the windows' bounds, also says whether it is being deleted
+    // (gone for clients while the deletion worker removes its segments, DIGEST §9): no other read
+    // of it. The segment holding the range's start is looked for at the same time.
+    const [span, starts] = await Promise.all([this.flowSpan(flowId), this.startBounds(flowId, range, true)]);
+    if (span === null || span.deleting) return { items: [] };
     const found = await this.scan(
       flowId,
       [options.objectId !== undefined && col('object_id').eq(options.objectId), ...bounds],
       (tr) => overlapsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive),
-      {
-        reverse: options.reverse,
-        limit: options.limit + 1,
-        after: options.after,
-        ...(await this.startBounds(flowId, range, true)),
-      },
+      { reverse: options.reverse, limit: options.limit + 1, after: options.after, ...starts },
+      span,
     );
     const items = found.slice(0, options.limit);
     const lastItem = items.at(-1);
@@ -162,10 +173,11 @@ export class SegmentsRepo {
     where: (ColumnGroup | false)[],
     accept: (tr: TimeRange) => boolean,
     options: { reverse: boolean; limit?: number; after?: SegmentKey; lowest?: bigint; highest?: bigint },
+    span?: FlowSpan | null,
   ): Promise<SegmentRecord[]> {
     const found: SegmentRecord[] = [];
     const { reverse, limit } = options;
-    const flow = await this.flowSpan(flowId);
+    const flow = span === undefined ? await this.flowSpan(flowId) : span;
     // The first start that can match, in the scan's direction, and the last.
     const low = max(options.lowest, flow?.first);
     const high = min(options.highest, flow?.last);
@@ -198,14 +210,14 @@ export class SegmentsRepo {
    * The starts of the Flow's first and last segments as its row records them (the envelope
    * segment writes maintain); null without a row, undefined bounds when it records none.
    */
-  private async flowSpan(flowId: string): Promise<{ first?: bigint; last?: bigint } | null> {
+  private async flowSpan(flowId: string): Promise<FlowSpan | null> {
     const [row] = await this.db.select(T.flows, {
       where: and(col('id').eq(flowId)),
-      columns: ['tr_start', 'tr_end'],
+      columns: ['tr_start', 'tr_end', 'deleting'],
       limit: 1,
     });
     if (row === undefined) return null;
-    return { first: big(row, 'tr_start'), last: big(row, 'tr_end') };
+    return { first: big(row, 'tr_start'), last: big(row, 'tr_end'), deleting: row.deleting === true };
   }
 
   /**

@@ -40,6 +40,8 @@ export class IndexedSegments implements SegmentsStore {
   }
 
   async page(flowId: string, range: TimeRange, options: SegmentPageOptions) {
+    // Like the database's: nothing for a Flow gone or being deleted (not among the live ones).
+    if (!this.view.flows.has(flowId)) return { items: [] };
     const index = await this.index(flowId);
     return index ? index.page(range, options) : { items: [] };
   }
