@@ -129,6 +129,36 @@ export class SegmentsRepo {
     return rows.map(fromRow).filter((s) => s.timerange.overlaps(range));
   }
 
+  /**
+   * `overlapping` for many Flows at once (a batch of registrations): one select for Flows whose
+   * ranges lie close together in time (ingest into many Flows at once), `flow_id in (...)` and
+   * the envelope of their ranges; Flows far apart in time get selects of their own, so no select
+   * covers a stretch much wider than the ranges asked about.
+   */
+  async overlappingMany(ranges: ReadonlyMap<string, TimeRange>): Promise<Map<string, SegmentRecord[]>> {
+    const found = new Map<string, SegmentRecord[]>();
+    const clusters = clusterRanges(ranges);
+    await Promise.all(
+      clusters.map(async ({ flowIds, span }) => {
+        const bounds = overlapBounds(span);
+        if (bounds === null) return;
+        const rows = await this.db.select(T.segments, {
+          where: and(col('flow_id').in(flowIds), ...bounds),
+          orderBy: ORDER_ASC,
+        });
+        for (const row of rows) {
+          const segment = fromRow(row);
+          const range = ranges.get(segment.flow_id);
+          if (!range?.overlaps(segment.timerange)) continue;
+          const list = found.get(segment.flow_id);
+          if (list) list.push(segment);
+          else found.set(segment.flow_id, [segment]);
+        }
+      }),
+    );
+    return found;
+  }
+
   /** Segments wholly inside `range`, in time order, at most `limit`. */
   async within(
     flowId: string,
@@ -285,6 +315,37 @@ export function keyOf(segment: SegmentRecord): SegmentKey {
 /** Time order of segment keys: by start, an inclusive start before an exclusive one. */
 export function compareKeys(a: SegmentKey, b: SegmentKey): number {
   return compareStarts(a.start, a.startInclusive, b.start, b.startInclusive);
+}
+
+/**
+ * Groups Flows whose ranges (bounded, non-empty) lie close in time: in start order, a range joins
+ * the group before it when the gap between them is no wider than that group's span, so a group's
+ * envelope is at most about twice the time its ranges cover.
+ */
+function clusterRanges(ranges: ReadonlyMap<string, TimeRange>): { flowIds: string[]; span: TimeRange }[] {
+  const sorted = [...ranges].sort(([, a], [, b]) => compareByStartOf(a, b));
+  const clusters: { flowIds: string[]; span: TimeRange }[] = [];
+  for (const [flowId, range] of sorted) {
+    const last = clusters.at(-1);
+    if (last && closeEnough(last.span, range)) {
+      last.flowIds.push(flowId);
+      last.span = last.span.envelope(range);
+    } else {
+      clusters.push({ flowIds: [flowId], span: range });
+    }
+  }
+  return clusters;
+}
+
+function compareByStartOf(a: TimeRange, b: TimeRange): number {
+  const x = a.start ?? INT64_MIN;
+  const y = b.start ?? INT64_MIN;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function closeEnough(span: TimeRange, next: TimeRange): boolean {
+  if (span.start === null || span.end === null || next.start === null) return false;
+  return next.start - span.end <= span.end - span.start;
 }
 
 /** Coarse bounds for "overlaps `range`"; null when nothing can match. */
