@@ -20,6 +20,11 @@ export class EventLog {
     private readonly now: Date,
   ) {}
 
+  /** The Sources' `collected_by`, already read by the caller (see SourcesRepo.eventCollectors). */
+  knowSources(collectedBy: ReadonlyMap<string, string[]>): void {
+    for (const [id, list] of collectedBy) this.sourceCollectors.set(id, list);
+  }
+
   /** An event about `flow` or its segments. Call before the Flow is gone: filters need its collections. */
   async flow(type: FlowEventType, flow: FlowRecord, payload: JsonValue): Promise<void> {
     let sourceCollectedBy = this.sourceCollectors.get(flow.source_id);

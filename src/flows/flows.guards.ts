@@ -4,7 +4,11 @@ import type { FlowRecord } from '../store/store.types.ts';
 
 /** The Flow, for a change to it or its segments: 404 when missing, 403 when read-only (ADR 0005). */
 export async function requireWritableFlow(store: TamsStore, flowId: string): Promise<FlowRecord> {
-  const flow = await store.flows.get(flowId);
+  return writableFlow(await store.flows.get(flowId), flowId);
+}
+
+/** requireWritableFlow on a Flow already read (null or undefined: there is none). */
+export function writableFlow(flow: FlowRecord | null | undefined, flowId: string): FlowRecord {
   if (!flow) throw new NotFoundError(`Flow ${flowId} does not exist`);
   if (flow.read_only) throw new ForbiddenError('Flow is marked read-only');
   return flow;

@@ -1,10 +1,10 @@
 import { EventLog } from '../events/events.log.ts';
-import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts';
+import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
-import { envelopeOf, TimeFormatError, type TimeRange } from '../time/index.ts';
+import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { recordSegmentsAdded } from './segments.events.ts';
 import { checkObject, parseSegment, SegmentRejection, Timeline } from './segments.register.ts';
 import type { FlowSegmentBulkFailure, FlowSegmentPost } from './segments.schemas.ts';
@@ -45,37 +45,46 @@ export async function registerJobs(
     });
   };
 
-  const flows = new Map<string, FlowRecord>();
-  const candidates: Candidate[] = [];
+  // Every segment parsed first (that needs only the Flow's id), then everything the checks need
+  // read at once, one read per table for the whole batch whatever its number of jobs and Flows
+  // (on a remote engine each read is a round trip): the Flows' rows, their segments around the
+  // ranges being registered, the objects.
+  const parsed: Candidate[] = [];
   for (const [i, job] of jobs.entries()) {
-    let flow = flows.get(job.flowId);
-    try {
-      flow ??= await requireWritableFlow(store, job.flowId);
-      requireContainer(flow);
-    } catch (error) {
-      results[i] = error as Error;
-      continue;
-    }
-    flows.set(flow.id, flow);
     for (const body of job.segments) {
       try {
-        candidates.push({ job: i, body, segment: parseSegment(flow.id, body, reservedLabels) });
+        parsed.push({ job: i, body, segment: parseSegment(job.flowId, body, reservedLabels) });
       } catch (error) {
         fail(i, body, error);
       }
     }
   }
+  const spans = new Map<string, TimeRange>();
+  for (const { segment } of parsed) {
+    const span = spans.get(segment.flow_id);
+    spans.set(segment.flow_id, span ? span.envelope(segment.timerange) : segment.timerange);
+  }
+  const [flows, existing, objects] = await Promise.all([
+    store.flows.rows(jobs.map((j) => j.flowId)),
+    store.segments.overlappingMany(spans),
+    store.objects.getMany([...new Set(parsed.map((c) => c.segment.object_id))]),
+  ]);
+  // Each job as if alone: a Flow missing, read-only or without a container fails it.
+  for (const [i, job] of jobs.entries()) {
+    try {
+      requireContainer(writableFlow(flows.get(job.flowId), job.flowId));
+    } catch (error) {
+      results[i] = error as Error;
+    }
+  }
+  const candidates = parsed.filter((c) => !(results[c.job] instanceof Error));
 
   // Each Flow's timeline around the segments being registered: what exists, plus what this
   // batch accepts as it goes (so jobs of one Flow see each other, in order).
   const timelines = new Map<string, Timeline>();
   for (const flowId of new Set(candidates.map((c) => c.segment.flow_id))) {
-    const span = envelopeOf(
-      candidates.filter((c) => c.segment.flow_id === flowId).map((c) => c.segment.timerange),
-    );
-    timelines.set(flowId, new Timeline(await store.segments.overlapping(flowId, span)));
+    timelines.set(flowId, new Timeline(existing.get(flowId) ?? []));
   }
-  const objects = await store.objects.getMany([...new Set(candidates.map((c) => c.segment.object_id))]);
   const unused = new Set([...objects.values()].filter((o) => !o.registered).map((o) => o.id));
 
   const accepted: SegmentRecord[] = [];
@@ -128,20 +137,27 @@ export async function registerJobs(
     [...firsts.keys()].filter((id) => unused.has(id)),
     now,
   );
-  const spans = new Map<string, TimeRange>();
+  const addedSpans = new Map<string, TimeRange>();
   const added = new Map<string, SegmentRecord[]>();
   for (const s of accepted) {
-    spans.set(s.flow_id, (spans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
+    addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
     const list = added.get(s.flow_id);
     if (list) list.push(s);
     else added.set(s.flow_id, [s]);
   }
+  // The events' filter fields (collected_by of each Flow and its Source), for all the Flows at
+  // once; nothing else of the Flows is read for them.
+  const changed = [...added.keys()].map((id) => flows.get(id) as FlowRecord);
+  const collectors = await store.sources.eventCollectors(changed);
   const events = new EventLog(store, now);
-  for (const [flowId, segments] of added)
-    await recordSegmentsAdded(events, flows.get(flowId) as FlowRecord, segments);
+  events.knowSources(collectors.sources);
+  for (const flow of changed) {
+    const withCollectors = { ...flow, collected_by: collectors.flows.get(flow.id) ?? [] };
+    await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as SegmentRecord[]);
+  }
   await events.flush();
   await store.flows.setSegmentsStates(
-    [...spans].map(([id, span]) => ({
+    [...addedSpans].map(([id, span]) => ({
       id,
       range: (flows.get(id) as FlowRecord).timerange.envelope(span),
       updated: now,

@@ -58,23 +58,15 @@ export class SegmentsService {
     query: SegmentQuery,
     ctx: UrlContext,
   ): Promise<{ items: FlowSegment[]; next?: SegmentPageKey; timerange: TimeRange }> {
-    const { store } = this.deps;
     // A Flow being deleted in the background is gone for clients while the deletion worker
-    // removes its segments (DIGEST §9): one look at the Flow, beside the page's read rather than
-    // after it, so that on a shared engine both share one read transaction and one wait
-    // (VastEngine: reads started together share a begin).
-    const [page, existing] = await Promise.all([
-      store.segments.page(flowId, query.timerange ?? TimeRange.ETERNITY, {
-        objectId: query.objectId,
-        reverse: query.reverse,
-        limit: query.limit,
-        after: query.after,
-      }),
-      store.flows.existing([flowId]),
-    ]);
-    if (page.items.length > 0 && !existing.has(flowId)) {
-      return { items: [], timerange: TimeRange.EMPTY };
-    }
+    // removes its segments (DIGEST §9): the store's page is empty for it, the check folded into
+    // the read of the Flow's row the page makes anyway.
+    const page = await this.deps.store.segments.page(flowId, query.timerange ?? TimeRange.ETERNITY, {
+      objectId: query.objectId,
+      reverse: query.reverse,
+      limit: query.limit,
+      after: query.after,
+    });
     const urls = this.deps.urls.buildMany(page.items, query.urls, ctx);
     const items = page.items.map((s, i) => segmentDocument(s, urls[i] as FlowSegment['get_urls']));
     return { items, next: page.next, timerange: envelopeOf(page.items.map((s) => s.timerange)) };

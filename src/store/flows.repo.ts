@@ -56,6 +56,17 @@ export class FlowsRepo {
     return this.hydrate(rows);
   }
 
+  /**
+   * The live Flows among `ids`, from their own rows in one read: no tags, collection or
+   * collected_by (segment registration needs none of them; its events get collected_by from
+   * SourcesRepo.eventCollectors).
+   */
+  async rows(ids: readonly string[]): Promise<Map<string, FlowRecord>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.select(T.flows, { where: and(col('id').in([...new Set(ids)]), LIVE) });
+    return new Map(rows.map((row) => [reqStr(row, 'id'), fromRow(row, {}, undefined, [])]));
+  }
+
   /** Ids of the given Flows that exist. */
   async existing(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();

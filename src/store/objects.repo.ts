@@ -44,8 +44,8 @@ export class ObjectsRepo {
 
   async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
     if (ids.length === 0) return new Map();
-    const found = await this.objects.find(ids);
-    const unused = await this.unused(ids);
+    // Two tables, read together: one wait (the uses are read after, only for allocated objects).
+    const [found, unused] = await Promise.all([this.objects.find(ids), this.unused(ids)]);
     return new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o]));
   }
 

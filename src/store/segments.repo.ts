@@ -47,6 +47,13 @@ export interface SegmentPageOptions {
   after?: SegmentKey;
 }
 
+/** What a scan needs of the Flow's row (see flowSpan). */
+interface FlowSpan {
+  first?: bigint;
+  last?: bigint;
+  deleting: boolean;
+}
+
 const ORDER_ASC = [
   { column: 'seg_start', direction: 'asc' },
   { column: 'seg_start_incl', direction: 'desc' },
@@ -71,7 +78,10 @@ export class SegmentsRepo {
     if (segments.length > 0) await this.db.insert(T.segments, segments.map(toRow));
   }
 
-  /** One page of the segments overlapping `range`, in time order (or reversed). */
+  /**
+   * One page of the segments overlapping `range`, in time order (or reversed); none for a Flow
+   * that does not exist or is being deleted.
+   */
   async page(
     flowId: string,
     range: TimeRange,
@@ -79,16 +89,17 @@ export class SegmentsRepo {
   ): Promise<{ items: SegmentRecord[]; next?: SegmentKey }> {
     const bounds = overlapBounds(range);
     if (bounds === null) return { items: [] };
+    // The Flow's row, read anyway for the windows' bounds, also says whether it is being deleted
+    // (gone for clients while the deletion worker removes its segments, DIGEST §9): no other read
+    // of it. The segment holding the range's start is looked for at the same time.
+    const [span, starts] = await Promise.all([this.flowSpan(flowId), this.startBounds(flowId, range, true)]);
+    if (span === null || span.deleting) return { items: [] };
     const found = await this.scan(
       flowId,
       [options.objectId !== undefined && col('object_id').eq(options.objectId), ...bounds],
       (tr) => overlapsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive),
-      {
-        reverse: options.reverse,
-        limit: options.limit + 1,
-        after: options.after,
-        ...(await this.startBounds(flowId, range, true)),
-      },
+      { reverse: options.reverse, limit: options.limit + 1, after: options.after, ...starts },
+      span,
     );
     const items = found.slice(0, options.limit);
     const lastItem = items.at(-1);
@@ -123,6 +134,36 @@ export class SegmentsRepo {
       orderBy: ORDER_ASC,
     });
     return rows.map(fromRow).filter((s) => s.timerange.overlaps(range));
+  }
+
+  /**
+   * `overlapping` for many Flows at once (a batch of registrations): one select for Flows whose
+   * ranges lie close together in time (ingest into many Flows at once), `flow_id in (...)` and
+   * the envelope of their ranges; Flows far apart in time get selects of their own, so no select
+   * covers a stretch much wider than the ranges asked about.
+   */
+  async overlappingMany(ranges: ReadonlyMap<string, TimeRange>): Promise<Map<string, SegmentRecord[]>> {
+    const found = new Map<string, SegmentRecord[]>();
+    const clusters = clusterRanges(ranges);
+    await Promise.all(
+      clusters.map(async ({ flowIds, span }) => {
+        const bounds = overlapBounds(span);
+        if (bounds === null) return;
+        const rows = await this.db.select(T.segments, {
+          where: and(col('flow_id').in(flowIds), ...bounds),
+          orderBy: ORDER_ASC,
+        });
+        for (const row of rows) {
+          const segment = fromRow(row);
+          const range = ranges.get(segment.flow_id);
+          if (!range?.overlaps(segment.timerange)) continue;
+          const list = found.get(segment.flow_id);
+          if (list) list.push(segment);
+          else found.set(segment.flow_id, [segment]);
+        }
+      }),
+    );
+    return found;
   }
 
   /** Segments wholly inside `range`, in time order, at most `limit`. */
@@ -169,10 +210,11 @@ export class SegmentsRepo {
     where: (ColumnGroup | false)[],
     accept: (tr: TimeRange) => boolean,
     options: { reverse: boolean; limit?: number; after?: SegmentKey; lowest?: bigint; highest?: bigint },
+    span?: FlowSpan | null,
   ): Promise<SegmentRecord[]> {
     const found: SegmentRecord[] = [];
     const { reverse, limit } = options;
-    const flow = await this.flowSpan(flowId);
+    const flow = span === undefined ? await this.flowSpan(flowId) : span;
     // The first start that can match, in the scan's direction, and the last.
     const low = max(options.lowest, flow?.first);
     const high = min(options.highest, flow?.last);
@@ -206,14 +248,14 @@ export class SegmentsRepo {
    * The starts of the Flow's first and last segments as its row records them (the envelope
    * segment writes maintain); null without a row, undefined bounds when it records none.
    */
-  private async flowSpan(flowId: string): Promise<{ first?: bigint; last?: bigint } | null> {
+  private async flowSpan(flowId: string): Promise<FlowSpan | null> {
     const [row] = await this.db.select(T.flows, {
       where: and(col('id').eq(flowId)),
-      columns: ['tr_start', 'tr_end'],
+      columns: ['tr_start', 'tr_end', 'deleting'],
       limit: 1,
     });
     if (row === undefined) return null;
-    return { first: big(row, 'tr_start'), last: big(row, 'tr_end') };
+    return { first: big(row, 'tr_start'), last: big(row, 'tr_end'), deleting: row.deleting === true };
   }
 
   /**
@@ -281,6 +323,37 @@ export function keyOf(segment: SegmentRecord): SegmentKey {
 /** Time order of segment keys: by start, an inclusive start before an exclusive one. */
 export function compareKeys(a: SegmentKey, b: SegmentKey): number {
   return compareStarts(a.start, a.startInclusive, b.start, b.startInclusive);
+}
+
+/**
+ * Groups Flows whose ranges (bounded, non-empty) lie close in time: in start order, a range joins
+ * the group before it when the gap between them is no wider than that group's span, so a group's
+ * envelope is at most about twice the time its ranges cover.
+ */
+function clusterRanges(ranges: ReadonlyMap<string, TimeRange>): { flowIds: string[]; span: TimeRange }[] {
+  const sorted = [...ranges].sort(([, a], [, b]) => compareByStartOf(a, b));
+  const clusters: { flowIds: string[]; span: TimeRange }[] = [];
+  for (const [flowId, range] of sorted) {
+    const last = clusters.at(-1);
+    if (last && closeEnough(last.span, range)) {
+      last.flowIds.push(flowId);
+      last.span = last.span.envelope(range);
+    } else {
+      clusters.push({ flowIds: [flowId], span: range });
+    }
+  }
+  return clusters;
+}
+
+function compareByStartOf(a: TimeRange, b: TimeRange): number {
+  const x = a.start ?? INT64_MIN;
+  const y = b.start ?? INT64_MIN;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function closeEnough(span: TimeRange, next: TimeRange): boolean {
+  if (span.start === null || span.end === null || next.start === null) return false;
+  return next.start - span.end <= span.end - span.start;
 }
 
 /** Coarse bounds for "overlaps `range`"; null when nothing can match. */

@@ -90,14 +90,32 @@ export class SourcesRepo {
 
   /** The Sources collecting each of these Sources (without reading the Sources themselves). */
   async collectedBy(sourceIds: readonly string[]): Promise<Map<string, string[]>> {
-    return (await this.inferCollections(sourceIds)).collectedBy;
+    return (await this.inferCollections(sourceIds, false)).collectedBy;
   }
 
-  private async inferCollections(ids: readonly string[]) {
+  /**
+   * What events about these Flows record for webhook filters (ADR 0026): each Flow's
+   * `collected_by` and its Source's. Two reads whatever the number of Flows: the Flows of their
+   * Sources (which include them), then who collects those (a third only when a collector belongs
+   * to another Source).
+   */
+  async eventCollectors(
+    flows: readonly { id: string; source_id: string }[],
+  ): Promise<{ flows: Map<string, string[]>; sources: Map<string, string[]> }> {
+    const { collectedBy, collectors } = await this.inferCollections(
+      [...new Set(flows.map((f) => f.source_id))],
+      false,
+    );
+    const sources = new Map(flows.map((f) => [f.source_id, collectedBy.get(f.source_id) ?? []]));
+    return { flows: new Map(flows.map((f) => [f.id, collectors.get(f.id) ?? []])), sources };
+  }
+
+  /** `withItems` false: collected_by only (the Sources' own collections are not read). */
+  private async inferCollections(ids: readonly string[], withItems = true) {
     const flowSource = await this.flows.bySources(ids);
     const flowIds = [...flowSource.keys()];
     const [items, collectors] = await Promise.all([
-      this.collections.itemsOf(flowIds),
+      withItems ? this.collections.itemsOf(flowIds) : new Map<string, CollectionItem[]>(),
       this.collections.collectorsOf(flowIds),
     ]);
     const related = new Set<string>();
@@ -126,7 +144,7 @@ export class SourcesRepo {
         collectedBy.set(sourceId, list);
       }
     }
-    return { collection, collectedBy };
+    return { collection, collectedBy, collectors };
   }
 }
 

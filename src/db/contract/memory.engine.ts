@@ -50,6 +50,24 @@ export interface MemoryEngineOptions {
   readonly exclusive?: boolean;
 }
 
+/**
+ * Calls by kind, as round trips to a remote engine (VAST: every select, count, insert, update
+ * and delete is one request; a transaction adds its begin and commit). A scan counts as one.
+ */
+export interface CallStats {
+  select: number;
+  count: number;
+  insert: number;
+  update: number;
+  delete: number;
+  begin: number;
+  commit: number;
+}
+
+export function emptyCallStats(): CallStats {
+  return { select: 0, count: 0, insert: 0, update: 0, delete: 0, begin: 0, commit: 0 };
+}
+
 export function emptyReadStats(): ReadStats {
   return { rows: 0, calls: 0, selects: 0, counts: 0, maxRows: 0, maxTable: '' };
 }
@@ -100,8 +118,12 @@ class MemorySession implements DbSession {
     private readonly tables: () => Tables,
     /** Runs an operation now (reads, transaction work) or in turn with transactions (autocommit writes). */
     private readonly run: <T>(write: boolean, op: () => T) => Promise<T>,
-    private readonly reads: { stats: ReadStats; pushdown: Pushdown },
+    private readonly reads: { stats: ReadStats; calls: CallStats; pushdown: Pushdown },
   ) {}
+
+  private call(kind: keyof CallStats): void {
+    this.reads.calls[kind]++;
+  }
 
   /**
    * `stopsAtLimit`: a select with a limit but no order, which an engine that cannot push ORDER BY
@@ -129,6 +151,11 @@ class MemorySession implements DbSession {
   }
 
   select(name: string, options: SelectOptions = {}): Promise<Row[]> {
+    this.call('select');
+    return this.rows(name, options);
+  }
+
+  private rows(name: string, options: SelectOptions): Promise<Row[]> {
     return this.run(false, () => {
       const table = this.table(name);
       const columns = options.columns ?? table.columns.map((c) => c.name);
@@ -149,12 +176,14 @@ class MemorySession implements DbSession {
     options: Omit<SelectOptions, 'limit'>,
     onBatch: (rows: Row[]) => void | Promise<void>,
   ): Promise<void> {
-    const rows = await this.select(name, options);
+    this.call('select');
+    const rows = await this.rows(name, options);
     // Small batches, so the contract sees several.
     for (let i = 0; i < rows.length; i += 100) await onBatch(rows.slice(i, i + 100));
   }
 
   count(name: string, where?: Predicate): Promise<number> {
+    this.call('count');
     return this.run(false, () => {
       const table = this.table(name);
       this.check(table, [], where);
@@ -165,6 +194,7 @@ class MemorySession implements DbSession {
   }
 
   insert(name: string, rows: readonly Row[]): Promise<void> {
+    this.call('insert');
     return this.run(true, () => {
       const table = this.table(name);
       for (const row of rows) this.check(table, Object.keys(row));
@@ -174,6 +204,7 @@ class MemorySession implements DbSession {
   }
 
   update(name: string, where: Predicate, changes: Row): Promise<number> {
+    this.call('update');
     return this.run(true, () => {
       const table = this.table(name);
       this.check(table, Object.keys(changes), where);
@@ -185,6 +216,7 @@ class MemorySession implements DbSession {
   }
 
   updateEach(name: string, key: string, rows: readonly Row[]): Promise<number> {
+    this.call('update');
     return this.run(true, () => {
       const table = this.table(name);
       let changed = 0;
@@ -201,6 +233,7 @@ class MemorySession implements DbSession {
   }
 
   delete(name: string, where: Predicate): Promise<number> {
+    this.call('delete');
     return this.run(true, () => {
       const table = this.table(name);
       this.check(table, [], where);
@@ -232,6 +265,8 @@ export class MemoryEngine implements Engine {
   readonly session: DbSession;
   /** Rows read so far (see ReadStats); reset it by assigning emptyReadStats(). */
   reads: ReadStats = emptyReadStats();
+  /** Calls so far by kind (see CallStats); reset it by assigning emptyCallStats(). */
+  calls: CallStats = emptyCallStats();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -252,11 +287,14 @@ export class MemoryEngine implements Engine {
     );
   }
 
-  private readCounter(): { stats: ReadStats; pushdown: Pushdown } {
+  private readCounter(): { stats: ReadStats; calls: CallStats; pushdown: Pushdown } {
     const engine = this;
     return {
       get stats() {
         return engine.reads;
+      },
+      get calls() {
+        return engine.calls;
       },
       pushdown: this.pushdown,
     };
@@ -309,8 +347,10 @@ export class MemoryEngine implements Engine {
         },
         this.readCounter(),
       );
+      this.calls.begin++;
       try {
         const result = await fn(tx);
+        this.calls.commit++;
         this.store.tables = new Map(working);
         return result;
       } finally {

@@ -8,6 +8,7 @@ export type FlowsStore = Pick<
   FlowsRepo,
   | 'get'
   | 'getMany'
+  | 'rows'
   | 'existing'
   | 'bySources'
   | 'sourcesOf'
@@ -45,6 +46,15 @@ export class CachedFlows implements FlowsStore {
       if (flow) found.push(this.compose(flow));
     }
     return found;
+  }
+
+  async rows(ids: readonly string[]): Promise<Map<string, FlowRecord>> {
+    const result = new Map<string, FlowRecord>();
+    for (const id of ids) {
+      const flow = this.view.flows.get(id);
+      if (flow) result.set(id, this.compose(flow));
+    }
+    return result;
   }
 
   async existing(ids: readonly string[]): Promise<Set<string>> {

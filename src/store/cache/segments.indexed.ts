@@ -12,7 +12,15 @@ import type { CacheView } from './store.cache.ts';
 /** What the services use of the segments store, whichever implementation answers. */
 export type SegmentsStore = Pick<
   SegmentsRepo,
-  'insertMany' | 'page' | 'overlapping' | 'within' | 'countWithin' | 'countFlow' | 'deleteKeys' | 'envelope'
+  | 'insertMany'
+  | 'page'
+  | 'overlapping'
+  | 'overlappingMany'
+  | 'within'
+  | 'countWithin'
+  | 'countFlow'
+  | 'deleteKeys'
+  | 'envelope'
 >;
 
 const keyString = (k: SegmentKey) => `${k.start}${k.startInclusive ? '' : 'x'}`;
@@ -40,12 +48,23 @@ export class IndexedSegments implements SegmentsStore {
   }
 
   async page(flowId: string, range: TimeRange, options: SegmentPageOptions) {
+    // Like the database's: nothing for a Flow gone or being deleted (not among the live ones).
+    if (!this.view.flows.has(flowId)) return { items: [] };
     const index = await this.index(flowId);
     return index ? index.page(range, options) : { items: [] };
   }
 
   async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {
     return (await this.index(flowId))?.overlapping(range) ?? [];
+  }
+
+  async overlappingMany(ranges: ReadonlyMap<string, TimeRange>): Promise<Map<string, SegmentRecord[]>> {
+    const found = new Map<string, SegmentRecord[]>();
+    for (const [flowId, range] of ranges) {
+      const segments = await this.overlapping(flowId, range);
+      if (segments.length > 0) found.set(flowId, segments);
+    }
+    return found;
   }
 
   async within(

@@ -13,7 +13,7 @@ import { TableManager } from '../../db/manager.ts';
 import { TimeRange } from '../../time/index.ts';
 import { pick, prng } from '../../time/time.testkit.ts';
 import { keyOf, type SegmentKey, type SegmentRecord, SegmentsRepo } from '../segments.repo.ts';
-import { storeTables } from '../tables.ts';
+import { storeTables, T } from '../tables.ts';
 import { FlowSegmentIndex } from './segment-index.flow.ts';
 import { StorageIds } from './segment-index.storage-ids.ts';
 import { FLOW, objectPool, randomFields } from './segment-index.testkit.ts';
@@ -27,6 +27,19 @@ afterEach(async () => {
 async function openRepo(engine: () => Promise<Engine>): Promise<SegmentsRepo> {
   const db = await TableManager.open(await engine(), storeTables);
   opened.push(db);
+  // The Flow's row: a page of a Flow without one is empty (SegmentsRepo.page). No envelope on
+  // it, so the scans are unbounded.
+  const now = new Date(0);
+  await db.insert(T.flows, [
+    {
+      id: FLOW,
+      source_id: FLOW,
+      format: 'urn:x-nmos:format:data',
+      created: now,
+      metadata_updated: now,
+      metadata_version: 'v',
+    },
+  ]);
   return new SegmentsRepo(db);
 }
 

@@ -1,0 +1,90 @@
+/**
+ * On a remote engine every select, count, insert, update and delete is one round trip (VAST
+ * DataBase: one HTTP request each; a transaction adds its begin and commit). Without the store's
+ * cache every read of registration and of a segment page reaches the database, so their number
+ * is what a client waits for. Counted here over real HTTP on the memory engine acting as a shared
+ * database (`exclusive: false`: no cache), by kind of call.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CallStats, emptyCallStats, MemoryEngine } from '../../src/db/contract/memory.engine.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { addSegments, newFlow, objectIds } from '../segments/helpers.ts';
+
+let server: TestServer;
+let engine: MemoryEngine;
+
+beforeAll(async () => {
+  engine = new MemoryEngine({ tables: new Map() }, { exclusive: false });
+  server = await startServer({ engine, workers: false });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** The calls `request` made, by kind, and their sum (round trips). */
+async function measure(request: () => Promise<unknown>): Promise<CallStats & { total: number }> {
+  engine.calls = emptyCallStats();
+  await request();
+  const calls = engine.calls;
+  engine.calls = emptyCallStats();
+  const total = Object.values(calls).reduce((a, b) => a + b, 0);
+  return { ...calls, total };
+}
+
+const segment = (objectId: string, i: number) => ({ object_id: objectId, timerange: `[${i}:0_${i + 1}:0)` });
+
+describe('round trips per request, without the store cache', () => {
+  it('a segment page is one read of the Flow row and one of its segments', async () => {
+    const flowId = await newFlow(server);
+    const objects = await objectIds(server, flowId, 10);
+    // Tenths of a second: the page of 5 lies in the first window of segments.window.ts.
+    const tenth = (i: number) => `${Math.floor(i / 10)}:${(i % 10) * 100_000_000}`;
+    await addSegments(
+      server,
+      flowId,
+      objects.map((id, i) => ({ object_id: id, timerange: `[${tenth(i)}_${tenth(i + 1)})` })),
+    );
+    const calls = await measure(async () => {
+      const res = await server.get(`/flows/${flowId}/segments`, { query: { limit: 5 } });
+      expect(res.status, res.text).toBe(200);
+      expect((res.body as unknown[]).length).toBe(5);
+    });
+    console.log('segment page:', calls);
+    // The Flow's row (the windows' bounds, and whether it is being deleted) and one window: no
+    // other read of the Flow.
+    expect(calls.select).toBe(2);
+    expect(calls.total).toBe(2);
+  });
+
+  it('a single-segment POST: begin, the reads of one table each, the writes, commit', async () => {
+    const flowId = await newFlow(server);
+    const objects = await objectIds(server, flowId, 2);
+    await addSegments(server, flowId, segment(objects[0] as string, 0));
+    const calls = await measure(() => addSegments(server, flowId, segment(objects[1] as string, 1)));
+    console.log('single POST:', calls);
+    expect(calls.begin).toBe(1);
+    expect(calls.commit).toBe(1);
+    // The Flow's row, its neighbouring segments, the object, its allocation and its uses, and
+    // the collections the event's filters need (the Flows of its Source, who collects them).
+    expect(calls.select + calls.count).toBeLessThanOrEqual(7);
+    // The segment, the object's first use, the event; the Flow's envelope.
+    expect(calls.insert).toBe(3);
+    expect(calls.update).toBe(1);
+    expect(calls.total).toBeLessThanOrEqual(13);
+  });
+
+  it('concurrent single POSTs to many Flows share their reads', async () => {
+    const FLOWS = 24;
+    const flows: string[] = [];
+    for (let i = 0; i < FLOWS; i++) flows.push(await newFlow(server));
+    const objects = await Promise.all(flows.map((id) => objectIds(server, id, 1)));
+    const calls = await measure(() =>
+      Promise.all(flows.map((id, i) => addSegments(server, id, segment(objects[i]?.[0] as string, 0)))),
+    );
+    console.log(`${FLOWS} concurrent single POSTs:`, calls);
+    // However the POSTs fall into transactions, each transaction reads each table about once.
+    expect(calls.select + calls.count).toBeLessThanOrEqual(8 * calls.begin);
+    expect(calls.begin).toBeLessThan(FLOWS);
+  });
+});
