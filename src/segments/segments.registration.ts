@@ -1,3 +1,4 @@
+import { settleAll } from '../common/settle.ts';
 import { EventLog } from '../events/events.log.ts';
 import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
@@ -117,9 +118,9 @@ export async function registerJobs(
   }
   if (accepted.length === 0) return results;
 
-  await store.segments.insertMany(accepted);
-  await store.objects.insertMany([...external.values()]);
   const refs = new Map<string, NewRefs>();
+  const addedSpans = new Map<string, TimeRange>();
+  const added = new Map<string, SegmentRecord[]>();
   for (const s of accepted) {
     const key = `${s.flow_id}\n${s.object_id}`;
     const ref = refs.get(key);
@@ -131,23 +132,48 @@ export async function registerJobs(
         segments: 1,
         first: firsts.get(s.object_id) === s.flow_id,
       });
-  }
-  await store.objects.addRefs([...refs.values()], new Set(firsts.keys()));
-  await store.objects.registered(
-    [...firsts.keys()].filter((id) => unused.has(id)),
-    now,
-  );
-  const addedSpans = new Map<string, TimeRange>();
-  const added = new Map<string, SegmentRecord[]>();
-  for (const s of accepted) {
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
     const list = added.get(s.flow_id);
     if (list) list.push(s);
     else added.set(s.flow_id, [s]);
   }
-  // The events' filter fields (collected_by of each Flow and its Source), for all the Flows at
-  // once; nothing else of the Flows is read for them.
-  const changed = [...added.keys()].map((id) => flows.get(id) as FlowRecord);
+  // The writes depend on nothing but what was read above, so they go side by side (one round
+  // trip on a remote engine), the events beside them once their filter fields are read.
+  await settleAll([
+    store.segments.insertMany(accepted),
+    store.objects.insertMany([...external.values()]),
+    store.objects.addRefs([...refs.values()], new Set(firsts.keys())),
+    store.objects.registered(
+      [...firsts.keys()].filter((id) => unused.has(id)),
+      now,
+    ),
+    store.flows.setSegmentsStates(
+      [...addedSpans].map(([id, span]) => ({
+        id,
+        range: (flows.get(id) as FlowRecord).timerange.envelope(span),
+        updated: now,
+      })),
+    ),
+    recordEvents(
+      store,
+      now,
+      [...added.keys()].map((id) => flows.get(id) as FlowRecord),
+      added,
+    ),
+  ]);
+  return results;
+}
+
+/**
+ * flows/segments_added for each Flow, with the events' filter fields (collected_by of each Flow
+ * and its Source) read for all the Flows at once; nothing else of the Flows is read for them.
+ */
+async function recordEvents(
+  store: TamsStore,
+  now: Date,
+  changed: readonly FlowRecord[],
+  added: ReadonlyMap<string, SegmentRecord[]>,
+): Promise<void> {
   const collectors = await store.sources.eventCollectors(changed);
   const events = new EventLog(store, now);
   events.knowSources(collectors.sources);
@@ -156,12 +182,4 @@ export async function registerJobs(
     await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as SegmentRecord[]);
   }
   await events.flush();
-  await store.flows.setSegmentsStates(
-    [...addedSpans].map(([id, span]) => ({
-      id,
-      range: (flows.get(id) as FlowRecord).timerange.envelope(span),
-      updated: now,
-    })),
-  );
-  return results;
 }

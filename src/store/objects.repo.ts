@@ -1,3 +1,4 @@
+import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
@@ -44,8 +45,13 @@ export class ObjectsRepo {
 
   async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
     if (ids.length === 0) return new Map();
-    // Two tables, read together: one wait (the uses are read after, only for allocated objects).
-    const [found, unused] = await Promise.all([this.objects.find(ids), this.unused(ids)]);
+    // Three tables, read together: one round trip on a remote engine.
+    const [found, allocated, used] = await Promise.all([
+      this.objects.find(ids),
+      this.allocations.among(ids),
+      this.refs.usedAmong(ids),
+    ]);
+    const unused = new Set(allocated.filter((id) => !used.has(id)));
     return new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o]));
   }
 
@@ -84,8 +90,10 @@ export class ObjectsRepo {
 
   /** Inserts objects; those not `registered` are recorded as allocations awaiting their first use. */
   async insertMany(objects: readonly ObjectRecord[]): Promise<void> {
-    await this.objects.insert(objects);
-    await this.allocations.insert(objects.filter((o) => !o.registered));
+    await settleAll([
+      this.objects.insert(objects),
+      this.allocations.insert(objects.filter((o) => !o.registered)),
+    ]);
   }
 
   /**
