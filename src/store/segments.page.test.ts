@@ -73,7 +73,8 @@ describe('segment pages read ahead of the Flow row', () => {
       const all = flow.segments;
       const first = all[0]?.timerange.start as bigint;
       const last = all.at(-1)?.timerange.end as bigint;
-      const pick = () => first - 5n * S + BigInt(Math.floor(random() * Number((last - first + 10n * S) / S))) * S;
+      const pick = () =>
+        first - 5n * S + BigInt(Math.floor(random() * Number((last - first + 10n * S) / S))) * S;
       const [a, b] = [pick(), pick()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)) as [bigint, bigint];
       const range =
         q % 5 === 0
