@@ -3,6 +3,7 @@ import { EventLog } from '../events/events.log.ts';
 import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
+import type { CollectorsGuess } from '../store/sources.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
@@ -65,10 +66,12 @@ export async function registerJobs(
     const span = spans.get(segment.flow_id);
     spans.set(segment.flow_id, span ? span.envelope(segment.timerange) : segment.timerange);
   }
-  const [flows, existing, objects] = await Promise.all([
+  // The events' filter fields, read beside them when the Flows' Sources are known from before.
+  const guess = store.sources.guessEventCollectors([...new Set(jobs.map((j) => j.flowId))]);
+  const [flows, existing, { objects, refCounts }] = await Promise.all([
     store.flows.rows(jobs.map((j) => j.flowId)),
     store.segments.overlappingMany(spans),
-    store.objects.getMany([...new Set(parsed.map((c) => c.segment.object_id))]),
+    store.objects.lookup([...new Set(parsed.map((c) => c.segment.object_id))]),
   ]);
   // Each job as if alone: a Flow missing, read-only or without a container fails it.
   for (const [i, job] of jobs.entries()) {
@@ -142,7 +145,7 @@ export async function registerJobs(
   await settleAll([
     store.segments.insertMany(accepted),
     store.objects.insertMany([...external.values()]),
-    store.objects.addRefs([...refs.values()], new Set(firsts.keys())),
+    store.objects.addRefs([...refs.values()], new Set(firsts.keys()), refCounts),
     store.objects.registered(
       [...firsts.keys()].filter((id) => unused.has(id)),
       now,
@@ -159,6 +162,7 @@ export async function registerJobs(
       now,
       [...added.keys()].map((id) => flows.get(id) as FlowRecord),
       added,
+      guess,
     ),
   ]);
   return results;
@@ -173,8 +177,9 @@ async function recordEvents(
   now: Date,
   changed: readonly FlowRecord[],
   added: ReadonlyMap<string, SegmentRecord[]>,
+  guess: CollectorsGuess | undefined,
 ): Promise<void> {
-  const collectors = await store.sources.eventCollectors(changed);
+  const collectors = await store.sources.eventCollectors(changed, guess);
   const events = new EventLog(store, now);
   events.knowSources(collectors.sources);
   for (const flow of changed) {

@@ -10,7 +10,7 @@ import type {
   ObjectLocation,
   ObjectRecord,
 } from './objects/objects.types.ts';
-import { ObjectRefs } from './objects/refs.table.ts';
+import { ObjectRefs, type RefCounts } from './objects/refs.table.ts';
 import { T } from './tables.ts';
 
 export type {
@@ -28,6 +28,13 @@ export type {
  * when the last segment using it goes. Registration only appends rows, so it never searches the
  * objects table.
  */
+/** See ObjectsRepo.lookup. */
+export interface ObjectLookup {
+  objects: Map<string, ObjectRecord>;
+  /** Counts of the objects' reference rows, as read; a row not there has none. */
+  refCounts: RefCounts;
+}
+
 export class ObjectsRepo {
   private readonly objects: ObjectRows;
   private readonly allocations: Allocations;
@@ -44,15 +51,25 @@ export class ObjectsRepo {
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
-    if (ids.length === 0) return new Map();
-    // Three tables, read together: one round trip on a remote engine.
-    const [found, allocated, used] = await Promise.all([
+    return (await this.lookup(ids)).objects;
+  }
+
+  /**
+   * The objects, and the counts of their reference rows (for addRefs, so that registration reads
+   * no table twice). Three tables, read together: one round trip on a remote engine.
+   */
+  async lookup(ids: readonly string[]): Promise<ObjectLookup> {
+    if (ids.length === 0) return { objects: new Map(), refCounts: new Map() };
+    const [found, allocated, usage] = await Promise.all([
       this.objects.find(ids),
       this.allocations.among(ids),
-      this.refs.usedAmong(ids),
+      this.refs.usage(ids),
     ]);
-    const unused = new Set(allocated.filter((id) => !used.has(id)));
-    return new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o]));
+    const unused = new Set(allocated.filter((id) => !usage.used.has(id)));
+    return {
+      objects: new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o])),
+      refCounts: usage.counts,
+    };
   }
 
   /**
@@ -133,8 +150,12 @@ export class ObjectsRepo {
   }
 
   /** Adds segment references (see ObjectRefs.add). */
-  async addRefs(refs: readonly NewRefs[], unreferenced: ReadonlySet<string>): Promise<void> {
-    await this.refs.add(refs, unreferenced);
+  async addRefs(
+    refs: readonly NewRefs[],
+    unreferenced: ReadonlySet<string>,
+    known?: RefCounts,
+  ): Promise<void> {
+    await this.refs.add(refs, unreferenced, known);
   }
 
   /**
