@@ -33,6 +33,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../../src/db/engines/vast/transport/transport.loopback.testkit.ts';
 import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
 import { KEEP_ALIVE_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
 import { markerFrame, queryResponseFrames } from '../../../src/db/engines/vast/wire/wire.response.ts';
@@ -223,14 +224,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     handle(req, res).catch(() => req.socket.destroy());
   });
   server.keepAliveTimeout = 30_000;
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+  const listen = (port: number) => listenOnLoopback(server, port);
   const stop = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());
