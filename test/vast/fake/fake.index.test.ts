@@ -282,7 +282,8 @@ function write(r: RandomSource, store: FakeStore, tx: Transaction, model: Model)
   ];
   const op = r.int(ids.length === 0 ? 1 : 3);
   if (op === 0) {
-    const rows = Array.from({ length: 1 + r.int(r.chance(0.1) ? 300 : 12) }, () => randomRow(r));
+    // Now and then a load larger than the table (rebuilt in one pass, fake.table.ts).
+    const rows = Array.from({ length: r.chance(0.1) ? 257 + r.int(150) : 1 + r.int(12) }, () => randomRow(r));
     const answer = insertRows(store, tx, ...T, encodeRows(COLUMNS, rows));
     decodeRows(answer.body as Uint8Array).rows.forEach((idRow, i) => {
       const id = idRow[ROW_ID] as bigint;

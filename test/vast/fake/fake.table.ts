@@ -103,9 +103,10 @@ export class RowTable {
   }
 
   private change(changes: readonly (readonly [bigint, WireRow | undefined])[]): RowTable {
-    // A write of a good part of the table: one pass rebuilding it beats a path copy per row (and
-    // its indexes are built again when next asked for).
-    if (changes.length > 256 && changes.length * 4 > this.size) return this.rebuilt(changes);
+    // A write larger than the table (a load): one pass rebuilding it beats a path copy per row, and
+    // its indexes, dropped, are built again when next asked for. Below that, dropping them would
+    // cost more (a sort of the whole table per index) than keeping them up to date.
+    if (changes.length > 256 && changes.length > this.size) return this.rebuilt(changes);
     let byId = this.byId;
     const indexes = new Map(this.indexes);
     for (const [id, row] of changes) {
