@@ -47,14 +47,15 @@ function make<K, V>(keys: K[], parts: V[] | Node<K, V>[], leaf: boolean): Node<K
   return leaf ? { keys, values: parts as V[] } : { keys, children: parts as Node<K, V>[] };
 }
 
-/** One node, or two halves of it when it holds more than MAX entries. */
-function splitIfFull<K, V>(keys: K[], parts: V[] | Node<K, V>[], leaf: boolean): Node<K, V>[] {
+/** One node, or as few as hold the entries at MAX each, filled evenly. */
+function chunks<K, V>(keys: K[], parts: V[] | Node<K, V>[], leaf: boolean): Node<K, V>[] {
   if (keys.length <= MAX) return [make(keys, parts, leaf)];
-  const half = keys.length >> 1;
-  return [
-    make(keys.slice(0, half), parts.slice(0, half) as V[] | Node<K, V>[], leaf),
-    make(keys.slice(half), parts.slice(half) as V[] | Node<K, V>[], leaf),
-  ];
+  const size = Math.ceil(keys.length / Math.ceil(keys.length / MAX));
+  const out: Node<K, V>[] = [];
+  for (let at = 0; at < keys.length; at += size) {
+    out.push(make(keys.slice(at, at + size), parts.slice(at, at + size) as V[] | Node<K, V>[], leaf));
+  }
+  return out;
 }
 
 const partsOf = <K, V>(n: Node<K, V>): V[] | Node<K, V>[] => (n.children ?? n.values) as V[] | Node<K, V>[];
@@ -103,36 +104,66 @@ export class PTree<K, V> {
 
   /** Adds the entry, or replaces the value of an equal key. */
   set(k: K, v: V): PTree<K, V> {
+    return this.setMany([k], [v]);
+  }
+
+  /**
+   * Adds the entries (keys sorted, without repeats), replacing the values of equal keys. Each
+   * node on their paths is copied once for them all: a batch of appended rows costs about the
+   * leaves it fills, not a path copy per row.
+   */
+  setMany(ks: readonly K[], vs: readonly V[]): PTree<K, V> {
+    if (ks.length === 0) return this;
     const cmp = this.cmp;
-    let added = false;
-    const put = (node: Node<K, V>): Node<K, V>[] => {
-      const i = lowerBound(node.keys, k, cmp);
+    let added = 0;
+    const put = (node: Node<K, V>, lo: number, hi: number): Node<K, V>[] => {
       if (node.children === undefined) {
-        if (i < node.keys.length && cmp(node.keys[i] as K, k) === 0) {
-          const values = node.values.slice();
-          values[i] = v;
-          return [{ keys: node.keys, values }];
+        const keys: K[] = [];
+        const values: V[] = [];
+        let i = 0;
+        let j = lo;
+        while (i < node.keys.length || j < hi) {
+          const c = i === node.keys.length ? 1 : j === hi ? -1 : cmp(node.keys[i] as K, ks[j] as K);
+          if (c < 0) {
+            keys.push(node.keys[i] as K);
+            values.push(node.values[i++] as V);
+            continue;
+          }
+          if (c === 0) i++;
+          else added++;
+          keys.push(ks[j] as K);
+          values.push(vs[j++] as V);
         }
-        added = true;
-        const keys = node.keys.slice();
-        const values = node.values.slice();
-        keys.splice(i, 0, k);
-        values.splice(i, 0, v);
-        return splitIfFull(keys, values, true);
+        return chunks(keys, values, true);
       }
-      const at = Math.min(i, node.keys.length - 1); // beyond every key: into the last child
-      const made = put(node.children[at] as Node<K, V>);
-      const keys = node.keys.slice();
-      const children = node.children.slice();
-      keys.splice(at, 1, ...made.map((m) => last(m.keys)));
-      children.splice(at, 1, ...made);
-      return splitIfFull(keys, children, false);
+      const keys: K[] = [];
+      const children: Node<K, V>[] = [];
+      let j = lo;
+      node.children.forEach((child, c) => {
+        let end = hi; // beyond every key: into the last child
+        if (c < node.children.length - 1) {
+          end = j;
+          while (end < hi && cmp(ks[end] as K, node.keys[c] as K) <= 0) end++;
+        }
+        const made = end === j ? [child] : put(child, j, end);
+        for (const m of made) {
+          keys.push(last(m.keys));
+          children.push(m);
+        }
+        j = end;
+      });
+      return chunks(keys, children, false);
     };
-    if (this.root === null) return new PTree(cmp, { keys: [k], values: [v] }, 1);
-    const made = put(this.root);
-    const root: Node<K, V> =
-      made.length === 1 ? (made[0] as Node<K, V>) : { keys: made.map((m) => last(m.keys)), children: made };
-    return new PTree(cmp, root, this.size + (added ? 1 : 0));
+    let made: Node<K, V>[] =
+      this.root === null ? chunks(ks.slice(), vs.slice(), true) : put(this.root, 0, ks.length);
+    if (this.root === null) added = ks.length;
+    while (made.length > 1)
+      made = chunks(
+        made.map((m) => last(m.keys)),
+        made,
+        false,
+      );
+    return new PTree(cmp, made[0] as Node<K, V>, this.size + added);
   }
 
   /** Removes the entry of key `k`; the same tree when there is none. */
@@ -166,7 +197,7 @@ export class PTree<K, V> {
         const a = children[j] as Node<K, V>;
         const b = children[j + 1] as Node<K, V>;
         const leaf = a.children === undefined;
-        const merged = splitIfFull(
+        const merged = chunks(
           [...a.keys, ...b.keys],
           [...partsOf(a), ...partsOf(b)] as V[] | Node<K, V>[],
           leaf,

@@ -107,21 +107,33 @@ export class RowTable {
     // its indexes, dropped, are built again when next asked for. Below that, dropping them would
     // cost more (a sort of the whole table per index) than keeping them up to date.
     if (changes.length > 256 && changes.length > this.size) return this.rebuilt(changes);
+    // By id, ascending (the trees take sorted batches), the last change of an id winning.
+    const byChange = [...new Map(changes)].sort((a, b) => compareIds(a[0], b[0]));
+    const before = byChange.map(([id]) => this.byId.get(id));
     let byId = this.byId;
+    for (const [id, row] of byChange) if (row === undefined) byId = byId.delete(id);
+    const puts = byChange.filter(([, row]) => row !== undefined) as [bigint, WireRow][];
+    byId = byId.setMany(
+      puts.map((p) => p[0]),
+      puts.map((p) => p[1]),
+    );
     const indexes = new Map(this.indexes);
-    for (const [id, row] of changes) {
-      const old = byId.get(id);
-      byId = row === undefined ? byId.delete(id) : byId.set(id, row);
-      for (const [name, { columns, tree }] of indexes) {
-        let next = tree;
-        const before = old === undefined ? null : keyOf(columns, old);
-        const after = row === undefined ? null : keyOf(columns, row);
-        if (before !== null && (after === null || compareKeys(before, after) !== 0)) {
-          next = next.delete(before);
-        }
-        if (after !== null) next = next.set(after, row as WireRow);
-        indexes.set(name, { columns, tree: next });
-      }
+    for (const [name, { columns, tree }] of indexes) {
+      let next = tree;
+      const added: [Key, WireRow][] = [];
+      byChange.forEach(([, row], n) => {
+        const old = before[n];
+        const was = old === undefined ? null : keyOf(columns, old);
+        const is = row === undefined ? null : keyOf(columns, row);
+        if (was !== null && (is === null || compareKeys(was, is) !== 0)) next = next.delete(was);
+        if (is !== null) added.push([is, row as WireRow]);
+      });
+      added.sort((a, b) => compareKeys(a[0], b[0]));
+      next = next.setMany(
+        added.map((a) => a[0]),
+        added.map((a) => a[1]),
+      );
+      indexes.set(name, { columns, tree: next });
     }
     return new RowTable(byId, indexes);
   }
