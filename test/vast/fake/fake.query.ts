@@ -211,7 +211,12 @@ function candidates(t: TableState, req: QueryRequest, from: bigint): WireRow[] |
   }
   tries.sort((a, b) => a.rank - b.rank);
   let best: WireRow[] | null = null;
+  // A lookup within a range holds no more rows than the lookup alone (which is then not tried,
+  // nor its index built and kept): it came under the best so far, or the lookup alone would not.
+  const ranged = new Set<Lookup>();
   for (const { lookup, range } of tries) {
+    if (range === undefined && ranged.has(lookup)) continue;
+    if (range !== undefined) ranged.add(lookup);
     const rows = lookupRows(t, lookup, range, from, best === null ? Number.MAX_SAFE_INTEGER : best.length);
     if (rows !== null) best = rows;
   }
