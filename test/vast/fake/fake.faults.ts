@@ -145,6 +145,11 @@ export class FakeStats {
   faultsFired = 0;
   /** Rows sent in QueryData answers (a count sends none): what the benchmarks report per page. */
   rowsSent = 0;
+  /**
+   * Rows QueryData evaluated its filter on: what a query cost the fake (an indexed lookup only
+   * the rows of its values, a scan every row from the lowest cursor on).
+   */
+  rowsExamined = 0;
 
   get total(): number {
     return CALL_KINDS.reduce((n, k) => n + this.calls[k], 0);
@@ -154,5 +159,6 @@ export class FakeStats {
     for (const k of CALL_KINDS) this.calls[k] = 0;
     this.faultsFired = 0;
     this.rowsSent = 0;
+    this.rowsExamined = 0;
   }
 }

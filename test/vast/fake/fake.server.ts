@@ -14,7 +14,7 @@
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
  *                            query insert update delete ddl list stats other); stats.total,
- *                            stats.faultsFired, stats.rowsSent, stats.reset()
+ *                            stats.faultsFired, stats.rowsSent, stats.rowsExamined, stats.reset()
  *   vast.faults.slowDown(rule)              503 SlowDown
  *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
  *                                           | 'mid-response' (QueryData: after the first sub-split's frames)
@@ -36,7 +36,9 @@ import type { AddressInfo } from 'node:net';
 import { listenOnLoopback } from '../../../src/db/engines/vast/transport/transport.loopback.testkit.ts';
 import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
 import { KEEP_ALIVE_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
-import { markerFrame, queryResponseFrames } from '../../../src/db/engines/vast/wire/wire.response.ts';
+import { markerFrame, type ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
+import type { WireField } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
 import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
 import { parseTarget, type Routed, route } from './fake.router.ts';
@@ -138,6 +140,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       return;
     }
     const { fields, streams } = routed.query;
+    stats.rowsExamined += routed.query.examined;
     for (const s of streams)
       for (const b of s.batches) if (typeof b.rows !== 'number') stats.rowsSent += b.rows.length;
     res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
@@ -147,24 +150,18 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       await sleep(Math.min(keepAliveMs, latency - waited));
     }
     const sent = failQuery && faults.queryFailureAt === 'start' ? [] : streams;
-    for (const frame of queryResponseFrames(fields, sent, { end: failQuery ? 'failed' : 'completed' })) {
-      if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
-    }
-    res.end();
+    res.end(encodeResponse(fields, sent, failQuery ? 'failed' : 'completed'));
   }
 
   /** A QueryData answer that breaks off: the given sub-splits' frames, then the socket closed. */
   async function cutShort(
     res: ServerResponse,
-    fields: Parameters<typeof queryResponseFrames>[0],
-    streams: Parameters<typeof queryResponseFrames>[1],
+    fields: readonly WireField[],
+    streams: readonly ResponseStream[],
   ): Promise<void> {
     res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
-    for (const frame of queryResponseFrames(fields, streams, { end: 'none' })) {
-      if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
-    }
     // Destroyed once the frames are out: the client sees them, then a reset.
-    await new Promise<void>((resolve) => res.write(new Uint8Array(), () => resolve()));
+    await new Promise<void>((resolve) => res.write(encodeResponse(fields, streams, 'none'), () => resolve()));
     res.socket?.destroy();
   }
 
