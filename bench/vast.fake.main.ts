@@ -19,6 +19,14 @@ process.on('message', (message: FakeControl) => {
     case 'stats':
       send({ op: 'stats', calls: { ...vast.stats.calls }, rows: vast.stats.rowsSent });
       break;
+    case 'spans':
+      // Each call hands over the spans recorded since the last, and records on.
+      send({
+        op: 'spans',
+        spans: (vast.stats.spans ?? []).map(([a, b, kind]) => [String(a), String(b), kind]),
+      });
+      vast.stats.spans = [];
+      break;
     case 'reset':
       vast.stats.reset();
       send({ op: 'done' });

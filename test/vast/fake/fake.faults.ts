@@ -150,6 +150,11 @@ export class FakeStats {
    * the rows of its values, a scan every row from the lowest cursor on).
    */
   rowsExamined = 0;
+  /**
+   * When set, each request's arrival and the end of its answer (process.hrtime.bigint(), ns):
+   * the benchmark finds from them how many round trips of an operation came one after another.
+   */
+  spans: [bigint, bigint, CallKind][] | undefined;
 
   get total(): number {
     return CALL_KINDS.reduce((n, k) => n + this.calls[k], 0);
@@ -160,5 +165,6 @@ export class FakeStats {
     this.faultsFired = 0;
     this.rowsSent = 0;
     this.rowsExamined = 0;
+    if (this.spans) this.spans = [];
   }
 }

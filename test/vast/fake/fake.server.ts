@@ -14,7 +14,8 @@
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
  *                            query insert update delete ddl list stats other); stats.total,
- *                            stats.faultsFired, stats.rowsSent, stats.rowsExamined, stats.reset()
+ *                            stats.faultsFired, stats.rowsSent, stats.rowsExamined, stats.reset(),
+ *                            stats.spans = [] to record each request's arrival and end
  *   vast.faults.slowDown(rule)              503 SlowDown
  *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
  *                                           | 'mid-response' (QueryData: after the first sub-split's frames)
@@ -175,6 +176,10 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     const probe = parsed.kind === 'keepalive' && (txid === undefined || txid === '' || txid === '0');
     const info: FakeRequestInfo = { kind: probe ? 'probe' : parsed.kind, method, target, headers };
     stats.calls[info.kind]++;
+    if (stats.spans) {
+      const arrived = process.hrtime.bigint();
+      res.once('finish', () => stats.spans?.push([arrived, process.hrtime.bigint(), info.kind]));
+    }
     const resource = target.split('?')[0] ?? '/';
     const drop = faults.shouldDrop(info);
     if (drop === 'before-body') {
