@@ -1,6 +1,6 @@
 /**
  * The fake VAST server in a process of its own for `npm run bench -- --engine vast`, so that its
- * CPU (SigV4 checks, full-table scans of its in-memory rows, Arrow encoding) is not charged to
+ * CPU (SigV4 checks, its in-memory rows and indexes, Arrow encoding) is not charged to
  * the server under test, whose side of each round trip is what the figures are about. Driven over
  * the IPC channel of child_process.fork, not over HTTP, so the control traffic never appears in
  * the round-trip counters it reads: see vast.fake.ts for the messages.
@@ -18,6 +18,14 @@ process.on('message', (message: FakeControl) => {
   switch (message.op) {
     case 'stats':
       send({ op: 'stats', calls: { ...vast.stats.calls }, rows: vast.stats.rowsSent });
+      break;
+    case 'spans':
+      // Each call hands over the spans recorded since the last, and records on.
+      send({
+        op: 'spans',
+        spans: (vast.stats.spans ?? []).map(([a, b, kind]) => [String(a), String(b), kind]),
+      });
+      vast.stats.spans = [];
       break;
     case 'reset':
       vast.stats.reset();

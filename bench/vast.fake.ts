@@ -3,11 +3,19 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CallKind } from '../test/vast/fake/fake.faults.ts';
 
-export type FakeControl = { op: 'stats' } | { op: 'reset' } | { op: 'latency'; ms: number };
+export type FakeControl = { op: 'stats' } | { op: 'spans' } | { op: 'reset' } | { op: 'latency'; ms: number };
 export type FakeReply =
   | { op: 'ready'; url: string; access: string; secret: string; bucket: string }
   | { op: 'stats'; calls: Record<CallKind, number>; rows: number }
+  | { op: 'spans'; spans: [string, string, CallKind][] }
   | { op: 'done' };
+
+/** One request to the fake: when it arrived and when its answer ended (ns), and its kind. */
+export interface Span {
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly kind: CallKind;
+}
 
 export interface FakeCounts {
   readonly calls: Record<CallKind, number>;
@@ -20,6 +28,11 @@ export interface FakeVastProcess {
   readonly env: Record<string, string>;
   readonly pid: number;
   counts(): Promise<FakeCounts>;
+  /**
+   * Each request's arrival and the end of its answer (process.hrtime.bigint(), ns, the same
+   * clock in every process of the machine) since the last call; the first call starts recording.
+   */
+  spans(): Promise<Span[]>;
   reset(): Promise<void>;
   /** Added before every answer from now on. */
   setLatency(ms: number): Promise<void>;
@@ -59,6 +72,11 @@ export async function startFakeVastProcess(): Promise<FakeVastProcess> {
       const reply = await ask({ op: 'stats' });
       if (reply.op !== 'stats') throw new Error('fake VAST: no stats');
       return { calls: reply.calls, rows: reply.rows };
+    },
+    async spans() {
+      const reply = await ask({ op: 'spans' });
+      if (reply.op !== 'spans') throw new Error('fake VAST: no spans');
+      return reply.spans.map(([a, b, kind]) => ({ start: BigInt(a), end: BigInt(b), kind }));
     },
     async reset() {
       await ask({ op: 'reset' });

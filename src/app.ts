@@ -12,6 +12,7 @@ import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
+import { registerConnectionDrain } from './http/connections.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
 import { registerJson } from './http/json.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -77,6 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clientErrorHandler,
   }).withTypeProvider() as unknown as App;
 
+  // First: its preClose hook starts ending idle connections before the other hooks run.
+  registerConnectionDrain(app);
   app.decorateRequest('principal', null);
   registerValidation(app);
   registerJson(app);

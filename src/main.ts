@@ -26,7 +26,6 @@ async function main(): Promise<void> {
   // Graceful shutdown (src/ops/ops.shutdown.ts): unready, drain requests, stop workers, close the store.
   const stop = gracefulShutdown({
     closeServer: () => app.close(),
-    closeIdleConnections: () => app.server.closeIdleConnections(),
     closeRuntime: () => runtime.close(),
     shuttingDown: () => runtime.readiness.shuttingDown(),
     log: app.log,

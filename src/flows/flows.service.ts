@@ -50,9 +50,10 @@ export class FlowsService {
     if (body.id !== id)
       throw new BadRequestError(`Flow id in the body (${String(body.id)}) does not match the path`);
     return this.deps.store.transaction(async (store) => {
-      const existing = await store.flows.get(id);
+      // Read together: a Flow being deleted has a row but no record.
+      const [existing, row] = await Promise.all([store.flows.get(id), store.flows.rowExists(id)]);
       if (existing?.read_only) throw new ForbiddenError(READ_ONLY);
-      if (!existing && (await store.flows.rowExists(id))) {
+      if (!existing && row) {
         throw new ForbiddenError(
           `Flow ${id} is being deleted; it can be created again once its deletion request is done`,
         );

@@ -5,14 +5,11 @@ export interface ShutdownLog {
 }
 
 export interface ShutdownDeps {
-  /** Stops accepting connections and waits for in-flight requests (Fastify's app.close). */
-  closeServer(): Promise<void>;
   /**
-   * Closes keep-alive connections with no request in flight. Called repeatedly while the server
-   * closes: a connection whose last request finished after the close began would otherwise stay
-   * open until its keep-alive timeout, holding the shutdown.
+   * Stops accepting connections and waits for in-flight requests (Fastify's app.close; the app
+   * ends connections with no request in flight meanwhile: src/http/connections.ts).
    */
-  closeIdleConnections(): void;
+  closeServer(): Promise<void>;
   /** Stops background workers after their current step, flushes, closes media and the store. */
   closeRuntime(): Promise<void>;
   /** Marks the server unready at once. */
@@ -31,8 +28,6 @@ export interface ShutdownDeps {
  * (the DuckDB engine CHECKPOINTs, so the file reopens without WAL replay). A second signal, or
  * the timeout, exits at once: committed transactions are in DuckDB's WAL either way.
  */
-const IDLE_SWEEP_MS = 50;
-
 export function gracefulShutdown(deps: ShutdownDeps): (signal: string) => Promise<void> {
   const now = deps.now ?? (() => performance.now());
   let stopping = false;
@@ -50,9 +45,8 @@ export function gracefulShutdown(deps: ShutdownDeps): (signal: string) => Promis
       deps.log.error({ timeoutMs: deps.timeoutMs }, 'shutdown timed out: exiting');
       deps.exit(1);
     }, deps.timeoutMs);
-    const sweep = setInterval(() => deps.closeIdleConnections(), IDLE_SWEEP_MS);
     try {
-      await deps.closeServer().finally(() => clearInterval(sweep));
+      await deps.closeServer();
       await deps.closeRuntime();
       deps.log.info({ ms: Math.round(now() - started) }, 'shut down cleanly');
       deps.exit(0);

@@ -1,7 +1,9 @@
+import { settleAll } from '../common/settle.ts';
 import { EventLog } from '../events/events.log.ts';
 import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
+import type { CollectorsGuess } from '../store/sources.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
@@ -64,10 +66,12 @@ export async function registerJobs(
     const span = spans.get(segment.flow_id);
     spans.set(segment.flow_id, span ? span.envelope(segment.timerange) : segment.timerange);
   }
-  const [flows, existing, objects] = await Promise.all([
+  // The events' filter fields, read beside them when the Flows' Sources are known from before.
+  const guess = store.sources.guessEventCollectors([...new Set(jobs.map((j) => j.flowId))]);
+  const [flows, existing, { objects, refCounts }] = await Promise.all([
     store.flows.rows(jobs.map((j) => j.flowId)),
     store.segments.overlappingMany(spans),
-    store.objects.getMany([...new Set(parsed.map((c) => c.segment.object_id))]),
+    store.objects.lookup([...new Set(parsed.map((c) => c.segment.object_id))]),
   ]);
   // Each job as if alone: a Flow missing, read-only or without a container fails it.
   for (const [i, job] of jobs.entries()) {
@@ -117,9 +121,9 @@ export async function registerJobs(
   }
   if (accepted.length === 0) return results;
 
-  await store.segments.insertMany(accepted);
-  await store.objects.insertMany([...external.values()]);
   const refs = new Map<string, NewRefs>();
+  const addedSpans = new Map<string, TimeRange>();
+  const added = new Map<string, SegmentRecord[]>();
   for (const s of accepted) {
     const key = `${s.flow_id}\n${s.object_id}`;
     const ref = refs.get(key);
@@ -131,24 +135,51 @@ export async function registerJobs(
         segments: 1,
         first: firsts.get(s.object_id) === s.flow_id,
       });
-  }
-  await store.objects.addRefs([...refs.values()], new Set(firsts.keys()));
-  await store.objects.registered(
-    [...firsts.keys()].filter((id) => unused.has(id)),
-    now,
-  );
-  const addedSpans = new Map<string, TimeRange>();
-  const added = new Map<string, SegmentRecord[]>();
-  for (const s of accepted) {
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
     const list = added.get(s.flow_id);
     if (list) list.push(s);
     else added.set(s.flow_id, [s]);
   }
-  // The events' filter fields (collected_by of each Flow and its Source), for all the Flows at
-  // once; nothing else of the Flows is read for them.
-  const changed = [...added.keys()].map((id) => flows.get(id) as FlowRecord);
-  const collectors = await store.sources.eventCollectors(changed);
+  // The writes depend on nothing but what was read above, so they go side by side (one round
+  // trip on a remote engine), the events beside them once their filter fields are read.
+  await settleAll([
+    store.segments.insertMany(accepted),
+    store.objects.insertMany([...external.values()]),
+    store.objects.addRefs([...refs.values()], new Set(firsts.keys()), refCounts),
+    store.objects.registered(
+      [...firsts.keys()].filter((id) => unused.has(id)),
+      now,
+    ),
+    store.flows.setSegmentsStates(
+      [...addedSpans].map(([id, span]) => ({
+        id,
+        range: (flows.get(id) as FlowRecord).timerange.envelope(span),
+        updated: now,
+      })),
+    ),
+    recordEvents(
+      store,
+      now,
+      [...added.keys()].map((id) => flows.get(id) as FlowRecord),
+      added,
+      guess,
+    ),
+  ]);
+  return results;
+}
+
+/**
+ * flows/segments_added for each Flow, with the events' filter fields (collected_by of each Flow
+ * and its Source) read for all the Flows at once; nothing else of the Flows is read for them.
+ */
+async function recordEvents(
+  store: TamsStore,
+  now: Date,
+  changed: readonly FlowRecord[],
+  added: ReadonlyMap<string, SegmentRecord[]>,
+  guess: CollectorsGuess | undefined,
+): Promise<void> {
+  const collectors = await store.sources.eventCollectors(changed, guess);
   const events = new EventLog(store, now);
   events.knowSources(collectors.sources);
   for (const flow of changed) {
@@ -156,12 +187,4 @@ export async function registerJobs(
     await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as SegmentRecord[]);
   }
   await events.flush();
-  await store.flows.setSegmentsStates(
-    [...addedSpans].map(([id, span]) => ({
-      id,
-      range: (flows.get(id) as FlowRecord).timerange.envelope(span),
-      updated: now,
-    })),
-  );
-  return results;
 }

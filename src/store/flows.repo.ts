@@ -63,8 +63,11 @@ export class FlowsRepo {
    */
   async rows(ids: readonly string[]): Promise<Map<string, FlowRecord>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select(T.flows, { where: and(col('id').in([...new Set(ids)]), LIVE) });
-    return new Map(rows.map((row) => [reqStr(row, 'id'), fromRow(row, {}, undefined, [])]));
+    // On the key alone, the Flows being deleted left out here: an engine may then keep what it
+    // found for an update by the same key in the transaction (VAST: no second select).
+    const rows = await this.db.select(T.flows, { where: and(col('id').in([...new Set(ids)])) });
+    const live = rows.filter((row) => row.deleting !== true);
+    return new Map(live.map((row) => [reqStr(row, 'id'), fromRow(row, {}, undefined, [])]));
   }
 
   /** Ids of the given Flows that exist. */

@@ -1,3 +1,4 @@
+import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
@@ -9,7 +10,7 @@ import type {
   ObjectLocation,
   ObjectRecord,
 } from './objects/objects.types.ts';
-import { ObjectRefs } from './objects/refs.table.ts';
+import { ObjectRefs, type RefCounts } from './objects/refs.table.ts';
 import { T } from './tables.ts';
 
 export type {
@@ -27,6 +28,13 @@ export type {
  * when the last segment using it goes. Registration only appends rows, so it never searches the
  * objects table.
  */
+/** See ObjectsRepo.lookup. */
+export interface ObjectLookup {
+  objects: Map<string, ObjectRecord>;
+  /** Counts of the objects' reference rows, as read; a row not there has none. */
+  refCounts: RefCounts;
+}
+
 export class ObjectsRepo {
   private readonly objects: ObjectRows;
   private readonly allocations: Allocations;
@@ -43,10 +51,25 @@ export class ObjectsRepo {
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
-    if (ids.length === 0) return new Map();
-    // Two tables, read together: one wait (the uses are read after, only for allocated objects).
-    const [found, unused] = await Promise.all([this.objects.find(ids), this.unused(ids)]);
-    return new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o]));
+    return (await this.lookup(ids)).objects;
+  }
+
+  /**
+   * The objects, and the counts of their reference rows (for addRefs, so that registration reads
+   * no table twice). Three tables, read together: one round trip on a remote engine.
+   */
+  async lookup(ids: readonly string[]): Promise<ObjectLookup> {
+    if (ids.length === 0) return { objects: new Map(), refCounts: new Map() };
+    const [found, allocated, usage] = await Promise.all([
+      this.objects.find(ids),
+      this.allocations.among(ids),
+      this.refs.usage(ids),
+    ]);
+    const unused = new Set(allocated.filter((id) => !usage.used.has(id)));
+    return {
+      objects: new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o])),
+      refCounts: usage.counts,
+    };
   }
 
   /**
@@ -84,8 +107,10 @@ export class ObjectsRepo {
 
   /** Inserts objects; those not `registered` are recorded as allocations awaiting their first use. */
   async insertMany(objects: readonly ObjectRecord[]): Promise<void> {
-    await this.objects.insert(objects);
-    await this.allocations.insert(objects.filter((o) => !o.registered));
+    await settleAll([
+      this.objects.insert(objects),
+      this.allocations.insert(objects.filter((o) => !o.registered)),
+    ]);
   }
 
   /**
@@ -125,8 +150,12 @@ export class ObjectsRepo {
   }
 
   /** Adds segment references (see ObjectRefs.add). */
-  async addRefs(refs: readonly NewRefs[], unreferenced: ReadonlySet<string>): Promise<void> {
-    await this.refs.add(refs, unreferenced);
+  async addRefs(
+    refs: readonly NewRefs[],
+    unreferenced: ReadonlySet<string>,
+    known?: RefCounts,
+  ): Promise<void> {
+    await this.refs.add(refs, unreferenced, known);
   }
 
   /**

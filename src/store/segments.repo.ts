@@ -10,7 +10,8 @@ import {
   TimeRange,
 } from '../time/index.ts';
 import { big, num, reqStr, str } from './rows.ts';
-import { windowScan } from './segments.window.ts';
+import { SegmentSpacing } from './segments.spacing.ts';
+import { readAhead, type WindowScan, windowScan } from './segments.window.ts';
 import { T } from './tables.ts';
 
 export interface SegmentUrl {
@@ -72,6 +73,7 @@ export class SegmentsRepo {
   constructor(
     private readonly db: DbSession,
     private readonly ordered = false,
+    private readonly spacing = new SegmentSpacing(),
   ) {}
 
   async insertMany(segments: readonly SegmentRecord[]): Promise<void> {
@@ -92,15 +94,41 @@ export class SegmentsRepo {
     // The Flow's row, read anyway for the windows' bounds, also says whether it is being deleted
     // (gone for clients while the deletion worker removes its segments, DIGEST §9): no other read
     // of it. The segment holding the range's start is looked for at the same time.
-    const [span, starts] = await Promise.all([this.flowSpan(flowId), this.startBounds(flowId, range, true)]);
+    // On an unordered engine (VAST) the first window is read beside them too: one round trip.
+    const where = [
+      col('flow_id').eq(flowId),
+      options.objectId !== undefined && col('object_id').eq(options.objectId),
+      ...bounds,
+    ];
+    const ahead = this.ordered
+      ? undefined
+      : readAhead(this.db, {
+          where,
+          reverse: options.reverse,
+          after: options.after,
+          start: range.start,
+          end: range.end,
+          want: options.limit + 1,
+          spacing: this.spacing.get(flowId),
+        });
+    const [span, starts, first] = await Promise.all([
+      this.flowSpan(flowId),
+      this.startBounds(flowId, range, true),
+      ahead,
+    ]);
     if (span === null || span.deleting) return { items: [] };
     const found = await this.scan(
       flowId,
-      [options.objectId !== undefined && col('object_id').eq(options.objectId), ...bounds],
+      where.slice(1),
       (tr) => overlapsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive),
-      { reverse: options.reverse, limit: options.limit + 1, after: options.after, ...starts },
+      { reverse: options.reverse, limit: options.limit + 1, after: options.after, ...starts, first },
       span,
     );
+    if (!this.ordered)
+      this.spacing.learn(
+        flowId,
+        found.map((s) => s.timerange.start as bigint),
+      );
     const items = found.slice(0, options.limit);
     const lastItem = items.at(-1);
     return { items, next: found.length > options.limit && lastItem ? keyOf(lastItem) : undefined };
@@ -209,7 +237,14 @@ export class SegmentsRepo {
     flowId: string,
     where: (ColumnGroup | false)[],
     accept: (tr: TimeRange) => boolean,
-    options: { reverse: boolean; limit?: number; after?: SegmentKey; lowest?: bigint; highest?: bigint },
+    options: {
+      reverse: boolean;
+      limit?: number;
+      after?: SegmentKey;
+      lowest?: bigint;
+      highest?: bigint;
+      first?: WindowScan['first'];
+    },
     span?: FlowSpan | null,
   ): Promise<SegmentRecord[]> {
     const found: SegmentRecord[] = [];
@@ -230,6 +265,7 @@ export class SegmentsRepo {
       until: until ?? from ?? (reverse ? INT64_MAX : INT64_MIN),
       after: options.after,
       want: limit ?? 10_000,
+      first: options.first,
       compare: compareKeys,
       keyOf: (row) => ({ start: row.seg_start as bigint, startInclusive: row.seg_start_incl as boolean }),
       take: (rows) => {

@@ -1,4 +1,4 @@
-import type { ColumnGroup, DbSession, Row } from '../db/db.types.ts';
+import type { ColumnGroup, DbSession, Predicate, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
 import { T } from './tables.ts';
 
@@ -30,6 +30,17 @@ export interface WindowScan {
   keyOf: (row: Row) => StartKey;
   /** Takes the rows of one window, in order; returns false to stop. */
   take: (rows: Row[]) => boolean;
+  /**
+   * The first window, already read (unordered engines): every row of `where` starting before
+   * `far` from the scan's start (none missing before `from`), or every row when `far` is
+   * undefined, read with a limit of `firstWindowCeiling(want)`.
+   */
+  first?: { far: bigint | undefined; rows: Row[] };
+}
+
+/** The rows a window is selected with at most on an unordered engine: twice the rows wanted. */
+export function firstWindowCeiling(want: number): number {
+  return 2 * Math.max(want, 16);
 }
 
 const ORDER_ASC = [
@@ -46,6 +57,62 @@ const FIRST_NS_PER_ROW = 100_000_000n;
 const MIN_WINDOW = 1_000n;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+
+/** The rows of `where` whose start lies from `from` (inclusive) to `far` (exclusive), mirrored when reversed. */
+function windowWhere(
+  where: readonly (ColumnGroup | false)[],
+  reverse: boolean,
+  from: bigint,
+  far: bigint | undefined,
+): Predicate {
+  return and(
+    ...where,
+    reverse ? col('seg_start').le(from) : col('seg_start').ge(from),
+    far !== undefined && (reverse ? col('seg_start').gt(far) : col('seg_start').lt(far)),
+  );
+}
+
+/** Where a page's first window can be placed before the Flow's row is read. */
+export interface ReadAhead {
+  where: readonly (ColumnGroup | false)[];
+  reverse: boolean;
+  /** The page's cursor (where the last page ended). */
+  after?: StartKey;
+  /** The range's bounds (null: unbounded). */
+  start: bigint | null;
+  end: bigint | null;
+  want: number;
+  /** Nanoseconds between segment starts, as last seen in this Flow; a guess without. */
+  spacing: bigint | undefined;
+}
+
+/**
+ * The first window of a page on an unordered engine, read beside the Flow's row rather than
+ * after it (one round trip instead of two): placed by the page's cursor or by its range alone
+ * (forward from the range's start, the window has no lower bound but the range's own: the segment
+ * holding the start begins before it), sized by the spacing last seen. Undefined when neither
+ * places it (an unbounded page starts at the Flow's first segment, known from its row).
+ */
+export function readAhead(db: DbSession, page: ReadAhead): Promise<WindowScan['first']> | undefined {
+  const { reverse } = page;
+  const direction = reverse ? -1n : 1n;
+  const anchor = page.after?.start ?? (reverse ? page.end : page.start);
+  if (anchor === null || anchor > INT64_MAX || anchor < INT64_MIN) return undefined;
+  const rows = BigInt(Math.max(page.want, 16));
+  const width = ((page.spacing ?? FIRST_NS_PER_ROW) * rows * 5n) / 4n;
+  let far: bigint | undefined = anchor + direction * (width < MIN_WINDOW ? MIN_WINDOW : width);
+  // Reaching the range's far end or int64's, the window is the last: open-ended.
+  const limit = reverse ? page.start : page.end;
+  if (far > INT64_MAX || far < INT64_MIN || (limit !== null && direction * (far - limit) > 0n))
+    far = undefined;
+  const from = page.after !== undefined || reverse ? anchor : INT64_MIN;
+  return db
+    .select(T.segments, {
+      where: windowWhere(page.where, reverse, from, far),
+      limit: firstWindowCeiling(page.want),
+    })
+    .then((found) => ({ far, rows: found }));
+}
 
 /**
  * Reads a Flow's segments in time order (or reversed) through windows on seg_start: each select
@@ -67,19 +134,14 @@ export async function windowScan(db: DbSession, scan: WindowScan): Promise<void>
   const direction = reverse ? -1n : 1n;
   const batch = Math.max(scan.want, 16);
   // Rows one select may read; a window the counts found holds fewer.
-  const ceiling = 2 * batch;
+  const ceiling = firstWindowCeiling(scan.want);
   let lo = scan.from;
   let cursor = scan.after;
   let width = BigInt(batch) * FIRST_NS_PER_ROW;
   let wanted = scan.want;
   // The envelope's end, or no end once rows turned up past it (a stale envelope).
   let until: bigint | undefined = scan.until;
-  const window = (from: bigint, far: bigint | undefined) =>
-    and(
-      ...scan.where,
-      reverse ? col('seg_start').le(from) : col('seg_start').ge(from),
-      far !== undefined && (reverse ? col('seg_start').gt(far) : col('seg_start').lt(far)),
-    );
+  const window = (from: bigint, far: bigint | undefined) => windowWhere(scan.where, reverse, from, far);
   /** The far edge of a window of `w` from `from`; undefined (open-ended) past the envelope or int64. */
   const edge = (from: bigint, w: bigint): bigint | undefined => {
     const far = from + direction * w;
@@ -136,13 +198,22 @@ export async function windowScan(db: DbSession, scan: WindowScan): Promise<void>
     }
     return { far: edge(lo, large), whole: true };
   };
-  let far = edge(lo, width);
+  // A first window read ahead that ends before the scan's start holds nothing for it.
+  const ahead =
+    scan.first && (scan.first.far === undefined || direction * (scan.first.far - lo) > 0n)
+      ? scan.first
+      : undefined;
+  let far = ahead ? ahead.far : edge(lo, width);
   let whole = false;
+  let first = ahead?.rows;
   for (;;) {
-    const rows = await db.select(T.segments, {
-      where: window(lo, far),
-      ...(whole ? {} : { limit: ceiling }),
-    });
+    const rows =
+      first ??
+      (await db.select(T.segments, {
+        where: window(lo, far),
+        ...(whole ? {} : { limit: ceiling }),
+      }));
+    first = undefined;
     if (!whole && rows.length >= ceiling) {
       // Full: the window may hold any number more. Counts find one that holds a page.
       ({ far, whole } =

@@ -4,6 +4,7 @@ import type { CollectionsReader } from './cache/collections.cached.ts';
 import type { FlowsStore } from './cache/flows.cached.ts';
 import { date, opt, reqStr, str } from './rows.ts';
 import { scanPage } from './scan.ts';
+import type { StoreHints } from './store.hints.ts';
 import type { CollectionItem, Page, SourceRecord, TagFilters } from './store.types.ts';
 import { T } from './tables.ts';
 import { TagsRepo } from './tags.repo.ts';
@@ -23,6 +24,8 @@ export class SourcesRepo {
     private readonly db: DbSession,
     private readonly flows: FlowsStore,
     private readonly collections: CollectionsReader,
+    /** Without a cache: what the events' filter fields were last read from (guessEventCollectors). */
+    private readonly hints?: StoreHints,
   ) {
     this.tags = new TagsRepo(db, T.sourceTags, 'source_id');
   }
@@ -101,22 +104,64 @@ export class SourcesRepo {
    */
   async eventCollectors(
     flows: readonly { id: string; source_id: string }[],
+    guess?: CollectorsGuess,
   ): Promise<{ flows: Map<string, string[]>; sources: Map<string, string[]> }> {
-    const { collectedBy, collectors } = await this.inferCollections(
-      [...new Set(flows.map((f) => f.source_id))],
+    const sourceIds = [...new Set(flows.map((f) => f.source_id))];
+    const { collectedBy, collectors, flowSource } = await this.inferCollections(
+      sourceIds,
       false,
+      await checkGuess(guess, sourceIds),
     );
+    if (this.hints) {
+      const bySource = new Map<string, string[]>(sourceIds.map((id) => [id, []]));
+      for (const [flowId, sourceId] of flowSource) bySource.get(sourceId)?.push(flowId);
+      for (const [sourceId, list] of bySource) this.hints.flowsOfSource.set(sourceId, list);
+      for (const f of flows) this.hints.sourceOfFlow.set(f.id, f.source_id);
+    }
     const sources = new Map(flows.map((f) => [f.source_id, collectedBy.get(f.source_id) ?? []]));
     return { flows: new Map(flows.map((f) => [f.id, collectors.get(f.id) ?? []])), sources };
   }
 
+  /**
+   * The first two reads of eventCollectors, started before the Flows' rows are read, from the
+   * Sources and sibling Flows these Flows had when last seen (StoreHints): the Flows of those
+   * Sources, and who collects those Flows. eventCollectors uses them when the Flows' rows name
+   * the same Sources and no Flow has joined them since; else it reads again. Undefined without
+   * hints for every Flow.
+   */
+  guessEventCollectors(flowIds: readonly string[]): CollectorsGuess | undefined {
+    const hints = this.hints;
+    if (hints === undefined) return undefined;
+    const sources = new Set<string>();
+    const siblings = new Set<string>();
+    for (const id of flowIds) {
+      const source = hints.sourceOfFlow.get(id);
+      const flows = source === undefined ? undefined : hints.flowsOfSource.get(source);
+      if (source === undefined || flows === undefined) return undefined;
+      sources.add(source);
+      for (const f of flows) siblings.add(f);
+    }
+    // Never rejected: a failed guess is only a guess not taken.
+    const quiet = <T>(p: Promise<T>) =>
+      p.then(
+        (v): T | undefined => v,
+        () => undefined,
+      );
+    return {
+      sources,
+      siblings,
+      flowSource: quiet(this.flows.bySources([...sources])),
+      collectors: quiet(this.collections.collectorsOf([...siblings])),
+    };
+  }
+
   /** `withItems` false: collected_by only (the Sources' own collections are not read). */
-  private async inferCollections(ids: readonly string[], withItems = true) {
-    const flowSource = await this.flows.bySources(ids);
+  private async inferCollections(ids: readonly string[], withItems = true, read?: CollectorsRead) {
+    const flowSource = read?.flowSource ?? (await this.flows.bySources(ids));
     const flowIds = [...flowSource.keys()];
     const [items, collectors] = await Promise.all([
       withItems ? this.collections.itemsOf(flowIds) : new Map<string, CollectionItem[]>(),
-      this.collections.collectorsOf(flowIds),
+      read?.collectors ?? this.collections.collectorsOf(flowIds),
     ]);
     const related = new Set<string>();
     for (const list of items.values()) for (const item of list) related.add(item.id);
@@ -144,8 +189,40 @@ export class SourcesRepo {
         collectedBy.set(sourceId, list);
       }
     }
-    return { collection, collectedBy, collectors };
+    return { collection, collectedBy, collectors, flowSource };
   }
+}
+
+/** The Flows of some Sources (flow -> source), and who collects (at least) those Flows. */
+interface CollectorsRead {
+  flowSource: Map<string, string>;
+  collectors: Map<string, string[]>;
+}
+
+/** See SourcesRepo.guessEventCollectors. */
+export interface CollectorsGuess {
+  sources: ReadonlySet<string>;
+  siblings: ReadonlySet<string>;
+  flowSource: Promise<Map<string, string> | undefined>;
+  collectors: Promise<Map<string, string[]> | undefined>;
+}
+
+/**
+ * The guess's reads, when they answer for exactly these Sources: the same Sources, and no Flow of
+ * them that the guess did not ask the collectors of. (Flows that left them are only read for
+ * nothing.)
+ */
+async function checkGuess(
+  guess: CollectorsGuess | undefined,
+  sourceIds: readonly string[],
+): Promise<CollectorsRead | undefined> {
+  if (guess === undefined) return undefined;
+  const [flowSource, collectors] = await Promise.all([guess.flowSource, guess.collectors]);
+  if (flowSource === undefined || collectors === undefined) return undefined;
+  if (guess.sources.size !== sourceIds.length || !sourceIds.every((id) => guess.sources.has(id)))
+    return undefined;
+  for (const flowId of flowSource.keys()) if (!guess.siblings.has(flowId)) return undefined;
+  return { flowSource, collectors };
 }
 
 function toRow(source: StoredSource): Row {

@@ -14,6 +14,7 @@ import { ObjectsRepo } from './objects.repo.ts';
 import { SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
+import { StoreHints } from './store.hints.ts';
 import { WebhooksRepo } from './webhooks.repo.ts';
 
 /** What the store needs from the table manager. */
@@ -56,11 +57,12 @@ export class TamsStore {
     private readonly sequence: EventSequence = new EventSequence(),
     /** The engine sorts and stops at the limit itself (segment windows need no ceiling). */
     private readonly ordered = root?.pushdown?.orderBy === true && root.pushdown.limit,
+    private readonly hints = new StoreHints(),
   ) {
     const collections = new CollectionsRepo(session);
     this.db = {
       flows: new FlowsRepo(session, collections),
-      segments: new SegmentsRepo(session, ordered),
+      segments: new SegmentsRepo(session, ordered, hints.spacing),
       objects: new ObjectsRepo(session),
     };
     this.settings = new SettingsRepo(session);
@@ -77,7 +79,7 @@ export class TamsStore {
       this.objects = new CachedObjects(session, view);
     } else {
       this.flows = this.db.flows;
-      this.sources = new SourcesRepo(session, this.flows, collections);
+      this.sources = new SourcesRepo(session, this.flows, collections, hints);
       this.segments = this.db.segments;
       this.objects = this.db.objects;
     }
@@ -154,14 +156,16 @@ export class TamsStore {
     const { cache } = this;
     if (!cache) {
       return root.transaction((tx) =>
-        fn(new TamsStore(tx, undefined, undefined, undefined, this.sequence, this.ordered)),
+        fn(new TamsStore(tx, undefined, undefined, undefined, this.sequence, this.ordered, this.hints)),
       );
     }
     let applied = false;
     try {
       return await root.transaction(async (tx) => {
         const view = cache.begin();
-        const result = await fn(new TamsStore(tx, undefined, cache, view, this.sequence, this.ordered));
+        const result = await fn(
+          new TamsStore(tx, undefined, cache, view, this.sequence, this.ordered, this.hints),
+        );
         // Writers are serialised: applying before COMMIT means the next transaction sees it.
         applied = true;
         view.commit();

@@ -13,6 +13,7 @@ import type {
 } from '../db.types.ts';
 import { matchesPredicate } from '../predicate.ts';
 import type { EngineFactory } from './contract.fixture.ts';
+import { Waves } from './memory.waves.ts';
 
 /**
  * A reference engine in plain JS, for tests only: it runs the contract with none of DuckDB's
@@ -48,6 +49,8 @@ export interface MemoryEngineOptions {
   readonly pushdown?: Pushdown;
   /** Default true (one process owns the data); false acts as a shared database (VAST). */
   readonly exclusive?: boolean;
+  /** Count round trips as waves (see Waves); every call then waits for a turn of the event loop. */
+  readonly waves?: boolean;
 }
 
 /**
@@ -267,6 +270,8 @@ export class MemoryEngine implements Engine {
   reads: ReadStats = emptyReadStats();
   /** Calls so far by kind (see CallStats); reset it by assigning emptyCallStats(). */
   calls: CallStats = emptyCallStats();
+  /** Round trips on the response path, with the `waves` option. */
+  readonly waves: Waves | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -276,12 +281,20 @@ export class MemoryEngine implements Engine {
   ) {
     this.exclusive = options.exclusive ?? true;
     this.pushdown = options.pushdown ?? { orderBy: true, limit: true };
+    this.waves = options.waves ? new Waves() : undefined;
     this.session = new MemorySession(
       () => store.tables,
       // Autocommit writes queue behind running transactions, like every engine's writes.
       async (write, op) => {
         this.checkOpen();
-        return write ? this.enqueue(async () => op()) : op();
+        if (this.waves === undefined) return write ? this.enqueue(async () => op()) : op();
+        // As a remote engine runs it: a begin, the call, and a commit awaited for a write (VAST:
+        // every call is in a transaction; reads send their commit after answering).
+        await this.waves.trip();
+        await this.waves.trip();
+        const result = write ? await this.enqueue(async () => op()) : op();
+        if (write) await this.waves.trip();
+        return result;
       },
       this.readCounter(),
     );
@@ -343,14 +356,18 @@ export class MemoryEngine implements Engine {
         () => working,
         async (_write, op) => {
           if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+          await this.waves?.trip();
+          if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
           return op();
         },
         this.readCounter(),
       );
       this.calls.begin++;
+      await this.waves?.trip();
       try {
         const result = await fn(tx);
         this.calls.commit++;
+        await this.waves?.trip();
         this.store.tables = new Map(working);
         return result;
       } finally {

@@ -1,5 +1,11 @@
 import type { DbSession } from '../../db/db.types.ts';
-import { type AllocationWork, type ObjectLocation, type ObjectRecord, ObjectsRepo } from '../objects.repo.ts';
+import {
+  type AllocationWork,
+  type ObjectLocation,
+  type ObjectLookup,
+  type ObjectRecord,
+  ObjectsRepo,
+} from '../objects.repo.ts';
 import { packPending, unpackPending } from './pending-objects.ts';
 import type { CacheView } from './store.cache.ts';
 
@@ -16,7 +22,7 @@ export class CachedObjects extends ObjectsRepo {
     super(db);
   }
 
-  override async getMany(ids: readonly string[]): Promise<Map<string, ObjectRecord>> {
+  override async lookup(ids: readonly string[]): Promise<ObjectLookup> {
     const result = new Map<string, ObjectRecord>();
     const misses: string[] = [];
     for (const id of ids) {
@@ -24,11 +30,12 @@ export class CachedObjects extends ObjectsRepo {
       if (pending) result.set(id, unpackPending(id, pending));
       else misses.push(id);
     }
-    // Every allocation not yet used is in memory: any other object is registered.
-    if (misses.length > 0) {
-      for (const [id, o] of await super.getMany(misses)) result.set(id, { ...o, registered: true });
-    }
-    return result;
+    // Every allocation not yet used is in memory (and used by no segment): any other object is
+    // registered.
+    if (misses.length === 0) return { objects: result, refCounts: new Map() };
+    const found = await super.lookup(misses);
+    for (const [id, o] of found.objects) result.set(id, { ...o, registered: true });
+    return { objects: result, refCounts: found.refCounts };
   }
 
   /** Allocations not yet used (where uploads go) from memory. */

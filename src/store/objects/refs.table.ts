@@ -27,10 +27,28 @@ export class ObjectRefs {
   }
 
   /**
+   * The uses of these objects: which are used, and the reference rows' counts (for `add`, keyed
+   * as the rows are). One read whatever the number of objects.
+   */
+  async usage(ids: readonly string[]): Promise<{ used: Set<string>; counts: RefCounts }> {
+    if (ids.length === 0) return { used: new Set(), counts: new Map() };
+    const rows = await this.db.select(T.objectRefs, {
+      where: and(col('object_id').in(ids)),
+      columns: ['object_id', 'ref_key', 'segments'],
+    });
+    return {
+      used: new Set(rows.map((r) => reqStr(r, 'object_id'))),
+      counts: new Map(rows.map((r) => [reqStr(r, 'ref_key'), num(r, 'segments') ?? 0])),
+    };
+  }
+
+  /**
    * Adds segment references. Objects in `unreferenced` are known to have no references yet, so
    * their counts are inserted without looking for existing rows: the common case of ingest.
+   * `known`: the counts of every reference row of the other objects, read in this transaction
+   * (`usage`), so none is read again.
    */
-  async add(refs: readonly NewRefs[], unreferenced: ReadonlySet<string>): Promise<void> {
+  async add(refs: readonly NewRefs[], unreferenced: ReadonlySet<string>, known?: RefCounts): Promise<void> {
     const fresh: Row[] = [];
     const maybe = new Map<string, NewRefs>();
     for (const r of refs) {
@@ -39,7 +57,7 @@ export class ObjectRefs {
       else maybe.set(refKey(r.objectId, r.flowId), r);
     }
     if (maybe.size > 0) {
-      const existing = await this.counts([...maybe.keys()]);
+      const existing = known ?? (await this.counts([...maybe.keys()]));
       const changes: Row[] = [];
       for (const [key, r] of maybe) {
         const current = existing.get(key);
@@ -102,6 +120,9 @@ export class ObjectRefs {
     return new Map(rows.map((r) => [reqStr(r, 'ref_key'), num(r, 'segments') ?? 0]));
   }
 }
+
+/** Segments per reference row, keyed as the rows are (object and Flow). */
+export type RefCounts = ReadonlyMap<string, number>;
 
 function refRow(objectId: string, flowId: string, segments: number, first: boolean): Row {
   return {

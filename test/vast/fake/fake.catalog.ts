@@ -19,6 +19,7 @@ import {
 import { ROW_ID, type WireField } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { badRequest, conflict, FakeVastError } from './fake.errors.ts';
 import type { FakeStore, TableState, Transaction } from './fake.store.ts';
+import { RowTable } from './fake.table.ts';
 
 export interface Answer {
   readonly headers?: Record<string, string>;
@@ -98,7 +99,7 @@ export function listTables(
   const p = page([...byName.keys()], headers);
   const tables = p.names.map((name) => {
     const t = byName.get(name) as TableState;
-    return { name, handle: String(t.uid), numRows: BigInt(t.rows.length), sizeInBytes: sizeOf(t) };
+    return { name, handle: String(t.uid), numRows: BigInt(t.rows.size), sizeInBytes: sizeOf(t) };
   });
   return {
     headers: p.headers,
@@ -109,14 +110,15 @@ export function listTables(
 /** A stand-in for bytes stored: 8 bytes a cell, strings at their UTF-8 length. */
 function sizeOf(t: TableState): bigint {
   let n = 0;
-  for (const row of t.rows) {
+  t.rows.walk(0n, (row) => {
     for (const v of Object.values(row)) n += typeof v === 'string' ? Buffer.byteLength(v) : 8;
-  }
+    return true;
+  });
   return BigInt(n);
 }
 
 export function tableStats(t: TableState): Answer {
-  return { body: encodeTableStats({ numRows: BigInt(t.rows.length), sizeInBytes: sizeOf(t) }) };
+  return { body: encodeTableStats({ numRows: BigInt(t.rows.size), sizeInBytes: sizeOf(t) }) };
 }
 
 export function createTable(
@@ -162,11 +164,13 @@ export function addColumns(
     if (t.fields.some((g) => g.name === f.name))
       throw conflict('ColumnAlreadyExists', `column ${f.name} exists`);
   }
-  const rows = t.rows.map((r) => {
-    const next = { ...r };
-    for (const f of added) next[f.name] = null;
-    return next;
-  });
+  const rows = RowTable.fromSorted(
+    t.rows.all().map((r) => {
+      const next = { ...r };
+      for (const f of added) next[f.name] = null;
+      return next;
+    }),
+  );
   store.putTable(tx, schema, table, { uid: t.uid, fields: [...t.fields, ...added], rows });
   return {};
 }
@@ -185,11 +189,13 @@ export function dropColumns(
   }
   const fields = t.fields.filter((f) => !gone.has(f.name));
   if (fields.length === 0) throw badRequest('a table needs at least one column');
-  const rows = t.rows.map((r) => {
-    const next = { ...r };
-    for (const name of gone) delete next[name];
-    return next;
-  });
+  const rows = RowTable.fromSorted(
+    t.rows.all().map((r) => {
+      const next = { ...r };
+      for (const name of gone) delete next[name];
+      return next;
+    }),
+  );
   store.putTable(tx, schema, table, { uid: t.uid, fields, rows });
   return {};
 }

@@ -145,6 +145,16 @@ export class FakeStats {
   faultsFired = 0;
   /** Rows sent in QueryData answers (a count sends none): what the benchmarks report per page. */
   rowsSent = 0;
+  /**
+   * Rows QueryData evaluated its filter on: what a query cost the fake (an indexed lookup only
+   * the rows of its values, a scan every row from the lowest cursor on).
+   */
+  rowsExamined = 0;
+  /**
+   * When set, each request's arrival and the end of its answer (process.hrtime.bigint(), ns):
+   * the benchmark finds from them how many round trips of an operation came one after another.
+   */
+  spans: [bigint, bigint, CallKind][] | undefined;
 
   get total(): number {
     return CALL_KINDS.reduce((n, k) => n + this.calls[k], 0);
@@ -154,5 +164,7 @@ export class FakeStats {
     for (const k of CALL_KINDS) this.calls[k] = 0;
     this.faultsFired = 0;
     this.rowsSent = 0;
+    this.rowsExamined = 0;
+    if (this.spans) this.spans = [];
   }
 }

@@ -1,10 +1,15 @@
 /**
  * The fake's QueryData: evaluates the ComputeIR filter over the table as the transaction sees it,
- * projects, and pages per sub-split. Rows are dealt to splits and sub-splits by row id
- * (`row_id % (splits * subsplits)`), each sub-split walks its rows in row-id order from its
- * cursor `tabular-start-row-id-{i}` (`"{i},{first row id to read}"`), returns at most
- * `tabular-limit-rows` rows, and answers as cursor the row id of the next matching row, or
- * (1<<48)-1 when it has no more. A sub-split the client sends as finished gets no frames.
+ * projects, and pages per sub-split. When a top-level conjunct of the filter is an equality (or
+ * an `in`), the filter is evaluated only on the rows an index admits (fake.plan.ts,
+ * fake.table.ts), within a range on another column when the filter bounds one, so that a query
+ * costs about what it returns, as on a cluster that prunes by column, not what the table holds;
+ * otherwise on every row from the lowest cursor on. The answer is the same either way.
+ *
+ * Rows are dealt to splits and sub-splits by row id (`row_id % (splits * subsplits)`), each
+ * sub-split walks its rows in row-id order from its cursor `tabular-start-row-id-{i}`
+ * (`"{i},{first row id to read}"`), returns at most `tabular-limit-rows` rows, and answers as
+ * cursor the row id of the next matching row, or (1<<48)-1 when it has no more. A sub-split the client sends as finished gets no frames.
  * Filter semantics are SQL's where it matters: a comparison with null is false; strings compare
  * as UTF-8 bytes (code point order).
  */
@@ -20,8 +25,9 @@ import {
   type WireValue,
 } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { badRequest } from './fake.errors.ts';
-import { findRow } from './fake.rows.ts';
+import { type Lookup, planQuery } from './fake.plan.ts';
 import type { TableState } from './fake.store.ts';
+import type { Bounds } from './fake.table.ts';
 
 type Headers = Readonly<Record<string, string | undefined>>;
 
@@ -29,6 +35,8 @@ export interface QueryAnswer {
   /** The response's columns (the projection), empty for a count. */
   readonly fields: readonly WireField[];
   readonly streams: readonly ResponseStream[];
+  /** Rows the filter was evaluated on (a scan: every row from the lowest cursor on). */
+  readonly examined: number;
 }
 
 /** UTF-16 code unit -> a key that orders as UTF-8 bytes do (surrogates above U+E000..U+FFFF). */
@@ -167,6 +175,54 @@ export function parseQuery(body: Uint8Array): QueryRequest {
   return decodeQueryRequest(body);
 }
 
+/** A sub-split being answered: its residue's rows from `start`, `limit` at most. */
+interface SubSplit {
+  readonly index: number;
+  readonly start: bigint;
+  readonly page: WireRow[];
+  next: bigint;
+  done: boolean;
+}
+
+/** Rows (ascending ids, >= `from`) a lookup admits, within `range` if given; null when over `cap`. */
+function lookupRows(t: TableState, l: Lookup, range: Bounds | undefined, from: bigint, cap: number) {
+  if (l.column !== ROW_ID) return t.rows.lookup(l.column, l.values, range, from, cap);
+  const ids = (l.values as bigint[]).filter((id) => id >= from).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rows = ids.map((id) => t.rows.get(id)).filter((r) => r !== undefined);
+  return rows.length > cap ? null : rows;
+}
+
+/**
+ * The smallest candidate set of the filter's plan (a superset of its answer from `from` on, in
+ * row-id order), or null when the rows must be scanned. Lookups within a range closed on both
+ * sides are tried first: the best so far caps the walk of the next.
+ */
+function candidates(t: TableState, req: QueryRequest, from: bigint): WireRow[] | null {
+  const plan = planQuery(req.filter, req.fields);
+  if (plan === null) return null;
+  const tries: { lookup: Lookup; range?: Bounds; rank: number }[] = [];
+  for (const lookup of plan.lookups) {
+    tries.push({ lookup, rank: 2 });
+    if (lookup.column === ROW_ID) continue;
+    for (const range of plan.ranges) {
+      if (range.column === lookup.column) continue;
+      tries.push({ lookup, range, rank: range.lo !== undefined && range.hi !== undefined ? 0 : 1 });
+    }
+  }
+  tries.sort((a, b) => a.rank - b.rank);
+  let best: WireRow[] | null = null;
+  // A lookup within a range holds no more rows than the lookup alone (which is then not tried,
+  // nor its index built and kept): it came under the best so far, or the lookup alone would not.
+  const ranged = new Set<Lookup>();
+  for (const { lookup, range } of tries) {
+    if (range === undefined && ranged.has(lookup)) continue;
+    if (range !== undefined) ranged.add(lookup);
+    const rows = lookupRows(t, lookup, range, from, best === null ? Number.MAX_SAFE_INTEGER : best.length);
+    if (rows !== null) best = rows;
+  }
+  return best;
+}
+
 export function runQuery(t: TableState, req: QueryRequest, headers: Headers): QueryAnswer {
   resolve(t, req);
   const names = req.fields.map((f) => f.name);
@@ -178,42 +234,48 @@ export function runQuery(t: TableState, req: QueryRequest, headers: Headers): Qu
   const subsplits = Math.max(1, int(headers['tabular-num-of-subsplits'], 1));
   const limit = int(headers['tabular-limit-rows'], 0) || Number.MAX_SAFE_INTEGER;
   const modulus = BigInt(splits * subsplits);
-  const streams: ResponseStream[] = [];
+  const base = split * subsplits;
+  // By residue - base: the sub-splits still asked for (a finished one gets no frames).
+  const open: (SubSplit | undefined)[] = new Array(subsplits);
+  let from = ROW_ID_DONE;
+  let looking = 0;
   for (let i = 0; i < subsplits; i++) {
     const cursorText = headers[`tabular-start-row-id-${i}`];
     const start = cursorText === undefined ? 0n : BigInt(cursorText.split(',')[1] ?? '0');
     if (start >= ROW_ID_DONE) continue;
-    const residue = BigInt(split * subsplits + i);
-    const page: WireRow[] = [];
-    let next = ROW_ID_DONE;
-    let at = firstAtOrAfter(t.rows, start);
-    for (; at < t.rows.length; at++) {
-      const row = t.rows[at] as WireRow;
-      const id = row[ROW_ID] as bigint;
-      if (id % modulus !== residue || !matches(row)) continue;
-      if (page.length === limit) {
-        next = id;
-        break;
-      }
-      page.push(row);
+    open[i] = { index: i, start, page: [], next: ROW_ID_DONE, done: false };
+    if (start < from) from = start;
+    looking++;
+  }
+  let examined = 0;
+  // One pass over the rows in row-id order deals each to its sub-split, which takes it from its
+  // cursor on, up to the limit; the first match past that is its next cursor.
+  const visit = (row: WireRow): boolean => {
+    const id = row[ROW_ID] as bigint;
+    const s = open[Number(id % modulus) - base];
+    if (s === undefined || s.done || id < s.start) return true;
+    examined++;
+    if (!matches(row)) return true;
+    if (s.page.length < limit) {
+      s.page.push(row);
+      return true;
     }
+    s.next = id;
+    s.done = true;
+    return --looking > 0;
+  };
+  if (looking > 0) {
+    const rows = candidates(t, req, from);
+    if (rows === null) t.rows.walk(from, visit);
+    else for (const row of rows) if (!visit(row)) break;
+  }
+  const streams: ResponseStream[] = [];
+  for (const s of open) {
+    if (s === undefined) continue;
     streams.push({
-      streamId: i,
-      batches: [{ rows: fields.length > 0 ? page : page.length, nextRowId: next }],
+      streamId: s.index,
+      batches: [{ rows: fields.length > 0 ? s.page : s.page.length, nextRowId: s.next }],
     });
   }
-  return { fields, streams };
-}
-
-function firstAtOrAfter(rows: readonly WireRow[], id: bigint): number {
-  const exact = findRow(rows, id);
-  if (exact >= 0) return exact;
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (((rows[mid] as WireRow)[ROW_ID] as bigint) < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return { fields, streams, examined };
 }

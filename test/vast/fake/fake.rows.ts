@@ -63,26 +63,12 @@ export function insertRows(
     row[ROW_ID] = id;
     return { [ROW_ID]: id };
   });
-  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: [...t.rows, ...full] });
+  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: t.rows.put(full) });
   return { body: encodeRows([ROW_ID_FIELD], ids) };
 }
 
-/** Index of the row with this id in `rows` (sorted by `$row_id`), or -1. */
-export function findRow(rows: readonly WireRow[], id: bigint): number {
-  let lo = 0;
-  let hi = rows.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const at = (rows[mid] as WireRow)[ROW_ID] as bigint;
-    if (at === id) return mid;
-    if (at < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-/** Positions of the body's rows in the table, checking order, repeats and existence. */
-function locate(t: TableState, fields: readonly DecodedField[], rows: readonly WireRow[]): number[] {
+/** The table's rows of the body's row ids, checking order, repeats and existence. */
+function locate(t: TableState, fields: readonly DecodedField[], rows: readonly WireRow[]): WireRow[] {
   const first = fields[0];
   if (!first || first.name !== ROW_ID || first.type !== 'uint64') {
     throw badRequest(`the first column must be ${ROW_ID} (uint64)`);
@@ -94,9 +80,9 @@ function locate(t: TableState, fields: readonly DecodedField[], rows: readonly W
     if (id <= previous)
       throw badRequest(`${ROW_ID} values must be sorted and distinct (${id} after ${previous})`);
     previous = id;
-    const at = findRow(t.rows, id);
-    if (at < 0) throw badRequest(`unknown ${ROW_ID} ${id}`);
-    return at;
+    const row = t.rows.get(id);
+    if (row === undefined) throw badRequest(`unknown ${ROW_ID} ${id}`);
+    return row;
   });
 }
 
@@ -112,14 +98,12 @@ export function updateRows(
   const columns = checkFields(t, fields, true);
   if (columns.length === 0) throw badRequest('an update needs at least one column besides $row_id');
   checkNulls(columns, rows);
-  const positions = locate(t, fields, rows);
-  const next = t.rows.slice();
-  positions.forEach((at, i) => {
-    const row = { ...(next[at] as WireRow) };
+  const changed = locate(t, fields, rows).map((old, i) => {
+    const row = { ...old };
     for (const c of columns) row[c.name] = (rows[i] as WireRow)[c.name] ?? null;
-    next[at] = row;
+    return row;
   });
-  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: next });
+  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: t.rows.put(changed) });
   return {};
 }
 
@@ -133,11 +117,7 @@ export function deleteRows(
   const t = store.table(tx, schema, table);
   const { fields, rows } = decodeRows(body);
   if (fields.length !== 1) throw badRequest(`a delete body holds ${ROW_ID} alone`);
-  const gone = new Set(locate(t, fields, rows));
-  store.putTable(tx, schema, table, {
-    uid: t.uid,
-    fields: t.fields,
-    rows: t.rows.filter((_, i) => !gone.has(i)),
-  });
+  const gone = locate(t, fields, rows).map((r) => r[ROW_ID] as bigint);
+  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: t.rows.remove(gone) });
   return {};
 }

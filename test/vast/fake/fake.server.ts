@@ -14,7 +14,8 @@
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
  *                            query insert update delete ddl list stats other); stats.total,
- *                            stats.faultsFired, stats.rowsSent, stats.reset()
+ *                            stats.faultsFired, stats.rowsSent, stats.rowsExamined, stats.reset(),
+ *                            stats.spans = [] to record each request's arrival and end
  *   vast.faults.slowDown(rule)              503 SlowDown
  *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
  *                                           | 'mid-response' (QueryData: after the first sub-split's frames)
@@ -33,9 +34,12 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../../src/db/engines/vast/transport/transport.loopback.testkit.ts';
 import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
 import { KEEP_ALIVE_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
-import { markerFrame, queryResponseFrames } from '../../../src/db/engines/vast/wire/wire.response.ts';
+import { markerFrame, type ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
+import type { WireField } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
 import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
 import { parseTarget, type Routed, route } from './fake.router.ts';
@@ -137,6 +141,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       return;
     }
     const { fields, streams } = routed.query;
+    stats.rowsExamined += routed.query.examined;
     for (const s of streams)
       for (const b of s.batches) if (typeof b.rows !== 'number') stats.rowsSent += b.rows.length;
     res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
@@ -146,24 +151,18 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       await sleep(Math.min(keepAliveMs, latency - waited));
     }
     const sent = failQuery && faults.queryFailureAt === 'start' ? [] : streams;
-    for (const frame of queryResponseFrames(fields, sent, { end: failQuery ? 'failed' : 'completed' })) {
-      if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
-    }
-    res.end();
+    res.end(encodeResponse(fields, sent, failQuery ? 'failed' : 'completed'));
   }
 
   /** A QueryData answer that breaks off: the given sub-splits' frames, then the socket closed. */
   async function cutShort(
     res: ServerResponse,
-    fields: Parameters<typeof queryResponseFrames>[0],
-    streams: Parameters<typeof queryResponseFrames>[1],
+    fields: readonly WireField[],
+    streams: readonly ResponseStream[],
   ): Promise<void> {
     res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
-    for (const frame of queryResponseFrames(fields, streams, { end: 'none' })) {
-      if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
-    }
     // Destroyed once the frames are out: the client sees them, then a reset.
-    await new Promise<void>((resolve) => res.write(new Uint8Array(), () => resolve()));
+    await new Promise<void>((resolve) => res.write(encodeResponse(fields, streams, 'none'), () => resolve()));
     res.socket?.destroy();
   }
 
@@ -177,6 +176,10 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     const probe = parsed.kind === 'keepalive' && (txid === undefined || txid === '' || txid === '0');
     const info: FakeRequestInfo = { kind: probe ? 'probe' : parsed.kind, method, target, headers };
     stats.calls[info.kind]++;
+    if (stats.spans) {
+      const arrived = process.hrtime.bigint();
+      res.once('finish', () => stats.spans?.push([arrived, process.hrtime.bigint(), info.kind]));
+    }
     const resource = target.split('?')[0] ?? '/';
     const drop = faults.shouldDrop(info);
     if (drop === 'before-body') {
@@ -223,14 +226,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     handle(req, res).catch(() => req.socket.destroy());
   });
   server.keepAliveTimeout = 30_000;
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+  const listen = (port: number) => listenOnLoopback(server, port);
   const stop = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());

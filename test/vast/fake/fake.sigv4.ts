@@ -99,6 +99,23 @@ function fail(status: 400 | 403, code: SigV4Failure, message: string): SigV4Resu
   return { ok: false, status, code, message };
 }
 
+/**
+ * The derived signing key of a day, region and service: four HMACs, the same for every request of
+ * the day, so kept (as AWS's own signers keep it) rather than derived for each request.
+ */
+const signingKeys = new Map<string, Buffer>();
+function signingKey(secret: string, day: string, region: string, service: string): Buffer {
+  const id = `${secret}\n${day}\n${region}\n${service}`;
+  let key = signingKeys.get(id);
+  if (key === undefined) {
+    key = hmac(`AWS4${secret}`, day);
+    for (const part of [region, service, 'aws4_request']) key = hmac(key, part);
+    if (signingKeys.size >= 64) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 /** Checks the request's `Authorization` header; the S3 error code when it does not hold. */
 export function verifySigV4(req: SigV4Request, options: SigV4Options): SigV4Result {
   const auth = headerValue(req.headers.authorization);
@@ -166,8 +183,7 @@ export function verifySigV4(req: SigV4Request, options: SigV4Options): SigV4Resu
     `${day}/${region}/${service}/aws4_request`,
     sha256Hex(canonicalRequest),
   ].join('\n');
-  let key = hmac(`AWS4${secret}`, day);
-  for (const part of [region, service, 'aws4_request']) key = hmac(key, part);
+  const key = signingKey(secret, day, region, service);
   const expected = Buffer.from(createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex'));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

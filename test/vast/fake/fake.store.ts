@@ -1,19 +1,21 @@
 /**
  * The fake's in-memory catalog and its transactions. The committed state is two flat maps
  * (schemas; tables keyed `schema/table`). A transaction works on its own shallow copy of both maps
- * and copies a table only when it first writes it (copy-on-write per table); commit checks, for
+ * and replaces a table's value when it writes it (a table is an immutable value, fake.table.ts, so
+ * a write shares all it does not change with the value it started from); commit checks, for
  * every key the transaction wrote, that the committed entry is still the one it started from
  * (first committer wins), then applies the written keys at once.
  */
-import type { WireField, WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import type { WireField } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { conflict, FakeVastError, notFound } from './fake.errors.ts';
+import { RowTable } from './fake.table.ts';
 
 export interface TableState {
   /** Identity across copies of the same table: row ids are allocated per uid. */
   readonly uid: number;
   readonly fields: readonly WireField[];
-  /** Each row holds every field (null when never set) and `$row_id`; sorted by `$row_id`. */
-  readonly rows: readonly WireRow[];
+  /** Each row holds every field (null when never set) and `$row_id`. */
+  readonly rows: RowTable;
 }
 
 export interface SchemaState {
@@ -160,7 +162,7 @@ export class FakeStore {
     this.touch(tx, key);
     const uid = this.nextUid++;
     this.rowIds.set(uid, 0n);
-    tx.catalog.tables.set(key, { uid, fields, rows: [] });
+    tx.catalog.tables.set(key, { uid, fields, rows: RowTable.empty() });
   }
 
   dropTable(tx: Transaction, schema: string, table: string): void {

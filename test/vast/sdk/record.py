@@ -28,20 +28,13 @@ import vastdb  # noqa: E402
 from vastdb.config import QueryConfig  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
+from columns import COLUMNS  # noqa: E402
 from stub import SERVER_HEADER, VastStub, normalise_authorization  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 BUCKET, SCHEMA, TABLE = "tams-golden", "golden_schema", "golden_table"
 ACCESS, SECRET = "GOLDENACCESSKEY", "golden-secret-key"
 
-COLUMNS = pa.schema([
-    pa.field("c_utf8", pa.utf8()),
-    pa.field("c_int64", pa.int64()),
-    pa.field("c_int32", pa.int32()),
-    pa.field("c_float64", pa.float64()),
-    pa.field("c_bool", pa.bool_()),
-    pa.field("c_ts", pa.timestamp("us")),
-])
 ROWS = pa.table({
     "c_utf8": ["alpha", "Ωmega — ünïcödé ✓ 東京", None],
     "c_int64": [1, -9007199254740993, 2 ** 62],

@@ -15,20 +15,14 @@ import datetime
 import logging
 import sys
 import uuid
-from pathlib import Path
 
 import pyarrow as pa
 import vastdb
 from vastdb.config import QueryConfig
 
-COLUMNS = pa.schema([
-    pa.field("c_utf8", pa.utf8()),
-    pa.field("c_int64", pa.int64()),
-    pa.field("c_int32", pa.int32()),
-    pa.field("c_float64", pa.float64()),
-    pa.field("c_bool", pa.bool_()),
-    pa.field("c_ts", pa.timestamp("us")),
-])
+# Run as a script: its folder is on sys.path (columns.py, stub.py).
+from columns import COLUMNS
+
 ts = datetime.datetime
 ROWS = [  # c_int64 is unique and never null: the sort key of every comparison
     dict(c_utf8="alpha", c_int64=1, c_int32=10, c_float64=0.5, c_bool=True, c_ts=ts(2026, 1, 2, 3, 4, 5, 6)),
@@ -188,7 +182,6 @@ class _Rollback(Exception):
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--stub"]:
-        sys.path.insert(0, str(Path(__file__).parent))
         from stub import VastStub
 
         stub = VastStub("tams-sdk")

@@ -1,6 +1,6 @@
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, TableInfo } from '../../db.types.ts';
-import type { VastApi } from './vast.api.ts';
+import type { ApiCall, VastApi } from './vast.api.ts';
 import { isAlreadyThere, isMissing } from './vast.errors.ts';
 import { columnTypeOf } from './vast.values.ts';
 import {
@@ -25,63 +25,74 @@ function listHeaders(nextKey: string, extra: Record<string, string>): Record<str
   return { 'tabular-max-keys': String(PAGE), 'tabular-next-key': nextKey, ...extra };
 }
 
-/** Table names in the schema (none when the schema does not exist yet). */
-export async function listTables(api: VastApi, txid: bigint): Promise<string[]> {
-  const names: string[] = [];
+/**
+ * Reads a listing page by page (`tabular-next-key`), handing each page's body to `page`; false
+ * when what is listed (the schema, the table) is not there.
+ */
+async function eachPage(
+  api: VastApi,
+  call: (next: string) => ApiCall,
+  page: (body: Uint8Array) => void,
+): Promise<boolean> {
   let next = '0';
   for (;;) {
     let res: Awaited<ReturnType<VastApi['request']>>;
     try {
-      res = await api.request({
-        method: 'GET',
-        table: '',
-        query: [['table']],
-        txid,
-        idempotent: true,
-        headers: listHeaders(next, {
-          'tabular-name-prefix': '',
-          'tabular-list-count-only': 'False',
-          'tabular-include-list-stats': 'False',
-        }),
-      });
+      res = await api.request(call(next));
     } catch (e) {
-      if (isMissing(e)) return names;
+      if (isMissing(e)) return false;
       throw e;
     }
-    for (const t of decodeListTablesResponse(res.body).tables) names.push(t.name);
+    page(res.body);
     const truncated = res.headers['tabular-is-truncated'] === 'true';
     const key = res.headers['tabular-next-key'];
-    if (!truncated || key === undefined || key === next) return names;
+    if (!truncated || key === undefined || key === next) return true;
     next = key;
   }
+}
+
+/** Table names in the schema (none when the schema does not exist yet). */
+export async function listTables(api: VastApi, txid: bigint): Promise<string[]> {
+  const names: string[] = [];
+  await eachPage(
+    api,
+    (next) => ({
+      method: 'GET',
+      table: '',
+      query: [['table']],
+      txid,
+      idempotent: true,
+      headers: listHeaders(next, {
+        'tabular-name-prefix': '',
+        'tabular-list-count-only': 'False',
+        'tabular-include-list-stats': 'False',
+      }),
+    }),
+    (body) => {
+      for (const t of decodeListTablesResponse(body).tables) names.push(t.name);
+    },
+  );
+  return names;
 }
 
 /** The table's columns, or null when there is no such table (or schema). */
 export async function loadTable(api: VastApi, txid: bigint, name: string): Promise<TableMeta | null> {
   const fields: WireField[] = [];
-  let next = '0';
-  for (;;) {
-    let res: Awaited<ReturnType<VastApi['request']>>;
-    try {
-      res = await api.request({
-        method: 'GET',
-        table: name,
-        query: [['column']],
-        txid,
-        idempotent: true,
-        headers: listHeaders(next, { 'tabular-list-count-only': 'False', 'tabular-name-prefix': '' }),
-      });
-    } catch (e) {
-      if (isMissing(e)) return null;
-      throw e;
-    }
-    for (const f of decodeStreamSchema(res.body)) if (isWireField(f)) fields.push(f);
-    const truncated = res.headers['tabular-is-truncated'] === 'true';
-    const key = res.headers['tabular-next-key'];
-    if (!truncated || key === undefined || key === next) break;
-    next = key;
-  }
-  return { name, fields, byName: new Map(fields.map((f) => [f.name, f])) };
+  const found = await eachPage(
+    api,
+    (next) => ({
+      method: 'GET',
+      table: name,
+      query: [['column']],
+      txid,
+      idempotent: true,
+      headers: listHeaders(next, { 'tabular-list-count-only': 'False', 'tabular-name-prefix': '' }),
+    }),
+    (body) => {
+      for (const f of decodeStreamSchema(body)) if (isWireField(f)) fields.push(f);
+    },
+  );
+  return found ? { name, fields, byName: new Map(fields.map((f) => [f.name, f])) } : null;
 }
 
 /** describeTable's answer: wire types mapped back; `$row_id` and foreign types left out. */
@@ -115,16 +126,26 @@ export async function ensureSchema(api: VastApi, txid: bigint): Promise<void> {
   } catch (e) {
     if (!isMissing(e)) throw e;
   }
+  await create(api, txid, '', 'schema', encodeCreateSchemaRequest());
+}
+
+/**
+ * Creates a schema (`table` ''), a table or a column; false when VAST answers that it is there
+ * already: another process made it first, which is what this one wanted.
+ */
+async function create(
+  api: VastApi,
+  txid: bigint,
+  table: string,
+  kind: 'schema' | 'table' | 'column',
+  body: ApiCall['body'],
+): Promise<boolean> {
   try {
-    await api.request({
-      method: 'POST',
-      table: '',
-      query: [['schema']],
-      txid,
-      body: encodeCreateSchemaRequest(),
-    });
+    await api.request({ method: 'POST', table, query: [[kind]], txid, body });
+    return true;
   } catch (e) {
-    if (!isAlreadyThere(e)) throw e;
+    if (isAlreadyThere(e)) return false;
+    throw e;
   }
 }
 
@@ -135,17 +156,7 @@ export async function createTable(
   name: string,
   fields: readonly WireField[],
 ): Promise<void> {
-  try {
-    await api.request({
-      method: 'POST',
-      table: name,
-      query: [['table']],
-      txid,
-      body: encodeSchemaMessage(fields),
-    });
-  } catch (e) {
-    if (!isAlreadyThere(e)) throw e;
-  }
+  await create(api, txid, name, 'table', encodeSchemaMessage(fields));
 }
 
 /** Adds one column; false when it was there already (another process added it). */
@@ -155,19 +166,7 @@ export async function addColumn(
   table: string,
   field: WireField,
 ): Promise<boolean> {
-  try {
-    await api.request({
-      method: 'POST',
-      table,
-      query: [['column']],
-      txid,
-      body: encodeSchemaMessage([field]),
-    });
-    return true;
-  } catch (e) {
-    if (isAlreadyThere(e)) return false;
-    throw e;
-  }
+  return create(api, txid, table, 'column', encodeSchemaMessage([field]));
 }
 
 /** Drops the table; an absent one (or schema) is fine. */

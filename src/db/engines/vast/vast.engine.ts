@@ -12,6 +12,7 @@ import { VAST_BACKEND } from './transport/transport.errors.ts';
 import { NO_TXID, VastApi, type VastTransportLike } from './vast.api.ts';
 import * as catalog from './vast.catalog.ts';
 import { ReadSnapshots } from './vast.reads.ts';
+import { KnownRowIds } from './vast.rowids.ts';
 import { DEFAULT_QUERY, type QuerySettings } from './vast.select.ts';
 import { type SessionContext, VastSession } from './vast.session.ts';
 import {
@@ -92,7 +93,7 @@ export class VastEngine implements Engine {
     this.session = new VastSession(
       this.context(
         (fn) => this.track(() => this.reads.run((tx) => fn(tx.txid))),
-        (fn) => this.track(() => this.autocommit(fn)),
+        (_table, fn) => this.track(() => this.autocommit(fn)),
       ),
     );
   }
@@ -165,22 +166,29 @@ export class VastEngine implements Engine {
       // No closed check once queued: close() waits for work already started.
       this.writes.run(async () => {
         const tx = await beginTx(this.api, this.timers, this.keepAliveMs);
-        // Writes of one transaction go one at a time; its reads run freely.
-        const own = new Mutex();
+        // Writes of one transaction to one table go one at a time (an update finds its row ids
+        // after the writes before it); to different tables, and its reads, side by side.
+        const own = new Map<string, Mutex>();
         const session = new VastSession(
           this.context(
             async (work) => {
               tx.check();
               return work(tx.txid);
             },
-            async (work) => {
+            async (table, work) => {
               tx.check();
-              return own.run(() => {
+              let turn = own.get(table);
+              if (turn === undefined) {
+                turn = new Mutex();
+                own.set(table, turn);
+              }
+              return turn.run(() => {
                 tx.check();
                 return work(tx.txid);
               });
             },
           ),
+          new KnownRowIds(),
         );
         let result: T;
         try {

@@ -3,9 +3,13 @@ import { DbError } from '../../db.errors.ts';
 import type { DbSession, Predicate, Row, SelectOptions } from '../../db.types.ts';
 import type { VastApi } from './vast.api.ts';
 import type { TableMeta } from './vast.catalog.ts';
+import { type KeySelect, type KnownRowIds, keySelect } from './vast.rowids.ts';
 import { batchToRows, type QuerySettings, queryBatches } from './vast.select.ts';
+import { toWire } from './vast.values.ts';
 import { deleteRows, insertRows, updateEachRows, updateRows, type WriteContext } from './vast.write.ts';
+import type { QueryBatch } from './wire/wire.frames.ts';
 import { matchesNothing } from './wire/wire.query.ts';
+import { ROW_ID, type WireField } from './wire/wire.types.ts';
 
 /** Rows handed to a scan's onBatch at a time at most. */
 export const SCAN_BATCH_ROWS = 4096;
@@ -16,8 +20,12 @@ export interface SessionContext {
   readonly query: QuerySettings;
   /** Runs a read in a transaction (the caller's, or a read snapshot for autocommit). */
   read<T>(fn: (txid: bigint) => Promise<T>): Promise<T>;
-  /** Runs a write in a transaction (the caller's, or its own with autocommit). */
-  write<T>(fn: (txid: bigint) => Promise<T>): Promise<T>;
+  /**
+   * Runs a write to `table` in a transaction (the caller's, or its own with autocommit). In the
+   * caller's, writes to one table go one at a time, in the order made; writes to different
+   * tables go side by side.
+   */
+  write<T>(table: string, fn: (txid: bigint) => Promise<T>): Promise<T>;
   /** The table's layout with every column of `names` (reloaded once if the cache lacks one). */
   table(name: string, txid: bigint, names: readonly string[]): Promise<TableMeta>;
 }
@@ -43,11 +51,17 @@ function project(rows: Row[], options: Omit<SelectOptions, 'limit'>): Row[] {
 
 /** The DbSession of the VAST engine: predicates pushed down, ORDER BY and LIMIT done here. */
 export class VastSession implements DbSession {
-  constructor(private readonly ctx: SessionContext) {}
+  constructor(
+    private readonly ctx: SessionContext,
+    /** In a transaction: the row ids its key selects found (updateEach uses them). */
+    private readonly known?: KnownRowIds,
+  ) {}
 
   select(table: string, options: SelectOptions = {}): Promise<Row[]> {
     // Known empty (`in []`): no transaction, no round trip. The manager checked the names.
     if (matchesNothing(options.where)) return Promise.resolve([]);
+    const key = this.known && options.limit === undefined ? keySelect(options.where) : undefined;
+    if (key !== undefined) return this.selectByKey(table, options, key, this.known as KnownRowIds);
     return this.ctx.read(async (txid) => {
       const rows: Row[] = [];
       const orderBy = options.orderBy ?? [];
@@ -59,6 +73,39 @@ export class VastSession implements DbSession {
       sortRows(rows, orderBy);
       const limited = options.limit === undefined ? rows : rows.slice(0, options.limit);
       return project(limited, options);
+    });
+  }
+
+  /** A select on a key alone in a transaction: the rows' ids come along and are kept. */
+  private selectByKey(
+    table: string,
+    options: SelectOptions,
+    key: KeySelect,
+    known: KnownRowIds,
+  ): Promise<Row[]> {
+    return this.ctx.read(async (txid) => {
+      const mark = known.mark(table);
+      const batches: QueryBatch[] = [];
+      const options2 = withOrderColumns(options);
+      for await (const batch of this.batches(txid, table, options2, undefined, key.column))
+        batches.push(batch);
+      const meta = await this.ctx.table(table, txid, [key.column]);
+      const field = meta.byName.get(key.column) as WireField;
+      known.remember(
+        table,
+        mark,
+        key.column,
+        key.values.map((v) => toWire(field, v as Row[string])),
+        batches,
+      );
+      const rows: Row[] = [];
+      for (const batch of batches) {
+        for (const row of batchToRows(batch)) {
+          delete row[ROW_ID];
+          rows.push(row);
+        }
+      }
+      return project(sortRows(rows, options.orderBy ?? []), options);
     });
   }
 
@@ -103,7 +150,7 @@ export class VastSession implements DbSession {
 
   insert(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    return this.ctx.write(async (txid) => {
+    return this.write(table, async (txid) => {
       const meta = await this.ctx.table(table, txid, Object.keys(rows[0] as Row));
       await insertRows(this.writeContext(txid), meta, rows);
     });
@@ -111,7 +158,7 @@ export class VastSession implements DbSession {
 
   update(table: string, where: Predicate, changes: Row): Promise<number> {
     if (matchesNothing(where)) return Promise.resolve(0);
-    return this.ctx.write(async (txid) => {
+    return this.write(table, async (txid) => {
       const meta = await this.ctx.table(table, txid, [...Object.keys(changes), ...predicateColumns(where)]);
       return updateRows(this.writeContext(txid), meta, where, changes);
     });
@@ -119,35 +166,58 @@ export class VastSession implements DbSession {
 
   updateEach(table: string, key: string, rows: readonly Row[]): Promise<number> {
     if (rows.length === 0) return Promise.resolve(0);
-    return this.ctx.write(async (txid) => {
+    return this.write(table, async (txid) => {
       const meta = await this.ctx.table(table, txid, Object.keys(rows[0] as Row));
-      return updateEachRows(this.writeContext(txid), meta, key, rows);
+      const field = meta.byName.get(key) as WireField;
+      const ids = this.known?.find(
+        table,
+        key,
+        rows.map((r) => toWire(field, r[key] ?? null)),
+      );
+      return updateEachRows(this.writeContext(txid), meta, key, rows, ids);
     });
   }
 
   delete(table: string, where: Predicate): Promise<number> {
     if (matchesNothing(where)) return Promise.resolve(0);
-    return this.ctx.write(async (txid) => {
+    return this.write(table, async (txid) => {
       const meta = await this.ctx.table(table, txid, predicateColumns(where));
       return deleteRows(this.writeContext(txid), meta, where);
     });
   }
 
+  /** `rowIdsBy`: a key column to fetch along with `$row_id` (selectByKey). */
   private async *batches(
     txid: bigint,
     table: string,
     options: Omit<SelectOptions, 'limit'>,
     limit?: number,
+    rowIdsBy?: string,
   ): ReturnType<typeof queryBatches> {
     const named = [...(options.columns ?? []), ...(options.orderBy ?? []).map((o) => o.column)];
     const meta = await this.ctx.table(table, txid, [...named, ...predicateColumns(options.where)]);
-    const columns = options.columns ?? meta.fields.map((f) => f.name);
+    let columns = options.columns ?? meta.fields.map((f) => f.name);
     for (const c of named) {
       if (!meta.byName.has(c))
         throw new DbError('unknown_column', `unknown column "${c}" in table "${table}"`);
     }
-    const spec = { table, fields: meta.fields, columns, where: options.where, limit };
+    if (rowIdsBy !== undefined && !columns.includes(rowIdsBy)) columns = [...columns, rowIdsBy];
+    const spec = {
+      table,
+      fields: meta.fields,
+      columns,
+      where: options.where,
+      limit,
+      rowId: rowIdsBy !== undefined,
+    };
     yield* queryBatches(this.ctx.api, txid, spec, this.ctx.query);
+  }
+
+  /** A write to `table`: row ids known of it are forgotten (KnownRowIds.writing). */
+  private write<T>(table: string, work: (txid: bigint) => Promise<T>): Promise<T> {
+    const known = this.known;
+    if (known === undefined) return this.ctx.write(table, work);
+    return this.ctx.write(table, (txid) => known.writing(table, () => work(txid)));
   }
 
   private writeContext(txid: bigint): WriteContext {

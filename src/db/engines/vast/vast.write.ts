@@ -103,6 +103,8 @@ export async function updateEachRows(
   meta: TableMeta,
   key: string,
   rows: readonly Row[],
+  /** The row ids of every key, found earlier in this transaction (KnownRowIds): no select. */
+  known?: ReadonlyMap<string, readonly bigint[]>,
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const [keyField] = fieldsOf(meta, [key]) as [WireField];
@@ -115,7 +117,11 @@ export async function updateEachRows(
     byKey.set(keyOf(toWire(keyField, row[key])), toWireRows(fields, [row])[0] as WireRow);
   const keys = rows.map((r) => r[key] as Exclude<Row[string], undefined>);
   const updates: WireRow[] = [];
-  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+  if (known !== undefined) {
+    for (const [k, change] of byKey)
+      for (const id of known.get(k) ?? []) updates.push({ [ROW_ID]: id, ...change });
+  }
+  for (let i = 0; known === undefined && i < keys.length; i += KEYS_PER_QUERY) {
     const where: Predicate = {
       all: [{ column: key, any: [{ op: 'in', value: keys.slice(i, i + KEYS_PER_QUERY) }] }],
     };

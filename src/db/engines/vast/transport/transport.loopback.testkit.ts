@@ -4,7 +4,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 
 export interface Seen {
   readonly method: string;
@@ -28,6 +28,20 @@ export interface Loopback {
   close(): Promise<void>;
   /** Listens again on the same port. */
   reopen(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1 (port 0: any free one); rejects when the port cannot be had (in use, when
+ * listening again on a port given up).
+ */
+export function listenOnLoopback(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 export async function loopback(
@@ -63,14 +77,7 @@ export async function loopback(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+  const listen = (port: number) => listenOnLoopback(server, port);
   await listen(0);
   const port = (server.address() as AddressInfo).port;
   return {

@@ -1,0 +1,24 @@
+import { BoundedMap } from '../common/bounded-map.ts';
+
+/**
+ * How far apart each Flow's segments start, as its last page saw them: sizes the first window of
+ * its next page, which is read before the Flow's row says where the Flow's segments lie
+ * (segments.window.ts `readAhead`). A hint (see BoundedMap): a wrong or missing one costs a
+ * window more, never a wrong answer.
+ */
+export class SegmentSpacing {
+  private readonly ns = new BoundedMap<string, bigint>();
+
+  get(flowId: string): bigint | undefined {
+    return this.ns.get(flowId);
+  }
+
+  /** From the starts of a page's segments, in the order read (either direction). */
+  learn(flowId: string, starts: readonly bigint[]): void {
+    if (starts.length < 2) return;
+    const first = starts[0] as bigint;
+    const last = starts.at(-1) as bigint;
+    const span = last > first ? last - first : first - last;
+    this.ns.set(flowId, span / BigInt(starts.length - 1));
+  }
+}
