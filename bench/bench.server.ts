@@ -56,7 +56,14 @@ async function spawnNode(
   const child = spawn(
     process.execPath,
     // The young-generation size `npm start` and the image give the server; the baseline gets it too.
-    ['--max-semi-space-size=32', '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url))],
+    // BENCH_NODE_FLAGS adds flags of one's own (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    [
+      '--max-semi-space-size=32',
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+      '--import',
+      'tsx',
+      fileURLToPath(new URL(script, import.meta.url)),
+    ],
     {
       env: { ...process.env, ...env, PORT: String(port), TAMS_PORT: String(port), TAMS_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],

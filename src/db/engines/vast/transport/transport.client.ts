@@ -143,7 +143,7 @@ export class VastTransport {
       if (endpoint === undefined) throw this.unavailable(failures);
       let error: unknown;
       try {
-        const signed = await this.signer.sign({
+        const signed = this.signer.sign({
           method: req.method,
           host: endpoint.host,
           path,

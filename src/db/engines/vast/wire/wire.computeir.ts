@@ -1,7 +1,13 @@
 import { Builder, type Offset } from 'flatbuffers';
 import { WireFormatError } from './wire.errors.ts';
 import { FbTable, LAYOUT, UNIONS } from './wire.fb.ts';
-import { buildArrowField, buildArrowSchema, readArrowFieldType, readArrowSchema } from './wire.fields.ts';
+import {
+  buildArrowField,
+  buildArrowSchema,
+  nameBytes,
+  readArrowFieldType,
+  readArrowSchema,
+} from './wire.fields.ts';
 import type { QueryRequest, WireExpr, WireField, WireType } from './wire.types.ts';
 
 /**
@@ -24,6 +30,9 @@ const LIT_KIND = UNIONS['computeir.LiteralImpl'];
 
 /** A literal value in its wire form; utf8 also takes raw bytes (prefix range bounds). */
 export type LiteralValue = string | Uint8Array | bigint | number | boolean;
+
+/** One builder for every body, cleared before each: its buffer is not grown again each time. */
+const builder = new Builder(4096);
 
 function expression(b: Builder, kind: number, impl: Offset): Offset {
   b.startObject(2);
@@ -55,7 +64,7 @@ function offsetVector(b: Builder, offsets: readonly Offset[]): Offset {
 
 /** Expression{Call{name, arguments}}. */
 export function buildCall(b: Builder, name: string, args: readonly Offset[]): Offset {
-  const nameOffset = b.createString(name);
+  const nameOffset = b.createString(nameBytes(name));
   const argsOffset = offsetVector(b, args);
   b.startObject(3);
   b.addFieldOffset(CALL.name, nameOffset, 0);
@@ -117,7 +126,8 @@ export function buildRelation(
   projection: readonly number[],
   build: (b: Builder) => Offset,
 ): Uint8Array {
-  const b = new Builder(1024);
+  const b = builder;
+  b.clear();
   const name = b.createString(''); // required, and empty for VAST
   const schema = buildArrowSchema(b, fields);
   const filter = build(b);

@@ -20,6 +20,23 @@ import type { WireField, WireType } from './wire.types.ts';
  * `get_field_type`), so that our bodies are byte for byte the SDK's.
  */
 
+/**
+ * UTF-8 of the strings every body repeats (function and column names): flatbuffers' createString
+ * encodes a string with a TextEncoder call each time, given bytes it copies them as they are.
+ */
+const names = new Map<string, Uint8Array>();
+const encoder = new TextEncoder();
+
+export function nameBytes(name: string): Uint8Array {
+  let bytes = names.get(name);
+  if (bytes === undefined) {
+    if (names.size >= 4096) names.clear();
+    bytes = encoder.encode(name);
+    names.set(name, bytes);
+  }
+  return bytes;
+}
+
 /** The type table of a field; returns its offset and its `Type` discriminant. */
 function buildType(b: Builder, type: WireType): [Offset, Type] {
   switch (type) {
@@ -50,7 +67,7 @@ function buildType(b: Builder, type: WireType): [Offset, Type] {
 
 /** An Arrow Field; a literal's type goes without its name (ComputeIR requires so). */
 export function buildArrowField(b: Builder, field: WireField, withName: boolean): Offset {
-  const name = withName ? b.createString(field.name) : 0;
+  const name = withName ? b.createString(nameBytes(field.name)) : 0;
   const [type, typeType] = buildType(b, field.type);
   Field.startField(b);
   if (withName) Field.addName(b, name);

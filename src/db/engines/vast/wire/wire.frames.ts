@@ -1,8 +1,8 @@
-import { ChunkQueue } from './wire.chunks.ts';
+import { decodeFlatMessages } from './wire.decode.ts';
 import { WireFormatError } from './wire.errors.ts';
-import { CONTINUATION, concatBytes, type MessageKind, readMeta } from './wire.ipc.ts';
-import { decodeColumns } from './wire.rows.ts';
-import { isWireField } from './wire.schema.ts';
+import { CONTINUATION, concatBytes, type MessageKind, readMetaAt, readPrefix } from './wire.ipc.ts';
+import { type DecodedColumns, decodeWithArrow } from './wire.rows.ts';
+import { type DecodedField, decodeSchemaMetadata, isWireField } from './wire.schema.ts';
 import type { WireField, WireRow, WireValue } from './wire.types.ts';
 
 /**
@@ -68,16 +68,48 @@ interface StreamState {
   numRows: number;
 }
 
-interface PendingFrame {
-  streamId: number;
-  total: number;
-  kind: MessageKind;
+/** Decoded schemas of column streams by their metadata bytes (as latin1 text): an answer repeats
+ * the same few, and so do the answers to the same query. Bounded; cleared when full. */
+const schemas = new Map<string, readonly DecodedField[]>();
+const SCHEMA_CACHE = 512;
+
+function schemaFields(metadata: Uint8Array): readonly DecodedField[] {
+  const key = Buffer.from(metadata.buffer, metadata.byteOffset, metadata.byteLength).toString('latin1');
+  let fields = schemas.get(key);
+  if (fields === undefined) {
+    fields = Object.freeze(decodeSchemaMetadata(metadata).map((f) => Object.freeze(f)));
+    if (schemas.size >= SCHEMA_CACHE) schemas.clear();
+    schemas.set(key, fields);
+  }
+  return fields;
+}
+
+/**
+ * A column stream's messages (schema, batches, EOS, as their frames carried them) decoded into
+ * columns: the record batches read directly (wire.decode.ts), or, for what that path does not
+ * read, apache-arrow's reader on the messages joined.
+ */
+function decodeColumnStream(messages: readonly Uint8Array[]): DecodedColumns {
+  const schema = messages[0] as Uint8Array;
+  const view = new DataView(schema.buffer, schema.byteOffset, schema.byteLength);
+  const prefix = readPrefix(view, 0, schema.byteLength);
+  if (!prefix || prefix.metadataLength === 0) throw new WireFormatError('no schema message');
+  const start = prefix.prefixLength;
+  if (start + prefix.metadataLength > schema.byteLength)
+    throw new WireFormatError('schema message cut short');
+  const fields = schemaFields(schema.subarray(start, start + prefix.metadataLength));
+  const flat = decodeFlatMessages(messages.slice(1), fields);
+  if (flat !== null)
+    return { fields: fields as DecodedField[], columns: flat.columns, numRows: flat.numRows };
+  return decodeWithArrow(concatBytes(messages), [...fields]);
 }
 
 /**
  * A push parser of the QueryData response: feed it the body in chunks of any size and it returns
  * the batches each chunk completes. It holds at most one frame of unparsed bytes plus, per
  * stream id, the column stream being received and the decoded columns of the current cycle.
+ * Frames are read in place from the chunks; only a frame that straddles chunks is copied, once,
+ * when its last byte has arrived.
  *
  * With `expectedFields` (the request's projection, in order) a cycle ends when that many columns
  * have arrived and each must have the expected type; the batch carries the expected names, as the
@@ -85,10 +117,12 @@ interface PendingFrame {
  * has rows and no columns. Without `expectedFields`, each column stream is a batch by itself.
  */
 export class QueryResponseParser {
-  private readonly input = new ChunkQueue();
+  /** Bytes of an incomplete frame (chunk tails), and the frame's length once known (else 0). */
+  private tail: Uint8Array[] = [];
+  private tailBytes = 0;
+  private need = 0;
   private readonly streams = new Map<number, StreamState>();
   private readonly cursorMap = new Map<number, bigint>();
-  private pending: PendingFrame | null = null;
   private state: 'frames' | 'completed' | 'failed' = 'frames';
 
   constructor(private readonly expectedFields?: readonly WireField[]) {}
@@ -100,7 +134,7 @@ export class QueryResponseParser {
 
   /** Bytes received and not yet parsed into a frame (at most one frame's worth, plus a chunk). */
   get buffered(): number {
-    return this.input.available;
+    return this.tailBytes;
   }
 
   get completed(): boolean {
@@ -111,22 +145,60 @@ export class QueryResponseParser {
     const out: QueryBatch[] = [];
     if (this.state === 'completed') return out; // the SDK reads and ignores what follows
     if (this.state === 'failed') throw new QueryResponseError('push after a failure frame');
-    this.input.push(chunk);
-    for (;;) {
-      const frame = this.nextFrame(out);
-      if (!frame) return out;
-      const batch = this.onMessage(frame.streamId, frame.kind, frame.nextRowId, frame.message);
+    if (chunk.byteLength === 0) return out;
+    let buf = chunk;
+    if (this.tailBytes > 0) {
+      this.tail.push(chunk);
+      this.tailBytes += chunk.byteLength;
+      // A long frame arrives over many chunks: joined once, when whole.
+      if (this.tailBytes < this.need) return out;
+      buf = concatBytes(this.tail);
+      this.tail = [];
+      this.tailBytes = 0;
+    }
+    this.need = 0;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const end = buf.byteLength;
+    let at = 0;
+    while (end - at >= 4) {
+      const streamId = view.getUint32(at, true);
+      if (streamId === KEEP_ALIVE_STREAM_ID) {
+        at += 4;
+        continue;
+      }
+      if (streamId === COMPLETED_STREAM_ID) {
+        this.state = 'completed';
+        return out;
+      }
+      if (streamId === FAILED_STREAM_ID) {
+        this.state = 'failed';
+        throw new QueryDataFailedError(out);
+      }
+      const frame = this.measure(view, at, end);
+      if (frame === null || at + frame.total > end) {
+        this.need = frame?.total ?? 0;
+        break;
+      }
+      const nextRowId = view.getBigUint64(at + 4, true);
+      const message = buf.subarray(at + FRAME_HEADER, at + frame.total);
+      at += frame.total;
+      const batch = this.onMessage(streamId, frame.kind, nextRowId, message);
       if (batch) {
         this.cursorMap.set(batch.streamId, batch.nextRowId);
         out.push(batch);
       }
     }
+    if (at < end) {
+      this.tail = [buf.subarray(at)];
+      this.tailBytes = end - at;
+    }
+    return out;
   }
 
   /** Call at the end of the body: throws unless the response completed with no cycle left open. */
   end(): QueryBatch[] {
     if (this.state === 'frames') {
-      if (this.input.available > 0 || this.pending) throw new QueryResponseError('body ended inside a frame');
+      if (this.tailBytes > 0) throw new QueryResponseError('body ended inside a frame');
       throw new QueryResponseError('body ended without the completion frame');
     }
     for (const [id, s] of this.streams) {
@@ -137,56 +209,23 @@ export class QueryResponseParser {
     return [];
   }
 
-  private nextFrame(
-    done: QueryBatch[],
-  ): { streamId: number; kind: MessageKind; nextRowId: bigint; message: Uint8Array } | null {
-    for (;;) {
-      if (!this.pending) {
-        if (this.input.available < 4) return null;
-        const streamId = this.input.u32(0);
-        if (streamId === KEEP_ALIVE_STREAM_ID) {
-          this.input.skip(4);
-          continue;
-        }
-        if (streamId === COMPLETED_STREAM_ID) {
-          this.state = 'completed';
-          this.input.clear();
-          return null;
-        }
-        if (streamId === FAILED_STREAM_ID) {
-          this.state = 'failed';
-          this.input.clear();
-          throw new QueryDataFailedError(done);
-        }
-        const pending = this.measure(streamId);
-        if (!pending) return null;
-        this.pending = pending;
-      }
-      if (this.input.available < this.pending.total) return null;
-      const { streamId, total, kind } = this.pending;
-      this.pending = null;
-      const nextRowId = this.input.u64(4);
-      const frame = this.input.take(total);
-      return { streamId, kind, nextRowId, message: frame.subarray(FRAME_HEADER) };
-    }
-  }
-
-  /** The frame's total length, once its prefix and metadata are queued (null until then). */
-  private measure(streamId: number): PendingFrame | null {
-    const q = this.input;
-    if (q.available < FRAME_HEADER + 4) return null;
+  /** The length and kind of the frame at `at`, once its prefix and metadata are there (else null). */
+  private measure(view: DataView, at: number, end: number): { total: number; kind: MessageKind } | null {
+    const available = end - at;
+    if (available < FRAME_HEADER + 4) return null;
     let prefix = 4;
-    let metaLength = q.u32(FRAME_HEADER);
+    let metaLength = view.getUint32(at + FRAME_HEADER, true);
     if (metaLength === CONTINUATION) {
-      if (q.available < FRAME_HEADER + 8) return null;
+      if (available < FRAME_HEADER + 8) return null;
       prefix = 8;
-      metaLength = q.u32(FRAME_HEADER + 4);
+      metaLength = view.getUint32(at + FRAME_HEADER + 4, true);
     }
     if (metaLength > 0x7fffffff) throw new QueryResponseError(`bad IPC message length ${metaLength}`);
-    if (metaLength === 0) return { streamId, total: FRAME_HEADER + prefix, kind: 'eos' };
-    if (q.available < FRAME_HEADER + prefix + metaLength) return null;
-    const meta = readMeta(q.peek(FRAME_HEADER + prefix, metaLength));
-    return { streamId, total: FRAME_HEADER + prefix + metaLength + meta.bodyLength, kind: meta.kind };
+    if (metaLength === 0) return { total: FRAME_HEADER + prefix, kind: 'eos' };
+    const metaStart = at + FRAME_HEADER + prefix;
+    if (available < FRAME_HEADER + prefix + metaLength) return null;
+    const meta = readMetaAt(view, metaStart, metaStart + metaLength);
+    return { total: FRAME_HEADER + prefix + metaLength + meta.bodyLength, kind: meta.kind };
   }
 
   private onMessage(
@@ -211,24 +250,24 @@ export class QueryResponseParser {
     }
     s.messages.push(message);
     if (kind !== 'eos') return null;
-    const bytes = concatBytes(s.messages);
+    const messages = s.messages;
     s.messages = [];
-    return this.onColumnStream(streamId, s, nextRowId, bytes);
+    return this.onColumnStream(streamId, s, nextRowId, decodeColumnStream(messages));
   }
 
   private onColumnStream(
     streamId: number,
     s: StreamState,
     nextRowId: bigint,
-    bytes: Uint8Array,
+    decoded: DecodedColumns,
   ): QueryBatch | null {
-    const decoded = decodeColumns(bytes);
     const expected = this.expectedFields;
     if (s.columns.length === 0) s.numRows = decoded.numRows;
     else if (decoded.numRows !== s.numRows) {
       throw new QueryResponseError(`stream ${streamId}: columns of one batch differ in length`);
     }
-    decoded.fields.forEach((got, i) => {
+    for (let i = 0; i < decoded.fields.length; i++) {
+      const got = decoded.fields[i] as DecodedField;
       const position = s.columns.length;
       const want = expected ? expected[position] : got;
       if (!want)
@@ -242,7 +281,7 @@ export class QueryResponseParser {
       }
       s.fields.push(want);
       s.columns.push(values);
-    });
+    }
     if (expected && s.columns.length < expected.length) return null;
     const batch: QueryBatch = {
       streamId,

@@ -1,6 +1,4 @@
-import { Message as FbMessage } from 'apache-arrow/fb/message';
-import { MessageHeader } from 'apache-arrow/fb/message-header';
-import { ByteBuffer } from 'flatbuffers';
+import { HEADER_DICTIONARY_BATCH, HEADER_RECORD_BATCH, HEADER_SCHEMA, readMessage } from './wire.arrowfb.ts';
 import { WireFormatError } from './wire.errors.ts';
 
 /**
@@ -48,26 +46,27 @@ export interface MessageMeta {
 
 /** Reads the kind and body length from a `Message` flatbuffer (without its prefix). */
 export function readMeta(metadata: Uint8Array): MessageMeta {
-  let message: FbMessage;
-  try {
-    message = FbMessage.getRootAsMessage(new ByteBuffer(metadata));
-  } catch (cause) {
-    throw new WireFormatError('unreadable IPC message metadata', { cause });
-  }
-  const bodyLength = message.bodyLength();
-  if (bodyLength < 0n || bodyLength > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new WireFormatError(`bad IPC body length ${bodyLength}`);
-  }
-  return { kind: kindOf(message.headerType()), bodyLength: Number(bodyLength) };
+  return readMetaAt(
+    new DataView(metadata.buffer, metadata.byteOffset, metadata.byteLength),
+    0,
+    metadata.byteLength,
+  );
 }
 
-function kindOf(header: MessageHeader): MessageKind {
+/** The same for the flatbuffer at [start, end) of `view`. */
+export function readMetaAt(view: DataView, start: number, end: number): MessageMeta {
+  const { headerType, bodyLength } = readMessage(view, start, end);
+  if (!(bodyLength >= 0)) throw new WireFormatError(`bad IPC body length ${bodyLength}`);
+  return { kind: kindOf(headerType), bodyLength };
+}
+
+function kindOf(header: number): MessageKind {
   switch (header) {
-    case MessageHeader.Schema:
+    case HEADER_SCHEMA:
       return 'schema';
-    case MessageHeader.RecordBatch:
+    case HEADER_RECORD_BATCH:
       return 'batch';
-    case MessageHeader.DictionaryBatch:
+    case HEADER_DICTIONARY_BATCH:
       return 'dictionary';
     default:
       return 'other';

@@ -1,49 +1,17 @@
-import {
-  makeData,
-  RecordBatch,
-  RecordBatchReader,
-  RecordBatchStreamWriter,
-  Struct,
-  type Table,
-  tableFromIPC,
-} from 'apache-arrow';
+import { RecordBatchReader, type Table, tableFromIPC } from 'apache-arrow';
 import { decodeFlatColumns } from './wire.decode.ts';
+import { encodeRows } from './wire.encode.ts';
 import { WireFormatError } from './wire.errors.ts';
-import { type DecodedField, isWireField, readSchemaAt, toArrowSchema } from './wire.schema.ts';
+import { type DecodedField, isWireField, readSchemaAt } from './wire.schema.ts';
 import { ROW_ID, ROW_ID_FIELD, type WireField, type WireRow, type WireValue } from './wire.types.ts';
-import { buildColumn, readVector } from './wire.values.ts';
+import { readVector } from './wire.values.ts';
 
 /**
  * Rows <-> the Arrow IPC stream bodies of insert, update and delete (`?rows`): a schema message,
  * ONE record batch and the end-of-stream marker, what the SDK's `serialize_record_batch`
- * (`pa.ipc.new_stream` + one `write` + close) sends.
+ * (`pa.ipc.new_stream` + one `write` + close) sends. Encoding: wire.encode.ts.
  */
-export function encodeRows(fields: readonly WireField[], rows: readonly WireRow[]): Uint8Array {
-  const columns = fields.map((f) =>
-    buildColumn(
-      f,
-      rows.map((r) => r[f.name] ?? null),
-    ),
-  );
-  return encodeColumns(fields, columns, rows.length);
-}
-
-/** The same body from columns already built (used by the response encoder too). */
-export function encodeColumns(
-  fields: readonly WireField[],
-  columns: ReturnType<typeof buildColumn>[],
-  numRows: number,
-): Uint8Array {
-  const schema = toArrowSchema(fields);
-  const struct = makeData({
-    type: new Struct(schema.fields),
-    length: numRows,
-    nullCount: 0,
-    children: columns,
-  });
-  const batch = new RecordBatch(schema, struct);
-  return RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
-}
+export { encodeRows };
 
 /**
  * The update body: `$row_id` first, then the columns to set, rows sorted by `$row_id` (the SDK

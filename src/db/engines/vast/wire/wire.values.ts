@@ -15,7 +15,6 @@ export class WireValueError extends Error {
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 const UINT64_MAX = (1n << 64n) - 1n;
-const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 function bad(field: WireField, row: number, value: unknown, why: string): WireValueError {
@@ -32,9 +31,23 @@ function toBigInt(field: WireField, row: number, v: WireValue, min: bigint, max:
   return b;
 }
 
-/** Builds the Arrow data of one column from its values (one per row, null for null). */
-export function buildColumn(field: WireField, values: readonly WireValue[]): Data {
-  const type = arrowTypeOf(field.type);
+/**
+ * The Arrow buffers of one column, from its values (one per row, null for null), every value
+ * checked against the field's type.
+ */
+export interface ColumnBuffers {
+  readonly type: WireType;
+  readonly length: number;
+  readonly nullCount: number;
+  /** Bit per row, set when valid: `(length + 7) >> 3` bytes, only when there are nulls. */
+  readonly validity: Uint8Array | undefined;
+  /** utf8: `length + 1` offsets into `data`. */
+  readonly offsets: Int32Array | undefined;
+  /** The values: UTF-8 bytes, a bitmap (bool), or a typed array of the width of the type. */
+  readonly data: Uint8Array | Int32Array | Float64Array | BigInt64Array | BigUint64Array;
+}
+
+export function columnBuffers(field: WireField, values: readonly WireValue[]): ColumnBuffers {
   const length = values.length;
   const bitmap = new Uint8Array((length + 7) >> 3);
   let nullCount = 0;
@@ -46,42 +59,41 @@ export function buildColumn(field: WireField, values: readonly WireValue[]): Dat
       bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
     }
   }
-  const nullBitmap = nullCount > 0 ? bitmap : undefined;
-  const base = { type, length, nullCount, nullBitmap } as const;
-  const at = (i: number): WireValue => values[i] ?? null;
+  const base = { type: field.type, length, nullCount, validity: nullCount > 0 ? bitmap : undefined };
   switch (field.type) {
     case 'utf8': {
-      const parts: Uint8Array[] = new Array(length);
       const offsets = new Int32Array(length + 1);
       let total = 0;
       for (let i = 0; i < length; i++) {
-        const v = at(i);
+        const v = values[i] ?? null;
         if (v !== null && typeof v !== 'string') throw bad(field, i, v, 'is not a string');
-        const bytes = v === null ? EMPTY : utf8.encode(v);
-        parts[i] = bytes;
-        total += bytes.byteLength;
+        // Buffer.byteLength counts as TextEncoder writes (a lone surrogate as U+FFFD, 3 bytes).
+        total += v === null ? 0 : Buffer.byteLength(v, 'utf8');
         if (total > 0x7fffffff) throw bad(field, i, '', 'makes the column over 2 GiB');
         offsets[i + 1] = total;
       }
-      const data = new Uint8Array(total);
-      for (let i = 0; i < length; i++) data.set(parts[i] as Uint8Array, offsets[i] as number);
-      return makeData({ ...base, type: type as never, valueOffsets: offsets, data } as never);
+      const data = Buffer.alloc(total);
+      for (let i = 0; i < length; i++) {
+        const v = values[i] ?? null;
+        if (v !== null && v !== '') data.write(v as string, offsets[i] as number, 'utf8');
+      }
+      return { ...base, offsets, data: new Uint8Array(data.buffer, data.byteOffset, total) };
     }
     case 'bool': {
       const data = new Uint8Array((length + 7) >> 3);
       for (let i = 0; i < length; i++) {
-        const v = at(i);
+        const v = values[i] ?? null;
         if (v === null) continue;
         if (typeof v !== 'boolean') throw bad(field, i, v, 'is not a boolean');
         if (v) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
       }
-      return makeData({ ...base, type: type as never, data } as never);
+      return { ...base, offsets: undefined, data };
     }
     case 'int32':
     case 'float64': {
       const data = field.type === 'int32' ? new Int32Array(length) : new Float64Array(length);
       for (let i = 0; i < length; i++) {
-        const v = at(i);
+        const v = values[i] ?? null;
         if (v === null) continue;
         if (typeof v !== 'number') throw bad(field, i, v, 'is not a number');
         if (field.type === 'int32' && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31)) {
@@ -89,7 +101,7 @@ export function buildColumn(field: WireField, values: readonly WireValue[]): Dat
         }
         data[i] = v;
       }
-      return makeData({ ...base, type: type as never, data } as never);
+      return { ...base, offsets: undefined, data };
     }
     case 'int64':
     case 'timestamp_us':
@@ -98,14 +110,24 @@ export function buildColumn(field: WireField, values: readonly WireValue[]): Dat
       const data = unsigned ? new BigUint64Array(length) : new BigInt64Array(length);
       const [min, max] = unsigned ? [0n, UINT64_MAX] : [INT64_MIN, INT64_MAX];
       for (let i = 0; i < length; i++) {
-        const v = at(i);
+        const v = values[i] ?? null;
         if (v !== null) data[i] = toBigInt(field, i, v, min, max);
       }
-      return makeData({ ...base, type: type as never, data } as never);
+      return { ...base, offsets: undefined, data };
     }
   }
 }
-const EMPTY = new Uint8Array(0);
+
+/** Builds the Arrow data of one column from its values (one per row, null for null). */
+export function buildColumn(field: WireField, values: readonly WireValue[]): Data {
+  const c = columnBuffers(field, values);
+  const type = arrowTypeOf(field.type);
+  const base = { type, length: c.length, nullCount: c.nullCount, nullBitmap: c.validity } as const;
+  if (c.offsets !== undefined) {
+    return makeData({ ...base, type: type as never, valueOffsets: c.offsets, data: c.data } as never);
+  }
+  return makeData({ ...base, type: type as never, data: c.data } as never);
+}
 
 function isValid(data: Data, i: number): boolean {
   if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.byteLength === 0) return true;

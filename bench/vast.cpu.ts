@@ -1,0 +1,115 @@
+/**
+ * `node --import tsx bench/vast.cpu.ts`: the server's CPU per VAST round trip, measured without
+ * load: tams-server (TAMS_DB=vast) and the fake VAST server each in a process of their own, then
+ * segment pages and single-segment POSTs one at a time, with the server's CPU time (/proc) and
+ * the fake's round-trip counters read around each run. Quicker and steadier than the full
+ * benchmark for comparing the client's CPU cost before and after a change. VAST_CPU_NODE_FLAGS
+ * adds flags to the server's node (e.g. `--cpu-prof`); its output goes to VAST_CPU_LOG if set.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDataset } from './bench.dataset.ts';
+import { segmentsPath, singlePosts } from './bench.requests.ts';
+import { freePort } from './bench.server.ts';
+import { type FakeCounts, startFakeVastProcess } from './vast.fake.ts';
+
+const ROUNDS = Number(process.env.VAST_CPU_ROUNDS ?? 3);
+const OPS = Number(process.env.VAST_CPU_OPS ?? 300);
+const TOKEN = 'tams-bench-admin-token-0001';
+
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const trips = (a: FakeCounts, b: FakeCounts) =>
+  Object.entries(b.calls).reduce((n, [k, v]) => n + v - (a.calls[k as keyof FakeCounts['calls']] ?? 0), 0);
+
+const fake = await startFakeVastProcess();
+const dir = join(tmpdir(), `vast-cpu-${process.pid}`);
+const dataset = await buildDataset(
+  dir,
+  { flows: 4, segments: 4000, spare: 50, bulk: 10 },
+  false,
+  () => {},
+  fake.env,
+);
+const port = await freePort();
+const log = process.env.VAST_CPU_LOG;
+const child: ChildProcess = spawn(
+  process.execPath,
+  [
+    '--max-semi-space-size=32',
+    ...(process.env.VAST_CPU_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('../src/main.ts', import.meta.url)),
+  ],
+  {
+    env: {
+      ...process.env,
+      ...fake.env,
+      TAMS_DATA_DIR: dir,
+      TAMS_LOG_LEVEL: 'warn',
+      TAMS_AUTH: 'required',
+      TAMS_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
+      TAMS_WORKER_IDLE_MS: '600000',
+      TAMS_PORT: String(port),
+      TAMS_HOST: '127.0.0.1',
+    },
+    stdio: ['ignore', log ? openSync(log, 'w') : 'ignore', log ? openSync(`${log}.err`, 'w') : 'ignore'],
+  },
+);
+const url = `http://127.0.0.1:${port}`;
+for (;;) {
+  if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+  try {
+    if ((await fetch(`${url}/ready`)).ok) break;
+  } catch {
+    // Not listening yet.
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+const pid = child.pid as number;
+const headers = { authorization: `Bearer ${TOKEN}` };
+const posts = singlePosts(dataset);
+const page = async () => {
+  const res = await fetch(`${url}${segmentsPath(dataset)}`, { headers });
+  if (res.status !== 200) throw new Error(`page: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+};
+const post = async () => {
+  const { path, body } = posts();
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body,
+  });
+  if (res.status !== 201) throw new Error(`POST: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+};
+const run = async (name: string, op: () => Promise<void>) => {
+  const c0 = await fake.counts();
+  const cpu0 = cpuMs(pid);
+  for (let i = 0; i < OPS; i++) await op();
+  const cpu = cpuMs(pid) - cpu0;
+  const n = trips(c0, await fake.counts());
+  console.log(
+    `${name.padEnd(12)} CPU ${(cpu / OPS).toFixed(2)} ms/op, ${(n / OPS).toFixed(2)} round trips/op, ${(cpu / n).toFixed(3)} ms/round trip`,
+  );
+};
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    console.log(`round ${r + 1}${r === 0 ? ' (warm-up)' : ''}`);
+    await run('page', page);
+    await run('single POST', post);
+  }
+} finally {
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+  await fake.stop();
+}
