@@ -1,4 +1,3 @@
-import type { OutgoingHttpHeaders } from 'node:http';
 import { EndpointPool } from './transport.endpoints.ts';
 import {
   type EndpointFailure,
@@ -40,22 +39,18 @@ export interface VastTransportOptions {
   readonly timers?: Partial<Timers>;
 }
 
+/** Headers the transport sets itself: the caller's of the same names are left out. */
+const OWN_HEADERS = new Set([
+  'host',
+  'x-amz-date',
+  'x-amz-content-sha256',
+  'authorization',
+  'user-agent',
+  'content-length',
+]);
+
 /** Error bodies are small XML documents; a larger one is cut here. */
 const MAX_ERROR_BODY = 64 * 1024;
-
-async function readAll(
-  body: AsyncIterable<Uint8Array>,
-  limit = Number.POSITIVE_INFINITY,
-): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size >= limit) continue;
-    chunks.push(chunk);
-    size += chunk.byteLength;
-  }
-  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size);
-}
 
 /**
  * The HTTP client of VAST DataBase's tabular API: signs each request (SigV4), sends it over
@@ -68,6 +63,8 @@ export class VastTransport {
   private readonly signer: VastSigner;
   private readonly retry: RetryOptions;
   private readonly timers: Timers;
+  /** Encoded paths by path (a few dozen tables). */
+  private readonly paths = new Map<string, string>();
 
   constructor(options: VastTransportOptions) {
     this.timers = { ...realTimers, ...options.timers };
@@ -98,7 +95,7 @@ export class VastTransport {
     return this.exchange(req, async (raw, endpoint) => ({
       status: raw.status,
       headers: raw.headers,
-      body: await readAll(raw.body),
+      body: await raw.readAll(),
       endpoint,
     }));
   }
@@ -128,7 +125,12 @@ export class VastTransport {
   ): Promise<T> {
     const body = req.body === undefined ? [] : req.body instanceof Uint8Array ? [req.body] : req.body;
     const length = body.reduce((n, c) => n + c.byteLength, 0);
-    const path = encodePath(req.path);
+    let path = this.paths.get(req.path);
+    if (path === undefined) {
+      if (this.paths.size >= 1024) this.paths.clear();
+      path = encodePath(req.path);
+      this.paths.set(req.path, path);
+    }
     const query = req.query ?? [];
     const target = query.length > 0 ? `${path}?${encodeQuery(query)}` : path;
     const hash = payloadHash(req.body);
@@ -150,12 +152,31 @@ export class VastTransport {
           query,
           payloadHash: hash,
         });
-        const headers: OutgoingHttpHeaders = { ...req.headers, ...signed, 'user-agent': 'tams-server' };
-        if (length > 0 || req.method === 'POST' || req.method === 'PUT') headers['content-length'] = length;
+        // A flat name/value list: node:http then writes it as given, without its per-header
+        // bookkeeping (setHeader, a lower-cased map), ~10% of its CPU per request.
+        const headers: string[] = [];
+        const own = req.headers;
+        if (own !== undefined) {
+          for (const name in own) if (!OWN_HEADERS.has(name)) headers.push(name, own[name] as string);
+        }
+        headers.push(
+          'host',
+          signed.host,
+          'x-amz-date',
+          signed['x-amz-date'],
+          'x-amz-content-sha256',
+          signed['x-amz-content-sha256'],
+          'authorization',
+          signed.authorization,
+          'user-agent',
+          'tams-server',
+        );
+        if (length > 0 || req.method === 'POST' || req.method === 'PUT')
+          headers.push('content-length', String(length));
         const raw = await endpoint.send({ method: req.method, target, headers, body, signal: req.signal });
         this.pool.markUp(endpoint);
         if (raw.status === 200) return await take(raw, endpoint.origin);
-        const errorBody = await readAll(raw.body, MAX_ERROR_BODY);
+        const errorBody = await raw.readAll(MAX_ERROR_BODY);
         error = vastHttpError(raw.status, raw.headers, errorBody, req.method, req.path);
       } catch (caught) {
         if (req.signal?.aborted) throw req.signal.reason;
