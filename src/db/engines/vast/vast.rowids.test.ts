@@ -89,6 +89,16 @@ describe('row ids found by key in a transaction', () => {
     expect(await states(db)).toEqual({ 'a/1': 'y', 'b/2': 'y', 'c/3': 'x' });
   });
 
+  it('a key select with a projection returns only the columns asked for', async () => {
+    const db = await open();
+    await db.transaction(async (tx) => {
+      const rows = await tx.select('items', { where: where(col('id').eq('a')), columns: ['state'] });
+      expect(rows).toEqual([{ state: 'x' }]);
+      expect(await tx.updateEach('items', 'id', [{ id: 'a', state: 'y' }])).toBe(1);
+    });
+    expect((await states(db))['a/1']).toBe('y');
+  });
+
   it('a write to the table between them: found again, rows it added updated too', async () => {
     const db = await open();
     let updated = -1;

@@ -86,11 +86,12 @@ export class VastSession implements DbSession {
     return this.ctx.read(async (txid) => {
       const mark = known.mark(table);
       const batches: QueryBatch[] = [];
-      const options2 = withOrderColumns(options);
-      for await (const batch of this.batches(txid, table, options2, undefined, key.column))
+      for await (const batch of this.batches(txid, table, withOrderColumns(options), undefined, key.column))
         batches.push(batch);
       const meta = await this.ctx.table(table, txid, [key.column]);
       const field = meta.byName.get(key.column) as WireField;
+      // The key column, fetched for the row ids, goes if the projection left it out.
+      const extraKey = options.columns !== undefined && !options.columns.includes(key.column);
       known.remember(
         table,
         mark,
@@ -102,6 +103,7 @@ export class VastSession implements DbSession {
       for (const batch of batches) {
         for (const row of batchToRows(batch)) {
           delete row[ROW_ID];
+          if (extraKey) delete row[key.column];
           rows.push(row);
         }
       }
