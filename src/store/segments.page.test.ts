@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEngine } from '../db/contract/memory.engine.ts';
 import { TableManager } from '../db/manager.ts';
 import { TimeRange } from '../time/index.ts';
+import { prng as rng } from '../time/time.testkit.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import { compareKeys, keyOf, type SegmentKey, type SegmentRecord, SegmentsRepo } from './segments.repo.ts';
@@ -18,17 +19,6 @@ import { storeTables, T } from './tables.ts';
 const S = 1_000_000_000n;
 let db: TableManager;
 const flows: { id: string; segments: SegmentRecord[] }[] = [];
-
-/** Deterministic: mulberry32. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(async () => {
   const engine = new MemoryEngine({ tables: new Map() }, { pushdown: { orderBy: false, limit: false } });

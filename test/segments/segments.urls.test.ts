@@ -107,7 +107,9 @@ describe('get_urls: verbose_storage', () => {
   });
 
   it('verbose_storage=false is the default', async () => {
-    expect(await urls({ verbose_storage: false })).toEqual(await urls());
+    // Presigned URLs made a second apart differ in expiry and signature: compared without them.
+    const unsigned = (list: GetUrl[]) => list.map((u) => ({ ...u, url: u.url.split('?')[0] }));
+    expect(unsigned(await urls({ verbose_storage: false }))).toEqual(unsigned(await urls()));
     expect((await urls({ verbose_storage: false }))[0]?.storage_id).toBeUndefined();
   });
 });

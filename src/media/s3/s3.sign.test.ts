@@ -7,6 +7,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
+import { prng as random } from '../../time/time.testkit.ts';
 import type { StorageBackendDescriptor } from '../media.types.ts';
 import { S3MediaStore } from './s3.store.ts';
 
@@ -61,17 +62,6 @@ const PREFIXES = ['', 'tams/', 'a b/ü/'];
 
 /** Key characters: unreserved, reserved needing RFC 3986 encoding, `%`, and non-ASCII. */
 const ALPHABET = [...'abcxyzABCXYZ0189-_.~ !\'()*+=&?#%:@,;$[]{}|^`"<>\\', 'é', 'ü', '日', '本', 'Ω', '😀'];
-
-/** mulberry32: a seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rnd: () => number, items: readonly T[]): T {
   const item = items[Math.floor(rnd() * items.length)];

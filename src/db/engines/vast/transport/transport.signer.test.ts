@@ -7,6 +7,7 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
+import { prng as random } from '../../../../time/time.testkit.ts';
 import {
   encodePath,
   payloadHash,
@@ -53,18 +54,6 @@ async function smithySign(creds: Credentials, input: SignInput, now: number): Pr
     'x-amz-date': signed.headers['x-amz-date'] ?? '',
     'x-amz-content-sha256': input.payloadHash,
     authorization: signed.headers.authorization ?? '',
-  };
-}
-
-/** mulberry32: a small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -13,6 +13,7 @@ import { MessageHeader } from 'apache-arrow/fb/message-header';
 import { RecordBatch as FbRecordBatch } from 'apache-arrow/fb/record-batch';
 import { ByteBuffer } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
+import { prng as random } from '../../../../time/time.testkit.ts';
 import { hex, loadFixture } from './fixtures/fixtures.ts';
 import { RecordBatchInfo, readMessage } from './wire.arrowfb.ts';
 import { encodeRows } from './wire.encode.ts';
@@ -73,17 +74,6 @@ function ours(meta: Uint8Array) {
     compressed: b.compressed,
   };
   return out;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TYPES: WireType[] = ['utf8', 'int64', 'int32', 'float64', 'bool', 'timestamp_us', 'uint64'];

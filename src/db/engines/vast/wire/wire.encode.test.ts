@@ -7,6 +7,7 @@
  */
 import { makeData, RecordBatch, RecordBatchStreamWriter, Struct } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { prng as random } from '../../../../time/time.testkit.ts';
 import { encodeRows } from './wire.encode.ts';
 import { toArrowSchema } from './wire.schema.ts';
 import type { WireField, WireRow, WireType, WireValue } from './wire.types.ts';
@@ -28,17 +29,6 @@ function arrowEncode(fields: readonly WireField[], rows: readonly WireRow[]): Ui
     children: columns,
   });
   return RecordBatchStreamWriter.writeAll([new RecordBatch(schema, struct)]).toUint8Array(true);
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TYPES: WireType[] = ['utf8', 'int64', 'int32', 'float64', 'bool', 'timestamp_us', 'uint64'];
