@@ -91,7 +91,10 @@ const post = async () => {
   if (res.status !== 201) throw new Error(`POST: ${res.status} ${await res.text()}`);
   await res.arrayBuffer();
 };
+/** VAST_CPU_ONLY=page or =POST runs only that measurement (for a profile). */
+const only = process.env.VAST_CPU_ONLY;
 const run = async (name: string, op: () => Promise<void>) => {
+  if (only !== undefined && !name.includes(only)) return;
   const c0 = await fake.counts();
   const cpu0 = cpuMs(pid);
   for (let i = 0; i < OPS; i++) await op();

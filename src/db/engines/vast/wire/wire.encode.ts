@@ -1,8 +1,8 @@
 import { Message } from 'apache-arrow';
 import { BufferRegion, FieldNode, RecordBatch as RecordBatchMeta } from 'apache-arrow/ipc/metadata/message';
 import { encodeSchemaMessage } from './wire.schema.ts';
-import type { WireField, WireRow } from './wire.types.ts';
-import { type ColumnBuffers, columnBuffers } from './wire.values.ts';
+import type { WireField, WireRow, WireValue } from './wire.types.ts';
+import { bigIntOf, checkColumn } from './wire.values.ts';
 
 /**
  * Rows -> the Arrow IPC stream of an insert, update or delete body (schema message, one record
@@ -32,57 +32,108 @@ function schemaMessage(fields: readonly WireField[]): Uint8Array {
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
+/** Bytes of each of a column's buffers, in the order apache-arrow's VectorAssembler lays them out. */
+function bufferSizes(type: WireField['type'], rows: number, nullCount: number, utf8Bytes: number): number[] {
+  // No validity bitmap (an empty buffer) without nulls.
+  const validity = nullCount > 0 ? (rows + 7) >> 3 : 0;
+  switch (type) {
+    case 'utf8':
+      return [validity, 4 * (rows + 1), utf8Bytes];
+    case 'bool':
+      return [validity, (rows + 7) >> 3];
+    case 'int32':
+      return [validity, 4 * rows];
+    default:
+      return [validity, 8 * rows];
+  }
+}
+
 /**
- * The buffers of a column in the order apache-arrow's VectorAssembler lays them out: validity
- * (none without nulls), then offsets and data, or values. Each is padded to 8 bytes in the body
- * (the writer pads every buffer: the bitmaps' own padding makes no difference).
+ * The IPC stream body of `rows` with the columns `fields`. The values are checked first
+ * (checkColumn: WireValueError, as before), then written once, straight into the body: every
+ * buffer starts on a multiple of 8 bytes and its padding stays zero, as the writer pads them.
  */
-function assemble(c: ColumnBuffers): Uint8Array[] {
-  const validity = c.validity ?? new Uint8Array(0);
-  if (c.offsets !== undefined) return [validity, bytes(c.offsets), bytes(c.data)];
-  return [validity, bytes(c.data)];
-}
-
-function bytes(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-/** The IPC stream body of `rows` with the columns `fields` (the values are checked: WireValueError). */
 export function encodeRows(fields: readonly WireField[], rows: readonly WireRow[]): Uint8Array {
+  const n = rows.length;
   const columns = fields.map((f) => {
-    const values = new Array(rows.length);
-    for (let r = 0; r < rows.length; r++) values[r] = (rows[r] as WireRow)[f.name] ?? null;
-    return columnBuffers(f, values);
+    const values: WireValue[] = new Array(n);
+    for (let r = 0; r < n; r++) values[r] = (rows[r] as WireRow)[f.name] ?? null;
+    return { field: f, values, check: checkColumn(f, values) };
   });
   const nodes: FieldNode[] = [];
   const regions: BufferRegion[] = [];
-  const buffers: Uint8Array[] = [];
   let bodyLength = 0;
   for (const c of columns) {
-    nodes.push(new FieldNode(c.length, c.nullCount));
-    for (const b of assemble(c)) {
-      regions.push(new BufferRegion(bodyLength, pad8(b.byteLength)));
-      buffers.push(b);
-      bodyLength += pad8(b.byteLength);
+    nodes.push(new FieldNode(n, c.check.nullCount));
+    for (const size of bufferSizes(c.field.type, n, c.check.nullCount, c.check.utf8Bytes)) {
+      regions.push(new BufferRegion(bodyLength, pad8(size)));
+      bodyLength += pad8(size);
     }
   }
   const meta = Message.encode(
-    Message.from(new RecordBatchMeta(rows.length, nodes, regions, null), bodyLength),
+    Message.from(new RecordBatchMeta(n, nodes, regions, null), bodyLength),
   ) as Uint8Array;
   const schema = schemaMessage(fields);
   const metaSize = pad8(meta.byteLength + 8);
-  const out = new Uint8Array(schema.byteLength + metaSize + bodyLength + EOS_BYTES);
-  const view = new DataView(out.buffer);
+  const bodyStart = schema.byteLength + metaSize;
+  const out = Buffer.alloc(bodyStart + bodyLength + EOS_BYTES);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out.set(schema, 0);
-  let at = schema.byteLength;
-  view.setUint32(at, CONTINUATION, true);
-  view.setInt32(at + 4, metaSize - 8, true);
-  out.set(meta, at + 8);
-  at += metaSize;
-  for (const b of buffers) {
-    out.set(b, at);
-    at += pad8(b.byteLength);
+  view.setUint32(schema.byteLength, CONTINUATION, true);
+  view.setInt32(schema.byteLength + 4, metaSize - 8, true);
+  out.set(meta, schema.byteLength + 8);
+  let region = 0;
+  for (const { field, values, check } of columns) {
+    const validity = regions[region++] as BufferRegion;
+    if (check.nullCount > 0) {
+      const at = bodyStart + validity.offset;
+      for (let r = 0; r < n; r++)
+        if (values[r] !== null) out[at + (r >> 3)] = (out[at + (r >> 3)] as number) | (1 << (r & 7));
+    }
+    const first = bodyStart + (regions[region++] as BufferRegion).offset;
+    if (field.type === 'utf8') {
+      const data = bodyStart + (regions[region++] as BufferRegion).offset;
+      let written = 0;
+      for (let r = 0; r < n; r++) {
+        const v = values[r];
+        if (typeof v === 'string' && v !== '') written += out.write(v, data + written, 'utf8');
+        view.setInt32(first + 4 * (r + 1), written, true);
+      }
+      continue;
+    }
+    writeValues(field.type, values, out, view, first);
   }
-  view.setUint32(at, CONTINUATION, true);
-  return out;
+  view.setUint32(bodyStart + bodyLength, CONTINUATION, true);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** The values of a fixed-width column (checked), nulls left as zeros. */
+function writeValues(
+  type: WireField['type'],
+  values: readonly WireValue[],
+  out: Buffer,
+  view: DataView,
+  at: number,
+): void {
+  const n = values.length;
+  for (let r = 0; r < n; r++) {
+    const v = values[r] ?? null;
+    if (v === null) continue;
+    switch (type) {
+      case 'bool':
+        if (v === true) out[at + (r >> 3)] = (out[at + (r >> 3)] as number) | (1 << (r & 7));
+        break;
+      case 'int32':
+        view.setInt32(at + 4 * r, v as number, true);
+        break;
+      case 'float64':
+        view.setFloat64(at + 8 * r, v as number, true);
+        break;
+      case 'uint64':
+        view.setBigUint64(at + 8 * r, bigIntOf(v), true);
+        break;
+      default:
+        view.setBigInt64(at + 8 * r, bigIntOf(v), true);
+    }
+  }
 }

@@ -68,22 +68,6 @@ interface StreamState {
   numRows: number;
 }
 
-/** Decoded schemas of column streams by their metadata bytes (as latin1 text): an answer repeats
- * the same few, and so do the answers to the same query. Bounded; cleared when full. */
-const schemas = new Map<string, readonly DecodedField[]>();
-const SCHEMA_CACHE = 512;
-
-function schemaFields(metadata: Uint8Array): readonly DecodedField[] {
-  const key = Buffer.from(metadata.buffer, metadata.byteOffset, metadata.byteLength).toString('latin1');
-  let fields = schemas.get(key);
-  if (fields === undefined) {
-    fields = Object.freeze(decodeSchemaMetadata(metadata).map((f) => Object.freeze(f)));
-    if (schemas.size >= SCHEMA_CACHE) schemas.clear();
-    schemas.set(key, fields);
-  }
-  return fields;
-}
-
 /**
  * A column stream's messages (schema, batches, EOS, as their frames carried them) decoded into
  * columns: the record batches read directly (wire.decode.ts), or, for what that path does not
@@ -97,7 +81,7 @@ function decodeColumnStream(messages: readonly Uint8Array[]): DecodedColumns {
   const start = prefix.prefixLength;
   if (start + prefix.metadataLength > schema.byteLength)
     throw new WireFormatError('schema message cut short');
-  const fields = schemaFields(schema.subarray(start, start + prefix.metadataLength));
+  const fields = decodeSchemaMetadata(schema.subarray(start, start + prefix.metadataLength));
   const flat = decodeFlatMessages(messages.slice(1), fields);
   if (flat !== null)
     return { fields: fields as DecodedField[], columns: flat.columns, numRows: flat.numRows };

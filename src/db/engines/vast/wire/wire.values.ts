@@ -31,10 +31,64 @@ function toBigInt(field: WireField, row: number, v: WireValue, min: bigint, max:
   return b;
 }
 
+/** What checking a column's values found (checkColumn). */
+export interface ColumnCheck {
+  readonly nullCount: number;
+  /** utf8: the UTF-8 bytes of all its values, as TextEncoder and Buffer write them. */
+  readonly utf8Bytes: number;
+}
+
 /**
- * The Arrow buffers of one column, from its values (one per row, null for null), every value
- * checked against the field's type.
+ * Checks one column's values (one per row, null for null) against the field: nulls only where
+ * nullable, then every value of the type's JS kind and range. Throws WireValueError naming column
+ * and row, for the first failure in that order.
  */
+export function checkColumn(field: WireField, values: readonly WireValue[]): ColumnCheck {
+  const length = values.length;
+  let nullCount = 0;
+  for (let i = 0; i < length; i++) {
+    if (values[i] === null || values[i] === undefined) {
+      if (!field.nullable) throw bad(field, i, null, 'in a column that is not nullable');
+      nullCount++;
+    }
+  }
+  let utf8Bytes = 0;
+  for (let i = 0; i < length; i++) {
+    const v = values[i] ?? null;
+    if (v === null) continue;
+    switch (field.type) {
+      case 'utf8':
+        if (typeof v !== 'string') throw bad(field, i, v, 'is not a string');
+        // Buffer.byteLength counts as TextEncoder writes (a lone surrogate as U+FFFD, 3 bytes).
+        utf8Bytes += Buffer.byteLength(v, 'utf8');
+        if (utf8Bytes > 0x7fffffff) throw bad(field, i, '', 'makes the column over 2 GiB');
+        break;
+      case 'bool':
+        if (typeof v !== 'boolean') throw bad(field, i, v, 'is not a boolean');
+        break;
+      case 'int32':
+      case 'float64':
+        if (typeof v !== 'number') throw bad(field, i, v, 'is not a number');
+        if (field.type === 'int32' && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31)) {
+          throw bad(field, i, v, 'is not a 32-bit integer');
+        }
+        break;
+      case 'uint64':
+        toBigInt(field, i, v, 0n, UINT64_MAX);
+        break;
+      default:
+        toBigInt(field, i, v, INT64_MIN, INT64_MAX);
+    }
+  }
+  return { nullCount, utf8Bytes };
+}
+
+/** An int64/uint64/timestamp value checked by checkColumn, as a bigint. */
+export function bigIntOf(v: WireValue): bigint {
+  return typeof v === 'bigint' ? v : BigInt(v as number);
+}
+
+/** The Arrow buffers of one column, from its values (checked: WireValueError). */
 export interface ColumnBuffers {
   readonly type: WireType;
   readonly length: number;
@@ -48,72 +102,47 @@ export interface ColumnBuffers {
 }
 
 export function columnBuffers(field: WireField, values: readonly WireValue[]): ColumnBuffers {
+  const { nullCount, utf8Bytes } = checkColumn(field, values);
   const length = values.length;
-  const bitmap = new Uint8Array((length + 7) >> 3);
-  let nullCount = 0;
-  for (let i = 0; i < length; i++) {
-    if (values[i] === null || values[i] === undefined) {
-      if (!field.nullable) throw bad(field, i, null, 'in a column that is not nullable');
-      nullCount++;
-    } else {
-      bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+  let validity: Uint8Array | undefined;
+  if (nullCount > 0) {
+    validity = new Uint8Array((length + 7) >> 3);
+    for (let i = 0; i < length; i++) {
+      if ((values[i] ?? null) !== null) validity[i >> 3] = (validity[i >> 3] as number) | (1 << (i & 7));
     }
   }
-  const base = { type: field.type, length, nullCount, validity: nullCount > 0 ? bitmap : undefined };
+  const base = { type: field.type, length, nullCount, validity, offsets: undefined };
   switch (field.type) {
     case 'utf8': {
       const offsets = new Int32Array(length + 1);
-      let total = 0;
+      const data = Buffer.alloc(utf8Bytes);
+      let at = 0;
       for (let i = 0; i < length; i++) {
         const v = values[i] ?? null;
-        if (v !== null && typeof v !== 'string') throw bad(field, i, v, 'is not a string');
-        // Buffer.byteLength counts as TextEncoder writes (a lone surrogate as U+FFFD, 3 bytes).
-        total += v === null ? 0 : Buffer.byteLength(v, 'utf8');
-        if (total > 0x7fffffff) throw bad(field, i, '', 'makes the column over 2 GiB');
-        offsets[i + 1] = total;
+        if (v !== null && v !== '') at += data.write(v as string, at, 'utf8');
+        offsets[i + 1] = at;
       }
-      const data = Buffer.alloc(total);
-      for (let i = 0; i < length; i++) {
-        const v = values[i] ?? null;
-        if (v !== null && v !== '') data.write(v as string, offsets[i] as number, 'utf8');
-      }
-      return { ...base, offsets, data: new Uint8Array(data.buffer, data.byteOffset, total) };
+      return { ...base, offsets, data: new Uint8Array(data.buffer, data.byteOffset, utf8Bytes) };
     }
     case 'bool': {
       const data = new Uint8Array((length + 7) >> 3);
-      for (let i = 0; i < length; i++) {
-        const v = values[i] ?? null;
-        if (v === null) continue;
-        if (typeof v !== 'boolean') throw bad(field, i, v, 'is not a boolean');
-        if (v) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
-      }
-      return { ...base, offsets: undefined, data };
+      for (let i = 0; i < length; i++)
+        if (values[i] === true) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
+      return { ...base, data };
     }
     case 'int32':
     case 'float64': {
       const data = field.type === 'int32' ? new Int32Array(length) : new Float64Array(length);
-      for (let i = 0; i < length; i++) {
-        const v = values[i] ?? null;
-        if (v === null) continue;
-        if (typeof v !== 'number') throw bad(field, i, v, 'is not a number');
-        if (field.type === 'int32' && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31)) {
-          throw bad(field, i, v, 'is not a 32-bit integer');
-        }
-        data[i] = v;
-      }
-      return { ...base, offsets: undefined, data };
+      for (let i = 0; i < length; i++) data[i] = (values[i] ?? 0) as number;
+      return { ...base, data };
     }
-    case 'int64':
-    case 'timestamp_us':
-    case 'uint64': {
-      const unsigned = field.type === 'uint64';
-      const data = unsigned ? new BigUint64Array(length) : new BigInt64Array(length);
-      const [min, max] = unsigned ? [0n, UINT64_MAX] : [INT64_MIN, INT64_MAX];
+    default: {
+      const data = field.type === 'uint64' ? new BigUint64Array(length) : new BigInt64Array(length);
       for (let i = 0; i < length; i++) {
         const v = values[i] ?? null;
-        if (v !== null) data[i] = toBigInt(field, i, v, min, max);
+        if (v !== null) data[i] = bigIntOf(v);
       }
-      return { ...base, offsets: undefined, data };
+      return { ...base, data };
     }
   }
 }
