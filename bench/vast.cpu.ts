@@ -18,6 +18,8 @@ import { type FakeCounts, startFakeVastProcess } from './vast.fake.ts';
 
 const ROUNDS = Number(process.env.VAST_CPU_ROUNDS ?? 3);
 const OPS = Number(process.env.VAST_CPU_OPS ?? 300);
+/** Operations sent side by side (VAST_CPU_CONCURRENCY): 1, one at a time, unless asked. */
+const CONCURRENCY = Math.max(1, Number(process.env.VAST_CPU_CONCURRENCY ?? 1));
 const TOKEN = 'tams-bench-admin-token-0001';
 
 /** User and system CPU time of a process so far, in ms (/proc, clock ticks of 10 ms). */
@@ -97,7 +99,7 @@ const run = async (name: string, op: () => Promise<void>) => {
   if (only !== undefined && !name.includes(only)) return;
   const c0 = await fake.counts();
   const cpu0 = cpuMs(pid);
-  for (let i = 0; i < OPS; i++) await op();
+  for (let i = 0; i < OPS; i += CONCURRENCY) await Promise.all(Array.from({ length: CONCURRENCY }, op));
   const cpu1 = cpuMs(pid);
   const system = cpu1.system - cpu0.system;
   const cpu = cpu1.user - cpu0.user + system;

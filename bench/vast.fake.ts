@@ -41,7 +41,8 @@ export interface FakeVastProcess {
 
 export async function startFakeVastProcess(): Promise<FakeVastProcess> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./vast.fake.main.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    // FAKE_NODE_FLAGS adds flags to the fake's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    execArgv: [...(process.env.FAKE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''), '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   // One question at a time: each message gets the next reply.

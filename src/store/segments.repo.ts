@@ -11,7 +11,7 @@ import {
 } from '../time/index.ts';
 import { big, num, reqStr, str } from './rows.ts';
 import { SegmentSpacing } from './segments.spacing.ts';
-import { readAhead, type WindowScan, windowScan } from './segments.window.ts';
+import { firstWindowCeiling, readAhead, type WindowScan, windowScan } from './segments.window.ts';
 import { T } from './tables.ts';
 
 export interface SegmentUrl {
@@ -111,12 +111,23 @@ export class SegmentsRepo {
           want: options.limit + 1,
           spacing: this.spacing.get(flowId),
         });
-    const [span, starts, first] = await Promise.all([
+    // Forward, a first window read ahead holds the segment holding the range's start (it has
+    // no lower bound but the range's own) and the scan goes on from its far edge, so the scan's
+    // lower bound only has to lie at or before that segment: the Flow's first start does, and
+    // the select for that segment is left out. Only a first window that came back full, which
+    // the scan then splits by counts from its lower bound, wants the tight one.
+    const lean = ahead !== undefined && !options.reverse;
+    const [span, tight, first] = await Promise.all([
       this.flowSpan(flowId),
-      this.startBounds(flowId, range, true),
+      lean ? undefined : this.startBounds(flowId, range, true),
       ahead,
     ]);
     if (span === null || span.deleting) return { items: [] };
+    const starts =
+      tight ??
+      (options.after === undefined && (first?.rows.length ?? 0) >= firstWindowCeiling(options.limit + 1)
+        ? await this.startBounds(flowId, range, true)
+        : { highest: int64OrUndefined(range.end) });
     const found = await this.scan(
       flowId,
       where.slice(1),
@@ -220,11 +231,10 @@ export class SegmentsRepo {
     range: TimeRange,
     overlapping: boolean,
   ): Promise<{ lowest?: bigint; highest?: bigint }> {
-    const inRange = (v: bigint | null) => (v !== null && v >= INT64_MIN && v <= INT64_MAX ? v : undefined);
-    const start = inRange(range.start);
+    const start = int64OrUndefined(range.start);
     return {
       lowest: start === undefined ? undefined : overlapping ? await this.startAt(flowId, start) : start,
-      highest: inRange(range.end),
+      highest: int64OrUndefined(range.end),
     };
   }
 
@@ -390,6 +400,11 @@ function compareByStartOf(a: TimeRange, b: TimeRange): number {
 function closeEnough(span: TimeRange, next: TimeRange): boolean {
   if (span.start === null || span.end === null || next.start === null) return false;
   return next.start - span.end <= span.end - span.start;
+}
+
+/** A range bound as a seg_start bound: undefined when unbounded or beyond int64. */
+function int64OrUndefined(v: bigint | null): bigint | undefined {
+  return v !== null && v >= INT64_MIN && v <= INT64_MAX ? v : undefined;
 }
 
 /** Coarse bounds for "overlaps `range`"; null when nothing can match. */

@@ -74,24 +74,33 @@ describe('round trips per request, without the store cache', () => {
       flowId,
       objects.map((id, i) => segment(id, i)),
     );
+    let nextKey: string | undefined;
     const page = (query: Record<string, string | number>) =>
       measure(async () => {
         const res = await server.get(`/flows/${flowId}/segments`, { query: { limit: 5, ...query } });
         expect(res.status, res.text).toBe(200);
         expect((res.body as unknown[]).length).toBe(5);
+        nextKey = res.headers.get('x-paging-nextkey') ?? undefined;
       });
-    // The first page of a range: the window is guessed, the Flow's row and the segment holding
-    // the range's start read beside it; the guess may fall short (more windows follow).
+    // The first page of a range: the window is guessed and the Flow's row read beside it; the
+    // guess may fall short (more windows follow).
     const first = await page({ timerange: '[3:500000000_20:0)' });
     console.log('range page, first:', first);
-    // The Flow's spacing is known from then on: begin, then every read side by side.
+    // The Flow's spacing is known from then on: begin, then the window and the Flow's row side
+    // by side. Forward, the window holds the segment holding the range's start: no select for it.
     const again = await page({ timerange: '[10:500000000_25:0)' });
     console.log('range page, spacing known:', again);
     expect(again.waves).toBe(2);
-    expect(again.select).toBe(3);
+    expect(again.select).toBe(2);
+    expect(nextKey).toBeDefined();
+    const next = await page({ timerange: '[10:500000000_25:0)', page: nextKey as string });
+    expect(next.waves).toBe(2);
+    expect(next.select).toBe(2);
+    // Reverse, the scan stops at the segment holding the range's start: it is read beside them.
     const reverse = await page({ timerange: '[0:0_20:0)', reverse_order: 'true' });
     console.log('reverse range page:', reverse);
     expect(reverse.waves).toBe(2);
+    expect(reverse.select).toBe(3);
   });
 
   it('a single-segment POST: begin, the reads of one table each, the writes, commit', async () => {

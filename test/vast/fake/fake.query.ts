@@ -37,6 +37,8 @@ export interface QueryAnswer {
   readonly streams: readonly ResponseStream[];
   /** Rows the filter was evaluated on (a scan: every row from the lowest cursor on). */
   readonly examined: number;
+  /** Index entries walked to find the rows examined (fake.table.ts `lookup`). */
+  readonly walked: number;
 }
 
 /** UTF-16 code unit -> a key that orders as UTF-8 bytes do (surrogates above U+E000..U+FFFF). */
@@ -184,22 +186,43 @@ interface SubSplit {
   done: boolean;
 }
 
-/** Rows (ascending ids, >= `from`) a lookup admits, within `range` if given; null when over `cap`. */
-function lookupRows(t: TableState, l: Lookup, range: Bounds | undefined, from: bigint, cap: number) {
+/**
+ * Rows (ascending ids, >= `from`) a lookup admits, within `range` if given; null when finding them
+ * would take more than `cap` steps (index entries walked, or row ids looked up).
+ */
+function lookupRows(
+  t: TableState,
+  l: Lookup,
+  range: Bounds | undefined,
+  from: bigint,
+  cap: number,
+): { rows: WireRow[] | null; walked: number } {
   if (l.column !== ROW_ID) return t.rows.lookup(l.column, l.values, range, from, cap);
+  if (l.values.length > cap) return { rows: null, walked: 0 };
   const ids = (l.values as bigint[]).filter((id) => id >= from).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const rows = ids.map((id) => t.rows.get(id)).filter((r) => r !== undefined);
-  return rows.length > cap ? null : rows;
+  return { rows: ids.map((id) => t.rows.get(id)).filter((r) => r !== undefined), walked: ids.length };
 }
+
+/** Steps the first round of `candidates` allows each lookup; each round allows four times more. */
+const FIRST_BUDGET = 16;
 
 /**
  * The smallest candidate set of the filter's plan (a superset of its answer from `from` on, in
- * row-id order), or null when the rows must be scanned. Lookups within a range closed on both
- * sides are tried first: the best so far caps the walk of the next.
+ * row-id order), or null when the rows must be scanned. A lookup within a range open on one side
+ * may walk most of a Flow's rows while another holds a few (segments that start before a time,
+ * or end after it: the first are many, the second few when ingest appends), and which one is
+ * small cannot be told before walking: so the lookups are walked in rounds, each with a budget
+ * four times the last, and the first round in which one finishes picks the one that took fewest
+ * steps. That costs a few times the smallest lookup's walk, never the largest's.
  */
-function candidates(t: TableState, req: QueryRequest, from: bigint): WireRow[] | null {
+function candidates(
+  t: TableState,
+  req: QueryRequest,
+  from: bigint,
+  firstBudget: number,
+): { rows: WireRow[] | null; walked: number } {
   const plan = planQuery(req.filter, req.fields);
-  if (plan === null) return null;
+  if (plan === null) return { rows: null, walked: 0 };
   const tries: { lookup: Lookup; range?: Bounds; rank: number }[] = [];
   for (const lookup of plan.lookups) {
     tries.push({ lookup, rank: 2 });
@@ -209,21 +232,37 @@ function candidates(t: TableState, req: QueryRequest, from: bigint): WireRow[] |
       tries.push({ lookup, range, rank: range.lo !== undefined && range.hi !== undefined ? 0 : 1 });
     }
   }
+  if (tries.length === 0) return { rows: null, walked: 0 };
   tries.sort((a, b) => a.rank - b.rank);
-  let best: WireRow[] | null = null;
-  // A lookup within a range holds no more rows than the lookup alone (which is then not tried,
-  // nor its index built and kept): it came under the best so far, or the lookup alone would not.
-  const ranged = new Set<Lookup>();
-  for (const { lookup, range } of tries) {
-    if (range === undefined && ranged.has(lookup)) continue;
-    if (range !== undefined) ranged.add(lookup);
-    const rows = lookupRows(t, lookup, range, from, best === null ? Number.MAX_SAFE_INTEGER : best.length);
-    if (rows !== null) best = rows;
+  // A walk never takes more steps than the table has rows (an index holds each row at most
+  // once per value looked up): the round whose budget reaches that finishes every lookup.
+  let walked = 0;
+  for (let budget = firstBudget; ; budget *= 4) {
+    let best: WireRow[] | null = null;
+    let cap = budget;
+    // A lookup within a range walks no more than the lookup alone (which is then not tried, nor
+    // its index built and kept).
+    const ranged = new Set<Lookup>();
+    for (const { lookup, range } of tries) {
+      if (range === undefined && ranged.has(lookup)) continue;
+      if (range !== undefined) ranged.add(lookup);
+      const tried = lookupRows(t, lookup, range, from, cap);
+      walked += tried.walked;
+      const rows = tried.rows;
+      if (rows !== null && (best === null || rows.length < best.length)) best = rows;
+      if (best !== null) cap = Math.min(cap, best.length);
+    }
+    if (best !== null) return { rows: best, walked };
   }
-  return best;
 }
 
-export function runQuery(t: TableState, req: QueryRequest, headers: Headers): QueryAnswer {
+/** `firstBudget`: see `candidates` (tests make it small, so that lookups need several rounds). */
+export function runQuery(
+  t: TableState,
+  req: QueryRequest,
+  headers: Headers,
+  firstBudget = FIRST_BUDGET,
+): QueryAnswer {
   resolve(t, req);
   const names = req.fields.map((f) => f.name);
   const matches = compileFilter(req.filter, names);
@@ -248,6 +287,7 @@ export function runQuery(t: TableState, req: QueryRequest, headers: Headers): Qu
     looking++;
   }
   let examined = 0;
+  let walked = 0;
   // One pass over the rows in row-id order deals each to its sub-split, which takes it from its
   // cursor on, up to the limit; the first match past that is its next cursor.
   const visit = (row: WireRow): boolean => {
@@ -265,9 +305,10 @@ export function runQuery(t: TableState, req: QueryRequest, headers: Headers): Qu
     return --looking > 0;
   };
   if (looking > 0) {
-    const rows = candidates(t, req, from);
-    if (rows === null) t.rows.walk(from, visit);
-    else for (const row of rows) if (!visit(row)) break;
+    const found = candidates(t, req, from, firstBudget);
+    walked = found.walked;
+    if (found.rows === null) t.rows.walk(from, visit);
+    else for (const row of found.rows) if (!visit(row)) break;
   }
   const streams: ResponseStream[] = [];
   for (const s of open) {
@@ -277,5 +318,5 @@ export function runQuery(t: TableState, req: QueryRequest, headers: Headers): Qu
       batches: [{ rows: fields.length > 0 ? s.page : s.page.length, nextRowId: s.next }],
     });
   }
-  return { fields, streams, examined };
+  return { fields, streams, examined, walked };
 }

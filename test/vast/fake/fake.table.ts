@@ -163,7 +163,8 @@ export class RowTable {
   /**
    * The rows (in row-id order, each with `$row_id >= from`) whose `column` holds one of `values`
    * (distinct, of the column's JavaScript type), and when `range` is given whose `range.column`
-   * lies within its bounds; null when there are more than `cap`.
+   * lies within its bounds, and the index entries walked; the rows are null when finding them
+   * would walk more than `cap` entries.
    */
   lookup(
     column: string,
@@ -171,9 +172,10 @@ export class RowTable {
     range: Bounds | undefined,
     from: bigint,
     cap: number,
-  ): WireRow[] | null {
+  ): { rows: WireRow[] | null; walked: number } {
     const index = this.index(range === undefined ? [column] : [column, range.column]);
     const out: WireRow[] = [];
+    let walked = 0;
     for (const value of values) {
       let over = false;
       const start: Key =
@@ -181,19 +183,18 @@ export class RowTable {
       index.walk(start, (key, row) => {
         if (compareValues(key[0] as WireValue, value) !== 0) return false;
         if (range?.hi !== undefined && compareValues(key[1] as WireValue, range.hi) > 0) return false;
-        if (idOf(row) < from) return true;
-        if (out.length === cap) {
+        if (walked++ === cap) {
           over = true;
           return false;
         }
-        out.push(row);
+        if (idOf(row) >= from) out.push(row);
         return true;
       });
-      if (over) return null;
+      if (over) return { rows: null, walked };
     }
     // One value's rows come in id order unless ordered by a range column first.
     if (values.length > 1 || range !== undefined) out.sort((a, b) => compareIds(idOf(a), idOf(b)));
-    return out;
+    return { rows: out, walked };
   }
 
   private index(columns: readonly string[]): Index {
