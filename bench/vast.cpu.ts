@@ -1,10 +1,11 @@
 /**
  * `node --import tsx bench/vast.cpu.ts`: the server's CPU per VAST round trip, measured without
  * load: tams-server (TAMS_DB=vast) and the fake VAST server each in a process of their own, then
- * segment pages and single-segment POSTs one at a time, with the server's CPU time (/proc) and
- * the fake's round-trip counters read around each run. Quicker and steadier than the full
- * benchmark for comparing the client's CPU cost before and after a change. VAST_CPU_NODE_FLAGS
- * adds flags to the server's node (e.g. `--cpu-prof`); its output goes to VAST_CPU_LOG if set.
+ * segment pages and single-segment POSTs one at a time (VAST_CPU_CONCURRENCY side by side), with
+ * the CPU time (/proc) of the server and of the fake and the fake's round-trip counters read
+ * around each run. Quicker and steadier than the full benchmark for comparing the CPU cost before
+ * and after a change. VAST_CPU_NODE_FLAGS adds flags to the server's node (e.g. `--cpu-prof`; the
+ * fake's: FAKE_NODE_FLAGS); the server's output goes to VAST_CPU_LOG if set.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
@@ -99,13 +100,16 @@ const run = async (name: string, op: () => Promise<void>) => {
   if (only !== undefined && !name.includes(only)) return;
   const c0 = await fake.counts();
   const cpu0 = cpuMs(pid);
+  const fake0 = cpuMs(fake.pid);
   for (let i = 0; i < OPS; i += CONCURRENCY) await Promise.all(Array.from({ length: CONCURRENCY }, op));
   const cpu1 = cpuMs(pid);
+  const fake1 = cpuMs(fake.pid);
+  const fakeCpu = fake1.user - fake0.user + fake1.system - fake0.system;
   const system = cpu1.system - cpu0.system;
   const cpu = cpu1.user - cpu0.user + system;
   const n = trips(c0, await fake.counts());
   console.log(
-    `${name.padEnd(12)} CPU ${(cpu / OPS).toFixed(2)} ms/op (${(system / OPS).toFixed(2)} in the kernel), ${(n / OPS).toFixed(2)} round trips/op, ${(cpu / n).toFixed(3)} ms/round trip`,
+    `${name.padEnd(12)} CPU ${(cpu / OPS).toFixed(2)} ms/op (${(system / OPS).toFixed(2)} in the kernel), ${(n / OPS).toFixed(2)} round trips/op, ${(cpu / n).toFixed(3)} ms/round trip; the fake ${(fakeCpu / OPS).toFixed(2)} ms/op`,
   );
 };
 try {
