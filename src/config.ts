@@ -104,6 +104,12 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     description: 'How long a VAST endpoint that refused a connection is skipped before being tried again.',
   }),
+  TAMS_VAST_READ_SNAPSHOT_MS: Type.Integer({
+    default: 50,
+    minimum: 0,
+    description:
+      "How long reads may share one VAST read transaction (a snapshot), sparing each a begin and a commit. A write this process committed ends the shared snapshot, so a request that starts after a write was acknowledged sees it; a write committed by another process (a management command, another replica) may be missed by reads for this long. 0: every request's reads begin their own transaction.",
+  }),
   TAMS_DATA_DIR: Type.String({
     default: './data',
     description: 'Directory of the embedded engine: the DuckDB file (`tams.duckdb`) lives here.',

@@ -16,6 +16,8 @@ export type EngineName = 'duckdb' | 'vast';
 export interface VastEngineSettings extends VastTransportSettings {
   readonly TAMS_VAST_BUCKET: string;
   readonly TAMS_VAST_SCHEMA: string;
+  /** Absent (callers building settings by hand): every read begins its own transaction. */
+  readonly TAMS_VAST_READ_SNAPSHOT_MS?: number;
 }
 
 /** The settings that choose and tune the engine: a slice of Config (src/config.ts). */
@@ -77,6 +79,7 @@ export async function openEngine(
         transport: new VastTransport(vastTransportOptions(vast)),
         bucket: vast.TAMS_VAST_BUCKET,
         schema: vast.TAMS_VAST_SCHEMA,
+        readSnapshotMs: vast.TAMS_VAST_READ_SNAPSHOT_MS ?? 0,
       });
     }
     default:

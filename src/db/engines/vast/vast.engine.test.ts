@@ -180,6 +180,27 @@ describe('VAST engine', () => {
     expect(await db.count('items')).toBe(1);
   });
 
+  it('lets no read join a shared snapshot older than readSnapshotMs: another process’s commit shows then', async () => {
+    let now = 0;
+    const schema = `engine_${process.pid}_${++schemas}`;
+    // The clock is the test's: no timer of its own ends the idle snapshot meanwhile.
+    const timers = { now: () => now, setTimeout: () => ({}), clearTimeout: () => {} };
+    const { db, engine } = await open({ schema, readSnapshotMs: 50, timers });
+    const other = await TableManager.open(
+      createVastEngine({ transport: testTransport(vast), bucket: vast.bucket, schema }),
+      [T],
+    );
+    opened.push(other);
+    await db.insert('items', [{ id: 1n }]);
+    expect(await db.count('items')).toBe(1); // opens the shared snapshot at 0 ms
+    await other.insert('items', [{ id: 2n }]);
+    now = 49;
+    // Within the window the snapshot is joined (one round trip) and the other's row is missed.
+    expect(await roundTrips(engine, async () => expect(await db.count('items')).toBe(1))).toBe(1);
+    now = 50;
+    expect(await db.count('items')).toBe(2);
+  });
+
   it('shares one begin among reads started in the same turn, never a begin already sent', async () => {
     const schema = `engine_${process.pid}_${++schemas}`;
     const held = new HeldBegins(testTransport(vast));
