@@ -113,6 +113,17 @@ const run = async (name: string, op: () => Promise<void>) => {
   );
 };
 try {
+  // What the server and the fake burn with nothing asked of them (timers, workers, keep-alives):
+  // charged to every operation below in proportion to how long it takes.
+  const idle0 = [cpuMs(pid), cpuMs(fake.pid)];
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle1 = [cpuMs(pid), cpuMs(fake.pid)];
+  const burnt = (i: number) => {
+    const a = idle0[i] as ReturnType<typeof cpuMs>;
+    const b = idle1[i] as ReturnType<typeof cpuMs>;
+    return (b.user - a.user + b.system - a.system) / 2;
+  };
+  console.log(`idle: server ${burnt(0).toFixed(0)} ms of CPU per s, the fake ${burnt(1).toFixed(0)}`);
   for (let r = 0; r < ROUNDS; r++) {
     console.log(`round ${r + 1}${r === 0 ? ' (warm-up)' : ''}`);
     await run('page', page);
