@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { DbSession, Engine, Row } from '../../db.types.ts';
 import { createDuckDbEngine } from './duckdb.engine.ts';
 import {
@@ -19,8 +19,8 @@ import {
 
 type TxRequest = Extract<Request, { kind: 'tx' }>;
 
-const port = parentPort;
-if (!port) throw new Error('duckdb.thread.ts runs as a worker thread');
+if (!parentPort) throw new Error('duckdb.thread.ts runs as a worker thread');
+const port: MessagePort = parentPort;
 
 const reply = (message: Reply) => port.postMessage(message);
 const fail = (id: number, error: unknown) => reply({ id, kind: 'error', error: toWire(error) });
@@ -170,27 +170,34 @@ async function answer(id: number, work: () => Promise<unknown>): Promise<void> {
   }
 }
 
+// A thread that cannot open reports why and ends without throwing: a rethrow would also reach the
+// parent as an 'error' event, which may arrive before the report (seen on Node 24) and carries a
+// structured clone that is no longer a StoreLockedError.
 const opened = await createDuckDbEngine((workerData as ThreadData).options).catch((error: unknown) => {
   port.postMessage({ kind: 'failed', error: toWire(error) } satisfies Started);
-  throw error;
+  return undefined;
 });
-port.on('message', (request: Request) => {
-  switch (request.kind) {
-    case 'session':
-      void answer(request.id, () => runOp(opened.session, request.op, batches(request.id)));
-      return;
-    case 'tx':
-      onTransaction(opened, request);
-      return;
-    case 'engine':
-      void answer(request.id, () => engineCall(opened, request.request));
-      return;
-    case 'scanAck': {
-      const ack = acks.get(request.id);
-      acks.delete(request.id);
-      ack?.(request.stop);
-      return;
+if (opened !== undefined) serve(opened);
+
+function serve(engine: Engine): void {
+  port.on('message', (request: Request) => {
+    switch (request.kind) {
+      case 'session':
+        void answer(request.id, () => runOp(engine.session, request.op, batches(request.id)));
+        return;
+      case 'tx':
+        onTransaction(engine, request);
+        return;
+      case 'engine':
+        void answer(request.id, () => engineCall(engine, request.request));
+        return;
+      case 'scanAck': {
+        const ack = acks.get(request.id);
+        acks.delete(request.id);
+        ack?.(request.stop);
+        return;
+      }
     }
-  }
-});
-port.postMessage({ kind: 'started' } satisfies Started);
+  });
+  port.postMessage({ kind: 'started' } satisfies Started);
+}

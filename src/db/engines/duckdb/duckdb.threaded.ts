@@ -59,8 +59,8 @@ export async function createThreadedDuckDbEngine(options: DuckDbEngineOptions): 
       worker.off('error', onError);
       if (message.kind === 'started') resolve();
       else {
-        // The thread throws after reporting; that error is the same one.
-        worker.on('error', () => {});
+        // The thread ends by itself after reporting; terminate makes sure nothing is left running.
+        void worker.terminate();
         reject(fromWire(message.error));
       }
     });
