@@ -90,7 +90,7 @@ export class FakeFaults {
   private slow: Armed | null = null;
   private drop: { armed: Armed; at: DropPoint } | null = null;
   private failure: Armed | null = null;
-  /** Added before every answer, in ms; QueryData answers send keep-alive frames meanwhile. */
+  /** Added before every answer, in ms; a QueryData answer delayed longer than the fake's keepAliveFrameMs sends keep-alive frames meanwhile. */
   latencyMs = 0;
   /**
    * Where a failed QueryData answer fails: 'end' (default) after all its rows, in place of the

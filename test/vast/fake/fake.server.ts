@@ -21,7 +21,7 @@
  *                                           | 'mid-response' (QueryData: after the first sub-split's frames)
  *   vast.faults.queryFailure(rule)          QueryData ends with the 0xFFFFFFFD failure frame
  *   vast.faults.queryFailureAt = 'end' | 'start'   failure frame after the rows (default) or before any
- *   vast.faults.latencyMs = n               added per round trip (QueryData: keep-alive frames meanwhile)
+ *   vast.faults.latencyMs = n               added per round trip (QueryData: a keep-alive frame every keepAliveFrameMs meanwhile)
  *   vast.faults.clear()
  *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
  *   await vast.down() / await vast.up()     listener closed (connections refused) / reopened on the same port
@@ -67,7 +67,7 @@ export interface FakeVastOptions {
   readonly txTimeoutMs?: number;
   /** The clock of transaction expiry (tests move it instead of waiting); SigV4 uses the real clock. */
   readonly now?: () => number;
-  /** Gap between keep-alive frames while a QueryData answer is delayed (default 50 ms). */
+  /** Gap between keep-alive frames while a QueryData answer is delayed, the first after one gap (default 50 ms). */
   readonly keepAliveFrameMs?: number;
 }
 
@@ -144,12 +144,21 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     stats.rowsExamined += routed.query.examined;
     for (const s of streams)
       for (const b of s.batches) if (typeof b.rows !== 'number') stats.rowsSent += b.rows.length;
-    res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
-    // A slow VAST keeps the connection busy with keep-alive frames while it works.
-    for (let waited = 0; waited < latency; waited += keepAliveMs) {
+    const head = () => {
+      if (!res.headersSent)
+        res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });
+    };
+    // A slow VAST keeps the connection busy with a keep-alive frame every keepAliveMs while it
+    // works; an answer that comes sooner comes whole (added latency stands for the network too,
+    // and a network's delay sends no frames).
+    let waited = 0;
+    for (; latency - waited > keepAliveMs; waited += keepAliveMs) {
+      await sleep(keepAliveMs);
+      head();
       res.write(markerFrame(KEEP_ALIVE_STREAM_ID));
-      await sleep(Math.min(keepAliveMs, latency - waited));
     }
+    if (latency > waited) await sleep(latency - waited);
+    head();
     const sent = failQuery && faults.queryFailureAt === 'start' ? [] : streams;
     res.end(encodeResponse(fields, sent, failQuery ? 'failed' : 'completed'));
   }
