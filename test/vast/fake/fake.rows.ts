@@ -63,7 +63,15 @@ export function insertRows(
     row[ROW_ID] = id;
     return { [ROW_ID]: id };
   });
-  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: t.rows.put(full) });
+  const next = { uid: t.uid, fields: t.fields, rows: t.rows.put(full) };
+  store.writeRows(
+    tx,
+    schema,
+    table,
+    t,
+    next,
+    full.map((r) => r[ROW_ID] as bigint),
+  );
   return { body: encodeRows([ROW_ID_FIELD], ids) };
 }
 
@@ -103,7 +111,15 @@ export function updateRows(
     for (const c of columns) row[c.name] = (rows[i] as WireRow)[c.name] ?? null;
     return row;
   });
-  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: t.rows.put(changed) });
+  const next = { uid: t.uid, fields: t.fields, rows: t.rows.put(changed) };
+  store.writeRows(
+    tx,
+    schema,
+    table,
+    t,
+    next,
+    changed.map((r) => r[ROW_ID] as bigint),
+  );
   return {};
 }
 
@@ -118,6 +134,6 @@ export function deleteRows(
   const { fields, rows } = decodeRows(body);
   if (fields.length !== 1) throw badRequest(`a delete body holds ${ROW_ID} alone`);
   const gone = locate(t, fields, rows).map((r) => r[ROW_ID] as bigint);
-  store.putTable(tx, schema, table, { uid: t.uid, fields: t.fields, rows: t.rows.remove(gone) });
+  store.writeRows(tx, schema, table, t, { uid: t.uid, fields: t.fields, rows: t.rows.remove(gone) }, gone);
   return {};
 }

@@ -2,11 +2,18 @@
  * The fake's in-memory catalog and its transactions. The committed state is two flat maps
  * (schemas; tables keyed `schema/table`). A transaction works on its own shallow copy of both maps
  * and replaces a table's value when it writes it (a table is an immutable value, fake.table.ts, so
- * a write shares all it does not change with the value it started from); commit checks, for
- * every key the transaction wrote, that the committed entry is still the one it started from
- * (first committer wins), then applies the written keys at once.
+ * a write shares all it does not change with the value it started from).
+ *
+ * Conflicts (snapshot isolation, first committer wins), as this team assumes VAST DataBase
+ * behaves (README, "Many replicas"): a transaction that updated or deleted a row fails to commit
+ * (409 TransactionConflict) when another transaction committed a change to that row after this
+ * one began; inserts never conflict (VAST has no unique keys), so two transactions adding rows to
+ * one table both commit. Changes to a table's or schema's structure (create, drop, add or drop a
+ * column) conflict at that level: the committed entry must be the one the transaction started
+ * from. Commit then applies the transaction's row changes onto the committed tables, so that
+ * other transactions' committed rows are kept.
  */
-import type { WireField } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import type { WireField, WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { conflict, FakeVastError, notFound } from './fake.errors.ts';
 import { RowTable } from './fake.table.ts';
 
@@ -33,8 +40,16 @@ const schemaKey = (schema: string) => `schema:${schema}`;
 export interface Transaction {
   readonly id: bigint;
   readonly catalog: Catalog;
-  /** Key -> the committed object it was based on (undefined when it did not exist). */
+  /**
+   * Keys whose structure the transaction changed -> the committed object it was based on
+   * (undefined when it did not exist).
+   */
   readonly touched: Map<string, SchemaState | TableState | undefined>;
+  /**
+   * Tables whose rows the transaction changed -> row id -> the row its first change replaced, as
+   * its snapshot held it (undefined for a row it inserted).
+   */
+  readonly rowWrites: Map<string, Map<bigint, WireRow | undefined>>;
   lastUsed: number;
 }
 
@@ -59,6 +74,7 @@ export class FakeStore {
       id: this.nextTxid++,
       catalog: { schemas: new Map(this.committed.schemas), tables: new Map(this.committed.tables) },
       touched: new Map(),
+      rowWrites: new Map(),
       lastUsed: this.now(),
     };
     this.txs.set(tx.id, tx);
@@ -86,13 +102,24 @@ export class FakeStore {
     const tx = this.get(id);
     this.txs.delete(id);
     const c = this.committed;
+    const refuse = (key: string, what: string): never => {
+      throw conflict(
+        'TransactionConflict',
+        `transaction ${id} conflicts on ${key}: ${what} committed by another one`,
+      );
+    };
     for (const [key, base] of tx.touched) {
       const now = key.startsWith('schema:') ? c.schemas.get(key.slice(7)) : c.tables.get(key);
-      if (now !== base) {
-        throw conflict(
-          'TransactionConflict',
-          `transaction ${id} conflicts on ${key}: committed by another one`,
-        );
+      if (now !== base) refuse(key, 'a change of structure');
+    }
+    for (const [key, writes] of tx.rowWrites) {
+      if (tx.touched.has(key)) continue; // its structure check covers the whole table
+      const now = c.tables.get(key);
+      const mine = tx.catalog.tables.get(key);
+      if (!now || !mine || now.uid !== mine.uid || now.fields !== mine.fields)
+        refuse(key, 'a change of structure');
+      for (const [rowId, base] of writes) {
+        if (base !== undefined && now?.rows.get(rowId) !== base) refuse(key, `a change of row ${rowId}`);
       }
     }
     for (const key of tx.touched.keys()) {
@@ -106,6 +133,19 @@ export class FakeStore {
         if (t) c.tables.set(key, t);
         else c.tables.delete(key);
       }
+    }
+    for (const [key, writes] of tx.rowWrites) {
+      if (tx.touched.has(key)) continue;
+      const now = c.tables.get(key) as TableState;
+      const mine = tx.catalog.tables.get(key) as TableState;
+      const put: WireRow[] = [];
+      const gone: bigint[] = [];
+      for (const rowId of writes.keys()) {
+        const row = mine.rows.get(rowId);
+        if (row !== undefined) put.push(row);
+        else if (now.rows.get(rowId) !== undefined) gone.push(rowId);
+      }
+      c.tables.set(key, { uid: now.uid, fields: now.fields, rows: now.rows.put(put).remove(gone) });
     }
   }
 
@@ -172,10 +212,33 @@ export class FakeStore {
     tx.catalog.tables.delete(key);
   }
 
-  /** Replaces the transaction's copy of a table (the caller built the new state). */
+  /** Replaces the transaction's copy of a table whose structure changed (the caller built it). */
   putTable(tx: Transaction, schema: string, table: string, next: TableState): void {
     const key = tableKey(schema, table);
     this.touch(tx, key);
+    tx.catalog.tables.set(key, next);
+  }
+
+  /**
+   * Replaces the transaction's copy of a table after a row call: `next` is `before` with the rows
+   * of `changed` inserted, updated or deleted (their row ids). Remembers, for each row id, the
+   * row that its first change replaced, which commit requires to be still the committed one.
+   */
+  writeRows(
+    tx: Transaction,
+    schema: string,
+    table: string,
+    before: TableState,
+    next: TableState,
+    changed: readonly bigint[],
+  ): void {
+    const key = tableKey(schema, table);
+    let writes = tx.rowWrites.get(key);
+    if (!writes) {
+      writes = new Map();
+      tx.rowWrites.set(key, writes);
+    }
+    for (const rowId of changed) if (!writes.has(rowId)) writes.set(rowId, before.rows.get(rowId));
     tx.catalog.tables.set(key, next);
   }
 

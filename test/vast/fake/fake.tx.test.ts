@@ -64,27 +64,79 @@ describe('fake VAST: transactions', () => {
     await client.commit(tx2);
   });
 
-  it('lets the first committer win when two transactions write the same table', async () => {
+  it('commits two transactions that insert into one table: inserts never conflict', async () => {
+    const t1 = await client.begin();
+    const t2 = await client.begin();
+    await client.insert(t1, 's', 'a', [{ c_int64: 20n }]);
+    await client.insert(t2, 's', 'a', [{ c_int64: 21n }]);
+    await client.commit(t1);
+    await client.commit(t2);
+    const check = await client.begin();
+    expect(await ints(check, 'a')).toEqual(expect.arrayContaining([20n, 21n]));
+    await client.rollback(check);
+  });
+
+  it('lets the first committer win when two transactions change one row, and only then', async () => {
+    const setup = await client.begin();
+    const [r1, r2] = (await client.insert(setup, 's', 'b', [
+      { c_int64: 40n, c_utf8: 'r1' },
+      { c_int64: 41n, c_utf8: 'r2' },
+    ])) as [bigint, bigint];
+    await client.commit(setup);
+    const utf8 = [COLUMNS[0] as (typeof COLUMNS)[number]];
+    const text = async (tx: bigint) =>
+      (
+        await client.select(tx, 's', 'b', {
+          columns: ['c_int64', 'c_utf8'],
+          where: { all: [{ column: 'c_int64', any: [{ op: 'in', value: [40n, 41n] }] }] },
+        })
+      ).rows;
+
+    // Same row updated by both: the second to commit is refused and leaves nothing.
     const t1 = await client.begin();
     const t2 = await client.begin();
     const t3 = await client.begin();
-    await client.insert(t1, 's', 'a', [{ c_int64: 20n }]);
-    await client.insert(t2, 's', 'a', [{ c_int64: 21n }]);
-    await client.insert(t3, 's', 'b', [{ c_int64: 22n }]); // another table: no conflict
+    await client.update(t1, 's', 'b', utf8, [{ $row_id: r1, c_utf8: 'one' }]);
+    await client.update(t2, 's', 'b', utf8, [{ $row_id: r1, c_utf8: 'two' }]);
+    await client.insert(t2, 's', 'a', [{ c_int64: 42n }]);
+    await client.update(t3, 's', 'b', utf8, [{ $row_id: r2, c_utf8: 'three' }]); // another row
     await client.commit(t1);
     const e = await refusal(client.commit(t2));
     expect([e.status, e.code, e.kind]).toEqual([409, 'TransactionConflict', 'conflict']);
     await client.commit(t3);
-    const check = await client.begin();
-    const a = await ints(check, 'a');
-    expect([a.includes(20n), a.includes(21n), (await ints(check, 'b')).includes(22n)]).toEqual([
-      true,
-      false,
-      true,
+    let check = await client.begin();
+    expect(await text(check)).toEqual([
+      { c_int64: 40n, c_utf8: 'one' },
+      { c_int64: 41n, c_utf8: 'three' },
     ]);
+    expect(await ints(check, 'a')).not.toContain(42n); // t2's insert went with it
+    await client.rollback(check);
     const gone = await refusal(client.commit(t2)); // a failed commit ends the transaction
     expect(gone.code).toBe('NoSuchTransaction');
+
+    // A row changed and committed after a transaction began conflicts with that transaction's
+    // change of it made later (its snapshot holds the old row), and a delete with an update.
+    const late = await client.begin();
+    const deleter = await client.begin();
+    const first = await client.begin();
+    await client.update(first, 's', 'b', utf8, [{ $row_id: r2, c_utf8: 'four' }]);
+    await client.commit(first);
+    await client.update(late, 's', 'b', utf8, [{ $row_id: r2, c_utf8: 'five' }]);
+    await client.delete(deleter, 's', 'b', [r2]);
+    expect((await refusal(client.commit(late))).code).toBe('TransactionConflict');
+    expect((await refusal(client.commit(deleter))).code).toBe('TransactionConflict');
+    check = await client.begin();
+    expect((await text(check))[1]).toEqual({ c_int64: 41n, c_utf8: 'four' });
     await client.rollback(check);
+  });
+
+  it('refuses row changes made on a table whose columns changed since the transaction began', async () => {
+    const writer = await client.begin();
+    await client.insert(writer, 's', 'b', [{ c_int64: 50n }]);
+    const ddl = await client.begin();
+    await client.addColumns(ddl, 's', 'b', [{ name: 'c_added', type: 'int64', nullable: true }]);
+    await client.commit(ddl);
+    expect((await refusal(client.commit(writer))).code).toBe('TransactionConflict');
   });
 
   it('updates and deletes by $row_id; an unknown row id is refused and changes nothing', async () => {
@@ -104,7 +156,7 @@ describe('fake VAST: transactions', () => {
     await client.delete(tx, 's', 'b', [id30]);
     const got = await client.select(tx, 's', 'b', {
       columns: ['c_int64', 'c_utf8'],
-      where: { all: [{ column: 'c_int64', any: [{ op: 'ge', value: 30n }] }] },
+      where: { all: [{ column: 'c_int64', any: [{ op: 'in', value: [30n, 31n] }] }] },
     });
     expect(got.rows).toEqual([{ c_int64: 31n, c_utf8: 'y2' }]);
     const e = await refusal(client.delete(tx, 's', 'b', [id30]));
