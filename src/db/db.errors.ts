@@ -17,7 +17,9 @@ export type DbErrorCode =
   | 'lease_lost'
   | 'locked'
   /** The database server cannot be reached or refuses work for now; worth retrying later. */
-  | 'unavailable';
+  | 'unavailable'
+  /** A commit lost to another transaction that changed the same rows first; nothing applied. */
+  | 'conflict';
 
 /** An error raised by the table manager or an engine for a caller mistake or a refused state. */
 export class DbError extends Error {
@@ -83,5 +85,26 @@ export class DbUnavailableError extends DbError implements BackendUnavailable {
   ) {
     super('unavailable', `${backend} is unavailable: ${reason}${detail ? ` (${detail})` : ''}`);
     this.name = 'DbUnavailableError';
+  }
+}
+
+/**
+ * The database refused a transaction at its commit because another one, committed after this one
+ * began, changed a row this one changed too (first committer wins; VAST DataBase answers 409).
+ * Nothing of the transaction was applied, so running it again on a fresh snapshot is safe: the
+ * store does that (TamsStore.transaction), and a transaction that keeps losing reaches the API as
+ * 503 with Retry-After, as contention that passes, never as a 500.
+ */
+export class DbConflictError extends DbError implements BackendUnavailable {
+  readonly [BACKEND_UNAVAILABLE] = true as const;
+  readonly reason = 'other requests changed the same data at the same time';
+  readonly retryAfterSeconds = 1;
+
+  constructor(
+    readonly backend: string,
+    readonly detail: string,
+  ) {
+    super('conflict', `${backend} refused a commit: ${detail}`);
+    this.name = 'DbConflictError';
   }
 }

@@ -74,9 +74,11 @@ export class DeletionWorker {
     await this.deps.store.deletions.purgeExpired(now);
   }
 
-  private async chunk(request: DeletionRecord): Promise<void> {
+  private async chunk(claimed: DeletionRecord): Promise<void> {
     const { chunkSize } = this.deps;
     await this.deps.store.transaction(async (store) => {
+      // A copy: a transaction may run again (a lost commit), and from the record as claimed.
+      const request: DeletionRecord = { ...claimed };
       const now = this.deps.clock.now();
       const range = request.timerange_remaining;
       const deleted = await deleteSegments(store, request.flow_id, range, request.object_id, chunkSize, now);

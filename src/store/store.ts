@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DbConflictError } from '../db/db.errors.ts';
 import type { DbSession, Pushdown } from '../db/db.types.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
@@ -16,6 +18,11 @@ import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
 import { StoreHints } from './store.hints.ts';
 import { WebhooksRepo } from './webhooks.repo.ts';
+
+/** Runs of a transaction whose commits lose to others (DbConflictError) before it gives up. */
+const CONFLICT_ATTEMPTS = 5;
+/** The first pause after a lost commit is up to twice this, then doubles (ms). */
+const CONFLICT_PAUSE_MS = 5;
 
 /** What the store needs from the table manager. */
 export interface StoreDb extends DbSession {
@@ -139,16 +146,32 @@ export class TamsStore {
   /** Set in a transaction's store when it recorded events. */
   private eventsRecorded = false;
 
+  /**
+   * Runs `fn` in one transaction. A commit lost to another transaction that changed the same rows
+   * first (DbConflictError: another replica, on a database several processes share) applied
+   * nothing, so `fn` runs again on a fresh snapshot, where it sees the winner's rows and decides
+   * anew (a segment that now overlaps is refused, a count is taken from the new value): up to
+   * CONFLICT_ATTEMPTS runs, a random pause growing between them so that the losers spread out.
+   * `fn` must therefore keep its changes to the database or to values it creates: whatever it
+   * changed outside them stays changed when it runs again.
+   */
   async transaction<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
     const { root } = this;
     if (!root) return fn(this);
-    let tx: TamsStore | undefined;
-    const result = await this.run((store) => {
-      tx = store;
-      return fn(store);
-    });
-    if (tx?.eventsRecorded) this.onEventsCommitted?.();
-    return result;
+    for (let attempt = 1; ; attempt++) {
+      let tx: TamsStore | undefined;
+      try {
+        const result = await this.run((store) => {
+          tx = store;
+          return fn(store);
+        });
+        if (tx?.eventsRecorded) this.onEventsCommitted?.();
+        return result;
+      } catch (error) {
+        if (!(error instanceof DbConflictError) || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await sleep(Math.random() * CONFLICT_PAUSE_MS * 2 ** attempt);
+      }
+    }
   }
 
   private async run<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {

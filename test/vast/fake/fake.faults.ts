@@ -143,6 +143,8 @@ export class FakeStats {
   >;
   /** Requests refused by a fault (503, dropped, failure frame). */
   faultsFired = 0;
+  /** Commits refused because another transaction changed the same rows first (409). */
+  conflicts = 0;
   /** Rows sent in QueryData answers (a count sends none): what the benchmarks report per page. */
   rowsSent = 0;
   /**
@@ -163,6 +165,7 @@ export class FakeStats {
   reset(): void {
     for (const k of CALL_KINDS) this.calls[k] = 0;
     this.faultsFired = 0;
+    this.conflicts = 0;
     this.rowsSent = 0;
     this.rowsExamined = 0;
     if (this.spans) this.spans = [];

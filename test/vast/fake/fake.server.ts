@@ -14,7 +14,8 @@
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
  *                            query insert update delete ddl list stats other); stats.total,
- *                            stats.faultsFired, stats.rowsSent, stats.rowsExamined, stats.reset(),
+ *                            stats.faultsFired, stats.conflicts, stats.rowsSent, stats.rowsExamined,
+ *                            stats.reset(),
  *                            stats.spans = [] to record each request's arrival and end
  *   vast.faults.slowDown(rule)              503 SlowDown
  *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
@@ -111,6 +112,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
   const keepAliveMs = options.keepAliveFrameMs ?? 50;
 
   function refuse(res: ServerResponse, method: string, resource: string, e: FakeVastError): void {
+    if (e.code === 'TransactionConflict') stats.conflicts++;
     const requestId = newRequestId();
     const xml = Buffer.from(errorXml(e.code, e.message, resource, requestId));
     res.writeHead(e.status, {

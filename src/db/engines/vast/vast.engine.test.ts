@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
 import { loadConfig } from '../../../config.ts';
-import { DbUnavailableError } from '../../db.errors.ts';
+import { DbConflictError, DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
 import { openEngine } from '../../engine.factory.ts';
 import { TableManager } from '../../manager.ts';
@@ -328,6 +328,39 @@ describe('VAST engine', () => {
     expect(vast.stats.faultsFired).toBe(fired + 1);
     vast.faults.clear();
     expect(await db.count('items')).toBe(1);
+  });
+
+  it('refuses a commit lost to another process’s as DbConflictError; an autocommit write runs again', async () => {
+    const schema = `engine_${process.pid}_${++schemas}`;
+    const gated = new GatedTransport(testTransport(vast));
+    const { db } = await open({ schema }, gated);
+    const other = await TableManager.open(
+      createVastEngine({ transport: testTransport(vast), bucket: vast.bucket, schema }),
+      [T],
+    );
+    opened.push(other);
+    await db.insert('items', [{ id: 1n, label: 'first' }]);
+    const label = async () => (await other.select('items', { where: where(col('id').eq(1n)) }))[0]?.label;
+
+    // A transaction changed the row; another process changed and committed it meanwhile.
+    const conflicts = vast.stats.conflicts;
+    const lost = db.transaction(async (tx) => {
+      await tx.update('items', where(col('id').eq(1n)), { label: 'mine' });
+      await other.update('items', where(col('id').eq(1n)), { label: 'theirs' });
+    });
+    await expect(lost).rejects.toBeInstanceOf(DbConflictError);
+    await expect(lost).rejects.toMatchObject({ code: 'conflict' });
+    expect([vast.stats.conflicts - conflicts, await label()]).toEqual([1, 'theirs']);
+
+    // An autocommit write whose commit loses is run again whole, on a snapshot holding the winner.
+    gated.gate = true;
+    const write = db.update('items', where(col('id').eq(1n)), { label: 'again' });
+    await vi.waitFor(() => expect(gated.held).toHaveLength(1));
+    gated.gate = false;
+    await other.update('items', where(col('id').eq(1n)), { label: 'between' });
+    for (const release of gated.held.splice(0)) release();
+    await write;
+    expect([vast.stats.conflicts - conflicts, await label()]).toEqual([2, 'again']);
   });
 
   it('reports a table dropped behind its back as unknown_table', async () => {

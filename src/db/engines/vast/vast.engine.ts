@@ -1,4 +1,4 @@
-import { DbError, DbUnavailableError } from '../../db.errors.ts';
+import { DbConflictError, DbError, DbUnavailableError } from '../../db.errors.ts';
 import type {
   ColumnDef,
   DatabaseServer,
@@ -231,8 +231,9 @@ export class VastEngine implements Engine {
 
   /**
    * An autocommit write: its own transaction, in turn with the others. Refused before its commit
-   * (503, connection lost), it was rolled back, so it is re-run whole in a new transaction; a
-   * commit whose answer was lost is never re-run, since it may have been applied.
+   * (503, connection lost), it was rolled back, so it is re-run whole in a new transaction, as is
+   * one whose commit lost to another process's (a conflict); a commit whose answer was lost is
+   * never re-run, since it may have been applied.
    */
   private autocommit<T>(fn: (txid: bigint) => Promise<T>): Promise<T> {
     return this.writes.run(async () => {
@@ -245,7 +246,9 @@ export class VastEngine implements Engine {
             return result;
           });
         } catch (e) {
-          if (committing || !(e instanceof DbUnavailableError) || attempt >= this.writeRetries) throw e;
+          // A commit refused as a conflict applied nothing: safe to run again, on a new snapshot.
+          const retry = e instanceof DbConflictError || (!committing && e instanceof DbUnavailableError);
+          if (!retry || attempt >= this.writeRetries) throw e;
         } finally {
           this.reads.retireAll();
         }

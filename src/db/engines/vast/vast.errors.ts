@@ -1,5 +1,5 @@
-import { DbError, DbTooLargeError } from '../../db.errors.ts';
-import { VastHttpError } from './transport/transport.errors.ts';
+import { DbConflictError, DbError, DbTooLargeError } from '../../db.errors.ts';
+import { VAST_BACKEND, VastHttpError } from './transport/transport.errors.ts';
 import { WireFormatError } from './wire/wire.errors.ts';
 import { QueryDataFailedError } from './wire/wire.frames.ts';
 import { TooWideRowError } from './wire/wire.slices.ts';
@@ -20,9 +20,10 @@ export class VastAnswerError extends Error {
 /**
  * Maps what the transport and the codec throw to the engine's errors. DbErrors (including the
  * transport's VastUnavailableError, a DbUnavailableError that the API answers with 503) pass
- * through; a 404 on a table means the table is not there; a reply the codec cannot read is a
- * VastAnswerError. Anything else (403, 409, 500...) keeps its VastHttpError, which names status,
- * code and request id for the log.
+ * through; a 404 on a table means the table is not there; a 409 whose code speaks of a conflict
+ * (a commit that lost to another transaction) is a DbConflictError; a reply the codec cannot read
+ * is a VastAnswerError. Anything else (403, other 409s such as "already exists", 500...) keeps its
+ * VastHttpError, which names status, code and request id for the log.
  */
 export function toDbError(e: unknown, table: string | undefined): unknown {
   if (e instanceof DbError) return e;
@@ -30,6 +31,7 @@ export function toDbError(e: unknown, table: string | undefined): unknown {
     if (e.status === 404 && table !== undefined && table !== '' && e.missing !== 'bucket') {
       return new DbError('unknown_table', `unknown table "${table}" (VAST: ${e.code || 'not found'})`);
     }
+    if (e.status === 409 && /conflict/i.test(e.code)) return new DbConflictError(VAST_BACKEND, e.message);
     return e;
   }
   if (e instanceof WireValueError) return new DbError('invalid_value', e.message);

@@ -1,0 +1,74 @@
+/**
+ * Two servers on one VAST database (`vast` project only): two app instances in this process,
+ * each with its own VAST engine (so its own write turn, as two replicas have), on one schema of
+ * the fake, which refuses the second of two commits that changed one row (fake.store.ts). Every
+ * segment registration updates its Flow's row in its transaction, so of two registrations of
+ * one Flow that overlap in time only one commits; the other runs again (TamsStore.transaction),
+ * sees the winner's segment and refuses its own as overlapping.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTimeRange, type TimeRange } from '../../src/time/index.ts';
+import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { sharedFakeVast } from '../helpers/vast.mode.ts';
+import { allSegments, newFlow, objectIds, secs } from '../segments/helpers.ts';
+import type { FakeVast } from './fake/fake.server.ts';
+
+let a: TestServer;
+let b: TestServer;
+let vast: FakeVast;
+const data = tempDir('tams-replicas-');
+beforeAll(async () => {
+  vast = await sharedFakeVast();
+  // One data directory: one VAST schema for both (test/helpers/vast.mode.ts).
+  a = await startServer({ dataDir: data.path });
+  b = await startServer({ dataDir: data.path });
+});
+afterAll(async () => {
+  vast.faults.clear();
+  await a?.close();
+  await b?.close();
+  data.remove();
+});
+
+describe('two servers on one VAST database', () => {
+  it('never both accept two overlapping segments POSTed to each at the same time', async () => {
+    const PAIRS = 12;
+    const flowId = await newFlow(a);
+    const ids = await objectIds(a, flowId, 2 * PAIRS);
+    // 20 ms per round trip: each server's transaction (begin, reads, writes, commit) spans the
+    // other's, so both read before either commits and the database has to choose.
+    vast.faults.latencyMs = 20;
+    const conflictsBefore = vast.stats.conflicts;
+    const pairs = await Promise.all(
+      Array.from({ length: PAIRS }, async (_, k) => {
+        const first = { object_id: ids[2 * k] as string, timerange: secs(3 * k, 3 * k + 2) };
+        const second = { object_id: ids[2 * k + 1] as string, timerange: secs(3 * k + 1, 3 * k + 3) };
+        const [ra, rb] = await Promise.all([
+          a.post(`/flows/${flowId}/segments`, first),
+          b.post(`/flows/${flowId}/segments`, second),
+        ]);
+        return { statuses: [ra.status, rb.status], texts: [ra.text, rb.text], first, second };
+      }),
+    );
+    vast.faults.latencyMs = 0;
+    const conflicts = vast.stats.conflicts - conflictsBefore;
+
+    const accepted: string[] = [];
+    for (const { statuses, texts, first, second } of pairs) {
+      // One of each pair, either one: never both, never neither, never a 5xx.
+      expect([...statuses].sort(), texts.join('\n')).toEqual([201, 400]);
+      accepted.push(statuses[0] === 201 ? first.timerange : second.timerange);
+    }
+    expect(conflicts, 'commits refused by the database').toBeGreaterThan(0);
+
+    // Both servers read the same segments back: exactly the accepted ones, none overlapping.
+    for (const server of [a, b]) {
+      const stored = (await allSegments(server, flowId)).map((s) => s.timerange);
+      expect([...stored].sort()).toEqual([...accepted].sort());
+      const ranges = stored.map((t) => parseTimeRange(t));
+      for (let i = 1; i < ranges.length; i++) {
+        expect((ranges[i - 1] as TimeRange).overlaps(ranges[i] as TimeRange)).toBe(false);
+      }
+    }
+  });
+});
