@@ -108,11 +108,14 @@ async function persistent(
   make: () => string,
 ): Promise<string> {
   if (configured !== '') return configured;
-  const kept = await store.settings.get(key);
-  if (typeof kept === 'string') return kept;
-  const value = make();
-  await store.settings.set(key, value);
-  return value;
+  // One transaction: replicas starting together keep the first value committed, each reading it.
+  return store.transaction(async (tx) => {
+    const kept = await tx.settings.get(key);
+    if (typeof kept === 'string') return kept;
+    const value = make();
+    await tx.settings.set(key, value);
+    return value;
+  });
 }
 
 /**

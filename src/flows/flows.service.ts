@@ -87,6 +87,8 @@ export class FlowsService {
         timerange: existing?.timerange ?? TimeRange.EMPTY,
       };
       checkIntegers(flow);
+      // Two replicas creating this Flow at once: only one commits; the other, run again, updates it.
+      if (!existing) await store.guards.claim([`flow:${id}`]);
       await this.checkCollection(store, id, flow.flow_collection);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
       await this.attachSource(store, flow, existing, related, actor, now);
@@ -219,6 +221,9 @@ export class FlowsService {
     actor: Actor,
     now: Date,
   ): Promise<void> {
+    // Creating the Source, or joining it, excludes its deletion with its last Flow on another
+    // replica (releaseSource claims it too): otherwise both could commit, this Flow's Source gone.
+    if (existing?.source_id !== flow.source_id) await store.guards.claim([`source:${flow.source_id}`]);
     const source = await store.sources.get(flow.source_id);
     if (!source) {
       await store.sources.insert({
@@ -259,6 +264,7 @@ export class FlowsService {
   ) {
     // A Source with Flows left is unchanged: its document does not list its Flows.
     if ((await store.flows.countBySource(sourceId, flowId)) > 0) return;
+    await store.guards.claim([`source:${sourceId}`]); // see attachSource
     const collectedBy =
       collectedByBefore ?? (await store.sources.collectedBy([sourceId])).get(sourceId) ?? [];
     await store.sources.delete(sourceId);

@@ -145,6 +145,8 @@ export async function registerJobs(
   await settleAll([
     store.segments.insertMany(accepted),
     store.objects.insertMany([...external.values()]),
+    // New object rows: two replicas registering one new external object id make one row.
+    store.guards.claim([...external.keys()].map((id) => `object:${id}`)),
     store.objects.addRefs([...refs.values()], new Set(firsts.keys()), refCounts),
     store.objects.registered(
       [...firsts.keys()].filter((id) => unused.has(id)),

@@ -96,6 +96,9 @@ export class StorageService {
     if (ids.length > maxLimit) throw new BadRequestError(`at most ${maxLimit} object_ids per request`);
     if (ids.some((id) => id === '')) throw new BadRequestError('object_ids must not be empty strings');
     if (new Set(ids).size !== ids.length) throw new BadRequestError('object_ids contains duplicates');
+    // Claimed before the check: of two replicas allocating one id at once, one commits and the
+    // other, run again, finds the id taken.
+    await store.guards.claim(ids.map((id) => `object:${id}`));
     const existing = await store.objects.getMany(ids);
     if (existing.size > 0) {
       throw new BadRequestError(`object_ids already exist in this store: ${[...existing.keys()].join(', ')}`);

@@ -2,6 +2,7 @@ import type { Engine } from '../db/db.types.ts';
 import { TableManager } from '../db/manager.ts';
 import { Migrator } from '../db/migrate/migrate.runner.ts';
 import type { MigrationLog, MigrationRun } from '../db/migrate/migrate.types.ts';
+import { ensureGuardRows } from './guards.repo.ts';
 import { storeMigrations } from './migrations/migrations.list.ts';
 import { storeTables } from './tables.ts';
 
@@ -19,12 +20,15 @@ export function storeMigrator(engine: Engine, options: StoreDbOptions): Migrator
 /**
  * Opens the store's tables on `engine`: refuses a store newer than this code, applies the
  * pending migrations (waiting for a replica already applying them), then opens the table
- * manager, which adds any missing nullable column.
+ * manager, which adds any missing nullable column, and adds the guard rows replicas exclude each
+ * other with (guards.repo.ts) where missing.
  */
 export async function openStoreDb(
   engine: Engine,
   options: StoreDbOptions,
 ): Promise<{ db: TableManager; migrations: MigrationRun }> {
   const migrations = await storeMigrator(engine, options).run();
-  return { db: await TableManager.open(engine, storeTables), migrations };
+  const db = await TableManager.open(engine, storeTables);
+  await ensureGuardRows(db);
+  return { db, migrations };
 }

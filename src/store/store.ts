@@ -10,6 +10,7 @@ import { CollectionsRepo } from './collections.repo.ts';
 import { DeletionsRepo } from './deletions.repo.ts';
 import { EventSequence, EventsRepo } from './events.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
+import { GuardsRepo } from './guards.repo.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
@@ -42,6 +43,8 @@ export interface StoreDb extends DbSession {
  */
 export class TamsStore {
   readonly settings: SettingsRepo;
+  /** Guard rows: claims that make two replicas' conflicting transactions conflict at commit. */
+  readonly guards: GuardsRepo;
   readonly flows: FlowsStore;
   readonly sources: SourcesRepo;
   readonly segments: SegmentsStore;
@@ -73,6 +76,7 @@ export class TamsStore {
       objects: new ObjectsRepo(session),
     };
     this.settings = new SettingsRepo(session);
+    this.guards = new GuardsRepo(session);
     this.mediaGc = new MediaGcRepo(session);
     this.deletions = new DeletionsRepo(session);
     this.events = new EventsRepo(session, sequence, () => {

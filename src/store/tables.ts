@@ -28,6 +28,7 @@ export const T = {
   parkedEvents: 'parked_events',
   users: 'auth_users',
   tokens: 'auth_tokens',
+  guards: 'guards',
 } as const;
 
 /** A timerange as four columns: bounds in nanoseconds (null = unbounded) and inclusivity flags. */
@@ -312,6 +313,20 @@ export const storeTables: TableDef[] = [
       { name: 'created_by', type: 'string' },
       { name: 'expires', type: 'timestamp' },
       { name: 'revoked', type: 'timestamp' },
+    ],
+  },
+  {
+    // Rows that transactions update to exclude each other across replicas (guards.repo.ts):
+    // stripes of names (`stripe:0042`) and the leases of background jobs (`lease:media-gc`).
+    // A key may have several rows (replicas that first started together each added theirs).
+    name: T.guards,
+    columns: [
+      { name: 'key', type: 'string', nullable: false },
+      // Changed by every claim, so that two claims of one row conflict at commit.
+      { name: 'stamp', type: 'int64' },
+      // A lease's holder and end; null for stripes and for a lease nobody holds.
+      { name: 'owner', type: 'string' },
+      { name: 'until', type: 'timestamp' },
     ],
   },
   // The schema version (the migrations applied) and the lease of the replica applying them.

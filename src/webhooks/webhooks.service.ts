@@ -110,6 +110,8 @@ export class WebhooksService {
         await store.webhooks.save(updated);
       }
       if (matching.length > 0) return 'registered' as const;
+      // The same registration on two replicas at once: one webhook, not two delivering each event.
+      await store.guards.claim([`webhook:${body.url}`]);
       const webhook: WebhookRecord = {
         id: this.deps.ids.uuid(),
         url: body.url,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimeRange, type TimeRange } from '../../src/time/index.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { sharedFakeVast } from '../helpers/vast.mode.ts';
+import { videoFlow } from '../http/fixtures.ts';
 import { allSegments, newFlow, objectIds, secs } from '../segments/helpers.ts';
 import type { FakeVast } from './fake/fake.server.ts';
 
@@ -20,8 +21,8 @@ const data = tempDir('tams-replicas-');
 beforeAll(async () => {
   vast = await sharedFakeVast();
   // One data directory: one VAST schema for both (test/helpers/vast.mode.ts).
-  a = await startServer({ dataDir: data.path });
-  b = await startServer({ dataDir: data.path });
+  a = await startServer({ dataDir: data.path, env: { TAMS_WEBHOOK_ALLOW: '127.0.0.1' } });
+  b = await startServer({ dataDir: data.path, env: { TAMS_WEBHOOK_ALLOW: '127.0.0.1' } });
 });
 afterAll(async () => {
   vast.faults.clear();
@@ -30,7 +31,66 @@ afterAll(async () => {
   data.remove();
 });
 
+/** Runs `send` on both servers at once, each round trip 20 ms so that the two overlap. */
+async function atOnce<T>(send: (server: TestServer, n: number) => Promise<T>): Promise<[T, T]> {
+  vast.faults.latencyMs = 20;
+  try {
+    return await Promise.all([send(a, 0), send(b, 1)]);
+  } finally {
+    vast.faults.latencyMs = 0;
+  }
+}
+
+/** Rows of `table` whose `column` is `value`, read from the database under both servers. */
+async function rows(table: string, column: string, value: string): Promise<number> {
+  const all = await a.runtime.db.select(table, { columns: [column] });
+  return all.filter((r) => r[column] === value).length;
+}
+
 describe('two servers on one VAST database', () => {
+  it('create one Flow, one Source, one webhook and one object id when both are asked at once', async () => {
+    const flow = videoFlow();
+    const conflicts = vast.stats.conflicts;
+    const created = await atOnce((server, n) =>
+      server.put(`/flows/${flow.id}`, { ...flow, label: `from ${n}` }),
+    );
+    // One creates (201), the other, run again after its commit lost, updates what it finds (204).
+    expect(created.map((r) => r.status).sort(), created.map((r) => r.text).join('\n')).toEqual([201, 204]);
+    expect([
+      await rows('flows', 'id', flow.id as string),
+      await rows('sources', 'id', flow.source_id as string),
+    ]).toEqual([1, 1]);
+
+    // Two Flows joining one new Source at once: one Source.
+    const source = videoFlow().source_id as string;
+    const joined = await atOnce((server) => {
+      const member = videoFlow({ source_id: source });
+      return server.put(`/flows/${member.id}`, member);
+    });
+    expect(joined.map((r) => r.status)).toEqual([201, 201]);
+    expect(await rows('sources', 'id', source)).toBe(1);
+
+    const url = 'http://127.0.0.1:1/replicas';
+    const hooks = await atOnce((server) =>
+      server.post('/service/webhooks', { url, events: ['flows/created'] }),
+    );
+    expect(
+      hooks.map((r) => r.status),
+      hooks.map((r) => r.text).join('\n'),
+    ).toEqual([201, 201]);
+    expect(await rows('webhooks', 'url', url)).toBe(1);
+
+    const objectId = `replica-object-${flow.id as string}`;
+    const allocated = await atOnce((server) =>
+      server.post(`/flows/${flow.id}/storage`, { object_ids: [objectId] }),
+    );
+    expect(allocated.map((r) => r.status).sort(), allocated.map((r) => r.text).join('\n')).toEqual([
+      201, 400,
+    ]);
+    expect(await rows('objects', 'id', objectId)).toBe(1);
+    expect(vast.stats.conflicts - conflicts, 'commits refused by the database').toBeGreaterThanOrEqual(4);
+  });
+
   it('never both accept two overlapping segments POSTed to each at the same time', async () => {
     const PAIRS = 12;
     const flowId = await newFlow(a);
