@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { AuthRepo, TokenRecord, UserRecord } from '../store/auth.repo.ts';
+import type { GuardsRepo } from '../store/guards.repo.ts';
 import { isUserName, parseScopes, type Scope, USER_NAME_RULE } from './auth.model.ts';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams, verifyPassword } from './auth.password.ts';
 import { newToken, newTokenId, tokenHash, tokenHint } from './auth.tokens.ts';
@@ -83,13 +84,23 @@ const tokenView = (t: TokenRecord): TokenView => ({
 });
 
 /**
+ * Runs `fn` in one transaction of its own, again when its commit loses to another replica's
+ * (TamsStore's retryConflicts), with the repository and the guard rows of that transaction.
+ */
+export type AuthTransaction = <T>(fn: (repo: AuthRepo, guards: GuardsRepo) => Promise<T>) => Promise<T>;
+
+/**
  * Users and tokens management, shared by the CLI (tams-mgmt) and the admin HTTP routes.
- * `changed` runs after every change (the server's Authenticator forgets what it cached).
+ * `changed` runs after every change (the server's Authenticator forgets what it cached). A change
+ * that checks before it writes (a name free, no one able to sign in yet) runs in one transaction
+ * that claims the name it checks (guards.repo.ts), so that replicas sharing the database cannot
+ * both pass the check: the second, run again, sees the first's row.
  */
 export class AuthAdmin {
   constructor(
     private readonly deps: {
       repo: AuthRepo;
+      transaction: AuthTransaction;
       clock: Clock;
       changed?: () => void;
       scrypt?: ScryptParams;
@@ -108,15 +119,20 @@ export class AuthAdmin {
     checkName('user', name);
     checkPassword(password);
     const granted = checkScopes(scopes);
-    if (await this.deps.repo.getUser(name)) throw new BadRequestError(`The user "${name}" exists already.`);
-    const user: UserRecord = {
-      name,
-      password: await hashPassword(password, this.deps.scrypt ?? DEFAULT_SCRYPT),
-      scopes: granted,
-      created: this.deps.clock.now(),
-      created_by: createdBy,
-    };
-    await this.deps.repo.insertUser(user);
+    const hash = await hashPassword(password, this.deps.scrypt ?? DEFAULT_SCRYPT);
+    const user = await this.deps.transaction(async (repo, guards) => {
+      await guards.claim([`user:${name}`]);
+      if (await repo.getUser(name)) throw new BadRequestError(`The user "${name}" exists already.`);
+      const record: UserRecord = {
+        name,
+        password: hash,
+        scopes: granted,
+        created: this.deps.clock.now(),
+        created_by: createdBy,
+      };
+      await repo.insertUser(record);
+      return record;
+    });
     this.changed();
     return userView(user);
   }
@@ -130,8 +146,10 @@ export class AuthAdmin {
 
   /** Removes the user and revokes the tokens acting as it; returns how many were revoked. */
   async removeUser(name: string): Promise<number> {
-    if (!(await this.deps.repo.deleteUser(name))) throw new NotFoundError(`No user "${name}".`);
-    const revoked = await this.deps.repo.revokeTokensOf(name, this.deps.clock.now());
+    const revoked = await this.deps.transaction(async (repo) => {
+      if (!(await repo.deleteUser(name))) throw new NotFoundError(`No user "${name}".`);
+      return repo.revokeTokensOf(name, this.deps.clock.now());
+    });
     this.changed();
     return revoked;
   }
@@ -142,6 +160,14 @@ export class AuthAdmin {
 
   /** Issues a token; the value is returned here once and never stored. */
   async createToken(spec: NewToken, value = newToken()): Promise<{ token: string; info: TokenView }> {
+    const record = this.tokenRecord(spec, value);
+    await this.deps.transaction((repo, guards) => this.insertToken(repo, guards, record));
+    this.changed();
+    return { token: value, info: tokenView(record) };
+  }
+
+  /** The checked record of a new token (no I/O). */
+  private tokenRecord(spec: NewToken, value: string): TokenRecord {
     checkName('token', spec.name);
     const principal = spec.principal ?? spec.name;
     checkName('user', principal);
@@ -155,11 +181,8 @@ export class AuthAdmin {
         `A token's validity (expires_in) is whole seconds from 1 to ${MAX_TOKEN_SECONDS}, at most 100 years; got ${seconds}.`,
       );
     }
-    if ((await this.active()).some((t) => t.name === spec.name)) {
-      throw new BadRequestError(`A token named "${spec.name}" exists already (revoke it first).`);
-    }
     const now = this.deps.clock.now();
-    const record: TokenRecord = {
+    return {
       id: newTokenId(),
       name: spec.name,
       principal,
@@ -173,9 +196,15 @@ export class AuthAdmin {
           ? undefined
           : new Date(now.getTime() + spec.expiresInSeconds * 1000),
     };
-    await this.deps.repo.insertToken(record);
-    this.changed();
-    return { token: value, info: tokenView(record) };
+  }
+
+  /** Inserts a token unless an active one has its name, in the caller's transaction. */
+  private async insertToken(repo: AuthRepo, guards: GuardsRepo, record: TokenRecord): Promise<void> {
+    await guards.claim([`token:${record.name}`]);
+    if ((await active(repo)).some((t) => t.name === record.name)) {
+      throw new BadRequestError(`A token named "${record.name}" exists already (revoke it first).`);
+    }
+    await repo.insertToken(record);
   }
 
   /** Revokes the active token with this id, or else the one with this name. */
@@ -191,7 +220,26 @@ export class AuthAdmin {
 
   /** Whether no one can authenticate yet: no users and no unrevoked tokens. */
   async isEmpty(): Promise<boolean> {
-    return (await this.deps.repo.countUsers()) === 0 && (await this.deps.repo.countActiveTokens()) === 0;
+    return isEmpty(this.deps.repo);
+  }
+
+  /**
+   * Issues the first token of a store no one can sign in to yet, or nothing when someone can:
+   * of replicas starting together on an empty store, one issues it (the check and the insert in
+   * one transaction, with a claim they all make).
+   */
+  async createFirstToken(spec: NewToken): Promise<{ token: string; info: TokenView } | undefined> {
+    const value = newToken();
+    const record = this.tokenRecord(spec, value);
+    const created = await this.deps.transaction(async (repo, guards) => {
+      await guards.claim(['auth:first-credential']);
+      if (!(await isEmpty(repo))) return false;
+      await this.insertToken(repo, guards, record);
+      return true;
+    });
+    if (!created) return undefined;
+    this.changed();
+    return { token: value, info: tokenView(record) };
   }
 
   /**
@@ -200,27 +248,52 @@ export class AuthAdmin {
    * secret must not undo a revocation.
    */
   async ensureToken(value: string, spec: NewToken): Promise<'created' | 'replaced' | 'present' | 'revoked'> {
-    const known = await this.deps.repo.tokenByHash(tokenHash(value));
-    if (known) return known.revoked ? 'revoked' : 'present';
-    const previous = (await this.active()).filter((t) => t.name === spec.name);
-    for (const t of previous) await this.deps.repo.revokeToken(t.id, this.deps.clock.now());
-    await this.createToken(spec, value);
-    return previous.length > 0 ? 'replaced' : 'created';
+    const record = this.tokenRecord(spec, value);
+    const outcome = await this.deps.transaction(async (repo, guards) => {
+      // Replicas starting together with one bootstrap secret register it once.
+      await guards.claim([`token:${spec.name}`]);
+      const known = await repo.tokenByHash(record.hash);
+      if (known) return known.revoked ? 'revoked' : 'present';
+      const previous = (await active(repo)).filter((t) => t.name === spec.name);
+      for (const t of previous) await repo.revokeToken(t.id, this.deps.clock.now());
+      await this.insertToken(repo, guards, record);
+      return previous.length > 0 ? 'replaced' : 'created';
+    });
+    if (outcome === 'created' || outcome === 'replaced') this.changed();
+    return outcome;
   }
 
   /** Creates the user if missing; otherwise sets its password if it differs. */
-  async ensureUser(name: string, password: string, scopes: readonly string[]) {
+  async ensureUser(
+    name: string,
+    password: string,
+    scopes: readonly string[],
+  ): Promise<'created' | 'present' | 'updated'> {
     const user = await this.deps.repo.getUser(name);
     if (!user) {
-      await this.addUser(name, password, scopes, 'bootstrap');
-      return 'created';
+      try {
+        await this.addUser(name, password, scopes, 'bootstrap');
+        return 'created';
+      } catch (error) {
+        // Another replica starting with the same variables added it first: check it as found.
+        if (!(error instanceof BadRequestError) || !(await this.deps.repo.getUser(name))) throw error;
+        return this.ensureUser(name, password, scopes);
+      }
     }
     if (await verifyPassword(password, user.password)) return 'present';
     await this.setPassword(name, password);
     return 'updated';
   }
 
-  private async active(): Promise<TokenRecord[]> {
-    return (await this.deps.repo.listTokens()).filter((t) => t.revoked === undefined);
+  private active(): Promise<TokenRecord[]> {
+    return active(this.deps.repo);
   }
+}
+
+async function active(repo: AuthRepo): Promise<TokenRecord[]> {
+  return (await repo.listTokens()).filter((t) => t.revoked === undefined);
+}
+
+async function isEmpty(repo: AuthRepo): Promise<boolean> {
+  return (await repo.countUsers()) === 0 && (await repo.countActiveTokens()) === 0;
 }

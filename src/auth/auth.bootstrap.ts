@@ -69,11 +69,13 @@ export async function bootstrapAuth(
   const jwt = config.TAMS_JWT_JWKS_URL !== '' || config.TAMS_JWT_KEY !== '';
   if (jwt || !(await admin.isEmpty())) return;
 
-  const { token, info } = await admin.createToken({
+  const first = await admin.createFirstToken({
     name: 'first-admin',
     scopes: SCOPES,
     createdBy: 'first start',
   });
+  if (!first) return; // another replica issued it meanwhile: its data directory holds the file
+  const { token, info } = first;
   mkdirSync(config.TAMS_DATA_DIR, { recursive: true });
   const file = join(config.TAMS_DATA_DIR, ADMIN_TOKEN_FILE);
   writeSecretFile(file, token);

@@ -1,7 +1,9 @@
 import type { Clock } from '../common/clock.ts';
 import type { DbSession } from '../db/db.types.ts';
 import { AuthRepo } from '../store/auth.repo.ts';
-import { AuthAdmin } from './auth.admin.ts';
+import { GuardsRepo } from '../store/guards.repo.ts';
+import { retryConflicts } from '../store/store.retry.ts';
+import { AuthAdmin, type AuthTransaction } from './auth.admin.ts';
 import { type BootstrapLog, bootstrapAuth } from './auth.bootstrap.ts';
 import type { AuthServerConfig } from './auth.config.ts';
 import { CredentialGrants } from './auth.grants.ts';
@@ -35,8 +37,15 @@ export interface AuthTesting {
   checkPassword?: (check: PasswordCheck) => PasswordCheck;
 }
 
-export function createAuth(config: AuthServerConfig, db: DbSession, options: AuthOptions): AuthModule {
+/** The database as auth needs it: reads, and transactions for changes that check first. */
+export interface AuthDb extends DbSession {
+  transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T>;
+}
+
+export function createAuth(config: AuthServerConfig, db: AuthDb, options: AuthOptions): AuthModule {
   const repo = new AuthRepo(db);
+  const transaction: AuthTransaction = (fn) =>
+    retryConflicts(() => db.transaction((tx) => fn(new AuthRepo(tx), new GuardsRepo(tx))));
   const jwt = jwtSettings(config);
   const cacheTtlMs = options.exclusive ? Number.POSITIVE_INFINITY : config.TAMS_AUTH_CACHE_SECONDS * 1000;
   const testing = options.testing;
@@ -58,7 +67,7 @@ export function createAuth(config: AuthServerConfig, db: DbSession, options: Aut
     authenticator.forget();
     grants.forget();
   };
-  const admin = new AuthAdmin({ repo, clock: options.clock, changed, scrypt: testing?.scrypt });
+  const admin = new AuthAdmin({ repo, transaction, clock: options.clock, changed, scrypt: testing?.scrypt });
   return {
     mode: config.TAMS_AUTH,
     authenticator,

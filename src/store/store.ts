@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DbConflictError } from '../db/db.errors.ts';
 import type { DbSession, Pushdown } from '../db/db.types.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
@@ -18,12 +16,8 @@ import { SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
 import { StoreHints } from './store.hints.ts';
+import { retryConflicts } from './store.retry.ts';
 import { WebhooksRepo } from './webhooks.repo.ts';
-
-/** Runs of a transaction whose commits lose to others (DbConflictError) before it gives up. */
-const CONFLICT_ATTEMPTS = 5;
-/** The first pause after a lost commit is up to twice this, then doubles (ms). */
-const CONFLICT_PAUSE_MS = 5;
 
 /** What the store needs from the table manager. */
 export interface StoreDb extends DbSession {
@@ -151,31 +145,22 @@ export class TamsStore {
   private eventsRecorded = false;
 
   /**
-   * Runs `fn` in one transaction. A commit lost to another transaction that changed the same rows
-   * first (DbConflictError: another replica, on a database several processes share) applied
-   * nothing, so `fn` runs again on a fresh snapshot, where it sees the winner's rows and decides
-   * anew (a segment that now overlaps is refused, a count is taken from the new value): up to
-   * CONFLICT_ATTEMPTS runs, a random pause growing between them so that the losers spread out.
-   * `fn` must therefore keep its changes to the database or to values it creates: whatever it
-   * changed outside them stays changed when it runs again.
+   * Runs `fn` in one transaction, again on a fresh snapshot when its commit loses to another
+   * transaction that changed the same rows first (retryConflicts): `fn` must keep its changes to
+   * the database or to values it creates.
    */
   async transaction<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
     const { root } = this;
     if (!root) return fn(this);
-    for (let attempt = 1; ; attempt++) {
+    return retryConflicts(async () => {
       let tx: TamsStore | undefined;
-      try {
-        const result = await this.run((store) => {
-          tx = store;
-          return fn(store);
-        });
-        if (tx?.eventsRecorded) this.onEventsCommitted?.();
-        return result;
-      } catch (error) {
-        if (!(error instanceof DbConflictError) || attempt >= CONFLICT_ATTEMPTS) throw error;
-        await sleep(Math.random() * CONFLICT_PAUSE_MS * 2 ** attempt);
-      }
-    }
+      const result = await this.run((store) => {
+        tx = store;
+        return fn(store);
+      });
+      if (tx?.eventsRecorded) this.onEventsCommitted?.();
+      return result;
+    });
   }
 
   private async run<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {

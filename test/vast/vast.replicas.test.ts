@@ -131,4 +131,50 @@ describe('two servers on one VAST database', () => {
       }
     }
   });
+
+  it('start together on one new store: migrations once, one bootstrap token, one first-admin token', async () => {
+    const TOKEN = 'replicas-bootstrap-admin-token-0001';
+    const auth = { TAMS_AUTH: 'required' };
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const tokens = async (server: TestServer, name: string) =>
+      (await server.runtime.db.select('auth_tokens', { columns: ['name'] })).filter((r) => r.name === name)
+        .length;
+
+    // Two servers starting together on one new store, with one bootstrap secret. 50 ms per round
+    // trip: their starts (about 60 round trips each, the same steps) keep in step.
+    const dir = tempDir('tams-replicas-auth-');
+    vast.faults.latencyMs = 50;
+    const [p, q] = await Promise.all(
+      [0, 1].map(() =>
+        startServer({ dataDir: dir.path, env: { ...auth, TAMS_BOOTSTRAP_ADMIN_TOKEN: TOKEN } }),
+      ),
+    );
+    vast.faults.latencyMs = 0;
+    const [x, y] = [p as TestServer, q as TestServer];
+    try {
+      expect(await tokens(x, 'bootstrap-admin')).toBe(1);
+      // Each migration applied and recorded once (the lease held by one of them at a time).
+      const applied = (await x.runtime.db.select('schema_migrations', { columns: ['id'] })).map((r) => r.id);
+      expect(applied.length).toBeGreaterThan(0);
+      expect(new Set(applied).size).toBe(applied.length);
+      for (const server of [x, y]) expect((await server.get('/auth/users', { headers })).status).toBe(200);
+    } finally {
+      await x.close();
+      await y.close();
+      dir.remove();
+    }
+
+    // Two servers starting together on one empty store without bootstrap variables: one of
+    // them issues the first admin token, not both.
+    const empty = tempDir('tams-replicas-first-');
+    vast.faults.latencyMs = 50;
+    const both = await Promise.all([0, 1].map(() => startServer({ dataDir: empty.path, env: auth })));
+    vast.faults.latencyMs = 0;
+    try {
+      expect(await tokens(both[0] as TestServer, 'first-admin')).toBe(1);
+    } finally {
+      for (const server of both) await server.close();
+      empty.remove();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { DbError } from '../db.errors.ts';
+import { DbConflictError, DbError } from '../db.errors.ts';
 import type { DbSession, Engine, Row, TableDef } from '../db.types.ts';
 import { TableManager } from '../manager.ts';
 import { and, col } from '../predicate.ts';
@@ -25,7 +25,8 @@ export const migrationTables: readonly TableDef[] = [
   HISTORY,
   {
     // Who is running migrations, until when: replicas starting together wait for the holder
-    // rather than run the same migration twice. One row at most.
+    // rather than run the same migration twice. One row, or one per replica that first started
+    // at the same moment as another (MigrationLease).
     name: LEASE_TABLE,
     columns: [
       { name: 'name', type: 'string', nullable: false },
@@ -79,9 +80,20 @@ export interface LeaseHolder {
   until: Date;
 }
 
+/** A lease row nobody holds: a replica's own copy before its first claim, or a released lease. */
+const FREE = { owner: '', until: new Date(0) };
+
 /**
- * The migration lease, claimed in a transaction (transactions are serialised on every engine, so
- * two claims cannot both see the lease free), as the deletion worker claims its requests.
+ * The migration lease. Replicas sharing a database (VAST) exclude each other by updating one row:
+ * the database refuses the second of two concurrent commits that changed the same row (first
+ * committer wins), and an insert would conflict with nothing. So each process first makes sure
+ * a lease row exists (inserting a free one when it finds none, committed before it claims), and
+ * every claim, renewal and release updates every copy of the row (replicas that first started
+ * together may each have inserted one; any two claims still share a copy, since each process's
+ * claims begin after its own copy was committed: guards.repo.ts makes the same argument). The
+ * holder is the copy with the latest end. A claim that loses at commit (DbConflictError) finds
+ * the winner holding the lease when it looks again. On the embedded engine transactions are
+ * serialised anyway.
  */
 export class MigrationLease {
   constructor(
@@ -93,16 +105,27 @@ export class MigrationLease {
     private readonly exclusive: boolean,
   ) {}
 
+  private ensured = false;
+
   /** Takes the lease; returns its holder instead while another process holds it. */
   async acquire(): Promise<{ holder?: LeaseHolder; tookOver?: LeaseHolder }> {
-    return this.db.transaction(async (tx) => {
-      const now = this.now();
-      const current = await this.current(tx);
-      const other = current !== undefined && current.owner !== this.owner ? current : undefined;
-      if (other && other.until > now && !this.exclusive) return { holder: other };
-      await this.write(tx, now);
-      return other ? { tookOver: other } : {};
-    });
+    await this.ensureRow();
+    try {
+      return await this.db.transaction(async (tx) => {
+        const now = this.now();
+        const current = await this.current(tx);
+        const other =
+          current !== undefined && current.owner !== this.owner && current.owner !== '' ? current : undefined;
+        if (other && other.until > now && !this.exclusive) return { holder: other };
+        await this.write(tx, { owner: this.owner, until: new Date(now.getTime() + this.termMs) });
+        return other ? { tookOver: other } : {};
+      });
+    } catch (error) {
+      // Another process claimed it first: it holds the lease now.
+      if (!(error instanceof DbConflictError)) throw error;
+      const holder = await this.current(this.db);
+      return holder && holder.owner !== this.owner ? { holder } : this.acquire();
+    }
   }
 
   /** Extends the lease; fails when another process has taken it over meanwhile. */
@@ -112,26 +135,45 @@ export class MigrationLease {
       if (current?.owner !== this.owner) {
         throw new DbError(
           'lease_lost',
-          `the migration lease was taken over by ${current?.owner ?? 'nobody'}: this process held it past its term`,
+          `the migration lease was taken over by ${current?.owner || 'nobody'}: this process held it past its term`,
         );
       }
-      await this.write(tx, this.now());
+      await this.write(tx, { owner: this.owner, until: new Date(this.now().getTime() + this.termMs) });
     });
   }
 
+  /** Frees the lease if this process holds it. */
   async release(): Promise<void> {
-    await this.db.delete(LEASE_TABLE, and(col('name').eq(LEASE_NAME), col('owner').eq(this.owner)));
+    await this.db.transaction(async (tx) => {
+      if ((await this.current(tx))?.owner === this.owner) await this.write(tx, FREE);
+    });
+  }
+
+  /** Inserts a free lease row when there is none, committed before any claim of this process. */
+  private async ensureRow(): Promise<void> {
+    if (this.ensured) return;
+    const rows = await this.db.select(LEASE_TABLE, {
+      where: and(col('name').eq(LEASE_NAME)),
+      columns: ['name'],
+    });
+    if (rows.length === 0) await this.db.insert(LEASE_TABLE, [{ name: LEASE_NAME, ...FREE }]);
+    this.ensured = true;
   }
 
   private async current(tx: DbSession): Promise<LeaseHolder | undefined> {
-    const [row] = await tx.select(LEASE_TABLE, { where: and(col('name').eq(LEASE_NAME)), limit: 1 });
-    return row ? { owner: String(row.owner), until: row.until as Date } : undefined;
+    const rows = await tx.select(LEASE_TABLE, { where: and(col('name').eq(LEASE_NAME)) });
+    let latest: LeaseHolder | undefined;
+    for (const row of rows) {
+      const copy = { owner: String(row.owner), until: row.until as Date };
+      if (!latest || copy.until > latest.until) latest = copy;
+    }
+    return latest;
   }
 
-  private async write(tx: DbSession, now: Date): Promise<void> {
-    await tx.delete(LEASE_TABLE, and(col('name').eq(LEASE_NAME)));
-    await tx.insert(LEASE_TABLE, [
-      { name: LEASE_NAME, owner: this.owner, until: new Date(now.getTime() + this.termMs) },
-    ]);
+  private async write(tx: DbSession, holder: LeaseHolder): Promise<void> {
+    await tx.update(LEASE_TABLE, and(col('name').eq(LEASE_NAME)), {
+      owner: holder.owner,
+      until: holder.until,
+    });
   }
 }
