@@ -21,6 +21,7 @@ import { VastTransport } from './transport/transport.client.ts';
 import { vastTransportOptions } from './transport/transport.config.ts';
 import { VastHttpError } from './transport/transport.errors.ts';
 import { VastApi } from './vast.api.ts';
+import { describeConflictRules } from './vast.conflicts.contract.ts';
 import { createVastEngine } from './vast.engine.ts';
 import { inTransaction, realEngineTimers } from './vast.tx.ts';
 
@@ -63,6 +64,20 @@ describe.skipIf(missing.length > 0)(
       },
       { persistent: true },
     );
+
+    // What the replicas' design assumes of the cluster's transactions (README, "Many replicas").
+    describeConflictRules('live cluster', (store) => {
+      if (!config) throw new Error('unreachable: the suite is skipped without its settings');
+      const schema = `tams_live_${run}_${store}`;
+      schemas.add(schema);
+      const engine = createVastEngine({
+        transport: new VastTransport(vastTransportOptions(config)),
+        bucket: config.TAMS_VAST_BUCKET,
+        schema,
+      });
+      engines.push(engine);
+      return engine;
+    });
 
     afterAll(async () => {
       if (!config) return;

@@ -1,0 +1,15 @@
+/** The conflict rules the replicas' design assumes of VAST (vast.conflicts.contract.ts), on the fake. */
+import { afterAll, beforeAll } from 'vitest';
+import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { describeConflictRules } from './vast.conflicts.contract.ts';
+import { testEngine } from './vast.testkit.ts';
+
+let vast: FakeVast;
+beforeAll(async () => {
+  vast = await startFakeVast();
+});
+afterAll(async () => {
+  await vast?.close();
+});
+
+describeConflictRules('fake VAST', (schema) => testEngine(vast, schema));
