@@ -12,12 +12,16 @@ export interface BenchOptions {
   dir: string;
   reuse: boolean;
   out: string;
+  /** With --engine vast: servers sharing the fake VAST database, measured against one. */
+  replicas: number;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--out FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast] [--replicas N] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--out FILE]
   --quick        small data set (20 flows, 100,000 segments) and short runs: checks that every figure is produced
   --engine       duckdb (default) or vast: the server on TAMS_DB=vast against the fake VAST server (test/vast/fake)
                  in its own process, with VAST round trips per operation and the figures again at 1 ms per round trip
+  --replicas     with --engine vast: N server processes on the one fake VAST database, requests spread over them,
+                 against one server on the same fake (bench/vast.replicas.ts)
   --flows        number of flows (default 1,000; vast: 20, 10 with --quick)
   --segments     total number of segments (default 10,000,000; vast: 40,000, 10,000 with --quick)
   --duration     seconds per load run (default 10; 3 with --quick)
@@ -44,6 +48,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     dir: '.bench-data',
     reuse: false,
     out: 'bench/results/latest.json',
+    replicas: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -65,6 +70,9 @@ export function parseArgs(argv: string[]): BenchOptions {
         break;
       case '--flows':
         options.flows = int();
+        break;
+      case '--replicas':
+        options.replicas = int();
         break;
       case '--segments':
         options.segments = int();
@@ -94,5 +102,7 @@ export function parseArgs(argv: string[]): BenchOptions {
   }
   if (options.segments < options.flows) throw new Error('--segments must be at least --flows');
   if (vast && options.reuse) throw new Error('--reuse: the fake VAST server keeps its data in memory only');
+  if (!vast && options.replicas > 1)
+    throw new Error('--replicas: with --engine vast (the embedded engine admits one process)');
   return options;
 }

@@ -23,10 +23,13 @@ export function segmentsPath(dataset: Dataset): string {
 /**
  * Single-segment POSTs: the Flows in turn, each one's next segment after its last, with the
  * objects allocated for it (used again once all were registered: an object may hold several
- * segments). Keep one per server: it remembers where each Flow is.
+ * segments). Keep one per server: it remembers where each Flow is (in `next`, which generators
+ * of different Flow sets on one store share).
  */
-export function singlePosts(dataset: Dataset): () => { path: string; body: string } {
-  const next = new Map<string, number>();
+export function singlePosts(
+  dataset: Dataset,
+  next = new Map<string, number>(),
+): () => { path: string; body: string } {
   let turn = 0;
   return () => {
     const flowId = dataset.flowIds[turn++ % dataset.flowIds.length] as string;

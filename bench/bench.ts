@@ -19,11 +19,12 @@ import {
 } from './bench.requests.ts';
 import { startBaseline, startTams } from './bench.server.ts';
 import { runVastBench } from './vast.bench.ts';
+import { runReplicasBench } from './vast.replicas.ts';
 
 const options = parseArgs(process.argv.slice(2));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 if (options.engine === 'vast') {
-  await runVastBench(options, log);
+  await (options.replicas > 1 ? runReplicasBench(options, log) : runVastBench(options, log));
   process.exit(0);
 }
 const figures: Figure[] = [];

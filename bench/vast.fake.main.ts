@@ -17,7 +17,12 @@ send({ op: 'ready', url: vast.url, access: vast.keys.access, secret: vast.keys.s
 process.on('message', (message: FakeControl) => {
   switch (message.op) {
     case 'stats':
-      send({ op: 'stats', calls: { ...vast.stats.calls }, rows: vast.stats.rowsSent });
+      send({
+        op: 'stats',
+        calls: { ...vast.stats.calls },
+        rows: vast.stats.rowsSent,
+        conflicts: vast.stats.conflicts,
+      });
       break;
     case 'spans':
       // Each call hands over the spans recorded since the last, and records on.

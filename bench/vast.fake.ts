@@ -6,7 +6,7 @@ import type { CallKind } from '../test/vast/fake/fake.faults.ts';
 export type FakeControl = { op: 'stats' } | { op: 'spans' } | { op: 'reset' } | { op: 'latency'; ms: number };
 export type FakeReply =
   | { op: 'ready'; url: string; access: string; secret: string; bucket: string }
-  | { op: 'stats'; calls: Record<CallKind, number>; rows: number }
+  | { op: 'stats'; calls: Record<CallKind, number>; rows: number; conflicts: number }
   | { op: 'spans'; spans: [string, string, CallKind][] }
   | { op: 'done' };
 
@@ -21,6 +21,8 @@ export interface FakeCounts {
   readonly calls: Record<CallKind, number>;
   /** Rows sent in QueryData answers. */
   readonly rows: number;
+  /** Commits refused because another transaction changed the same rows first. */
+  readonly conflicts: number;
 }
 
 export interface FakeVastProcess {
@@ -72,7 +74,7 @@ export async function startFakeVastProcess(): Promise<FakeVastProcess> {
     async counts() {
       const reply = await ask({ op: 'stats' });
       if (reply.op !== 'stats') throw new Error('fake VAST: no stats');
-      return { calls: reply.calls, rows: reply.rows };
+      return { calls: reply.calls, rows: reply.rows, conflicts: reply.conflicts };
     },
     async spans() {
       const reply = await ask({ op: 'spans' });
