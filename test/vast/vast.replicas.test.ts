@@ -177,4 +177,64 @@ describe('two servers on one VAST database', () => {
       empty.remove();
     }
   });
+
+  it('with no shared snapshot and no credential cache, show every acknowledged write to the other at once', async () => {
+    const TOKEN = 'replicas-fresh-admin-token-0001';
+    const fresh = {
+      TAMS_AUTH: 'required',
+      TAMS_BOOTSTRAP_ADMIN_TOKEN: TOKEN,
+      TAMS_VAST_READ_SNAPSHOT_MS: '0',
+      TAMS_AUTH_CACHE_SECONDS: '0',
+      TAMS_WEBHOOK_ALLOW: '127.0.0.1',
+    };
+    const dir = tempDir('tams-replicas-fresh-');
+    const x = await startServer({ dataDir: dir.path, env: fresh });
+    const y = await startServer({ dataDir: dir.path, env: fresh });
+    const admin = { headers: { authorization: `Bearer ${TOKEN}` } };
+    try {
+      const flow = videoFlow();
+      const flowId = flow.id as string;
+      expect((await x.put(`/flows/${flowId}`, flow, admin)).status).toBe(201);
+      const allocated = await y.post<{ media_objects: { object_id: string }[] }>(
+        `/flows/${flowId}/storage`,
+        { limit: 1 },
+        admin,
+      );
+      expect(allocated.status).toBe(201);
+      const objectId = allocated.body.media_objects[0]?.object_id;
+      for (let k = 0; k < 3; k++) {
+        // Written on one, read on the other right after the 2xx, in turn both ways.
+        const [w, r] = k % 2 === 0 ? [x, y] : [y, x];
+        const timerange = secs(k, k + 1);
+        expect(
+          (await w.post(`/flows/${flowId}/segments`, { object_id: objectId, timerange }, admin)).status,
+        ).toBe(201);
+        const listed = await r.get<{ timerange: string }[]>(`/flows/${flowId}/segments`, admin);
+        expect(listed.body.map((s) => s.timerange)).toContain(parseTimeRange(timerange).format());
+        expect((await w.put(`/flows/${flowId}/tags/take`, `"${k}"`, admin)).status).toBe(204);
+        expect((await r.get(`/flows/${flowId}/tags/take`, admin)).body).toBe(`${k}`);
+      }
+      const url = `http://127.0.0.1:1/fresh-${flowId}`;
+      expect((await x.post('/service/webhooks', { url, events: ['flows/updated'] }, admin)).status).toBe(201);
+      const hooks = await y.get<{ url: string }[]>('/service/webhooks', admin);
+      expect(hooks.body.map((h) => h.url)).toContain(url);
+
+      // A token issued on one is accepted by the other; revoked there, refused here at once.
+      const issued = await x.post<{ token: string; id: string }>(
+        '/auth/tokens',
+        { name: 'fresh-reader', scopes: ['read'] },
+        admin,
+      );
+      expect(issued.status).toBe(201);
+      const reader = { headers: { authorization: `Bearer ${issued.body.token}` } };
+      expect((await y.get('/flows', reader)).status).toBe(200);
+      expect((await x.get('/flows', reader)).status).toBe(200);
+      expect((await y.delete(`/auth/tokens/${issued.body.id}`, admin)).status).toBe(204);
+      expect((await x.get('/flows', reader)).status).toBe(401);
+    } finally {
+      await x.close();
+      await y.close();
+      dir.remove();
+    }
+  });
 });
