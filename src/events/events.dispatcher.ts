@@ -141,7 +141,7 @@ export class WebhookDispatcher {
     const headers: Record<string, string> = {};
     if (webhook.api_key_name !== undefined) headers[webhook.api_key_name] = webhook.api_key_value ?? '';
     const subscription = { events: webhook.events, filters: webhook.filters };
-    /** Events parked since the last progress write (recorded with it). */
+    /** The event parked since the last progress write (recorded with it). */
     let parked: ParkedEvent[] = [];
     let renewed = clock.now().getTime();
     /** Saves the progress and renews the lease; false when the lease was lost (delivery stops). */
@@ -204,6 +204,8 @@ export class WebhookDispatcher {
           );
           webhook.cursor = event.seq;
           webhook.attempts = 0;
+          // Recorded at once, with the cursor past it, before the next event goes out.
+          if (!(await progress())) return;
         }
       }
       if (!failed) delete webhook.next_attempt;
