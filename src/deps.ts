@@ -293,7 +293,17 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         unusedGraceMs: config.TAMS_UNUSED_OBJECT_GRACE_SECONDS * 1000,
         putUrlValidMs: config.TAMS_PRESIGN_EXPIRY_SECONDS * 1000,
         tidyEveryMs: 10 * config.TAMS_WORKER_IDLE_MS,
+        owner: processOwner(),
+        exclusive: db.exclusive,
       });
+      // After the workers stop: leases held are given up, for another replica to go on at once.
+      // A release that fails (the database gone) leaves the lease to lapse.
+      const release = (job: string, give: () => Promise<void>) => () =>
+        give().catch((error: unknown) => log.warn({ err: error, job }, 'lease not released at shutdown'));
+      drains.push(
+        release('deletion', () => deletionWorker.release()),
+        release('media-gc', () => gc.release()),
+      );
       workers.push(
         new BackgroundWorker('deletion', () => deletionWorker.step(), config.TAMS_WORKER_IDLE_MS, log),
         new BackgroundWorker('media-gc', () => gc.step(), config.TAMS_WORKER_IDLE_MS, log),

@@ -2,7 +2,7 @@ import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import { settledSeq } from '../store/events.repo.ts';
 import type { TamsStore } from '../store/store.ts';
-import { suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
+import { type ParkedEvent, suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
 import { matches } from './events.filters.ts';
 import { postEvent } from './events.http.ts';
 import type { EventRenderer } from './events.render.ts';
@@ -20,6 +20,8 @@ export interface DispatcherSettings {
    * made through this process are seen at once; other replicas' within this time).
    */
   relistMs: number;
+  /** How long a delivery lease lasts unless renewed (60 s; each progress write renews it). */
+  leaseMs?: number;
 }
 
 export interface DispatcherDeps {
@@ -62,6 +64,13 @@ const PURGE_EVERY_MS = 60_000;
  * webhook is suspended: its events are skipped with the cursor moving on (held, they would keep
  * the outbox from being purged, and a revoked or expired token never comes back), the reason is
  * recorded in `suspended` and `last_error`, and logged once per change, not per event.
+ *
+ * Replicas sharing the store deliver each webhook from one place at a time, under a lease on its
+ * row (`lease_owner`, `lease_until`): taken in a transaction before a pass, and renewed by each
+ * progress write, which commits only while the lease is still this process's (progress). Two
+ * replicas taking or writing one webhook's lease change its row, so one of the two commits. A
+ * holder that stalls past its lease loses the webhook to another replica at its next write and
+ * stops; the other goes on from the cursor last saved, so what was sent since is sent again.
  */
 export class WebhookDispatcher {
   private readonly active = new Map<string, Promise<void>>();
@@ -71,6 +80,10 @@ export class WebhookDispatcher {
   private resumed = false;
 
   constructor(private readonly deps: DispatcherDeps) {}
+
+  private get leaseMs(): number {
+    return this.deps.settings.leaseMs ?? LEASE_MS;
+  }
 
   /** Webhooks were registered, changed or removed: the next step reads them again. */
   invalidate(): void {
@@ -128,6 +141,16 @@ export class WebhookDispatcher {
     const headers: Record<string, string> = {};
     if (webhook.api_key_name !== undefined) headers[webhook.api_key_name] = webhook.api_key_value ?? '';
     const subscription = { events: webhook.events, filters: webhook.filters };
+    /** The event parked since the last progress write (recorded with it). */
+    let parked: ParkedEvent[] = [];
+    let renewed = clock.now().getTime();
+    /** Saves the progress and renews the lease; false when the lease was lost (delivery stops). */
+    const progress = async (release = false): Promise<boolean> => {
+      const held = await this.progress(webhook, parked, release);
+      parked = [];
+      renewed = clock.now().getTime();
+      return held;
+    };
     for (;;) {
       const events = await store.events.after(webhook.cursor, BATCH, this.settled());
       const last = events.at(-1);
@@ -135,12 +158,15 @@ export class WebhookDispatcher {
         webhook.cursor = last.seq;
         webhook.attempts = 0;
         delete webhook.next_attempt;
-        await store.webhooks.saveDelivery(webhook);
+        if (!(await progress())) return;
         if (events.length < BATCH) break;
         continue;
       }
       let failed = false;
       for (const event of events) {
+        // A batch to a slow receiver can outlast the lease: it is renewed (with the progress so
+        // far) before half of it has gone, and delivery stops if it was lost meanwhile.
+        if (clock.now().getTime() - renewed >= this.leaseMs / 2 && !(await progress())) return;
         if (!matches(subscription, event)) {
           webhook.cursor = event.seq;
           continue;
@@ -159,7 +185,7 @@ export class WebhookDispatcher {
             failed = true;
             break;
           }
-          await store.webhooks.park({
+          parked.push({
             webhook_id: webhook.id,
             seq: event.seq,
             event_type: event.event_type,
@@ -178,15 +204,56 @@ export class WebhookDispatcher {
           );
           webhook.cursor = event.seq;
           webhook.attempts = 0;
+          // Recorded at once, with the cursor past it, before the next event goes out.
+          if (!(await progress())) return;
         }
       }
       if (!failed) delete webhook.next_attempt;
-      await store.webhooks.saveDelivery(webhook);
+      if (!(await progress())) return;
       if (failed || events.length < BATCH) break;
     }
-    delete webhook.lease_owner;
-    delete webhook.lease_until;
-    await store.webhooks.saveDelivery(webhook);
+    await progress(true);
+  }
+
+  /**
+   * One progress write, in a transaction: the webhook is read again, and only while its lease is
+   * still this process's and unexpired are its cursor, retry state and parked events saved and
+   * the lease renewed (or, at the end, given up). Returns false when the lease was lost: another
+   * replica delivers now, from the cursor last saved, so the events sent since are sent again
+   * (at least once) and nothing of this pass is written.
+   */
+  private async progress(
+    webhook: WebhookRecord,
+    parked: readonly ParkedEvent[],
+    release: boolean,
+  ): Promise<boolean> {
+    const { owner, store, clock } = this.deps;
+    const held = await store.transaction(async (tx) => {
+      const now = clock.now();
+      const current = await tx.webhooks.get(webhook.id);
+      if (!current || current.lease_owner !== owner || !(current.lease_until && current.lease_until > now)) {
+        return false;
+      }
+      const saved: WebhookRecord = {
+        ...webhook,
+        lease_owner: owner,
+        lease_until: new Date(now.getTime() + this.leaseMs),
+      };
+      if (release) {
+        delete saved.lease_owner;
+        delete saved.lease_until;
+      }
+      await tx.webhooks.saveDelivery(saved);
+      for (const p of parked) await tx.webhooks.park(p);
+      return true;
+    });
+    if (!held) {
+      this.deps.log.warn(
+        { webhook: webhook.id },
+        'webhook delivery stopped: its lease went to another replica (which goes on from the last saved cursor), or the webhook is gone',
+      );
+    }
+    return held;
   }
 
   /** Checks the owner may still read; records and logs a change either way. */
@@ -229,7 +296,7 @@ export class WebhookDispatcher {
       if (current.lease_owner && current.lease_owner !== owner && (current.lease_until ?? now) > now)
         return undefined;
       current.lease_owner = owner;
-      current.lease_until = new Date(now.getTime() + LEASE_MS);
+      current.lease_until = new Date(now.getTime() + this.leaseMs);
       await store.webhooks.saveDelivery(current);
       return current;
     });

@@ -26,7 +26,8 @@ import { T } from './tables.ts';
 export const GUARD_STRIPES = 1024;
 
 const stripeKey = (n: number) => `stripe:${n.toString().padStart(4, '0')}`;
-const leaseKey = (job: string) => `lease:${job}`;
+/** The guard row of a background job's lease (leases.repo.ts). */
+export const leaseKey = (job: string) => `lease:${job}`;
 
 /** FNV-1a (32 bits): the same stripe for a name in every process and every version. */
 function stripeOf(name: string): number {

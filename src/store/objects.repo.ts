@@ -114,10 +114,17 @@ export class ObjectsRepo {
   }
 
   /**
-   * Objects whose first segment is being registered. Nothing to write: the object_refs row of
-   * that segment records the use (see usedAmong); the cache takes them out of its unused set.
+   * Allocated objects whose first segment is being registered (the object_refs row of that
+   * segment records the use: see usedAmong): their allocation rows go now rather than at the next
+   * housekeeping. That is the row housekeeping deletes when it releases an allocation as
+   * abandoned (tidyAllocations), so a registration and a release of one object on two replicas
+   * change one row and cannot both commit: the one run again either finds the object used or
+   * finds it gone. (With the cache, one process owns the store: CachedObjects leaves the rows to
+   * housekeeping.)
    */
-  async registered(_ids: readonly string[], _now: Date): Promise<void> {}
+  async registered(ids: readonly string[], _now: Date): Promise<void> {
+    await this.allocations.delete(ids);
+  }
 
   /**
    * The next batch of allocation housekeeping, read outside any transaction (ingest keeps the

@@ -3,6 +3,7 @@ import { TableManager } from '../db/manager.ts';
 import { Migrator } from '../db/migrate/migrate.runner.ts';
 import type { MigrationLog, MigrationRun } from '../db/migrate/migrate.types.ts';
 import { ensureGuardRows } from './guards.repo.ts';
+import { JOB_LEASES } from './leases.repo.ts';
 import { storeMigrations } from './migrations/migrations.list.ts';
 import { storeTables } from './tables.ts';
 
@@ -21,7 +22,8 @@ export function storeMigrator(engine: Engine, options: StoreDbOptions): Migrator
  * Opens the store's tables on `engine`: refuses a store newer than this code, applies the
  * pending migrations (waiting for a replica already applying them), then opens the table
  * manager, which adds any missing nullable column, and adds the guard rows replicas exclude each
- * other with (guards.repo.ts) where missing.
+ * other with (guards.repo.ts) where missing, with the lease row of each background job that one
+ * replica at a time runs (leases.repo.ts).
  */
 export async function openStoreDb(
   engine: Engine,
@@ -29,6 +31,6 @@ export async function openStoreDb(
 ): Promise<{ db: TableManager; migrations: MigrationRun }> {
   const migrations = await storeMigrator(engine, options).run();
   const db = await TableManager.open(engine, storeTables);
-  await ensureGuardRows(db);
+  await ensureGuardRows(db, JOB_LEASES);
   return { db, migrations };
 }

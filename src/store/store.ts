@@ -10,6 +10,7 @@ import { EventSequence, EventsRepo } from './events.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import { GuardsRepo } from './guards.repo.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
+import { LeasesRepo } from './leases.repo.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
 import { SegmentsRepo } from './segments.repo.ts';
@@ -39,6 +40,8 @@ export class TamsStore {
   readonly settings: SettingsRepo;
   /** Guard rows: claims that make two replicas' conflicting transactions conflict at commit. */
   readonly guards: GuardsRepo;
+  /** Leases of background jobs one replica at a time runs (media GC, allocation housekeeping). */
+  readonly leases: LeasesRepo;
   readonly flows: FlowsStore;
   readonly sources: SourcesRepo;
   readonly segments: SegmentsStore;
@@ -71,6 +74,7 @@ export class TamsStore {
     };
     this.settings = new SettingsRepo(session);
     this.guards = new GuardsRepo(session);
+    this.leases = new LeasesRepo(session);
     this.mediaGc = new MediaGcRepo(session);
     this.deletions = new DeletionsRepo(session);
     this.events = new EventsRepo(session, sequence, () => {

@@ -165,8 +165,9 @@ export const storeTables: TableDef[] = [
     ],
   },
   {
-    // Objects allocated by /storage: a row stays until housekeeping sees the object used (it has
-    // object_refs rows) and removes it, or releases the object unused after a grace period.
+    // Objects allocated by /storage: a row stays until the object's first segment is registered
+    // (with the store's cache: until housekeeping sees the object used), or until housekeeping
+    // releases the object unused after a grace period.
     name: T.allocations,
     columns: [
       { name: 'object_id', type: 'string', nullable: false },

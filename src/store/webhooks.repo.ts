@@ -79,8 +79,24 @@ export class WebhooksRepo {
     await this.db.insert(T.webhooks, [toRow(webhook)]);
   }
 
-  async save(webhook: WebhookRecord): Promise<void> {
-    await this.db.update(T.webhooks, and(col('id').eq(webhook.id)), toRow(webhook));
+  /**
+   * Saves only what a registration sets (events, filters, owner, credential), so that the
+   * delivery state a replica's dispatcher writes (cursor, attempts, lease) is never put back to
+   * what this transaction read. `resumed`: the registration lifts a suspension, whose reason (and
+   * its `last_error`, when that is still the suspension's) goes.
+   */
+  async saveRegistration(webhook: WebhookRecord, resumed: boolean): Promise<void> {
+    const row = toRow(webhook);
+    const changes: Row = {
+      events: row.events,
+      filters: row.filters,
+      owner: row.owner,
+      owner_scheme: row.owner_scheme,
+      owner_credential: row.owner_credential,
+      owner_scopes: row.owner_scopes,
+    };
+    if (resumed) Object.assign(changes, { suspended: row.suspended, last_error: row.last_error });
+    await this.db.update(T.webhooks, and(col('id').eq(webhook.id)), changes);
   }
 
   /** Saves only the delivery state, so a registration updated meanwhile keeps its events and filters. */

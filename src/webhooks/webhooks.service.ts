@@ -97,8 +97,9 @@ export class WebhooksService {
       for (const existing of matching) {
         const updated: WebhookRecord = { ...existing, events, filters };
         // The owner registering again renews the credential its deliveries are judged by.
-        if (existing.owner === caller.name && caller.credential !== undefined) {
-          updated.credential = caller.credential;
+        const credential = existing.owner === caller.name ? caller.credential : undefined;
+        if (credential !== undefined) {
+          updated.credential = credential;
           if (
             existing.suspended !== undefined &&
             existing.last_error === suspensionError(existing.suspended)
@@ -107,7 +108,8 @@ export class WebhooksService {
           }
           delete updated.suspended;
         }
-        await store.webhooks.save(updated);
+        // The registration's fields only: a delivery's cursor and lease stay as a replica wrote them.
+        await store.webhooks.saveRegistration(updated, credential !== undefined);
       }
       if (matching.length > 0) return 'registered' as const;
       // The same registration on two replicas at once: one webhook, not two delivering each event.

@@ -1,6 +1,7 @@
 /**
  * A webhook receiver for tests: a real HTTP server on loopback that records every POST and
- * answers as the test's `respond` says (a status code, or 'hang' to hold the request open).
+ * answers as the test's `respond` says (a status code, or 'hang' to hold the request open; a
+ * promise of a status holds the answer until the test settles it).
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +23,10 @@ export interface Delivery {
   at: number;
 }
 
-export type Respond = (delivery: Omit<Delivery, 'answered' | 'at'>, attempt: number) => number | 'hang';
+export type Respond = (
+  delivery: Omit<Delivery, 'answered' | 'at'>,
+  attempt: number,
+) => number | 'hang' | Promise<number>;
 
 export interface Receiver {
   /** `http://127.0.0.1:<port>/hook`. */
@@ -45,14 +49,26 @@ export interface Receiver {
 export async function startReceiver(respond: Respond = () => 200, port = 0): Promise<Receiver> {
   const deliveries: Delivery[] = [];
   const held = new Set<ServerResponse>();
+  /** Requests whose answer is still a promise (recorded once it settles). */
+  let pending = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const received = { path: req.url ?? '', headers: req.headers, body: JSON.parse(text) as ReceivedEvent };
-      const answer = receiver.respond(received, deliveries.length + 1);
-      deliveries.push({ ...received, answered: answer, at: Date.now() });
+      const at = Date.now();
+      const answer = receiver.respond(received, deliveries.length + pending + 1);
+      if (typeof answer === 'object') {
+        pending++;
+        void answer.then((status) => {
+          pending--;
+          deliveries.push({ ...received, answered: status, at });
+          res.writeHead(status).end();
+        });
+        return;
+      }
+      deliveries.push({ ...received, answered: answer, at });
       if (answer === 'hang') {
         held.add(res);
         res.on('close', () => held.delete(res));

@@ -109,6 +109,26 @@ async function windBack(dir: string, legacy: LegacyStore): Promise<void> {
   try {
     for (const t of migrationTables) await engine.dropTable(t.name);
     const db = await TableManager.open(engine, V0_TABLES);
+    // Version 0 kept the allocation rows of used objects until housekeeping; today's registration
+    // removes them where the store has no cache (the `uncached` project): they are put back.
+    const kept = new Set(
+      (await db.select(T.allocations, { columns: ['object_id'] })).map((r) => r.object_id as string),
+    );
+    const lost = await db.select(T.objects, {
+      where: and(col('id').in(legacy.objectsA.filter((id) => !kept.has(id)))),
+    });
+    if (lost.length > 0) {
+      await db.insert(
+        T.allocations,
+        lost.map((o) => ({
+          object_id: o.id,
+          flow_id: o.allocated_for,
+          created: o.created,
+          storage_id: o.storage_id,
+          storage_path: o.storage_path,
+        })),
+      );
+    }
     // What registration wrote for an object's first use before e978a19.
     const used = new Date();
     await db.insert(

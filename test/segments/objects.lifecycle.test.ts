@@ -67,7 +67,8 @@ describe('allocations used before a restart', () => {
   afterAll(() => dir.remove());
 
   it('are known as used from their segments when the store reopens, and only the unused go', async () => {
-    // No workers first: the allocation rows are still there when the server stops.
+    // No workers first: the allocation rows not removed at registration are still there when the
+    // server stops.
     const first = await startServer({ dataDir: dir.path, workers: false });
     let usedUrl: string;
     let flowId: string;
@@ -80,7 +81,9 @@ describe('allocations used before a restart', () => {
       await upload(used);
       await addSegments(first, flowId, contiguous([used.object_id]));
       usedUrl = (await presignedUrls(first, flowId)).get(used.object_id) as string;
-      expect(await first.runtime.store.objects.allocationRows()).toBe(2);
+      // The used one's row goes with its registration where the store has no cache (a shared
+      // database), at housekeeping where it has one (ObjectsRepo.registered).
+      expect(await first.runtime.store.objects.allocationRows()).toBe(first.runtime.store.cached ? 2 : 1);
     } finally {
       await first.close();
     }

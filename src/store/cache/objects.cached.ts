@@ -52,8 +52,12 @@ export class CachedObjects extends ObjectsRepo {
     }
   }
 
-  override async registered(ids: readonly string[], now: Date): Promise<void> {
-    await super.registered(ids, now);
+  /**
+   * Nothing written: one process owns the store, so no release can race a registration, and the
+   * allocation rows of used objects go in batches at housekeeping (allocationWork), off the
+   * registration's path.
+   */
+  override async registered(ids: readonly string[], _now: Date): Promise<void> {
     for (const id of ids) {
       this.view.pendingObjects.delete(id);
       this.view.allocationUsed(id);

@@ -5,9 +5,9 @@ import { T } from '../tables.ts';
 import type { ObjectRecord } from './objects.types.ts';
 
 /**
- * The `allocations` table: objects allocated by /storage whose first use housekeeping has not
- * seen yet. Few rows at any time (housekeeping removes those of used objects), so registration
- * never searches the large tables for them.
+ * The `allocations` table: objects allocated by /storage and not used yet (the registration of
+ * an object's first segment deletes its row; with the store's cache, housekeeping does, in
+ * batches). Few rows at any time, so registration never searches the large tables for them.
  */
 export class Allocations {
   constructor(private readonly db: DbSession) {}
