@@ -42,6 +42,8 @@ render() {
 }
 render default
 render production -f "$CHART/ci/production-values.yaml"
+# The embedded engine without a claim (trials): one pod, still replaced with Recreate.
+render embedded-ephemeral --set persistence.enabled=false
 render vast -f "$CHART/ci/vast-values.yaml"
 # Several replicas on VAST: as given (3, a PodDisruptionBudget by maxUnavailable), by minAvailable,
 # and with an autoscaler instead of a replica count.
@@ -93,5 +95,6 @@ refuse "a grace period shorter than the shutdown" "must exceed preStopSleepSecon
   --set shutdown.terminationGracePeriodSeconds=10
 
 echo "== offline validation of the rendered manifests (=<pods>: what each must run)"
-node --import tsx scripts/helm-validate.ts "$work/default.yaml=1" "$work/production.yaml=1" "$work/vast.yaml=1" \
+node --import tsx scripts/helm-validate.ts "$work/default.yaml=1" "$work/production.yaml=1" "$work/embedded-ephemeral.yaml=1" \
+  "$work/vast.yaml=1" \
   "$work/vast-replicas.yaml=3" "$work/vast-replicas-pdb.yaml=3" "$work/vast-hpa.yaml=hpa" "$work/vast-one.yaml=1"
