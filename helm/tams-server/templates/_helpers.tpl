@@ -43,16 +43,63 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 TAMS_HOST TAMS_PORT TAMS_DATA_DIR TAMS_SHUTDOWN_TIMEOUT_SECONDS TAMS_STORAGE_BACKENDS TAMS_STORAGE_BACKENDS_FILE TAMS_DB TAMS_VAST_ENDPOINTS TAMS_VAST_BUCKET TAMS_VAST_SCHEMA TAMS_VAST_REGION TAMS_VAST_ACCESS_KEY TAMS_VAST_SECRET_KEY
 {{- end }}
 
+{{/*
+"true" when VAST runs several pods at once: replicaCount above 1, or an autoscaler. Such pods
+share nothing but the database and S3, so what they keep under /data is pod-local.
+*/}}
+{{- define "tams-server.scaled" -}}
+{{- if and (eq .Values.store.engine "vast") (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) }}true{{ end }}
+{{- end }}
+
+{{/* "true" when media may land in the fs store under /data: no backend list, or an fs entry in it. */}}
+{{- define "tams-server.fsMedia" -}}
+{{- if not .Values.storageBackends }}true
+{{- else }}
+{{- range .Values.storageBackends }}{{ if eq (toString .kind) "fs" }}true{{ end }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{/*
+"true" when the first admin credentials are given, so that no pod generates a token into its own
+/data: the bootstrap token from a Secret (auth.bootstrapAdminToken, or secrets.values when the
+chart renders the Secret), a bootstrap user (the server refuses to start without its password),
+JWTs, or no authentication at all.
+*/}}
+{{- define "tams-server.firstCredentials" -}}
+{{- $config := .Values.config }}
+{{- $rendered := dict }}
+{{- if not .Values.secrets.existingSecret }}{{ $rendered = .Values.secrets.values | default dict }}{{ end }}
+{{- if or .Values.auth.bootstrapAdminToken.existingSecret (get $rendered "TAMS_BOOTSTRAP_ADMIN_TOKEN") (get $rendered "TAMS_JWT_KEY") }}true
+{{- else if or $config.TAMS_JWT_JWKS_URL $config.TAMS_JWT_KEY $config.TAMS_BOOTSTRAP_ADMIN_USER }}true
+{{- else if eq (toString $config.TAMS_AUTH) "none" }}true
+{{- end }}
+{{- end }}
+
+{{/*
+"true" when the pod mounts the PersistentVolumeClaim at /data: the embedded engine's DuckDB file
+lives there; on VAST only a single pod uses it, and only for what must outlive the pod (fs media,
+or the admin token generated at first start). A claim (ReadWriteOnce) is one pod's: a pod with it
+is replaced with Recreate, a pod without it with a rolling update.
+*/}}
+{{- define "tams-server.claim" -}}
+{{- if .Values.persistence.enabled }}
+{{- if eq .Values.store.engine "embedded" }}true
+{{- else if and (not (include "tams-server.scaled" .)) (or (include "tams-server.fsMedia" .) (not (include "tams-server.firstCredentials" .))) }}true
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* Refuses values that cannot work, with the reason. */}}
 {{- define "tams-server.validate" -}}
 {{- if not (has .Values.store.engine (list "embedded" "vast")) }}
 {{- fail (printf "store.engine: %q is not an engine of this version (\"embedded\" or \"vast\")" .Values.store.engine) }}
 {{- end }}
+{{- if eq .Values.store.engine "embedded" }}
 {{- if ne (int .Values.replicaCount) 1 }}
-{{- if eq .Values.store.engine "vast" }}
-{{- fail (printf "replicaCount: this version runs one replica on VAST DataBase too (several replicas sharing a database come with a later version): replicaCount must be 1 (got %v)" .Values.replicaCount) }}
-{{- else }}
-{{- fail (printf "replicaCount: the embedded engine keeps its DuckDB file on one volume, which one process may open: replicaCount must be 1 (got %v)" .Values.replicaCount) }}
+{{- fail (printf "replicaCount: the embedded engine keeps its DuckDB file on one volume, which one process may open: replicaCount must be 1 (got %v). Several replicas share a VAST database instead (store.engine=vast, README \"Many replicas on one VAST database\")" .Values.replicaCount) }}
+{{- end }}
+{{- if .Values.autoscaling.enabled }}
+{{- fail "autoscaling.enabled: the embedded engine runs exactly one pod (its DuckDB file admits one process), so there is nothing to autoscale: autoscaling needs store.engine=vast" }}
 {{- end }}
 {{- end }}
 {{- if eq .Values.store.engine "vast" }}
@@ -61,6 +108,41 @@ TAMS_HOST TAMS_PORT TAMS_DATA_DIR TAMS_SHUTDOWN_TIMEOUT_SECONDS TAMS_STORAGE_BAC
 {{- if not (index $vast $key) }}
 {{- fail (printf "store.vast.%s: required with store.engine=vast" $key) }}
 {{- end }}
+{{- end }}
+{{- if lt (int .Values.replicaCount) 1 }}
+{{- fail (printf "replicaCount: at least 1 (got %v); scale to 0 with kubectl, not with the chart" .Values.replicaCount) }}
+{{- end }}
+{{- end }}
+{{- if .Values.auth.bootstrapAdminToken.existingSecret }}
+{{- if not .Values.auth.bootstrapAdminToken.key }}
+{{- fail "auth.bootstrapAdminToken.key: the key of the token in auth.bootstrapAdminToken.existingSecret is required" }}
+{{- end }}
+{{- end }}
+{{- if include "tams-server.scaled" . }}
+{{- $pods := printf "replicaCount %v" .Values.replicaCount }}
+{{- if .Values.autoscaling.enabled }}{{ $pods = "an autoscaler" }}{{ end }}
+{{- if include "tams-server.fsMedia" . }}
+{{- fail (printf "storageBackends: several pods on VAST (%s) need their media on S3: the fs media store lives under each pod's own /data, which the other pods cannot read. List S3 backends only (README \"Production storage\")" $pods) }}
+{{- end }}
+{{- if not (include "tams-server.firstCredentials" .) }}
+{{- fail (printf "auth.bootstrapAdminToken.existingSecret: several pods on VAST (%s) need the first admin credentials given: the token a server generates on an empty store is kept only in the /data of the pod that made it (an emptyDir, gone with the pod) and is never generated again. Name a Secret holding TAMS_BOOTSTRAP_ADMIN_TOKEN (16+ characters), or configure JWTs (config.TAMS_JWT_JWKS_URL or TAMS_JWT_KEY)" $pods) }}
+{{- end }}
+{{- end }}
+{{- if .Values.autoscaling.enabled }}
+{{- $hpa := .Values.autoscaling }}
+{{- if or (lt (int $hpa.minReplicas) 1) (lt (int $hpa.maxReplicas) (int $hpa.minReplicas)) }}
+{{- fail (printf "autoscaling: 1 <= minReplicas <= maxReplicas (got %v and %v)" $hpa.minReplicas $hpa.maxReplicas) }}
+{{- end }}
+{{- if not (dig "requests" "cpu" "" (.Values.resources | default dict)) }}
+{{- fail "autoscaling: resources.requests.cpu is required: the autoscaler's CPU target is a share of it" }}
+{{- end }}
+{{- end }}
+{{- $pdb := .Values.podDisruptionBudget }}
+{{- if and (include "tams-server.scaled" .) $pdb.enabled (not (kindIs "invalid" $pdb.minAvailable)) (not (kindIs "string" $pdb.minAvailable)) }}
+{{- $fewest := .Values.replicaCount }}
+{{- if .Values.autoscaling.enabled }}{{ $fewest = .Values.autoscaling.minReplicas }}{{ end }}
+{{- if ge (int $pdb.minAvailable) (int $fewest) }}
+{{- fail (printf "podDisruptionBudget.minAvailable: %v of at least %v pods leaves no pod to evict, so node drains would wait forever: lower it or use maxUnavailable" $pdb.minAvailable $fewest) }}
 {{- end }}
 {{- end }}
 {{- range $key, $_ := .Values.config }}
