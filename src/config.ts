@@ -238,6 +238,13 @@ export const ConfigSchema = Type.Object({
     description:
       'How often idle background workers (deletion, media garbage collection, webhook delivery) look for work; webhook delivery also reads registrations made by other replicas this often.',
   }),
+  TAMS_WORKER_LEASE_SECONDS: Type.Integer({
+    default: 60,
+    minimum: 1,
+    maximum: 3600,
+    description:
+      'How long a replica holds the background work it claimed (a deletion request, a webhook\'s delivery, the media garbage collection) without renewing it: the holder renews it as it goes, and when a replica dies another takes the work over after this long.',
+  }),
   // Authentication: TAMS_AUTH, TAMS_BOOTSTRAP_*, TAMS_JWT_* (src/auth/auth.config.ts).
   ...authSettings,
   // Operations: TAMS_METRICS, TAMS_READY_TIMEOUT_MS, TAMS_SHUTDOWN_TIMEOUT_SECONDS (src/ops/ops.config.ts).

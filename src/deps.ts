@@ -281,7 +281,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         clock,
         owner: processOwner(),
         chunkSize: config.TAMS_DELETE_CHUNK,
-        leaseMs: 60_000,
+        leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         retentionMs: config.TAMS_DELETE_RETENTION_SECONDS * 1000,
         exclusive: db.exclusive,
       });
@@ -293,6 +293,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         unusedGraceMs: config.TAMS_UNUSED_OBJECT_GRACE_SECONDS * 1000,
         putUrlValidMs: config.TAMS_PRESIGN_EXPIRY_SECONDS * 1000,
         tidyEveryMs: 10 * config.TAMS_WORKER_IDLE_MS,
+        leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         owner: processOwner(),
         exclusive: db.exclusive,
       });
@@ -333,6 +334,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
           retentionMs: config.TAMS_EVENT_RETENTION_SECONDS * 1000,
           settleMs,
           relistMs: config.TAMS_WORKER_IDLE_MS,
+          leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         },
       });
       webhookDispatcher = webhooks;

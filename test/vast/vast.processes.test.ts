@@ -5,6 +5,10 @@
  * balancer would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngine } from '../../src/db/engines/vast/vast.testkit.ts';
+import { TableManager } from '../../src/db/manager.ts';
+import { col, where } from '../../src/db/predicate.ts';
+import { storeTables, T } from '../../src/store/tables.ts';
 import { parseTimeRange, type TimeRange } from '../../src/time/index.ts';
 import { tempDir } from '../helpers/server.ts';
 import { sharedFakeVast, vastModeEnv } from '../helpers/vast.mode.ts';
@@ -15,16 +19,31 @@ import { secs } from '../segments/helpers.ts';
 const REPLICAS = 3;
 let replicas: ChildServer[] = [];
 const data = tempDir('tams-processes-');
+/** The tables as the replicas see them, read from this process (one more client of the fake). */
+let db: TableManager;
 
 beforeAll(async () => {
-  const env = await vastModeEnv(data.path, { TAMS_WORKER_IDLE_MS: '50' });
+  const env: Record<string, string> = {
+    ...(await vastModeEnv(data.path)),
+    TAMS_WORKER_IDLE_MS: '50',
+    // Deletions of more than 5 segments go to the workers, 4 segments a chunk; a replica that
+    // dies leaves its work to the others after 2 s.
+    TAMS_DELETE_SYNC_LIMIT: '5',
+    TAMS_DELETE_CHUNK: '4',
+    TAMS_WORKER_LEASE_SECONDS: '2',
+  };
   replicas = await Promise.all(Array.from({ length: REPLICAS }, () => spawnServer(env)));
+  db = await TableManager.open(
+    testEngine(await sharedFakeVast(), env.TAMS_VAST_SCHEMA as string),
+    storeTables,
+  );
 }, 60_000);
 afterAll(async () => {
   for (const r of replicas) {
     r.process.kill();
     await r.exited;
   }
+  await db?.close();
   data.remove();
 });
 
@@ -163,4 +182,68 @@ describe('three server processes on one VAST database', () => {
       `${results.length} POSTs over ${REPLICAS} processes: ${vast.stats.conflicts - conflicts} commits refused, ${retried} answered 503 first and sent again`,
     );
   });
+
+  it('finish an asynchronous Flow deletion on another replica when the one doing it is killed', async () => {
+    const SEGMENTS = 80;
+    const flow = videoFlow();
+    const flowId = flow.id as string;
+    expect((await send('PUT', `/flows/${flowId}`, flow)).status).toBe(201);
+    const allocated = await send('POST', `/flows/${flowId}/storage`, { limit: SEGMENTS });
+    const ids = (allocated.body as { media_objects: { object_id: string }[] }).media_objects.map(
+      (o) => o.object_id,
+    );
+    const bulk = ids.map((object_id, k) => ({ object_id, timerange: secs(k, k + 1) }));
+    const posted = await send('POST', `/flows/${flowId}/segments`, bulk);
+    expect(posted.status).toBe(201);
+
+    // 20 ms per round trip: 20 chunks of 4 take seconds, time enough to kill the worker mid-way.
+    const vast = await sharedFakeVast();
+    vast.faults.latencyMs = 20;
+    try {
+      const deleted = await send('DELETE', `/flows/${flowId}`);
+      expect(deleted.status, deleted.text).toBe(202);
+      const id = (deleted.body as { id: string }).id;
+      const left = () => db.count(T.segments, where(col('flow_id').eq(flowId)));
+
+      // The replica holding the request's lease, once it has deleted some segments.
+      let owner = '';
+      await expect
+        .poll(
+          async () => {
+            const [row] = await db.select(T.deletions, { where: where(col('id').eq(id)) });
+            owner = typeof row?.lease_owner === 'string' ? row.lease_owner : '';
+            return owner !== '' && (await left()) < SEGMENTS;
+          },
+          { timeout: 20_000, interval: 20 },
+        )
+        .toBe(true);
+      const pid = Number(owner.split(':').at(-2));
+      const victim = replicas.find((r) => r.process.pid === pid);
+      expect(victim, `lease owner ${owner}`).toBeDefined();
+      const remaining = await left();
+      expect(remaining).toBeGreaterThan(0);
+      (victim as ChildServer).process.kill('SIGKILL');
+      await (victim as ChildServer).exited;
+      replicas = replicas.filter((r) => r !== victim);
+
+      // Another replica takes the request over once the lease has lapsed, and finishes it.
+      await expect
+        .poll(
+          async () => {
+            const status = await send('GET', `/flow-delete-requests/${id}`, undefined, 0);
+            return (status.body as { status?: string }).status;
+          },
+          { timeout: 40_000, interval: 100 },
+        )
+        .toBe('done');
+      expect(await left()).toBe(0);
+      const [row] = await db.select(T.deletions, { where: where(col('id').eq(id)) });
+      expect(row?.lease_owner ?? null, 'finished by another replica').not.toBe(owner);
+      for (let replica = 0; replica < replicas.length; replica++) {
+        expect((await send('GET', `/flows/${flowId}`, undefined, replica)).status).toBe(404);
+      }
+    } finally {
+      vast.faults.latencyMs = 0;
+    }
+  }, 90_000);
 });
