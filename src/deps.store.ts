@@ -69,12 +69,22 @@ export async function buildStoreRuntime(
 ): Promise<StoreRuntime> {
   const { db } = await openDatabase(config, options);
   const clock = options.clock ?? systemClock;
+  const store = await TamsStore.open(db, {
+    cached: false,
+    slots: db.exclusive
+      ? undefined
+      : { owner: processOwner(), leaseMs: config.TAMS_EVENT_SLOT_LEASE_SECONDS * 1000 },
+  });
   return {
     config,
-    store: await TamsStore.open(db, { cached: false }),
+    store,
     maintenance: new StoreMaintenance(db),
     auth: createAuth(config, db, { clock, exclusive: db.exclusive }),
-    close: () => db.close(),
+    close: async () => {
+      // A slot not given up (the database unreachable) lapses after its lease instead.
+      await store.close().catch(() => undefined);
+      await db.close();
+    },
   };
 }
 

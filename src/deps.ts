@@ -171,7 +171,13 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const { db, migrations } = await openDatabase(config, options);
   // Transactions and table calls are timed for /metrics by wrapping what the store sees.
   const metrics = new ServerMetrics();
-  const store = await Store.open(timedStoreDb(db, metrics), { cached: options.storeCache ?? db.exclusive });
+  const store = await Store.open(timedStoreDb(db, metrics), {
+    cached: options.storeCache ?? db.exclusive,
+    // Other processes write events to a shared database: this one numbers its own in a slot.
+    slots: db.exclusive
+      ? undefined
+      : { owner: processOwner(), leaseMs: config.TAMS_EVENT_SLOT_LEASE_SECONDS * 1000 },
+  });
   bindStoreGauges(metrics, store);
 
   const media = new MediaRegistry(await buildMediaStores(config, store, options.env ?? process.env));
@@ -213,11 +219,9 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     expiresIn: config.TAMS_PRESIGN_EXPIRY_SECONDS,
   });
   const guard = new UrlGuard(config.TAMS_WEBHOOK_ALLOW.split(','));
-  // One writer commits events in sequence order; replicas sharing a database must wait them out.
-  const settleMs = db.exclusive ? 0 : config.TAMS_EVENT_SETTLE_MS;
   // The areas' per-delivery parts of event bodies (the event layer knows no resource's shape).
   const renderer = new EventRenderer({ 'flows/segments_added': segmentsAddedRenderer(urls, urlContext) });
-  const streams = new EventStreams({ store, renderer, clock, settleMs });
+  const streams = new EventStreams({ store, renderer, clock });
   let dispatcher: BackgroundWorker | undefined;
   let webhookDispatcher: WebhookDispatcher | undefined;
   store.onEventsCommitted = () => {
@@ -332,7 +336,6 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
           maxAttempts: config.TAMS_WEBHOOK_MAX_ATTEMPTS,
           backoffMs: config.TAMS_WEBHOOK_BACKOFF_MS,
           retentionMs: config.TAMS_EVENT_RETENTION_SECONDS * 1000,
-          settleMs,
           relistMs: config.TAMS_WORKER_IDLE_MS,
           leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         },
@@ -341,6 +344,17 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), config.TAMS_WORKER_IDLE_MS, log);
       drains.push(() => webhooks.drain());
       workers.push(dispatcher);
+      // Readers wait for every event slot: an idle replica's, or a dead one's, is lifted here.
+      if (!db.exclusive) {
+        workers.push(
+          new BackgroundWorker(
+            'event-slots',
+            async () => (await store.beatEventSlots()) && false,
+            config.TAMS_WORKER_IDLE_MS,
+            log,
+          ),
+        );
+      }
       for (const worker of workers) worker.start();
       void store.preloadSegments(log);
     },
@@ -348,6 +362,8 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       await Promise.all(workers.map((w) => w.stop()));
       await Promise.all(drains.map((drain) => drain()));
       await store.flushFlowStates();
+      // A slot not given up (the database unreachable) lapses after its lease instead.
+      await store.close().catch(() => undefined);
       await media.close();
       await db.close();
     },

@@ -24,11 +24,11 @@ export const eventSettings = {
     description:
       'First retry delay of a failed delivery; doubles with each attempt (with jitter, at most 5 minutes).',
   }),
-  TAMS_EVENT_SETTLE_MS: Type.Integer({
-    default: 5000,
-    minimum: 0,
+  TAMS_EVENT_SLOT_LEASE_SECONDS: Type.Integer({
+    default: 15,
+    minimum: 1,
     description:
-      "On a shared database (VAST, several replicas): how far behind the newest event webhooks and event streams read, so an event whose transaction commits late is not passed over. Longer than any write transaction plus the replicas' clock skew. Unused with the embedded DuckDB (one writer).",
+      'On a shared database (VAST, several replicas): each replica numbers its events in a slot of its own, which it renews while it runs; webhooks and event streams read no further than what every slot has committed, so a replica that dies holding one holds their deliveries back for up to this long, after which the others free it. Longer than a write transaction can take (VAST calls retry for up to `TAMS_VAST_RETRY_MAX_MS`); one taking longer may have to run again. Unused with the embedded DuckDB (one writer).',
   }),
   TAMS_EVENT_RETENTION_SECONDS: Type.Integer({
     default: 300,

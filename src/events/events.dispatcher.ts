@@ -1,6 +1,5 @@
 import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
-import { settledSeq } from '../store/events.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { type ParkedEvent, suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
 import { matches } from './events.filters.ts';
@@ -13,8 +12,6 @@ export interface DispatcherSettings {
   maxAttempts: number;
   backoffMs: number;
   retentionMs: number;
-  /** How far behind the newest event to read (0: events are final once committed). */
-  settleMs: number;
   /**
    * How long the list of webhooks read from the store is used before it is read again (changes
    * made through this process are seen at once; other replicas' within this time).
@@ -103,6 +100,8 @@ export class WebhookDispatcher {
     }
     const now = clock.now();
     const webhooks = await this.list();
+    // Read once per step, and only when some webhook is probed (a read on a shared database).
+    let settled: Promise<bigint | undefined> | undefined;
     for (const webhook of webhooks) {
       if (this.active.has(webhook.id)) continue;
       if (webhook.next_attempt && webhook.next_attempt > now) continue;
@@ -113,7 +112,8 @@ export class WebhookDispatcher {
       ) {
         continue;
       }
-      if ((await store.events.after(webhook.cursor, 1, this.settled())).length === 0) continue;
+      settled ??= store.events.settled();
+      if ((await store.events.after(webhook.cursor, 1, await settled)).length === 0) continue;
       const task = this.deliver(webhook)
         .catch((error: unknown) =>
           this.deps.log.error({ err: error, webhook: webhook.id }, 'webhook delivery failed'),
@@ -152,7 +152,7 @@ export class WebhookDispatcher {
       return held;
     };
     for (;;) {
-      const events = await store.events.after(webhook.cursor, BATCH, this.settled());
+      const events = await store.events.after(webhook.cursor, BATCH, await store.events.settled());
       const last = events.at(-1);
       if (last !== undefined && (await this.suspended(webhook))) {
         webhook.cursor = last.seq;
@@ -300,10 +300,6 @@ export class WebhookDispatcher {
       await store.webhooks.saveDelivery(current);
       return current;
     });
-  }
-
-  private settled(): bigint | undefined {
-    return settledSeq(this.deps.clock.now(), this.deps.settings.settleMs);
   }
 
   private backoff(attempts: number): number {

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../common/clock.ts';
-import { settledSeq } from '../store/events.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { matches, type Subscription } from './events.filters.ts';
 import type { EventRenderer } from './events.render.ts';
@@ -41,8 +40,6 @@ export class EventStreams {
       store: TamsStore;
       clock: Clock;
       renderer: EventRenderer;
-      /** As the webhook dispatcher's. */
-      settleMs: number;
     },
   ) {}
 
@@ -80,7 +77,7 @@ export class EventStreams {
    * resolves, so that an event committed once the caller has answered the client is in it.
    */
   async subscribe(subscription: Subscription, options: StreamOptions): Promise<AsyncGenerator<StreamItem>> {
-    const cursor = options.after ?? (await this.deps.store.events.lastSeq());
+    const cursor = options.after ?? (await this.deps.store.events.startCursor());
     return this.read(subscription, cursor, options);
   }
 
@@ -105,8 +102,7 @@ export class EventStreams {
           yield* this.handOut({ comment: `stream ended: ${refused.replaceAll('\n', ' ')}` });
           return;
         }
-        const upTo = settledSeq(this.deps.clock.now(), this.deps.settleMs);
-        const events = await store.events.after(cursor, BATCH, upTo);
+        const events = await store.events.after(cursor, BATCH, await store.events.settled());
         for (const event of events) {
           cursor = event.seq;
           if (!matches(subscription, event)) continue;

@@ -1,5 +1,6 @@
 import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
+import { type EventSequence, newestSeq } from './events.sequence.ts';
 import { big, date, reqStr, str } from './rows.ts';
 import { T } from './tables.ts';
 
@@ -21,26 +22,31 @@ export interface OutboxEvent {
 export type NewEvent = Omit<OutboxEvent, 'seq'>;
 
 /**
- * The event outbox. Sequence numbers grow with time (microseconds since the epoch, at least one
- * more than the last issued by this process), so events of several processes interleave in
- * roughly the order they happened and each process's own are strictly ordered. One process
- * writing (DuckDB) commits in sequence order; with several replicas a number is issued before its
- * transaction commits, so readers stay a settle time behind (`settledSeq`) lest a cursor pass an
- * event that commits late.
+ * The event outbox. Sequence numbers order the events and are what readers (webhook cursors,
+ * event streams' Last-Event-ID) resume from; the sequence decides how they are issued and how
+ * far a reader may read: one writer (the embedded engine) commits in sequence order, so every
+ * committed event is final (LocalSequence); replicas sharing a database number in slots of their
+ * own and read up to the bound below which nothing can still commit (SlotSequence,
+ * events.slots.ts).
  */
 export class EventsRepo {
   constructor(
     private readonly db: DbSession,
     private readonly sequence: EventSequence,
     private readonly recorded: () => void = () => {},
+    /** Outside a transaction: runs an append in one (a sequence that reads and writes needs it). */
+    private readonly atomically?: <R>(fn: (events: EventsRepo) => Promise<R>) => Promise<R>,
   ) {}
 
   async append(events: readonly NewEvent[]): Promise<OutboxEvent[]> {
     if (events.length === 0) return [];
+    if (this.atomically && this.sequence.transactional) return this.atomically((tx) => tx.append(events));
     this.recorded();
-    await this.sequence.ready(this.db);
-    const stored = events.map((e) => ({ ...e, seq: this.sequence.next() }));
-    await this.db.insert(
+    const read = this.read;
+    this.read = undefined;
+    const { seqs, written } = await this.sequence.issue(this.db, events.length, read);
+    const stored = events.map((e, i) => ({ ...e, seq: seqs[i] as bigint }));
+    const insert = this.db.insert(
       T.events,
       stored.map((e) => ({
         seq: e.seq,
@@ -53,7 +59,24 @@ export class EventsRepo {
         payload: e.payload,
       })),
     );
+    await (written === undefined ? insert : Promise.all([insert, written]));
     return stored;
+  }
+
+  /** What the sequence read at the transaction's start (prefetch), for its first append. */
+  private read: Promise<unknown> | undefined;
+
+  /**
+   * At the start of a transaction: lets the sequence read what numbering events needs beside the
+   * transaction's first reads, so that an append does not wait for it. Returns the read, which
+   * the transaction waits for before it commits (nothing may be under way then).
+   */
+  prefetch(): Promise<unknown> | undefined {
+    const read = this.sequence.prefetch?.(this.db);
+    // Not awaited when nothing is appended: a failure of it is the transaction's own to report.
+    read?.catch(() => undefined);
+    this.read = read;
+    return read;
   }
 
   /** Events after `seq` (and not after `upTo` when given), in order, at most `limit`. */
@@ -64,6 +87,24 @@ export class EventsRepo {
       limit,
     });
     return rows.map(fromRow);
+  }
+
+  /**
+   * The highest seq readers may pass now (the `upTo` of `after`): no event at or below it can
+   * still commit. Undefined: every committed event is final (one writer). Read it before the
+   * events it bounds.
+   */
+  settled(): Promise<bigint | undefined> {
+    return this.sequence.settled(this.db);
+  }
+
+  /**
+   * Where a new reader (a webhook being registered, an event stream) starts so that it gets every
+   * event committed after this call's snapshot: the settled bound on a shared database (an event
+   * above it committed before may come too), the newest event with one writer.
+   */
+  async startCursor(): Promise<bigint> {
+    return (await this.settled()) ?? this.lastSeq();
   }
 
   /** How many events come after `seq`. */
@@ -84,40 +125,6 @@ export class EventsRepo {
   async purge(upTo: bigint, before: Date): Promise<number> {
     return this.db.delete(T.events, and(col('seq').le(upTo), col('event_timestamp').lt(before)));
   }
-}
-
-/** The highest seq a reader may take as final `settleMs` after it was issued (see EventsRepo). */
-export function settledSeq(now: Date, settleMs: number): bigint | undefined {
-  return settleMs <= 0 ? undefined : BigInt(now.getTime() - settleMs) * 1000n;
-}
-
-/** The process's sequence of event numbers (see EventsRepo). */
-export class EventSequence {
-  private lastIssued = -1n;
-
-  async ready(db: DbSession): Promise<void> {
-    if (this.lastIssued >= 0n) return;
-    this.lastIssued = await newestSeq(db);
-  }
-
-  next(): bigint {
-    const now = BigInt(Date.now()) * 1000n;
-    this.lastIssued = now > this.lastIssued ? now : this.lastIssued + 1n;
-    return this.lastIssued;
-  }
-
-  last(): bigint {
-    return this.lastIssued < 0n ? 0n : this.lastIssued;
-  }
-}
-
-async function newestSeq(db: DbSession): Promise<bigint> {
-  const [row] = await db.select(T.events, {
-    columns: ['seq'],
-    orderBy: [{ column: 'seq', direction: 'desc' }],
-    limit: 1,
-  });
-  return big(row ?? {}, 'seq') ?? 0n;
 }
 
 function fromRow(row: Row): OutboxEvent {

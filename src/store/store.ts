@@ -6,7 +6,9 @@ import { IndexedSegments, type SegmentsStore } from './cache/segments.indexed.ts
 import { type CacheLog, type CacheView, StoreCache } from './cache/store.cache.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { DeletionsRepo } from './deletions.repo.ts';
-import { EventSequence, EventsRepo } from './events.repo.ts';
+import { EventsRepo } from './events.repo.ts';
+import { type EventSequence, LocalSequence } from './events.sequence.ts';
+import { type SlotOptions, SlotSequence, type Transact } from './events.slots.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import { GuardsRepo } from './guards.repo.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
@@ -61,7 +63,7 @@ export class TamsStore {
     private readonly root: StoreDb | undefined,
     private readonly cache: StoreCache | undefined,
     view: CacheView | undefined,
-    private readonly sequence: EventSequence = new EventSequence(),
+    private readonly sequence: EventSequence = new LocalSequence(),
     /** The engine sorts and stops at the limit itself (segment windows need no ceiling). */
     private readonly ordered = root?.pushdown?.orderBy === true && root.pushdown.limit,
     private readonly hints = new StoreHints(),
@@ -77,9 +79,14 @@ export class TamsStore {
     this.leases = new LeasesRepo(session);
     this.mediaGc = new MediaGcRepo(session);
     this.deletions = new DeletionsRepo(session);
-    this.events = new EventsRepo(session, sequence, () => {
-      this.eventsRecorded = true;
-    });
+    this.events = new EventsRepo(
+      session,
+      sequence,
+      () => {
+        this.eventsRecorded = true;
+      },
+      root ? (fn) => this.transaction((tx) => fn(tx.events)) : undefined,
+    );
     this.webhooks = new WebhooksRepo(session);
     if (view) {
       this.flows = new CachedFlows(this.db.flows, view);
@@ -96,13 +103,36 @@ export class TamsStore {
 
   /**
    * The store on a table manager; `cached` fills the in-memory cache first (only where one
-   * process owns the database).
+   * process owns the database). `slots`: the database is shared with other processes, which
+   * number events too (events.slots.ts); without it this process is the only writer.
    */
-  static async open(db: StoreDb, options: { cached: boolean }): Promise<TamsStore> {
-    if (!options.cached) return new TamsStore(db, db, undefined, undefined);
-    const plain = new TamsStore(db, db, undefined, undefined);
+  static async open(db: StoreDb, options: { cached: boolean; slots?: SlotOptions }): Promise<TamsStore> {
+    const sequence = options.slots ? new SlotSequence(options.slots) : new LocalSequence();
+    if (!options.cached) return new TamsStore(db, db, undefined, undefined, sequence);
+    const plain = new TamsStore(db, db, undefined, undefined, sequence);
     const cache = await StoreCache.load(plain.db);
-    return new TamsStore(db, db, cache, cache.direct());
+    return new TamsStore(db, db, cache, cache.direct(), sequence);
+  }
+
+  /** The event slot this process numbers in (shared databases; undefined until its first write). */
+  get eventSlot(): number | undefined {
+    return this.sequence instanceof SlotSequence ? this.sequence.held : undefined;
+  }
+
+  /**
+   * Keeps this process's event slot, and the slots nobody holds, from holding readers back
+   * (events.slots.ts); run every worker interval on a shared database. Returns whether it wrote.
+   */
+  async beatEventSlots(): Promise<boolean> {
+    const { root, sequence } = this;
+    if (!root || !(sequence instanceof SlotSequence)) return false;
+    return sequence.beat(root, this.transact);
+  }
+
+  /** Before the database closes: gives up this process's event slot. */
+  async close(): Promise<void> {
+    const { root, sequence } = this;
+    if (root && sequence instanceof SlotSequence) await sequence.release(this.transact);
   }
 
   get cached(): boolean {
@@ -154,26 +184,46 @@ export class TamsStore {
    * the database or to values it creates.
    */
   async transaction<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
-    const { root } = this;
+    const { root, sequence } = this;
     if (!root) return fn(this);
-    return retryConflicts(async () => {
-      let tx: TamsStore | undefined;
-      const result = await this.run((store) => {
+    let tx: TamsStore | undefined;
+    const result = await retryConflicts(async () => {
+      // A process numbers events in a slot of its own, taken before its first write (and again
+      // after another process took it over: the transaction that found it gone runs again).
+      if (sequence instanceof SlotSequence && sequence.held === undefined)
+        await sequence.claim(this.transact);
+      return this.run((store) => {
         tx = store;
         return fn(store);
       });
-      if (tx?.eventsRecorded) this.onEventsCommitted?.();
-      return result;
     });
+    if (tx?.eventsRecorded) this.onEventsCommitted?.();
+    return result;
   }
+
+  /** A transaction on the database itself, run again as `transaction` is (event slots). */
+  private readonly transact: Transact = (fn) => retryConflicts(() => (this.root as StoreDb).transaction(fn));
 
   private async run<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
     const root = this.root as StoreDb;
     const { cache } = this;
     if (!cache) {
-      return root.transaction((tx) =>
-        fn(new TamsStore(tx, undefined, undefined, undefined, this.sequence, this.ordered, this.hints)),
-      );
+      return root.transaction(async (tx) => {
+        const store = new TamsStore(
+          tx,
+          undefined,
+          undefined,
+          undefined,
+          this.sequence,
+          this.ordered,
+          this.hints,
+        );
+        // Beside the transaction's first reads; nothing of it may be under way at its commit.
+        const read = store.events.prefetch();
+        const result = await fn(store);
+        await read?.catch(() => undefined);
+        return result;
+      });
     }
     let applied = false;
     try {

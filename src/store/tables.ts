@@ -29,6 +29,7 @@ export const T = {
   users: 'auth_users',
   tokens: 'auth_tokens',
   guards: 'guards',
+  eventSlots: 'event_slots',
 } as const;
 
 /** A timerange as four columns: bounds in nanoseconds (null = unbounded) and inclusivity flags. */
@@ -326,6 +327,18 @@ export const storeTables: TableDef[] = [
       // Changed by every claim, so that two claims of one row conflict at commit.
       { name: 'stamp', type: 'int64' },
       // A lease's holder and end; null for stripes and for a lease nobody holds.
+      { name: 'owner', type: 'string' },
+      { name: 'until', type: 'timestamp' },
+    ],
+  },
+  {
+    // On a shared database, each replica numbers its events in a slot of its own (the low bits
+    // of `seq`); a slot's row holds the highest tick issued in it or promised past, and the
+    // replica holding it until when (events.slots.ts).
+    name: T.eventSlots,
+    columns: [
+      { name: 'slot', type: 'int32', nullable: false },
+      { name: 'high', type: 'int64', nullable: false },
       { name: 'owner', type: 'string' },
       { name: 'until', type: 'timestamp' },
     ],

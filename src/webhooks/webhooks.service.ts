@@ -120,8 +120,9 @@ export class WebhooksService {
         events,
         filters,
         created: this.deps.clock.now(),
-        // Events from now on: what happened before the registration is not replayed.
-        cursor: await store.events.lastSeq(),
+        // Events from now on: every one committed after this transaction's snapshot comes (on a
+        // shared database, one committed shortly before may come too); older ones are not replayed.
+        cursor: await store.events.startCursor(),
         attempts: 0,
       };
       if (body.api_key_name !== undefined) webhook.api_key_name = body.api_key_name;

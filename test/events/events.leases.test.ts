@@ -41,7 +41,6 @@ function replica(server: TestServer, owner: string, clock: MovableClock): Webhoo
       maxAttempts: 3,
       backoffMs: 20,
       retentionMs: 300_000,
-      settleMs: 0,
       relistMs: 0,
       leaseMs: LEASE_MS,
     },

@@ -10,6 +10,7 @@ import { TableManager } from '../../src/db/manager.ts';
 import { col, where } from '../../src/db/predicate.ts';
 import { storeTables, T } from '../../src/store/tables.ts';
 import { parseTimeRange, type TimeRange } from '../../src/time/index.ts';
+import { startReceiver } from '../helpers/receiver.ts';
 import { tempDir } from '../helpers/server.ts';
 import { sharedFakeVast, vastModeEnv } from '../helpers/vast.mode.ts';
 import { videoFlow } from '../http/fixtures.ts';
@@ -31,6 +32,9 @@ beforeAll(async () => {
     TAMS_DELETE_SYNC_LIMIT: '5',
     TAMS_DELETE_CHUNK: '4',
     TAMS_WORKER_LEASE_SECONDS: '2',
+    // Webhooks may reach this process's receiver.
+    TAMS_WEBHOOK_ALLOW: '127.0.0.1',
+    TAMS_WEBHOOK_BACKOFF_MS: '20',
   };
   replicas = await Promise.all(Array.from({ length: REPLICAS }, () => spawnServer(env)));
   db = await TableManager.open(
@@ -246,4 +250,51 @@ describe('three server processes on one VAST database', () => {
       vast.faults.latencyMs = 0;
     }
   }, 90_000);
+
+  it('deliver to a webhook registered on one replica every event of writes made on the others', async () => {
+    const FLOWS = 12;
+    const receiver = await startReceiver();
+    try {
+      const registered = await send(
+        'POST',
+        '/service/webhooks',
+        { url: receiver.url, events: ['flows/created', 'flows/updated'] },
+        0,
+      );
+      expect(registered.status, registered.text).toBe(201);
+      // Every Flow created on one replica and changed on another, all at once.
+      const flows = Array.from({ length: FLOWS }, () => videoFlow());
+      await Promise.all(
+        flows.map(async (flow, k) => {
+          const created = await send('PUT', `/flows/${flow.id}`, flow, k % replicas.length);
+          expect(created.status, created.text).toBe(201);
+          const labelled = await send(
+            'PUT',
+            `/flows/${flow.id}/label`,
+            `label ${k}`,
+            (k + 1) % replicas.length,
+          );
+          expect(labelled.status, labelled.text).toBe(204);
+        }),
+      );
+      const keyOf = (e: { event_type: string; event: Record<string, unknown> }) =>
+        `${e.event_type} ${String((e.event as { id?: unknown }).id)}`;
+      const wanted = flows.flatMap((f) => [`flows/created ${f.id}`, `flows/updated ${f.id}`]);
+      await expect
+        .poll(() => wanted.filter((k) => !receiver.accepted().some((e) => keyOf(e) === k)), {
+          timeout: 40_000,
+          interval: 100,
+        })
+        .toEqual([]);
+      const received = receiver
+        .accepted()
+        .map(keyOf)
+        .filter((k) => wanted.includes(k));
+      console.log(
+        `${wanted.length} events of writes on ${replicas.length} replicas: ${received.length} deliveries, ${received.length - new Set(received).size} duplicates`,
+      );
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
 });

@@ -40,8 +40,6 @@ const ENV = {
   TAMS_DELETE_CHUNK: '3',
   TAMS_WEBHOOK_ALLOW: '127.0.0.1',
   TAMS_WEBHOOK_BACKOFF_MS: '20',
-  // Events come from one server here (no late commit of another's to wait for).
-  TAMS_EVENT_SETTLE_MS: '200',
 };
 beforeAll(async () => {
   vast = await sharedFakeVast();

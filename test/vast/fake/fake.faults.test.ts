@@ -80,6 +80,30 @@ describe('fake VAST: faults', () => {
     await client.rollback(tx);
   });
 
+  it('holds a picked commit unapplied until released, while other transactions go on', async () => {
+    const setup = await client.begin();
+    await client.createTable(setup, 's', 'held');
+    await client.commit(setup);
+    const tx = await client.begin();
+    await client.insert(tx, 's', 'held', [{ c_int64: 7n }]);
+    const hold = vast.faults.hold({
+      kinds: ['commit'],
+      match: (r) => r.headers['tabular-txid'] === String(tx),
+    });
+    const committing = client.commit(tx);
+    await expect.poll(() => hold.held).toBe(1);
+    // Not applied: a transaction begun now does not see the row, and commits on its own.
+    const other = await client.begin();
+    expect((await client.select(other, 's', 'held', {})).count).toBe(0);
+    await client.commit(other);
+    hold.release();
+    await committing;
+    const after = await client.begin();
+    expect((await client.select(after, 's', 'held', {})).count).toBe(1);
+    await client.rollback(after);
+    expect(hold.fired).toBe(1);
+  });
+
   it('adds latency, sending keep-alive frames before a slow QueryData answer', async () => {
     const tx = await client.begin();
     vast.faults.latencyMs = 20;

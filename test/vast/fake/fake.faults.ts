@@ -86,8 +86,42 @@ class Armed {
   }
 }
 
+/**
+ * Requests a rule picks wait, unapplied and unanswered, until `release()`: a commit VAST takes
+ * long to apply, or a request stuck on the way. The rule's `match` sees every request (not only
+ * held ones), so it can pick by what came before (the commit of the transaction that inserted).
+ */
+export class Hold {
+  private readonly waiting = new Set<() => void>();
+  private released = false;
+  /** Requests held so far (released or not). */
+  fired = 0;
+
+  constructor(private readonly armed: Armed) {}
+
+  /** Requests waiting now. */
+  get held(): number {
+    return this.waiting.size;
+  }
+
+  /** Lets the held requests go on (in the order they came), and later picks pass at once. */
+  release(): void {
+    this.released = true;
+    for (const go of this.waiting) go();
+    this.waiting.clear();
+  }
+
+  /** @internal a promise the request waits for, or null when the rule does not pick it. */
+  gate(req: FakeRequestInfo): Promise<void> | null {
+    if (this.released || !this.armed.fires(req)) return null;
+    this.fired++;
+    return new Promise<void>((resolve) => this.waiting.add(resolve));
+  }
+}
+
 export class FakeFaults {
   private slow: Armed | null = null;
+  private holding: Hold | null = null;
   private drop: { armed: Armed; at: DropPoint } | null = null;
   private failure: Armed | null = null;
   /** Added before every answer, in ms; a QueryData answer delayed longer than the fake's keepAliveFrameMs sends keep-alive frames meanwhile. */
@@ -109,13 +143,22 @@ export class FakeFaults {
     this.drop = { armed: new Armed(rule), at };
   }
 
+  /** Holds the requests the rule picks before they are applied, until the handle releases them. */
+  hold(rule: FaultRule = {}): Hold {
+    this.holding?.release();
+    this.holding = new Hold(new Armed(rule));
+    return this.holding;
+  }
+
   /** A 0xFFFFFFFD failure frame in place of the completion frame of QueryData answers picked. */
   queryFailure(rule: FaultRule = {}): void {
     this.failure = new Armed({ ...rule, kinds: ['query'] });
   }
 
-  /** Every fault off (latency 0). */
+  /** Every fault off (latency 0); held requests go on. */
   clear(): void {
+    this.holding?.release();
+    this.holding = null;
     this.slow = null;
     this.drop = null;
     this.failure = null;
@@ -126,6 +169,9 @@ export class FakeFaults {
   /** @internal the router's checks, in the order it applies them. */
   shouldDrop(req: FakeRequestInfo): DropPoint | null {
     return this.drop?.armed.fires(req) ? this.drop.at : null;
+  }
+  shouldHold(req: FakeRequestInfo): Promise<void> | null {
+    return this.holding?.gate(req) ?? null;
   }
   shouldSlowDown(req: FakeRequestInfo): boolean {
     return this.slow?.fires(req) ?? false;

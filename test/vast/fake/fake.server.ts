@@ -22,6 +22,7 @@
  *                                           | 'mid-response' (QueryData: after the first sub-split's frames)
  *   vast.faults.queryFailure(rule)          QueryData ends with the 0xFFFFFFFD failure frame
  *   vast.faults.queryFailureAt = 'end' | 'start'   failure frame after the rows (default) or before any
+ *   vast.faults.hold(rule) -> { held, fired, release() }   picked requests wait, unapplied, until released
  *   vast.faults.latencyMs = n               added per round trip (QueryData: a keep-alive frame every keepAliveFrameMs meanwhile)
  *   vast.faults.clear()
  *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
@@ -53,6 +54,7 @@ export {
   type DropPoint,
   type FakeRequestInfo,
   type FaultRule,
+  type Hold,
 } from './fake.faults.ts';
 export { FIRST_TXID } from './fake.store.ts';
 
@@ -207,6 +209,8 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     try {
       const auth = verifySigV4({ method, target, headers, body }, { keys: signingKeys, now: Date.now() });
       if (!auth.ok) throw new FakeVastError(auth.status, auth.code, auth.message);
+      const held = faults.shouldHold(info);
+      if (held) await held;
       if (faults.shouldSlowDown(info)) {
         stats.faultsFired++;
         throw new FakeVastError(503, 'SlowDown', 'Please reduce your request rate.');
