@@ -278,7 +278,7 @@ describe('three server processes on one VAST database', () => {
         }),
       );
       const keyOf = (e: { event_type: string; event: Record<string, unknown> }) =>
-        `${e.event_type} ${String((e.event as { id?: unknown }).id)}`;
+        `${e.event_type} ${String((e.event as { flow?: { id?: unknown } }).flow?.id)}`;
       const wanted = flows.flatMap((f) => [`flows/created ${f.id}`, `flows/updated ${f.id}`]);
       await expect
         .poll(() => wanted.filter((k) => !receiver.accepted().some((e) => keyOf(e) === k)), {
