@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { openEngine } from '../db/engine.factory.ts';
-import { TableManager } from '../db/manager.ts';
+import type { TableManager } from '../db/manager.ts';
 import { col, where } from '../db/predicate.ts';
 import { ensureGuardRows, GUARD_STRIPES, GuardsRepo, guardKeys } from './guards.repo.ts';
-import { storeTables, T } from './tables.ts';
+import { memoryStoreDb } from './store.testkit.ts';
+import { T } from './tables.ts';
 
 const opened: TableManager[] = [];
 afterEach(async () => {
@@ -12,7 +11,7 @@ afterEach(async () => {
 });
 
 async function open(): Promise<TableManager> {
-  const db = await TableManager.open(await openEngine(loadConfig({}), { memory: true }), storeTables);
+  const db = await memoryStoreDb();
   opened.push(db);
   return db;
 }

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { openEngine } from '../db/engine.factory.ts';
-import { TableManager } from '../db/manager.ts';
+import type { TableManager } from '../db/manager.ts';
 import { col, where } from '../db/predicate.ts';
 import { ensureGuardRows } from './guards.repo.ts';
 import { JOB_LEASES, LeasesRepo } from './leases.repo.ts';
-import { storeTables, T } from './tables.ts';
+import { memoryStoreDb } from './store.testkit.ts';
+import { T } from './tables.ts';
 
 const opened: TableManager[] = [];
 afterEach(async () => {
@@ -13,7 +12,7 @@ afterEach(async () => {
 });
 
 async function open(): Promise<TableManager> {
-  const db = await TableManager.open(await openEngine(loadConfig({}), { memory: true }), storeTables);
+  const db = await memoryStoreDb();
   opened.push(db);
   await ensureGuardRows(db, JOB_LEASES);
   return db;
@@ -68,7 +67,7 @@ describe('job leases', () => {
   });
 
   it('refuse to be taken on a store opened without their rows', async () => {
-    const db = await TableManager.open(await openEngine(loadConfig({}), { memory: true }), storeTables);
+    const db = await memoryStoreDb();
     opened.push(db);
     await expect(new LeasesRepo(db).take('media-gc', 'a', at(0), TERM)).rejects.toThrow(/lease row/);
   });

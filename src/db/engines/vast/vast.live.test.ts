@@ -48,27 +48,10 @@ describe.skipIf(missing.length > 0)(
   () => {
     const config = missing.length > 0 ? undefined : liveConfig();
 
-    describeEngineContract(
-      'vast (live cluster)',
-      async (store) => {
-        if (!config) throw new Error('unreachable: the suite is skipped without its settings');
-        const schema = `tams_live_${run}_${store.replace(/[^a-z0-9_]/gi, '_')}`;
-        schemas.add(schema);
-        const engine = createVastEngine({
-          transport: new VastTransport(vastTransportOptions(config)),
-          bucket: config.TAMS_VAST_BUCKET,
-          schema,
-        });
-        engines.push(engine);
-        return engine;
-      },
-      { persistent: true },
-    );
-
-    // What the replicas' design assumes of the cluster's transactions (README, "Many replicas").
-    describeConflictRules('live cluster', (store) => {
+    /** An engine on a scratch schema of this run, dropped at the end. */
+    const scratch = (name: string): Engine => {
       if (!config) throw new Error('unreachable: the suite is skipped without its settings');
-      const schema = `tams_live_${run}_${store}`;
+      const schema = `tams_live_${run}_${name.replace(/[^a-z0-9_]/gi, '_')}`;
       schemas.add(schema);
       const engine = createVastEngine({
         transport: new VastTransport(vastTransportOptions(config)),
@@ -77,7 +60,12 @@ describe.skipIf(missing.length > 0)(
       });
       engines.push(engine);
       return engine;
-    });
+    };
+
+    describeEngineContract('vast (live cluster)', async (store) => scratch(store), { persistent: true });
+
+    // What the replicas' design assumes of the cluster's transactions (README, "Many replicas").
+    describeConflictRules('live cluster', scratch);
 
     afterAll(async () => {
       if (!config) return;
