@@ -91,6 +91,33 @@ describe('two servers on one VAST database', () => {
     expect(vast.stats.conflicts - conflicts, 'commits refused by the database').toBeGreaterThanOrEqual(4);
   });
 
+  it('lose no tag or property change made on each at the same time', async () => {
+    const flowId = await newFlow(a);
+    const conflicts = vast.stats.conflicts;
+    // Each server changes its own tags and a property of one Flow, all at once, four rounds.
+    for (let round = 0; round < 4; round++) {
+      const answers = await atOnce((server, n) =>
+        Promise.all([
+          server.put(`/flows/${flowId}/tags/from_${n}_${round}`, `"${round}"`),
+          server.put(`/flows/${flowId}/${n === 0 ? 'label' : 'description'}`, `"round ${round}"`),
+        ]),
+      );
+      expect(answers.flat().map((r) => r.status)).toEqual([204, 204, 204, 204]);
+    }
+    for (const server of [a, b]) {
+      const flow = (
+        await server.get<{ tags: Record<string, string>; label: string; description: string }>(
+          `/flows/${flowId}`,
+        )
+      ).body;
+      expect(Object.keys(flow.tags).sort()).toEqual(
+        [0, 1].flatMap((n) => [0, 1, 2, 3].map((r) => `from_${n}_${r}`)).sort(),
+      );
+      expect([flow.label, flow.description]).toEqual(['round 3', 'round 3']);
+    }
+    expect(vast.stats.conflicts - conflicts, 'commits refused by the database').toBeGreaterThan(0);
+  });
+
   it('never both accept two overlapping segments POSTed to each at the same time', async () => {
     const PAIRS = 12;
     const flowId = await newFlow(a);
