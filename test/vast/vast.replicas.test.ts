@@ -21,8 +21,11 @@ const data = tempDir('tams-replicas-');
 beforeAll(async () => {
   vast = await sharedFakeVast();
   // One data directory: one VAST schema for both (test/helpers/vast.mode.ts).
-  a = await startServer({ dataDir: data.path, env: { TAMS_WEBHOOK_ALLOW: '127.0.0.1' } });
-  b = await startServer({ dataDir: data.path, env: { TAMS_WEBHOOK_ALLOW: '127.0.0.1' } });
+  // Reads never share a snapshot: a read right after the other server's write must see it here
+  // (the 50 ms a shared one may lag is the README's bound, held in vast.engine.test).
+  const env = { TAMS_WEBHOOK_ALLOW: '127.0.0.1', TAMS_VAST_READ_SNAPSHOT_MS: '0' };
+  a = await startServer({ dataDir: data.path, env });
+  b = await startServer({ dataDir: data.path, env });
 });
 afterAll(async () => {
   vast.faults.clear();

@@ -40,6 +40,9 @@ const ENV = {
   TAMS_DELETE_CHUNK: '3',
   TAMS_WEBHOOK_ALLOW: '127.0.0.1',
   TAMS_WEBHOOK_BACKOFF_MS: '20',
+  // Reads right after the other server's write see it (no shared read snapshot, whose lag is
+  // the README's bound).
+  TAMS_VAST_READ_SNAPSHOT_MS: '0',
 };
 beforeAll(async () => {
   vast = await sharedFakeVast();

@@ -60,6 +60,9 @@ export async function createThreadedDuckDbEngine(options: DuckDbEngineOptions): 
       if (message.kind === 'started') resolve();
       else {
         // The thread ends by itself after reporting; terminate makes sure nothing is left running.
+        // What it may still raise while ending (DuckDB giving up a half-opened file) is not this
+        // caller's: the report says why it could not open.
+        worker.on('error', () => {});
         void worker.terminate();
         reject(fromWire(message.error));
       }
