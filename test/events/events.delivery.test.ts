@@ -86,12 +86,14 @@ describe('webhook delivery', () => {
       attempts: 3,
       error: expect.stringContaining('500'),
     });
-    // Operators see it on /metrics too.
-    const metrics = parseMetrics((await server.get('/metrics')).text);
-    expect(value(metrics, 'tams_webhook_events_parked')).toBe(1);
-    expect(value(metrics, 'tams_webhooks_registered')).toBe(1);
-    expect(value(metrics, 'tams_webhook_backlog')).toBe(0);
-    expect(value(metrics, 'tams_webhooks_failing')).toBe(0);
+    // Operators see it on /metrics too, once the delivery's progress (its cursor past the last
+    // event, written after the receiver answered) is saved.
+    const metrics = async () => parseMetrics((await server.get('/metrics')).text);
+    await expect.poll(async () => value(await metrics(), 'tams_webhook_backlog')).toBe(0);
+    const seen = await metrics();
+    expect(value(seen, 'tams_webhook_events_parked')).toBe(1);
+    expect(value(seen, 'tams_webhooks_registered')).toBe(1);
+    expect(value(seen, 'tams_webhooks_failing')).toBe(0);
   });
 
   it('/metrics shows the backlog of a failing webhook', async () => {
