@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeVast, startFakeVast } from '../../test/vast/fake/fake.server.ts';
 import { loadConfig } from '../config.ts';
 import { openEngine } from '../db/engine.factory.ts';
+import { vastSettings } from '../db/engines/vast/vast.testkit.ts';
 import { TableManager } from '../db/manager.ts';
 import type { OutboxEvent } from './events.repo.ts';
 import { EVENT_SLOTS } from './events.slots.ts';
@@ -42,12 +43,7 @@ interface Replica {
 
 async function replica(schema: string, ms = T0): Promise<Replica> {
   const config = loadConfig({
-    TAMS_DB: 'vast',
-    TAMS_VAST_ENDPOINTS: vast.url,
-    TAMS_VAST_ACCESS_KEY: vast.keys.access,
-    TAMS_VAST_SECRET_KEY: vast.keys.secret,
-    TAMS_VAST_BUCKET: vast.bucket,
-    TAMS_VAST_SCHEMA: schema,
+    ...vastSettings(vast, schema),
     // Every read sees every commit finished before it (no shared snapshot): the test's steps
     // follow each other; a shared snapshot only delays what a reader sees.
     TAMS_VAST_READ_SNAPSHOT_MS: '0',

@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { TableManager } from '../db/manager.ts';
+import { describe, expect, it } from 'vitest';
 import { col, where } from '../db/predicate.ts';
 import { ensureGuardRows, GUARD_STRIPES, GuardsRepo, guardKeys } from './guards.repo.ts';
-import { memoryStoreDb } from './store.testkit.ts';
+import { memoryStores } from './store.testkit.ts';
 import { T } from './tables.ts';
 
-const opened: TableManager[] = [];
-afterEach(async () => {
-  for (const db of opened.splice(0)) await db.close();
-});
-
-async function open(): Promise<TableManager> {
-  const db = await memoryStoreDb();
-  opened.push(db);
-  return db;
-}
+const open = memoryStores();
 
 describe('guard rows', () => {
   it('are added once, the stripes and a row per lease', async () => {

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TableManager } from '../db/manager.ts';
 import { col, where } from '../db/predicate.ts';
 import { ensureGuardRows } from './guards.repo.ts';
 import { JOB_LEASES, LeasesRepo } from './leases.repo.ts';
-import { memoryStoreDb } from './store.testkit.ts';
+import { memoryStores } from './store.testkit.ts';
 import { T } from './tables.ts';
 
-const opened: TableManager[] = [];
-afterEach(async () => {
-  for (const db of opened.splice(0)) await db.close();
-});
+const memoryStore = memoryStores();
 
 async function open(): Promise<TableManager> {
-  const db = await memoryStoreDb();
-  opened.push(db);
+  const db = await memoryStore();
   await ensureGuardRows(db, JOB_LEASES);
   return db;
 }
@@ -67,8 +63,7 @@ describe('job leases', () => {
   });
 
   it('refuse to be taken on a store opened without their rows', async () => {
-    const db = await memoryStoreDb();
-    opened.push(db);
+    const db = await memoryStore();
     await expect(new LeasesRepo(db).take('media-gc', 'a', at(0), TERM)).rejects.toThrow(/lease row/);
   });
 });

@@ -10,6 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { vastSettings } from '../../src/db/engines/vast/vast.testkit.ts';
 import { type S3rverHandle, startS3rver } from '../media/s3/s3.harness.ts';
 import { type FakeVast, startFakeVast } from '../vast/fake/fake.server.ts';
 
@@ -85,14 +86,7 @@ export async function vastModeEnv(
 ): Promise<Record<string, string>> {
   const vast = await sharedFakeVast();
   const { schema, id } = nameOf(dataDir);
-  const settings: Record<string, string> = {
-    TAMS_DB: 'vast',
-    TAMS_VAST_ENDPOINTS: vast.url,
-    TAMS_VAST_ACCESS_KEY: vast.keys.access,
-    TAMS_VAST_SECRET_KEY: vast.keys.secret,
-    TAMS_VAST_BUCKET: vast.bucket,
-    TAMS_VAST_SCHEMA: schema,
-  };
+  const settings = vastSettings(vast, schema);
   if (env.TAMS_STORAGE_BACKENDS === undefined && env.TAMS_MEDIA_DIR === undefined && !wantsFsMedia()) {
     const s = await sharedS3();
     Object.assign(settings, VAST_MODE_S3_ENV, {

@@ -16,7 +16,7 @@ import { VastTransport } from './transport/transport.client.ts';
 import type { VastRequest, VastResponse, VastStreamResponse } from './transport/transport.types.ts';
 import type { VastTransportLike } from './vast.api.ts';
 import { createVastEngine, type VastEngine, type VastEngineOptions } from './vast.engine.ts';
-import { testTransport } from './vast.testkit.ts';
+import { testTransport, vastSettings } from './vast.testkit.ts';
 import { type EngineTimers, realEngineTimers } from './vast.tx.ts';
 
 const T: TableDef = {
@@ -374,14 +374,7 @@ describe('VAST engine', () => {
 
 describe('TAMS_DB=vast', () => {
   it('opens this engine, not exclusive, with the TAMS_VAST_* settings', async () => {
-    const config = loadConfig({
-      TAMS_DB: 'vast',
-      TAMS_VAST_ENDPOINTS: vast.url,
-      TAMS_VAST_ACCESS_KEY: vast.keys.access,
-      TAMS_VAST_SECRET_KEY: vast.keys.secret,
-      TAMS_VAST_BUCKET: vast.bucket,
-      TAMS_VAST_SCHEMA: `factory_${process.pid}`,
-    });
+    const config = loadConfig(vastSettings(vast, `factory_${process.pid}`));
     const db = await TableManager.open(await openEngine(config), [T]);
     opened.push(db);
     expect(db.engine.name).toBe('vast');

@@ -54,6 +54,18 @@ export class RecordingTransport implements VastTransportLike {
   }
 }
 
+/** The TAMS_* settings that put a server (loadConfig) on `target`, in `schema`. */
+export function vastSettings(target: VastTarget, schema: string): Record<string, string> {
+  return {
+    TAMS_DB: 'vast',
+    TAMS_VAST_ENDPOINTS: target.url,
+    TAMS_VAST_ACCESS_KEY: target.keys.access,
+    TAMS_VAST_SECRET_KEY: target.keys.secret,
+    TAMS_VAST_BUCKET: target.bucket,
+    TAMS_VAST_SCHEMA: schema,
+  };
+}
+
 /** A transport to `target` with short timeouts and no waits between retries (tests). */
 export function testTransport(target: VastTarget): VastTransport {
   return new VastTransport({
