@@ -7,6 +7,7 @@ import type { Engine } from './db/db.types.ts';
 import { openEngine } from './db/engine.factory.ts';
 import type { TableManager } from './db/manager.ts';
 import type { MigrationLog, MigrationRun, MigrationStatus } from './db/migrate/migrate.types.ts';
+import type { SlotOptions } from './store/events.slots.ts';
 import { StoreMaintenance } from './store/maintenance.repo.ts';
 import { openStoreDb, storeMigrator } from './store/store.open.ts';
 import { TamsStore } from './store/store.ts';
@@ -45,6 +46,15 @@ export async function openDatabase(
 }
 
 /**
+ * How this process numbers events: on a shared database, where other processes write events
+ * too, in a slot of its own (events.slots.ts); alone on its database, none.
+ */
+export function eventSlots(config: Config, db: { exclusive: boolean }): SlotOptions | undefined {
+  if (db.exclusive) return undefined;
+  return { owner: processOwner(), leaseMs: config.TAMS_EVENT_SLOT_LEASE_SECONDS * 1000 };
+}
+
+/**
  * The store without media backends, services or workers: what management commands that only
  * read and write tables need (users and tokens, table sizes, integrity checks). The full Runtime
  * (deps.ts) has the same fields, so a command written for this runs on either.
@@ -71,9 +81,7 @@ export async function buildStoreRuntime(
   const clock = options.clock ?? systemClock;
   const store = await TamsStore.open(db, {
     cached: false,
-    slots: db.exclusive
-      ? undefined
-      : { owner: processOwner(), leaseMs: config.TAMS_EVENT_SLOT_LEASE_SECONDS * 1000 },
+    slots: eventSlots(config, db),
   });
   return {
     config,

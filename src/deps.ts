@@ -13,7 +13,7 @@ import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
-import { openDatabase, processOwner } from './deps.store.ts';
+import { eventSlots, openDatabase, processOwner } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import { EventRenderer } from './events/events.render.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
@@ -173,10 +173,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const metrics = new ServerMetrics();
   const store = await Store.open(timedStoreDb(db, metrics), {
     cached: options.storeCache ?? db.exclusive,
-    // Other processes write events to a shared database: this one numbers its own in a slot.
-    slots: db.exclusive
-      ? undefined
-      : { owner: processOwner(), leaseMs: config.TAMS_EVENT_SLOT_LEASE_SECONDS * 1000 },
+    slots: eventSlots(config, db),
   });
   bindStoreGauges(metrics, store);
 
