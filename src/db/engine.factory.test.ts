@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StoreLockedError } from './db.errors.ts';
 import { duckDbPath, type EngineSettings, openEngine } from './engine.factory.ts';
 import { TableManager } from './manager.ts';
+import { col, where } from './predicate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tams-engine-factory-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,6 +77,33 @@ describe('openEngine', () => {
     expect(await addRow(s, false, 'a')).toEqual([{ id: 'a' }]);
     expect(existsSync(join(dir, 'data', 'tams.duckdb'))).toBe(true);
     expect(await addRow({ ...s, TAMS_DUCKDB_THREAD: true }, false, 'b')).toEqual([{ id: 'a' }, { id: 'b' }]);
+  });
+
+  it('closing lets another process open the file at once, after writes, reads and a scan stopped early', async () => {
+    for (const thread of [false, true]) {
+      const s = settings({ TAMS_DATA_DIR: join(dir, `released-${thread}`), TAMS_DUCKDB_THREAD: thread });
+      const db = await TableManager.open(await openEngine(s), [TABLE]);
+      await db.insert('t', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+      await db.transaction(async (tx) => {
+        await tx.insert('t', [{ id: 'd' }]);
+        await tx.update('t', where(col('id').eq('a')), { id: 'A' });
+      });
+      await db.delete('t', where(col('id').eq('b')));
+      expect(await db.count('t')).toBe(3);
+      const stopped = new Error('stop');
+      await expect(
+        db.scan('t', {}, () => {
+          throw stopped;
+        }),
+      ).rejects.toBe(stopped);
+      await db.close();
+      // Before the engine let go of its unexecuted results, the file stayed locked by this
+      // process until the garbage collector ran (and the holder exited: "Conflicting lock").
+      const child = await holder(duckDbPath(s));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    }
   });
 
   it('refuses a file another process holds with StoreLockedError, naming the file and the process', async () => {

@@ -1,6 +1,7 @@
 import {
   type DuckDBConnection,
   type DuckDBMaterializedResult,
+  type DuckDBPendingResult,
   DuckDBPendingResultState,
   type DuckDBPreparedStatement,
   type DuckDBType,
@@ -10,6 +11,8 @@ import { Mutex } from './duckdb.sync.ts';
 
 /** Prepared statements kept per connection; hot-path SQL is a small set of shapes. */
 const STATEMENT_CACHE_SIZE = 256;
+/** How many results `runSync` tracks before it forgets those already collected. */
+const PRUNE_EVERY = 1024;
 
 /**
  * One DuckDB connection with a prepared-statement cache (preparing costs about as much as running
@@ -18,6 +21,8 @@ const STATEMENT_CACHE_SIZE = 256;
 export class DuckConn {
   private readonly statements = new Map<string, DuckDBPreparedStatement>();
   private readonly lock = new Mutex();
+  /** Results `runSync` left unexecuted, until the collector takes them (see `release`). */
+  private readonly unexecuted = new Set<WeakRef<DuckDBPendingResult>>();
 
   constructor(readonly raw: DuckDBConnection) {}
 
@@ -50,6 +55,30 @@ export class DuckConn {
     while (pending.runTask() !== DuckDBPendingResultState.RESULT_READY) {
       // Not ready: another thread holds the last task; ask again.
     }
+    if (this.unexecuted.size >= PRUNE_EVERY) {
+      for (const ref of this.unexecuted) if (ref.deref() === undefined) this.unexecuted.delete(ref);
+    }
+    this.unexecuted.add(new WeakRef(pending));
+  }
+
+  /**
+   * Lets go of what keeps the database open after it is closed. A pending result that was never
+   * executed holds the database until the garbage collector finalizes it (node-api offers no way
+   * to destroy one): closing the instance then leaves the file open, and locked, for an unknown
+   * while. A process that opens the file again meanwhile gets a second handle, and when the first
+   * is finally closed POSIX drops the process's lock on the file with it, while the second engine
+   * still writes (a tams-mgmt run in the tests' process, then a server on the same directory:
+   * another process could then open the file too). Executing a pending result, even one that
+   * fails because the connection has run other statements since, releases its hold.
+   */
+  async release(): Promise<void> {
+    for (const ref of this.unexecuted) {
+      await ref
+        .deref()
+        ?.getResult()
+        .catch(() => undefined);
+    }
+    this.unexecuted.clear();
   }
 
   /** The cached prepared statement for `sql`, bound to `values` (for `runSync`). */

@@ -214,8 +214,9 @@ class DuckDbEngine implements Engine {
         }),
       );
     } finally {
-      for (const reader of await this.readers.drain()) reader.close();
-      this.writer.close();
+      const connections = [...(await this.readers.drain()), this.writer];
+      for (const conn of connections) await conn.release();
+      for (const conn of connections) conn.close();
       this.instance.closeSync();
     }
   }

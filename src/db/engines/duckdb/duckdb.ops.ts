@@ -34,7 +34,23 @@ export async function scanRows(
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) return;
-    await onBatch(readChunk(chunk, columns));
+    try {
+      await onBatch(readChunk(chunk, columns));
+    } catch (error) {
+      // A streaming result read to its end lets go of the database; one abandoned holds it open
+      // (and its file locked) until the garbage collector finalizes it, even past the engine's
+      // close (see DuckConn.release). So the rest is read, and dropped, before the connection
+      // runs anything else, which would leave the result unreadable and holding on.
+      await drain(result).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+async function drain(result: { fetchChunk(): Promise<{ rowCount: number } | null> }): Promise<void> {
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) return;
   }
 }
 

@@ -17,10 +17,10 @@ import {
   type Reply,
   type Request,
   type SessionOp,
-  type Started,
   type ThreadData,
 } from './duckdb.protocol.ts';
 import { Mutex } from './duckdb.sync.ts';
+import { threadStarted } from './duckdb.thread.start.ts';
 
 type BatchHandler = (rows: Row[]) => void | Promise<void>;
 /** A request without its id (distributed over the union, so each kind keeps its fields). */
@@ -52,22 +52,13 @@ export async function createThreadedDuckDbEngine(options: DuckDbEngineOptions): 
   const data: ThreadData = { entry: entry.href, options };
   const start = compiled ? entry : new URL('./duckdb.thread.boot.mjs', import.meta.url);
   const worker = new Worker(start, { workerData: data });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    worker.once('error', onError);
-    worker.once('message', (message: Started) => {
-      worker.off('error', onError);
-      if (message.kind === 'started') resolve();
-      else {
-        // The thread ends by itself after reporting; terminate makes sure nothing is left running.
-        // What it may still raise while ending (DuckDB giving up a half-opened file) is not this
-        // caller's: the report says why it could not open.
-        worker.on('error', () => {});
-        void worker.terminate();
-        reject(fromWire(message.error));
-      }
-    });
-  });
+  try {
+    await threadStarted(worker);
+  } catch (error) {
+    // The thread ends by itself after reporting; terminate makes sure nothing is left running.
+    void worker.terminate();
+    throw error;
+  }
   return new ThreadedDuckDbEngine(worker);
 }
 
