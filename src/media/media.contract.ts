@@ -200,6 +200,35 @@ export function describeMediaStoreContract(name: string, setup: () => Promise<Me
       expect(await env.store.head(path)).toBeNull();
     });
 
+    it('reads byte ranges of an object itself: within, across and past its end', async () => {
+      const path = newPath('read');
+      const bytes = randomBytes(300_000);
+      await stored(path, bytes, 'text/vtt');
+      const head = await env.store.read(path, { offset: 0, length: 1000 });
+      expect(head).toMatchObject({ size: bytes.length, contentType: 'text/vtt' });
+      expect(Buffer.from(head?.bytes ?? []).equals(bytes.subarray(0, 1000))).toBe(true);
+      const middle = await env.store.read(path, { offset: 123_457, length: 70_001 });
+      expect(Buffer.from(middle?.bytes ?? []).equals(bytes.subarray(123_457, 193_458))).toBe(true);
+      const tail = await env.store.read(path, { offset: 299_990, length: 1000 });
+      expect(Buffer.from(tail?.bytes ?? []).equals(bytes.subarray(299_990))).toBe(true);
+      expect(tail?.size).toBe(bytes.length);
+      const whole = await env.store.read(path, { offset: 0, length: 1_000_000 });
+      expect(Buffer.from(whole?.bytes ?? []).equals(bytes)).toBe(true);
+      for (const past of [
+        { offset: 300_000, length: 10 },
+        { offset: 400_000, length: 10 },
+        { offset: 5, length: 0 },
+      ]) {
+        const none = await env.store.read(path, past);
+        expect(none?.bytes.length, JSON.stringify(past)).toBe(0);
+        expect(none?.size).toBe(bytes.length);
+      }
+      expect(await env.store.read(newPath('never-written'), { offset: 0, length: 10 })).toBeNull();
+      expect(await env.store.read(newPath('never-written'), { offset: 0, length: 0 })).toBeNull();
+      await expect(env.store.read(path, { offset: -1, length: 10 })).rejects.toThrow(RangeError);
+      await expect(env.store.read(path, { offset: 0, length: 1.5 })).rejects.toThrow(RangeError);
+    });
+
     it('deletes objects, and deleting a missing one resolves', async () => {
       const path = newPath('delete');
       await stored(path, randomBytes(10));

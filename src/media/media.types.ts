@@ -40,6 +40,18 @@ export interface UrlContext {
   expiresIn: number;
 }
 
+export interface ByteRange {
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface ReadResult {
+  readonly bytes: Uint8Array;
+  /** The whole object's size, so a reader knows whether there is more. */
+  readonly size: number;
+  readonly contentType?: string;
+}
+
 export interface MediaStore {
   readonly descriptor: StorageBackendDescriptor;
   /**
@@ -63,6 +75,12 @@ export interface MediaStore {
    */
   directGetUrl(path: string, ctx: UrlContext): string | undefined;
   head(path: string): Promise<ObjectInfo | null>;
+  /**
+   * Up to `length` bytes of the object from `offset` (fewer at its end, none past it), for the
+   * server's own readers of media (timed text for search, EXR headers), which never go through
+   * the presigned URLs. Null when there is no object at `path`.
+   */
+  read(path: string, range: ByteRange): Promise<ReadResult | null>;
   /** Deletes the object; deleting a missing object is not an error. */
   delete(path: string): Promise<void>;
   list(prefix?: string): AsyncIterable<ObjectInfo>;

@@ -3,10 +3,13 @@ import { type BigIntStats, constants, type Dirent } from 'node:fs';
 import { type FileHandle, link, lstat, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { assertByteRange } from '../media.read.ts';
 import type {
+  ByteRange,
   MediaStore,
   ObjectInfo,
   PutRequest,
+  ReadResult,
   StorageBackendDescriptor,
   UrlContext,
 } from '../media.types.ts';
@@ -177,6 +180,31 @@ export class FsMediaStore implements MediaStore {
     }
     if (!stats.isFile()) return null;
     return objectInfo(path, stats, await readMeta(file, stats));
+  }
+
+  async read(path: string, range: ByteRange): Promise<ReadResult | null> {
+    assertKey(path);
+    assertByteRange(range);
+    const opened = await this.open(path);
+    if (opened === null) return null;
+    try {
+      const size = opened.info.size;
+      const length = Math.max(0, Math.min(range.length, size - range.offset));
+      const bytes = new Uint8Array(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await opened.handle.read(bytes, filled, length - filled, range.offset + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return {
+        bytes: filled === length ? bytes : bytes.subarray(0, filled),
+        size,
+        contentType: opened.info.contentType,
+      };
+    } finally {
+      await opened.handle.close();
+    }
   }
 
   /** Opens an object for serving; null when there is none (or `path` is not a valid key). */
