@@ -98,7 +98,7 @@ describe('openEngine', () => {
       ).rejects.toBe(stopped);
       await db.close();
       // Before the engine let go of its unexecuted results, the file stayed locked by this
-      // process until the garbage collector ran (and the holder exited: "Conflicting lock").
+      // process until the garbage collector ran (and the holder exited, refused the lock).
       const child = await holder(duckDbPath(s));
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill();
