@@ -42,7 +42,12 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'uncached',
-          include: ['test/http/**/*.test.ts', 'test/segments/**/*.test.ts', 'test/migrations/**/*.test.ts'],
+          include: [
+            'test/http/**/*.test.ts',
+            'test/segments/**/*.test.ts',
+            'test/migrations/**/*.test.ts',
+            'test/search/**/*.test.ts',
+          ],
           env: { TAMS_TEST_STORE_CACHE: 'off' },
         },
       },
@@ -58,6 +63,7 @@ export default defineConfig({
             'test/segments/**/*.test.ts',
             'test/events/**/*.test.ts',
             'test/auth/**/*.test.ts',
+            'test/search/**/*.test.ts',
             'test/vast/*.test.ts',
           ],
           exclude: [...shared.exclude, BROWSER, ...VAST_EXCLUDED],

@@ -31,6 +31,12 @@ Store:
   migrate [--dry-run]                    The store's schema version and the migrations pending;
                                          applies them (the server also does, at start-up).
 
+Media search:
+  search reindex [--force]               Empty the search index and build it again from the
+                                         store, with a progress bar (--force: take it over from
+                                         a server holding it, on a shared database).
+  search status [--json]                 How far the index is behind the store.
+
 Users (HTTP Basic) and API tokens:
   user add <name> --scopes read,write [--password-stdin] [--json]
   user passwd <name> [--password-stdin] [--json]

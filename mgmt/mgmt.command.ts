@@ -12,6 +12,7 @@ export const OPTIONS = {
   'dry-run': { type: 'boolean' },
   yes: { type: 'boolean' },
   delete: { type: 'boolean' },
+  force: { type: 'boolean' },
   out: { type: 'string' },
   as: { type: 'string' },
   scopes: { type: 'string' },

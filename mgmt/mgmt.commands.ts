@@ -6,6 +6,7 @@ import { importCommand } from './mgmt.import.ts';
 import { UsageError } from './mgmt.io.ts';
 import { migrateCommand } from './mgmt.migrate.ts';
 import { orphansCommand } from './mgmt.orphans.ts';
+import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
 import { tablesCommand } from './mgmt.tables.ts';
 import { verifyCommand } from './mgmt.verify.ts';
 
@@ -66,6 +67,18 @@ export const COMMANDS: readonly Command[] = [
     options: ['dry-run'],
     opens: 'engine',
     run: (config, { io, values }) => migrateCommand(config, io, { dryRun: values['dry-run'] === true }),
+  },
+  {
+    name: 'search reindex',
+    options: ['force'],
+    opens: 'runtime',
+    run: (runtime, { io, values }) => searchReindexCommand(runtime, io, { force: values.force === true }),
+  },
+  {
+    name: 'search status',
+    options: ['json'],
+    opens: 'runtime',
+    run: (runtime, { io, values }) => searchStatusCommand(runtime, io, { json: values.json === true }),
   },
   ...AUTH_COMMANDS,
 ];

@@ -24,6 +24,7 @@ export class UsageError extends MgmtError {
 }
 
 const PROGRESS_EVERY_MS = 500;
+const BAR_WIDTH = 30;
 
 /**
  * Progress of long work on stderr: on a terminal one line rewritten in place, otherwise a line
@@ -56,7 +57,11 @@ export class Progress {
     if (this.total === undefined || this.total === 0)
       return `${this.label}: ${this.done.toLocaleString('en')}`;
     const pct = Math.min(100, Math.floor((this.done / this.total) * 100));
-    return `${this.label}: ${this.done.toLocaleString('en')} / ${this.total.toLocaleString('en')} (${pct}%)`;
+    const counts = `${this.done.toLocaleString('en')} / ${this.total.toLocaleString('en')} (${pct}%)`;
+    // On a terminal the rewritten line carries a bar; logs keep the figures alone.
+    if (!this.io.interactive) return `${this.label}: ${counts}`;
+    const filled = Math.round((Math.min(pct, 100) / 100) * BAR_WIDTH);
+    return `${this.label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${counts}`;
   }
 }
 

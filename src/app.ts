@@ -6,6 +6,7 @@ import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
+import type { SearchRuntime } from './deps.search.ts';
 import { eventsRoutes } from './events/events.routes.ts';
 import type { EventStreams } from './events/events.stream.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
@@ -29,6 +30,8 @@ import { objectsRoutes } from './objects/objects.routes.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
+import { searchRoutes } from './search/search.routes.ts';
+import { transcriptsRoutes } from './search/transcripts.routes.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
 import { serviceRoutes } from './service/service.routes.ts';
@@ -54,6 +57,8 @@ export interface AppDeps {
   deletion: DeletionService;
   webhooks: WebhooksService;
   streams: EventStreams;
+  /** Media search (TAMS_SEARCH): /search and /search/transcripts. */
+  search?: SearchRuntime;
   /** Routes of media backends this server serves itself (the embedded fs store). */
   mediaRoutes?: FastifyPluginAsync;
   /** /ready's checks; with it the app serves /health and /ready (hidden from OpenAPI). */
@@ -120,6 +125,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         credential: request.principal ? recordedCredential(request.principal) : undefined,
       }),
     });
+    if (deps.search) {
+      await searchRoutes(typed, { search: deps.search.service, paging, publicUrl });
+      await transcriptsRoutes(typed, { transcripts: deps.search.transcripts, publicUrl });
+    }
     await eventsRoutes(typed, {
       streams: deps.streams,
       // An open stream ends when its caller's credential stops granting read.

@@ -7,6 +7,7 @@ import { isUuid } from './common/ids.ts';
 import { eventSettings } from './events/events.config.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 import { opsSettings } from './ops/ops.config.ts';
+import { searchConfigProblems, searchSettings } from './search/search.config.ts';
 
 /**
  * Every TAMS_* setting, one schema: the README table is generated from it (npm run config:docs)
@@ -251,6 +252,8 @@ export const ConfigSchema = Type.Object({
   ...opsSettings,
   // Events and webhooks (src/events/events.config.ts).
   ...eventSettings,
+  // Media search (src/search/search.config.ts).
+  ...searchSettings,
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -349,6 +352,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);
   }
   problems.push(...authConfigProblems(config));
+  problems.push(...searchConfigProblems(config));
   if (config.TAMS_DB === 'vast') problems.push(...vastConfigProblems(config));
   if (problems.length === 0) {
     try {

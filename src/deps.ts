@@ -13,6 +13,7 @@ import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
+import { buildSearch } from './deps.search.ts';
 import { eventSlots, openDatabase, processOwner } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import { EventRenderer } from './events/events.render.ts';
@@ -221,9 +222,21 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const streams = new EventStreams({ store, renderer, clock });
   let dispatcher: BackgroundWorker | undefined;
   let webhookDispatcher: WebhookDispatcher | undefined;
+  const search = config.TAMS_SEARCH
+    ? buildSearch(config, {
+        store,
+        media,
+        clock,
+        ids,
+        env: options.env ?? process.env,
+        idleMs: config.TAMS_WORKER_IDLE_MS,
+        leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
+      })
+    : undefined;
   store.onEventsCommitted = () => {
     dispatcher?.wake();
     streams.wake();
+    search?.wake();
   };
   const auth = createAuth(config, db, { clock, exclusive: db.exclusive, testing: options.authTesting });
   metrics.gauge(
@@ -276,6 +289,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     storage,
     objects: new ObjectsService({ store }),
     deletion,
+    search,
     start(log) {
       const deletionWorker = new DeletionWorker({
         store,
@@ -336,11 +350,14 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
           relistMs: config.TAMS_WORKER_IDLE_MS,
           leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         },
+        // The search index reads the outbox too: what it has not applied yet stays.
+        holdBack: search ? () => search.holdBack() : undefined,
       });
       webhookDispatcher = webhooks;
       dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), config.TAMS_WORKER_IDLE_MS, log);
       drains.push(() => webhooks.drain());
       workers.push(dispatcher);
+      if (search) workers.push(search.start(log, processOwner(), db.exclusive));
       // Readers wait for every event slot: an idle replica's, or a dead one's, is lifted here.
       if (!db.exclusive) {
         workers.push(
@@ -358,6 +375,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
       await Promise.all(drains.map((drain) => drain()));
+      await search?.close();
       await store.flushFlowStates();
       // A slot not given up (the database unreachable) lapses after its lease instead.
       await store.close().catch(() => undefined);

@@ -18,7 +18,22 @@ type Paths = Record<string, Record<string, Operation>>;
 const METHODS = ['get', 'head', 'put', 'post', 'delete'];
 
 /** tams-server's own operations beyond the spec (documented in the same OpenAPI document). */
-const EXTENSIONS = new Set(['GET /events', 'HEAD /events']);
+const EXTENSIONS = new Set([
+  'GET /events',
+  'HEAD /events',
+  // Media search (src/search/).
+  'GET /search',
+  'HEAD /search',
+  'GET /search/status',
+  'HEAD /search/status',
+  'POST /search/transcripts',
+  'GET /search/transcripts',
+  'HEAD /search/transcripts',
+  'GET /search/transcripts/{transcriptId}',
+  'HEAD /search/transcripts/{transcriptId}',
+  'POST /search/transcripts/{transcriptId}/publish',
+  'DELETE /search/transcripts/{transcriptId}',
+]);
 
 /** Deliberate, documented departures: (operation, status) pairs this server adds. */
 const ADDED_RESPONSES = new Set([

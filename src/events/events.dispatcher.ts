@@ -42,6 +42,11 @@ export interface DispatcherDeps {
    */
   ownerRefusal?: (webhook: WebhookRecord) => Promise<string | undefined>;
   settings: DispatcherSettings;
+  /**
+   * The lowest outbox position another reader of the outbox (the search index) still needs;
+   * events above it are not purged. Undefined: no such reader.
+   */
+  holdBack?: () => Promise<bigint | undefined>;
 }
 
 const BATCH = 100;
@@ -311,11 +316,13 @@ export class WebhookDispatcher {
   private async purge(webhooks: readonly WebhookRecord[], now: Date): Promise<void> {
     if (now.getTime() - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = now.getTime();
+    const held = await this.deps.holdBack?.();
     const upTo = webhooks.reduce(
       // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers only)
       (min, w) => (w.cursor < min ? w.cursor : min),
       await this.deps.store.events.lastSeq(),
     );
-    await this.deps.store.events.purge(upTo, new Date(now.getTime() - this.deps.settings.retentionMs));
+    const bound = held !== undefined && held < upTo ? held : upTo;
+    await this.deps.store.events.purge(bound, new Date(now.getTime() - this.deps.settings.retentionMs));
   }
 }

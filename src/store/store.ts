@@ -15,6 +15,7 @@ import type { SegmentIndexStats } from './index/segment-index.registry.ts';
 import { LeasesRepo } from './leases.repo.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
+import { SearchRepos } from './search/search.repos.ts';
 import { SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
@@ -53,13 +54,19 @@ export class TamsStore {
   readonly deletions: DeletionsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
+  /** The media search's index and transcripts (made on first use: most transactions never touch them). */
+  get search(): SearchRepos {
+    this.searchRepos ??= new SearchRepos(this.session);
+    return this.searchRepos;
+  }
+  private searchRepos: SearchRepos | undefined;
   /** Called after a transaction that recorded events has committed (wakes deliveries). */
   onEventsCommitted: (() => void) | undefined;
   /** The database repositories underneath, for loading the cache. */
   private readonly db: { flows: FlowsRepo; segments: SegmentsRepo; objects: ObjectsRepo };
 
   private constructor(
-    session: DbSession,
+    private readonly session: DbSession,
     private readonly root: StoreDb | undefined,
     private readonly cache: StoreCache | undefined,
     view: CacheView | undefined,

@@ -1,5 +1,6 @@
 import type { ColumnDef, TableDef } from '../db/db.types.ts';
 import { migrationTables } from '../db/migrate/migrate.history.ts';
+import { searchTables } from './search/search.tables.ts';
 
 /**
  * The store's tables. Adding a nullable column (or one with a default) here adds it to existing
@@ -345,4 +346,5 @@ export const storeTables: TableDef[] = [
   },
   // The schema version (the migrations applied) and the lease of the replica applying them.
   ...migrationTables,
+  ...searchTables,
 ];

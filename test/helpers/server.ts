@@ -84,6 +84,10 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TAMS_LOG_LEVEL: 'silent',
     // Suites test the API, not authentication: open unless a test sets TAMS_AUTH (test/auth/).
     TAMS_AUTH: 'none',
+    // Nor media search (test/search/ turns it on): its indexer would add its own work to the
+    // database calls other suites count, and the embedding model its load to every server.
+    TAMS_SEARCH: 'false',
+    TAMS_SEARCH_EMBEDDINGS: 'none',
     ...(options.dataDir
       ? { TAMS_DATA_DIR: options.dataDir }
       : { TAMS_MEDIA_DIR: scratch?.path ?? '', ...(onVast ? { TAMS_DATA_DIR: scratch?.path ?? '' } : {}) }),

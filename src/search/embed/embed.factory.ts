@@ -18,6 +18,8 @@ export interface EmbeddingSettings {
   dimensions?: number;
   /** onnx: onnxruntime threads. */
   threads?: number;
+  /** onnx: run the model on a worker thread of its own (servers: its runs hold their thread). */
+  thread?: boolean;
 }
 
 /** undefined for 'none'; throws EmbeddingError when the model is missing or broken. */
@@ -28,8 +30,13 @@ export async function createEmbeddingProvider(
     case 'none':
       return undefined;
     case 'onnx': {
+      const options = { modelDir: settings.modelDir, threads: settings.threads };
+      if (settings.thread) {
+        const { createThreadedOnnxProvider } = await import('./embed.threaded.ts');
+        return createThreadedOnnxProvider(options);
+      }
       const { createOnnxProvider } = await import('./embed.onnx.ts');
-      return createOnnxProvider({ modelDir: settings.modelDir, threads: settings.threads });
+      return createOnnxProvider(options);
     }
     case 'http': {
       const { url, model, dimensions } = settings;

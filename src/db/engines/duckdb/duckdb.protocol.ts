@@ -48,7 +48,7 @@ export type Reply =
 export type Started = { kind: 'started' } | { kind: 'failed'; error: WireError };
 
 export interface ThreadData {
-  /** The module the thread runs (duckdb.thread.ts), loaded by duckdb.thread.boot.mjs from the sources. */
+  /** The module the thread runs (duckdb.thread.ts), loaded by src/common/thread.boot.mjs from the sources. */
   entry: string;
   options: DuckDbEngineOptions;
 }

@@ -50,7 +50,7 @@ export async function createThreadedDuckDbEngine(options: DuckDbEngineOptions): 
   const compiled = import.meta.url.endsWith('.js');
   const entry = new URL(compiled ? './duckdb.thread.js' : './duckdb.thread.ts', import.meta.url);
   const data: ThreadData = { entry: entry.href, options };
-  const start = compiled ? entry : new URL('./duckdb.thread.boot.mjs', import.meta.url);
+  const start = compiled ? entry : new URL('../../../common/thread.boot.mjs', import.meta.url);
   const worker = new Worker(start, { workerData: data });
   try {
     await threadStarted(worker);

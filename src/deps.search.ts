@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from './common/clock.ts';
+import type { IdGenerator } from './common/ids.ts';
+import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
+import type { Config } from './config.ts';
+import type { MediaRegistry } from './media/media.registry.ts';
+import { createEmbeddingProvider } from './search/embed/embed.factory.ts';
+import { LazyEmbeddingProvider } from './search/embed/embed.lazy.ts';
+import { searchModelDir } from './search/embed/embed.model.ts';
+import type { BatchReport } from './search/search.index.types.ts';
+import { SearchIndexer } from './search/search.indexer.ts';
+import { SemanticRanker } from './search/search.semantic.ts';
+import { SearchService } from './search/search.service.ts';
+import { IndexState } from './search/search.state.ts';
+import { analyzerText } from './search/search.text.ts';
+import { TranscriptsService } from './search/transcripts.service.ts';
+import type { TamsStore } from './store/store.ts';
+
+/** Media search as the server runs it: the query and transcript services, and the indexer. */
+export interface SearchRuntime {
+  service: SearchService;
+  transcripts: TranscriptsService;
+  embedder: LazyEmbeddingProvider | undefined;
+  /** Wakes the indexer (events committed, a transcript published). */
+  wake(): void;
+  /** The lowest outbox position the index still needs (events above it must be kept). */
+  holdBack(): Promise<bigint | undefined>;
+  /** Builds and starts the indexer's worker. */
+  start(log: WorkerLog, owner: string, exclusive: boolean): BackgroundWorker;
+  /** An indexer to step by hand (`tams-mgmt search reindex`). */
+  createIndexer(log: WorkerLog, owner: string, exclusive: boolean): SearchIndexer;
+  /** Called after each batch the indexer commits. */
+  onBatch?: (report: BatchReport) => void;
+  close(): Promise<void>;
+}
+
+/** The embedding provider the settings ask for, loaded on first use; undefined for none. */
+export function searchEmbedder(
+  config: Config,
+  env: Record<string, string | undefined>,
+): LazyEmbeddingProvider | undefined {
+  const choice = config.TAMS_SEARCH_EMBEDDINGS;
+  const modelDir = searchModelDir({
+    ...env,
+    TAMS_SEARCH_MODEL_DIR: config.TAMS_SEARCH_MODEL_DIR || env.TAMS_SEARCH_MODEL_DIR,
+  });
+  const manifestPath = join(modelDir, 'manifest.json');
+  if (choice === 'none' || (choice === 'auto' && !existsSync(manifestPath))) return undefined;
+  if (choice === 'http') {
+    const settings = {
+      provider: 'http' as const,
+      modelDir,
+      url: config.TAMS_SEARCH_EMBEDDINGS_URL,
+      model: config.TAMS_SEARCH_EMBEDDINGS_MODEL,
+      apiKey: config.TAMS_SEARCH_EMBEDDINGS_API_KEY || undefined,
+      dimensions: config.TAMS_SEARCH_EMBEDDINGS_DIMENSIONS,
+    };
+    return new LazyEmbeddingProvider(`http:${settings.model}`, settings.dimensions, async () => {
+      const made = await createEmbeddingProvider(settings);
+      if (made === undefined) throw new Error('no embedding provider');
+      return made;
+    });
+  }
+  // onnx (asked for, or found by auto): the manifest names the model; a missing one fails now.
+  if (!existsSync(manifestPath)) {
+    throw new Error(
+      `TAMS_SEARCH_EMBEDDINGS=onnx: no embedding model in ${modelDir}; run \`npm run search:model\``,
+    );
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    modelId?: string;
+    dimensions?: number;
+  };
+  return new LazyEmbeddingProvider(
+    `onnx:${manifest.modelId ?? 'unknown'}`,
+    manifest.dimensions ?? 0,
+    async () => {
+      const made = await createEmbeddingProvider({
+        provider: 'onnx',
+        modelDir,
+        threads: config.TAMS_SEARCH_THREADS,
+      });
+      if (made === undefined) throw new Error('no embedding provider');
+      return made;
+    },
+  );
+}
+
+export function buildSearch(
+  config: Config,
+  deps: {
+    store: TamsStore;
+    media: MediaRegistry;
+    clock: Clock;
+    ids: IdGenerator;
+    env: Record<string, string | undefined>;
+    idleMs: number;
+    leaseMs: number;
+  },
+): SearchRuntime {
+  const { store, media, clock, ids } = deps;
+  const embedder = searchEmbedder(config, deps.env);
+  let worker: BackgroundWorker | undefined;
+  let indexer: SearchIndexer | undefined;
+  const runtime: SearchRuntime = {
+    service: new SearchService(store, embedder && new SemanticRanker(embedder, config.TAMS_SEARCH_NPROBE)),
+    transcripts: new TranscriptsService({ store, ids, clock, wake: () => worker?.wake() }),
+    embedder,
+    wake: () => worker?.wake(),
+    async holdBack() {
+      const state = await IndexState.read(store);
+      if (state.cursor !== undefined) return state.cursor;
+      const rebuild = state.rebuild as { cursor?: string } | null;
+      return typeof rebuild?.cursor === 'string' ? BigInt(rebuild.cursor) : undefined;
+    },
+    createIndexer(log, owner, exclusive) {
+      return new SearchIndexer({
+        store,
+        media,
+        embedder,
+        text: analyzerText,
+        clock,
+        log,
+        owner,
+        leaseMs: deps.leaseMs,
+        exclusive,
+        onBatch: (report) => runtime.onBatch?.(report),
+      });
+    },
+    start(log, owner, exclusive) {
+      embedder?.warm();
+      indexer = runtime.createIndexer(log, owner, exclusive);
+      const running = indexer;
+      worker = new BackgroundWorker('search-index', () => running.step(), deps.idleMs, log);
+      return worker;
+    },
+    async close() {
+      await indexer?.release().catch(() => undefined);
+      await embedder?.close();
+    },
+  };
+  return runtime;
+}

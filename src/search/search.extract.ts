@@ -1,0 +1,135 @@
+import type { JsonValue } from '../db/db.types.ts';
+import type { SearchDocKind } from '../store/search/search.docs.repo.ts';
+import type { SegmentRecord } from '../store/segments.repo.ts';
+import type { FlowRecord, SourceRecord, Tags } from '../store/store.types.ts';
+import type { TimedCue } from './timedtext/timedtext.types.ts';
+
+/** A document before the indexer numbers it: what it is of, and its text. */
+export interface DocDraft {
+  doc_key: string;
+  kind: SearchDocKind;
+  flow_id?: string;
+  source_id?: string;
+  format?: string;
+  codec?: string;
+  time_start?: bigint;
+  time_end?: bigint;
+  seg_start?: bigint;
+  object_id?: string;
+  transcript_id?: string;
+  speaker?: string;
+  text: string;
+}
+
+export const flowKey = (id: string) => `flow:${id}`;
+export const sourceKey = (id: string) => `source:${id}`;
+
+/** The short name of an NMOS format URN (`urn:x-nmos:format:video` -> `video`). */
+export function formatName(format: string | undefined): string | undefined {
+  return format?.startsWith('urn:x-nmos:format:') ? format.slice('urn:x-nmos:format:'.length) : format;
+}
+
+function tagLines(tags: Tags): string[] {
+  return Object.entries(tags).map(([name, value]) => `${name}: ${value}`);
+}
+
+/** Essence parameters as words: `frame_width 1920` reads as "frame width 1920". */
+function essenceLines(params: JsonValue | undefined, prefix = '', depth = 0): string[] {
+  if (params === null || params === undefined || depth > 3) return [];
+  if (typeof params !== 'object') return [`${prefix.replaceAll('_', ' ')} ${String(params)}`.trim()];
+  if (Array.isArray(params)) return params.flatMap((v) => essenceLines(v, prefix, depth + 1));
+  return Object.entries(params).flatMap(([k, v]) =>
+    essenceLines(v, prefix ? `${prefix} ${k}` : k, depth + 1),
+  );
+}
+
+function lines(parts: readonly (string | undefined)[]): string {
+  return parts.filter((p): p is string => p !== undefined && p.trim() !== '').join('\n');
+}
+
+/** A Flow's metadata as a document: label, description, tags, format, codec, essence. */
+export function flowDoc(flow: FlowRecord): DocDraft {
+  return {
+    doc_key: flowKey(flow.id),
+    kind: 'flow',
+    flow_id: flow.id,
+    source_id: flow.source_id,
+    format: flow.format,
+    ...(flow.codec !== undefined && { codec: flow.codec }),
+    text: lines([
+      flow.label,
+      flow.description,
+      ...tagLines(flow.tags),
+      formatName(flow.format),
+      flow.codec,
+      flow.container,
+      ...essenceLines(flow.essence_parameters),
+    ]),
+  };
+}
+
+export function sourceDoc(source: SourceRecord): DocDraft {
+  return {
+    doc_key: sourceKey(source.id),
+    kind: 'source',
+    source_id: source.id,
+    format: source.format,
+    text: lines([source.label, source.description, ...tagLines(source.tags), formatName(source.format)]),
+  };
+}
+
+export function captionKeyPrefix(flowId: string, segStart: bigint, objectId: string): string {
+  return `caption:${flowId}:${segStart}:${objectId}:`;
+}
+
+/**
+ * The cues of a timed-text object on its Flow's timeline: a cue at media time t is at
+ * t + ts_offset (TAMS: ts_offset = segment ts - media object ts, 0:0 when absent), and only the
+ * part of it within the segment's timerange belongs to this segment. Cues wholly outside are
+ * dropped (counted in `outside`).
+ */
+export function captionDocs(
+  flow: FlowRecord,
+  segment: SegmentRecord,
+  cues: readonly TimedCue[],
+): { docs: DocDraft[]; outside: number } {
+  const offset = segment.ts_offset ?? 0n;
+  const range = segment.timerange;
+  const segStart = range.start ?? 0n;
+  const prefix = captionKeyPrefix(flow.id, segStart, segment.object_id);
+  const docs: DocDraft[] = [];
+  let outside = 0;
+  cues.forEach((cue, n) => {
+    let start = cue.start + offset;
+    let end = cue.end + offset;
+    if (range.start !== null && start < range.start) start = range.start;
+    // An exclusive end is the first instant after the segment; an inclusive one is its last.
+    if (range.end !== null) {
+      const limit = range.endInclusive ? range.end + 1n : range.end;
+      if (end > limit) end = limit;
+    }
+    if (end <= start || cue.text.trim() === '') {
+      outside++;
+      return;
+    }
+    docs.push({
+      doc_key: `${prefix}${n}`,
+      kind: 'caption',
+      flow_id: flow.id,
+      source_id: flow.source_id,
+      format: flow.format,
+      ...(flow.codec !== undefined && { codec: flow.codec }),
+      time_start: start,
+      time_end: end,
+      seg_start: segStart,
+      object_id: segment.object_id,
+      ...(cue.speaker !== undefined && { speaker: cue.speaker }),
+      text: cue.text,
+    });
+  });
+  return { docs, outside };
+}
+
+export function transcriptKeyPrefix(transcriptId: string): string {
+  return `transcript:${transcriptId}:`;
+}

@@ -1,0 +1,216 @@
+import { BadRequestError } from '../common/errors.ts';
+import type { TagFilters } from '../http/params.ts';
+import type { SearchDoc } from '../store/search/search.docs.repo.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { TimeRange } from '../time/index.ts';
+import { matchesPhrase } from './analyze/analyze.phrase.ts';
+import { isEmptyQuery, type ParsedQuery, parseQuery } from './analyze/analyze.query.ts';
+import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
+import { analyze } from './analyze/analyze.tokens.ts';
+import { fuseRrf, fuseWeighted } from './search.fuse.ts';
+import { type Ranked, rankKeyword } from './search.keyword.ts';
+import { type Resolved, resolveDocs } from './search.resolve.ts';
+import type { HitKind, SearchMode } from './search.schemas.ts';
+import type { SemanticRanker } from './search.semantic.ts';
+import { IndexState } from './search.state.ts';
+
+/** Matches looked at per query (and counted in `total` and the facets). */
+export const CANDIDATES = 1000;
+/** Documents read per round while turning matches into hits. */
+const CHUNK = 100;
+
+export interface SearchRequest {
+  q: string;
+  mode?: SearchMode;
+  fusion?: 'rrf' | 'weighted';
+  weight?: number;
+  kinds?: readonly HitKind[];
+  flowId?: string;
+  sourceId?: string;
+  format?: string;
+  codec?: string;
+  tags: TagFilters;
+  timerange?: TimeRange;
+  offset: number;
+  limit: number;
+}
+
+export interface Hit {
+  resolved: Resolved;
+  score: number;
+  snippet: Snippet;
+}
+
+export interface SearchAnswer {
+  mode: SearchMode;
+  hits: Hit[];
+  total: number;
+  complete: boolean;
+  facets: { kind: Record<string, number>; format: Record<string, number> };
+  /** Whether hits follow this page. */
+  more: boolean;
+}
+
+/**
+ * Runs searches: ranks documents by keyword, by meaning or both, then reads the best
+ * `CANDIDATES` in rank order, drops those that no longer point at media or fail the filters,
+ * counts facets over what is left and cuts the page.
+ */
+export class SearchService {
+  constructor(
+    private readonly store: TamsStore,
+    private readonly semantic: SemanticRanker | undefined,
+  ) {}
+
+  get defaultMode(): SearchMode {
+    return this.semantic ? 'hybrid' : 'keyword';
+  }
+
+  /** How far the index is behind the store. */
+  async status() {
+    const state = await IndexState.read(this.store);
+    const [pendingEvents, pendingJobs, parts] = await Promise.all([
+      state.cursor === undefined
+        ? this.store.events.countAfter(0n)
+        : this.store.events.countAfter(state.cursor),
+      this.store.search.transcripts.countJobs(),
+      this.store.search.index.parts(),
+    ]);
+    return {
+      enabled: true,
+      building: state.cursor === undefined,
+      up_to_date: state.cursor !== undefined && pendingEvents === 0 && pendingJobs === 0,
+      pending_events: pendingEvents,
+      pending_jobs: pendingJobs,
+      documents: state.docs,
+      parts: parts.length,
+      ...(this.semantic !== undefined && { embeddings: this.semantic.model }),
+      default_mode: this.defaultMode,
+    };
+  }
+
+  async search(request: SearchRequest): Promise<SearchAnswer> {
+    const mode = request.mode ?? this.defaultMode;
+    const query = parseQuery(request.q);
+    if (mode !== 'semantic' && isEmptyQuery(query)) {
+      throw new BadRequestError('query.q has no words to search for (only stop words or exclusions)');
+    }
+    if (mode !== 'keyword' && this.semantic === undefined) {
+      throw new BadRequestError(
+        `mode=${mode} needs an embedding model, and this server has none (TAMS_SEARCH_EMBEDDINGS; README "Media search")`,
+      );
+    }
+    const state = await IndexState.read(this.store);
+    const ranked = await this.rank(mode, request, query, state);
+    const hits = await this.hitsOf(ranked, request, mode === 'keyword' ? query : undefined);
+    const facets = { kind: {} as Record<string, number>, format: {} as Record<string, number> };
+    for (const h of hits) {
+      facets.kind[h.resolved.doc.kind] = (facets.kind[h.resolved.doc.kind] ?? 0) + 1;
+      const format = h.resolved.flow?.format ?? h.resolved.source?.format;
+      if (format !== undefined) facets.format[format] = (facets.format[format] ?? 0) + 1;
+    }
+    const page = hits.slice(request.offset, request.offset + request.limit);
+    const matcher = matcherOf(query);
+    return {
+      mode,
+      hits: page.map((h) => ({ ...h, snippet: snippet(h.resolved.doc.text, matcher) })),
+      total: hits.length,
+      complete: ranked.length < CANDIDATES,
+      facets,
+      more: hits.length > request.offset + request.limit,
+    };
+  }
+
+  private async rank(
+    mode: SearchMode,
+    request: SearchRequest,
+    query: ParsedQuery,
+    state: IndexState,
+  ): Promise<Ranked[]> {
+    const stats = { docs: state.docs, tokens: state.tokens };
+    const keyword = () =>
+      rankKeyword(
+        this.store.search.index,
+        {
+          terms: query.terms,
+          required: query.phrases.flatMap((p) => p.terms.filter((t): t is string => t !== null)),
+          prefixes: query.prefixes,
+          excluded: query.excluded,
+        },
+        stats,
+        CANDIDATES,
+      ).then((r) => r.ranked);
+    const semantic = async () => {
+      const ranker = this.semantic as SemanticRanker;
+      const vector = await ranker.embed(request.q);
+      return ranker.rank(this.store.search.index, vector, String(state.centroidsVersion), CANDIDATES);
+    };
+    if (mode === 'keyword') return keyword();
+    if (mode === 'semantic') return semantic();
+    const [k, s] = await Promise.all([isEmptyQuery(query) ? [] : keyword(), semantic()]);
+    const fused = request.fusion === 'weighted' ? fuseWeighted(k, s, request.weight ?? 0.5) : fuseRrf([k, s]);
+    return fused.slice(0, CANDIDATES);
+  }
+
+  /** The ranked documents that still point at media and pass the filters, as hits, in rank order. */
+  private async hitsOf(
+    ranked: readonly Ranked[],
+    request: SearchRequest,
+    phrases?: ParsedQuery,
+  ): Promise<Hit[]> {
+    const hits: Hit[] = [];
+    for (let i = 0; i < ranked.length; i += CHUNK) {
+      const chunk = ranked.slice(i, i + CHUNK);
+      const found = new Map(
+        (await this.store.search.docs.byNumbers(chunk.map((r) => r.doc))).map((d) => [d.doc_no, d]),
+      );
+      const docs: SearchDoc[] = [];
+      const scores = new Map<number, number>();
+      for (const r of chunk) {
+        const doc = found.get(r.doc);
+        if (doc === undefined || !this.docPasses(doc, request, phrases)) continue;
+        docs.push(doc);
+        scores.set(doc.doc_no, r.score);
+      }
+      for (const resolved of await resolveDocs(this.store, docs)) {
+        if (!hitPasses(resolved, request)) continue;
+        hits.push({ resolved, score: scores.get(resolved.doc.doc_no) ?? 0, snippet: EMPTY_SNIPPET });
+      }
+    }
+    return hits;
+  }
+
+  /** The filters a document answers by itself (before its hit is resolved). */
+  private docPasses(doc: SearchDoc, request: SearchRequest, query?: ParsedQuery): boolean {
+    if (request.kinds !== undefined && !request.kinds.includes(doc.kind)) return false;
+    if (query !== undefined && query.phrases.length > 0) {
+      const tokens = analyze(doc.text);
+      if (!query.phrases.every((p) => matchesPhrase(tokens, p))) return false;
+    }
+    return true;
+  }
+}
+
+const EMPTY_SNIPPET: Snippet = { text: '', highlights: [], html: '' };
+
+function hitPasses(hit: Resolved, request: SearchRequest): boolean {
+  const flow = hit.flow;
+  if (request.flowId !== undefined && flow?.id !== request.flowId && hit.doc.flow_id !== request.flowId)
+    return false;
+  if (
+    request.sourceId !== undefined &&
+    hit.source_id !== request.sourceId &&
+    hit.doc.source_id !== request.sourceId
+  ) {
+    return false;
+  }
+  const format = flow?.format ?? hit.source?.format;
+  if (request.format !== undefined && format !== request.format) return false;
+  if (request.codec !== undefined && flow?.codec !== request.codec) return false;
+  const tags = flow?.tags ?? hit.source?.tags ?? {};
+  for (const [name, value] of Object.entries(request.tags.equals)) if (tags[name] !== value) return false;
+  for (const [name, present] of Object.entries(request.tags.exists))
+    if (name in tags !== present) return false;
+  if (request.timerange !== undefined && !(hit.timerange?.overlaps(request.timerange) ?? false)) return false;
+  return true;
+}
