@@ -179,6 +179,7 @@ export class SearchIndexer {
         await tx.search.index.writeVectors(
           vectorRows(state.nextBlock++, embedder.id, this.quantizer, embedded),
         );
+        state.vectors += embedded.length;
       }
       if (progress.cursor !== undefined) state.cursor = progress.cursor;
       if (progress.rebuild !== undefined) state.rebuild = progress.rebuild;

@@ -1,0 +1,232 @@
+/**
+ * The index on the store's tables (in-memory DuckDB): BM25 over parts written batch by batch and
+ * merged, against a brute-force BM25 of the same documents; the inverted-file vector index
+ * trained as it grows, against exact nearest neighbours.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { openEngine } from '../db/engine.factory.ts';
+import { MediaRegistry } from '../media/media.registry.ts';
+import { openStoreDb } from '../store/store.open.ts';
+import { TamsStore } from '../store/store.ts';
+import type { EmbeddingProvider } from './embed/embed.types.ts';
+import type { DocDraft } from './search.extract.ts';
+import { SearchIndexer } from './search.indexer.ts';
+import { dot } from './search.ivf.ts';
+import { rankKeyword } from './search.keyword.ts';
+import { TRAIN_AT } from './search.maintain.ts';
+import { IndexPlan } from './search.plan.ts';
+import { SemanticRanker } from './search.semantic.ts';
+import { IndexState } from './search.state.ts';
+import { analyzerText } from './search.text.ts';
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const VOCABULARY = Array.from(
+  { length: 60 },
+  (_, i) => `word${String.fromCharCode(97 + (i % 26))}${Math.floor(i / 26)}x`,
+);
+
+async function openStore(): Promise<{ store: TamsStore; close: () => Promise<void> }> {
+  const engine = await openEngine(loadConfig({}), { memory: true });
+  const { db } = await openStoreDb(engine, { owner: 'test' });
+  const store = await TamsStore.open(db, { cached: false });
+  return { store, close: () => db.close() };
+}
+
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+function indexer(store: TamsStore, embedder?: EmbeddingProvider): SearchIndexer {
+  return new SearchIndexer({
+    store,
+    media: new MediaRegistry([]),
+    embedder,
+    text: analyzerText,
+    clock: { now: () => new Date() },
+    log: silent,
+    owner: 'test',
+    exclusive: true,
+  });
+}
+
+function draft(n: number, text: string): DocDraft {
+  return { doc_key: `transcript:t:${n}`, kind: 'transcript', transcript_id: 't', text };
+}
+
+/** Adds `drafts` as one batch (one part); removes the documents of `remove` keys first. */
+async function batch(
+  ix: SearchIndexer,
+  store: TamsStore,
+  drafts: DocDraft[],
+  remove: string[] = [],
+): Promise<void> {
+  const plan = new IndexPlan();
+  if (remove.length > 0) plan.remove({ kind: 'keys', keys: remove });
+  for (const d of drafts) plan.add(d);
+  const state = await IndexState.read(store);
+  expect(await ix.commit(plan, state, { cursor: 0n })).toBeDefined();
+}
+
+/** BM25 as the textbook writes it, over the live documents. */
+function bruteForce(docs: Map<string, string>, terms: string[]): Map<string, number> {
+  const analyzed = new Map([...docs].map(([key, text]) => [key, analyzerText.indexTerms(text)]));
+  const n = analyzed.size;
+  let total = 0;
+  for (const a of analyzed.values()) total += a.length;
+  const avg = total / n;
+  const scores = new Map<string, number>();
+  for (const term of new Set(terms)) {
+    const df = [...analyzed.values()].filter((a) => a.terms.has(term)).length;
+    if (df === 0) continue;
+    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    for (const [key, a] of analyzed) {
+      const tf = a.terms.get(term) ?? 0;
+      if (tf === 0) continue;
+      const s = (idf * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * a.length) / avg));
+      scores.set(key, (scores.get(key) ?? 0) + s);
+    }
+  }
+  return scores;
+}
+
+describe('keyword ranking on the index parts', () => {
+  it('equals a brute-force BM25 over batches, deletions and merges', async () => {
+    const { store, close } = await openStore();
+    try {
+      const random = seeded(3);
+      const zipf = () => VOCABULARY[Math.floor(VOCABULARY.length * random() ** 2.5)] as string;
+      const live = new Map<string, string>();
+      const ix = indexer(store);
+      let n = 0;
+      for (let b = 0; b < 12; b++) {
+        const drafts = Array.from({ length: 25 }, () => {
+          const text = Array.from({ length: 3 + Math.floor(random() * 12) }, zipf).join(' ');
+          const d = draft(n++, text);
+          live.set(d.doc_key, text);
+          return d;
+        });
+        await batch(ix, store, drafts);
+      }
+      expect((await store.search.index.parts()).length).toBe(12);
+
+      const check = async () => {
+        const state = await IndexState.read(store);
+        expect(state.docs).toBe(live.size);
+        const docs = await store.search.docs.page(0, 100_000);
+        const keyOf = new Map(docs.map((d) => [d.doc_no, d.doc_key]));
+        for (let q = 0; q < 25; q++) {
+          const terms = [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, zipf))].map(
+            (w) => analyzerText.indexTerms(w).terms.keys().next().value as string,
+          );
+          const { ranked } = await rankKeyword(
+            store.search.index,
+            { terms, required: [], prefixes: [], excluded: [] },
+            { docs: state.docs, tokens: state.tokens },
+            1000,
+            (doc) => keyOf.has(doc),
+          );
+          const expected = bruteForce(live, terms);
+          expect(ranked.length, terms.join(' ')).toBe(expected.size);
+          for (const r of ranked) {
+            expect(r.score).toBeCloseTo(expected.get(keyOf.get(r.doc) ?? '') ?? -1, 9);
+          }
+        }
+      };
+      await check();
+
+      // Deletions: their postings stay in the parts until a merge, so only a merge makes the
+      // document frequencies those of the live documents again.
+      const gone = [...live.keys()].filter((_, i) => i % 7 === 0);
+      for (const key of gone) live.delete(key);
+      await batch(ix, store, [], gone);
+      while (await ix.step()) {
+        // Merging (and nothing else to do: no events, no embedder).
+      }
+      expect((await store.search.index.parts()).length).toBeLessThan(3);
+      await check();
+    } finally {
+      await close();
+    }
+  });
+});
+
+/** Vectors in a few tight clusters, as sentence embeddings of a few topics are. */
+class ClusteredVectors implements EmbeddingProvider {
+  readonly id = 'test:clustered';
+  readonly dimensions = 32;
+  private readonly centres: Float32Array[];
+  constructor(private readonly random: () => number) {
+    this.centres = Array.from({ length: 12 }, () => this.unit(() => random() - 0.5));
+  }
+  private unit(component: (i: number) => number): Float32Array {
+    const v = Float32Array.from({ length: this.dimensions }, (_, i) => component(i));
+    const norm = Math.sqrt(dot(v, v));
+    return v.map((x) => x / norm);
+  }
+  /** `text` is "<centre> <anything>": a point near that centre. */
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.map((t) => {
+      const centre = this.centres[Number(t.split(' ')[0]) % this.centres.length] as Float32Array;
+      return this.unit((i) => (centre[i] as number) + (this.random() - 0.5) * 0.35);
+    });
+  }
+  async close(): Promise<void> {}
+}
+
+describe('the vector index', () => {
+  it('trains its quantizer once vectors pass the threshold, and probing finds the exact neighbours', async () => {
+    const { store, close } = await openStore();
+    try {
+      const random = seeded(9);
+      const embedder = new ClusteredVectors(random);
+      const ix = indexer(store, embedder);
+      const total = TRAIN_AT + 400;
+      for (let start = 0; start < total; start += 500) {
+        const drafts = Array.from({ length: Math.min(500, total - start) }, (_, i) =>
+          draft(start + i, `${Math.floor(random() * 12)} cue ${start + i}`),
+        );
+        await batch(ix, store, drafts);
+      }
+      while (await ix.step()) {
+        // Merges, training, compaction.
+      }
+      const centroids = await store.search.index.centroids();
+      expect(centroids.length).toBeGreaterThan(1);
+      const state = await IndexState.read(store);
+      expect(state.trainedVectors).toBe(total);
+
+      // Exact neighbours from every stored vector (all clusters probed) against a few probes.
+      const all = new SemanticRanker(embedder, centroids.length);
+      const few = new SemanticRanker(embedder, 3);
+      let found = 0;
+      const queries = 20;
+      for (let q = 0; q < queries; q++) {
+        const [query] = await embedder.embed([`${q % 12} query`]);
+        const exact = await all.rank(
+          store.search.index,
+          query as Float32Array,
+          String(state.centroidsVersion),
+          10,
+        );
+        const probed = await few.rank(
+          store.search.index,
+          query as Float32Array,
+          String(state.centroidsVersion),
+          10,
+        );
+        expect(exact).toHaveLength(10);
+        const truth = new Set(exact.map((r) => r.doc));
+        found += probed.filter((r) => truth.has(r.doc)).length;
+      }
+      expect(found / (queries * 10)).toBeGreaterThan(0.9);
+    } finally {
+      await close();
+    }
+  });
+});
