@@ -106,3 +106,60 @@ export function parseArgs(argv: string[]): BenchOptions {
     throw new Error('--replicas: with --engine vast (the embedded engine admits one process)');
   return options;
 }
+
+const SEARCH_USAGE = `usage: npm run bench -- --search [--quick] [--cues N] [--dir PATH] [--reuse] [--out FILE]
+  --search       media search: quality on bench/search-eval (recall@10, MRR per mode), then latency per mode over
+                 an index of N cues and indexing throughput with and without embeddings (needs npm run search:model)
+  --quick        20,000 cues instead of 1,000,000
+  --cues         cues of the latency index
+  --dir          where the indexes are built (default .bench-data; --reuse keeps the large one between runs)
+  --out          JSON results file (default bench/results/search.json)`;
+
+export function parseSearchArgs(argv: string[]): {
+  quick: boolean;
+  cues: number;
+  dir: string;
+  reuse: boolean;
+  out: string;
+} {
+  const quick = argv.includes('--quick');
+  const options = {
+    quick,
+    cues: quick ? 20_000 : 1_000_000,
+    dir: '.bench-data',
+    reuse: false,
+    out: 'bench/results/search.json',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value\n${SEARCH_USAGE}`);
+      return v;
+    };
+    switch (arg) {
+      case '--search':
+      case '--quick':
+        break;
+      case '--cues': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n <= 0)
+          throw new Error(`--cues needs a positive integer\n${SEARCH_USAGE}`);
+        options.cues = n;
+        break;
+      }
+      case '--dir':
+        options.dir = value();
+        break;
+      case '--reuse':
+        options.reuse = true;
+        break;
+      case '--out':
+        options.out = value();
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${SEARCH_USAGE}`);
+    }
+  }
+  return options;
+}

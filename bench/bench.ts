@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from './bench.args.ts';
+import { parseArgs, parseSearchArgs } from './bench.args.ts';
 import { buildDataset, dbBytes, runCopy, segmentRange } from './bench.dataset.ts';
 import { load } from './bench.load.ts';
 import { type Figure, printTable, writeResults } from './bench.report.ts';
@@ -18,11 +18,16 @@ import {
   singlePosts,
 } from './bench.requests.ts';
 import { startBaseline, startTams } from './bench.server.ts';
+import { runSearchBench } from './search.bench.ts';
 import { runVastBench } from './vast.bench.ts';
 import { runReplicasBench } from './vast.replicas.ts';
 
-const options = parseArgs(process.argv.slice(2));
 const log = (line: string) => process.stdout.write(`${line}\n`);
+if (process.argv.includes('--search')) {
+  const ok = await runSearchBench(parseSearchArgs(process.argv.slice(2)), log);
+  process.exit(ok ? 0 : 1);
+}
+const options = parseArgs(process.argv.slice(2));
 if (options.engine === 'vast') {
   await (options.replicas > 1 ? runReplicasBench(options, log) : runVastBench(options, log));
   process.exit(0);

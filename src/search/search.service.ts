@@ -7,7 +7,7 @@ import { matchesPhrase } from './analyze/analyze.phrase.ts';
 import { isEmptyQuery, type ParsedQuery, parseQuery } from './analyze/analyze.query.ts';
 import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
 import { analyze } from './analyze/analyze.tokens.ts';
-import { fuseRrf, fuseWeighted } from './search.fuse.ts';
+import { fuseRrf, fuseWeighted, fusionWeights } from './search.fuse.ts';
 import { type Ranked, rankKeyword } from './search.keyword.ts';
 import { type Resolved, resolveDocs } from './search.resolve.ts';
 import type { HitKind, SearchMode } from './search.schemas.ts';
@@ -148,7 +148,15 @@ export class SearchService {
     if (mode === 'keyword') return keyword();
     if (mode === 'semantic') return semantic();
     const [k, s] = await Promise.all([isEmptyQuery(query) ? [] : keyword(), semantic()]);
-    const fused = request.fusion === 'weighted' ? fuseWeighted(k, s, request.weight ?? 0.5) : fuseRrf([k, s]);
+    const lexical = query.phrases.length > 0 || query.prefixes.length > 0 || query.excluded.length > 0;
+    const weights = fusionWeights(lexical);
+    const fused =
+      request.fusion === 'weighted'
+        ? fuseWeighted(k, s, request.weight ?? 0.5)
+        : fuseRrf([
+            { ranked: k, weight: weights.keyword },
+            { ranked: s, weight: weights.semantic },
+          ]);
     return fused.slice(0, CANDIDATES);
   }
 

@@ -1,0 +1,56 @@
+/**
+ * `npm run bench -- --search [--quick] [--cues N] [--dir PATH] [--reuse] [--out FILE]`: media
+ * search. Quality on the labelled evaluation set (recall@10, MRR per mode), then latency per mode
+ * over an index of N cues (1,000,000 by default, 20,000 with --quick) and indexing throughput
+ * with and without embeddings, each against a tams-server process of its own.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { searchModelDir } from '../src/search/embed/embed.model.ts';
+import { type Figure, printTable, writeResults } from './bench.report.ts';
+import { startTams } from './bench.server.ts';
+import { runSearchEval } from './search.eval.ts';
+import { runSearchLatency } from './search.latency.ts';
+
+export interface SearchBenchOptions {
+  quick: boolean;
+  cues: number;
+  dir: string;
+  reuse: boolean;
+  out: string;
+}
+
+export async function runSearchBench(
+  options: SearchBenchOptions,
+  log: (line: string) => void,
+): Promise<boolean> {
+  if (!existsSync(join(searchModelDir(), 'manifest.json'))) {
+    throw new Error('the search benchmark needs the embedding model: run `npm run search:model` first');
+  }
+  const figures: Figure[] = [];
+  log('media search: quality on the evaluation set (bench/search-eval)');
+  const evalDir = join(options.dir, 'search-eval');
+  rmSync(evalDir, { recursive: true, force: true });
+  mkdirSync(evalDir, { recursive: true });
+  const server = await startTams(evalDir, {
+    TAMS_SEARCH: 'true',
+    TAMS_SEARCH_EMBEDDINGS: 'onnx',
+    TAMS_WORKER_IDLE_MS: '50',
+  });
+  let quality;
+  try {
+    quality = await runSearchEval(server, log);
+    figures.push(...quality.figures);
+  } finally {
+    await server.stop();
+  }
+  const latency = await runSearchLatency(options, log);
+  figures.push(...latency.figures);
+  printTable(figures, log);
+  writeResults(
+    options.out,
+    { options, figures, quality: quality.scores, checks: quality.checks, latency: latency.details },
+    log,
+  );
+  return quality.checks.every((c) => c.ok);
+}
