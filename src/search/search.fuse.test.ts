@@ -43,9 +43,9 @@ describe('rank fusion', () => {
     ];
     expect(
       fuseWeighted(keyword, semantic, 1)
-        .slice(0, 3)
+        .slice(0, 2)
         .map((r) => r.doc),
-    ).toEqual([3, 2, 4]);
+    ).toEqual([3, 2]);
     expect(
       fuseWeighted(keyword, semantic, 0)
         .slice(0, 3)
