@@ -110,7 +110,7 @@ export function parseArgs(argv: string[]): BenchOptions {
 const SEARCH_USAGE = `usage: npm run bench -- --search [--quick] [--cues N] [--dir PATH] [--reuse] [--out FILE]
   --search       media search: quality on bench/search-eval (recall@10, MRR per mode), then latency per mode over
                  an index of N cues and indexing throughput with and without embeddings (needs npm run search:model)
-  --quick        20,000 cues instead of 1,000,000
+  --quick        10,000 cues instead of 1,000,000
   --cues         cues of the latency index
   --dir          where the indexes are built (default .bench-data; --reuse keeps the large one between runs)
   --out          JSON results file (default bench/results/search.json)`;
@@ -125,7 +125,7 @@ export function parseSearchArgs(argv: string[]): {
   const quick = argv.includes('--quick');
   const options = {
     quick,
-    cues: quick ? 20_000 : 1_000_000,
+    cues: quick ? 10_000 : 1_000_000,
     dir: '.bench-data',
     reuse: false,
     out: 'bench/results/search.json',

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --search [--quick] [--cues N] [--dir PATH] [--reuse] [--out FILE]`: media
  * search. Quality on the labelled evaluation set (recall@10, MRR per mode), then latency per mode
- * over an index of N cues (1,000,000 by default, 20,000 with --quick) and indexing throughput
+ * over an index of N cues (1,000,000 by default, 10,000 with --quick) and indexing throughput
  * with and without embeddings, each against a tams-server process of its own.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';

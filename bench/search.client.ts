@@ -137,19 +137,25 @@ export async function ingestProgramme(client: Client, p: Programme, vtt: string)
   return { key: p.key, flow: av.id, source: av.source_id };
 }
 
-/** Waits until the index has applied everything; returns its status. */
+/**
+ * Waits until the index has applied everything (and, with `settled`, done its upkeep: merged
+ * its parts, trained and packed its vectors); returns its status.
+ */
 export async function waitIndexed(
   client: Client,
   onProgress?: (status: { documents: number; pending_events: number }) => void,
-): Promise<{ documents: number; parts: number }> {
+  settled = false,
+): Promise<{ documents: number; parts: number; vector_rows: number }> {
   for (;;) {
     const status = await must<{
       up_to_date: boolean;
+      settled: boolean;
       documents: number;
       parts: number;
+      vector_rows: number;
       pending_events: number;
     }>(client, 'GET', '/search/status');
-    if (status.up_to_date) return status;
+    if (settled ? status.settled : status.up_to_date) return status;
     onProgress?.(status);
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -139,9 +139,10 @@ export async function runSearchLatency(
 
   const details: Record<string, unknown> = { cues: options.cues };
   try {
-    const status = await waitIndexed(server);
+    const status = await waitIndexed(server, undefined, true);
     details.documents = status.documents;
     details.parts = status.parts;
+    details.vectorRows = status.vector_rows;
     details.rss = server.rss();
     const queries = readEval<{ q: string }[]>('queries.json').map((q) => q.q);
     const rounds = options.quick ? 100 : 400;

@@ -21,6 +21,8 @@ import { IndexState } from './search.state.ts';
 /** Events and transcript jobs taken per batch. */
 const EVENT_BATCH = 500;
 const JOB_BATCH = 20;
+/** Documents a batch adds at most, from transcript jobs (events are taken whole). */
+const BATCH_DOCS = 2000;
 const DEFAULT_LEASE_MS = 60_000;
 
 /**
@@ -67,20 +69,29 @@ export class SearchIndexer {
       return false;
     }
     const plan = new IndexPlan();
-    for (const job of jobs) await planJob(store, job, plan);
-    await planEvents(this.deps, events, plan);
-    const cursor = events.at(-1)?.seq ?? state.cursor;
-    const done = await this.commit(plan, state, { cursor, jobs: jobs.map((j) => j.id) });
+    // Jobs are taken until the batch holds BATCH_DOCS documents: a transcript may have thousands
+    // of cues, and a batch's embeddings are computed before its transaction, within its lease.
+    const taken: string[] = [];
+    for (const job of jobs) {
+      if (plan.additions.size >= BATCH_DOCS) break;
+      await planJob(store, job, plan);
+      taken.push(job.id);
+    }
+    // Events wait for the next batch when jobs filled this one (they are applied in order anyway).
+    const applied = plan.additions.size >= BATCH_DOCS ? [] : events;
+    await planEvents(this.deps, applied, plan);
+    const cursor = applied.at(-1)?.seq ?? state.cursor;
+    const done = await this.commit(plan, state, { cursor, jobs: taken });
     if (done !== undefined) {
       this.deps.onBatch?.({
-        events: events.length,
-        jobs: jobs.length,
+        events: applied.length,
+        jobs: taken.length,
         ...done,
         failures: plan.failures,
         cursor,
       });
     }
-    return events.length === EVENT_BATCH || jobs.length === JOB_BATCH;
+    return applied.length === EVENT_BATCH || taken.length < jobs.length || jobs.length === JOB_BATCH;
   }
 
   /**

@@ -114,10 +114,17 @@ export const SearchStatus = Type.Object({
     description:
       'Whether the index has applied every event of the outbox and every transcript change so far.',
   }),
+  settled: Type.Boolean({
+    description:
+      'Up to date, and no upkeep due either (merging index parts, training or packing the vector index).',
+  }),
   pending_events: Type.Integer({ description: 'Outbox events the index has still to apply.' }),
   pending_jobs: Type.Integer({ description: 'Transcript publications and deletions still to apply.' }),
   documents: Type.Integer(),
   parts: Type.Integer({ description: 'Parts of the inverted index (merged in the background).' }),
+  vector_rows: Type.Integer({
+    description: 'Rows of the vector index (packed per cluster in the background).',
+  }),
   embeddings: Type.Optional(Type.String({ description: 'The embedding model, when the server has one.' })),
   default_mode: Type.Enum(SEARCH_MODES),
 });

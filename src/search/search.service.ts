@@ -9,6 +9,7 @@ import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
 import { analyze } from './analyze/analyze.tokens.ts';
 import { fuseRrf, fuseWeighted, fusionWeights } from './search.fuse.ts';
 import { type Ranked, rankKeyword } from './search.keyword.ts';
+import { crowdedClusters, dueForTraining, mergeCandidates } from './search.maintain.ts';
 import { type Resolved, resolveDocs } from './search.resolve.ts';
 import type { HitKind, SearchMode } from './search.schemas.ts';
 import type { SemanticRanker } from './search.semantic.ts';
@@ -18,6 +19,8 @@ import { IndexState } from './search.state.ts';
 export const CANDIDATES = 1000;
 /** Documents read per round while turning matches into hits. */
 const CHUNK = 100;
+/** Best-ranked matches always read: `total` and the facets count the hits among them. */
+export const FACET_WINDOW = 200;
 
 export interface SearchRequest {
   q: string;
@@ -69,21 +72,29 @@ export class SearchService {
   /** How far the index is behind the store. */
   async status() {
     const state = await IndexState.read(this.store);
-    const [pendingEvents, pendingJobs, parts] = await Promise.all([
+    const [pendingEvents, pendingJobs, parts, blocks] = await Promise.all([
       state.cursor === undefined
         ? this.store.events.countAfter(0n)
         : this.store.events.countAfter(state.cursor),
       this.store.search.transcripts.countJobs(),
       this.store.search.index.parts(),
+      this.store.search.index.vectorBlocks(),
     ]);
+    const upToDate = state.cursor !== undefined && pendingEvents === 0 && pendingJobs === 0;
+    const upkeep =
+      mergeCandidates(parts) !== undefined ||
+      (this.semantic !== undefined && dueForTraining(state.vectors, state.trainedVectors)) ||
+      crowdedClusters(blocks).length > 0;
     return {
       enabled: true,
       building: state.cursor === undefined,
-      up_to_date: state.cursor !== undefined && pendingEvents === 0 && pendingJobs === 0,
+      up_to_date: upToDate,
+      settled: upToDate && !upkeep,
       pending_events: pendingEvents,
       pending_jobs: pendingJobs,
       documents: state.docs,
       parts: parts.length,
+      vector_rows: blocks.length,
       ...(this.semantic !== undefined && { embeddings: this.semantic.model }),
       default_mode: this.defaultMode,
     };
@@ -102,7 +113,7 @@ export class SearchService {
     }
     const state = await IndexState.read(this.store);
     const ranked = await this.rank(mode, request, query, state);
-    const hits = await this.hitsOf(ranked, request, mode === 'keyword' ? query : undefined);
+    const { hits, examined } = await this.hitsOf(ranked, request, mode === 'keyword' ? query : undefined);
     const facets = { kind: {} as Record<string, number>, format: {} as Record<string, number> };
     for (const h of hits) {
       facets.kind[h.resolved.doc.kind] = (facets.kind[h.resolved.doc.kind] ?? 0) + 1;
@@ -115,7 +126,7 @@ export class SearchService {
       mode,
       hits: page.map((h) => ({ ...h, snippet: snippet(h.resolved.doc.text, matcher) })),
       total: hits.length,
-      complete: ranked.length < CANDIDATES,
+      complete: examined === ranked.length && ranked.length < CANDIDATES,
       facets,
       more: hits.length > request.offset + request.limit,
     };
@@ -165,9 +176,13 @@ export class SearchService {
     ranked: readonly Ranked[],
     request: SearchRequest,
     phrases?: ParsedQuery,
-  ): Promise<Hit[]> {
+  ): Promise<{ hits: Hit[]; examined: number }> {
     const hits: Hit[] = [];
-    for (let i = 0; i < ranked.length; i += CHUNK) {
+    const wanted = request.offset + request.limit + 1;
+    let i = 0;
+    // Matches are read in rank order until the page (and the next page's first hit) is found and
+    // the facets' window is read; a filter that drops most matches reads on, up to CANDIDATES.
+    for (; i < ranked.length && (hits.length < wanted || i < FACET_WINDOW); i += CHUNK) {
       const chunk = ranked.slice(i, i + CHUNK);
       const found = new Map(
         (await this.store.search.docs.byNumbers(chunk.map((r) => r.doc))).map((d) => [d.doc_no, d]),
@@ -185,7 +200,7 @@ export class SearchService {
         hits.push({ resolved, score: scores.get(resolved.doc.doc_no) ?? 0, snippet: EMPTY_SNIPPET });
       }
     }
-    return hits;
+    return { hits, examined: Math.min(i, ranked.length) };
   }
 
   /** The filters a document answers by itself (before its hit is resolved). */
