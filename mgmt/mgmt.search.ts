@@ -48,9 +48,11 @@ export async function searchReindexCommand(
   const total = await countRebuildItems(store);
   const progress = new Progress(io, 'reindex: items read', total);
   let documents = 0;
+  const previous = search.onBatch;
   search.onBatch = (report) => {
     if (report.scanned !== undefined) progress.add(report.scanned);
     documents += report.added;
+    previous?.(report);
   };
   const indexer = search.createIndexer(quietLog(io), owner, false);
   try {
@@ -60,7 +62,7 @@ export async function searchReindexCommand(
       if (!more && status.up_to_date) break;
     }
   } finally {
-    search.onBatch = undefined;
+    search.onBatch = previous;
     await indexer.release().catch(() => undefined);
   }
   progress.finish();

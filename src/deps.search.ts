@@ -5,6 +5,7 @@ import type { IdGenerator } from './common/ids.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
+import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { createEmbeddingProvider } from './search/embed/embed.factory.ts';
 import { LazyEmbeddingProvider } from './search/embed/embed.lazy.ts';
 import { searchModelDir } from './search/embed/embed.model.ts';
@@ -141,4 +142,64 @@ export function buildSearch(
     },
   };
   return runtime;
+}
+
+/**
+ * Media search on /metrics: how far the index is behind (read at scrape time) and what the
+ * indexer did in this process.
+ */
+export function bindSearchMetrics(metrics: ServerMetrics, search: SearchRuntime): void {
+  const done = { added: 0, removed: 0, failures: 0 };
+  const previous = search.onBatch;
+  search.onBatch = (report) => {
+    done.added += report.added;
+    done.removed += report.removed;
+    done.failures += report.failures;
+    previous?.(report);
+  };
+  let status: Promise<Awaited<ReturnType<SearchRuntime['service']['status']>>> | undefined;
+  // One status read per scrape, shared by the gauges that read it.
+  const read = () => {
+    status ??= search.service.status().finally(() => {
+      setTimeout(() => {
+        status = undefined;
+      }, 1000).unref();
+    });
+    return status;
+  };
+  metrics.gauge(
+    'tams_search_pending_events',
+    'Outbox events the search index has still to apply',
+    async () => (await read()).pending_events,
+  );
+  metrics.gauge(
+    'tams_search_pending_jobs',
+    'Transcript publications and deletions the search index has still to apply',
+    async () => (await read()).pending_jobs,
+  );
+  metrics.gauge(
+    'tams_search_documents',
+    'Documents in the search index',
+    async () => (await read()).documents,
+  );
+  metrics.gauge(
+    'tams_search_index_parts',
+    'Parts of the inverted index (merged in the background)',
+    async () => (await read()).parts,
+  );
+  metrics.gauge(
+    'tams_search_documents_added_total',
+    'Documents this process added to the search index',
+    () => done.added,
+  );
+  metrics.gauge(
+    'tams_search_documents_removed_total',
+    'Documents this process removed from the search index',
+    () => done.removed,
+  );
+  metrics.gauge(
+    'tams_search_timed_text_failures_total',
+    'Timed-text objects this process could not read or parse (each logged)',
+    () => done.failures,
+  );
 }

@@ -13,7 +13,7 @@ import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
-import { buildSearch } from './deps.search.ts';
+import { bindSearchMetrics, buildSearch } from './deps.search.ts';
 import { eventSlots, openDatabase, processOwner } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import { EventRenderer } from './events/events.render.ts';
@@ -233,6 +233,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
       })
     : undefined;
+  if (search) bindSearchMetrics(metrics, search);
   store.onEventsCommitted = () => {
     dispatcher?.wake();
     streams.wake();

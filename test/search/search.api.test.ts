@@ -38,7 +38,7 @@ const TTML = `<?xml version="1.0" encoding="UTF-8"?>
 </tt>`;
 
 beforeAll(async () => {
-  server = await startServer({ env: searchEnv() });
+  server = await startServer({ env: { ...searchEnv(), TAMS_METRICS: 'true' } });
   news = await programme(server, {
     label: 'Evening news',
     description: 'National and international news with the weather.',
@@ -83,6 +83,17 @@ const keyword = (q: string, more: Record<string, string | number> = {}) =>
 const ranges = (hits: HitDoc[]) => hits.map((h) => h.timerange);
 
 describe('what is indexed', () => {
+  it('reports the index on /metrics', async () => {
+    const res = await fetch(`${server.url}/metrics`);
+    const text = await res.text();
+    const documents = Number(/^tams_search_documents (\d+)$/m.exec(text)?.[1]);
+    expect(documents).toBeGreaterThanOrEqual(15);
+    expect(text).toMatch(/^tams_search_pending_events 0$/m);
+    expect(Number(/^tams_search_documents_added_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(
+      documents,
+    );
+  });
+
   it("finds captions of SRT and TTML data Flows on their Flows' timelines", async () => {
     const goal = await keyword('goal second half');
     expect(goal.body.hits[0]).toMatchObject({
