@@ -37,6 +37,12 @@ export interface ColumnDef {
 export interface TableDef {
   readonly name: string;
   readonly columns: readonly ColumnDef[];
+  /**
+   * Columns read by exact value among many rows (`eq`/`in` on a handful of values): an engine
+   * that can index them does (DuckDB: an ART index), others ignore this. Only for columns whose
+   * values are never updated.
+   */
+  readonly lookups?: readonly string[];
 }
 
 /** A row as seen by callers: column name -> value. Missing columns read as null. */
@@ -159,6 +165,8 @@ export interface Engine {
   describeTable(name: string): Promise<TableInfo | null>;
   createTable(def: TableDef): Promise<void>;
   addColumn(table: string, column: ColumnDef): Promise<void>;
+  /** Indexes `columns` of `table` where not yet indexed (TableDef.lookups); optional. */
+  ensureLookups?(table: string, columns: readonly string[]): Promise<void>;
   /**
    * Drops a table and its rows; nothing happens when there is no such table. For versioned
    * migrations retiring a table no version declares any more (never implicit: schema evolution

@@ -107,6 +107,7 @@ export async function evolveSchema(engine: Engine, defs: readonly TableDef[]): P
     const where = `table "${def.name}"`;
     if (info === null) {
       await engine.createTable({ name: def.name, columns: def.columns.map((c) => engineColumn(c, where)) });
+      if (def.lookups && engine.ensureLookups) await engine.ensureLookups(def.name, def.lookups);
       continue;
     }
     const existing = new Map(info.columns.map((c) => [c.name, c]));
@@ -126,5 +127,6 @@ export async function evolveSchema(engine: Engine, defs: readonly TableDef[]): P
       }
       await engine.addColumn(def.name, engineColumn(c, where));
     }
+    if (def.lookups && engine.ensureLookups) await engine.ensureLookups(def.name, def.lookups);
   }
 }

@@ -17,10 +17,10 @@ import { IndexState } from './search.state.ts';
 
 /** Matches looked at per query (and counted in `total` and the facets). */
 export const CANDIDATES = 1000;
-/** Documents read per round while turning matches into hits. */
-const CHUNK = 100;
+/** Documents read per round while turning matches into hits (one lookup of SearchDocsRepo). */
+const CHUNK = 64;
 /** Best-ranked matches always read: `total` and the facets count the hits among them. */
-export const FACET_WINDOW = 200;
+export const FACET_WINDOW = 192;
 
 export interface SearchRequest {
   q: string;
@@ -122,6 +122,13 @@ export class SearchService {
     }
     const page = hits.slice(request.offset, request.offset + request.limit);
     const matcher = matcherOf(query);
+    // Texts only for the hits shown (those read for a phrase check are there already).
+    const missing = page.filter((h) => h.resolved.doc.text === '').map((h) => h.resolved.doc.doc_no);
+    const texts = missing.length > 0 ? await this.store.search.docs.texts(missing) : new Map();
+    for (const h of page) {
+      const found = texts.get(h.resolved.doc.doc_no);
+      if (found !== undefined) Object.assign(h.resolved.doc, found);
+    }
     return {
       mode,
       hits: page.map((h) => ({ ...h, snippet: snippet(h.resolved.doc.text, matcher) })),
@@ -184,8 +191,15 @@ export class SearchService {
     // the facets' window is read; a filter that drops most matches reads on, up to CANDIDATES.
     for (; i < ranked.length && (hits.length < wanted || i < FACET_WINDOW); i += CHUNK) {
       const chunk = ranked.slice(i, i + CHUNK);
+      // A phrase is checked against the text: only then is it read for every match.
+      const withText = (phrases?.phrases.length ?? 0) > 0;
       const found = new Map(
-        (await this.store.search.docs.byNumbers(chunk.map((r) => r.doc))).map((d) => [d.doc_no, d]),
+        (
+          await this.store.search.docs.byNumbers(
+            chunk.map((r) => r.doc),
+            { text: withText },
+          )
+        ).map((d) => [d.doc_no, d]),
       );
       const docs: SearchDoc[] = [];
       const scores = new Map<number, number>();

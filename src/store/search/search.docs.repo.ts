@@ -26,8 +26,12 @@ export interface SearchDoc {
   indexed: Date;
 }
 
-/** Reads in groups of this many document numbers (one `in` comparison each). */
-const LOOKUP = 500;
+/**
+ * Reads in groups of this many document numbers (one `in` comparison each): short lists are
+ * bound value by value, which lets the embedded engine look them up through its index on
+ * `doc_no` (longer ones travel as one list parameter and are scanned).
+ */
+const LOOKUP = 64;
 
 export class SearchDocsRepo {
   constructor(private readonly db: DbSession) {}
@@ -37,13 +41,37 @@ export class SearchDocsRepo {
     await this.db.insert(ST.docs, docs.map(toRow));
   }
 
-  /** The live documents among `docNos`, in no particular order. */
-  async byNumbers(docNos: readonly number[]): Promise<SearchDoc[]> {
+  /**
+   * The live documents among `docNos`, in no particular order; `text: false` leaves out their
+   * text and speaker (a column store reads a wide text column for every row group a lookup
+   * touches: ten times the cost of the rest, so texts are read only for the hits shown).
+   */
+  async byNumbers(docNos: readonly number[], options: { text?: boolean } = {}): Promise<SearchDoc[]> {
     const out: SearchDoc[] = [];
+    const columns = options.text === false ? DOC_FIELDS : undefined;
     for (let i = 0; i < docNos.length; i += LOOKUP) {
       const slice = docNos.slice(i, i + LOOKUP).map(BigInt);
-      const rows = await this.db.select(ST.docs, { where: and(col('doc_no').in(slice)) });
+      const rows = await this.db.select(ST.docs, { where: and(col('doc_no').in(slice)), columns });
       for (const row of rows) out.push(fromRow(row));
+    }
+    return out;
+  }
+
+  /** Texts and speakers of these documents (those still live). */
+  async texts(docNos: readonly number[]): Promise<Map<number, { text: string; speaker?: string }>> {
+    const out = new Map<number, { text: string; speaker?: string }>();
+    for (let i = 0; i < docNos.length; i += LOOKUP) {
+      const rows = await this.db.select(ST.docs, {
+        where: and(col('doc_no').in(docNos.slice(i, i + LOOKUP).map(BigInt))),
+        columns: ['doc_no', 'text', 'speaker'],
+      });
+      for (const row of rows) {
+        const speaker = str(row, 'speaker');
+        out.set(num(row, 'doc_no') ?? 0, {
+          text: str(row, 'text') ?? '',
+          ...(speaker !== undefined && { speaker }),
+        });
+      }
     }
     return out;
   }
@@ -127,6 +155,24 @@ export class SearchDocsRepo {
     return rows.map(fromRow);
   }
 }
+
+/** Everything but the text and speaker. */
+const DOC_FIELDS = [
+  'doc_no',
+  'doc_key',
+  'kind',
+  'flow_id',
+  'source_id',
+  'format',
+  'codec',
+  'time_start',
+  'time_end',
+  'seg_start',
+  'object_id',
+  'transcript_id',
+  'length',
+  'indexed',
+];
 
 /** The columns that identify a document and count in the statistics (no text). */
 const DOC_REFS = [

@@ -30,8 +30,8 @@ export interface VectorRow {
   model: string;
 }
 
-/** Terms asked for per query (a query's terms and its prefixes' expansions). */
-const LOOKUP = 500;
+/** Terms asked for per select (see SearchDocsRepo's LOOKUP: short lists use the index). */
+const LOOKUP = 64;
 
 /** The inverted index's parts, the vector blocks and the quantizer, and the indexer's state. */
 export class SearchIndexRepo {

@@ -26,6 +26,8 @@ export const ST = {
 export const searchTables: TableDef[] = [
   {
     name: ST.docs,
+    // Queries read the documents of their best matches by number.
+    lookups: ['doc_no'],
     columns: [
       { name: 'doc_no', type: 'int64', nullable: false },
       // What the document is of, unique among live documents: `flow:<id>`, `source:<id>`,
@@ -56,6 +58,7 @@ export const searchTables: TableDef[] = [
   {
     // One row per term of a part (several when a term has more postings than one row carries).
     name: ST.postings,
+    lookups: ['term_hash'],
     columns: [
       { name: 'part', type: 'int64', nullable: false },
       // A 63-bit hash of the term: the column queries filter on (an integer compares faster than

@@ -77,6 +77,11 @@ export function createTableSql(def: TableDef): string {
   return `CREATE TABLE ${quote(def.name)} (${columns.join(', ')})`;
 }
 
+/** An ART index for exact-value lookups of `column` (TableDef.lookups), made once. */
+export function lookupIndexSql(table: string, column: string): string {
+  return `CREATE INDEX IF NOT EXISTS ${quote(`${table}__${column}__lookup`)} ON ${quote(table)} (${quote(column)})`;
+}
+
 export function dropTableSql(name: string): string {
   return `DROP TABLE IF EXISTS ${quote(name)}`;
 }

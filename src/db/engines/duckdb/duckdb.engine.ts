@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DbError, StoreLockedError } from '../../db.errors.ts';
 import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
-import { addColumn, Catalog, createTableSql, dropTableSql } from './duckdb.catalog.ts';
+import { addColumn, Catalog, createTableSql, dropTableSql, lookupIndexSql } from './duckdb.catalog.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { type DuckContext, DuckSession } from './duckdb.session.ts';
@@ -144,6 +144,12 @@ class DuckDbEngine implements Engine {
 
   async addColumn(table: string, column: ColumnDef): Promise<void> {
     await this.ddl(table, (conn) => addColumn(conn, table, column));
+  }
+
+  async ensureLookups(table: string, columns: readonly string[]): Promise<void> {
+    await this.ddl(table, async (conn) => {
+      for (const column of columns) await conn.exec(lookupIndexSql(table, column));
+    });
   }
 
   async dropTable(name: string): Promise<void> {

@@ -23,6 +23,7 @@ export type EngineCall =
   | { call: 'describeTable'; name: string }
   | { call: 'createTable'; def: TableDef }
   | { call: 'addColumn'; table: string; column: ColumnDef }
+  | { call: 'ensureLookups'; table: string; columns: readonly string[] }
   | { call: 'dropTable'; name: string }
   | { call: 'tableBytes'; tables: readonly string[] }
   | { call: 'close' };

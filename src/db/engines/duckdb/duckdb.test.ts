@@ -85,6 +85,43 @@ describe('duckdb engine', () => {
     ]);
   });
 
+  it('indexes the lookup columns of a definition, on a new table and on an existing one', async () => {
+    const path = newPath();
+    const indexes = async () => {
+      const instance = await DuckDBInstance.create(path);
+      const conn = await instance.connect();
+      const rows = await (await conn.run('SELECT index_name FROM duckdb_indexes() ORDER BY 1')).getRows();
+      conn.closeSync();
+      instance.closeSync();
+      return rows.map((r) => r[0]);
+    };
+    const plain = await TableManager.open(await engineAt(path), [ITEMS]);
+    await plain.insert(
+      'items',
+      Array.from({ length: 3000 }, (_, i) => ({ id: BigInt(i), label: `l${i % 7}` })),
+    );
+    await plain.close();
+    expect(await indexes()).toEqual([]);
+    const indexed = await TableManager.open(await engineAt(path), [{ ...ITEMS, lookups: ['id'] }]);
+    await indexed.delete('items', where(col('id').in([5n, 6n, 7n])));
+    await indexed.insert('items', [{ id: 6n, label: 'again' }]);
+    const ids = [1n, 5n, 6n, 2999n, 4000n];
+    expect(
+      (await indexed.select('items', { where: where(col('id').in(ids)), orderBy: [{ column: 'id' }] })).map(
+        (r) => [r.id, r.label],
+      ),
+    ).toEqual([
+      [1n, 'l1'],
+      [6n, 'again'],
+      [2999n, `l${2999 % 7}`],
+    ]);
+    await indexed.close();
+    expect(await indexes()).toEqual(['items__id__lookup']);
+    // Opening again changes nothing.
+    await (await TableManager.open(await engineAt(path), [{ ...ITEMS, lookups: ['id'] }])).close();
+    expect(await indexes()).toEqual(['items__id__lookup']);
+  });
+
   it('close waits for writes already started', async () => {
     const path = newPath();
     const db = await TableManager.open(await engineAt(path), [ITEMS]);

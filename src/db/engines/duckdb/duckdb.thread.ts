@@ -153,6 +153,8 @@ function engineCall(engine: Engine, request: EngineCall): Promise<unknown> {
       return engine.createTable(request.def);
     case 'addColumn':
       return engine.addColumn(request.table, request.column);
+    case 'ensureLookups':
+      return engine.ensureLookups?.(request.table, request.columns) ?? Promise.resolve();
     case 'dropTable':
       return engine.dropTable(request.name);
     case 'tableBytes':

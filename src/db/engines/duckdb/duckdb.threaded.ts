@@ -112,6 +112,10 @@ class ThreadedDuckDbEngine implements Engine {
     await this.call({ call: 'addColumn', table, column });
   }
 
+  async ensureLookups(table: string, columns: readonly string[]): Promise<void> {
+    await this.call({ call: 'ensureLookups', table, columns });
+  }
+
   async dropTable(name: string): Promise<void> {
     await this.call({ call: 'dropTable', name });
   }
