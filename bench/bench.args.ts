@@ -115,13 +115,16 @@ const SEARCH_USAGE = `usage: npm run bench -- --search [--quick] [--cues N] [--d
   --dir          where the indexes are built (default .bench-data; --reuse keeps the large one between runs)
   --out          JSON results file (default bench/results/search.json)`;
 
-export function parseSearchArgs(argv: string[]): {
+/** Options of `npm run bench -- --search`. */
+export interface SearchBenchOptions {
   quick: boolean;
   cues: number;
   dir: string;
   reuse: boolean;
   out: string;
-} {
+}
+
+export function parseSearchArgs(argv: string[]): SearchBenchOptions {
   const quick = argv.includes('--quick');
   const options = {
     quick,

@@ -7,18 +7,11 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { searchModelDir } from '../src/search/embed/embed.model.ts';
+import type { SearchBenchOptions } from './bench.args.ts';
 import { type Figure, printTable, writeResults } from './bench.report.ts';
 import { startTams } from './bench.server.ts';
 import { runSearchEval } from './search.eval.ts';
 import { runSearchLatency } from './search.latency.ts';
-
-export interface SearchBenchOptions {
-  quick: boolean;
-  cues: number;
-  dir: string;
-  reuse: boolean;
-  out: string;
-}
 
 export async function runSearchBench(
   options: SearchBenchOptions,

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SearchBenchOptions } from './bench.args.ts';
 import type { Figure } from './bench.report.ts';
 import { type RunningServer, startTams } from './bench.server.ts';
-import type { SearchBenchOptions } from './search.bench.ts';
 import { call, essenceOf, flowWithMedia, readEval, waitIndexed } from './search.client.ts';
 import { CueText } from './search.corpus.ts';
 import type { Mode } from './search.eval.ts';
