@@ -10,7 +10,7 @@ import { searchModelDir } from '../src/search/embed/embed.model.ts';
 import type { SearchBenchOptions } from './bench.args.ts';
 import { type Figure, printTable, writeResults } from './bench.report.ts';
 import { startTams } from './bench.server.ts';
-import { runSearchEval } from './search.eval.ts';
+import { type EvalResult, runSearchEval } from './search.eval.ts';
 import { runSearchLatency } from './search.latency.ts';
 
 export async function runSearchBench(
@@ -30,7 +30,7 @@ export async function runSearchBench(
     TAMS_SEARCH_EMBEDDINGS: 'onnx',
     TAMS_WORKER_IDLE_MS: '50',
   });
-  let quality;
+  let quality: EvalResult;
   try {
     quality = await runSearchEval(server, log);
     figures.push(...quality.figures);

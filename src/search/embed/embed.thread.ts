@@ -51,7 +51,9 @@ if (provider !== undefined) {
     provider.embed(request.texts, request.purpose).then(
       (vectors) => {
         const data = new Float32Array(vectors.length * provider.dimensions);
-        vectors.forEach((v, i) => data.set(v, i * provider.dimensions));
+        vectors.forEach((v, i) => {
+          data.set(v, i * provider.dimensions);
+        });
         port.postMessage(
           { id: request.id, kind: 'vectors', data, count: vectors.length } satisfies EmbedReply,
           [data.buffer],
