@@ -114,6 +114,7 @@ function client(server: Server, token: string) {
 function videoFlow(): Doc {
   return {
     id: randomUUID(),
+    label: 'smoke test camera',
     source_id: randomUUID(),
     format: 'urn:x-nmos:format:video',
     codec: 'video/h264',
@@ -134,6 +135,34 @@ async function readBack(api: ReturnType<typeof client>, flowId: string, bytes: B
   const got = await fetch(url);
   assert.equal(got.status, 200);
   assert.ok(Buffer.from(await got.arrayBuffer()).equals(bytes), 'the bytes read back differ');
+}
+
+/**
+ * Media search finds the Flow by its label once the index has followed the outbox; with an
+ * embedding model (the repository's .models, not the image's tree) by meaning too, which runs
+ * the compiled embedding thread.
+ */
+async function searchBack(api: ReturnType<typeof client>, flowId: string): Promise<void> {
+  let status: { up_to_date?: boolean; embeddings?: string } = {};
+  for (let i = 0; i < 600 && !status.up_to_date; i++) {
+    const res = await api('GET', '/search/status');
+    assert.equal(res.status, 200);
+    status = res.body as typeof status;
+    if (!status.up_to_date) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(status.up_to_date, 'the search index caught up');
+  const modes = status.embeddings === undefined ? ['keyword'] : ['keyword', 'semantic'];
+  for (const mode of modes) {
+    const found = await api(
+      'GET',
+      `/search?q=${encodeURIComponent('smoke test camera')}&mode=${mode}&kind=flow`,
+    );
+    assert.equal(found.status, 200, `search ${mode}: ${JSON.stringify(found.body)}`);
+    assert.equal((found.body as { hits: { flow_id?: string }[] }).hits[0]?.flow_id, flowId, `search ${mode}`);
+  }
+  log(
+    `media search finds the Flow (${modes.join(', ')}${status.embeddings ? `, ${status.embeddings}` : ''})`,
+  );
 }
 
 /** A CLI: its bin in the image's tree (where the bin picks dist/), else its compiled entry. */
@@ -183,6 +212,7 @@ async function main(): Promise<void> {
     assert.equal((await api('POST', `/flows/${flow.id}/segments`, segment)).status, 201);
     await readBack(api, flow.id as string, bytes);
     log('Flow created, storage allocated, object uploaded, segment registered and read back');
+    await searchBack(api, flow.id as string);
     await stopServer(first, 'in-process DuckDB');
 
     const second = await startServer(work, { ...settings, TAMS_DUCKDB_THREAD: 'true' });
