@@ -6,11 +6,11 @@ import type { DocDraft } from './search.extract.ts';
 import type { IndexerDeps, Progress } from './search.index.types.ts';
 import { CoarseQuantizer, vectorRows } from './search.ivf.ts';
 import {
-  compactCluster,
-  crowdedClusters,
   dueForTraining,
   mergeCandidates,
   mergeParts,
+  packCluster,
+  packDue,
   retrain,
 } from './search.maintain.ts';
 import { PartBuilder } from './search.part.ts';
@@ -111,11 +111,10 @@ export class SearchIndexer {
         s.trainedVectors = s.vectors;
       };
     } else if (embedder) {
-      const crowded = crowdedClusters(await store.search.index.vectorBlocks());
-      if (crowded.length > 0) {
+      const due = packDue(await store.search.index.newVectorCounts());
+      if (due.length > 0) {
         task = async (tx, s) => {
-          for (const cluster of crowded.slice(0, 16))
-            await compactCluster(tx, cluster, s, embedder.dimensions);
+          for (const cluster of due.slice(0, 16)) await packCluster(tx, cluster, s, embedder.dimensions);
         };
       }
     }
@@ -187,7 +186,7 @@ export class SearchIndexer {
         await tx.search.index.writePart(info, rows);
       }
       if (embedded.length > 0 && embedder) {
-        await tx.search.index.writeVectors(
+        await tx.search.index.writeNewVectors(
           vectorRows(state.nextBlock++, embedder.id, this.quantizer, embedded),
         );
         state.vectors += embedded.length;

@@ -8,13 +8,18 @@ import type { IndexState } from './search.state.ts';
 /** Parts merged at once, and the sizes (documents) of the merge tiers. */
 export const MERGE_FACTOR = 10;
 const TIERS = [1_000, 10_000, 100_000, 1_000_000, 4_000_000];
-/** Vector rows of a cluster beyond which they are packed into one. */
-const VECTOR_ROWS = 8;
+/** Recent vectors, or recent rows, of a cluster that are packed into a block. */
+const PACK_VECTORS = 256;
+const PACK_ROWS = 64;
 /** Vectors before the quantizer is first trained, and the growth that trains it again. */
 export const TRAIN_AT = 4096;
 const RETRAIN_GROWTH = 8;
 const MAX_CLUSTERS = 256;
-const MAX_RETRAIN = 2_000_000;
+/**
+ * Beyond this many vectors the quantizer is not trained again (a retraining reads every vector
+ * and files each anew in one transaction): its clusters stay those of the first 262,144.
+ */
+const MAX_RETRAIN = 300_000;
 
 /**
  * The parts to merge next: the first run of MERGE_FACTOR or more adjacent parts that are all
@@ -95,29 +100,47 @@ export async function mergeParts(
   return part;
 }
 
-/** Clusters whose vectors are spread over more than VECTOR_ROWS rows. */
-export function crowdedClusters(blocks: readonly { cluster: number }[]): number[] {
-  const counts = new Map<number, number>();
-  for (const b of blocks) counts.set(b.cluster, (counts.get(b.cluster) ?? 0) + 1);
-  return [...counts].filter(([, n]) => n > VECTOR_ROWS).map(([c]) => c);
+/**
+ * Clusters whose recent rows (a batch's vectors per cluster) are due to be packed into a block:
+ * PACK_VECTORS of them, or PACK_ROWS rows however few vectors they hold (ingest a cue at a
+ * time writes rows of one vector). Blocks of at least PACK_ROWS vectors keep the block table
+ * below a row group's 122,880 rows up to millions of vectors.
+ */
+export function packDue(recent: readonly { cluster: number; count: number }[]): number[] {
+  const rows = new Map<number, number>();
+  const vectors = new Map<number, number>();
+  for (const r of recent) {
+    rows.set(r.cluster, (rows.get(r.cluster) ?? 0) + 1);
+    vectors.set(r.cluster, (vectors.get(r.cluster) ?? 0) + r.count);
+  }
+  return [...rows.keys()].filter(
+    (c) => (rows.get(c) ?? 0) >= PACK_ROWS || (vectors.get(c) ?? 0) >= PACK_VECTORS,
+  );
 }
 
-/** Packs a cluster's rows into one, without the vectors of deleted documents. */
-export async function compactCluster(
+/** Packs a cluster's recent rows into one block, without the vectors of deleted documents. */
+export async function packCluster(
   tx: TamsStore,
   cluster: number,
   state: IndexState,
   dims: number,
 ): Promise<void> {
-  const rows = (await tx.search.index.vectors([cluster])).filter((r) => r.cluster === cluster);
-  if (rows.length <= 1) return;
-  const model = rows[0]?.model ?? '';
+  const rows = await tx.search.index.newVectors([cluster]);
+  if (rows.length === 0) return;
+  const model = rows.at(-1)?.model ?? '';
   const entries = rows.filter((r) => r.model === model).flatMap((r) => unpackQuantized(r, dims));
-  const live = new Set((await tx.search.docs.byNumbers(entries.map((e) => e.doc))).map((d) => d.doc_no));
+  const live = new Set(
+    (
+      await tx.search.docs.byNumbers(
+        entries.map((e) => e.doc),
+        { text: false },
+      )
+    ).map((d) => d.doc_no),
+  );
   const kept = entries.filter((e) => live.has(e.doc)).sort((a, b) => a.doc - b.doc);
-  await tx.search.index.deleteVectors(rows);
+  await tx.search.index.deleteNewVectors([cluster]);
   if (kept.length === 0) return;
-  await tx.search.index.writeVectors([
+  await tx.search.index.writeBlocks([
     { block: state.nextBlock++, cluster, count: kept.length, data: packVectors(kept), model },
   ]);
 }
@@ -145,7 +168,14 @@ export async function retrain(
 ): Promise<number> {
   const rows = (await tx.search.index.vectors()).filter((r) => r.model === model);
   const entries = rows.flatMap((r) => unpackQuantized(r, dims));
-  const live = new Set((await tx.search.docs.byNumbers(entries.map((e) => e.doc))).map((d) => d.doc_no));
+  const live = new Set(
+    (
+      await tx.search.docs.byNumbers(
+        entries.map((e) => e.doc),
+        { text: false },
+      )
+    ).map((d) => d.doc_no),
+  );
   const kept = entries.filter((e) => live.has(e.doc));
   const k = Math.min(MAX_CLUSTERS, Math.max(2, Math.round(kept.length / 250)));
   const step = Math.max(1, Math.floor(kept.length / (k * 32)));
@@ -153,7 +183,7 @@ export async function retrain(
   const centroids = trainCentroids(sample, k, 8, kept.length);
   await tx.search.index.deleteAllVectors();
   await tx.search.index.setCentroids(model, centroids.map(encodeFloats));
-  await tx.search.index.writeVectors(
+  await tx.search.index.writeBlocks(
     vectorRows(state.nextBlock++, model, new CoarseQuantizer(centroids), kept),
   );
   state.centroidsVersion = (typeof state.centroidsVersion === 'number' ? state.centroidsVersion : 0) + 1;

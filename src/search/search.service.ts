@@ -9,7 +9,7 @@ import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
 import { analyze } from './analyze/analyze.tokens.ts';
 import { fuseRrf, fuseWeighted, fusionWeights } from './search.fuse.ts';
 import { type Ranked, rankKeyword } from './search.keyword.ts';
-import { crowdedClusters, dueForTraining, mergeCandidates } from './search.maintain.ts';
+import { dueForTraining, mergeCandidates, packDue } from './search.maintain.ts';
 import { type Resolved, resolveDocs } from './search.resolve.ts';
 import type { HitKind, SearchMode } from './search.schemas.ts';
 import type { SemanticRanker } from './search.semantic.ts';
@@ -78,13 +78,13 @@ export class SearchService {
         : this.store.events.countAfter(state.cursor),
       this.store.search.transcripts.countJobs(),
       this.store.search.index.parts(),
-      this.store.search.index.vectorBlocks(),
+      this.store.search.index.newVectorCounts(),
     ]);
     const upToDate = state.cursor !== undefined && pendingEvents === 0 && pendingJobs === 0;
     const upkeep =
       mergeCandidates(parts) !== undefined ||
       (this.semantic !== undefined && dueForTraining(state.vectors, state.trainedVectors)) ||
-      crowdedClusters(blocks).length > 0;
+      packDue(blocks).length > 0;
     return {
       enabled: true,
       building: state.cursor === undefined,
@@ -94,7 +94,7 @@ export class SearchService {
       pending_jobs: pendingJobs,
       documents: state.docs,
       parts: parts.length,
-      vector_rows: blocks.length,
+      vector_rows: await this.store.search.index.vectorRowCount(),
       ...(this.semantic !== undefined && { embeddings: this.semantic.model }),
       default_mode: this.defaultMode,
     };

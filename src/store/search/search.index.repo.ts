@@ -132,10 +132,20 @@ export class SearchIndexRepo {
     await this.db.delete(ST.parts, and(col('part').in(keys)));
   }
 
-  async writeVectors(rows: readonly VectorRow[]): Promise<void> {
+  /** Adds rows of recent vectors (a batch's, one per cluster). */
+  async writeNewVectors(rows: readonly VectorRow[]): Promise<void> {
+    await this.insertVectors(ST.vectorsNew, rows);
+  }
+
+  /** Adds packed blocks (the table is only ever added to; see search.tables.ts). */
+  async writeBlocks(rows: readonly VectorRow[]): Promise<void> {
+    await this.insertVectors(ST.vectors, rows);
+  }
+
+  private async insertVectors(table: string, rows: readonly VectorRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.insert(
-      ST.vectors,
+      table,
       rows.map((r) => ({
         block: BigInt(r.block),
         cluster: r.cluster,
@@ -146,40 +156,45 @@ export class SearchIndexRepo {
     );
   }
 
-  /** The vector blocks of these clusters (all when undefined). */
+  /** The vectors of these clusters (all when undefined): blocks and recent rows. */
   async vectors(clusters?: readonly number[]): Promise<VectorRow[]> {
-    const rows = await this.db.select(ST.vectors, {
-      where: and(clusters !== undefined && col('cluster').in([...clusters])),
-    });
+    const where = and(clusters !== undefined && col('cluster').in([...clusters]));
+    const [blocks, recent] = await Promise.all([
+      this.db.select(ST.vectors, { where }),
+      this.db.select(ST.vectorsNew, { where }),
+    ]);
+    return [...blocks, ...recent].map(vectorRow);
+  }
+
+  /** The recent rows of these clusters (packing them). */
+  async newVectors(clusters: readonly number[]): Promise<VectorRow[]> {
+    const rows = await this.db.select(ST.vectorsNew, { where: and(col('cluster').in([...clusters])) });
+    return rows.map(vectorRow);
+  }
+
+  /** Sizes of the recent rows, by cluster, without the vectors (what packing is due). */
+  async newVectorCounts(): Promise<{ block: number; cluster: number; count: number }[]> {
+    const rows = await this.db.select(ST.vectorsNew, { columns: ['block', 'cluster', 'count'] });
     return rows.map((row) => ({
       block: num(row, 'block') ?? 0,
       cluster: num(row, 'cluster') ?? 0,
       count: num(row, 'count') ?? 0,
-      data: reqStr(row, 'data'),
-      model: reqStr(row, 'model'),
     }));
   }
 
-  /** Block numbers and sizes of each cluster (compaction), without the vectors. */
-  async vectorBlocks(): Promise<{ block: number; cluster: number; count: number }[]> {
-    const rows = await this.db.select(ST.vectors, { columns: ['block', 'cluster', 'count'] });
-    return rows.map((row) => ({
-      block: num(row, 'block') ?? 0,
-      cluster: num(row, 'cluster') ?? 0,
-      count: num(row, 'count') ?? 0,
-    }));
+  /** Rows in the vector tables: blocks and recent rows. */
+  async vectorRowCount(): Promise<number> {
+    const [blocks, recent] = await Promise.all([this.db.count(ST.vectors), this.db.count(ST.vectorsNew)]);
+    return blocks + recent;
   }
 
-  async deleteVectors(blocks: readonly { block: number; cluster: number }[]): Promise<void> {
-    const byBlock = new Map<number, number[]>();
-    for (const b of blocks) byBlock.set(b.block, [...(byBlock.get(b.block) ?? []), b.cluster]);
-    for (const [block, clusters] of byBlock) {
-      await this.db.delete(ST.vectors, and(col('block').eq(BigInt(block)), col('cluster').in(clusters)));
-    }
+  async deleteNewVectors(clusters: readonly number[]): Promise<void> {
+    if (clusters.length > 0) await this.db.delete(ST.vectorsNew, and(col('cluster').in([...clusters])));
   }
 
   async deleteAllVectors(): Promise<void> {
     await this.db.delete(ST.vectors, and());
+    await this.db.delete(ST.vectorsNew, and());
     await this.db.delete(ST.centroids, and());
   }
 
@@ -202,7 +217,7 @@ export class SearchIndexRepo {
 
   /** Empties the index (documents, parts, vectors, state): a rebuild starts from nothing. */
   async clear(): Promise<void> {
-    for (const table of [ST.postings, ST.parts, ST.vectors, ST.centroids, ST.docs, ST.state]) {
+    for (const table of [ST.postings, ST.parts, ST.vectors, ST.vectorsNew, ST.centroids, ST.docs, ST.state]) {
       await this.db.delete(table, and());
     }
   }
@@ -238,5 +253,15 @@ function postingsRow(row: Row): PostingsRow {
     chunk: num(row, 'chunk') ?? 0,
     count: num(row, 'count') ?? 0,
     data: reqStr(row, 'data'),
+  };
+}
+
+function vectorRow(row: Row): VectorRow {
+  return {
+    block: num(row, 'block') ?? 0,
+    cluster: num(row, 'cluster') ?? 0,
+    count: num(row, 'count') ?? 0,
+    data: reqStr(row, 'data'),
+    model: reqStr(row, 'model'),
   };
 }

@@ -16,6 +16,7 @@ export const ST = {
   postings: 'search_postings',
   parts: 'search_parts',
   vectors: 'search_vectors',
+  vectorsNew: 'search_vectors_new',
   centroids: 'search_centroids',
   state: 'search_state',
   transcripts: 'search_transcripts',
@@ -84,8 +85,25 @@ export const searchTables: TableDef[] = [
     ],
   },
   {
-    // Embeddings in blocks, one row per (block, cluster): int8 vectors with a scale each.
+    // Embeddings in blocks of one cluster each: int8 vectors with a scale each (search.codec.ts).
+    // Rows are only ever added (and all deleted by a retraining or a reindex): rows of hundreds
+    // of kilobytes, deleted piecemeal, would make DuckDB rewrite the whole row group at its next
+    // checkpoint, gigabytes of memory at a million vectors. Deleted documents' vectors stay
+    // until then, and queries skip them.
     name: ST.vectors,
+    columns: [
+      { name: 'block', type: 'int64', nullable: false },
+      { name: 'cluster', type: 'int32', nullable: false },
+      { name: 'count', type: 'int32', nullable: false },
+      { name: 'data', type: 'string', nullable: false },
+      // The embedding model (a change of model re-embeds everything).
+      { name: 'model', type: 'string', nullable: false },
+    ],
+  },
+  {
+    // The vectors of recent batches, a row per (batch, cluster): small rows that the indexer
+    // packs into a block of `search_vectors` once a cluster has enough of them, and deletes.
+    name: ST.vectorsNew,
     columns: [
       { name: 'block', type: 'int64', nullable: false },
       { name: 'cluster', type: 'int32', nullable: false },
