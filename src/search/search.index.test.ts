@@ -9,6 +9,7 @@ import { openEngine } from '../db/engine.factory.ts';
 import { MediaRegistry } from '../media/media.registry.ts';
 import { openStoreDb } from '../store/store.open.ts';
 import { TamsStore } from '../store/store.ts';
+import { TimeRange } from '../time/index.ts';
 import type { EmbeddingProvider } from './embed/embed.types.ts';
 import type { DocDraft } from './search.extract.ts';
 import { SearchIndexer } from './search.indexer.ts';
@@ -150,6 +151,76 @@ describe('keyword ranking on the index parts', () => {
       }
       expect((await store.search.index.parts()).length).toBeLessThan(3);
       await check();
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('upkeep under a steady stream of work', () => {
+  it('trains the quantizer and packs vectors between batches, before the queue runs dry', async () => {
+    const { store, close } = await openStore();
+    try {
+      const random = seeded(3);
+      const ix = indexer(store, new ClusteredVectors(random));
+      while (await ix.step()) {
+        // The build from the (empty) tables.
+      }
+      const now = new Date();
+      await store.flows.save(
+        {
+          id: '5c5f2c3e-8a4b-4c1e-9d2a-0f6b1e7c9a01',
+          source_id: '5c5f2c3e-8a4b-4c1e-9d2a-0f6b1e7c9a02',
+          format: 'urn:x-nmos:format:data',
+          created: now,
+          metadata_updated: now,
+          metadata_version: '1',
+          extra: {},
+          tags: {},
+          collected_by: [],
+          timerange: TimeRange.fromBounds(0n, 3_600_000_000_000n, true, false),
+        },
+        true,
+      );
+      // 120 transcripts of 60 cues: batches of 20 jobs (1,200 documents), six of them.
+      const transcripts = 120;
+      const cues = 60;
+      for (let t = 0; t < transcripts; t++) {
+        const id = `t${String(t).padStart(3, '0')}`;
+        await store.search.transcripts.insert(
+          { id, flow_id: '5c5f2c3e-8a4b-4c1e-9d2a-0f6b1e7c9a01', status: 'ACTIVE', cues, created: now },
+          Array.from({ length: cues }, (_, n) => ({
+            n,
+            time_start: BigInt(n) * 1_000_000_000n,
+            time_end: BigInt(n + 1) * 1_000_000_000n,
+            text: `${Math.floor(random() * 12)} cue ${t} ${n}`,
+          })),
+        );
+        await store.search.transcripts.queue([
+          {
+            id: `job-${id}`,
+            kind: 'index-transcript',
+            transcript_id: id,
+            flow_id: '5c5f2c3e-8a4b-4c1e-9d2a-0f6b1e7c9a01',
+            created: new Date(now.getTime() + t),
+          },
+        ]);
+      }
+      let trainedWhileBusy = false;
+      let packedWhileBusy = false;
+      while (await ix.step()) {
+        const pending = await store.search.transcripts.countJobs();
+        if (pending === 0) continue;
+        if ((await store.search.index.centroids()).length > 0) trainedWhileBusy = true;
+        const recent = (await store.search.index.newVectorCounts()).reduce((n, r) => n + r.count, 0);
+        if ((await IndexState.read(store)).vectors > recent) packedWhileBusy = true;
+      }
+      expect(trainedWhileBusy).toBe(true);
+      expect(packedWhileBusy).toBe(true);
+      const state = await IndexState.read(store);
+      expect(state.docs).toBe(transcripts * cues);
+      expect(state.vectors).toBe(transcripts * cues);
+      expect(state.trainedVectors).toBeGreaterThanOrEqual(TRAIN_AT);
     } finally {
       await close();
     }

@@ -37,6 +37,7 @@ export class SearchIndexer {
   private quantizerVersion: JsonValue | undefined = undefined;
   private resumed = false;
   private held = false;
+  private upkeepTurn = false;
 
   constructor(private readonly deps: IndexerDeps) {}
 
@@ -56,9 +57,18 @@ export class SearchIndexer {
       this.held = false;
       return false;
     }
+    // Upkeep takes turns with batches while work keeps coming (a long ingest, a build from the
+    // tables): parts are merged, the quantizer trained and vectors packed as the index grows,
+    // never left to pile up until the indexer is idle.
+    if (this.upkeepTurn) {
+      this.upkeepTurn = false;
+      if (await this.maintain()) return true;
+    }
     const state = await IndexState.read(store);
-    if (state.cursor === undefined)
+    if (state.cursor === undefined) {
+      this.upkeepTurn = true;
       return new RebuildScan(this.deps, (...args) => this.commit(...args)).step(state);
+    }
     const [jobs, events] = await Promise.all([
       store.search.transcripts.jobs(JOB_BATCH),
       store.events.settled().then((upTo) => store.events.after(state.cursor ?? 0n, EVENT_BATCH, upTo)),
@@ -68,6 +78,7 @@ export class SearchIndexer {
       if (this.held) await this.release();
       return false;
     }
+    this.upkeepTurn = true;
     const plan = new IndexPlan();
     // Jobs are taken until the batch holds BATCH_DOCS documents: a transcript may have thousands
     // of cues, and a batch's embeddings are computed before its transaction, within its lease.
@@ -114,7 +125,7 @@ export class SearchIndexer {
       const due = packDue(await store.search.index.newVectorCounts());
       if (due.length > 0) {
         task = async (tx, s) => {
-          for (const cluster of due.slice(0, 16)) await packCluster(tx, cluster, s, embedder.dimensions);
+          for (const pack of due.slice(0, 16)) await packCluster(tx, pack, s, embedder.dimensions);
         };
       }
     }

@@ -11,6 +11,8 @@ const TIERS = [1_000, 10_000, 100_000, 1_000_000, 4_000_000];
 /** Recent vectors, or recent rows, of a cluster that are packed into a block. */
 const PACK_VECTORS = 256;
 const PACK_ROWS = 64;
+/** Vectors packed into one block at most (about 6 MB of rows read at once). */
+const PACK_MAX = 16_384;
 /** Vectors before the quantizer is first trained, and the growth that trains it again. */
 export const TRAIN_AT = 4096;
 const RETRAIN_GROWTH = 8;
@@ -100,32 +102,52 @@ export async function mergeParts(
   return part;
 }
 
+/** A cluster's recent rows to pack into one block (by their block numbers). */
+export interface PackTask {
+  cluster: number;
+  blocks: number[];
+}
+
 /**
  * Clusters whose recent rows (a batch's vectors per cluster) are due to be packed into a block:
  * PACK_VECTORS of them, or PACK_ROWS rows however few vectors they hold (ingest a cue at a
  * time writes rows of one vector). Blocks of at least PACK_ROWS vectors keep the block table
- * below a row group's 122,880 rows up to millions of vectors.
+ * below a row group's 122,880 rows up to millions of vectors. A task takes the oldest rows up to
+ * PACK_MAX vectors, so a backlog (vectors of a long ingest) is packed in steps of bounded memory.
  */
-export function packDue(recent: readonly { cluster: number; count: number }[]): number[] {
-  const rows = new Map<number, number>();
-  const vectors = new Map<number, number>();
+export function packDue(recent: readonly { block: number; cluster: number; count: number }[]): PackTask[] {
+  const byCluster = new Map<number, { block: number; count: number }[]>();
   for (const r of recent) {
-    rows.set(r.cluster, (rows.get(r.cluster) ?? 0) + 1);
-    vectors.set(r.cluster, (vectors.get(r.cluster) ?? 0) + r.count);
+    const list = byCluster.get(r.cluster) ?? [];
+    list.push(r);
+    byCluster.set(r.cluster, list);
   }
-  return [...rows.keys()].filter(
-    (c) => (rows.get(c) ?? 0) >= PACK_ROWS || (vectors.get(c) ?? 0) >= PACK_VECTORS,
-  );
+  const tasks: PackTask[] = [];
+  for (const [cluster, rows] of byCluster) {
+    const vectors = rows.reduce((n, r) => n + r.count, 0);
+    if (rows.length < PACK_ROWS && vectors < PACK_VECTORS) continue;
+    rows.sort((a, b) => a.block - b.block);
+    const blocks: number[] = [];
+    let taken = 0;
+    for (const r of rows) {
+      if (blocks.length > 0 && taken + r.count > PACK_MAX) break;
+      blocks.push(r.block);
+      taken += r.count;
+    }
+    tasks.push({ cluster, blocks });
+  }
+  return tasks;
 }
 
-/** Packs a cluster's recent rows into one block, without the vectors of deleted documents. */
+/** Packs some of a cluster's recent rows into one block, without the vectors of deleted documents. */
 export async function packCluster(
   tx: TamsStore,
-  cluster: number,
+  task: PackTask,
   state: IndexState,
   dims: number,
 ): Promise<void> {
-  const rows = await tx.search.index.newVectors([cluster]);
+  const { cluster, blocks } = task;
+  const rows = await tx.search.index.newVectors(cluster, blocks);
   if (rows.length === 0) return;
   const model = rows.at(-1)?.model ?? '';
   const entries = rows.filter((r) => r.model === model).flatMap((r) => unpackQuantized(r, dims));
@@ -138,7 +160,7 @@ export async function packCluster(
     ).map((d) => d.doc_no),
   );
   const kept = entries.filter((e) => live.has(e.doc)).sort((a, b) => a.doc - b.doc);
-  await tx.search.index.deleteNewVectors([cluster]);
+  await tx.search.index.deleteNewVectors(cluster, blocks);
   if (kept.length === 0) return;
   await tx.search.index.writeBlocks([
     { block: state.nextBlock++, cluster, count: kept.length, data: packVectors(kept), model },

@@ -26,9 +26,15 @@ describe('the outbox and the search index', () => {
     const applied = videoFlow();
     await createFlow(server, applied);
     await indexed(server);
-    // Another indexer holds the index from now on, so the next events stay unapplied.
-    await server.runtime.store.transaction((tx) =>
-      tx.leases.take('search-index', 'another-replica', clock.now(), 24 * 3600_000),
+    // Another indexer holds the index from now on, so the next events stay unapplied. It gets
+    // the lease once this one, idle, has let it go.
+    await waitFor(
+      'the index lease taken by another replica',
+      () =>
+        server.runtime.store.transaction((tx) =>
+          tx.leases.take('search-index', 'another-replica', clock.now(), 24 * 3600_000),
+        ),
+      20_000,
     );
     const pending = videoFlow();
     await createFlow(server, pending);

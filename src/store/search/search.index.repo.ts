@@ -166,9 +166,12 @@ export class SearchIndexRepo {
     return [...blocks, ...recent].map(vectorRow);
   }
 
-  /** The recent rows of these clusters (packing them). */
-  async newVectors(clusters: readonly number[]): Promise<VectorRow[]> {
-    const rows = await this.db.select(ST.vectorsNew, { where: and(col('cluster').in([...clusters])) });
+  /** Recent rows of a cluster, those of these blocks (packing them). */
+  async newVectors(cluster: number, blocks: readonly number[]): Promise<VectorRow[]> {
+    if (blocks.length === 0) return [];
+    const rows = await this.db.select(ST.vectorsNew, {
+      where: and(col('cluster').eq(cluster), col('block').in(blocks.map(BigInt))),
+    });
     return rows.map(vectorRow);
   }
 
@@ -188,8 +191,9 @@ export class SearchIndexRepo {
     return blocks + recent;
   }
 
-  async deleteNewVectors(clusters: readonly number[]): Promise<void> {
-    if (clusters.length > 0) await this.db.delete(ST.vectorsNew, and(col('cluster').in([...clusters])));
+  async deleteNewVectors(cluster: number, blocks: readonly number[]): Promise<void> {
+    if (blocks.length === 0) return;
+    await this.db.delete(ST.vectorsNew, and(col('cluster').eq(cluster), col('block').in(blocks.map(BigInt))));
   }
 
   async deleteAllVectors(): Promise<void> {
