@@ -148,10 +148,10 @@ export const ConfigSchema = Type.Object({
     description: 'Path of a JSON file holding the storage backend list (instead of `TAMS_STORAGE_BACKENDS`).',
   }),
   TAMS_DUCKDB_MEMORY_LIMIT: Type.String({
-    default: '512MB',
-    pattern: '^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$',
+    default: 'auto',
+    pattern: '^([0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|[Aa][Uu][Tt][Oo])$',
     description:
-      'Memory DuckDB may use for its buffers (the embedded engine); the server keeps its own caches besides.',
+      'Memory DuckDB may use for its buffers (the embedded engine); the server keeps its own caches besides. `auto`: 40 % of the memory the process may use (its container\'s limit, else the machine\'s), at least 512 MiB. The search index needs about 0.5 KB per embedded cue at a checkpoint; a limit too small for it stops the database (see "Media search").',
   }),
   TAMS_DUCKDB_THREADS: Type.Integer({
     default: 2,

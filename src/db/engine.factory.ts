@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Engine } from './db.types.ts';
 import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/duckdb.engine.ts';
+import { duckDbMemoryLimit } from './engines/duckdb/duckdb.memory.ts';
 import { createThreadedDuckDbEngine } from './engines/duckdb/duckdb.threaded.ts';
 import { VastTransport } from './engines/vast/transport/transport.client.ts';
 import {
@@ -63,7 +64,7 @@ export async function openEngine(
         ? { path: ':memory:', config: { threads } }
         : {
             path: duckDbPath(settings),
-            config: { memory_limit: settings.TAMS_DUCKDB_MEMORY_LIMIT, threads },
+            config: { memory_limit: duckDbMemoryLimit(settings.TAMS_DUCKDB_MEMORY_LIMIT), threads },
             checkpointBytes: settings.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
           };
       return settings.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine(duck) : createDuckDbEngine(duck);
