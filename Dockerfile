@@ -6,9 +6,10 @@
 
 FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-# The lock file lacks other platforms' optional binaries (the registry it was made with serves
-# none), which `npm ci` refuses; `npm install` then installs the locked versions (as .ci/run does).
+COPY package.json package-lock.json .npmrc ./
+# .npmrc tells onnxruntime-node's install script to skip its CUDA download (the CPU runtime is in
+# the package). `npm install` installs the locked versions if `npm ci` refuses a lock file that
+# lacks other platforms' optional binaries (as .ci/run does).
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

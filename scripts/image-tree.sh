@@ -15,7 +15,8 @@ if [ ! -f dist/src/main.js ]; then
 fi
 rm -rf "$dir"
 mkdir -p "$dir"
-cp -R dist bin package.json package-lock.json "$dir"/
+# .npmrc: onnxruntime-node's install script must skip its CUDA download (see .npmrc).
+cp -R dist bin package.json package-lock.json .npmrc "$dir"/
 cd "$dir"
 # As in the Dockerfile (and .ci/run): npm install when npm ci refuses the lock file for lacking
 # other platforms' optional binaries (its long refusal is left out of the log).
@@ -23,4 +24,4 @@ if ! npm ci --omit=dev --no-audit --no-fund 2>/dev/null; then
   echo "== image-tree: npm ci refused the lock file; npm install --omit=dev instead"
   npm install --omit=dev --no-audit --no-fund
 fi
-rm package-lock.json
+rm package-lock.json .npmrc
