@@ -61,7 +61,8 @@ function operations(paths: Paths) {
 let server: TestServer;
 let generated: Paths;
 beforeAll(async () => {
-  server = await startServer();
+  // Media search on (test servers leave it off), so its routes are in the document.
+  server = await startServer({ env: { TAMS_SEARCH: 'true' } });
   const res = await server.get<{ openapi: string; paths: Paths }>('/openapi.json');
   expect(res.status).toBe(200);
   expect(res.body.openapi).toBe('3.1.0');
