@@ -166,3 +166,54 @@ export function parseSearchArgs(argv: string[]): SearchBenchOptions {
   }
   return options;
 }
+
+const EXR_USAGE = `usage: npm run bench -- --exr [--quick] [--frames N] [--dir PATH] [--out FILE]
+  --exr          EXR metadata: headers parsed per second from memory (the samples of ../shared/exr-samples,
+                 against JSON.parse of their reference dumps), and inspections per second end to end on the
+                 embedded store (frames uploaded and registered through the TAMS API, until /exr/stats counts them)
+  --quick        200 frames and 1 s per parse figure instead of 5,000 and 5 s
+  --frames       frames of the end-to-end run
+  --dir          where the end-to-end run's server keeps its data (default: the system's temporary folder)
+  --out          JSON results file (default bench/results/exr.json)`;
+
+/** Options of `npm run bench -- --exr`. */
+export interface ExrBenchOptions {
+  quick: boolean;
+  frames: number;
+  dir?: string;
+  out: string;
+}
+
+export function parseExrArgs(argv: string[]): ExrBenchOptions {
+  const quick = argv.includes('--quick');
+  const options: ExrBenchOptions = { quick, frames: quick ? 200 : 5000, out: 'bench/results/exr.json' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value\n${EXR_USAGE}`);
+      return v;
+    };
+    switch (arg) {
+      case '--exr':
+      case '--quick':
+        break;
+      case '--frames': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n <= 0)
+          throw new Error(`--frames needs a positive integer\n${EXR_USAGE}`);
+        options.frames = n;
+        break;
+      }
+      case '--dir':
+        options.dir = value();
+        break;
+      case '--out':
+        options.out = value();
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${EXR_USAGE}`);
+    }
+  }
+  return options;
+}

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, parseSearchArgs } from './bench.args.ts';
+import { parseArgs, parseExrArgs, parseSearchArgs } from './bench.args.ts';
 import { buildDataset, dbBytes, runCopy, segmentRange } from './bench.dataset.ts';
 import { load } from './bench.load.ts';
 import { type Figure, printTable, writeResults } from './bench.report.ts';
@@ -18,6 +18,7 @@ import {
   singlePosts,
 } from './bench.requests.ts';
 import { startBaseline, startTams } from './bench.server.ts';
+import { runExrBench } from './exr.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { runVastBench } from './vast.bench.ts';
 import { runReplicasBench } from './vast.replicas.ts';
@@ -26,6 +27,10 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 if (process.argv.includes('--search')) {
   const ok = await runSearchBench(parseSearchArgs(process.argv.slice(2)), log);
   process.exit(ok ? 0 : 1);
+}
+if (process.argv.includes('--exr')) {
+  await runExrBench(parseExrArgs(process.argv.slice(2)), log);
+  process.exit(0);
 }
 const options = parseArgs(process.argv.slice(2));
 if (options.engine === 'vast') {

@@ -25,13 +25,18 @@ export async function call<T = unknown>(
   return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }
 
-async function must<T = unknown>(client: Client, method: string, path: string, body?: unknown): Promise<T> {
+export async function must<T = unknown>(
+  client: Client,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await call<T>(client, method, path, body);
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
-interface Allocated {
+export interface Allocated {
   media_objects: {
     object_id: string;
     put_url: { url: string; 'content-type': string; headers?: Record<string, string> };

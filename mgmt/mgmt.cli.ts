@@ -37,6 +37,12 @@ Media search:
                                          a server holding it, on a shared database).
   search status [--json]                 How far the index is behind the store.
 
+EXR metadata:
+  exr backfill [--flow <id>] [--force]   Catalogue the segments EXR image Flows already hold
+                                         (frames, and the headers of objects not yet inspected
+                                         or failed), with a progress bar; --force reads every
+                                         object again.
+
 Users (HTTP Basic) and API tokens:
   user add <name> --scopes read,write [--password-stdin] [--json]
   user passwd <name> [--password-stdin] [--json]

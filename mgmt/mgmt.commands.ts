@@ -2,6 +2,7 @@ import { AUTH_COMMANDS } from './mgmt.auth.ts';
 import { cleanCommand } from './mgmt.clean.ts';
 import type { Command } from './mgmt.command.ts';
 import { exportCommand } from './mgmt.export.ts';
+import { exrBackfillCommand } from './mgmt.exr.ts';
 import { importCommand } from './mgmt.import.ts';
 import { UsageError } from './mgmt.io.ts';
 import { migrateCommand } from './mgmt.migrate.ts';
@@ -79,6 +80,13 @@ export const COMMANDS: readonly Command[] = [
     options: ['json'],
     opens: 'runtime',
     run: (runtime, { io, values }) => searchStatusCommand(runtime, io, { json: values.json === true }),
+  },
+  {
+    name: 'exr backfill',
+    options: ['flow', 'force'],
+    opens: 'runtime',
+    run: (runtime, { io, values }) =>
+      exrBackfillCommand(runtime, io, { flow: values.flow, force: values.force === true }),
   },
   ...AUTH_COMMANDS,
 ];

@@ -6,9 +6,11 @@ import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
+import type { ExrRuntime } from './deps.exr.ts';
 import type { SearchRuntime } from './deps.search.ts';
 import { eventsRoutes } from './events/events.routes.ts';
 import type { EventStreams } from './events/events.stream.ts';
+import { exrRoutes } from './exr/exr.routes.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
@@ -59,6 +61,8 @@ export interface AppDeps {
   streams: EventStreams;
   /** Media search (TAMS_SEARCH): /search and /search/transcripts. */
   search?: SearchRuntime;
+  /** EXR metadata (TAMS_EXR): /exr. */
+  exr?: ExrRuntime;
   /** Routes of media backends this server serves itself (the embedded fs store). */
   mediaRoutes?: FastifyPluginAsync;
   /** /ready's checks; with it the app serves /health and /ready (hidden from OpenAPI). */
@@ -128,6 +132,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (deps.search) {
       await searchRoutes(typed, { search: deps.search.service, paging, publicUrl });
       await transcriptsRoutes(typed, { transcripts: deps.search.transcripts, publicUrl });
+    }
+    if (deps.exr) {
+      await exrRoutes(typed, {
+        exr: deps.exr.service,
+        paging,
+        publicUrl,
+        uploadLimit: config.TAMS_EXR_UPLOAD_MAX_BYTES,
+      });
     }
     await eventsRoutes(typed, {
       streams: deps.streams,

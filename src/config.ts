@@ -5,6 +5,7 @@ import { authConfigProblems } from './auth/auth.config.check.ts';
 import { authSettings } from './auth/auth.config.ts';
 import { isUuid } from './common/ids.ts';
 import { eventSettings } from './events/events.config.ts';
+import { exrSettings } from './exr/exr.config.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 import { opsSettings } from './ops/ops.config.ts';
 import { searchConfigProblems, searchSettings } from './search/search.config.ts';
@@ -254,6 +255,8 @@ export const ConfigSchema = Type.Object({
   ...eventSettings,
   // Media search (src/search/search.config.ts).
   ...searchSettings,
+  // EXR metadata (src/exr/exr.config.ts).
+  ...exrSettings,
 });
 
 export type Config = Static<typeof ConfigSchema>;

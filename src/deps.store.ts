@@ -124,3 +124,21 @@ export async function openStoreMigrations(
     close: () => engine.close(),
   };
 }
+
+/**
+ * The outbox position below which every reader besides webhooks (search index, EXR catalogue)
+ * is done: events above the lowest of them stay. Undefined when no such reader runs.
+ */
+export function outboxHoldBack(
+  readers: ReadonlyArray<(() => Promise<bigint | undefined>) | undefined>,
+): (() => Promise<bigint | undefined>) | undefined {
+  const holders = readers.filter((h) => h !== undefined);
+  if (holders.length === 0) return undefined;
+  return async () => {
+    let low: bigint | undefined;
+    for (const held of await Promise.all(holders.map((h) => h()))) {
+      if (held !== undefined && (low === undefined || held < low)) low = held;
+    }
+    return low;
+  };
+}

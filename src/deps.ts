@@ -13,8 +13,9 @@ import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
+import { bindExrMetrics, buildExr } from './deps.exr.ts';
 import { bindSearchMetrics, buildSearch } from './deps.search.ts';
-import { eventSlots, openDatabase, processOwner } from './deps.store.ts';
+import { eventSlots, openDatabase, outboxHoldBack, processOwner } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import { EventRenderer } from './events/events.render.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
@@ -234,11 +235,23 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       })
     : undefined;
   if (search) bindSearchMetrics(metrics, search);
+  const exr = config.TAMS_EXR
+    ? buildExr({
+        store,
+        media,
+        clock,
+        idleMs: config.TAMS_WORKER_IDLE_MS,
+        leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
+      })
+    : undefined;
+  if (exr) bindExrMetrics(metrics, exr);
   store.onEventsCommitted = () => {
     dispatcher?.wake();
     streams.wake();
     search?.wake();
+    exr?.wake();
   };
+  const holdBack = outboxHoldBack([search?.holdBack, exr?.holdBack]);
   const auth = createAuth(config, db, { clock, exclusive: db.exclusive, testing: options.authTesting });
   metrics.gauge(
     'tams_auth_password_checks_waiting',
@@ -291,6 +304,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     objects: new ObjectsService({ store }),
     deletion,
     search,
+    exr,
     start(log) {
       const deletionWorker = new DeletionWorker({
         store,
@@ -351,14 +365,15 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
           relistMs: config.TAMS_WORKER_IDLE_MS,
           leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         },
-        // The search index reads the outbox too: what it has not applied yet stays.
-        holdBack: search ? () => search.holdBack() : undefined,
+        // The search index and the EXR catalogue read the outbox too: what they have not applied stays.
+        holdBack,
       });
       webhookDispatcher = webhooks;
       dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), config.TAMS_WORKER_IDLE_MS, log);
       drains.push(() => webhooks.drain());
       workers.push(dispatcher);
       if (search) workers.push(search.start(log, processOwner(), db.exclusive));
+      if (exr) workers.push(exr.start(log, processOwner(), db.exclusive));
       // Readers wait for every event slot: an idle replica's, or a dead one's, is lifted here.
       if (!db.exclusive) {
         workers.push(
@@ -377,6 +392,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       await Promise.all(workers.map((w) => w.stop()));
       await Promise.all(drains.map((drain) => drain()));
       await search?.close();
+      await exr?.close();
       await store.flushFlowStates();
       // A slot not given up (the database unreachable) lapses after its lease instead.
       await store.close().catch(() => undefined);

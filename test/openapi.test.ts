@@ -33,6 +33,18 @@ const EXTENSIONS = new Set([
   'HEAD /search/transcripts/{transcriptId}',
   'POST /search/transcripts/{transcriptId}/publish',
   'DELETE /search/transcripts/{transcriptId}',
+  // EXR metadata (src/exr/).
+  'GET /exr/files',
+  'HEAD /exr/files',
+  'GET /exr/files/{id}',
+  'HEAD /exr/files/{id}',
+  'GET /exr/files/{id}/similar',
+  'HEAD /exr/files/{id}/similar',
+  'GET /exr/lookup',
+  'HEAD /exr/lookup',
+  'GET /exr/stats',
+  'HEAD /exr/stats',
+  'POST /exr/inspect',
 ]);
 
 /** Deliberate, documented departures: (operation, status) pairs this server adds. */
@@ -61,8 +73,8 @@ function operations(paths: Paths) {
 let server: TestServer;
 let generated: Paths;
 beforeAll(async () => {
-  // Media search on (test servers leave it off), so its routes are in the document.
-  server = await startServer({ env: { TAMS_SEARCH: 'true' } });
+  // Media search and EXR on (test servers leave them off), so their routes are in the document.
+  server = await startServer({ env: { TAMS_SEARCH: 'true', TAMS_EXR: 'true' } });
   const res = await server.get<{ openapi: string; paths: Paths }>('/openapi.json');
   expect(res.status).toBe(200);
   expect(res.body.openapi).toBe('3.1.0');

@@ -97,6 +97,10 @@ export async function registerSwagger(app: FastifyInstance, options: SwaggerOpti
           description: 'Monitoring of long running deletion of flows and segments.',
         },
         { name: 'Webhooks', description: 'Configures webhooks to deliver notifications externally.' },
+        {
+          name: 'EXR',
+          description: 'OpenEXR header metadata of image media (tams-server extension, beyond TAMS 7.0).',
+        },
       ],
       // The spec's security schemes (src/auth): Swagger UI's "Authorize" comes from these.
       components: { securitySchemes: options.security?.schemes ?? {} },

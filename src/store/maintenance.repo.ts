@@ -2,9 +2,11 @@ import { compareStrings } from '../db/compare.ts';
 import type { Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
 import type { TimeRange } from '../time/index.ts';
+import { ET } from './exr/exr.tables.ts';
 import { type FlowCleanPlan, planFlowClean } from './maintenance.plan.ts';
 import { MediaGcRepo, type QueuedObject } from './media-gc.repo.ts';
 import { date, num, rangeFromColumns, reqStr, str } from './rows.ts';
+import { ST } from './search/search.tables.ts';
 import type { StoreDb } from './store.ts';
 import { scanRows } from './stream.ts';
 import { T } from './tables.ts';
@@ -26,7 +28,7 @@ export interface TableStats {
 }
 
 /**
- * The TAMS content `emptyContent` removes. Kept: service settings (name, the fs backend's id and
+ * The content `emptyContent` removes. Kept: service settings (name, the fs backend's id and
  * URL-signing key), credentials, webhook registrations and the event outbox (webhook cursors
  * point into its sequence), and the media GC queue, which receives every object's bytes.
  */
@@ -41,6 +43,23 @@ export const CONTENT_TABLES = [
   T.sourceTags,
   T.sources,
   T.deletions,
+  // What describes the content goes with it: the EXR catalogue (its cursor stays, as the
+  // outbox does), and the search index whole, so that it rebuilds from the emptied tables.
+  ET.frames,
+  ET.attributes,
+  ET.channels,
+  ET.parts,
+  ET.files,
+  ST.cues,
+  ST.transcripts,
+  ST.jobs,
+  ST.postings,
+  ST.parts,
+  ST.vectors,
+  ST.vectorsNew,
+  ST.centroids,
+  ST.docs,
+  ST.state,
 ] as const;
 
 /** How many of an object's segments (or object_refs count) belong to one Flow. */

@@ -9,6 +9,7 @@ import { DeletionsRepo } from './deletions.repo.ts';
 import { EventsRepo } from './events.repo.ts';
 import { type EventSequence, LocalSequence } from './events.sequence.ts';
 import { type SlotOptions, SlotSequence, type Transact } from './events.slots.ts';
+import { ExrRepos } from './exr/exr.repos.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import { GuardsRepo } from './guards.repo.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
@@ -60,6 +61,12 @@ export class TamsStore {
     return this.searchRepos;
   }
   private searchRepos: SearchRepos | undefined;
+  /** The EXR metadata tables (made on first use, as `search`). */
+  get exr(): ExrRepos {
+    this.exrRepos ??= new ExrRepos(this.session);
+    return this.exrRepos;
+  }
+  private exrRepos: ExrRepos | undefined;
   /** Called after a transaction that recorded events has committed (wakes deliveries). */
   onEventsCommitted: (() => void) | undefined;
   /** The database repositories underneath, for loading the cache. */

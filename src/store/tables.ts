@@ -1,5 +1,6 @@
 import type { ColumnDef, TableDef } from '../db/db.types.ts';
 import { migrationTables } from '../db/migrate/migrate.history.ts';
+import { exrTables } from './exr/exr.tables.ts';
 import { searchTables } from './search/search.tables.ts';
 
 /**
@@ -347,4 +348,5 @@ export const storeTables: TableDef[] = [
   // The schema version (the migrations applied) and the lease of the replica applying them.
   ...migrationTables,
   ...searchTables,
+  ...exrTables,
 ];

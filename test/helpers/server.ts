@@ -88,6 +88,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     // database calls other suites count, and the embedding model its load to every server.
     TAMS_SEARCH: 'false',
     TAMS_SEARCH_EMBEDDINGS: 'none',
+    // Nor EXR inspection (test/exr/ turns it on), for the same reason.
+    TAMS_EXR: 'false',
     ...(options.dataDir
       ? { TAMS_DATA_DIR: options.dataDir }
       : { TAMS_MEDIA_DIR: scratch?.path ?? '', ...(onVast ? { TAMS_DATA_DIR: scratch?.path ?? '' } : {}) }),

@@ -1,6 +1,8 @@
 /** `tables` and `clean` against a real store: a dry run changes nothing, the real run does what it says. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ET } from '../../src/store/exr/exr.tables.ts';
 import { T } from '../../src/store/tables.ts';
+import { sample } from '../exr/exr.fixtures.ts';
 import { startServer } from '../helpers/server.ts';
 import { putValue } from '../http/fixtures.ts';
 import { counts, makeStore, mgmt, openStore, type Store } from './fixture.ts';
@@ -106,7 +108,19 @@ describe('tams-mgmt clean --flow of a Flow being deleted', () => {
 
 describe('tams-mgmt clean --all', () => {
   it('dry run changes nothing; --yes empties the TAMS tables and queues every stored object', async () => {
+    // A header catalogued on demand: the catalogue describes content, so it goes with it.
+    const runtime = await openStore({ ...store.env, TAMS_EXR: 'true' });
+    try {
+      const detail = await runtime.exr?.service.inspectBytes(sample('multipart_3parts'), {
+        path: 'shots/a/multipart_3parts.0001.exr',
+      });
+      expect(detail?.parts.length).toBeGreaterThan(1);
+    } finally {
+      await runtime.close();
+    }
     const before = await counts(store.env);
+    expect(before[ET.files]).toBe(1);
+    expect(before[ET.channels]).toBeGreaterThan(0);
     const dry = await mgmt(store.env, 'clean', '--all', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(/^segments\s+8$/m);
@@ -123,6 +137,10 @@ describe('tams-mgmt clean --all', () => {
       T.sources,
       T.flowTags,
       T.collections,
+      ET.files,
+      ET.parts,
+      ET.channels,
+      ET.attributes,
     ]) {
       expect(after[table], table).toBe(0);
     }

@@ -1,0 +1,83 @@
+import type { Clock } from './common/clock.ts';
+import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
+import { ExrFollower, type FollowReport, readFollowState } from './exr/exr.follow.ts';
+import { ExrService } from './exr/exr.service.ts';
+import type { MediaRegistry } from './media/media.registry.ts';
+import type { ServerMetrics } from './metrics/metrics.registry.ts';
+import type { TamsStore } from './store/store.ts';
+
+/** EXR metadata as the server runs it: the catalogue's service, and the outbox follower. */
+export interface ExrRuntime {
+  service: ExrService;
+  /** Wakes the follower (events committed). */
+  wake(): void;
+  /** The lowest outbox position the catalogue still needs (events above it must be kept). */
+  holdBack(): Promise<bigint>;
+  /** Builds and starts the follower's worker. */
+  start(log: WorkerLog, owner: string, exclusive: boolean): BackgroundWorker;
+  /** A follower to step by hand (`tams-mgmt exr backfill`, tests). */
+  createFollower(log: WorkerLog, owner: string, exclusive: boolean): ExrFollower;
+  /** Called after each batch the follower commits. */
+  onBatch?: (report: FollowReport) => void;
+  close(): Promise<void>;
+}
+
+export function buildExr(deps: {
+  store: TamsStore;
+  media: MediaRegistry;
+  clock: Clock;
+  idleMs: number;
+  leaseMs: number;
+}): ExrRuntime {
+  const { store, media, clock } = deps;
+  let worker: BackgroundWorker | undefined;
+  let follower: ExrFollower | undefined;
+  const runtime: ExrRuntime = {
+    service: new ExrService({ store, media, clock }),
+    wake: () => worker?.wake(),
+    holdBack: async () => (await readFollowState(store)).cursor,
+    createFollower(log, owner, exclusive) {
+      return new ExrFollower({
+        store,
+        media,
+        clock,
+        log,
+        owner,
+        leaseMs: deps.leaseMs,
+        exclusive,
+        onBatch: (report) => runtime.onBatch?.(report),
+      });
+    },
+    start(log, owner, exclusive) {
+      follower = runtime.createFollower(log, owner, exclusive);
+      const running = follower;
+      worker = new BackgroundWorker('exr-inspect', () => running.step(), deps.idleMs, log);
+      return worker;
+    },
+    async close() {
+      await follower?.release().catch(() => undefined);
+    },
+  };
+  return runtime;
+}
+
+/** EXR inspection on /metrics: what the follower did in this process. */
+export function bindExrMetrics(metrics: ServerMetrics, exr: ExrRuntime): void {
+  const done = { inspected: 0, failed: 0 };
+  const previous = exr.onBatch;
+  exr.onBatch = (report) => {
+    done.inspected += report.inspected;
+    done.failed += report.failed;
+    previous?.(report);
+  };
+  metrics.gauge(
+    'tams_exr_files_inspected_total',
+    'EXR objects this process inspected after their segments were registered',
+    () => done.inspected,
+  );
+  metrics.gauge(
+    'tams_exr_files_failed_total',
+    'EXR objects this process could not inspect (missing bytes, not OpenEXR; each logged)',
+    () => done.failed,
+  );
+}

@@ -1,0 +1,17 @@
+import { Type } from 'typebox';
+
+/** The TAMS_* settings of EXR metadata (spread into the one config schema). */
+export const exrSettings = {
+  TAMS_EXR: Type.Boolean({
+    default: true,
+    description:
+      'EXR metadata (`/exr`): inspect the OpenEXR header of every object registered on an image Flow of container `image/x-exr`, following the event outbox, and serve the catalogue.',
+  }),
+  TAMS_EXR_UPLOAD_MAX_BYTES: Type.Integer({
+    default: 64 * 1024 * 1024,
+    minimum: 1024,
+    maximum: 1024 * 1024 * 1024,
+    description:
+      'The largest file `POST /exr/inspect` takes as its body (only the header is read: clients may post the first bytes of a larger file with `size`).',
+  }),
+};

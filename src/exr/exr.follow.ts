@@ -1,0 +1,157 @@
+import type { Clock } from '../common/clock.ts';
+import type { WorkerLog } from '../common/worker.ts';
+import type { JsonValue } from '../db/db.types.ts';
+import type { MediaRegistry } from '../media/media.registry.ts';
+import type { TamsStore } from '../store/store.ts';
+import { applyChange } from './exr.apply.ts';
+import { type Inspected, inspectObject, type ObjectToRead } from './exr.inspect.ts';
+import { type EventProgress, type FramePlan, planEvents } from './exr.plan.ts';
+import { recordInspectedAll } from './exr.record.ts';
+
+const LEASE = 'exr-inspect';
+const EVENT_BATCH = 100;
+/** Objects a batch reads at most (each a ranged read or two of its backend), and at once. */
+const BATCH_OBJECTS = 64;
+const PARALLEL_READS = 4;
+const DEFAULT_LEASE_MS = 60_000;
+
+export interface FollowerDeps {
+  store: TamsStore;
+  media: MediaRegistry;
+  clock: Clock;
+  log: WorkerLog;
+  /** Identifies this process among replicas (the `exr-inspect` lease). */
+  owner: string;
+  leaseMs?: number;
+  /** No other process can use the store (the embedded engine): a lease found at start is stale. */
+  exclusive?: boolean;
+  onBatch?: (report: FollowReport) => void;
+}
+
+export interface FollowReport {
+  events: number;
+  inspected: number;
+  failed: number;
+  frames: number;
+  cursor: bigint;
+}
+
+/** The follower's place in the outbox (`exr_state`). */
+export interface FollowState {
+  cursor: bigint;
+  partial: EventProgress | undefined;
+}
+
+export async function readFollowState(store: TamsStore): Promise<FollowState> {
+  const values = await store.exr.state.all();
+  const cursor = values.get('cursor');
+  const partial = values.get('partial') as EventProgress | null | undefined;
+  return { cursor: typeof cursor === 'string' ? BigInt(cursor) : 0n, partial: partial ?? undefined };
+}
+
+const sameState = (a: FollowState, b: FollowState) =>
+  a.cursor === b.cursor && JSON.stringify(a.partial ?? null) === JSON.stringify(b.partial ?? null);
+
+/**
+ * Keeps the EXR catalogue in step with the store by following the event outbox: segments added
+ * to EXR image Flows become frames, and their objects' headers are read (ranged reads of the
+ * media backend, outside any transaction) and recorded; segments and Flows deleted take their
+ * frames away, and a file no Flow uses any more is marked removed. Each batch commits in one
+ * transaction with the cursor past it, under the `exr-inspect` lease: a restart, or another
+ * replica taking over, goes on from the cursor. Ingest never waits: the TAMS write paths only
+ * record their events.
+ */
+export class ExrFollower {
+  private resumed = false;
+  private held = false;
+
+  constructor(private readonly deps: FollowerDeps) {}
+
+  /** One batch; true when there may be more to do at once. */
+  async step(): Promise<boolean> {
+    const { store, clock, owner } = this.deps;
+    if (!this.resumed) {
+      if (this.deps.exclusive) await store.leases.freeAll([LEASE]);
+      this.resumed = true;
+    }
+    const holder = await store.leases.holder(LEASE, clock.now());
+    if (holder !== undefined && holder.owner !== owner) {
+      this.held = false;
+      return false;
+    }
+    const state = await readFollowState(store);
+    const upTo = await store.events.settled();
+    const events = await store.events.after(state.cursor, EVENT_BATCH, upTo);
+    if (events.length === 0) {
+      if (this.held) await this.release();
+      return false;
+    }
+    const plan = await planEvents(store, events, state.partial, BATCH_OBJECTS);
+    const read = await this.readObjects(plan);
+    const report = await this.commit(plan, read, state);
+    if (report !== undefined) {
+      const applied = plan.applied;
+      const whole = applied === undefined ? 0 : events.filter((e) => e.seq <= applied).length;
+      this.deps.onBatch?.({ ...report, events: whole });
+    }
+    return events.length === EVENT_BATCH || plan.partial !== undefined;
+  }
+
+  async release(): Promise<void> {
+    this.held = false;
+    await this.deps.store.leases.release(LEASE, this.deps.owner);
+  }
+
+  /** The headers of the plan's objects that have no inspected file yet (failures are tried again). */
+  private async readObjects(plan: FramePlan): Promise<Inspected[]> {
+    const { store, media, clock } = this.deps;
+    const known = await store.exr.files.byObjects([...plan.objects.keys()]);
+    const todo: ObjectToRead[] = [...plan.objects.values()].filter(
+      (o) => !(known.get(o.objectId) ?? []).some((f) => f.status === 'inspected'),
+    );
+    const out: Inspected[] = [];
+    for (let i = 0; i < todo.length; i += PARALLEL_READS) {
+      const now = clock.now().toISOString();
+      const slice = todo.slice(i, i + PARALLEL_READS);
+      out.push(...(await Promise.all(slice.map((o) => inspectObject(media, o, now)))));
+    }
+    for (const r of out) {
+      if (!r.ok) {
+        const { object_id, error_code, error_message } = r.failure;
+        this.deps.log.warn(
+          { object_id, code: error_code, reason: error_message },
+          'exr: object not inspected',
+        );
+      }
+    }
+    return out;
+  }
+
+  /** Writes a batch if the follower is still where it planned from; undefined when dropped. */
+  private async commit(plan: FramePlan, read: Inspected[], planned: FollowState) {
+    const { store, clock, owner } = this.deps;
+    const leaseMs = this.deps.leaseMs ?? DEFAULT_LEASE_MS;
+    const result = await store.transaction(async (tx) => {
+      if (!(await tx.leases.take(LEASE, owner, clock.now(), leaseMs))) return undefined;
+      const state = await readFollowState(tx);
+      if (!sameState(state, planned)) return undefined;
+      await recordInspectedAll(tx, read);
+      let frames = 0;
+      for (const change of plan.changes) frames += await applyChange(tx, change, clock.now());
+      const cursor = plan.applied ?? state.cursor;
+      await tx.exr.state.set({
+        cursor: cursor.toString(),
+        partial: (plan.partial ?? null) as JsonValue,
+      });
+      return {
+        events: 0,
+        inspected: read.filter((r) => r.ok).length,
+        failed: read.filter((r) => !r.ok).length,
+        frames,
+        cursor,
+      };
+    });
+    this.held = result !== undefined;
+    return result;
+  }
+}

@@ -1,0 +1,147 @@
+import { defaultObjectPath } from '../common/object-ids.ts';
+import type { OutboxEvent } from '../store/events.repo.ts';
+import type { ExrFrameRecord } from '../store/exr/exr.records.ts';
+import type { TamsStore } from '../store/store.ts';
+import type { FlowRecord } from '../store/store.types.ts';
+import { parseTimeRange, type TimeRange } from '../time/index.ts';
+import { frameNumber } from './exr.frames.ts';
+import type { ObjectToRead } from './exr.inspect.ts';
+
+export const EXR_CONTAINER = 'image/x-exr';
+const IMAGE = 'urn:x-tam:format:image';
+
+/** Whether the Flow's objects are OpenEXR files: an image Flow of container (else codec) image/x-exr. */
+export function isExrFlow(flow: FlowRecord): boolean {
+  if (flow.format !== IMAGE) return false;
+  const type = flow.container ?? flow.codec;
+  return type?.toLowerCase() === EXR_CONTAINER;
+}
+
+/** A change to the frames, in event order. */
+export type FrameChange =
+  | { kind: 'put'; frames: ExrFrameRecord[] }
+  | { kind: 'segments'; flowId: string; range: TimeRange }
+  | { kind: 'flow'; flowId: string };
+
+/** Where a batch stopped inside an event with more segments than a batch reads. */
+export interface EventProgress {
+  seq: string;
+  done: number;
+}
+
+/** What a batch of events asks for: frame changes, and the objects whose files it needs. */
+export class FramePlan {
+  readonly changes: FrameChange[] = [];
+  readonly objects = new Map<string, ObjectToRead>();
+  /** The last event applied whole; undefined when the batch ends inside its first event. */
+  applied: bigint | undefined;
+  partial: EventProgress | undefined;
+}
+
+interface StoredSegment {
+  object_id: string;
+  timerange: string;
+  storage?: { id: string; path?: string };
+}
+
+/**
+ * Plans `events` (after `partial` of the first, when a batch stopped inside it), adding objects
+ * until `budget` of them is reached; the batch ends at the event where it is, after the segment
+ * that reached it.
+ */
+export async function planEvents(
+  store: TamsStore,
+  events: readonly OutboxEvent[],
+  partial: EventProgress | undefined,
+  budget: number,
+): Promise<FramePlan> {
+  const plan = new FramePlan();
+  const flows = new Map<string, FlowRecord | null>();
+  const flowOf = async (id: string) => {
+    if (!flows.has(id)) flows.set(id, await store.flows.get(id));
+    return flows.get(id) ?? null;
+  };
+  for (const event of events) {
+    const flowId = event.flow_id;
+    if (flowId !== undefined) {
+      switch (event.event_type) {
+        case 'flows/segments_added': {
+          const flow = await flowOf(flowId);
+          if (flow === null || !isExrFlow(flow)) break;
+          const segments = (event.payload as { segments?: StoredSegment[] }).segments ?? [];
+          const skip = partial?.seq === event.seq.toString() ? partial.done : 0;
+          const frames: ExrFrameRecord[] = [];
+          for (let i = skip; i < segments.length; i++) {
+            const s = segments[i] as StoredSegment;
+            const { frame, object } = frameAndObject(flow, placed(flow, s), event.event_timestamp);
+            frames.push(frame);
+            if (!plan.objects.has(s.object_id)) plan.objects.set(s.object_id, object);
+            if (plan.objects.size >= budget && i + 1 < segments.length) {
+              plan.changes.push({ kind: 'put', frames });
+              plan.partial = { seq: event.seq.toString(), done: i + 1 };
+              return plan;
+            }
+          }
+          plan.changes.push({ kind: 'put', frames });
+          break;
+        }
+        case 'flows/segments_deleted': {
+          const range = (event.payload as { timerange?: string }).timerange;
+          if (range !== undefined)
+            plan.changes.push({ kind: 'segments', flowId, range: parseTimeRange(range) });
+          break;
+        }
+        case 'flows/deleted':
+          plan.changes.push({ kind: 'flow', flowId });
+          break;
+      }
+    }
+    plan.applied = event.seq;
+    if (plan.objects.size >= budget) return plan;
+  }
+  return plan;
+}
+
+/** A segment as the plan needs it: from an event's payload, or from the segments table. */
+export interface PlacedSegment {
+  object_id: string;
+  timerange: TimeRange;
+  /** Where the object's bytes are (the default key already made); none for external objects. */
+  storage?: { id: string; path: string };
+}
+
+/** An event's stored segment: its storage key left out when it is the default one. */
+function placed(flow: FlowRecord, s: StoredSegment): PlacedSegment {
+  return {
+    object_id: s.object_id,
+    timerange: parseTimeRange(s.timerange),
+    ...(s.storage !== undefined && {
+      storage: { id: s.storage.id, path: s.storage.path ?? defaultObjectPath(flow.id, s.object_id) },
+    }),
+  };
+}
+
+/** The frame a segment of an EXR Flow makes, and the object to read for it. */
+export function frameAndObject(
+  flow: FlowRecord,
+  s: PlacedSegment,
+  at: Date,
+): { frame: ExrFrameRecord; object: ObjectToRead } {
+  const start = s.timerange.start ?? 0n;
+  const number = frameNumber([s.object_id, s.storage?.path], { start, duration: flow.segment_duration });
+  return {
+    frame: {
+      flow_id: flow.id,
+      object_id: s.object_id,
+      seg_start: start,
+      timerange: s.timerange.format(),
+      ...(number !== undefined && { frame_number: number.number, frame_source: number.source }),
+      registered: at,
+    },
+    object: {
+      objectId: s.object_id,
+      ...(s.storage !== undefined && { storage: s.storage }),
+      ...(number !== undefined && { frame: number }),
+    },
+  };
+}
