@@ -11,6 +11,8 @@ import { SPEC_DIR } from './helpers/spec-schemas.ts';
 
 interface Operation {
   operationId?: string;
+  tags?: string[];
+  'x-tams-extension'?: boolean;
   responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
 }
 type Paths = Record<string, Record<string, Operation>>;
@@ -45,7 +47,37 @@ const EXTENSIONS = new Set([
   'GET /exr/stats',
   'HEAD /exr/stats',
   'POST /exr/inspect',
+  // Users and tokens, for administrators (src/auth/auth.routes.ts).
+  'GET /auth/whoami',
+  'HEAD /auth/whoami',
+  'GET /auth/users',
+  'HEAD /auth/users',
+  'POST /auth/users',
+  'PUT /auth/users/{name}/password',
+  'DELETE /auth/users/{name}',
+  'GET /auth/tokens',
+  'HEAD /auth/tokens',
+  'POST /auth/tokens',
+  'DELETE /auth/tokens/{id}',
+  // Probes and metrics (src/ops/ops.routes.ts).
+  'GET /health',
+  'HEAD /health',
+  'GET /ready',
+  'HEAD /ready',
+  'GET /metrics',
+  'HEAD /metrics',
 ]);
+
+/** The tag of each extension area, declared with the marker beside the spec's tags. */
+const EXTENSION_TAGS: Record<string, string> = {
+  '/events': 'Events',
+  '/search': 'Search',
+  '/exr/': 'EXR',
+  '/auth/': 'Auth',
+  '/health': 'Operations',
+  '/ready': 'Operations',
+  '/metrics': 'Operations',
+};
 
 /** Deliberate, documented departures: (operation, status) pairs this server adds. */
 const ADDED_RESPONSES = new Set([
@@ -71,13 +103,15 @@ function operations(paths: Paths) {
 }
 
 let server: TestServer;
+let served: { openapi: string; paths: Paths; tags: { name: string; 'x-tams-extension'?: boolean }[] };
 let generated: Paths;
 beforeAll(async () => {
   // Media search and EXR on (test servers leave them off), so their routes are in the document.
   server = await startServer({ env: { TAMS_SEARCH: 'true', TAMS_EXR: 'true' } });
-  const res = await server.get<{ openapi: string; paths: Paths }>('/openapi.json');
+  const res = await server.get<typeof served>('/openapi.json');
   expect(res.status).toBe(200);
   expect(res.body.openapi).toBe('3.1.0');
+  served = res.body;
   generated = res.body.paths;
 });
 afterAll(async () => {
@@ -110,6 +144,35 @@ describe('generated OpenAPI', () => {
         }
       }
     }
+  });
+
+  it('marks every extension, and only them, with x-tams-extension and its own tag', () => {
+    const declared = new Map(served.tags.map((t) => [t.name, t['x-tams-extension'] === true]));
+    for (const [path, item] of Object.entries(generated)) {
+      for (const [method, op] of Object.entries(item)) {
+        const key = `${method.toUpperCase()} ${path}`;
+        if (!EXTENSIONS.has(key)) {
+          expect(op['x-tams-extension'], key).toBeUndefined();
+          expect(
+            op.tags?.every((t) => declared.get(t) === false),
+            key,
+          ).toBe(true);
+          continue;
+        }
+        const area = Object.entries(EXTENSION_TAGS).find(([prefix]) => path.startsWith(prefix));
+        expect(op['x-tams-extension'], key).toBe(true);
+        expect(op.tags, key).toEqual([area?.[1]]);
+        expect(declared.get(area?.[1] ?? ''), key).toBe(true);
+      }
+    }
+  });
+
+  it('is the committed openapi/tams-server.json', () => {
+    const committed: unknown = JSON.parse(
+      readFileSync(new URL('../openapi/tams-server.json', import.meta.url), 'utf8'),
+    );
+    // Not toEqual: a difference would print a megabyte of diff. Run `npm run openapi` to update.
+    expect(JSON.stringify(served) === JSON.stringify(committed), 'run `npm run openapi`').toBe(true);
   });
 
   it('documents what the extensions answer: the event stream, and 400 for a bad filter', async () => {

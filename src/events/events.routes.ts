@@ -72,7 +72,7 @@ export async function eventsRoutes(app: App, deps: EventsRoutesDeps): Promise<vo
         summary: 'Event Stream (Server-Sent Events)',
         description:
           'A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection. With authentication on, the stream ends when the credential it was opened with stops granting read (revoked or expired token or JWT, removed user).',
-        tags: ['Webhooks'],
+        tags: ['Events'],
         querystring: StreamQuery,
         response: {
           // The handler writes the stream itself (no serializer runs): this documents it. In

@@ -76,10 +76,12 @@ export const FileParams = Type.Object({ id: FileId });
 
 export const LookupQuery = Type.Object({
   object_id: Type.Optional(ObjectId),
+  // 1,024 as S3 bounds object keys; a longer one, percent-encoded, could pass Node's 16 KiB
+  // limit on a request's head, which answers 431 before this schema can answer 400.
   path: Type.Optional(
     Type.String({
       minLength: 1,
-      maxLength: 4096,
+      maxLength: 1024,
       description:
         "A file's path: an object's key in its storage backend, or the path given with posted bytes.",
     }),
@@ -100,7 +102,7 @@ export const InspectQuery = Type.Object({
   path: Type.Optional(
     Type.String({
       minLength: 1,
-      maxLength: 4096,
+      maxLength: 1024,
       description:
         "Posted bytes: the file's path (its identity in the catalogue, with its header: the same path and header are the same file). Default `upload/<sha256 of the bytes>.exr`.",
     }),

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendError } from '../http/errors.ts';
+import { errors, ok } from '../http/responses.ts';
 import type { ServerMetrics } from '../metrics/metrics.registry.ts';
 import { notReadySummary, type Readiness } from './ops.readiness.ts';
+import { Health, Metrics, Ready } from './ops.schemas.ts';
 
 /**
  * Route config of the operations routes. Probes (kubelet) and Prometheus scrapes carry no API
@@ -21,29 +23,75 @@ export interface OpsRoutesOptions {
 
 /**
  * `/health` (the process answers), `/ready` (it can serve: store, media backends, segment index)
- * and `/metrics` (Prometheus text). Hidden from the OpenAPI document: they are not TAMS API.
+ * and `/metrics` (Prometheus text). Not TAMS API: tagged `Operations` in the OpenAPI document and
+ * marked as beyond TAMS 7.0, public (`security: []`: probes and scrapers send no credentials).
  */
 export async function opsRoutes(app: FastifyInstance, options: OpsRoutesOptions): Promise<void> {
   const { readiness, metrics } = options;
-  const route = { schema: { hide: true }, config: OPS_ROUTE_CONFIG };
+  const documented = { tags: ['Operations'], security: [] };
 
-  app.get('/health', route, async (_request, reply) => {
-    return reply.header('content-type', 'application/json').send(JSON.stringify({ status: 'ok' }));
-  });
+  app.get(
+    '/health',
+    {
+      schema: {
+        ...documented,
+        operationId: 'GET_health',
+        summary: 'Liveness',
+        description: 'The process answers (a liveness probe): always 200 while it runs.',
+        response: { 200: ok(Health) },
+      },
+      config: OPS_ROUTE_CONFIG,
+    },
+    async (_request, reply) => {
+      return reply.header('content-type', 'application/json').send(JSON.stringify({ status: 'ok' }));
+    },
+  );
 
-  app.get('/ready', route, async (request, reply) => {
-    const report = await readiness.check();
-    if (!report.ready) {
-      request.log.warn({ checks: report.checks.filter((c) => !c.ok) }, 'not ready');
-      return sendError(request, reply, 503, 'ServiceUnavailable', notReadySummary(report));
-    }
-    const checks = Object.fromEntries(report.checks.map((c) => [c.name, 'ok']));
-    return reply.header('content-type', 'application/json').send(JSON.stringify({ status: 'ready', checks }));
-  });
+  app.get(
+    '/ready',
+    {
+      schema: {
+        ...documented,
+        operationId: 'GET_ready',
+        summary: 'Readiness',
+        description:
+          'The server can serve (a readiness probe): the store answers, every media backend answers, the segment index is loaded, and it is not shutting down. Each check is bounded by TAMS_READY_TIMEOUT_MS.',
+        response: {
+          200: ok(Ready),
+          ...errors({ 503: 'Not ready: the summary names each check that failed and why.' }),
+        },
+      },
+      config: OPS_ROUTE_CONFIG,
+    },
+    async (request, reply) => {
+      const report = await readiness.check();
+      if (!report.ready) {
+        request.log.warn({ checks: report.checks.filter((c) => !c.ok) }, 'not ready');
+        return sendError(request, reply, 503, 'ServiceUnavailable', notReadySummary(report));
+      }
+      const checks = Object.fromEntries(report.checks.map((c) => [c.name, 'ok']));
+      return reply
+        .header('content-type', 'application/json')
+        .send(JSON.stringify({ status: 'ready', checks }));
+    },
+  );
 
   if (metrics) {
-    app.get('/metrics', route, async (_request, reply) => {
-      return reply.header('content-type', metrics.contentType).send(await metrics.exposition());
-    });
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          ...documented,
+          operationId: 'GET_metrics',
+          summary: 'Prometheus Metrics',
+          description: 'The metrics of this process for Prometheus (TAMS_METRICS; README, "Metrics").',
+          response: { 200: { description: '', content: { 'text/plain': { schema: Metrics } } } },
+        },
+        config: OPS_ROUTE_CONFIG,
+      },
+      async (_request, reply) => {
+        return reply.header('content-type', metrics.contentType).send(await metrics.exposition());
+      },
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { FlowParams } from '../flows/flows.routes.ts';
 import { errors, ok } from '../http/responses.ts';
+import { OPTIONAL_BODY } from '../http/swagger.ts';
 import type { App } from '../http/types.ts';
 import { urlContext } from '../segments/segments.routes.ts';
 import { FlowStorage, FlowStoragePost } from './storage.schemas.ts';
@@ -22,6 +23,7 @@ export async function storageRoutes(
         // The body is optional (the spec does not mark it required): an empty request allocates
         // the default number of objects in the default backend.
         body: FlowStoragePost,
+        ...OPTIONAL_BODY,
         response: {
           201: ok(FlowStorage, 'Storage locations for writing media objects.'),
           ...errors({

@@ -45,7 +45,7 @@ function expectNotReady(res: { status: number; body: unknown }, part: string): E
 }
 
 describe('/health and /ready', () => {
-  it('answer 200 JSON and stay out of the OpenAPI document', async () => {
+  it('answer 200 JSON, and are documented as public extensions', async () => {
     const s = await server();
     const health = await s.get<{ status: string }>('/health');
     expect(health.status).toBe(200);
@@ -57,8 +57,16 @@ describe('/health and /ready', () => {
     expect(Object.keys(ready.body.checks)).toEqual(
       expect.arrayContaining(['store', 'segment index', expect.stringMatching(/^media backend "local"/)]),
     );
-    const paths = Object.keys((await s.get<{ paths: object }>('/openapi.json')).body.paths);
-    for (const hidden of ['/health', '/ready', '/metrics']) expect(paths).not.toContain(hidden);
+    // Documented as operations beyond TAMS 7.0, public (no credentials).
+    type Op = { tags?: string[]; security?: unknown[]; 'x-tams-extension'?: boolean };
+    const { paths } = (await s.get<{ paths: Record<string, Record<string, Op>> }>('/openapi.json')).body;
+    for (const path of ['/health', '/ready', '/metrics']) {
+      expect(paths[path]?.get, path).toMatchObject({
+        tags: ['Operations'],
+        security: [],
+        'x-tams-extension': true,
+      });
+    }
   });
 
   it('is 503 naming the fs media backend while its root is gone, and ready again once it is back', async () => {

@@ -1,0 +1,286 @@
+/**
+ * The 7.0 parity check's comparison (`npm run openapi:check`: scripts/openapi-check.ts, whose
+ * header says exactly what is compared; test/openapi.parity.test.ts): both documents resolved
+ * (openapi.refs.ts), schemas compared by shape (openapi.shapes.ts), every operation of 7.0
+ * against ours, and the extension markers of the rest. Differences that are deliberate and
+ * documented are listed in DEPARTURES, each with its reason and the exact lines the comparison
+ * prints for it: they are reported as accepted, not failed, and one that no longer occurs is
+ * itself a failure (so the list cannot go stale).
+ */
+import { isObject, type Json, type JsonObject } from './openapi.refs.ts';
+import { compareShapes, listDifference, type Shape, shapeOf, sorted } from './openapi.shapes.ts';
+
+const METHODS = ['get', 'head', 'put', 'post', 'delete', 'patch', 'options', 'trace'] as const;
+/** The marker of operations and tags beyond TAMS 7.0. */
+export const EXTENSION_MARKER = 'x-tams-extension';
+
+export interface Departure {
+  /** The exact lines compareWithSpec reports for it. */
+  differences: string[];
+  /** Why it is so, and where that is documented. */
+  reason: string;
+}
+
+/** tams-server's deliberate, documented departures from the 7.0 document. */
+export const DEPARTURES: Departure[] = [
+  {
+    differences: ['DELETE /flows/{flowId}/label: response 403 added'],
+    reason:
+      "A read-only Flow's label must not change either (ADR 0005): 7.0 lists 403 for PUT of the label but not for DELETE; the server refuses both (src/flows/flows.properties.routes.ts).",
+  },
+  {
+    differences: [
+      'GET /: response 200 (application/json): type array, 7.0 has any',
+      'GET /: response 200 (application/json): items added',
+    ],
+    reason:
+      "7.0 gives the root listing's schema as an example only (no type); the server declares what that example shows and what it answers, an array of strings.",
+  },
+  {
+    differences: [
+      'GET /service/webhooks: response 200 (application/json)[]: property owner, delivery_suspended added',
+    ],
+    reason:
+      'Webhook ownership (README, "Security model"): who registered a webhook, and why its deliveries are suspended; 7.0\'s webhook.json allows other properties.',
+  },
+];
+
+export interface ParityReport {
+  /** Differences not in the departures list: each one fails the check. */
+  differences: string[];
+  /** Differences found that are listed departures. */
+  accepted: Departure[];
+  /** Listed departures that no longer occur (also a failure: the list must be kept true). */
+  stale: Departure[];
+}
+
+interface Operation {
+  key: string;
+  op: JsonObject;
+  /** Path-level and operation-level parameters, by `in:name`. */
+  params: Map<string, JsonObject>;
+}
+
+function operations(doc: JsonObject): Map<string, Operation> {
+  const out = new Map<string, Operation>();
+  const paths = isObject(doc.paths) ? doc.paths : {};
+  for (const [path, item] of Object.entries(paths)) {
+    if (!isObject(item)) continue;
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!isObject(op)) continue;
+      const params = new Map<string, JsonObject>();
+      for (const list of [item.parameters, op.parameters]) {
+        if (!Array.isArray(list)) continue;
+        for (const p of list) if (isObject(p)) params.set(`${String(p.in)}:${String(p.name)}`, p);
+      }
+      const key = `${method.toUpperCase()} ${path}`;
+      out.set(key, { key, op, params });
+    }
+  }
+  return out;
+}
+
+const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
+const entries = (value: Json | undefined): [string, Json][] => (isObject(value) ? Object.entries(value) : []);
+
+function compareParameters(theirs: Operation, ours: Operation, out: string[]): void {
+  for (const [id, param] of theirs.params) {
+    const [place, name] = [String(param.in), String(param.name)];
+    const at = `${theirs.key}: parameter ${name} (${place})`;
+    const mine = ours.params.get(id);
+    if (!mine) {
+      out.push(`${at} missing`);
+      continue;
+    }
+    if ((param.required ?? false) !== (mine.required ?? false)) {
+      out.push(
+        `${at}: required ${String(mine.required ?? false)}, 7.0 has ${String(param.required ?? false)}`,
+      );
+    }
+    const theirSchema = isObject(param.schema) ? param.schema : {};
+    const ourSchema = isObject(mine.schema) ? mine.schema : {};
+    compareShapes(shapeOf(theirSchema), shapeOf(ourSchema), at, out);
+    if (!same(theirSchema.default, ourSchema.default)) {
+      out.push(
+        `${at}: default ${JSON.stringify(ourSchema.default) ?? 'none'}, 7.0 has ${JSON.stringify(theirSchema.default) ?? 'none'}`,
+      );
+    }
+  }
+  for (const [id, param] of ours.params) {
+    if (!theirs.params.has(id))
+      out.push(`${theirs.key}: parameter ${String(param.name)} (${String(param.in)}) added`);
+  }
+}
+
+function compareContent(
+  theirs: Json | undefined,
+  ours: Json | undefined,
+  at: string,
+  out: string[],
+  errorBody?: Shape,
+): void {
+  const theirTypes = entries(theirs);
+  const ourTypes = entries(ours);
+  if (theirTypes.length === 0 && errorBody) {
+    // 7.0 declares no content for this error response: ours may document the error body.
+    for (const [type, media] of ourTypes) {
+      if (type !== 'application/json') out.push(`${at}: content ${type} added`);
+      else
+        compareShapes(
+          errorBody,
+          shapeOf(isObject(media) ? media.schema : undefined),
+          `${at} (error body)`,
+          out,
+        );
+    }
+    return;
+  }
+  listDifference(
+    at,
+    'content',
+    theirTypes.map(([t]) => t),
+    ourTypes.map(([t]) => t),
+    out,
+  );
+  for (const [type, media] of theirTypes) {
+    const mine = isObject(ours) ? ours[type] : undefined;
+    if (mine === undefined) continue;
+    const schema = (m: Json | undefined) => (isObject(m) ? m.schema : undefined);
+    compareShapes(shapeOf(schema(media)), shapeOf(schema(mine)), `${at} (${type})`, out);
+  }
+}
+
+function compareRequestBody(theirs: Operation, ours: Operation, out: string[]): void {
+  const [a, b] = [theirs.op.requestBody, ours.op.requestBody];
+  const at = `${theirs.key}: request body`;
+  if (!isObject(a) || !isObject(b)) {
+    if (isObject(a)) out.push(`${at} missing`);
+    if (isObject(b)) out.push(`${at} added`);
+    return;
+  }
+  if ((a.required ?? false) !== (b.required ?? false)) {
+    out.push(`${at}: required ${String(b.required ?? false)}, 7.0 has ${String(a.required ?? false)}`);
+  }
+  compareContent(a.content, b.content, at, out);
+}
+
+function compareResponses(theirs: Operation, ours: Operation, errorBody: Shape, out: string[]): void {
+  const theirResponses = isObject(theirs.op.responses) ? theirs.op.responses : {};
+  const ourResponses = isObject(ours.op.responses) ? ours.op.responses : {};
+  for (const status of Object.keys(theirResponses)) {
+    if (!(status in ourResponses)) out.push(`${theirs.key}: response ${status} missing`);
+  }
+  for (const status of Object.keys(ourResponses)) {
+    if (!(status in theirResponses)) out.push(`${theirs.key}: response ${status} added`);
+  }
+  for (const [status, response] of Object.entries(theirResponses)) {
+    const mine = ourResponses[status];
+    if (!isObject(response) || !isObject(mine)) continue;
+    const at = `${theirs.key}: response ${status}`;
+    const theirHeaders = entries(response.headers);
+    const ourHeaders = entries(mine.headers);
+    listDifference(
+      at,
+      'header',
+      theirHeaders.map(([h]) => h),
+      ourHeaders.map(([h]) => h),
+      out,
+    );
+    for (const [name, header] of theirHeaders) {
+      const ourHeader = isObject(mine.headers) ? mine.headers[name] : undefined;
+      if (!isObject(header) || !isObject(ourHeader)) continue;
+      compareShapes(shapeOf(header.schema), shapeOf(ourHeader.schema), `${at}: header ${name}`, out);
+    }
+    const isError = Number(status) >= 400;
+    compareContent(response.content, mine.content, at, out, isError ? errorBody : undefined);
+  }
+}
+
+function tagNames(doc: JsonObject): { all: Set<string>; extensions: Set<string> } {
+  const all = new Set<string>();
+  const extensions = new Set<string>();
+  for (const tag of Array.isArray(doc.tags) ? doc.tags : []) {
+    if (!isObject(tag) || typeof tag.name !== 'string') continue;
+    all.add(tag.name);
+    if (tag[EXTENSION_MARKER] === true) extensions.add(tag.name);
+  }
+  return { all, extensions };
+}
+
+const tagsOf = (op: JsonObject) => (Array.isArray(op.tags) ? op.tags.map(String) : []);
+
+/** The error body a tams-server error response may document: 7.0's error.json plus `message`. */
+export function errorBodyShape(specErrorSchema: Json): Shape {
+  const shape = shapeOf(specErrorSchema);
+  shape.properties.set('message', { types: ['string'], required: [], properties: new Map() });
+  shape.required = sorted([...shape.required, 'message']);
+  return shape;
+}
+
+/**
+ * Every difference between the 7.0 document and ours (both resolved: resolveDocument), as lines
+ * `<METHOD> <path>: <what>`, split into failures, accepted departures and stale departures.
+ */
+export function compareWithSpec(
+  spec: JsonObject,
+  ours: JsonObject,
+  specErrorSchema: Json,
+  departures: Departure[] = DEPARTURES,
+): ParityReport {
+  const out: string[] = [];
+  const errorBody = errorBodyShape(specErrorSchema);
+  const theirOps = operations(spec);
+  const ourOps = operations(ours);
+  const specSecurity = spec.security;
+  for (const [key, theirs] of theirOps) {
+    const mine = ourOps.get(key);
+    if (!mine) {
+      out.push(`${key}: operation missing`);
+      continue;
+    }
+    if (!same(theirs.op.operationId, mine.op.operationId)) {
+      out.push(
+        `${key}: operationId ${String(mine.op.operationId)}, 7.0 has ${String(theirs.op.operationId)}`,
+      );
+    }
+    if (!same(tagsOf(theirs.op), tagsOf(mine.op))) {
+      out.push(`${key}: tags ${tagsOf(mine.op).join(', ')}, 7.0 has ${tagsOf(theirs.op).join(', ')}`);
+    }
+    if (!same(theirs.op.security ?? specSecurity, mine.op.security ?? ours.security)) {
+      out.push(`${key}: security differs from 7.0's`);
+    }
+    if (mine.op[EXTENSION_MARKER] !== undefined) out.push(`${key}: marked ${EXTENSION_MARKER}`);
+    compareParameters(theirs, mine, out);
+    compareRequestBody(theirs, mine, out);
+    compareResponses(theirs, mine, errorBody, out);
+  }
+  const specTags = tagNames(spec).all;
+  const { all: ourTags, extensions } = tagNames(ours);
+  for (const tag of ourTags) {
+    if (!specTags.has(tag) && !extensions.has(tag)) {
+      out.push(`tag ${tag}: neither 7.0's nor marked ${EXTENSION_MARKER}`);
+    }
+    if (specTags.has(tag) && extensions.has(tag))
+      out.push(`tag ${tag}: 7.0's, but marked ${EXTENSION_MARKER}`);
+  }
+  for (const [key, mine] of ourOps) {
+    if (theirOps.has(key)) continue;
+    if (mine.op[EXTENSION_MARKER] !== true)
+      out.push(`${key}: not in 7.0, and not marked ${EXTENSION_MARKER}`);
+    const tags = tagsOf(mine.op);
+    if (tags.length === 0 || tags.some((t) => !extensions.has(t))) {
+      out.push(
+        `${key}: not in 7.0, and tagged ${tags.join(', ') || 'nothing'} rather than an extension's tag`,
+      );
+    }
+  }
+  const found = new Set(out);
+  const listed = new Set(departures.flatMap((d) => d.differences));
+  const occurs = (d: Departure) => d.differences.every((line) => found.has(line));
+  return {
+    differences: out.filter((line) => !listed.has(line)),
+    accepted: departures.filter(occurs),
+    stale: departures.filter((d) => !occurs(d)),
+  };
+}
