@@ -27,6 +27,7 @@ const AREAS = [
   'search',
   'exr',
   'analytics',
+  'hls',
   'ui',
 ];
 const AREA = `^src/(${AREAS.join('|')})/`;

@@ -49,6 +49,7 @@ export default defineConfig({
             'test/migrations/**/*.test.ts',
             'test/search/**/*.test.ts',
             'test/exr/**/*.test.ts',
+            'test/hls/**/*.test.ts',
           ],
           // The parser's differential test reads no store: once, in the integration project.
           exclude: [...shared.exclude, EXR_ORACLE],
@@ -69,6 +70,7 @@ export default defineConfig({
             'test/auth/**/*.test.ts',
             'test/search/**/*.test.ts',
             'test/exr/**/*.test.ts',
+            'test/hls/**/*.test.ts',
             'test/vast/*.test.ts',
           ],
           exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...VAST_EXCLUDED],

@@ -14,6 +14,8 @@ import { exrRoutes } from './exr/exr.routes.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
+import { hlsRoutes } from './hls/hls.routes.ts';
+import type { HlsService } from './hls/hls.service.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { registerConnectionDrain } from './http/connections.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
@@ -63,6 +65,8 @@ export interface AppDeps {
   search?: SearchRuntime;
   /** EXR metadata (TAMS_EXR): /exr. */
   exr?: ExrRuntime;
+  /** HLS playlists of Flows and Sources (src/hls). */
+  hls?: HlsService;
   /** Routes of media backends this server serves itself (the embedded fs store). */
   mediaRoutes?: FastifyPluginAsync;
   /** /ready's checks; with it the app serves /health and /ready (hidden from OpenAPI). */
@@ -118,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await flowPropertyRoutes(typed, deps.flows);
     await segmentsRoutes(typed, { segments: deps.segments, paging, publicUrl, presignExpirySeconds });
     await storageRoutes(typed, { storage: deps.storage, publicUrl, presignExpirySeconds });
+    if (deps.hls) await hlsRoutes(typed, { hls: deps.hls, publicUrl, presignExpirySeconds });
     await objectsRoutes(typed, { objects: deps.objects, paging, publicUrl });
     await deletionRoutes(typed, { deletion: deps.deletion });
     await authRoutes(typed, deps.auth);

@@ -6,6 +6,7 @@ import { authSettings } from './auth/auth.config.ts';
 import { isUuid } from './common/ids.ts';
 import { eventSettings } from './events/events.config.ts';
 import { exrSettings } from './exr/exr.config.ts';
+import { hlsSettings } from './hls/hls.config.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 import { opsSettings } from './ops/ops.config.ts';
 import { searchConfigProblems, searchSettings } from './search/search.config.ts';
@@ -257,6 +258,8 @@ export const ConfigSchema = Type.Object({
   ...searchSettings,
   // EXR metadata (src/exr/exr.config.ts).
   ...exrSettings,
+  // HLS playback (src/hls/hls.config.ts).
+  ...hlsSettings,
 });
 
 export type Config = Static<typeof ConfigSchema>;

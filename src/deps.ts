@@ -21,6 +21,7 @@ import { EventRenderer } from './events/events.render.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
 import { EventStreams } from './events/events.stream.ts';
 import { FlowsService } from './flows/flows.service.ts';
+import { HlsService, INIT_OBJECT_TAG } from './hls/hls.service.ts';
 import { API_VERSION } from './http/swagger.ts';
 import { fsMediaRoutes } from './media/fs/fs.routes.ts';
 import { createFsMediaStore, FsMediaStore } from './media/fs/fs.store.ts';
@@ -259,6 +260,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     () => auth.authenticator.waitingChecks(),
   );
 
+  const segments = new SegmentsService({ store, clock, urls, deletion, metrics });
   return {
     config,
     auth,
@@ -299,8 +301,20 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     },
     sources: new SourcesService({ store, clock }),
     flows: new FlowsService({ store, clock, ids, deletion }),
-    segments: new SegmentsService({ store, clock, urls, deletion, metrics }),
+    segments,
     storage,
+    hls: new HlsService({
+      store,
+      segments,
+      urls,
+      media,
+      clock,
+      settings: {
+        liveWindowSeconds: config.TAMS_HLS_LIVE_WINDOW_SECONDS,
+        liveIdleSeconds: config.TAMS_HLS_LIVE_IDLE_SECONDS,
+        maxSegments: config.TAMS_HLS_MAX_SEGMENTS,
+      },
+    }),
     objects: new ObjectsService({ store }),
     deletion,
     search,
@@ -323,6 +337,8 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         unusedGraceMs: config.TAMS_UNUSED_OBJECT_GRACE_SECONDS * 1000,
         putUrlValidMs: config.TAMS_PRESIGN_EXPIRY_SECONDS * 1000,
         tidyEveryMs: 10 * config.TAMS_WORKER_IDLE_MS,
+        // A fragmented MP4 Flow's init segment is an object no segment uses (src/hls).
+        kept: (ids) => store.flows.taggedValues(INIT_OBJECT_TAG, ids),
         leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         owner: processOwner(),
         exclusive: db.exclusive,

@@ -66,6 +66,11 @@ const EXTENSIONS = new Set([
   'HEAD /ready',
   'GET /metrics',
   'HEAD /metrics',
+  // HLS playback (src/hls/).
+  'GET /flows/{flowId}/hls.m3u8',
+  'HEAD /flows/{flowId}/hls.m3u8',
+  'GET /sources/{sourceId}/hls.m3u8',
+  'HEAD /sources/{sourceId}/hls.m3u8',
 ]);
 
 /** The tag of each extension area, declared with the marker beside the spec's tags. */
@@ -73,6 +78,8 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/events': 'Events',
   '/search': 'Search',
   '/exr/': 'EXR',
+  '/flows/{flowId}/hls': 'HLS',
+  '/sources/{sourceId}/hls': 'HLS',
   '/auth/': 'Auth',
   '/health': 'Operations',
   '/ready': 'Operations',

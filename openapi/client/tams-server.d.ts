@@ -532,6 +532,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/flows/{flowId}/hls.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * HLS media playlist of a Flow
+         * @description The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment is the object its `_tams-server_init_object_id` tag names, as EXT-X-MAP). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a `timerange` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned `get_urls`: no media passes through the server. Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials). A tams-server extension (beyond TAMS 7.0).
+         */
+        get: operations["GET_flows-flowId-hls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * HLS media playlist of a Flow
+         * @description The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment is the object its `_tams-server_init_object_id` tag names, as EXT-X-MAP). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a `timerange` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned `get_urls`: no media passes through the server. Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials). A tams-server extension (beyond TAMS 7.0).
+         */
+        head: operations["HEAD_flows-flowId-hls"];
+        patch?: never;
+        trace?: never;
+    };
     "/flows/{flowId}/label": {
         parameters: {
             query?: never;
@@ -1109,6 +1133,30 @@ export interface paths {
          * @description Returns the Source description property.
          */
         head: operations["HEAD_sources-sourceId-description"];
+        patch?: never;
+        trace?: never;
+    };
+    "/sources/{sourceId}/hls.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * HLS multivariant playlist of a Source
+         * @description The Source's Flows, and the members of its multi Flows' collections, as one HLS multivariant playlist: video Flows and multi Flows with muxed segments as variants (BANDWIDTH from the Flows' bit rates, else measured from their newest objects' sizes; CODECS where the Flow metadata gives them exactly), audio Flows as an audio group, WebVTT data Flows as a subtitles group. Each links to its Flow's media playlist with the same query. Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials). A tams-server extension (beyond TAMS 7.0).
+         */
+        get: operations["GET_sources-sourceId-hls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * HLS multivariant playlist of a Source
+         * @description The Source's Flows, and the members of its multi Flows' collections, as one HLS multivariant playlist: video Flows and multi Flows with muxed segments as variants (BANDWIDTH from the Flows' bit rates, else measured from their newest objects' sizes; CODECS where the Flow metadata gives them exactly), audio Flows as an audio group, WebVTT data Flows as a subtitles group. Each links to its Flow's media playlist with the same query. Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials). A tams-server extension (beyond TAMS 7.0).
+         */
+        head: operations["HEAD_sources-sourceId-hls"];
         patch?: never;
         trace?: never;
     };
@@ -8761,6 +8809,160 @@ export interface operations {
             };
         };
     };
+    "GET_flows-flowId-hls": {
+        parameters: {
+            query?: {
+                /** @description A VOD playlist of the segments overlapping this timerange. Without it: the whole Flow as VOD once it is finished, or a live sliding window while it is still being written. */
+                timerange?: string;
+                /** @description Media URLs only from these `get_urls` labels (comma-separated), as for GET /flows/{flowId}/segments. */
+                accept_get_urls?: string;
+                /** @description Media URLs only from these storage backends (comma-separated ids), as for GET /flows/{flowId}/segments. */
+                accept_storage_ids?: string;
+            };
+            header?: never;
+            path: {
+                flowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The media playlist. */
+            200: {
+                headers: {
+                    /** @description no-store: the playlist holds presigned URLs that expire, and live windows move. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Bad request. Invalid query options, a Flow whose container HLS cannot play, or more segments than TAMS_HLS_MAX_SEGMENTS. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The Flow does not exist, or the init segment object its tag names does not. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "HEAD_flows-flowId-hls": {
+        parameters: {
+            query?: {
+                /** @description A VOD playlist of the segments overlapping this timerange. Without it: the whole Flow as VOD once it is finished, or a live sliding window while it is still being written. */
+                timerange?: string;
+                /** @description Media URLs only from these `get_urls` labels (comma-separated), as for GET /flows/{flowId}/segments. */
+                accept_get_urls?: string;
+                /** @description Media URLs only from these storage backends (comma-separated ids), as for GET /flows/{flowId}/segments. */
+                accept_storage_ids?: string;
+            };
+            header?: never;
+            path: {
+                flowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The media playlist. */
+            200: {
+                headers: {
+                    /** @description no-store: the playlist holds presigned URLs that expire, and live windows move. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Bad request. Invalid query options, a Flow whose container HLS cannot play, or more segments than TAMS_HLS_MAX_SEGMENTS. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The Flow does not exist, or the init segment object its tag names does not. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     "GET_flows-flowId-label": {
         parameters: {
             query?: never;
@@ -12656,6 +12858,162 @@ export interface operations {
                 };
             };
             /** @description The requested Source does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "GET_sources-sourceId-hls": {
+        parameters: {
+            query?: {
+                /** @description A VOD playlist of the segments overlapping this timerange. Without it: the whole Flow as VOD once it is finished, or a live sliding window while it is still being written. */
+                timerange?: string;
+                /** @description Media URLs only from these `get_urls` labels (comma-separated), as for GET /flows/{flowId}/segments. */
+                accept_get_urls?: string;
+                /** @description Media URLs only from these storage backends (comma-separated ids), as for GET /flows/{flowId}/segments. */
+                accept_storage_ids?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The Source identifier. */
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The multivariant playlist. */
+            200: {
+                headers: {
+                    /** @description no-store: the playlist holds presigned URLs that expire, and live windows move. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The Source does not exist, or has no Flow HLS can play. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "HEAD_sources-sourceId-hls": {
+        parameters: {
+            query?: {
+                /** @description A VOD playlist of the segments overlapping this timerange. Without it: the whole Flow as VOD once it is finished, or a live sliding window while it is still being written. */
+                timerange?: string;
+                /** @description Media URLs only from these `get_urls` labels (comma-separated), as for GET /flows/{flowId}/segments. */
+                accept_get_urls?: string;
+                /** @description Media URLs only from these storage backends (comma-separated ids), as for GET /flows/{flowId}/segments. */
+                accept_storage_ids?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The Source identifier. */
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The multivariant playlist. */
+            200: {
+                headers: {
+                    /** @description no-store: the playlist holds presigned URLs that expire, and live windows move. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The Source does not exist, or has no Flow HLS can play. */
             404: {
                 headers: {
                     [name: string]: unknown;

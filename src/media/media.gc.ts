@@ -60,6 +60,12 @@ export class MediaGarbageCollector {
       /** Validity of the PUT URLs issued at allocation (TAMS_PRESIGN_EXPIRY_SECONDS). */
       putUrlValidMs: number;
       /**
+       * Which of these unused allocations are kept all the same: objects no segment uses but
+       * something else names (an HLS init segment named by a Flow tag, src/hls). They stay
+       * allocated, and go as abandoned once nothing names them. None kept when absent.
+       */
+      kept?: (objectIds: readonly string[]) => Promise<ReadonlySet<string>>;
+      /**
        * Rows of used allocations are tidied once a full batch waits, or this long after the last
        * tidy: each pass holds the writer for two scans of the allocations tables whatever its
        * size (~35 ms with ~7,000 rows on the 10M data set), which every second under ingest was
@@ -144,6 +150,10 @@ export class MediaGarbageCollector {
       due ? 1 : ALLOCATIONS_BATCH,
     );
     if (due) this.lastTidy = now;
+    if (work.abandoned.length > 0 && this.deps.kept) {
+      const kept = await this.deps.kept(work.abandoned);
+      if (kept.size > 0) work.abandoned = work.abandoned.filter((id) => !kept.has(id));
+    }
     if (work.used.length === 0 && work.abandoned.length === 0) {
       if (this.held.has('allocations')) await this.releaseLease('allocations');
       return false;

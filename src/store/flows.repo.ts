@@ -104,6 +104,11 @@ export class FlowsRepo {
     );
   }
 
+  /** Which of `values` some Flow's tag `name` holds (objects named by a tag, e.g. an init segment). */
+  async taggedValues(name: string, values: readonly string[]): Promise<Set<string>> {
+    return this.tags.valuesAmong(name, values);
+  }
+
   /** Writes the Flow's row, tags and collection; `isNew` chooses insert or update. */
   async save(flow: FlowRecord, isNew: boolean): Promise<void> {
     const row = toRow(flow);

@@ -46,6 +46,22 @@ export class TagsRepo {
     await this.db.insert(this.table, [{ [this.owner]: ownerId, name, value }]);
   }
 
+  /**
+   * Which of `values` some owner's tag `name` holds: the name and the values push down, a
+   * thousand values a read (the caller may ask about a whole batch of allocations).
+   */
+  async valuesAmong(name: string, values: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < values.length; i += 1000) {
+      const rows = await this.db.select(this.table, {
+        where: and(col('name').eq(name), col('value').in(values.slice(i, i + 1000))),
+        columns: ['value'],
+      });
+      for (const row of rows) found.add(reqStr(row, 'value'));
+    }
+    return found;
+  }
+
   /** Returns whether the tag existed. */
   async delete(ownerId: string, name: string): Promise<boolean> {
     return (await this.db.delete(this.table, and(col(this.owner).eq(ownerId), col('name').eq(name)))) > 0;

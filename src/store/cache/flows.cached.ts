@@ -22,6 +22,7 @@ export type FlowsStore = Pick<
   | 'list'
   | 'setSegmentsState'
   | 'setSegmentsStates'
+  | 'taggedValues'
 >;
 
 /**
@@ -55,6 +56,11 @@ export class CachedFlows implements FlowsStore {
       if (flow) result.set(id, this.compose(flow));
     }
     return result;
+  }
+
+  /** From the database: tags are written there first, and this read is off every hot path. */
+  taggedValues(name: string, values: readonly string[]): Promise<Set<string>> {
+    return this.db.taggedValues(name, values);
   }
 
   async existing(ids: readonly string[]): Promise<Set<string>> {

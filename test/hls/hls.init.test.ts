@@ -1,0 +1,75 @@
+/**
+ * A fragmented MP4 Flow's init segment is an object no segment uses, named by the Flow's
+ * `_tams-server_init_object_id` tag. The media garbage collector releases allocations no segment
+ * uses once TAMS_UNUSED_OBJECT_GRACE_SECONDS pass; a named init object is kept while the tag
+ * names it, and goes as abandoned once it does not.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { parseMedia } from '../../src/hls/hls.parse.testkit.ts';
+import { startServer } from '../helpers/server.ts';
+import { allocate, FAST_WORKERS, upload, waitFor } from '../segments/helpers.ts';
+import { INIT_TAG } from './hls.ingest.ts';
+
+describe('the init segment object', () => {
+  it('is kept past the grace period while a Flow tag names it, and collected after', async () => {
+    // As test/segments/objects.lifecycle.test.ts: VAST's round trips need a longer grace.
+    const grace = process.env.TAMS_TEST_ENGINE === 'vast' ? '4' : '1';
+    const server = await startServer({ env: { ...FAST_WORKERS, TAMS_UNUSED_OBJECT_GRACE_SECONDS: grace } });
+    try {
+      const flowId = randomUUID();
+      const created = await server.put(`/flows/${flowId}`, {
+        id: flowId,
+        source_id: randomUUID(),
+        format: 'urn:x-nmos:format:video',
+        codec: 'video/h264',
+        container: 'video/mp4',
+        essence_parameters: { frame_width: 320, frame_height: 180 },
+      });
+      expect(created.status).toBe(201);
+      const [media, init, abandoned] = await allocate(server, flowId, { limit: 3 });
+      if (!media || !init || !abandoned) throw new Error('three objects expected');
+      for (const object of [media, init, abandoned]) await upload(object);
+      const posted = await server.post(`/flows/${flowId}/segments`, {
+        object_id: media.object_id,
+        timerange: '[0:0_1:0)',
+      });
+      expect(posted.status).toBe(201);
+      const tagged = await server.put(`/flows/${flowId}/tags/${INIT_TAG}`, JSON.stringify(init.object_id));
+      expect(tagged.status).toBe(204);
+      const [store] = server.runtime.media.stores;
+      // Where each object's bytes are (the key in its backend), read before any is released.
+      const keys = new Map<string, string>();
+      for (const o of [init, abandoned]) {
+        keys.set(
+          o.object_id,
+          (await server.runtime.store.objects.location(o.object_id))?.storage_path as string,
+        );
+      }
+      const path = (o: { object_id: string }) => keys.get(o.object_id) as string;
+      expect(await store?.head(path(abandoned))).not.toBeNull();
+
+      // The collector has run past the grace period: the abandoned upload is gone...
+      await waitFor(
+        'the abandoned upload to be collected',
+        async () => (await store?.head(path(abandoned))) === null,
+      );
+      // ...and the init object named by the tag is not, and plays as EXT-X-MAP.
+      expect(await store?.head(path(init))).not.toBeNull();
+      const playlist = parseMedia(
+        (await server.get(`/flows/${flowId}/hls.m3u8`, { query: { timerange: '_' } })).text,
+      );
+      const map = playlist.segments[0]?.map?.uri as string;
+      expect((await fetch(map)).status).toBe(200);
+
+      // Untagged, it is an abandoned upload like any other.
+      expect((await server.delete(`/flows/${flowId}/tags/${INIT_TAG}`)).status).toBe(204);
+      await waitFor(
+        'the untagged init object to be collected',
+        async () => (await store?.head(path(init))) === null,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
