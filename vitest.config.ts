@@ -49,6 +49,7 @@ export default defineConfig({
             'test/migrations/**/*.test.ts',
             'test/search/**/*.test.ts',
             'test/exr/**/*.test.ts',
+            'test/analytics/**/*.test.ts',
             'test/hls/**/*.test.ts',
           ],
           // The parser's differential test reads no store: once, in the integration project.
@@ -57,7 +58,7 @@ export default defineConfig({
         },
       },
       {
-        // The HTTP suites of sources, flows, segments, deletion, events and auth with the server
+        // The HTTP suites of sources, flows, segments, deletion, events, auth and analytics with the server
         // on the VAST engine (a fake VAST server per file) and its media on S3 (s3rver): see
         // test/helpers/vast.mode.ts. Files that cannot apply to a shared engine are left out below.
         test: {
@@ -70,6 +71,7 @@ export default defineConfig({
             'test/auth/**/*.test.ts',
             'test/search/**/*.test.ts',
             'test/exr/**/*.test.ts',
+            'test/analytics/**/*.test.ts',
             'test/hls/**/*.test.ts',
             'test/vast/*.test.ts',
           ],

@@ -1,3 +1,5 @@
+import { readArgs } from './bench.argv.ts';
+
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
   quick: boolean;
@@ -50,56 +52,18 @@ export function parseArgs(argv: string[]): BenchOptions {
     out: 'bench/results/latest.json',
     replicas: 1,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
-      return v;
-    };
-    const int = () => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${arg} needs a positive integer\n${USAGE}`);
-      return n;
-    };
-    switch (arg) {
-      case '--quick':
-        break;
-      case '--engine':
-        i++;
-        break;
-      case '--flows':
-        options.flows = int();
-        break;
-      case '--replicas':
-        options.replicas = int();
-        break;
-      case '--segments':
-        options.segments = int();
-        break;
-      case '--duration':
-        options.duration = int();
-        break;
-      case '--connections':
-        options.connections = int();
-        break;
-      case '--dir':
-        options.dir = value();
-        break;
-      case '--reuse':
-        options.reuse = true;
-        break;
-      case '--out':
-        options.out = value();
-        break;
-      case '--help':
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${arg}\n${USAGE}`);
-    }
-  }
+  readArgs(argv, USAGE, options, {
+    '--quick': { kind: 'known' },
+    '--engine': { kind: 'known', value: true },
+    '--flows': { kind: 'int', key: 'flows' },
+    '--replicas': { kind: 'int', key: 'replicas' },
+    '--segments': { kind: 'int', key: 'segments' },
+    '--duration': { kind: 'int', key: 'duration' },
+    '--connections': { kind: 'int', key: 'connections' },
+    '--dir': { kind: 'string', key: 'dir' },
+    '--reuse': { kind: 'set', key: 'reuse' },
+    '--out': { kind: 'string', key: 'out' },
+  });
   if (options.segments < options.flows) throw new Error('--segments must be at least --flows');
   if (vast && options.reuse) throw new Error('--reuse: the fake VAST server keeps its data in memory only');
   if (!vast && options.replicas > 1)
@@ -107,18 +71,28 @@ export function parseArgs(argv: string[]): BenchOptions {
   return options;
 }
 
-const SEARCH_USAGE = `usage: npm run bench -- --search [--quick] [--cues N] [--dir PATH] [--reuse] [--out FILE]
+const SEARCH_USAGE = `usage: npm run bench -- --search [--quick] [--cues N] [--modes LIST] [--latency-only] [--dir PATH] [--reuse] [--out FILE]
   --search       media search: quality on bench/search-eval (recall@10, MRR per mode), then latency per mode over
                  an index of N cues and indexing throughput with and without embeddings (needs npm run search:model)
   --quick        10,000 cues instead of 1,000,000
   --cues         cues of the latency index
+  --modes        modes whose latency is measured, comma-separated (default keyword,semantic,hybrid)
+  --latency-only only the latency over the N-cue index: no quality evaluation and no keyword-only indexing run
+                 (with --reuse, a keyword latency run over an index already built takes a minute, not an hour)
   --dir          where the indexes are built (default .bench-data; --reuse keeps the large one between runs)
   --out          JSON results file (default bench/results/search.json)`;
+
+export type SearchBenchMode = 'keyword' | 'semantic' | 'hybrid';
+const SEARCH_MODES: readonly SearchBenchMode[] = ['keyword', 'semantic', 'hybrid'];
 
 /** Options of `npm run bench -- --search`. */
 export interface SearchBenchOptions {
   quick: boolean;
   cues: number;
+  /** Modes whose latency is measured. */
+  modes: SearchBenchMode[];
+  /** Latency over the large index only (skips the quality evaluation and the keyword-only indexing). */
+  latencyOnly: boolean;
   dir: string;
   reuse: boolean;
   out: string;
@@ -126,44 +100,34 @@ export interface SearchBenchOptions {
 
 export function parseSearchArgs(argv: string[]): SearchBenchOptions {
   const quick = argv.includes('--quick');
-  const options = {
+  const options: SearchBenchOptions = {
     quick,
     cues: quick ? 10_000 : 1_000_000,
+    modes: [...SEARCH_MODES],
+    latencyOnly: false,
     dir: '.bench-data',
     reuse: false,
     out: 'bench/results/search.json',
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value\n${SEARCH_USAGE}`);
-      return v;
-    };
-    switch (arg) {
-      case '--search':
-      case '--quick':
-        break;
-      case '--cues': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n <= 0)
-          throw new Error(`--cues needs a positive integer\n${SEARCH_USAGE}`);
-        options.cues = n;
-        break;
-      }
-      case '--dir':
-        options.dir = value();
-        break;
-      case '--reuse':
-        options.reuse = true;
-        break;
-      case '--out':
-        options.out = value();
-        break;
-      default:
-        throw new Error(`unknown option ${arg}\n${SEARCH_USAGE}`);
-    }
-  }
+  readArgs(argv, SEARCH_USAGE, options, {
+    '--search': { kind: 'known' },
+    '--quick': { kind: 'known' },
+    '--cues': { kind: 'int', key: 'cues' },
+    '--modes': {
+      kind: 'read',
+      read: (value) => {
+        const modes = value.split(',');
+        const unknown = modes.find((m) => !SEARCH_MODES.includes(m as SearchBenchMode));
+        if (unknown !== undefined || modes.length === 0)
+          throw new Error(`--modes: a list of ${SEARCH_MODES.join(', ')}\n${SEARCH_USAGE}`);
+        options.modes = SEARCH_MODES.filter((m) => modes.includes(m));
+      },
+    },
+    '--latency-only': { kind: 'set', key: 'latencyOnly' },
+    '--dir': { kind: 'string', key: 'dir' },
+    '--reuse': { kind: 'set', key: 'reuse' },
+    '--out': { kind: 'string', key: 'out' },
+  });
   return options;
 }
 
@@ -187,33 +151,11 @@ export interface ExrBenchOptions {
 export function parseExrArgs(argv: string[]): ExrBenchOptions {
   const quick = argv.includes('--quick');
   const options: ExrBenchOptions = { quick, frames: quick ? 200 : 5000, out: 'bench/results/exr.json' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value\n${EXR_USAGE}`);
-      return v;
-    };
-    switch (arg) {
-      case '--exr':
-      case '--quick':
-        break;
-      case '--frames': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n <= 0)
-          throw new Error(`--frames needs a positive integer\n${EXR_USAGE}`);
-        options.frames = n;
-        break;
-      }
-      case '--dir':
-        options.dir = value();
-        break;
-      case '--out':
-        options.out = value();
-        break;
-      default:
-        throw new Error(`unknown option ${arg}\n${EXR_USAGE}`);
-    }
-  }
-  return options;
+  return readArgs(argv, EXR_USAGE, options, {
+    '--exr': { kind: 'known' },
+    '--quick': { kind: 'known' },
+    '--frames': { kind: 'int', key: 'frames' },
+    '--dir': { kind: 'string', key: 'dir' },
+    '--out': { kind: 'string', key: 'out' },
+  });
 }

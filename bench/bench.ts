@@ -6,6 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseAnalyticsArgs } from './analytics.args.ts';
+import { runAnalyticsBench } from './analytics.bench.ts';
 import { parseArgs, parseExrArgs, parseSearchArgs } from './bench.args.ts';
 import { buildDataset, dbBytes, runCopy, segmentRange } from './bench.dataset.ts';
 import { load } from './bench.load.ts';
@@ -27,6 +29,10 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 if (process.argv.includes('--search')) {
   const ok = await runSearchBench(parseSearchArgs(process.argv.slice(2)), log);
   process.exit(ok ? 0 : 1);
+}
+if (process.argv.includes('--analytics')) {
+  await runAnalyticsBench(parseAnalyticsArgs(process.argv.slice(2)), log);
+  process.exit(0);
 }
 if (process.argv.includes('--exr')) {
   await runExrBench(parseExrArgs(process.argv.slice(2)), log);

@@ -43,6 +43,28 @@ EXR metadata:
                                          or failed), with a progress bar; --force reads every
                                          object again.
 
+Analytics (the reports of /analytics; --json prints the API's documents):
+  analytics usage --flow <id> [--timerange <tr>] [--bucket 1m|1h|1d] [--json]
+                                         Segments, duration, objects and bytes of a Flow, per
+                                         ingest bucket of its media timeline.
+  analytics coverage --flow <id> [--timerange <tr>] [--min-gap <ts>] [--stall-after <ts>] [--json]
+                                         Covered spans and gaps; live or stalled.
+  analytics storage [--since <date-time>] [--bucket hour|day] [--json]
+                                         Objects and bytes per backend and Flow format, growth,
+                                         objects awaiting collection.
+  analytics durations [--flow <id> | --format <urn> | --codec <c> | --source <id>]
+                      [--timerange <tr>] [--per-flow] [--json]
+                                         Segment duration percentiles (p50, p90, p99), min, max.
+  analytics top [--by bytes|segments|duration|rate] [--timerange <tr>] [--limit N] [--json]
+  analytics export --table <name> [--format parquet|csv] [--flow <id>] [--timerange <tr>]
+                   [--limit N] [--out <file>]
+                                         A table (or one Flow's segments) as Parquet or CSV.
+  analytics sizes [--flow <id>] [--missing] [--prune]
+                                         Record the sizes of objects registered before the size
+                                         follower ran (HEAD through their backends); --missing asks
+                                         again where bytes were missing, --prune drops sizes of
+                                         objects that are gone.
+
 Users (HTTP Basic) and API tokens:
   user add <name> --scopes read,write [--password-stdin] [--json]
   user passwd <name> [--password-stdin] [--json]

@@ -1,3 +1,12 @@
+import {
+  analyticsCoverageCommand,
+  analyticsDurationsCommand,
+  analyticsExportCommand,
+  analyticsSizesCommand,
+  analyticsStorageCommand,
+  analyticsTopCommand,
+  analyticsUsageCommand,
+} from './mgmt.analytics.ts';
 import { AUTH_COMMANDS } from './mgmt.auth.ts';
 import { cleanCommand } from './mgmt.clean.ts';
 import type { Command } from './mgmt.command.ts';
@@ -87,6 +96,49 @@ export const COMMANDS: readonly Command[] = [
     opens: 'runtime',
     run: (runtime, { io, values }) =>
       exrBackfillCommand(runtime, io, { flow: values.flow, force: values.force === true }),
+  },
+  {
+    name: 'analytics usage',
+    options: ['flow', 'timerange', 'bucket', 'json'],
+    opens: 'runtime',
+    run: analyticsUsageCommand,
+  },
+  {
+    name: 'analytics coverage',
+    options: ['flow', 'timerange', 'min-gap', 'stall-after', 'json'],
+    opens: 'runtime',
+    run: analyticsCoverageCommand,
+  },
+  {
+    name: 'analytics storage',
+    options: ['since', 'bucket', 'json'],
+    opens: 'runtime',
+    run: analyticsStorageCommand,
+  },
+  {
+    name: 'analytics durations',
+    options: ['flow', 'format', 'codec', 'source', 'timerange', 'per-flow', 'json'],
+    opens: 'runtime',
+    run: analyticsDurationsCommand,
+  },
+  {
+    name: 'analytics top',
+    options: ['by', 'timerange', 'limit', 'json'],
+    opens: 'runtime',
+    run: analyticsTopCommand,
+  },
+  {
+    name: 'analytics export',
+    options: ['table', 'format', 'flow', 'timerange', 'limit', 'out'],
+    opens: 'runtime',
+    run: (runtime, call) => analyticsExportCommand(runtime, call, call.stdout),
+  },
+  {
+    name: 'analytics sizes',
+    options: ['flow', 'missing', 'prune'],
+    opens: 'runtime',
+    busyHint: 'on a shared database (VAST) it runs beside the servers',
+    run: analyticsSizesCommand,
   },
   ...AUTH_COMMANDS,
 ];

@@ -1,7 +1,7 @@
 /**
  * tams-server's OpenAPI document as the server serves it at /openapi.json, built from the same
  * route schemas without listening: the app of src/app.ts over an in-memory database, with every
- * optional area on (media search, EXR metadata, metrics, authentication), so that
+ * optional area on (media search, EXR metadata, analytics, metrics, authentication), so that
  * every route is in it. The settings are fixed here and no environment variable is read, so the document is the
  * same on every machine; it holds no host, port or path of this one. `npm run openapi` writes it
  * (scripts/openapi.ts); test/openapi.files.test.ts checks the committed files against it.
@@ -27,6 +27,7 @@ const SETTINGS = {
   // The document does not depend on the embedding model; loading none keeps generation fast.
   TAMS_SEARCH_EMBEDDINGS: 'none',
   TAMS_EXR: 'true',
+  TAMS_ANALYTICS: 'true',
   TAMS_METRICS: 'true',
   TAMS_AUTH: 'required',
   // With a configured admin token the first start prints no generated one.

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import { analyticsRoutes } from './analytics/analytics.routes.ts';
 import { registerAuth } from './auth/auth.hook.ts';
 import type { AuthModule } from './auth/auth.module.ts';
 import { GLOBAL_SECURITY, SECURITY_SCHEMES } from './auth/auth.openapi.ts';
@@ -6,6 +7,7 @@ import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
+import type { AnalyticsRuntime } from './deps.analytics.ts';
 import type { ExrRuntime } from './deps.exr.ts';
 import type { SearchRuntime } from './deps.search.ts';
 import { eventsRoutes } from './events/events.routes.ts';
@@ -65,6 +67,8 @@ export interface AppDeps {
   search?: SearchRuntime;
   /** EXR metadata (TAMS_EXR): /exr. */
   exr?: ExrRuntime;
+  /** Analytics (TAMS_ANALYTICS): /analytics. */
+  analytics?: AnalyticsRuntime;
   /** HLS playlists of Flows and Sources (src/hls). */
   hls?: HlsService;
   /** Routes of media backends this server serves itself (the embedded fs store). */
@@ -145,6 +149,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         publicUrl,
         uploadLimit: config.TAMS_EXR_UPLOAD_MAX_BYTES,
       });
+    }
+    if (deps.analytics) {
+      await analyticsRoutes(typed, { analytics: deps.analytics.service, paging, publicUrl });
     }
     await eventsRoutes(typed, {
       streams: deps.streams,

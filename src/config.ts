@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { analyticsSettings } from './analytics/analytics.config.ts';
 import { authConfigProblems } from './auth/auth.config.check.ts';
 import { authSettings } from './auth/auth.config.ts';
 import { isUuid } from './common/ids.ts';
@@ -258,6 +259,8 @@ export const ConfigSchema = Type.Object({
   ...searchSettings,
   // EXR metadata (src/exr/exr.config.ts).
   ...exrSettings,
+  // Analytics (src/analytics/analytics.config.ts).
+  ...analyticsSettings,
   // HLS playback (src/hls/hls.config.ts).
   ...hlsSettings,
 });

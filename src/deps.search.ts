@@ -15,6 +15,7 @@ import { SemanticRanker } from './search/search.semantic.ts';
 import { SearchService } from './search/search.service.ts';
 import { IndexState } from './search/search.state.ts';
 import { analyzerText } from './search/search.text.ts';
+import { VectorCache } from './search/search.vcache.ts';
 import { TranscriptsService } from './search/transcripts.service.ts';
 import type { TamsStore } from './store/store.ts';
 
@@ -105,7 +106,17 @@ export function buildSearch(
   let worker: BackgroundWorker | undefined;
   let indexer: SearchIndexer | undefined;
   const runtime: SearchRuntime = {
-    service: new SearchService(store, embedder && new SemanticRanker(embedder, config.TAMS_SEARCH_NPROBE)),
+    service: new SearchService(
+      store,
+      embedder &&
+        new SemanticRanker(
+          embedder,
+          config.TAMS_SEARCH_NPROBE,
+          config.TAMS_SEARCH_VECTOR_CACHE_MB > 0
+            ? new VectorCache(config.TAMS_SEARCH_VECTOR_CACHE_MB * 2 ** 20)
+            : undefined,
+        ),
+    ),
     transcripts: new TranscriptsService({ store, ids, clock, wake: () => worker?.wake() }),
     embedder,
     wake: () => worker?.wake(),
@@ -131,6 +142,9 @@ export function buildSearch(
     },
     start(log, owner, exclusive) {
       embedder?.warm();
+      void runtime.service.warm().catch((error: unknown) => {
+        log.warn({ err: error }, 'search: loading the vector cache failed (queries read the rows)');
+      });
       indexer = runtime.createIndexer(log, owner, exclusive);
       const running = indexer;
       worker = new BackgroundWorker('search-index', () => running.step(), deps.idleMs, log);

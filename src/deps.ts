@@ -13,6 +13,7 @@ import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
+import { bindAnalyticsMetrics, buildAnalytics } from './deps.analytics.ts';
 import { bindExrMetrics, buildExr } from './deps.exr.ts';
 import { bindSearchMetrics, buildSearch } from './deps.search.ts';
 import { eventSlots, openDatabase, outboxHoldBack, processOwner } from './deps.store.ts';
@@ -246,13 +247,16 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       })
     : undefined;
   if (exr) bindExrMetrics(metrics, exr);
+  const analytics = config.TAMS_ANALYTICS ? buildAnalytics(config, { db, store, media, clock }) : undefined;
+  if (analytics) bindAnalyticsMetrics(metrics, analytics);
   store.onEventsCommitted = () => {
     dispatcher?.wake();
     streams.wake();
     search?.wake();
     exr?.wake();
+    analytics?.wake();
   };
-  const holdBack = outboxHoldBack([search?.holdBack, exr?.holdBack]);
+  const holdBack = outboxHoldBack([search?.holdBack, exr?.holdBack, analytics?.holdBack]);
   const auth = createAuth(config, db, { clock, exclusive: db.exclusive, testing: options.authTesting });
   metrics.gauge(
     'tams_auth_password_checks_waiting',
@@ -319,6 +323,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     deletion,
     search,
     exr,
+    analytics,
     start(log) {
       const deletionWorker = new DeletionWorker({
         store,
@@ -390,6 +395,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       workers.push(dispatcher);
       if (search) workers.push(search.start(log, processOwner(), db.exclusive));
       if (exr) workers.push(exr.start(log, processOwner(), db.exclusive));
+      if (analytics) workers.push(analytics.start(log, processOwner(), db.exclusive));
       // Readers wait for every event slot: an idle replica's, or a dead one's, is lifted here.
       if (!db.exclusive) {
         workers.push(
@@ -409,6 +415,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       await Promise.all(drains.map((drain) => drain()));
       await search?.close();
       await exr?.close();
+      await analytics?.close();
       await store.flushFlowStates();
       // A slot not given up (the database unreachable) lapses after its lease instead.
       await store.close().catch(() => undefined);

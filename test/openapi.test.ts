@@ -47,6 +47,24 @@ const EXTENSIONS = new Set([
   'GET /exr/stats',
   'HEAD /exr/stats',
   'POST /exr/inspect',
+  // Analytics (src/analytics/).
+  'GET /analytics/flows/{id}/usage',
+  'HEAD /analytics/flows/{id}/usage',
+  'GET /analytics/flows/{id}/coverage',
+  'HEAD /analytics/flows/{id}/coverage',
+  'GET /analytics/flows/top',
+  'HEAD /analytics/flows/top',
+  'GET /analytics/storage',
+  'HEAD /analytics/storage',
+  'GET /analytics/segments/durations',
+  'HEAD /analytics/segments/durations',
+  'GET /analytics/export',
+  'HEAD /analytics/export',
+  // HLS playback (src/hls/).
+  'GET /flows/{flowId}/hls.m3u8',
+  'HEAD /flows/{flowId}/hls.m3u8',
+  'GET /sources/{sourceId}/hls.m3u8',
+  'HEAD /sources/{sourceId}/hls.m3u8',
   // Users and tokens, for administrators (src/auth/auth.routes.ts).
   'GET /auth/whoami',
   'HEAD /auth/whoami',
@@ -66,11 +84,6 @@ const EXTENSIONS = new Set([
   'HEAD /ready',
   'GET /metrics',
   'HEAD /metrics',
-  // HLS playback (src/hls/).
-  'GET /flows/{flowId}/hls.m3u8',
-  'HEAD /flows/{flowId}/hls.m3u8',
-  'GET /sources/{sourceId}/hls.m3u8',
-  'HEAD /sources/{sourceId}/hls.m3u8',
 ]);
 
 /** The tag of each extension area, declared with the marker beside the spec's tags. */
@@ -78,6 +91,7 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/events': 'Events',
   '/search': 'Search',
   '/exr/': 'EXR',
+  '/analytics/': 'Analytics',
   '/flows/{flowId}/hls': 'HLS',
   '/sources/{sourceId}/hls': 'HLS',
   '/auth/': 'Auth',
@@ -113,8 +127,8 @@ let server: TestServer;
 let served: { openapi: string; paths: Paths; tags: { name: string; 'x-tams-extension'?: boolean }[] };
 let generated: Paths;
 beforeAll(async () => {
-  // Media search and EXR on (test servers leave them off), so their routes are in the document.
-  server = await startServer({ env: { TAMS_SEARCH: 'true', TAMS_EXR: 'true' } });
+  // Media search, EXR and analytics on (test servers leave them off), so their routes are in the document.
+  server = await startServer({ env: { TAMS_SEARCH: 'true', TAMS_EXR: 'true', TAMS_ANALYTICS: 'true' } });
   const res = await server.get<typeof served>('/openapi.json');
   expect(res.status).toBe(200);
   expect(res.body.openapi).toBe('3.1.0');

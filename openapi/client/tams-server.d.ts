@@ -28,6 +28,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a table
+         * @description A table's rows, or one Flow's segments (`table=segments` with `flow_id` and `timerange`), streamed as Parquet or CSV for pandas, Polars or Spark: the bytes leave as the database writes them, never held whole. At most `limit` rows (capped by TAMS_ANALYTICS_EXPORT_MAX_ROWS); `X-Export-Rows` says how many, `X-Export-Truncated` whether the table held more. Beyond TAMS 7.0.
+         */
+        get: operations["GET_analytics-export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Export a table
+         * @description A table's rows, or one Flow's segments (`table=segments` with `flow_id` and `timerange`), streamed as Parquet or CSV for pandas, Polars or Spark: the bytes leave as the database writes them, never held whole. At most `limit` rows (capped by TAMS_ANALYTICS_EXPORT_MAX_ROWS); `X-Export-Rows` says how many, `X-Export-Truncated` whether the table held more. Beyond TAMS 7.0.
+         */
+        head: operations["HEAD_analytics-export"];
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/flows/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Top Flows
+         * @description The Flows with the most bytes, segments or media duration (`by=rate`: per second of a bounded window) starting in a window of the media timeline, each with every figure. Beyond TAMS 7.0.
+         */
+        get: operations["GET_analytics-flows-top"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Top Flows
+         * @description The Flows with the most bytes, segments or media duration (`by=rate`: per second of a bounded window) starting in a window of the media timeline, each with every figure. Beyond TAMS 7.0.
+         */
+        head: operations["HEAD_analytics-flows-top"];
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/flows/{id}/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of a Flow
+         * @description A Flow's timeline as covered spans and gaps, with the inclusivity of every bound: adjacent segments (`[0:0_10:0)` then `[10:0_20:0)`) make one span, and a single missing instant between them is a gap. Holes no longer than `min_gap` are bridged. With `timerange`, spans are cut to it and its uncovered ends are gaps. Says whether the Flow is live (its timeline ends within a day of now, TAI) and stalled (live, and ending more than `stall_after` ago). Spans are paged. Beyond TAMS 7.0.
+         */
+        get: operations["GET_analytics-flows-id-coverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Coverage of a Flow
+         * @description A Flow's timeline as covered spans and gaps, with the inclusivity of every bound: adjacent segments (`[0:0_10:0)` then `[10:0_20:0)`) make one span, and a single missing instant between them is a gap. Holes no longer than `min_gap` are bridged. With `timerange`, spans are cut to it and its uncovered ends are gaps. Says whether the Flow is live (its timeline ends within a day of now, TAI) and stalled (live, and ending more than `stall_after` ago). Spans are paged. Beyond TAMS 7.0.
+         */
+        head: operations["HEAD_analytics-flows-id-coverage"];
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/flows/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage of a Flow
+         * @description Segments, covered duration, objects and bytes of a Flow over a window of its timeline, the first and last segment, and the same per ingest bucket (`bucket`: 1m, 1h, 1d on the media timeline; a segment counts where it starts). Bytes are those of objects whose size the object size follower has recorded (each object once); `unsized_objects` counts the others. The buckets are paged like the TAMS lists. Beyond TAMS 7.0.
+         */
+        get: operations["GET_analytics-flows-id-usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Usage of a Flow
+         * @description Segments, covered duration, objects and bytes of a Flow over a window of its timeline, the first and last segment, and the same per ingest bucket (`bucket`: 1m, 1h, 1d on the media timeline; a segment counts where it starts). Bytes are those of objects whose size the object size follower has recorded (each object once); `unsized_objects` counts the others. The buckets are paged like the TAMS lists. Beyond TAMS 7.0.
+         */
+        head: operations["HEAD_analytics-flows-id-usage"];
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/segments/durations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Segment durations
+         * @description Percentiles (p50, p90, p99; nearest rank), minimum, maximum and mean of segment durations (end − start) of one Flow, of the Flows a filter selects (format, codec, Source), or of every Flow; per Flow too with `group_by=flow` (paged by Flow id). Beyond TAMS 7.0.
+         */
+        get: operations["GET_analytics-segments-durations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Segment durations
+         * @description Percentiles (p50, p90, p99; nearest rank), minimum, maximum and mean of segment durations (end − start) of one Flow, of the Flows a filter selects (format, codec, Source), or of every Flow; per Flow too with `group_by=flow` (paged by Flow id). Beyond TAMS 7.0.
+         */
+        head: operations["HEAD_analytics-segments-durations"];
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Storage usage
+         * @description Objects and bytes per storage backend and per Flow format, their growth per backend by hour or day (wall clock: when objects were registered), and the objects awaiting collection (allocated and never used; no longer used, bytes queued for deletion). Beyond TAMS 7.0.
+         */
+        get: operations["GET_analytics-storage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Storage usage
+         * @description Objects and bytes per storage backend and per Flow format, their growth per backend by hour or day (wall clock: when objects were registered), and the objects awaiting collection (allocated and never used; no longer used, bytes queued for deletion). Beyond TAMS 7.0.
+         */
+        head: operations["HEAD_analytics-storage"];
+        patch?: never;
+        trace?: never;
+    };
     "/auth/tokens": {
         parameters: {
             query?: never;
@@ -1296,6 +1440,1099 @@ export interface operations {
                 };
                 content: {
                     "application/json": string;
+                };
+            };
+        };
+    };
+    "GET_analytics-export": {
+        parameters: {
+            query: {
+                /** @description The table (every declared column; timeranges as nanosecond integers and inclusivity flags). Credentials, webhooks, settings and internal tables cannot be exported. */
+                table: "sources" | "source_tags" | "flows" | "flow_tags" | "flow_collections" | "segments" | "objects" | "object_refs" | "deletion_requests" | "object_sizes";
+                /** @description Default parquet. */
+                format?: "parquet" | "csv";
+                /** @description With table=segments: one Flow’s segments, by start. */
+                flow_id?: string;
+                /** @description With table=segments: the segments whose start lies in it. */
+                timerange?: string;
+                /** @description Most rows (at most TAMS_ANALYTICS_EXPORT_MAX_ROWS, the default). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows, as Parquet or CSV (with a header line). */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    /** @description Rows in the export. */
+                    "X-Export-Rows"?: number;
+                    /** @description Whether the selection held more rows. */
+                    "X-Export-Truncated"?: boolean;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apache.parquet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "HEAD_analytics-export": {
+        parameters: {
+            query: {
+                /** @description The table (every declared column; timeranges as nanosecond integers and inclusivity flags). Credentials, webhooks, settings and internal tables cannot be exported. */
+                table: "sources" | "source_tags" | "flows" | "flow_tags" | "flow_collections" | "segments" | "objects" | "object_refs" | "deletion_requests" | "object_sizes";
+                /** @description Default parquet. */
+                format?: "parquet" | "csv";
+                /** @description With table=segments: one Flow’s segments, by start. */
+                flow_id?: string;
+                /** @description With table=segments: the segments whose start lies in it. */
+                timerange?: string;
+                /** @description Most rows (at most TAMS_ANALYTICS_EXPORT_MAX_ROWS, the default). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows, as Parquet or CSV (with a header line). */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    /** @description Rows in the export. */
+                    "X-Export-Rows"?: number;
+                    /** @description Whether the selection held more rows. */
+                    "X-Export-Truncated"?: boolean;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apache.parquet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "GET_analytics-flows-top": {
+        parameters: {
+            query?: {
+                /** @description What the Flows are ranked by (default bytes): bytes of the objects they registered, segments, or media duration starting in the window; `rate` ranks by duration too and needs a bounded window. */
+                by?: "bytes" | "segments" | "duration" | "rate";
+                /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
+                timerange?: string;
+                /** @description How many Flows (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        by: string;
+                        /**
+                         * TimeRange
+                         * @description A timerange of timestamps, represented using one or two timestamps with inclusivity and exclusivity markers. E.g. `[0:0_10:0)` is 10 seconds starting at `0:0` and ending before `10:0`; `(5:0_` starts after `5:0` and runs to eternity; `[1694429247:0]` is instantaneous (equivalent to `[1694429247:0_1694429247:0]`); `_` is eternity and `()` is empty. `[`/`]` mark an inclusive bound, `(`/`)` an exclusive one. See the Timestamps in TAMS application note (AppNote 0008).
+                         */
+                        timerange: string;
+                        flows: {
+                            /** UUID */
+                            flow_id: string;
+                            label?: string;
+                            format?: string;
+                            /** @description Segments starting in the window. */
+                            segments: number;
+                            /**
+                             * Timestamp
+                             * @description Their media duration.
+                             */
+                            duration: string;
+                            /** @description Bytes of the objects the Flow registered first whose registering segment starts in the window (with no object shared or reused, the bytes its segments reference). */
+                            bytes: number;
+                            /** @description Of those objects, the ones whose backend had no bytes when asked. */
+                            unsized_objects: number;
+                            /** @description Seconds of media per second of a bounded window. */
+                            media_rate?: number;
+                            /** @description Bytes per second of a bounded window. */
+                            bytes_per_second?: number;
+                        }[];
+                        /** @description Objects in the whole store without a known size (not ranked by bytes). */
+                        unsized_objects: number;
+                    };
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "HEAD_analytics-flows-top": {
+        parameters: {
+            query?: {
+                /** @description What the Flows are ranked by (default bytes): bytes of the objects they registered, segments, or media duration starting in the window; `rate` ranks by duration too and needs a bounded window. */
+                by?: "bytes" | "segments" | "duration" | "rate";
+                /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
+                timerange?: string;
+                /** @description How many Flows (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "GET_analytics-flows-id-coverage": {
+        parameters: {
+            query?: {
+                /** @description The part of the timeline looked at (default: all of it). Spans are cut to it; its ends count as gaps when uncovered. */
+                timerange?: string;
+                /** @description Only holes longer than this are gaps; shorter ones are bridged (the spans run through them). Default: every hole holding at least one instant, even a single missing point such as between `[0:0_10:0)` and `(10:0_20:0)`. */
+                min_gap?: string;
+                /** @description A live Flow whose last segment ends this long before now (TAI) is stalled (default 60:0). */
+                stall_after?: string;
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The Flow. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** UUID */
+                        flow_id: string;
+                        /**
+                         * TimeRange
+                         * @description The part of the timeline looked at.
+                         */
+                        timerange: string;
+                        /** @description Covered spans in timeline order (adjacent segments such as `[0:0_10:0)` and `[10:0_20:0)` are one span), paged (`limit`, `page`). */
+                        spans: string[];
+                        /** @description The gaps around this page's spans, in timeline order. */
+                        gaps: {
+                            /**
+                             * TimeRange
+                             * @description The gap (no segment holds any instant of it).
+                             */
+                            timerange: string;
+                            /**
+                             * Timestamp
+                             * @description Its length.
+                             */
+                            duration: string;
+                        }[];
+                        /** @description Spans in all. */
+                        span_count: number;
+                        /** @description Gaps in all. */
+                        gap_count: number;
+                        /**
+                         * Timestamp
+                         * @description Length of all gaps.
+                         */
+                        gap_total: string;
+                        /**
+                         * Timestamp
+                         * @description Length covered by segments (inside the window).
+                         */
+                        covered: string;
+                        /** @description Segments that overlap the window. */
+                        segments: number;
+                        /**
+                         * Timestamp
+                         * @description The end of the Flow's last segment (its whole timeline).
+                         */
+                        end?: string;
+                        /**
+                         * Timestamp
+                         * @description How long before now (TAI) that end is; negative when it is ahead.
+                         */
+                        behind?: string;
+                        /** @description The Flow's timeline ends within a day of now (TAI): a live Flow, or one that was. */
+                        live: boolean;
+                        /** @description Live, and its last segment ends more than `stall_after` before now. */
+                        stalled: boolean;
+                    };
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The requested Flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "HEAD_analytics-flows-id-coverage": {
+        parameters: {
+            query?: {
+                /** @description The part of the timeline looked at (default: all of it). Spans are cut to it; its ends count as gaps when uncovered. */
+                timerange?: string;
+                /** @description Only holes longer than this are gaps; shorter ones are bridged (the spans run through them). Default: every hole holding at least one instant, even a single missing point such as between `[0:0_10:0)` and `(10:0_20:0)`. */
+                min_gap?: string;
+                /** @description A live Flow whose last segment ends this long before now (TAI) is stalled (default 60:0). */
+                stall_after?: string;
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The Flow. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The requested Flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "GET_analytics-flows-id-usage": {
+        parameters: {
+            query?: {
+                /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
+                timerange?: string;
+                /** @description Width of the ingest buckets on the media timeline (default 1h). */
+                bucket?: "1m" | "1h" | "1d";
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The Flow. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** UUID */
+                        flow_id: string;
+                        /**
+                         * TimeRange
+                         * @description The window reported.
+                         */
+                        timerange: string;
+                        /** @description The bucket width. */
+                        bucket: string;
+                        /** @description Segments starting in the window (or bucket). */
+                        segments: number;
+                        /**
+                         * Timestamp
+                         * @description Sum of those segments’ durations (end − start).
+                         */
+                        duration: string;
+                        /** @description Distinct objects those segments reference. */
+                        objects: number;
+                        /** @description Bytes of the objects whose size is known (each object once). */
+                        bytes: number;
+                        /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                        unsized_objects: number;
+                        /**
+                         * TimeRange
+                         * @description The first segment in the window.
+                         */
+                        first_segment?: string;
+                        /**
+                         * TimeRange
+                         * @description The last segment in the window.
+                         */
+                        last_segment?: string;
+                        /** @description The buckets holding segments, in timeline order; paged (`limit`, `page`, `Link`). */
+                        ingest: {
+                            /**
+                             * TimeRange
+                             * @description The bucket: `[start_start+width)` on the media timeline.
+                             */
+                            timerange: string;
+                            /** @description Segments starting in the window (or bucket). */
+                            segments: number;
+                            /**
+                             * Timestamp
+                             * @description Sum of those segments’ durations (end − start).
+                             */
+                            duration: string;
+                            /** @description Distinct objects those segments reference. */
+                            objects: number;
+                            /** @description Bytes of the objects whose size is known (each object once). */
+                            bytes: number;
+                            /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                            unsized_objects: number;
+                            /** @description Seconds of media per second of the bucket (1 for a live Flow keeping up, 0 for none). */
+                            media_rate: number;
+                            /** @description Bytes per second of the bucket. */
+                            bytes_per_second: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The requested Flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "HEAD_analytics-flows-id-usage": {
+        parameters: {
+            query?: {
+                /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
+                timerange?: string;
+                /** @description Width of the ingest buckets on the media timeline (default 1h). */
+                bucket?: "1m" | "1h" | "1d";
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The Flow. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The requested Flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "GET_analytics-segments-durations": {
+        parameters: {
+            query?: {
+                /** @description One Flow’s segments. */
+                flow_id?: string;
+                /** @description Segments of Flows of this format. */
+                format?: string;
+                /** @description Segments of Flows of this codec. */
+                codec?: string;
+                /** @description Segments of the Flows of this Source. */
+                source_id?: string;
+                /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
+                timerange?: string;
+                /** @description `flow`: the figures per Flow too, paged by Flow id. */
+                group_by?: "flow";
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Segments. */
+                        segments: number;
+                        /**
+                         * Timestamp
+                         * @description Median duration (nearest rank: the smallest duration at least half are ≤ to).
+                         */
+                        p50?: string;
+                        /**
+                         * Timestamp
+                         * @description 90th percentile (nearest rank).
+                         */
+                        p90?: string;
+                        /**
+                         * Timestamp
+                         * @description 99th percentile (nearest rank).
+                         */
+                        p99?: string;
+                        /**
+                         * Timestamp
+                         * @description Shortest.
+                         */
+                        min?: string;
+                        /**
+                         * Timestamp
+                         * @description Longest.
+                         */
+                        max?: string;
+                        /**
+                         * Timestamp
+                         * @description Mean, rounded down to the nanosecond.
+                         */
+                        mean?: string;
+                        /** @description With `group_by=flow`: per Flow, by Flow id; paged (`limit`, `page`). */
+                        flows?: {
+                            /** UUID */
+                            flow_id: string;
+                            /** @description Segments. */
+                            segments: number;
+                            /**
+                             * Timestamp
+                             * @description Median duration (nearest rank: the smallest duration at least half are ≤ to).
+                             */
+                            p50?: string;
+                            /**
+                             * Timestamp
+                             * @description 90th percentile (nearest rank).
+                             */
+                            p90?: string;
+                            /**
+                             * Timestamp
+                             * @description 99th percentile (nearest rank).
+                             */
+                            p99?: string;
+                            /**
+                             * Timestamp
+                             * @description Shortest.
+                             */
+                            min?: string;
+                            /**
+                             * Timestamp
+                             * @description Longest.
+                             */
+                            max?: string;
+                            /**
+                             * Timestamp
+                             * @description Mean, rounded down to the nanosecond.
+                             */
+                            mean?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The requested Flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "HEAD_analytics-segments-durations": {
+        parameters: {
+            query?: {
+                /** @description One Flow’s segments. */
+                flow_id?: string;
+                /** @description Segments of Flows of this format. */
+                format?: string;
+                /** @description Segments of Flows of this codec. */
+                codec?: string;
+                /** @description Segments of the Flows of this Source. */
+                source_id?: string;
+                /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
+                timerange?: string;
+                /** @description `flow`: the figures per Flow too, paged by Flow id. */
+                group_by?: "flow";
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The requested Flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "GET_analytics-storage": {
+        parameters: {
+            query?: {
+                /** @description Growth in the buckets starting at or after this time (wall clock, UTC; default: 30 days before now). */
+                since?: string;
+                /** @description Width of the growth buckets (default day). */
+                bucket?: "hour" | "day";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backends: {
+                            /** UUID */
+                            storage_id: string;
+                            label?: string;
+                            /** @description Objects. For a format: the objects registered by Flows of that format (by the Flow that registered each first), external objects (with no storage backend) included; those have no size. */
+                            objects: number;
+                            /** @description Bytes of the objects whose size is known (each object once). */
+                            bytes: number;
+                            /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                            unsized_objects: number;
+                        }[];
+                        formats: {
+                            /** @description The format of the Flow that first registered the objects (null: that Flow is gone). */
+                            format: string | null;
+                            /** @description Objects. For a format: the objects registered by Flows of that format (by the Flow that registered each first), external objects (with no storage backend) included; those have no size. */
+                            objects: number;
+                            /** @description Bytes of the objects whose size is known (each object once). */
+                            bytes: number;
+                            /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                            unsized_objects: number;
+                        }[];
+                        growth: {
+                            /** Format: date-time */
+                            since: string;
+                            bucket: string;
+                            series: {
+                                /** UUID */
+                                storage_id: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the bucket: objects registered (wall clock) from then.
+                                 */
+                                start: string;
+                                /** @description Objects registered in the bucket (as the size follower saw them). */
+                                objects: number;
+                                /** @description Bytes of the objects whose size is known (each object once). */
+                                bytes: number;
+                                /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                                unsized_objects: number;
+                            }[];
+                        };
+                        unreferenced: {
+                            /** @description Objects allocated by `POST /flows/{id}/storage` and never used by a segment: released after TAMS_UNUSED_OBJECT_GRACE_SECONDS. */
+                            allocated_unused: number;
+                            /** @description Objects no segment uses any more whose bytes are queued for deletion. */
+                            awaiting_deletion: number;
+                        };
+                    };
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "HEAD_analytics-storage": {
+        parameters: {
+            query?: {
+                /** @description Growth in the buckets starting at or after this time (wall clock, UTC; default: 30 days before now). */
+                since?: string;
+                /** @description Width of the growth buckets (default day). */
+                bucket?: "hour" | "day";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The error type name. */
+                        type: string;
+                        /** @description Summary description of the error and causes. */
+                        summary: string;
+                        /** @description Stack trace leading to error (as a list of strings) */
+                        traceback?: string[];
+                        /**
+                         * Format: date-time
+                         * @description Time at which the error ocurred, to aid in log correlation
+                         */
+                        time: string;
+                        /** @description The spec's description of this response status for the operation. */
+                        message: string;
+                    };
                 };
             };
         };

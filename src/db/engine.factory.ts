@@ -1,6 +1,11 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AnalyticsSchema } from './analytics/analytics.check.ts';
+import { Analytics } from './analytics/analytics.ts';
+import type { AnalyticsCapable } from './analytics/analytics.types.ts';
 import type { Engine } from './db.types.ts';
 import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/duckdb.engine.ts';
+import { HybridAnalytics } from './engines/duckdb/duckdb.hybrid.ts';
 import { duckDbMemoryLimit } from './engines/duckdb/duckdb.memory.ts';
 import { createThreadedDuckDbEngine } from './engines/duckdb/duckdb.threaded.ts';
 import { VastTransport } from './engines/vast/transport/transport.client.ts';
@@ -87,4 +92,42 @@ export async function openEngine(
       // Reached only if config.ts admits a name this switch does not handle yet.
       throw new Error(`TAMS_DB: no engine named ${JSON.stringify(settings.TAMS_DB satisfies never)}`);
   }
+}
+
+/** What openAnalytics needs of the table manager (db/manager.ts). */
+export interface AnalyticsManager extends AnalyticsSchema {
+  readonly engine: Engine;
+}
+
+export interface AnalyticsSettings {
+  /**
+   * DuckDB's memory limit for the in-process database of hybrid analytics (VAST), as
+   * TAMS_DUCKDB_MEMORY_LIMIT says it (`auto` or a size).
+   */
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+  /** Where exports and hybrid analytics' spilled data go (default: the system's temporary folder). */
+  readonly tempDir?: string;
+}
+
+/**
+ * Analytics over the manager's tables (db/analytics/): the engine's own executor when it has one
+ * (the DuckDB engine runs the SQL on its tables, on connections other than the writer's), else
+ * hybrid analytics (VAST: the inputs fetched, filtered where the data is, into an in-process
+ * DuckDB). The engine factory decides, as it decides the engine: nothing above db/engines/ knows
+ * which engine is underneath.
+ */
+export function openAnalytics(manager: AnalyticsManager, settings: AnalyticsSettings = {}): Analytics {
+  const tempDir = settings.tempDir ?? tmpdir();
+  const own = (manager.engine as Engine & Partial<AnalyticsCapable>).analytics;
+  const executor =
+    own ??
+    new HybridAnalytics(manager.engine.session, {
+      config: {
+        threads: String(settings.threads ?? 2),
+        temp_directory: join(tempDir, 'tams-analytics-spill'),
+        ...(settings.memoryLimit !== undefined && { memory_limit: duckDbMemoryLimit(settings.memoryLimit) }),
+      },
+    });
+  return new Analytics(manager, executor, { exportDir: tempDir });
 }

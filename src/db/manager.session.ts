@@ -147,6 +147,11 @@ export class ValidatingSession implements DbSession {
     return this.inner.updateEach(table, key, converted);
   }
 
+  /** A predicate on `table` checked and converted as every call's is (analytics inputs). */
+  predicate(table: string, where: Predicate | undefined): Predicate | undefined {
+    return this.convertWhere(this.schema.table(table), where);
+  }
+
   private checkOrder(t: CachedTable, o: OrderBy): OrderBy {
     const c = this.schema.column(t, o.column, `order by on "${t.def.name}"`);
     if (c.type === 'json') throw new DbError('invalid_predicate', `cannot order by json column "${c.name}"`);

@@ -108,6 +108,16 @@ export class TableManager implements DbSession {
     return this.engine.pushdown ?? FULL_PUSHDOWN;
   }
 
+  /**
+   * A predicate on `table` checked against the declared columns and converted to the engine's
+   * representation, as select's is: for work that hands predicates to the engine itself
+   * (analytics, db/analytics/).
+   */
+  predicate(table: string, where: Predicate | undefined): Predicate | undefined {
+    this.checkOpen();
+    return this.session.predicate(table, where);
+  }
+
   /** The declared definition of a table. */
   tableInfo(name: string): TableInfo {
     const { def } = this.schema.table(name);

@@ -2,29 +2,22 @@ import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follower.ts';
 import type { TamsStore } from '../store/store.ts';
 import { applyChange } from './exr.apply.ts';
 import { type Inspected, inspectObject, type ObjectToRead } from './exr.inspect.ts';
 import { type EventProgress, type FramePlan, planEvents } from './exr.plan.ts';
 import { recordInspectedAll } from './exr.record.ts';
 
-const LEASE = 'exr-inspect';
 const EVENT_BATCH = 100;
 /** Objects a batch reads at most (each a ranged read or two of its backend), and at once. */
 const BATCH_OBJECTS = 64;
 const PARALLEL_READS = 4;
-const DEFAULT_LEASE_MS = 60_000;
 
-export interface FollowerDeps {
-  store: TamsStore;
+/** `owner` names this process in the `exr-inspect` lease. */
+export interface FollowerDeps extends FollowerLeaseOptions {
   media: MediaRegistry;
-  clock: Clock;
   log: WorkerLog;
-  /** Identifies this process among replicas (the `exr-inspect` lease). */
-  owner: string;
-  leaseMs?: number;
-  /** No other process can use the store (the embedded engine): a lease found at start is stale. */
-  exclusive?: boolean;
   onBatch?: (report: FollowReport) => void;
 }
 
@@ -62,28 +55,21 @@ const sameState = (a: FollowState, b: FollowState) =>
  * record their events.
  */
 export class ExrFollower {
-  private resumed = false;
-  private held = false;
+  private readonly lease: FollowerLease;
 
-  constructor(private readonly deps: FollowerDeps) {}
+  constructor(private readonly deps: FollowerDeps) {
+    this.lease = new FollowerLease('exr-inspect', deps);
+  }
 
   /** One batch; true when there may be more to do at once. */
   async step(): Promise<boolean> {
-    const { store, clock, owner } = this.deps;
-    if (!this.resumed) {
-      if (this.deps.exclusive) await store.leases.freeAll([LEASE]);
-      this.resumed = true;
-    }
-    const holder = await store.leases.holder(LEASE, clock.now());
-    if (holder !== undefined && holder.owner !== owner) {
-      this.held = false;
-      return false;
-    }
+    const { store } = this.deps;
+    if (!(await this.lease.mayWork())) return false;
     const state = await readFollowState(store);
     const upTo = await store.events.settled();
     const events = await store.events.after(state.cursor, EVENT_BATCH, upTo);
     if (events.length === 0) {
-      if (this.held) await this.release();
+      await this.lease.idle();
       return false;
     }
     const plan = await planEvents(store, events, state.partial, BATCH_OBJECTS);
@@ -97,9 +83,8 @@ export class ExrFollower {
     return events.length === EVENT_BATCH || plan.partial !== undefined;
   }
 
-  async release(): Promise<void> {
-    this.held = false;
-    await this.deps.store.leases.release(LEASE, this.deps.owner);
+  release(): Promise<void> {
+    return this.lease.release();
   }
 
   /** The headers of the plan's objects that have no inspected file yet (failures are tried again). */
@@ -129,10 +114,9 @@ export class ExrFollower {
 
   /** Writes a batch if the follower is still where it planned from; undefined when dropped. */
   private async commit(plan: FramePlan, read: Inspected[], planned: FollowState) {
-    const { store, clock, owner } = this.deps;
-    const leaseMs = this.deps.leaseMs ?? DEFAULT_LEASE_MS;
+    const { store, clock } = this.deps;
     const result = await store.transaction(async (tx) => {
-      if (!(await tx.leases.take(LEASE, owner, clock.now(), leaseMs))) return undefined;
+      if (!(await this.lease.take(tx))) return undefined;
       const state = await readFollowState(tx);
       if (!sameState(state, planned)) return undefined;
       await recordInspectedAll(tx, read);
@@ -151,7 +135,7 @@ export class ExrFollower {
         cursor,
       };
     });
-    this.held = result !== undefined;
+    this.lease.settle(result !== undefined);
     return result;
   }
 }

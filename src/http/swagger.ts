@@ -127,6 +127,11 @@ export const EXTENSION_TAGS = [
       'OpenEXR header metadata of image media: files, parts, channels and attributes (tams-server extension, beyond TAMS 7.0).',
   },
   {
+    name: 'Analytics',
+    description:
+      'Usage, coverage, storage, segment durations and top Flows of the store, and table exports as Parquet or CSV (tams-server extension, beyond TAMS 7.0).',
+  },
+  {
     name: 'HLS',
     description:
       'HLS playback of Flows and Sources: playlists generated from the segment index, media URLs presigned (tams-server extension, beyond TAMS 7.0).',

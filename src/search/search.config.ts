@@ -46,11 +46,18 @@ export const searchSettings = {
     description: 'Threads the in-process embedding model runs on.',
   }),
   TAMS_SEARCH_NPROBE: Type.Integer({
-    default: 16,
+    default: 64,
     minimum: 1,
     maximum: 4096,
     description:
-      'Semantic search: clusters of the vector index read per query, of up to 256 (more: better recall, slower).',
+      'Semantic search: clusters of the vector index read per query. The index trains about √N clusters for N vectors (1,000 at a million, at most 2,048); more probes: better recall, slower. At a million vectors 64 find 95% of the exact ten nearest, as the index of 164 clusters did probing 16, reading 7% of the vectors instead of 11%.',
+  }),
+  TAMS_SEARCH_VECTOR_CACHE_MB: Type.Integer({
+    default: 512,
+    minimum: 0,
+    maximum: 65_536,
+    description:
+      'Semantic search: the vector index kept in memory, decoded (about 400 bytes a vector: 512 MB holds 1,300,000), loaded at start as far as it fits, then least recently used out first; 0: none (every query reads its rows from the database). Rows never change once written, so the cache is safe with replicas on a shared database.',
   }),
 };
 

@@ -4,75 +4,18 @@
  * trained as it grows, against exact nearest neighbours.
  */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { openEngine } from '../db/engine.factory.ts';
-import { MediaRegistry } from '../media/media.registry.ts';
-import { openStoreDb } from '../store/store.open.ts';
-import { TamsStore } from '../store/store.ts';
 import { TimeRange } from '../time/index.ts';
-import type { EmbeddingProvider } from './embed/embed.types.ts';
-import type { DocDraft } from './search.extract.ts';
-import { SearchIndexer } from './search.indexer.ts';
-import { dot } from './search.ivf.ts';
+import { batch, ClusteredVectors, draft, indexer, openStore, seeded } from './search.index.testkit.ts';
 import { rankKeyword } from './search.keyword.ts';
-import { TRAIN_AT } from './search.maintain.ts';
-import { IndexPlan } from './search.plan.ts';
+import { TRAIN_AT } from './search.layout.ts';
 import { SemanticRanker } from './search.semantic.ts';
 import { IndexState } from './search.state.ts';
 import { analyzerText } from './search.text.ts';
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const VOCABULARY = Array.from(
   { length: 60 },
   (_, i) => `word${String.fromCharCode(97 + (i % 26))}${Math.floor(i / 26)}x`,
 );
-
-async function openStore(): Promise<{ store: TamsStore; close: () => Promise<void> }> {
-  const engine = await openEngine(loadConfig({}), { memory: true });
-  const { db } = await openStoreDb(engine, { owner: 'test' });
-  const store = await TamsStore.open(db, { cached: false });
-  return { store, close: () => db.close() };
-}
-
-const silent = { info: () => {}, warn: () => {}, error: () => {} };
-
-function indexer(store: TamsStore, embedder?: EmbeddingProvider): SearchIndexer {
-  return new SearchIndexer({
-    store,
-    media: new MediaRegistry([]),
-    embedder,
-    text: analyzerText,
-    clock: { now: () => new Date() },
-    log: silent,
-    owner: 'test',
-    exclusive: true,
-  });
-}
-
-function draft(n: number, text: string): DocDraft {
-  return { doc_key: `transcript:t:${n}`, kind: 'transcript', transcript_id: 't', text };
-}
-
-/** Adds `drafts` as one batch (one part); removes the documents of `remove` keys first. */
-async function batch(
-  ix: SearchIndexer,
-  store: TamsStore,
-  drafts: DocDraft[],
-  remove: string[] = [],
-): Promise<void> {
-  const plan = new IndexPlan();
-  if (remove.length > 0) plan.remove({ kind: 'keys', keys: remove });
-  for (const d of drafts) plan.add(d);
-  const state = await IndexState.read(store);
-  expect(await ix.commit(plan, state, { cursor: 0n })).toBeDefined();
-}
 
 /** BM25 as the textbook writes it, over the live documents. */
 function bruteForce(docs: Map<string, string>, terms: string[]): Map<string, number> {
@@ -211,8 +154,8 @@ describe('upkeep under a steady stream of work', () => {
       while (await ix.step()) {
         const pending = await store.search.transcripts.countJobs();
         if (pending === 0) continue;
-        if ((await store.search.index.centroids()).length > 0) trainedWhileBusy = true;
-        const recent = (await store.search.index.newVectorCounts()).reduce((n, r) => n + r.count, 0);
+        if ((await store.search.vectors.centroids()).length > 0) trainedWhileBusy = true;
+        const recent = (await store.search.vectors.newHeads()).reduce((n, r) => n + r.count, 0);
         if ((await IndexState.read(store)).vectors > recent) packedWhileBusy = true;
       }
       expect(trainedWhileBusy).toBe(true);
@@ -220,35 +163,12 @@ describe('upkeep under a steady stream of work', () => {
       const state = await IndexState.read(store);
       expect(state.docs).toBe(transcripts * cues);
       expect(state.vectors).toBe(transcripts * cues);
-      expect(state.trainedVectors).toBeGreaterThanOrEqual(TRAIN_AT);
+      expect(state.layout?.current.trainedAt).toBeGreaterThanOrEqual(TRAIN_AT);
     } finally {
       await close();
     }
   });
 });
-
-/** Vectors in a few tight clusters, as sentence embeddings of a few topics are. */
-class ClusteredVectors implements EmbeddingProvider {
-  readonly id = 'test:clustered';
-  readonly dimensions = 32;
-  private readonly centres: Float32Array[];
-  constructor(private readonly random: () => number) {
-    this.centres = Array.from({ length: 12 }, () => this.unit(() => random() - 0.5));
-  }
-  private unit(component: (i: number) => number): Float32Array {
-    const v = Float32Array.from({ length: this.dimensions }, (_, i) => component(i));
-    const norm = Math.sqrt(dot(v, v));
-    return v.map((x) => x / norm);
-  }
-  /** `text` is "<centre> <anything>": a point near that centre. */
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return texts.map((t) => {
-      const centre = this.centres[Number(t.split(' ')[0]) % this.centres.length] as Float32Array;
-      return this.unit((i) => (centre[i] as number) + (this.random() - 0.5) * 0.35);
-    });
-  }
-  async close(): Promise<void> {}
-}
 
 describe('the vector index', () => {
   it('trains its quantizer once vectors pass the threshold, and probing finds the exact neighbours', async () => {
@@ -267,30 +187,22 @@ describe('the vector index', () => {
       while (await ix.step()) {
         // Merges, training, compaction.
       }
-      const centroids = await store.search.index.centroids();
-      expect(centroids.length).toBeGreaterThan(1);
+      const centroids = await store.search.vectors.centroids();
+      expect(centroids.length).toBe(Math.round(Math.sqrt(total)));
       const state = await IndexState.read(store);
-      expect(state.trainedVectors).toBe(total);
+      expect(state.layout?.current.trainedAt).toBe(total);
+      expect(state.layout?.previous).toBeUndefined();
 
       // Exact neighbours from every stored vector (all clusters probed) against a few probes.
       const all = new SemanticRanker(embedder, centroids.length);
-      const few = new SemanticRanker(embedder, 3);
+      // A sixth of the clusters (the vectors gather around 12 topics, each spread over several).
+      const few = new SemanticRanker(embedder, Math.ceil(centroids.length / 6));
       let found = 0;
       const queries = 20;
       for (let q = 0; q < queries; q++) {
         const [query] = await embedder.embed([`${q % 12} query`]);
-        const exact = await all.rank(
-          store.search.index,
-          query as Float32Array,
-          String(state.centroidsVersion),
-          10,
-        );
-        const probed = await few.rank(
-          store.search.index,
-          query as Float32Array,
-          String(state.centroidsVersion),
-          10,
-        );
+        const exact = await all.rank(store.search, query as Float32Array, state, 10);
+        const probed = await few.rank(store.search, query as Float32Array, state, 10);
         expect(exact).toHaveLength(10);
         const truth = new Set(exact.map((r) => r.doc));
         found += probed.filter((r) => truth.has(r.doc)).length;

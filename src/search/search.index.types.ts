@@ -21,6 +21,8 @@ export interface IndexerDeps {
   leaseMs?: number;
   /** No other process can use the store (the embedded engine): a lease found at start is stale. */
   exclusive?: boolean;
+  /** Vectors a refiling step moves at most (search.refile.ts REFILE_VECTORS; tests make it small). */
+  refileVectors?: number;
   /** Called after each committed batch (metrics, tests waiting for the index). */
   onBatch?: (report: BatchReport) => void;
 }

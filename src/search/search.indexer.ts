@@ -1,21 +1,18 @@
-import type { JsonValue } from '../db/db.types.ts';
-import { decodeFloats } from '../store/search/search.codec.ts';
+import { FollowerLease } from '../store/leases.follower.ts';
 import type { SearchDoc } from '../store/search/search.docs.repo.ts';
+import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { DocDraft } from './search.extract.ts';
 import type { IndexerDeps, Progress } from './search.index.types.ts';
-import { CoarseQuantizer, vectorRows } from './search.ivf.ts';
-import {
-  dueForTraining,
-  mergeCandidates,
-  mergeParts,
-  packCluster,
-  packDue,
-  retrain,
-} from './search.maintain.ts';
+import { type CoarseQuantizer, type Entry, fileEntries, vectorRows } from './search.ivf.ts';
+import { endOf, type IvfLayout, stampOf, trainingDue } from './search.layout.ts';
+import { mergeCandidates, mergeParts, packCluster, packDue } from './search.maintain.ts';
+import { pacer } from './search.pace.ts';
 import { PartBuilder } from './search.part.ts';
 import { IndexPlan, planEvents, planJob } from './search.plan.ts';
+import { quantizerOf } from './search.quantizers.ts';
 import { RebuildScan } from './search.rebuild.ts';
+import { type Apply, prepareRefile, prepareTraining, UpkeepSuperseded } from './search.refile.ts';
 import { IndexState } from './search.state.ts';
 
 /** Events and transcript jobs taken per batch. */
@@ -23,7 +20,6 @@ const EVENT_BATCH = 500;
 const JOB_BATCH = 20;
 /** Documents a batch adds at most, from transcript jobs (events are taken whole). */
 const BATCH_DOCS = 2000;
-const DEFAULT_LEASE_MS = 60_000;
 
 /**
  * Follows the store through the event outbox and keeps the search index in step: each batch of
@@ -33,30 +29,20 @@ const DEFAULT_LEASE_MS = 60_000;
  * without one (new, or emptied by `tams-mgmt search reindex`) is first indexed from its tables.
  */
 export class SearchIndexer {
-  private quantizer = new CoarseQuantizer([]);
-  private quantizerVersion: JsonValue | undefined = undefined;
-  private resumed = false;
-  private held = false;
+  /** The current generation's quantizer, for the layout it was read for. */
+  private quantizer: { stamp: string; value: CoarseQuantizer } | undefined;
   private upkeepTurn = false;
 
-  constructor(private readonly deps: IndexerDeps) {}
+  private readonly lease: FollowerLease;
 
-  private get leaseMs(): number {
-    return this.deps.leaseMs ?? DEFAULT_LEASE_MS;
+  constructor(private readonly deps: IndexerDeps) {
+    this.lease = new FollowerLease('search-index', deps);
   }
 
   /** One batch; true when there may be more to do at once. */
   async step(): Promise<boolean> {
-    const { store, clock, owner } = this.deps;
-    if (!this.resumed) {
-      if (this.deps.exclusive) await store.leases.freeAll(['search-index']);
-      this.resumed = true;
-    }
-    const holder = await store.leases.holder('search-index', clock.now());
-    if (holder !== undefined && holder.owner !== owner) {
-      this.held = false;
-      return false;
-    }
+    const { store } = this.deps;
+    if (!(await this.lease.mayWork())) return false;
     // Upkeep takes turns with batches while work keeps coming (a long ingest, a build from the
     // tables): parts are merged, the quantizer trained and vectors packed as the index grows,
     // never left to pile up until the indexer is idle.
@@ -75,7 +61,7 @@ export class SearchIndexer {
     ]);
     if (jobs.length === 0 && events.length === 0) {
       if (await this.maintain()) return true;
-      if (this.held) await this.release();
+      await this.lease.idle();
       return false;
     }
     this.upkeepTurn = true;
@@ -106,46 +92,103 @@ export class SearchIndexer {
   }
 
   /**
-   * Background upkeep while there is nothing to apply: merges small parts, trains the vector
-   * quantizer as the collection grows, packs clusters spread over many rows. One task per step,
-   * each in a transaction holding the lease; true when it did one.
+   * Background upkeep, between batches and while there is nothing to apply: merges small parts,
+   * trains a new generation of vector clusters as the collection grows and files the vectors
+   * under it step by step, packs clusters spread over many rows. One task per step: its reading
+   * and computing first, then its writes in a transaction holding the lease that finds the
+   * index where the task was planned from; true when it did one.
    */
   private async maintain(): Promise<boolean> {
-    const { store, clock, owner, embedder } = this.deps;
+    const { store, clock } = this.deps;
     const merge = mergeCandidates(await store.search.index.parts());
     const state = await IndexState.read(store);
-    let task: ((tx: TamsStore, state: IndexState) => Promise<unknown>) | undefined;
-    if (merge !== undefined) task = (tx, s) => mergeParts(tx, merge, s, clock.now());
-    else if (embedder && dueForTraining(state.vectors, state.trainedVectors)) {
-      task = async (tx, s) => {
-        s.vectors = await retrain(tx, embedder.id, s, embedder.dimensions);
-        s.trainedVectors = s.vectors;
-      };
-    } else if (embedder) {
-      const due = packDue(await store.search.index.newVectorCounts());
-      if (due.length > 0) {
-        task = async (tx, s) => {
-          for (const pack of due.slice(0, 16)) await packCluster(tx, pack, s, embedder.dimensions);
-        };
-      }
-    }
+    const task: Apply | undefined =
+      merge !== undefined
+        ? async (tx, s) => {
+            await mergeParts(tx, merge, s, clock.now());
+          }
+        : await this.vectorUpkeep(state);
     if (task === undefined) return false;
-    const run = task;
-    const done = await store.transaction(async (tx) => {
-      if (!(await tx.leases.take('search-index', owner, clock.now(), this.leaseMs))) return false;
-      const current = await IndexState.read(tx);
-      if (!current.sameProgress(state)) return false;
-      await run(tx, current);
-      await current.write(tx);
-      return true;
-    });
-    this.held = done;
-    return done;
+    try {
+      let after: IndexState | undefined;
+      const done = await store.transaction(async (tx) => {
+        if (!(await this.lease.take(tx))) return false;
+        const current = await IndexState.read(tx);
+        if (!current.sameProgress(state)) return false;
+        await task(tx, current);
+        await current.write(tx);
+        after = current;
+        return true;
+      });
+      this.lease.settle(done);
+      if (after !== undefined) this.reportLayout(state, after);
+      return done;
+    } catch (error) {
+      // The index moved on under a prepared step (rolled back): planned again next time.
+      if (error instanceof UpkeepSuperseded) return false;
+      throw error;
+    }
   }
 
-  async release(): Promise<void> {
-    this.held = false;
-    await this.deps.store.leases.release('search-index', this.deps.owner);
+  /** Logs a generation of vector clusters trained or done with (they come minutes apart). */
+  private reportLayout(before: IndexState, after: IndexState): void {
+    const was = before.layout;
+    const now = after.layout;
+    if (now === undefined || (was !== undefined && was.version === now.version)) return;
+    if (now.previous !== undefined) {
+      this.deps.log.info(
+        { clusters: now.current.clusters, vectors: after.vectors, previous: now.previous.clusters },
+        'search: vector clusters trained; filing the vectors under them',
+      );
+    } else if (was?.previous !== undefined) {
+      this.deps.log.info(
+        { clusters: now.current.clusters, vectors: after.vectors },
+        'search: vectors refiled',
+      );
+    }
+  }
+
+  /** The vector index's next upkeep task, prepared (see maintain). */
+  private async vectorUpkeep(state: IndexState): Promise<Apply | undefined> {
+    const { store, embedder } = this.deps;
+    if (embedder === undefined) return undefined;
+    const layout = await state.vectorLayout(store.search.vectors);
+    // An index from before layouts were kept gets its layout written once.
+    if (state.layout === undefined) {
+      return async (_tx, s) => {
+        s.layout = layout;
+      };
+    }
+    const up = {
+      store,
+      model: embedder.id,
+      dims: embedder.dimensions,
+      pace: pacer(),
+      stepVectors: this.deps.refileVectors,
+    };
+    if (layout.previous !== undefined) {
+      return prepareRefile(up, layout, await this.quantizerFor(store.search.vectors, layout));
+    }
+    if (trainingDue(layout, state.vectors)) return prepareTraining(up, layout, state.vectors);
+    const due = packDue(await store.search.vectors.headsInRange(layout.current.base, endOf(layout.current)));
+    if (due.length === 0) return undefined;
+    return async (tx, s) => {
+      for (const pack of due.slice(0, 16)) await packCluster(tx, pack, s, embedder.dimensions);
+    };
+  }
+
+  /** The current generation's quantizer, its centroids grouped for filing (search.ivf.ts). */
+  private async quantizerFor(vectors: SearchVectorsRepo, layout: IvfLayout): Promise<CoarseQuantizer> {
+    const stamp = stampOf(layout);
+    if (this.quantizer?.stamp === stamp) return this.quantizer.value;
+    const value = await quantizerOf(vectors, layout.current, this.deps.embedder?.id ?? '');
+    await value.prepare(pacer());
+    this.quantizer = { stamp, value };
+    return value;
+  }
+
+  release(): Promise<void> {
+    return this.lease.release();
   }
 
   /**
@@ -158,7 +201,7 @@ export class SearchIndexer {
     planned: IndexState,
     progress: Progress,
   ): Promise<{ added: number; removed: number } | undefined> {
-    const { store, clock, owner, text, embedder } = this.deps;
+    const { store, clock, text, embedder } = this.deps;
     const drafts = [...plan.additions.values()];
     const analyzed = drafts.map((d) => text.indexTerms(d.text));
     const vectors =
@@ -168,11 +211,25 @@ export class SearchIndexer {
             'document',
           )
         : undefined;
+    // Filed before the transaction (the CPU work of filing stays out of it): the transaction
+    // finds the state planned from, so the documents get the numbers planned here.
+    const entries: Entry[] = (vectors ?? []).map((vector, i) => ({ doc: planned.nextDoc + i, vector }));
+    const layout = entries.length > 0 ? await planned.vectorLayout(store.search.vectors) : undefined;
+    let filed =
+      layout === undefined
+        ? undefined
+        : await fileEntries(await this.quantizerFor(store.search.vectors, layout), entries, pacer());
     const result = await store.transaction(async (tx) => {
-      if (!(await tx.leases.take('search-index', owner, clock.now(), this.leaseMs))) return undefined;
+      if (!(await this.lease.take(tx))) return undefined;
       const state = await IndexState.read(tx);
       if (!state.sameProgress(planned)) return undefined;
-      await this.loadQuantizer(tx, state);
+      if (layout !== undefined) {
+        // A new generation of clusters since: filed again under it.
+        const now = await state.vectorLayout(tx.search.vectors);
+        if (stampOf(now) !== stampOf(layout)) {
+          filed = await fileEntries(await this.quantizerFor(tx.search.vectors, now), entries, pacer());
+        }
+      }
       const removed = await removeDocs(tx, plan, state);
       for (const flowId of plan.deletedFlows) {
         for (const t of await tx.search.transcripts.ofFlow(flowId)) await tx.search.transcripts.delete(t.id);
@@ -180,7 +237,6 @@ export class SearchIndexer {
       const now = clock.now();
       const part = new PartBuilder();
       const docs: SearchDoc[] = [];
-      const embedded: { doc: number; vector: Float32Array }[] = [];
       drafts.forEach((draft, i) => {
         const docNo = state.nextDoc++;
         const { terms, length } = analyzed[i] as { terms: Map<string, number>; length: number };
@@ -188,19 +244,15 @@ export class SearchIndexer {
         part.add(docNo, terms, length);
         state.docs++;
         state.tokens += length;
-        const vector = vectors?.[i];
-        if (vector !== undefined) embedded.push({ doc: docNo, vector });
       });
       await tx.search.docs.insert(docs);
       if (!part.empty) {
         const { info, rows } = part.build(state.nextPart++, now);
         await tx.search.index.writePart(info, rows);
       }
-      if (embedded.length > 0 && embedder) {
-        await tx.search.index.writeNewVectors(
-          vectorRows(state.nextBlock++, embedder.id, this.quantizer, embedded),
-        );
-        state.vectors += embedded.length;
+      if (filed !== undefined && embedder) {
+        await tx.search.vectors.writeNew(vectorRows(state.nextBlock++, embedder.id, filed));
+        state.vectors += entries.length;
       }
       if (progress.cursor !== undefined) state.cursor = progress.cursor;
       if (progress.rebuild !== undefined) state.rebuild = progress.rebuild;
@@ -208,15 +260,8 @@ export class SearchIndexer {
       await tx.search.transcripts.finishJobs(progress.jobs ?? []);
       return { added: docs.length, removed };
     });
-    this.held = result !== undefined;
+    this.lease.settle(result !== undefined);
     return result;
-  }
-
-  private async loadQuantizer(tx: TamsStore, state: IndexState): Promise<void> {
-    if (this.quantizerVersion !== undefined && this.quantizerVersion === state.centroidsVersion) return;
-    const rows = await tx.search.index.centroids();
-    this.quantizer = new CoarseQuantizer(rows.map((r) => decodeFloats(r.vector)));
-    this.quantizerVersion = state.centroidsVersion;
   }
 }
 

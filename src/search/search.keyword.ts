@@ -1,6 +1,6 @@
-import { decodePostings } from '../store/search/search.codec.ts';
-import type { SearchIndexRepo } from '../store/search/search.index.repo.ts';
-import { TopK } from './search.ivf.ts';
+import type { PostingsRow, SearchIndexRepo } from '../store/search/search.index.repo.ts';
+import { decodeTerm } from './search.postings.ts';
+import { type Ranked, scoredList, topK } from './search.topk.ts';
 
 /** BM25's parameters, Lucene's and Elasticsearch's defaults. */
 const K1 = 1.2;
@@ -25,19 +25,22 @@ export interface CollectionStats {
   readonly tokens: number;
 }
 
-export interface Ranked {
-  readonly doc: number;
-  readonly score: number;
-}
+export type { Ranked };
 
 /**
  * The documents matching a keyword query, ranked by BM25 (Robertson's idf, as Lucene computes it:
  * ln(1 + (N - df + 0.5) / (df + 0.5))), best first, at most `limit`. Document frequencies count
  * the postings still held by parts, including deleted documents' until a merge drops them (as
  * Lucene's do); `accept` drops documents before they take a place in the ranking.
+ *
+ * A document's score adds its terms' contributions in the order of the query's scoring terms
+ * (free terms, phrase words, prefix expansions). The postings are decoded into lists whose
+ * postings carry their contribution, and the top `limit` are found with safe skipping
+ * (search.topk.ts): the result is the one scoring every posting would give, ties included (lower
+ * document numbers first).
  */
 export async function rankKeyword(
-  index: SearchIndexRepo,
+  index: Pick<SearchIndexRepo, 'postings' | 'termsWithPrefix'>,
   query: KeywordQuery,
   stats: CollectionStats,
   limit: number,
@@ -47,43 +50,36 @@ export async function rankKeyword(
   for (const prefix of query.prefixes) {
     for (const { term } of await index.termsWithPrefix(prefix, PREFIX_EXPANSIONS)) expanded.push(term);
   }
-  const scoring = new Set([...query.terms, ...query.required, ...expanded]);
-  const excluded = new Set(query.excluded);
-  // Bit masks track the required terms a document has: the first 30 (a query has far fewer).
+  const scoring = [...new Set([...query.terms, ...query.required, ...expanded])];
+  const excluded = [...new Set(query.excluded)];
+  // Only the first 30 required terms are enforced (a query has far fewer).
   const required = [...new Set(query.required)].slice(0, 30);
-  if (scoring.size === 0) return { ranked: [], expanded };
-  const rows = await index.postings([...scoring, ...excluded]);
-  const df = new Map<string, number>();
-  for (const row of rows) df.set(row.term, (df.get(row.term) ?? 0) + row.count);
+  if (scoring.length === 0) return { ranked: [], expanded };
+  const byTerm = new Map<string, PostingsRow[]>();
+  for (const row of await index.postings([...new Set([...scoring, ...excluded])])) {
+    const list = byTerm.get(row.term);
+    if (list === undefined) byTerm.set(row.term, [row]);
+    else list.push(row);
+  }
 
   const n = Math.max(stats.docs, 1);
   const avgLength = stats.docs > 0 ? Math.max(stats.tokens / stats.docs, 1) : 1;
-  const scores = new Map<number, number>();
-  const present = new Map<number, number>();
-  const banned = new Set<number>();
-  for (const row of rows) {
-    const term = row.term;
-    if (excluded.has(term) && !scoring.has(term)) {
-      decodePostings(row.data, (doc) => banned.add(doc));
-      continue;
-    }
-    if (excluded.has(term)) decodePostings(row.data, (doc) => banned.add(doc));
-    const freq = df.get(term) ?? 0;
-    const idf = Math.log(1 + (Math.max(n, freq) - freq + 0.5) / (freq + 0.5));
-    const bit = required.indexOf(term);
-    decodePostings(row.data, (doc, tf, length) => {
-      const norm = tf + K1 * (1 - B + (B * length) / avgLength);
-      scores.set(doc, (scores.get(doc) ?? 0) + (idf * tf * (K1 + 1)) / norm);
-      if (bit >= 0) present.set(doc, (present.get(doc) ?? 0) | (1 << bit));
-    });
-  }
-  const all = (1 << required.length) - 1;
-  const top = new TopK(limit);
-  for (const [doc, score] of scores) {
-    if (banned.has(doc)) continue;
-    if (all !== 0 && ((present.get(doc) ?? 0) & all) !== all) continue;
-    if (!accept(doc)) continue;
-    top.offer(doc, score);
-  }
-  return { ranked: top.sorted(), expanded };
+  const lists = scoring.map((term) => {
+    const rows = byTerm.get(term) ?? [];
+    const df = rows.reduce((sum, r) => sum + r.count, 0);
+    const idf = Math.log(1 + (Math.max(n, df) - df + 0.5) / (df + 0.5));
+    const { docs, scores } = decodeTerm(
+      rows,
+      (tf, length) => (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avgLength)),
+    );
+    return scoredList(docs, scores);
+  });
+  const ranked = topK({
+    lists,
+    required: required.map((term) => scoring.indexOf(term)),
+    excluded: excluded.map((term) => decodeTerm(byTerm.get(term) ?? []).docs),
+    k: limit,
+    accept,
+  });
+  return { ranked, expanded };
 }

@@ -28,18 +28,49 @@ describe('mergeCandidates', () => {
 });
 
 describe('packDue', () => {
-  it('packs a cluster once it has PACK_VECTORS vectors or PACK_ROWS rows', () => {
-    expect(packDue([{ block: 1, cluster: 3, count: 255 }])).toEqual([]);
-    expect(packDue([{ block: 1, cluster: 3, count: 256 }])).toEqual([{ cluster: 3, blocks: [1] }]);
-    const single = Array.from({ length: 64 }, (_, i) => ({ block: i, cluster: 7, count: 1 }));
-    expect(packDue(single)).toEqual([{ cluster: 7, blocks: single.map((r) => r.block) }]);
+  const recent = (block: number, cluster: number, count: number) => ({
+    table: 'new' as const,
+    block,
+    cluster,
+    count,
+  });
+  const packed = (block: number, cluster: number, count: number) => ({
+    table: 'blocks' as const,
+    block,
+    cluster,
+    count,
+  });
+  const rows = (task: { rows: { table: string; block: number }[] } | undefined) =>
+    task?.rows.map((r) => r.block);
+
+  it('packs recent rows once a cluster has PACK_VECTORS vectors or PACK_ROWS rows of them', () => {
+    expect(packDue([recent(1, 3, 255)])).toEqual([]);
+    expect(packDue([recent(1, 3, 256)])).toEqual([{ cluster: 3, rows: [{ table: 'new', block: 1 }] }]);
+    const single = Array.from({ length: 64 }, (_, i) => recent(i, 7, 1));
+    expect(rows(packDue(single)[0])).toEqual(single.map((r) => r.block));
   });
 
   it('takes a backlog oldest first, at most 16,384 vectors a step (a single larger row alone)', () => {
-    const backlog = Array.from({ length: 1500 }, (_, i) => ({ block: 1500 - i, cluster: 0, count: 666 }));
-    const [task] = packDue(backlog);
+    const backlog = Array.from({ length: 1500 }, (_, i) => recent(1500 - i, 0, 666));
     // 24 rows of 666 vectors (15,984); the 25th would pass 16,384.
-    expect(task?.blocks).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
-    expect(packDue([{ block: 9, cluster: 1, count: 50_000 }])).toEqual([{ cluster: 1, blocks: [9] }]);
+    expect(rows(packDue(backlog)[0])).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(packDue([recent(9, 1, 50_000)])).toEqual([{ cluster: 1, rows: [{ table: 'new', block: 9 }] }]);
+  });
+
+  it('packs the smaller blocks of a cluster that has more than eight, leaving the four largest', () => {
+    const eight = Array.from({ length: 8 }, (_, i) => packed(i + 1, 5, 100 + i));
+    expect(packDue(eight)).toEqual([]);
+    // Refiling left tens of small blocks in a cluster beside a large one.
+    const refiled = [
+      packed(100, 5, 900),
+      ...Array.from({ length: 60 }, (_, i) => packed(i + 1, 5, 1 + (i % 7))),
+    ];
+    const [task] = packDue(refiled);
+    expect(task?.rows).toHaveLength(57);
+    expect(rows(task)).not.toContain(100);
+    // With recent rows due too, one task takes both.
+    const [both] = packDue([...eight, packed(9, 5, 1), recent(50, 5, 300)]);
+    expect(both?.rows[0]).toEqual({ table: 'new', block: 50 });
+    expect(both?.rows).toHaveLength(6);
   });
 });

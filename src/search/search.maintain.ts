@@ -1,7 +1,8 @@
-import { decodePostings, decodeVectors, encodeFloats, type Posting } from '../store/search/search.codec.ts';
-import type { PartInfo, PostingsRow, VectorRow } from '../store/search/search.index.repo.ts';
+import { decodePostings, decodeVectors, type Posting } from '../store/search/search.codec.ts';
+import type { PartInfo, PostingsRow } from '../store/search/search.index.repo.ts';
+import type { VectorHead, VectorTable } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
-import { CoarseQuantizer, packVectors, trainCentroids, unpackVectors, vectorRows } from './search.ivf.ts';
+import { packVectors, unpackVectors } from './search.ivf.ts';
 import { PartBuilder } from './search.part.ts';
 import type { IndexState } from './search.state.ts';
 
@@ -13,15 +14,8 @@ const PACK_VECTORS = 256;
 const PACK_ROWS = 64;
 /** Vectors packed into one block at most (about 6 MB of rows read at once). */
 const PACK_MAX = 16_384;
-/** Vectors before the quantizer is first trained, and the growth that trains it again. */
-export const TRAIN_AT = 4096;
-const RETRAIN_GROWTH = 8;
-const MAX_CLUSTERS = 256;
-/**
- * Beyond this many vectors the quantizer is not trained again (a retraining reads every vector
- * and files each anew in one transaction): its clusters stay those of the first 262,144.
- */
-const MAX_RETRAIN = 300_000;
+/** Blocks a cluster may have before its smaller ones are packed together. */
+const MAX_BLOCKS = 8;
 
 /**
  * The parts to merge next: the first run of MERGE_FACTOR or more adjacent parts that are all
@@ -102,112 +96,76 @@ export async function mergeParts(
   return part;
 }
 
-/** A cluster's recent rows to pack into one block (by their block numbers). */
+/** Rows of one cluster to pack into one block. */
 export interface PackTask {
   cluster: number;
-  blocks: number[];
+  rows: { table: VectorTable; block: number }[];
 }
 
 /**
- * Clusters whose recent rows (a batch's vectors per cluster) are due to be packed into a block:
- * PACK_VECTORS of them, or PACK_ROWS rows however few vectors they hold (ingest a cue at a
- * time writes rows of one vector). Blocks of at least PACK_ROWS vectors keep the block table
- * below a row group's 122,880 rows up to millions of vectors. A task takes the oldest rows up to
- * PACK_MAX vectors, so a backlog (vectors of a long ingest) is packed in steps of bounded memory.
+ * Clusters whose rows are due to be packed into one block: recent rows (a batch's vectors per
+ * cluster) once there are PACK_VECTORS vectors or PACK_ROWS rows of them (ingest a cue at a time
+ * writes rows of one vector), and blocks once a cluster has more than MAX_BLOCKS of them (refiling
+ * leaves a cluster a small block from each step that filed vectors into it: tens of them). A
+ * task takes the oldest recent rows, then the smallest blocks but the largest MAX_BLOCKS / 2 (so
+ * large blocks are seldom rewritten), up to PACK_MAX vectors: a backlog is packed in steps of
+ * bounded memory. A query then lists a few blocks per cluster.
  */
-export function packDue(recent: readonly { block: number; cluster: number; count: number }[]): PackTask[] {
-  const byCluster = new Map<number, { block: number; count: number }[]>();
-  for (const r of recent) {
-    const list = byCluster.get(r.cluster) ?? [];
-    list.push(r);
-    byCluster.set(r.cluster, list);
+export function packDue(heads: readonly Omit<VectorHead, 'model'>[]): PackTask[] {
+  const byCluster = new Map<number, Omit<VectorHead, 'model'>[]>();
+  for (const h of heads) {
+    const list = byCluster.get(h.cluster) ?? [];
+    list.push(h);
+    byCluster.set(h.cluster, list);
   }
   const tasks: PackTask[] = [];
   for (const [cluster, rows] of byCluster) {
-    const vectors = rows.reduce((n, r) => n + r.count, 0);
-    if (rows.length < PACK_ROWS && vectors < PACK_VECTORS) continue;
-    rows.sort((a, b) => a.block - b.block);
-    const blocks: number[] = [];
-    let taken = 0;
-    for (const r of rows) {
-      if (blocks.length > 0 && taken + r.count > PACK_MAX) break;
-      blocks.push(r.block);
-      taken += r.count;
+    const recent = rows.filter((r) => r.table === 'new').sort((a, b) => a.block - b.block);
+    const blocks = rows
+      .filter((r) => r.table === 'blocks')
+      .sort((a, b) => a.count - b.count || a.block - b.block);
+    const recentVectors = recent.reduce((n, r) => n + r.count, 0);
+    const packRecent = recent.length >= PACK_ROWS || recentVectors >= PACK_VECTORS;
+    const packBlocks = blocks.length > MAX_BLOCKS;
+    if (!packRecent && !packBlocks) continue;
+    const candidates = [...recent, ...(packBlocks ? blocks.slice(0, blocks.length - MAX_BLOCKS / 2) : [])];
+    const taken: PackTask['rows'] = [];
+    let vectors = 0;
+    for (const r of candidates) {
+      if (taken.length > 0 && vectors + r.count > PACK_MAX) break;
+      taken.push({ table: r.table, block: r.block });
+      vectors += r.count;
     }
-    tasks.push({ cluster, blocks });
+    // One block packed alone would change nothing.
+    if (taken.length > 1 || taken[0]?.table === 'new') tasks.push({ cluster, rows: taken });
   }
   return tasks;
 }
 
-/** Packs some of a cluster's recent rows into one block, without the vectors of deleted documents. */
+/** Packs some of a cluster's rows into one block, without the vectors of deleted documents. */
 export async function packCluster(
   tx: TamsStore,
   task: PackTask,
   state: IndexState,
   dims: number,
 ): Promise<void> {
-  const { cluster, blocks } = task;
-  const rows = await tx.search.index.newVectors(cluster, blocks);
+  const { cluster } = task;
+  const rows = await tx.search.vectors.read(task.rows.map((r) => ({ ...r, cluster, count: 0, model: '' })));
   if (rows.length === 0) return;
+  rows.sort((a, b) => a.block - b.block);
   const model = rows.at(-1)?.model ?? '';
-  const entries = rows.filter((r) => r.model === model).flatMap((r) => unpackQuantized(r, dims));
-  const live = new Set(
-    (
-      await tx.search.docs.byNumbers(
-        entries.map((e) => e.doc),
-        { text: false },
-      )
-    ).map((d) => d.doc_no),
-  );
+  const entries = rows
+    .filter((r) => r.model === model)
+    .flatMap((r) => unpackVectors(decodeVectors(r.data, dims)));
+  const live = await tx.search.docs.liveAmong(entries.map((e) => e.doc));
   const kept = entries.filter((e) => live.has(e.doc)).sort((a, b) => a.doc - b.doc);
-  await tx.search.index.deleteNewVectors(cluster, blocks);
+  for (const table of ['new', 'blocks'] as const) {
+    const blocks = rows.filter((r) => r.table === table).map((r) => r.block);
+    if (blocks.length > 0) await tx.search.vectors.delete(table, cluster, blocks);
+  }
+  state.vectors -= rows.reduce((n, r) => n + r.count, 0) - kept.length;
   if (kept.length === 0) return;
-  await tx.search.index.writeBlocks([
+  await tx.search.vectors.writeBlocks([
     { block: state.nextBlock++, cluster, count: kept.length, data: packVectors(kept), model },
   ]);
-}
-
-function unpackQuantized(row: VectorRow, dims: number) {
-  return unpackVectors(decodeVectors(row.data, dims));
-}
-
-/** Whether the quantizer should be trained (again) for `vectors` stored vectors. */
-export function dueForTraining(vectors: number, trainedAt: number): boolean {
-  if (vectors < TRAIN_AT || vectors > MAX_RETRAIN) return false;
-  return trainedAt === 0 || vectors >= trainedAt * RETRAIN_GROWTH;
-}
-
-/**
- * Trains the centroids on (a sample of) the stored vectors of `model` and files every vector
- * under its new cluster, in the caller's transaction. About one cluster per 250 vectors, at most
- * MAX_CLUSTERS; k-means on at most 32 vectors per cluster.
- */
-export async function retrain(
-  tx: TamsStore,
-  model: string,
-  state: IndexState,
-  dims: number,
-): Promise<number> {
-  const rows = (await tx.search.index.vectors()).filter((r) => r.model === model);
-  const entries = rows.flatMap((r) => unpackQuantized(r, dims));
-  const live = new Set(
-    (
-      await tx.search.docs.byNumbers(
-        entries.map((e) => e.doc),
-        { text: false },
-      )
-    ).map((d) => d.doc_no),
-  );
-  const kept = entries.filter((e) => live.has(e.doc));
-  const k = Math.min(MAX_CLUSTERS, Math.max(2, Math.round(kept.length / 250)));
-  const step = Math.max(1, Math.floor(kept.length / (k * 32)));
-  const sample = kept.filter((_, i) => i % step === 0).map((e) => e.vector);
-  const centroids = trainCentroids(sample, k, 8, kept.length);
-  await tx.search.index.deleteAllVectors();
-  await tx.search.index.setCentroids(model, centroids.map(encodeFloats));
-  await tx.search.index.writeBlocks(
-    vectorRows(state.nextBlock++, model, new CoarseQuantizer(centroids), kept),
-  );
-  state.centroidsVersion = (typeof state.centroidsVersion === 'number' ? state.centroidsVersion : 0) + 1;
-  return kept.length;
 }

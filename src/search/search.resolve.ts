@@ -1,4 +1,4 @@
-import type { SearchDoc } from '../store/search/search.docs.repo.ts';
+import type { HitDoc } from '../store/search/search.docs.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord, SourceRecord } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
@@ -6,7 +6,7 @@ import { coveredMoments, momentKey } from './search.coverage.ts';
 
 /** A document that still points at media: the Flow (or Source) a hit plays from, and when. */
 export interface Resolved {
-  doc: SearchDoc;
+  doc: HitDoc;
   /** The Flow the hit plays from (absent for Sources). */
   flow?: FlowRecord;
   source?: SourceRecord;
@@ -27,7 +27,7 @@ const FORMAT_ORDER = ['urn:x-nmos:format:video', 'urn:x-nmos:format:audio', 'urn
  * the first of these with a segment at the cue's time, or none (the picture or sound of that
  * moment is gone). A data Flow nothing collects plays as itself. The order of `docs` is kept.
  */
-export async function resolveDocs(store: TamsStore, docs: readonly SearchDoc[]): Promise<Resolved[]> {
+export async function resolveDocs(store: TamsStore, docs: readonly HitDoc[]): Promise<Resolved[]> {
   const flows = new Map<string, FlowRecord>();
   const wantFlows = async (ids: Iterable<string>) => {
     const missing = [...new Set(ids)].filter((id) => !flows.has(id));
@@ -108,7 +108,7 @@ export async function resolveDocs(store: TamsStore, docs: readonly SearchDoc[]):
 }
 
 /** The Flows a timed document may play from, best first. */
-function playableFrom(doc: SearchDoc, flows: ReadonlyMap<string, FlowRecord>): FlowRecord[] {
+function playableFrom(doc: HitDoc, flows: ReadonlyMap<string, FlowRecord>): FlowRecord[] {
   const own = flows.get(doc.flow_id ?? '');
   if (own === undefined) return [];
   if (doc.kind !== 'caption') return [own];

@@ -1,6 +1,6 @@
 import { BadRequestError } from '../common/errors.ts';
 import type { TagFilters } from '../http/params.ts';
-import type { SearchDoc } from '../store/search/search.docs.repo.ts';
+import type { HitDoc } from '../store/search/search.docs.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TimeRange } from '../time/index.ts';
 import { matchesPhrase } from './analyze/analyze.phrase.ts';
@@ -9,7 +9,8 @@ import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
 import { analyze } from './analyze/analyze.tokens.ts';
 import { fuseRrf, fuseWeighted, fusionWeights } from './search.fuse.ts';
 import { type Ranked, rankKeyword } from './search.keyword.ts';
-import { dueForTraining, mergeCandidates, packDue } from './search.maintain.ts';
+import { endOf, trainingDue } from './search.layout.ts';
+import { mergeCandidates, packDue } from './search.maintain.ts';
 import { type Resolved, resolveDocs } from './search.resolve.ts';
 import type { HitKind, SearchMode } from './search.schemas.ts';
 import type { SemanticRanker } from './search.semantic.ts';
@@ -69,22 +70,32 @@ export class SearchService {
     return this.semantic ? 'hybrid' : 'keyword';
   }
 
+  /** Loads the vector index's rows into the semantic ranker's cache (a server calls it at start). */
+  async warm(): Promise<void> {
+    await this.semantic?.warm(this.store.search);
+  }
+
   /** How far the index is behind the store. */
   async status() {
     const state = await IndexState.read(this.store);
-    const [pendingEvents, pendingJobs, parts, blocks] = await Promise.all([
+    const [pendingEvents, pendingJobs, parts, layout] = await Promise.all([
       state.cursor === undefined
         ? this.store.events.countAfter(0n)
         : this.store.events.countAfter(state.cursor),
       this.store.search.transcripts.countJobs(),
       this.store.search.index.parts(),
-      this.store.search.index.newVectorCounts(),
+      state.vectorLayout(this.store.search.vectors),
     ]);
+    // The current generation's rows (those of a previous one are being refiled, not packed).
+    const rows = await this.store.search.vectors.headsInRange(layout.current.base, endOf(layout.current));
     const upToDate = state.cursor !== undefined && pendingEvents === 0 && pendingJobs === 0;
-    const upkeep =
-      mergeCandidates(parts) !== undefined ||
-      (this.semantic !== undefined && dueForTraining(state.vectors, state.trainedVectors)) ||
-      packDue(blocks).length > 0;
+    const vectorUpkeep =
+      this.semantic !== undefined &&
+      (state.layout === undefined ||
+        layout.previous !== undefined ||
+        trainingDue(layout, state.vectors) ||
+        packDue(rows).length > 0);
+    const upkeep = mergeCandidates(parts) !== undefined || vectorUpkeep;
     return {
       enabled: true,
       building: state.cursor === undefined,
@@ -94,7 +105,7 @@ export class SearchService {
       pending_jobs: pendingJobs,
       documents: state.docs,
       parts: parts.length,
-      vector_rows: await this.store.search.index.vectorRowCount(),
+      vector_rows: await this.store.search.vectors.rowCount(),
       ...(this.semantic !== undefined && { embeddings: this.semantic.model }),
       default_mode: this.defaultMode,
     };
@@ -161,7 +172,7 @@ export class SearchService {
     const semantic = async () => {
       const ranker = this.semantic as SemanticRanker;
       const vector = await ranker.embed(request.q);
-      return ranker.rank(this.store.search.index, vector, String(state.centroidsVersion), CANDIDATES);
+      return ranker.rank(this.store.search, vector, state, CANDIDATES);
     };
     if (mode === 'keyword') return keyword();
     if (mode === 'semantic') return semantic();
@@ -189,19 +200,23 @@ export class SearchService {
     let i = 0;
     // Matches are read in rank order until the page (and the next page's first hit) is found and
     // the facets' window is read; a filter that drops most matches reads on, up to CANDIDATES.
-    for (; i < ranked.length && (hits.length < wanted || i < FACET_WINDOW); i += CHUNK) {
-      const chunk = ranked.slice(i, i + CHUNK);
+    // The facets' window is always read, so it is read in one round (its lookups side by side,
+    // one resolution of its documents), then CHUNK at a time.
+    for (; i < ranked.length && (hits.length < wanted || i < FACET_WINDOW); ) {
+      const size = i === 0 ? Math.ceil(FACET_WINDOW / CHUNK) * CHUNK : CHUNK;
+      const chunk = ranked.slice(i, i + size);
+      i += size;
       // A phrase is checked against the text: only then is it read for every match.
       const withText = (phrases?.phrases.length ?? 0) > 0;
       const found = new Map(
         (
-          await this.store.search.docs.byNumbers(
+          await this.store.search.docs.hits(
             chunk.map((r) => r.doc),
             { text: withText },
           )
         ).map((d) => [d.doc_no, d]),
       );
-      const docs: SearchDoc[] = [];
+      const docs: HitDoc[] = [];
       const scores = new Map<number, number>();
       for (const r of chunk) {
         const doc = found.get(r.doc);
@@ -218,7 +233,7 @@ export class SearchService {
   }
 
   /** The filters a document answers by itself (before its hit is resolved). */
-  private docPasses(doc: SearchDoc, request: SearchRequest, query?: ParsedQuery): boolean {
+  private docPasses(doc: HitDoc, request: SearchRequest, query?: ParsedQuery): boolean {
     if (request.kinds !== undefined && !request.kinds.includes(doc.kind)) return false;
     if (query !== undefined && query.phrases.length > 0) {
       const tokens = analyze(doc.text);

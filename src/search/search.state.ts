@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '../db/db.types.ts';
+import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
+import { type IvfLayout, layoutJson, parseLayout, resolveLayout } from './search.layout.ts';
 
 /**
  * The indexer's progress and the collection's statistics, kept in `search_state` and written in
@@ -17,12 +20,18 @@ export class IndexState {
   tokens = 0;
   /** Where a build from the tables is (search.rebuild.ts); null when none is under way. */
   rebuild: JsonValue | null = null;
-  /** Changes when the vector quantizer is trained again (indexers reload their centroids). */
-  centroidsVersion: JsonValue = 0;
-  /** Vectors stored (deleted documents' included until their cluster is compacted). */
+  /**
+   * Identifies this index among the indexes the store has had (a reindex starts a new one): made
+   * at the first write. Rows of the vector tables are immutable within one index, so readers may
+   * keep decoded rows by (index, block, cluster) (search.vcache.ts).
+   */
+  indexId: string | undefined;
+  /** Which quantizers the vectors are filed under (search.layout.ts); undefined: not kept yet. */
+  layout: IvfLayout | undefined;
+  /** Vectors stored (deleted documents' included until their rows are packed or refiled). */
   vectors = 0;
-  /** Vectors there were when the quantizer was last trained (0: never). */
-  trainedVectors = 0;
+  /** Before layouts were kept: the centroids' version and the vectors at the last training. */
+  private readonly legacy: { trainedVectors: number; centroidsVersion: JsonValue };
 
   private constructor(private readonly values: Map<string, JsonValue>) {
     const cursor = values.get('cursor');
@@ -33,12 +42,22 @@ export class IndexState {
     this.docs = numberOf(values.get('docs'), 0);
     this.tokens = numberOf(values.get('tokens'), 0);
     this.rebuild = values.get('rebuild') ?? null;
-    this.centroidsVersion = values.get('centroids_version') ?? 0;
+    const id = values.get('index_id');
+    this.indexId = typeof id === 'string' ? id : undefined;
+    this.layout = parseLayout(values.get('ivf'));
     this.vectors = numberOf(values.get('vectors'), 0);
-    this.trainedVectors = numberOf(values.get('trained_vectors'), 0);
+    this.legacy = {
+      trainedVectors: numberOf(values.get('trained_vectors'), 0),
+      centroidsVersion: values.get('centroids_version') ?? 0,
+    };
   }
 
-  static async read(store: TamsStore): Promise<IndexState> {
+  /** The layout of the vector index (that of its tables when the state has none yet). */
+  async vectorLayout(vectors: SearchVectorsRepo): Promise<IvfLayout> {
+    return resolveLayout(this.layout, this.legacy, vectors);
+  }
+
+  static async read(store: Pick<TamsStore, 'search'>): Promise<IndexState> {
     return new IndexState(await store.search.index.allState());
   }
 
@@ -52,6 +71,7 @@ export class IndexState {
   }
 
   async write(tx: TamsStore): Promise<void> {
+    this.indexId ??= randomUUID();
     const values: Record<string, JsonValue> = {
       next_doc: this.nextDoc,
       next_part: this.nextPart,
@@ -59,10 +79,10 @@ export class IndexState {
       docs: this.docs,
       tokens: this.tokens,
       rebuild: this.rebuild,
-      centroids_version: this.centroidsVersion,
       vectors: this.vectors,
-      trained_vectors: this.trainedVectors,
+      index_id: this.indexId,
     };
+    if (this.layout !== undefined) values.ivf = layoutJson(this.layout);
     if (this.cursor !== undefined) values.cursor = this.cursor.toString();
     // Only what changed is written: each key is a row updated in place.
     const changed: Record<string, JsonValue> = {};

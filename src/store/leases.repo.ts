@@ -9,7 +9,13 @@ import { T } from './tables.ts';
  * The background jobs that one replica at a time runs, each under a lease row of the guards
  * table (`lease:<job>`, added at store open: store.open.ts).
  */
-export const JOB_LEASES = ['media-gc', 'allocations', 'search-index', 'exr-inspect'] as const;
+export const JOB_LEASES = [
+  'media-gc',
+  'allocations',
+  'search-index',
+  'exr-inspect',
+  'analytics-sizes',
+] as const;
 export type JobLease = (typeof JOB_LEASES)[number];
 
 export interface LeaseHolder {

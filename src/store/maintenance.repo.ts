@@ -2,6 +2,7 @@ import { compareStrings } from '../db/compare.ts';
 import type { Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
 import type { TimeRange } from '../time/index.ts';
+import { AT } from './analytics/analytics.tables.ts';
 import { ET } from './exr/exr.tables.ts';
 import { type FlowCleanPlan, planFlowClean } from './maintenance.plan.ts';
 import { MediaGcRepo, type QueuedObject } from './media-gc.repo.ts';
@@ -37,6 +38,8 @@ export const CONTENT_TABLES = [
   T.objectRefs,
   T.allocations,
   T.objects,
+  // Sizes recorded for analytics go with their objects.
+  AT.sizes,
   T.collections,
   T.flowTags,
   T.flows,

@@ -1,5 +1,6 @@
 import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
+import { ObjectSizesRepo } from './analytics/sizes.repo.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
 import { ObjectRows } from './objects/objects.table.ts';
@@ -186,6 +187,8 @@ export class ObjectsRepo {
     }
     await this.objects.delete(ids);
     await this.allocations.delete(ids);
+    // In the same transaction, so the sizes analytics add up are those of objects that exist.
+    await new ObjectSizesRepo(this.db).delete(ids);
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);
   }
 

@@ -1,4 +1,5 @@
 import type { DbSession, Pushdown } from '../db/db.types.ts';
+import { ObjectSizesRepo } from './analytics/sizes.repo.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
 import { CachedObjects } from './cache/objects.cached.ts';
@@ -67,6 +68,12 @@ export class TamsStore {
     return this.exrRepos;
   }
   private exrRepos: ExrRepos | undefined;
+  /** Object sizes recorded for analytics (made on first use, as `search`). */
+  get objectSizes(): ObjectSizesRepo {
+    this.sizesRepo ??= new ObjectSizesRepo(this.session);
+    return this.sizesRepo;
+  }
+  private sizesRepo: ObjectSizesRepo | undefined;
   /** Called after a transaction that recorded events has committed (wakes deliveries). */
   onEventsCommitted: (() => void) | undefined;
   /** The database repositories underneath, for loading the cache. */

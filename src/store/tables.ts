@@ -1,5 +1,6 @@
 import type { ColumnDef, TableDef } from '../db/db.types.ts';
 import { migrationTables } from '../db/migrate/migrate.history.ts';
+import { analyticsTables } from './analytics/analytics.tables.ts';
 import { exrTables } from './exr/exr.tables.ts';
 import { searchTables } from './search/search.tables.ts';
 
@@ -349,4 +350,5 @@ export const storeTables: TableDef[] = [
   ...migrationTables,
   ...searchTables,
   ...exrTables,
+  ...analyticsTables,
 ];

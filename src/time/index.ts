@@ -1,5 +1,5 @@
 export { nsToRational, type Rational, type Rounding, rationalToNs } from './rational.ts';
-export { leapSecondTable, taiToUtcIso, taiToUtcMillis } from './tai.ts';
+export { leapSecondTable, taiToUtcIso, taiToUtcMillis, utcMillisToTai } from './tai.ts';
 export { TimeFormatError } from './time.errors.ts';
 export {
   boundsEmpty,

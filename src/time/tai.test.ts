@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { leapSecondTable, taiToUtcIso, taiToUtcMillis } from './tai.ts';
+import { leapSecondTable, taiToUtcIso, taiToUtcMillis, utcMillisToTai } from './tai.ts';
 
 const S = 1_000_000_000n;
 /** Seconds from the NTP epoch (1900) to the Unix epoch (1970), the offset of leap-seconds.list. */
@@ -33,6 +33,17 @@ describe('TAI to UTC', () => {
       const ms = taiToUtcMillis(t);
       expect(ms).toBeGreaterThanOrEqual(last);
       last = ms;
+    }
+  });
+
+  it('maps UTC back to TAI with the offset in force, the inverse of taiToUtcMillis outside leap seconds', () => {
+    expect(utcMillisToTai(Date.parse('2020-01-01T00:00:00.123Z'))).toBe(1_577_836_837n * S + 123_000_000n);
+    expect(utcMillisToTai(Date.parse('2016-12-31T23:59:59Z'))).toBe((1_483_228_799n + 36n) * S);
+    expect(utcMillisToTai(Date.parse('2017-01-01T00:00:00Z'))).toBe((1_483_228_800n + 37n) * S);
+    expect(utcMillisToTai(0)).toBe(10n * S);
+    for (const iso of ['1999-06-30T12:00:00.500Z', '2012-07-01T00:00:00Z', '2026-11-24T19:00:00Z']) {
+      const ms = Date.parse(iso);
+      expect(taiToUtcMillis(utcMillisToTai(ms))).toBe(ms);
     }
   });
 

@@ -85,3 +85,11 @@ export function taiToUtcMillis(taiNs: bigint): number {
 export function taiToUtcIso(taiNs: bigint): string {
   return new Date(taiToUtcMillis(taiNs)).toISOString();
 }
+
+/** Unix time in UTC milliseconds (a `Date`) as a TAMS timestamp on the default timeline (ns, TAI). */
+export function utcMillisToTai(utcMs: number): bigint {
+  const utcNs = BigInt(Math.floor(utcMs)) * 1_000_000n;
+  let offset = (STEPS[0] as (typeof STEPS)[number]).offset;
+  for (const step of STEPS) if (step.utc <= utcNs) offset = step.offset;
+  return utcNs + offset;
+}

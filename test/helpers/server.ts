@@ -90,6 +90,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TAMS_SEARCH_EMBEDDINGS: 'none',
     // Nor EXR inspection (test/exr/ turns it on), for the same reason.
     TAMS_EXR: 'false',
+    // Nor analytics and its object size follower (test/analytics/ turns them on).
+    TAMS_ANALYTICS: 'false',
     ...(options.dataDir
       ? { TAMS_DATA_DIR: options.dataDir }
       : { TAMS_MEDIA_DIR: scratch?.path ?? '', ...(onVast ? { TAMS_DATA_DIR: scratch?.path ?? '' } : {}) }),

@@ -170,9 +170,20 @@ export function decodeVectors(packed: string, dims: number): VectorBlock {
 export function dotQuantized(query: Float32Array, block: VectorBlock, j: number): number {
   const { q, dims } = block;
   const base = j * dims;
-  let sum = 0;
-  for (let i = 0; i < dims; i++) sum += (query[i] as number) * (q[base + i] as number);
-  return (sum * (block.scales[j] as number)) / 127;
+  // Four sums the CPU adds in parallel: the loop every semantic query runs tens of thousands of.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < dims; i += 4) {
+    s0 += (query[i] as number) * (q[base + i] as number);
+    s1 += (query[i + 1] as number) * (q[base + i + 1] as number);
+    s2 += (query[i + 2] as number) * (q[base + i + 2] as number);
+    s3 += (query[i + 3] as number) * (q[base + i + 3] as number);
+  }
+  for (; i < dims; i++) s0 += (query[i] as number) * (q[base + i] as number);
+  return ((s0 + s1 + s2 + s3) * (block.scales[j] as number)) / 127;
 }
 
 export function encodeFloats(vector: Float32Array): string {

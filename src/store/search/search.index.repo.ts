@@ -22,18 +22,10 @@ export interface PartInfo {
   created: Date;
 }
 
-export interface VectorRow {
-  block: number;
-  cluster: number;
-  count: number;
-  data: string;
-  model: string;
-}
-
 /** Terms asked for per select (see SearchDocsRepo's LOOKUP: short lists use the index). */
 const LOOKUP = 64;
 
-/** The inverted index's parts, the vector blocks and the quantizer, and the indexer's state. */
+/** The inverted index's parts and the indexer's state (the vectors: search.vectors.repo.ts). */
 export class SearchIndexRepo {
   constructor(private readonly db: DbSession) {}
 
@@ -132,93 +124,6 @@ export class SearchIndexRepo {
     await this.db.delete(ST.parts, and(col('part').in(keys)));
   }
 
-  /** Adds rows of recent vectors (a batch's, one per cluster). */
-  async writeNewVectors(rows: readonly VectorRow[]): Promise<void> {
-    await this.insertVectors(ST.vectorsNew, rows);
-  }
-
-  /** Adds packed blocks (the table is only ever added to; see search.tables.ts). */
-  async writeBlocks(rows: readonly VectorRow[]): Promise<void> {
-    await this.insertVectors(ST.vectors, rows);
-  }
-
-  private async insertVectors(table: string, rows: readonly VectorRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db.insert(
-      table,
-      rows.map((r) => ({
-        block: BigInt(r.block),
-        cluster: r.cluster,
-        count: r.count,
-        data: r.data,
-        model: r.model,
-      })),
-    );
-  }
-
-  /** The vectors of these clusters (all when undefined): blocks and recent rows. */
-  async vectors(clusters?: readonly number[]): Promise<VectorRow[]> {
-    const where = and(clusters !== undefined && col('cluster').in([...clusters]));
-    const [blocks, recent] = await Promise.all([
-      this.db.select(ST.vectors, { where }),
-      this.db.select(ST.vectorsNew, { where }),
-    ]);
-    return [...blocks, ...recent].map(vectorRow);
-  }
-
-  /** Recent rows of a cluster, those of these blocks (packing them). */
-  async newVectors(cluster: number, blocks: readonly number[]): Promise<VectorRow[]> {
-    if (blocks.length === 0) return [];
-    const rows = await this.db.select(ST.vectorsNew, {
-      where: and(col('cluster').eq(cluster), col('block').in(blocks.map(BigInt))),
-    });
-    return rows.map(vectorRow);
-  }
-
-  /** Sizes of the recent rows, by cluster, without the vectors (what packing is due). */
-  async newVectorCounts(): Promise<{ block: number; cluster: number; count: number }[]> {
-    const rows = await this.db.select(ST.vectorsNew, { columns: ['block', 'cluster', 'count'] });
-    return rows.map((row) => ({
-      block: num(row, 'block') ?? 0,
-      cluster: num(row, 'cluster') ?? 0,
-      count: num(row, 'count') ?? 0,
-    }));
-  }
-
-  /** Rows in the vector tables: blocks and recent rows. */
-  async vectorRowCount(): Promise<number> {
-    const [blocks, recent] = await Promise.all([this.db.count(ST.vectors), this.db.count(ST.vectorsNew)]);
-    return blocks + recent;
-  }
-
-  async deleteNewVectors(cluster: number, blocks: readonly number[]): Promise<void> {
-    if (blocks.length === 0) return;
-    await this.db.delete(ST.vectorsNew, and(col('cluster').eq(cluster), col('block').in(blocks.map(BigInt))));
-  }
-
-  async deleteAllVectors(): Promise<void> {
-    await this.db.delete(ST.vectors, and());
-    await this.db.delete(ST.vectorsNew, and());
-    await this.db.delete(ST.centroids, and());
-  }
-
-  async centroids(): Promise<{ cluster: number; vector: string; model: string }[]> {
-    const rows = await this.db.select(ST.centroids, { orderBy: [{ column: 'cluster' }] });
-    return rows.map((row) => ({
-      cluster: num(row, 'cluster') ?? 0,
-      vector: reqStr(row, 'vector'),
-      model: reqStr(row, 'model'),
-    }));
-  }
-
-  async setCentroids(model: string, vectors: readonly string[]): Promise<void> {
-    await this.db.delete(ST.centroids, and());
-    await this.db.insert(
-      ST.centroids,
-      vectors.map((vector, cluster) => ({ cluster, vector, model })),
-    );
-  }
-
   /** Empties the index (documents, parts, vectors, state): a rebuild starts from nothing. */
   async clear(): Promise<void> {
     for (const table of [ST.postings, ST.parts, ST.vectors, ST.vectorsNew, ST.centroids, ST.docs, ST.state]) {
@@ -257,15 +162,5 @@ function postingsRow(row: Row): PostingsRow {
     chunk: num(row, 'chunk') ?? 0,
     count: num(row, 'count') ?? 0,
     data: reqStr(row, 'data'),
-  };
-}
-
-function vectorRow(row: Row): VectorRow {
-  return {
-    block: num(row, 'block') ?? 0,
-    cluster: num(row, 'cluster') ?? 0,
-    count: num(row, 'count') ?? 0,
-    data: reqStr(row, 'data'),
-    model: reqStr(row, 'model'),
   };
 }

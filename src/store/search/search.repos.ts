@@ -2,16 +2,19 @@ import type { DbSession } from '../../db/db.types.ts';
 import { SearchDocsRepo } from './search.docs.repo.ts';
 import { SearchIndexRepo } from './search.index.repo.ts';
 import { TranscriptsRepo } from './search.transcripts.repo.ts';
+import { SearchVectorsRepo } from './search.vectors.repo.ts';
 
 /** The media search's tables, on one session (the store's, or a transaction's). */
 export class SearchRepos {
   readonly docs: SearchDocsRepo;
   readonly index: SearchIndexRepo;
   readonly transcripts: TranscriptsRepo;
+  readonly vectors: SearchVectorsRepo;
 
   constructor(db: DbSession) {
     this.docs = new SearchDocsRepo(db);
     this.index = new SearchIndexRepo(db);
     this.transcripts = new TranscriptsRepo(db);
+    this.vectors = new SearchVectorsRepo(db);
   }
 }

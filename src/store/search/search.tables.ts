@@ -85,19 +85,26 @@ export const searchTables: TableDef[] = [
     ],
   },
   {
-    // Embeddings in blocks of one cluster each: int8 vectors with a scale each (search.codec.ts).
-    // Rows are only ever added (and all deleted by a retraining or a reindex): rows of hundreds
-    // of kilobytes, deleted piecemeal, would make DuckDB rewrite the whole row group at its next
-    // checkpoint, gigabytes of memory at a million vectors. Deleted documents' vectors stay
-    // until then, and queries skip them.
+    // Embeddings in blocks of one cluster each: int8 vectors with a scale each (search.codec.ts),
+    // a block's text split over rows of at most 3,000 characters (search.vectors.repo.ts says
+    // why). A block is never updated: packing and refiling (src/search/search.maintain.ts,
+    // search.refile.ts) write new blocks and delete the ones they came from in one transaction,
+    // a few thousand vectors at a time. Deletes are cheap here: DuckDB 1.5 checkpoints them as
+    // deletion markers (a quarter of the 3,710 rows of a 510 MB table of a million vectors
+    // deleted, then CHECKPOINT: 15 ms). Deleted documents' vectors stay until their block is
+    // packed or refiled, and queries skip them.
     name: ST.vectors,
     columns: [
       { name: 'block', type: 'int64', nullable: false },
       { name: 'cluster', type: 'int32', nullable: false },
+      // Vectors in the block, and this row's piece of them: a block's packed text is split over
+      // rows of at most 3,000 characters (search.vectors.repo.ts says why).
       { name: 'count', type: 'int32', nullable: false },
       { name: 'data', type: 'string', nullable: false },
       // The embedding model (a change of model re-embeds everything).
       { name: 'model', type: 'string', nullable: false },
+      // The piece's place in its block, from 0; null: a block of one row, written before pieces.
+      { name: 'chunk', type: 'int32' },
     ],
   },
   {
@@ -111,10 +118,13 @@ export const searchTables: TableDef[] = [
       { name: 'data', type: 'string', nullable: false },
       // The embedding model (a change of model re-embeds everything).
       { name: 'model', type: 'string', nullable: false },
+      // As in search_vectors.
+      { name: 'chunk', type: 'int32' },
     ],
   },
   {
-    // The coarse quantizer of the vector index (inverted file): cluster centroids.
+    // The coarse quantizers of the vector index (inverted file): cluster centroids, numbered on
+    // from one training to the next (src/search/search.layout.ts says which are in use).
     name: ST.centroids,
     columns: [
       { name: 'cluster', type: 'int32', nullable: false },

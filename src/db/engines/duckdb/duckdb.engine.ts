@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { AnalyticsCapable, AnalyticsEngine } from '../../analytics/analytics.types.ts';
 import { DbError, StoreLockedError } from '../../db.errors.ts';
 import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
+import { DuckAnalytics } from './duckdb.analytics.ts';
 import { addColumn, Catalog, createTableSql, dropTableSql, lookupIndexSql } from './duckdb.catalog.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
 import { DuckConn } from './duckdb.connection.ts';
@@ -29,7 +31,7 @@ export interface DuckDbEngineOptions {
  */
 const SYNC_COMMIT_MAX_ROWS = 20_000;
 
-export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine> {
+export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine & AnalyticsCapable> {
   const { path } = options;
   if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
   const persistent = path !== ':memory:';
@@ -82,11 +84,13 @@ function withSafeOptimizers(config: Readonly<Record<string, string>>): Record<st
  * one stretch of work with no turn of the event loop in it. Checkpoints are this engine's own
  * (Checkpointer), never DuckDB's automatic ones inside a COMMIT.
  */
-class DuckDbEngine implements Engine {
+class DuckDbEngine implements Engine, AnalyticsCapable {
   readonly name = 'duckdb';
   // One process opens a DuckDB file read-write, and no other can open it meanwhile.
   readonly exclusive = true;
   readonly session: DbSession;
+  /** Reports on the tables themselves, on connections of their own (duckdb.analytics.ts). */
+  readonly analytics: AnalyticsEngine;
   private readonly catalog = new Catalog();
   private readonly writes = new Mutex();
   private readonly readers: Pool<DuckConn>;
@@ -102,6 +106,7 @@ class DuckDbEngine implements Engine {
     options: DuckDbEngineOptions,
   ) {
     this.readers = new Pool(async () => new DuckConn(await instance.connect()), Math.max(1, readerCount));
+    this.analytics = new DuckAnalytics(instance, this.catalog);
     if (path !== undefined) {
       this.checkpointer = new Checkpointer(
         `${path}.wal`,
@@ -220,6 +225,8 @@ class DuckDbEngine implements Engine {
         }),
       );
     } finally {
+      // Reports under way finish first (their connections hold the database open).
+      await this.analytics.close();
       const connections = [...(await this.readers.drain()), this.writer];
       for (const conn of connections) await conn.release();
       for (const conn of connections) conn.close();

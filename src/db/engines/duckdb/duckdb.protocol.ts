@@ -1,3 +1,4 @@
+import type { EngineExport, EngineQuery, ExportFormat } from '../../analytics/analytics.types.ts';
 import { DbError, type DbErrorCode, StoreLockedError } from '../../db.errors.ts';
 import type { ColumnDef, DbSession, Predicate, Row, SelectOptions, TableDef } from '../../db.types.ts';
 import type { DuckDbEngineOptions } from './duckdb.engine.ts';
@@ -28,6 +29,11 @@ export type EngineCall =
   | { call: 'tableBytes'; tables: readonly string[] }
   | { call: 'close' };
 
+/** A call of the engine's analytics (duckdb.analytics.ts), run on the thread like the rest. */
+export type AnalyticsCall =
+  | { call: 'query'; batch: readonly EngineQuery[] }
+  | { call: 'export'; query: EngineExport; format: ExportFormat; path: string };
+
 export type Request =
   /** An autocommit call. */
   | { id: number; kind: 'session'; op: SessionOp }
@@ -37,6 +43,7 @@ export type Request =
    */
   | { id: number; kind: 'tx'; tx: number; ops: SessionOp[]; end?: 'commit' | 'rollback' }
   | { id: number; kind: 'engine'; request: EngineCall }
+  | { id: number; kind: 'analytics'; request: AnalyticsCall }
   /** The main thread has handled the last batch of scan `id`: the next may come, or none (`stop`). */
   | { id: number; kind: 'scanAck'; stop: boolean };
 

@@ -1,7 +1,9 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import type { AnalyticsCapable } from '../../analytics/analytics.types.ts';
 import type { DbSession, Engine, Row } from '../../db.types.ts';
 import { createDuckDbEngine } from './duckdb.engine.ts';
 import {
+  type AnalyticsCall,
   type EngineCall,
   type Reply,
   type Request,
@@ -164,6 +166,15 @@ function engineCall(engine: Engine, request: EngineCall): Promise<unknown> {
   }
 }
 
+function analyticsCall(engine: AnalyticsCapable, request: AnalyticsCall): Promise<unknown> {
+  switch (request.call) {
+    case 'query':
+      return engine.analytics.query(request.batch);
+    case 'export':
+      return engine.analytics.exportTo(request.query, request.format, request.path);
+  }
+}
+
 async function answer(id: number, work: () => Promise<unknown>): Promise<void> {
   try {
     reply({ id, kind: 'ok', value: await work() });
@@ -181,7 +192,7 @@ const opened = await createDuckDbEngine((workerData as ThreadData).options).catc
 });
 if (opened !== undefined) serve(opened);
 
-function serve(engine: Engine): void {
+function serve(engine: Engine & AnalyticsCapable): void {
   port.on('message', (request: Request) => {
     switch (request.kind) {
       case 'session':
@@ -192,6 +203,9 @@ function serve(engine: Engine): void {
         return;
       case 'engine':
         void answer(request.id, () => engineCall(engine, request.request));
+        return;
+      case 'analytics':
+        void answer(request.id, () => analyticsCall(engine, request.request));
         return;
       case 'scanAck': {
         const ack = acks.get(request.id);

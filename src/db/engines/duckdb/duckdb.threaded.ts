@@ -1,4 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import type {
+  AnalyticsCapable,
+  AnalyticsEngine,
+  AnalyticsResult,
+  EngineExport,
+  EngineQuery,
+  ExportFormat,
+} from '../../analytics/analytics.types.ts';
 import { DbError } from '../../db.errors.ts';
 import type {
   ColumnDef,
@@ -44,7 +52,9 @@ type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : n
  * Transactions are serialised here, from the start of `fn` to the end of COMMIT, as the
  * in-process engine does: layers above (the store's cache) rely on no two running at once.
  */
-export async function createThreadedDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine> {
+export async function createThreadedDuckDbEngine(
+  options: DuckDbEngineOptions,
+): Promise<Engine & AnalyticsCapable> {
   // Compiled (dist/), the thread's module is JavaScript and starts the worker itself; from the
   // TypeScript sources, a boot file first registers tsx in the thread.
   const compiled = import.meta.url.endsWith('.js');
@@ -70,11 +80,25 @@ interface Pending {
   failed?: unknown;
 }
 
-class ThreadedDuckDbEngine implements Engine {
+class ThreadedDuckDbEngine implements Engine, AnalyticsCapable {
   readonly name = 'duckdb';
   // One process opens a DuckDB file read-write, and no other can open it meanwhile.
   readonly exclusive = true;
   readonly session: DbSession;
+  /**
+   * The thread's engine runs reports on connections of its own (duckdb.analytics.ts); an export
+   * writes its file there and this thread reads the file as it grows.
+   */
+  readonly analytics: AnalyticsEngine = {
+    query: async (batch: readonly EngineQuery[]) =>
+      (await this.call({ kind: 'analytics', request: { call: 'query', batch } })) as AnalyticsResult[],
+    exportTo: async (query: EngineExport, format: ExportFormat, path: string) =>
+      (await this.call({ kind: 'analytics', request: { call: 'export', query, format, path } })) as {
+        rows: number;
+      },
+    // The thread's engine closes its reports' connections when it closes.
+    close: async () => undefined,
+  };
   private readonly calls = new Map<number, Pending>();
   private readonly transactions = new Mutex();
   private nextId = 1;
@@ -154,9 +178,9 @@ class ThreadedDuckDbEngine implements Engine {
     return this.closing;
   }
 
-  private async call(request: EngineCall): Promise<unknown> {
+  private async call(request: EngineCall | Outgoing): Promise<unknown> {
     this.checkOpen();
-    return this.send({ kind: 'engine', request });
+    return this.send('kind' in request ? request : { kind: 'engine', request });
   }
 
   private checkOpen(): void {

@@ -1,0 +1,104 @@
+import { SizeBackfill } from './analytics/analytics.backfill.ts';
+import { AnalyticsService } from './analytics/analytics.service.ts';
+import { readSizesCursor, SizeFollower, type SizeReport } from './analytics/analytics.sizes.ts';
+import type { Clock } from './common/clock.ts';
+import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
+import type { Config } from './config.ts';
+import { type AnalyticsManager, openAnalytics } from './db/engine.factory.ts';
+import type { MediaRegistry } from './media/media.registry.ts';
+import type { ServerMetrics } from './metrics/metrics.registry.ts';
+import { AnalyticsReports } from './store/analytics/reports.ts';
+import type { TamsStore } from './store/store.ts';
+
+/** Analytics as the server runs it: the reports' service, and the object size follower. */
+export interface AnalyticsRuntime {
+  service: AnalyticsService;
+  /** Wakes the size follower (events committed). */
+  wake(): void;
+  /** The lowest outbox position the size follower still needs (events above it must be kept). */
+  holdBack(): Promise<bigint>;
+  /** Builds and starts the size follower's worker. */
+  start(log: WorkerLog, owner: string, exclusive: boolean): BackgroundWorker;
+  /** A follower to step by hand (tests). */
+  createFollower(log: WorkerLog, owner: string, exclusive: boolean): SizeFollower;
+  /** The backfill of `tams-mgmt analytics sizes`. */
+  createBackfill(owner: string): SizeBackfill;
+  /** Called after each batch the follower commits. */
+  onBatch?: (report: SizeReport) => void;
+  close(): Promise<void>;
+}
+
+export function buildAnalytics(
+  config: Config,
+  deps: { db: AnalyticsManager; store: TamsStore; media: MediaRegistry; clock: Clock },
+): AnalyticsRuntime {
+  const { store, media, clock } = deps;
+  const leaseMs = config.TAMS_WORKER_LEASE_SECONDS * 1000;
+  const reports = new AnalyticsReports(
+    openAnalytics(deps.db, {
+      memoryLimit: config.TAMS_DUCKDB_MEMORY_LIMIT,
+      threads: config.TAMS_DUCKDB_THREADS,
+    }),
+    (name) => deps.db.tableInfo(name),
+  );
+  let worker: BackgroundWorker | undefined;
+  let follower: SizeFollower | undefined;
+  const runtime: AnalyticsRuntime = {
+    service: new AnalyticsService({
+      reports,
+      store,
+      media,
+      clock,
+      exportMaxRows: config.TAMS_ANALYTICS_EXPORT_MAX_ROWS,
+    }),
+    wake: () => worker?.wake(),
+    holdBack: () => readSizesCursor(store),
+    createFollower(log, owner, exclusive) {
+      return new SizeFollower({
+        store,
+        media,
+        clock,
+        log,
+        owner,
+        leaseMs,
+        exclusive,
+        onBatch: (report) => runtime.onBatch?.(report),
+      });
+    },
+    createBackfill(owner) {
+      return new SizeBackfill({ store, media, reports, clock, owner, leaseMs });
+    },
+    start(log, owner, exclusive) {
+      follower = runtime.createFollower(log, owner, exclusive);
+      const running = follower;
+      worker = new BackgroundWorker('analytics-sizes', () => running.step(), config.TAMS_WORKER_IDLE_MS, log);
+      return worker;
+    },
+    async close() {
+      await follower?.release().catch(() => undefined);
+      await reports.close();
+    },
+  };
+  return runtime;
+}
+
+/** The size follower on /metrics: what it recorded in this process. */
+export function bindAnalyticsMetrics(metrics: ServerMetrics, analytics: AnalyticsRuntime): void {
+  const done = { sized: 0, missing: 0 };
+  const previous = analytics.onBatch;
+  analytics.onBatch = (report) => {
+    done.sized += report.sized;
+    done.missing += report.missing;
+    previous?.(report);
+  };
+  metrics.gauge(
+    'tams_analytics_objects_sized_total',
+    'Objects whose size this process recorded (HEAD through their backend) after their registration',
+    () => done.sized,
+  );
+  metrics.gauge(
+    'tams_analytics_objects_missing_total',
+    'Objects registered whose backend had no bytes when this process asked (recorded without a size)',
+    () => done.missing,
+  );
+}

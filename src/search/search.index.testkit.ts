@@ -1,0 +1,100 @@
+/**
+ * What the index tests share: a store on an in-memory DuckDB (or the caller's engine), an
+ * indexer over it, batches committed straight from drafts, and embeddings in tight topics.
+ */
+import { expect } from 'vitest';
+import { loadConfig } from '../config.ts';
+import type { Engine } from '../db/db.types.ts';
+import { openEngine } from '../db/engine.factory.ts';
+import type { TableManager } from '../db/manager.ts';
+import { MediaRegistry } from '../media/media.registry.ts';
+import { openStoreDb } from '../store/store.open.ts';
+import { TamsStore } from '../store/store.ts';
+import type { EmbeddingProvider } from './embed/embed.types.ts';
+import type { DocDraft } from './search.extract.ts';
+import { SearchIndexer } from './search.indexer.ts';
+import { dot } from './search.ivf.ts';
+import { IndexPlan } from './search.plan.ts';
+import { IndexState } from './search.state.ts';
+import { analyzerText } from './search.text.ts';
+
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export async function openStore(
+  engine?: Engine,
+): Promise<{ store: TamsStore; db: TableManager; close: () => Promise<void> }> {
+  const opened = engine ?? (await openEngine(loadConfig({}), { memory: true }));
+  const { db } = await openStoreDb(opened, { owner: 'test' });
+  const store = await TamsStore.open(db, { cached: false });
+  return { store, db, close: () => db.close() };
+}
+
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+export function indexer(
+  store: TamsStore,
+  embedder?: EmbeddingProvider,
+  options: { refileVectors?: number } = {},
+): SearchIndexer {
+  return new SearchIndexer({
+    ...options,
+    store,
+    media: new MediaRegistry([]),
+    embedder,
+    text: analyzerText,
+    clock: { now: () => new Date() },
+    log: silent,
+    owner: 'test',
+    exclusive: true,
+  });
+}
+
+export function draft(n: number, text: string): DocDraft {
+  return { doc_key: `transcript:t:${n}`, kind: 'transcript', transcript_id: 't', text };
+}
+
+/** Adds `drafts` as one batch (one part); removes the documents of `remove` keys first. */
+export async function batch(
+  ix: SearchIndexer,
+  store: TamsStore,
+  drafts: DocDraft[],
+  remove: string[] = [],
+): Promise<void> {
+  const plan = new IndexPlan();
+  if (remove.length > 0) plan.remove({ kind: 'keys', keys: remove });
+  for (const d of drafts) plan.add(d);
+  const state = await IndexState.read(store);
+  expect(await ix.commit(plan, state, { cursor: 0n })).toBeDefined();
+}
+
+/** Vectors in a few tight clusters, as sentence embeddings of a few topics are. */
+export class ClusteredVectors implements EmbeddingProvider {
+  readonly id = 'test:clustered';
+  readonly dimensions = 32;
+  private readonly centres: Float32Array[];
+  constructor(
+    private readonly random: () => number,
+    topics = 12,
+  ) {
+    this.centres = Array.from({ length: topics }, () => this.unit(() => random() - 0.5));
+  }
+  private unit(component: (i: number) => number): Float32Array {
+    const v = Float32Array.from({ length: this.dimensions }, (_, i) => component(i));
+    const norm = Math.sqrt(dot(v, v));
+    return v.map((x) => x / norm);
+  }
+  /** `text` is "<centre> <anything>": a point near that centre. */
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.map((t) => {
+      const centre = this.centres[Number(t.split(' ')[0]) % this.centres.length] as Float32Array;
+      return this.unit((i) => (centre[i] as number) + (this.random() - 0.5) * 0.35);
+    });
+  }
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,70 @@
+import type { Clock } from '../common/clock.ts';
+import type { JobLease } from './leases.repo.ts';
+import type { TamsStore } from './store.ts';
+
+export interface FollowerLeaseOptions {
+  store: TamsStore;
+  clock: Clock;
+  /** Identifies this process among replicas. */
+  owner: string;
+  leaseMs?: number;
+  /** No other process can use the store (the embedded engine): a lease found at start is stale. */
+  exclusive?: boolean;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+
+/**
+ * The lease of a job that follows the event outbox one batch at a time (the search index, the EXR
+ * catalogue, the object sizes): one replica works while the others wait; the lease is taken or
+ * renewed inside each batch's transaction, so a batch commits only while its lease holds, and
+ * given back when there is nothing to do, so that a replica that stops stays out of the way.
+ */
+export class FollowerLease {
+  private resumed = false;
+  private held = false;
+
+  constructor(
+    private readonly job: JobLease,
+    private readonly options: FollowerLeaseOptions,
+  ) {}
+
+  get termMs(): number {
+    return this.options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /** Whether this process may work now: false while another holds the lease. */
+  async mayWork(): Promise<boolean> {
+    const { store, clock, owner } = this.options;
+    if (!this.resumed) {
+      if (this.options.exclusive) await store.leases.freeAll([this.job]);
+      this.resumed = true;
+    }
+    const holder = await store.leases.holder(this.job, clock.now());
+    if (holder !== undefined && holder.owner !== owner) {
+      this.held = false;
+      return false;
+    }
+    return true;
+  }
+
+  /** In a batch's transaction: takes or renews the lease; false when another holds it. */
+  take(tx: TamsStore): Promise<boolean> {
+    return tx.leases.take(this.job, this.options.owner, this.options.clock.now(), this.termMs);
+  }
+
+  /** After a batch's transaction: whether it committed under the lease. */
+  settle(committed: boolean): void {
+    this.held = committed;
+  }
+
+  /** Nothing to do: gives the lease back if this process holds it. */
+  async idle(): Promise<void> {
+    if (this.held) await this.release();
+  }
+
+  async release(): Promise<void> {
+    this.held = false;
+    await this.options.store.leases.release(this.job, this.options.owner);
+  }
+}

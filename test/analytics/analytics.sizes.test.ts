@@ -1,0 +1,130 @@
+/**
+ * The object size follower and its backfill (src/analytics/analytics.sizes.ts,
+ * analytics.backfill.ts): sizes recorded from the media backend after registration, each object
+ * once, misses recorded; one replica at a time (the lease); the outbox held for it; the backfill
+ * for objects registered before, misses asked again, orphans pruned; sizes going with their
+ * objects. Stepped by hand: no timing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SizeFollower } from '../../src/analytics/analytics.sizes.ts';
+import { SIZES_CURSOR } from '../../src/analytics/analytics.sizes.ts';
+import type { AnalyticsRuntime } from '../../src/deps.analytics.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { createFlow, videoFlow } from '../http/fixtures.ts';
+import { type AllocatedObject, addSegments, allocate, upload } from '../segments/helpers.ts';
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+let server: TestServer;
+let analytics: AnalyticsRuntime;
+let flow: string;
+let objects: AllocatedObject[];
+
+beforeAll(async () => {
+  server = await startServer({ workers: false, env: { TAMS_ANALYTICS: 'true' } });
+  analytics = server.runtime.analytics as AnalyticsRuntime;
+  const doc = videoFlow();
+  await createFlow(server, doc);
+  flow = doc.id as string;
+  objects = await allocate(server, flow, { limit: 6 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const id = (i: number) => (objects[i] as AllocatedObject).object_id;
+const sizesOf = async (...ids: string[]) => {
+  const rows = await server.runtime.store.objectSizes.get(ids);
+  return Object.fromEntries(rows.map((r) => [r.objectId, r.size]));
+};
+async function drain(follower: SizeFollower): Promise<void> {
+  while (await follower.step()) {
+    // until the outbox is followed to its end
+  }
+}
+
+describe('the object size follower', () => {
+  it('records each registered object once, a miss as null, nothing for external objects', async () => {
+    await upload(objects[0] as AllocatedObject, Buffer.alloc(100));
+    await upload(objects[1] as AllocatedObject, Buffer.alloc(200));
+    await addSegments(server, flow, [
+      { object_id: id(0), timerange: '[0:0_1:0)' },
+      { object_id: id(1), timerange: '[1:0_2:0)' },
+      { object_id: id(2), timerange: '[2:0_3:0)' },
+      { object_id: id(0), timerange: '[3:0_4:0)' },
+      { object_id: 'external-1', timerange: '[4:0_5:0)', get_urls: [{ url: 'http://media.invalid/e1' }] },
+    ] as never);
+    const follower = analytics.createFollower(quiet, 'replica-a', false);
+    await drain(follower);
+    expect(await sizesOf(id(0), id(1), id(2), 'external-1')).toEqual({
+      [id(0)]: 100n,
+      [id(1)]: 200n,
+      [id(2)]: null,
+    });
+    const [row] = await server.runtime.store.objectSizes.get([id(1)]);
+    expect(row).toMatchObject({ flowId: flow, segStart: 1_000_000_000n });
+    // Every event followed: the outbox need keep none for it.
+    expect(await analytics.holdBack()).toBe(await server.runtime.store.events.lastSeq());
+    await follower.release();
+  });
+
+  it('takes turns under the lease: a replica does nothing while another holds it', async () => {
+    const a = analytics.createFollower(quiet, 'replica-a', false);
+    const b = analytics.createFollower(quiet, 'replica-b', false);
+    await upload(objects[3] as AllocatedObject, Buffer.alloc(300));
+    await addSegments(server, flow, { object_id: id(3), timerange: '[10:0_11:0)' });
+    expect(await a.step()).toBe(false);
+    expect(await sizesOf(id(3))).toEqual({ [id(3)]: 300n });
+    // a holds the lease (it released nothing: it had work): b's step leaves the next batch alone.
+    await upload(objects[4] as AllocatedObject, Buffer.alloc(400));
+    await addSegments(server, flow, { object_id: id(4), timerange: '[11:0_12:0)' });
+    expect(await b.step()).toBe(false);
+    expect(await sizesOf(id(4))).toEqual({});
+    await drain(a);
+    expect(await a.step()).toBe(false);
+    expect(await sizesOf(id(4))).toEqual({ [id(4)]: 400n });
+    // Idle, a let the lease go: now b may work.
+    await addSegments(server, flow, { object_id: id(5), timerange: '[12:0_13:0)' });
+    await drain(b);
+    expect(await sizesOf(id(5))).toEqual({ [id(5)]: null });
+    await b.release();
+  });
+
+  it('drops the sizes of objects deleted, in the deletion itself', async () => {
+    const deleted = await server.delete(`/flows/${flow}/segments`, { query: { timerange: '[10:0_12:0)' } });
+    expect(deleted.status).toBe(204);
+    expect(await sizesOf(id(3), id(4))).toEqual({});
+  });
+});
+
+describe('the size backfill', () => {
+  it('sizes objects the follower never saw, asks misses again, prunes orphans', async () => {
+    const { store } = server.runtime;
+    const more = await allocate(server, flow, { limit: 2 });
+    await upload(more[0] as AllocatedObject, Buffer.alloc(10));
+    await addSegments(server, flow, [
+      { object_id: (more[0] as AllocatedObject).object_id, timerange: '[20:0_21:0)' },
+      { object_id: (more[1] as AllocatedObject).object_id, timerange: '[21:0_22:0)' },
+    ]);
+    // As if analytics had been off: the follower's cursor past these registrations.
+    const last = await store.events.lastSeq();
+    await store.transaction((tx) => tx.settings.set(SIZES_CURSOR, last.toString()));
+    const orphan = { objectId: 'gone-object', size: 5n, checked: new Date(), storageId: 'x' };
+    await store.transaction((tx) => tx.objectSizes.insert([orphan]));
+    await upload(objects[5] as AllocatedObject, Buffer.alloc(600));
+    const backfill = analytics.createBackfill('mgmt');
+    const counts = await backfill.run({ prune: true, missing: true }, () => {});
+    await backfill.release();
+    expect(counts).toMatchObject({ sized: 1, missing: 1, found: 1, pruned: 1 });
+    const ids = more.map((o) => o.object_id);
+    expect(await sizesOf(...ids, id(5), 'gone-object')).toEqual({
+      [ids[0] as string]: 10n,
+      [ids[1] as string]: null,
+      // Uploaded late: found by --missing.
+      [id(5)]: 600n,
+    });
+    // Run again: nothing left to do.
+    const again = analytics.createBackfill('mgmt');
+    expect(await again.run({}, () => {})).toMatchObject({ sized: 0, missing: 0 });
+    await again.release();
+  });
+});
