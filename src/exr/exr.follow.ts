@@ -1,4 +1,3 @@
-import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
