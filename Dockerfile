@@ -1,7 +1,8 @@
 # tams-server container image: `docker build -t tams-server .` (see README "Deploy with Helm").
 # The build stage compiles the TypeScript sources to JavaScript (`npm run build`: tsc to dist/)
-# with the dev dependencies, then prunes those away; the runtime stage runs `node dist/src/main.js`
-# with the production dependencies only (no tsx, no TypeScript sources).
+# and builds the web UI (Vite: ui/ to ui/dist) with the dev dependencies, then prunes those away;
+# the runtime stage runs `node dist/src/main.js` with the production dependencies only (no tsx,
+# no TypeScript sources), serving ui/dist at /ui.
 # Node.js 24 (LTS), the release CI also runs the test suite and the compiled server on.
 
 FROM node:24.21.0-bookworm-slim AS build
@@ -9,11 +10,13 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 # .npmrc tells onnxruntime-node's install script to skip its CUDA download (the CPU runtime is in
 # the package). `npm install` installs the locked versions if `npm ci` refuses a lock file that
-# lacks other platforms' optional binaries (as .ci/run does).
+# lacks other platforms' optional binaries (as .ci/run does). `prepare` (scripts/ui-prepare.mjs,
+# not in the build context) is skipped: `npm run build` below builds the web UI.
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY mgmt ./mgmt
+COPY ui ./ui
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime: Debian slim (glibc, which DuckDB's prebuilt binary needs), non-root, data on a volume.
@@ -28,6 +31,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The web UI, built (the server finds ui/dist beside its package.json).
+COPY --from=build /app/ui/dist ./ui/dist
 COPY package.json ./
 # tams-mgmt and tams-admin (`node bin/tams-mgmt.mjs …`) run dist/ here: tsx is not installed.
 COPY bin ./bin

@@ -20,14 +20,15 @@ const VAST_EXCLUDED: string[] = [
 ];
 
 // Tiers, one npm script each (`npm test` runs every project):
-// unit (test:unit): the tests next to the code in src/;
+// unit (test:unit): the tests next to the code in src/ and ui/src/;
 // integration (test:integration): test/, the app over real HTTP with real DuckDB and S3 servers,
 //   plus the uncached project;
-// browser (test:browser): Swagger UI driven in Chromium.
+// browser (test:browser): Swagger UI and the web UI driven in Chromium.
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'unit', include: ['src/**/*.test.ts'] } },
+      // The web UI's pure modules (timeline geometry, gaps, the player's clock) are unit tests too.
+      { test: { ...shared, name: 'unit', include: ['src/**/*.test.ts', 'ui/src/**/*.test.ts'] } },
       {
         test: {
           ...shared,

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: builds the data set through the store, starts tams-server and a
  * bare Fastify baseline in their own processes, measures the hot paths over HTTP, prints a table
- * and writes the figures as JSON.
+ * and writes the figures as JSON. `--search`, `--analytics`, `--ui` and `--exr` run the other
+ * benches (their own files).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ import {
 import { startBaseline, startTams } from './bench.server.ts';
 import { runExrBench } from './exr.bench.ts';
 import { runSearchBench } from './search.bench.ts';
+import { parseUiArgs } from './ui.args.ts';
+import { runUiBench } from './ui.bench.ts';
 import { runVastBench } from './vast.bench.ts';
 import { runReplicasBench } from './vast.replicas.ts';
 
@@ -33,6 +36,10 @@ if (process.argv.includes('--search')) {
 if (process.argv.includes('--analytics')) {
   await runAnalyticsBench(parseAnalyticsArgs(process.argv.slice(2)), log);
   process.exit(0);
+}
+if (process.argv.includes('--ui')) {
+  const ok = await runUiBench(parseUiArgs(process.argv.slice(2)), log);
+  process.exit(ok ? 0 : 1);
 }
 if (process.argv.includes('--exr')) {
   await runExrBench(parseExrArgs(process.argv.slice(2)), log);

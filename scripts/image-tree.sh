@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: scripts/image-tree.sh <dir>
 # Lays out <dir> as the Dockerfile's runtime stage lays out /app, since these machines cannot
-# build images (no Docker engine): dist/ (run `npm run build` first), bin/, package.json, and
+# build images (no Docker engine): dist/ and ui/dist (run `npm run build` first), bin/, package.json, and
 # node_modules with the production dependencies only, installed from the lock file by the npm and
 # Node.js on PATH. `npm run smoke:dist -- --image <dir>` then runs the server and CLIs from it.
 # Keep the copied files in step with the Dockerfile's COPY lines.
@@ -9,14 +9,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dir=${1:?usage: $0 <dir>}
-if [ ! -f dist/src/main.js ]; then
-  echo "image-tree: dist/src/main.js is missing: run npm run build first" >&2
-  exit 1
-fi
+for built in dist/src/main.js ui/dist/index.html; do
+  if [ ! -f "$built" ]; then
+    echo "image-tree: $built is missing: run npm run build first" >&2
+    exit 1
+  fi
+done
 rm -rf "$dir"
-mkdir -p "$dir"
+mkdir -p "$dir/ui"
 # .npmrc: onnxruntime-node's install script must skip its CUDA download (see .npmrc).
 cp -R dist bin package.json package-lock.json .npmrc "$dir"/
+cp -R ui/dist "$dir/ui/dist"
 cd "$dir"
 # As in the Dockerfile (and .ci/run): npm install when npm ci refuses the lock file for lacking
 # other platforms' optional binaries (its long refusal is left out of the log).

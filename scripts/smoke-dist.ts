@@ -4,6 +4,8 @@
  * a working directory outside the repository and without NODE_OPTIONS (no tsx). It checks:
  *  - dist/ holds JavaScript only and nothing in it imports tsx or a `.ts` file;
  *  - the server starts, becomes ready and reports package.json's version;
+ *  - it serves the built web UI (ui/dist, `npm run build`) at /ui: the page, and its script
+ *    compressed and cached as the build made it;
  *  - a Flow is created, storage allocated, bytes uploaded through the presigned URL, a segment
  *    registered and read back with the same bytes;
  *  - SIGTERM stops it with exit status 0, no error logged and nothing on stderr (where Node.js
@@ -123,6 +125,21 @@ function videoFlow(): Doc {
   };
 }
 
+/** /ui/ is the built page; the script it names comes brotli-compressed and cached for good. */
+async function uiBack(server: Server): Promise<void> {
+  const page = await fetch(`${server.url}/ui/`);
+  assert.equal(page.status, 200, 'GET /ui/');
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  const html = await page.text();
+  const script = /<script type="module" crossorigin src="(\/ui\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  assert.ok(script, 'the page names its script');
+  const asset = await fetch(`${server.url}${script}`, { headers: { 'accept-encoding': 'br' } });
+  assert.equal(asset.status, 200, `GET ${script}`);
+  assert.equal(asset.headers.get('content-encoding'), 'br', `${script} is sent brotli-compressed`);
+  assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+  log(`web UI served at /ui (${script}, brotli, immutable)`);
+}
+
 /** The flow's segments hold exactly one, and its presigned URL gives back `bytes`. */
 async function readBack(api: ReturnType<typeof client>, flowId: string, bytes: Buffer): Promise<void> {
   const listed = await api('GET', `/flows/${flowId}/segments`);
@@ -193,6 +210,7 @@ async function main(): Promise<void> {
     const service = await api('GET', '/service');
     assert.equal(service.status, 200);
     assert.equal((service.body as Doc).service_version, version, 'service_version is package.json version');
+    await uiBack(first);
 
     const flow = videoFlow();
     assert.equal((await api('PUT', `/flows/${flow.id}`, flow)).status, 201);

@@ -46,6 +46,8 @@ import { sourcesRoutes } from './sources/sources.routes.ts';
 import type { SourcesService } from './sources/sources.service.ts';
 import { storageRoutes } from './storage/storage.routes.ts';
 import type { StorageService } from './storage/storage.service.ts';
+import { uiDirectory } from './ui/ui.dir.ts';
+import { uiRoutes } from './ui/ui.routes.ts';
 import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
 import type { WebhooksService } from './webhooks/webhooks.service.ts';
 
@@ -163,6 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   });
   if (deps.mediaRoutes) await app.register(deps.mediaRoutes);
+  if (config.TAMS_UI) await uiRoutes(app, { dir: uiDirectory(config.TAMS_UI_DIR) });
   if (deps.readiness) {
     await opsRoutes(app, {
       readiness: deps.readiness,

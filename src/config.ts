@@ -11,6 +11,7 @@ import { hlsSettings } from './hls/hls.config.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 import { opsSettings } from './ops/ops.config.ts';
 import { searchConfigProblems, searchSettings } from './search/search.config.ts';
+import { uiSettings } from './ui/ui.config.ts';
 
 /**
  * Every TAMS_* setting, one schema: the README table is generated from it (npm run config:docs)
@@ -263,6 +264,8 @@ export const ConfigSchema = Type.Object({
   ...analyticsSettings,
   // HLS playback (src/hls/hls.config.ts).
   ...hlsSettings,
+  // The web UI (src/ui/ui.config.ts).
+  ...uiSettings,
 });
 
 export type Config = Static<typeof ConfigSchema>;

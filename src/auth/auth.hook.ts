@@ -21,10 +21,12 @@ export interface AuthRouteConfig {
 
 /**
  * Public without credentials: the API's documentation (Swagger UI must load before it can be
- * authorised). The operations routes are public too, by their `tamsOps` config: probes and
- * Prometheus scrapes carry no API credentials (keep /metrics off public networks).
+ * authorised) and the web UI's files (its sign-in page loads before any credentials exist; the
+ * API calls it makes carry the token). The operations routes are public too, by their `tamsOps`
+ * config: probes and Prometheus scrapes carry no API credentials (keep /metrics off public
+ * networks).
  */
-const PUBLIC_URLS = [/^\/openapi\.json$/, /^\/docs(\/.*)?$/];
+const PUBLIC_URLS = [/^\/openapi\.json$/, /^\/docs(\/.*)?$/, /^\/ui(\/.*)?$/];
 
 /** Beyond the methods' scopes: changing the service settings is for administrators. */
 const ADMIN_ROUTES = new Set(['POST /service']);

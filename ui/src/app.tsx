@@ -1,0 +1,142 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { Loading, PageTitle } from './components/common.tsx';
+import { DeletionsPage, WebhooksPage } from './pages/admin.tsx';
+import { FlowsPage } from './pages/flows.tsx';
+import { SearchPage } from './pages/search.tsx';
+import { SignInPage } from './pages/signin.tsx';
+import { SourcesPage } from './pages/sources.tsx';
+import { href, navigate, type Route, useRoute, withQuery } from './router.ts';
+import { type Features, type Session, useSession } from './session.ts';
+
+type FlowPageType = ComponentType<{ id: string; route: Route; features: Features }>;
+
+/**
+ * The Flow page (timeline, player) in a chunk of its own, loaded when first opened: the first
+ * load (sign-in, lists) stays small, and hls.js is a further chunk the player loads.
+ */
+function LazyFlowPage(props: { id: string; route: Route; features: Features }) {
+  const [page, setPage] = useState<{ component: FlowPageType } | { error: unknown } | undefined>();
+  useEffect(() => {
+    import('./flow/flow.page.tsx').then(
+      (module) => setPage({ component: module.FlowPage }),
+      (error) => setPage({ error }),
+    );
+  }, []);
+  if (page === undefined) return <Loading what="the Flow page" />;
+  if ('error' in page) return <p class="error">The Flow page could not be loaded: {String(page.error)}</p>;
+  const FlowPage = page.component;
+  return <FlowPage {...props} />;
+}
+
+const FLOW_PATH = /^\/flows\/([0-9a-fA-F-]{36})$/;
+
+function Page({ route, session }: { route: Route; session: Extract<Session, { state: 'signed-in' }> }) {
+  const admin = session.who.scopes.includes('admin');
+  const flow = FLOW_PATH.exec(route.path);
+  if (flow?.[1]) return <LazyFlowPage id={flow[1]} route={route} features={session.features} />;
+  switch (route.path) {
+    case '/':
+    case '/sources':
+      return <SourcesPage route={route} />;
+    case '/flows':
+      return <FlowsPage route={route} />;
+    case '/search':
+      return session.features.search ? <SearchPage route={route} /> : <NotFound what="Media search is off" />;
+    case '/deletions':
+      return admin ? <DeletionsPage /> : <NotFound what="Deletion requests are for administrators" />;
+    case '/webhooks':
+      return admin ? <WebhooksPage /> : <NotFound what="Webhooks are for administrators" />;
+    default:
+      return <NotFound what="No such page" />;
+  }
+}
+
+function NotFound({ what }: { what: string }) {
+  return (
+    <section>
+      <PageTitle>{what}</PageTitle>
+      <p>
+        <a href={href('/sources')}>Sources</a>
+      </p>
+    </section>
+  );
+}
+
+function SearchBox({ route }: { route: Route }) {
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    const q = String(new FormData(event.currentTarget as HTMLFormElement).get('q') ?? '').trim();
+    if (q !== '') navigate(withQuery('/search', { q }));
+  };
+  return (
+    <form class="searchbox" aria-label="Search" onSubmit={onSubmit} key={route.query.get('q') ?? ''}>
+      <label for="q" class="visually-hidden">
+        Search the store
+      </label>
+      <input id="q" name="q" type="search" placeholder="Search…" defaultValue={route.query.get('q') ?? ''} />
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+function NavLink({ to, route, children }: { to: string; route: Route; children: string }) {
+  const current = route.path === to || (to === '/sources' && route.path === '/');
+  return (
+    <a href={href(to)} aria-current={current ? 'page' : undefined}>
+      {children}
+    </a>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const { session, signIn, signOut } = useSession();
+  const signedIn = session.state === 'signed-in' ? session : undefined;
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href={href('/sources')}>
+          TAMS
+        </a>
+        {signedIn && (
+          <nav aria-label="Main">
+            <NavLink to="/sources" route={route}>
+              Sources
+            </NavLink>
+            <NavLink to="/flows" route={route}>
+              Flows
+            </NavLink>
+            {signedIn.who.scopes.includes('admin') && (
+              <>
+                <NavLink to="/deletions" route={route}>
+                  Deletions
+                </NavLink>
+                <NavLink to="/webhooks" route={route}>
+                  Webhooks
+                </NavLink>
+              </>
+            )}
+          </nav>
+        )}
+        {signedIn?.features.search && <SearchBox route={route} />}
+        {signedIn && signedIn.who.scheme !== 'none' && (
+          <div class="who">
+            <span title={signedIn.who.scopes.join(', ')}>{signedIn.who.name ?? 'signed in'}</span>
+            <button type="button" onClick={signOut}>
+              Sign out
+            </button>
+          </div>
+        )}
+      </header>
+      <main id="main">
+        {session.state === 'checking' && <Loading what="the session" />}
+        {session.state === 'signed-out' && <SignInPage error={session.error} onSignIn={signIn} />}
+        {signedIn && <Page route={route} session={signedIn} />}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,90 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { isAbort } from '../api/http.ts';
+import type { Tags } from '../api/types.ts';
+
+/** The page's heading, focused when the page opens so that keyboard and screen reader users start there. */
+export function PageTitle({ children }: { children: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus({ preventScroll: true }), []);
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+export function ErrorMessage({ error }: { error: unknown }) {
+  return (
+    <p class="error" role="alert">
+      {error instanceof Error ? error.message : String(error)}
+    </p>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p class="muted" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export type Loaded<T> =
+  | { state: 'loading' }
+  | { state: 'error'; error: unknown }
+  | { state: 'done'; value: T };
+
+/** The result of `load`, run again whenever `key` changes (the previous run is aborted). */
+export function useLoad<T>(key: string, load: (signal: AbortSignal) => Promise<T>): Loaded<T> {
+  const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
+  // Run again for a new `key` alone: `load` is a new closure on every render, `key` names what it reads.
+  useEffect(() => {
+    const controller = new AbortController();
+    setResult({ state: 'loading' });
+    load(controller.signal).then(
+      (value) => setResult({ state: 'done', value }),
+      (error) => !isAbort(error) && setResult({ state: 'error', error }),
+    );
+    return () => controller.abort();
+  }, [key]);
+  return result;
+}
+
+export function TagList({ tags }: { tags: Tags | undefined }) {
+  const entries = Object.entries(tags ?? {});
+  if (entries.length === 0) return <span class="muted">none</span>;
+  return (
+    <ul class="tags">
+      {entries.map(([name, value]) => (
+        <li key={name}>
+          <span class="tag-name">{name}</span>
+          <span class="tag-value">{Array.isArray(value) ? value.join(', ') : value}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A UUID shortened for tables, whole in its tooltip and for copying. */
+export function ShortId({ id }: { id: string }) {
+  return (
+    <code class="id" title={id}>
+      {id.slice(0, 8)}
+    </code>
+  );
+}
+
+/** `urn:x-nmos:format:video` → `video` (images are `urn:x-tam:format:image`). */
+export function formatName(format: string | undefined): string {
+  return format?.replace(/^urn:x-(nmos|tam):format:/, '') ?? '';
+}
+
+/** The TAMS content formats: NMOS's, and TAMS's own for images. */
+export const FORMATS: Record<string, string> = {
+  video: 'urn:x-nmos:format:video',
+  audio: 'urn:x-nmos:format:audio',
+  data: 'urn:x-nmos:format:data',
+  image: 'urn:x-tam:format:image',
+  multi: 'urn:x-nmos:format:multi',
+};

@@ -1,0 +1,115 @@
+import { api } from '../api/http.ts';
+import type { DeletionRequest, Webhook } from '../api/types.ts';
+import { ErrorMessage, Loading, PageTitle, ShortId, useLoad } from '../components/common.tsx';
+import { href } from '../router.ts';
+
+/** GET /flow-delete-requests: asynchronous deletions, running and finished. */
+export function DeletionsPage() {
+  const result = useLoad('deletions', async (signal) => {
+    return (await api<DeletionRequest[]>('/flow-delete-requests', { signal })).body;
+  });
+  return (
+    <section>
+      <PageTitle>Deletion requests</PageTitle>
+      {result.state === 'loading' && <Loading what="deletion requests" />}
+      {result.state === 'error' && <ErrorMessage error={result.error} />}
+      {result.state === 'done' &&
+        (result.value.length === 0 ? (
+          <p class="muted">No deletion request.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="list" data-testid="deletions">
+              <thead>
+                <tr>
+                  <th scope="col">Status</th>
+                  <th scope="col">Flow</th>
+                  <th scope="col" class="wide">
+                    Timerange
+                  </th>
+                  <th scope="col">Created</th>
+                  <th scope="col" class="wide">
+                    By
+                  </th>
+                  <th scope="col">Id</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.value.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <span class={`badge status-${r.status}`}>{r.status}</span>
+                      {r.error?.summary && <div class="error">{r.error.summary}</div>}
+                    </td>
+                    <td>
+                      <a href={href(`/flows/${r.flow_id}`)}>
+                        <ShortId id={r.flow_id} />
+                      </a>
+                      {r.delete_flow ? ' (the Flow)' : ''}
+                    </td>
+                    <td class="wide">
+                      <code>{r.timerange_to_delete ?? '_'}</code>
+                    </td>
+                    <td>{r.created ?? ''}</td>
+                    <td class="wide">{r.created_by ?? ''}</td>
+                    <td>
+                      <ShortId id={r.id} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+    </section>
+  );
+}
+
+/** GET /service/webhooks: every principal's registrations (for administrators). */
+export function WebhooksPage() {
+  const result = useLoad(
+    'webhooks',
+    async (signal) => (await api<Webhook[]>('/service/webhooks', { signal })).body,
+  );
+  return (
+    <section>
+      <PageTitle>Webhooks</PageTitle>
+      {result.state === 'loading' && <Loading what="webhooks" />}
+      {result.state === 'error' && <ErrorMessage error={result.error} />}
+      {result.state === 'done' &&
+        (result.value.length === 0 ? (
+          <p class="muted">No webhook is registered.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="list" data-testid="webhooks">
+              <thead>
+                <tr>
+                  <th scope="col">URL</th>
+                  <th scope="col" class="wide">
+                    Events
+                  </th>
+                  <th scope="col">Owner</th>
+                  <th scope="col">Delivery</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.value.map((w, i) => (
+                  <tr key={w.id ?? `${w.url} ${i}`}>
+                    <td class="break">{w.url}</td>
+                    <td class="wide">{w.events.join(', ')}</td>
+                    <td>{w.owner ?? ''}</td>
+                    <td>
+                      {w.delivery_suspended ? (
+                        <span class="error">suspended: {w.delivery_suspended}</span>
+                      ) : (
+                        (w.status ?? 'delivering')
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+import { api, nextPageKey } from '../api/http.ts';
+import type { Source } from '../api/types.ts';
+import {
+  ErrorMessage,
+  formatName,
+  Loading,
+  PageTitle,
+  ShortId,
+  TagList,
+  useLoad,
+} from '../components/common.tsx';
+import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
+import { Pager } from '../components/pager.tsx';
+import { href, type Route, withQuery } from '../router.ts';
+
+const FILTERS = [{ name: 'label', label: 'Label' }, FORMAT_FIELD];
+const PAGE_SIZE = 50;
+
+/** GET /sources with the TAMS filters (label, format, tag.{name}) and paging. */
+export function SourcesPage({ route }: { route: Route }) {
+  const query = listingQuery(route.query, ['label', 'format']);
+  const result = useLoad(JSON.stringify(query), async (signal) => {
+    const { body, headers } = await api<Source[]>('/sources', {
+      query: { ...query, limit: PAGE_SIZE },
+      signal,
+    });
+    return { sources: body, next: nextPageKey(headers) };
+  });
+  return (
+    <section>
+      <PageTitle>Sources</PageTitle>
+      <Filters path="/sources" query={route.query} fields={FILTERS} />
+      {result.state === 'loading' && <Loading what="Sources" />}
+      {result.state === 'error' && <ErrorMessage error={result.error} />}
+      {result.state === 'done' && (
+        <>
+          {result.value.sources.length === 0 ? (
+            <p class="muted">No Source matches.</p>
+          ) : (
+            <div class="table-wrap">
+              <table class="list" data-testid="sources">
+                <thead>
+                  <tr>
+                    <th scope="col">Label</th>
+                    <th scope="col">Format</th>
+                    <th scope="col" class="wide">
+                      Description
+                    </th>
+                    <th scope="col" class="wide">
+                      Tags
+                    </th>
+                    <th scope="col">Id</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {result.value.sources.map((source) => (
+                    <tr key={source.id}>
+                      <td>
+                        <a href={href(withQuery('/flows', { source_id: source.id }))}>
+                          {source.label || <span class="muted">(no label)</span>}
+                        </a>
+                      </td>
+                      <td>{formatName(source.format)}</td>
+                      <td class="wide">{source.description}</td>
+                      <td class="wide">
+                        <TagList tags={source.tags} />
+                      </td>
+                      <td>
+                        <ShortId id={source.id} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pager path="/sources" query={route.query} next={result.value.next} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,125 @@
+import type { ErrorData, LevelLoadedData } from 'hls.js';
+import { apiUrl, authHeaders } from '../api/http.ts';
+import { storedToken } from '../api/session.ts';
+import { rangeText, type Span } from '../time.ts';
+import { type Placed, placeFragments, playlistFragments } from './player.map.ts';
+
+export interface EngineError {
+  message: string;
+  /** Playback stopped. */
+  fatal: boolean;
+  /** The playlist itself could not be loaded, with this HTTP status. */
+  playlistStatus?: number;
+}
+
+export interface EngineEvents {
+  /**
+   * The playlist is loaded: where its segments sit on both clocks. The answer, if any, is where
+   * to start loading media (player seconds): a page opened at a moment loads that moment first.
+   */
+  placed: (placed: Placed[]) => number | undefined;
+  /** hls.js reported an error (fatal ones stop playback). */
+  error: (error: EngineError) => void;
+  /** hls.js reported, as a non-fatal error, something that is part of playing (see below). */
+  notice: (detail: string) => void;
+}
+
+export interface Engine {
+  destroy(): void;
+}
+
+/** A playlist request of this server: the only requests that carry the session's token. */
+function isPlaylistOfServer(url: string): boolean {
+  const target = new URL(url, location.href);
+  const api = apiUrl('/');
+  return target.origin === api.origin && target.pathname.endsWith('.m3u8');
+}
+
+/** The Flow's media playlist: all of it, or the part `window` covers. */
+export function playlistUrl(flowId: string, window: Span | undefined): URL {
+  return apiUrl(`/flows/${encodeURIComponent(flowId)}/hls.m3u8`, {
+    timerange: window ? rangeText(window) : '_',
+  });
+}
+
+function describe(data: ErrorData): string {
+  const status = data.response?.code;
+  return `${data.details}${status ? ` (HTTP ${status})` : ''}${data.error ? `: ${data.error.message}` : ''}`;
+}
+
+/**
+ * Plays `url` in `video`. hls.js is loaded here, on first use, so that it weighs on the Flow
+ * page alone; it sends the token as an Authorization header to this server's playlists only
+ * (media URLs are presigned, and must not get it). Browsers that play HLS themselves and lack
+ * Media Source Extensions (older iOS) get the token in the playlist URL instead, as players that
+ * cannot send headers do.
+ */
+export async function startEngine(video: HTMLVideoElement, url: URL, events: EngineEvents): Promise<Engine> {
+  const { default: Hls } = await import('hls.js/light');
+  if (Hls.isSupported()) {
+    const headers = authHeaders();
+    const hls = new Hls({
+      xhrSetup: (xhr, target) => {
+        if (!isPlaylistOfServer(target)) return;
+        for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+      },
+      // A Flow page plays what the user asks for: no buffering far ahead of it.
+      maxBufferLength: 20,
+      backBufferLength: 30,
+      // Media loading starts once the playlist says where the moment asked for is.
+      autoStartLoad: false,
+    });
+    let started = false;
+    hls.on(Hls.Events.LEVEL_LOADED, (_event, data: LevelLoadedData) => {
+      const start = events.placed(placeFragments(data.details.fragments));
+      if (started) return;
+      started = true;
+      hls.startLoad(start ?? -1);
+    });
+    // Not errors, though hls.js sends them as non-fatal ones: a fragment load cancelled by a seek
+    // elsewhere while it was under way, and playback moved over a hole at the start of the
+    // buffered media (a stream whose video starts a few frames after its audio).
+    const notices = new Set<string>([
+      Hls.ErrorDetails.INTERNAL_ABORTED,
+      Hls.ErrorDetails.BUFFER_SEEK_OVER_HOLE,
+    ]);
+    hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
+      if (!data.fatal && notices.has(data.details)) {
+        events.notice(data.details);
+        return;
+      }
+      const playlistStatus =
+        data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR ? data.response?.code : undefined;
+      events.error({ message: describe(data), fatal: data.fatal, ...(playlistStatus && { playlistStatus }) });
+      // A media error (a decoder hiccup) is recovered once by rebuilding the media pipeline.
+      if (data.fatal && data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+    });
+    hls.loadSource(url.href);
+    hls.attachMedia(video);
+    return { destroy: () => hls.destroy() };
+  }
+  if (video.canPlayType('application/vnd.apple.mpegurl') !== '') {
+    const tokened = new URL(url);
+    const token = storedToken();
+    if (token) tokened.searchParams.set('access_token', token);
+    const controller = new AbortController();
+    fetch(tokened, { signal: controller.signal })
+      .then((res) => (res.ok ? res.text() : Promise.reject(new Error(`HTTP ${res.status}`))))
+      .then((text) => {
+        events.placed(placeFragments(playlistFragments(text)));
+      })
+      .catch(
+        (failure) => !controller.signal.aborted && events.error({ message: String(failure), fatal: true }),
+      );
+    video.src = tokened.href;
+    return {
+      destroy: () => {
+        controller.abort();
+        video.removeAttribute('src');
+        video.load();
+      },
+    };
+  }
+  events.error({ message: 'This browser cannot play HLS (no Media Source Extensions).', fatal: true });
+  return { destroy: () => undefined };
+}

@@ -1,0 +1,372 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { isAbort } from '../api/http.ts';
+import {
+  clockText,
+  durationText,
+  earlier,
+  later,
+  type Span,
+  tamsTimestamp,
+  utcOffset,
+  utcText,
+} from '../time.ts';
+import { coverage } from './timeline.coverage.ts';
+import { type LoadedSegments, loadSegments } from './timeline.data.ts';
+import { timelineKey } from './timeline.keys.ts';
+import { fitView, panView, ticks, timeAt, xOf, zoomView } from './timeline.scale.ts';
+
+export interface TimelineProps {
+  flowId: string;
+  /** The Flow's timerange. */
+  extent: Span;
+  /** Where the player is, on the TAMS timeline. */
+  playhead: bigint | undefined;
+  /** A moment to mark (a search hit). */
+  highlight?: Span | undefined;
+  onSeek: (t: bigint) => void;
+}
+
+const HEIGHT = 76;
+const AXIS = 22;
+const TRACK_TOP = AXIS + 6;
+const TRACK_HEIGHT = 36;
+/** Room a tick label takes (px), its longest form `22:13:20.500` at 11 px. */
+const LABEL_WIDTH = 80;
+/** Pointer travel (px) that makes a press a drag (pan) rather than a click (seek). */
+const DRAG = 4;
+/** Waits after the view last changed before its segments are asked for. */
+const SETTLE_MS = 120;
+
+interface Loaded extends LoadedSegments {
+  view: Span;
+}
+
+/** The narrowest rectangle drawn, so that a gap of a nanosecond still shows. */
+function box(x0: number, x1: number, width: number): { x: number; w: number } {
+  const a = Math.max(-1, Math.min(width + 1, x0));
+  const b = Math.max(-1, Math.min(width + 1, x1));
+  return b - a >= 2 ? { x: a, w: b - a } : { x: (a + b) / 2 - 1, w: 2 };
+}
+
+/**
+ * A Flow's segments on its timeline, zoomable and pannable: runs of contiguous segments, gaps
+ * where none is, segment boundaries once they are far enough apart, the player's position.
+ * Clicking seeks the player there; with the keyboard (it is one focusable slider), arrows
+ * move the playhead, + and − zoom, Page Up/Down pan, Home/End go to the ends, 0 fits.
+ */
+export function Timeline({ flowId, extent, playhead, highlight, onSeek }: TimelineProps) {
+  const trackRef = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(800);
+  const [view, setView] = useState<Span>(() => fitView(extent));
+  const [loaded, setLoaded] = useState<Loaded | undefined>();
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [hover, setHover] = useState<number | undefined>();
+  const drag = useRef<{ x: number; view: Span; moved: boolean; id: number } | undefined>(undefined);
+
+  useEffect(() => {
+    const track = trackRef.current;
+    if (!track) return;
+    const observer = new ResizeObserver(() => setWidth(Math.max(1, Math.round(track.clientWidth))));
+    observer.observe(track);
+    return () => observer.disconnect();
+  }, []);
+
+  // The segments of the view (of the part of it inside the Flow), once the view settles.
+  const wanted: Span = { start: later(view.start, extent.start), end: earlier(view.end, extent.end) };
+  const wantedKey = `${flowId} ${wanted.start} ${wanted.end}`;
+  // Keyed by wantedKey: `wanted` is a new object on every render.
+  useEffect(() => {
+    if (wanted.end <= wanted.start) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      setLoading(true);
+      loadSegments(flowId, wanted, controller.signal).then(
+        (result) => {
+          setLoaded({ ...result, view: wanted });
+          setError(undefined);
+          setLoading(false);
+        },
+        (failure) => {
+          if (isAbort(failure)) return;
+          setError(failure instanceof Error ? failure.message : String(failure));
+          setLoading(false);
+        },
+      );
+    }, SETTLE_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [wantedKey]);
+
+  const drawn = useMemo(() => {
+    if (!loaded) return undefined;
+    const known: Span = { start: loaded.view.start, end: loaded.loadedUntil };
+    return { ...coverage(loaded.segments, known), known };
+  }, [loaded]);
+
+  const seekTo = (t: bigint) => {
+    const clamped = t < extent.start ? extent.start : t >= extent.end ? extent.end - 1n : t;
+    onSeek(clamped);
+    // Keep the point sought in view.
+    if (clamped < view.start || clamped >= view.end) {
+      const half = (view.end - view.start) / 2n;
+      setView({ start: clamped - half, end: clamped + half });
+    }
+  };
+
+  /** Zooms keep the playhead in place when it is in view, else the middle of the view. */
+  const anchor = () =>
+    playhead !== undefined && playhead >= view.start && playhead < view.end
+      ? playhead
+      : (view.start + view.end) / 2n;
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const action = timelineKey(event.key, event.shiftKey);
+    if (action === undefined) return;
+    event.preventDefault();
+    const span = view.end - view.start;
+    const at = playhead ?? (view.start + view.end) / 2n;
+    switch (action.kind) {
+      case 'step':
+        seekTo(at + (span * BigInt(Math.round(action.share * 1000))) / 1000n);
+        break;
+      case 'zoom':
+        setView(zoomView(view, action.factor, anchor()));
+        break;
+      case 'pan':
+        setView(panView(view, (span * BigInt(Math.round(action.share * 1000))) / 1000n));
+        break;
+      case 'start':
+        seekTo(extent.start);
+        break;
+      case 'end':
+        seekTo(extent.end - 1n);
+        break;
+      case 'fit':
+        setView(fitView(extent));
+        break;
+    }
+  };
+
+  const localX = (event: PointerEvent | WheelEvent) => {
+    const rect = trackRef.current?.getBoundingClientRect();
+    return rect ? event.clientX - rect.left : 0;
+  };
+  const onPointerDown = (event: PointerEvent) => {
+    if (event.button !== 0) return;
+    drag.current = { x: localX(event), view, moved: false, id: event.pointerId };
+    trackRef.current?.setPointerCapture(event.pointerId);
+  };
+  const onPointerMove = (event: PointerEvent) => {
+    const x = localX(event);
+    const d = drag.current;
+    if (d && d.id === event.pointerId) {
+      if (!d.moved && Math.abs(x - d.x) < DRAG) return;
+      d.moved = true;
+      const span = d.view.end - d.view.start;
+      setView(panView(d.view, timeAt(d.x - x, { start: 0n, end: span }, width)));
+      setHover(undefined);
+      return;
+    }
+    setHover(x);
+  };
+  const onPointerUp = (event: PointerEvent) => {
+    const d = drag.current;
+    drag.current = undefined;
+    if (!d || d.id !== event.pointerId || d.moved) return;
+    seekTo(timeAt(localX(event), view, width));
+  };
+  const onWheel = (event: WheelEvent) => {
+    const horizontal = Math.abs(event.deltaX) > Math.abs(event.deltaY);
+    const delta = horizontal ? event.deltaX : event.deltaY;
+    if (delta === 0) return;
+    event.preventDefault();
+    const span = view.end - view.start;
+    if (horizontal || event.shiftKey) {
+      setView(panView(view, timeAt(delta, { start: 0n, end: span }, width)));
+    } else {
+      setView(zoomView(view, Math.exp(delta / 300), timeAt(localX(event), view, width)));
+    }
+  };
+
+  const { step, times } = ticks(view, width, 90, utcOffset(view.start));
+  const x = (t: bigint) => xOf(t, view, width);
+  const flowBox = box(x(extent.start), x(extent.end), width);
+  const boundaries =
+    drawn && loaded && loaded.segments.length <= width / 4 ? loaded.segments.slice(1) : undefined;
+  const partial = loaded !== undefined && !loaded.complete;
+  const unloadedBox =
+    partial && drawn && drawn.known.end < extent.end
+      ? box(x(drawn.known.end), x(extent.end), width)
+      : undefined;
+  const highlightBox = highlight ? box(x(highlight.start), x(highlight.end), width) : undefined;
+  const where = playhead ?? extent.start;
+  const valueText = `${utcText(where)} UTC (TAMS ${tamsTimestamp(where)})`;
+
+  return (
+    <div class="timeline">
+      <div class="tl-toolbar">
+        <button type="button" onClick={() => setView(zoomView(view, 0.5, anchor()))}>
+          Zoom in
+        </button>
+        <button type="button" onClick={() => setView(zoomView(view, 2, anchor()))}>
+          Zoom out
+        </button>
+        <button type="button" onClick={() => setView(fitView(extent))}>
+          Fit
+        </button>
+        <span class="tl-readout" aria-live="polite">
+          {durationText(view.end - view.start)} shown
+          {loading ? ' · loading segments…' : ''}
+          {partial ? ` · first ${loaded.segments.length} segments: zoom in for the rest` : ''}
+        </span>
+      </div>
+      <div
+        ref={trackRef}
+        class="tl-track"
+        tabIndex={0}
+        role="slider"
+        aria-label="Timeline: arrows move, + and − zoom, Page Up and Down pan, 0 fits"
+        aria-valuemin={0}
+        aria-valuemax={Number(extent.end - extent.start) / 1e9}
+        aria-valuenow={Number(where - extent.start) / 1e9}
+        aria-valuetext={valueText}
+        onKeyDown={onKeyDown}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={() => {
+          drag.current = undefined;
+        }}
+        onPointerLeave={() => setHover(undefined)}
+        onWheel={onWheel}
+      >
+        <svg
+          class="tl-svg"
+          width={width}
+          height={HEIGHT}
+          viewBox={`0 0 ${width} ${HEIGHT}`}
+          data-view-start={tamsTimestamp(view.start)}
+          data-view-end={tamsTimestamp(view.end)}
+          aria-hidden="true"
+        >
+          <g class="tl-axis">
+            {times.map((t) => (
+              <g key={String(t)} transform={`translate(${x(t).toFixed(1)},0)`}>
+                <line y1={AXIS - 5} y2={HEIGHT} />
+                {/* A label cut by the right edge is left out. */}
+                {x(t) + LABEL_WIDTH < width && (
+                  <text x={3} y={AXIS - 8}>
+                    {clockText(t, step)}
+                  </text>
+                )}
+              </g>
+            ))}
+          </g>
+          <rect class="tl-flow" x={flowBox.x} y={TRACK_TOP} width={flowBox.w} height={TRACK_HEIGHT} />
+          {drawn && (
+            <>
+              <g class="tl-runs">
+                {drawn.runs.map((run) => {
+                  const b = box(x(run.start), x(run.end), width);
+                  return (
+                    <rect
+                      key={String(run.start)}
+                      class="tl-run"
+                      x={b.x}
+                      y={TRACK_TOP}
+                      width={b.w}
+                      height={TRACK_HEIGHT}
+                      data-start={tamsTimestamp(run.start)}
+                      data-end={tamsTimestamp(run.end)}
+                    />
+                  );
+                })}
+              </g>
+              <g class="tl-gaps">
+                {drawn.gaps.map((gap) => {
+                  const b = box(x(gap.start), x(gap.end), width);
+                  return (
+                    <rect
+                      key={String(gap.start)}
+                      class="tl-gap"
+                      x={b.x}
+                      y={TRACK_TOP}
+                      width={b.w}
+                      height={TRACK_HEIGHT}
+                      data-start={tamsTimestamp(gap.start)}
+                      data-end={tamsTimestamp(gap.end)}
+                    >
+                      <title>{`Gap of ${durationText(gap.end - gap.start)} from ${utcText(gap.start)} UTC`}</title>
+                    </rect>
+                  );
+                })}
+              </g>
+              {boundaries && (
+                <g class="tl-boundaries">
+                  {boundaries.map((s) => (
+                    <line
+                      key={String(s.start)}
+                      x1={x(s.start)}
+                      x2={x(s.start)}
+                      y1={TRACK_TOP}
+                      y2={TRACK_TOP + TRACK_HEIGHT}
+                    />
+                  ))}
+                </g>
+              )}
+              {unloadedBox && (
+                <rect
+                  class="tl-unloaded"
+                  x={unloadedBox.x}
+                  width={unloadedBox.w}
+                  y={TRACK_TOP}
+                  height={TRACK_HEIGHT}
+                />
+              )}
+            </>
+          )}
+          {highlightBox && (
+            <rect
+              class="tl-highlight"
+              x={highlightBox.x}
+              width={highlightBox.w}
+              y={TRACK_TOP - 4}
+              height={TRACK_HEIGHT + 8}
+            />
+          )}
+          {hover !== undefined && <line class="tl-hover" x1={hover} x2={hover} y1={AXIS} y2={HEIGHT} />}
+          {playhead !== undefined && (
+            <line
+              class="tl-playhead"
+              x1={x(playhead)}
+              x2={x(playhead)}
+              y1={AXIS - 4}
+              y2={HEIGHT}
+              data-time={tamsTimestamp(playhead)}
+            />
+          )}
+        </svg>
+      </div>
+      <div class="tl-status">
+        <span>{hover !== undefined ? `${utcText(timeAt(hover, view, width))} UTC` : valueText}</span>
+        {error && (
+          <span class="error" role="alert">
+            {error}
+          </span>
+        )}
+      </div>
+      <p class="tl-legend" aria-hidden="true">
+        <span class="key key-run" /> media <span class="key key-gap" /> gap (no segment)
+        {partial ? (
+          <>
+            {' '}
+            <span class="key key-unloaded" /> not loaded
+          </>
+        ) : null}
+      </p>
+    </div>
+  );
+}

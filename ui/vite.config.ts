@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { precompress } from './build/precompress.ts';
+
+/**
+ * The web UI (`npm run build:ui`, run by `npm install` and `npm run build`): ui/ built into
+ * ui/dist, which the server serves at /ui (src/ui/ui.routes.ts). `npm run dev:ui` serves it
+ * with live reload, sending API requests to a server on localhost:8000.
+ */
+const API = ['/service', '/flows', '/sources', '/flow-delete-requests', '/auth', '/search', '/exr', '/media'];
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/ui/',
+  // Preact's automatic JSX runtime (no React, no compat layer).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // Every browser that runs ES2022 modules preloads modules natively.
+    modulePreload: { polyfill: false },
+    reportCompressedSize: false,
+  },
+  plugins: [precompress()],
+  server: {
+    proxy: Object.fromEntries(API.map((path) => [path, 'http://localhost:8000'])),
+  },
+});
