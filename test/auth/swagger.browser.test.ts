@@ -6,17 +6,13 @@
  * Chromium comes from Debian (`apt-get install chromium`; .ci/run installs it). Without it the
  * suite is skipped on a developer machine and fails under CI, where it must run.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { ADMIN_TOKEN, startAuthServer } from './auth.fixture.ts';
 
-const CHROMIUM = process.env.TAMS_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: CI must install chromium (apt-get install chromium)`);
-}
+const available = chromiumAvailable('the Swagger UI browser test');
 
 describe.skipIf(!available)('Swagger UI in Chromium', () => {
   let server: TestServer;
@@ -27,18 +23,7 @@ describe.skipIf(!available)('Swagger UI in Chromium', () => {
 
   beforeAll(async () => {
     server = await startAuthServer({});
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     // A step that cannot happen fails with what it waited for, well before the test's timeout.
     page.setDefaultTimeout(10_000);

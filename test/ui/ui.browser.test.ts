@@ -17,14 +17,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../src/time/index.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
 import { exrEnv, exrFlow, framesListed, gate, ingest as ingestFrames, sample } from '../exr/exr.fixtures.ts';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { type Ingested, ingest } from '../hls/hls.ingest.ts';
 import { ffmpegAvailable, generateStream } from '../hls/hls.media.ts';
 import {
   buildUi,
-  chromiumAvailable,
   expectedPlayerTime,
-  launchChromium,
   type RegisteredSegment,
   registered,
   screenshotPath,
@@ -47,7 +46,7 @@ declare const document: {
 };
 declare const sessionStorage: { getItem(key: string): string | null };
 
-const available = chromiumAvailable() && ffmpegAvailable();
+const available = chromiumAvailable('web UI browser tests') && ffmpegAvailable();
 const S = 1_000_000_000n;
 /** 2023-11-14T22:13:20Z on the TAI timeline. */
 const T0 = 1_700_000_037n * S;

@@ -4,25 +4,13 @@
  * screenshots go, and the oracle of where a TAMS time sits on the player's clock.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium } from 'playwright-core';
 import { parseTimeRange } from '../../src/time/index.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
-
-export const CHROMIUM = process.env.TAMS_TEST_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Whether Chromium is here; throws under CI, whose .ci/run installs it. */
-export function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  if (process.env.CI)
-    throw new Error(`${CHROMIUM} is missing: CI must install chromium (apt-get install chromium)`);
-  console.warn(`${CHROMIUM} not found: web UI browser tests skipped (apt-get install chromium)`);
-  return false;
-}
 
 /** The UI as `npm run build:ui` builds it, from the sources as they are now, into `outDir`. */
 export async function buildUi(outDir: string): Promise<void> {
@@ -41,22 +29,6 @@ export async function buildUi(outDir: string): Promise<void> {
     ],
     { cwd: ROOT },
   );
-}
-
-/** The browser flags of PLATFORM.md (no sandbox, no GPU, nothing fetched from elsewhere). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
 
 /** Screenshots the tests save, for people to look at (gitignored). */

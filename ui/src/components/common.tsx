@@ -51,6 +51,49 @@ export function useLoad<T>(key: string, load: (signal: AbortSignal) => Promise<T
   return result;
 }
 
+/** What a load shows: a status while loading, the error, or `children` of the value. */
+export function Await<T>({
+  result,
+  what,
+  children,
+}: {
+  result: Loaded<T>;
+  what: string;
+  children: (value: T) => ComponentChildren;
+}) {
+  if (result.state === 'loading') return <Loading what={what} />;
+  if (result.state === 'error') return <ErrorMessage error={result.error} />;
+  return <>{children(result.value)}</>;
+}
+
+/** A list page's table (scrolling sideways inside its frame on narrow screens), or `empty`. */
+export function ListTable<T>({
+  items,
+  empty,
+  testid,
+  head,
+  row,
+}: {
+  items: readonly T[];
+  empty: string;
+  testid: string;
+  /** The heading cells. */
+  head: ComponentChildren;
+  row: (item: T, index: number) => ComponentChildren;
+}) {
+  if (items.length === 0) return <p class="muted">{empty}</p>;
+  return (
+    <div class="table-wrap">
+      <table class="list" data-testid={testid}>
+        <thead>
+          <tr>{head}</tr>
+        </thead>
+        <tbody>{items.map(row)}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function TagList({ tags }: { tags: Tags | undefined }) {
   const entries = Object.entries(tags ?? {});
   if (entries.length === 0) return <span class="muted">none</span>;

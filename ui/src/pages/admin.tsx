@@ -1,6 +1,6 @@
 import { api } from '../api/http.ts';
 import type { DeletionRequest, Webhook } from '../api/types.ts';
-import { ErrorMessage, Loading, PageTitle, ShortId, useLoad } from '../components/common.tsx';
+import { Await, ListTable, PageTitle, ShortId, useLoad } from '../components/common.tsx';
 import { href } from '../router.ts';
 
 /** GET /flow-delete-requests: asynchronous deletions, running and finished. */
@@ -11,55 +11,51 @@ export function DeletionsPage() {
   return (
     <section>
       <PageTitle>Deletion requests</PageTitle>
-      {result.state === 'loading' && <Loading what="deletion requests" />}
-      {result.state === 'error' && <ErrorMessage error={result.error} />}
-      {result.state === 'done' &&
-        (result.value.length === 0 ? (
-          <p class="muted">No deletion request.</p>
-        ) : (
-          <div class="table-wrap">
-            <table class="list" data-testid="deletions">
-              <thead>
-                <tr>
-                  <th scope="col">Status</th>
-                  <th scope="col">Flow</th>
-                  <th scope="col" class="wide">
-                    Timerange
-                  </th>
-                  <th scope="col">Created</th>
-                  <th scope="col" class="wide">
-                    By
-                  </th>
-                  <th scope="col">Id</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.value.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <span class={`badge status-${r.status}`}>{r.status}</span>
-                      {r.error?.summary && <div class="error">{r.error.summary}</div>}
-                    </td>
-                    <td>
-                      <a href={href(`/flows/${r.flow_id}`)}>
-                        <ShortId id={r.flow_id} />
-                      </a>
-                      {r.delete_flow ? ' (the Flow)' : ''}
-                    </td>
-                    <td class="wide">
-                      <code>{r.timerange_to_delete ?? '_'}</code>
-                    </td>
-                    <td>{r.created ?? ''}</td>
-                    <td class="wide">{r.created_by ?? ''}</td>
-                    <td>
-                      <ShortId id={r.id} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
+      <Await result={result} what="deletion requests">
+        {(value) => (
+          <ListTable
+            items={value}
+            empty="No deletion request."
+            testid="deletions"
+            head={
+              <>
+                <th scope="col">Status</th>
+                <th scope="col">Flow</th>
+                <th scope="col" class="wide">
+                  Timerange
+                </th>
+                <th scope="col">Created</th>
+                <th scope="col" class="wide">
+                  By
+                </th>
+                <th scope="col">Id</th>
+              </>
+            }
+            row={(r) => (
+              <tr key={r.id}>
+                <td>
+                  <span class={`badge status-${r.status}`}>{r.status}</span>
+                  {r.error?.summary && <div class="error">{r.error.summary}</div>}
+                </td>
+                <td>
+                  <a href={href(`/flows/${r.flow_id}`)}>
+                    <ShortId id={r.flow_id} />
+                  </a>
+                  {r.delete_flow ? ' (the Flow)' : ''}
+                </td>
+                <td class="wide">
+                  <code>{r.timerange_to_delete ?? '_'}</code>
+                </td>
+                <td>{r.created ?? ''}</td>
+                <td class="wide">{r.created_by ?? ''}</td>
+                <td>
+                  <ShortId id={r.id} />
+                </td>
+              </tr>
+            )}
+          />
+        )}
+      </Await>
     </section>
   );
 }
@@ -73,43 +69,39 @@ export function WebhooksPage() {
   return (
     <section>
       <PageTitle>Webhooks</PageTitle>
-      {result.state === 'loading' && <Loading what="webhooks" />}
-      {result.state === 'error' && <ErrorMessage error={result.error} />}
-      {result.state === 'done' &&
-        (result.value.length === 0 ? (
-          <p class="muted">No webhook is registered.</p>
-        ) : (
-          <div class="table-wrap">
-            <table class="list" data-testid="webhooks">
-              <thead>
-                <tr>
-                  <th scope="col">URL</th>
-                  <th scope="col" class="wide">
-                    Events
-                  </th>
-                  <th scope="col">Owner</th>
-                  <th scope="col">Delivery</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.value.map((w, i) => (
-                  <tr key={w.id ?? `${w.url} ${i}`}>
-                    <td class="break">{w.url}</td>
-                    <td class="wide">{w.events.join(', ')}</td>
-                    <td>{w.owner ?? ''}</td>
-                    <td>
-                      {w.delivery_suspended ? (
-                        <span class="error">suspended: {w.delivery_suspended}</span>
-                      ) : (
-                        (w.status ?? 'delivering')
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
+      <Await result={result} what="webhooks">
+        {(value) => (
+          <ListTable
+            items={value}
+            empty="No webhook is registered."
+            testid="webhooks"
+            head={
+              <>
+                <th scope="col">URL</th>
+                <th scope="col" class="wide">
+                  Events
+                </th>
+                <th scope="col">Owner</th>
+                <th scope="col">Delivery</th>
+              </>
+            }
+            row={(w, i) => (
+              <tr key={w.id ?? `${w.url} ${i}`}>
+                <td class="break">{w.url}</td>
+                <td class="wide">{w.events.join(', ')}</td>
+                <td>{w.owner ?? ''}</td>
+                <td>
+                  {w.delivery_suspended ? (
+                    <span class="error">suspended: {w.delivery_suspended}</span>
+                  ) : (
+                    (w.status ?? 'delivering')
+                  )}
+                </td>
+              </tr>
+            )}
+          />
+        )}
+      </Await>
     </section>
   );
 }

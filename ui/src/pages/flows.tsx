@@ -1,14 +1,6 @@
 import { api, nextPageKey } from '../api/http.ts';
 import type { Flow } from '../api/types.ts';
-import {
-  ErrorMessage,
-  formatName,
-  Loading,
-  PageTitle,
-  ShortId,
-  TagList,
-  useLoad,
-} from '../components/common.tsx';
+import { Await, formatName, ListTable, PageTitle, ShortId, TagList, useLoad } from '../components/common.tsx';
 import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route, withQuery } from '../router.ts';
@@ -37,60 +29,55 @@ export function FlowsPage({ route }: { route: Route }) {
         </p>
       )}
       <Filters path="/flows" query={route.query} fields={FILTERS} keep={['source_id']} />
-      {result.state === 'loading' && <Loading what="Flows" />}
-      {result.state === 'error' && <ErrorMessage error={result.error} />}
-      {result.state === 'done' && (
-        <>
-          {result.value.flows.length === 0 ? (
-            <p class="muted">No Flow matches.</p>
-          ) : (
-            <div class="table-wrap">
-              <table class="list" data-testid="flows">
-                <thead>
-                  <tr>
-                    <th scope="col">Label</th>
-                    <th scope="col">Format</th>
-                    <th scope="col">Codec</th>
-                    <th scope="col" class="wide">
-                      Container
-                    </th>
-                    <th scope="col" class="wide">
-                      Tags
-                    </th>
-                    <th scope="col">Source</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.value.flows.map((flow) => (
-                    <tr key={flow.id}>
-                      <td>
-                        <a href={href(`/flows/${flow.id}`)}>
-                          {flow.label || <span class="muted">(no label)</span>}
-                        </a>
-                      </td>
-                      <td>{formatName(flow.format)}</td>
-                      <td>{flow.codec}</td>
-                      <td class="wide">{flow.container}</td>
-                      <td class="wide">
-                        <TagList tags={flow.tags} />
-                      </td>
-                      <td>
-                        <a
-                          href={href(withQuery('/flows', { source_id: flow.source_id }))}
-                          title="Flows of this Source"
-                        >
-                          <ShortId id={flow.source_id} />
-                        </a>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager path="/flows" query={route.query} next={result.value.next} />
-        </>
-      )}
+      <Await result={result} what="Flows">
+        {(value) => (
+          <>
+            <ListTable
+              items={value.flows}
+              empty="No Flow matches."
+              testid="flows"
+              head={
+                <>
+                  <th scope="col">Label</th>
+                  <th scope="col">Format</th>
+                  <th scope="col">Codec</th>
+                  <th scope="col" class="wide">
+                    Container
+                  </th>
+                  <th scope="col" class="wide">
+                    Tags
+                  </th>
+                  <th scope="col">Source</th>
+                </>
+              }
+              row={(flow) => (
+                <tr key={flow.id}>
+                  <td>
+                    <a href={href(`/flows/${flow.id}`)}>
+                      {flow.label || <span class="muted">(no label)</span>}
+                    </a>
+                  </td>
+                  <td>{formatName(flow.format)}</td>
+                  <td>{flow.codec}</td>
+                  <td class="wide">{flow.container}</td>
+                  <td class="wide">
+                    <TagList tags={flow.tags} />
+                  </td>
+                  <td>
+                    <a
+                      href={href(withQuery('/flows', { source_id: flow.source_id }))}
+                      title="Flows of this Source"
+                    >
+                      <ShortId id={flow.source_id} />
+                    </a>
+                  </td>
+                </tr>
+              )}
+            />
+            <Pager path="/flows" query={route.query} next={value.next} />
+          </>
+        )}
+      </Await>
     </section>
   );
 }

@@ -1,14 +1,6 @@
 import { api, nextPageKey } from '../api/http.ts';
 import type { Source } from '../api/types.ts';
-import {
-  ErrorMessage,
-  formatName,
-  Loading,
-  PageTitle,
-  ShortId,
-  TagList,
-  useLoad,
-} from '../components/common.tsx';
+import { Await, formatName, ListTable, PageTitle, ShortId, TagList, useLoad } from '../components/common.tsx';
 import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route, withQuery } from '../router.ts';
@@ -30,53 +22,48 @@ export function SourcesPage({ route }: { route: Route }) {
     <section>
       <PageTitle>Sources</PageTitle>
       <Filters path="/sources" query={route.query} fields={FILTERS} />
-      {result.state === 'loading' && <Loading what="Sources" />}
-      {result.state === 'error' && <ErrorMessage error={result.error} />}
-      {result.state === 'done' && (
-        <>
-          {result.value.sources.length === 0 ? (
-            <p class="muted">No Source matches.</p>
-          ) : (
-            <div class="table-wrap">
-              <table class="list" data-testid="sources">
-                <thead>
-                  <tr>
-                    <th scope="col">Label</th>
-                    <th scope="col">Format</th>
-                    <th scope="col" class="wide">
-                      Description
-                    </th>
-                    <th scope="col" class="wide">
-                      Tags
-                    </th>
-                    <th scope="col">Id</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.value.sources.map((source) => (
-                    <tr key={source.id}>
-                      <td>
-                        <a href={href(withQuery('/flows', { source_id: source.id }))}>
-                          {source.label || <span class="muted">(no label)</span>}
-                        </a>
-                      </td>
-                      <td>{formatName(source.format)}</td>
-                      <td class="wide">{source.description}</td>
-                      <td class="wide">
-                        <TagList tags={source.tags} />
-                      </td>
-                      <td>
-                        <ShortId id={source.id} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager path="/sources" query={route.query} next={result.value.next} />
-        </>
-      )}
+      <Await result={result} what="Sources">
+        {(value) => (
+          <>
+            <ListTable
+              items={value.sources}
+              empty="No Source matches."
+              testid="sources"
+              head={
+                <>
+                  <th scope="col">Label</th>
+                  <th scope="col">Format</th>
+                  <th scope="col" class="wide">
+                    Description
+                  </th>
+                  <th scope="col" class="wide">
+                    Tags
+                  </th>
+                  <th scope="col">Id</th>
+                </>
+              }
+              row={(source) => (
+                <tr key={source.id}>
+                  <td>
+                    <a href={href(withQuery('/flows', { source_id: source.id }))}>
+                      {source.label || <span class="muted">(no label)</span>}
+                    </a>
+                  </td>
+                  <td>{formatName(source.format)}</td>
+                  <td class="wide">{source.description}</td>
+                  <td class="wide">
+                    <TagList tags={source.tags} />
+                  </td>
+                  <td>
+                    <ShortId id={source.id} />
+                  </td>
+                </tr>
+              )}
+            />
+            <Pager path="/sources" query={route.query} next={value.next} />
+          </>
+        )}
+      </Await>
     </section>
   );
 }
