@@ -5,7 +5,11 @@ import type { MediaRegistry } from '../media/media.registry.ts';
 import type { AnalyticsReports, DurationFigures, ExportTable } from '../store/analytics/reports.ts';
 import { isExportable } from '../store/analytics/reports.ts';
 import type { TamsStore } from '../store/store.ts';
-import { formatTimestamp, NS_PER_SECOND, parseTimeRange, parseTimestamp,
+import {
+  formatTimestamp,
+  NS_PER_SECOND,
+  parseTimeRange,
+  parseTimestamp,
   TimeRange,
   utcMillisToTai,
 } from '../time/index.ts';
