@@ -13,12 +13,25 @@ export interface BenchOptions {
   /** Where the data set is built (kept between runs with --reuse). */
   dir: string;
   reuse: boolean;
+  /** Build (or finish building) the data set in --dir, then stop. */
+  buildOnly: boolean;
+  /**
+   * Run on the data set itself instead of a copy (bench.place.ts): 'auto' does for a data set too
+   * large to copy at each run.
+   */
+  inPlace: 'auto' | 'yes' | 'no';
+  /** Flows the cold-read run reads once each (default: every Flow). */
+  coldFlows?: number;
+  /** Flows the warm page runs read (default: at most 1,000, the 10M set's count). */
+  hotFlows: number;
+  /** An earlier run's results file whose POST ratios this run's are compared with. */
+  compare?: string;
   out: string;
   /** With --engine vast: servers sharing the fake VAST database, measured against one. */
   replicas: number;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast] [--replicas N] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--out FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast] [--replicas N] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--build-only] [--in-place yes|no|auto] [--cold-flows N] [--hot-flows N] [--compare FILE] [--out FILE]
   --quick        small data set (20 flows, 100,000 segments) and short runs: checks that every figure is produced
   --engine       duckdb (default) or vast: the server on TAMS_DB=vast against the fake VAST server (test/vast/fake)
                  in its own process, with VAST round trips per operation and the figures again at 1 ms per round trip
@@ -29,7 +42,16 @@ const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast] [--repli
   --duration     seconds per load run (default 10; 3 with --quick)
   --connections  concurrent connections per load run (default 10)
   --dir          directory of the data set (default .bench-data)
-  --reuse        reuse the data set in --dir if it matches instead of rebuilding it (each run works on a copy)
+  --reuse        reuse the data set in --dir if it matches instead of rebuilding it, or finish a build of that
+                 size that stopped half way
+  --build-only   build the data set in --dir (resuming one that stopped half way) and stop
+  --in-place     run on the data set itself, not on a copy of it (auto, the default: for data sets over 4 GB or
+                 when a copy would leave less than 4 GB of disk free); each run there uses positions, objects and
+                 a DELETE victim of its own (bench/bench.place.ts)
+  --cold-flows   Flows the cold-read run reads once each, after a restart (default: every Flow)
+  --hot-flows    Flows the warm page runs read (default: 1,000, or every Flow when there are fewer)
+  --compare      an earlier run's results (--out): this run's POST ratios over that run's (the 100M run against
+                 the 10M run's, target >= 0.8)
   --out          JSON results file (default bench/results/latest.json)`;
 
 export function parseArgs(argv: string[]): BenchOptions {
@@ -49,6 +71,9 @@ export function parseArgs(argv: string[]): BenchOptions {
     connections: 10,
     dir: '.bench-data',
     reuse: false,
+    buildOnly: false,
+    inPlace: 'auto',
+    hotFlows: 1000,
     out: 'bench/results/latest.json',
     replicas: 1,
   };
@@ -62,6 +87,18 @@ export function parseArgs(argv: string[]): BenchOptions {
     '--connections': { kind: 'int', key: 'connections' },
     '--dir': { kind: 'string', key: 'dir' },
     '--reuse': { kind: 'set', key: 'reuse' },
+    '--build-only': { kind: 'set', key: 'buildOnly' },
+    '--in-place': {
+      kind: 'read',
+      read: (value) => {
+        if (value !== 'yes' && value !== 'no' && value !== 'auto')
+          throw new Error(`--in-place: yes, no or auto\n${USAGE}`);
+        options.inPlace = value;
+      },
+    },
+    '--cold-flows': { kind: 'int', key: 'coldFlows' },
+    '--hot-flows': { kind: 'int', key: 'hotFlows' },
+    '--compare': { kind: 'string', key: 'compare' },
     '--out': { kind: 'string', key: 'out' },
   });
   if (options.segments < options.flows) throw new Error('--segments must be at least --flows');

@@ -6,14 +6,16 @@
  * storage allocation makes them.
  */
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultObjectPath, newObjectId } from '../src/common/object-ids.ts';
 import { loadConfig } from '../src/config.ts';
-import { buildRuntime } from '../src/deps.ts';
+import { buildRuntime, type Runtime } from '../src/deps.ts';
 import type { ObjectRecord } from '../src/store/objects.repo.ts';
 import type { SegmentRecord } from '../src/store/segments.repo.ts';
+import { T } from '../src/store/tables.ts';
 import { TimeRange } from '../src/time/index.ts';
+import { allocateForRuns } from './bench.allocate.ts';
 
 export const SEGMENT_SECONDS = 2n;
 /** Timeline origin: a TAI-like timestamp, as live ingest produces. */
@@ -81,45 +83,172 @@ export function runCopy(dataset: string, target: string, log: (line: string) => 
   return target;
 }
 
+const MANIFEST = 'bench-dataset.json';
+/**
+ * Written before a build's first round and removed when its manifest is written: a folder with
+ * this file and no manifest holds a build that stopped half way, which `--reuse` resumes.
+ */
+const PROGRESS = 'bench-build.json';
+
+interface BuildProgress {
+  flows: number;
+  segments: number;
+  flowIds: string[];
+  bulkFlow: string;
+  /** Seconds spent by the attempts before this one. */
+  seconds: number;
+}
+
+function readJson<T>(file: string): T | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+}
+
+/** Whether the data set in `dir` is complete (a build that stopped half way has no manifest). */
+export function readManifest(dir: string): Dataset | undefined {
+  return readJson<Dataset>(join(dir, MANIFEST));
+}
+
+export function writeManifest(dir: string, dataset: Dataset): void {
+  writeFileSync(join(dir, MANIFEST), JSON.stringify(dataset));
+}
+
+type Size = { flows: number; segments: number; spare: number; bulk: number };
+
+function enoughObjects(kept: Dataset, size: Size): boolean {
+  return (
+    kept.bulkObjects.length >= size.bulk && Object.values(kept.spare).every((ids) => ids.length >= size.spare)
+  );
+}
+
+/**
+ * The data set in `dir`: with `reuse`, the one built there before when it has this size (with
+ * more objects allocated if it has too few for these runs), or the rest of a build of this size
+ * that stopped half way; else built anew.
+ */
 export async function buildDataset(
   dir: string,
-  size: { flows: number; segments: number; spare: number; bulk: number },
+  size: Size,
   reuse: boolean,
   log: (line: string) => void,
   /** Settings of the store it is written through (TAMS_DB=vast and its TAMS_VAST_*). */
   env: Record<string, string> = {},
 ): Promise<Dataset> {
-  const manifest = join(dir, 'bench-dataset.json');
-  if (reuse && existsSync(manifest)) {
-    const kept = JSON.parse(readFileSync(manifest, 'utf8')) as Dataset;
-    if (
-      kept.flows === size.flows &&
-      kept.segments === size.segments &&
-      kept.bulkObjects.length >= size.bulk &&
-      Object.values(kept.spare).every((ids) => ids.length >= size.spare)
-    ) {
+  const kept = reuse ? readManifest(dir) : undefined;
+  if (kept && kept.flows === size.flows && kept.segments === size.segments) {
+    if (enoughObjects(kept, size)) {
       log(`reusing the data set in ${dir}`);
       return kept;
     }
+    log(`reusing the data set in ${dir}, with more objects allocated for the POST runs`);
+    return reallocate(dir, kept, size, env);
   }
-  rmSync(dir, { recursive: true, force: true });
+  const progressFile = join(dir, PROGRESS);
+  let progress = reuse && !kept ? readJson<BuildProgress>(progressFile) : undefined;
+  if (progress?.flows !== size.flows || progress.segments !== size.segments) progress = undefined;
+  if (progress === undefined) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    progress = {
+      flows: size.flows,
+      segments: size.segments,
+      flowIds: Array.from({ length: size.flows }, () => randomUUID()),
+      bulkFlow: randomUUID(),
+      seconds: 0,
+    };
+    writeFileSync(progressFile, JSON.stringify(progress));
+  }
   const started = performance.now();
-  const config = loadConfig({ ...env, TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent' });
-  const runtime = await buildRuntime(config);
+  const before = progress.seconds;
+  const spent = () => before + (performance.now() - started) / 1000;
+  const runtime = await buildRuntime(loadConfig({ ...env, TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent' }));
+  let dataset: Dataset;
+  try {
+    const { flowIds, bulkFlow } = progress;
+    const perFlow = Math.floor(size.segments / size.flows);
+    const written = await runtime.db.count(T.segments);
+    if (written % size.flows !== 0) throw new Error(`${dir}: ${written} segments is not a whole round`);
+    if (written === 0) {
+      // PUT creates or replaces: a build stopped among these puts does them again.
+      for (const [i, id] of flowIds.entries()) await runtime.flows.put(id, flowBody(id, i), 'bench');
+      await runtime.flows.put(bulkFlow, flowBody(bulkFlow, size.flows), 'bench');
+    } else {
+      log(`resuming the build in ${dir}: ${written.toLocaleString('en')} segments were written`);
+    }
+    await writeRounds(runtime, flowIds, { from: written / size.flows, perFlow }, log, () => {
+      writeFileSync(progressFile, JSON.stringify({ ...progress, seconds: spent() }));
+    });
+    const envelope = TimeRange.fromBounds(
+      segmentRange(0n).start,
+      segmentRange(BigInt(perFlow - 1)).end,
+      true,
+      false,
+    );
+    const now = new Date();
+    await runtime.store.transaction(async (tx) => {
+      for (const flowId of flowIds) await tx.flows.setSegmentsState(flowId, envelope, now);
+    });
+    const allocated = await allocateForRuns(runtime, progress, size);
+    dataset = {
+      flows: size.flows,
+      segments: size.segments,
+      flowIds,
+      segmentsPerFlow: perFlow,
+      ...allocated,
+      bulkFlow,
+      buildSeconds: spent(),
+    };
+  } finally {
+    await runtime.close();
+  }
+  writeManifest(dir, dataset);
+  rmSync(progressFile, { force: true });
+  log(
+    `data set built: ${size.segments.toLocaleString('en')} segments in ${dataset.buildSeconds.toFixed(0)} s (${Math.round(size.segments / dataset.buildSeconds).toLocaleString('en')} segments/s)`,
+  );
+  return dataset;
+}
+
+/**
+ * Objects for the POST runs in a kept data set, besides those it holds unused: enough for `size`.
+ * Opening the store also replays a write-ahead log a run killed left behind.
+ */
+export async function reallocate(
+  dir: string,
+  kept: Dataset,
+  size: { spare: number; bulk: number },
+  env: Record<string, string> = {},
+): Promise<Dataset> {
+  const runtime = await buildRuntime(loadConfig({ ...env, TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent' }));
+  let dataset: Dataset;
+  try {
+    dataset = { ...kept, ...(await allocateForRuns(runtime, kept, size, kept)) };
+  } finally {
+    await runtime.close();
+  }
+  writeManifest(dir, dataset);
+  return dataset;
+}
+
+/**
+ * The segments, their objects and references, round by round from Flow position `from`: every
+ * Flow's next few segments, then the next (one transaction and three bulk inserts per round,
+ * whatever the number of Flows). `saved` is called after each commit (the time spent so far).
+ */
+async function writeRounds(
+  runtime: Runtime,
+  flowIds: readonly string[],
+  span: { from: number; perFlow: number },
+  log: (line: string) => void,
+  saved: () => void,
+): Promise<void> {
   const { store } = runtime;
   const storageId = runtime.media.descriptors()[0]?.id as string;
-  const flowIds = Array.from({ length: size.flows }, () => randomUUID());
-  for (const [i, id] of flowIds.entries()) await runtime.flows.put(id, flowBody(id, i), 'bench');
-  const bulkFlow = randomUUID();
-  await runtime.flows.put(bulkFlow, flowBody(bulkFlow, size.flows), 'bench');
-
-  const perFlow = Math.floor(size.segments / size.flows);
-  const perRound = Math.max(1, Math.floor(CHUNK_ROWS / size.flows));
+  const perRound = Math.max(1, Math.floor(CHUNK_ROWS / flowIds.length));
+  const started = performance.now();
   const now = new Date();
-  let written = 0;
-  for (let first = 0; first < perFlow; first += perRound) {
-    const last = Math.min(perFlow, first + perRound);
-    // One transaction and three bulk inserts per round, whatever the number of Flows.
+  let written = span.from * flowIds.length;
+  for (let first = span.from; first < span.perFlow; first += perRound) {
+    const last = Math.min(span.perFlow, first + perRound);
     const segments: SegmentRecord[] = [];
     const objects: ObjectRecord[] = [];
     for (const flowId of flowIds) {
@@ -151,56 +280,15 @@ export async function buildDataset(
         new Set(objects.map((o) => o.id)),
       );
     });
-    written += (last - first) * size.flows;
-    if (
-      first === 0 ||
-      Math.floor(written / 1_000_000) !== Math.floor((written - (last - first) * size.flows) / 1_000_000)
-    ) {
+    const before = written;
+    written += segments.length;
+    saved();
+    if (first === span.from || Math.floor(written / 1_000_000) !== Math.floor(before / 1_000_000)) {
+      const seconds = (performance.now() - started) / 1000;
+      const rate = seconds > 0 ? Math.round((written - span.from * flowIds.length) / seconds) : 0;
       log(
-        `  ${written.toLocaleString('en')} segments written (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+        `  ${written.toLocaleString('en')} segments written (${seconds.toFixed(0)} s, ${rate.toLocaleString('en')} segments/s)`,
       );
     }
   }
-  const envelope = TimeRange.fromBounds(
-    segmentRange(0n).start,
-    segmentRange(BigInt(perFlow - 1)).end,
-    true,
-    false,
-  );
-  await store.transaction(async (tx) => {
-    for (const flowId of flowIds) await tx.flows.setSegmentsState(flowId, envelope, now);
-  });
-
-  const allocate = async (flowId: string, n: number) => {
-    const objects: ObjectRecord[] = Array.from({ length: n }, () => {
-      const id = newObjectId();
-      return {
-        id,
-        storage_id: storageId,
-        storage_path: defaultObjectPath(flowId, id),
-        allocated_for: flowId,
-        created: now,
-        registered: false,
-      };
-    });
-    await store.transaction((tx) => tx.objects.insertMany(objects));
-    return objects.map((o) => o.id);
-  };
-  const spare: Record<string, string[]> = {};
-  for (const flowId of flowIds) spare[flowId] = await allocate(flowId, size.spare);
-  const bulkObjects = await allocate(bulkFlow, size.bulk);
-  await runtime.close();
-
-  const dataset: Dataset = {
-    flows: size.flows,
-    segments: size.segments,
-    flowIds,
-    segmentsPerFlow: perFlow,
-    spare,
-    bulkFlow,
-    bulkObjects,
-    buildSeconds: (performance.now() - started) / 1000,
-  };
-  writeFileSync(manifest, JSON.stringify(dataset));
-  return dataset;
 }

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 export interface Figure {
   name: string;
   value: number;
@@ -41,4 +41,30 @@ export function writeResults(
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, ...results }, null, 2)}\n`);
   log(`results written to ${out}`);
+}
+
+/**
+ * Each of the figures `names` against the same figure of an earlier run's results (`file`), as
+ * this run's value over that one's: ratios measured against their own baselines compare across
+ * runs where the machine's speed does not let absolute rates.
+ */
+export function compareRuns(
+  file: string,
+  figures: readonly Figure[],
+  names: readonly string[],
+  record: (figure: Figure) => void,
+): void {
+  const earlier = (JSON.parse(readFileSync(file, 'utf8')) as { figures: Figure[] }).figures;
+  for (const name of names) {
+    const now = figures.find((f) => f.name === name);
+    const then = earlier.find((f) => f.name === name);
+    if (now === undefined || then === undefined || then.value === 0) continue;
+    record({
+      name: `${name}, against ${basename(file)}`,
+      value: now.value / then.value,
+      unit: '',
+      digits: 2,
+      target: { min: 0.8 },
+    });
+  }
 }

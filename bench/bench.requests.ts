@@ -11,13 +11,18 @@ export function pickFlow(dataset: Dataset): string {
 
 /** A page of 100 segments at a random position of a random Flow (a timerange of 200 segments). */
 export function segmentsPath(dataset: Dataset): string {
+  return pagePath(dataset, pickFlow(dataset));
+}
+
+/** A page of 100 segments at a random position of the Flow (a timerange of 200 segments). */
+export function pagePath(dataset: Dataset, flowId: string): string {
   const k = random(Math.max(1, dataset.segmentsPerFlow - 200));
   const from = segmentRange(BigInt(k)).format().split('_')[0];
   const to = segmentRange(BigInt(k + 200))
     .format()
     .split('_')[0]
     ?.slice(1);
-  return `/flows/${pickFlow(dataset)}/segments?timerange=${encodeURIComponent(`${from}_${to})`)}&limit=100`;
+  return `/flows/${flowId}/segments?timerange=${encodeURIComponent(`${from}_${to})`)}&limit=100`;
 }
 
 /**
@@ -29,6 +34,8 @@ export function segmentsPath(dataset: Dataset): string {
 export function singlePosts(
   dataset: Dataset,
   next = new Map<string, number>(),
+  /** Positions after each Flow's last segment where this run begins (runs in place, bench.place.ts). */
+  base = 0,
 ): () => { path: string; body: string } {
   let turn = 0;
   return () => {
@@ -38,18 +45,21 @@ export function singlePosts(
     const objects = dataset.spare[flowId] as string[];
     const body = {
       object_id: objects[n % objects.length],
-      timerange: segmentRange(BigInt(dataset.segmentsPerFlow + n)).format(),
+      timerange: segmentRange(BigInt(dataset.segmentsPerFlow + base + n)).format(),
     };
     return { path: `/flows/${flowId}/segments`, body: JSON.stringify(body) };
   };
 }
 
-/** The body of bulk batch `b` (BULK_BATCH segments) for the data set's bulk Flow. */
-export function bulkBody(dataset: Dataset, b: number): string {
+/**
+ * The body of bulk batch `b` (BULK_BATCH segments) for the data set's bulk Flow, from position
+ * `base` of its timeline (runs in place begin where no earlier run wrote).
+ */
+export function bulkBody(dataset: Dataset, b: number, base = 0): string {
   return JSON.stringify(
     Array.from({ length: BULK_BATCH }, (_, i) => ({
       object_id: dataset.bulkObjects[(b * BULK_BATCH + i) % dataset.bulkObjects.length],
-      timerange: segmentRange(BigInt(b * BULK_BATCH + i)).format(),
+      timerange: segmentRange(BigInt(base + b * BULK_BATCH + i)).format(),
     })),
   );
 }

@@ -11,8 +11,18 @@ export interface RunningServer {
   pid: number;
   /** Resident set size of the server process, in bytes. */
   rss(): number;
+  /** Seconds from the spawn to the first answer of any status, and to the probe's first 200. */
+  started: { listening: number; ready: number };
   stop(): Promise<void>;
+  /** SIGKILL: the process dies at once, as in a crash (no shutdown, no checkpoint). */
+  kill(): Promise<void>;
 }
+
+/** Every server spawned and not yet exited: killed if the benchmark itself exits first. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,18 +42,34 @@ function rssOf(pid: number): number {
   return kb === undefined ? 0 : Number(kb) * 1024;
 }
 
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 120_000;
+/**
+ * Polls `url` until it answers 200, every 20 ms so start-up times are read to a few hundredths
+ * of a second; returns the seconds from `since` to the first answer and to the first 200.
+ */
+async function waitUntilUp(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  since: number,
+  timeoutMs: number,
+): Promise<{ listening: number; ready: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let listening: number | undefined;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`server exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
     try {
-      if ((await fetch(url)).ok) return;
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      const at = (performance.now() - since) / 1000;
+      listening ??= at;
+      if (res.ok) return { listening, ready: at };
     } catch {
       // Not listening yet.
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`server did not come up:\n${output()}`);
+  throw new Error(`server did not come up within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
 async function spawnNode(
@@ -51,8 +77,10 @@ async function spawnNode(
   env: Record<string, string>,
   probe: string,
   headers: Record<string, string> = {},
+  timeoutMs = 120_000,
 ): Promise<RunningServer> {
   const port = await freePort();
+  const since = performance.now();
   const child = spawn(
     process.execPath,
     // The young-generation size `npm start` and the image give the server; the baseline gets it too.
@@ -76,20 +104,31 @@ async function spawnNode(
   child.stderr?.on('data', (d) => {
     output = (output + String(d)).slice(-4000);
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${url}${probe}`, child, () => output);
+  let started: RunningServer['started'];
+  try {
+    started = await waitUntilUp(`${url}${probe}`, child, () => output, since, timeoutMs);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   const pid = child.pid as number;
+  const end = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
   return {
     url,
     headers,
     pid,
     rss: () => rssOf(pid),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    started,
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
   };
 }
 
@@ -99,8 +138,16 @@ async function spawnNode(
  */
 const BENCH_TOKEN = 'tams-bench-admin-token-0001';
 
-/** tams-server itself, as `npm start` runs it (authentication required), on the data set's directory. */
-export function startTams(dir: string, env: Record<string, string> = {}): Promise<RunningServer> {
+/**
+ * tams-server itself, as `npm start` runs it (authentication required), on the data set's
+ * directory. `readyTimeoutMs`: how long `/ready` may take (a server that loads every Flow's
+ * segment index before it is ready takes minutes on the largest data sets).
+ */
+export function startTams(
+  dir: string,
+  env: Record<string, string> = {},
+  readyTimeoutMs = 120_000,
+): Promise<RunningServer> {
   return spawnNode(
     '../src/main.ts',
     {
@@ -112,10 +159,14 @@ export function startTams(dir: string, env: Record<string, string> = {}): Promis
     },
     '/ready',
     { authorization: `Bearer ${BENCH_TOKEN}` },
+    readyTimeoutMs,
   );
 }
 
-/** The limit every ratio is measured against: a bare Fastify route returning `payloadFile`'s JSON. */
+/**
+ * The limit every ratio is measured against: a bare Fastify route returning `payloadFile`'s JSON,
+ * and one that parses a POSTed JSON body and answers 201 (baseline.server.ts).
+ */
 export function startBaseline(payloadFile: string): Promise<RunningServer> {
   return spawnNode('./baseline.server.ts', { BASELINE_PAYLOAD: payloadFile }, '/ready');
 }

@@ -173,6 +173,19 @@ export const ConfigSchema = Type.Object({
     description:
       'Run the embedded engine on a worker thread of its own, off the thread serving HTTP: ingest keeps more of its pace under heavy reads, reads lose some (measured in BENCHMARKS.md).',
   }),
+  TAMS_SEGMENT_INDEX_MEMORY_MB: Type.Integer({
+    default: 512,
+    minimum: 1,
+    description:
+      "Memory (MiB, estimated) the embedded engine's in-memory segment indexes may hold together (about 37 bytes a segment: 512 MiB holds ~14 million). A Flow's index is loaded in the background when the Flow is first read or written, and the least recently used ones are dropped beyond this; a Flow not loaded is answered from the database. Unused with VAST.",
+  }),
+  TAMS_SEGMENT_INDEX_WARMUP_PERCENT: Type.Integer({
+    default: 75,
+    minimum: 0,
+    maximum: 100,
+    description:
+      'After start, the embedded engine loads the segment indexes of the most recently written Flows in the background until they hold this share of `TAMS_SEGMENT_INDEX_MEMORY_MB` (readiness does not wait for it). 0: none.',
+  }),
   TAMS_MEDIA_DIR: Type.String({
     default: '',
     description:

@@ -9,6 +9,7 @@ import { packageVersion } from './common/package-info.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { Engine } from './db/db.types.ts';
+import { openAnalytics } from './db/engine.factory.ts';
 import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
@@ -42,6 +43,7 @@ import { ServiceInfoService } from './service/service.service.ts';
 import { SourcesService } from './sources/sources.service.ts';
 import { StorageService } from './storage/storage.service.ts';
 import { StoreMaintenance } from './store/maintenance.repo.ts';
+import { readEnvelopes } from './store/segments.envelopes.ts';
 import type { TamsStore } from './store/store.ts';
 import { TamsStore as Store } from './store/store.ts';
 import { WebhooksService } from './webhooks/webhooks.service.ts';
@@ -88,6 +90,8 @@ export interface BuildOptions {
   memory?: boolean;
   /** Keep Flows and segment timelines in memory (default: when the engine is exclusive). */
   storeCache?: boolean;
+  /** The segment index budget in bytes, instead of TAMS_SEGMENT_INDEX_MEMORY_MB (tests: below 1 MiB). */
+  segmentIndexBytes?: number;
   /** Where `_env` credential references of TAMS_STORAGE_BACKENDS are read (tests). Default process.env. */
   env?: Record<string, string | undefined>;
   /** Authentication hooks for tests (cheap scrypt, wrapped password checks). */
@@ -175,9 +179,15 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const { db, migrations } = await openDatabase(config, options);
   // Transactions and table calls are timed for /metrics by wrapping what the store sees.
   const metrics = new ServerMetrics();
+  const cached = options.storeCache ?? db.exclusive;
   const store = await Store.open(timedStoreDb(db, metrics), {
-    cached: options.storeCache ?? db.exclusive,
+    cached,
     slots: eventSlots(config, db),
+    cache: { segmentIndexBytes: options.segmentIndexBytes ?? config.TAMS_SEGMENT_INDEX_MEMORY_MB * 2 ** 20 },
+    // One aggregation over the segments table (on the engine's analytics connections), run at
+    // start only after a stop that may have lost the Flow states held behind.
+    envelopes: cached && db.exclusive ? () => readEnvelopes(openAnalytics(db)) : undefined,
+    log: options.log,
   });
   bindStoreGauges(metrics, store);
 
@@ -408,7 +418,13 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         );
       }
       for (const worker of workers) worker.start();
-      void store.preloadSegments(log);
+      // In the background: readiness does not wait for it.
+      if (config.TAMS_SEGMENT_INDEX_WARMUP_PERCENT > 0)
+        void store
+          .warmUpSegments(config.TAMS_SEGMENT_INDEX_WARMUP_PERCENT / 100, log)
+          .catch((error: unknown) =>
+            log.error({ err: error }, 'segment index warm-up failed; Flows load on use instead'),
+          );
     },
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
@@ -416,7 +432,9 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       await search?.close();
       await exr?.close();
       await analytics?.close();
-      await store.flushFlowStates();
+      await store.stopSegmentLoads();
+      // Every state held behind is written: the next start need not check the Flows' timeranges.
+      await store.markCleanStop();
       // A slot not given up (the database unreachable) lapses after its lease instead.
       await store.close().catch(() => undefined);
       await media.close();

@@ -981,7 +981,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description The server can serve (a readiness probe): the store answers, every media backend answers, the segment index is loaded, and it is not shutting down. Each check is bounded by TAMS_READY_TIMEOUT_MS.
+         * @description The server can serve (a readiness probe): the store answers, every media backend answers, and it is not shutting down (the embedded engine's segment indexes load in the background and are not waited for). Each check is bounded by TAMS_READY_TIMEOUT_MS.
          */
         get: operations["GET_ready"];
         put?: never;
@@ -990,7 +990,7 @@ export interface paths {
         options?: never;
         /**
          * Readiness
-         * @description The server can serve (a readiness probe): the store answers, every media backend answers, the segment index is loaded, and it is not shutting down. Each check is bounded by TAMS_READY_TIMEOUT_MS.
+         * @description The server can serve (a readiness probe): the store answers, every media backend answers, and it is not shutting down (the embedded engine's segment indexes load in the background and are not waited for). Each check is bounded by TAMS_READY_TIMEOUT_MS.
          */
         head: operations["HEAD_ready"];
         patch?: never;
@@ -12280,7 +12280,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ready";
-                        /** @description Each check passed, by name: `store`, `segment index`, and one per media backend (`media backend "<label>"`). */
+                        /** @description Each check passed, by name: `store`, and one per media backend (`media backend "<label>"`). */
                         checks: {
                             [key: string]: "ok";
                         };

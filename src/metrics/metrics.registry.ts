@@ -130,6 +130,28 @@ export class ServerMetrics implements SegmentsMetrics, StoreTimings {
     });
   }
 
+  /**
+   * A counter kept elsewhere (a total that only grows, such as evictions), read at scrape time;
+   * exposed with the counter type so that rate() applies. Failures keep the last value, as gauges.
+   */
+  counterOf(name: string, help: string, read: GaugeReader): void {
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        try {
+          const value = await read();
+          if (value === undefined) return;
+          this.reset();
+          this.inc(value);
+        } catch {
+          // The last value stands; the next scrape tries again.
+        }
+      },
+    });
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }

@@ -57,22 +57,65 @@ export function bindStoreGauges(metrics: ServerMetrics, store: TamsStore): void 
   );
   if (!store.cached) return;
   // The segment index exists only in the embedded engine (one process owns the database).
+  const stats = () => store.segmentIndexStats();
   metrics.gauge(
     'tams_segment_index_flows',
     'Flows whose segment index is loaded in memory',
-    () => store.segmentIndexStats()?.flows,
+    () => stats()?.flows,
   );
   metrics.gauge(
     'tams_segment_index_segments',
     'Segments held by the in-memory segment index',
-    () => store.segmentIndexStats()?.segments,
+    () => stats()?.segments,
   );
   metrics.gauge(
     'tams_segment_index_bytes',
     'Estimated bytes held by the in-memory segment index',
-    () => store.segmentIndexStats()?.bytes,
+    () => stats()?.bytes,
   );
-  metrics.gauge('tams_segment_index_preloading', '1 while the segment index preload runs, else 0', () =>
-    store.segmentIndexLoading ? 1 : 0,
+  metrics.gauge(
+    'tams_segment_index_budget_bytes',
+    'Bytes the segment index may hold (TAMS_SEGMENT_INDEX_MEMORY_MB); least recently used Flows are dropped beyond it',
+    () => stats()?.budget,
+  );
+  metrics.gauge(
+    'tams_segment_index_loading',
+    'Flows whose segment index is being read from the database',
+    () => stats()?.loading,
+  );
+  metrics.gauge(
+    'tams_segment_index_queued',
+    'Flows whose segment index is asked for and waits for a read of the segments table',
+    () => stats()?.queued,
+  );
+  metrics.gauge(
+    'tams_segment_index_warming',
+    '1 while the start-up warm-up of the segment index runs, else 0',
+    () => (store.segmentIndexWarming ? 1 : 0),
+  );
+  metrics.counterOf(
+    'tams_segment_index_loads_total',
+    'Flow segment indexes loaded from the database',
+    () => stats()?.loads,
+  );
+  metrics.counterOf(
+    'tams_segment_index_load_seconds_total',
+    'Time spent reading segment indexes from the database (one read loads several Flows)',
+    () => stats()?.loadSeconds,
+  );
+  metrics.counterOf(
+    'tams_segment_index_load_failures_total',
+    'Segment index loads that failed (the Flow is read from the database and loaded again later)',
+    () => stats()?.loadFailures,
+  );
+  metrics.counterOf(
+    'tams_segment_index_evictions_total',
+    'Flow segment indexes dropped to stay within the memory budget',
+    () => stats()?.evictions,
+  );
+  metrics.counterOf(
+    'tams_segment_index_database_reads_total',
+    "Segment reads answered from the database because the Flow's index was not loaded",
+    () => stats()?.databaseReads,
   );
 }

@@ -3,11 +3,10 @@ import type { MediaStore } from '../media/media.types.ts';
 /** What readiness looks at in the store. */
 export interface ReadinessStore {
   ping(): Promise<void>;
-  readonly segmentIndexLoading: boolean;
 }
 
 export interface ReadinessCheck {
-  /** The part checked: `store`, `segment index`, `media backend "<label>" (<id>)`. */
+  /** The part checked: `store`, `database "<label>"`, `media backend "<label>" (<id>)`. */
   name: string;
   ok: boolean;
   /** Why it failed (messages name endpoints and buckets, never credentials). */
@@ -53,10 +52,10 @@ async function run(name: string, work: () => Promise<void>, timeoutMs: number): 
 
 /**
  * Readiness (`/ready`): the store answers a cheap query, a shared engine's database server
- * answers its probe (named apart, so an operator sees which backend is down), every media
- * backend passes its check() (reachable, bucket present, root writable), and the embedded
- * engine's segment index preload is done (until then segment reads would each load their Flow's index). A shutdown makes it
- * unready at once. Concurrent probes share one run of the checks.
+ * answers its probe (named apart, so an operator sees which backend is down), and every media
+ * backend passes its check() (reachable, bucket present, root writable). The embedded engine's
+ * segment indexes are not waited for: a Flow whose index is not loaded yet is read from the
+ * database. A shutdown makes it unready at once. Concurrent probes share one run of the checks.
  */
 export class Readiness {
   private running: Promise<ReadinessReport> | undefined;
@@ -97,11 +96,6 @@ export class Readiness {
         ),
       ),
     ]);
-    checks.push(
-      store.segmentIndexLoading
-        ? { name: 'segment index', ok: false, error: 'the preload is still running' }
-        : { name: 'segment index', ok: true },
-    );
     if (this.stopping) checks.push({ name: 'server', ok: false, error: 'shutting down' });
     return { ready: checks.every((c) => c.ok), checks };
   }

@@ -22,7 +22,7 @@ export interface OpsRoutesOptions {
 }
 
 /**
- * `/health` (the process answers), `/ready` (it can serve: store, media backends, segment index)
+ * `/health` (the process answers), `/ready` (it can serve: store, media backends)
  * and `/metrics` (Prometheus text). Not TAMS API: tagged `Operations` in the OpenAPI document and
  * marked as beyond TAMS 7.0, public (`security: []`: probes and scrapers send no credentials).
  */
@@ -55,7 +55,7 @@ export async function opsRoutes(app: FastifyInstance, options: OpsRoutesOptions)
         operationId: 'GET_ready',
         summary: 'Readiness',
         description:
-          'The server can serve (a readiness probe): the store answers, every media backend answers, the segment index is loaded, and it is not shutting down. Each check is bounded by TAMS_READY_TIMEOUT_MS.',
+          "The server can serve (a readiness probe): the store answers, every media backend answers, and it is not shutting down (the embedded engine's segment indexes load in the background and are not waited for). Each check is bounded by TAMS_READY_TIMEOUT_MS.",
         response: {
           200: ok(Ready),
           ...errors({ 503: 'Not ready: the summary names each check that failed and why.' }),

@@ -10,7 +10,7 @@ export const Ready = Type.Object(
     checks: Type.Unsafe<Record<string, 'ok'>>({
       type: 'object',
       description:
-        'Each check passed, by name: `store`, `segment index`, and one per media backend (`media backend "<label>"`).',
+        'Each check passed, by name: `store`, and one per media backend (`media backend "<label>"`).',
       additionalProperties: { type: 'string', enum: ['ok'] },
     }),
   },

@@ -49,7 +49,7 @@ export interface SegmentPageOptions {
 }
 
 /** What a scan needs of the Flow's row (see flowSpan). */
-interface FlowSpan {
+export interface FlowSpan {
   first?: bigint;
   last?: bigint;
   deleting: boolean;
@@ -74,6 +74,11 @@ export class SegmentsRepo {
     private readonly db: DbSession,
     private readonly ordered = false,
     private readonly spacing = new SegmentSpacing(),
+    /**
+     * Where the Flow's envelope and state are known better than its row says: the store's cache,
+     * which writes them behind (the row may lag by seconds). Null: no such Flow.
+     */
+    private readonly spans?: (flowId: string) => FlowSpan | null,
   ) {}
 
   async insertMany(segments: readonly SegmentRecord[]): Promise<void> {
@@ -135,11 +140,10 @@ export class SegmentsRepo {
       { reverse: options.reverse, limit: options.limit + 1, after: options.after, ...starts, first },
       span,
     );
-    if (!this.ordered)
-      this.spacing.learn(
-        flowId,
-        found.map((s) => s.timerange.start as bigint),
-      );
+    this.spacing.learn(
+      flowId,
+      found.map((s) => s.timerange.start as bigint),
+    );
     const items = found.slice(0, options.limit);
     const lastItem = items.at(-1);
     return { items, next: found.length > options.limit && lastItem ? keyOf(lastItem) : undefined };
@@ -155,13 +159,33 @@ export class SegmentsRepo {
   }
 
   /**
-   * Streams every segment of every Flow, Flow after Flow, each in time order (to fill an
-   * in-memory index one Flow at a time, sized exactly).
+   * Every segment of these Flows in one read, reported Flow after Flow (each once, in time
+   * order; Flows without segments not at all): to load several in-memory indexes with one pass
+   * over the table, holding one Flow's segments at a time.
    */
-  async scanAll(onBatch: (segments: SegmentRecord[]) => void): Promise<void> {
-    await this.db.scan(T.segments, { orderBy: [{ column: 'flow_id' }, ...ORDER_ASC] }, (rows) =>
-      onBatch(rows.map(fromRow)),
+  async scanFlows(
+    flowIds: readonly string[],
+    onFlow: (flowId: string, segments: SegmentRecord[]) => void,
+  ): Promise<void> {
+    if (flowIds.length === 0) return;
+    let current: SegmentRecord[] = [];
+    const finish = () => {
+      const first = current[0];
+      if (first) onFlow(first.flow_id, current);
+      current = [];
+    };
+    await this.db.scan(
+      T.segments,
+      { where: and(col('flow_id').in(flowIds)), orderBy: [{ column: 'flow_id' }, ...ORDER_ASC] },
+      (rows) => {
+        for (const row of rows) {
+          const segment = fromRow(row);
+          if (current.length > 0 && current[0]?.flow_id !== segment.flow_id) finish();
+          current.push(segment);
+        }
+      },
     );
+    finish();
   }
 
   /** Every segment of the Flow overlapping `range` (for overlap checks on registration). */
@@ -276,6 +300,7 @@ export class SegmentsRepo {
       after: options.after,
       want: limit ?? 10_000,
       first: options.first,
+      spacing: this.ordered ? this.spacing.guess(flowId) : undefined,
       compare: compareKeys,
       keyOf: (row) => ({ start: row.seg_start as bigint, startInclusive: row.seg_start_incl as boolean }),
       take: (rows) => {
@@ -295,6 +320,7 @@ export class SegmentsRepo {
    * segment writes maintain); null without a row, undefined bounds when it records none.
    */
   private async flowSpan(flowId: string): Promise<FlowSpan | null> {
+    if (this.spans) return this.spans(flowId);
     const [row] = await this.db.select(T.flows, {
       where: and(col('id').eq(flowId)),
       columns: ['tr_start', 'tr_end', 'deleting'],

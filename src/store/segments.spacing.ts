@@ -8,9 +8,16 @@ import { BoundedMap } from '../common/bounded-map.ts';
  */
 export class SegmentSpacing {
   private readonly ns = new BoundedMap<string, bigint>();
+  private last: bigint | undefined;
 
   get(flowId: string): bigint | undefined {
     return this.ns.get(flowId);
+  }
+
+  /** The Flow's spacing, else the last any Flow showed (a store's Flows are often alike). */
+  guess(flowId: string): bigint | undefined {
+    const own = this.ns.get(flowId);
+    return own !== undefined && own > 0n ? own : this.last;
   }
 
   /** From the starts of a page's segments, in the order read (either direction). */
@@ -19,6 +26,8 @@ export class SegmentSpacing {
     const first = starts[0] as bigint;
     const last = starts.at(-1) as bigint;
     const span = last > first ? last - first : first - last;
-    this.ns.set(flowId, span / BigInt(starts.length - 1));
+    const spacing = span / BigInt(starts.length - 1);
+    this.ns.set(flowId, spacing);
+    if (spacing > 0n) this.last = spacing;
   }
 }

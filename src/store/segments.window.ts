@@ -36,6 +36,11 @@ export interface WindowScan {
    * undefined, read with a limit of `firstWindowCeiling(want)`.
    */
   first?: { far: bigint | undefined; rows: Row[] };
+  /**
+   * Nanoseconds between segment starts, as last seen (this Flow's, else any Flow's): sizes the
+   * first window on an engine that sorts (a wrong guess costs a window more or a wider one).
+   */
+  spacing?: bigint;
 }
 
 /** The rows a window is selected with at most on an unordered engine: twice the rows wanted. */
@@ -255,7 +260,10 @@ async function orderedScan(db: DbSession, scan: WindowScan): Promise<void> {
   const batch = Math.max(scan.want, 16);
   let lo = scan.from;
   let cursor = scan.after;
-  let width = BigInt(batch) * FIRST_NS_PER_ROW;
+  // A Flow's first page from the database (its index not loaded) is then mostly one select.
+  const guess = scan.spacing === undefined ? undefined : (scan.spacing * BigInt(batch) * 5n) / 4n;
+  let width =
+    guess === undefined ? BigInt(batch) * FIRST_NS_PER_ROW : guess < MIN_WINDOW ? MIN_WINDOW : guess;
   let wanted = scan.want;
   for (let beyond = false; ; ) {
     if (lo > INT64_MAX || lo < INT64_MIN) return;

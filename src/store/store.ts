@@ -1,10 +1,11 @@
 import type { DbSession, Pushdown } from '../db/db.types.ts';
+import type { TimeRange } from '../time/index.ts';
 import { ObjectSizesRepo } from './analytics/sizes.repo.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
 import { CachedObjects } from './cache/objects.cached.ts';
 import { IndexedSegments, type SegmentsStore } from './cache/segments.indexed.ts';
-import { type CacheLog, type CacheView, StoreCache } from './cache/store.cache.ts';
+import { type CacheLog, type CacheOptions, type CacheView, StoreCache } from './cache/store.cache.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { DeletionsRepo } from './deletions.repo.ts';
 import { EventsRepo } from './events.repo.ts';
@@ -18,12 +19,43 @@ import { LeasesRepo } from './leases.repo.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
 import { SearchRepos } from './search/search.repos.ts';
-import { SegmentsRepo } from './segments.repo.ts';
+import { type FlowSpan, SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
 import { StoreHints } from './store.hints.ts';
 import { retryConflicts } from './store.retry.ts';
 import { WebhooksRepo } from './webhooks.repo.ts';
+
+/** The settings key saying the last stop wrote everything held behind (see markCleanStop). */
+const CLEAN_STOP = 'store.clean_stop';
+
+export interface StoreOpenOptions {
+  /** Keep the in-memory cache (only where one process owns the database). */
+  cached: boolean;
+  /** The database is shared with other processes, which number events too (events.slots.ts). */
+  slots?: SlotOptions;
+  cache?: CacheOptions;
+  /**
+   * Every Flow's segment envelope, read from the database in one pass: with the cache, the
+   * Flows' timeranges are checked against it at start after a stop that may have lost the states
+   * held behind. Without it they are checked as each Flow's index loads.
+   */
+  envelopes?: () => Promise<Map<string, TimeRange>>;
+  log?: CacheLog;
+}
+
+/** The cache's view of Flows as segment scans want it (their envelope bounds the scan). */
+function cachedSpans(view: CacheView): (flowId: string) => FlowSpan | null {
+  return (flowId) => {
+    if (view.deleting.has(flowId)) return { deleting: true };
+    const flow = view.flows.get(flowId);
+    if (!flow) return null;
+    const range = flow.timerange;
+    // No envelope known (none, or unbounded): the scan reads without bounds.
+    if (range.isEmpty()) return { deleting: false };
+    return { first: range.start ?? undefined, last: range.end ?? undefined, deleting: false };
+  };
+}
 
 /** What the store needs from the table manager. */
 export interface StoreDb extends DbSession {
@@ -92,7 +124,7 @@ export class TamsStore {
     const collections = new CollectionsRepo(session);
     this.db = {
       flows: new FlowsRepo(session, collections),
-      segments: new SegmentsRepo(session, ordered, hints.spacing),
+      segments: new SegmentsRepo(session, ordered, hints.spacing, view && cachedSpans(view)),
       objects: new ObjectsRepo(session),
     };
     this.settings = new SettingsRepo(session);
@@ -127,13 +159,37 @@ export class TamsStore {
    * process owns the database). `slots`: the database is shared with other processes, which
    * number events too (events.slots.ts); without it this process is the only writer.
    */
-  static async open(db: StoreDb, options: { cached: boolean; slots?: SlotOptions }): Promise<TamsStore> {
+  static async open(db: StoreDb, options: StoreOpenOptions): Promise<TamsStore> {
     const sequence = options.slots ? new SlotSequence(options.slots) : new LocalSequence();
     if (!options.cached) return new TamsStore(db, db, undefined, undefined, sequence);
     const plain = new TamsStore(db, db, undefined, undefined, sequence);
-    const cache = await StoreCache.load(plain.db);
-    return new TamsStore(db, db, cache, cache.direct(), sequence);
+    const cache = await StoreCache.load(plain.db, options.cache);
+    const store = new TamsStore(db, db, cache, cache.direct(), sequence);
+    // The flows table holds the Flows' timeranges as last written behind (dirtyFlowStates): after
+    // a stop that did not write them (a crash), they are set again from the segments.
+    const clean = (await plain.settings.get(CLEAN_STOP)) === true;
+    if (!clean && options.envelopes) {
+      const fixed = cache.reconcileTimeranges(await options.envelopes());
+      await store.flushFlowStates();
+      options.log?.info({ timerangesFixed: fixed }, 'Flow timeranges checked against their segments');
+    }
+    // From here on the states held behind may be lost: until a clean stop says otherwise.
+    if (clean || options.envelopes) await store.transaction((tx) => tx.settings.set(CLEAN_STOP, false));
+    return store;
   }
+
+  /**
+   * Records that everything held behind is written (the last thing the server does before it
+   * closes the database), so the next start need not check the Flows' timeranges.
+   */
+  async markCleanStop(): Promise<void> {
+    if (!this.cache || this.stoppedClean) return;
+    await this.flushFlowStates();
+    await this.transaction((tx) => tx.settings.set(CLEAN_STOP, true));
+    this.stoppedClean = true;
+  }
+
+  private stoppedClean = false;
 
   /** The event slot this process numbers in (shared databases; undefined until its first write). */
   get eventSlot(): number | undefined {
@@ -160,19 +216,38 @@ export class TamsStore {
     return this.cache !== undefined;
   }
 
-  /** Loads every Flow's segment index in the background (embedded engine only). */
-  async preloadSegments(log: CacheLog): Promise<void> {
-    await this.cache?.preloadSegments(this.db, log);
+  /**
+   * Loads segment indexes in the background, most recently written Flows first, up to
+   * `fraction` of the budget (embedded engine only); readiness does not wait for it.
+   */
+  async warmUpSegments(fraction: number, log: CacheLog): Promise<void> {
+    await this.cache?.warmUp(fraction, log);
   }
 
-  /** Whether the segment index preload is still running (readiness waits for it). */
-  get segmentIndexLoading(): boolean {
-    return this.cache?.preload !== undefined;
+  /** Whether the warm-up runs (metrics). */
+  get segmentIndexWarming(): boolean {
+    return this.cache?.warming !== undefined;
+  }
+
+  /** Whether the Flow's segment index is in memory; undefined without a cache (tests). */
+  segmentIndexHolds(flowId: string): boolean | undefined {
+    return this.cache ? this.cache.segments.peek(flowId) !== undefined : undefined;
+  }
+
+  /** Resolves once no segment index is queued or loading (tests). */
+  async segmentLoadsIdle(): Promise<void> {
+    await this.cache?.loader.idle();
+  }
+
+  /** Stops loading segment indexes (the store is closing). */
+  async stopSegmentLoads(): Promise<void> {
+    await this.cache?.loader.stop();
   }
 
   /** Sizes of the in-memory segment index (metrics); undefined without a cache. */
-  segmentIndexStats(): SegmentIndexStats | undefined {
-    return this.cache?.segments.stats();
+  segmentIndexStats(): (SegmentIndexStats & { queued: number }) | undefined {
+    const { cache } = this;
+    return cache && { ...cache.segments.stats(), queued: cache.loader.queued };
   }
 
   /** A cheap query: the database answers (readiness). */
@@ -247,9 +322,10 @@ export class TamsStore {
       });
     }
     let applied = false;
+    let view: CacheView | undefined;
     try {
-      return await root.transaction(async (tx) => {
-        const view = cache.begin();
+      const result = await root.transaction(async (tx) => {
+        view = cache.begin();
         const result = await fn(
           new TamsStore(tx, undefined, cache, view, this.sequence, this.ordered, this.hints),
         );
@@ -258,7 +334,10 @@ export class TamsStore {
         view.commit();
         return result;
       });
+      if (view) cache.segments.settled(view);
+      return result;
     } catch (error) {
+      if (view) cache.segments.settled(view);
       // The COMMIT itself failed after the cache took the changes: the cache no longer matches
       // the database, so it is rebuilt from it.
       if (applied) await cache.rebuild(this.db);

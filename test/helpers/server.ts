@@ -64,6 +64,8 @@ export interface TestServerOptions {
   logLines?: (line: string) => void;
   /** Authentication hooks (cheap scrypt, wrapped password checks). */
   authTesting?: AuthTesting;
+  /** The segment index budget in bytes (tests of eviction: below the setting's 1 MiB minimum). */
+  segmentIndexBytes?: number;
 }
 
 /** A fresh temporary directory, removed by the returned function. */
@@ -105,6 +107,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     // `_env` credential references of TAMS_STORAGE_BACKENDS resolve in what loadConfig checked.
     env: { ...process.env, ...env },
     authTesting: options.authTesting,
+    segmentIndexBytes: options.segmentIndexBytes,
   };
   if (options.engine) build.engine = options.engine;
   else if (onVast) build.engine = await openEngine(config);

@@ -1,7 +1,7 @@
 /**
- * /health and /ready: ready while the store, every media backend and the segment index are; 503
- * with a TAMS error body naming the failing part otherwise (fs root gone, S3 endpoint closed,
- * segment index preload running).
+ * /health and /ready: ready while the store and every media backend are; 503 with a TAMS error
+ * body naming the failing part otherwise (fs root gone, S3 endpoint closed). The embedded
+ * engine's segment indexes load in the background: readiness does not wait for them.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { openEngine } from '../../src/db/engine.factory.ts';
 import { buildRuntime } from '../../src/deps.ts';
 import { FsMediaStore } from '../../src/media/fs/fs.store.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { videoFlow } from '../http/fixtures.ts';
 import { startS3rver } from '../media/s3/s3.harness.ts';
 import { parseMetrics, value } from './prom.ts';
 
@@ -30,7 +31,6 @@ afterEach(async () => {
 async function server(env: Record<string, string> = {}): Promise<TestServer> {
   const s = await startServer({ env: { TAMS_READY_TIMEOUT_MS: '2000', ...env } });
   cleanups.push(() => s.close());
-  // Ready once the segment index preload (started with the workers) is done.
   await expect.poll(async () => (await s.get('/ready')).status, { timeout: 10_000 }).toBe(200);
   return s;
 }
@@ -55,8 +55,10 @@ describe('/health and /ready', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ready');
     expect(Object.keys(ready.body.checks)).toEqual(
-      expect.arrayContaining(['store', 'segment index', expect.stringMatching(/^media backend "local"/)]),
+      expect.arrayContaining(['store', expect.stringMatching(/^media backend "local"/)]),
     );
+    expect(Object.keys(ready.body.checks)).not.toContain('segment index');
+    expect(Object.keys(ready.body.checks)).toHaveLength(2);
     // Documented as operations beyond TAMS 7.0, public (no credentials).
     type Op = { tags?: string[]; security?: unknown[]; 'x-tams-extension'?: boolean };
     const { paths } = (await s.get<{ paths: Record<string, Record<string, Op>> }>('/openapi.json')).body;
@@ -115,15 +117,18 @@ describe('/health and /ready', () => {
     expect(body.summary).not.toContain('S3RVER');
   });
 
-  it('is 503 while the segment index preload runs, then ready', async () => {
+  it('is ready while segment indexes are still loading, and pages are answered meanwhile', async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
     const dir = tempDir();
     const config = loadConfig({ TAMS_LOG_LEVEL: 'silent', TAMS_DATA_DIR: dir.path, TAMS_AUTH: 'none' });
-    const engine = gatedSegmentsScan(await openEngine(config, { memory: true }), gate);
+    let held: Promise<void> | undefined;
+    const engine = gatedSegmentsScan(await openEngine(config, { memory: true }), () => held);
     const runtime = await buildRuntime(config, { engine });
+    // From here on, index loads wait (the start-up check of timeranges read the table before).
+    held = gate;
     const app = await buildApp({ ...runtime, logger: false });
     cleanups.push(async () => {
       open();
@@ -131,19 +136,36 @@ describe('/health and /ready', () => {
       await runtime.close();
       dir.remove();
     });
-    runtime.start(app.log);
-    expect(runtime.store.segmentIndexLoading).toBe(true);
-    const res = await app.inject({ method: 'GET', url: '/ready' });
-    expectNotReady(
-      { status: res.statusCode, body: res.json() },
-      'segment index: the preload is still running',
+    const flow = videoFlow();
+    const flowId = flow.id as string;
+    await runtime.flows.put(flowId, flow, undefined);
+    const ctx = { baseUrl: 'http://localhost', expiresIn: 60 };
+    const objects = (await runtime.storage.allocate(flowId, { limit: 3 }, ctx)).media_objects ?? [];
+    const failures = await runtime.segments.register(
+      flowId,
+      objects.map((o, i) => ({ object_id: o.object_id, timerange: `[${i * 2}:0_${i * 2 + 2}:0)` })),
     );
-    const metrics = parseMetrics((await app.inject({ method: 'GET', url: '/metrics' })).body);
-    expect(value(metrics, 'tams_segment_index_preloading')).toBe(1);
-    open();
-    await runtime.store.preloadSegments(app.log);
-    await expect.poll(() => runtime.store.segmentIndexLoading, { timeout: 10_000 }).toBe(false);
+    expect(failures).toEqual([]);
+    runtime.start(app.log);
+    // The Flow's index load (asked for by the registration) and the warm-up wait on the gate.
+    expect(runtime.store.segmentIndexHolds(flowId)).toBe(false);
     expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    const metrics = parseMetrics((await app.inject({ method: 'GET', url: '/metrics' })).body);
+    expect(value(metrics, 'tams_segment_index_loading')).toBe(1);
+    expect(value(metrics, 'tams_segment_index_flows')).toBe(0);
+    // Answered from the database meanwhile.
+    const page = await app.inject({ method: 'GET', url: `/flows/${flowId}/segments?timerange=[1:0_5:0)` });
+    expect(page.statusCode).toBe(200);
+    expect(page.json().map((s: { timerange: string }) => s.timerange)).toEqual([
+      '[0:0_2:0)',
+      '[2:0_4:0)',
+      '[4:0_6:0)',
+    ]);
+    open();
+    await runtime.store.segmentLoadsIdle();
+    expect(runtime.store.segmentIndexHolds(flowId)).toBe(true);
+    const again = await app.inject({ method: 'GET', url: `/flows/${flowId}/segments?timerange=[1:0_5:0)` });
+    expect(again.json()).toEqual(page.json());
   });
 
   it('is 503 once a shutdown has begun', async () => {
@@ -153,8 +175,11 @@ describe('/health and /ready', () => {
   });
 });
 
-/** The engine, with scans of the segments table (the preload) held until `gate` opens. */
-function gatedSegmentsScan(engine: Engine, gate: Promise<void>): Engine {
+/**
+ * The engine, with scans of the segments table (index loads) held while `held()` gives a promise,
+ * until it resolves.
+ */
+function gatedSegmentsScan(engine: Engine, held: () => Promise<void> | undefined): Engine {
   const inner = engine.session;
   const session: DbSession = {
     select: (t, o) => inner.select(t, o),
@@ -164,7 +189,7 @@ function gatedSegmentsScan(engine: Engine, gate: Promise<void>): Engine {
     delete: (t, w) => inner.delete(t, w),
     updateEach: (t, k, r) => inner.updateEach(t, k, r),
     scan: async (t, o, onBatch) => {
-      if (t === 'segments') await gate;
+      if (t === 'segments') await held();
       return inner.scan(t, o, onBatch);
     },
   };

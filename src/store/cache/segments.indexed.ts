@@ -26,9 +26,15 @@ export type SegmentsStore = Pick<
 const keyString = (k: SegmentKey) => `${k.start}${k.startInclusive ? '' : 'x'}`;
 
 /**
- * Segments read from the in-memory index (src/store/index), loaded per Flow from the database
- * on first use; writes go to the database first and reach the index when their transaction
+ * Segments read from the in-memory index (src/store/index) where the Flow's index is loaded,
+ * from the database otherwise (asking for the index to be loaded in the background, see
+ * SegmentIndexLoader): nobody waits for a load, and memory holds the Flows in use within the
+ * budget. Writes go to the database first and reach a loaded index when their transaction
  * commits. A Flow the store does not know has no segments and gets no index.
+ *
+ * The database answers exactly what the index would (the `uncached` test project runs every HTTP
+ * suite on it); inside a transaction it also sees the transaction's own writes, which the index
+ * gets only at commit: where that matters (envelope), the index adds them itself.
  */
 export class IndexedSegments implements SegmentsStore {
   constructor(
@@ -50,20 +56,31 @@ export class IndexedSegments implements SegmentsStore {
   async page(flowId: string, range: TimeRange, options: SegmentPageOptions) {
     // Like the database's: nothing for a Flow gone or being deleted (not among the live ones).
     if (!this.view.flows.has(flowId)) return { items: [] };
-    const index = await this.index(flowId);
-    return index ? index.page(range, options) : { items: [] };
+    const index = this.index(flowId);
+    return index ? index.page(range, options) : this.db.page(flowId, range, options);
   }
 
   async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {
-    return (await this.index(flowId))?.overlapping(range) ?? [];
+    if (!this.view.knowsFlow(flowId)) return [];
+    const index = this.index(flowId);
+    return index ? index.overlapping(range) : this.db.overlapping(flowId, range);
   }
 
   async overlappingMany(ranges: ReadonlyMap<string, TimeRange>): Promise<Map<string, SegmentRecord[]>> {
     const found = new Map<string, SegmentRecord[]>();
+    const unloaded = new Map<string, TimeRange>();
     for (const [flowId, range] of ranges) {
-      const segments = await this.overlapping(flowId, range);
+      if (!this.view.knowsFlow(flowId)) continue;
+      const index = this.index(flowId);
+      if (!index) {
+        unloaded.set(flowId, range);
+        continue;
+      }
+      const segments = index.overlapping(range);
       if (segments.length > 0) found.set(flowId, segments);
     }
+    if (unloaded.size > 0)
+      for (const [id, list] of await this.db.overlappingMany(unloaded)) found.set(id, list);
     return found;
   }
 
@@ -73,15 +90,20 @@ export class IndexedSegments implements SegmentsStore {
     objectId?: string,
     limit?: number,
   ): Promise<SegmentRecord[]> {
-    return (await this.index(flowId))?.within(range, objectId, limit) ?? [];
+    if (!this.view.knowsFlow(flowId)) return [];
+    const index = this.index(flowId);
+    return index ? index.within(range, objectId, limit) : this.db.within(flowId, range, objectId, limit);
   }
 
   async countWithin(flowId: string, range: TimeRange, objectId?: string): Promise<number> {
-    return (await this.index(flowId))?.countWithin(range, objectId) ?? 0;
+    if (!this.view.knowsFlow(flowId)) return 0;
+    const index = this.index(flowId);
+    return index ? index.countWithin(range, objectId) : this.db.countWithin(flowId, range, objectId);
   }
 
   async countFlow(flowId: string): Promise<number> {
-    return (await this.index(flowId))?.size ?? 0;
+    if (!this.view.knowsFlow(flowId)) return 0;
+    return this.index(flowId)?.size ?? this.db.countFlow(flowId);
   }
 
   async deleteKeys(flowId: string, keys: readonly SegmentKey[]): Promise<number> {
@@ -92,11 +114,13 @@ export class IndexedSegments implements SegmentsStore {
 
   /**
    * The Flow's envelope as this transaction sees it: the committed index with the transaction's
-   * own removals and insertions applied (they reach the index only at commit).
+   * own removals and insertions applied (they reach the index only at commit); the database,
+   * which sees them, when the index is not loaded.
    */
   async envelope(flowId: string): Promise<TimeRange> {
-    const index = await this.index(flowId);
-    if (!index) return TimeRange.EMPTY;
+    if (!this.view.knowsFlow(flowId)) return TimeRange.EMPTY;
+    const index = this.index(flowId);
+    if (!index) return this.db.envelope(flowId);
     const ops = this.view.segmentOps.get(flowId);
     if (!ops) return index.envelope();
     const removed = new Set<string>();
@@ -115,13 +139,10 @@ export class IndexedSegments implements SegmentsStore {
     return remaining.envelope(envelopeOf(inserted.map((s) => s.timerange)));
   }
 
-  private async index(flowId: string): Promise<FlowSegmentIndex | undefined> {
-    if (!this.view.knowsFlow(flowId)) return undefined;
-    const { segments } = this.view;
-    // Reads wait for a preload in progress rather than each scanning the table; a transaction
-    // (which holds the writer) loads what it needs now instead.
-    const preload = this.view.cache.preload;
-    if (preload && !this.view.transactional && !segments.get(flowId)) await preload;
-    return segments.get(flowId) ?? segments.load(flowId, () => this.db.all(flowId));
+  /** The Flow's index if loaded; otherwise undefined, and a load is asked for. */
+  private index(flowId: string): FlowSegmentIndex | undefined {
+    const index = this.view.segments.get(flowId);
+    if (!index) this.view.cache.loader.request(flowId);
+    return index;
   }
 }

@@ -1,19 +1,28 @@
-import { FlowSegmentIndex } from '../index/segment-index.flow.ts';
-import { SegmentIndex } from '../index/segment-index.registry.ts';
+import { TimeRange } from '../../time/index.ts';
+import type { FlowSegmentIndex } from '../index/segment-index.flow.ts';
+import { type BatchReader, SegmentIndex } from '../index/segment-index.registry.ts';
+import type { SegmentOp } from '../index/segment-index.replay.ts';
 import type { AllocationState } from '../objects.repo.ts';
-import type { SegmentKey, SegmentRecord } from '../segments.repo.ts';
 import type { CollectionItem, FlowRecord } from '../store.types.ts';
 import { GroupedMap } from './grouped-map.ts';
 import { OverlayMap } from './overlay.ts';
 import { type PendingObject, packPending } from './pending-objects.ts';
+import { SegmentIndexLoader } from './segments.loader.ts';
 
-export type SegmentOp = { insert: readonly SegmentRecord[] } | { remove: readonly SegmentKey[] };
+export type { SegmentOp };
 
 /** What the cache is filled from: the store's database repositories. */
 export interface CacheSource {
   flows: { loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> };
   objects: { allocationState(): Promise<AllocationState> };
-  segments: { scanAll(onBatch: (segments: SegmentRecord[]) => void): Promise<void> };
+  segments: { scanFlows: BatchReader };
+}
+
+export interface CacheOptions {
+  /** Bytes the segment indexes may hold together (undefined: no limit). */
+  segmentIndexBytes?: number;
+  /** Flows per read of the segments table when loading indexes. */
+  loadBatch?: number;
 }
 
 export interface CacheLog {
@@ -23,9 +32,10 @@ export interface CacheLog {
 
 /**
  * The embedded engine's in-memory copy of what the hot paths read: every Flow (with tags and
- * collections), the segment timelines, and objects allocated but not yet used. Correct only
- * because one process owns the database file (DESIGN.md): the database stays the source of truth,
- * every write goes to it first, and the copy changes when the writing transaction commits.
+ * collections), the segment timelines of the Flows in use (within a memory budget), and objects
+ * allocated but not yet used. Correct only because one process owns the database file
+ * (DESIGN.md): the database stays the source of truth, every write goes to it first, and the copy
+ * changes when the writing transaction commits.
  */
 export class StoreCache {
   /** Live Flows, grouped by Source; `flow_collection` and `collected_by` live in `collections`. */
@@ -38,7 +48,9 @@ export class StoreCache {
   readonly pendingObjects = new Map<string, PendingObject>();
   /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
   readonly usedAllocations: string[] = [];
-  readonly segments = new SegmentIndex();
+  readonly segments: SegmentIndex;
+  /** Loads segment indexes in the background for the Flows read (see IndexedSegments). */
+  readonly loader: SegmentIndexLoader;
   /**
    * Flows whose segment state (timerange, segments_updated) changed since it was last written
    * to the flows table: registration keeps it here and a background flush writes it behind
@@ -46,30 +58,46 @@ export class StoreCache {
    * timeranges are recomputed from the segments (reconcileTimeranges).
    */
   readonly dirtyFlowStates = new Set<string>();
-  private preloading: Set<string> | undefined;
-  /** The preload in progress: Flows read meanwhile wait for it rather than each scanning the table. */
-  preload: Promise<void> | undefined;
+  /** The warm-up in progress (see warmUp). */
+  warming: Promise<void> | undefined;
 
-  static async load(source: CacheSource): Promise<StoreCache> {
-    const cache = new StoreCache();
+  private constructor(source: CacheSource, options: CacheOptions) {
+    this.segments = new SegmentIndex({
+      budgetBytes: options.segmentIndexBytes,
+      onLoad: (flowId, index) => this.reconcileFlow(flowId, index),
+    });
+    this.loader = new SegmentIndexLoader(
+      this.segments,
+      (flowIds, onFlow) => source.segments.scanFlows(flowIds, onFlow),
+      options.loadBatch,
+    );
+  }
+
+  static async load(source: CacheSource, options: CacheOptions = {}): Promise<StoreCache> {
+    const cache = new StoreCache(source, options);
+    await cache.fill(source);
+    return cache;
+  }
+
+  private async fill(source: CacheSource): Promise<void> {
     const { live, deleting } = await source.flows.loadAll();
     for (const flow of live) {
-      if (flow.flow_collection !== undefined) cache.collections.set(flow.id, flow.flow_collection);
-      cache.flows.set(flow.id, { ...flow, flow_collection: undefined, collected_by: [] });
+      if (flow.flow_collection !== undefined) this.collections.set(flow.id, flow.flow_collection);
+      this.flows.set(flow.id, { ...flow, flow_collection: undefined, collected_by: [] });
     }
-    for (const id of deleting) cache.deleting.set(id, true);
+    for (const id of deleting) this.deleting.set(id, true);
     const allocations = await source.objects.allocationState();
-    const flowId = (id: string) => cache.flows.get(id)?.id;
+    const flowId = (id: string) => this.flows.get(id)?.id;
     for (const object of allocations.unregistered) {
-      cache.pendingObjects.set(object.id, packPending(object, flowId));
+      this.pendingObjects.set(object.id, packPending(object, flowId));
     }
-    cache.usedAllocations.push(...allocations.used);
-    return cache;
+    this.usedAllocations.push(...allocations.used);
   }
 
   /** Starts over from the database (after a COMMIT failed with its changes already applied). */
   async rebuild(source: CacheSource): Promise<void> {
-    const fresh = await StoreCache.load(source);
+    const fresh = new StoreCache(source, {});
+    await fresh.fill(source);
     for (const name of ['flows', 'deleting', 'collections', 'pendingObjects'] as const) {
       const target: Map<string, unknown> = this[name];
       target.clear();
@@ -90,71 +118,64 @@ export class StoreCache {
   }
 
   /**
-   * Fills the segment index of every Flow in one pass over the segments table, in the
-   * background. A Flow written (or loaded on demand) meanwhile keeps what it has: its part of
-   * this snapshot may predate the write.
+   * Loads segment indexes in the background, the Flows most recently written first, until they
+   * hold `fraction` of the budget (all Flows without a budget): the Flows a restarted server is
+   * likely to be asked about are in memory soon after it is ready, without delaying readiness.
    */
-  preloadSegments(source: CacheSource, log: CacheLog): Promise<void> {
-    this.preload ??= this.fillSegments(source, log).finally(() => {
-      this.preload = undefined;
+  warmUp(fraction: number, log: CacheLog): Promise<void> {
+    this.warming ??= this.warm(fraction, log).finally(() => {
+      this.warming = undefined;
     });
-    return this.preload;
+    return this.warming;
   }
 
-  private async fillSegments(source: CacheSource, log: CacheLog): Promise<void> {
+  private async warm(fraction: number, log: CacheLog): Promise<void> {
     const started = performance.now();
-    const written = new Set<string>();
-    this.preloading = written;
-    let count = 0;
-    let flows = 0;
-    let current: SegmentRecord[] = [];
-    // Rows come Flow after Flow: each Flow's index is built once, sized for it, and becomes
-    // usable at once; a Flow written meanwhile keeps what it has (this snapshot may predate it).
-    const finish = () => {
-      const first = current[0];
-      if (!first) return;
-      const flowId = first.flow_id;
-      if (!written.has(flowId) && !this.segments.get(flowId)) {
-        this.segments.set(flowId, FlowSegmentIndex.from(flowId, current, this.segments.storageIds));
-      }
-      flows++;
-      current = [];
-    };
-    try {
-      await source.segments.scanAll((segments) => {
-        for (const s of segments) {
-          if (current.length > 0 && current[0]?.flow_id !== s.flow_id) finish();
-          current.push(s);
-        }
-        count += segments.length;
-      });
-      finish();
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      const fixed = this.reconcileTimeranges();
-      log.info({ segments: count, flows, seconds, timerangesFixed: fixed }, 'segment index loaded');
-    } catch (error) {
-      log.error({ err: error }, 'segment index preload failed; Flows load on first use instead');
-    } finally {
-      this.preloading = undefined;
+    const { budget } = this.segments;
+    const limit = budget === undefined ? Number.POSITIVE_INFINITY : budget * fraction;
+    const written = (f: FlowRecord) => (f.segments_updated ?? f.metadata_updated)?.getTime() ?? 0;
+    const order = [...this.flows.values()].filter((f) => !f.timerange.isEmpty());
+    order.sort((a, b) => written(b) - written(a));
+    let asked = 0;
+    for (const flow of order) {
+      if (this.segments.memoryBytes() >= limit) break;
+      this.loader.request(flow.id);
+      asked++;
+      // A batch at a time, so the budget is checked between reads.
+      if (this.loader.queued >= 32) await this.loader.idle();
     }
+    await this.loader.idle();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const { flows, segments, bytes } = this.segments.stats();
+    log.info({ asked, flows, segments, bytes, seconds }, 'segment index warm-up done');
   }
 
   /**
-   * After the segment index is loaded: a Flow whose stored timerange disagrees with its segments
-   * (the process stopped before its state was written behind) gets the one its segments give.
+   * Sets the Flows' timeranges from their segments' envelopes (read from the database after the
+   * process stopped without writing the states it held behind, see dirtyFlowStates): a Flow
+   * missing from `envelopes` has no segments.
    */
-  reconcileTimeranges(): number {
+  reconcileTimeranges(envelopes: ReadonlyMap<string, TimeRange>): number {
     let fixed = 0;
     for (const flow of this.flows.values()) {
-      const index = this.segments.get(flow.id);
-      if (!index) continue;
-      const actual = index.envelope();
-      if (actual.equals(flow.timerange)) continue;
-      this.flows.set(flow.id, { ...flow, timerange: actual });
-      this.dirtyFlowStates.add(flow.id);
-      fixed++;
+      const actual = envelopes.get(flow.id);
+      if (this.setTimerange(flow, actual)) fixed++;
     }
     return fixed;
+  }
+
+  /** A loaded index tells the Flow's timerange exactly: one that disagrees is set from it. */
+  private reconcileFlow(flowId: string, index: FlowSegmentIndex): void {
+    const flow = this.flows.get(flowId);
+    if (flow) this.setTimerange(flow, index.envelope());
+  }
+
+  private setTimerange(flow: FlowRecord, actual: TimeRange | undefined): boolean {
+    const range = actual ?? TimeRange.EMPTY;
+    if (range.equals(flow.timerange)) return false;
+    this.flows.set(flow.id, { ...flow, timerange: range });
+    this.dirtyFlowStates.add(flow.id);
+    return true;
   }
 
   /** Takes the dirty Flow states to write (see dirtyFlowStates). */
@@ -169,15 +190,12 @@ export class StoreCache {
     return states;
   }
 
-  /** Applies a committed write to a Flow's segment index. */
-  applySegmentOps(flowId: string, ops: readonly SegmentOp[]): unknown {
-    this.preloading?.add(flowId);
-    return this.segments.afterWrite(flowId, (index) => {
-      for (const op of ops) {
-        if ('insert' in op) index.insert(op.insert);
-        else index.remove(op.remove);
-      }
-    });
+  /**
+   * Applies a write to a Flow's segment index. `transaction`: the write's transaction, not yet
+   * committed in the database (see SegmentIndex.afterWrite; settled(transaction) follows).
+   */
+  applySegmentOps(flowId: string, ops: readonly SegmentOp[], transaction?: object): unknown {
+    return this.segments.afterWrite(flowId, ops, transaction);
   }
 }
 
@@ -267,7 +285,7 @@ export class CacheView {
     this.usedAllocations.length = 0;
     const errors: unknown[] = [];
     for (const [flowId, ops] of this.segmentOps) {
-      const error = this.cache.applySegmentOps(flowId, ops);
+      const error = this.cache.applySegmentOps(flowId, ops, this);
       if (error !== undefined) errors.push(error);
     }
     this.segmentOps.clear();

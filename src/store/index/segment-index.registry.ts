@@ -1,5 +1,6 @@
 import type { SegmentRecord } from '../segments.repo.ts';
 import { FlowSegmentIndex } from './segment-index.flow.ts';
+import { applyOps, replayOps, type SegmentOp } from './segment-index.replay.ts';
 import { StorageIds } from './segment-index.storage-ids.ts';
 
 export interface SegmentIndexStats {
@@ -10,123 +11,325 @@ export interface SegmentIndexStats {
   segments: number;
   /** Estimated bytes held by the loaded indexes. */
   bytes: number;
+  /** What they may hold together (the memory budget); undefined without one. */
+  budget: number | undefined;
   storageIds: number;
+  /** Indexes dropped to stay within the budget, since start. */
+  evictions: number;
+  /** Indexes loaded from the database, since start. */
+  loads: number;
+  /** Time spent reading them (reads of several Flows counted once). */
+  loadSeconds: number;
+  loadFailures: number;
+  /** Lookups (get) of Flows not loaded: the store reads those from the database. */
+  databaseReads: number;
 }
 
-interface LoadState {
-  /** Set when a write or a drop came in during the load: its snapshot may predate the write. */
-  stale: boolean;
+/** Reads several Flows' segments at once, reporting each Flow's (all of them) once. */
+export type BatchReader = (
+  flowIds: readonly string[],
+  onFlow: (flowId: string, segments: SegmentRecord[]) => void,
+) => Promise<void>;
+
+interface Entry {
+  index: FlowSegmentIndex;
+  /** Its memoryBytes() when last measured (the registry keeps the sum). */
+  bytes: number;
 }
 
-interface Loading {
-  state: LoadState;
-  promise: Promise<FlowSegmentIndex>;
+interface Load {
+  /** Writes committed (or committing) since the load began: replayed on what the read returns. */
+  readonly ops: SegmentOp[];
+  /** The Flow was dropped meanwhile: the load answers its callers but is not kept. */
+  dropped: boolean;
+  readonly promise: Promise<FlowSegmentIndex>;
+  resolve(index: FlowSegmentIndex): void;
+  reject(error: unknown): void;
 }
 
 /**
- * The per-Flow segment indexes of one store process. Correct only while this process is the only
- * writer of the database (the embedded engine): the store applies each committed write here, and
- * a Flow is loaded from the database on first use. No database code: the store passes loaders.
+ * The per-Flow segment indexes of one store process, within a memory budget: loaded on use,
+ * least recently used ones dropped when the estimated total passes the budget. Correct only while
+ * this process is the only writer of the database (the embedded engine): the store applies each
+ * committed write here, and a Flow not loaded is read from the database, which has every write.
+ * No database code: the store passes readers.
+ *
+ * A load's read and the writes committed meanwhile may come in either order, so every write from
+ * the load's start on (those of a transaction still committing included, see `settled`) is
+ * logged and replayed on what the read returned (replayOps): the load is kept even for a Flow
+ * written all the time, which a live Flow is.
  */
 export class SegmentIndex {
-  private readonly loaded = new Map<string, FlowSegmentIndex>();
-  private readonly loading = new Map<string, Loading>();
+  readonly storageIds: StorageIds;
+  readonly budget: number | undefined;
+  /** In use order: the first entry is the least recently used. */
+  private readonly loaded = new Map<string, Entry>();
+  private readonly loading = new Map<string, Load>();
+  /** Per transaction, its writes applied here and not yet committed in the database (see settled). */
+  private readonly committing = new Map<object, Map<string, SegmentOp[]>>();
+  /** Flows whose index alone is larger than the budget: read from the database, never loaded. */
+  private readonly oversized = new Set<string>();
+  private held = 0;
+  private evictions = 0;
+  private loads = 0;
+  private loadSeconds = 0;
+  private loadFailures = 0;
+  private misses = 0;
 
-  constructor(readonly storageIds: StorageIds = new StorageIds()) {}
+  private readonly onLoad: ((flowId: string, index: FlowSegmentIndex) => void) | undefined;
 
+  constructor(
+    options: {
+      budgetBytes?: number;
+      storageIds?: StorageIds;
+      /** Called with each index a load built, before it is kept (e.g. to check what it implies). */
+      onLoad?: (flowId: string, index: FlowSegmentIndex) => void;
+    } = {},
+  ) {
+    this.storageIds = options.storageIds ?? new StorageIds();
+    this.budget = options.budgetBytes;
+    this.onLoad = options.onLoad;
+  }
+
+  /** The Flow's index if loaded, marked as just used (a miss is counted: see databaseReads). */
   get(flowId: string): FlowSegmentIndex | undefined {
-    return this.loaded.get(flowId);
+    const entry = this.loaded.get(flowId);
+    if (!entry) {
+      this.misses++;
+      return undefined;
+    }
+    this.loaded.delete(flowId);
+    this.loaded.set(flowId, entry);
+    return entry.index;
+  }
+
+  /** The Flow's index if loaded, leaving the use order as it is. */
+  peek(flowId: string): FlowSegmentIndex | undefined {
+    return this.loaded.get(flowId)?.index;
+  }
+
+  /** Whether a load of the Flow would be worth starting: not loaded, not loading, fits the budget. */
+  wants(flowId: string): boolean {
+    return !this.loaded.has(flowId) && !this.loading.has(flowId) && !this.oversized.has(flowId);
   }
 
   /**
    * The Flow's index, loading it with `loader` (all the Flow's segments) if need be; concurrent
-   * callers share one load. A load overtaken by a write (see afterWrite) still answers the
-   * callers that were already waiting, whose reads began before the write, but is not kept.
+   * callers share one load. The index answers the callers even when the budget (or a drop of
+   * the Flow meanwhile) does not let the registry keep it.
    */
-  async load(flowId: string, loader: () => Promise<SegmentRecord[]>): Promise<FlowSegmentIndex> {
+  load(flowId: string, loader: () => Promise<SegmentRecord[]>): Promise<FlowSegmentIndex> {
     const ready = this.loaded.get(flowId);
-    if (ready) return ready;
+    if (ready) return Promise.resolve(this.get(flowId) ?? ready.index);
     const pending = this.loading.get(flowId);
     if (pending) return pending.promise;
-    const state: LoadState = { stale: false };
-    const promise = this.fill(flowId, loader, state);
-    this.loading.set(flowId, { state, promise });
-    return promise;
-  }
-
-  set(flowId: string, index: FlowSegmentIndex): void {
-    if (index.flowId !== flowId) throw new Error(`index of Flow ${index.flowId} set for Flow ${flowId}`);
-    this.invalidateLoad(flowId);
-    this.loaded.set(flowId, index);
+    const load = this.begin(flowId);
+    const started = performance.now();
+    Promise.resolve()
+      .then(loader)
+      .then(
+        (records) => {
+          this.loadSeconds += (performance.now() - started) / 1000;
+          this.finish(flowId, load, records);
+        },
+        (error: unknown) => this.fail(flowId, load, error),
+      );
+    return load.promise;
   }
 
   /**
-   * Brings the Flow's index in step with a write the database has committed: applies it to a
-   * loaded index, or makes a load in flight (whose snapshot may predate it) be thrown away. If
-   * applying fails (the index disagreed with the database), the index is dropped, to be reloaded
-   * on next use, and the error returned for the caller to log: the write itself stands.
+   * Loads the Flows among `flowIds` that want it (see wants) with one read. Flows the read does
+   * not report have no segments. Resolves once every one is settled (loaded or failed); returns
+   * how many were loaded.
    */
-  afterWrite(flowId: string, apply: (index: FlowSegmentIndex) => void): unknown {
-    this.invalidateLoad(flowId);
-    const index = this.loaded.get(flowId);
-    if (!index) return undefined;
+  async loadMany(flowIds: readonly string[], read: BatchReader): Promise<number> {
+    const loads = new Map<string, Load>();
+    for (const flowId of new Set(flowIds)) if (this.wants(flowId)) loads.set(flowId, this.begin(flowId));
+    if (loads.size === 0) return 0;
+    const started = performance.now();
+    let count = 0;
     try {
-      apply(index);
-      return undefined;
+      await read([...loads.keys()], (flowId, segments) => {
+        const load = loads.get(flowId);
+        if (!load) return;
+        loads.delete(flowId);
+        if (this.finish(flowId, load, segments)) count++;
+      });
+      for (const [flowId, load] of loads) if (this.finish(flowId, load, [])) count++;
     } catch (error) {
-      this.loaded.delete(flowId);
+      for (const [flowId, load] of loads) this.fail(flowId, load, error);
+    } finally {
+      this.loadSeconds += (performance.now() - started) / 1000;
+    }
+    return count;
+  }
+
+  /** Sets a Flow's index, e.g. one built by hand; a load in flight is not kept. */
+  set(flowId: string, index: FlowSegmentIndex): void {
+    if (index.flowId !== flowId) throw new Error(`index of Flow ${index.flowId} set for Flow ${flowId}`);
+    this.forgetLoad(flowId);
+    this.oversized.delete(flowId);
+    this.remove(flowId);
+    this.keep(flowId, index);
+  }
+
+  /**
+   * Brings the Flow's index in step with a write: applies it to a loaded index and logs it for a
+   * load in flight. `transaction`: the write is applied before that transaction's COMMIT, so a
+   * load beginning before the COMMIT ends replays it too, until settled(transaction). If applying
+   * fails (the index disagreed with the database), the index is dropped, to be loaded again, and
+   * the error returned for the caller to log: the write itself stands.
+   */
+  afterWrite(flowId: string, ops: readonly SegmentOp[], transaction?: object): unknown {
+    if (ops.length === 0) return undefined;
+    this.loading.get(flowId)?.ops.push(...ops);
+    if (transaction) {
+      let logs = this.committing.get(transaction);
+      if (!logs) {
+        logs = new Map();
+        this.committing.set(transaction, logs);
+      }
+      const log = logs.get(flowId);
+      if (log) log.push(...ops);
+      else logs.set(flowId, [...ops]);
+    }
+    const entry = this.loaded.get(flowId);
+    if (!entry) return undefined;
+    try {
+      applyOps(entry.index, ops);
+    } catch (error) {
+      this.remove(flowId);
       return error ?? new Error('applying a write to the segment index failed');
     }
+    // A Flow being written is in use: it goes to the back of the eviction order.
+    this.loaded.delete(flowId);
+    this.loaded.set(flowId, entry);
+    const bytes = entry.index.memoryBytes();
+    this.held += bytes - entry.bytes;
+    entry.bytes = bytes;
+    this.evict();
+    return undefined;
+  }
+
+  /** The transaction whose writes were applied before its COMMIT has committed (or failed). */
+  settled(transaction: object): void {
+    this.committing.delete(transaction);
   }
 
   /** Forgets the Flow's index (and any load in flight), e.g. when the Flow is deleted. */
   drop(flowId: string): void {
-    this.invalidateLoad(flowId);
-    this.loaded.delete(flowId);
+    this.forgetLoad(flowId);
+    this.oversized.delete(flowId);
+    this.remove(flowId);
   }
 
   dropAll(): void {
-    for (const flowId of [...this.loading.keys()]) this.invalidateLoad(flowId);
+    for (const flowId of [...this.loading.keys()]) this.forgetLoad(flowId);
     this.loaded.clear();
+    this.committing.clear();
+    this.oversized.clear();
+    this.held = 0;
+  }
+
+  /** The Flows loaded, least recently used first. */
+  loadedFlows(): string[] {
+    return [...this.loaded.keys()];
   }
 
   memoryBytes(): number {
-    let bytes = 0;
-    for (const index of this.loaded.values()) bytes += index.memoryBytes();
-    return bytes;
+    return this.held;
   }
 
   stats(): SegmentIndexStats {
     let segments = 0;
-    for (const index of this.loaded.values()) segments += index.size;
+    for (const { index } of this.loaded.values()) segments += index.size;
     return {
       flows: this.loaded.size,
       loading: this.loading.size,
       segments,
-      bytes: this.memoryBytes(),
+      bytes: this.held,
+      budget: this.budget,
       storageIds: this.storageIds.size,
+      evictions: this.evictions,
+      loads: this.loads,
+      loadSeconds: this.loadSeconds,
+      loadFailures: this.loadFailures,
+      databaseReads: this.misses,
     };
   }
 
-  private async fill(
-    flowId: string,
-    loader: () => Promise<SegmentRecord[]>,
-    state: LoadState,
-  ): Promise<FlowSegmentIndex> {
+  private begin(flowId: string): Load {
+    let resolve!: (index: FlowSegmentIndex) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<FlowSegmentIndex>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A background load nobody awaits must not fail the process when it rejects.
+    promise.catch(() => undefined);
+    const ops: SegmentOp[] = [];
+    for (const logs of this.committing.values()) ops.push(...(logs.get(flowId) ?? []));
+    const load: Load = { ops, dropped: false, promise, resolve, reject };
+    this.loading.set(flowId, load);
+    return load;
+  }
+
+  /** Builds the index from the read, replays the log, keeps it if it may; whether it was kept. */
+  private finish(flowId: string, load: Load, records: readonly SegmentRecord[]): boolean {
+    if (this.loading.get(flowId) === load) this.loading.delete(flowId);
+    let index: FlowSegmentIndex;
     try {
-      const index = FlowSegmentIndex.from(flowId, await loader(), this.storageIds);
-      if (!state.stale) this.loaded.set(flowId, index);
-      return index;
-    } finally {
-      if (this.loading.get(flowId)?.state === state) this.loading.delete(flowId);
+      index = FlowSegmentIndex.from(flowId, records, this.storageIds);
+      replayOps(index, load.ops);
+    } catch (error) {
+      this.loadFailures++;
+      load.reject(error);
+      return false;
+    }
+    this.loads++;
+    load.resolve(index);
+    if (load.dropped) return false;
+    this.onLoad?.(flowId, index);
+    this.keep(flowId, index);
+    return this.loaded.has(flowId);
+  }
+
+  private fail(flowId: string, load: Load, error: unknown): void {
+    if (this.loading.get(flowId) === load) this.loading.delete(flowId);
+    this.loadFailures++;
+    load.reject(error);
+  }
+
+  private keep(flowId: string, index: FlowSegmentIndex): void {
+    const bytes = index.memoryBytes();
+    this.loaded.set(flowId, { index, bytes });
+    this.held += bytes;
+    this.evict();
+    if (!this.loaded.has(flowId)) this.oversized.add(flowId);
+  }
+
+  /** Drops least recently used indexes until the total is within the budget. */
+  private evict(): void {
+    if (this.budget === undefined) return;
+    for (const flowId of this.loaded.keys()) {
+      if (this.held <= this.budget) return;
+      this.remove(flowId);
+      this.evictions++;
     }
   }
 
-  private invalidateLoad(flowId: string): void {
-    const pending = this.loading.get(flowId);
-    if (!pending) return;
-    pending.state.stale = true;
-    // Later callers start a fresh load, which reads after the write.
+  private remove(flowId: string): void {
+    const entry = this.loaded.get(flowId);
+    if (!entry) return;
+    this.loaded.delete(flowId);
+    this.held -= entry.bytes;
+  }
+
+  private forgetLoad(flowId: string): void {
+    const load = this.loading.get(flowId);
+    if (!load) return;
+    load.dropped = true;
+    // Later callers start a fresh load, which reads after the drop.
     this.loading.delete(flowId);
   }
 }

@@ -1,0 +1,187 @@
+/**
+ * The embedded engine's segment indexes under a memory budget far too small for every Flow:
+ * Flows are loaded on use and the least recently used dropped, and every answer stays what the
+ * database says, whether the Flow's index is loaded, being loaded, or dropped (pages, timerange
+ * filters, reverse order, overlap refusals, deletions, writes), with reads running concurrently
+ * with the evictions. Only where the store has the cache (the embedded engine).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { onVast } from '../helpers/vast.mode.ts';
+import { expectError } from '../http/fixtures.ts';
+import { parseMetrics, value } from '../ops/prom.ts';
+import {
+  addSegments,
+  allSegments,
+  FAST_WORKERS,
+  fillFlow,
+  newFlow,
+  objectIds,
+  secs,
+  timeranges,
+} from './helpers.ts';
+
+const cached = !onVast && process.env.TAMS_TEST_STORE_CACHE !== 'off';
+/** Segments per Flow: each Flow's index is ~2.5 KB. */
+const N = 40;
+/** Room for two Flows' indexes of four. */
+const BUDGET = 6_000;
+
+let server: TestServer;
+const flows: string[] = [];
+/** What each Flow holds: its segments' [start, end) in seconds, in time order. */
+const expected = new Map<string, [number, number][]>();
+
+const store = () => server.runtime.store;
+const stats = () => {
+  const s = store().segmentIndexStats();
+  if (!s) throw new Error('no segment index');
+  return s;
+};
+const holds = (flowId: string) => store().segmentIndexHolds(flowId) === true;
+const want = (flowId: string, keep: (s: [number, number]) => boolean = () => true) =>
+  (expected.get(flowId) ?? []).filter(keep).map(([a, b]) => secs(a, b));
+
+/** A Flow whose index is not in memory once loading has settled. */
+async function evictedFlow(): Promise<string> {
+  await store().segmentLoadsIdle();
+  const flowId = flows.find((f) => !holds(f));
+  if (!flowId) throw new Error('every Flow is loaded: the budget holds them all');
+  return flowId;
+}
+
+/** Every read the tests compare, for one Flow. */
+async function expectExact(flowId: string): Promise<void> {
+  expect((await allSegments(server, flowId, { limit: 7 })).map((s) => s.timerange)).toEqual(want(flowId));
+  expect(await timeranges(server, flowId, { timerange: '[55:0_125:0)' })).toEqual(
+    want(flowId, ([a, b]) => b > 55 && a < 125),
+  );
+  expect(await timeranges(server, flowId, { timerange: '(60:0_120:0]' })).toEqual(
+    want(flowId, ([a, b]) => b > 60 && a <= 120),
+  );
+  expect(await timeranges(server, flowId, { reverse_order: true, limit: 5 })).toEqual(
+    want(flowId).reverse().slice(0, 5),
+  );
+  const flow = await server.get<{ timerange?: string }>(`/flows/${flowId}`, {
+    query: { include_timerange: true },
+  });
+  const all = expected.get(flowId) ?? [];
+  expect(flow.body.timerange).toBe(secs(all[0]?.[0] ?? 0, all.at(-1)?.[1] ?? 0));
+}
+
+describe.skipIf(!cached)('segment indexes within a memory budget', () => {
+  beforeAll(async () => {
+    server = await startServer({ env: FAST_WORKERS, segmentIndexBytes: BUDGET });
+    for (let i = 0; i < 4; i++) {
+      const flowId = await newFlow(server);
+      await fillFlow(server, flowId, N);
+      flows.push(flowId);
+      expected.set(
+        flowId,
+        Array.from({ length: N }, (_, k) => [k * 10, k * 10 + 10]),
+      );
+    }
+    await store().segmentLoadsIdle();
+  });
+  afterAll(() => server.close());
+
+  it('keeps within the budget by dropping the least recently used Flows', async () => {
+    const s = stats();
+    expect(s.budget).toBe(BUDGET);
+    expect(s.flows).toBeGreaterThan(0);
+    expect(s.flows).toBeLessThan(flows.length);
+    expect(s.bytes).toBeLessThanOrEqual(BUDGET);
+    expect(s.evictions).toBeGreaterThan(0);
+  });
+
+  it('answers exactly from the database for a dropped Flow, and from its index once loaded again', async () => {
+    const flowId = await evictedFlow();
+    const reads = stats().databaseReads;
+    await expectExact(flowId);
+    expect(stats().databaseReads).toBeGreaterThan(reads);
+    await store().segmentLoadsIdle();
+    expect(holds(flowId)).toBe(true);
+    await expectExact(flowId);
+  });
+
+  it('refuses overlapping segments on a dropped Flow, as on a loaded one', async () => {
+    const flowId = await evictedFlow();
+    const [a] = await objectIds(server, flowId, 1);
+    const overlapping = { object_id: a, timerange: '[15:0_25:0)' };
+    expect(holds(flowId)).toBe(false);
+    expectError(await server.post(`/flows/${flowId}/segments`, overlapping), 400);
+    await store().segmentLoadsIdle();
+    expect(holds(flowId)).toBe(true);
+    expectError(await server.post(`/flows/${flowId}/segments`, overlapping), 400);
+    await expectExact(flowId);
+  });
+
+  it('applies writes to a dropped Flow: the database has them, and its index when it loads', async () => {
+    const flowId = await evictedFlow();
+    const ids = await objectIds(server, flowId, 2);
+    const end = N * 10;
+    expect(holds(flowId)).toBe(false);
+    await addSegments(server, flowId, [
+      { object_id: ids[0] as string, timerange: secs(end, end + 10) },
+      { object_id: ids[1] as string, timerange: secs(end + 10, end + 20) },
+    ]);
+    expected.get(flowId)?.push([end, end + 10], [end + 10, end + 20]);
+    await expectExact(flowId);
+    await store().segmentLoadsIdle();
+    expect(holds(flowId)).toBe(true);
+    await expectExact(flowId);
+  });
+
+  it('deletes from a dropped Flow exactly, and its timerange follows', async () => {
+    const flowId = await evictedFlow();
+    expect(holds(flowId)).toBe(false);
+    // The first two segments go; [15:0 is inside no other.
+    const res = await server.delete(`/flows/${flowId}/segments`, { query: { timerange: '[0:0_25:0)' } });
+    expect(res.status, res.text).toBe(204);
+    expected.set(
+      flowId,
+      (expected.get(flowId) ?? []).filter(([a]) => a >= 20),
+    );
+    await expectExact(flowId);
+    await store().segmentLoadsIdle();
+    await expectExact(flowId);
+  });
+
+  it('answers concurrent reads exactly while Flows are loaded and dropped under them', async () => {
+    const evictions = stats().evictions;
+    const reads = [];
+    for (let round = 0; round < 5; round++) {
+      for (const flowId of flows) {
+        reads.push(
+          timeranges(server, flowId, { timerange: '[55:0_125:0)' }).then((got) =>
+            expect(got).toEqual(want(flowId, ([a, b]) => b > 55 && a < 125)),
+          ),
+          timeranges(server, flowId, { reverse_order: true, limit: 3 }).then((got) =>
+            expect(got).toEqual(want(flowId).reverse().slice(0, 3)),
+          ),
+        );
+      }
+    }
+    await Promise.all(reads);
+    await store().segmentLoadsIdle();
+    expect(stats().evictions).toBeGreaterThan(evictions);
+    expect(stats().bytes).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('stays within the budget while every Flow is read once, and /metrics shows it', async () => {
+    for (const flowId of flows) {
+      await timeranges(server, flowId, { limit: 10 });
+      await store().segmentLoadsIdle();
+      expect(stats().bytes).toBeLessThanOrEqual(BUDGET);
+    }
+    const metrics = parseMetrics((await server.get('/metrics')).text);
+    expect(value(metrics, 'tams_segment_index_budget_bytes')).toBe(BUDGET);
+    expect(value(metrics, 'tams_segment_index_bytes')).toBeLessThanOrEqual(BUDGET);
+    expect(value(metrics, 'tams_segment_index_flows')).toBeGreaterThan(0);
+    expect(value(metrics, 'tams_segment_index_evictions_total')).toBeGreaterThan(0);
+    expect(value(metrics, 'tams_segment_index_loads_total')).toBeGreaterThan(flows.length);
+    expect(value(metrics, 'tams_segment_index_load_seconds_total')).toBeGreaterThan(0);
+    expect(value(metrics, 'tams_segment_index_database_reads_total')).toBeGreaterThan(0);
+    expect(value(metrics, 'tams_segment_index_load_failures_total')).toBe(0);
+  });
+});
