@@ -8,6 +8,7 @@ import { type AnalyticsManager, openAnalytics } from './db/engine.factory.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { AnalyticsReports } from './store/analytics/reports.ts';
+import { FOLLOWER_MIN_PAUSE_MS } from './store/leases.follower.ts';
 import type { TamsStore } from './store/store.ts';
 
 /** Analytics as the server runs it: the reports' service, and the object size follower. */
@@ -71,7 +72,15 @@ export function buildAnalytics(
     start(log, owner, exclusive) {
       follower = runtime.createFollower(log, owner, exclusive);
       const running = follower;
-      worker = new BackgroundWorker('analytics-sizes', () => running.step(), config.TAMS_WORKER_IDLE_MS, log);
+      worker = new BackgroundWorker(
+        'analytics-sizes',
+        () => running.step(),
+        config.TAMS_WORKER_IDLE_MS,
+        log,
+        {
+          minPauseMs: FOLLOWER_MIN_PAUSE_MS,
+        },
+      );
       return worker;
     },
     async close() {

@@ -4,6 +4,7 @@ import { ExrFollower, type FollowReport, readFollowState } from './exr/exr.follo
 import { ExrService } from './exr/exr.service.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
+import { FOLLOWER_MIN_PAUSE_MS } from './store/leases.follower.ts';
 import type { TamsStore } from './store/store.ts';
 
 /** EXR metadata as the server runs it: the catalogue's service, and the outbox follower. */
@@ -51,7 +52,9 @@ export function buildExr(deps: {
     start(log, owner, exclusive) {
       follower = runtime.createFollower(log, owner, exclusive);
       const running = follower;
-      worker = new BackgroundWorker('exr-inspect', () => running.step(), deps.idleMs, log);
+      worker = new BackgroundWorker('exr-inspect', () => running.step(), deps.idleMs, log, {
+        minPauseMs: FOLLOWER_MIN_PAUSE_MS,
+      });
       return worker;
     },
     async close() {

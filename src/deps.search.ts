@@ -17,6 +17,7 @@ import { IndexState } from './search/search.state.ts';
 import { analyzerText } from './search/search.text.ts';
 import { VectorCache } from './search/search.vcache.ts';
 import { TranscriptsService } from './search/transcripts.service.ts';
+import { FOLLOWER_MIN_PAUSE_MS } from './store/leases.follower.ts';
 import type { TamsStore } from './store/store.ts';
 
 /** Media search as the server runs it: the query and transcript services, and the indexer. */
@@ -147,7 +148,9 @@ export function buildSearch(
       });
       indexer = runtime.createIndexer(log, owner, exclusive);
       const running = indexer;
-      worker = new BackgroundWorker('search-index', () => running.step(), deps.idleMs, log);
+      worker = new BackgroundWorker('search-index', () => running.step(), deps.idleMs, log, {
+        minPauseMs: FOLLOWER_MIN_PAUSE_MS,
+      });
       return worker;
     },
     async close() {

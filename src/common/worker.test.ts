@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BackgroundWorker } from './worker.ts';
+import { BackgroundWorker, type WorkerOptions } from './worker.ts';
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {} };
 const HOUR = 3_600_000;
 
 /** A worker whose steps are counted and announced, with an idle pause no test waits out. */
-function counting(more: (step: number) => boolean = () => false) {
+function counting(more: (step: number) => boolean = () => false, options: WorkerOptions = {}) {
   let steps = 0;
   const waiters: { at: number; resolve: () => void }[] = [];
   let gate: Promise<void> | undefined;
@@ -19,6 +19,7 @@ function counting(more: (step: number) => boolean = () => false) {
     },
     HOUR,
     quiet,
+    options,
   );
   return {
     worker,
@@ -122,5 +123,81 @@ describe('BackgroundWorker', () => {
     release();
     await stopping;
     expect(v.steps()).toBe(1);
+  });
+
+  describe('with a minimum pause', () => {
+    const MIN = 100;
+    /** The step has returned and the pause begun (the steps here depend only on promises). */
+    const paused = () => new Promise((r) => setImmediate(r));
+
+    it('takes many wakes in one step, none before the minimum has passed', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const w = counting(undefined, { minPauseMs: MIN });
+        w.worker.start();
+        await w.reached(1);
+        await paused();
+        for (let i = 0; i < 5; i++) {
+          w.worker.wake();
+          await vi.advanceTimersByTimeAsync(MIN / 5 - 1);
+        }
+        expect(w.steps()).toBe(1);
+        await vi.advanceTimersByTimeAsync(5);
+        await w.reached(2);
+        await paused();
+        expect(w.worker.idle).toBe(true);
+        expect(w.steps()).toBe(2);
+        await w.worker.stop();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('steps at once on a wake once the minimum is over', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const w = counting(undefined, { minPauseMs: MIN });
+        w.worker.start();
+        await w.reached(1);
+        await paused();
+        await vi.advanceTimersByTimeAsync(MIN * 3);
+        expect(w.steps()).toBe(1);
+        w.worker.wake();
+        await w.reached(2);
+        await w.worker.stop();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('holds a wake that came during a step until the minimum has passed', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const w = counting(undefined, { minPauseMs: MIN });
+        const release = w.hold();
+        w.worker.start();
+        await w.reached(1);
+        w.worker.wake();
+        release();
+        await paused();
+        await vi.advanceTimersByTimeAsync(MIN - 1);
+        expect(w.steps()).toBe(1);
+        await vi.advanceTimersByTimeAsync(1);
+        await w.reached(2);
+        await w.worker.stop();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('stop does not wait for the minimum', async () => {
+      // Real timers and an hour-long minimum: the test's own timeout fails it if stop() waited.
+      const w = counting(undefined, { minPauseMs: HOUR });
+      w.worker.start();
+      await w.reached(1);
+      w.worker.wake();
+      await w.worker.stop();
+      expect(w.steps()).toBe(1);
+    });
   });
 });

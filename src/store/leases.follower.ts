@@ -15,6 +15,13 @@ export interface FollowerLeaseOptions {
 const DEFAULT_LEASE_MS = 60_000;
 
 /**
+ * The shortest pause of a follower's worker (`BackgroundWorker`'s `minPauseMs`): the outbox is
+ * read at most ten times a second however often commits wake it, so that single-segment ingest
+ * does not pay a follower's cursor and lease writes per segment.
+ */
+export const FOLLOWER_MIN_PAUSE_MS = 100;
+
+/**
  * The lease of a job that follows the event outbox one batch at a time (the search index, the EXR
  * catalogue, the object sizes): one replica works while the others wait; the lease is taken or
  * renewed inside each batch's transaction, so a batch commits only while its lease holds, and
