@@ -5,10 +5,10 @@ import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follow
 import type { TamsStore } from '../store/store.ts';
 import { applyChange } from './exr.apply.ts';
 import { type Inspected, inspectObject, type ObjectToRead } from './exr.inspect.ts';
-import { type EventProgress, type FramePlan, planEvents } from './exr.plan.ts';
+import { type EventProgress, FlowLookup, type FramePlan, planEvents } from './exr.plan.ts';
 import { recordInspectedAll } from './exr.record.ts';
 
-const EVENT_BATCH = 100;
+const EVENT_BATCH = 500;
 /** Objects a batch reads at most (each a ranged read or two of its backend), and at once. */
 const BATCH_OBJECTS = 64;
 const PARALLEL_READS = 4;
@@ -66,12 +66,20 @@ export class ExrFollower {
     if (!(await this.lease.mayWork())) return false;
     const state = await readFollowState(store);
     const upTo = await store.events.settled();
-    const events = await store.events.after(state.cursor, EVENT_BATCH, upTo);
+    // Only segments added to EXR Flows need their payload read (deletions carry a timerange);
+    // the plan sees the Flows as they were read here.
+    const flows = new FlowLookup(store);
+    const events = await store.events.afterSome(
+      state.cursor,
+      EVENT_BATCH,
+      upTo,
+      async (e) => e.event_type !== 'flows/segments_added' || (await flows.isExr(e.flow_id)),
+    );
     if (events.length === 0) {
       await this.lease.idle();
       return false;
     }
-    const plan = await planEvents(store, events, state.partial, BATCH_OBJECTS);
+    const plan = await planEvents(flows, events, state.partial, BATCH_OBJECTS);
     const read = await this.readObjects(plan);
     const report = await this.commit(plan, read, state);
     if (report !== undefined) {

@@ -49,18 +49,32 @@ interface StoredSegment {
  * until `budget` of them is reached; the batch ends at the event where it is, after the segment
  * that reached it.
  */
+/** The Flows a batch's events name, each read once per batch. */
+export class FlowLookup {
+  private readonly flows = new Map<string, FlowRecord | null>();
+
+  constructor(private readonly store: TamsStore) {}
+
+  async get(id: string): Promise<FlowRecord | null> {
+    if (!this.flows.has(id)) this.flows.set(id, await this.store.flows.get(id));
+    return this.flows.get(id) ?? null;
+  }
+
+  async isExr(id: string | undefined): Promise<boolean> {
+    if (id === undefined) return false;
+    const flow = await this.get(id);
+    return flow !== null && isExrFlow(flow);
+  }
+}
+
 export async function planEvents(
-  store: TamsStore,
+  flows: FlowLookup,
   events: readonly OutboxEvent[],
   partial: EventProgress | undefined,
   budget: number,
 ): Promise<FramePlan> {
   const plan = new FramePlan();
-  const flows = new Map<string, FlowRecord | null>();
-  const flowOf = async (id: string) => {
-    if (!flows.has(id)) flows.set(id, await store.flows.get(id));
-    return flows.get(id) ?? null;
-  };
+  const flowOf = (id: string) => flows.get(id);
   for (const event of events) {
     const flowId = event.flow_id;
     if (flowId !== undefined) {

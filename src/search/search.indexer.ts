@@ -1,3 +1,4 @@
+import type { OutboxEvent } from '../store/events.repo.ts';
 import { FollowerLease } from '../store/leases.follower.ts';
 import type { SearchDoc } from '../store/search/search.docs.repo.ts';
 import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
@@ -9,7 +10,7 @@ import { endOf, type IvfLayout, stampOf, trainingDue } from './search.layout.ts'
 import { mergeCandidates, mergeParts, packCluster, packDue } from './search.maintain.ts';
 import { pacer } from './search.pace.ts';
 import { PartBuilder } from './search.part.ts';
-import { IndexPlan, planEvents, planJob } from './search.plan.ts';
+import { IndexPlan, isTimedTextFlow, planEvents, planJob } from './search.plan.ts';
 import { quantizerOf } from './search.quantizers.ts';
 import { RebuildScan } from './search.rebuild.ts';
 import { type Apply, prepareRefile, prepareTraining, UpkeepSuperseded } from './search.refile.ts';
@@ -57,7 +58,9 @@ export class SearchIndexer {
     }
     const [jobs, events] = await Promise.all([
       store.search.transcripts.jobs(JOB_BATCH),
-      store.events.settled().then((upTo) => store.events.after(state.cursor ?? 0n, EVENT_BATCH, upTo)),
+      store.events
+        .settled()
+        .then((upTo) => store.events.afterSome(state.cursor ?? 0n, EVENT_BATCH, upTo, needsPayload(store))),
     ]);
     if (jobs.length === 0 && events.length === 0) {
       if (await this.maintain()) return true;
@@ -300,4 +303,17 @@ async function removeDocs(tx: TamsStore, plan: IndexPlan, state: IndexState): Pr
 
 function toDoc(draft: DocDraft, docNo: number, length: number, indexed: Date): SearchDoc {
   return { ...draft, doc_no: docNo, length, indexed };
+}
+
+/**
+ * Which events the plan reads the payload of: segments removed (their timerange), and segments
+ * added to timed-text Flows (the rest of the events name what they are about in their columns).
+ */
+function needsPayload(store: TamsStore): (event: OutboxEvent) => Promise<boolean> {
+  return async (event) => {
+    if (event.event_type === 'flows/segments_deleted') return true;
+    if (event.event_type !== 'flows/segments_added' || event.flow_id === undefined) return false;
+    const flow = await store.flows.get(event.flow_id);
+    return flow !== null && isTimedTextFlow(flow);
+  };
 }

@@ -141,8 +141,9 @@ async function planSegmentsAdded(deps: PlanDeps, event: OutboxEvent, plan: Index
   if (flowId === undefined) return;
   const flow = await deps.store.flows.get(flowId);
   if (flow === null || !isTimedTextFlow(flow)) return;
-  const payload = event.payload as { segments?: StoredSegment[] };
-  for (const stored of payload.segments ?? []) {
+  // Null when the Flow was not timed text as the batch was read (EventsRepo.afterSome).
+  const payload = event.payload as { segments?: StoredSegment[] } | null;
+  for (const stored of payload?.segments ?? []) {
     const segment: SegmentRecord = {
       flow_id: flowId,
       object_id: stored.object_id,

@@ -90,6 +90,37 @@ export class EventsRepo {
   }
 
   /**
+   * As `after`, with the payloads of only the events `wanted` keeps (the others' payload is null):
+   * for readers that act on a few of the events, so that they do not read and parse every
+   * payload (a segments_added event carries its segments) to skip most of them.
+   */
+  async afterSome(
+    seq: bigint,
+    limit: number,
+    upTo: bigint | undefined,
+    wanted: (event: OutboxEvent) => boolean | Promise<boolean>,
+  ): Promise<OutboxEvent[]> {
+    const rows = await this.db.select(T.events, {
+      where: and(col('seq').gt(seq), upTo === undefined ? undefined : col('seq').le(upTo)),
+      columns: HEAD_COLUMNS,
+      orderBy: [{ column: 'seq' }],
+      limit,
+    });
+    const events = rows.map((row) => fromRow({ ...row, payload: null }));
+    const keep: bigint[] = [];
+    for (const event of events) if (await wanted(event)) keep.push(event.seq);
+    if (keep.length === 0) return events;
+    const payloads = new Map<bigint, JsonValue>();
+    for (const row of await this.db.select(T.events, {
+      where: and(col('seq').in(keep)),
+      columns: ['seq', 'payload'],
+    }))
+      payloads.set(big(row, 'seq') ?? 0n, row.payload as JsonValue);
+    for (const event of events) event.payload = payloads.get(event.seq) ?? null;
+    return events;
+  }
+
+  /**
    * The highest seq readers may pass now (the `upTo` of `after`): no event at or below it can
    * still commit. Undefined: every committed event is final (one writer). Read it before the
    * events it bounds.
@@ -126,6 +157,17 @@ export class EventsRepo {
     return this.db.delete(T.events, and(col('seq').le(upTo), col('event_timestamp').lt(before)));
   }
 }
+
+/** Every column but the payload. */
+const HEAD_COLUMNS = [
+  'seq',
+  'event_type',
+  'event_timestamp',
+  'flow_id',
+  'source_id',
+  'flow_collected_by',
+  'source_collected_by',
+];
 
 function fromRow(row: Row): OutboxEvent {
   const event: OutboxEvent = {
