@@ -310,10 +310,18 @@ function toDoc(draft: DocDraft, docNo: number, length: number, indexed: Date): S
  * added to timed-text Flows (the rest of the events name what they are about in their columns).
  */
 function needsPayload(store: TamsStore): (event: OutboxEvent) => Promise<boolean> {
+  // Each Flow read once per batch (a read is a round trip on VAST, where nothing caches Flows).
+  const timedText = new Map<string, boolean>();
   return async (event) => {
     if (event.event_type === 'flows/segments_deleted') return true;
-    if (event.event_type !== 'flows/segments_added' || event.flow_id === undefined) return false;
-    const flow = await store.flows.get(event.flow_id);
-    return flow !== null && isTimedTextFlow(flow);
+    const flowId = event.flow_id;
+    if (event.event_type !== 'flows/segments_added' || flowId === undefined) return false;
+    let known = timedText.get(flowId);
+    if (known === undefined) {
+      const flow = await store.flows.get(flowId);
+      known = flow !== null && isTimedTextFlow(flow);
+      timedText.set(flowId, known);
+    }
+    return known;
   };
 }
