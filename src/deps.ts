@@ -92,6 +92,8 @@ export interface BuildOptions {
   storeCache?: boolean;
   /** The segment index budget in bytes, instead of TAMS_SEGMENT_INDEX_MEMORY_MB (tests: below 1 MiB). */
   segmentIndexBytes?: number;
+  /** The segment index snapshot directory (tests; '' for none); default beside the DuckDB file. */
+  segmentSnapshots?: string;
   /** Where `_env` credential references of TAMS_STORAGE_BACKENDS are read (tests). Default process.env. */
   env?: Record<string, string | undefined>;
   /** Authentication hooks for tests (cheap scrypt, wrapped password checks). */
@@ -172,6 +174,16 @@ async function buildMediaStores(
   ];
 }
 
+/**
+ * Where the embedded store keeps its segment index snapshots: beside its database file. None in
+ * memory, on VAST, or on an engine a test passed in (unless the test names a directory).
+ */
+function snapshotDir(config: Config, options: BuildOptions): string | undefined {
+  if (options.segmentSnapshots !== undefined) return options.segmentSnapshots || undefined;
+  if (config.TAMS_DB !== 'duckdb' || options.memory || options.engine) return undefined;
+  return join(config.TAMS_DATA_DIR, 'segment-index');
+}
+
 /** Composition root: opens the store and builds every service once, at startup. */
 export async function buildRuntime(config: Config, options: BuildOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
@@ -183,7 +195,10 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const store = await Store.open(timedStoreDb(db, metrics), {
     cached,
     slots: eventSlots(config, db),
-    cache: { segmentIndexBytes: options.segmentIndexBytes ?? config.TAMS_SEGMENT_INDEX_MEMORY_MB * 2 ** 20 },
+    cache: {
+      segmentIndexBytes: options.segmentIndexBytes ?? config.TAMS_SEGMENT_INDEX_MEMORY_MB * 2 ** 20,
+      snapshotDir: cached ? snapshotDir(config, options) : undefined,
+    },
     // One aggregation over the segments table (on the engine's analytics connections), run at
     // start only after a stop that may have lost the Flow states held behind.
     envelopes: cached && db.exclusive ? () => readEnvelopes(openAnalytics(db)) : undefined,
@@ -418,13 +433,13 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         );
       }
       for (const worker of workers) worker.start();
-      // In the background: readiness does not wait for it.
-      if (config.TAMS_SEGMENT_INDEX_WARMUP_PERCENT > 0)
-        void store
-          .warmUpSegments(config.TAMS_SEGMENT_INDEX_WARMUP_PERCENT / 100, log)
-          .catch((error: unknown) =>
-            log.error({ err: error }, 'segment index warm-up failed; Flows load on use instead'),
-          );
+      // In the background: readiness does not wait for it. With no warm-up it still takes the
+      // snapshots missing (the Flows then load from files on first use).
+      void store
+        .warmUpSegments(config.TAMS_SEGMENT_INDEX_WARMUP_PERCENT / 100, log)
+        .catch((error: unknown) =>
+          log.error({ err: error }, 'segment index warm-up failed; Flows load on use instead'),
+        );
     },
     async close() {
       await Promise.all(workers.map((w) => w.stop()));

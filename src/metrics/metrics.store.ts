@@ -118,4 +118,34 @@ export function bindStoreGauges(metrics: ServerMetrics, store: TamsStore): void 
     "Segment reads answered from the database because the Flow's index was not loaded",
     () => stats()?.databaseReads,
   );
+  metrics.counterOf(
+    'tams_segment_index_snapshot_loads_total',
+    'Flow segment indexes loaded from their snapshot file and the rows written since (not a scan of the segments table)',
+    () => stats()?.snapshotLoads,
+  );
+  metrics.gauge(
+    'tams_segment_index_unsaved_flows',
+    'Flows written since their segment index snapshot was taken (or without one)',
+    () => stats()?.unsaved,
+  );
+  metrics.gauge(
+    'tams_segment_index_snapshots',
+    'Flows with a segment index snapshot file',
+    () => stats()?.snapshots?.files,
+  );
+  metrics.counterOf(
+    'tams_segment_index_snapshot_writes_total',
+    'Segment index snapshot files written',
+    () => stats()?.snapshots?.written,
+  );
+  metrics.counterOf(
+    'tams_segment_index_snapshot_write_failures_total',
+    'Segment index snapshots that could not be written (the Flow loads by a scan)',
+    () => stats()?.snapshots?.writeFailures,
+  );
+  metrics.counterOf(
+    'tams_segment_index_snapshots_rejected_total',
+    'Segment index snapshot files read back and not used (checksum or contents wrong); the Flow loaded by a scan',
+    () => stats()?.snapshots?.rejected,
+  );
 }

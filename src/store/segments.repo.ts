@@ -81,8 +81,45 @@ export class SegmentsRepo {
     private readonly spans?: (flowId: string) => FlowSpan | null,
   ) {}
 
-  async insertMany(segments: readonly SegmentRecord[]): Promise<void> {
-    if (segments.length > 0) await this.db.insert(T.segments, segments.map(toRow));
+  /**
+   * `seq`: the write sequence of the inserting transaction (the embedded store's, see
+   * SegmentIndex.writeSeq), stored so that rows written after a snapshot can be read alone.
+   */
+  async insertMany(segments: readonly SegmentRecord[], seq?: bigint): Promise<void> {
+    if (segments.length === 0) return;
+    const rows = segments.map(toRow);
+    if (seq !== undefined) for (const row of rows) row.seq = seq;
+    await this.db.insert(T.segments, rows);
+  }
+
+  /** The highest write sequence in the table (0 when none): where the next one starts. */
+  async lastSeq(): Promise<bigint> {
+    const [row] = await this.db.select(T.segments, {
+      where: and(col('seq').gt(0n)),
+      columns: ['seq'],
+      orderBy: [{ column: 'seq', direction: 'desc' }],
+      limit: 1,
+    });
+    return (row?.seq as bigint | null | undefined) ?? 0n;
+  }
+
+  /**
+   * The segments of these Flows written with a sequence above `seq`, by Flow, in no order: what a
+   * Flow's snapshot current to `seq` lacks. Rows carry increasing sequences in the order they
+   * were appended, so the engine skips the older parts of the table by their min/max statistics.
+   */
+  async writtenSince(flowIds: readonly string[], seq: bigint): Promise<Map<string, SegmentRecord[]>> {
+    const found = new Map<string, SegmentRecord[]>();
+    if (flowIds.length === 0) return found;
+    await this.db.scan(T.segments, { where: and(col('flow_id').in(flowIds), col('seq').gt(seq)) }, (rows) => {
+      for (const row of rows) {
+        const segment = fromRow(row);
+        const list = found.get(segment.flow_id);
+        if (list) list.push(segment);
+        else found.set(segment.flow_id, [segment]);
+      }
+    });
+    return found;
   }
 
   /**

@@ -5,6 +5,7 @@ import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
 import { CachedObjects } from './cache/objects.cached.ts';
 import { IndexedSegments, type SegmentsStore } from './cache/segments.indexed.ts';
+import type { SnapshotStats } from './cache/segments.snapshots.ts';
 import { type CacheLog, type CacheOptions, type CacheView, StoreCache } from './cache/store.cache.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { DeletionsRepo } from './deletions.repo.ts';
@@ -163,7 +164,10 @@ export class TamsStore {
     const sequence = options.slots ? new SlotSequence(options.slots) : new LocalSequence();
     if (!options.cached) return new TamsStore(db, db, undefined, undefined, sequence);
     const plain = new TamsStore(db, db, undefined, undefined, sequence);
-    const cache = await StoreCache.load(plain.db, options.cache);
+    const cache = await StoreCache.load(plain.db, {
+      ...options.cache,
+      log: options.cache?.log ?? options.log,
+    });
     const store = new TamsStore(db, db, cache, cache.direct(), sequence);
     // The flows table holds the Flows' timeranges as last written behind (dirtyFlowStates): after
     // a stop that did not write them (a crash), they are set again from the segments.
@@ -184,6 +188,7 @@ export class TamsStore {
    */
   async markCleanStop(): Promise<void> {
     if (!this.cache || this.stoppedClean) return;
+    await this.cache.saveSnapshots();
     await this.flushFlowStates();
     await this.transaction((tx) => tx.settings.set(CLEAN_STOP, true));
     this.stoppedClean = true;
@@ -234,20 +239,25 @@ export class TamsStore {
     return this.cache ? this.cache.segments.peek(flowId) !== undefined : undefined;
   }
 
-  /** Resolves once no segment index is queued or loading (tests). */
+  /** Resolves once no segment index is queued or loading, nor snapshot waiting to be written (tests). */
   async segmentLoadsIdle(): Promise<void> {
     await this.cache?.loader.idle();
+    await this.cache?.snapshots?.idle();
   }
 
   /** Stops loading segment indexes (the store is closing). */
   async stopSegmentLoads(): Promise<void> {
     await this.cache?.loader.stop();
+    // The warm-up's snapshot backfill stops after its current batch.
+    await this.cache?.warming?.catch(() => undefined);
   }
 
   /** Sizes of the in-memory segment index (metrics); undefined without a cache. */
-  segmentIndexStats(): (SegmentIndexStats & { queued: number }) | undefined {
+  segmentIndexStats(): (SegmentIndexStats & { queued: number; snapshots?: SnapshotStats }) | undefined {
     const { cache } = this;
-    return cache && { ...cache.segments.stats(), queued: cache.loader.queued };
+    return (
+      cache && { ...cache.segments.stats(), queued: cache.loader.queued, snapshots: cache.snapshots?.stats() }
+    );
   }
 
   /** A cheap query: the database answers (readiness). */
@@ -334,12 +344,14 @@ export class TamsStore {
         view.commit();
         return result;
       });
-      if (view) cache.segments.settled(view);
+      if (view) cache.settled(view);
       return result;
     } catch (error) {
-      if (view) cache.segments.settled(view);
       // The COMMIT itself failed after the cache took the changes: the cache no longer matches
-      // the database, so it is rebuilt from it.
+      // the database, so it is rebuilt from it. Its indexes go first, before anything else runs,
+      // so no snapshot is taken of what the database does not hold.
+      if (applied) cache.forgetSegments();
+      if (view) cache.settled(view);
       if (applied) await cache.rebuild(this.db);
       throw error;
     }

@@ -154,6 +154,10 @@ export const storeTables: TableDef[] = [
       { name: 'key_frame_count', type: 'int64' },
       // Client-supplied (uncontrolled) URLs, kept verbatim: [{url, label?}].
       { name: 'get_urls', type: 'json' },
+      // The embedded store's write sequence of the inserting transaction, increasing in the order
+      // rows are appended (null from other writers): a Flow's index snapshot current to sequence
+      // S loads with the rows above S only (segment-index.snapshot.ts).
+      { name: 'seq', type: 'int64' },
     ],
   },
   {

@@ -129,6 +129,26 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const url = `http://127.0.0.1:${address.port}`;
   runtime.setListeningUrl(url);
 
+  const client = httpClient(url);
+
+  return {
+    url,
+    app,
+    runtime,
+    dataDir: options.dataDir,
+    ...client,
+    close: async () => {
+      await app.close();
+      await runtime.close();
+      scratch?.remove();
+    },
+  };
+}
+
+/** The requests of a TestServer, against any server at `url` (e.g. one in a child process). */
+export type HttpClient = Pick<TestServer, 'request' | 'get' | 'head' | 'put' | 'post' | 'delete'>;
+
+export function httpClient(url: string): HttpClient {
   async function request<T>(
     method: string,
     path: string,
@@ -154,20 +174,11 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   }
 
   return {
-    url,
-    app,
-    runtime,
-    dataDir: options.dataDir,
     request,
     get: (path, opts) => request('GET', path, opts),
     head: (path, opts) => request('HEAD', path, opts),
     put: (path, body, opts) => request('PUT', path, { ...opts, body }),
     post: (path, body, opts) => request('POST', path, { ...opts, body }),
     delete: (path, opts) => request('DELETE', path, opts),
-    close: async () => {
-      await app.close();
-      await runtime.close();
-      scratch?.remove();
-    },
   };
 }

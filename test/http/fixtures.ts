@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { RequestOptions, TestResponse, TestServer } from '../helpers/server.ts';
+import type { HttpClient, RequestOptions, TestResponse, TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 
 export type Doc = Record<string, unknown>;
@@ -91,7 +91,7 @@ export function multiFlow(overrides: Doc = {}): Doc {
 }
 
 /** PUTs a Flow that must be new; returns the 201 body (valid flow.json). */
-export async function createFlow(server: TestServer, flow: Doc): Promise<Doc> {
+export async function createFlow(server: HttpClient, flow: Doc): Promise<Doc> {
   const res = await server.put<Doc>(`/flows/${flow.id}`, flow);
   if (res.status !== 201) throw new Error(`PUT /flows/${flow.id}: ${res.status} ${res.text}`);
   assertSpecValid('flow.json', res.body);
@@ -141,7 +141,7 @@ function headerMap(headers: Headers): Record<string, string> {
  * type exactly `application/json`. Returns the GET response.
  */
 export async function getAndHead<T = unknown>(
-  server: TestServer,
+  server: HttpClient,
   path: string,
   options?: RequestOptions,
 ): Promise<TestResponse<T>> {
@@ -194,7 +194,7 @@ export function nextLink(res: TestResponse<unknown>): string | undefined {
 
 /** Follows `Link rel="next"` from `path` to the last page; returns every page. */
 export async function allPages<T>(
-  server: TestServer,
+  server: HttpClient,
   path: string,
   query: Record<string, string | number | boolean>,
   schema: string,

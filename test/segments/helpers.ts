@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { MediaStore } from '../../src/media/media.types.ts';
-import type { RequestOptions, TestResponse, TestServer } from '../helpers/server.ts';
+import type { HttpClient, RequestOptions, TestResponse, TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { allPages, createFlow, type Doc, getAndHead, videoFlow } from '../http/fixtures.ts';
 
@@ -60,7 +60,7 @@ export interface Backend {
 export const FAST_WORKERS = { TAMS_WORKER_IDLE_MS: '20' };
 
 /** PUTs a new video Flow (container video/mp2t unless overridden); returns its id. */
-export async function newFlow(server: TestServer, overrides: Doc = {}): Promise<string> {
+export async function newFlow(server: HttpClient, overrides: Doc = {}): Promise<string> {
   const flow = videoFlow(overrides);
   await createFlow(server, flow);
   return flow.id as string;
@@ -68,7 +68,7 @@ export async function newFlow(server: TestServer, overrides: Doc = {}): Promise<
 
 /** POST /flows/{id}/storage that must succeed: the 201 body, checked against flow-storage.json. */
 export async function allocate(
-  server: TestServer,
+  server: HttpClient,
   flowId: string,
   body: unknown = { limit: 1 },
 ): Promise<AllocatedObject[]> {
@@ -79,7 +79,7 @@ export async function allocate(
 }
 
 /** Allocates `n` objects; returns their ids. */
-export async function objectIds(server: TestServer, flowId: string, n: number): Promise<string[]> {
+export async function objectIds(server: HttpClient, flowId: string, n: number): Promise<string[]> {
   const ids: string[] = [];
   while (ids.length < n) {
     const objects = await allocate(server, flowId, { limit: Math.min(1000, n - ids.length) });
@@ -113,7 +113,7 @@ export function contiguous(ids: readonly string[], start = 0, seconds = 10): Seg
 
 /** POSTs segments that must all be registered (201, no body). */
 export async function addSegments(
-  server: TestServer,
+  server: HttpClient,
   flowId: string,
   segments: Segment | Segment[],
 ): Promise<void> {
@@ -124,7 +124,7 @@ export async function addSegments(
 
 /** Allocates one object per segment and registers back-to-back segments; returns the object ids. */
 export async function fillFlow(
-  server: TestServer,
+  server: HttpClient,
   flowId: string,
   n: number,
   start = 0,
@@ -137,7 +137,7 @@ export async function fillFlow(
 
 /** GET segments (and HEAD, which must agree); the body is checked against flow-segment.json[]. */
 export async function getSegments(
-  server: TestServer,
+  server: HttpClient,
   flowId: string,
   query: RequestOptions['query'] = {},
 ): Promise<TestResponse<Segment[]>> {
@@ -149,7 +149,7 @@ export async function getSegments(
 
 /** Every segment, following `Link rel="next"` to the end. */
 export async function allSegments(
-  server: TestServer,
+  server: HttpClient,
   flowId: string,
   query: Record<string, string | number | boolean> = {},
 ): Promise<Segment[]> {
@@ -159,7 +159,7 @@ export async function allSegments(
 
 /** Timeranges of the Flow's segments (first page of 1000). */
 export async function timeranges(
-  server: TestServer,
+  server: HttpClient,
   flowId: string,
   query: Record<string, string | number | boolean> = {},
 ): Promise<string[]> {

@@ -43,14 +43,16 @@ export class IndexedSegments implements SegmentsStore {
   ) {}
 
   async insertMany(segments: readonly SegmentRecord[]): Promise<void> {
-    await this.db.insertMany(segments);
-    const byFlow = new Map<string, SegmentRecord[]>();
-    for (const s of segments) {
-      const list = byFlow.get(s.flow_id);
-      if (list) list.push(s);
-      else byFlow.set(s.flow_id, [s]);
-    }
-    for (const [flowId, records] of byFlow) this.view.segmentWrite(flowId, { insert: records });
+    await this.write(async (token) => {
+      await this.db.insertMany(segments, this.view.segments.writeSeq(token));
+      const byFlow = new Map<string, SegmentRecord[]>();
+      for (const s of segments) {
+        const list = byFlow.get(s.flow_id);
+        if (list) list.push(s);
+        else byFlow.set(s.flow_id, [s]);
+      }
+      for (const [flowId, records] of byFlow) this.view.segmentWrite(flowId, { insert: records });
+    });
   }
 
   async page(flowId: string, range: TimeRange, options: SegmentPageOptions) {
@@ -107,9 +109,29 @@ export class IndexedSegments implements SegmentsStore {
   }
 
   async deleteKeys(flowId: string, keys: readonly SegmentKey[]): Promise<number> {
-    const deleted = await this.db.deleteKeys(flowId, keys);
-    if (keys.length > 0) this.view.segmentWrite(flowId, { remove: keys });
-    return deleted;
+    if (keys.length === 0) return 0;
+    return this.write(async (token) => {
+      // Before the rows go: no snapshot may hold them once they are gone.
+      this.view.cache.snapshots?.deletingIn(flowId, token);
+      const deleted = await this.db.deleteKeys(flowId, keys);
+      this.view.segmentWrite(flowId, { remove: keys });
+      return deleted;
+    });
+  }
+
+  /**
+   * Runs a segment write under the token that holds its write sequence and snapshot state: the
+   * transaction's view, settled by the store after COMMIT; outside a transaction a token of its
+   * own, settled once the write is applied.
+   */
+  private async write<R>(fn: (token: object) => Promise<R>): Promise<R> {
+    if (this.view.transactional) return fn(this.view);
+    const token = {};
+    try {
+      return await fn(token);
+    } finally {
+      this.view.cache.settled(token);
+    }
   }
 
   /**

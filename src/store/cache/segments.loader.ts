@@ -12,7 +12,7 @@ const DEFAULT_BATCH = 32;
 export class SegmentIndexLoader {
   private readonly queue = new Set<string>();
   private running: Promise<void> | undefined;
-  private stopped = false;
+  private halted = false;
 
   constructor(
     private readonly index: SegmentIndex,
@@ -22,9 +22,14 @@ export class SegmentIndexLoader {
 
   /** Asks for the Flow's index to be loaded (nothing when it is loaded or on its way). */
   request(flowId: string): void {
-    if (this.stopped || !this.index.wants(flowId)) return;
+    if (this.halted || !this.index.wants(flowId)) return;
     this.queue.add(flowId);
     this.pump();
+  }
+
+  /** Whether stop() was called. */
+  get stopped(): boolean {
+    return this.halted;
   }
 
   /** Flows asked for and not loading yet. */
@@ -39,13 +44,13 @@ export class SegmentIndexLoader {
 
   /** Starts nothing more (the store is closing); what is loading finishes. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.halted = true;
     this.queue.clear();
     await this.idle();
   }
 
   private pump(): void {
-    if (this.running || this.queue.size === 0 || this.stopped) return;
+    if (this.running || this.queue.size === 0 || this.halted) return;
     this.running = this.next().finally(() => {
       this.running = undefined;
       this.pump();

@@ -8,6 +8,8 @@ import { GroupedMap } from './grouped-map.ts';
 import { OverlayMap } from './overlay.ts';
 import { type PendingObject, packPending } from './pending-objects.ts';
 import { SegmentIndexLoader } from './segments.loader.ts';
+import { SegmentSnapshots, type SnapshotSource } from './segments.snapshots.ts';
+import { SnapshotFiles } from './snapshot.files.ts';
 
 export type { SegmentOp };
 
@@ -15,7 +17,7 @@ export type { SegmentOp };
 export interface CacheSource {
   flows: { loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> };
   objects: { allocationState(): Promise<AllocationState> };
-  segments: { scanFlows: BatchReader };
+  segments: SnapshotSource & { lastSeq(): Promise<bigint> };
 }
 
 export interface CacheOptions {
@@ -23,6 +25,9 @@ export interface CacheOptions {
   segmentIndexBytes?: number;
   /** Flows per read of the segments table when loading indexes. */
   loadBatch?: number;
+  /** Where segment index snapshots are kept (beside the database file); none without. */
+  snapshotDir?: string;
+  log?: CacheLog;
 }
 
 export interface CacheLog {
@@ -60,15 +65,27 @@ export class StoreCache {
   readonly dirtyFlowStates = new Set<string>();
   /** The warm-up in progress (see warmUp). */
   warming: Promise<void> | undefined;
+  /** Snapshots of the segment indexes, when the cache has a directory for them. */
+  readonly snapshots: SegmentSnapshots | undefined;
+  private readonly source: CacheSource;
 
   private constructor(source: CacheSource, options: CacheOptions) {
+    this.source = source;
     this.segments = new SegmentIndex({
       budgetBytes: options.segmentIndexBytes,
       onLoad: (flowId, index) => this.reconcileFlow(flowId, index),
+      saver: (flowId, index, failed) => this.snapshots?.save(flowId, index, failed) ?? false,
+      onSnapshotFailed: (flowId) => this.snapshots?.forget(flowId),
     });
+    const log = options.log ?? { error: () => undefined, info: () => undefined };
+    this.snapshots =
+      options.snapshotDir === undefined
+        ? undefined
+        : new SegmentSnapshots(SnapshotFiles.open(options.snapshotDir), this.segments, log);
+    const scan: BatchReader = (flowIds, onFlow) => source.segments.scanFlows(flowIds, onFlow);
     this.loader = new SegmentIndexLoader(
       this.segments,
-      (flowIds, onFlow) => source.segments.scanFlows(flowIds, onFlow),
+      this.snapshots ? this.snapshots.reader(source.segments) : scan,
       options.loadBatch,
     );
   }
@@ -76,7 +93,16 @@ export class StoreCache {
   static async load(source: CacheSource, options: CacheOptions = {}): Promise<StoreCache> {
     const cache = new StoreCache(source, options);
     await cache.fill(source);
+    // Write sequences go on from the highest stored (rows written after a snapshot are those above it).
+    cache.segments.startSeq(await source.segments.lastSeq());
+    // Snapshots of Flows gone (deleted while their files stayed) are of no use.
+    if (cache.snapshots)
+      for (const flowId of cache.snapshots.flows()) if (!cache.knows(flowId)) cache.snapshots.forget(flowId);
     return cache;
+  }
+
+  private knows(flowId: string): boolean {
+    return this.flows.has(flowId) || this.deleting.has(flowId);
   }
 
   private async fill(source: CacheSource): Promise<void> {
@@ -105,6 +131,30 @@ export class StoreCache {
     }
     this.usedAllocations.splice(0, this.usedAllocations.length, ...fresh.usedAllocations);
     this.segments.dropAll();
+    this.snapshots?.clear();
+  }
+
+  /** Drops every index and snapshot at once (a COMMIT failed after the cache took its changes). */
+  forgetSegments(): void {
+    this.segments.dropAll();
+    this.snapshots?.clear();
+  }
+
+  /**
+   * The transaction of `view` has committed or failed: its write sequence and any hold on its
+   * Flows' snapshots are released.
+   */
+  settled(view: object): void {
+    this.segments.settled(view);
+    this.snapshots?.settled(view);
+  }
+
+  /**
+   * A clean stop: every index written since its snapshot is saved, for the next start to load
+   * Flows from their files alone.
+   */
+  async saveSnapshots(): Promise<void> {
+    await this.snapshots?.closeClean();
   }
 
   /** The view for work outside transactions: writes apply at once. */
@@ -148,6 +198,25 @@ export class StoreCache {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const { flows, segments, bytes } = this.segments.stats();
     log.info({ asked, flows, segments, bytes, seconds }, 'segment index warm-up done');
+    await this.backfill(order, log);
+  }
+
+  /**
+   * Takes a snapshot of every Flow with segments that has none (a database written before
+   * snapshots, or Flows never loaded), most recently written first, one scan per batch: each
+   * Flow's first load then reads its file instead of the table.
+   */
+  private async backfill(order: readonly FlowRecord[], log: CacheLog): Promise<void> {
+    const { snapshots } = this;
+    if (!snapshots || this.loader.stopped) return;
+    const missing = order
+      .map((f) => f.id)
+      .filter((id) => !snapshots.has(id) && this.segments.peek(id) === undefined);
+    if (missing.length === 0) return;
+    const started = performance.now();
+    const taken = await snapshots.backfill(missing, this.source.segments, 32, () => this.loader.stopped);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    log.info({ missing: missing.length, taken, seconds }, 'segment index snapshots taken');
   }
 
   /**

@@ -43,14 +43,18 @@ export class FlowSegmentIndex {
   private readonly codec: RowCodec;
   private readonly lookup = (key: bigint) => this.extras.get(key);
 
-  private constructor(flowId: string, storageIds: StorageIds, capacity: number) {
+  private constructor(
+    flowId: string,
+    private readonly storageIds: StorageIds,
+    cols: SegmentColumns,
+  ) {
     this.codec = new RowCodec(flowId, storageIds);
-    this.cols = new SegmentColumns(capacity);
+    this.cols = cols;
   }
 
   /** An index of `records` (any order), with room for some more (see loadCapacity). */
   static from(flowId: string, records: readonly SegmentRecord[], storageIds: StorageIds): FlowSegmentIndex {
-    const index = new FlowSegmentIndex(flowId, storageIds, loadCapacity(records.length));
+    const index = new FlowSegmentIndex(flowId, storageIds, new SegmentColumns(loadCapacity(records.length)));
     for (const r of records) index.codec.check(r);
     const sorted = records.every((r, i) => i === 0 || byKey(records[i - 1] as SegmentRecord, r) < 0)
       ? records
@@ -58,6 +62,46 @@ export class FlowSegmentIndex {
     for (let i = 1; i < sorted.length; i++) index.checkOrder(sorted[i - 1]?.timerange, sorted[i]?.timerange);
     for (const r of sorted) index.write(index.cols.size++, r);
     return index;
+  }
+
+  /**
+   * An index of rows already in key order (a snapshot read back, see segment-index.snapshot.ts):
+   * `extras` keyed by extrasKey, storage bytes interned in `storageIds`.
+   */
+  static fromParts(
+    flowId: string,
+    storageIds: StorageIds,
+    cols: SegmentColumns,
+    extras: ReadonlyMap<bigint, SegmentExtras>,
+  ): FlowSegmentIndex {
+    const index = new FlowSegmentIndex(flowId, storageIds, cols);
+    for (const [key, value] of extras) {
+      index.extras.set(key, value);
+      index.extrasSize += extrasBytes(value);
+    }
+    return index;
+  }
+
+  /** The rows, extras and storage table as they are (for a snapshot: read, never change them). */
+  parts(): { cols: SegmentColumns; extras: ReadonlyMap<bigint, SegmentExtras>; storageIds: StorageIds } {
+    return { cols: this.cols, extras: this.extras, storageIds: this.storageIds };
+  }
+
+  /**
+   * Puts these segments in, each replacing the segment of its key if there is one (rows read
+   * after a snapshot, which may hold some of them already). Throws on any other overlap, with the
+   * replaced keys already gone: unlike insert, a failed upsert leaves the index to be discarded
+   * (a load that fails is, and the Flow loads again by a scan).
+   */
+  upsert(records: readonly SegmentRecord[]): void {
+    if (records.length === 0) return;
+    this.remove(
+      records.map((r) => ({
+        start: r.timerange.start as bigint,
+        startInclusive: r.timerange.startInclusive,
+      })),
+    );
+    this.insert(records);
   }
 
   get flowId(): string {

@@ -23,18 +23,38 @@ export interface SegmentIndexStats {
   loadFailures: number;
   /** Lookups (get) of Flows not loaded: the store reads those from the database. */
   databaseReads: number;
+  /** Loads that started from a snapshot (the rest scanned the segments table). */
+  snapshotLoads: number;
+  /** Flows written since their snapshot was taken (or without one). */
+  unsaved: number;
 }
 
-/** Reads several Flows' segments at once, reporting each Flow's (all of them) once. */
+/**
+ * Reads several Flows' segments at once, reporting each Flow once: all its segments, or with
+ * `base` (its snapshot) the segments written since, which may repeat some the snapshot holds.
+ */
 export type BatchReader = (
   flowIds: readonly string[],
-  onFlow: (flowId: string, segments: SegmentRecord[]) => void,
+  onFlow: (flowId: string, segments: SegmentRecord[], base?: FlowSegmentIndex) => void,
 ) => Promise<void>;
+
+/**
+ * Takes a snapshot of the index as it is now (it is committed state: see save), to be written
+ * behind; false when it cannot now. `failed` is called if the snapshot is not written after all.
+ */
+export type Saver = (flowId: string, index: FlowSegmentIndex, failed: () => void) => boolean;
+
+/** Rows changed since the snapshot after which an index is saved again: bounds a load's tail. */
+const SAVE_AFTER_ROWS = 4096;
+/** Stands for "no snapshot of this index exists": saved as soon as it may be. */
+const NEVER_SAVED = Number.MAX_SAFE_INTEGER;
 
 interface Entry {
   index: FlowSegmentIndex;
   /** Its memoryBytes() when last measured (the registry keeps the sum). */
   bytes: number;
+  /** Segment rows written since its snapshot (NEVER_SAVED: none exists). */
+  changes: number;
 }
 
 interface Load {
@@ -75,8 +95,17 @@ export class SegmentIndex {
   private loadSeconds = 0;
   private loadFailures = 0;
   private misses = 0;
+  private snapshotLoads = 0;
+  /** The last write sequence handed out (see writeSeq). */
+  private lastSeq = 0n;
+  /** Per transaction, the write sequence its segment rows carry, until settled. */
+  private readonly openSeqs = new Map<object, bigint>();
+  /** Flows written since their snapshot was taken, loaded or not (see unsavedFlows). */
+  private readonly unsaved = new Set<string>();
 
   private readonly onLoad: ((flowId: string, index: FlowSegmentIndex) => void) | undefined;
+  private readonly saver: Saver | undefined;
+  private readonly onSnapshotFailed: ((flowId: string) => void) | undefined;
 
   constructor(
     options: {
@@ -84,11 +113,62 @@ export class SegmentIndex {
       storageIds?: StorageIds;
       /** Called with each index a load built, before it is kept (e.g. to check what it implies). */
       onLoad?: (flowId: string, index: FlowSegmentIndex) => void;
+      /** Takes snapshots of indexes: on eviction, after enough writes, when loaded by a scan. */
+      saver?: Saver;
+      /** A load from a snapshot failed: the snapshot is not to be used again. */
+      onSnapshotFailed?: (flowId: string) => void;
     } = {},
   ) {
     this.storageIds = options.storageIds ?? new StorageIds();
     this.budget = options.budgetBytes;
     this.onLoad = options.onLoad;
+    this.saver = options.saver;
+    this.onSnapshotFailed = options.onSnapshotFailed;
+  }
+
+  /** Sets the last write sequence in the database (at start; see writeSeq). */
+  startSeq(last: bigint): void {
+    if (last > this.lastSeq) this.lastSeq = last;
+  }
+
+  /**
+   * The write sequence of the segment rows `transaction` inserts: one per transaction, each
+   * higher than the last, so a snapshot current to sequence S misses only rows above S.
+   */
+  writeSeq(transaction: object): bigint {
+    let seq = this.openSeqs.get(transaction);
+    if (seq === undefined) {
+      this.lastSeq += 1n;
+      seq = this.lastSeq;
+      this.openSeqs.set(transaction, seq);
+    }
+    return seq;
+  }
+
+  /**
+   * The highest sequence S such that every transaction holding a sequence up to S has settled:
+   * its writes are in the loaded indexes, and in the database if it committed. A snapshot taken
+   * now is current to S.
+   */
+  stableSeq(): bigint {
+    let stable = this.lastSeq;
+    for (const seq of this.openSeqs.values()) if (seq - 1n < stable) stable = seq - 1n;
+    return stable;
+  }
+
+  /** Flows written since their snapshot was taken (or without one), loaded or not. */
+  unsavedFlows(): ReadonlySet<string> {
+    return this.unsaved;
+  }
+
+  /** A snapshot taken did not get written: the Flow counts as written since its last one. */
+  unsavedAgain(flowId: string): void {
+    this.unsaved.add(flowId);
+  }
+
+  /** Takes a snapshot of every loaded index written since its last one (a clean stop). */
+  saveAll(): void {
+    for (const [flowId, entry] of this.loaded) if (entry.changes > 0) this.save(flowId, entry);
   }
 
   /** The Flow's index if loaded, marked as just used (a miss is counted: see databaseReads). */
@@ -149,11 +229,11 @@ export class SegmentIndex {
     const started = performance.now();
     let count = 0;
     try {
-      await read([...loads.keys()], (flowId, segments) => {
+      await read([...loads.keys()], (flowId, segments, base) => {
         const load = loads.get(flowId);
         if (!load) return;
         loads.delete(flowId);
-        if (this.finish(flowId, load, segments)) count++;
+        if (this.finish(flowId, load, segments, base)) count++;
       });
       for (const [flowId, load] of loads) if (this.finish(flowId, load, [])) count++;
     } catch (error) {
@@ -162,6 +242,11 @@ export class SegmentIndex {
       this.loadSeconds += (performance.now() - started) / 1000;
     }
     return count;
+  }
+
+  /** An index of these segments of the Flow, not kept here (see SegmentSnapshots.backfill). */
+  build(flowId: string, records: readonly SegmentRecord[]): FlowSegmentIndex {
+    return FlowSegmentIndex.from(flowId, records, this.storageIds);
   }
 
   /** Sets a Flow's index, e.g. one built by hand; a load in flight is not kept. */
@@ -182,6 +267,7 @@ export class SegmentIndex {
    */
   afterWrite(flowId: string, ops: readonly SegmentOp[], transaction?: object): unknown {
     if (ops.length === 0) return undefined;
+    this.unsaved.add(flowId);
     this.loading.get(flowId)?.ops.push(...ops);
     if (transaction) {
       let logs = this.committing.get(transaction);
@@ -207,19 +293,26 @@ export class SegmentIndex {
     const bytes = entry.index.memoryBytes();
     this.held += bytes - entry.bytes;
     entry.bytes = bytes;
+    entry.changes = Math.min(NEVER_SAVED, entry.changes + rowsOf(ops));
     this.evict();
+    if (entry.changes >= SAVE_AFTER_ROWS && this.loaded.get(flowId) === entry) this.save(flowId, entry);
     return undefined;
   }
 
-  /** The transaction whose writes were applied before its COMMIT has committed (or failed). */
+  /**
+   * The transaction whose writes were applied before its COMMIT has committed (or failed): its
+   * write sequence is released (see stableSeq).
+   */
   settled(transaction: object): void {
     this.committing.delete(transaction);
+    this.openSeqs.delete(transaction);
   }
 
   /** Forgets the Flow's index (and any load in flight), e.g. when the Flow is deleted. */
   drop(flowId: string): void {
     this.forgetLoad(flowId);
     this.oversized.delete(flowId);
+    this.unsaved.delete(flowId);
     this.remove(flowId);
   }
 
@@ -255,6 +348,8 @@ export class SegmentIndex {
       loadSeconds: this.loadSeconds,
       loadFailures: this.loadFailures,
       databaseReads: this.misses,
+      snapshotLoads: this.snapshotLoads,
+      unsaved: this.unsaved.size,
     };
   }
 
@@ -274,24 +369,50 @@ export class SegmentIndex {
     return load;
   }
 
-  /** Builds the index from the read, replays the log, keeps it if it may; whether it was kept. */
-  private finish(flowId: string, load: Load, records: readonly SegmentRecord[]): boolean {
+  /**
+   * Builds the index from the read (its snapshot `base` and the rows written since, or all the
+   * Flow's rows), replays the log, keeps it if it may; whether it was kept.
+   */
+  private finish(
+    flowId: string,
+    load: Load,
+    records: readonly SegmentRecord[],
+    base?: FlowSegmentIndex,
+  ): boolean {
     if (this.loading.get(flowId) === load) this.loading.delete(flowId);
     let index: FlowSegmentIndex;
     try {
-      index = FlowSegmentIndex.from(flowId, records, this.storageIds);
+      if (base) base.upsert(records);
+      index = base ?? FlowSegmentIndex.from(flowId, records, this.storageIds);
       replayOps(index, load.ops);
     } catch (error) {
       this.loadFailures++;
+      if (base) this.onSnapshotFailed?.(flowId);
       load.reject(error);
       return false;
     }
     this.loads++;
+    if (base) this.snapshotLoads++;
     load.resolve(index);
     if (load.dropped) return false;
     this.onLoad?.(flowId, index);
-    this.keep(flowId, index);
-    return this.loaded.has(flowId);
+    const changes = base ? records.length + rowsOf(load.ops) : NEVER_SAVED;
+    this.keep(flowId, index, changes);
+    const entry = this.loaded.get(flowId);
+    if (entry && entry.changes >= SAVE_AFTER_ROWS) this.save(flowId, entry);
+    return entry !== undefined;
+  }
+
+  /**
+   * Takes a snapshot of the entry if nothing uncommitted is in it: writes applied before their
+   * COMMIT (committing) would be in the snapshot even if that COMMIT failed.
+   */
+  private save(flowId: string, entry: Entry): void {
+    if (!this.saver) return;
+    for (const logs of this.committing.values()) if (logs.has(flowId)) return;
+    if (!this.saver(flowId, entry.index, () => this.unsavedAgain(flowId))) return;
+    entry.changes = 0;
+    this.unsaved.delete(flowId);
   }
 
   private fail(flowId: string, load: Load, error: unknown): void {
@@ -300,9 +421,9 @@ export class SegmentIndex {
     load.reject(error);
   }
 
-  private keep(flowId: string, index: FlowSegmentIndex): void {
+  private keep(flowId: string, index: FlowSegmentIndex, changes = NEVER_SAVED): void {
     const bytes = index.memoryBytes();
-    this.loaded.set(flowId, { index, bytes });
+    this.loaded.set(flowId, { index, bytes, changes });
     this.held += bytes;
     this.evict();
     if (!this.loaded.has(flowId)) this.oversized.add(flowId);
@@ -311,8 +432,10 @@ export class SegmentIndex {
   /** Drops least recently used indexes until the total is within the budget. */
   private evict(): void {
     if (this.budget === undefined) return;
-    for (const flowId of this.loaded.keys()) {
+    for (const [flowId, entry] of this.loaded) {
       if (this.held <= this.budget) return;
+      // Written since its snapshot: saved now, or its next load reads those writes by a scan.
+      if (entry.changes > 0) this.save(flowId, entry);
       this.remove(flowId);
       this.evictions++;
     }
@@ -332,4 +455,10 @@ export class SegmentIndex {
     // Later callers start a fresh load, which reads after the drop.
     this.loading.delete(flowId);
   }
+}
+
+function rowsOf(ops: readonly SegmentOp[]): number {
+  let rows = 0;
+  for (const op of ops) rows += 'insert' in op ? op.insert.length : op.remove.length;
+  return rows;
 }

@@ -1,0 +1,225 @@
+/**
+ * Segment index snapshots (the embedded engine): a Flow whose index was dropped loads from its
+ * snapshot file and the rows written after it instead of scanning the segments table, and every
+ * answer stays what the database holds: after writes to a dropped Flow, after deletions (which
+ * remove the file before their rows go), after a clean restart (files alone) and after the process
+ * was killed (files plus the rows written since, read by their write sequence).
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { onVast } from '../helpers/vast.mode.ts';
+import { type ChildServer, spawnServer } from '../ops/child.ts';
+import {
+  addSegments,
+  allSegments,
+  FAST_WORKERS,
+  fillFlow,
+  newFlow,
+  objectIds,
+  secs,
+  timeranges,
+  waitFor,
+} from './helpers.ts';
+
+const cached = !onVast && process.env.TAMS_TEST_STORE_CACHE !== 'off';
+const N = 40;
+/** Room for two Flows' indexes of four (~2.5 KB each). */
+const BUDGET = 6_000;
+
+const snapshotFile = (dataDir: string, flowId: string) => join(dataDir, 'segment-index', `${flowId}.tsi`);
+
+function statsOf(server: TestServer) {
+  const s = server.runtime.store.segmentIndexStats();
+  if (!s?.snapshots) throw new Error('no segment index snapshots');
+  return { ...s, snapshots: s.snapshots };
+}
+
+/** What each Flow holds: its segments' [start, end) in seconds, in time order. */
+type Expected = Map<string, [number, number][]>;
+
+async function expectExact(server: TestServer, expected: Expected, flowId: string): Promise<void> {
+  const want = (keep: (s: [number, number]) => boolean = () => true) =>
+    (expected.get(flowId) ?? []).filter(keep).map(([a, b]) => secs(a, b));
+  expect((await allSegments(server, flowId, { limit: 7 })).map((s) => s.timerange)).toEqual(want());
+  expect(await timeranges(server, flowId, { timerange: '[55:0_125:0)' })).toEqual(
+    want(([a, b]) => b > 55 && a < 125),
+  );
+  expect(await timeranges(server, flowId, { reverse_order: true, limit: 5 })).toEqual(
+    want().reverse().slice(0, 5),
+  );
+}
+
+/** Reads every Flow until its index is loaded, then compares again from the index. */
+async function expectAllExact(server: TestServer, expected: Expected): Promise<void> {
+  for (const flowId of expected.keys()) {
+    await expectExact(server, expected, flowId);
+    await server.runtime.store.segmentLoadsIdle();
+    await expectExact(server, expected, flowId);
+  }
+}
+
+describe.skipIf(!cached)('segment index snapshots', () => {
+  const dir = tempDir('tams-snapshots-');
+  let server: TestServer;
+  const flows: string[] = [];
+  const expected: Expected = new Map();
+
+  beforeAll(async () => {
+    server = await startServer({ dataDir: dir.path, env: FAST_WORKERS, segmentIndexBytes: BUDGET });
+    for (let i = 0; i < 4; i++) {
+      const flowId = await newFlow(server);
+      await fillFlow(server, flowId, N);
+      flows.push(flowId);
+      expected.set(
+        flowId,
+        Array.from({ length: N }, (_, k) => [k * 10, k * 10 + 10]),
+      );
+    }
+    await server.runtime.store.segmentLoadsIdle();
+  });
+  afterAll(async () => {
+    await server?.close();
+    dir.remove();
+  });
+
+  const dropped = async () => {
+    await server.runtime.store.segmentLoadsIdle();
+    const flowId = flows.find((f) => server.runtime.store.segmentIndexHolds(f) === false);
+    if (!flowId) throw new Error('every Flow is loaded: the budget holds them all');
+    return flowId;
+  };
+
+  it('writes a snapshot of every Flow loaded or dropped', async () => {
+    for (const flowId of flows) expect(existsSync(snapshotFile(dir.path, flowId)), flowId).toBe(true);
+    const s = statsOf(server);
+    expect(s.evictions).toBeGreaterThan(0);
+    expect(s.snapshots.written).toBeGreaterThanOrEqual(flows.length);
+    expect(s.snapshots.writeFailures).toBe(0);
+    // No temporary file is left behind.
+    expect(readdirSync(join(dir.path, 'segment-index')).filter((f) => !f.endsWith('.tsi'))).toEqual([]);
+  });
+
+  it('loads a dropped Flow from its snapshot, with the segments written after it', async () => {
+    const flowId = await dropped();
+    const ids = await objectIds(server, flowId, 2);
+    await addSegments(server, flowId, [
+      { object_id: ids[0] as string, timerange: secs(N * 10, N * 10 + 10) },
+      { object_id: ids[1] as string, timerange: secs(N * 10 + 10, N * 10 + 20) },
+    ]);
+    expected.get(flowId)?.push([N * 10, N * 10 + 10], [N * 10 + 10, N * 10 + 20]);
+    const before = statsOf(server).snapshotLoads;
+    await expectExact(server, expected, flowId);
+    await server.runtime.store.segmentLoadsIdle();
+    expect(server.runtime.store.segmentIndexHolds(flowId)).toBe(true);
+    expect(statsOf(server).snapshotLoads).toBeGreaterThan(before);
+    await expectExact(server, expected, flowId);
+  });
+
+  it('removes the snapshot of a Flow whose segments are deleted, and loads it exactly again', async () => {
+    const flowId = await dropped();
+    expect(existsSync(snapshotFile(dir.path, flowId))).toBe(true);
+    const res = await server.delete(`/flows/${flowId}/segments`, { query: { timerange: '[0:0_25:0)' } });
+    expect(res.status, res.text).toBe(204);
+    expected.set(
+      flowId,
+      (expected.get(flowId) ?? []).filter(([a]) => a >= 20),
+    );
+    await expectExact(server, expected, flowId);
+    await server.runtime.store.segmentLoadsIdle();
+    await expectExact(server, expected, flowId);
+    // Loaded again by a scan, so snapshotted again: the deleted segments are not in it.
+    for (const other of flows) if (other !== flowId) await timeranges(server, other, { limit: 1 });
+    await server.runtime.store.segmentLoadsIdle();
+    expect(existsSync(snapshotFile(dir.path, flowId))).toBe(true);
+  });
+
+  it('loads every Flow from its snapshot alone after a clean restart', async () => {
+    await server.close();
+    server = await startServer({
+      dataDir: dir.path,
+      env: { ...FAST_WORKERS, TAMS_SEGMENT_INDEX_WARMUP_PERCENT: '0' },
+      segmentIndexBytes: BUDGET,
+    });
+    await expectAllExact(server, expected);
+    const s = statsOf(server);
+    expect(s.loads).toBeGreaterThanOrEqual(flows.length);
+    expect(s.snapshotLoads).toBe(s.loads);
+    expect(s.snapshots.rejected).toBe(0);
+  });
+
+  it('ignores a damaged snapshot file and loads the Flow by a scan', async () => {
+    const flowId = await dropped();
+    const file = snapshotFile(dir.path, flowId);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
+    writeFileSync(file, bytes);
+    const rejected = statsOf(server).snapshots.rejected;
+    await expectExact(server, expected, flowId);
+    await server.runtime.store.segmentLoadsIdle();
+    expect(statsOf(server).snapshots.rejected).toBe(rejected + 1);
+    expect(server.runtime.store.segmentIndexHolds(flowId)).toBe(true);
+    await expectExact(server, expected, flowId);
+  });
+});
+
+describe.skipIf(!cached)('segment index snapshots after the process was killed', () => {
+  const dir = tempDir('tams-snapshots-killed-');
+  let child: ChildServer | undefined;
+  let server: TestServer | undefined;
+  afterAll(async () => {
+    child?.process.kill('SIGKILL');
+    await server?.close();
+    dir.remove();
+  });
+
+  it('answers exactly from the snapshots and the rows written after them', async () => {
+    child = await spawnServer({ TAMS_DATA_DIR: dir.path, ...FAST_WORKERS });
+    const http = httpClient(child.url);
+    const expected: Expected = new Map();
+    const flows: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const flowId = await newFlow(http);
+      await fillFlow(http, flowId, N);
+      flows.push(flowId);
+      expected.set(
+        flowId,
+        Array.from({ length: N }, (_, k) => [k * 10, k * 10 + 10]),
+      );
+    }
+    const [written, deleted, untouched] = flows as [string, string, string];
+    // Each Flow's first write asked for its index, which loaded by a scan and was snapshotted.
+    await waitFor('every Flow to have a snapshot', async () =>
+      flows.every((f) => existsSync(snapshotFile(dir.path, f))),
+    );
+    const ids = await objectIds(http, written, 2);
+    await addSegments(http, written, [
+      { object_id: ids[0] as string, timerange: secs(N * 10, N * 10 + 10) },
+      { object_id: ids[1] as string, timerange: secs(N * 10 + 10, N * 10 + 20) },
+    ]);
+    expected.get(written)?.push([N * 10, N * 10 + 10], [N * 10 + 10, N * 10 + 20]);
+    const res = await http.delete(`/flows/${deleted}/segments`, { query: { timerange: '[0:0_25:0)' } });
+    expect(res.status, res.text).toBe(204);
+    expected.set(
+      deleted,
+      (expected.get(deleted) ?? []).filter(([a]) => a >= 20),
+    );
+    // The deletion removed the file before it answered.
+    expect(existsSync(snapshotFile(dir.path, deleted))).toBe(false);
+    child.process.kill('SIGKILL');
+    await child.exited;
+    child = undefined;
+
+    server = await startServer({
+      dataDir: dir.path,
+      env: { ...FAST_WORKERS, TAMS_SEGMENT_INDEX_WARMUP_PERCENT: '0' },
+    });
+    await expectAllExact(server, expected);
+    const s = statsOf(server);
+    // The written and the untouched Flow at least came from their files.
+    expect(s.snapshotLoads).toBeGreaterThanOrEqual(2);
+    expect(s.loadFailures).toBe(0);
+    expect(existsSync(snapshotFile(dir.path, untouched))).toBe(true);
+  });
+});
