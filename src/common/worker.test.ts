@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackgroundWorker, type WorkerOptions } from './worker.ts';
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {} };
@@ -58,25 +58,6 @@ describe('BackgroundWorker', () => {
     await w.worker.stop();
   });
 
-  it('steps again when the idle pause is over, not before', async () => {
-    // A fake clock moved by the test: the pause is seen to last exactly idleMs, with no waiting.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const w = counting();
-      w.worker.start();
-      await w.reached(1);
-      await new Promise((r) => setImmediate(r)); // the step has returned; the pause has begun
-      expect(w.worker.idle).toBe(true);
-      await vi.advanceTimersByTimeAsync(HOUR - 1);
-      expect(w.steps()).toBe(1);
-      await vi.advanceTimersByTimeAsync(1);
-      await w.reached(2);
-      await w.worker.stop();
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
   it('runs again at once when woken during a step, and only once for several wakes', async () => {
     const w = counting();
     const release = w.hold();
@@ -125,14 +106,44 @@ describe('BackgroundWorker', () => {
     expect(v.steps()).toBe(1);
   });
 
-  describe('with a minimum pause', () => {
-    const MIN = 100;
-    /** The step has returned and the pause begun (the steps here depend only on promises). */
-    const paused = () => new Promise((r) => setImmediate(r));
+  it('stop does not wait for a minimum pause', async () => {
+    // Real timers and an hour-long minimum: the test's own timeout fails it if stop() waited.
+    const w = counting(undefined, { minPauseMs: HOUR });
+    w.worker.start();
+    await w.reached(1);
+    w.worker.wake();
+    await w.worker.stop();
+    expect(w.steps()).toBe(1);
+  });
 
-    it('takes many wakes in one step, none before the minimum has passed', async () => {
+  describe('on a fake clock', () => {
+    // Moved by the test: a pause is seen to last exactly as long as it should, with no waiting.
+    beforeEach(() => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-      try {
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('steps again when the idle pause is over, not before', async () => {
+      const w = counting();
+      w.worker.start();
+      await w.reached(1);
+      await new Promise((r) => setImmediate(r)); // the step has returned; the pause has begun
+      expect(w.worker.idle).toBe(true);
+      await vi.advanceTimersByTimeAsync(HOUR - 1);
+      expect(w.steps()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await w.reached(2);
+      await w.worker.stop();
+    });
+
+    describe('with a minimum pause', () => {
+      const MIN = 100;
+      /** The step has returned and the pause begun (the steps here depend only on promises). */
+      const paused = () => new Promise((r) => setImmediate(r));
+
+      it('takes many wakes in one step, none before the minimum has passed', async () => {
         const w = counting(undefined, { minPauseMs: MIN });
         w.worker.start();
         await w.reached(1);
@@ -148,14 +159,9 @@ describe('BackgroundWorker', () => {
         expect(w.worker.idle).toBe(true);
         expect(w.steps()).toBe(2);
         await w.worker.stop();
-      } finally {
-        vi.useRealTimers();
-      }
-    });
+      });
 
-    it('steps at once on a wake once the minimum is over', async () => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-      try {
+      it('steps at once on a wake once the minimum is over', async () => {
         const w = counting(undefined, { minPauseMs: MIN });
         w.worker.start();
         await w.reached(1);
@@ -165,14 +171,9 @@ describe('BackgroundWorker', () => {
         w.worker.wake();
         await w.reached(2);
         await w.worker.stop();
-      } finally {
-        vi.useRealTimers();
-      }
-    });
+      });
 
-    it('holds a wake that came during a step until the minimum has passed', async () => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-      try {
+      it('holds a wake that came during a step until the minimum has passed', async () => {
         const w = counting(undefined, { minPauseMs: MIN });
         const release = w.hold();
         w.worker.start();
@@ -185,19 +186,7 @@ describe('BackgroundWorker', () => {
         await vi.advanceTimersByTimeAsync(1);
         await w.reached(2);
         await w.worker.stop();
-      } finally {
-        vi.useRealTimers();
-      }
-    });
-
-    it('stop does not wait for the minimum', async () => {
-      // Real timers and an hour-long minimum: the test's own timeout fails it if stop() waited.
-      const w = counting(undefined, { minPauseMs: HOUR });
-      w.worker.start();
-      await w.reached(1);
-      w.worker.wake();
-      await w.worker.stop();
-      expect(w.steps()).toBe(1);
+      });
     });
   });
 });

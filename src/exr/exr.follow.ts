@@ -1,11 +1,12 @@
 import type { WorkerLog } from '../common/worker.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import { FlowLookup } from '../store/flows.lookup.ts';
 import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follower.ts';
 import type { TamsStore } from '../store/store.ts';
 import { applyChange } from './exr.apply.ts';
 import { type Inspected, inspectObject, type ObjectToRead } from './exr.inspect.ts';
-import { type EventProgress, FlowLookup, type FramePlan, planEvents } from './exr.plan.ts';
+import { type EventProgress, type FramePlan, isExrFlow, planEvents } from './exr.plan.ts';
 import { recordInspectedAll } from './exr.record.ts';
 
 const EVENT_BATCH = 500;
@@ -73,7 +74,7 @@ export class ExrFollower {
       state.cursor,
       EVENT_BATCH,
       upTo,
-      async (e) => e.event_type !== 'flows/segments_added' || (await flows.isExr(e.flow_id)),
+      async (e) => e.event_type !== 'flows/segments_added' || (await flows.is(e.flow_id, isExrFlow)),
     );
     if (events.length === 0) {
       await this.lease.idle();

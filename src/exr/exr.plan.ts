@@ -1,7 +1,7 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { ExrFrameRecord } from '../store/exr/exr.records.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { FlowLookup } from '../store/flows.lookup.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { parseTimeRange, type TimeRange } from '../time/index.ts';
 import { frameNumber } from './exr.frames.ts';
@@ -49,24 +49,6 @@ interface StoredSegment {
  * until `budget` of them is reached; the batch ends at the event where it is, after the segment
  * that reached it.
  */
-/** The Flows a batch's events name, each read once per batch. */
-export class FlowLookup {
-  private readonly flows = new Map<string, FlowRecord | null>();
-
-  constructor(private readonly store: TamsStore) {}
-
-  async get(id: string): Promise<FlowRecord | null> {
-    if (!this.flows.has(id)) this.flows.set(id, await this.store.flows.get(id));
-    return this.flows.get(id) ?? null;
-  }
-
-  async isExr(id: string | undefined): Promise<boolean> {
-    if (id === undefined) return false;
-    const flow = await this.get(id);
-    return flow !== null && isExrFlow(flow);
-  }
-}
-
 export async function planEvents(
   flows: FlowLookup,
   events: readonly OutboxEvent[],

@@ -22,6 +22,21 @@ function processMetrics(): Registry {
 }
 
 /**
+ * Hands `read`'s value to `set` at scrape time. A reader that fails (the store closing during a
+ * scrape) or answers undefined keeps the last value rather than failing the whole exposition;
+ * the next scrape tries again. `set` runs inside the guard too, so a value the metric refuses
+ * (a counter going down) does not fail the exposition either.
+ */
+async function scrape(read: GaugeReader, set: (value: number) => void): Promise<void> {
+  try {
+    const value = await read();
+    if (value !== undefined) set(value);
+  } catch {
+    // The last value stands.
+  }
+}
+
+/**
  * The Prometheus metrics of one runtime. Counters and histograms are recorded as things happen;
  * gauges of stored state (queues, backlogs, index sizes) are read at scrape time through readers
  * the composition root binds with `gauge()`.
@@ -119,13 +134,8 @@ export class ServerMetrics implements SegmentsMetrics, StoreTimings {
       name,
       help,
       registers: [this.registry],
-      async collect() {
-        try {
-          const value = await read();
-          if (value !== undefined) this.set(value);
-        } catch {
-          // The last value stands; the next scrape tries again.
-        }
+      collect() {
+        return scrape(read, (value) => this.set(value));
       },
     });
   }
@@ -139,15 +149,11 @@ export class ServerMetrics implements SegmentsMetrics, StoreTimings {
       name,
       help,
       registers: [this.registry],
-      async collect() {
-        try {
-          const value = await read();
-          if (value === undefined) return;
+      collect() {
+        return scrape(read, (value) => {
           this.reset();
           this.inc(value);
-        } catch {
-          // The last value stands; the next scrape tries again.
-        }
+        });
       },
     });
   }

@@ -1,4 +1,5 @@
 import type { OutboxEvent } from '../store/events.repo.ts';
+import { FlowLookup } from '../store/flows.lookup.ts';
 import { FollowerLease } from '../store/leases.follower.ts';
 import type { SearchDoc } from '../store/search/search.docs.repo.ts';
 import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
@@ -56,11 +57,12 @@ export class SearchIndexer {
       this.upkeepTurn = true;
       return new RebuildScan(this.deps, (...args) => this.commit(...args)).step(state);
     }
+    const flows = new FlowLookup(store);
     const [jobs, events] = await Promise.all([
       store.search.transcripts.jobs(JOB_BATCH),
       store.events
         .settled()
-        .then((upTo) => store.events.afterSome(state.cursor ?? 0n, EVENT_BATCH, upTo, needsPayload(store))),
+        .then((upTo) => store.events.afterSome(state.cursor ?? 0n, EVENT_BATCH, upTo, needsPayload(flows))),
     ]);
     if (jobs.length === 0 && events.length === 0) {
       if (await this.maintain()) return true;
@@ -79,7 +81,7 @@ export class SearchIndexer {
     }
     // Events wait for the next batch when jobs filled this one (they are applied in order anyway).
     const applied = plan.additions.size >= BATCH_DOCS ? [] : events;
-    await planEvents(this.deps, applied, plan);
+    await planEvents(this.deps, flows, applied, plan);
     const cursor = applied.at(-1)?.seq ?? state.cursor;
     const done = await this.commit(plan, state, { cursor, jobs: taken });
     if (done !== undefined) {
@@ -309,19 +311,10 @@ function toDoc(draft: DocDraft, docNo: number, length: number, indexed: Date): S
  * Which events the plan reads the payload of: segments removed (their timerange), and segments
  * added to timed-text Flows (the rest of the events name what they are about in their columns).
  */
-function needsPayload(store: TamsStore): (event: OutboxEvent) => Promise<boolean> {
-  // Each Flow read once per batch (a read is a round trip on VAST, where nothing caches Flows).
-  const timedText = new Map<string, boolean>();
+function needsPayload(flows: FlowLookup): (event: OutboxEvent) => Promise<boolean> {
   return async (event) => {
     if (event.event_type === 'flows/segments_deleted') return true;
-    const flowId = event.flow_id;
-    if (event.event_type !== 'flows/segments_added' || flowId === undefined) return false;
-    let known = timedText.get(flowId);
-    if (known === undefined) {
-      const flow = await store.flows.get(flowId);
-      known = flow !== null && isTimedTextFlow(flow);
-      timedText.set(flowId, known);
-    }
-    return known;
+    if (event.event_type !== 'flows/segments_added') return false;
+    return flows.is(event.flow_id, isTimedTextFlow);
   };
 }

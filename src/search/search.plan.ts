@@ -2,6 +2,7 @@ import { defaultObjectPath } from '../common/object-ids.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
+import type { FlowLookup } from '../store/flows.lookup.ts';
 import type { SearchJob, TranscriptRecord } from '../store/search/search.transcripts.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
@@ -82,9 +83,13 @@ export function isTimedTextFlow(flow: FlowRecord): boolean {
   return timedTextKind({ codec: flow.codec }) || timedTextKind({ contentType: flow.container });
 }
 
-/** Adds what the events of a batch change to `plan`, in order. */
+/**
+ * Adds what the events of a batch change to `plan`, in order; segments added are planned against
+ * the Flows `flows` read when the batch's payloads were chosen.
+ */
 export async function planEvents(
   deps: PlanDeps,
+  flows: FlowLookup,
   events: readonly OutboxEvent[],
   plan: IndexPlan,
 ): Promise<void> {
@@ -120,7 +125,7 @@ export async function planEvents(
         if (event.source_id !== undefined) plan.remove({ kind: 'keys', keys: [sourceKey(event.source_id)] });
         break;
       case 'flows/segments_added':
-        await planSegmentsAdded(deps, event, plan);
+        await planSegmentsAdded(deps, flows, event, plan);
         break;
       case 'flows/segments_deleted':
         await planSegmentsDeleted(deps, event, plan);
@@ -136,10 +141,15 @@ interface StoredSegment {
   storage?: { id: string; path?: string };
 }
 
-async function planSegmentsAdded(deps: PlanDeps, event: OutboxEvent, plan: IndexPlan): Promise<void> {
+async function planSegmentsAdded(
+  deps: PlanDeps,
+  flows: FlowLookup,
+  event: OutboxEvent,
+  plan: IndexPlan,
+): Promise<void> {
   const flowId = event.flow_id;
   if (flowId === undefined) return;
-  const flow = await deps.store.flows.get(flowId);
+  const flow = await flows.get(flowId);
   if (flow === null || !isTimedTextFlow(flow)) return;
   // Null when the Flow was not timed text as the batch was read (EventsRepo.afterSome).
   const payload = event.payload as { segments?: StoredSegment[] } | null;

@@ -1,4 +1,4 @@
-import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
+import type { DbSession, JsonValue, Predicate, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
 import { type EventSequence, newestSeq } from './events.sequence.ts';
 import { big, date, reqStr, str } from './rows.ts';
@@ -82,7 +82,7 @@ export class EventsRepo {
   /** Events after `seq` (and not after `upTo` when given), in order, at most `limit`. */
   async after(seq: bigint, limit: number, upTo?: bigint): Promise<OutboxEvent[]> {
     const rows = await this.db.select(T.events, {
-      where: and(col('seq').gt(seq), upTo === undefined ? undefined : col('seq').le(upTo)),
+      where: this.range(seq, upTo),
       orderBy: [{ column: 'seq' }],
       limit,
     });
@@ -101,7 +101,7 @@ export class EventsRepo {
     wanted: (event: OutboxEvent) => boolean | Promise<boolean>,
   ): Promise<OutboxEvent[]> {
     const rows = await this.db.select(T.events, {
-      where: and(col('seq').gt(seq), upTo === undefined ? undefined : col('seq').le(upTo)),
+      where: this.range(seq, upTo),
       columns: HEAD_COLUMNS,
       orderBy: [{ column: 'seq' }],
       limit,
@@ -118,6 +118,11 @@ export class EventsRepo {
       payloads.set(big(row, 'seq') ?? 0n, row.payload as JsonValue);
     for (const event of events) event.payload = payloads.get(event.seq) ?? null;
     return events;
+  }
+
+  /** Events after `seq`, and not after `upTo` when given. */
+  private range(seq: bigint, upTo: bigint | undefined): Predicate {
+    return and(col('seq').gt(seq), upTo === undefined ? undefined : col('seq').le(upTo));
   }
 
   /**
