@@ -28,6 +28,9 @@ export const EXPORTABLE = [
 
 export type ExportTable = (typeof EXPORTABLE)[number];
 
+/** Columns the store keeps for itself, not part of what a table records: not exported. */
+const INTERNAL = new Set([`${T.segments}.seq`]);
+
 export function isExportable(table: string): table is ExportTable {
   return (EXPORTABLE as readonly string[]).includes(table);
 }
@@ -60,7 +63,7 @@ export async function exportRows(analytics: Analytics, scope: ExportScope, info:
   return count(rows[0], 'n');
 }
 
-/** Streams every declared column of the scope's rows, at most `limit`. */
+/** Streams every declared column of the scope's rows (but the store's own, INTERNAL), at most `limit`. */
 export function exportScope(
   analytics: Analytics,
   scope: ExportScope,
@@ -74,7 +77,7 @@ export function exportScope(
     {
       from: {
         table: scope.table,
-        columns: info.columns.map((c) => c.name),
+        columns: info.columns.filter((c) => !INTERNAL.has(`${scope.table}.${c.name}`)).map((c) => c.name),
         ...(where !== undefined && { where }),
       },
       ...(ordered && { orderBy: [{ column: 'seg_start' }] }),

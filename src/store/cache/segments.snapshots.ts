@@ -197,7 +197,12 @@ export class SegmentSnapshots {
     await this.idle();
     const stale = new Set(this.registry.unsavedFlows());
     for (const flowId of this.files.flows()) if (this.mayLackAtStart(flowId)) stale.add(flowId);
-    await this.files.writeCleanStop({ stale: [...stale] });
+    try {
+      await this.files.writeCleanStop({ stale: [...stale] });
+    } catch (error) {
+      // Without it the next start reads the rows written after every snapshot: slower, not wrong.
+      this.log.error({ err: error }, 'segment index snapshots: the clean stop was not recorded');
+    }
   }
 
   stats(): SnapshotStats {

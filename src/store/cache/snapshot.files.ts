@@ -126,8 +126,15 @@ export class SnapshotFiles {
     return join(this.dir, flowId + SUFFIX);
   }
 
+  /** Makes renames and removals durable; a directory gone (removed under the server) has nothing to sync. */
   private syncDir(): void {
-    const fd = openSync(this.dir, 'r');
+    let fd: number;
+    try {
+      fd = openSync(this.dir, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
     try {
       fsyncSync(fd);
     } finally {
