@@ -147,6 +147,8 @@ describe.skipIf(!cached)('segment index snapshots', () => {
     expect(s.loads).toBeGreaterThanOrEqual(flows.length);
     expect(s.snapshotLoads).toBe(s.loads);
     expect(s.snapshots.rejected).toBe(0);
+    // Reads waited for those loads (a file each) instead of reading the database.
+    expect(s.databaseReads).toBe(0);
   });
 
   it('ignores a damaged snapshot file and loads the Flow by a scan', async () => {

@@ -58,13 +58,13 @@ export class IndexedSegments implements SegmentsStore {
   async page(flowId: string, range: TimeRange, options: SegmentPageOptions) {
     // Like the database's: nothing for a Flow gone or being deleted (not among the live ones).
     if (!this.view.flows.has(flowId)) return { items: [] };
-    const index = this.index(flowId);
+    const index = await this.readIndex(flowId);
     return index ? index.page(range, options) : this.db.page(flowId, range, options);
   }
 
   async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {
     if (!this.view.knowsFlow(flowId)) return [];
-    const index = this.index(flowId);
+    const index = await this.readIndex(flowId);
     return index ? index.overlapping(range) : this.db.overlapping(flowId, range);
   }
 
@@ -93,19 +93,19 @@ export class IndexedSegments implements SegmentsStore {
     limit?: number,
   ): Promise<SegmentRecord[]> {
     if (!this.view.knowsFlow(flowId)) return [];
-    const index = this.index(flowId);
+    const index = await this.readIndex(flowId);
     return index ? index.within(range, objectId, limit) : this.db.within(flowId, range, objectId, limit);
   }
 
   async countWithin(flowId: string, range: TimeRange, objectId?: string): Promise<number> {
     if (!this.view.knowsFlow(flowId)) return 0;
-    const index = this.index(flowId);
+    const index = await this.readIndex(flowId);
     return index ? index.countWithin(range, objectId) : this.db.countWithin(flowId, range, objectId);
   }
 
   async countFlow(flowId: string): Promise<number> {
     if (!this.view.knowsFlow(flowId)) return 0;
-    return this.index(flowId)?.size ?? this.db.countFlow(flowId);
+    return (await this.readIndex(flowId))?.size ?? this.db.countFlow(flowId);
   }
 
   async deleteKeys(flowId: string, keys: readonly SegmentKey[]): Promise<number> {
@@ -159,6 +159,19 @@ export class IndexedSegments implements SegmentsStore {
     const last = kept(true);
     const remaining = first && last ? first.timerange.envelope(last.timerange) : TimeRange.EMPTY;
     return remaining.envelope(envelopeOf(inserted.map((s) => s.timerange)));
+  }
+
+  /**
+   * The Flow's index, loading it first where that is cheap: outside a transaction, for a Flow
+   * with a snapshot (a file read, and the rows written since found by their sequence), waiting
+   * for the load costs less than a database read would, which finds one Flow's rows in every part
+   * of the table. Inside a transaction (a write), or without a snapshot, as index().
+   */
+  private async readIndex(flowId: string): Promise<FlowSegmentIndex | undefined> {
+    const { cache } = this.view;
+    if (!this.view.transactional && cache.segments.peek(flowId) === undefined && cache.snapshots?.has(flowId))
+      await cache.loader.loaded(flowId);
+    return this.index(flowId);
   }
 
   /** The Flow's index if loaded; otherwise undefined, and a load is asked for. */

@@ -11,6 +11,9 @@ const DEFAULT_BATCH = 32;
  */
 export class SegmentIndexLoader {
   private readonly queue = new Set<string>();
+  /** Flows someone waits for (see loaded): read before the rest of the queue. */
+  private readonly urgent = new Set<string>();
+  private readonly waiters = new Map<string, (() => void)[]>();
   private running: Promise<void> | undefined;
   private halted = false;
 
@@ -27,6 +30,23 @@ export class SegmentIndexLoader {
     this.pump();
   }
 
+  /**
+   * Asks for the Flow's index and resolves once its load has settled (loaded, failed, or not
+   * wanted), ahead of the Flows only asked for: for a reader that would rather wait for a cheap
+   * load (from a snapshot) than read the database.
+   */
+  loaded(flowId: string): Promise<void> {
+    if (this.halted || !this.index.wants(flowId)) return Promise.resolve();
+    this.urgent.add(flowId);
+    const done = new Promise<void>((resolve) => {
+      const list = this.waiters.get(flowId);
+      if (list) list.push(resolve);
+      else this.waiters.set(flowId, [resolve]);
+    });
+    this.pump();
+    return done;
+  }
+
   /** Whether stop() was called. */
   get stopped(): boolean {
     return this.halted;
@@ -34,7 +54,7 @@ export class SegmentIndexLoader {
 
   /** Flows asked for and not loading yet. */
   get queued(): number {
-    return this.queue.size;
+    return this.queue.size + this.urgent.size;
   }
 
   /** Resolves once nothing is queued or loading (tests, the warm-up). */
@@ -46,11 +66,16 @@ export class SegmentIndexLoader {
   async stop(): Promise<void> {
     this.halted = true;
     this.queue.clear();
+    this.urgent.clear();
+    this.release();
     await this.idle();
   }
 
   private pump(): void {
-    if (this.running || this.queue.size === 0 || this.halted) return;
+    if (this.running || (this.queue.size === 0 && this.urgent.size === 0) || this.halted) {
+      if (this.halted || !this.running) this.release();
+      return;
+    }
     this.running = this.next().finally(() => {
       this.running = undefined;
       this.pump();
@@ -59,12 +84,25 @@ export class SegmentIndexLoader {
 
   private async next(): Promise<void> {
     const flowIds: string[] = [];
-    for (const flowId of this.queue) {
-      this.queue.delete(flowId);
-      if (this.index.wants(flowId)) flowIds.push(flowId);
-      if (flowIds.length >= this.batch) break;
+    for (const queue of [this.urgent, this.queue]) {
+      for (const flowId of queue) {
+        if (flowIds.length >= this.batch) break;
+        queue.delete(flowId);
+        this.queue.delete(flowId);
+        if (this.index.wants(flowId)) flowIds.push(flowId);
+      }
     }
     // A failed read is counted by the registry (loadFailures); the Flows load on a later request.
     await this.index.loadMany(flowIds, this.read).catch(() => undefined);
+    this.release();
+  }
+
+  /** Resolves the waiters of every Flow no longer waiting to be read. */
+  private release(): void {
+    for (const [flowId, list] of this.waiters) {
+      if (!this.halted && (this.urgent.has(flowId) || this.queue.has(flowId))) continue;
+      this.waiters.delete(flowId);
+      for (const resolve of list) resolve();
+    }
   }
 }
