@@ -72,6 +72,13 @@ export function addObjects(seen: Map<string, ObjectToSize>, event: OutboxEvent):
  */
 export class SizeFollower {
   private readonly lease: FollowerLease;
+  /**
+   * Objects per event in the last batch: the next read asks for about BATCH_OBJECTS objects'
+   * worth of events. A bulk registration's event lists 1,000 segments; reading 200 of those
+   * (one batch's worth of single registrations) parsed ~200,000 segments of JSON on the server's
+   * thread to use one event, and stalled its requests ~100 ms at a time after a restart.
+   */
+  private perEvent = 1;
 
   constructor(private readonly deps: SizeFollowerDeps) {
     this.lease = new FollowerLease('analytics-sizes', deps);
@@ -83,7 +90,8 @@ export class SizeFollower {
     if (!(await this.lease.mayWork())) return false;
     const cursor = await readSizesCursor(store);
     const upTo = await store.events.settled();
-    const events = await store.events.after(cursor, EVENT_BATCH, upTo);
+    const limit = Math.max(1, Math.min(EVENT_BATCH, Math.floor(BATCH_OBJECTS / this.perEvent)));
+    const events = await store.events.after(cursor, limit, upTo);
     if (events.length === 0) {
       await this.lease.idle();
       return false;
@@ -95,6 +103,7 @@ export class SizeFollower {
       addObjects(seen, event);
       if (seen.size >= BATCH_OBJECTS) break;
     }
+    this.perEvent = Math.max(1, seen.size / batch.length);
     const objects = [...seen.values()];
     const known = await store.objectSizes.known(objects.map((o) => o.objectId));
     const sizes = await headSizes(
@@ -116,7 +125,7 @@ export class SizeFollower {
       const missing = sizes.filter((s) => s.size === null).length;
       this.deps.onBatch?.({ events: batch.length, sized: sizes.length - missing, missing, cursor: last });
     }
-    return committed && (events.length === EVENT_BATCH || batch.length < events.length);
+    return committed && (events.length === limit || batch.length < events.length);
   }
 
   release(): Promise<void> {

@@ -16,7 +16,7 @@ function heldReads() {
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SegmentIndexLoader', () => {
-  it('reads a Flow waited for before the Flows only asked for, and resolves its waiter after that read', async () => {
+  it('reads a Flow waited for at once, beside the batch under way, and resolves its waiter after that read', async () => {
     const { read, reads } = heldReads();
     const loader = new SegmentIndexLoader(new SegmentIndex(), read, 2);
     for (const id of ['a', 'b', 'c', 'd']) loader.request(id);
@@ -27,18 +27,19 @@ describe('SegmentIndexLoader', () => {
     const waiting = loader.loaded('d').then(() => {
       settled = true;
     });
+    await flush();
+    // 'd' did not wait for 'a' nor queue behind 'b' and 'c'.
+    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['d']]);
     reads[0]?.release();
     await flush();
-    // 'd' jumped the queue: the next read is 'd' with 'b', and 'c' waits.
-    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['d', 'b']]);
+    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['d'], ['b', 'c']]);
     expect(settled).toBe(false);
     reads[1]?.release();
     await waiting;
     expect(settled).toBe(true);
-    expect(loader.queued).toBe(0);
-    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['d', 'b'], ['c']]);
     reads[2]?.release();
     await loader.idle();
+    expect(loader.queued).toBe(0);
   });
 
   it('does not wait for a Flow already loaded, and stop releases every waiter', async () => {
@@ -46,13 +47,21 @@ describe('SegmentIndexLoader', () => {
     const index = new SegmentIndex();
     const loader = new SegmentIndexLoader(index, read, 2);
     loader.request('a');
+    loader.request('b');
     await flush();
-    const waiting = loader.loaded('b');
+    const reading = loader.loaded('c');
+    await flush();
+    // 'c' is being read in the waited-for lane; 'd' waits behind it, 'b' behind 'a'.
+    const queued = loader.loaded('d');
+    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['c']]);
     const stopping = loader.stop();
-    await waiting;
-    reads[0]?.release();
+    // Stop drops what is queued and releases its waiters at once; reads under way finish.
+    await queued;
+    for (const r of reads) r.release();
+    await reading;
     await stopping;
-    expect(reads).toHaveLength(1);
+    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['c']]);
+    expect(index.peek('a')).toBeDefined();
     await loader.loaded('a');
     await loader.loaded('z');
   });

@@ -15,6 +15,9 @@ export class SegmentIndexLoader {
   private readonly urgent = new Set<string>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private running: Promise<void> | undefined;
+  private runningUrgent: Promise<void> | undefined;
+  /** Flows in a read under way, in either lane (their waiters wait for it). */
+  private readonly reading = new Set<string>();
   private halted = false;
 
   constructor(
@@ -59,7 +62,7 @@ export class SegmentIndexLoader {
 
   /** Resolves once nothing is queued or loading (tests, the warm-up). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.runningUrgent) await (this.running ?? this.runningUrgent);
   }
 
   /** Starts nothing more (the store is closing); what is loading finishes. */
@@ -71,35 +74,49 @@ export class SegmentIndexLoader {
     await this.idle();
   }
 
+  /**
+   * Two lanes: the Flows waited for are read in a lane of their own, beside whatever batch of
+   * the queue is under way (a warm-up's, say), so a reader waits for its own Flow's read only.
+   */
   private pump(): void {
-    if (this.running || (this.queue.size === 0 && this.urgent.size === 0) || this.halted) {
-      if (this.halted || !this.running) this.release();
+    if (this.halted) {
+      this.release();
       return;
     }
-    this.running = this.next().finally(() => {
-      this.running = undefined;
-      this.pump();
-    });
+    if (!this.runningUrgent && this.urgent.size > 0) {
+      this.runningUrgent = this.next(this.urgent).finally(() => {
+        this.runningUrgent = undefined;
+        this.pump();
+      });
+    }
+    if (!this.running && this.queue.size > 0) {
+      this.running = this.next(this.queue).finally(() => {
+        this.running = undefined;
+        this.pump();
+      });
+    }
+    if (!this.running && !this.runningUrgent) this.release();
   }
 
-  private async next(): Promise<void> {
+  private async next(from: Set<string>): Promise<void> {
     const flowIds: string[] = [];
-    for (const queue of [this.urgent, this.queue]) {
-      for (const flowId of queue) {
-        if (flowIds.length >= this.batch) break;
-        queue.delete(flowId);
-        this.queue.delete(flowId);
-        if (this.index.wants(flowId)) flowIds.push(flowId);
-      }
+    for (const flowId of from) {
+      if (flowIds.length >= this.batch) break;
+      this.urgent.delete(flowId);
+      this.queue.delete(flowId);
+      if (this.index.wants(flowId)) flowIds.push(flowId);
     }
+    for (const flowId of flowIds) this.reading.add(flowId);
     // A failed read is counted by the registry (loadFailures); the Flows load on a later request.
     await this.index.loadMany(flowIds, this.read).catch(() => undefined);
+    for (const flowId of flowIds) this.reading.delete(flowId);
     this.release();
   }
 
   /** Resolves the waiters of every Flow no longer waiting to be read. */
   private release(): void {
     for (const [flowId, list] of this.waiters) {
+      if (this.reading.has(flowId)) continue;
       if (!this.halted && (this.urgent.has(flowId) || this.queue.has(flowId))) continue;
       this.waiters.delete(flowId);
       for (const resolve of list) resolve();
