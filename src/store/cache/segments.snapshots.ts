@@ -142,6 +142,8 @@ export class SegmentSnapshots {
           from,
         );
       }
+      // A file the read found nothing after holds the Flow as it is: no need to read again.
+      for (const [flowId] of behind) if (!since.has(flowId)) this.exact.add(flowId);
       // Read from the lowest sequence of the batch: rows a snapshot holds already come back too,
       // and the upsert that applies them makes a repeated row harmless.
       for (const [flowId, { index }] of bases) onFlow(flowId, since.get(flowId) ?? [], index);
