@@ -82,6 +82,7 @@ export class StoreCache {
       onLoad: (flowId, index) => this.reconcileFlow(flowId, index),
       saver: (flowId, index, failed) => this.snapshots?.save(flowId, index, failed) ?? false,
       onSnapshotFailed: (flowId) => this.snapshots?.forget(flowId),
+      hasSnapshot: (flowId) => this.snapshots?.has(flowId) ?? false,
     });
     const log = options.log ?? { error: () => undefined, info: () => undefined };
     this.snapshots = openSnapshots(options.snapshotDir, this.segments, log);

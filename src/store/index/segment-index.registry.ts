@@ -46,6 +46,8 @@ export type Saver = (flowId: string, index: FlowSegmentIndex, failed: () => void
 
 /** Rows changed since the snapshot after which an index is saved again: bounds a load's tail. */
 const SAVE_AFTER_ROWS = 4096;
+/** Rows changed below which an evicted index is not saved again (see evict). */
+const MIN_SAVE_ROWS = 64;
 /** Stands for "no snapshot of this index exists": saved as soon as it may be. */
 const NEVER_SAVED = Number.MAX_SAFE_INTEGER;
 
@@ -106,6 +108,7 @@ export class SegmentIndex {
   private readonly onLoad: ((flowId: string, index: FlowSegmentIndex) => void) | undefined;
   private readonly saver: Saver | undefined;
   private readonly onSnapshotFailed: ((flowId: string) => void) | undefined;
+  private readonly hasSnapshot: (flowId: string) => boolean;
 
   constructor(
     options: {
@@ -115,6 +118,8 @@ export class SegmentIndex {
       onLoad?: (flowId: string, index: FlowSegmentIndex) => void;
       /** Takes snapshots of indexes: on eviction, after enough writes, when loaded by a scan. */
       saver?: Saver;
+      /** Whether the Flow has a snapshot (a deletion removes it): one without is saved on eviction. */
+      hasSnapshot?: (flowId: string) => boolean;
       /** A load from a snapshot failed: the snapshot is not to be used again. */
       onSnapshotFailed?: (flowId: string) => void;
     } = {},
@@ -124,6 +129,7 @@ export class SegmentIndex {
     this.onLoad = options.onLoad;
     this.saver = options.saver;
     this.onSnapshotFailed = options.onSnapshotFailed;
+    this.hasSnapshot = options.hasSnapshot ?? (() => false);
   }
 
   /** Sets the last write sequence in the database (at start; see writeSeq). */
@@ -434,8 +440,11 @@ export class SegmentIndex {
     if (this.budget === undefined) return;
     for (const [flowId, entry] of this.loaded) {
       if (this.held <= this.budget) return;
-      // Written since its snapshot: saved now, or its next load reads those writes by a scan.
-      if (entry.changes > 0) this.save(flowId, entry);
+      // Written much since its snapshot (or never saved): saved now. A few writes are not worth
+      // rewriting the whole file for (at 100M, 350 KB a Flow for each single-segment POST to a
+      // Flow read once): its next load reads them after the file, found by their sequence.
+      const many = entry.changes >= Math.min(SAVE_AFTER_ROWS, Math.max(MIN_SAVE_ROWS, entry.index.size / 16));
+      if (entry.changes > 0 && (many || !this.hasSnapshot(flowId))) this.save(flowId, entry);
       this.remove(flowId);
       this.evictions++;
     }
