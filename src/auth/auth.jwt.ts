@@ -132,6 +132,10 @@ function failure(error: unknown, remote: boolean): JwtOutcome {
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
     return { ok: false, reason: 'the identity provider key set could not be fetched', unavailable: true };
   }
+  // jose throws its bare JOSEError only for a key set response that is not 200 or not JSON.
+  if (remote && error instanceof errors.JOSEError && error.code === errors.JOSEError.code) {
+    return { ok: false, reason: 'the identity provider key set could not be fetched', unavailable: true };
+  }
   if (error instanceof errors.JOSEError) return { ok: false, reason: `the JWT is not valid (${error.code})` };
   // Outside jose's own errors: a failed fetch of the key set (connection refused, DNS), not the
   // caller's fault; with a static key, a key that does not suit the token (a TypeError).

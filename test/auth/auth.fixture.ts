@@ -63,22 +63,43 @@ export async function signJwt(key: SigningKey, options: JwtOptions = {}): Promis
     .sign(key.privateKey);
 }
 
+/**
+ * How a served key set answers: with the keys, with an HTTP error, or by dropping the connection
+ * (what a provider that is down looks like, without closing a port another test may then bind).
+ */
+export type JwksFailure = 'http-500' | 'not-json' | 'drop';
+
 /** A JWKS endpoint on a loopback port, counting its fetches. */
 export async function serveJwks(
   keys: SigningKey[],
+  failure?: JwksFailure,
 ): Promise<{ url: string; fetches: () => number; close(): Promise<void> }> {
   let fetches = 0;
-  const server: Server = createServer((_req, res) => {
+  const server: Server = createServer((req, res) => {
     fetches++;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+    if (failure === 'drop') {
+      req.socket.destroy();
+    } else if (failure === 'http-500') {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error');
+    } else if (failure === 'not-json') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>maintenance</html>');
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     fetches: () => fetches,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

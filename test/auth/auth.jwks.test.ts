@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
 import {
+  ADMIN_TOKEN,
   AUDIENCE,
   bearer,
   ISSUER,
@@ -43,9 +44,14 @@ describe('JWKS', () => {
     expect(jwks.fetches()).toBe(1);
   });
 
-  it('answers 503 when the identity provider cannot be reached', async () => {
-    const down = await serveJwks([]);
-    await down.close();
+  // A provider that drops the connection, fails, or answers with something other than a key set
+  // is the server's problem (503), whatever the token; the process and other clients carry on.
+  it.each([
+    ['drops the connection', 'drop'],
+    ['answers 500', 'http-500'],
+    ['answers with a page, not JSON', 'not-json'],
+  ] as const)('answers 503 when the identity provider %s', async (_what, failure) => {
+    const down = await serveJwks([], failure);
     const orphan = await startAuthServer({
       TAMS_JWT_JWKS_URL: down.url,
       TAMS_JWT_ISSUER: ISSUER,
@@ -57,8 +63,13 @@ describe('JWKS', () => {
       });
       expect(res.status).toBe(503);
       expect(res.body.summary).toContain('identity provider');
+      expect(down.fetches()).toBeGreaterThan(0);
+      // A token this server issued does not need the provider.
+      const own = await orphan.get('/flows', { headers: bearer(ADMIN_TOKEN) });
+      expect(own.status).toBe(200);
     } finally {
       await orphan.close();
+      await down.close();
     }
   });
 });
