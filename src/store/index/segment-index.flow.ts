@@ -1,7 +1,7 @@
 import { packUuid, uuidEquals } from '../../common/uuid-bytes.ts';
 import { compareStarts, endsBefore } from '../../time/timerange.bounds.ts';
 import { TimeRange } from '../../time/timerange.ts';
-import type { SegmentKey, SegmentPageOptions, SegmentRecord } from '../segments.repo.ts';
+import { keyOf, type SegmentKey, type SegmentPageOptions, type SegmentRecord } from '../segments.repo.ts';
 import { extrasBytes, extrasKey, RowCodec, type SegmentExtras } from './segment-index.codec.ts';
 import { F, loadCapacity, SegmentColumns } from './segment-index.columns.ts';
 import {
@@ -95,12 +95,7 @@ export class FlowSegmentIndex {
    */
   upsert(records: readonly SegmentRecord[]): void {
     if (records.length === 0) return;
-    this.remove(
-      records.map((r) => ({
-        start: r.timerange.start as bigint,
-        startInclusive: r.timerange.startInclusive,
-      })),
-    );
+    this.remove(records.map(keyOf));
     this.insert(records);
   }
 

@@ -1,4 +1,4 @@
-import { keyOf, type SegmentKey, type SegmentRecord } from '../segments.repo.ts';
+import type { SegmentKey, SegmentRecord } from '../segments.repo.ts';
 import type { FlowSegmentIndex } from './segment-index.flow.ts';
 
 /** A committed segment write, as the store applies it to a Flow's index. */
@@ -26,10 +26,10 @@ export function replayOps(index: FlowSegmentIndex, ops: readonly SegmentOp[]): v
       index.remove(op.remove);
       continue;
     }
-    for (const record of op.insert) {
-      // The segment the key holds (this one, if the snapshot has it) gives way to this write.
-      index.remove([keyOf(record)]);
-      index.insert([record]);
-    }
+    // One record at a time: the segment its key holds (this one, if the snapshot has it) gives
+    // way to it before the next record goes in. A single upsert of the whole batch is not the
+    // same: it would remove every key first, so a record overlapping a segment whose key a later
+    // record replaces would go in instead of throwing, and two records of one key would throw.
+    for (const record of op.insert) index.upsert([record]);
   }
 }
