@@ -212,7 +212,7 @@ export class SegmentSnapshots {
       written: this.written,
       writeFailures: this.writeFailures,
       rejected: this.rejected,
-      files: this.files.flows().length,
+      files: this.files.count,
     };
   }
 

@@ -57,6 +57,11 @@ export class SnapshotFiles {
     return [...this.present];
   }
 
+  /** How many Flows have a snapshot (without copying them, as flows() does). */
+  get count(): number {
+    return this.present.size;
+  }
+
   async read(flowId: string): Promise<Buffer | undefined> {
     if (!this.present.has(flowId)) return undefined;
     try {
