@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import type { MediaStore } from '../../src/media/media.types.ts';
 import type { HttpClient, RequestOptions, TestResponse, TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
+import { onVast } from '../helpers/vast.mode.ts';
 import { allPages, createFlow, type Doc, getAndHead, videoFlow } from '../http/fixtures.ts';
 
 export interface PutUrl {
@@ -301,3 +302,65 @@ export const unsigned = (segments: readonly Segment[]) =>
       url: u.presigned ? u.url.split('?')[0] : u.url.replace(/\?expires=\d+&sig=[\w-]+$/, ''),
     })),
   }));
+
+/** Whether the store keeps its cache and segment indexes in memory (the embedded engine, cache on). */
+export const storeCached = !onVast && process.env.TAMS_TEST_STORE_CACHE !== 'off';
+
+/** The store's segment index stats; throws where the store has no segment index. */
+export function indexStats(server: TestServer) {
+  const s = server.runtime.store.segmentIndexStats();
+  if (!s) throw new Error('no segment index');
+  return s;
+}
+
+/** A Flow of `flows` whose index is not in memory once loading has settled. */
+export async function droppedFlow(server: TestServer, flows: readonly string[]): Promise<string> {
+  await server.runtime.store.segmentLoadsIdle();
+  const flowId = flows.find((f) => server.runtime.store.segmentIndexHolds(f) === false);
+  if (!flowId) throw new Error('every Flow is loaded: the budget holds them all');
+  return flowId;
+}
+
+/** What each Flow holds: its segments' [start, end) in seconds, in time order. */
+export type Spans = Map<string, [number, number][]>;
+
+/** The timeranges the Flow holds (those `keep` accepts), in time order. */
+export function expectedTimeranges(
+  expected: Spans,
+  flowId: string,
+  keep: (s: [number, number]) => boolean = () => true,
+): string[] {
+  return (expected.get(flowId) ?? []).filter(keep).map(([a, b]) => secs(a, b));
+}
+
+/** Makes `count` Flows of `n` back-to-back 10 s segments, each set in `expected`; returns their ids. */
+export async function filledFlows(
+  server: HttpClient,
+  count: number,
+  n: number,
+  expected: Spans,
+): Promise<string[]> {
+  const flows: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const flowId = await newFlow(server);
+    await fillFlow(server, flowId, n);
+    flows.push(flowId);
+    expected.set(
+      flowId,
+      Array.from({ length: n }, (_, k) => [k * 10, k * 10 + 10]),
+    );
+  }
+  return flows;
+}
+
+/** Every page (of 7), a timerange filter and the last five in reverse order: each as `expected` says. */
+export async function expectReadsExact(server: HttpClient, expected: Spans, flowId: string): Promise<void> {
+  const want = (keep?: (s: [number, number]) => boolean) => expectedTimeranges(expected, flowId, keep);
+  expect((await allSegments(server, flowId, { limit: 7 })).map((s) => s.timerange)).toEqual(want());
+  expect(await timeranges(server, flowId, { timerange: '[55:0_125:0)' })).toEqual(
+    want(([a, b]) => b > 55 && a < 125),
+  );
+  expect(await timeranges(server, flowId, { reverse_order: true, limit: 5 })).toEqual(
+    want().reverse().slice(0, 5),
+  );
+}

@@ -7,21 +7,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { onVast } from '../helpers/vast.mode.ts';
 import { expectError } from '../http/fixtures.ts';
 import { parseMetrics, value } from '../ops/prom.ts';
 import {
   addSegments,
-  allSegments,
+  droppedFlow,
+  expectedTimeranges,
+  expectReadsExact,
   FAST_WORKERS,
-  fillFlow,
-  newFlow,
+  filledFlows,
+  indexStats,
   objectIds,
+  type Spans,
   secs,
+  storeCached,
   timeranges,
 } from './helpers.ts';
 
-const cached = !onVast && process.env.TAMS_TEST_STORE_CACHE !== 'off';
 /** Segments per Flow: each Flow's index is ~2.5 KB. */
 const N = 40;
 /** Room for two Flows' indexes of four. */
@@ -29,38 +31,21 @@ const BUDGET = 6_000;
 
 let server: TestServer;
 const flows: string[] = [];
-/** What each Flow holds: its segments' [start, end) in seconds, in time order. */
-const expected = new Map<string, [number, number][]>();
+/** What each Flow holds. */
+const expected: Spans = new Map();
 
 const store = () => server.runtime.store;
-const stats = () => {
-  const s = store().segmentIndexStats();
-  if (!s) throw new Error('no segment index');
-  return s;
-};
+const stats = () => indexStats(server);
 const holds = (flowId: string) => store().segmentIndexHolds(flowId) === true;
-const want = (flowId: string, keep: (s: [number, number]) => boolean = () => true) =>
-  (expected.get(flowId) ?? []).filter(keep).map(([a, b]) => secs(a, b));
-
-/** A Flow whose index is not in memory once loading has settled. */
-async function evictedFlow(): Promise<string> {
-  await store().segmentLoadsIdle();
-  const flowId = flows.find((f) => !holds(f));
-  if (!flowId) throw new Error('every Flow is loaded: the budget holds them all');
-  return flowId;
-}
+const want = (flowId: string, keep?: (s: [number, number]) => boolean) =>
+  expectedTimeranges(expected, flowId, keep);
+const evictedFlow = () => droppedFlow(server, flows);
 
 /** Every read the tests compare, for one Flow. */
 async function expectExact(flowId: string): Promise<void> {
-  expect((await allSegments(server, flowId, { limit: 7 })).map((s) => s.timerange)).toEqual(want(flowId));
-  expect(await timeranges(server, flowId, { timerange: '[55:0_125:0)' })).toEqual(
-    want(flowId, ([a, b]) => b > 55 && a < 125),
-  );
+  await expectReadsExact(server, expected, flowId);
   expect(await timeranges(server, flowId, { timerange: '(60:0_120:0]' })).toEqual(
     want(flowId, ([a, b]) => b > 60 && a <= 120),
-  );
-  expect(await timeranges(server, flowId, { reverse_order: true, limit: 5 })).toEqual(
-    want(flowId).reverse().slice(0, 5),
   );
   const flow = await server.get<{ timerange?: string }>(`/flows/${flowId}`, {
     query: { include_timerange: true },
@@ -69,18 +54,10 @@ async function expectExact(flowId: string): Promise<void> {
   expect(flow.body.timerange).toBe(secs(all[0]?.[0] ?? 0, all.at(-1)?.[1] ?? 0));
 }
 
-describe.skipIf(!cached)('segment indexes within a memory budget', () => {
+describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
   beforeAll(async () => {
     server = await startServer({ env: FAST_WORKERS, segmentIndexBytes: BUDGET });
-    for (let i = 0; i < 4; i++) {
-      const flowId = await newFlow(server);
-      await fillFlow(server, flowId, N);
-      flows.push(flowId);
-      expected.set(
-        flowId,
-        Array.from({ length: N }, (_, k) => [k * 10, k * 10 + 10]),
-      );
-    }
+    flows.push(...(await filledFlows(server, 4, N, expected)));
     await store().segmentLoadsIdle();
   });
   afterAll(() => server.close());

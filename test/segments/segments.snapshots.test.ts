@@ -9,21 +9,22 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
-import { onVast } from '../helpers/vast.mode.ts';
 import { type ChildServer, spawnServer } from '../ops/child.ts';
 import {
   addSegments,
-  allSegments,
+  droppedFlow,
+  expectReadsExact,
   FAST_WORKERS,
-  fillFlow,
-  newFlow,
+  filledFlows,
+  indexStats,
   objectIds,
+  type Spans,
   secs,
+  storeCached,
   timeranges,
   waitFor,
 } from './helpers.ts';
 
-const cached = !onVast && process.env.TAMS_TEST_STORE_CACHE !== 'off';
 const N = 40;
 /** Room for two Flows' indexes of four (~2.5 KB each). */
 const BUDGET = 6_000;
@@ -31,52 +32,29 @@ const BUDGET = 6_000;
 const snapshotFile = (dataDir: string, flowId: string) => join(dataDir, 'segment-index', `${flowId}.tsi`);
 
 function statsOf(server: TestServer) {
-  const s = server.runtime.store.segmentIndexStats();
-  if (!s?.snapshots) throw new Error('no segment index snapshots');
+  const s = indexStats(server);
+  if (!s.snapshots) throw new Error('no segment index snapshots');
   return { ...s, snapshots: s.snapshots };
 }
 
-/** What each Flow holds: its segments' [start, end) in seconds, in time order. */
-type Expected = Map<string, [number, number][]>;
-
-async function expectExact(server: TestServer, expected: Expected, flowId: string): Promise<void> {
-  const want = (keep: (s: [number, number]) => boolean = () => true) =>
-    (expected.get(flowId) ?? []).filter(keep).map(([a, b]) => secs(a, b));
-  expect((await allSegments(server, flowId, { limit: 7 })).map((s) => s.timerange)).toEqual(want());
-  expect(await timeranges(server, flowId, { timerange: '[55:0_125:0)' })).toEqual(
-    want(([a, b]) => b > 55 && a < 125),
-  );
-  expect(await timeranges(server, flowId, { reverse_order: true, limit: 5 })).toEqual(
-    want().reverse().slice(0, 5),
-  );
-}
-
 /** Reads every Flow until its index is loaded, then compares again from the index. */
-async function expectAllExact(server: TestServer, expected: Expected): Promise<void> {
+async function expectAllExact(server: TestServer, expected: Spans): Promise<void> {
   for (const flowId of expected.keys()) {
-    await expectExact(server, expected, flowId);
+    await expectReadsExact(server, expected, flowId);
     await server.runtime.store.segmentLoadsIdle();
-    await expectExact(server, expected, flowId);
+    await expectReadsExact(server, expected, flowId);
   }
 }
 
-describe.skipIf(!cached)('segment index snapshots', () => {
+describe.skipIf(!storeCached)('segment index snapshots', () => {
   const dir = tempDir('tams-snapshots-');
   let server: TestServer;
   const flows: string[] = [];
-  const expected: Expected = new Map();
+  const expected: Spans = new Map();
 
   beforeAll(async () => {
     server = await startServer({ dataDir: dir.path, env: FAST_WORKERS, segmentIndexBytes: BUDGET });
-    for (let i = 0; i < 4; i++) {
-      const flowId = await newFlow(server);
-      await fillFlow(server, flowId, N);
-      flows.push(flowId);
-      expected.set(
-        flowId,
-        Array.from({ length: N }, (_, k) => [k * 10, k * 10 + 10]),
-      );
-    }
+    flows.push(...(await filledFlows(server, 4, N, expected)));
     await server.runtime.store.segmentLoadsIdle();
   });
   afterAll(async () => {
@@ -84,12 +62,7 @@ describe.skipIf(!cached)('segment index snapshots', () => {
     dir.remove();
   });
 
-  const dropped = async () => {
-    await server.runtime.store.segmentLoadsIdle();
-    const flowId = flows.find((f) => server.runtime.store.segmentIndexHolds(f) === false);
-    if (!flowId) throw new Error('every Flow is loaded: the budget holds them all');
-    return flowId;
-  };
+  const dropped = () => droppedFlow(server, flows);
 
   it('writes a snapshot of every Flow loaded or dropped', async () => {
     for (const flowId of flows) expect(existsSync(snapshotFile(dir.path, flowId)), flowId).toBe(true);
@@ -110,11 +83,11 @@ describe.skipIf(!cached)('segment index snapshots', () => {
     ]);
     expected.get(flowId)?.push([N * 10, N * 10 + 10], [N * 10 + 10, N * 10 + 20]);
     const before = statsOf(server).snapshotLoads;
-    await expectExact(server, expected, flowId);
+    await expectReadsExact(server, expected, flowId);
     await server.runtime.store.segmentLoadsIdle();
     expect(server.runtime.store.segmentIndexHolds(flowId)).toBe(true);
     expect(statsOf(server).snapshotLoads).toBeGreaterThan(before);
-    await expectExact(server, expected, flowId);
+    await expectReadsExact(server, expected, flowId);
   });
 
   it('removes the snapshot of a Flow whose segments are deleted, and loads it exactly again', async () => {
@@ -126,9 +99,9 @@ describe.skipIf(!cached)('segment index snapshots', () => {
       flowId,
       (expected.get(flowId) ?? []).filter(([a]) => a >= 20),
     );
-    await expectExact(server, expected, flowId);
+    await expectReadsExact(server, expected, flowId);
     await server.runtime.store.segmentLoadsIdle();
-    await expectExact(server, expected, flowId);
+    await expectReadsExact(server, expected, flowId);
     // Loaded again by a scan, so snapshotted again: the deleted segments are not in it.
     for (const other of flows) if (other !== flowId) await timeranges(server, other, { limit: 1 });
     await server.runtime.store.segmentLoadsIdle();
@@ -158,15 +131,15 @@ describe.skipIf(!cached)('segment index snapshots', () => {
     bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
     writeFileSync(file, bytes);
     const rejected = statsOf(server).snapshots.rejected;
-    await expectExact(server, expected, flowId);
+    await expectReadsExact(server, expected, flowId);
     await server.runtime.store.segmentLoadsIdle();
     expect(statsOf(server).snapshots.rejected).toBe(rejected + 1);
     expect(server.runtime.store.segmentIndexHolds(flowId)).toBe(true);
-    await expectExact(server, expected, flowId);
+    await expectReadsExact(server, expected, flowId);
   });
 });
 
-describe.skipIf(!cached)('segment index snapshots after the process was killed', () => {
+describe.skipIf(!storeCached)('segment index snapshots after the process was killed', () => {
   const dir = tempDir('tams-snapshots-killed-');
   let child: ChildServer | undefined;
   let server: TestServer | undefined;
@@ -179,17 +152,8 @@ describe.skipIf(!cached)('segment index snapshots after the process was killed',
   it('answers exactly from the snapshots and the rows written after them', async () => {
     child = await spawnServer({ TAMS_DATA_DIR: dir.path, ...FAST_WORKERS });
     const http = httpClient(child.url);
-    const expected: Expected = new Map();
-    const flows: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const flowId = await newFlow(http);
-      await fillFlow(http, flowId, N);
-      flows.push(flowId);
-      expected.set(
-        flowId,
-        Array.from({ length: N }, (_, k) => [k * 10, k * 10 + 10]),
-      );
-    }
+    const expected: Spans = new Map();
+    const flows = await filledFlows(http, 3, N, expected);
     const [written, deleted, untouched] = flows as [string, string, string];
     // Each Flow's first write asked for its index, which loaded by a scan and was snapshotted.
     await waitFor('every Flow to have a snapshot', async () =>
