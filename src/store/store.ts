@@ -177,6 +177,7 @@ export class TamsStore {
       await store.flushFlowStates();
       options.log?.info({ timerangesFixed: fixed }, 'Flow timeranges checked against their segments');
     }
+    cache.timerangesExact = clean || options.envelopes !== undefined;
     // From here on the states held behind may be lost: until a clean stop says otherwise.
     if (clean || options.envelopes) await store.transaction((tx) => tx.settings.set(CLEAN_STOP, false));
     return store;

@@ -333,7 +333,10 @@ export function expectedTimeranges(
   return (expected.get(flowId) ?? []).filter(keep).map(([a, b]) => secs(a, b));
 }
 
-/** Makes `count` Flows of `n` back-to-back 10 s segments, each set in `expected`; returns their ids. */
+/**
+ * Makes `count` Flows of `n` back-to-back 10 s segments, each set in `expected` and read once
+ * (appends load no index: the read does, as a player's would); returns their ids.
+ */
 export async function filledFlows(
   server: HttpClient,
   count: number,
@@ -344,6 +347,7 @@ export async function filledFlows(
   for (let i = 0; i < count; i++) {
     const flowId = await newFlow(server);
     await fillFlow(server, flowId, n);
+    await timeranges(server, flowId, { limit: 1 });
     flows.push(flowId);
     expected.set(
       flowId,

@@ -109,6 +109,27 @@ describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
     await expectExact(flowId);
   });
 
+  it('appends to a dropped Flow without reading its segments or loading it: nothing can overlap past its timerange', async () => {
+    const flowId = await evictedFlow();
+    const ids = await objectIds(server, flowId, 3);
+    const end = expected.get(flowId)?.at(-1)?.[1] as number;
+    const before = stats();
+    await addSegments(server, flowId, { object_id: ids[0] as string, timerange: secs(end, end + 10) });
+    expected.get(flowId)?.push([end, end + 10]);
+    const after = stats();
+    expect(after.databaseReads).toBe(before.databaseReads);
+    expect(after.loads + after.loading).toBe(before.loads);
+    expect(holds(flowId)).toBe(false);
+    // Within the timerange now: checked against the segments, and refused.
+    const overlapping = { object_id: ids[1], timerange: secs(end + 5, end + 15) };
+    expectError(await server.post(`/flows/${flowId}/segments`, overlapping), 400);
+    expect(stats().databaseReads).toBeGreaterThan(after.databaseReads);
+    // Touching the end is not overlapping.
+    await addSegments(server, flowId, { object_id: ids[2] as string, timerange: secs(end + 10, end + 20) });
+    expected.get(flowId)?.push([end + 10, end + 20]);
+    await expectExact(flowId);
+  });
+
   it('deletes from a dropped Flow exactly, and its timerange follows', async () => {
     const flowId = await evictedFlow();
     expect(holds(flowId)).toBe(false);

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { expectError } from '../http/fixtures.ts';
 import { type ChildServer, spawnServer } from '../ops/child.ts';
 import {
   addSegments,
@@ -155,7 +156,7 @@ describe.skipIf(!storeCached)('segment index snapshots after the process was kil
     const expected: Spans = new Map();
     const flows = await filledFlows(http, 3, N, expected);
     const [written, deleted, untouched] = flows as [string, string, string];
-    // Each Flow's first write asked for its index, which loaded by a scan and was snapshotted.
+    // Each Flow's read asked for its index, which loaded by a scan and was snapshotted.
     await waitFor('every Flow to have a snapshot', async () =>
       flows.every((f) => existsSync(snapshotFile(dir.path, f))),
     );
@@ -181,6 +182,11 @@ describe.skipIf(!storeCached)('segment index snapshots after the process was kil
       dataDir: dir.path,
       env: { ...FAST_WORKERS, TAMS_SEGMENT_INDEX_WARMUP_PERCENT: '0' },
     });
+    // Before anything loads it: the timerange the kill may have left behind was set again from the
+    // segments at start, so a segment overlapping the last one written is refused.
+    const [again] = await objectIds(server, written, 1);
+    const overlap = { object_id: again, timerange: secs(N * 10 + 15, N * 10 + 25) };
+    expectError(await server.post(`/flows/${written}/segments`, overlap), 400);
     await expectAllExact(server, expected);
     const s = statsOf(server);
     // The written and the untouched Flow at least came from their files.

@@ -63,7 +63,7 @@ export class IndexedSegments implements SegmentsStore {
   }
 
   async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {
-    if (!this.view.knowsFlow(flowId)) return [];
+    if (!this.view.knowsFlow(flowId) || this.beyondTimerange(flowId, range)) return [];
     const index = await this.readIndex(flowId);
     return index ? index.overlapping(range) : this.db.overlapping(flowId, range);
   }
@@ -72,7 +72,7 @@ export class IndexedSegments implements SegmentsStore {
     const found = new Map<string, SegmentRecord[]>();
     const unloaded = new Map<string, TimeRange>();
     for (const [flowId, range] of ranges) {
-      if (!this.view.knowsFlow(flowId)) continue;
+      if (!this.view.knowsFlow(flowId) || this.beyondTimerange(flowId, range)) continue;
       const index = this.index(flowId);
       if (!index) {
         unloaded.set(flowId, range);
@@ -159,6 +159,22 @@ export class IndexedSegments implements SegmentsStore {
     const last = kept(true);
     const remaining = first && last ? first.timerange.envelope(last.timerange) : TimeRange.EMPTY;
     return remaining.envelope(envelopeOf(inserted.map((s) => s.timerange)));
+  }
+
+  /**
+   * Whether `range` lies outside the Flow's timerange, so that no committed segment of the Flow
+   * overlaps it: an append, nearly every registration. Nothing is read for it, and no index load
+   * is asked for (at 100M segments, the Flows being written far outnumber the indexes the budget
+   * holds). The timerange covers every segment when the cache vouches for it (timerangesExact):
+   * registration and deletion set it in their transaction, a crash is reconciled at start. Not
+   * for a Flow being deleted (its old segments go in the background) or one this transaction
+   * wrote segments to (they reach the timerange later in the transaction).
+   */
+  private beyondTimerange(flowId: string, range: TimeRange): boolean {
+    if (!this.view.cache.timerangesExact || this.view.deleting.has(flowId) || this.view.segmentOps.has(flowId))
+      return false;
+    const flow = this.view.flows.get(flowId);
+    return flow !== undefined && !range.overlaps(flow.timerange);
   }
 
   /**

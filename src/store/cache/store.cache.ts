@@ -69,6 +69,13 @@ export class StoreCache {
    * timeranges are recomputed from the segments (reconcileTimeranges).
    */
   readonly dirtyFlowStates = new Set<string>();
+  /**
+   * Whether every live Flow's timerange is its segments' envelope (a superset of it while a
+   * deletion settles): true once the store knows it stopped cleanly or has reconciled the
+   * timeranges after a crash (TamsStore.open). Registration then skips the overlap check of a
+   * range outside the timerange (IndexedSegments).
+   */
+  timerangesExact = false;
   /** The warm-up in progress (see warmUp). */
   warming: Promise<void> | undefined;
   /** Snapshots of the segment indexes, when the cache has a directory for them. */
