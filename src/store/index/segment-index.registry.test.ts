@@ -105,6 +105,35 @@ describe('SegmentIndex', () => {
     expect(indexes.loadedFlows()).toEqual([flows[0], flows[1]]);
   });
 
+  it('saves a dropped index its load read rows after the snapshot for, and not one written a little', async () => {
+    const flows = ['a', 'b', 'c', 'd'].map((c) => `${c}${FLOW.slice(1)}`) as [string, string, string, string];
+    const storage = new SegmentIndex();
+    const snapshot = (f: string) => FlowSegmentIndex.from(f, ofFlow(f, two), storage.storageIds);
+    const saved: string[] = [];
+    const indexes = new SegmentIndex({
+      budgetBytes: Math.floor(1.5 * snapshot(FLOW).memoryBytes()),
+      storageIds: storage.storageIds,
+      hasSnapshot: () => true,
+      saver: (flowId) => {
+        saved.push(flowId);
+        return true;
+      },
+    });
+    const [tailed, exact, written, last] = flows;
+    const after = (f: string) => ofFlow(f, [typicalSegment(2, 'store')]);
+    // From its file and one row after it; from its file alone; then the next drops each.
+    await indexes.loadMany([tailed], async (_ids, onFlow) => onFlow(tailed, after(tailed), snapshot(tailed)));
+    await indexes.loadMany([exact], async (_ids, onFlow) => onFlow(exact, [], snapshot(exact)));
+    expect(saved).toEqual([tailed]);
+    // One write while loaded: the next load reads it after the file.
+    indexes.afterWrite(exact, [{ insert: after(exact) }]);
+    await indexes.loadMany([written], async (_ids, onFlow) => onFlow(written, [], snapshot(written)));
+    expect(saved).toEqual([tailed]);
+    await indexes.loadMany([last], async (_ids, onFlow) => onFlow(last, [], snapshot(last)));
+    expect(saved).toEqual([tailed]);
+    expect(indexes.stats()).toMatchObject({ evictions: 3, snapshotLoads: 4 });
+  });
+
   it('never keeps an index larger than the whole budget, and does not ask for it again', async () => {
     const indexes = new SegmentIndex({ budgetBytes: 100 });
     const index = await indexes.load(FLOW, async () => two);

@@ -57,6 +57,11 @@ interface Entry {
   bytes: number;
   /** Segment rows written since its snapshot (NEVER_SAVED: none exists). */
   changes: number;
+  /**
+   * Its load read rows after its snapshot: every later load would read them again (a query of
+   * the segments table) until the file has them, so it is saved when dropped, however few.
+   */
+  tail: boolean;
 }
 
 interface Load {
@@ -403,7 +408,7 @@ export class SegmentIndex {
     if (load.dropped) return false;
     this.onLoad?.(flowId, index);
     const changes = base ? records.length + rowsOf(load.ops) : NEVER_SAVED;
-    this.keep(flowId, index, changes);
+    this.keep(flowId, index, changes, base !== undefined && changes > 0);
     const entry = this.loaded.get(flowId);
     if (entry && entry.changes >= SAVE_AFTER_ROWS) this.save(flowId, entry);
     return entry !== undefined;
@@ -418,6 +423,7 @@ export class SegmentIndex {
     for (const logs of this.committing.values()) if (logs.has(flowId)) return;
     if (!this.saver(flowId, entry.index, () => this.unsavedAgain(flowId))) return;
     entry.changes = 0;
+    entry.tail = false;
     this.unsaved.delete(flowId);
   }
 
@@ -427,9 +433,9 @@ export class SegmentIndex {
     load.reject(error);
   }
 
-  private keep(flowId: string, index: FlowSegmentIndex, changes = NEVER_SAVED): void {
+  private keep(flowId: string, index: FlowSegmentIndex, changes = NEVER_SAVED, tail = false): void {
     const bytes = index.memoryBytes();
-    this.loaded.set(flowId, { index, bytes, changes });
+    this.loaded.set(flowId, { index, bytes, changes, tail });
     this.held += bytes;
     this.evict();
     if (!this.loaded.has(flowId)) this.oversized.add(flowId);
@@ -440,11 +446,12 @@ export class SegmentIndex {
     if (this.budget === undefined) return;
     for (const [flowId, entry] of this.loaded) {
       if (this.held <= this.budget) return;
-      // Written much since its snapshot (or never saved): saved now. A few writes are not worth
-      // rewriting the whole file for (at 100M, 350 KB a Flow for each single-segment POST to a
-      // Flow read once): its next load reads them after the file, found by their sequence.
+      // Written much since its snapshot (or never saved, or loaded with rows after it): saved
+      // now. A few writes while it was loaded are not worth rewriting the whole file for (at
+      // 100M, 350 KB a Flow): its next load reads them after the file, found by their sequence,
+      // and that load's drop saves it.
       const many = entry.changes >= Math.min(SAVE_AFTER_ROWS, Math.max(MIN_SAVE_ROWS, entry.index.size / 16));
-      if (entry.changes > 0 && (many || !this.hasSnapshot(flowId))) this.save(flowId, entry);
+      if (entry.changes > 0 && (many || entry.tail || !this.hasSnapshot(flowId))) this.save(flowId, entry);
       this.remove(flowId);
       this.evictions++;
     }
