@@ -177,7 +177,7 @@ export const ConfigSchema = Type.Object({
     default: 512,
     minimum: 1,
     description:
-      "Memory (MiB, estimated) the embedded engine's in-memory segment indexes may hold together (about 37 bytes a segment: 512 MiB holds ~14 million). A Flow's index is loaded in the background when the Flow is first read or written, and the least recently used ones are dropped beyond this; a Flow not loaded is answered from the database. Unused with VAST.",
+      "Memory (MiB, estimated) the embedded engine's in-memory segment indexes may hold together (about 37 bytes a segment: 512 MiB holds ~14 million). A Flow's index is loaded in the background when the Flow is first read (or written anywhere but after its end), and the least recently used ones are dropped beyond this; a Flow not loaded is answered from the database. Unused with VAST.",
   }),
   TAMS_SEGMENT_INDEX_WARMUP_PERCENT: Type.Integer({
     default: 75,
