@@ -171,7 +171,11 @@ export class IndexedSegments implements SegmentsStore {
    * wrote segments to (they reach the timerange later in the transaction).
    */
   private beyondTimerange(flowId: string, range: TimeRange): boolean {
-    if (!this.view.cache.timerangesExact || this.view.deleting.has(flowId) || this.view.segmentOps.has(flowId))
+    if (
+      !this.view.cache.timerangesExact ||
+      this.view.deleting.has(flowId) ||
+      this.view.segmentOps.has(flowId)
+    )
       return false;
     const flow = this.view.flows.get(flowId);
     return flow !== undefined && !range.overlaps(flow.timerange);

@@ -120,13 +120,15 @@ describe('SegmentIndex', () => {
       },
     });
     const [tailed, exact, written, last] = flows;
-    const after = (f: string) => ofFlow(f, [typicalSegment(2, 'store')]);
+    const rowAfter = (f: string) => ofFlow(f, [typicalSegment(2, 'store')]);
     // From its file and one row after it; from its file alone; then the next drops each.
-    await indexes.loadMany([tailed], async (_ids, onFlow) => onFlow(tailed, after(tailed), snapshot(tailed)));
+    await indexes.loadMany([tailed], async (_ids, onFlow) =>
+      onFlow(tailed, rowAfter(tailed), snapshot(tailed)),
+    );
     await indexes.loadMany([exact], async (_ids, onFlow) => onFlow(exact, [], snapshot(exact)));
     expect(saved).toEqual([tailed]);
     // One write while loaded: the next load reads it after the file.
-    indexes.afterWrite(exact, [{ insert: after(exact) }]);
+    indexes.afterWrite(exact, [{ insert: rowAfter(exact) }]);
     await indexes.loadMany([written], async (_ids, onFlow) => onFlow(written, [], snapshot(written)));
     expect(saved).toEqual([tailed]);
     await indexes.loadMany([last], async (_ids, onFlow) => onFlow(last, [], snapshot(last)));
