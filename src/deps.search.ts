@@ -79,10 +79,13 @@ export function searchEmbedder(
     `onnx:${manifest.modelId ?? 'unknown'}`,
     manifest.dimensions ?? 0,
     async () => {
+      // On a worker thread of its own: loading the session (~160 ms) and every batch the indexer
+      // embeds run synchronously in onnxruntime, and on the server's thread they held HTTP.
       const made = await createEmbeddingProvider({
         provider: 'onnx',
         modelDir,
         threads: config.TAMS_SEARCH_THREADS,
+        thread: true,
       });
       if (made === undefined) throw new Error('no embedding provider');
       return made;
