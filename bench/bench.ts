@@ -124,6 +124,14 @@ const settings = {
   warmup: options.quick ? 1 : 3,
 };
 
+/** Starts the server again on the run's store; records how long it took to be ready, against the target. */
+async function restartTams(name: string): Promise<RunningServer> {
+  const server = await startTams(place.dir, {}, READY_TIMEOUT_MS);
+  logStart(server);
+  record({ name, value: server.started.ready, unit: 's', digits: 2, target: { max: readyTarget } });
+  return server;
+}
+
 let tams = await startTams(place.dir, {}, READY_TIMEOUT_MS);
 logStart(tams);
 record({ name: 'first start to /ready', value: tams.started.ready, unit: 's', digits: 2 });
@@ -147,15 +155,7 @@ try {
     unit: 'Flows',
   });
   await tams.stop();
-  tams = await startTams(place.dir, {}, READY_TIMEOUT_MS);
-  logStart(tams);
-  record({
-    name: 'restart with snapshots to /ready',
-    value: tams.started.ready,
-    unit: 's',
-    digits: 2,
-    target: { max: readyTarget },
-  });
+  tams = await restartTams('restart with snapshots to /ready');
   const coldCount = Math.min(options.coldFlows ?? live.length, live.length);
   const alone = Math.min(options.quick ? 10 : 200, coldCount);
   log(`cold-read run: first pages of ${coldCount} Flows after the start, ${alone} of them one at a time`);
@@ -215,28 +215,12 @@ try {
   );
   bulkUsed += crash.batches;
   log(`  killed with ${crash.committed.toLocaleString('en')} segments committed since the bulk run`);
-  tams = await startTams(place.dir, {}, READY_TIMEOUT_MS);
-  logStart(tams);
-  record({
-    name: 'restart after SIGKILL to /ready',
-    value: tams.started.ready,
-    unit: 's',
-    digits: 2,
-    target: { max: readyTarget },
-  });
+  tams = await restartTams('restart after SIGKILL to /ready');
   await readOne(tams, dataset, intact);
 
   log('restart after a clean shutdown (SIGTERM)');
   await tams.stop();
-  tams = await startTams(place.dir, {}, READY_TIMEOUT_MS);
-  logStart(tams);
-  record({
-    name: 'restart after clean shutdown to /ready',
-    value: tams.started.ready,
-    unit: 's',
-    digits: 2,
-    target: { max: readyTarget },
-  });
+  tams = await restartTams('restart after clean shutdown to /ready');
   record({ name: 'server RSS at /ready after the restart', value: tams.rss() / MiB, unit: 'MiB' });
   await readOne(tams, dataset, intact);
 } finally {
