@@ -114,6 +114,13 @@ export class JwtVerifier {
   }
 }
 
+/** The identity provider could not give its keys: not the caller's fault (503). */
+const KEY_SET_UNAVAILABLE: JwtOutcome = {
+  ok: false,
+  reason: 'the identity provider key set could not be fetched',
+  unavailable: true,
+};
+
 /** Why verification failed, in words safe to return and log (jose's messages hold no token). */
 function failure(error: unknown, remote: boolean): JwtOutcome {
   if (error instanceof errors.JWTExpired) return { ok: false, reason: 'the JWT has expired' };
@@ -129,18 +136,13 @@ function failure(error: unknown, remote: boolean): JwtOutcome {
   if (error instanceof errors.JOSEAlgNotAllowed) {
     return { ok: false, reason: 'the JWT signing algorithm is not accepted' };
   }
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-    return { ok: false, reason: 'the identity provider key set could not be fetched', unavailable: true };
-  }
   // jose throws its bare JOSEError only for a key set response that is not 200 or not JSON.
-  if (remote && error instanceof errors.JOSEError && error.code === errors.JOSEError.code) {
-    return { ok: false, reason: 'the identity provider key set could not be fetched', unavailable: true };
-  }
+  const keySet = remote && error instanceof errors.JOSEError && error.code === errors.JOSEError.code;
+  if (keySet || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
+    return KEY_SET_UNAVAILABLE;
   if (error instanceof errors.JOSEError) return { ok: false, reason: `the JWT is not valid (${error.code})` };
   // Outside jose's own errors: a failed fetch of the key set (connection refused, DNS), not the
   // caller's fault; with a static key, a key that does not suit the token (a TypeError).
-  if (remote && !(error instanceof TypeError && /key/i.test(error.message))) {
-    return { ok: false, reason: 'the identity provider key set could not be fetched', unavailable: true };
-  }
+  if (remote && !(error instanceof TypeError && /key/i.test(error.message))) return KEY_SET_UNAVAILABLE;
   return { ok: false, reason: 'the JWT cannot be verified with the configured key' };
 }
