@@ -8,7 +8,7 @@ import {
   renameSync,
   unlinkSync,
 } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const SUFFIX = '.tsi';
@@ -62,12 +62,29 @@ export class SnapshotFiles {
     return this.present.size;
   }
 
-  async read(flowId: string): Promise<Buffer | undefined> {
+  /**
+   * Reads the Flow's snapshot into `into` if it fits, else into a new buffer: the bytes are a
+   * view of the returned `buffer`, valid until it is read into again.
+   */
+  async readInto(flowId: string, into: Buffer): Promise<{ bytes: Buffer; buffer: Buffer } | undefined> {
     if (!this.present.has(flowId)) return undefined;
+    let handle: FileHandle | undefined;
     try {
-      return await readFile(this.path(flowId));
+      handle = await open(this.path(flowId), 'r');
+      const { size } = await handle.stat();
+      const buffer = size <= into.length ? into : Buffer.allocUnsafeSlow(size);
+      let at = 0;
+      while (at < size) {
+        const { bytesRead } = await handle.read(buffer, at, size - at, at);
+        // Shorter than its size said (replaced meanwhile): the checksum refuses what was read.
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return { bytes: buffer.subarray(0, at), buffer };
     } catch {
       return undefined;
+    } finally {
+      await handle?.close().catch(() => undefined);
     }
   }
 
