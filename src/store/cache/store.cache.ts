@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TimeRange } from '../../time/index.ts';
 import type { FlowSegmentIndex } from '../index/segment-index.flow.ts';
 import { type BatchReader, SegmentIndex } from '../index/segment-index.registry.ts';
@@ -19,20 +18,6 @@ export type { SegmentOp };
  * and each scan reads the whole table (at 100M segments over 10,000 Flows, 79 scans, not 313).
  */
 const BACKFILL_BATCH = 128;
-
-/** Flows the warm-up asks for at a time (one read of the table each when they have no snapshot). */
-const WARM_UP_BATCH = 32;
-
-/**
- * After each batch the warm-up waits this many times as long as the event loop's thread was busy
- * meanwhile (its decodes, and whatever else ran), so that it leaves the thread mostly to
- * requests; a batch read by DuckDB's own threads (a scan, before snapshots exist) barely waits.
- * At full pace the snapshot decodes took nearly all of the thread, with the garbage collections
- * their allocations set off (a full one every ~200 ms): in the first second after a restart, one
- * client's cold first pages waited up to 80 ms (p99 of 200 at 10M segments) against 24-38 ms
- * paced. The warm-up of 835 Flows from snapshots then takes ~4 s rather than ~1.5 s.
- */
-const WARM_UP_PAUSE = 2;
 
 /** What the cache is filled from: the store's database repositories. */
 export interface CacheSource {
@@ -217,13 +202,8 @@ export class StoreCache {
       if (this.segments.memoryBytes() >= limit) break;
       this.loader.request(flow.id);
       asked++;
-      // A batch at a time, so the budget is checked between reads, and paced (see
-      // WARM_UP_PAUSE).
-      if (this.loader.queued >= WARM_UP_BATCH) {
-        const before = performance.eventLoopUtilization();
-        await this.loader.idle();
-        await sleep(WARM_UP_PAUSE * performance.eventLoopUtilization(before).active);
-      }
+      // A batch at a time, so the budget is checked between reads.
+      if (this.loader.queued >= 32) await this.loader.idle();
     }
     await this.loader.idle();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
