@@ -6,8 +6,14 @@ import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../index/segment-
 import type { SegmentRecord } from '../segments.repo.ts';
 import { SnapshotFiles } from './snapshot.files.ts';
 
+/** Snapshot files a load reads at once (libuv's default thread pool has four threads). */
+const READS_AT_ONCE = 4;
+
+/** Read buffers kept for reuse: enough for both of the loader's lanes reading at once. */
+const SCRATCH_POOL = 2 * READS_AT_ONCE;
+
 /**
- * A read buffer larger than this is let go after its batch: it was for a Flow of ~150,000
+ * A read buffer larger than this is let go after its read: it was for a Flow of ~150,000
  * segments or more, rare enough that keeping its memory between loads is not worth it.
  */
 const SCRATCH_KEEP_BYTES = 8 * 1024 * 1024;
@@ -61,7 +67,7 @@ export class SegmentSnapshots {
   private readonly exact = new Set<string>();
   /** From the last clean stop: the Flows whose files lack writes; undefined after any other stop. */
   private readonly staleAtStart: ReadonlySet<string> | undefined;
-  /** Read buffers of the readers' batches not under way (see reader). */
+  /** Read buffers not in use (see loadOne), at most SCRATCH_POOL. */
   private readonly scratch: Buffer[] = [];
   private written = 0;
   private writeFailures = 0;
@@ -135,29 +141,19 @@ export class SegmentSnapshots {
   reader(source: SnapshotSource): BatchReader {
     return async (flowIds, onFlow) => {
       const bases = new Map<string, Snapshot>();
-      // One file at a time into a buffer reused across the batch and the batches after: a
-      // fresh buffer per file doubled what a load allocates outside the heap, and at ~1 MB a
-      // Flow the warm-up's loads made V8 collect the whole heap every 100-200 ms (10-40 ms
-      // pauses) in the server's first seconds. Each decode also comes in a turn of the event
-      // loop of its own (the read's, or one waited for), so a request arriving meanwhile waits
-      // for one decode (~1 ms at 10,000 segments), not a batch's.
-      let scratch = this.scratch.pop() ?? Buffer.alloc(0);
-      try {
-        for (const flowId of flowIds) {
-          let bytes: Uint8Array | undefined = this.pending.get(flowId)?.bytes;
-          if (bytes) await nextTurn();
-          else {
-            const read = await this.files.readInto(flowId, scratch);
-            if (!read) continue;
-            scratch = read.buffer;
-            bytes = read.bytes;
-          }
-          const snapshot = this.decode(flowId, bytes);
+      // READS_AT_ONCE files at a time, each into a buffer from a pool kept across batches: a
+      // fresh buffer per file doubled what a load allocates outside the heap, and at ~1 MB a Flow
+      // the warm-up's loads made V8 collect the whole heap every 100-200 ms (10-40 ms pauses) in
+      // the server's first seconds. Each file is decoded when its read completes (~1 ms at 10,000
+      // segments), so a request arriving meanwhile waits for a few decodes, not a batch's 32.
+      let next = 0;
+      const reader = async () => {
+        for (let flowId = flowIds[next++]; flowId !== undefined; flowId = flowIds[next++]) {
+          const snapshot = await this.loadOne(flowId);
           if (snapshot) bases.set(flowId, snapshot);
         }
-      } finally {
-        if (scratch.length <= SCRATCH_KEEP_BYTES) this.scratch.push(scratch);
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, flowIds.length) }, reader));
       const behind = [...bases].filter(([flowId]) => this.mayLack(flowId));
       let since = new Map<string, SegmentRecord[]>();
       if (behind.length > 0) {
@@ -240,6 +236,26 @@ export class SegmentSnapshots {
       rejected: this.rejected,
       files: this.files.count,
     };
+  }
+
+  /** The Flow's snapshot: the one on its way to the file, or the file's; undefined if none or unsound. */
+  private async loadOne(flowId: string): Promise<Snapshot | undefined> {
+    const pending = this.pending.get(flowId)?.bytes;
+    if (pending) {
+      // No read to wait for: a turn of the event loop of its own all the same (see reader).
+      await nextTurn();
+      return this.decode(flowId, pending);
+    }
+    let buffer = this.scratch.pop() ?? Buffer.alloc(0);
+    try {
+      const read = await this.files.readInto(flowId, buffer);
+      if (!read) return undefined;
+      buffer = read.buffer;
+      return this.decode(flowId, read.bytes);
+    } finally {
+      if (buffer.length <= SCRATCH_KEEP_BYTES && this.scratch.length < SCRATCH_POOL)
+        this.scratch.push(buffer);
+    }
   }
 
   private decode(flowId: string, bytes: Uint8Array): Snapshot | undefined {
