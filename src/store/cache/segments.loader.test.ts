@@ -16,7 +16,7 @@ function heldReads() {
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SegmentIndexLoader', () => {
-  it('reads a Flow waited for at once, beside the batch under way, and resolves its waiter after that read', async () => {
+  it('reads a Flow waited for at once, beside the batch under way, holds the next batch until then, and resolves its waiter after that read', async () => {
     const { read, reads } = heldReads();
     const loader = new SegmentIndexLoader(new SegmentIndex(), read, 2);
     for (const id of ['a', 'b', 'c', 'd']) loader.request(id);
@@ -32,11 +32,14 @@ describe('SegmentIndexLoader', () => {
     expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['d']]);
     reads[0]?.release();
     await flush();
-    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['d'], ['b', 'c']]);
+    // The queue's next batch waits for the waited-for read to end.
+    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['d']]);
     expect(settled).toBe(false);
     reads[1]?.release();
     await waiting;
     expect(settled).toBe(true);
+    await flush();
+    expect(reads.map((r) => r.flowIds)).toEqual([['a'], ['d'], ['b', 'c']]);
     reads[2]?.release();
     await loader.idle();
     expect(loader.queued).toBe(0);
