@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
-import { GetTagger, TAG_BYTES, TAG_CHARS } from './fs.cmac.ts';
+import { GetTagger, readUuid, TAG_BYTES, TAG_CHARS, UUID_CHARS } from './fs.cmac.ts';
 
 /**
  * Query parameter names of a presigned fs URL. `sig` is one of the names the request logger
@@ -16,6 +16,7 @@ export type Verdict = 'valid' | 'invalid' | 'expired';
 
 const SIGNATURE_BYTES = 32;
 const EXPIRES_RE = /^\d{1,12}$/;
+const SLASH = 47;
 
 /**
  * HMAC-SHA256 signatures of fs media URLs. A signature binds the method (HEAD shares GET's), the
@@ -44,34 +45,47 @@ export class UrlSigner {
   signGets(paths: readonly string[], expires: number): string[] {
     const sigs: string[] = new Array(paths.length);
     const text = String(expires);
+    // Each UUID-named path's 16 bytes, read as it is checked, at the slot of its place in `paths`.
+    const raw = Buffer.allocUnsafe(TAG_BYTES * paths.length);
     // Paths of one directory (a Flow's objects) are tagged together, in one AES call.
-    const groups = new Map<string, TagGroup>();
-    let last: TagGroup | undefined;
+    const groups = new Map<string, number[]>();
+    let lastDir: string | undefined;
+    let last: number[] | undefined;
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i] as string;
-      const slash = taggedSlash(path);
-      if (slash < 0) {
+      const slash = path.length - UUID_CHARS - 1;
+      if (slash < 0 || path.charCodeAt(slash) !== SLASH || !readUuid(path, slash + 1, raw, TAG_BYTES * i)) {
         sigs[i] = this.sign('GET', path, expires);
         continue;
       }
       // A page's paths are almost always all in one directory: compare before slicing.
       let group =
-        last !== undefined && slash === last.dir.length && path.startsWith(last.dir) ? last : undefined;
+        lastDir !== undefined && slash === lastDir.length && path.startsWith(lastDir) ? last : undefined;
       if (group === undefined) {
         const dir = path.slice(0, slash);
-        const found = groups.get(dir);
-        group = found ?? { dir, names: [], at: [] };
-        if (found === undefined) groups.set(dir, group);
+        group = groups.get(dir);
+        if (group === undefined) {
+          group = [];
+          groups.set(dir, group);
+        }
+        lastDir = dir;
         last = group;
       }
-      group.names.push(path.slice(slash + 1));
-      group.at.push(i);
+      group.push(i);
     }
-    for (const [dir, { names, at }] of groups) {
-      const tags = this.#tagger.tags(dir, names, text);
+    for (const [dir, at] of groups) {
+      const tags = this.#tagger.tagsOf(dir, raw, at, text);
       for (let n = 0; n < at.length; n++) sigs[at[n] as number] = tags[n] as string;
     }
     return sigs;
+  }
+
+  /**
+   * signGets of the paths `<dir>/<uuid>` of the first `count` UUIDs in `ids` (16 bytes each), as
+   * their signatures' text one after the other (TAG_CHARS each).
+   */
+  signUuidGets(dir: string, ids: Uint8Array, count: number, expires: number): Buffer {
+    return this.#tagger.tagText(dir, ids, count, String(expires));
   }
 
   sign(method: SignedMethod, path: string, expires: number, contentType = '', objectId?: string): string {
@@ -112,13 +126,6 @@ export class UrlSigner {
     // Checked after the signature so an unsigned caller learns nothing about expiry.
     return Number(expires) < nowSeconds ? 'expired' : 'valid';
   }
-}
-
-/** The tagged paths of one directory in a page: their names and where they stand in the page. */
-interface TagGroup {
-  dir: string;
-  names: string[];
-  at: number[];
 }
 
 /** Where `<dir>/<name>` splits when its GET URLs are signed with a tag, or -1 (HMAC). */

@@ -1,4 +1,4 @@
-import { isCanonicalUuid, packUuid, unpackUuid } from '../../common/uuid-bytes.ts';
+import { isCanonicalUuid, packUuid, UuidSpeller, unpackUuid } from '../../common/uuid-bytes.ts';
 import { TimeRange } from '../../time/timerange.ts';
 import { fitsInt64 } from '../../time/timestamp.ts';
 import type { SegmentRecord, SegmentUrl } from '../segments.repo.ts';
@@ -33,12 +33,16 @@ export function extrasKey(start: bigint, startInclusive: boolean): bigint {
 /** Translates between SegmentRecords and rows of one Flow's columns. */
 export class RowCodec {
   private readonly prefix: string;
+  /** Default storage keys (`<flow>/<uuid>`) as flat strings, the object id a slice of each. */
+  private readonly keys: UuidSpeller | undefined;
 
   constructor(
     readonly flowId: string,
     private readonly storageIds: StorageIds,
   ) {
     this.prefix = `${flowId}/`;
+    // Flow ids are UUIDs; one that is not Latin-1 (never, through the API) spells keys the slow way.
+    this.keys = UuidSpeller.for(this.prefix);
   }
 
   /** Throws for what rows cannot hold, before anything is written. */
@@ -103,10 +107,21 @@ export class RowCodec {
     const start = cols.starts[i] as bigint;
     const startInclusive = (flags & F.START_INCL) !== 0;
     const extras = flags & F.HAS_EXTRAS ? lookup(extrasKey(start, startInclusive)) : undefined;
+    const storage = cols.storage[i] as number;
+    const storageId = storage === NO_STORAGE ? extras?.storage_id : this.storageIds.id(storage);
+    // The usual row: the object's default key, spelled once with the object id a slice of it.
+    const key =
+      storageId !== undefined &&
+      this.keys &&
+      (flags & (F.OBJECT_UUID | F.PATH_OBJECT)) === (F.OBJECT_UUID | F.PATH_OBJECT)
+        ? this.keys.spell(cols.objectIds, 16 * i)
+        : undefined;
     const objectId =
-      flags & F.OBJECT_UUID
-        ? unpackUuid(cols.objectIds, 16 * i)
-        : (extras?.object_id ?? missing('object_id'));
+      key !== undefined
+        ? key.slice(this.prefix.length)
+        : flags & F.OBJECT_UUID
+          ? unpackUuid(cols.objectIds, 16 * i)
+          : (extras?.object_id ?? missing('object_id'));
     const segment: SegmentRecord = {
       flow_id: this.flowId,
       object_id: objectId,
@@ -117,11 +132,10 @@ export class RowCodec {
         (flags & F.END_INCL) !== 0,
       ),
     };
-    const storage = cols.storage[i] as number;
-    const storageId = storage === NO_STORAGE ? extras?.storage_id : this.storageIds.id(storage);
     if (storageId !== undefined) {
       let path: string;
-      if (flags & F.PATH_OBJECT) path = this.prefix + objectId;
+      if (key !== undefined) path = key;
+      else if (flags & F.PATH_OBJECT) path = this.prefix + objectId;
       else if (flags & F.PATH_UUID && cols.pathIds) path = this.prefix + unpackUuid(cols.pathIds, 16 * i);
       else path = extras?.storage_path ?? missing('storage_path');
       segment.storage = { id: storageId, path };
