@@ -45,3 +45,8 @@ export function registerJson(app: FastifyInstance): void {
 export function sendJsonValue(reply: FastifyReply, value: unknown): FastifyReply {
   return reply.header('content-type', JSON_TYPE).send(JSON.stringify(value));
 }
+
+/** Sends JSON text made already (a body written straight from an index): not serialised again. */
+export function sendJsonText(reply: FastifyReply, body: Buffer): FastifyReply {
+  return reply.header('content-type', JSON_TYPE).send(body);
+}

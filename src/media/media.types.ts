@@ -52,6 +52,19 @@ export interface ReadResult {
   readonly contentType?: string;
 }
 
+/**
+ * GET URLs of objects keyed `<dir>/<uuid>`: URL k is `head`, the canonical text of UUID k, `tail`,
+ * then characters [k * signatureChars, (k + 1) * signatureChars) of `signatures` (nothing when
+ * signatureChars is 0). The same text, character for character, as the backend's URL of that key.
+ */
+export interface UuidKeyUrls {
+  head: string;
+  tail: string;
+  /** ASCII. */
+  signatures: Uint8Array;
+  signatureChars: number;
+}
+
 export interface MediaStore {
   readonly descriptor: StorageBackendDescriptor;
   /**
@@ -74,6 +87,14 @@ export interface MediaStore {
    * public), or undefined when the backend offers none.
    */
   directGetUrl(path: string, ctx: UrlContext): string | undefined;
+  /**
+   * presignGets of the keys `<dir>/<uuid>` of the first `count` UUIDs in `ids` (16 bytes each),
+   * laid out for a segments page written straight from an index's rows (segments.page.ts). A
+   * backend without it has its pages made with presignGets.
+   */
+  presignUuidGets?(dir: string, ids: Uint8Array, count: number, ctx: UrlContext): UuidKeyUrls;
+  /** directGetUrl of every key `<dir>/<uuid>`, in the same layout; undefined as directGetUrl is. */
+  directUuidGetUrls?(dir: string, ctx: UrlContext): UuidKeyUrls | undefined;
   head(path: string): Promise<ObjectInfo | null>;
   /**
    * Up to `length` bytes of the object from `offset` (fewer at its end, none past it), for the

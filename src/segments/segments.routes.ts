@@ -5,6 +5,7 @@ import { UUID_PATTERN } from '../common/ids.ts';
 import { ACCEPTED_DELETION, sendAccepted } from '../deletion/deletion.routes.ts';
 import { FlowParams } from '../flows/flows.routes.ts';
 import { annotate, TimeRange as TimeRangeSchema } from '../http/common.schemas.ts';
+import { sendJsonText } from '../http/json.ts';
 import {
   decodePageKey,
   effectiveLimit,
@@ -160,7 +161,7 @@ export async function segmentsRoutes(app: App, deps: SegmentsRoutesDeps): Promis
       const q = request.query;
       const limit = effectiveLimit(q.limit, deps.paging);
       const reverse = q.reverse_order ?? false;
-      const page = await segments.list(
+      const page = await segments.listPage(
         request.params.flowId,
         {
           timerange: timerangeParam(q.timerange),
@@ -173,10 +174,12 @@ export async function segmentsRoutes(app: App, deps: SegmentsRoutesDeps): Promis
         urlContext(request, deps.publicUrl, deps.presignExpirySeconds),
       );
       setPagingHeaders(request, reply, deps.publicUrl, limit, page.next && encodeCursor(page.next));
-      reply.header('X-Paging-Count', String(page.items.length));
+      reply.header('X-Paging-Count', String(page.count));
       reply.header('X-Paging-Timerange', page.timerange.format());
       reply.header('X-Paging-Reverse-Order', String(reverse));
-      return page.items;
+      // JSON text already (segments.page.ts): sent as it is, not serialised again.
+      if (Buffer.isBuffer(page.body)) return sendJsonText(reply, page.body);
+      return page.body;
     },
   );
 

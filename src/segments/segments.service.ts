@@ -10,6 +10,7 @@ import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import { segmentDocument } from './segments.mapper.ts';
+import { renderPlainPage } from './segments.page.ts';
 import { type FailedSegment, type RegistrationJob, registerJobs } from './segments.registration.ts';
 import type { FlowSegment, FlowSegmentPost } from './segments.schemas.ts';
 import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
@@ -35,6 +36,14 @@ export interface SegmentQuery {
   urls: GetUrlFilter;
 }
 
+/** A page of segments for the GET route: its body as JSON text or as documents to serialise. */
+export interface SegmentsPage {
+  body: Buffer | FlowSegment[];
+  count: number;
+  next?: SegmentPageKey;
+  timerange: TimeRange;
+}
+
 /** Registration requests per transaction, at most (a request of many segments counts as one). */
 const REGISTRATION_BATCH = 256;
 
@@ -50,6 +59,30 @@ export class SegmentsService {
         deps.store.transaction((store) => registerJobs(store, jobs, this.reservedLabels, deps.clock.now())),
       REGISTRATION_BATCH,
     );
+  }
+
+  /**
+   * A page of segments as the GET route answers it: its JSON text made straight from the
+   * index's rows where they are plain (segments.page.ts), else the documents of list().
+   */
+  async listPage(flowId: string, query: SegmentQuery, ctx: UrlContext): Promise<SegmentsPage> {
+    const plain = await this.deps.store.segments.plainPage?.(flowId, query.timerange ?? TimeRange.ETERNITY, {
+      objectId: query.objectId,
+      reverse: query.reverse,
+      limit: query.limit,
+      after: query.after,
+    });
+    if (plain) {
+      const kinds =
+        plain.count === 0
+          ? []
+          : this.deps.urls.plainUrls(plain.storageId, flowId, plain.objectIds, plain.count, query.urls, ctx);
+      const rendered = kinds && renderPlainPage(plain, kinds);
+      if (rendered)
+        return { body: rendered.body, count: plain.count, next: plain.next, timerange: rendered.timerange };
+    }
+    const page = await this.list(flowId, query, ctx);
+    return { body: page.items, count: page.items.length, next: page.next, timerange: page.timerange };
   }
 
   /** A page of segments; an unknown Flow has none (DIGEST §14.6). */

@@ -1,5 +1,5 @@
 import { type MediaRegistry, urlLabel } from '../media/media.registry.ts';
-import type { MediaStore, UrlContext } from '../media/media.types.ts';
+import type { MediaStore, UrlContext, UuidKeyUrls } from '../media/media.types.ts';
 import type { SegmentUrl } from '../store/segments.repo.ts';
 import type { GetUrl } from './segments.schemas.ts';
 
@@ -10,6 +10,13 @@ type SegmentStorage = { id: string; path: string };
 interface PageSegment {
   storage?: SegmentStorage;
   get_urls?: readonly SegmentUrl[];
+}
+
+/** One of the get_urls of a PlainPage's segments: `{url, presigned, label}` of each key. */
+export interface PlainUrlKind {
+  urls: UuidKeyUrls;
+  presigned: boolean;
+  label?: string;
 }
 
 /** The `get_urls` query parameters of GET segments (and the webhook equivalents). */
@@ -92,6 +99,41 @@ export class GetUrlBuilder {
       }
       return urls;
     });
+  }
+
+  /**
+   * The get_urls every segment of a PlainPage gets, in order, as buildMany makes them: each
+   * segment's URLs are these kinds' URLs of its key `<dir>/<uuid>`. Undefined where the page must
+   * be made with buildMany: verbose storage metadata, or a backend without the UUID key layout.
+   */
+  plainUrls(
+    storageId: string,
+    dir: string,
+    ids: Uint8Array,
+    count: number,
+    filter: GetUrlFilter,
+    ctx: UrlContext,
+  ): PlainUrlKind[] | undefined {
+    if (filter.verbose) return undefined;
+    if (filter.labels !== undefined && filter.labels.size === 0) return [];
+    const store = this.registry.get(storageId);
+    const kinds = store && this.kinds.get(store);
+    if (!store || !kinds) return [];
+    const made: PlainUrlKind[] = [];
+    if (passes(kinds.presigned, filter)) {
+      if (!store.presignUuidGets) return undefined;
+      made.push({
+        urls: store.presignUuidGets(dir, ids, count, ctx),
+        presigned: true,
+        label: kinds.presigned.label,
+      });
+    }
+    if (passes(kinds.direct, filter)) {
+      if (!store.directUuidGetUrls) return undefined;
+      const urls = store.directUuidGetUrls(dir, ctx);
+      if (urls) made.push({ urls, presigned: false, label: kinds.direct.label });
+    }
+    return made;
   }
 
   /** The presigned URL of each segment the filter lets have one (else undefined), by backend. */

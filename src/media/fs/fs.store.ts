@@ -12,7 +12,9 @@ import type {
   ReadResult,
   StorageBackendDescriptor,
   UrlContext,
+  UuidKeyUrls,
 } from '../media.types.ts';
+import { TAG_CHARS } from './fs.cmac.ts';
 import { DEFAULT_CONTENT_TYPE, type ObjectMeta, readMeta } from './fs.meta.ts';
 import {
   assertKey,
@@ -55,6 +57,7 @@ export interface OpenObject {
 }
 
 const DEFAULT_MAX_OBJECT_BYTES = 5 * 1024 ** 3;
+const NO_BYTES = new Uint8Array(0);
 const PREFIX_RE = /^(\/[A-Za-z0-9._-]+)+$/;
 
 function isMissing(error: unknown): boolean {
@@ -139,6 +142,25 @@ export class FsMediaStore implements MediaStore {
 
   directGetUrl(path: string, ctx: UrlContext): string {
     return this.#objectUrl(path, ctx.baseUrl);
+  }
+
+  presignUuidGets(dir: string, ids: Uint8Array, count: number, ctx: UrlContext): UuidKeyUrls {
+    const expires = this.#expiry(ctx);
+    return {
+      head: this.#objectUrl(`${dir}/`, ctx.baseUrl),
+      tail: `?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=`,
+      signatures: this.#signer.signUuidGets(dir, ids, count, expires),
+      signatureChars: TAG_CHARS,
+    };
+  }
+
+  directUuidGetUrls(dir: string, ctx: UrlContext): UuidKeyUrls {
+    return {
+      head: this.#objectUrl(`${dir}/`, ctx.baseUrl),
+      tail: '',
+      signatures: NO_BYTES,
+      signatureChars: 0,
+    };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { envelopeOf, TimeRange } from '../../time/index.ts';
 import type { FlowSegmentIndex } from '../index/segment-index.flow.ts';
+import type { PlainPage } from '../index/segment-index.plain.ts';
 import {
   keyOf,
   type SegmentKey,
@@ -21,7 +22,14 @@ export type SegmentsStore = Pick<
   | 'countFlow'
   | 'deleteKeys'
   | 'envelope'
->;
+> & {
+  /**
+   * page() as a PlainPage where an in-memory index holds the Flow and every row of the page is
+   * plain; undefined where page() must answer (no index here, a row that is not plain, a Flow
+   * gone). Only stores with an index have it.
+   */
+  plainPage?(flowId: string, range: TimeRange, options: SegmentPageOptions): Promise<PlainPage | undefined>;
+};
 
 const keyString = (k: SegmentKey) => `${k.start}${k.startInclusive ? '' : 'x'}`;
 
@@ -60,6 +68,15 @@ export class IndexedSegments implements SegmentsStore {
     if (!this.view.flows.has(flowId)) return { items: [] };
     const index = await this.readIndex(flowId);
     return index ? index.page(range, options) : this.db.page(flowId, range, options);
+  }
+
+  async plainPage(
+    flowId: string,
+    range: TimeRange,
+    options: SegmentPageOptions,
+  ): Promise<PlainPage | undefined> {
+    if (!this.view.flows.has(flowId)) return undefined;
+    return (await this.readIndex(flowId))?.plainPage(range, options);
   }
 
   async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {

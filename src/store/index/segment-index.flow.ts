@@ -4,6 +4,7 @@ import { TimeRange } from '../../time/timerange.ts';
 import { keyOf, type SegmentKey, type SegmentPageOptions, type SegmentRecord } from '../segments.repo.ts';
 import { extrasBytes, extrasKey, RowCodec, type SegmentExtras } from './segment-index.codec.ts';
 import { F, loadCapacity, SegmentColumns } from './segment-index.columns.ts';
+import { PlainPage } from './segment-index.plain.ts';
 import {
   firstAfterEnd,
   firstEndingBeyond,
@@ -196,6 +197,22 @@ export class FlowSegmentIndex {
   /** One page of the segments overlapping `range`: the results and cursor of SegmentsRepo.page. */
   page(range: TimeRange, options: SegmentPageOptions): SegmentPage {
     if (range.isEmpty()) return { items: [] };
+    const { rows, next } = this.pageRows(range, options);
+    return { items: rows.map((i) => this.decode(i)), next };
+  }
+
+  /**
+   * page() as a PlainPage (segment-index.plain.ts), or undefined when a row of it is not plain:
+   * the same rows, order and cursor.
+   */
+  plainPage(range: TimeRange, options: SegmentPageOptions): PlainPage | undefined {
+    const { rows, next } = this.pageRows(range, options);
+    return PlainPage.of(this.flowId, this.cols, this.storageIds, rows, next);
+  }
+
+  /** The rows of page(), in page order, and its cursor. */
+  private pageRows(range: TimeRange, options: SegmentPageOptions): { rows: number[]; next?: SegmentKey } {
+    if (range.isEmpty()) return { rows: [] };
     const { after, reverse, limit } = options;
     let [lo, hi] = this.overlapRows(range);
     if (after && reverse) hi = Math.min(hi, firstStartingFrom(this.cols, after.start, after.startInclusive));
@@ -210,9 +227,9 @@ export class FlowSegmentIndex {
     } else {
       for (let i = lo; i < hi && rows.length < want; i++) if (!match || match(i)) rows.push(i);
     }
-    const items = rows.slice(0, Math.max(0, limit)).map((i) => this.decode(i));
-    const last = rows.length > limit ? rows[items.length - 1] : undefined;
-    return { items, next: last === undefined ? undefined : this.keyAt(last) };
+    const page = rows.slice(0, Math.max(0, limit));
+    const last = rows.length > limit ? rows[page.length - 1] : undefined;
+    return { rows: page, next: last === undefined ? undefined : this.keyAt(last) };
   }
 
   /** Segments wholly inside `range`, in time order, at most `limit`. */
