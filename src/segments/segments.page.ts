@@ -146,7 +146,9 @@ export function renderPlainPage(page: PlainPage, kinds: readonly PlainUrlKind[])
   for (let k = 0; k < page.count; k++) {
     if (k > 0) out[at++] = 44; // ','
     out.set(OBJECT_ID, at);
-    uuid(out, at + OBJECT_ID.length, ids, 16 * k);
+    // The UUID's text is written once, here, and copied into each URL.
+    const idAt = at + OBJECT_ID.length;
+    uuid(out, idAt, ids, 16 * k);
     at += OBJECT_ID.length + 36;
     out.set(TIMERANGE, at);
     at += TIMERANGE.length;
@@ -164,7 +166,7 @@ export function renderPlainPage(page: PlainPage, kinds: readonly PlainUrlKind[])
       const t = templates[u] as UrlTemplate;
       if (u > 0) out[at++] = 44;
       out.set(t.bytes, at);
-      uuid(out, at + t.uuidAt, ids, 16 * k);
+      out.copyWithin(at + t.uuidAt, idAt, idAt + 36);
       const { signatures, signatureChars } = t;
       const to = at + t.signatureAt - k * signatureChars;
       for (let c = k * signatureChars; c < (k + 1) * signatureChars; c++)

@@ -53,18 +53,24 @@ export class PlainPage {
       if (((cols.flags[i] as number) & (PLAIN | NOT_PLAIN)) !== PLAIN) return undefined;
       if (cols.storage[i] !== storage || cols.keyFrames[i] === KEY_FRAMES_APART) return undefined;
     }
-    const objectIds = new Uint8Array(16 * n);
-    for (let k = 0; k < n; k++) {
-      const from = 16 * (rows[k] as number);
-      for (let b = 0; b < 16; b++) objectIds[16 * k + b] = cols.objectIds[from + b] as number;
-    }
     const storageId = storageIds.id(storage);
     const first = rows[0] as number;
     const last = rows[n - 1] as number;
     const lo = Math.min(first, last);
+    const forwards = first <= last;
     // A page without an object filter is a run of rows, forwards or backwards: its columns are
     // copied whole.
-    if (Math.abs(last - first) === n - 1 && rows.every((r, k) => r === first + (first <= last ? k : -k))) {
+    const run = Math.abs(last - first) === n - 1 && rows.every((r, k) => r === first + (forwards ? k : -k));
+    let objectIds: Uint8Array;
+    if (run && forwards) objectIds = cols.objectIds.slice(16 * lo, 16 * (lo + n));
+    else {
+      objectIds = new Uint8Array(16 * n);
+      for (let k = 0; k < n; k++) {
+        const from = 16 * (rows[k] as number);
+        for (let b = 0; b < 16; b++) objectIds[16 * k + b] = cols.objectIds[from + b] as number;
+      }
+    }
+    if (run) {
       const hi = lo + n;
       return new PlainPage(
         flowId,
@@ -75,7 +81,7 @@ export class PlainPage {
         cols.flags.slice(lo, hi),
         objectIds,
         cols.keyFrames.slice(lo, hi),
-        first > last,
+        !forwards,
         next,
       );
     }
