@@ -1,12 +1,16 @@
 /**
- * The bulk POST's baseline: the rows a batch of 1,000 segments commits, inserted through the
- * table manager (db/) in this process, without HTTP, into the store's tables on the engine and
- * settings the server runs with (a fresh store in its own folder, so its checkpoints are paid
- * as the server's are). Per batch, one transaction: the 1,000 `segments` rows (written by the
+ * The engine's own inserts of what registrations commit, through the table manager (db/) in this
+ * process, without HTTP, into the store's tables on the engine and settings the server runs with
+ * (a fresh store in its own folder, so its checkpoints are paid as the server's are).
+ *
+ * The bulk POST's baseline: per batch, one transaction: the 1,000 `segments` rows (written by the
  * store's SegmentsRepo, so they are the server's rows exactly), the 1,000 `object_refs` rows of
  * the objects' first use, and the `flows/segments_added` event holding the 1,000 segments.
  * What the server does beyond that (parsing and checking the request, reading the Flow, the
  * neighbouring segments and the objects, its caches, answering) is what the ratio measures.
+ *
+ * The single-segment POSTs' ceiling: the same rows for group commits of single segments of many
+ * Flows (engineSingleRate).
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -36,8 +40,19 @@ function batchOf(flowId: string, sourceId: string, storageId: string, b: number)
       storage: { id: storageId, path: defaultObjectPath(flowId, objectId) },
     };
   });
-  const event: Row = {
-    seq: BigInt(b + 1),
+  return { segments, event: eventOf(BigInt(b + 1), flowId, sourceId, storageId, segments) };
+}
+
+/** The `flows/segments_added` outbox row of `segments`, as registration records it. */
+function eventOf(
+  seq: bigint,
+  flowId: string,
+  sourceId: string,
+  storageId: string,
+  segments: SegmentRecord[],
+): Row {
+  return {
+    seq,
     event_type: 'flows/segments_added',
     event_timestamp: new Date(),
     flow_id: flowId,
@@ -50,45 +65,105 @@ function batchOf(flowId: string, sourceId: string, storageId: string, b: number)
       segments: segments.map((s) => ({ ...segmentFields(s), storage: { id: storageId } })),
     } as unknown as JsonValue,
   };
-  return { segments, event };
+}
+
+type Db = Awaited<ReturnType<typeof openDatabase>>['db'];
+
+/** A fresh store in `dir` on the settings the server gets (this process's environment, TAMS_DUCKDB_*). */
+async function withFreshStore<T>(
+  dir: string,
+  env: Record<string, string>,
+  work: (db: Db) => Promise<T>,
+): Promise<T> {
+  rmSync(dir, { recursive: true, force: true });
+  const { db } = await openDatabase(
+    loadConfig({ ...process.env, ...env, TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent' }),
+  );
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Commits each batch in its own transaction, as registration does; segments per second after `warmup`. */
+async function commitRate(
+  db: Db,
+  all: readonly { segments: SegmentRecord[]; events: Row[] }[],
+  warmup: number,
+): Promise<number> {
+  let started = performance.now();
+  let counted = 0;
+  for (const [b, { segments, events }] of all.entries()) {
+    if (b === warmup) started = performance.now();
+    if (b >= warmup) counted += segments.length;
+    await db.transaction(async (tx) => {
+      await new SegmentsRepo(tx).insertMany(segments);
+      await new ObjectRefs(tx).add(
+        segments.map((s) => ({ objectId: s.object_id, flowId: s.flow_id, segments: 1, first: true })),
+        new Set(segments.map((s) => s.object_id)),
+      );
+      await tx.insert(T.events, events);
+    });
+  }
+  return counted / ((performance.now() - started) / 1000);
 }
 
 /**
  * Segments per second of `batches` batches inserted in sequence into a fresh store in `dir`, the
  * first `warmup` not counted (as the bulk POST run counts its batches).
  */
-export async function engineBulkRate(
+export function engineBulkRate(
   dir: string,
   batches: number,
   warmup: number,
   env: Record<string, string> = {},
 ): Promise<number> {
-  rmSync(dir, { recursive: true, force: true });
-  // The settings the server gets: this process's environment (TAMS_DUCKDB_* included).
-  const { db } = await openDatabase(
-    loadConfig({ ...process.env, ...env, TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent' }),
-  );
-  try {
+  return withFreshStore(dir, env, (db) => {
     const flowId = randomUUID();
     const sourceId = randomUUID();
     const storageId = randomUUID();
     // Built before the clock starts: the baseline is the engine's work alone.
-    const all = Array.from({ length: batches }, (_, b) => batchOf(flowId, sourceId, storageId, b));
-    let started = performance.now();
-    for (const [b, { segments, event }] of all.entries()) {
-      if (b === warmup) started = performance.now();
-      await db.transaction(async (tx) => {
-        await new SegmentsRepo(tx).insertMany(segments);
-        await new ObjectRefs(tx).add(
-          segments.map((s) => ({ objectId: s.object_id, flowId, segments: 1, first: true })),
-          new Set(segments.map((s) => s.object_id)),
-        );
-        await tx.insert(T.events, [event]);
+    const all = Array.from({ length: batches }, (_, b) => {
+      const { segments, event } = batchOf(flowId, sourceId, storageId, b);
+      return { segments, events: [event] };
+    });
+    return commitRate(db, all, warmup);
+  });
+}
+
+/**
+ * What the engine itself commits of single-segment registrations grouped as the server groups
+ * them: transactions of `size` segments, each of another Flow, with their object_refs rows and a
+ * `flows/segments_added` event per segment (the rows registration writes for them; the Flows'
+ * timeranges are written behind, not in the transaction). No HTTP, no checks: the most the
+ * single-segment POST run could reach with batches of that size on this engine and disk.
+ */
+export function engineSingleRate(
+  dir: string,
+  size: number,
+  batches: number,
+  warmup: number,
+): Promise<number> {
+  return withFreshStore(dir, {}, (db) => {
+    const sourceId = randomUUID();
+    const storageId = randomUUID();
+    const flows = Array.from({ length: size }, () => randomUUID());
+    let seq = 0n;
+    const all = Array.from({ length: batches }, (_, b) => {
+      const segments = flows.map((flowId) => {
+        const objectId = newObjectId();
+        return {
+          flow_id: flowId,
+          object_id: objectId,
+          timerange: segmentRange(BigInt(b)),
+          storage: { id: storageId, path: defaultObjectPath(flowId, objectId) },
+        };
       });
-    }
-    return ((batches - warmup) * BULK_BATCH) / ((performance.now() - started) / 1000);
-  } finally {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+      const events = segments.map((s) => eventOf(++seq, s.flow_id, sourceId, storageId, [s]));
+      return { segments, events };
+    });
+    return commitRate(db, all, warmup);
+  });
 }

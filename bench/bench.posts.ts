@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { type Dataset, segmentRange } from './bench.dataset.ts';
-import { engineBulkRate } from './bench.engine.ts';
+import { engineBulkRate, engineSingleRate } from './bench.engine.ts';
 import { load } from './bench.load.ts';
 import type { LoadSettings, Record } from './bench.pages.ts';
 import type { RunPlace } from './bench.place.ts';
@@ -23,6 +23,8 @@ export async function singleRuns(
   place: RunPlace,
   settings: LoadSettings,
   used: Map<string, number>,
+  /** A folder for the engine's own store (the ceiling). */
+  scratch: string,
   record: Record,
   log: (line: string) => void,
 ): Promise<void> {
@@ -50,6 +52,23 @@ export async function singleRuns(
   });
   record({ name: 'single-segment POST p99', value: single.p99, unit: 'ms', digits: 1 });
   if (single.failed > 0) throw new Error(`single POST: ${single.failed} failed requests`);
+
+  // What the engine alone commits of such registrations in the largest group 64 connections can
+  // make: the ratio the single POSTs could reach at most on this engine and disk.
+  log(`ceiling: single-segment group commits of ${SINGLE_CONNECTIONS} through db/ in this process`);
+  const engine = await engineSingleRate(join(scratch, 'engine-single'), SINGLE_CONNECTIONS, 300, 20);
+  record({
+    name: `single-segment group commits of ${SINGLE_CONNECTIONS} through db/`,
+    value: engine,
+    unit: 'segments/s',
+  });
+  record({ name: 'db/ group commits over the bare route', value: engine / b.rps, unit: '', digits: 2 });
+  record({
+    name: 'single-segment POST over db/ group commits',
+    value: single.rps / engine,
+    unit: '',
+    digits: 2,
+  });
 }
 
 /**

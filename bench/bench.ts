@@ -191,7 +191,7 @@ try {
       unit: 'MiB',
       target: { max: 2048 },
     });
-    await singleRuns(tams, baseline, dataset, place, settings, singleUsed, record, log);
+    await singleRuns(tams, baseline, dataset, place, settings, singleUsed, options.dir, record, log);
   } finally {
     await baseline.stop();
   }
