@@ -39,15 +39,30 @@ export function isCanonicalUuid(id: string): boolean {
   return packUuid(id, SCRATCH, 0);
 }
 
-/** The ASCII codes of each byte's two lowercase hex digits, for unpackUuid. */
+/** The ASCII codes of each byte's two lowercase hex digits. */
 const HEX_CODES = new Uint8Array(512);
 const DIGITS = '0123456789abcdef';
 for (let b = 0; b < 256; b++) {
   HEX_CODES[2 * b] = DIGITS.charCodeAt(b >> 4);
   HEX_CODES[2 * b + 1] = DIGITS.charCodeAt(b & 15);
 }
-/** Where unpackUuid spells a UUID before making it a string; the dashes stay in place. */
-const SPELLED = Buffer.alloc(36, 45);
+/** Where unpackUuid spells a UUID before making it a string. */
+const SPELLED = Buffer.alloc(36);
+
+/**
+ * Writes the canonical text of the 16 bytes at `bytes[offset]` (36 ASCII codes, dashes included)
+ * into `out` at `at`; returns where it ends.
+ */
+export function spellUuid(out: Uint8Array, at: number, bytes: Uint8Array, offset: number): number {
+  let c = at;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out[c++] = 45; // '-'
+    const code = 2 * (bytes[offset + i] as number);
+    out[c++] = HEX_CODES[code] as number;
+    out[c++] = HEX_CODES[code + 1] as number;
+  }
+  return c;
+}
 
 /**
  * The canonical string of the 16 bytes at `offset`, made as one flat string from ASCII codes: a
@@ -55,14 +70,7 @@ const SPELLED = Buffer.alloc(36, 45);
  * (~610 bytes of garbage per id, against ~90) and took 2-4x as long.
  */
 export function unpackUuid(bytes: Uint8Array, offset: number): string {
-  let c = 0;
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) c++;
-    const code = 2 * (bytes[offset + i] as number);
-    SPELLED[c++] = HEX_CODES[code] as number;
-    SPELLED[c++] = HEX_CODES[code + 1] as number;
-  }
-  return SPELLED.toString('latin1', 0, 36);
+  return SPELLED.toString('latin1', 0, spellUuid(SPELLED, 0, bytes, offset));
 }
 
 /**
@@ -81,25 +89,12 @@ export class UuidSpeller {
 
   private constructor(prefix: string) {
     this.at = prefix.length;
-    this.text = Buffer.alloc(this.at + 36, 45);
+    this.text = Buffer.alloc(this.at + 36);
     this.text.write(prefix, 0, 'latin1');
   }
 
-  /** The prefix's length: `spell(...).slice(prefixLength)` is the UUID alone. */
-  get prefixLength(): number {
-    return this.at;
-  }
-
   spell(bytes: Uint8Array, offset: number): string {
-    const text = this.text;
-    let c = this.at;
-    for (let i = 0; i < 16; i++) {
-      if (i === 4 || i === 6 || i === 8 || i === 10) c++;
-      const code = 2 * (bytes[offset + i] as number);
-      text[c++] = HEX_CODES[code] as number;
-      text[c++] = HEX_CODES[code + 1] as number;
-    }
-    return text.toString('latin1', 0, c);
+    return this.text.toString('latin1', 0, spellUuid(this.text, this.at, bytes, offset));
   }
 }
 

@@ -1,16 +1,10 @@
+import { spellUuid } from '../common/uuid-bytes.ts';
 import type { PlainPage } from '../store/index/index.ts';
 import { envelopeOf, formatTimestamp, TimeRange } from '../time/index.ts';
 import type { PlainUrlKind } from './segments.urls.ts';
 
 /** Text a JSON string holds as it is: printable ASCII but the quote and the backslash. */
 const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** The ASCII codes of each byte's two lowercase hex digits. */
-const HEX = new Uint8Array(512);
-for (let b = 0; b < 256; b++) {
-  HEX[2 * b] = '0123456789abcdef'.charCodeAt(b >> 4);
-  HEX[2 * b + 1] = '0123456789abcdef'.charCodeAt(b & 15);
-}
 
 /** The longest text of a bounded timerange: two 64-bit timestamps (sign, 11 + 9 digits) and 4 marks. */
 const TIMERANGE_MAX = 2 * 22 + 4;
@@ -37,18 +31,6 @@ const GET_URLS = Buffer.from(',"get_urls":[', 'latin1');
 function ascii(out: Buffer, at: number, text: string): number {
   for (let c = 0; c < text.length; c++) out[at + c] = text.charCodeAt(c);
   return at + text.length;
-}
-
-/** Writes the canonical text of the UUID at `ids[offset, offset + 16)`. */
-function uuid(out: Buffer, at: number, ids: Uint8Array, offset: number): number {
-  let c = at;
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) out[c++] = 45; // '-'
-    const code = 2 * (ids[offset + i] as number);
-    out[c++] = HEX[code] as number;
-    out[c++] = HEX[code + 1] as number;
-  }
-  return c;
 }
 
 /**
@@ -148,7 +130,7 @@ export function renderPlainPage(page: PlainPage, kinds: readonly PlainUrlKind[])
     out.set(OBJECT_ID, at);
     // The UUID's text is written once, here, and copied into each URL.
     const idAt = at + OBJECT_ID.length;
-    uuid(out, idAt, ids, 16 * k);
+    spellUuid(out, idAt, ids, 16 * k);
     at += OBJECT_ID.length + 36;
     out.set(TIMERANGE, at);
     at += TIMERANGE.length;
