@@ -1,9 +1,9 @@
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import type { ColumnType, Predicate, Row, SelectOptions, Value } from '../../db.types.ts';
+import type { Predicate, Row, SelectOptions, Value } from '../../db.types.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { fromJson, jsonRows, jsonStructure } from './duckdb.json.ts';
-import { columnType, inFilter, Params, quote, rowIdFilter, selectSql, whereSql } from './duckdb.sql.ts';
+import { columnType, Params, quote, rowIdFilter, selectSql, whereSql } from './duckdb.sql.ts';
 import { BIND_TYPES, readChunk, readRows, toDuck } from './duckdb.values.ts';
 
 export async function selectRows(
