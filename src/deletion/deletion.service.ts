@@ -150,6 +150,13 @@ export async function deleteSegments(
   const segments = await store.segments.within(flowId, range, objectId, limit);
   if (segments.length === 0) return segments;
   await store.segments.deleteKeys(flowId, segments.map(keyOf));
+  // A Flow left without segments loses every reference row it has, found by the Flow alone:
+  // its objects were allocated over all its life, between every other Flow's, so looking them
+  // up by id reads whole columns of tables as large as the archive.
+  if ((await store.segments.envelope(flowId)).isEmpty()) {
+    await store.objects.dropFlowRefs(flowId, now);
+    return segments;
+  }
   const counts = new Map<string, number>();
   for (const s of segments) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
   await store.objects.dropRefs(flowId, counts, now);

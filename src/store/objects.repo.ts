@@ -10,6 +10,7 @@ import type {
   NewRefs,
   ObjectLocation,
   ObjectRecord,
+  ReleaseHint,
 } from './objects/objects.types.ts';
 import { ObjectRefs, type RefCounts } from './objects/refs.table.ts';
 import { T } from './tables.ts';
@@ -21,6 +22,7 @@ export type {
   ObjectLocation,
   ObjectRecord,
   ObjectRef,
+  ReleaseHint,
 } from './objects/objects.types.ts';
 
 /**
@@ -172,20 +174,34 @@ export class ObjectsRepo {
    */
   async dropRefs(flowId: string, counts: ReadonlyMap<string, number>, now: Date): Promise<string[]> {
     const orphans = await this.refs.remove(flowId, counts);
-    await this.release(orphans, now);
+    await this.release(orphans, now, { flowId, emptied: false });
     return orphans;
   }
 
-  /** Deletes objects (and unused allocations) and queues the bytes held in a backend for deletion. */
-  async release(ids: readonly string[], now: Date): Promise<void> {
+  /**
+   * Removes every reference of a Flow whose last segment went (in this transaction); returns
+   * the objects no Flow references any more, released as by dropRefs.
+   */
+  async dropFlowRefs(flowId: string, now: Date): Promise<string[]> {
+    const orphans = await this.refs.removeFlow(flowId);
+    await this.release(orphans, now, { flowId, emptied: true });
+    return orphans;
+  }
+
+  /**
+   * Deletes objects (and unused allocations) and queues the bytes held in a backend for deletion.
+   * `hint`: the Flow they were probably allocated for (ObjectRows.findReleasing).
+   */
+  async release(ids: readonly string[], now: Date, hint?: ReleaseHint): Promise<void> {
     if (ids.length === 0) return;
-    const objects = await this.getMany(ids);
+    const released = await this.objects.findReleasing(ids, hint);
+    const objects = released.objects;
     const queued: Row[] = [];
-    for (const o of objects.values()) {
+    for (const o of objects) {
       if (o.storage_id === undefined || o.storage_path === undefined) continue;
       queued.push(gcRow(o.storage_id, o.storage_path, o.id, o.created, now));
     }
-    await this.objects.delete(ids);
+    await this.objects.deleteReleased(released);
     await this.allocations.delete(ids);
     // In the same transaction, so the sizes analytics add up are those of objects that exist.
     await new ObjectSizesRepo(this.db).delete(ids);

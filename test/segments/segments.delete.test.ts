@@ -137,8 +137,12 @@ describe('DELETE segments: object reference counting', () => {
     const ownUrl = urls.get(own.object_id) as string;
     expect(await fetchStatus(sharedUrl)).toBe(200);
 
-    // One of two segments of the first Flow using `shared` goes: still referenced.
+    // One of two segments of the first Flow using `shared` goes: still referenced, and still
+    // first referenced by the first Flow.
     await expectDeleted(first, { timerange: '[20:0_30:0)' });
+    const kept = await server.get<Doc>(`/objects/${shared.object_id}`);
+    expect([...(kept.body.referenced_by_flows as string[])].sort()).toEqual([first, second].sort());
+    expect(kept.body.first_referenced_by_flow).toBe(first);
     // The own object's only segment goes: its bytes go too.
     await expectDeleted(first, { object_id: own.object_id });
     await waitBytesGone(server, ownUrl);
@@ -179,6 +183,17 @@ describe('DELETE segments: object reference counting', () => {
     await waitGcIdle(server);
     expect(await fetchStatus(urls.get(b) as string)).toBe(200);
     expect((await server.get<Doc>(`/objects/${b}`)).body.referenced_by_flows).toEqual([second]);
+  });
+
+  it('emptying a Flow releases its objects but keeps the ones allocated and not yet used', async () => {
+    const flowId = await newFlow(server);
+    const [used, spare] = (await objectIds(server, flowId, 2)) as [string, string];
+    await addSegments(server, flowId, { object_id: used, timerange: secs(0, 10) });
+    await expectDeleted(flowId, {});
+    expect((await server.get(`/objects/${used}`)).status).toBe(404);
+    await addSegments(server, flowId, { object_id: spare, timerange: secs(0, 10) });
+    expect(await timeranges(server, flowId)).toEqual([secs(0, 10)]);
+    expect((await server.get<Doc>(`/objects/${spare}`)).body.referenced_by_flows).toEqual([flowId]);
   });
 
   it('a segment can be deleted and registered again with the same object while it is referenced', async () => {

@@ -5,6 +5,7 @@ import {
   type ObjectLookup,
   type ObjectRecord,
   ObjectsRepo,
+  type ReleaseHint,
 } from '../objects.repo.ts';
 import { packPending, unpackPending } from './pending-objects.ts';
 import type { CacheView } from './store.cache.ts';
@@ -86,8 +87,8 @@ export class CachedObjects extends ObjectsRepo {
     return { used, abandoned, more: used.length > 0 && queue.length >= Math.min(minUsed, limit) };
   }
 
-  override async release(ids: readonly string[], now: Date): Promise<void> {
-    await super.release(ids, now);
+  override async release(ids: readonly string[], now: Date, hint?: ReleaseHint): Promise<void> {
+    await super.release(ids, now, hint);
     for (const id of ids) this.view.pendingObjects.delete(id);
   }
 }

@@ -11,6 +11,24 @@ export interface ObjectRecord {
   registered: boolean;
 }
 
+/**
+ * Where objects being released were probably allocated: for the Flow whose segments went.
+ * `emptied`: that Flow has no segment left, so its objects are likely all among them.
+ */
+export interface ReleaseHint {
+  flowId: string;
+  emptied: boolean;
+}
+
+/**
+ * Objects found for release. `allOf`: a Flow whose objects are all among them but for `keep`
+ * (those still in use, or allocated and unused), so that they are deleted by the Flow alone.
+ */
+export interface ReleasedObjects {
+  objects: ObjectRecord[];
+  allOf?: { flowId: string; keep: ObjectRecord[] };
+}
+
 export type ObjectLocation = Pick<ObjectRecord, 'storage_id' | 'storage_path' | 'allocated_for'>;
 
 export interface AllocationState {

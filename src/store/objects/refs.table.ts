@@ -1,6 +1,6 @@
 import type { DbSession, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { num, reqStr } from '../rows.ts';
+import { bool, num, reqStr } from '../rows.ts';
 import { T } from '../tables.ts';
 import type { NewRefs } from './objects.types.ts';
 
@@ -75,18 +75,51 @@ export class ObjectRefs {
    */
   async remove(flowId: string, counts: ReadonlyMap<string, number>): Promise<string[]> {
     if (counts.size === 0) return [];
-    const existing = await this.counts([...counts.keys()].map((id) => refKey(id, flowId)));
-    const gone: string[] = [];
-    const changes: Row[] = [];
-    for (const [objectId, n] of counts) {
-      const key = refKey(objectId, flowId);
-      const remaining = (existing.get(key) ?? 0) - n;
-      if (remaining > 0) changes.push({ ref_key: key, segments: BigInt(remaining) });
-      else gone.push(objectId);
+    // Every read and write here names the Flow as well as the keys: a Flow's reference rows are
+    // spread over the whole table (a live channel's objects are interleaved with every other
+    // channel's), so the keys alone mean scanning every ref_key of the table (23 s for 10,000
+    // keys among 100M rows), while the Flow's column is read first and the keys only where it
+    // matches (0.5 s).
+    const scope = col('flow_id').eq(flowId);
+    const keys = [...counts.keys()].map((id) => refKey(id, flowId));
+    const existing = await this.db.select(T.objectRefs, {
+      where: and(scope, col('ref_key').in(keys)),
+      columns: ['object_id', 'segments', 'first'],
+    });
+    const kept: Row[] = [];
+    const left = new Map<string, number>(counts);
+    for (const row of existing) {
+      const objectId = reqStr(row, 'object_id');
+      const remaining = (num(row, 'segments') ?? 0) - (counts.get(objectId) ?? 0);
+      if (remaining > 0) {
+        kept.push(refRow(objectId, flowId, remaining, bool(row, 'first') === true));
+        left.delete(objectId);
+      }
     }
-    if (changes.length > 0) await this.db.updateEach(T.objectRefs, 'ref_key', changes);
+    // Objects without a row for this Flow any more (or without one at all) may be unused now.
+    const gone = [...left.keys()];
+    if (existing.length > 0) {
+      // The rows still counting segments are written anew rather than updated: an update finds
+      // its rows by the key alone, which is the scan avoided above.
+      await this.db.delete(T.objectRefs, and(scope, col('ref_key').in(keys)));
+      if (kept.length > 0) await this.db.insert(T.objectRefs, kept);
+    }
     if (gone.length === 0) return [];
-    await this.db.delete(T.objectRefs, and(col('ref_key').in(gone.map((id) => refKey(id, flowId)))));
+    const stillUsed = await this.usedAmong(gone);
+    return gone.filter((id) => !stillUsed.has(id));
+  }
+
+  /**
+   * Removes every reference of a Flow left without segments, found by the Flow alone (0.3 s for
+   * 10,000 among 100M rows, where naming the keys as well costs 2-3 s: DuckDB then compares the
+   * keys' bounds with every row); returns the objects no Flow references any more.
+   */
+  async removeFlow(flowId: string): Promise<string[]> {
+    const scope = and(col('flow_id').eq(flowId));
+    const rows = await this.db.select(T.objectRefs, { where: scope, columns: ['object_id'] });
+    if (rows.length === 0) return [];
+    await this.db.delete(T.objectRefs, scope);
+    const gone = rows.map((r) => reqStr(r, 'object_id'));
     const stillUsed = await this.usedAmong(gone);
     return gone.filter((id) => !stillUsed.has(id));
   }

@@ -3,7 +3,7 @@ import type { Predicate, Row, SelectOptions, Value } from '../../db.types.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { fromJson, jsonRows, jsonStructure } from './duckdb.json.ts';
-import { columnType, Params, quote, rowIdFilter, selectSql, whereSql } from './duckdb.sql.ts';
+import { columnType, Params, quote, selectSql, whereSql } from './duckdb.sql.ts';
 import { BIND_TYPES, readChunk, readRows, toDuck } from './duckdb.values.ts';
 
 export async function selectRows(
@@ -71,30 +71,6 @@ export async function countRows(
   return Number(rows[0]?.[0] ?? 0);
 }
 
-/**
- * Finds the matching rows' ids, as VAST DataBase must ($row_id): the caller runs this inside a
- * transaction so the ids stay valid until the change that uses them.
- */
-async function findRowIds(
-  conn: DuckConn,
-  catalog: Catalog,
-  name: string,
-  where: Predicate,
-): Promise<bigint[]> {
-  const table = await catalog.table(conn, name);
-  const p = new Params();
-  const result = await conn.query(
-    `SELECT rowid FROM ${quote(name)}${whereSql(p, table, where)}`,
-    p.values,
-    p.types,
-  );
-  const ids: bigint[] = [];
-  for (let i = 0; i < result.chunkCount; i++) {
-    for (const id of result.getChunk(i).getColumnValues(0)) ids.push(id as bigint);
-  }
-  return ids;
-}
-
 /** Call inside a transaction. */
 export async function updateRows(
   conn: DuckConn,
@@ -110,9 +86,9 @@ export async function updateRows(
     const type = columnType(table, column);
     sets.push(`${quote(column)} = ${p.add(toDuck(type, changes[column]), BIND_TYPES[type])}`);
   }
-  const ids = await findRowIds(conn, catalog, name, where);
-  if (ids.length === 0 || sets.length === 0) return ids.length;
-  const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')} WHERE ${rowIdFilter(p, ids)}`;
+  if (sets.length === 0) return countRows(conn, catalog, name, where);
+  // One statement, as deleteRows.
+  const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')}${whereSql(p, table, where)}`;
   return (await conn.query(sql, p.values, p.types)).rowsChanged;
 }
 
@@ -172,9 +148,10 @@ export async function deleteRows(
   name: string,
   where: Predicate,
 ): Promise<number> {
-  const ids = await findRowIds(conn, catalog, name, where);
-  if (ids.length === 0) return 0;
+  // One statement: finding the row ids first (as VAST must) read the predicate's columns twice,
+  // the second time to match the ids (1.2 s of a 3.5 s delete among 100M reference rows).
+  const table = await catalog.table(conn, name);
   const p = new Params();
-  return (await conn.query(`DELETE FROM ${quote(name)} WHERE ${rowIdFilter(p, ids)}`, p.values, p.types))
+  return (await conn.query(`DELETE FROM ${quote(name)}${whereSql(p, table, where)}`, p.values, p.types))
     .rowsChanged;
 }

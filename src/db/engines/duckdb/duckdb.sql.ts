@@ -103,13 +103,6 @@ export function selectSql(
   return sql;
 }
 
-/** `rowid IN …` for row ids found earlier in the same transaction. */
-export function rowIdFilter(p: Params, rowIds: readonly bigint[]): string {
-  if (rowIds.length <= INLINE_IN_LIMIT)
-    return `rowid IN (${rowIds.map((id) => p.add(id, BIGINT)).join(', ')})`;
-  return `rowid IN (${longList(p, 'int64', rowIds)})`;
-}
-
 /** `column IN (…)` (see INLINE_IN_LIMIT). */
 export function inFilter(p: Params, column: string, type: ColumnType, values: readonly Value[]): string {
   if (values.length === 0) return 'FALSE';
