@@ -172,9 +172,15 @@ export class ObjectsRepo {
    * Removes segment references; returns the objects no segment of any Flow references any more,
    * whose rows are deleted and whose bytes are queued for deletion.
    */
-  async dropRefs(flowId: string, counts: ReadonlyMap<string, number>, now: Date): Promise<string[]> {
-    const orphans = await this.refs.remove(flowId, counts);
-    await this.release(orphans, now, { flowId, emptied: false });
+  /** `most`: these are most of the Flow's segments (ObjectRefs.remove). */
+  async dropRefs(
+    flowId: string,
+    counts: ReadonlyMap<string, number>,
+    now: Date,
+    most = false,
+  ): Promise<string[]> {
+    const orphans = await this.refs.remove(flowId, counts, most);
+    await this.release(orphans, now, { flowId, whole: most });
     return orphans;
   }
 
@@ -184,7 +190,7 @@ export class ObjectsRepo {
    */
   async dropFlowRefs(flowId: string, now: Date): Promise<string[]> {
     const orphans = await this.refs.removeFlow(flowId);
-    await this.release(orphans, now, { flowId, emptied: true });
+    await this.release(orphans, now, { flowId, whole: true });
     return orphans;
   }
 

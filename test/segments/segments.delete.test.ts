@@ -143,8 +143,12 @@ describe('DELETE segments: object reference counting', () => {
     const kept = await server.get<Doc>(`/objects/${shared.object_id}`);
     expect([...(kept.body.referenced_by_flows as string[])].sort()).toEqual([first, second].sort());
     expect(kept.body.first_referenced_by_flow).toBe(first);
-    // The own object's only segment goes: its bytes go too.
+    // The own object's only segment goes (one of the Flow's two): its bytes go too, and the
+    // shared object keeps the first Flow's reference.
     await expectDeleted(first, { object_id: own.object_id });
+    const still = await server.get<Doc>(`/objects/${shared.object_id}`);
+    expect([...(still.body.referenced_by_flows as string[])].sort()).toEqual([first, second].sort());
+    expect(still.body.first_referenced_by_flow).toBe(first);
     await waitBytesGone(server, ownUrl);
     expect((await server.get(`/objects/${own.object_id}`)).status).toBe(404);
     await waitGcIdle(server);

@@ -29,6 +29,12 @@ export type SegmentsStore = Pick<
    * gone). Only stores with an index have it.
    */
   plainPage?(flowId: string, range: TimeRange, options: SegmentPageOptions): Promise<PlainPage | undefined>;
+  /**
+   * How many segments the Flow has, for deciding how to delete many of them: from its index
+   * where loaded, else counted. Only the embedded store (with an index) has it: a count is a
+   * further round trip on a remote engine.
+   */
+  sizeForDeletion?(flowId: string): Promise<number>;
 };
 
 const keyString = (k: SegmentKey) => `${k.start}${k.startInclusive ? '' : 'x'}`;
@@ -118,6 +124,11 @@ export class IndexedSegments implements SegmentsStore {
     if (!this.view.knowsFlow(flowId)) return 0;
     const index = await this.readIndex(flowId);
     return index ? index.countWithin(range, objectId) : this.db.countWithin(flowId, range, objectId);
+  }
+
+  async sizeForDeletion(flowId: string): Promise<number> {
+    // The index is as last committed: call before this transaction changes the Flow.
+    return this.view.segments.get(flowId)?.size ?? this.db.countFlow(flowId);
   }
 
   async countFlow(flowId: string): Promise<number> {

@@ -13,16 +13,17 @@ export interface ObjectRecord {
 
 /**
  * Where objects being released were probably allocated: for the Flow whose segments went.
- * `emptied`: that Flow has no segment left, so its objects are likely all among them.
+ * `whole`: most of that Flow's segments went, so most of its objects are likely among them.
  */
 export interface ReleaseHint {
   flowId: string;
-  emptied: boolean;
+  whole: boolean;
 }
 
 /**
  * Objects found for release. `allOf`: a Flow whose objects are all among them but for `keep`
- * (those still in use, or allocated and unused), so that they are deleted by the Flow alone.
+ * (those still in use, or allocated and unused), fewer than they: all are deleted by the Flow
+ * alone and those kept written again.
  */
 export interface ReleasedObjects {
   objects: ObjectRecord[];
