@@ -117,14 +117,18 @@ export interface DbSession {
   select(table: string, options?: SelectOptions): Promise<Row[]>;
   count(table: string, where?: Predicate): Promise<number>;
   insert(table: string, rows: readonly Row[]): Promise<void>;
-  /** Finds the matching rows by row id and updates them; returns the number of rows changed. */
+  /**
+   * Updates the matching rows; returns the number of rows changed. VAST finds them by row id
+   * first; DuckDB changes them in one statement (finding row ids first read the predicate's
+   * columns twice).
+   */
   update(table: string, where: Predicate, changes: Row): Promise<number>;
-  /** Finds the matching rows by row id and deletes them; returns the number of rows deleted. */
+  /** Deletes the matching rows (as `update` finds them); returns the number of rows deleted. */
   delete(table: string, where: Predicate): Promise<number>;
   /**
    * Per-row updates in one statement: for each of `rows`, the rows whose `key` column equals its
    * `key` value get its other columns. Keys are distinct; every row names the same columns.
-   * Found by row id, as `update` (VAST updates take row ids with per-row values natively).
+   * Found as `update` finds them (VAST updates take row ids with per-row values natively).
    * Returns the number of rows changed.
    */
   updateEach(table: string, key: string, rows: readonly Row[]): Promise<number>;

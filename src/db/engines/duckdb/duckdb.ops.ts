@@ -93,10 +93,9 @@ export async function updateRows(
 }
 
 /**
- * Call inside a transaction. The keys' row ids first (as VAST must), then one UPDATE joining the
- * rows of (row id, new values) unpacked from one JSON parameter (a LIST per column where JSON
- * cannot carry a value): the statement's text depends on the columns only, so its prepared form
- * is reused whatever the row count.
+ * Call inside a transaction. One UPDATE joining the rows to (key, new values) unpacked from one
+ * JSON parameter (a LIST per column where JSON cannot carry a value): the statement's text
+ * depends on the columns only, so its prepared form is reused whatever the row count.
  */
 export async function updateEachRow(
   conn: DuckConn,
