@@ -150,15 +150,11 @@ export async function deleteSegments(
   const segments = await store.segments.within(flowId, range, objectId, limit);
   if (segments.length === 0) return segments;
   // What the Flow had (where that costs no round trip): a Flow losing most of its segments
-  // has its reference rows and objects read and deleted by the Flow alone. Its objects were
-  // allocated over all its life, between every other Flow's, so looking them up by id reads
-  // whole columns of tables as large as the archive.
+  // (or all) has its reference rows and objects read and deleted by the Flow alone. Its objects
+  // were allocated over all its life, between every other Flow's, so looking them up by id
+  // reads whole columns of tables as large as the archive.
   const had = await store.segments.sizeForDeletion?.(flowId);
   await store.segments.deleteKeys(flowId, segments.map(keyOf));
-  if (had !== undefined && had <= segments.length && (await store.segments.envelope(flowId)).isEmpty()) {
-    await store.objects.dropFlowRefs(flowId, now);
-    return segments;
-  }
   const counts = new Map<string, number>();
   for (const s of segments) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
   await store.objects.dropRefs(flowId, counts, now, had !== undefined && 2 * segments.length >= had);

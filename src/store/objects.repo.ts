@@ -170,9 +170,9 @@ export class ObjectsRepo {
 
   /**
    * Removes segment references; returns the objects no segment of any Flow references any more,
-   * whose rows are deleted and whose bytes are queued for deletion.
+   * whose rows are deleted and whose bytes are queued for deletion. `most`: these are most of the
+   * Flow's segments (ObjectRefs.remove).
    */
-  /** `most`: these are most of the Flow's segments (ObjectRefs.remove). */
   async dropRefs(
     flowId: string,
     counts: ReadonlyMap<string, number>,
@@ -181,16 +181,6 @@ export class ObjectsRepo {
   ): Promise<string[]> {
     const orphans = await this.refs.remove(flowId, counts, most);
     await this.release(orphans, now, { flowId, whole: most });
-    return orphans;
-  }
-
-  /**
-   * Removes every reference of a Flow whose last segment went (in this transaction); returns
-   * the objects no Flow references any more, released as by dropRefs.
-   */
-  async dropFlowRefs(flowId: string, now: Date): Promise<string[]> {
-    const orphans = await this.refs.removeFlow(flowId);
-    await this.release(orphans, now, { flowId, whole: true });
     return orphans;
   }
 

@@ -126,9 +126,9 @@ export class IndexedSegments implements SegmentsStore {
     return index ? index.countWithin(range, objectId) : this.db.countWithin(flowId, range, objectId);
   }
 
-  async sizeForDeletion(flowId: string): Promise<number> {
+  sizeForDeletion(flowId: string): Promise<number> {
     // The index is as last committed: call before this transaction changes the Flow.
-    return this.view.segments.get(flowId)?.size ?? this.db.countFlow(flowId);
+    return this.countFlow(flowId);
   }
 
   async countFlow(flowId: string): Promise<number> {

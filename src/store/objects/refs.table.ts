@@ -111,21 +111,6 @@ export class ObjectRefs {
     return gone.filter((id) => !stillUsed.has(id));
   }
 
-  /**
-   * Removes every reference of a Flow left without segments, found by the Flow alone (0.3 s for
-   * 10,000 among 100M rows, where naming the keys as well costs 2-3 s: DuckDB then compares the
-   * keys' bounds with every row); returns the objects no Flow references any more.
-   */
-  async removeFlow(flowId: string): Promise<string[]> {
-    const scope = and(col('flow_id').eq(flowId));
-    const rows = await this.db.select(T.objectRefs, { where: scope, columns: ['object_id'] });
-    if (rows.length === 0) return [];
-    await this.db.delete(T.objectRefs, scope);
-    const gone = rows.map((r) => reqStr(r, 'object_id'));
-    const stillUsed = await this.usedAmong(gone);
-    return gone.filter((id) => !stillUsed.has(id));
-  }
-
   /** Flows with segments referencing the object, ordered by id, after `after`, at most `limit` + 1. */
   async referencingFlows(objectId: string, after: string | undefined, limit: number): Promise<string[]> {
     const rows = await this.db.select(T.objectRefs, {
