@@ -168,6 +168,17 @@ export const ConfigSchema = Type.Object({
     description:
       'WAL size (MiB) at which the embedded engine checkpoints its database file (DuckDB alone: 16). Larger: fewer checkpoints, each longer (writes wait for it), cheaper per segment under sustained ingest; more memory held until the checkpoint and a longer replay after a crash.',
   }),
+  TAMS_DUCKDB_JOURNAL: Type.Boolean({
+    default: true,
+    description:
+      "Commit transactions that only append rows (segment registrations, their references and events) through the embedded engine's append journal, `<data dir>/tams.duckdb.journal` (one write and one fdatasync per group of registrations), and give them to DuckDB in batches in the background; every read of those tables takes them first, so nothing reads differently. false: each such transaction commits in DuckDB itself (several times slower for single-segment POSTs, BENCHMARKS.md).",
+  }),
+  TAMS_DUCKDB_JOURNAL_APPLY_MS: Type.Integer({
+    default: 200,
+    minimum: 1,
+    description:
+      'Longest time (ms) an append committed through the journal (TAMS_DUCKDB_JOURNAL) waits before the engine gives it to DuckDB; a read of its tables takes it at once. Larger: bigger batches, cheaper per segment, and the outbox readers (webhooks, event streams, search, EXR, object sizes) trail ingest by up to this much more.',
+  }),
   TAMS_DUCKDB_THREAD: Type.Boolean({
     default: false,
     description:

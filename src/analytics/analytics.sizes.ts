@@ -9,9 +9,15 @@ import { headSizes, type ObjectToSize } from './analytics.head.ts';
 
 /** The follower's place in the outbox: the seq of the last event it has sized (a service setting). */
 export const SIZES_CURSOR = 'analytics.sizes.cursor';
-const EVENT_BATCH = 200;
-/** A batch stops adding events once it holds this many objects (an event is never split). */
-const BATCH_OBJECTS = 1000;
+/**
+ * A batch stops adding events once it holds this many objects (an event is never split). With
+ * one object an event (single-segment registrations), at ten batches a second
+ * (FOLLOWER_MIN_PAUSE_MS), this is a tenth of the most objects a second the follower sizes: it
+ * must stay above what ingest registers.
+ */
+const BATCH_OBJECTS = 4000;
+/** Events read at a time while a batch fills (each read parses the events' payloads). */
+const READ_EVENTS = 200;
 
 /** `owner` names this process in the `analytics-sizes` lease. */
 export interface SizeFollowerDeps extends FollowerLeaseOptions {
@@ -73,10 +79,10 @@ export function addObjects(seen: Map<string, ObjectToSize>, event: OutboxEvent):
 export class SizeFollower {
   private readonly lease: FollowerLease;
   /**
-   * Objects per event in the last batch: the next read asks for about BATCH_OBJECTS objects'
-   * worth of events. A bulk registration's event lists 1,000 segments; reading 200 of those
-   * (one batch's worth of single registrations) parsed ~200,000 segments of JSON on the server's
-   * thread to use one event, and stalled its requests ~100 ms at a time after a restart.
+   * Objects per event in the last read: the next read asks for about as many events as the
+   * batch still has room for. A bulk registration's event lists 1,000 segments; reading 200 of
+   * those (one read's worth of single registrations) parsed ~200,000 segments of JSON on the
+   * server's thread to use one event, and stalled its requests ~100 ms at a time after a restart.
    */
   private perEvent = 1;
 
@@ -90,20 +96,37 @@ export class SizeFollower {
     if (!(await this.lease.mayWork())) return false;
     const cursor = await readSizesCursor(store);
     const upTo = await store.events.settled();
-    const limit = Math.max(1, Math.min(EVENT_BATCH, Math.floor(BATCH_OBJECTS / this.perEvent)));
-    const events = await store.events.after(cursor, limit, upTo);
-    if (events.length === 0) {
+    const batch: OutboxEvent[] = [];
+    const seen = new Map<string, ObjectToSize>();
+    // Read until the batch holds its objects or the outbox has no more: `more` when it may.
+    let more = false;
+    let after = cursor;
+    for (;;) {
+      const limit = Math.max(
+        1,
+        Math.min(READ_EVENTS, Math.floor((BATCH_OBJECTS - seen.size) / this.perEvent)),
+      );
+      const events = await store.events.after(after, limit, upTo);
+      const before = seen.size;
+      let taken = 0;
+      for (const event of events) {
+        if (seen.size >= BATCH_OBJECTS) break;
+        batch.push(event);
+        addObjects(seen, event);
+        taken++;
+      }
+      if (taken > 0) this.perEvent = Math.max(1, (seen.size - before) / taken);
+      if (taken < events.length || seen.size >= BATCH_OBJECTS) {
+        more = true;
+        break;
+      }
+      if (events.length < limit) break;
+      after = (events[events.length - 1] as OutboxEvent).seq;
+    }
+    if (batch.length === 0) {
       await this.lease.idle();
       return false;
     }
-    const batch: OutboxEvent[] = [];
-    const seen = new Map<string, ObjectToSize>();
-    for (const event of events) {
-      batch.push(event);
-      addObjects(seen, event);
-      if (seen.size >= BATCH_OBJECTS) break;
-    }
-    this.perEvent = Math.max(1, seen.size / batch.length);
     const objects = [...seen.values()];
     const known = await store.objectSizes.known(objects.map((o) => o.objectId));
     const sizes = await headSizes(
@@ -125,7 +148,7 @@ export class SizeFollower {
       const missing = sizes.filter((s) => s.size === null).length;
       this.deps.onBatch?.({ events: batch.length, sized: sizes.length - missing, missing, cursor: last });
     }
-    return committed && (events.length === limit || batch.length < events.length);
+    return committed && more;
   }
 
   release(): Promise<void> {

@@ -96,6 +96,14 @@ export interface SelectOptions {
   readonly columns?: readonly string[];
   readonly orderBy?: readonly OrderBy[];
   readonly limit?: number;
+  /**
+   * The read may leave out the newest committed writes that the engine has not yet made visible
+   * to every read (the embedded engine's append journal, applied within a fraction of a second),
+   * and so need not wait for them: what it returns is the table as of some commit, in commit
+   * order. For readers that follow a table in order and are woken by `Engine.watchCommits`
+   * when rows become visible (the event outbox's). Engines without such writes ignore it.
+   */
+  readonly lag?: boolean;
 }
 
 /**
@@ -186,6 +194,14 @@ export interface Engine {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T>;
   /** Waits for work already started, makes the data durable, releases resources. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Calls `listener` with the tables that have new rows visible to every read, lagging ones
+   * included (SelectOptions.lag): after a transaction committed in the database, and after the
+   * engine made visible writes it had committed otherwise (the embedded engine's append journal).
+   * Engines whose commits are at once visible to every read leave this out: their callers wake
+   * readers when a transaction commits.
+   */
+  watchCommits?(listener: (tables: ReadonlySet<string>) => void): void;
   /**
    * Estimated storage bytes of each of `tables` (management scripts); engines that cannot tell
    * leave this out.

@@ -34,6 +34,9 @@ export interface EngineSettings {
   readonly TAMS_DUCKDB_THREADS: number;
   readonly TAMS_DUCKDB_CHECKPOINT_MB: number;
   readonly TAMS_DUCKDB_THREAD: boolean;
+  /** Absent (callers building settings by hand): on, as the configuration's default. */
+  readonly TAMS_DUCKDB_JOURNAL?: boolean;
+  readonly TAMS_DUCKDB_JOURNAL_APPLY_MS?: number;
 }
 
 /** The settings with the VAST slice (Config has it; DuckDB-only callers may leave it out). */
@@ -66,11 +69,18 @@ export async function openEngine(
     case 'duckdb': {
       const threads = String(settings.TAMS_DUCKDB_THREADS);
       const duck: DuckDbEngineOptions = options.memory
-        ? { path: ':memory:', config: { threads } }
+        ? {
+            path: ':memory:',
+            config: { threads },
+            journal: settings.TAMS_DUCKDB_JOURNAL !== false,
+            journalDelayMs: settings.TAMS_DUCKDB_JOURNAL_APPLY_MS,
+          }
         : {
             path: duckDbPath(settings),
             config: { memory_limit: duckDbMemoryLimit(settings.TAMS_DUCKDB_MEMORY_LIMIT), threads },
             checkpointBytes: settings.TAMS_DUCKDB_CHECKPOINT_MB * 2 ** 20,
+            journal: settings.TAMS_DUCKDB_JOURNAL !== false,
+            journalDelayMs: settings.TAMS_DUCKDB_JOURNAL_APPLY_MS,
           };
       return settings.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine(duck) : createDuckDbEngine(duck);
     }

@@ -41,7 +41,13 @@ export class ValidatingSession implements DbSession {
     }
     const where = this.convertWhere(t, options.where);
     if (limit === 0) return [];
-    const rows = await this.inner.select(table, { columns, where, orderBy, limit });
+    const rows = await this.inner.select(table, {
+      columns,
+      where,
+      orderBy,
+      limit,
+      ...(options.lag === true && { lag: true }),
+    });
     const json = t.jsonColumns.filter((c) => columns.includes(c));
     if (json.length > 0) {
       for (const row of rows) for (const c of json) row[c] = fromJsonText(c, row[c]);

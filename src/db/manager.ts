@@ -98,6 +98,16 @@ export class TableManager implements DbSession {
     });
   }
 
+  /**
+   * Registers `listener` for the tables with newly visible rows (Engine.watchCommits); false, with
+   * nothing registered, when the engine's commits are visible to every read at once.
+   */
+  watchCommits(listener: (tables: ReadonlySet<string>) => void): boolean {
+    if (!this.engine.watchCommits) return false;
+    this.engine.watchCommits(listener);
+    return true;
+  }
+
   /** Whether this process alone uses the data (see Engine.exclusive). */
   get exclusive(): boolean {
     return this.engine.exclusive;

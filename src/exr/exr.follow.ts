@@ -9,7 +9,8 @@ import { type Inspected, inspectObject, type ObjectToRead } from './exr.inspect.
 import { type EventProgress, type FramePlan, isExrFlow, planEvents } from './exr.plan.ts';
 import { recordInspectedAll } from './exr.record.ts';
 
-const EVENT_BATCH = 500;
+/** Events per batch: most need no more than their head (only EXR Flows' segments are read whole). */
+const EVENT_BATCH = 5000;
 /** Objects a batch reads at most (each a ranged read or two of its backend), and at once. */
 const BATCH_OBJECTS = 64;
 const PARALLEL_READS = 4;

@@ -1,4 +1,4 @@
-import type { DbSession, Predicate, Row, SelectOptions } from '../db/db.types.ts';
+import type { DbSession, Predicate, Pushdown, Row, SelectOptions } from '../db/db.types.ts';
 import type { StoreDb } from '../store/store.ts';
 import type { StoreTimings } from './metrics.types.ts';
 
@@ -59,6 +59,14 @@ class TimedStoreDb extends TimedSession implements StoreDb {
     timings: StoreTimings,
   ) {
     super(db, timings);
+  }
+
+  get pushdown(): Pushdown | undefined {
+    return this.db.pushdown;
+  }
+
+  watchCommits(listener: (tables: ReadonlySet<string>) => void): boolean {
+    return this.db.watchCommits?.(listener) ?? false;
   }
 
   async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {

@@ -79,12 +79,17 @@ export class EventsRepo {
     return read;
   }
 
-  /** Events after `seq` (and not after `upTo` when given), in order, at most `limit`. */
+  /**
+   * Events after `seq` (and not after `upTo` when given), in order, at most `limit`. For the
+   * outbox's readers, woken as events become visible (TamsStore.onEventsCommitted): the read may
+   * lag behind the newest commits (SelectOptions.lag), which then come at the next wake.
+   */
   async after(seq: bigint, limit: number, upTo?: bigint): Promise<OutboxEvent[]> {
     const rows = await this.db.select(T.events, {
       where: this.range(seq, upTo),
       orderBy: [{ column: 'seq' }],
       limit,
+      lag: true,
     });
     return rows.map(fromRow);
   }
@@ -105,6 +110,7 @@ export class EventsRepo {
       columns: HEAD_COLUMNS,
       orderBy: [{ column: 'seq' }],
       limit,
+      lag: true,
     });
     const events = rows.map((row) => fromRow({ ...row, payload: null }));
     const keep: bigint[] = [];
@@ -114,6 +120,7 @@ export class EventsRepo {
     for (const row of await this.db.select(T.events, {
       where: and(col('seq').in(keep)),
       columns: ['seq', 'payload'],
+      lag: true,
     }))
       payloads.set(big(row, 'seq') ?? 0n, row.payload as JsonValue);
     for (const event of events) event.payload = payloads.get(event.seq) ?? null;

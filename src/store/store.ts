@@ -25,6 +25,7 @@ import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
 import { StoreHints } from './store.hints.ts';
 import { retryConflicts } from './store.retry.ts';
+import { T } from './tables.ts';
 import { WebhooksRepo } from './webhooks.repo.ts';
 
 /** The settings key saying the last stop wrote everything held behind (see markCleanStop). */
@@ -63,6 +64,8 @@ export interface StoreDb extends DbSession {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T>;
   /** What the engine pushes down besides predicates; none when absent (read bounded anyway). */
   readonly pushdown?: Pushdown;
+  /** Engine.watchCommits through the table manager: false when commits are visible at once. */
+  watchCommits?(listener: (tables: ReadonlySet<string>) => void): boolean;
 }
 
 /**
@@ -162,13 +165,13 @@ export class TamsStore {
    */
   static async open(db: StoreDb, options: StoreOpenOptions): Promise<TamsStore> {
     const sequence = options.slots ? new SlotSequence(options.slots) : new LocalSequence();
-    if (!options.cached) return new TamsStore(db, db, undefined, undefined, sequence);
+    if (!options.cached) return TamsStore.watching(new TamsStore(db, db, undefined, undefined, sequence), db);
     const plain = new TamsStore(db, db, undefined, undefined, sequence);
     const cache = await StoreCache.load(plain.db, {
       ...options.cache,
       log: options.cache?.log ?? options.log,
     });
-    const store = new TamsStore(db, db, cache, cache.direct(), sequence);
+    const store = TamsStore.watching(new TamsStore(db, db, cache, cache.direct(), sequence), db);
     // The flows table holds the Flows' timeranges as last written behind (dirtyFlowStates): after
     // a stop that did not write them (a crash), they are set again from the segments.
     const clean = (await plain.settings.get(CLEAN_STOP)) === true;
@@ -182,6 +185,23 @@ export class TamsStore {
     if (clean || options.envelopes) await store.transaction((tx) => tx.settings.set(CLEAN_STOP, false));
     return store;
   }
+
+  /**
+   * Where the engine makes some commits visible to the outbox's (lagging) reads later than it
+   * commits them (Engine.watchCommits), the outbox's readers are woken when it does, instead of
+   * when a transaction that recorded events commits.
+   */
+  private static watching(store: TamsStore, db: StoreDb): TamsStore {
+    store.wakeAtCommit = !(
+      db.watchCommits?.((tables) => {
+        if (tables.has(T.events)) store.onEventsCommitted?.();
+      }) ?? false
+    );
+    return store;
+  }
+
+  /** Whether transactions that recorded events wake the outbox's readers (see `watching`). */
+  private wakeAtCommit = true;
 
   /**
    * Records that everything held behind is written (the last thing the server does before it
@@ -304,7 +324,7 @@ export class TamsStore {
         return fn(store);
       });
     });
-    if (tx?.eventsRecorded) this.onEventsCommitted?.();
+    if (tx?.eventsRecorded && this.wakeAtCommit) this.onEventsCommitted?.();
     return result;
   }
 

@@ -36,6 +36,12 @@ const sizesOf = async (...ids: string[]) => {
   const rows = await server.runtime.store.objectSizes.get(ids);
   return Object.fromEntries(rows.map((r) => [r.objectId, r.size]));
 };
+/**
+ * Registrations may commit through the embedded engine's append journal, whose rows the outbox's
+ * readers see once DuckDB holds them (the server wakes its followers then): a read of the events
+ * makes DuckDB take them now.
+ */
+const published = () => server.runtime.store.events.countAfter(0n);
 async function drain(follower: SizeFollower): Promise<void> {
   while (await follower.step()) {
     // until the outbox is followed to its end
@@ -72,11 +78,13 @@ describe('the object size follower', () => {
     const b = analytics.createFollower(quiet, 'replica-b', false);
     await upload(objects[3] as AllocatedObject, Buffer.alloc(300));
     await addSegments(server, flow, { object_id: id(3), timerange: '[10:0_11:0)' });
+    await published();
     expect(await a.step()).toBe(false);
     expect(await sizesOf(id(3))).toEqual({ [id(3)]: 300n });
     // a holds the lease (it released nothing: it had work): b's step leaves the next batch alone.
     await upload(objects[4] as AllocatedObject, Buffer.alloc(400));
     await addSegments(server, flow, { object_id: id(4), timerange: '[11:0_12:0)' });
+    await published();
     expect(await b.step()).toBe(false);
     expect(await sizesOf(id(4))).toEqual({});
     await drain(a);
@@ -84,6 +92,7 @@ describe('the object size follower', () => {
     expect(await sizesOf(id(4))).toEqual({ [id(4)]: 400n });
     // Idle, a let the lease go: now b may work.
     await addSegments(server, flow, { object_id: id(5), timerange: '[12:0_13:0)' });
+    await published();
     await drain(b);
     expect(await sizesOf(id(5))).toEqual({ [id(5)]: null });
     await b.release();

@@ -62,12 +62,15 @@ export class DuckAnalytics implements AnalyticsEngine {
   constructor(
     instance: DuckDBInstance,
     private readonly catalog: Catalog,
+    /** Run before each report: what the engine's append journal holds reaches its tables. */
+    private readonly settle: () => Promise<void> = async () => {},
   ) {
     this.pool = new Pool(async () => new DuckConn(await instance.connect()), CONNECTIONS);
   }
 
   async query(batch: readonly EngineQuery[]): Promise<AnalyticsResult[]> {
     this.checkOpen();
+    await this.settle();
     return this.pool.use(async (conn) => {
       await conn.exec('BEGIN TRANSACTION');
       try {
@@ -84,6 +87,7 @@ export class DuckAnalytics implements AnalyticsEngine {
 
   async exportTo(q: EngineExport, format: ExportFormat, path: string): Promise<{ rows: number }> {
     this.checkOpen();
+    await this.settle();
     return this.pool.use(async (conn) => {
       const source = await this.sources(conn, [q.from]);
       const p = new Params();

@@ -2,6 +2,7 @@ import { VARCHAR } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, TableDef, TableInfo } from '../../db.types.ts';
 import type { DuckConn } from './duckdb.connection.ts';
+import { JOURNAL_TABLE } from './duckdb.journal.ts';
 import type { PhysicalColumn, PhysicalTable } from './duckdb.physical.ts';
 import { quote } from './duckdb.sql.ts';
 import { BIND_TYPES, columnTypeOf, SQL_TYPES, toDuck } from './duckdb.values.ts';
@@ -9,8 +10,10 @@ import { BIND_TYPES, columnTypeOf, SQL_TYPES, toDuck } from './duckdb.values.ts'
 const COLUMNS_SQL = `SELECT column_name, data_type, is_nullable FROM information_schema.columns
   WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position`;
 
+/** The engine's own tables (the append journal's mark) are not the caller's to see. */
 const TABLES_SQL = `SELECT table_name FROM information_schema.tables
-  WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name`;
+  WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND table_name <> '${JOURNAL_TABLE}'
+  ORDER BY table_name`;
 
 /**
  * Physical table layouts, cached: valid because this process is the only one with the DuckDB file

@@ -5,12 +5,14 @@ import type { AnalyticsCapable, AnalyticsEngine } from '../../analytics/analytic
 import { DbError, StoreLockedError } from '../../db.errors.ts';
 import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { DuckAnalytics } from './duckdb.analytics.ts';
+import { AppendJournal, type AppendsStats } from './duckdb.appends.ts';
 import { addColumn, Catalog, createTableSql, dropTableSql, lookupIndexSql } from './duckdb.catalog.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { type DuckContext, DuckSession } from './duckdb.session.ts';
 import { tableBytes } from './duckdb.sizes.ts';
 import { Mutex, Pool } from './duckdb.sync.ts';
+import { commit, rollback, runTransaction } from './duckdb.transaction.ts';
 
 export interface DuckDbEngineOptions {
   /** ':memory:' or a database file (parent directories are created). */
@@ -21,17 +23,19 @@ export interface DuckDbEngineOptions {
   readonly config?: Readonly<Record<string, string>>;
   /** WAL size at which the database is checkpointed (see Checkpointer). Default 64 MiB. */
   readonly checkpointBytes?: number;
+  /**
+   * Transactions that only append rows commit through the append journal (duckdb.appends.ts),
+   * in `<path>.journal`. Default true.
+   */
+  readonly journal?: boolean;
+  /** How long, at most, the journal's records wait before DuckDB takes them (default 200 ms). */
+  readonly journalDelayMs?: number;
 }
 
-/**
- * A transaction that only appended up to this many rows commits on the calling thread (see
- * DuckConn.runSync): its COMMIT writes and syncs a WAL of a few hundred KB at most, ~0.5-2 ms.
- * Larger ones, and any that updated or deleted, commit asynchronously, so a long COMMIT never
- * stops the event loop.
- */
-const SYNC_COMMIT_MAX_ROWS = 20_000;
+/** The in-process engine, with its append journal's figures (tests, diagnostics). */
+export type DuckDbEngineHandle = Engine & AnalyticsCapable & { journalStats(): AppendsStats | undefined };
 
-export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<Engine & AnalyticsCapable> {
+export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<DuckDbEngineHandle> {
   const { path } = options;
   if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
   const persistent = path !== ':memory:';
@@ -41,7 +45,20 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     throw lockedError(error, path) ?? error;
   });
   const writer = new DuckConn(await instance.connect());
-  return new DuckDbEngine(instance, writer, options.readers ?? 4, persistent ? path : undefined, options);
+  const engine = new DuckDbEngine(
+    instance,
+    writer,
+    options.readers ?? 4,
+    persistent ? path : undefined,
+    options,
+  );
+  try {
+    await engine.openJournal(options.journal !== false, options.journalDelayMs);
+  } catch (error) {
+    await engine.close().catch(() => undefined);
+    throw error;
+  }
+  return engine;
 }
 
 /**
@@ -95,6 +112,11 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   private readonly writes = new Mutex();
   private readonly readers: Pool<DuckConn>;
   private readonly checkpointer: Checkpointer | undefined;
+  /** Undefined when turned off (DuckDbEngineOptions.journal), or until openJournal. */
+  private journal: AppendJournal | undefined;
+  private readonly watchers: ((tables: ReadonlySet<string>) => void)[] = [];
+  /** Engine.watchCommits: only with the journal, whose commits lagging reads do not see at once. */
+  watchCommits?: (listener: (tables: ReadonlySet<string>) => void) => void;
   private closed = false;
 
   constructor(
@@ -106,7 +128,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     options: DuckDbEngineOptions,
   ) {
     this.readers = new Pool(async () => new DuckConn(await instance.connect()), Math.max(1, readerCount));
-    this.analytics = new DuckAnalytics(instance, this.catalog);
+    this.analytics = new DuckAnalytics(instance, this.catalog, () => this.applyJournal());
     if (path !== undefined) {
       this.checkpointer = new Checkpointer(
         `${path}.wal`,
@@ -117,20 +139,64 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     const autocommit: DuckContext = {
       catalog: this.catalog,
       inTransaction: false,
-      read: async (fn) => {
+      read: async (table, fn, lag) => {
         this.checkOpen();
+        if (!lag) await this.applyJournal(table);
         return this.readers.use(fn);
       },
-      write: async (atomic, fn) => {
+      write: async (table, atomic, fn) => {
         this.checkOpen();
-        const result = await this.writes.run(() =>
-          writer.exclusive((conn) => (atomic ? inTransaction(conn, fn) : fn(conn))),
-        );
+        const result = await this.writes.run(async () => {
+          if (this.journal?.touches(table === undefined ? undefined : [table])) await this.journal.apply();
+          return writer.exclusive((conn) => (atomic ? inTransaction(conn, fn) : fn(conn)));
+        });
         this.checkpointer?.check();
+        if (table !== undefined && this.watchers.length > 0) this.notify(new Set([table]));
         return result;
       },
     };
     this.session = new DuckSession(autocommit);
+  }
+
+  /** Opens the append journal (applying what a crash left in it); part of creating the engine. */
+  async openJournal(enabled: boolean, delayMs?: number): Promise<void> {
+    if (!enabled) return;
+    this.journal = await AppendJournal.open(this.writer, this.catalog, {
+      path: this.path === undefined ? undefined : `${this.path}.journal`,
+      delayMs,
+      exclusive: (fn) => this.writes.run(fn),
+      applied: (tables) => {
+        this.checkpointer?.check();
+        this.notify(tables);
+      },
+    });
+    this.watchCommits = (listener) => {
+      this.watchers.push(listener);
+    };
+  }
+
+  /** Tells the watchers (watchCommits) that `tables` have new rows visible to every read. */
+  private notify(tables: ReadonlySet<string>): void {
+    if (tables.size === 0) return;
+    for (const watcher of this.watchers) watcher(tables);
+  }
+
+  /** The append journal's figures (tests, diagnostics); undefined when it is off. */
+  journalStats(): AppendsStats | undefined {
+    return this.journal?.stats();
+  }
+
+  /**
+   * Makes DuckDB hold every append the journal has committed, before a read of `table` (undefined:
+   * any) that must see them: everything that reads DuckDB outside the writer's queue calls this.
+   */
+  private async applyJournal(table?: string): Promise<void> {
+    const journal = this.journal;
+    const tables = table === undefined ? undefined : [table];
+    if (!journal?.touches(tables)) return;
+    await this.writes.run(async () => {
+      if (journal.touches(tables)) await journal.apply();
+    });
   }
 
   async listTables(): Promise<string[]> {
@@ -161,57 +227,35 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     await this.ddl(name, (conn) => conn.exec(dropTableSql(name)));
   }
 
+  /** One transaction, serialised with every write (see duckdb.transaction.ts). */
   async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     this.checkOpen();
-    return this.writes.run(async () => {
-      let active = true;
-      const check = () => {
-        if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
-      };
-      let appended = 0;
-      let changed = false;
-      const ctx: DuckContext = {
-        wrote: (rows, change) => {
-          appended += rows;
-          changed ||= change;
+    return this.writes.run(() =>
+      runTransaction(
+        {
+          writer: this.writer,
+          catalog: this.catalog,
+          journal: this.journal,
+          committed: (written) => {
+            this.checkpointer?.check();
+            this.notify(written);
+          },
         },
-        catalog: this.catalog,
-        inTransaction: true,
-        read: async (work) => {
-          check();
-          return this.writer.exclusive(work);
-        },
-        write: async (_atomic, work) => {
-          check();
-          return this.writer.exclusive(work);
-        },
-      };
-      await this.writer.exclusive(async (conn) => conn.runSync(await conn.statement('BEGIN TRANSACTION')));
-      let result: T;
-      try {
-        result = await fn(new DuckSession(ctx));
-      } catch (e) {
-        active = false;
-        await this.writer.exclusive((conn) => rollback(conn));
-        throw e;
-      }
-      active = false;
-      const sync = !changed && appended <= SYNC_COMMIT_MAX_ROWS;
-      await this.writer.exclusive((conn) => commit(conn, sync));
-      this.checkpointer?.check();
-      return result;
-    });
+        fn,
+      ),
+    );
   }
 
   async tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
     this.checkOpen();
     // Behind the writes: the CHECKPOINT moves what is still in the WAL into blocks to count.
-    return this.writes.run(() =>
-      this.writer.exclusive(async (conn) => {
+    return this.writes.run(async () => {
+      await this.journal?.apply();
+      return this.writer.exclusive(async (conn) => {
         if (this.persistent) await conn.exec('CHECKPOINT');
         return tableBytes(conn, tables);
-      }),
-    );
+      });
+    });
   }
 
   async close(): Promise<void> {
@@ -219,12 +263,15 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     this.closed = true;
     try {
       // Queued behind every write already started; CHECKPOINT folds the WAL into the file.
-      await this.writes.run(() =>
-        this.writer.exclusive(async (conn) => {
+      await this.writes.run(async () => {
+        await this.journal?.apply();
+        await this.writer.exclusive(async (conn) => {
           if (this.persistent) await conn.exec('CHECKPOINT');
-        }),
-      );
+        });
+      });
     } finally {
+      // A journal still holding records (the apply failed) is applied at the next open.
+      await this.journal?.close();
       // Reports under way finish first (their connections hold the database open).
       await this.analytics.close();
       const connections = [...(await this.readers.drain()), this.writer];
@@ -236,15 +283,17 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
 
   private async ddl(table: string, fn: (conn: DuckConn) => Promise<void>): Promise<void> {
     this.checkOpen();
-    await this.writes.run(() =>
-      this.writer.exclusive(async (conn) => {
+    await this.writes.run(async () => {
+      // The journal's rows were encoded for the table as it is: they go in before it changes.
+      await this.journal?.apply();
+      await this.writer.exclusive(async (conn) => {
         try {
           await fn(conn);
         } finally {
           this.catalog.invalidate(table);
         }
-      }),
-    );
+      });
+    });
   }
 
   private checkOpen(): void {
@@ -268,24 +317,4 @@ async function inTransaction<T>(conn: DuckConn, fn: (conn: DuckConn) => Promise<
   }
   await commit(conn);
   return result;
-}
-
-/** `sync`: on the calling thread (see SYNC_COMMIT_MAX_ROWS). */
-async function commit(conn: DuckConn, sync = false): Promise<void> {
-  try {
-    if (sync) conn.runSync(await conn.statement('COMMIT'));
-    else await conn.exec('COMMIT');
-  } catch (e) {
-    // A failed COMMIT can leave the transaction open; make sure the next one starts clean.
-    await rollback(conn);
-    throw e;
-  }
-}
-
-async function rollback(conn: DuckConn): Promise<void> {
-  try {
-    await conn.exec('ROLLBACK');
-  } catch {
-    // Nothing left to roll back (DuckDB already aborted the transaction).
-  }
 }

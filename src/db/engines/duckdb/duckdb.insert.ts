@@ -65,7 +65,7 @@ interface JsonInsert {
 const jsonInserts = new WeakMap<PhysicalTable, JsonInsert>();
 
 /** The JSON insert of a table: every column the contract can express, from one JSON array. */
-function jsonInsert(table: PhysicalTable): JsonInsert {
+export function jsonInsert(table: PhysicalTable): JsonInsert {
   let insert = jsonInserts.get(table);
   if (insert === undefined) {
     const columns: { name: string; type: ColumnType }[] = [];
@@ -83,12 +83,19 @@ function jsonInsert(table: PhysicalTable): JsonInsert {
  * nothing, when a value has no JSON form (a NaN or infinite double): the appender takes those.
  */
 async function insertJson(conn: DuckConn, table: PhysicalTable, rows: readonly Row[]): Promise<boolean> {
-  mentionedColumns(table, rows);
-  const { sql, columns } = jsonInsert(table);
-  const text = jsonRows(columns, rows as readonly Record<string, Value | undefined>[]);
+  const text = jsonText(table, rows);
   if (text === undefined) return false;
-  conn.runSync(await conn.statement(sql, [text], [VARCHAR]));
+  conn.runSync(await conn.statement(jsonInsert(table).sql, [text], [VARCHAR]));
   return true;
+}
+
+/**
+ * The rows as the parameter of the table's JSON insert (their columns checked against the
+ * table); undefined when a value has no JSON form (a NaN or infinite double).
+ */
+export function jsonText(table: PhysicalTable, rows: readonly Row[]): string | undefined {
+  mentionedColumns(table, rows);
+  return jsonRows(jsonInsert(table).columns, rows as readonly Record<string, Value | undefined>[]);
 }
 
 /** The columns the rows mention, checked against the table. */

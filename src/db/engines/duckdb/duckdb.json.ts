@@ -96,3 +96,15 @@ export function jsonRows(
   }
   return `${out}]`;
 }
+
+/** JSON array texts as one array: `[a,b]` and `[c]` make `[a,b,c]`. */
+export function joinArrays(texts: readonly string[]): string {
+  if (texts.length === 1) return texts[0] as string;
+  let out = '[';
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i] as string;
+    if (t.length <= 2) continue;
+    out += out.length === 1 ? t.slice(1, -1) : `,${t.slice(1, -1)}`;
+  }
+  return `${out}]`;
+}

@@ -283,7 +283,10 @@ class RemoteSession implements DbSession {
   constructor(private readonly run: (op: SessionOp, onBatch?: BatchHandler) => Promise<unknown>) {}
 
   select(table: string, options: SelectOptions = {}): Promise<Row[]> {
-    return this.run({ op: 'select', table, options }) as Promise<Row[]>;
+    // This engine does not forward the thread's watchCommits, so the store wakes the outbox's
+    // readers at commit: their reads must then see every commit (no lag).
+    const { lag: _lag, ...current } = options;
+    return this.run({ op: 'select', table, options: current }) as Promise<Row[]>;
   }
 
   async scan(table: string, options: Omit<SelectOptions, 'limit'>, onBatch: BatchHandler): Promise<void> {

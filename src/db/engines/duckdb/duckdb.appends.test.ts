@@ -1,0 +1,225 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { TableDef } from '../../db.types.ts';
+import { TableManager } from '../../manager.ts';
+import { col, where } from '../../predicate.ts';
+import { createDuckDbEngine, type DuckDbEngineHandle } from './duckdb.engine.ts';
+import { decodeRecords, encodeRecord, JOURNAL_TABLE } from './duckdb.journal.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'tams-appends-'));
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const ITEMS: TableDef = {
+  name: 'items',
+  columns: [
+    { name: 'id', type: 'int64', nullable: false },
+    { name: 'label', type: 'string' },
+  ],
+};
+const NOTES: TableDef = { name: 'notes', columns: [{ name: 'text', type: 'string' }] };
+
+let counter = 0;
+const newPath = () => join(dir, `db-${++counter}`, 'db.duckdb');
+
+const ids = async (db: TableManager, options: { lag?: boolean } = {}) =>
+  (await db.select('items', { columns: ['id'], orderBy: [{ column: 'id' }], ...options })).map((r) => r.id);
+
+describe('append journal (duckdb engine)', () => {
+  const open: DuckDbEngineHandle[] = [];
+  afterEach(async () => {
+    for (const engine of open.splice(0)) await engine.close();
+  });
+  const opened = async (path: string) => {
+    const engine = await createDuckDbEngine({ path });
+    open.push(engine);
+    return { engine, db: await TableManager.open(engine, [ITEMS, NOTES]) };
+  };
+  const stats = (engine: DuckDbEngineHandle) =>
+    engine.journalStats() ?? { pending: -1, applies: -1, rejected: -1 };
+
+  it('commits a transaction that only appended without DuckDB, and every read of the table sees it', async () => {
+    const { engine, db } = await opened(newPath());
+    await db.transaction((tx) => tx.insert('items', [{ id: 1n }, { id: 2n }]));
+    expect(stats(engine).pending).toBe(1);
+    // A lagging read may leave it out, and here does: DuckDB does not hold it yet.
+    expect(await ids(db, { lag: true })).toEqual([]);
+    // A read of another table does not need it.
+    expect(await db.count('notes')).toBe(0);
+    expect(stats(engine).pending).toBe(1);
+    expect(await ids(db)).toEqual([1n, 2n]);
+    expect(stats(engine)).toMatchObject({ pending: 0, applies: 1 });
+    expect(await ids(db, { lag: true })).toEqual([1n, 2n]);
+  });
+
+  it('applies the journal inside a transaction that reads the table, and keeps it on rollback', async () => {
+    const { engine, db } = await opened(newPath());
+    await db.transaction((tx) => tx.insert('items', [{ id: 1n }]));
+    const fail = new Error('rolled back');
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.insert('items', [{ id: 2n }]);
+        // Its own rows and the journal's, in commit order.
+        expect((await tx.select('items', { columns: ['id'] })).map((r) => r.id).sort()).toEqual([1n, 2n]);
+        throw fail;
+      }),
+    ).rejects.toBe(fail);
+    expect(stats(engine).pending).toBe(1);
+    await db.transaction(async (tx) => {
+      await tx.insert('notes', [{ text: 'changed first' }]);
+      await tx.update('notes', where(col('text').eq('changed first')), { text: 'updated' });
+      await tx.insert('items', [{ id: 3n }]);
+    });
+    expect(stats(engine)).toMatchObject({ pending: 0, applies: 1 });
+    expect(await ids(db, { lag: true })).toEqual([1n, 3n]);
+    expect(await db.select('notes')).toEqual([{ text: 'updated' }]);
+  });
+
+  it('tells the watchers which tables have new rows, when every read can see them', async () => {
+    const path = newPath();
+    const { engine, db } = await opened(path);
+    const told: string[][] = [];
+    expect(db.watchCommits((tables) => told.push([...tables].sort()))).toBe(true);
+    await db.transaction((tx) => tx.insert('items', [{ id: 1n }]));
+    expect(told).toEqual([]);
+    await db.count('items');
+    expect(told).toEqual([['items']]);
+    await db.transaction(async (tx) => {
+      await tx.insert('items', [{ id: 2n }]);
+      await tx.insert('notes', [{ text: 'n' }]);
+      await tx.update('notes', where(col('text').eq('n')), { text: 'm' });
+    });
+    expect(told).toEqual([['items'], ['items', 'notes']]);
+    await db.delete('notes', where(col('text').eq('m')));
+    expect(told.at(-1)).toEqual(['notes']);
+    // Without the journal every commit is visible at once: nothing to watch.
+    const plain = await createDuckDbEngine({ path: ':memory:', journal: false });
+    open.push(plain);
+    expect((await TableManager.open(plain, [ITEMS])).watchCommits(() => {})).toBe(false);
+    expect(engine.journalStats()).toBeDefined();
+    expect(plain.journalStats()).toBeUndefined();
+  });
+
+  it('applies the journal before a column is added, so its rows get the default as older rows do', async () => {
+    const path = newPath();
+    const { engine, db } = await opened(path);
+    await db.transaction((tx) => tx.insert('items', [{ id: 1n, label: 'a' }]));
+    expect(stats(engine).pending).toBe(1);
+    await engine.addColumn('items', { name: 'kind', type: 'string', defaultValue: 'old' });
+    const evolved = await TableManager.open(engine, [
+      { ...ITEMS, columns: [...ITEMS.columns, { name: 'kind', type: 'string', defaultValue: 'old' }] },
+    ]);
+    expect(await evolved.select('items', { columns: ['id', 'kind'] })).toEqual([{ id: 1n, kind: 'old' }]);
+  });
+
+  it('applies at the next open what a killed process committed through the journal, and nothing twice', async () => {
+    const path = newPath();
+    await mkdir(dirname(path), { recursive: true });
+    const script = join(dirname(path), 'writer.mts');
+    const engineModule = fileURLToPath(new URL('./duckdb.engine.ts', import.meta.url));
+    const managerModule = fileURLToPath(new URL('../../manager.ts', import.meta.url));
+    writeFileSync(
+      script,
+      `import { createDuckDbEngine } from ${JSON.stringify(engineModule)};
+import { TableManager } from ${JSON.stringify(managerModule)};
+const engine = await createDuckDbEngine({ path: ${JSON.stringify(path)} });
+const db = await TableManager.open(engine, ${JSON.stringify([ITEMS, NOTES])});
+await db.insert('notes', [{ text: 'before' }]);
+for (let t = 0; t < 40; t++) {
+  await db.transaction((tx) => tx.insert('items', Array.from({ length: 5 }, (_, i) => ({ id: BigInt(t * 5 + i), label: 'l' + t }))));
+  // Half way, DuckDB takes what the journal holds: the rest stays in the journal alone.
+  if (t === 19) await db.count('items');
+}
+process.stdout.write(JSON.stringify(engine.journalStats()) + '\\n');
+process.kill(process.pid, 'SIGKILL');
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      err += String(d);
+    });
+    const signal = await new Promise((resolve) => child.once('exit', (_code, s) => resolve(s)));
+    expect(signal, err).toBe('SIGKILL');
+    // Killed with 20 transactions in the journal alone (the last apply came before them).
+    expect(JSON.parse(out)).toMatchObject({ pending: 20, applies: 1 });
+    expect(decodeRecords(readFileSync(`${path}.journal`)).length).toBeGreaterThanOrEqual(20);
+
+    const { engine, db } = await opened(path);
+    expect(await db.count('items')).toBe(200);
+    expect(await ids(db)).toEqual(Array.from({ length: 200 }, (_, i) => BigInt(i)));
+    expect(await db.select('notes')).toEqual([{ text: 'before' }]);
+    expect(stats(engine)).toMatchObject({ pending: 0, rejected: 0 });
+    await engine.close();
+    open.splice(open.indexOf(engine), 1);
+    expect(existsSync(`${path}.journal`)).toBe(false);
+    // Open again: the records were applied once (the journal is gone, the rows are there once).
+    const again = await opened(path);
+    expect(await again.db.count('items')).toBe(200);
+  });
+
+  it('skips records DuckDB already holds and sets aside a record it refuses, applying the others', async () => {
+    const path = newPath();
+    await mkdir(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE items (id BIGINT, label VARCHAR)');
+    await conn.run(`CREATE TABLE ${JOURNAL_TABLE} (lsn BIGINT)`);
+    await conn.run(`INSERT INTO ${JOURNAL_TABLE} VALUES (2)`);
+    conn.closeSync();
+    instance.closeSync();
+    const rec = (lsn: bigint, text: string, rows = 1) => ({
+      lsn,
+      tables: new Map([['items', { text, rows }]]),
+    });
+    writeFileSync(
+      `${path}.journal`,
+      Buffer.concat(
+        [
+          rec(1n, '[{"id":1}]'),
+          rec(2n, '[{"id":2}]'),
+          rec(3n, '[{"id":3},{"id":4}]', 2),
+          rec(4n, '[{"id":5}'),
+          rec(5n, '[{"id":6}]'),
+        ].map(encodeRecord),
+      ),
+    );
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const { engine, db } = await opened(path);
+      expect(await ids(db)).toEqual([3n, 4n, 6n]);
+      expect(stats(engine)).toMatchObject({ pending: 0, rejected: 1 });
+      expect(decodeRecords(readFileSync(`${path}.journal.rejected`)).map((r) => r.lsn)).toEqual([4n]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.some((w) => /record 4/.test(w))).toBe(true);
+      expect(statSync(`${path}.journal`).size).toBe(0);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('keeps working in memory, where the journal has no file', async () => {
+    const engine = await createDuckDbEngine({ path: ':memory:' });
+    open.push(engine);
+    const db = await TableManager.open(engine, [ITEMS]);
+    await Promise.all(
+      Array.from({ length: 30 }, (_, t) => db.transaction((tx) => tx.insert('items', [{ id: BigInt(t) }]))),
+    );
+    expect(stats(engine).pending).toBe(30);
+    expect(await db.count('items')).toBe(30);
+    expect(stats(engine).pending).toBe(0);
+  });
+});

@@ -1,0 +1,313 @@
+import { appendFile } from 'node:fs/promises';
+import { BIGINT, type DuckDBType, type DuckDBValue, VARCHAR } from '@duckdb/node-api';
+import type { Catalog } from './duckdb.catalog.ts';
+import type { DuckConn } from './duckdb.connection.ts';
+import { jsonInsert } from './duckdb.insert.ts';
+import { encodeRecord, JOURNAL_TABLE, JournalFile, type JournalRecord } from './duckdb.journal.ts';
+import { joinArrays } from './duckdb.json.ts';
+import { quote } from './duckdb.sql.ts';
+
+/**
+ * Appends committed through a journal of the engine's own, applied to DuckDB in batches.
+ *
+ * Why: a DuckDB transaction costs about 2.6 ms whatever it holds (BEGIN, a statement per table,
+ * COMMIT) and ~10 us per row, and the engine runs one at a time. Single-segment registrations
+ * come in groups of at most as many as there are clients (64 in the bench), so DuckDB's fixed
+ * cost, paid per group on the thread serving HTTP, set the pace (BENCHMARKS.md). A transaction
+ * that only appended rows is instead committed by writing its rows to the journal file and
+ * syncing it (one write and one fdatasync, ~0.2 ms of disk, off the event loop), and DuckDB
+ * takes the rows of many such transactions later in one transaction of its own.
+ *
+ * Nothing can tell the difference: every other use of a table the journal holds rows for (a
+ * read, a change, a transaction reading or changing it, DDL, analytics, closing) first applies
+ * what the journal holds, so it sees every write acknowledged before it started, as it would
+ * have; uses of the other tables cannot see whether those rows are in DuckDB yet. DuckDB records
+ * the last record it holds (the `JOURNAL_TABLE` row, written in the same transaction), so after
+ * a crash the records beyond it are applied at the next open, and none twice.
+ */
+
+/** How long committed records wait, at most, for a read or another write to apply them (default). */
+export const APPLY_DELAY_MS = 200;
+/** Records holding this many rows, or this many bytes of them, are applied at once, whatever the delay. */
+const APPLY_ROWS = 20_000;
+/** Applies of at most this many rows run on the calling thread (see syncFor). */
+const SYNC_ROWS = 20_000;
+const APPLY_BYTES = 16 * 2 ** 20;
+
+export interface AppendsOptions {
+  /** The journal file; undefined in memory (no durability to give: the records stay in memory). */
+  readonly path?: string;
+  /** Runs `fn` holding the engine's writes, as a transaction would. */
+  readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** How long committed records wait, at most, before they are applied (default APPLY_DELAY_MS). */
+  readonly delayMs?: number;
+  /** Told after each batch DuckDB committed, with the tables it added rows to. */
+  readonly applied?: (tables: ReadonlySet<string>) => void;
+}
+
+/** What the journal has done, for tests and diagnostics. */
+export interface AppendsStats {
+  /** Records committed and not yet applied. */
+  readonly pending: number;
+  /** Batches applied to DuckDB. */
+  readonly applies: number;
+  /** Records DuckDB refused on their own, set aside in `<journal>.rejected`. */
+  readonly rejected: number;
+}
+
+export class AppendJournal {
+  private readonly records: JournalRecord[] = [];
+  /** Tables with rows in `records`, with how many records hold some. */
+  private readonly tables = new Map<string, number>();
+  /** The first records, applied by the open transaction (applyOpen) and kept until it ends. */
+  private inFlight = 0;
+  private rows = 0;
+  /** Characters of the records' texts (about their bytes). */
+  private chars = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private applies = 0;
+  private rejected = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly writer: DuckConn,
+    private readonly catalog: Catalog,
+    private readonly file: JournalFile | undefined,
+    private readonly options: AppendsOptions,
+    private nextLsn: bigint,
+  ) {}
+
+  /**
+   * Opens the journal of the database `writer` is connected to: the records a crash left in the
+   * file and DuckDB does not hold yet are applied first.
+   */
+  static async open(writer: DuckConn, catalog: Catalog, options: AppendsOptions): Promise<AppendJournal> {
+    if (options.path === undefined) return new AppendJournal(writer, catalog, undefined, options, 1n);
+    await writer.exec(`CREATE TABLE IF NOT EXISTS ${quote(JOURNAL_TABLE)} (lsn BIGINT)`);
+    const rows = await (await writer.query(`SELECT max(lsn) FROM ${quote(JOURNAL_TABLE)}`)).getRows();
+    let marker = rows[0]?.[0];
+    if (typeof marker !== 'bigint') {
+      await writer.exec(`INSERT INTO ${quote(JOURNAL_TABLE)} VALUES (0)`);
+      marker = 0n;
+    }
+    const { file, records } = await JournalFile.open(options.path);
+    const last = records.at(-1)?.lsn ?? 0n;
+    const journal = new AppendJournal(writer, catalog, file, options, (last > marker ? last : marker) + 1n);
+    const held = marker;
+    journal.records.push(...records.filter((r) => r.lsn > held));
+    await journal.apply();
+    file.reset();
+    return journal;
+  }
+
+  /**
+   * Whether records wait to be applied with rows for one of `tables` (undefined: any table), so
+   * that a use of those tables must apply them first.
+   */
+  touches(tables: readonly string[] | undefined): boolean {
+    if (this.records.length === this.inFlight) return false;
+    if (tables === undefined) return true;
+    for (const t of tables) if (this.tables.has(t)) return true;
+    return false;
+  }
+
+  stats(): AppendsStats {
+    return { pending: this.records.length, applies: this.applies, rejected: this.rejected };
+  }
+
+  /**
+   * Commits one transaction's rows (per table, `jsonRows` of the table's JSON insert): durable
+   * when this resolves, and from then on seen by every read (which applies them first). Call
+   * holding the engine's writes.
+   */
+  async commit(tables: ReadonlyMap<string, { text: string; rows: number }>): Promise<void> {
+    const record: JournalRecord = { lsn: this.nextLsn++, tables };
+    this.file?.append(encodeRecord(record));
+    this.records.push(record);
+    for (const name of tables.keys()) this.tables.set(name, (this.tables.get(name) ?? 0) + 1);
+    for (const t of tables.values()) {
+      this.rows += t.rows;
+      this.chars += t.text.length;
+    }
+    this.schedule();
+  }
+
+  /**
+   * Applies every committed record to DuckDB, in one transaction of its own on the writer
+   * connection. Call holding the engine's writes, with no transaction open on the writer.
+   * A batch DuckDB refuses is applied record by record, and a record it refuses on its own is
+   * set aside (`<journal>.rejected`) rather than left to fail every read after it.
+   */
+  async apply(): Promise<void> {
+    if (this.inFlight > 0)
+      throw new Error('append journal: apply() inside a transaction that applied records');
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const count = this.records.length;
+    if (count === 0) return;
+    const batch = this.records.slice(0, count);
+    try {
+      await this.applyRecords(batch);
+    } catch (error) {
+      if (count === 1 && !this.refused(error)) throw error;
+      for (const record of batch) {
+        try {
+          await this.applyRecords([record]);
+        } catch (alone) {
+          if (!this.refused(alone)) throw alone;
+          await this.setAside(record, alone);
+        }
+      }
+    }
+    this.options.applied?.(await this.drop(count));
+    this.applies++;
+  }
+
+  /**
+   * Applies the records not yet applied inside the transaction open on `conn` (the caller's, on
+   * the writer, holding the engine's writes): they become part of it, and `settle` says how it
+   * ended.
+   */
+  async applyOpen(conn: DuckConn): Promise<void> {
+    const batch = this.records.slice(this.inFlight);
+    if (batch.length === 0) return;
+    await this.insertRecords(conn, batch);
+    this.inFlight = this.records.length;
+  }
+
+  /** The transaction that applyOpen applied records in has committed (true) or rolled back. */
+  async settle(committed: boolean): Promise<void> {
+    const count = this.inFlight;
+    this.inFlight = 0;
+    if (!committed || count === 0) return;
+    this.options.applied?.(await this.drop(count));
+    this.applies++;
+  }
+
+  /** Forgets the first `count` records, which DuckDB now holds; returns their tables. */
+  private async drop(count: number): Promise<Set<string>> {
+    const applied = new Set<string>();
+    for (const r of this.records.splice(0, count)) {
+      for (const [name, { rows, text }] of r.tables) {
+        applied.add(name);
+        this.rows -= rows;
+        this.chars -= text.length;
+        const n = (this.tables.get(name) ?? 1) - 1;
+        if (n === 0) this.tables.delete(name);
+        else this.tables.set(name, n);
+      }
+    }
+    if (this.records.length === 0) this.file?.reset();
+    return applied;
+  }
+
+  /** Closes the file (call after `apply`); a file still holding records is applied at the next open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.file?.close();
+  }
+
+  private schedule(): void {
+    if (this.rows >= APPLY_ROWS || this.chars >= APPLY_BYTES) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.applyInBackground(), 0);
+    } else {
+      this.timer ??= setTimeout(() => this.applyInBackground(), this.options.delayMs ?? APPLY_DELAY_MS);
+    }
+    // A server with nothing else to do still applies, but a process that only waits for this
+    // (a tool that wrote and is about to close) does not stay alive for it.
+    this.timer.unref();
+  }
+
+  private applyInBackground(): void {
+    this.timer = undefined;
+    if (this.closed) return;
+    // A failure leaves the records where they are: the next read or write applies them again and
+    // gets the error if it persists.
+    void this.options.exclusive(() => this.apply()).catch(() => undefined);
+  }
+
+  /** Applies `records` in a transaction of their own. */
+  private async applyRecords(records: readonly JournalRecord[]): Promise<void> {
+    const sync = this.syncFor(records);
+    await this.writer.exclusive(async (conn) => {
+      await run(conn, 'BEGIN TRANSACTION', sync);
+      try {
+        await this.insertRecords(conn, records);
+        await run(conn, 'COMMIT', sync);
+      } catch (error) {
+        await conn.exec('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Whether to run the statements on the calling thread (DuckConn.runSync): an asynchronous
+   * statement waits for a turn of the event loop to hand its result back, several milliseconds
+   * each under load, and an apply would pay that per statement while the writes wait; a large
+   * batch runs asynchronously so that the loop is never held long.
+   */
+  private syncFor(records: readonly JournalRecord[]): boolean {
+    let rows = 0;
+    for (const r of records) for (const t of r.tables.values()) rows += t.rows;
+    return rows <= SYNC_ROWS;
+  }
+
+  /** Inserts the records' rows, a statement per table, and records the last one as held. */
+  private async insertRecords(conn: DuckConn, records: readonly JournalRecord[]): Promise<void> {
+    const byTable = new Map<string, string[]>();
+    for (const r of records) {
+      for (const [table, { text }] of r.tables) {
+        const texts = byTable.get(table);
+        if (texts) texts.push(text);
+        else byTable.set(table, [text]);
+      }
+    }
+    const sync = this.syncFor(records);
+    for (const [name, texts] of byTable) {
+      const { sql } = jsonInsert(await this.catalog.table(conn, name));
+      await run(conn, sql, sync, [joinArrays(texts)], [VARCHAR]);
+    }
+    const last = (records.at(-1) as JournalRecord).lsn;
+    if (this.file) await run(conn, `UPDATE ${quote(JOURNAL_TABLE)} SET lsn = $1`, sync, [last], [BIGINT]);
+  }
+
+  /**
+   * Whether DuckDB refused the rows themselves (the same record would fail again), as opposed to
+   * a failure of the database (a disk full, a closed engine) that a later apply may get past.
+   */
+  private refused(error: unknown): boolean {
+    const message = error instanceof Error ? error.message : String(error);
+    return /Conversion Error|Invalid Input Error|Constraint Error|Malformed JSON/i.test(message);
+  }
+
+  private async setAside(record: JournalRecord, error: unknown): Promise<void> {
+    this.rejected++;
+    if (this.file && this.options.path !== undefined) {
+      await appendFile(`${this.options.path}.rejected`, encodeRecord(record));
+      await this.writer.exclusive((conn) =>
+        conn.query(`UPDATE ${quote(JOURNAL_TABLE)} SET lsn = $1`, [record.lsn], [BIGINT]),
+      );
+    }
+    process.emitWarning(
+      `DuckDB refused the rows of append journal record ${record.lsn} (${(error as Error).message}); set aside`,
+      { code: 'TAMS_JOURNAL_REJECTED' },
+    );
+  }
+}
+
+async function run(
+  conn: DuckConn,
+  sql: string,
+  sync: boolean,
+  values: readonly DuckDBValue[] = [],
+  types: readonly DuckDBType[] = [],
+): Promise<void> {
+  if (sync) conn.runSync(await conn.statement(sql, values, types));
+  else await conn.query(sql, values, types);
+}

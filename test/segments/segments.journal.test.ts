@@ -1,0 +1,102 @@
+/**
+ * The embedded engine's append journal (TAMS_DUCKDB_JOURNAL): registrations acknowledged while
+ * DuckDB did not hold them yet survive the process being killed, and come back once, with their
+ * references and events; reads made before DuckDB took them see them.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { httpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { onVast } from '../helpers/vast.mode.ts';
+import { expectError } from '../http/fixtures.ts';
+import { type ChildServer, spawnServer } from '../ops/child.ts';
+import { allSegments, newFlow, objectIds, secs, storeCached, timeranges } from './helpers.ts';
+
+const N = 60;
+/** DuckDB takes nothing from the journal on its own within the test's time: only reads make it. */
+const HELD = { TAMS_DUCKDB_JOURNAL_APPLY_MS: '600000' };
+
+describe.skipIf(onVast)('append journal', () => {
+  const dir = tempDir('tams-journal-');
+  let child: ChildServer | undefined;
+  let server: TestServer | undefined;
+  afterAll(async () => {
+    child?.process.kill('SIGKILL');
+    await server?.close();
+    dir.remove();
+  });
+
+  it('keeps every acknowledged single-segment registration when the server is killed before DuckDB had them', async () => {
+    child = await spawnServer({ TAMS_DATA_DIR: dir.path, ...HELD });
+    const http = httpClient(child.url);
+    const flowId = await newFlow(http);
+    const ids = await objectIds(http, flowId, N);
+    // Side by side, as concurrent clients would (registrations grouped into shared commits).
+    for (let i = 0; i < N; i += 12) {
+      const statuses = await Promise.all(
+        ids.slice(i, i + 12).map(async (object_id, k) => {
+          const res = await http.post(`/flows/${flowId}/segments`, {
+            object_id,
+            timerange: secs((i + k) * 2, (i + k) * 2 + 2),
+          });
+          return res.status;
+        }),
+      );
+      expect(statuses).toEqual(statuses.map(() => 201));
+    }
+    const journal = join(dir.path, 'tams.duckdb.journal');
+    expect(statSync(journal).size).toBeGreaterThan(0);
+    child.process.kill('SIGKILL');
+    await child.exited;
+    child = undefined;
+
+    server = await startServer({ dataDir: dir.path });
+    // Applied at the open, then emptied: a clean stop leaves no journal behind.
+    expect(existsSync(journal) ? statSync(journal).size : 0).toBe(0);
+    const segments = await allSegments(server, flowId);
+    expect(segments.map((s) => s.object_id)).toEqual(ids);
+    expect(await timeranges(server, flowId)).toEqual(ids.map((_, i) => secs(i * 2, i * 2 + 2)));
+    if (storeCached) {
+      // The Flow's timerange, held behind by the killed server's cache, was set again from the
+      // segments at this start (a server without the cache does not hold it behind, nor check it).
+      const flow = await server.get<{ timerange: string }>(`/flows/${flowId}`, {
+        query: { include_timerange: true },
+      });
+      expect(flow.body.timerange).toBe(secs(0, N * 2));
+    }
+    // Each object's first use was recorded once: the objects are registered, and each holds one segment.
+    for (const objectId of [ids[0], ids[N - 1]]) {
+      const object = await server.get<{ referenced_by_flows: string[] }>(`/objects/${objectId}`);
+      expect(object.status, object.text).toBe(200);
+      expect(object.body.referenced_by_flows).toEqual([flowId]);
+    }
+    // A segment overlapping the last one acknowledged is refused.
+    const [again] = await objectIds(server, flowId, 1);
+    expectError(
+      await server.post(`/flows/${flowId}/segments`, {
+        object_id: again,
+        timerange: secs(N * 2 - 1, N * 2 + 1),
+      }),
+      400,
+    );
+    await server.close();
+    server = undefined;
+    expect(existsSync(journal)).toBe(false);
+  });
+
+  it('answers reads of the tables the journal holds rows for with those rows, before DuckDB took them', async () => {
+    server = await startServer({ dataDir: dir.path, env: HELD });
+    const flowId = await newFlow(server);
+    const ids = await objectIds(server, flowId, 3);
+    for (const [i, object_id] of ids.entries()) {
+      const res = await server.post(`/flows/${flowId}/segments`, { object_id, timerange: secs(i, i + 1) });
+      expect(res.status, res.text).toBe(201);
+    }
+    // The database's own answer (the object's Flows, read from its reference rows).
+    const object = await server.get<{ referenced_by_flows: string[] }>(`/objects/${ids[2]}`);
+    expect(object.body.referenced_by_flows).toEqual([flowId]);
+    expect((await allSegments(server, flowId)).map((s) => s.object_id)).toEqual(ids);
+    await server.close();
+    server = undefined;
+  });
+});
