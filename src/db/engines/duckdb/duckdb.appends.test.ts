@@ -179,21 +179,17 @@ process.kill(process.pid, 'SIGKILL');
     await conn.run(`INSERT INTO ${JOURNAL_TABLE} VALUES (2)`);
     conn.closeSync();
     instance.closeSync();
-    const rec = (lsn: bigint, text: string, rows = 1) => ({
-      lsn,
-      tables: new Map([['items', { text, rows }]]),
-    });
+    const rec = (lsn: bigint, text: string, rows = 1) =>
+      encodeRecord(lsn, new Map([['items', { text, rows }]])).frame;
     writeFileSync(
       `${path}.journal`,
-      Buffer.concat(
-        [
-          rec(1n, '[{"id":1}]'),
-          rec(2n, '[{"id":2}]'),
-          rec(3n, '[{"id":3},{"id":4}]', 2),
-          rec(4n, '[{"id":5}'),
-          rec(5n, '[{"id":6}]'),
-        ].map(encodeRecord),
-      ),
+      Buffer.concat([
+        rec(1n, '[{"id":1}]'),
+        rec(2n, '[{"id":2}]'),
+        rec(3n, '[{"id":3},{"id":4}]', 2),
+        rec(4n, '[{"id":5}'),
+        rec(5n, '[{"id":6}]'),
+      ]),
     );
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);

@@ -1,10 +1,15 @@
 import { appendFile } from 'node:fs/promises';
-import { BIGINT, type DuckDBType, type DuckDBValue, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, BLOB, blobValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { jsonInsert } from './duckdb.insert.ts';
-import { encodeRecord, JOURNAL_TABLE, JournalFile, type JournalRecord } from './duckdb.journal.ts';
-import { joinArrays } from './duckdb.json.ts';
+import {
+  encodeRecord,
+  JOURNAL_TABLE,
+  JournalFile,
+  type JournalRecord,
+  joinArrayBytes,
+} from './duckdb.journal.ts';
 import { quote } from './duckdb.sql.ts';
 
 /**
@@ -62,8 +67,8 @@ export class AppendJournal {
   /** The first records, applied by the open transaction (applyOpen) and kept until it ends. */
   private inFlight = 0;
   private rows = 0;
-  /** Characters of the records' texts (about their bytes). */
-  private chars = 0;
+  /** Bytes of the records' rows. */
+  private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private applies = 0;
   private rejected = 0;
@@ -121,13 +126,13 @@ export class AppendJournal {
    * holding the engine's writes.
    */
   async commit(tables: ReadonlyMap<string, { text: string; rows: number }>): Promise<void> {
-    const record: JournalRecord = { lsn: this.nextLsn++, tables };
-    this.file?.append(encodeRecord(record));
+    const record = encodeRecord(this.nextLsn++, tables);
+    this.file?.append(record.frame);
     this.records.push(record);
     for (const name of tables.keys()) this.tables.set(name, (this.tables.get(name) ?? 0) + 1);
-    for (const t of tables.values()) {
+    for (const t of record.tables.values()) {
       this.rows += t.rows;
-      this.chars += t.text.length;
+      this.bytes += t.bytes.length;
     }
     this.schedule();
   }
@@ -190,10 +195,10 @@ export class AppendJournal {
   private async drop(count: number): Promise<Set<string>> {
     const applied = new Set<string>();
     for (const r of this.records.splice(0, count)) {
-      for (const [name, { rows, text }] of r.tables) {
+      for (const [name, { rows, bytes }] of r.tables) {
         applied.add(name);
         this.rows -= rows;
-        this.chars -= text.length;
+        this.bytes -= bytes.length;
         const n = (this.tables.get(name) ?? 1) - 1;
         if (n === 0) this.tables.delete(name);
         else this.tables.set(name, n);
@@ -212,7 +217,7 @@ export class AppendJournal {
   }
 
   private schedule(): void {
-    if (this.rows >= APPLY_ROWS || this.chars >= APPLY_BYTES) {
+    if (this.rows >= APPLY_ROWS || this.bytes >= APPLY_BYTES) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(() => this.applyInBackground(), 0);
     } else {
@@ -260,18 +265,18 @@ export class AppendJournal {
 
   /** Inserts the records' rows, a statement per table, and records the last one as held. */
   private async insertRecords(conn: DuckConn, records: readonly JournalRecord[]): Promise<void> {
-    const byTable = new Map<string, string[]>();
+    const byTable = new Map<string, Buffer[]>();
     for (const r of records) {
-      for (const [table, { text }] of r.tables) {
-        const texts = byTable.get(table);
-        if (texts) texts.push(text);
-        else byTable.set(table, [text]);
+      for (const [table, { bytes }] of r.tables) {
+        const arrays = byTable.get(table);
+        if (arrays) arrays.push(bytes);
+        else byTable.set(table, [bytes]);
       }
     }
     const sync = this.syncFor(records);
-    for (const [name, texts] of byTable) {
-      const { sql } = jsonInsert(await this.catalog.table(conn, name));
-      await run(conn, sql, sync, [joinArrays(texts)], [VARCHAR]);
+    for (const [name, arrays] of byTable) {
+      const { blobSql } = jsonInsert(await this.catalog.table(conn, name));
+      await run(conn, blobSql, sync, [blobValue(joinArrayBytes(arrays))], [BLOB]);
     }
     const last = (records.at(-1) as JournalRecord).lsn;
     if (this.file) await run(conn, `UPDATE ${quote(JOURNAL_TABLE)} SET lsn = $1`, sync, [last], [BIGINT]);
@@ -289,7 +294,7 @@ export class AppendJournal {
   private async setAside(record: JournalRecord, error: unknown): Promise<void> {
     this.rejected++;
     if (this.file && this.options.path !== undefined) {
-      await appendFile(`${this.options.path}.rejected`, encodeRecord(record));
+      await appendFile(`${this.options.path}.rejected`, record.frame);
       await this.writer.exclusive((conn) =>
         conn.query(`UPDATE ${quote(JOURNAL_TABLE)} SET lsn = $1`, [record.lsn], [BIGINT]),
       );

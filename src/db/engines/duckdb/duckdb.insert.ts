@@ -58,6 +58,8 @@ export async function insertRows(
 
 interface JsonInsert {
   sql: string;
+  /** The same from the JSON's UTF-8 bytes, bound as a BLOB (no string conversion on the way in). */
+  blobSql: string;
   columns: { name: string; type: ColumnType }[];
 }
 
@@ -71,8 +73,9 @@ export function jsonInsert(table: PhysicalTable): JsonInsert {
     const columns: { name: string; type: ColumnType }[] = [];
     for (const c of table.columns) if (c.type !== null) columns.push({ name: c.name, type: c.type });
     const read = columns.map((c) => fromJson(c.type, `r.${quote(c.name)}`));
-    const sql = `INSERT INTO ${quote(table.name)} (${columns.map((c) => quote(c.name)).join(', ')}) SELECT ${read.join(', ')} FROM (SELECT unnest(from_json($1::VARCHAR, ${jsonStructure(columns)})) AS r)`;
-    insert = { sql, columns };
+    const insertSql = (param: string) =>
+      `INSERT INTO ${quote(table.name)} (${columns.map((c) => quote(c.name)).join(', ')}) SELECT ${read.join(', ')} FROM (SELECT unnest(from_json(${param}, ${jsonStructure(columns)})) AS r)`;
+    insert = { sql: insertSql('$1::VARCHAR'), blobSql: insertSql('decode($1::BLOB)'), columns };
     jsonInserts.set(table, insert);
   }
   return insert;

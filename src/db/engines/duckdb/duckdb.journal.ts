@@ -19,43 +19,52 @@ import { DbError } from '../../db.errors.ts';
 /** The table where DuckDB records the last journal record it holds (one row); the engine's own. */
 export const JOURNAL_TABLE = '__tams_journal';
 
-/** One committed transaction's rows: per table, a JSON array text (`jsonRows`) and its row count. */
+/** One committed transaction's rows: per table, a JSON array (`jsonRows`) as UTF-8, and its row count. */
 export interface JournalRecord {
   readonly lsn: bigint;
-  readonly tables: ReadonlyMap<string, { readonly text: string; readonly rows: number }>;
+  readonly tables: ReadonlyMap<string, { readonly bytes: Buffer; readonly rows: number }>;
+  /** The record as written to the file (the tables' bytes are slices of it). */
+  readonly frame: Buffer;
 }
 
 const HEADER_BYTES = 8;
 
-export function encodeRecord(record: JournalRecord): Buffer {
+/** Encodes a record of `tables` (their texts written as UTF-8 once, into the frame). */
+export function encodeRecord(
+  lsn: bigint,
+  tables: ReadonlyMap<string, { readonly text: string; readonly rows: number }>,
+): JournalRecord {
   let size = HEADER_BYTES + 8 + 2;
   const parts: { name: Buffer; rows: number; textBytes: number; text: string }[] = [];
-  for (const [table, { text, rows }] of record.tables) {
+  for (const [table, { text, rows }] of tables) {
     const name = Buffer.from(table, 'utf8');
     const textBytes = Buffer.byteLength(text, 'utf8');
     parts.push({ name, rows, textBytes, text });
     size += 2 + name.length + 4 + 4 + textBytes;
   }
-  const out = Buffer.allocUnsafe(size);
+  const frame = Buffer.allocUnsafe(size);
+  const out = new Map<string, { bytes: Buffer; rows: number }>();
   let at = HEADER_BYTES;
-  out.writeBigUInt64LE(record.lsn, at);
+  frame.writeBigUInt64LE(lsn, at);
   at += 8;
-  out.writeUInt16LE(parts.length, at);
+  frame.writeUInt16LE(parts.length, at);
   at += 2;
   for (const p of parts) {
-    out.writeUInt16LE(p.name.length, at);
+    frame.writeUInt16LE(p.name.length, at);
     at += 2;
-    p.name.copy(out, at);
+    p.name.copy(frame, at);
     at += p.name.length;
-    out.writeUInt32LE(p.rows, at);
+    frame.writeUInt32LE(p.rows, at);
     at += 4;
-    out.writeUInt32LE(p.textBytes, at);
+    frame.writeUInt32LE(p.textBytes, at);
     at += 4;
-    at += out.write(p.text, at, 'utf8');
+    const end = at + frame.write(p.text, at, 'utf8');
+    out.set(p.name.toString('utf8'), { bytes: frame.subarray(at, end), rows: p.rows });
+    at = end;
   }
-  out.writeUInt32LE(size - HEADER_BYTES, 0);
-  out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), 4);
-  return out;
+  frame.writeUInt32LE(size - HEADER_BYTES, 0);
+  frame.writeUInt32LE(crc32(frame.subarray(HEADER_BYTES)), 4);
+  return { lsn, tables: out, frame };
 }
 
 /** The records of a journal file's bytes, up to the first that is not whole and in order. */
@@ -67,9 +76,9 @@ export function decodeRecords(bytes: Buffer): JournalRecord[] {
     const length = bytes.readUInt32LE(at);
     const end = at + HEADER_BYTES + length;
     if (length < 10 || end > bytes.length) break;
-    const payload = bytes.subarray(at + HEADER_BYTES, end);
-    if (crc32(payload) !== bytes.readUInt32LE(at + 4)) break;
-    const record = decodePayload(payload);
+    const frame = bytes.subarray(at, end);
+    if (crc32(frame.subarray(HEADER_BYTES)) !== frame.readUInt32LE(4)) break;
+    const record = decodeFrame(frame);
     if (record === undefined || record.lsn <= last) break;
     records.push(record);
     last = record.lsn;
@@ -78,30 +87,47 @@ export function decodeRecords(bytes: Buffer): JournalRecord[] {
   return records;
 }
 
-function decodePayload(payload: Buffer): JournalRecord | undefined {
+function decodeFrame(frame: Buffer): JournalRecord | undefined {
   try {
-    const lsn = payload.readBigUInt64LE(0);
-    const count = payload.readUInt16LE(8);
-    let at = 10;
-    const tables = new Map<string, { text: string; rows: number }>();
+    const lsn = frame.readBigUInt64LE(HEADER_BYTES);
+    const count = frame.readUInt16LE(HEADER_BYTES + 8);
+    let at = HEADER_BYTES + 10;
+    const tables = new Map<string, { bytes: Buffer; rows: number }>();
     for (let i = 0; i < count; i++) {
-      const nameLength = payload.readUInt16LE(at);
+      const nameLength = frame.readUInt16LE(at);
       at += 2;
-      const name = payload.toString('utf8', at, at + nameLength);
+      const name = frame.toString('utf8', at, at + nameLength);
       at += nameLength;
-      const rows = payload.readUInt32LE(at);
-      const textBytes = payload.readUInt32LE(at + 4);
+      const rows = frame.readUInt32LE(at);
+      const textBytes = frame.readUInt32LE(at + 4);
       at += 8;
-      if (at + textBytes > payload.length) return undefined;
-      tables.set(name, { text: payload.toString('utf8', at, at + textBytes), rows });
+      if (at + textBytes > frame.length) return undefined;
+      tables.set(name, { bytes: frame.subarray(at, at + textBytes), rows });
       at += textBytes;
     }
-    return at === payload.length ? { lsn, tables } : undefined;
+    return at === frame.length ? { lsn, tables, frame } : undefined;
   } catch {
-    // A length field pointing past the payload (a checksum collision on garbage).
+    // A length field pointing past the frame (a checksum collision on garbage).
     return undefined;
   }
 }
+
+/** JSON arrays as one array, in bytes: `[a,b]` and `[c]` make `[a,b,c]`. */
+export function joinArrayBytes(arrays: readonly Buffer[]): Buffer {
+  if (arrays.length === 1) return arrays[0] as Buffer;
+  const parts: Buffer[] = [OPEN];
+  for (const a of arrays) {
+    if (a.length <= 2) continue;
+    if (parts.length > 1) parts.push(COMMA);
+    parts.push(a.subarray(1, a.length - 1));
+  }
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
 
 /**
  * The journal's file, opened for appending. An append writes and syncs on the calling thread:
