@@ -1,15 +1,38 @@
-import type { DbSession, Row } from '../../db/db.types.ts';
+import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { big, date, reqStr, str } from '../rows.ts';
 import { T } from '../tables.ts';
 import { AT } from './analytics.tables.ts';
 
 /**
- * Ids per lookup: up to 64 the engine inlines an `in` list, and DuckDB then reads only the row
- * groups whose id range can hold them (object ids are time-ordered, src/common/object-ids.ts, so
- * recent objects sit in the last groups); a longer list is a scan of the whole table.
+ * Ids per lookup. Object ids are time-ordered (src/common/object-ids.ts), so the objects of a
+ * batch, sorted, sit in a narrow range, and a lookup names its range besides its list: DuckDB
+ * reads only the row groups whose ids can fall in it (it would not for a long list alone, which
+ * it cannot bound before the scan). The size follower looks up thousands of objects a batch:
+ * one lookup of up to this many instead of one per 64 (the most DuckDB's inlined lists prune by).
  */
-const LOOKUP = 64;
+const LOOKUP = 2000;
+
+/**
+ * `ids` sorted and cut into lookups of at most LOOKUP, each with its range and list. Only ASCII
+ * ids are ranged: their order here is the byte order the engines compare strings in (an id with
+ * other characters, which clients may give external objects, is looked up by the list alone).
+ */
+function lookups(column: string, ids: Iterable<string>): Predicate[] {
+  const ascii: string[] = [];
+  const other: string[] = [];
+  for (const id of new Set(ids)) (/^[\x20-\x7e]*$/.test(id) ? ascii : other).push(id);
+  ascii.sort();
+  const out: Predicate[] = [];
+  for (let i = 0; i < ascii.length; i += LOOKUP) {
+    const chunk = ascii.slice(i, i + LOOKUP);
+    out.push(
+      and(col(column).ge(chunk[0] as string), col(column).le(chunk.at(-1) as string), col(column).in(chunk)),
+    );
+  }
+  for (let i = 0; i < other.length; i += LOOKUP) out.push(and(col(column).in(other.slice(i, i + LOOKUP))));
+  return out;
+}
 
 /** A recorded size (see analytics.tables.ts). */
 export interface ObjectSize {
@@ -30,13 +53,10 @@ export class ObjectSizesRepo {
   /** Which of these objects have a size row already (a size, or a recorded miss). */
   async known(ids: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += LOOKUP) {
-      const rows = await this.db.select(AT.sizes, {
-        where: and(col('object_id').in(unique.slice(i, i + LOOKUP))),
-        columns: ['object_id'],
-      });
-      for (const r of rows) found.add(reqStr(r, 'object_id'));
+    for (const where of lookups('object_id', ids)) {
+      for (const r of await this.db.select(AT.sizes, { where, columns: ['object_id'] })) {
+        found.add(reqStr(r, 'object_id'));
+      }
     }
     return found;
   }
@@ -48,9 +68,9 @@ export class ObjectSizesRepo {
    */
   async firstFlows(ids: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += LOOKUP) {
+    for (const where of lookups('object_id', ids)) {
       const rows = await this.db.select(T.objectRefs, {
-        where: and(col('object_id').in(ids.slice(i, i + LOOKUP)), col('first').eq(true)),
+        where: and(where, col('first').eq(true)),
         columns: ['object_id', 'flow_id'],
       });
       for (const r of rows) out.set(reqStr(r, 'object_id'), reqStr(r, 'flow_id'));
@@ -61,12 +81,8 @@ export class ObjectSizesRepo {
   /** The rows of these objects. */
   async get(ids: readonly string[]): Promise<ObjectSize[]> {
     const out: ObjectSize[] = [];
-    for (let i = 0; i < ids.length; i += LOOKUP) {
-      const rows = await this.db.select(AT.sizes, {
-        where: and(col('object_id').in(ids.slice(i, i + LOOKUP))),
-      });
-      out.push(...rows.map(sizeOf));
-    }
+    for (const where of lookups('object_id', ids))
+      out.push(...(await this.db.select(AT.sizes, { where })).map(sizeOf));
     return out;
   }
 
