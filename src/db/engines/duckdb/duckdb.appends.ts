@@ -54,6 +54,8 @@ export interface AppendsOptions {
 export interface AppendsStats {
   /** Records committed and not yet applied. */
   readonly pending: number;
+  /** Their rows. */
+  readonly rows: number;
   /** Batches applied to DuckDB. */
   readonly applies: number;
   /** Records DuckDB refused on their own, set aside in `<journal>.rejected`. */
@@ -99,7 +101,7 @@ export class AppendJournal {
     const last = records.at(-1)?.lsn ?? 0n;
     const journal = new AppendJournal(writer, catalog, file, options, (last > marker ? last : marker) + 1n);
     const held = marker;
-    journal.records.push(...records.filter((r) => r.lsn > held));
+    for (const r of records) if (r.lsn > held) journal.push(r);
     await journal.apply();
     file.reset();
     return journal;
@@ -117,7 +119,7 @@ export class AppendJournal {
   }
 
   stats(): AppendsStats {
-    return { pending: this.records.length, applies: this.applies, rejected: this.rejected };
+    return { pending: this.records.length, rows: this.rows, applies: this.applies, rejected: this.rejected };
   }
 
   /**
@@ -128,13 +130,18 @@ export class AppendJournal {
   async commit(tables: ReadonlyMap<string, { text: string; rows: number }>): Promise<void> {
     const record = encodeRecord(this.nextLsn++, tables);
     this.file?.append(record.frame);
+    this.push(record);
+    this.schedule();
+  }
+
+  /** Adds a committed record to those waiting to be applied. */
+  private push(record: JournalRecord): void {
     this.records.push(record);
-    for (const name of tables.keys()) this.tables.set(name, (this.tables.get(name) ?? 0) + 1);
-    for (const t of record.tables.values()) {
+    for (const [name, t] of record.tables) {
+      this.tables.set(name, (this.tables.get(name) ?? 0) + 1);
       this.rows += t.rows;
       this.bytes += t.bytes.length;
     }
-    this.schedule();
   }
 
   /**
