@@ -63,7 +63,7 @@ export class DuckAnalytics implements AnalyticsEngine {
     instance: DuckDBInstance,
     private readonly catalog: Catalog,
     /** Run before each report: what the engine's append journal holds reaches its tables. */
-    private readonly settle: () => Promise<void> = async () => {},
+    private readonly settle: () => Promise<void>,
   ) {
     this.pool = new Pool(async () => new DuckConn(await instance.connect()), CONNECTIONS);
   }

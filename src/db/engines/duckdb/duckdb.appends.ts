@@ -20,7 +20,7 @@ import { quote } from './duckdb.sql.ts';
  * come in groups of at most as many as there are clients (64 in the bench), so DuckDB's fixed
  * cost, paid per group on the thread serving HTTP, set the pace (BENCHMARKS.md). A transaction
  * that only appended rows is instead committed by writing its rows to the journal file and
- * syncing it (one write and one fdatasync, ~0.2 ms of disk, off the event loop), and DuckDB
+ * syncing it (one write and one fdatasync on the calling thread, ~0.2-0.5 ms of disk), and DuckDB
  * takes the rows of many such transactions later in one transaction of its own.
  *
  * Nothing can tell the difference: every other use of a table the journal holds rows for (a
@@ -32,12 +32,14 @@ import { quote } from './duckdb.sql.ts';
  */
 
 /** How long committed records wait, at most, for a read or another write to apply them (default). */
-export const APPLY_DELAY_MS = 200;
+const APPLY_DELAY_MS = 200;
 /** Records holding this many rows, or this many bytes of them, are applied at once, whatever the delay. */
 const APPLY_ROWS = 20_000;
+const APPLY_BYTES = 16 * 2 ** 20;
 /** Applies of at most this many rows run on the calling thread (see syncFor). */
 const SYNC_ROWS = 20_000;
-const APPLY_BYTES = 16 * 2 ** 20;
+/** Records the last journal record DuckDB holds, in the transaction that applies it. */
+const MARK_SQL = `UPDATE ${quote(JOURNAL_TABLE)} SET lsn = $1`;
 
 export interface AppendsOptions {
   /** The journal file; undefined in memory (no durability to give: the records stay in memory). */
@@ -100,8 +102,7 @@ export class AppendJournal {
     const { file, records } = await JournalFile.open(options.path);
     const last = records.at(-1)?.lsn ?? 0n;
     const journal = new AppendJournal(writer, catalog, file, options, (last > marker ? last : marker) + 1n);
-    const held = marker;
-    for (const r of records) if (r.lsn > held) journal.push(r);
+    for (const r of records) if (r.lsn > marker) journal.push(r);
     await journal.apply();
     file.reset();
     return journal;
@@ -124,10 +125,10 @@ export class AppendJournal {
 
   /**
    * Commits one transaction's rows (per table, `jsonRows` of the table's JSON insert): durable
-   * when this resolves, and from then on seen by every read (which applies them first). Call
+   * when this returns, and from then on seen by every read (which applies them first). Call
    * holding the engine's writes.
    */
-  async commit(tables: ReadonlyMap<string, { text: string; rows: number }>): Promise<void> {
+  commit(tables: ReadonlyMap<string, { text: string; rows: number }>): void {
     const record = encodeRecord(this.nextLsn++, tables);
     this.file?.append(record.frame);
     this.push(record);
@@ -173,7 +174,7 @@ export class AppendJournal {
         }
       }
     }
-    this.options.applied?.(await this.drop(count));
+    this.options.applied?.(this.drop(count));
     this.applies++;
   }
 
@@ -185,21 +186,21 @@ export class AppendJournal {
   async applyOpen(conn: DuckConn): Promise<void> {
     const batch = this.records.slice(this.inFlight);
     if (batch.length === 0) return;
-    await this.insertRecords(conn, batch);
+    await this.insertRecords(conn, batch, this.syncFor(batch));
     this.inFlight = this.records.length;
   }
 
   /** The transaction that applyOpen applied records in has committed (true) or rolled back. */
-  async settle(committed: boolean): Promise<void> {
+  settle(committed: boolean): void {
     const count = this.inFlight;
     this.inFlight = 0;
     if (!committed || count === 0) return;
-    this.options.applied?.(await this.drop(count));
+    this.options.applied?.(this.drop(count));
     this.applies++;
   }
 
   /** Forgets the first `count` records, which DuckDB now holds; returns their tables. */
-  private async drop(count: number): Promise<Set<string>> {
+  private drop(count: number): Set<string> {
     const applied = new Set<string>();
     for (const r of this.records.splice(0, count)) {
       for (const [name, { rows, bytes }] of r.tables) {
@@ -216,7 +217,7 @@ export class AppendJournal {
   }
 
   /** Closes the file (call after `apply`); a file still holding records is applied at the next open. */
-  async close(): Promise<void> {
+  close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
@@ -249,7 +250,7 @@ export class AppendJournal {
     await this.writer.exclusive(async (conn) => {
       await run(conn, 'BEGIN TRANSACTION', sync);
       try {
-        await this.insertRecords(conn, records);
+        await this.insertRecords(conn, records, sync);
         await run(conn, 'COMMIT', sync);
       } catch (error) {
         await conn.exec('ROLLBACK').catch(() => undefined);
@@ -271,7 +272,11 @@ export class AppendJournal {
   }
 
   /** Inserts the records' rows, a statement per table, and records the last one as held. */
-  private async insertRecords(conn: DuckConn, records: readonly JournalRecord[]): Promise<void> {
+  private async insertRecords(
+    conn: DuckConn,
+    records: readonly JournalRecord[],
+    sync: boolean,
+  ): Promise<void> {
     const byTable = new Map<string, Buffer[]>();
     for (const r of records) {
       for (const [table, { bytes }] of r.tables) {
@@ -280,13 +285,12 @@ export class AppendJournal {
         else byTable.set(table, [bytes]);
       }
     }
-    const sync = this.syncFor(records);
     for (const [name, arrays] of byTable) {
       const { blobSql } = jsonInsert(await this.catalog.table(conn, name));
       await run(conn, blobSql, sync, [blobValue(joinArrayBytes(arrays))], [BLOB]);
     }
     const last = (records.at(-1) as JournalRecord).lsn;
-    if (this.file) await run(conn, `UPDATE ${quote(JOURNAL_TABLE)} SET lsn = $1`, sync, [last], [BIGINT]);
+    if (this.file) await run(conn, MARK_SQL, sync, [last], [BIGINT]);
   }
 
   /**
@@ -302,9 +306,7 @@ export class AppendJournal {
     this.rejected++;
     if (this.file && this.options.path !== undefined) {
       await appendFile(`${this.options.path}.rejected`, record.frame);
-      await this.writer.exclusive((conn) =>
-        conn.query(`UPDATE ${quote(JOURNAL_TABLE)} SET lsn = $1`, [record.lsn], [BIGINT]),
-      );
+      await this.writer.exclusive((conn) => conn.query(MARK_SQL, [record.lsn], [BIGINT]));
     }
     process.emitWarning(
       `DuckDB refused the rows of append journal record ${record.lsn} (${(error as Error).message}); set aside`,

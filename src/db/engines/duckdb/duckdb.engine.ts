@@ -271,7 +271,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
       });
     } finally {
       // A journal still holding records (the apply failed) is applied at the next open.
-      await this.journal?.close();
+      this.journal?.close();
       // Reports under way finish first (their connections hold the database open).
       await this.analytics.close();
       const connections = [...(await this.readers.drain()), this.writer];

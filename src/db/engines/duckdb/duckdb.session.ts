@@ -18,7 +18,7 @@ export interface DuckContext {
   wrote?(rows: number, change: boolean): void;
   /**
    * Takes an insert of a transaction that has not begun in DuckDB, for the append journal
-   * (duckdb.engine.ts); false when the rows must go to DuckDB now.
+   * (duckdb.transaction.ts); false when the rows must go to DuckDB now.
    */
   defer?(table: string, rows: readonly Row[]): Promise<boolean>;
   /** `atomic`: the work is several statements and needs a transaction if not already in one. */

@@ -122,7 +122,7 @@ export async function runTransaction<T>(
     active = false;
     await steps;
     if (open) await writer.exclusive((conn) => rollback(conn));
-    await journal?.settle(false);
+    journal?.settle(false);
     throw e;
   }
   active = false;
@@ -131,13 +131,13 @@ export async function runTransaction<T>(
     try {
       await writer.exclusive((conn) => commit(conn, sync));
     } catch (e) {
-      await journal?.settle(false);
+      journal?.settle(false);
       throw e;
     }
-    await journal?.settle(true);
+    journal?.settle(true);
     deps.committed(written);
   } else if (journal && held.length > 0) {
-    await journal.commit(heldTables(held));
+    journal.commit(heldTables(held));
   }
   return result;
 }
