@@ -5,12 +5,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import type { MediaStore } from '../../src/media/media.types.ts';
-import type { HttpClient, RequestOptions, TestResponse, TestServer } from '../helpers/server.ts';
+import {
+  type HttpClient,
+  type RequestOptions,
+  type TestResponse,
+  type TestServer,
+  tempDir,
+} from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { onVast } from '../helpers/vast.mode.ts';
 import { allPages, createFlow, type Doc, getAndHead, videoFlow } from '../http/fixtures.ts';
+import type { ChildServer } from '../ops/child.ts';
 
 export interface PutUrl {
   url: string;
@@ -367,4 +374,34 @@ export async function expectReadsExact(server: HttpClient, expected: Spans, flow
   expect(await timeranges(server, flowId, { reverse_order: true, limit: 5 })).toEqual(
     want().reverse().slice(0, 5),
   );
+}
+
+/**
+ * A data directory for tests that kill a server and start another on it: the servers running
+ * (a child process, one in this process) are ended, and the directory removed, after the file.
+ */
+export function crashDir(prefix: string): {
+  dir: { path: string };
+  running: { child?: ChildServer; server?: TestServer };
+  /** SIGKILL to the child server: it dies at once, writing nothing more. */
+  kill(): Promise<void>;
+} {
+  const dir = tempDir(prefix);
+  const running: { child?: ChildServer; server?: TestServer } = {};
+  afterAll(async () => {
+    running.child?.process.kill('SIGKILL');
+    await running.server?.close();
+    dir.remove();
+  });
+  return {
+    dir,
+    running,
+    async kill() {
+      const child = running.child;
+      if (!child) return;
+      child.process.kill('SIGKILL');
+      await child.exited;
+      running.child = undefined;
+    },
+  };
 }

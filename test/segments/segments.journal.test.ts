@@ -5,29 +5,23 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { httpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { httpClient, startServer } from '../helpers/server.ts';
 import { onVast } from '../helpers/vast.mode.ts';
 import { expectError } from '../http/fixtures.ts';
-import { type ChildServer, spawnServer } from '../ops/child.ts';
-import { allSegments, newFlow, objectIds, secs, storeCached, timeranges } from './helpers.ts';
+import { spawnServer } from '../ops/child.ts';
+import { allSegments, crashDir, newFlow, objectIds, secs, storeCached, timeranges } from './helpers.ts';
 
 const N = 60;
 /** DuckDB takes nothing from the journal on its own within the test's time: only reads make it. */
 const HELD = { TAMS_DUCKDB_JOURNAL_APPLY_MS: '600000' };
 
 describe.skipIf(onVast)('append journal', () => {
-  const dir = tempDir('tams-journal-');
-  let child: ChildServer | undefined;
-  let server: TestServer | undefined;
-  afterAll(async () => {
-    child?.process.kill('SIGKILL');
-    await server?.close();
-    dir.remove();
-  });
+  const { dir, running, kill } = crashDir('tams-journal-');
 
   it('keeps every acknowledged single-segment registration when the server is killed before DuckDB had them', async () => {
-    child = await spawnServer({ TAMS_DATA_DIR: dir.path, ...HELD });
+    const child = await spawnServer({ TAMS_DATA_DIR: dir.path, ...HELD });
+    running.child = child;
     const http = httpClient(child.url);
     const flowId = await newFlow(http);
     const ids = await objectIds(http, flowId, N);
@@ -46,11 +40,10 @@ describe.skipIf(onVast)('append journal', () => {
     }
     const journal = join(dir.path, 'tams.duckdb.journal');
     expect(statSync(journal).size).toBeGreaterThan(0);
-    child.process.kill('SIGKILL');
-    await child.exited;
-    child = undefined;
+    await kill();
 
-    server = await startServer({ dataDir: dir.path });
+    const server = await startServer({ dataDir: dir.path });
+    running.server = server;
     // Applied at the open, then emptied: a clean stop leaves no journal behind.
     expect(existsSync(journal) ? statSync(journal).size : 0).toBe(0);
     const segments = await allSegments(server, flowId);
@@ -80,12 +73,13 @@ describe.skipIf(onVast)('append journal', () => {
       400,
     );
     await server.close();
-    server = undefined;
+    running.server = undefined;
     expect(existsSync(journal)).toBe(false);
   });
 
   it('answers reads of the tables the journal holds rows for with those rows, before DuckDB took them', async () => {
-    server = await startServer({ dataDir: dir.path, env: HELD });
+    const server = await startServer({ dataDir: dir.path, env: HELD });
+    running.server = server;
     const flowId = await newFlow(server);
     const ids = await objectIds(server, flowId, 3);
     for (const [i, object_id] of ids.entries()) {
@@ -97,6 +91,6 @@ describe.skipIf(onVast)('append journal', () => {
     expect(object.body.referenced_by_flows).toEqual([flowId]);
     expect((await allSegments(server, flowId)).map((s) => s.object_id)).toEqual(ids);
     await server.close();
-    server = undefined;
+    running.server = undefined;
   });
 });

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { expectError } from '../http/fixtures.ts';
-import { type ChildServer, spawnServer } from '../ops/child.ts';
+import { spawnServer } from '../ops/child.ts';
 import {
   addSegments,
+  crashDir,
   droppedFlow,
   expectReadsExact,
   FAST_WORKERS,
@@ -141,17 +142,11 @@ describe.skipIf(!storeCached)('segment index snapshots', () => {
 });
 
 describe.skipIf(!storeCached)('segment index snapshots after the process was killed', () => {
-  const dir = tempDir('tams-snapshots-killed-');
-  let child: ChildServer | undefined;
-  let server: TestServer | undefined;
-  afterAll(async () => {
-    child?.process.kill('SIGKILL');
-    await server?.close();
-    dir.remove();
-  });
+  const { dir, running, kill } = crashDir('tams-snapshots-killed-');
 
   it('answers exactly from the snapshots and the rows written after them', async () => {
-    child = await spawnServer({ TAMS_DATA_DIR: dir.path, ...FAST_WORKERS });
+    const child = await spawnServer({ TAMS_DATA_DIR: dir.path, ...FAST_WORKERS });
+    running.child = child;
     const http = httpClient(child.url);
     const expected: Spans = new Map();
     const flows = await filledFlows(http, 3, N, expected);
@@ -174,14 +169,13 @@ describe.skipIf(!storeCached)('segment index snapshots after the process was kil
     );
     // The deletion removed the file before it answered.
     expect(existsSync(snapshotFile(dir.path, deleted))).toBe(false);
-    child.process.kill('SIGKILL');
-    await child.exited;
-    child = undefined;
+    await kill();
 
-    server = await startServer({
+    const server = await startServer({
       dataDir: dir.path,
       env: { ...FAST_WORKERS, TAMS_SEGMENT_INDEX_WARMUP_PERCENT: '0' },
     });
+    running.server = server;
     // Before anything loads it: the timerange the kill may have left behind was set again from the
     // segments at start, so a segment overlapping the last one written is refused.
     const [again] = await objectIds(server, written, 1);
