@@ -1,25 +1,11 @@
 import type { DbSession, JsonValue, Predicate, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
 import { type EventSequence, newestSeq } from './events.sequence.ts';
+import type { NewEvent, OutboxEvent } from './events.types.ts';
 import { big, date, reqStr, str } from './rows.ts';
 import { T } from './tables.ts';
 
-/** One TAMS event as kept in the outbox. */
-export interface OutboxEvent {
-  seq: bigint;
-  event_type: string;
-  event_timestamp: Date;
-  flow_id?: string;
-  source_id?: string;
-  /** The Flow's `collected_by` when the event happened (webhook filter flow_collected_by_ids). */
-  flow_collected_by?: string[];
-  /** The Source's `collected_by` when the event happened (filter source_collected_by_ids). */
-  source_collected_by?: string[];
-  /** The event body's `event` object (segments without their per-delivery get_urls). */
-  payload: JsonValue;
-}
-
-export type NewEvent = Omit<OutboxEvent, 'seq'>;
+export type { NewEvent, OutboxEvent } from './events.types.ts';
 
 /**
  * The event outbox. Sequence numbers order the events and are what readers (webhook cursors,
@@ -59,8 +45,33 @@ export class EventsRepo {
         payload: e.payload,
       })),
     );
-    await (written === undefined ? insert : Promise.all([insert, written]));
+    const tail = this.sequence.tail;
+    if (tail === undefined) {
+      await (written === undefined ? insert : Promise.all([insert, written]));
+      return stored;
+    }
+    // Outside a transaction the insert commits on its own; inside one, the store settles the
+    // events when the transaction ends (settle).
+    const autocommit = this.atomically !== undefined;
+    if (!autocommit) this.appended.push(...stored);
+    try {
+      await (written === undefined ? insert : Promise.all([insert, written]));
+    } catch (error) {
+      if (autocommit) tail.settle(stored, false);
+      throw error;
+    }
+    if (autocommit) tail.settle(stored, true);
     return stored;
+  }
+
+  /** Events appended in this transaction, for the tail when it ends. */
+  private readonly appended: OutboxEvent[] = [];
+
+  /** At the end of the transaction this repository is of: its events committed or not (TamsStore). */
+  settle(committed: boolean): void {
+    if (this.appended.length === 0) return;
+    this.sequence.tail?.settle(this.appended, committed);
+    this.appended.length = 0;
   }
 
   /** What the sequence read at the transaction's start (prefetch), for its first append. */
@@ -85,6 +96,8 @@ export class EventsRepo {
    * lag behind the newest commits (SelectOptions.lag), which then come at the next wake.
    */
   async after(seq: bigint, limit: number, upTo?: bigint): Promise<OutboxEvent[]> {
+    const held = this.sequence.tail?.read(seq, limit, upTo);
+    if (held !== undefined) return held;
     const rows = await this.db.select(T.events, {
       where: this.range(seq, upTo),
       orderBy: [{ column: 'seq' }],
@@ -105,6 +118,16 @@ export class EventsRepo {
     upTo: bigint | undefined,
     wanted: (event: OutboxEvent) => boolean | Promise<boolean>,
   ): Promise<OutboxEvent[]> {
+    const held = this.sequence.tail?.read(seq, limit, upTo);
+    if (held !== undefined) {
+      for (const event of held) {
+        const { payload } = event;
+        // As `wanted` sees events read from the database: without their payload.
+        event.payload = null;
+        if (await wanted(event)) event.payload = payload;
+      }
+      return held;
+    }
     const rows = await this.db.select(T.events, {
       where: this.range(seq, upTo),
       columns: HEAD_COLUMNS,
@@ -166,6 +189,8 @@ export class EventsRepo {
 
   /** Deletes events older than `before` that every webhook has passed (seq up to `upTo`). */
   async purge(upTo: bigint, before: Date): Promise<number> {
+    // Before the delete: a reader below `upTo` then reads the database, as it would after it.
+    this.sequence.tail?.forget(upTo);
     return this.db.delete(T.events, and(col('seq').le(upTo), col('event_timestamp').lt(before)));
   }
 }

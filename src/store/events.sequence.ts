@@ -1,4 +1,5 @@
 import type { DbSession } from '../db/db.types.ts';
+import { OutboxTail } from './events.tail.ts';
 import { big } from './rows.ts';
 import { T } from './tables.ts';
 
@@ -36,6 +37,8 @@ export interface EventSequence {
   ready(db: DbSession): Promise<void>;
   /** The last seq this process issued (0 when none). */
   last(): bigint;
+  /** The newest events as this process committed them, where it is the one writer. */
+  readonly tail?: OutboxTail;
 }
 
 /**
@@ -46,16 +49,23 @@ export interface EventSequence {
  */
 export class LocalSequence implements EventSequence {
   readonly transactional = false;
+  readonly tail = new OutboxTail();
   private lastIssued = -1n;
 
   async ready(db: DbSession): Promise<void> {
     if (this.lastIssued >= 0n) return;
-    this.lastIssued = await newestSeq(db);
+    const newest = await newestSeq(db);
+    // Another call may have read it meanwhile and issued numbers since.
+    if (this.lastIssued >= 0n) return;
+    this.lastIssued = newest;
+    this.tail.start(newest);
   }
 
   async issue(db: DbSession, count: number): Promise<Issued> {
     await this.ready(db);
-    return { seqs: Array.from({ length: count }, () => this.next()) };
+    const seqs = Array.from({ length: count }, () => this.next());
+    this.tail.issued(seqs);
+    return { seqs };
   }
 
   async settled(): Promise<bigint | undefined> {

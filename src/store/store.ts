@@ -334,40 +334,46 @@ export class TamsStore {
   private async run<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
     const root = this.root as StoreDb;
     const { cache } = this;
+    let store: TamsStore | undefined;
+    // Whether COMMIT went through: what comes after it may still throw, and the outbox's tail
+    // must then still hold the transaction's events (EventsRepo.settle).
+    let committed = false;
     if (!cache) {
-      return root.transaction(async (tx) => {
-        const store = new TamsStore(
-          tx,
-          undefined,
-          undefined,
-          undefined,
-          this.sequence,
-          this.ordered,
-          this.hints,
-        );
-        // Beside the transaction's first reads; nothing of it may be under way at its commit.
-        const read = store.events.prefetch();
-        const result = await fn(store);
-        await read?.catch(() => undefined);
+      try {
+        const result = await root.transaction(async (tx) => {
+          store = new TamsStore(tx, undefined, undefined, undefined, this.sequence, this.ordered, this.hints);
+          // Beside the transaction's first reads; nothing of it may be under way at its commit.
+          const read = store.events.prefetch();
+          const result = await fn(store);
+          await read?.catch(() => undefined);
+          return result;
+        });
+        committed = true;
+        store?.events.settle(true);
         return result;
-      });
+      } catch (error) {
+        if (!committed) store?.events.settle(false);
+        throw error;
+      }
     }
     let applied = false;
     let view: CacheView | undefined;
     try {
       const result = await root.transaction(async (tx) => {
         view = cache.begin();
-        const result = await fn(
-          new TamsStore(tx, undefined, cache, view, this.sequence, this.ordered, this.hints),
-        );
+        store = new TamsStore(tx, undefined, cache, view, this.sequence, this.ordered, this.hints);
+        const result = await fn(store);
         // Writers are serialised: applying before COMMIT means the next transaction sees it.
         applied = true;
         view.commit();
         return result;
       });
+      committed = true;
+      store?.events.settle(true);
       if (view) cache.settled(view);
       return result;
     } catch (error) {
+      if (!committed) store?.events.settle(false);
       // The COMMIT itself failed after the cache took the changes: the cache no longer matches
       // the database, so it is rebuilt from it. Its indexes go first, before anything else runs,
       // so no snapshot is taken of what the database does not hold.
