@@ -1,6 +1,6 @@
 /**
- * A bounded map whose entries expire: checked credentials, so the hot path hashes a token and
- * reads memory instead of the store (or verifies a JWT signature once, not per request).
+ * A bounded map whose entries expire: checked credentials, so the hot path reads memory instead
+ * of hashing a token and reading the store (or verifying a JWT signature) per request.
  * Insertion order is age order, so the oldest entry goes first when the map is full.
  */
 export class ExpiringCache<V> {

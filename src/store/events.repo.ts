@@ -45,22 +45,16 @@ export class EventsRepo {
         payload: e.payload,
       })),
     );
-    const tail = this.sequence.tail;
-    if (tail === undefined) {
-      await (written === undefined ? insert : Promise.all([insert, written]));
-      return stored;
-    }
-    // Outside a transaction the insert commits on its own; inside one, the store settles the
-    // events when the transaction ends (settle).
-    const autocommit = this.atomically !== undefined;
-    if (!autocommit) this.appended.push(...stored);
+    if (this.sequence.tail) this.appended.push(...stored);
+    let inserted = false;
     try {
       await (written === undefined ? insert : Promise.all([insert, written]));
-    } catch (error) {
-      if (autocommit) tail.settle(stored, false);
-      throw error;
+      inserted = true;
+    } finally {
+      // Outside a transaction the insert commits on its own; inside one, the store settles the
+      // events when the transaction ends (TamsStore.run).
+      if (this.atomically !== undefined) this.settle(inserted);
     }
-    if (autocommit) tail.settle(stored, true);
     return stored;
   }
 

@@ -36,7 +36,6 @@ const STALE_PENDING_MS = 60_000;
 export class OutboxTail {
   /** Committed events above `floor`, in seq order; entries before `first` are let go. */
   private events: OutboxEvent[] = [];
-  private weights: number[] = [];
   private first = 0;
   private weight = 0;
   private floor: bigint | undefined;
@@ -120,17 +119,11 @@ export class OutboxTail {
 
   /** In seq order: at the end but for a transaction that settled after a later-numbered one. */
   private insert(event: OutboxEvent): void {
-    const w = weightOf(event.payload);
     let at = this.events.length;
     while (at > this.first && (this.events[at - 1] as OutboxEvent).seq > event.seq) at--;
-    if (at === this.events.length) {
-      this.events.push(event);
-      this.weights.push(w);
-    } else {
-      this.events.splice(at, 0, event);
-      this.weights.splice(at, 0, w);
-    }
-    this.weight += w;
+    if (at === this.events.length) this.events.push(event);
+    else this.events.splice(at, 0, event);
+    this.weight += weightOf(event.payload);
   }
 
   private trim(): void {
@@ -146,7 +139,7 @@ export class OutboxTail {
   }
 
   private dropFirst(): void {
-    this.weight -= this.weights[this.first] as number;
+    this.weight -= weightOf((this.events[this.first] as OutboxEvent).payload);
     this.events[this.first] = undefined as unknown as OutboxEvent;
     this.first++;
   }
@@ -155,7 +148,6 @@ export class OutboxTail {
   private compact(): void {
     if (this.first === 0 || this.first < this.events.length - this.first) return;
     this.events = this.events.slice(this.first);
-    this.weights = this.weights.slice(this.first);
     this.first = 0;
   }
 
