@@ -37,13 +37,53 @@ describe('append journal (duckdb engine)', () => {
   afterEach(async () => {
     for (const engine of open.splice(0)) await engine.close();
   });
-  const opened = async (path: string) => {
-    const engine = await createDuckDbEngine({ path });
+  const opened = async (path: string, options: { journalDelayMs?: number } = {}) => {
+    const engine = await createDuckDbEngine({ path, ...options });
     open.push(engine);
     return { engine, db: await TableManager.open(engine, [ITEMS, NOTES]) };
   };
   const stats = (engine: DuckDbEngineHandle) =>
     engine.journalStats() ?? { pending: -1, applies: -1, rejected: -1 };
+
+  it('has every committed row once after a reopen, whatever began in DuckDB, rolled back or met an apply', async () => {
+    const path = newPath();
+    const { engine, db } = await opened(path, { journalDelayMs: 1 });
+    const committed: bigint[] = [];
+    let next = 0n;
+    const fail = new Error('rolled back');
+    const worker = async (w: number) => {
+      for (let i = 0; i < 80; i++) {
+        const mine = [++next, ++next];
+        // 0: appends only; 1 and 4: begins in DuckDB first (applying the journal inside it);
+        // 2: begins after its appends; 3 and 4: roll back.
+        const kind = (w + i) % 5;
+        try {
+          await db.transaction(async (tx) => {
+            if (kind === 1 || kind === 4) await tx.count('items');
+            await tx.insert(
+              'items',
+              mine.map((id) => ({ id, label: `w${w}` })),
+            );
+            await tx.insert('notes', [{ text: `${mine[0]}` }]);
+            if (kind === 2) await tx.count('notes');
+            if (kind >= 3) throw fail;
+          });
+          committed.push(...mine);
+        } catch (error) {
+          if (error !== fail) throw error;
+        }
+        // Turns of the event loop, for the journal's timer.
+        if (i % 3 === w % 3) await new Promise(setImmediate);
+      }
+    };
+    await Promise.all([0, 1, 2, 3].map(worker));
+    expect(stats(engine).applies).toBeGreaterThan(2);
+    await engine.close();
+    const again = await opened(path);
+    const sorted = committed.sort((a, b) => (a < b ? -1 : 1));
+    expect(await ids(again.db)).toEqual(sorted);
+    expect(await again.db.count('notes')).toBe(sorted.length / 2);
+  });
 
   it('commits a transaction that only appended without DuckDB, and every read of the table sees it', async () => {
     const { engine, db } = await opened(newPath());
