@@ -85,6 +85,23 @@ describe('append journal (duckdb engine)', () => {
     expect(await again.db.count('notes')).toBe(sorted.length / 2);
   });
 
+  it('keeps a read outside a transaction that applied the journal inside it waiting until it ends', async () => {
+    const { db } = await opened(newPath());
+    await db.transaction((tx) => tx.insert('items', [{ id: 1n }, { id: 2n }]));
+    const fail = new Error('rolled back');
+    let outside: Promise<unknown[]> | undefined;
+    await expect(
+      db.transaction(async (tx) => {
+        // Begins in DuckDB and takes the journal's rows into this transaction, uncommitted.
+        expect(await tx.count('items')).toBe(2);
+        outside = ids(db);
+        throw fail;
+      }),
+    ).rejects.toBe(fail);
+    // Committed before the transaction began: a read beside it must not miss them.
+    expect(await outside).toEqual([1n, 2n]);
+  });
+
   it('commits a transaction that only appended without DuckDB, and every read of the table sees it', async () => {
     const { engine, db } = await opened(newPath());
     await db.transaction((tx) => tx.insert('items', [{ id: 1n }, { id: 2n }]));

@@ -110,10 +110,24 @@ export class AppendJournal {
 
   /**
    * Whether records wait to be applied with rows for one of `tables` (undefined: any table), so
-   * that a use of those tables must apply them first.
+   * that a use of those tables holding the engine's writes must apply them first (those applied
+   * inside the open transaction are its own already; see `holds` for reads outside the writes).
    */
   touches(tables: readonly string[] | undefined): boolean {
     if (this.records.length === this.inFlight) return false;
+    if (tables === undefined) return true;
+    for (const t of tables) if (this.tables.has(t)) return true;
+    return false;
+  }
+
+  /**
+   * Whether a read outside the engine's writes (on another connection) must wait for them before
+   * it reads one of `tables` (undefined: any): records with rows for one wait to be applied, or
+   * were applied inside a transaction still open (applyOpen), whose rows no other connection
+   * sees until it commits (and which, should it roll back, are applied again after it).
+   */
+  holds(tables: readonly string[] | undefined): boolean {
+    if (this.records.length === 0) return false;
     if (tables === undefined) return true;
     for (const t of tables) if (this.tables.has(t)) return true;
     return false;

@@ -193,7 +193,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   private async applyJournal(table?: string): Promise<void> {
     const journal = this.journal;
     const tables = table === undefined ? undefined : [table];
-    if (!journal?.touches(tables)) return;
+    if (!journal?.holds(tables)) return;
     await this.writes.run(async () => {
       if (journal.touches(tables)) await journal.apply();
     });
