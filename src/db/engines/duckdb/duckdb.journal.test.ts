@@ -73,7 +73,7 @@ describe('JSON arrays joined as bytes', () => {
 });
 
 describe('append journal file', () => {
-  it('keeps appended records across a reopen, empties on reset, and leaves nothing behind when closed empty', async () => {
+  it('keeps appended records across a reopen, and leaves nothing behind when closed empty', async () => {
     const path = join(dir, 'a.journal');
     const first = await JournalFile.open(path);
     expect(first.records).toEqual([]);
@@ -83,9 +83,38 @@ describe('append journal file', () => {
     const again = await JournalFile.open(path);
     expect(again.records.map((r) => r.lsn)).toEqual([1n, 2n]);
     again.file.reset();
-    expect(readFileSync(path).length).toBe(0);
     again.file.close();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('writes over the records before a reset, and reads back only those after it', async () => {
+    const path = join(dir, 'c.journal');
+    const { file } = await JournalFile.open(path);
+    // Frames of one length: after a reset, the next cycle's records end exactly where an
+    // older whole record begins, which only its lower LSN tells apart.
+    const sizes = [frame(1n, 3), frame(2n, 3), frame(3n, 3), frame(4n, 3)].map((f) => f.length);
+    expect(new Set(sizes).size).toBe(1);
+    for (const lsn of [1n, 2n, 3n, 4n]) file.append(frame(lsn, 3));
+    const grown = readFileSync(path).length;
+    file.reset();
+    file.append(frame(5n, 3));
+    file.append(frame(6n, 3));
+    expect(readFileSync(path).length).toBe(grown);
+    expect(decodeRecords(readFileSync(path)).map((r) => r.lsn)).toEqual([5n, 6n]);
+    // A shorter record leaves part of an older one behind it, where reading stops too.
+    file.reset();
+    file.append(frame(7n, 1));
+    expect(decodeRecords(readFileSync(path)).map((r) => r.lsn)).toEqual([7n]);
+    // Not reset: the records after a reopen are the cycle's own, and appends follow them.
+    const reopened = await (async () => {
+      file.append(frame(8n, 1));
+      file.close();
+      return JournalFile.open(path);
+    })();
+    expect(reopened.records.map((r) => r.lsn)).toEqual([7n, 8n]);
+    reopened.file.append(frame(9n, 2));
+    reopened.file.close();
+    expect((await JournalFile.open(path)).records.map((r) => r.lsn)).toEqual([7n, 8n, 9n]);
   });
 
   it('appends after a torn tail are read back (the tail is what opening skips)', async () => {

@@ -129,22 +129,37 @@ const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
 
+/** A file past this size after a reset is cut back to it (a long wait for DuckDB grew it). */
+const KEEP_BYTES = 64 * 2 ** 20;
+
 /**
- * The journal's file, opened for appending. An append writes and syncs on the calling thread:
- * asynchronously, the write and the fdatasync each wait for a turn of the event loop to report
- * back, 4 ms together under single-segment ingest against 0.2 ms of disk, and the engine's writes
- * wait behind them (DuckDB's COMMIT runs on the calling thread for the same reason, DuckConn.runSync).
- * A failed append puts the file back to its length before it (the record was not acknowledged,
- * so it must not come back at the next start); if even that fails, the journal refuses every
- * later append, since what the file holds is no longer known: the engine then fails its writes
- * until the process is restarted.
+ * The journal's file. An append writes and syncs on the calling thread: asynchronously, the
+ * write and the fdatasync each wait for a turn of the event loop to report back, 4 ms together
+ * under single-segment ingest against 0.2 ms of disk, and the engine's writes wait behind them
+ * (DuckDB's COMMIT runs on the calling thread for the same reason, DuckConn.runSync).
+ *
+ * A reset does not empty the file: the next records overwrite the old ones from its start. An
+ * fdatasync after a write that grows a file must also commit the new size to the file system's
+ * journal; one after a write over blocks the file already has flushes only the data, half the
+ * time or less on this project's disks (BENCHMARKS.md, "The journal written in place"). What
+ * is left past the last record is older records (lower LSNs) or parts of them, where reading
+ * stops (decodeRecords).
+ *
+ * A failed append puts back what was at its place (the record was not acknowledged, so it must
+ * not come back at the next start: the file is cut at the record, or, inside the file, the
+ * record's header zeroed); if even that fails, the journal refuses every later append, since
+ * what the file holds is no longer known: the engine then fails its writes until the process
+ * is restarted.
  */
 export class JournalFile {
   private broken: Error | undefined;
 
   private constructor(
     private readonly fd: number,
-    private size: number,
+    /** Where the next record goes. */
+    private end: number,
+    /** The file's length: the bytes a record can be written over. */
+    private length: number,
     private readonly path: string,
   ) {}
 
@@ -157,22 +172,33 @@ export class JournalFile {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       bytes = Buffer.alloc(0);
     }
-    const fd = openSync(path, 'a');
-    return { file: new JournalFile(fd, bytes.length, path), records: decodeRecords(bytes) };
+    const fd = openSync(path, bytes.length === 0 ? 'w+' : 'r+');
+    const records = decodeRecords(bytes);
+    const last = records.at(-1);
+    // Appends go after the last whole record (over a torn tail), until the engine resets.
+    const end = last === undefined ? 0 : last.frame.byteOffset - bytes.byteOffset + last.frame.length;
+    return { file: new JournalFile(fd, end, bytes.length, path), records };
   }
 
-  /** Appends `data` and returns once it is on disk. */
+  /** Writes `data` after the last record and returns once it is on disk. */
   append(data: Buffer): void {
     if (this.broken) throw this.broken;
-    const before = this.size;
+    const at = this.end;
+    const length = this.length;
     try {
       let written = 0;
-      while (written < data.length) written += writeSync(this.fd, data, written, data.length - written);
+      while (written < data.length)
+        written += writeSync(this.fd, data, written, data.length - written, at + written);
       fdatasyncSync(this.fd);
-      this.size += data.length;
+      this.end = at + data.length;
+      this.length = Math.max(length, this.end);
     } catch (error) {
       try {
-        ftruncateSync(this.fd, before);
+        if (at >= length) ftruncateSync(this.fd, length);
+        else {
+          writeSync(this.fd, Buffer.alloc(8), 0, 8, at);
+          if (at + data.length > length) ftruncateSync(this.fd, length);
+        }
         fdatasyncSync(this.fd);
       } catch {
         this.broken = new DbError(
@@ -185,18 +211,21 @@ export class JournalFile {
   }
 
   /**
-   * Empties the file once DuckDB holds every record in it. Not synced: records that come back
-   * after a crash are at or below the LSN DuckDB recorded with them, and are skipped.
+   * Starts the file over once DuckDB holds every record in it. Nothing is written or synced:
+   * records that come back after a crash are at or below the LSN DuckDB recorded with them, and
+   * are skipped.
    */
   reset(): void {
-    if (this.size === 0) return;
-    ftruncateSync(this.fd, 0);
-    this.size = 0;
+    this.end = 0;
+    if (this.length > KEEP_BYTES) {
+      ftruncateSync(this.fd, KEEP_BYTES);
+      this.length = KEEP_BYTES;
+    }
   }
 
-  /** Closes the file, and removes it when it holds nothing. */
+  /** Closes the file, and removes it when it holds nothing DuckDB does not. */
   close(): void {
     closeSync(this.fd);
-    if (this.size === 0) rmSync(this.path, { force: true });
+    if (this.end === 0) rmSync(this.path, { force: true });
   }
 }
