@@ -23,7 +23,14 @@ export type FlowsStore = Pick<
   | 'setSegmentsState'
   | 'setSegmentsStates'
   | 'taggedValues'
->;
+> & {
+  /**
+   * The Flow's own fields as held in memory, not copied and without its collections (undefined
+   * where Flows are not held in memory): for checks of a Flow's own fields that must not pay for
+   * a copy, which callers must not change.
+   */
+  own?(id: string): Readonly<FlowRecord> | null;
+};
 
 /**
  * Flows answered from the in-memory cache; writes go to the database (FlowsRepo) first, then to
@@ -38,6 +45,10 @@ export class CachedFlows implements FlowsStore {
   async get(id: string): Promise<FlowRecord | null> {
     const flow = this.view.flows.get(id);
     return flow ? this.compose(flow) : null;
+  }
+
+  own(id: string): Readonly<FlowRecord> | null {
+    return this.view.flows.get(id) ?? null;
   }
 
   async getMany(ids: readonly string[]): Promise<FlowRecord[]> {
