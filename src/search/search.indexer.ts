@@ -19,8 +19,8 @@ import { IndexState } from './search.state.ts';
 
 /**
  * Events and transcript jobs taken per batch. Most events need no more than their head (only
- * timed text Flows' segments are read whole): a batch keeps up with ingest of tens of thousands
- * of single-segment registrations a second at ten batches a second (FOLLOWER_MIN_PAUSE_MS).
+ * timed text Flows' segments are read whole): one batch each FOLLOWER_MIN_PAUSE_MS takes ~16,000
+ * single-segment registrations a second, and a follower further behind runs batch after batch.
  */
 const EVENT_BATCH = 5000;
 const JOB_BATCH = 20;
