@@ -140,16 +140,14 @@ const KEEP_BYTES = 64 * 2 ** 20;
  *
  * A reset does not empty the file: the next records overwrite the old ones from its start. An
  * fdatasync after a write that grows a file must also commit the new size to the file system's
- * journal; one after a write over blocks the file already has flushes only the data, half the
- * time or less on this project's disks (BENCHMARKS.md, "The journal written in place"). What
- * is left past the last record is older records (lower LSNs) or parts of them, where reading
- * stops (decodeRecords).
+ * journal; one after a write over blocks the file already has flushes only the data: 0.5-0.7
+ * of the time on this project's disks (BENCHMARKS.md, session 42). What is left past the last
+ * record is older records (lower LSNs) or parts of them, where reading stops (decodeRecords).
  *
- * A failed append puts back what was at its place (the record was not acknowledged, so it must
- * not come back at the next start: the file is cut at the record, or, inside the file, the
- * record's header zeroed); if even that fails, the journal refuses every later append, since
- * what the file holds is no longer known: the engine then fails its writes until the process
- * is restarted.
+ * A failed append makes sure its record cannot come back at the next start (it was not
+ * acknowledged): the file is cut where the record began or, inside the file, the record's header
+ * is zeroed. If even that fails, the journal refuses every later append, since what the file
+ * holds is no longer known: the engine then fails its writes until the process is restarted.
  */
 export class JournalFile {
   private broken: Error | undefined;
