@@ -114,10 +114,7 @@ export class AppendJournal {
    * inside the open transaction are its own already; see `holds` for reads outside the writes).
    */
   touches(tables: readonly string[] | undefined): boolean {
-    if (this.records.length === this.inFlight) return false;
-    if (tables === undefined) return true;
-    for (const t of tables) if (this.tables.has(t)) return true;
-    return false;
+    return this.records.length > this.inFlight && this.hasRowsFor(tables);
   }
 
   /**
@@ -127,7 +124,11 @@ export class AppendJournal {
    * sees until it commits (and which, should it roll back, are applied again after it).
    */
   holds(tables: readonly string[] | undefined): boolean {
-    if (this.records.length === 0) return false;
+    return this.records.length > 0 && this.hasRowsFor(tables);
+  }
+
+  /** Whether the records hold rows for one of `tables` (undefined: any). */
+  private hasRowsFor(tables: readonly string[] | undefined): boolean {
     if (tables === undefined) return true;
     for (const t of tables) if (this.tables.has(t)) return true;
     return false;

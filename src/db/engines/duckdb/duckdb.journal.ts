@@ -192,11 +192,8 @@ export class JournalFile {
       this.length = Math.max(length, this.end);
     } catch (error) {
       try {
-        if (at >= length) ftruncateSync(this.fd, length);
-        else {
-          writeSync(this.fd, Buffer.alloc(8), 0, 8, at);
-          if (at + data.length > length) ftruncateSync(this.fd, length);
-        }
+        if (at < length) writeSync(this.fd, Buffer.alloc(8), 0, 8, at);
+        if (at + data.length > length) ftruncateSync(this.fd, length);
         fdatasyncSync(this.fd);
       } catch {
         this.broken = new DbError(
