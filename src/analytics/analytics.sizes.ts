@@ -2,6 +2,7 @@ import { defaultObjectPath } from '../common/object-ids.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
+import { HeldCursor } from '../store/follower.cursor.ts';
 import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follower.ts';
 import type { TamsStore } from '../store/store.ts';
 import { parseTimeRange } from '../time/index.ts';
@@ -41,14 +42,18 @@ export async function readSizesCursor(store: TamsStore): Promise<bigint> {
 interface StoredSegment {
   object_id: string;
   timerange: string;
-  storage?: { id: string; path?: string };
+  storage?: { id: string; path?: string; first?: true };
 }
+
+/** An object to size, and whether its registration was its first use (then it has no size yet). */
+type SeenObject = ObjectToSize & { first: boolean };
 
 /**
  * Adds the objects a `flows/segments_added` event registers to `seen` (each object once, where it
- * was first seen); other events add nothing.
+ * was first seen); other events add nothing. An object's first use is taken as meaning it has no
+ * size only in events after `trustFirstAfter`.
  */
-export function addObjects(seen: Map<string, ObjectToSize>, event: OutboxEvent): void {
+export function addObjects(seen: Map<string, SeenObject>, event: OutboxEvent, trustFirstAfter: bigint): void {
   const flowId = event.flow_id;
   if (event.event_type !== 'flows/segments_added' || flowId === undefined) return;
   const segments = (event.payload as { segments?: StoredSegment[] }).segments ?? [];
@@ -63,6 +68,7 @@ export function addObjects(seen: Map<string, ObjectToSize>, event: OutboxEvent):
       flowId,
       ...(start !== null && { segStart: start }),
       registered: event.event_timestamp,
+      first: s.storage.first === true && event.seq > trustFirstAfter,
     });
   }
 }
@@ -85,19 +91,30 @@ export class SizeFollower {
    * server's thread to use one event, and stalled its requests ~100 ms at a time after a restart.
    */
   private perEvent = 1;
+  /** Events after this seq were registered since this follower started (see step). */
+  private trustFirstAfter: bigint | undefined;
+
+  /** The cursor past batches whose sizes are written, when it is not written yet (HeldCursor). */
+  private readonly held: HeldCursor;
 
   constructor(private readonly deps: SizeFollowerDeps) {
     this.lease = new FollowerLease('analytics-sizes', deps);
+    this.held = new HeldCursor(this.lease.exclusive, deps.clock);
   }
 
   /** One batch; true when there may be more to do at once. */
   async step(): Promise<boolean> {
     const { store, clock } = this.deps;
     if (!(await this.lease.mayWork())) return false;
-    const cursor = await readSizesCursor(store);
+    // Sizes of events up to here may have been written by this follower before a restart, past
+    // the cursor it had written (HeldCursor): for those, a first use proves nothing.
+    this.trustFirstAfter ??= await store.events.lastSeq();
+    const written = await readSizesCursor(store);
+    const base = written.toString();
+    const cursor = this.held.from(base, written);
     const upTo = await store.events.settled();
     const batch: OutboxEvent[] = [];
-    const seen = new Map<string, ObjectToSize>();
+    const seen = new Map<string, SeenObject>();
     // Read until the batch holds its objects or the outbox has no more: `more` when it may.
     let more = false;
     let after = cursor;
@@ -112,7 +129,7 @@ export class SizeFollower {
       for (const event of events) {
         if (seen.size >= BATCH_OBJECTS) break;
         batch.push(event);
-        addObjects(seen, event);
+        addObjects(seen, event, this.trustFirstAfter);
         taken++;
       }
       if (taken > 0) this.perEvent = Math.max(1, (seen.size - before) / taken);
@@ -124,26 +141,37 @@ export class SizeFollower {
       after = (events[events.length - 1] as OutboxEvent).seq;
     }
     if (batch.length === 0) {
+      await this.writeHeld();
       await this.lease.idle();
       return false;
     }
     const objects = [...seen.values()];
-    const known = await store.objectSizes.known(objects.map((o) => o.objectId));
+    // Only objects used before may have a size already: most are new, and the table of every
+    // object's size need not be asked about them.
+    const known = await store.objectSizes.known(objects.filter((o) => !o.first).map((o) => o.objectId));
     const sizes = await headSizes(
       this.deps.media,
       objects.filter((o) => !known.has(o.objectId)),
       () => clock.now(),
     );
     const last = (batch[batch.length - 1] as OutboxEvent).seq;
+    // Held, the batch's transaction only appends its sizes (through the append journal on the
+    // embedded engine); a size recorded twice is not possible, `known` having been read after
+    // every earlier batch's sizes committed and no other process writing them.
+    const holding = this.held.mayHold(base);
     const committed = await store.transaction(async (tx) => {
       if (!(await this.lease.take(tx))) return false;
-      // Another holder moved the cursor since this batch was read: its work stands, this goes.
-      if ((await readSizesCursor(tx)) !== cursor) return false;
+      if (!holding) {
+        // Another holder moved the cursor since this batch was read: its work stands, this goes.
+        if ((await readSizesCursor(tx)) !== written) return false;
+        await tx.settings.set(SIZES_CURSOR, last.toString());
+      }
       await tx.objectSizes.insert(sizes);
-      await tx.settings.set(SIZES_CURSOR, last.toString());
       return true;
     });
     this.lease.settle(committed);
+    if (committed && holding) this.held.hold(base, last);
+    else if (committed) this.held.written();
     if (committed) {
       const missing = sizes.filter((s) => s.size === null).length;
       this.deps.onBatch?.({ events: batch.length, sized: sizes.length - missing, missing, cursor: last });
@@ -151,7 +179,20 @@ export class SizeFollower {
     return committed && more;
   }
 
-  release(): Promise<void> {
-    return this.lease.release();
+  /** Writes the cursor held in memory, if any (see HeldCursor). */
+  private async writeHeld(): Promise<void> {
+    const held = this.held.pending;
+    if (held === undefined) return;
+    await this.deps.store.transaction(async (tx) => {
+      if (!(await this.lease.take(tx))) return;
+      if ((await readSizesCursor(tx)).toString() !== held.base) return;
+      await tx.settings.set(SIZES_CURSOR, held.cursor.toString());
+    });
+    this.held.written();
+  }
+
+  async release(): Promise<void> {
+    await this.writeHeld();
+    await this.lease.release();
   }
 }

@@ -2,6 +2,7 @@ import type { WorkerLog } from '../common/worker.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import { FlowLookup } from '../store/flows.lookup.ts';
+import { HeldCursor } from '../store/follower.cursor.ts';
 import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follower.ts';
 import type { TamsStore } from '../store/store.ts';
 import { applyChange } from './exr.apply.ts';
@@ -43,8 +44,8 @@ export async function readFollowState(store: TamsStore): Promise<FollowState> {
   return { cursor: typeof cursor === 'string' ? BigInt(cursor) : 0n, partial: partial ?? undefined };
 }
 
-const sameState = (a: FollowState, b: FollowState) =>
-  a.cursor === b.cursor && JSON.stringify(a.partial ?? null) === JSON.stringify(b.partial ?? null);
+const stateKey = (state: FollowState) => `${state.cursor}:${JSON.stringify(state.partial ?? null)}`;
+const sameState = (a: FollowState, b: FollowState) => stateKey(a) === stateKey(b);
 
 /**
  * Keeps the EXR catalogue in step with the store by following the event outbox: segments added
@@ -57,16 +58,23 @@ const sameState = (a: FollowState, b: FollowState) =>
  */
 export class ExrFollower {
   private readonly lease: FollowerLease;
+  /** The cursor past batches that had nothing to write, when it is not written yet. */
+  private readonly held: HeldCursor;
 
   constructor(private readonly deps: FollowerDeps) {
     this.lease = new FollowerLease('exr-inspect', deps);
+    this.held = new HeldCursor(this.lease.exclusive, deps.clock);
   }
 
   /** One batch; true when there may be more to do at once. */
   async step(): Promise<boolean> {
     const { store } = this.deps;
     if (!(await this.lease.mayWork())) return false;
-    const state = await readFollowState(store);
+    const written = await readFollowState(store);
+    const base = stateKey(written);
+    // A held cursor is only ever past whole events: no event is partly done beyond it.
+    const from = this.held.from(base, written.cursor);
+    const state: FollowState = from === written.cursor ? written : { cursor: from, partial: undefined };
     const upTo = await store.events.settled();
     // Only segments added to EXR Flows need their payload read (deletions carry a timerange);
     // the plan sees the Flows as they were read here.
@@ -78,12 +86,26 @@ export class ExrFollower {
       async (e) => e.event_type !== 'flows/segments_added' || (await flows.is(e.flow_id, isExrFlow)),
     );
     if (events.length === 0) {
+      await this.writeHeld();
       await this.lease.idle();
       return false;
     }
     const plan = await planEvents(flows, events, state.partial, BATCH_OBJECTS);
+    // Events of other Flows only: nothing to write but the cursor, which may wait (HeldCursor).
+    const nothing = plan.changes.length === 0 && plan.objects.size === 0 && plan.partial === undefined;
+    if (nothing && plan.applied !== undefined && this.held.mayHold(base)) {
+      this.held.hold(base, plan.applied);
+      this.deps.onBatch?.({
+        events: events.length,
+        inspected: 0,
+        failed: 0,
+        frames: 0,
+        cursor: plan.applied,
+      });
+      return events.length === EVENT_BATCH;
+    }
     const read = await this.readObjects(plan);
-    const report = await this.commit(plan, read, state);
+    const report = await this.commit(plan, read, written, state.cursor);
     if (report !== undefined) {
       const applied = plan.applied;
       const whole = applied === undefined ? 0 : events.filter((e) => e.seq <= applied).length;
@@ -92,8 +114,22 @@ export class ExrFollower {
     return events.length === EVENT_BATCH || plan.partial !== undefined;
   }
 
-  release(): Promise<void> {
-    return this.lease.release();
+  /** Writes the cursor held in memory, if any (see HeldCursor). */
+  private async writeHeld(): Promise<void> {
+    const held = this.held.pending;
+    if (held === undefined) return;
+    const { store } = this.deps;
+    await store.transaction(async (tx) => {
+      if (!(await this.lease.take(tx))) return;
+      if (stateKey(await readFollowState(tx)) !== held.base) return;
+      await tx.exr.state.set({ cursor: held.cursor.toString(), partial: null });
+    });
+    this.held.written();
+  }
+
+  async release(): Promise<void> {
+    await this.writeHeld();
+    await this.lease.release();
   }
 
   /** The headers of the plan's objects that have no inspected file yet (failures are tried again). */
@@ -121,8 +157,11 @@ export class ExrFollower {
     return out;
   }
 
-  /** Writes a batch if the follower is still where it planned from; undefined when dropped. */
-  private async commit(plan: FramePlan, read: Inspected[], planned: FollowState) {
+  /**
+   * Writes a batch if the written state is still the one it planned from (`planned`, read on from
+   * `from`: a held cursor, or its own); undefined when dropped.
+   */
+  private async commit(plan: FramePlan, read: Inspected[], planned: FollowState, from: bigint) {
     const { store, clock } = this.deps;
     const result = await store.transaction(async (tx) => {
       if (!(await this.lease.take(tx))) return undefined;
@@ -131,7 +170,7 @@ export class ExrFollower {
       await recordInspectedAll(tx, read);
       let frames = 0;
       for (const change of plan.changes) frames += await applyChange(tx, change, clock.now());
-      const cursor = plan.applied ?? state.cursor;
+      const cursor = plan.applied ?? from;
       await tx.exr.state.set({
         cursor: cursor.toString(),
         partial: (plan.partial ?? null) as JsonValue,
@@ -145,6 +184,7 @@ export class ExrFollower {
       };
     });
     this.lease.settle(result !== undefined);
+    if (result !== undefined) this.held.written();
     return result;
   }
 }

@@ -62,8 +62,10 @@ export async function planEvents(
     if (flowId !== undefined) {
       switch (event.event_type) {
         case 'flows/segments_added': {
+          // Checked on the Flow as held (no copy) before it is read for the frames.
+          if (!(await flows.is(flowId, isExrFlow))) break;
           const flow = await flowOf(flowId);
-          if (flow === null || !isExrFlow(flow)) break;
+          if (flow === null) break;
           const segments = (event.payload as { segments?: StoredSegment[] }).segments ?? [];
           const skip = partial?.seq === event.seq.toString() ? partial.done : 0;
           const frames: ExrFrameRecord[] = [];

@@ -1,5 +1,6 @@
 import type { OutboxEvent } from '../store/events.repo.ts';
 import { FlowLookup } from '../store/flows.lookup.ts';
+import { HeldCursor } from '../store/follower.cursor.ts';
 import { FollowerLease } from '../store/leases.follower.ts';
 import type { SearchDoc } from '../store/search/search.docs.repo.ts';
 import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
@@ -40,9 +41,12 @@ export class SearchIndexer {
   private upkeepTurn = false;
 
   private readonly lease: FollowerLease;
+  /** The cursor past batches that had nothing to index, when it is not written yet. */
+  private readonly held: HeldCursor;
 
   constructor(private readonly deps: IndexerDeps) {
     this.lease = new FollowerLease('search-index', deps);
+    this.held = new HeldCursor(this.lease.exclusive, deps.clock);
   }
 
   /** One batch; true when there may be more to do at once. */
@@ -61,14 +65,17 @@ export class SearchIndexer {
       this.upkeepTurn = true;
       return new RebuildScan(this.deps, (...args) => this.commit(...args)).step(state);
     }
+    const base = progressKey(state);
+    const from = this.held.from(base, state.cursor);
     const flows = new FlowLookup(store);
     const [jobs, events] = await Promise.all([
       store.search.transcripts.jobs(JOB_BATCH),
       store.events
         .settled()
-        .then((upTo) => store.events.afterSome(state.cursor ?? 0n, EVENT_BATCH, upTo, needsPayload(flows))),
+        .then((upTo) => store.events.afterSome(from, EVENT_BATCH, upTo, needsPayload(flows))),
     ]);
     if (jobs.length === 0 && events.length === 0) {
+      await this.writeHeld();
       if (await this.maintain()) return true;
       await this.lease.idle();
       return false;
@@ -86,7 +93,25 @@ export class SearchIndexer {
     // Events wait for the next batch when jobs filled this one (they are applied in order anyway).
     const applied = plan.additions.size >= BATCH_DOCS ? [] : events;
     await planEvents(this.deps, flows, applied, plan);
-    const cursor = applied.at(-1)?.seq ?? state.cursor;
+    const cursor = applied.at(-1)?.seq ?? from;
+    // Events that change no document (other Flows' segments): the cursor may wait (HeldCursor).
+    const nothing =
+      taken.length === 0 &&
+      plan.additions.size === 0 &&
+      plan.removals.length === 0 &&
+      plan.deletedFlows.size === 0;
+    if (nothing && this.held.mayHold(base)) {
+      this.held.hold(base, cursor);
+      this.deps.onBatch?.({
+        events: applied.length,
+        jobs: 0,
+        added: 0,
+        removed: 0,
+        failures: plan.failures,
+        cursor,
+      });
+      return applied.length === EVENT_BATCH;
+    }
     const done = await this.commit(plan, state, { cursor, jobs: taken });
     if (done !== undefined) {
       this.deps.onBatch?.({
@@ -196,8 +221,25 @@ export class SearchIndexer {
     return value;
   }
 
-  release(): Promise<void> {
-    return this.lease.release();
+  /** Writes the cursor held in memory, if any (see HeldCursor). */
+  private async writeHeld(): Promise<void> {
+    const held = this.held.pending;
+    if (held === undefined) return;
+    const done = await this.deps.store.transaction(async (tx) => {
+      if (!(await this.lease.take(tx))) return false;
+      const state = await IndexState.read(tx);
+      if (progressKey(state) !== held.base) return false;
+      state.cursor = held.cursor;
+      await state.write(tx);
+      return true;
+    });
+    this.lease.settle(done);
+    this.held.written();
+  }
+
+  async release(): Promise<void> {
+    await this.writeHeld();
+    await this.lease.release();
   }
 
   /**
@@ -270,8 +312,14 @@ export class SearchIndexer {
       return { added: docs.length, removed };
     });
     this.lease.settle(result !== undefined);
+    if (result !== undefined) this.held.written();
     return result;
   }
+}
+
+/** The written state's place in the indexer's progress (what sameProgress compares). */
+function progressKey(state: IndexState): string {
+  return `${state.cursor}:${state.nextDoc}:${JSON.stringify(state.rebuild)}`;
 }
 
 /** Resolves the plan's removals to documents and deletes them; returns how many went. */

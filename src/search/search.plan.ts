@@ -149,8 +149,10 @@ async function planSegmentsAdded(
 ): Promise<void> {
   const flowId = event.flow_id;
   if (flowId === undefined) return;
+  // Checked on the Flow as held (no copy) before it is read for the plan.
+  if (!(await flows.is(flowId, isTimedTextFlow))) return;
   const flow = await flows.get(flowId);
-  if (flow === null || !isTimedTextFlow(flow)) return;
+  if (flow === null) return;
   // Null when the Flow was not timed text as the batch was read (EventsRepo.afterSome).
   const payload = event.payload as { segments?: StoredSegment[] } | null;
   for (const stored of payload?.segments ?? []) {

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../common/freeze.ts';
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { EventLog } from '../events/events.log.ts';
@@ -12,20 +13,22 @@ import type { GetUrlBuilder } from './segments.urls.ts';
 /**
  * A segment in the outbox: the segments endpoint's fields, plus where its object is (for the
  * controlled get_urls made per delivery; `path` left out when it is the object's default key,
- * see storedStorage) and the client's own URLs.
+ * see storedStorage; `first` when this registration used the object for the first time, so the
+ * object size follower knows it has no size yet without asking) and the client's own URLs.
  */
 type StoredSegment = Omit<FlowSegment, 'get_urls'> & {
-  storage?: { id: string; path?: string };
+  storage?: { id: string; path?: string; first?: true };
   get_urls?: { url: string; label?: string }[];
 };
 
-function storedSegment(s: SegmentRecord): JsonValue {
+function storedSegment(s: SegmentRecord, first: boolean): JsonValue {
   const doc: StoredSegment = segmentFields(s);
   if (s.storage) {
-    doc.storage =
-      s.storage.path === defaultObjectPath(s.flow_id, s.object_id) ? { id: s.storage.id } : s.storage;
+    const { id, path } = s.storage;
+    doc.storage = path === defaultObjectPath(s.flow_id, s.object_id) ? { id } : { id, path };
+    if (first) doc.storage.first = true;
   }
-  if (s.get_urls) doc.get_urls = s.get_urls;
+  if (s.get_urls) doc.get_urls = s.get_urls.map((u) => ({ ...u }));
   return doc as unknown as JsonValue;
 }
 
@@ -35,16 +38,23 @@ function storedStorage(flowId: string, s: StoredSegment): { id: string; path: st
   return { id: s.storage.id, path: s.storage.path ?? defaultObjectPath(flowId, s.object_id) };
 }
 
-/** flows/segments_added: the segments as the segments endpoint returns them, get_urls aside. */
+/**
+ * flows/segments_added: the segments as the segments endpoint returns them, get_urls aside;
+ * `firsts`: the objects this registration used for the first time.
+ */
 export function recordSegmentsAdded(
   events: EventLog,
   flow: FlowRecord,
   segments: readonly SegmentRecord[],
+  firsts: ReadonlyMap<string, string>,
 ): Promise<void> {
-  return events.flow('flows/segments_added', flow, {
+  // Made here of JSON values alone and shared by nothing else: frozen, the outbox's tail keeps
+  // it without a copy (events.tail.ts).
+  const payload = deepFreeze({
     flow_id: flow.id,
-    segments: segments.map(storedSegment),
+    segments: segments.map((s) => storedSegment(s, firsts.get(s.object_id) === s.flow_id)),
   });
+  return events.flow('flows/segments_added', flow, payload);
 }
 
 /**

@@ -164,6 +164,7 @@ export async function registerJobs(
       now,
       [...added.keys()].map((id) => flows.get(id) as FlowRecord),
       added,
+      firsts,
       guess,
     ),
   ]);
@@ -179,6 +180,7 @@ async function recordEvents(
   now: Date,
   changed: readonly FlowRecord[],
   added: ReadonlyMap<string, SegmentRecord[]>,
+  firsts: ReadonlyMap<string, string>,
   guess: CollectorsGuess | undefined,
 ): Promise<void> {
   const collectors = await store.sources.eventCollectors(changed, guess);
@@ -186,7 +188,7 @@ async function recordEvents(
   events.knowSources(collectors.sources);
   for (const flow of changed) {
     const withCollectors = { ...flow, collected_by: collectors.flows.get(flow.id) ?? [] };
-    await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as SegmentRecord[]);
+    await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as SegmentRecord[], firsts);
   }
   await events.flush();
 }

@@ -115,4 +115,20 @@ describe('OutboxTail', () => {
     (first as OutboxEvent).payload = null;
     expect(t.read(10n, 1)?.[0]?.payload).toEqual({ segments: [{ object_id: 'o11-0' }] });
   });
+  it('shares a payload its maker froze, copies any other, and hands out payloads no reader can change', () => {
+    const t = tail();
+    const frozen = ev(11);
+    Object.freeze(frozen.payload);
+    const loose = ev(12);
+    t.issued([11n, 12n]);
+    t.settle([frozen, loose], true);
+    const [a, b] = t.read(10n, 10) ?? [];
+    expect(a?.payload).toBe(frozen.payload);
+    expect(b?.payload).not.toBe(loose.payload);
+    expect(b?.payload).toEqual(loose.payload);
+    // The copy is the tail's own: the maker changing its event later changes nothing read.
+    (loose.payload as { segments: unknown[] }).segments.push({ object_id: 'late' });
+    expect(t.read(11n, 1)?.[0]?.payload).toEqual(ev(12).payload);
+    expect(Object.isFrozen((b?.payload as { segments: unknown[] }).segments)).toBe(true);
+  });
 });

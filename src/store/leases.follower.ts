@@ -29,6 +29,13 @@ export const FOLLOWER_MIN_PAUSE_MS = 300;
  * catalogue, the object sizes): one replica works while the others wait; the lease is taken or
  * renewed inside each batch's transaction, so a batch commits only while its lease holds, and
  * given back when there is nothing to do, so that a replica that stops stays out of the way.
+ *
+ * On an engine no other process can open (`exclusive`), this process is the only one there is:
+ * a lease found at start is stale and freed, and batches write none, so that a batch's
+ * transaction is no more than its own rows (a lease write made each one a transaction through
+ * DuckDB, where a batch that only appends commits through the append journal). A lease taken in
+ * this process for another owner (a test standing in for a replica) is still read and obeyed
+ * between batches.
  */
 export class FollowerLease {
   private resumed = false;
@@ -43,11 +50,16 @@ export class FollowerLease {
     return this.options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
+  /** Whether this process is the only one using the store (see the class). */
+  get exclusive(): boolean {
+    return this.options.exclusive === true;
+  }
+
   /** Whether this process may work now: false while another holds the lease. */
   async mayWork(): Promise<boolean> {
     const { store, clock, owner } = this.options;
     if (!this.resumed) {
-      if (this.options.exclusive) await store.leases.freeAll([this.job]);
+      if (this.exclusive) await store.leases.freeAll([this.job]);
       this.resumed = true;
     }
     const holder = await store.leases.holder(this.job, clock.now());
@@ -59,13 +71,14 @@ export class FollowerLease {
   }
 
   /** In a batch's transaction: takes or renews the lease; false when another holds it. */
-  take(tx: TamsStore): Promise<boolean> {
+  async take(tx: TamsStore): Promise<boolean> {
+    if (this.exclusive) return true;
     return tx.leases.take(this.job, this.options.owner, this.options.clock.now(), this.termMs);
   }
 
   /** After a batch's transaction: whether it committed under the lease. */
   settle(committed: boolean): void {
-    this.held = committed;
+    this.held = committed && !this.exclusive;
   }
 
   /** Nothing to do: gives the lease back if this process holds it. */
@@ -75,6 +88,7 @@ export class FollowerLease {
 
   async release(): Promise<void> {
     this.held = false;
+    if (this.exclusive) return;
     await this.options.store.leases.release(this.job, this.options.owner);
   }
 }

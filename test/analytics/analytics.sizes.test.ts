@@ -98,6 +98,44 @@ describe('the object size follower', () => {
     await b.release();
   });
 
+  it('alone on its store, keeps its cursor in memory and sizes nothing twice after a crash', async () => {
+    const { store } = server.runtime;
+    const more = await allocate(server, flow, { limit: 2 });
+    const ids = more.map((o) => o.object_id);
+    // Every object here uploaded: no miss left for the backfill's test below to ask again.
+    await upload(more[0] as AllocatedObject, Buffer.alloc(70));
+    await upload(more[1] as AllocatedObject, Buffer.alloc(80));
+    const written = await store.settings.get(SIZES_CURSOR);
+    await addSegments(server, flow, [
+      { object_id: ids[0] as string, timerange: '[30:0_31:0)' },
+      { object_id: ids[1] as string, timerange: '[31:0_32:0)' },
+    ]);
+    await published();
+    const a = analytics.createFollower(quiet, 'this-process', true);
+    expect(await a.step()).toBe(false);
+    expect(await sizesOf(...ids)).toEqual({ [ids[0] as string]: 70n, [ids[1] as string]: 80n });
+    // The sizes are stored; the cursor past them is not yet.
+    expect(await store.settings.get(SIZES_CURSOR)).toEqual(written);
+    // a's memory gone (a crash): the next follower reads those events again, first uses and all.
+    const b = analytics.createFollower(quiet, 'this-process', true);
+    await drain(b);
+    expect(await store.objectSizes.get(ids)).toHaveLength(2);
+    // With nothing left to do, it writes its cursor: the outbox need keep nothing for it.
+    expect(await b.step()).toBe(false);
+    expect(await analytics.holdBack()).toBe(await store.events.lastSeq());
+    // Registered since b started: a first use is taken at its word, and sized once.
+    await addSegments(server, flow, { object_id: ids[0] as string, timerange: '[32:0_33:0)' });
+    const another = await allocate(server, flow, { limit: 1 });
+    const newest = (another[0] as AllocatedObject).object_id;
+    await upload(another[0] as AllocatedObject, Buffer.alloc(90));
+    await addSegments(server, flow, { object_id: newest, timerange: '[33:0_34:0)' });
+    await published();
+    await drain(b);
+    expect(await b.step()).toBe(false);
+    expect(await store.objectSizes.get([...ids, newest])).toHaveLength(3);
+    await b.release();
+  });
+
   it('drops the sizes of objects deleted, in the deletion itself', async () => {
     const deleted = await server.delete(`/flows/${flow}/segments`, { query: { timerange: '[10:0_12:0)' } });
     expect(deleted.status).toBe(204);
