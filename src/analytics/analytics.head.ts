@@ -32,10 +32,12 @@ export async function headSizes(
       slice.map(async (o): Promise<ObjectSize | undefined> => {
         const backend = media.get(o.storageId);
         if (backend === undefined) return undefined;
-        const info = await backend.head(o.path);
+        const size = backend.size
+          ? await backend.size(o.path)
+          : await backend.head(o.path).then((info) => (info === null ? null : BigInt(info.size)));
         return {
           objectId: o.objectId,
-          size: info === null ? null : BigInt(info.size),
+          size,
           checked: now(),
           storageId: o.storageId,
           ...(o.flowId !== undefined && { flowId: o.flowId }),
