@@ -97,10 +97,11 @@ export interface MediaStore {
   directUuidGetUrls?(dir: string, ctx: UrlContext): UuidKeyUrls | undefined;
   head(path: string): Promise<ObjectInfo | null>;
   /**
-   * The object's size in bytes, null when there is none: what `head` says of it, where the
-   * backend can tell it for less (the filesystem: a stat, without reading the object's metadata).
+   * Each object's size in bytes, null where there is none: what `head` says of them, where the
+   * backend can tell it for less (the filesystem: stats on a thread of their own, without reading
+   * the objects' metadata).
    */
-  size?(path: string): Promise<bigint | null>;
+  sizes?(paths: readonly string[]): Promise<(bigint | null)[]>;
   /**
    * Up to `length` bytes of the object from `offset` (fewer at its end, none past it), for the
    * server's own readers of media (timed text for search, EXR headers), which never go through

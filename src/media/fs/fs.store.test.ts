@@ -69,7 +69,7 @@ describe('fs storage paths', () => {
         expect([403, 404]).toContain((await fetch(url)).status);
       }
       await expect(server.store.head('../x')).rejects.toThrow(/invalid storage path/);
-      await expect(server.store.size('../x')).rejects.toThrow(/invalid storage path/);
+      await expect(server.store.sizes(['../x'])).rejects.toThrow(/invalid storage path/);
       await expect(server.store.delete('/etc/passwd')).rejects.toThrow(/invalid storage path/);
       const list = async () => {
         for await (const _ of server.store.list('../')) return;
@@ -117,8 +117,12 @@ describe('fs media store', () => {
     for await (const info of server.store.list('skip/')) listed.push(info.path);
     expect(listed).toEqual(['skip/obj']);
     expect(await server.store.head('skip/link')).toBeNull();
-    expect(await server.store.size('skip/link')).toBeNull();
-    expect(await server.store.size('skip/none')).toBeNull();
+    expect(await server.store.sizes(['skip/obj', 'skip/link', 'skip/none', 'skip/obj/under'])).toEqual([
+      BigInt((await server.store.head('skip/obj'))?.size ?? -1),
+      null,
+      null,
+      null,
+    ]);
     const link = await fetch(
       server.store.directGetUrl('skip/link', { baseUrl: server.baseUrl, expiresIn: 1 }),
     );
@@ -135,7 +139,7 @@ describe('fs media store', () => {
     const info = await server.store.head('stale/obj');
     expect(info).toMatchObject({ size: 5, contentType: 'application/octet-stream', etag: undefined });
     // The size alone reads no sidecar, and says what head says.
-    expect(await server.store.size('stale/obj')).toBe(5n);
+    expect(await server.store.sizes(['stale/obj'])).toEqual([5n]);
     const res = await fetch(server.store.presignGet('stale/obj', ctx));
     expect(await res.text()).toBe('HELLO');
     expect(res.headers.get('etag')).toBeNull();
@@ -156,7 +160,7 @@ describe('fs media store', () => {
     });
     expect(res.status).toBe(409);
     expect(await server.store.head('dir')).toBeNull();
-    expect(await server.store.size('dir')).toBeNull();
+    expect(await server.store.sizes(['dir'])).toEqual([null]);
     const under = server.store.presignPut('dir/child/deeper', 'video/mp2t', ctx);
     const res2 = await fetch(under.url, {
       method: 'PUT',

@@ -34,6 +34,7 @@ import {
   UrlSigner,
   type Verdict,
 } from './fs.signer.ts';
+import { FileSizes } from './fs.sizes.ts';
 import { writeAtomically } from './fs.write.ts';
 
 export interface FsMediaStoreOptions {
@@ -104,6 +105,7 @@ export class FsMediaStore implements MediaStore {
   readonly maxObjectBytes: number;
   readonly #signer: UrlSigner;
   readonly #now: () => number;
+  readonly #sizes = new FileSizes();
 
   constructor(options: FsMediaStoreOptions) {
     const prefix = options.routePrefix ?? '/media';
@@ -213,10 +215,14 @@ export class FsMediaStore implements MediaStore {
     return stats === undefined ? null : objectInfo(path, stats, await readMeta(file, stats));
   }
 
-  async size(path: string): Promise<bigint | null> {
-    assertKey(path);
-    // The stat alone: the sidecar (content type, ETag) is not read.
-    return statFile(dataFile(this.root, path))?.size ?? null;
+  async sizes(paths: readonly string[]): Promise<(bigint | null)[]> {
+    // The stats alone: the sidecars (content type, ETag) are not read.
+    return this.#sizes.sizes(
+      paths.map((path) => {
+        assertKey(path);
+        return dataFile(this.root, path);
+      }),
+    );
   }
 
   async read(path: string, range: ByteRange): Promise<ReadResult | null> {
@@ -359,7 +365,8 @@ export class FsMediaStore implements MediaStore {
   }
 
   async close(): Promise<void> {
-    // Nothing is held open between requests: every read and write opens and closes its own files.
+    // Every read and write opens and closes its own files; only the stat thread may be running.
+    await this.#sizes.close();
   }
 }
 

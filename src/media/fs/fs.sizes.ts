@@ -1,0 +1,106 @@
+import { Worker } from 'node:worker_threads';
+
+/** Paths per message: a batch of the size follower is up to ~12,000 objects. */
+const CHUNK = 2048;
+
+/** What the thread answers for a path that is not a regular file (missing, a directory, a link). */
+const NONE = -1;
+
+/**
+ * The thread's code, plain JavaScript run with `eval`: a loop of lstat calls needs no module of
+ * the project, and no TypeScript loader to start. A path that is missing, or under something
+ * that is not a directory, is NONE; any other failure (permissions, I/O) fails the whole message.
+ */
+const THREAD = `
+const { parentPort } = require('node:worker_threads');
+const { lstatSync } = require('node:fs');
+parentPort.on('message', ({ id, paths }) => {
+  const sizes = new Float64Array(paths.length);
+  try {
+    for (let i = 0; i < paths.length; i++) {
+      let stats;
+      try {
+        stats = lstatSync(paths[i], { throwIfNoEntry: false });
+      } catch (error) {
+        if (error.code !== 'ENOTDIR' && error.code !== 'ENAMETOOLONG') throw error;
+      }
+      sizes[i] = stats !== undefined && stats.isFile() ? stats.size : ${NONE};
+    }
+    parentPort.postMessage({ id, sizes }, [sizes.buffer]);
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message || error) });
+  }
+});
+`;
+
+interface Reply {
+  id: number;
+  sizes?: Float64Array;
+  error?: string;
+}
+
+/**
+ * The sizes of files of the local media directory, stat'ed on a thread of their own. The object
+ * size follower asks for every object registered, ~12,000 at a time under bulk ingest; a stat
+ * is ~1-4 us, and those made on the server's thread held registrations back by ~20 % of bulk
+ * POSTs' rate (BENCHMARKS.md, session 43). The thread starts at the first call and does not keep
+ * the process alive.
+ */
+export class FileSizes {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<
+    number,
+    { resolve(sizes: Float64Array): void; reject(e: Error): void }
+  >();
+
+  /** Each file's size; null where there is no regular file. */
+  async sizes(files: readonly string[]): Promise<(bigint | null)[]> {
+    const out: (bigint | null)[] = [];
+    for (let i = 0; i < files.length; i += CHUNK) {
+      const sizes = await this.ask(files.slice(i, i + CHUNK));
+      for (const size of sizes) out.push(size === NONE ? null : BigInt(size));
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private ask(paths: string[]): Promise<Float64Array> {
+    const worker = this.thread();
+    const id = this.nextId++;
+    // Held while it has work (a management command may have nothing else to wait for).
+    if (this.waiting.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, paths });
+    });
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(THREAD, { eval: true });
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      const job = this.waiting.get(reply.id);
+      if (!job) return;
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (reply.sizes) job.resolve(reply.sizes);
+      else job.reject(new Error(`stat of media files failed: ${reply.error}`));
+    });
+    const lost = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const job of this.waiting.values()) job.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`the media stat thread ended (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}
