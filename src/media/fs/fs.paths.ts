@@ -32,6 +32,9 @@ function validSegment(segment: string): boolean {
  */
 const KEY = /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]{1,200}(?:\/[A-Za-z0-9._-]{1,200})*$/;
 
+/** isValidKey's rule as data, for a thread that checks keys itself (fs.sizes.ts). */
+export const KEY_RULE = { pattern: KEY.source, maxLength: MAX_KEY } as const;
+
 export function isValidKey(key: string): boolean {
   return key.length <= MAX_KEY && KEY.test(key);
 }

@@ -1,26 +1,38 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { KEY_RULE } from './fs.paths.ts';
 
 /** Paths per message: a batch of the size follower is up to ~12,000 objects. */
 const CHUNK = 2048;
 
-/** What the thread answers for a path that is not a regular file (missing, a directory, a link). */
+/** What the thread answers for a key with no regular file (missing, a directory, a link). */
 const NONE = -1;
+/** What the thread answers for a key that is not a valid storage path (fs.paths.ts). */
+const INVALID = -2;
 
 /**
  * The thread's code, plain JavaScript run with `eval`: a loop of lstat calls needs no module of
- * the project, and no TypeScript loader to start. A path that is missing, or under something
- * that is not a directory, is NONE; any other failure (permissions, I/O) fails the whole message.
+ * the project, and no TypeScript loader to start. It checks each key as isValidKey does (the rule
+ * comes in `workerData`) before it makes the key a file under the root: the server's thread only
+ * copies the keys over. A key missing, or under something that is not a directory, is NONE; any
+ * other failure (permissions, I/O) fails the whole message.
  */
 const THREAD = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { lstatSync } = require('node:fs');
-parentPort.on('message', ({ id, paths }) => {
-  const sizes = new Float64Array(paths.length);
+const key = new RegExp(workerData.pattern);
+parentPort.on('message', ({ id, under, keys }) => {
+  const sizes = new Float64Array(keys.length);
   try {
-    for (let i = 0; i < paths.length; i++) {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (k.length > workerData.maxLength || !key.test(k)) {
+        sizes[i] = ${INVALID};
+        continue;
+      }
       let stats;
       try {
-        stats = lstatSync(paths[i], { throwIfNoEntry: false });
+        stats = lstatSync(under + k, { throwIfNoEntry: false });
       } catch (error) {
         if (error.code !== 'ENOTDIR' && error.code !== 'ENAMETOOLONG') throw error;
       }
@@ -40,13 +52,15 @@ interface Reply {
 }
 
 /**
- * The sizes of files of the local media directory, stat'ed on a thread of their own. The object
+ * The sizes of the objects of a local media directory, stat'ed on a thread of their own. The object
  * size follower asks for every object registered, ~12,000 at a time under bulk ingest; a stat
  * is ~1-4 us, and those made on the server's thread held registrations back by ~20 % of bulk
  * POSTs' rate (BENCHMARKS.md, session 43). The thread starts at the first call and does not keep
  * the process alive.
  */
 export class FileSizes {
+  /** The root as the prefix of its files' paths (join(root, key) of a valid key). */
+  private readonly under: string;
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly waiting = new Map<
@@ -54,12 +68,21 @@ export class FileSizes {
     { resolve(sizes: Float64Array): void; reject(e: Error): void }
   >();
 
-  /** Each file's size; null where there is no regular file. */
-  async sizes(files: readonly string[]): Promise<(bigint | null)[]> {
+  constructor(root: string) {
+    this.under = join(root, '_').slice(0, -1);
+  }
+
+  /** The size of each key's object; null where there is none. Throws at an invalid key. */
+  async sizes(keys: readonly string[]): Promise<(bigint | null)[]> {
     const out: (bigint | null)[] = [];
-    for (let i = 0; i < files.length; i += CHUNK) {
-      const sizes = await this.ask(files.slice(i, i + CHUNK));
-      for (const size of sizes) out.push(size === NONE ? null : BigInt(size));
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const part = keys.slice(i, i + CHUNK);
+      const sizes = await this.ask(part);
+      for (let k = 0; k < sizes.length; k++) {
+        const size = sizes[k] as number;
+        if (size === INVALID) throw new Error(`invalid storage path ${JSON.stringify(part[k])}`);
+        out.push(size === NONE ? null : BigInt(size));
+      }
     }
     return out;
   }
@@ -70,20 +93,20 @@ export class FileSizes {
     if (worker) await worker.terminate();
   }
 
-  private ask(paths: string[]): Promise<Float64Array> {
+  private ask(keys: string[]): Promise<Float64Array> {
     const worker = this.thread();
     const id = this.nextId++;
     // Held while it has work (a management command may have nothing else to wait for).
     if (this.waiting.size === 0) worker.ref();
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, paths });
+      worker.postMessage({ id, under: this.under, keys });
     });
   }
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(THREAD, { eval: true });
+    const worker = new Worker(THREAD, { eval: true, workerData: KEY_RULE });
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const job = this.waiting.get(reply.id);

@@ -105,7 +105,7 @@ export class FsMediaStore implements MediaStore {
   readonly maxObjectBytes: number;
   readonly #signer: UrlSigner;
   readonly #now: () => number;
-  readonly #sizes = new FileSizes();
+  readonly #sizes: FileSizes;
 
   constructor(options: FsMediaStoreOptions) {
     const prefix = options.routePrefix ?? '/media';
@@ -116,6 +116,7 @@ export class FsMediaStore implements MediaStore {
     this.maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     this.#signer = new UrlSigner(options.secret);
     this.#now = options.now ?? Date.now;
+    this.#sizes = new FileSizes(options.root);
   }
 
   #objectUrl(path: string, baseUrl: string): string {
@@ -215,14 +216,9 @@ export class FsMediaStore implements MediaStore {
     return stats === undefined ? null : objectInfo(path, stats, await readMeta(file, stats));
   }
 
-  async sizes(paths: readonly string[]): Promise<(bigint | null)[]> {
-    // The stats alone: the sidecars (content type, ETag) are not read.
-    return this.#sizes.sizes(
-      paths.map((path) => {
-        assertKey(path);
-        return dataFile(this.root, path);
-      }),
-    );
+  sizes(paths: readonly string[]): Promise<(bigint | null)[]> {
+    // The stats alone (the sidecars' content type and ETag not read), each key checked there.
+    return this.#sizes.sizes(paths);
   }
 
   async read(path: string, range: ByteRange): Promise<ReadResult | null> {
