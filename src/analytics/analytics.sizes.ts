@@ -51,9 +51,13 @@ type SeenObject = ObjectToSize & { first: boolean };
 /**
  * Adds the objects a `flows/segments_added` event registers to `seen` (each object once, where it
  * was first seen); other events add nothing. An object's first use is taken as meaning it has no
- * size only in events after `trustFirstAfter`.
+ * size only in events after `trustFirstAfter` (null: in none).
  */
-export function addObjects(seen: Map<string, SeenObject>, event: OutboxEvent, trustFirstAfter: bigint): void {
+export function addObjects(
+  seen: Map<string, SeenObject>,
+  event: OutboxEvent,
+  trustFirstAfter: bigint | null,
+): void {
   const flowId = event.flow_id;
   if (event.event_type !== 'flows/segments_added' || flowId === undefined) return;
   const segments = (event.payload as { segments?: StoredSegment[] }).segments ?? [];
@@ -68,7 +72,7 @@ export function addObjects(seen: Map<string, SeenObject>, event: OutboxEvent, tr
       flowId,
       ...(start !== null && { segStart: start }),
       registered: event.event_timestamp,
-      first: s.storage.first === true && event.seq > trustFirstAfter,
+      first: s.storage.first === true && trustFirstAfter !== null && event.seq > trustFirstAfter,
     });
   }
 }
@@ -91,8 +95,8 @@ export class SizeFollower {
    * server's thread to use one event, and stalled its requests ~100 ms at a time after a restart.
    */
   private perEvent = 1;
-  /** Events after this seq were registered since this follower started (see step). */
-  private trustFirstAfter: bigint | undefined;
+  /** Events after this seq say truly whether an object is new (see step); null: none do. */
+  private trustFirstAfter: bigint | null | undefined;
 
   /** The cursor past batches whose sizes are written, when it is not written yet (HeldCursor). */
   private readonly held: HeldCursor;
@@ -107,8 +111,11 @@ export class SizeFollower {
     const { store, clock } = this.deps;
     if (!(await this.lease.mayWork())) return false;
     // Sizes of events up to here may have been written by this follower before a restart, past
-    // the cursor it had written (HeldCursor): for those, a first use proves nothing.
-    this.trustFirstAfter ??= await store.events.lastSeq();
+    // the cursor it had written (HeldCursor): for those, a first use proves nothing. Nor for any
+    // on a shared database, where `tams-mgmt analytics sizes` may size objects between batches.
+    if (this.trustFirstAfter === undefined) {
+      this.trustFirstAfter = this.lease.exclusive ? await store.events.lastSeq() : null;
+    }
     const written = await readSizesCursor(store);
     const base = written.toString();
     const cursor = this.held.from(base, written);
@@ -155,9 +162,9 @@ export class SizeFollower {
       () => clock.now(),
     );
     const last = (batch[batch.length - 1] as OutboxEvent).seq;
-    // Held, the batch's transaction only appends its sizes (through the append journal on the
-    // embedded engine); a size recorded twice is not possible, `known` having been read after
-    // every earlier batch's sizes committed and no other process writing them.
+    // Held (where no other process writes sizes), the batch's transaction only appends its sizes
+    // (through the append journal on the embedded engine): `known` was read after every earlier
+    // batch's sizes committed, so none is recorded twice.
     const holding = this.held.mayHold(base);
     const committed = await store.transaction(async (tx) => {
       if (!(await this.lease.take(tx))) return false;
