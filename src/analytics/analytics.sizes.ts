@@ -187,15 +187,12 @@ export class SizeFollower {
   }
 
   /** Writes the cursor held in memory, if any (see HeldCursor). */
-  private async writeHeld(): Promise<void> {
-    const held = this.held.pending;
-    if (held === undefined) return;
-    await this.deps.store.transaction(async (tx) => {
-      if (!(await this.lease.take(tx))) return;
-      if ((await readSizesCursor(tx)).toString() !== held.base) return;
+  private writeHeld(): Promise<void> {
+    return this.held.write(this.deps.store, this.lease, async (tx, held) => {
+      if ((await readSizesCursor(tx)).toString() !== held.base) return false;
       await tx.settings.set(SIZES_CURSOR, held.cursor.toString());
+      return true;
     });
-    this.held.written();
   }
 
   async release(): Promise<void> {

@@ -115,16 +115,12 @@ export class ExrFollower {
   }
 
   /** Writes the cursor held in memory, if any (see HeldCursor). */
-  private async writeHeld(): Promise<void> {
-    const held = this.held.pending;
-    if (held === undefined) return;
-    const { store } = this.deps;
-    await store.transaction(async (tx) => {
-      if (!(await this.lease.take(tx))) return;
-      if (stateKey(await readFollowState(tx)) !== held.base) return;
+  private writeHeld(): Promise<void> {
+    return this.held.write(this.deps.store, this.lease, async (tx, held) => {
+      if (stateKey(await readFollowState(tx)) !== held.base) return false;
       await tx.exr.state.set({ cursor: held.cursor.toString(), partial: null });
+      return true;
     });
-    this.held.written();
   }
 
   async release(): Promise<void> {

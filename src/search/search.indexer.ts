@@ -65,7 +65,7 @@ export class SearchIndexer {
       this.upkeepTurn = true;
       return new RebuildScan(this.deps, (...args) => this.commit(...args)).step(state);
     }
-    const base = progressKey(state);
+    const base = state.progressKey();
     const from = this.held.from(base, state.cursor);
     const flows = new FlowLookup(store);
     const [jobs, events] = await Promise.all([
@@ -222,19 +222,14 @@ export class SearchIndexer {
   }
 
   /** Writes the cursor held in memory, if any (see HeldCursor). */
-  private async writeHeld(): Promise<void> {
-    const held = this.held.pending;
-    if (held === undefined) return;
-    const done = await this.deps.store.transaction(async (tx) => {
-      if (!(await this.lease.take(tx))) return false;
+  private writeHeld(): Promise<void> {
+    return this.held.write(this.deps.store, this.lease, async (tx, held) => {
       const state = await IndexState.read(tx);
-      if (progressKey(state) !== held.base) return false;
+      if (state.progressKey() !== held.base) return false;
       state.cursor = held.cursor;
       await state.write(tx);
       return true;
     });
-    this.lease.settle(done);
-    this.held.written();
   }
 
   async release(): Promise<void> {
@@ -315,11 +310,6 @@ export class SearchIndexer {
     if (result !== undefined) this.held.written();
     return result;
   }
-}
-
-/** The written state's place in the indexer's progress (what sameProgress compares). */
-function progressKey(state: IndexState): string {
-  return `${state.cursor}:${state.nextDoc}:${JSON.stringify(state.rebuild)}`;
 }
 
 /** Resolves the plan's removals to documents and deletes them; returns how many went. */

@@ -61,13 +61,14 @@ export class IndexState {
     return new IndexState(await store.search.index.allState());
   }
 
+  /** The point of the indexer's progress this state was read at (cursor, next document, build). */
+  progressKey(): string {
+    return `${this.cursor}:${this.nextDoc}:${JSON.stringify(this.rebuild)}`;
+  }
+
   /** Whether `other` was read at the same point of the indexer's progress. */
   sameProgress(other: IndexState): boolean {
-    return (
-      this.cursor === other.cursor &&
-      this.nextDoc === other.nextDoc &&
-      JSON.stringify(this.rebuild) === JSON.stringify(other.rebuild)
-    );
+    return this.progressKey() === other.progressKey();
   }
 
   async write(tx: TamsStore): Promise<void> {

@@ -1,4 +1,12 @@
 import type { Clock } from '../common/clock.ts';
+import type { FollowerLease } from './leases.follower.ts';
+import type { TamsStore } from './store.ts';
+
+/** A held cursor and the key of the written state it is ahead of. */
+export interface Held {
+  readonly base: string;
+  readonly cursor: bigint;
+}
 
 /**
  * How long a follower's progress may stay in memory only, on an engine no other process opens:
@@ -53,9 +61,21 @@ export class HeldCursor {
     this.held = { base, cursor, since };
   }
 
-  /** The cursor held and not written, with the state it is ahead of; undefined when none. */
-  get pending(): { base: string; cursor: bigint } | undefined {
-    return this.held;
+  /**
+   * Writes the held cursor, if any, in a transaction under `lease`: `save` writes it where the
+   * state is still the one it was held from (true when it wrote). Nothing is held after, written
+   * or not (a state changed meanwhile is read on from as it is).
+   */
+  async write(
+    store: TamsStore,
+    lease: FollowerLease,
+    save: (tx: TamsStore, held: Held) => Promise<boolean>,
+  ): Promise<void> {
+    const held = this.held;
+    if (held === undefined) return;
+    const done = await store.transaction(async (tx) => (await lease.take(tx)) && save(tx, held));
+    lease.settle(done);
+    this.held = undefined;
   }
 
   /** The state was written (with this cursor or a later one): nothing is held any more. */

@@ -32,6 +32,9 @@ function validSegment(segment: string): boolean {
  */
 const KEY = /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]{1,200}(?:\/[A-Za-z0-9._-]{1,200})*$/;
 
+/** The errors of a file operation that mean the key has no file (a missing part of its path, a link loop). */
+export const MISSING_CODES: readonly string[] = ['ENOENT', 'ENOTDIR', 'ELOOP'];
+
 /** isValidKey's rule as data, for a thread that checks keys itself (fs.sizes.ts). */
 export const KEY_RULE = { pattern: KEY.source, maxLength: MAX_KEY } as const;
 

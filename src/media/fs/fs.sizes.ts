@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { KEY_RULE } from './fs.paths.ts';
+import { KEY_RULE, MISSING_CODES } from './fs.paths.ts';
 
 /** Paths per message: a batch of the size follower is up to ~12,000 objects. */
 const CHUNK = 2048;
@@ -14,8 +14,8 @@ const INVALID = -2;
  * The thread's code, plain JavaScript run with `eval`: a loop of lstat calls needs no module of
  * the project, and no TypeScript loader to start. It checks each key as isValidKey does (the rule
  * comes in `workerData`) before it makes the key a file under the root: the server's thread only
- * copies the keys over. A key missing, or under something that is not a directory, is NONE; any
- * other failure (permissions, I/O) fails the whole message.
+ * copies the keys over. A key with no regular file (the errors `head` takes as missing, also in
+ * `workerData`) is NONE; any other failure (permissions, I/O) fails the whole message.
  */
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -34,7 +34,7 @@ parentPort.on('message', ({ id, under, keys }) => {
       try {
         stats = lstatSync(under + k, { throwIfNoEntry: false });
       } catch (error) {
-        if (error.code !== 'ENOTDIR' && error.code !== 'ENAMETOOLONG') throw error;
+        if (!workerData.missing.includes(error.code)) throw error;
       }
       sizes[i] = stats !== undefined && stats.isFile() ? stats.size : ${NONE};
     }
@@ -106,7 +106,7 @@ export class FileSizes {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(THREAD, { eval: true, workerData: KEY_RULE });
+    const worker = new Worker(THREAD, { eval: true, workerData: { ...KEY_RULE, missing: MISSING_CODES } });
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const job = this.waiting.get(reply.id);

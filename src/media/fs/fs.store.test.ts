@@ -123,6 +123,11 @@ describe('fs media store', () => {
       null,
       null,
     ]);
+    // A link loop in the path: no file, for head and sizes alike.
+    await mkdir(join(server.root, 'looped'));
+    await symlink('self', join(server.root, 'looped', 'self'));
+    expect(await server.store.head('looped/self/obj')).toBeNull();
+    expect(await server.store.sizes(['looped/self/obj'])).toEqual([null]);
     const link = await fetch(
       server.store.directGetUrl('skip/link', { baseUrl: server.baseUrl, expiresIn: 1 }),
     );

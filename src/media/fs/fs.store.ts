@@ -24,6 +24,7 @@ import {
   isValidKey,
   isValidPrefix,
   legacySidecarFile,
+  MISSING_CODES,
   sidecarFile,
 } from './fs.paths.ts';
 import {
@@ -61,25 +62,8 @@ const DEFAULT_MAX_OBJECT_BYTES = 5 * 1024 ** 3;
 const NO_BYTES = new Uint8Array(0);
 const PREFIX_RE = /^(\/[A-Za-z0-9._-]+)+$/;
 
-/**
- * The data file's stat; undefined when there is no such file. On the calling thread: a stat of a
- * directory entry of the local media directory costs ~1-4 us here against ~10-20 us through the
- * thread pool (more for a missing file, as an error), and the object size follower asks for every
- * object registered.
- */
-function statFile(file: string): BigIntStats | undefined {
-  try {
-    const stats = lstatSync(file, { bigint: true, throwIfNoEntry: false });
-    return stats?.isFile() ? stats : undefined;
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-}
-
 function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
+  return MISSING_CODES.includes((error as NodeJS.ErrnoException).code ?? '');
 }
 
 function objectInfo(path: string, stats: BigIntStats, meta: ObjectMeta | undefined): ObjectInfo {
@@ -212,8 +196,18 @@ export class FsMediaStore implements MediaStore {
   async head(path: string): Promise<ObjectInfo | null> {
     assertKey(path);
     const file = dataFile(this.root, path);
-    const stats = statFile(file);
-    return stats === undefined ? null : objectInfo(path, stats, await readMeta(file, stats));
+    let stats: BigIntStats | undefined;
+    try {
+      // On the calling thread: a stat of a directory entry of the local media directory costs
+      // ~1-4 us here against ~10-20 us through the thread pool (more for a missing file, as an
+      // error). The object size follower's stats go to a thread of their own (sizes).
+      stats = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    if (stats === undefined || !stats.isFile()) return null;
+    return objectInfo(path, stats, await readMeta(file, stats));
   }
 
   sizes(paths: readonly string[]): Promise<(bigint | null)[]> {
