@@ -52,6 +52,11 @@ export async function singleRuns(
   });
   record({ name: 'single-segment POST p99', value: single.p99, unit: 'ms', digits: 1 });
   if (single.failed > 0) throw new Error(`single POST: ${single.failed} failed requests`);
+  // Past its Flow's spare objects a POST uses one of them again (singlePosts): another path.
+  let reused = 0;
+  for (const [flowId, n] of used) reused += Math.max(0, n - (dataset.spare[flowId]?.length ?? 0));
+  record({ name: 'single-segment POSTs on an object used before (should be 0)', value: reused, unit: '' });
+  if (reused > 0) log(`  warning: ${reused} single POSTs reused objects: the run measured reuse too`);
 
   // What the engine alone commits of such registrations in the largest group 64 connections can
   // make: the ratio the single POSTs could reach at most on this engine and disk.
