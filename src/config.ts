@@ -184,6 +184,11 @@ export const ConfigSchema = Type.Object({
     description:
       'Run the embedded engine on a worker thread of its own, off the thread serving HTTP: ingest keeps more of its pace under heavy reads, reads lose some (measured in BENCHMARKS.md).',
   }),
+  TAMS_TRANSACTION_GUARD: Type.Boolean({
+    default: false,
+    description:
+      "Make a nested transaction, or a write outside a transaction's session while it runs, fail at once instead of waiting for itself forever: a check for the server's own code, on in its test runs. It marks each transaction's async work, which on Node before 24 slows every request (single-segment POSTs 12-15 %, BENCHMARKS.md); from Node 24 it costs next to nothing and is always on.",
+  }),
   TAMS_SEGMENT_INDEX_MEMORY_MB: Type.Integer({
     default: 512,
     minimum: 1,

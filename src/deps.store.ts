@@ -37,7 +37,11 @@ export async function openDatabase(
 ): Promise<{ db: TableManager; migrations: MigrationRun }> {
   const opened = options.engine ?? (await openEngine(config, { memory: options.memory }));
   try {
-    return await openStoreDb(opened, { owner: processOwner(), log: options.log });
+    return await openStoreDb(opened, {
+      owner: processOwner(),
+      log: options.log,
+      guardTransactions: config.TAMS_TRANSACTION_GUARD,
+    });
   } catch (error) {
     // A refused store (newer than this code) is left closed, so another process may open it.
     if (!options.engine) await opened.close();

@@ -15,6 +15,23 @@ import { evolveSchema, SchemaCache, validateTableDefs } from './manager.schema.t
 import { ValidatingSession } from './manager.session.ts';
 
 /**
+ * From Node 24 an AsyncLocalStorage is an AsyncContextFrame, which costs next to nothing; before,
+ * one in use installs promise hooks that every promise of the process then pays.
+ */
+const CHEAP_CONTEXT = Number(process.versions.node.split('.')[0]) >= 24;
+
+export interface ManagerOptions {
+  /**
+   * Whether a nested transaction, or an autocommit write inside a transaction, fails at once
+   * (DbError `nested_transaction`) instead of waiting for the transaction it is part of forever.
+   * It marks every transaction's async work (an AsyncLocalStorage), which before Node 24 slows
+   * the whole process: single-segment POSTs 12-15 % (BENCHMARKS.md). Default true; always on
+   * from Node 24. The server takes it from TAMS_TRANSACTION_GUARD; the test runs turn it on.
+   */
+  guard?: boolean;
+}
+
+/**
  * The table manager (the design documents' VastDBManager): owns the declared tables, evolves the
  * engine's schema to match them at open, and validates every call against a metadata cache so the
  * hot path never reads the catalogue. Engine-neutral: all I/O goes through `Engine`.
@@ -22,25 +39,32 @@ import { ValidatingSession } from './manager.session.ts';
 export class TableManager implements DbSession {
   private closed = false;
   /**
-   * Marks async work started inside one of this manager's transactions. A mutable flag rather than
-   * mere presence, because work the callback spawns (timers, fire-and-forget promises) keeps the
-   * context after the transaction ends and must then be free to write again.
+   * Marks async work started inside one of this manager's transactions, where the guard is on
+   * (ManagerOptions.guard). A mutable flag rather than mere presence, because work the callback
+   * spawns (timers, fire-and-forget promises) keeps the context after the transaction ends and
+   * must then be free to write again.
    */
-  private readonly inTransaction = new AsyncLocalStorage<{ active: boolean }>();
+  private readonly inTransaction: AsyncLocalStorage<{ active: boolean }> | undefined;
   private readonly session: ValidatingSession;
 
   private constructor(
     readonly engine: Engine,
     private readonly schema: SchemaCache,
+    guard: boolean,
   ) {
+    this.inTransaction = guard ? new AsyncLocalStorage() : undefined;
     this.session = new ValidatingSession(schema, engine.session, (write) => this.checkAutocommit(write));
   }
 
   /** Validates the definitions, creates/evolves the tables, and returns a ready manager. */
-  static async open(engine: Engine, tables: readonly TableDef[]): Promise<TableManager> {
+  static async open(
+    engine: Engine,
+    tables: readonly TableDef[],
+    options: ManagerOptions = {},
+  ): Promise<TableManager> {
     validateTableDefs(tables);
     await evolveSchema(engine, tables);
-    return new TableManager(engine, new SchemaCache(tables));
+    return new TableManager(engine, new SchemaCache(tables), options.guard !== false || CHEAP_CONTEXT);
   }
 
   select(table: string, options?: SelectOptions): Promise<Row[]> {
@@ -88,13 +112,14 @@ export class TableManager implements DbSession {
       const tx = new ValidatingSession(this.schema, inner, () => {
         if (!state.active) throw new DbError('transaction_closed', 'the transaction has already ended');
       });
-      return this.inTransaction.run(state, async () => {
+      const run = async () => {
         try {
           return await fn(tx);
         } finally {
           state.active = false;
         }
-      });
+      };
+      return this.inTransaction ? this.inTransaction.run(state, run) : run();
     });
   }
 
@@ -157,7 +182,7 @@ export class TableManager implements DbSession {
 
   private checkAutocommit(write: boolean): void {
     this.checkOpen();
-    if (write && this.inTransaction.getStore()?.active === true) {
+    if (write && this.inTransaction?.getStore()?.active === true) {
       throw new DbError(
         'nested_transaction',
         'autocommit writes and nested transactions are not allowed inside a transaction; use its session',

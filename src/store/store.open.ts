@@ -11,6 +11,8 @@ export interface StoreDbOptions {
   /** Identifies this process among replicas (the migration lease). */
   owner: string;
   log?: MigrationLog;
+  /** ManagerOptions.guard (default true). */
+  guardTransactions?: boolean;
 }
 
 /** The migrator of the store's tables on `engine` (`tams-mgmt migrate` and openStoreDb). */
@@ -30,7 +32,7 @@ export async function openStoreDb(
   options: StoreDbOptions,
 ): Promise<{ db: TableManager; migrations: MigrationRun }> {
   const migrations = await storeMigrator(engine, options).run();
-  const db = await TableManager.open(engine, storeTables);
+  const db = await TableManager.open(engine, storeTables, { guard: options.guardTransactions ?? true });
   await ensureGuardRows(db, JOB_LEASES);
   return { db, migrations };
 }

@@ -94,6 +94,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TAMS_EXR: 'false',
     // Nor analytics and its object size follower (test/analytics/ turns them on).
     TAMS_ANALYTICS: 'false',
+    // Code that would wait for its own transaction fails the test at once (off by default).
+    TAMS_TRANSACTION_GUARD: 'true',
     ...(options.dataDir
       ? { TAMS_DATA_DIR: options.dataDir }
       : { TAMS_MEDIA_DIR: scratch?.path ?? '', ...(onVast ? { TAMS_DATA_DIR: scratch?.path ?? '' } : {}) }),
