@@ -10,7 +10,7 @@ import { load } from './bench.load.ts';
 import type { LoadSettings, Record } from './bench.pages.ts';
 import type { RunPlace } from './bench.place.ts';
 import { BULK_BATCH, bulkBody, singlePosts } from './bench.requests.ts';
-import type { RunningServer } from './bench.server.ts';
+import { quiet, type RunningServer } from './bench.server.ts';
 
 /** Connections of the single-segment runs: many channels ingesting at once. */
 const SINGLE_CONNECTIONS = 64;
@@ -29,6 +29,7 @@ export async function singleRuns(
   log: (line: string) => void,
 ): Promise<void> {
   const common = { ...settings, connections: SINGLE_CONNECTIONS, method: 'POST' as const };
+  await settled(tams, 'the single POST runs', record);
   log('baseline: bare Fastify route parsing the same single-segment bodies, answering 201');
   // A generator of its own: the baseline keeps nothing, and the server's positions stay untouched.
   const b = await load({ ...common, url: baseline.url, next: singlePosts(dataset) });
@@ -60,6 +61,7 @@ export async function singleRuns(
 
   // What the engine alone commits of such registrations in the largest group 64 connections can
   // make: the ratio the single POSTs could reach at most on this engine and disk.
+  await settled(tams, 'the db/ group commits', record);
   log(`ceiling: single-segment group commits of ${SINGLE_CONNECTIONS} through db/ in this process`);
   const engine = await engineSingleRate(join(scratch, 'engine-single'), SINGLE_CONNECTIONS, 300, 20);
   record({
@@ -93,6 +95,7 @@ export async function bulkRuns(
   // long as the tenth) and are not counted, as the GET runs are long enough not to need it.
   // Built before the clock starts, as the engine's rows are: the figure is the server's work.
   const bodies = Array.from({ length: run.batches }, (_, b) => bulkBody(dataset, b, place.bulkBase));
+  await settled(tams, 'the bulk POSTs', record);
   let started = performance.now();
   for (let b = 0; b < run.batches; b++) {
     if (b === run.warmup) started = performance.now();
@@ -106,6 +109,7 @@ export async function bulkRuns(
   const rate = ((run.batches - run.warmup) * BULK_BATCH) / ((performance.now() - started) / 1000);
   record({ name: 'bulk POST', value: rate, unit: 'segments/s' });
 
+  await settled(tams, 'the db/ bulk insert', record);
   log(`baseline: the same rows inserted through db/ in this process, ${run.batches} transactions`);
   const engine = await engineBulkRate(join(run.scratch, 'engine-baseline'), run.batches, run.warmup);
   record({ name: 'bulk insert through db/ (baseline)', value: engine, unit: 'segments/s' });
@@ -117,6 +121,17 @@ export async function bulkRuns(
     target: { min: 0.5 },
   });
   return run.batches;
+}
+
+/**
+ * Waits for the server to finish what the run before left (quiet), so that a run and its
+ * baseline each have the machine to themselves: the engine's baselines run in this process,
+ * beside the server's process, and had measured 95,615-215,310 bulk segments/s on one machine
+ * within an hour as the server's followers caught up beside them or not.
+ */
+async function settled(tams: RunningServer, before: string, record: Record): Promise<void> {
+  const waited = await quiet(tams);
+  record({ name: `server settling before ${before}`, value: waited, unit: 's', digits: 1 });
 }
 
 /** One DELETE of the first 10,000 segments (or all) of the run's victim Flow. */

@@ -36,6 +36,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** CPU time (user + system) a process has used so far, in ms (/proc, clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A server is quiet once it used less than this share of a core over two windows in a row. */
+const QUIET_SHARE = 0.1;
+const QUIET_WINDOW_MS = 500;
+
+/**
+ * Waits until `server` is quiet: the work a run left behind (its outbox followers, the journal's
+ * applies, a checkpoint, index snapshots) done, so that it neither slows the next run nor takes
+ * the CPU a baseline measured beside it would have. Returns the seconds waited (at most
+ * `timeoutMs`, then it goes on).
+ */
+export async function quiet(server: RunningServer, timeoutMs = 120_000): Promise<number> {
+  const started = performance.now();
+  let calm = 0;
+  let before = cpuMs(server.pid);
+  while (calm < 2 && performance.now() - started < timeoutMs) {
+    await new Promise((r) => setTimeout(r, QUIET_WINDOW_MS));
+    const now = cpuMs(server.pid);
+    calm = now - before < QUIET_SHARE * QUIET_WINDOW_MS ? calm + 1 : 0;
+    before = now;
+  }
+  return (performance.now() - started) / 1000;
+}
+
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];

@@ -5,7 +5,6 @@
  * 1 ms added to every round trip. The fake is not a cluster: the figures show the server's
  * client-side costs and the round-trip structure of each operation (BENCHMARKS.md).
  */
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from './bench.args.ts';
@@ -13,7 +12,7 @@ import { buildDataset } from './bench.dataset.ts';
 import { load } from './bench.load.ts';
 import { type Figure, printTable, writeResults } from './bench.report.ts';
 import { BULK_BATCH, bulkBody, segmentsPath, singlePosts } from './bench.requests.ts';
-import { startTams } from './bench.server.ts';
+import { cpuMs, startTams } from './bench.server.ts';
 import { type FakeCounts, type FakeVastProcess, startFakeVastProcess } from './vast.fake.ts';
 import { type OpWindow, sequentialTrips } from './vast.trips.ts';
 
@@ -27,12 +26,6 @@ export interface RoundTrips {
   readonly rows: number;
   /** CPU time per operation of the server and of the fake VAST process, in ms. */
   cpu?: { server: number; fake: number };
-}
-
-/** CPU time (user + system) a process has used so far, in ms (/proc, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Sequential operations measured one by one (no sharing between them). */
