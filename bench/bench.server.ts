@@ -36,10 +36,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** CPU time (user + system) a process has used so far, in ms (/proc, clock ticks of 10 ms). */
-export function cpuMs(pid: number): number {
+/** User and system CPU time a process has used so far, in ms (/proc, clock ticks of 10 ms). */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
+}
+
+/** CPU time (user + system) a process has used so far, in ms. */
+export function cpuMs(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 /** A server is quiet once it used less than this share of a core over two windows in a row. */

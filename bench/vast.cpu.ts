@@ -8,13 +8,13 @@
  * fake's: FAKE_NODE_FLAGS); the server's output goes to VAST_CPU_LOG if set.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDataset } from './bench.dataset.ts';
 import { segmentsPath, singlePosts } from './bench.requests.ts';
-import { freePort } from './bench.server.ts';
+import { cpuTimes, freePort } from './bench.server.ts';
 import { type FakeCounts, startFakeVastProcess } from './vast.fake.ts';
 
 const ROUNDS = Number(process.env.VAST_CPU_ROUNDS ?? 3);
@@ -23,11 +23,6 @@ const OPS = Number(process.env.VAST_CPU_OPS ?? 300);
 const CONCURRENCY = Math.max(1, Number(process.env.VAST_CPU_CONCURRENCY ?? 1));
 const TOKEN = 'tams-bench-admin-token-0001';
 
-/** User and system CPU time of a process so far, in ms (/proc, clock ticks of 10 ms). */
-function cpuMs(pid: number): { user: number; system: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
-}
 const trips = (a: FakeCounts, b: FakeCounts) =>
   Object.entries(b.calls).reduce((n, [k, v]) => n + v - (a.calls[k as keyof FakeCounts['calls']] ?? 0), 0);
 
@@ -99,11 +94,11 @@ const only = process.env.VAST_CPU_ONLY;
 const run = async (name: string, op: () => Promise<void>) => {
   if (only !== undefined && !name.includes(only)) return;
   const c0 = await fake.counts();
-  const cpu0 = cpuMs(pid);
-  const fake0 = cpuMs(fake.pid);
+  const cpu0 = cpuTimes(pid);
+  const fake0 = cpuTimes(fake.pid);
   for (let i = 0; i < OPS; i += CONCURRENCY) await Promise.all(Array.from({ length: CONCURRENCY }, op));
-  const cpu1 = cpuMs(pid);
-  const fake1 = cpuMs(fake.pid);
+  const cpu1 = cpuTimes(pid);
+  const fake1 = cpuTimes(fake.pid);
   const fakeCpu = fake1.user - fake0.user + fake1.system - fake0.system;
   const system = cpu1.system - cpu0.system;
   const cpu = cpu1.user - cpu0.user + system;
@@ -115,12 +110,12 @@ const run = async (name: string, op: () => Promise<void>) => {
 try {
   // What the server and the fake burn with nothing asked of them (timers, workers, keep-alives):
   // charged to every operation below in proportion to how long it takes.
-  const idle0 = [cpuMs(pid), cpuMs(fake.pid)];
+  const idle0 = [cpuTimes(pid), cpuTimes(fake.pid)];
   await new Promise((r) => setTimeout(r, 2000));
-  const idle1 = [cpuMs(pid), cpuMs(fake.pid)];
+  const idle1 = [cpuTimes(pid), cpuTimes(fake.pid)];
   const burnt = (i: number) => {
-    const a = idle0[i] as ReturnType<typeof cpuMs>;
-    const b = idle1[i] as ReturnType<typeof cpuMs>;
+    const a = idle0[i] as ReturnType<typeof cpuTimes>;
+    const b = idle1[i] as ReturnType<typeof cpuTimes>;
     return (b.user - a.user + b.system - a.system) / 2;
   };
   console.log(`idle: server ${burnt(0).toFixed(0)} ms of CPU per s, the fake ${burnt(1).toFixed(0)}`);

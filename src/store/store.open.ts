@@ -32,7 +32,7 @@ export async function openStoreDb(
   options: StoreDbOptions,
 ): Promise<{ db: TableManager; migrations: MigrationRun }> {
   const migrations = await storeMigrator(engine, options).run();
-  const db = await TableManager.open(engine, storeTables, { guard: options.guardTransactions ?? true });
+  const db = await TableManager.open(engine, storeTables, { guard: options.guardTransactions });
   await ensureGuardRows(db, JOB_LEASES);
   return { db, migrations };
 }
