@@ -1,5 +1,5 @@
 import type { AuthConfig } from './auth.config.ts';
-import { parseStaticKey } from './auth.jwt.ts';
+import { listSetting, parseStaticKey } from './auth.jwt.ts';
 import { isUserName, USER_NAME_RULE } from './auth.model.ts';
 
 /** Problems with the authentication settings taken together (each is valid on its own). */
@@ -22,10 +22,16 @@ export function authConfigProblems(config: AuthConfig): string[] {
       problems.push(`TAMS_JWT_KEY: not a PEM public key or a JWK (${(error as Error).message})`);
     }
   }
-  // Without both, a token minted by the same identity provider for another service would pass.
+  // Without an issuer, and an audience or client ids, a token minted by the same identity
+  // provider for another service would pass.
   if (jwt && config.TAMS_JWT_ISSUER === '') problems.push('TAMS_JWT_ISSUER: required when JWTs are enabled');
-  if (jwt && config.TAMS_JWT_AUDIENCE === '') {
-    problems.push('TAMS_JWT_AUDIENCE: required when JWTs are enabled');
+  if (
+    jwt &&
+    listSetting(config.TAMS_JWT_AUDIENCE).length + listSetting(config.TAMS_JWT_CLIENT_IDS).length === 0
+  ) {
+    problems.push(
+      'TAMS_JWT_AUDIENCE or TAMS_JWT_CLIENT_IDS: one is required when JWTs are enabled (the `aud` your tokens carry, or the client ids of access tokens without one, as Amazon Cognito issues)',
+    );
   }
   const token = config.TAMS_BOOTSTRAP_ADMIN_TOKEN;
   if (token !== '' && (token.length < 16 || /\s/.test(token))) {

@@ -66,7 +66,12 @@ export const authSettings = {
   TAMS_JWT_AUDIENCE: Type.String({
     default: '',
     description:
-      'Required `aud` of JWTs (required when JWTs are enabled); comma-separated to accept several.',
+      'Accepted `aud` of JWTs, comma-separated to accept several: a JWT with an `aud` claim must name one. This or `TAMS_JWT_CLIENT_IDS` is required when JWTs are enabled.',
+  }),
+  TAMS_JWT_CLIENT_IDS: Type.String({
+    default: '',
+    description:
+      "Client ids, comma-separated: a JWT without an `aud` claim is accepted when its `client_id` claim is one of them (Amazon Cognito's access tokens carry `client_id` and no `aud`). This or `TAMS_JWT_AUDIENCE` is required when JWTs are enabled.",
   }),
   TAMS_JWT_ALGORITHMS: Type.String({
     default: 'RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA',

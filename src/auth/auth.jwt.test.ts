@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type ConfigError, loadConfig } from '../config.ts';
-import { parseStaticKey, scopesFromClaims } from './auth.jwt.ts';
+import { audienceRefusal, parseStaticKey, scopesFromClaims } from './auth.jwt.ts';
 
 describe('JWT scopes', () => {
   it('come from `scope` (space-separated) and `scp` (list or string), with the prefix', () => {
@@ -13,6 +13,33 @@ describe('JWT scopes', () => {
     expect(scopesFromClaims({ scp: 'read', scope: 'read write' }, '')).toEqual(['read', 'write']);
     expect(scopesFromClaims({ scope: 'read' }, 'tams.')).toEqual([]);
     expect(scopesFromClaims({ scope: 42 }, '')).toEqual([]);
+  });
+});
+
+describe('the audience of JWTs', () => {
+  const aud = ['tams-api', 'tams-dev'];
+  const clients = ['ui-client'];
+  it('is `aud` where the token has one, whatever its client_id', () => {
+    expect(audienceRefusal({ aud: 'tams-dev' }, aud, clients)).toBeUndefined();
+    expect(audienceRefusal({ aud: ['other', 'tams-api'] }, aud, [])).toBeUndefined();
+    expect(audienceRefusal({ aud: 'other', client_id: 'ui-client' }, aud, clients)).toBe(
+      'unexpected "aud" claim value',
+    );
+    expect(audienceRefusal({ aud: [] }, aud, clients)).toBe('unexpected "aud" claim value');
+    expect(audienceRefusal({ aud: 'ui-client' }, [], clients)).toBe('unexpected "aud" claim value');
+  });
+
+  it('is an accepted client_id where the token has no aud, and only for access tokens', () => {
+    expect(audienceRefusal({ client_id: 'ui-client', token_use: 'access' }, [], clients)).toBeUndefined();
+    expect(audienceRefusal({ client_id: 'ui-client' }, [], clients)).toBeUndefined();
+    expect(audienceRefusal({ client_id: 'ui-client' }, aud, [])).toBe('missing required "aud" claim');
+    for (const client_id of ['other', ['ui-client'], undefined]) {
+      expect(audienceRefusal({ client_id }, aud, clients)).toMatch(/"client_id" is not one of/);
+    }
+    expect(audienceRefusal({ client_id: 'ui-client', token_use: 'id' }, [], clients)).toMatch(
+      /"token_use" is not "access"/,
+    );
+    expect(audienceRefusal({ aud: 'tams-api', token_use: 'id' }, aud, [])).toMatch(/"token_use"/);
   });
 });
 
@@ -37,11 +64,16 @@ describe('authentication settings', () => {
     }
   };
 
-  it('need an issuer and an audience with JWTs, and one key source', () => {
-    expect(problems({ TAMS_JWT_JWKS_URL: 'https://idp/jwks' })).toEqual([
+  it('need an issuer and an audience or client ids with JWTs, and one key source', () => {
+    expect(problems({ TAMS_JWT_JWKS_URL: 'https://idp/jwks', TAMS_JWT_AUDIENCE: ' , ' })).toEqual([
       'TAMS_JWT_ISSUER: required when JWTs are enabled',
-      'TAMS_JWT_AUDIENCE: required when JWTs are enabled',
+      expect.stringMatching(
+        /^TAMS_JWT_AUDIENCE or TAMS_JWT_CLIENT_IDS: one is required when JWTs are enabled/,
+      ),
     ]);
+    const jwks = { TAMS_JWT_JWKS_URL: 'https://idp/jwks', TAMS_JWT_ISSUER: 'i' };
+    expect(problems({ ...jwks, TAMS_JWT_AUDIENCE: 'a' })).toEqual([]);
+    expect(problems({ ...jwks, TAMS_JWT_CLIENT_IDS: 'c1,c2' })).toEqual([]);
     expect(
       problems({
         TAMS_JWT_JWKS_URL: 'ftp://x',

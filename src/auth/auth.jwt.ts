@@ -8,7 +8,10 @@ export interface JwtSettings {
   jwksUrl?: string;
   key?: string;
   issuer: string;
+  /** Accepted `aud` values (TAMS_JWT_AUDIENCE). */
   audience: string[];
+  /** Clients whose access tokens may come without `aud`, by `client_id` (TAMS_JWT_CLIENT_IDS). */
+  clientIds: string[];
   algorithms: string[];
   scopePrefix: string;
   principalClaim: string;
@@ -23,20 +26,24 @@ export type JwtOutcome =
       unavailable?: boolean;
     };
 
+/** A comma-separated setting as its items. */
+export function listSetting(text: string): string[] {
+  return text
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+}
+
 /** The JWT settings of the configuration; undefined when JWTs are not accepted. */
 export function jwtSettings(config: AuthConfig): JwtSettings | undefined {
   if (config.TAMS_JWT_JWKS_URL === '' && config.TAMS_JWT_KEY === '') return undefined;
-  const list = (s: string) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter((x) => x !== '');
   return {
     jwksUrl: config.TAMS_JWT_JWKS_URL || undefined,
     key: config.TAMS_JWT_KEY || undefined,
     issuer: config.TAMS_JWT_ISSUER,
-    audience: list(config.TAMS_JWT_AUDIENCE),
-    algorithms: list(config.TAMS_JWT_ALGORITHMS),
+    audience: listSetting(config.TAMS_JWT_AUDIENCE),
+    clientIds: listSetting(config.TAMS_JWT_CLIENT_IDS),
+    algorithms: listSetting(config.TAMS_JWT_ALGORITHMS),
     scopePrefix: config.TAMS_JWT_SCOPE_PREFIX,
     principalClaim: config.TAMS_JWT_PRINCIPAL_CLAIM,
     clockToleranceSeconds: config.TAMS_JWT_CLOCK_TOLERANCE_SECONDS,
@@ -71,8 +78,38 @@ export function scopesFromClaims(payload: JWTPayload, prefix: string): Scope[] {
 }
 
 /**
+ * Why a verified token is not for this server, or undefined when it is. A token with `aud` must
+ * name an accepted audience; one without must be an access token of an accepted client by its
+ * `client_id` (Amazon Cognito's access tokens carry no `aud`, as OAuth allows). `token_use`
+ * (Cognito's) must be `access` wherever present: an ID token is meant for the client that
+ * signed the user in, and its `aud` is that client, so it must not pass as an access token.
+ */
+export function audienceRefusal(
+  payload: JWTPayload,
+  audience: readonly string[],
+  clientIds: readonly string[],
+): string | undefined {
+  if (payload.token_use !== undefined && payload.token_use !== 'access') {
+    return '"token_use" is not "access" (ID tokens are not accepted)';
+  }
+  if (payload.aud !== undefined) {
+    const named: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    return named.some((a) => typeof a === 'string' && audience.includes(a))
+      ? undefined
+      : 'unexpected "aud" claim value';
+  }
+  if (clientIds.length === 0) return 'missing required "aud" claim';
+  const client = payload.client_id;
+  if (typeof client !== 'string' || !clientIds.includes(client)) {
+    return 'no "aud" claim, and its "client_id" is not one of the accepted clients';
+  }
+  return undefined;
+}
+
+/**
  * Verifies bearer JWTs with jose: signature (JWKS or static key, allowed algorithms only),
- * issuer, audience, expiry (required) and not-before. Callers cache the outcome until `expires`.
+ * issuer, expiry (required) and not-before; then the audience (audienceRefusal). Callers cache
+ * the outcome until `expires`.
  */
 export class JwtVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
@@ -92,9 +129,9 @@ export class JwtVerifier {
     const s = this.settings;
     let payload: JWTPayload;
     try {
+      // No `audience` here: jose would require `aud`, and audienceRefusal decides without it.
       ({ payload } = await jwtVerify(token, this.key, {
         issuer: s.issuer,
-        audience: s.audience,
         algorithms: s.algorithms,
         clockTolerance: s.clockToleranceSeconds,
         requiredClaims: ['exp'],
@@ -102,6 +139,8 @@ export class JwtVerifier {
     } catch (error) {
       return failure(error, s.jwksUrl !== undefined);
     }
+    const refusal = audienceRefusal(payload, s.audience, s.clientIds);
+    if (refusal !== undefined) return { ok: false, reason: `the JWT's claims are not accepted: ${refusal}` };
     const named = payload[s.principalClaim];
     const name = typeof named === 'string' && named !== '' ? named : payload.sub;
     if (name === undefined || name === '') return { ok: false, reason: 'the JWT names no subject' };

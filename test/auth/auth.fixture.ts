@@ -45,7 +45,8 @@ export interface JwtOptions {
   /** Seconds from now; negative for an expired token. */
   expiresIn?: number;
   issuer?: string;
-  audience?: string;
+  /** `null`: no `aud` claim (Amazon Cognito's access tokens have none). */
+  audience?: string | null;
   claims?: JWTPayload;
 }
 
@@ -53,14 +54,14 @@ export async function signJwt(key: SigningKey, options: JwtOptions = {}): Promis
   const now = Math.floor(Date.now() / 1000);
   const scopes = options.scopes ?? ['read', 'write', 'delete', 'admin'];
   const scope = typeof scopes === 'string' ? scopes : scopes.map((s) => `${SCOPE_PREFIX}${s}`).join(' ');
-  return new SignJWT({ scope, ...options.claims })
+  const jwt = new SignJWT({ scope, ...options.claims })
     .setProtectedHeader({ alg: 'ES256', kid: key.kid })
     .setSubject(options.sub ?? 'jwt-user')
     .setIssuer(options.issuer ?? ISSUER)
-    .setAudience(options.audience ?? AUDIENCE)
     .setIssuedAt(now - 60)
-    .setExpirationTime(now + (options.expiresIn ?? 600))
-    .sign(key.privateKey);
+    .setExpirationTime(now + (options.expiresIn ?? 600));
+  if (options.audience !== null) jwt.setAudience(options.audience ?? AUDIENCE);
+  return jwt.sign(key.privateKey);
 }
 
 /**
