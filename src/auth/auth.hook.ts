@@ -32,10 +32,17 @@ const PUBLIC_URLS = [/^\/openapi\.json$/, /^\/docs(\/.*)?$/, /^\/ui(\/.*)?$/];
 const ADMIN_ROUTES = new Set(['POST /service']);
 
 /**
- * Writes that hand out what only readers may see: a webhook receives Flows, Sources and media
- * URLs, so registering one needs read as well as write.
+ * Writes that hand out what only readers may see, so they need read as well as write: a webhook
+ * receives Flows, Sources and media URLs; an EXR inspection answers with the catalogue's record
+ * of the file (channels, attributes, the Flows using it, how often it was inspected, also for
+ * posted bytes); publishing a transcript answers with its metadata (only its id is sent). Writes
+ * whose answer is what the caller sent (ids and times added) need write alone.
  */
-const READING_WRITES = new Set(['POST /service/webhooks']);
+const READING_WRITES = new Set([
+  'POST /service/webhooks',
+  'POST /exr/inspect',
+  'POST /search/transcripts/:transcriptId/publish',
+]);
 
 export const REALM = 'tams';
 

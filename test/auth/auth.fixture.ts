@@ -141,3 +141,21 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
+
+/**
+ * The server's client sending `headers` (credentials) with every request: for fixtures written
+ * for open servers (creating Flows, allocating, registering segments).
+ */
+export function withCredentials(server: TestServer, headers: Record<string, string>): TestServer {
+  const request: TestServer['request'] = (method, path, opts = {}) =>
+    server.request(method, path, { ...opts, headers: { ...headers, ...opts.headers } });
+  return {
+    ...server,
+    request,
+    get: (path, opts) => request('GET', path, opts),
+    head: (path, opts) => request('HEAD', path, opts),
+    put: (path, body, opts) => request('PUT', path, { ...opts, body }),
+    post: (path, body, opts) => request('POST', path, { ...opts, body }),
+    delete: (path, opts) => request('DELETE', path, opts),
+  };
+}

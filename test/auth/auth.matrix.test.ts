@@ -1,9 +1,11 @@
 /**
  * Every route × every scheme: no credentials → 401 (WWW-Authenticate and the TAMS error body),
  * each scheme accepted, wrong scope → 403, expired or badly signed JWT → 401, revoked token → 401.
+ * Every route's scopes are as auth.scopes.ts declares them. The beyond-the-spec wings (search,
+ * EXR, analytics) are on, so that their routes are in the matrix too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RouteEntry } from '../../src/auth/auth.hook.ts';
+import { type RouteEntry, registeredRoutes } from '../../src/auth/auth.hook.ts';
 import { SCOPES, type Scope } from '../../src/auth/auth.model.ts';
 import type { TestServer } from '../helpers/server.ts';
 import {
@@ -20,6 +22,7 @@ import {
   startAuthServer,
 } from './auth.fixture.ts';
 import { accepted, call, failures, label, pathOf, protectedRoutes, routeScopes } from './auth.matrix.ts';
+import { DECLARED_SCOPES, declaredScopes, PUBLIC_URLS } from './auth.scopes.ts';
 
 let server: TestServer;
 let jwks: Awaited<ReturnType<typeof serveJwks>>;
@@ -38,6 +41,10 @@ beforeAll(async () => {
     TAMS_JWT_JWKS_URL: jwks.url,
     ...JWT_CLAIMS_ENV,
     TAMS_JWT_CLOCK_TOLERANCE_SECONDS: '0',
+    TAMS_SEARCH: 'true',
+    TAMS_SEARCH_EMBEDDINGS: 'none',
+    TAMS_EXR: 'true',
+    TAMS_ANALYTICS: 'true',
   });
   routes = protectedRoutes(server);
   for (const scope of SCOPES) {
@@ -81,6 +88,40 @@ describe('the route catalogue', () => {
         extra,
       ).toBe(true);
     }
+  });
+
+  it('holds the routes of the search, EXR and analytics wings', () => {
+    const catalogue = new Set(routes.map(label));
+    for (const route of [
+      'GET /search',
+      'POST /search/transcripts/:transcriptId/publish',
+      'POST /exr/inspect',
+      'GET /exr/files/:id',
+      'GET /analytics/storage',
+    ]) {
+      expect(catalogue.has(route), route).toBe(true);
+    }
+  });
+
+  it('gives every route the scopes auth.scopes.ts declares for it: a new route must be declared', () => {
+    const sorted = (scopes: readonly string[]) => [...scopes].sort().join(' and ') || 'no scope';
+    const wrong = routes.flatMap((route) => {
+      const declared = declaredScopes(route.method, route.url);
+      if (declared === undefined) {
+        return [
+          `${label(route)} (needs ${sorted(routeScopes(route))}): not declared in test/auth/auth.scopes.ts`,
+        ];
+      }
+      const needs = sorted(routeScopes(route));
+      return needs === sorted(declared)
+        ? []
+        : [`${label(route)}: needs ${needs}, declared ${sorted(declared)}`];
+    });
+    expect(wrong).toEqual([]);
+    // Public routes are only those meant to be.
+    const open = registeredRoutes(server.app).filter((r) => r.policy === 'public');
+    expect(open.filter((r) => !PUBLIC_URLS.some((re) => re.test(r.url))).map(label)).toEqual([]);
+    expect(open.filter((r) => DECLARED_SCOPES.has(label(r))).map(label)).toEqual([]);
   });
 
   it('gives the admin scope to service settings and users and tokens, and the method scope to the rest', () => {

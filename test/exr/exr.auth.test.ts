@@ -1,7 +1,7 @@
 /**
- * The /exr routes with authentication required: the read scope lists and looks up, the write
- * scope inspects (POST), no credentials get 401 and a missing scope 403, each with the TAMS error
- * body.
+ * The /exr routes with authentication required: the read scope lists and looks up, read and
+ * write together inspect (POST: its answer is the catalogue's record), no credentials get 401
+ * and a missing scope 403, each with the TAMS error body.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, bearer, startAuthServer } from '../auth/auth.fixture.ts';
@@ -12,6 +12,7 @@ import { exrEnv, type FileDetail, gate, postBytes, sample } from './exr.fixtures
 let server: TestServer;
 let reader: Record<string, string>;
 let writer: Record<string, string>;
+let editor: Record<string, string>;
 
 beforeAll(async () => {
   if (gate.skip) return;
@@ -19,6 +20,7 @@ beforeAll(async () => {
   const admin = server.runtime.auth.admin;
   reader = bearer((await admin.createToken({ name: 'exr-reader', scopes: ['read'] })).token);
   writer = bearer((await admin.createToken({ name: 'exr-writer', scopes: ['write'] })).token);
+  editor = bearer((await admin.createToken({ name: 'exr-editor', scopes: ['read', 'write'] })).token);
 });
 afterAll(async () => {
   await server?.close();
@@ -32,10 +34,13 @@ const READS = [
 ];
 
 describe.skipIf(gate.skip)(`/exr and its scopes${gate.note}`, () => {
-  it('lets the write scope inspect, and not read', async () => {
+  it('lets read and write inspect, and write alone neither inspect nor read', async () => {
     const bytes = sample('scanline_rgba_half_zip');
-    const posted = await postBytes(server, bytes, { query: { path: 'auth/zip.exr' }, headers: writer });
+    const posted = await postBytes(server, bytes, { query: { path: 'auth/zip.exr' }, headers: editor });
     expect(posted.status, posted.text).toBe(200);
+    const unread = await postBytes(server, bytes, { query: { path: 'auth/zip.exr' }, headers: writer });
+    expectError({ ...unread, body: unread.body }, 403);
+    expect((unread.body as { summary: string }).summary).toContain('"read" scope');
     for (const path of READS) {
       const res = await server.get(path, { headers: writer });
       expectError(res, 403);
