@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
+import { containerExtension } from '../media/media.extensions.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { UrlContext } from '../media/media.types.ts';
 import type { FlowSegment, GetUrl } from '../segments/segments.schemas.ts';
@@ -104,10 +105,14 @@ export class HlsService {
     this.breaks = new BreakCounter(deps.store);
   }
 
-  async flowPlaylist(flowId: string, options: PlaylistOptions): Promise<FlowPlaylist> {
+  async flowPlaylist(flowId: string, request: PlaylistOptions): Promise<FlowPlaylist> {
     const flow = await this.deps.store.flows.get(flowId);
     if (!flow) throw new NotFoundError(`Flow ${flowId} does not exist`);
     const format = playableFormat(flow);
+    // Media URLs whose path ends in the container's extension, where the backend can give them
+    // one (the fs store): ffmpeg's HLS demuxer refuses segment URLs without it.
+    const extension = containerExtension(flow.container);
+    const options = extension === undefined ? request : { ...request, ctx: { ...request.ctx, extension } };
     const map = format === 'fmp4' ? await this.initUrl(flow, options) : undefined;
     if (options.timerange === undefined && this.isLive(flow)) {
       return { body: await this.liveWindow(flow, map, options), kind: 'live' };

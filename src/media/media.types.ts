@@ -38,6 +38,12 @@ export interface UrlContext {
   baseUrl: string;
   /** Validity of presigned URLs, in seconds. */
   expiresIn: number;
+  /**
+   * A file extension (one of MEDIA_EXTENSIONS, media.extensions.ts) to end the path of presigned
+   * GET URLs with, for clients that judge media by it (HLS players). Backends that serve their
+   * own URLs add it, the key unchanged; others ignore it.
+   */
+  extension?: string;
 }
 
 export interface ByteRange {

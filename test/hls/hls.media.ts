@@ -106,12 +106,14 @@ export interface Probe {
 /**
  * ffprobe reading a URL (a playlist) end to end: the streams it finds and the duration. Since
  * 5.1.5 (and 6.1.2, 7.0.2) ffmpeg's HLS demuxer refuses segment URLs whose path does not end in
- * a media file extension; object keys (presigned URLs) have none, so it is told to accept them.
+ * a media file extension. The fs store's URLs in a playlist end in one, so ffprobe reads them
+ * with its default options, as a user runs it; S3 URLs cannot (their path is the object key):
+ * `anyExtension` tells ffprobe to accept them.
  */
-export async function probe(url: string): Promise<Probe> {
+export async function probe(url: string, anyExtension = false): Promise<Probe> {
   const { stdout } = await run(FFPROBE, [
     ...['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format'],
-    ...['-allowed_segment_extensions', 'ALL', '-extension_picky', '0'],
+    ...(anyExtension ? ['-allowed_segment_extensions', 'ALL', '-extension_picky', '0'] : []),
     url,
   ]);
   return JSON.parse(stdout) as Probe;

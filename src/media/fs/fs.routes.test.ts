@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -218,6 +218,69 @@ describe('fs media routes', () => {
     });
     expect(noType.status).toBe(403);
     expect(await server.store.head('obj/new')).toBeNull();
+  });
+
+  it('serves presigned GET URLs ending in a media extension, and the same URLs without it', async () => {
+    const dir = randomUUID();
+    const id = randomUUID();
+    const uuidBytes = randomBytes(500);
+    const put = server.store.presignPut(`${dir}/${id}`, TS, ctx());
+    expect(
+      (await fetch(put.url, { method: 'PUT', headers: { 'content-type': TS }, body: uuidBytes })).status,
+    ).toBe(200);
+    const ts = { ...ctx(), extension: '.ts' };
+    const uuidUrls = server.store.presignUuidGets(dir, Buffer.from(id.replaceAll('-', ''), 'hex'), 1, ts);
+    const tagged = `${uuidUrls.head}${id}${uuidUrls.tail}${Buffer.from(uuidUrls.signatures).toString('latin1')}`;
+    // Keys named by a UUID (signed with a tag) and others (an HMAC), each as presignGet makes it.
+    const cases = [
+      { url: server.store.presignGet('obj/one', ts), bytes },
+      { url: server.store.presignGet(`${dir}/${id}`, ts), bytes: uuidBytes },
+      { url: tagged, bytes: uuidBytes },
+    ];
+    expect(tagged).toBe(cases[1]?.url);
+    for (const { url, bytes: expected } of cases) {
+      const path = new URL(url).pathname;
+      expect(path).toMatch(/\.ts$/);
+      const got = await fetch(url);
+      expect(got.status, url).toBe(200);
+      expect(Buffer.from(await got.arrayBuffer()).equals(expected)).toBe(true);
+      expect((await fetch(url, { method: 'HEAD' })).headers.get('content-length')).toBe(
+        String(expected.length),
+      );
+      // Without the extension: the URL as it was made before, with the same signature.
+      const bare = url.replace(/\.ts\?/, '?');
+      const old = await fetch(bare);
+      expect(old.status, bare).toBe(200);
+      expect(Buffer.from(await old.arrayBuffer()).equals(expected)).toBe(true);
+    }
+    expect(() => server.store.presignGet('obj/one', { ...ctx(), extension: '.exe' })).toThrow(/extension/);
+  });
+
+  it('binds a GET signature to its key whether or not the path ends in an extension', async () => {
+    // Keys may hold dots: `obj/two.ts` and `obj/two` are two objects.
+    const dotted = randomBytes(300);
+    const plain = randomBytes(400);
+    for (const [key, body] of [
+      ['obj/two.ts', dotted],
+      ['obj/two', plain],
+    ] as const) {
+      const put = server.store.presignPut(key, TS, ctx());
+      expect((await fetch(put.url, { method: 'PUT', headers: { 'content-type': TS }, body })).status).toBe(
+        200,
+      );
+    }
+    const read = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
+    const forPlain = server.store.presignGet('obj/two', { ...ctx(), extension: '.ts' });
+    const forDotted = server.store.presignGet('obj/two.ts', ctx());
+    expect(new URL(forPlain).pathname).toBe(new URL(forDotted).pathname);
+    expect((await read(forPlain)).equals(plain)).toBe(true);
+    expect((await read(forDotted)).equals(dotted)).toBe(true);
+    // Another key's signature on this path is refused, with or without an extension.
+    const other = new URL(server.store.presignGet('obj/one', { ...ctx(), extension: '.ts' }));
+    for (const path of ['/obj/two.ts', '/obj/two', '/obj/one.mp4.ts']) {
+      const moved = `${other.origin}${new URL(forPlain).pathname.replace('/obj/two.ts', path)}${other.search}`;
+      expect((await fetch(moved)).status, moved).toBe(403);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../../http/errors.ts';
+import { withoutMediaExtension } from '../media.extensions.ts';
 import { isValidKey } from './fs.paths.ts';
 import { serveObject } from './fs.serve.ts';
 import { EXPIRES_PARAM, OBJECT_PARAM, SIGNATURE_PARAM, type Verdict } from './fs.signer.ts';
@@ -77,6 +78,23 @@ function objectExists(request: FastifyRequest, reply: FastifyReply): FastifyRepl
     'PreconditionFailed',
     'This storage path already holds an object; objects are written once.',
   );
+}
+
+/**
+ * The key a signed GET is for, and its verdict. Presigned GET URLs may end their path with a
+ * media extension (UrlContext.extension) that is not part of the key: the signature, which binds
+ * the key, says which was meant, so a URL signed for one key never reaches another. URLs
+ * without an extension (made before, or for other clients) are verified as they are.
+ */
+function signedGetPath(store: FsMediaStore, path: string, query: Query): { path: string; verdict: Verdict } {
+  const expires = query[EXPIRES_PARAM];
+  const signature = query[SIGNATURE_PARAM];
+  const key = withoutMediaExtension(path);
+  if (key !== undefined && isValidKey(key)) {
+    const verdict = store.verify('GET', key, expires, signature);
+    if (verdict !== 'invalid') return { path: key, verdict };
+  }
+  return { path, verdict: store.verify('GET', path, expires, signature) };
 }
 
 function isAbort(request: FastifyRequest, error: unknown): boolean {
@@ -180,12 +198,13 @@ export async function fsMediaRoutes(app: FastifyInstance, options: FsMediaRoutes
     schema: { hide: true },
     config: MEDIA_ROUTE_CONFIG,
     handler: async (request, reply) => {
-      const path = storagePath(request);
+      let path = storagePath(request);
       if (!isValidKey(path)) return notFound(request, reply);
       const query = request.query as Query;
       if (query[SIGNATURE_PARAM] !== undefined || query[EXPIRES_PARAM] !== undefined) {
-        const verdict = store.verify('GET', path, query[EXPIRES_PARAM], query[SIGNATURE_PARAM]);
-        if (verdict !== 'valid') return forbidden(request, reply, verdict);
+        const signed = signedGetPath(store, path, query);
+        if (signed.verdict !== 'valid') return forbidden(request, reply, signed.verdict);
+        path = signed.path;
       }
       const object = await store.open(path);
       if (!object) return notFound(request, reply);

@@ -3,6 +3,7 @@ import { type BigIntStats, constants, type Dirent, lstatSync } from 'node:fs';
 import { type FileHandle, link, lstat, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { MEDIA_EXTENSIONS } from '../media.extensions.ts';
 import { assertByteRange } from '../media.read.ts';
 import type {
   ByteRange,
@@ -113,6 +114,17 @@ export class FsMediaStore implements MediaStore {
   }
 
   /**
+   * The extension presigned GET URLs end their path with (ctx.extension): not signed, the routes
+   * take it off (fs.routes.ts), so the same key is reached with or without it.
+   */
+  #extension(ctx: UrlContext): string {
+    const extension = ctx.extension;
+    if (extension === undefined) return '';
+    if (!MEDIA_EXTENSIONS.has(extension)) throw new Error(`not a media URL extension: ${extension}`);
+    return extension;
+  }
+
+  /**
    * With `objectId`, the URL also carries the object id (signed), so the media routes can check
    * the allocation is still there with a lookup by id, whatever the path looks like.
    */
@@ -140,7 +152,8 @@ export class FsMediaStore implements MediaStore {
     const expires = this.#expiry(ctx);
     const sigs = this.#signer.signGets(paths, expires);
     const base = this.#objectUrl('', ctx.baseUrl);
-    return paths.map((path, i) => `${base}${path}?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=${sigs[i]}`);
+    const query = `${this.#extension(ctx)}?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=`;
+    return paths.map((path, i) => `${base}${path}${query}${sigs[i]}`);
   }
 
   directGetUrl(path: string, ctx: UrlContext): string {
@@ -151,7 +164,7 @@ export class FsMediaStore implements MediaStore {
     const expires = this.#expiry(ctx);
     return {
       head: this.#objectUrl(`${dir}/`, ctx.baseUrl),
-      tail: `?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=`,
+      tail: `${this.#extension(ctx)}?${EXPIRES_PARAM}=${expires}&${SIGNATURE_PARAM}=`,
       signatures: this.#signer.signUuidGets(dir, ids, count, expires),
       signatureChars: TAG_CHARS,
     };
