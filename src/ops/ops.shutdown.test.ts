@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gracefulShutdown, type ShutdownDeps } from './ops.shutdown.ts';
+import { gracefulShutdown, RELAY_WINDOW_MS, type ShutdownDeps } from './ops.shutdown.ts';
 
 function deps(overrides: Partial<ShutdownDeps> = {}) {
   const calls: string[] = [];
@@ -44,6 +44,30 @@ describe('gracefulShutdown', () => {
     expect(slow.calls).toEqual(['unready', 'exit 1']);
     release();
     await first;
+  });
+
+  it('takes the first signal repeated within the relay window as the same one, not a second', async () => {
+    let clock = 0;
+    let release!: () => void;
+    const slow = deps({ closeServer: () => new Promise<void>((r) => (release = r)), now: () => clock });
+    const stop = gracefulShutdown(slow.d);
+    const first = stop('SIGINT');
+    clock = RELAY_WINDOW_MS - 1;
+    await stop('SIGINT');
+    expect(slow.calls).toEqual(['unready']);
+    // Pressed again later: a second signal.
+    clock = RELAY_WINDOW_MS;
+    await stop('SIGINT');
+    expect(slow.calls).toEqual(['unready', 'exit 1']);
+    release();
+    await first;
+
+    // Another signal within the window is a second one too.
+    const other = deps({ closeServer: () => new Promise<void>(() => {}), now: () => 0 });
+    const stopOther = gracefulShutdown(other.d);
+    void stopOther('SIGINT');
+    await stopOther('SIGTERM');
+    expect(other.calls).toEqual(['unready', 'exit 1']);
   });
 
   it('exits 1 when the shutdown outlasts its timeout', async () => {
