@@ -12,7 +12,10 @@
  *    prints its deprecation and experimental-feature warnings);
  *  - restarted on the same data with the DuckDB engine on its own thread (the worker file of the
  *    compiled tree), the segment is still there and a write succeeds; SIGTERM again exits 0;
- *  - the compiled CLIs (dist/mgmt/main.js, dist/mgmt/main.js under both names) open that store.
+ *  - the compiled CLIs (dist/mgmt/main.js, dist/mgmt/main.js under both names) open that store;
+ *  - started on a fresh store (no credentials yet), it prints its first-start banner, whose
+ *    management command runs where the server ran and opens that store; so does the usage
+ *    text's `npm run mgmt -- <command>`, in the installation's folder.
  *
  * `npm run smoke:dist -- --image <dir>`: the same against <dir> laid out as the container image's
  * /app (scripts/image-tree.sh: dist/, bin/, production dependencies only), where the CLIs run
@@ -196,6 +199,40 @@ function runCli(bin: string, entry: string, cliArgs: string[], settings: Record<
   return run.stdout;
 }
 
+/** `command` run by a POSIX shell in `cwd`, as a person pastes it; its output. */
+function runShell(command: string, cwd: string, settings: Record<string, string>): string {
+  const run = spawnSync('sh', ['-c', command], { cwd, env: cleanEnv(settings), encoding: 'utf8' });
+  assert.equal(run.status, 0, `${command} (in ${cwd}): exit status ${run.status}\n${run.stderr}`);
+  log(`${command} (in ${cwd}): exit status 0`);
+  return run.stdout;
+}
+
+/**
+ * The first start on a store without credentials: the banner on stderr names a management
+ * command, which must run where the server ran (the image's /app, or any other folder) and
+ * open its store once it is stopped; and the usage text's `npm run mgmt` must run in the
+ * installation's folder.
+ */
+async function bannerBack(work: string): Promise<void> {
+  // The image's server runs in /app (its WORKDIR); run from elsewhere, the banner names the
+  // CLI by its absolute path.
+  const cwd = args.image === undefined ? work : ROOT;
+  const settings = { TAMS_DATA_DIR: join(work, 'first-start') };
+  const server = await startServer(cwd, settings);
+  server.child.kill('SIGTERM');
+  assert.equal(await server.exited, 0, `first start: exit status after SIGTERM\n${server.stderr()}`);
+  const banner = server.stderr();
+  const cli = /^ {3}(node \S+) help$/m.exec(banner)?.[1];
+  assert.ok(cli, `the first-start banner names the management CLI:\n${banner}`);
+  const usage = runShell(`${cli} help`, cwd, settings);
+  const tokens = runShell(`${cli} token list`, cwd, settings);
+  assert.match(tokens, /first-admin/, "the banner's CLI lists the first token");
+  const npmRun = /\((npm run mgmt --) <command> \[options\]\)/.exec(usage)?.[1];
+  assert.ok(npmRun, `the usage names npm run mgmt:\n${usage}`);
+  assert.match(runShell(`${npmRun} token list`, ROOT, settings), /first-admin/, 'npm run mgmt lists it too');
+  log("first start: the banner's management command and the usage's npm run mgmt work here");
+}
+
 async function main(): Promise<void> {
   log(`node ${process.version}, ${ROOT}`);
   checkDist();
@@ -248,6 +285,7 @@ async function main(): Promise<void> {
       /bootstrap-admin/,
       'tams-admin lists the bootstrap token',
     );
+    await bannerBack(work);
     log('passed');
   } finally {
     rmSync(work, { recursive: true, force: true });

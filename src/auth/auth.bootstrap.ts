@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mgmtCommand } from '../common/package-info.ts';
 import type { AuthAdmin } from './auth.admin.ts';
 import type { AuthServerConfig } from './auth.config.ts';
 import { SCOPES } from './auth.model.ts';
@@ -93,8 +94,11 @@ export async function bootstrapAuth(
       `   ${token}`,
       '',
       ` Use it as:  curl -H "Authorization: Bearer $(cat ${file})" http://localhost:${config.TAMS_PORT}/service`,
-      ' Manage users and tokens with `npm run admin -- --help` (with the server stopped)',
-      ' or the /auth/* routes. Set TAMS_AUTH=none for an open server (local use only).',
+      ' Manage users and tokens with the management CLI, the server stopped:',
+      '',
+      `   ${mgmtCommand()} help`,
+      '',
+      ' or with the /auth/* routes. Set TAMS_AUTH=none for an open server (local use only).',
       '================================================================================',
       '',
     ].join('\n'),
