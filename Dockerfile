@@ -7,11 +7,14 @@
 
 FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
-# .npmrc tells onnxruntime-node's install script to skip its CUDA download (the CPU runtime is in
-# the package). `npm install` installs the locked versions if `npm ci` refuses a lock file that
-# lacks other platforms' optional binaries (as .ci/run does). `prepare` (scripts/ui-prepare.mjs,
-# not in the build context) is skipped: `npm run build` below builds the web UI.
+COPY package.json package-lock.json ./
+# package.json's allowScripts denies onnxruntime-node's install script, a CUDA download from
+# NuGet (the CPU runtime is in the package); ONNXRUNTIME_NODE_INSTALL=skip tells the script the
+# same under an npm that predates allowScripts. `npm install` installs the locked versions if
+# `npm ci` refuses a lock file that lacks other platforms' optional binaries (as .ci/run does).
+# `prepare` (scripts/ui-prepare.mjs, not in the build context) is skipped: `npm run build` below
+# builds the web UI.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

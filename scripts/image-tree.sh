@@ -17,14 +17,15 @@ for built in dist/src/main.js ui/dist/index.html; do
 done
 rm -rf "$dir"
 mkdir -p "$dir/ui"
-# .npmrc: onnxruntime-node's install script must skip its CUDA download (see .npmrc).
-cp -R dist bin package.json package-lock.json .npmrc "$dir"/
+cp -R dist bin package.json package-lock.json "$dir"/
 cp -R ui/dist "$dir/ui/dist"
 cd "$dir"
 # As in the Dockerfile (and .ci/run): npm install when npm ci refuses the lock file for lacking
-# other platforms' optional binaries (its long refusal is left out of the log).
+# other platforms' optional binaries (its long refusal is left out of the log). onnxruntime-node's
+# CUDA download is skipped by package.json's allowScripts, or by the variable where npm predates it.
+export ONNXRUNTIME_NODE_INSTALL=skip
 if ! npm ci --omit=dev --no-audit --no-fund 2>/dev/null; then
   echo "== image-tree: npm ci refused the lock file; npm install --omit=dev instead"
   npm install --omit=dev --no-audit --no-fund
 fi
-rm package-lock.json .npmrc
+rm package-lock.json

@@ -21,6 +21,9 @@ export default defineConfig({
     // Every browser that runs ES2022 modules preloads modules natively.
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
+    // Rolldown's report of slow plugins would name precompress (brotli at its best quality, most
+    // of a build by design) on every build.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   plugins: [precompress()],
   server: {
