@@ -1,5 +1,6 @@
 import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import { analyticsRoutes } from './analytics/analytics.routes.ts';
+import { OPENAPI_COMPONENTS } from './app.openapi.ts';
 import { registerAuth } from './auth/auth.hook.ts';
 import type { AuthModule } from './auth/auth.module.ts';
 import { GLOBAL_SECURITY, SECURITY_SCHEMES } from './auth/auth.openapi.ts';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerSwagger(app, {
     ui: config.TAMS_SWAGGER_UI,
     security: { schemes: SECURITY_SCHEMES, global: GLOBAL_SECURITY },
+    components: OPENAPI_COMPONENTS,
   });
 
   const paging: PagingSettings = {

@@ -119,21 +119,28 @@ describe('the 7.0 parity check', () => {
     ]);
   });
 
-  it('fails on a response status removed or added, and a request body changed deep down', () => {
+  it('fails on a response status removed or added, and on a request body changed deep down', () => {
     const report = check((doc) => {
       const put = op(doc, 'put', '/flows/{flowId}');
       delete put.responses['403'];
       put.responses['409'] = {};
-      const video = put.requestBody?.content['application/json']?.schema.oneOf;
-      const first = Array.isArray(video) ? video[0] : undefined;
-      const essence = (first as { properties?: Record<string, { required?: string[] }> } | undefined)
-        ?.properties?.essence_parameters;
+      // The request body is a Flow, whose video branch is the named component FlowVideo: changed
+      // there, it changes in every operation that takes or answers a Flow.
+      const schemas = (doc.components as { schemas: Record<string, { allOf?: unknown[] }> }).schemas;
+      const own = schemas.FlowVideo?.allOf?.[1] as
+        | { properties?: Record<string, { required?: string[] }> }
+        | undefined;
+      const essence = own?.properties?.essence_parameters;
       if (essence) essence.required = ['frame_width'];
     });
+    const missing = '<alternative 1>.essence_parameters: required property frame_height missing';
     expect(report.differences).toEqual([
-      'PUT /flows/{flowId}: request body (application/json)<alternative 1>.essence_parameters: required property frame_height missing',
+      `GET /flows: response 200 (application/json)[]${missing}`,
+      `GET /flows/{flowId}: response 200 (application/json)${missing}`,
+      `PUT /flows/{flowId}: request body (application/json)${missing}`,
       'PUT /flows/{flowId}: response 403 missing',
       'PUT /flows/{flowId}: response 409 added',
+      `PUT /flows/{flowId}: response 201 (application/json)${missing}`,
     ]);
   });
 

@@ -1395,7 +1395,906 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /**
+         * Collection Item
+         * @description Describes how an object (Source or Flow) is collected into another object of the same type
+         */
+        CollectionItem: {
+            /** @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS */
+            id: components["schemas"]["uuid"];
+            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
+            role: string;
+        };
+        /**
+         * Container Mapping
+         * @description Defines the location of Flow essence data in a container track
+         */
+        ContainerMapping: {
+            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
+            track_index?: number;
+            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
+            format_track_index?: number;
+            /** @description Mapping for channels in audio tracks to the Flow channels */
+            audio_track?: {
+                /** @description Array of (zero-based) container channel numbers in Flow order */
+                channel_numbers?: number[];
+                /** @description Inclusive range of (zero-based) container channel numbers */
+                channel_range?: string;
+            };
+            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
+            mp2ts_container?: {
+                /** @description The packet ID for the elementary stream packets */
+                pid?: number;
+            };
+            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
+            mxf_container?: {
+                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
+                package_uid?: string;
+                /** @description The track ID in the package */
+                track_id?: number;
+            };
+            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
+            isobmff_container?: {
+                /** @description The track ID */
+                track_id?: number;
+            };
+        };
+        /**
+         * Deletion Request
+         * @description Describes an ongoing deletion request
+         */
+        DeletionRequest: {
+            /** @description Deletion Request ID */
+            id: components["schemas"]["uuid"];
+            /** @description ID of the flow to which the deletion request relates */
+            flow_id: components["schemas"]["uuid"];
+            /** @description The timerange of FlowSegments to be deleted in this request */
+            timerange_to_delete: components["schemas"]["Timerange"];
+            /** @description The timerange of FlowSegments not yet deleted by this request */
+            timerange_remaining?: components["schemas"]["Timerange"];
+            /** @description Whether the Flow should be deleted once the timerange has been */
+            delete_flow: boolean;
+            /**
+             * Format: date-time
+             * @description Date/Time when this deletion request was created
+             */
+            created?: string;
+            /** @description A string identifier for the entity that created the deletion request. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
+            created_by?: string;
+            /**
+             * Format: date-time
+             * @description Date/Time when this deletion request was updated
+             */
+            updated?: string;
+            /**
+             * Format: date-time
+             * @description Date/Time when this deletion request will be deleted
+             */
+            expiry?: string;
+            /**
+             * @description Status of the delete request
+             * @enum {string}
+             */
+            status: "created" | "started" | "done" | "error";
+            error?: components["schemas"]["Error"];
+        };
+        /** Deletion Requests List */
+        DeletionRequestsList: components["schemas"]["DeletionRequest"][];
+        /**
+         * Error
+         * @description Provides more information for the error status.
+         */
+        Error: {
+            /** @description The error type name. */
+            type: string;
+            /** @description Summary description of the error and causes. */
+            summary: string;
+            /** @description Stack trace leading to error (as a list of strings) */
+            traceback?: string[];
+            /**
+             * Format: date-time
+             * @description Time at which the error ocurred, to aid in log correlation
+             */
+            time: string;
+        };
+        /**
+         * Error
+         * @description Provides more information for the error status.
+         */
+        ErrorResponse: components["schemas"]["Error"] & {
+            /** @description The spec's description of this response status for the operation. */
+            message: string;
+        };
+        /**
+         * Event Stream Mechanism
+         * @description Describes an event stream mechanism available in this implementation of TAMS
+         */
+        EventStreamCommon: {
+            /** @description Name of this type of event stream mechanism. Must be unique. Any name defined in this specification is reserved */
+            name: string;
+            /** @description Location (e.g. a URL) at which documentation for this event stream mechanism may be found */
+            docs?: string;
+            /** @description Configuration options required to make use of this mechanism */
+            config?: Record<string, never>;
+        };
+        ExrAttribute: {
+            name: string;
+            /** @description The type name in the file (`string`, `box2i`, `chlist`, ...). */
+            type: string;
+            /** @description The value's size in bytes. */
+            size: number;
+            /** @description Where the attribute's name starts in the file. */
+            offset: number;
+            /** @description The decoded value (src/exr/exr.types.ts: ExrAttributeValues). */
+            value: unknown;
+        };
+        ExrChannel: {
+            name: string;
+            /** @description The name before the last dot (`diffuse` of `diffuse.R`); empty for none. */
+            layer: string;
+            /** @description The name after the last dot. */
+            component: string;
+            /** @description HALF, FLOAT or UINT (an unknown type: its number). */
+            pixel_type: string;
+            x_sampling: number;
+            y_sampling: number;
+            p_linear: boolean;
+        };
+        ExrFile: {
+            /** @description A file id. */
+            id: string;
+            /** @enum {unknown} */
+            status: "inspected" | "failed";
+            /** @description Why a file failed: MISSING, NO_STORAGE, or the parser's code (BAD_MAGIC, TRUNCATED, ...). */
+            error?: {
+                code: string;
+                message: string;
+            };
+            object_id?: string;
+            storage_id?: string;
+            path: string;
+            size_bytes?: number;
+            /** @description The object's last modification in its backend. */
+            mtime?: string;
+            /** @description SHA-256 of the header's bytes. */
+            header_hash?: string;
+            part_count?: number;
+            deep?: boolean;
+            tiled?: boolean;
+            /** @description The first part's data window. */
+            width?: number;
+            height?: number;
+            channel_count?: number;
+            compressions: string[];
+            channel_names: string[];
+            pixel_types: string[];
+            resolutions: string[];
+            frame_number?: number;
+            /** @enum {unknown} */
+            frame_source?: "name" | "timeline";
+            inspection_count: number;
+            first_inspected: string;
+            last_inspected: string;
+            /**
+             * Format: date-time
+             * @description When the last Flow using the object stopped using it.
+             */
+            removed?: string;
+            frame?: components["schemas"]["ExrFrame"];
+            parts: components["schemas"]["ExrPart"][];
+        };
+        ExrFileDetail: components["schemas"]["ExrFile"] & {
+            /** @description Bytes 4-7: version and flags. */
+            version_field?: number;
+            header_end?: number;
+            /** @description What the parser found odd without refusing the file. */
+            issues: unknown[];
+            vector_layout?: string;
+            /** @description Where the object sits in Flows (the first 100). */
+            frames: components["schemas"]["ExrFrame"][];
+        };
+        ExrFrame: {
+            flow_id: components["schemas"]["uuid"];
+            object_id: string;
+            /** @description The segment's timerange. */
+            timerange: components["schemas"]["Timerange"];
+            frame_number?: number;
+            /** @enum {unknown} */
+            frame_source?: "name" | "timeline";
+        };
+        ExrPart: {
+            index: number;
+            name?: string;
+            /** @description scanlineimage, tiledimage, deepscanline, deeptile (or unknown). */
+            type: string;
+            view?: string;
+            /** @description The part declares its views (`multiView`). */
+            multi_view: boolean;
+            /** @description The data window's width. */
+            width?: number;
+            height?: number;
+            display_width?: number;
+            display_height?: number;
+            data_window?: {
+                xMin: number;
+                yMin: number;
+                xMax: number;
+                yMax: number;
+            };
+            display_window?: {
+                xMin: number;
+                yMin: number;
+                xMax: number;
+                yMax: number;
+            };
+            compression?: string;
+            line_order?: string;
+            pixel_aspect_ratio?: number;
+            tiled: boolean;
+            tiles?: {
+                width: number;
+                height: number;
+                level_mode?: string;
+                rounding_mode?: string;
+            };
+            deep: boolean;
+            chunk_count?: number;
+            color_space?: string;
+            software?: string;
+            /** @description Required attributes the part lacks. */
+            missing_required: string[];
+            channels: components["schemas"]["ExrChannel"][];
+            /** @description In file order (GET /exr/files/{id}). */
+            attributes?: components["schemas"]["ExrAttribute"][];
+        };
+        /**
+         * Flow
+         * @description Describes a Flow
+         */
+        Flow: components["schemas"]["FlowVideo"] | components["schemas"]["FlowAudio"] | components["schemas"]["FlowImage"] | components["schemas"]["FlowData"] | components["schemas"]["FlowMulti"];
+        /**
+         * Audio Flow
+         * @description Describes an audio Flow
+         */
+        FlowAudio: components["schemas"]["FlowCore"] & {
+            /**
+             * @description The primary content type URN for the flow.
+             * @enum {string}
+             */
+            format: "urn:x-nmos:format:audio";
+            /**
+             * Audio Flow Essence Parameters
+             * @description Describes the parameters of the essence inside this audio Flow
+             */
+            essence_parameters: {
+                /** @description The fixed number of samples per second. */
+                sample_rate: number;
+                /** @description The channel count. */
+                channels: number;
+                /** @description The number of significant bits used to represent the audio sample. The minumum number of bytes then equals `round_up(bit_depth / 8)`. If codec is `audio/x-raw-int` bit_depth must be set. If codec is `audio/x-raw-float` bit_depth must be set to 32 or 64 */
+                bit_depth?: number;
+                /** Audio Codec Parameters */
+                codec_parameters?: {
+                    /** @description The fixed number of samples per coded audio frame. */
+                    coded_frame_size?: number;
+                    /** @description The MPEG-4 Object Type Identification. For more information on the use of this property in codec strings, see https://developer.mozilla.org/en-US/docs/Web/Media/Formats/codecs_parameter#mpeg-4_audio */
+                    mp4_oti?: number;
+                };
+                /** Uncompressed Audio Parameters */
+                unc_parameters?: {
+                    /**
+                     * @description The uncompressed audio multi-channel representation type. If codec is `audio/x-raw-int` or `audio/x-raw-float`, unc_type must be set.
+                     * @enum {string}
+                     */
+                    unc_type: "interleaved" | "planar" | "pairs";
+                };
+            };
+        };
+        /**
+         * Flow Collection
+         * @description List of Flows that are collected together by this Flow.
+         */
+        FlowCollection: components["schemas"]["FlowCollectionItem"][];
+        /**
+         * Flow Collection Item
+         * @description Describes how a Flow is collected into another Flow
+         */
+        FlowCollectionItem: components["schemas"]["CollectionItem"] & {
+            /** @description Describes the mapping of the Flow essence from this Flow collection's container */
+            container_mapping?: components["schemas"]["ContainerMapping"];
+        };
+        /**
+         * Flow Core
+         * @description Describes a Flow (common properties to all Flows, imported by type-specific specifications)
+         */
+        FlowCore: {
+            /** @description Flow identifier */
+            id: components["schemas"]["uuid"];
+            /** @description Source identifier */
+            source_id: components["schemas"]["uuid"];
+            /** @description Freeform string label for the flow */
+            label?: string;
+            /** @description Freeform text describing the flow */
+            description?: string;
+            /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
+            created_by?: string;
+            /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
+            updated_by?: string;
+            tags?: components["schemas"]["Tags"];
+            /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
+            metadata_version?: string;
+            /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
+            generation?: number;
+            /**
+             * Format: date-time
+             * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
+             */
+            created?: string;
+            /**
+             * Format: date-time
+             * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
+             */
+            metadata_updated?: string;
+            /**
+             * Format: date-time
+             * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
+             */
+            segments_updated?: string;
+            /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
+            read_only?: boolean;
+            /**
+             * MIME Type
+             * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
+             */
+            codec?: string;
+            /**
+             * MIME Type
+             * @description The container MIME type for flow segments.
+             */
+            container?: string;
+            /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
+            avg_bit_rate?: number;
+            /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
+            max_bit_rate?: number;
+            /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
+            segment_duration?: {
+                /** @description numerator */
+                numerator: number;
+                /**
+                 * @description denominator
+                 * @default 1
+                 */
+                denominator: number;
+            };
+            /** @description The timerange of samples available in the flow, as described by the TimeRange type */
+            timerange?: components["schemas"]["Timerange"];
+            flow_collection?: components["schemas"]["FlowCollection"];
+            /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
+            collected_by?: components["schemas"]["uuid"][];
+            /** @description Describes the mapping of the Flow essence from the this Flow's container */
+            container_mapping?: components["schemas"]["ContainerMapping"];
+        };
+        /**
+         * Data Flow
+         * @description Describes a data Flow
+         */
+        FlowData: components["schemas"]["FlowCore"] & {
+            /**
+             * @description The primary content type URN for the flow.
+             * @enum {string}
+             */
+            format: "urn:x-nmos:format:data";
+            /**
+             * Data Flow Essence Parameters
+             * @description Describes the parameters of the essence inside this data Flow
+             */
+            essence_parameters: {
+                /** @description The type of information encoded in the flow, identified using a URN. e.g. The data_type may be urn:x-tams:data:bounding-box, and the codec `application/json`. */
+                data_type?: string;
+            };
+        };
+        /**
+         * Image Flow
+         * @description Describes an still image Flow
+         */
+        FlowImage: components["schemas"]["FlowCore"] & {
+            /**
+             * @description The primary content type URN for the flow.
+             * @enum {string}
+             */
+            format: "urn:x-tam:format:image";
+            /**
+             * Image Flow Essence Parameters
+             * @description Describes the parameters of the essence inside this image Flow
+             */
+            essence_parameters: {
+                /** @description The width of the picture in pixels. */
+                frame_width: number;
+                /** @description The height of the picture in pixels. */
+                frame_height: number;
+                /** @description The display aspect ratio. i.e. display_width / display_height */
+                aspect_ratio?: {
+                    /** @description numerator */
+                    numerator: number;
+                    /** @description denominator */
+                    denominator: number;
+                };
+            };
+        };
+        /**
+         * Multi-essence Flow
+         * @description Describes a multi-essence Flow
+         */
+        FlowMulti: components["schemas"]["FlowCore"] & {
+            /**
+             * @description The primary content type URN for the flow.
+             * @enum {string}
+             */
+            format: "urn:x-nmos:format:multi";
+        };
+        /**
+         * Flow Segment
+         * @description Provides the location and metadata of the media files corresponding to timerange segments of a Flow.
+         */
+        FlowSegment: {
+            /** @description The object store identifier for the media object. */
+            object_id: string;
+            /** @description The timestamp offset between the sample timestamps stored in the media file and the corresponding timestamp in the segment, ie. ts_offset = segment ts - media object ts. Assumed to be 0:0 if not set. Format as described by the Timestamp type, but cannot be negative */
+            ts_offset?: components["schemas"]["Timestamp"];
+            /** @description The timerange for the samples contained in the segment. The timerange start is always inclusive. If samples have a duration then the timerange end is exclusive and covers at least the duration of the last sample. The exclusive timerange end will typically be set to the timestamp of the next sample. If the samples don't have a duration then the timerange end is inclusive. Note that where temporal re-ordering is used, the timerange and samples refers to the presentation timeline. */
+            timerange: components["schemas"]["Timerange"];
+            /** @description The difference between the exclusive end of the `timerange` and the last sample timestamp. Format as described by the Timestamp type, but cannot be negative */
+            last_duration?: components["schemas"]["Timestamp"];
+            /** @description The start of the segment represented as a count of samples from the start of the object. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples. Assumed to be 0 if not set. */
+            sample_offset?: number;
+            /** @description The count of samples in the segment (which may be fewer than in the object). The count could be less than expected given the segment duration and rate if there are gaps. If not set, every sample from sample_offset onwards is used. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples */
+            sample_count?: number;
+            /** @description The number of key frames in the segment. This should be set greater than zero when the segment contains key frames that serve as a stream access point */
+            key_frame_count?: number;
+            /** @description A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. This is required by the `http_object_store` media store type, which is the only one currently described. Clients may choose any URL in the list and treat the content returned as identical, however servers may sort the list such that the preferred URL is first. Storage backend metadata for controlled URLs should be populated by the TAMS instance based on the storage backend the object copy resides in. */
+            get_urls?: components["schemas"]["GetUrl"][];
+        };
+        /**
+         * Failed segments
+         * @description List of segments that have failed to register
+         */
+        FlowSegmentBulkFailure: {
+            /** @description The list of segments which have failed to register with the TAMS API */
+            failed_segments: {
+                /** @description The object ID of the segment which has failed to register with the TAMS API */
+                object_id: string;
+                /** @description The timerange of segment that has failed */
+                timerange?: components["schemas"]["Timerange"];
+                error?: components["schemas"]["Error"];
+            }[];
+        };
+        /**
+         * Flow Segment
+         * @description Provides the location and metadata of the media files corresponding to timerange segments of a Flow.
+         */
+        FlowSegmentPost: {
+            /** @description The object store identifier for the media object. */
+            object_id: string;
+            /** @description The timestamp offset between the sample timestamps stored in the media file and the corresponding timestamp in the segment, ie. ts_offset = segment ts - media object ts. Assumed to be 0:0 if not set. Format as described by the Timestamp type, but cannot be negative */
+            ts_offset?: components["schemas"]["Timestamp"];
+            /** @description The timerange for the samples contained in the segment. The timerange start is always inclusive. If samples have a duration then the timerange end is exclusive and covers at least the duration of the last sample. The exclusive timerange end will typically be set to the timestamp of the next sample. If the samples don't have a duration then the timerange end is inclusive. Note that where temporal re-ordering is used, the timerange and samples refers to the presentation timeline. */
+            timerange: components["schemas"]["Timerange"];
+            /** @description The difference between the exclusive end of the `timerange` and the last sample timestamp. Format as described by the Timestamp type, but cannot be negative */
+            last_duration?: components["schemas"]["Timestamp"];
+            /** @description The start of the segment represented as a count of samples from the start of the object. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples. Assumed to be 0 if not set. */
+            sample_offset?: number;
+            /** @description The count of samples in the segment (which may be fewer than in the object). The count could be less than expected given the segment duration and rate if there are gaps. If not set, every sample from sample_offset onwards is used. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples */
+            sample_count?: number;
+            /** @description The number of key frames in the segment. This should be set greater than zero when the segment contains key frames that serve as a stream access point */
+            key_frame_count?: number;
+            /** @description A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. `get_urls` should only be used to add uncontrolled URLs. URLs for the provided object_id controlled by the service instance will be populated automatically by the service instance. */
+            get_urls?: {
+                /** @description A URL to which a GET request can be made to directly retrieve the contents of the segment. Clients should include credentials if the provide URL is on the same origin as the API endpoint */
+                url: string;
+                /** @description Label identifying this URL. Service implementations should reject any requests using labels that are already associated with Storage Backends. If the 'label' is not set then this URL can't be filtered for using the 'accept_get_urls' API query parameter. */
+                label?: string;
+            }[];
+        };
+        /**
+         * Media Bucket Object Store
+         * @description Gives information on storage for media objects. This schema is for the `http_object_store` media store type which provides URLs for storing media objects in bucket, and is the only store type currently implemented.
+         */
+        FlowStorage: {
+            /** @description Actions that need to be taken before the media object can be written */
+            pre?: {
+                /** @enum {string} */
+                action: "create_bucket";
+                /** @description The name of the bucket that needs to be created */
+                bucket_id?: string;
+                put_url?: components["schemas"]["HttpRequest"];
+                put_cors_url?: components["schemas"]["HttpRequest"];
+            }[];
+            /** @description List of information for identifying and uploading media objects */
+            media_objects?: {
+                /** @description The object store identifier for the media object. */
+                object_id: string;
+                put_url: components["schemas"]["HttpRequest"];
+                put_cors_url?: components["schemas"]["HttpRequest"];
+            }[];
+        };
+        /**
+         * Flow Storage Post
+         * @description Post data for the flow storage endpoint
+         */
+        FlowStoragePost: {
+            /** @description Limit the number of storage segments in each response page. Implementations may specify their own default and maximum for the limit */
+            limit?: number;
+            /** @description Array of object_ids to use. The supplied object_ids must be new and not already in use in this store. A 400 response will be returned if any supplied object_id already exists. */
+            object_ids?: string[];
+            /** @description The storage backend to allocate storage in. A storage backend identifier as advertised at the `/service` endpoint. If not set the default, as advertised at the `/service` endpoint, will be used if available. An invalid storage backend identifier will result in a 400 error. */
+            storage_id?: components["schemas"]["uuid"];
+        };
+        /**
+         * Video Flow
+         * @description Describes a video Flow
+         */
+        FlowVideo: components["schemas"]["FlowCore"] & {
+            /**
+             * @description The primary content type URN for the flow.
+             * @enum {string}
+             */
+            format: "urn:x-nmos:format:video";
+            /**
+             * Video Flow Essence Parameters
+             * @description Describes the parameters of the essence inside this video Flow
+             */
+            essence_parameters: {
+                /** @description The fixed number of frames per second. If this parameter is unset, the frame_rate is either unknown or variable. */
+                frame_rate?: {
+                    /** @description numerator */
+                    numerator: number;
+                    /**
+                     * @description denominator
+                     * @default 1
+                     */
+                    denominator?: number;
+                };
+                /** @description The width of the picture in pixels. */
+                frame_width: number;
+                /** @description The height of the picture in pixels. */
+                frame_height: number;
+                /** @description The number of significant bits used to represent the video component sample. If codec is `video/raw`, bit_depth must be set. */
+                bit_depth?: number;
+                /**
+                 * @description Interlaced video mode for frames in this Flow
+                 * @enum {string}
+                 */
+                interlace_mode?: "progressive" | "interlaced_tff" | "interlaced_bff" | "interlaced_psf";
+                /**
+                 * @description Colorspace used for the video
+                 * @enum {string}
+                 */
+                colorspace?: "BT601" | "BT709" | "BT2020" | "BT2100";
+                /**
+                 * @description Transfer characteristic
+                 * @enum {string}
+                 */
+                transfer_characteristic?: "SDR" | "HLG" | "PQ";
+                /** @description The display aspect ratio. i.e. display_width / display_height */
+                aspect_ratio?: {
+                    /** @description numerator */
+                    numerator: number;
+                    /** @description denominator */
+                    denominator: number;
+                };
+                /** @description The pixel aspect ratio. This is usually 1:1 (i.e. square pixels) for modern video. Some, usually older, video formats use non-square pixels e.g. some Standard Definition video. This is where that may be indicated. */
+                pixel_aspect_ratio?: {
+                    /** @description numerator */
+                    numerator: number;
+                    /** @description denominator */
+                    denominator: number;
+                };
+                /**
+                 * @description Picture component representation.
+                 * @enum {string}
+                 */
+                component_type?: "YCbCr" | "RGB";
+                /** @description Horizontal chroma component sub-sampling. When unc_type is set to a YUV type, horiz_chroma_subs must be set. */
+                horiz_chroma_subs?: number;
+                /** @description Vertical chroma component sub-sampling. When unc_type is set to a YUV type, vert_chroma_subs must be set. */
+                vert_chroma_subs?: number;
+                /** Uncompressed Video Parameters */
+                unc_parameters?: {
+                    /**
+                     * @description Uncompressed picture packing type. If codec is `video/raw`, unc_type must be set.
+                     * @enum {string}
+                     */
+                    unc_type: "planar" | "YUYV" | "UYVY" | "AYUV" | "v210" | "v216" | "RGB" | "RGBx" | "xRGB" | "BGRx" | "xBGR" | "RGBA" | "ARGB" | "BGRA" | "ABGR" | "alpha";
+                };
+                /** AVC Codec Parameters */
+                avc_parameters?: {
+                    /** @description AVC / H.264 profile byte (as used in codec strings). */
+                    profile: number;
+                    /** @description AVC / H.264 level byte (as used in codec strings). */
+                    level: number;
+                    /** @description AVC / H.264 flags byte (as used in codec strings). */
+                    flags: number;
+                };
+            };
+        };
+        GetUrl: {
+            /**
+             * @description The generic store type. Used to identify the required workflow for reading and writing media. Any `store_product` should be compatible, as much is required for basic interoperability between TAMS implementations, with their associated generic `store_type`.
+             * @enum {string}
+             */
+            store_type?: "http_object_store";
+            /** @description The cloud (or other) provider of the storage */
+            provider?: string;
+            /** @description The region in the cloud this storage backend resides */
+            region?: string;
+            /** @description The availability zone in the cloud region this storage backend resides. Note that many cloud providers randomize availability zone identifiers such that they are consistent within a cloud account, but not necessarily between accounts. Caution should be exercised when using this parameter. */
+            availability_zone?: string;
+            /** @description The storage product name. */
+            store_product?: string;
+            /** @description Storage backend identifier */
+            storage_id?: components["schemas"]["uuid"];
+            /** @description A URL to which a GET request can be made to directly retrieve the contents of the segment. Clients should include credentials if the provide URL is on the same origin as the API endpoint */
+            url: string;
+            /** @description If `true`, this URL is pre-signed. If this parameter is unset, the URL is NOT pre-signed. */
+            presigned?: boolean;
+            /** @description Label identifying this URL. If the URL is controlled by the service instance, this is the Storage Backend's label. If the URL is uncontrolled, this is the label provided when a client registered the URL. If the 'label' is not set then this URL can't be filtered for using the 'accept_get_urls' API query parameter. */
+            label?: string;
+            /** @description If `true`, this URL is on a storage backend controlled by this service instance. If `false`, this URL is uncontrolled and does not have it's lifecycle managed by this instance. If this parameter is unset, assume `true`. */
+            controlled?: boolean;
+        };
+        /**
+         * HTTP Request
+         * @description Gives information on a particular http request a client should perform
+         */
+        HttpRequest: {
+            /** @description The URL to make the request to */
+            url: string;
+            /** @description The text of the body which needs to be included in the request */
+            body?: string;
+            /** @description The content type which must be used */
+            "content-type"?: string;
+            /** @description Additional headers that should be included */
+            headers?: {
+                [key: string]: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Object
+         * @description Describes a media object in the store.
+         */
+        Object: {
+            /** @description The media object identifier. */
+            id: string;
+            /** @description List of Flows that reference this media object via Flow Segments in this store. */
+            referenced_by_flows: components["schemas"]["uuid"][];
+            /** @description The first Flow that had a Flow Segment reference the media object in this store. This Flow is also present in 'referenced_by_flows' if it is still referenced by the Flow. This property is optional and may in some implementations become unset if the Flow no longer references the media object, e.g. because it was deleted. */
+            first_referenced_by_flow?: components["schemas"]["uuid"];
+        };
+        /**
+         * Service
+         * @description Provides information about the store service
+         */
+        Service: components["schemas"]["ServicePost"] & {
+            /** @description The type identifier for the service. The value must start with 'urn:x-tams:service' */
+            type: string;
+            /** @description The version of the TAMS API specification this deployment implements */
+            api_version: string;
+            /** @description The version of software providing this service. Different implementations may use different conventions for their version identification, so this field is intentionally permissive and informative only. Implementations should avoid using this field to determine compatibility. */
+            service_version?: string;
+            /** @description List the types of event stream that this implementation supports */
+            event_stream_mechanisms?: components["schemas"]["EventStreamCommon"][];
+        };
+        /**
+         * Update Service Info
+         * @description Post update to the service info
+         */
+        ServicePost: {
+            /** @description The service instance name */
+            name?: string;
+            /** @description The service instance description */
+            description?: string;
+        };
+        /**
+         * Source
+         * @description Describes a Source: an abstract representation of a piece of media as defined in <https://specs.amwa.tv/ms-04/releases/v1.0.0/docs/2.2._Explanation_-_Source.html>
+         *
+         *     Sources may be elemental (and represented directly by a Flow), or may represent a collection of other Sources, e.g. a Source collecting video and audio together.
+         */
+        Source: {
+            /** @description Source identifier */
+            id: components["schemas"]["uuid"];
+            /**
+             * Format: uri
+             * @description The primary content type URN for the Source.
+             * @enum {string}
+             */
+            format: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
+            /** @description Freeform string label for the Source */
+            label?: string;
+            /** @description Freeform text describing the Source */
+            description?: string;
+            /** @description A string identifier for the entity that created the Source. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
+            created_by?: string;
+            /** @description A string identifier for the entity that updated the Source metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
+            updated_by?: string;
+            /**
+             * Format: date-time
+             * @description The date-time the Source was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
+             */
+            created?: string;
+            /**
+             * Format: date-time
+             * @description The date-time the Source metadata was last updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
+             */
+            updated?: string;
+            tags?: components["schemas"]["Tags"];
+            /** @description List of Sources that are collected together by this Source. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally. Source collections can be inferred from Flow collection definitions. */
+            source_collection?: components["schemas"]["CollectionItem"][];
+            /** @description Sources that reference this Source to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally. Source collections can be inferred from Flow collection definitions. */
+            collected_by?: components["schemas"]["uuid"][];
+        };
+        /**
+         * Storage Backend
+         * @description Provides technical, and logic metadata about a storage backend
+         */
+        StorageBackend: {
+            /**
+             * @description The generic store type. Used to identify the required workflow for reading and writing media. Any `store_product` should be compatible, as much is required for basic interoperability between TAMS implementations, with their associated generic `store_type`.
+             * @enum {string}
+             */
+            store_type?: "http_object_store";
+            /** @description The cloud (or other) provider of the storage */
+            provider?: string;
+            /** @description The region in the cloud this storage backend resides */
+            region?: string;
+            /** @description The availability zone in the cloud region this storage backend resides. Note that many cloud providers randomize availability zone identifiers such that they are consistent within a cloud account, but not necessarily between accounts. Caution should be exercised when using this parameter. */
+            availability_zone?: string;
+            /** @description The storage product name. */
+            store_product?: string;
+        };
+        /**
+         * Storage Backends List
+         * @description Information about the storage backends available on this service instance.
+         */
+        StorageBackendsList: components["schemas"]["StorageBackendsListItem"][];
+        /**
+         * Storage Backend
+         * @description Provides technical, and logic metadata about a storage backend
+         */
+        StorageBackendsListItem: components["schemas"]["StorageBackend"] & {
+            /** @description Storage backend identifier */
+            id: components["schemas"]["uuid"];
+            /** @description Freeform string label for a storage backend. */
+            label?: string;
+            /** @description If set to `true`, this is the default storage backend. The default storage backend will be used if the client does not specify a storage backend id when requesting the allocation of storage. If this parameter is not set, assume `false`. Instances may either set one storage backend as default, or none - indicating that clients must always specify a storage backend. */
+            default_storage?: boolean;
+        };
+        /**
+         * Tags
+         * @description Key value is a freeform string.
+         */
+        Tags: {
+            [key: string]: string;
+        };
+        /**
+         * TimeRange
+         * @description A timerange of timestamps, represented using one or two timestamps with inclusivity and exclusivity markers. E.g. `[0:0_10:0)` is 10 seconds starting at `0:0` and ending before `10:0`; `(5:0_` starts after `5:0` and runs to eternity; `[1694429247:0]` is instantaneous (equivalent to `[1694429247:0_1694429247:0]`); `_` is eternity and `()` is empty. `[`/`]` mark an inclusive bound, `(`/`)` an exclusive one. See the Timestamps in TAMS application note (AppNote 0008).
+         */
+        Timerange: string;
+        /**
+         * Timestamp
+         * @description A signed nanosecond resolution timestamp represented as "{sign?}{seconds}:{nanoseconds}". E.g. "1:40000000" is the timestamp of the 27th video frame for 25 Hz video with origin at "0:0". See the Timestamps in TAMS application note (AppNote 0008).
+         */
+        Timestamp: string;
+        Transcript: {
+            id: components["schemas"]["uuid"];
+            flow_id: components["schemas"]["uuid"];
+            /**
+             * @description STAGING when posted (not searched); ACTIVE once published (searched; one per Flow); ARCHIVED when another version of the Flow was published.
+             * @enum {unknown}
+             */
+            status: "STAGING" | "ACTIVE" | "ARCHIVED";
+            label?: string;
+            language?: string;
+            generator?: string;
+            cue_count: number;
+            /** Format: date-time */
+            created: string;
+            created_by?: string;
+            /** Format: date-time */
+            published?: string;
+            /** Format: date-time */
+            archived?: string;
+            cues?: {
+                /** @description When the words are spoken, on the Flow's timeline: bounded, not empty. */
+                timerange: components["schemas"]["Timerange"];
+                text: string;
+                speaker?: string;
+                /** @description The recogniser's confidence. */
+                confidence?: number;
+            }[];
+        };
+        /**
+         * Register Webhook
+         * @description Register to receive updates via webhook
+         */
+        Webhook: {
+            /** @description The URL to which the API should make HTTP POST requests with event data */
+            url: string;
+            /** @description The HTTP header name that is added to the event POST */
+            api_key_name?: string;
+            /** @description The value that the HTTP header 'api_key_name' will be set to */
+            api_key_value?: string;
+            /** @description List of event types to receive */
+            events: string[];
+            /** @description Limit Flow and Flow Segment events to Flows in the given list of Flow IDs */
+            flow_ids?: components["schemas"]["uuid"][];
+            /** @description Limit Flow, Flow Segment and Source events to Sources in the given list of Source IDs */
+            source_ids?: components["schemas"]["uuid"][];
+            /** @description Limit Flow and Flow Segment events to those with Flow that is collected by a Flow Collection in the given list of Flow Collection IDs */
+            flow_collected_by_ids?: components["schemas"]["uuid"][];
+            /** @description Limit Flow, Flow Segment and Source events to those with Source that is collected by a Source Collection in the given list of Source Collection IDs */
+            source_collected_by_ids?: components["schemas"]["uuid"][];
+            /** @description List of labels of URLs to include in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `accept_get_urls` query parameter for the /flows/{flowId}/segments API endpoint, except that the labels are represented using a JSON array rather than a (comma separated list) string. */
+            accept_get_urls?: string[];
+            /** @description List of labels of `storage_id`s to include in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `accept_storage_ids` query parameter for the /flows/{flowId}/segments API endpoint, except that the IDs are represented using a JSON array rather than a (comma separated list) string. */
+            accept_storage_ids?: components["schemas"]["uuid"][];
+            /** @description Whether to include presigned/non-presigned URLs in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `presigned` query parameter for the /flows/{flowId}/segments API endpoint. */
+            presigned?: boolean;
+            /** @description Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events. This option is the same as the `verbose_storage` query parameter for the /flows/{flowId}/segments API endpoint. */
+            verbose_storage?: boolean;
+            /** @description A tams-server extension: the principal that registered the webhook (with authentication on). Only it or an administrator can update or remove it; it receives only while its owner may read. */
+            owner?: string;
+            /** @description A tams-server extension: why events are not being delivered: the owner's credential no longer grants read (API token revoked or expired, user removed, read scope gone). Events meanwhile are skipped, not kept; the owner registering the webhook again records its current credential. */
+            delivery_suspended?: string;
+        };
+        /**
+         * Register Webhook
+         * @description Register to receive updates via webhook
+         */
+        WebhookPost: {
+            /** @description The URL to which the API should make HTTP POST requests with event data */
+            url: string;
+            /** @description The HTTP header name that is added to the event POST with value 'api_key_value' */
+            api_key_name?: string;
+            /** @description The value that the HTTP header 'api_key_name' will be set to */
+            api_key_value?: string;
+            /** @description List of event types to receive */
+            events: string[];
+            /** @description Limit Flow and Flow Segment events to Flows in the given list of Flow IDs */
+            flow_ids?: components["schemas"]["uuid"][];
+            /** @description Limit Flow, Flow Segment and Source events to Sources in the given list of Source IDs */
+            source_ids?: components["schemas"]["uuid"][];
+            /** @description Limit Flow and Flow Segment events to those with Flow that is collected by a Flow Collection in the given list of Flow Collection IDs */
+            flow_collected_by_ids?: components["schemas"]["uuid"][];
+            /** @description Limit Flow, Flow Segment and Source events to those with Source that is collected by a Source Collection in the given list of Source Collection IDs */
+            source_collected_by_ids?: components["schemas"]["uuid"][];
+            /** @description List of labels of URLs to include in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `accept_get_urls` query parameter for the /flows/{flowId}/segments API endpoint, except that the labels are represented using a JSON array rather than a (comma separated list) string. */
+            accept_get_urls?: string[];
+            /** @description List of labels of `storage_id`s to include in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `accept_storage_ids` query parameter for the /flows/{flowId}/segments API endpoint, except that the IDs are represented using a JSON array rather than a (comma separated list) string. */
+            accept_storage_ids?: components["schemas"]["uuid"][];
+            /** @description Whether to include presigned/non-presigned URLs in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `presigned` query parameter for the /flows/{flowId}/segments API endpoint. */
+            presigned?: boolean;
+            /** @description Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events. This option is the same as the `verbose_storage` query parameter for the /flows/{flowId}/segments API endpoint. */
+            verbose_storage?: boolean;
+        };
+        /**
+         * Content Format
+         * @description Identifies the content format for a flow or source using a URN string.
+         * @enum {string}
+         */
+        contentformat: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
+        /**
+         * MIME Type
+         * @description MIME Type string.
+         */
+        mimetype: string;
+        /** UUID */
+        uuid: string;
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -1419,6 +2318,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       "service",
+                     *       "flows",
+                     *       "sources",
+                     *       "flow-delete-requests"
+                     *     ]
+                     */
                     "application/json": string[];
                 };
             };
@@ -1452,9 +2359,9 @@ export interface operations {
                 /** @description Default parquet. */
                 format?: "parquet" | "csv";
                 /** @description With table=segments: one Flow’s segments, by start. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
                 /** @description With table=segments: the segments whose start lies in it. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Most rows (at most TAMS_ANALYTICS_EXPORT_MAX_ROWS, the default). */
                 limit?: number;
             };
@@ -1485,21 +2392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1512,9 +2405,9 @@ export interface operations {
                 /** @description Default parquet. */
                 format?: "parquet" | "csv";
                 /** @description With table=segments: one Flow’s segments, by start. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
                 /** @description With table=segments: the segments whose start lies in it. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Most rows (at most TAMS_ANALYTICS_EXPORT_MAX_ROWS, the default). */
                 limit?: number;
             };
@@ -1545,21 +2438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1570,7 +2449,7 @@ export interface operations {
                 /** @description What the Flows are ranked by (default bytes): bytes of the objects they registered, segments, or media duration starting in the window; `rate` ranks by duration too and needs a bounded window. */
                 by?: "bytes" | "segments" | "duration" | "rate";
                 /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description How many Flows (default 10). */
                 limit?: number;
             };
@@ -1588,23 +2467,15 @@ export interface operations {
                 content: {
                     "application/json": {
                         by: string;
-                        /**
-                         * TimeRange
-                         * @description A timerange of timestamps, represented using one or two timestamps with inclusivity and exclusivity markers. E.g. `[0:0_10:0)` is 10 seconds starting at `0:0` and ending before `10:0`; `(5:0_` starts after `5:0` and runs to eternity; `[1694429247:0]` is instantaneous (equivalent to `[1694429247:0_1694429247:0]`); `_` is eternity and `()` is empty. `[`/`]` mark an inclusive bound, `(`/`)` an exclusive one. See the Timestamps in TAMS application note (AppNote 0008).
-                         */
-                        timerange: string;
+                        timerange: components["schemas"]["Timerange"];
                         flows: {
-                            /** UUID */
-                            flow_id: string;
+                            flow_id: components["schemas"]["uuid"];
                             label?: string;
                             format?: string;
                             /** @description Segments starting in the window. */
                             segments: number;
-                            /**
-                             * Timestamp
-                             * @description Their media duration.
-                             */
-                            duration: string;
+                            /** @description Their media duration. */
+                            duration: components["schemas"]["Timestamp"];
                             /** @description Bytes of the objects the Flow registered first whose registering segment starts in the window (with no object shared or reused, the bytes its segments reference). */
                             bytes: number;
                             /** @description Of those objects, the ones whose backend had no bytes when asked. */
@@ -1625,21 +2496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1650,7 +2507,7 @@ export interface operations {
                 /** @description What the Flows are ranked by (default bytes): bytes of the objects they registered, segments, or media duration starting in the window; `rate` ranks by duration too and needs a bounded window. */
                 by?: "bytes" | "segments" | "duration" | "rate";
                 /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description How many Flows (default 10). */
                 limit?: number;
             };
@@ -1675,21 +2532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1698,11 +2541,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description The part of the timeline looked at (default: all of it). Spans are cut to it; its ends count as gaps when uncovered. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Only holes longer than this are gaps; shorter ones are bridged (the spans run through them). Default: every hole holding at least one instant, even a single missing point such as between `[0:0_10:0)` and `(10:0_20:0)`. */
-                min_gap?: string;
+                min_gap?: components["schemas"]["Timestamp"];
                 /** @description A live Flow whose last segment ends this long before now (TAI) is stalled (default 60:0). */
-                stall_after?: string;
+                stall_after?: components["schemas"]["Timestamp"];
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
                 page?: string;
                 /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
@@ -1711,7 +2554,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Flow. */
-                id: string;
+                id: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -1730,54 +2573,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** UUID */
-                        flow_id: string;
-                        /**
-                         * TimeRange
-                         * @description The part of the timeline looked at.
-                         */
-                        timerange: string;
+                        flow_id: components["schemas"]["uuid"];
+                        /** @description The part of the timeline looked at. */
+                        timerange: components["schemas"]["Timerange"];
                         /** @description Covered spans in timeline order (adjacent segments such as `[0:0_10:0)` and `[10:0_20:0)` are one span), paged (`limit`, `page`). */
-                        spans: string[];
+                        spans: components["schemas"]["Timerange"][];
                         /** @description The gaps around this page's spans, in timeline order. */
                         gaps: {
-                            /**
-                             * TimeRange
-                             * @description The gap (no segment holds any instant of it).
-                             */
-                            timerange: string;
-                            /**
-                             * Timestamp
-                             * @description Its length.
-                             */
-                            duration: string;
+                            /** @description The gap (no segment holds any instant of it). */
+                            timerange: components["schemas"]["Timerange"];
+                            /** @description Its length. */
+                            duration: components["schemas"]["Timestamp"];
                         }[];
                         /** @description Spans in all. */
                         span_count: number;
                         /** @description Gaps in all. */
                         gap_count: number;
-                        /**
-                         * Timestamp
-                         * @description Length of all gaps.
-                         */
-                        gap_total: string;
-                        /**
-                         * Timestamp
-                         * @description Length covered by segments (inside the window).
-                         */
-                        covered: string;
+                        /** @description Length of all gaps. */
+                        gap_total: components["schemas"]["Timestamp"];
+                        /** @description Length covered by segments (inside the window). */
+                        covered: components["schemas"]["Timestamp"];
                         /** @description Segments that overlap the window. */
                         segments: number;
-                        /**
-                         * Timestamp
-                         * @description The end of the Flow's last segment (its whole timeline).
-                         */
-                        end?: string;
-                        /**
-                         * Timestamp
-                         * @description How long before now (TAI) that end is; negative when it is ahead.
-                         */
-                        behind?: string;
+                        /** @description The end of the Flow's last segment (its whole timeline). */
+                        end?: components["schemas"]["Timestamp"];
+                        /** @description How long before now (TAI) that end is; negative when it is ahead. */
+                        behind?: components["schemas"]["Timestamp"];
                         /** @description The Flow's timeline ends within a day of now (TAI): a live Flow, or one that was. */
                         live: boolean;
                         /** @description Live, and its last segment ends more than `stall_after` before now. */
@@ -1791,21 +2612,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow does not exist. */
@@ -1814,21 +2621,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1837,11 +2630,11 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description The part of the timeline looked at (default: all of it). Spans are cut to it; its ends count as gaps when uncovered. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Only holes longer than this are gaps; shorter ones are bridged (the spans run through them). Default: every hole holding at least one instant, even a single missing point such as between `[0:0_10:0)` and `(10:0_20:0)`. */
-                min_gap?: string;
+                min_gap?: components["schemas"]["Timestamp"];
                 /** @description A live Flow whose last segment ends this long before now (TAI) is stalled (default 60:0). */
-                stall_after?: string;
+                stall_after?: components["schemas"]["Timestamp"];
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
                 page?: string;
                 /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
@@ -1850,7 +2643,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Flow. */
-                id: string;
+                id: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -1877,21 +2670,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow does not exist. */
@@ -1900,21 +2679,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1923,7 +2688,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Width of the ingest buckets on the media timeline (default 1h). */
                 bucket?: "1m" | "1h" | "1d";
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
@@ -1934,7 +2699,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Flow. */
-                id: string;
+                id: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -1953,52 +2718,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** UUID */
-                        flow_id: string;
-                        /**
-                         * TimeRange
-                         * @description The window reported.
-                         */
-                        timerange: string;
+                        flow_id: components["schemas"]["uuid"];
+                        /** @description The window reported. */
+                        timerange: components["schemas"]["Timerange"];
                         /** @description The bucket width. */
                         bucket: string;
                         /** @description Segments starting in the window (or bucket). */
                         segments: number;
-                        /**
-                         * Timestamp
-                         * @description Sum of those segments’ durations (end − start).
-                         */
-                        duration: string;
+                        /** @description Sum of those segments’ durations (end − start). */
+                        duration: components["schemas"]["Timestamp"];
                         /** @description Distinct objects those segments reference. */
                         objects: number;
                         /** @description Bytes of the objects whose size is known (each object once). */
                         bytes: number;
                         /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
                         unsized_objects: number;
-                        /**
-                         * TimeRange
-                         * @description The first segment in the window.
-                         */
-                        first_segment?: string;
-                        /**
-                         * TimeRange
-                         * @description The last segment in the window.
-                         */
-                        last_segment?: string;
+                        /** @description The first segment in the window. */
+                        first_segment?: components["schemas"]["Timerange"];
+                        /** @description The last segment in the window. */
+                        last_segment?: components["schemas"]["Timerange"];
                         /** @description The buckets holding segments, in timeline order; paged (`limit`, `page`, `Link`). */
                         ingest: {
-                            /**
-                             * TimeRange
-                             * @description The bucket: `[start_start+width)` on the media timeline.
-                             */
-                            timerange: string;
+                            /** @description The bucket: `[start_start+width)` on the media timeline. */
+                            timerange: components["schemas"]["Timerange"];
                             /** @description Segments starting in the window (or bucket). */
                             segments: number;
-                            /**
-                             * Timestamp
-                             * @description Sum of those segments’ durations (end − start).
-                             */
-                            duration: string;
+                            /** @description Sum of those segments’ durations (end − start). */
+                            duration: components["schemas"]["Timestamp"];
                             /** @description Distinct objects those segments reference. */
                             objects: number;
                             /** @description Bytes of the objects whose size is known (each object once). */
@@ -2019,21 +2765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow does not exist. */
@@ -2042,21 +2774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2065,7 +2783,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Width of the ingest buckets on the media timeline (default 1h). */
                 bucket?: "1m" | "1h" | "1d";
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
@@ -2076,7 +2794,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Flow. */
-                id: string;
+                id: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -2103,21 +2821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow does not exist. */
@@ -2126,21 +2830,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2149,15 +2839,15 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description One Flow’s segments. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
                 /** @description Segments of Flows of this format. */
                 format?: string;
                 /** @description Segments of Flows of this codec. */
                 codec?: string;
                 /** @description Segments of the Flows of this Source. */
-                source_id?: string;
+                source_id?: components["schemas"]["uuid"];
                 /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description `flow`: the figures per Flow too, paged by Flow id. */
                 group_by?: "flow";
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
@@ -2186,72 +2876,35 @@ export interface operations {
                     "application/json": {
                         /** @description Segments. */
                         segments: number;
-                        /**
-                         * Timestamp
-                         * @description Median duration (nearest rank: the smallest duration at least half are ≤ to).
-                         */
-                        p50?: string;
-                        /**
-                         * Timestamp
-                         * @description 90th percentile (nearest rank).
-                         */
-                        p90?: string;
-                        /**
-                         * Timestamp
-                         * @description 99th percentile (nearest rank).
-                         */
-                        p99?: string;
-                        /**
-                         * Timestamp
-                         * @description Shortest.
-                         */
-                        min?: string;
-                        /**
-                         * Timestamp
-                         * @description Longest.
-                         */
-                        max?: string;
-                        /**
-                         * Timestamp
-                         * @description Mean, rounded down to the nanosecond.
-                         */
-                        mean?: string;
+                        /** @description Median duration (nearest rank: the smallest duration at least half are ≤ to). */
+                        p50?: components["schemas"]["Timestamp"];
+                        /** @description 90th percentile (nearest rank). */
+                        p90?: components["schemas"]["Timestamp"];
+                        /** @description 99th percentile (nearest rank). */
+                        p99?: components["schemas"]["Timestamp"];
+                        /** @description Shortest. */
+                        min?: components["schemas"]["Timestamp"];
+                        /** @description Longest. */
+                        max?: components["schemas"]["Timestamp"];
+                        /** @description Mean, rounded down to the nanosecond. */
+                        mean?: components["schemas"]["Timestamp"];
                         /** @description With `group_by=flow`: per Flow, by Flow id; paged (`limit`, `page`). */
                         flows?: {
-                            /** UUID */
-                            flow_id: string;
+                            flow_id: components["schemas"]["uuid"];
                             /** @description Segments. */
                             segments: number;
-                            /**
-                             * Timestamp
-                             * @description Median duration (nearest rank: the smallest duration at least half are ≤ to).
-                             */
-                            p50?: string;
-                            /**
-                             * Timestamp
-                             * @description 90th percentile (nearest rank).
-                             */
-                            p90?: string;
-                            /**
-                             * Timestamp
-                             * @description 99th percentile (nearest rank).
-                             */
-                            p99?: string;
-                            /**
-                             * Timestamp
-                             * @description Shortest.
-                             */
-                            min?: string;
-                            /**
-                             * Timestamp
-                             * @description Longest.
-                             */
-                            max?: string;
-                            /**
-                             * Timestamp
-                             * @description Mean, rounded down to the nanosecond.
-                             */
-                            mean?: string;
+                            /** @description Median duration (nearest rank: the smallest duration at least half are ≤ to). */
+                            p50?: components["schemas"]["Timestamp"];
+                            /** @description 90th percentile (nearest rank). */
+                            p90?: components["schemas"]["Timestamp"];
+                            /** @description 99th percentile (nearest rank). */
+                            p99?: components["schemas"]["Timestamp"];
+                            /** @description Shortest. */
+                            min?: components["schemas"]["Timestamp"];
+                            /** @description Longest. */
+                            max?: components["schemas"]["Timestamp"];
+                            /** @description Mean, rounded down to the nanosecond. */
+                            mean?: components["schemas"]["Timestamp"];
                         }[];
                     };
                 };
@@ -2262,21 +2915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow does not exist. */
@@ -2285,21 +2924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2308,15 +2933,15 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description One Flow’s segments. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
                 /** @description Segments of Flows of this format. */
                 format?: string;
                 /** @description Segments of Flows of this codec. */
                 codec?: string;
                 /** @description Segments of the Flows of this Source. */
-                source_id?: string;
+                source_id?: components["schemas"]["uuid"];
                 /** @description The window on the media timeline (TAI): what starts in it counts (a segment counts in the window, and the bucket, where its start lies). Default: the whole timeline. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description `flow`: the figures per Flow too, paged by Flow id. */
                 group_by?: "flow";
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
@@ -2351,21 +2976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow does not exist. */
@@ -2374,21 +2985,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2415,8 +3012,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         backends: {
-                            /** UUID */
-                            storage_id: string;
+                            storage_id: components["schemas"]["uuid"];
                             label?: string;
                             /** @description Objects. For a format: the objects registered by Flows of that format (by the Flow that registered each first), external objects (with no storage backend) included; those have no size. */
                             objects: number;
@@ -2440,8 +3036,7 @@ export interface operations {
                             since: string;
                             bucket: string;
                             series: {
-                                /** UUID */
-                                storage_id: string;
+                                storage_id: components["schemas"]["uuid"];
                                 /**
                                  * Format: date-time
                                  * @description Start of the bucket: objects registered (wall clock) from then.
@@ -2470,21 +3065,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2518,21 +3099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2627,21 +3194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2691,21 +3244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description No active token has this id or name. */
@@ -2714,21 +3253,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2799,21 +3324,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2862,21 +3373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The user does not exist. */
@@ -2885,21 +3382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2934,21 +3417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The user does not exist. */
@@ -2957,21 +3426,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3073,21 +3528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3135,21 +3576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3158,7 +3585,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description The frames of this Flow, in timeline order: one item per segment, with the frame's `frame` (where it sits) and the file of its object. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
                 /** @description Files whose path (the object's key in its storage backend, or the posted path) starts so. */
                 path_prefix?: string;
                 /** @description Files with a part of this compression (NONE, RLE, ZIPS, ZIP, PIZ, PXR24, B44, B44A, DWAA, DWAB, HTJ2K256, HTJ2K32, LJ2K, ZSTD; any case). */
@@ -3204,126 +3631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A file id. */
-                        id: string;
-                        /** @enum {unknown} */
-                        status: "inspected" | "failed";
-                        /** @description Why a file failed: MISSING, NO_STORAGE, or the parser's code (BAD_MAGIC, TRUNCATED, ...). */
-                        error?: {
-                            code: string;
-                            message: string;
-                        };
-                        object_id?: string;
-                        storage_id?: string;
-                        path: string;
-                        size_bytes?: number;
-                        /** @description The object's last modification in its backend. */
-                        mtime?: string;
-                        /** @description SHA-256 of the header's bytes. */
-                        header_hash?: string;
-                        part_count?: number;
-                        deep?: boolean;
-                        tiled?: boolean;
-                        /** @description The first part's data window. */
-                        width?: number;
-                        height?: number;
-                        channel_count?: number;
-                        compressions: string[];
-                        channel_names: string[];
-                        pixel_types: string[];
-                        resolutions: string[];
-                        frame_number?: number;
-                        /** @enum {unknown} */
-                        frame_source?: "name" | "timeline";
-                        inspection_count: number;
-                        first_inspected: string;
-                        last_inspected: string;
-                        /**
-                         * Format: date-time
-                         * @description When the last Flow using the object stopped using it.
-                         */
-                        removed?: string;
-                        frame?: {
-                            /** UUID */
-                            flow_id: string;
-                            object_id: string;
-                            /**
-                             * TimeRange
-                             * @description The segment's timerange.
-                             */
-                            timerange: string;
-                            frame_number?: number;
-                            /** @enum {unknown} */
-                            frame_source?: "name" | "timeline";
-                        };
-                        parts: {
-                            index: number;
-                            name?: string;
-                            /** @description scanlineimage, tiledimage, deepscanline, deeptile (or unknown). */
-                            type: string;
-                            view?: string;
-                            /** @description The part declares its views (`multiView`). */
-                            multi_view: boolean;
-                            /** @description The data window's width. */
-                            width?: number;
-                            height?: number;
-                            display_width?: number;
-                            display_height?: number;
-                            data_window?: {
-                                xMin: number;
-                                yMin: number;
-                                xMax: number;
-                                yMax: number;
-                            };
-                            display_window?: {
-                                xMin: number;
-                                yMin: number;
-                                xMax: number;
-                                yMax: number;
-                            };
-                            compression?: string;
-                            line_order?: string;
-                            pixel_aspect_ratio?: number;
-                            tiled: boolean;
-                            tiles?: {
-                                width: number;
-                                height: number;
-                                level_mode?: string;
-                                rounding_mode?: string;
-                            };
-                            deep: boolean;
-                            chunk_count?: number;
-                            color_space?: string;
-                            software?: string;
-                            /** @description Required attributes the part lacks. */
-                            missing_required: string[];
-                            channels: {
-                                name: string;
-                                /** @description The name before the last dot (`diffuse` of `diffuse.R`); empty for none. */
-                                layer: string;
-                                /** @description The name after the last dot. */
-                                component: string;
-                                /** @description HALF, FLOAT or UINT (an unknown type: its number). */
-                                pixel_type: string;
-                                x_sampling: number;
-                                y_sampling: number;
-                                p_linear: boolean;
-                            }[];
-                            /** @description In file order (GET /exr/files/{id}). */
-                            attributes?: {
-                                name: string;
-                                /** @description The type name in the file (`string`, `box2i`, `chlist`, ...). */
-                                type: string;
-                                /** @description The value's size in bytes. */
-                                size: number;
-                                /** @description Where the attribute's name starts in the file. */
-                                offset: number;
-                                /** @description The decoded value (src/exr/exr.types.ts: ExrAttributeValues). */
-                                value: unknown;
-                            }[];
-                        }[];
-                    }[];
+                    "application/json": components["schemas"]["ExrFile"][];
                 };
             };
             /** @description Bad request. Invalid query options. */
@@ -3332,21 +3640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Flow does not exist. */
@@ -3355,21 +3649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3378,7 +3658,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description The frames of this Flow, in timeline order: one item per segment, with the frame's `frame` (where it sits) and the file of its object. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
                 /** @description Files whose path (the object's key in its storage backend, or the posted path) starts so. */
                 path_prefix?: string;
                 /** @description Files with a part of this compression (NONE, RLE, ZIPS, ZIP, PIZ, PXR24, B44, B44A, DWAA, DWAB, HTJ2K256, HTJ2K32, LJ2K, ZSTD; any case). */
@@ -3433,21 +3713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Flow does not exist. */
@@ -3456,21 +3722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3493,146 +3745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A file id. */
-                        id: string;
-                        /** @enum {unknown} */
-                        status: "inspected" | "failed";
-                        /** @description Why a file failed: MISSING, NO_STORAGE, or the parser's code (BAD_MAGIC, TRUNCATED, ...). */
-                        error?: {
-                            code: string;
-                            message: string;
-                        };
-                        object_id?: string;
-                        storage_id?: string;
-                        path: string;
-                        size_bytes?: number;
-                        /** @description The object's last modification in its backend. */
-                        mtime?: string;
-                        /** @description SHA-256 of the header's bytes. */
-                        header_hash?: string;
-                        part_count?: number;
-                        deep?: boolean;
-                        tiled?: boolean;
-                        /** @description The first part's data window. */
-                        width?: number;
-                        height?: number;
-                        channel_count?: number;
-                        compressions: string[];
-                        channel_names: string[];
-                        pixel_types: string[];
-                        resolutions: string[];
-                        frame_number?: number;
-                        /** @enum {unknown} */
-                        frame_source?: "name" | "timeline";
-                        inspection_count: number;
-                        first_inspected: string;
-                        last_inspected: string;
-                        /**
-                         * Format: date-time
-                         * @description When the last Flow using the object stopped using it.
-                         */
-                        removed?: string;
-                        frame?: {
-                            /** UUID */
-                            flow_id: string;
-                            object_id: string;
-                            /**
-                             * TimeRange
-                             * @description The segment's timerange.
-                             */
-                            timerange: string;
-                            frame_number?: number;
-                            /** @enum {unknown} */
-                            frame_source?: "name" | "timeline";
-                        };
-                        parts: {
-                            index: number;
-                            name?: string;
-                            /** @description scanlineimage, tiledimage, deepscanline, deeptile (or unknown). */
-                            type: string;
-                            view?: string;
-                            /** @description The part declares its views (`multiView`). */
-                            multi_view: boolean;
-                            /** @description The data window's width. */
-                            width?: number;
-                            height?: number;
-                            display_width?: number;
-                            display_height?: number;
-                            data_window?: {
-                                xMin: number;
-                                yMin: number;
-                                xMax: number;
-                                yMax: number;
-                            };
-                            display_window?: {
-                                xMin: number;
-                                yMin: number;
-                                xMax: number;
-                                yMax: number;
-                            };
-                            compression?: string;
-                            line_order?: string;
-                            pixel_aspect_ratio?: number;
-                            tiled: boolean;
-                            tiles?: {
-                                width: number;
-                                height: number;
-                                level_mode?: string;
-                                rounding_mode?: string;
-                            };
-                            deep: boolean;
-                            chunk_count?: number;
-                            color_space?: string;
-                            software?: string;
-                            /** @description Required attributes the part lacks. */
-                            missing_required: string[];
-                            channels: {
-                                name: string;
-                                /** @description The name before the last dot (`diffuse` of `diffuse.R`); empty for none. */
-                                layer: string;
-                                /** @description The name after the last dot. */
-                                component: string;
-                                /** @description HALF, FLOAT or UINT (an unknown type: its number). */
-                                pixel_type: string;
-                                x_sampling: number;
-                                y_sampling: number;
-                                p_linear: boolean;
-                            }[];
-                            /** @description In file order (GET /exr/files/{id}). */
-                            attributes?: {
-                                name: string;
-                                /** @description The type name in the file (`string`, `box2i`, `chlist`, ...). */
-                                type: string;
-                                /** @description The value's size in bytes. */
-                                size: number;
-                                /** @description Where the attribute's name starts in the file. */
-                                offset: number;
-                                /** @description The decoded value (src/exr/exr.types.ts: ExrAttributeValues). */
-                                value: unknown;
-                            }[];
-                        }[];
-                        /** @description Bytes 4-7: version and flags. */
-                        version_field?: number;
-                        header_end?: number;
-                        /** @description What the parser found odd without refusing the file. */
-                        issues: unknown[];
-                        vector_layout?: string;
-                        /** @description Where the object sits in Flows (the first 100). */
-                        frames: {
-                            /** UUID */
-                            flow_id: string;
-                            object_id: string;
-                            /**
-                             * TimeRange
-                             * @description The segment's timerange.
-                             */
-                            timerange: string;
-                            frame_number?: number;
-                            /** @enum {unknown} */
-                            frame_source?: "name" | "timeline";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ExrFileDetail"];
                 };
             };
             /** @description The requested EXR file does not exist. */
@@ -3641,21 +3754,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3687,21 +3786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3730,126 +3815,7 @@ export interface operations {
                     "application/json": {
                         /** @description Cosine similarity of the metadata vectors, 1 for the same metadata. */
                         score: number;
-                        file: {
-                            /** @description A file id. */
-                            id: string;
-                            /** @enum {unknown} */
-                            status: "inspected" | "failed";
-                            /** @description Why a file failed: MISSING, NO_STORAGE, or the parser's code (BAD_MAGIC, TRUNCATED, ...). */
-                            error?: {
-                                code: string;
-                                message: string;
-                            };
-                            object_id?: string;
-                            storage_id?: string;
-                            path: string;
-                            size_bytes?: number;
-                            /** @description The object's last modification in its backend. */
-                            mtime?: string;
-                            /** @description SHA-256 of the header's bytes. */
-                            header_hash?: string;
-                            part_count?: number;
-                            deep?: boolean;
-                            tiled?: boolean;
-                            /** @description The first part's data window. */
-                            width?: number;
-                            height?: number;
-                            channel_count?: number;
-                            compressions: string[];
-                            channel_names: string[];
-                            pixel_types: string[];
-                            resolutions: string[];
-                            frame_number?: number;
-                            /** @enum {unknown} */
-                            frame_source?: "name" | "timeline";
-                            inspection_count: number;
-                            first_inspected: string;
-                            last_inspected: string;
-                            /**
-                             * Format: date-time
-                             * @description When the last Flow using the object stopped using it.
-                             */
-                            removed?: string;
-                            frame?: {
-                                /** UUID */
-                                flow_id: string;
-                                object_id: string;
-                                /**
-                                 * TimeRange
-                                 * @description The segment's timerange.
-                                 */
-                                timerange: string;
-                                frame_number?: number;
-                                /** @enum {unknown} */
-                                frame_source?: "name" | "timeline";
-                            };
-                            parts: {
-                                index: number;
-                                name?: string;
-                                /** @description scanlineimage, tiledimage, deepscanline, deeptile (or unknown). */
-                                type: string;
-                                view?: string;
-                                /** @description The part declares its views (`multiView`). */
-                                multi_view: boolean;
-                                /** @description The data window's width. */
-                                width?: number;
-                                height?: number;
-                                display_width?: number;
-                                display_height?: number;
-                                data_window?: {
-                                    xMin: number;
-                                    yMin: number;
-                                    xMax: number;
-                                    yMax: number;
-                                };
-                                display_window?: {
-                                    xMin: number;
-                                    yMin: number;
-                                    xMax: number;
-                                    yMax: number;
-                                };
-                                compression?: string;
-                                line_order?: string;
-                                pixel_aspect_ratio?: number;
-                                tiled: boolean;
-                                tiles?: {
-                                    width: number;
-                                    height: number;
-                                    level_mode?: string;
-                                    rounding_mode?: string;
-                                };
-                                deep: boolean;
-                                chunk_count?: number;
-                                color_space?: string;
-                                software?: string;
-                                /** @description Required attributes the part lacks. */
-                                missing_required: string[];
-                                channels: {
-                                    name: string;
-                                    /** @description The name before the last dot (`diffuse` of `diffuse.R`); empty for none. */
-                                    layer: string;
-                                    /** @description The name after the last dot. */
-                                    component: string;
-                                    /** @description HALF, FLOAT or UINT (an unknown type: its number). */
-                                    pixel_type: string;
-                                    x_sampling: number;
-                                    y_sampling: number;
-                                    p_linear: boolean;
-                                }[];
-                                /** @description In file order (GET /exr/files/{id}). */
-                                attributes?: {
-                                    name: string;
-                                    /** @description The type name in the file (`string`, `box2i`, `chlist`, ...). */
-                                    type: string;
-                                    /** @description The value's size in bytes. */
-                                    size: number;
-                                    /** @description Where the attribute's name starts in the file. */
-                                    offset: number;
-                                    /** @description The decoded value (src/exr/exr.types.ts: ExrAttributeValues). */
-                                    value: unknown;
-                                }[];
-                            }[];
-                        };
+                        file: components["schemas"]["ExrFile"];
                     }[];
                 };
             };
@@ -3859,21 +3825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested EXR file does not exist. */
@@ -3882,21 +3834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3931,21 +3869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested EXR file does not exist. */
@@ -3954,21 +3878,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4003,146 +3913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A file id. */
-                        id: string;
-                        /** @enum {unknown} */
-                        status: "inspected" | "failed";
-                        /** @description Why a file failed: MISSING, NO_STORAGE, or the parser's code (BAD_MAGIC, TRUNCATED, ...). */
-                        error?: {
-                            code: string;
-                            message: string;
-                        };
-                        object_id?: string;
-                        storage_id?: string;
-                        path: string;
-                        size_bytes?: number;
-                        /** @description The object's last modification in its backend. */
-                        mtime?: string;
-                        /** @description SHA-256 of the header's bytes. */
-                        header_hash?: string;
-                        part_count?: number;
-                        deep?: boolean;
-                        tiled?: boolean;
-                        /** @description The first part's data window. */
-                        width?: number;
-                        height?: number;
-                        channel_count?: number;
-                        compressions: string[];
-                        channel_names: string[];
-                        pixel_types: string[];
-                        resolutions: string[];
-                        frame_number?: number;
-                        /** @enum {unknown} */
-                        frame_source?: "name" | "timeline";
-                        inspection_count: number;
-                        first_inspected: string;
-                        last_inspected: string;
-                        /**
-                         * Format: date-time
-                         * @description When the last Flow using the object stopped using it.
-                         */
-                        removed?: string;
-                        frame?: {
-                            /** UUID */
-                            flow_id: string;
-                            object_id: string;
-                            /**
-                             * TimeRange
-                             * @description The segment's timerange.
-                             */
-                            timerange: string;
-                            frame_number?: number;
-                            /** @enum {unknown} */
-                            frame_source?: "name" | "timeline";
-                        };
-                        parts: {
-                            index: number;
-                            name?: string;
-                            /** @description scanlineimage, tiledimage, deepscanline, deeptile (or unknown). */
-                            type: string;
-                            view?: string;
-                            /** @description The part declares its views (`multiView`). */
-                            multi_view: boolean;
-                            /** @description The data window's width. */
-                            width?: number;
-                            height?: number;
-                            display_width?: number;
-                            display_height?: number;
-                            data_window?: {
-                                xMin: number;
-                                yMin: number;
-                                xMax: number;
-                                yMax: number;
-                            };
-                            display_window?: {
-                                xMin: number;
-                                yMin: number;
-                                xMax: number;
-                                yMax: number;
-                            };
-                            compression?: string;
-                            line_order?: string;
-                            pixel_aspect_ratio?: number;
-                            tiled: boolean;
-                            tiles?: {
-                                width: number;
-                                height: number;
-                                level_mode?: string;
-                                rounding_mode?: string;
-                            };
-                            deep: boolean;
-                            chunk_count?: number;
-                            color_space?: string;
-                            software?: string;
-                            /** @description Required attributes the part lacks. */
-                            missing_required: string[];
-                            channels: {
-                                name: string;
-                                /** @description The name before the last dot (`diffuse` of `diffuse.R`); empty for none. */
-                                layer: string;
-                                /** @description The name after the last dot. */
-                                component: string;
-                                /** @description HALF, FLOAT or UINT (an unknown type: its number). */
-                                pixel_type: string;
-                                x_sampling: number;
-                                y_sampling: number;
-                                p_linear: boolean;
-                            }[];
-                            /** @description In file order (GET /exr/files/{id}). */
-                            attributes?: {
-                                name: string;
-                                /** @description The type name in the file (`string`, `box2i`, `chlist`, ...). */
-                                type: string;
-                                /** @description The value's size in bytes. */
-                                size: number;
-                                /** @description Where the attribute's name starts in the file. */
-                                offset: number;
-                                /** @description The decoded value (src/exr/exr.types.ts: ExrAttributeValues). */
-                                value: unknown;
-                            }[];
-                        }[];
-                        /** @description Bytes 4-7: version and flags. */
-                        version_field?: number;
-                        header_end?: number;
-                        /** @description What the parser found odd without refusing the file. */
-                        issues: unknown[];
-                        vector_layout?: string;
-                        /** @description Where the object sits in Flows (the first 100). */
-                        frames: {
-                            /** UUID */
-                            flow_id: string;
-                            object_id: string;
-                            /**
-                             * TimeRange
-                             * @description The segment's timerange.
-                             */
-                            timerange: string;
-                            frame_number?: number;
-                            /** @enum {unknown} */
-                            frame_source?: "name" | "timeline";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ExrFileDetail"];
                 };
             };
             /** @description Bad request. Not an OpenEXR file, or an invalid body. */
@@ -4151,21 +3922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The media object does not exist. */
@@ -4174,21 +3931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4213,146 +3956,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description A file id. */
-                        id: string;
-                        /** @enum {unknown} */
-                        status: "inspected" | "failed";
-                        /** @description Why a file failed: MISSING, NO_STORAGE, or the parser's code (BAD_MAGIC, TRUNCATED, ...). */
-                        error?: {
-                            code: string;
-                            message: string;
-                        };
-                        object_id?: string;
-                        storage_id?: string;
-                        path: string;
-                        size_bytes?: number;
-                        /** @description The object's last modification in its backend. */
-                        mtime?: string;
-                        /** @description SHA-256 of the header's bytes. */
-                        header_hash?: string;
-                        part_count?: number;
-                        deep?: boolean;
-                        tiled?: boolean;
-                        /** @description The first part's data window. */
-                        width?: number;
-                        height?: number;
-                        channel_count?: number;
-                        compressions: string[];
-                        channel_names: string[];
-                        pixel_types: string[];
-                        resolutions: string[];
-                        frame_number?: number;
-                        /** @enum {unknown} */
-                        frame_source?: "name" | "timeline";
-                        inspection_count: number;
-                        first_inspected: string;
-                        last_inspected: string;
-                        /**
-                         * Format: date-time
-                         * @description When the last Flow using the object stopped using it.
-                         */
-                        removed?: string;
-                        frame?: {
-                            /** UUID */
-                            flow_id: string;
-                            object_id: string;
-                            /**
-                             * TimeRange
-                             * @description The segment's timerange.
-                             */
-                            timerange: string;
-                            frame_number?: number;
-                            /** @enum {unknown} */
-                            frame_source?: "name" | "timeline";
-                        };
-                        parts: {
-                            index: number;
-                            name?: string;
-                            /** @description scanlineimage, tiledimage, deepscanline, deeptile (or unknown). */
-                            type: string;
-                            view?: string;
-                            /** @description The part declares its views (`multiView`). */
-                            multi_view: boolean;
-                            /** @description The data window's width. */
-                            width?: number;
-                            height?: number;
-                            display_width?: number;
-                            display_height?: number;
-                            data_window?: {
-                                xMin: number;
-                                yMin: number;
-                                xMax: number;
-                                yMax: number;
-                            };
-                            display_window?: {
-                                xMin: number;
-                                yMin: number;
-                                xMax: number;
-                                yMax: number;
-                            };
-                            compression?: string;
-                            line_order?: string;
-                            pixel_aspect_ratio?: number;
-                            tiled: boolean;
-                            tiles?: {
-                                width: number;
-                                height: number;
-                                level_mode?: string;
-                                rounding_mode?: string;
-                            };
-                            deep: boolean;
-                            chunk_count?: number;
-                            color_space?: string;
-                            software?: string;
-                            /** @description Required attributes the part lacks. */
-                            missing_required: string[];
-                            channels: {
-                                name: string;
-                                /** @description The name before the last dot (`diffuse` of `diffuse.R`); empty for none. */
-                                layer: string;
-                                /** @description The name after the last dot. */
-                                component: string;
-                                /** @description HALF, FLOAT or UINT (an unknown type: its number). */
-                                pixel_type: string;
-                                x_sampling: number;
-                                y_sampling: number;
-                                p_linear: boolean;
-                            }[];
-                            /** @description In file order (GET /exr/files/{id}). */
-                            attributes?: {
-                                name: string;
-                                /** @description The type name in the file (`string`, `box2i`, `chlist`, ...). */
-                                type: string;
-                                /** @description The value's size in bytes. */
-                                size: number;
-                                /** @description Where the attribute's name starts in the file. */
-                                offset: number;
-                                /** @description The decoded value (src/exr/exr.types.ts: ExrAttributeValues). */
-                                value: unknown;
-                            }[];
-                        }[];
-                        /** @description Bytes 4-7: version and flags. */
-                        version_field?: number;
-                        header_end?: number;
-                        /** @description What the parser found odd without refusing the file. */
-                        issues: unknown[];
-                        vector_layout?: string;
-                        /** @description Where the object sits in Flows (the first 100). */
-                        frames: {
-                            /** UUID */
-                            flow_id: string;
-                            object_id: string;
-                            /**
-                             * TimeRange
-                             * @description The segment's timerange.
-                             */
-                            timerange: string;
-                            frame_number?: number;
-                            /** @enum {unknown} */
-                            frame_source?: "name" | "timeline";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ExrFileDetail"];
                 };
             };
             /** @description Bad request. Give object_id or path. */
@@ -4361,21 +3965,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description No EXR file was recorded for it. */
@@ -4384,21 +3974,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4432,21 +4008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description No EXR file was recorded for it. */
@@ -4455,21 +4017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4478,7 +4026,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this Flow's frames. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
             };
             header?: never;
             path?: never;
@@ -4521,21 +4069,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Flow does not exist. */
@@ -4544,21 +4078,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4567,7 +4087,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this Flow's frames. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
             };
             header?: never;
             path?: never;
@@ -4590,21 +4110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Flow does not exist. */
@@ -4613,21 +4119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4647,69 +4139,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Deletion Request ID
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description ID of the flow to which the deletion request relates
-                         */
-                        flow_id: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange of FlowSegments to be deleted in this request
-                         */
-                        timerange_to_delete: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange of FlowSegments not yet deleted by this request
-                         */
-                        timerange_remaining?: string;
-                        /** @description Whether the Flow should be deleted once the timerange has been */
-                        delete_flow: boolean;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request was created
-                         */
-                        created?: string;
-                        /** @description A string identifier for the entity that created the deletion request. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request was updated
-                         */
-                        updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request will be deleted
-                         */
-                        expiry?: string;
-                        /**
-                         * @description Status of the delete request
-                         * @enum {string}
-                         */
-                        status: "created" | "started" | "done" | "error";
-                        /**
-                         * Error
-                         * @description Provides more information for the error status.
-                         */
-                        error?: {
-                            /** @description The error type name. */
-                            type: string;
-                            /** @description Summary description of the error and causes. */
-                            summary: string;
-                            /** @description Stack trace leading to error (as a list of strings) */
-                            traceback?: string[];
-                            /**
-                             * Format: date-time
-                             * @description Time at which the error ocurred, to aid in log correlation
-                             */
-                            time: string;
-                        };
-                    }[];
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "9f0187c1-419c-44d2-8269-e869ba409462",
+                     *         "flow_id": "d14c70ad-6c59-4092-b51f-b75f6edf04e3",
+                     *         "timerange_to_delete": "[1537349337:0_1537349347:21333333)",
+                     *         "timerange_remaining": "[1537349339:0_1537349347:21333333)",
+                     *         "delete_flow": true,
+                     *         "created": "2018-12-10T15:40:08.339376+00:00",
+                     *         "updated": "2018-12-10T15:40:09.339393+00:00",
+                     *         "expiry": "2018-12-11T15:40:09.339393+00:00",
+                     *         "created_by": "tams-dev",
+                     *         "status": "started"
+                     *       },
+                     *       {
+                     *         "id": "58b3793e-c9ad-4a7f-b680-e823685bb52d",
+                     *         "flow_id": "58b3793e-c9ad-4a7f-b680-e823685bb52d",
+                     *         "timerange_to_delete": "[0:0_1000:0)",
+                     *         "timerange_remaining": "[900:0_1000:0)",
+                     *         "delete_flow": false,
+                     *         "created": "2018-12-10T15:40:08.339376+00:00",
+                     *         "updated": "2018-12-10T15:40:09.339393+00:00",
+                     *         "expiry": "2018-12-11T15:40:09.339393+00:00",
+                     *         "created_by": "tams-dev",
+                     *         "status": "started"
+                     *       },
+                     *       {
+                     *         "id": "3f04ae16-8b78-4426-9ccf-85ddaf908937",
+                     *         "flow_id": "f43619e9-6333-438d-95b3-1e89f426d920",
+                     *         "timerange_to_delete": "[0:0_1000:0)",
+                     *         "timerange_remaining": "[900:0_1000:0)",
+                     *         "delete_flow": false,
+                     *         "created": "2018-12-10T15:40:08.339376+00:00",
+                     *         "updated": "2018-12-10T15:18:52.426792+00:00",
+                     *         "expiry": "2018-12-11T15:40:09.339393+00:00",
+                     *         "created_by": "tams-dev",
+                     *         "status": "error",
+                     *         "error": {
+                     *           "type": "TAMSError",
+                     *           "summary": "Flow delete failed because ...",
+                     *           "traceback": [
+                     *             "Exception: The flow segment could not be deleted",
+                     *             "The above exception was the direct cause of the following exception:",
+                     *             "",
+                     *             "",
+                     *             "Traceback (most recent call last):",
+                     *             "  <traceback...>",
+                     *             "TAMSError: Unable to continue"
+                     *           ],
+                     *           "time": "2018-12-10T15:18:52.426792+00:00"
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["DeletionRequestsList"];
                 };
             };
         };
@@ -4751,69 +4235,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Deletion Request ID
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description ID of the flow to which the deletion request relates
-                         */
-                        flow_id: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange of FlowSegments to be deleted in this request
-                         */
-                        timerange_to_delete: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange of FlowSegments not yet deleted by this request
-                         */
-                        timerange_remaining?: string;
-                        /** @description Whether the Flow should be deleted once the timerange has been */
-                        delete_flow: boolean;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request was created
-                         */
-                        created?: string;
-                        /** @description A string identifier for the entity that created the deletion request. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request was updated
-                         */
-                        updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request will be deleted
-                         */
-                        expiry?: string;
-                        /**
-                         * @description Status of the delete request
-                         * @enum {string}
-                         */
-                        status: "created" | "started" | "done" | "error";
-                        /**
-                         * Error
-                         * @description Provides more information for the error status.
-                         */
-                        error?: {
-                            /** @description The error type name. */
-                            type: string;
-                            /** @description Summary description of the error and causes. */
-                            summary: string;
-                            /** @description Stack trace leading to error (as a list of strings) */
-                            traceback?: string[];
-                            /**
-                             * Format: date-time
-                             * @description Time at which the error ocurred, to aid in log correlation
-                             */
-                            time: string;
-                        };
-                    };
+                    /**
+                     * @example {
+                     *       "id": "9f0187c1-419c-44d2-8269-e869ba409462",
+                     *       "flow_id": "d14c70ad-6c59-4092-b51f-b75f6edf04e3",
+                     *       "timerange_to_delete": "[1537349337:0_1537349347:21333333)",
+                     *       "timerange_remaining": "[1537349339:0_1537349347:21333333)",
+                     *       "delete_flow": true,
+                     *       "created": "2018-12-10T15:40:08.339376+00:00",
+                     *       "updated": "2018-12-10T15:40:09.339393+00:00",
+                     *       "expiry": "2018-12-11T15:40:09.339393+00:00",
+                     *       "created_by": "tams-dev",
+                     *       "status": "started"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeletionRequest"];
                 };
             };
             /** @description The requested flow delete request does not exist. */
@@ -4822,21 +4258,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4867,21 +4289,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4890,13 +4298,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Filter on source identifier. */
-                source_id?: string;
+                source_id?: components["schemas"]["uuid"];
                 /** @description Filter on flows that overlap the given timerange. An empty timerange returns flows with no content. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Filter on flow format. */
-                format?: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
+                format?: components["schemas"]["contentformat"];
                 /** @description Filter on flow codec. */
-                codec?: string;
+                codec?: components["schemas"]["mimetype"];
                 /** @description Filter on flows that have the given label. */
                 label?: string;
                 /** @description Filter on resources that have a tag named {name} and with the given value. The {name} could contain escaped characters to allow it to be used in a URL. */
@@ -4930,956 +4338,134 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": ({
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:video";
-                        /**
-                         * Video Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this video Flow
-                         */
-                        essence_parameters: {
-                            /** @description The fixed number of frames per second. If this parameter is unset, the frame_rate is either unknown or variable. */
-                            frame_rate?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /**
-                                 * @description denominator
-                                 * @default 1
-                                 */
-                                denominator?: number;
-                            };
-                            /** @description The width of the picture in pixels. */
-                            frame_width: number;
-                            /** @description The height of the picture in pixels. */
-                            frame_height: number;
-                            /** @description The number of significant bits used to represent the video component sample. If codec is `video/raw`, bit_depth must be set. */
-                            bit_depth?: number;
-                            /**
-                             * @description Interlaced video mode for frames in this Flow
-                             * @enum {string}
-                             */
-                            interlace_mode?: "progressive" | "interlaced_tff" | "interlaced_bff" | "interlaced_psf";
-                            /**
-                             * @description Colorspace used for the video
-                             * @enum {string}
-                             */
-                            colorspace?: "BT601" | "BT709" | "BT2020" | "BT2100";
-                            /**
-                             * @description Transfer characteristic
-                             * @enum {string}
-                             */
-                            transfer_characteristic?: "SDR" | "HLG" | "PQ";
-                            /** @description The display aspect ratio. i.e. display_width / display_height */
-                            aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                            /** @description The pixel aspect ratio. This is usually 1:1 (i.e. square pixels) for modern video. Some, usually older, video formats use non-square pixels e.g. some Standard Definition video. This is where that may be indicated. */
-                            pixel_aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                            /**
-                             * @description Picture component representation.
-                             * @enum {string}
-                             */
-                            component_type?: "YCbCr" | "RGB";
-                            /** @description Horizontal chroma component sub-sampling. When unc_type is set to a YUV type, horiz_chroma_subs must be set. */
-                            horiz_chroma_subs?: number;
-                            /** @description Vertical chroma component sub-sampling. When unc_type is set to a YUV type, vert_chroma_subs must be set. */
-                            vert_chroma_subs?: number;
-                            /** Uncompressed Video Parameters */
-                            unc_parameters?: {
-                                /**
-                                 * @description Uncompressed picture packing type. If codec is `video/raw`, unc_type must be set.
-                                 * @enum {string}
-                                 */
-                                unc_type: "planar" | "YUYV" | "UYVY" | "AYUV" | "v210" | "v216" | "RGB" | "RGBx" | "xRGB" | "BGRx" | "xBGR" | "RGBA" | "ARGB" | "BGRA" | "ABGR" | "alpha";
-                            };
-                            /** AVC Codec Parameters */
-                            avc_parameters?: {
-                                /** @description AVC / H.264 profile byte (as used in codec strings). */
-                                profile: number;
-                                /** @description AVC / H.264 level byte (as used in codec strings). */
-                                level: number;
-                                /** @description AVC / H.264 flags byte (as used in codec strings). */
-                                flags: number;
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:audio";
-                        /**
-                         * Audio Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this audio Flow
-                         */
-                        essence_parameters: {
-                            /** @description The fixed number of samples per second. */
-                            sample_rate: number;
-                            /** @description The channel count. */
-                            channels: number;
-                            /** @description The number of significant bits used to represent the audio sample. The minumum number of bytes then equals `round_up(bit_depth / 8)`. If codec is `audio/x-raw-int` bit_depth must be set. If codec is `audio/x-raw-float` bit_depth must be set to 32 or 64 */
-                            bit_depth?: number;
-                            /** Audio Codec Parameters */
-                            codec_parameters?: {
-                                /** @description The fixed number of samples per coded audio frame. */
-                                coded_frame_size?: number;
-                                /** @description The MPEG-4 Object Type Identification. For more information on the use of this property in codec strings, see https://developer.mozilla.org/en-US/docs/Web/Media/Formats/codecs_parameter#mpeg-4_audio */
-                                mp4_oti?: number;
-                            };
-                            /** Uncompressed Audio Parameters */
-                            unc_parameters?: {
-                                /**
-                                 * @description The uncompressed audio multi-channel representation type. If codec is `audio/x-raw-int` or `audio/x-raw-float`, unc_type must be set.
-                                 * @enum {string}
-                                 */
-                                unc_type: "interleaved" | "planar" | "pairs";
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-tam:format:image";
-                        /**
-                         * Image Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this image Flow
-                         */
-                        essence_parameters: {
-                            /** @description The width of the picture in pixels. */
-                            frame_width: number;
-                            /** @description The height of the picture in pixels. */
-                            frame_height: number;
-                            /** @description The display aspect ratio. i.e. display_width / display_height */
-                            aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:data";
-                        /**
-                         * Data Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this data Flow
-                         */
-                        essence_parameters: {
-                            /** @description The type of information encoded in the flow, identified using a URN. e.g. The data_type may be urn:x-tams:data:bounding-box, and the codec `application/json`. */
-                            data_type?: string;
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec?: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:multi";
-                    })[];
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "4f79cfd1-c057-47f4-8e4d-1b126ca7bf34",
+                     *         "source_id": "2aa143ac-0ab7-4d75-bc32-5c00c13d186f",
+                     *         "generation": 0,
+                     *         "created": "2008-05-27T18:51:00Z",
+                     *         "metadata_updated": "2023-09-14T09:45:26Z",
+                     *         "segments_updated": "2023-09-14T09:45:26Z",
+                     *         "description": "Big Buck Bunny",
+                     *         "label": "bbb",
+                     *         "format": "urn:x-nmos:format:video",
+                     *         "created_by": "tams-dev",
+                     *         "updated_by": "tams-dev",
+                     *         "tags": {
+                     *           "input_quality": "contribution",
+                     *           "_tams_segmentation_rate": "10"
+                     *         },
+                     *         "codec": "video/h264",
+                     *         "container": "video/mp2t",
+                     *         "avg_bit_rate": 2479,
+                     *         "essence_parameters": {
+                     *           "frame_rate": {
+                     *             "numerator": 24,
+                     *             "denominator": 1
+                     *           },
+                     *           "frame_width": 1280,
+                     *           "frame_height": 720,
+                     *           "bit_depth": 8,
+                     *           "interlace_mode": "progressive",
+                     *           "colorspace": "BT709",
+                     *           "transfer_characteristic": "SDR",
+                     *           "aspect_ratio": {
+                     *             "numerator": 16,
+                     *             "denominator": 9
+                     *           },
+                     *           "pixel_aspect_ratio": {
+                     *             "numerator": 1,
+                     *             "denominator": 1
+                     *           },
+                     *           "component_type": "YCbCr",
+                     *           "vert_chroma_subs": 2,
+                     *           "horiz_chroma_subs": 2,
+                     *           "avc_parameters": {
+                     *             "profile": 100,
+                     *             "level": 31,
+                     *             "flags": 0
+                     *           }
+                     *         }
+                     *       },
+                     *       {
+                     *         "id": "6101df05-06bb-41b8-8af4-cf7cd33df209",
+                     *         "source_id": "41d7f7eb-c48d-4513-9b37-17b418d26d7f",
+                     *         "generation": 1,
+                     *         "created": "2018-03-06T09:10:22Z",
+                     *         "metadata_updated": "2018-03-06T09:12:22Z",
+                     *         "segments_updated": "2018-03-06T11:14:32Z",
+                     *         "description": "audio capture web",
+                     *         "label": "capture_1",
+                     *         "format": "urn:x-nmos:format:audio",
+                     *         "created_by": "tams-dev",
+                     *         "updated_by": "tams-dev",
+                     *         "tags": {
+                     *           "input_quality": "web",
+                     *           "_tams_segmentation_rate": "375/8"
+                     *         },
+                     *         "codec": "audio/aac",
+                     *         "container": "video/mp2t",
+                     *         "avg_bit_rate": 128,
+                     *         "essence_parameters": {
+                     *           "sample_rate": 48000,
+                     *           "channels": 2,
+                     *           "bit_depth": 24,
+                     *           "codec_parameters": {
+                     *             "coded_frame_size": 1024,
+                     *             "mp4_oti": 2
+                     *           }
+                     *         }
+                     *       },
+                     *       {
+                     *         "id": "0fde9c11-da9d-434a-a113-d3b20a2cf251",
+                     *         "source_id": "2aa143ac-0ab7-4d75-bc32-5c00c13d186f",
+                     *         "generation": 0,
+                     *         "created": "2018-03-06T09:10:22Z",
+                     *         "metadata_updated": "2018-03-06T09:12:22Z",
+                     *         "segments_updated": "2018-03-06T11:14:32Z",
+                     *         "description": "video capture",
+                     *         "label": "capture_1",
+                     *         "format": "urn:x-nmos:format:video",
+                     *         "created_by": "tams-dev",
+                     *         "updated_by": "tams-dev",
+                     *         "tags": {
+                     *           "input_quality": "intermediate",
+                     *           "_tams_segmentation_rate": "25"
+                     *         },
+                     *         "codec": "video/raw",
+                     *         "container": "video/quicktime",
+                     *         "avg_bit_rate": 1658880,
+                     *         "essence_parameters": {
+                     *           "frame_rate": {
+                     *             "numerator": 50,
+                     *             "denominator": 1
+                     *           },
+                     *           "frame_width": 1920,
+                     *           "frame_height": 1080,
+                     *           "bit_depth": 8,
+                     *           "interlace_mode": "progressive",
+                     *           "colorspace": "BT709",
+                     *           "transfer_characteristic": "SDR",
+                     *           "aspect_ratio": {
+                     *             "numerator": 16,
+                     *             "denominator": 9
+                     *           },
+                     *           "pixel_aspect_ratio": {
+                     *             "numerator": 1,
+                     *             "denominator": 1
+                     *           },
+                     *           "component_type": "YCbCr",
+                     *           "unc_parameters": {
+                     *             "unc_type": "UYVY"
+                     *           },
+                     *           "vert_chroma_subs": 1,
+                     *           "horiz_chroma_subs": 2
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["Flow"][];
                 };
             };
             /** @description Bad request. Invalid query options. */
@@ -5888,21 +4474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5911,13 +4483,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Filter on source identifier. */
-                source_id?: string;
+                source_id?: components["schemas"]["uuid"];
                 /** @description Filter on flows that overlap the given timerange. An empty timerange returns flows with no content. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Filter on flow format. */
-                format?: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
+                format?: components["schemas"]["contentformat"];
                 /** @description Filter on flow codec. */
-                codec?: string;
+                codec?: components["schemas"]["mimetype"];
                 /** @description Filter on flows that have the given label. */
                 label?: string;
                 /** @description Filter on resources that have a tag named {name} and with the given value. The {name} could contain escaped characters to allow it to be used in a URL. */
@@ -5960,21 +4532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5985,11 +4543,11 @@ export interface operations {
                 /** @description Include the available segment timerange in the response. */
                 include_timerange?: boolean;
                 /** @description Limit the returned available segment timerange to this timerange. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
             };
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -6001,956 +4559,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:video";
-                        /**
-                         * Video Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this video Flow
-                         */
-                        essence_parameters: {
-                            /** @description The fixed number of frames per second. If this parameter is unset, the frame_rate is either unknown or variable. */
-                            frame_rate?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /**
-                                 * @description denominator
-                                 * @default 1
-                                 */
-                                denominator?: number;
-                            };
-                            /** @description The width of the picture in pixels. */
-                            frame_width: number;
-                            /** @description The height of the picture in pixels. */
-                            frame_height: number;
-                            /** @description The number of significant bits used to represent the video component sample. If codec is `video/raw`, bit_depth must be set. */
-                            bit_depth?: number;
-                            /**
-                             * @description Interlaced video mode for frames in this Flow
-                             * @enum {string}
-                             */
-                            interlace_mode?: "progressive" | "interlaced_tff" | "interlaced_bff" | "interlaced_psf";
-                            /**
-                             * @description Colorspace used for the video
-                             * @enum {string}
-                             */
-                            colorspace?: "BT601" | "BT709" | "BT2020" | "BT2100";
-                            /**
-                             * @description Transfer characteristic
-                             * @enum {string}
-                             */
-                            transfer_characteristic?: "SDR" | "HLG" | "PQ";
-                            /** @description The display aspect ratio. i.e. display_width / display_height */
-                            aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                            /** @description The pixel aspect ratio. This is usually 1:1 (i.e. square pixels) for modern video. Some, usually older, video formats use non-square pixels e.g. some Standard Definition video. This is where that may be indicated. */
-                            pixel_aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                            /**
-                             * @description Picture component representation.
-                             * @enum {string}
-                             */
-                            component_type?: "YCbCr" | "RGB";
-                            /** @description Horizontal chroma component sub-sampling. When unc_type is set to a YUV type, horiz_chroma_subs must be set. */
-                            horiz_chroma_subs?: number;
-                            /** @description Vertical chroma component sub-sampling. When unc_type is set to a YUV type, vert_chroma_subs must be set. */
-                            vert_chroma_subs?: number;
-                            /** Uncompressed Video Parameters */
-                            unc_parameters?: {
-                                /**
-                                 * @description Uncompressed picture packing type. If codec is `video/raw`, unc_type must be set.
-                                 * @enum {string}
-                                 */
-                                unc_type: "planar" | "YUYV" | "UYVY" | "AYUV" | "v210" | "v216" | "RGB" | "RGBx" | "xRGB" | "BGRx" | "xBGR" | "RGBA" | "ARGB" | "BGRA" | "ABGR" | "alpha";
-                            };
-                            /** AVC Codec Parameters */
-                            avc_parameters?: {
-                                /** @description AVC / H.264 profile byte (as used in codec strings). */
-                                profile: number;
-                                /** @description AVC / H.264 level byte (as used in codec strings). */
-                                level: number;
-                                /** @description AVC / H.264 flags byte (as used in codec strings). */
-                                flags: number;
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:audio";
-                        /**
-                         * Audio Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this audio Flow
-                         */
-                        essence_parameters: {
-                            /** @description The fixed number of samples per second. */
-                            sample_rate: number;
-                            /** @description The channel count. */
-                            channels: number;
-                            /** @description The number of significant bits used to represent the audio sample. The minumum number of bytes then equals `round_up(bit_depth / 8)`. If codec is `audio/x-raw-int` bit_depth must be set. If codec is `audio/x-raw-float` bit_depth must be set to 32 or 64 */
-                            bit_depth?: number;
-                            /** Audio Codec Parameters */
-                            codec_parameters?: {
-                                /** @description The fixed number of samples per coded audio frame. */
-                                coded_frame_size?: number;
-                                /** @description The MPEG-4 Object Type Identification. For more information on the use of this property in codec strings, see https://developer.mozilla.org/en-US/docs/Web/Media/Formats/codecs_parameter#mpeg-4_audio */
-                                mp4_oti?: number;
-                            };
-                            /** Uncompressed Audio Parameters */
-                            unc_parameters?: {
-                                /**
-                                 * @description The uncompressed audio multi-channel representation type. If codec is `audio/x-raw-int` or `audio/x-raw-float`, unc_type must be set.
-                                 * @enum {string}
-                                 */
-                                unc_type: "interleaved" | "planar" | "pairs";
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-tam:format:image";
-                        /**
-                         * Image Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this image Flow
-                         */
-                        essence_parameters: {
-                            /** @description The width of the picture in pixels. */
-                            frame_width: number;
-                            /** @description The height of the picture in pixels. */
-                            frame_height: number;
-                            /** @description The display aspect ratio. i.e. display_width / display_height */
-                            aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:data";
-                        /**
-                         * Data Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this data Flow
-                         */
-                        essence_parameters: {
-                            /** @description The type of information encoded in the flow, identified using a URN. e.g. The data_type may be urn:x-tams:data:bounding-box, and the codec `application/json`. */
-                            data_type?: string;
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec?: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:multi";
-                    };
+                    "application/json": components["schemas"]["Flow"];
                 };
             };
             /** @description Bad request. Invalid query options. */
@@ -6959,21 +4568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -6982,21 +4577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -7006,963 +4587,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         /** @description Describes a Flow */
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * UUID
-                     * @description Flow identifier
-                     */
-                    id: string;
-                    /**
-                     * UUID
-                     * @description Source identifier
-                     */
-                    source_id: string;
-                    /** @description Freeform string label for the flow */
-                    label?: string;
-                    /** @description Freeform text describing the flow */
-                    description?: string;
-                    /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    created_by?: string;
-                    /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    updated_by?: string;
-                    /**
-                     * Tags
-                     * @description Key value is a freeform string.
-                     */
-                    tags?: {
-                        [key: string]: string;
-                    };
-                    /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                    metadata_version?: string;
-                    /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                    generation?: number;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    created?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    metadata_updated?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    segments_updated?: string;
-                    /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                    read_only?: boolean;
-                    /**
-                     * MIME Type
-                     * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                     */
-                    codec: string;
-                    /**
-                     * MIME Type
-                     * @description The container MIME type for flow segments.
-                     */
-                    container?: string;
-                    /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    avg_bit_rate?: number;
-                    /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    max_bit_rate?: number;
-                    /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                    segment_duration?: {
-                        /** @description numerator */
-                        numerator: number;
-                        /**
-                         * @description denominator
-                         * @default 1
-                         */
-                        denominator?: number;
-                    };
-                    /**
-                     * TimeRange
-                     * @description The timerange of samples available in the flow, as described by the TimeRange type
-                     */
-                    timerange?: string;
-                    /**
-                     * Flow Collection
-                     * @description List of Flows that are collected together by this Flow.
-                     */
-                    flow_collection?: {
-                        /**
-                         * UUID
-                         * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                         */
-                        id: string;
-                        /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                        role: string;
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from this Flow collection's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                    }[];
-                    /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                    collected_by?: string[];
-                    /**
-                     * Container Mapping
-                     * @description Describes the mapping of the Flow essence from the this Flow's container
-                     */
-                    container_mapping?: {
-                        /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                        track_index?: number;
-                        /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                        format_track_index?: number;
-                        /** @description Mapping for channels in audio tracks to the Flow channels */
-                        audio_track?: {
-                            /** @description Array of (zero-based) container channel numbers in Flow order */
-                            channel_numbers?: number[];
-                            /** @description Inclusive range of (zero-based) container channel numbers */
-                            channel_range?: string;
-                        };
-                        /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                        mp2ts_container?: {
-                            /** @description The packet ID for the elementary stream packets */
-                            pid?: number;
-                        };
-                        /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                        mxf_container?: {
-                            /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                            package_uid?: string;
-                            /** @description The track ID in the package */
-                            track_id?: number;
-                        };
-                        /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                        isobmff_container?: {
-                            /** @description The track ID */
-                            track_id?: number;
-                        };
-                    };
-                    /**
-                     * @description The primary content type URN for the flow.
-                     * @enum {string}
-                     */
-                    format: "urn:x-nmos:format:video";
-                    /**
-                     * Video Flow Essence Parameters
-                     * @description Describes the parameters of the essence inside this video Flow
-                     */
-                    essence_parameters: {
-                        /** @description The fixed number of frames per second. If this parameter is unset, the frame_rate is either unknown or variable. */
-                        frame_rate?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator?: number;
-                        };
-                        /** @description The width of the picture in pixels. */
-                        frame_width: number;
-                        /** @description The height of the picture in pixels. */
-                        frame_height: number;
-                        /** @description The number of significant bits used to represent the video component sample. If codec is `video/raw`, bit_depth must be set. */
-                        bit_depth?: number;
-                        /**
-                         * @description Interlaced video mode for frames in this Flow
-                         * @enum {string}
-                         */
-                        interlace_mode?: "progressive" | "interlaced_tff" | "interlaced_bff" | "interlaced_psf";
-                        /**
-                         * @description Colorspace used for the video
-                         * @enum {string}
-                         */
-                        colorspace?: "BT601" | "BT709" | "BT2020" | "BT2100";
-                        /**
-                         * @description Transfer characteristic
-                         * @enum {string}
-                         */
-                        transfer_characteristic?: "SDR" | "HLG" | "PQ";
-                        /** @description The display aspect ratio. i.e. display_width / display_height */
-                        aspect_ratio?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /** @description denominator */
-                            denominator: number;
-                        };
-                        /** @description The pixel aspect ratio. This is usually 1:1 (i.e. square pixels) for modern video. Some, usually older, video formats use non-square pixels e.g. some Standard Definition video. This is where that may be indicated. */
-                        pixel_aspect_ratio?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /** @description denominator */
-                            denominator: number;
-                        };
-                        /**
-                         * @description Picture component representation.
-                         * @enum {string}
-                         */
-                        component_type?: "YCbCr" | "RGB";
-                        /** @description Horizontal chroma component sub-sampling. When unc_type is set to a YUV type, horiz_chroma_subs must be set. */
-                        horiz_chroma_subs?: number;
-                        /** @description Vertical chroma component sub-sampling. When unc_type is set to a YUV type, vert_chroma_subs must be set. */
-                        vert_chroma_subs?: number;
-                        /** Uncompressed Video Parameters */
-                        unc_parameters?: {
-                            /**
-                             * @description Uncompressed picture packing type. If codec is `video/raw`, unc_type must be set.
-                             * @enum {string}
-                             */
-                            unc_type: "planar" | "YUYV" | "UYVY" | "AYUV" | "v210" | "v216" | "RGB" | "RGBx" | "xRGB" | "BGRx" | "xBGR" | "RGBA" | "ARGB" | "BGRA" | "ABGR" | "alpha";
-                        };
-                        /** AVC Codec Parameters */
-                        avc_parameters?: {
-                            /** @description AVC / H.264 profile byte (as used in codec strings). */
-                            profile: number;
-                            /** @description AVC / H.264 level byte (as used in codec strings). */
-                            level: number;
-                            /** @description AVC / H.264 flags byte (as used in codec strings). */
-                            flags: number;
-                        };
-                    };
-                } | {
-                    /**
-                     * UUID
-                     * @description Flow identifier
-                     */
-                    id: string;
-                    /**
-                     * UUID
-                     * @description Source identifier
-                     */
-                    source_id: string;
-                    /** @description Freeform string label for the flow */
-                    label?: string;
-                    /** @description Freeform text describing the flow */
-                    description?: string;
-                    /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    created_by?: string;
-                    /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    updated_by?: string;
-                    /**
-                     * Tags
-                     * @description Key value is a freeform string.
-                     */
-                    tags?: {
-                        [key: string]: string;
-                    };
-                    /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                    metadata_version?: string;
-                    /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                    generation?: number;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    created?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    metadata_updated?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    segments_updated?: string;
-                    /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                    read_only?: boolean;
-                    /**
-                     * MIME Type
-                     * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                     */
-                    codec: string;
-                    /**
-                     * MIME Type
-                     * @description The container MIME type for flow segments.
-                     */
-                    container?: string;
-                    /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    avg_bit_rate?: number;
-                    /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    max_bit_rate?: number;
-                    /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                    segment_duration?: {
-                        /** @description numerator */
-                        numerator: number;
-                        /**
-                         * @description denominator
-                         * @default 1
-                         */
-                        denominator?: number;
-                    };
-                    /**
-                     * TimeRange
-                     * @description The timerange of samples available in the flow, as described by the TimeRange type
-                     */
-                    timerange?: string;
-                    /**
-                     * Flow Collection
-                     * @description List of Flows that are collected together by this Flow.
-                     */
-                    flow_collection?: {
-                        /**
-                         * UUID
-                         * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                         */
-                        id: string;
-                        /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                        role: string;
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from this Flow collection's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                    }[];
-                    /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                    collected_by?: string[];
-                    /**
-                     * Container Mapping
-                     * @description Describes the mapping of the Flow essence from the this Flow's container
-                     */
-                    container_mapping?: {
-                        /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                        track_index?: number;
-                        /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                        format_track_index?: number;
-                        /** @description Mapping for channels in audio tracks to the Flow channels */
-                        audio_track?: {
-                            /** @description Array of (zero-based) container channel numbers in Flow order */
-                            channel_numbers?: number[];
-                            /** @description Inclusive range of (zero-based) container channel numbers */
-                            channel_range?: string;
-                        };
-                        /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                        mp2ts_container?: {
-                            /** @description The packet ID for the elementary stream packets */
-                            pid?: number;
-                        };
-                        /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                        mxf_container?: {
-                            /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                            package_uid?: string;
-                            /** @description The track ID in the package */
-                            track_id?: number;
-                        };
-                        /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                        isobmff_container?: {
-                            /** @description The track ID */
-                            track_id?: number;
-                        };
-                    };
-                    /**
-                     * @description The primary content type URN for the flow.
-                     * @enum {string}
-                     */
-                    format: "urn:x-nmos:format:audio";
-                    /**
-                     * Audio Flow Essence Parameters
-                     * @description Describes the parameters of the essence inside this audio Flow
-                     */
-                    essence_parameters: {
-                        /** @description The fixed number of samples per second. */
-                        sample_rate: number;
-                        /** @description The channel count. */
-                        channels: number;
-                        /** @description The number of significant bits used to represent the audio sample. The minumum number of bytes then equals `round_up(bit_depth / 8)`. If codec is `audio/x-raw-int` bit_depth must be set. If codec is `audio/x-raw-float` bit_depth must be set to 32 or 64 */
-                        bit_depth?: number;
-                        /** Audio Codec Parameters */
-                        codec_parameters?: {
-                            /** @description The fixed number of samples per coded audio frame. */
-                            coded_frame_size?: number;
-                            /** @description The MPEG-4 Object Type Identification. For more information on the use of this property in codec strings, see https://developer.mozilla.org/en-US/docs/Web/Media/Formats/codecs_parameter#mpeg-4_audio */
-                            mp4_oti?: number;
-                        };
-                        /** Uncompressed Audio Parameters */
-                        unc_parameters?: {
-                            /**
-                             * @description The uncompressed audio multi-channel representation type. If codec is `audio/x-raw-int` or `audio/x-raw-float`, unc_type must be set.
-                             * @enum {string}
-                             */
-                            unc_type: "interleaved" | "planar" | "pairs";
-                        };
-                    };
-                } | {
-                    /**
-                     * UUID
-                     * @description Flow identifier
-                     */
-                    id: string;
-                    /**
-                     * UUID
-                     * @description Source identifier
-                     */
-                    source_id: string;
-                    /** @description Freeform string label for the flow */
-                    label?: string;
-                    /** @description Freeform text describing the flow */
-                    description?: string;
-                    /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    created_by?: string;
-                    /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    updated_by?: string;
-                    /**
-                     * Tags
-                     * @description Key value is a freeform string.
-                     */
-                    tags?: {
-                        [key: string]: string;
-                    };
-                    /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                    metadata_version?: string;
-                    /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                    generation?: number;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    created?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    metadata_updated?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    segments_updated?: string;
-                    /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                    read_only?: boolean;
-                    /**
-                     * MIME Type
-                     * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                     */
-                    codec: string;
-                    /**
-                     * MIME Type
-                     * @description The container MIME type for flow segments.
-                     */
-                    container?: string;
-                    /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    avg_bit_rate?: number;
-                    /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    max_bit_rate?: number;
-                    /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                    segment_duration?: {
-                        /** @description numerator */
-                        numerator: number;
-                        /**
-                         * @description denominator
-                         * @default 1
-                         */
-                        denominator?: number;
-                    };
-                    /**
-                     * TimeRange
-                     * @description The timerange of samples available in the flow, as described by the TimeRange type
-                     */
-                    timerange?: string;
-                    /**
-                     * Flow Collection
-                     * @description List of Flows that are collected together by this Flow.
-                     */
-                    flow_collection?: {
-                        /**
-                         * UUID
-                         * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                         */
-                        id: string;
-                        /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                        role: string;
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from this Flow collection's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                    }[];
-                    /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                    collected_by?: string[];
-                    /**
-                     * Container Mapping
-                     * @description Describes the mapping of the Flow essence from the this Flow's container
-                     */
-                    container_mapping?: {
-                        /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                        track_index?: number;
-                        /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                        format_track_index?: number;
-                        /** @description Mapping for channels in audio tracks to the Flow channels */
-                        audio_track?: {
-                            /** @description Array of (zero-based) container channel numbers in Flow order */
-                            channel_numbers?: number[];
-                            /** @description Inclusive range of (zero-based) container channel numbers */
-                            channel_range?: string;
-                        };
-                        /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                        mp2ts_container?: {
-                            /** @description The packet ID for the elementary stream packets */
-                            pid?: number;
-                        };
-                        /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                        mxf_container?: {
-                            /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                            package_uid?: string;
-                            /** @description The track ID in the package */
-                            track_id?: number;
-                        };
-                        /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                        isobmff_container?: {
-                            /** @description The track ID */
-                            track_id?: number;
-                        };
-                    };
-                    /**
-                     * @description The primary content type URN for the flow.
-                     * @enum {string}
-                     */
-                    format: "urn:x-tam:format:image";
-                    /**
-                     * Image Flow Essence Parameters
-                     * @description Describes the parameters of the essence inside this image Flow
-                     */
-                    essence_parameters: {
-                        /** @description The width of the picture in pixels. */
-                        frame_width: number;
-                        /** @description The height of the picture in pixels. */
-                        frame_height: number;
-                        /** @description The display aspect ratio. i.e. display_width / display_height */
-                        aspect_ratio?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /** @description denominator */
-                            denominator: number;
-                        };
-                    };
-                } | {
-                    /**
-                     * UUID
-                     * @description Flow identifier
-                     */
-                    id: string;
-                    /**
-                     * UUID
-                     * @description Source identifier
-                     */
-                    source_id: string;
-                    /** @description Freeform string label for the flow */
-                    label?: string;
-                    /** @description Freeform text describing the flow */
-                    description?: string;
-                    /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    created_by?: string;
-                    /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    updated_by?: string;
-                    /**
-                     * Tags
-                     * @description Key value is a freeform string.
-                     */
-                    tags?: {
-                        [key: string]: string;
-                    };
-                    /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                    metadata_version?: string;
-                    /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                    generation?: number;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    created?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    metadata_updated?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    segments_updated?: string;
-                    /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                    read_only?: boolean;
-                    /**
-                     * MIME Type
-                     * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                     */
-                    codec: string;
-                    /**
-                     * MIME Type
-                     * @description The container MIME type for flow segments.
-                     */
-                    container?: string;
-                    /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    avg_bit_rate?: number;
-                    /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    max_bit_rate?: number;
-                    /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                    segment_duration?: {
-                        /** @description numerator */
-                        numerator: number;
-                        /**
-                         * @description denominator
-                         * @default 1
-                         */
-                        denominator?: number;
-                    };
-                    /**
-                     * TimeRange
-                     * @description The timerange of samples available in the flow, as described by the TimeRange type
-                     */
-                    timerange?: string;
-                    /**
-                     * Flow Collection
-                     * @description List of Flows that are collected together by this Flow.
-                     */
-                    flow_collection?: {
-                        /**
-                         * UUID
-                         * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                         */
-                        id: string;
-                        /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                        role: string;
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from this Flow collection's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                    }[];
-                    /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                    collected_by?: string[];
-                    /**
-                     * Container Mapping
-                     * @description Describes the mapping of the Flow essence from the this Flow's container
-                     */
-                    container_mapping?: {
-                        /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                        track_index?: number;
-                        /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                        format_track_index?: number;
-                        /** @description Mapping for channels in audio tracks to the Flow channels */
-                        audio_track?: {
-                            /** @description Array of (zero-based) container channel numbers in Flow order */
-                            channel_numbers?: number[];
-                            /** @description Inclusive range of (zero-based) container channel numbers */
-                            channel_range?: string;
-                        };
-                        /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                        mp2ts_container?: {
-                            /** @description The packet ID for the elementary stream packets */
-                            pid?: number;
-                        };
-                        /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                        mxf_container?: {
-                            /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                            package_uid?: string;
-                            /** @description The track ID in the package */
-                            track_id?: number;
-                        };
-                        /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                        isobmff_container?: {
-                            /** @description The track ID */
-                            track_id?: number;
-                        };
-                    };
-                    /**
-                     * @description The primary content type URN for the flow.
-                     * @enum {string}
-                     */
-                    format: "urn:x-nmos:format:data";
-                    /**
-                     * Data Flow Essence Parameters
-                     * @description Describes the parameters of the essence inside this data Flow
-                     */
-                    essence_parameters: {
-                        /** @description The type of information encoded in the flow, identified using a URN. e.g. The data_type may be urn:x-tams:data:bounding-box, and the codec `application/json`. */
-                        data_type?: string;
-                    };
-                } | {
-                    /**
-                     * UUID
-                     * @description Flow identifier
-                     */
-                    id: string;
-                    /**
-                     * UUID
-                     * @description Source identifier
-                     */
-                    source_id: string;
-                    /** @description Freeform string label for the flow */
-                    label?: string;
-                    /** @description Freeform text describing the flow */
-                    description?: string;
-                    /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    created_by?: string;
-                    /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                    updated_by?: string;
-                    /**
-                     * Tags
-                     * @description Key value is a freeform string.
-                     */
-                    tags?: {
-                        [key: string]: string;
-                    };
-                    /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                    metadata_version?: string;
-                    /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                    generation?: number;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    created?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    metadata_updated?: string;
-                    /**
-                     * Format: date-time
-                     * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                     */
-                    segments_updated?: string;
-                    /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                    read_only?: boolean;
-                    /**
-                     * MIME Type
-                     * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                     */
-                    codec?: string;
-                    /**
-                     * MIME Type
-                     * @description The container MIME type for flow segments.
-                     */
-                    container?: string;
-                    /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    avg_bit_rate?: number;
-                    /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                    max_bit_rate?: number;
-                    /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                    segment_duration?: {
-                        /** @description numerator */
-                        numerator: number;
-                        /**
-                         * @description denominator
-                         * @default 1
-                         */
-                        denominator?: number;
-                    };
-                    /**
-                     * TimeRange
-                     * @description The timerange of samples available in the flow, as described by the TimeRange type
-                     */
-                    timerange?: string;
-                    /**
-                     * Flow Collection
-                     * @description List of Flows that are collected together by this Flow.
-                     */
-                    flow_collection?: {
-                        /**
-                         * UUID
-                         * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                         */
-                        id: string;
-                        /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                        role: string;
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from this Flow collection's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                    }[];
-                    /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                    collected_by?: string[];
-                    /**
-                     * Container Mapping
-                     * @description Describes the mapping of the Flow essence from the this Flow's container
-                     */
-                    container_mapping?: {
-                        /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                        track_index?: number;
-                        /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                        format_track_index?: number;
-                        /** @description Mapping for channels in audio tracks to the Flow channels */
-                        audio_track?: {
-                            /** @description Array of (zero-based) container channel numbers in Flow order */
-                            channel_numbers?: number[];
-                            /** @description Inclusive range of (zero-based) container channel numbers */
-                            channel_range?: string;
-                        };
-                        /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                        mp2ts_container?: {
-                            /** @description The packet ID for the elementary stream packets */
-                            pid?: number;
-                        };
-                        /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                        mxf_container?: {
-                            /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                            package_uid?: string;
-                            /** @description The track ID in the package */
-                            track_id?: number;
-                        };
-                        /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                        isobmff_container?: {
-                            /** @description The track ID */
-                            track_id?: number;
-                        };
-                    };
-                    /**
-                     * @description The primary content type URN for the flow.
-                     * @enum {string}
-                     */
-                    format: "urn:x-nmos:format:multi";
-                };
+                "application/json": components["schemas"]["Flow"];
             };
         };
         responses: {
@@ -7972,956 +4604,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:video";
-                        /**
-                         * Video Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this video Flow
-                         */
-                        essence_parameters: {
-                            /** @description The fixed number of frames per second. If this parameter is unset, the frame_rate is either unknown or variable. */
-                            frame_rate?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /**
-                                 * @description denominator
-                                 * @default 1
-                                 */
-                                denominator?: number;
-                            };
-                            /** @description The width of the picture in pixels. */
-                            frame_width: number;
-                            /** @description The height of the picture in pixels. */
-                            frame_height: number;
-                            /** @description The number of significant bits used to represent the video component sample. If codec is `video/raw`, bit_depth must be set. */
-                            bit_depth?: number;
-                            /**
-                             * @description Interlaced video mode for frames in this Flow
-                             * @enum {string}
-                             */
-                            interlace_mode?: "progressive" | "interlaced_tff" | "interlaced_bff" | "interlaced_psf";
-                            /**
-                             * @description Colorspace used for the video
-                             * @enum {string}
-                             */
-                            colorspace?: "BT601" | "BT709" | "BT2020" | "BT2100";
-                            /**
-                             * @description Transfer characteristic
-                             * @enum {string}
-                             */
-                            transfer_characteristic?: "SDR" | "HLG" | "PQ";
-                            /** @description The display aspect ratio. i.e. display_width / display_height */
-                            aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                            /** @description The pixel aspect ratio. This is usually 1:1 (i.e. square pixels) for modern video. Some, usually older, video formats use non-square pixels e.g. some Standard Definition video. This is where that may be indicated. */
-                            pixel_aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                            /**
-                             * @description Picture component representation.
-                             * @enum {string}
-                             */
-                            component_type?: "YCbCr" | "RGB";
-                            /** @description Horizontal chroma component sub-sampling. When unc_type is set to a YUV type, horiz_chroma_subs must be set. */
-                            horiz_chroma_subs?: number;
-                            /** @description Vertical chroma component sub-sampling. When unc_type is set to a YUV type, vert_chroma_subs must be set. */
-                            vert_chroma_subs?: number;
-                            /** Uncompressed Video Parameters */
-                            unc_parameters?: {
-                                /**
-                                 * @description Uncompressed picture packing type. If codec is `video/raw`, unc_type must be set.
-                                 * @enum {string}
-                                 */
-                                unc_type: "planar" | "YUYV" | "UYVY" | "AYUV" | "v210" | "v216" | "RGB" | "RGBx" | "xRGB" | "BGRx" | "xBGR" | "RGBA" | "ARGB" | "BGRA" | "ABGR" | "alpha";
-                            };
-                            /** AVC Codec Parameters */
-                            avc_parameters?: {
-                                /** @description AVC / H.264 profile byte (as used in codec strings). */
-                                profile: number;
-                                /** @description AVC / H.264 level byte (as used in codec strings). */
-                                level: number;
-                                /** @description AVC / H.264 flags byte (as used in codec strings). */
-                                flags: number;
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:audio";
-                        /**
-                         * Audio Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this audio Flow
-                         */
-                        essence_parameters: {
-                            /** @description The fixed number of samples per second. */
-                            sample_rate: number;
-                            /** @description The channel count. */
-                            channels: number;
-                            /** @description The number of significant bits used to represent the audio sample. The minumum number of bytes then equals `round_up(bit_depth / 8)`. If codec is `audio/x-raw-int` bit_depth must be set. If codec is `audio/x-raw-float` bit_depth must be set to 32 or 64 */
-                            bit_depth?: number;
-                            /** Audio Codec Parameters */
-                            codec_parameters?: {
-                                /** @description The fixed number of samples per coded audio frame. */
-                                coded_frame_size?: number;
-                                /** @description The MPEG-4 Object Type Identification. For more information on the use of this property in codec strings, see https://developer.mozilla.org/en-US/docs/Web/Media/Formats/codecs_parameter#mpeg-4_audio */
-                                mp4_oti?: number;
-                            };
-                            /** Uncompressed Audio Parameters */
-                            unc_parameters?: {
-                                /**
-                                 * @description The uncompressed audio multi-channel representation type. If codec is `audio/x-raw-int` or `audio/x-raw-float`, unc_type must be set.
-                                 * @enum {string}
-                                 */
-                                unc_type: "interleaved" | "planar" | "pairs";
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-tam:format:image";
-                        /**
-                         * Image Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this image Flow
-                         */
-                        essence_parameters: {
-                            /** @description The width of the picture in pixels. */
-                            frame_width: number;
-                            /** @description The height of the picture in pixels. */
-                            frame_height: number;
-                            /** @description The display aspect ratio. i.e. display_width / display_height */
-                            aspect_ratio?: {
-                                /** @description numerator */
-                                numerator: number;
-                                /** @description denominator */
-                                denominator: number;
-                            };
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:data";
-                        /**
-                         * Data Flow Essence Parameters
-                         * @description Describes the parameters of the essence inside this data Flow
-                         */
-                        essence_parameters: {
-                            /** @description The type of information encoded in the flow, identified using a URN. e.g. The data_type may be urn:x-tams:data:bounding-box, and the codec `application/json`. */
-                            data_type?: string;
-                        };
-                    } | {
-                        /**
-                         * UUID
-                         * @description Flow identifier
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        source_id: string;
-                        /** @description Freeform string label for the flow */
-                        label?: string;
-                        /** @description Freeform text describing the flow */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the flow. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the flow metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description A change to the flow metadata, not including metadata_version, last_update or segments, results in a new version. If the metadata_version for flow instances is identical then the metadata is identical. */
-                        metadata_version?: string;
-                        /** @description An indication of how many lossy encodings the flow content has been through. A flow with a higher generation may contain less of the original information than a flow with a lower generation. */
-                        generation?: number;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow metadata was updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        metadata_updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the flow segments were updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        segments_updated?: string;
-                        /** @description If set to 'true', implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), Flow Segments and media objects */
-                        read_only?: boolean;
-                        /**
-                         * MIME Type
-                         * @description A MIME type identification of the (lossy or lossless) coding used for the flow content.
-                         */
-                        codec?: string;
-                        /**
-                         * MIME Type
-                         * @description The container MIME type for flow segments.
-                         */
-                        container?: string;
-                        /** @description The average bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        avg_bit_rate?: number;
-                        /** @description The maximum bit rate of the flow segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote. */
-                        max_bit_rate?: number;
-                        /** @description The target flow segment duration in seconds. The duration for each segment may vary around this target value. See also the Setting Flow Bit Rate Properties AppNote for how this property can be used to calculate buffer sizes. */
-                        segment_duration?: {
-                            /** @description numerator */
-                            numerator: number;
-                            /**
-                             * @description denominator
-                             * @default 1
-                             */
-                            denominator: number;
-                        };
-                        /**
-                         * TimeRange
-                         * @description The timerange of samples available in the flow, as described by the TimeRange type
-                         */
-                        timerange?: string;
-                        /**
-                         * Flow Collection
-                         * @description List of Flows that are collected together by this Flow.
-                         */
-                        flow_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                            /**
-                             * Container Mapping
-                             * @description Describes the mapping of the Flow essence from this Flow collection's container
-                             */
-                            container_mapping?: {
-                                /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                                track_index?: number;
-                                /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                                format_track_index?: number;
-                                /** @description Mapping for channels in audio tracks to the Flow channels */
-                                audio_track?: {
-                                    /** @description Array of (zero-based) container channel numbers in Flow order */
-                                    channel_numbers?: number[];
-                                    /** @description Inclusive range of (zero-based) container channel numbers */
-                                    channel_range?: string;
-                                };
-                                /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                                mp2ts_container?: {
-                                    /** @description The packet ID for the elementary stream packets */
-                                    pid?: number;
-                                };
-                                /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                                mxf_container?: {
-                                    /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                    package_uid?: string;
-                                    /** @description The track ID in the package */
-                                    track_id?: number;
-                                };
-                                /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                                isobmff_container?: {
-                                    /** @description The track ID */
-                                    track_id?: number;
-                                };
-                            };
-                        }[];
-                        /** @description Flows that reference this Flow to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally */
-                        collected_by?: string[];
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from the this Flow's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                        /**
-                         * @description The primary content type URN for the flow.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:multi";
-                    };
+                    /**
+                     * @example {
+                     *       "id": "6101df05-06bb-41b8-8af4-cf7cd33df209",
+                     *       "source_id": "41d7f7eb-c48d-4513-9b37-17b418d26d7f",
+                     *       "generation": 1,
+                     *       "segments_updated": "2018-03-06T11:14:32Z",
+                     *       "description": "audio capture web",
+                     *       "label": "capture_1",
+                     *       "format": "urn:x-nmos:format:audio",
+                     *       "tags": {
+                     *         "input_quality": "web",
+                     *         "_tams_segmentation_rate": "375/8"
+                     *       },
+                     *       "codec": "audio/aac",
+                     *       "container": "video/mp2t",
+                     *       "avg_bit_rate": 128,
+                     *       "essence_parameters": {
+                     *         "sample_rate": 48000,
+                     *         "channels": 2,
+                     *         "bit_depth": 24,
+                     *         "codec_parameters": {
+                     *           "coded_frame_size": 1024,
+                     *           "mp4_oti": 2
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Flow"];
                 };
             };
             /** @description No content. The flow has been updated. */
@@ -8937,21 +4647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -8960,21 +4656,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow ID in the path is invalid. */
@@ -8983,21 +4665,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9007,7 +4675,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9021,69 +4689,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Deletion Request ID
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description ID of the flow to which the deletion request relates
-                         */
-                        flow_id: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange of FlowSegments to be deleted in this request
-                         */
-                        timerange_to_delete: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange of FlowSegments not yet deleted by this request
-                         */
-                        timerange_remaining?: string;
-                        /** @description Whether the Flow should be deleted once the timerange has been */
-                        delete_flow: boolean;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request was created
-                         */
-                        created?: string;
-                        /** @description A string identifier for the entity that created the deletion request. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request was updated
-                         */
-                        updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request will be deleted
-                         */
-                        expiry?: string;
-                        /**
-                         * @description Status of the delete request
-                         * @enum {string}
-                         */
-                        status: "created" | "started" | "done" | "error";
-                        /**
-                         * Error
-                         * @description Provides more information for the error status.
-                         */
-                        error?: {
-                            /** @description The error type name. */
-                            type: string;
-                            /** @description Summary description of the error and causes. */
-                            summary: string;
-                            /** @description Stack trace leading to error (as a list of strings) */
-                            traceback?: string[];
-                            /**
-                             * Format: date-time
-                             * @description Time at which the error ocurred, to aid in log correlation
-                             */
-                            time: string;
-                        };
-                    };
+                    /**
+                     * @example {
+                     *       "id": "9f0187c1-419c-44d2-8269-e869ba409462",
+                     *       "flow_id": "d14c70ad-6c59-4092-b51f-b75f6edf04e3",
+                     *       "timerange_to_delete": "[1537349337:0_1537349347:21333333)",
+                     *       "timerange_remaining": "[1537349339:0_1537349347:21333333)",
+                     *       "delete_flow": true,
+                     *       "created": "2018-12-10T15:40:08.339376+00:00",
+                     *       "updated": "2018-12-10T15:40:09.339393+00:00",
+                     *       "expiry": "2018-12-11T15:40:09.339393+00:00",
+                     *       "created_by": "tams-dev",
+                     *       "status": "started"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeletionRequest"];
                 };
             };
             /** @description No content. The flow has been deleted and the flow segments have been or will be deleted. */
@@ -9099,21 +4719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow ID in the path is invalid. */
@@ -9122,21 +4728,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9147,11 +4739,11 @@ export interface operations {
                 /** @description Include the available segment timerange in the response. */
                 include_timerange?: boolean;
                 /** @description Limit the returned available segment timerange to this timerange. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
             };
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9172,21 +4764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -9195,21 +4773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9219,7 +4783,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9231,6 +4795,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example 3246 */
                     "application/json": number;
                 };
             };
@@ -9240,21 +4805,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9264,12 +4815,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /** @example 3246 */
                 "application/json": number;
             };
         };
@@ -9287,21 +4839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -9310,21 +4848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -9333,21 +4857,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9357,7 +4867,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9376,21 +4886,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow ID in the path is invalid. */
@@ -9399,21 +4895,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9423,7 +4905,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9444,21 +4926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9468,7 +4936,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9480,6 +4948,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example "video capture" */
                     "application/json": string;
                 };
             };
@@ -9489,21 +4958,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9513,12 +4968,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /** @example "Big Buck Bunny video-only capture" */
                 "application/json": string;
             };
         };
@@ -9536,21 +4992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -9559,21 +5001,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -9582,21 +5010,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9606,7 +5020,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9625,21 +5039,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow ID in the path is invalid. */
@@ -9648,21 +5048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9672,7 +5058,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9693,21 +5079,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9717,7 +5089,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9729,49 +5101,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                         */
-                        id: string;
-                        /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                        role: string;
-                        /**
-                         * Container Mapping
-                         * @description Describes the mapping of the Flow essence from this Flow collection's container
-                         */
-                        container_mapping?: {
-                            /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                            track_index?: number;
-                            /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                            format_track_index?: number;
-                            /** @description Mapping for channels in audio tracks to the Flow channels */
-                            audio_track?: {
-                                /** @description Array of (zero-based) container channel numbers in Flow order */
-                                channel_numbers?: number[];
-                                /** @description Inclusive range of (zero-based) container channel numbers */
-                                channel_range?: string;
-                            };
-                            /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                            mp2ts_container?: {
-                                /** @description The packet ID for the elementary stream packets */
-                                pid?: number;
-                            };
-                            /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                            mxf_container?: {
-                                /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                                package_uid?: string;
-                                /** @description The track ID in the package */
-                                track_id?: number;
-                            };
-                            /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                            isobmff_container?: {
-                                /** @description The track ID */
-                                track_id?: number;
-                            };
-                        };
-                    }[];
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "4f79cfd1-c057-47f4-8e4d-1b126ca7bf34",
+                     *         "role": "video"
+                     *       },
+                     *       {
+                     *         "id": "6101df05-06bb-41b8-8af4-cf7cd33df209",
+                     *         "role": "audio"
+                     *       },
+                     *       {
+                     *         "id": "e85efab4-993b-4ad6-9af3-4cd8d0d38860",
+                     *         "role": "subtitles"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["FlowCollection"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -9780,21 +5126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9804,56 +5136,30 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         /** @description List of Flows that are collected together by this Flow. */
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * UUID
-                     * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                     */
-                    id: string;
-                    /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                    role: string;
-                    /**
-                     * Container Mapping
-                     * @description Describes the mapping of the Flow essence from this Flow collection's container
-                     */
-                    container_mapping?: {
-                        /** @description A zero-based and sequential track index in the container. This assumes a reliable ordering of tracks */
-                        track_index?: number;
-                        /** @description A zero-based and sequential track index in the container for a particular Flow format. A container with a video and 2 audio tracks would have a format_track_index 0 for the video Flow and format_track_index 0 and 1 for the audio Flows. This assumes a reliable ordering of tracks for each Flow format */
-                        format_track_index?: number;
-                        /** @description Mapping for channels in audio tracks to the Flow channels */
-                        audio_track?: {
-                            /** @description Array of (zero-based) container channel numbers in Flow order */
-                            channel_numbers?: number[];
-                            /** @description Inclusive range of (zero-based) container channel numbers */
-                            channel_range?: string;
-                        };
-                        /** @description Mapping to MPEG-2 Transport Stream containers, ISO/IEC 13818-1 or ITU-T Recommendation H.222.0 */
-                        mp2ts_container?: {
-                            /** @description The packet ID for the elementary stream packets */
-                            pid?: number;
-                        };
-                        /** @description Mapping to Material Exchange Format containers, SMPTE ST 377-1 */
-                        mxf_container?: {
-                            /** @description The package UID. Either a SMPTE UMID URN or UUID URN */
-                            package_uid?: string;
-                            /** @description The track ID in the package */
-                            track_id?: number;
-                        };
-                        /** @description Mapping to ISO Base Media File Format (e.g. MP4 and MOV) containers, ISO/IEC 14496-12 */
-                        isobmff_container?: {
-                            /** @description The track ID */
-                            track_id?: number;
-                        };
-                    };
-                }[];
+                /**
+                 * @example [
+                 *       {
+                 *         "id": "4f79cfd1-c057-47f4-8e4d-1b126ca7bf34",
+                 *         "role": "video"
+                 *       },
+                 *       {
+                 *         "id": "6101df05-06bb-41b8-8af4-cf7cd33df209",
+                 *         "role": "audio"
+                 *       },
+                 *       {
+                 *         "id": "e85efab4-993b-4ad6-9af3-4cd8d0d38860",
+                 *         "role": "subtitles"
+                 *       }
+                 *     ]
+                 */
+                "application/json": components["schemas"]["FlowCollection"];
             };
         };
         responses: {
@@ -9870,21 +5176,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -9893,21 +5185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -9916,21 +5194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -9940,7 +5204,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -9959,21 +5223,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow ID in the path is invalid. */
@@ -9982,21 +5232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10006,7 +5242,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10027,21 +5263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10050,7 +5272,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A VOD playlist of the segments overlapping this timerange. Without it: the whole Flow as VOD once it is finished, or a live sliding window while it is still being written. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Media URLs only from these `get_urls` labels (comma-separated), as for GET /flows/{flowId}/segments. */
                 accept_get_urls?: string;
                 /** @description Media URLs only from these storage backends (comma-separated ids), as for GET /flows/{flowId}/segments. */
@@ -10058,7 +5280,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10081,21 +5303,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Flow does not exist, or the init segment object its tag names does not. */
@@ -10104,21 +5312,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10127,7 +5321,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A VOD playlist of the segments overlapping this timerange. Without it: the whole Flow as VOD once it is finished, or a live sliding window while it is still being written. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Media URLs only from these `get_urls` labels (comma-separated), as for GET /flows/{flowId}/segments. */
                 accept_get_urls?: string;
                 /** @description Media URLs only from these storage backends (comma-separated ids), as for GET /flows/{flowId}/segments. */
@@ -10135,7 +5329,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10158,21 +5352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Flow does not exist, or the init segment object its tag names does not. */
@@ -10181,21 +5361,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10205,7 +5371,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10217,6 +5383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example "Big Buck Bunny" */
                     "application/json": string;
                 };
             };
@@ -10226,21 +5393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10250,12 +5403,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /** @example "Big Buck Bunny Movie" */
                 "application/json": string;
             };
         };
@@ -10273,21 +5427,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -10296,21 +5436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow does not exist. */
@@ -10319,21 +5445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10343,7 +5455,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10362,21 +5474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Flow ID in the path is invalid. */
@@ -10385,21 +5483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10409,7 +5493,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10430,21 +5514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10454,7 +5524,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10466,6 +5536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example 5000 */
                     "application/json": number;
                 };
             };
@@ -10475,21 +5546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10499,12 +5556,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /** @example 5000 */
                 "application/json": number;
             };
         };
@@ -10522,21 +5580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -10545,21 +5589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -10568,21 +5598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10592,7 +5608,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10611,21 +5627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow ID in the path is invalid. */
@@ -10634,21 +5636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10658,7 +5646,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10679,21 +5667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10703,7 +5677,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10715,6 +5689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example true */
                     "application/json": boolean;
                 };
             };
@@ -10724,21 +5699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10748,12 +5709,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /** @example true */
                 "application/json": boolean;
             };
         };
@@ -10771,21 +5733,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -10794,21 +5742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10818,7 +5752,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10839,21 +5773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -10864,7 +5784,7 @@ export interface operations {
                 /** @description Filter on object identifier. */
                 object_id?: string;
                 /** @description Return only the results in the timerange specified. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Return segments in reverse time order. */
                 reverse_order?: boolean;
                 /** @description Include storage metadata in `get_urls`. When `verbose_storage` is `false` only `url`, `presigned`, and `label` will be included in `get_urls`. */
@@ -10882,7 +5802,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -10902,64 +5822,11 @@ export interface operations {
                     /** @description The items are returned in reverse order. */
                     "X-Paging-Reverse-Order"?: boolean;
                     /** @description Identifies the timerange for the returned data set. */
-                    "X-Paging-Timerange"?: string;
+                    "X-Paging-Timerange"?: components["schemas"]["Timerange"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The object store identifier for the media object. */
-                        object_id: string;
-                        /**
-                         * Timestamp
-                         * @description The timestamp offset between the sample timestamps stored in the media file and the corresponding timestamp in the segment, ie. ts_offset = segment ts - media object ts. Assumed to be 0:0 if not set. Format as described by the Timestamp type, but cannot be negative
-                         */
-                        ts_offset?: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange for the samples contained in the segment. The timerange start is always inclusive. If samples have a duration then the timerange end is exclusive and covers at least the duration of the last sample. The exclusive timerange end will typically be set to the timestamp of the next sample. If the samples don't have a duration then the timerange end is inclusive. Note that where temporal re-ordering is used, the timerange and samples refers to the presentation timeline.
-                         */
-                        timerange: string;
-                        /**
-                         * Timestamp
-                         * @description The difference between the exclusive end of the `timerange` and the last sample timestamp. Format as described by the Timestamp type, but cannot be negative
-                         */
-                        last_duration?: string;
-                        /** @description The start of the segment represented as a count of samples from the start of the object. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples. Assumed to be 0 if not set. */
-                        sample_offset?: number;
-                        /** @description The count of samples in the segment (which may be fewer than in the object). The count could be less than expected given the segment duration and rate if there are gaps. If not set, every sample from sample_offset onwards is used. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples */
-                        sample_count?: number;
-                        /** @description The number of key frames in the segment. This should be set greater than zero when the segment contains key frames that serve as a stream access point */
-                        key_frame_count?: number;
-                        /** @description A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. This is required by the `http_object_store` media store type, which is the only one currently described. Clients may choose any URL in the list and treat the content returned as identical, however servers may sort the list such that the preferred URL is first. Storage backend metadata for controlled URLs should be populated by the TAMS instance based on the storage backend the object copy resides in. */
-                        get_urls?: {
-                            /**
-                             * @description The generic store type. Used to identify the required workflow for reading and writing media. Any `store_product` should be compatible, as much is required for basic interoperability between TAMS implementations, with their associated generic `store_type`.
-                             * @enum {string}
-                             */
-                            store_type?: "http_object_store";
-                            /** @description The cloud (or other) provider of the storage */
-                            provider?: string;
-                            /** @description The region in the cloud this storage backend resides */
-                            region?: string;
-                            /** @description The availability zone in the cloud region this storage backend resides. Note that many cloud providers randomize availability zone identifiers such that they are consistent within a cloud account, but not necessarily between accounts. Caution should be exercised when using this parameter. */
-                            availability_zone?: string;
-                            /** @description The storage product name. */
-                            store_product?: string;
-                            /**
-                             * UUID
-                             * @description Storage backend identifier
-                             */
-                            storage_id?: string;
-                            /** @description A URL to which a GET request can be made to directly retrieve the contents of the segment. Clients should include credentials if the provide URL is on the same origin as the API endpoint */
-                            url: string;
-                            /** @description If `true`, this URL is pre-signed. If this parameter is unset, the URL is NOT pre-signed. */
-                            presigned?: boolean;
-                            /** @description Label identifying this URL. If the URL is controlled by the service instance, this is the Storage Backend's label. If the URL is uncontrolled, this is the label provided when a client registered the URL. If the 'label' is not set then this URL can't be filtered for using the 'accept_get_urls' API query parameter. */
-                            label?: string;
-                            /** @description If `true`, this URL is on a storage backend controlled by this service instance. If `false`, this URL is uncontrolled and does not have it's lifecycle managed by this instance. If this parameter is unset, assume `true`. */
-                            controlled?: boolean;
-                        }[];
-                    }[];
+                    "application/json": components["schemas"]["FlowSegment"][];
                 };
             };
             /** @description Bad request. Invalid query options. */
@@ -10968,21 +5835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The flow ID in the path is invalid. */
@@ -10991,21 +5844,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11015,76 +5854,22 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         /** @description A single Flow Segment or an array of Flow Segments to register. */
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The object store identifier for the media object. */
-                    object_id: string;
-                    /**
-                     * Timestamp
-                     * @description The timestamp offset between the sample timestamps stored in the media file and the corresponding timestamp in the segment, ie. ts_offset = segment ts - media object ts. Assumed to be 0:0 if not set. Format as described by the Timestamp type, but cannot be negative
-                     */
-                    ts_offset?: string;
-                    /**
-                     * TimeRange
-                     * @description The timerange for the samples contained in the segment. The timerange start is always inclusive. If samples have a duration then the timerange end is exclusive and covers at least the duration of the last sample. The exclusive timerange end will typically be set to the timestamp of the next sample. If the samples don't have a duration then the timerange end is inclusive. Note that where temporal re-ordering is used, the timerange and samples refers to the presentation timeline.
-                     */
-                    timerange: string;
-                    /**
-                     * Timestamp
-                     * @description The difference between the exclusive end of the `timerange` and the last sample timestamp. Format as described by the Timestamp type, but cannot be negative
-                     */
-                    last_duration?: string;
-                    /** @description The start of the segment represented as a count of samples from the start of the object. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples. Assumed to be 0 if not set. */
-                    sample_offset?: number;
-                    /** @description The count of samples in the segment (which may be fewer than in the object). The count could be less than expected given the segment duration and rate if there are gaps. If not set, every sample from sample_offset onwards is used. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples */
-                    sample_count?: number;
-                    /** @description The number of key frames in the segment. This should be set greater than zero when the segment contains key frames that serve as a stream access point */
-                    key_frame_count?: number;
-                    /** @description A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. `get_urls` should only be used to add uncontrolled URLs. URLs for the provided object_id controlled by the service instance will be populated automatically by the service instance. */
-                    get_urls?: {
-                        /** @description A URL to which a GET request can be made to directly retrieve the contents of the segment. Clients should include credentials if the provide URL is on the same origin as the API endpoint */
-                        url: string;
-                        /** @description Label identifying this URL. Service implementations should reject any requests using labels that are already associated with Storage Backends. If the 'label' is not set then this URL can't be filtered for using the 'accept_get_urls' API query parameter. */
-                        label?: string;
-                    }[];
-                } | {
-                    /** @description The object store identifier for the media object. */
-                    object_id: string;
-                    /**
-                     * Timestamp
-                     * @description The timestamp offset between the sample timestamps stored in the media file and the corresponding timestamp in the segment, ie. ts_offset = segment ts - media object ts. Assumed to be 0:0 if not set. Format as described by the Timestamp type, but cannot be negative
-                     */
-                    ts_offset?: string;
-                    /**
-                     * TimeRange
-                     * @description The timerange for the samples contained in the segment. The timerange start is always inclusive. If samples have a duration then the timerange end is exclusive and covers at least the duration of the last sample. The exclusive timerange end will typically be set to the timestamp of the next sample. If the samples don't have a duration then the timerange end is inclusive. Note that where temporal re-ordering is used, the timerange and samples refers to the presentation timeline.
-                     */
-                    timerange: string;
-                    /**
-                     * Timestamp
-                     * @description The difference between the exclusive end of the `timerange` and the last sample timestamp. Format as described by the Timestamp type, but cannot be negative
-                     */
-                    last_duration?: string;
-                    /** @description The start of the segment represented as a count of samples from the start of the object. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples. Assumed to be 0 if not set. */
-                    sample_offset?: number;
-                    /** @description The count of samples in the segment (which may be fewer than in the object). The count could be less than expected given the segment duration and rate if there are gaps. If not set, every sample from sample_offset onwards is used. Note that a sample is a video frame or audio sample. A (coded) audio frame has multiple audio samples */
-                    sample_count?: number;
-                    /** @description The number of key frames in the segment. This should be set greater than zero when the segment contains key frames that serve as a stream access point */
-                    key_frame_count?: number;
-                    /** @description A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. `get_urls` should only be used to add uncontrolled URLs. URLs for the provided object_id controlled by the service instance will be populated automatically by the service instance. */
-                    get_urls?: {
-                        /** @description A URL to which a GET request can be made to directly retrieve the contents of the segment. Clients should include credentials if the provide URL is on the same origin as the API endpoint */
-                        url: string;
-                        /** @description Label identifying this URL. Service implementations should reject any requests using labels that are already associated with Storage Backends. If the 'label' is not set then this URL can't be filtered for using the 'accept_get_urls' API query parameter. */
-                        label?: string;
-                    }[];
-                }[];
+                /**
+                 * @example {
+                 *       "object_id": "tams-825c7818-3534-11e9-9e96-9b9372493d75/99c27f3f-ab67-47ae-8dd3-e5c146912b50",
+                 *       "timerange": "[20:0_21:0)",
+                 *       "sample_count": 48000,
+                 *       "sample_offset": 0
+                 *     }
+                 */
+                "application/json": components["schemas"]["FlowSegmentPost"] | components["schemas"]["FlowSegmentPost"][];
             };
         };
         responses: {
@@ -11094,35 +5879,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The list of segments which have failed to register with the TAMS API */
-                        failed_segments: {
-                            /** @description The object ID of the segment which has failed to register with the TAMS API */
-                            object_id: string;
-                            /**
-                             * TimeRange
-                             * @description The timerange of segment that has failed
-                             */
-                            timerange?: string;
-                            /**
-                             * Error
-                             * @description Provides more information for the error status.
-                             */
-                            error?: {
-                                /** @description The error type name. */
-                                type: string;
-                                /** @description Summary description of the error and causes. */
-                                summary: string;
-                                /** @description Stack trace leading to error (as a list of strings) */
-                                traceback?: string[];
-                                /**
-                                 * Format: date-time
-                                 * @description Time at which the error ocurred, to aid in log correlation
-                                 */
-                                time: string;
-                            };
-                        }[];
-                    };
+                    /**
+                     * @example {
+                     *       "failed_segments": [
+                     *         {
+                     *           "object_id": "76f6821b-f85b-4297-af65-dde6a25448a0",
+                     *           "timerange": "[0:0_10:0)",
+                     *           "error": {
+                     *             "type": "TAMSError",
+                     *             "summary": "Flow segment created failed because ...",
+                     *             "traceback": [
+                     *               "Exception: The flow segment could not be created",
+                     *               "The above exception was the direct cause of the following exception:",
+                     *               "Traceback (most recent call last):",
+                     *               "  <traceback...>",
+                     *               "TAMSError: Unable to continue"
+                     *             ],
+                     *             "time": "2018-12-10T15:18:52.426792+00:00"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "d2a3f8d9-4b8c-4a0a-9d0d-3d3e3e3e3e3e",
+                     *           "timerange": "[28:0_30:0)"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FlowSegmentBulkFailure"];
                 };
             };
             /** @description Success. All segments have been created. */
@@ -11138,21 +5921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -11161,21 +5930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The flow does not exist. */
@@ -11184,21 +5939,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11207,13 +5948,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only delete flow segments that are completely covered by the given timerange. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Filter on object identifier. */
                 object_id?: string;
             };
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -11227,69 +5968,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Deletion Request ID
-                         */
-                        id: string;
-                        /**
-                         * UUID
-                         * @description ID of the flow to which the deletion request relates
-                         */
-                        flow_id: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange of FlowSegments to be deleted in this request
-                         */
-                        timerange_to_delete: string;
-                        /**
-                         * TimeRange
-                         * @description The timerange of FlowSegments not yet deleted by this request
-                         */
-                        timerange_remaining?: string;
-                        /** @description Whether the Flow should be deleted once the timerange has been */
-                        delete_flow: boolean;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request was created
-                         */
-                        created?: string;
-                        /** @description A string identifier for the entity that created the deletion request. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request was updated
-                         */
-                        updated?: string;
-                        /**
-                         * Format: date-time
-                         * @description Date/Time when this deletion request will be deleted
-                         */
-                        expiry?: string;
-                        /**
-                         * @description Status of the delete request
-                         * @enum {string}
-                         */
-                        status: "created" | "started" | "done" | "error";
-                        /**
-                         * Error
-                         * @description Provides more information for the error status.
-                         */
-                        error?: {
-                            /** @description The error type name. */
-                            type: string;
-                            /** @description Summary description of the error and causes. */
-                            summary: string;
-                            /** @description Stack trace leading to error (as a list of strings) */
-                            traceback?: string[];
-                            /**
-                             * Format: date-time
-                             * @description Time at which the error ocurred, to aid in log correlation
-                             */
-                            time: string;
-                        };
-                    };
+                    /**
+                     * @example {
+                     *       "id": "9f0187c1-419c-44d2-8269-e869ba409462",
+                     *       "flow_id": "d14c70ad-6c59-4092-b51f-b75f6edf04e3",
+                     *       "timerange_to_delete": "[1537349337:0_1537349347:21333333)",
+                     *       "timerange_remaining": "[1537349339:0_1537349347:21333333)",
+                     *       "delete_flow": true,
+                     *       "created": "2018-12-10T15:40:08.339376+00:00",
+                     *       "updated": "2018-12-10T15:40:09.339393+00:00",
+                     *       "expiry": "2018-12-11T15:40:09.339393+00:00",
+                     *       "created_by": "tams-dev",
+                     *       "status": "started"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeletionRequest"];
                 };
             };
             /** @description No content. The flow segments have been or will be deleted. */
@@ -11305,21 +5998,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -11328,21 +6007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow ID in the path is invalid. */
@@ -11351,21 +6016,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11376,7 +6027,7 @@ export interface operations {
                 /** @description Filter on object identifier. */
                 object_id?: string;
                 /** @description Return only the results in the timerange specified. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Return segments in reverse time order. */
                 reverse_order?: boolean;
                 /** @description Include storage metadata in `get_urls`. When `verbose_storage` is `false` only `url`, `presigned`, and `label` will be included in `get_urls`. */
@@ -11394,7 +6045,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -11414,7 +6065,7 @@ export interface operations {
                     /** @description The items are returned in reverse order. */
                     "X-Paging-Reverse-Order"?: boolean;
                     /** @description Identifies the timerange for the returned data set. */
-                    "X-Paging-Timerange"?: string;
+                    "X-Paging-Timerange"?: components["schemas"]["Timerange"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11427,21 +6078,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The flow ID in the path is invalid. */
@@ -11450,21 +6087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11474,24 +6097,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         /** @description Post data for the flow storage endpoint */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** @description Limit the number of storage segments in each response page. Implementations may specify their own default and maximum for the limit */
-                    limit?: number;
-                    /** @description Array of object_ids to use. The supplied object_ids must be new and not already in use in this store. A 400 response will be returned if any supplied object_id already exists. */
-                    object_ids?: string[];
-                    /**
-                     * UUID
-                     * @description The storage backend to allocate storage in. A storage backend identifier as advertised at the `/service` endpoint. If not set the default, as advertised at the `/service` endpoint, will be used if available. An invalid storage backend identifier will result in a 400 error.
-                     */
-                    storage_id?: string;
-                };
+                "application/json": components["schemas"]["FlowStoragePost"];
             };
         };
         responses: {
@@ -11501,92 +6114,101 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Actions that need to be taken before the media object can be written */
-                        pre?: {
-                            /** @enum {string} */
-                            action: "create_bucket";
-                            /** @description The name of the bucket that needs to be created */
-                            bucket_id?: string;
-                            /**
-                             * HTTP Request
-                             * @description Gives information on a particular http request a client should perform
-                             */
-                            put_url?: {
-                                /** @description The URL to make the request to */
-                                url: string;
-                                /** @description The text of the body which needs to be included in the request */
-                                body?: string;
-                                /** @description The content type which must be used */
-                                "content-type"?: string;
-                                /** @description Additional headers that should be included */
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * HTTP Request
-                             * @description Gives information on a particular http request a client should perform
-                             */
-                            put_cors_url?: {
-                                /** @description The URL to make the request to */
-                                url: string;
-                                /** @description The text of the body which needs to be included in the request */
-                                body?: string;
-                                /** @description The content type which must be used */
-                                "content-type"?: string;
-                                /** @description Additional headers that should be included */
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        /** @description List of information for identifying and uploading media objects */
-                        media_objects?: {
-                            /** @description The object store identifier for the media object. */
-                            object_id: string;
-                            /**
-                             * HTTP Request
-                             * @description Gives information on a particular http request a client should perform
-                             */
-                            put_url: {
-                                /** @description The URL to make the request to */
-                                url: string;
-                                /** @description The text of the body which needs to be included in the request */
-                                body?: string;
-                                /** @description The content type which must be used */
-                                "content-type"?: string;
-                                /** @description Additional headers that should be included */
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * HTTP Request
-                             * @description Gives information on a particular http request a client should perform
-                             */
-                            put_cors_url?: {
-                                /** @description The URL to make the request to */
-                                url: string;
-                                /** @description The text of the body which needs to be included in the request */
-                                body?: string;
-                                /** @description The content type which must be used */
-                                "content-type"?: string;
-                                /** @description Additional headers that should be included */
-                                headers?: {
-                                    [key: string]: string;
-                                };
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                    };
+                    /**
+                     * @example {
+                     *       "pre": [
+                     *         {
+                     *           "action": "create_bucket",
+                     *           "bucket_id": "tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=0",
+                     *             "body": "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\n    <LocationConstraint>default</LocationConstraint>\n</CreateBucketConfiguration >\n"
+                     *           }
+                     *         },
+                     *         {
+                     *           "action": "create_bucket",
+                     *           "bucket_id": "tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=0",
+                     *             "body": "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\n    <LocationConstraint>default</LocationConstraint>\n</CreateBucketConfiguration >\n"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "media_objects": [
+                     *         {
+                     *           "object_id": "tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/846023d3-612d-5014-bc47-88f6eb2d04bb",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/846023d3-612d-5014-bc47-88f6eb2d04bb?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/25be83fc-11d1-5743-9d47-6865cef5ea35",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/25be83fc-11d1-5743-9d47-6865cef5ea35?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/8b785422-6a82-5d60-b25a-f77e0a748321",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/8b785422-6a82-5d60-b25a-f77e0a748321?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/a94cee18-1a40-5676-b788-1ac74c8a26e9",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/a94cee18-1a40-5676-b788-1ac74c8a26e9?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/9d2b1d66-d785-5dcd-82d8-70d37d39259e",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/9d2b1d66-d785-5dcd-82d8-70d37d39259e?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/e3a116a0-416c-5530-ae79-58f2ecea31cb",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-e2b89b02-21e7-5f9d-aa2d-db38b01453c9/e3a116a0-416c-5530-ae79-58f2ecea31cb?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf/8859eec0-cf59-54b2-8572-51ffb755b369",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf/8859eec0-cf59-54b2-8572-51ffb755b369?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf/5b143aae-fa75-50b4-9cba-b7c0676dba15",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf/5b143aae-fa75-50b4-9cba-b7c0676dba15?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf/028ce16f-96ab-5334-bf3c-db95fdc73b17",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf/028ce16f-96ab-5334-bf3c-db95fdc73b17?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         },
+                     *         {
+                     *           "object_id": "tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf/8264b3d3-d903-58b1-ab28-0ea164a22d2b",
+                     *           "put_url": {
+                     *             "url": "https://example.store.com/tams-c6b8e7cc-edd3-5f6d-9d79-4467d06eb8bf/8264b3d3-d903-58b1-ab28-0ea164a22d2b?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=0&X-Amz-Date=20230316T120329Z&X-Amz-Expires=300&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=0",
+                     *             "content-type": "video/mp2t"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FlowStorage"];
                 };
             };
             /** @description Bad request. Invalid flow storage request JSON or the flow 'container' is not set. If object_ids supplied, some or all already exist. */
@@ -11595,21 +6217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -11618,21 +6226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -11641,21 +6235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11665,7 +6245,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -11677,9 +6257,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    /**
+                     * @example {
+                     *       "input_quality": "web",
+                     *       "_tams_segmentation_rate": "10"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Tags"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -11688,21 +6272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11712,7 +6282,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -11733,21 +6303,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11757,7 +6313,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
                 /** @description The tag name. */
                 name: string;
             };
@@ -11771,6 +6327,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example "full" */
                     "application/json": string;
                 };
             };
@@ -11780,21 +6337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11804,7 +6347,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
                 /** @description The tag name. */
                 name: string;
             };
@@ -11812,6 +6355,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /** @example "proxy" */
                 "application/json": string;
             };
         };
@@ -11829,21 +6373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Forbidden. You do not have permission to modify this flow. It may be marked read-only. */
@@ -11852,21 +6382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow does not exist. */
@@ -11875,21 +6391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11899,7 +6401,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
                 /** @description The tag name. */
                 name: string;
             };
@@ -11920,21 +6422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested flow ID in the path is invalid. */
@@ -11943,21 +6431,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -11967,7 +6441,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                flowId: string;
+                flowId: components["schemas"]["uuid"];
                 /** @description The tag name. */
                 name: string;
             };
@@ -11990,21 +6464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12121,17 +6581,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The media object identifier. */
-                        id: string;
-                        /** @description List of Flows that reference this media object via Flow Segments in this store. */
-                        referenced_by_flows: string[];
-                        /**
-                         * UUID
-                         * @description The first Flow that had a Flow Segment reference the media object in this store. This Flow is also present in 'referenced_by_flows' if it is still referenced by the Flow. This property is optional and may in some implementations become unset if the Flow no longer references the media object, e.g. because it was deleted.
-                         */
-                        first_referenced_by_flow?: string;
-                    };
+                    /**
+                     * @example {
+                     *       "id": "tams-6229dd5a-1781-4f80-859f-1a82ee5fa883.ts",
+                     *       "referenced_by_flows": [
+                     *         "4f79cfd1-c057-47f4-8e4d-1b126ca7bf34",
+                     *         "0fde9c11-da9d-434a-a113-d3b20a2cf251"
+                     *       ],
+                     *       "first_referenced_by_flow": "4f79cfd1-c057-47f4-8e4d-1b126ca7bf34"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Object"];
                 };
             };
             /** @description Bad request. Invalid query options. */
@@ -12140,21 +6600,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested media object does not exist. */
@@ -12163,21 +6609,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12220,21 +6652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested media object does not exist. */
@@ -12243,21 +6661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12293,21 +6697,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12336,21 +6726,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12369,19 +6745,19 @@ export interface operations {
                 /** @description Only hits of these kinds (comma separated): source and flow (their metadata), caption (timed text of a data Flow), transcript (posted through /search/transcripts). */
                 kind?: string;
                 /** @description Only hits that play from this Flow, or whose words come from it. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
                 /** @description Only hits of this Source. */
-                source_id?: string;
+                source_id?: components["schemas"]["uuid"];
                 /** @description Only hits whose Flow (or Source) has this format. */
-                format?: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
+                format?: components["schemas"]["contentformat"];
                 /** @description Only hits whose Flow has this codec. */
-                codec?: string;
+                codec?: components["schemas"]["mimetype"];
                 /** @description Filter on resources that have a tag named {name} and with the given value. The {name} could contain escaped characters to allow it to be used in a URL. */
                 "tag.{name}"?: string;
                 /** @description Filter on resources that have a tag named {name} regardless of value. If set to true then the presence of the tag is filtered for. If set to false then its absence is. If left out then no filtering on tag presence is performed. */
                 "tag_exists.{name}"?: boolean;
                 /** @description Only hits whose moment (or Flow) overlaps this timerange. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
                 page?: string;
                 /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
@@ -12411,23 +6787,13 @@ export interface operations {
                         hits: {
                             /** @enum {unknown} */
                             kind: "source" | "flow" | "caption" | "transcript";
-                            /** UUID */
-                            source_id?: string;
-                            /**
-                             * UUID
-                             * @description The Flow the moment plays from.
-                             */
-                            flow_id?: string;
-                            /**
-                             * UUID
-                             * @description For captions that play from another Flow: the data Flow the words come from.
-                             */
-                            text_flow_id?: string;
-                            /**
-                             * TimeRange
-                             * @description The moment on the Flow's timeline.
-                             */
-                            timerange?: string;
+                            source_id?: components["schemas"]["uuid"];
+                            /** @description The Flow the moment plays from. */
+                            flow_id?: components["schemas"]["uuid"];
+                            /** @description For captions that play from another Flow: the data Flow the words come from. */
+                            text_flow_id?: components["schemas"]["uuid"];
+                            /** @description The moment on the Flow's timeline. */
+                            timerange?: components["schemas"]["Timerange"];
                             /** @description The rank score: BM25, cosine similarity, or the fused score. */
                             score: number;
                             speaker?: string;
@@ -12463,21 +6829,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12496,19 +6848,19 @@ export interface operations {
                 /** @description Only hits of these kinds (comma separated): source and flow (their metadata), caption (timed text of a data Flow), transcript (posted through /search/transcripts). */
                 kind?: string;
                 /** @description Only hits that play from this Flow, or whose words come from it. */
-                flow_id?: string;
+                flow_id?: components["schemas"]["uuid"];
                 /** @description Only hits of this Source. */
-                source_id?: string;
+                source_id?: components["schemas"]["uuid"];
                 /** @description Only hits whose Flow (or Source) has this format. */
-                format?: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
+                format?: components["schemas"]["contentformat"];
                 /** @description Only hits whose Flow has this codec. */
-                codec?: string;
+                codec?: components["schemas"]["mimetype"];
                 /** @description Filter on resources that have a tag named {name} and with the given value. The {name} could contain escaped characters to allow it to be used in a URL. */
                 "tag.{name}"?: string;
                 /** @description Filter on resources that have a tag named {name} regardless of value. If set to true then the presence of the tag is filtered for. If set to false then its absence is. If left out then no filtering on tag presence is performed. */
                 "tag_exists.{name}"?: boolean;
                 /** @description Only hits whose moment (or Flow) overlaps this timerange. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
                 page?: string;
                 /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
@@ -12541,21 +6893,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12625,7 +6963,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The Flow whose transcripts to list. */
-                flow_id: string;
+                flow_id: components["schemas"]["uuid"];
             };
             header?: never;
             path?: never;
@@ -12639,39 +6977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** UUID */
-                        id: string;
-                        /** UUID */
-                        flow_id: string;
-                        /**
-                         * @description STAGING when posted (not searched); ACTIVE once published (searched; one per Flow); ARCHIVED when another version of the Flow was published.
-                         * @enum {unknown}
-                         */
-                        status: "STAGING" | "ACTIVE" | "ARCHIVED";
-                        label?: string;
-                        language?: string;
-                        generator?: string;
-                        cue_count: number;
-                        /** Format: date-time */
-                        created: string;
-                        created_by?: string;
-                        /** Format: date-time */
-                        published?: string;
-                        /** Format: date-time */
-                        archived?: string;
-                        cues?: {
-                            /**
-                             * TimeRange
-                             * @description When the words are spoken, on the Flow's timeline: bounded, not empty.
-                             */
-                            timerange: string;
-                            text: string;
-                            speaker?: string;
-                            /** @description The recogniser's confidence. */
-                            confidence?: number;
-                        }[];
-                    }[];
+                    "application/json": components["schemas"]["Transcript"][];
                 };
             };
             /** @description Bad request. Invalid query options. */
@@ -12680,21 +6986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12709,22 +7001,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /**
-                     * UUID
-                     * @description The Flow the transcript is of: hits play from it.
-                     */
-                    flow_id: string;
+                    /** @description The Flow the transcript is of: hits play from it. */
+                    flow_id: components["schemas"]["uuid"];
                     label?: string;
                     /** @description BCP 47 language tag. */
                     language?: string;
                     /** @description What made the transcript (an ASR system and version). */
                     generator?: string;
                     cues: {
-                        /**
-                         * TimeRange
-                         * @description When the words are spoken, on the Flow's timeline: bounded, not empty.
-                         */
-                        timerange: string;
+                        /** @description When the words are spoken, on the Flow's timeline: bounded, not empty. */
+                        timerange: components["schemas"]["Timerange"];
                         text: string;
                         speaker?: string;
                         /** @description The recogniser's confidence. */
@@ -12741,39 +7027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** UUID */
-                        id: string;
-                        /** UUID */
-                        flow_id: string;
-                        /**
-                         * @description STAGING when posted (not searched); ACTIVE once published (searched; one per Flow); ARCHIVED when another version of the Flow was published.
-                         * @enum {unknown}
-                         */
-                        status: "STAGING" | "ACTIVE" | "ARCHIVED";
-                        label?: string;
-                        language?: string;
-                        generator?: string;
-                        cue_count: number;
-                        /** Format: date-time */
-                        created: string;
-                        created_by?: string;
-                        /** Format: date-time */
-                        published?: string;
-                        /** Format: date-time */
-                        archived?: string;
-                        cues?: {
-                            /**
-                             * TimeRange
-                             * @description When the words are spoken, on the Flow's timeline: bounded, not empty.
-                             */
-                            timerange: string;
-                            text: string;
-                            speaker?: string;
-                            /** @description The recogniser's confidence. */
-                            confidence?: number;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Transcript"];
                 };
             };
             /** @description Bad request. Invalid transcript. */
@@ -12782,21 +7036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Flow does not exist. */
@@ -12805,21 +7045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12828,7 +7054,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The Flow whose transcripts to list. */
-                flow_id: string;
+                flow_id: components["schemas"]["uuid"];
             };
             header?: never;
             path?: never;
@@ -12851,21 +7077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12877,7 +7089,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                transcriptId: string;
+                transcriptId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -12889,39 +7101,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** UUID */
-                        id: string;
-                        /** UUID */
-                        flow_id: string;
-                        /**
-                         * @description STAGING when posted (not searched); ACTIVE once published (searched; one per Flow); ARCHIVED when another version of the Flow was published.
-                         * @enum {unknown}
-                         */
-                        status: "STAGING" | "ACTIVE" | "ARCHIVED";
-                        label?: string;
-                        language?: string;
-                        generator?: string;
-                        cue_count: number;
-                        /** Format: date-time */
-                        created: string;
-                        created_by?: string;
-                        /** Format: date-time */
-                        published?: string;
-                        /** Format: date-time */
-                        archived?: string;
-                        cues?: {
-                            /**
-                             * TimeRange
-                             * @description When the words are spoken, on the Flow's timeline: bounded, not empty.
-                             */
-                            timerange: string;
-                            text: string;
-                            speaker?: string;
-                            /** @description The recogniser's confidence. */
-                            confidence?: number;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Transcript"];
                 };
             };
             /** @description Bad request. */
@@ -12930,21 +7110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested transcript does not exist. */
@@ -12953,21 +7119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12977,7 +7129,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                transcriptId: string;
+                transcriptId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -12996,21 +7148,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested transcript does not exist. */
@@ -13019,21 +7157,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13045,7 +7169,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                transcriptId: string;
+                transcriptId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -13066,21 +7190,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested transcript does not exist. */
@@ -13089,21 +7199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13113,7 +7209,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                transcriptId: string;
+                transcriptId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -13125,39 +7221,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** UUID */
-                        id: string;
-                        /** UUID */
-                        flow_id: string;
-                        /**
-                         * @description STAGING when posted (not searched); ACTIVE once published (searched; one per Flow); ARCHIVED when another version of the Flow was published.
-                         * @enum {unknown}
-                         */
-                        status: "STAGING" | "ACTIVE" | "ARCHIVED";
-                        label?: string;
-                        language?: string;
-                        generator?: string;
-                        cue_count: number;
-                        /** Format: date-time */
-                        created: string;
-                        created_by?: string;
-                        /** Format: date-time */
-                        published?: string;
-                        /** Format: date-time */
-                        archived?: string;
-                        cues?: {
-                            /**
-                             * TimeRange
-                             * @description When the words are spoken, on the Flow's timeline: bounded, not empty.
-                             */
-                            timerange: string;
-                            text: string;
-                            speaker?: string;
-                            /** @description The recogniser's confidence. */
-                            confidence?: number;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Transcript"];
                 };
             };
             /** @description Bad request. */
@@ -13166,21 +7230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested transcript does not exist. */
@@ -13189,21 +7239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13223,27 +7259,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The service instance name */
-                        name?: string;
-                        /** @description The service instance description */
-                        description?: string;
-                        /** @description The type identifier for the service. The value must start with 'urn:x-tams:service' */
-                        type: string;
-                        /** @description The version of the TAMS API specification this deployment implements */
-                        api_version: string;
-                        /** @description The version of software providing this service. Different implementations may use different conventions for their version identification, so this field is intentionally permissive and informative only. Implementations should avoid using this field to determine compatibility. */
-                        service_version?: string;
-                        /** @description List the types of event stream that this implementation supports */
-                        event_stream_mechanisms?: {
-                            /** @description Name of this type of event stream mechanism. Must be unique. Any name defined in this specification is reserved */
-                            name: string;
-                            /** @description Location (e.g. a URL) at which documentation for this event stream mechanism may be found */
-                            docs?: string;
-                            /** @description Configuration options required to make use of this mechanism */
-                            config?: Record<string, never>;
-                        }[];
-                    };
+                    /**
+                     * @example {
+                     *       "name": "Example TAMS",
+                     *       "description": "An example Time Addressable Media Store",
+                     *       "type": "urn:x-tams:service.example",
+                     *       "api_version": "1.0",
+                     *       "service_version": "tams.1.10.0-da88b8b",
+                     *       "event_stream_mechanisms": [
+                     *         {
+                     *           "name": "webhooks",
+                     *           "docs": "https://bbc.github.io/tams/5.1/index.html#/operations/POST_webhooks"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Service"];
                 };
             };
         };
@@ -13258,12 +7289,13 @@ export interface operations {
         /** @description Post update to the service info */
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The service instance name */
-                    name?: string;
-                    /** @description The service instance description */
-                    description?: string;
-                };
+                /**
+                 * @example {
+                 *       "name": "Updated Name",
+                 *       "description": "Updated description"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ServicePost"];
             };
         };
         responses: {
@@ -13280,21 +7312,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13334,30 +7352,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @description The generic store type. Used to identify the required workflow for reading and writing media. Any `store_product` should be compatible, as much is required for basic interoperability between TAMS implementations, with their associated generic `store_type`.
-                         * @enum {string}
-                         */
-                        store_type: "http_object_store";
-                        /** @description The cloud (or other) provider of the storage */
-                        provider: string;
-                        /** @description The region in the cloud this storage backend resides */
-                        region?: string;
-                        /** @description The availability zone in the cloud region this storage backend resides. Note that many cloud providers randomize availability zone identifiers such that they are consistent within a cloud account, but not necessarily between accounts. Caution should be exercised when using this parameter. */
-                        availability_zone?: string;
-                        /** @description The storage product name. */
-                        store_product: string;
-                        /**
-                         * UUID
-                         * @description Storage backend identifier
-                         */
-                        id: string;
-                        /** @description Freeform string label for a storage backend. */
-                        label?: string;
-                        /** @description If set to `true`, this is the default storage backend. The default storage backend will be used if the client does not specify a storage backend id when requesting the allocation of storage. If this parameter is not set, assume `false`. Instances may either set one storage backend as default, or none - indicating that clients must always specify a storage backend. */
-                        default_storage?: boolean;
-                    }[];
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "60af2ab4-e8a5-4c65-a09b-d35983680315",
+                     *         "label": "example-store-name",
+                     *         "store_type": "http_object_store",
+                     *         "provider": "example-cloud-provider",
+                     *         "region": "eu-west-1",
+                     *         "availability_zone": "a",
+                     *         "store_product": "example-storage-product",
+                     *         "default_storage": true
+                     *       },
+                     *       {
+                     *         "id": "323367fd-21bb-4f2e-ad38-faf048c4ccfc",
+                     *         "label": "example-alternative-store-name",
+                     *         "store_type": "http_object_store",
+                     *         "provider": "example-cloud-provider",
+                     *         "region": "eu-west-2",
+                     *         "availability_zone": "a",
+                     *         "store_product": "example-storage-product"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["StorageBackendsList"];
                 };
             };
         };
@@ -13397,36 +7415,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The URL to which the API should make HTTP POST requests with event data */
-                        url: string;
-                        /** @description The HTTP header name that is added to the event POST */
-                        api_key_name?: string;
-                        /** @description The value that the HTTP header 'api_key_name' will be set to */
-                        api_key_value?: string;
-                        /** @description List of event types to receive */
-                        events: string[];
-                        /** @description Limit Flow and Flow Segment events to Flows in the given list of Flow IDs */
-                        flow_ids?: string[];
-                        /** @description Limit Flow, Flow Segment and Source events to Sources in the given list of Source IDs */
-                        source_ids?: string[];
-                        /** @description Limit Flow and Flow Segment events to those with Flow that is collected by a Flow Collection in the given list of Flow Collection IDs */
-                        flow_collected_by_ids?: string[];
-                        /** @description Limit Flow, Flow Segment and Source events to those with Source that is collected by a Source Collection in the given list of Source Collection IDs */
-                        source_collected_by_ids?: string[];
-                        /** @description List of labels of URLs to include in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `accept_get_urls` query parameter for the /flows/{flowId}/segments API endpoint, except that the labels are represented using a JSON array rather than a (comma separated list) string. */
-                        accept_get_urls?: string[];
-                        /** @description List of labels of `storage_id`s to include in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `accept_storage_ids` query parameter for the /flows/{flowId}/segments API endpoint, except that the IDs are represented using a JSON array rather than a (comma separated list) string. */
-                        accept_storage_ids?: string[];
-                        /** @description Whether to include presigned/non-presigned URLs in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `presigned` query parameter for the /flows/{flowId}/segments API endpoint. */
-                        presigned?: boolean;
-                        /** @description Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events. This option is the same as the `verbose_storage` query parameter for the /flows/{flowId}/segments API endpoint. */
-                        verbose_storage?: boolean;
-                        /** @description A tams-server extension: the principal that registered the webhook (with authentication on). Only it or an administrator can update or remove it; it receives only while its owner may read. */
-                        owner?: string;
-                        /** @description A tams-server extension: why events are not being delivered: the owner's credential no longer grants read (API token revoked or expired, user removed, read scope gone). Events meanwhile are skipped, not kept; the owner registering the webhook again records its current credential. */
-                        delivery_suspended?: string;
-                    }[];
+                    /**
+                     * @example [
+                     *       {
+                     *         "url": "https://hook.example.com",
+                     *         "api_key_name": "Authorization",
+                     *         "events": [
+                     *           "flows/created",
+                     *           "flows/updated",
+                     *           "flows/deleted"
+                     *         ]
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["Webhook"][];
                 };
             };
             /** @description Webhooks are not supported by this API implementation */
@@ -13435,21 +7437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13464,32 +7452,18 @@ export interface operations {
         /** @description Register to receive updates via webhook */
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The URL to which the API should make HTTP POST requests with event data */
-                    url: string;
-                    /** @description The HTTP header name that is added to the event POST with value 'api_key_value' */
-                    api_key_name?: string;
-                    /** @description The value that the HTTP header 'api_key_name' will be set to */
-                    api_key_value?: string;
-                    /** @description List of event types to receive */
-                    events: string[];
-                    /** @description Limit Flow and Flow Segment events to Flows in the given list of Flow IDs */
-                    flow_ids?: string[];
-                    /** @description Limit Flow, Flow Segment and Source events to Sources in the given list of Source IDs */
-                    source_ids?: string[];
-                    /** @description Limit Flow and Flow Segment events to those with Flow that is collected by a Flow Collection in the given list of Flow Collection IDs */
-                    flow_collected_by_ids?: string[];
-                    /** @description Limit Flow, Flow Segment and Source events to those with Source that is collected by a Source Collection in the given list of Source Collection IDs */
-                    source_collected_by_ids?: string[];
-                    /** @description List of labels of URLs to include in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `accept_get_urls` query parameter for the /flows/{flowId}/segments API endpoint, except that the labels are represented using a JSON array rather than a (comma separated list) string. */
-                    accept_get_urls?: string[];
-                    /** @description List of labels of `storage_id`s to include in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `accept_storage_ids` query parameter for the /flows/{flowId}/segments API endpoint, except that the IDs are represented using a JSON array rather than a (comma separated list) string. */
-                    accept_storage_ids?: string[];
-                    /** @description Whether to include presigned/non-presigned URLs in the `get_urls` property in `flows/segments_added` events. Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters. This option is the same as the `presigned` query parameter for the /flows/{flowId}/segments API endpoint. */
-                    presigned?: boolean;
-                    /** @description Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events. This option is the same as the `verbose_storage` query parameter for the /flows/{flowId}/segments API endpoint. */
-                    verbose_storage?: boolean;
-                };
+                /**
+                 * @example {
+                 *       "url": "https://hook.example.com",
+                 *       "api_key_name": "Authorization",
+                 *       "api_key_value": "Bearer 21238dksdjqwpqscj9",
+                 *       "events": [
+                 *         "flows/created",
+                 *         "flows/updated"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookPost"];
             };
         };
         responses: {
@@ -13513,21 +7487,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Webhooks are not supported by this API implementation */
@@ -13536,21 +7496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13579,21 +7525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13608,7 +7540,7 @@ export interface operations {
                 /** @description Filter on resources that have a tag named {name} regardless of value. If set to true then the presence of the tag is filtered for. If set to false then its absence is. If left out then no filtering on tag presence is performed. */
                 "tag_exists.{name}"?: boolean;
                 /** @description Filter on source format. */
-                format?: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
+                format?: components["schemas"]["contentformat"];
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
                 page?: string;
                 /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
@@ -13632,56 +7564,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        id: string;
-                        /**
-                         * Format: uri
-                         * @description The primary content type URN for the Source.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
-                        /** @description Freeform string label for the Source */
-                        label?: string;
-                        /** @description Freeform text describing the Source */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the Source. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the Source metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the Source was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the Source metadata was last updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        updated?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description List of Sources that are collected together by this Source. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally. Source collections can be inferred from Flow collection definitions. */
-                        source_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                        }[];
-                        /** @description Sources that reference this Source to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally. Source collections can be inferred from Flow collection definitions. */
-                        collected_by?: string[];
-                    }[];
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "2aa143ac-0ab7-4d75-bc32-5c00c13d186f",
+                     *         "format": "urn:x-nmos:format:video",
+                     *         "label": "bbb",
+                     *         "description": "Big Buck Bunny video",
+                     *         "created_by": "tams-dev",
+                     *         "updated_by": "tams-dev",
+                     *         "created": "2008-05-27T18:51:00Z",
+                     *         "updated": "2008-05-27T18:51:00Z",
+                     *         "collected_by": [
+                     *           "86761f3a-5998-4cfe-9a89-8459bcb8ea52"
+                     *         ]
+                     *       },
+                     *       {
+                     *         "id": "86761f3a-5998-4cfe-9a89-8459bcb8ea52",
+                     *         "format": "urn:x-nmos:format:multi",
+                     *         "label": "bbb",
+                     *         "description": "Big Buck Bunny",
+                     *         "created_by": "tams-dev",
+                     *         "updated_by": "tams-dev",
+                     *         "created": "2008-05-27T18:51:00Z",
+                     *         "updated": "2008-05-27T18:51:00Z",
+                     *         "source_collection": [
+                     *           {
+                     *             "id": "2aa143ac-0ab7-4d75-bc32-5c00c13d186f",
+                     *             "role": "video"
+                     *           },
+                     *           {
+                     *             "id": "7ba3fed1-3fd3-4f0e-8488-92c4ffe13838",
+                     *             "role": "audio"
+                     *           }
+                     *         ]
+                     *       },
+                     *       {
+                     *         "id": "7ba3fed1-3fd3-4f0e-8488-92c4ffe13838",
+                     *         "format": "urn:x-nmos:format:audio",
+                     *         "description": "Big Buck Bunny audio",
+                     *         "created": "2008-05-27T18:51:00Z",
+                     *         "updated": "2008-05-27T18:51:00Z",
+                     *         "collected_by": [
+                     *           "86761f3a-5998-4cfe-9a89-8459bcb8ea52"
+                     *         ]
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["Source"][];
                 };
             };
             /** @description Bad request. Invalid query options. */
@@ -13690,21 +7620,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13719,7 +7635,7 @@ export interface operations {
                 /** @description Filter on resources that have a tag named {name} regardless of value. If set to true then the presence of the tag is filtered for. If set to false then its absence is. If left out then no filtering on tag presence is performed. */
                 "tag_exists.{name}"?: boolean;
                 /** @description Filter on source format. */
-                format?: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
+                format?: components["schemas"]["contentformat"];
                 /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
                 page?: string;
                 /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
@@ -13752,21 +7668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13777,7 +7679,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -13789,56 +7691,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * UUID
-                         * @description Source identifier
-                         */
-                        id: string;
-                        /**
-                         * Format: uri
-                         * @description The primary content type URN for the Source.
-                         * @enum {string}
-                         */
-                        format: "urn:x-nmos:format:video" | "urn:x-tam:format:image" | "urn:x-nmos:format:audio" | "urn:x-nmos:format:data" | "urn:x-nmos:format:multi";
-                        /** @description Freeform string label for the Source */
-                        label?: string;
-                        /** @description Freeform text describing the Source */
-                        description?: string;
-                        /** @description A string identifier for the entity that created the Source. Implementations SHOULD set suitable default values for `created_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        created_by?: string;
-                        /** @description A string identifier for the entity that updated the Source metadata most recently. Implementations SHOULD set suitable default values for `updated_by` based on the principal accessing the system, and MAY permit clients to edit the value, subject to suitable permissions-based limitations. */
-                        updated_by?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the Source was created in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        created?: string;
-                        /**
-                         * Format: date-time
-                         * @description The date-time the Source metadata was last updated in a given context, e.g. in the store. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally
-                         */
-                        updated?: string;
-                        /**
-                         * Tags
-                         * @description Key value is a freeform string.
-                         */
-                        tags?: {
-                            [key: string]: string;
-                        };
-                        /** @description List of Sources that are collected together by this Source. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally. Source collections can be inferred from Flow collection definitions. */
-                        source_collection?: {
-                            /**
-                             * UUID
-                             * @description Source or Flow Identifier of the member of this collection. Sources must only collect Sources, and Flows must only collect Flows. Must already be registered in TAMS
-                             */
-                            id: string;
-                            /** @description A human-readable role of the element in this collection (e.g. 'R' to denote a right audio channel in a collection of mono audio Sources) */
-                            role: string;
-                        }[];
-                        /** @description Sources that reference this Source to include it in a collection. This attribute is intended to be read-only. Implementations SHOULD ignore this if given in a PUT request, and instead manage it internally. Source collections can be inferred from Flow collection definitions. */
-                        collected_by?: string[];
-                    };
+                    "application/json": components["schemas"]["Source"];
                 };
             };
             /** @description The requested Source does not exist. */
@@ -13847,21 +7700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13872,7 +7711,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -13893,21 +7732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13918,7 +7743,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -13930,6 +7755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example "Big Buck Bunny" */
                     "application/json": string;
                 };
             };
@@ -13939,21 +7765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -13964,12 +7776,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /** @example "Big Buck Bunny Movie" */
                 "application/json": string;
             };
         };
@@ -13987,21 +7800,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Source does not exist. */
@@ -14010,21 +7809,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14035,7 +7820,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14054,21 +7839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14079,7 +7850,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14100,21 +7871,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14123,7 +7880,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A VOD playlist of the segments overlapping this timerange. Without it: the whole Flow as VOD once it is finished, or a live sliding window while it is still being written. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Media URLs only from these `get_urls` labels (comma-separated), as for GET /flows/{flowId}/segments. */
                 accept_get_urls?: string;
                 /** @description Media URLs only from these storage backends (comma-separated ids), as for GET /flows/{flowId}/segments. */
@@ -14132,7 +7889,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14155,21 +7912,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Source does not exist, or has no Flow HLS can play. */
@@ -14178,21 +7921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14201,7 +7930,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A VOD playlist of the segments overlapping this timerange. Without it: the whole Flow as VOD once it is finished, or a live sliding window while it is still being written. */
-                timerange?: string;
+                timerange?: components["schemas"]["Timerange"];
                 /** @description Media URLs only from these `get_urls` labels (comma-separated), as for GET /flows/{flowId}/segments. */
                 accept_get_urls?: string;
                 /** @description Media URLs only from these storage backends (comma-separated ids), as for GET /flows/{flowId}/segments. */
@@ -14210,7 +7939,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14233,21 +7962,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The Source does not exist, or has no Flow HLS can play. */
@@ -14256,21 +7971,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14281,7 +7982,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14293,6 +7994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example "Big Buck Bunny" */
                     "application/json": string;
                 };
             };
@@ -14302,21 +8004,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14327,12 +8015,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /** @example "Big Buck Bunny Movie" */
                 "application/json": string;
             };
         };
@@ -14350,21 +8039,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Source does not exist. */
@@ -14373,21 +8048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14398,7 +8059,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14417,21 +8078,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14442,7 +8089,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14463,21 +8110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14488,7 +8121,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14500,9 +8133,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    /**
+                     * @example {
+                     *       "ingested_by": "ingest_service_api"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Tags"];
                 };
             };
             /** @description The requested Source does not exist. */
@@ -14511,21 +8147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14536,7 +8158,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
             };
             cookie?: never;
         };
@@ -14557,21 +8179,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14582,7 +8190,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
                 /** @description The tag name. */
                 name: string;
             };
@@ -14596,6 +8204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example "ingest_service_api" */
                     "application/json": string;
                 };
             };
@@ -14605,21 +8214,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14630,7 +8225,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
                 /** @description The tag name. */
                 name: string;
             };
@@ -14638,6 +8233,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /** @example "new_value" */
                 "application/json": string;
             };
         };
@@ -14655,21 +8251,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The requested Source does not exist, or the tag name in the path is invalid. */
@@ -14678,21 +8260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14703,7 +8271,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
                 /** @description The tag name. */
                 name: string;
             };
@@ -14724,21 +8292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -14749,7 +8303,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The Source identifier. */
-                sourceId: string;
+                sourceId: components["schemas"]["uuid"];
                 /** @description The tag name. */
                 name: string;
             };
@@ -14772,21 +8326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description The error type name. */
-                        type: string;
-                        /** @description Summary description of the error and causes. */
-                        summary: string;
-                        /** @description Stack trace leading to error (as a list of strings) */
-                        traceback?: string[];
-                        /**
-                         * Format: date-time
-                         * @description Time at which the error ocurred, to aid in log correlation
-                         */
-                        time: string;
-                        /** @description The spec's description of this response status for the operation. */
-                        message: string;
-                    };
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

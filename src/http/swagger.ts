@@ -1,11 +1,15 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import type { TSchema } from 'typebox';
+import { referenceComponents } from './openapi.components.ts';
+import { attachExamples, SPEC_EXAMPLES } from './openapi.examples.ts';
 import { canonicalDocument } from './openapi.order.ts';
 
 export const API_VERSION = '7.0';
 
 interface Response {
+  description?: string;
   content?: Record<string, { schema?: unknown }>;
 }
 
@@ -70,6 +74,23 @@ function headResponses(paths: Record<string, PathItem> | undefined): void {
       if (!status.startsWith('2') || !response.content) continue;
       for (const media of Object.keys(response.content))
         response.content[media] = { schema: { type: 'string' } };
+    }
+  }
+}
+
+/**
+ * A response schema repeats the response's description (a route gives it on the schema, where
+ * @fastify/swagger reads it and leaves it): said once, on the response, the document is smaller
+ * and says the same. An empty one says nothing.
+ */
+function describeResponsesOnce(paths: Record<string, PathItem> | undefined): void {
+  for (const op of operationsOf(paths)) {
+    for (const response of Object.values(op.responses ?? {})) {
+      for (const media of Object.values(response.content ?? {})) {
+        const schema = media.schema as { description?: unknown } | undefined;
+        if (schema?.description === '' || schema?.description === response.description)
+          delete schema?.description;
+      }
     }
   }
 }
@@ -164,6 +185,8 @@ export interface SwaggerOptions {
   ui: boolean;
   /** The security schemes and global `security` (authentication's: src/auth/auth.openapi.ts). */
   security?: { schemes: Record<string, SecurityScheme>; global: Record<string, string[]>[] };
+  /** Schemas named in `components.schemas`, referenced wherever the operations use them. */
+  components?: Record<string, TSchema>;
 }
 
 /**
@@ -173,6 +196,7 @@ export interface SwaggerOptions {
  * order (openapi.order.ts), so `npm run openapi` writes the same bytes every time.
  */
 export async function registerSwagger(app: FastifyInstance, options: SwaggerOptions): Promise<void> {
+  const components = options.components ?? {};
   await app.register(swagger, {
     exposeHeadRoutes: true,
     transformObject: (documents) => {
@@ -183,6 +207,10 @@ export async function registerSwagger(app: FastifyInstance, options: SwaggerOpti
       headResponses(paths);
       optionalBodies(paths);
       markExtensions(paths);
+      describeResponsesOnce(paths);
+      attachExamples(paths, SPEC_EXAMPLES);
+      // Last: it rewrites the paths (a `$ref` in place of each named schema).
+      referenceComponents(doc as Record<string, unknown>, Object.keys(components));
       return canonicalDocument(doc);
     },
     openapi: {
@@ -196,7 +224,11 @@ export async function registerSwagger(app: FastifyInstance, options: SwaggerOpti
       },
       tags: [...TAMS_TAGS, ...EXTENSION_TAGS.map((tag) => ({ ...tag, [EXTENSION_MARKER]: true }))],
       // The spec's security schemes (src/auth): Swagger UI's "Authorize" comes from these.
-      components: { securitySchemes: options.security?.schemes ?? {} },
+      // Plain copies: @fastify/swagger never holds the schemas the routes validate with.
+      components: {
+        securitySchemes: options.security?.schemes ?? {},
+        schemas: JSON.parse(JSON.stringify(components)) as Record<string, Record<string, unknown>>,
+      },
       security: options.security?.global ?? [],
     },
   });

@@ -1,7 +1,8 @@
 /**
  * Swagger UI in a real browser (Chromium through playwright-core): the page loads without
  * credentials, "Try it out" on GET /service gets 401 until the user presses "Authorize" and
- * enters a bearer token, then 200 with the token sent as `Authorization: Bearer`.
+ * enters a bearer token, then 200 with the token sent as `Authorization: Bearer`; an operation
+ * taking a Flow shows the spec's example Flow.
  *
  * Chromium comes from Debian (`apt-get install chromium`; .ci/run installs it). Without it the
  * suite is skipped on a developer machine and fails under CI, where it must run.
@@ -65,6 +66,18 @@ describe.skipIf(!available)('Swagger UI in Chromium', () => {
     expect(response?.status()).toBe(200);
     await page.locator('.opblock-summary-path[data-path="/service"]').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('button.authorize').count()).toBe(1);
+  });
+
+  it("shows the spec's example Flow for PUT /flows/{flowId}, not values made up from patterns", async () => {
+    const operation = page.locator('.opblock-put').filter({
+      has: page.locator('.opblock-summary-path[data-path="/flows/{flowId}"]'),
+    });
+    await operation.locator('.opblock-summary').first().click();
+    const requestBody = operation.locator('.opblock-section-request-body');
+    // flow-put.json of TAMS 7.0, the first of the two examples the spec gives.
+    await requestBody.getByText('"codec": "audio/aac"').first().waitFor();
+    expect(await requestBody.textContent()).toContain('"id": "6101df05-06bb-41b8-8af4-cf7cd33df209"');
+    await operation.locator('.opblock-summary').first().click();
   });
 
   it('gets 401 before authorising', async () => {

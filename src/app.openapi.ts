@@ -1,0 +1,100 @@
+/**
+ * The schemas the OpenAPI document names as components (src/http/openapi.components.ts says how
+ * the operations come to refer to them): the TAMS 7.0 document's own components under its names
+ * (`uuid`, `contentformat`, `mimetype`), and each of its schema files under the file's name in
+ * PascalCase (`flow-segment.json` is `FlowSegment`, `error.json` is `Error`). `ErrorResponse`
+ * is tams-server's error body (error.json plus `message`); `FlowCollectionItem`,
+ * `StorageBackendsListItem` and `GetUrl` are parts the spec writes inline. Earlier names win where two have the same substance.
+ *
+ * Only the composition root (app.ts) reads this list: the areas keep their schemas, and a schema
+ * edited there stays named here as long as its export keeps its name.
+ */
+import type { TSchema } from 'typebox';
+import { DeletionRequest, DeletionRequestsList } from './deletion/deletion.schemas.ts';
+import { AttributeDoc, ChannelDoc, FileDetail, FileDoc, FrameDoc, PartDoc } from './exr/exr.schemas.ts';
+import {
+  Flow,
+  FlowAudio,
+  FlowCollection,
+  FlowCollectionItem,
+  FlowCore,
+  FlowData,
+  FlowImage,
+  FlowMulti,
+  FlowVideo,
+} from './flows/flows.schemas.ts';
+import {
+  CollectionItem,
+  ContainerMapping,
+  ContentFormat,
+  ErrorBody,
+  ErrorInfo,
+  MimeTypeQuery,
+  Tags,
+  TimeRange,
+  Timestamp,
+  Uuid,
+} from './http/common.schemas.ts';
+import { MediaObject } from './objects/objects.schemas.ts';
+import { Transcript } from './search/transcripts.schemas.ts';
+import { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPost, GetUrl } from './segments/segments.schemas.ts';
+import {
+  EventStreamMechanism,
+  Service,
+  ServicePost,
+  StorageBackend,
+  StorageBackendsList,
+  StorageBackendsListItem,
+} from './service/service.schemas.ts';
+import { Source } from './sources/sources.schemas.ts';
+import { FlowStorage, FlowStoragePost, HttpRequest } from './storage/storage.schemas.ts';
+import { Webhook, WebhookPost } from './webhooks/webhooks.schemas.ts';
+
+export const OPENAPI_COMPONENTS: Record<string, TSchema> = {
+  Flow,
+  FlowVideo,
+  FlowAudio,
+  FlowImage,
+  FlowData,
+  FlowMulti,
+  FlowCore,
+  FlowCollection,
+  FlowCollectionItem,
+  Source,
+  FlowSegment,
+  FlowSegmentPost,
+  FlowSegmentBulkFailure,
+  GetUrl,
+  Object: MediaObject,
+  FlowStorage,
+  FlowStoragePost,
+  HttpRequest,
+  Service,
+  ServicePost,
+  EventStreamCommon: EventStreamMechanism,
+  StorageBackend,
+  StorageBackendsList,
+  StorageBackendsListItem,
+  Webhook,
+  WebhookPost,
+  DeletionRequest,
+  DeletionRequestsList,
+  ErrorResponse: ErrorBody,
+  Error: ErrorInfo,
+  CollectionItem,
+  ContainerMapping,
+  Tags,
+  Timerange: TimeRange,
+  Timestamp,
+  uuid: Uuid,
+  contentformat: ContentFormat,
+  mimetype: MimeTypeQuery,
+  // Beyond TAMS 7.0 (each under its area's prefix).
+  ExrFileDetail: FileDetail,
+  ExrFile: FileDoc,
+  ExrPart: PartDoc,
+  ExrChannel: ChannelDoc,
+  ExrAttribute: AttributeDoc,
+  ExrFrame: FrameDoc,
+  Transcript,
+};
