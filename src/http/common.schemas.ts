@@ -4,7 +4,8 @@
  * and `container-mapping.json`, transcribed into TypeBox.
  *
  * The schemas are `$ref`-free so that Fastify's Ajv (draft-07) compiles them without a shared
- * registry and @fastify/swagger renders every property inline with its spec description.
+ * registry; the OpenAPI document still names the shared ones and refers to them by `$ref`
+ * (src/http/openapi.components.ts).
  */
 
 import type { Static, TSchema, TSchemaOptions, TUnion, TUnsafe } from 'typebox';

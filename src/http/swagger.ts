@@ -192,8 +192,10 @@ export interface SwaggerOptions {
 /**
  * OpenAPI 3.1 generated from the routes' TypeBox schemas: `/openapi.json`, and Swagger UI at
  * `/docs`. HEAD operations are listed as the spec lists them; the operations beyond TAMS 7.0
- * carry their own tags and `x-tams-extension: true`. The document comes out in a canonical
- * order (openapi.order.ts), so `npm run openapi` writes the same bytes every time.
+ * carry their own tags and `x-tams-extension: true`; the schemas of `options.components` are
+ * named components the operations refer to (openapi.components.ts), and the 7.0 operations carry
+ * the spec's examples (openapi.examples.ts). The document comes out in a canonical order
+ * (openapi.order.ts), so `npm run openapi` writes the same bytes every time.
  */
 export async function registerSwagger(app: FastifyInstance, options: SwaggerOptions): Promise<void> {
   const components = options.components ?? {};
