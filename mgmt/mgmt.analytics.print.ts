@@ -80,6 +80,8 @@ export function storageText(doc: StorageDoc): string {
     columns([['FORMAT', 'OBJECTS', 'BYTES', 'UNSIZED'], ...formats], RIGHT(1, 2, 3)) +
     `\ngrowth per ${doc.growth.bucket} since ${doc.growth.since}:\n` +
     columns([['BACKEND', 'START', 'OBJECTS', 'BYTES', 'UNSIZED'], ...growth], RIGHT(2, 3, 4)) +
+    `\nstore: ${n(doc.totals.objects)} objects (external ones too), ${formatBytes(doc.totals.bytes)}, ` +
+    `${n(doc.totals.unsized_objects)} of unknown size` +
     `\nawaiting collection: ${n(doc.unreferenced.allocated_unused)} objects allocated and never used, ` +
     `${n(doc.unreferenced.awaiting_deletion)} objects released with their bytes queued for deletion\n`
   );

@@ -72,11 +72,11 @@ export class SizeBackfill {
         });
         const objects = new Map<string, ObjectToSize>();
         for (const s of page.items) {
-          if (s.storage === undefined || objects.has(s.object_id)) continue;
+          if (objects.has(s.object_id)) continue;
+          // External objects (no backend) get their row too, unsized (see headSizes).
           objects.set(s.object_id, {
             objectId: s.object_id,
-            storageId: s.storage.id,
-            path: s.storage.path,
+            ...(s.storage !== undefined && { storageId: s.storage.id, path: s.storage.path }),
             flowId,
             ...(s.timerange.start !== null && { segStart: s.timerange.start }),
           });
@@ -84,7 +84,7 @@ export class SizeBackfill {
         const sizes = await this.size([...objects.values()]);
         counts.segments += page.items.length;
         counts.sized += sizes.filter((s) => s.size !== null).length;
-        counts.missing += sizes.filter((s) => s.size === null).length;
+        counts.missing += sizes.filter((s) => s.size === null && s.storageId !== undefined).length;
         progress({ ...counts });
         after = page.next;
       } while (after !== undefined);

@@ -11,7 +11,7 @@ const Count = (description: string) => Type.Integer({ minimum: 0, description })
 const Duration = (description: string) => describe(Timestamp, description);
 const Bytes = Count('Bytes of the objects whose size is known (each object once).');
 const Unsized = Count(
-  'Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them.',
+  'Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them.',
 );
 const WindowQuery = Type.Optional(
   describe(
@@ -126,20 +126,20 @@ export const StorageQuery = Type.Object({
 });
 export type StorageQuery = Static<typeof StorageQuery>;
 
-const StorageFigures = {
-  objects: Count(
-    'Objects. For a format: the objects registered by Flows of that format (by the Flow that registered each first), external objects (with no storage backend) included; those have no size.',
-  ),
+const StorageFigures = (objects: string) => ({
+  objects: Count(objects),
   bytes: Bytes,
   unsized_objects: Unsized,
-};
+});
 
 export const StorageDoc = Type.Object({
   backends: Type.Array(
     Type.Object({
       storage_id: Uuid,
       label: Type.Optional(Type.String()),
-      ...StorageFigures,
+      ...StorageFigures(
+        'Objects segments use in this backend (objects allocated and not used yet are counted in `unreferenced` only).',
+      ),
     }),
   ),
   formats: Type.Array(
@@ -147,8 +147,16 @@ export const StorageDoc = Type.Object({
       format: Type.Union([Type.String(), Type.Null()], {
         description: 'The format of the Flow that first registered the objects (null: that Flow is gone).',
       }),
-      ...StorageFigures,
+      ...StorageFigures(
+        'Objects registered first by Flows of this format, external objects (no storage backend) included, as the size follower recorded them: every object segments use, once.',
+      ),
     }),
+  ),
+  totals: Type.Object(
+    StorageFigures(
+      'Every object segments use, in a backend or external (objects allocated and not used yet are counted in `unreferenced` only).',
+    ),
+    { description: 'The whole store: the same objects as the backends with the external objects added.' },
   ),
   growth: Type.Object({
     since: DateTime,
@@ -157,7 +165,9 @@ export const StorageDoc = Type.Object({
       Type.Object({
         storage_id: Uuid,
         start: describe(DateTime, 'Start of the bucket: objects registered (wall clock) from then.'),
-        objects: Count('Objects registered in the bucket (as the size follower saw them).'),
+        objects: Count(
+          'Objects of the backend registered in the bucket (as the size follower recorded them).',
+        ),
         bytes: Bytes,
         unsized_objects: Unsized,
       }),
@@ -231,17 +241,20 @@ export const TopDoc = Type.Object({
       format: Type.Optional(Type.String()),
       segments: Count('Segments starting in the window.'),
       duration: Duration('Their media duration.'),
-      bytes: Count(
-        'Bytes of the objects the Flow registered first whose registering segment starts in the window (with no object shared or reused, the bytes its segments reference).',
+      objects: Count(
+        'Objects the Flow registered first whose registering segment starts in the window, as the size follower recorded them (with no object shared with another Flow, the objects its segments reference: its usage).',
       ),
-      unsized_objects: Count('Of those objects, the ones whose backend had no bytes when asked.'),
+      bytes: Count('Bytes of those objects whose size is known.'),
+      unsized_objects: Unsized,
       media_rate: Type.Optional(
         Type.Number({ description: 'Seconds of media per second of a bounded window.' }),
       ),
       bytes_per_second: Type.Optional(Type.Number({ description: 'Bytes per second of a bounded window.' })),
     }),
   ),
-  unsized_objects: Count('Objects in the whole store without a known size (not ranked by bytes).'),
+  unsized_objects: Count(
+    'Objects in the whole store whose size is not known (as `/analytics/storage` `totals` counts them): not ranked by bytes.',
+  ),
 });
 export type TopDoc = Static<typeof TopDoc>;
 

@@ -235,7 +235,7 @@ export class AnalyticsService {
       throw new BadRequestError('query.by=rate needs a bounded, non-empty query.timerange');
     }
     const flows = await this.deps.reports.top(by === 'rate' ? 'duration' : by, range, q.limit ?? 10);
-    const coverage = await this.deps.reports.sizeCoverage();
+    const store = await this.deps.reports.storeTotals();
     return {
       by,
       timerange: range.format(),
@@ -245,6 +245,7 @@ export class AnalyticsService {
         ...(f.format !== null && { format: f.format }),
         segments: f.segments,
         duration: formatTimestamp(f.duration),
+        objects: f.objects,
         bytes: Number(f.bytes),
         unsized_objects: f.unsized,
         ...(span !== null &&
@@ -253,7 +254,7 @@ export class AnalyticsService {
             bytes_per_second: perSecond(f.bytes, span),
           }),
       })),
-      unsized_objects: Math.max(0, coverage.objects - coverage.sized),
+      unsized_objects: store.unsized,
     };
   }
 

@@ -62,17 +62,21 @@ export function addObjects(
   if (event.event_type !== 'flows/segments_added' || flowId === undefined) return;
   const segments = (event.payload as { segments?: StoredSegment[] }).segments ?? [];
   for (const s of segments) {
-    // External objects (client URLs only) have no backend to ask.
-    if (s.storage === undefined || seen.has(s.object_id)) continue;
+    if (seen.has(s.object_id)) continue;
     const start = parseTimeRange(s.timerange).start;
-    seen.set(s.object_id, {
-      objectId: s.object_id,
+    // External objects (client URLs only) have no backend to ask: their row records them unsized,
+    // for the Flow and time that registered them, as the reports count every object.
+    const where = s.storage && {
       storageId: s.storage.id,
       path: s.storage.path ?? defaultObjectPath(flowId, s.object_id),
+    };
+    seen.set(s.object_id, {
+      objectId: s.object_id,
+      ...where,
       flowId,
       ...(start !== null && { segStart: start }),
       registered: event.event_timestamp,
-      first: s.storage.first === true && trustFirstAfter !== null && event.seq > trustFirstAfter,
+      first: s.storage?.first === true && trustFirstAfter !== null && event.seq > trustFirstAfter,
     });
   }
 }
@@ -180,8 +184,10 @@ export class SizeFollower {
     if (committed && holding) this.held.hold(base, last);
     else if (committed) this.held.written();
     if (committed) {
-      const missing = sizes.filter((s) => s.size === null).length;
-      this.deps.onBatch?.({ events: batch.length, sized: sizes.length - missing, missing, cursor: last });
+      const sized = sizes.filter((s) => s.size !== null).length;
+      // External objects have no backend to miss their bytes: neither sized nor missing.
+      const missing = sizes.filter((s) => s.size === null && s.storageId !== undefined).length;
+      this.deps.onBatch?.({ events: batch.length, sized, missing, cursor: last });
     }
     return committed && more;
   }

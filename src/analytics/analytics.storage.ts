@@ -48,6 +48,7 @@ export function storageDoc(
         unsized_objects: g.unsized,
       })),
     },
+    totals: figures(report.totals),
     unreferenced: { allocated_unused: report.allocatedUnused, awaiting_deletion: report.awaitingDeletion },
   };
 }

@@ -114,13 +114,14 @@ describe('GET /analytics/storage', () => {
     day.setUTCHours(0, 0, 0, 0);
     expect(body).toEqual({
       backends: [
-        // a1 a2 a4 a5 u1 b3 b4 (b5 deleted): a4 has no bytes, u1 was never looked at.
+        // a1 a2 a4 a5 b3 b4 (b5 deleted): a4 has no bytes; u1, allocated and never used, is no
+        // Flow's media yet (counted in `unreferenced` only).
         {
           storage_id: FS_ID,
           label: 'local',
-          objects: 7,
+          objects: 6,
           bytes: 1000 + 2000 + 500 + 300 + 50,
-          unsized_objects: 2,
+          unsized_objects: 1,
         },
         { storage_id: S3_ID, label: 's3', objects: 4, bytes: 3000 + 4000 + 100 + 100, unsized_objects: 0 },
       ],
@@ -137,6 +138,8 @@ describe('GET /analytics/storage', () => {
           { storage_id: S3_ID, start: day.toISOString(), objects: 4, bytes: 7200, unsized_objects: 0 },
         ].sort((a, b) => (a.storage_id < b.storage_id ? -1 : 1)),
       },
+      // Every object segments use, each once: the backends' here (no external object).
+      totals: { objects: 10, bytes: 11050, unsized_objects: 1 },
       unreferenced: { allocated_unused: 1, awaiting_deletion: 1 },
     });
     const later = await get<{ growth: { series: unknown[] } }>('/analytics/storage', {
@@ -238,6 +241,7 @@ describe('GET /analytics/flows/top', () => {
           format: 'urn:x-nmos:format:video',
           segments: 7,
           duration: '62:0',
+          objects: 6,
           bytes: 10500,
           unsized_objects: 1,
         },
@@ -247,12 +251,13 @@ describe('GET /analytics/flows/top', () => {
           format: 'urn:x-nmos:format:audio',
           segments: 4,
           duration: '3:999999999',
+          objects: 4,
           bytes: 550,
           unsized_objects: 0,
         },
       ],
-      // a4 (no bytes) and u1 (never registered, never looked at).
-      unsized_objects: 2,
+      // a4 (no bytes); u1, allocated and never used, is no Flow's media yet.
+      unsized_objects: 1,
     });
     const segments = await get<{ flows: { flow_id: string; segments: number }[] }>('/analytics/flows/top', {
       by: 'segments',
@@ -284,13 +289,14 @@ describe('GET /analytics/flows/top', () => {
           format: 'urn:x-nmos:format:video',
           segments: 5,
           duration: '50:0',
+          objects: 5,
           bytes: 6500,
           unsized_objects: 1,
           media_rate: 50 / 3600,
           bytes_per_second: 6500 / 3600,
         },
       ],
-      unsized_objects: 2,
+      unsized_objects: 1,
     });
     expect((await api().get('/analytics/flows/top', { query: { by: 'rate' } })).status).toBe(400);
   });

@@ -49,7 +49,7 @@ async function drain(follower: SizeFollower): Promise<void> {
 }
 
 describe('the object size follower', () => {
-  it('records each registered object once, a miss as null, nothing for external objects', async () => {
+  it('records each registered object once, a miss as null, an external object unsized', async () => {
     await upload(objects[0] as AllocatedObject, Buffer.alloc(100));
     await upload(objects[1] as AllocatedObject, Buffer.alloc(200));
     await addSegments(server, flow, [
@@ -65,7 +65,10 @@ describe('the object size follower', () => {
       [id(0)]: 100n,
       [id(1)]: 200n,
       [id(2)]: null,
+      'external-1': null,
     });
+    const [outside] = await server.runtime.store.objectSizes.get(['external-1']);
+    expect(outside?.storageId).toBeUndefined();
     const [row] = await server.runtime.store.objectSizes.get([id(1)]);
     expect(row).toMatchObject({ flowId: flow, segStart: 1_000_000_000n });
     // Every event followed: the outbox need keep none for it.
@@ -151,7 +154,8 @@ describe('the size backfill', () => {
     await addSegments(server, flow, [
       { object_id: (more[0] as AllocatedObject).object_id, timerange: '[20:0_21:0)' },
       { object_id: (more[1] as AllocatedObject).object_id, timerange: '[21:0_22:0)' },
-    ]);
+      { object_id: 'external-2', timerange: '[22:0_23:0)', get_urls: [{ url: 'http://media.invalid/e2' }] },
+    ] as never);
     // As if analytics had been off: the follower's cursor past these registrations.
     const last = await store.events.lastSeq();
     await store.transaction((tx) => tx.settings.set(SIZES_CURSOR, last.toString()));
@@ -169,6 +173,8 @@ describe('the size backfill', () => {
       // Uploaded late: found by --missing.
       [id(5)]: 600n,
     });
+    // The external object has its row too (unsized: no backend to miss its bytes or find them).
+    expect(await sizesOf('external-2')).toEqual({ 'external-2': null });
     // Run again: nothing left to do.
     const again = analytics.createBackfill('mgmt');
     expect(await again.run({}, () => {})).toMatchObject({ sized: 0, missing: 0 });

@@ -49,6 +49,9 @@ describe('tams-mgmt analytics', () => {
     expect(coverage.out).toMatch(/^span\s+\[0:0_50:0\)/m);
     const top = await mgmt(store.env, 'analytics', 'top', '--by', 'segments');
     expect(top.out).toMatch(new RegExp(`^${store.flowA}\\s+A\\s+5\\s+50:0\\s+5\\.0 KiB`, 'm'));
+    // A's five objects and B's two external ones (B reuses A's first): those two unsized.
+    const storage = await mgmt(store.env, 'analytics', 'storage');
+    expect(storage.out).toContain('store: 7 objects (external ones too), 5.0 KiB, 2 of unknown size');
     const durations = await mgmt(store.env, 'analytics', 'durations', '--per-flow');
     expect(durations.out).toMatch(/^all\s+8\s+10:0\s+10:0\s+10:0\s+10:0\s+10:0\s+10:0$/m);
     expect(durations.out).toMatch(new RegExp(`^${store.flowB}\\s+3\\s`, 'm'));

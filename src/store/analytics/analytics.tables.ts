@@ -7,7 +7,8 @@ export const AT = {
 /**
  * Object sizes for analytics (src/analytics/): TAMS carries no object sizes and the `objects`
  * table keeps none, so a follower of the event outbox asks the media backend (HEAD) for each
- * object registered, and `tams-mgmt analytics sizes` does the same for objects registered before.
+ * object registered (a row for every object, external ones unsized), and `tams-mgmt analytics
+ * sizes` does the same for objects registered before.
  *
  * A table of its own rather than a column of `objects`: recording a size there would be an
  * update, and an update finds its rows by a scan of the key inside the write transaction
@@ -25,7 +26,8 @@ export const analyticsTables: TableDef[] = [
     name: AT.sizes,
     columns: [
       { name: 'object_id', type: 'string', nullable: false },
-      // Bytes; null when the backend had no object at the path when it was asked.
+      // Bytes; null when the backend had no object at the path when it was asked, or for an
+      // external object (no backend: storage_id null too).
       { name: 'size', type: 'int64' },
       { name: 'checked', type: 'timestamp', nullable: false },
       { name: 'storage_id', type: 'string' },

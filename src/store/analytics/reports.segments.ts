@@ -16,9 +16,11 @@ export interface TopFlow {
   format: string | null;
   segments: number;
   duration: bigint;
-  /** Bytes of the objects the Flow registered first, whose registering segment starts in the window. */
+  /** Objects the Flow registered first (as the size follower recorded them) in the window. */
+  objects: number;
+  /** Their bytes, where known. */
   bytes: bigint;
-  /** Of those objects, the ones with no known size. */
+  /** Of those objects, the ones with no known size (external ones among them). */
   unsized: number;
 }
 
@@ -42,7 +44,10 @@ function segmentQuery(
   };
 }
 
-/** Bytes per Flow from the size table (objects attributed to the Flow and time that registered them). */
+/**
+ * Objects and bytes per Flow from the size table: each object attributed to the Flow and time
+ * that registered it (external ones too: their rows are unsized).
+ */
 function bytesQuery(window: TimeRange, ids: string[] | undefined, limit: number | undefined): AggregateQuery {
   return {
     kind: 'aggregate',
@@ -57,6 +62,7 @@ function bytesQuery(window: TimeRange, ids: string[] | undefined, limit: number 
     },
     groupBy: { flow_id: { col: 'flow_id' } },
     measures: {
+      objects: { fn: 'count' },
       bytes: { fn: 'sum', of: { col: 'size' } },
       unsized: { fn: 'count', where: { isNull: { col: 'size' } } },
     },
@@ -107,6 +113,7 @@ export async function topFlows(
       format: text(m, 'format'),
       segments: count(seg, 'segments'),
       duration: bigOr0(seg, 'duration'),
+      objects: count(size, 'objects'),
       bytes: bigOr0(size, 'bytes'),
       unsized: count(size, 'unsized'),
     };

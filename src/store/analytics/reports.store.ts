@@ -1,19 +1,27 @@
 import type { Analytics } from '../../db/analytics/analytics.ts';
-import type { AggregateQuery, TruncUnit } from '../../db/analytics/analytics.types.ts';
+import type {
+  AggregateQuery,
+  AnalyticsResult,
+  AnalyticsRow,
+  TruncUnit,
+} from '../../db/analytics/analytics.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { T } from '../tables.ts';
 import { AT } from './analytics.tables.ts';
 import { bigOr0, count, text } from './reports.window.ts';
 
 /**
- * Objects and bytes of one storage backend, or of one Flow format (keyed '' when the Flow that
- * registered an object is gone).
+ * Objects, their bytes and those of unknown size (see `unsized` below), for one storage backend,
+ * one Flow format (keyed '' when the Flow that registered the objects is gone), or the store.
  */
 export interface StorageFigures {
   objects: number;
   /** Bytes of the objects whose size is known. */
   bytes: bigint;
-  /** Objects whose size is not known (not looked up yet, or no bytes in the backend). */
+  /**
+   * Objects whose size is not known: external (no backend), missing from their backend when
+   * asked, or registered since the size follower last ran.
+   */
   unsized: number;
 }
 
@@ -27,8 +35,12 @@ export interface StorageGrowth {
 }
 
 export interface StorageReport {
+  /** Objects segments use, in each backend. */
   backends: Map<string, StorageFigures>;
+  /** Objects segments use, by the format of the Flow that registered each (as the follower saw it). */
   formats: Map<string, StorageFigures>;
+  /** Every object segments use: the backends' and the external ones. */
+  totals: StorageFigures;
   growth: StorageGrowth[];
   /** Objects allocated by /storage and never used by a segment: released after the grace period. */
   allocatedUnused: number;
@@ -37,78 +49,86 @@ export interface StorageReport {
 }
 
 const SIZE = { col: 'size' } as const;
+const SIZED = {
+  n: { fn: 'count' },
+  sized: { fn: 'count', where: { isNotNull: SIZE } },
+  bytes: { fn: 'sum', of: SIZE },
+} as const;
 const count1 = (from: AggregateQuery['from'], groupBy?: AggregateQuery['groupBy']): AggregateQuery => ({
   kind: 'aggregate',
   from,
   ...(groupBy !== undefined && { groupBy }),
   measures: { n: { fn: 'count' } },
 });
+const BY_STORAGE = { storage_id: { col: 'storage_id' } } as const;
 
 /**
- * The storage report's queries, one scan of each big table at most: objects per backend (objects),
- * sizes per backend and registration bucket over all time (object_sizes: a row per backend and
- * day or hour, from which both the totals and the growth since `since` are summed here), sizes per
- * Flow, first registrations per Flow (object_refs), the Flows' formats (small), allocations and
- * those used, the GC queue. Per format is summed here from the per-Flow rows: a join of millions
- * of rows with the Flows table cost as much again as the scan (0.3-0.4 s per table on 10M rows).
+ * The objects segments use, per backend (null: external objects): the objects table's rows but
+ * the allocations no segment has used yet (an anti join of the few allocation rows with the
+ * references of those objects), which are no Flow's media yet.
+ */
+function objectQueries(): AggregateQuery[] {
+  return [
+    count1({ table: T.objects, columns: ['storage_id'] }, BY_STORAGE),
+    {
+      kind: 'aggregate',
+      from: { table: T.allocations, columns: ['object_id', 'storage_id'] },
+      joins: [
+        {
+          as: 'r',
+          input: { table: T.objectRefs, columns: ['object_id'] },
+          on: ['object_id', 'object_id'],
+          kind: 'anti',
+        },
+      ],
+      groupBy: BY_STORAGE,
+      measures: { n: { fn: 'countDistinct', of: { col: 'object_id' } } },
+    },
+  ];
+}
+
+/** Per backend: objects segments use (objects rows, less the unused allocations). */
+function objectsByBackend(rows: AnalyticsRow[][]): Map<string, number> {
+  const [objects = [], unused = []] = rows;
+  const out = new Map<string, number>();
+  for (const r of objects) out.set(text(r, 'storage_id') ?? '', count(r, 'n'));
+  for (const r of unused) {
+    const key = text(r, 'storage_id') ?? '';
+    out.set(key, (out.get(key) ?? 0) - count(r, 'n'));
+  }
+  return out;
+}
+
+/**
+ * The storage report's queries, one scan of each big table at most: objects per backend (objects,
+ * less the unused allocations), sizes per backend and registration bucket over all time
+ * (object_sizes: a row per backend and day or hour, from which the backends' bytes, the store's
+ * and the growth since `since` are summed here), sizes per Flow (the Flow that registered each
+ * object), the Flows' formats (small), the GC queue. Per format is summed here from the per-Flow
+ * rows: a join of millions of rows with the Flows table cost as much again as the scan (0.3-0.4 s
+ * per table on 10M rows).
  */
 function queries(unit: TruncUnit): AggregateQuery[] {
-  const sized = {
-    n: { fn: 'count' },
-    sized: { fn: 'count', where: { isNotNull: SIZE } },
-    bytes: { fn: 'sum', of: SIZE },
-  } as const;
   return [
-    count1(
-      { table: T.objects, columns: ['storage_id'], where: and(col('storage_id').isNotNull()) },
-      {
-        storage_id: { col: 'storage_id' },
-      },
-    ),
+    ...objectQueries(),
     {
       kind: 'aggregate',
       from: { table: AT.sizes, columns: ['storage_id', 'size', 'registered'] },
-      groupBy: { storage_id: { col: 'storage_id' }, start: { trunc: { col: 'registered' }, unit } },
-      measures: sized,
+      groupBy: { ...BY_STORAGE, start: { trunc: { col: 'registered' }, unit } },
+      measures: SIZED,
       orderBy: [{ by: 'storage_id' }, { by: 'start' }],
     },
     {
       kind: 'aggregate',
       from: { table: AT.sizes, columns: ['flow_id', 'size'] },
       groupBy: { flow_id: { col: 'flow_id' } },
-      measures: sized,
+      measures: SIZED,
     },
-    count1(
-      { table: T.objectRefs, columns: ['flow_id'], where: and(col('first').eq(true)) },
-      {
-        flow_id: { col: 'flow_id' },
-      },
-    ),
     {
       kind: 'aggregate',
       from: { table: T.flows, columns: ['id', 'format'] },
       groupBy: { id: { col: 'id' } },
       measures: { format: { fn: 'max', of: { col: 'format' } } },
-    },
-    {
-      kind: 'aggregate',
-      from: { table: T.allocations, columns: ['object_id'] },
-      measures: { n: { fn: 'countDistinct', of: { col: 'object_id' } } },
-    },
-    // Allocations used already (rows housekeeping has not tidied yet): the references of those
-    // objects, found by their ids (a hash of the few allocations, probed by the references).
-    {
-      kind: 'aggregate',
-      from: { table: T.objectRefs, columns: ['object_id'] },
-      joins: [
-        {
-          as: 'a',
-          input: { table: T.allocations, columns: ['object_id'] },
-          on: ['object_id', 'object_id'],
-          kind: 'semi',
-        },
-      ],
-      measures: { n: { fn: 'countDistinct', of: { col: 'object_id' } } },
     },
     count1({ table: T.mediaGc, columns: ['object_id'], where: and(col('deleted').isNull()) }),
   ];
@@ -129,45 +149,51 @@ function settle(figures: Map<string, StorageFigures>): Map<string, StorageFigure
   return figures;
 }
 
+const rowsOf = (results: AnalyticsResult[]) => results.map((r) => (r.kind === 'aggregate' ? r.rows : []));
+
 /**
- * The storage report: objects per backend (the objects table) and bytes per backend (the size
- * table, each object once, as recorded by the size follower), the same per format of the Flow
- * that registered them, growth per backend and wall-clock bucket since `since` (objects the
- * follower recorded then: a backfilled size has no registration time), and what awaits
- * collection. One snapshot.
+ * The storage report: objects per backend (the objects table, less the allocations no segment
+ * has used) and bytes per backend (the size table, each object once, as recorded by the size
+ * follower), the store's totals (external objects too), the same per format of the Flow that
+ * registered them (from the size table: objects the follower has recorded), growth per backend
+ * and wall-clock bucket since `since` (objects the follower recorded then: a backfilled size has
+ * no registration time), and what awaits collection. One snapshot.
  */
 export async function storageReport(
   analytics: Analytics,
   since: Date | undefined,
   unit: TruncUnit,
 ): Promise<StorageReport> {
-  const results = await analytics.run(queries(unit));
-  const rows = results.map((r) => (r.kind === 'aggregate' ? r.rows : []));
-  const [
-    objects = [],
-    buckets = [],
-    perFlow = [],
-    firsts = [],
-    flows = [],
-    allocated = [],
-    used = [],
-    gc = [],
-  ] = rows;
+  const rows = rowsOf(await analytics.run(queries(unit)));
+  const [, unused = [], buckets = [], perFlow = [], flows = [], gc = []] = rows;
   const formatOf = new Map(flows.map((r) => [text(r, 'id') ?? '', text(r, 'format') ?? '']));
   const backends = new Map<string, StorageFigures>();
   const formats = new Map<string, StorageFigures>();
-  for (const r of objects) add(backends, text(r, 'storage_id') ?? '', count(r, 'n'), 0, 0n);
-  for (const r of firsts) add(formats, formatOf.get(text(r, 'flow_id') ?? '') ?? '', count(r, 'n'), 0, 0n);
+  const totals = new Map<string, StorageFigures>();
+  for (const [id, n] of objectsByBackend(rows)) {
+    add(totals, '', n, 0, 0n);
+    // External objects (no backend) are in the totals only.
+    if (id !== '') add(backends, id, n, 0, 0n);
+  }
   for (const r of perFlow) {
-    add(formats, formatOf.get(text(r, 'flow_id') ?? '') ?? '', 0, count(r, 'sized'), bigOr0(r, 'bytes'));
+    add(
+      formats,
+      formatOf.get(text(r, 'flow_id') ?? '') ?? '',
+      count(r, 'n'),
+      count(r, 'sized'),
+      bigOr0(r, 'bytes'),
+    );
   }
   const growth: StorageGrowth[] = [];
   for (const r of buckets) {
-    add(backends, text(r, 'storage_id') ?? '', 0, count(r, 'sized'), bigOr0(r, 'bytes'));
+    const id = text(r, 'storage_id');
+    add(totals, '', 0, count(r, 'sized'), bigOr0(r, 'bytes'));
+    if (id === null) continue;
+    add(backends, id, 0, count(r, 'sized'), bigOr0(r, 'bytes'));
     const start = r.start;
     if (!(start instanceof Date) || (since !== undefined && start < since)) continue;
     growth.push({
-      storageId: text(r, 'storage_id') ?? '',
+      storageId: id,
       start,
       objects: count(r, 'n'),
       bytes: bigOr0(r, 'bytes'),
@@ -177,20 +203,28 @@ export async function storageReport(
   return {
     backends: settle(backends),
     formats: settle(formats),
+    totals: settle(totals).get('') ?? { objects: 0, bytes: 0n, unsized: 0 },
     growth,
-    allocatedUnused: Math.max(0, count(allocated[0], 'n') - count(used[0], 'n')),
+    allocatedUnused: unused.reduce((n, r) => n + count(r, 'n'), 0),
     awaitingDeletion: count(gc[0], 'n'),
   };
 }
 
-/** Objects with a backend, and how many of them have a known size (store-wide). */
-export async function sizeCoverage(analytics: Analytics): Promise<{ objects: number; sized: number }> {
-  const [objects, sized] = await analytics.run([
-    count1({ table: T.objects, columns: ['storage_id'], where: and(col('storage_id').isNotNull()) }),
-    count1({ table: AT.sizes, columns: ['size'], where: and(col('size').isNotNull()) }),
-  ]);
-  const n = (r: typeof objects) => (r?.kind === 'aggregate' ? count(r.rows[0], 'n') : 0);
-  return { objects: n(objects), sized: n(sized) };
+/** The store's totals alone (top's store-wide figure): every object segments use. */
+export async function storeTotals(analytics: Analytics): Promise<StorageFigures> {
+  const rows = rowsOf(
+    await analytics.run([
+      ...objectQueries(),
+      { kind: 'aggregate', from: { table: AT.sizes, columns: ['size'] }, measures: SIZED },
+    ]),
+  );
+  const objects = [...objectsByBackend(rows).values()].reduce((n, v) => n + v, 0);
+  const sizes = rows[2]?.[0];
+  return {
+    objects,
+    bytes: bigOr0(sizes, 'bytes'),
+    unsized: Math.max(0, objects - count(sizes, 'sized')),
+  };
 }
 
 /** Size rows whose object is gone (a deletion that raced the follower), at most `limit` ids. */

@@ -11,7 +11,13 @@ import {
 import { type ExportScope, exportRows, exportScope } from './reports.export.ts';
 import { type FlowUsage, flowIslands, flowUsage } from './reports.flows.ts';
 import { type TopBy, type TopFlow, topFlows } from './reports.segments.ts';
-import { orphanSizes, type StorageReport, sizeCoverage, storageReport } from './reports.store.ts';
+import {
+  orphanSizes,
+  type StorageFigures,
+  type StorageReport,
+  storageReport,
+  storeTotals,
+} from './reports.store.ts';
 
 export type { Interval, IslandsResult } from '../../db/analytics/analytics.types.ts';
 export type { DurationFigures, FlowDurations, SegmentScope } from './reports.durations.ts';
@@ -55,8 +61,9 @@ export class AnalyticsReports {
     return storageReport(this.analytics, since, unit);
   }
 
-  sizeCoverage(): Promise<{ objects: number; sized: number }> {
-    return sizeCoverage(this.analytics);
+  /** Every object segments use, its bytes and those of unknown size (the storage report's totals). */
+  storeTotals(): Promise<StorageFigures> {
+    return storeTotals(this.analytics);
   }
 
   /** Size rows whose objects are gone (see orphanSizes). */

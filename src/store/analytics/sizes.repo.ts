@@ -37,7 +37,7 @@ function lookups(column: string, ids: Iterable<string>): Predicate[] {
 /** A recorded size (see analytics.tables.ts). */
 export interface ObjectSize {
   objectId: string;
-  /** Null: the backend had no object at its path. */
+  /** Null: unsized (the backend had no object at its path, or there is no backend: external). */
   size: bigint | null;
   checked: Date;
   storageId?: string;
@@ -86,10 +86,17 @@ export class ObjectSizesRepo {
     return out;
   }
 
-  /** Object ids whose recorded size is a miss (null), after `after` in id order, at most `limit`. */
+  /**
+   * Object ids whose recorded size is a miss (null, in a backend: external objects have none to
+   * ask), after `after` in id order, at most `limit`.
+   */
   async missing(after: string | undefined, limit: number): Promise<string[]> {
     const rows = await this.db.select(AT.sizes, {
-      where: and(col('size').isNull(), after !== undefined && col('object_id').gt(after)),
+      where: and(
+        col('size').isNull(),
+        col('storage_id').isNotNull(),
+        after !== undefined && col('object_id').gt(after),
+      ),
       columns: ['object_id'],
       orderBy: [{ column: 'object_id' }],
       limit,
