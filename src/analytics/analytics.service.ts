@@ -5,15 +5,9 @@ import type { MediaRegistry } from '../media/media.registry.ts';
 import type { AnalyticsReports, DurationFigures, ExportTable } from '../store/analytics/reports.ts';
 import { isExportable } from '../store/analytics/reports.ts';
 import type { TamsStore } from '../store/store.ts';
-import {
-  formatTimestamp,
-  NS_PER_SECOND,
-  parseTimeRange,
-  parseTimestamp,
-  TimeRange,
-  utcMillisToTai,
-} from '../time/index.ts';
+import { formatTimestamp, NS_PER_SECOND, TimeRange, utcMillisToTai } from '../time/index.ts';
 import { coverageFigures } from './analytics.coverage.ts';
+import { durationParam, positionParam, windowParam } from './analytics.params.ts';
 import type {
   CoverageDoc,
   CoverageQuery,
@@ -64,22 +58,13 @@ export interface ExportPlan {
   open(): Readable;
 }
 
-function window(timerange: string | undefined): TimeRange {
-  return timerange === undefined ? TimeRange.ETERNITY : parseTimeRange(timerange);
-}
-
-function duration(value: string | undefined, name: string): bigint | undefined {
-  if (value === undefined) return undefined;
-  const ns = parseTimestamp(value);
-  if (ns < 0n) throw new BadRequestError(`query.${name} must not be negative`);
-  return ns;
-}
-
-/** A cursor this service issued: a nanosecond position (digits, maybe signed). */
-function position(after: string | undefined): bigint | undefined {
-  if (after === undefined) return undefined;
-  if (!/^-?[0-9]{1,19}$/.test(after)) throw new BadRequestError('query.page is not a valid page key');
-  return BigInt(after);
+/**
+ * The bucket of `width` at `start`: the database gives the bucket of times within a width of the
+ * int64 minimum as that minimum (an int64 page key), which lies in the bucket floored from it.
+ */
+function bucketRange(start: bigint, width: bigint): TimeRange {
+  const floor = start - (((start % width) + width) % width);
+  return TimeRange.fromBounds(floor, floor + width, true, false);
 }
 
 const perSecond = (amount: bigint, ns: bigint) => Number(amount) / (Number(ns) / 1e9);
@@ -119,10 +104,10 @@ export class AnalyticsService {
 
   async usage(flowId: string, q: UsageQuery, page: PageRequest): Promise<{ doc: UsageDoc; next?: string }> {
     await this.flowOrThrow(flowId);
-    const range = window(q.timerange);
+    const range = windowParam(q.timerange);
     const bucket = q.bucket ?? '1h';
     const width = BUCKETS[bucket] * NS_PER_SECOND;
-    const after = position(page.after);
+    const after = positionParam(page.after);
     const usage = await this.deps.reports.usage(flowId, range, width, {
       limit: page.limit,
       ...(after !== undefined && { after }),
@@ -140,7 +125,7 @@ export class AnalyticsService {
       ...(usage.first !== undefined && { first_segment: usage.first.format() }),
       ...(usage.last !== undefined && { last_segment: usage.last.format() }),
       ingest: usage.buckets.map((b) => ({
-        timerange: TimeRange.fromBounds(b.start, b.start + width, true, false).format(),
+        timerange: bucketRange(b.start, width).format(),
         segments: b.segments,
         duration: formatTimestamp(b.duration),
         objects: b.objects,
@@ -159,10 +144,10 @@ export class AnalyticsService {
     page: PageRequest,
   ): Promise<{ doc: CoverageDoc; next?: string }> {
     const flow = await this.flowOrThrow(flowId);
-    const range = window(q.timerange);
-    const minGap = duration(q.min_gap, 'min_gap');
-    const stallAfter = duration(q.stall_after, 'stall_after') ?? DEFAULT_STALL_NS;
-    const after = position(page.after);
+    const range = windowParam(q.timerange);
+    const minGap = durationParam(q.min_gap, 'min_gap');
+    const stallAfter = durationParam(q.stall_after, 'stall_after') ?? DEFAULT_STALL_NS;
+    const after = positionParam(page.after);
     const islands = await this.deps.reports.islands(flowId, range, minGap, {
       limit: page.limit,
       ...(after !== undefined && { after }),
@@ -210,7 +195,7 @@ export class AnalyticsService {
   async durations(q: DurationsQuery, page: PageRequest): Promise<{ doc: DurationsDoc; next?: string }> {
     if (q.flow_id !== undefined) await this.flowOrThrow(q.flow_id);
     const scope = {
-      window: window(q.timerange),
+      window: windowParam(q.timerange),
       ...(q.flow_id !== undefined && { flowId: q.flow_id }),
       ...(q.format !== undefined && { format: q.format }),
       ...(q.codec !== undefined && { codec: q.codec }),
@@ -229,7 +214,7 @@ export class AnalyticsService {
 
   async top(q: TopQuery): Promise<TopDoc> {
     const by = q.by ?? 'bytes';
-    const range = window(q.timerange);
+    const range = windowParam(q.timerange);
     const span = range.isBounded() && !range.isEmpty() ? range.durationNs() : null;
     if (by === 'rate' && (span === null || span === 0n)) {
       throw new BadRequestError('query.by=rate needs a bounded, non-empty query.timerange');
@@ -269,7 +254,7 @@ export class AnalyticsService {
     const scope = {
       table,
       ...(q.flow_id !== undefined && { flowId: q.flow_id }),
-      ...(q.timerange !== undefined && { window: parseTimeRange(q.timerange) }),
+      ...(q.timerange !== undefined && { window: windowParam(q.timerange) }),
     };
     const limit = Math.min(q.limit ?? this.deps.exportMaxRows, this.deps.exportMaxRows);
     const rows = await this.deps.reports.exportRows(scope);

@@ -38,7 +38,19 @@ const TABLES: TableDef[] = [
       { name: 'size', type: 'int64' },
     ],
   },
+  {
+    // Intervals at the ends of int64 (differences and sums past it); `s` and `e` never null.
+    name: 'ends',
+    columns: [
+      { name: 's', type: 'int64', nullable: false },
+      { name: 'e', type: 'int64', nullable: false },
+      { name: 'si', type: 'boolean' },
+      { name: 'ei', type: 'boolean' },
+    ],
+  },
 ];
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
 
 const seg = (flow: string, s: number, e: number, si: boolean, ei: boolean, obj: string, hour: number) => ({
   flow,
@@ -92,6 +104,11 @@ describe.each(EXECUTORS)('analytics on %s', (_name, make) => {
   beforeAll(async () => {
     manager = await TableManager.open(await make(), TABLES);
     await manager.insert('seg', ROWS);
+    await manager.insert('ends', [
+      { s: I64_MIN, e: I64_MIN + 10n, si: true, ei: false },
+      { s: 0n, e: 10n, si: true, ei: false },
+      { s: I64_MAX - 10n, e: I64_MAX, si: true, ei: true },
+    ]);
     await manager.insert('sizes', [
       { obj: 'o1', size: 100n },
       { obj: 'o2', size: 50n },
@@ -130,6 +147,42 @@ describe.each(EXECUTORS)('analytics on %s', (_name, make) => {
       // o2 again (once per group), o3 without a size.
       { b: 20n, n: 2n, dur: 15n, bytes: 50n, unsized: 1n, q: [5n, 10n], first: 30n },
     ]);
+  });
+
+  it('computes past int64 where the values need it: floors held at its minimum, wide sums and holes', async () => {
+    const ends = { table: 'ends', columns: ['s', 'e', 'si', 'ei'] };
+    const duration = { sub: [{ col: 'e' }, { col: 's' }] } as const;
+    const rows = await analytics.aggregate({
+      kind: 'aggregate',
+      from: ends,
+      groupBy: { b: { floor: { col: 's' }, step: 1000n } },
+      measures: { n: { fn: 'count' }, dur: { fn: 'sum', of: duration }, span: { fn: 'max', of: duration } },
+      orderBy: [{ by: 'b' }],
+    });
+    const one = { n: 1n, dur: 10n, span: 10n };
+    expect(rows).toEqual([
+      { b: I64_MIN, ...one },
+      { b: 0n, ...one },
+      { b: I64_MAX - 10n - ((I64_MAX - 10n) % 1000n), ...one },
+    ]);
+    // The whole range as one difference (of a joined column: the row by row path).
+    const [whole] = await analytics.aggregate({
+      kind: 'aggregate',
+      from: ends,
+      measures: { span: { fn: 'max', of: { sub: [{ col: 'e' }, { col: 's', from: 'x' }] } } },
+      joins: [{ as: 'x', input: ends, on: ['si', 'si'], kind: 'left' }],
+    });
+    expect(whole).toEqual({ span: I64_MAX - I64_MIN });
+    const result = await analytics.islands({ kind: 'islands', from: ends, interval: range, limit: 10 });
+    expect(result).toMatchObject({ islands: 3, covered: 30n, holes: I64_MAX - I64_MIN - 30n });
+    const bridged = await analytics.islands({
+      kind: 'islands',
+      from: ends,
+      interval: range,
+      bridge: I64_MAX,
+      limit: 10,
+    });
+    expect(bridged.islands).toBe(1);
   });
 
   it('pages groups by key, orders by measures, truncates timestamps', async () => {

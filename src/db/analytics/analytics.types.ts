@@ -21,14 +21,17 @@ export interface AnalyticsInput {
 
 /**
  * A value expression over the inputs' columns. `from` names a join's alias (default: the main
- * input). Integer arithmetic stays in int64: nanosecond timestamps (~1.7e18) do not survive a
- * double.
+ * input). Integer arithmetic stays exact (never a double: nanosecond timestamps, ~1.7e18, do not
+ * survive one), and sums and differences are wider than int64 where they need to be.
  */
 export type Expr =
   | { readonly col: string; readonly from?: string }
-  /** a - b, int64. */
+  /** a - b of two int64s, exact (it may lie beyond int64: the ends of the range apart). */
   | { readonly sub: readonly [Expr, Expr] }
-  /** The largest multiple of `step` not above the value (floors negatives too), int64. */
+  /**
+   * The largest multiple of `step` not above the value (floors negatives too), int64: where that
+   * multiple lies below the int64 minimum, the minimum itself.
+   */
   | { readonly floor: Expr; readonly step: bigint }
   /** A timestamp truncated (UTC) to the start of its minute, hour or day. */
   | { readonly trunc: Expr; readonly unit: TruncUnit }

@@ -28,6 +28,13 @@ export type SourceSql = (input: EngineInput, p: Params) => string;
 
 const MAIN = 'm';
 const joinAlias = (as: string) => quote(`j_${as}`);
+/**
+ * Differences of int64 values (durations, holes between intervals) are taken in 128 bits: a
+ * difference of two int64 nanosecond times may not fit in one (a segment from before 1678 to
+ * after 2262 is a valid TAMS segment), and DuckDB fails on the overflow.
+ */
+const WIDE = 'HUGEINT';
+const INT64_MIN = '-9223372036854775808';
 
 /** The type of an expression, from the inputs' column types. */
 export function exprType(
@@ -46,21 +53,29 @@ class Compiler {
     private readonly q: Aggregate,
   ) {}
 
-  columnType = (from: string | undefined, col: string): ColumnType => {
+  private column(from: string | undefined, col: string) {
     const input = from === undefined ? this.q.from : this.q.joins?.find((j) => j.as === from)?.input;
     const c = input?.columns.find((c) => c.name === col);
     if (c === undefined) throw new DbError('unknown_column', `analytics: no column "${col}" in its input`);
-    return c.type;
-  };
+    return c;
+  }
+
+  columnType = (from: string | undefined, col: string): ColumnType => this.column(from, col).type;
+
+  /** Whether `e` is a column of the main input that holds no nulls (a joined one may be null). */
+  notNull(e: Expr): boolean {
+    return 'col' in e && e.from === undefined && this.column(undefined, e.col).nullable === false;
+  }
 
   expr(e: Expr): string {
     if ('col' in e) return `${e.from === undefined ? MAIN : joinAlias(e.from)}.${quote(e.col)}`;
-    if ('sub' in e) return `(${this.expr(e.sub[0])} - ${this.expr(e.sub[1])})`;
+    if ('sub' in e) return `(CAST(${this.expr(e.sub[0])} AS ${WIDE}) - ${this.expr(e.sub[1])})`;
     if ('floor' in e) {
-      // Exact for negative values too (% truncates toward zero): x - ((x % s + s) % s).
+      // Exact for negative values too (% truncates toward zero): x - ((x % s + s) % s), in 128
+      // bits and held at the int64 minimum (the one group of values within a step of it).
       const x = this.expr(e.floor);
       const s = this.p.add(e.step, BIGINT);
-      return `(${x} - ((${x} % ${s} + ${s}) % ${s}))`;
+      return `CAST(greatest(CAST(${x} AS ${WIDE}) - ((${x} % ${s} + ${s}) % ${s}), ${INT64_MIN}) AS BIGINT)`;
     }
     if ('coalesce' in e) return `coalesce(${e.coalesce.map((x) => this.expr(x)).join(', ')})`;
     // A day through DATE: half the cost of date_trunc('day') on 10M timestamps (0.15 s against
@@ -101,8 +116,16 @@ function measureSql(
   }
   const filter = filters.length > 0 ? ` FILTER (WHERE ${filters.join(' AND ')})` : '';
   if (m.fn === 'count') return `CAST(count(*)${filter} AS BIGINT)`;
+  if (m.fn === 'sum' && 'sub' in m.of && m.of.sub.every((side) => compiler.notNull(side))) {
+    // sum(a - b) as sum(a) - sum(b): the same where neither is ever null, and each sum adds up in
+    // 128 bits (DuckDB's sum of int64) without widening every row first (a third of the time).
+    const [a, b] = m.of.sub;
+    base.push(`${compiler.expr(a)} AS "a${i}"`, `${compiler.expr(b)} AS "b${i}"`);
+    return `(sum("a${i}")${filter} - sum("b${i}")${filter})`;
+  }
   base.push(`${compiler.expr(m.of)} AS "a${i}"`);
-  const numeric = compiler.type(m.of) === 'float64' ? 'DOUBLE' : 'BIGINT';
+  // Sums of integers stay 128-bit (DuckDB's own type for them): a total of int64 values may not fit.
+  const numeric = compiler.type(m.of) === 'float64' ? 'DOUBLE' : WIDE;
   switch (m.fn) {
     case 'countDistinct':
       return `CAST(count(DISTINCT "a${i}")${filter} AS BIGINT)`;
@@ -178,8 +201,9 @@ function outputType(q: Aggregate, name: string, compiler: Compiler): ColumnType 
  */
 export function islandsSql(q: Islands, p: Params, source: SourceSql): string {
   const c = q.interval;
+  const gap = `CAST(s AS ${WIDE}) - pe`;
   const split = (bridge: string) =>
-    `(s > pe OR (s = pe AND NOT pei AND NOT si))${bridge === '' ? '' : ` AND s - pe > ${bridge}`}`;
+    `(s > pe OR (s = pe AND NOT pei AND NOT si))${bridge === '' ? '' : ` AND ${gap} > ${bridge}`}`;
   const bridge = q.bridge === undefined ? '' : p.add(q.bridge, BIGINT);
   const after = q.after === undefined ? '' : ` WHERE s > ${p.add(q.after, BIGINT)}`;
   const limit = p.add(BigInt(q.limit + 1), BIGINT);
@@ -189,7 +213,7 @@ export function islandsSql(q: Islands, p: Params, source: SourceSql): string {
     `raw AS (SELECT ${quote(c.start)} AS s, ${quote(c.end)} AS e, ${quote(c.startIncl)} AS si, ${quote(c.endIncl)} AS ei FROM ${source(q.from, p)} AS ${MAIN})`,
     clipSql(q.clip, p),
     `o AS (SELECT *, lag(e) OVER w AS pe, lag(ei) OVER w AS pei FROM src WINDOW w AS (${order}))`,
-    `f AS (SELECT *, CASE WHEN pe IS NULL OR (${split(bridge)}) THEN 1 ELSE 0 END AS brk, CASE WHEN pe IS NOT NULL AND (${split(bridge)}) THEN s - pe ELSE 0 END AS hole FROM o)`,
+    `f AS (SELECT *, CASE WHEN pe IS NULL OR (${split(bridge)}) THEN 1 ELSE 0 END AS brk, CASE WHEN pe IS NOT NULL AND (${split(bridge)}) THEN ${gap} ELSE 0 END AS hole FROM o)`,
     `g AS (SELECT *, sum(brk) OVER (${order} ROWS UNBOUNDED PRECEDING) AS isl FROM f)`,
     // An island starts at its first interval (the smallest start, inclusive first) and ends at its
     // largest end (inclusive last): structs compare field by field.
@@ -202,8 +226,8 @@ export function islandsSql(q: Islands, p: Params, source: SourceSql): string {
     '(SELECT count(*) FROM j) AS islands',
     `(SELECT ${span} FROM j ORDER BY s LIMIT 1) AS first`,
     `(SELECT ${span} FROM j ORDER BY s DESC LIMIT 1) AS last`,
-    '(SELECT CAST(coalesce(sum(e - s), 0) AS BIGINT) FROM src) AS covered',
-    '(SELECT CAST(coalesce(sum(hole), 0) AS BIGINT) FROM f) AS holes',
+    `(SELECT CAST(coalesce(sum(CAST(e AS ${WIDE}) - s), 0) AS ${WIDE}) FROM src) AS covered`,
+    `(SELECT CAST(coalesce(sum(hole), 0) AS ${WIDE}) FROM f) AS holes`,
     '(SELECT count(*) FROM src) AS intervals',
   ];
   return `WITH ${ctes.join(', ')} SELECT ${outputs.join(', ')}`;
