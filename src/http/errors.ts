@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isBackendUnavailable, TamsError } from '../common/errors.ts';
+import { validationSummary } from './validation.summary.ts';
 
 export interface ErrorBody {
   type: string;
@@ -39,16 +40,6 @@ export function sendError(
     .send(JSON.stringify(errorBody(request, status, type, summary)));
 }
 
-function validationSummary(error: FastifyError): string {
-  const where = error.validationContext ?? 'request';
-  const first = error.validation?.[0];
-  if (!first) return error.message;
-  const path = first.instancePath ? first.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
-  const allowed = (first.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
-  const detail = allowed ? `${first.message} (${allowed.join(', ')})` : first.message;
-  return `${where}${path ? `.${path}` : ''} ${detail ?? 'is invalid'}`;
-}
-
 /**
  * Errors the router raises before any route runs: a malformed percent-escape or an over-long
  * parameter in the path. The spec answers an invalid path with 404; the body is the TAMS one.
@@ -79,7 +70,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
         reply,
         status,
         status === 404 ? 'NotFound' : 'BadRequest',
-        validationSummary(error),
+        error.validation.length > 0
+          ? validationSummary(error.validationContext, error.validation)
+          : error.message,
       );
     }
     if (isBackendUnavailable(error)) {
