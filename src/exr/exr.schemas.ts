@@ -40,8 +40,21 @@ export const FileListQuery = Type.Object({
       description: 'Files with a channel of this exact name (`R`, `diffuse.R`).',
     }),
   ),
-  min_size: Type.Optional(Type.Integer({ minimum: 0, description: 'Files of at least this many bytes.' })),
-  max_size: Type.Optional(Type.Integer({ minimum: 0, description: 'Files of at most this many bytes.' })),
+  // Bounded where a JavaScript number is exact (9 PB): past it, 1e40 reached the int64 column.
+  min_size: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Files of at least this many bytes.',
+    }),
+  ),
+  max_size: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Files of at most this many bytes.',
+    }),
+  ),
   parts: Type.Optional(
     Type.Integer({ minimum: 1, maximum: 4096, description: 'Files of exactly this many parts.' }),
   ),

@@ -282,6 +282,17 @@ describe.skipIf(gate.skip)(`the /exr API${gate.note}`, () => {
     expectError(await server.get('/exr/files', { query: { flow_id: 'not-a-uuid' } }), 400);
     expectError(await server.get('/exr/files', { query: { deep: 'maybe' } }), 400);
     expectError(await server.get('/exr/files', { query: { limit: 0 } }), 400);
+    // Sizes past what the size column (and a JavaScript number, exactly) holds: named, never a 500.
+    for (const name of ['min_size', 'max_size']) {
+      for (const value of ['1e40', '9223372036854775808', '9007199254740992']) {
+        const res = await server.get<{ summary: string }>('/exr/files', { query: { [name]: value } });
+        expectError(res, 400);
+        expect(res.body.summary).toMatch(new RegExp(`^query\\.${name} `));
+      }
+    }
+    expect((await server.get('/exr/files', { query: { max_size: Number.MAX_SAFE_INTEGER } })).status).toBe(
+      200,
+    );
     expectError(
       await server.get('/exr/files', { query: { flow_id: '7c9e6679-7425-40de-944b-e07fc1f90ae7' } }),
       404,
