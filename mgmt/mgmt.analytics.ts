@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EXPORT_TABLES } from '../src/analytics/analytics.schemas.ts';
 import type { AnalyticsService, PageRequest } from '../src/analytics/analytics.service.ts';
+import { BadRequestError } from '../src/common/errors.ts';
 import type { Runtime } from '../src/deps.ts';
 import { TimeFormatError } from '../src/time/index.ts';
 import { coverageText, durationsText, storageText, topText, usageText } from './mgmt.analytics.print.ts';
@@ -54,12 +55,20 @@ function print<D>(io: MgmtIo, json: boolean, doc: D, text: (doc: D) => string): 
   return 0;
 }
 
-/** Time strings of the options are checked where they are parsed: a bad one is wrong usage. */
+/**
+ * Time strings of the options are checked where they are parsed: a bad one is wrong usage, as is
+ * any value the reports refuse (the API's 400), whose `query.<name>` is the option `--<name>`.
+ */
 async function usage<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof TimeFormatError) throw new UsageError(error.message);
+    if (error instanceof BadRequestError) {
+      throw new UsageError(
+        error.summary.replace(/^query\.([a-z_]+)/, (_, name: string) => `--${name.replaceAll('_', '-')}`),
+      );
+    }
     throw error;
   }
 }

@@ -99,5 +99,17 @@ describe('tams-mgmt analytics', () => {
       const run = await mgmt(store.env, ...argv);
       expect(run.code, argv.join(' ')).toBe(2);
     }
+    // A value the reports refuse names the option.
+    const far = await mgmt(
+      store.env,
+      'analytics',
+      'coverage',
+      '--flow',
+      store.flowA,
+      '--min-gap',
+      '9223372037:0',
+    );
+    expect(far.code).toBe(2);
+    expect(far.err).toContain('--min-gap 9223372037:0 is beyond the range this store keeps');
   });
 });
