@@ -2476,16 +2476,18 @@ export interface operations {
                             segments: number;
                             /** @description Their media duration. */
                             duration: components["schemas"]["Timestamp"];
-                            /** @description Bytes of the objects the Flow registered first whose registering segment starts in the window (with no object shared or reused, the bytes its segments reference). */
+                            /** @description Objects the Flow registered first whose registering segment starts in the window, as the size follower recorded them (with no object shared with another Flow, the objects its segments reference: its usage). */
+                            objects: number;
+                            /** @description Bytes of those objects whose size is known. */
                             bytes: number;
-                            /** @description Of those objects, the ones whose backend had no bytes when asked. */
+                            /** @description Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
                             unsized_objects: number;
                             /** @description Seconds of media per second of a bounded window. */
                             media_rate?: number;
                             /** @description Bytes per second of a bounded window. */
                             bytes_per_second?: number;
                         }[];
-                        /** @description Objects in the whole store without a known size (not ranked by bytes). */
+                        /** @description Objects in the whole store whose size is not known (as `/analytics/storage` `totals` counts them): not ranked by bytes. */
                         unsized_objects: number;
                     };
                 };
@@ -2731,7 +2733,7 @@ export interface operations {
                         objects: number;
                         /** @description Bytes of the objects whose size is known (each object once). */
                         bytes: number;
-                        /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                        /** @description Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
                         unsized_objects: number;
                         /** @description The first segment in the window. */
                         first_segment?: components["schemas"]["Timerange"];
@@ -2749,7 +2751,7 @@ export interface operations {
                             objects: number;
                             /** @description Bytes of the objects whose size is known (each object once). */
                             bytes: number;
-                            /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                            /** @description Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
                             unsized_objects: number;
                             /** @description Seconds of media per second of the bucket (1 for a live Flow keeping up, 0 for none). */
                             media_rate: number;
@@ -3014,23 +3016,32 @@ export interface operations {
                         backends: {
                             storage_id: components["schemas"]["uuid"];
                             label?: string;
-                            /** @description Objects. For a format: the objects registered by Flows of that format (by the Flow that registered each first), external objects (with no storage backend) included; those have no size. */
+                            /** @description Objects segments use in this backend (objects allocated and not used yet are counted in `unreferenced` only). */
                             objects: number;
                             /** @description Bytes of the objects whose size is known (each object once). */
                             bytes: number;
-                            /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                            /** @description Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
                             unsized_objects: number;
                         }[];
                         formats: {
                             /** @description The format of the Flow that first registered the objects (null: that Flow is gone). */
                             format: string | null;
-                            /** @description Objects. For a format: the objects registered by Flows of that format (by the Flow that registered each first), external objects (with no storage backend) included; those have no size. */
+                            /** @description Objects registered first by Flows of this format, external objects (no storage backend) included, as the size follower recorded them: every object segments use, once. */
                             objects: number;
                             /** @description Bytes of the objects whose size is known (each object once). */
                             bytes: number;
-                            /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                            /** @description Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
                             unsized_objects: number;
                         }[];
+                        /** @description The whole store: the same objects as the backends with the external objects added. */
+                        totals: {
+                            /** @description Every object segments use, in a backend or external (objects allocated and not used yet are counted in `unreferenced` only). */
+                            objects: number;
+                            /** @description Bytes of the objects whose size is known (each object once). */
+                            bytes: number;
+                            /** @description Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                            unsized_objects: number;
+                        };
                         growth: {
                             /** Format: date-time */
                             since: string;
@@ -3042,11 +3053,11 @@ export interface operations {
                                  * @description Start of the bucket: objects registered (wall clock) from then.
                                  */
                                 start: string;
-                                /** @description Objects registered in the bucket (as the size follower saw them). */
+                                /** @description Objects of the backend registered in the bucket (as the size follower recorded them). */
                                 objects: number;
                                 /** @description Bytes of the objects whose size is known (each object once). */
                                 bytes: number;
-                                /** @description Objects without a known size: not looked up yet by the size follower, or with no bytes in their backend (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                                /** @description Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
                                 unsized_objects: number;
                             }[];
                         };
