@@ -3057,7 +3057,7 @@ export interface operations {
                                 objects: number;
                                 /** @description Bytes of the objects whose size is known (each object once). */
                                 bytes: number;
-                                /** @description Of those objects, the ones whose size is not known: external objects (client URLs only, no storage backend to ask), objects their backend had no bytes for when the size follower asked (never uploaded), and objects registered since the follower last ran (see `tams-mgmt analytics sizes`). Bytes never include a guess for them. */
+                                /** @description Of those objects, the ones whose backend had no bytes when the follower asked. */
                                 unsized_objects: number;
                             }[];
                         };

@@ -169,7 +169,9 @@ export const StorageDoc = Type.Object({
           'Objects of the backend registered in the bucket (as the size follower recorded them).',
         ),
         bytes: Bytes,
-        unsized_objects: Unsized,
+        unsized_objects: Count(
+          'Of those objects, the ones whose backend had no bytes when the follower asked.',
+        ),
       }),
     ),
   }),
