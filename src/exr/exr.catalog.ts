@@ -1,3 +1,4 @@
+import type { JsonValue } from '../db/db.types.ts';
 import type {
   ExrAttributeRecord,
   ExrChannelRecord,
@@ -6,6 +7,8 @@ import type {
   ExrPartRecord,
   FrameSource,
 } from '../store/exr/exr.records.ts';
+import { decodeSet, encodeSet } from '../store/exr/exr.sets.ts';
+import { fitColumns } from './exr.fit.ts';
 import { type FileIdentity, fileId, normalizePath } from './exr.identity.ts';
 import type { ExrAttribute, ExrHeader, ExrPart } from './exr.types.ts';
 import { encodeVector, metadataVector, VECTOR_LAYOUT } from './exr.vector.ts';
@@ -64,11 +67,15 @@ export function catalogue(header: ExrHeader, ctx: CatalogContext): ExrInspection
     ...(first?.width !== undefined && { width: first.width }),
     ...(first?.height !== undefined && { height: first.height }),
     channel_count: channels.length,
-    compressions: summaries.flatMap((s) => (s.compression === undefined ? [] : [String(s.compression)])),
-    channel_names: channels.map((c) => c.channel_name),
-    pixel_types: channels.map((c) => c.channel_type),
-    resolutions: summaries.flatMap((s) =>
-      s.width === undefined || s.height === undefined ? [] : [`${s.width}x${s.height}`],
+    compressions: asSet(
+      summaries.flatMap((s) => (s.compression === undefined ? [] : [String(s.compression)])),
+    ),
+    channel_names: asSet(channels.map((c) => c.channel_name)),
+    pixel_types: asSet(channels.map((c) => c.channel_type)),
+    resolutions: asSet(
+      summaries.flatMap((s) =>
+        s.width === undefined || s.height === undefined ? [] : [`${s.width}x${s.height}`],
+      ),
     ),
     version_field: header.version.field,
     header_end: header.headerEnd,
@@ -80,8 +87,25 @@ export function catalogue(header: ExrHeader, ctx: CatalogContext): ExrInspection
     metadata_vector: encodeVector(metadataVector(header)),
     vector_layout: VECTOR_LAYOUT,
   };
-  return { file, parts, channels, attributes };
+  const inspection = { file, parts, channels, attributes };
+  const unfit = fitColumns(inspection);
+  if (unfit.length > 0) file.issues = [...(file.issues as JsonValue[]), ...unfit] as JsonValue;
+  return inspection;
 }
+
+/**
+ * A set column's values as the store hands them back (exr.sets.ts: no repeats, in its order),
+ * so that a file just inspected reads the same as when it is listed.
+ */
+const asSet = (values: readonly string[]): string[] => decodeSet(encodeSet(values));
+
+/**
+ * JSON of a decoded value where floats that JSON cannot write (a float attribute of +Infinity,
+ * -Infinity, NaN: JSON.stringify makes them null) are the strings "Infinity", "-Infinity" and
+ * "NaN", so that no value is lost. Float fields are numbers or these strings, nothing else.
+ */
+export const valueJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 
 /** The row recording that a file could not be inspected (its bytes missing, or not EXR). */
 export function failureRecord(
@@ -192,7 +216,7 @@ function attributeRecord(
     attr_size: a.size,
     attr_offset: a.offset,
   };
-  const json = JSON.stringify(a.value);
+  const json = valueJson(a.value);
   record.value_json =
     json.length <= MAX_VALUE_JSON ? json : JSON.stringify({ truncated: true, chars: json.length });
   const value: unknown = a.value;

@@ -230,6 +230,7 @@ describe('chunk counts and offset tables', () => {
     expect(header.parts.map((p) => p.chunks.offsetTable)).toEqual([undefined, undefined]);
     expect(header.issues.map((i) => [i.code, i.part])).toEqual([
       ['MISSING_REQUIRED', 0],
+      ['UNKNOWN_VALUE', 0],
       ['CHUNK_COUNT_UNKNOWN', 0],
       ['MISSING_REQUIRED', 1],
       ['OFFSET_TABLE_UNKNOWN', 1],

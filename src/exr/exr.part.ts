@@ -5,6 +5,7 @@ import { attributeValue } from './exr.lookup.ts';
 import { missingRequired } from './exr.required.ts';
 import { summarize } from './exr.summary.ts';
 import type { ExrChunks, ExrIssue, ExrPart, ExrPartType, ExrVersion } from './exr.types.ts';
+import { invalidValues } from './exr.validity.ts';
 
 /**
  * The part's type from its `type` attribute; without one, what the C++ library invents: tiled
@@ -55,6 +56,7 @@ export function describePart(raw: RawPart, version: ExrVersion): { part: ExrPart
   if (type.startsWith('deep') && deepVersion !== undefined && deepVersion !== 1) {
     add('DEEP_VERSION', `deep data version ${deepVersion}, expected 1`);
   }
+  for (const { code, message } of invalidValues(raw)) add(code, message);
 
   const layout = computeChunkLayout({
     type,

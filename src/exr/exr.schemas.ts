@@ -11,6 +11,12 @@ import { PagingQuery } from '../http/paging.ts';
 export const FileId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$', description: 'A file id.' });
 const ObjectId = Type.String({ minLength: 1, maxLength: 1024, description: 'A TAMS media object id.' });
 
+/**
+ * The most bytes a size parameter may name: sizes are int64 columns read as exact JS numbers, and
+ * no file is larger (a larger number answers 400, not a query the store refuses).
+ */
+const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+
 export const FileListQuery = Type.Object({
   flow_id: Type.Optional(
     describe(
@@ -40,20 +46,11 @@ export const FileListQuery = Type.Object({
       description: 'Files with a channel of this exact name (`R`, `diffuse.R`).',
     }),
   ),
-  // Bounded where a JavaScript number is exact (9 PB): past it, 1e40 reached the int64 column.
   min_size: Type.Optional(
-    Type.Integer({
-      minimum: 0,
-      maximum: Number.MAX_SAFE_INTEGER,
-      description: 'Files of at least this many bytes.',
-    }),
+    Type.Integer({ minimum: 0, maximum: MAX_BYTES, description: 'Files of at least this many bytes.' }),
   ),
   max_size: Type.Optional(
-    Type.Integer({
-      minimum: 0,
-      maximum: Number.MAX_SAFE_INTEGER,
-      description: 'Files of at most this many bytes.',
-    }),
+    Type.Integer({ minimum: 0, maximum: MAX_BYTES, description: 'Files of at most this many bytes.' }),
   ),
   parts: Type.Optional(
     Type.Integer({ minimum: 1, maximum: 4096, description: 'Files of exactly this many parts.' }),
@@ -123,6 +120,7 @@ export const InspectQuery = Type.Object({
   size: Type.Optional(
     Type.Integer({
       minimum: 0,
+      maximum: MAX_BYTES,
       description:
         "Posted bytes: the whole file's size, when only its start is posted (the header is all that is read; its bytes must all be there).",
     }),

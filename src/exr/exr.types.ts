@@ -101,7 +101,15 @@ export type ExrIssueCode =
   /** Offset-table entries point into the tables or past the end of the file (0: not written). */
   | 'OFFSETS_OUT_OF_RANGE'
   /** A deep part's `version` attribute is not 1. */
-  | 'DEEP_VERSION';
+  | 'DEEP_VERSION'
+  /** A data or display window whose max is below its min (the libraries refuse it). */
+  | 'INVALID_WINDOW'
+  /** A tile side of 0, or past an int (the libraries refuse it). */
+  | 'INVALID_TILE_SIZE'
+  /** A channel's x or y sampling below 1 (the libraries refuse it). */
+  | 'INVALID_SAMPLING'
+  /** A compression, line order or pixel type of a number no library knows (kept as the number). */
+  | 'UNKNOWN_VALUE';
 
 /** The version field (bytes 4-7): format version and flags. */
 export interface ExrVersion {

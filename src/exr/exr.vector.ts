@@ -94,8 +94,9 @@ function structure(header: ExrHeader, parts: readonly ExrPartSummary[]): Float64
     channels.length === 0 ? 0 : channels.filter(test).length / channels.length;
   v[0] = log(first?.width, 16);
   v[1] = log(first?.height, 16);
+  // Guarded against what a reversed window or a NaN aspect would make NaN (the whole block with it).
   v[2] =
-    first?.width && first.height
+    first?.width !== undefined && first.height !== undefined && first.width > 0 && first.height > 0
       ? Math.min(1, Math.max(0, (Math.log2(first.width / first.height) + 4) / 8))
       : 0;
   v[3] = log(first?.displayWidth, 16);
@@ -123,7 +124,8 @@ function structure(header: ExrHeader, parts: readonly ExrPartSummary[]): Float64
   v[20] = header.version.longNames ? 1 : 0;
   v[21] = log(first?.tiles?.xSize, 16);
   v[22] = log(first?.tiles?.ySize, 16);
-  v[23] = first?.pixelAspectRatio === undefined ? 0 : Math.min(1, first.pixelAspectRatio / 4);
+  const aspect = first?.pixelAspectRatio;
+  v[23] = aspect === undefined || Number.isNaN(aspect) ? 0 : Math.min(1, aspect / 4);
   // 24-31: kept 0 for later features (a new layout name if they are used).
   return v;
 }
