@@ -66,21 +66,27 @@ export function buildExr(deps: {
 
 /** EXR inspection on /metrics: what the follower did in this process. */
 export function bindExrMetrics(metrics: ServerMetrics, exr: ExrRuntime): void {
-  const done = { inspected: 0, failed: 0 };
+  const done = { inspected: 0, failed: 0, skipped: 0 };
   const previous = exr.onBatch;
   exr.onBatch = (report) => {
     done.inspected += report.inspected;
     done.failed += report.failed;
+    done.skipped += report.skipped;
     previous?.(report);
   };
-  metrics.gauge(
+  metrics.counterOf(
     'tams_exr_files_inspected_total',
     'EXR objects this process inspected after their segments were registered',
     () => done.inspected,
   );
-  metrics.gauge(
+  metrics.counterOf(
     'tams_exr_files_failed_total',
-    'EXR objects this process could not inspect (missing bytes, not OpenEXR; each logged)',
+    'EXR objects this process recorded as failed (missing bytes, not OpenEXR, unreadable or refused by the store; each logged, listed by /exr/files?status=failed)',
     () => done.failed,
+  );
+  metrics.counterOf(
+    'tams_exr_events_skipped_total',
+    'Events the EXR follower could not apply and passed over (each logged; counted in /exr/stats)',
+    () => done.skipped,
   );
 }

@@ -1,12 +1,14 @@
 import type { Clock } from '../common/clock.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import { isPassing } from '../store/follower.failures.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord, TagFilters } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { applyChange } from './exr.apply.ts';
-import { type Inspected, inspectObject, type ObjectToRead } from './exr.inspect.ts';
-import { frameAndObject, isExrFlow } from './exr.plan.ts';
+import { type Inspected, inspectAlone, type ObjectToRead } from './exr.inspect.ts';
+import { isolateRefused } from './exr.isolate.ts';
+import { FramePlan, frameAndObject, isExrFlow } from './exr.plan.ts';
 import { recordInspectedAll } from './exr.record.ts';
 
 const FLOWS = 200;
@@ -78,19 +80,34 @@ export class ExrBackfill {
     const todo = [...objects.values()].filter(
       (o) => force || !(known.get(o.objectId) ?? []).some((f) => f.status === 'inspected'),
     );
-    const read: Inspected[] = [];
+    let read: Inspected[] = [];
     for (let i = 0; i < todo.length; i += PARALLEL_READS) {
       const at = clock.now().toISOString();
       read.push(
-        ...(await Promise.all(todo.slice(i, i + PARALLEL_READS).map((o) => inspectObject(media, o, at)))),
+        ...(await Promise.all(todo.slice(i, i + PARALLEL_READS).map((o) => inspectAlone(media, o, at)))),
       );
     }
-    await store.transaction(async (tx) => {
-      await recordInspectedAll(tx, read);
-      await applyChange(tx, { kind: 'put', frames: made.map((m) => m.frame) }, now);
-    });
+    const plan = new FramePlan();
+    for (const [id, o] of objects) plan.objects.set(id, o);
+    plan.changes.push({ kind: 'put', frames: made.map((m) => m.frame) });
+    const write = () =>
+      store.transaction(async (tx) => {
+        await recordInspectedAll(tx, read);
+        for (const change of plan.changes) await applyChange(tx, change, now);
+      });
+    let dropped = 0;
+    try {
+      await write();
+    } catch (error) {
+      // As the follower does: what the store refuses on its own fails alone (exr.isolate.ts).
+      if (isPassing(error)) throw error;
+      const isolated = await isolateRefused(store, plan, read, { error, now, bare: async () => {} });
+      read = isolated.read;
+      dropped = isolated.dropped.length;
+      await write();
+    }
     counts.inspected += read.filter((r) => r.ok).length;
-    counts.failed += read.filter((r) => !r.ok).length;
+    counts.failed += read.filter((r) => !r.ok).length + dropped;
   }
 
   /** The EXR image Flows (or the one asked for, when it is one). */

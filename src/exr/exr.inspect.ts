@@ -1,5 +1,6 @@
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { ExrFileRecord, ExrInspection, FrameSource } from '../store/exr/exr.records.ts';
+import { failureReason, isPassing } from '../store/follower.failures.ts';
 import { catalogue, failureRecord } from './exr.catalog.ts';
 import type { FileIdentity } from './exr.identity.ts';
 import { parseUpload, type ReadOutcome, readObjectHeader } from './exr.read.ts';
@@ -20,19 +21,62 @@ export async function inspectObject(
   target: ObjectToRead,
   now: string,
 ): Promise<Inspected> {
-  const { objectId, storage } = target;
-  const identity: FileIdentity = {
-    kind: 'object',
-    objectId,
-    path: storage?.path ?? objectId,
-    ...(storage !== undefined && { storageId: storage.id }),
-  };
+  const { storage } = target;
   const backend = storage && media.get(storage.id);
   const outcome: ReadOutcome =
     backend === undefined || storage === undefined
       ? { ok: false, code: 'NO_STORAGE', message: "the object is outside this store's storage backends" }
       : await readObjectHeader(backend, storage.path);
-  return rows(outcome, identity, now, target.frame);
+  return rows(outcome, objectIdentity(target), now, target.frame);
+}
+
+/**
+ * inspectObject for the follower and the backfill, where one object must not stop the others. A
+ * read that throws (rather than finding the bytes missing or not OpenEXR, which are outcomes) is
+ * the backend's fault while the backend fails its own check (MediaStore.check, as /ready asks):
+ * thrown, so the batch is tried again once it answers. While it passes, the object is read once
+ * more (a fault that passes), and failing again the failure is the object's own: INSPECT_ERROR,
+ * with the reason (store/follower.failures.ts).
+ */
+export async function inspectAlone(
+  media: MediaRegistry,
+  target: ObjectToRead,
+  now: string,
+): Promise<Inspected> {
+  try {
+    return await inspectObject(media, target, now);
+  } catch (error) {
+    if (isPassing(error)) throw error;
+    const backend = target.storage && media.get(target.storage.id);
+    if (backend !== undefined) {
+      await backend.check().catch(() => {
+        throw error;
+      });
+    }
+  }
+  try {
+    return await inspectObject(media, target, now);
+  } catch (error) {
+    if (isPassing(error)) throw error;
+    return objectFailure(target, now, 'INSPECT_ERROR', failureReason(error));
+  }
+}
+
+/**
+ * The failure of an object that could not be inspected for a reason of its own (`code`:
+ * INSPECT_ERROR, NOT_RECORDED), as inspectObject records a missing or unreadable one.
+ */
+export function objectFailure(target: ObjectToRead, now: string, code: string, message: string): Inspected {
+  return rows({ ok: false, code, message }, objectIdentity(target), now, target.frame);
+}
+
+function objectIdentity({ objectId, storage }: ObjectToRead): FileIdentity {
+  return {
+    kind: 'object',
+    objectId,
+    path: storage?.path ?? objectId,
+    ...(storage !== undefined && { storageId: storage.id }),
+  };
 }
 
 /** Inspects posted bytes, named by `path`. */

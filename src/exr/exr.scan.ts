@@ -2,6 +2,7 @@ import type { Row } from '../db/db.types.ts';
 import type { ExrFileRecord } from '../store/exr/exr.records.ts';
 import { decodeSet } from '../store/exr/exr.sets.ts';
 import type { TamsStore } from '../store/store.ts';
+import { readSkipped } from './exr.follow.ts';
 import type { StatsDoc } from './exr.schemas.ts';
 import { decodeVector, similarity } from './exr.vector.ts';
 
@@ -40,8 +41,10 @@ export async function exrStats(store: TamsStore, flowId?: string): Promise<Stats
       count(stats.by_resolution, row.resolutions);
     }
   };
-  if (flowId === undefined) await store.exr.files.scanLive(STATS_COLUMNS, add);
-  else await store.exr.frames.scanFlow(flowId, STATS_COLUMNS, add);
+  if (flowId === undefined) {
+    await store.exr.files.scanLive(STATS_COLUMNS, add);
+    stats.skipped_events = (await readSkipped(store)).count;
+  } else await store.exr.frames.scanFlow(flowId, STATS_COLUMNS, add);
   return stats;
 }
 

@@ -257,7 +257,16 @@ const Counts = Type.Record(Type.String(), Type.Integer());
 
 export const StatsDoc = Type.Object({
   files: Type.Integer({ description: 'Inspected files (with flow_id: frames) not removed.' }),
-  failed: Type.Integer({ description: 'Files (frames) whose object could not be inspected.' }),
+  failed: Type.Integer({
+    description:
+      'Files (frames) whose object could not be inspected: `status=failed` lists them with their `error`.',
+  }),
+  skipped_events: Type.Optional(
+    Type.Integer({
+      description:
+        'Without flow_id: events of the store the catalogue could not apply and passed over (each logged as `exr: event skipped`).',
+    }),
+  ),
   parts: Type.Integer(),
   deep: Type.Integer({ description: 'Deep files.' }),
   by_compression: describe(Counts, 'Files per compression (a file with parts of two counts in both).'),
