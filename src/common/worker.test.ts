@@ -138,6 +138,48 @@ describe('BackgroundWorker', () => {
       await w.worker.stop();
     });
 
+    it('pauses longer after each failing step, up to 32 times the idle pause, whatever wakes it', async () => {
+      const IDLE = 1000;
+      const logged: string[] = [];
+      const log = {
+        error: (_: object, msg: string) => logged.push(msg),
+        warn: () => {},
+        info: (_: object, msg: string) => logged.push(msg),
+      };
+      let steps = 0;
+      const worker = new BackgroundWorker(
+        'failing',
+        async () => {
+          steps++;
+          if (steps <= 8) throw new Error('the database does not answer');
+          return false;
+        },
+        IDLE,
+        log,
+        { minPauseMs: 10 },
+      );
+      worker.start();
+      await new Promise((r) => setImmediate(r));
+      // Each pause is waited out with wakes coming all the time: none shortens it.
+      const at: number[] = [];
+      let now = 0;
+      while (steps < 9) {
+        const before = steps;
+        for (let waited = 0; steps === before; waited += 10) {
+          worker.wake();
+          await vi.advanceTimersByTimeAsync(10);
+          now += 10;
+          if (waited > 100 * IDLE) throw new Error('no step came');
+        }
+        at.push(now);
+      }
+      const gaps = at.map((t, i) => t - (at[i - 1] ?? 0));
+      expect(gaps).toEqual([1, 2, 4, 8, 16, 32, 32, 32].map((x) => x * IDLE));
+      expect(logged.filter((m) => m === 'background step failed')).toHaveLength(8);
+      expect(logged.filter((m) => m === 'background step succeeded again')).toHaveLength(1);
+      await worker.stop();
+    });
+
     describe('with a minimum pause', () => {
       const MIN = 100;
       /** The step has returned and the pause begun (the steps here depend only on promises). */

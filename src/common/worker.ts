@@ -15,10 +15,21 @@ export interface WorkerOptions {
 }
 
 /**
+ * Failures in a row double the pause after a failing step up to 2^this times `idleMs` (32 s at
+ * the default 1 s): an outage of the database or a media backend is retried on, at most about
+ * twice a minute, rather than every second with a log line each (issue 45: ~750 KB of log in
+ * 2.5 min from one follower).
+ */
+const MAX_FAILURE_DOUBLINGS = 5;
+
+/**
  * A background loop: `step` runs again at once while it reports more work, otherwise after
  * `idleMs` or when `wake()` is called (but not before `minPauseMs`). `stop()` lets the current
- * step finish (a shutdown never cuts a transaction short). A failing step is logged and retried
- * after the idle pause.
+ * step finish (a shutdown never cuts a transaction short). A failing step is logged and tried
+ * again after a pause that a wake does not shorten: `idleMs`, doubled at each failure in a row up
+ * to 2^MAX_FAILURE_DOUBLINGS times; the first step that succeeds again is logged too. Steps are
+ * expected to fail only for what passes (see store/follower.failures.ts): one bad item must be
+ * handled by the step, never left to fail it again and again.
  */
 export class BackgroundWorker {
   private running = false;
@@ -30,6 +41,8 @@ export class BackgroundWorker {
   /** Ends the running pause as soon as its minimum has passed (wake). */
   private wakePause: (() => void) | undefined;
   private readonly minPauseMs: number;
+  /** Steps that failed in a row. */
+  private failures = 0;
 
   constructor(
     private readonly name: string,
@@ -70,15 +83,40 @@ export class BackgroundWorker {
   private async run(): Promise<void> {
     while (this.running) {
       let more = false;
+      let failed = false;
       try {
         more = await this.step();
+        if (this.failures > 0) {
+          this.log.info({ worker: this.name, failures: this.failures }, 'background step succeeded again');
+          this.failures = 0;
+        }
       } catch (error) {
-        this.log.error({ err: error, worker: this.name }, 'background step failed');
+        failed = true;
+        this.failures++;
+        const retryMs = this.idleMs * 2 ** Math.min(this.failures - 1, MAX_FAILURE_DOUBLINGS);
+        this.log.error(
+          { err: error, worker: this.name, failures: this.failures, retry_ms: retryMs },
+          'background step failed',
+        );
       }
       if (!this.running) break;
-      if (more) continue;
-      await this.pause();
+      if (failed) await this.backOff();
+      else if (!more) await this.pause();
     }
+  }
+
+  /** The pause after a failing step: only stop() ends it early. */
+  private backOff(): Promise<void> {
+    const ms = this.idleMs * 2 ** Math.min(this.failures - 1, MAX_FAILURE_DOUBLINGS);
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.endPause = end;
+    });
   }
 
   private pause(): Promise<void> {
