@@ -1,4 +1,4 @@
-import { dryRun, failureReason, isPassing } from '../store/follower.failures.ts';
+import { dryRun, failureReason, refusedItems } from '../store/follower.failures.ts';
 import type { TamsStore } from '../store/store.ts';
 import { applyChange } from './exr.apply.ts';
 import { type Inspected, objectFailure } from './exr.inspect.ts';
@@ -29,43 +29,47 @@ export async function isolateRefused(
 ): Promise<Isolated> {
   const refusedBare = await dryRun(store, context.bare);
   if (refusedBare !== undefined) throw context.error;
-  const alone = async (work: (tx: TamsStore) => Promise<unknown>): Promise<unknown> => {
-    const refused = await dryRun(store, async (tx) => {
-      await work(tx);
-    });
-    if (refused !== undefined && isPassing(refused)) throw refused;
-    return refused;
-  };
   const out: Isolated = { read: [], dropped: [] };
   const at = context.now.toISOString();
+  const refused = new Map(
+    (await refusedItems(store, read, (tx, group) => recordInspectedAll(tx, group))).map((r) => [
+      r.item,
+      r.error,
+    ]),
+  );
+  const failures: Inspected[] = [];
   for (const r of read) {
-    const refused = await alone((tx) => recordInspectedAll(tx, [r]));
-    if (refused === undefined) {
+    const error = refused.get(r);
+    if (error === undefined) {
       out.read.push(r);
       continue;
     }
     const file = r.ok ? r.inspection.file : r.failure;
     const target = file.object_id === undefined ? undefined : plan.objects.get(file.object_id);
-    const failure =
-      target === undefined
-        ? undefined
-        : objectFailure(
-            target,
-            at,
-            'NOT_RECORDED',
-            `the store refused the file's rows: ${failureReason(refused)}`,
-          );
-    if (failure !== undefined && (await alone((tx) => recordInspectedAll(tx, [failure]))) === undefined) {
-      out.read.push(failure);
-    } else out.dropped.push(r);
+    if (target === undefined) out.dropped.push(r);
+    else {
+      const reason = `the store refused the file's rows: ${failureReason(error)}`;
+      failures.push(objectFailure(target, at, 'NOT_RECORDED', reason));
+    }
   }
+  // A failure row refused too (its path, say): the object is only logged and counted.
+  const refusedFailures = new Set(
+    (await refusedItems(store, failures, (tx, group) => recordInspectedAll(tx, group))).map((r) => r.item),
+  );
+  for (const f of failures) (refusedFailures.has(f) ? out.dropped : out.read).push(f);
   const changes = [...plan.changes];
   plan.changes.length = 0;
+  const refusedChanges = new Map(
+    (
+      await refusedItems(store, changes, async (tx, group) => {
+        for (const change of group) await applyChange(tx, change, context.now);
+      })
+    ).map((r) => [r.item, r.error]),
+  );
   for (const change of changes) {
-    const refused = await alone((tx) => applyChange(tx, change, context.now));
-    if (refused === undefined) plan.changes.push(change);
-    else if (change.event !== undefined)
-      plan.skipped.push({ ...change.event, reason: failureReason(refused) });
+    const error = refusedChanges.get(change);
+    if (error === undefined) plan.changes.push(change);
+    else if (change.event !== undefined) plan.skipped.push({ ...change.event, reason: failureReason(error) });
   }
   return out;
 }

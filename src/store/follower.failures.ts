@@ -65,3 +65,32 @@ export async function dryRun(store: TamsStore, work: (tx: TamsStore) => Promise<
   }
   return undefined;
 }
+
+/**
+ * The items of a batch that the store refuses on their own, each with why: `work` is tried with
+ * the whole group in a rolled-back transaction (dryRun), and a group it refuses is split in two
+ * until the items refused alone are found, so that one bad item among thousands costs a few dozen
+ * dry runs, not one per item. A failure that passes is thrown (nothing can be concluded).
+ */
+export async function refusedItems<T>(
+  store: TamsStore,
+  items: readonly T[],
+  work: (tx: TamsStore, items: readonly T[]) => Promise<void>,
+): Promise<{ item: T; error: unknown }[]> {
+  const refused: { item: T; error: unknown }[] = [];
+  const search = async (group: readonly T[]): Promise<void> => {
+    if (group.length === 0) return;
+    const error = await dryRun(store, (tx) => work(tx, group));
+    if (error === undefined) return;
+    if (isPassing(error)) throw error;
+    if (group.length === 1) {
+      refused.push({ item: group[0] as T, error });
+      return;
+    }
+    const half = Math.ceil(group.length / 2);
+    await search(group.slice(0, half));
+    await search(group.slice(half));
+  };
+  await search(items);
+  return refused;
+}
