@@ -93,11 +93,13 @@ export function buildAnalytics(
 
 /** The size follower on /metrics: what it recorded in this process. */
 export function bindAnalyticsMetrics(metrics: ServerMetrics, analytics: AnalyticsRuntime): void {
-  const done = { sized: 0, missing: 0 };
+  const done = { sized: 0, missing: 0, failed: 0, skipped: 0 };
   const previous = analytics.onBatch;
   analytics.onBatch = (report) => {
     done.sized += report.sized;
     done.missing += report.missing;
+    done.failed += report.failed;
+    done.skipped += report.skipped;
     previous?.(report);
   };
   metrics.gauge(
@@ -109,5 +111,15 @@ export function bindAnalyticsMetrics(metrics: ServerMetrics, analytics: Analytic
     'tams_analytics_objects_missing_total',
     'Objects registered whose backend had no bytes when this process asked (recorded without a size)',
     () => done.missing,
+  );
+  metrics.counterOf(
+    'tams_analytics_objects_failed_total',
+    'Objects whose backend refused to give their size while it answered others (recorded without a size, with the reason in object_sizes.error; each logged)',
+    () => done.failed,
+  );
+  metrics.counterOf(
+    'tams_analytics_events_skipped_total',
+    'Events the object size follower could not read and passed over (each logged)',
+    () => done.skipped,
   );
 }

@@ -1,6 +1,7 @@
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { MediaStore } from '../media/media.types.ts';
 import type { ObjectSize } from '../store/analytics/sizes.repo.ts';
+import { failureReason, isPassing } from '../store/follower.failures.ts';
 
 /** HEADs in flight at once per batch: the media backends' connections are shared with the API. */
 const PARALLEL_HEADS = 8;
@@ -22,8 +23,13 @@ export interface ObjectToSize {
  * Asks each object's backend for its size (HEAD: no bytes read; a backend that can tell sizes for
  * less is asked for all of its objects at once, MediaStore.sizes). Every object gets a row, so
  * that the reports attribute each to its Flow: a null size (unsized) for an object missing from
- * its backend, of a backend this server no longer has, or external (no backend). A backend that
- * fails (unreachable) fails the batch, which is tried again later from the same place.
+ * its backend, of a backend this server no longer has, or external (no backend).
+ *
+ * A backend that fails while it fails its own check (MediaStore.check, as /ready asks) is down:
+ * that is thrown, and the batch is tried again later from the same place. While it passes, the
+ * objects it failed on are asked once more one by one, and an object failing again fails on its
+ * own (store/follower.failures.ts): it is recorded with a null size and its `error`, so that one
+ * object the backend refuses (permissions, an encryption key) does not hold up every later one.
  */
 export async function headSizes(
   media: MediaRegistry,
@@ -31,7 +37,7 @@ export async function headSizes(
   now: () => Date,
 ): Promise<ObjectSize[]> {
   const sized: (ObjectSize | undefined)[] = new Array(objects.length);
-  const row = (o: ObjectToSize, size: bigint | null): ObjectSize => ({
+  const row = (o: ObjectToSize, size: bigint | null, error?: string): ObjectSize => ({
     objectId: o.objectId,
     size,
     checked: now(),
@@ -39,33 +45,76 @@ export async function headSizes(
     ...(o.flowId !== undefined && { flowId: o.flowId }),
     ...(o.segStart !== undefined && { segStart: o.segStart }),
     ...(o.registered !== undefined && { registered: o.registered }),
+    ...(error !== undefined && { error }),
   });
-  /** The objects to ask, by index: each backend that tells sizes at once, and the others. */
-  const batched = new Map<MediaStore, { i: number; path: string }[]>();
-  const oneByOne: { i: number; path: string; backend: MediaStore }[] = [];
+  /** The objects of each backend, by index. */
+  const byBackend = new Map<MediaStore, number[]>();
   objects.forEach((o, i) => {
     const backend = o.storageId === undefined ? undefined : media.get(o.storageId);
-    if (backend === undefined || o.path === undefined) sized[i] = row(o, null);
-    else if (backend.sizes === undefined) oneByOne.push({ i, path: o.path, backend });
-    else {
-      const asked = batched.get(backend);
-      if (asked) asked.push({ i, path: o.path });
-      else batched.set(backend, [{ i, path: o.path }]);
+    if (backend === undefined || o.path === undefined) {
+      sized[i] = row(o, null);
+      return;
     }
+    const indexes = byBackend.get(backend);
+    if (indexes) indexes.push(i);
+    else byBackend.set(backend, [i]);
   });
-  for (const [backend, asked] of batched) {
-    const sizes = (await backend.sizes?.(asked.map((a) => a.path))) ?? [];
-    asked.forEach(({ i }, k) => {
-      sized[i] = row(objects[i] as ObjectToSize, sizes[k] ?? null);
+  for (const [backend, indexes] of byBackend) {
+    // Each has a path: objects without one were given their row above.
+    const paths = indexes.map((i) => (objects[i] as ObjectToSize).path as string);
+    let failed: { at: number; error: unknown }[] = [];
+    if (backend.sizes !== undefined) {
+      try {
+        const sizes = await backend.sizes(paths);
+        indexes.forEach((i, k) => {
+          sized[i] = row(objects[i] as ObjectToSize, sizes[k] ?? null);
+        });
+      } catch (error) {
+        failed = indexes.map((at) => ({ at, error }));
+      }
+    } else failed = await headEach(backend, objects, indexes, sized, row);
+    if (failed.length === 0) continue;
+    if (isPassing(failed[0]?.error)) throw failed[0]?.error;
+    await backend.check().catch(() => {
+      throw failed[0]?.error;
     });
+    // The backend answers: each object on its own, asked once more.
+    const again = await headEach(
+      backend,
+      objects,
+      failed.map((f) => f.at),
+      sized,
+      row,
+    );
+    for (const { at, error } of again) {
+      if (isPassing(error)) throw error;
+      sized[at] = row(objects[at] as ObjectToSize, null, failureReason(error));
+    }
   }
-  for (let at = 0; at < oneByOne.length; at += PARALLEL_HEADS) {
+  return sized.filter((s) => s !== undefined);
+}
+
+/** HEADs the objects at `indexes`, PARALLEL_HEADS at a time, filling `sized`; those that threw. */
+async function headEach(
+  backend: MediaStore,
+  objects: readonly ObjectToSize[],
+  indexes: readonly number[],
+  sized: (ObjectSize | undefined)[],
+  row: (o: ObjectToSize, size: bigint | null) => ObjectSize,
+): Promise<{ at: number; error: unknown }[]> {
+  const failed: { at: number; error: unknown }[] = [];
+  for (let k = 0; k < indexes.length; k += PARALLEL_HEADS) {
     await Promise.all(
-      oneByOne.slice(at, at + PARALLEL_HEADS).map(async ({ i, path, backend }) => {
-        const info = await backend.head(path);
-        sized[i] = row(objects[i] as ObjectToSize, info === null ? null : BigInt(info.size));
+      indexes.slice(k, k + PARALLEL_HEADS).map(async (i) => {
+        const o = objects[i] as ObjectToSize;
+        try {
+          const info = await backend.head(o.path as string);
+          sized[i] = row(o, info === null ? null : BigInt(info.size));
+        } catch (error) {
+          failed.push({ at: i, error });
+        }
       }),
     );
   }
-  return sized.filter((s) => s !== undefined);
+  return failed;
 }

@@ -1,8 +1,10 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import type { ObjectSize } from '../store/analytics/sizes.repo.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
+import { dryRun, failureReason, isPassing, refusedItems } from '../store/follower.failures.ts';
 import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follower.ts';
 import type { TamsStore } from '../store/store.ts';
 import { parseTimeRange } from '../time/index.ts';
@@ -31,7 +33,19 @@ export interface SizeReport {
   events: number;
   sized: number;
   missing: number;
+  /** Objects recorded without a size because the backend refused them alone (or not at all). */
+  failed: number;
+  /** Events passed over because their payload did not read. */
+  skipped: number;
   cursor: bigint;
+}
+
+/** An event the follower passed over, and why. */
+interface SkippedEvent {
+  seq: string;
+  event_type: string;
+  flow_id?: string;
+  reason: string;
 }
 
 export async function readSizesCursor(store: TamsStore): Promise<bigint> {
@@ -126,6 +140,7 @@ export class SizeFollower {
     const upTo = await store.events.settled();
     const batch: OutboxEvent[] = [];
     const seen = new Map<string, SeenObject>();
+    const skipped: SkippedEvent[] = [];
     // Read until the batch holds its objects or the outbox has no more: `more` when it may.
     let more = false;
     let after = cursor;
@@ -140,7 +155,18 @@ export class SizeFollower {
       for (const event of events) {
         if (seen.size >= BATCH_OBJECTS) break;
         batch.push(event);
-        addObjects(seen, event, this.trustFirstAfter);
+        try {
+          addObjects(seen, event, this.trustFirstAfter);
+        } catch (error) {
+          // A payload that does not read (store/follower.failures.ts): the event is passed over
+          // from the segment that failed; the objects of those before it are sized.
+          skipped.push({
+            seq: event.seq.toString(),
+            event_type: event.event_type,
+            ...(event.flow_id !== undefined && { flow_id: event.flow_id }),
+            reason: failureReason(error),
+          });
+        }
         taken++;
       }
       if (taken > 0) this.perEvent = Math.max(1, (seen.size - before) / taken);
@@ -160,7 +186,7 @@ export class SizeFollower {
     // Only objects used before may have a size already: most are new, and the table of every
     // object's size need not be asked about them.
     const known = await store.objectSizes.known(objects.filter((o) => !o.first).map((o) => o.objectId));
-    const sizes = await headSizes(
+    let sizes = await headSizes(
       this.deps.media,
       objects.filter((o) => !known.has(o.objectId)),
       () => clock.now(),
@@ -168,9 +194,50 @@ export class SizeFollower {
     const last = (batch[batch.length - 1] as OutboxEvent).seq;
     // Held (where no other process writes sizes), the batch's transaction only appends its sizes
     // (through the append journal on the embedded engine): `known` was read after every earlier
-    // batch's sizes committed, so none is recorded twice.
-    const holding = this.held.mayHold(base);
-    const committed = await store.transaction(async (tx) => {
+    // batch's sizes committed, so none is recorded twice. A batch with failures writes its
+    // cursor, so that a crash does not have them logged again.
+    const failing = skipped.length > 0 || sizes.some((s) => s.error !== undefined);
+    const holding = !failing && this.held.mayHold(base);
+    const commit = () => this.commit(sizes, written, last, holding);
+    let committed: boolean;
+    let dropped: ObjectSize[] = [];
+    try {
+      committed = await commit();
+    } catch (error) {
+      if (isPassing(error)) throw error;
+      ({ sizes, dropped } = await this.isolate(sizes, written, last, error));
+      committed = await commit();
+    }
+    this.lease.settle(committed);
+    if (committed && holding) this.held.hold(base, last);
+    else if (committed) this.held.written();
+    if (committed) {
+      this.logFailures(sizes, dropped, skipped);
+      // External objects have no backend to miss their bytes: neither sized nor missing.
+      const missing = sizes.filter(
+        (s) => s.size === null && s.error === undefined && s.storageId !== undefined,
+      ).length;
+      const failed = sizes.filter((s) => s.error !== undefined).length + dropped.length;
+      this.deps.onBatch?.({
+        events: batch.length,
+        sized: sizes.filter((s) => s.size !== null).length,
+        missing,
+        failed,
+        skipped: skipped.length,
+        cursor: last,
+      });
+    }
+    return committed && more;
+  }
+
+  /** One transaction: the sizes, and the cursor unless it is held; false when it was not this one's to write. */
+  private commit(
+    sizes: readonly ObjectSize[],
+    written: bigint,
+    last: bigint,
+    holding: boolean,
+  ): Promise<boolean> {
+    return this.deps.store.transaction(async (tx) => {
       if (!(await this.lease.take(tx))) return false;
       if (!holding) {
         // Another holder moved the cursor since this batch was read: its work stands, this goes.
@@ -180,16 +247,58 @@ export class SizeFollower {
       await tx.objectSizes.insert(sizes);
       return true;
     });
-    this.lease.settle(committed);
-    if (committed && holding) this.held.hold(base, last);
-    else if (committed) this.held.written();
-    if (committed) {
-      const sized = sizes.filter((s) => s.size !== null).length;
-      // External objects have no backend to miss their bytes: neither sized nor missing.
-      const missing = sizes.filter((s) => s.size === null && s.storageId !== undefined).length;
-      this.deps.onBatch?.({ events: batch.length, sized, missing, cursor: last });
+  }
+
+  /**
+   * After the store refused a batch for a reason that does not pass (`error`): the size rows it
+   * refuses on their own (store/follower.failures.ts) become rows without a size that say why;
+   * those refused too are dropped (logged and counted). When even the cursor alone is refused, no
+   * row is to blame: `error` is thrown.
+   */
+  private async isolate(
+    sizes: readonly ObjectSize[],
+    written: bigint,
+    last: bigint,
+    error: unknown,
+  ): Promise<{ sizes: ObjectSize[]; dropped: ObjectSize[] }> {
+    const { store } = this.deps;
+    const insert = async (tx: TamsStore, group: readonly ObjectSize[]) => tx.objectSizes.insert(group);
+    const bare = await dryRun(store, async (tx) => {
+      if ((await readSizesCursor(tx)) === written) await tx.settings.set(SIZES_CURSOR, last.toString());
+    });
+    if (bare !== undefined) throw error;
+    const refused = new Map((await refusedItems(store, sizes, insert)).map((r) => [r.item, r.error]));
+    const replaced = sizes.map((s) => {
+      const why = refused.get(s);
+      return why === undefined
+        ? s
+        : { ...s, size: null, error: `the store refused the size row: ${failureReason(why)}` };
+    });
+    const again = new Set((await refusedItems(store, replaced, insert)).map((r) => r.item));
+    return { sizes: replaced.filter((s) => !again.has(s)), dropped: replaced.filter((s) => again.has(s)) };
+  }
+
+  /** One warning per object not sized and per event skipped, once the batch recording them committed. */
+  private logFailures(
+    sizes: readonly ObjectSize[],
+    dropped: readonly ObjectSize[],
+    skipped: SkippedEvent[],
+  ): void {
+    const { log } = this.deps;
+    for (const s of sizes) {
+      if (s.error === undefined) continue;
+      log.warn(
+        { object_id: s.objectId, storage_id: s.storageId, reason: s.error },
+        'analytics: object not sized',
+      );
     }
-    return committed && more;
+    for (const s of dropped) {
+      log.warn(
+        { object_id: s.objectId, reason: s.error },
+        'analytics: object not sized: the store refused its row',
+      );
+    }
+    for (const e of skipped) log.warn({ ...e }, 'analytics: event skipped');
   }
 
   /** Writes the cursor held in memory, if any (see HeldCursor). */

@@ -35,6 +35,9 @@ export const analyticsTables: TableDef[] = [
       // TAI nanoseconds: the start of the registering segment (null for objects sized without one).
       { name: 'seg_start', type: 'int64' },
       { name: 'registered', type: 'timestamp' },
+      // Why the size could not be read, when the backend refused this object while it answered
+      // others (size null): the object size follower's failed item (store/follower.failures.ts).
+      { name: 'error', type: 'string' },
     ],
   },
 ];

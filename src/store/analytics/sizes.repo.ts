@@ -37,8 +37,13 @@ function lookups(column: string, ids: Iterable<string>): Predicate[] {
 /** A recorded size (see analytics.tables.ts). */
 export interface ObjectSize {
   objectId: string;
-  /** Null: unsized (the backend had no object at its path, or there is no backend: external). */
+  /**
+   * Null: unsized (the backend had no object at its path, or (with `error`) refused to say, or
+   * there is no backend: external).
+   */
   size: bigint | null;
+  /** Why the size could not be read (the object's own failure, see analytics.head.ts). */
+  error?: string;
   checked: Date;
   storageId?: string;
   flowId?: string;
@@ -130,6 +135,7 @@ function sizeRow(s: ObjectSize): Row {
     flow_id: s.flowId ?? null,
     seg_start: s.segStart ?? null,
     registered: s.registered ?? null,
+    error: s.error ?? null,
   };
 }
 
@@ -138,6 +144,7 @@ function sizeOf(row: Row): ObjectSize {
   const flowId = str(row, 'flow_id');
   const segStart = big(row, 'seg_start');
   const registered = date(row, 'registered');
+  const error = str(row, 'error');
   return {
     objectId: reqStr(row, 'object_id'),
     size: big(row, 'size') ?? null,
@@ -146,5 +153,6 @@ function sizeOf(row: Row): ObjectSize {
     ...(flowId !== undefined && { flowId }),
     ...(segStart !== undefined && { segStart }),
     ...(registered !== undefined && { registered }),
+    ...(error !== undefined && { error }),
   };
 }
