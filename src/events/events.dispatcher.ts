@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
+import { failureReason } from '../store/follower.failures.ts';
 import type { TamsStore } from '../store/store.ts';
 import { type ParkedEvent, suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
 import { matches } from './events.filters.ts';
@@ -80,6 +81,12 @@ export class WebhookDispatcher {
   private webhooks: readonly WebhookRecord[] = [];
   private listedAt = Number.NEGATIVE_INFINITY;
   private resumed = false;
+  /**
+   * Webhooks whose delivery task failed (the store failing under a progress write, say), until
+   * when they wait and how many times in a row: a task that fails is not started again at every
+   * step (every commit wakes the dispatcher), and logs once per failure.
+   */
+  private readonly failing = new Map<string, { until: number; failures: number }>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -109,6 +116,7 @@ export class WebhookDispatcher {
     let settled: Promise<bigint | undefined> | undefined;
     for (const webhook of webhooks) {
       if (this.active.has(webhook.id)) continue;
+      if ((this.failing.get(webhook.id)?.until ?? 0) > now.getTime()) continue;
       if (webhook.next_attempt && webhook.next_attempt > now) continue;
       if (
         webhook.lease_owner &&
@@ -120,8 +128,9 @@ export class WebhookDispatcher {
       settled ??= store.events.settled();
       if ((await store.events.after(webhook.cursor, 1, await settled)).length === 0) continue;
       const task = this.deliver(webhook)
-        .catch((error: unknown) =>
-          this.deps.log.error({ err: error, webhook: webhook.id }, 'webhook delivery failed'),
+        .then(
+          () => this.recovered(webhook.id),
+          (error: unknown) => this.taskFailed(webhook.id, error),
         )
         .finally(() => {
           this.active.delete(webhook.id);
@@ -132,6 +141,21 @@ export class WebhookDispatcher {
     }
     await this.purge(webhooks, now);
     return false;
+  }
+
+  /** A delivery task failed: the webhook waits, longer at each failure in a row (up to 5 min). */
+  private taskFailed(id: string, error: unknown): void {
+    const failures = (this.failing.get(id)?.failures ?? 0) + 1;
+    const waitMs = Math.min(MAX_BACKOFF_MS, this.deps.settings.backoffMs * 2 ** Math.min(failures - 1, 20));
+    this.failing.set(id, { until: this.deps.clock.now().getTime() + waitMs, failures });
+    this.deps.log.error({ err: error, webhook: id, failures, retry_ms: waitMs }, 'webhook delivery failed');
+  }
+
+  private recovered(id: string): void {
+    const was = this.failing.get(id);
+    if (was === undefined) return;
+    this.failing.delete(id);
+    this.deps.log.info({ webhook: id, failures: was.failures }, 'webhook delivery works again');
   }
 
   /** Waits for the deliveries in flight (each bounded by the attempt timeout). */
@@ -172,19 +196,22 @@ export class WebhookDispatcher {
         // A batch to a slow receiver can outlast the lease: it is renewed (with the progress so
         // far) before half of it has gone, and delivery stops if it was lost meanwhile.
         if (clock.now().getTime() - renewed >= this.leaseMs / 2 && !(await progress())) return;
-        if (!matches(subscription, event)) {
-          webhook.cursor = event.seq;
-          continue;
-        }
-        const body = this.deps.renderer.render(event, webhook.filters);
         try {
+          // Filtering and the body are the event's too: one that cannot be made (a payload the
+          // renderer cannot shape) fails as an attempt, and is parked after the last, rather
+          // than stopping this webhook's deliveries (store/follower.failures.ts).
+          if (!matches(subscription, event)) {
+            webhook.cursor = event.seq;
+            continue;
+          }
+          const body = this.deps.renderer.render(event, webhook.filters);
           await postEvent(webhook.url, body, headers, this.deps.guard, settings.timeoutMs);
           webhook.cursor = event.seq;
           webhook.attempts = 0;
           delete webhook.last_error;
         } catch (error) {
           webhook.attempts++;
-          webhook.last_error = error instanceof Error ? error.message : String(error);
+          webhook.last_error = failureReason(error);
           if (webhook.attempts < settings.maxAttempts) {
             webhook.next_attempt = new Date(clock.now().getTime() + this.backoff(webhook.attempts));
             failed = true;
