@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../common/clock.ts';
+import { failureReason } from '../store/follower.failures.ts';
 import type { TamsStore } from '../store/store.ts';
 import { matches, type Subscription } from './events.filters.ts';
 import type { EventRenderer } from './events.render.ts';
@@ -105,8 +106,20 @@ export class EventStreams {
         const events = await store.events.after(cursor, BATCH, await store.events.settled());
         for (const event of events) {
           cursor = event.seq;
-          if (!matches(subscription, event)) continue;
-          const data = renderer.render(event, subscription.filters);
+          let data: string;
+          try {
+            if (!matches(subscription, event)) continue;
+            data = renderer.render(event, subscription.filters);
+          } catch (error) {
+            // The event's own failure (a payload the renderer cannot shape): said in a comment
+            // and passed over, or the stream would end there, and a client resuming with
+            // Last-Event-ID would meet it again every time (store/follower.failures.ts).
+            const reason = failureReason(error).replaceAll('\n', ' ');
+            yield* this.handOut({
+              comment: `event ${event.seq} (${event.event_type}) passed over: its body could not be made: ${reason}`,
+            });
+            continue;
+          }
           yield* this.handOut({ id: event.seq, type: event.event_type, data });
           lastItem = Date.now();
           if (signal.aborted) return;

@@ -26,6 +26,8 @@ async function openStream(
   headers: Record<string, string> = {},
 ): Promise<{
   events: StreamedEvent[];
+  /** The comment lines, without their colon. */
+  comments: string[];
   contentType: string | undefined;
   next(n: number): Promise<StreamedEvent[]>;
   close(): void;
@@ -37,6 +39,7 @@ async function openStream(
   });
   expect(res.statusCode).toBe(200);
   const events: StreamedEvent[] = [];
+  const comments: string[] = [];
   let buffer = '';
   let done = false;
   res.setEncoding('utf8');
@@ -48,7 +51,10 @@ async function openStream(
       buffer = buffer.slice(end + 2);
       const fields = new Map<string, string>();
       for (const line of block.split('\n')) {
-        if (line.startsWith(':')) continue;
+        if (line.startsWith(':')) {
+          comments.push(line.slice(1).trim());
+          continue;
+        }
         const colon = line.indexOf(': ');
         fields.set(line.slice(0, colon), line.slice(colon + 2));
       }
@@ -67,6 +73,7 @@ async function openStream(
   });
   return {
     events,
+    comments,
     contentType: res.headers['content-type'],
     async next(n) {
       const deadline = Date.now() + 10_000;
@@ -115,6 +122,32 @@ describe('event stream (SSE)', () => {
     resumed.close();
     expect(again.map((e) => e.type)).toEqual(['sources/created', 'flows/created']);
     expect((again[1]?.data.event.flow as { id: string } | undefined)?.id).toBe(missed.id);
+  });
+
+  it('passes over an event whose body cannot be made, saying so in a comment, and goes on', async () => {
+    const flow = videoFlow();
+    await createFlow(server, flow);
+    const stream = await openStream(server, '?events=flows/segments_added,flows/updated');
+    // A payload the segments renderer cannot shape (as another version might have stored it).
+    const [bad] = await server.runtime.store.transaction((tx) =>
+      tx.events.append([
+        {
+          event_type: 'flows/segments_added',
+          event_timestamp: new Date(),
+          flow_id: flow.id as string,
+          source_id: flow.source_id as string,
+          flow_collected_by: [],
+          source_collected_by: [],
+          payload: { flow_id: flow.id as string, segments: 'not a list' },
+        },
+      ]),
+    );
+    const label = await server.put(`/flows/${flow.id}/label`, JSON.stringify('after the bad one'));
+    expect(label.status, label.text).toBe(204);
+    const [after] = await stream.next(1);
+    stream.close();
+    expect(after?.type).toBe('flows/updated');
+    expect(stream.comments.find((c) => c.startsWith(`event ${bad?.seq} `))).toContain('could not be made');
   });
 
   it('applies the webhook filters given as query parameters', async () => {
