@@ -270,7 +270,7 @@ export const ConfigSchema = Type.Object({
     default: 1000,
     minimum: 10,
     description:
-      'How often idle background workers (deletion, media garbage collection, webhook delivery) look for work; webhook delivery also reads registrations made by other replicas this often.',
+      'How often idle background workers (deletion, media garbage collection, webhook delivery) look for work; webhook delivery also reads registrations made by other replicas this often. A step that fails is tried again after this long, doubled at each failure in a row up to 32 times.',
   }),
   TAMS_WORKER_LEASE_SECONDS: Type.Integer({
     default: 60,

@@ -37,7 +37,11 @@ let server: TestServer;
 beforeAll(async () => {
   // No workers: queue depths stay where the requests leave them. Deletions of more than two
   // segments go to the (stopped) deletion worker.
-  server = await startServer({ workers: false, env: { TAMS_DELETE_SYNC_LIMIT: '2' } });
+  // EXR and analytics on: their followers' metrics are in the table too.
+  server = await startServer({
+    workers: false,
+    env: { TAMS_DELETE_SYNC_LIMIT: '2', TAMS_EXR: 'true', TAMS_ANALYTICS: 'true' },
+  });
 });
 afterAll(async () => {
   await server.close();
