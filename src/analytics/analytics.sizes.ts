@@ -197,16 +197,16 @@ export class SizeFollower {
     // batch's sizes committed, so none is recorded twice. A batch with failures writes its
     // cursor, so that a crash does not have them logged again.
     const failing = skipped.length > 0 || sizes.some((s) => s.error !== undefined);
-    const holding = !failing && this.held.mayHold(base);
-    const commit = () => this.commit(sizes, written, last, holding);
+    let holding = !failing && this.held.mayHold(base);
     let committed: boolean;
     let dropped: ObjectSize[] = [];
     try {
-      committed = await commit();
+      committed = await this.commit(sizes, written, last, holding);
     } catch (error) {
       if (isPassing(error)) throw error;
       ({ sizes, dropped } = await this.isolate(sizes, written, last, error));
-      committed = await commit();
+      holding = false;
+      committed = await this.commit(sizes, written, last, holding);
     }
     this.lease.settle(committed);
     if (committed && holding) this.held.hold(base, last);
