@@ -26,6 +26,8 @@ export interface AnalyticsRuntime {
   createBackfill(owner: string): SizeBackfill;
   /** Called after each batch the follower commits. */
   onBatch?: (report: SizeReport) => void;
+  /** Steps of the running size follower that failed in a row (0 when it works or does not run). */
+  failingSteps(): number;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export function buildAnalytics(
     }),
     wake: () => worker?.wake(),
     holdBack: () => readSizesCursor(store),
+    failingSteps: () => worker?.failing ?? 0,
     createFollower(log, owner, exclusive) {
       return new SizeFollower({
         store,
@@ -116,6 +119,11 @@ export function bindAnalyticsMetrics(metrics: ServerMetrics, analytics: Analytic
     'tams_analytics_objects_failed_total',
     'Objects whose backend refused to give their size while it answered others (recorded without a size, with the reason in object_sizes.error; each logged)',
     () => done.failed,
+  );
+  metrics.gauge(
+    'tams_analytics_sizes_failing_steps',
+    'Steps of the object size follower that failed in a row, 0 when it works: an outage of the database or a media backend it waits out (logged), not a bad item',
+    () => analytics.failingSteps(),
   );
   metrics.counterOf(
     'tams_analytics_events_skipped_total',

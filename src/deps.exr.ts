@@ -20,6 +20,8 @@ export interface ExrRuntime {
   createFollower(log: WorkerLog, owner: string, exclusive: boolean): ExrFollower;
   /** Called after each batch the follower commits. */
   onBatch?: (report: FollowReport) => void;
+  /** Steps of the running follower that failed in a row (0 when it works or does not run). */
+  failingSteps(): number;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export function buildExr(deps: {
     service: new ExrService({ store, media, clock }),
     wake: () => worker?.wake(),
     holdBack: async () => (await readFollowState(store)).cursor,
+    failingSteps: () => worker?.failing ?? 0,
     createFollower(log, owner, exclusive) {
       return new ExrFollower({
         store,
@@ -83,6 +86,11 @@ export function bindExrMetrics(metrics: ServerMetrics, exr: ExrRuntime): void {
     'tams_exr_files_failed_total',
     'EXR objects this process recorded as failed (missing bytes, not OpenEXR, unreadable or refused by the store; each logged, listed by /exr/files?status=failed)',
     () => done.failed,
+  );
+  metrics.gauge(
+    'tams_exr_follower_failing_steps',
+    'Steps of the EXR follower that failed in a row, 0 when it works: an outage of the database or a media backend it waits out (logged), not a bad item',
+    () => exr.failingSteps(),
   );
   metrics.counterOf(
     'tams_exr_events_skipped_total',

@@ -69,6 +69,11 @@ export class BackgroundWorker {
     else this.woken = true;
   }
 
+  /** Steps that failed in a row (0 once one succeeds): an outage being waited out. */
+  get failing(): number {
+    return this.failures;
+  }
+
   /** Waiting for `wake()` or the idle timeout: no step is running or about to run. */
   get idle(): boolean {
     return this.endPause !== undefined;

@@ -169,8 +169,12 @@ describe('the object size follower and one bad item', () => {
         30_000,
       );
       expect((await sizeRows(server)).size).toBe(0);
+      expect(await metric(server, 'tams_analytics_sizes_failing_steps')).toBeGreaterThan(0);
       restore();
       await usage(server, made.flowId, 100);
+      await waitFor('the failing steps to be over', async () =>
+        (await metric(server, 'tams_analytics_sizes_failing_steps')) === 0 ? true : undefined,
+      );
       expect(await metric(server, 'tams_analytics_objects_failed_total')).toBe(0);
     } finally {
       await server.close();

@@ -145,9 +145,14 @@ describe('the EXR follower and one bad item', () => {
       expect((await server.get('/exr/files', { query: { flow_id: flowId, status: 'all' } })).body).toEqual(
         [],
       );
+      expect(await metric(server, 'tams_exr_follower_failing_steps')).toBeGreaterThan(0);
       restore();
       const [frame] = await framesListed(server, flowId, 1);
       expect(frame?.status).toBe('inspected');
+      await waitFor('the failing steps to be over', async () =>
+        (await metric(server, 'tams_exr_follower_failing_steps')) === 0 ? true : undefined,
+      );
+      expect(await metric(server, 'tams_exr_files_failed_total')).toBe(0);
     } finally {
       await server.close();
     }
