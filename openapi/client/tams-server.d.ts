@@ -4054,8 +4054,10 @@ export interface operations {
                     "application/json": {
                         /** @description Inspected files (with flow_id: frames) not removed. */
                         files: number;
-                        /** @description Files (frames) whose object could not be inspected. */
+                        /** @description Files (frames) whose object could not be inspected: `status=failed` lists them with their `error`. */
                         failed: number;
+                        /** @description Without flow_id: events of the store the catalogue could not apply and passed over (each logged as `exr: event skipped`). */
+                        skipped_events?: number;
                         parts: number;
                         /** @description Deep files. */
                         deep: number;
