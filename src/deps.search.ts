@@ -141,6 +141,8 @@ export function buildSearch(
         owner,
         leaseMs: deps.leaseMs,
         exclusive,
+        // After a transient failure: the worker's idle pause, doubling up to a minute.
+        retryMs: { first: deps.idleMs, max: 60_000 },
         onBatch: (report) => runtime.onBatch?.(report),
       });
     },
@@ -208,6 +210,26 @@ export function bindSearchMetrics(metrics: ServerMetrics, search: SearchRuntime)
     async () => (await read()).parts,
   );
   metrics.gauge(
+    'tams_search_cues_outside_segment',
+    "Caption cues not indexed: wholly outside their segment's timerange on the Flow's timeline",
+    async () => (await read()).cues_outside,
+  );
+  metrics.gauge(
+    'tams_search_failed_items',
+    'Items the search index could not index and passed over (each logged; GET /search/status lists them)',
+    async () => (await read()).failed_items,
+  );
+  metrics.gauge(
+    'tams_search_documents_unembedded',
+    'Documents indexed without a vector: the embedding service refused their text',
+    async () => (await read()).unembedded,
+  );
+  metrics.gauge(
+    'tams_search_retrying',
+    '1 while the search index waits for something unavailable (storage, database, embedding service)',
+    async () => ((await read()).retrying === undefined ? 0 : 1),
+  );
+  metrics.gauge(
     'tams_search_documents_added_total',
     'Documents this process added to the search index',
     () => done.added,
@@ -219,7 +241,7 @@ export function bindSearchMetrics(metrics: ServerMetrics, search: SearchRuntime)
   );
   metrics.gauge(
     'tams_search_timed_text_failures_total',
-    'Timed-text objects this process could not read or parse (each logged)',
+    'Items this process could not index and passed over (each logged)',
     () => done.failures,
   );
 }

@@ -3,7 +3,7 @@ import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { captionDocs, flowDoc } from './search.extract.ts';
-import { IndexPlan } from './search.plan.ts';
+import { IndexPlan } from './search.indexplan.ts';
 
 const S = 1_000_000_000n;
 
@@ -60,7 +60,7 @@ describe('caption documents', () => {
   });
 
   it('reads media times as Flow times without ts_offset, clips to the segment and drops what is outside', () => {
-    const { docs, outside } = captionDocs(flow, segment(10n * S, 20n * S), [
+    const { docs, outside, empty, span } = captionDocs(flow, segment(10n * S, 20n * S), [
       cue(1n * S, 3n * S),
       cue(9n * S, 12n * S),
       cue(18n * S, 25n * S),
@@ -71,7 +71,9 @@ describe('caption documents', () => {
       [10n * S, 12n * S],
       [18n * S, 20n * S],
     ]);
-    expect(outside).toBe(3);
+    expect(outside).toBe(2);
+    expect(empty).toBe(1);
+    expect(span).toEqual({ start: 1n * S, end: 31n * S });
   });
 
   it('keeps the last instant of a segment whose end is inclusive', () => {

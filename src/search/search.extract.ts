@@ -83,36 +83,72 @@ export function captionKeyPrefix(flowId: string, segStart: bigint, objectId: str
 }
 
 /**
- * The cues of a timed-text object on its Flow's timeline: a cue at media time t is at
- * t + ts_offset (TAMS: ts_offset = segment ts - media object ts, 0:0 when absent), and only the
- * part of it within the segment's timerange belongs to this segment. Cues wholly outside are
- * dropped (counted in `outside`).
+ * Text a document keeps at most: the limit of a transcript cue's text (transcripts.schemas.ts).
+ * A caption cue longer than that is indexed on its first part: no database column or embedding
+ * model is asked to take a text of any size (VAST DataBase refuses a row over 5 MiB).
+ */
+export const MAX_DOC_TEXT = 10_000;
+
+/** `text` cut to MAX_DOC_TEXT code units, never between the halves of a surrogate pair. */
+function capped(text: string): string {
+  if (text.length <= MAX_DOC_TEXT) return text;
+  const high = text.charCodeAt(MAX_DOC_TEXT - 1);
+  return text.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_DOC_TEXT - 1 : MAX_DOC_TEXT);
+}
+
+/** What the cues of one timed-text object came to on its segment (see captionDocs). */
+export interface CaptionPlacement {
+  docs: DocDraft[];
+  /** Cues wholly outside the segment's timerange: not indexed. */
+  outside: number;
+  /** Cues with no text: nothing to index. */
+  empty: number;
+  /** The span of all the cues on the Flow's timeline, [start, end); undefined for no cue. */
+  span?: { start: bigint; end: bigint };
+}
+
+/**
+ * The cues of a timed-text object on its Flow's timeline (README "Media search", "Where caption
+ * times land"). A cue's time is media time: the file's own (a WebVTT, SRT or TTML time counts
+ * from the start of the file's timeline), or the MPEG-TS clock where an HLS WebVTT segment's
+ * X-TIMESTAMP-MAP says so (the parser has applied it). The segment's ts_offset maps media time to
+ * the Flow's (TAMS: segment time = media time + ts_offset, 0:0 when absent), and only the part
+ * of a cue within the segment's timerange belongs to this segment: cues wholly outside are
+ * dropped and counted in `outside`.
  */
 export function captionDocs(
   flow: FlowRecord,
   segment: SegmentRecord,
   cues: readonly TimedCue[],
-): { docs: DocDraft[]; outside: number } {
+): CaptionPlacement {
   const offset = segment.ts_offset ?? 0n;
   const range = segment.timerange;
   const segStart = range.start ?? 0n;
   const prefix = captionKeyPrefix(flow.id, segStart, segment.object_id);
-  const docs: DocDraft[] = [];
-  let outside = 0;
+  const placed: CaptionPlacement = { docs: [], outside: 0, empty: 0 };
   cues.forEach((cue, n) => {
+    const text = cue.text.trim();
+    if (text === '') {
+      placed.empty++;
+      return;
+    }
     let start = cue.start + offset;
     let end = cue.end + offset;
+    placed.span = {
+      start: placed.span === undefined || start < placed.span.start ? start : placed.span.start,
+      end: placed.span === undefined || end > placed.span.end ? end : placed.span.end,
+    };
     if (range.start !== null && start < range.start) start = range.start;
     // An exclusive end is the first instant after the segment; an inclusive one is its last.
     if (range.end !== null) {
       const limit = range.endInclusive ? range.end + 1n : range.end;
       if (end > limit) end = limit;
     }
-    if (end <= start || cue.text.trim() === '') {
-      outside++;
+    if (end <= start) {
+      placed.outside++;
       return;
     }
-    docs.push({
+    placed.docs.push({
       doc_key: `${prefix}${n}`,
       kind: 'caption',
       flow_id: flow.id,
@@ -124,10 +160,10 @@ export function captionDocs(
       seg_start: segStart,
       object_id: segment.object_id,
       ...(cue.speaker !== undefined && { speaker: cue.speaker }),
-      text: cue.text,
+      text: capped(cue.text),
     });
   });
-  return { docs, outside };
+  return placed;
 }
 
 export function transcriptKeyPrefix(transcriptId: string): string {

@@ -13,8 +13,8 @@ import { TamsStore } from '../store/store.ts';
 import type { EmbeddingProvider } from './embed/embed.types.ts';
 import type { DocDraft } from './search.extract.ts';
 import { SearchIndexer } from './search.indexer.ts';
+import { IndexPlan } from './search.indexplan.ts';
 import { dot } from './search.ivf.ts';
-import { IndexPlan } from './search.plan.ts';
 import { IndexState } from './search.state.ts';
 import { analyzerText } from './search.text.ts';
 

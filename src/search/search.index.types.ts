@@ -4,7 +4,7 @@ import type { JsonValue } from '../db/db.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { EmbeddingProvider } from './embed/embed.types.ts';
-import type { IndexPlan } from './search.plan.ts';
+import type { IndexPlan } from './search.indexplan.ts';
 import type { IndexState } from './search.state.ts';
 import type { IndexText } from './search.text.ts';
 
@@ -23,6 +23,11 @@ export interface IndexerDeps {
   exclusive?: boolean;
   /** Vectors a refiling step moves at most (search.refile.ts REFILE_VECTORS; tests make it small). */
   refileVectors?: number;
+  /**
+   * The pause after a transient failure: `first` ms, doubling up to `max` (search.retry.ts).
+   * Default 1 s to 60 s.
+   */
+  retryMs?: { first: number; max: number };
   /** Called after each committed batch (metrics, tests waiting for the index). */
   onBatch?: (report: BatchReport) => void;
 }

@@ -1,21 +1,24 @@
-import type { OutboxEvent } from '../store/events.repo.ts';
 import { FlowLookup } from '../store/flows.lookup.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
 import { FollowerLease } from '../store/leases.follower.ts';
 import type { SearchDoc } from '../store/search/search.docs.repo.ts';
 import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import { EventParts, eventsScope, needsPayload, removeDocs, toDoc } from './search.batch.ts';
+import { embedEach } from './search.embedding.ts';
 import type { DocDraft } from './search.extract.ts';
 import type { IndexerDeps, Progress } from './search.index.types.ts';
+import { IndexPlan, type ItemNote } from './search.indexplan.ts';
+import { logNotes, noteOf, writeItems } from './search.items.ts';
 import { type CoarseQuantizer, type Entry, fileEntries, vectorRows } from './search.ivf.ts';
 import { endOf, type IvfLayout, stampOf, trainingDue } from './search.layout.ts';
 import { mergeCandidates, mergeParts, packCluster, packDue } from './search.maintain.ts';
 import { pacer } from './search.pace.ts';
 import { PartBuilder } from './search.part.ts';
-import { IndexPlan, isTimedTextFlow, planEvents, planJob } from './search.plan.ts';
+import { planEvents, planJob } from './search.plan.ts';
 import { quantizerOf } from './search.quantizers.ts';
 import { RebuildScan } from './search.rebuild.ts';
 import { type Apply, prepareRefile, prepareTraining, UpkeepSuperseded } from './search.refile.ts';
+import { type BatchScope, Recovery } from './search.retry.ts';
 import { IndexState } from './search.state.ts';
 
 /**
@@ -43,14 +46,44 @@ export class SearchIndexer {
   private readonly lease: FollowerLease;
   /** The cursor past batches that had nothing to index, when it is not written yet. */
   private readonly held: HeldCursor;
+  private readonly recovery: Recovery;
+  /** The items of the batch being worked on (see Recovery), until it went through. */
+  private batch: BatchScope | undefined;
+  private readonly parts = new EventParts();
 
   constructor(private readonly deps: IndexerDeps) {
     this.lease = new FollowerLease('search-index', deps);
     this.held = new HeldCursor(this.lease.exclusive, deps.clock);
+    this.recovery = new Recovery({
+      store: deps.store,
+      lease: this.lease,
+      clock: deps.clock,
+      log: deps.log,
+      firstMs: deps.retryMs?.first ?? 1000,
+      maxMs: deps.retryMs?.max ?? 60_000,
+    });
   }
 
-  /** One batch; true when there may be more to do at once. */
+  /**
+   * One batch; true when there may be more to do at once. A failure never stops the indexer:
+   * Recovery (search.retry.ts) waits out a transient one and isolates the item behind any other.
+   */
   async step(): Promise<boolean> {
+    if (this.recovery.waiting()) return false;
+    this.batch = undefined;
+    let more: boolean;
+    try {
+      more = await this.work();
+    } catch (error) {
+      const batch = this.batch;
+      this.batch = undefined;
+      return this.recovery.failed(error, batch);
+    }
+    await this.recovery.recovered();
+    return more;
+  }
+
+  private async work(): Promise<boolean> {
     const { store } = this.deps;
     if (!(await this.lease.mayWork())) return false;
     // Upkeep takes turns with batches while work keeps coming (a long ingest, a build from the
@@ -63,17 +96,25 @@ export class SearchIndexer {
     const state = await IndexState.read(store);
     if (state.cursor === undefined) {
       this.upkeepTurn = true;
-      return new RebuildScan(this.deps, (...args) => this.commit(...args)).step(state);
+      const scan = new RebuildScan(this.deps, (...args) => this.commit(...args));
+      return scan.step(state, this.recovery.limit(Number.POSITIVE_INFINITY), (batch) => {
+        this.batch = batch;
+      });
     }
     const base = state.progressKey();
     const from = this.held.from(base, state.cursor);
     const flows = new FlowLookup(store);
-    const [jobs, events] = await Promise.all([
-      store.search.transcripts.jobs(JOB_BATCH),
+    const jobLimit = this.recovery.limit(JOB_BATCH);
+    const eventLimit = this.recovery.limit(EVENT_BATCH);
+    const [jobs, read] = await Promise.all([
+      store.search.transcripts.jobs(jobLimit),
       store.events
         .settled()
-        .then((upTo) => store.events.afterSome(from, EVENT_BATCH, upTo, needsPayload(flows))),
+        .then((upTo) => store.events.afterSome(from, eventLimit, upTo, needsPayload(flows))),
     ]);
+    // One item at a time (Recovery): a job, else an event, else one segment of an event.
+    const events = eventLimit === 1 && jobs.length > 0 ? [] : read;
+    const part = eventLimit === 1 ? this.parts.of(events) : undefined;
     if (jobs.length === 0 && events.length === 0) {
       await this.writeHeld();
       if (await this.maintain()) return true;
@@ -81,6 +122,9 @@ export class SearchIndexer {
       return false;
     }
     this.upkeepTurn = true;
+    const commit = (p: IndexPlan, progress: Progress) => this.commit(p, state, progress);
+    const batch = eventsScope(jobs, events, commit, { part, from });
+    this.batch = batch;
     const plan = new IndexPlan();
     // Jobs are taken until the batch holds BATCH_DOCS documents: a transcript may have thousands
     // of cues, and a batch's embeddings are computed before its transaction, within its lease.
@@ -92,8 +136,9 @@ export class SearchIndexer {
     }
     // Events wait for the next batch when jobs filled this one (they are applied in order anyway).
     const applied = plan.additions.size >= BATCH_DOCS ? [] : events;
-    await planEvents(this.deps, flows, applied, plan);
-    const cursor = applied.at(-1)?.seq ?? from;
+    await planEvents(this.deps, flows, applied, plan, part?.index);
+    // Past the event once its last segment is done.
+    const cursor = part !== undefined && !part.last ? from : (applied.at(-1)?.seq ?? from);
     // Events that change no document (other Flows' segments): the cursor may wait (HeldCursor).
     const nothing =
       taken.length === 0 &&
@@ -102,6 +147,8 @@ export class SearchIndexer {
       plan.deletedFlows.size === 0;
     if (nothing && this.held.mayHold(base)) {
       this.held.hold(base, cursor);
+      this.recovery.done(batch);
+      this.batch = undefined;
       this.deps.onBatch?.({
         events: applied.length,
         jobs: 0,
@@ -110,7 +157,7 @@ export class SearchIndexer {
         failures: plan.failures,
         cursor,
       });
-      return applied.length === EVENT_BATCH;
+      return applied.length === eventLimit;
     }
     const done = await this.commit(plan, state, { cursor, jobs: taken });
     if (done !== undefined) {
@@ -122,7 +169,7 @@ export class SearchIndexer {
         cursor,
       });
     }
-    return applied.length === EVENT_BATCH || taken.length < jobs.length || jobs.length === JOB_BATCH;
+    return applied.length === eventLimit || taken.length < jobs.length || jobs.length === jobLimit;
   }
 
   /**
@@ -250,21 +297,27 @@ export class SearchIndexer {
     const { store, clock, text, embedder } = this.deps;
     const drafts = [...plan.additions.values()];
     const analyzed = drafts.map((d) => text.indexTerms(d.text));
-    const vectors =
-      embedder && drafts.length > 0
-        ? await embedder.embed(
-            drafts.map((d) => d.text),
-            'document',
-          )
-        : undefined;
+    const vectors = embedder
+      ? await embedEach(
+          embedder,
+          drafts.map((d) => d.text),
+        )
+      : [];
     // Filed before the transaction (the CPU work of filing stays out of it): the transaction
-    // finds the state planned from, so the documents get the numbers planned here.
-    const entries: Entry[] = (vectors ?? []).map((vector, i) => ({ doc: planned.nextDoc + i, vector }));
+    // finds the state planned from, so the documents get the numbers planned here. A document
+    // whose text the embedding service refused has no vector (its item's note counts it).
+    const entries: Entry[] = [];
+    vectors.forEach((vector, i) => {
+      if (vector !== undefined) entries.push({ doc: planned.nextDoc + i, vector });
+      else this.unembedded(plan, drafts[i] as DocDraft);
+    });
     const layout = entries.length > 0 ? await planned.vectorLayout(store.search.vectors) : undefined;
     let filed =
       layout === undefined
         ? undefined
         : await fileEntries(await this.quantizerFor(store.search.vectors, layout), entries, pacer());
+    // The items whose outcome is new, for the log once the batch has committed.
+    let changed: ItemNote[] = [];
     const result = await store.transaction(async (tx) => {
       if (!(await this.lease.take(tx))) return undefined;
       const state = await IndexState.read(tx);
@@ -300,6 +353,8 @@ export class SearchIndexer {
         await tx.search.vectors.writeNew(vectorRows(state.nextBlock++, embedder.id, filed));
         state.vectors += entries.length;
       }
+      changed = await writeItems(tx, plan, state, now);
+      state.retrying = null;
       if (progress.cursor !== undefined) state.cursor = progress.cursor;
       if (progress.rebuild !== undefined) state.rebuild = progress.rebuild;
       await state.write(tx);
@@ -307,56 +362,24 @@ export class SearchIndexer {
       return { added: docs.length, removed };
     });
     this.lease.settle(result !== undefined);
-    if (result !== undefined) this.held.written();
+    if (result !== undefined) {
+      this.held.written();
+      if (this.batch !== undefined) this.recovery.done(this.batch);
+      this.batch = undefined;
+      logNotes(this.deps.log, changed);
+    }
     return result;
   }
-}
 
-/** Resolves the plan's removals to documents and deletes them; returns how many went. */
-async function removeDocs(tx: TamsStore, plan: IndexPlan, state: IndexState): Promise<number> {
-  const gone = new Map<number, number>();
-  const docs = tx.search.docs;
-  for (const removal of plan.removals) {
-    let found: SearchDoc[];
-    switch (removal.kind) {
-      case 'keys':
-        found = await docs.byKeys(removal.keys);
-        break;
-      case 'flow':
-        found = await docs.ofFlow(removal.flowId);
-        break;
-      case 'segment':
-        found = (await docs.captionsOfSegments(removal.flowId, removal.segStart, removal.segStart)).filter(
-          (d) => d.object_id === removal.objectId,
-        );
-        break;
-      case 'transcript':
-        found = await docs.ofTranscript(removal.transcriptId);
-        break;
+  /** A document the embedding service refused: counted on its item, or logged for metadata. */
+  private unembedded(plan: IndexPlan, doc: DocDraft): void {
+    const note: ItemNote | undefined = noteOf(plan, doc);
+    if (note !== undefined) note.unembedded++;
+    else {
+      this.deps.log.warn(
+        { doc_key: doc.doc_key },
+        'search: the embedding service refused the text of a document; it is found by keyword search only',
+      );
     }
-    for (const d of found) gone.set(d.doc_no, d.length);
   }
-  if (gone.size === 0) return 0;
-  await docs.deleteNumbers([...gone.keys()]);
-  for (const length of gone.values()) {
-    state.docs--;
-    state.tokens -= length;
-  }
-  return gone.size;
-}
-
-function toDoc(draft: DocDraft, docNo: number, length: number, indexed: Date): SearchDoc {
-  return { ...draft, doc_no: docNo, length, indexed };
-}
-
-/**
- * Which events the plan reads the payload of: segments removed (their timerange), and segments
- * added to timed-text Flows (the rest of the events name what they are about in their columns).
- */
-function needsPayload(flows: FlowLookup): (event: OutboxEvent) => Promise<boolean> {
-  return async (event) => {
-    if (event.event_type === 'flows/segments_deleted') return true;
-    if (event.event_type !== 'flows/segments_added') return false;
-    return flows.is(event.flow_id, isTimedTextFlow);
-  };
 }

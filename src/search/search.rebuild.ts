@@ -3,9 +3,12 @@ import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TagFilters } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
+import { isTimedTextFlow, planSegment } from './search.captions.ts';
 import { flowDoc, flowKey, sourceDoc, sourceKey } from './search.extract.ts';
 import type { CommitPlan, IndexerDeps } from './search.index.types.ts';
-import { IndexPlan, isTimedTextFlow, planJob, planSegment } from './search.plan.ts';
+import { IndexPlan } from './search.indexplan.ts';
+import { planJob } from './search.plan.ts';
+import type { BatchScope } from './search.retry.ts';
 import type { IndexState } from './search.state.ts';
 
 const PAGE = 200;
@@ -34,13 +37,19 @@ interface Progress {
  */
 export class RebuildScan {
   private scanned = 0;
+  /** Table items a batch reads at most (1 while Recovery takes a failed batch's items one by one). */
+  private limit = PAGE;
 
   constructor(
     private readonly deps: IndexerDeps,
     private readonly commit: CommitPlan,
   ) {}
 
-  async step(state: IndexState): Promise<boolean> {
+  /**
+   * One batch of at most `limit` table items (fewer than the stage's page only while Recovery
+   * isolates an item); `scope` receives the batch's items once they are planned.
+   */
+  async step(state: IndexState, limit: number, scope: (batch: BatchScope) => void): Promise<boolean> {
     const { store } = this.deps;
     const progress = (state.rebuild as Progress | null) ?? {
       cursor: (await store.events.startCursor()).toString(),
@@ -48,12 +57,19 @@ export class RebuildScan {
     };
     const plan = new IndexPlan();
     this.scanned = 0;
+    this.limit = Math.max(1, Math.min(PAGE, limit));
     const next = await this.advance(progress, plan);
     const done = next === undefined;
-    const result = await this.commit(plan, state, {
+    const moved = {
       rebuild: done ? null : (next as unknown as JsonValue),
       ...(done && { cursor: BigInt(progress.cursor) }),
+    };
+    scope({
+      items: Math.max(1, this.scanned),
+      key: `build ${JSON.stringify(progress)}`,
+      passOver: (reason) => this.commit(failedPlan(plan, progress, reason), state, moved),
     });
+    const result = await this.commit(plan, state, moved);
     if (result !== undefined) {
       this.deps.log.info({ stage: progress.stage, added: result.added, done }, 'search: building the index');
       this.deps.onBatch?.({
@@ -73,7 +89,7 @@ export class RebuildScan {
     const { store } = this.deps;
     switch (p.stage) {
       case 'sources': {
-        const page = await store.sources.list({ tags: NO_TAGS }, p.after, PAGE);
+        const page = await store.sources.list({ tags: NO_TAGS }, p.after, this.limit);
         this.scanned += page.items.length;
         for (const source of page.items) {
           plan.remove({ kind: 'keys', keys: [sourceKey(source.id)] });
@@ -82,7 +98,7 @@ export class RebuildScan {
         return page.next !== undefined ? { ...p, after: page.next } : { cursor: p.cursor, stage: 'flows' };
       }
       case 'flows': {
-        const page = await store.flows.list({ tags: NO_TAGS }, p.after, PAGE);
+        const page = await store.flows.list({ tags: NO_TAGS }, p.after, this.limit);
         this.scanned += page.items.length;
         for (const flow of page.items) {
           plan.remove({ kind: 'keys', keys: [flowKey(flow.id)] });
@@ -93,7 +109,7 @@ export class RebuildScan {
       case 'captions':
         return this.captions(p, plan);
       case 'transcripts': {
-        const active = await store.search.transcripts.active(p.after ?? '', PAGE);
+        const active = await store.search.transcripts.active(p.after ?? '', this.limit);
         this.scanned += active.length;
         for (const t of active) {
           await planJob(
@@ -103,7 +119,7 @@ export class RebuildScan {
           );
         }
         const last = active.at(-1);
-        return active.length === PAGE && last !== undefined ? { ...p, after: last.id } : undefined;
+        return active.length === this.limit && last !== undefined ? { ...p, after: last.id } : undefined;
       }
     }
   }
@@ -137,12 +153,16 @@ export class RebuildScan {
       }
       const flow = await store.flows.get(flowId);
       const page = flow
-        ? await store.segments.page(flowId, TimeRange.ETERNITY, { reverse: false, limit: SEGMENTS, after })
+        ? await store.segments.page(flowId, TimeRange.ETERNITY, {
+            reverse: false,
+            limit: Math.min(SEGMENTS, this.limit),
+            after,
+          })
         : { items: [] };
       this.scanned += page.items.length;
       if (flow) for (const segment of page.items) await planSegment(this.deps, flow, segment, plan);
       const last = page.items.at(-1);
-      if (flow && page.items.length === SEGMENTS && last !== undefined) {
+      if (flow && page.items.length === Math.min(SEGMENTS, this.limit) && last !== undefined) {
         const start = last.timerange.start ?? 0n;
         return {
           ...p,
@@ -154,6 +174,22 @@ export class RebuildScan {
       return { cursor: p.cursor, stage: 'captions', after: listed };
     }
   }
+}
+
+/**
+ * The record of a build's batch of one item passed over: the segment's note with the failure, or
+ * an item of kind `other` naming the document it was to make.
+ */
+function failedPlan(plan: IndexPlan, progress: Progress, reason: string): IndexPlan {
+  const failed = new IndexPlan();
+  const none = { cues: 0, indexed: 0, outside: 0, unembedded: 0, error: reason };
+  const note = [...plan.notes.values()][0];
+  if (note !== undefined) failed.note({ ...note, ...none, cues: note.cues });
+  else {
+    const ref = `index build, ${[...plan.additions.keys()][0] ?? progress.stage}`;
+    failed.note({ kind: 'other', ref, ...none });
+  }
+  return failed;
 }
 
 /** What a build reads, for its progress: Sources, Flows, timed-text segments, ACTIVE transcripts. */

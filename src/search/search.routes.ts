@@ -10,7 +10,13 @@ import {
 import { tagFilters, timerangeParam } from '../http/params.ts';
 import { errors, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { type HitKind, SearchQuery, SearchResult, SearchStatus } from './search.schemas.ts';
+import {
+  type HitKind,
+  SearchQuery,
+  SearchResult,
+  SearchStatus,
+  SearchStatusQuery,
+} from './search.schemas.ts';
 import type { Hit, SearchService } from './search.service.ts';
 
 export interface SearchRoutesDeps {
@@ -29,12 +35,20 @@ export async function searchRoutes(app: App, deps: SearchRoutesDeps): Promise<vo
       schema: {
         operationId: 'GET_search-status',
         summary: 'Search index status',
-        description: 'How far the search index is behind the store. Beyond TAMS 7.0.',
+        description:
+          "How far the search index is behind the store, what it could not index, and (with `flow_id`) a Flow's own search status: its captions' cues indexed and dropped outside their segments. Beyond TAMS 7.0.",
         tags: ['Search'],
-        response: { 200: ok(SearchStatus) },
+        querystring: SearchStatusQuery,
+        response: {
+          200: ok(SearchStatus),
+          ...errors({
+            400: 'Bad request. Invalid query options.',
+            404: 'The requested Flow does not exist.',
+          }),
+        },
       },
     },
-    async () => deps.search.status(),
+    async (request) => deps.search.status(request.query.flow_id),
   );
 
   app.get(

@@ -105,6 +105,68 @@ export const SearchResult = Type.Object({
   facets: Type.Object({ kind: Counts, format: Counts }),
 });
 
+export const SearchStatusQuery = Type.Object({
+  flow_id: Type.Optional(
+    describe(
+      Uuid,
+      "Add the Flow's own search status (`flow`): its captions' cues and the items that failed.",
+    ),
+  ),
+});
+
+const ItemFailure = Type.Object({
+  kind: Type.Enum(['segment', 'transcript', 'other'], {
+    description: 'A timed-text segment, a transcript version, or another item (`ref` names it).',
+  }),
+  flow_id: Type.Optional(Uuid),
+  timerange: Type.Optional(describe(TimeRangeSchema, "The segment's timerange.")),
+  object_id: Type.Optional(Type.String()),
+  transcript_id: Type.Optional(Type.String()),
+  ref: Type.Optional(Type.String({ description: 'What the item was (an outbox event: its type and seq).' })),
+  reason: Type.String({ description: 'Why it could not be indexed.' }),
+  at: Type.String({ format: 'date-time', description: 'When the index passed over it.' }),
+});
+
+const FlowSearchStatus = Type.Object({
+  flow_id: Uuid,
+  timed_text: Type.Boolean({
+    description: 'Whether the index reads the timed text of this Flow (a data Flow of WebVTT, SRT or TTML).',
+  }),
+  segments: Type.Integer({ description: 'Timed-text segments indexed.' }),
+  cues: Type.Integer({ description: 'Cues in them.' }),
+  cues_indexed: Type.Integer({ description: 'Cues indexed (found by search).' }),
+  cues_outside: Type.Integer({
+    description:
+      'Cues not indexed: wholly outside their segment\'s timerange once placed on the Flow\'s timeline (media time + ts_offset; README "Media search").',
+  }),
+  segments_with_cues_outside: Type.Integer(),
+  most_outside: Type.Optional(
+    Type.Object(
+      {
+        timerange: TimeRangeSchema,
+        object_id: Type.String(),
+        ts_offset: Type.Optional(Type.String()),
+        cues: Type.Integer(),
+        cues_outside: Type.Integer(),
+        cue_times: Type.Optional(
+          describe(
+            TimeRangeSchema,
+            "Where the segment's cues were on the Flow's timeline: against `timerange`, what ts_offset would have to move.",
+          ),
+        ),
+      },
+      { description: 'The segment that dropped the most cues.' },
+    ),
+  ),
+  transcripts: Type.Integer({ description: 'ACTIVE transcript versions indexed.' }),
+  unembedded: Type.Integer({
+    description:
+      'Cues indexed without a vector (the embedding service refused their text): keyword search finds them.',
+  }),
+  failed: Type.Integer({ description: "The Flow's items that could not be indexed." }),
+  failures: Type.Array(ItemFailure, { description: 'Those items, newest first (20 at most).' }),
+});
+
 export const SearchStatus = Type.Object({
   enabled: Type.Boolean(),
   building: Type.Boolean({
@@ -127,4 +189,30 @@ export const SearchStatus = Type.Object({
   }),
   embeddings: Type.Optional(Type.String({ description: 'The embedding model, when the server has one.' })),
   default_mode: Type.Enum(SEARCH_MODES),
+  cues_outside: Type.Integer({
+    description:
+      "Caption cues not indexed because they fall wholly outside their segment's timerange (see each Flow's `flow.most_outside`).",
+  }),
+  failed_items: Type.Integer({
+    description:
+      'Items the index could not index and passed over (a timed-text object that cannot be read or parsed, ...), each logged once.',
+  }),
+  unembedded: Type.Integer({
+    description: 'Documents indexed without a vector: the embedding service refused their text.',
+  }),
+  recent_failures: Type.Array(ItemFailure, { description: 'The newest of those items (10 at most).' }),
+  retrying: Type.Optional(
+    Type.Object(
+      {
+        reason: Type.String(),
+        since: Type.String({ format: 'date-time' }),
+        attempts: Type.Integer(),
+      },
+      {
+        description:
+          'The index waits for something unavailable (storage, the database, the embedding service) and tries again, with a growing pause; nothing is passed over meanwhile.',
+      },
+    ),
+  ),
+  flow: Type.Optional(FlowSearchStatus),
 });

@@ -1,4 +1,4 @@
-import { BadRequestError } from '../common/errors.ts';
+import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { TagFilters } from '../http/params.ts';
 import type { HitDoc } from '../store/search/search.docs.repo.ts';
 import type { TamsStore } from '../store/store.ts';
@@ -7,6 +7,7 @@ import { matchesPhrase } from './analyze/analyze.phrase.ts';
 import { isEmptyQuery, type ParsedQuery, parseQuery } from './analyze/analyze.query.ts';
 import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
 import { analyze } from './analyze/analyze.tokens.ts';
+import { failureDoc, flowSearchStatus } from './search.flowstatus.ts';
 import { fuseRrf, fuseWeighted, fusionWeights } from './search.fuse.ts';
 import { type Ranked, rankKeyword } from './search.keyword.ts';
 import { endOf, trainingDue } from './search.layout.ts';
@@ -18,6 +19,8 @@ import { IndexState } from './search.state.ts';
 
 /** Matches looked at per query (and counted in `total` and the facets). */
 export const CANDIDATES = 1000;
+/** Failures the index's status lists (each Flow's lists its own). */
+const RECENT_FAILURES = 10;
 /** Documents read per round while turning matches into hits (one lookup of SearchDocsRepo). */
 const CHUNK = 64;
 /** Best-ranked matches always read: `total` and the facets count the hits among them. */
@@ -75,16 +78,19 @@ export class SearchService {
     await this.semantic?.warm(this.store.search);
   }
 
-  /** How far the index is behind the store. */
-  async status() {
+  /** How far the index is behind the store, what it passed over; with `flowId`, that Flow's own. */
+  async status(flowId?: string) {
+    const flow = flowId === undefined ? undefined : await this.store.flows.get(flowId);
+    if (flow === null) throw new NotFoundError(`Flow ${flowId} does not exist`);
     const state = await IndexState.read(this.store);
-    const [pendingEvents, pendingJobs, parts, layout] = await Promise.all([
+    const [pendingEvents, pendingJobs, parts, layout, failures] = await Promise.all([
       state.cursor === undefined
         ? this.store.events.countAfter(0n)
         : this.store.events.countAfter(state.cursor),
       this.store.search.transcripts.countJobs(),
       this.store.search.index.parts(),
       state.vectorLayout(this.store.search.vectors),
+      this.store.search.items.failures(RECENT_FAILURES),
     ]);
     // The current generation's rows (those of a previous one are being refiled, not packed).
     const rows = await this.store.search.vectors.headsInRange(layout.current.base, endOf(layout.current));
@@ -108,6 +114,12 @@ export class SearchService {
       vector_rows: await this.store.search.vectors.rowCount(),
       ...(this.semantic !== undefined && { embeddings: this.semantic.model }),
       default_mode: this.defaultMode,
+      cues_outside: state.outside,
+      failed_items: state.failed,
+      unembedded: state.unembedded,
+      recent_failures: failures.map(failureDoc),
+      ...(state.retrying !== null && { retrying: state.retrying }),
+      ...(flow !== undefined && { flow: await flowSearchStatus(this.store, flow) }),
     };
   }
 

@@ -30,6 +30,15 @@ export class IndexState {
   layout: IvfLayout | undefined;
   /** Vectors stored (deleted documents' included until their rows are packed or refiled). */
   vectors = 0;
+  /**
+   * Over the items the index holds (search_items, search.items.ts): cues dropped outside their
+   * segment, items that could not be indexed, documents without a vector.
+   */
+  outside = 0;
+  failed = 0;
+  unembedded = 0;
+  /** A transient failure the indexer is waiting out (search.retry.ts); null when there is none. */
+  retrying: Retrying | null = null;
   /** Before layouts were kept: the centroids' version and the vectors at the last training. */
   private readonly legacy: { trainedVectors: number; centroidsVersion: JsonValue };
 
@@ -46,6 +55,10 @@ export class IndexState {
     this.indexId = typeof id === 'string' ? id : undefined;
     this.layout = parseLayout(values.get('ivf'));
     this.vectors = numberOf(values.get('vectors'), 0);
+    this.outside = numberOf(values.get('cues_outside'), 0);
+    this.failed = numberOf(values.get('failed_items'), 0);
+    this.unembedded = numberOf(values.get('unembedded'), 0);
+    this.retrying = retryingOf(values.get('retrying'));
     this.legacy = {
       trainedVectors: numberOf(values.get('trained_vectors'), 0),
       centroidsVersion: values.get('centroids_version') ?? 0,
@@ -82,6 +95,10 @@ export class IndexState {
       rebuild: this.rebuild,
       vectors: this.vectors,
       index_id: this.indexId,
+      cues_outside: this.outside,
+      failed_items: this.failed,
+      unembedded: this.unembedded,
+      retrying: this.retrying === null ? null : { ...this.retrying },
     };
     if (this.layout !== undefined) values.ivf = layoutJson(this.layout);
     if (this.cursor !== undefined) values.cursor = this.cursor.toString();
@@ -92,6 +109,20 @@ export class IndexState {
     }
     await tx.search.index.setState(changed);
   }
+}
+
+/** A transient failure being retried: why, since when (ISO 8601) and how many attempts so far. */
+export interface Retrying {
+  reason: string;
+  since: string;
+  attempts: number;
+}
+
+function retryingOf(value: JsonValue | undefined): Retrying | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { reason, since, attempts } = value;
+  if (typeof reason !== 'string' || typeof since !== 'string' || typeof attempts !== 'number') return null;
+  return { reason, since, attempts };
 }
 
 function numberOf(value: JsonValue | undefined, fallback: number): number {

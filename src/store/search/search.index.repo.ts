@@ -124,9 +124,19 @@ export class SearchIndexRepo {
     await this.db.delete(ST.parts, and(col('part').in(keys)));
   }
 
-  /** Empties the index (documents, parts, vectors, state): a rebuild starts from nothing. */
+  /** Empties the index (documents, parts, vectors, items, state): a rebuild starts from nothing. */
   async clear(): Promise<void> {
-    for (const table of [ST.postings, ST.parts, ST.vectors, ST.vectorsNew, ST.centroids, ST.docs, ST.state]) {
+    const tables = [
+      ST.postings,
+      ST.parts,
+      ST.vectors,
+      ST.vectorsNew,
+      ST.centroids,
+      ST.docs,
+      ST.items,
+      ST.state,
+    ];
+    for (const table of tables) {
       await this.db.delete(table, and());
     }
   }

@@ -1,6 +1,7 @@
 import type { DbSession } from '../../db/db.types.ts';
 import { SearchDocsRepo } from './search.docs.repo.ts';
 import { SearchIndexRepo } from './search.index.repo.ts';
+import { SearchItemsRepo } from './search.items.repo.ts';
 import { TranscriptsRepo } from './search.transcripts.repo.ts';
 import { SearchVectorsRepo } from './search.vectors.repo.ts';
 
@@ -8,12 +9,14 @@ import { SearchVectorsRepo } from './search.vectors.repo.ts';
 export class SearchRepos {
   readonly docs: SearchDocsRepo;
   readonly index: SearchIndexRepo;
+  readonly items: SearchItemsRepo;
   readonly transcripts: TranscriptsRepo;
   readonly vectors: SearchVectorsRepo;
 
   constructor(db: DbSession) {
     this.docs = new SearchDocsRepo(db);
     this.index = new SearchIndexRepo(db);
+    this.items = new SearchItemsRepo(db);
     this.transcripts = new TranscriptsRepo(db);
     this.vectors = new SearchVectorsRepo(db);
   }

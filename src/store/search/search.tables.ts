@@ -22,6 +22,7 @@ export const ST = {
   transcripts: 'search_transcripts',
   cues: 'search_transcript_cues',
   jobs: 'search_jobs',
+  items: 'search_items',
 } as const;
 
 export const searchTables: TableDef[] = [
@@ -180,6 +181,40 @@ export const searchTables: TableDef[] = [
       { name: 'transcript_id', type: 'string' },
       { name: 'flow_id', type: 'string' },
       { name: 'created', type: 'timestamp', nullable: false },
+    ],
+  },
+  {
+    // What the indexer made of each timed item it read (a timed-text segment, a transcript
+    // version), and the items it could not index and passed over (src/search/search.items.ts):
+    // the Flow's search status is read from here. Replaced with its item's documents, and gone
+    // with them (a segment or transcript removed, the Flow deleted, the index emptied).
+    name: ST.items,
+    lookups: ['flow_id'],
+    columns: [
+      // segment | transcript | other (an outbox event, a step of a build, that was passed over)
+      { name: 'kind', type: 'string', nullable: false },
+      { name: 'flow_id', type: 'string' },
+      // A segment's start (its identity in its Flow, as in search_docs), object, timerange and
+      // ts_offset as registered.
+      { name: 'seg_start', type: 'int64' },
+      { name: 'object_id', type: 'string' },
+      { name: 'timerange', type: 'string' },
+      { name: 'ts_offset', type: 'string' },
+      { name: 'transcript_id', type: 'string' },
+      // What an item of kind other was (an event's type and seq).
+      { name: 'ref', type: 'string' },
+      // Cues the item had, cues indexed, cues wholly outside the segment's timerange, and
+      // documents indexed without a vector (the embedding service refused their text).
+      { name: 'cues', type: 'int32', nullable: false },
+      { name: 'indexed', type: 'int32', nullable: false },
+      { name: 'outside', type: 'int32', nullable: false },
+      { name: 'unembedded', type: 'int32', nullable: false },
+      // The span of the item's cues on the Flow's timeline, [start, end) in nanoseconds.
+      { name: 'cues_start', type: 'int64' },
+      { name: 'cues_end', type: 'int64' },
+      // Why the item could not be indexed; null when it was.
+      { name: 'error', type: 'string' },
+      { name: 'at', type: 'timestamp', nullable: false },
     ],
   },
 ];
