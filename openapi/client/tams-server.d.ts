@@ -1029,7 +1029,7 @@ export interface paths {
         };
         /**
          * Search index status
-         * @description How far the search index is behind the store. Beyond TAMS 7.0.
+         * @description How far the search index is behind the store, what it could not index, and (with `flow_id`) a Flow's own search status: its captions' cues indexed and dropped outside their segments. Beyond TAMS 7.0.
          */
         get: operations["GET_search-status"];
         put?: never;
@@ -1038,7 +1038,7 @@ export interface paths {
         options?: never;
         /**
          * Search index status
-         * @description How far the search index is behind the store. Beyond TAMS 7.0.
+         * @description How far the search index is behind the store, what it could not index, and (with `flow_id`) a Flow's own search status: its captions' cues indexed and dropped outside their segments. Beyond TAMS 7.0.
          */
         head: operations["HEAD_search-status"];
         patch?: never;
@@ -6913,7 +6913,10 @@ export interface operations {
     };
     "GET_search-status": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Add the Flow's own search status (`flow`): its captions' cues and the items that failed. */
+                flow_id?: components["schemas"]["uuid"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6947,14 +6950,122 @@ export interface operations {
                         embeddings?: string;
                         /** @enum {unknown} */
                         default_mode: "keyword" | "semantic" | "hybrid";
+                        /** @description Caption cues not indexed because they fall wholly outside their segment's timerange (see each Flow's `flow.most_outside`). */
+                        cues_outside: number;
+                        /** @description Items the index could not index and passed over (a timed-text object that cannot be read or parsed, ...), each logged once. */
+                        failed_items: number;
+                        /** @description Documents indexed without a vector: the embedding service refused their text. */
+                        unembedded: number;
+                        /** @description The newest of those items (10 at most). */
+                        recent_failures: {
+                            /**
+                             * @description A timed-text segment, a transcript version, or another item (`ref` names it).
+                             * @enum {unknown}
+                             */
+                            kind: "segment" | "transcript" | "other";
+                            flow_id?: components["schemas"]["uuid"];
+                            /** @description The segment's timerange. */
+                            timerange?: components["schemas"]["Timerange"];
+                            object_id?: string;
+                            transcript_id?: string;
+                            /** @description What the item was (an outbox event: its type and seq). */
+                            ref?: string;
+                            /** @description Why it could not be indexed. */
+                            reason: string;
+                            /**
+                             * Format: date-time
+                             * @description When the index passed over it.
+                             */
+                            at: string;
+                        }[];
+                        /** @description The index waits for something unavailable (storage, the database, the embedding service) and tries again, with a growing pause; nothing is passed over meanwhile. */
+                        retrying?: {
+                            reason: string;
+                            /** Format: date-time */
+                            since: string;
+                            attempts: number;
+                        };
+                        flow?: {
+                            flow_id: components["schemas"]["uuid"];
+                            /** @description Whether the index reads the timed text of this Flow (a data Flow of WebVTT, SRT or TTML). */
+                            timed_text: boolean;
+                            /** @description Timed-text segments indexed. */
+                            segments: number;
+                            /** @description Cues in them. */
+                            cues: number;
+                            /** @description Cues indexed (found by search). */
+                            cues_indexed: number;
+                            /** @description Cues not indexed: wholly outside their segment's timerange once placed on the Flow's timeline (media time + ts_offset; README "Media search"). */
+                            cues_outside: number;
+                            segments_with_cues_outside: number;
+                            /** @description The segment that dropped the most cues. */
+                            most_outside?: {
+                                timerange: components["schemas"]["Timerange"];
+                                object_id: string;
+                                ts_offset?: string;
+                                cues: number;
+                                cues_outside: number;
+                                /** @description Where the segment's cues were on the Flow's timeline: against `timerange`, what ts_offset would have to move. */
+                                cue_times?: components["schemas"]["Timerange"];
+                            };
+                            /** @description ACTIVE transcript versions indexed. */
+                            transcripts: number;
+                            /** @description Cues indexed without a vector (the embedding service refused their text): keyword search finds them. */
+                            unembedded: number;
+                            /** @description The Flow's items that could not be indexed. */
+                            failed: number;
+                            /** @description Those items, newest first (20 at most). */
+                            failures: {
+                                /**
+                                 * @description A timed-text segment, a transcript version, or another item (`ref` names it).
+                                 * @enum {unknown}
+                                 */
+                                kind: "segment" | "transcript" | "other";
+                                flow_id?: components["schemas"]["uuid"];
+                                /** @description The segment's timerange. */
+                                timerange?: components["schemas"]["Timerange"];
+                                object_id?: string;
+                                transcript_id?: string;
+                                /** @description What the item was (an outbox event: its type and seq). */
+                                ref?: string;
+                                /** @description Why it could not be indexed. */
+                                reason: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the index passed over it.
+                                 */
+                                at: string;
+                            }[];
+                        };
                     };
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The requested Flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
     "HEAD_search-status": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Add the Flow's own search status (`flow`): its captions' cues and the items that failed. */
+                flow_id?: components["schemas"]["uuid"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6968,6 +7079,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The requested Flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

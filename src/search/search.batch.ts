@@ -32,8 +32,10 @@ export class EventParts {
 
   of(events: readonly OutboxEvent[]): EventPart | undefined {
     const event = events[0];
-    const count = events.length === 1 && event !== undefined ? addedSegments(event).length : 0;
-    if (event === undefined || count <= 1) {
+    // A read that found nothing yet (the outbox not settled) keeps the place in the event.
+    if (event === undefined) return undefined;
+    const count = events.length === 1 ? addedSegments(event).length : 0;
+    if (count <= 1) {
       this.at = undefined;
       return undefined;
     }
@@ -83,6 +85,7 @@ export function eventsScope(
     passOver: (reason) => {
       const plan = new IndexPlan();
       if (job !== undefined) {
+        plan.remove({ kind: 'transcript', transcriptId: job.transcript_id });
         plan.note({
           kind: 'transcript',
           flow_id: job.flow_id,
@@ -95,7 +98,15 @@ export function eventsScope(
       if (event === undefined) return Promise.resolve(undefined);
       const segment = part !== undefined ? addedSegments(event)[part.index] : undefined;
       if (segment !== undefined && part !== undefined) {
-        plan.note({ ...segmentNote(segment.flow_id, segment), error: reason });
+        const note = segmentNote(segment.flow_id, segment);
+        // Replaces what an earlier attempt may have recorded of it.
+        plan.remove({
+          kind: 'segment',
+          flowId: segment.flow_id,
+          segStart: note.seg_start ?? 0n,
+          objectId: segment.object_id,
+        });
+        plan.note({ ...note, error: reason });
         return commit(plan, { cursor: part.last ? event.seq : from });
       }
       const ref = `${event.event_type} event ${event.seq}`;

@@ -184,7 +184,8 @@ function failedPlan(plan: IndexPlan, progress: Progress, reason: string): IndexP
   const failed = new IndexPlan();
   const none = { cues: 0, indexed: 0, outside: 0, unembedded: 0, error: reason };
   const note = [...plan.notes.values()][0];
-  if (note !== undefined) failed.note({ ...note, ...none, cues: note.cues });
+  for (const removal of plan.removals) failed.remove(removal);
+  if (note !== undefined) failed.note({ ...note, ...none });
   else {
     const ref = `index build, ${[...plan.additions.keys()][0] ?? progress.stage}`;
     failed.note({ kind: 'other', ref, ...none });

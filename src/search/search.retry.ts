@@ -83,7 +83,10 @@ export interface BatchScope {
   items: number;
   /** Identifies a batch of one item from one attempt to the next. */
   key: string;
-  /** Moves the index past the batch, its item recorded as failed with `reason`. */
+  /**
+   * Moves the index past the batch, its item recorded as failed with `reason`; undefined when the
+   * index had moved on meanwhile (nothing written).
+   */
   passOver(reason: string): Promise<unknown>;
   /** Called once the batch went through. */
   done?(): void;
@@ -147,11 +150,15 @@ export class Recovery {
       return true;
     }
     if (!this.isolation.failedAlone(batch.key)) return this.wait(reasonOf(error), error);
+    let recorded: unknown;
     try {
-      await batch.passOver(reasonOf(error));
+      recorded = await batch.passOver(reasonOf(error));
     } catch (recording) {
       return this.wait(reasonOf(recording), recording);
     }
+    // Undefined: another indexer moved the index on meanwhile; the batch is planned again.
+    if (recorded === undefined) return true;
+    this.done(batch);
     this.deps.log.error(
       { err: error, item: batch.key },
       'search: an item failed every attempt and was passed over',
