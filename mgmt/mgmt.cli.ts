@@ -35,7 +35,8 @@ Media search:
   search reindex [--force]               Empty the search index and build it again from the
                                          store, with a progress bar (--force: take it over from
                                          a server holding it, on a shared database).
-  search status [--json]                 How far the index is behind the store.
+  search status [--json]                 How far the index is behind the store, and what it
+                                         could not index (--json lists the newest failures).
 
 EXR metadata:
   exr backfill [--flow <id>] [--force]   Catalogue the segments EXR image Flows already hold

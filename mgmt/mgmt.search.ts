@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkerLog } from '../src/common/worker.ts';
 import type { Runtime } from '../src/deps.ts';
 import { countRebuildItems } from '../src/search/search.rebuild.ts';
@@ -60,6 +61,9 @@ export async function searchReindexCommand(
       const more = await indexer.step();
       const status = await search.service.status();
       if (!more && status.up_to_date) break;
+      // Waiting for the outbox to settle, or out a transient failure (status.retrying; the
+      // indexer's warnings say why): no busy loop meanwhile.
+      if (!more) await sleep(100);
     }
   } finally {
     search.onBatch = previous;
@@ -71,7 +75,9 @@ export async function searchReindexCommand(
   io.err(
     `reindex: ${status.documents.toLocaleString('en')} documents (${documents.toLocaleString('en')} written) ` +
       `in ${seconds.toFixed(1)} s, ${Math.round(documents / Math.max(seconds, 1e-3)).toLocaleString('en')}/s; ` +
-      `${status.parts} parts; ${status.embeddings ? `embeddings: ${status.embeddings}` : 'no embeddings (keyword search only)'}\n`,
+      `${status.parts} parts; ${status.embeddings ? `embeddings: ${status.embeddings}` : 'no embeddings (keyword search only)'}` +
+      `${status.failed_items > 0 ? `; ${status.failed_items} items could not be indexed (search status --json lists them)` : ''}` +
+      `${status.cues_outside > 0 ? `; ${status.cues_outside} cues outside their segment` : ''}\n`,
   );
   return 0;
 }
@@ -89,14 +95,31 @@ export async function searchStatusCommand(
   }
   io.out(
     columns([
-      ['documents', 'parts', 'pending events', 'pending jobs', 'state', 'embeddings'],
+      [
+        'documents',
+        'parts',
+        'pending events',
+        'pending jobs',
+        'state',
+        'embeddings',
+        'failed items',
+        'cues outside',
+      ],
       [
         String(status.documents),
         String(status.parts),
         String(status.pending_events),
         String(status.pending_jobs),
-        status.building ? 'building' : status.up_to_date ? 'up to date' : 'catching up',
+        status.retrying !== undefined
+          ? `waiting: ${status.retrying.reason}`
+          : status.building
+            ? 'building'
+            : status.up_to_date
+              ? 'up to date'
+              : 'catching up',
         status.embeddings ?? 'none',
+        String(status.failed_items),
+        String(status.cues_outside),
       ],
     ]),
   );

@@ -80,7 +80,11 @@ async function captionFlow(
   timerange: string,
   tsOffset?: string,
 ): Promise<{ flowId: string; objectId: string }> {
-  const flow = dataFlow({ label: 'Harbour documentary (captions)', codec: 'text/vtt', container: 'text/vtt' });
+  const flow = dataFlow({
+    label: 'Harbour documentary (captions)',
+    codec: 'text/vtt',
+    container: 'text/vtt',
+  });
   await createFlow(server, flow);
   const flowId = flow.id as string;
   const [object] = await allocate(server, flowId, { limit: 1 });
@@ -96,7 +100,9 @@ async function captionFlow(
 
 async function flowStatus(flowId: string): Promise<Status & { flow: FlowStatus }> {
   await indexed(server);
-  const res = await server.get<Status & { flow: FlowStatus }>('/search/status', { query: { flow_id: flowId } });
+  const res = await server.get<Status & { flow: FlowStatus }>('/search/status', {
+    query: { flow_id: flowId },
+  });
   expect(res.status, res.text).toBe(200);
   return res.body;
 }
@@ -168,7 +174,9 @@ describe('cues outside their segment', () => {
     const { flowId } = await captionFlow(PROGRAMME, '[73:0_140:0)');
     expect((await flowStatus(flowId)).flow.cues_outside).toBe(3);
     const before = (await flowStatus(flowId)).cues_outside;
-    const deleted = await server.delete(`/flows/${flowId}/segments`, { query: { timerange: '[73:0_140:0)' } });
+    const deleted = await server.delete(`/flows/${flowId}/segments`, {
+      query: { timerange: '[73:0_140:0)' },
+    });
     expect(deleted.status, deleted.text).toBeLessThan(300);
     const after = await flowStatus(flowId);
     expect(after.flow).toMatchObject({ segments: 0, cues: 0, cues_outside: 0 });

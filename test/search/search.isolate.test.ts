@@ -63,7 +63,8 @@ describe('a batch the database refuses', () => {
       webvtt([[21, 23, 'A buoy marks the wreck.']]),
     ];
     const objects = await allocate(server, flowId, { limit: files.length });
-    for (const [i, object] of objects.entries()) await upload(object, Buffer.from(files[i] as string, 'utf8'));
+    for (const [i, object] of objects.entries())
+      await upload(object, Buffer.from(files[i] as string, 'utf8'));
     // One registration of three segments: one event.
     await addSegments(
       server,

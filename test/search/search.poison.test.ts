@@ -13,8 +13,8 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { createServer as createSocketServer, type Server as SocketServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer as createSocketServer, type Server as SocketServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
@@ -38,12 +38,15 @@ function embeddingService(): Promise<{ url: string; server: HttpServer }> {
       const input = (JSON.parse(body) as { input: string[] }).input;
       if (input.some((t) => t.length > CONTEXT)) {
         res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: `input is longer than the ${CONTEXT}-character context` } }));
+        res.end(
+          JSON.stringify({ error: { message: `input is longer than the ${CONTEXT}-character context` } }),
+        );
         return;
       }
       const data = input.map((text, index) => {
         const v = new Array<number>(DIMENSIONS).fill(1);
-        for (let i = 0; i < text.length; i++) v[i % DIMENSIONS] = (v[i % DIMENSIONS] ?? 0) + text.charCodeAt(i);
+        for (let i = 0; i < text.length; i++)
+          v[i % DIMENSIONS] = (v[i % DIMENSIONS] ?? 0) + text.charCodeAt(i);
         return { index, embedding: v };
       });
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -153,7 +156,11 @@ describe('a bad item of the search index', () => {
     await new Promise<void>((resolve) => socket?.listen(bound, resolve));
     renameSync(bound, file);
     await register('unreadable', '[0:0_10:0)', objectId);
-    await register('after-unreadable', '[50:0_60:0)', await uploaded(webvtt([[51, 53, 'The ferry leaves at noon.']])));
+    await register(
+      'after-unreadable',
+      '[50:0_60:0)',
+      await uploaded(webvtt([[51, 53, 'The ferry leaves at noon.']])),
+    );
 
     const s = await status();
     expect(await found('ferry')).toEqual(['[51:0_53:0)']);
@@ -198,7 +205,11 @@ describe('a bad item of the search index', () => {
     const after = await status();
     expect(after.failed_items).toBe(before.failed_items);
     expect(after.flow?.failures).toEqual(before.flow?.failures);
-    await register('after-restart', '[40:0_50:0)', await uploaded(webvtt([[41, 43, 'An anchor chain rattles.']])));
+    await register(
+      'after-restart',
+      '[40:0_50:0)',
+      await uploaded(webvtt([[41, 43, 'An anchor chain rattles.']])),
+    );
     await status();
     expect(await found('anchor')).toEqual(['[41:0_43:0)']);
     const again = logs.slice(seen).filter((line) => /could not be indexed/.test(line));

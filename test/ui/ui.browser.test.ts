@@ -6,7 +6,8 @@
  * Shown: sign-in with a token and the lists with their filters; on each Flow page the gap drawn
  * where the segment is missing, the player playing (its clock advances, no hls.js error), and
  * clicks and keys on the timeline landing the player where HLS's own rules put that TAMS time;
- * admin pages only for admin tokens; a search hit opening its Flow at its moment. Screenshots go
+ * admin pages only for admin tokens; a search hit opening its Flow at its moment; a caption
+ * Flow's page showing the cues that fall outside their segment. Screenshots go
  * to .tmp/ui-screenshots/ (laptop and phone widths).
  */
 
@@ -484,6 +485,67 @@ describe.skipIf(!available)('web UI in Chromium', () => {
     await settledAt(page, expectedPlayerTime(cue.start, segments));
     expect(await hlsErrors(page)).toBeNull();
     await page.screenshot({ path: screenshotPath('search-hit-flow') });
+    await context.close();
+  });
+
+  it("shows on a caption Flow's page the cues that fall outside their segment", async () => {
+    // A caption file whose cues start at 00:00:01, registered at [73:0_140:0) without ts_offset.
+    const flowId = randomUUID();
+    const created = await server.put(
+      `/flows/${flowId}`,
+      {
+        id: flowId,
+        source_id: randomUUID(),
+        format: 'urn:x-nmos:format:data',
+        codec: 'text/vtt',
+        container: 'text/vtt',
+        essence_parameters: { data_type: 'urn:x-tams:data:subtitle' },
+        label: 'Harbour documentary (captions)',
+      },
+      { headers: AUTH },
+    );
+    expect(created.status, created.text).toBe(201);
+    const allocated = await server.post<{ media_objects: { object_id: string; put_url: { url: string } }[] }>(
+      `/flows/${flowId}/storage`,
+      { limit: 1 },
+      { headers: AUTH },
+    );
+    const object = allocated.body.media_objects[0];
+    if (object === undefined) throw new Error(allocated.text);
+    const vtt =
+      'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nThe harbour wakes.\n\n00:00:08.000 --> 00:00:09.500\nNets are hauled.\n';
+    const put = await fetch(object.put_url.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/vtt' },
+      body: vtt,
+    });
+    expect(put.status).toBeLessThan(300);
+    const registered = await server.post(
+      `/flows/${flowId}/segments`,
+      { object_id: object.object_id, timerange: '[73:0_140:0)' },
+      { headers: AUTH },
+    );
+    expect(registered.status, registered.text).toBe(201);
+    await expect
+      .poll(
+        async () =>
+          (await server.get<{ up_to_date: boolean }>('/search/status', { headers: AUTH })).body.up_to_date,
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+
+    const { context, page } = await open(LAPTOP, ADMIN_TOKEN);
+    await page.goto(`${server.url}/ui/flows/${flowId}`);
+    const warning = page.locator('[data-testid="cues-outside"]');
+    await warning.waitFor();
+    const text = (await warning.textContent()) ?? '';
+    expect(text).toContain("2 cues in 1 segment fall outside their segment's timerange");
+    expect(text).toContain('[73:0_140:0)');
+    expect(text).toContain('[1:0_9:500000000)');
+    expect(await page.locator('[data-testid="flow-search"]').textContent()).toContain(
+      '0 of 2 cues in 1 segment indexed.',
+    );
+    await page.screenshot({ path: screenshotPath('flow-search-outside'), fullPage: true });
     await context.close();
   });
 });

@@ -62,6 +62,37 @@ export interface SearchResult {
   complete: boolean;
 }
 
+/** The `flow` of GET /search/status?flow_id= (src/search/search.flowstatus.ts). */
+export interface FlowSearchStatus {
+  flow_id: string;
+  timed_text: boolean;
+  segments: number;
+  cues: number;
+  cues_indexed: number;
+  cues_outside: number;
+  segments_with_cues_outside: number;
+  most_outside?: {
+    timerange: string;
+    object_id: string;
+    ts_offset?: string;
+    cues: number;
+    cues_outside: number;
+    cue_times?: string;
+  };
+  transcripts: number;
+  unembedded: number;
+  failed: number;
+  failures: {
+    kind: 'segment' | 'transcript' | 'other';
+    timerange?: string;
+    object_id?: string;
+    transcript_id?: string;
+    ref?: string;
+    reason: string;
+    at: string;
+  }[];
+}
+
 export interface ExrFile {
   id: string;
   status: 'inspected' | 'failed';

@@ -9,6 +9,7 @@ import { spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { FlowMeta } from './flow.meta.tsx';
+import { FlowSearch } from './flow.search.tsx';
 
 /** Containers the player plays (HLS media segments; WebVTT alone has no picture to show). */
 const PLAYABLE = new Set([
@@ -97,6 +98,7 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
         </div>
         <FlowMeta flow={flow} extent={extent} />
       </div>
+      {features.search && <FlowSearch flowId={flow.id} />}
       {image && features.exr && <ExrFrames flowId={flow.id} onSeek={onSeek} />}
     </section>
   );
