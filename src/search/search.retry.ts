@@ -2,7 +2,7 @@ import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { FollowerLease } from '../store/leases.follower.ts';
 import type { TamsStore } from '../store/store.ts';
-import { isTransient, reasonOf } from './search.failure.ts';
+import { isTransient, reasonOf, TransientFailure } from './search.failure.ts';
 import { IndexState } from './search.state.ts';
 
 /**
@@ -169,7 +169,9 @@ export class Recovery {
   private async wait(reason: string, error: unknown): Promise<boolean> {
     const pauseMs = this.pause.failed();
     const attempts = this.pause.attempts;
-    this.deps.log.warn({ err: error, attempts, retry_in_ms: pauseMs }, `search: indexing waits (${reason})`);
+    // A TransientFailure says all there is to say in its reason; other errors keep their stack.
+    const err = error instanceof TransientFailure ? undefined : error;
+    this.deps.log.warn({ err, attempts, retry_in_ms: pauseMs }, `search: indexing waits (${reason})`);
     await this.setRetrying({ reason, attempts }).catch(() => undefined);
     return false;
   }
