@@ -122,8 +122,15 @@ export class SearchIndexer {
       return false;
     }
     this.upkeepTurn = true;
-    const commit = (p: IndexPlan, progress: Progress) => this.commit(p, state, progress);
-    const batch = eventsScope(jobs, events, commit, { part, from });
+    // Passing over the batch's one item: its failure recorded, and reported as a batch's are.
+    const passOver = async (p: IndexPlan, progress: Progress) => {
+      const done = await this.commit(p, state, progress);
+      const cursor = progress.cursor ?? from;
+      if (done !== undefined)
+        this.deps.onBatch?.({ events: 0, jobs: 0, ...done, failures: p.failures, cursor });
+      return done;
+    };
+    const batch = eventsScope(jobs, events, passOver, { part, from });
     this.batch = batch;
     const plan = new IndexPlan();
     // Jobs are taken until the batch holds BATCH_DOCS documents: a transcript may have thousands
