@@ -148,7 +148,7 @@ async function readCues(
   }
   if (read.size > TIMED_TEXT_LIMITS.maxBytes) {
     throw new ItemFailure(
-      `the object is larger than ${TIMED_TEXT_LIMITS.maxBytes} bytes, the most timed text is read`,
+      `the object is larger than ${TIMED_TEXT_LIMITS.maxBytes} bytes, the limit of a timed-text object`,
     );
   }
   try {
