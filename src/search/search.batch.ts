@@ -3,7 +3,7 @@ import type { FlowLookup } from '../store/flows.lookup.ts';
 import type { SearchDoc } from '../store/search/search.docs.repo.ts';
 import type { SearchJob } from '../store/search/search.transcripts.repo.ts';
 import type { TamsStore } from '../store/store.ts';
-import { addedSegments, isTimedTextFlow, segmentNote } from './search.captions.ts';
+import { addedCount, addedSegments, isTimedTextFlow, segmentNote } from './search.captions.ts';
 import type { DocDraft } from './search.extract.ts';
 import type { Progress } from './search.index.types.ts';
 import { IndexPlan } from './search.indexplan.ts';
@@ -12,7 +12,7 @@ import type { IndexState } from './search.state.ts';
 
 /** The parts of an indexer batch of events and transcript jobs that are not the indexer's loop. */
 
-/** The segment of an event that Recovery takes alone (search.indexer.ts partOf). */
+/** The segment of an event that Recovery takes alone (EventParts). */
 export interface EventPart {
   index: number;
   /** Whether it is the event's last segment: the cursor moves past the event with it. */
@@ -34,7 +34,7 @@ export class EventParts {
     const event = events[0];
     // A read that found nothing yet (the outbox not settled) keeps the place in the event.
     if (event === undefined) return undefined;
-    const count = events.length === 1 ? addedSegments(event).length : 0;
+    const count = events.length === 1 ? addedCount(event) : 0;
     if (count <= 1) {
       this.at = undefined;
       return undefined;
@@ -53,7 +53,7 @@ export class EventParts {
 
 /** Segments an event adds (an item each, for Recovery); other events are one item. */
 function itemsOf(event: OutboxEvent): number {
-  return Math.max(1, addedSegments(event).length);
+  return Math.max(1, addedCount(event));
 }
 
 /**

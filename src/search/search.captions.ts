@@ -25,6 +25,12 @@ interface StoredSegment {
   storage?: { id: string; path?: string };
 }
 
+/** How many segments a flows/segments_added event carries (0 when its payload was not read). */
+export function addedCount(event: OutboxEvent): number {
+  if (event.event_type !== 'flows/segments_added') return 0;
+  return (event.payload as { segments?: unknown[] } | null)?.segments?.length ?? 0;
+}
+
 /**
  * The segments a flows/segments_added event carries; none when its payload was not read (the
  * Flow was not timed text as the batch was read: EventsRepo.afterSome).
