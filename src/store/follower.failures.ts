@@ -31,20 +31,75 @@ const PASSING: readonly DbErrorCode[] = [
   'lease_lost',
 ];
 
-/** Whether `error` passes (see above): try the same work again later, record nothing. */
-export function isPassing(error: unknown): boolean {
-  if (isBackendUnavailable(error)) return true;
-  return error instanceof DbError && PASSING.includes(error.code);
+/** Network errors: the peer could not be reached or went away. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
+interface ErrorShape {
+  name?: unknown;
+  code?: unknown;
+  status?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
 }
 
-/** The message of an error as it is recorded and logged (first line, bounded). */
+/** The HTTP status an error carries (VAST's transport, the AWS SDK), if any. */
+function statusOf(error: ErrorShape): number | undefined {
+  const status = error.$metadata?.httpStatusCode ?? error.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * Whether `error` passes (see above): try the same work again later, record nothing. Besides the
+ * errors marked so (a backend unavailable, the database's passing codes), a service that could
+ * not be reached, timed out, or answered 408, 429 or 5xx says nothing about the item.
+ */
+export function isPassing(error: unknown): boolean {
+  if (isBackendUnavailable(error)) return true;
+  if (error instanceof DbError) return PASSING.includes(error.code);
+  if (typeof error !== 'object' || error === null) return false;
+  const shape = error as ErrorShape;
+  if (shape.name === 'TimeoutError' || shape.name === 'AbortError') return true;
+  if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code)) return true;
+  const status = statusOf(shape);
+  return status !== undefined && (status === 408 || status === 429 || status >= 500);
+}
+
+/** Longest reason kept: the APIs show it (an EXR file's issue, a webhook's last error). */
+const MAX_REASON = 300;
+
+/**
+ * The reason an item failed, as it is recorded, shown by the API and logged: one line, bounded,
+ * naming no server path: a system error by its code and text ("ENXIO: no such device or
+ * address", without the "open '<path>'" Node adds), an HTTP answer by its name and status, any
+ * other error by its name and message.
+ */
 export function failureReason(error: unknown): string {
-  const text =
-    error instanceof Error
-      ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
-      : String(error);
+  if (!(error instanceof Error)) return bounded(String(error));
+  const shape = error as ErrorShape;
+  if (typeof shape.code === 'string' && /^E[A-Z]+$/.test(shape.code)) {
+    return error.message.startsWith(shape.code) ? (error.message.split(', ')[0] ?? shape.code) : shape.code;
+  }
+  const status = statusOf(shape);
+  if (status !== undefined) return bounded(`${error.name} (HTTP ${status})`);
+  const named = error.name === 'Error' || error.message === '' ? '' : `${error.name}: `;
+  return bounded(`${named}${error.message || error.name}`);
+}
+
+function bounded(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 500 ? `${line.slice(0, 500)}...` : line;
+  return line.length > MAX_REASON ? `${line.slice(0, MAX_REASON)}...` : line;
 }
 
 const ROLLED_BACK = Symbol('dry run');
