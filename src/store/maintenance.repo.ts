@@ -62,6 +62,7 @@ export const CONTENT_TABLES = [
   ST.vectorsNew,
   ST.centroids,
   ST.docs,
+  ST.items,
   ST.state,
 ] as const;
 
