@@ -1,13 +1,17 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { WAIT_MS } from './test/helpers/deadlines.ts';
 import { specGate } from './test/helpers/spec-gate.ts';
 
 // Without the TAMS spec (test/helpers/spec-location.ts) the files that validate against it are
 // left out, with one line saying so; on CI its absence fails the run here instead.
 const { exclude: withoutSpec } = specGate();
 
+// Deadlines hold on a loaded 2-core machine (test/helpers/deadlines.ts): a test, a hook and a
+// poll for a state get four times what they take there idle; each only ends a wait already failed.
 const shared = {
-  testTimeout: 30_000,
-  hookTimeout: 30_000,
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  expect: { poll: { timeout: WAIT_MS } },
   pool: 'forks' as const,
   exclude: [...configDefaults.exclude, ...withoutSpec],
 };
@@ -26,6 +30,10 @@ const VAST_EXCLUDED: string[] = [
 // browser (test:browser): Swagger UI and the web UI driven in Chromium.
 export default defineConfig({
   test: {
+    // No process a test started outlives the run (test/helpers/children.ts spawns them).
+    globalSetup: ['test/helpers/global.processes.ts'],
+    // The leftover check waits up to 10 s for helpers that end with their parent.
+    teardownTimeout: 60_000,
     projects: [
       // The web UI's pure modules (timeline geometry, gaps, the player's clock) are unit tests too.
       { test: { ...shared, name: 'unit', include: ['src/**/*.test.ts', 'ui/src/**/*.test.ts'] } },

@@ -28,7 +28,7 @@ function counting(more: (step: number) => boolean = () => false, options: Worker
      * Resolves once the worker sits in its pause: with an hour-long pause and no wake, no other
      * step can come, so the count is final (what a test proves absent, it proves this way).
      */
-    settled: () => vi.waitFor(() => expect(worker.idle).toBe(true), { timeout: 10_000, interval: 5 }),
+    settled: () => vi.waitFor(() => expect(worker.idle).toBe(true), { timeout: 60_000, interval: 5 }),
     /** Resolves once `n` steps have started. */
     reached: (n: number) =>
       n <= steps ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ at: n, resolve })),

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Run, runCli } from '../helpers/cli.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { tempDir } from '../helpers/server.ts';
 import { basic, bearer, startAuthServer } from './auth.fixture.ts';
 
@@ -147,7 +148,7 @@ describe.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')('a server on the same d
     const run = spawnSync(process.execPath, [bin, 'token', 'list'], {
       env: { ...process.env, TAMS_DATA_DIR: dir.path },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: SLOW_TEST_MS,
     });
     expect(run.status).toBe(EXIT.failed);
     expect(run.stderr).toMatch(

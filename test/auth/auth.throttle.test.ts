@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PasswordCheck } from '../../src/auth/auth.service.ts';
+import { WAIT_MS } from '../helpers/deadlines.ts';
 import type { TestResponse, TestServer } from '../helpers/server.ts';
 import {
   ADMIN_PASSWORD,
@@ -128,7 +129,7 @@ describe('HTTP Basic throttling per client address', () => {
     const before = checked.length;
     holding = true;
     const first = login('203.0.113.2', 'burst-0', 'wrong');
-    await vi.waitFor(() => expect(held.length).toBe(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(held.length).toBe(1), { timeout: WAIT_MS });
     const burst = await Promise.all(
       Array.from({ length: 11 }, (_, i) => login('203.0.113.2', `burst-${i + 1}`, 'wrong')),
     );
@@ -202,9 +203,9 @@ describe('the queue of password checks', () => {
     const start = checked.length;
     // One check runs (TAMS_AUTH_PASSWORD_CHECKS=1) and is held; four wait behind it.
     const running = login('10.3.0.1', 'flood-1', 'wrong');
-    await vi.waitFor(() => expect(held.length).toBe(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(held.length).toBe(1), { timeout: WAIT_MS });
     const queued = [2, 3, 4, 5].map((i) => login(`10.3.0.${i}`, `flood-${i}`, 'wrong'));
-    await vi.waitFor(async () => expect(await waitingChecks()).toBe(4), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await waitingChecks()).toBe(4), { timeout: WAIT_MS });
 
     const refused = await login('10.3.0.6', 'flood-6', 'wrong');
     expect(refused.status).toBe(503);
@@ -218,7 +219,7 @@ describe('the queue of password checks', () => {
     // is not refused, and runs before the four waiting.
     await server.post('/auth/tokens', { name: 'ci-2', scopes: ['read'] }, { headers: bearer(ADMIN_TOKEN) });
     const bobLogin = login(bobHome, 'bob', bob);
-    await vi.waitFor(async () => expect(await waitingChecks()).toBe(5), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await waitingChecks()).toBe(5), { timeout: WAIT_MS });
     release();
     expect((await bobLogin).status).toBe(200);
     expect((await running).status).toBe(401);

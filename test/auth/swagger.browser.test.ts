@@ -10,6 +10,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
+import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { ADMIN_TOKEN, startAuthServer } from './auth.fixture.ts';
 
@@ -27,11 +28,11 @@ describe.skipIf(!available)('Swagger UI in Chromium', () => {
     browser = await launchChromium();
     page = await browser.newPage();
     // A step that cannot happen fails with what it waited for, well before the test's timeout.
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(WAIT_MS);
     page.on('request', (request) => {
       if (new URL(request.url()).pathname === '/service') sent.push(request.headers().authorization);
     });
-  }, 60_000);
+  }, SLOW_TEST_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -56,15 +57,15 @@ describe.skipIf(!available)('Swagger UI in Chromium', () => {
     // The previous execution's table can still be on the page when the new answer arrives, so
     // wait until the page shows the status the server just sent, not whatever is there first.
     const status = operation.locator('.live-responses-table tbody .response-col_status').first();
-    const shown = async () => ((await status.textContent({ timeout: 10_000 })) ?? '').trim();
-    await expect.poll(shown, { timeout: 10_000 }).toMatch(new RegExp(`^${response.status()}\\b`));
+    const shown = async () => ((await status.textContent({ timeout: WAIT_MS })) ?? '').trim();
+    await expect.poll(shown).toMatch(new RegExp(`^${response.status()}\\b`));
     return shown();
   }
 
   it('loads from the server with no credentials', async () => {
     const response = await page.goto(`${server.url}/docs/`);
     expect(response?.status()).toBe(200);
-    await page.locator('.opblock-summary-path[data-path="/service"]').first().waitFor({ timeout: 30_000 });
+    await page.locator('.opblock-summary-path[data-path="/service"]').first().waitFor({ timeout: WAIT_MS });
     expect(await page.locator('button.authorize').count()).toBe(1);
   });
 

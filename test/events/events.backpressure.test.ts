@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEvent } from '../../src/store/events.repo.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { waitFor } from '../segments/helpers.ts';
 import { eventServer } from './events.fixture.ts';
@@ -77,48 +78,56 @@ describe('event stream back-pressure', () => {
     };
     server.app.server.on('connection', (socket: Socket) => sockets.push(socket));
     frameBytes = PADDING + 200;
-  }, 60_000);
+  }, SLOW_TEST_MS);
   afterAll(() => server.close());
 
-  it('stops reading the outbox while the client does not read, and resumes when it does', async () => {
-    const client = slowClient(server);
-    const streams = server.runtime.streams;
-    // Stalled: the stream waits with an event handed out, its connection's buffer full (the
-    // kernel's buffers on both sides too). A server ignoring back-pressure reads everything.
-    await waitFor(
-      'the stream to wait for its client, or to read every event',
-      async () => read >= EVENTS || (streams.waiting === 1 && sockets[0]?.writableNeedDrain === true),
-      30_000,
-    );
-    const socket = sockets[0] as Socket;
-    expect(read).toBeLessThan(EVENTS);
-    // Held for the client: the response buffer (its high-water mark and the frame that crossed
-    // it) and the rest of one outbox batch, whatever the outbox holds.
-    expect(socket.writableLength).toBeLessThanOrEqual(socket.writableHighWaterMark + 2 * frameBytes);
-    const written = Math.floor(socket.bytesWritten / frameBytes);
-    expect(read - written).toBeLessThanOrEqual(BATCH);
+  it(
+    'stops reading the outbox while the client does not read, and resumes when it does',
+    async () => {
+      const client = slowClient(server);
+      const streams = server.runtime.streams;
+      // Stalled: the stream waits with an event handed out, its connection's buffer full (the
+      // kernel's buffers on both sides too). A server ignoring back-pressure reads everything.
+      await waitFor(
+        'the stream to wait for its client, or to read every event',
+        async () => read >= EVENTS || (streams.waiting === 1 && sockets[0]?.writableNeedDrain === true),
+        30_000,
+      );
+      const socket = sockets[0] as Socket;
+      expect(read).toBeLessThan(EVENTS);
+      // Held for the client: the response buffer (its high-water mark and the frame that crossed
+      // it) and the rest of one outbox batch, whatever the outbox holds.
+      expect(socket.writableLength).toBeLessThanOrEqual(socket.writableHighWaterMark + 2 * frameBytes);
+      const written = Math.floor(socket.bytesWritten / frameBytes);
+      expect(read - written).toBeLessThanOrEqual(BATCH);
 
-    const numbers = await readEvents(client, EVENTS);
-    expect(numbers).toEqual(Array.from({ length: EVENTS }, (_, i) => i));
-    expect(read).toBe(EVENTS);
-    client.destroy();
-    await waitFor('the stream to end', async () => streams.open === 0);
-  }, 60_000);
+      const numbers = await readEvents(client, EVENTS);
+      expect(numbers).toEqual(Array.from({ length: EVENTS }, (_, i) => i));
+      expect(read).toBe(EVENTS);
+      client.destroy();
+      await waitFor('the stream to end', async () => streams.open === 0);
+    },
+    SLOW_TEST_MS,
+  );
 
-  it('does not let a client that stopped reading hold up the server closing', async () => {
-    const before = sockets.length;
-    const client = slowClient(server);
-    await waitFor(
-      'the stream to wait for its client',
-      async () => server.runtime.streams.waiting === 1 && sockets[before]?.writableNeedDrain === true,
-      30_000,
-    );
-    const connection = sockets[before] as Socket;
-    const dropped = new Promise<void>((resolve) => connection.on('close', () => resolve()));
-    // The client learns of it only once it reads what was sent before: the server lets go at once.
-    await server.close();
-    await dropped;
-    expect(server.runtime.streams.open).toBe(0);
-    client.destroy();
-  }, 60_000);
+  it(
+    'does not let a client that stopped reading hold up the server closing',
+    async () => {
+      const before = sockets.length;
+      const client = slowClient(server);
+      await waitFor(
+        'the stream to wait for its client',
+        async () => server.runtime.streams.waiting === 1 && sockets[before]?.writableNeedDrain === true,
+        30_000,
+      );
+      const connection = sockets[before] as Socket;
+      const dropped = new Promise<void>((resolve) => connection.on('close', () => resolve()));
+      // The client learns of it only once it reads what was sent before: the server lets go at once.
+      await server.close();
+      await dropped;
+      expect(server.runtime.streams.open).toBe(0);
+      client.destroy();
+    },
+    SLOW_TEST_MS,
+  );
 });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEngine } from '../../src/db/contract/memory.engine.ts';
 import { and, col } from '../../src/db/predicate.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, type Doc, uuid, videoFlow } from '../http/fixtures.ts';
 import { addSegments, objectIds } from '../segments/helpers.ts';
@@ -17,7 +18,7 @@ let engine: MemoryEngine;
 beforeAll(async () => {
   engine = new MemoryEngine({ tables: new Map() }, { exclusive: false });
   server = await startServer({ engine, workers: false });
-}, 120_000);
+}, SLOW_TEST_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -168,7 +168,7 @@ describe('webhook delivery', () => {
       const second = track(await eventServer({ dataDir: data.path }));
       const after = [await newFlow(second)];
       const receiver = track(await startReceiver(() => 200, port));
-      const events = await receiver.waitAccepted(6, 15_000);
+      const events = await receiver.waitAccepted(6);
       expect(typesOf(events)).toEqual([
         'sources/created',
         'flows/created',

@@ -4,6 +4,7 @@
  */
 import { type IncomingMessage, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WAIT_MS } from '../helpers/deadlines.ts';
 import type { ReceivedEvent } from '../helpers/receiver.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { createFlow, expectError, videoFlow } from '../http/fixtures.ts';
@@ -76,7 +77,7 @@ async function openStream(
     comments,
     contentType: res.headers['content-type'],
     async next(n) {
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + WAIT_MS;
       while (events.length < n) {
         if (done || Date.now() > deadline) throw new Error(`stream: ${events.length} of ${n} events`);
         await new Promise((resolve) => setTimeout(resolve, 10));

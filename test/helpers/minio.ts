@@ -7,7 +7,7 @@
  * named by TAMS_TEST_MINIO. Without it the MinIO suites are skipped on a developer machine, with
  * a message, and fail under CI (`CI` set), where they must run.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +15,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnChild } from './children.ts';
+import { START_DEADLINE_MS } from './server-process.ts';
 
 export const MINIO_BIN =
   process.env.TAMS_TEST_MINIO ?? fileURLToPath(new URL('../../.tools/bin/minio', import.meta.url));
@@ -56,7 +58,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 /** Polls MinIO's readiness endpoint until it answers 200; fails if the process exits first. */
 async function ready(endpoint: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + START_DEADLINE_MS;
   let gone = false;
   void exited(child).then(() => {
     gone = true;
@@ -70,7 +72,8 @@ async function ready(endpoint: string, child: ChildProcess, log: () => string): 
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`MinIO not ready after 30 s:\n${log()}`);
+    if (Date.now() > deadline)
+      throw new Error(`MinIO not ready after ${START_DEADLINE_MS / 1000} s:\n${log()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -81,7 +84,7 @@ async function startOnce(): Promise<MinioHandle> {
   const endpoint = `http://127.0.0.1:${port}`;
   const accessKeyId = `tams${randomBytes(4).toString('hex')}`;
   const secretAccessKey = randomBytes(18).toString('base64url');
-  const child = spawn(MINIO_BIN, ['server', directory, '--address', `127.0.0.1:${port}`, '--quiet'], {
+  const child = spawnChild(MINIO_BIN, ['server', directory, '--address', `127.0.0.1:${port}`, '--quiet'], {
     env: {
       PATH: process.env.PATH,
       HOME: directory,

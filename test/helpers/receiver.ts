@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WAIT_MS } from './deadlines.ts';
 
 export interface ReceivedEvent {
   event_timestamp: string;
@@ -90,7 +91,7 @@ export async function startReceiver(respond: Respond = () => 200, port = 0): Pro
     deliveries,
     accepted,
     respond,
-    async waitAccepted(count, timeoutMs = 10_000) {
+    async waitAccepted(count, timeoutMs = WAIT_MS) {
       const deadline = Date.now() + timeoutMs;
       while (accepted().length < count) {
         if (Date.now() > deadline) {

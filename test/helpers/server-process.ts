@@ -6,6 +6,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+/**
+ * How long a server process may take to listen. Far above its usual 2-5 s: on a loaded 2-core
+ * machine (load average 8) a start through tsx has taken over 20 s, and the deadline only ends a
+ * start that has failed.
+ */
+export const START_DEADLINE_MS = 120_000;
+
 export interface ListeningServer {
   url: string;
   /** Log lines (pino JSON) seen so far; later lines keep arriving. */
@@ -16,7 +23,10 @@ export interface ListeningServer {
   exited: Promise<number | null>;
 }
 
-/** Resolves once `child` logs that it listens; rejects if it exits first or after `timeoutMs`. */
+/**
+ * Resolves once `child` logs that it listens; rejects if it exits first or after `timeoutMs`, and
+ * then kills it: a server that was slow to start must not outlive the test that gave up on it.
+ */
 export async function awaitListening(child: ChildProcess, timeoutMs: number): Promise<ListeningServer> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logs: Record<string, unknown>[] = [];
@@ -24,12 +34,15 @@ export async function awaitListening(child: ChildProcess, timeoutMs: number): Pr
   child.stderr?.on('data', (d) => {
     stderr += String(d);
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`no "Server listening" in ${timeoutMs} ms:\n${stderr}`)),
       timeoutMs,
     );
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening:\n${stderr}`));
+    });
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try {
@@ -45,5 +58,13 @@ export async function awaitListening(child: ChildProcess, timeoutMs: number): Pr
       }
     });
   });
+  let url: string;
+  try {
+    url = await listening;
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
   return { url, logs, stderr: () => stderr, exited };
 }

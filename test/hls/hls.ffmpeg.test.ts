@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMedia, parseMultivariant } from '../../src/hls/hls.parse.testkit.ts';
 import { taiToUtcIso } from '../../src/time/index.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { onVast } from '../helpers/vast.mode.ts';
 import { type Ingested, ingest } from './hls.ingest.ts';
@@ -53,7 +54,7 @@ describe.skipIf(!available)('HLS of real media (ffmpeg)', () => {
       const flow = await ingest(server, stream, { sourceId, start: T0, skip: [GAP], headers: AUTH });
       streams[kind] = { stream, flow };
     }
-  }, 120_000);
+  }, SLOW_TEST_MS);
 
   afterAll(async () => {
     await server?.close();

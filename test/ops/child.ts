@@ -2,8 +2,9 @@
  * Test support: the real server as a child process (`node --import tsx src/main.ts`), as an
  * operator runs it, so that signals and process exit are the real ones.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { awaitListening } from '../helpers/server-process.ts';
+import type { ChildProcess } from 'node:child_process';
+import { spawnChild } from '../helpers/children.ts';
+import { awaitListening, START_DEADLINE_MS } from '../helpers/server-process.ts';
 
 export interface ChildServer {
   url: string;
@@ -18,7 +19,7 @@ const ROOT = new URL('../../', import.meta.url);
 
 export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TAMS_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
       ...inherited,
@@ -30,6 +31,6 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const { url, logs, exited } = await awaitListening(child, 20_000);
+  const { url, logs, exited } = await awaitListening(child, START_DEADLINE_MS);
   return { url, process: child, logs, exited };
 }

@@ -31,7 +31,7 @@ afterEach(async () => {
 async function server(env: Record<string, string> = {}): Promise<TestServer> {
   const s = await startServer({ env: { TAMS_READY_TIMEOUT_MS: '2000', ...env } });
   cleanups.push(() => s.close());
-  await expect.poll(async () => (await s.get('/ready')).status, { timeout: 10_000 }).toBe(200);
+  await expect.poll(async () => (await s.get('/ready')).status).toBe(200);
   return s;
 }
 

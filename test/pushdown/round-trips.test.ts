@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallStats, emptyCallStats, MemoryEngine } from '../../src/db/contract/memory.engine.ts';
 import type { Waves } from '../../src/db/contract/memory.waves.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { addSegments, newFlow, objectIds } from '../segments/helpers.ts';
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
     { exclusive: false, waves: true, pushdown: { orderBy: false, limit: false } },
   );
   server = await startServer({ engine, workers: false });
-}, 120_000);
+}, SLOW_TEST_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect } from 'vitest';
 import type { MediaStore } from '../../src/media/media.types.ts';
+import { WAIT_MS } from '../helpers/deadlines.ts';
 import {
   type HttpClient,
   type RequestOptions,
@@ -194,7 +195,7 @@ export async function backend(server: TestServer): Promise<Backend> {
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
+  timeoutMs = WAIT_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -278,7 +279,7 @@ export async function storedSize(server: TestServer, where: StoredBytes): Promis
 export async function waitBytesGone(
   server: TestServer,
   where: StoredBytes | string,
-  timeoutMs = 10_000,
+  timeoutMs = WAIT_MS,
 ): Promise<void> {
   const what = typeof where === 'string' ? where : `object ${where.objectId}`;
   if (typeof where === 'string') {
@@ -290,7 +291,7 @@ export async function waitBytesGone(
 }
 
 /** Waits until the media GC queue is empty, so absent deletions are real rather than pending. */
-export async function waitGcIdle(server: TestServer, timeoutMs = 10_000): Promise<void> {
+export async function waitGcIdle(server: TestServer, timeoutMs = WAIT_MS): Promise<void> {
   await waitFor(
     'the media GC queue to drain',
     async () => (await server.runtime.store.mediaGc.backlog()) === 0,

@@ -19,6 +19,7 @@ import { formatTimestamp } from '../../src/time/index.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
 import { exrEnv, exrFlow, framesListed, gate, ingest as ingestFrames, sample } from '../exr/exr.fixtures.ts';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
+import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { type Ingested, ingest } from '../hls/hls.ingest.ts';
 import { ffmpegAvailable, generateStream } from '../hls/hls.media.ts';
@@ -110,7 +111,7 @@ describe.skipIf(!available)('web UI in Chromium', () => {
       };
     }
     browser = await launchChromium();
-  }, 180_000);
+  }, SLOW_TEST_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -128,7 +129,7 @@ describe.skipIf(!available)('web UI in Chromium', () => {
   async function open(viewport = LAPTOP, token?: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(WAIT_MS);
     page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error' && /Content Security Policy|Uncaught/.test(message.text())) {
@@ -266,7 +267,7 @@ describe.skipIf(!available)('web UI in Chromium', () => {
       beforeAll(async () => {
         ({ context, page } = await open(LAPTOP, ADMIN_TOKEN));
         await page.goto(`${server.url}/ui/flows/${streams[kind].flow.flowId}`);
-      }, 60_000);
+      }, SLOW_TEST_MS);
       afterAll(async () => context?.close());
 
       it('draws the gap where the segment is missing, between two runs of media', async () => {
@@ -416,7 +417,7 @@ describe.skipIf(!available)('web UI in Chromium', () => {
         SAMPLES.map((name) => ({ bytes: sample(name) })),
       );
       await framesListed(plain, flowId, SAMPLES.length);
-    }, 60_000);
+    }, SLOW_TEST_MS);
     afterAll(async () => plain?.close());
 
     it('needs no sign-in, and lists the frames with their EXR headers', async () => {
@@ -467,7 +468,7 @@ describe.skipIf(!available)('web UI in Chromium', () => {
         async () =>
           (await server.get<{ up_to_date: boolean }>('/search/status', { headers: AUTH })).body.up_to_date,
         {
-          timeout: 30_000,
+          timeout: WAIT_MS,
         },
       )
       .toBe(true);

@@ -24,7 +24,7 @@ afterEach(async () => {
   vast.faults.clear();
   await vast.up();
   // An endpoint that refused a connection is skipped for TAMS_VAST_ENDPOINT_COOLDOWN_MS.
-  await expect.poll(async () => (await server.get('/ready')).status, { timeout: 15_000 }).toBe(200);
+  await expect.poll(async () => (await server.get('/ready')).status).toBe(200);
 });
 afterAll(async () => {
   await server?.close();
@@ -133,7 +133,7 @@ describe('VAST DataBase down', () => {
     expectTamsRefusal(create);
 
     await vast.up();
-    await expect.poll(async () => (await server.get('/ready')).status, { timeout: 10_000 }).toBe(200);
+    await expect.poll(async () => (await server.get('/ready')).status).toBe(200);
     expect((await server.put(`/flows/${flowId}/label`, JSON.stringify('renamed'))).status).toBe(204);
     const again = videoFlow();
     await createFlow(server, again);

@@ -170,7 +170,7 @@ describe('the event outbox of two servers on one VAST database', () => {
     const seqs = events.map((e) => e.seq);
     expect(new Set(seqs).size, 'sequence numbers used twice').toBe(seqs.length);
     expect(new Set(seqs.map((s) => s % 1024n)).size, 'slots numbering').toBe(2);
-    await expect.poll(() => missing(receiver, from), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => missing(receiver, from)).toEqual([]);
     console.info(`outbox: ${events.length} events from two servers, ${duplicates(receiver)} received twice`);
   });
 
@@ -202,14 +202,14 @@ describe('the event outbox of two servers on one VAST database', () => {
     // What a reader could read while a's commit was held stops below a's events.
     expect(bound).toBeDefined();
     expect(lowest(lateSeqs)).toBeGreaterThan(bound as bigint);
-    await expect.poll(() => missing(receiver, from), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => missing(receiver, from)).toEqual([]);
     // Those that started while it was held get it too: they start below it, not at the newest.
     expect(second.from).toBeLessThan(lowest(lateSeqs));
-    await expect.poll(() => missing(second.receiver, second.from), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => missing(second.receiver, second.from)).toEqual([]);
     // The streams get a's Flow, in order before b's (what the stream reading all along got first).
     const ours = (flows: string[]) => flows.filter((id) => id === late.id || id === early.id);
-    await expect.poll(() => ours(streaming.flows), { timeout: 10_000 }).toEqual([late.id, early.id]);
-    await expect.poll(() => starting.flows, { timeout: 10_000 }).toContain(late.id);
+    await expect.poll(() => ours(streaming.flows)).toEqual([late.id, early.id]);
+    await expect.poll(() => starting.flows).toContain(late.id);
     streaming.stop();
     starting.stop();
   });
@@ -243,7 +243,7 @@ describe('the event outbox of two servers on one VAST database', () => {
       const res = await b.put(`/flows/${early.id}`, early);
       expect(res.status, res.text).toBe(201);
       // a, stuck in its commit, renews nothing: once its lease is over b lifts its slot past b's events.
-      await expect.poll(high, { timeout: 15_000 }).toBeGreaterThan(heldAt);
+      await expect.poll(high).toBeGreaterThan(heldAt);
       const lifted = await high();
       const conflicts = vast.stats.conflicts;
       hold.release();
@@ -255,7 +255,7 @@ describe('the event outbox of two servers on one VAST database', () => {
       expect(lateSeqs).toHaveLength(2);
       // Numbered again above what readers were let past.
       expect(lowest(lateSeqs) >> 10n).toBeGreaterThan(lifted);
-      await expect.poll(() => missing(receiver, from), { timeout: 10_000 }).toEqual([]);
+      await expect.poll(() => missing(receiver, from)).toEqual([]);
     });
   });
 });

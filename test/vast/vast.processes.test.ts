@@ -10,6 +10,7 @@ import { TableManager } from '../../src/db/manager.ts';
 import { col, where } from '../../src/db/predicate.ts';
 import { storeTables, T } from '../../src/store/tables.ts';
 import { parseTimeRange, type TimeRange } from '../../src/time/index.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { tempDir } from '../helpers/server.ts';
 import { sharedFakeVast, vastModeEnv } from '../helpers/vast.mode.ts';
@@ -44,7 +45,7 @@ beforeAll(async () => {
     testEngine(await sharedFakeVast(), env.TAMS_VAST_SCHEMA as string),
     storeTables,
   );
-}, 60_000);
+}, SLOW_TEST_MS);
 afterAll(async () => {
   for (const r of replicas) {
     r.process.kill();
@@ -190,114 +191,121 @@ describe('three server processes on one VAST database', () => {
     );
   });
 
-  it('finish an asynchronous Flow deletion on another replica when the one doing it is killed', async () => {
-    const SEGMENTS = 80;
-    const flow = videoFlow();
-    const flowId = flow.id as string;
-    expect((await send('PUT', `/flows/${flowId}`, flow)).status).toBe(201);
-    const allocated = await send('POST', `/flows/${flowId}/storage`, { limit: SEGMENTS });
-    const ids = (allocated.body as { media_objects: { object_id: string }[] }).media_objects.map(
-      (o) => o.object_id,
-    );
-    const bulk = ids.map((object_id, k) => ({ object_id, timerange: secs(k, k + 1) }));
-    const posted = await send('POST', `/flows/${flowId}/segments`, bulk);
-    expect(posted.status).toBe(201);
+  it(
+    'finish an asynchronous Flow deletion on another replica when the one doing it is killed',
+    async () => {
+      const SEGMENTS = 80;
+      const flow = videoFlow();
+      const flowId = flow.id as string;
+      expect((await send('PUT', `/flows/${flowId}`, flow)).status).toBe(201);
+      const allocated = await send('POST', `/flows/${flowId}/storage`, { limit: SEGMENTS });
+      const ids = (allocated.body as { media_objects: { object_id: string }[] }).media_objects.map(
+        (o) => o.object_id,
+      );
+      const bulk = ids.map((object_id, k) => ({ object_id, timerange: secs(k, k + 1) }));
+      const posted = await send('POST', `/flows/${flowId}/segments`, bulk);
+      expect(posted.status).toBe(201);
 
-    // 20 ms per round trip: 20 chunks of 4 take seconds, time enough to kill the worker mid-way.
-    const vast = await sharedFakeVast();
-    vast.faults.latencyMs = 20;
-    try {
-      const deleted = await send('DELETE', `/flows/${flowId}`);
-      expect(deleted.status, deleted.text).toBe(202);
-      const id = (deleted.body as { id: string }).id;
-      const left = () => db.count(T.segments, where(col('flow_id').eq(flowId)));
+      // 20 ms per round trip: 20 chunks of 4 take seconds, time enough to kill the worker mid-way.
+      const vast = await sharedFakeVast();
+      vast.faults.latencyMs = 20;
+      try {
+        const deleted = await send('DELETE', `/flows/${flowId}`);
+        expect(deleted.status, deleted.text).toBe(202);
+        const id = (deleted.body as { id: string }).id;
+        const left = () => db.count(T.segments, where(col('flow_id').eq(flowId)));
 
-      // The replica holding the request's lease, once it has deleted some segments.
-      let owner = '';
-      await expect
-        .poll(
-          async () => {
-            const [row] = await db.select(T.deletions, { where: where(col('id').eq(id)) });
-            owner = typeof row?.lease_owner === 'string' ? row.lease_owner : '';
-            return owner !== '' && (await left()) < SEGMENTS;
-          },
-          { timeout: 20_000, interval: 20 },
-        )
-        .toBe(true);
-      const pid = Number(owner.split(':').at(-2));
-      const victim = replicas.find((r) => r.process.pid === pid);
-      expect(victim, `lease owner ${owner}`).toBeDefined();
-      const remaining = await left();
-      expect(remaining).toBeGreaterThan(0);
-      (victim as ChildServer).process.kill('SIGKILL');
-      await (victim as ChildServer).exited;
-      replicas = replicas.filter((r) => r !== victim);
+        // The replica holding the request's lease, once it has deleted some segments.
+        let owner = '';
+        await expect
+          .poll(
+            async () => {
+              const [row] = await db.select(T.deletions, { where: where(col('id').eq(id)) });
+              owner = typeof row?.lease_owner === 'string' ? row.lease_owner : '';
+              return owner !== '' && (await left()) < SEGMENTS;
+            },
+            { interval: 20 },
+          )
+          .toBe(true);
+        const pid = Number(owner.split(':').at(-2));
+        const victim = replicas.find((r) => r.process.pid === pid);
+        expect(victim, `lease owner ${owner}`).toBeDefined();
+        const remaining = await left();
+        expect(remaining).toBeGreaterThan(0);
+        (victim as ChildServer).process.kill('SIGKILL');
+        await (victim as ChildServer).exited;
+        replicas = replicas.filter((r) => r !== victim);
 
-      // Another replica takes the request over once the lease has lapsed, and finishes it.
-      await expect
-        .poll(
-          async () => {
-            const status = await send('GET', `/flow-delete-requests/${id}`, undefined, 0);
-            return (status.body as { status?: string }).status;
-          },
-          { timeout: 40_000, interval: 100 },
-        )
-        .toBe('done');
-      expect(await left()).toBe(0);
-      const [row] = await db.select(T.deletions, { where: where(col('id').eq(id)) });
-      expect(row?.lease_owner ?? null, 'finished by another replica').not.toBe(owner);
-      for (let replica = 0; replica < replicas.length; replica++) {
-        expect((await send('GET', `/flows/${flowId}`, undefined, replica)).status).toBe(404);
+        // Another replica takes the request over once the lease has lapsed, and finishes it.
+        await expect
+          .poll(
+            async () => {
+              const status = await send('GET', `/flow-delete-requests/${id}`, undefined, 0);
+              return (status.body as { status?: string }).status;
+            },
+            { interval: 100 },
+          )
+          .toBe('done');
+        expect(await left()).toBe(0);
+        const [row] = await db.select(T.deletions, { where: where(col('id').eq(id)) });
+        expect(row?.lease_owner ?? null, 'finished by another replica').not.toBe(owner);
+        for (let replica = 0; replica < replicas.length; replica++) {
+          expect((await send('GET', `/flows/${flowId}`, undefined, replica)).status).toBe(404);
+        }
+      } finally {
+        vast.faults.latencyMs = 0;
       }
-    } finally {
-      vast.faults.latencyMs = 0;
-    }
-  }, 90_000);
+    },
+    SLOW_TEST_MS,
+  );
 
-  it('deliver to a webhook registered on one replica every event of writes made on the others', async () => {
-    const FLOWS = 12;
-    const receiver = await startReceiver();
-    try {
-      const registered = await send(
-        'POST',
-        '/service/webhooks',
-        { url: receiver.url, events: ['flows/created', 'flows/updated'] },
-        0,
-      );
-      expect(registered.status, registered.text).toBe(201);
-      // Every Flow created on one replica and changed on another, all at once.
-      const flows = Array.from({ length: FLOWS }, () => videoFlow());
-      await Promise.all(
-        flows.map(async (flow, k) => {
-          const created = await send('PUT', `/flows/${flow.id}`, flow, k % replicas.length);
-          expect(created.status, created.text).toBe(201);
-          const labelled = await send(
-            'PUT',
-            `/flows/${flow.id}/label`,
-            `label ${k}`,
-            (k + 1) % replicas.length,
-          );
-          expect(labelled.status, labelled.text).toBe(204);
-        }),
-      );
-      const keyOf = (e: { event_type: string; event: Record<string, unknown> }) =>
-        `${e.event_type} ${String((e.event as { flow?: { id?: unknown } }).flow?.id)}`;
-      const wanted = flows.flatMap((f) => [`flows/created ${f.id}`, `flows/updated ${f.id}`]);
-      await expect
-        .poll(() => wanted.filter((k) => !receiver.accepted().some((e) => keyOf(e) === k)), {
-          timeout: 40_000,
-          interval: 100,
-        })
-        .toEqual([]);
-      const received = receiver
-        .accepted()
-        .map(keyOf)
-        .filter((k) => wanted.includes(k));
-      console.log(
-        `${wanted.length} events of writes on ${replicas.length} replicas: ${received.length} deliveries, ${received.length - new Set(received).size} duplicates`,
-      );
-    } finally {
-      await receiver.close();
-    }
-  }, 60_000);
+  it(
+    'deliver to a webhook registered on one replica every event of writes made on the others',
+    async () => {
+      const FLOWS = 12;
+      const receiver = await startReceiver();
+      try {
+        const registered = await send(
+          'POST',
+          '/service/webhooks',
+          { url: receiver.url, events: ['flows/created', 'flows/updated'] },
+          0,
+        );
+        expect(registered.status, registered.text).toBe(201);
+        // Every Flow created on one replica and changed on another, all at once.
+        const flows = Array.from({ length: FLOWS }, () => videoFlow());
+        await Promise.all(
+          flows.map(async (flow, k) => {
+            const created = await send('PUT', `/flows/${flow.id}`, flow, k % replicas.length);
+            expect(created.status, created.text).toBe(201);
+            const labelled = await send(
+              'PUT',
+              `/flows/${flow.id}/label`,
+              `label ${k}`,
+              (k + 1) % replicas.length,
+            );
+            expect(labelled.status, labelled.text).toBe(204);
+          }),
+        );
+        const keyOf = (e: { event_type: string; event: Record<string, unknown> }) =>
+          `${e.event_type} ${String((e.event as { flow?: { id?: unknown } }).flow?.id)}`;
+        const wanted = flows.flatMap((f) => [`flows/created ${f.id}`, `flows/updated ${f.id}`]);
+        await expect
+          .poll(() => wanted.filter((k) => !receiver.accepted().some((e) => keyOf(e) === k)), {
+            interval: 100,
+          })
+          .toEqual([]);
+        const received = receiver
+          .accepted()
+          .map(keyOf)
+          .filter((k) => wanted.includes(k));
+        console.log(
+          `${wanted.length} events of writes on ${replicas.length} replicas: ${received.length} deliveries, ${received.length - new Set(received).size} duplicates`,
+        );
+      } finally {
+        await receiver.close();
+      }
+    },
+    SLOW_TEST_MS,
+  );
 });

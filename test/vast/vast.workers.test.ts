@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeletionRecord } from '../../src/store/deletions.repo.ts';
 import type { TamsStore } from '../../src/store/store.ts';
 import { TimeRange } from '../../src/time/index.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { sharedFakeVast } from '../helpers/vast.mode.ts';
@@ -84,7 +85,7 @@ describe('two servers running the same workers on one VAST database', () => {
           statuses.add(status);
           return status;
         },
-        { timeout: 20_000, interval: 20 },
+        { interval: 20 },
       )
       .toBe('done');
     expect(statuses).not.toContain('error');
@@ -121,9 +122,7 @@ describe('two servers running the same workers on one VAST database', () => {
     const res = await b.delete(`/flows/${free}/segments`);
     expect(res.status, res.text).toBe(202);
     const freeId = (res.body as { id: string }).id;
-    await expect
-      .poll(async () => (await deletionRequest(a, freeId)).status, { timeout: 20_000, interval: 20 })
-      .toBe('done');
+    await expect.poll(async () => (await deletionRequest(a, freeId)).status, { interval: 20 }).toBe('done');
     expect(await deletionRequest(b, leased.id)).toMatchObject({
       status: 'started',
       lease_owner: 'replica-c',
@@ -136,7 +135,7 @@ describe('two servers running the same workers on one VAST database', () => {
       if (record) await tx.deletions.save({ ...record, lease_owner: undefined, lease_until: undefined });
     });
     await expect
-      .poll(async () => (await deletionRequest(a, leased.id)).status, { timeout: 20_000, interval: 20 })
+      .poll(async () => (await deletionRequest(a, leased.id)).status, { interval: 20 })
       .toBe('done');
     expect(await a.runtime.store.segments.countFlow(held)).toBe(0);
   });
@@ -171,10 +170,10 @@ describe('two servers running the same workers on one VAST database', () => {
           for (const w of where) if (await bytesExist(a, w)) left++;
           return left;
         },
-        { timeout: 20_000, interval: 50 },
+        { interval: 50 },
       )
       .toBe(0);
-    await expect.poll(() => a.runtime.store.mediaGc.backlog(), { timeout: 20_000, interval: 20 }).toBe(0);
+    await expect.poll(() => a.runtime.store.mediaGc.backlog(), { interval: 20 }).toBe(0);
     const rows = (await a.runtime.db.select('media_gc')).filter((r) =>
       where.some((w) => w.path === r.storage_path),
     );
@@ -189,40 +188,44 @@ describe('two servers running the same workers on one VAST database', () => {
     for (const row of rows) expect(row).toMatchObject({ deleted: expect.any(Date), attempts: 0 });
   });
 
-  it('deliver every event to a webhook, in order, each from one replica at a time', async () => {
-    const receiver: Receiver = await startReceiver();
-    try {
-      const reg = await a.post('/service/webhooks', {
-        url: receiver.url,
-        events: ['sources/created', 'flows/created'],
-      });
-      expect(reg.status, reg.text).toBe(201);
-      const expected: string[] = [];
-      for (let i = 0; i < 120; i++) {
-        const flow = videoFlow();
-        await createFlow(a, flow);
-        expected.push(`sources/created ${flow.source_id}`, `flows/created ${flow.id}`);
+  it(
+    'deliver every event to a webhook, in order, each from one replica at a time',
+    async () => {
+      const receiver: Receiver = await startReceiver();
+      try {
+        const reg = await a.post('/service/webhooks', {
+          url: receiver.url,
+          events: ['sources/created', 'flows/created'],
+        });
+        expect(reg.status, reg.text).toBe(201);
+        const expected: string[] = [];
+        for (let i = 0; i < 120; i++) {
+          const flow = videoFlow();
+          await createFlow(a, flow);
+          expected.push(`sources/created ${flow.source_id}`, `flows/created ${flow.id}`);
+        }
+        const keyOf = (e: { event_type: string; event: Record<string, unknown> }) => {
+          const subject = (e.event.flow ?? e.event.source) as { id: string };
+          return `${e.event_type} ${subject.id}`;
+        };
+        await expect
+          .poll(() => new Set(receiver.accepted().map(keyOf)).size, { interval: 50 })
+          .toBe(expected.length);
+        const received = receiver.accepted().map(keyOf);
+        const firsts = [...new Set(received)];
+        expect(firsts).toEqual(expected);
+        // A replica delivers a webhook only while holding its lease, so nothing is sent twice
+        // unless a lease was lost (then at most what was sent since the last progress write).
+        const duplicates = received.length - firsts.length;
+        console.info(`webhook on two replicas: ${received.length} deliveries, ${duplicates} duplicates`);
+        expect(duplicates).toBeLessThanOrEqual(100);
+      } finally {
+        await receiver.close();
+        await a.post('/service/webhooks', { url: receiver.url, events: [] });
       }
-      const keyOf = (e: { event_type: string; event: Record<string, unknown> }) => {
-        const subject = (e.event.flow ?? e.event.source) as { id: string };
-        return `${e.event_type} ${subject.id}`;
-      };
-      await expect
-        .poll(() => new Set(receiver.accepted().map(keyOf)).size, { timeout: 40_000, interval: 50 })
-        .toBe(expected.length);
-      const received = receiver.accepted().map(keyOf);
-      const firsts = [...new Set(received)];
-      expect(firsts).toEqual(expected);
-      // A replica delivers a webhook only while holding its lease, so nothing is sent twice
-      // unless a lease was lost (then at most what was sent since the last progress write).
-      const duplicates = received.length - firsts.length;
-      console.info(`webhook on two replicas: ${received.length} deliveries, ${duplicates} duplicates`);
-      expect(duplicates).toBeLessThanOrEqual(100);
-    } finally {
-      await receiver.close();
-      await a.post('/service/webhooks', { url: receiver.url, events: [] });
-    }
-  }, 60_000);
+    },
+    SLOW_TEST_MS,
+  );
 });
 
 describe('housekeeping and registration of one allocated object on two replicas', () => {

@@ -193,7 +193,7 @@ describe('fs media routes', () => {
     req.write(randomBytes(20_000));
     const uploading = async () => (await files(server.root)).filter((f) => f.startsWith('/aborted/'));
     // Wait until the server is mid-upload (its temp file exists) before cutting the connection.
-    const poll = { timeout: 10_000, interval: 10 };
+    const poll = { timeout: 60_000, interval: 10 };
     await vi.waitFor(async () => expect((await uploading()).some((f) => f.includes('~'))).toBe(true), poll);
     req.destroy();
     await closed;

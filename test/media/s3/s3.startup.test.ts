@@ -6,7 +6,6 @@
  * configuration appears in it, whether the secret is given inline or through an `_env` reference.
  * The last test runs src/main.ts itself and reads what it prints.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.ts';
 import { buildRuntime } from '../../../src/deps.ts';
+import { spawnChild } from '../../helpers/children.ts';
 import { s3BackendEntry } from '../../helpers/s3.server.ts';
+import { START_DEADLINE_MS } from '../../helpers/server-process.ts';
 import { type S3rverHandle, startS3rver } from './s3.harness.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -188,19 +189,19 @@ describe('startup with a misconfigured backend list', () => {
 /** Runs src/main.ts with `env`; resolves with its exit code and what it printed. */
 function runMain(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), START_DEADLINE_MS);
   return new Promise((resolve) => {
     child.on('close', (code) => {
       clearTimeout(timer);
