@@ -4,11 +4,10 @@
  * tokens carry `aud` (the app client) and `token_use: id`. With TAMS_JWT_CLIENT_IDS the server
  * accepts the access tokens of the listed app clients; without it, as before, it refuses them.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/auth/auth.model.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
+import { runToExit } from '../ops/child.ts';
 import {
   AUDIENCE,
   bearer,
@@ -192,40 +191,22 @@ describe('a server with both settings', () => {
 
 describe('the server process with JWTs and neither setting', () => {
   it('refuses to start, naming both settings', async () => {
-    const root = fileURLToPath(new URL('../../', import.meta.url));
     // Only written to if the server started after all.
     const scratch = tempDir('tams-cognito-');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
+    try {
+      const { code, output } = await runToExit({
         TAMS_PORT: '0',
         TAMS_HOST: '127.0.0.1',
         TAMS_LOG_LEVEL: 'silent',
         TAMS_DATA_DIR: scratch.path,
         TAMS_JWT_JWKS_URL: jwks.url,
         TAMS_JWT_ISSUER: POOL,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    // Only against a hang: a server that started would never exit by itself.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    try {
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      });
       expect(output).toContain(
         'TAMS_JWT_AUDIENCE or TAMS_JWT_CLIENT_IDS: one is required when JWTs are enabled',
       );
       expect(code).toBe(2);
     } finally {
-      clearTimeout(guard);
-      child.kill('SIGKILL');
       scratch.remove();
     }
   });

@@ -34,3 +34,28 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
   const { url, logs, exited } = await awaitListening(child, START_DEADLINE_MS);
   return { url, process: child, logs, exited };
 }
+
+/**
+ * Runs src/main.ts with exactly `env` (and PATH) for a start that must fail: resolves with its
+ * exit code and all it printed. A server that started after all is killed at the start deadline.
+ */
+export function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const guard = setTimeout(() => child.kill('SIGKILL'), START_DEADLINE_MS);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, output });
+    });
+  });
+}

@@ -3,14 +3,13 @@
  * a process group of its own and sends Ctrl-C's SIGINT to the whole group; here the group is
  * made by spawning npm detached, and `interrupt` signals it the same way.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awaitListening } from '../helpers/server-process.ts';
+import { spawnChild } from '../helpers/children.ts';
+import { awaitListening, START_DEADLINE_MS } from '../helpers/server-process.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-/** Starting takes ~10 s on a 2-core machine under the load of a full suite: room to spare. */
-const START_TIMEOUT_MS = 90_000;
 
 export interface NpmServer {
   url: string;
@@ -35,7 +34,7 @@ function cleanEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
 
 /** `npm start` in the repository with `dataDir`, once it listens and is ready. */
 export async function startNpm(dataDir: string, settings: Record<string, string> = {}): Promise<NpmServer> {
-  const npm = spawn('npm', ['start'], {
+  const npm = spawnChild('npm', ['start'], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,14 +50,14 @@ export async function startNpm(dataDir: string, settings: Record<string, string>
     npm.once('exit', (code, signal) => resolve({ code, signal })),
   );
   try {
-    const { url, logs, stderr } = await awaitListening(npm, START_TIMEOUT_MS);
+    const { url, logs, stderr } = await awaitListening(npm, START_DEADLINE_MS);
     const serverPid = Number(logs.find((l) => typeof l.pid === 'number')?.pid);
     // Listening comes before ready (workers start, the store opens its caches).
-    const deadline = Date.now() + START_TIMEOUT_MS;
+    const deadline = Date.now() + START_DEADLINE_MS;
     for (;;) {
       const ready = await fetch(`${url}/ready`).catch(() => undefined);
       if (ready?.status === 200) break;
-      if (Date.now() > deadline) throw new Error(`not ready in ${START_TIMEOUT_MS} ms`);
+      if (Date.now() > deadline) throw new Error(`not ready in ${START_DEADLINE_MS} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const token = () => readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();

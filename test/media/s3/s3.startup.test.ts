@@ -10,13 +10,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.ts';
 import { buildRuntime } from '../../../src/deps.ts';
-import { spawnChild } from '../../helpers/children.ts';
 import { s3BackendEntry } from '../../helpers/s3.server.ts';
-import { START_DEADLINE_MS } from '../../helpers/server-process.ts';
+import { runToExit } from '../../ops/child.ts';
 import { type S3rverHandle, startS3rver } from './s3.harness.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -186,30 +184,6 @@ describe('startup with a misconfigured backend list', () => {
   });
 });
 
-/** Runs src/main.ts with `env`; resolves with its exit code and what it printed. */
-function runMain(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
-  const child = spawnChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), START_DEADLINE_MS);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 describe('the server process with a misconfigured backend list', () => {
   it('exits with the problem on stderr and no secret', async () => {
     const common = {
@@ -221,12 +195,12 @@ describe('the server process with a misconfigured backend list', () => {
     };
     const endpoint = `http://127.0.0.1:${closedPort}`;
     const [badJson, unreachable] = await Promise.all([
-      runMain({
+      runToExit({
         ...common,
         TAMS_DATA_DIR: join(dir, 'main-1'),
         TAMS_STORAGE_BACKENDS: `[{"kind":"s3","secret_access_key":'${SECRET}'}]`,
       }),
-      runMain({
+      runToExit({
         ...common,
         TAMS_DATA_DIR: join(dir, 'main-2'),
         TAMS_STORAGE_BACKENDS: JSON.stringify([inline({ endpoint })]),
