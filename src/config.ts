@@ -171,7 +171,7 @@ export const ConfigSchema = Type.Object({
   TAMS_DUCKDB_JOURNAL: Type.Boolean({
     default: true,
     description:
-      "Commit transactions that only append rows (segment registrations, their references and events) through the embedded engine's append journal, `<data dir>/tams.duckdb.journal` (one write and one fdatasync per group of registrations), and give them to DuckDB in batches in the background; every read of those tables takes them first, so nothing reads differently. false: each such transaction commits in DuckDB itself (several times slower for single-segment POSTs, BENCHMARKS.md).",
+      "Commit transactions that only append rows (segment registrations, their references and events) through the embedded engine's append journal, `<data dir>/tams.duckdb.journal` (one write and one fdatasync per group of registrations), and give them to DuckDB in batches in the background; every read of those tables takes them first, so nothing reads differently. false: each such transaction commits in DuckDB itself (several times slower for single-segment POSTs, BENCHMARKS.md); a journal file a crash left is applied at the start (server or tams-mgmt) whatever this setting, then removed.",
   }),
   TAMS_DUCKDB_JOURNAL_APPLY_MS: Type.Integer({
     default: 200,

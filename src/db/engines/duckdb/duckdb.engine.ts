@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -158,11 +159,26 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     this.session = new DuckSession(autocommit);
   }
 
-  /** Opens the append journal (applying what a crash left in it); part of creating the engine. */
+  /**
+   * Opens the append journal (applying what a crash left in it); part of creating the engine.
+   * Turned off, a journal file a crash left is still applied, then removed: its records were
+   * acknowledged, and a start that ignored them would hide them, let their timeranges be
+   * registered again, and bring them back as duplicates at the next start with the journal on.
+   */
   async openJournal(enabled: boolean, delayMs?: number): Promise<void> {
-    if (!enabled) return;
+    const path = this.path === undefined ? undefined : `${this.path}.journal`;
+    if (!enabled) {
+      if (path !== undefined && existsSync(path)) {
+        const leftover = await AppendJournal.open(this.writer, this.catalog, {
+          path,
+          exclusive: (fn) => this.writes.run(fn),
+        });
+        leftover.close();
+      }
+      return;
+    }
     this.journal = await AppendJournal.open(this.writer, this.catalog, {
-      path: this.path === undefined ? undefined : `${this.path}.journal`,
+      path,
       delayMs,
       exclusive: (fn) => this.writes.run(fn),
       applied: (tables) => {
