@@ -30,6 +30,10 @@ Store:
   import <file> [--as <flow id>]         Recreate an exported Flow and its segments here.
   migrate [--dry-run]                    The store's schema version and the migrations pending;
                                          applies them (the server also does, at start-up).
+  journal recover [--dry-run] [--json]   The embedded engine's append journal when a start refuses
+                                         it as damaged: copies it aside, applies every intact
+                                         record and every one it can rebuild, reports the rest
+                                         (exit status 1 when records were lost).
 
 Media search:
   search reindex [--force]               Empty the search index and build it again from the

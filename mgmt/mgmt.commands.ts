@@ -14,6 +14,7 @@ import { exportCommand } from './mgmt.export.ts';
 import { exrBackfillCommand } from './mgmt.exr.ts';
 import { importCommand } from './mgmt.import.ts';
 import { UsageError } from './mgmt.io.ts';
+import { journalRecoverCommand } from './mgmt.journal.ts';
 import { migrateCommand } from './mgmt.migrate.ts';
 import { orphansCommand } from './mgmt.orphans.ts';
 import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
@@ -77,6 +78,13 @@ export const COMMANDS: readonly Command[] = [
     options: ['dry-run'],
     opens: 'engine',
     run: (config, { io, values }) => migrateCommand(config, io, { dryRun: values['dry-run'] === true }),
+  },
+  {
+    name: 'journal recover',
+    options: ['dry-run', 'json'],
+    opens: 'engine',
+    run: (config, { io, values }) =>
+      journalRecoverCommand(config, io, { dryRun: values['dry-run'] === true, json: values.json === true }),
   },
   {
     name: 'search reindex',

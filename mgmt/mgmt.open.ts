@@ -4,8 +4,10 @@ import { type Config, ConfigError, loadConfig } from '../src/config.ts';
 import { StoreLockedError } from '../src/db/db.errors.ts';
 import {
   buildStoreRuntime,
+  type JournalReport,
   type MigrationLog,
   openStoreMigrations,
+  recoverJournal,
   type StoreMigrations,
   type StoreRuntime,
 } from '../src/deps.store.ts';
@@ -67,3 +69,7 @@ export const openRuntime = (
 /** The store's migrations on the engine alone, without opening the store (`migrate`). */
 export const openMigrations = (config: Config, log: MigrationLog): Promise<StoreMigrations> =>
   openFor(() => openStoreMigrations(config, log, `tams-mgmt:${hostname()}:${process.pid}`));
+
+/** The append journal recovered, or only read (`dryRun`), on the engine alone (`journal recover`). */
+export const openJournalRecovery = (config: Config, dryRun: boolean): Promise<JournalReport | undefined> =>
+  openFor(() => recoverJournal(config, dryRun));

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { type AuthModule, createAuth } from './auth/auth.module.ts';
 import { type Clock, systemClock } from './common/clock.ts';
 import type { Config } from './config.ts';
+import type { JournalReport } from './db/db.journal.ts';
 import type { Engine } from './db/db.types.ts';
 import { openEngine } from './db/engine.factory.ts';
 import type { TableManager } from './db/manager.ts';
@@ -17,6 +18,7 @@ export function processOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID()}`;
 }
 
+export type { JournalRecordNote, JournalReport } from './db/db.journal.ts';
 export type { MigrationLog, MigrationStatus };
 
 export interface DatabaseOptions {
@@ -35,7 +37,12 @@ export async function openDatabase(
   config: Config,
   options: DatabaseOptions = {},
 ): Promise<{ db: TableManager; migrations: MigrationRun }> {
-  const opened = options.engine ?? (await openEngine(config, { memory: options.memory }));
+  const opened =
+    options.engine ??
+    (await openEngine(config, {
+      memory: options.memory,
+      onJournal: (report) => (options.log ? logJournal(options.log, report) : undefined),
+    }));
   try {
     return await openStoreDb(opened, {
       owner: processOwner(),
@@ -47,6 +54,21 @@ export async function openDatabase(
     if (!options.engine) await opened.close();
     throw error;
   }
+}
+
+/** What opening the store found in the embedded engine's append journal, for the operator. */
+function logJournal(log: MigrationLog, report: JournalReport): void {
+  const { path, applied, torn } = report;
+  if (applied.records > 0)
+    log.info(
+      { path, records: applied.records, rows: applied.rows },
+      'append journal: records an unclean stop left applied',
+    );
+  if (torn)
+    log.warn(
+      { path, offset: torn.offset, lsn: torn.lsn, blocksOnDisk: torn.readable, blocks: torn.blocks },
+      'append journal: its last record was being written when the process stopped (never acknowledged): dropped',
+    );
 }
 
 /**
@@ -127,6 +149,23 @@ export async function openStoreMigrations(
     run: () => migrator.run(),
     close: () => engine.close(),
   };
+}
+
+/**
+ * Opens the embedded engine to recover its append journal (`tams-mgmt journal recover`): copies
+ * a damaged file aside, applies every record whole or rebuilt, and reports (`dryRun`: reads it and
+ * changes nothing). Undefined when there is no journal file (or the engine has none).
+ */
+export async function recoverJournal(config: Config, dryRun: boolean): Promise<JournalReport | undefined> {
+  let report: JournalReport | undefined;
+  const engine = await openEngine(config, {
+    journalRecovery: dryRun ? 'inspect' : 'recover',
+    onJournal: (r) => {
+      report = r;
+    },
+  });
+  await engine.close();
+  return report;
 }
 
 /**

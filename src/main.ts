@@ -44,8 +44,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A store newer than this code: the message says what to do; a stack would only bury it.
-  if (error instanceof DbError && error.code === 'schema_too_new') {
+  // A store newer than this code, or a damaged append journal: the message says what to do; a
+  // stack would only bury it.
+  if (error instanceof DbError && (error.code === 'schema_too_new' || error.code === 'journal_damaged')) {
     process.stderr.write(`tams-server: cannot start: ${error.message}\n`);
     process.exit(1);
   }

@@ -19,7 +19,12 @@ export type DbErrorCode =
   /** The database server cannot be reached or refuses work for now; worth retrying later. */
   | 'unavailable'
   /** A commit lost to another transaction that changed the same rows first; nothing applied. */
-  | 'conflict';
+  | 'conflict'
+  /**
+   * The embedded engine's append journal holds acknowledged records that are damaged: the
+   * store is not opened until `tams-mgmt journal recover` (the message says what is at stake).
+   */
+  | 'journal_damaged';
 
 /** An error raised by the table manager or an engine for a caller mistake or a refused state. */
 export class DbError extends Error {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AnalyticsSchema } from './analytics/analytics.check.ts';
 import { Analytics } from './analytics/analytics.ts';
 import type { AnalyticsCapable } from './analytics/analytics.types.ts';
+import type { JournalReport } from './db.journal.ts';
 import type { Engine } from './db.types.ts';
 import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/duckdb.engine.ts';
 import { HybridAnalytics } from './engines/duckdb/duckdb.hybrid.ts';
@@ -49,6 +50,14 @@ export interface OpenEngineOptions {
    * and there is no file to checkpoint.
    */
   readonly memory?: boolean;
+  /** Told what the embedded engine found in its append journal file, when it found anything. */
+  readonly onJournal?: (report: JournalReport) => void;
+  /**
+   * The embedded engine's append journal with damaged records: `recover` applies what it can
+   * (`tams-mgmt journal recover`), `inspect` reads it and changes nothing; by default the open
+   * is refused (DbError `journal_damaged`). Either runs the engine on the calling thread.
+   */
+  readonly journalRecovery?: 'recover' | 'inspect';
 }
 
 /** The embedded engine's file in the data directory. */
@@ -82,7 +91,14 @@ export async function openEngine(
             journal: settings.TAMS_DUCKDB_JOURNAL !== false,
             journalDelayMs: settings.TAMS_DUCKDB_JOURNAL_APPLY_MS,
           };
-      return settings.TAMS_DUCKDB_THREAD ? createThreadedDuckDbEngine(duck) : createDuckDbEngine(duck);
+      const recovery = options.journalRecovery;
+      const engine =
+        settings.TAMS_DUCKDB_THREAD && recovery === undefined
+          ? await createThreadedDuckDbEngine(duck)
+          : await createDuckDbEngine({ ...duck, journalRecovery: recovery });
+      const report = engine.journalReport();
+      if (report) options.onJournal?.(report);
+      return engine;
     }
     case 'vast': {
       if (options.memory) throw new Error('TAMS_DB=vast: the VAST engine has no in-memory mode');

@@ -10,7 +10,9 @@ import type { TableDef } from '../../db.types.ts';
 import { TableManager } from '../../manager.ts';
 import { col, where } from '../../predicate.ts';
 import { createDuckDbEngine, type DuckDbEngineHandle } from './duckdb.engine.ts';
-import { decodeRecords, encodeRecord, JOURNAL_TABLE } from './duckdb.journal.ts';
+import { legacyFrame } from './duckdb.journal.legacy.ts';
+import { scanJournal } from './duckdb.journal.scan.ts';
+import { encodeRecord, frameRecord, JOURNAL_TABLE } from './duckdb.journal.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'tams-appends-'));
 afterAll(async () => {
@@ -211,7 +213,7 @@ process.kill(process.pid, 'SIGKILL');
     expect(signal, err).toBe('SIGKILL');
     // Killed with 20 transactions in the journal alone (the last apply came before them).
     expect(JSON.parse(out)).toMatchObject({ pending: 20, applies: 1 });
-    expect(decodeRecords(readFileSync(`${path}.journal`)).length).toBeGreaterThanOrEqual(20);
+    expect(scanJournal(readFileSync(`${path}.journal`), 0n).records.length).toBeGreaterThanOrEqual(20);
 
     const { engine, db } = await opened(path);
     expect(await db.count('items')).toBe(200);
@@ -239,7 +241,7 @@ process.kill(process.pid, 'SIGKILL');
     conn.closeSync();
     instance.closeSync();
     const rec = (lsn: bigint, text: string, rows = 1) =>
-      encodeRecord(lsn, new Map([['items', { text, rows }]])).frame;
+      frameRecord(encodeRecord(lsn, new Map([['items', { text, rows }]])));
     writeFileSync(
       `${path}.journal`,
       Buffer.concat([
@@ -257,12 +259,14 @@ process.kill(process.pid, 'SIGKILL');
       const { engine, db } = await opened(path);
       expect(await ids(db)).toEqual([3n, 4n, 6n]);
       expect(stats(engine)).toMatchObject({ pending: 0, rejected: 1 });
-      expect(decodeRecords(readFileSync(`${path}.journal.rejected`)).map((r) => r.lsn)).toEqual([4n]);
+      expect(scanJournal(readFileSync(`${path}.journal.rejected`), 0n).records.map((r) => r.lsn)).toEqual([
+        4n,
+      ]);
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings.some((w) => /record 4/.test(w))).toBe(true);
       // Started over: the next record goes where record 1 was, and none of these comes back.
       await db.transaction((tx) => tx.insert('items', [{ id: 7n }]));
-      expect(decodeRecords(readFileSync(`${path}.journal`)).map((r) => r.lsn)).toEqual([6n]);
+      expect(scanJournal(readFileSync(`${path}.journal`), 5n).records.map((r) => r.lsn)).toEqual([6n]);
       await engine.close();
       open.splice(open.indexOf(engine), 1);
       expect(existsSync(`${path}.journal`)).toBe(false);
@@ -270,6 +274,62 @@ process.kill(process.pid, 'SIGKILL');
     } finally {
       process.off('warning', onWarning);
     }
+  });
+
+  it('applies a journal in the first format (left by a crash before an upgrade), then empties it', async () => {
+    const path = newPath();
+    await mkdir(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE items (id BIGINT, label VARCHAR)');
+    await conn.run(`CREATE TABLE ${JOURNAL_TABLE} (lsn BIGINT)`);
+    await conn.run(`INSERT INTO ${JOURNAL_TABLE} VALUES (1)`);
+    conn.closeSync();
+    instance.closeSync();
+    const v1 = (lsn: bigint, id: number) =>
+      legacyFrame(lsn, new Map([['items', { text: JSON.stringify([{ id, label: 'v1' }]), rows: 1 }]]));
+    writeFileSync(`${path}.journal`, Buffer.concat([v1(1n, 1), v1(2n, 2), v1(3n, 3)]));
+    const { engine, db } = await opened(path);
+    expect(await ids(db)).toEqual([2n, 3n]);
+    expect(readFileSync(`${path}.journal`).length).toBe(0);
+    // Written in the current format from here on, numbered after the old records.
+    await db.transaction((tx) => tx.insert('items', [{ id: 4n }]));
+    expect(scanJournal(readFileSync(`${path}.journal`), 3n).records.map((r) => r.lsn)).toEqual([4n]);
+    await engine.close();
+    open.splice(open.indexOf(engine), 1);
+    expect(await ids((await opened(path)).db)).toEqual([2n, 3n, 4n]);
+  });
+
+  it('refuses to open on a damaged record of an acknowledged write, changing nothing', async () => {
+    const path = newPath();
+    const first = await opened(path, { journalDelayMs: 600_000 });
+    for (let t = 0; t < 3; t++) await first.db.transaction((tx) => tx.insert('items', [{ id: BigInt(t) }]));
+    const bytes = readFileSync(`${path}.journal`);
+    // Closed as a crash leaves it: the file as it was, DuckDB without the journal's rows.
+    const scan = scanJournal(bytes, 0n);
+    expect(scan.records).toHaveLength(3);
+    await first.engine.close();
+    open.splice(open.indexOf(first.engine), 1);
+    const damaged = Buffer.from(bytes);
+    damaged[600] = (damaged[600] ?? 0) ^ 1;
+    writeFileSync(`${path}.journal`, damaged);
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    await conn.run(`UPDATE ${JOURNAL_TABLE} SET lsn = 0`);
+    await conn.run('DELETE FROM items');
+    conn.closeSync();
+    instance.closeSync();
+    await expect(createDuckDbEngine({ path })).rejects.toMatchObject({ code: 'journal_damaged' });
+    expect(readFileSync(`${path}.journal`)).toEqual(damaged);
+    const recovered = await createDuckDbEngine({ path, journalRecovery: 'recover' });
+    open.push(recovered);
+    expect(recovered.journalReport()).toMatchObject({
+      applied: { records: 3 },
+      lost: [],
+      repaired: [{ lsn: '1' }],
+    });
+    const db = await TableManager.open(recovered, [ITEMS, NOTES]);
+    expect(await ids(db)).toEqual([0n, 1n, 2n]);
   });
 
   it('keeps working in memory, where the journal has no file', async () => {

@@ -1,10 +1,15 @@
 import { appendFile } from 'node:fs/promises';
 import { BIGINT, BLOB, blobValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DbError } from '../../db.errors.ts';
+import type { JournalReport } from '../../db.journal.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { jsonInsert } from './duckdb.insert.ts';
+import { journalMarker, recoverable, saveAside } from './duckdb.journal.open.ts';
+import { damageMessage, journalReport } from './duckdb.journal.report.ts';
 import {
   encodeRecord,
+  frameRecord,
   JOURNAL_TABLE,
   JournalFile,
   type JournalRecord,
@@ -50,6 +55,14 @@ export interface AppendsOptions {
   readonly delayMs?: number;
   /** Told after each batch DuckDB committed, with the tables it added rows to. */
   readonly applied?: (tables: ReadonlySet<string>) => void;
+  /**
+   * A file with damaged records of acknowledged writes is refused (DbError `journal_damaged`)
+   * unless this is set: the recovery (`tams-mgmt journal recover`) copies it aside, then applies
+   * every whole record and every record its parity block rebuilds.
+   */
+  readonly recover?: boolean;
+  /** Told what the open found, when it found anything in the file (records, a torn record, damage). */
+  readonly report?: (report: JournalReport) => void;
 }
 
 /** What the journal has done, for tests and diagnostics. */
@@ -88,24 +101,44 @@ export class AppendJournal {
 
   /**
    * Opens the journal of the database `writer` is connected to: the records a crash left in the
-   * file and DuckDB does not hold yet are applied first.
+   * file and DuckDB does not hold yet are applied first, then the file is emptied. A last record
+   * cut short by the stop (never acknowledged) is dropped and reported; damaged records of
+   * acknowledged writes stop the open (see AppendsOptions.recover), before anything is applied.
    */
   static async open(writer: DuckConn, catalog: Catalog, options: AppendsOptions): Promise<AppendJournal> {
-    if (options.path === undefined) return new AppendJournal(writer, catalog, undefined, options, 1n);
-    await writer.exec(`CREATE TABLE IF NOT EXISTS ${quote(JOURNAL_TABLE)} (lsn BIGINT)`);
-    const rows = await (await writer.query(`SELECT max(lsn) FROM ${quote(JOURNAL_TABLE)}`)).getRows();
-    let marker = rows[0]?.[0];
-    if (typeof marker !== 'bigint') {
-      await writer.exec(`INSERT INTO ${quote(JOURNAL_TABLE)} VALUES (0)`);
-      marker = 0n;
+    const path = options.path;
+    if (path === undefined) return new AppendJournal(writer, catalog, undefined, options, 1n);
+    const marker = await journalMarker(writer, true);
+    const { file, scan } = await JournalFile.open(path, marker);
+    let saved: { savedAs?: string; readableAs?: string } = {};
+    try {
+      if (scan.damaged.length > 0 && !options.recover)
+        throw new DbError('journal_damaged', damageMessage(path, scan));
+      if (options.recover && (scan.damaged.length > 0 || scan.torn || scan.beyond.length > 0))
+        saved = await saveAside(path, scan);
+    } catch (error) {
+      file.close(true);
+      throw error;
     }
-    const { file, records } = await JournalFile.open(options.path);
-    const last = records.at(-1)?.lsn ?? 0n;
-    const journal = new AppendJournal(writer, catalog, file, options, (last > marker ? last : marker) + 1n);
-    for (const r of records) if (r.lsn > marker) journal.push(r);
+    const journal = new AppendJournal(writer, catalog, file, options, scan.maxLsn + 1n);
+    const records = options.recover ? recoverable(scan) : scan.records;
+    for (const r of records) journal.push(r);
     await journal.apply();
-    file.reset();
+    // The LSNs of records dropped or lost are not looked for again (see scanJournal).
+    if (scan.maxLsn > marker && scan.maxLsn > (records.at(-1)?.lsn ?? marker))
+      await writer.exclusive((conn) => conn.query(MARK_SQL, [scan.maxLsn], [BIGINT]));
+    file.clear();
+    if (records.length > 0 || scan.torn || scan.damaged.length > 0)
+      options.report?.(journalReport(path, scan, records, saved));
     return journal;
+  }
+
+  /** What opening `path` would apply and find, changing nothing (`tams-mgmt journal recover --dry-run`). */
+  static async inspect(writer: DuckConn, path: string): Promise<JournalReport> {
+    const marker = await journalMarker(writer, false);
+    const { file, scan } = await JournalFile.open(path, marker);
+    file.close(true);
+    return journalReport(path, scan, recoverable(scan));
   }
 
   /**
@@ -144,8 +177,11 @@ export class AppendJournal {
    * holding the engine's writes.
    */
   commit(tables: ReadonlyMap<string, { text: string; rows: number }>): void {
-    const record = encodeRecord(this.nextLsn++, tables);
-    this.file?.append(record.frame);
+    const record = encodeRecord(this.nextLsn, tables);
+    this.file?.append(frameRecord(record));
+    // Only once written: a failed append's record is gone, and the next one takes its number and
+    // place (a run's records are numbered one by one, which scanJournal checks).
+    this.nextLsn++;
     this.push(record);
     this.schedule();
   }
@@ -320,7 +356,7 @@ export class AppendJournal {
   private async setAside(record: JournalRecord, error: unknown): Promise<void> {
     this.rejected++;
     if (this.file && this.options.path !== undefined) {
-      await appendFile(`${this.options.path}.rejected`, record.frame);
+      await appendFile(`${this.options.path}.rejected`, frameRecord(record));
       await this.writer.exclusive((conn) => conn.query(MARK_SQL, [record.lsn], [BIGINT]));
     }
     process.emitWarning(

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsCapable, AnalyticsEngine } from '../../analytics/analytics.types.ts';
 import { DbError, StoreLockedError } from '../../db.errors.ts';
+import type { JournalReport } from '../../db.journal.ts';
 import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { DuckAnalytics } from './duckdb.analytics.ts';
 import { AppendJournal, type AppendsStats } from './duckdb.appends.ts';
@@ -31,10 +32,21 @@ export interface DuckDbEngineOptions {
   readonly journal?: boolean;
   /** How long, at most, the journal's records wait before DuckDB takes them (default 200 ms). */
   readonly journalDelayMs?: number;
+  /**
+   * A journal file holding damaged records stops the open (DbError `journal_damaged`) unless this
+   * says otherwise: `recover` copies it aside and applies every record whole or rebuilt
+   * (`tams-mgmt journal recover`); `inspect` only reads it and applies nothing (its `--dry-run`).
+   */
+  readonly journalRecovery?: 'recover' | 'inspect';
 }
 
 /** The in-process engine, with its append journal's figures (tests, diagnostics). */
-export type DuckDbEngineHandle = Engine & AnalyticsCapable & { journalStats(): AppendsStats | undefined };
+export type DuckDbEngineHandle = Engine &
+  AnalyticsCapable & {
+    journalStats(): AppendsStats | undefined;
+    /** What the open found in the journal file, when it found anything (see JournalReport). */
+    journalReport(): JournalReport | undefined;
+  };
 
 export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<DuckDbEngineHandle> {
   const { path } = options;
@@ -54,7 +66,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     options,
   );
   try {
-    await engine.openJournal(options.journal !== false, options.journalDelayMs);
+    await engine.openJournal(options.journal !== false, options.journalDelayMs, options.journalRecovery);
   } catch (error) {
     await engine.close().catch(() => undefined);
     throw error;
@@ -115,6 +127,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   private readonly checkpointer: Checkpointer | undefined;
   /** Undefined when turned off (DuckDbEngineOptions.journal), or until openJournal. */
   private journal: AppendJournal | undefined;
+  private opened: JournalReport | undefined;
   private readonly watchers: ((tables: ReadonlySet<string>) => void)[] = [];
   /** Engine.watchCommits: only with the journal, whose commits lagging reads do not see at once. */
   watchCommits?: (listener: (tables: ReadonlySet<string>) => void) => void;
@@ -165,22 +178,29 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
    * acknowledged, and a start that ignored them would hide them, let their timeranges be
    * registered again, and bring them back as duplicates at the next start with the journal on.
    */
-  async openJournal(enabled: boolean, delayMs?: number): Promise<void> {
+  async openJournal(enabled: boolean, delayMs?: number, recovery?: 'recover' | 'inspect'): Promise<void> {
     const path = this.path === undefined ? undefined : `${this.path}.journal`;
+    if (recovery === 'inspect') {
+      if (path !== undefined && existsSync(path))
+        this.opened = await AppendJournal.inspect(this.writer, path);
+      return;
+    }
+    const options = {
+      path,
+      exclusive: <T>(fn: () => Promise<T>) => this.writes.run(fn),
+      recover: recovery === 'recover',
+      report: (report: JournalReport) => {
+        this.opened = report;
+      },
+    };
     if (!enabled) {
-      if (path !== undefined && existsSync(path)) {
-        const leftover = await AppendJournal.open(this.writer, this.catalog, {
-          path,
-          exclusive: (fn) => this.writes.run(fn),
-        });
-        leftover.close();
-      }
+      if (path !== undefined && existsSync(path))
+        (await AppendJournal.open(this.writer, this.catalog, options)).close();
       return;
     }
     this.journal = await AppendJournal.open(this.writer, this.catalog, {
-      path,
+      ...options,
       delayMs,
-      exclusive: (fn) => this.writes.run(fn),
       applied: (tables) => {
         this.checkpointer?.check();
         this.notify(tables);
@@ -189,6 +209,10 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     this.watchCommits = (listener) => {
       this.watchers.push(listener);
     };
+  }
+
+  journalReport(): JournalReport | undefined {
+    return this.opened;
   }
 
   /** Tells the watchers (watchCommits) that `tables` have new rows visible to every read. */

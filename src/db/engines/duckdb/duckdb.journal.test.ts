@@ -3,62 +3,211 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  decodeRecords,
-  encodeRecord,
-  JournalFile,
-  type JournalRecord,
-  joinArrayBytes,
-} from './duckdb.journal.ts';
+import { BLOCK, BLOCK_DATA, encodeRecord, frameRecord, type JournalRecord } from './duckdb.journal.format.ts';
+import { legacyFrame } from './duckdb.journal.legacy.ts';
+import { damageMessage } from './duckdb.journal.report.ts';
+import { scanJournal } from './duckdb.journal.scan.ts';
+import { JournalFile, joinArrayBytes } from './duckdb.journal.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'tams-journal-'));
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const tables = (rows: number, label: string) =>
+  new Map([
+    ['segments', { text: JSON.stringify(Array.from({ length: rows }, (_, i) => ({ i, label }))), rows }],
+    ['events', { text: '[{"seq":1}]', rows: 1 }],
+  ]);
 const record = (lsn: bigint, rows: number, label = 'x'): JournalRecord =>
-  encodeRecord(
-    lsn,
-    new Map([
-      ['segments', { text: JSON.stringify(Array.from({ length: rows }, (_, i) => ({ i, label }))), rows }],
-      ['events', { text: '[{"seq":1}]', rows: 1 }],
-    ]),
-  );
-const frame = (lsn: bigint, rows: number, label = 'x') => record(lsn, rows, label).frame;
+  encodeRecord(lsn, tables(rows, label));
+const frame = (lsn: bigint, rows: number, label = 'x') => frameRecord(record(lsn, rows, label));
+const file = (...frames: Buffer[]) => Buffer.concat(frames);
+const lsns = (records: readonly JournalRecord[]) => records.map((r) => r.lsn);
 
 const plain = (r: JournalRecord) => ({
   lsn: r.lsn,
   tables: [...r.tables].map(([name, { bytes, rows }]) => [name, bytes.toString('utf8'), rows]),
 });
 
-describe('append journal records', () => {
+/** `bytes` with the byte at `at` changed (XOR 0x5a). */
+function flip(bytes: Buffer, at: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[at] = (copy[at] ?? 0) ^ 0x5a;
+  return copy;
+}
+
+describe('append journal records (blocks)', () => {
   it('decode what encode wrote, table by table, with text of any script', () => {
-    const records = [record(1n, 3), record(2n, 1, 'é—𝄞'), record(7n, 0)];
-    const bytes = Buffer.concat(records.map((r) => r.frame));
-    expect(decodeRecords(bytes).map(plain)).toEqual(records.map(plain));
+    const records = [record(1n, 3), record(2n, 1, 'é—𝄞'), record(3n, 0), record(4n, 400)];
+    const scan = scanJournal(file(...records.map(frameRecord)), 0n);
+    expect(scan.records.map(plain)).toEqual(records.map(plain));
+    expect(scan).toMatchObject({ format: 2, damaged: [], torn: undefined, beyond: [], maxLsn: 4n });
     expect(plain(records[1] as JournalRecord).tables[0]).toEqual(['segments', '[{"i":0,"label":"é—𝄞"}]', 1]);
+    // Whole blocks: the data blocks and one parity block.
+    expect(frameRecord(records[3] as JournalRecord).length % BLOCK).toBe(0);
   });
 
-  it('stop at a record cut short, keeping the whole ones before it', () => {
-    const bytes = Buffer.concat([frame(1n, 2), frame(2n, 2)]);
-    for (const cut of [1, 8, 20, bytes.length - frame(2n, 2).length + 11, bytes.length - 1]) {
-      const decoded = decodeRecords(bytes.subarray(0, cut));
-      expect(decoded.length).toBeLessThan(2);
-      if (decoded.length === 1) expect(decoded[0]?.lsn).toBe(1n);
+  it('skip the records DuckDB holds already (at or below the marker)', () => {
+    const scan = scanJournal(file(frame(1n, 1), frame(2n, 1), frame(3n, 1)), 2n);
+    expect(lsns(scan.records)).toEqual([3n]);
+  });
+
+  it('drop the last record when a crash cut it at a block boundary: it was never acknowledged', () => {
+    const last = frame(3n, 80);
+    expect(last.length / BLOCK).toBeGreaterThan(3);
+    for (const blocks of [1, 2, last.length / BLOCK - 1]) {
+      const scan = scanJournal(file(frame(1n, 2), frame(2n, 2), last.subarray(0, blocks * BLOCK)), 0n);
+      expect(lsns(scan.records)).toEqual([1n, 2n]);
+      expect(scan.damaged).toEqual([]);
+      expect(scan.torn).toMatchObject({ lsn: 3n, readable: blocks, total: last.length / BLOCK });
+      // Numbered above it: the dropped LSN is not taken again.
+      expect(scan.maxLsn).toBe(3n);
     }
   });
 
-  it('stop at a record whose bytes do not match its checksum', () => {
-    const second = Buffer.from(frame(2n, 2));
-    second[second.length - 3] = (second[second.length - 3] ?? 0) ^ 0x20;
-    expect(decodeRecords(Buffer.concat([frame(1n, 2), second, frame(3n, 1)])).map((r) => r.lsn)).toEqual([
-      1n,
-    ]);
+  it('drop the last record whose blocks reached the disk in any order, over zeros or older blocks', () => {
+    const old = file(frame(1n, 40, 'old'), frame(2n, 40, 'old'));
+    const last = frame(9n, 30);
+    const n = last.length / BLOCK;
+    const run = frame(8n, 1);
+    // Every second block of the last record written, the others still the older run's (or zeros).
+    for (const under of [old, Buffer.alloc(old.length)]) {
+      const bytes = Buffer.from(under);
+      run.copy(bytes, 0);
+      for (let i = 0; i < n; i += 2) last.copy(bytes, run.length + i * BLOCK, i * BLOCK, (i + 1) * BLOCK);
+      const scan = scanJournal(bytes, 7n);
+      expect(lsns(scan.records)).toEqual([8n]);
+      expect(scan.damaged).toEqual([]);
+      expect(scan.torn).toMatchObject({ lsn: 9n, offset: run.length, readable: Math.ceil(n / 2) });
+    }
   });
 
-  it('stop at a record that does not come after the one before (an old tail an unsynced truncation left)', () => {
-    const bytes = Buffer.concat([frame(5n, 1), frame(6n, 1), frame(2n, 1), frame(7n, 1)]);
-    expect(decodeRecords(bytes).map((r) => r.lsn)).toEqual([5n, 6n]);
+  it('take a failed append written over by the next, and that one cut short, as never acknowledged', () => {
+    // The failed append's first block was zeroed, its others stayed; the next took its LSN and place.
+    const failed = Buffer.from(frame(3n, 30, 'failed'));
+    failed.fill(0, 0, BLOCK);
+    const retry = frame(3n, 10, 'retry');
+    const bytes = file(frame(1n, 1), frame(2n, 1), failed);
+    retry.copy(bytes, frame(1n, 1).length * 2, 0, BLOCK);
+    const scan = scanJournal(bytes, 0n);
+    expect(scan.damaged).toEqual([]);
+    expect(scan.torn?.lsn).toBe(3n);
+    expect(lsns(scan.records)).toEqual([1n, 2n]);
+  });
+
+  it('read the run written over an older one, and stop where the older blocks begin', () => {
+    const older = file(frame(1n, 30), frame(2n, 30), frame(3n, 30));
+    const bytes = Buffer.from(older);
+    file(frame(4n, 2), frame(5n, 2)).copy(bytes, 0);
+    const scan = scanJournal(bytes, 3n);
+    expect(lsns(scan.records)).toEqual([4n, 5n]);
+    expect(scan).toMatchObject({ damaged: [], torn: undefined, beyond: [], end: frame(4n, 2).length * 2 });
+  });
+
+  it('find a record damaged in the middle (a flipped byte), with the records after it, and rebuild it', () => {
+    const frames = [frame(1n, 2), frame(2n, 20), frame(3n, 2), frame(4n, 2)];
+    const offset = (frames[0] as Buffer).length;
+    const bytes = flip(file(...frames), offset + BLOCK + 100);
+    const scan = scanJournal(bytes, 0n);
+    expect(lsns(scan.records)).toEqual([1n]);
+    expect(lsns(scan.beyond)).toEqual([3n, 4n]);
+    expect(scan.damaged).toHaveLength(1);
+    const [damaged] = scan.damaged;
+    expect(damaged).toMatchObject({
+      offset,
+      lsn: 2n,
+      tables: [
+        { name: 'segments', rows: 20 },
+        { name: 'events', rows: 1 },
+      ],
+    });
+    expect(damaged?.repaired && plain(damaged.repaired)).toEqual(plain(record(2n, 20)));
+    const message = damageMessage('/data/tams.duckdb.journal', scan);
+    expect(message).toContain('/data/tams.duckdb.journal');
+    expect(message).toContain(`record 2 at byte ${offset}`);
+    expect(message).toContain('20 rows of segments');
+    expect(message).toContain('2 intact records (4 rows of segments, 2 of events)');
+    expect(message).toContain('tams-mgmt journal recover');
+  });
+
+  it('find the last record damaged, at its tail (the file cut 7 bytes short) or by a flipped byte', () => {
+    const frames = [frame(1n, 2), frame(2n, 2), frame(3n, 20)];
+    const whole = file(...frames);
+    for (const bytes of [whole.subarray(0, whole.length - 7), flip(whole, whole.length - 300)]) {
+      const scan = scanJournal(bytes, 0n);
+      expect(scan.torn).toBeUndefined();
+      expect(lsns(scan.records)).toEqual([1n, 2n]);
+      expect(scan.damaged.map((d) => d.lsn)).toEqual([3n]);
+      expect(scan.damaged[0]?.repaired && plain(scan.damaged[0].repaired)).toEqual(plain(record(3n, 20)));
+    }
+    // The file cut inside the last record's first block: nothing of it is readable, but a crash
+    // never leaves a file ending inside a block.
+    const cut = whole.subarray(0, whole.length - (frames[2] as Buffer).length + 100);
+    expect(scanJournal(cut, 0n).damaged).toMatchObject([{ offset: cut.length - 100 }]);
+  });
+
+  it('cannot rebuild a record with two damaged blocks, and keeps their readable parts', () => {
+    const frames = [frame(1n, 2), frame(2n, 30), frame(3n, 2)];
+    const offset = (frames[0] as Buffer).length;
+    const bytes = flip(flip(file(...frames), offset + 10), offset + 2 * BLOCK + 10);
+    const scan = scanJournal(bytes, 0n);
+    expect(scan.damaged).toMatchObject([
+      { offset, lsn: 2n, blocks: { total: (frames[1] as Buffer).length / BLOCK } },
+    ]);
+    expect(scan.damaged[0]?.repaired).toBeUndefined();
+    expect(scan.damaged[0]?.tables).toBeUndefined();
+    expect(scan.damaged[0]?.fragments.map((f) => f.toString('utf8')).join('')).toContain('"label":"x"');
+    expect(lsns(scan.beyond)).toEqual([3n]);
+  });
+
+  it('find a record wholly gone (zeroed) between records, by its missing LSN', () => {
+    const frames = [frame(1n, 2), frame(2n, 2), frame(3n, 2)];
+    const bytes = file(...frames);
+    bytes.fill(0, (frames[0] as Buffer).length, (frames[0] as Buffer).length * 2);
+    const scan = scanJournal(bytes, 0n);
+    expect(scan.damaged).toEqual([{ offset: (frames[0] as Buffer).length, lsn: 2n, fragments: [] }]);
+    expect(lsns(scan.beyond)).toEqual([3n]);
+  });
+
+  it('pass over damage to older blocks DuckDB holds (beyond the run)', () => {
+    const older = file(frame(1n, 30), frame(2n, 30));
+    const bytes = flip(older, older.length - 200);
+    file(frame(3n, 2)).copy(bytes, 0);
+    const scan = scanJournal(bytes, 2n);
+    expect(lsns(scan.records)).toEqual([3n]);
+    expect(scan.damaged).toEqual([]);
+  });
+
+  it('refuse a rebuild that does not match the record checksum', () => {
+    const one = Buffer.from(frame(1n, 20));
+    // Damaged twice in different blocks, one of them the parity block: no rebuild passes.
+    const bytes = flip(flip(file(one, frame(2n, 1)), 30), one.length - BLOCK + 40);
+    expect(scanJournal(bytes, 0n).damaged[0]?.repaired).toBeUndefined();
+    expect(BLOCK_DATA % 4).toBe(0);
+  });
+});
+
+describe('append journal records (first format)', () => {
+  const v1 = (lsn: bigint, rows: number) => legacyFrame(lsn, tables(rows, 'v1'));
+
+  it('are read after an upgrade, above the marker', () => {
+    const scan = scanJournal(file(v1(1n, 2), v1(2n, 3), v1(3n, 1)), 1n);
+    expect(scan.format).toBe(1);
+    expect(scan.records.map(plain)).toEqual(
+      [encodeRecord(2n, tables(3, 'v1')), encodeRecord(3n, tables(1, 'v1'))].map(plain),
+    );
+  });
+
+  it('end at a record cut short, as before; a damaged one with records after it is found', () => {
+    const bytes = file(v1(1n, 2), v1(2n, 2), v1(3n, 2));
+    const cut = scanJournal(bytes.subarray(0, bytes.length - 7), 0n);
+    expect(lsns(cut.records)).toEqual([1n, 2n]);
+    expect(cut.damaged).toEqual([]);
+    const flipped = scanJournal(flip(bytes, v1(1n, 2).length + 30), 0n);
+    expect(lsns(flipped.records)).toEqual([1n]);
+    expect(lsns(flipped.beyond)).toEqual([3n]);
+    expect(flipped.damaged).toEqual([{ offset: v1(1n, 2).length, fragments: [] }]);
   });
 });
 
@@ -75,13 +224,13 @@ describe('JSON arrays joined as bytes', () => {
 describe('append journal file', () => {
   it('keeps appended records across a reopen, and leaves nothing behind when closed empty', async () => {
     const path = join(dir, 'a.journal');
-    const first = await JournalFile.open(path);
-    expect(first.records).toEqual([]);
+    const first = await JournalFile.open(path, 0n);
+    expect(first.scan.records).toEqual([]);
     first.file.append(frame(1n, 2));
     first.file.append(frame(2n, 1));
     first.file.close();
-    const again = await JournalFile.open(path);
-    expect(again.records.map((r) => r.lsn)).toEqual([1n, 2n]);
+    const again = await JournalFile.open(path, 0n);
+    expect(lsns(again.scan.records)).toEqual([1n, 2n]);
     again.file.reset();
     again.file.close();
     expect(existsSync(path)).toBe(false);
@@ -89,43 +238,40 @@ describe('append journal file', () => {
 
   it('writes over the records before a reset, and reads back only those after it', async () => {
     const path = join(dir, 'c.journal');
-    const { file } = await JournalFile.open(path);
-    // Frames of one length: after a reset, the next cycle's records end exactly where an
-    // older whole record begins, which only its lower LSN tells apart.
+    const { file: journal } = await JournalFile.open(path, 0n);
     const sizes = [frame(1n, 3), frame(2n, 3), frame(3n, 3), frame(4n, 3)].map((f) => f.length);
     expect(new Set(sizes).size).toBe(1);
-    for (const lsn of [1n, 2n, 3n, 4n]) file.append(frame(lsn, 3));
+    for (const lsn of [1n, 2n, 3n, 4n]) journal.append(frame(lsn, 3));
     const grown = readFileSync(path).length;
-    file.reset();
-    file.append(frame(5n, 3));
-    file.append(frame(6n, 3));
+    journal.reset();
+    journal.append(frame(5n, 3));
+    journal.append(frame(6n, 3));
     expect(readFileSync(path).length).toBe(grown);
-    expect(decodeRecords(readFileSync(path)).map((r) => r.lsn)).toEqual([5n, 6n]);
+    expect(lsns(scanJournal(readFileSync(path), 4n).records)).toEqual([5n, 6n]);
     // A shorter record leaves part of an older one behind it, where reading stops too.
-    file.reset();
-    file.append(frame(7n, 1));
-    expect(decodeRecords(readFileSync(path)).map((r) => r.lsn)).toEqual([7n]);
-    // Not reset: the records after a reopen are the cycle's own, and appends follow them.
-    const reopened = await (async () => {
-      file.append(frame(8n, 1));
-      file.close();
-      return JournalFile.open(path);
-    })();
-    expect(reopened.records.map((r) => r.lsn)).toEqual([7n, 8n]);
+    journal.reset();
+    journal.append(frame(7n, 1));
+    expect(scanJournal(readFileSync(path), 6n)).toMatchObject({ damaged: [], torn: undefined });
+    expect(lsns(scanJournal(readFileSync(path), 6n).records)).toEqual([7n]);
+    journal.append(frame(8n, 1));
+    journal.close();
+    const reopened = await JournalFile.open(path, 6n);
+    expect(lsns(reopened.scan.records)).toEqual([7n, 8n]);
     reopened.file.append(frame(9n, 2));
     reopened.file.close();
-    expect((await JournalFile.open(path)).records.map((r) => r.lsn)).toEqual([7n, 8n, 9n]);
+    expect(lsns((await JournalFile.open(path, 6n)).scan.records)).toEqual([7n, 8n, 9n]);
   });
 
-  it('appends after a torn tail are read back (the tail is what opening skips)', async () => {
+  it('is emptied by clear (after an open applied it), and appends start at its beginning', async () => {
     const path = join(dir, 'b.journal');
-    writeFileSync(path, Buffer.concat([frame(1n, 2), frame(2n, 2).subarray(0, 10)]));
-    const opened = await JournalFile.open(path);
-    expect(opened.records.map((r) => r.lsn)).toEqual([1n]);
-    // The engine applies what it read and resets before it appends again.
-    opened.file.reset();
+    writeFileSync(path, file(frame(1n, 2), frame(2n, 2).subarray(0, BLOCK)));
+    const opened = await JournalFile.open(path, 0n);
+    expect(lsns(opened.scan.records)).toEqual([1n]);
+    expect(opened.scan.torn?.lsn).toBe(2n);
+    opened.file.clear();
+    expect(readFileSync(path).length).toBe(0);
     opened.file.append(frame(3n, 1));
     opened.file.close();
-    expect((await JournalFile.open(path)).records.map((r) => r.lsn)).toEqual([3n]);
+    expect(lsns((await JournalFile.open(path, 2n)).scan.records)).toEqual([3n]);
   });
 });

@@ -1,116 +1,21 @@
 import { closeSync, fdatasyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import { DbError } from '../../db.errors.ts';
+import { BLOCK } from './duckdb.journal.format.ts';
+import { type JournalScan, scanJournal } from './duckdb.journal.scan.ts';
+
+export { encodeRecord, frameRecord, type JournalRecord } from './duckdb.journal.format.ts';
 
 /**
  * The append journal's file (see duckdb.appends.ts): the rows of transactions that only
  * appended, made durable here (one write and one fdatasync per transaction) before DuckDB holds
- * them, and kept until DuckDB has committed them.
- *
- * A record is `[u32 payload length][u32 CRC-32 of the payload][payload]`, the payload
- * `[u64 lsn][u16 tables]` then per table `[u16 name length][name][u32 rows][u32 text length][text]`,
- * the text being the rows as the JSON array duckdb.json.ts writes (`jsonRows`). Little-endian.
- * Records are appended in LSN order; reading stops at the first record that is incomplete, fails
- * its checksum or does not come after the one before (a write cut short by a crash, or what an
- * unsynced truncation left behind): none of those was acknowledged.
+ * them, and kept until DuckDB has committed them. The records' format, and how a file is read
+ * after a crash (what was cut short, what was damaged): duckdb.journal.format.ts and
+ * duckdb.journal.scan.ts.
  */
 
 /** The table where DuckDB records the last journal record it holds (one row); the engine's own. */
 export const JOURNAL_TABLE = '__tams_journal';
-
-/** One committed transaction's rows: per table, a JSON array (`jsonRows`) as UTF-8, and its row count. */
-export interface JournalRecord {
-  readonly lsn: bigint;
-  readonly tables: ReadonlyMap<string, { readonly bytes: Buffer; readonly rows: number }>;
-  /** The record as written to the file (the tables' bytes are slices of it). */
-  readonly frame: Buffer;
-}
-
-const HEADER_BYTES = 8;
-
-/** Encodes a record of `tables` (their texts written as UTF-8 once, into the frame). */
-export function encodeRecord(
-  lsn: bigint,
-  tables: ReadonlyMap<string, { readonly text: string; readonly rows: number }>,
-): JournalRecord {
-  let size = HEADER_BYTES + 8 + 2;
-  const parts: { name: Buffer; rows: number; textBytes: number; text: string }[] = [];
-  for (const [table, { text, rows }] of tables) {
-    const name = Buffer.from(table, 'utf8');
-    const textBytes = Buffer.byteLength(text, 'utf8');
-    parts.push({ name, rows, textBytes, text });
-    size += 2 + name.length + 4 + 4 + textBytes;
-  }
-  const frame = Buffer.allocUnsafe(size);
-  const out = new Map<string, { bytes: Buffer; rows: number }>();
-  let at = HEADER_BYTES;
-  frame.writeBigUInt64LE(lsn, at);
-  at += 8;
-  frame.writeUInt16LE(parts.length, at);
-  at += 2;
-  for (const p of parts) {
-    frame.writeUInt16LE(p.name.length, at);
-    at += 2;
-    p.name.copy(frame, at);
-    at += p.name.length;
-    frame.writeUInt32LE(p.rows, at);
-    at += 4;
-    frame.writeUInt32LE(p.textBytes, at);
-    at += 4;
-    const end = at + frame.write(p.text, at, 'utf8');
-    out.set(p.name.toString('utf8'), { bytes: frame.subarray(at, end), rows: p.rows });
-    at = end;
-  }
-  frame.writeUInt32LE(size - HEADER_BYTES, 0);
-  frame.writeUInt32LE(crc32(frame.subarray(HEADER_BYTES)), 4);
-  return { lsn, tables: out, frame };
-}
-
-/** The records of a journal file's bytes, up to the first that is not whole and in order. */
-export function decodeRecords(bytes: Buffer): JournalRecord[] {
-  const records: JournalRecord[] = [];
-  let at = 0;
-  let last = -1n;
-  while (bytes.length - at >= HEADER_BYTES) {
-    const length = bytes.readUInt32LE(at);
-    const end = at + HEADER_BYTES + length;
-    if (length < 10 || end > bytes.length) break;
-    const frame = bytes.subarray(at, end);
-    if (crc32(frame.subarray(HEADER_BYTES)) !== frame.readUInt32LE(4)) break;
-    const record = decodeFrame(frame);
-    if (record === undefined || record.lsn <= last) break;
-    records.push(record);
-    last = record.lsn;
-    at = end;
-  }
-  return records;
-}
-
-function decodeFrame(frame: Buffer): JournalRecord | undefined {
-  try {
-    const lsn = frame.readBigUInt64LE(HEADER_BYTES);
-    const count = frame.readUInt16LE(HEADER_BYTES + 8);
-    let at = HEADER_BYTES + 10;
-    const tables = new Map<string, { bytes: Buffer; rows: number }>();
-    for (let i = 0; i < count; i++) {
-      const nameLength = frame.readUInt16LE(at);
-      at += 2;
-      const name = frame.toString('utf8', at, at + nameLength);
-      at += nameLength;
-      const rows = frame.readUInt32LE(at);
-      const textBytes = frame.readUInt32LE(at + 4);
-      at += 8;
-      if (at + textBytes > frame.length) return undefined;
-      tables.set(name, { bytes: frame.subarray(at, at + textBytes), rows });
-      at += textBytes;
-    }
-    return at === frame.length ? { lsn, tables, frame } : undefined;
-  } catch {
-    // A length field pointing past the frame (a checksum collision on garbage).
-    return undefined;
-  }
-}
 
 /** JSON arrays as one array, in bytes: `[a,b]` and `[c]` make `[a,b,c]`. */
 export function joinArrayBytes(arrays: readonly Buffer[]): Buffer {
@@ -142,12 +47,13 @@ const KEEP_BYTES = 64 * 2 ** 20;
  * fdatasync after a write that grows a file must also commit the new size to the file system's
  * journal; one after a write over blocks the file already has flushes only the data: 0.5-0.7
  * of the time on this project's disks (BENCHMARKS.md, session 42). What is left past the last
- * record is older records (lower LSNs) or parts of them, where reading stops (decodeRecords).
+ * record is blocks of older records (lower LSNs), where the run read back stops (scanJournal).
  *
  * A failed append makes sure its record cannot come back at the next start (it was not
- * acknowledged): the file is cut where the record began or, inside the file, the record's header
- * is zeroed. If even that fails, the journal refuses every later append, since what the file
- * holds is no longer known: the engine then fails its writes until the process is restarted.
+ * acknowledged): the file is cut where the record began or, inside the file, the record's first
+ * block is zeroed (the next record takes the same LSN and place). If even that fails, the
+ * journal refuses every later append, since what the file holds is no longer known: the engine
+ * then fails its writes until the process is restarted.
  */
 export class JournalFile {
   private broken: Error | undefined;
@@ -161,8 +67,11 @@ export class JournalFile {
     private readonly path: string,
   ) {}
 
-  /** Opens (or creates) the file and reads the records it holds. */
-  static async open(path: string): Promise<{ file: JournalFile; records: JournalRecord[] }> {
+  /**
+   * Opens (or creates) the file and reads what it holds (`marker`: the last record DuckDB holds).
+   * Appends go after the run of records read, until the engine resets or clears the file.
+   */
+  static async open(path: string, marker: bigint): Promise<{ file: JournalFile; scan: JournalScan }> {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -170,12 +79,9 @@ export class JournalFile {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       bytes = Buffer.alloc(0);
     }
+    const scan = scanJournal(bytes, marker);
     const fd = openSync(path, bytes.length === 0 ? 'w+' : 'r+');
-    const records = decodeRecords(bytes);
-    const last = records.at(-1);
-    // Appends go after the last whole record (over a torn tail), until the engine resets.
-    const end = last === undefined ? 0 : last.frame.byteOffset - bytes.byteOffset + last.frame.length;
-    return { file: new JournalFile(fd, end, bytes.length, path), records };
+    return { file: new JournalFile(fd, scan.end, bytes.length, path), scan };
   }
 
   /** Writes `data` after the last record and returns once it is on disk. */
@@ -192,7 +98,7 @@ export class JournalFile {
       this.length = Math.max(length, this.end);
     } catch (error) {
       try {
-        if (at < length) writeSync(this.fd, Buffer.alloc(8), 0, 8, at);
+        if (at < length) writeSync(this.fd, Buffer.alloc(BLOCK), 0, Math.min(BLOCK, length - at), at);
         if (at + data.length > length) ftruncateSync(this.fd, length);
         fdatasyncSync(this.fd);
       } catch {
@@ -218,9 +124,21 @@ export class JournalFile {
     }
   }
 
-  /** Closes the file, and removes it when it holds nothing DuckDB does not. */
-  close(): void {
+  /**
+   * Empties the file once DuckDB holds every record in it (at open): nothing of an older run is
+   * left behind (blocks damaged meanwhile, a first-format file), so the next runs' records are
+   * read back past blocks this process wrote only.
+   */
+  clear(): void {
+    ftruncateSync(this.fd, 0);
+    fdatasyncSync(this.fd);
+    this.end = 0;
+    this.length = 0;
+  }
+
+  /** Closes the file, and removes it when it holds nothing DuckDB does not (unless `keep`). */
+  close(keep = false): void {
     closeSync(this.fd);
-    if (this.end === 0) rmSync(this.path, { force: true });
+    if (this.end === 0 && !keep) rmSync(this.path, { force: true });
   }
 }

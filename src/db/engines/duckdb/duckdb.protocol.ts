@@ -1,5 +1,6 @@
 import type { EngineExport, EngineQuery, ExportFormat } from '../../analytics/analytics.types.ts';
 import { DbError, type DbErrorCode, StoreLockedError } from '../../db.errors.ts';
+import type { JournalReport } from '../../db.journal.ts';
 import type { ColumnDef, DbSession, Predicate, Row, SelectOptions, TableDef } from '../../db.types.ts';
 import type { DuckDbEngineOptions } from './duckdb.engine.ts';
 
@@ -52,8 +53,11 @@ export type Reply =
   | { id: number; kind: 'error'; error: WireError }
   | { id: number; kind: 'batch'; rows: Row[] };
 
-/** What the thread posts once, before any reply: the engine opened, or why it did not. */
-export type Started = { kind: 'started' } | { kind: 'failed'; error: WireError };
+/**
+ * What the thread posts once, before any reply: the engine opened (with what it found in its
+ * journal, DuckDbEngineHandle.journalReport), or why it did not.
+ */
+export type Started = { kind: 'started'; journal?: JournalReport } | { kind: 'failed'; error: WireError };
 
 export interface ThreadData {
   /** The module the thread runs (duckdb.thread.ts), loaded by src/common/thread.boot.mjs from the sources. */

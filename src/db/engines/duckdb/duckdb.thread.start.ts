@@ -1,10 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import { DbError } from '../../db.errors.ts';
+import type { JournalReport } from '../../db.journal.ts';
 import { fromWire, type Started } from './duckdb.protocol.ts';
 
 /**
- * Waits for the DuckDB thread's first report: resolves when it opened the database, rejects with
- * the reason it gives when it could not.
+ * Waits for the DuckDB thread's first report: resolves when it opened the database (with what it
+ * found in its journal), rejects with the reason it gives when it could not.
  *
  * A thread that could not open reports why and ends, and while it ends DuckDB may also raise on
  * its own (giving up the half-opened file: "FATAL Error: Failed to create checkpoint…"), which
@@ -14,8 +15,8 @@ import { fromWire, type Started } from './duckdb.protocol.ts';
  * raised without one is the answer only once the thread has ended. Errors after the report are
  * not the caller's: they are swallowed, not left to crash the process as unhandled 'error' events.
  */
-export function threadStarted(worker: EventEmitter): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+export function threadStarted(worker: EventEmitter): Promise<JournalReport | undefined> {
+  return new Promise<JournalReport | undefined>((resolve, reject) => {
     let raised: unknown;
     const done = (): void => {
       worker.off('message', onMessage);
@@ -30,7 +31,7 @@ export function threadStarted(worker: EventEmitter): Promise<void> {
     const onMessage = (message: Started): void => {
       if (message.kind === 'started') {
         done();
-        resolve();
+        resolve(message.journal);
       } else failed(fromWire(message.error));
     };
     const onError = (error: unknown): void => {

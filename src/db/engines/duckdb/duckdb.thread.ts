@@ -1,7 +1,7 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { AnalyticsCapable } from '../../analytics/analytics.types.ts';
 import type { DbSession, Engine, Row } from '../../db.types.ts';
-import { createDuckDbEngine } from './duckdb.engine.ts';
+import { createDuckDbEngine, type DuckDbEngineHandle } from './duckdb.engine.ts';
 import {
   type AnalyticsCall,
   type EngineCall,
@@ -192,7 +192,7 @@ const opened = await createDuckDbEngine((workerData as ThreadData).options).catc
 });
 if (opened !== undefined) serve(opened);
 
-function serve(engine: Engine & AnalyticsCapable): void {
+function serve(engine: DuckDbEngineHandle): void {
   port.on('message', (request: Request) => {
     switch (request.kind) {
       case 'session':
@@ -215,5 +215,5 @@ function serve(engine: Engine & AnalyticsCapable): void {
       }
     }
   });
-  port.postMessage({ kind: 'started' } satisfies Started);
+  port.postMessage({ kind: 'started', journal: engine.journalReport() } satisfies Started);
 }

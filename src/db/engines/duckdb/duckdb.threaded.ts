@@ -8,6 +8,7 @@ import type {
   ExportFormat,
 } from '../../analytics/analytics.types.ts';
 import { DbError } from '../../db.errors.ts';
+import type { JournalReport } from '../../db.journal.ts';
 import type {
   ColumnDef,
   DbSession,
@@ -54,7 +55,7 @@ type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : n
  */
 export async function createThreadedDuckDbEngine(
   options: DuckDbEngineOptions,
-): Promise<Engine & AnalyticsCapable> {
+): Promise<Engine & AnalyticsCapable & { journalReport(): JournalReport | undefined }> {
   // Compiled (dist/), the thread's module is JavaScript and starts the worker itself; from the
   // TypeScript sources, a boot file first registers tsx in the thread.
   const compiled = import.meta.url.endsWith('.js');
@@ -62,14 +63,15 @@ export async function createThreadedDuckDbEngine(
   const data: ThreadData = { entry: entry.href, options };
   const start = compiled ? entry : new URL('../../../common/thread.boot.mjs', import.meta.url);
   const worker = new Worker(start, { workerData: data });
+  let journal: JournalReport | undefined;
   try {
-    await threadStarted(worker);
+    journal = await threadStarted(worker);
   } catch (error) {
     // The thread ends by itself after reporting; terminate makes sure nothing is left running.
     void worker.terminate();
     throw error;
   }
-  return new ThreadedDuckDbEngine(worker);
+  return new ThreadedDuckDbEngine(worker, journal);
 }
 
 interface Pending {
@@ -108,7 +110,11 @@ class ThreadedDuckDbEngine implements Engine, AnalyticsCapable {
   /** The thread is gone: nothing can be sent. */
   private lost: Error | undefined;
 
-  constructor(private readonly worker: Worker) {
+  constructor(
+    private readonly worker: Worker,
+    /** What the thread's engine found in its journal when it opened. */
+    private readonly journal: JournalReport | undefined,
+  ) {
     worker.on('message', (reply: Reply) => this.onReply(reply));
     worker.on('error', (error) => this.onLost(error));
     worker.on('exit', (code) =>
@@ -118,6 +124,10 @@ class ThreadedDuckDbEngine implements Engine, AnalyticsCapable {
       this.checkOpen();
       return this.send({ kind: 'session', op }, onBatch);
     });
+  }
+
+  journalReport(): JournalReport | undefined {
+    return this.journal;
   }
 
   async listTables(): Promise<string[]> {
