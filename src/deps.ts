@@ -283,6 +283,18 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   };
   const holdBack = outboxHoldBack([search?.holdBack, exr?.holdBack, analytics?.holdBack]);
   const auth = createAuth(config, db, { clock, exclusive: db.exclusive, testing: options.authTesting });
+  const disk = db.engine.storage;
+  metrics.gauge(
+    'tams_storage_writes_refused',
+    'Whether the embedded engine refuses writes (1) because its disk is full, over quota, read-only or failing; reads go on',
+    async () =>
+      disk === undefined
+        ? 0
+        : disk.check().then(
+            () => 0,
+            () => 1,
+          ),
+  );
   metrics.gauge(
     'tams_auth_password_checks_waiting',
     'HTTP Basic password checks waiting for scrypt; beyond 4 per TAMS_AUTH_PASSWORD_CHECKS logins are answered 503',
@@ -304,6 +316,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       store,
       media: media.stores,
       database: db.engine.server,
+      storage: db.engine.storage,
       timeoutMs: config.TAMS_READY_TIMEOUT_MS,
     }),
     service: new ServiceInfoService({

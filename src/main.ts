@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, unknownSettings } from './config.ts';
-import { DbError, StoreLockedError } from './db/db.errors.ts';
+import { DbError, DbStorageError, StoreLockedError } from './db/db.errors.ts';
 import { buildRuntime } from './deps.ts';
 import { loggerOptions } from './http/logging.ts';
 import { gracefulShutdown } from './ops/ops.shutdown.ts';
@@ -48,6 +48,12 @@ main().catch((error: unknown) => {
   // stack would only bury it.
   if (error instanceof DbError && (error.code === 'schema_too_new' || error.code === 'journal_damaged')) {
     process.stderr.write(`tams-server: cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
+  if (error instanceof DbStorageError) {
+    process.stderr.write(
+      `tams-server: cannot start: the store cannot write its files: ${error.reason} (${error.detail}). Nothing was lost: free space (or fix the disk), then start again.\n`,
+    );
     process.exit(1);
   }
   if (error instanceof StoreLockedError) {

@@ -46,6 +46,11 @@ export interface BackendUnavailable {
   /** Shown to API clients: names no host, key or URL. */
   readonly reason: string;
   readonly retryAfterSeconds: number;
+  /**
+   * 507 Insufficient Storage: the backend lacks space for what it was asked to store (reads go
+   * on). Absent: 503.
+   */
+  readonly status?: 503 | 507;
 }
 
 export function isBackendUnavailable(error: unknown): error is Error & BackendUnavailable {

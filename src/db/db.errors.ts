@@ -1,4 +1,5 @@
 import { BACKEND_UNAVAILABLE, type BackendUnavailable } from '../common/errors.ts';
+import { STORAGE_REASONS, type StorageFailure, storageStatus } from '../common/storage.ts';
 
 /** Why a db/ call was refused; lets callers map failures without parsing messages. */
 export type DbErrorCode =
@@ -111,5 +112,26 @@ export class DbConflictError extends DbError implements BackendUnavailable {
   ) {
     super('conflict', `${backend} refused a commit: ${detail}`);
     this.name = 'DbConflictError';
+  }
+}
+
+/**
+ * The embedded engine cannot write its files: the disk is full or over quota (the API answers
+ * 507 Insufficient Storage), read-only or failing (503). Raised by the write that met it and by
+ * every write after it, at once, until a probe finds the disk writable again; reads go on.
+ * `detail` (the file and the system's words) goes to the log only.
+ */
+export class DbStorageError extends DbUnavailableError {
+  readonly status: 503 | 507;
+
+  constructor(
+    readonly failure: StorageFailure,
+    backend: string,
+    detail: string,
+  ) {
+    super(backend, STORAGE_REASONS[failure], 5, detail);
+    this.name = 'DbStorageError';
+    this.message = `${backend} refuses writes, reads go on: ${this.reason} (${detail})`;
+    this.status = storageStatus(failure);
   }
 }

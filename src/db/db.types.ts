@@ -212,6 +212,17 @@ export interface Engine {
    * cheap round trip that fails when it cannot serve. The embedded engine has none.
    */
   readonly server?: DatabaseServer;
+  /**
+   * The embedded engine's own files on the local disk, for readiness and metrics: `check`
+   * resolves while the engine takes writes and rejects (DbStorageError) while it refuses them
+   * because the disk is full, over quota, read-only or failing (reads go on meanwhile).
+   */
+  readonly storage?: StorageCheck;
+}
+
+export interface StorageCheck {
+  readonly label: string;
+  check(): Promise<void>;
 }
 
 export interface DatabaseServer {

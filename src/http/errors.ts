@@ -80,6 +80,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
       // and a client-safe reason; the endpoints and their errors go to the log only.
       request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error.status === 507)
+        return sendError(
+          request,
+          reply,
+          507,
+          'InsufficientStorage',
+          `The metadata database (${error.backend}) cannot store more: ${error.reason}. Reads go on; writes are refused until space is freed.`,
+        );
       return sendError(
         request,
         reply,

@@ -22,6 +22,8 @@ export interface ReadinessDeps {
   store: ReadinessStore;
   /** A shared engine's database server (Engine.server): checked apart from the store's query. */
   database?: { readonly label: string; probe(signal: AbortSignal): Promise<void> };
+  /** The embedded engine's disk (Engine.storage): fails while writes are refused (full, read-only). */
+  storage?: { readonly label: string; check(): Promise<void> };
   media: readonly MediaStore[];
   /** A check that has not answered by then fails (a hung backend must not hang the probe). */
   timeoutMs: number;
@@ -52,7 +54,8 @@ async function run(name: string, work: () => Promise<void>, timeoutMs: number): 
 
 /**
  * Readiness (`/ready`): the store answers a cheap query, a shared engine's database server
- * answers its probe (named apart, so an operator sees which backend is down), and every media
+ * answers its probe (named apart, so an operator sees which backend is down), the embedded
+ * engine's disk takes writes (a full one makes writes 507 while reads go on), and every media
  * backend passes its check() (reachable, bucket present, root writable). The embedded engine's
  * segment indexes are not waited for: a Flow whose index is not loaded yet is read from the
  * database. A shutdown makes it unready at once. Concurrent probes share one run of the checks.
@@ -76,7 +79,7 @@ export class Readiness {
   }
 
   private async runChecks(): Promise<ReadinessReport> {
-    const { store, media, database, timeoutMs } = this.deps;
+    const { store, media, database, storage, timeoutMs } = this.deps;
     const checks = await Promise.all([
       run('store', () => store.ping(), timeoutMs),
       ...(database
@@ -88,6 +91,7 @@ export class Readiness {
             ),
           ]
         : []),
+      ...(storage ? [run(`storage ${JSON.stringify(storage.label)}`, () => storage.check(), timeoutMs)] : []),
       ...media.map((backend) =>
         run(
           `media backend ${JSON.stringify(backend.descriptor.label ?? backend.descriptor.id)} (${backend.descriptor.id})`,

@@ -193,14 +193,21 @@ export class FlowsRepo {
     );
   }
 
-  /** Every Flow, live and being deleted (to fill an in-memory cache). */
+  /**
+   * Every Flow, live and being deleted (to fill an in-memory cache). Their tags and collections
+   * are read once the scan is over, a batch at a time: read inside the scan's handler, they
+   * waited for connections while it held one, and rebuilds side by side (each failed commit
+   * starts one) took every reader and waited on each other for good (issue 45).
+   */
   async loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> {
-    const live: FlowRecord[] = [];
+    const batches: Row[][] = [];
     const deleting: string[] = [];
-    await this.db.scan(T.flows, {}, async (rows) => {
+    await this.db.scan(T.flows, {}, (rows) => {
       for (const row of rows) if (row.deleting === true) deleting.push(reqStr(row, 'id'));
-      live.push(...(await this.hydrate(rows.filter((r) => r.deleting !== true))));
+      batches.push(rows.filter((r) => r.deleting !== true));
     });
+    const live: FlowRecord[] = [];
+    for (const rows of batches) live.push(...(await this.hydrate(rows)));
     return { live, deleting };
   }
 

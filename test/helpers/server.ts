@@ -31,6 +31,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Sent as JSON unless it is already a string. */
   body?: unknown;
+  /** Ends the request (a deadline: AbortSignal.timeout). */
+  signal?: AbortSignal;
 }
 
 export interface TestServer {
@@ -164,7 +166,7 @@ export function httpClient(url: string): HttpClient {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(target, { method, headers, body });
+    const res = await fetch(target, { method, headers, body, signal: opts.signal });
     const text = await res.text();
     const type = res.headers.get('content-type');
     // The wire format rule of the house: JSON is `application/json` exactly, HEAD included.

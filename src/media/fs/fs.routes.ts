@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STORAGE_REASONS, storageFailureOf, storageStatus } from '../../common/storage.ts';
 import { sendError } from '../../http/errors.ts';
 import { withoutMediaExtension } from '../media.extensions.ts';
 import { isValidKey } from './fs.paths.ts';
@@ -183,6 +184,20 @@ export async function fsMediaRoutes(app: FastifyInstance, options: FsMediaRoutes
       if (error instanceof AllocationGoneError) return allocationGone(request, reply);
       if (error instanceof PathConflictError)
         return sendError(request, reply, 409, 'Conflict', error.message);
+      const failure = storageFailureOf(error);
+      if (failure !== undefined) {
+        // The disk of the media directory, not the client: nothing was stored (writeAtomically).
+        request.log.warn({ err: error }, 'media upload refused: the media directory cannot be written');
+        reply.header('connection', 'close');
+        const status = storageStatus(failure);
+        return sendError(
+          request,
+          reply,
+          status,
+          status === 507 ? 'InsufficientStorage' : 'ServiceUnavailable',
+          `The media store cannot store this object: ${STORAGE_REASONS[failure]}. Nothing was stored; try again later.`,
+        );
+      }
       if (isAbort(request, error)) {
         request.log.info('media upload aborted by the client; nothing was stored');
         return sendError(request, reply, 400, 'BadRequest', 'The upload was interrupted.');

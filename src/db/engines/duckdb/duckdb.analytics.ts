@@ -47,6 +47,10 @@ export function inputsOf(q: EngineQuery): EngineInput[] {
   return q.kind === 'aggregate' ? [q.from, ...(q.joins ?? []).map((j) => j.input)] : [q.from];
 }
 
+function tablesOf(inputs: readonly EngineInput[]): string[] {
+  return [...new Set(inputs.map((i) => i.table))];
+}
+
 /**
  * Analytics on the embedded engine's own tables (see AnalyticsEngine). The SQL runs on
  * connections of its own, never the writer's: DuckDB's MVCC lets a read transaction run beside
@@ -62,38 +66,38 @@ export class DuckAnalytics implements AnalyticsEngine {
   constructor(
     instance: DuckDBInstance,
     private readonly catalog: Catalog,
-    /** Run before each report: what the engine's append journal holds reaches its tables. */
-    private readonly settle: () => Promise<void>,
+    /**
+     * Runs a report's `fn` on `conn` in a read transaction that sees every acknowledged write to
+     * `tables` (what the engine's append journal holds reaches them first, or alongside).
+     */
+    private readonly read: <T>(conn: DuckConn, tables: readonly string[], fn: () => Promise<T>) => Promise<T>,
   ) {
     this.pool = new Pool(async () => new DuckConn(await instance.connect()), CONNECTIONS);
   }
 
   async query(batch: readonly EngineQuery[]): Promise<AnalyticsResult[]> {
     this.checkOpen();
-    await this.settle();
-    return this.pool.use(async (conn) => {
-      await conn.exec('BEGIN TRANSACTION');
-      try {
-        const source = await this.sources(conn, batch.flatMap(inputsOf));
+    const inputs = batch.flatMap(inputsOf);
+    return this.pool.use((conn) =>
+      this.read(conn, tablesOf(inputs), async () => {
+        const source = await this.sources(conn, inputs);
         const results: AnalyticsResult[] = [];
         for (const q of batch) results.push(await runQuery(conn, q, source));
         return results;
-      } finally {
-        // Read-only: a rollback ends it as well as a commit, and cannot fail for a conflict.
-        await conn.exec('ROLLBACK').catch(() => undefined);
-      }
-    });
+      }),
+    );
   }
 
   async exportTo(q: EngineExport, format: ExportFormat, path: string): Promise<{ rows: number }> {
     this.checkOpen();
-    await this.settle();
-    return this.pool.use(async (conn) => {
-      const source = await this.sources(conn, [q.from]);
-      const p = new Params();
-      const result = await conn.raw.run(exportSql(q, format, path, p, source), p.values, p.types);
-      return { rows: copiedRows(result) };
-    });
+    return this.pool.use((conn) =>
+      this.read(conn, [q.from.table], async () => {
+        const source = await this.sources(conn, [q.from]);
+        const p = new Params();
+        const result = await conn.raw.run(exportSql(q, format, path, p, source), p.values, p.types);
+        return { rows: copiedRows(result) };
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -332,6 +332,33 @@ process.kill(process.pid, 'SIGKILL');
     expect(await ids(db)).toEqual([0n, 1n, 2n]);
   });
 
+  it('applies a batch that fails for the database (not its rows) whole or not at all, never a record twice', async () => {
+    const path = newPath();
+    // DuckDB takes the small record alone but not the two together (its memory limit): a failure
+    // of the database, which each read meets again.
+    const tight = await createDuckDbEngine({
+      path,
+      journalDelayMs: 600_000,
+      config: { memory_limit: '16MB', threads: '1' },
+    });
+    const db = await TableManager.open(tight, [ITEMS, NOTES]);
+    await db.transaction((tx) => tx.insert('items', [{ id: 0n, label: 'small' }]));
+    const label = 'x'.repeat(1000);
+    await db.transaction((tx) =>
+      tx.insert(
+        'items',
+        Array.from({ length: 20_000 }, (_, i) => ({ id: BigInt(i + 1), label })),
+      ),
+    );
+    await expect(db.count('items')).rejects.toThrow(/Out of Memory/);
+    await expect(db.count('items')).rejects.toThrow(/Out of Memory/);
+    expect(tight.journalStats()).toMatchObject({ pending: 2, applies: 0 });
+    await tight.close().catch(() => undefined);
+    const { db: again } = await opened(path);
+    expect(await again.count('items')).toBe(20_001);
+    expect(await again.count('items', where(col('label').eq('small')))).toBe(1);
+  });
+
   it('keeps working in memory, where the journal has no file', async () => {
     const engine = await createDuckDbEngine({ path: ':memory:' });
     open.push(engine);

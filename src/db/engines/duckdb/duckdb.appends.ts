@@ -167,6 +167,12 @@ export class AppendJournal {
     return false;
   }
 
+  /** The records DuckDB does not hold yet with rows for one of `tables` (undefined: any). */
+  pending(tables: readonly string[] | undefined): readonly JournalRecord[] {
+    if (tables === undefined) return this.records.slice();
+    return this.records.filter((r) => tables.some((t) => r.tables.has(t)));
+  }
+
   stats(): AppendsStats {
     return { pending: this.records.length, rows: this.rows, applies: this.applies, rejected: this.rejected };
   }
@@ -215,13 +221,25 @@ export class AppendJournal {
     try {
       await this.applyRecords(batch);
     } catch (error) {
-      if (count === 1 && !this.refused(error)) throw error;
-      for (const record of batch) {
-        try {
-          await this.applyRecords([record]);
-        } catch (alone) {
-          if (!this.refused(alone)) throw alone;
-          await this.setAside(record, alone);
+      // A failure of the database (its disk full, closed) fails the records alone as well.
+      if (count === 1 || !this.refused(error)) throw error;
+      let done = 0;
+      try {
+        for (const record of batch) {
+          try {
+            await this.applyRecords([record]);
+          } catch (alone) {
+            if (!this.refused(alone)) throw alone;
+            await this.setAside(record, alone);
+          }
+          done++;
+        }
+      } finally {
+        // Those DuckDB committed (or that were set aside) before a failure are done: left here,
+        // they would be applied again, and read twice meanwhile.
+        if (done < count && done > 0) {
+          this.options.applied?.(this.drop(done));
+          this.applies++;
         }
       }
     }

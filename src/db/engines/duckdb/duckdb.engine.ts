@@ -3,18 +3,24 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsCapable, AnalyticsEngine } from '../../analytics/analytics.types.ts';
-import { DbError, StoreLockedError } from '../../db.errors.ts';
+import { DbError } from '../../db.errors.ts';
 import type { JournalReport } from '../../db.journal.ts';
-import type { ColumnDef, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
+import type { ColumnDef, DbSession, Engine, StorageCheck, TableDef, TableInfo } from '../../db.types.ts';
 import { DuckAnalytics } from './duckdb.analytics.ts';
 import { AppendJournal, type AppendsStats } from './duckdb.appends.ts';
 import { addColumn, Catalog, createTableSql, dropTableSql, lookupIndexSql } from './duckdb.catalog.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
+import { lockedError, withSafeOptimizers } from './duckdb.config.ts';
 import { DuckConn } from './duckdb.connection.ts';
+import { journalMarker } from './duckdb.journal.open.ts';
+import { JOURNAL_TABLE } from './duckdb.journal.ts';
+import { readAlongside } from './duckdb.overlay.ts';
 import { type DuckContext, DuckSession } from './duckdb.session.ts';
 import { tableBytes } from './duckdb.sizes.ts';
+import { quote } from './duckdb.sql.ts';
+import { StorageGuard, storageErrorOf } from './duckdb.storage.ts';
 import { Mutex, Pool } from './duckdb.sync.ts';
-import { commit, rollback, runTransaction } from './duckdb.transaction.ts';
+import { inTransaction, runTransaction } from './duckdb.transaction.ts';
 
 export interface DuckDbEngineOptions {
   /** ':memory:' or a database file (parent directories are created). */
@@ -68,39 +74,11 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
   try {
     await engine.openJournal(options.journal !== false, options.journalDelayMs, options.journalRecovery);
   } catch (error) {
+    // The journal file stays for the next open (closing cannot apply it either).
     await engine.close().catch(() => undefined);
-    throw error;
+    throw storageErrorOf(error) ?? error;
   }
   return engine;
-}
-
-/**
- * DuckDB's refusal of a file another process holds, as StoreLockedError: the one place that reads
- * DuckDB's wording ("IO Error: Could not set lock on file "…": Conflicting lock is held in
- * /usr/bin/node (PID 123)…"), so that callers never match messages.
- */
-function lockedError(error: unknown, path: string): StoreLockedError | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  if (!/Could not set lock on file|Conflicting lock/i.test(message)) return undefined;
-  const pid = /\(PID (\d+)\)/.exec(message)?.[1];
-  return new StoreLockedError(path, pid !== undefined ? Number(pid) : undefined);
-}
-
-/**
- * Statistics propagation is off. A prepared statement keeps the plan made from the column
- * statistics of the moment it was prepared, and DuckDB 1.5 does not re-plan when the data moves
- * past them: ORDER BY then materialises values squeezed to the old range (a 1e11 read back as 256,
- * a string as its last byte) and filters the old statistics ruled out return nothing. Our
- * connections cache prepared statements, so the plans must not depend on data
- * (test: "prepared statements see data changed after they were prepared").
- */
-function withSafeOptimizers(config: Readonly<Record<string, string>>): Record<string, string> {
-  const disabled = (config.disabled_optimizers ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (!disabled.includes('statistics_propagation')) disabled.push('statistics_propagation');
-  return { ...config, disabled_optimizers: disabled.join(',') };
 }
 
 /**
@@ -129,6 +107,10 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   private journal: AppendJournal | undefined;
   private opened: JournalReport | undefined;
   private readonly watchers: ((tables: ReadonlySet<string>) => void)[] = [];
+  /** Refuses writes while the disk cannot take them (full, read-only, failing); reads go on. */
+  private readonly disk: StorageGuard;
+  /** Undefined in memory: no files, no disk to run out of. */
+  readonly storage: StorageCheck | undefined;
   /** Engine.watchCommits: only with the journal, whose commits lagging reads do not see at once. */
   watchCommits?: (listener: (tables: ReadonlySet<string>) => void) => void;
   private closed = false;
@@ -142,12 +124,17 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     options: DuckDbEngineOptions,
   ) {
     this.readers = new Pool(async () => new DuckConn(await instance.connect()), Math.max(1, readerCount));
-    this.analytics = new DuckAnalytics(instance, this.catalog, () => this.applyJournal());
+    this.analytics = new DuckAnalytics(instance, this.catalog, (conn, tables, fn) =>
+      this.readSeeing(conn, tables, fn),
+    );
+    this.disk = new StorageGuard(path === undefined ? undefined : dirname(path), () => this.probeDisk());
+    this.storage =
+      path === undefined ? undefined : { label: 'DuckDB files', check: async () => this.disk.check() };
     if (path !== undefined) {
       this.checkpointer = new Checkpointer(
         `${path}.wal`,
         options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
-        () => this.writes.run(() => writer.exclusive((conn) => conn.exec('CHECKPOINT'))),
+        () => this.guarded(() => writer.exclusive((conn) => conn.exec('CHECKPOINT'))),
       );
     }
     const autocommit: DuckContext = {
@@ -155,12 +142,13 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
       inTransaction: false,
       read: async (table, fn, lag) => {
         this.checkOpen();
-        if (!lag) await this.applyJournal(table);
-        return this.readers.use(fn);
+        const tables = table === undefined ? undefined : [table];
+        if (lag || (await this.applyJournal(tables))) return this.readers.use(fn);
+        return this.readers.use((conn) => this.alongside(conn, tables, () => fn(conn)));
       },
       write: async (table, atomic, fn) => {
         this.checkOpen();
-        const result = await this.writes.run(async () => {
+        const result = await this.guarded(async () => {
           if (this.journal?.touches(table === undefined ? undefined : [table])) await this.journal.apply();
           return writer.exclusive((conn) => (atomic ? inTransaction(conn, fn) : fn(conn)));
         });
@@ -185,9 +173,11 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
         this.opened = await AppendJournal.inspect(this.writer, path);
       return;
     }
+    // A persistent engine always has the mark: the disk's probe writes it (StorageGuard).
+    if (path !== undefined) await journalMarker(this.writer, true);
     const options = {
       path,
-      exclusive: <T>(fn: () => Promise<T>) => this.writes.run(fn),
+      exclusive: <T>(fn: () => Promise<T>) => this.guarded(fn),
       recover: recovery === 'recover',
       report: (report: JournalReport) => {
         this.opened = report;
@@ -227,15 +217,68 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   }
 
   /**
-   * Makes DuckDB hold every append the journal has committed, before a read of `table` (undefined:
-   * any) that must see them: everything that reads DuckDB outside the writer's queue calls this.
+   * Makes DuckDB hold every append the journal has committed, before a read of `tables`
+   * (undefined: any) that must see them: everything that reads DuckDB outside the writer's queue
+   * calls this. False when DuckDB cannot take them now (the disk refuses writes): the read then
+   * takes them alongside (`alongside`).
    */
-  private async applyJournal(table?: string): Promise<void> {
+  private async applyJournal(tables: readonly string[] | undefined): Promise<boolean> {
     const journal = this.journal;
-    const tables = table === undefined ? undefined : [table];
-    if (!journal?.holds(tables)) return;
-    await this.writes.run(async () => {
-      if (journal.touches(tables)) await journal.apply();
+    if (!journal?.holds(tables)) return true;
+    if (this.disk.refused) return false;
+    try {
+      await this.guarded(async () => {
+        if (journal.touches(tables)) await journal.apply();
+      });
+      return true;
+    } catch (error) {
+      if (this.disk.refused) return false;
+      throw error;
+    }
+  }
+
+  /** `fn` reading on `conn` inside a transaction holding the journal's rows of `tables` (readAlongside). */
+  private alongside<T>(
+    conn: DuckConn,
+    tables: readonly string[] | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const journal = this.journal as AppendJournal;
+    return readAlongside(conn, this.catalog, journal, tables, (hold) => this.writes.run(hold), fn);
+  }
+
+  /** `fn` on `conn` in a read transaction that sees every acknowledged write to `tables` (analytics). */
+  private async readSeeing<T>(conn: DuckConn, tables: readonly string[], fn: () => Promise<T>): Promise<T> {
+    if (!(await this.applyJournal(tables))) return this.alongside(conn, tables, fn);
+    await conn.exec('BEGIN TRANSACTION');
+    try {
+      return await fn();
+    } finally {
+      // Read-only: a rollback ends it as well as a commit, and cannot fail for a conflict.
+      await conn.exec('ROLLBACK').catch(() => undefined);
+    }
+  }
+
+  /**
+   * `fn` holding the engine's writes, refused at once while the disk refuses them; a failure of
+   * the disk in it refuses the writes after it (StorageGuard) and is thrown as DbStorageError.
+   */
+  private async guarded<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.writes.run(async () => {
+        this.disk.check();
+        return fn();
+      });
+    } catch (error) {
+      throw this.disk.failed(error);
+    }
+  }
+
+  /** The disk's probe (StorageGuard): what the journal holds given to DuckDB, or its mark written again. */
+  private probeDisk(): Promise<void> {
+    return this.writes.run(async () => {
+      if (this.journal && this.journal.stats().pending > 0) await this.journal.apply();
+      else if (this.persistent) await this.writer.exclusive((conn) => conn.exec(PROBE_SQL));
     });
   }
 
@@ -270,7 +313,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   /** One transaction, serialised with every write (see duckdb.transaction.ts). */
   async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     this.checkOpen();
-    return this.writes.run(() =>
+    return this.guarded(() =>
       runTransaction(
         {
           writer: this.writer,
@@ -289,7 +332,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   async tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
     this.checkOpen();
     // Behind the writes: the CHECKPOINT moves what is still in the WAL into blocks to count.
-    return this.writes.run(async () => {
+    return this.guarded(async () => {
       await this.journal?.apply();
       return this.writer.exclusive(async (conn) => {
         if (this.persistent) await conn.exec('CHECKPOINT');
@@ -310,6 +353,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
         });
       });
     } finally {
+      this.disk.close();
       // A journal still holding records (the apply failed) is applied at the next open.
       this.journal?.close();
       // Reports under way finish first (their connections hold the database open).
@@ -323,7 +367,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
 
   private async ddl(table: string, fn: (conn: DuckConn) => Promise<void>): Promise<void> {
     this.checkOpen();
-    await this.writes.run(async () => {
+    await this.guarded(async () => {
       // The journal's rows were encoded for the table as it is: they go in before it changes.
       await this.journal?.apply();
       await this.writer.exclusive(async (conn) => {
@@ -346,15 +390,5 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   }
 }
 
-async function inTransaction<T>(conn: DuckConn, fn: (conn: DuckConn) => Promise<T>): Promise<T> {
-  await conn.exec('BEGIN TRANSACTION');
-  let result: T;
-  try {
-    result = await fn(conn);
-  } catch (e) {
-    await rollback(conn);
-    throw e;
-  }
-  await commit(conn);
-  return result;
-}
+/** A write of the smallest kind (a row of the engine's own, unchanged): the disk's probe. */
+const PROBE_SQL = `UPDATE ${quote(JOURNAL_TABLE)} SET lsn = lsn`;

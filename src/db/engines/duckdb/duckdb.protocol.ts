@@ -1,5 +1,6 @@
+import type { StorageFailure } from '../../../common/storage.ts';
 import type { EngineExport, EngineQuery, ExportFormat } from '../../analytics/analytics.types.ts';
-import { DbError, type DbErrorCode, StoreLockedError } from '../../db.errors.ts';
+import { DbError, type DbErrorCode, DbStorageError, StoreLockedError } from '../../db.errors.ts';
 import type { JournalReport } from '../../db.journal.ts';
 import type { ColumnDef, DbSession, Predicate, Row, SelectOptions, TableDef } from '../../db.types.ts';
 import type { DuckDbEngineOptions } from './duckdb.engine.ts';
@@ -28,6 +29,8 @@ export type EngineCall =
   | { call: 'ensureLookups'; table: string; columns: readonly string[] }
   | { call: 'dropTable'; name: string }
   | { call: 'tableBytes'; tables: readonly string[] }
+  /** Engine.storage.check: resolves while the engine takes writes. */
+  | { call: 'storage' }
   | { call: 'close' };
 
 /** A call of the engine's analytics (duckdb.analytics.ts), run on the thread like the rest. */
@@ -72,6 +75,8 @@ export interface WireError {
   name?: string;
   /** Set for a StoreLockedError (the thread could not open the file). */
   locked?: { location: string; holderPid?: number };
+  /** Set for a DbStorageError (the disk refused a write). */
+  storage?: { failure: StorageFailure; backend: string; detail: string };
 }
 
 export function toWire(error: unknown): WireError {
@@ -82,6 +87,10 @@ export function toWire(error: unknown): WireError {
       locked: { location: error.location, holderPid: error.holderPid },
     };
   }
+  if (error instanceof DbStorageError) {
+    const { failure, backend, detail } = error;
+    return { message: error.message, code: error.code, storage: { failure, backend, detail } };
+  }
   if (error instanceof DbError) return { message: error.message, code: error.code };
   if (error instanceof Error) return { message: error.message, name: error.name };
   return { message: String(error) };
@@ -89,6 +98,8 @@ export function toWire(error: unknown): WireError {
 
 export function fromWire(wire: WireError): Error {
   if (wire.locked !== undefined) return new StoreLockedError(wire.locked.location, wire.locked.holderPid);
+  if (wire.storage !== undefined)
+    return new DbStorageError(wire.storage.failure, wire.storage.backend, wire.storage.detail);
   if (wire.code !== undefined) return new DbError(wire.code, wire.message);
   const error = new Error(wire.message);
   if (wire.name !== undefined) error.name = wire.name;

@@ -161,6 +161,8 @@ function engineCall(engine: Engine, request: EngineCall): Promise<unknown> {
       return engine.dropTable(request.name);
     case 'tableBytes':
       return engine.tableBytes?.(request.tables) ?? Promise.resolve(undefined);
+    case 'storage':
+      return engine.storage?.check() ?? Promise.resolve();
     case 'close':
       return engine.close();
   }

@@ -16,6 +16,7 @@ import type {
   Predicate,
   Row,
   SelectOptions,
+  StorageCheck,
   TableDef,
   TableInfo,
 } from '../../db.types.ts';
@@ -71,7 +72,7 @@ export async function createThreadedDuckDbEngine(
     void worker.terminate();
     throw error;
   }
-  return new ThreadedDuckDbEngine(worker, journal);
+  return new ThreadedDuckDbEngine(worker, journal, options.path === ':memory:');
 }
 
 interface Pending {
@@ -114,7 +115,16 @@ class ThreadedDuckDbEngine implements Engine, AnalyticsCapable {
     private readonly worker: Worker,
     /** What the thread's engine found in its journal when it opened. */
     private readonly journal: JournalReport | undefined,
+    inMemory: boolean,
   ) {
+    this.storage = inMemory
+      ? undefined
+      : {
+          label: 'DuckDB files',
+          check: async () => {
+            await this.call({ call: 'storage' });
+          },
+        };
     worker.on('message', (reply: Reply) => this.onReply(reply));
     worker.on('error', (error) => this.onLost(error));
     worker.on('exit', (code) =>
@@ -129,6 +139,9 @@ class ThreadedDuckDbEngine implements Engine, AnalyticsCapable {
   journalReport(): JournalReport | undefined {
     return this.journal;
   }
+
+  /** The thread's engine's (Engine.storage); undefined in memory. */
+  readonly storage: StorageCheck | undefined;
 
   async listTables(): Promise<string[]> {
     return (await this.call({ call: 'listTables' })) as string[];

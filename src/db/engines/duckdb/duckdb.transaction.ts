@@ -176,3 +176,17 @@ export async function rollback(conn: DuckConn): Promise<void> {
     // Nothing left to roll back (DuckDB already aborted the transaction).
   }
 }
+
+/** Runs `fn` on `conn` in a transaction of its own: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(conn: DuckConn, fn: (conn: DuckConn) => Promise<T>): Promise<T> {
+  await conn.exec('BEGIN TRANSACTION');
+  let result: T;
+  try {
+    result = await fn(conn);
+  } catch (e) {
+    await rollback(conn);
+    throw e;
+  }
+  await commit(conn);
+  return result;
+}
