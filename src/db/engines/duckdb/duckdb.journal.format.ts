@@ -119,22 +119,28 @@ export function dataBlocks(length: number): number {
 export function frameRecord(record: JournalRecord): Buffer {
   const { payload, lsn } = record;
   const data = dataBlocks(payload.length);
-  // Zeroed: the last data block's tail and the parity block's XOR start from zeros.
-  const frame = Buffer.alloc((data + 1) * BLOCK);
+  // A buffer of its own, aligned: the parity is XORed four bytes at a time over one view of the
+  // whole frame. Every byte is written below but the last data block's tail and the parity's
+  // data, which start as zeros.
+  const frame = Buffer.allocUnsafeSlow((data + 1) * BLOCK);
+  frame.fill(0, HEADER + (data - 1) * BLOCK + (payload.length - (data - 1) * BLOCK_DATA));
+  const words = new Int32Array(frame.buffer, frame.byteOffset, frame.length >> 2);
+  const parity = (data * BLOCK + HEADER) >> 2;
+  const span = BLOCK_DATA >> 2;
+  for (let i = 0; i < data; i++) {
+    payload.copy(frame, i * BLOCK + HEADER, i * BLOCK_DATA, Math.min(payload.length, (i + 1) * BLOCK_DATA));
+    const from = (i * BLOCK + HEADER) >> 2;
+    for (let w = 0; w < span; w++) words[parity + w] = (words[parity + w] as number) ^ (words[from + w] as number);
+  }
   const payloadCrc = crc32(payload);
-  const parity = frame.subarray(data * BLOCK + HEADER, (data + 1) * BLOCK);
   for (let i = 0; i <= data; i++) {
-    const block = frame.subarray(i * BLOCK, (i + 1) * BLOCK);
-    if (i < data) {
-      payload.copy(block, HEADER, i * BLOCK_DATA, Math.min(payload.length, (i + 1) * BLOCK_DATA));
-      xorInto(parity, block.subarray(HEADER));
-    }
-    block.writeUInt32LE(MAGIC, 0);
-    block.writeBigUInt64LE(lsn, 8);
-    block.writeUInt32LE(payload.length, 16);
-    block.writeUInt32LE(payloadCrc, 20);
-    block.writeUInt32LE(i, 24);
-    block.writeUInt32LE(crc32(block.subarray(8)), 4);
+    const at = i * BLOCK;
+    frame.writeUInt32LE(MAGIC, at);
+    frame.writeBigUInt64LE(lsn, at + 8);
+    frame.writeUInt32LE(payload.length, at + 16);
+    frame.writeUInt32LE(payloadCrc, at + 20);
+    frame.writeUInt32LE(i, at + 24);
+    frame.writeUInt32LE(crc32(frame.subarray(at + 8, at + BLOCK)), at + 4);
   }
   return frame;
 }
