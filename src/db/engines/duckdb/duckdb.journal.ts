@@ -1,6 +1,6 @@
 import { closeSync, fdatasyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { DbError } from '../../db.errors.ts';
+import { DbStorageError } from '../../db.errors.ts';
 import { BLOCK } from './duckdb.journal.format.ts';
 import { type JournalScan, scanJournal } from './duckdb.journal.scan.ts';
 
@@ -102,8 +102,10 @@ export class JournalFile {
         if (at + data.length > length) ftruncateSync(this.fd, length);
         fdatasyncSync(this.fd);
       } catch {
-        this.broken = new DbError(
-          'unavailable',
+        // A disk that fails (503 to the API, /ready says why) until the process restarts.
+        this.broken = new DbStorageError(
+          'io',
+          'DuckDB',
           `the append journal could not be written nor restored (${(error as Error).message}): restart the server`,
         );
       }
