@@ -130,7 +130,8 @@ export function frameRecord(record: JournalRecord): Buffer {
   for (let i = 0; i < data; i++) {
     payload.copy(frame, i * BLOCK + HEADER, i * BLOCK_DATA, Math.min(payload.length, (i + 1) * BLOCK_DATA));
     const from = (i * BLOCK + HEADER) >> 2;
-    for (let w = 0; w < span; w++) words[parity + w] = (words[parity + w] as number) ^ (words[from + w] as number);
+    for (let w = 0; w < span; w++)
+      words[parity + w] = (words[parity + w] as number) ^ (words[from + w] as number);
   }
   const payloadCrc = crc32(payload);
   for (let i = 0; i <= data; i++) {
