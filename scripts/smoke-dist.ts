@@ -50,21 +50,28 @@ function log(message: string): void {
   process.stdout.write(`smoke-dist: ${message}\n`);
 }
 
-/** Every file of dist/ is JavaScript that loads no TypeScript and no tsx. */
+/**
+ * Every file of dist/ is JavaScript that loads no TypeScript and no tsx, or a JSON module one of
+ * them imports (the OpenAPI examples, src/http/openapi.examples.json), which must parse.
+ */
 function checkDist(): void {
   assert.ok(existsSync(join(DIST, 'src/main.js')), 'dist/src/main.js is missing: run `npm run build` first');
   const files = readdirSync(DIST, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
   for (const file of files) {
     const path = join(file.parentPath, file.name);
-    assert.ok(path.endsWith('.js'), `dist holds a file that is not JavaScript: ${path}`);
     const text = readFileSync(path, 'utf8');
+    if (path.endsWith('.json')) {
+      assert.doesNotThrow(() => JSON.parse(text), `${path} is not JSON`);
+      continue;
+    }
+    assert.ok(path.endsWith('.js'), `dist holds a file that is neither JavaScript nor JSON: ${path}`);
     assert.doesNotMatch(
       text,
       /from '[^']*\.ts'|import\('[^']*\.ts'\)|'tsx(\/[^']*)?'/,
       `${path} loads TypeScript`,
     );
   }
-  log(`dist/: ${files.length} JavaScript files, none loading TypeScript or tsx`);
+  log(`dist/: ${files.length} JavaScript and JSON files, none loading TypeScript or tsx`);
 }
 
 /** The environment without NODE_OPTIONS (which could --import tsx) or the caller's TAMS_* settings. */
