@@ -1,6 +1,6 @@
-import { afterEach } from 'vitest';
 import type { Engine, Row, TableDef } from '../db.types.ts';
 import { TableManager } from '../manager.ts';
+import { afterEach } from './contract.harness.ts';
 
 /** Opens an engine on the storage named `store`; the same name reopens the same data when persistent. */
 export type EngineFactory = (store: string) => Promise<Engine>;

@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
 import type { Predicate, Row, TableDef } from '../db.types.ts';
 import type { TableManager } from '../manager.ts';
 import { and, col, matchesPredicate, or, where } from '../predicate.ts';
 import { type ContractContext, ids, sortedIds, THING_ROWS, THINGS } from './contract.fixture.ts';
+import { beforeEach, describe, expect, it } from './contract.harness.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 

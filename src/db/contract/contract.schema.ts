@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import { DbError } from '../db.errors.ts';
 import type { TableDef } from '../db.types.ts';
 import { TableManager } from '../manager.ts';
 import { col, where } from '../predicate.ts';
 import { type ContractContext, THING_ROWS, THINGS } from './contract.fixture.ts';
+import { describe, expect, it } from './contract.harness.ts';
 
 const V1: TableDef = {
   name: 'evolving',

@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
 import type { DbSession, Row, TableDef } from '../db.types.ts';
 import type { TableManager } from '../manager.ts';
 import { col, where } from '../predicate.ts';
 import { type ContractContext, sortedIds, THING_ROWS, THINGS } from './contract.fixture.ts';
+import { beforeEach, describe, expect, it } from './contract.harness.ts';
 
 const COUNTERS: TableDef = {
   name: 'counters',

@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
 import type { JsonValue, Row, TableDef } from '../db.types.ts';
 import type { TableManager } from '../manager.ts';
 import { col, or, where } from '../predicate.ts';
 import { type ContractContext, sortedIds, THING_ROWS, THINGS } from './contract.fixture.ts';
+import { beforeEach, describe, expect, it } from './contract.harness.ts';
 
 const WIDE: TableDef = {
   name: 'wide',

@@ -8,7 +8,7 @@
  * - Two transactions inserting into one table both commit (no unique keys, no table locks).
  * - Two transactions changing different rows of one table both commit.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '../../contract/contract.harness.ts';
 import { DbConflictError } from '../../db.errors.ts';
 import type { DbSession, Engine, TableDef } from '../../db.types.ts';
 import { TableManager } from '../../manager.ts';
