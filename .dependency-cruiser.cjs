@@ -48,12 +48,14 @@ module.exports = {
       severity: 'error',
       comment:
         'Nothing above db/ knows which engine is underneath: engines are built by the engine factory ' +
-        '(src/db/engine.factory.ts or src/db/engines/index.ts) and by tests and benchmarks.',
+        '(src/db/engine.factory.ts or src/db/engines/index.ts), by tests and benchmarks, and by the ' +
+        "VAST field kit (mgmt/vast/, `tams-mgmt vast check`), which tests that engine's wire itself.",
       from: {
         pathNot: [
           '^src/db/engines/',
           '^src/db/engine[.]factory[.]ts$',
           '^src/db/engines/index[.]ts$',
+          '^mgmt/vast/',
           ...TESTS,
         ],
       },

@@ -70,6 +70,15 @@ Analytics (the reports of /analytics; --json prints the API's documents):
                                          again where bytes were missing, --prune drops sizes of
                                          objects that are gone.
 
+VAST DataBase (the field kit, README "Running on VAST"):
+  vast check [--out <dir>] [--label <name>] [--idle-seconds N] [--tx-cap N] [--json]
+                                         With the server's TAMS_VAST_* settings: the engine
+                                         contract, the conflict rules and the probes of what the
+                                         engine assumes of VAST, in scratch schemas it drops;
+                                         golden answers and a summary for a bug report in <dir>
+                                         (default vast-check-<time>). Exit status 1 when a check
+                                         failed.
+
 Users (HTTP Basic) and API tokens:
   user add <name> --scopes read,write [--password-stdin] [--json]
   user passwd <name> [--password-stdin] [--json]

@@ -34,6 +34,10 @@ export const OPTIONS = {
   'per-flow': { type: 'boolean' },
   missing: { type: 'boolean' },
   prune: { type: 'boolean' },
+  // vast check (mgmt/vast/): the field kit's options.
+  label: { type: 'string' },
+  'idle-seconds': { type: 'string' },
+  'tx-cap': { type: 'string' },
   /** Every command: the data directory instead of TAMS_DATA_DIR. */
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },

@@ -20,6 +20,7 @@ import { orphansCommand } from './mgmt.orphans.ts';
 import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
 import { tablesCommand } from './mgmt.tables.ts';
 import { verifyCommand } from './mgmt.verify.ts';
+import { VAST_COMMANDS } from './vast/vast.command.ts';
 
 /** Every command of tams-mgmt (a new one: an entry here and a line in USAGE, mgmt.cli.ts). */
 export const COMMANDS: readonly Command[] = [
@@ -149,4 +150,5 @@ export const COMMANDS: readonly Command[] = [
     run: analyticsSizesCommand,
   },
   ...AUTH_COMMANDS,
+  ...VAST_COMMANDS,
 ];

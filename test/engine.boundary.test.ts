@@ -43,14 +43,15 @@ describe('the engine boundary', () => {
   it('the management commands go through the store and services, not the table manager or its tables', () => {
     const below = [
       // db/ is the store's business; its typed errors are for everyone.
-      /from '\.\.\/src\/db\/(?!db\.errors\.ts')/,
+      /from '(\.\.\/)+src\/db\/(?!db\.errors\.ts')/,
       /from '\.\.\/src\/store\/tables\.ts'/,
       /new \w+Repo\(/,
       /runtime\.db\b|\{ db \}/,
     ];
     for (const pattern of below)
       expect(
-        offenders(['mgmt'], pattern, () => false),
+        // The VAST field kit (`vast check`) tests the engine and its wire themselves, beneath the store.
+        offenders(['mgmt'], pattern, (path) => path.startsWith('mgmt/vast/')),
         String(pattern),
       ).toEqual([]);
   });

@@ -1,5 +1,5 @@
-import { describe } from 'vitest';
 import { type ContractOptions, contractContext, type EngineFactory } from './contract/contract.fixture.ts';
+import { describe } from './contract/contract.harness.ts';
 import { queryContract } from './contract/contract.query.ts';
 import { schemaContract } from './contract/contract.schema.ts';
 import { transactionContract } from './contract/contract.tx.ts';

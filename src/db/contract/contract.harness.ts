@@ -1,12 +1,13 @@
 /**
  * Where the contract suites (contract.*.ts, and vast.conflicts.contract.ts) get describe, it,
  * expect and their hooks: from vitest under `vitest run`, or from another runner that installed
- * its own under CONTRACT_HARNESS on globalThis before importing any suite. `tams-mgmt vast check`
- * (mgmt/vast/) is that other runner: it runs the same suites against a real cluster from the CLI,
- * where vitest is not installed (the image ships without dev dependencies), so vitest is only
- * loaded when nothing else was installed.
+ * its own on globalThis under CONTRACT_HARNESS (contract.harness.key.ts) before importing any
+ * suite. `tams-mgmt vast check` (mgmt/vast/) is that other runner: it runs the same suites
+ * against a real cluster from the CLI, where vitest is not installed (the image ships without dev
+ * dependencies), so vitest is only loaded when nothing else was installed.
  */
 import type * as Vitest from 'vitest';
+import { CONTRACT_HARNESS } from './contract.harness.key.ts';
 
 /** What the suites use of vitest's API (a runner installing its own must provide all of it). */
 export interface ContractHarness {
@@ -17,9 +18,6 @@ export interface ContractHarness {
   readonly afterEach: typeof Vitest.afterEach;
   readonly afterAll: typeof Vitest.afterAll;
 }
-
-/** The globalThis key another runner installs its harness under. */
-export const CONTRACT_HARNESS = Symbol.for('tams-server.contract-harness');
 
 const installed = (globalThis as { [CONTRACT_HARNESS]?: ContractHarness })[CONTRACT_HARNESS];
 const harness: ContractHarness = installed ?? (await import('vitest'));

@@ -1,0 +1,63 @@
+/**
+ * What the field kit's probes share: how an answer or a refusal is told in one line (status,
+ * VAST's code and message, as the cluster sent them), the facts gathered for the summary, and a
+ * probe's failure.
+ */
+import { DbError } from '../../src/db/db.errors.ts';
+import { VastHttpError, VastUnavailableError } from '../../src/db/engines/vast/transport/transport.errors.ts';
+import { errorLine } from './vast.runner.ts';
+
+/** What the probes learn that the summary's header shows. */
+export interface Facts {
+  /** The `Server` header, e.g. `vast 5.3.0.0`. */
+  server?: string;
+  version?: string;
+}
+
+/** Options of `vast check` the probes read. */
+export interface ProbeOptions {
+  /** How long the idle-transaction probe waits (0: not run). */
+  readonly idleSeconds: number;
+  /** How many transactions the cap probe opens at once at most (0: not run). */
+  readonly txCap: number;
+}
+
+/** A refusal as the cluster worded it: `409 TabularConflict: ...`, or the error's own line. */
+export function refusal(error: unknown): string {
+  let e: unknown = error;
+  // A 503 the transport gave up on arrives wrapped; a conflict as the engine's error with the text.
+  if (e instanceof VastUnavailableError && e.cause instanceof VastHttpError) e = e.cause;
+  if (e instanceof VastHttpError)
+    return `${e.status} ${e.code || '(no code)'}${e.vastMessage ? `: ${e.vastMessage}` : ''}`;
+  if (e instanceof DbError) return `${e.code}: ${e.message}`;
+  return errorLine(e);
+}
+
+/** The status of a refusal, when the cluster gave one. */
+export function statusOf(error: unknown): number | undefined {
+  const e =
+    error instanceof VastUnavailableError && error.cause instanceof VastHttpError ? error.cause : error;
+  if (e instanceof VastHttpError) return e.status;
+  const m = error instanceof Error ? /: (\d{3}) /.exec(error.message) : null;
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+export type Outcome<T> = { ok: true; value: T; text: string } | { ok: false; error: unknown; text: string };
+
+/** Runs `p` and tells how it ended: `200` (or what `describe` says of the value), or the refusal. */
+export async function outcome<T>(
+  p: Promise<T>,
+  describe: (value: T) => string = () => '200',
+): Promise<Outcome<T>> {
+  try {
+    const value = await p;
+    return { ok: true, value, text: describe(value) };
+  } catch (error) {
+    return { ok: false, error, text: refusal(error) };
+  }
+}
+
+/** A probe that saw what the engine does not expect. */
+export class ProbeFailure extends Error {
+  override readonly name = 'ProbeFailure';
+}
