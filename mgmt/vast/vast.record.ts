@@ -18,6 +18,8 @@ import { decodeQueryRequest } from '../../src/db/engines/vast/wire/wire.query.ts
 
 /** Larger answers are timed but not kept (a golden file stays readable). */
 const CAP = 64 * 1024;
+/** Bytes of an answer that count towards keeping it rather than another (rank). */
+const RANKED_BYTES = 4096;
 /** Error bodies kept per status (one per VAST code: a 409 may say "exists" or "conflict"). */
 const PER_STATUS = 4;
 
@@ -74,7 +76,8 @@ const tabular = (headers: Readonly<Record<string, string>> | undefined) =>
 
 /**
  * Which of two answers of one operation is kept: for QueryData the one with the most columns
- * projected (the widest reading), otherwise, and on a tie, the larger body.
+ * projected (the widest reading), otherwise, and on a tie, the larger body up to a few KiB (a
+ * listing with names, an insert's row ids; not the largest of them, which would only be longer).
  */
 function rank(x: Pick<Exchange, 'operation' | 'requestBody' | 'responseBody'>): number {
   let columns = 0;
@@ -85,7 +88,8 @@ function rank(x: Pick<Exchange, 'operation' | 'requestBody' | 'responseBody'>): 
       columns = 0;
     }
   }
-  return columns * CAP * 2 + x.responseBody.byteLength;
+  const bytes = x.responseBody.byteLength;
+  return columns * CAP + (bytes <= RANKED_BYTES ? bytes : RANKED_BYTES - bytes / CAP);
 }
 
 export class Recorder {
