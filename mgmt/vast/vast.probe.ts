@@ -22,22 +22,31 @@ export interface ProbeOptions {
   readonly txCap: number;
 }
 
+/** The cluster's own refusal inside `error` (the transport wraps a 503, the engine may wrap a 409). */
+function httpCause(error: unknown): VastHttpError | undefined {
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth++) {
+    if (e instanceof VastHttpError) return e;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return undefined;
+}
+
 /** A refusal as the cluster worded it: `409 TabularConflict: ...`, or the error's own line. */
 export function refusal(error: unknown): string {
-  let e: unknown = error;
-  // A 503 the transport gave up on arrives wrapped; a conflict as the engine's error with the text.
-  if (e instanceof VastUnavailableError && e.cause instanceof VastHttpError) e = e.cause;
+  const e =
+    error instanceof VastUnavailableError || !(error instanceof DbError)
+      ? (httpCause(error) ?? error)
+      : error;
   if (e instanceof VastHttpError)
     return `${e.status} ${e.code || '(no code)'}${e.vastMessage ? `: ${e.vastMessage}` : ''}`;
   if (e instanceof DbError) return `${e.code}: ${e.message}`;
   return errorLine(e);
 }
 
-/** The status of a refusal, when the cluster gave one. */
+/** The status of a refusal, when the cluster gave one (read from the engine's message otherwise). */
 export function statusOf(error: unknown): number | undefined {
-  const e =
-    error instanceof VastUnavailableError && error.cause instanceof VastHttpError ? error.cause : error;
-  if (e instanceof VastHttpError) return e.status;
+  const e = httpCause(error);
+  if (e !== undefined) return e.status;
   const m = error instanceof Error ? /: (\d{3}) /.exec(error.message) : null;
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }

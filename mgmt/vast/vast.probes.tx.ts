@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableDef } from '../../src/db/db.types.ts';
 import { TableManager } from '../../src/db/manager.ts';
 import { col, where } from '../../src/db/predicate.ts';
-import { type Facts, outcome, ProbeFailure, type ProbeOptions } from './vast.probe.ts';
+import { type Facts, outcome, ProbeFailure, type ProbeOptions, statusOf } from './vast.probe.ts';
 import type { CheckContext, KitRunner } from './vast.runner.ts';
 import type { Scratch } from './vast.scratch.ts';
 
@@ -96,7 +96,7 @@ async function firstCommitterWins(scratch: Scratch, ctx: CheckContext): Promise<
     ctx.note(`row x afterwards: ${final}`);
     if (!first.ok || second.ok || !bReachedCommit || final !== 1n)
       throw new ProbeFailure('expected A committed, B refused at its commit, x = 1');
-    if (!/\b409\b/.test(second.text))
+    if (statusOf(second.ok ? undefined : second.error) !== 409)
       throw new ProbeFailure(`B's commit was refused, but not with a 409: ${second.text}`);
   } finally {
     await Promise.all([a.close(), b.close()]);
