@@ -6,7 +6,7 @@
 # repository: their source, at the pinned commit, comes from a git repository holding it, named by
 # VAST_CONNECTORS_GIT (a clone, or its .git directory) or found at ../shared/vast/vast-db-connectors;
 # their dependencies and Maven's plugins come from Maven Central. The build (about 2 minutes the
-# first time, ~150 MB of Maven repository) is cached per commit in ~/.cache/tams-server/ and
+# first time, ~210 MB with its Maven repository) is cached per commit in ~/.cache/tams-server/ and
 # linked at .tools/vast-java-mock; later runs only link it.
 #
 # Exit status: 0 built (or cached), 3 when no source at the pinned commit is available (the tests
