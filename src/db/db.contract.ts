@@ -1,3 +1,4 @@
+import { cellContract } from './contract/contract.cells.ts';
 import { type ContractOptions, contractContext, type EngineFactory } from './contract/contract.fixture.ts';
 import { describe } from './contract/contract.harness.ts';
 import { queryContract } from './contract/contract.query.ts';
@@ -23,5 +24,6 @@ export function describeEngineContract(
     queryContract(ctx);
     writeContract(ctx);
     transactionContract(ctx);
+    cellContract(ctx);
   });
 }

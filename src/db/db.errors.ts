@@ -53,6 +53,20 @@ export class DbTooLargeError extends DbError {
 }
 
 /**
+ * A value larger than one cell holds (CELL_MAX_BYTES, common/cells.ts; VAST DataBase's cell
+ * limit, kept by every engine alike). Raised before anything is written: the value is refused
+ * whole, never cut short. The caller's input is too large: the HTTP layer answers 400.
+ */
+export class DbCellTooLargeError extends DbError {
+  readonly statusCode = 400;
+
+  constructor(message: string) {
+    super('invalid_value', message);
+    this.name = 'DbCellTooLargeError';
+  }
+}
+
+/**
  * The database is held by another process, so it was not opened: an embedded DuckDB file admits
  * one process at a time. Engines raise it (only they know their driver's words for it); the
  * server and the management CLI tell the operator in one line.

@@ -1,4 +1,5 @@
-import { DbError } from './db.errors.ts';
+import { textFits, tooLargeForCell, utf8Bytes } from '../common/cells.ts';
+import { DbCellTooLargeError, DbError } from './db.errors.ts';
 import type { ColumnDef, Value } from './db.types.ts';
 
 /**
@@ -78,13 +79,24 @@ function toJsonText(column: ColumnDef, v: unknown, where: string): string {
   return text;
 }
 
-/** Converts a caller value for a write (insert/update): null allowed unless the column is non-nullable. */
+/**
+ * Converts a caller value for a write (insert/update): null allowed unless the column is
+ * non-nullable; text (json as its text) no larger than one cell holds, on every engine alike
+ * (CELL_MAX_BYTES). The areas refuse their fields before this, naming them for the client; this
+ * is the rule for every value they do not check.
+ */
 export function toEngineValue(column: ColumnDef, v: unknown, where: string): EngineValue {
   if (v === null || v === undefined) {
     if (column.nullable === false) reject(column, where, v, 'column is not nullable');
     return null;
   }
-  return toEngineScalar(column, v, where);
+  const value = toEngineScalar(column, v, where);
+  if (typeof value === 'string' && !textFits(value)) {
+    throw new DbCellTooLargeError(
+      `${where}: column "${column.name}": ${tooLargeForCell('the value', utf8Bytes(value))}`,
+    );
+  }
+  return value;
 }
 
 /** Parses a json column's text as read from an engine. */

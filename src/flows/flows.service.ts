@@ -1,3 +1,4 @@
+import { checkDocument } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
@@ -87,6 +88,7 @@ export class FlowsService {
         timerange: existing?.timerange ?? TimeRange.EMPTY,
       };
       checkIntegers(flow);
+      checkFits(flow);
       // Two replicas creating this Flow at once: only one commits; the other, run again, updates it.
       if (!existing) await store.guards.claim([`flow:${id}`]);
       await this.checkCollection(store, id, flow.flow_collection);
@@ -147,6 +149,7 @@ export class FlowsService {
       flow.metadata_version = this.deps.ids.uuid();
       if (actor !== undefined) flow.updated_by = actor;
       checkIntegers(flow);
+      checkFits(flow);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
       if (flow.flow_collection !== before) await this.checkCollection(store, id, flow.flow_collection);
       await store.flows.save(flow, false);
@@ -285,6 +288,16 @@ function checkIntegers(flow: FlowRecord): void {
       );
     }
   }
+}
+
+/**
+ * A Flow is stored whole in one value, its flows/created or flows/updated event, so its document
+ * as a whole must fit in one cell (CELL_MAX_BYTES): on any engine, checked before anything is
+ * written, naming what to shorten. Each of its stored columns (label, a tag, essence_parameters,
+ * the open properties together) is part of the document, so fits too.
+ */
+function checkFits(flow: FlowRecord): void {
+  checkDocument('a Flow', flowDocument(flow), 'its flows/created and flows/updated events');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { checkDocument } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { NotFoundError } from '../common/errors.ts';
 import { EventLog } from '../events/events.log.ts';
@@ -49,6 +50,8 @@ export class SourcesService {
       change(source);
       source.updated = this.deps.clock.now();
       if (actor !== undefined) source.updated_by = actor;
+      // Stored whole in its sources/updated event: the document must fit in one cell (as a Flow's).
+      checkDocument('a Source', sourceDocument(source), 'its sources/updated event');
       await store.sources.saveRow(source);
       if (JSON.stringify(source.tags) !== before) await store.sources.tags.replaceAll(id, source.tags);
       const events = new EventLog(store, source.updated);
