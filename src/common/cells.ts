@@ -10,8 +10,8 @@ import { BadRequestError } from './errors.ts';
 export const CELL_MAX_BYTES = 126_000;
 
 /**
- * Room kept in a document that is stored whole inside another value (a Flow inside its
- * flows/updated event: `{"flow": …}`).
+ * Room kept by default in a document that is stored whole inside another value (a Flow inside
+ * its flows/updated event: `{"flow": …}`).
  */
 const WRAPPER_BYTES = 64;
 
@@ -27,6 +27,22 @@ export function textFits(text: string): boolean {
   return text.length * 3 <= CELL_MAX_BYTES || utf8Bytes(text) <= CELL_MAX_BYTES;
 }
 
+/**
+ * The longest start of `text` that fits in one stored value, never cut between the halves of a
+ * surrogate pair: for text the server derives (a search document's words), never for what a
+ * client sent, which is refused whole instead.
+ */
+export function startThatFits(text: string): string {
+  if (textFits(text)) return text;
+  // At least one byte per UTF-16 unit: the answer is no longer than CELL_MAX_BYTES units.
+  let end = Math.min(text.length, CELL_MAX_BYTES);
+  while (utf8Bytes(text.slice(0, end)) > CELL_MAX_BYTES) {
+    end -= Math.max(1, Math.floor((utf8Bytes(text.slice(0, end)) - CELL_MAX_BYTES) / 3));
+  }
+  const high = text.charCodeAt(end - 1);
+  return text.slice(0, high >= 0xd800 && high <= 0xdbff ? end - 1 : end);
+}
+
 /** Bytes of `value` as JSON text (what a json column stores); 0 for undefined. */
 export function jsonBytes(value: unknown): number {
   const text = JSON.stringify(value);
@@ -39,12 +55,13 @@ export function tooLargeForCell(what: string, bytes: number): string {
 }
 
 /**
- * Refuses (400, naming `field`) a value stored in one cell: text as it is, anything else as its
- * JSON text. Undefined and null are always accepted.
+ * Refuses (400, naming `field`) a value stored in one cell: text as it is (unless `asJson`: a
+ * json column keeps a string as its JSON text), anything else as its JSON text. Undefined and
+ * null are always accepted.
  */
-export function checkCell(field: string, value: unknown): void {
+export function checkCell(field: string, value: unknown, asJson = false): void {
   if (value === undefined || value === null) return;
-  if (typeof value === 'string') {
+  if (typeof value === 'string' && !asJson) {
     if (!textFits(value)) throw new BadRequestError(tooLargeForCell(field, utf8Bytes(value)));
     return;
   }
@@ -63,12 +80,13 @@ function members(value: object): [string, number][] {
 
 /**
  * Refuses (400) a document that is stored whole in one value: `what` names it ("a Flow"),
- * `where` the value holding it ("its flows/updated event"). When one member alone cannot fit,
+ * `where` the value holding it ("its flows/updated event"), `reserve` the bytes that value adds
+ * to it. When one member alone cannot fit,
  * the refusal names that member (`tags.genre`), else the largest members, so the client knows
  * what to shorten.
  */
-export function checkDocument(what: string, doc: object, where: string): void {
-  const limit = CELL_MAX_BYTES - WRAPPER_BYTES;
+export function checkDocument(what: string, doc: object, where: string, reserve = WRAPPER_BYTES): void {
+  const limit = CELL_MAX_BYTES - reserve;
   const bytes = jsonBytes(doc);
   if (bytes <= limit) return;
   const whole = `${what} is stored whole in one value (${where}), which holds at most ${grouped(limit)} bytes of it`;

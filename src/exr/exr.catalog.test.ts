@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CELL_MAX_BYTES } from '../common/cells.ts';
+import { attr, concat, partAttributes, singlePart, u32 } from './exr.build.testkit.ts';
 import { catalogue, failureRecord, splitChannel } from './exr.catalog.ts';
 import { fileId, headerHash, normalizePath } from './exr.identity.ts';
 import { parseExrBytes } from './exr.parse.ts';
@@ -54,5 +56,38 @@ describe.skipIf(gate.skip)(`a header as catalogue rows${gate.note}`, () => {
     expect(splitChannel('a.b.R')).toEqual({ layer_name: 'a.b', component_name: 'R' });
     expect(splitChannel('Z')).toEqual({ layer_name: '', component_name: 'Z' });
     expect(splitChannel('.hidden')).toEqual({ layer_name: '', component_name: '.hidden' });
+  });
+});
+
+describe('an attribute value larger than one cell', () => {
+  it('is kept as a note of its length, text and JSON alike, never cut short', () => {
+    // 65,000 two-byte characters: within the note's 65,536 characters, 130,000 bytes.
+    const long = 'é'.repeat(65_000);
+    const short = 'é'.repeat(1000);
+    const string = (s: string) => concat(u32(Buffer.byteLength(s)), Buffer.from(s, 'utf8'));
+    const bytes = singlePart(
+      partAttributes({
+        extra: [
+          attr('comments', 'string', Buffer.from(long, 'utf8')),
+          attr('owner', 'string', Buffer.from(short, 'utf8')),
+          attr('notes', 'stringvector', concat(string(long), string('x'))),
+        ],
+      }),
+    );
+    const header = parseExrBytes(bytes);
+    const identity = { kind: 'path' as const, path: 'long.exr' };
+    const rows = catalogue(header, { identity, headerHash: headerHash(bytes), now: NOW });
+    const byName = new Map(rows.attributes.map((a) => [a.attr_name, a]));
+    for (const name of ['comments', 'notes']) {
+      const a = byName.get(name);
+      expect(a?.value_text).toBeUndefined();
+      expect(JSON.parse(a?.value_json ?? '')).toMatchObject({ truncated: true });
+    }
+    expect(byName.get('owner')).toMatchObject({ value_text: short, value_json: JSON.stringify(short) });
+    for (const a of rows.attributes) {
+      for (const v of [a.value_text, a.value_json]) {
+        if (v !== undefined) expect(Buffer.byteLength(v)).toBeLessThanOrEqual(CELL_MAX_BYTES);
+      }
+    }
   });
 });

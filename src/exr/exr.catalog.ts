@@ -1,3 +1,4 @@
+import { utf8Bytes } from '../common/cells.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type {
   ExrAttributeRecord,
@@ -24,7 +25,10 @@ export interface CatalogContext {
   now: string;
 }
 
-/** A value's JSON longer than this is kept as a note of its length (a row stays small). */
+/**
+ * A value whose JSON has more bytes than this is kept as a note of its length (a row stays small,
+ * and far within one cell, CELL_MAX_BYTES); its text is then not kept either.
+ */
 const MAX_VALUE_JSON = 65_536;
 
 /** Attributes read for the parts' color_space and render_software columns, first found wins. */
@@ -217,10 +221,10 @@ function attributeRecord(
     attr_offset: a.offset,
   };
   const json = valueJson(a.value);
-  record.value_json =
-    json.length <= MAX_VALUE_JSON ? json : JSON.stringify({ truncated: true, chars: json.length });
+  const small = utf8Bytes(json) <= MAX_VALUE_JSON;
+  record.value_json = small ? json : JSON.stringify({ truncated: true, chars: json.length });
   const value: unknown = a.value;
-  if (typeof value === 'string') record.value_text = value;
+  if (typeof value === 'string' && small) record.value_text = value;
   if (typeof value === 'number' && Number.isFinite(value)) {
     record.value_float = value;
     if (a.type === 'int' && Number.isSafeInteger(value)) record.value_int = BigInt(value);

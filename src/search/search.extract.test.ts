@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CELL_MAX_BYTES } from '../common/cells.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
@@ -127,5 +128,18 @@ describe('an indexer batch plan', () => {
     plan.remove({ kind: 'flow', flowId: 'f2' });
     expect(plan.additions.size).toBe(0);
     expect(plan.removals).toHaveLength(4);
+  });
+});
+
+describe('Flow documents', () => {
+  it('index the start of words that cannot fit in one cell, whole when they do', () => {
+    // Essence parameters spelled out repeat their names: 4,000 lines of ~1 KB from a small Flow.
+    const name = 'n'.repeat(1000);
+    const wide = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`k${i}`, i]));
+    const doc = flowDoc({ ...flow, essence_parameters: { [name]: wide } });
+    expect(Buffer.byteLength(doc.text)).toBeLessThanOrEqual(CELL_MAX_BYTES);
+    expect(Buffer.byteLength(doc.text)).toBeGreaterThan(CELL_MAX_BYTES - 1100);
+    expect(doc.text.startsWith('Evening news captions\nSubtitles of the bulletin\ngenre: news')).toBe(true);
+    expect(flowDoc(flow).text).toContain('frame rate numerator 25');
   });
 });

@@ -1,3 +1,4 @@
+import { startThatFits } from '../common/cells.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { SearchDocKind } from '../store/search/search.docs.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
@@ -43,8 +44,13 @@ function essenceLines(params: JsonValue | undefined, prefix = '', depth = 0): st
   );
 }
 
+/**
+ * The lines of a document's text. A Flow fits in one stored value as JSON, yet its words may not
+ * (essence parameters spelled out repeat their names): the text is then indexed on the start that
+ * fits (CELL_MAX_BYTES), as a long caption cue is (MAX_DOC_TEXT).
+ */
 function lines(parts: readonly (string | undefined)[]): string {
-  return parts.filter((p): p is string => p !== undefined && p.trim() !== '').join('\n');
+  return startThatFits(parts.filter((p): p is string => p !== undefined && p.trim() !== '').join('\n'));
 }
 
 /** A Flow's metadata as a document: label, description, tags, format, codec, essence. */

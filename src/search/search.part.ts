@@ -1,8 +1,24 @@
+import { CELL_MAX_BYTES } from '../common/cells.ts';
 import { encodePostings, type Posting } from '../store/search/search.codec.ts';
 import type { PartInfo, PostingsRow } from '../store/search/search.index.repo.ts';
 
-/** Postings per row: a row of a very common term stays well under a megabyte of text. */
+/**
+ * Postings per row at most: a row of a very common term stays well under a megabyte of text.
+ * A row's packed text must also fit in one stored value (CELL_MAX_BYTES, VAST's cell limit):
+ * postings take 4 to 16 characters each, so a full row may not, and is then split further.
+ */
 const ROW_POSTINGS = 16_384;
+
+/** The postings of `list` from `from` in one row: as many as ROW_POSTINGS and one cell allow. */
+function rowFrom(list: readonly Posting[], from: number): { count: number; data: string } {
+  let count = Math.min(ROW_POSTINGS, list.length - from);
+  for (;;) {
+    // Base64: one byte a character.
+    const data = encodePostings(list.slice(from, from + count));
+    if (data.length <= CELL_MAX_BYTES || count === 1) return { count, data };
+    count = Math.ceil(count / 2);
+  }
+}
 
 /**
  * The inverted index of one indexer batch: documents are added in increasing number, and the
@@ -44,9 +60,10 @@ export class PartBuilder {
   build(part: number, created: Date): { info: PartInfo; rows: PostingsRow[] } {
     const rows: PostingsRow[] = [];
     for (const [term, list] of this.postings) {
-      for (let i = 0, chunk = 0; i < list.length; i += ROW_POSTINGS, chunk++) {
-        const slice = list.slice(i, i + ROW_POSTINGS);
-        rows.push({ part, term, chunk, count: slice.length, data: encodePostings(slice) });
+      for (let i = 0, chunk = 0; i < list.length; chunk++) {
+        const { count, data } = rowFrom(list, i);
+        rows.push({ part, term, chunk, count, data });
+        i += count;
       }
     }
     return {

@@ -1,3 +1,4 @@
+import { CELL_MAX_BYTES, jsonBytes, utf8Bytes } from '../common/cells.ts';
 import { deepFreeze } from '../common/freeze.ts';
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { JsonValue } from '../db/db.types.ts';
@@ -42,19 +43,47 @@ function storedStorage(flowId: string, s: StoredSegment): { id: string; path: st
  * flows/segments_added: the segments as the segments endpoint returns them, get_urls aside;
  * `firsts`: the objects this registration used for the first time.
  */
-export function recordSegmentsAdded(
+export async function recordSegmentsAdded(
   events: EventLog,
   flow: FlowRecord,
   segments: readonly SegmentRecord[],
   firsts: ReadonlyMap<string, string>,
 ): Promise<void> {
-  // Made here of JSON values alone and shared by nothing else: frozen, the outbox's tail keeps
-  // it without a copy (events.tail.ts).
-  const payload = deepFreeze({
-    flow_id: flow.id,
-    segments: segments.map((s) => storedSegment(s, firsts.get(s.object_id) === s.flow_id)),
-  });
-  return events.flow('flows/segments_added', flow, payload);
+  const stored = segments.map((s) => storedSegment(s, firsts.get(s.object_id) === s.flow_id));
+  for (const part of fittingParts(flow.id, stored)) {
+    // Made here of JSON values alone and shared by nothing else: frozen, the outbox's tail keeps
+    // it without a copy (events.tail.ts).
+    await events.flow('flows/segments_added', flow, deepFreeze({ flow_id: flow.id, segments: part }));
+  }
+}
+
+/** Room in an event's payload besides its segments: `{"flow_id":"<uuid>","segments":[]}`. */
+const PAYLOAD_FRAME_BYTES = 128;
+
+/**
+ * The segments of one registration in as few events as keep each payload within one cell
+ * (CELL_MAX_BYTES): one event in all but bulk registrations of hundreds of segments, whose
+ * segments then come in several flows/segments_added events, in order. Each segment fits on its
+ * own (parseSegment refuses one that does not).
+ */
+function fittingParts(flowId: string, stored: JsonValue[]): JsonValue[][] {
+  const room = CELL_MAX_BYTES - PAYLOAD_FRAME_BYTES - utf8Bytes(flowId);
+  if (jsonBytes(stored) <= room) return [stored];
+  const parts: JsonValue[][] = [];
+  let part: JsonValue[] = [];
+  let used = 2;
+  for (const segment of stored) {
+    const bytes = jsonBytes(segment) + 1;
+    if (part.length > 0 && used + bytes > room) {
+      parts.push(part);
+      part = [];
+      used = 2;
+    }
+    part.push(segment);
+    used += bytes;
+  }
+  parts.push(part);
+  return parts;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { checkDocument } from '../common/cells.ts';
+import { BadRequestError } from '../common/errors.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import { compareByStart, fitsInt64, parseTimeRange, parseTimestamp, type TimeRange } from '../time/index.ts';
@@ -16,6 +18,7 @@ export function parseSegment(
   body: FlowSegmentPost,
   reservedLabels: ReadonlySet<string>,
 ): SegmentRecord {
+  fitsInCell(body);
   const timerange = parseTimeRange(body.timerange);
   if (timerange.isEmpty()) throw new SegmentRejection(`timerange ${body.timerange} is empty`);
   if (timerange.start === null || timerange.end === null) {
@@ -64,6 +67,25 @@ export function parseSegment(
     );
   }
   return segment;
+}
+
+/**
+ * What a segment's event payload adds to its body: the event's frame (64 bytes) and where the
+ * object is (`storage`: a backend id and a key of at most 1,024 bytes).
+ */
+const EVENT_RESERVE = 2048;
+
+/**
+ * A segment is stored whole in its flows/segments_added event (and its object_id and get_urls each
+ * in a column of their own): as a document it must fit in one cell (CELL_MAX_BYTES).
+ */
+function fitsInCell(body: FlowSegmentPost): void {
+  try {
+    checkDocument('a segment', body, 'its flows/segments_added event', EVENT_RESERVE);
+  } catch (error) {
+    if (error instanceof BadRequestError) throw new SegmentRejection(error.summary);
+    throw error;
+  }
 }
 
 function storable(ns: bigint, name: string): bigint {

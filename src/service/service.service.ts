@@ -1,3 +1,4 @@
+import { checkCell } from '../common/cells.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { EventStreamMechanism, Service, StorageBackendsList } from './service.schemas.ts';
 
@@ -34,6 +35,9 @@ export class ServiceInfoService {
   }
 
   async update(change: { name?: string; description?: string }): Promise<void> {
+    // Each is kept as one stored value (JSON text).
+    checkCell('name', change.name, true);
+    checkCell('description', change.description, true);
     await this.deps.store.transaction(async (store) => {
       if (change.name !== undefined) await store.settings.set('service.name', change.name);
       if (change.description !== undefined)

@@ -1,3 +1,4 @@
+import { checkCell, checkDocument } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
@@ -81,6 +82,9 @@ export class WebhooksService {
     for (const key of FILTER_KEYS) {
       if (body[key] !== undefined) (filters as Record<string, unknown>)[key] = body[key];
     }
+    // Each of these is one stored value (the filters all together): none may exceed a cell.
+    for (const key of IDENTITY_KEYS) checkCell(key, body[key]);
+    checkDocument("a webhook's filters", filters, 'the registration');
     const outcome = await this.deps.store.transaction(async (store) => {
       const matching = (await store.webhooks.list()).filter(
         (w) =>

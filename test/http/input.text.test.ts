@@ -174,30 +174,21 @@ describe('deep, wide and long JSON', () => {
     expectRefused(await server.put(`/flows/${flowId}/tags/genre`, nest(200)), 400, 'levels deep');
   });
 
-  it('stores wide and long values without crashing', async () => {
+  it('stores wide values, refuses long ones (400 on every engine) without crashing', async () => {
     const wide = videoFlow({
-      extra: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i])),
+      extra: Object.fromEntries(Array.from({ length: 8_000 }, (_, i) => [`k${i}`, i])),
     });
     expect((await server.put(`/flows/${wide.id}`, wide)).status).toBe(201);
-    expect(Object.keys((await getFlow(server, wide.id as string)).extra as Doc)).toHaveLength(50_000);
-    const long = videoFlow({
-      label: 'é'.repeat(4_000_000),
-      extra: Array.from({ length: 200_000 }, (_, i) => i),
-    });
-    if (process.env.TAMS_TEST_ENGINE === 'vast') {
-      // VAST DataBase takes a row in one request of at most 5 MiB: this 9 MB Flow is refused
-      // with a 413 naming the limit, and nothing is stored.
-      expectRefused(await server.put(`/flows/${long.id}`, long), 413, /too large for the metadata database/);
-      expect((await server.get(`/flows/${long.id}`)).status).toBe(404);
-      return;
-    }
-    expect((await server.put(`/flows/${long.id}`, long)).status).toBe(201);
-    const stored = await getFlow(server, long.id as string);
-    expect([(stored.label as string).length, (stored.extra as unknown[]).length]).toEqual([
-      4_000_000, 200_000,
-    ]);
+    expect(Object.keys((await getFlow(server, wide.id as string)).extra as Doc)).toHaveLength(8_000);
+    // Past what one database value holds (CELL_MAX_BYTES, VAST DataBase's cell limit, kept by
+    // DuckDB too): the field is named, nothing is stored (test/http/cells.test.ts has the rest).
+    const long = videoFlow({ label: 'é'.repeat(4_000_000) });
+    expectRefused(await server.put(`/flows/${long.id}`, long), 400, /^label is 8,000,002 bytes as JSON/);
+    const longer = videoFlow({ extra: Array.from({ length: 200_000 }, (_, i) => i) });
+    expectRefused(await server.put(`/flows/${longer.id}`, longer), 400, /^extra is [\d,]+ bytes as JSON/);
+    for (const id of [long.id, longer.id]) expect((await server.get(`/flows/${id}`)).status).toBe(404);
     // Past the body limit: the spec's 413 wording aside, a 4xx with the TAMS body.
-    const huge = await server.put(`/flows/${long.id}/label`, json('x'.repeat(65 * 1024 * 1024)));
+    const huge = await server.put(`/flows/${wide.id}/label`, json('x'.repeat(65 * 1024 * 1024)));
     expectRefused(huge, 413, /too large/i);
   });
 });
