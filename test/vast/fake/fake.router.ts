@@ -17,6 +17,7 @@ import {
 } from './fake.catalog.ts';
 import { badRequest, FakeVastError, notFound } from './fake.errors.ts';
 import type { CallKind } from './fake.faults.ts';
+import type { FakeLimits } from './fake.limits.ts';
 import { parseQuery, type QueryAnswer, runQuery } from './fake.query.ts';
 import { deleteRows, insertRows, updateRows } from './fake.rows.ts';
 import { type FakeStore, requireTx } from './fake.store.ts';
@@ -90,6 +91,8 @@ function txidOf(headers: Headers): bigint | null {
 export interface RouteContext {
   readonly store: FakeStore;
   readonly bucket: string;
+  /** Cell size and open transactions (fake.limits.ts); none when absent. */
+  readonly limits?: FakeLimits;
 }
 
 export function route(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint8Array): Routed {
@@ -98,7 +101,10 @@ export function route(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint
   const txid = txidOf(headers);
   if (command === 'transaction') {
     if (parts.length !== 0) throw badRequest('?transaction is sent to /');
-    if (method === 'POST') return { answer: { headers: { 'tabular-txid': String(store.begin().id) } } };
+    if (method === 'POST') {
+      ctx.limits?.admitBegin(store);
+      return { answer: { headers: { 'tabular-txid': String(store.begin().id) } } };
+    }
     if (method === 'GET') {
       if (txid !== null) store.get(txid); // keep-alive; without a txid: the version probe
       return { answer: {} };
@@ -141,8 +147,10 @@ export function route(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint
     case 'DELETE ?column /3':
       return { answer: dropColumns(store, tx, schema as string, table as string, body) };
     case 'POST ?rows /3':
+      ctx.limits?.checkCells(body);
       return { answer: insertRows(store, tx, schema as string, table as string, body) };
     case 'PUT ?rows /3':
+      ctx.limits?.checkCells(body);
       return { answer: updateRows(store, tx, schema as string, table as string, body) };
     case 'DELETE ?rows /3':
       return { answer: deleteRows(store, tx, schema as string, table as string, body) };

@@ -9,7 +9,8 @@
  *
  * Public API (stable; the engine's tests use it):
  *
- *   const vast = await startFakeVast({ bucket?, accessKey?, secretKey?, port?, txTimeoutMs?, now? });
+ *   const vast = await startFakeVast({ bucket?, accessKey?, secretKey?, port?, txTimeoutMs?, now?,
+ *                                      cellMaxBytes?, maxOpenTransactions? });
  *   vast.url                 'http://127.0.0.1:<port>'
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
@@ -28,6 +29,8 @@
  *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
  *   await vast.down() / await vast.up()     listener closed (connections refused) / reopened on the same port
  *   vast.store               the FakeStore (committed catalog, open transactions) for assertions
+ *   vast.limits              cell size, open-transaction cap (on by default, fake.limits.ts), what
+ *                            they refused and the most transactions open at once
  *   await vast.close()
  *
  * Every request is checked with SigV4 (fake.sigv4.ts; bad signature: 403 SignatureDoesNotMatch);
@@ -44,6 +47,7 @@ import type { WireField } from '../../../src/db/engines/vast/wire/wire.types.ts'
 import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
 import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
+import { FakeLimits, type FakeLimitsOptions } from './fake.limits.ts';
 import { parseTarget, type Routed, route } from './fake.router.ts';
 import { verifySigV4 } from './fake.sigv4.ts';
 import { FakeStore } from './fake.store.ts';
@@ -60,13 +64,16 @@ export { FIRST_TXID } from './fake.store.ts';
 
 export const SERVER_HEADER = 'vast 5.3.0.0';
 
-export interface FakeVastOptions {
+export interface FakeVastOptions extends FakeLimitsOptions {
   readonly bucket?: string;
   readonly accessKey?: string;
   readonly secretKey?: string;
   /** 0 (default): any free port. */
   readonly port?: number;
-  /** Idle time after which a transaction expires (default 60 s, the Java client's keep-alive period). */
+  /**
+   * Idle time after which a transaction expires (default 60 s: VAST's Java client keeps
+   * transactions alive that often, so VAST's own timeout is at least that; fake.limits.ts).
+   */
   readonly txTimeoutMs?: number;
   /** The clock of transaction expiry (tests move it instead of waiting); SigV4 uses the real clock. */
   readonly now?: () => number;
@@ -82,6 +89,7 @@ export interface FakeVast {
   readonly faults: FakeFaults;
   readonly stats: FakeStats;
   readonly store: FakeStore;
+  readonly limits: FakeLimits;
   down(): Promise<void>;
   up(): Promise<void>;
   close(): Promise<void>;
@@ -111,6 +119,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
   const store = new FakeStore(options.now ?? Date.now, options.txTimeoutMs ?? 60_000);
   const faults = new FakeFaults();
   const stats = new FakeStats();
+  const limits = new FakeLimits(options);
   const keepAliveMs = options.keepAliveFrameMs ?? 50;
 
   function refuse(res: ServerResponse, method: string, resource: string, e: FakeVastError): void {
@@ -215,7 +224,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
         stats.faultsFired++;
         throw new FakeVastError(503, 'SlowDown', 'Please reduce your request rate.');
       }
-      const routed = route({ store, bucket }, parsed, headers, body);
+      const routed = route({ store, bucket, limits }, parsed, headers, body);
       if (drop === 'mid-response' && 'query' in routed) {
         stats.faultsFired++;
         return cutShort(res, routed.query.fields, routed.query.streams.slice(0, 1));
@@ -258,6 +267,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     faults,
     stats,
     store,
+    limits,
     async down() {
       if (!running) return;
       running = false;

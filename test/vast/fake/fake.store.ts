@@ -154,6 +154,12 @@ export class FakeStore {
     return this.txs.size;
   }
 
+  /** Forgets the transactions idle past the timeout (fake.limits.ts, before a begin is counted). */
+  sweepExpired(): void {
+    const now = this.now();
+    for (const [id, tx] of this.txs) if (now - tx.lastUsed > this.txTimeoutMs) this.txs.delete(id);
+  }
+
   // --- writes inside a transaction ------------------------------------------------------------
 
   private touch(tx: Transaction, key: string): void {

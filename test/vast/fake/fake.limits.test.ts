@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DbUnavailableError } from '../../../src/db/db.errors.ts';
+import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
+import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
+import { DEFAULT_MAX_OPEN_TRANSACTIONS, VAST_CELL_MAX_BYTES } from './fake.limits.ts';
+import { type FakeVast, startFakeVast } from './fake.server.ts';
+
+let vast: FakeVast;
+let client: FakeClient;
+let clock = 1_000_000;
+beforeAll(async () => {
+  vast = await startFakeVast({ txTimeoutMs: 5_000, now: () => clock, maxOpenTransactions: 4 });
+  client = new FakeClient(vast);
+  const tx = await client.begin();
+  await client.createSchema(tx, 's');
+  await client.createTable(tx, 's', 't');
+  await client.commit(tx);
+});
+afterAll(async () => {
+  client.close();
+  await vast.close();
+});
+
+async function failure(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => expect.unreachable('the call succeeded'),
+    (err: unknown) => err,
+  );
+}
+
+const texts = async (tx: bigint) =>
+  (await client.select(tx, 's', 't', { columns: ['c_utf8'] })).rows.map((r) => r.c_utf8);
+
+describe('fake VAST: limits, on by default', () => {
+  it("models VAST's documented values unless told otherwise", async () => {
+    const plain = await startFakeVast();
+    try {
+      expect([plain.limits.cellMaxBytes, plain.limits.maxOpenTransactions]).toEqual([
+        126_000,
+        DEFAULT_MAX_OPEN_TRANSACTIONS,
+      ]);
+      expect(plain.store.txTimeoutMs).toBe(60_000);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('refuses a row write holding a cell over the limit (400), whole; takes one at the limit', async () => {
+    const tx = await client.begin();
+    const fits = 'é'.repeat(VAST_CELL_MAX_BYTES / 2);
+    const over = `${fits}x`;
+    const [id] = await client.insert(tx, 's', 't', [{ c_utf8: fits }]);
+    const refused = [
+      await failure(client.insert(tx, 's', 't', [{ c_utf8: 'a' }, { c_utf8: over }])),
+      await failure(
+        client.update(
+          tx,
+          's',
+          't',
+          [COLUMNS[0] as (typeof COLUMNS)[number]],
+          [{ $row_id: id, c_utf8: over }],
+        ),
+      ),
+    ];
+    for (const e of refused) {
+      expect(e).toBeInstanceOf(VastHttpError);
+      expect([(e as VastHttpError).status, (e as VastHttpError).vastMessage]).toEqual([
+        400,
+        `column c_utf8: a cell of ${VAST_CELL_MAX_BYTES + 1} bytes exceeds the maximum cell size (${VAST_CELL_MAX_BYTES} bytes)`,
+      ]);
+    }
+    expect(await texts(tx)).toEqual([fits]);
+    expect(vast.limits.refused.cells).toBe(2);
+    await client.rollback(tx);
+  });
+
+  it('refuses a begin (503) while the cap of open transactions is reached; expired ones free it', async () => {
+    const open = [await client.begin(), await client.begin(), await client.begin(), await client.begin()];
+    const refused = await failure(client.begin());
+    // A begin is not retried (it may have begun one): the 503 ends the call.
+    expect(refused).toBeInstanceOf(DbUnavailableError);
+    const cause = (refused as Error).cause as VastHttpError;
+    expect([cause.status, cause.code]).toEqual([503, 'ServiceUnavailable']);
+    expect(cause.vastMessage).toBe('too many open transactions (4, at most 4)');
+    expect(vast.limits.refused.begins).toBe(1);
+    // Ending one frees a place.
+    await client.rollback(open[0] as bigint);
+    open[0] = await client.begin();
+    // Idle past the timeout: the server forgets them, and they no longer count.
+    clock += 5_001;
+    const fresh = await client.begin();
+    const gone = await failure(client.keepAlive(open[1] as bigint));
+    expect([(gone as VastHttpError).status, (gone as VastHttpError).code]).toEqual([
+      404,
+      'NoSuchTransaction',
+    ]);
+    expect(vast.store.openTransactions).toBe(1);
+    expect(vast.limits.openHighWater).toBe(4);
+    await client.commit(fresh);
+  });
+});
