@@ -49,7 +49,7 @@ describe('fake VAST: limits, on by default', () => {
     const tx = await client.begin();
     const fits = 'é'.repeat(VAST_CELL_MAX_BYTES / 2);
     const over = `${fits}x`;
-    const [id] = await client.insert(tx, 's', 't', [{ c_utf8: fits }]);
+    const [id = 0n] = await client.insert(tx, 's', 't', [{ c_utf8: fits }]);
     const refused = [
       await failure(client.insert(tx, 's', 't', [{ c_utf8: 'a' }, { c_utf8: over }])),
       await failure(
