@@ -154,6 +154,12 @@ export class FakeStore {
     return this.txs.size;
   }
 
+  /** As if every open transaction had been idle past the timeout: tests expire them without waiting. */
+  expireAll(): number {
+    for (const tx of this.txs.values()) tx.lastUsed = Number.NEGATIVE_INFINITY;
+    return this.txs.size;
+  }
+
   /** Forgets the transactions idle past the timeout (fake.limits.ts, before a begin is counted). */
   sweepExpired(): void {
     const now = this.now();

@@ -33,7 +33,9 @@ export interface VastEngineOptions {
   readonly bucket: string;
   /** The schema holding the tables; created when missing. */
   readonly schema: string;
-  /** Keep-alive (`GET /?transaction`) interval of open transactions; VAST's Java client: 60 s. */
+  /**
+   * Keep-alive (`GET /?transaction`) interval of open transactions; default KEEP_ALIVE_MS.
+   */
   readonly keepAliveMs?: number;
   /**
    * How long a read transaction outside a transaction may be joined by later reads. 0 (default):
@@ -51,6 +53,14 @@ export interface VastEngineOptions {
   readonly writeRetries?: number;
   readonly timers?: Partial<EngineTimers>;
 }
+
+/**
+ * Default keep-alive interval of an open transaction: a third of the shortest idle timeout VAST
+ * can have. VAST's timeout is not published, but its Java client keeps transactions alive every
+ * 60 s (TX_KEEP_ALIVE_INTERVAL_DEFAULT), so it is at least that; at a third of it, a keep-alive
+ * delayed or lost once still lands in time (at 60 s, as before, each one raced the timeout).
+ */
+export const KEEP_ALIVE_MS = 20_000;
 
 /** Opens the engine: no round trip (the schema is made by the first createTable). */
 export function createVastEngine(options: VastEngineOptions): VastEngine {
@@ -86,7 +96,7 @@ export class VastEngine implements Engine {
   constructor(options: VastEngineOptions) {
     this.api = new VastApi(options.transport, options.bucket, options.schema);
     this.timers = { ...realEngineTimers, ...options.timers };
-    this.keepAliveMs = options.keepAliveMs ?? 60_000;
+    this.keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
     this.query = { ...DEFAULT_QUERY, ...options.query };
     this.writeRetries = options.writeRetries ?? 3;
     this.reads = new ReadSnapshots(this.api, this.timers, this.keepAliveMs, options.readSnapshotMs ?? 0);
@@ -194,7 +204,7 @@ export class VastEngine implements Engine {
         try {
           result = await fn(session);
         } catch (e) {
-          await rollbackTx(this.api, tx);
+          await rollbackTx(this.api, tx, e);
           throw e;
         }
         try {

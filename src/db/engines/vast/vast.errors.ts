@@ -1,5 +1,6 @@
 import { DbConflictError, DbError, DbTooLargeError } from '../../db.errors.ts';
 import { VAST_BACKEND, VastHttpError } from './transport/transport.errors.ts';
+import { limitError } from './vast.limits.ts';
 import { WireFormatError } from './wire/wire.errors.ts';
 import { QueryDataFailedError } from './wire/wire.frames.ts';
 import { TooWideRowError } from './wire/wire.slices.ts';
@@ -28,6 +29,9 @@ export class VastAnswerError extends Error {
 export function toDbError(e: unknown, table: string | undefined): unknown {
   if (e instanceof DbError) return e;
   if (e instanceof VastHttpError) {
+    // An expired transaction (503) or a cell over VAST's limit (400): vast.limits.ts.
+    const limit = limitError(e);
+    if (limit !== undefined) return limit;
     if (e.status === 404 && table !== undefined && table !== '' && e.missing !== 'bucket') {
       return new DbError('unknown_table', `unknown table "${table}" (VAST: ${e.code || 'not found'})`);
     }

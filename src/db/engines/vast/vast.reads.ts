@@ -47,7 +47,15 @@ export class ReadSnapshots {
     snap.users++;
     try {
       const tx = await snap.tx;
-      return await fn(tx);
+      try {
+        return await fn(tx);
+      } catch (e) {
+        // VAST forgot the transaction (vast.limits.ts): no read joins it any more, and it is
+        // not committed (Tx.gone).
+        tx.noteFailure(e);
+        if (tx.gone !== undefined && this.current === snap) this.retireAll();
+        throw e;
+      }
     } finally {
       snap.users--;
       this.release(snap);

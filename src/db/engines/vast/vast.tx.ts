@@ -1,6 +1,7 @@
 import { DbError } from '../../db.errors.ts';
 import { NO_TXID, type VastApi } from './vast.api.ts';
 import { VastAnswerError } from './vast.errors.ts';
+import { VastTransactionExpiredError } from './vast.limits.ts';
 
 /** Timers the engine uses (keep-alives, read snapshot ageing): injected so tests never sleep. */
 export interface EngineTimers {
@@ -39,6 +40,11 @@ export class Mutex {
 /** One open VAST transaction. */
 export class Tx {
   active = true;
+  /**
+   * Set once VAST said it no longer knows the transaction (a call's or a keep-alive's answer):
+   * nothing is sent under its txid any more, every further call fails at once with this.
+   */
+  gone: VastTransactionExpiredError | undefined;
   private keepAlive: unknown;
 
   constructor(
@@ -46,18 +52,25 @@ export class Tx {
     private readonly timers: EngineTimers,
   ) {}
 
-  /** Refuses work once the transaction has ended. */
+  /** Refuses work once the transaction has ended, or VAST has forgotten it. */
   check(): void {
+    if (this.gone !== undefined) throw this.gone;
     if (!this.active) throw new DbError('transaction_closed', 'the transaction has already ended');
+  }
+
+  /** Remembers that `e`, met in this transaction, says VAST forgot it (see `gone`). */
+  noteFailure(e: unknown): void {
+    if (e instanceof VastTransactionExpiredError) this.gone ??= e;
   }
 
   startKeepAlive(api: VastApi, intervalMs: number): void {
     if (!(intervalMs > 0)) return;
     this.keepAlive = this.timers.setInterval(() => {
-      // A failed keep-alive is not fatal by itself: the next call in the transaction will tell.
+      // A failed keep-alive is not fatal by itself: the next call in the transaction will tell,
+      // at once when VAST said it has forgotten the transaction.
       api
         .request({ method: 'GET', query: [['transaction']], txid: this.txid, idempotent: true })
-        .catch(() => undefined);
+        .catch((e: unknown) => this.noteFailure(e));
     }, intervalMs);
   }
 
@@ -86,12 +99,18 @@ export async function beginTx(api: VastApi, timers: EngineTimers, keepAliveMs: n
  */
 export async function commitTx(api: VastApi, tx: Tx): Promise<void> {
   tx.end();
+  if (tx.gone !== undefined) throw tx.gone;
   await api.request({ method: 'PUT', query: [['transaction']], txid: tx.txid, idempotent: true });
 }
 
-/** Rolls back (`DELETE /?transaction`); failures are swallowed: the cluster drops it anyway. */
-export async function rollbackTx(api: VastApi, tx: Tx): Promise<void> {
+/**
+ * Rolls back (`DELETE /?transaction`); failures are swallowed: the cluster drops it anyway. Not
+ * sent for a transaction VAST has forgotten (`reason`, or what the transaction met before).
+ */
+export async function rollbackTx(api: VastApi, tx: Tx, reason?: unknown): Promise<void> {
   tx.end();
+  tx.noteFailure(reason);
+  if (tx.gone !== undefined) return;
   await api
     .request({ method: 'DELETE', query: [['transaction']], txid: tx.txid, idempotent: true })
     .catch(() => undefined);
@@ -109,7 +128,7 @@ export async function inTransaction<T>(
   try {
     result = await fn(tx);
   } catch (e) {
-    await rollbackTx(api, tx);
+    await rollbackTx(api, tx, e);
     throw e;
   }
   await commitTx(api, tx);
