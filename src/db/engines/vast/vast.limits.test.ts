@@ -175,6 +175,43 @@ describe('VAST engine: transactions the cluster forgets', () => {
   });
 });
 
+describe('VAST engine: the cap of open transactions', () => {
+  it('fails a read whose begin is refused (503); the next read begins anew', async () => {
+    // Reads share a snapshot for a minute: the one whose begin failed must not be shared.
+    const db = await open({ readSnapshotMs: 60_000 });
+    await db.insert('items', [{ id: 1n }]);
+    const cap = vast.limits.maxOpenTransactions;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let opened = () => {};
+    const isOpen = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const writer = db.transaction(async (tx) => {
+      await tx.insert('items', [{ id: 2n }]);
+      opened();
+      await held;
+    });
+    try {
+      await isOpen;
+      vast.limits.maxOpenTransactions = vast.store.openTransactions;
+      try {
+        const e = await rejection(db.select('items'));
+        expect(e).toBeInstanceOf(DbUnavailableError);
+        expect((e as DbUnavailableError).reason).toBe('the cluster answered 503');
+      } finally {
+        vast.limits.maxOpenTransactions = cap;
+      }
+      expect(await db.select('items')).toEqual([{ id: 1n, label: null }]);
+    } finally {
+      release();
+      await writer;
+    }
+  });
+});
+
 describe('VAST engine: a cell the cluster refuses', () => {
   it("is the caller's error (400), when the cluster keeps less than the server", async () => {
     const small = await startFakeVast({ cellMaxBytes: 1000 });

@@ -46,14 +46,22 @@ export class ReadSnapshots {
     const snap = this.acquire();
     snap.users++;
     try {
-      const tx = await snap.tx;
+      let tx: Tx;
+      try {
+        tx = await snap.tx;
+      } catch (e) {
+        // Its begin failed (the cluster busy, at its cap of open transactions...): reads that
+        // start from now on try a begin of their own rather than share the failure.
+        this.forget(snap);
+        throw e;
+      }
       try {
         return await fn(tx);
       } catch (e) {
         // VAST forgot the transaction (vast.limits.ts): no read joins it any more, and it is
         // not committed (Tx.gone).
         tx.noteFailure(e);
-        if (tx.gone !== undefined && this.current === snap) this.retireAll();
+        if (tx.gone !== undefined) this.forget(snap);
         throw e;
       }
     } finally {
@@ -69,6 +77,11 @@ export class ReadSnapshots {
     this.current = undefined;
     snap.retired = true;
     this.release(snap);
+  }
+
+  /** No read joins `snap` any more. */
+  private forget(snap: Snapshot): void {
+    if (this.current === snap) this.retireAll();
   }
 
   /** Ends every snapshot and waits for their commits (close). */
