@@ -562,7 +562,7 @@ export interface paths {
         get: operations["GET_flows-flowId"];
         /**
          * Create or Replace Flow
-         * @description Create or replace the flow metadata.
+         * @description Create or replace the flow metadata. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         put: operations["PUT_flows-flowId"];
         post?: never;
@@ -626,7 +626,7 @@ export interface paths {
         get: operations["GET_flows-flowId-description"];
         /**
          * Create or Update Flow Description
-         * @description Create or update the description property.
+         * @description Create or update the description property. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         put: operations["PUT_flows-flowId-description"];
         post?: never;
@@ -658,7 +658,7 @@ export interface paths {
         get: operations["GET_flows-flowId-flow-collection"];
         /**
          * Create or Update Flow Collection
-         * @description Create or update the flow collection property.
+         * @description Create or update the flow collection property. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         put: operations["PUT_flows-flowId-flow-collection"];
         post?: never;
@@ -714,7 +714,7 @@ export interface paths {
         get: operations["GET_flows-flowId-label"];
         /**
          * Create or Update Flow Label
-         * @description Create or update the label property.
+         * @description Create or update the label property. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         put: operations["PUT_flows-flowId-label"];
         post?: never;
@@ -807,7 +807,7 @@ export interface paths {
         put?: never;
         /**
          * Create Flow Segments
-         * @description Register either a single new flow segment or an array of segments, attaching the object id given to a point in the flow timeline. For successful creation of all segments in the request a 201 response is given. If an error is detected when processing a list of segments, processing continues with the remaining segments and a 200 response lists the failed segments.
+         * @description Register either a single new flow segment or an array of segments, attaching the object id given to a point in the flow timeline. For successful creation of all segments in the request a 201 response is given. If an error is detected when processing a list of segments, processing continues with the remaining segments and a 200 response lists the failed segments. A segment is kept whole as JSON in its event: one of more than 126,000 bytes less 2 KB (the maximum cell size of VAST DataBase, kept on every engine) is a failed segment naming its largest field; a registration too large for one event comes in several flows/segments_added events.
          */
         post: operations["POST_flows-flowId-segments"];
         /**
@@ -882,7 +882,7 @@ export interface paths {
         get: operations["GET_flows-flowId-tags-name"];
         /**
          * Create or Update Flow Tag
-         * @description Create or update the tag.
+         * @description Create or update the tag. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         put: operations["PUT_flows-flowId-tags-name"];
         post?: never;
@@ -1135,7 +1135,7 @@ export interface paths {
         put?: never;
         /**
          * Update Service Information
-         * @description Update the service info.
+         * @description Update the service info. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         post: operations["POST_service"];
         delete?: never;
@@ -1187,7 +1187,7 @@ export interface paths {
         put?: never;
         /**
          * Register Webhook URL
-         * @description Register to receive event notifications as webhooks on a specified URL. POSTing the same URL, API key name and value again updates the registration; an empty list of `events` removes it. Every event filter and transformation of the specification is supported. Webhook URLs resolving to anything but public unicast addresses (private, loopback, link-local, reserved, or IPv6 forms of those) are refused unless the server allows them (TAMS_WEBHOOK_ALLOW). With authentication on, registering needs the read scope as well as write; a registration belongs to its caller, whose POSTs match only their own (administrators' match everyone's), and it delivers only while its owner's credential grants read.
+         * @description Register to receive event notifications as webhooks on a specified URL. POSTing the same URL, API key name and value again updates the registration; an empty list of `events` removes it. Every event filter and transformation of the specification is supported. Webhook URLs resolving to anything but public unicast addresses (private, loopback, link-local, reserved, or IPv6 forms of those) are refused unless the server allows them (TAMS_WEBHOOK_ALLOW). With authentication on, registering needs the read scope as well as write; a registration belongs to its caller, whose POSTs match only their own (administrators' match everyone's), and it delivers only while its owner's credential grants read. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         post: operations["POST_webhooks"];
         delete?: never;
@@ -1262,7 +1262,7 @@ export interface paths {
         get: operations["GET_sources-sourceId-description"];
         /**
          * Create or Update Source Description
-         * @description Create or update the description property.
+         * @description Create or update the description property. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         put: operations["PUT_sources-sourceId-description"];
         post?: never;
@@ -1318,7 +1318,7 @@ export interface paths {
         get: operations["GET_sources-sourceId-label"];
         /**
          * Create or Update Source Label
-         * @description Create or update the label property.
+         * @description Create or update the label property. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         put: operations["PUT_sources-sourceId-label"];
         post?: never;
@@ -1374,7 +1374,7 @@ export interface paths {
         get: operations["GET_sources-sourceId-tags-name"];
         /**
          * Create or Update Source Tag
-         * @description Create or update the Source tag
+         * @description Create or update the Source tag. A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.
          */
         put: operations["PUT_sources-sourceId-tags-name"];
         post?: never;

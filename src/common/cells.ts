@@ -15,6 +15,10 @@ export const CELL_MAX_BYTES = 126_000;
  */
 const WRAPPER_BYTES = 64;
 
+/** The operations' documentation of the limit (the API's descriptions append it). */
+export const CELL_NOTE =
+  "A value the store keeps as one entry (a label, a tag's value, a Flow, Source or segment as a whole, as JSON) of more than 126,000 bytes (VAST DataBase's maximum cell size, kept on every engine) is refused with 400 naming it.";
+
 const grouped = (n: number) => n.toLocaleString('en-US');
 
 /** Bytes of `text` in UTF-8; cheap for text too short to matter (at most 3 bytes a UTF-16 unit). */

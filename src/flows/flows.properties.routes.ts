@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { CELL_NOTE } from '../common/cells.ts';
 import { Tags, Uuid } from '../http/common.schemas.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
 import type { App } from '../http/types.ts';
@@ -56,7 +57,7 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService): Promise
     },
     put: {
       summary: 'Create or Update Flow Tag',
-      description: 'Create or update the tag.',
+      description: `Create or update the tag. ${CELL_NOTE}`,
       responses: {
         204: 'No content. The tag has been created or updated.',
         400: 'Bad request. Invalid flow tag value.',
@@ -87,7 +88,7 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService): Promise
     },
     put: {
       summary: 'Create or Update Flow Description',
-      description: 'Create or update the description property.',
+      description: `Create or update the description property. ${CELL_NOTE}`,
       responses: {
         204: 'No content. The description has been created or updated.',
         400: 'Bad request. Invalid flow description.',
@@ -124,7 +125,7 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService): Promise
     },
     put: {
       summary: 'Create or Update Flow Label',
-      description: 'Create or update the label property.',
+      description: `Create or update the label property. ${CELL_NOTE}`,
       responses: {
         204: 'No content. The label has been created or updated.',
         400: 'Bad request. Invalid Flow label.',
@@ -196,7 +197,7 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService): Promise
     },
     put: {
       summary: 'Create or Update Flow Collection',
-      description: 'Create or update the flow collection property.',
+      description: `Create or update the flow collection property. ${CELL_NOTE}`,
       responses: {
         204: 'No content. The flow collection has been created or updated.',
         400: 'Bad request. Invalid flow collection.',

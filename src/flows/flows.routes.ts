@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { CELL_NOTE } from '../common/cells.ts';
 import { isUuid } from '../common/ids.ts';
 import { ACCEPTED_DELETION, sendAccepted } from '../deletion/deletion.routes.ts';
 import {
@@ -153,7 +154,7 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
       schema: {
         operationId: 'PUT_flows-flowId',
         summary: 'Create or Replace Flow',
-        description: 'Create or replace the flow metadata.',
+        description: `Create or replace the flow metadata. ${CELL_NOTE}`,
         tags: ['Flows'],
         params: FlowParams,
         body: Flow,

@@ -190,7 +190,7 @@ export async function segmentsRoutes(app: App, deps: SegmentsRoutesDeps): Promis
         operationId: 'POST_flows-flowId-segments',
         summary: 'Create Flow Segments',
         description:
-          'Register either a single new flow segment or an array of segments, attaching the object id given to a point in the flow timeline. For successful creation of all segments in the request a 201 response is given. If an error is detected when processing a list of segments, processing continues with the remaining segments and a 200 response lists the failed segments.',
+          'Register either a single new flow segment or an array of segments, attaching the object id given to a point in the flow timeline. For successful creation of all segments in the request a 201 response is given. If an error is detected when processing a list of segments, processing continues with the remaining segments and a 200 response lists the failed segments. A segment is kept whole as JSON in its event: one of more than 126,000 bytes less 2 KB (the maximum cell size of VAST DataBase, kept on every engine) is a failed segment naming its largest field; a registration too large for one event comes in several flows/segments_added events.',
         tags: ['FlowSegments'],
         params: FlowParams,
         body: FlowSegmentPostBody,

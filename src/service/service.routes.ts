@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { CELL_NOTE } from '../common/cells.ts';
 import { errors, noContent, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { Service, ServicePost, StorageBackendsList } from './service.schemas.ts';
@@ -45,7 +46,7 @@ export async function serviceRoutes(app: App, deps: ServiceRoutesDeps): Promise<
       schema: {
         operationId: 'POST_service',
         summary: 'Update Service Information',
-        description: 'Update the service info.',
+        description: `Update the service info. ${CELL_NOTE}`,
         tags: ['Service'],
         body: ServicePost,
         response: {

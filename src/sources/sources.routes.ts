@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { CELL_NOTE } from '../common/cells.ts';
 import { isUuid } from '../common/ids.ts';
 import { ContentFormat, describe, Tags, Uuid } from '../http/common.schemas.ts';
 import {
@@ -115,7 +116,7 @@ export async function sourcesRoutes(app: App, deps: SourcesRoutesDeps): Promise<
     },
     put: {
       summary: 'Create or Update Source Tag',
-      description: 'Create or update the Source tag',
+      description: `Create or update the Source tag. ${CELL_NOTE}`,
       responses: {
         204: 'No content. The tag has been created or updated.',
         400: 'Bad request. Invalid Source tag value.',
@@ -159,7 +160,7 @@ export async function sourcesRoutes(app: App, deps: SourcesRoutesDeps): Promise<
       },
       put: {
         summary: `Create or Update Source ${Name}`,
-        description: `Create or update the ${key} property.`,
+        description: `Create or update the ${key} property. ${CELL_NOTE}`,
         responses: {
           204: `No content. The ${key} has been created or updated.`,
           400: `Bad request. Invalid Source ${key}.`,

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { CELL_NOTE } from '../common/cells.ts';
 import { errors, noContent, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { WebhookPost, WebhooksList } from './webhooks.schemas.ts';
@@ -40,8 +41,7 @@ export async function webhooksRoutes(app: App, deps: WebhooksRoutesDeps): Promis
       schema: {
         operationId: 'POST_webhooks',
         summary: 'Register Webhook URL',
-        description:
-          "Register to receive event notifications as webhooks on a specified URL. POSTing the same URL, API key name and value again updates the registration; an empty list of `events` removes it. Every event filter and transformation of the specification is supported. Webhook URLs resolving to anything but public unicast addresses (private, loopback, link-local, reserved, or IPv6 forms of those) are refused unless the server allows them (TAMS_WEBHOOK_ALLOW). With authentication on, registering needs the read scope as well as write; a registration belongs to its caller, whose POSTs match only their own (administrators' match everyone's), and it delivers only while its owner's credential grants read.",
+        description: `Register to receive event notifications as webhooks on a specified URL. POSTing the same URL, API key name and value again updates the registration; an empty list of \`events\` removes it. Every event filter and transformation of the specification is supported. Webhook URLs resolving to anything but public unicast addresses (private, loopback, link-local, reserved, or IPv6 forms of those) are refused unless the server allows them (TAMS_WEBHOOK_ALLOW). With authentication on, registering needs the read scope as well as write; a registration belongs to its caller, whose POSTs match only their own (administrators' match everyone's), and it delivers only while its owner's credential grants read. ${CELL_NOTE}`,
         tags: ['Webhooks'],
         body: WebhookPost,
         response: {
