@@ -107,6 +107,10 @@ const CHECKS: Readonly<Record<string, Check>> = {
     (typeof r === 'number' || typeof r === 'bigint') && r > (n as number),
     `expected ${show(r)} to be greater than ${show(n)}`,
   ],
+  toSatisfy: (r, f) => [
+    typeof f === 'function' && (f as (v: unknown) => unknown)(r) === true,
+    `expected ${show(r)} to satisfy ${show(f)}`,
+  ],
   toThrow: (r, e) => {
     if (typeof r !== 'function') return [false, `expected a function, got ${show(r)}`];
     try {

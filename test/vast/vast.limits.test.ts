@@ -10,6 +10,7 @@ import type { TestResponse, TestServer } from '../helpers/server.ts';
 import { startServer } from '../helpers/server.ts';
 import { sharedFakeVast } from '../helpers/vast.mode.ts';
 import { createFlow, type Doc, expectError, getFlow, putValue, videoFlow } from '../http/fixtures.ts';
+import type { FakeRequestInfo } from './fake/fake.faults.ts';
 import type { FakeVast } from './fake/fake.server.ts';
 
 let server: TestServer;
@@ -34,12 +35,28 @@ function expectUnavailable(res: TestResponse, reason: RegExp): void {
   expect((res.body as Doc).summary).toMatch(reason);
 }
 
-/** Sends `request` with the first call of `kind` held; expires every transaction meanwhile. */
+/** Whether `req` is a call on the flows table (its path ends in `/flows`). */
+const onFlows = (req: FakeRequestInfo) => /\/flows(\?|$)/.test(req.target);
+
+/**
+ * Sends `request` with its first `kind` call on the flows table held (for a commit: the commit of
+ * the transaction that wrote that table, not another one the server commits meanwhile); expires
+ * every transaction meanwhile.
+ */
 async function expiredDuring(
   kind: 'update' | 'commit',
   request: () => Promise<TestResponse>,
 ): Promise<TestResponse> {
-  const hold = vast.faults.hold({ kinds: [kind], times: 1 });
+  const writers = new Set<string>();
+  const match = (req: FakeRequestInfo): boolean => {
+    const txid = req.headers['tabular-txid'];
+    if (req.kind !== 'commit') {
+      if (onFlows(req) && txid !== undefined) writers.add(txid);
+      return req.kind === kind && onFlows(req);
+    }
+    return kind === 'commit' && txid !== undefined && writers.has(txid);
+  };
+  const hold = vast.faults.hold({ match, times: 1 });
   const pending = request();
   await expect.poll(() => hold.held).toBe(1);
   expect(vast.store.expireAll()).toBeGreaterThan(0);
