@@ -8,6 +8,7 @@ import type {
   WireValue,
 } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { encodeResponse } from './fake.encode.ts';
+import { failureFrame } from './fake.failure.ts';
 import { randomSource } from './fake.random.testkit.ts';
 
 const TYPES: readonly WireType[] = ['utf8', 'int64', 'int32', 'float64', 'bool', 'timestamp_us', 'uint64'];
@@ -16,7 +17,7 @@ const FLOATS = [0, -0, 1.5, -1e300, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 5
 const BIGINTS = [0n, 1n, -1n, (1n << 63n) - 1n, -(1n << 63n), 1_767_323_045_000_006n];
 
 describe('fake VAST: response encoding', () => {
-  it('is byte for byte what the codec encodes, for random columns, rows, sub-splits and endings', () => {
+  it('is byte for byte what the codec encodes (then the failure frame in full), for random columns, rows, sub-splits and endings', () => {
     const r = randomSource(19);
     const value = (type: WireType): WireValue => {
       switch (type) {
@@ -58,8 +59,10 @@ describe('fake VAST: response encoding', () => {
         }),
       }));
       const end = r.pick(['completed', 'failed', 'none'] as const);
-      const expected = encodeQueryResponse(fields, streams, { end });
-      expect(Buffer.from(encodeResponse(fields, streams, end)).equals(Buffer.from(expected))).toBe(true);
+      // The codec ends a failed answer with the marker alone, VAST with the whole frame.
+      const codec = encodeQueryResponse(fields, streams, { end: end === 'failed' ? 'none' : end });
+      const expected = end === 'failed' ? Buffer.concat([codec, failureFrame(42n)]) : Buffer.from(codec);
+      expect(Buffer.from(encodeResponse(fields, streams, end, 42n)).equals(expected)).toBe(true);
     }
   });
 });

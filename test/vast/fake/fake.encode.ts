@@ -12,10 +12,11 @@
  * again in system calls.
  */
 import { Builder } from 'flatbuffers';
-import { COMPLETED_STREAM_ID, FAILED_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
+import { COMPLETED_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
 import { splitMessages } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
 import { columnStream, type ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
 import type { WireField, WireRow, WireValue } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { DEFAULT_FAILURE_CODE, failureFrame } from './fake.failure.ts';
 
 /** Arrow's MetadataVersion.V5 and MessageHeader.RecordBatch. */
 const V5 = 4;
@@ -176,11 +177,12 @@ function writeBatch(out: Out, field: WireField | null, rows: readonly WireRow[] 
   for (let i = 0; i < buffers.length; i++) out.bytes(buffers[i] as Uint8Array, regions[i]);
 }
 
-/** The whole QueryData response body. */
+/** The whole QueryData response body; `failureCode` goes into the failure frame (fake.failure.ts). */
 export function encodeResponse(
   fields: readonly WireField[],
   streams: readonly ResponseStream[],
   end: 'completed' | 'failed' | 'none',
+  failureCode = DEFAULT_FAILURE_CODE,
 ): Uint8Array {
   const out = new Out();
   const columns: (WireField | null)[] = fields.length > 0 ? [...fields] : [null];
@@ -197,6 +199,7 @@ export function encodeResponse(
       }
     }
   }
-  if (end !== 'none') out.u32(end === 'completed' ? COMPLETED_STREAM_ID : FAILED_STREAM_ID);
+  if (end === 'completed') out.u32(COMPLETED_STREAM_ID);
+  else if (end === 'failed') out.bytes(failureFrame(failureCode));
   return out.buf.subarray(0, out.at);
 }

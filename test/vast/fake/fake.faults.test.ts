@@ -80,6 +80,27 @@ describe('fake VAST: faults', () => {
     await client.rollback(tx);
   });
 
+  it('writes the failure frame in full: marker, error code, length 0, then nothing', async () => {
+    const tx = await client.begin();
+    vast.faults.queryFailure({ times: 1 });
+    vast.faults.queryFailureCode = 0x1122334455667788n;
+    const r = await client.transport.stream({
+      method: 'GET',
+      path: `/${vast.bucket}/s/t`,
+      query: [['data']],
+      headers: { 'tabular-txid': String(tx) },
+      body: buildQueryRequest({ fields: [{ name: 'c_int64', type: 'int64', nullable: true }] }).body,
+      idempotent: true,
+    });
+    const chunks: Buffer[] = [];
+    for await (const c of r.body) chunks.push(Buffer.from(c));
+    const tail = Buffer.concat(chunks).subarray(-16);
+    expect(tail.readUInt32LE(0)).toBe(0xfffffffd);
+    expect(tail.readBigUInt64LE(4)).toBe(0x1122334455667788n);
+    expect(tail.readUInt32LE(12)).toBe(0);
+    await client.rollback(tx);
+  });
+
   it('holds a picked commit unapplied until released, while other transactions go on', async () => {
     const setup = await client.begin();
     await client.createTable(setup, 's', 'held');

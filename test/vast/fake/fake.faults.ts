@@ -4,6 +4,7 @@
  * A rule picks requests: by call kind (`kinds`), by a predicate (`match`), and fires on every
  * `every`-th picked request (deterministic counter; default 1 = each one), at most `times` times.
  */
+import { DEFAULT_FAILURE_CODE } from './fake.failure.ts';
 
 /** What a request is, as counted in `stats` and matched by fault rules. */
 export type CallKind =
@@ -132,6 +133,8 @@ export class FakeFaults {
    * stay where they were).
    */
   queryFailureAt: 'start' | 'end' = 'end';
+  /** The error code of the failure frame (fake.failure.ts). */
+  queryFailureCode = DEFAULT_FAILURE_CODE;
 
   /** 503 SlowDown on the requests the rule picks. */
   slowDown(rule: FaultRule = {}): void {
@@ -150,7 +153,7 @@ export class FakeFaults {
     return this.holding;
   }
 
-  /** A 0xFFFFFFFD failure frame in place of the completion frame of QueryData answers picked. */
+  /** A failure frame (fake.failure.ts) in place of the completion frame of QueryData answers picked. */
   queryFailure(rule: FaultRule = {}): void {
     this.failure = new Armed({ ...rule, kinds: ['query'] });
   }
@@ -164,6 +167,7 @@ export class FakeFaults {
     this.failure = null;
     this.latencyMs = 0;
     this.queryFailureAt = 'end';
+    this.queryFailureCode = DEFAULT_FAILURE_CODE;
   }
 
   /** @internal the router's checks, in the order it applies them. */

@@ -21,7 +21,9 @@
  *   vast.faults.slowDown(rule)              503 SlowDown
  *   vast.faults.dropConnection(at, rule)    socket destroyed: 'before-body' | 'after-body' | 'after-apply'
  *                                           | 'mid-response' (QueryData: after the first sub-split's frames)
- *   vast.faults.queryFailure(rule)          QueryData ends with the 0xFFFFFFFD failure frame
+ *   vast.faults.queryFailure(rule)          QueryData ends with the failure frame (fake.failure.ts: the
+ *                                           0xFFFFFFFD marker, a u64 error code, a u32 length 0)
+ *   vast.faults.queryFailureCode = n        that frame's error code (default 5)
  *   vast.faults.queryFailureAt = 'end' | 'start'   failure frame after the rows (default) or before any
  *   vast.faults.hold(rule) -> { held, fired, release() }   picked requests wait, unapplied, until released
  *   vast.faults.latencyMs = n               added per round trip (QueryData: a keep-alive frame every keepAliveFrameMs meanwhile)
@@ -173,7 +175,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     if (latency > waited) await sleep(latency - waited);
     head();
     const sent = failQuery && faults.queryFailureAt === 'start' ? [] : streams;
-    res.end(encodeResponse(fields, sent, failQuery ? 'failed' : 'completed'));
+    res.end(encodeResponse(fields, sent, failQuery ? 'failed' : 'completed', faults.queryFailureCode));
   }
 
   /** A QueryData answer that breaks off: the given sub-splits' frames, then the socket closed. */
