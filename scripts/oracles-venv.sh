@@ -4,11 +4,26 @@
 # exact versions, every file checked against its recorded hash (pip --require-hashes). pip keeps
 # its download cache in ~/.cache/pip. Does nothing when the environment already holds that file's
 # packages for this Python. Prints the environment's path on stdout.
+#
+# `scripts/oracles-venv.sh newest` does the same for .venv-oracles-newest and
+# scripts/oracles-newest-requirements.txt: VAST's SDK at its newest release, beside the pinned one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VENV="${TAMS_ORACLES_VENV:-$PWD/.venv-oracles}"
-REQUIREMENTS=scripts/oracles-requirements.txt
+case "${1:-}" in
+  "")
+    VENV="${TAMS_ORACLES_VENV:-$PWD/.venv-oracles}"
+    REQUIREMENTS=scripts/oracles-requirements.txt
+    ;;
+  newest)
+    VENV="${TAMS_ORACLES_NEWEST_VENV:-$PWD/.venv-oracles-newest}"
+    REQUIREMENTS=scripts/oracles-newest-requirements.txt
+    ;;
+  *)
+    echo "usage: scripts/oracles-venv.sh [newest]" >&2
+    exit 2
+    ;;
+esac
 PYTHON="${PYTHON:-python3}"
 
 want="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1) $("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"

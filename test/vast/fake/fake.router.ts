@@ -2,7 +2,12 @@
  * The fake's request routing: which call a request is (for counters and fault rules, known before
  * its body is read), and the dispatch to the catalog, row, transaction and query handlers.
  * URLs as VAST's clients build them (PROTOCOL.md §1.4): `/?transaction`, `/{bucket}?schema`,
- * `/{bucket}/{schema}?schema|table`, `/{bucket}/{schema}/{table}?table|column|stats|rows|data`.
+ * `/{bucket}/{schema}?schema|table`, `/{bucket}/{schema}/{table}?table|column|stats|rows|data`,
+ * and `?columns` (the Java client's listing), `?sorted-columns` (fake.sorted.ts).
+ *
+ * A call without a transaction (no `tabular-txid`, or 0: the SDK's calls default to 0, the Java
+ * client lists without one) runs in a transaction of its own, committed when it is done or
+ * dropped when it fails: the fake's reading of what a cluster does with it (not documented).
  */
 import {
   type Answer,
@@ -20,9 +25,20 @@ import type { CallKind } from './fake.faults.ts';
 import type { FakeLimits } from './fake.limits.ts';
 import { parseQuery, type QueryAnswer, runQuery } from './fake.query.ts';
 import { deleteRows, insertRows, updateRows } from './fake.rows.ts';
-import { type FakeStore, requireTx } from './fake.store.ts';
+import { refuseSortingKey, sortedColumnsRefusal } from './fake.sorted.ts';
+import type { FakeStore, Transaction } from './fake.store.ts';
 
-const COMMANDS = ['transaction', 'schema', 'table', 'column', 'stats', 'rows', 'data'] as const;
+const COMMANDS = [
+  'transaction',
+  'schema',
+  'table',
+  'column',
+  'columns',
+  'sorted-columns',
+  'stats',
+  'rows',
+  'data',
+] as const;
 type Command = (typeof COMMANDS)[number];
 
 export interface Parsed {
@@ -65,6 +81,8 @@ function kindOf(method: string, depth: number, command: Command | null): CallKin
     case 'schema':
     case 'table':
     case 'column':
+    case 'columns':
+    case 'sorted-columns':
       return method === 'GET' ? 'list' : 'ddl';
     case 'stats':
       return 'stats';
@@ -115,11 +133,28 @@ export function route(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint
     else throw new FakeVastError(405, 'MethodNotAllowed', `${method} ?transaction`);
     return { answer: {} };
   }
-  const [bucket, schema, table] = parts;
+  const [bucket] = parts;
   if (bucket === undefined) throw badRequest('no bucket in the path');
   if (bucket !== ctx.bucket) throw notFound('NoSuchBucket', `bucket ${bucket} does not exist`);
   if (method === 'HEAD' && parts.length === 1 && command === null) return { answer: {} };
-  const tx = requireTx(store, txid);
+  if (txid !== null) return dispatch(ctx, p, headers, body, store.get(txid));
+  const own = store.begin();
+  let routed: Routed;
+  try {
+    routed = dispatch(ctx, p, headers, body, own);
+  } catch (e) {
+    store.rollback(own.id);
+    throw e;
+  }
+  store.commit(own.id);
+  return routed;
+}
+
+/** A call on a bucket, schema or table, in transaction `tx`. */
+function dispatch(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint8Array, tx: Transaction): Routed {
+  const { store } = ctx;
+  const { method, parts, command } = p;
+  const [bucket, schema, table] = parts as [string, string | undefined, string | undefined];
   const key = `${method} ?${command ?? ''} /${parts.length}`;
   switch (key) {
     case 'GET ?schema /1':
@@ -134,6 +169,7 @@ export function route(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint
     case 'GET ?table /2':
       return { answer: listTables(store, tx, bucket, schema as string, headers) };
     case 'POST ?table /3':
+      refuseSortingKey(headers);
       return { answer: createTable(store, tx, schema as string, table as string, body) };
     case 'DELETE ?table /3':
       store.dropTable(tx, schema as string, table as string);
@@ -141,7 +177,11 @@ export function route(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint
     case 'GET ?stats /3':
       return { answer: tableStats(store.table(tx, schema as string, table as string)) };
     case 'GET ?column /3':
+    case 'GET ?columns /3':
       return { answer: listColumns(store.table(tx, schema as string, table as string), headers) };
+    case 'GET ?sorted-columns /3':
+      store.table(tx, schema as string, table as string);
+      throw sortedColumnsRefusal(`${schema}/${table}`);
     case 'POST ?column /3':
       return { answer: addColumns(store, tx, schema as string, table as string, body) };
     case 'DELETE ?column /3':

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # `npm run vast:sdk:fake`: starts the fake VAST server (fake.main.ts) and drives it with VAST's
-# official Python SDK (test/vast/sdk/sdk_against.py, from .venv-oracles). Exit status: the SDK run's.
+# official Python SDK (test/vast/sdk/sdk_against.py), the pinned release from .venv-oracles, or with
+# `newest` (`npm run vast:sdk:fake:newest`) the newest release from .venv-oracles-newest
+# (scripts/oracles-venv.sh). Exit status: the SDK run's.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-PY="$(bash scripts/oracles-venv.sh)/bin/python"
+PY="$(bash scripts/oracles-venv.sh ${1:+"$1"})/bin/python"
 out="$(mktemp)"
 node_modules/.bin/tsx test/vast/fake/fake.main.ts >"$out" &
 pid=$!

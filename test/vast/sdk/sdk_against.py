@@ -106,6 +106,7 @@ def small_table_checks(c: Checks, t, ids):
 
 def main(endpoint, access, secret, bucket_name):
     logging.disable(logging.CRITICAL)
+    print(f"sdk: vastdb {vastdb.version()}, pyarrow {pa.__version__}, against {endpoint}")
     c = Checks()
     session = vastdb.connect(endpoint=endpoint, access=access, secret=secret)
     c.ok("version probe: a 4-part version", 4, len(session.api.vast_version))

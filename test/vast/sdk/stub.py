@@ -171,6 +171,8 @@ def _route(st: VastStub, method, path, query, headers, body):
         return 200, {}, b""
     if command == "stats":
         return 200, {}, _stats(t)
+    if command == "sorted-columns":  # vastdb 2.1.0 opens a table with it; VAST: 400 unless sorted
+        raise StubError(400, "BadRequest", f"Listing sorted columns of {table_name} without elysium enabled")
     if command == "column" and method == "GET":
         sink = pa.BufferOutputStream()
         pa.ipc.new_stream(sink, t.schema).close()
