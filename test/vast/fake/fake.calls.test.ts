@@ -119,3 +119,24 @@ describe('fake VAST: calls outside a transaction', () => {
     expect(got.rows).toEqual([{ c_utf8: 'outside' }]);
   });
 });
+
+describe('fake VAST: rows written, then the table changed, in one transaction', () => {
+  it('commits a drop or an added column after the same transaction changed rows', async () => {
+    const setup = await client.begin();
+    await client.createTable(setup, 's', 'rows_then_drop');
+    await client.createTable(setup, 's', 'rows_then_column');
+    await client.commit(setup);
+    const tx = await client.begin();
+    await client.insert(tx, 's', 'rows_then_drop', [{ c_int64: 1n }]);
+    await client.dropTable(tx, 's', 'rows_then_drop');
+    await client.insert(tx, 's', 'rows_then_column', [{ c_int64: 2n }]);
+    await client.addColumns(tx, 's', 'rows_then_column', [{ name: 'added', type: 'utf8', nullable: true }]);
+    await client.commit(tx);
+    expect((await client.listTables(NONE, 's')).tables.map((t) => t.name)).toEqual(['rows_then_column', 't']);
+    const got = await client.select(NONE, 's', 'rows_then_column', {
+      fields: [...COLUMNS, { name: 'added', type: 'utf8', nullable: true }],
+      columns: ['c_int64', 'added'],
+    });
+    expect(got.rows).toEqual([{ c_int64: 2n, added: null }]);
+  });
+});

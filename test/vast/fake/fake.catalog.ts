@@ -4,22 +4,22 @@
  * `tabular-is-truncated`, `tabular-list-count`); names are filtered by
  * `tabular-name-exact-match` or else `tabular-name-prefix`, and listed in byte order.
  */
+
+import { Message, type Schema } from 'apache-arrow';
 import {
   decodeCreateSchemaRequest,
   encodeListSchemasResponse,
   encodeListTablesResponse,
   encodeTableStats,
 } from '../../../src/db/engines/vast/wire/wire.catalog.ts';
-import { concatBytes, EOS } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
-import {
-  decodeSchemaMessage,
-  encodeSchemaMessage,
-  isWireField,
-} from '../../../src/db/engines/vast/wire/wire.schema.ts';
-import { ROW_ID, type WireField } from '../../../src/db/engines/vast/wire/wire.types.ts';
-import { badRequest, conflict, FakeVastError } from './fake.errors.ts';
+import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
+import { concatBytes, EOS, readPrefix } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
+import { ROW_ID } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { badRequest, conflict } from './fake.errors.ts';
+import { encodeFakeSchema } from './fake.leaves.ts';
 import type { FakeStore, TableState, Transaction } from './fake.store.ts';
 import { RowTable } from './fake.table.ts';
+import { checkColumn, type FakeField, fakeField } from './fake.types.ts';
 
 export interface Answer {
   readonly headers?: Record<string, string>;
@@ -49,15 +49,31 @@ function page(names: string[], headers: Headers): { names: string[]; headers: Re
   };
 }
 
-/** Arrow schema message body -> engine fields; a foreign type is refused as VAST's code says. */
-export function readFields(body: Uint8Array): WireField[] {
-  const fields = decodeSchemaMessage(body);
-  return fields.map((f) => {
-    if (!isWireField(f)) {
-      throw new FakeVastError(400, 'TabularUnsupportedColumnType', `column ${f.name}: ${f.arrowType}`);
-    }
+/**
+ * Arrow schema message body (`pa.Schema.serialize()`: one message, no end-of-stream marker) ->
+ * the fake's columns; a type VAST does not take is refused as VAST's code says (fake.types.ts).
+ */
+export function readFields(body: Uint8Array): FakeField[] {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const prefix = readPrefix(view, 0, body.byteLength);
+  const end = prefix ? prefix.prefixLength + prefix.metadataLength : 0;
+  if (!prefix || prefix.metadataLength === 0 || end > body.byteLength)
+    throw new WireFormatError('no schema message');
+  if (end !== body.byteLength)
+    throw new WireFormatError(`${body.byteLength - end} bytes after the schema message`);
+  let schema: Schema;
+  try {
+    const message = Message.decode(body.subarray(prefix.prefixLength, end));
+    if (!message.isSchema()) throw new WireFormatError('not a schema message');
+    schema = message.header();
+  } catch (cause) {
+    if (cause instanceof WireFormatError) throw cause;
+    throw new WireFormatError('unreadable schema message', { cause });
+  }
+  return schema.fields.map((f) => {
     if (f.name === ROW_ID) throw badRequest(`${ROW_ID} is reserved`);
-    return f;
+    checkColumn(f);
+    return fakeField(f);
   });
 }
 
@@ -148,7 +164,7 @@ export function listColumns(t: TableState, headers: Headers): Answer {
   // Keep the table's own order, not the name order the pager sorts by.
   const chosen = new Set(p.names);
   const fields = t.fields.filter((f) => chosen.has(f.name));
-  return { headers: p.headers, body: concatBytes([encodeSchemaMessage(fields), EOS]) };
+  return { headers: p.headers, body: concatBytes([encodeFakeSchema(fields), EOS]) };
 }
 
 export function addColumns(

@@ -17,6 +17,8 @@ import { splitMessages } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
 import { columnStream, type ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
 import type { WireField, WireRow, WireValue } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { DEFAULT_FAILURE_CODE, failureFrame } from './fake.failure.ts';
+import { leafMessages } from './fake.leaves.ts';
+import { type FakeField, isArrowColumn } from './fake.types.ts';
 
 /** Arrow's MetadataVersion.V5 and MessageHeader.RecordBatch. */
 const V5 = 4;
@@ -177,18 +179,30 @@ function writeBatch(out: Out, field: WireField | null, rows: readonly WireRow[] 
   for (let i = 0; i < buffers.length; i++) out.bytes(buffers[i] as Uint8Array, regions[i]);
 }
 
-/** The whole QueryData response body; `failureCode` goes into the failure frame (fake.failure.ts). */
+/**
+ * The whole QueryData response body; `failureCode` goes into the failure frame (fake.failure.ts).
+ * A column of a type the engine does not write goes through Arrow JS (fake.leaves.ts), a stream
+ * per leaf.
+ */
 export function encodeResponse(
-  fields: readonly WireField[],
+  fields: readonly FakeField[],
   streams: readonly ResponseStream[],
   end: 'completed' | 'failed' | 'none',
   failureCode = DEFAULT_FAILURE_CODE,
 ): Uint8Array {
   const out = new Out();
-  const columns: (WireField | null)[] = fields.length > 0 ? [...fields] : [null];
+  const columns: (FakeField | null)[] = fields.length > 0 ? [...fields] : [null];
   for (const stream of streams) {
     for (const batch of stream.batches) {
       for (const field of columns) {
+        if (field !== null && isArrowColumn(field)) {
+          const rows = typeof batch.rows === 'number' ? [] : batch.rows;
+          for (const m of leafMessages(field, rows)) {
+            out.frame(stream.streamId, batch.nextRowId);
+            out.bytes(m);
+          }
+          continue;
+        }
         const { schema, eos } = framingOf(field);
         out.frame(stream.streamId, batch.nextRowId);
         out.bytes(schema);

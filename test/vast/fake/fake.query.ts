@@ -14,26 +14,28 @@
  * as UTF-8 bytes (code point order).
  */
 import { ROW_ID_DONE } from '../../../src/db/engines/vast/wire/wire.frames.ts';
-import { decodeQueryRequest } from '../../../src/db/engines/vast/wire/wire.query.ts';
 import type { ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
 import {
-  type QueryRequest,
   ROW_ID,
+  ROW_ID_FIELD,
   type WireExpr,
   type WireField,
   type WireRow,
-  type WireValue,
 } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { type Tree, treesOfCells } from './fake.cells.ts';
+import { type FakeExpr, type FakeQuery, type Operand, readQuery } from './fake.computeir.ts';
 import { badRequest } from './fake.errors.ts';
+import { arrowFieldOf } from './fake.leaves.ts';
 import { type Lookup, planQuery } from './fake.plan.ts';
 import type { TableState } from './fake.store.ts';
 import type { Bounds } from './fake.table.ts';
+import { type FakeField, isArrowColumn, sameColumnType } from './fake.types.ts';
 
 type Headers = Readonly<Record<string, string | undefined>>;
 
 export interface QueryAnswer {
-  /** The response's columns (the projection), empty for a count. */
-  readonly fields: readonly WireField[];
+  /** The response's columns (the projection, as the table types them), empty for a count. */
+  readonly fields: readonly FakeField[];
   readonly streams: readonly ResponseStream[];
   /** Rows the filter was evaluated on (a scan: every row from the lowest cursor on). */
   readonly examined: number;
@@ -58,7 +60,15 @@ export function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function compare(a: WireValue, b: WireValue): number {
+function compare(a: Tree, b: Tree): number {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // A fixed-size list against a list literal: element by element, then the shorter first.
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const c = compare(a[i] as Tree, b[i] as Tree);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  }
   if (typeof a === 'string' && typeof b === 'string') return compareUtf8(a, b);
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
@@ -82,13 +92,20 @@ const COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
 };
 
 type Compiled = (row: WireRow) => boolean;
-type ValueOf = (row: WireRow) => WireValue;
+type ValueOf = (row: WireRow) => Tree;
+/** The value a field reference at `position` reads from a row. */
+export type Reader = (position: number) => ValueOf;
 
-function value(e: WireExpr, names: readonly string[]): ValueOf {
-  if (e.kind === 'field') {
-    const name = names[e.position] as string;
+/** Field positions are column indexes: the column of that name. */
+export const byName =
+  (names: readonly string[]): Reader =>
+  (position) => {
+    const name = names[position] as string;
     return (row) => row[name] ?? null;
-  }
+  };
+
+function value(e: FakeExpr, read: Reader): ValueOf {
+  if (e.kind === 'field') return read(e.position);
   if (e.kind === 'literal') {
     const v = e.value;
     return () => v;
@@ -104,14 +121,14 @@ function value(e: WireExpr, names: readonly string[]): ValueOf {
  * (or a non-string) is never in the set.
  */
 function equalsOneOf(
-  args: readonly WireExpr[],
-): { field: WireExpr & { kind: 'field' }; values: Set<string> } | null {
+  args: readonly FakeExpr[],
+): { field: FakeExpr & { kind: 'field' }; values: Set<string> } | null {
   if (args.length < 2) return null;
-  let field: (WireExpr & { kind: 'field' }) | undefined;
+  let field: (FakeExpr & { kind: 'field' }) | undefined;
   const values = new Set<string>();
   for (const a of args) {
     if (a.kind !== 'call' || a.name !== 'equal' || a.args.length !== 2) return null;
-    const [f, l] = a.args as [WireExpr, WireExpr];
+    const [f, l] = a.args as [FakeExpr, FakeExpr];
     if (f.kind !== 'field' || l.kind !== 'literal' || typeof l.value !== 'string') return null;
     if (field !== undefined && field.position !== f.position) return null;
     field = f;
@@ -121,23 +138,23 @@ function equalsOneOf(
 }
 
 /** Compiles the filter once per request into a row predicate. */
-export function compileFilter(e: WireExpr, names: readonly string[]): Compiled {
+export function compileFilter(e: FakeExpr, read: Reader): Compiled {
   if (e.kind !== 'call') throw badRequest('the filter must be a call');
   const { name, args } = e;
   if (name === 'or') {
     const set = equalsOneOf(args);
     if (set !== null) {
-      const get = value(set.field, names);
+      const get = value(set.field, read);
       return (row) => set.values.has(get(row) as string);
     }
   }
   if (name === 'and' || name === 'or') {
-    const parts = args.map((a) => compileFilter(a, names));
+    const parts = args.map((a) => compileFilter(a, read));
     return name === 'and' ? (row) => parts.every((p) => p(row)) : (row) => parts.some((p) => p(row));
   }
   const arity = name === 'is_null' || name === 'is_valid' ? 1 : 2;
   if (args.length !== arity) throw badRequest(`${name} takes ${arity} argument(s), got ${args.length}`);
-  const [a, b] = args.map((x) => value(x, names)) as [ValueOf, ValueOf | undefined];
+  const [a, b] = args.map((x) => value(x, read)) as [ValueOf, ValueOf | undefined];
   if (name === 'is_null') return (row) => a(row) === null;
   if (name === 'is_valid') return (row) => a(row) !== null;
   const rhs = b as ValueOf;
@@ -164,17 +181,39 @@ function int(text: string | undefined, fallback: number): number {
   return n;
 }
 
-/** Checks the request schema against the table: names must exist with the table's types. */
-function resolve(t: TableState, req: QueryRequest): void {
-  for (const f of req.fields) {
-    const column = f.name === ROW_ID ? { type: 'uint64' } : t.fields.find((c) => c.name === f.name);
+/**
+ * The table's columns the request schema names, which must exist with the types the request
+ * gives them (fake.types.ts `sameColumnType`: the SDK's request leaves a time zone out).
+ */
+function resolve(t: TableState, req: FakeQuery): FakeField[] {
+  return req.fields.map((f) => {
+    const column = f.name === ROW_ID ? ROW_ID_FIELD : t.fields.find((c) => c.name === f.name);
     if (!column) throw badRequest(`table has no column ${f.name}`);
-    if (column.type !== f.type) throw badRequest(`column ${f.name} is ${column.type}, not ${f.type}`);
-  }
+    const [have, want] = [arrowFieldOf(column).type, arrowFieldOf(f).type];
+    if (!sameColumnType(have, want)) throw badRequest(`column ${f.name} is ${have}, not ${want}`);
+    return column;
+  });
 }
 
-export function parseQuery(body: Uint8Array): QueryRequest {
-  return decodeQueryRequest(body);
+export function parseQuery(body: Uint8Array): FakeQuery {
+  return readQuery(body);
+}
+
+/** What a field reference reads: a column's cell, or a struct field or a fixed-size list in it. */
+function reader(columns: readonly FakeField[], operands: ReadonlyMap<number, Operand> | undefined): Reader {
+  if (operands === undefined) return byName(columns.map((c) => c.name));
+  return (position) => {
+    const { column, path } = operands.get(position) as Operand;
+    const field = columns[column] as FakeField;
+    if (!isArrowColumn(field) || (path.length === 0 && field.arrow.type.children.length === 0))
+      return (row) => row[field.name] ?? null;
+    const type = field.arrow.type;
+    return (row) => {
+      let v: Tree = treesOfCells(type, [row[field.name] ?? null])[0] ?? null;
+      for (const i of path) v = v === null ? null : ((v as readonly Tree[])[i] ?? null);
+      return v;
+    };
+  };
 }
 
 /** A sub-split being answered: its residue's rows from `start`, `limit` at most. */
@@ -217,7 +256,7 @@ const FIRST_BUDGET = 16;
  */
 function candidates(
   t: TableState,
-  req: QueryRequest,
+  req: { readonly fields: readonly WireField[]; readonly filter: WireExpr },
   from: bigint,
   firstBudget: number,
 ): { rows: WireRow[] | null; walked: number } {
@@ -259,14 +298,15 @@ function candidates(
 /** `firstBudget`: see `candidates` (tests make it small, so that lookups need several rounds). */
 export function runQuery(
   t: TableState,
-  req: QueryRequest,
+  req: FakeQuery,
   headers: Headers,
   firstBudget = FIRST_BUDGET,
 ): QueryAnswer {
-  resolve(t, req);
-  const names = req.fields.map((f) => f.name);
-  const matches = compileFilter(req.filter, names);
-  const fields = req.projection.map((p) => req.fields[p] as WireField);
+  const columns = resolve(t, req);
+  const matches = compileFilter(req.filter, reader(columns, req.operands));
+  const fields = req.projection.map((p) => columns[p] as FakeField);
+  // Indexes serve filters on columns of the engine's types (fake.plan.ts); others are scanned.
+  const plannable = req.operands === undefined && req.fields.every((f) => !isArrowColumn(f));
   const [splitText = '0', splitsText = '1'] = (headers['tabular-split'] ?? '0,1').split(',');
   const split = int(splitText, 0);
   const splits = Math.max(1, int(splitsText, 1));
@@ -305,7 +345,9 @@ export function runQuery(
     return --looking > 0;
   };
   if (looking > 0) {
-    const found = candidates(t, req, from, firstBudget);
+    // Planned only when every column is of the engine's types: its literals are then WireValues.
+    const flat = req as { fields: readonly WireField[]; filter: WireExpr };
+    const found = plannable ? candidates(t, flat, from, firstBudget) : { rows: null, walked: 0 };
     walked = found.walked;
     if (found.rows === null) t.rows.walk(from, visit);
     else for (const row of found.rows) if (!visit(row)) break;

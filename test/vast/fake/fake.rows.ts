@@ -6,32 +6,45 @@
  */
 import { decodeRows, encodeRows } from '../../../src/db/engines/vast/wire/wire.rows.ts';
 import type { DecodedField } from '../../../src/db/engines/vast/wire/wire.schema.ts';
-import {
-  ROW_ID,
-  ROW_ID_FIELD,
-  type WireField,
-  type WireRow,
-} from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { ROW_ID, ROW_ID_FIELD, type WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import type { Answer } from './fake.catalog.ts';
-import { badRequest, FakeVastError } from './fake.errors.ts';
+import { putArrowCells } from './fake.cells.ts';
+import { badRequest } from './fake.errors.ts';
 import type { FakeStore, TableState, Transaction } from './fake.store.ts';
+import { type FakeField, isArrowColumn } from './fake.types.ts';
 
-function checkFields(t: TableState, fields: readonly DecodedField[], skipFirst: boolean): WireField[] {
-  const out: WireField[] = [];
+/**
+ * The table's columns the body's fields name (all but the first when `skipFirst`), checked: the
+ * engine's decoder reads the cells of the engine's types; those of others are read here.
+ */
+function checkFields(
+  t: TableState,
+  fields: readonly DecodedField[],
+  skipFirst: boolean,
+  body: Uint8Array,
+  rows: WireRow[],
+): FakeField[] {
+  const out: FakeField[] = [];
   fields.forEach((f, i) => {
     if (skipFirst && i === 0) return;
-    if (f.type === 'foreign') {
-      throw new FakeVastError(400, 'TabularUnsupportedColumnType', `column ${f.name}: ${f.arrowType}`);
-    }
     const column = t.fields.find((c) => c.name === f.name);
     if (!column) throw badRequest(`table has no column ${f.name}`);
-    if (column.type !== f.type) throw badRequest(`column ${f.name} is ${column.type}, not ${f.type}`);
+    const given = f.type === 'foreign' ? f.arrowType : f.type;
+    if (
+      isArrowColumn(column) !== (f.type === 'foreign') ||
+      (!isArrowColumn(column) && column.type !== f.type)
+    )
+      throw badRequest(
+        `column ${f.name} is ${isArrowColumn(column) ? column.arrow.type : column.type}, not ${given}`,
+      );
     out.push(column);
   });
+  const arrow = out.filter(isArrowColumn);
+  if (arrow.length > 0) putArrowCells(body, arrow, rows);
   return out;
 }
 
-function checkNulls(columns: readonly WireField[], rows: readonly WireRow[]): void {
+function checkNulls(columns: readonly FakeField[], rows: readonly WireRow[]): void {
   for (const c of columns) {
     if (c.nullable) continue;
     if (rows.some((r) => r[c.name] === null || r[c.name] === undefined)) {
@@ -50,7 +63,7 @@ export function insertRows(
   const t = store.table(tx, schema, table);
   const { fields, rows } = decodeRows(body);
   if (fields.some((f) => f.name === ROW_ID)) throw badRequest(`${ROW_ID} is allocated by the server`);
-  checkFields(t, fields, false);
+  checkFields(t, fields, false, body, rows);
   const full = rows.map((r) => {
     const row: WireRow = {};
     for (const c of t.fields) row[c.name] = r[c.name] ?? null;
@@ -103,7 +116,7 @@ export function updateRows(
 ): Answer {
   const t = store.table(tx, schema, table);
   const { fields, rows } = decodeRows(body);
-  const columns = checkFields(t, fields, true);
+  const columns = checkFields(t, fields, true, body, rows);
   if (columns.length === 0) throw badRequest('an update needs at least one column besides $row_id');
   checkNulls(columns, rows);
   const changed = locate(t, fields, rows).map((old, i) => {

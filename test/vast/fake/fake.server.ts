@@ -45,7 +45,6 @@ import { listenOnLoopback } from '../../../src/db/engines/vast/transport/transpo
 import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
 import { KEEP_ALIVE_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
 import { markerFrame, type ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
-import type { WireField } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
 import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
@@ -53,6 +52,7 @@ import { FakeLimits, type FakeLimitsOptions } from './fake.limits.ts';
 import { parseTarget, type Routed, route } from './fake.router.ts';
 import { verifySigV4 } from './fake.sigv4.ts';
 import { FakeStore } from './fake.store.ts';
+import type { FakeField } from './fake.types.ts';
 
 export {
   CALL_KINDS,
@@ -181,7 +181,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
   /** A QueryData answer that breaks off: the given sub-splits' frames, then the socket closed. */
   async function cutShort(
     res: ServerResponse,
-    fields: readonly WireField[],
+    fields: readonly FakeField[],
     streams: readonly ResponseStream[],
   ): Promise<void> {
     res.writeHead(200, { Server: SERVER_HEADER, 'Content-Type': 'application/octet-stream' });

@@ -13,14 +13,16 @@
  * from. Commit then applies the transaction's row changes onto the committed tables, so that
  * other transactions' committed rows are kept.
  */
-import type { WireField, WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import type { WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { conflict, FakeVastError, notFound } from './fake.errors.ts';
 import { RowTable } from './fake.table.ts';
+import type { FakeField } from './fake.types.ts';
 
 export interface TableState {
   /** Identity across copies of the same table: row ids are allocated per uid. */
   readonly uid: number;
-  readonly fields: readonly WireField[];
+  /** Columns of the engine's types as WireFields, of other types with their Arrow field (fake.types.ts). */
+  readonly fields: readonly FakeField[];
   /** Each row holds every field (null when never set) and `$row_id`. */
   readonly rows: RowTable;
 }
@@ -50,6 +52,8 @@ export interface Transaction {
    * its snapshot held it (undefined for a row it inserted).
    */
   readonly rowWrites: Map<string, Map<bigint, WireRow | undefined>>;
+  /** Tables whose rows the transaction changed -> the table as its snapshot held it. */
+  readonly rowBases: Map<string, TableState>;
   lastUsed: number;
 }
 
@@ -75,6 +79,7 @@ export class FakeStore {
       catalog: { schemas: new Map(this.committed.schemas), tables: new Map(this.committed.tables) },
       touched: new Map(),
       rowWrites: new Map(),
+      rowBases: new Map(),
       lastUsed: this.now(),
     };
     this.txs.set(tx.id, tx);
@@ -170,11 +175,12 @@ export class FakeStore {
 
   private touch(tx: Transaction, key: string): void {
     if (tx.touched.has(key)) return;
-    // What the transaction saw at its start (its catalog is a copy of the committed one then):
-    // commit requires the committed entry to be unchanged since (snapshot isolation).
+    // What the transaction saw at its start (its catalog is a copy of the committed one then,
+    // but a table whose rows it changed since is its own copy): commit requires the committed
+    // entry to be unchanged since (snapshot isolation).
     const seen = key.startsWith('schema:')
       ? tx.catalog.schemas.get(key.slice(7))
-      : tx.catalog.tables.get(key);
+      : (tx.rowBases.get(key) ?? tx.catalog.tables.get(key));
     tx.touched.set(key, seen);
   }
 
@@ -206,7 +212,7 @@ export class FakeStore {
     return t;
   }
 
-  createTable(tx: Transaction, schema: string, table: string, fields: readonly WireField[]): void {
+  createTable(tx: Transaction, schema: string, table: string, fields: readonly FakeField[]): void {
     this.schema(tx, schema);
     const key = tableKey(schema, table);
     if (tx.catalog.tables.has(key)) throw conflict('TableAlreadyExists', `table ${key} already exists`);
@@ -249,6 +255,7 @@ export class FakeStore {
     if (!writes) {
       writes = new Map();
       tx.rowWrites.set(key, writes);
+      if (!tx.touched.has(key)) tx.rowBases.set(key, before);
     }
     for (const rowId of changed) if (!writes.has(rowId)) writes.set(rowId, before.rows.get(rowId));
     tx.catalog.tables.set(key, next);

@@ -20,8 +20,9 @@ import pyarrow as pa
 import vastdb
 from vastdb.config import QueryConfig
 
-# Run as a script: its folder is on sys.path (columns.py, stub.py).
+# Run as a script: its folder is on sys.path (columns.py, stub.py, sdk_types.py).
 from columns import COLUMNS
+from sdk_types import types_checks
 
 ts = datetime.datetime
 ROWS = [  # c_int64 is unique and never null: the sort key of every comparison
@@ -104,7 +105,7 @@ def small_table_checks(c: Checks, t, ids):
     c.ok("select with limit_rows=2", 2, got.num_rows)
 
 
-def main(endpoint, access, secret, bucket_name):
+def main(endpoint, access, secret, bucket_name, stub=False):
     logging.disable(logging.CRITICAL)
     print(f"sdk: vastdb {vastdb.version()}, pyarrow {pa.__version__}, against {endpoint}")
     c = Checks()
@@ -149,6 +150,8 @@ def main(endpoint, access, secret, bucket_name):
         got = t.select(columns=["c_added"]).read_all()
         c.ok("add column: existing rows read null", [None] * (len(ROWS) - 2), got["c_added"].to_pylist())
     paging_checks(c, session, bucket_name, schema_name)
+    if not stub:  # the recording stub models the engine's 6 types only
+        types_checks(c, session, bucket_name, schema_name)
     with session.transaction() as tx:
         schema = tx.bucket(bucket_name).schema(schema_name)
         for t in schema.tables():
@@ -187,7 +190,7 @@ if __name__ == "__main__":
 
         stub = VastStub("tams-sdk")
         try:
-            main(stub.serve(), "STUBACCESS", "stub-secret", "tams-sdk")
+            main(stub.serve(), "STUBACCESS", "stub-secret", "tams-sdk", stub=True)
         finally:
             stub.close()
     elif len(sys.argv) == 5:
