@@ -28,7 +28,10 @@ export interface Answer {
 
 type Headers = Readonly<Record<string, string | undefined>>;
 
-function page(names: string[], headers: Headers): { names: string[]; headers: Record<string, string> } {
+export function page(
+  names: string[],
+  headers: Headers,
+): { names: string[]; headers: Record<string, string> } {
   const exact = headers['tabular-name-exact-match'];
   const prefix = headers['tabular-name-prefix'] ?? '';
   const all = names
@@ -123,11 +126,13 @@ export function listTables(
   };
 }
 
-/** A stand-in for bytes stored: 8 bytes a cell, strings at their UTF-8 length. */
-function sizeOf(t: TableState): bigint {
+/** A stand-in for bytes stored: 8 bytes a cell, strings at their UTF-8 length (of `columns` only). */
+export function sizeOf(t: TableState, columns?: ReadonlySet<string>): bigint {
   let n = 0;
   t.rows.walk(0n, (row) => {
-    for (const v of Object.values(row)) n += typeof v === 'string' ? Buffer.byteLength(v) : 8;
+    for (const [k, v] of Object.entries(row)) {
+      if (columns === undefined || columns.has(k)) n += typeof v === 'string' ? Buffer.byteLength(v) : 8;
+    }
     return true;
   });
   return BigInt(n);
@@ -187,7 +192,7 @@ export function addColumns(
       return next;
     }),
   );
-  store.putTable(tx, schema, table, { uid: t.uid, fields: [...t.fields, ...added], rows });
+  store.putTable(tx, schema, table, { ...t, fields: [...t.fields, ...added], rows });
   return {};
 }
 
@@ -202,6 +207,9 @@ export function dropColumns(
   const gone = new Set(readFields(body).map((f) => f.name));
   for (const name of gone) {
     if (!t.fields.some((f) => f.name === name)) throw badRequest(`no column ${name}`, 'NoSuchColumn');
+    // What VAST does with a projection's column is not published: the fake refuses to drop it.
+    const held = (t.projections ?? []).find((p) => p.sorted.includes(name) || p.unsorted.includes(name));
+    if (held) throw badRequest(`column ${name} is in projection ${held.name}`);
   }
   const fields = t.fields.filter((f) => !gone.has(f.name));
   if (fields.length === 0) throw badRequest('a table needs at least one column');
@@ -212,6 +220,6 @@ export function dropColumns(
       return next;
     }),
   );
-  store.putTable(tx, schema, table, { uid: t.uid, fields, rows });
+  store.putTable(tx, schema, table, { ...t, fields, rows });
   return {};
 }

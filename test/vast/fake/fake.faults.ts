@@ -202,6 +202,8 @@ export class FakeStats {
    * the rows of its values, a scan every row from the lowest cursor on).
    */
   rowsExamined = 0;
+  /** QueryData answered from a projection rather than the table (fake.projections.ts). */
+  projectionReads = 0;
   /**
    * When set, each request's arrival and the end of its answer (process.hrtime.bigint(), ns):
    * the benchmark finds from them how many round trips of an operation came one after another.
@@ -218,6 +220,7 @@ export class FakeStats {
     this.conflicts = 0;
     this.rowsSent = 0;
     this.rowsExamined = 0;
+    this.projectionReads = 0;
     if (this.spans) this.spans = [];
   }
 }

@@ -30,9 +30,21 @@ export function arrowFieldOf(f: FakeField): Field {
   return isArrowColumn(f) ? f.arrow : new Field(f.name, arrowTypeOf(f.type), f.nullable);
 }
 
-/** The schema message of create table and of `?column` answers, for columns of any type. */
-export function encodeFakeSchema(fields: readonly FakeField[]): Uint8Array {
-  return encapsulate(Message.encode(Message.from(new Schema(fields.map(arrowFieldOf)))));
+/**
+ * The schema message of create table and of `?column` answers, for columns of any type; `meta`:
+ * custom metadata by column name.
+ */
+export function encodeFakeSchema(
+  fields: readonly FakeField[],
+  meta?: ReadonlyMap<string, Map<string, string>>,
+): Uint8Array {
+  const arrow = fields.map((f) => {
+    const m = meta?.get(f.name);
+    if (m === undefined) return arrowFieldOf(f);
+    const a = arrowFieldOf(f);
+    return new Field(a.name, a.type, a.nullable, m);
+  });
+  return encapsulate(Message.encode(Message.from(new Schema(arrow))));
 }
 
 /** Child positions from a column down to each of its leaves, depth first. */

@@ -27,6 +27,7 @@ import { type FakeExpr, type FakeQuery, type Operand, readQuery } from './fake.c
 import { badRequest } from './fake.errors.ts';
 import { arrowFieldOf } from './fake.leaves.ts';
 import { type Lookup, planQuery } from './fake.plan.ts';
+import { inProjectionOrder, type Projection, ROW_GROUP_ROWS } from './fake.projections.ts';
 import type { TableState } from './fake.store.ts';
 import type { Bounds } from './fake.table.ts';
 import { type FakeField, isArrowColumn, sameColumnType } from './fake.types.ts';
@@ -41,6 +42,8 @@ export interface QueryAnswer {
   readonly examined: number;
   /** Index entries walked to find the rows examined (fake.table.ts `lookup`). */
   readonly walked: number;
+  /** The projection read instead of the table, if any (fake.projections.ts). */
+  readonly projection: string | null;
 }
 
 /** UTF-16 code unit -> a key that orders as UTF-8 bytes do (surrogates above U+E000..U+FFFF). */
@@ -301,6 +304,7 @@ export function runQuery(
   req: FakeQuery,
   headers: Headers,
   firstBudget = FIRST_BUDGET,
+  projection: Projection | null = null,
 ): QueryAnswer {
   const columns = resolve(t, req);
   const matches = compileFilter(req.filter, reader(columns, req.operands));
@@ -330,9 +334,10 @@ export function runQuery(
   let walked = 0;
   // One pass over the rows in row-id order deals each to its sub-split, which takes it from its
   // cursor on, up to the limit; the first match past that is its next cursor.
-  const visit = (row: WireRow): boolean => {
-    const id = row[ROW_ID] as bigint;
-    const s = open[Number(id % modulus) - base];
+  // From a projection (fake.projections.ts), `id` is the row's position in the projection's order
+  // and `deal` its block's (sub-splits read blocks of positions).
+  const visit = (row: WireRow, id = row[ROW_ID] as bigint, deal = id): boolean => {
+    const s = open[Number(deal % modulus) - base];
     if (s === undefined || s.done || id < s.start) return true;
     examined++;
     if (!matches(row)) return true;
@@ -347,9 +352,19 @@ export function runQuery(
   if (looking > 0) {
     // Planned only when every column is of the engine's types: its literals are then WireValues.
     const flat = req as { fields: readonly WireField[]; filter: WireExpr };
-    const found = plannable ? candidates(t, flat, from, firstBudget) : { rows: null, walked: 0 };
+    // A projection holds every row in its own order: all the matches are found first.
+    const start = projection === null ? from : 0n;
+    const found = plannable ? candidates(t, flat, start, firstBudget) : { rows: null, walked: 0 };
     walked = found.walked;
-    if (found.rows === null) t.rows.walk(from, visit);
+    if (projection !== null) {
+      const rows = found.rows ?? t.rows.all();
+      const sorted = inProjectionOrder(rows.filter(matches), projection);
+      const block = int(headers['tabular-split']?.split(',')[2], 8) * ROW_GROUP_ROWS;
+      for (let at = 0; at < sorted.length; at++) {
+        if (!visit(sorted[at] as WireRow, BigInt(at), BigInt(Math.floor(at / block)))) break;
+      }
+      examined = rows.length;
+    } else if (found.rows === null) t.rows.walk(from, visit);
     else for (const row of found.rows) if (!visit(row)) break;
   }
   const streams: ResponseStream[] = [];
@@ -360,5 +375,5 @@ export function runQuery(
       batches: [{ rows: fields.length > 0 ? s.page : s.page.length, nextRowId: s.next }],
     });
   }
-  return { fields, streams, examined, walked };
+  return { fields, streams, examined, walked, projection: projection?.name ?? null };
 }

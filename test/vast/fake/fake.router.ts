@@ -3,7 +3,8 @@
  * its body is read), and the dispatch to the catalog, row, transaction and query handlers.
  * URLs as VAST's clients build them (PROTOCOL.md §1.4): `/?transaction`, `/{bucket}?schema`,
  * `/{bucket}/{schema}?schema|table`, `/{bucket}/{schema}/{table}?table|column|stats|rows|data`,
- * and `?columns` (the Java client's listing), `?sorted-columns` (fake.sorted.ts).
+ * and `?columns` (the Java client's listing), `?sorted-columns` (fake.sorted.ts), projections
+ * (`?projection`, `?projection-stats`, `?projection-columns`: fake.projections.ts).
  *
  * A call without a transaction (no `tabular-txid`, or 0: the SDK's calls default to 0, the Java
  * client lists without one) runs in a transaction of its own, committed when it is done or
@@ -23,6 +24,15 @@ import {
 import { badRequest, FakeVastError, notFound } from './fake.errors.ts';
 import type { CallKind } from './fake.faults.ts';
 import type { FakeLimits } from './fake.limits.ts';
+import {
+  alterProjection,
+  chooseProjection,
+  createProjection,
+  dropProjection,
+  listProjectionColumns,
+  listProjections,
+  projectionStats,
+} from './fake.projections.ts';
 import { parseQuery, type QueryAnswer, runQuery } from './fake.query.ts';
 import { deleteRows, insertRows, updateRows } from './fake.rows.ts';
 import { refuseSortingKey, sortedColumnsRefusal } from './fake.sorted.ts';
@@ -38,6 +48,9 @@ const COMMANDS = [
   'stats',
   'rows',
   'data',
+  'projection',
+  'projection-stats',
+  'projection-columns',
 ] as const;
 type Command = (typeof COMMANDS)[number];
 
@@ -46,7 +59,17 @@ export interface Parsed {
   /** Decoded path segments: bucket, schema, table. */
   readonly parts: readonly string[];
   readonly command: Command | null;
+  /** Query parameters with a value (`name=` of projections and QueryData), decoded. */
+  readonly params: ReadonlyMap<string, string>;
   readonly kind: CallKind;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
 }
 
 export function parseTarget(method: string, target: string): Parsed {
@@ -63,9 +86,20 @@ export function parseTarget(method: string, target: string): Parsed {
         return p;
       }
     });
-  const names = rawQuery.split('&').map((p) => p.split('=')[0] ?? '');
+  const pairs = rawQuery.split('&').map((p) => {
+    const at = p.indexOf('=');
+    return at < 0 ? [p, null] : [p.slice(0, at), decode(p.slice(at + 1))];
+  });
+  const names = pairs.map(([k]) => k);
   const command = (COMMANDS as readonly string[]).find((c) => names.includes(c)) as Command | undefined;
-  return { method, parts, command: command ?? null, kind: kindOf(method, parts.length, command ?? null) };
+  const params = new Map(pairs.filter((p): p is [string, string] => p[1] !== null));
+  return {
+    method,
+    parts,
+    command: command ?? null,
+    params,
+    kind: kindOf(method, parts.length, command ?? null),
+  };
 }
 
 function kindOf(method: string, depth: number, command: Command | null): CallKind {
@@ -83,7 +117,11 @@ function kindOf(method: string, depth: number, command: Command | null): CallKin
     case 'column':
     case 'columns':
     case 'sorted-columns':
+    case 'projection':
+    case 'projection-columns':
       return method === 'GET' ? 'list' : 'ddl';
+    case 'projection-stats':
+      return 'stats';
     case 'stats':
       return 'stats';
     case 'rows':
@@ -196,7 +234,31 @@ function dispatch(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint8Arr
       return { answer: deleteRows(store, tx, schema as string, table as string, body) };
     case 'GET ?data /3': {
       const t = store.table(tx, schema as string, table as string);
-      return { query: runQuery(t, parseQuery(body), headers) };
+      const req = parseQuery(body);
+      const from = chooseProjection(t, req, headers, p.params.get('name'));
+      return { query: runQuery(t, req, headers, undefined, from) };
+    }
+    case 'POST ?projection /3':
+      return {
+        answer: createProjection(store, tx, schema as string, table as string, p.params.get('name'), body),
+      };
+    case 'PUT ?projection /3':
+      return {
+        answer: alterProjection(store, tx, schema as string, table as string, p.params.get('name'), body),
+      };
+    case 'DELETE ?projection /3':
+      return { answer: dropProjection(store, tx, schema as string, table as string, p.params.get('name')) };
+    case 'GET ?projection /3': {
+      const t = store.table(tx, schema as string, table as string);
+      return { answer: listProjections(bucket, schema as string, table as string, t, headers) };
+    }
+    case 'GET ?projection-stats /3':
+      return {
+        answer: projectionStats(store.table(tx, schema as string, table as string), p.params.get('name')),
+      };
+    case 'GET ?projection-columns /3': {
+      const t = store.table(tx, schema as string, table as string);
+      return { answer: listProjectionColumns(t, p.params.get('name'), headers) };
     }
     default:
       throw new FakeVastError(

@@ -76,7 +76,7 @@ export function insertRows(
     row[ROW_ID] = id;
     return { [ROW_ID]: id };
   });
-  const next = { uid: t.uid, fields: t.fields, rows: t.rows.put(full) };
+  const next = { ...t, rows: t.rows.put(full) };
   store.writeRows(
     tx,
     schema,
@@ -124,7 +124,7 @@ export function updateRows(
     for (const c of columns) row[c.name] = (rows[i] as WireRow)[c.name] ?? null;
     return row;
   });
-  const next = { uid: t.uid, fields: t.fields, rows: t.rows.put(changed) };
+  const next = { ...t, rows: t.rows.put(changed) };
   store.writeRows(
     tx,
     schema,
@@ -147,6 +147,6 @@ export function deleteRows(
   const { fields, rows } = decodeRows(body);
   if (fields.length !== 1) throw badRequest(`a delete body holds ${ROW_ID} alone`);
   const gone = locate(t, fields, rows).map((r) => r[ROW_ID] as bigint);
-  store.writeRows(tx, schema, table, t, { uid: t.uid, fields: t.fields, rows: t.rows.remove(gone) }, gone);
+  store.writeRows(tx, schema, table, t, { ...t, rows: t.rows.remove(gone) }, gone);
   return {};
 }

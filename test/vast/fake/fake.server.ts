@@ -16,6 +16,7 @@
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
  *                            query insert update delete ddl list stats other); stats.total,
  *                            stats.faultsFired, stats.conflicts, stats.rowsSent, stats.rowsExamined,
+ *                            stats.projectionReads,
  *                            stats.reset(),
  *                            stats.spans = [] to record each request's arrival and end
  *   vast.faults.slowDown(rule)              503 SlowDown
@@ -157,6 +158,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     }
     const { fields, streams } = routed.query;
     stats.rowsExamined += routed.query.examined;
+    if (routed.query.projection !== null) stats.projectionReads++;
     for (const s of streams)
       for (const b of s.batches) if (typeof b.rows !== 'number') stats.rowsSent += b.rows.length;
     const head = () => {

@@ -15,6 +15,7 @@
  */
 import type { WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { conflict, FakeVastError, notFound } from './fake.errors.ts';
+import type { Projection } from './fake.projections.ts';
 import { RowTable } from './fake.table.ts';
 import type { FakeField } from './fake.types.ts';
 
@@ -25,6 +26,8 @@ export interface TableState {
   readonly fields: readonly FakeField[];
   /** Each row holds every field (null when never set) and `$row_id`. */
   readonly rows: RowTable;
+  /** Its semi-sorted projections (fake.projections.ts). */
+  readonly projections?: readonly Projection[];
 }
 
 export interface SchemaState {
@@ -150,7 +153,7 @@ export class FakeStore {
         if (row !== undefined) put.push(row);
         else if (now.rows.get(rowId) !== undefined) gone.push(rowId);
       }
-      c.tables.set(key, { uid: now.uid, fields: now.fields, rows: now.rows.put(put).remove(gone) });
+      c.tables.set(key, { ...now, rows: now.rows.put(put).remove(gone) });
     }
   }
 

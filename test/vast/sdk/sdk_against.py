@@ -20,8 +20,9 @@ import pyarrow as pa
 import vastdb
 from vastdb.config import QueryConfig
 
-# Run as a script: its folder is on sys.path (columns.py, stub.py, sdk_types.py).
+# Run as a script: its folder is on sys.path (columns.py, stub.py, sdk_types.py, sdk_projections.py).
 from columns import COLUMNS
+from sdk_projections import outside_transaction_checks, projection_checks
 from sdk_types import types_checks
 
 ts = datetime.datetime
@@ -150,8 +151,10 @@ def main(endpoint, access, secret, bucket_name, stub=False):
         got = t.select(columns=["c_added"]).read_all()
         c.ok("add column: existing rows read null", [None] * (len(ROWS) - 2), got["c_added"].to_pylist())
     paging_checks(c, session, bucket_name, schema_name)
-    if not stub:  # the recording stub models the engine's 6 types only
+    if not stub:  # the recording stub models what the engine uses only
         types_checks(c, session, bucket_name, schema_name)
+        projection_checks(c, session, bucket_name, schema_name)
+        outside_transaction_checks(c, session, bucket_name, schema_name)
     with session.transaction() as tx:
         schema = tx.bucket(bucket_name).schema(schema_name)
         for t in schema.tables():
