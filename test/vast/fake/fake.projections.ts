@@ -31,16 +31,10 @@ import { type Answer, page, sizeOf } from './fake.catalog.ts';
 import type { FakeExpr, FakeQuery } from './fake.computeir.ts';
 import { badRequest, conflict, notFound } from './fake.errors.ts';
 import { encodeFakeSchema } from './fake.leaves.ts';
-import type { FakeStore, TableState, Transaction } from './fake.store.ts';
+import type { FakeStore, Projection, TableState, Transaction } from './fake.store.ts';
 import type { FakeField } from './fake.types.ts';
 
-export interface Projection {
-  readonly name: string;
-  /** Its handle in listings. */
-  readonly handle: number;
-  readonly sorted: readonly string[];
-  readonly unsorted: readonly string[];
-}
+export type { Projection };
 
 type Headers = Readonly<Record<string, string | undefined>>;
 

@@ -15,7 +15,6 @@
  */
 import type { WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
 import { conflict, FakeVastError, notFound } from './fake.errors.ts';
-import type { Projection } from './fake.projections.ts';
 import { RowTable } from './fake.table.ts';
 import type { FakeField } from './fake.types.ts';
 
@@ -28,6 +27,15 @@ export interface TableState {
   readonly rows: RowTable;
   /** Its semi-sorted projections (fake.projections.ts). */
   readonly projections?: readonly Projection[];
+}
+
+/** A semi-sorted projection of a table (fake.projections.ts). */
+export interface Projection {
+  readonly name: string;
+  /** Its handle in listings. */
+  readonly handle: number;
+  readonly sorted: readonly string[];
+  readonly unsorted: readonly string[];
 }
 
 export interface SchemaState {
