@@ -24,6 +24,9 @@ export interface RoundTrips {
   readonly total: number;
   /** Rows the fake sent per operation (QueryData answers). */
   readonly rows: number;
+  /** Rows the fake examined per operation, and its reads from a projection (FAKE_VAST_PROJECTIONS). */
+  readonly examined: number;
+  readonly projectionReads: number;
   /** CPU time per operation of the server and of the fake VAST process, in ms. */
   cpu?: { server: number; fake: number };
 }
@@ -75,7 +78,15 @@ export function perOperation(
     perOp[kind] = d / ops;
     total += d;
   }
-  return { operation, ops, perOp, total: total / ops, rows: (after.rows - before.rows) / ops };
+  return {
+    operation,
+    ops,
+    perOp,
+    total: total / ops,
+    rows: (after.rows - before.rows) / ops,
+    examined: (after.examined - before.examined) / ops,
+    projectionReads: (after.projectionReads - before.projectionReads) / ops,
+  };
 }
 
 /**
@@ -103,8 +114,9 @@ export async function runVastBench(options: BenchOptions, log: (line: string) =>
     trips.push(t);
     const kinds = Object.entries(t.perOp).map(([k, n]) => `${k} ${n.toFixed(2)}`);
     const cpu = t.cpu ? `; CPU ms: server ${t.cpu.server.toFixed(2)}, fake ${t.cpu.fake.toFixed(2)}` : '';
+    const projected = t.projectionReads > 0 ? `, ${t.projectionReads.toFixed(2)} from a projection` : '';
     log(
-      `  round trips, ${t.operation}: ${t.total.toFixed(2)} (${kinds.join(', ')}; ${t.rows.toFixed(0)} rows read${cpu})`,
+      `  round trips, ${t.operation}: ${t.total.toFixed(2)} (${kinds.join(', ')}; ${t.rows.toFixed(0)} rows read, ${t.examined.toFixed(0)} examined${projected}${cpu})`,
     );
     return t;
   };
@@ -116,6 +128,8 @@ export async function runVastBench(options: BenchOptions, log: (line: string) =>
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
   const fake = await startFakeVastProcess();
   log(`fake VAST server in process ${fake.pid}`);
+  if (process.env.FAKE_VAST_PROJECTIONS)
+    log(`projections (FAKE_VAST_PROJECTIONS): ${process.env.FAKE_VAST_PROJECTIONS}`);
   const dir = join(options.dir, 'vast');
   let before = await fake.counts();
   const dataset = await buildDataset(

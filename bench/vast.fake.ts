@@ -6,7 +6,14 @@ import type { CallKind } from '../test/vast/fake/fake.faults.ts';
 export type FakeControl = { op: 'stats' } | { op: 'spans' } | { op: 'reset' } | { op: 'latency'; ms: number };
 export type FakeReply =
   | { op: 'ready'; url: string; access: string; secret: string; bucket: string }
-  | { op: 'stats'; calls: Record<CallKind, number>; rows: number; conflicts: number }
+  | {
+      op: 'stats';
+      calls: Record<CallKind, number>;
+      rows: number;
+      conflicts: number;
+      examined: number;
+      projectionReads: number;
+    }
   | { op: 'spans'; spans: [string, string, CallKind][] }
   | { op: 'done' };
 
@@ -23,6 +30,10 @@ export interface FakeCounts {
   readonly rows: number;
   /** Commits refused because another transaction changed the same rows first. */
   readonly conflicts: number;
+  /** Rows the fake evaluated QueryData filters on (its indexes' or a projection's candidates). */
+  readonly examined: number;
+  /** QueryData answered from a projection (FAKE_VAST_PROJECTIONS). */
+  readonly projectionReads: number;
 }
 
 export interface FakeVastProcess {
@@ -74,7 +85,13 @@ export async function startFakeVastProcess(): Promise<FakeVastProcess> {
     async counts() {
       const reply = await ask({ op: 'stats' });
       if (reply.op !== 'stats') throw new Error('fake VAST: no stats');
-      return { calls: reply.calls, rows: reply.rows, conflicts: reply.conflicts };
+      return {
+        calls: reply.calls,
+        rows: reply.rows,
+        conflicts: reply.conflicts,
+        examined: reply.examined,
+        projectionReads: reply.projectionReads,
+      };
     },
     async spans() {
       const reply = await ask({ op: 'spans' });

@@ -160,3 +160,36 @@ describe('the VAST engine when the cluster reads a projection', () => {
     }
   });
 });
+
+describe('fake VAST: projections declared at start', () => {
+  it('creates a declared projection with the table it names, holding every other column', async () => {
+    const declared = await startFakeVast({
+      projections: [{ table: 'tams/segments', name: 'by_flow', sorted: ['c_utf8', 'c_int64'] }],
+    });
+    const other = new FakeClient(declared);
+    try {
+      await other.createSchema(0n, 'tams');
+      await other.createTable(0n, 'tams', 'segments');
+      await other.createTable(0n, 'tams', 'flows');
+      const columns = await other.transport.request({
+        method: 'GET',
+        path: `/${declared.bucket}/tams/segments`,
+        query: [['projection-columns'], ['name', 'by_flow']],
+      });
+      expect(tableFromIPC(columns.body).schema.fields.map((f) => f.name)).toEqual([
+        'c_utf8',
+        'c_int64',
+        ...COLUMNS.map((c) => c.name).filter((n) => n !== 'c_utf8' && n !== 'c_int64'),
+      ]);
+      const none = await other.transport.request({
+        method: 'GET',
+        path: `/${declared.bucket}/tams/flows`,
+        query: [['projection']],
+      });
+      expect(FbTable.root(none.body).tables(3)).toEqual([]);
+    } finally {
+      other.close();
+      await declared.close();
+    }
+  });
+});

@@ -285,3 +285,30 @@ export function chooseProjection(
   const candidates = [...projectionsOf(t)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return candidates.find((p) => covers(p) && bounded(req.filter, req.fields, p.sorted[0] as string)) ?? null;
 }
+
+/**
+ * A projection the fake creates with a table (FakeVastOptions.projections): what an operator
+ * would add to a table the server made, declared before the server makes it (the benchmark's
+ * `FAKE_VAST_PROJECTIONS`). `table` is `schema/table`; `unsorted` defaults to every other column.
+ */
+export interface DeclaredProjection {
+  readonly table: string;
+  readonly name: string;
+  readonly sorted: readonly string[];
+  readonly unsorted?: readonly string[];
+}
+
+export function addDeclaredProjections(
+  store: FakeStore,
+  tx: Transaction,
+  schema: string,
+  table: string,
+  declared: readonly DeclaredProjection[],
+): void {
+  for (const d of declared) {
+    if (d.table !== `${schema}/${table}`) continue;
+    const t = store.table(tx, schema, table);
+    const unsorted = d.unsorted ?? t.fields.map((f) => f.name).filter((n) => !d.sorted.includes(n));
+    createProjection(store, tx, schema, table, d.name, encodeCreateProjection(d.sorted, unsorted));
+  }
+}

@@ -25,9 +25,11 @@ import { badRequest, FakeVastError, notFound } from './fake.errors.ts';
 import type { CallKind } from './fake.faults.ts';
 import type { FakeLimits } from './fake.limits.ts';
 import {
+  addDeclaredProjections,
   alterProjection,
   chooseProjection,
   createProjection,
+  type DeclaredProjection,
   dropProjection,
   listProjectionColumns,
   listProjections,
@@ -149,6 +151,8 @@ export interface RouteContext {
   readonly bucket: string;
   /** Cell size and open transactions (fake.limits.ts); none when absent. */
   readonly limits?: FakeLimits;
+  /** Projections created with the tables they name (fake.projections.ts). */
+  readonly projections?: readonly DeclaredProjection[];
 }
 
 export function route(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint8Array): Routed {
@@ -206,9 +210,12 @@ function dispatch(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint8Arr
       return { answer: {} };
     case 'GET ?table /2':
       return { answer: listTables(store, tx, bucket, schema as string, headers) };
-    case 'POST ?table /3':
+    case 'POST ?table /3': {
       refuseSortingKey(headers);
-      return { answer: createTable(store, tx, schema as string, table as string, body) };
+      const answer = createTable(store, tx, schema as string, table as string, body);
+      addDeclaredProjections(store, tx, schema as string, table as string, ctx.projections ?? []);
+      return { answer };
+    }
     case 'DELETE ?table /3':
       store.dropTable(tx, schema as string, table as string);
       return { answer: {} };

@@ -50,6 +50,7 @@ import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
 import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
 import { FakeLimits, type FakeLimitsOptions } from './fake.limits.ts';
+import type { DeclaredProjection } from './fake.projections.ts';
 import { parseTarget, type Routed, route } from './fake.router.ts';
 import { verifySigV4 } from './fake.sigv4.ts';
 import { FakeStore } from './fake.store.ts';
@@ -82,6 +83,8 @@ export interface FakeVastOptions extends FakeLimitsOptions {
   readonly now?: () => number;
   /** Gap between keep-alive frames while a QueryData answer is delayed, the first after one gap (default 50 ms). */
   readonly keepAliveFrameMs?: number;
+  /** Projections created with the tables they name (fake.projections.ts `DeclaredProjection`). */
+  readonly projections?: readonly DeclaredProjection[];
 }
 
 export interface FakeVast {
@@ -228,7 +231,12 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
         stats.faultsFired++;
         throw new FakeVastError(503, 'SlowDown', 'Please reduce your request rate.');
       }
-      const routed = route({ store, bucket, limits }, parsed, headers, body);
+      const routed = route(
+        { store, bucket, limits, projections: options.projections },
+        parsed,
+        headers,
+        body,
+      );
       if (drop === 'mid-response' && 'query' in routed) {
         stats.faultsFired++;
         return cutShort(res, routed.query.fields, routed.query.streams.slice(0, 1));
