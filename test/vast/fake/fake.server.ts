@@ -3,14 +3,17 @@
  * loopback, in-process (node:http, keep-alive).
  *
  * THIS IS THE TEAM'S READING OF VAST'S PROTOCOL (PROTOCOL.md §1.4-1.9), checked against VAST's
- * official Python SDK (`npm run vast:sdk:fake` drives it with `vastdb` 2.0.14 and checks every
- * answer), NOT against a VAST cluster. Where VAST's behaviour is unknown the choice made is
+ * official Python SDK (`npm run vast:sdk:fake` drives it with `vastdb` 2.0.14, and
+ * `vast:sdk:fake:newest` with the newest release, and checks every answer), NOT against a VAST
+ * cluster. Beyond what the engine sends it answers what VAST's newer clients ask: every Arrow type
+ * the SDK can create and read (fake.types.ts), `?sorted-columns` (fake.sorted.ts), calls outside a
+ * transaction (fake.router.ts), projections (fake.projections.ts). Where VAST's behaviour is unknown the choice made is
  * written where it is made (fake.store.ts, fake.rows.ts, fake.query.ts, fake.catalog.ts).
  *
  * Public API (stable; the engine's tests use it):
  *
  *   const vast = await startFakeVast({ bucket?, accessKey?, secretKey?, port?, txTimeoutMs?, now?,
- *                                      cellMaxBytes?, maxOpenTransactions? });
+ *                                      cellMaxBytes?, maxOpenTransactions?, projections? });
  *   vast.url                 'http://127.0.0.1:<port>'
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
