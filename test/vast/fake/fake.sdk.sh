@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 PY="$(bash scripts/oracles-venv.sh ${1:+"$1"})/bin/python"
 out="$(mktemp)"
-node_modules/.bin/tsx test/vast/fake/fake.main.ts >"$out" &
+node_modules/.bin/tsx test/vast/fake/fake.main.ts --fail-queries-on-table fail_me >"$out" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
 until grep -q '^ready$' "$out"; do

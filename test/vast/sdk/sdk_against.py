@@ -20,9 +20,9 @@ import pyarrow as pa
 import vastdb
 from vastdb.config import QueryConfig
 
-# Run as a script: its folder is on sys.path (columns.py, stub.py, sdk_types.py, sdk_projections.py).
+# Run as a script: its folder is on sys.path (columns.py, stub.py, sdk_types.py, sdk_calls.py).
 from columns import COLUMNS
-from sdk_projections import outside_transaction_checks, projection_checks
+from sdk_calls import failure_frame_check, outside_transaction_checks, projection_checks
 from sdk_types import types_checks
 
 ts = datetime.datetime
@@ -155,6 +155,7 @@ def main(endpoint, access, secret, bucket_name, stub=False):
         types_checks(c, session, bucket_name, schema_name)
         projection_checks(c, session, bucket_name, schema_name)
         outside_transaction_checks(c, session, bucket_name, schema_name)
+        failure_frame_check(c, session, bucket_name, schema_name)
     with session.transaction() as tx:
         schema = tx.bucket(bucket_name).schema(schema_name)
         for t in schema.tables():

@@ -1,14 +1,19 @@
-"""Semi-sorted projections and calls outside a transaction, driven through the SDK (sdk_against.py).
+"""Calls beyond the engine's, driven through the SDK (sdk_against.py) against the fake server.
 
 Projections as the SDK's own tests use them (tests/test_projections.py): created, listed, named,
 their columns and stats read, renamed, dropped, and a select answered from one, in its order.
-Then the SDK's low-level calls with their default `txid=0`: a listing, a table created, rows
-inserted, read back outside any transaction.
+The SDK's low-level calls with their default `txid=0`: a listing, a table created, rows
+inserted, read back outside any transaction. And the QueryData failure frame, as the SDK reads
+it: the fake fails every query of a table named FAIL_TABLE (fake.main.ts --fail-queries-on-table).
 """
 
 import pyarrow as pa
+import vastdb
 from vastdb import errors
+from vastdb._internal import QueryDataInternalError
 from vastdb.config import QueryConfig
+
+FAIL_TABLE = "fail_me"
 
 N = 2000
 
@@ -64,4 +69,19 @@ def outside_transaction_checks(c, session, bucket_name, schema_name):
         t = tx.bucket(bucket_name).schema(schema_name).table("no_tx")
         got = sorted(t.select().read_all().to_pylist(), key=lambda r: r["k"])
         c.ok("outside a transaction: inserted rows committed", [{"k": 1, "v": "x"}, {"k": 2, "v": "y"}], got)
+        t.drop()
+
+
+def failure_frame_check(c, session, bucket_name, schema_name):
+    with session.transaction() as tx:
+        t = tx.bucket(bucket_name).schema(schema_name).create_table(FAIL_TABLE, pa.schema([("k", pa.int64())]))
+        try:
+            t.select().read_all()
+            got = "answered"
+        except QueryDataInternalError as e:
+            # 2.1.0 reads the error code after the marker (and refuses a non-zero length); older
+            # releases read the marker alone and raise with no message.
+            reads_code = tuple(int(x) for x in vastdb.version().split(".")[:2]) >= (2, 1)
+            got = "error_code=5" in str(e) if reads_code else str(e) == ""
+        c.ok("failure frame: the SDK raises QueryDataInternalError as for VAST's", True, got)
         t.drop()
