@@ -15,4 +15,5 @@ until grep -q '^ready$' "$out"; do
   sleep 0.2
 done
 val() { sed -n "s/^$1=//p" "$out"; }
-"$PY" test/vast/sdk/sdk_against.py "$(val url)" "$(val access)" "$(val secret)" "$(val bucket)"
+"$PY" test/vast/sdk/sdk_against.py "$(val url)" "$(val access)" "$(val secret)" "$(val bucket)" \
+  --fail-table fail_me

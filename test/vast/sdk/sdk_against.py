@@ -1,13 +1,17 @@
 """Drives a VAST endpoint with the official `vastdb` SDK and checks every answer.
 
-    sdk_against.py <endpoint> <access> <secret> <bucket>    # a VAST cluster or the fake server
-    sdk_against.py --stub                                   # self-test against stub.py
+    sdk_against.py <endpoint> <access> <secret> <bucket> [--fail-table NAME]
+                                            # a VAST cluster or the fake server
+    sdk_against.py --stub                   # self-test against stub.py
 
 Creates a uniquely named schema with a table of every engine column type, inserts rows with nulls
 and non-ASCII text, selects with each predicate operator and a projection, pages through 300,000
 rows with a small `tabular-limit-rows`, updates and deletes by `$row_id`, checks that a rolled-back
-insert stays invisible, adds a column, and drops everything again. Stops at the first mismatch
-with a line saying what differed; the last line is `sdk: N passed, M failed`.
+insert stays invisible, adds a column, and drops everything again. Against a server (not the
+stub), also what VAST's clients use beyond the engine: a table of every type the SDK creates and
+reads (sdk_types.py), projections and calls outside a transaction (sdk_calls.py); with
+`--fail-table NAME` (a fake failing every query of that table) the failure frame as the SDK reads it. Stops at the first mismatch with a line saying what differed; the last line is
+`sdk: N passed, M failed`.
 A test tool run from .venv-oracles; never part of the server.
 """
 
@@ -106,7 +110,7 @@ def small_table_checks(c: Checks, t, ids):
     c.ok("select with limit_rows=2", 2, got.num_rows)
 
 
-def main(endpoint, access, secret, bucket_name, stub=False):
+def main(endpoint, access, secret, bucket_name, stub=False, fail_table=None):
     logging.disable(logging.CRITICAL)
     print(f"sdk: vastdb {vastdb.version()}, pyarrow {pa.__version__}, against {endpoint}")
     c = Checks()
@@ -155,7 +159,8 @@ def main(endpoint, access, secret, bucket_name, stub=False):
         types_checks(c, session, bucket_name, schema_name)
         projection_checks(c, session, bucket_name, schema_name)
         outside_transaction_checks(c, session, bucket_name, schema_name)
-        failure_frame_check(c, session, bucket_name, schema_name)
+    if fail_table:
+        failure_frame_check(c, session, bucket_name, schema_name, fail_table)
     with session.transaction() as tx:
         schema = tx.bucket(bucket_name).schema(schema_name)
         for t in schema.tables():
@@ -199,6 +204,8 @@ if __name__ == "__main__":
             stub.close()
     elif len(sys.argv) == 5:
         main(*sys.argv[1:])
+    elif len(sys.argv) == 7 and sys.argv[5] == "--fail-table":
+        main(*sys.argv[1:5], fail_table=sys.argv[6])
     else:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         sys.exit(2)

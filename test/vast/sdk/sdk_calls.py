@@ -4,7 +4,7 @@ Projections as the SDK's own tests use them (tests/test_projections.py): created
 their columns and stats read, renamed, dropped, and a select answered from one, in its order.
 The SDK's low-level calls with their default `txid=0`: a listing, a table created, rows
 inserted, read back outside any transaction. And the QueryData failure frame, as the SDK reads
-it: the fake fails every query of a table named FAIL_TABLE (fake.main.ts --fail-queries-on-table).
+it, from a fake failing every query of the table named (fake.main.ts --fail-queries-on-table).
 """
 
 import pyarrow as pa
@@ -12,8 +12,6 @@ import vastdb
 from vastdb import errors
 from vastdb._internal import QueryDataInternalError
 from vastdb.config import QueryConfig
-
-FAIL_TABLE = "fail_me"
 
 N = 2000
 
@@ -72,9 +70,9 @@ def outside_transaction_checks(c, session, bucket_name, schema_name):
         t.drop()
 
 
-def failure_frame_check(c, session, bucket_name, schema_name):
+def failure_frame_check(c, session, bucket_name, schema_name, fail_table):
     with session.transaction() as tx:
-        t = tx.bucket(bucket_name).schema(schema_name).create_table(FAIL_TABLE, pa.schema([("k", pa.int64())]))
+        t = tx.bucket(bucket_name).schema(schema_name).create_table(fail_table, pa.schema([("k", pa.int64())]))
         try:
             t.select().read_all()
             got = "answered"
