@@ -283,3 +283,29 @@ export function putArrowCells(body: Uint8Array, columns: readonly ArrowColumn[],
     }
   }
 }
+
+/**
+ * Bytes a kept cell of `type` holds (for a per-cell size limit): UTF-8 bytes of text, one byte a
+ * character of binary (kept one character a byte), the width of fixed-width values, the sum of a
+ * nested value's leaves. Null: 0.
+ */
+export function keptCellBytes(type: DataType, cell: WireValue): number {
+  if (cell === null) return 0;
+  return treeBytes(type, treesOfCells(type, [cell])[0] ?? null);
+}
+
+function treeBytes(type: DataType, tree: Tree): number {
+  if (tree === null) return 0;
+  if (isNested(type)) {
+    const children = type.children as Field[];
+    return (tree as Tree[]).reduce<number>(
+      (n, v, i) => n + treeBytes((children[DataType.isStruct(type) ? i : 0] as Field).type, v),
+      0,
+    );
+  }
+  if (DataType.isUtf8(type)) return Buffer.byteLength(tree as string);
+  if (DataType.isBinary(type) || DataType.isFixedSizeBinary(type)) return (tree as string).length;
+  if (DataType.isBool(type)) return 1;
+  if (DataType.isDecimal(type)) return 16;
+  return (type.ArrayType as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+}
