@@ -1,36 +1,20 @@
-/**
- * The fake's QueryData: evaluates the ComputeIR filter over the table as the transaction sees it,
- * projects, and pages per sub-split. When a top-level conjunct of the filter is an equality (or
- * an `in`), the filter is evaluated only on the rows an index admits (fake.plan.ts,
- * fake.table.ts), within a range on another column when the filter bounds one, so that a query
- * costs about what it returns, as on a cluster that prunes by column, not what the table holds;
- * otherwise on every row from the lowest cursor on. The answer is the same either way.
- *
- * Rows are dealt to splits and sub-splits by row id (`row_id % (splits * subsplits)`), each
- * sub-split walks its rows in row-id order from its cursor `tabular-start-row-id-{i}`
- * (`"{i},{first row id to read}"`), returns at most `tabular-limit-rows` rows, and answers as
- * cursor the row id of the next matching row, or (1<<48)-1 when it has no more. A sub-split the client sends as finished gets no frames.
- * Filter semantics are SQL's where it matters: a comparison with null is false; strings compare
- * as UTF-8 bytes (code point order).
- */
 import { ROW_ID_DONE } from '../../../src/db/engines/vast/wire/wire.frames.ts';
 import type { ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
 import {
   ROW_ID,
-  ROW_ID_FIELD,
   type WireExpr,
   type WireField,
   type WireRow,
 } from '../../../src/db/engines/vast/wire/wire.types.ts';
-import { type Tree, treesOfCells } from './fake.cells.ts';
-import { type FakeExpr, type FakeQuery, type Operand, readQuery } from './fake.computeir.ts';
+import type { Tree } from './fake.cells.ts';
+import { type FakeExpr, type FakeQuery, readQuery } from './fake.computeir.ts';
 import { badRequest } from './fake.errors.ts';
-import { arrowFieldOf } from './fake.leaves.ts';
+import { type Reader, reader, rescaled, resolve } from './fake.operands.ts';
 import { type Lookup, planQuery } from './fake.plan.ts';
 import { inProjectionOrder, type Projection, ROW_GROUP_ROWS } from './fake.projections.ts';
 import type { TableState } from './fake.store.ts';
 import type { Bounds } from './fake.table.ts';
-import { type FakeField, isArrowColumn, sameColumnType } from './fake.types.ts';
+import { type FakeField, isArrowColumn } from './fake.types.ts';
 
 type Headers = Readonly<Record<string, string | undefined>>;
 
@@ -96,16 +80,6 @@ const COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
 
 type Compiled = (row: WireRow) => boolean;
 type ValueOf = (row: WireRow) => Tree;
-/** The value a field reference at `position` reads from a row. */
-export type Reader = (position: number) => ValueOf;
-
-/** Field positions are column indexes: the column of that name. */
-export const byName =
-  (names: readonly string[]): Reader =>
-  (position) => {
-    const name = names[position] as string;
-    return (row) => row[name] ?? null;
-  };
 
 function value(e: FakeExpr, read: Reader): ValueOf {
   if (e.kind === 'field') return read(e.position);
@@ -184,39 +158,8 @@ function int(text: string | undefined, fallback: number): number {
   return n;
 }
 
-/**
- * The table's columns the request schema names, which must exist with the types the request
- * gives them (fake.types.ts `sameColumnType`: the SDK's request leaves a time zone out).
- */
-function resolve(t: TableState, req: FakeQuery): FakeField[] {
-  return req.fields.map((f) => {
-    const column = f.name === ROW_ID ? ROW_ID_FIELD : t.fields.find((c) => c.name === f.name);
-    if (!column) throw badRequest(`table has no column ${f.name}`);
-    const [have, want] = [arrowFieldOf(column).type, arrowFieldOf(f).type];
-    if (!sameColumnType(have, want)) throw badRequest(`column ${f.name} is ${have}, not ${want}`);
-    return column;
-  });
-}
-
 export function parseQuery(body: Uint8Array): FakeQuery {
   return readQuery(body);
-}
-
-/** What a field reference reads: a column's cell, or a struct field or a fixed-size list in it. */
-function reader(columns: readonly FakeField[], operands: ReadonlyMap<number, Operand> | undefined): Reader {
-  if (operands === undefined) return byName(columns.map((c) => c.name));
-  return (position) => {
-    const { column, path } = operands.get(position) as Operand;
-    const field = columns[column] as FakeField;
-    if (!isArrowColumn(field) || (path.length === 0 && field.arrow.type.children.length === 0))
-      return (row) => row[field.name] ?? null;
-    const type = field.arrow.type;
-    return (row) => {
-      let v: Tree = treesOfCells(type, [row[field.name] ?? null])[0] ?? null;
-      for (const i of path) v = v === null ? null : ((v as readonly Tree[])[i] ?? null);
-      return v;
-    };
-  };
 }
 
 /** A sub-split being answered: its residue's rows from `start`, `limit` at most. */
@@ -307,10 +250,15 @@ export function runQuery(
   projection: Projection | null = null,
 ): QueryAnswer {
   const columns = resolve(t, req);
-  const matches = compileFilter(req.filter, reader(columns, req.operands));
+  const scales = rescaled(columns, req);
+  const matches = compileFilter(req.filter, reader(columns, req.operands, scales));
   const fields = req.projection.map((p) => columns[p] as FakeField);
-  // Indexes serve filters on columns of the engine's types (fake.plan.ts); others are scanned.
-  const plannable = req.operands === undefined && req.fields.every((f) => !isArrowColumn(f));
+  // Indexes serve filters on columns of the engine's types, as the request names them
+  // (fake.plan.ts); others are scanned.
+  const plannable =
+    req.operands === undefined &&
+    req.fields.every((f) => !isArrowColumn(f)) &&
+    columns.every((c) => !isArrowColumn(c));
   const [splitText = '0', splitsText = '1'] = (headers['tabular-split'] ?? '0,1').split(',');
   const split = int(splitText, 0);
   const splits = Math.max(1, int(splitsText, 1));

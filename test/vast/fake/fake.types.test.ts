@@ -51,7 +51,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { testEngine } from '../../../src/db/engines/vast/vast.testkit.ts';
-import { encapsulate } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
+import {
+  concatBytes,
+  encapsulate,
+  readMetaAt,
+  readPrefix,
+} from '../../../src/db/engines/vast/wire/wire.ipc.ts';
+import { buildQueryRequest } from '../../../src/db/engines/vast/wire/wire.query.ts';
 import { TableManager } from '../../../src/db/manager.ts';
 import { col, where } from '../../../src/db/predicate.ts';
 import { FakeClient } from './fake.client.testkit.ts';
@@ -267,5 +273,66 @@ describe('the VAST engine on a table written by another tool', () => {
       small: 255,
     });
     expect(rows[2]).toMatchObject({ id: 3n, vec: null, tags: null, st: null, ns: null, small: null });
+  });
+});
+
+/** The column streams of a QueryData answer, each read by Arrow JS (its own reading of the IPC). */
+function answerColumns(body: Uint8Array): Table[] {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const columns: Table[] = [];
+  let messages: Uint8Array[] = [];
+  for (let at = 0; at + 4 <= body.byteLength; ) {
+    if (view.getUint32(at, true) >= 0xfffffffd) break; // completed or failed
+    const prefix = readPrefix(view, at + 12, body.byteLength - at - 12);
+    if (!prefix) throw new Error('cut short');
+    const start = at + 12 + prefix.prefixLength;
+    const meta = prefix.metadataLength === 0 ? null : readMetaAt(view, start, start + prefix.metadataLength);
+    const end = start + prefix.metadataLength + (meta?.bodyLength ?? 0);
+    messages.push(body.subarray(at + 12, end));
+    if (meta === null) {
+      columns.push(tableFromIPC(concatBytes(messages)));
+      messages = [];
+    }
+    at = end;
+  }
+  return columns;
+}
+
+describe('fake VAST: a timestamp column named in another unit', () => {
+  it("answers in the column's own unit and compares in the request's", async () => {
+    const ns = new Timestamp(TimeUnit.NANOSECOND);
+    await create('nanos', [f('id', new Int64()), f('at', ns)]);
+    const values = new BigInt64Array([1_000_000_001_500n, 2_000_000_000_999n, -1_500n]);
+    const rows = new Table({
+      id: vectorFromArray([1n, 2n, 3n], new Int64()),
+      at: new Vector([makeData({ type: ns, length: 3, data: values })]),
+    });
+    await client.transport.request({
+      method: 'POST',
+      path: `/${vast.bucket}/s/nanos`,
+      query: [['rows']],
+      body: tableToIPC(rows, 'stream'),
+    });
+    // As the engine names it: timestamp[us]; a literal in microseconds.
+    const { body } = buildQueryRequest({
+      fields: [
+        { name: 'id', type: 'int64', nullable: true },
+        { name: 'at', type: 'timestamp_us', nullable: true },
+      ],
+      where: { all: [{ column: 'at', any: [{ op: 'ge', value: 1_000_000_001n }] }] },
+    });
+    const r = await client.transport.request({
+      method: 'GET',
+      path: `/${vast.bucket}/s/nanos`,
+      query: [['data']],
+      body,
+    });
+    const [ids, at] = answerColumns(r.body);
+    expect(String(at?.schema.fields[0]?.type)).toBe('Timestamp<NANOSECOND>');
+    expect(ids?.getChildAt(0)?.toArray()).toEqual(new BigInt64Array([1n, 2n]));
+    expect([...(at?.getChildAt(0)?.data[0]?.values as BigInt64Array)]).toEqual([
+      1_000_000_001_500n,
+      2_000_000_000_999n,
+    ]);
   });
 });
