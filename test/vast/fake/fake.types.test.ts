@@ -330,7 +330,7 @@ describe('fake VAST: a timestamp column named in another unit', () => {
     const [ids, at] = answerColumns(r.body);
     expect(String(at?.schema.fields[0]?.type)).toBe('Timestamp<NANOSECOND>');
     expect(ids?.getChildAt(0)?.toArray()).toEqual(new BigInt64Array([1n, 2n]));
-    expect([...(at?.getChildAt(0)?.data[0]?.values as BigInt64Array)]).toEqual([
+    expect(Array.from(at?.getChildAt(0)?.data[0]?.values as BigInt64Array)).toEqual([
       1_000_000_001_500n,
       2_000_000_000_999n,
     ]);
