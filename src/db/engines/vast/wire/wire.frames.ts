@@ -11,6 +11,13 @@ import type { WireField, WireRow, WireValue } from './wire.types.ts';
  * exactly one encapsulated Arrow IPC message. Per stream id the messages make a sequence of
  * per-column IPC streams (schema, batches, EOS); once every column of the response schema has
  * arrived, in order, they make one batch of rows, and a new cycle may begin on that stream id.
+ *
+ * As tolerant as VAST's own clients, and no more: the body may end without the completion frame
+ * once no column stream or batch is left open (the SDK stops at the end of the stream there); a
+ * timestamp column may come as a Timestamp of another unit or zone, and its 64-bit values are
+ * then read as the unit asked for, as both the SDK (`pa.Array.from_buffers` with the requested
+ * type) and the Java client (`BaseQueryDataResponseParser` skips the check for timestamps and
+ * loads the buffers into the requested vectors) read them. Any other type than asked is refused.
  */
 
 export const KEEP_ALIVE_STREAM_ID = 0xffffffff;
@@ -44,15 +51,49 @@ export function batchRows(batch: QueryBatch): WireRow[] {
   return rows;
 }
 
-/** The server ended the response with the failure frame (SDK `QueryDataInternalError`). */
+/** What followed the failure marker: VAST's error code and the length it announced. */
+export interface QueryFailure {
+  /** `u64 LE` error code; undefined when the body ended before it. */
+  readonly code?: bigint;
+  /** `u32 LE` length after the code (VAST's clients expect 0 and read no message). */
+  readonly length?: number;
+  /** The first bytes announced by a non-zero length, as text, when they came in the same chunk. */
+  readonly message?: string;
+}
+
+/**
+ * The server ended the response with the failure frame (SDK `QueryDataInternalError`): the
+ * marker, then (vastdb 2.1, the Java client) a `u64` error code and a `u32` length.
+ */
 export class QueryDataFailedError extends Error {
   override readonly name = 'QueryDataFailedError';
   constructor(
     /** Batches completed in the same `push` before the failure frame (already in `cursors`). */
     readonly batches: readonly QueryBatch[],
+    readonly failure: QueryFailure = {},
   ) {
-    super('VAST reported a server-side failure in the QueryData response');
+    const code = failure.code === undefined ? '' : ` (error code ${failure.code})`;
+    const more = failure.message ? `: ${failure.message}` : '';
+    super(`VAST reported a server-side failure in the QueryData response${code}${more}`);
   }
+}
+
+/** The failure frame's fields after the marker at `at`, as far as `buf` holds them. */
+function readFailure(buf: Uint8Array, view: DataView, at: number): QueryFailure {
+  const end = buf.byteLength;
+  if (end - at < 8) return {};
+  const code = view.getBigUint64(at, true);
+  if (end - at < 12) return { code };
+  const length = view.getUint32(at + 8, true);
+  if (length === 0) return { code, length };
+  const shown = buf.subarray(at + 12, Math.min(end, at + 12 + Math.min(length, 1024)));
+  return {
+    code,
+    length,
+    message: Buffer.from(shown)
+      .toString('utf8')
+      .replace(/[^\x20-\x7e]/g, '?'),
+  };
 }
 
 /** The body is not a well-formed response, or stopped before its end. */
@@ -63,6 +104,8 @@ export class QueryResponseError extends WireFormatError {
 interface StreamState {
   /** Messages of the column stream being received (schema first); empty between column streams. */
   messages: Uint8Array[];
+  /** A column stream of the current batch has ended (even one with no column, as the SDK counts). */
+  begun: boolean;
   fields: WireField[];
   columns: WireValue[][];
   numRows: number;
@@ -73,7 +116,10 @@ interface StreamState {
  * columns: the record batches read directly (wire.decode.ts), or, for what that path does not
  * read, apache-arrow's reader on the messages joined.
  */
-function decodeColumnStream(messages: readonly Uint8Array[]): DecodedColumns {
+function decodeColumnStream(
+  messages: readonly Uint8Array[],
+  asked: (i: number) => WireField | undefined,
+): DecodedColumns {
   const schema = messages[0] as Uint8Array;
   const view = new DataView(schema.buffer, schema.byteOffset, schema.byteLength);
   const prefix = readPrefix(view, 0, schema.byteLength);
@@ -81,11 +127,24 @@ function decodeColumnStream(messages: readonly Uint8Array[]): DecodedColumns {
   const start = prefix.prefixLength;
   if (start + prefix.metadataLength > schema.byteLength)
     throw new WireFormatError('schema message cut short');
-  const fields = decodeSchemaMetadata(schema.subarray(start, start + prefix.metadataLength));
+  const fields = decodeSchemaMetadata(schema.subarray(start, start + prefix.metadataLength)).map((f, i) =>
+    asAsked(f, asked(i)),
+  );
   const flat = decodeFlatMessages(messages.slice(1), fields);
   if (flat !== null)
     return { fields: fields as DecodedField[], columns: flat.columns, numRows: flat.numRows };
   return decodeWithArrow(concatBytes(messages), [...fields]);
+}
+
+/**
+ * A Timestamp of another unit or zone where a timestamp was asked: read as the asked one (the
+ * module's comment says why). Anything else stays as it came, for the type check to judge.
+ */
+function asAsked(got: DecodedField, want: WireField | undefined): DecodedField {
+  // decodeField names every Arrow Timestamp it does not map to a wire type `Timestamp(UNIT[, zone])`.
+  if (want?.type !== 'timestamp_us' || isWireField(got) || !got.arrowType.startsWith('Timestamp('))
+    return got;
+  return { name: got.name, type: 'timestamp_us', nullable: got.nullable };
 }
 
 /**
@@ -156,7 +215,7 @@ export class QueryResponseParser {
       }
       if (streamId === FAILED_STREAM_ID) {
         this.state = 'failed';
-        throw new QueryDataFailedError(out);
+        throw new QueryDataFailedError(out, readFailure(buf, view, at + 4));
       }
       const frame = this.measure(view, at, end);
       if (frame === null || at + frame.total > end) {
@@ -179,16 +238,24 @@ export class QueryResponseParser {
     return out;
   }
 
-  /** Call at the end of the body: throws unless the response completed with no cycle left open. */
+  /**
+   * Call at the end of the body: throws unless every column stream and batch begun was finished.
+   * The completion frame may be missing (the SDK accepts the end of the stream in its place):
+   * the caller's cursors, which only complete batches move, say whether the sub-splits are done.
+   */
   end(): QueryBatch[] {
-    if (this.state === 'frames') {
-      if (this.tailBytes > 0) throw new QueryResponseError('body ended inside a frame');
-      throw new QueryResponseError('body ended without the completion frame');
-    }
+    if (this.state === 'failed') throw new QueryResponseError('end after a failure frame');
+    if (this.tailBytes > 0) throw new QueryResponseError('body ended inside a frame');
+    const completed = this.state === 'completed';
+    const ended = completed ? 'response completed' : 'body ended';
     for (const [id, s] of this.streams) {
-      if (s.messages.length > 0 || s.columns.length > 0) {
-        throw new QueryResponseError(`response completed with stream ${id} in the middle of a batch`);
-      }
+      // After the completion frame the SDK drops a column stream left open before any column of
+      // its batch ended (its rows never count, so no cursor moved past them); at the end of the
+      // body it refuses it, as it refuses a batch left incomplete either way.
+      if (s.begun || s.columns.length > 0)
+        throw new QueryResponseError(`${ended} with stream ${id} in the middle of a batch`);
+      if (!completed && s.messages.length > 0)
+        throw new QueryResponseError(`${ended} inside a column stream of stream ${id}`);
     }
     return [];
   }
@@ -220,7 +287,7 @@ export class QueryResponseParser {
   ): QueryBatch | null {
     let s = this.streams.get(streamId);
     if (!s) {
-      s = { messages: [], fields: [], columns: [], numRows: 0 };
+      s = { messages: [], begun: false, fields: [], columns: [], numRows: 0 };
       this.streams.set(streamId, s);
     }
     if (s.messages.length === 0) {
@@ -236,7 +303,9 @@ export class QueryResponseParser {
     if (kind !== 'eos') return null;
     const messages = s.messages;
     s.messages = [];
-    return this.onColumnStream(streamId, s, nextRowId, decodeColumnStream(messages));
+    const first = s.columns.length;
+    const decoded = decodeColumnStream(messages, (i) => this.expectedFields?.[first + i]);
+    return this.onColumnStream(streamId, s, nextRowId, decoded);
   }
 
   private onColumnStream(
@@ -266,7 +335,10 @@ export class QueryResponseParser {
       s.fields.push(want);
       s.columns.push(values);
     }
-    if (expected && s.columns.length < expected.length) return null;
+    if (expected && s.columns.length < expected.length) {
+      s.begun = true;
+      return null;
+    }
     const batch: QueryBatch = {
       streamId,
       nextRowId,
@@ -274,6 +346,7 @@ export class QueryResponseParser {
       fields: s.fields,
       columns: s.columns,
     };
+    s.begun = false;
     s.fields = [];
     s.columns = [];
     s.numRows = 0;
