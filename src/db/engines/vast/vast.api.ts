@@ -22,6 +22,12 @@ export interface ApiCall {
   readonly idempotent?: boolean;
   /** Ends the call (its retries included) when it aborts. */
   readonly signal?: AbortSignal;
+  /**
+   * Sent as given, without the common `tabular-*` headers, and its failures thrown as the
+   * transport threw them (VastHttpError keeps the answer's headers): the version probe, as
+   * vastdb 2.1 sends it, reads the `Server` header of a refusal too.
+   */
+  readonly plain?: boolean;
 }
 
 /** The transaction id sent when there is none (the SDK's default). */
@@ -47,7 +53,7 @@ export class VastApi {
     try {
       return await this.transport.request(this.toRequest(call));
     } catch (e) {
-      throw toDbError(e, call.table);
+      throw call.plain ? e : toDbError(e, call.table);
     }
   }
 
@@ -81,12 +87,14 @@ export class VastApi {
       method: call.method,
       path,
       query: call.query,
-      headers: {
-        'tabular-txid': call.txid.toString(),
-        'tabular-api-version-id': '1',
-        'tabular-client-name': 'tabular-api',
-        ...call.headers,
-      },
+      headers: call.plain
+        ? { ...call.headers }
+        : {
+            'tabular-txid': call.txid.toString(),
+            'tabular-api-version-id': '1',
+            'tabular-client-name': 'tabular-api',
+            ...call.headers,
+          },
       body: call.body,
       idempotent: call.idempotent,
       signal: call.signal,

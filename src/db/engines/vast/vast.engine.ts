@@ -9,8 +9,9 @@ import type {
   TableInfo,
 } from '../../db.types.ts';
 import { VAST_BACKEND } from './transport/transport.errors.ts';
-import { NO_TXID, VastApi, type VastTransportLike } from './vast.api.ts';
+import { VastApi, type VastTransportLike } from './vast.api.ts';
 import * as catalog from './vast.catalog.ts';
+import { probeVast } from './vast.probe.ts';
 import { ReadSnapshots } from './vast.reads.ts';
 import { KnownRowIds } from './vast.rowids.ts';
 import { DEFAULT_QUERY, type QuerySettings } from './vast.select.ts';
@@ -108,20 +109,20 @@ export class VastEngine implements Engine {
     );
   }
 
-  /** Readiness: VAST's version probe (`GET /?transaction`, no transaction), no retry past `signal`. */
+  /**
+   * Readiness: VAST's version probe (vast.probe.ts): any answer of a VAST release the engine
+   * supports, whatever its status; no retry past `signal`.
+   */
   readonly server: DatabaseServer = {
     label: VAST_BACKEND,
     probe: async (signal) => {
       if (this.closed) throw new DbError('closed', 'the VAST engine is closed');
-      await this.api.request({
-        method: 'GET',
-        query: [['transaction']],
-        txid: NO_TXID,
-        idempotent: true,
-        signal,
-      });
+      this.vastVersion = await probeVast(this.api, signal);
     },
   };
+
+  /** The VAST release the last probe found (`5.3.0.0`); undefined before one succeeded. */
+  vastVersion: string | undefined;
 
   /** Round trips sent so far (benchmarks and tests). */
   get roundTrips(): number {

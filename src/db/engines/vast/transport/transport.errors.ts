@@ -65,6 +65,8 @@ export class VastHttpError extends Error {
     /** `<Resource>`, else the request path. */
     readonly resource: string,
     readonly method: string,
+    /** The answer's headers (`server` names VAST and its version even on a refusal). */
+    readonly headers: VastHeaders = {},
   ) {
     super(`VAST ${method} ${resource}: ${status} ${code || 'error'}${vastMessage ? `: ${vastMessage}` : ''}`);
     this.name = 'VastHttpError';
@@ -120,6 +122,7 @@ export function vastHttpError(
     element(xml, 'RequestId') || (headers['x-amz-request-id'] ?? ''),
     element(xml, 'Resource') || path,
     method,
+    headers,
   );
 }
 
