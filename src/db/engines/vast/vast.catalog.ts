@@ -1,7 +1,7 @@
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, TableInfo } from '../../db.types.ts';
 import type { ApiCall, VastApi } from './vast.api.ts';
-import { isAlreadyThere, isMissing } from './vast.errors.ts';
+import { isMissing, isRefusal, mayBeThere } from './vast.errors.ts';
 import { columnTypeOf } from './vast.values.ts';
 import {
   decodeListSchemasResponse,
@@ -75,24 +75,79 @@ export async function listTables(api: VastApi, txid: bigint): Promise<string[]> 
   return names;
 }
 
-/** The table's columns, or null when there is no such table (or schema). */
-export async function loadTable(api: VastApi, txid: bigint, name: string): Promise<TableMeta | null> {
-  const fields: WireField[] = [];
-  const found = await eachPage(
+/**
+ * Whether the schema holds the table, by an exact-name listing as the SDK's `schema.table(name)`
+ * looks it up (its request, test/vast/golden/list_tables_exact.json); a missing schema (404) holds
+ * none.
+ */
+export async function tableExists(api: VastApi, txid: bigint, name: string): Promise<boolean> {
+  let found = false;
+  await eachPage(
     api,
     (next) => ({
       method: 'GET',
-      table: name,
-      query: [['column']],
+      table: '',
+      query: [['table']],
       txid,
       idempotent: true,
-      headers: listHeaders(next, { 'tabular-list-count-only': 'False', 'tabular-name-prefix': '' }),
+      headers: listHeaders(next, {
+        'tabular-name-exact-match': name,
+        'tabular-list-count-only': 'False',
+        'tabular-include-list-stats': 'True',
+      }),
     }),
     (body) => {
-      for (const f of decodeStreamSchema(body)) if (isWireField(f)) fields.push(f);
+      if (decodeListTablesResponse(body).tables.some((t) => t.name === name)) found = true;
     },
   );
-  return found ? { name, fields, byName: new Map(fields.map((f) => [f.name, f])) } : null;
+  return found;
+}
+
+/**
+ * After `error` (a refusal that may mean the table is not there), the exact-name listing decides:
+ * null when the table is not listed, else `error` (also when the listing itself fails).
+ */
+async function unlessListed(api: VastApi, txid: bigint, name: string, error: unknown): Promise<null> {
+  let listed: boolean;
+  try {
+    listed = await tableExists(api, txid, name);
+  } catch {
+    throw error;
+  }
+  if (listed) throw error;
+  return null;
+}
+
+/**
+ * The table's columns, or null when there is no such table (or schema). A 404 on `?column` says
+ * so; any other refusal of it (a cluster may word a missing table otherwise), or an answer with no
+ * column at all, is settled by the exact-name listing as the SDK settles existence.
+ */
+export async function loadTable(api: VastApi, txid: bigint, name: string): Promise<TableMeta | null> {
+  const fields: WireField[] = [];
+  let found: boolean;
+  try {
+    found = await eachPage(
+      api,
+      (next) => ({
+        method: 'GET',
+        table: name,
+        query: [['column']],
+        txid,
+        idempotent: true,
+        headers: listHeaders(next, { 'tabular-list-count-only': 'False', 'tabular-name-prefix': '' }),
+      }),
+      (body) => {
+        for (const f of decodeStreamSchema(body)) if (isWireField(f)) fields.push(f);
+      },
+    );
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+    return unlessListed(api, txid, name, e);
+  }
+  if (!found) return null;
+  if (fields.length === 0 && !(await tableExists(api, txid, name))) return null;
+  return { name, fields, byName: new Map(fields.map((f) => [f.name, f])) };
 }
 
 /** describeTable's answer: wire types mapped back; `$row_id` and foreign types left out. */
@@ -106,8 +161,8 @@ export function describe(meta: TableMeta): TableInfo {
   return { name: meta.name, columns };
 }
 
-/** Creates the schema unless it exists (looked up first, as the SDK does; a race is tolerated). */
-export async function ensureSchema(api: VastApi, txid: bigint): Promise<void> {
+/** Whether the bucket holds the schema: an exact-name listing, as the SDK's `bucket.schema(name)`. */
+async function schemaExists(api: VastApi, txid: bigint): Promise<boolean> {
   try {
     const res = await api.request({
       method: 'GET',
@@ -122,16 +177,24 @@ export async function ensureSchema(api: VastApi, txid: bigint): Promise<void> {
         'tabular-list-count-only': 'False',
       },
     });
-    if (decodeListSchemasResponse(res.body).schemas.some((s) => s.name === api.schema)) return;
+    return decodeListSchemasResponse(res.body).schemas.some((s) => s.name === api.schema);
   } catch (e) {
-    if (!isMissing(e)) throw e;
+    if (isMissing(e)) return false;
+    throw e;
   }
-  await create(api, txid, '', 'schema', encodeCreateSchemaRequest());
+}
+
+/** Creates the schema unless it exists (looked up first, as the SDK does; a race is tolerated). */
+export async function ensureSchema(api: VastApi, txid: bigint): Promise<void> {
+  if (await schemaExists(api, txid)) return;
+  await create(api, txid, '', 'schema', encodeCreateSchemaRequest(), () => schemaExists(api, txid));
 }
 
 /**
- * Creates a schema (`table` ''), a table or a column; false when VAST answers that it is there
- * already: another process made it first, which is what this one wanted.
+ * Creates a schema (`table` ''), a table or a column; false when it was there already: another
+ * process made it first, which is what this one wanted. What a refusal means is not read from its
+ * status: after a 409 (or a code speaking of existence), `exists` (an exact-name listing) decides,
+ * and any other refusal, such as a bucket that is not a database, is thrown.
  */
 async function create(
   api: VastApi,
@@ -139,12 +202,20 @@ async function create(
   table: string,
   kind: 'schema' | 'table' | 'column',
   body: ApiCall['body'],
+  exists: () => Promise<boolean>,
 ): Promise<boolean> {
   try {
     await api.request({ method: 'POST', table, query: [[kind]], txid, body });
     return true;
   } catch (e) {
-    if (isAlreadyThere(e)) return false;
+    if (!mayBeThere(e)) throw e;
+    let there: boolean;
+    try {
+      there = await exists();
+    } catch {
+      throw e;
+    }
+    if (there) return false;
     throw e;
   }
 }
@@ -156,7 +227,7 @@ export async function createTable(
   name: string,
   fields: readonly WireField[],
 ): Promise<void> {
-  await create(api, txid, name, 'table', encodeSchemaMessage(fields));
+  await create(api, txid, name, 'table', encodeSchemaMessage(fields), () => tableExists(api, txid, name));
 }
 
 /** Adds one column; false when it was there already (another process added it). */
@@ -166,15 +237,20 @@ export async function addColumn(
   table: string,
   field: WireField,
 ): Promise<boolean> {
-  return create(api, txid, table, 'column', encodeSchemaMessage([field]));
+  return create(api, txid, table, 'column', encodeSchemaMessage([field]), async () => {
+    const meta = await loadTable(api, txid, table);
+    return meta?.byName.has(field.name) ?? false;
+  });
 }
 
-/** Drops the table; an absent one (or schema) is fine. */
+/** Drops the table; an absent one (or schema) is fine: a 404, or a refusal of one not listed. */
 export async function dropTable(api: VastApi, txid: bigint, name: string): Promise<void> {
   try {
     await api.request({ method: 'DELETE', table: name, query: [['table']], txid });
   } catch (e) {
-    if (!isMissing(e)) throw e;
+    if (isMissing(e)) return;
+    if (!isRefusal(e)) throw e;
+    await unlessListed(api, txid, name, e);
   }
 }
 

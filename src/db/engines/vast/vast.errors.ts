@@ -22,8 +22,8 @@ export class VastAnswerError extends Error {
  * Maps what the transport and the codec throw to the engine's errors. DbErrors (including the
  * transport's VastUnavailableError, a DbUnavailableError that the API answers with 503) pass
  * through; a 404 on a table means the table is not there; a 409 whose code speaks of a conflict
- * (a commit that lost to another transaction) is a DbConflictError; a reply the codec cannot read
- * is a VastAnswerError. Anything else (403, other 409s such as "already exists", 500...) keeps its
+ * is a DbConflictError (at commit every 409 is: vast.tx.ts); a reply the codec cannot read is a
+ * VastAnswerError. Anything else (403, other 409s such as "already exists", 500...) keeps its
  * VastHttpError, which names status, code and request id for the log.
  */
 export function toDbError(e: unknown, table: string | undefined): unknown {
@@ -47,9 +47,17 @@ export function toDbError(e: unknown, table: string | undefined): unknown {
   return e;
 }
 
-/** A 409 (or a code saying so): what was to be created exists already. */
-export function isAlreadyThere(e: unknown): boolean {
+/**
+ * A refusal of a create that may mean it exists already: a 409, or a code speaking of existence.
+ * Only an exact-name listing tells (vast.catalog.ts): a 409 may as well refuse for another reason.
+ */
+export function mayBeThere(e: unknown): boolean {
   return e instanceof VastHttpError && (e.status === 409 || /exist/i.test(e.code));
+}
+
+/** A 4xx refusal (not a 404, nor the 503s and lost connections that say nothing about the object). */
+export function isRefusal(e: unknown): boolean {
+  return e instanceof VastHttpError && e.status >= 400 && e.status < 500 && e.status !== 404;
 }
 
 /** A 404: what was to be dropped or read is not there (any level: bucket excepted). */

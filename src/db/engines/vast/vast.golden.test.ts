@@ -10,8 +10,10 @@ import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.se
 import type { TableDef } from '../../db.types.ts';
 import { TableManager } from '../../manager.ts';
 import { and, col, or, where } from '../../predicate.ts';
-import { createVastEngine } from './vast.engine.ts';
+import { tableExists } from './vast.catalog.ts';
+import { createVastEngine, type VastEngine } from './vast.engine.ts';
 import { RecordingTransport, type SentRequest, testTransport } from './vast.testkit.ts';
+import { beginTx, realEngineTimers, rollbackTx } from './vast.tx.ts';
 import { decodeQueryRequest } from './wire/wire.query.ts';
 import { decodeRows } from './wire/wire.rows.ts';
 import { decodeSchemaMessage } from './wire/wire.schema.ts';
@@ -104,10 +106,11 @@ function named(q: QueryRequest) {
 let vast: FakeVast;
 let recorder: RecordingTransport;
 let db: TableManager;
+let engine: VastEngine;
 beforeAll(async () => {
   vast = await startFakeVast({ bucket: 'tams-golden' });
   recorder = new RecordingTransport(testTransport(vast));
-  const engine = createVastEngine({ transport: recorder, bucket: 'tams-golden', schema: 'golden_schema' });
+  engine = createVastEngine({ transport: recorder, bucket: 'tams-golden', schema: 'golden_schema' });
   db = await TableManager.open(engine, [TABLE]);
   await db.insert('golden_table', ROWS);
 });
@@ -127,6 +130,15 @@ describe('VAST engine requests match the Python SDK recordings', () => {
     expect(sentShape(find('transaction', 'PUT')[0] as SentRequest)).toEqual(
       goldenShape(golden('commit_transaction')),
     );
+  });
+
+  it('looks a table up by exact name as the SDK does', async () => {
+    const tx = await beginTx(engine.api, realEngineTimers, 0);
+    const before = recorder.sent.length;
+    expect(await tableExists(engine.api, tx.txid, 'golden_table')).toBe(true);
+    await rollbackTx(engine.api, tx);
+    const [sent] = recorder.sent.slice(before) as [SentRequest];
+    expect(sentShape(sent)).toEqual(goldenShape(golden('list_tables_exact')));
   });
 
   it('creates the table with the same Arrow schema', () => {

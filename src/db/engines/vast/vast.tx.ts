@@ -1,4 +1,5 @@
-import { DbError } from '../../db.errors.ts';
+import { DbConflictError, DbError } from '../../db.errors.ts';
+import { VAST_BACKEND, VastHttpError } from './transport/transport.errors.ts';
 import { NO_TXID, type VastApi } from './vast.api.ts';
 import { VastAnswerError } from './vast.errors.ts';
 import { VastTransactionExpiredError } from './vast.limits.ts';
@@ -95,12 +96,18 @@ export async function beginTx(api: VastApi, timers: EngineTimers, keepAliveMs: n
 
 /**
  * Commits (`PUT /?transaction`). Marked idempotent so that a lost answer is retried, as VAST's
- * Java client retries commits to clean up transactions left open.
+ * Java client retries commits to clean up transactions left open. Every 409 is a conflict, as the
+ * Java client takes every 409 (VastExceptionFactory): the commit applied nothing.
  */
 export async function commitTx(api: VastApi, tx: Tx): Promise<void> {
   tx.end();
   if (tx.gone !== undefined) throw tx.gone;
-  await api.request({ method: 'PUT', query: [['transaction']], txid: tx.txid, idempotent: true });
+  try {
+    await api.request({ method: 'PUT', query: [['transaction']], txid: tx.txid, idempotent: true });
+  } catch (e) {
+    if (e instanceof VastHttpError && e.status === 409) throw new DbConflictError(VAST_BACKEND, e.message);
+    throw e;
+  }
 }
 
 /**

@@ -1,0 +1,159 @@
+/**
+ * What the engine makes of a refusal, over real HTTP: the fake VAST server behind a loopback
+ * proxy that answers chosen calls as a real cluster might. Every 409 at commit is a conflict (the
+ * Java client's rule), so the write is run again, never failed or doubled; whether a schema, table
+ * or column exists is decided by exact-name listings (the SDK's way), so a 409 that is not
+ * "already exists" surfaces, and a missing table answered otherwise than 404 is still missing.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { DbConflictError } from '../../db.errors.ts';
+import type { TableDef } from '../../db.types.ts';
+import { VastHttpError } from './transport/transport.errors.ts';
+import type { VastEngine } from './vast.engine.ts';
+import { isCommit, type ProxyAnswer, type VastProxy, vastProxy, vastRefusal } from './vast.proxy.testkit.ts';
+import { testEngine } from './vast.testkit.ts';
+
+const T: TableDef = {
+  name: 'items',
+  columns: [
+    { name: 'id', type: 'int64', nullable: false },
+    { name: 'label', type: 'string' },
+  ],
+};
+
+let vast: FakeVast;
+let proxy: VastProxy;
+const engines: VastEngine[] = [];
+beforeAll(async () => {
+  vast = await startFakeVast();
+  proxy = await vastProxy(vast.url);
+});
+afterEach(async () => {
+  proxy.intercept = () => undefined;
+  for (const e of engines.splice(0)) await e.close();
+});
+afterAll(async () => {
+  await proxy?.close();
+  await vast?.close();
+});
+
+let schemas = 0;
+/** An engine through the proxy, in a schema of its own, and one straight to the fake beside it. */
+function engines2(): { viaProxy: VastEngine; direct: VastEngine } {
+  const schema = `refusals_${++schemas}`;
+  const viaProxy = testEngine({ ...vast, url: proxy.url }, schema);
+  const direct = testEngine(vast, schema);
+  engines.push(viaProxy, direct);
+  return { viaProxy, direct };
+}
+
+/** Answers the first `times` requests `pick` chooses with `answer`; forwards the rest. */
+function refuse(
+  pick: (method: string, target: string) => boolean,
+  answer: ProxyAnswer,
+  times = 1,
+): () => number {
+  let fired = 0;
+  proxy.intercept = (seen) => {
+    if (fired >= times || !pick(seen.method, seen.target)) return undefined;
+    fired++;
+    return answer;
+  };
+  return () => fired;
+}
+
+const onTarget = (method: string, pattern: RegExp) => (m: string, target: string) =>
+  m === method && pattern.test(target);
+
+describe('a 409 at commit', () => {
+  it('of an autocommit write whatever its code: the write runs again, stored once', async () => {
+    const { viaProxy } = engines2();
+    await viaProxy.createTable(T);
+    const fired = refuse(
+      onTarget('PUT', /^\/\?transaction$/),
+      vastRefusal(409, 'TransactionAborted', 'aborted'),
+    );
+    await viaProxy.session.insert('items', [{ id: 1n, label: 'one' }]);
+    expect(fired()).toBe(1);
+    expect(await viaProxy.session.select('items')).toEqual([{ id: 1n, label: 'one' }]);
+  });
+
+  it('of a transaction: a DbConflictError (the store runs it again), nothing applied', async () => {
+    const { viaProxy } = engines2();
+    await viaProxy.createTable(T);
+    proxy.intercept = (seen) =>
+      isCommit(seen) ? vastRefusal(409, 'SerializationFailure', 'lost') : undefined;
+    const outcome = await viaProxy
+      .transaction((tx) => tx.insert('items', [{ id: 2n, label: 'two' }]))
+      .catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(DbConflictError);
+    proxy.intercept = () => undefined;
+    expect(await viaProxy.session.select('items')).toEqual([]);
+  });
+});
+
+describe('a 409 while creating', () => {
+  const notDatabase = vastRefusal(409, 'BucketNotDatabase', 'bucket is not a database');
+
+  it('of a table, for another reason than existence, is an error, not swallowed', async () => {
+    const { viaProxy, direct } = engines2();
+    await direct.createTable({ ...T, name: 'other' }); // the schema exists
+    const fired = refuse(onTarget('POST', /\/items\?table$/), notDatabase);
+    const outcome = await viaProxy.createTable(T).catch((e: unknown) => e);
+    expect(fired()).toBe(1);
+    expect(outcome).toBeInstanceOf(VastHttpError);
+    expect((outcome as VastHttpError).message).toContain('409 BucketNotDatabase: bucket is not a database');
+    expect(await direct.describeTable('items')).toBeNull();
+  });
+
+  it('of the schema, for another reason than existence, is an error', async () => {
+    const { viaProxy } = engines2();
+    refuse(onTarget('POST', /\?schema$/), notDatabase);
+    await expect(viaProxy.createTable(T)).rejects.toThrow(/409 BucketNotDatabase/);
+  });
+
+  it('of a column, for another reason than existence, is an error', async () => {
+    const { viaProxy } = engines2();
+    await viaProxy.createTable(T);
+    refuse(onTarget('POST', /\/items\?column$/), vastRefusal(409, 'TooManyColumns', 'column limit'));
+    await expect(viaProxy.addColumn('items', { name: 'extra', type: 'string' })).rejects.toThrow(
+      /TooManyColumns/,
+    );
+  });
+
+  it('of a table or column another process made first is fine (the listing shows it)', async () => {
+    const { viaProxy, direct } = engines2();
+    await direct.createTable(T);
+    await direct.addColumn('items', { name: 'extra', type: 'string' });
+    await viaProxy.createTable(T);
+    await viaProxy.addColumn('items', { name: 'extra', type: 'string' });
+    expect((await viaProxy.describeTable('items'))?.columns.map((c) => c.name)).toEqual([
+      'id',
+      'label',
+      'extra',
+    ]);
+  });
+});
+
+describe('whether a table exists', () => {
+  const badRequest = vastRefusal(400, 'InvalidArgument', 'no such object');
+
+  it('is decided by the exact-name listing when its columns are refused otherwise than 404', async () => {
+    const { viaProxy } = engines2();
+    await viaProxy.createTable({ ...T, name: 'other' });
+    refuse(onTarget('GET', /\/missing\?column$/), badRequest);
+    expect(await viaProxy.describeTable('missing')).toBeNull();
+    refuse(onTarget('GET', /\/other\?column$/), badRequest);
+    await expect(viaProxy.describeTable('other')).rejects.toThrow(/400 InvalidArgument/);
+  });
+
+  it('lets a drop of a table that is not listed pass, whatever the refusal', async () => {
+    const { viaProxy } = engines2();
+    await viaProxy.createTable({ ...T, name: 'other' });
+    refuse(onTarget('DELETE', /\/missing\?table$/), vastRefusal(409, 'ObjectNotFound', 'nothing to drop'));
+    await viaProxy.dropTable('missing');
+    refuse(onTarget('DELETE', /\/other\?table$/), vastRefusal(409, 'TableBusy', 'in use'));
+    await expect(viaProxy.dropTable('other')).rejects.toThrow(/TableBusy/);
+  });
+});
