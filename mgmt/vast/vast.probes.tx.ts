@@ -157,7 +157,7 @@ export function txProbes(runner: KitRunner, scratch: Scratch, options: ProbeOpti
       firstCommitterWins(scratch, ctx),
     );
     runner.test(
-      `a transaction idle for ${options.idleSeconds} s is still open (the engine's keep-alive: 60 s)`,
+      `a transaction idle for ${options.idleSeconds} s is still open (the engine keeps alive every 20 s, the Java client every 60 s)`,
       options.idleSeconds > 0 ? (ctx) => idle(scratch, options.idleSeconds, ctx) : undefined,
     );
     runner.test(

@@ -28,6 +28,8 @@ export interface ApiCall {
    * vastdb 2.1 sends it, reads the `Server` header of a refusal too.
    */
   readonly plain?: boolean;
+  /** VastRequest['tries']. */
+  readonly tries?: VastRequest['tries'];
 }
 
 /** The transaction id sent when there is none (the SDK's default). */
@@ -98,6 +100,7 @@ export class VastApi {
       body: call.body,
       idempotent: call.idempotent,
       signal: call.signal,
+      tries: call.tries,
     };
   }
 }

@@ -13,8 +13,14 @@ export interface ProxyAnswer {
   readonly body?: string | Uint8Array;
 }
 
-/** An answer of the proxy's own, or undefined to forward the request. */
-export type Intercept = (seen: Seen) => ProxyAnswer | undefined;
+/**
+ * Forward the request, let the server apply it, then drop the connection instead of passing the
+ * answer on: an answer lost on the way back.
+ */
+export const LOSE_ANSWER = 'lose_answer';
+
+/** An answer of the proxy's own, LOSE_ANSWER, or undefined to forward the request. */
+export type Intercept = (seen: Seen) => ProxyAnswer | typeof LOSE_ANSWER | undefined;
 
 export interface VastProxy extends Loopback {
   /** Decides per request; replace it at any time (default: forward everything). */
@@ -54,7 +60,7 @@ export async function vastProxy(targetUrl: string): Promise<VastProxy> {
   let intercept: Intercept = () => undefined;
   const server = await loopback((seen, res) => {
     const own = intercept(seen);
-    if (own !== undefined) {
+    if (own !== undefined && own !== LOSE_ANSWER) {
       res.writeHead(own.status, { ...own.headers });
       res.end(own.body);
       return;
@@ -70,6 +76,14 @@ export async function vastProxy(targetUrl: string): Promise<VastProxy> {
           headers: seen.headers,
         },
         (answer) => {
+          if (own === LOSE_ANSWER) {
+            answer.resume();
+            answer.on('end', () => {
+              res.socket?.destroy();
+              resolve();
+            });
+            return;
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
           answer.on('end', resolve);

@@ -7,12 +7,20 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
-import { DbConflictError } from '../../db.errors.ts';
+import { DbConflictError, DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
 import { VastHttpError } from './transport/transport.errors.ts';
 import type { VastEngine } from './vast.engine.ts';
-import { isCommit, type ProxyAnswer, type VastProxy, vastProxy, vastRefusal } from './vast.proxy.testkit.ts';
+import {
+  isCommit,
+  LOSE_ANSWER,
+  type ProxyAnswer,
+  type VastProxy,
+  vastProxy,
+  vastRefusal,
+} from './vast.proxy.testkit.ts';
 import { testEngine } from './vast.testkit.ts';
+import { VastCommitUnknownError } from './vast.tx.ts';
 
 const T: TableDef = {
   name: 'items',
@@ -90,6 +98,28 @@ describe('a 409 at commit', () => {
     expect(outcome).toBeInstanceOf(DbConflictError);
     proxy.intercept = () => undefined;
     expect(await viaProxy.session.select('items')).toEqual([]);
+  });
+
+  // The first try of the commit is applied and its answer lost; the resend is refused 409 (what
+  // VAST answers a second commit is not published). Re-running the write would store it twice.
+  it('to a resend after a lost answer: 503, the write not run again, stored once', async () => {
+    const { viaProxy, direct } = engines2();
+    await viaProxy.createTable(T);
+    let commits = 0;
+    proxy.intercept = (seen) => {
+      if (!isCommit(seen)) return undefined;
+      commits++;
+      return commits === 1 ? LOSE_ANSWER : vastRefusal(409, 'TransactionConflict', 'not open');
+    };
+    const outcome = await viaProxy.session
+      .insert('items', [{ id: 3n, label: 'three' }])
+      .catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(VastCommitUnknownError);
+    expect(outcome).toBeInstanceOf(DbUnavailableError);
+    expect(outcome).not.toBeInstanceOf(DbConflictError);
+    expect(commits).toBe(2);
+    proxy.intercept = () => undefined;
+    expect(await direct.session.select('items')).toEqual([{ id: 3n, label: 'three' }]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { DbConflictError, DbError } from '../../db.errors.ts';
+import { DbConflictError, DbError, DbUnavailableError } from '../../db.errors.ts';
 import { VAST_BACKEND, VastHttpError } from './transport/transport.errors.ts';
 import { NO_TXID, type VastApi } from './vast.api.ts';
 import { VastAnswerError } from './vast.errors.ts';
@@ -96,17 +96,42 @@ export async function beginTx(api: VastApi, timers: EngineTimers, keepAliveMs: n
 
 /**
  * Commits (`PUT /?transaction`). Marked idempotent so that a lost answer is retried, as VAST's
- * Java client retries commits to clean up transactions left open. Every 409 is a conflict, as the
- * Java client takes every 409 (VastExceptionFactory): the commit applied nothing.
+ * Java client retries commits to clean up transactions left open. Every 409 to the first try is a
+ * conflict, as the Java client takes every 409 (VastExceptionFactory): the commit applied nothing.
+ * A 409 to a resend is not: the try whose answer was lost may have committed, and what VAST
+ * answers a second commit of a committed transaction is not published, so the outcome is unknown
+ * (VastCommitUnknownError, never re-run by the engine).
  */
 export async function commitTx(api: VastApi, tx: Tx): Promise<void> {
   tx.end();
   if (tx.gone !== undefined) throw tx.gone;
+  const tries = { sent: 0 };
   try {
-    await api.request({ method: 'PUT', query: [['transaction']], txid: tx.txid, idempotent: true });
+    await api.request({ method: 'PUT', query: [['transaction']], txid: tx.txid, idempotent: true, tries });
   } catch (e) {
-    if (e instanceof VastHttpError && e.status === 409) throw new DbConflictError(VAST_BACKEND, e.message);
+    const conflict =
+      (e instanceof VastHttpError && e.status === 409) ||
+      (e instanceof DbConflictError && e.backend === VAST_BACKEND);
+    if (conflict && tries.sent > 1) throw new VastCommitUnknownError(tries.sent, e);
+    if (conflict)
+      throw e instanceof DbConflictError ? e : new DbConflictError(VAST_BACKEND, (e as Error).message);
     throw e;
+  }
+}
+
+/**
+ * A commit sent again after its answer was lost, then refused: the first try may have been
+ * applied. A DbUnavailableError (503) the engine does not re-run.
+ */
+export class VastCommitUnknownError extends DbUnavailableError {
+  constructor(tries: number, cause: unknown) {
+    super(
+      VAST_BACKEND,
+      'the commit was sent again after its answer was lost and then refused: whether the first try applied is unknown',
+      1,
+      `${tries} tries; last answer: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+    this.name = 'VastCommitUnknownError';
   }
 }
 

@@ -173,12 +173,15 @@ export class VastTransport {
         );
         if (length > 0 || req.method === 'POST' || req.method === 'PUT')
           headers.push('content-length', String(length));
+        if (req.tries !== undefined) req.tries.sent++;
         const raw = await endpoint.send({ method: req.method, target, headers, body, signal: req.signal });
         this.pool.markUp(endpoint);
         if (raw.status === 200) return await take(raw, endpoint.origin);
         const errorBody = await raw.readAll(MAX_ERROR_BODY);
         error = vastHttpError(raw.status, raw.headers, errorBody, req.method, req.path);
       } catch (caught) {
+        if (req.tries !== undefined && caught instanceof VastConnectionError && !caught.sent)
+          req.tries.sent--;
         if (req.signal?.aborted) throw req.signal.reason;
         error = caught;
       }

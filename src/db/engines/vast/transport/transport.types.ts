@@ -35,6 +35,11 @@ export interface VastRequest {
    */
   readonly idempotent?: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * Counts the tries that may have reached the server (sent, answered or cut after sending):
+   * the caller of an idempotent call can tell an answer to a resend from one to its first try.
+   */
+  readonly tries?: { sent: number };
 }
 
 /** Response headers, lower-case names; repeated headers joined with `, `. */
