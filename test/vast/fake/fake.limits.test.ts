@@ -1,6 +1,8 @@
+import { Field, Int64, List, Message, Schema, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbUnavailableError } from '../../../src/db/db.errors.ts';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
+import { encapsulate } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
 import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
 import { DEFAULT_MAX_OPEN_TRANSACTIONS, VAST_CELL_MAX_BYTES } from './fake.limits.ts';
 import { type FakeVast, startFakeVast } from './fake.server.ts';
@@ -72,6 +74,41 @@ describe('fake VAST: limits, on by default', () => {
     expect(await texts(tx)).toEqual([fits]);
     expect(vast.limits.refused.cells).toBe(2);
     await client.rollback(tx);
+  });
+
+  it('sizes cells of the Arrow types other tools write: a list of texts by the sum of its texts', async () => {
+    const list = new List(new Field('item', new Utf8(), true));
+    const fields = [new Field('id', new Int64(), true), new Field('words', list, true)];
+    await client.transport.request({
+      method: 'POST',
+      path: `/${vast.bucket}/s/lists`,
+      query: [['table']],
+      body: encapsulate(Message.encode(Message.from(new Schema(fields)))),
+    });
+    const half = 'w'.repeat(VAST_CELL_MAX_BYTES / 2);
+    const rows = (words: string[]) =>
+      tableToIPC(
+        new Table({
+          id: vectorFromArray([1n], new Int64()),
+          words: vectorFromArray([words], list),
+        }),
+        'stream',
+      );
+    const insert = (words: string[]) =>
+      client.transport.request({
+        method: 'POST',
+        path: `/${vast.bucket}/s/lists`,
+        query: [['rows']],
+        body: rows(words),
+      });
+    const before = vast.limits.refused.cells;
+    await insert([half, half]);
+    const e = await failure(insert([half, half, 'x']));
+    expect([(e as VastHttpError).status, (e as VastHttpError).vastMessage]).toEqual([
+      400,
+      `column words: a cell of ${VAST_CELL_MAX_BYTES + 1} bytes exceeds the maximum cell size (${VAST_CELL_MAX_BYTES} bytes)`,
+    ]);
+    expect(vast.limits.refused.cells).toBe(before + 1);
   });
 
   it('refuses a begin (503) while the cap of open transactions is reached; expired ones free it', async () => {

@@ -1,7 +1,7 @@
 /**
  * The fake's limits, on by default with values that model VAST DataBase, each configurable:
  *
- * - Cell size: a row write (insert or update) holding a text or binary value of more than
+ * - Cell size: a row write (insert or update) holding a cell of more than
  *   `cellMaxBytes` bytes is refused whole, 400 `BadRequest`, nothing applied. VAST documents a
  *   maximum cell size of "126KB" (field docs, "Dimensions and Limits"); the fake takes the
  *   stricter reading, 126,000 bytes. What status and code VAST answers is not published (its
@@ -17,9 +17,11 @@
  *   answers when it cannot take work now (ASSUMED for this case), and nothing was begun, so a
  *   client may begin again later.
  */
-import { decodeRows } from '../../../src/db/engines/vast/wire/wire.rows.ts';
+import type { WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { keptCellBytes } from './fake.cells.ts';
 import { FakeVastError } from './fake.errors.ts';
 import type { FakeStore } from './fake.store.ts';
+import { type FakeField, isArrowColumn } from './fake.types.ts';
 
 /** VAST's documented maximum cell size, 126 KB, read as 126,000 bytes. */
 export const VAST_CELL_MAX_BYTES = 126_000;
@@ -53,15 +55,18 @@ export class FakeLimits {
     this.maxOpenTransactions = options.maxOpenTransactions ?? DEFAULT_MAX_OPEN_TRANSACTIONS;
   }
 
-  /** Refuses a row write (an IPC stream body) holding a cell over the limit. */
-  checkCells(body: Uint8Array): void {
+  /**
+   * Refuses a row write holding a cell over the limit: `rows` as decoded from its body of
+   * `bodyBytes`, in the table's `columns` (any Arrow type: keptCellBytes sizes nested values).
+   */
+  checkCells(bodyBytes: number, columns: readonly FakeField[], rows: readonly WireRow[]): void {
     const max = this.cellMaxBytes;
-    // No cell is larger than the body carrying it: most writes need no decoding here.
-    if (max <= 0 || body.byteLength <= max) return;
-    const { fields, rows } = decodeRows(body);
+    // No cell is larger than the body carrying it: most writes need no sizing here.
+    if (max <= 0 || bodyBytes <= max) return;
     for (const row of rows) {
-      for (const f of fields) {
-        const bytes = cellBytes(row[f.name]);
+      for (const f of columns) {
+        const cell = row[f.name] ?? null;
+        const bytes = isArrowColumn(f) ? keptCellBytes(f.arrow.type, cell) : cellBytes(cell);
         if (bytes > max) {
           this.refused.cells++;
           throw new FakeVastError(

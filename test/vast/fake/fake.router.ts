@@ -232,11 +232,9 @@ function dispatch(ctx: RouteContext, p: Parsed, headers: Headers, body: Uint8Arr
     case 'DELETE ?column /3':
       return { answer: dropColumns(store, tx, schema as string, table as string, body) };
     case 'POST ?rows /3':
-      ctx.limits?.checkCells(body);
-      return { answer: insertRows(store, tx, schema as string, table as string, body) };
+      return { answer: insertRows(store, tx, schema as string, table as string, body, ctx.limits) };
     case 'PUT ?rows /3':
-      ctx.limits?.checkCells(body);
-      return { answer: updateRows(store, tx, schema as string, table as string, body) };
+      return { answer: updateRows(store, tx, schema as string, table as string, body, ctx.limits) };
     case 'DELETE ?rows /3':
       return { answer: deleteRows(store, tx, schema as string, table as string, body) };
     case 'GET ?data /3': {

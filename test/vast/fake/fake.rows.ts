@@ -10,6 +10,7 @@ import { ROW_ID, ROW_ID_FIELD, type WireRow } from '../../../src/db/engines/vast
 import type { Answer } from './fake.catalog.ts';
 import { putArrowCells } from './fake.cells.ts';
 import { badRequest } from './fake.errors.ts';
+import type { FakeLimits } from './fake.limits.ts';
 import type { FakeStore, TableState, Transaction } from './fake.store.ts';
 import { type FakeField, isArrowColumn } from './fake.types.ts';
 
@@ -59,11 +60,12 @@ export function insertRows(
   schema: string,
   table: string,
   body: Uint8Array,
+  limits?: FakeLimits,
 ): Answer {
   const t = store.table(tx, schema, table);
   const { fields, rows } = decodeRows(body);
   if (fields.some((f) => f.name === ROW_ID)) throw badRequest(`${ROW_ID} is allocated by the server`);
-  checkFields(t, fields, false, body, rows);
+  limits?.checkCells(body.byteLength, checkFields(t, fields, false, body, rows), rows);
   const full = rows.map((r) => {
     const row: WireRow = {};
     for (const c of t.fields) row[c.name] = r[c.name] ?? null;
@@ -113,10 +115,12 @@ export function updateRows(
   schema: string,
   table: string,
   body: Uint8Array,
+  limits?: FakeLimits,
 ): Answer {
   const t = store.table(tx, schema, table);
   const { fields, rows } = decodeRows(body);
   const columns = checkFields(t, fields, true, body, rows);
+  limits?.checkCells(body.byteLength, columns, rows);
   if (columns.length === 0) throw badRequest('an update needs at least one column besides $row_id');
   checkNulls(columns, rows);
   const changed = locate(t, fields, rows).map((old, i) => {
