@@ -10,7 +10,7 @@ interface Documented {
   anyOf?: { const?: unknown }[];
 }
 
-/** The README table of every TAMS_* setting, generated from the one config schema. */
+/** The table of every TAMS_* setting (docs/configuration.md), generated from the one config schema. */
 export function configTable(): string {
   const rows = Object.entries(ConfigSchema.properties).map(([name, schema]) => {
     const s = schema as Documented;
@@ -21,10 +21,10 @@ export function configTable(): string {
   return ['| Variable | Type | Default | Description |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-/** `readme` with the generated section replaced. */
-export function withConfigTable(readme: string): string {
-  const start = readme.indexOf(CONFIG_DOCS_START);
-  const end = readme.indexOf(CONFIG_DOCS_END);
-  if (start < 0 || end < start) throw new Error('README has no config table markers');
-  return `${readme.slice(0, start + CONFIG_DOCS_START.length)}\n${configTable()}\n${readme.slice(end)}`;
+/** `doc` (the text of docs/configuration.md) with the generated section replaced. */
+export function withConfigTable(doc: string): string {
+  const start = doc.indexOf(CONFIG_DOCS_START);
+  const end = doc.indexOf(CONFIG_DOCS_END);
+  if (start < 0 || end < start) throw new Error('docs/configuration.md has no config table markers');
+  return `${doc.slice(0, start + CONFIG_DOCS_START.length)}\n${configTable()}\n${doc.slice(end)}`;
 }

@@ -54,9 +54,9 @@ describe('config', () => {
     expect(() => loadConfig({ TAMS_PROT: '1' })).not.toThrow();
   });
 
-  it('README carries the generated table of settings', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    expect(withConfigTable(readme)).toBe(readme);
+  it('docs/configuration.md carries the generated table of settings', () => {
+    const doc = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+    expect(withConfigTable(doc)).toBe(doc);
   });
 });
 

@@ -14,8 +14,9 @@ import { searchConfigProblems, searchSettings } from './search/search.config.ts'
 import { uiSettings } from './ui/ui.config.ts';
 
 /**
- * Every TAMS_* setting, one schema: the README table is generated from it (npm run config:docs)
- * and startup fails listing every invalid value. Env values are strings, converted by the schema.
+ * Every TAMS_* setting, one schema: docs/configuration.md's table is generated from it (npm run
+ * config:docs) and startup fails listing every invalid value. Env values are strings, converted by
+ * the schema.
  */
 export const ConfigSchema = Type.Object({
   TAMS_HOST: Type.String({ default: '0.0.0.0', description: 'Address the HTTP server listens on.' }),
@@ -145,7 +146,7 @@ export const ConfigSchema = Type.Object({
   TAMS_STORAGE_BACKENDS: Type.String({
     default: '',
     description:
-      'Storage backends as a JSON list (S3: VAST, MinIO, AWS; and/or the embedded `fs` store); see "Production storage" below. Empty, with no `TAMS_STORAGE_BACKENDS_FILE`: the embedded fs store alone.',
+      'Storage backends as a JSON list (S3: VAST, MinIO, AWS; and/or the embedded `fs` store); see [Storage](storage.md). Empty, with no `TAMS_STORAGE_BACKENDS_FILE`: the embedded fs store alone.',
   }),
   TAMS_STORAGE_BACKENDS_FILE: Type.String({
     default: '',
@@ -155,7 +156,7 @@ export const ConfigSchema = Type.Object({
     default: 'auto',
     pattern: '^([0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)|[Aa][Uu][Tt][Oo])$',
     description:
-      'Memory DuckDB may use for its buffers (the embedded engine); the server keeps its own caches besides. `auto`: 40 % of the memory the process may use (its container\'s limit, else the machine\'s), at least 512 MiB. The search index needs about 0.5 KB per embedded cue at a checkpoint; a limit too small for it stops the database (see "Media search").',
+      "Memory DuckDB may use for its buffers (the embedded engine); the server keeps its own caches besides. `auto`: 40 % of the memory the process may use (its container's limit, else the machine's), at least 512 MiB. The search index needs about 0.5 KB per embedded cue at a checkpoint; a limit too small for it stops the database (see [Media search](search.md#how-it-is-stored)).",
   }),
   TAMS_DUCKDB_THREADS: Type.Integer({
     default: 2,
@@ -171,7 +172,7 @@ export const ConfigSchema = Type.Object({
   TAMS_DUCKDB_JOURNAL: Type.Boolean({
     default: true,
     description:
-      "Commit transactions that only append rows (segment registrations, their references and events) through the embedded engine's append journal, `<data dir>/tams.duckdb.journal` (one write and one fdatasync per group of registrations), and give them to DuckDB in batches in the background; every read of those tables takes them first, so nothing reads differently. false: each such transaction commits in DuckDB itself (several times slower for single-segment POSTs, BENCHMARKS.md); a journal file a crash left is applied at the start (server or tams-mgmt) whatever this setting, then removed.",
+      "Commit transactions that only append rows (segment registrations, their references and events) through the embedded engine's append journal, `<data dir>/tams.duckdb.journal` (one write and one fdatasync per group of registrations), and give them to DuckDB in batches in the background; every read of those tables takes them first, so nothing reads differently. false: each such transaction commits in DuckDB itself (several times slower for single-segment POSTs: [history](benchmarks-history.md#the-append-journal-2026-11-25-session-39)); a journal file a crash left is applied at the start (server or tams-mgmt) whatever this setting, then removed.",
   }),
   TAMS_DUCKDB_JOURNAL_APPLY_MS: Type.Integer({
     default: 200,
@@ -182,12 +183,12 @@ export const ConfigSchema = Type.Object({
   TAMS_DUCKDB_THREAD: Type.Boolean({
     default: false,
     description:
-      'Run the embedded engine on a worker thread of its own, off the thread serving HTTP: ingest keeps more of its pace under heavy reads, reads lose some (measured in BENCHMARKS.md).',
+      'Run the embedded engine on a worker thread of its own, off the thread serving HTTP: ingest keeps more of its pace under heavy reads, reads lose some ([measured](benchmarks-history.md#the-engine-on-its-own-thread)).',
   }),
   TAMS_TRANSACTION_GUARD: Type.Boolean({
     default: false,
     description:
-      "Make a nested transaction, or a write outside a transaction's session while it runs, fail at once instead of waiting for itself forever: a check for the server's own code, on in its test runs. It marks each transaction's async work, which on Node before 24 slows every request (single-segment POSTs 12-15 %, BENCHMARKS.md); from Node 24 it costs next to nothing and is always on.",
+      "Make a nested transaction, or a write outside a transaction's session while it runs, fail at once instead of waiting for itself forever: a check for the server's own code, on in its test runs. It marks each transaction's async work, which on Node before 24 slows every request (single-segment POSTs 12-15 %: [session 44](benchmarks-history.md#single-posts-that-ran-out-of-objects-the-transaction-guard-and-where-the-post-ratios-stand-2026-11-26-session-44)); from Node 24 it costs next to nothing and is always on.",
   }),
   TAMS_SEGMENT_INDEX_MEMORY_MB: Type.Integer({
     default: 512,

@@ -8,7 +8,7 @@ export const authSettings = {
   TAMS_AUTH: Type.Union([Type.Literal('required'), Type.Literal('none')], {
     default: 'required',
     description:
-      '`required`: every API request needs credentials (Bearer token, `access_token` query parameter or HTTP Basic); see "Authentication" below. `none`: the API is open to anyone who can reach it (local exploration only).',
+      '`required`: every API request needs credentials (Bearer token, `access_token` query parameter or HTTP Basic); see [Authentication](authentication.md). `none`: the API is open to anyone who can reach it (local exploration only).',
   }),
   TAMS_AUTH_CACHE_SECONDS: Type.Integer({
     default: 30,

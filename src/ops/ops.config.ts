@@ -7,7 +7,8 @@ import { Type } from 'typebox';
 export const opsSettings = {
   TAMS_METRICS: Type.Boolean({
     default: true,
-    description: 'Serve Prometheus metrics at `/metrics` (see "Metrics" below).',
+    description:
+      'Serve Prometheus metrics at `/metrics` (see [Operations](operations.md#health-readiness-and-metrics)).',
   }),
   TAMS_READY_TIMEOUT_MS: Type.Integer({
     default: 3000,

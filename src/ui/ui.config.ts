@@ -5,7 +5,7 @@ export const uiSettings = {
   TAMS_UI: Type.Boolean({
     default: true,
     description:
-      'Serve the web UI at `/ui` (browse Sources and Flows, their timelines and gaps, play a Flow through HLS; see "Web UI"). The page itself is public; everything it shows comes from the API with the credentials signed in with.',
+      'Serve the web UI at `/ui` (browse Sources and Flows, their timelines and gaps, play a Flow through HLS; see [Web UI](ui-hls.md#web-ui)). The page itself is public; everything it shows comes from the API with the credentials signed in with.',
   }),
   TAMS_UI_DIR: Type.String({
     default: '',
