@@ -1,4 +1,4 @@
-# tams-server container image: `docker build -t tams-server .` (see README "Deploy with Helm").
+# tams-server container image: `docker build -t tams-server .` (see docs/operations.md).
 # The build stage compiles the TypeScript sources to JavaScript (`npm run build`: tsc to dist/)
 # and builds the web UI (Vite: ui/ to ui/dist) with the dev dependencies, then prunes those away;
 # the runtime stage runs `node dist/src/main.js` with the production dependencies only (no tsx,
@@ -50,5 +50,5 @@ HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.TAMS_PORT || 8000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
 # node itself (not npm) is PID 1, so SIGTERM reaches the graceful shutdown.
-# A 32 MB young generation: a third fewer scavenges under load (BENCHMARKS.md, "Memory and GC").
+# A 32 MB young generation: a third fewer scavenges under load (docs/benchmarks-history.md, "Memory and GC").
 CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

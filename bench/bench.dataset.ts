@@ -27,7 +27,7 @@ const NS = 1_000_000_000n;
  * server that has been ingesting for a while has them (its checkpoints merge the small groups
  * that trickled in). With 50,000 rows, the checkpoints wrote groups of 100,000, and every
  * checkpoint of the runs then merged and rewrote two or three of them: 438-738 ms for the slow
- * ones, against 49-183 ms for the same appends to a data set of full groups (BENCHMARKS.md).
+ * ones, against 49-183 ms for the same appends to a data set of full groups (docs/benchmarks-history.md).
  */
 const CHUNK_ROWS = 122_880;
 

@@ -4,7 +4,7 @@
  * against one server on the same fake and data set. Segment pages, single-segment POSTs and bulk
  * POSTs, at 1 ms per round trip; besides throughput, the commits the fake refused because another
  * replica changed the same rows first (each one a transaction run again): the cost of keeping
- * replicas exact (README, "Many replicas on one VAST database").
+ * replicas exact (docs/replicas.md).
  *
  * Single POSTs are spread two ways: in turn over the replicas whatever their Flow (a plain
  * round-robin balancer: two replicas register segments of one Flow at once and one of them runs

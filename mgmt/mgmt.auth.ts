@@ -11,7 +11,7 @@ const ACTOR = 'tams-mgmt';
 
 /** Said when a running server holds the store: the same work goes through its routes meanwhile. */
 const BUSY_HINT =
-  '; while it runs, an admin credential manages users and tokens over HTTP (/auth/users, /auth/tokens; README "Authentication")';
+  '; while it runs, an admin credential manages users and tokens over HTTP (/auth/users, /auth/tokens; docs/authentication.md)';
 
 async function password(call: Invocation): Promise<{ value: string; generated: boolean }> {
   if (!call.values['password-stdin'])

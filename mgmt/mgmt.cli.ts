@@ -70,7 +70,7 @@ Analytics (the reports of /analytics; --json prints the API's documents):
                                          again where bytes were missing, --prune drops sizes of
                                          objects that are gone.
 
-VAST DataBase (the field kit, README "Running on VAST"):
+VAST DataBase (the field kit, docs/vast.md):
   vast check [--out <dir>] [--label <name>] [--idle-seconds N] [--tx-cap N] [--json]
                                          With the server's TAMS_VAST_* settings: the engine
                                          contract, the conflict rules and the probes of what the

@@ -8,7 +8,7 @@ import type { SegmentKey } from '../src/store/segments.repo.ts';
 import { TimeRange } from '../src/time/index.ts';
 import { MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
 
-/** Format of the export: JSON lines, one record each (see README "Management"). */
+/** Format of the export: JSON lines, one record each (see docs/management.md). */
 export const EXPORT_FORMAT = 'tams-flow-export';
 export const EXPORT_VERSION = 1;
 const PAGE = 5000;

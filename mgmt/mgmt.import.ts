@@ -14,7 +14,7 @@ const SHOWN = 20;
 type Placement = 'existing' | 'backend' | 'external';
 
 /**
- * How each exported object comes to exist in this store (README "Management"):
+ * How each exported object comes to exist in this store (docs/management.md):
  * - `existing`: an object with that id is already here: its segments reference it (reuse);
  * - `backend`: its storage backend id is one of this store's backends: it is recorded at the same
  *   storage path (the bytes are expected there: a shared bucket, or copied by the operator);

@@ -101,7 +101,7 @@ const selects = (wanted: Labels | undefined, labels: Labels | undefined): boolea
   Object.entries(wanted).every(([k, v]) => labels?.[k] === v);
 
 /**
- * The chart's promises (README "Deploy with Helm") on its Deployment that hold for every engine
+ * The chart's promises (docs/operations.md, "Helm chart") on its Deployment that hold for every engine
  * and number of pods. Returns the settings the container takes from Secrets by name (their
  * values exist only at run time).
  */
@@ -176,7 +176,7 @@ interface Rendered {
 }
 
 /**
- * How many pods run and how they are replaced, by engine (README "Deploy with Helm"): the
+ * How many pods run and how they are replaced, by engine (docs/operations.md, "Helm chart"): the
  * embedded engine and any pod mounting the data claim run one pod, replaced with Recreate;
  * pods without the claim (VAST) roll, never below the pods serving; several pods on VAST (or an
  * autoscaler) have media on S3 only, the first admin credentials given, a PodDisruptionBudget

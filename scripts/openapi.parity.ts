@@ -41,7 +41,7 @@ export const DEPARTURES: Departure[] = [
       'GET /service/webhooks: response 200 (application/json)[]: property owner, delivery_suspended added',
     ],
     reason:
-      'Webhook ownership (README, "Security model"): who registered a webhook, and why its deliveries are suspended; 7.0\'s webhook.json allows other properties.',
+      'Webhook ownership (docs/authentication.md, "Webhooks"): who registered a webhook, and why its deliveries are suspended; 7.0\'s webhook.json allows other properties.',
   },
 ];
 

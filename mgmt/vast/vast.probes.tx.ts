@@ -1,5 +1,5 @@
 /**
- * Probes of the cluster's transactions: what the replicas' design (README "Many replicas")
+ * Probes of the cluster's transactions: what the replicas' design (docs/replicas.md)
  * assumes of them, and the limits the engine lives within (how long an idle transaction lasts,
  * how many may be open at once).
  */

@@ -393,7 +393,7 @@ export interface paths {
         };
         /**
          * EXR files like this one
-         * @description The files nearest by metadata vector (resolution, channel set, pixel types, compression, tiling, deep, part count, layer names: see the README's EXR section), best first, the file itself left out. Beyond TAMS 7.0.
+         * @description The files nearest by metadata vector (resolution, channel set, pixel types, compression, tiling, deep, part count, layer names: see docs/exr.md, "The metadata vector"), best first, the file itself left out. Beyond TAMS 7.0.
          */
         get: operations["GET_exr-files-id-similar"];
         put?: never;
@@ -402,7 +402,7 @@ export interface paths {
         options?: never;
         /**
          * EXR files like this one
-         * @description The files nearest by metadata vector (resolution, channel set, pixel types, compression, tiling, deep, part count, layer names: see the README's EXR section), best first, the file itself left out. Beyond TAMS 7.0.
+         * @description The files nearest by metadata vector (resolution, channel set, pixel types, compression, tiling, deep, part count, layer names: see docs/exr.md, "The metadata vector"), best first, the file itself left out. Beyond TAMS 7.0.
          */
         head: operations["HEAD_exr-files-id-similar"];
         patch?: never;
@@ -933,7 +933,7 @@ export interface paths {
         };
         /**
          * Prometheus Metrics
-         * @description The metrics of this process for Prometheus (TAMS_METRICS; README, "Metrics").
+         * @description The metrics of this process for Prometheus (TAMS_METRICS; docs/operations.md).
          */
         get: operations["GET_metrics"];
         put?: never;
@@ -942,7 +942,7 @@ export interface paths {
         options?: never;
         /**
          * Prometheus Metrics
-         * @description The metrics of this process for Prometheus (TAMS_METRICS; README, "Metrics").
+         * @description The metrics of this process for Prometheus (TAMS_METRICS; docs/operations.md).
          */
         head: operations["HEAD_metrics"];
         patch?: never;
@@ -3611,7 +3611,7 @@ export interface operations {
                 parts?: number;
                 /** @description Deep files only (true), or flat files only (false). */
                 deep?: boolean;
-                /** @description Frames numbered at least this. With flow_id, the frame's number in that Flow; without, the file's (from its name, else from where the first Flow that registered it placed it). See the README's EXR section. */
+                /** @description Frames numbered at least this. With flow_id, the frame's number in that Flow; without, the file's (from its name, else from where the first Flow that registered it placed it). See docs/exr.md, section Frame numbers. */
                 frame_min?: number;
                 /** @description Frames numbered at most this. */
                 frame_max?: number;
@@ -3684,7 +3684,7 @@ export interface operations {
                 parts?: number;
                 /** @description Deep files only (true), or flat files only (false). */
                 deep?: boolean;
-                /** @description Frames numbered at least this. With flow_id, the frame's number in that Flow; without, the file's (from its name, else from where the first Flow that registered it placed it). See the README's EXR section. */
+                /** @description Frames numbered at least this. With flow_id, the frame's number in that Flow; without, the file's (from its name, else from where the first Flow that registered it placed it). See docs/exr.md, section Frame numbers. */
                 frame_min?: number;
                 /** @description Frames numbered at most this. */
                 frame_max?: number;
@@ -6995,7 +6995,7 @@ export interface operations {
                             cues: number;
                             /** @description Cues indexed (found by search). */
                             cues_indexed: number;
-                            /** @description Cues not indexed: wholly outside their segment's timerange once placed on the Flow's timeline (media time + ts_offset; README "Media search"). */
+                            /** @description Cues not indexed: wholly outside their segment's timerange once placed on the Flow's timeline (media time + ts_offset; docs/search.md, "Where caption times land"). */
                             cues_outside: number;
                             segments_with_cues_outside: number;
                             /** @description The segment that dropped the most cues. */

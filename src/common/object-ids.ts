@@ -17,7 +17,7 @@ const bytes = new Uint8Array(16);
  * the first 8 characters of a string: whole seconds there tell row groups apart down to one
  * second of allocations, where UUIDv7's milliseconds would put the same 8 characters on 65 s.
  * On 10M objects, a POST of 30 segments reusing registered objects took 33-38 ms, against
- * 193-262 ms with UUIDv7 ids and ~650 ms with random ones (BENCHMARKS.md, "Object reuse").
+ * 193-262 ms with UUIDv7 ids and ~650 ms with random ones (docs/benchmarks-history.md, "Object reuse").
  * The 32-bit seconds wrap in 2106; ids stay unique then, only their order restarts.
  */
 export function newObjectId(now: number = Date.now()): string {

@@ -25,7 +25,7 @@ export interface ManagerOptions {
    * Whether a nested transaction, or an autocommit write inside a transaction, fails at once
    * (DbError `nested_transaction`) instead of waiting for the transaction it is part of forever.
    * It marks every transaction's async work (an AsyncLocalStorage), which before Node 24 slows
-   * the whole process: single-segment POSTs 12-15 % (BENCHMARKS.md). Default true; always on
+   * the whole process: single-segment POSTs 12-15 % (docs/benchmarks-history.md). Default true; always on
    * from Node 24. The server takes it from TAMS_TRANSACTION_GUARD; the test runs turn it on.
    */
   guard?: boolean;

@@ -116,7 +116,7 @@ export async function exrRoutes(app: App, deps: ExrRoutesDeps): Promise<void> {
       schema: {
         operationId: 'GET_exr-files-id-similar',
         summary: 'EXR files like this one',
-        description: `The files nearest by metadata vector (resolution, channel set, pixel types, compression, tiling, deep, part count, layer names: see the README's EXR section), best first, the file itself left out. ${BEYOND}`,
+        description: `The files nearest by metadata vector (resolution, channel set, pixel types, compression, tiling, deep, part count, layer names: see docs/exr.md, "The metadata vector"), best first, the file itself left out. ${BEYOND}`,
         tags: TAGS,
         params: FileParams,
         querystring: SimilarQuery,

@@ -61,7 +61,7 @@ export const FileListQuery = Type.Object({
       minimum: -2147483647,
       maximum: 2147483647,
       description:
-        "Frames numbered at least this. With flow_id, the frame's number in that Flow; without, the file's (from its name, else from where the first Flow that registered it placed it). See the README's EXR section.",
+        "Frames numbered at least this. With flow_id, the frame's number in that Flow; without, the file's (from its name, else from where the first Flow that registered it placed it). See docs/exr.md, section Frame numbers.",
     }),
   ),
   frame_max: Type.Optional(

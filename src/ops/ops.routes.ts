@@ -84,7 +84,7 @@ export async function opsRoutes(app: FastifyInstance, options: OpsRoutesOptions)
           ...documented,
           operationId: 'GET_metrics',
           summary: 'Prometheus Metrics',
-          description: 'The metrics of this process for Prometheus (TAMS_METRICS; README, "Metrics").',
+          description: 'The metrics of this process for Prometheus (TAMS_METRICS; docs/operations.md).',
           response: { 200: { description: '', content: { 'text/plain': { schema: Metrics } } } },
         },
         config: OPS_ROUTE_CONFIG,

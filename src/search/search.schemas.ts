@@ -137,7 +137,7 @@ const FlowSearchStatus = Type.Object({
   cues_indexed: Type.Integer({ description: 'Cues indexed (found by search).' }),
   cues_outside: Type.Integer({
     description:
-      'Cues not indexed: wholly outside their segment\'s timerange once placed on the Flow\'s timeline (media time + ts_offset; README "Media search").',
+      'Cues not indexed: wholly outside their segment\'s timerange once placed on the Flow\'s timeline (media time + ts_offset; docs/search.md, "Where caption times land").',
   }),
   segments_with_cues_outside: Type.Integer(),
   most_outside: Type.Optional(

@@ -131,7 +131,7 @@ export class SearchService {
     }
     if (mode !== 'keyword' && this.semantic === undefined) {
       throw new BadRequestError(
-        `mode=${mode} needs an embedding model, and this server has none (TAMS_SEARCH_EMBEDDINGS; README "Media search")`,
+        `mode=${mode} needs an embedding model, and this server has none (TAMS_SEARCH_EMBEDDINGS; docs/search.md)`,
       );
     }
     const state = await IndexState.read(this.store);

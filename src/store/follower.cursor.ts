@@ -19,7 +19,7 @@ export const CURSOR_HOLD_MS = 5000;
  * The part of an outbox follower's cursor not written yet (search index, EXR catalogue, object
  * sizes). Most batches of those followers have nothing to write but the cursor (events of Flows
  * they do not index), and on the embedded engine a write of the cursor is a transaction on its one
- * writer that registrations wait behind (BENCHMARKS.md, session 43). Where no other process can
+ * writer that registrations wait behind (docs/benchmarks-history.md, session 43). Where no other process can
  * use the store (`exclusive`), a batch may move the cursor in memory only: after a crash the
  * follower reads those events again from the written cursor, and what it does with them is done
  * once either way (skipped again, or, for object sizes, found already sized). Replicas write it

@@ -7,7 +7,7 @@ import { T } from './tables.ts';
  * Guard rows: how replicas on one database keep two transactions from both doing what only one
  * may (create the same Flow, register the same webhook twice), with neither unique keys nor locks
  * to lean on. The database refuses the second of two concurrent commits that changed one row
- * (first committer wins; README, "Many replicas"), and the store runs a refused transaction again
+ * (first committer wins; docs/replicas.md), and the store runs a refused transaction again
  * on a fresh snapshot (TamsStore.transaction), where it sees the first one's rows. So a transaction
  * about to create something claims its name first: it updates the guard row of the name's stripe,
  * and of two transactions creating the same name one commits and the other, run again, finds it.

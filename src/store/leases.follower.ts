@@ -19,7 +19,7 @@ const DEFAULT_LEASE_MS = 60_000;
  * read at most about three times a second however often commits wake it, so that single-segment
  * ingest does not pay a follower's cursor and lease writes per segment. Each batch is a
  * transaction on the engine's one writer, which registrations wait behind: at 100 ms the three
- * followers made single-segment POSTs ~11 % slower than at 300 ms (BENCHMARKS.md, session 42),
+ * followers made single-segment POSTs ~11 % slower than at 300 ms (docs/benchmarks-history.md, session 42),
  * for search, EXR frames and object sizes 0.2 s sooner.
  */
 export const FOLLOWER_MIN_PAUSE_MS = 300;

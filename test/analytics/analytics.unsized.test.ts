@@ -1,6 +1,6 @@
 /**
- * Objects of unknown size (issue 45, item 4): every report counts them from one definition (README
- * "Analytics"): an object segments use, in a backend or external, whose bytes the size follower
+ * Objects of unknown size (issue 45, item 4): every report counts them from one definition
+ * (docs/analytics.md): an object segments use, in a backend or external, whose bytes the size follower
  * has not recorded. Two Flows hold objects with bytes, objects registered and never uploaded,
  * external objects (client URLs only) and an allocation never used; each report's figures are
  * checked against the others and against a count made through the TAMS API itself (the Flows'

@@ -1,7 +1,7 @@
 /**
  * `npm start` stopped as people stop it: Ctrl-C in its terminal (SIGINT to the whole process
  * group: npm and the server both get it, and npm relays its own to the server), and `kill -TERM`
- * of npm's pid. Each time the shutdown must be the graceful one README promises: a request in
+ * of npm's pid. Each time the shutdown must be the graceful one docs/operations.md promises: a request in
  * flight answered, the store checkpointed (no WAL left), `shut down cleanly` logged, the server
  * gone by the time npm exits, and nothing of the group left.
  */

@@ -1,5 +1,5 @@
 /**
- * Where a caption file's cue times land on its Flow (README "Media search"): cue times are the
+ * Where a caption file's cue times land on its Flow (docs/search.md): cue times are the
  * file's own, X-TIMESTAMP-MAP puts them on the MPEG-TS clock, the segment's ts_offset puts media
  * time on the Flow's timeline, and the cues that then fall outside the segment are dropped. A
  * user sees the drops: in the Flow's search status (`GET /search/status?flow_id=`), as one warn

@@ -1,5 +1,5 @@
 /**
- * One bad item never stops the search index (README "Media search", "When an item cannot be
+ * One bad item never stops the search index (docs/search.md, "When an item cannot be
  * indexed"): a caption object whose read fails every time, one that is not timed text, and a cue
  * the embedding service refuses each fail alone, are reported (the Flow's search status, the
  * index's status, one log line each, /metrics), and the captions after them are indexed. A

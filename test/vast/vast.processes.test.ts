@@ -29,7 +29,7 @@ beforeAll(async () => {
     ...(await vastModeEnv(data.path)),
     TAMS_WORKER_IDLE_MS: '50',
     // Reads right after another replica's write must see it: no shared read snapshot (whose
-    // 50 ms lag is the README's bound, held in vast.engine.test).
+    // 50 ms lag is docs/replicas.md's bound, held in vast.engine.test).
     TAMS_VAST_READ_SNAPSHOT_MS: '0',
     // Deletions of more than 5 segments go to the workers, 4 segments a chunk; a replica that
     // dies leaves its work to the others after 2 s.

@@ -22,7 +22,7 @@ beforeAll(async () => {
   vast = await sharedFakeVast();
   // One data directory: one VAST schema for both (test/helpers/vast.mode.ts).
   // Reads never share a snapshot: a read right after the other server's write must see it here
-  // (the 50 ms a shared one may lag is the README's bound, held in vast.engine.test).
+  // (the 50 ms a shared one may lag is docs/replicas.md's bound, held in vast.engine.test).
   const env = { TAMS_WEBHOOK_ALLOW: '127.0.0.1', TAMS_VAST_READ_SNAPSHOT_MS: '0' };
   a = await startServer({ dataDir: data.path, env });
   b = await startServer({ dataDir: data.path, env });

@@ -42,7 +42,7 @@ const ENV = {
   TAMS_WEBHOOK_ALLOW: '127.0.0.1',
   TAMS_WEBHOOK_BACKOFF_MS: '20',
   // Reads right after the other server's write see it (no shared read snapshot, whose lag is
-  // the README's bound).
+  // docs/replicas.md's bound).
   TAMS_VAST_READ_SNAPSHOT_MS: '0',
 };
 beforeAll(async () => {

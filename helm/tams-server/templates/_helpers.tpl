@@ -96,7 +96,7 @@ is replaced with Recreate, a pod without it with a rolling update.
 {{- end }}
 {{- if eq .Values.store.engine "embedded" }}
 {{- if ne (int .Values.replicaCount) 1 }}
-{{- fail (printf "replicaCount: the embedded engine keeps its DuckDB file on one volume, which one process may open: replicaCount must be 1 (got %v). Several replicas share a VAST database instead (store.engine=vast, README \"Many replicas on one VAST database\")" .Values.replicaCount) }}
+{{- fail (printf "replicaCount: the embedded engine keeps its DuckDB file on one volume, which one process may open: replicaCount must be 1 (got %v). Several replicas share a VAST database instead (store.engine=vast, docs/replicas.md)" .Values.replicaCount) }}
 {{- end }}
 {{- if .Values.autoscaling.enabled }}
 {{- fail "autoscaling.enabled: the embedded engine runs exactly one pod (its DuckDB file admits one process), so there is nothing to autoscale: autoscaling needs store.engine=vast" }}
@@ -122,7 +122,7 @@ is replaced with Recreate, a pod without it with a rolling update.
 {{- $pods := printf "replicaCount %v" .Values.replicaCount }}
 {{- if .Values.autoscaling.enabled }}{{ $pods = "an autoscaler" }}{{ end }}
 {{- if include "tams-server.fsMedia" . }}
-{{- fail (printf "storageBackends: several pods on VAST (%s) need their media on S3: the fs media store lives under each pod's own /data, which the other pods cannot read. List S3 backends only (README \"Production storage\")" $pods) }}
+{{- fail (printf "storageBackends: several pods on VAST (%s) need their media on S3: the fs media store lives under each pod's own /data, which the other pods cannot read. List S3 backends only (docs/storage.md)" $pods) }}
 {{- end }}
 {{- if not (include "tams-server.firstCredentials" .) }}
 {{- fail (printf "auth.bootstrapAdminToken.existingSecret: several pods on VAST (%s) need the first admin credentials given: the token a server generates on an empty store is kept only in the /data of the pod that made it (an emptyDir, gone with the pod) and is never generated again. Name a Secret holding TAMS_BOOTSTRAP_ADMIN_TOKEN (16+ characters), or configure JWTs (config.TAMS_JWT_JWKS_URL or TAMS_JWT_KEY)" $pods) }}

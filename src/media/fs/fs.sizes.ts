@@ -55,7 +55,7 @@ interface Reply {
  * The sizes of the objects of a local media directory, stat'ed on a thread of their own. The object
  * size follower asks for every object registered, ~12,000 at a time under bulk ingest; a stat
  * is ~1-4 us, and those made on the server's thread held registrations back by ~20 % of bulk
- * POSTs' rate (BENCHMARKS.md, session 43). The thread starts at the first call and does not keep
+ * POSTs' rate (docs/benchmarks-history.md, session 43). The thread starts at the first call and does not keep
  * the process alive.
  */
 export class FileSizes {

@@ -23,7 +23,7 @@ const GROWTH = 1.25;
  * Rows to allocate for a Flow loaded with `rows` segments: room for 1/16 more. Sized exactly,
  * every Flow's first segment after a restart copied all its columns at once, when a restarted
  * server has the most to catch up on: on 10M segments in 1,000 Flows the index went from 351 to
- * 526 MB in the first 3 s of ingest, with 6 major collections (BENCHMARKS.md, "Single-segment
+ * 526 MB in the first 3 s of ingest, with 6 major collections (docs/benchmarks-history.md, "Single-segment
  * POST").
  */
 export function loadCapacity(rows: number): number {

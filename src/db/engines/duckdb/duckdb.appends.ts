@@ -23,7 +23,7 @@ import { quote } from './duckdb.sql.ts';
  * Why: a DuckDB transaction costs about 2.6 ms whatever it holds (BEGIN, a statement per table,
  * COMMIT) and ~10 us per row, and the engine runs one at a time. Single-segment registrations
  * come in groups of at most as many as there are clients (64 in the bench), so DuckDB's fixed
- * cost, paid per group on the thread serving HTTP, set the pace (BENCHMARKS.md). A transaction
+ * cost, paid per group on the thread serving HTTP, set the pace (docs/benchmarks-history.md). A transaction
  * that only appended rows is instead committed by writing its rows to the journal file and
  * syncing it (one write and one fdatasync on the calling thread, ~0.2-0.5 ms of disk), and DuckDB
  * takes the rows of many such transactions later in one transaction of its own.

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
  * Four times DuckDB's own 16 MiB. Much of a checkpoint's cost is fixed (rewriting each table's
  * tail row group), so under sustained ingest fewer, larger checkpoints cost less per segment:
  * on the 10M bench set, 100,000 bulk segments after a single-POST run made 42,625-52,728/s
- * against 33,961-50,677/s at 16 MiB in four alternating pairs (BENCHMARKS.md). The WAL replay
+ * against 33,961-50,677/s at 16 MiB in four alternating pairs (docs/benchmarks-history.md). The WAL replay
  * after a crash is a small part of a start (48.6 s with a 47.8 MiB WAL, 47.7-54.5 s with none,
  * mostly the segment index).
  */

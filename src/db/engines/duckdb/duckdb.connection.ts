@@ -45,7 +45,7 @@ export class DuckConn {
    * result (BEGIN, COMMIT, INSERT); call only inside `exclusive`, with a statement from
    * `statement`. An asynchronous call waits for a turn of the event loop to hand its result
    * back, and under load that wait was most of a registration's transaction (BEGIN 1.6 ms and
-   * COMMIT 3.1 ms against 0.2 and 0.8 ms idle, BENCHMARKS.md); a short statement is cheaper run
+   * COMMIT 3.1 ms against 0.2 and 0.8 ms idle, docs/benchmarks-history.md); a short statement is cheaper run
    * here. DuckDB's own threads may take some of its tasks meanwhile: the loop then waits for them.
    * A failure (a constraint, a COMMIT that cannot write its WAL) throws here as it would from
    * `query`.

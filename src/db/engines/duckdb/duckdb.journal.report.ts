@@ -55,7 +55,7 @@ export function damageMessage(path: string, scan: JournalScan): string {
     `the append journal ${path} holds damaged records of acknowledged writes: ${damaged}.${beyond} ` +
     'Nothing was applied or changed. Run `tams-mgmt journal recover` with the server stopped: it copies ' +
     'the file aside, applies every intact record, rebuilds what it can and reports what it could not ' +
-    '(README, "Append journal").'
+    '(docs/append-journal.md).'
   );
 }
 

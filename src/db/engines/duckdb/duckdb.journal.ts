@@ -46,7 +46,7 @@ const KEEP_BYTES = 64 * 2 ** 20;
  * A reset does not empty the file: the next records overwrite the old ones from its start. An
  * fdatasync after a write that grows a file must also commit the new size to the file system's
  * journal; one after a write over blocks the file already has flushes only the data: 0.5-0.7
- * of the time on this project's disks (BENCHMARKS.md, session 42). What is left past the last
+ * of the time on this project's disks (docs/benchmarks-history.md, session 42). What is left past the last
  * record is blocks of older records (lower LSNs), where the run read back stops (scanJournal).
  *
  * A failed append makes sure its record cannot come back at the next start (it was not

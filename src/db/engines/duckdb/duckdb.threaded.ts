@@ -44,7 +44,7 @@ type Outgoing = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : n
  * waits behind the HTTP work being served. Here the chain runs on a thread that does nothing
  * else, and a registration reaches it as one message: inside a transaction, inserts (which
  * return nothing) are held and sent with the transaction's next call or its COMMIT, and BEGIN
- * goes with the first of them. Measured (BENCHMARKS.md): ingest alone is no faster, since a
+ * goes with the first of them. Measured (docs/benchmarks-history.md): ingest alone is no faster, since a
  * transaction still takes ~8 ms under load; under reads and ingest together, ingest about
  * doubles and reads lose 3-17%, for 100-200 MiB more memory. Hence an option.
  * A failing insert therefore fails the call it travels with, or the commit; either way nothing

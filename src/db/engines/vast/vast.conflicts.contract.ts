@@ -1,5 +1,5 @@
 /**
- * What the replicas' design assumes of VAST DataBase's transactions (README, "Many replicas"),
+ * What the replicas' design assumes of VAST DataBase's transactions (docs/replicas.md),
  * as tests any VAST target runs: the fake (vast.conflicts.test.ts) and a real cluster
  * (vast.live.test.ts, when one is configured). Two engines on one schema stand for two replicas.
  *

@@ -2,8 +2,8 @@ import { DbCellTooLargeError, DbUnavailableError } from '../../db.errors.ts';
 import { VAST_BACKEND, type VastHttpError } from './transport/transport.errors.ts';
 
 /**
- * VAST no longer knows the transaction a call ran in: idle past the cluster's timeout (README,
- * "Running on VAST": the engine keeps open transactions alive well within it, so this means a
+ * VAST no longer knows the transaction a call ran in: idle past the cluster's timeout
+ * (docs/vast.md, "Limits": the engine keeps open transactions alive well within it, so this means a
  * call stalled longer than that), or ended meanwhile. The cluster rolled it back: nothing of it
  * was applied, unless it is a commit whose earlier try went through with its answer lost. Never
  * sent again under the same txid; the API answers 503 (a DbUnavailableError) and the next

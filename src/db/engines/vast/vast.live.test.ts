@@ -64,7 +64,7 @@ describe.skipIf(missing.length > 0)(
 
     describeEngineContract('vast (live cluster)', async (store) => scratch(store), { persistent: true });
 
-    // What the replicas' design assumes of the cluster's transactions (README, "Many replicas").
+    // What the replicas' design assumes of the cluster's transactions (docs/replicas.md).
     describeConflictRules('live cluster', scratch);
 
     afterAll(async () => {

@@ -38,7 +38,7 @@ const FALL_BACK = -2;
  *
  * Why: VAST answers a query with one IPC stream per column, and apache-arrow's `tableFromIPC`
  * costs tens of microseconds to set up per stream, which for answers of a few rows was most of
- * the server's CPU per VAST round trip (BENCHMARKS.md, "VAST engine on the fake").
+ * the server's CPU per VAST round trip (docs/benchmarks-history.md, "VAST engine on the fake").
  */
 export function decodeFlatColumns(
   body: Uint8Array,
