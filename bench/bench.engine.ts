@@ -5,7 +5,8 @@
  *
  * The bulk POST's baseline: per batch, one transaction: the 1,000 `segments` rows (written by the
  * store's SegmentsRepo, so they are the server's rows exactly), the 1,000 `object_refs` rows of
- * the objects' first use, and the `flows/segments_added` event holding the 1,000 segments.
+ * the objects' first use, and the `flows/segments_added` events holding the 1,000 segments (two or
+ * more: as registration, each payload within one cell).
  * What the server does beyond that (parsing and checking the request, reading the Flow, the
  * neighbouring segments and the objects, its caches, answering) is what the ratio measures.
  *
@@ -18,7 +19,7 @@ import { defaultObjectPath, newObjectId } from '../src/common/object-ids.ts';
 import { loadConfig } from '../src/config.ts';
 import type { JsonValue, Row } from '../src/db/db.types.ts';
 import { openDatabase } from '../src/deps.store.ts';
-import { segmentFields } from '../src/segments/segments.mapper.ts';
+import { segmentsAddedPayloads } from '../src/segments/segments.events.ts';
 import { ObjectRefs } from '../src/store/objects/refs.table.ts';
 import { type SegmentRecord, SegmentsRepo } from '../src/store/segments.repo.ts';
 import { T } from '../src/store/tables.ts';
@@ -27,10 +28,10 @@ import { BULK_BATCH } from './bench.requests.ts';
 
 interface Batch {
   segments: SegmentRecord[];
-  event: Row;
+  events: Row[];
 }
 
-function batchOf(flowId: string, sourceId: string, storageId: string, b: number): Batch {
+function batchOf(flowId: string, sourceId: string, storageId: string, b: number, seq: () => bigint): Batch {
   const segments: SegmentRecord[] = Array.from({ length: BULK_BATCH }, (_, i) => {
     const objectId = newObjectId();
     return {
@@ -40,31 +41,25 @@ function batchOf(flowId: string, sourceId: string, storageId: string, b: number)
       storage: { id: storageId, path: defaultObjectPath(flowId, objectId) },
     };
   });
-  return { segments, event: eventOf(BigInt(b + 1), flowId, sourceId, storageId, segments) };
+  return { segments, events: eventsOf(seq, flowId, sourceId, segments) };
 }
 
-/** The `flows/segments_added` outbox row of `segments`, as registration records it. */
-function eventOf(
-  seq: bigint,
-  flowId: string,
-  sourceId: string,
-  storageId: string,
-  segments: SegmentRecord[],
-): Row {
-  return {
-    seq,
+/**
+ * The `flows/segments_added` outbox rows of `segments`, as registration records them: split into
+ * several events where the payload would not fit one cell (segmentsAddedPayloads); `seq` numbers each.
+ */
+function eventsOf(seq: () => bigint, flowId: string, sourceId: string, segments: SegmentRecord[]): Row[] {
+  const firsts = new Map(segments.map((s) => [s.object_id, s.flow_id]));
+  return segmentsAddedPayloads(flowId, segments, firsts).map((payload) => ({
+    seq: seq(),
     event_type: 'flows/segments_added',
     event_timestamp: new Date(),
     flow_id: flowId,
     source_id: sourceId,
     flow_collected_by: [],
     source_collected_by: [],
-    // As the outbox keeps it: the segments' fields, the object's default key left out.
-    payload: {
-      flow_id: flowId,
-      segments: segments.map((s) => ({ ...segmentFields(s), storage: { id: storageId } })),
-    } as unknown as JsonValue,
-  };
+    payload: payload as unknown as JsonValue,
+  }));
 }
 
 type Db = Awaited<ReturnType<typeof openDatabase>>['db'];
@@ -125,10 +120,10 @@ export function engineBulkRate(
     const sourceId = randomUUID();
     const storageId = randomUUID();
     // Built before the clock starts: the baseline is the engine's work alone.
-    const all = Array.from({ length: batches }, (_, b) => {
-      const { segments, event } = batchOf(flowId, sourceId, storageId, b);
-      return { segments, events: [event] };
-    });
+    let seq = 0n;
+    const all = Array.from({ length: batches }, (_, b) =>
+      batchOf(flowId, sourceId, storageId, b, () => ++seq),
+    );
     return commitRate(db, all, warmup);
   });
 }
@@ -161,7 +156,7 @@ export function engineSingleRate(
           storage: { id: storageId, path: defaultObjectPath(flowId, objectId) },
         };
       });
-      const events = segments.map((s) => eventOf(++seq, s.flow_id, sourceId, storageId, [s]));
+      const events = segments.flatMap((s) => eventsOf(() => ++seq, s.flow_id, sourceId, [s]));
       return { segments, events };
     });
     return commitRate(db, all, warmup);

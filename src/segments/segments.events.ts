@@ -49,12 +49,24 @@ export async function recordSegmentsAdded(
   segments: readonly SegmentRecord[],
   firsts: ReadonlyMap<string, string>,
 ): Promise<void> {
-  const stored = segments.map((s) => storedSegment(s, firsts.get(s.object_id) === s.flow_id));
-  for (const part of fittingParts(flow.id, stored)) {
+  for (const payload of segmentsAddedPayloads(flow.id, segments, firsts)) {
     // Made here of JSON values alone and shared by nothing else: frozen, the outbox's tail keeps
     // it without a copy (events.tail.ts).
-    await events.flow('flows/segments_added', flow, deepFreeze({ flow_id: flow.id, segments: part }));
+    await events.flow('flows/segments_added', flow, deepFreeze(payload));
   }
+}
+
+/**
+ * The payloads of the flows/segments_added events of one registration, as the outbox keeps them:
+ * one, or several in order when the segments do not fit one cell (fittingParts).
+ */
+export function segmentsAddedPayloads(
+  flowId: string,
+  segments: readonly SegmentRecord[],
+  firsts: ReadonlyMap<string, string>,
+): { flow_id: string; segments: JsonValue[] }[] {
+  const stored = segments.map((s) => storedSegment(s, firsts.get(s.object_id) === s.flow_id));
+  return fittingParts(flowId, stored).map((part) => ({ flow_id: flowId, segments: part }));
 }
 
 /** Room in an event's payload besides its segments: `{"flow_id":"<uuid>","segments":[]}`. */
