@@ -14,7 +14,7 @@ interface Violation {
 }
 
 const root = process.argv[2] ?? process.cwd();
-const scanned = ['src', 'mgmt', 'scripts', 'bench', 'test'].filter((dir) => existsSync(join(root, dir)));
+const scanned = ['src', 'mgmt', 'scripts', 'bench', 'test', 'tools'].filter((dir) => existsSync(join(root, dir)));
 const depcruise = join(import.meta.dirname, '..', 'node_modules', '.bin', 'depcruise');
 const run = spawnSync(
   depcruise,

@@ -5,7 +5,7 @@
  * before it writes (a name free, no one able to sign in) must happen once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../test/vast/fake/fake.server.ts';
+import { type FakeVast, startFakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { systemClock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import { loadConfig } from '../config.ts';

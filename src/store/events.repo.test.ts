@@ -5,7 +5,7 @@
  * (events.tail.ts) gives what the database gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../test/vast/fake/fake.server.ts';
+import { type FakeVast, startFakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { loadConfig } from '../config.ts';
 import type { Engine } from '../db/db.types.ts';
 import { openEngine } from '../db/engine.factory.ts';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../test/vast/fake/fake.server.ts';
+import { type FakeVast, startFakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { loadConfig } from '../config.ts';
 import { openEngine } from '../db/engine.factory.ts';
 import { vastSettings } from '../db/engines/vast/vast.testkit.ts';

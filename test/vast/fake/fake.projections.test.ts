@@ -14,9 +14,9 @@ import { FbTable, LAYOUT } from '../../../src/db/engines/vast/wire/wire.fb.ts';
 import { encodeSchemaMessage } from '../../../src/db/engines/vast/wire/wire.schema.ts';
 import { TableManager } from '../../../src/db/manager.ts';
 import { col, where } from '../../../src/db/predicate.ts';
+import { encodeCreateProjection } from '../../../tools/vast-fake/fake.projections.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
-import { encodeCreateProjection } from './fake.projections.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 let vast: FakeVast;
 let client: FakeClient;

@@ -13,7 +13,7 @@ import {
   VastSigner,
 } from '../../../src/db/engines/vast/transport/transport.signer.ts';
 import type { VastQueryParam } from '../../../src/db/engines/vast/transport/transport.types.ts';
-import { type SigV4Request, verifySigV4 } from './fake.sigv4.ts';
+import { type SigV4Request, verifySigV4 } from '../../../tools/vast-fake/fake.sigv4.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const keys = new Map([['AK', 'secret/with+odd=chars']]);

@@ -60,8 +60,8 @@ import {
 import { buildQueryRequest } from '../../../src/db/engines/vast/wire/wire.query.ts';
 import { TableManager } from '../../../src/db/manager.ts';
 import { col, where } from '../../../src/db/predicate.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { FakeClient } from './fake.client.testkit.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 let vast: FakeVast;
 let client: FakeClient;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { describeEngineContract } from '../../db.contract.ts';
 import { testEngine } from './vast.testkit.ts';
 

@@ -6,7 +6,7 @@
  * "already exists" surfaces, and a missing table answered otherwise than 404 is still missing.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { DbConflictError, DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
 import { VastHttpError } from './transport/transport.errors.ts';

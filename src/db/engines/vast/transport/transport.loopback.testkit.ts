@@ -4,7 +4,8 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from '../../../../../tools/vast-fake/fake.listen.ts';
 
 export interface Seen {
   readonly method: string;
@@ -28,20 +29,6 @@ export interface Loopback {
   close(): Promise<void>;
   /** Listens again on the same port. */
   reopen(): Promise<void>;
-}
-
-/**
- * Listens on 127.0.0.1 (port 0: any free one); rejects when the port cannot be had (in use, when
- * listening again on a port given up).
- */
-export function listenOnLoopback(server: Server, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 export async function loopback(

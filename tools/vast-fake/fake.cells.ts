@@ -23,8 +23,8 @@ import {
   tableFromIPC,
   util,
 } from 'apache-arrow';
-import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
-import type { WireRow, WireValue } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { WireFormatError } from '../../src/db/engines/vast/wire/wire.errors.ts';
+import type { WireRow, WireValue } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { badRequest } from './fake.errors.ts';
 import { type ArrowColumn, sameColumnType } from './fake.types.ts';
 

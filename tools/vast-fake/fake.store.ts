@@ -13,7 +13,7 @@
  * from. Commit then applies the transaction's row changes onto the committed tables, so that
  * other transactions' committed rows are kept.
  */
-import type { WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import type { WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { conflict, FakeVastError, notFound } from './fake.errors.ts';
 import { RowTable } from './fake.table.ts';
 import type { FakeField } from './fake.types.ts';

@@ -1,11 +1,11 @@
-import { ROW_ID_DONE } from '../../../src/db/engines/vast/wire/wire.frames.ts';
-import type { ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
+import { ROW_ID_DONE } from '../../src/db/engines/vast/wire/wire.frames.ts';
+import type { ResponseStream } from '../../src/db/engines/vast/wire/wire.response.ts';
 import {
   ROW_ID,
   type WireExpr,
   type WireField,
   type WireRow,
-} from '../../../src/db/engines/vast/wire/wire.types.ts';
+} from '../../src/db/engines/vast/wire/wire.types.ts';
 import type { Tree } from './fake.cells.ts';
 import { type FakeExpr, type FakeQuery, readQuery } from './fake.computeir.ts';
 import { badRequest } from './fake.errors.ts';

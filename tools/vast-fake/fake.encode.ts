@@ -6,16 +6,16 @@
  * the fake more than the query. Here the schema and EOS messages are encoded once per field (by the
  * codec itself) and the record batch message is written as Arrow JS writes it: the same
  * flatbuffers calls in the same order, the buffers of wire.values.ts `buildColumn` in the order and
- * alignment of its VectorAssembler. fake.encode.test.ts compares the two on random data.
+ * alignment of its VectorAssembler. test/vast/fake/fake.encode.test.ts compares the two on random data.
  *
  * One buffer, not a frame per write: a socket write per frame (3 per column) cost the fake as much
  * again in system calls.
  */
 import { Builder } from 'flatbuffers';
-import { COMPLETED_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
-import { splitMessages } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
-import { columnStream, type ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
-import type { WireField, WireRow, WireValue } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { COMPLETED_STREAM_ID } from '../../src/db/engines/vast/wire/wire.frames.ts';
+import { splitMessages } from '../../src/db/engines/vast/wire/wire.ipc.ts';
+import { columnStream, type ResponseStream } from '../../src/db/engines/vast/wire/wire.response.ts';
+import type { WireField, WireRow, WireValue } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { DEFAULT_FAILURE_CODE, failureFrame } from './fake.failure.ts';
 import { leafMessages } from './fake.leaves.ts';
 import { type FakeField, isArrowColumn } from './fake.types.ts';

@@ -23,7 +23,7 @@ import {
   type Timestamp,
   TimeUnit,
 } from 'apache-arrow';
-import type { WireField } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import type { WireField } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { badRequest, FakeVastError } from './fake.errors.ts';
 
 /** A column of a type the engine does not write, with its full Arrow field. */

@@ -5,7 +5,7 @@
  * request names it in.
  */
 import { DataType, type Timestamp } from 'apache-arrow';
-import { ROW_ID, ROW_ID_FIELD, type WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { ROW_ID, ROW_ID_FIELD, type WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { type Tree, treesOfCells } from './fake.cells.ts';
 import type { FakeQuery, Operand } from './fake.computeir.ts';
 import { badRequest } from './fake.errors.ts';

@@ -19,9 +19,9 @@ import {
   Schema,
   Struct,
 } from 'apache-arrow';
-import { encapsulate, splitMessages } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
-import { arrowTypeOf } from '../../../src/db/engines/vast/wire/wire.schema.ts';
-import type { WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { encapsulate, splitMessages } from '../../src/db/engines/vast/wire/wire.ipc.ts';
+import { arrowTypeOf } from '../../src/db/engines/vast/wire/wire.schema.ts';
+import type { WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { dataOf, type Tree, treesOfCells } from './fake.cells.ts';
 import { type ArrowColumn, type FakeField, isArrowColumn } from './fake.types.ts';
 

@@ -45,14 +45,14 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { listenOnLoopback } from '../../../src/db/engines/vast/transport/transport.loopback.testkit.ts';
-import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
-import { KEEP_ALIVE_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
-import { markerFrame, type ResponseStream } from '../../../src/db/engines/vast/wire/wire.response.ts';
+import { WireFormatError } from '../../src/db/engines/vast/wire/wire.errors.ts';
+import { KEEP_ALIVE_STREAM_ID } from '../../src/db/engines/vast/wire/wire.frames.ts';
+import { markerFrame, type ResponseStream } from '../../src/db/engines/vast/wire/wire.response.ts';
 import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
 import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
 import { FakeLimits, type FakeLimitsOptions } from './fake.limits.ts';
+import { listenOnLoopback } from './fake.listen.ts';
 import type { DeclaredProjection } from './fake.projections.ts';
 import { parseTarget, type Routed, route } from './fake.router.ts';
 import { verifySigV4 } from './fake.sigv4.ts';

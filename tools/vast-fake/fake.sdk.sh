@@ -4,10 +4,10 @@
 # `newest` (`npm run vast:sdk:fake:newest`) the newest release from .venv-oracles-newest
 # (scripts/oracles-venv.sh). Exit status: the SDK run's.
 set -euo pipefail
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../.."
 PY="$(bash scripts/oracles-venv.sh ${1:+"$1"})/bin/python"
 out="$(mktemp)"
-node_modules/.bin/tsx test/vast/fake/fake.main.ts --fail-queries-on-table fail_me >"$out" &
+node_modules/.bin/tsx tools/vast-fake/fake.main.ts --fail-queries-on-table fail_me >"$out" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
 until grep -q '^ready$' "$out"; do

@@ -17,7 +17,7 @@
  *   answers when it cannot take work now (ASSUMED for this case), and nothing was begun, so a
  *   client may begin again later.
  */
-import type { WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import type { WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { keptCellBytes } from './fake.cells.ts';
 import { FakeVastError } from './fake.errors.ts';
 import type { FakeStore } from './fake.store.ts';

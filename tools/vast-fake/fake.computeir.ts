@@ -40,9 +40,9 @@ import { Int as FbInt } from 'apache-arrow/fb/int';
 import { Time as FbTime } from 'apache-arrow/fb/time';
 import { Timestamp as FbTimestamp } from 'apache-arrow/fb/timestamp';
 import { Type } from 'apache-arrow/fb/type';
-import { decodeStringBound } from '../../../src/db/engines/vast/wire/wire.computeir.ts';
-import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
-import { FbTable, LAYOUT, UNIONS } from '../../../src/db/engines/vast/wire/wire.fb.ts';
+import { decodeStringBound } from '../../src/db/engines/vast/wire/wire.computeir.ts';
+import { WireFormatError } from '../../src/db/engines/vast/wire/wire.errors.ts';
+import { FbTable, LAYOUT, UNIONS } from '../../src/db/engines/vast/wire/wire.fb.ts';
 import type { Tree } from './fake.cells.ts';
 import { type FakeField, fakeField } from './fake.types.ts';
 

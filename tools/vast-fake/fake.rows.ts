@@ -4,9 +4,9 @@
  * by `$row_id` with no repeats, as VAST's SDK always sends them; a row id the table (as the
  * transaction sees it) does not hold is refused with 400 `BadRequest`, the whole call undone.
  */
-import { decodeRows, encodeRows } from '../../../src/db/engines/vast/wire/wire.rows.ts';
-import type { DecodedField } from '../../../src/db/engines/vast/wire/wire.schema.ts';
-import { ROW_ID, ROW_ID_FIELD, type WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { decodeRows, encodeRows } from '../../src/db/engines/vast/wire/wire.rows.ts';
+import type { DecodedField } from '../../src/db/engines/vast/wire/wire.schema.ts';
+import { ROW_ID, ROW_ID_FIELD, type WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
 import type { Answer } from './fake.catalog.ts';
 import { putArrowCells } from './fake.cells.ts';
 import { badRequest } from './fake.errors.ts';

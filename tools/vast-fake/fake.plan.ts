@@ -21,7 +21,7 @@ import {
   type WireField,
   type WireType,
   type WireValue,
-} from '../../../src/db/engines/vast/wire/wire.types.ts';
+} from '../../src/db/engines/vast/wire/wire.types.ts';
 import type { Bounds } from './fake.table.ts';
 
 /** Rows whose `column` holds one of `values` (distinct, of the column's JavaScript type, not NaN). */

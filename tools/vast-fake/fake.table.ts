@@ -12,7 +12,7 @@
  * JavaScript type), which puts exactly the values `equal` finds equal together (-0 with 0), and
  * orders numbers and bigints as the comparisons do (ranges are only planned on those, fake.plan.ts).
  */
-import { ROW_ID, type WireRow, type WireValue } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { ROW_ID, type WireRow, type WireValue } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { PTree } from './fake.btree.ts';
 
 /** Column values, then the row id. A shorter key sorts before the longer keys it begins. */

@@ -11,10 +11,10 @@ import {
   encodeListSchemasResponse,
   encodeListTablesResponse,
   encodeTableStats,
-} from '../../../src/db/engines/vast/wire/wire.catalog.ts';
-import { WireFormatError } from '../../../src/db/engines/vast/wire/wire.errors.ts';
-import { concatBytes, EOS, readPrefix } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
-import { ROW_ID } from '../../../src/db/engines/vast/wire/wire.types.ts';
+} from '../../src/db/engines/vast/wire/wire.catalog.ts';
+import { WireFormatError } from '../../src/db/engines/vast/wire/wire.errors.ts';
+import { concatBytes, EOS, readPrefix } from '../../src/db/engines/vast/wire/wire.ipc.ts';
+import { ROW_ID } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { badRequest, conflict } from './fake.errors.ts';
 import { encodeFakeSchema } from './fake.leaves.ts';
 import type { FakeStore, TableState, Transaction } from './fake.store.ts';

@@ -24,9 +24,9 @@
  * order from one sub-split, as the SDK's own test of projections expects of VAST.
  */
 import { Builder, type Offset } from 'flatbuffers';
-import { FbTable, LAYOUT } from '../../../src/db/engines/vast/wire/wire.fb.ts';
-import { concatBytes, EOS } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
-import { ROW_ID, type WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { FbTable, LAYOUT } from '../../src/db/engines/vast/wire/wire.fb.ts';
+import { concatBytes, EOS } from '../../src/db/engines/vast/wire/wire.ipc.ts';
+import { ROW_ID, type WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { type Answer, page, sizeOf } from './fake.catalog.ts';
 import type { FakeExpr, FakeQuery } from './fake.computeir.ts';
 import { badRequest, conflict, notFound } from './fake.errors.ts';

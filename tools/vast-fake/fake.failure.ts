@@ -9,7 +9,7 @@
  * vastdb up to 2.0.14 read the marker and then everything up to the end of the body, ignoring it.
  * What the code means is VAST's own: neither client interprets it, both put it in their message.
  */
-import { FAILED_STREAM_ID } from '../../../src/db/engines/vast/wire/wire.frames.ts';
+import { FAILED_STREAM_ID } from '../../src/db/engines/vast/wire/wire.frames.ts';
 
 /** The code the fake sends unless a test sets another (`faults.queryFailureCode`). */
 export const DEFAULT_FAILURE_CODE = 5n;

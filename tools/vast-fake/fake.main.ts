@@ -1,5 +1,5 @@
 /**
- * The fake VAST server as a process: `npx tsx test/vast/fake/fake.main.ts [--port N]
+ * The fake VAST server as a process: `npx tsx tools/vast-fake/fake.main.ts [--port N]
  * [--fail-queries-on-table NAME]` prints `url`, `access`, `secret` and `bucket` (one `name=value`
  * a line, then `ready`) and serves until SIGTERM or SIGINT. Used by `npm run vast:sdk:fake`, which
  * drives it with VAST's Python SDK; every QueryData on a table named NAME ends with the failure
