@@ -7,8 +7,8 @@
  * treats deepImageState as opaque, and prints "longnames" for every file.
  */
 import { describe, expect, it } from 'vitest';
+import { sampleBytes, sampleNames, samplesGate, sampleText } from '../../tools/exr-files/exr.samples.ts';
 import { parseExrBytes } from './exr.parse.ts';
-import { sampleBytes, sampleNames, samplesGate, sampleText } from './exr.samples.testkit.ts';
 import {
   type ExrinfoPart,
   numbersIn,

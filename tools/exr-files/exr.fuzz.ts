@@ -1,5 +1,5 @@
 /**
- * The fuzz property of the parser, shared by exr.fuzz.test.ts (a few thousand runs in every test
+ * The fuzz property of the parser, shared by src/exr/exr.fuzz.test.ts (a few thousand runs in every test
  * run) and scripts/exr-fuzz.ts (`npm run fuzz:exr`, a million): sample headers mutated (bit
  * flips, bytes replaced, inserted, deleted or copied, length and count fields set to hostile
  * values, flags changed, cuts) must parse or fail with ExrParseError, never another error, never
@@ -8,10 +8,10 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { attr, concat, i32, multiPart, partAttributes, singlePartFile, text } from './exr.build.testkit.ts';
-import { bytesSource, ExrParseError, parseExrBytes, parseExrHeader } from './exr.parse.ts';
-import { sampleBytes, sampleNames, samplesGate } from './exr.samples.testkit.ts';
-import type { ExrHeader, ExrParseOptions } from './exr.types.ts';
+import { bytesSource, ExrParseError, parseExrBytes, parseExrHeader } from '../../src/exr/exr.parse.ts';
+import type { ExrHeader, ExrParseOptions } from '../../src/exr/exr.types.ts';
+import { attr, concat, i32, multiPart, partAttributes, singlePartFile, text } from './exr.build.ts';
+import { sampleBytes, sampleNames, samplesGate } from './exr.samples.ts';
 
 export interface FuzzSeed {
   name: string;

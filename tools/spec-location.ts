@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SHARED_SPEC_DIR = resolve(REPO_ROOT, '../shared/tams-spec');
 /** Where `npm run spec:fetch` lays the spec out. */
 export const FETCHED_SPEC_DIR = join(REPO_ROOT, '.spec', 'tams');
