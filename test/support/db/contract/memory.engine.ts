@@ -1,5 +1,6 @@
-import { sortRows } from '../compare.ts';
-import { DbError } from '../db.errors.ts';
+import { sortRows } from '../../../../src/db/compare.ts';
+import type { EngineFactory } from '../../../../src/db/contract/contract.fixture.ts';
+import { DbError } from '../../../../src/db/db.errors.ts';
 import type {
   ColumnDef,
   DbSession,
@@ -10,9 +11,8 @@ import type {
   SelectOptions,
   TableDef,
   TableInfo,
-} from '../db.types.ts';
-import { matchesPredicate } from '../predicate.ts';
-import type { EngineFactory } from './contract.fixture.ts';
+} from '../../../../src/db/db.types.ts';
+import { matchesPredicate } from '../../../../src/db/predicate.ts';
 import { Waves } from './memory.waves.ts';
 
 /**

@@ -1,7 +1,15 @@
-import { VastTransport } from './transport/transport.client.ts';
-import type { VastRequest, VastResponse, VastStreamResponse } from './transport/transport.types.ts';
-import type { VastTransportLike } from './vast.api.ts';
-import { createVastEngine, type VastEngine, type VastEngineOptions } from './vast.engine.ts';
+import { VastTransport } from '../../../../../src/db/engines/vast/transport/transport.client.ts';
+import type {
+  VastRequest,
+  VastResponse,
+  VastStreamResponse,
+} from '../../../../../src/db/engines/vast/transport/transport.types.ts';
+import type { VastTransportLike } from '../../../../../src/db/engines/vast/vast.api.ts';
+import {
+  createVastEngine,
+  type VastEngine,
+  type VastEngineOptions,
+} from '../../../../../src/db/engines/vast/vast.engine.ts';
 
 /** Where a fake (or real) VAST server listens and what it accepts. */
 export interface VastTarget {

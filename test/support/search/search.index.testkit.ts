@@ -3,20 +3,19 @@
  * indexer over it, batches committed straight from drafts, and embeddings in tight topics.
  */
 import { expect } from 'vitest';
-import { loadConfig } from '../config.ts';
-import type { Engine } from '../db/db.types.ts';
-import { openEngine } from '../db/engine.factory.ts';
-import type { TableManager } from '../db/manager.ts';
-import { MediaRegistry } from '../media/media.registry.ts';
-import { openStoreDb } from '../store/store.open.ts';
-import { TamsStore } from '../store/store.ts';
-import type { EmbeddingProvider } from './embed/embed.types.ts';
-import type { DocDraft } from './search.extract.ts';
-import { SearchIndexer } from './search.indexer.ts';
-import { IndexPlan } from './search.indexplan.ts';
-import { dot } from './search.ivf.ts';
-import { IndexState } from './search.state.ts';
-import { analyzerText } from './search.text.ts';
+import type { Engine } from '../../../src/db/db.types.ts';
+import type { TableManager } from '../../../src/db/manager.ts';
+import { MediaRegistry } from '../../../src/media/media.registry.ts';
+import type { EmbeddingProvider } from '../../../src/search/embed/embed.types.ts';
+import type { DocDraft } from '../../../src/search/search.extract.ts';
+import { SearchIndexer } from '../../../src/search/search.indexer.ts';
+import { IndexPlan } from '../../../src/search/search.indexplan.ts';
+import { dot } from '../../../src/search/search.ivf.ts';
+import { IndexState } from '../../../src/search/search.state.ts';
+import { analyzerText } from '../../../src/search/search.text.ts';
+import { openStoreDb } from '../../../src/store/store.open.ts';
+import { TamsStore } from '../../../src/store/store.ts';
+import { memoryEngine } from '../db/engine.testkit.ts';
 
 export function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -29,7 +28,7 @@ export function seeded(seed: number): () => number {
 export async function openStore(
   engine?: Engine,
 ): Promise<{ store: TamsStore; db: TableManager; close: () => Promise<void> }> {
-  const opened = engine ?? (await openEngine(loadConfig({}), { memory: true }));
+  const opened = engine ?? (await memoryEngine());
   const { db } = await openStoreDb(opened, { owner: 'test' });
   const store = await TamsStore.open(db, { cached: false });
   return { store, db, close: () => db.close() };

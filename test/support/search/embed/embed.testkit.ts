@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SEARCH_MODEL_COMMAND, searchModelDir } from './embed.model.ts';
+import { SEARCH_MODEL_COMMAND, searchModelDir } from '../../../../src/search/embed/embed.model.ts';
 
 export interface ModelGate {
   dir: string;

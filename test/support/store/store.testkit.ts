@@ -1,8 +1,7 @@
 import { afterEach } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { openEngine } from '../db/engine.factory.ts';
-import { TableManager } from '../db/manager.ts';
-import { storeTables } from './tables.ts';
+import { TableManager } from '../../../src/db/manager.ts';
+import { storeTables } from '../../../src/store/tables.ts';
+import { memoryEngine } from '../db/engine.testkit.ts';
 
 /**
  * Opens the store's tables on an in-memory DuckDB, for repository tests; every one opened is
@@ -14,7 +13,7 @@ export function memoryStores(): () => Promise<TableManager> {
     for (const db of opened.splice(0)) await db.close();
   });
   return async () => {
-    const db = await TableManager.open(await openEngine(loadConfig({}), { memory: true }), storeTables);
+    const db = await TableManager.open(await memoryEngine(), storeTables);
     opened.push(db);
     return db;
   };

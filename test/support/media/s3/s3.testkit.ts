@@ -2,7 +2,7 @@
  * Test support: s3rver (an S3-protocol server in pure JS) in this process on a free port, its
  * files in a temp directory. s3rver serves presigned PUT/GET, Range, listing and multipart but does
  * NOT verify SigV4 signatures: it accepts any signature, expired or tampered. Signature
- * correctness is covered instead by s3.sign.test.ts (byte-identical to the AWS SDK presigner).
+ * correctness is covered instead by src/media/s3/s3.sign.test.ts (byte-identical to the AWS SDK presigner).
  * s3rver.ranges.ts adds two Range behaviours of real S3 servers that s3rver lacks.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,12 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { StorageBackendDescriptor } from '../../../src/media/media.types.ts';
+import type { StorageBackendDescriptor } from '../../../../src/media/media.types.ts';
 import {
   createS3MediaStore,
   type S3MediaStore,
   type S3MediaStoreOptions,
-} from '../../../src/media/s3/s3.store.ts';
+} from '../../../../src/media/s3/s3.store.ts';
 import { s3Ranges } from './s3rver.ranges.ts';
 
 /** The one access key id s3rver knows: it refuses others (403) but never checks a signature. */

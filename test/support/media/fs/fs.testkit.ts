@@ -7,12 +7,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { registerErrorHandling } from '../../http/errors.ts';
-import { registerJson } from '../../http/json.ts';
-import { registerSwagger } from '../../http/swagger.ts';
-import type { StorageBackendDescriptor } from '../media.types.ts';
-import { fsMediaRoutes } from './fs.routes.ts';
-import { createFsMediaStore, type FsMediaStore, type FsMediaStoreOptions } from './fs.store.ts';
+import { registerErrorHandling } from '../../../../src/http/errors.ts';
+import { registerJson } from '../../../../src/http/json.ts';
+import { registerSwagger } from '../../../../src/http/swagger.ts';
+import { fsMediaRoutes } from '../../../../src/media/fs/fs.routes.ts';
+import {
+  createFsMediaStore,
+  type FsMediaStore,
+  type FsMediaStoreOptions,
+} from '../../../../src/media/fs/fs.store.ts';
+import type { StorageBackendDescriptor } from '../../../../src/media/media.types.ts';
 
 export const TEST_DESCRIPTOR: StorageBackendDescriptor = {
   id: '2a9a4b6e-8c1d-4f3e-9b7a-5c6d7e8f9a0b',

@@ -5,7 +5,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { listenOnLoopback } from '../../../../../tools/vast-fake/fake.listen.ts';
+import { listenOnLoopback } from '../../../../../../tools/loopback.ts';
 
 export interface Seen {
   readonly method: string;

@@ -3,15 +3,15 @@
  * SegmentsRepo reads (an array filtered and sorted with TimeRange methods) to compare it with.
  */
 
-import { envelopeOf, TimeRange } from '../../time/index.ts';
-import { pick } from '../../time/time.testkit.ts';
 import {
   compareKeys,
   keyOf,
   type SegmentKey,
   type SegmentPageOptions,
   type SegmentRecord,
-} from '../segments.repo.ts';
+} from '../../../../src/store/segments.repo.ts';
+import { envelopeOf, TimeRange } from '../../../../src/time/index.ts';
+import { pick } from '../../time/time.testkit.ts';
 
 export const FLOW = '0c2f1a3e-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 export const OTHER_FLOW = '9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaStore, PutRequest, UrlContext } from './media.types.ts';
+import type { MediaStore, PutRequest, UrlContext } from '../../../src/media/media.types.ts';
 
 /**
  * What every media backend must do, through real HTTP: the URLs a store hands out are what TAMS

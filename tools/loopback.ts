@@ -1,3 +1,4 @@
+/** Loopback listening shared by the fake VAST server and the test kits that serve HTTP(S). */
 import type { Server } from 'node:net';
 
 /**

@@ -1,4 +1,4 @@
-import { TimedTextError } from './timedtext.types.ts';
+import { TimedTextError } from '../../../../src/search/timedtext/timedtext.types.ts';
 
 /** Seconds (may be fractional, given as a decimal string to stay exact) as nanoseconds. */
 export function ns(seconds: string | number): bigint {
