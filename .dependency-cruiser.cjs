@@ -7,6 +7,9 @@
  * Folder-level cycles (one area importing another that imports it back through other files) are
  * checked by scripts/deps.folders.ts over this tool's JSON output (scripts/deps-check.ts runs
  * both). dependency-cruiser 17 is the last line that runs on Node 20 (18 needs 22).
+ *
+ * Test kits (test/support/, test/README.md) are held to the rules of the layer they serve: the
+ * kits of test/support/store/ to those of src/store/, and so on. Tests themselves are not.
  */
 
 // The TAMS areas and the beyond-the-spec ones (routes -> service -> store -> db).
@@ -30,9 +33,12 @@ const AREAS = [
   'hls',
   'ui',
 ];
-const AREA = `^src/(${AREAS.join('|')})/`;
-// Tests, their helpers and harnesses, benchmarks: they build engines and stores directly.
-const TESTS = ['[.]test[.]ts$', '[.]testkit[.]ts$', '[.]harness[.]ts$', '^test/', '^bench/'];
+// A layer of src/ and its test kits: src/<path> and test/support/<path>.
+const layer = (path) => `^(src|test/support)/${path}`;
+const AREA = layer(`(${AREAS.join('|')})/`);
+// Tests, the test helpers and support beside them (not the kits of test/support/), benchmarks:
+// they build engines and stores directly.
+const TESTS = ['[.]test[.]ts$', '^test/(?!support/)', '^bench/'];
 
 module.exports = {
   forbidden: [
@@ -48,14 +54,16 @@ module.exports = {
       severity: 'error',
       comment:
         'Nothing above db/ knows which engine is underneath: engines are built by the engine factory ' +
-        '(src/db/engine.factory.ts or src/db/engines/index.ts), by tests and benchmarks, and by the ' +
-        "VAST field kit (mgmt/vast/, `tams-mgmt vast check`), which tests that engine's wire itself.",
+        '(src/db/engine.factory.ts or src/db/engines/index.ts), by tests and benchmarks, by the ' +
+        "VAST field kit (mgmt/vast/, `tams-mgmt vast check`), which tests that engine's wire itself, " +
+        'and by the fake VAST server (tools/vast-fake/), which speaks that wire from the other end.',
       from: {
         pathNot: [
-          '^src/db/engines/',
+          layer('db/engines/'),
           '^src/db/engine[.]factory[.]ts$',
           '^src/db/engines/index[.]ts$',
           '^mgmt/vast/',
+          '^tools/vast-fake/',
           ...TESTS,
         ],
       },
@@ -74,22 +82,22 @@ module.exports = {
       name: 'common-time-import-no-area',
       severity: 'error',
       comment: 'common/ and time/ are the bottom: they import nothing of the server but each other.',
-      from: { path: '^src/(common|time)/', pathNot: TESTS },
-      to: { path: '^src/', pathNot: '^src/(common|time)/' },
+      from: { path: layer('(common|time)/'), pathNot: TESTS },
+      to: { path: layer(''), pathNot: layer('(common|time)/') },
     },
     {
       name: 'db-below-store',
       severity: 'error',
       comment: 'db/ is the table manager and its engines: it knows no TAMS record nor anything above.',
-      from: { path: '^src/db/', pathNot: TESTS },
-      to: { path: '^src/', pathNot: '^src/(db|common|time)/' },
+      from: { path: layer('db/'), pathNot: TESTS },
+      to: { path: layer(''), pathNot: layer('(db|common|time)/') },
     },
     {
       name: 'store-below-areas',
       severity: 'error',
       comment: 'store/ is the TAMS persistence written against db/ only: no HTTP, no area, no config.',
-      from: { path: '^src/store/', pathNot: TESTS },
-      to: { path: '^src/', pathNot: '^src/(store|db|common|time)/' },
+      from: { path: layer('store/'), pathNot: TESTS },
+      to: { path: layer(''), pathNot: layer('(store|db|common|time)/') },
     },
     {
       name: 'http-knows-no-area',
@@ -97,8 +105,8 @@ module.exports = {
       comment:
         'http/ holds the cross-cutting Fastify plugins and helpers the areas use: it imports no ' +
         'area (auth included: auth plugs into http/, not the other way) and not the store.',
-      from: { path: '^src/http/', pathNot: TESTS },
-      to: { path: [AREA, '^src/(store|db)/'] },
+      from: { path: layer('http/'), pathNot: TESTS },
+      to: { path: [AREA, layer('(store|db)/')] },
     },
     {
       name: 'events-knows-no-tams-area',
@@ -106,29 +114,60 @@ module.exports = {
       comment:
         'The event layer records, filters and delivers events; the areas hand it rendered ' +
         'documents, and per-delivery renderers are registered at composition (src/deps.ts).',
-      from: { path: '^src/events/', pathNot: TESTS },
-      to: { path: '^src/(flows|sources|segments|objects|storage|deletion|webhooks|service)/' },
+      from: { path: layer('events/'), pathNot: TESTS },
+      to: { path: layer('(flows|sources|segments|objects|storage|deletion|webhooks|service)/') },
     },
     {
       name: 'only-routes-import-routes',
       severity: 'error',
-      comment: 'Services, stores and workers never reach up into the HTTP layer of an area.',
+      comment:
+        'Services, stores and workers never reach up into the HTTP layer of an area. A test kit ' +
+        'may: one that serves routes for tests composes an app as app.ts does (test/support/media/fs/).',
       from: { path: '^src/', pathNot: ['[.]routes[.]ts$', '^src/(app|deps)[.]ts$', ...TESTS] },
       to: { path: '[.]routes[.]ts$' },
     },
     {
       name: 'no-composition-root-imports',
       severity: 'error',
-      comment: 'app.ts, deps.ts and main.ts compose the server: nothing in src/ imports them back.',
-      from: { path: '^src/', pathNot: ['^src/(main|deps)[.]ts$', ...TESTS] },
+      comment:
+        'app.ts, deps.ts and main.ts compose the server: nothing in src/ imports them back, nor does ' +
+        'a test kit (test helpers build the whole server).',
+      from: { path: layer(''), pathNot: ['^src/(main|deps)[.]ts$', ...TESTS] },
       to: { path: '^src/(app|deps|main)[.]ts$' },
     },
     {
       name: 'src-imports-no-tools',
       severity: 'error',
-      comment: 'The server never imports its tests, benchmarks, scripts or management tools.',
+      comment: 'The server never imports its tests, benchmarks, scripts, tools or management tools.',
       from: { path: '^src/', pathNot: TESTS },
-      to: { path: '^(test|bench|scripts|mgmt)/' },
+      to: { path: '^(test|tools|bench|scripts|mgmt)/' },
+    },
+    {
+      name: 'test-kits-import-no-tests',
+      severity: 'error',
+      comment:
+        'A test kit uses src/, other kits, the test helpers (test/helpers/) and tools/; not the ' +
+        'tests and fixtures of one test folder, nor benchmarks, scripts or management tools.',
+      from: { path: '^test/support/', pathNot: '[.]test[.]ts$' },
+      to: { path: ['^test/(?!support/|helpers/)', '^(bench|scripts|mgmt)/'] },
+    },
+    {
+      name: 'tools-import-no-tests',
+      severity: 'error',
+      comment:
+        'tools/ holds what the tests, the bench and the scripts share (the fake VAST server, ...): ' +
+        'it may import src/ and other tools, never what uses it.',
+      from: { path: '^tools/', pathNot: '[.]test[.]ts$' },
+      to: { path: '^(test|bench|scripts)/' },
+    },
+    {
+      name: 'bench-scripts-import-no-tests',
+      severity: 'error',
+      comment:
+        'Benchmarks, scripts and management commands import nothing from test/: what they share ' +
+        'with the tests lives in tools/.',
+      from: { path: '^(bench|scripts|mgmt)/' },
+      to: { path: '^test/' },
     },
     {
       name: 'not-to-unresolvable',

@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { WAIT_MS } from './test/helpers/deadlines.ts';
 import { specGate } from './test/helpers/spec-gate.ts';
 
-// Without the TAMS spec (test/helpers/spec-location.ts) the files that validate against it are
+// Without the TAMS spec (tools/spec-location.ts) the files that validate against it are
 // left out, with one line saying so; on CI its absence fails the run here instead.
 const { exclude: withoutSpec } = specGate();
 

@@ -33,7 +33,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast] [--replicas N] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--build-only] [--in-place yes|no|auto] [--cold-flows N] [--hot-flows N] [--compare FILE] [--out FILE]
   --quick        small data set (20 flows, 100,000 segments) and short runs: checks that every figure is produced
-  --engine       duckdb (default) or vast: the server on TAMS_DB=vast against the fake VAST server (test/vast/fake)
+  --engine       duckdb (default) or vast: the server on TAMS_DB=vast against the fake VAST server (tools/vast-fake)
                  in its own process, with VAST round trips per operation and the figures again at 1 ms per round trip
   --replicas     with --engine vast: N server processes on the one fake VAST database, requests spread over them,
                  against one server on the same fake (bench/vast.replicas.ts)

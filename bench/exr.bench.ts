@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { inspectBytes } from '../src/exr/exr.inspect.ts';
 import { parseExrBytes } from '../src/exr/exr.parse.ts';
 import { CATALOGUE_PARSE } from '../src/exr/exr.read.ts';
-import { sampleBytes, sampleNames, samplesGate, sampleText } from '../src/exr/exr.samples.testkit.ts';
+import { sampleBytes, sampleNames, samplesGate, sampleText } from '../tools/exr-files/exr.samples.ts';
 import type { ExrBenchOptions } from './bench.args.ts';
 import { type Figure, printTable, writeResults } from './bench.report.ts';
 import { type RunningServer, startTams } from './bench.server.ts';

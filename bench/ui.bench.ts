@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { launchChromium } from '../test/helpers/chromium.ts';
+import { launchChromium } from '../tools/chromium.ts';
 import { type Figure, printTable, writeResults } from './bench.report.ts';
 import { type RunningServer, startTams } from './bench.server.ts';
 import type { UiBenchOptions } from './ui.args.ts';

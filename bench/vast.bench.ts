@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --engine vast`: tams-server on TAMS_DB=vast against the fake VAST server
- * (test/vast/fake) in a process of its own. Besides the usual figures it prints the VAST round
+ * (tools/vast-fake) in a process of its own. Besides the usual figures it prints the VAST round
  * trips per operation, by kind, read from the fake's counters, and then everything again with
  * 1 ms added to every round trip. The fake is not a cluster: the figures show the server's
  * client-side costs and the round-trip structure of each operation (BENCHMARKS.md).

@@ -5,15 +5,15 @@
  * the IPC channel of child_process.fork, not over HTTP, so the control traffic never appears in
  * the round-trip counters it reads: see vast.fake.ts for the messages.
  */
-import type { DeclaredProjection } from '../test/vast/fake/fake.projections.ts';
-import { startFakeVast } from '../test/vast/fake/fake.server.ts';
+import type { DeclaredProjection } from '../tools/vast-fake/fake.projections.ts';
+import { startFakeVast } from '../tools/vast-fake/fake.server.ts';
 import type { FakeControl, FakeReply } from './vast.fake.ts';
 
 if (process.send === undefined) throw new Error('vast.fake.main.ts runs under child_process.fork (IPC)');
 const send = (reply: FakeReply) => process.send?.(reply);
 
 // FAKE_VAST_PROJECTIONS: projections created with the tables they name, as JSON
-// (test/vast/fake/fake.projections.ts `DeclaredProjection[]`), e.g.
+// (tools/vast-fake/fake.projections.ts `DeclaredProjection[]`), e.g.
 // '[{"table":"tams/segments","name":"by_flow","sorted":["flow_id","seg_start"]}]'.
 const projections = process.env.FAKE_VAST_PROJECTIONS
   ? (JSON.parse(process.env.FAKE_VAST_PROJECTIONS) as DeclaredProjection[])

@@ -1,7 +1,7 @@
 /** The fake VAST process of the benchmark (vast.fake.main.ts) as the benchmark drives it. */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { CallKind } from '../test/vast/fake/fake.faults.ts';
+import type { CallKind } from '../tools/vast-fake/fake.faults.ts';
 
 export type FakeControl = { op: 'stats' } | { op: 'spans' } | { op: 'reset' } | { op: 'latency'; ms: number };
 export type FakeReply =

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --engine vast --replicas N`: N tams-server processes on one fake VAST database
- * (test/vast/fake, in a process of its own), requests spread over them as a load balancer would,
+ * (tools/vast-fake, in a process of its own), requests spread over them as a load balancer would,
  * against one server on the same fake and data set. Segment pages, single-segment POSTs and bulk
  * POSTs, at 1 ms per round trip; besides throughput, the commits the fake refused because another
  * replica changed the same rows first (each one a transaction run again): the cost of keeping

@@ -6,7 +6,7 @@
  * that arrived after every earlier one had been answered waited for them, so it starts the next.
  * Measured with latency added to every answer, so that requests sent side by side overlap.
  */
-import type { CallKind } from '../test/vast/fake/fake.faults.ts';
+import type { CallKind } from '../tools/vast-fake/fake.faults.ts';
 import type { Span } from './vast.fake.ts';
 
 /** When one operation was sent and when its answer was read (process.hrtime.bigint(), ns). */

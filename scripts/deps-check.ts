@@ -1,10 +1,13 @@
 // npm run deps:check: the import rules of .dependency-cruiser.cjs (no cycle between files, the
-// layers of DESIGN.md) and no cycle between the folders of src/ (scripts/deps.folders.ts).
-// Exits 1 listing every violation. An optional argument: the directory to check (default: here).
+// layers of DESIGN.md, test kits held to the layer they serve), no cycle between the folders of
+// src/ with the kits counted in (scripts/deps.folders.ts), and no test code left in src/
+// (scripts/deps.testcode.ts). Exits 1 listing every violation. An optional argument: the
+// directory to check (default: here).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CruisedModule, folderCycles } from './deps.folders.ts';
+import { testCodeInSrc } from './deps.testcode.ts';
 
 interface Violation {
   from: string;
@@ -14,7 +17,9 @@ interface Violation {
 }
 
 const root = process.argv[2] ?? process.cwd();
-const scanned = ['src', 'mgmt', 'scripts', 'bench', 'test'].filter((dir) => existsSync(join(root, dir)));
+const scanned = ['src', 'mgmt', 'scripts', 'bench', 'test', 'tools'].filter((dir) =>
+  existsSync(join(root, dir)),
+);
 const depcruise = join(import.meta.dirname, '..', 'node_modules', '.bin', 'depcruise');
 const run = spawnSync(
   depcruise,
@@ -47,10 +52,16 @@ for (const { folders, steps } of cycles) {
     out.push(`    ${from} -> ${to}: ${files.slice(0, 2).join(', ')}${more}`);
   }
 }
-const errors = result.summary.violations.filter((v) => v.rule.severity === 'error').length + cycles.length;
+const misplaced = testCodeInSrc(root, result.modules);
+for (const { path, why } of misplaced) out.push(`error test-code-in-src: ${path} (${why})`);
+const errors =
+  result.summary.violations.filter((v) => v.rule.severity === 'error').length +
+  cycles.length +
+  misplaced.length;
 out.push(
   `deps: ${result.summary.totalCruised} modules, ${result.summary.totalDependenciesCruised} imports: ` +
-    `${result.summary.violations.length} rule violations, ${cycles.length} folder cycles`,
+    `${result.summary.violations.length} rule violations, ${cycles.length} folder cycles, ` +
+    `${misplaced.length} test modules in src/`,
 );
 process.stdout.write(`${out.join('\n')}\n`);
 process.exit(errors > 0 ? 1 : 0);

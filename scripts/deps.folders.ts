@@ -2,7 +2,10 @@
  * Cycles between the server's folders: one area importing another that imports it back, through
  * whatever files. dependency-cruiser checks cycles between files; this checks the folders of src/
  * (each top-level folder, e.g. src/store with store/index and store/cache, is one node; a file
- * directly in src/ is a node of its own), over its JSON output.
+ * directly in src/ is a node of its own), over its JSON output. A test kit counts as part of the
+ * folder it serves (test/support/store/… as src/store); the tools (tools/vast-fake, …) and the
+ * test helpers (each file of test/helpers/) are nodes too, so that a kit reaching up through one
+ * of them closes a cycle as a direct import would.
  */
 
 export interface CruisedModule {
@@ -17,17 +20,24 @@ export interface FolderCycle {
   steps: { from: string; to: string; files: string[] }[];
 }
 
-/** Imports that do not count: tests and their support, which may reach across the layers. */
-const TEST_SUPPORT = [/[.]test[.]ts$/, /[.]testkit[.]ts$/, /[.]harness[.]ts$/];
+/** Imports that do not count: tests, which may reach across the layers. */
+const TESTS = [/[.]test[.]ts$/];
 
 /** Composition roots: they build everything, so they import every area without belonging to one. */
 const COMPOSITION_ROOTS = [/^src\/(main|app|deps|deps[.]store)[.]ts$/];
 
-/** The folder node of a file of src/; undefined for files elsewhere. */
+/**
+ * The folder node of a file: src/<folder> for src/ and its test kits (test/support/<folder>/),
+ * tools/<tool> for a tool; a file directly in src/, test/support/ or tools/, or in test/helpers/,
+ * is a node of its own. Undefined for files elsewhere (tests, bench/, scripts/, mgmt/).
+ */
 export function folderOf(path: string): string | undefined {
   const parts = path.split('/');
-  if (parts[0] !== 'src' || parts.length < 2) return undefined;
-  return parts.length === 2 ? path : `src/${parts[1]}`;
+  const [top, second] = parts;
+  if (top === 'test' && second === 'support') return parts.length === 3 ? path : `src/${parts[2]}`;
+  if (top === 'test' && second === 'helpers') return path;
+  if ((top !== 'src' && top !== 'tools') || parts.length < 2) return undefined;
+  return parts.length === 2 ? path : `${top}/${second}`;
 }
 
 export function folderCycles(modules: readonly CruisedModule[]): FolderCycle[] {
@@ -35,8 +45,7 @@ export function folderCycles(modules: readonly CruisedModule[]): FolderCycle[] {
   for (const m of modules) {
     const from = folderOf(m.source);
     if (from === undefined) continue;
-    if (TEST_SUPPORT.some((re) => re.test(m.source)) || COMPOSITION_ROOTS.some((re) => re.test(m.source)))
-      continue;
+    if (TESTS.some((re) => re.test(m.source)) || COMPOSITION_ROOTS.some((re) => re.test(m.source))) continue;
     for (const d of m.dependencies) {
       const to = folderOf(d.resolved);
       if (to === undefined || to === from) continue;

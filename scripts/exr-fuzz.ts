@@ -1,11 +1,11 @@
 /**
  * `npm run fuzz:exr [-- --runs N] [--seed S]`: the OpenEXR header parser's fuzz property
- * (src/exr/exr.fuzz.testkit.ts) for a million cases by default, where the unit tests run a few
+ * (tools/exr-files/exr.fuzz.ts) for a million cases by default, where the unit tests run a few
  * thousand. Prints the rate, what the cases came to (a header, or each ExrParseError code), the
  * slowest case and the peak memory; on a failure, the shrunk case and the seed to replay it.
  */
 import fc from 'fast-check';
-import { checkCase, fuzzCase, fuzzSeeds, type Outcome } from '../src/exr/exr.fuzz.testkit.ts';
+import { checkCase, fuzzCase, fuzzSeeds, type Outcome } from '../tools/exr-files/exr.fuzz.ts';
 
 function option(name: string): number | undefined {
   const i = process.argv.indexOf(name);

@@ -3,7 +3,7 @@
  * against the BBC TAMS 7.0 document. The document checked is the one the code generates now (the
  * committed openapi/tams-server.json is kept equal to it by test/openapi.files.test.ts), or the
  * JSON or YAML file given with --file. The 7.0 document is found as the tests find the spec
- * (TAMS_SPEC_DIR, ../shared/tams-spec, .spec/tams: test/helpers/spec-location.ts). Prints every
+ * (TAMS_SPEC_DIR, ../shared/tams-spec, .spec/tams: tools/spec-location.ts). Prints every
  * difference, then the accepted departures with their reasons; exits 1 on any difference or
  * stale departure, 2 when it cannot run. The comparison: scripts/openapi.parity.ts.
  *
@@ -45,7 +45,7 @@
  * ours is either one of 7.0's or such an extension tag, never both.
  */
 import { join, resolve } from 'node:path';
-import { findSpec, OPENAPI_FILE, SPEC_HINT } from '../test/helpers/spec-location.ts';
+import { findSpec, OPENAPI_FILE, SPEC_HINT } from '../tools/spec-location.ts';
 import { compareWithSpec } from './openapi.parity.ts';
 import { type JsonObject, resolveDocument, resolveInMemory } from './openapi.refs.ts';
 

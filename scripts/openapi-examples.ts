@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findSpec, SPEC_HINT } from '../test/helpers/spec-location.ts';
+import { findSpec, SPEC_HINT } from '../tools/spec-location.ts';
 import { REPO_ROOT } from './openapi.document.ts';
 import { EXAMPLES_FILE, specExamples } from './openapi.examples.ts';
 

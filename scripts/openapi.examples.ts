@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { OPENAPI_FILE } from '../test/helpers/spec-location.ts';
+import { OPENAPI_FILE } from '../tools/spec-location.ts';
 import { isObject, type Json, type JsonObject, resolveDocument } from './openapi.refs.ts';
 
 /** Where the server reads them, relative to the repository root. */

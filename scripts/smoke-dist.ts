@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { awaitListening } from '../test/helpers/server-process.ts';
+import { awaitListening } from '../tools/server-process.ts';
 
 const { values: args } = parseArgs({ options: { image: { type: 'string' } } });
 const ROOT = args.image === undefined ? fileURLToPath(new URL('../', import.meta.url)) : resolve(args.image);

@@ -2,7 +2,7 @@
  * `npm run spec:fetch [-- --from <dir|tarball>] [--out <dir>]`: puts the TAMS 7.0 spec the tests
  * validate against into .spec/tams (gitignored; or `--out`), laid out as ../shared/tams-spec is:
  * `api/` with TimeAddressableMediaStore.yaml, schemas/ and examples/, plus the repository's
- * LICENCE.md and a SOURCE.md saying where it came from. test/helpers/spec-location.ts finds it.
+ * LICENCE.md and a SOURCE.md saying where it came from. tools/spec-location.ts finds it.
  *
  * Without `--from` it downloads bbc/tams at tag 7.0 from GitHub (needs internet access).
  * `--from` takes a checkout of that tag, the folder a tarball of it unpacks to, or the tarball
@@ -29,7 +29,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { apiDirIn, FETCHED_SPEC_DIR, OPENAPI_FILE } from '../test/helpers/spec-location.ts';
+import { apiDirIn, FETCHED_SPEC_DIR, OPENAPI_FILE } from '../tools/spec-location.ts';
 
 const TAG = '7.0';
 const TARBALL_URL = `https://codeload.github.com/bbc/tams/tar.gz/refs/tags/${TAG}`;

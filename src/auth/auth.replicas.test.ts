@@ -5,11 +5,11 @@
  * before it writes (a name free, no one able to sign in) must happen once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../test/vast/fake/fake.server.ts';
+import { testEngine } from '../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { systemClock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import { loadConfig } from '../config.ts';
-import { testEngine } from '../db/engines/vast/vast.testkit.ts';
 import type { TableManager } from '../db/manager.ts';
 import { openStoreDb } from '../store/store.open.ts';
 import { T } from '../store/tables.ts';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { attr, concat, partAttributes, singlePart, u32 } from '../../tools/exr-files/exr.build.ts';
+import { sampleBytes, sampleDump, samplesGate } from '../../tools/exr-files/exr.samples.ts';
 import { CELL_MAX_BYTES } from '../common/cells.ts';
-import { attr, concat, partAttributes, singlePart, u32 } from './exr.build.testkit.ts';
 import { catalogue, failureRecord, splitChannel } from './exr.catalog.ts';
 import { fileId, headerHash, normalizePath } from './exr.identity.ts';
 import { parseExrBytes } from './exr.parse.ts';
-import { sampleBytes, sampleDump, samplesGate } from './exr.samples.testkit.ts';
 
 const gate = samplesGate();
 const NOW = '2026-11-24T12:00:00.000Z';

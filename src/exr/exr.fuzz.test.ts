@@ -1,10 +1,10 @@
 /**
- * Mutated and truncated sample headers parse or fail with ExrParseError (exr.fuzz.testkit.ts).
+ * Mutated and truncated sample headers parse or fail with ExrParseError (tools/exr-files/exr.fuzz.ts).
  * EXR_FUZZ_RUNS sets the number of cases (default 2000); `npm run fuzz:exr` runs a million.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkCase, fuzzCase, fuzzSeeds, type Outcome } from './exr.fuzz.testkit.ts';
+import { checkCase, fuzzCase, fuzzSeeds, type Outcome } from '../../tools/exr-files/exr.fuzz.ts';
 
 const RUNS = Number(process.env.EXR_FUZZ_RUNS ?? 2000);
 

@@ -14,9 +14,9 @@ import {
   singlePart,
   text,
   u32,
-} from './exr.build.testkit.ts';
+} from '../../tools/exr-files/exr.build.ts';
+import { samplesGate } from '../../tools/exr-files/exr.samples.ts';
 import { ExrParseError, parseExrBytes } from './exr.parse.ts';
-import { samplesGate } from './exr.samples.testkit.ts';
 import type { ExrErrorCode, ExrParseOptions } from './exr.types.ts';
 
 const gate = samplesGate();

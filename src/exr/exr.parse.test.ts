@@ -12,7 +12,7 @@ import {
   text,
   u32,
   u64,
-} from './exr.build.testkit.ts';
+} from '../../tools/exr-files/exr.build.ts';
 import { attributeValue, parseExrBytes } from './exr.parse.ts';
 import type { ExrHeader } from './exr.types.ts';
 

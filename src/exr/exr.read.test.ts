@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { attr, concat, partAttributes, singlePartFile, text } from '../../tools/exr-files/exr.build.ts';
 import type { ByteRange, MediaStore, ReadResult } from '../media/media.types.ts';
-import { attr, concat, partAttributes, singlePartFile, text } from './exr.build.testkit.ts';
 import { readObjectHeader } from './exr.read.ts';
 
 /** A media store holding one object, recording the ranges read (the only calls inspection makes). */

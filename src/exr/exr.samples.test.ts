@@ -4,14 +4,14 @@
  * order, the version field, header end, chunk counts and offset tables, missing attributes.
  */
 import { describe, expect, it } from 'vitest';
-import { bytesSource, parseExrBytes, parseExrHeader } from './exr.parse.ts';
 import {
   type DumpAttribute,
   sampleBytes,
   sampleDump,
   sampleNames,
   samplesGate,
-} from './exr.samples.testkit.ts';
+} from '../../tools/exr-files/exr.samples.ts';
+import { bytesSource, parseExrBytes, parseExrHeader } from './exr.parse.ts';
 import type { ExrAttribute, ExrTimecode } from './exr.types.ts';
 
 const gate = samplesGate();

@@ -1,6 +1,14 @@
 /** parseExrHeader over a byte source: what it reads, and that it reads no more than it may. */
 import { describe, expect, it } from 'vitest';
-import { attr, concat, i32, partAttributes, singlePart, singlePartFile, text } from './exr.build.testkit.ts';
+import {
+  attr,
+  concat,
+  i32,
+  partAttributes,
+  singlePart,
+  singlePartFile,
+  text,
+} from '../../tools/exr-files/exr.build.ts';
 import { bytesSource, ExrParseError, parseExrBytes, parseExrHeader } from './exr.parse.ts';
 import type { ExrByteSource } from './exr.types.ts';
 

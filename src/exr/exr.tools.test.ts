@@ -7,8 +7,6 @@
  * treats deepImageState as opaque, and prints "longnames" for every file.
  */
 import { describe, expect, it } from 'vitest';
-import { parseExrBytes } from './exr.parse.ts';
-import { sampleBytes, sampleNames, samplesGate, sampleText } from './exr.samples.testkit.ts';
 import {
   type ExrinfoPart,
   numbersIn,
@@ -16,7 +14,9 @@ import {
   parseExrinfo,
   sameAsPrinted,
   type ToolAttribute,
-} from './exr.tools.testkit.ts';
+} from '../../test/support/exr/exr.tools.testkit.ts';
+import { sampleBytes, sampleNames, samplesGate, sampleText } from '../../tools/exr-files/exr.samples.ts';
+import { parseExrBytes } from './exr.parse.ts';
 import type {
   ExrAttribute,
   ExrChannel,

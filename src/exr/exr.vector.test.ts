@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { sampleBytes, samplesGate } from '../../tools/exr-files/exr.samples.ts';
 import { parseExrBytes } from './exr.parse.ts';
-import { sampleBytes, samplesGate } from './exr.samples.testkit.ts';
 import { decodeVector, encodeVector, metadataVector, similarity, VECTOR_DIMS } from './exr.vector.ts';
 
 const gate = samplesGate();

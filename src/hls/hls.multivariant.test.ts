@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseMedia, parseMultivariant } from '../../test/support/hls/hls.parse.testkit.ts';
 import { codecString, segmentFormat } from './hls.codecs.ts';
 import { writeMultivariantPlaylist } from './hls.multivariant.ts';
-import { parseMedia, parseMultivariant } from './hls.parse.testkit.ts';
 
 describe('multivariant playlist', () => {
   it('lists variants with their audio and subtitle groups, read back strictly', () => {

@@ -1,10 +1,10 @@
 /**
  * The media playlist writer against RFC 8216's rules, each playlist also read back by hls-parser
- * in strict mode (hls.parse.testkit.ts).
+ * in strict mode (test/support/hls/hls.parse.testkit.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseMedia } from './hls.parse.testkit.ts';
+import { parseMedia } from '../../test/support/hls/hls.parse.testkit.ts';
 import { breaksBetween, durationOf, liveWindowSize, type TimelineSegment } from './hls.timeline.ts';
 import { type MediaPlaylist, type PlaylistEntry, writeMediaPlaylist } from './hls.writer.ts';
 

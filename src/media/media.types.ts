@@ -1,7 +1,8 @@
 /**
  * Object stores holding media bytes (the design documents call the S3 one S3Store). One interface
- * per backend kind, one contract suite (media.contract.ts) run against every implementation.
- * Object bytes never pass through the TAMS API: clients PUT and GET them with the URLs below.
+ * per backend kind, one contract suite (test/support/media/media.contract.ts) run against every
+ * implementation. Object bytes never pass through the TAMS API: clients PUT and GET them with the
+ * URLs below.
  */
 
 /** A storage backend as /service/storage-backends describes it (storage-backend.json). */

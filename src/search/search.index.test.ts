@@ -4,8 +4,15 @@
  * trained as it grows, against exact nearest neighbours.
  */
 import { describe, expect, it } from 'vitest';
+import {
+  batch,
+  ClusteredVectors,
+  draft,
+  indexer,
+  openStore,
+  seeded,
+} from '../../test/support/search/search.index.testkit.ts';
 import { TimeRange } from '../time/index.ts';
-import { batch, ClusteredVectors, draft, indexer, openStore, seeded } from './search.index.testkit.ts';
 import { rankKeyword } from './search.keyword.ts';
 import { TRAIN_AT } from './search.layout.ts';
 import { SemanticRanker } from './search.semantic.ts';

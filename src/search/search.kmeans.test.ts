@@ -1,6 +1,6 @@
 /** Spherical k-means in one and two levels, the split of centroids among groups, the pace. */
 import { describe, expect, it } from 'vitest';
-import { seeded } from './search.index.testkit.ts';
+import { seeded } from '../../test/support/search/search.index.testkit.ts';
 import { CoarseQuantizer, matrixOf } from './search.ivf.ts';
 import { apportion, dotAt, type Matrix, nearestRow, trainCentroids } from './search.kmeans.ts';
 import { unpaced } from './search.pace.ts';

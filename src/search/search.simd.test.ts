@@ -1,7 +1,7 @@
 /** The SIMD scorer against the JavaScript dot product it stands in for. */
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../test/support/search/search.index.testkit.ts';
 import { dotQuantized, quantize, type VectorBlock } from '../store/search/search.codec.ts';
-import { seeded } from './search.index.testkit.ts';
 import { Int8Scorer } from './search.simd.ts';
 
 function block(random: () => number, n: number, dims: number): VectorBlock {

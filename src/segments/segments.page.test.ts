@@ -4,14 +4,14 @@
  * with the same envelope; for random Flows, queries and get_urls filters, over two fs backends.
  */
 import { describe, expect, it } from 'vitest';
+import { FLOW, randomFields, randomUuid } from '../../test/support/store/index/segment-index.testkit.ts';
+import { pick, prng } from '../../test/support/time/time.testkit.ts';
 import { FsMediaStore } from '../media/fs/fs.store.ts';
 import { MediaRegistry } from '../media/media.registry.ts';
 import type { StorageBackendDescriptor } from '../media/media.types.ts';
 import { FlowSegmentIndex, StorageIds } from '../store/index/index.ts';
-import { FLOW, randomFields, randomUuid } from '../store/index/segment-index.testkit.ts';
 import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
 import { envelopeOf, INT64_MAX, INT64_MIN, TimeRange } from '../time/index.ts';
-import { pick, prng } from '../time/time.testkit.ts';
 import { segmentDocument } from './segments.mapper.ts';
 import { renderPlainPage } from './segments.page.ts';
 import type { FlowSegment } from './segments.schemas.ts';

@@ -5,11 +5,11 @@
  * (events.tail.ts) gives what the database gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../test/vast/fake/fake.server.ts';
+import { vastSettings } from '../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { loadConfig } from '../config.ts';
 import type { Engine } from '../db/db.types.ts';
 import { openEngine } from '../db/engine.factory.ts';
-import { vastSettings } from '../db/engines/vast/vast.testkit.ts';
 import type { NewEvent, OutboxEvent } from './events.repo.ts';
 import type { OutboxTail } from './events.tail.ts';
 import { openStoreDb } from './store.open.ts';

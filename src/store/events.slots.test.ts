@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../test/vast/fake/fake.server.ts';
+import { vastSettings } from '../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { loadConfig } from '../config.ts';
 import { openEngine } from '../db/engine.factory.ts';
-import { vastSettings } from '../db/engines/vast/vast.testkit.ts';
 import { TableManager } from '../db/manager.ts';
 import type { OutboxEvent } from './events.repo.ts';
 import { EVENT_SLOTS } from './events.slots.ts';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { memoryStores } from '../../test/support/store/store.testkit.ts';
 import { TimeRange } from '../time/index.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
-import { memoryStores } from './store.testkit.ts';
 
 const open = memoryStores();
 

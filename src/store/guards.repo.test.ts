@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { memoryStores } from '../../test/support/store/store.testkit.ts';
 import { col, where } from '../db/predicate.ts';
 import { ensureGuardRows, GUARD_STRIPES, GuardsRepo, guardKeys } from './guards.repo.ts';
-import { memoryStores } from './store.testkit.ts';
 import { T } from './tables.ts';
 
 const open = memoryStores();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { memoryStores } from '../../test/support/store/store.testkit.ts';
 import type { TableManager } from '../db/manager.ts';
 import { col, where } from '../db/predicate.ts';
 import { ensureGuardRows } from './guards.repo.ts';
 import { JOB_LEASES, LeasesRepo } from './leases.repo.ts';
-import { memoryStores } from './store.testkit.ts';
 import { T } from './tables.ts';
 
 const memoryStore = memoryStores();

@@ -6,10 +6,10 @@
  * both directions, limits, and hints from far too small to far too large.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryEngine } from '../db/contract/memory.engine.ts';
+import { MemoryEngine } from '../../test/support/db/contract/memory.engine.ts';
+import { prng as rng } from '../../test/support/time/time.testkit.ts';
 import { TableManager } from '../db/manager.ts';
 import { TimeRange } from '../time/index.ts';
-import { prng as rng } from '../time/time.testkit.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import { compareKeys, keyOf, type SegmentKey, type SegmentRecord, SegmentsRepo } from './segments.repo.ts';

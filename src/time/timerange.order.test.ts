@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from './time.testkit.ts';
+import { prng } from '../../test/support/time/time.testkit.ts';
 import { compareByEnd, compareByStart, envelopeOf } from './timerange.order.ts';
 import { parseTimeRange as tr } from './timerange.parse.ts';
 import { TimeRange } from './timerange.ts';

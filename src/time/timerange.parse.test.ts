@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../test/support/time/time.testkit.ts';
 import { TimeFormatError } from './time.errors.ts';
-import { prng } from './time.testkit.ts';
 import { isTimeRangeString, parseTimeRange } from './timerange.parse.ts';
 import { TimeRange } from './timerange.ts';
 

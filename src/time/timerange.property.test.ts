@@ -5,7 +5,7 @@
  * small pool those points decide every set relation exactly, so the oracle is not an approximation.
  */
 import { describe, expect, it } from 'vitest';
-import { pick, prng, randomBigInt } from './time.testkit.ts';
+import { pick, prng, randomBigInt } from '../../test/support/time/time.testkit.ts';
 import { containsBounds, overlapsBounds } from './timerange.bounds.ts';
 import { compareByEnd, compareByStart } from './timerange.order.ts';
 import { parseTimeRange } from './timerange.parse.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { prng, randomBigInt } from '../../test/support/time/time.testkit.ts';
 import { TimeFormatError } from './time.errors.ts';
-import { prng, randomBigInt } from './time.testkit.ts';
 import {
   fitsInt64,
   formatTimestamp,

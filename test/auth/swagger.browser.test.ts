@@ -9,7 +9,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
+import { chromiumAvailable, launchChromium } from '../../tools/chromium.ts';
 import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { ADMIN_TOKEN, startAuthServer } from './auth.fixture.ts';

@@ -1,16 +1,16 @@
 /**
  * Getting the spec on a machine without ../shared: `npm run spec:fetch` laying out a bbc/tams 7.0
  * tarball (made here from the spec the tests use, in the shape GitHub serves it), refusing what
- * is not the 7.0 files, and the places spec-location.ts looks in.
+ * is not the 7.0 files, and the places tools/spec-location.ts looks in.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findSpec, REPO_ROOT, specRequired } from '../../tools/spec-location.ts';
 import { tempDir } from '../helpers/server.ts';
 import { specTestFiles } from '../helpers/spec-gate.ts';
-import { findSpec, REPO_ROOT, specRequired } from '../helpers/spec-location.ts';
 import { SPEC_DIR } from '../helpers/spec-schemas.ts';
 
 const run = promisify(execFile);

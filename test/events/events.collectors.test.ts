@@ -5,12 +5,12 @@
  * moves to another Source. The events must still carry the collections as they are.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryEngine } from '../../src/db/contract/memory.engine.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, type Doc, uuid, videoFlow } from '../http/fixtures.ts';
 import { addSegments, objectIds } from '../segments/helpers.ts';
+import { MemoryEngine } from '../support/db/contract/memory.engine.ts';
 
 let server: TestServer;
 let engine: MemoryEngine;

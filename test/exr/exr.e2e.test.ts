@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDump } from '../../src/exr/exr.samples.testkit.ts';
+import { sampleDump } from '../../tools/exr-files/exr.samples.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { nextLink } from '../http/fixtures.ts';
 import { waitFor } from '../segments/helpers.ts';

@@ -5,7 +5,7 @@
  * until the catalogue has followed.
  */
 import { expect } from 'vitest';
-import { sampleBytes, samplesGate } from '../../src/exr/exr.samples.testkit.ts';
+import { sampleBytes, samplesGate } from '../../tools/exr-files/exr.samples.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { createFlow, imageFlow } from '../http/fixtures.ts';
 import { addSegments, allocate, FAST_WORKERS, upload, waitFor } from '../segments/helpers.ts';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDump } from '../../src/exr/exr.samples.testkit.ts';
+import { sampleDump } from '../../tools/exr-files/exr.samples.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectError } from '../http/fixtures.ts';
 import {

@@ -8,8 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DbError } from '../../src/db/db.errors.ts';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
-import { attr, i32, partAttributes, singlePartFile } from '../../src/exr/exr.build.testkit.ts';
 import type { MediaStore } from '../../src/media/media.types.ts';
+import { attr, i32, partAttributes, singlePartFile } from '../../tools/exr-files/exr.build.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { addSegments, allocate, upload, waitFor } from '../segments/helpers.ts';
 import {

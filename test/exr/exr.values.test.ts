@@ -17,7 +17,7 @@ import {
   partAttributes,
   singlePartFile,
   u32,
-} from '../../src/exr/exr.build.testkit.ts';
+} from '../../tools/exr-files/exr.build.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectError } from '../http/fixtures.ts';
 import { exrEnv, type FileDetail, postBytes } from './exr.fixtures.ts';

@@ -15,8 +15,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { START_DEADLINE_MS } from '../../tools/server-process.ts';
 import { spawnChild } from './children.ts';
-import { START_DEADLINE_MS } from './server-process.ts';
 
 export const MINIO_BIN =
   process.env.TAMS_TEST_MINIO ?? fileURLToPath(new URL('../../.tools/bin/minio', import.meta.url));

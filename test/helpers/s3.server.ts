@@ -2,10 +2,10 @@
  * A real tams-server (startServer) whose media go to S3: an in-process s3rver started for the
  * test, declared to the server through TAMS_STORAGE_BACKENDS exactly as a deployment declares
  * VAST S3 or MinIO (credentials named by `_env` references). s3rver does not verify signatures
- * (see test/media/s3/s3.harness.ts): these tests show where bytes go, not signature checks.
+ * (see test/support/media/s3/s3.testkit.ts): these tests show where bytes go, not signature checks.
  */
 import { randomUUID } from 'node:crypto';
-import { type S3rverHandle, startS3rver } from '../media/s3/s3.harness.ts';
+import { type S3rverHandle, startS3rver } from '../support/media/s3/s3.testkit.ts';
 import { startServer, type TestServer, type TestServerOptions } from './server.ts';
 
 /** The environment variables the backends' `_env` references name (s3rver's only key pair). */

@@ -9,7 +9,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { findSpec, REPO_ROOT, SPEC_HINT, type SpecLocation, specRequired } from './spec-location.ts';
+import {
+  findSpec,
+  REPO_ROOT,
+  SPEC_HINT,
+  type SpecLocation,
+  specRequired,
+} from '../../tools/spec-location.ts';
 
 const SPEC_MODULE = resolve(REPO_ROOT, 'test/helpers/spec-schemas.ts');
 const SCANNED = ['src', 'test'];

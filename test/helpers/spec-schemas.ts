@@ -16,10 +16,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { specApiDir } from './spec-location.ts';
+import { specApiDir } from '../../tools/spec-location.ts';
 
 /**
- * The verbatim 7.0 spec (`api/` of bbc/tams at tag 7.0), wherever spec-location.ts finds it.
+ * The verbatim 7.0 spec (`api/` of bbc/tams at tag 7.0), wherever tools/spec-location.ts finds it.
  * Without one this throws saying how to get it; vitest.config.ts leaves out every test file that
  * imports this module when there is no spec, so a run only gets here with one.
  */

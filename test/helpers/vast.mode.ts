@@ -10,9 +10,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { vastSettings } from '../../src/db/engines/vast/vast.testkit.ts';
-import { type S3rverHandle, startS3rver } from '../media/s3/s3.harness.ts';
-import { type FakeVast, startFakeVast } from '../vast/fake/fake.server.ts';
+import { type FakeVast, startFakeVast } from '../../tools/vast-fake/fake.server.ts';
+import { vastSettings } from '../support/db/engines/vast/vast.testkit.ts';
+import { type S3rverHandle, startS3rver } from '../support/media/s3/s3.testkit.ts';
 
 /** Whether this run puts the servers on VAST (the `vast` project). */
 export const onVast = process.env.TAMS_TEST_ENGINE === 'vast';

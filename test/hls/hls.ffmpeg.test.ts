@@ -8,12 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMedia, parseMultivariant } from '../../src/hls/hls.parse.testkit.ts';
 import { taiToUtcIso } from '../../src/time/index.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { onVast } from '../helpers/vast.mode.ts';
+import { parseMedia, parseMultivariant } from '../support/hls/hls.parse.testkit.ts';
 import { type Ingested, ingest } from './hls.ingest.ts';
 import {
   ffmpegAvailable,

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseMedia } from '../../src/hls/hls.parse.testkit.ts';
 import { startServer } from '../helpers/server.ts';
 import { allocate, FAST_WORKERS, upload, waitFor } from '../segments/helpers.ts';
+import { parseMedia } from '../support/hls/hls.parse.testkit.ts';
 import { INIT_TAG } from './hls.ingest.ts';
 
 describe('the init segment object', () => {

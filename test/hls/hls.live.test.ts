@@ -9,9 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMedia } from '../../src/hls/hls.parse.testkit.ts';
 import { type SteppingClock, steppingClock } from '../helpers/clock.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { parseMedia } from '../support/hls/hls.parse.testkit.ts';
 
 const S = 1_000_000_000n;
 const T0 = 1_800_000_000n * S;

@@ -3,8 +3,8 @@
  * operator runs it, so that signals and process exit are the real ones.
  */
 import type { ChildProcess } from 'node:child_process';
+import { awaitListening, START_DEADLINE_MS } from '../../tools/server-process.ts';
 import { spawnChild } from '../helpers/children.ts';
-import { awaitListening, START_DEADLINE_MS } from '../helpers/server-process.ts';
 
 export interface ChildServer {
   url: string;

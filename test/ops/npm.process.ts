@@ -6,8 +6,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { awaitListening, START_DEADLINE_MS } from '../../tools/server-process.ts';
 import { spawnChild } from '../helpers/children.ts';
-import { awaitListening, START_DEADLINE_MS } from '../helpers/server-process.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 

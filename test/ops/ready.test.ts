@@ -13,7 +13,7 @@ import { buildRuntime } from '../../src/deps.ts';
 import { FsMediaStore } from '../../src/media/fs/fs.store.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { videoFlow } from '../http/fixtures.ts';
-import { startS3rver } from '../media/s3/s3.harness.ts';
+import { startS3rver } from '../support/media/s3/s3.testkit.ts';
 import { parseMetrics, value } from './prom.ts';
 
 interface ErrorDoc {

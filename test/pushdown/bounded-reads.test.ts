@@ -9,11 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyReadStats, MemoryEngine, type ReadStats } from '../../src/db/contract/memory.engine.ts';
 import { T } from '../../src/store/tables.ts';
 import { startServer, type TestResponse, type TestServer } from '../helpers/server.ts';
 import { nextLink } from '../http/fixtures.ts';
 import { addSegments, newFlow, objectIds, type Segment } from '../segments/helpers.ts';
+import { emptyReadStats, MemoryEngine, type ReadStats } from '../support/db/contract/memory.engine.ts';
 
 const SEGMENTS = 20_000;
 const FLOWS = 2_000;

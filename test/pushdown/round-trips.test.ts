@@ -6,11 +6,11 @@
  * database (`exclusive: false`: no cache), by kind of call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallStats, emptyCallStats, MemoryEngine } from '../../src/db/contract/memory.engine.ts';
-import type { Waves } from '../../src/db/contract/memory.waves.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { addSegments, newFlow, objectIds } from '../segments/helpers.ts';
+import { type CallStats, emptyCallStats, MemoryEngine } from '../support/db/contract/memory.engine.ts';
+import type { Waves } from '../support/db/contract/memory.waves.ts';
 
 let server: TestServer;
 let engine: MemoryEngine;

@@ -3,8 +3,8 @@
  * `npm run search:model`): a question that shares no word with the words spoken finds them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelGate } from '../../src/search/embed/embed.testkit.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { modelGate } from '../support/search/embed/embed.testkit.ts';
 import { indexed, type Programme, programme, search, searchEnv, webvtt } from './search.fixtures.ts';
 
 const gate = modelGate();

@@ -11,17 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
 import { openEngine } from '../../src/db/engine.factory.ts';
-import { testEngine } from '../../src/db/engines/vast/vast.testkit.ts';
 import type { TableManager } from '../../src/db/manager.ts';
 import { and, col } from '../../src/db/predicate.ts';
-import {
-  batch,
-  ClusteredVectors,
-  draft,
-  indexer,
-  openStore,
-  seeded,
-} from '../../src/search/search.index.testkit.ts';
 import type { SearchIndexer } from '../../src/search/search.indexer.ts';
 import { CoarseQuantizer, rowsOf, unpackVectors, vectorRows } from '../../src/search/search.ivf.ts';
 import { trainCentroids } from '../../src/search/search.kmeans.ts';
@@ -35,6 +26,15 @@ import { SearchRepos } from '../../src/store/search/search.repos.ts';
 import { ST } from '../../src/store/search/search.tables.ts';
 import type { TamsStore } from '../../src/store/store.ts';
 import { onVast, sharedFakeVast } from '../helpers/vast.mode.ts';
+import { testEngine } from '../support/db/engines/vast/vast.testkit.ts';
+import {
+  batch,
+  ClusteredVectors,
+  draft,
+  indexer,
+  openStore,
+  seeded,
+} from '../support/search/search.index.testkit.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

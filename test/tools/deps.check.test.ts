@@ -30,6 +30,22 @@ const TREE: Record<string, string[]> = {
   'src/db/engines/duckdb/duckdb.engine.ts': [],
   // An import of nothing (a file moved without its importers).
   'src/sources/sources.c.ts': ['./sources.moved.ts'],
+  // Test kits count as the layer they serve: a store kit loading the configuration, which imports
+  // the store; a db kit reaching the store through a test helper.
+  'test/support/store/store.testkit.ts': ['../../../src/config.ts'],
+  'src/config.ts': ['./store/store.ts'],
+  'test/support/db/db.testkit.ts': ['../../helpers/helper.ts'],
+  'test/helpers/helper.ts': ['../../src/store/store.repo.ts'],
+  'src/store/store.repo.ts': ['../db/db.manager.ts'],
+  'src/db/db.manager.ts': [],
+  // Tests are held to no layer: a store test may load the configuration.
+  'src/store/store.repo.test.ts': ['../config.ts'],
+  // Test code left in src/: a kit, and a module that uses vitest.
+  'src/flows/flows.testkit.ts': [],
+  'src/flows/flows.fixture.ts': ['vitest'],
+  // The bench importing a test helper; a tool importing a test kit.
+  'bench/bench.a.ts': ['../test/helpers/helper.ts'],
+  'tools/fake/fake.a.ts': ['../../test/support/db/db.testkit.ts'],
 };
 
 describe('npm run deps:check', () => {
@@ -73,6 +89,23 @@ describe('npm run deps:check', () => {
       'db-engines-only-from-factory: src/flows/flows.service.ts -> src/db/engines/duckdb/duckdb.engine.ts',
     );
     expect(output).toContain('not-to-unresolvable: src/sources/sources.c.ts -> ./sources.moved.ts');
+  });
+
+  it('holds test kits to the layer they serve, directly and through test helpers', () => {
+    expect(output).toContain('store-below-areas: test/support/store/store.testkit.ts -> src/config.ts');
+    expect(output).toContain('no-folder-cycle: src/config.ts -> src/store -> src/config.ts');
+    expect(output).toContain('no-folder-cycle: src/db -> test/helpers/helper.ts -> src/store -> src/db');
+  });
+
+  it('finds test code in src/, and bench/ or tools/ importing test/', () => {
+    expect(output).toContain('test-code-in-src: src/flows/flows.testkit.ts');
+    expect(output).toContain('test-code-in-src: src/flows/flows.fixture.ts');
+    expect(output).toContain('bench-scripts-import-no-tests: bench/bench.a.ts -> test/helpers/helper.ts');
+    expect(output).toContain('tools-import-no-tests: tools/fake/fake.a.ts -> test/support/db/db.testkit.ts');
+  });
+
+  it('holds tests to no layer', () => {
+    expect(output).not.toContain('src/store/store.repo.test.ts');
   });
 
   it('lets the engine factory build engines', () => {

@@ -6,13 +6,13 @@
  * QueryData failure frames are resumed, and answered 503 when they persist.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeVast } from '../../tools/vast-fake/fake.server.ts';
 import type { TestResponse, TestServer } from '../helpers/server.ts';
 import { startServer } from '../helpers/server.ts';
 import { sharedFakeVast } from '../helpers/vast.mode.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
 import { allSegments, newFlow, objectIds, type Segment, secs } from '../segments/helpers.ts';
 import { randomSource } from './fake/fake.random.testkit.ts';
-import type { FakeVast } from './fake/fake.server.ts';
 
 let server: TestServer;
 let vast: FakeVast;

@@ -6,12 +6,12 @@
  * test/http/cells.test.ts, which runs here too.)
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeRequestInfo } from '../../tools/vast-fake/fake.faults.ts';
+import type { FakeVast } from '../../tools/vast-fake/fake.server.ts';
 import type { TestResponse, TestServer } from '../helpers/server.ts';
 import { startServer } from '../helpers/server.ts';
 import { sharedFakeVast } from '../helpers/vast.mode.ts';
 import { createFlow, type Doc, expectError, getFlow, putValue, videoFlow } from '../http/fixtures.ts';
-import type { FakeRequestInfo } from './fake/fake.faults.ts';
-import type { FakeVast } from './fake/fake.server.ts';
 
 let server: TestServer;
 let vast: FakeVast;

@@ -8,13 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEvent } from '../../src/store/events.repo.ts';
+import type { FakeRequestInfo, FakeVast, Hold } from '../../tools/vast-fake/fake.server.ts';
 import { EVENT_ENV, register } from '../events/events.fixture.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { sharedFakeVast } from '../helpers/vast.mode.ts';
 import { videoFlow } from '../http/fixtures.ts';
 import { objectIds, secs } from '../segments/helpers.ts';
-import type { FakeRequestInfo, FakeVast, Hold } from './fake/fake.server.ts';
 
 let a: TestServer;
 let b: TestServer;

@@ -5,7 +5,6 @@
  * balancer would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEngine } from '../../src/db/engines/vast/vast.testkit.ts';
 import { TableManager } from '../../src/db/manager.ts';
 import { col, where } from '../../src/db/predicate.ts';
 import { storeTables, T } from '../../src/store/tables.ts';
@@ -17,6 +16,7 @@ import { sharedFakeVast, vastModeEnv } from '../helpers/vast.mode.ts';
 import { videoFlow } from '../http/fixtures.ts';
 import { type ChildServer, spawnServer } from '../ops/child.ts';
 import { secs } from '../segments/helpers.ts';
+import { testEngine } from '../support/db/engines/vast/vast.testkit.ts';
 
 const REPLICAS = 3;
 let replicas: ChildServer[] = [];

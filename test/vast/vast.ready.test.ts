@@ -6,14 +6,14 @@
  * VAST is not, with the reason in /ready's summary and in the log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { sharedFakeVast } from '../helpers/vast.mode.ts';
 import {
   isProbe,
   type VastProxy,
   vastProxy,
   vastRefusal,
-} from '../../src/db/engines/vast/vast.proxy.testkit.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { sharedFakeVast } from '../helpers/vast.mode.ts';
+} from '../support/db/engines/vast/vast.proxy.testkit.ts';
 
 let proxy: VastProxy;
 let server: TestServer;

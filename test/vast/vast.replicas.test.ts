@@ -8,11 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimeRange, type TimeRange } from '../../src/time/index.ts';
+import type { FakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { sharedFakeVast } from '../helpers/vast.mode.ts';
 import { videoFlow } from '../http/fixtures.ts';
 import { allSegments, newFlow, objectIds, secs } from '../segments/helpers.ts';
-import type { FakeVast } from './fake/fake.server.ts';
 
 let a: TestServer;
 let b: TestServer;

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeletionRecord } from '../../src/store/deletions.repo.ts';
 import type { TamsStore } from '../../src/store/store.ts';
 import { TimeRange } from '../../src/time/index.ts';
+import type { FakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
@@ -29,7 +30,6 @@ import {
   upload,
   waitFor,
 } from '../segments/helpers.ts';
-import type { FakeVast } from './fake/fake.server.ts';
 
 let a: TestServer;
 let b: TestServer;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryEngine } from '../contract/memory.engine.ts';
+import { MemoryEngine } from '../../../test/support/db/contract/memory.engine.ts';
 import { DbError } from '../db.errors.ts';
 import type { Engine, TableDef } from '../db.types.ts';
 import { type AnyEngineSettings, openAnalytics, openEngine } from '../engine.factory.ts';

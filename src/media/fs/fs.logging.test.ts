@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FsMediaServer, startFsMediaServer } from '../../../test/support/media/fs/fs.testkit.ts';
 import { loggerOptions } from '../../http/logging.ts';
-import { type FsMediaServer, startFsMediaServer } from './fs.harness.ts';
 
 describe('fs media routes and logs', () => {
   const lines: string[] = [];

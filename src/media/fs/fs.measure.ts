@@ -6,10 +6,18 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { TEST_DESCRIPTOR } from './fs.harness.ts';
+import type { StorageBackendDescriptor } from '../media.types.ts';
 import { FsMediaStore } from './fs.store.ts';
 
-const store = new FsMediaStore({ root: tmpdir(), secret: randomBytes(32), descriptor: TEST_DESCRIPTOR });
+const descriptor: StorageBackendDescriptor = {
+  id: randomUUID(),
+  label: 'local-media',
+  store_type: 'http_object_store',
+  provider: 'tams-server',
+  store_product: 'fs',
+  default_storage: true,
+};
+const store = new FsMediaStore({ root: tmpdir(), secret: randomBytes(32), descriptor });
 const ctx = { baseUrl: 'https://tams.example.com/tams/v7.0', expiresIn: 3600 };
 // Paths as storage allocation makes them: <flow>/<object>, 100 objects per Flow.
 const flows = Array.from({ length: 10 }, () => randomUUID());

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FsMediaServer, startFsMediaServer } from './fs.harness.ts';
+import { type FsMediaServer, startFsMediaServer } from '../../../test/support/media/fs/fs.testkit.ts';
 
 const TS = 'video/mp2t';
 

@@ -2,8 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeMediaStoreContract } from '../media.contract.ts';
-import { type FsMediaServer, startFsMediaServer, TEST_DESCRIPTOR } from './fs.harness.ts';
+import {
+  type FsMediaServer,
+  startFsMediaServer,
+  TEST_DESCRIPTOR,
+} from '../../../test/support/media/fs/fs.testkit.ts';
+import { describeMediaStoreContract } from '../../../test/support/media/media.contract.ts';
 import { isValidKey, isValidPrefix } from './fs.paths.ts';
 import { createFsMediaStore, FsMediaStore } from './fs.store.ts';
 

@@ -7,7 +7,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
-import { prng as random } from '../../time/time.testkit.ts';
+import { prng as random } from '../../../test/support/time/time.testkit.ts';
 import type { StorageBackendDescriptor } from '../media.types.ts';
 import { S3MediaStore } from './s3.store.ts';
 

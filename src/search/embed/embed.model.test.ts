@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { modelGate } from '../../../test/support/search/embed/embed.testkit.ts';
 import { createOnnxProvider } from './embed.onnx.ts';
-import { modelGate } from './embed.testkit.ts';
 import { EmbeddingError } from './embed.types.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../../../', import.meta.url)));

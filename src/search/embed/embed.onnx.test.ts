@@ -7,8 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cosine,
+  loadReference,
+  maxAbsDiff,
+  modelGate,
+  type Reference,
+} from '../../../test/support/search/embed/embed.testkit.ts';
 import { createOnnxProvider } from './embed.onnx.ts';
-import { cosine, loadReference, maxAbsDiff, modelGate, type Reference } from './embed.testkit.ts';
 import { createTextTokenizer, type TextTokenizer } from './embed.tokenize.ts';
 import { EmbeddingError, type EmbeddingProvider } from './embed.types.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, modelGate } from '../../../test/support/search/embed/embed.testkit.ts';
 import { createOnnxProvider } from './embed.onnx.ts';
-import { maxAbsDiff, modelGate } from './embed.testkit.ts';
 import { createThreadedOnnxProvider } from './embed.threaded.ts';
 import type { EmbeddingProvider } from './embed.types.ts';
 

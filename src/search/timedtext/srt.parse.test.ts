@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SRT_DRAMA, SRT_LECTURE } from '../../../test/support/search/timedtext/timedtext.samples.testkit.ts';
+import { ns } from '../../../test/support/search/timedtext/timedtext.testkit.ts';
 import { parseSrt } from './srt.parse.ts';
 import { plainSrtText } from './srt.text.ts';
-import { SRT_DRAMA, SRT_LECTURE } from './timedtext.samples.testkit.ts';
-import { ns } from './timedtext.testkit.ts';
 
 describe('parseSrt: structure', () => {
   const expected = [

@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { INT64_MAX, INT64_MIN } from '../../time/index.ts';
-import { parseSrt } from './srt.parse.ts';
-import { parseTimedText } from './timedtext.parse.ts';
 import {
   SRT_DRAMA,
   SRT_LECTURE,
@@ -9,8 +6,11 @@ import {
   TTML_TICKS,
   VTT_AUTO_CAPTIONS,
   VTT_DOCUMENTARY,
-} from './timedtext.samples.testkit.ts';
-import { encode, failure, Prng } from './timedtext.testkit.ts';
+} from '../../../test/support/search/timedtext/timedtext.samples.testkit.ts';
+import { encode, failure, Prng } from '../../../test/support/search/timedtext/timedtext.testkit.ts';
+import { INT64_MAX, INT64_MIN } from '../../time/index.ts';
+import { parseSrt } from './srt.parse.ts';
+import { parseTimedText } from './timedtext.parse.ts';
 import { TIMED_TEXT_LIMITS, type TimedText, TimedTextError } from './timedtext.types.ts';
 import { parseTtml } from './ttml.parse.ts';
 import { parseWebVtt } from './webvtt.parse.ts';

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import {
+  SRT_DRAMA,
+  TTML_IMSC,
+  VTT_DOCUMENTARY,
+} from '../../../test/support/search/timedtext/timedtext.samples.testkit.ts';
+import { encode, failure, ns } from '../../../test/support/search/timedtext/timedtext.testkit.ts';
 import { decodeText } from './timedtext.decode.ts';
 import { parseTimedText, timedTextKind } from './timedtext.parse.ts';
-import { SRT_DRAMA, TTML_IMSC, VTT_DOCUMENTARY } from './timedtext.samples.testkit.ts';
 import { sniffFormat } from './timedtext.sniff.ts';
-import { encode, failure, ns } from './timedtext.testkit.ts';
 
 const VTT = 'WEBVTT\n\n00:01.000 --> 00:02.000\nvtt cue';
 const SRT = '1\n00:00:01,000 --> 00:00:02,000\nsrt cue';

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { TTML_IMSC, TTML_TICKS } from './timedtext.samples.testkit.ts';
-import { ttmlDoc as doc, failure, ns, TT_NAMESPACES as TT } from './timedtext.testkit.ts';
+import { TTML_IMSC, TTML_TICKS } from '../../../test/support/search/timedtext/timedtext.samples.testkit.ts';
+import {
+  ttmlDoc as doc,
+  failure,
+  ns,
+  TT_NAMESPACES as TT,
+} from '../../../test/support/search/timedtext/timedtext.testkit.ts';
 import { parseTtml } from './ttml.parse.ts';
 
 const cues = (text: string) => parseTtml(text).cues;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ns } from './timedtext.testkit.ts';
+import { ns } from '../../../test/support/search/timedtext/timedtext.testkit.ts';
 import { parseTimeExpression, type TimingParams, timingParams } from './ttml.time.ts';
 import type { XmlElement } from './ttml.xml.ts';
 

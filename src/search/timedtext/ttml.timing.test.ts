@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ttmlDoc as doc, failure, ns } from './timedtext.testkit.ts';
+import { ttmlDoc as doc, failure, ns } from '../../../test/support/search/timedtext/timedtext.testkit.ts';
 import { parseTtml } from './ttml.parse.ts';
 
 const cues = (text: string) => parseTtml(text).cues;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { VTT_AUTO_CAPTIONS, VTT_DOCUMENTARY, VTT_HLS_SEGMENT } from './timedtext.samples.testkit.ts';
-import { failure, ns } from './timedtext.testkit.ts';
+import {
+  VTT_AUTO_CAPTIONS,
+  VTT_DOCUMENTARY,
+  VTT_HLS_SEGMENT,
+} from '../../../test/support/search/timedtext/timedtext.samples.testkit.ts';
+import { failure, ns } from '../../../test/support/search/timedtext/timedtext.testkit.ts';
 import { parseWebVtt } from './webvtt.parse.ts';
 
 const vtt = (...blocks: string[]): string => ['WEBVTT', '', ...blocks].join('\n');

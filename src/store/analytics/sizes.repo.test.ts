@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { memoryStores } from '../../../test/support/store/store.testkit.ts';
 import { newObjectId } from '../../common/object-ids.ts';
-import { memoryStores } from '../store.testkit.ts';
 import { T } from '../tables.ts';
 import { ObjectSizesRepo } from './sizes.repo.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { FLOW, OTHER_FLOW, typicalSegment } from '../../../test/support/store/index/segment-index.testkit.ts';
 import { INT64_MAX, TimeRange } from '../../time/index.ts';
 import { keyOf, type SegmentRecord } from '../segments.repo.ts';
 import { FlowSegmentIndex } from './segment-index.flow.ts';
 import { StorageIds } from './segment-index.storage-ids.ts';
-import { FLOW, OTHER_FLOW, typicalSegment } from './segment-index.testkit.ts';
 
 const OBJ = '1b4e28ba-2fa1-41d2-883f-0016d3cca427';
 const PATH_ID = 'a3bb189e-8bf9-4888-9912-ace4e6543002';

@@ -4,12 +4,17 @@
  * land exactly on segment edges (where inclusivity decides) as often as between them.
  */
 import { describe, expect, it } from 'vitest';
+import {
+  FLOW,
+  NaiveSegments,
+  objectPool,
+  randomFields,
+} from '../../../test/support/store/index/segment-index.testkit.ts';
+import { pick, prng } from '../../../test/support/time/time.testkit.ts';
 import { INT64_MAX, INT64_MIN, TimeRange } from '../../time/index.ts';
-import { pick, prng } from '../../time/time.testkit.ts';
 import { keyOf, type SegmentKey, type SegmentRecord } from '../segments.repo.ts';
 import { FlowSegmentIndex } from './segment-index.flow.ts';
 import { StorageIds } from './segment-index.storage-ids.ts';
-import { FLOW, NaiveSegments, objectPool, randomFields } from './segment-index.testkit.ts';
 
 const G = 10n;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { FLOW, OTHER_FLOW, typicalSegment } from '../../../test/support/store/index/segment-index.testkit.ts';
 import { keyOf, type SegmentRecord } from '../segments.repo.ts';
 import { FlowSegmentIndex } from './segment-index.flow.ts';
 import { SegmentIndex } from './segment-index.registry.ts';
-import { FLOW, OTHER_FLOW, typicalSegment } from './segment-index.testkit.ts';
 
 /** A loader the test resolves by hand, counting its calls. */
 function gate(records: SegmentRecord[]) {

@@ -5,18 +5,18 @@
  * the tie order of a start shared by an instant and the segment after it is covered too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { memoryEngineFactory } from '../../../test/support/db/contract/memory.engine.ts';
+import { FLOW, objectPool, randomFields } from '../../../test/support/store/index/segment-index.testkit.ts';
+import { pick, prng } from '../../../test/support/time/time.testkit.ts';
 import { loadConfig } from '../../config.ts';
-import { memoryEngineFactory } from '../../db/contract/memory.engine.ts';
 import type { Engine } from '../../db/db.types.ts';
 import { openEngine } from '../../db/engine.factory.ts';
 import { TableManager } from '../../db/manager.ts';
 import { TimeRange } from '../../time/index.ts';
-import { pick, prng } from '../../time/time.testkit.ts';
 import { keyOf, type SegmentKey, type SegmentRecord, SegmentsRepo } from '../segments.repo.ts';
 import { storeTables, T } from '../tables.ts';
 import { FlowSegmentIndex } from './segment-index.flow.ts';
 import { StorageIds } from './segment-index.storage-ids.ts';
-import { FLOW, objectPool, randomFields } from './segment-index.testkit.ts';
 
 const G = 1_000n;
 const opened: TableManager[] = [];

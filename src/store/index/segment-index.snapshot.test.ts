@@ -5,13 +5,6 @@
  */
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { INT64_MIN, TimeRange } from '../../time/index.ts';
-import { pick, prng } from '../../time/time.testkit.ts';
-import { keyOf, type SegmentRecord } from '../segments.repo.ts';
-import { F, loadCapacity } from './segment-index.columns.ts';
-import { FlowSegmentIndex } from './segment-index.flow.ts';
-import { decodeSnapshot, encodeSnapshot } from './segment-index.snapshot.ts';
-import { NO_STORAGE, StorageIds } from './segment-index.storage-ids.ts';
 import {
   FLOW,
   OTHER_FLOW,
@@ -19,7 +12,14 @@ import {
   randomFields,
   randomUuid,
   typicalSegment,
-} from './segment-index.testkit.ts';
+} from '../../../test/support/store/index/segment-index.testkit.ts';
+import { pick, prng } from '../../../test/support/time/time.testkit.ts';
+import { INT64_MIN, TimeRange } from '../../time/index.ts';
+import { keyOf, type SegmentRecord } from '../segments.repo.ts';
+import { F, loadCapacity } from './segment-index.columns.ts';
+import { FlowSegmentIndex } from './segment-index.flow.ts';
+import { decodeSnapshot, encodeSnapshot } from './segment-index.snapshot.ts';
+import { NO_STORAGE, StorageIds } from './segment-index.storage-ids.ts';
 
 const SEQ = 123456789012345n;
 const G = 10n;

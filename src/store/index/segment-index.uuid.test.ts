@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { randomUuid } from '../../../test/support/store/index/segment-index.testkit.ts';
+import { prng } from '../../../test/support/time/time.testkit.ts';
 import { isCanonicalUuid, packUuid, unpackUuid, uuidEquals } from '../../common/uuid-bytes.ts';
-import { prng } from '../../time/time.testkit.ts';
 import { StorageIds } from './segment-index.storage-ids.ts';
-import { randomUuid } from './segment-index.testkit.ts';
 
 describe('UUID packing', () => {
   it('round-trips canonical UUIDs through 16 bytes', () => {

@@ -16,7 +16,7 @@ import {
   StorageBackendsError,
 } from '../../../src/media/media.config.ts';
 import { S3MediaStore } from '../../../src/media/s3/s3.store.ts';
-import { type S3rverHandle, startS3rver } from './s3.harness.ts';
+import { type S3rverHandle, startS3rver } from '../../support/media/s3/s3.testkit.ts';
 
 const S3_ID = '1b6a4a52-7f0e-4d1b-9c3a-2e5f6a7b8c9d';
 const FS_ID = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';

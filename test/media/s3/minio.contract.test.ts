@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { it } from 'vitest';
-import { describeMediaStoreContract } from '../../../src/media/media.contract.ts';
 import { createS3MediaStore } from '../../../src/media/s3/s3.store.ts';
 import { minioAvailable, startMinio } from '../../helpers/minio.ts';
-import { S3_TEST_DESCRIPTOR } from './s3.harness.ts';
+import { describeMediaStoreContract } from '../../support/media/media.contract.ts';
+import { S3_TEST_DESCRIPTOR } from '../../support/media/s3/s3.testkit.ts';
 
 if (minioAvailable()) {
   describeMediaStoreContract('s3 (MinIO)', async () => {

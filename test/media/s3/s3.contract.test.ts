@@ -6,8 +6,8 @@
  * (minio.contract.test.ts), and the signatures are proved byte-identical to the AWS SDK
  * presigner's in src/media/s3/s3.sign.test.ts.
  */
-import { describeMediaStoreContract } from '../../../src/media/media.contract.ts';
-import { startS3Media } from './s3.harness.ts';
+import { describeMediaStoreContract } from '../../support/media/media.contract.ts';
+import { startS3Media } from '../../support/media/s3/s3.testkit.ts';
 
 describeMediaStoreContract('s3 (s3rver)', async () => {
   const media = await startS3Media();

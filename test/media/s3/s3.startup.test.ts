@@ -15,7 +15,7 @@ import { ConfigError, loadConfig } from '../../../src/config.ts';
 import { buildRuntime } from '../../../src/deps.ts';
 import { s3BackendEntry } from '../../helpers/s3.server.ts';
 import { runToExit } from '../../ops/child.ts';
-import { type S3rverHandle, startS3rver } from './s3.harness.ts';
+import { type S3rverHandle, startS3rver } from '../../support/media/s3/s3.testkit.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'FwoGZXIvYXdzEBYaDEXAMPLESESSIONTOKEN';

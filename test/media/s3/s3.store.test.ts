@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3MediaStore, S3MediaStore } from '../../../src/media/s3/s3.store.ts';
-import { type S3rverHandle, startS3rver } from './s3.harness.ts';
+import { type S3rverHandle, startS3rver } from '../../support/media/s3/s3.testkit.ts';
 
 const ctx = { baseUrl: 'http://tams.invalid', expiresIn: 600 };
 const SECRET = 'SECRET-never-in-messages-0123456789';

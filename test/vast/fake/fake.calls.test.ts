@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { decodeListSchemasResponse } from '../../../src/db/engines/vast/wire/wire.catalog.ts';
 import { decodeStreamSchema, encodeSchemaMessage } from '../../../src/db/engines/vast/wire/wire.schema.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 let vast: FakeVast;
 let client: FakeClient;

@@ -25,7 +25,13 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { cellsOf, dataOf, keptCellBytes, treesOf, treesOfCells } from './fake.cells.ts';
+import {
+  cellsOf,
+  dataOf,
+  keptCellBytes,
+  treesOf,
+  treesOfCells,
+} from '../../../tools/vast-fake/fake.cells.ts';
 
 const roundTrip = (type: DataType, data: ReturnType<typeof dataOf>) => {
   const cells = cellsOf(data);

@@ -27,7 +27,7 @@ import {
 } from '../../../src/db/engines/vast/wire/wire.rows.ts';
 import { decodeStreamSchema, encodeSchemaMessage } from '../../../src/db/engines/vast/wire/wire.schema.ts';
 import { ROW_ID, type WireField, type WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
-import type { FakeVast } from './fake.server.ts';
+import type { FakeVast } from '../../../tools/vast-fake/fake.server.ts';
 
 export const COLUMNS: readonly WireField[] = [
   { name: 'c_utf8', type: 'utf8', nullable: true },

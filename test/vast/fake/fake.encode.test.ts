@@ -7,8 +7,8 @@ import type {
   WireType,
   WireValue,
 } from '../../../src/db/engines/vast/wire/wire.types.ts';
-import { encodeResponse } from './fake.encode.ts';
-import { failureFrame } from './fake.failure.ts';
+import { encodeResponse } from '../../../tools/vast-fake/fake.encode.ts';
+import { failureFrame } from '../../../tools/vast-fake/fake.failure.ts';
 import { randomSource } from './fake.random.testkit.ts';
 
 const TYPES: readonly WireType[] = ['utf8', 'int64', 'int32', 'float64', 'bool', 'timestamp_us', 'uint64'];

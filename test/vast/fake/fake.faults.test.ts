@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VastUnavailableError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { QueryDataFailedError } from '../../../src/db/engines/vast/wire/wire.frames.ts';
 import { buildQueryRequest } from '../../../src/db/engines/vast/wire/wire.query.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { FakeClient } from './fake.client.testkit.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 let vast: FakeVast;
 let client: FakeClient;

@@ -13,7 +13,11 @@ import {
   type WireField,
   type WireRow,
 } from '../../../src/db/engines/vast/wire/wire.types.ts';
-import { FakeVastError } from './fake.errors.ts';
+import { FakeVastError } from '../../../tools/vast-fake/fake.errors.ts';
+import { planQuery } from '../../../tools/vast-fake/fake.plan.ts';
+import { runQuery } from '../../../tools/vast-fake/fake.query.ts';
+import { deleteRows, insertRows, updateRows } from '../../../tools/vast-fake/fake.rows.ts';
+import { FakeStore, type Transaction } from '../../../tools/vast-fake/fake.store.ts';
 import {
   type Asked,
   bruteForce,
@@ -26,11 +30,7 @@ import {
   type Model,
   randomRow,
 } from './fake.index.testkit.ts';
-import { planQuery } from './fake.plan.ts';
-import { runQuery } from './fake.query.ts';
 import { type RandomSource, randomSource } from './fake.random.testkit.ts';
-import { deleteRows, insertRows, updateRows } from './fake.rows.ts';
-import { FakeStore, type Transaction } from './fake.store.ts';
 
 /**
  * The fake's indexed QueryData against a brute-force model: random tables written through the

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbUnavailableError } from '../../../src/db/db.errors.ts';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { encapsulate } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
+import { DEFAULT_MAX_OPEN_TRANSACTIONS, VAST_CELL_MAX_BYTES } from '../../../tools/vast-fake/fake.limits.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
-import { DEFAULT_MAX_OPEN_TRANSACTIONS, VAST_CELL_MAX_BYTES } from './fake.limits.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 let vast: FakeVast;
 let client: FakeClient;

@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import type { VastMethod } from '../../../src/db/engines/vast/transport/transport.types.ts';
 import type { VastEngine } from '../../../src/db/engines/vast/vast.engine.ts';
-import { testEngine } from '../../../src/db/engines/vast/vast.testkit.ts';
 import { FbTable, LAYOUT } from '../../../src/db/engines/vast/wire/wire.fb.ts';
 import { encodeSchemaMessage } from '../../../src/db/engines/vast/wire/wire.schema.ts';
 import { TableManager } from '../../../src/db/manager.ts';
 import { col, where } from '../../../src/db/predicate.ts';
+import { encodeCreateProjection } from '../../../tools/vast-fake/fake.projections.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
+import { testEngine } from '../../support/db/engines/vast/vast.testkit.ts';
 import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
-import { encodeCreateProjection } from './fake.projections.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 let vast: FakeVast;
 let client: FakeClient;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison, Predicate } from '../../../src/db/db.types.ts';
 import type { WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
+import { compareUtf8 } from '../../../tools/vast-fake/fake.query.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { FakeClient } from './fake.client.testkit.ts';
-import { compareUtf8 } from './fake.query.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 const ROWS: WireRow[] = [
   { c_utf8: 'alpha', c_int64: 1n, c_int32: 10, c_float64: 0.5, c_bool: true, c_ts: 1_767_323_045_000_006n },

@@ -1,4 +1,4 @@
-import { prng } from '../../../src/time/time.testkit.ts';
+import { prng } from '../../support/time/time.testkit.ts';
 /** A seeded random source for the fake's randomised tests: the same seed, the same cases. */
 export interface RandomSource {
   /** An integer in [0, n). */

@@ -5,7 +5,6 @@
 import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VastTransport } from '../../../src/db/engines/vast/transport/transport.client.ts';
-import { loopback } from '../../../src/db/engines/vast/transport/transport.loopback.testkit.ts';
 import {
   encodePath,
   encodeQuery,
@@ -13,7 +12,8 @@ import {
   VastSigner,
 } from '../../../src/db/engines/vast/transport/transport.signer.ts';
 import type { VastQueryParam } from '../../../src/db/engines/vast/transport/transport.types.ts';
-import { type SigV4Request, verifySigV4 } from './fake.sigv4.ts';
+import { type SigV4Request, verifySigV4 } from '../../../tools/vast-fake/fake.sigv4.ts';
+import { loopback } from '../../support/db/engines/vast/transport/transport.loopback.testkit.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const keys = new Map([['AK', 'secret/with+odd=chars']]);

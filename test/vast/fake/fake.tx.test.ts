@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 let vast: FakeVast;
 let client: FakeClient;

@@ -50,7 +50,6 @@ import {
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
-import { testEngine } from '../../../src/db/engines/vast/vast.testkit.ts';
 import {
   concatBytes,
   encapsulate,
@@ -60,8 +59,9 @@ import {
 import { buildQueryRequest } from '../../../src/db/engines/vast/wire/wire.query.ts';
 import { TableManager } from '../../../src/db/manager.ts';
 import { col, where } from '../../../src/db/predicate.ts';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
+import { testEngine } from '../../support/db/engines/vast/vast.testkit.ts';
 import { FakeClient } from './fake.client.testkit.ts';
-import { type FakeVast, startFakeVast } from './fake.server.ts';
 
 let vast: FakeVast;
 let client: FakeClient;

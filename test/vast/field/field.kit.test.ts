@@ -11,9 +11,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { killChild, spawnChild } from '../../helpers/children.ts';
 import { SLOW_TEST_MS } from '../../helpers/deadlines.ts';
-import { type FakeVast, startFakeVast } from '../fake/fake.server.ts';
 import { replayFolder } from './field.testkit.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 /**
  * The engine's catalog calls against the mock server VAST ships in its Java connectors
  * (vast-data/vast-db-connectors, com.vastdata.mockserver): a second reading of VAST's server side,
- * written by VAST rather than by this project (the fake VAST of test/vast/fake/ is ours). Schemas
+ * written by VAST rather than by this project (the fake VAST of tools/vast-fake/ is ours). Schemas
  * and tables created, listed, described (column listing), extended and dropped through the
  * engine, as the server does at start-up and in migrations. The mock has no data path (its
  * QueryData answers 404), so rows are not tried here.

@@ -4,7 +4,7 @@ Projections as the SDK's own tests use them (tests/test_projections.py): created
 their columns and stats read, renamed, dropped, and a select answered from one, in its order.
 The SDK's low-level calls with their default `txid=0`: a listing, a table created, rows
 inserted, read back outside any transaction. And the QueryData failure frame, as the SDK reads
-it, from a fake failing every query of the table named (fake.main.ts --fail-queries-on-table).
+it, from a fake failing every query of the table named (tools/vast-fake/fake.main.ts --fail-queries-on-table).
 """
 
 import pyarrow as pa

@@ -1,8 +1,8 @@
 /** The conflict rules the replicas' design assumes of VAST (vast.conflicts.contract.ts), on the fake. */
 import { afterAll, beforeAll } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { testEngine } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { describeConflictRules } from './vast.conflicts.contract.ts';
-import { testEngine } from './vast.testkit.ts';
 
 let vast: FakeVast;
 beforeAll(async () => {

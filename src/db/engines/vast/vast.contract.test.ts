@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { testEngine } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { describeEngineContract } from '../../db.contract.ts';
-import { testEngine } from './vast.testkit.ts';
 
 // One fake VAST server for the file; each store of the contract is a schema of its own, so every
 // test starts empty, and reopening a store name reopens the same schema (persistent).

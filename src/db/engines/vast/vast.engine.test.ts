@@ -5,7 +5,8 @@
  * acknowledged row lost when the cluster answers 503 SlowDown to one request in ten.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { testTransport, vastSettings } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { loadConfig } from '../../../config.ts';
 import { DbConflictError, DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
@@ -16,7 +17,6 @@ import { VastTransport } from './transport/transport.client.ts';
 import type { VastRequest, VastResponse, VastStreamResponse } from './transport/transport.types.ts';
 import type { VastTransportLike } from './vast.api.ts';
 import { createVastEngine, type VastEngine, type VastEngineOptions } from './vast.engine.ts';
-import { testTransport, vastSettings } from './vast.testkit.ts';
 import { type EngineTimers, realEngineTimers } from './vast.tx.ts';
 
 const T: TableDef = {

@@ -6,13 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import {
+  RecordingTransport,
+  type SentRequest,
+  testTransport,
+} from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import type { TableDef } from '../../db.types.ts';
 import { TableManager } from '../../manager.ts';
 import { and, col, or, where } from '../../predicate.ts';
 import { tableExists } from './vast.catalog.ts';
 import { createVastEngine, type VastEngine } from './vast.engine.ts';
-import { RecordingTransport, type SentRequest, testTransport } from './vast.testkit.ts';
 import { beginTx, realEngineTimers, rollbackTx } from './vast.tx.ts';
 import { decodeQueryRequest } from './wire/wire.query.ts';
 import { decodeRows } from './wire/wire.rows.ts';

@@ -6,7 +6,8 @@
  * caller's 400, not a 500.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { testTransport } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { CELL_MAX_BYTES } from '../../../common/cells.ts';
 import { DbCellTooLargeError, DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
@@ -14,7 +15,6 @@ import { TableManager } from '../../manager.ts';
 import { col, where } from '../../predicate.ts';
 import { createVastEngine, type VastEngineOptions } from './vast.engine.ts';
 import { VastTransactionExpiredError } from './vast.limits.ts';
-import { testTransport } from './vast.testkit.ts';
 import type { EngineTimers } from './vast.tx.ts';
 
 const T: TableDef = {

@@ -5,11 +5,17 @@
  * with a message naming why.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import {
+  isProbe,
+  type ProxyAnswer,
+  type VastProxy,
+  vastProxy,
+  vastRefusal,
+} from '../../../../test/support/db/engines/vast/vast.proxy.testkit.ts';
+import { testEngine } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { DbUnavailableError } from '../../db.errors.ts';
 import type { VastEngine } from './vast.engine.ts';
-import { isProbe, type ProxyAnswer, type VastProxy, vastProxy, vastRefusal } from './vast.proxy.testkit.ts';
-import { testEngine } from './vast.testkit.ts';
 
 let vast: FakeVast;
 let proxy: VastProxy;

@@ -6,11 +6,6 @@
  * "already exists" surfaces, and a missing table answered otherwise than 404 is still missing.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
-import { DbConflictError, DbUnavailableError } from '../../db.errors.ts';
-import type { TableDef } from '../../db.types.ts';
-import { VastHttpError } from './transport/transport.errors.ts';
-import type { VastEngine } from './vast.engine.ts';
 import {
   isCommit,
   LOSE_ANSWER,
@@ -18,8 +13,13 @@ import {
   type VastProxy,
   vastProxy,
   vastRefusal,
-} from './vast.proxy.testkit.ts';
-import { testEngine } from './vast.testkit.ts';
+} from '../../../../test/support/db/engines/vast/vast.proxy.testkit.ts';
+import { testEngine } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
+import { DbConflictError, DbUnavailableError } from '../../db.errors.ts';
+import type { TableDef } from '../../db.types.ts';
+import { VastHttpError } from './transport/transport.errors.ts';
+import type { VastEngine } from './vast.engine.ts';
 import { VastCommitUnknownError } from './vast.tx.ts';
 
 const T: TableDef = {

@@ -5,11 +5,11 @@
  * error (500).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { testEngine } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
 import { TableManager } from '../../manager.ts';
-import { testEngine } from './vast.testkit.ts';
 
 const T: TableDef = {
   name: 'items',

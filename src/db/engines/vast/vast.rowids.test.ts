@@ -6,12 +6,12 @@
  * the table came between (an inserted row with the same key must be updated too).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../../test/vast/fake/fake.server.ts';
+import { testTransport } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
+import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import type { TableDef } from '../../db.types.ts';
 import { TableManager } from '../../manager.ts';
 import { col, where } from '../../predicate.ts';
 import { createVastEngine } from './vast.engine.ts';
-import { testTransport } from './vast.testkit.ts';
 
 const ITEMS: TableDef = {
   name: 'items',

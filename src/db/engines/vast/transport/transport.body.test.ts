@@ -5,9 +5,14 @@
  * a keep-alive connection is reused once a body was read to its end.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type Handler,
+  type Loopback,
+  loopback,
+  manualTimers,
+} from '../../../../../test/support/db/engines/vast/transport/transport.loopback.testkit.ts';
 import { VastTransport } from './transport.client.ts';
 import { VastConnectionError } from './transport.errors.ts';
-import { type Handler, type Loopback, loopback, manualTimers } from './transport.loopback.testkit.ts';
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DbUnavailableError } from '../../../db.errors.ts';
-import { VastTransport, type VastTransportOptions } from './transport.client.ts';
-import { VastConnectionError, type VastHttpError, VastUnavailableError } from './transport.errors.ts';
 import {
   type Handler,
   type Loopback,
   loopback,
   manualTimers,
   xmlError,
-} from './transport.loopback.testkit.ts';
+} from '../../../../../test/support/db/engines/vast/transport/transport.loopback.testkit.ts';
+import { DbUnavailableError } from '../../../db.errors.ts';
+import { VastTransport, type VastTransportOptions } from './transport.client.ts';
+import { VastConnectionError, type VastHttpError, VastUnavailableError } from './transport.errors.ts';
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {

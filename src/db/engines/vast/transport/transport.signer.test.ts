@@ -7,7 +7,7 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { prng as random } from '../../../../time/time.testkit.ts';
+import { prng as random } from '../../../../../test/support/time/time.testkit.ts';
 import {
   encodePath,
   payloadHash,

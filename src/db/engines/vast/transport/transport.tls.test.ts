@@ -3,9 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Loopback,
+  loopback,
+} from '../../../../../test/support/db/engines/vast/transport/transport.loopback.testkit.ts';
 import { VastTransport } from './transport.client.ts';
 import { VastUnavailableError } from './transport.errors.ts';
-import { type Loopback, loopback } from './transport.loopback.testkit.ts';
 
 // node:crypto cannot write an X.509 certificate: openssl (Debian's, present here) makes one.
 let dir: string;

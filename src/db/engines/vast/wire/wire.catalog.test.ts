@@ -16,12 +16,16 @@ import {
 import { WireFormatError } from './wire.errors.ts';
 
 /**
- * fixtures/sdk-catalog.json: catalog messages built with the generated builders of VAST's SDK
- * (vastdb 2.0.14) and checked there with its generated readers and `_parse_table_info`. Decoding
- * them here, and encoding the same values to the same bytes, shows both directions agree with it.
+ * sdk-catalog.json (test/support/db/engines/vast/wire/fixtures/): catalog messages built with the
+ * generated builders of VAST's SDK (vastdb 2.0.14) and checked there with its generated readers and
+ * `_parse_table_info`. Decoding them here, and encoding the same values to the same bytes, shows
+ * both directions agree with it.
  */
 const fx = JSON.parse(
-  readFileSync(new URL('./fixtures/sdk-catalog.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../../../test/support/db/engines/vast/wire/fixtures/sdk-catalog.json', import.meta.url),
+    'utf8',
+  ),
   (_k, v) => (v !== null && typeof v === 'object' && '$bigint' in v ? BigInt(v.$bigint) : v),
 );
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));

@@ -7,7 +7,7 @@
  */
 import { makeData, RecordBatch, RecordBatchStreamWriter, Struct } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { prng as random } from '../../../../time/time.testkit.ts';
+import { prng as random } from '../../../../../test/support/time/time.testkit.ts';
 import { encodeRows } from './wire.encode.ts';
 import { toArrowSchema } from './wire.schema.ts';
 import type { WireField, WireRow, WireType, WireValue } from './wire.types.ts';

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { hex, type JsonRow, loadFixture, rowsFromJson } from './fixtures/fixtures.ts';
+import {
+  hex,
+  type JsonRow,
+  loadFixture,
+  rowsFromJson,
+} from '../../../../../test/support/db/engines/vast/wire/fixtures/fixtures.ts';
 import { batchRows, QueryDataFailedError, QueryResponseParser } from './wire.frames.ts';
 import { decodeRows } from './wire.rows.ts';
 import { type DecodedField, decodeSchemaMessage, decodeStreamSchema } from './wire.schema.ts';
 import { sliceRows, TooWideRowError } from './wire.slices.ts';
 import type { WireField, WireRow } from './wire.types.ts';
 
-// Bodies made by VAST's Python SDK and pyarrow (fixtures/make_arrow_fixtures.py) decode here to the
-// values the SDK itself reads from them.
+// Bodies made by VAST's Python SDK and pyarrow (make_arrow_fixtures.py, in
+// test/support/db/engines/vast/wire/fixtures/) decode here to the values the SDK itself reads from them.
 
 interface SdkBodies {
   schemas: { name: string; kind: 'message' | 'stream'; hex: string; fields: DecodedField[] }[];

@@ -7,9 +7,9 @@ import { buildQueryRequest, decodeQueryRequest, matchesNothing } from './wire.qu
 import type { QueryRequest, WireExpr, WireField } from './wire.types.ts';
 
 /**
- * Agreement with VAST's own Python SDK: fixtures/sdk-query.json holds the QueryData bodies the SDK
- * (vastdb 2.0.14) built for these predicates, and what its generated readers decode them to
- * (fixtures/make_query_fixtures.py made them; Python is not needed here).
+ * Agreement with VAST's own Python SDK: sdk-query.json (test/support/db/engines/vast/wire/fixtures/)
+ * holds the QueryData bodies the SDK (vastdb 2.0.14) built for these predicates, and what its
+ * generated readers decode them to (make_query_fixtures.py there made them; Python is not needed here).
  */
 
 interface Case {
@@ -38,7 +38,10 @@ function untag(_key: string, v: unknown): unknown {
 }
 
 const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/sdk-query.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../../../test/support/db/engines/vast/wire/fixtures/sdk-query.json', import.meta.url),
+    'utf8',
+  ),
   untag,
 ) as Fixture;
 

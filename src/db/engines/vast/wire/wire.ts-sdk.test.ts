@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { type JsonRow, loadFixture, rowsToJson, toHex } from './fixtures/fixtures.ts';
-import { rowBody } from './fixtures/make-ts-bodies.ts';
-import { RESPONSE_CASES, ROW_CASES, SCHEMA_CASES } from './fixtures/ts-cases.ts';
+import {
+  type JsonRow,
+  loadFixture,
+  rowsToJson,
+  toHex,
+} from '../../../../../test/support/db/engines/vast/wire/fixtures/fixtures.ts';
+import { rowBody } from '../../../../../test/support/db/engines/vast/wire/fixtures/make-ts-bodies.ts';
+import {
+  RESPONSE_CASES,
+  ROW_CASES,
+  SCHEMA_CASES,
+} from '../../../../../test/support/db/engines/vast/wire/fixtures/ts-cases.ts';
 import { encodeQueryResponse } from './wire.response.ts';
 import { encodeSchemaMessage } from './wire.schema.ts';
 import type { WireField } from './wire.types.ts';
 
-// Bodies this code encodes, as pyarrow and VAST's Python SDK read them (fixtures/ts-bodies.json,
+// Bodies this code encodes, as pyarrow and VAST's Python SDK read them (ts-bodies.json of the wire fixtures,
 // made by make-ts-bodies.ts then check_ts_bodies.py). The encoders must still give those very
 // bytes, and what the SDK read must be what was encoded.
 

@@ -1,0 +1,28 @@
+/**
+ * The fake VAST server as a process: `npx tsx tools/vast-fake/fake.main.ts [--port N]
+ * [--fail-queries-on-table NAME]` prints `url`, `access`, `secret` and `bucket` (one `name=value`
+ * a line, then `ready`) and serves until SIGTERM or SIGINT. Used by `npm run vast:sdk:fake`, which
+ * drives it with VAST's Python SDK; every QueryData on a table named NAME ends with the failure
+ * frame (fake.failure.ts), for the SDK to read.
+ */
+import { startFakeVast } from './fake.server.ts';
+
+const arg = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+const port = Number.parseInt(arg('--port') ?? '0', 10);
+const vast = await startFakeVast({ port });
+const failing = arg('--fail-queries-on-table');
+if (failing !== undefined) {
+  vast.faults.queryFailureAt = 'start';
+  vast.faults.queryFailure({ match: (r) => (r.target.split('?')[0] ?? '').endsWith(`/${failing}`) });
+}
+process.stdout.write(
+  `url=${vast.url}\naccess=${vast.keys.access}\nsecret=${vast.keys.secret}\nbucket=${vast.bucket}\nready\n`,
+);
+const stop = () => {
+  vast.close().then(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
