@@ -134,7 +134,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
       this.checkpointer = new Checkpointer(
         `${path}.wal`,
         options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
-        () => this.guarded(() => writer.exclusive((conn) => conn.exec('CHECKPOINT'))),
+        () => this.guarded(() => writer.locked((conn) => conn.exec('CHECKPOINT'))),
       );
     }
     const autocommit: DuckContext = {
@@ -150,7 +150,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
         this.checkOpen();
         const result = await this.guarded(async () => {
           if (this.journal?.touches(table === undefined ? undefined : [table])) await this.journal.apply();
-          return writer.exclusive((conn) => (atomic ? inTransaction(conn, fn) : fn(conn)));
+          return writer.locked((conn) => (atomic ? inTransaction(conn, fn) : fn(conn)));
         });
         this.checkpointer?.check();
         if (table !== undefined && this.watchers.length > 0) this.notify(new Set([table]));
@@ -177,7 +177,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     if (path !== undefined) await journalMarker(this.writer, true);
     const options = {
       path,
-      exclusive: <T>(fn: () => Promise<T>) => this.guarded(fn),
+      holdingWrites: <T>(fn: () => Promise<T>) => this.guarded(fn),
       recover: recovery === 'recover',
       report: (report: JournalReport) => {
         this.opened = report;
@@ -278,7 +278,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   private probeDisk(): Promise<void> {
     return this.writes.run(async () => {
       if (this.journal && this.journal.stats().pending > 0) await this.journal.apply();
-      else if (this.persistent) await this.writer.exclusive((conn) => conn.exec(PROBE_SQL));
+      else if (this.persistent) await this.writer.locked((conn) => conn.exec(PROBE_SQL));
     });
   }
 
@@ -334,7 +334,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     // Behind the writes: the CHECKPOINT moves what is still in the WAL into blocks to count.
     return this.guarded(async () => {
       await this.journal?.apply();
-      return this.writer.exclusive(async (conn) => {
+      return this.writer.locked(async (conn) => {
         if (this.persistent) await conn.exec('CHECKPOINT');
         return tableBytes(conn, tables);
       });
@@ -348,7 +348,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
       // Queued behind every write already started; CHECKPOINT folds the WAL into the file.
       await this.writes.run(async () => {
         await this.journal?.apply();
-        await this.writer.exclusive(async (conn) => {
+        await this.writer.locked(async (conn) => {
           if (this.persistent) await conn.exec('CHECKPOINT');
         });
       });
@@ -370,7 +370,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     await this.guarded(async () => {
       // The journal's rows were encoded for the table as it is: they go in before it changes.
       await this.journal?.apply();
-      await this.writer.exclusive(async (conn) => {
+      await this.writer.locked(async (conn) => {
         try {
           await fn(conn);
         } finally {
