@@ -7,6 +7,7 @@ import { loadConfig } from '../config.ts';
 import type { Engine } from '../db/db.types.ts';
 import { openEngine } from '../db/engine.factory.ts';
 import type { TableManager } from '../db/manager.ts';
+import { OWNED_TOPOLOGY } from '../db/topology.ts';
 import { MediaRegistry } from '../media/media.registry.ts';
 import { openStoreDb } from '../store/store.open.ts';
 import { TamsStore } from '../store/store.ts';
@@ -51,7 +52,7 @@ export function indexer(
     clock: { now: () => new Date() },
     log: silent,
     owner: 'test',
-    exclusive: true,
+    topology: OWNED_TOPOLOGY,
   });
 }
 

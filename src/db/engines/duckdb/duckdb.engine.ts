@@ -6,11 +6,12 @@ import type { AnalyticsCapable, AnalyticsEngine } from '../../analytics/analytic
 import { DbError } from '../../db.errors.ts';
 import type { JournalReport } from '../../db.journal.ts';
 import type { ColumnDef, DbSession, Engine, StorageCheck, TableDef, TableInfo } from '../../db.types.ts';
+import type { Topology } from '../../topology.ts';
 import { DuckAnalytics } from './duckdb.analytics.ts';
 import { AppendJournal, type AppendsStats } from './duckdb.appends.ts';
 import { addColumn, Catalog, createTableSql, dropTableSql, lookupIndexSql } from './duckdb.catalog.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
-import { lockedError, withSafeOptimizers } from './duckdb.config.ts';
+import { duckDbTopology, lockedError, withSafeOptimizers } from './duckdb.config.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { journalMarker } from './duckdb.journal.open.ts';
 import { JOURNAL_TABLE } from './duckdb.journal.ts';
@@ -94,8 +95,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
  */
 class DuckDbEngine implements Engine, AnalyticsCapable {
   readonly name = 'duckdb';
-  // One process opens a DuckDB file read-write, and no other can open it meanwhile.
-  readonly exclusive = true;
+  readonly topology: Topology;
   readonly session: DbSession;
   /** Reports on the tables themselves, on connections of their own (duckdb.analytics.ts). */
   readonly analytics: AnalyticsEngine;
@@ -128,6 +128,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
       this.readSeeing(conn, tables, fn),
     );
     this.disk = new StorageGuard(path === undefined ? undefined : dirname(path), () => this.probeDisk());
+    this.topology = duckDbTopology(path !== undefined);
     this.storage =
       path === undefined ? undefined : { label: 'DuckDB files', check: async () => this.disk.check() };
     if (path !== undefined) {
