@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkerLog } from '../src/common/worker.ts';
+import { SHARED_TOPOLOGY } from '../src/db/topology.ts';
 import type { Runtime } from '../src/deps.ts';
 import { countRebuildItems } from '../src/search/search.rebuild.ts';
 import { columns, MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
@@ -55,7 +56,8 @@ export async function searchReindexCommand(
     documents += report.added;
     previous?.(report);
   };
-  const indexer = search.createIndexer(quietLog(io), owner, false);
+  // As a replica would: under the lease it took, its cursor written with every batch.
+  const indexer = search.createIndexer(quietLog(io), owner, SHARED_TOPOLOGY);
   try {
     for (;;) {
       const more = await indexer.step();

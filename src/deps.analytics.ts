@@ -5,6 +5,7 @@ import type { Clock } from './common/clock.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import { type AnalyticsManager, openAnalytics } from './db/engine.factory.ts';
+import type { Topology } from './db/topology.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { AnalyticsReports } from './store/analytics/reports.ts';
@@ -19,9 +20,9 @@ export interface AnalyticsRuntime {
   /** The lowest outbox position the size follower still needs (events above it must be kept). */
   holdBack(): Promise<bigint>;
   /** Builds and starts the size follower's worker. */
-  start(log: WorkerLog, owner: string, exclusive: boolean): BackgroundWorker;
+  start(log: WorkerLog, owner: string, topology: Topology): BackgroundWorker;
   /** A follower to step by hand (tests). */
-  createFollower(log: WorkerLog, owner: string, exclusive: boolean): SizeFollower;
+  createFollower(log: WorkerLog, owner: string, topology: Topology): SizeFollower;
   /** The backfill of `tams-mgmt analytics sizes`. */
   createBackfill(owner: string): SizeBackfill;
   /** Called after each batch the follower commits. */
@@ -57,7 +58,7 @@ export function buildAnalytics(
     wake: () => worker?.wake(),
     holdBack: () => readSizesCursor(store),
     failingSteps: () => worker?.failing ?? 0,
-    createFollower(log, owner, exclusive) {
+    createFollower(log, owner, topology) {
       return new SizeFollower({
         store,
         media,
@@ -65,15 +66,15 @@ export function buildAnalytics(
         log,
         owner,
         leaseMs,
-        exclusive,
+        topology,
         onBatch: (report) => runtime.onBatch?.(report),
       });
     },
     createBackfill(owner) {
       return new SizeBackfill({ store, media, reports, clock, owner, leaseMs });
     },
-    start(log, owner, exclusive) {
-      follower = runtime.createFollower(log, owner, exclusive);
+    start(log, owner, topology) {
+      follower = runtime.createFollower(log, owner, topology);
       const running = follower;
       worker = new BackgroundWorker(
         'analytics-sizes',

@@ -1,5 +1,6 @@
 import type { Clock } from './common/clock.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
+import type { Topology } from './db/topology.ts';
 import { ExrFollower, type FollowReport, readFollowState } from './exr/exr.follow.ts';
 import { ExrService } from './exr/exr.service.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
@@ -15,9 +16,9 @@ export interface ExrRuntime {
   /** The lowest outbox position the catalogue still needs (events above it must be kept). */
   holdBack(): Promise<bigint>;
   /** Builds and starts the follower's worker. */
-  start(log: WorkerLog, owner: string, exclusive: boolean): BackgroundWorker;
+  start(log: WorkerLog, owner: string, topology: Topology): BackgroundWorker;
   /** A follower to step by hand (`tams-mgmt exr backfill`, tests). */
-  createFollower(log: WorkerLog, owner: string, exclusive: boolean): ExrFollower;
+  createFollower(log: WorkerLog, owner: string, topology: Topology): ExrFollower;
   /** Called after each batch the follower commits. */
   onBatch?: (report: FollowReport) => void;
   /** Steps of the running follower that failed in a row (0 when it works or does not run). */
@@ -40,7 +41,7 @@ export function buildExr(deps: {
     wake: () => worker?.wake(),
     holdBack: async () => (await readFollowState(store)).cursor,
     failingSteps: () => worker?.failing ?? 0,
-    createFollower(log, owner, exclusive) {
+    createFollower(log, owner, topology) {
       return new ExrFollower({
         store,
         media,
@@ -48,12 +49,12 @@ export function buildExr(deps: {
         log,
         owner,
         leaseMs: deps.leaseMs,
-        exclusive,
+        topology,
         onBatch: (report) => runtime.onBatch?.(report),
       });
     },
-    start(log, owner, exclusive) {
-      follower = runtime.createFollower(log, owner, exclusive);
+    start(log, owner, topology) {
+      follower = runtime.createFollower(log, owner, topology);
       const running = follower;
       worker = new BackgroundWorker('exr-inspect', () => running.step(), deps.idleMs, log, {
         minPauseMs: FOLLOWER_MIN_PAUSE_MS,

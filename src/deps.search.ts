@@ -4,6 +4,7 @@ import type { Clock } from './common/clock.ts';
 import type { IdGenerator } from './common/ids.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
+import type { Topology } from './db/topology.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { createEmbeddingProvider } from './search/embed/embed.factory.ts';
@@ -30,9 +31,9 @@ export interface SearchRuntime {
   /** The lowest outbox position the index still needs (events above it must be kept). */
   holdBack(): Promise<bigint | undefined>;
   /** Builds and starts the indexer's worker. */
-  start(log: WorkerLog, owner: string, exclusive: boolean): BackgroundWorker;
+  start(log: WorkerLog, owner: string, topology: Topology): BackgroundWorker;
   /** An indexer to step by hand (`tams-mgmt search reindex`). */
-  createIndexer(log: WorkerLog, owner: string, exclusive: boolean): SearchIndexer;
+  createIndexer(log: WorkerLog, owner: string, topology: Topology): SearchIndexer;
   /** Called after each batch the indexer commits. */
   onBatch?: (report: BatchReport) => void;
   close(): Promise<void>;
@@ -130,7 +131,7 @@ export function buildSearch(
       const rebuild = state.rebuild as { cursor?: string } | null;
       return typeof rebuild?.cursor === 'string' ? BigInt(rebuild.cursor) : undefined;
     },
-    createIndexer(log, owner, exclusive) {
+    createIndexer(log, owner, topology) {
       return new SearchIndexer({
         store,
         media,
@@ -140,18 +141,18 @@ export function buildSearch(
         log,
         owner,
         leaseMs: deps.leaseMs,
-        exclusive,
+        topology,
         // After a transient failure: the worker's idle pause, doubling up to a minute.
         retryMs: { first: deps.idleMs, max: 60_000 },
         onBatch: (report) => runtime.onBatch?.(report),
       });
     },
-    start(log, owner, exclusive) {
+    start(log, owner, topology) {
       embedder?.warm();
       void runtime.service.warm().catch((error: unknown) => {
         log.warn({ err: error }, 'search: loading the vector cache failed (queries read the rows)');
       });
-      indexer = runtime.createIndexer(log, owner, exclusive);
+      indexer = runtime.createIndexer(log, owner, topology);
       const running = indexer;
       worker = new BackgroundWorker('search-index', () => running.step(), deps.idleMs, log, {
         minPauseMs: FOLLOWER_MIN_PAUSE_MS,

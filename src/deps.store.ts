@@ -8,6 +8,7 @@ import type { Engine } from './db/db.types.ts';
 import { openEngine } from './db/engine.factory.ts';
 import type { TableManager } from './db/manager.ts';
 import type { MigrationLog, MigrationRun, MigrationStatus } from './db/migrate/migrate.types.ts';
+import type { Topology } from './db/topology.ts';
 import type { SlotOptions } from './store/events.slots.ts';
 import { StoreMaintenance } from './store/maintenance.repo.ts';
 import { openStoreDb, storeMigrator } from './store/store.open.ts';
@@ -75,8 +76,8 @@ function logJournal(log: MigrationLog, report: JournalReport): void {
  * How this process numbers events: on a shared database, where other processes write events
  * too, in a slot of its own (events.slots.ts); alone on its database, none.
  */
-export function eventSlots(config: Config, db: { exclusive: boolean }): SlotOptions | undefined {
-  if (db.exclusive) return undefined;
+export function eventSlots(config: Config, db: { topology: Topology }): SlotOptions | undefined {
+  if (!db.topology.eventSlots) return undefined;
   return { owner: processOwner(), leaseMs: config.TAMS_EVENT_SLOT_LEASE_SECONDS * 1000 };
 }
 
@@ -113,7 +114,7 @@ export async function buildStoreRuntime(
     config,
     store,
     maintenance: new StoreMaintenance(db),
-    auth: createAuth(config, db, { clock, exclusive: db.exclusive }),
+    auth: createAuth(config, db, { clock, topology: db.topology }),
     close: async () => {
       // A slot not given up (the database unreachable) lapses after its lease instead.
       await store.close().catch(() => undefined);

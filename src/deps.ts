@@ -12,6 +12,7 @@ import type { Engine } from './db/db.types.ts';
 import { openAnalytics } from './db/engine.factory.ts';
 import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
+import type { Topology } from './db/topology.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
 import { bindAnalyticsMetrics, buildAnalytics } from './deps.analytics.ts';
@@ -88,7 +89,7 @@ export interface BuildOptions {
   engine?: Engine;
   /** A fresh database in memory, from the engine factory (tests, benchmarks). */
   memory?: boolean;
-  /** Keep Flows and segment timelines in memory (default: when the engine is exclusive). */
+  /** Keep Flows and segment timelines in memory (default: where the topology can cache tables). */
   storeCache?: boolean;
   /** The segment index budget in bytes, instead of TAMS_SEGMENT_INDEX_MEMORY_MB (tests: below 1 MiB). */
   segmentIndexBytes?: number;
@@ -175,12 +176,13 @@ async function buildMediaStores(
 }
 
 /**
- * Where the embedded store keeps its segment index snapshots: beside its database file. None in
- * memory, on VAST, or on an engine a test passed in (unless the test names a directory).
+ * Where the embedded store keeps its segment index snapshots: beside its database file. None
+ * where the topology keeps none (in memory, shared engines), or on an engine a test passed in
+ * (unless the test names a directory).
  */
-function snapshotDir(config: Config, options: BuildOptions): string | undefined {
+function snapshotDir(config: Config, options: BuildOptions, topology: Topology): string | undefined {
   if (options.segmentSnapshots !== undefined) return options.segmentSnapshots || undefined;
-  if (config.TAMS_DB !== 'duckdb' || options.memory || options.engine) return undefined;
+  if (!topology.segmentSnapshots || options.engine) return undefined;
   return join(config.TAMS_DATA_DIR, 'segment-index');
 }
 
@@ -191,17 +193,17 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const { db, migrations } = await openDatabase(config, options);
   // Transactions and table calls are timed for /metrics by wrapping what the store sees.
   const metrics = new ServerMetrics();
-  const cached = options.storeCache ?? db.exclusive;
+  const cached = options.storeCache ?? db.topology.canCacheTables;
   const store = await Store.open(timedStoreDb(db, metrics), {
     cached,
     slots: eventSlots(config, db),
     cache: {
       segmentIndexBytes: options.segmentIndexBytes ?? config.TAMS_SEGMENT_INDEX_MEMORY_MB * 2 ** 20,
-      snapshotDir: cached ? snapshotDir(config, options) : undefined,
+      snapshotDir: cached ? snapshotDir(config, options, db.topology) : undefined,
     },
     // One aggregation over the segments table (on the engine's analytics connections), run at
     // start only after a stop that may have lost the Flow states held behind.
-    envelopes: cached && db.exclusive ? () => readEnvelopes(openAnalytics(db)) : undefined,
+    envelopes: cached && db.topology.canCacheTables ? () => readEnvelopes(openAnalytics(db)) : undefined,
     log: options.log,
   });
   bindStoreGauges(metrics, store);
@@ -282,7 +284,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     analytics?.wake();
   };
   const holdBack = outboxHoldBack([search?.holdBack, exr?.holdBack, analytics?.holdBack]);
-  const auth = createAuth(config, db, { clock, exclusive: db.exclusive, testing: options.authTesting });
+  const auth = createAuth(config, db, { clock, topology: db.topology, testing: options.authTesting });
   const disk = db.engine.storage;
   metrics.gauge(
     'tams_storage_writes_refused',
@@ -370,7 +372,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         chunkSize: config.TAMS_DELETE_CHUNK,
         leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         retentionMs: config.TAMS_DELETE_RETENTION_SECONDS * 1000,
-        exclusive: db.exclusive,
+        topology: db.topology,
       });
       const gc = new MediaGarbageCollector({
         store,
@@ -384,7 +386,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         kept: (ids) => store.flows.taggedValues(INIT_OBJECT_TAG, ids),
         leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         owner: processOwner(),
-        exclusive: db.exclusive,
+        topology: db.topology,
       });
       // After the workers stop: leases held are given up, for another replica to go on at once.
       // A release that fails (the database gone) leaves the lease to lapse.
@@ -412,7 +414,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
         guard,
         log,
         owner: processOwner(),
-        exclusive: db.exclusive,
+        topology: db.topology,
         // With TAMS_AUTH=none nothing is owned: every webhook delivers.
         ownerRefusal:
           auth.mode === 'required' ? (w) => auth.grants.refusal(w.owner, w.credential) : undefined,
@@ -431,11 +433,11 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
       dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), config.TAMS_WORKER_IDLE_MS, log);
       drains.push(() => webhooks.drain());
       workers.push(dispatcher);
-      if (search) workers.push(search.start(log, processOwner(), db.exclusive));
-      if (exr) workers.push(exr.start(log, processOwner(), db.exclusive));
-      if (analytics) workers.push(analytics.start(log, processOwner(), db.exclusive));
+      if (search) workers.push(search.start(log, processOwner(), db.topology));
+      if (exr) workers.push(exr.start(log, processOwner(), db.topology));
+      if (analytics) workers.push(analytics.start(log, processOwner(), db.topology));
       // Readers wait for every event slot: an idle replica's, or a dead one's, is lifted here.
-      if (!db.exclusive) {
+      if (db.topology.eventSlots) {
         workers.push(
           new BackgroundWorker(
             'event-slots',

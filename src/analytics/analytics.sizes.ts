@@ -121,7 +121,7 @@ export class SizeFollower {
 
   constructor(private readonly deps: SizeFollowerDeps) {
     this.lease = new FollowerLease('analytics-sizes', deps);
-    this.held = new HeldCursor(this.lease.exclusive, deps.clock);
+    this.held = new HeldCursor(this.lease.topology, deps.clock);
   }
 
   /** One batch; true when there may be more to do at once. */
@@ -132,7 +132,7 @@ export class SizeFollower {
     // the cursor it had written (HeldCursor): for those, a first use proves nothing. Nor for any
     // on a shared database, where `tams-mgmt analytics sizes` may size objects between batches.
     if (this.trustFirstAfter === undefined) {
-      this.trustFirstAfter = this.lease.exclusive ? await store.events.lastSeq() : null;
+      this.trustFirstAfter = this.lease.topology.ownsStore ? await store.events.lastSeq() : null;
     }
     const written = await readSizesCursor(store);
     const base = written.toString();

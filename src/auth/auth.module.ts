@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import type { DbSession } from '../db/db.types.ts';
+import type { Topology } from '../db/topology.ts';
 import { AuthRepo } from '../store/auth.repo.ts';
 import { GuardsRepo } from '../store/guards.repo.ts';
 import { retryConflicts } from '../store/store.retry.ts';
@@ -24,8 +25,8 @@ export interface AuthModule {
 
 export interface AuthOptions {
   clock: Clock;
-  /** This process alone uses the database: cached credentials can be kept until a change. */
-  exclusive: boolean;
+  /** Who uses the database: where tables can be cached, credentials are kept until a change. */
+  topology: Topology;
   /** Where the generated first admin token is shown (default stderr). */
   announce?: (text: string) => void;
   testing?: AuthTesting;
@@ -47,7 +48,9 @@ export function createAuth(config: AuthServerConfig, db: AuthDb, options: AuthOp
   const transaction: AuthTransaction = (fn) =>
     retryConflicts(() => db.transaction((tx) => fn(new AuthRepo(tx), new GuardsRepo(tx))));
   const jwt = jwtSettings(config);
-  const cacheTtlMs = options.exclusive ? Number.POSITIVE_INFINITY : config.TAMS_AUTH_CACHE_SECONDS * 1000;
+  const cacheTtlMs = options.topology.canCacheTables
+    ? Number.POSITIVE_INFINITY
+    : config.TAMS_AUTH_CACHE_SECONDS * 1000;
   const testing = options.testing;
   const authenticator = new Authenticator({
     repo,

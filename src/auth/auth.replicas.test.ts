@@ -11,6 +11,7 @@ import { systemClock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import { loadConfig } from '../config.ts';
 import type { TableManager } from '../db/manager.ts';
+import { SHARED_TOPOLOGY } from '../db/topology.ts';
 import { openStoreDb } from '../store/store.open.ts';
 import { T } from '../store/tables.ts';
 import { SCOPES } from './auth.model.ts';
@@ -41,7 +42,7 @@ async function replicas(): Promise<[AuthModule, AuthModule, TableManager]> {
   const auth = (db: TableManager) =>
     createAuth(config, db, {
       clock: systemClock,
-      exclusive: false,
+      topology: SHARED_TOPOLOGY,
       testing: { scrypt: { ln: 4, r: 1, p: 1 } },
     });
   return [auth(a), auth(b), a];

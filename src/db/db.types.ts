@@ -5,6 +5,8 @@
  * comparisons on a single column.
  */
 
+import type { Topology } from './topology.ts';
+
 /** Column types, chosen to map 1:1 onto Arrow types (and so onto VAST DataBase). */
 export type ColumnType =
   | 'string' // utf8                         <-> JS string
@@ -167,10 +169,10 @@ export interface TableInfo {
 export interface Engine {
   readonly name: string;
   /**
-   * True when this process is the only one using the data (the embedded DuckDB file): layers
-   * above may then keep in-memory copies of it. False for shared databases (VAST).
+   * Whether one process owns the data (the embedded DuckDB file) or many share it (VAST), and
+   * what the layers above may then assume (topology.ts).
    */
-  readonly exclusive: boolean;
+  readonly topology: Topology;
   /** What the engine pushes down besides the predicate; FULL_PUSHDOWN when left out. */
   readonly pushdown?: Pushdown;
   listTables(): Promise<string[]>;

@@ -34,7 +34,7 @@ const TABLE = { name: 't', columns: [{ name: 'id', type: 'string' as const }] };
 async function addRow(s: EngineSettings, memory: boolean, id: string): Promise<unknown[]> {
   const db = await TableManager.open(await openEngine(s, { memory }), [TABLE]);
   try {
-    expect(db.exclusive).toBe(true);
+    expect(db.topology.ownsStore).toBe(true);
     await db.insert('t', [{ id }]);
     return await db.select('t', { orderBy: [{ column: 'id' }] });
   } finally {

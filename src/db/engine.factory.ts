@@ -5,6 +5,7 @@ import { Analytics } from './analytics/analytics.ts';
 import type { AnalyticsCapable } from './analytics/analytics.types.ts';
 import type { JournalReport } from './db.journal.ts';
 import type { Engine } from './db.types.ts';
+import { duckDbTopology } from './engines/duckdb/duckdb.config.ts';
 import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/duckdb.engine.ts';
 import { HybridAnalytics } from './engines/duckdb/duckdb.hybrid.ts';
 import { duckDbMemoryLimit } from './engines/duckdb/duckdb.memory.ts';
@@ -14,7 +15,8 @@ import {
   type VastTransportSettings,
   vastTransportOptions,
 } from './engines/vast/transport/transport.config.ts';
-import { createVastEngine } from './engines/vast/vast.engine.ts';
+import { createVastEngine, VAST_TOPOLOGY } from './engines/vast/vast.engine.ts';
+import type { Topology } from './topology.ts';
 
 /** The engines TAMS_DB can name (src/config.ts declares the same list). */
 export type EngineName = 'duckdb' | 'vast';
@@ -116,6 +118,24 @@ export async function openEngine(
     }
     default:
       // Reached only if config.ts admits a name this switch does not handle yet.
+      throw new Error(`TAMS_DB: no engine named ${JSON.stringify(settings.TAMS_DB satisfies never)}`);
+  }
+}
+
+/**
+ * The topology of the engine the settings name (in memory with `memory`), as Engine.topology
+ * says it once open: for a tool deciding what there is to do before it opens the store.
+ */
+export function engineTopology(
+  settings: Pick<EngineSettings, 'TAMS_DB'>,
+  options: Pick<OpenEngineOptions, 'memory'> = {},
+): Topology {
+  switch (settings.TAMS_DB) {
+    case 'duckdb':
+      return duckDbTopology(options.memory !== true);
+    case 'vast':
+      return VAST_TOPOLOGY;
+    default:
       throw new Error(`TAMS_DB: no engine named ${JSON.stringify(settings.TAMS_DB satisfies never)}`);
   }
 }

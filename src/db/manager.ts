@@ -13,6 +13,7 @@ import {
 } from './db.types.ts';
 import { evolveSchema, SchemaCache, validateTableDefs } from './manager.schema.ts';
 import { ValidatingSession } from './manager.session.ts';
+import type { Topology } from './topology.ts';
 
 /**
  * From Node 24 an AsyncLocalStorage is an AsyncContextFrame, which costs next to nothing; before,
@@ -133,9 +134,9 @@ export class TableManager implements DbSession {
     return true;
   }
 
-  /** Whether this process alone uses the data (see Engine.exclusive). */
-  get exclusive(): boolean {
-    return this.engine.exclusive;
+  /** Whether one process owns the data or many share it, and what follows (Engine.topology). */
+  get topology(): Topology {
+    return this.engine.topology;
   }
 
   /** What the engine pushes down besides predicates (see Pushdown). */

@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import { isBackendUnavailable } from '../common/errors.ts';
+import type { Topology } from '../db/topology.ts';
 import type { DeletionRecord } from '../store/deletions.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { TimeRange } from '../time/index.ts';
@@ -16,11 +17,10 @@ export interface DeletionWorkerDeps {
   leaseMs: number;
   retentionMs: number;
   /**
-   * No other process can hold a lease on this store (the embedded engine admits one process), so
-   * leases found at start are a killed process's: the first step frees them instead of waiting
-   * `leaseMs` for them to lapse.
+   * Who uses the store. Without leasesNeeded (one process owns it), leases found at start are a
+   * killed process's: the first step frees them instead of waiting `leaseMs` for them to lapse.
    */
-  exclusive?: boolean;
+  topology: Topology;
 }
 
 /** What a chunk came to. */
@@ -51,7 +51,7 @@ export class DeletionWorker {
   async step(): Promise<boolean> {
     const { store } = this.deps;
     if (!this.resumed) {
-      if (this.deps.exclusive) await store.deletions.releaseLeases(this.deps.owner);
+      if (!this.deps.topology.leasesNeeded) await store.deletions.releaseLeases(this.deps.owner);
       this.resumed = true;
     }
     const id = this.held ?? (await this.claim());

@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
+import type { Topology } from '../db/topology.ts';
 import { failureReason } from '../store/follower.failures.ts';
 import type { TamsStore } from '../store/store.ts';
 import { type ParkedEvent, suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
@@ -32,11 +33,10 @@ export interface DispatcherDeps {
   /** Identifies this process among replicas (webhook leases). */
   owner: string;
   /**
-   * No other process can hold a lease on this store (the embedded engine admits one process), so
-   * leases found at start are a killed process's: the first step frees them instead of waiting
-   * for them to lapse.
+   * Who uses the store. Without leasesNeeded (one process owns it), leases found at start are a
+   * killed process's: the first step frees them instead of waiting for them to lapse.
    */
-  exclusive?: boolean;
+  topology: Topology;
   /**
    * Why a webhook's owner may no longer read (its deliveries are then suspended); undefined
    * while it may. Absent without authentication: nothing is owned.
@@ -107,7 +107,7 @@ export class WebhookDispatcher {
   async step(): Promise<boolean> {
     const { store, clock } = this.deps;
     if (!this.resumed) {
-      if (this.deps.exclusive) await store.webhooks.releaseLeases(this.deps.owner);
+      if (!this.deps.topology.leasesNeeded) await store.webhooks.releaseLeases(this.deps.owner);
       this.resumed = true;
     }
     const now = clock.now();

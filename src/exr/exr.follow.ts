@@ -87,7 +87,7 @@ export class ExrFollower {
 
   constructor(private readonly deps: FollowerDeps) {
     this.lease = new FollowerLease('exr-inspect', deps);
-    this.held = new HeldCursor(this.lease.exclusive, deps.clock);
+    this.held = new HeldCursor(this.lease.topology, deps.clock);
   }
 
   /** One batch; true when there may be more to do at once. */

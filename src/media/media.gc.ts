@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
+import type { Topology } from '../db/topology.ts';
 import { JOB_LEASES, type JobLease } from '../store/leases.repo.ts';
 import type { GcEntry } from '../store/media-gc.repo.ts';
 import type { TamsStore } from '../store/store.ts';
@@ -77,11 +78,10 @@ export class MediaGarbageCollector {
       /** How long a job lease lasts unless renewed (each write of the job renews it). */
       leaseMs?: number;
       /**
-       * No other process can hold a lease on this store (the embedded engine admits one process),
-       * so leases found at start are a killed process's: the first step frees them instead of
-       * waiting for them to lapse.
+       * Who uses the store. Without leasesNeeded (one process owns it), leases found at start
+       * are a killed process's: the first step frees them instead of waiting for them to lapse.
        */
-      exclusive?: boolean;
+      topology: Topology;
     },
   ) {}
 
@@ -98,7 +98,7 @@ export class MediaGarbageCollector {
   /** Returns true when a full batch was processed (more may be due). */
   async step(): Promise<boolean> {
     if (!this.resumed) {
-      if (this.deps.exclusive) await this.deps.store.leases.freeAll(JOB_LEASES);
+      if (!this.deps.topology.leasesNeeded) await this.deps.store.leases.freeAll(JOB_LEASES);
       this.resumed = true;
     }
     const tidied = await this.tidyAllocations();

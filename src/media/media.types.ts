@@ -72,6 +72,18 @@ export interface UuidKeyUrls {
   signatureChars: number;
 }
 
+/**
+ * The GET URLs of a page of objects keyed `<dir>/<uuid>` made at once, for a segments page written
+ * straight from an index's rows (segments.page.ts): what a backend whose URLs are the key and a
+ * signature of it offers (the fs backend). Obtained through MediaStore.uuidKeyUrls.
+ */
+export interface UuidKeyUrlSource {
+  /** presignGets of the keys `<dir>/<uuid>` of the first `count` UUIDs in `ids` (16 bytes each). */
+  presignUuidGets(dir: string, ids: Uint8Array, count: number, ctx: UrlContext): UuidKeyUrls;
+  /** directGetUrl of every key `<dir>/<uuid>`, in the same layout; undefined as directGetUrl is. */
+  directUuidGetUrls(dir: string, ctx: UrlContext): UuidKeyUrls | undefined;
+}
+
 export interface MediaStore {
   readonly descriptor: StorageBackendDescriptor;
   /**
@@ -95,13 +107,10 @@ export interface MediaStore {
    */
   directGetUrl(path: string, ctx: UrlContext): string | undefined;
   /**
-   * presignGets of the keys `<dir>/<uuid>` of the first `count` UUIDs in `ids` (16 bytes each),
-   * laid out for a segments page written straight from an index's rows (segments.page.ts). A
-   * backend without it has its pages made with presignGets.
+   * The backend's URLs of `<dir>/<uuid>` keys made a page at once (UuidKeyUrlSource); undefined
+   * for a backend that has none: its pages are made with presignGets.
    */
-  presignUuidGets?(dir: string, ids: Uint8Array, count: number, ctx: UrlContext): UuidKeyUrls;
-  /** directGetUrl of every key `<dir>/<uuid>`, in the same layout; undefined as directGetUrl is. */
-  directUuidGetUrls?(dir: string, ctx: UrlContext): UuidKeyUrls | undefined;
+  readonly uuidKeyUrls: UuidKeyUrlSource | undefined;
   head(path: string): Promise<ObjectInfo | null>;
   /**
    * Each object's size in bytes, null where there is none: what `head` says of them, where the

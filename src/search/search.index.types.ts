@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { JsonValue } from '../db/db.types.ts';
+import type { Topology } from '../db/topology.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { EmbeddingProvider } from './embed/embed.types.ts';
@@ -19,8 +20,8 @@ export interface IndexerDeps {
   /** Identifies this process among replicas (the `search-index` lease). */
   owner: string;
   leaseMs?: number;
-  /** No other process can use the store (the embedded engine): a lease found at start is stale. */
-  exclusive?: boolean;
+  /** Who uses the store: without leasesNeeded, a lease found at start is stale. */
+  topology: Topology;
   /** Vectors a refiling step moves at most (search.refile.ts REFILE_VECTORS; tests make it small). */
   refileVectors?: number;
   /**

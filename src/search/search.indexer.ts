@@ -53,7 +53,7 @@ export class SearchIndexer {
 
   constructor(private readonly deps: IndexerDeps) {
     this.lease = new FollowerLease('search-index', deps);
-    this.held = new HeldCursor(this.lease.exclusive, deps.clock);
+    this.held = new HeldCursor(this.lease.topology, deps.clock);
     this.recovery = new Recovery({
       store: deps.store,
       lease: this.lease,

@@ -66,7 +66,8 @@ export class SegmentsService {
    * index's rows where they are plain (segments.page.ts), else the documents of list().
    */
   async listPage(flowId: string, query: SegmentQuery, ctx: UrlContext): Promise<SegmentsPage> {
-    const plain = await this.deps.store.segments.plainPage?.(flowId, query.timerange ?? TimeRange.ETERNITY, {
+    const range = query.timerange ?? TimeRange.ETERNITY;
+    const plain = await this.deps.store.segmentIndex?.plainPage(flowId, range, {
       objectId: query.objectId,
       reverse: query.reverse,
       limit: query.limit,

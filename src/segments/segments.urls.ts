@@ -120,17 +120,18 @@ export class GetUrlBuilder {
     const kinds = store && this.kinds.get(store);
     if (!store || !kinds) return [];
     const made: PlainUrlKind[] = [];
+    const uuidKeys = store.uuidKeyUrls;
     if (passes(kinds.presigned, filter)) {
-      if (!store.presignUuidGets) return undefined;
+      if (!uuidKeys) return undefined;
       made.push({
-        urls: store.presignUuidGets(dir, ids, count, ctx),
+        urls: uuidKeys.presignUuidGets(dir, ids, count, ctx),
         presigned: true,
         label: kinds.presigned.label,
       });
     }
     if (passes(kinds.direct, filter)) {
-      if (!store.directUuidGetUrls) return undefined;
-      const urls = store.directUuidGetUrls(dir, ctx);
+      if (!uuidKeys) return undefined;
+      const urls = uuidKeys.directUuidGetUrls(dir, ctx);
       if (urls) made.push({ urls, presigned: false, label: kinds.direct.label });
     }
     return made;

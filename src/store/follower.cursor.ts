@@ -1,4 +1,5 @@
 import type { Clock } from '../common/clock.ts';
+import type { Topology } from '../db/topology.ts';
 import type { FollowerLease } from './leases.follower.ts';
 import type { TamsStore } from './store.ts';
 
@@ -20,10 +21,10 @@ export const CURSOR_HOLD_MS = 5000;
  * sizes). Most batches of those followers have nothing to write but the cursor (events of Flows
  * they do not index), and on the embedded engine a write of the cursor is a transaction on its one
  * writer that registrations wait behind (docs/benchmarks-history.md, session 43). Where no other process can
- * use the store (`exclusive`), a batch may move the cursor in memory only: after a crash the
- * follower reads those events again from the written cursor, and what it does with them is done
- * once either way (skipped again, or, for object sizes, found already sized). Replicas write it
- * with every batch, inside the batch's lease.
+ * use the store (Topology.cursorsInMemory), a batch may move the cursor in memory only: after a
+ * crash the follower reads those events again from the written cursor, and what it does with them
+ * is done once either way (skipped again, or, for object sizes, found already sized). Replicas
+ * write it with every batch, inside the batch's lease.
  *
  * The held cursor counts only while the written state is the one it was held from (`base`, the
  * follower's own key of that state): another writer of the state (a backfill, a reindex) drops it.
@@ -32,7 +33,7 @@ export class HeldCursor {
   private held: { base: string; cursor: bigint; since: number } | undefined;
 
   constructor(
-    private readonly exclusive: boolean,
+    private readonly topology: Topology,
     private readonly clock: Clock,
   ) {}
 
@@ -50,7 +51,7 @@ export class HeldCursor {
    * or a cursor has been held CURSOR_HOLD_MS.
    */
   mayHold(base: string): boolean {
-    if (!this.exclusive) return false;
+    if (!this.topology.cursorsInMemory) return false;
     if (this.held === undefined || this.held.base !== base) return true;
     return this.clock.now().getTime() - this.held.since < CURSOR_HOLD_MS;
   }

@@ -1,4 +1,5 @@
 import type { Clock } from '../common/clock.ts';
+import type { Topology } from '../db/topology.ts';
 import type { JobLease } from './leases.repo.ts';
 import type { TamsStore } from './store.ts';
 
@@ -8,8 +9,8 @@ export interface FollowerLeaseOptions {
   /** Identifies this process among replicas. */
   owner: string;
   leaseMs?: number;
-  /** No other process can use the store (the embedded engine): a lease found at start is stale. */
-  exclusive?: boolean;
+  /** Who uses the store: without leasesNeeded, a lease found at start is stale. */
+  topology: Topology;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
@@ -30,7 +31,7 @@ export const FOLLOWER_MIN_PAUSE_MS = 300;
  * renewed inside each batch's transaction, so a batch commits only while its lease holds, and
  * given back when there is nothing to do, so that a replica that stops stays out of the way.
  *
- * On an engine no other process can open (`exclusive`), this process is the only one there is:
+ * On a store one process owns (no Topology.leasesNeeded), this process is the only one there is:
  * a lease found at start is stale and freed, and batches write none, so that a batch's
  * transaction is no more than its own rows (a lease write made each one a transaction through
  * DuckDB, where a batch that only appends commits through the append journal). A lease taken in
@@ -50,16 +51,16 @@ export class FollowerLease {
     return this.options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  /** Whether this process is the only one using the store (see the class). */
-  get exclusive(): boolean {
-    return this.options.exclusive === true;
+  /** Who uses the store (see the class). */
+  get topology(): Topology {
+    return this.options.topology;
   }
 
   /** Whether this process may work now: false while another holds the lease. */
   async mayWork(): Promise<boolean> {
     const { store, clock, owner } = this.options;
     if (!this.resumed) {
-      if (this.exclusive) await store.leases.freeAll([this.job]);
+      if (!this.topology.leasesNeeded) await store.leases.freeAll([this.job]);
       this.resumed = true;
     }
     const holder = await store.leases.holder(this.job, clock.now());
@@ -72,13 +73,13 @@ export class FollowerLease {
 
   /** In a batch's transaction: takes or renews the lease; false when another holds it. */
   async take(tx: TamsStore): Promise<boolean> {
-    if (this.exclusive) return true;
+    if (!this.topology.leasesNeeded) return true;
     return tx.leases.take(this.job, this.options.owner, this.options.clock.now(), this.termMs);
   }
 
   /** After a batch's transaction: whether it committed under the lease. */
   settle(committed: boolean): void {
-    this.held = committed && !this.exclusive;
+    this.held = committed && this.topology.leasesNeeded;
   }
 
   /** Nothing to do: gives the lease back if this process holds it. */
@@ -88,7 +89,7 @@ export class FollowerLease {
 
   async release(): Promise<void> {
     this.held = false;
-    if (this.exclusive) return;
+    if (!this.topology.leasesNeeded) return;
     await this.options.store.leases.release(this.job, this.options.owner);
   }
 }

@@ -4,7 +4,7 @@ import { ObjectSizesRepo } from './analytics/sizes.repo.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
 import { CachedObjects } from './cache/objects.cached.ts';
-import { IndexedSegments, type SegmentsStore } from './cache/segments.indexed.ts';
+import { IndexedSegments, type SegmentIndexLane, type SegmentsStore } from './cache/segments.indexed.ts';
 import type { SnapshotStats } from './cache/segments.snapshots.ts';
 import { type CacheLog, type CacheOptions, type CacheView, StoreCache } from './cache/store.cache.ts';
 import { CollectionsRepo } from './collections.repo.ts';
@@ -86,6 +86,8 @@ export class TamsStore {
   readonly flows: FlowsStore;
   readonly sources: SourcesRepo;
   readonly segments: SegmentsStore;
+  /** The segments' in-memory indexes where this store keeps them (with the cache); else undefined. */
+  readonly segmentIndex: SegmentIndexLane | undefined;
   readonly objects: ObjectsRepo;
   /** The queue of bytes to delete from storage backends. */
   readonly mediaGc: MediaGcRepo;
@@ -148,12 +150,15 @@ export class TamsStore {
     if (view) {
       this.flows = new CachedFlows(this.db.flows, view);
       this.sources = new SourcesRepo(session, this.flows, new CachedCollections(view));
-      this.segments = new IndexedSegments(this.db.segments, view);
+      const indexed = new IndexedSegments(this.db.segments, view);
+      this.segments = indexed;
+      this.segmentIndex = indexed;
       this.objects = new CachedObjects(session, view);
     } else {
       this.flows = this.db.flows;
       this.sources = new SourcesRepo(session, this.flows, collections, hints);
       this.segments = this.db.segments;
+      this.segmentIndex = undefined;
       this.objects = this.db.objects;
     }
   }

@@ -18,6 +18,7 @@
  * Flow G, data: [0_5) a1 (L's object, shared).   Flow E, video: no segments.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { type S3TestServer, s3BackendEntry, startS3Server } from '../helpers/s3.server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { audioFlow, createFlow, dataFlow, videoFlow } from '../http/fixtures.ts';
@@ -133,7 +134,7 @@ export async function sizeEverything(server: S3TestServer): Promise<void> {
   const analytics = server.server.runtime.analytics;
   if (analytics === undefined) throw new Error('analytics are off');
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-  const follower = analytics.createFollower(quiet, 'analytics-test', false);
+  const follower = analytics.createFollower(quiet, 'analytics-test', SHARED_TOPOLOGY);
   while (await follower.step()) {
     // Each step sizes a batch; false once no event is left.
   }

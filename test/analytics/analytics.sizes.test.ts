@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SizeFollower } from '../../src/analytics/analytics.sizes.ts';
 import { SIZES_CURSOR } from '../../src/analytics/analytics.sizes.ts';
+import { OWNED_TOPOLOGY, SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import type { AnalyticsRuntime } from '../../src/deps.analytics.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
@@ -59,7 +60,7 @@ describe('the object size follower', () => {
       { object_id: id(0), timerange: '[3:0_4:0)' },
       { object_id: 'external-1', timerange: '[4:0_5:0)', get_urls: [{ url: 'http://media.invalid/e1' }] },
     ] as never);
-    const follower = analytics.createFollower(quiet, 'replica-a', false);
+    const follower = analytics.createFollower(quiet, 'replica-a', SHARED_TOPOLOGY);
     await drain(follower);
     expect(await sizesOf(id(0), id(1), id(2), 'external-1')).toEqual({
       [id(0)]: 100n,
@@ -77,8 +78,8 @@ describe('the object size follower', () => {
   });
 
   it('takes turns under the lease: a replica does nothing while another holds it', async () => {
-    const a = analytics.createFollower(quiet, 'replica-a', false);
-    const b = analytics.createFollower(quiet, 'replica-b', false);
+    const a = analytics.createFollower(quiet, 'replica-a', SHARED_TOPOLOGY);
+    const b = analytics.createFollower(quiet, 'replica-b', SHARED_TOPOLOGY);
     await upload(objects[3] as AllocatedObject, Buffer.alloc(300));
     await addSegments(server, flow, { object_id: id(3), timerange: '[10:0_11:0)' });
     await published();
@@ -114,13 +115,13 @@ describe('the object size follower', () => {
       { object_id: ids[1] as string, timerange: '[31:0_32:0)' },
     ]);
     await published();
-    const a = analytics.createFollower(quiet, 'this-process', true);
+    const a = analytics.createFollower(quiet, 'this-process', OWNED_TOPOLOGY);
     expect(await a.step()).toBe(false);
     expect(await sizesOf(...ids)).toEqual({ [ids[0] as string]: 70n, [ids[1] as string]: 80n });
     // The sizes are stored; the cursor past them is not yet.
     expect(await store.settings.get(SIZES_CURSOR)).toEqual(written);
     // a's memory gone (a crash): the next follower reads those events again, first uses and all.
-    const b = analytics.createFollower(quiet, 'this-process', true);
+    const b = analytics.createFollower(quiet, 'this-process', OWNED_TOPOLOGY);
     await drain(b);
     expect(await store.objectSizes.get(ids)).toHaveLength(2);
     // With nothing left to do, it writes its cursor: the outbox need keep nothing for it.

@@ -7,6 +7,7 @@
  * segments, and a GET of each object's own URL for its bytes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import type { AnalyticsRuntime } from '../../src/deps.analytics.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { audioFlow, createFlow, videoFlow } from '../http/fixtures.ts';
@@ -47,7 +48,7 @@ const external = (id: string, start: number): Segment => ({
 
 async function follow(): Promise<void> {
   const analytics = server.runtime.analytics as AnalyticsRuntime;
-  const follower = analytics.createFollower(quiet, 'unsized-test', false);
+  const follower = analytics.createFollower(quiet, 'unsized-test', SHARED_TOPOLOGY);
   while (await follower.step()) {
     // each step sizes a batch; false once every event is followed
   }

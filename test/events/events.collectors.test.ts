@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, col } from '../../src/db/predicate.ts';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, type Doc, uuid, videoFlow } from '../http/fixtures.ts';
@@ -16,7 +17,7 @@ let server: TestServer;
 let engine: MemoryEngine;
 
 beforeAll(async () => {
-  engine = new MemoryEngine({ tables: new Map() }, { exclusive: false });
+  engine = new MemoryEngine({ tables: new Map() }, { topology: SHARED_TOPOLOGY });
   server = await startServer({ engine, workers: false });
 }, SLOW_TEST_MS);
 

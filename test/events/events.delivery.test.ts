@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
@@ -302,10 +303,10 @@ describe('several replicas on a shared database', () => {
   });
 
   it('on a shared database numbers events in a slot of its own, above older numbers, and delivers them', async () => {
-    // The shared-database path (what VAST gets): not exclusive, so no in-memory cache either.
+    // The shared-database path (what VAST gets): a shared topology, so no in-memory cache either.
     const server = track(
       await eventServer({
-        wrapEngine: (inner) => Object.assign(Object.create(inner) as Engine, { exclusive: false }),
+        wrapEngine: (inner) => Object.assign(Object.create(inner) as Engine, { topology: SHARED_TOPOLOGY }),
       }),
     );
     const receiver = track(await subscribe(server));

@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkerLog } from '../../src/common/worker.ts';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { WebhookDispatcher } from '../../src/events/events.dispatcher.ts';
 import { EventRenderer } from '../../src/events/events.render.ts';
 import { UrlGuard } from '../../src/events/events.ssrf.ts';
@@ -36,6 +37,7 @@ function replica(server: TestServer, owner: string, clock: MovableClock): Webhoo
     guard: new UrlGuard(['127.0.0.1']),
     log: quiet,
     owner,
+    topology: SHARED_TOPOLOGY,
     settings: {
       timeoutMs: 5000,
       maxAttempts: 3,

@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DbError } from '../../src/db/db.errors.ts';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { WebhookDispatcher } from '../../src/events/events.dispatcher.ts';
 import { EventRenderer } from '../../src/events/events.render.ts';
 import { UrlGuard } from '../../src/events/events.ssrf.ts';
@@ -114,6 +115,7 @@ describe('a webhook and one event it cannot be sent', () => {
           info: (_: object, msg: string) => logged.push(msg),
         },
         owner: 'test-replica',
+        topology: SHARED_TOPOLOGY,
         settings: { timeoutMs: 2000, maxAttempts: 8, backoffMs: 1000, retentionMs: 3_600_000, relistMs: 0 },
       });
       const pass = async () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbUnavailableError } from '../../src/db/db.errors.ts';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -29,7 +30,7 @@ function failing(inner: Engine): Engine {
     },
   }) as DbSession;
   return Object.assign(Object.create(inner) as Engine, {
-    exclusive: false,
+    topology: SHARED_TOPOLOGY,
     session,
     transaction: <T>(fn: (tx: DbSession) => Promise<T>) => fail(() => inner.transaction(fn)),
   });

@@ -16,7 +16,7 @@ describe('smoke', () => {
     // 'vast' on the VAST engine (a shared database: never cached).
     const vast = process.env.TAMS_TEST_ENGINE === 'vast';
     expect(server.runtime.store.cached).toBe(process.env.TAMS_TEST_STORE_CACHE !== 'off' && !vast);
-    expect(server.runtime.db.exclusive).toBe(!vast);
+    expect(server.runtime.db.topology.ownsStore).toBe(!vast);
   });
 
   it('creates a flow from the spec example and reads it back', async () => {

@@ -197,7 +197,7 @@ function gatedSegmentsScan(engine: Engine, held: () => Promise<void> | undefined
   };
   return {
     name: engine.name,
-    exclusive: engine.exclusive,
+    topology: engine.topology,
     session,
     listTables: () => engine.listTables(),
     describeTable: (name) => engine.describeTable(name),

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { T } from '../../src/store/tables.ts';
 import { startServer, type TestResponse, type TestServer } from '../helpers/server.ts';
 import { nextLink } from '../http/fixtures.ts';
@@ -60,7 +61,7 @@ const segment = (i: number, objectId: string): Segment => ({
 beforeAll(async () => {
   engine = new MemoryEngine(
     { tables: new Map() },
-    { pushdown: { orderBy: false, limit: false }, exclusive: false },
+    { pushdown: { orderBy: false, limit: false }, topology: SHARED_TOPOLOGY },
   );
   server = await startServer({ engine, workers: false });
   flowId = await newFlow(server);

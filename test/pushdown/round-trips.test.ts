@@ -3,9 +3,10 @@
  * DataBase: one HTTP request each; a transaction adds its begin and commit). Without the store's
  * cache every read of registration and of a segment page reaches the database, so their number
  * is what a client waits for. Counted here over real HTTP on the memory engine acting as a shared
- * database (`exclusive: false`: no cache), by kind of call.
+ * database (a shared topology: no cache), by kind of call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { addSegments, newFlow, objectIds } from '../segments/helpers.ts';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   // As VAST: no cache, ORDER BY and LIMIT not pushed down.
   engine = new MemoryEngine(
     { tables: new Map() },
-    { exclusive: false, waves: true, pushdown: { orderBy: false, limit: false } },
+    { topology: SHARED_TOPOLOGY, waves: true, pushdown: { orderBy: false, limit: false } },
   );
   server = await startServer({ engine, workers: false });
 }, SLOW_TEST_MS);

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbConflictError, DbUnavailableError } from '../../src/db/db.errors.ts';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { DeletionWorker } from '../../src/deletion/deletion.worker.ts';
 import type { DeletionRecord } from '../../src/store/deletions.repo.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -52,6 +53,7 @@ function replica(owner: string): DeletionWorker {
     chunkSize: 3,
     leaseMs: LEASE_MS,
     retentionMs: 600_000,
+    topology: SHARED_TOPOLOGY,
   });
 }
 

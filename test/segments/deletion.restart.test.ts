@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/common/clock.ts';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { DeletionWorker } from '../../src/deletion/deletion.worker.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
@@ -73,6 +74,7 @@ describe('restart during an asynchronous deletion', () => {
         chunkSize: 3,
         leaseMs: 60_000,
         retentionMs: 60_000,
+        topology: SHARED_TOPOLOGY,
       });
       expect(await worker.step()).toBe(true);
       const partial = await first.get<Doc>(`/flow-delete-requests/${requestId}`);

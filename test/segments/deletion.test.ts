@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/common/clock.ts';
+import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { DeletionWorker } from '../../src/deletion/deletion.worker.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
@@ -49,6 +50,7 @@ beforeAll(async () => {
     chunkSize: 3,
     leaseMs: 60_000,
     retentionMs: 600_000,
+    topology: SHARED_TOPOLOGY,
   });
 });
 // A failed test must not leave work behind for the next one's steps.

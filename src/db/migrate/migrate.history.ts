@@ -2,6 +2,7 @@ import { DbConflictError, DbError } from '../db.errors.ts';
 import type { DbSession, Engine, Row, TableDef } from '../db.types.ts';
 import { TableManager } from '../manager.ts';
 import { and, col } from '../predicate.ts';
+import type { Topology } from '../topology.ts';
 import type { AppliedMigration } from './migrate.types.ts';
 
 export const HISTORY_TABLE = 'schema_migrations';
@@ -101,8 +102,8 @@ export class MigrationLease {
     private readonly owner: string,
     private readonly termMs: number,
     private readonly now: () => Date,
-    /** Only this process can use the store: a lease found is a killed process's, taken over at once. */
-    private readonly exclusive: boolean,
+    /** Without leasesNeeded, a lease found is a killed process's, taken over at once. */
+    private readonly topology: Topology,
   ) {}
 
   private ensured = false;
@@ -116,7 +117,7 @@ export class MigrationLease {
         const current = await this.current(tx);
         const other =
           current !== undefined && current.owner !== this.owner && current.owner !== '' ? current : undefined;
-        if (other && other.until > now && !this.exclusive) return { holder: other };
+        if (other && other.until > now && this.topology.leasesNeeded) return { holder: other };
         await this.write(tx, { owner: this.owner, until: new Date(now.getTime() + this.termMs) });
         return other ? { tookOver: other } : {};
       });

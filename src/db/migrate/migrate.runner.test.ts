@@ -4,6 +4,7 @@ import type { Engine, TableDef } from '../db.types.ts';
 import { openEngine } from '../engine.factory.ts';
 import { TableManager } from '../manager.ts';
 import { and, col } from '../predicate.ts';
+import { OWNED_TOPOLOGY, SHARED_TOPOLOGY } from '../topology.ts';
 import { HISTORY_TABLE, LEASE_TABLE, migrationTables } from './migrate.history.ts';
 import { Migrator, type MigratorOptions } from './migrate.runner.ts';
 import type { Migration, MigrationLog } from './migrate.types.ts';
@@ -146,7 +147,9 @@ describe('versioned migrations', () => {
     expect(await db.count('items', and(col('label').eq('moved')))).toBe(1);
     crash = false;
     // Another process (the lease of the failed run was released: nothing to wait for).
-    expect(await migrator(e, [move], { owner: 'next', exclusive: false }).run()).toMatchObject({ ran: [1] });
+    expect(await migrator(e, [move], { owner: 'next', topology: SHARED_TOPOLOGY }).run()).toMatchObject({
+      ran: [1],
+    });
     expect(await db.count('items', and(col('label').eq('moved')))).toBe(2);
     expect(await db.count(HISTORY_TABLE)).toBe(1);
   });
@@ -176,9 +179,9 @@ describe('versioned migrations', () => {
     };
     const second = recordingLog();
     // A shared database: neither replica may assume a lease it finds is a dead process's.
-    const a = migrator(e, [slow], { owner: 'replica-a', exclusive: false }).run();
+    const a = migrator(e, [slow], { owner: 'replica-a', topology: SHARED_TOPOLOGY }).run();
     await inside;
-    const b = migrator(e, [slow], { owner: 'replica-b', exclusive: false, log: second.log }).run();
+    const b = migrator(e, [slow], { owner: 'replica-b', topology: SHARED_TOPOLOGY, log: second.log }).run();
     await second.seen('schema migrations are being applied by another process: waiting for it');
     expect(second.lines.at(-1)?.obj).toMatchObject({ owner: 'replica-a' });
     open();
@@ -188,14 +191,14 @@ describe('versioned migrations', () => {
     expect(await db.count(HISTORY_TABLE)).toBe(1);
   });
 
-  it('wait for a lease a dead replica left until it lapses; an exclusive engine takes it over at once', async () => {
+  it('wait for a lease a dead replica left until it lapses; a store one process owns takes it over at once', async () => {
     const e = await engine();
     const db = await seed(e);
     let now = Date.UTC(2026, 10, 23, 12);
     await db.insert(LEASE_TABLE, [{ name: 'migrations', owner: 'dead', until: new Date(now + 60_000) }]);
     const shared = recordingLog();
     const running = migrator(e, [labelAll(1, 'a')], {
-      exclusive: false,
+      topology: SHARED_TOPOLOGY,
       log: shared.log,
       now: () => new Date(now),
     }).run();
@@ -207,19 +210,19 @@ describe('versioned migrations', () => {
     );
 
     await db.insert(LEASE_TABLE, [{ name: 'migrations', owner: 'dead', until: new Date(now + 60_000) }]);
-    const exclusive = recordingLog();
+    const owned = recordingLog();
     expect(
       await migrator(e, [labelAll(1, 'a'), labelAll(2, 'b')], {
-        exclusive: true,
-        log: exclusive.log,
+        topology: OWNED_TOPOLOGY,
+        log: owned.log,
         now: () => new Date(now),
       }).run(),
     ).toMatchObject({ ran: [2] });
-    expect(exclusive.lines.map((l) => [l.level, l.msg])).toContainEqual([
+    expect(owned.lines.map((l) => [l.level, l.msg])).toContainEqual([
       'warn',
       'took over the migration lease of a process that stopped holding it',
     ]);
-    expect(exclusive.lines.map((l) => l.msg)).not.toContain(
+    expect(owned.lines.map((l) => l.msg)).not.toContain(
       'schema migrations are being applied by another process: waiting for it',
     );
   });

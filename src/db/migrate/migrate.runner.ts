@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DbError } from '../db.errors.ts';
 import type { Engine, TableDef } from '../db.types.ts';
 import { TableManager } from '../manager.ts';
+import type { Topology } from '../topology.ts';
 import {
   type LeaseHolder,
   MigrationLease,
@@ -34,8 +35,8 @@ export interface MigratorOptions {
   /** How often a replica waiting for another's migrations looks again. */
   pollMs?: number;
   now?: () => Date;
-  /** Whether only this process can use the store (default: the engine says). */
-  exclusive?: boolean;
+  /** Who uses the store (default: the engine's topology; tests stand in for replicas with it). */
+  topology?: Topology;
 }
 
 const silent: MigrationLog = { info: () => {}, warn: () => {} };
@@ -78,7 +79,7 @@ export class Migrator {
       this.options.owner,
       this.options.leaseMs ?? 120_000,
       this.now,
-      this.options.exclusive ?? this.engine.exclusive,
+      this.options.topology ?? this.engine.topology,
     );
     await this.acquire(lease);
     try {

@@ -13,6 +13,7 @@ import type {
   ReadResult,
   StorageBackendDescriptor,
   UrlContext,
+  UuidKeyUrlSource,
   UuidKeyUrls,
 } from '../media.types.ts';
 import { TAG_CHARS } from './fs.cmac.ts';
@@ -83,8 +84,10 @@ function objectInfo(path: string, stats: BigIntStats, meta: ObjectMeta | undefin
  * and an expiry; `directGetUrl` is the same route unsigned, which the server's API auth must
  * protect (fs.routes.ts marks the route so an auth hook can tell presigned requests apart).
  */
-export class FsMediaStore implements MediaStore {
+export class FsMediaStore implements MediaStore, UuidKeyUrlSource {
   readonly descriptor: StorageBackendDescriptor;
+  /** Its URLs are its route, the key and an HMAC of it: a page's are made together. */
+  readonly uuidKeyUrls: UuidKeyUrlSource = this;
   readonly root: string;
   readonly routePrefix: string;
   readonly maxObjectBytes: number;

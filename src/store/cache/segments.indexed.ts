@@ -22,20 +22,27 @@ export type SegmentsStore = Pick<
   | 'countFlow'
   | 'deleteKeys'
   | 'envelope'
-> & {
+>;
+
+/**
+ * What a store holding segment indexes in memory answers beyond SegmentsStore (the embedded fast
+ * lane): obtained as TamsStore.segmentIndex, which only a store with the cache has (where the
+ * topology can cache tables).
+ */
+export interface SegmentIndexLane {
   /**
    * page() as a PlainPage where an in-memory index holds the Flow and every row of the page is
-   * plain; undefined where page() must answer (no index here, a row that is not plain, a Flow
-   * gone). Only stores with an index have it.
+   * plain; undefined where page() must answer (the Flow not loaded, a row that is not plain, a
+   * Flow gone).
    */
-  plainPage?(flowId: string, range: TimeRange, options: SegmentPageOptions): Promise<PlainPage | undefined>;
+  plainPage(flowId: string, range: TimeRange, options: SegmentPageOptions): Promise<PlainPage | undefined>;
   /**
    * How many segments the Flow has, for deciding how to delete many of them: from its index
-   * where loaded, else counted. Only the embedded store (with an index) has it: a count is a
-   * further round trip on a remote engine.
+   * where loaded, else counted. A store without indexes does not ask: a count is a further round
+   * trip on a remote engine.
    */
-  sizeForDeletion?(flowId: string): Promise<number>;
-};
+  sizeForDeletion(flowId: string): Promise<number>;
+}
 
 const keyString = (k: SegmentKey) => `${k.start}${k.startInclusive ? '' : 'x'}`;
 
@@ -50,7 +57,7 @@ const keyString = (k: SegmentKey) => `${k.start}${k.startInclusive ? '' : 'x'}`;
  * suite on it); inside a transaction it also sees the transaction's own writes, which the index
  * gets only at commit: where that matters (envelope), the index adds them itself.
  */
-export class IndexedSegments implements SegmentsStore {
+export class IndexedSegments implements SegmentsStore, SegmentIndexLane {
   constructor(
     private readonly db: SegmentsRepo,
     private readonly view: CacheView,

@@ -5,6 +5,7 @@
 import { expect } from 'vitest';
 import type { Engine } from '../../../src/db/db.types.ts';
 import type { TableManager } from '../../../src/db/manager.ts';
+import { OWNED_TOPOLOGY } from '../../../src/db/topology.ts';
 import { MediaRegistry } from '../../../src/media/media.registry.ts';
 import type { EmbeddingProvider } from '../../../src/search/embed/embed.types.ts';
 import type { DocDraft } from '../../../src/search/search.extract.ts';
@@ -50,7 +51,7 @@ export function indexer(
     clock: { now: () => new Date() },
     log: silent,
     owner: 'test',
-    exclusive: true,
+    topology: OWNED_TOPOLOGY,
   });
 }
 

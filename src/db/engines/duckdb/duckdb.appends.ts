@@ -50,7 +50,7 @@ export interface AppendsOptions {
   /** The journal file; undefined in memory (no durability to give: the records stay in memory). */
   readonly path?: string;
   /** Runs `fn` holding the engine's writes, as a transaction would. */
-  readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  readonly holdingWrites: <T>(fn: () => Promise<T>) => Promise<T>;
   /** How long committed records wait, at most, before they are applied (default APPLY_DELAY_MS). */
   readonly delayMs?: number;
   /** Told after each batch DuckDB committed, with the tables it added rows to. */
@@ -126,7 +126,7 @@ export class AppendJournal {
     await journal.apply();
     // The LSNs of records dropped or lost are not looked for again (see scanJournal).
     if (scan.maxLsn > marker && scan.maxLsn > (records.at(-1)?.lsn ?? marker))
-      await writer.exclusive((conn) => conn.query(MARK_SQL, [scan.maxLsn], [BIGINT]));
+      await writer.locked((conn) => conn.query(MARK_SQL, [scan.maxLsn], [BIGINT]));
     file.clear();
     if (records.length > 0 || scan.torn || scan.damaged.length > 0)
       options.report?.(journalReport(path, scan, records, saved));
@@ -310,13 +310,13 @@ export class AppendJournal {
     if (this.closed) return;
     // A failure leaves the records where they are: the next read or write applies them again and
     // gets the error if it persists.
-    void this.options.exclusive(() => this.apply()).catch(() => undefined);
+    void this.options.holdingWrites(() => this.apply()).catch(() => undefined);
   }
 
   /** Applies `records` in a transaction of their own. */
   private async applyRecords(records: readonly JournalRecord[]): Promise<void> {
     const sync = this.syncFor(records);
-    await this.writer.exclusive(async (conn) => {
+    await this.writer.locked(async (conn) => {
       await run(conn, 'BEGIN TRANSACTION', sync);
       try {
         await this.insertRecords(conn, records, sync);
@@ -375,7 +375,7 @@ export class AppendJournal {
     this.rejected++;
     if (this.file && this.options.path !== undefined) {
       await appendFile(`${this.options.path}.rejected`, frameRecord(record));
-      await this.writer.exclusive((conn) => conn.query(MARK_SQL, [record.lsn], [BIGINT]));
+      await this.writer.locked((conn) => conn.query(MARK_SQL, [record.lsn], [BIGINT]));
     }
     process.emitWarning(
       `DuckDB refused the rows of append journal record ${record.lsn} (${(error as Error).message}); set aside`,

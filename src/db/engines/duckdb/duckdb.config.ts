@@ -1,4 +1,5 @@
 import { StoreLockedError } from '../../db.errors.ts';
+import { declareTopology, type Topology } from '../../topology.ts';
 
 /**
  * DuckDB's refusal of a file another process holds, as StoreLockedError: the one place that reads
@@ -27,4 +28,13 @@ export function withSafeOptimizers(config: Readonly<Record<string, string>>): Re
     .filter((s) => s !== '');
   if (!disabled.includes('statistics_propagation')) disabled.push('statistics_propagation');
   return { ...config, disabled_optimizers: disabled.join(',') };
+}
+
+/**
+ * What the embedded engine is (Engine.topology): one process opens a DuckDB file read-write and no
+ * other can open it meanwhile; the file outlives the process, and so does the append journal
+ * beside it (`<path>.journal`, applied at the next open even when turned off). In memory neither.
+ */
+export function duckDbTopology(persistent: boolean): Topology {
+  return declareTopology({ ownsStore: true, localFiles: persistent, appendJournal: persistent });
 }

@@ -26,12 +26,12 @@ export class DuckConn {
 
   constructor(readonly raw: DuckDBConnection) {}
 
-  /** Runs `fn` with exclusive use of the connection. */
-  exclusive<T>(fn: (conn: DuckConn) => Promise<T>): Promise<T> {
+  /** Runs `fn` holding the connection's lock: no other caller's statements run on it meanwhile. */
+  locked<T>(fn: (conn: DuckConn) => Promise<T>): Promise<T> {
     return this.lock.run(() => fn(this));
   }
 
-  /** Runs one parameterised statement; call only inside `exclusive`. */
+  /** Runs one parameterised statement; call only inside `locked`. */
   async query(
     sql: string,
     values: readonly DuckDBValue[] = [],
@@ -42,7 +42,7 @@ export class DuckConn {
 
   /**
    * Runs one parameterised statement to completion on the calling thread, without reading its
-   * result (BEGIN, COMMIT, INSERT); call only inside `exclusive`, with a statement from
+   * result (BEGIN, COMMIT, INSERT); call only inside `locked`, with a statement from
    * `statement`. An asynchronous call waits for a turn of the event loop to hand its result
    * back, and under load that wait was most of a registration's transaction (BEGIN 1.6 ms and
    * COMMIT 3.1 ms against 0.2 and 0.8 ms idle, docs/benchmarks-history.md); a short statement is cheaper run

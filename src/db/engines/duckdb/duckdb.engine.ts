@@ -6,11 +6,12 @@ import type { AnalyticsCapable, AnalyticsEngine } from '../../analytics/analytic
 import { DbError } from '../../db.errors.ts';
 import type { JournalReport } from '../../db.journal.ts';
 import type { ColumnDef, DbSession, Engine, StorageCheck, TableDef, TableInfo } from '../../db.types.ts';
+import type { Topology } from '../../topology.ts';
 import { DuckAnalytics } from './duckdb.analytics.ts';
 import { AppendJournal, type AppendsStats } from './duckdb.appends.ts';
 import { addColumn, Catalog, createTableSql, dropTableSql, lookupIndexSql } from './duckdb.catalog.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoint.ts';
-import { lockedError, withSafeOptimizers } from './duckdb.config.ts';
+import { duckDbTopology, lockedError, withSafeOptimizers } from './duckdb.config.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { journalMarker } from './duckdb.journal.open.ts';
 import { JOURNAL_TABLE } from './duckdb.journal.ts';
@@ -94,8 +95,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
  */
 class DuckDbEngine implements Engine, AnalyticsCapable {
   readonly name = 'duckdb';
-  // One process opens a DuckDB file read-write, and no other can open it meanwhile.
-  readonly exclusive = true;
+  readonly topology: Topology;
   readonly session: DbSession;
   /** Reports on the tables themselves, on connections of their own (duckdb.analytics.ts). */
   readonly analytics: AnalyticsEngine;
@@ -128,13 +128,14 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
       this.readSeeing(conn, tables, fn),
     );
     this.disk = new StorageGuard(path === undefined ? undefined : dirname(path), () => this.probeDisk());
+    this.topology = duckDbTopology(path !== undefined);
     this.storage =
       path === undefined ? undefined : { label: 'DuckDB files', check: async () => this.disk.check() };
     if (path !== undefined) {
       this.checkpointer = new Checkpointer(
         `${path}.wal`,
         options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
-        () => this.guarded(() => writer.exclusive((conn) => conn.exec('CHECKPOINT'))),
+        () => this.guarded(() => writer.locked((conn) => conn.exec('CHECKPOINT'))),
       );
     }
     const autocommit: DuckContext = {
@@ -150,7 +151,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
         this.checkOpen();
         const result = await this.guarded(async () => {
           if (this.journal?.touches(table === undefined ? undefined : [table])) await this.journal.apply();
-          return writer.exclusive((conn) => (atomic ? inTransaction(conn, fn) : fn(conn)));
+          return writer.locked((conn) => (atomic ? inTransaction(conn, fn) : fn(conn)));
         });
         this.checkpointer?.check();
         if (table !== undefined && this.watchers.length > 0) this.notify(new Set([table]));
@@ -177,7 +178,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     if (path !== undefined) await journalMarker(this.writer, true);
     const options = {
       path,
-      exclusive: <T>(fn: () => Promise<T>) => this.guarded(fn),
+      holdingWrites: <T>(fn: () => Promise<T>) => this.guarded(fn),
       recover: recovery === 'recover',
       report: (report: JournalReport) => {
         this.opened = report;
@@ -278,7 +279,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   private probeDisk(): Promise<void> {
     return this.writes.run(async () => {
       if (this.journal && this.journal.stats().pending > 0) await this.journal.apply();
-      else if (this.persistent) await this.writer.exclusive((conn) => conn.exec(PROBE_SQL));
+      else if (this.persistent) await this.writer.locked((conn) => conn.exec(PROBE_SQL));
     });
   }
 
@@ -334,7 +335,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     // Behind the writes: the CHECKPOINT moves what is still in the WAL into blocks to count.
     return this.guarded(async () => {
       await this.journal?.apply();
-      return this.writer.exclusive(async (conn) => {
+      return this.writer.locked(async (conn) => {
         if (this.persistent) await conn.exec('CHECKPOINT');
         return tableBytes(conn, tables);
       });
@@ -348,7 +349,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
       // Queued behind every write already started; CHECKPOINT folds the WAL into the file.
       await this.writes.run(async () => {
         await this.journal?.apply();
-        await this.writer.exclusive(async (conn) => {
+        await this.writer.locked(async (conn) => {
           if (this.persistent) await conn.exec('CHECKPOINT');
         });
       });
@@ -370,7 +371,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     await this.guarded(async () => {
       // The journal's rows were encoded for the table as it is: they go in before it changes.
       await this.journal?.apply();
-      await this.writer.exclusive(async (conn) => {
+      await this.writer.locked(async (conn) => {
         try {
           await fn(conn);
         } finally {

@@ -20,6 +20,8 @@ import type {
   TableDef,
   TableInfo,
 } from '../../db.types.ts';
+import type { Topology } from '../../topology.ts';
+import { duckDbTopology } from './duckdb.config.ts';
 import type { DuckDbEngineOptions } from './duckdb.engine.ts';
 import {
   type EngineCall,
@@ -85,8 +87,7 @@ interface Pending {
 
 class ThreadedDuckDbEngine implements Engine, AnalyticsCapable {
   readonly name = 'duckdb';
-  // One process opens a DuckDB file read-write, and no other can open it meanwhile.
-  readonly exclusive = true;
+  readonly topology: Topology;
   readonly session: DbSession;
   /**
    * The thread's engine runs reports on connections of its own (duckdb.analytics.ts); an export
@@ -117,6 +118,7 @@ class ThreadedDuckDbEngine implements Engine, AnalyticsCapable {
     private readonly journal: JournalReport | undefined,
     inMemory: boolean,
   ) {
+    this.topology = duckDbTopology(!inMemory);
     this.storage = inMemory
       ? undefined
       : {

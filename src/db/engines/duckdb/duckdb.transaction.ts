@@ -66,17 +66,17 @@ export async function runTransaction<T>(
     started = true;
     const step = steps.then(async () => {
       if (!open) {
-        await writer.exclusive(async (conn) => conn.runSync(await conn.statement('BEGIN TRANSACTION')));
+        await writer.locked(async (conn) => conn.runSync(await conn.statement('BEGIN TRANSACTION')));
         open = true;
       }
       if (journal) {
         const tables = table === undefined ? undefined : [table, ...held.map((h) => h.table.name)];
-        if (journal.touches(tables)) await writer.exclusive((conn) => journal.applyOpen(conn));
+        if (journal.touches(tables)) await writer.locked((conn) => journal.applyOpen(conn));
       }
       for (const h of held.splice(0)) {
         appended += h.rows.length;
         written.add(h.table.name);
-        await writer.exclusive((conn) => insertRows(conn, h.table, h.rows, true));
+        await writer.locked((conn) => insertRows(conn, h.table, h.rows, true));
       }
     });
     steps = step.catch(() => undefined);
@@ -94,7 +94,7 @@ export async function runTransaction<T>(
       (async (name, rows) => {
         check();
         if (started) return false;
-        const table = await writer.exclusive((conn) => catalog.table(conn, name));
+        const table = await writer.locked((conn) => catalog.table(conn, name));
         // Started meanwhile (a read beside this insert): the rows go to DuckDB with the rest.
         if (started) return false;
         const text = jsonText(table, rows);
@@ -105,13 +105,13 @@ export async function runTransaction<T>(
     read: async (table, work) => {
       check();
       await prepare(table);
-      return writer.exclusive(work);
+      return writer.locked(work);
     },
     write: async (table, _atomic, work) => {
       check();
       await prepare(table);
       if (table !== undefined) written.add(table);
-      return writer.exclusive(work);
+      return writer.locked(work);
     },
   };
   let result: T;
@@ -121,7 +121,7 @@ export async function runTransaction<T>(
   } catch (e) {
     active = false;
     await steps;
-    if (open) await writer.exclusive((conn) => rollback(conn));
+    if (open) await writer.locked((conn) => rollback(conn));
     journal?.settle(false);
     throw e;
   }
@@ -129,7 +129,7 @@ export async function runTransaction<T>(
   if (open) {
     const sync = !changed && appended <= SYNC_COMMIT_MAX_ROWS;
     try {
-      await writer.exclusive((conn) => commit(conn, sync));
+      await writer.locked((conn) => commit(conn, sync));
     } catch (e) {
       journal?.settle(false);
       throw e;

@@ -373,12 +373,12 @@ describe('VAST engine', () => {
 });
 
 describe('TAMS_DB=vast', () => {
-  it('opens this engine, not exclusive, with the TAMS_VAST_* settings', async () => {
+  it('opens this engine, shared by replicas, with the TAMS_VAST_* settings', async () => {
     const config = loadConfig(vastSettings(vast, `factory_${process.pid}`));
     const db = await TableManager.open(await openEngine(config), [T]);
     opened.push(db);
     expect(db.engine.name).toBe('vast');
-    expect(db.exclusive).toBe(false);
+    expect(db.topology.ownsStore).toBe(false);
     await db.insert('items', [{ id: 1n, label: 'via config' }]);
     expect(await db.select('items', { columns: ['label'] })).toEqual([{ label: 'via config' }]);
     await expect(openEngine(config, { memory: true })).rejects.toThrow(/no in-memory mode/);

@@ -8,6 +8,7 @@ import type {
   TableDef,
   TableInfo,
 } from '../../db.types.ts';
+import { declareTopology, type Topology } from '../../topology.ts';
 import { VAST_BACKEND } from './transport/transport.errors.ts';
 import { VastApi, type VastTransportLike } from './vast.api.ts';
 import * as catalog from './vast.catalog.ts';
@@ -63,6 +64,9 @@ export interface VastEngineOptions {
  */
 export const KEEP_ALIVE_MS = 20_000;
 
+/** A shared database: the replicas behind a load balancer all read and write it. */
+export const VAST_TOPOLOGY: Topology = declareTopology({ ownsStore: false });
+
 /** Opens the engine: no round trip (the schema is made by the first createTable). */
 export function createVastEngine(options: VastEngineOptions): VastEngine {
   return new VastEngine(options);
@@ -76,8 +80,7 @@ export function createVastEngine(options: VastEngineOptions): VastEngine {
  */
 export class VastEngine implements Engine {
   readonly name = 'vast';
-  // A shared database: other processes write to it, so layers above keep no copies.
-  readonly exclusive = false;
+  readonly topology = VAST_TOPOLOGY;
   // VAST filters and projects; it neither sorts nor stops at a limit under an order (a limit
   // with no ORDER BY ends the paging early, but the store's pages always order).
   readonly pushdown: Pushdown = { orderBy: false, limit: false };

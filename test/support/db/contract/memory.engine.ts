@@ -13,6 +13,7 @@ import type {
   TableInfo,
 } from '../../../../src/db/db.types.ts';
 import { matchesPredicate } from '../../../../src/db/predicate.ts';
+import { OWNED_TOPOLOGY, type Topology } from '../../../../src/db/topology.ts';
 import { Waves } from './memory.waves.ts';
 
 /**
@@ -47,8 +48,8 @@ export interface ReadStats {
 export interface MemoryEngineOptions {
   /** Default: full pushdown. */
   readonly pushdown?: Pushdown;
-  /** Default true (one process owns the data); false acts as a shared database (VAST). */
-  readonly exclusive?: boolean;
+  /** Default OWNED_TOPOLOGY (one process owns the data); SHARED_TOPOLOGY acts as VAST does. */
+  readonly topology?: Topology;
   /** Count round trips as waves (see Waves); every call then waits for a turn of the event loop. */
   readonly waves?: boolean;
 }
@@ -263,7 +264,7 @@ class MemorySession implements DbSession {
 
 export class MemoryEngine implements Engine {
   readonly name = 'memory';
-  readonly exclusive: boolean;
+  readonly topology: Topology;
   readonly pushdown: Pushdown;
   readonly session: DbSession;
   /** Rows read so far (see ReadStats); reset it by assigning emptyReadStats(). */
@@ -279,7 +280,7 @@ export class MemoryEngine implements Engine {
     private readonly store: { tables: Tables },
     options: MemoryEngineOptions = {},
   ) {
-    this.exclusive = options.exclusive ?? true;
+    this.topology = options.topology ?? OWNED_TOPOLOGY;
     this.pushdown = options.pushdown ?? { orderBy: true, limit: true };
     this.waves = options.waves ? new Waves() : undefined;
     this.session = new MemorySession(
