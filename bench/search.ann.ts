@@ -13,6 +13,7 @@ import { TopK } from '../src/search/search.ivf.ts';
 import { SemanticRanker } from '../src/search/search.semantic.ts';
 import { IndexState } from '../src/search/search.state.ts';
 import { decodeVectors, dotQuantized, type VectorBlock } from '../src/store/search/search.codec.ts';
+import { searchRepos } from '../src/store/search/search.repos.ts';
 import { openStoreDb } from '../src/store/store.open.ts';
 import { TamsStore } from '../src/store/store.ts';
 import type { Figure } from './bench.report.ts';
@@ -34,10 +35,10 @@ export async function annRecall(dir: string, cues: number, log: (line: string) =
     const vectors = await Promise.all(queries.map(async (q) => (await embedder.embed([q], 'query'))[0]));
     log(`  exact search: reading every vector of ${state.vectors.toLocaleString('en')}`);
     const exact = queries.map(() => new TopK(10));
-    const heads = (await store.search.vectors.heads()).filter((h) => h.model === embedder.id);
+    const heads = (await searchRepos(store).vectors.heads()).filter((h) => h.model === embedder.id);
     for (let i = 0; i < heads.length; i += 256) {
-      const blocks: VectorBlock[] = (await store.search.vectors.read(heads.slice(i, i + 256))).map((r) =>
-        decodeVectors(r.data, embedder.dimensions),
+      const blocks: VectorBlock[] = (await searchRepos(store).vectors.read(heads.slice(i, i + 256))).map(
+        (r) => decodeVectors(r.data, embedder.dimensions),
       );
       for (const block of blocks) {
         vectors.forEach((v, qi) => {
@@ -55,7 +56,7 @@ export async function annRecall(dir: string, cues: number, log: (line: string) =
       const ranker = new SemanticRanker(embedder, probes);
       let found = 0;
       for (const [qi, v] of vectors.entries()) {
-        const ranked = await ranker.rank(store.search, v as Float32Array, state, 10);
+        const ranked = await ranker.rank(searchRepos(store), v as Float32Array, state, 10);
         found += ranked.filter((r) => truth[qi]?.has(r.doc)).length;
       }
       const recall = found / (10 * queries.length);

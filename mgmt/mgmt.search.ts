@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkerLog } from '../src/common/worker.ts';
 import type { Runtime } from '../src/deps.ts';
 import { countRebuildItems } from '../src/search/search.rebuild.ts';
+import { searchRepos } from '../src/store/search/search.repos.ts';
 import { columns, MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
 
 function searchOf(runtime: Runtime) {
@@ -44,7 +45,7 @@ export async function searchReindexCommand(
   const started = performance.now();
   await store.transaction(async (tx) => {
     await tx.leases.take('search-index', owner, new Date(), 10 * 60_000);
-    await tx.search.index.clear();
+    await searchRepos(tx).index.clear();
   });
   const total = await countRebuildItems(store);
   const progress = new Progress(io, 'reindex: items read', total);

@@ -1,7 +1,7 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { ObjectSize } from '../store/analytics/sizes.repo.ts';
+import { type ObjectSize, objectSizes } from '../store/analytics/sizes.repo.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
 import { dryRun, failureReason, isPassing, refusedItems } from '../store/follower.failures.ts';
@@ -185,7 +185,7 @@ export class SizeFollower {
     const objects = [...seen.values()];
     // Only objects used before may have a size already: most are new, and the table of every
     // object's size need not be asked about them.
-    const known = await store.objectSizes.known(objects.filter((o) => !o.first).map((o) => o.objectId));
+    const known = await objectSizes(store).known(objects.filter((o) => !o.first).map((o) => o.objectId));
     let sizes = await headSizes(
       this.deps.media,
       objects.filter((o) => !known.has(o.objectId)),
@@ -244,7 +244,7 @@ export class SizeFollower {
         if ((await readSizesCursor(tx)) !== written) return false;
         await tx.settings.set(SIZES_CURSOR, last.toString());
       }
-      await tx.objectSizes.insert(sizes);
+      await objectSizes(tx).insert(sizes);
       return true;
     });
   }
@@ -262,7 +262,7 @@ export class SizeFollower {
     error: unknown,
   ): Promise<{ sizes: ObjectSize[]; dropped: ObjectSize[] }> {
     const { store } = this.deps;
-    const insert = async (tx: TamsStore, group: readonly ObjectSize[]) => tx.objectSizes.insert(group);
+    const insert = async (tx: TamsStore, group: readonly ObjectSize[]) => objectSizes(tx).insert(group);
     const bare = await dryRun(store, async (tx) => {
       if ((await readSizesCursor(tx)) === written) await tx.settings.set(SIZES_CURSOR, last.toString());
     });

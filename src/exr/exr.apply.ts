@@ -1,4 +1,5 @@
 import type { ExrFileRecord } from '../store/exr/exr.records.ts';
+import { exrRepos } from '../store/exr/exr.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import { parseTimeRange } from '../time/index.ts';
 import type { FrameChange } from './exr.plan.ts';
@@ -6,17 +7,17 @@ import { currentFile, factsOf } from './exr.record.ts';
 
 /** Applies one change in `tx`; returns the frames it added. */
 export async function applyChange(tx: TamsStore, change: FrameChange, now: Date): Promise<number> {
-  const frames = tx.exr.frames;
+  const frames = exrRepos(tx).frames;
   switch (change.kind) {
     case 'put': {
       const objects = [...new Set(change.frames.map((f) => f.object_id))];
-      const files = await tx.exr.files.byObjects(objects);
+      const files = await exrRepos(tx).files.byObjects(objects);
       const rows = change.frames.map((f) => {
         const file: ExrFileRecord | undefined = currentFile(files.get(f.object_id) ?? []);
         return file === undefined ? f : { ...f, ...factsOf(file) };
       });
       await frames.put(rows);
-      await tx.exr.files.setRemoved(objects, null);
+      await exrRepos(tx).files.setRemoved(objects, null);
       return rows.length;
     }
     case 'segments': {
@@ -52,7 +53,7 @@ export async function applyChange(tx: TamsStore, change: FrameChange, now: Date)
 /** Files of objects no frame uses any more leave the listings (their rows stay). */
 async function markUnused(tx: TamsStore, objectIds: readonly string[], now: Date): Promise<void> {
   if (objectIds.length === 0) return;
-  const still = await tx.exr.frames.framed(objectIds);
+  const still = await exrRepos(tx).frames.framed(objectIds);
   const unused = [...new Set(objectIds)].filter((id) => !still.has(id));
-  await tx.exr.files.setRemoved(unused, now);
+  await exrRepos(tx).files.setRemoved(unused, now);
 }

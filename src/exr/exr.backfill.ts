@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import { exrRepos } from '../store/exr/exr.repos.ts';
 import { isPassing } from '../store/follower.failures.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
@@ -76,7 +77,7 @@ export class ExrBackfill {
     const now = clock.now();
     const made = segments.map((s) => frameAndObject(flow, s, now));
     const objects = new Map<string, ObjectToRead>(made.map((m) => [m.object.objectId, m.object]));
-    const known = await store.exr.files.byObjects([...objects.keys()]);
+    const known = await exrRepos(store).files.byObjects([...objects.keys()]);
     const todo = [...objects.values()].filter(
       (o) => force || !(known.get(o.objectId) ?? []).some((f) => f.status === 'inspected'),
     );

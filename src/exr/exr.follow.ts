@@ -1,6 +1,7 @@
 import type { WorkerLog } from '../common/worker.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import { exrRepos } from '../store/exr/exr.repos.ts';
 import { FlowLookup } from '../store/flows.lookup.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
 import { isPassing } from '../store/follower.failures.ts';
@@ -45,7 +46,7 @@ export interface SkippedLog {
 }
 
 export async function readSkipped(store: TamsStore): Promise<SkippedLog> {
-  const value = (await store.exr.state.all()).get('skipped') as SkippedLog | null | undefined;
+  const value = (await exrRepos(store).state.all()).get('skipped') as SkippedLog | null | undefined;
   return { count: value?.count ?? 0, last: value?.last ?? [] };
 }
 
@@ -56,7 +57,7 @@ export interface FollowState {
 }
 
 export async function readFollowState(store: TamsStore): Promise<FollowState> {
-  const values = await store.exr.state.all();
+  const values = await exrRepos(store).state.all();
   const cursor = values.get('cursor');
   const partial = values.get('partial') as EventProgress | null | undefined;
   return { cursor: typeof cursor === 'string' ? BigInt(cursor) : 0n, partial: partial ?? undefined };
@@ -185,7 +186,7 @@ export class ExrFollower {
   private writeHeld(): Promise<void> {
     return this.held.write(this.deps.store, this.lease, async (tx, held) => {
       if (stateKey(await readFollowState(tx)) !== held.base) return false;
-      await tx.exr.state.set({ cursor: held.cursor.toString(), partial: null });
+      await exrRepos(tx).state.set({ cursor: held.cursor.toString(), partial: null });
       return true;
     });
   }
@@ -198,7 +199,7 @@ export class ExrFollower {
   /** The headers of the plan's objects that have no inspected file yet (failures are tried again). */
   private async readObjects(plan: FramePlan): Promise<Inspected[]> {
     const { store, clock } = this.deps;
-    const known = await store.exr.files.byObjects([...plan.objects.keys()]);
+    const known = await exrRepos(store).files.byObjects([...plan.objects.keys()]);
     const todo: ObjectToRead[] = [...plan.objects.values()].filter(
       (o) => !(known.get(o.objectId) ?? []).some((f) => f.status === 'inspected'),
     );
@@ -255,6 +256,6 @@ async function writeState(tx: TamsStore, plan: FramePlan, from: bigint): Promise
     };
     values.skipped = skipped as unknown as JsonValue;
   }
-  await tx.exr.state.set(values);
+  await exrRepos(tx).state.set(values);
   return cursor;
 }

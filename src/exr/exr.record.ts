@@ -1,4 +1,5 @@
 import type { ExrFileFacts, ExrFileRecord } from '../store/exr/exr.records.ts';
+import { exrRepos } from '../store/exr/exr.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { Inspected } from './exr.inspect.ts';
 
@@ -37,7 +38,7 @@ export function currentFile(files: readonly ExrFileRecord[]): ExrFileRecord | un
  */
 export async function recordInspected(tx: TamsStore, result: Inspected): Promise<ExrFileRecord> {
   const file = result.ok ? result.inspection.file : result.failure;
-  const existing = await tx.exr.files.get(file.file_id);
+  const existing = await exrRepos(tx).files.get(file.file_id);
   if (existing !== null) {
     const seen = {
       count: existing.inspection_count + 1,
@@ -45,7 +46,7 @@ export async function recordInspected(tx: TamsStore, result: Inspected): Promise
       ...(file.size_bytes !== undefined && { size_bytes: file.size_bytes }),
       ...(file.mtime !== undefined && { mtime: file.mtime }),
     };
-    await tx.exr.files.reinspected(file.file_id, seen);
+    await exrRepos(tx).files.reinspected(file.file_id, seen);
     return {
       ...existing,
       inspection_count: seen.count,
@@ -54,18 +55,18 @@ export async function recordInspected(tx: TamsStore, result: Inspected): Promise
       mtime: file.mtime ?? existing.mtime,
     };
   }
-  const others = await tx.exr.files.sameIdentity(file);
+  const others = await exrRepos(tx).files.sameIdentity(file);
   if (!result.ok) {
     if (others.some((o) => o.status === 'inspected')) return file;
   }
   if (others.length > 0) {
     const ids = others.map((o) => o.file_id);
-    await tx.exr.children.deleteFiles(ids);
-    await tx.exr.files.deleteIds(ids);
+    await exrRepos(tx).children.deleteFiles(ids);
+    await exrRepos(tx).files.deleteIds(ids);
   }
-  await tx.exr.files.insert([file]);
-  if (result.ok) await tx.exr.children.insert([result.inspection]);
-  if (file.object_id !== undefined) await tx.exr.frames.setFacts(file.object_id, factsOf(file));
+  await exrRepos(tx).files.insert([file]);
+  if (result.ok) await exrRepos(tx).children.insert([result.inspection]);
+  if (file.object_id !== undefined) await exrRepos(tx).frames.setFacts(file.object_id, factsOf(file));
   return file;
 }
 
@@ -78,7 +79,7 @@ const fileOf = (r: Inspected): ExrFileRecord => (r.ok ? r.inspection.file : r.fa
  * inspection). Files seen before, and files named by path, take the one-by-one path.
  */
 export async function recordInspectedAll(tx: TamsStore, results: readonly Inspected[]): Promise<void> {
-  const existing = await tx.exr.files.byIds(results.map((r) => fileOf(r).file_id));
+  const existing = await exrRepos(tx).files.byIds(results.map((r) => fileOf(r).file_id));
   const fresh: Inspected[] = [];
   for (const r of results) {
     const file = fileOf(r);
@@ -87,7 +88,7 @@ export async function recordInspectedAll(tx: TamsStore, results: readonly Inspec
   }
   if (fresh.length === 0) return;
   const objectIds = fresh.map((r) => fileOf(r).object_id as string);
-  const rowsOf = await tx.exr.files.byObjects(objectIds);
+  const rowsOf = await exrRepos(tx).files.byObjects(objectIds);
   const replaced: string[] = [];
   const written: Inspected[] = [];
   for (const r of fresh) {
@@ -99,17 +100,17 @@ export async function recordInspectedAll(tx: TamsStore, results: readonly Inspec
     written.push(r);
   }
   if (replaced.length > 0) {
-    await tx.exr.children.deleteFiles(replaced);
-    await tx.exr.files.deleteIds(replaced);
+    await exrRepos(tx).children.deleteFiles(replaced);
+    await exrRepos(tx).files.deleteIds(replaced);
   }
-  await tx.exr.files.insert(written.map(fileOf));
-  await tx.exr.children.insert(written.flatMap((r) => (r.ok ? [r.inspection] : [])));
+  await exrRepos(tx).files.insert(written.map(fileOf));
+  await exrRepos(tx).children.insert(written.flatMap((r) => (r.ok ? [r.inspection] : [])));
   // Frames of these objects written before their inspection take the facts; in the common case
   // (the frames come in the same batch, after this) there are none yet.
-  const framed = await tx.exr.frames.framed(written.map((r) => fileOf(r).object_id as string));
+  const framed = await exrRepos(tx).frames.framed(written.map((r) => fileOf(r).object_id as string));
   for (const r of written) {
     const file = fileOf(r);
     if (framed.has(file.object_id as string))
-      await tx.exr.frames.setFacts(file.object_id as string, factsOf(file));
+      await exrRepos(tx).frames.setFacts(file.object_id as string, factsOf(file));
   }
 }

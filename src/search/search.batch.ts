@@ -1,6 +1,7 @@
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { FlowLookup } from '../store/flows.lookup.ts';
 import type { SearchDoc } from '../store/search/search.docs.repo.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { SearchJob } from '../store/search/search.transcripts.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { addedCount, addedSegments, isTimedTextFlow, segmentNote } from './search.captions.ts';
@@ -125,7 +126,7 @@ export function eventsScope(
 /** Resolves the plan's removals to documents and deletes them; returns how many went. */
 export async function removeDocs(tx: TamsStore, plan: IndexPlan, state: IndexState): Promise<number> {
   const gone = new Map<number, number>();
-  const docs = tx.search.docs;
+  const docs = searchRepos(tx).docs;
   for (const removal of plan.removals) {
     let found: SearchDoc[];
     switch (removal.kind) {

@@ -1,6 +1,7 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { FlowLookup } from '../store/flows.lookup.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { formatTimestamp, parseTimeRange, parseTimestamp } from '../time/index.ts';
@@ -197,8 +198,8 @@ export async function planSegmentsDeleted(
   // The segments indexed there: by their documents, their items (a segment whose cues were all
   // dropped, or that failed, has no document), and those planned earlier in this batch.
   const [docs, items] = await Promise.all([
-    deps.store.search.docs.captionsOfSegments(flowId, range.start, range.end),
-    deps.store.search.items.segmentsOf(flowId, range.start, range.end),
+    searchRepos(deps.store).docs.captionsOfSegments(flowId, range.start, range.end),
+    searchRepos(deps.store).items.segmentsOf(flowId, range.start, range.end),
   ]);
   const planned = [...plan.notes.values()].filter(
     (n) =>

@@ -1,4 +1,5 @@
 import type { SearchItem } from '../store/search/search.items.repo.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { isTimedTextFlow } from './search.captions.ts';
@@ -27,7 +28,7 @@ export function failureDoc(item: SearchItem) {
  * that dropped most and where its cues were), its transcripts, and the items that failed.
  */
 export async function flowSearchStatus(store: TamsStore, flow: FlowRecord) {
-  const items = await store.search.items.ofFlow(flow.id);
+  const items = await searchRepos(store).items.ofFlow(flow.id);
   const segments = items.filter((i) => i.kind === 'segment' && i.error === undefined);
   let most: SearchItem | undefined;
   for (const s of segments) {

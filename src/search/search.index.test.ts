@@ -4,6 +4,7 @@
  * trained as it grows, against exact nearest neighbours.
  */
 import { describe, expect, it } from 'vitest';
+import { searchRepos } from '../store/search/search.repos.ts';
 import { TimeRange } from '../time/index.ts';
 import { batch, ClusteredVectors, draft, indexer, openStore, seeded } from './search.index.testkit.ts';
 import { rankKeyword } from './search.keyword.ts';
@@ -57,19 +58,19 @@ describe('keyword ranking on the index parts', () => {
         });
         await batch(ix, store, drafts);
       }
-      expect((await store.search.index.parts()).length).toBe(12);
+      expect((await searchRepos(store).index.parts()).length).toBe(12);
 
       const check = async () => {
         const state = await IndexState.read(store);
         expect(state.docs).toBe(live.size);
-        const docs = await store.search.docs.page(0, 100_000);
+        const docs = await searchRepos(store).docs.page(0, 100_000);
         const keyOf = new Map(docs.map((d) => [d.doc_no, d.doc_key]));
         for (let q = 0; q < 25; q++) {
           const terms = [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, zipf))].map(
             (w) => analyzerText.indexTerms(w).terms.keys().next().value as string,
           );
           const { ranked } = await rankKeyword(
-            store.search.index,
+            searchRepos(store).index,
             { terms, required: [], prefixes: [], excluded: [] },
             { docs: state.docs, tokens: state.tokens },
             1000,
@@ -92,7 +93,7 @@ describe('keyword ranking on the index parts', () => {
       while (await ix.step()) {
         // Merging (and nothing else to do: no events, no embedder).
       }
-      expect((await store.search.index.parts()).length).toBeLessThan(3);
+      expect((await searchRepos(store).index.parts()).length).toBeLessThan(3);
       await check();
     } finally {
       await close();
@@ -130,7 +131,7 @@ describe('upkeep under a steady stream of work', () => {
       const cues = 60;
       for (let t = 0; t < transcripts; t++) {
         const id = `t${String(t).padStart(3, '0')}`;
-        await store.search.transcripts.insert(
+        await searchRepos(store).transcripts.insert(
           { id, flow_id: '5c5f2c3e-8a4b-4c1e-9d2a-0f6b1e7c9a01', status: 'ACTIVE', cues, created: now },
           Array.from({ length: cues }, (_, n) => ({
             n,
@@ -139,7 +140,7 @@ describe('upkeep under a steady stream of work', () => {
             text: `${Math.floor(random() * 12)} cue ${t} ${n}`,
           })),
         );
-        await store.search.transcripts.queue([
+        await searchRepos(store).transcripts.queue([
           {
             id: `job-${id}`,
             kind: 'index-transcript',
@@ -152,10 +153,10 @@ describe('upkeep under a steady stream of work', () => {
       let trainedWhileBusy = false;
       let packedWhileBusy = false;
       while (await ix.step()) {
-        const pending = await store.search.transcripts.countJobs();
+        const pending = await searchRepos(store).transcripts.countJobs();
         if (pending === 0) continue;
-        if ((await store.search.vectors.centroids()).length > 0) trainedWhileBusy = true;
-        const recent = (await store.search.vectors.newHeads()).reduce((n, r) => n + r.count, 0);
+        if ((await searchRepos(store).vectors.centroids()).length > 0) trainedWhileBusy = true;
+        const recent = (await searchRepos(store).vectors.newHeads()).reduce((n, r) => n + r.count, 0);
         if ((await IndexState.read(store)).vectors > recent) packedWhileBusy = true;
       }
       expect(trainedWhileBusy).toBe(true);
@@ -187,7 +188,7 @@ describe('the vector index', () => {
       while (await ix.step()) {
         // Merges, training, compaction.
       }
-      const centroids = await store.search.vectors.centroids();
+      const centroids = await searchRepos(store).vectors.centroids();
       expect(centroids.length).toBe(Math.round(Math.sqrt(total)));
       const state = await IndexState.read(store);
       expect(state.layout?.current.trainedAt).toBe(total);
@@ -201,8 +202,8 @@ describe('the vector index', () => {
       const queries = 20;
       for (let q = 0; q < queries; q++) {
         const [query] = await embedder.embed([`${q % 12} query`]);
-        const exact = await all.rank(store.search, query as Float32Array, state, 10);
-        const probed = await few.rank(store.search, query as Float32Array, state, 10);
+        const exact = await all.rank(searchRepos(store), query as Float32Array, state, 10);
+        const probed = await few.rank(searchRepos(store), query as Float32Array, state, 10);
         expect(exact).toHaveLength(10);
         const truth = new Set(exact.map((r) => r.doc));
         found += probed.filter((r) => truth.has(r.doc)).length;

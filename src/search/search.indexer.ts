@@ -2,6 +2,7 @@ import { FlowLookup } from '../store/flows.lookup.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
 import { FollowerLease } from '../store/leases.follower.ts';
 import type { SearchDoc } from '../store/search/search.docs.repo.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
 import { EventParts, eventsScope, needsPayload, removeDocs, toDoc } from './search.batch.ts';
 import { embedEach } from './search.embedding.ts';
@@ -107,7 +108,7 @@ export class SearchIndexer {
     const jobLimit = this.recovery.limit(JOB_BATCH);
     const eventLimit = this.recovery.limit(EVENT_BATCH);
     const [jobs, read] = await Promise.all([
-      store.search.transcripts.jobs(jobLimit),
+      searchRepos(store).transcripts.jobs(jobLimit),
       store.events
         .settled()
         .then((upTo) => store.events.afterSome(from, eventLimit, upTo, needsPayload(flows))),
@@ -188,7 +189,7 @@ export class SearchIndexer {
    */
   private async maintain(): Promise<boolean> {
     const { store, clock } = this.deps;
-    const merge = mergeCandidates(await store.search.index.parts());
+    const merge = mergeCandidates(await searchRepos(store).index.parts());
     const state = await IndexState.read(store);
     const task: Apply | undefined =
       merge !== undefined
@@ -240,7 +241,7 @@ export class SearchIndexer {
   private async vectorUpkeep(state: IndexState): Promise<Apply | undefined> {
     const { store, embedder } = this.deps;
     if (embedder === undefined) return undefined;
-    const layout = await state.vectorLayout(store.search.vectors);
+    const layout = await state.vectorLayout(searchRepos(store).vectors);
     // An index from before layouts were kept gets its layout written once.
     if (state.layout === undefined) {
       return async (_tx, s) => {
@@ -255,10 +256,12 @@ export class SearchIndexer {
       stepVectors: this.deps.refileVectors,
     };
     if (layout.previous !== undefined) {
-      return prepareRefile(up, layout, await this.quantizerFor(store.search.vectors, layout));
+      return prepareRefile(up, layout, await this.quantizerFor(searchRepos(store).vectors, layout));
     }
     if (trainingDue(layout, state.vectors)) return prepareTraining(up, layout, state.vectors);
-    const due = packDue(await store.search.vectors.headsInRange(layout.current.base, endOf(layout.current)));
+    const due = packDue(
+      await searchRepos(store).vectors.headsInRange(layout.current.base, endOf(layout.current)),
+    );
     if (due.length === 0) return undefined;
     return async (tx, s) => {
       for (const pack of due.slice(0, 16)) await packCluster(tx, pack, s, embedder.dimensions);
@@ -318,11 +321,11 @@ export class SearchIndexer {
       if (vector !== undefined) entries.push({ doc: planned.nextDoc + i, vector });
       else this.unembedded(plan, drafts[i] as DocDraft);
     });
-    const layout = entries.length > 0 ? await planned.vectorLayout(store.search.vectors) : undefined;
+    const layout = entries.length > 0 ? await planned.vectorLayout(searchRepos(store).vectors) : undefined;
     let filed =
       layout === undefined
         ? undefined
-        : await fileEntries(await this.quantizerFor(store.search.vectors, layout), entries, pacer());
+        : await fileEntries(await this.quantizerFor(searchRepos(store).vectors, layout), entries, pacer());
     // The items whose outcome is new, for the log once the batch has committed.
     let changed: ItemNote[] = [];
     const result = await store.transaction(async (tx) => {
@@ -331,14 +334,15 @@ export class SearchIndexer {
       if (!state.sameProgress(planned)) return undefined;
       if (layout !== undefined) {
         // A new generation of clusters since: filed again under it.
-        const now = await state.vectorLayout(tx.search.vectors);
+        const now = await state.vectorLayout(searchRepos(tx).vectors);
         if (stampOf(now) !== stampOf(layout)) {
-          filed = await fileEntries(await this.quantizerFor(tx.search.vectors, now), entries, pacer());
+          filed = await fileEntries(await this.quantizerFor(searchRepos(tx).vectors, now), entries, pacer());
         }
       }
       const removed = await removeDocs(tx, plan, state);
       for (const flowId of plan.deletedFlows) {
-        for (const t of await tx.search.transcripts.ofFlow(flowId)) await tx.search.transcripts.delete(t.id);
+        for (const t of await searchRepos(tx).transcripts.ofFlow(flowId))
+          await searchRepos(tx).transcripts.delete(t.id);
       }
       const now = clock.now();
       const part = new PartBuilder();
@@ -351,13 +355,13 @@ export class SearchIndexer {
         state.docs++;
         state.tokens += length;
       });
-      await tx.search.docs.insert(docs);
+      await searchRepos(tx).docs.insert(docs);
       if (!part.empty) {
         const { info, rows } = part.build(state.nextPart++, now);
-        await tx.search.index.writePart(info, rows);
+        await searchRepos(tx).index.writePart(info, rows);
       }
       if (filed !== undefined && embedder) {
-        await tx.search.vectors.writeNew(vectorRows(state.nextBlock++, embedder.id, filed));
+        await searchRepos(tx).vectors.writeNew(vectorRows(state.nextBlock++, embedder.id, filed));
         state.vectors += entries.length;
       }
       changed = await writeItems(tx, plan, state, now);
@@ -365,7 +369,7 @@ export class SearchIndexer {
       if (progress.cursor !== undefined) state.cursor = progress.cursor;
       if (progress.rebuild !== undefined) state.rebuild = progress.rebuild;
       await state.write(tx);
-      await tx.search.transcripts.finishJobs(progress.jobs ?? []);
+      await searchRepos(tx).transcripts.finishJobs(progress.jobs ?? []);
       return { added: docs.length, removed };
     });
     this.lease.settle(result !== undefined);

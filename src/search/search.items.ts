@@ -1,5 +1,6 @@
 import type { WorkerLog } from '../common/worker.ts';
 import type { ItemScope, SearchItem } from '../store/search/search.items.repo.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import { TimeRange } from '../time/index.ts';
 import type { DocDraft } from './search.extract.ts';
@@ -52,14 +53,14 @@ export async function writeItems(
   for (const removal of plan.removals) {
     const scope = scopeOf(removal);
     if (scope === undefined) continue;
-    for (const gone of await tx.search.items.take(scope)) {
+    for (const gone of await searchRepos(tx).items.take(scope)) {
       count(state, gone, -1);
       before.set(noteKey(gone), outcome(gone));
     }
   }
   const items = [...plan.notes.values()].map((note) => ({ ...note, at: now }));
   for (const item of items) count(state, item, 1);
-  await tx.search.items.insert(items);
+  await searchRepos(tx).items.insert(items);
   return [...plan.notes.values()].filter((note) => before.get(noteKey(note)) !== outcome(note));
 }
 

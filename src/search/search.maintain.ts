@@ -1,5 +1,6 @@
 import { decodePostings, decodeVectors, type Posting } from '../store/search/search.codec.ts';
 import type { PartInfo, PostingsRow } from '../store/search/search.index.repo.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { VectorHead, VectorTable } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { packVectors, unpackVectors } from './search.ivf.ts';
@@ -52,11 +53,11 @@ export async function mergeParts(
 ): Promise<number> {
   const first = Math.min(...parts.map((p) => p.doc_first));
   const last = Math.max(...parts.map((p) => p.doc_last));
-  const live = await tx.search.docs.liveNumbers(first, last);
+  const live = await searchRepos(tx).docs.liveNumbers(first, last);
   const byTerm = new Map<string, Posting[]>();
   const lengths = new Map<number, number>();
   for (const part of parts) {
-    const rows: PostingsRow[] = await tx.search.index.partPostings(part.part);
+    const rows: PostingsRow[] = await searchRepos(tx).index.partPostings(part.part);
     for (const row of rows) {
       let list = byTerm.get(row.term);
       if (list === undefined) {
@@ -88,10 +89,10 @@ export async function mergeParts(
     builder.add(doc, byDoc.get(doc) as Map<string, number>, lengths.get(doc) ?? 0);
   }
   const part = state.nextPart++;
-  await tx.search.index.deleteParts(parts.map((p) => p.part));
+  await searchRepos(tx).index.deleteParts(parts.map((p) => p.part));
   if (!builder.empty) {
     const { info, rows } = builder.build(part, now);
-    await tx.search.index.writePart({ ...info, doc_first: first, doc_last: last }, rows);
+    await searchRepos(tx).index.writePart({ ...info, doc_first: first, doc_last: last }, rows);
   }
   return part;
 }
@@ -150,22 +151,24 @@ export async function packCluster(
   dims: number,
 ): Promise<void> {
   const { cluster } = task;
-  const rows = await tx.search.vectors.read(task.rows.map((r) => ({ ...r, cluster, count: 0, model: '' })));
+  const rows = await searchRepos(tx).vectors.read(
+    task.rows.map((r) => ({ ...r, cluster, count: 0, model: '' })),
+  );
   if (rows.length === 0) return;
   rows.sort((a, b) => a.block - b.block);
   const model = rows.at(-1)?.model ?? '';
   const entries = rows
     .filter((r) => r.model === model)
     .flatMap((r) => unpackVectors(decodeVectors(r.data, dims)));
-  const live = await tx.search.docs.liveAmong(entries.map((e) => e.doc));
+  const live = await searchRepos(tx).docs.liveAmong(entries.map((e) => e.doc));
   const kept = entries.filter((e) => live.has(e.doc)).sort((a, b) => a.doc - b.doc);
   for (const table of ['new', 'blocks'] as const) {
     const blocks = rows.filter((r) => r.table === table).map((r) => r.block);
-    if (blocks.length > 0) await tx.search.vectors.delete(table, cluster, blocks);
+    if (blocks.length > 0) await searchRepos(tx).vectors.delete(table, cluster, blocks);
   }
   state.vectors -= rows.reduce((n, r) => n + r.count, 0) - kept.length;
   if (kept.length === 0) return;
-  await tx.search.vectors.writeBlocks([
+  await searchRepos(tx).vectors.writeBlocks([
     { block: state.nextBlock++, cluster, count: kept.length, data: packVectors(kept), model },
   ]);
 }

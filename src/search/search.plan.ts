@@ -1,5 +1,6 @@
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { FlowLookup } from '../store/flows.lookup.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { SearchJob, TranscriptRecord } from '../store/search/search.transcripts.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
@@ -71,7 +72,7 @@ export async function planEvents(
 export async function planJob(store: TamsStore, job: SearchJob, plan: IndexPlan): Promise<void> {
   plan.remove({ kind: 'transcript', transcriptId: job.transcript_id });
   if (job.kind !== 'index-transcript') return;
-  const transcript = await store.search.transcripts.get(job.transcript_id);
+  const transcript = await searchRepos(store).transcripts.get(job.transcript_id);
   if (transcript?.status !== 'ACTIVE') return;
   const flow = await store.flows.get(transcript.flow_id);
   if (flow === null) return;
@@ -94,7 +95,7 @@ async function transcriptDocs(
   transcript: TranscriptRecord,
 ): Promise<DocDraft[]> {
   const prefix = transcriptKeyPrefix(transcript.id);
-  return (await store.search.transcripts.cues(transcript.id))
+  return (await searchRepos(store).transcripts.cues(transcript.id))
     .filter((c) => c.time_end > c.time_start && c.text.trim() !== '')
     .map((c) => ({
       doc_key: `${prefix}${c.n}`,

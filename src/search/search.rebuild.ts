@@ -1,4 +1,5 @@
 import type { JsonValue } from '../db/db.types.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TagFilters } from '../store/store.types.ts';
@@ -109,7 +110,7 @@ export class RebuildScan {
       case 'captions':
         return this.captions(p, plan);
       case 'transcripts': {
-        const active = await store.search.transcripts.active(p.after ?? '', this.limit);
+        const active = await searchRepos(store).transcripts.active(p.after ?? '', this.limit);
         this.scanned += active.length;
         for (const t of active) {
           await planJob(
@@ -209,7 +210,7 @@ export async function countRebuildItems(store: TamsStore): Promise<number> {
     after = page.next;
   }
   for (let after = '', more = true; more; ) {
-    const active = await store.search.transcripts.active(after, 1000);
+    const active = await searchRepos(store).transcripts.active(after, 1000);
     items += active.length;
     after = active.at(-1)?.id ?? after;
     more = active.length === 1000;

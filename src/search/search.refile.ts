@@ -1,4 +1,5 @@
 import { decodeVectors, encodeFloats } from '../store/search/search.codec.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { VectorHead } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import {
@@ -57,7 +58,7 @@ const SAMPLE_MAX = 32_768;
 export async function prepareTraining(up: VectorUpkeep, layout: IvfLayout, vectors: number): Promise<Apply> {
   const k = clustersFor(vectors);
   const heads = (
-    await up.store.search.vectors.headsInRange(layout.current.base, endOf(layout.current))
+    await searchRepos(up.store).vectors.headsInRange(layout.current.base, endOf(layout.current))
   ).filter((h) => h.model === up.model);
   const sample = await readSample(up, heads, Math.min(SAMPLE_MAX, k * SAMPLE_PER_CLUSTER), vectors);
   const centroids = await trainCentroids(sample, k, { pace: up.pace, seed: vectors });
@@ -70,7 +71,7 @@ export async function prepareTraining(up: VectorUpkeep, layout: IvfLayout, vecto
       state.layout = { ...layout, current: { ...layout.current, trainedAt: vectors } };
       return;
     }
-    await tx.search.vectors.addCentroids(up.model, base, encoded);
+    await searchRepos(tx).vectors.addCentroids(up.model, base, encoded);
     state.layout = {
       version: layout.version + 1,
       current: { base, clusters: centroids.count, trainedAt: vectors },
@@ -93,7 +94,7 @@ export async function prepareRefile(
 ): Promise<Apply | undefined> {
   const previous = layout.previous;
   if (previous === undefined) return undefined;
-  const heads = await up.store.search.vectors.headsInRange(previous.base, endOf(previous));
+  const heads = await searchRepos(up.store).vectors.headsInRange(previous.base, endOf(previous));
   if (heads.length === 0) return retire(layout);
   heads.sort((a, b) => a.cluster - b.cluster || a.table.localeCompare(b.table) || a.block - b.block);
   const taken: VectorHead[] = [];
@@ -104,7 +105,7 @@ export async function prepareRefile(
     count += h.count;
   }
   const usable = taken.filter((h) => h.model === up.model);
-  const rows = await up.store.search.vectors.read(usable);
+  const rows = await searchRepos(up.store).vectors.read(usable);
   // Another writer moved rows since they were listed: nothing to do on this turn.
   if (rows.length < usable.length) return undefined;
   const entries: Entry[] = [];
@@ -112,18 +113,19 @@ export async function prepareRefile(
     entries.push(...unpackVectors(decodeVectors(row.data, up.dims)));
     await up.pace();
   }
-  const live = await up.store.search.docs.liveAmong(entries.map((e) => e.doc));
+  const live = await searchRepos(up.store).docs.liveAmong(entries.map((e) => e.doc));
   const kept = entries.filter((e) => live.has(e.doc));
   const filed = await fileEntries(current, kept, up.pace);
   const sources = groupSources(taken);
   return async (tx, state) => {
     await checkLayout(tx, state, layout);
     for (const { table, cluster, blocks } of sources) {
-      if ((await tx.search.vectors.delete(table, cluster, blocks)) !== blocks.length) {
+      if ((await searchRepos(tx).vectors.delete(table, cluster, blocks)) !== blocks.length) {
         throw new UpkeepSuperseded('vector rows being refiled are gone');
       }
     }
-    if (kept.length > 0) await tx.search.vectors.writeBlocks(vectorRows(state.nextBlock++, up.model, filed));
+    if (kept.length > 0)
+      await searchRepos(tx).vectors.writeBlocks(vectorRows(state.nextBlock++, up.model, filed));
     state.vectors -= count - kept.length;
   };
 }
@@ -132,16 +134,16 @@ function retire(layout: IvfLayout): Apply {
   const previous = layout.previous as NonNullable<IvfLayout['previous']>;
   return async (tx, state) => {
     await checkLayout(tx, state, layout);
-    if ((await tx.search.vectors.headsInRange(previous.base, endOf(previous))).length > 0) {
+    if ((await searchRepos(tx).vectors.headsInRange(previous.base, endOf(previous))).length > 0) {
       throw new UpkeepSuperseded('rows of the previous generation appeared');
     }
-    await tx.search.vectors.deleteCentroids({ from: previous.base, to: endOf(previous) });
+    await searchRepos(tx).vectors.deleteCentroids({ from: previous.base, to: endOf(previous) });
     state.layout = { version: layout.version + 1, current: layout.current };
   };
 }
 
 async function checkLayout(tx: TamsStore, state: IndexState, expected: IvfLayout): Promise<void> {
-  if (stampOf(await state.vectorLayout(tx.search.vectors)) !== stampOf(expected)) {
+  if (stampOf(await state.vectorLayout(searchRepos(tx).vectors)) !== stampOf(expected)) {
     throw new UpkeepSuperseded('the vector layout changed');
   }
 }
@@ -178,7 +180,7 @@ async function readSample(
     count += h.count;
   }
   const vectors: Float32Array[] = [];
-  for (const row of await up.store.search.vectors.read(chosen)) {
+  for (const row of await searchRepos(up.store).vectors.read(chosen)) {
     for (const e of unpackVectors(decodeVectors(row.data, up.dims))) vectors.push(e.vector);
     await up.pace();
   }

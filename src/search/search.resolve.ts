@@ -1,4 +1,5 @@
 import type { HitDoc } from '../store/search/search.docs.repo.ts';
+import { searchRepos } from '../store/search/search.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord, SourceRecord } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
@@ -41,7 +42,7 @@ export async function resolveDocs(store: TamsStore, docs: readonly HitDoc[]): Pr
   await wantFlows(collectors);
   await wantFlows(collectors.flatMap((id) => flows.get(id)?.flow_collection?.map((c) => c.id) ?? []));
 
-  const transcripts = await store.search.transcripts.statuses([
+  const transcripts = await searchRepos(store).transcripts.statuses([
     ...new Set(docs.flatMap((d) => (d.kind === 'transcript' && d.transcript_id ? [d.transcript_id] : []))),
   ]);
   const sources = new Map(

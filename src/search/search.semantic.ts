@@ -70,7 +70,7 @@ export class SemanticRanker {
       const after = parseLayout(await repos.index.state('ivf'));
       const steady = after === undefined ? read.layout === undefined : stampOf(after) === stampOf(layout);
       if ((found !== undefined && steady) || attempt === ATTEMPTS) break;
-      read = await IndexState.read({ search: repos });
+      read = await IndexState.readFrom(repos);
     }
     return nearest(query, blocks.recent, blocks.packed, limit, accept);
   }
@@ -86,7 +86,7 @@ export class SemanticRanker {
   async warm(repos: SearchRepos, pace: Pace = pacer()): Promise<void> {
     const cache = this.cache;
     if (cache === undefined) return;
-    const state = await IndexState.read({ search: repos });
+    const state = await IndexState.readFrom(repos);
     const target = warmTarget(state);
     if (state.indexId === undefined || this.warmed === target) return;
     // Another index or layout: most rows cached are gone (refiled, or the index rebuilt).

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '../db/db.types.ts';
+import { type SearchRepos, searchRepos } from '../store/search/search.repos.ts';
 import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { type IvfLayout, layoutJson, parseLayout, resolveLayout } from './search.layout.ts';
@@ -70,8 +71,13 @@ export class IndexState {
     return resolveLayout(this.layout, this.legacy, vectors);
   }
 
-  static async read(store: Pick<TamsStore, 'search'>): Promise<IndexState> {
-    return new IndexState(await store.search.index.allState());
+  static read(store: TamsStore): Promise<IndexState> {
+    return IndexState.readFrom(searchRepos(store));
+  }
+
+  /** As `read`, on the search tables' repositories. */
+  static async readFrom(repos: SearchRepos): Promise<IndexState> {
+    return new IndexState(await repos.index.allState());
   }
 
   /** The point of the indexer's progress this state was read at (cursor, next document, build). */
@@ -107,7 +113,7 @@ export class IndexState {
     for (const [key, value] of Object.entries(values)) {
       if (JSON.stringify(this.values.get(key) ?? null) !== JSON.stringify(value)) changed[key] = value;
     }
-    await tx.search.index.setState(changed);
+    await searchRepos(tx).index.setState(changed);
   }
 }
 

@@ -1,6 +1,7 @@
 import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
-import { ObjectSizesRepo } from './analytics/sizes.repo.ts';
+import { and, col } from '../db/predicate.ts';
+import { AT } from './analytics/analytics.tables.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
 import { ObjectRows } from './objects/objects.table.ts';
@@ -200,7 +201,7 @@ export class ObjectsRepo {
     await this.objects.deleteReleased(released);
     await this.allocations.delete(ids);
     // In the same transaction, so the sizes analytics add up are those of objects that exist.
-    await new ObjectSizesRepo(this.db).delete(ids);
+    await this.db.delete(AT.sizes, and(col('object_id').in(ids)));
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);
   }
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SizeFollower } from '../../src/analytics/analytics.sizes.ts';
 import { SIZES_CURSOR } from '../../src/analytics/analytics.sizes.ts';
 import type { AnalyticsRuntime } from '../../src/deps.analytics.ts';
+import { objectSizes } from '../../src/store/analytics/sizes.repo.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
 import { type AllocatedObject, addSegments, allocate, upload } from '../segments/helpers.ts';
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 const id = (i: number) => (objects[i] as AllocatedObject).object_id;
 const sizesOf = async (...ids: string[]) => {
-  const rows = await server.runtime.store.objectSizes.get(ids);
+  const rows = await objectSizes(server.runtime.store).get(ids);
   return Object.fromEntries(rows.map((r) => [r.objectId, r.size]));
 };
 /**
@@ -67,9 +68,9 @@ describe('the object size follower', () => {
       [id(2)]: null,
       'external-1': null,
     });
-    const [outside] = await server.runtime.store.objectSizes.get(['external-1']);
+    const [outside] = await objectSizes(server.runtime.store).get(['external-1']);
     expect(outside?.storageId).toBeUndefined();
-    const [row] = await server.runtime.store.objectSizes.get([id(1)]);
+    const [row] = await objectSizes(server.runtime.store).get([id(1)]);
     expect(row).toMatchObject({ flowId: flow, segStart: 1_000_000_000n });
     // Every event followed: the outbox need keep none for it.
     expect(await analytics.holdBack()).toBe(await server.runtime.store.events.lastSeq());
@@ -122,7 +123,7 @@ describe('the object size follower', () => {
     // a's memory gone (a crash): the next follower reads those events again, first uses and all.
     const b = analytics.createFollower(quiet, 'this-process', true);
     await drain(b);
-    expect(await store.objectSizes.get(ids)).toHaveLength(2);
+    expect(await objectSizes(store).get(ids)).toHaveLength(2);
     // With nothing left to do, it writes its cursor: the outbox need keep nothing for it.
     expect(await b.step()).toBe(false);
     expect(await analytics.holdBack()).toBe(await store.events.lastSeq());
@@ -135,7 +136,7 @@ describe('the object size follower', () => {
     await published();
     await drain(b);
     expect(await b.step()).toBe(false);
-    expect(await store.objectSizes.get([...ids, newest])).toHaveLength(3);
+    expect(await objectSizes(store).get([...ids, newest])).toHaveLength(3);
     await b.release();
   });
 
@@ -160,7 +161,7 @@ describe('the size backfill', () => {
     const last = await store.events.lastSeq();
     await store.transaction((tx) => tx.settings.set(SIZES_CURSOR, last.toString()));
     const orphan = { objectId: 'gone-object', size: 5n, checked: new Date(), storageId: 'x' };
-    await store.transaction((tx) => tx.objectSizes.insert([orphan]));
+    await store.transaction((tx) => objectSizes(tx).insert([orphan]));
     await upload(objects[5] as AllocatedObject, Buffer.alloc(600));
     const backfill = analytics.createBackfill('mgmt');
     const counts = await backfill.run({ prune: true, missing: true }, () => {});

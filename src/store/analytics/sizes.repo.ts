@@ -1,6 +1,7 @@
 import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { big, date, reqStr, str } from '../rows.ts';
+import type { RepoSet, TamsStore } from '../store.ts';
 import { T } from '../tables.ts';
 import { AT } from './analytics.tables.ts';
 
@@ -155,4 +156,11 @@ function sizeOf(row: Row): ObjectSize {
     ...(registered !== undefined && { registered }),
     ...(error !== undefined && { error }),
   };
+}
+
+const SIZES: RepoSet<ObjectSizesRepo> = { open: (db) => new ObjectSizesRepo(db) };
+
+/** The object sizes table on `store`'s session (the root's, or a transaction's). */
+export function objectSizes(store: TamsStore): ObjectSizesRepo {
+  return store.repos(SIZES);
 }

@@ -1,4 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
+import type { RepoSet, TamsStore } from '../store.ts';
 import { ExrChildrenRepo } from './exr.children.repo.ts';
 import { ExrFilesRepo } from './exr.files.repo.ts';
 import { ExrFramesRepo } from './exr.frames.repo.ts';
@@ -17,4 +18,11 @@ export class ExrRepos {
     this.frames = new ExrFramesRepo(db);
     this.state = new ExrStateRepo(db);
   }
+}
+
+const EXR: RepoSet<ExrRepos> = { open: (db) => new ExrRepos(db) };
+
+/** The EXR metadata tables on `store`'s session (the root's, or a transaction's). */
+export function exrRepos(store: TamsStore): ExrRepos {
+  return store.repos(EXR);
 }

@@ -1,4 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
+import type { RepoSet, TamsStore } from '../store.ts';
 import { SearchDocsRepo } from './search.docs.repo.ts';
 import { SearchIndexRepo } from './search.index.repo.ts';
 import { SearchItemsRepo } from './search.items.repo.ts';
@@ -20,4 +21,11 @@ export class SearchRepos {
     this.transcripts = new TranscriptsRepo(db);
     this.vectors = new SearchVectorsRepo(db);
   }
+}
+
+const SEARCH: RepoSet<SearchRepos> = { open: (db) => new SearchRepos(db) };
+
+/** The media search's tables on `store`'s session (the root's, or a transaction's). */
+export function searchRepos(store: TamsStore): SearchRepos {
+  return store.repos(SEARCH);
 }

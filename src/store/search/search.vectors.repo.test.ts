@@ -1,13 +1,14 @@
 /** Vector blocks stored in pieces: listed once, read whole, deleted whole, old single rows too. */
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../search/search.index.testkit.ts';
+import { searchRepos } from './search.repos.ts';
 import { ST } from './search.tables.ts';
 
 describe('SearchVectorsRepo', () => {
   it('splits a long block over rows of 3,000 characters and puts it back together', async () => {
     const { store, db, close } = await openStore();
     try {
-      const vectors = store.search.vectors;
+      const vectors = searchRepos(store).vectors;
       const long = 'QUJD'.repeat(2000); // 8,000 characters: three pieces
       await vectors.writeBlocks([
         { block: 7, cluster: 3, count: 40, data: long, model: 'm' },
