@@ -11,6 +11,7 @@ import { DeletionsRepo } from './deletions.repo.ts';
 import { EventsRepo } from './events.repo.ts';
 import { type EventSequence, LocalSequence } from './events.sequence.ts';
 import { type SlotOptions, SlotSequence, type Transact } from './events.slots.ts';
+import { objectsDeleted } from './events.types.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import { GuardsRepo } from './guards.repo.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
@@ -127,10 +128,11 @@ export class TamsStore {
     private readonly hints = new StoreHints(),
   ) {
     const collections = new CollectionsRepo(session);
+    const recordDeleted = (ids: readonly string[], at: Date) => this.events.append([objectsDeleted(ids, at)]);
     this.db = {
       flows: new FlowsRepo(session, collections),
       segments: new SegmentsRepo(session, ordered, hints.spacing, view && cachedSpans(view)),
-      objects: new ObjectsRepo(session),
+      objects: new ObjectsRepo(session, recordDeleted),
     };
     this.settings = new SettingsRepo(session);
     this.guards = new GuardsRepo(session);
@@ -150,7 +152,7 @@ export class TamsStore {
       this.flows = new CachedFlows(this.db.flows, view);
       this.sources = new SourcesRepo(session, this.flows, new CachedCollections(view));
       this.segments = new IndexedSegments(this.db.segments, view);
-      this.objects = new CachedObjects(session, view);
+      this.objects = new CachedObjects(session, view, recordDeleted);
     } else {
       this.flows = this.db.flows;
       this.sources = new SourcesRepo(session, this.flows, collections, hints);

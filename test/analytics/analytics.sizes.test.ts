@@ -3,7 +3,7 @@
  * analytics.backfill.ts): sizes recorded from the media backend after registration, each object
  * once, misses recorded; one replica at a time (the lease); the outbox held for it; the backfill
  * for objects registered before, misses asked again, orphans pruned; sizes going with their
- * objects. Stepped by hand: no timing.
+ * objects as the follower comes to their deletion. Stepped by hand: no timing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SizeFollower } from '../../src/analytics/analytics.sizes.ts';
@@ -140,10 +140,32 @@ describe('the object size follower', () => {
     await b.release();
   });
 
-  it('drops the sizes of objects deleted, in the deletion itself', async () => {
+  it('drops the sizes of objects deleted as it comes to their deletion in the outbox', async () => {
     const deleted = await server.delete(`/flows/${flow}/segments`, { query: { timerange: '[10:0_12:0)' } });
     expect(deleted.status).toBe(204);
+    // The deletion only recorded which objects went: the rows are the follower's to drop.
+    expect(await sizesOf(id(3), id(4))).toEqual({ [id(3)]: 300n, [id(4)]: 400n });
+    await published();
+    const follower = analytics.createFollower(quiet, 'replica-a', false);
+    await drain(follower);
     expect(await sizesOf(id(3), id(4))).toEqual({});
+    await follower.release();
+  });
+
+  it('sizes no object deleted before it came to its registration', async () => {
+    const [late] = await allocate(server, flow, { limit: 1 });
+    const object = late as AllocatedObject;
+    // Its bytes stay until the media GC (not running here) deletes them: a HEAD would find them.
+    await upload(object, Buffer.alloc(50));
+    await addSegments(server, flow, { object_id: object.object_id, timerange: '[40:0_41:0)' });
+    const deleted = await server.delete(`/flows/${flow}/segments`, { query: { timerange: '[40:0_41:0)' } });
+    expect(deleted.status).toBe(204);
+    await published();
+    const follower = analytics.createFollower(quiet, 'replica-a', false);
+    await drain(follower);
+    expect(await sizesOf(object.object_id)).toEqual({});
+    expect(await analytics.holdBack()).toBe(await server.runtime.store.events.lastSeq());
+    await follower.release();
   });
 });
 

@@ -13,8 +13,10 @@ export const AT = {
  * A table of its own rather than a column of `objects`: recording a size there would be an
  * update, and an update finds its rows by a scan of the key inside the write transaction
  * (measured on 10M objects: 220-250 ms to find 500 ids, with the single writer held, so ingest
- * would stall behind every batch), while this table only ever receives appends. Its rows go with
- * their objects (ObjectsRepo.release deletes both), so totals read here stay exact.
+ * would stall behind every batch), while this table receives appends, and deletions. Its rows go
+ * with their objects: the follower deletes them as it comes to the store's `objects/deleted`
+ * events (as it adds them at `flows/segments_added`), so totals read here count the objects
+ * that exist as far as it has followed the outbox.
  *
  * Each row also says where the object's bytes were counted: its backend, the Flow whose segment
  * registration the follower saw (the first, normally), that segment's start on the media timeline

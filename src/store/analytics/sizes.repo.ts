@@ -52,7 +52,10 @@ export interface ObjectSize {
   registered?: Date;
 }
 
-/** `object_sizes`: appended by the size follower and the backfill, deleted with the objects. */
+/**
+ * `object_sizes`: appended by the size follower and the backfill; the follower deletes the rows of
+ * objects the store deleted as it comes to their OBJECTS_DELETED events.
+ */
 export class ObjectSizesRepo {
   constructor(private readonly db: DbSession) {}
 
@@ -122,8 +125,9 @@ export class ObjectSizesRepo {
     await this.insert(sizes);
   }
 
+  /** Deletes the rows of these objects (a lookup at a time: a batch may name many thousands). */
   async delete(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.db.delete(AT.sizes, and(col('object_id').in(ids)));
+    for (const where of lookups('object_id', ids)) await this.db.delete(AT.sizes, where);
   }
 }
 
