@@ -14,6 +14,7 @@ import { SemanticRanker } from '../src/search/search.semantic.ts';
 import { IndexState } from '../src/search/search.state.ts';
 import { decodeVectors, dotQuantized, type VectorBlock } from '../src/store/search/search.codec.ts';
 import { searchRepos } from '../src/store/search/search.repos.ts';
+import { searchTables } from '../src/store/search/search.tables.ts';
 import { openStoreDb } from '../src/store/store.open.ts';
 import { TamsStore } from '../src/store/store.ts';
 import type { Figure } from './bench.report.ts';
@@ -24,7 +25,7 @@ const STRIDE = 3;
 
 export async function annRecall(dir: string, cues: number, log: (line: string) => void): Promise<Figure[]> {
   const config = loadConfig({ TAMS_DATA_DIR: dir });
-  const { db } = await openStoreDb(await openEngine(config), { owner: 'bench-ann' });
+  const { db } = await openStoreDb(await openEngine(config), { owner: 'bench-ann', tables: searchTables });
   const embedder = await createOnnxProvider({ modelDir: searchModelDir() });
   try {
     const store = await TamsStore.open(db, { cached: false });

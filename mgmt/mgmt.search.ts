@@ -2,12 +2,13 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkerLog } from '../src/common/worker.ts';
 import type { Runtime } from '../src/deps.ts';
+import { searchFeature } from '../src/search/search.feature.ts';
 import { countRebuildItems } from '../src/search/search.rebuild.ts';
 import { searchRepos } from '../src/store/search/search.repos.ts';
 import { columns, MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
 
 function searchOf(runtime: Runtime) {
-  const search = runtime.search;
+  const search = runtime.features.get(searchFeature);
   if (search === undefined) throw new MgmtError('media search is off (TAMS_SEARCH=false)');
   return search;
 }
@@ -50,13 +51,11 @@ export async function searchReindexCommand(
   const total = await countRebuildItems(store);
   const progress = new Progress(io, 'reindex: items read', total);
   let documents = 0;
-  const previous = search.onBatch;
-  search.onBatch = (report) => {
+  const stopListening = search.follower.onBatch((report) => {
     if (report.scanned !== undefined) progress.add(report.scanned);
     documents += report.added;
-    previous?.(report);
-  };
-  const indexer = search.createIndexer(quietLog(io), owner, false);
+  });
+  const indexer = search.follower.create(quietLog(io), owner, false);
   try {
     for (;;) {
       const more = await indexer.step();
@@ -67,7 +66,7 @@ export async function searchReindexCommand(
       if (!more) await sleep(100);
     }
   } finally {
-    search.onBatch = previous;
+    stopListening();
     await indexer.release().catch(() => undefined);
   }
   progress.finish();

@@ -8,6 +8,7 @@ import type { Engine } from '../db/db.types.ts';
 import { openEngine } from '../db/engine.factory.ts';
 import type { TableManager } from '../db/manager.ts';
 import { MediaRegistry } from '../media/media.registry.ts';
+import { searchTables } from '../store/search/search.tables.ts';
 import { openStoreDb } from '../store/store.open.ts';
 import { TamsStore } from '../store/store.ts';
 import type { EmbeddingProvider } from './embed/embed.types.ts';
@@ -30,7 +31,7 @@ export async function openStore(
   engine?: Engine,
 ): Promise<{ store: TamsStore; db: TableManager; close: () => Promise<void> }> {
   const opened = engine ?? (await openEngine(loadConfig({}), { memory: true }));
-  const { db } = await openStoreDb(opened, { owner: 'test' });
+  const { db } = await openStoreDb(opened, { owner: 'test', tables: searchTables });
   const store = await TamsStore.open(db, { cached: false });
   return { store, db, close: () => db.close() };
 }

@@ -6,9 +6,9 @@
  * objects as the follower comes to their deletion. Stepped by hand: no timing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AnalyticsRuntime, analyticsFeature } from '../../src/analytics/analytics.feature.ts';
 import type { SizeFollower } from '../../src/analytics/analytics.sizes.ts';
 import { SIZES_CURSOR } from '../../src/analytics/analytics.sizes.ts';
-import type { AnalyticsRuntime } from '../../src/deps.analytics.ts';
 import { objectSizes } from '../../src/store/analytics/sizes.repo.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
@@ -22,7 +22,7 @@ let objects: AllocatedObject[];
 
 beforeAll(async () => {
   server = await startServer({ workers: false, env: { TAMS_ANALYTICS: 'true' } });
-  analytics = server.runtime.analytics as AnalyticsRuntime;
+  analytics = server.runtime.features.get(analyticsFeature) as AnalyticsRuntime;
   const doc = videoFlow();
   await createFlow(server, doc);
   flow = doc.id as string;
@@ -60,7 +60,7 @@ describe('the object size follower', () => {
       { object_id: id(0), timerange: '[3:0_4:0)' },
       { object_id: 'external-1', timerange: '[4:0_5:0)', get_urls: [{ url: 'http://media.invalid/e1' }] },
     ] as never);
-    const follower = analytics.createFollower(quiet, 'replica-a', false);
+    const follower = analytics.follower.create(quiet, 'replica-a', false);
     await drain(follower);
     expect(await sizesOf(id(0), id(1), id(2), 'external-1')).toEqual({
       [id(0)]: 100n,
@@ -73,13 +73,13 @@ describe('the object size follower', () => {
     const [row] = await objectSizes(server.runtime.store).get([id(1)]);
     expect(row).toMatchObject({ flowId: flow, segStart: 1_000_000_000n });
     // Every event followed: the outbox need keep none for it.
-    expect(await analytics.holdBack()).toBe(await server.runtime.store.events.lastSeq());
+    expect(await analytics.follower.holdBack()).toBe(await server.runtime.store.events.lastSeq());
     await follower.release();
   });
 
   it('takes turns under the lease: a replica does nothing while another holds it', async () => {
-    const a = analytics.createFollower(quiet, 'replica-a', false);
-    const b = analytics.createFollower(quiet, 'replica-b', false);
+    const a = analytics.follower.create(quiet, 'replica-a', false);
+    const b = analytics.follower.create(quiet, 'replica-b', false);
     await upload(objects[3] as AllocatedObject, Buffer.alloc(300));
     await addSegments(server, flow, { object_id: id(3), timerange: '[10:0_11:0)' });
     await published();
@@ -115,18 +115,18 @@ describe('the object size follower', () => {
       { object_id: ids[1] as string, timerange: '[31:0_32:0)' },
     ]);
     await published();
-    const a = analytics.createFollower(quiet, 'this-process', true);
+    const a = analytics.follower.create(quiet, 'this-process', true);
     expect(await a.step()).toBe(false);
     expect(await sizesOf(...ids)).toEqual({ [ids[0] as string]: 70n, [ids[1] as string]: 80n });
     // The sizes are stored; the cursor past them is not yet.
     expect(await store.settings.get(SIZES_CURSOR)).toEqual(written);
     // a's memory gone (a crash): the next follower reads those events again, first uses and all.
-    const b = analytics.createFollower(quiet, 'this-process', true);
+    const b = analytics.follower.create(quiet, 'this-process', true);
     await drain(b);
     expect(await objectSizes(store).get(ids)).toHaveLength(2);
     // With nothing left to do, it writes its cursor: the outbox need keep nothing for it.
     expect(await b.step()).toBe(false);
-    expect(await analytics.holdBack()).toBe(await store.events.lastSeq());
+    expect(await analytics.follower.holdBack()).toBe(await store.events.lastSeq());
     // Registered since b started: a first use is taken at its word, and sized once.
     await addSegments(server, flow, { object_id: ids[0] as string, timerange: '[32:0_33:0)' });
     const another = await allocate(server, flow, { limit: 1 });
@@ -146,7 +146,7 @@ describe('the object size follower', () => {
     // The deletion only recorded which objects went: the rows are the follower's to drop.
     expect(await sizesOf(id(3), id(4))).toEqual({ [id(3)]: 300n, [id(4)]: 400n });
     await published();
-    const follower = analytics.createFollower(quiet, 'replica-a', false);
+    const follower = analytics.follower.create(quiet, 'replica-a', false);
     await drain(follower);
     expect(await sizesOf(id(3), id(4))).toEqual({});
     await follower.release();
@@ -161,10 +161,10 @@ describe('the object size follower', () => {
     const deleted = await server.delete(`/flows/${flow}/segments`, { query: { timerange: '[40:0_41:0)' } });
     expect(deleted.status).toBe(204);
     await published();
-    const follower = analytics.createFollower(quiet, 'replica-a', false);
+    const follower = analytics.follower.create(quiet, 'replica-a', false);
     await drain(follower);
     expect(await sizesOf(object.object_id)).toEqual({});
-    expect(await analytics.holdBack()).toBe(await server.runtime.store.events.lastSeq());
+    expect(await analytics.follower.holdBack()).toBe(await server.runtime.store.events.lastSeq());
     await follower.release();
   });
 });

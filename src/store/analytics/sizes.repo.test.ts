@@ -1,10 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { newObjectId } from '../../common/object-ids.ts';
-import { memoryStores } from '../store.testkit.ts';
-import { T } from '../tables.ts';
+import { loadConfig } from '../../config.ts';
+import { openEngine } from '../../db/engine.factory.ts';
+import { TableManager } from '../../db/manager.ts';
+import { storeTables, T } from '../tables.ts';
+import { analyticsTables } from './analytics.tables.ts';
 import { ObjectSizesRepo } from './sizes.repo.ts';
 
-const open = memoryStores();
+const opened: TableManager[] = [];
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.close();
+});
+
+/** The store's tables and analytics' on an in-memory DuckDB, closed after the test. */
+async function open(): Promise<TableManager> {
+  const engine = await openEngine(loadConfig({}), { memory: true });
+  const db = await TableManager.open(engine, [...storeTables, ...analyticsTables]);
+  opened.push(db);
+  return db;
+}
 
 /** Ids a client may give external objects: their UTF-16 order is not the byte order engines compare in. */
 const ODD = ['é-object', '😀-object', '\uffff-object', 'with space', 'Z', 'a'];
