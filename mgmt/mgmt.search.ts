@@ -4,7 +4,7 @@ import type { WorkerLog } from '../src/common/worker.ts';
 import type { Runtime } from '../src/deps.ts';
 import { searchFeature } from '../src/search/search.feature.ts';
 import { countRebuildItems } from '../src/search/search.rebuild.ts';
-import { searchRepos } from '../src/store/search/search.repos.ts';
+import { searchRepos } from '../src/search/store/search.repos.ts';
 import { columns, MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
 
 function searchOf(runtime: Runtime) {

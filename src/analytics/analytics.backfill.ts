@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../common/clock.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { AnalyticsReports } from '../store/analytics/reports.ts';
-import { type ObjectSize, objectSizes } from '../store/analytics/sizes.repo.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TagFilters } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { headSizes, type ObjectToSize } from './analytics.head.ts';
+import type { AnalyticsReports } from './store/reports.ts';
+import { type ObjectSize, objectSizes } from './store/sizes.repo.ts';
 
 const LEASE = 'analytics-sizes';
 const FLOWS = 200;

@@ -1,14 +1,14 @@
 import { openAnalytics } from '../db/engine.factory.ts';
 import { FollowerRuntime } from '../feature/feature.follower.ts';
 import type { Feature, FeatureRuntime } from '../feature/feature.types.ts';
-import { analyticsTables } from '../store/analytics/analytics.tables.ts';
-import { AnalyticsReports } from '../store/analytics/reports.ts';
 import { SizeBackfill } from './analytics.backfill.ts';
 import type { AnalyticsConfig } from './analytics.config.ts';
 import { analyticsMetrics } from './analytics.metrics.ts';
 import { analyticsRoutes } from './analytics.routes.ts';
 import { AnalyticsService } from './analytics.service.ts';
 import { readSizesCursor, SizeFollower, type SizeReport } from './analytics.sizes.ts';
+import { analyticsTables } from './store/analytics.tables.ts';
+import { AnalyticsReports } from './store/reports.ts';
 
 /** Analytics as the server runs it: the reports' service, and the object size follower. */
 export interface AnalyticsRuntime extends FeatureRuntime {

@@ -1,7 +1,6 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import { type ObjectSize, objectSizes } from '../store/analytics/sizes.repo.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
 import { OBJECTS_DELETED, type ObjectsDeletedPayload } from '../store/events.types.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
@@ -10,6 +9,7 @@ import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follow
 import type { TamsStore } from '../store/store.ts';
 import { parseTimeRange } from '../time/index.ts';
 import { headSizes, type ObjectToSize } from './analytics.head.ts';
+import { type ObjectSize, objectSizes } from './store/sizes.repo.ts';
 
 /** The follower's place in the outbox: the seq of the last event it has sized (a service setting). */
 export const SIZES_CURSOR = 'analytics.sizes.cursor';

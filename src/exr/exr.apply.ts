@@ -1,9 +1,9 @@
-import type { ExrFileRecord } from '../store/exr/exr.records.ts';
-import { exrRepos } from '../store/exr/exr.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import { parseTimeRange } from '../time/index.ts';
 import type { FrameChange } from './exr.plan.ts';
 import { currentFile, factsOf } from './exr.record.ts';
+import type { ExrFileRecord } from './store/exr.records.ts';
+import { exrRepos } from './store/exr.repos.ts';
 
 /** Applies one change in `tx`; returns the frames it added. */
 export async function applyChange(tx: TamsStore, change: FrameChange, now: Date): Promise<number> {

@@ -1,6 +1,5 @@
 import type { Clock } from '../common/clock.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import { exrRepos } from '../store/exr/exr.repos.ts';
 import { isPassing } from '../store/follower.failures.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
@@ -11,6 +10,7 @@ import { type Inspected, inspectAlone, type ObjectToRead } from './exr.inspect.t
 import { isolateRefused } from './exr.isolate.ts';
 import { FramePlan, frameAndObject, isExrFlow } from './exr.plan.ts';
 import { recordInspectedAll } from './exr.record.ts';
+import { exrRepos } from './store/exr.repos.ts';
 
 const FLOWS = 200;
 const SEGMENTS = 100;

@@ -1,6 +1,6 @@
 import type { ColumnType } from '../db/db.types.ts';
-import type { ExrInspection } from '../store/exr/exr.records.ts';
-import { ET, exrTables } from '../store/exr/exr.tables.ts';
+import type { ExrInspection } from './store/exr.records.ts';
+import { ET, exrTables } from './store/exr.tables.ts';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;

@@ -1,7 +1,6 @@
 import type { WorkerLog } from '../common/worker.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import { exrRepos } from '../store/exr/exr.repos.ts';
 import { FlowLookup } from '../store/flows.lookup.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
 import { isPassing } from '../store/follower.failures.ts';
@@ -12,6 +11,7 @@ import { type Inspected, inspectAlone, type ObjectToRead } from './exr.inspect.t
 import { type Isolated, isolateRefused } from './exr.isolate.ts';
 import { type EventProgress, type FramePlan, isExrFlow, planEvents, type SkippedEvent } from './exr.plan.ts';
 import { recordInspectedAll } from './exr.record.ts';
+import { exrRepos } from './store/exr.repos.ts';
 
 /** Events per batch: most need no more than their head (only EXR Flows' segments are read whole). */
 const EVENT_BATCH = 5000;

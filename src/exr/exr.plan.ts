@@ -1,12 +1,12 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
-import type { ExrFrameRecord } from '../store/exr/exr.records.ts';
 import type { FlowLookup } from '../store/flows.lookup.ts';
 import { failureReason, isPassing } from '../store/follower.failures.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { parseTimeRange, type TimeRange } from '../time/index.ts';
 import { frameNumber } from './exr.frames.ts';
 import type { ObjectToRead } from './exr.inspect.ts';
+import type { ExrFrameRecord } from './store/exr.records.ts';
 
 export const EXR_CONTAINER = 'image/x-exr';
 const IMAGE = 'urn:x-tam:format:image';

@@ -1,7 +1,7 @@
-import type { ExrFileFacts, ExrFileRecord } from '../store/exr/exr.records.ts';
-import { exrRepos } from '../store/exr/exr.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { Inspected } from './exr.inspect.ts';
+import type { ExrFileFacts, ExrFileRecord } from './store/exr.records.ts';
+import { exrRepos } from './store/exr.repos.ts';
 
 /** What a file's frames copy of it (exr_frames' filter columns). */
 export function factsOf(f: ExrFileRecord): ExrFileFacts {

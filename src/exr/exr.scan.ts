@@ -1,11 +1,11 @@
 import type { Row } from '../db/db.types.ts';
-import type { ExrFileRecord } from '../store/exr/exr.records.ts';
-import { exrRepos } from '../store/exr/exr.repos.ts';
-import { decodeSet } from '../store/exr/exr.sets.ts';
 import type { TamsStore } from '../store/store.ts';
 import { readSkipped } from './exr.follow.ts';
 import type { StatsDoc } from './exr.schemas.ts';
 import { decodeVector, similarity } from './exr.vector.ts';
+import type { ExrFileRecord } from './store/exr.records.ts';
+import { exrRepos } from './store/exr.repos.ts';
+import { decodeSet } from './store/exr.sets.ts';
 
 /**
  * Statistics and similarity read every live file's few columns (a streamed scan with a

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { ExrFileFilters, ExrFileRecord, ExrFrameRecord } from '../store/exr/exr.records.ts';
-import { exrRepos } from '../store/exr/exr.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import { fileDetail, fileDoc } from './exr.documents.ts';
 import { frameFromName } from './exr.frames.ts';
@@ -12,6 +10,8 @@ import { type Inspected, inspectBytes, inspectObject } from './exr.inspect.ts';
 import { currentFile, recordInspected } from './exr.record.ts';
 import { exrStats, nearestFiles } from './exr.scan.ts';
 import type { FileDetail, FileDoc, SimilarDoc, StatsDoc } from './exr.schemas.ts';
+import type { ExrFileFilters, ExrFileRecord, ExrFrameRecord } from './store/exr.records.ts';
+import { exrRepos } from './store/exr.repos.ts';
 
 export interface ExrServiceDeps {
   store: TamsStore;

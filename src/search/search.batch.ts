@@ -1,8 +1,5 @@
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { FlowLookup } from '../store/flows.lookup.ts';
-import type { SearchDoc } from '../store/search/search.docs.repo.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
-import type { SearchJob } from '../store/search/search.transcripts.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { addedCount, addedSegments, isTimedTextFlow, segmentNote } from './search.captions.ts';
 import type { DocDraft } from './search.extract.ts';
@@ -10,6 +7,9 @@ import type { Progress } from './search.index.types.ts';
 import { IndexPlan } from './search.indexplan.ts';
 import type { BatchScope } from './search.retry.ts';
 import type { IndexState } from './search.state.ts';
+import type { SearchDoc } from './store/search.docs.repo.ts';
+import { searchRepos } from './store/search.repos.ts';
+import type { SearchJob } from './store/search.transcripts.repo.ts';
 
 /** The parts of an indexer batch of events and transcript jobs that are not the indexer's loop. */
 

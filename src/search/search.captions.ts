@@ -1,13 +1,13 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { FlowLookup } from '../store/flows.lookup.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { formatTimestamp, parseTimeRange, parseTimestamp } from '../time/index.ts';
 import { captionDocs } from './search.extract.ts';
 import { ItemFailure, isTransient, reasonOf, TransientFailure } from './search.failure.ts';
 import type { IndexPlan, ItemNote, PlanDeps } from './search.indexplan.ts';
+import { searchRepos } from './store/search.repos.ts';
 import { parseTimedText, timedTextKind } from './timedtext/timedtext.parse.ts';
 import { TIMED_TEXT_LIMITS, type TimedCue } from './timedtext/timedtext.types.ts';
 

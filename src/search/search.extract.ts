@@ -1,8 +1,8 @@
 import { startThatFits } from '../common/cells.ts';
 import type { JsonValue } from '../db/db.types.ts';
-import type { SearchDocKind } from '../store/search/search.docs.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { FlowRecord, SourceRecord, Tags } from '../store/store.types.ts';
+import type { SearchDocKind } from './store/search.docs.repo.ts';
 import type { TimedCue } from './timedtext/timedtext.types.ts';
 
 /** A document before the indexer numbers it: what it is of, and its text. */

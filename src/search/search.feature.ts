@@ -1,6 +1,5 @@
 import { FollowerRuntime } from '../feature/feature.follower.ts';
 import type { Feature, FeatureRuntime } from '../feature/feature.types.ts';
-import { searchTables } from '../store/search/search.tables.ts';
 import type { LazyEmbeddingProvider } from './embed/embed.lazy.ts';
 import type { SearchConfig } from './search.config.ts';
 import { searchEmbedder } from './search.embedder.ts';
@@ -13,6 +12,7 @@ import { SearchService } from './search.service.ts';
 import { IndexState } from './search.state.ts';
 import { analyzerText } from './search.text.ts';
 import { VectorCache } from './search.vcache.ts';
+import { searchTables } from './store/search.tables.ts';
 import { transcriptsRoutes } from './transcripts.routes.ts';
 import { Transcript } from './transcripts.schemas.ts';
 import { TranscriptsService } from './transcripts.service.ts';

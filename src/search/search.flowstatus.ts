@@ -1,9 +1,9 @@
-import type { SearchItem } from '../store/search/search.items.repo.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { isTimedTextFlow } from './search.captions.ts';
 import { cueTimes } from './search.items.ts';
+import type { SearchItem } from './store/search.items.repo.ts';
+import { searchRepos } from './store/search.repos.ts';
 
 /** Failures a Flow's status lists, newest first. */
 const FLOW_FAILURES = 20;

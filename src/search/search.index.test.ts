@@ -4,7 +4,6 @@
  * trained as it grows, against exact nearest neighbours.
  */
 import { describe, expect, it } from 'vitest';
-import { searchRepos } from '../store/search/search.repos.ts';
 import { TimeRange } from '../time/index.ts';
 import { batch, ClusteredVectors, draft, indexer, openStore, seeded } from './search.index.testkit.ts';
 import { rankKeyword } from './search.keyword.ts';
@@ -12,6 +11,7 @@ import { TRAIN_AT } from './search.layout.ts';
 import { SemanticRanker } from './search.semantic.ts';
 import { IndexState } from './search.state.ts';
 import { analyzerText } from './search.text.ts';
+import { searchRepos } from './store/search.repos.ts';
 
 const VOCABULARY = Array.from(
   { length: 60 },

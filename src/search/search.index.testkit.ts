@@ -8,7 +8,6 @@ import type { Engine } from '../db/db.types.ts';
 import { openEngine } from '../db/engine.factory.ts';
 import type { TableManager } from '../db/manager.ts';
 import { MediaRegistry } from '../media/media.registry.ts';
-import { searchTables } from '../store/search/search.tables.ts';
 import { openStoreDb } from '../store/store.open.ts';
 import { TamsStore } from '../store/store.ts';
 import type { EmbeddingProvider } from './embed/embed.types.ts';
@@ -18,6 +17,7 @@ import { IndexPlan } from './search.indexplan.ts';
 import { dot } from './search.ivf.ts';
 import { IndexState } from './search.state.ts';
 import { analyzerText } from './search.text.ts';
+import { searchTables } from './store/search.tables.ts';
 
 export function seeded(seed: number): () => number {
   let s = seed >>> 0;

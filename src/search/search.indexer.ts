@@ -1,9 +1,6 @@
 import { FlowLookup } from '../store/flows.lookup.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
 import { FollowerLease } from '../store/leases.follower.ts';
-import type { SearchDoc } from '../store/search/search.docs.repo.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
-import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
 import { EventParts, eventsScope, needsPayload, removeDocs, toDoc } from './search.batch.ts';
 import { embedEach } from './search.embedding.ts';
 import type { DocDraft } from './search.extract.ts';
@@ -21,6 +18,9 @@ import { RebuildScan } from './search.rebuild.ts';
 import { type Apply, prepareRefile, prepareTraining, UpkeepSuperseded } from './search.refile.ts';
 import { type BatchScope, Recovery } from './search.retry.ts';
 import { IndexState } from './search.state.ts';
+import type { SearchDoc } from './store/search.docs.repo.ts';
+import { searchRepos } from './store/search.repos.ts';
+import type { SearchVectorsRepo } from './store/search.vectors.repo.ts';
 
 /**
  * Events and transcript jobs taken per batch. Most events need no more than their head (only

@@ -1,8 +1,8 @@
 import type { WorkerLog } from '../common/worker.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { SearchItem } from '../store/search/search.items.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { DocDraft } from './search.extract.ts';
+import type { SearchItem } from './store/search.items.repo.ts';
 
 /** What removes documents: resolved to document rows inside the indexer's transaction. */
 export type Removal =

@@ -1,11 +1,11 @@
 import type { WorkerLog } from '../common/worker.ts';
-import type { ItemScope, SearchItem } from '../store/search/search.items.repo.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import { TimeRange } from '../time/index.ts';
 import type { DocDraft } from './search.extract.ts';
 import { type IndexPlan, type ItemNote, noteKey, type Removal } from './search.indexplan.ts';
 import type { IndexState } from './search.state.ts';
+import type { ItemScope, SearchItem } from './store/search.items.repo.ts';
+import { searchRepos } from './store/search.repos.ts';
 
 /**
  * The indexer's items (search_items): what it made of each timed-text segment and transcript

@@ -1,8 +1,8 @@
-import { dotQuantized, encodeVectors, quantize, type VectorBlock } from '../store/search/search.codec.ts';
-import type { VectorRow } from '../store/search/search.vectors.repo.ts';
 import { dotAt, kmeans, type Matrix, nearestRow } from './search.kmeans.ts';
 import type { Pace } from './search.pace.ts';
 import { Int8Matrix, scorerFor } from './search.simd.ts';
+import { dotQuantized, encodeVectors, quantize, type VectorBlock } from './store/search.codec.ts';
+import type { VectorRow } from './store/search.vectors.repo.ts';
 
 /**
  * The vector index is an inverted file: every embedding belongs to the cluster of its nearest

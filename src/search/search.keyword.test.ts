@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePostings, encodePostings, type Posting } from '../store/search/search.codec.ts';
-import type { PostingsRow } from '../store/search/search.index.repo.ts';
 import { type KeywordQuery, PREFIX_EXPANSIONS, type Ranked, rankKeyword } from './search.keyword.ts';
+import { decodePostings, encodePostings, type Posting } from './store/search.codec.ts';
+import type { PostingsRow } from './store/search.index.repo.ts';
 
 const K1 = 1.2;
 const B = 0.75;

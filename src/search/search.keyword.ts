@@ -1,6 +1,6 @@
-import type { PostingsRow, SearchIndexRepo } from '../store/search/search.index.repo.ts';
 import { decodeTerm } from './search.postings.ts';
 import { type Ranked, scoredList, topK } from './search.topk.ts';
+import type { PostingsRow, SearchIndexRepo } from './store/search.index.repo.ts';
 
 /** BM25's parameters, Lucene's and Elasticsearch's defaults. */
 const K1 = 1.2;

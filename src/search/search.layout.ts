@@ -1,5 +1,5 @@
 import type { JsonValue } from '../db/db.types.ts';
-import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
+import type { SearchVectorsRepo } from './store/search.vectors.repo.ts';
 
 /**
  * Which quantizers the vector index's rows are filed under (kept as JSON in `search_state`, key

@@ -1,7 +1,7 @@
 /** Which upkeep is due: merge runs of parts by tier, and packing of recent vector rows in bounded steps. */
 import { describe, expect, it } from 'vitest';
-import type { PartInfo } from '../store/search/search.index.repo.ts';
 import { MERGE_FACTOR, mergeCandidates, packDue } from './search.maintain.ts';
+import type { PartInfo } from './store/search.index.repo.ts';
 
 function parts(sizes: number[]): PartInfo[] {
   let doc = 0;

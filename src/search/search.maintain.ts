@@ -1,11 +1,11 @@
-import { decodePostings, decodeVectors, type Posting } from '../store/search/search.codec.ts';
-import type { PartInfo, PostingsRow } from '../store/search/search.index.repo.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
-import type { VectorHead, VectorTable } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { packVectors, unpackVectors } from './search.ivf.ts';
 import { PartBuilder } from './search.part.ts';
 import type { IndexState } from './search.state.ts';
+import { decodePostings, decodeVectors, type Posting } from './store/search.codec.ts';
+import type { PartInfo, PostingsRow } from './store/search.index.repo.ts';
+import { searchRepos } from './store/search.repos.ts';
+import type { VectorHead, VectorTable } from './store/search.vectors.repo.ts';
 
 /** Parts merged at once, and the sizes (documents) of the merge tiers. */
 export const MERGE_FACTOR = 10;

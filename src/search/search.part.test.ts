@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CELL_MAX_BYTES } from '../common/cells.ts';
-import { decodePostings } from '../store/search/search.codec.ts';
 import { PartBuilder } from './search.part.ts';
+import { decodePostings } from './store/search.codec.ts';
 
 describe('a part of the inverted index', () => {
   it("splits a term's postings over rows that each fit in one cell, none lost", () => {

@@ -1,6 +1,6 @@
 import { CELL_MAX_BYTES } from '../common/cells.ts';
-import { encodePostings, type Posting } from '../store/search/search.codec.ts';
-import type { PartInfo, PostingsRow } from '../store/search/search.index.repo.ts';
+import { encodePostings, type Posting } from './store/search.codec.ts';
+import type { PartInfo, PostingsRow } from './store/search.index.repo.ts';
 
 /**
  * Postings per row at most: a row of a very common term stays well under a megabyte of text.

@@ -1,7 +1,5 @@
 import type { OutboxEvent } from '../store/events.repo.ts';
 import type { FlowLookup } from '../store/flows.lookup.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
-import type { SearchJob, TranscriptRecord } from '../store/search/search.transcripts.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { planSegmentsAdded, planSegmentsDeleted } from './search.captions.ts';
@@ -14,6 +12,8 @@ import {
   transcriptKeyPrefix,
 } from './search.extract.ts';
 import type { IndexPlan, PlanDeps } from './search.indexplan.ts';
+import { searchRepos } from './store/search.repos.ts';
+import type { SearchJob, TranscriptRecord } from './store/search.transcripts.repo.ts';
 
 /**
  * Adds what the events of a batch change to `plan`, in order; segments added are planned against

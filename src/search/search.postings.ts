@@ -1,5 +1,5 @@
-import { decodePostings } from '../store/search/search.codec.ts';
-import type { PostingsRow } from '../store/search/search.index.repo.ts';
+import { decodePostings } from './store/search.codec.ts';
+import type { PostingsRow } from './store/search.index.repo.ts';
 
 /** A term's postings as parallel arrays in increasing document order. */
 export interface DecodedList {

@@ -1,7 +1,7 @@
-import { decodeFloats } from '../store/search/search.codec.ts';
-import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
 import { CoarseQuantizer } from './search.ivf.ts';
 import type { Generation, IvfLayout } from './search.layout.ts';
+import { decodeFloats } from './store/search.codec.ts';
+import type { SearchVectorsRepo } from './store/search.vectors.repo.ts';
 
 /** The quantizers of a layout: the current generation's and, while refiling, the previous one's. */
 export interface Quantizers {

@@ -1,5 +1,4 @@
 import type { JsonValue } from '../db/db.types.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TagFilters } from '../store/store.types.ts';
@@ -11,6 +10,7 @@ import { IndexPlan } from './search.indexplan.ts';
 import { planJob } from './search.plan.ts';
 import type { BatchScope } from './search.retry.ts';
 import type { IndexState } from './search.state.ts';
+import { searchRepos } from './store/search.repos.ts';
 
 const PAGE = 200;
 /** Timed-text segments read per batch (each is an object read from a media backend). */

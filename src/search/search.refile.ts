@@ -1,6 +1,3 @@
-import { decodeVectors, encodeFloats } from '../store/search/search.codec.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
-import type { VectorHead } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import {
   type CoarseQuantizer,
@@ -15,6 +12,9 @@ import { type Matrix, seeded, trainCentroids } from './search.kmeans.ts';
 import { clustersFor, endOf, type IvfLayout, stampOf } from './search.layout.ts';
 import type { Pace } from './search.pace.ts';
 import type { IndexState } from './search.state.ts';
+import { decodeVectors, encodeFloats } from './store/search.codec.ts';
+import { searchRepos } from './store/search.repos.ts';
+import type { VectorHead } from './store/search.vectors.repo.ts';
 
 /**
  * Training a new generation of clusters and filing the vectors anew under it, in steps

@@ -1,9 +1,9 @@
-import type { HitDoc } from '../store/search/search.docs.repo.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord, SourceRecord } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { coveredMoments, momentKey } from './search.coverage.ts';
+import type { HitDoc } from './store/search.docs.repo.ts';
+import { searchRepos } from './store/search.repos.ts';
 
 /** A document that still points at media: the Flow (or Source) a hit plays from, and when. */
 export interface Resolved {

@@ -1,6 +1,3 @@
-import { decodeVectors, type VectorBlock } from '../store/search/search.codec.ts';
-import type { SearchRepos } from '../store/search/search.repos.ts';
-import type { VectorHead } from '../store/search/search.vectors.repo.ts';
 import type { EmbeddingProvider } from './embed/embed.types.ts';
 import { nearest } from './search.ivf.ts';
 import type { Ranked } from './search.keyword.ts';
@@ -9,6 +6,9 @@ import { type Pace, pacer } from './search.pace.ts';
 import { type Quantizers, quantizersOf } from './search.quantizers.ts';
 import { IndexState } from './search.state.ts';
 import { VectorCache } from './search.vcache.ts';
+import { decodeVectors, type VectorBlock } from './store/search.codec.ts';
+import type { SearchRepos } from './store/search.repos.ts';
+import type { VectorHead } from './store/search.vectors.repo.ts';
 
 /** Reads of a query before it settles for what it has (a layout changing under it each time). */
 const ATTEMPTS = 3;

@@ -1,7 +1,5 @@
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { TagFilters } from '../http/params.ts';
-import type { HitDoc } from '../store/search/search.docs.repo.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TimeRange } from '../time/index.ts';
 import { matchesPhrase } from './analyze/analyze.phrase.ts';
@@ -17,6 +15,8 @@ import { type Resolved, resolveDocs } from './search.resolve.ts';
 import type { HitKind, SearchMode } from './search.schemas.ts';
 import type { SemanticRanker } from './search.semantic.ts';
 import { IndexState } from './search.state.ts';
+import type { HitDoc } from './store/search.docs.repo.ts';
+import { searchRepos } from './store/search.repos.ts';
 
 /** Matches looked at per query (and counted in `total` and the facets). */
 export const CANDIDATES = 1000;

@@ -1,8 +1,8 @@
 /** The SIMD scorer against the JavaScript dot product it stands in for. */
 import { describe, expect, it } from 'vitest';
-import { dotQuantized, quantize, type VectorBlock } from '../store/search/search.codec.ts';
 import { seeded } from './search.index.testkit.ts';
 import { Int8Scorer } from './search.simd.ts';
+import { dotQuantized, quantize, type VectorBlock } from './store/search.codec.ts';
 
 function block(random: () => number, n: number, dims: number): VectorBlock {
   const q = new Int8Array(n * dims);

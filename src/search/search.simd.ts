@@ -1,4 +1,4 @@
-import { quantize, type VectorBlock } from '../store/search/search.codec.ts';
+import { quantize, type VectorBlock } from './store/search.codec.ts';
 
 /**
  * Dot products of a query with int8 vectors, in WebAssembly SIMD: the loop every semantic query

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '../db/db.types.ts';
-import { type SearchRepos, searchRepos } from '../store/search/search.repos.ts';
-import type { SearchVectorsRepo } from '../store/search/search.vectors.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { type IvfLayout, layoutJson, parseLayout, resolveLayout } from './search.layout.ts';
+import { type SearchRepos, searchRepos } from './store/search.repos.ts';
+import type { SearchVectorsRepo } from './store/search.vectors.repo.ts';
 
 /**
  * The indexer's progress and the collection's statistics, kept in `search_state` and written in

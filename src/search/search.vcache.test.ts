@@ -1,7 +1,7 @@
 /** The decoded-rows cache: a byte budget, least recently used out first, copies kept. */
 import { describe, expect, it } from 'vitest';
-import type { VectorBlock } from '../store/search/search.codec.ts';
 import { VectorCache } from './search.vcache.ts';
+import type { VectorBlock } from './store/search.codec.ts';
 
 function block(vectors: number, dims = 100): VectorBlock {
   return {

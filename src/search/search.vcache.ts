@@ -1,4 +1,4 @@
-import type { VectorBlock } from '../store/search/search.codec.ts';
+import type { VectorBlock } from './store/search.codec.ts';
 
 /**
  * Decoded vector rows, kept by their identity (index, table, block, cluster), the least recently

@@ -2,10 +2,10 @@ import type { Static } from 'typebox';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
-import { searchRepos } from '../store/search/search.repos.ts';
-import type { SearchJob, TranscriptCue, TranscriptRecord } from '../store/search/search.transcripts.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { parseTimeRange, TimeRange } from '../time/index.ts';
+import { searchRepos } from './store/search.repos.ts';
+import type { SearchJob, TranscriptCue, TranscriptRecord } from './store/search.transcripts.repo.ts';
 import type { Transcript } from './transcripts.schemas.ts';
 
 export type TranscriptDoc = Static<typeof Transcript>;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnalyticsRuntime, analyticsFeature } from '../../src/analytics/analytics.feature.ts';
 import type { SizeFollower } from '../../src/analytics/analytics.sizes.ts';
 import { SIZES_CURSOR } from '../../src/analytics/analytics.sizes.ts';
-import { objectSizes } from '../../src/store/analytics/sizes.repo.ts';
+import { objectSizes } from '../../src/analytics/store/sizes.repo.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
 import { type AllocatedObject, addSegments, allocate, upload } from '../segments/helpers.ts';

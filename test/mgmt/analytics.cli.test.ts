@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { objectSizes } from '../../src/store/analytics/sizes.repo.ts';
+import { objectSizes } from '../../src/analytics/store/sizes.repo.ts';
 import { makeStore, mgmt, openStore, type Store } from './fixture.ts';
 
 let store: Store;

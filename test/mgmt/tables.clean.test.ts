@@ -1,7 +1,7 @@
 /** `tables` and `clean` against a real store: a dry run changes nothing, the real run does what it says. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exrFeature } from '../../src/exr/exr.feature.ts';
-import { ET } from '../../src/store/exr/exr.tables.ts';
+import { ET } from '../../src/exr/store/exr.tables.ts';
 import { T } from '../../src/store/tables.ts';
 import { sample } from '../exr/exr.fixtures.ts';
 import { startServer } from '../helpers/server.ts';

@@ -30,9 +30,9 @@ import { unpaced } from '../../src/search/search.pace.ts';
 import { SemanticRanker } from '../../src/search/search.semantic.ts';
 import { IndexState } from '../../src/search/search.state.ts';
 import { VectorCache } from '../../src/search/search.vcache.ts';
-import { decodeVectors, encodeFloats } from '../../src/store/search/search.codec.ts';
-import { SearchRepos, searchRepos } from '../../src/store/search/search.repos.ts';
-import { ST } from '../../src/store/search/search.tables.ts';
+import { decodeVectors, encodeFloats } from '../../src/search/store/search.codec.ts';
+import { SearchRepos, searchRepos } from '../../src/search/store/search.repos.ts';
+import { ST } from '../../src/search/store/search.tables.ts';
 import type { TamsStore } from '../../src/store/store.ts';
 import { onVast, sharedFakeVast } from '../helpers/vast.mode.ts';
 

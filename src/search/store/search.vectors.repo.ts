@@ -1,6 +1,6 @@
 import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col, or } from '../../db/predicate.ts';
-import { num, reqStr } from '../rows.ts';
+import { num, reqStr } from '../../store/rows.ts';
 import { ST } from './search.tables.ts';
 
 /** A block of vectors of one cluster (search.codec.ts packs `data`). */

@@ -1,6 +1,6 @@
 import type { ColumnGroup, DbSession, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { big, bool, date, num, reqStr, str } from '../rows.ts';
+import { big, bool, date, num, reqStr, str } from '../../store/rows.ts';
 import { filterGroups } from './exr.filters.ts';
 import { timelineKeys, windowPage } from './exr.page.ts';
 import type { ExrFileFacts, ExrFileFilters, ExrFrameRecord, ExrStatus, FrameSource } from './exr.records.ts';

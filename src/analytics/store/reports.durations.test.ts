@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analytics } from '../../db/analytics/analytics.ts';
 import { openAnalytics, openEngine } from '../../db/engine.factory.ts';
 import { TableManager } from '../../db/manager.ts';
+import { storeTables, T } from '../../store/tables.ts';
 import { TimeRange } from '../../time/index.ts';
-import { storeTables, T } from '../tables.ts';
 import { fromHistogram, rankOf, segmentDurations } from './reports.durations.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
-import type { RepoSet, TamsStore } from '../store.ts';
+import type { RepoSet, TamsStore } from '../../store/store.ts';
 import { SearchDocsRepo } from './search.docs.repo.ts';
 import { SearchIndexRepo } from './search.index.repo.ts';
 import { SearchItemsRepo } from './search.items.repo.ts';

@@ -1,8 +1,8 @@
 import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { big, date, reqStr, str } from '../rows.ts';
-import type { RepoSet, TamsStore } from '../store.ts';
-import { T } from '../tables.ts';
+import { big, date, reqStr, str } from '../../store/rows.ts';
+import type { RepoSet, TamsStore } from '../../store/store.ts';
+import { T } from '../../store/tables.ts';
 import { AT } from './analytics.tables.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { DbSession, JsonValue, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { big, bool, date, num, reqStr, str } from '../rows.ts';
+import { big, bool, date, num, reqStr, str } from '../../store/rows.ts';
 import { filterGroups } from './exr.filters.ts';
 import { hexKeys, windowPage } from './exr.page.ts';
 import type { ExrFileFilters, ExrFileRecord, ExrStatus } from './exr.records.ts';

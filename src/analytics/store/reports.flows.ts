@@ -8,8 +8,8 @@ import type {
   Measure,
 } from '../../db/analytics/analytics.types.ts';
 import { and, col } from '../../db/predicate.ts';
+import { T } from '../../store/tables.ts';
 import { TimeRange } from '../../time/index.ts';
-import { T } from '../tables.ts';
 import { AT } from './analytics.tables.ts';
 import { bigOr0, bigOrNull, count, mayOverlap, within } from './reports.window.ts';
 

@@ -6,7 +6,7 @@ import type {
   TruncUnit,
 } from '../../db/analytics/analytics.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { T } from '../tables.ts';
+import { T } from '../../store/tables.ts';
 import { AT } from './analytics.tables.ts';
 import { bigOr0, count, text } from './reports.window.ts';
 

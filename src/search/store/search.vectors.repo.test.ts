@@ -1,6 +1,6 @@
 /** Vector blocks stored in pieces: listed once, read whole, deleted whole, old single rows too. */
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../search/search.index.testkit.ts';
+import { openStore } from '../search.index.testkit.ts';
 import { searchRepos } from './search.repos.ts';
 import { ST } from './search.tables.ts';
 

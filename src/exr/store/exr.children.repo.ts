@@ -1,6 +1,6 @@
 import type { DbSession, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { big, bool, num, reqStr, str } from '../rows.ts';
+import { big, bool, num, reqStr, str } from '../../store/rows.ts';
 import type { ExrAttributeRecord, ExrChannelRecord, ExrInspection, ExrPartRecord } from './exr.records.ts';
 import { ET } from './exr.tables.ts';
 

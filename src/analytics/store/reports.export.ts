@@ -2,8 +2,8 @@ import type { Analytics, ExportStream } from '../../db/analytics/analytics.ts';
 import type { ExportFormat } from '../../db/analytics/analytics.types.ts';
 import type { TableInfo } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
+import { T } from '../../store/tables.ts';
 import type { TimeRange } from '../../time/index.ts';
-import { T } from '../tables.ts';
 import { AT } from './analytics.tables.ts';
 import { count, within } from './reports.window.ts';
 

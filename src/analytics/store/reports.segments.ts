@@ -1,8 +1,8 @@
 import type { Analytics } from '../../db/analytics/analytics.ts';
 import type { AggregateQuery, AnalyticsRow } from '../../db/analytics/analytics.types.ts';
 import { and, col } from '../../db/predicate.ts';
+import { T } from '../../store/tables.ts';
 import type { TimeRange } from '../../time/index.ts';
-import { T } from '../tables.ts';
 import { AT } from './analytics.tables.ts';
 import { bigOr0, count, text, within } from './reports.window.ts';
 

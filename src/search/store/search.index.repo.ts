@@ -1,6 +1,6 @@
 import type { DbSession, JsonValue, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { date, num, reqStr } from '../rows.ts';
+import { date, num, reqStr } from '../../store/rows.ts';
 import { termHash } from './search.codec.ts';
 import { ST } from './search.tables.ts';
 

@@ -1,6 +1,6 @@
 import type { DbSession, JsonValue } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { reqStr } from '../rows.ts';
+import { reqStr } from '../../store/rows.ts';
 import { ET } from './exr.tables.ts';
 
 /** `exr_state`: the outbox follower's progress, a row per key. */

@@ -3,7 +3,7 @@ import { newObjectId } from '../../common/object-ids.ts';
 import { loadConfig } from '../../config.ts';
 import { openEngine } from '../../db/engine.factory.ts';
 import { TableManager } from '../../db/manager.ts';
-import { storeTables, T } from '../tables.ts';
+import { storeTables, T } from '../../store/tables.ts';
 import { analyticsTables } from './analytics.tables.ts';
 import { ObjectSizesRepo } from './sizes.repo.ts';
 

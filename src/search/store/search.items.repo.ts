@@ -1,6 +1,6 @@
 import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { big, date, num, reqStr, str } from '../rows.ts';
+import { big, date, num, reqStr, str } from '../../store/rows.ts';
 import { ST } from './search.tables.ts';
 
 export type SearchItemKind = 'segment' | 'transcript' | 'other';

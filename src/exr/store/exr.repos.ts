@@ -1,5 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
-import type { RepoSet, TamsStore } from '../store.ts';
+import type { RepoSet, TamsStore } from '../../store/store.ts';
 import { ExrChildrenRepo } from './exr.children.repo.ts';
 import { ExrFilesRepo } from './exr.files.repo.ts';
 import { ExrFramesRepo } from './exr.frames.repo.ts';

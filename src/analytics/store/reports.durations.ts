@@ -2,8 +2,8 @@ import type { Analytics } from '../../db/analytics/analytics.ts';
 import type { AggregateQuery, AnalyticsJoin, AnalyticsRow } from '../../db/analytics/analytics.types.ts';
 import type { ColumnGroup } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
+import { T } from '../../store/tables.ts';
 import type { TimeRange } from '../../time/index.ts';
-import { T } from '../tables.ts';
 import { bigOr0, count, text, within } from './reports.window.ts';
 
 const DURATION = { sub: [{ col: 'seg_end' }, { col: 'seg_start' }] } as const;
