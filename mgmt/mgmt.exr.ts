@@ -1,7 +1,7 @@
 import { systemClock } from '../src/common/clock.ts';
 import type { Runtime } from '../src/deps.ts';
-import { ExrBackfill } from '../src/exr/exr.backfill.ts';
 import { exrFeature } from '../src/exr/exr.feature.ts';
+import { ExrBackfill } from '../src/exr/follow/exr.backfill.ts';
 import { MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
 
 /**

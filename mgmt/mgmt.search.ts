@@ -2,8 +2,8 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkerLog } from '../src/common/worker.ts';
 import type { Runtime } from '../src/deps.ts';
+import { countRebuildItems } from '../src/search/index/search.rebuild.ts';
 import { searchFeature } from '../src/search/search.feature.ts';
-import { countRebuildItems } from '../src/search/search.rebuild.ts';
 import { searchRepos } from '../src/search/store/search.repos.ts';
 import { columns, MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
 

@@ -3,8 +3,8 @@ import { CELL_MAX_BYTES } from '../common/cells.ts';
 import { attr, concat, partAttributes, singlePart, u32 } from './exr.build.testkit.ts';
 import { catalogue, failureRecord, splitChannel } from './exr.catalog.ts';
 import { fileId, headerHash, normalizePath } from './exr.identity.ts';
-import { parseExrBytes } from './exr.parse.ts';
 import { sampleBytes, sampleDump, samplesGate } from './exr.samples.testkit.ts';
+import { parseExrBytes } from './parser/exr.parse.ts';
 
 const gate = samplesGate();
 const NOW = '2026-11-24T12:00:00.000Z';

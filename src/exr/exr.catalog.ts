@@ -2,8 +2,8 @@ import { utf8Bytes } from '../common/cells.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import { fitColumns } from './exr.fit.ts';
 import { type FileIdentity, fileId, normalizePath } from './exr.identity.ts';
-import type { ExrAttribute, ExrHeader, ExrPart } from './exr.types.ts';
 import { encodeVector, metadataVector, VECTOR_LAYOUT } from './exr.vector.ts';
+import type { ExrAttribute, ExrHeader, ExrPart } from './parser/exr.types.ts';
 import type {
   ExrAttributeRecord,
   ExrChannelRecord,

@@ -1,11 +1,11 @@
 import { FollowerRuntime } from '../feature/feature.follower.ts';
 import type { Feature, FeatureRuntime } from '../feature/feature.types.ts';
 import type { ExrConfig } from './exr.config.ts';
-import { ExrFollower, type FollowReport, readFollowState } from './exr.follow.ts';
 import { exrMetrics } from './exr.metrics.ts';
 import { exrRoutes } from './exr.routes.ts';
 import { AttributeDoc, ChannelDoc, FileDetail, FileDoc, FrameDoc, PartDoc } from './exr.schemas.ts';
 import { ExrService } from './exr.service.ts';
+import { ExrFollower, type FollowReport, readFollowState } from './follow/exr.follow.ts';
 import { ET, exrTables } from './store/exr.tables.ts';
 
 /** EXR metadata as the server runs it: the catalogue's service, and the outbox follower. */

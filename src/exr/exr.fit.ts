@@ -31,7 +31,7 @@ export interface OutOfRange {
 
 /**
  * Leaves out of an inspection's rows each number its column cannot hold, and says which. The
- * catalogue keeps exr-inspector's column types (int32 sizes: src/store/exr/exr.tables.ts), and a
+ * catalogue keeps exr-inspector's column types (int32 sizes: src/exr/store/exr.tables.ts), and a
  * valid header can hold more: a data window 2^32 pixels wide, tiles of 2^32-1 pixels. Such a
  * value stays exact where the file's attributes are recorded (their JSON); the column is left
  * null and the file carries a VALUE_OUT_OF_RANGE issue naming it. Checked against every integer

@@ -9,9 +9,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { attr, concat, i32, multiPart, partAttributes, singlePartFile, text } from './exr.build.testkit.ts';
-import { bytesSource, ExrParseError, parseExrBytes, parseExrHeader } from './exr.parse.ts';
 import { sampleBytes, sampleNames, samplesGate } from './exr.samples.testkit.ts';
-import type { ExrHeader, ExrParseOptions } from './exr.types.ts';
+import { bytesSource, ExrParseError, parseExrBytes, parseExrHeader } from './parser/exr.parse.ts';
+import type { ExrHeader, ExrParseOptions } from './parser/exr.types.ts';
 
 export interface FuzzSeed {
   name: string;

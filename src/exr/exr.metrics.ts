@@ -1,6 +1,6 @@
 import type { FollowerRuntime } from '../feature/feature.follower.ts';
 import type { ServerMetrics } from '../metrics/metrics.registry.ts';
-import type { ExrFollower, FollowReport } from './exr.follow.ts';
+import type { ExrFollower, FollowReport } from './follow/exr.follow.ts';
 
 /** EXR inspection on /metrics: what the follower did in this process. */
 export function exrMetrics(

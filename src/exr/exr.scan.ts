@@ -1,8 +1,8 @@
 import type { Row } from '../db/db.types.ts';
 import type { TamsStore } from '../store/store.ts';
-import { readSkipped } from './exr.follow.ts';
 import type { StatsDoc } from './exr.schemas.ts';
 import { decodeVector, similarity } from './exr.vector.ts';
+import { readSkipped } from './follow/exr.follow.ts';
 import type { ExrFileRecord } from './store/exr.records.ts';
 import { exrRepos } from './store/exr.repos.ts';
 import { decodeSet } from './store/exr.sets.ts';

@@ -7,9 +7,9 @@ import { fileDetail, fileDoc } from './exr.documents.ts';
 import { frameFromName } from './exr.frames.ts';
 import { normalizePath } from './exr.identity.ts';
 import { type Inspected, inspectBytes, inspectObject } from './exr.inspect.ts';
-import { currentFile, recordInspected } from './exr.record.ts';
 import { exrStats, nearestFiles } from './exr.scan.ts';
 import type { FileDetail, FileDoc, SimilarDoc, StatsDoc } from './exr.schemas.ts';
+import { currentFile, recordInspected } from './follow/exr.record.ts';
 import type { ExrFileFilters, ExrFileRecord, ExrFrameRecord } from './store/exr.records.ts';
 import { exrRepos } from './store/exr.repos.ts';
 

@@ -1,21 +1,21 @@
 import { FollowerRuntime } from '../feature/feature.follower.ts';
 import type { Feature, FeatureRuntime } from '../feature/feature.types.ts';
 import type { LazyEmbeddingProvider } from './embed/embed.lazy.ts';
+import type { BatchReport } from './index/search.index.types.ts';
+import { SearchIndexer } from './index/search.indexer.ts';
+import { IndexState } from './index/search.state.ts';
+import { SemanticRanker } from './query/search.semantic.ts';
 import type { SearchConfig } from './search.config.ts';
 import { searchEmbedder } from './search.embedder.ts';
-import type { BatchReport } from './search.index.types.ts';
-import { SearchIndexer } from './search.indexer.ts';
 import { searchMetrics } from './search.metrics.ts';
 import { searchRoutes } from './search.routes.ts';
-import { SemanticRanker } from './search.semantic.ts';
 import { SearchService } from './search.service.ts';
-import { IndexState } from './search.state.ts';
 import { analyzerText } from './search.text.ts';
-import { VectorCache } from './search.vcache.ts';
 import { searchTables } from './store/search.tables.ts';
 import { transcriptsRoutes } from './transcripts.routes.ts';
 import { Transcript } from './transcripts.schemas.ts';
 import { TranscriptsService } from './transcripts.service.ts';
+import { VectorCache } from './vectors/search.vcache.ts';
 
 /** Media search as the server runs it: the query and transcript services, and the indexer. */
 export interface SearchRuntime extends FeatureRuntime {

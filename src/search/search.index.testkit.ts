@@ -11,13 +11,13 @@ import { MediaRegistry } from '../media/media.registry.ts';
 import { openStoreDb } from '../store/store.open.ts';
 import { TamsStore } from '../store/store.ts';
 import type { EmbeddingProvider } from './embed/embed.types.ts';
-import type { DocDraft } from './search.extract.ts';
-import { SearchIndexer } from './search.indexer.ts';
-import { IndexPlan } from './search.indexplan.ts';
-import { dot } from './search.ivf.ts';
-import { IndexState } from './search.state.ts';
+import type { DocDraft } from './index/search.extract.ts';
+import { SearchIndexer } from './index/search.indexer.ts';
+import { IndexPlan } from './index/search.indexplan.ts';
+import { IndexState } from './index/search.state.ts';
 import { analyzerText } from './search.text.ts';
 import { searchTables } from './store/search.tables.ts';
+import { dot } from './vectors/search.ivf.ts';
 
 export function seeded(seed: number): () => number {
   let s = seed >>> 0;

@@ -1,7 +1,7 @@
 import type { FollowerRuntime } from '../feature/feature.follower.ts';
 import type { ServerMetrics } from '../metrics/metrics.registry.ts';
-import type { BatchReport } from './search.index.types.ts';
-import type { SearchIndexer } from './search.indexer.ts';
+import type { BatchReport } from './index/search.index.types.ts';
+import type { SearchIndexer } from './index/search.indexer.ts';
 import type { SearchService } from './search.service.ts';
 
 /**

@@ -6,17 +6,17 @@ import { matchesPhrase } from './analyze/analyze.phrase.ts';
 import { isEmptyQuery, type ParsedQuery, parseQuery } from './analyze/analyze.query.ts';
 import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
 import { analyze } from './analyze/analyze.tokens.ts';
-import { failureDoc, flowSearchStatus } from './search.flowstatus.ts';
-import { fuseRrf, fuseWeighted, fusionWeights } from './search.fuse.ts';
-import { type Ranked, rankKeyword } from './search.keyword.ts';
-import { endOf, trainingDue } from './search.layout.ts';
-import { mergeCandidates, packDue } from './search.maintain.ts';
-import { type Resolved, resolveDocs } from './search.resolve.ts';
+import { failureDoc, flowSearchStatus } from './index/search.flowstatus.ts';
+import { mergeCandidates, packDue } from './index/search.maintain.ts';
+import { IndexState } from './index/search.state.ts';
+import { fuseRrf, fuseWeighted, fusionWeights } from './query/search.fuse.ts';
+import { type Ranked, rankKeyword } from './query/search.keyword.ts';
+import { type Resolved, resolveDocs } from './query/search.resolve.ts';
+import type { SemanticRanker } from './query/search.semantic.ts';
 import type { HitKind, SearchMode } from './search.schemas.ts';
-import type { SemanticRanker } from './search.semantic.ts';
-import { IndexState } from './search.state.ts';
 import type { HitDoc } from './store/search.docs.repo.ts';
 import { searchRepos } from './store/search.repos.ts';
+import { endOf, trainingDue } from './vectors/search.layout.ts';
 
 /** Matches looked at per query (and counted in `total` and the facets). */
 export const CANDIDATES = 1000;

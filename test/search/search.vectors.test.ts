@@ -14,6 +14,9 @@ import { openEngine } from '../../src/db/engine.factory.ts';
 import { testEngine } from '../../src/db/engines/vast/vast.testkit.ts';
 import type { TableManager } from '../../src/db/manager.ts';
 import { and, col } from '../../src/db/predicate.ts';
+import type { SearchIndexer } from '../../src/search/index/search.indexer.ts';
+import { IndexState } from '../../src/search/index/search.state.ts';
+import { SemanticRanker } from '../../src/search/query/search.semantic.ts';
 import {
   batch,
   ClusteredVectors,
@@ -22,17 +25,14 @@ import {
   openStore,
   seeded,
 } from '../../src/search/search.index.testkit.ts';
-import type { SearchIndexer } from '../../src/search/search.indexer.ts';
-import { CoarseQuantizer, rowsOf, unpackVectors, vectorRows } from '../../src/search/search.ivf.ts';
-import { trainCentroids } from '../../src/search/search.kmeans.ts';
-import { TRAIN_AT } from '../../src/search/search.layout.ts';
-import { unpaced } from '../../src/search/search.pace.ts';
-import { SemanticRanker } from '../../src/search/search.semantic.ts';
-import { IndexState } from '../../src/search/search.state.ts';
-import { VectorCache } from '../../src/search/search.vcache.ts';
 import { decodeVectors, encodeFloats } from '../../src/search/store/search.codec.ts';
 import { SearchRepos, searchRepos } from '../../src/search/store/search.repos.ts';
 import { ST } from '../../src/search/store/search.tables.ts';
+import { CoarseQuantizer, rowsOf, unpackVectors, vectorRows } from '../../src/search/vectors/search.ivf.ts';
+import { trainCentroids } from '../../src/search/vectors/search.kmeans.ts';
+import { TRAIN_AT } from '../../src/search/vectors/search.layout.ts';
+import { unpaced } from '../../src/search/vectors/search.pace.ts';
+import { VectorCache } from '../../src/search/vectors/search.vcache.ts';
 import type { TamsStore } from '../../src/store/store.ts';
 import { onVast, sharedFakeVast } from '../helpers/vast.mode.ts';
 

@@ -29,7 +29,7 @@ export type { StorageFigures, StorageGrowth, StorageReport } from './reports.sto
 
 /**
  * The store's analytic reports: which tables and columns each reads, under which predicates
- * (src/store/analytics/reports.*.ts), run by the table manager's analytics (db/analytics/). What
+ * (src/analytics/store/reports.*.ts), run by the table manager's analytics (db/analytics/). What
  * the figures mean for TAMS (windows, buckets, gaps, rates) is the analytics service's.
  */
 export class AnalyticsReports {

@@ -171,7 +171,7 @@ export const exrTables: TableDef[] = [
   },
   {
     // Where files sit in Flows: one row per segment of an EXR image Flow, kept by the follower of
-    // the event outbox (src/exr/exr.follow.ts). The file's filter columns are copied here so that
+    // the event outbox (src/exr/follow/exr.follow.ts). The file's filter columns are copied here so that
     // a Flow's frames are listed and filtered with one query on either engine.
     name: ET.frames,
     lookups: ['flow_id', 'object_id'],

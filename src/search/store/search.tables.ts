@@ -88,7 +88,7 @@ export const searchTables: TableDef[] = [
   {
     // Embeddings in blocks of one cluster each: int8 vectors with a scale each (search.codec.ts),
     // a block's text split over rows of at most 3,000 characters (search.vectors.repo.ts says
-    // why). A block is never updated: packing and refiling (src/search/search.maintain.ts,
+    // why). A block is never updated: packing and refiling (src/search/index/search.maintain.ts,
     // search.refile.ts) write new blocks and delete the ones they came from in one transaction,
     // a few thousand vectors at a time. Deletes are cheap here: DuckDB 1.5 checkpoints them as
     // deletion markers (a quarter of the 3,710 rows of a 510 MB table of a million vectors
@@ -125,7 +125,7 @@ export const searchTables: TableDef[] = [
   },
   {
     // The coarse quantizers of the vector index (inverted file): cluster centroids, numbered on
-    // from one training to the next (src/search/search.layout.ts says which are in use).
+    // from one training to the next (src/search/vectors/search.layout.ts says which are in use).
     name: ST.centroids,
     columns: [
       { name: 'cluster', type: 'int32', nullable: false },
@@ -185,7 +185,7 @@ export const searchTables: TableDef[] = [
   },
   {
     // What the indexer made of each timed item it read (a timed-text segment, a transcript
-    // version), and the items it could not index and passed over (src/search/search.items.ts):
+    // version), and the items it could not index and passed over (src/search/index/search.items.ts):
     // the Flow's search status is read from here. Replaced with its item's documents, and gone
     // with them (a segment or transcript removed, the Flow deleted, the index emptied).
     name: ST.items,

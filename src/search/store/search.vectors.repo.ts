@@ -41,13 +41,13 @@ const LOOKUP = 64;
 const PIECE = 3000;
 
 /**
- * The vector index's blocks and its quantizer's centroids (src/search/search.ivf.ts). A block is
+ * The vector index's blocks and its quantizer's centroids (src/search/vectors/search.ivf.ts). A block is
  * identified by its table, block number and cluster, and is never updated: written whole (all
  * its pieces in one insert) and deleted whole.
  *
  * Vectors only ever move from `search_vectors_new` into `search_vectors`, or from blocks of
  * `search_vectors` into other blocks of it, each move in one transaction (packing and refiling,
- * src/search/search.maintain.ts and search.refile.ts). So a reader that lists the recent blocks
+ * src/search/index/search.maintain.ts and search.refile.ts). So a reader that lists the recent blocks
  * first and the others second, each table in one statement, never misses a vector a move carried
  * across between them; it may meet one twice, and counts it once (search.ivf.ts `nearest`).
  */
