@@ -47,9 +47,6 @@ export class FeatureSet {
     return new FeatureSet(new Map(features.map((f) => [f, f.build(context)])));
   }
 
-  /** None (tests of the app alone). */
-  static readonly none = new FeatureSet(new Map());
-
   /** The runtime of `feature`; undefined when it is off. */
   get<R extends FeatureRuntime>(feature: Feature<R, never>): R | undefined {
     return this.built.get(feature) as R | undefined;
