@@ -39,6 +39,11 @@ const AREA = layer(`(${AREAS.join('|')})/`);
 // Tests, the test helpers and support beside them (not the kits of test/support/), benchmarks:
 // they build engines and stores directly.
 const TESTS = ['[.]test[.]ts$', '^test/(?!support/)', '^bench/'];
+// The wings beyond the spec (DESIGN.md): each behind the Feature interface (src/feature/),
+// listed for the core in src/features.ts alone.
+const WINGS = ['search', 'exr', 'analytics'];
+// The wing is the first group ($1 in the rules): a wing's kits in test/support/ are held as the wing is.
+const WING = `^(?:src|test/support)/(${WINGS.join('|')})/`;
 
 module.exports = {
   forbidden: [
@@ -122,9 +127,62 @@ module.exports = {
       severity: 'error',
       comment:
         'Services, stores and workers never reach up into the HTTP layer of an area. A test kit ' +
-        'may: one that serves routes for tests composes an app as app.ts does (test/support/media/fs/).',
-      from: { path: '^src/', pathNot: ['[.]routes[.]ts$', '^src/(app|deps)[.]ts$', ...TESTS] },
+        'may: one that serves routes for tests composes an app as app.ts does (test/support/media/fs/). ' +
+        "A wing is wired in its `<wing>.feature.ts` (src/feature/), which hands the app the wing's routes.",
+      from: {
+        path: '^src/',
+        pathNot: [
+          '[.]routes[.]ts$',
+          '^src/(app|deps)[.]ts$',
+          '^src/[a-z-]+/[a-z-]+[.]feature[.]ts$',
+          ...TESTS,
+        ],
+      },
       to: { path: '[.]routes[.]ts$' },
+    },
+    {
+      name: 'core-names-no-wing',
+      severity: 'error',
+      comment:
+        'The core (store, deps, app, every TAMS area) knows the wings only through the Feature ' +
+        'interface: src/features.ts is the one file that lists them, and src/config.ts takes each ' +
+        "one's settings fragment (`<wing>/<wing>.config.ts`) into the one schema.",
+      from: { path: '^src/', pathNot: [WING, '^src/features[.]ts$', '^src/config[.]ts$', ...TESTS] },
+      to: { path: WING },
+    },
+    {
+      name: 'config-takes-wing-settings-only',
+      severity: 'error',
+      comment: 'src/config.ts reads of a wing only its settings fragment, a leaf of TypeBox schemas.',
+      from: { path: '^src/config[.]ts$' },
+      to: { path: WING, pathNot: `^src/(${WINGS.join('|')})/[a-z-]+[.]config[.]ts$` },
+    },
+    {
+      name: 'wings-apart',
+      severity: 'error',
+      comment:
+        'A wing imports no other wing, nor the TAMS areas or the composition (main, app, deps, ' +
+        "config, the feature list): the store core, db/, the common layers (common, time, http's " +
+        'helpers, media, metrics) and the Feature interface, and follows the store through the ' +
+        'event outbox.',
+      from: { path: WING, pathNot: TESTS },
+      to: {
+        path: '^src/',
+        pathNot: [
+          '^src/$1/',
+          '^src/(store|db|common|time|http|media|metrics)/',
+          '^src/feature/feature[.](types|follower)[.]ts$',
+        ],
+      },
+    },
+    {
+      name: 'wing-store-on-store-core',
+      severity: 'error',
+      comment:
+        "A wing's store (`<wing>/store/`) is persistence like src/store: it imports db/, the " +
+        'store core and the bottom layers only, never the rest of its wing.',
+      from: { path: `^src/(${WINGS.join('|')})/store/`, pathNot: TESTS },
+      to: { path: '^src/', pathNot: ['^src/$1/store/', '^src/(store|db|common|time)/'] },
     },
     {
       name: 'no-composition-root-imports',

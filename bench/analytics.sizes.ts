@@ -5,10 +5,11 @@
  * for every 20th object (not looked up yet) and a miss for every 200th (no bytes), registered
  * over the last 30 days in timeline order, so that growth has a series to show.
  */
+
+import { AT } from '../src/analytics/store/analytics.tables.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Row } from '../src/db/db.types.ts';
 import { buildRuntime } from '../src/deps.ts';
-import { AT } from '../src/store/analytics/analytics.tables.ts';
 import { T } from '../src/store/tables.ts';
 import { type Dataset, ORIGIN_SECONDS, SEGMENT_SECONDS } from './bench.dataset.ts';
 

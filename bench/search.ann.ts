@@ -9,10 +9,12 @@ import { loadConfig } from '../src/config.ts';
 import { openEngine } from '../src/db/engine.factory.ts';
 import { searchModelDir } from '../src/search/embed/embed.model.ts';
 import { createOnnxProvider } from '../src/search/embed/embed.onnx.ts';
-import { TopK } from '../src/search/search.ivf.ts';
-import { SemanticRanker } from '../src/search/search.semantic.ts';
-import { IndexState } from '../src/search/search.state.ts';
-import { decodeVectors, dotQuantized, type VectorBlock } from '../src/store/search/search.codec.ts';
+import { IndexState } from '../src/search/index/search.state.ts';
+import { SemanticRanker } from '../src/search/query/search.semantic.ts';
+import { decodeVectors, dotQuantized, type VectorBlock } from '../src/search/store/search.codec.ts';
+import { searchRepos } from '../src/search/store/search.repos.ts';
+import { searchTables } from '../src/search/store/search.tables.ts';
+import { TopK } from '../src/search/vectors/search.ivf.ts';
 import { openStoreDb } from '../src/store/store.open.ts';
 import { TamsStore } from '../src/store/store.ts';
 import type { Figure } from './bench.report.ts';
@@ -23,7 +25,7 @@ const STRIDE = 3;
 
 export async function annRecall(dir: string, cues: number, log: (line: string) => void): Promise<Figure[]> {
   const config = loadConfig({ TAMS_DATA_DIR: dir });
-  const { db } = await openStoreDb(await openEngine(config), { owner: 'bench-ann' });
+  const { db } = await openStoreDb(await openEngine(config), { owner: 'bench-ann', tables: searchTables });
   const embedder = await createOnnxProvider({ modelDir: searchModelDir() });
   try {
     const store = await TamsStore.open(db, { cached: false });
@@ -34,10 +36,10 @@ export async function annRecall(dir: string, cues: number, log: (line: string) =
     const vectors = await Promise.all(queries.map(async (q) => (await embedder.embed([q], 'query'))[0]));
     log(`  exact search: reading every vector of ${state.vectors.toLocaleString('en')}`);
     const exact = queries.map(() => new TopK(10));
-    const heads = (await store.search.vectors.heads()).filter((h) => h.model === embedder.id);
+    const heads = (await searchRepos(store).vectors.heads()).filter((h) => h.model === embedder.id);
     for (let i = 0; i < heads.length; i += 256) {
-      const blocks: VectorBlock[] = (await store.search.vectors.read(heads.slice(i, i + 256))).map((r) =>
-        decodeVectors(r.data, embedder.dimensions),
+      const blocks: VectorBlock[] = (await searchRepos(store).vectors.read(heads.slice(i, i + 256))).map(
+        (r) => decodeVectors(r.data, embedder.dimensions),
       );
       for (const block of blocks) {
         vectors.forEach((v, qi) => {
@@ -55,7 +57,7 @@ export async function annRecall(dir: string, cues: number, log: (line: string) =
       const ranker = new SemanticRanker(embedder, probes);
       let found = 0;
       for (const [qi, v] of vectors.entries()) {
-        const ranked = await ranker.rank(store.search, v as Float32Array, state, 10);
+        const ranked = await ranker.rank(searchRepos(store), v as Float32Array, state, 10);
         found += ranked.filter((r) => truth[qi]?.has(r.doc)).length;
       }
       const recall = found / (10 * queries.length);

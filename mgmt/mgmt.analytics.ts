@@ -2,8 +2,9 @@ import { createWriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { type AnalyticsRuntime, analyticsFeature } from '../src/analytics/analytics.feature.ts';
 import { EXPORT_TABLES } from '../src/analytics/analytics.schemas.ts';
-import type { AnalyticsService, PageRequest } from '../src/analytics/analytics.service.ts';
+import type { PageRequest } from '../src/analytics/analytics.service.ts';
 import { BadRequestError } from '../src/common/errors.ts';
 import type { Runtime } from '../src/deps.ts';
 import { TimeFormatError } from '../src/time/index.ts';
@@ -14,9 +15,10 @@ import { MgmtError, type MgmtIo, Progress, UsageError } from './mgmt.io.ts';
 /** Rows per page while a command gathers a whole list (the API pages them). */
 const PAGE = 1000;
 
-function analyticsOf(runtime: Runtime): AnalyticsService {
-  if (runtime.analytics === undefined) throw new MgmtError('analytics are off (TAMS_ANALYTICS=false)');
-  return runtime.analytics.service;
+function analyticsOf(runtime: Runtime): AnalyticsRuntime {
+  const analytics = runtime.features.get(analyticsFeature);
+  if (analytics === undefined) throw new MgmtError('analytics are off (TAMS_ANALYTICS=false)');
+  return analytics;
 }
 
 function oneOf<T extends string>(
@@ -74,7 +76,7 @@ async function usage<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export async function analyticsUsageCommand(runtime: Runtime, call: Invocation): Promise<number> {
-  const service = analyticsOf(runtime);
+  const service = analyticsOf(runtime).service;
   const flow = flowOf(call, 'usage');
   const bucket = oneOf('bucket', call.values.bucket, ['1m', '1h', '1d'] as const);
   const query = {
@@ -91,7 +93,7 @@ export async function analyticsUsageCommand(runtime: Runtime, call: Invocation):
 }
 
 export async function analyticsCoverageCommand(runtime: Runtime, call: Invocation): Promise<number> {
-  const service = analyticsOf(runtime);
+  const service = analyticsOf(runtime).service;
   const flow = flowOf(call, 'coverage');
   const { timerange, 'min-gap': minGap, 'stall-after': stallAfter } = call.values;
   const query = {
@@ -112,7 +114,7 @@ export async function analyticsCoverageCommand(runtime: Runtime, call: Invocatio
 }
 
 export async function analyticsStorageCommand(runtime: Runtime, call: Invocation): Promise<number> {
-  const service = analyticsOf(runtime);
+  const service = analyticsOf(runtime).service;
   const bucket = oneOf('bucket', call.values.bucket, ['hour', 'day'] as const);
   const since = call.values.since;
   if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError('--since: a date-time');
@@ -124,7 +126,7 @@ export async function analyticsStorageCommand(runtime: Runtime, call: Invocation
 }
 
 export async function analyticsDurationsCommand(runtime: Runtime, call: Invocation): Promise<number> {
-  const service = analyticsOf(runtime);
+  const service = analyticsOf(runtime).service;
   const { flow, format, codec, source, timerange } = call.values;
   const query = {
     ...(flow !== undefined && { flow_id: flow }),
@@ -144,7 +146,7 @@ export async function analyticsDurationsCommand(runtime: Runtime, call: Invocati
 }
 
 export async function analyticsTopCommand(runtime: Runtime, call: Invocation): Promise<number> {
-  const service = analyticsOf(runtime);
+  const service = analyticsOf(runtime).service;
   const by = oneOf('by', call.values.by, ['bytes', 'segments', 'duration', 'rate'] as const);
   const limit = call.values.limit === undefined ? undefined : Number(call.values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 100)) {
@@ -165,7 +167,7 @@ export async function analyticsExportCommand(
   call: Invocation,
   stdout: Writable,
 ): Promise<number> {
-  const service = analyticsOf(runtime);
+  const service = analyticsOf(runtime).service;
   const table = oneOf('table', call.values.table, EXPORT_TABLES);
   if (table === undefined)
     throw new UsageError(`analytics export: --table <${EXPORT_TABLES.join('|')}> is required`);
@@ -197,8 +199,7 @@ export async function analyticsExportCommand(
  * `--prune` drops sizes of objects that are gone.
  */
 export async function analyticsSizesCommand(runtime: Runtime, call: Invocation): Promise<number> {
-  if (runtime.analytics === undefined) throw new MgmtError('analytics are off (TAMS_ANALYTICS=false)');
-  const backfill = runtime.analytics.createBackfill(`tams-mgmt:${hostname()}:${process.pid}`);
+  const backfill = analyticsOf(runtime).createBackfill(`tams-mgmt:${hostname()}:${process.pid}`);
   const progress = new Progress(call.io, 'sizes: segments');
   let seen = 0;
   const started = performance.now();

@@ -1,6 +1,7 @@
 import { systemClock } from '../src/common/clock.ts';
 import type { Runtime } from '../src/deps.ts';
-import { ExrBackfill } from '../src/exr/exr.backfill.ts';
+import { exrFeature } from '../src/exr/exr.feature.ts';
+import { ExrBackfill } from '../src/exr/follow/exr.backfill.ts';
 import { MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
 
 /**
@@ -13,7 +14,8 @@ export async function exrBackfillCommand(
   io: MgmtIo,
   options: { flow?: string; force: boolean },
 ): Promise<number> {
-  if (runtime.exr === undefined) throw new MgmtError('EXR metadata is off (TAMS_EXR=false)');
+  if (runtime.features.get(exrFeature) === undefined)
+    throw new MgmtError('EXR metadata is off (TAMS_EXR=false)');
   const backfill = new ExrBackfill({ store: runtime.store, media: runtime.media, clock: systemClock });
   const scope = options.flow === undefined ? {} : { flowId: options.flow };
   const started = performance.now();

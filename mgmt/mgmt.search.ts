@@ -3,11 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkerLog } from '../src/common/worker.ts';
 import { SHARED_TOPOLOGY } from '../src/db/topology.ts';
 import type { Runtime } from '../src/deps.ts';
-import { countRebuildItems } from '../src/search/search.rebuild.ts';
+import { countRebuildItems } from '../src/search/index/search.rebuild.ts';
+import { searchFeature } from '../src/search/search.feature.ts';
+import { searchRepos } from '../src/search/store/search.repos.ts';
 import { columns, MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
 
 function searchOf(runtime: Runtime) {
-  const search = runtime.search;
+  const search = runtime.features.get(searchFeature);
   if (search === undefined) throw new MgmtError('media search is off (TAMS_SEARCH=false)');
   return search;
 }
@@ -45,19 +47,16 @@ export async function searchReindexCommand(
   const started = performance.now();
   await store.transaction(async (tx) => {
     await tx.leases.take('search-index', owner, new Date(), 10 * 60_000);
-    await tx.search.index.clear();
+    await searchRepos(tx).index.clear();
   });
   const total = await countRebuildItems(store);
   const progress = new Progress(io, 'reindex: items read', total);
   let documents = 0;
-  const previous = search.onBatch;
-  search.onBatch = (report) => {
+  const stopListening = search.follower.onBatch((report) => {
     if (report.scanned !== undefined) progress.add(report.scanned);
     documents += report.added;
-    previous?.(report);
-  };
-  // As a replica would: under the lease it took, its cursor written with every batch.
-  const indexer = search.createIndexer(quietLog(io), owner, SHARED_TOPOLOGY);
+  });
+  const indexer = search.follower.create(quietLog(io), owner, SHARED_TOPOLOGY);
   try {
     for (;;) {
       const more = await indexer.step();
@@ -68,7 +67,7 @@ export async function searchReindexCommand(
       if (!more) await sleep(100);
     }
   } finally {
-    search.onBatch = previous;
+    stopListening();
     await indexer.release().catch(() => undefined);
   }
   progress.finish();

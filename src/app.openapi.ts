@@ -7,11 +7,11 @@
  * `StorageBackendsListItem` and `GetUrl` are parts the spec writes inline. Earlier names win where two have the same substance.
  *
  * Only the composition root (app.ts) reads this list: the areas keep their schemas, and a schema
- * edited there stays named here as long as its export keeps its name.
+ * edited there stays named here as long as its export keeps its name. The wings beyond the spec
+ * name theirs themselves (FeatureRuntime.components), after these.
  */
 import type { TSchema } from 'typebox';
 import { DeletionRequest, DeletionRequestsList } from './deletion/deletion.schemas.ts';
-import { AttributeDoc, ChannelDoc, FileDetail, FileDoc, FrameDoc, PartDoc } from './exr/exr.schemas.ts';
 import {
   Flow,
   FlowAudio,
@@ -36,7 +36,6 @@ import {
   Uuid,
 } from './http/common.schemas.ts';
 import { MediaObject } from './objects/objects.schemas.ts';
-import { Transcript } from './search/transcripts.schemas.ts';
 import { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPost, GetUrl } from './segments/segments.schemas.ts';
 import {
   EventStreamMechanism,
@@ -89,12 +88,5 @@ export const OPENAPI_COMPONENTS: Record<string, TSchema> = {
   uuid: Uuid,
   contentformat: ContentFormat,
   mimetype: MimeTypeQuery,
-  // Beyond TAMS 7.0 (each under its area's prefix).
-  ExrFileDetail: FileDetail,
-  ExrFile: FileDoc,
-  ExrPart: PartDoc,
-  ExrChannel: ChannelDoc,
-  ExrAttribute: AttributeDoc,
-  ExrFrame: FrameDoc,
-  Transcript,
+  // Beyond TAMS 7.0: each wing switched on adds its own (FeatureRuntime.components).
 };

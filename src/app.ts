@@ -1,5 +1,4 @@
 import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
-import { analyticsRoutes } from './analytics/analytics.routes.ts';
 import { OPENAPI_COMPONENTS } from './app.openapi.ts';
 import { registerAuth } from './auth/auth.hook.ts';
 import type { AuthModule } from './auth/auth.module.ts';
@@ -8,12 +7,9 @@ import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
-import type { AnalyticsRuntime } from './deps.analytics.ts';
-import type { ExrRuntime } from './deps.exr.ts';
-import type { SearchRuntime } from './deps.search.ts';
 import { eventsRoutes } from './events/events.routes.ts';
 import type { EventStreams } from './events/events.stream.ts';
-import { exrRoutes } from './exr/exr.routes.ts';
+import type { FeatureSet } from './feature/feature.set.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
@@ -37,8 +33,6 @@ import { objectsRoutes } from './objects/objects.routes.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
-import { searchRoutes } from './search/search.routes.ts';
-import { transcriptsRoutes } from './search/transcripts.routes.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
 import { serviceRoutes } from './service/service.routes.ts';
@@ -66,12 +60,8 @@ export interface AppDeps {
   deletion: DeletionService;
   webhooks: WebhooksService;
   streams: EventStreams;
-  /** Media search (TAMS_SEARCH): /search and /search/transcripts. */
-  search?: SearchRuntime;
-  /** EXR metadata (TAMS_EXR): /exr. */
-  exr?: ExrRuntime;
-  /** Analytics (TAMS_ANALYTICS): /analytics. */
-  analytics?: AnalyticsRuntime;
+  /** The wings beyond the spec switched on (src/features.ts): their routes and OpenAPI components. */
+  features?: FeatureSet;
   /** HLS playlists of Flows and Sources (src/hls). */
   hls?: HlsService;
   /** Routes of media backends this server serves itself (the embedded fs store). */
@@ -111,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerSwagger(app, {
     ui: config.TAMS_SWAGGER_UI,
     security: { schemes: SECURITY_SCHEMES, global: GLOBAL_SECURITY },
-    components: OPENAPI_COMPONENTS,
+    components: { ...OPENAPI_COMPONENTS, ...deps.features?.components() },
   });
 
   const paging: PagingSettings = {
@@ -142,21 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         credential: request.principal ? recordedCredential(request.principal) : undefined,
       }),
     });
-    if (deps.search) {
-      await searchRoutes(typed, { search: deps.search.service, paging, publicUrl });
-      await transcriptsRoutes(typed, { transcripts: deps.search.transcripts, publicUrl });
-    }
-    if (deps.exr) {
-      await exrRoutes(typed, {
-        exr: deps.exr.service,
-        paging,
-        publicUrl,
-        uploadLimit: config.TAMS_EXR_UPLOAD_MAX_BYTES,
-      });
-    }
-    if (deps.analytics) {
-      await analyticsRoutes(typed, { analytics: deps.analytics.service, paging, publicUrl });
-    }
+    await deps.features?.routes(typed, { paging, publicUrl });
     await eventsRoutes(typed, {
       streams: deps.streams,
       // An open stream ends when its caller's credential stops granting read.

@@ -9,6 +9,8 @@ import { openEngine } from './db/engine.factory.ts';
 import type { TableManager } from './db/manager.ts';
 import type { MigrationLog, MigrationRun, MigrationStatus } from './db/migrate/migrate.types.ts';
 import type { Topology } from './db/topology.ts';
+import { enabledFeatures, featureContentTables, featureTables } from './feature/feature.set.ts';
+import { FEATURES, type ServerFeature } from './features.ts';
 import type { SlotOptions } from './store/events.slots.ts';
 import { StoreMaintenance } from './store/maintenance.repo.ts';
 import { openStoreDb, storeMigrator } from './store/store.open.ts';
@@ -27,12 +29,20 @@ export interface DatabaseOptions {
   memory?: boolean;
   /** Where applied schema migrations are logged. */
   log?: MigrationLog;
+  /** The wings beyond the spec (default: src/features.ts); those switched off are never opened. */
+  features?: readonly ServerFeature[];
+}
+
+/** The wings the configuration switches on, of `features` (default: all of src/features.ts). */
+export function featuresOn(config: Config, features: readonly ServerFeature[] = FEATURES): ServerFeature[] {
+  return enabledFeatures(features, config);
 }
 
 /**
  * The database under the store: the engine TAMS_DB names, from the engine factory (in memory
  * with `memory`; or the engine given, for tests), migrated to this code's schema version (a store
- * newer than the code is refused), with the store's tables created or evolved.
+ * newer than the code is refused), with the store's tables created or evolved, and those of the
+ * wings switched on (a wing switched off has its tables neither created nor opened).
  */
 export async function openDatabase(
   config: Config,
@@ -49,6 +59,7 @@ export async function openDatabase(
       owner: processOwner(),
       log: options.log,
       guardTransactions: config.TAMS_TRANSACTION_GUARD,
+      tables: featureTables(featuresOn(config, options.features)),
     });
   } catch (error) {
     // A refused store (newer than this code) is left closed, so another process may open it.
@@ -113,7 +124,7 @@ export async function buildStoreRuntime(
   return {
     config,
     store,
-    maintenance: new StoreMaintenance(db),
+    maintenance: new StoreMaintenance(db, featureContentTables(featuresOn(config, options.features))),
     auth: createAuth(config, db, { clock, topology: db.topology }),
     close: async () => {
       // A slot not given up (the database unreachable) lapses after its lease instead.
@@ -143,7 +154,7 @@ export async function openStoreMigrations(
   owner: string = processOwner(),
 ): Promise<StoreMigrations> {
   const engine = await openEngine(config);
-  const migrator = storeMigrator(engine, { owner, log });
+  const migrator = storeMigrator(engine, { owner, log, tables: featureTables(featuresOn(config)) });
   return {
     status: () => migrator.status(),
     refuseNewer: (status) => migrator.refuseNewer(status),
@@ -167,22 +178,4 @@ export async function recoverJournal(config: Config, dryRun: boolean): Promise<J
   });
   await engine.close();
   return report;
-}
-
-/**
- * The outbox position below which every reader besides webhooks (search index, EXR catalogue)
- * is done: events above the lowest of them stay. Undefined when no such reader runs.
- */
-export function outboxHoldBack(
-  readers: ReadonlyArray<(() => Promise<bigint | undefined>) | undefined>,
-): (() => Promise<bigint | undefined>) | undefined {
-  const holders = readers.filter((h) => h !== undefined);
-  if (holders.length === 0) return undefined;
-  return async () => {
-    let low: bigint | undefined;
-    for (const held of await Promise.all(holders.map((h) => h()))) {
-      if (held !== undefined && (low === undefined || held < low)) low = held;
-    }
-    return low;
-  };
 }

@@ -15,14 +15,13 @@ import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import type { Topology } from './db/topology.ts';
 import { DeletionService } from './deletion/deletion.service.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
-import { bindAnalyticsMetrics, buildAnalytics } from './deps.analytics.ts';
-import { bindExrMetrics, buildExr } from './deps.exr.ts';
-import { bindSearchMetrics, buildSearch } from './deps.search.ts';
-import { eventSlots, openDatabase, outboxHoldBack, processOwner } from './deps.store.ts';
+import { eventSlots, featuresOn, openDatabase, processOwner } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import { EventRenderer } from './events/events.render.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
 import { EventStreams } from './events/events.stream.ts';
+import { FeatureSet, featureContentTables } from './feature/feature.set.ts';
+import type { Feature, FeatureRuntime } from './feature/feature.types.ts';
 import { FlowsService } from './flows/flows.service.ts';
 import { HlsService, INIT_OBJECT_TAG } from './hls/hls.service.ts';
 import { API_VERSION } from './http/swagger.ts';
@@ -63,6 +62,8 @@ const EVENT_STREAM_MECHANISMS = [
 ];
 
 export interface Runtime extends AppDeps {
+  /** The wings switched on, built (src/features.ts); `features.get(searchFeature)` finds one. */
+  features: FeatureSet;
   store: TamsStore;
   media: MediaRegistry;
   /** The table manager under the store (tests inspect tables through it). */
@@ -101,6 +102,8 @@ export interface BuildOptions {
   authTesting?: AuthTesting;
   /** Where start-up work before the HTTP server's logger exists (schema migrations) logs. */
   log?: WorkerLog;
+  /** The wings beyond the spec (default: src/features.ts); those the configuration switches off are left out. */
+  features?: readonly Feature<FeatureRuntime, Config>[];
 }
 
 /**
@@ -191,6 +194,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const { db, migrations } = await openDatabase(config, options);
+  const enabled = featuresOn(config, options.features);
   // Transactions and table calls are timed for /metrics by wrapping what the store sees.
   const metrics = new ServerMetrics();
   const cached = options.storeCache ?? db.topology.canCacheTables;
@@ -252,38 +256,22 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const streams = new EventStreams({ store, renderer, clock });
   let dispatcher: BackgroundWorker | undefined;
   let webhookDispatcher: WebhookDispatcher | undefined;
-  const search = config.TAMS_SEARCH
-    ? buildSearch(config, {
-        store,
-        media,
-        clock,
-        ids,
-        env: options.env ?? process.env,
-        idleMs: config.TAMS_WORKER_IDLE_MS,
-        leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
-      })
-    : undefined;
-  if (search) bindSearchMetrics(metrics, search);
-  const exr = config.TAMS_EXR
-    ? buildExr({
-        store,
-        media,
-        clock,
-        idleMs: config.TAMS_WORKER_IDLE_MS,
-        leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
-      })
-    : undefined;
-  if (exr) bindExrMetrics(metrics, exr);
-  const analytics = config.TAMS_ANALYTICS ? buildAnalytics(config, { db, store, media, clock }) : undefined;
-  if (analytics) bindAnalyticsMetrics(metrics, analytics);
+  const features = FeatureSet.build(enabled, {
+    config,
+    store,
+    db,
+    media,
+    clock,
+    ids,
+    env: options.env ?? process.env,
+  });
+  features.bindMetrics(metrics);
   store.onEventsCommitted = () => {
     dispatcher?.wake();
     streams.wake();
-    search?.wake();
-    exr?.wake();
-    analytics?.wake();
+    features.wake();
   };
-  const holdBack = outboxHoldBack([search?.holdBack, exr?.holdBack, analytics?.holdBack]);
+  const holdBack = features.holdBack();
   const auth = createAuth(config, db, { clock, topology: db.topology, testing: options.authTesting });
   const disk = db.engine.storage;
   metrics.gauge(
@@ -312,7 +300,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     mediaRoutes,
     db,
     migrations,
-    maintenance: new StoreMaintenance(db),
+    maintenance: new StoreMaintenance(db, featureContentTables(enabled)),
     metrics,
     readiness: new Readiness({
       store,
@@ -361,9 +349,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     }),
     objects: new ObjectsService({ store }),
     deletion,
-    search,
-    exr,
-    analytics,
+    features,
     start(log) {
       const deletionWorker = new DeletionWorker({
         store,
@@ -426,16 +412,14 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
           relistMs: config.TAMS_WORKER_IDLE_MS,
           leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
         },
-        // The search index and the EXR catalogue read the outbox too: what they have not applied stays.
+        // The wings' followers read the outbox too: what they have not applied stays.
         holdBack,
       });
       webhookDispatcher = webhooks;
       dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), config.TAMS_WORKER_IDLE_MS, log);
       drains.push(() => webhooks.drain());
       workers.push(dispatcher);
-      if (search) workers.push(search.start(log, processOwner(), db.topology));
-      if (exr) workers.push(exr.start(log, processOwner(), db.topology));
-      if (analytics) workers.push(analytics.start(log, processOwner(), db.topology));
+      workers.push(...features.start(log, processOwner, db.topology));
       // Readers wait for every event slot: an idle replica's, or a dead one's, is lifted here.
       if (db.topology.eventSlots) {
         workers.push(
@@ -459,9 +443,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
       await Promise.all(drains.map((drain) => drain()));
-      await search?.close();
-      await exr?.close();
-      await analytics?.close();
+      await features.close();
       await store.stopSegmentLoads();
       // Every state held behind is written: the next start need not check the Flows' timeranges.
       await store.markCleanStop();

@@ -1526,7 +1526,7 @@ export interface components {
             size: number;
             /** @description Where the attribute's name starts in the file. */
             offset: number;
-            /** @description The decoded value (src/exr/exr.types.ts: ExrAttributeValues). */
+            /** @description The decoded value (src/exr/parser/exr.types.ts: ExrAttributeValues). */
             value: unknown;
         };
         ExrChannel: {

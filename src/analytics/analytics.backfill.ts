@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../common/clock.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { AnalyticsReports } from '../store/analytics/reports.ts';
-import type { ObjectSize } from '../store/analytics/sizes.repo.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TagFilters } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { headSizes, type ObjectToSize } from './analytics.head.ts';
+import type { AnalyticsReports } from './store/reports.ts';
+import { type ObjectSize, objectSizes } from './store/sizes.repo.ts';
 
 const LEASE = 'analytics-sizes';
 const FLOWS = 200;
@@ -97,10 +97,10 @@ export class SizeBackfill {
   /** Sizes the objects without a size row, and records them; returns what it recorded. */
   private async size(objects: readonly ObjectToSize[]): Promise<ObjectSize[]> {
     const { store, media, clock } = this.deps;
-    const known = await store.objectSizes.known(objects.map((o) => o.objectId));
+    const known = await objectSizes(store).known(objects.map((o) => o.objectId));
     const unknown = objects.filter((o) => !known.has(o.objectId));
     // An object another Flow registered first is sized in that Flow's turn (its bytes count there).
-    const first = await store.objectSizes.firstFlows(unknown.map((o) => o.objectId));
+    const first = await objectSizes(store).firstFlows(unknown.map((o) => o.objectId));
     const todo = unknown.filter((o) => {
       const flow = first.get(o.objectId);
       return flow === undefined || flow === o.flowId;
@@ -109,9 +109,9 @@ export class SizeBackfill {
     const sizes = await headSizes(media, todo, () => clock.now());
     return this.leased(async (tx) => {
       // The follower may have sized some since: they keep their row.
-      const since = await tx.objectSizes.known(sizes.map((s) => s.objectId));
+      const since = await objectSizes(tx).known(sizes.map((s) => s.objectId));
       const fresh = sizes.filter((s) => !since.has(s.objectId));
-      await tx.objectSizes.insert(fresh);
+      await objectSizes(tx).insert(fresh);
       return fresh;
     });
   }
@@ -122,10 +122,10 @@ export class SizeBackfill {
     let found = 0;
     let after: string | undefined;
     for (;;) {
-      const ids = await store.objectSizes.missing(after, PAGE);
+      const ids = await objectSizes(store).missing(after, PAGE);
       if (ids.length === 0) return found;
       after = ids[ids.length - 1];
-      const rows = new Map((await store.objectSizes.get(ids)).map((r) => [r.objectId, r]));
+      const rows = new Map((await objectSizes(store).get(ids)).map((r) => [r.objectId, r]));
       const located = await store.objects.getMany(ids);
       const todo: ObjectToSize[] = [];
       for (const [id, o] of located) {
@@ -141,7 +141,7 @@ export class SizeBackfill {
         });
       }
       const now = (await headSizes(media, todo, () => clock.now())).filter((s) => s.size !== null);
-      await this.leased((tx) => tx.objectSizes.replace(now));
+      await this.leased((tx) => objectSizes(tx).replace(now));
       found += now.length;
       if (ids.length < PAGE) return found;
     }
@@ -152,7 +152,7 @@ export class SizeBackfill {
     for (;;) {
       const ids = await this.deps.reports.orphanSizes(PAGE);
       if (ids.length === 0) return pruned;
-      await this.leased((tx) => tx.objectSizes.delete(ids));
+      await this.leased((tx) => objectSizes(tx).delete(ids));
       pruned += ids.length;
       if (ids.length < PAGE) return pruned;
     }

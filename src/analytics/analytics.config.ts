@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { SettingsOf, WorkerSettings } from '../feature/feature.types.ts';
 
 /** The TAMS_* settings of analytics (spread into the one config schema). */
 export const analyticsSettings = {
@@ -14,3 +15,10 @@ export const analyticsSettings = {
       'Most rows one `GET /analytics/export` streams; a larger table or selection is cut there (the response says so in `X-Export-Truncated`).',
   }),
 };
+
+/** The settings analytics reads: its own, the workers', and the embedded engine's for its reports. */
+export type AnalyticsConfig = SettingsOf<typeof analyticsSettings> &
+  WorkerSettings & {
+    readonly TAMS_DUCKDB_MEMORY_LIMIT: string;
+    readonly TAMS_DUCKDB_THREADS: number;
+  };

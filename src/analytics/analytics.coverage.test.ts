@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EXPORTABLE } from '../store/analytics/reports.ts';
 import { parseTimeRange, TimeRange } from '../time/index.ts';
 import { coverageFigures } from './analytics.coverage.ts';
 import { EXPORT_TABLES } from './analytics.schemas.ts';
+import { EXPORTABLE } from './store/reports.ts';
 
 const S = 1_000_000_000n;
 const span = (start: number, end: number, startIncl = true, endIncl = false) => ({

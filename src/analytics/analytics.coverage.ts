@@ -1,5 +1,5 @@
-import type { Interval, IslandsResult } from '../store/analytics/reports.ts';
 import { formatTimestamp, TimeRange } from '../time/index.ts';
+import type { Interval, IslandsResult } from './store/reports.ts';
 
 /**
  * What makes gaps out of a Flow's islands (reports.flows.ts flowIslands): the holes between

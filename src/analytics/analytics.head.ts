@@ -1,7 +1,7 @@
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { MediaStore } from '../media/media.types.ts';
-import type { ObjectSize } from '../store/analytics/sizes.repo.ts';
 import { failureReason, isPassing } from '../store/follower.failures.ts';
+import type { ObjectSize } from './store/sizes.repo.ts';
 
 /** HEADs in flight at once per batch: the media backends' connections are shared with the API. */
 const PARALLEL_HEADS = 8;

@@ -2,8 +2,6 @@ import type { Readable } from 'node:stream';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { AnalyticsReports, DurationFigures, ExportTable } from '../store/analytics/reports.ts';
-import { isExportable } from '../store/analytics/reports.ts';
 import type { TamsStore } from '../store/store.ts';
 import { formatTimestamp, NS_PER_SECOND, TimeRange, utcMillisToTai } from '../time/index.ts';
 import { coverageFigures } from './analytics.coverage.ts';
@@ -22,6 +20,8 @@ import type {
   UsageQuery,
 } from './analytics.schemas.ts';
 import { storageDoc } from './analytics.storage.ts';
+import type { AnalyticsReports, DurationFigures, ExportTable } from './store/reports.ts';
+import { isExportable } from './store/reports.ts';
 
 const BUCKETS = { '1m': 60n, '1h': 3600n, '1d': 86_400n } as const;
 /** A Flow whose timeline ends further back than this is not live (stalled or not). */

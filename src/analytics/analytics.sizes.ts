@@ -1,14 +1,15 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { ObjectSize } from '../store/analytics/sizes.repo.ts';
 import type { OutboxEvent } from '../store/events.repo.ts';
+import { OBJECTS_DELETED, type ObjectsDeletedPayload } from '../store/events.types.ts';
 import { HeldCursor } from '../store/follower.cursor.ts';
 import { dryRun, failureReason, isPassing, refusedItems } from '../store/follower.failures.ts';
 import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follower.ts';
 import type { TamsStore } from '../store/store.ts';
 import { parseTimeRange } from '../time/index.ts';
 import { headSizes, type ObjectToSize } from './analytics.head.ts';
+import { type ObjectSize, objectSizes } from './store/sizes.repo.ts';
 
 /** The follower's place in the outbox: the seq of the last event it has sized (a service setting). */
 export const SIZES_CURSOR = 'analytics.sizes.cursor';
@@ -32,6 +33,8 @@ export interface SizeFollowerDeps extends FollowerLeaseOptions {
 export interface SizeReport {
   events: number;
   sized: number;
+  /** Objects deleted from the store whose rows went (OBJECTS_DELETED events). */
+  removed: number;
   missing: number;
   /** Objects recorded without a size because the backend refused them alone (or not at all). */
   failed: number;
@@ -62,16 +65,30 @@ interface StoredSegment {
 /** An object to size, and whether its registration was its first use (then it has no size yet). */
 type SeenObject = ObjectToSize & { first: boolean };
 
+/** What a batch of events changes: objects to size, and objects whose rows go. */
+export interface SizeChanges {
+  /** Objects registered (each once, where it was first seen since its deletion, if any). */
+  seen: Map<string, SeenObject>;
+  /** Objects deleted from the store: their rows are deleted before the batch's sizes are added. */
+  deleted: Set<string>;
+}
+
 /**
- * Adds the objects a `flows/segments_added` event registers to `seen` (each object once, where it
- * was first seen); other events add nothing. An object's first use is taken as meaning it has no
- * size only in events after `trustFirstAfter` (null: in none).
+ * Adds what one event changes to `changes`, in outbox order: the objects a `flows/segments_added`
+ * event registers, and the objects an OBJECTS_DELETED event says the store deleted (an object
+ * seen earlier in the batch is then not sized: its row would describe an object gone). Other
+ * events change nothing. An object's first use is taken as meaning it has no size only in events
+ * after `trustFirstAfter` (null: in none), or after its deletion in the same batch.
  */
-export function addObjects(
-  seen: Map<string, SeenObject>,
-  event: OutboxEvent,
-  trustFirstAfter: bigint | null,
-): void {
+export function addObjects(changes: SizeChanges, event: OutboxEvent, trustFirstAfter: bigint | null): void {
+  const { seen, deleted } = changes;
+  if (event.event_type === OBJECTS_DELETED) {
+    for (const id of (event.payload as Partial<ObjectsDeletedPayload>).object_ids ?? []) {
+      seen.delete(id);
+      deleted.add(id);
+    }
+    return;
+  }
   const flowId = event.flow_id;
   if (event.event_type !== 'flows/segments_added' || flowId === undefined) return;
   const segments = (event.payload as { segments?: StoredSegment[] }).segments ?? [];
@@ -90,7 +107,10 @@ export function addObjects(
       flowId,
       ...(start !== null && { segStart: start }),
       registered: event.event_timestamp,
-      first: s.storage?.first === true && trustFirstAfter !== null && event.seq > trustFirstAfter,
+      // Deleted earlier in the batch: its row, if any, goes before this one is added.
+      first:
+        deleted.has(s.object_id) ||
+        (s.storage?.first === true && trustFirstAfter !== null && event.seq > trustFirstAfter),
     });
   }
 }
@@ -101,8 +121,10 @@ export function addObjects(
  * transaction, then one transaction appending the sizes and moving the cursor past the batch,
  * under the `analytics-sizes` lease, so that one replica at a time does it and a restart goes on
  * from the cursor. Ingest never waits: registration only records its event; the outbox keeps the
- * events until the cursor is past them (deps.ts, outboxHoldBack). An object already sized (reused
- * by a later segment) is not asked again.
+ * events until the cursor is past them (the features' hold on the outbox). An object already
+ * sized (reused by a later segment) is not asked again. Deletion never waits either: the store
+ * records an `objects/deleted` event with the objects it deleted, and their rows go in the batch
+ * that comes to it.
  */
 export class SizeFollower {
   private readonly lease: FollowerLease;
@@ -139,24 +161,24 @@ export class SizeFollower {
     const cursor = this.held.from(base, written);
     const upTo = await store.events.settled();
     const batch: OutboxEvent[] = [];
-    const seen = new Map<string, SeenObject>();
+    const changes: SizeChanges = { seen: new Map(), deleted: new Set() };
+    const { seen, deleted } = changes;
+    // Objects to size and rows to delete: what fills a batch.
+    const held = () => seen.size + deleted.size;
     const skipped: SkippedEvent[] = [];
     // Read until the batch holds its objects or the outbox has no more: `more` when it may.
     let more = false;
     let after = cursor;
     for (;;) {
-      const limit = Math.max(
-        1,
-        Math.min(READ_EVENTS, Math.floor((BATCH_OBJECTS - seen.size) / this.perEvent)),
-      );
+      const limit = Math.max(1, Math.min(READ_EVENTS, Math.floor((BATCH_OBJECTS - held()) / this.perEvent)));
       const events = await store.events.after(after, limit, upTo);
-      const before = seen.size;
+      const before = held();
       let taken = 0;
       for (const event of events) {
-        if (seen.size >= BATCH_OBJECTS) break;
+        if (held() >= BATCH_OBJECTS) break;
         batch.push(event);
         try {
-          addObjects(seen, event, this.trustFirstAfter);
+          addObjects(changes, event, this.trustFirstAfter);
         } catch (error) {
           // A payload that does not read (store/follower.failures.ts): the event is passed over
           // from the segment that failed; the objects of those before it are sized.
@@ -169,8 +191,8 @@ export class SizeFollower {
         }
         taken++;
       }
-      if (taken > 0) this.perEvent = Math.max(1, (seen.size - before) / taken);
-      if (taken < events.length || seen.size >= BATCH_OBJECTS) {
+      if (taken > 0) this.perEvent = Math.max(1, (held() - before) / taken);
+      if (taken < events.length || held() >= BATCH_OBJECTS) {
         more = true;
         break;
       }
@@ -185,28 +207,30 @@ export class SizeFollower {
     const objects = [...seen.values()];
     // Only objects used before may have a size already: most are new, and the table of every
     // object's size need not be asked about them.
-    const known = await store.objectSizes.known(objects.filter((o) => !o.first).map((o) => o.objectId));
+    const known = await objectSizes(store).known(objects.filter((o) => !o.first).map((o) => o.objectId));
     let sizes = await headSizes(
       this.deps.media,
       objects.filter((o) => !known.has(o.objectId)),
       () => clock.now(),
     );
     const last = (batch[batch.length - 1] as OutboxEvent).seq;
-    // Held (where no other process writes sizes), the batch's transaction only appends its sizes
-    // (through the append journal on the embedded engine): `known` was read after every earlier
-    // batch's sizes committed, so none is recorded twice. A batch with failures writes its
-    // cursor, so that a crash does not have them logged again.
+    // Held (where no other process writes sizes), the batch's transaction only writes its sizes
+    // (appends through the append journal on the embedded engine, unless objects were deleted):
+    // `known` was read after every earlier batch's sizes committed, so none is recorded twice, and
+    // a deletion done again after a crash deletes what it deleted. A batch with failures writes
+    // its cursor, so that a crash does not have them logged again.
     const failing = skipped.length > 0 || sizes.some((s) => s.error !== undefined);
     let holding = !failing && this.held.mayHold(base);
     let committed: boolean;
     let dropped: ObjectSize[] = [];
+    const gone = [...deleted];
     try {
-      committed = await this.commit(sizes, written, last, holding);
+      committed = await this.commit(gone, sizes, written, last, holding);
     } catch (error) {
       if (isPassing(error)) throw error;
-      ({ sizes, dropped } = await this.isolate(sizes, written, last, error));
+      ({ sizes, dropped } = await this.isolate(gone, sizes, written, last, error));
       holding = false;
-      committed = await this.commit(sizes, written, last, holding);
+      committed = await this.commit(gone, sizes, written, last, holding);
     }
     this.lease.settle(committed);
     if (committed && holding) this.held.hold(base, last);
@@ -221,6 +245,7 @@ export class SizeFollower {
       this.deps.onBatch?.({
         events: batch.length,
         sized: sizes.filter((s) => s.size !== null).length,
+        removed: gone.length,
         missing,
         failed,
         skipped: skipped.length,
@@ -230,8 +255,12 @@ export class SizeFollower {
     return committed && more;
   }
 
-  /** One transaction: the sizes, and the cursor unless it is held; false when it was not this one's to write. */
+  /**
+   * One transaction: the rows of the objects `gone` deleted, the sizes, and the cursor unless it
+   * is held; false when it was not this one's to write.
+   */
   private commit(
+    gone: readonly string[],
     sizes: readonly ObjectSize[],
     written: bigint,
     last: bigint,
@@ -244,7 +273,9 @@ export class SizeFollower {
         if ((await readSizesCursor(tx)) !== written) return false;
         await tx.settings.set(SIZES_CURSOR, last.toString());
       }
-      await tx.objectSizes.insert(sizes);
+      // Deleted first: an object deleted and registered again within the batch keeps its new row.
+      await objectSizes(tx).delete(gone);
+      await objectSizes(tx).insert(sizes);
       return true;
     });
   }
@@ -252,19 +283,21 @@ export class SizeFollower {
   /**
    * After the store refused a batch for a reason that does not pass (`error`): the size rows it
    * refuses on their own (store/follower.failures.ts) become rows without a size that say why;
-   * those refused too are dropped (logged and counted). When even the cursor alone is refused, no
-   * row is to blame: `error` is thrown.
+   * those refused too are dropped (logged and counted). When even the cursor and the deletions
+   * alone are refused, no row is to blame: `error` is thrown.
    */
   private async isolate(
+    gone: readonly string[],
     sizes: readonly ObjectSize[],
     written: bigint,
     last: bigint,
     error: unknown,
   ): Promise<{ sizes: ObjectSize[]; dropped: ObjectSize[] }> {
     const { store } = this.deps;
-    const insert = async (tx: TamsStore, group: readonly ObjectSize[]) => tx.objectSizes.insert(group);
+    const insert = async (tx: TamsStore, group: readonly ObjectSize[]) => objectSizes(tx).insert(group);
     const bare = await dryRun(store, async (tx) => {
       if ((await readSizesCursor(tx)) === written) await tx.settings.set(SIZES_CURSOR, last.toString());
+      await objectSizes(tx).delete(gone);
     });
     if (bare !== undefined) throw error;
     const refused = new Map((await refusedItems(store, sizes, insert)).map((r) => [r.item, r.error]));

@@ -1,6 +1,6 @@
 import type { StorageBackendDescriptor } from '../media/media.types.ts';
-import type { StorageFigures, StorageReport } from '../store/analytics/reports.ts';
 import type { StorageDoc } from './analytics.schemas.ts';
+import type { StorageFigures, StorageReport } from './store/reports.ts';
 
 const figures = (f: StorageFigures | undefined) => ({
   objects: f?.objects ?? 0,

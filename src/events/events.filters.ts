@@ -61,5 +61,7 @@ export function streamSubscription(q: StreamLists): Subscription {
   set('accept_storage_ids', split(q.accept_storage_ids));
   set('presigned', q.presigned);
   set('verbose_storage', q.verbose_storage);
-  return { events: split(q.events) ?? [...WEBHOOK_EVENT_TYPES], filters };
+  // Only the TAMS event types: the outbox holds the store's own too (objects/deleted), never delivered.
+  const known = (type: string) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type);
+  return { events: (split(q.events) ?? [...WEBHOOK_EVENT_TYPES]).filter(known), filters };
 }

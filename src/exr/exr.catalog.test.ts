@@ -4,7 +4,7 @@ import { sampleBytes, sampleDump, samplesGate } from '../../tools/exr-files/exr.
 import { CELL_MAX_BYTES } from '../common/cells.ts';
 import { catalogue, failureRecord, splitChannel } from './exr.catalog.ts';
 import { fileId, headerHash, normalizePath } from './exr.identity.ts';
-import { parseExrBytes } from './exr.parse.ts';
+import { parseExrBytes } from './parser/exr.parse.ts';
 
 const gate = samplesGate();
 const NOW = '2026-11-24T12:00:00.000Z';

@@ -1,5 +1,9 @@
 import { utf8Bytes } from '../common/cells.ts';
 import type { JsonValue } from '../db/db.types.ts';
+import { fitColumns } from './exr.fit.ts';
+import { type FileIdentity, fileId, normalizePath } from './exr.identity.ts';
+import { encodeVector, metadataVector, VECTOR_LAYOUT } from './exr.vector.ts';
+import type { ExrAttribute, ExrHeader, ExrPart } from './parser/exr.types.ts';
 import type {
   ExrAttributeRecord,
   ExrChannelRecord,
@@ -7,12 +11,8 @@ import type {
   ExrInspection,
   ExrPartRecord,
   FrameSource,
-} from '../store/exr/exr.records.ts';
-import { decodeSet, encodeSet } from '../store/exr/exr.sets.ts';
-import { fitColumns } from './exr.fit.ts';
-import { type FileIdentity, fileId, normalizePath } from './exr.identity.ts';
-import type { ExrAttribute, ExrHeader, ExrPart } from './exr.types.ts';
-import { encodeVector, metadataVector, VECTOR_LAYOUT } from './exr.vector.ts';
+} from './store/exr.records.ts';
+import { decodeSet, encodeSet } from './store/exr.sets.ts';
 
 /** What one inspection knows besides the header. */
 export interface CatalogContext {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { SettingsOf, WorkerSettings } from '../feature/feature.types.ts';
 
 /** The TAMS_* settings of EXR metadata (spread into the one config schema). */
 export const exrSettings = {
@@ -15,3 +16,6 @@ export const exrSettings = {
       'The largest file `POST /exr/inspect` takes as its body (only the header is read: clients may post the first bytes of a larger file with `size`).',
   }),
 };
+
+/** The settings EXR metadata reads: its own, and the workers'. */
+export type ExrConfig = SettingsOf<typeof exrSettings> & WorkerSettings;

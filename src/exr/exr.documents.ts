@@ -1,11 +1,11 @@
+import type { FileDetail, FileDoc } from './exr.schemas.ts';
 import type {
   ExrAttributeRecord,
   ExrChannelRecord,
   ExrFileRecord,
   ExrFrameRecord,
   ExrPartRecord,
-} from '../store/exr/exr.records.ts';
-import type { FileDetail, FileDoc } from './exr.schemas.ts';
+} from './store/exr.records.ts';
 
 type PartDoc = FileDoc['parts'][number];
 type FrameDoc = NonNullable<FileDoc['frame']>;

@@ -1,6 +1,6 @@
 import type { ColumnType } from '../db/db.types.ts';
-import type { ExrInspection } from '../store/exr/exr.records.ts';
-import { ET, exrTables } from '../store/exr/exr.tables.ts';
+import type { ExrInspection } from './store/exr.records.ts';
+import { ET, exrTables } from './store/exr.tables.ts';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -31,7 +31,7 @@ export interface OutOfRange {
 
 /**
  * Leaves out of an inspection's rows each number its column cannot hold, and says which. The
- * catalogue keeps exr-inspector's column types (int32 sizes: src/store/exr/exr.tables.ts), and a
+ * catalogue keeps exr-inspector's column types (int32 sizes: src/exr/store/exr.tables.ts), and a
  * valid header can hold more: a data window 2^32 pixels wide, tiles of 2^32-1 pixels. Such a
  * value stays exact where the file's attributes are recorded (their JSON); the column is left
  * null and the file carries a VALUE_OUT_OF_RANGE issue naming it. Checked against every integer

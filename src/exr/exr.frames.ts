@@ -1,4 +1,4 @@
-import type { FrameSource } from '../store/exr/exr.records.ts';
+import type { FrameSource } from './store/exr.records.ts';
 
 /**
  * The frame number of an EXR file, decided in this order:

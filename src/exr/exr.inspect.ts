@@ -1,9 +1,9 @@
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { ExrFileRecord, ExrInspection, FrameSource } from '../store/exr/exr.records.ts';
 import { failureReason, isPassing } from '../store/follower.failures.ts';
 import { catalogue, failureRecord } from './exr.catalog.ts';
 import type { FileIdentity } from './exr.identity.ts';
 import { parseUpload, type ReadOutcome, readObjectHeader } from './exr.read.ts';
+import type { ExrFileRecord, ExrInspection, FrameSource } from './store/exr.records.ts';
 
 /** A media object to inspect: where its bytes are (none: outside the store's backends). */
 export interface ObjectToRead {

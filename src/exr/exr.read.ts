@@ -1,8 +1,8 @@
 import { MAX_READ_BYTES } from '../media/media.read.ts';
 import type { MediaStore } from '../media/media.types.ts';
 import { headerHash } from './exr.identity.ts';
-import { ExrParseError, parseExrBytes, parseExrHeader } from './exr.parse.ts';
-import type { ExrByteSource, ExrHeader, ExrParseOptions } from './exr.types.ts';
+import { ExrParseError, parseExrBytes, parseExrHeader } from './parser/exr.parse.ts';
+import type { ExrByteSource, ExrHeader, ExrParseOptions } from './parser/exr.types.ts';
 
 /**
  * What inspection reads of a file: the header and its hash, or why there is none. Failures that

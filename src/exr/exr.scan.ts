@@ -1,10 +1,11 @@
 import type { Row } from '../db/db.types.ts';
-import type { ExrFileRecord } from '../store/exr/exr.records.ts';
-import { decodeSet } from '../store/exr/exr.sets.ts';
 import type { TamsStore } from '../store/store.ts';
-import { readSkipped } from './exr.follow.ts';
 import type { StatsDoc } from './exr.schemas.ts';
 import { decodeVector, similarity } from './exr.vector.ts';
+import { readSkipped } from './follow/exr.follow.ts';
+import type { ExrFileRecord } from './store/exr.records.ts';
+import { exrRepos } from './store/exr.repos.ts';
+import { decodeSet } from './store/exr.sets.ts';
 
 /**
  * Statistics and similarity read every live file's few columns (a streamed scan with a
@@ -42,9 +43,9 @@ export async function exrStats(store: TamsStore, flowId?: string): Promise<Stats
     }
   };
   if (flowId === undefined) {
-    await store.exr.files.scanLive(STATS_COLUMNS, add);
+    await exrRepos(store).files.scanLive(STATS_COLUMNS, add);
     stats.skipped_events = (await readSkipped(store)).count;
-  } else await store.exr.frames.scanFlow(flowId, STATS_COLUMNS, add);
+  } else await exrRepos(store).frames.scanFlow(flowId, STATS_COLUMNS, add);
   return stats;
 }
 
@@ -58,7 +59,7 @@ export async function nearestFiles(
   if (target === undefined) return [];
   // The best `limit` so far, worst first: a new score replaces the worst when better.
   const best: { score: number; id: string }[] = [];
-  await store.exr.files.scanLive(['file_id', 'status', 'metadata_vector', 'vector_layout'], (rows) => {
+  await exrRepos(store).files.scanLive(['file_id', 'status', 'metadata_vector', 'vector_layout'], (rows) => {
     for (const row of rows) {
       if (row.file_id === file.file_id || row.status === 'failed') continue;
       if (row.vector_layout !== file.vector_layout || typeof row.metadata_vector !== 'string') continue;
@@ -72,7 +73,7 @@ export async function nearestFiles(
     }
   });
   best.reverse();
-  const files = await store.exr.files.byIds(best.map((b) => b.id));
+  const files = await exrRepos(store).files.byIds(best.map((b) => b.id));
   return best.flatMap((b) => {
     const found = files.get(b.id);
     return found === undefined ? [] : [{ score: Math.round(b.score * 1e6) / 1e6, file: found }];

@@ -156,7 +156,9 @@ export const AttributeDoc = Type.Object({
   type: Type.String({ description: 'The type name in the file (`string`, `box2i`, `chlist`, ...).' }),
   size: Type.Integer({ description: "The value's size in bytes." }),
   offset: Type.Integer({ description: "Where the attribute's name starts in the file." }),
-  value: Type.Unknown({ description: 'The decoded value (src/exr/exr.types.ts: ExrAttributeValues).' }),
+  value: Type.Unknown({
+    description: 'The decoded value (src/exr/parser/exr.types.ts: ExrAttributeValues).',
+  }),
 });
 
 export const PartDoc = Type.Object({

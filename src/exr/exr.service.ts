@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { ExrFileFilters, ExrFileRecord, ExrFrameRecord } from '../store/exr/exr.records.ts';
 import type { TamsStore } from '../store/store.ts';
 import { fileDetail, fileDoc } from './exr.documents.ts';
 import { frameFromName } from './exr.frames.ts';
 import { normalizePath } from './exr.identity.ts';
 import { type Inspected, inspectBytes, inspectObject } from './exr.inspect.ts';
-import { currentFile, recordInspected } from './exr.record.ts';
 import { exrStats, nearestFiles } from './exr.scan.ts';
 import type { FileDetail, FileDoc, SimilarDoc, StatsDoc } from './exr.schemas.ts';
+import { currentFile, recordInspected } from './follow/exr.record.ts';
+import type { ExrFileFilters, ExrFileRecord, ExrFrameRecord } from './store/exr.records.ts';
+import { exrRepos } from './store/exr.repos.ts';
 
 export interface ExrServiceDeps {
   store: TamsStore;
@@ -43,7 +44,7 @@ export class ExrService {
       ...(options.compression !== undefined && { compression: options.compression.toUpperCase() }),
     };
     if (options.flowId === undefined) {
-      const page = await store.exr.files.page(filters, options.after, options.limit);
+      const page = await exrRepos(store).files.page(filters, options.after, options.limit);
       return { items: await this.withParts(page.items), ...(page.next !== undefined && { next: page.next }) };
     }
     const flow = await store.flows.get(options.flowId);
@@ -51,8 +52,10 @@ export class ExrService {
     const range = flow.timerange;
     const timeline = { first: range.start ?? INT64_MIN, last: range.end ?? INT64_MAX };
     const after = options.after === undefined ? undefined : BigInt(options.after);
-    const page = await store.exr.frames.page(flow.id, filters, timeline, after, options.limit);
-    const files = await store.exr.files.byIds(page.items.flatMap((f) => (f.file_id ? [f.file_id] : [])));
+    const page = await exrRepos(store).frames.page(flow.id, filters, timeline, after, options.limit);
+    const files = await exrRepos(store).files.byIds(
+      page.items.flatMap((f) => (f.file_id ? [f.file_id] : [])),
+    );
     const items = await this.withParts(
       page.items.flatMap((frame) => {
         const file = frame.file_id === undefined ? undefined : files.get(frame.file_id);
@@ -63,14 +66,14 @@ export class ExrService {
   }
 
   async get(id: string): Promise<FileDetail> {
-    const file = await this.deps.store.exr.files.get(id);
+    const file = await exrRepos(this.deps.store).files.get(id);
     if (file === null) throw new NotFoundError(`No EXR file ${id}.`);
     return this.detail(file);
   }
 
   /** The file of an object, or at a path (the inspected one when there are several). */
   async lookup(query: { object_id?: string; path?: string }): Promise<FileDetail> {
-    const { files } = this.deps.store.exr;
+    const { files } = exrRepos(this.deps.store);
     if ((query.object_id === undefined) === (query.path === undefined)) {
       throw new BadRequestError('query: give one of object_id and path');
     }
@@ -95,7 +98,7 @@ export class ExrService {
   /** The files whose metadata vectors are nearest the file's (itself left out). */
   async similar(id: string, limit: number): Promise<SimilarDoc> {
     const { store } = this.deps;
-    const file = await store.exr.files.get(id);
+    const file = await exrRepos(store).files.get(id);
     if (file === null) throw new NotFoundError(`No EXR file ${id}.`);
     if (file.metadata_vector === undefined) {
       throw new BadRequestError(
@@ -113,7 +116,7 @@ export class ExrService {
     const object = await store.objects.get(objectId);
     if (object === null) throw new NotFoundError(`The media object ${objectId} does not exist.`);
     const path = object.storage_path;
-    const [placed] = await store.exr.frames.ofObject(objectId, 1);
+    const [placed] = await exrRepos(store).frames.ofObject(objectId, 1);
     const named = frameFromName(objectId, path);
     const frame =
       named !== undefined
@@ -161,7 +164,7 @@ export class ExrService {
   }
 
   private async detail(file: ExrFileRecord): Promise<FileDetail> {
-    const { exr } = this.deps.store;
+    const exr = exrRepos(this.deps.store);
     const [parts, channels, attributes, frames] = await Promise.all([
       exr.children.parts([file.file_id]),
       exr.children.channels([file.file_id]),
@@ -177,7 +180,7 @@ export class ExrService {
   ): Promise<FileDoc[]> {
     const entries = items.map((i) => ('file' in i ? i : { file: i, frame: undefined }));
     const ids = [...new Set(entries.map((e) => e.file.file_id))];
-    const { children } = this.deps.store.exr;
+    const { children } = exrRepos(this.deps.store);
     const [parts, channels] = await Promise.all([children.parts(ids), children.channels(ids)]);
     return entries.map(({ file, frame }) =>
       fileDoc(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampleBytes, samplesGate } from '../../tools/exr-files/exr.samples.ts';
-import { parseExrBytes } from './exr.parse.ts';
 import { decodeVector, encodeVector, metadataVector, similarity, VECTOR_DIMS } from './exr.vector.ts';
+import { parseExrBytes } from './parser/exr.parse.ts';
 
 const gate = samplesGate();
 const vectorOf = (name: string) => metadataVector(parseExrBytes(sampleBytes(gate.dir, name)));

@@ -1,5 +1,5 @@
-import { COMPRESSIONS as ALL_COMPRESSIONS } from './exr.enums.ts';
-import type { ExrHeader, ExrPartSummary } from './exr.types.ts';
+import { COMPRESSIONS as ALL_COMPRESSIONS } from './parser/exr.enums.ts';
+import type { ExrHeader, ExrPartSummary } from './parser/exr.types.ts';
 
 /**
  * The metadata vector of a file, for "files like this one": 384 float32, deterministic (the

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { SettingsOf, WorkerSettings } from '../feature/feature.types.ts';
 
 /** The TAMS_* settings of media search (spread into the one config schema). */
 export const searchSettings = {
@@ -60,6 +61,9 @@ export const searchSettings = {
       'Semantic search: the vector index kept in memory, decoded (about 400 bytes a vector: 512 MB holds 1,300,000), loaded at start as far as it fits, then least recently used out first; 0: none (every query reads its rows from the database). Rows never change once written, so the cache is safe with replicas on a shared database.',
   }),
 };
+
+/** The settings media search reads: its own, and the workers'. */
+export type SearchConfig = SettingsOf<typeof searchSettings> & WorkerSettings;
 
 /** What makes the search settings unusable. */
 export function searchConfigProblems(config: {

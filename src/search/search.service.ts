@@ -1,21 +1,22 @@
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { TagFilters } from '../http/params.ts';
-import type { HitDoc } from '../store/search/search.docs.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TimeRange } from '../time/index.ts';
 import { matchesPhrase } from './analyze/analyze.phrase.ts';
 import { isEmptyQuery, type ParsedQuery, parseQuery } from './analyze/analyze.query.ts';
 import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
 import { analyze } from './analyze/analyze.tokens.ts';
-import { failureDoc, flowSearchStatus } from './search.flowstatus.ts';
-import { fuseRrf, fuseWeighted, fusionWeights } from './search.fuse.ts';
-import { type Ranked, rankKeyword } from './search.keyword.ts';
-import { endOf, trainingDue } from './search.layout.ts';
-import { mergeCandidates, packDue } from './search.maintain.ts';
-import { type Resolved, resolveDocs } from './search.resolve.ts';
+import { failureDoc, flowSearchStatus } from './index/search.flowstatus.ts';
+import { mergeCandidates, packDue } from './index/search.maintain.ts';
+import { IndexState } from './index/search.state.ts';
+import { fuseRrf, fuseWeighted, fusionWeights } from './query/search.fuse.ts';
+import { type Ranked, rankKeyword } from './query/search.keyword.ts';
+import { type Resolved, resolveDocs } from './query/search.resolve.ts';
+import type { SemanticRanker } from './query/search.semantic.ts';
 import type { HitKind, SearchMode } from './search.schemas.ts';
-import type { SemanticRanker } from './search.semantic.ts';
-import { IndexState } from './search.state.ts';
+import type { HitDoc } from './store/search.docs.repo.ts';
+import { searchRepos } from './store/search.repos.ts';
+import { endOf, trainingDue } from './vectors/search.layout.ts';
 
 /** Matches looked at per query (and counted in `total` and the facets). */
 export const CANDIDATES = 1000;
@@ -75,7 +76,7 @@ export class SearchService {
 
   /** Loads the vector index's rows into the semantic ranker's cache (a server calls it at start). */
   async warm(): Promise<void> {
-    await this.semantic?.warm(this.store.search);
+    await this.semantic?.warm(searchRepos(this.store));
   }
 
   /** How far the index is behind the store, what it passed over; with `flowId`, that Flow's own. */
@@ -87,13 +88,16 @@ export class SearchService {
       state.cursor === undefined
         ? this.store.events.countAfter(0n)
         : this.store.events.countAfter(state.cursor),
-      this.store.search.transcripts.countJobs(),
-      this.store.search.index.parts(),
-      state.vectorLayout(this.store.search.vectors),
-      this.store.search.items.failures(RECENT_FAILURES),
+      searchRepos(this.store).transcripts.countJobs(),
+      searchRepos(this.store).index.parts(),
+      state.vectorLayout(searchRepos(this.store).vectors),
+      searchRepos(this.store).items.failures(RECENT_FAILURES),
     ]);
     // The current generation's rows (those of a previous one are being refiled, not packed).
-    const rows = await this.store.search.vectors.headsInRange(layout.current.base, endOf(layout.current));
+    const rows = await searchRepos(this.store).vectors.headsInRange(
+      layout.current.base,
+      endOf(layout.current),
+    );
     const upToDate = state.cursor !== undefined && pendingEvents === 0 && pendingJobs === 0;
     const vectorUpkeep =
       this.semantic !== undefined &&
@@ -111,7 +115,7 @@ export class SearchService {
       pending_jobs: pendingJobs,
       documents: state.docs,
       parts: parts.length,
-      vector_rows: await this.store.search.vectors.rowCount(),
+      vector_rows: await searchRepos(this.store).vectors.rowCount(),
       ...(this.semantic !== undefined && { embeddings: this.semantic.model }),
       default_mode: this.defaultMode,
       cues_outside: state.outside,
@@ -147,7 +151,7 @@ export class SearchService {
     const matcher = matcherOf(query);
     // Texts only for the hits shown (those read for a phrase check are there already).
     const missing = page.filter((h) => h.resolved.doc.text === '').map((h) => h.resolved.doc.doc_no);
-    const texts = missing.length > 0 ? await this.store.search.docs.texts(missing) : new Map();
+    const texts = missing.length > 0 ? await searchRepos(this.store).docs.texts(missing) : new Map();
     for (const h of page) {
       const found = texts.get(h.resolved.doc.doc_no);
       if (found !== undefined) Object.assign(h.resolved.doc, found);
@@ -171,7 +175,7 @@ export class SearchService {
     const stats = { docs: state.docs, tokens: state.tokens };
     const keyword = () =>
       rankKeyword(
-        this.store.search.index,
+        searchRepos(this.store).index,
         {
           terms: query.terms,
           required: query.phrases.flatMap((p) => p.terms.filter((t): t is string => t !== null)),
@@ -184,7 +188,7 @@ export class SearchService {
     const semantic = async () => {
       const ranker = this.semantic as SemanticRanker;
       const vector = await ranker.embed(request.q);
-      return ranker.rank(this.store.search, vector, state, CANDIDATES);
+      return ranker.rank(searchRepos(this.store), vector, state, CANDIDATES);
     };
     if (mode === 'keyword') return keyword();
     if (mode === 'semantic') return semantic();
@@ -222,7 +226,7 @@ export class SearchService {
       const withText = (phrases?.phrases.length ?? 0) > 0;
       const found = new Map(
         (
-          await this.store.search.docs.hits(
+          await searchRepos(this.store).docs.hits(
             chunk.map((r) => r.doc),
             { text: withText },
           )

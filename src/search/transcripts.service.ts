@@ -2,9 +2,10 @@ import type { Static } from 'typebox';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
-import type { SearchJob, TranscriptCue, TranscriptRecord } from '../store/search/search.transcripts.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { parseTimeRange, TimeRange } from '../time/index.ts';
+import { searchRepos } from './store/search.repos.ts';
+import type { SearchJob, TranscriptCue, TranscriptRecord } from './store/search.transcripts.repo.ts';
 import type { Transcript } from './transcripts.schemas.ts';
 
 export type TranscriptDoc = Static<typeof Transcript>;
@@ -60,39 +61,39 @@ export class TranscriptsService {
     };
     await this.deps.store.transaction(async (tx) => {
       if ((await tx.flows.get(input.flow_id)) === null) throw new NotFoundError('the flow does not exist');
-      await tx.search.transcripts.insert(record, cues);
+      await searchRepos(tx).transcripts.insert(record, cues);
     });
     return document(record);
   }
 
   async list(flowId: string): Promise<TranscriptDoc[]> {
-    return (await this.deps.store.search.transcripts.ofFlow(flowId)).map((r) => document(r));
+    return (await searchRepos(this.deps.store).transcripts.ofFlow(flowId)).map((r) => document(r));
   }
 
   async get(id: string, withCues: boolean): Promise<TranscriptDoc> {
-    const record = await this.deps.store.search.transcripts.get(id);
+    const record = await searchRepos(this.deps.store).transcripts.get(id);
     if (record === undefined) throw new NotFoundError(NOT_FOUND);
-    return document(record, withCues ? await this.deps.store.search.transcripts.cues(id) : undefined);
+    return document(record, withCues ? await searchRepos(this.deps.store).transcripts.cues(id) : undefined);
   }
 
   /** Makes the version ACTIVE and the Flow's other ACTIVE one ARCHIVED; publishing it again changes nothing. */
   async publish(id: string): Promise<TranscriptDoc> {
     const now = this.deps.clock.now();
     const record = await this.deps.store.transaction(async (tx) => {
-      const found = await tx.search.transcripts.get(id);
+      const found = await searchRepos(tx).transcripts.get(id);
       if (found === undefined) throw new NotFoundError(NOT_FOUND);
       // Two publications for one Flow at once: the claim makes one of them run again, and see the other.
       await tx.guards.claim([`transcripts:${found.flow_id}`]);
       if (found.status === 'ACTIVE') return found;
       const jobs: SearchJob[] = [];
-      for (const other of await tx.search.transcripts.ofFlow(found.flow_id)) {
+      for (const other of await searchRepos(tx).transcripts.ofFlow(found.flow_id)) {
         if (other.status !== 'ACTIVE') continue;
-        await tx.search.transcripts.setStatus(other.id, 'ARCHIVED', now);
+        await searchRepos(tx).transcripts.setStatus(other.id, 'ARCHIVED', now);
         jobs.push(this.job('unindex-transcript', other));
       }
-      await tx.search.transcripts.setStatus(id, 'ACTIVE', now);
+      await searchRepos(tx).transcripts.setStatus(id, 'ACTIVE', now);
       jobs.push(this.job('index-transcript', found));
-      await tx.search.transcripts.queue(jobs);
+      await searchRepos(tx).transcripts.queue(jobs);
       return { ...found, status: 'ACTIVE' as const, published: now };
     });
     this.deps.wake();
@@ -101,12 +102,12 @@ export class TranscriptsService {
 
   async delete(id: string): Promise<void> {
     await this.deps.store.transaction(async (tx) => {
-      const found = await tx.search.transcripts.get(id);
+      const found = await searchRepos(tx).transcripts.get(id);
       if (found === undefined) throw new NotFoundError(NOT_FOUND);
       await tx.guards.claim([`transcripts:${found.flow_id}`]);
       if (found.status === 'ACTIVE')
-        await tx.search.transcripts.queue([this.job('unindex-transcript', found)]);
-      await tx.search.transcripts.delete(id);
+        await searchRepos(tx).transcripts.queue([this.job('unindex-transcript', found)]);
+      await searchRepos(tx).transcripts.delete(id);
     });
     this.deps.wake();
   }

@@ -16,3 +16,23 @@ export interface OutboxEvent {
 }
 
 export type NewEvent = Omit<OutboxEvent, 'seq'>;
+
+/**
+ * Recorded by the store in the transaction that deletes objects (their last segment reference
+ * dropped, or an allocation abandoned), with `{object_ids}` as its payload. Not a TAMS event:
+ * webhooks and event streams deliver only WEBHOOK_EVENT_TYPES (src/events/events.types.ts). It is
+ * there for the outbox's other readers that keep rows per object (the object sizes of analytics),
+ * which remove theirs as they come to it, as they follow every other change.
+ */
+export const OBJECTS_DELETED = 'objects/deleted';
+
+/** The payload of an OBJECTS_DELETED event. */
+export interface ObjectsDeletedPayload {
+  object_ids: string[];
+}
+
+/** The OBJECTS_DELETED event of `ids`, deleted at `at`. */
+export function objectsDeleted(ids: readonly string[], at: Date): NewEvent {
+  const payload: ObjectsDeletedPayload = { object_ids: [...ids] };
+  return { event_type: OBJECTS_DELETED, event_timestamp: at, payload: { ...payload } };
+}

@@ -1,6 +1,6 @@
 import type { DbSession } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
-import { ObjectsRepo } from './objects.repo.ts';
+import { ObjectRefs } from './objects/refs.table.ts';
 import { reqStr } from './rows.ts';
 import { T } from './tables.ts';
 
@@ -60,7 +60,7 @@ export async function planFlowClean(db: DbSession, flowId: string): Promise<Flow
   const allocated = (
     await db.select(T.allocations, { where: and(col('flow_id').eq(flowId)), columns: ['object_id'] })
   ).map((r) => reqStr(r, 'object_id'));
-  const used = await new ObjectsRepo(db).usedAmong(allocated);
+  const used = await new ObjectRefs(db).usedAmong(allocated);
   const released = [
     ...new Set([
       ...referenced.filter((id) => !elsewhere.has(id)),

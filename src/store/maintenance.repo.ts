@@ -2,12 +2,9 @@ import { compareStrings } from '../db/compare.ts';
 import type { Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
 import type { TimeRange } from '../time/index.ts';
-import { AT } from './analytics/analytics.tables.ts';
-import { ET } from './exr/exr.tables.ts';
 import { type FlowCleanPlan, planFlowClean } from './maintenance.plan.ts';
 import { MediaGcRepo, type QueuedObject } from './media-gc.repo.ts';
 import { date, num, rangeFromColumns, reqStr, str } from './rows.ts';
-import { ST } from './search/search.tables.ts';
 import type { StoreDb } from './store.ts';
 import { scanRows } from './stream.ts';
 import { T } from './tables.ts';
@@ -29,41 +26,22 @@ export interface TableStats {
 }
 
 /**
- * The content `emptyContent` removes. Kept: service settings (name, the fs backend's id and
- * URL-signing key), credentials, webhook registrations and the event outbox (webhook cursors
- * point into its sequence), and the media GC queue, which receives every object's bytes.
+ * The core's content, which `emptyContent` removes with the content tables of the wings switched
+ * on (Feature.keptWhenEmptied). Kept: service settings (name, the fs backend's id and URL-signing
+ * key), credentials, webhook registrations and the event outbox (webhook cursors point into its
+ * sequence), and the media GC queue, which receives every object's bytes.
  */
 export const CONTENT_TABLES = [
   T.segments,
   T.objectRefs,
   T.allocations,
   T.objects,
-  // Sizes recorded for analytics go with their objects.
-  AT.sizes,
   T.collections,
   T.flowTags,
   T.flows,
   T.sourceTags,
   T.sources,
   T.deletions,
-  // What describes the content goes with it: the EXR catalogue (its cursor stays, as the
-  // outbox does), and the search index whole, so that it rebuilds from the emptied tables.
-  ET.frames,
-  ET.attributes,
-  ET.channels,
-  ET.parts,
-  ET.files,
-  ST.cues,
-  ST.transcripts,
-  ST.jobs,
-  ST.postings,
-  ST.parts,
-  ST.vectors,
-  ST.vectorsNew,
-  ST.centroids,
-  ST.docs,
-  ST.items,
-  ST.state,
 ] as const;
 
 /** How many of an object's segments (or object_refs count) belong to one Flow. */
@@ -95,7 +73,16 @@ export const compareIds: (a: string, b: string) => number = compareStrings;
  * cache in front of it (the commands open the store with the server stopped).
  */
 export class StoreMaintenance {
-  constructor(private readonly db: MaintenanceDb) {}
+  /** The tables emptyContent empties: the core's, then the wings'. */
+  private readonly content: readonly string[];
+
+  /** `featureContent`: the content tables of the wings switched on (what describes the content). */
+  constructor(
+    private readonly db: MaintenanceDb,
+    featureContent: readonly string[] = [],
+  ) {
+    this.content = [...CONTENT_TABLES, ...featureContent];
+  }
 
   /** Every declared table with its row count and estimated size. */
   async tableStats(): Promise<TableStats[]> {
@@ -112,7 +99,7 @@ export class StoreMaintenance {
 
   /** Rows of each table emptyContent empties. */
   async contentRows(): Promise<{ table: string; rows: number }[]> {
-    return Promise.all(CONTENT_TABLES.map(async (table) => ({ table, rows: await this.db.count(table) })));
+    return Promise.all(this.content.map(async (table) => ({ table, rows: await this.db.count(table) })));
   }
 
   /** Objects whose bytes are in a storage backend. */
@@ -148,7 +135,7 @@ export class StoreMaintenance {
         if (!last || page.length < PAGE) break;
         after = reqStr(last, 'id');
       }
-      for (const table of CONTENT_TABLES) {
+      for (const table of this.content) {
         await tx.delete(table, and());
         progress?.emptied(1);
       }

@@ -1,6 +1,5 @@
 import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
-import { ObjectSizesRepo } from './analytics/sizes.repo.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
 import { ObjectRows } from './objects/objects.table.ts';
@@ -38,12 +37,21 @@ export interface ObjectLookup {
   refCounts: RefCounts;
 }
 
+/**
+ * Records, in the transaction that deletes them, that these objects are gone: an OBJECTS_DELETED
+ * event in the outbox (events.types.ts), for the readers that keep rows per object.
+ */
+export type RecordDeleted = (ids: readonly string[], at: Date) => Promise<unknown>;
+
 export class ObjectsRepo {
   private readonly objects: ObjectRows;
   private readonly allocations: Allocations;
   private readonly refs: ObjectRefs;
 
-  constructor(private readonly db: DbSession) {
+  constructor(
+    private readonly db: DbSession,
+    private readonly recordDeleted: RecordDeleted,
+  ) {
     this.objects = new ObjectRows(db);
     this.allocations = new Allocations(db);
     this.refs = new ObjectRefs(db);
@@ -199,8 +207,8 @@ export class ObjectsRepo {
     }
     await this.objects.deleteReleased(released);
     await this.allocations.delete(ids);
-    // In the same transaction, so the sizes analytics add up are those of objects that exist.
-    await new ObjectSizesRepo(this.db).delete(ids);
+    // The outbox's readers that keep rows per object follow the deletion (analytics' sizes).
+    await this.recordDeleted(ids, now);
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);
   }
 

@@ -1,4 +1,4 @@
-import type { Engine } from '../db/db.types.ts';
+import type { Engine, TableDef } from '../db/db.types.ts';
 import { TableManager } from '../db/manager.ts';
 import { Migrator } from '../db/migrate/migrate.runner.ts';
 import type { MigrationLog, MigrationRun } from '../db/migrate/migrate.types.ts';
@@ -13,11 +13,18 @@ export interface StoreDbOptions {
   log?: MigrationLog;
   /** ManagerOptions.guard (default true). */
   guardTransactions?: boolean;
+  /** Tables beside the store's: those of the wings switched on (src/feature/), none by default. */
+  tables?: readonly TableDef[];
+}
+
+/** The store's tables and the wings' given. */
+function declared(options: StoreDbOptions): TableDef[] {
+  return [...storeTables, ...(options.tables ?? [])];
 }
 
 /** The migrator of the store's tables on `engine` (`tams-mgmt migrate` and openStoreDb). */
 export function storeMigrator(engine: Engine, options: StoreDbOptions): Migrator {
-  return new Migrator(engine, { tables: storeTables, migrations: storeMigrations, ...options });
+  return new Migrator(engine, { ...options, tables: declared(options), migrations: storeMigrations });
 }
 
 /**
@@ -32,7 +39,7 @@ export async function openStoreDb(
   options: StoreDbOptions,
 ): Promise<{ db: TableManager; migrations: MigrationRun }> {
   const migrations = await storeMigrator(engine, options).run();
-  const db = await TableManager.open(engine, storeTables, { guard: options.guardTransactions });
+  const db = await TableManager.open(engine, declared(options), { guard: options.guardTransactions });
   await ensureGuardRows(db, JOB_LEASES);
   return { db, migrations };
 }

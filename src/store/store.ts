@@ -1,6 +1,5 @@
 import type { DbSession, Pushdown } from '../db/db.types.ts';
 import type { TimeRange } from '../time/index.ts';
-import { ObjectSizesRepo } from './analytics/sizes.repo.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
 import { CachedObjects } from './cache/objects.cached.ts';
@@ -12,14 +11,13 @@ import { DeletionsRepo } from './deletions.repo.ts';
 import { EventsRepo } from './events.repo.ts';
 import { type EventSequence, LocalSequence } from './events.sequence.ts';
 import { type SlotOptions, SlotSequence, type Transact } from './events.slots.ts';
-import { ExrRepos } from './exr/exr.repos.ts';
+import { objectsDeleted } from './events.types.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import { GuardsRepo } from './guards.repo.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
 import { LeasesRepo } from './leases.repo.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
-import { SearchRepos } from './search/search.repos.ts';
 import { type FlowSpan, SegmentsRepo } from './segments.repo.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
@@ -59,6 +57,14 @@ function cachedSpans(view: CacheView): (flowId: string) => FlowSpan | null {
   };
 }
 
+/**
+ * How a feature opens its repositories on a session (TamsStore.repos): one constant per feature,
+ * the key its repositories are kept under.
+ */
+export interface RepoSet<R> {
+  open(session: DbSession): R;
+}
+
 /** What the store needs from the table manager. */
 export interface StoreDb extends DbSession {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T>;
@@ -94,24 +100,20 @@ export class TamsStore {
   readonly deletions: DeletionsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
-  /** The media search's index and transcripts (made on first use: most transactions never touch them). */
-  get search(): SearchRepos {
-    this.searchRepos ??= new SearchRepos(this.session);
-    return this.searchRepos;
+  /**
+   * A feature's repositories over its own tables (src/<feature>/store/), on this store's
+   * session: the root's, or the transaction's. Made on first use (most transactions never touch
+   * them) and kept for the store's life, so the store names no feature.
+   */
+  repos<R>(set: RepoSet<R>): R {
+    let made = this.featureRepos.get(set) as R | undefined;
+    if (made === undefined) {
+      made = set.open(this.session);
+      this.featureRepos.set(set, made);
+    }
+    return made;
   }
-  private searchRepos: SearchRepos | undefined;
-  /** The EXR metadata tables (made on first use, as `search`). */
-  get exr(): ExrRepos {
-    this.exrRepos ??= new ExrRepos(this.session);
-    return this.exrRepos;
-  }
-  private exrRepos: ExrRepos | undefined;
-  /** Object sizes recorded for analytics (made on first use, as `search`). */
-  get objectSizes(): ObjectSizesRepo {
-    this.sizesRepo ??= new ObjectSizesRepo(this.session);
-    return this.sizesRepo;
-  }
-  private sizesRepo: ObjectSizesRepo | undefined;
+  private readonly featureRepos = new Map<RepoSet<unknown>, unknown>();
   /** Called after a transaction that recorded events has committed (wakes deliveries). */
   onEventsCommitted: (() => void) | undefined;
   /** The database repositories underneath, for loading the cache. */
@@ -128,10 +130,11 @@ export class TamsStore {
     private readonly hints = new StoreHints(),
   ) {
     const collections = new CollectionsRepo(session);
+    const recordDeleted = (ids: readonly string[], at: Date) => this.events.append([objectsDeleted(ids, at)]);
     this.db = {
       flows: new FlowsRepo(session, collections),
       segments: new SegmentsRepo(session, ordered, hints.spacing, view && cachedSpans(view)),
-      objects: new ObjectsRepo(session),
+      objects: new ObjectsRepo(session, recordDeleted),
     };
     this.settings = new SettingsRepo(session);
     this.guards = new GuardsRepo(session);
@@ -153,7 +156,7 @@ export class TamsStore {
       const indexed = new IndexedSegments(this.db.segments, view);
       this.segments = indexed;
       this.segmentIndex = indexed;
-      this.objects = new CachedObjects(session, view);
+      this.objects = new CachedObjects(session, view, recordDeleted);
     } else {
       this.flows = this.db.flows;
       this.sources = new SourcesRepo(session, this.flows, collections, hints);

@@ -1,8 +1,5 @@
 import type { ColumnDef, TableDef } from '../db/db.types.ts';
 import { migrationTables } from '../db/migrate/migrate.history.ts';
-import { analyticsTables } from './analytics/analytics.tables.ts';
-import { exrTables } from './exr/exr.tables.ts';
-import { searchTables } from './search/search.tables.ts';
 
 /**
  * The store's tables. Adding a nullable column (or one with a default) here adds it to existing
@@ -45,6 +42,10 @@ function rangeColumns(prefix: string): ColumnDef[] {
   ];
 }
 
+/**
+ * The core's tables. The wings beyond the spec (search, EXR, analytics) declare theirs in their
+ * own folders; the composition root opens them beside these when they are switched on.
+ */
 export const storeTables: TableDef[] = [
   {
     name: T.settings,
@@ -352,7 +353,4 @@ export const storeTables: TableDef[] = [
   },
   // The schema version (the migrations applied) and the lease of the replica applying them.
   ...migrationTables,
-  ...searchTables,
-  ...exrTables,
-  ...analyticsTables,
 ];

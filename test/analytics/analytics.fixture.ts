@@ -17,7 +17,9 @@
  *   lies the one-nanosecond gap (3:0_3:1)), and [10_11) b5 fs 70, deleted after sizing.
  * Flow G, data: [0_5) a1 (L's object, shared).   Flow E, video: no segments.
  */
+
 import { afterAll, beforeAll, expect } from 'vitest';
+import { analyticsFeature } from '../../src/analytics/analytics.feature.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { type S3TestServer, s3BackendEntry, startS3Server } from '../helpers/s3.server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -126,15 +128,17 @@ export async function buildFixture(): Promise<Fixture> {
   await sizeEverything(server);
   const deleted = await api.delete(`/flows/${F}/segments`, { query: { timerange: '[10:0_11:0)' } });
   if (deleted.status !== 204) throw new Error(`DELETE segment: ${deleted.status} ${deleted.text}`);
+  // b5's size goes as the follower comes to its deletion in the outbox.
+  await sizeEverything(server);
   return { server, t0, clock, objects, at, close: () => server.close() };
 }
 
 /** Steps the object size follower until it has followed every event. */
 export async function sizeEverything(server: S3TestServer): Promise<void> {
-  const analytics = server.server.runtime.analytics;
+  const analytics = server.server.runtime.features.get(analyticsFeature);
   if (analytics === undefined) throw new Error('analytics are off');
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-  const follower = analytics.createFollower(quiet, 'analytics-test', SHARED_TOPOLOGY);
+  const follower = analytics.follower.create(quiet, 'analytics-test', SHARED_TOPOLOGY);
   while (await follower.step()) {
     // Each step sizes a batch; false once no event is left.
   }

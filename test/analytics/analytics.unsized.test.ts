@@ -6,9 +6,10 @@
  * checked against the others and against a count made through the TAMS API itself (the Flows'
  * segments, and a GET of each object's own URL for its bytes).
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AnalyticsRuntime, analyticsFeature } from '../../src/analytics/analytics.feature.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
-import type { AnalyticsRuntime } from '../../src/deps.analytics.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { audioFlow, createFlow, videoFlow } from '../http/fixtures.ts';
 import {
@@ -47,8 +48,8 @@ const external = (id: string, start: number): Segment => ({
 });
 
 async function follow(): Promise<void> {
-  const analytics = server.runtime.analytics as AnalyticsRuntime;
-  const follower = analytics.createFollower(quiet, 'unsized-test', SHARED_TOPOLOGY);
+  const analytics = server.runtime.features.get(analyticsFeature) as AnalyticsRuntime;
+  const follower = analytics.follower.create(quiet, 'unsized-test', SHARED_TOPOLOGY);
   while (await follower.step()) {
     // each step sizes a batch; false once every event is followed
   }

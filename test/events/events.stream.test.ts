@@ -4,6 +4,7 @@
  */
 import { type IncomingMessage, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { objectsDeleted } from '../../src/store/events.types.ts';
 import { WAIT_MS } from '../helpers/deadlines.ts';
 import type { ReceivedEvent } from '../helpers/receiver.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -149,6 +150,17 @@ describe('event stream (SSE)', () => {
     stream.close();
     expect(after?.type).toBe('flows/updated');
     expect(stream.comments.find((c) => c.startsWith(`event ${bad?.seq} `))).toContain('could not be made');
+  });
+
+  it("delivers none of the store's own events (objects/deleted), even asked for by name", async () => {
+    const flow = videoFlow();
+    await createFlow(server, flow);
+    const stream = await openStream(server, '?events=objects/deleted,flows/updated');
+    await server.runtime.store.transaction((tx) => tx.events.append([objectsDeleted(['gone'], new Date())]));
+    expect((await server.put(`/flows/${flow.id}/label`, JSON.stringify('after'))).status).toBe(204);
+    const [first] = await stream.next(1);
+    stream.close();
+    expect(first?.type).toBe('flows/updated');
   });
 
   it('applies the webhook filters given as query parameters', async () => {

@@ -4,7 +4,9 @@
  * it lets go, a restart does not inspect again what was applied, and `tams-mgmt exr backfill`
  * catalogues the EXR Flows' segments with its progress.
  */
+
 import { afterAll, describe, expect, it } from 'vitest';
+import { exrFeature } from '../../src/exr/exr.feature.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startServer, tempDir } from '../helpers/server.ts';
 import { waitFor } from '../segments/helpers.ts';
@@ -45,7 +47,7 @@ describe.skipIf(gate.skip)(`the EXR follower across restarts and replicas${gate.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await files(on, { flow_id: flowId, status: 'all' })).body).toHaveLength(3);
     await on.runtime.store.transaction((tx) => tx.leases.release('exr-inspect', 'another-replica'));
-    on.runtime.exr?.wake();
+    on.runtime.features.get(exrFeature)?.follower.wake();
     const five = await framesListed(on, flowId, 5);
     expect(five.map((f) => f.frame?.frame_number)).toEqual([0, 1, 2, 3, 4]);
     await on.close();

@@ -7,7 +7,7 @@
  * numbers or strings, in the order both keep (a box as xMin, yMin, xMax, yMax; a timecode as
  * timeAndFlags, userData; ...).
  */
-import type { ExrAttribute, ExrHeader, ExrOpaqueValue, ExrPart } from '../../src/exr/exr.parse.ts';
+import type { ExrAttribute, ExrHeader, ExrOpaqueValue, ExrPart } from '../../src/exr/parser/exr.parse.ts';
 import {
   type CaseDoc,
   Differences,

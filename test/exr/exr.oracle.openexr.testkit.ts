@@ -6,7 +6,7 @@
  * float32 widened to a double, so equal float32s are equal doubles; -0, NaN and the infinities
  * compare by name (canon()).
  */
-import type { ExrAttribute, ExrHeader, ExrOpaqueValue, ExrPart } from '../../src/exr/exr.parse.ts';
+import type { ExrAttribute, ExrHeader, ExrOpaqueValue, ExrPart } from '../../src/exr/parser/exr.parse.ts';
 import {
   type CaseDoc,
   Differences,

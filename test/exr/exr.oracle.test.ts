@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseExrBytes } from '../../src/exr/exr.parse.ts';
+import { parseExrBytes } from '../../src/exr/parser/exr.parse.ts';
 import { compareWithOiio } from './exr.oracle.oiio.testkit.ts';
 import { compareVersion, compareWithOpenexr, unexpectedIssues } from './exr.oracle.openexr.testkit.ts';
 import { generate, loadCase, type Manifest, oracleGate, readable } from './exr.oracle.testkit.ts';

@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ExrPart } from '../../src/exr/exr.parse.ts';
+import type { ExrPart } from '../../src/exr/parser/exr.parse.ts';
 
 const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const GENERATOR = join(REPO, 'scripts/exr-oracle/exr_oracle.py');

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { objectSizes } from '../../src/analytics/store/sizes.repo.ts';
 import { makeStore, mgmt, openStore, type Store } from './fixture.ts';
 
 let store: Store;
@@ -78,7 +79,7 @@ describe('tams-mgmt analytics', () => {
     const runtime = await openStore(store.env);
     try {
       await runtime.store.transaction((tx) =>
-        tx.objectSizes.insert([{ objectId: 'no-such-object', size: 1n, checked: new Date() }]),
+        objectSizes(tx).insert([{ objectId: 'no-such-object', size: 1n, checked: new Date() }]),
       );
     } finally {
       await runtime.close();

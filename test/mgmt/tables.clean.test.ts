@@ -1,6 +1,7 @@
 /** `tables` and `clean` against a real store: a dry run changes nothing, the real run does what it says. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ET } from '../../src/store/exr/exr.tables.ts';
+import { exrFeature } from '../../src/exr/exr.feature.ts';
+import { ET } from '../../src/exr/store/exr.tables.ts';
 import { T } from '../../src/store/tables.ts';
 import { sample } from '../exr/exr.fixtures.ts';
 import { startServer } from '../helpers/server.ts';
@@ -111,9 +112,11 @@ describe('tams-mgmt clean --all', () => {
     // A header catalogued on demand: the catalogue describes content, so it goes with it.
     const runtime = await openStore({ ...store.env, TAMS_EXR: 'true' });
     try {
-      const detail = await runtime.exr?.service.inspectBytes(sample('multipart_3parts'), {
-        path: 'shots/a/multipart_3parts.0001.exr',
-      });
+      const detail = await runtime.features
+        .get(exrFeature)
+        ?.service.inspectBytes(sample('multipart_3parts'), {
+          path: 'shots/a/multipart_3parts.0001.exr',
+        });
       expect(detail?.parts.length).toBeGreaterThan(1);
     } finally {
       await runtime.close();

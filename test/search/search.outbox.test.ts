@@ -2,7 +2,9 @@
  * The search index is a reader of the event outbox: events it has not applied yet outlive the
  * retention the webhook purge applies, and those it has applied go as usual.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchFeature } from '../../src/search/search.feature.ts';
 import { steppingClock } from '../helpers/clock.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
@@ -45,7 +47,7 @@ describe('the outbox and the search index', () => {
     await waitFor(
       'the applied events purged',
       async () => {
-        server.runtime.search?.wake();
+        server.runtime.features.get(searchFeature)?.follower.wake();
         return (await eventsOf(applied.id as string)) === 0;
       },
       20_000,

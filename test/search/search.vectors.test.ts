@@ -13,17 +13,17 @@ import type { DbSession, Engine } from '../../src/db/db.types.ts';
 import { openEngine } from '../../src/db/engine.factory.ts';
 import type { TableManager } from '../../src/db/manager.ts';
 import { and, col } from '../../src/db/predicate.ts';
-import type { SearchIndexer } from '../../src/search/search.indexer.ts';
-import { CoarseQuantizer, rowsOf, unpackVectors, vectorRows } from '../../src/search/search.ivf.ts';
-import { trainCentroids } from '../../src/search/search.kmeans.ts';
-import { TRAIN_AT } from '../../src/search/search.layout.ts';
-import { unpaced } from '../../src/search/search.pace.ts';
-import { SemanticRanker } from '../../src/search/search.semantic.ts';
-import { IndexState } from '../../src/search/search.state.ts';
-import { VectorCache } from '../../src/search/search.vcache.ts';
-import { decodeVectors, encodeFloats } from '../../src/store/search/search.codec.ts';
-import { SearchRepos } from '../../src/store/search/search.repos.ts';
-import { ST } from '../../src/store/search/search.tables.ts';
+import type { SearchIndexer } from '../../src/search/index/search.indexer.ts';
+import { IndexState } from '../../src/search/index/search.state.ts';
+import { SemanticRanker } from '../../src/search/query/search.semantic.ts';
+import { decodeVectors, encodeFloats } from '../../src/search/store/search.codec.ts';
+import { SearchRepos, searchRepos } from '../../src/search/store/search.repos.ts';
+import { ST } from '../../src/search/store/search.tables.ts';
+import { CoarseQuantizer, rowsOf, unpackVectors, vectorRows } from '../../src/search/vectors/search.ivf.ts';
+import { trainCentroids } from '../../src/search/vectors/search.kmeans.ts';
+import { TRAIN_AT } from '../../src/search/vectors/search.layout.ts';
+import { unpaced } from '../../src/search/vectors/search.pace.ts';
+import { VectorCache } from '../../src/search/vectors/search.vcache.ts';
 import type { TamsStore } from '../../src/store/store.ts';
 import { onVast, sharedFakeVast } from '../helpers/vast.mode.ts';
 import { testEngine } from '../support/db/engines/vast/vast.testkit.ts';
@@ -64,7 +64,7 @@ async function add(ix: SearchIndexer, store: TamsStore, from: number, count: num
 
 /** How many times each document's vector is stored, over every row of both tables. */
 async function stored(store: TamsStore, dims: number): Promise<Map<number, number>> {
-  const rows = await store.search.vectors.read(await store.search.vectors.heads());
+  const rows = await searchRepos(store).vectors.read(await searchRepos(store).vectors.heads());
   const times = new Map<number, number>();
   for (const row of rows) {
     for (const doc of decodeVectors(row.data, dims).docs) times.set(doc, (times.get(doc) ?? 0) + 1);
@@ -80,7 +80,7 @@ async function checkWhole(store: TamsStore, embedder: ClusteredVectors, live: nu
   const state = await IndexState.read(store);
   const [query] = await embedder.embed(['3 query']);
   const ranked = await new SemanticRanker(embedder, 100_000).rank(
-    store.search,
+    searchRepos(store),
     query as Float32Array,
     state,
     100_000,
@@ -108,14 +108,14 @@ describe('the vector index as it grows', () => {
     while (await ix.step()) {
       steps++;
       const state = await IndexState.read(store);
-      const layout = await state.vectorLayout(store.search.vectors);
+      const layout = await state.vectorLayout(searchRepos(store).vectors);
       if (layout.previous !== undefined) refiling++;
       // Each stored once (a deleted document's may still be there mid-refile).
       const times = await stored(store, embedder.dimensions);
       expect([...times.values()].every((t) => t === 1)).toBe(true);
       const [query] = await embedder.embed(['5 query']);
       const ranked = await new SemanticRanker(embedder, 100_000).rank(
-        store.search,
+        searchRepos(store),
         query as Float32Array,
         state,
         100_000,
@@ -132,10 +132,10 @@ describe('the vector index as it grows', () => {
     });
     expect(state.layout?.previous).toBeUndefined();
     expect(state.vectors).toBe(live);
-    expect(await store.search.vectors.centroids()).toHaveLength(Math.round(Math.sqrt(total)));
+    expect(await searchRepos(store).vectors.centroids()).toHaveLength(Math.round(Math.sqrt(total)));
     // Packed: no cluster is left spread over more than eight blocks by the refiling steps.
     const perCluster = new Map<number, number>();
-    for (const h of await store.search.vectors.heads())
+    for (const h of await searchRepos(store).vectors.heads())
       perCluster.set(h.cluster, (perCluster.get(h.cluster) ?? 0) + 1);
     expect(Math.max(...perCluster.values())).toBeLessThanOrEqual(8);
     await checkWhole(store, embedder, live);
@@ -147,9 +147,9 @@ describe('the vector index as it grows', () => {
     for (let q = 0; q < 12; q++) {
       const [query] = await embedder.embed([`${q} query`]);
       const exact = new Set(
-        (await all.rank(store.search, query as Float32Array, state, 10)).map((r) => r.doc),
+        (await all.rank(searchRepos(store), query as Float32Array, state, 10)).map((r) => r.doc),
       );
-      found += (await few.rank(store.search, query as Float32Array, state, 10)).filter((r) =>
+      found += (await few.rank(searchRepos(store), query as Float32Array, state, 10)).filter((r) =>
         exact.has(r.doc),
       ).length;
     }
@@ -167,7 +167,7 @@ describe('the vector index as it grows', () => {
     await legacyTraining(store, db, embedder, 8);
     await add(ix, store, 1000, TRAIN_AT, random);
     expect((await IndexState.read(store)).layout).toBeUndefined();
-    expect((await store.search.vectors.heads()).every((h) => h.cluster < 8)).toBe(true);
+    expect((await searchRepos(store).vectors.heads()).every((h) => h.cluster < 8)).toBe(true);
     await checkWhole(store, embedder, 1000 + TRAIN_AT);
 
     let trained = false;
@@ -184,9 +184,11 @@ describe('the vector index as it grows', () => {
     const layout = (await IndexState.read(store)).layout;
     const k = Math.round(Math.sqrt(1000 + TRAIN_AT));
     expect(layout).toEqual({ version: 4, current: { base: 8, clusters: k, trainedAt: 1000 + TRAIN_AT } });
-    const centroids = await store.search.vectors.centroids();
+    const centroids = await searchRepos(store).vectors.centroids();
     expect(centroids.map((c) => c.cluster)).toEqual(Array.from({ length: k }, (_, i) => 8 + i));
-    expect((await store.search.vectors.heads()).every((h) => h.cluster >= 8 && h.cluster < 8 + k)).toBe(true);
+    expect((await searchRepos(store).vectors.heads()).every((h) => h.cluster >= 8 && h.cluster < 8 + k)).toBe(
+      true,
+    );
   });
 
   it('reads again when the rows a query listed are refiled before it reads them', async () => {
@@ -230,10 +232,10 @@ describe('the vector index as it grows', () => {
 
     // A ranker whose cache was loaded first finds what one without a cache finds.
     const cached = new SemanticRanker(embedder, 100_000, new VectorCache(2 ** 24));
-    await cached.warm(store.search);
+    await cached.warm(searchRepos(store));
     const now = await IndexState.read(store);
-    const again = await cached.rank(store.search, query as Float32Array, now, 10);
-    const fresh = await ranker.rank(store.search, query as Float32Array, now, 10);
+    const again = await cached.rank(searchRepos(store), query as Float32Array, now, 10);
+    const fresh = await ranker.rank(searchRepos(store), query as Float32Array, now, 10);
     expect(again).toEqual(fresh);
   });
 });
@@ -243,8 +245,8 @@ describe('the vector index as it grows', () => {
  * the code before layouts did; records the state keys it kept.
  */
 async function legacyTraining(store: TamsStore, db: TableManager, embedder: ClusteredVectors, k: number) {
-  const heads = await store.search.vectors.heads();
-  const rows = await store.search.vectors.read(heads);
+  const heads = await searchRepos(store).vectors.heads();
+  const rows = await searchRepos(store).vectors.read(heads);
   const entries = rows.flatMap((r) => unpackVectors(decodeVectors(r.data, embedder.dimensions)));
   const centroids = await trainCentroids(
     {
@@ -256,8 +258,8 @@ async function legacyTraining(store: TamsStore, db: TableManager, embedder: Clus
     { pace: unpaced },
   );
   await store.transaction(async (tx) => {
-    for (const h of heads) await tx.search.vectors.delete(h.table, h.cluster, [h.block]);
-    await tx.search.vectors.addCentroids(embedder.id, 0, rowsOf(centroids).map(encodeFloats));
+    for (const h of heads) await searchRepos(tx).vectors.delete(h.table, h.cluster, [h.block]);
+    await searchRepos(tx).vectors.addCentroids(embedder.id, 0, rowsOf(centroids).map(encodeFloats));
     const quantizer = new CoarseQuantizer(centroids, 0);
     const filed = new Map<number, typeof entries>();
     for (const e of entries.sort((a, b) => a.doc - b.doc)) {
@@ -265,8 +267,8 @@ async function legacyTraining(store: TamsStore, db: TableManager, embedder: Clus
       filed.set(c, [...(filed.get(c) ?? []), e]);
     }
     const state = await IndexState.read(tx);
-    await tx.search.vectors.writeBlocks(vectorRows(state.nextBlock, embedder.id, filed));
-    await tx.search.index.setState({
+    await searchRepos(tx).vectors.writeBlocks(vectorRows(state.nextBlock, embedder.id, filed));
+    await searchRepos(tx).index.setState({
       next_block: state.nextBlock + 1,
       trained_vectors: entries.length,
       centroids_version: 2,

@@ -8,8 +8,8 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { bytesSource, ExrParseError, parseExrBytes, parseExrHeader } from '../../src/exr/exr.parse.ts';
-import type { ExrHeader, ExrParseOptions } from '../../src/exr/exr.types.ts';
+import { bytesSource, ExrParseError, parseExrBytes, parseExrHeader } from '../../src/exr/parser/exr.parse.ts';
+import type { ExrHeader, ExrParseOptions } from '../../src/exr/parser/exr.types.ts';
 import { attr, concat, i32, multiPart, partAttributes, singlePartFile, text } from './exr.build.ts';
 import { sampleBytes, sampleNames, samplesGate } from './exr.samples.ts';
 

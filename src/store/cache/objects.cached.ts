@@ -5,6 +5,7 @@ import {
   type ObjectLookup,
   type ObjectRecord,
   ObjectsRepo,
+  type RecordDeleted,
   type ReleaseHint,
 } from '../objects.repo.ts';
 import { packPending, unpackPending } from './pending-objects.ts';
@@ -19,8 +20,9 @@ export class CachedObjects extends ObjectsRepo {
   constructor(
     db: DbSession,
     private readonly view: CacheView,
+    recordDeleted: RecordDeleted,
   ) {
-    super(db);
+    super(db, recordDeleted);
   }
 
   override async lookup(ids: readonly string[]): Promise<ObjectLookup> {

@@ -8,12 +8,13 @@ import type { TableManager } from '../../../src/db/manager.ts';
 import { OWNED_TOPOLOGY } from '../../../src/db/topology.ts';
 import { MediaRegistry } from '../../../src/media/media.registry.ts';
 import type { EmbeddingProvider } from '../../../src/search/embed/embed.types.ts';
-import type { DocDraft } from '../../../src/search/search.extract.ts';
-import { SearchIndexer } from '../../../src/search/search.indexer.ts';
-import { IndexPlan } from '../../../src/search/search.indexplan.ts';
-import { dot } from '../../../src/search/search.ivf.ts';
-import { IndexState } from '../../../src/search/search.state.ts';
+import type { DocDraft } from '../../../src/search/index/search.extract.ts';
+import { SearchIndexer } from '../../../src/search/index/search.indexer.ts';
+import { IndexPlan } from '../../../src/search/index/search.indexplan.ts';
+import { IndexState } from '../../../src/search/index/search.state.ts';
 import { analyzerText } from '../../../src/search/search.text.ts';
+import { searchTables } from '../../../src/search/store/search.tables.ts';
+import { dot } from '../../../src/search/vectors/search.ivf.ts';
 import { openStoreDb } from '../../../src/store/store.open.ts';
 import { TamsStore } from '../../../src/store/store.ts';
 import { memoryEngine } from '../db/engine.testkit.ts';
@@ -30,7 +31,7 @@ export async function openStore(
   engine?: Engine,
 ): Promise<{ store: TamsStore; db: TableManager; close: () => Promise<void> }> {
   const opened = engine ?? (await memoryEngine());
-  const { db } = await openStoreDb(opened, { owner: 'test' });
+  const { db } = await openStoreDb(opened, { owner: 'test', tables: searchTables });
   const store = await TamsStore.open(db, { cached: false });
   return { store, db, close: () => db.close() };
 }

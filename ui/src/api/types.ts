@@ -62,7 +62,7 @@ export interface SearchResult {
   complete: boolean;
 }
 
-/** The `flow` of GET /search/status?flow_id= (src/search/search.flowstatus.ts). */
+/** The `flow` of GET /search/status?flow_id= (src/search/index/search.flowstatus.ts). */
 export interface FlowSearchStatus {
   flow_id: string;
   timed_text: boolean;
