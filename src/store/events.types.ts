@@ -1,3 +1,4 @@
+import { CELL_MAX_BYTES, jsonBytes } from '../common/cells.ts';
 import type { JsonValue } from '../db/db.types.ts';
 
 /** One TAMS event as kept in the outbox. */
@@ -31,8 +32,30 @@ export interface ObjectsDeletedPayload {
   object_ids: string[];
 }
 
-/** The OBJECTS_DELETED event of `ids`, deleted at `at`. */
-export function objectsDeleted(ids: readonly string[], at: Date): NewEvent {
-  const payload: ObjectsDeletedPayload = { object_ids: [...ids] };
-  return { event_type: OBJECTS_DELETED, event_timestamp: at, payload: { ...payload } };
+/** Room in a payload besides its ids: `{"object_ids":[]}` and a margin. */
+const PAYLOAD_FRAME_BYTES = 64;
+
+/**
+ * The OBJECTS_DELETED events of `ids`, deleted at `at`: as few as keep each payload within one
+ * cell (CELL_MAX_BYTES), in order; a Flow's delete may release tens of thousands of objects.
+ */
+export function objectsDeleted(ids: readonly string[], at: Date): NewEvent[] {
+  const room = CELL_MAX_BYTES - PAYLOAD_FRAME_BYTES;
+  const parts: string[][] = [[]];
+  let used = 0;
+  for (const id of ids) {
+    const bytes = jsonBytes(id) + 1;
+    const part = parts[parts.length - 1] as string[];
+    if (part.length > 0 && used + bytes > room) {
+      parts.push([id]);
+      used = bytes;
+    } else {
+      part.push(id);
+      used += bytes;
+    }
+  }
+  return parts.map((object_ids) => {
+    const payload: ObjectsDeletedPayload = { object_ids };
+    return { event_type: OBJECTS_DELETED, event_timestamp: at, payload: { ...payload } };
+  });
 }

@@ -130,7 +130,7 @@ export class TamsStore {
     private readonly hints = new StoreHints(),
   ) {
     const collections = new CollectionsRepo(session);
-    const recordDeleted = (ids: readonly string[], at: Date) => this.events.append([objectsDeleted(ids, at)]);
+    const recordDeleted = (ids: readonly string[], at: Date) => this.events.append(objectsDeleted(ids, at));
     this.db = {
       flows: new FlowsRepo(session, collections),
       segments: new SegmentsRepo(session, ordered, hints.spacing, view && cachedSpans(view)),

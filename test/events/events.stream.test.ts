@@ -156,7 +156,7 @@ describe('event stream (SSE)', () => {
     const flow = videoFlow();
     await createFlow(server, flow);
     const stream = await openStream(server, '?events=objects/deleted,flows/updated');
-    await server.runtime.store.transaction((tx) => tx.events.append([objectsDeleted(['gone'], new Date())]));
+    await server.runtime.store.transaction((tx) => tx.events.append(objectsDeleted(['gone'], new Date())));
     expect((await server.put(`/flows/${flow.id}/label`, JSON.stringify('after'))).status).toBe(204);
     const [first] = await stream.next(1);
     stream.close();
