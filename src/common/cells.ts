@@ -53,6 +53,30 @@ export function jsonBytes(value: unknown): number {
   return text === undefined ? 0 : utf8Bytes(text);
 }
 
+/**
+ * `items` in order, in as few parts as keep each part's JSON array within `room` bytes: how a
+ * list too long for one cell goes into several rows. An item larger than `room` has a part of its
+ * own (the caller refuses such items before).
+ */
+export function inCells<T>(items: readonly T[], room: number): T[][] {
+  if (jsonBytes(items) <= room) return [[...items]];
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let used = 2;
+  for (const item of items) {
+    const bytes = jsonBytes(item) + 1;
+    if (part.length > 0 && used + bytes > room) {
+      parts.push(part);
+      part = [];
+      used = 2;
+    }
+    part.push(item);
+    used += bytes;
+  }
+  parts.push(part);
+  return parts;
+}
+
 /** Why a value of `bytes` bytes cannot be stored: the sentence every refusal shares. */
 export function tooLargeForCell(what: string, bytes: number): string {
   return `${what} is ${grouped(bytes)} bytes; the metadata database keeps at most ${grouped(CELL_MAX_BYTES)} bytes in one value`;

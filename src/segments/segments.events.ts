@@ -1,4 +1,4 @@
-import { CELL_MAX_BYTES, jsonBytes, utf8Bytes } from '../common/cells.ts';
+import { CELL_MAX_BYTES, inCells, utf8Bytes } from '../common/cells.ts';
 import { deepFreeze } from '../common/freeze.ts';
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { JsonValue } from '../db/db.types.ts';
@@ -79,23 +79,7 @@ const PAYLOAD_FRAME_BYTES = 128;
  * own (parseSegment refuses one that does not).
  */
 function fittingParts(flowId: string, stored: JsonValue[]): JsonValue[][] {
-  const room = CELL_MAX_BYTES - PAYLOAD_FRAME_BYTES - utf8Bytes(flowId);
-  if (jsonBytes(stored) <= room) return [stored];
-  const parts: JsonValue[][] = [];
-  let part: JsonValue[] = [];
-  let used = 2;
-  for (const segment of stored) {
-    const bytes = jsonBytes(segment) + 1;
-    if (part.length > 0 && used + bytes > room) {
-      parts.push(part);
-      part = [];
-      used = 2;
-    }
-    part.push(segment);
-    used += bytes;
-  }
-  parts.push(part);
-  return parts;
+  return inCells(stored, CELL_MAX_BYTES - PAYLOAD_FRAME_BYTES - utf8Bytes(flowId));
 }
 
 /**

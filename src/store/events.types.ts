@@ -1,4 +1,4 @@
-import { CELL_MAX_BYTES, jsonBytes } from '../common/cells.ts';
+import { CELL_MAX_BYTES, inCells } from '../common/cells.ts';
 import type { JsonValue } from '../db/db.types.ts';
 
 /** One TAMS event as kept in the outbox. */
@@ -40,21 +40,7 @@ const PAYLOAD_FRAME_BYTES = 64;
  * cell (CELL_MAX_BYTES), in order; a Flow's delete may release tens of thousands of objects.
  */
 export function objectsDeleted(ids: readonly string[], at: Date): NewEvent[] {
-  const room = CELL_MAX_BYTES - PAYLOAD_FRAME_BYTES;
-  const parts: string[][] = [[]];
-  let used = 0;
-  for (const id of ids) {
-    const bytes = jsonBytes(id) + 1;
-    const part = parts[parts.length - 1] as string[];
-    if (part.length > 0 && used + bytes > room) {
-      parts.push([id]);
-      used = bytes;
-    } else {
-      part.push(id);
-      used += bytes;
-    }
-  }
-  return parts.map((object_ids) => {
+  return inCells(ids, CELL_MAX_BYTES - PAYLOAD_FRAME_BYTES).map((object_ids) => {
     const payload: ObjectsDeletedPayload = { object_ids };
     return { event_type: OBJECTS_DELETED, event_timestamp: at, payload: { ...payload } };
   });
