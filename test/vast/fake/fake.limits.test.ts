@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbUnavailableError } from '../../../src/db/db.errors.ts';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { encapsulate } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
-import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
+import { COLUMNS, FakeClient, failure } from './fake.client.testkit.ts';
 import { DEFAULT_MAX_OPEN_TRANSACTIONS, VAST_CELL_MAX_BYTES } from './fake.limits.ts';
 import { type FakeVast, startFakeVast } from './fake.server.ts';
 
@@ -22,13 +22,6 @@ afterAll(async () => {
   client.close();
   await vast.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => expect.unreachable('the call succeeded'),
-    (err: unknown) => err,
-  );
-}
 
 const texts = async (tx: bigint) =>
   (await client.select(tx, 's', 't', { columns: ['c_utf8'] })).rows.map((r) => r.c_utf8);
