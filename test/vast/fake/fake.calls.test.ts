@@ -4,11 +4,10 @@
  * (the SDK's calls default to txid 0; the Java client lists without a txid).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { decodeListSchemasResponse } from '../../../src/db/engines/vast/wire/wire.catalog.ts';
 import { decodeStreamSchema, encodeSchemaMessage } from '../../../src/db/engines/vast/wire/wire.schema.ts';
 import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
-import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
+import { COLUMNS, FakeClient, refusal } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
@@ -26,15 +25,6 @@ afterAll(async () => {
   client.close();
   await vast.close();
 });
-
-async function refusal(p: Promise<unknown>): Promise<VastHttpError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(VastHttpError);
-  return e as VastHttpError;
-}
 
 const get = (path: string, command: string, headers: Record<string, string> = {}) =>
   client.transport.request({ method: 'GET', path: `/${vast.bucket}/${path}`, query: [[command]], headers });

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 /**
  * A small client of the fake VAST server for its tests, built from the project's own transport
  * (VastTransport: SigV4, keep-alive, retries, XML errors) and codec. Not the engine: just enough
@@ -7,6 +8,7 @@ import {
   VastTransport,
   type VastTransportOptions,
 } from '../../../src/db/engines/vast/transport/transport.client.ts';
+import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import {
   decodeListSchemasResponse,
   decodeListTablesResponse,
@@ -276,4 +278,22 @@ export class FakeClient {
     }
     return out;
   }
+}
+
+/** The VastHttpError a call is refused with; fails the test when the call succeeds or fails otherwise. */
+export async function refusal(p: Promise<unknown>): Promise<VastHttpError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(VastHttpError);
+  return e as VastHttpError;
+}
+
+/** What a call fails with; fails the test when the call succeeds. */
+export async function failure(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => expect.unreachable('the call succeeded'),
+    (err: unknown) => err,
+  );
 }

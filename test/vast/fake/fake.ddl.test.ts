@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { type FakeVast, SERVER_HEADER, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
-import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
+import { COLUMNS, FakeClient, refusal } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
@@ -13,15 +12,6 @@ afterAll(async () => {
   client.close();
   await vast.close();
 });
-
-async function refusal(p: Promise<unknown>): Promise<VastHttpError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(VastHttpError);
-  return e as VastHttpError;
-}
 
 describe('fake VAST: catalog calls', () => {
   it('answers the version probe with a 5.3 Server header', async () => {

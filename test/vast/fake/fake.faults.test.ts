@@ -3,7 +3,7 @@ import { VastUnavailableError } from '../../../src/db/engines/vast/transport/tra
 import { QueryDataFailedError } from '../../../src/db/engines/vast/wire/wire.frames.ts';
 import { buildQueryRequest } from '../../../src/db/engines/vast/wire/wire.query.ts';
 import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
-import { FakeClient } from './fake.client.testkit.ts';
+import { FakeClient, failure } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
@@ -24,15 +24,6 @@ afterAll(async () => {
   client.close();
   await vast.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => e,
-  );
-}
 
 describe('fake VAST: faults', () => {
   it('answers 503 SlowDown on every N-th picked request; the transport retries idempotent calls', async () => {

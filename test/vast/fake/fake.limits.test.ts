@@ -5,7 +5,7 @@ import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.
 import { encapsulate } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
 import { DEFAULT_MAX_OPEN_TRANSACTIONS, VAST_CELL_MAX_BYTES } from '../../../tools/vast-fake/fake.limits.ts';
 import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
-import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
+import { COLUMNS, FakeClient, failure } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
@@ -22,13 +22,6 @@ afterAll(async () => {
   client.close();
   await vast.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => expect.unreachable('the call succeeded'),
-    (err: unknown) => err,
-  );
-}
 
 const texts = async (tx: bigint) =>
   (await client.select(tx, 's', 't', { columns: ['c_utf8'] })).rows.map((r) => r.c_utf8);

@@ -6,7 +6,6 @@
 import { tableFromIPC } from 'apache-arrow';
 import { Builder } from 'flatbuffers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import type { VastMethod } from '../../../src/db/engines/vast/transport/transport.types.ts';
 import type { VastEngine } from '../../../src/db/engines/vast/vast.engine.ts';
 import { FbTable, LAYOUT } from '../../../src/db/engines/vast/wire/wire.fb.ts';
@@ -16,7 +15,7 @@ import { col, where } from '../../../src/db/predicate.ts';
 import { encodeCreateProjection } from '../../../tools/vast-fake/fake.projections.ts';
 import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { testEngine } from '../../support/db/engines/vast/vast.testkit.ts';
-import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
+import { COLUMNS, FakeClient, refusal } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
@@ -30,15 +29,6 @@ afterAll(async () => {
   client.close();
   await vast.close();
 });
-
-async function refusal(p: Promise<unknown>): Promise<VastHttpError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(VastHttpError);
-  return e as VastHttpError;
-}
 
 const call = (method: VastMethod, command: string, name?: string, body?: Uint8Array, table = 's/t') =>
   client.transport.request({

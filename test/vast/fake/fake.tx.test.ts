@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
-import { COLUMNS, FakeClient } from './fake.client.testkit.ts';
+import { COLUMNS, FakeClient, refusal } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
@@ -18,15 +17,6 @@ afterAll(async () => {
   client.close();
   await vast.close();
 });
-
-async function refusal(p: Promise<unknown>): Promise<VastHttpError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(VastHttpError);
-  return e as VastHttpError;
-}
 
 const ints = async (tx: bigint, table: string) =>
   (await client.select(tx, 's', table, { columns: ['c_int64'] })).rows.map((r) => r.c_int64);

@@ -49,7 +49,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
+
 import {
   concatBytes,
   encapsulate,
@@ -61,7 +61,7 @@ import { TableManager } from '../../../src/db/manager.ts';
 import { col, where } from '../../../src/db/predicate.ts';
 import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { testEngine } from '../../support/db/engines/vast/vast.testkit.ts';
-import { FakeClient } from './fake.client.testkit.ts';
+import { FakeClient, refusal } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
@@ -138,15 +138,6 @@ async function listed(table: string): Promise<string[]> {
     query: [['column']],
   });
   return tableFromIPC(r.body).schema.fields.map((x) => `${x.name}: ${x.type}`);
-}
-
-async function refusal(p: Promise<unknown>): Promise<VastHttpError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(VastHttpError);
-  return e as VastHttpError;
 }
 
 describe('fake VAST: every Arrow type the SDK can create and read', () => {
