@@ -11,10 +11,12 @@ import { type AnalyticsRuntime, analyticsFeature } from '../../src/analytics/ana
 import type { SizeFollower } from '../../src/analytics/analytics.sizes.ts';
 import { SIZES_CURSOR } from '../../src/analytics/analytics.sizes.ts';
 import { objectSizes } from '../../src/analytics/store/sizes.repo.ts';
+import { CELL_MAX_BYTES, jsonBytes } from '../../src/common/cells.ts';
 import { OWNED_TOPOLOGY, SHARED_TOPOLOGY } from '../../src/db/topology.ts';
+import { OBJECTS_DELETED, type ObjectsDeletedPayload } from '../../src/store/events.types.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
-import { type AllocatedObject, addSegments, allocate, upload } from '../segments/helpers.ts';
+import { type AllocatedObject, addSegments, allocate, fillFlow, upload } from '../segments/helpers.ts';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 let server: TestServer;
@@ -151,6 +153,29 @@ describe('the object size follower', () => {
     const follower = analytics.follower.create(quiet, 'replica-a', SHARED_TOPOLOGY);
     await drain(follower);
     expect(await sizesOf(id(3), id(4))).toEqual({});
+    await follower.release();
+  });
+
+  it("drops every size of a Flow deleted whole whose objects fill more than one event's cell", async () => {
+    const { store } = server.runtime;
+    const doc = videoFlow();
+    await createFlow(server, doc);
+    const big = doc.id as string;
+    // 39 bytes an id in the payload's list: 4,000 ids are ~156,000 bytes, over one cell.
+    const ids = await fillFlow(server, big, 4000);
+    await published();
+    const follower = analytics.follower.create(quiet, 'replica-a', SHARED_TOPOLOGY);
+    await drain(follower);
+    expect(await objectSizes(store).get(ids)).toHaveLength(ids.length);
+    const before = await store.events.lastSeq();
+    expect((await server.delete(`/flows/${big}`)).status).toBe(204);
+    const deleted = (await store.events.after(before, 1000)).filter((e) => e.event_type === OBJECTS_DELETED);
+    expect(deleted.length).toBeGreaterThan(1);
+    for (const event of deleted) expect(jsonBytes(event.payload)).toBeLessThanOrEqual(CELL_MAX_BYTES);
+    const named = deleted.flatMap((e) => (e.payload as unknown as ObjectsDeletedPayload).object_ids);
+    expect(named.sort()).toEqual([...ids].sort());
+    await drain(follower);
+    expect(await objectSizes(store).get(ids)).toEqual([]);
     await follower.release();
   });
 
