@@ -188,10 +188,10 @@ module.exports = {
       name: 'no-composition-root-imports',
       severity: 'error',
       comment:
-        'app.ts, deps.ts and main.ts compose the server: nothing in src/ imports them back, nor does ' +
-        'a test kit (test helpers build the whole server).',
-      from: { path: layer(''), pathNot: ['^src/(main|deps)[.]ts$', ...TESTS] },
-      to: { path: '^src/(app|deps|main)[.]ts$' },
+        'app.ts, deps.ts (with its phases, deps.*.ts) and main.ts compose the server: nothing in ' +
+        'src/ imports them back, nor does a test kit (test helpers build the whole server).',
+      from: { path: layer(''), pathNot: ['^src/(main|deps)[.]ts$', '^src/deps[.][a-z]+[.]ts$', ...TESTS] },
+      to: { path: ['^src/(app|deps|main)[.]ts$', '^src/deps[.][a-z]+[.]ts$'] },
     },
     {
       name: 'src-imports-no-tools',

@@ -169,13 +169,11 @@ export async function openStoreMigrations(
  * changes nothing). Undefined when there is no journal file (or the engine has none).
  */
 export async function recoverJournal(config: Config, dryRun: boolean): Promise<JournalReport | undefined> {
-  let report: JournalReport | undefined;
+  const reports: JournalReport[] = [];
   const engine = await openEngine(config, {
     journalRecovery: dryRun ? 'inspect' : 'recover',
-    onJournal: (r) => {
-      report = r;
-    },
+    onJournal: (report) => reports.push(report),
   });
   await engine.close();
-  return report;
+  return reports.at(-1);
 }

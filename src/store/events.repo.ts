@@ -86,8 +86,8 @@ export class EventsRepo {
 
   /**
    * Events after `seq` (and not after `upTo` when given), in order, at most `limit`. For the
-   * outbox's readers, woken as events become visible (TamsStore.onEventsCommitted): the read may
-   * lag behind the newest commits (SelectOptions.lag), which then come at the next wake.
+   * outbox's readers, woken as events become visible (StoreOpenOptions.eventsCommitted): the
+   * read may lag behind the newest commits (SelectOptions.lag), which then come at the next wake.
    */
   async after(seq: bigint, limit: number, upTo?: bigint): Promise<OutboxEvent[]> {
     const held = this.sequence.tail?.read(seq, limit, upTo);

@@ -1,3 +1,4 @@
+import type { Doorbell } from '../common/doorbell.ts';
 import type { DbSession, Pushdown } from '../db/db.types.ts';
 import type { TimeRange } from '../time/index.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
@@ -42,6 +43,8 @@ export interface StoreOpenOptions {
    */
   envelopes?: () => Promise<Map<string, TimeRange>>;
   log?: CacheLog;
+  /** Rung when events become visible to the outbox's readers (they subscribe to it). */
+  eventsCommitted?: Doorbell;
 }
 
 /** The cache's view of Flows as segment scans want it (their envelope bounds the scan). */
@@ -114,8 +117,8 @@ export class TamsStore {
     return made;
   }
   private readonly featureRepos = new Map<RepoSet<unknown>, unknown>();
-  /** Called after a transaction that recorded events has committed (wakes deliveries). */
-  onEventsCommitted: (() => void) | undefined;
+  /** Rung after a transaction that recorded events has committed (StoreOpenOptions). */
+  private eventsCommitted: Doorbell | undefined;
   /** The database repositories underneath, for loading the cache. */
   private readonly db: { flows: FlowsRepo; segments: SegmentsRepo; objects: ObjectsRepo };
 
@@ -173,13 +176,15 @@ export class TamsStore {
    */
   static async open(db: StoreDb, options: StoreOpenOptions): Promise<TamsStore> {
     const sequence = options.slots ? new SlotSequence(options.slots) : new LocalSequence();
-    if (!options.cached) return TamsStore.watching(new TamsStore(db, db, undefined, undefined, sequence), db);
+    const bell = options.eventsCommitted;
+    if (!options.cached)
+      return TamsStore.watching(new TamsStore(db, db, undefined, undefined, sequence), db, bell);
     const plain = new TamsStore(db, db, undefined, undefined, sequence);
     const cache = await StoreCache.load(plain.db, {
       ...options.cache,
       log: options.cache?.log ?? options.log,
     });
-    const store = TamsStore.watching(new TamsStore(db, db, cache, cache.direct(), sequence), db);
+    const store = TamsStore.watching(new TamsStore(db, db, cache, cache.direct(), sequence), db, bell);
     // The flows table holds the Flows' timeranges as last written behind (dirtyFlowStates): after
     // a stop that did not write them (a crash), they are set again from the segments.
     const clean = (await plain.settings.get(CLEAN_STOP)) === true;
@@ -199,10 +204,11 @@ export class TamsStore {
    * commits them (Engine.watchCommits), the outbox's readers are woken when it does, instead of
    * when a transaction that recorded events commits.
    */
-  private static watching(store: TamsStore, db: StoreDb): TamsStore {
+  private static watching(store: TamsStore, db: StoreDb, bell: Doorbell | undefined): TamsStore {
+    store.eventsCommitted = bell;
     store.wakeAtCommit = !(
       db.watchCommits?.((tables) => {
-        if (tables.has(T.events)) store.onEventsCommitted?.();
+        if (tables.has(T.events)) bell?.ring();
       }) ?? false
     );
     return store;
@@ -332,7 +338,7 @@ export class TamsStore {
         return fn(store);
       });
     });
-    if (tx?.eventsRecorded && this.wakeAtCommit) this.onEventsCommitted?.();
+    if (tx?.eventsRecorded && this.wakeAtCommit) this.eventsCommitted?.ring();
     return result;
   }
 
