@@ -24,7 +24,7 @@ export interface FolderCycle {
 const TESTS = [/[.]test[.]ts$/];
 
 /** Composition roots: they build everything, so they import every area without belonging to one. */
-const COMPOSITION_ROOTS = [/^src\/(main|app|deps|deps[.]store)[.]ts$/];
+const COMPOSITION_ROOTS = [/^src\/(main|app|deps|deps[.][a-z]+)[.]ts$/];
 
 /**
  * The folder node of a file: src/<folder> for src/ and its test kits (test/support/<folder>/),
