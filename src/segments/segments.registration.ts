@@ -4,7 +4,7 @@ import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { CollectorsGuess } from '../store/sources.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreTx } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { recordSegmentsAdded } from './segments.events.ts';
@@ -32,7 +32,7 @@ interface Candidate {
  * accepted is written with a handful of statements whatever the number of jobs and Flows.
  */
 export async function registerJobs(
-  store: TamsStore,
+  store: StoreTx,
   jobs: readonly RegistrationJob[],
   reservedLabels: ReadonlySet<string>,
   now: Date,
@@ -176,7 +176,7 @@ export async function registerJobs(
  * and its Source) read for all the Flows at once; nothing else of the Flows is read for them.
  */
 async function recordEvents(
-  store: TamsStore,
+  store: StoreTx,
   now: Date,
   changed: readonly FlowRecord[],
   added: ReadonlyMap<string, SegmentRecord[]>,
