@@ -37,6 +37,7 @@ import { bindStoreGauges } from './metrics/metrics.store.ts';
 import { ObjectsService } from './objects/objects.service.ts';
 import { Readiness } from './ops/ops.readiness.ts';
 import { segmentsAddedRenderer } from './segments/segments.events.ts';
+import { PlainPages } from './segments/segments.fastlane.ts';
 import { SegmentsService } from './segments/segments.service.ts';
 import { GetUrlBuilder } from './segments/segments.urls.ts';
 import { ServiceInfoService } from './service/service.service.ts';
@@ -291,7 +292,9 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     () => auth.authenticator.waitingChecks(),
   );
 
-  const segments = new SegmentsService({ store, clock, urls, deletion, metrics });
+  // The embedded fast lane of pages, where the store keeps segment indexes in memory.
+  const pages = store.segmentIndex && new PlainPages(store.segmentIndex, media);
+  const segments = new SegmentsService({ store, clock, urls, deletion, metrics, pages });
   return {
     config,
     auth,

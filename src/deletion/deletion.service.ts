@@ -153,7 +153,7 @@ export async function deleteSegments(
   // (or all) has its reference rows and objects read and deleted by the Flow alone. Its objects
   // were allocated over all its life, between every other Flow's, so looking them up by id
   // reads whole columns of tables as large as the archive.
-  const had = await store.segmentIndex?.sizeForDeletion(flowId);
+  const had = await store.segments.sizeForDeletion(flowId);
   await store.segments.deleteKeys(flowId, segments.map(keyOf));
   const counts = new Map<string, number>();
   for (const s of segments) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);

@@ -14,12 +14,13 @@ export type SegmentsStore = Pick<
   | 'countFlow'
   | 'deleteKeys'
   | 'envelope'
+  | 'sizeForDeletion'
 >;
 
 /**
- * What a store holding segment indexes in memory answers beyond SegmentsStore (the embedded fast
- * lane): obtained as TamsStore.segmentIndex, which only a store with the cache has (where the
- * topology can cache tables).
+ * What a store holding segment indexes in memory answers beyond SegmentsStore, for the embedded
+ * fast lane of segment pages (segments/segments.fastlane.ts): obtained as TamsStore.segmentIndex,
+ * which only a root store with the cache has (where the topology can cache tables).
  */
 export interface SegmentIndexLane {
   /**
@@ -28,10 +29,4 @@ export interface SegmentIndexLane {
    * Flow gone).
    */
   plainPage(flowId: string, range: TimeRange, options: SegmentPageOptions): Promise<PlainPage | undefined>;
-  /**
-   * How many segments the Flow has, for deciding how to delete many of them: from its index
-   * where loaded, else counted. A store without indexes does not ask: a count is a further round
-   * trip on a remote engine.
-   */
-  sizeForDeletion(flowId: string): Promise<number>;
 }

@@ -16,7 +16,7 @@ import { LeasesRepo } from './leases.repo.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
 import { type FlowSpan, SegmentsRepo } from './segments.repo.ts';
-import type { SegmentIndexLane, SegmentsStore } from './segments.types.ts';
+import type { SegmentsStore } from './segments.types.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
 import type { StoreHints } from './store.hints.ts';
@@ -75,14 +75,14 @@ export abstract class StoreSession {
   readonly flows: FlowsStore;
   readonly sources: SourcesRepo;
   readonly segments: SegmentsStore;
-  /** The segments' in-memory indexes where this store keeps them (with the cache); else undefined. */
-  readonly segmentIndex: SegmentIndexLane | undefined;
   readonly objects: ObjectsRepo;
   /** The queue of bytes to delete from storage backends. */
   readonly mediaGc: MediaGcRepo;
   readonly deletions: DeletionsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
+  /** The segments' in-memory indexes where this store keeps them (with the cache); else undefined. */
+  protected readonly indexed: IndexedSegments | undefined;
   /** The database repositories underneath the cached ones (the root loads the cache from them). */
   protected readonly db: { flows: FlowsRepo; segments: SegmentsRepo; objects: ObjectsRepo };
   private readonly session: DbSession;
@@ -122,15 +122,14 @@ export abstract class StoreSession {
     if (view) {
       this.flows = new CachedFlows(this.db.flows, view);
       this.sources = new SourcesRepo(session, this.flows, new CachedCollections(view));
-      const indexed = new IndexedSegments(this.db.segments, view);
-      this.segments = indexed;
-      this.segmentIndex = indexed;
+      this.indexed = new IndexedSegments(this.db.segments, view);
+      this.segments = this.indexed;
       this.objects = new CachedObjects(session, view, recordDeleted);
     } else {
       this.flows = this.db.flows;
       this.sources = new SourcesRepo(session, this.flows, collections, hints);
       this.segments = this.db.segments;
-      this.segmentIndex = undefined;
+      this.indexed = undefined;
       this.objects = this.db.objects;
     }
   }

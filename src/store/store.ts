@@ -5,6 +5,7 @@ import { type CacheLog, type CacheOptions, type CacheView, StoreCache } from './
 import { LocalSequence } from './events.sequence.ts';
 import { type SlotOptions, SlotSequence, type Transact } from './events.slots.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
+import type { SegmentIndexLane } from './segments.types.ts';
 import { StoreHints } from './store.hints.ts';
 import { retryConflicts } from './store.retry.ts';
 import { type StoreParts, StoreSession, StoreTx } from './store.session.ts';
@@ -105,6 +106,14 @@ export class TamsStore extends StoreSession {
       }) ?? false
     );
     return store;
+  }
+
+  /**
+   * The segments' in-memory indexes where this store keeps them (with the cache), else undefined:
+   * for the embedded fast lane of segment pages (segments/segments.fastlane.ts).
+   */
+  get segmentIndex(): SegmentIndexLane | undefined {
+    return this.indexed;
   }
 
   /** Whether transactions that recorded events wake the outbox's readers (see `watching`). */

@@ -100,7 +100,8 @@ export class IndexedSegments implements SegmentsStore, SegmentIndexLane {
     return index ? index.countWithin(range, objectId) : this.db.countWithin(flowId, range, objectId);
   }
 
-  sizeForDeletion(flowId: string): Promise<number> {
+  /** SegmentsRepo.sizeForDeletion, from the Flow's index where loaded, else counted. */
+  sizeForDeletion(flowId: string): Promise<number | undefined> {
     // The index is as last committed: call before this transaction changes the Flow.
     return this.countFlow(flowId);
   }
