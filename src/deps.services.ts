@@ -15,6 +15,7 @@ import { API_VERSION } from './http/swagger.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { ObjectsService } from './objects/objects.service.ts';
 import { Readiness } from './ops/ops.readiness.ts';
+import { PlainPages } from './segments/segments.fastlane.ts';
 import { SegmentsService } from './segments/segments.service.ts';
 import { ServiceInfoService } from './service/service.service.ts';
 import { SourcesService } from './sources/sources.service.ts';
@@ -78,7 +79,9 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
     },
     wake: () => needs.workRequested.ring(),
   });
-  const segments = new SegmentsService({ store, clock, urls: events.urls, deletion, metrics });
+  // The embedded fast lane of pages, where the store keeps segment indexes in memory.
+  const pages = store.segmentIndex && new PlainPages(store.segmentIndex, media.media);
+  const segments = new SegmentsService({ store, clock, urls: events.urls, deletion, metrics, pages });
   return {
     maintenance: new StoreMaintenance(db, featureContentTables(core.enabled)),
     readiness: new Readiness({

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../common/clock.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { TagFilters } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { headSizes, type ObjectToSize } from './analytics.head.ts';
@@ -159,7 +159,7 @@ export class SizeBackfill {
   }
 
   /** Runs `fn` in a transaction holding the follower's lease, waiting while another holds it. */
-  private async leased<T>(fn: (tx: TamsStore) => Promise<T>): Promise<T> {
+  private async leased<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const { store, clock, owner, leaseMs } = this.deps;
     const deadline = clock.now().getTime() + leaseMs + LEASE_WAIT_MS;
     for (;;) {

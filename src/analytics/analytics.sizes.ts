@@ -6,7 +6,7 @@ import { OBJECTS_DELETED, type ObjectsDeletedPayload } from '../store/events.typ
 import { HeldCursor } from '../store/follower.cursor.ts';
 import { dryRun, failureReason, isPassing, refusedItems } from '../store/follower.failures.ts';
 import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follower.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession, StoreTx } from '../store/store.ts';
 import { parseTimeRange } from '../time/index.ts';
 import { headSizes, type ObjectToSize } from './analytics.head.ts';
 import { type ObjectSize, objectSizes } from './store/sizes.repo.ts';
@@ -51,7 +51,7 @@ interface SkippedEvent {
   reason: string;
 }
 
-export async function readSizesCursor(store: TamsStore): Promise<bigint> {
+export async function readSizesCursor(store: StoreSession): Promise<bigint> {
   const value = await store.settings.get(SIZES_CURSOR);
   return typeof value === 'string' ? BigInt(value) : 0n;
 }
@@ -294,7 +294,7 @@ export class SizeFollower {
     error: unknown,
   ): Promise<{ sizes: ObjectSize[]; dropped: ObjectSize[] }> {
     const { store } = this.deps;
-    const insert = async (tx: TamsStore, group: readonly ObjectSize[]) => objectSizes(tx).insert(group);
+    const insert = async (tx: StoreTx, group: readonly ObjectSize[]) => objectSizes(tx).insert(group);
     const bare = await dryRun(store, async (tx) => {
       if ((await readSizesCursor(tx)) === written) await tx.settings.set(SIZES_CURSOR, last.toString());
       await objectSizes(tx).delete(gone);

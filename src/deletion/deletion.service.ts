@@ -4,7 +4,7 @@ import type { IdGenerator } from '../common/ids.ts';
 import { EventLog } from '../events/events.log.ts';
 import type { DeletionRecord } from '../store/deletions.repo.ts';
 import { keyOf, type SegmentRecord } from '../store/segments.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreTx, TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import type { DeletionRequest } from './deletion.schemas.ts';
 
@@ -37,7 +37,7 @@ export class DeletionService {
    * will. The caller removes or hides the Flow itself.
    */
   async removeFlowSegments(
-    store: TamsStore,
+    store: StoreTx,
     flowId: string,
     actor: string | undefined,
   ): Promise<DeletionRecord | undefined> {
@@ -51,7 +51,7 @@ export class DeletionService {
 
   /** DELETE segments, inside the caller's transaction, once the Flow has been checked. */
   async removeSegments(
-    store: TamsStore,
+    store: StoreTx,
     flowId: string,
     range: TimeRange,
     objectId: string | undefined,
@@ -107,7 +107,7 @@ export class DeletionService {
   }
 
   private async createRequest(
-    store: TamsStore,
+    store: StoreTx,
     r: {
       flowId: string;
       range: TimeRange;
@@ -140,7 +140,7 @@ export class DeletionService {
  * deletion). Returns the deleted segments.
  */
 export async function deleteSegments(
-  store: TamsStore,
+  store: StoreTx,
   flowId: string,
   range: TimeRange,
   objectId: string | undefined,
@@ -153,7 +153,7 @@ export async function deleteSegments(
   // (or all) has its reference rows and objects read and deleted by the Flow alone. Its objects
   // were allocated over all its life, between every other Flow's, so looking them up by id
   // reads whole columns of tables as large as the archive.
-  const had = await store.segmentIndex?.sizeForDeletion(flowId);
+  const had = await store.segments.sizeForDeletion(flowId);
   await store.segments.deleteKeys(flowId, segments.map(keyOf));
   const counts = new Map<string, number>();
   for (const s of segments) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
@@ -166,7 +166,7 @@ export async function deleteSegments(
  * flows/segments_deleted event spans the deleted segments (it starts and ends on deleted ones).
  */
 export async function segmentsGone(
-  store: TamsStore,
+  store: StoreTx,
   flowId: string,
   deleted: readonly SegmentRecord[],
   now: Date,

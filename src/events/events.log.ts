@@ -1,6 +1,6 @@
 import type { JsonValue } from '../db/db.types.ts';
 import type { NewEvent } from '../store/events.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreTx } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import type { FlowEventType, SourceEventType } from './events.types.ts';
 
@@ -16,7 +16,7 @@ export class EventLog {
   private readonly sourceCollectors = new Map<string, string[]>();
 
   constructor(
-    private readonly store: TamsStore,
+    private readonly store: StoreTx,
     private readonly now: Date,
   ) {}
 

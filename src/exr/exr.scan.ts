@@ -1,5 +1,5 @@
 import type { Row } from '../db/db.types.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession } from '../store/store.ts';
 import type { StatsDoc } from './exr.schemas.ts';
 import { decodeVector, similarity } from './exr.vector.ts';
 import { readSkipped } from './follow/exr.follow.ts';
@@ -15,7 +15,7 @@ import { decodeSet } from './store/exr.sets.ts';
 
 const STATS_COLUMNS = ['status', 'multipart_count', 'is_deep', 'compressions', 'pixel_types', 'resolutions'];
 
-export async function exrStats(store: TamsStore, flowId?: string): Promise<StatsDoc> {
+export async function exrStats(store: StoreSession, flowId?: string): Promise<StatsDoc> {
   const stats: StatsDoc = {
     files: 0,
     failed: 0,
@@ -51,7 +51,7 @@ export async function exrStats(store: TamsStore, flowId?: string): Promise<Stats
 
 /** The `limit` files nearest `file` by cosine similarity of their vectors (same layout only). */
 export async function nearestFiles(
-  store: TamsStore,
+  store: StoreSession,
   file: ExrFileRecord,
   limit: number,
 ): Promise<{ score: number; file: ExrFileRecord }[]> {

@@ -1,9 +1,9 @@
 import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 
 /** The Flow, for a change to it or its segments: 404 when missing, 403 when read-only (ADR 0005). */
-export async function requireWritableFlow(store: TamsStore, flowId: string): Promise<FlowRecord> {
+export async function requireWritableFlow(store: StoreSession, flowId: string): Promise<FlowRecord> {
   return writableFlow(await store.flows.get(flowId), flowId);
 }
 

@@ -1,7 +1,7 @@
 import type { IdGenerator } from '../common/ids.ts';
 import { EventLog } from '../events/events.log.ts';
 import { recordSourceChanged, recordSourceDeleted } from '../sources/sources.events.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreTx } from '../store/store.ts';
 import type { CollectionItem } from '../store/store.types.ts';
 import { recordFlowChanged } from './flows.events.ts';
 
@@ -21,7 +21,7 @@ export class RelatedChanges {
   readonly events: EventLog;
 
   constructor(
-    private readonly store: TamsStore,
+    private readonly store: StoreTx,
     private readonly ids: IdGenerator,
     private readonly now: Date,
     private readonly actor: string | undefined,

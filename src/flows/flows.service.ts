@@ -6,7 +6,7 @@ import type { JsonValue } from '../db/db.types.ts';
 import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
 import type { FlowFilters } from '../store/flows.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { recordFlowDeleted } from './flows.events.ts';
@@ -190,7 +190,7 @@ export class FlowsService {
     });
   }
 
-  private async require(store: TamsStore, id: string): Promise<FlowRecord> {
+  private async require(store: StoreSession, id: string): Promise<FlowRecord> {
     const flow = await store.flows.get(id);
     if (!flow) throw new NotFoundError(`Flow ${id} does not exist`);
     return flow;
@@ -198,7 +198,7 @@ export class FlowsService {
 
   /** Collection members "must already be registered"; a Flow may list itself (the spec's own example does). */
   private async checkCollection(
-    store: TamsStore,
+    store: StoreSession,
     id: string,
     items: CollectionItem[] | undefined,
   ): Promise<void> {
@@ -217,7 +217,7 @@ export class FlowsService {
    * format, unless the Flow is the Source's only Flow (then the Source follows it).
    */
   private async attachSource(
-    store: TamsStore,
+    store: StoreSession,
     flow: FlowRecord,
     existing: FlowRecord | null,
     related: RelatedChanges,
@@ -259,7 +259,7 @@ export class FlowsService {
 
   /** A Source goes with its last Flow (ADR 0018). */
   private async releaseSource(
-    store: TamsStore,
+    store: StoreSession,
     sourceId: string,
     flowId: string,
     related: RelatedChanges,

@@ -1,5 +1,5 @@
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { timelineOf } from './hls.breaks.ts';
@@ -20,7 +20,7 @@ const SAMPLE = 5;
  * HEAD of each in its storage backend: no media is read). Undefined for a Flow without segments.
  */
 export async function bitRatesOf(
-  store: TamsStore,
+  store: StoreSession,
   media: MediaRegistry,
   flow: FlowRecord,
 ): Promise<BitRates | undefined> {

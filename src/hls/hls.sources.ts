@@ -1,6 +1,6 @@
 import { NotFoundError } from '../common/errors.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { type BitRates, bitRatesOf } from './hls.bitrate.ts';
 import { codecString, segmentFormat } from './hls.codecs.ts';
@@ -34,7 +34,7 @@ function essence(flow: FlowRecord): Record<string, unknown> {
   return typeof e === 'object' && e !== null && !Array.isArray(e) ? e : {};
 }
 
-async function flowsOf(store: TamsStore, sourceId: string): Promise<FlowRecord[]> {
+async function flowsOf(store: StoreSession, sourceId: string): Promise<FlowRecord[]> {
   const flows: FlowRecord[] = [];
   let after: string | undefined;
   do {

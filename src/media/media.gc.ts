@@ -3,7 +3,7 @@ import type { WorkerLog } from '../common/worker.ts';
 import type { Topology } from '../db/topology.ts';
 import { JOB_LEASES, type JobLease } from '../store/leases.repo.ts';
 import type { GcEntry } from '../store/media-gc.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { MediaRegistry } from './media.registry.ts';
 
 const BATCH = 100;
@@ -126,7 +126,7 @@ export class MediaGarbageCollector {
    * In the transaction doing the job's work: takes or renews its lease; false when another
    * replica holds it (the work is then left to that one).
    */
-  private async lease(tx: TamsStore, job: JobLease): Promise<boolean> {
+  private async lease(tx: StoreTx, job: JobLease): Promise<boolean> {
     return tx.leases.take(job, this.deps.owner, this.deps.clock.now(), this.leaseMs);
   }
 

@@ -1,5 +1,5 @@
 import { BadRequestError } from '../common/errors.ts';
-import type { MediaStore, StorageBackendDescriptor } from './media.types.ts';
+import type { MediaStore, StorageBackendDescriptor, UuidKeyUrlSource } from './media.types.ts';
 
 /**
  * The storage backends of this deployment (configured at start-up; ADR 0032: no API adds or
@@ -57,4 +57,16 @@ export function urlLabel(backend: StorageBackendDescriptor, presigned: boolean):
   }
   const type = clean(backend.store_product) + (presigned ? '.presigned' : '');
   return `${location}:${type}:${clean(backend.label ?? backend.id)}`;
+}
+
+/**
+ * The backend's URLs of `<dir>/<uuid>` keys made a page at once, where it offers them (the fs
+ * backend: its URLs are its route, the key and an HMAC of it); undefined for a backend whose URLs
+ * are signed key by key (S3), whose pages are made with presignGets.
+ */
+export function uuidKeyUrlsOf(store: MediaStore): UuidKeyUrlSource | undefined {
+  const offered = store as MediaStore & Partial<UuidKeyUrlSource>;
+  return typeof offered.presignUuidGets === 'function' && typeof offered.directUuidGetUrls === 'function'
+    ? (offered as MediaStore & UuidKeyUrlSource)
+    : undefined;
 }

@@ -75,7 +75,7 @@ export interface UuidKeyUrls {
 /**
  * The GET URLs of a page of objects keyed `<dir>/<uuid>` made at once, for a segments page written
  * straight from an index's rows (segments.page.ts): what a backend whose URLs are the key and a
- * signature of it offers (the fs backend). Obtained through MediaStore.uuidKeyUrls.
+ * signature of it offers (the fs backend), beside MediaStore: see uuidKeyUrlsOf (media.registry.ts).
  */
 export interface UuidKeyUrlSource {
   /** presignGets of the keys `<dir>/<uuid>` of the first `count` UUIDs in `ids` (16 bytes each). */
@@ -106,11 +106,6 @@ export interface MediaStore {
    * public), or undefined when the backend offers none.
    */
   directGetUrl(path: string, ctx: UrlContext): string | undefined;
-  /**
-   * The backend's URLs of `<dir>/<uuid>` keys made a page at once (UuidKeyUrlSource); undefined
-   * for a backend that has none: its pages are made with presignGets.
-   */
-  readonly uuidKeyUrls: UuidKeyUrlSource | undefined;
   head(path: string): Promise<ObjectInfo | null>;
   /**
    * Each object's size in bytes, null where there is none: what `head` says of them, where the

@@ -12,6 +12,7 @@ import type { StorageBackendDescriptor } from '../media/media.types.ts';
 import { FlowSegmentIndex, StorageIds } from '../store/index/index.ts';
 import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
 import { envelopeOf, INT64_MAX, INT64_MIN, TimeRange } from '../time/index.ts';
+import { PlainPages } from './segments.fastlane.ts';
 import { segmentDocument } from './segments.mapper.ts';
 import { renderPlainPage } from './segments.page.ts';
 import type { FlowSegment } from './segments.schemas.ts';
@@ -36,6 +37,8 @@ const STORES = [
   backend('22222222-2222-4222-8222-222222222222', 'second', { region: 'eu-west-1' }),
 ];
 const builder = new GetUrlBuilder(new MediaRegistry(STORES));
+/** Only its URLs are used here: each test reads its pages from an index of its own. */
+const pages = new PlainPages({ plainPage: async () => undefined }, new MediaRegistry(STORES));
 const LABELS = STORES.flatMap((s) =>
   [...builder.reservedLabels()].filter((l) => l.endsWith(s.descriptor.label ?? '')),
 );
@@ -150,7 +153,7 @@ describe('renderPlainPage', () => {
         }
         expect(plain.count).toBe(expected.items.length);
         expect(plain.next).toEqual(expected.next);
-        const kinds = builder.plainUrls(plain.storageId, FLOW, plain.objectIds, plain.count, filter, ctx);
+        const kinds = pages.urls(plain.storageId, FLOW, plain.objectIds, plain.count, filter, ctx);
         if (!kinds) {
           expect(filter.verbose).toBe(true);
           continue;
@@ -187,14 +190,13 @@ describe('renderPlainPage', () => {
     expect(plain?.count).toBe(3);
     const ctx = { baseUrl: 'http://host/"quoted"', expiresIn: 60 };
     const kinds =
-      plain &&
-      builder.plainUrls(plain.storageId, FLOW, plain.objectIds, plain.count, { verbose: false }, ctx);
+      plain && pages.urls(plain.storageId, FLOW, plain.objectIds, plain.count, { verbose: false }, ctx);
     expect(kinds?.length).toBe(2);
     expect(plain && renderPlainPage(plain, kinds ?? [])).toBeUndefined();
     // And rendered once the text is plain.
     const fine =
       plain &&
-      builder.plainUrls(
+      pages.urls(
         plain.storageId,
         FLOW,
         plain.objectIds,

@@ -1,7 +1,14 @@
 import { spellUuid } from '../common/uuid-bytes.ts';
+import type { UuidKeyUrls } from '../media/media.types.ts';
 import type { PlainPage } from '../store/index/index.ts';
 import { envelopeOf, formatTimestamp, TimeRange } from '../time/index.ts';
-import type { PlainUrlKind } from './segments.urls.ts';
+
+/** One of the get_urls of a PlainPage's segments: `{url, presigned, label}` of each key. */
+export interface PlainUrlKind {
+  urls: UuidKeyUrls;
+  presigned: boolean;
+  label?: string;
+}
 
 /** Text a JSON string holds as it is: printable ASCII but the quote and the backslash. */
 const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;

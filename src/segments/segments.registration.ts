@@ -1,10 +1,12 @@
+import { Batcher } from '../common/batcher.ts';
+import type { Clock } from '../common/clock.ts';
 import { settleAll } from '../common/settle.ts';
 import { EventLog } from '../events/events.log.ts';
 import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { CollectorsGuess } from '../store/sources.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { recordSegmentsAdded } from './segments.events.ts';
@@ -19,6 +21,35 @@ export interface RegistrationJob {
   segments: readonly FlowSegmentPost[];
 }
 
+/** Registration requests per transaction, at most (a request of many segments counts as one). */
+const REGISTRATION_BATCH = 256;
+
+/**
+ * The owner of POST segments' transactions (group commit): requests that arrive while a batch is
+ * being registered wait and go together in the next one (Batcher), each batch in one transaction
+ * of the store's (registerJobs), run again where its commit loses to another replica's.
+ */
+export class Registrar {
+  private readonly batcher: Batcher<RegistrationJob, FailedSegment[]>;
+
+  constructor(
+    private readonly deps: { store: TamsStore; clock: Clock; reservedLabels: ReadonlySet<string> },
+  ) {
+    this.batcher = new Batcher(this.registerBatch, REGISTRATION_BATCH);
+  }
+
+  /** The job's failed segments once its batch committed; a Flow's error (missing, read-only) thrown. */
+  register(job: RegistrationJob): Promise<FailedSegment[]> {
+    return this.batcher.submit(job);
+  }
+
+  /** One batch, in one transaction: what the Batcher runs. */
+  private readonly registerBatch = (jobs: readonly RegistrationJob[]) => {
+    const { store, clock, reservedLabels } = this.deps;
+    return store.transaction((tx) => registerJobs(tx, jobs, reservedLabels, clock.now()));
+  };
+}
+
 interface Candidate {
   job: number;
   body: FlowSegmentPost;
@@ -31,8 +62,8 @@ interface Candidate {
  * container fails that job; a refused segment is reported in its job's failures), then everything
  * accepted is written with a handful of statements whatever the number of jobs and Flows.
  */
-export async function registerJobs(
-  store: TamsStore,
+async function registerJobs(
+  store: StoreTx,
   jobs: readonly RegistrationJob[],
   reservedLabels: ReadonlySet<string>,
   now: Date,
@@ -176,7 +207,7 @@ export async function registerJobs(
  * and its Source) read for all the Flows at once; nothing else of the Flows is read for them.
  */
 async function recordEvents(
-  store: TamsStore,
+  store: StoreTx,
   now: Date,
   changed: readonly FlowRecord[],
   added: ReadonlyMap<string, SegmentRecord[]>,

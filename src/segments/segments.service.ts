@@ -1,4 +1,3 @@
-import { Batcher } from '../common/batcher.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
@@ -9,9 +8,9 @@ import type { SegmentsMetrics } from '../metrics/metrics.types.ts';
 import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
+import type { PlainPages } from './segments.fastlane.ts';
 import { segmentDocument } from './segments.mapper.ts';
-import { renderPlainPage } from './segments.page.ts';
-import { type FailedSegment, type RegistrationJob, registerJobs } from './segments.registration.ts';
+import { type FailedSegment, Registrar } from './segments.registration.ts';
 import type { FlowSegment, FlowSegmentPost } from './segments.schemas.ts';
 import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
 
@@ -22,6 +21,8 @@ export interface SegmentsServiceDeps {
   deletion: DeletionService;
   /** Counts registered segments for /metrics (optional: tools build the service without it). */
   metrics?: SegmentsMetrics;
+  /** The embedded fast lane of pages, where the store keeps segment indexes in memory. */
+  pages?: PlainPages;
 }
 
 /** Where a page of segments ends: its last segment's start (segments never overlap). */
@@ -44,44 +45,28 @@ export interface SegmentsPage {
   timerange: TimeRange;
 }
 
-/** Registration requests per transaction, at most (a request of many segments counts as one). */
-const REGISTRATION_BATCH = 256;
-
 /** The spec's rules for a Flow's segments: reading with get_urls, registering. */
 export class SegmentsService {
-  private readonly batcher: Batcher<RegistrationJob, FailedSegment[]>;
-  private readonly reservedLabels: ReadonlySet<string>;
+  private readonly registrar: Registrar;
 
   constructor(private readonly deps: SegmentsServiceDeps) {
-    this.reservedLabels = deps.urls.reservedLabels();
-    this.batcher = new Batcher(
-      (jobs) =>
-        deps.store.transaction((store) => registerJobs(store, jobs, this.reservedLabels, deps.clock.now())),
-      REGISTRATION_BATCH,
-    );
+    const { store, clock, urls } = deps;
+    this.registrar = new Registrar({ store, clock, reservedLabels: urls.reservedLabels() });
   }
 
   /**
    * A page of segments as the GET route answers it: its JSON text made straight from the
-   * index's rows where they are plain (segments.page.ts), else the documents of list().
+   * index's rows where the fast lane can (PlainPages), else the documents of list().
    */
   async listPage(flowId: string, query: SegmentQuery, ctx: UrlContext): Promise<SegmentsPage> {
-    const range = query.timerange ?? TimeRange.ETERNITY;
-    const plain = await this.deps.store.segmentIndex?.plainPage(flowId, range, {
-      objectId: query.objectId,
-      reverse: query.reverse,
-      limit: query.limit,
-      after: query.after,
-    });
-    if (plain) {
-      const kinds =
-        plain.count === 0
-          ? []
-          : this.deps.urls.plainUrls(plain.storageId, flowId, plain.objectIds, plain.count, query.urls, ctx);
-      const rendered = kinds && renderPlainPage(plain, kinds);
-      if (rendered)
-        return { body: rendered.body, count: plain.count, next: plain.next, timerange: rendered.timerange };
-    }
+    const plain = await this.deps.pages?.page(
+      flowId,
+      query.timerange ?? TimeRange.ETERNITY,
+      { objectId: query.objectId, reverse: query.reverse, limit: query.limit, after: query.after },
+      query.urls,
+      ctx,
+    );
+    if (plain) return plain;
     const page = await this.list(flowId, query, ctx);
     return { body: page.items, count: page.items.length, next: page.next, timerange: page.timerange };
   }
@@ -107,12 +92,12 @@ export class SegmentsService {
   }
 
   /**
-   * POST segments. Concurrent requests are registered together, one transaction per batch (see
-   * segments.registration.ts). A single segment that fails is a 400; in an array, failures are
+   * POST segments. Concurrent requests are registered together, one transaction per batch
+   * (Registrar). A single segment that fails is a 400; in an array, failures are
    * reported and the others registered (DIGEST §6.3).
    */
   async register(flowId: string, body: FlowSegmentPost | FlowSegmentPost[]): Promise<FailedSegment[]> {
-    const failures = await this.batcher.submit({ flowId, segments: Array.isArray(body) ? body : [body] });
+    const failures = await this.registrar.register({ flowId, segments: Array.isArray(body) ? body : [body] });
     this.deps.metrics?.segmentsRegistered((Array.isArray(body) ? body.length : 1) - failures.length);
     if (!Array.isArray(body) && failures[0]) {
       throw new BadRequestError(failures[0].error?.summary ?? 'invalid segment');

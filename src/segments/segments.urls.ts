@@ -1,5 +1,5 @@
 import { type MediaRegistry, urlLabel } from '../media/media.registry.ts';
-import type { MediaStore, UrlContext, UuidKeyUrls } from '../media/media.types.ts';
+import type { MediaStore, UrlContext } from '../media/media.types.ts';
 import type { SegmentUrl } from '../store/segments.repo.ts';
 import type { GetUrl } from './segments.schemas.ts';
 
@@ -10,13 +10,6 @@ type SegmentStorage = { id: string; path: string };
 interface PageSegment {
   storage?: SegmentStorage;
   get_urls?: readonly SegmentUrl[];
-}
-
-/** One of the get_urls of a PlainPage's segments: `{url, presigned, label}` of each key. */
-export interface PlainUrlKind {
-  urls: UuidKeyUrls;
-  presigned: boolean;
-  label?: string;
 }
 
 /** The `get_urls` query parameters of GET segments (and the webhook equivalents). */
@@ -31,10 +24,26 @@ export interface GetUrlFilter {
   verbose: boolean;
 }
 
-interface Candidate {
+/** A kind of URL, as the get_urls filters see it. */
+export interface Candidate {
   label?: string;
   storageId?: string;
   presigned: boolean;
+}
+
+/** A backend's two kinds of controlled URL: presigned, and direct (where it has them). */
+export interface UrlKinds {
+  presigned: Candidate;
+  direct: Candidate;
+}
+
+/** The kinds of controlled URL `store` makes, with their labels. */
+export function urlKinds(store: MediaStore): UrlKinds {
+  const storageId = store.descriptor.id;
+  return {
+    presigned: { label: urlLabel(store.descriptor, true), storageId, presigned: true },
+    direct: { label: urlLabel(store.descriptor, false), storageId, presigned: false },
+  };
 }
 
 /**
@@ -45,16 +54,10 @@ interface Candidate {
  */
 export class GetUrlBuilder {
   /** Per backend, what its presigned and direct URLs are, for the filters. */
-  private readonly kinds = new Map<MediaStore, { presigned: Candidate; direct: Candidate }>();
+  private readonly kinds = new Map<MediaStore, UrlKinds>();
 
   constructor(private readonly registry: MediaRegistry) {
-    for (const store of registry.stores) {
-      const storageId = store.descriptor.id;
-      this.kinds.set(store, {
-        presigned: { label: urlLabel(store.descriptor, true), storageId, presigned: true },
-        direct: { label: urlLabel(store.descriptor, false), storageId, presigned: false },
-      });
-    }
+    for (const store of registry.stores) this.kinds.set(store, urlKinds(store));
   }
 
   /** Labels reserved for controlled URLs: clients may not register URLs under them. */
@@ -101,42 +104,6 @@ export class GetUrlBuilder {
     });
   }
 
-  /**
-   * The get_urls every segment of a PlainPage gets, in order, as buildMany makes them: each
-   * segment's URLs are these kinds' URLs of its key `<dir>/<uuid>`. Undefined where the page must
-   * be made with buildMany: verbose storage metadata, or a backend without the UUID key layout.
-   */
-  plainUrls(
-    storageId: string,
-    dir: string,
-    ids: Uint8Array,
-    count: number,
-    filter: GetUrlFilter,
-    ctx: UrlContext,
-  ): PlainUrlKind[] | undefined {
-    if (filter.verbose) return undefined;
-    if (filter.labels !== undefined && filter.labels.size === 0) return [];
-    const store = this.registry.get(storageId);
-    const kinds = store && this.kinds.get(store);
-    if (!store || !kinds) return [];
-    const made: PlainUrlKind[] = [];
-    const uuidKeys = store.uuidKeyUrls;
-    if (passes(kinds.presigned, filter)) {
-      if (!uuidKeys) return undefined;
-      made.push({
-        urls: uuidKeys.presignUuidGets(dir, ids, count, ctx),
-        presigned: true,
-        label: kinds.presigned.label,
-      });
-    }
-    if (passes(kinds.direct, filter)) {
-      if (!uuidKeys) return undefined;
-      const urls = uuidKeys.directUuidGetUrls(dir, ctx);
-      if (urls) made.push({ urls, presigned: false, label: kinds.direct.label });
-    }
-    return made;
-  }
-
   /** The presigned URL of each segment the filter lets have one (else undefined), by backend. */
   private presign(
     segments: readonly PageSegment[],
@@ -169,7 +136,8 @@ export class GetUrlBuilder {
   }
 }
 
-function passes(c: Candidate, filter: GetUrlFilter): boolean {
+/** Whether URLs of kind `c` pass the request's get_urls filters. */
+export function passes(c: Candidate, filter: GetUrlFilter): boolean {
   if (filter.labels !== undefined && (c.label === undefined || !filter.labels.has(c.label))) return false;
   if (filter.storageIds !== undefined && filter.storageIds.size > 0) {
     if (c.storageId === undefined || !filter.storageIds.has(c.storageId)) return false;

@@ -1,12 +1,12 @@
 import type { JsonValue } from '../db/db.types.ts';
 import type { EventLog } from '../events/events.log.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession } from '../store/store.ts';
 import { sourceDocument } from './sources.mapper.ts';
 
 /** sources/created or sources/updated: the Source as GET /sources/{id} returns it now. */
 export async function recordSourceChanged(
   events: EventLog,
-  store: TamsStore,
+  store: StoreSession,
   type: 'sources/created' | 'sources/updated',
   sourceId: string,
 ): Promise<void> {

@@ -3,7 +3,7 @@ import type { Clock } from '../common/clock.ts';
 import { NotFoundError } from '../common/errors.ts';
 import { EventLog } from '../events/events.log.ts';
 import type { SourceFilters } from '../store/sources.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { Page, SourceRecord } from '../store/store.types.ts';
 import { recordSourceChanged } from './sources.events.ts';
 import { type SourceDocument, sourceDocument } from './sources.mapper.ts';
@@ -68,7 +68,7 @@ export class SourcesService {
     });
   }
 
-  private async require(store: TamsStore, id: string): Promise<SourceRecord> {
+  private async require(store: StoreSession, id: string): Promise<SourceRecord> {
     const source = await store.sources.get(id);
     if (!source) throw new NotFoundError(`Source ${id} does not exist`);
     return source;

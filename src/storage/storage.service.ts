@@ -6,7 +6,7 @@ import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts'
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { UrlContext } from '../media/media.types.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
-import type { TamsStore } from '../store/store.ts';
+import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { FlowStorage, FlowStoragePost } from './storage.schemas.ts';
 
 export interface StorageSettings {
@@ -84,7 +84,7 @@ export class StorageService {
     return (await objects.usedAmong([id])).size > 0;
   }
 
-  private async objectIds(store: TamsStore, request: FlowStoragePost): Promise<string[]> {
+  private async objectIds(store: StoreSession, request: FlowStoragePost): Promise<string[]> {
     const { defaultLimit, maxLimit } = this.deps.settings;
     if (request.object_ids === undefined) {
       const limit = request.limit ?? defaultLimit;

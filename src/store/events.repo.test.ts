@@ -82,7 +82,7 @@ describe.each(engines)('the outbox tail on %s', (_name, open) => {
     const { db } = await openStoreDb(await open(), { owner: 'test' });
     try {
       const writer = await TamsStore.open(db, { cached: false });
-      const tail = (writer as unknown as { sequence: { tail: OutboxTail } }).sequence.tail;
+      const tail = (writer as unknown as { parts: { sequence: { tail: OutboxTail } } }).parts.sequence.tail;
       await writer.events.lastSeq();
       await writer.transaction((tx) => tx.events.append(Array.from({ length: 12 }, (_, i) => event(i))));
       await expect(

@@ -1,4 +1,4 @@
-import type { TamsStore } from './store.ts';
+import type { StoreSession } from './store.ts';
 import type { FlowRecord } from './store.types.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { FlowRecord } from './store.types.ts';
 export class FlowLookup {
   private readonly flows = new Map<string, FlowRecord | null>();
 
-  constructor(private readonly store: TamsStore) {}
+  constructor(private readonly store: StoreSession) {}
 
   async get(id: string): Promise<FlowRecord | null> {
     if (!this.flows.has(id)) this.flows.set(id, await this.store.flows.get(id));

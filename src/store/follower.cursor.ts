@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.ts';
 import type { Topology } from '../db/topology.ts';
 import type { FollowerLease } from './leases.follower.ts';
-import type { TamsStore } from './store.ts';
+import type { StoreTx, TamsStore } from './store.ts';
 
 /** A held cursor and the key of the written state it is ahead of. */
 export interface Held {
@@ -70,7 +70,7 @@ export class HeldCursor {
   async write(
     store: TamsStore,
     lease: FollowerLease,
-    save: (tx: TamsStore, held: Held) => Promise<boolean>,
+    save: (tx: StoreTx, held: Held) => Promise<boolean>,
   ): Promise<void> {
     const held = this.held;
     if (held === undefined) return;

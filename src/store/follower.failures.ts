@@ -1,6 +1,6 @@
 import { isBackendUnavailable } from '../common/errors.ts';
 import { DbError, type DbErrorCode } from '../db/db.errors.ts';
-import type { TamsStore } from './store.ts';
+import type { StoreTx, TamsStore } from './store.ts';
 
 /**
  * How the followers of the outbox (EXR catalogue, object sizes; webhook delivery does the same
@@ -109,7 +109,7 @@ const ROLLED_BACK = Symbol('dry run');
  * committed, else why not. Used after a batch failed, to find which of its items the store
  * refuses on their own (only then: it costs a transaction per item).
  */
-export async function dryRun(store: TamsStore, work: (tx: TamsStore) => Promise<void>): Promise<unknown> {
+export async function dryRun(store: TamsStore, work: (tx: StoreTx) => Promise<void>): Promise<unknown> {
   try {
     await store.transaction(async (tx) => {
       await work(tx);
@@ -130,7 +130,7 @@ export async function dryRun(store: TamsStore, work: (tx: TamsStore) => Promise<
 export async function refusedItems<T>(
   store: TamsStore,
   items: readonly T[],
-  work: (tx: TamsStore, items: readonly T[]) => Promise<void>,
+  work: (tx: StoreTx, items: readonly T[]) => Promise<void>,
 ): Promise<{ item: T; error: unknown }[]> {
   const refused: { item: T; error: unknown }[] = [];
   const search = async (group: readonly T[]): Promise<void> => {

@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.ts';
 import type { Topology } from '../db/topology.ts';
 import type { JobLease } from './leases.repo.ts';
-import type { TamsStore } from './store.ts';
+import type { StoreTx, TamsStore } from './store.ts';
 
 export interface FollowerLeaseOptions {
   store: TamsStore;
@@ -72,7 +72,7 @@ export class FollowerLease {
   }
 
   /** In a batch's transaction: takes or renews the lease; false when another holds it. */
-  async take(tx: TamsStore): Promise<boolean> {
+  async take(tx: StoreTx): Promise<boolean> {
     if (!this.topology.leasesNeeded) return true;
     return tx.leases.take(this.job, this.options.owner, this.options.clock.now(), this.termMs);
   }

@@ -396,6 +396,15 @@ export class SegmentsRepo {
     return this.db.count(T.segments, and(col('flow_id').eq(flowId)));
   }
 
+  /**
+   * How many segments the Flow has, for deciding how to delete many of them, where that costs no
+   * round trip: from an in-memory index (IndexedSegments). Undefined here: a count is a further
+   * round trip on a remote engine, which deletion does without.
+   */
+  async sizeForDeletion(_flowId: string): Promise<number | undefined> {
+    return undefined;
+  }
+
   /** Deletes the given segments of the Flow; returns how many went. */
   async deleteKeys(flowId: string, keys: readonly SegmentKey[]): Promise<number> {
     let deleted = 0;

@@ -1,7 +1,6 @@
 import type { DbSession, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
-import type { CollectionsReader } from './cache/collections.cached.ts';
-import type { FlowsStore } from './cache/flows.cached.ts';
+import type { CollectionsReader, FlowsStore } from './flows.types.ts';
 import { date, opt, reqStr, str } from './rows.ts';
 import { scanPage } from './scan.ts';
 import type { StoreHints } from './store.hints.ts';

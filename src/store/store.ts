@@ -1,31 +1,18 @@
 import type { Doorbell } from '../common/doorbell.ts';
 import type { DbSession, Pushdown } from '../db/db.types.ts';
 import type { TimeRange } from '../time/index.ts';
-import { CachedCollections } from './cache/collections.cached.ts';
-import { CachedFlows, type FlowsStore } from './cache/flows.cached.ts';
-import { CachedObjects } from './cache/objects.cached.ts';
-import { IndexedSegments, type SegmentIndexLane, type SegmentsStore } from './cache/segments.indexed.ts';
 import type { SnapshotStats } from './cache/segments.snapshots.ts';
 import { type CacheLog, type CacheOptions, type CacheView, StoreCache } from './cache/store.cache.ts';
-import { CollectionsRepo } from './collections.repo.ts';
-import { DeletionsRepo } from './deletions.repo.ts';
-import { EventsRepo } from './events.repo.ts';
-import { type EventSequence, LocalSequence } from './events.sequence.ts';
+import { LocalSequence } from './events.sequence.ts';
 import { type SlotOptions, SlotSequence, type Transact } from './events.slots.ts';
-import { objectsDeleted } from './events.types.ts';
-import { FlowsRepo } from './flows.repo.ts';
-import { GuardsRepo } from './guards.repo.ts';
 import type { SegmentIndexStats } from './index/segment-index.registry.ts';
-import { LeasesRepo } from './leases.repo.ts';
-import { MediaGcRepo } from './media-gc.repo.ts';
-import { ObjectsRepo } from './objects.repo.ts';
-import { type FlowSpan, SegmentsRepo } from './segments.repo.ts';
-import { SettingsRepo } from './settings.repo.ts';
-import { SourcesRepo } from './sources.repo.ts';
+import type { SegmentIndexLane } from './segments.types.ts';
 import { StoreHints } from './store.hints.ts';
 import { retryConflicts } from './store.retry.ts';
+import { type StoreParts, StoreSession, StoreTx } from './store.session.ts';
 import { T } from './tables.ts';
-import { WebhooksRepo } from './webhooks.repo.ts';
+
+export { type RepoSet, StoreSession, StoreTx } from './store.session.ts';
 
 /** The settings key saying the last stop wrote everything held behind (see markCleanStop). */
 const CLEAN_STOP = 'store.clean_stop';
@@ -47,27 +34,6 @@ export interface StoreOpenOptions {
   eventsCommitted?: Doorbell;
 }
 
-/** The cache's view of Flows as segment scans want it (their envelope bounds the scan). */
-function cachedSpans(view: CacheView): (flowId: string) => FlowSpan | null {
-  return (flowId) => {
-    if (view.deleting.has(flowId)) return { deleting: true };
-    const flow = view.flows.get(flowId);
-    if (!flow) return null;
-    const range = flow.timerange;
-    // No envelope known (none, or unbounded): the scan reads without bounds.
-    if (range.isEmpty()) return { deleting: false };
-    return { first: range.start ?? undefined, last: range.end ?? undefined, deleting: false };
-  };
-}
-
-/**
- * How a feature opens its repositories on a session (TamsStore.repos): one constant per feature,
- * the key its repositories are kept under.
- */
-export interface RepoSet<R> {
-  open(session: DbSession): R;
-}
-
 /** What the store needs from the table manager. */
 export interface StoreDb extends DbSession {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T>;
@@ -79,94 +45,24 @@ export interface StoreDb extends DbSession {
 
 /**
  * The TAMS persistence (the design documents call it VastStore), written against the table
- * manager only. `transaction` hands out a store bound to one transaction; inside it, nested
- * calls join the same transaction.
+ * manager only: the root store. Its repositories (StoreSession) read and write outside a
+ * transaction; `transaction` hands a StoreTx, the repositories on one transaction, to its
+ * callback. It owns what outlives transactions: the cache, the event slot, the clean-stop mark.
  *
  * With a StoreCache (the embedded engine, whose file one process owns), Flows, segment
  * timelines and unused allocations are read from memory; every write still goes to the database
  * first, and reaches the cache when its transaction commits.
  */
-export class TamsStore {
-  readonly settings: SettingsRepo;
-  /** Guard rows: claims that make two replicas' conflicting transactions conflict at commit. */
-  readonly guards: GuardsRepo;
-  /** Leases of background jobs one replica at a time runs (media GC, allocation housekeeping). */
-  readonly leases: LeasesRepo;
-  readonly flows: FlowsStore;
-  readonly sources: SourcesRepo;
-  readonly segments: SegmentsStore;
-  /** The segments' in-memory indexes where this store keeps them (with the cache); else undefined. */
-  readonly segmentIndex: SegmentIndexLane | undefined;
-  readonly objects: ObjectsRepo;
-  /** The queue of bytes to delete from storage backends. */
-  readonly mediaGc: MediaGcRepo;
-  readonly deletions: DeletionsRepo;
-  readonly events: EventsRepo;
-  readonly webhooks: WebhooksRepo;
-  /**
-   * A feature's repositories over its own tables (src/<feature>/store/), on this store's
-   * session: the root's, or the transaction's. Made on first use (most transactions never touch
-   * them) and kept for the store's life, so the store names no feature.
-   */
-  repos<R>(set: RepoSet<R>): R {
-    let made = this.featureRepos.get(set) as R | undefined;
-    if (made === undefined) {
-      made = set.open(this.session);
-      this.featureRepos.set(set, made);
-    }
-    return made;
-  }
-  private readonly featureRepos = new Map<RepoSet<unknown>, unknown>();
+export class TamsStore extends StoreSession {
   /** Rung after a transaction that recorded events has committed (StoreOpenOptions). */
   private eventsCommitted: Doorbell | undefined;
-  /** The database repositories underneath, for loading the cache. */
-  private readonly db: { flows: FlowsRepo; segments: SegmentsRepo; objects: ObjectsRepo };
 
   private constructor(
-    private readonly session: DbSession,
-    private readonly root: StoreDb | undefined,
-    private readonly cache: StoreCache | undefined,
-    view: CacheView | undefined,
-    private readonly sequence: EventSequence = new LocalSequence(),
-    /** The engine sorts and stops at the limit itself (segment windows need no ceiling). */
-    private readonly ordered = root?.pushdown?.orderBy === true && root.pushdown.limit,
-    private readonly hints = new StoreHints(),
+    private readonly root: StoreDb,
+    private readonly parts: StoreParts,
+    private readonly cache?: StoreCache,
   ) {
-    const collections = new CollectionsRepo(session);
-    const recordDeleted = (ids: readonly string[], at: Date) => this.events.append(objectsDeleted(ids, at));
-    this.db = {
-      flows: new FlowsRepo(session, collections),
-      segments: new SegmentsRepo(session, ordered, hints.spacing, view && cachedSpans(view)),
-      objects: new ObjectsRepo(session, recordDeleted),
-    };
-    this.settings = new SettingsRepo(session);
-    this.guards = new GuardsRepo(session);
-    this.leases = new LeasesRepo(session);
-    this.mediaGc = new MediaGcRepo(session);
-    this.deletions = new DeletionsRepo(session);
-    this.events = new EventsRepo(
-      session,
-      sequence,
-      () => {
-        this.eventsRecorded = true;
-      },
-      root ? (fn) => this.transaction((tx) => fn(tx.events)) : undefined,
-    );
-    this.webhooks = new WebhooksRepo(session);
-    if (view) {
-      this.flows = new CachedFlows(this.db.flows, view);
-      this.sources = new SourcesRepo(session, this.flows, new CachedCollections(view));
-      const indexed = new IndexedSegments(this.db.segments, view);
-      this.segments = indexed;
-      this.segmentIndex = indexed;
-      this.objects = new CachedObjects(session, view, recordDeleted);
-    } else {
-      this.flows = this.db.flows;
-      this.sources = new SourcesRepo(session, this.flows, collections, hints);
-      this.segments = this.db.segments;
-      this.segmentIndex = undefined;
-      this.objects = this.db.objects;
-    }
+    super({ session: root, parts, view: cache?.direct() }, true);
   }
 
   /**
@@ -175,16 +71,19 @@ export class TamsStore {
    * number events too (events.slots.ts); without it this process is the only writer.
    */
   static async open(db: StoreDb, options: StoreOpenOptions): Promise<TamsStore> {
-    const sequence = options.slots ? new SlotSequence(options.slots) : new LocalSequence();
+    const parts: StoreParts = {
+      sequence: options.slots ? new SlotSequence(options.slots) : new LocalSequence(),
+      ordered: db.pushdown?.orderBy === true && db.pushdown.limit,
+      hints: new StoreHints(),
+    };
     const bell = options.eventsCommitted;
-    if (!options.cached)
-      return TamsStore.watching(new TamsStore(db, db, undefined, undefined, sequence), db, bell);
-    const plain = new TamsStore(db, db, undefined, undefined, sequence);
+    if (!options.cached) return TamsStore.watching(new TamsStore(db, parts), db, bell);
+    const plain = new TamsStore(db, parts);
     const cache = await StoreCache.load(plain.db, {
       ...options.cache,
       log: options.cache?.log ?? options.log,
     });
-    const store = TamsStore.watching(new TamsStore(db, db, cache, cache.direct(), sequence), db, bell);
+    const store = TamsStore.watching(new TamsStore(db, parts, cache), db, bell);
     // The flows table holds the Flows' timeranges as last written behind (dirtyFlowStates): after
     // a stop that did not write them (a crash), they are set again from the segments.
     const clean = (await plain.settings.get(CLEAN_STOP)) === true;
@@ -214,6 +113,14 @@ export class TamsStore {
     return store;
   }
 
+  /**
+   * The segments' in-memory indexes where this store keeps them (with the cache), else undefined:
+   * for the embedded fast lane of segment pages (segments/segments.fastlane.ts).
+   */
+  get segmentIndex(): SegmentIndexLane | undefined {
+    return this.indexed;
+  }
+
   /** Whether transactions that recorded events wake the outbox's readers (see `watching`). */
   private wakeAtCommit = true;
 
@@ -233,7 +140,8 @@ export class TamsStore {
 
   /** The event slot this process numbers in (shared databases; undefined until its first write). */
   get eventSlot(): number | undefined {
-    return this.sequence instanceof SlotSequence ? this.sequence.held : undefined;
+    const { sequence } = this.parts;
+    return sequence instanceof SlotSequence ? sequence.held : undefined;
   }
 
   /**
@@ -241,15 +149,15 @@ export class TamsStore {
    * (events.slots.ts); run every worker interval on a shared database. Returns whether it wrote.
    */
   async beatEventSlots(): Promise<boolean> {
-    const { root, sequence } = this;
-    if (!root || !(sequence instanceof SlotSequence)) return false;
-    return sequence.beat(root, this.transact);
+    const { sequence } = this.parts;
+    if (!(sequence instanceof SlotSequence)) return false;
+    return sequence.beat(this.root, this.transact);
   }
 
   /** Before the database closes: gives up this process's event slot. */
   async close(): Promise<void> {
-    const { root, sequence } = this;
-    if (root && sequence instanceof SlotSequence) await sequence.release(this.transact);
+    const { sequence } = this.parts;
+    if (sequence instanceof SlotSequence) await sequence.release(this.transact);
   }
 
   get cached(): boolean {
@@ -316,18 +224,14 @@ export class TamsStore {
     return true;
   }
 
-  /** Set in a transaction's store when it recorded events. */
-  private eventsRecorded = false;
-
   /**
    * Runs `fn` in one transaction, again on a fresh snapshot when its commit loses to another
    * transaction that changed the same rows first (retryConflicts): `fn` must keep its changes to
    * the database or to values it creates.
    */
-  async transaction<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
-    const { root, sequence } = this;
-    if (!root) return fn(this);
-    let tx: TamsStore | undefined;
+  async transaction<R>(fn: (tx: StoreTx) => Promise<R>): Promise<R> {
+    const { sequence } = this.parts;
+    let tx: StoreTx | undefined;
     const result = await retryConflicts(async () => {
       // A process numbers events in a slot of its own, taken before its first write (and again
       // after another process took it over: the transaction that found it gone runs again).
@@ -343,19 +247,18 @@ export class TamsStore {
   }
 
   /** A transaction on the database itself, run again as `transaction` is (event slots). */
-  private readonly transact: Transact = (fn) => retryConflicts(() => (this.root as StoreDb).transaction(fn));
+  private readonly transact: Transact = (fn) => retryConflicts(() => this.root.transaction(fn));
 
-  private async run<R>(fn: (store: TamsStore) => Promise<R>): Promise<R> {
-    const root = this.root as StoreDb;
-    const { cache } = this;
-    let store: TamsStore | undefined;
+  private async run<R>(fn: (tx: StoreTx) => Promise<R>): Promise<R> {
+    const { root, cache, parts } = this;
+    let store: StoreTx | undefined;
     // Whether COMMIT went through: what comes after it may still throw, and the outbox's tail
     // must then still hold the transaction's events (EventsRepo.settle).
     let committed = false;
     if (!cache) {
       try {
         const result = await root.transaction(async (tx) => {
-          store = new TamsStore(tx, undefined, undefined, undefined, this.sequence, this.ordered, this.hints);
+          store = new StoreTx({ session: tx, parts });
           // Beside the transaction's first reads; nothing of it may be under way at its commit.
           const read = store.events.prefetch();
           const result = await fn(store);
@@ -375,7 +278,7 @@ export class TamsStore {
     try {
       const result = await root.transaction(async (tx) => {
         view = cache.begin();
-        store = new TamsStore(tx, undefined, cache, view, this.sequence, this.ordered, this.hints);
+        store = new StoreTx({ session: tx, parts, view });
         const result = await fn(store);
         // Writers are serialised: applying before COMMIT means the next transaction sees it.
         applied = true;

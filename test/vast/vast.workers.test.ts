@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeletionRecord } from '../../src/store/deletions.repo.ts';
-import type { TamsStore } from '../../src/store/store.ts';
+import type { StoreTx } from '../../src/store/store.ts';
 import { TimeRange } from '../../src/time/index.ts';
 import type { FakeVast } from '../../tools/vast-fake/fake.server.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
@@ -241,7 +241,7 @@ describe('housekeeping and registration of one allocated object on two replicas'
     });
     // Replica a's housekeeping releases the allocation as abandoned; its transaction stays open
     // until replica b's registration of the object has committed.
-    const release = a.runtime.store.transaction(async (tx: TamsStore) => {
+    const release = a.runtime.store.transaction(async (tx: StoreTx) => {
       runs++;
       await tx.objects.tidyAllocations([], [id], new Date());
       releasing = true;

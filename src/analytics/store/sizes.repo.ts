@@ -1,7 +1,7 @@
 import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { big, date, reqStr, str } from '../../store/rows.ts';
-import type { RepoSet, TamsStore } from '../../store/store.ts';
+import type { RepoSet, StoreSession } from '../../store/store.ts';
 import { T } from '../../store/tables.ts';
 import { AT } from './analytics.tables.ts';
 
@@ -165,6 +165,6 @@ function sizeOf(row: Row): ObjectSize {
 const SIZES: RepoSet<ObjectSizesRepo> = { open: (db) => new ObjectSizesRepo(db) };
 
 /** The object sizes table on `store`'s session (the root's, or a transaction's). */
-export function objectSizes(store: TamsStore): ObjectSizesRepo {
+export function objectSizes(store: StoreSession): ObjectSizesRepo {
   return store.repos(SIZES);
 }

@@ -1,4 +1,4 @@
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreTx } from '../../store/store.ts';
 import { parseTimeRange } from '../../time/index.ts';
 import type { ExrFileRecord } from '../store/exr.records.ts';
 import { exrRepos } from '../store/exr.repos.ts';
@@ -6,7 +6,7 @@ import type { FrameChange } from './exr.plan.ts';
 import { currentFile, factsOf } from './exr.record.ts';
 
 /** Applies one change in `tx`; returns the frames it added. */
-export async function applyChange(tx: TamsStore, change: FrameChange, now: Date): Promise<number> {
+export async function applyChange(tx: StoreTx, change: FrameChange, now: Date): Promise<number> {
   const frames = exrRepos(tx).frames;
   switch (change.kind) {
     case 'put': {
@@ -51,7 +51,7 @@ export async function applyChange(tx: TamsStore, change: FrameChange, now: Date)
 }
 
 /** Files of objects no frame uses any more leave the listings (their rows stay). */
-async function markUnused(tx: TamsStore, objectIds: readonly string[], now: Date): Promise<void> {
+async function markUnused(tx: StoreTx, objectIds: readonly string[], now: Date): Promise<void> {
   if (objectIds.length === 0) return;
   const still = await exrRepos(tx).frames.framed(objectIds);
   const unused = [...new Set(objectIds)].filter((id) => !still.has(id));

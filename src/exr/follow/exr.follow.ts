@@ -5,7 +5,7 @@ import { FlowLookup } from '../../store/flows.lookup.ts';
 import { HeldCursor } from '../../store/follower.cursor.ts';
 import { isPassing } from '../../store/follower.failures.ts';
 import { FollowerLease, type FollowerLeaseOptions } from '../../store/leases.follower.ts';
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreSession, StoreTx } from '../../store/store.ts';
 import { type Inspected, inspectAlone, type ObjectToRead } from '../exr.inspect.ts';
 import { exrRepos } from '../store/exr.repos.ts';
 import { applyChange } from './exr.apply.ts';
@@ -45,7 +45,7 @@ export interface SkippedLog {
   last: SkippedEvent[];
 }
 
-export async function readSkipped(store: TamsStore): Promise<SkippedLog> {
+export async function readSkipped(store: StoreSession): Promise<SkippedLog> {
   const value = (await exrRepos(store).state.all()).get('skipped') as SkippedLog | null | undefined;
   return { count: value?.count ?? 0, last: value?.last ?? [] };
 }
@@ -56,7 +56,7 @@ export interface FollowState {
   partial: EventProgress | undefined;
 }
 
-export async function readFollowState(store: TamsStore): Promise<FollowState> {
+export async function readFollowState(store: StoreSession): Promise<FollowState> {
   const values = await exrRepos(store).state.all();
   const cursor = values.get('cursor');
   const partial = values.get('partial') as EventProgress | null | undefined;
@@ -242,7 +242,7 @@ export class ExrFollower {
 }
 
 /** Writes the cursor past the batch (and the events it skipped) in `tx`; returns the cursor. */
-async function writeState(tx: TamsStore, plan: FramePlan, from: bigint): Promise<bigint> {
+async function writeState(tx: StoreTx, plan: FramePlan, from: bigint): Promise<bigint> {
   const cursor = plan.applied ?? from;
   const values: Record<string, JsonValue> = {
     cursor: cursor.toString(),

@@ -1,5 +1,5 @@
 import { dryRun, failureReason, refusedItems } from '../../store/follower.failures.ts';
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreTx, TamsStore } from '../../store/store.ts';
 import { type Inspected, objectFailure } from '../exr.inspect.ts';
 import { applyChange } from './exr.apply.ts';
 import type { FramePlan } from './exr.plan.ts';
@@ -25,7 +25,7 @@ export async function isolateRefused(
   store: TamsStore,
   plan: FramePlan,
   read: readonly Inspected[],
-  context: { error: unknown; now: Date; bare: (tx: TamsStore) => Promise<void> },
+  context: { error: unknown; now: Date; bare: (tx: StoreTx) => Promise<void> },
 ): Promise<Isolated> {
   const refusedBare = await dryRun(store, context.bare);
   if (refusedBare !== undefined) throw context.error;

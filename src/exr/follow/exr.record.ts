@@ -1,4 +1,4 @@
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreTx } from '../../store/store.ts';
 import type { Inspected } from '../exr.inspect.ts';
 import type { ExrFileFacts, ExrFileRecord } from '../store/exr.records.ts';
 import { exrRepos } from '../store/exr.repos.ts';
@@ -36,7 +36,7 @@ export function currentFile(files: readonly ExrFileRecord[]): ExrFileRecord | un
  * failure never replaces an inspected file (its bytes gone since, say): it is returned, not
  * written. The object's frames take the file's facts.
  */
-export async function recordInspected(tx: TamsStore, result: Inspected): Promise<ExrFileRecord> {
+export async function recordInspected(tx: StoreTx, result: Inspected): Promise<ExrFileRecord> {
   const file = result.ok ? result.inspection.file : result.failure;
   const existing = await exrRepos(tx).files.get(file.file_id);
   if (existing !== null) {
@@ -78,7 +78,7 @@ const fileOf = (r: Inspected): ExrFileRecord => (r.ok ? r.inspection.file : r.fa
  * backfill's batches: a DuckDB statement costs about a millisecond, which set the pace of
  * inspection). Files seen before, and files named by path, take the one-by-one path.
  */
-export async function recordInspectedAll(tx: TamsStore, results: readonly Inspected[]): Promise<void> {
+export async function recordInspectedAll(tx: StoreTx, results: readonly Inspected[]): Promise<void> {
   const existing = await exrRepos(tx).files.byIds(results.map((r) => fileOf(r).file_id));
   const fresh: Inspected[] = [];
   for (const r of results) {

@@ -1,5 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
-import type { RepoSet, TamsStore } from '../../store/store.ts';
+import type { RepoSet, StoreSession } from '../../store/store.ts';
 import { ExrChildrenRepo } from './exr.children.repo.ts';
 import { ExrFilesRepo } from './exr.files.repo.ts';
 import { ExrFramesRepo } from './exr.frames.repo.ts';
@@ -23,6 +23,6 @@ export class ExrRepos {
 const EXR: RepoSet<ExrRepos> = { open: (db) => new ExrRepos(db) };
 
 /** The EXR metadata tables on `store`'s session (the root's, or a transaction's). */
-export function exrRepos(store: TamsStore): ExrRepos {
+export function exrRepos(store: StoreSession): ExrRepos {
   return store.repos(EXR);
 }

@@ -86,8 +86,6 @@ function objectInfo(path: string, stats: BigIntStats, meta: ObjectMeta | undefin
  */
 export class FsMediaStore implements MediaStore, UuidKeyUrlSource {
   readonly descriptor: StorageBackendDescriptor;
-  /** Its URLs are its route, the key and an HMAC of it: a page's are made together. */
-  readonly uuidKeyUrls: UuidKeyUrlSource = this;
   readonly root: string;
   readonly routePrefix: string;
   readonly maxObjectBytes: number;

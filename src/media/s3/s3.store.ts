@@ -87,8 +87,6 @@ function withoutSlash(url: string): string {
 
 export class S3MediaStore implements MediaStore {
   readonly descriptor: StorageBackendDescriptor;
-  /** Its URLs are signed key by key (presignGets). */
-  readonly uuidKeyUrls = undefined;
   readonly bucket: string;
   readonly keyPrefix: string;
   /** Where the bucket is (endpoint or AWS host), for messages: never carries credentials. */

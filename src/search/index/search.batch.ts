@@ -1,6 +1,6 @@
 import type { OutboxEvent } from '../../store/events.repo.ts';
 import type { FlowLookup } from '../../store/flows.lookup.ts';
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreTx } from '../../store/store.ts';
 import type { SearchDoc } from '../store/search.docs.repo.ts';
 import { searchRepos } from '../store/search.repos.ts';
 import type { SearchJob } from '../store/search.transcripts.repo.ts';
@@ -124,7 +124,7 @@ export function eventsScope(
 }
 
 /** Resolves the plan's removals to documents and deletes them; returns how many went. */
-export async function removeDocs(tx: TamsStore, plan: IndexPlan, state: IndexState): Promise<number> {
+export async function removeDocs(tx: StoreTx, plan: IndexPlan, state: IndexState): Promise<number> {
   const gone = new Map<number, number>();
   const docs = searchRepos(tx).docs;
   for (const removal of plan.removals) {

@@ -1,4 +1,4 @@
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreSession } from '../../store/store.ts';
 import type { FlowRecord } from '../../store/store.types.ts';
 import type { SearchItem } from '../store/search.items.repo.ts';
 import { searchRepos } from '../store/search.repos.ts';
@@ -27,7 +27,7 @@ export function failureDoc(item: SearchItem) {
  * timed-text segments and their cues (indexed, or dropped outside their segment, with the segment
  * that dropped most and where its cues were), its transcripts, and the items that failed.
  */
-export async function flowSearchStatus(store: TamsStore, flow: FlowRecord) {
+export async function flowSearchStatus(store: StoreSession, flow: FlowRecord) {
   const items = await searchRepos(store).items.ofFlow(flow.id);
   const segments = items.filter((i) => i.kind === 'segment' && i.error === undefined);
   let most: SearchItem | undefined;

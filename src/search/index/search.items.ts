@@ -1,5 +1,5 @@
 import type { WorkerLog } from '../../common/worker.ts';
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreTx } from '../../store/store.ts';
 import { TimeRange } from '../../time/index.ts';
 import type { ItemScope, SearchItem } from '../store/search.items.repo.ts';
 import { searchRepos } from '../store/search.repos.ts';
@@ -44,7 +44,7 @@ function count(state: IndexState, item: Pick<SearchItem, 'outside' | 'unembedded
  * again to the same end, as when a build from the tables and an event meet, is not logged again).
  */
 export async function writeItems(
-  tx: TamsStore,
+  tx: StoreTx,
   plan: IndexPlan,
   state: IndexState,
   now: Date,

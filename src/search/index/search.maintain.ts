@@ -1,4 +1,4 @@
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreTx } from '../../store/store.ts';
 import { decodePostings, decodeVectors, type Posting } from '../store/search.codec.ts';
 import type { PartInfo, PostingsRow } from '../store/search.index.repo.ts';
 import { searchRepos } from '../store/search.repos.ts';
@@ -46,7 +46,7 @@ export function mergeCandidates(parts: readonly PartInfo[]): PartInfo[] | undefi
  * live, with the collection statistics recounted from them. Returns the new part's number.
  */
 export async function mergeParts(
-  tx: TamsStore,
+  tx: StoreTx,
   parts: readonly PartInfo[],
   state: IndexState,
   now: Date,
@@ -145,7 +145,7 @@ export function packDue(heads: readonly Omit<VectorHead, 'model'>[]): PackTask[]
 
 /** Packs some of a cluster's rows into one block, without the vectors of deleted documents. */
 export async function packCluster(
-  tx: TamsStore,
+  tx: StoreTx,
   task: PackTask,
   state: IndexState,
   dims: number,

@@ -1,6 +1,6 @@
 import type { OutboxEvent } from '../../store/events.repo.ts';
 import type { FlowLookup } from '../../store/flows.lookup.ts';
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreSession } from '../../store/store.ts';
 import type { FlowRecord } from '../../store/store.types.ts';
 import { searchRepos } from '../store/search.repos.ts';
 import type { SearchJob, TranscriptRecord } from '../store/search.transcripts.repo.ts';
@@ -69,7 +69,7 @@ export async function planEvents(
 }
 
 /** A transcript job: an ACTIVE version's cues indexed, or a version's documents removed. */
-export async function planJob(store: TamsStore, job: SearchJob, plan: IndexPlan): Promise<void> {
+export async function planJob(store: StoreSession, job: SearchJob, plan: IndexPlan): Promise<void> {
   plan.remove({ kind: 'transcript', transcriptId: job.transcript_id });
   if (job.kind !== 'index-transcript') return;
   const transcript = await searchRepos(store).transcripts.get(job.transcript_id);
@@ -90,7 +90,7 @@ export async function planJob(store: TamsStore, job: SearchJob, plan: IndexPlan)
 }
 
 async function transcriptDocs(
-  store: TamsStore,
+  store: StoreSession,
   flow: FlowRecord,
   transcript: TranscriptRecord,
 ): Promise<DocDraft[]> {

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../db/db.types.ts';
 import type { SegmentKey } from '../../store/segments.repo.ts';
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreSession } from '../../store/store.ts';
 import type { TagFilters } from '../../store/store.types.ts';
 import { TimeRange } from '../../time/index.ts';
 import { searchRepos } from '../store/search.repos.ts';
@@ -195,7 +195,7 @@ function failedPlan(plan: IndexPlan, progress: Progress, reason: string): IndexP
 }
 
 /** What a build reads, for its progress: Sources, Flows, timed-text segments, ACTIVE transcripts. */
-export async function countRebuildItems(store: TamsStore): Promise<number> {
+export async function countRebuildItems(store: StoreSession): Promise<number> {
   let items = 0;
   for (let after: string | undefined, first = true; first || after !== undefined; first = false) {
     const page = await store.sources.list({ tags: NO_TAGS }, after, 1000);

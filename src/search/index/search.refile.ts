@@ -1,4 +1,4 @@
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreTx, TamsStore } from '../../store/store.ts';
 import { decodeVectors, encodeFloats } from '../store/search.codec.ts';
 import { searchRepos } from '../store/search.repos.ts';
 import type { VectorHead } from '../store/search.vectors.repo.ts';
@@ -24,7 +24,7 @@ import type { IndexState } from './search.state.ts';
  */
 
 /** What a prepared step writes, in the indexer's transaction (which then writes the state). */
-export type Apply = (tx: TamsStore, state: IndexState) => Promise<void>;
+export type Apply = (tx: StoreTx, state: IndexState) => Promise<void>;
 
 /** Thrown inside a step's transaction to roll it back: the index moved on since it was prepared. */
 export class UpkeepSuperseded extends Error {
@@ -142,7 +142,7 @@ function retire(layout: IvfLayout): Apply {
   };
 }
 
-async function checkLayout(tx: TamsStore, state: IndexState, expected: IvfLayout): Promise<void> {
+async function checkLayout(tx: StoreTx, state: IndexState, expected: IvfLayout): Promise<void> {
   if (stampOf(await state.vectorLayout(searchRepos(tx).vectors)) !== stampOf(expected)) {
     throw new UpkeepSuperseded('the vector layout changed');
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '../../db/db.types.ts';
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreSession, StoreTx } from '../../store/store.ts';
 import { type SearchRepos, searchRepos } from '../store/search.repos.ts';
 import type { SearchVectorsRepo } from '../store/search.vectors.repo.ts';
 import { type IvfLayout, layoutJson, parseLayout, resolveLayout } from '../vectors/search.layout.ts';
@@ -71,7 +71,7 @@ export class IndexState {
     return resolveLayout(this.layout, this.legacy, vectors);
   }
 
-  static read(store: TamsStore): Promise<IndexState> {
+  static read(store: StoreSession): Promise<IndexState> {
     return IndexState.readFrom(searchRepos(store));
   }
 
@@ -90,7 +90,7 @@ export class IndexState {
     return this.progressKey() === other.progressKey();
   }
 
-  async write(tx: TamsStore): Promise<void> {
+  async write(tx: StoreTx): Promise<void> {
     this.indexId ??= randomUUID();
     const values: Record<string, JsonValue> = {
       next_doc: this.nextDoc,

@@ -1,4 +1,4 @@
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreSession } from '../../store/store.ts';
 import { TimeRange } from '../../time/index.ts';
 
 /** Ranges of one Flow closer than this are checked with one read (their envelope). */
@@ -10,7 +10,7 @@ const JOIN_NS = 60n * 1_000_000_000n;
  * group in the same round, so a page of hits costs a few reads whatever the engine.
  */
 export async function coveredMoments(
-  store: TamsStore,
+  store: StoreSession,
   moments: readonly { flowId: string; start: bigint; end: bigint }[],
 ): Promise<Set<string>> {
   const byFlow = new Map<string, { start: bigint; end: bigint }[]>();

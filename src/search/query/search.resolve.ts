@@ -1,4 +1,4 @@
-import type { TamsStore } from '../../store/store.ts';
+import type { StoreSession } from '../../store/store.ts';
 import type { FlowRecord, SourceRecord } from '../../store/store.types.ts';
 import { TimeRange } from '../../time/index.ts';
 import type { HitDoc } from '../store/search.docs.repo.ts';
@@ -28,7 +28,7 @@ const FORMAT_ORDER = ['urn:x-nmos:format:video', 'urn:x-nmos:format:audio', 'urn
  * the first of these with a segment at the cue's time, or none (the picture or sound of that
  * moment is gone). A data Flow nothing collects plays as itself. The order of `docs` is kept.
  */
-export async function resolveDocs(store: TamsStore, docs: readonly HitDoc[]): Promise<Resolved[]> {
+export async function resolveDocs(store: StoreSession, docs: readonly HitDoc[]): Promise<Resolved[]> {
   const flows = new Map<string, FlowRecord>();
   const wantFlows = async (ids: Iterable<string>) => {
     const missing = [...new Set(ids)].filter((id) => !flows.has(id));

@@ -1,5 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
-import type { RepoSet, TamsStore } from '../../store/store.ts';
+import type { RepoSet, StoreSession } from '../../store/store.ts';
 import { SearchDocsRepo } from './search.docs.repo.ts';
 import { SearchIndexRepo } from './search.index.repo.ts';
 import { SearchItemsRepo } from './search.items.repo.ts';
@@ -26,6 +26,6 @@ export class SearchRepos {
 const SEARCH: RepoSet<SearchRepos> = { open: (db) => new SearchRepos(db) };
 
 /** The media search's tables on `store`'s session (the root's, or a transaction's). */
-export function searchRepos(store: TamsStore): SearchRepos {
+export function searchRepos(store: StoreSession): SearchRepos {
   return store.repos(SEARCH);
 }

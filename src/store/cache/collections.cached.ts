@@ -1,9 +1,6 @@
-import type { CollectionsRepo } from '../collections.repo.ts';
+import type { CollectionsReader } from '../flows.types.ts';
 import type { CollectionItem } from '../store.types.ts';
 import type { CacheView } from './store.cache.ts';
-
-/** What Source inference reads of Flow collections. */
-export type CollectionsReader = Pick<CollectionsRepo, 'itemsOf' | 'collectorsOf'>;
 
 /** Flow collections answered from the in-memory cache (written through CachedFlows). */
 export class CachedCollections implements CollectionsReader {

@@ -1,36 +1,8 @@
 import type { FlowFilters, FlowsRepo, SegmentsState } from '../flows.repo.ts';
 import { essenceDimension, timerangeMatches } from '../flows.repo.ts';
+import type { FlowsStore } from '../flows.types.ts';
 import type { CollectionItem, FlowRecord, Page } from '../store.types.ts';
 import type { CacheView } from './store.cache.ts';
-
-/** What the services use of the Flows store, whichever implementation answers. */
-export type FlowsStore = Pick<
-  FlowsRepo,
-  | 'get'
-  | 'getMany'
-  | 'rows'
-  | 'existing'
-  | 'bySources'
-  | 'sourcesOf'
-  | 'countBySource'
-  | 'save'
-  | 'saveRow'
-  | 'delete'
-  | 'markDeleting'
-  | 'rowExists'
-  | 'deleteRow'
-  | 'list'
-  | 'setSegmentsState'
-  | 'setSegmentsStates'
-  | 'taggedValues'
-> & {
-  /**
-   * The Flow's own fields as held in memory, not copied and without its collections (undefined
-   * where Flows are not held in memory): for checks of a Flow's own fields that must not pay for
-   * a copy, which callers must not change.
-   */
-  own?(id: string): Readonly<FlowRecord> | null;
-};
 
 /**
  * Flows answered from the in-memory cache; writes go to the database (FlowsRepo) first, then to
