@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../src/config.ts';
-import { engineTopology } from '../src/db/engine.factory.ts';
 import type { JournalRecordNote, JournalReport } from '../src/deps.store.ts';
 import type { MgmtIo } from './mgmt.io.ts';
 import { openJournalRecovery } from './mgmt.open.ts';
@@ -19,7 +18,7 @@ export async function journalRecoverCommand(
 ): Promise<number> {
   const file = join(config.TAMS_DATA_DIR, 'tams.duckdb.journal');
   const report =
-    engineTopology(config).hasAppendJournal && existsSync(file)
+    existsSync(file)
       ? await openJournalRecovery(config, options.dryRun)
       : undefined;
   if (options.json) io.out(`${JSON.stringify(report ?? null, null, 2)}\n`);

@@ -5,7 +5,7 @@ import { type Clock, systemClock } from './common/clock.ts';
 import type { Config } from './config.ts';
 import type { JournalReport } from './db/db.journal.ts';
 import type { Engine } from './db/db.types.ts';
-import { openEngine } from './db/engine.factory.ts';
+import { engineTopology, openEngine } from './db/engine.factory.ts';
 import type { TableManager } from './db/manager.ts';
 import type { MigrationLog, MigrationRun, MigrationStatus } from './db/migrate/migrate.types.ts';
 import type { Topology } from './db/topology.ts';
@@ -169,6 +169,7 @@ export async function openStoreMigrations(
  * changes nothing). Undefined when there is no journal file (or the engine has none).
  */
 export async function recoverJournal(config: Config, dryRun: boolean): Promise<JournalReport | undefined> {
+  if (!engineTopology(config).hasAppendJournal) return undefined;
   const reports: JournalReport[] = [];
   const engine = await openEngine(config, {
     journalRecovery: dryRun ? 'inspect' : 'recover',
