@@ -276,6 +276,51 @@ process.kill(process.pid, 'SIGKILL');
     }
   });
 
+  it('applies a run of appends that leaves no timer a turn as it goes: its backlog stays bounded', async () => {
+    // No delay passes here; only the backlog a commit may leave (160,000 rows) brings the applies.
+    const { engine, db } = await opened(newPath(), { journalDelayMs: 3_600_000 });
+    const rowsOf = (t: number) =>
+      Array.from({ length: 10_000 }, (_, i) => ({ id: BigInt(t * 10_000 + i), label: 'run' }));
+    let most = 0;
+    for (let t = 0; t < 40; t++) {
+      await db.transaction((tx) => tx.insert('items', rowsOf(t)));
+      most = Math.max(most, engine.journalStats()?.rows ?? 0);
+    }
+    expect(most).toBeLessThanOrEqual(160_000);
+    expect(stats(engine).applies).toBeGreaterThanOrEqual(2);
+    expect(await db.count('items')).toBe(400_000);
+  });
+
+  it('applies a large journal left by a crash in transactions of bounded size, each row once', async () => {
+    const path = newPath();
+    await mkdir(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE items (id BIGINT, label VARCHAR)');
+    await conn.run(`CREATE TABLE ${JOURNAL_TABLE} (lsn BIGINT)`);
+    await conn.run(`INSERT INTO ${JOURNAL_TABLE} VALUES (0)`);
+    conn.closeSync();
+    instance.closeSync();
+    // 30 records of 10,000 rows: 300,000 rows, more than one apply takes.
+    const record = (lsn: number) => {
+      const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: (lsn - 1) * 10_000 + i, label: 'crash' }));
+      return frameRecord(
+        encodeRecord(BigInt(lsn), new Map([['items', { text: JSON.stringify(rows), rows: rows.length }]])),
+      );
+    };
+    writeFileSync(`${path}.journal`, Buffer.concat(Array.from({ length: 30 }, (_, i) => record(i + 1))));
+    const { engine, db } = await opened(path);
+    expect(stats(engine)).toMatchObject({ pending: 0, rows: 0, rejected: 0 });
+    expect(stats(engine).applies).toBeGreaterThanOrEqual(2);
+    expect(await db.count('items')).toBe(300_000);
+    const [largest] = await db.select('items', {
+      columns: ['id'],
+      orderBy: [{ column: 'id', direction: 'desc' }],
+      limit: 1,
+    });
+    expect(largest?.id).toBe(299_999n);
+  });
+
   it('applies a journal in the first format (left by a crash before an upgrade), then empties it', async () => {
     const path = newPath();
     await mkdir(dirname(path), { recursive: true });

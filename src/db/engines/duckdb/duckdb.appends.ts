@@ -41,6 +41,15 @@ const APPLY_DELAY_MS = 200;
 /** Records holding this many rows, or this many bytes of them, are applied at once, whatever the delay. */
 const APPLY_ROWS = 20_000;
 const APPLY_BYTES = 16 * 2 ** 20;
+/**
+ * The most one apply transaction takes (at least one record), and the backlog at which a commit
+ * applies before it returns: a run of appends that never lets a timer run (a loop of writes with
+ * nothing but the journal's synchronous file writes between them) or a file a crash left must not
+ * become one DuckDB transaction the size of the backlog (8.4 GB of 10M segments ran DuckDB out of
+ * memory), nor a backlog held in memory without end.
+ */
+const BACKLOG_ROWS = 8 * APPLY_ROWS;
+const BACKLOG_BYTES = 4 * APPLY_BYTES;
 /** Applies of at most this many rows run on the calling thread (see syncFor). */
 const SYNC_ROWS = 20_000;
 /** Records the last journal record DuckDB holds, in the transaction that applies it. */
@@ -173,6 +182,11 @@ export class AppendJournal {
     return this.records.filter((r) => tables.some((t) => r.tables.has(t)));
   }
 
+  /** Whether the records waiting pass the backlog a commit may leave (BACKLOG_ROWS, BACKLOG_BYTES). */
+  get overdue(): boolean {
+    return this.rows >= BACKLOG_ROWS || this.bytes >= BACKLOG_BYTES;
+  }
+
   stats(): AppendsStats {
     return { pending: this.records.length, rows: this.rows, applies: this.applies, rejected: this.rejected };
   }
@@ -203,10 +217,11 @@ export class AppendJournal {
   }
 
   /**
-   * Applies every committed record to DuckDB, in one transaction of its own on the writer
-   * connection. Call holding the engine's writes, with no transaction open on the writer.
-   * A batch DuckDB refuses is applied record by record, and a record it refuses on its own is
-   * set aside (`<journal>.rejected`) rather than left to fail every read after it.
+   * Applies every committed record to DuckDB, in transactions of their own on the writer
+   * connection, each of at most BACKLOG_ROWS rows and BACKLOG_BYTES (or one record). Call holding
+   * the engine's writes, with no transaction open on the writer. A batch DuckDB refuses is applied
+   * record by record, and a record it refuses on its own is set aside (`<journal>.rejected`)
+   * rather than left to fail every read after it.
    */
   async apply(): Promise<void> {
     if (this.inFlight > 0)
@@ -215,8 +230,28 @@ export class AppendJournal {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const count = this.records.length;
-    if (count === 0) return;
+    // Nothing commits meanwhile (the caller holds the writes): the loop ends.
+    while (this.records.length > 0) await this.applyFirst(this.nextBatch());
+  }
+
+  /** How many of the first records one apply transaction takes (see BACKLOG_ROWS). */
+  private nextBatch(): number {
+    let rows = 0;
+    let bytes = 0;
+    let count = 0;
+    for (const record of this.records) {
+      for (const t of record.tables.values()) {
+        rows += t.rows;
+        bytes += t.bytes.length;
+      }
+      if (count > 0 && (rows > BACKLOG_ROWS || bytes > BACKLOG_BYTES)) break;
+      count++;
+    }
+    return count;
+  }
+
+  /** Applies the first `count` records in one transaction (record by record where DuckDB refuses it). */
+  private async applyFirst(count: number): Promise<void> {
     const batch = this.records.slice(0, count);
     try {
       await this.applyRecords(batch);

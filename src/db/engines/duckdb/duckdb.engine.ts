@@ -314,8 +314,8 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   /** One transaction, serialised with every write (see duckdb.transaction.ts). */
   async transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     this.checkOpen();
-    return this.guarded(() =>
-      runTransaction(
+    return this.guarded(async () => {
+      const result = await runTransaction(
         {
           writer: this.writer,
           catalog: this.catalog,
@@ -326,8 +326,14 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
           },
         },
         fn,
-      ),
-    );
+      );
+      // Writes that come faster than a timer can run left a backlog (AppendJournal.overdue): the
+      // commit that passed it applies it before the next write. It is durable in the journal
+      // already; should DuckDB not take it now, the next read or apply does.
+      const journal = this.journal;
+      if (journal?.overdue) await journal.apply().catch(() => undefined);
+      return result;
+    });
   }
 
   async tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
