@@ -273,12 +273,12 @@ export class AppendJournal {
         // Those DuckDB committed (or that were set aside) before a failure are done: left here,
         // they would be applied again, and read twice meanwhile.
         if (done < count && done > 0) {
-          this.options.applied?.(this.drop(done));
+          this.dropApplied(done);
           this.applies++;
         }
       }
     }
-    this.options.applied?.(this.drop(count));
+    this.dropApplied(count);
     this.applies++;
   }
 
@@ -299,8 +299,17 @@ export class AppendJournal {
     const count = this.inFlight;
     this.inFlight = 0;
     if (!committed || count === 0) return;
-    this.options.applied?.(this.drop(count));
+    this.dropApplied(count);
     this.applies++;
+  }
+
+  /**
+   * Forgets the first `count` records, which DuckDB now holds, and tells `applied` their tables.
+   * (Not `applied?.(this.drop(count))`: without a listener, optional chaining would skip the drop.)
+   */
+  private dropApplied(count: number): void {
+    const tables = this.drop(count);
+    this.options.applied?.(tables);
   }
 
   /** Forgets the first `count` records, which DuckDB now holds; returns their tables. */
