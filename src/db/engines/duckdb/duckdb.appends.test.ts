@@ -34,6 +34,23 @@ const newPath = () => join(dir, `db-${++counter}`, 'db.duckdb');
 const ids = async (db: TableManager, options: { lag?: boolean } = {}) =>
   (await db.select('items', { columns: ['id'], orderBy: [{ column: 'id' }], ...options })).map((r) => r.id);
 
+/**
+ * A new database whose items table is empty and which holds the journal's records up to `lsn`
+ * (as a crash would leave it): a journal file written beside it is applied at the next open.
+ */
+async function holdingUpTo(lsn: bigint): Promise<string> {
+  const path = newPath();
+  await mkdir(dirname(path), { recursive: true });
+  const instance = await DuckDBInstance.create(path);
+  const conn = await instance.connect();
+  await conn.run('CREATE TABLE items (id BIGINT, label VARCHAR)');
+  await conn.run(`CREATE TABLE ${JOURNAL_TABLE} (lsn BIGINT)`);
+  await conn.run(`INSERT INTO ${JOURNAL_TABLE} VALUES (${lsn})`);
+  conn.closeSync();
+  instance.closeSync();
+  return path;
+}
+
 describe('append journal (duckdb engine)', () => {
   const open: DuckDbEngineHandle[] = [];
   afterEach(async () => {
@@ -231,15 +248,7 @@ process.kill(process.pid, 'SIGKILL');
   });
 
   it('skips records DuckDB already holds and sets aside a record it refuses, applying the others', async () => {
-    const path = newPath();
-    await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
-    const conn = await instance.connect();
-    await conn.run('CREATE TABLE items (id BIGINT, label VARCHAR)');
-    await conn.run(`CREATE TABLE ${JOURNAL_TABLE} (lsn BIGINT)`);
-    await conn.run(`INSERT INTO ${JOURNAL_TABLE} VALUES (2)`);
-    conn.closeSync();
-    instance.closeSync();
+    const path = await holdingUpTo(2n);
     const rec = (lsn: bigint, text: string, rows = 1) =>
       frameRecord(encodeRecord(lsn, new Map([['items', { text, rows }]])));
     writeFileSync(
@@ -292,15 +301,7 @@ process.kill(process.pid, 'SIGKILL');
   });
 
   it('applies a large journal left by a crash in transactions of bounded size, each row once', async () => {
-    const path = newPath();
-    await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
-    const conn = await instance.connect();
-    await conn.run('CREATE TABLE items (id BIGINT, label VARCHAR)');
-    await conn.run(`CREATE TABLE ${JOURNAL_TABLE} (lsn BIGINT)`);
-    await conn.run(`INSERT INTO ${JOURNAL_TABLE} VALUES (0)`);
-    conn.closeSync();
-    instance.closeSync();
+    const path = await holdingUpTo(0n);
     // 30 records of 10,000 rows: 300,000 rows, more than one apply takes.
     const record = (lsn: number) => {
       const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: (lsn - 1) * 10_000 + i, label: 'crash' }));
@@ -322,15 +323,7 @@ process.kill(process.pid, 'SIGKILL');
   });
 
   it('applies a journal in the first format (left by a crash before an upgrade), then empties it', async () => {
-    const path = newPath();
-    await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
-    const conn = await instance.connect();
-    await conn.run('CREATE TABLE items (id BIGINT, label VARCHAR)');
-    await conn.run(`CREATE TABLE ${JOURNAL_TABLE} (lsn BIGINT)`);
-    await conn.run(`INSERT INTO ${JOURNAL_TABLE} VALUES (1)`);
-    conn.closeSync();
-    instance.closeSync();
+    const path = await holdingUpTo(1n);
     const v1 = (lsn: bigint, id: number) =>
       legacyFrame(lsn, new Map([['items', { text: JSON.stringify([{ id, label: 'v1' }]), rows: 1 }]]));
     writeFileSync(`${path}.journal`, Buffer.concat([v1(1n, 1), v1(2n, 2), v1(3n, 3)]));
