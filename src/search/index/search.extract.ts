@@ -2,25 +2,11 @@ import { startThatFits } from '../../common/cells.ts';
 import type { JsonValue } from '../../db/db.types.ts';
 import type { SegmentRecord } from '../../store/segments.repo.ts';
 import type { FlowRecord, SourceRecord, Tags } from '../../store/store.types.ts';
-import type { SearchDocKind } from '../store/search.docs.repo.ts';
+import type { SearchDoc } from '../store/search.docs.repo.ts';
 import type { TimedCue } from '../timedtext/timedtext.types.ts';
 
 /** A document before the indexer numbers it: what it is of, and its text. */
-export interface DocDraft {
-  doc_key: string;
-  kind: SearchDocKind;
-  flow_id?: string;
-  source_id?: string;
-  format?: string;
-  codec?: string;
-  time_start?: bigint;
-  time_end?: bigint;
-  seg_start?: bigint;
-  object_id?: string;
-  transcript_id?: string;
-  speaker?: string;
-  text: string;
-}
+export type DocDraft = Omit<SearchDoc, 'doc_no' | 'length' | 'indexed'>;
 
 export const flowKey = (id: string) => `flow:${id}`;
 export const sourceKey = (id: string) => `source:${id}`;
