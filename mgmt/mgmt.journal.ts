@@ -17,10 +17,7 @@ export async function journalRecoverCommand(
   options: { dryRun: boolean; json: boolean },
 ): Promise<number> {
   const file = join(config.TAMS_DATA_DIR, 'tams.duckdb.journal');
-  const report =
-    existsSync(file)
-      ? await openJournalRecovery(config, options.dryRun)
-      : undefined;
+  const report = existsSync(file) ? await openJournalRecovery(config, options.dryRun) : undefined;
   if (options.json) io.out(`${JSON.stringify(report ?? null, null, 2)}\n`);
   else if (!report) io.out(`No append journal at ${file}: nothing to recover.\n`);
   else describe(report, io, options.dryRun);
