@@ -19,7 +19,7 @@ const NS = 1_000_000_000n;
 
 export async function seedSizes(dir: string, dataset: Dataset, log: (line: string) => void): Promise<number> {
   const started = performance.now();
-  const config = loadConfig({ TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent', TAMS_ANALYTICS: 'false' });
+  const config = loadConfig({ TAMS_DATA_DIR: dir, TAMS_LOG_LEVEL: 'silent' });
   const runtime = await buildRuntime(config, { storeCache: false });
   const now = Date.now();
   let index = 0;
