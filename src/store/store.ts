@@ -54,13 +54,12 @@ export interface StoreDb extends DbSession {
  * first, and reaches the cache when its transaction commits.
  */
 export class TamsStore extends StoreSession {
-  /** Rung after a transaction that recorded events has committed (StoreOpenOptions). */
-  private eventsCommitted: Doorbell | undefined;
-
   private constructor(
     private readonly root: StoreDb,
     private readonly parts: StoreParts,
     private readonly cache?: StoreCache,
+    /** Rung after a transaction that recorded events has committed (StoreOpenOptions). */
+    private readonly eventsCommitted?: Doorbell,
   ) {
     super({ session: root, parts, view: cache?.direct() }, true);
   }
@@ -77,13 +76,13 @@ export class TamsStore extends StoreSession {
       hints: new StoreHints(),
     };
     const bell = options.eventsCommitted;
-    if (!options.cached) return TamsStore.watching(new TamsStore(db, parts), db, bell);
+    if (!options.cached) return TamsStore.watching(new TamsStore(db, parts, undefined, bell), db);
     const plain = new TamsStore(db, parts);
     const cache = await StoreCache.load(plain.db, {
       ...options.cache,
       log: options.cache?.log ?? options.log,
     });
-    const store = TamsStore.watching(new TamsStore(db, parts, cache), db, bell);
+    const store = TamsStore.watching(new TamsStore(db, parts, cache, bell), db);
     // The flows table holds the Flows' timeranges as last written behind (dirtyFlowStates): after
     // a stop that did not write them (a crash), they are set again from the segments.
     const clean = (await plain.settings.get(CLEAN_STOP)) === true;
@@ -103,11 +102,10 @@ export class TamsStore extends StoreSession {
    * commits them (Engine.watchCommits), the outbox's readers are woken when it does, instead of
    * when a transaction that recorded events commits.
    */
-  private static watching(store: TamsStore, db: StoreDb, bell: Doorbell | undefined): TamsStore {
-    store.eventsCommitted = bell;
+  private static watching(store: TamsStore, db: StoreDb): TamsStore {
     store.wakeAtCommit = !(
       db.watchCommits?.((tables) => {
-        if (tables.has(T.events)) bell?.ring();
+        if (tables.has(T.events)) store.eventsCommitted?.ring();
       }) ?? false
     );
     return store;
