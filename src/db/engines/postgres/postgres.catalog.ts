@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { DbError } from '../../db.errors.ts';
+import type { ColumnDef, TableDef, TableInfo } from '../../db.types.ts';
+import { type PgTable, quote } from './postgres.sql.ts';
+import { columnTypeOf, SQL_TYPES, toLiteral } from './postgres.values.ts';
+
+/** What the catalog calls run their statements on: the pool, or one connection in a transaction. */
+export interface Queryable {
+  query(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+}
+
+/** SQLSTATEs of an object created meanwhile by another process (two servers starting together). */
+const CREATED_MEANWHILE = new Set(['42P06', '42P07', '23505', '42701']);
+
+export function createdMeanwhile(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CREATED_MEANWHILE.has(code);
+}
+
+export async function listTables(db: Queryable, schema: string): Promise<string[]> {
+  const { rows } = await db.query(
+    "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1",
+    [schema],
+  );
+  return rows.map((r) => String(r.name));
+}
+
+/** The table's columns in their order; null when there is no such table. */
+export async function loadTable(db: Queryable, schema: string, name: string): Promise<PgTable | null> {
+  const { rows } = await db.query(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [schema, name],
+  );
+  if (rows.length === 0) {
+    // A table with no columns is still a table: ask for it.
+    const found = await db.query(
+      'SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
+      [schema, name],
+    );
+    if (found.rows.length === 0) return null;
+  }
+  return {
+    qualified: `${quote(schema)}.${quote(name)}`,
+    name,
+    types: new Map(rows.map((r) => [String(r.name), columnTypeOf(String(r.type))])),
+  };
+}
+
+export function describe(table: PgTable): TableInfo {
+  const columns: ColumnDef[] = [];
+  for (const [name, type] of table.types) if (type !== null) columns.push({ name, type, nullable: true });
+  return { name: table.name, columns };
+}
+
+export async function ensureSchema(db: Queryable, schema: string): Promise<void> {
+  try {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
+  } catch (error) {
+    if (!createdMeanwhile(error)) throw error;
+  }
+}
+
+/** Every column nullable (the manager enforces NOT NULL), so older definitions can still write. */
+export async function createTable(db: Queryable, schema: string, def: TableDef): Promise<void> {
+  const columns = def.columns.map((c) => `${quote(c.name)} ${SQL_TYPES[c.type]}`);
+  try {
+    await db.query(`CREATE TABLE IF NOT EXISTS ${quote(schema)}.${quote(def.name)} (${columns.join(', ')})`);
+  } catch (error) {
+    if (!createdMeanwhile(error)) throw error;
+  }
+}
+
+/**
+ * ADD COLUMN with the default, then the default dropped again: PostgreSQL 11+ keeps a constant
+ * default for the existing rows in the catalog instead of rewriting the table, and the column has
+ * none afterwards (the manager fills leaving-out inserts itself). Run in one transaction.
+ */
+export async function addColumn(
+  db: Queryable,
+  schema: string,
+  table: string,
+  column: ColumnDef,
+): Promise<void> {
+  const qualified = `${quote(schema)}.${quote(table)}`;
+  const withDefault =
+    column.defaultValue === undefined || column.defaultValue === null
+      ? ''
+      : ` DEFAULT ${toLiteral(column.type, column.defaultValue)}`;
+  await db.query(
+    `ALTER TABLE ${qualified} ADD COLUMN IF NOT EXISTS ${quote(column.name)} ${SQL_TYPES[column.type]}${withDefault}`,
+  );
+  if (withDefault !== '')
+    await db.query(`ALTER TABLE ${qualified} ALTER COLUMN ${quote(column.name)} DROP DEFAULT`);
+}
+
+export async function dropTable(db: Queryable, schema: string, name: string): Promise<void> {
+  await db.query(`DROP TABLE IF EXISTS ${quote(schema)}.${quote(name)}`);
+}
+
+/** An index name within PostgreSQL's 63 bytes, the same for the same table and column. */
+function indexName(table: string, column: string): string {
+  const plain = `${table}__${column}`;
+  if (plain.length <= 60) return plain;
+  return `${plain.slice(0, 48)}_${createHash('sha256').update(plain).digest('hex').slice(0, 10)}`;
+}
+
+export async function ensureLookups(
+  db: Queryable,
+  schema: string,
+  table: string,
+  columns: readonly string[],
+): Promise<void> {
+  for (const column of columns) {
+    try {
+      await db.query(
+        `CREATE INDEX IF NOT EXISTS ${quote(indexName(table, column))} ON ${quote(schema)}.${quote(table)} (${quote(column)})`,
+      );
+    } catch (error) {
+      if (!createdMeanwhile(error)) throw error;
+    }
+  }
+}
+
+/** Bytes on disk of each table with its indexes and TOAST; tables that do not exist are left out. */
+export async function tableBytes(
+  db: Queryable,
+  schema: string,
+  tables: readonly string[],
+): Promise<Map<string, number>> {
+  const { rows } = await db.query(
+    `SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'p')`,
+    [schema, [...tables]],
+  );
+  return new Map(rows.map((r) => [String(r.name), Number(r.bytes)]));
+}
+
+export function unknownTable(name: string): DbError {
+  return new DbError('unknown_table', `unknown table "${name}"`);
+}

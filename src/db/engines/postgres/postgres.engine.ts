@@ -1,0 +1,250 @@
+import pg from 'pg';
+import { DbError } from '../../db.errors.ts';
+import type { ColumnDef, DatabaseServer, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
+import { declareTopology, type Topology } from '../../topology.ts';
+import { Mutex } from '../vast/vast.tx.ts';
+import * as catalog from './postgres.catalog.ts';
+import { mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
+import { PostgresSession, type SessionContext } from './postgres.session.ts';
+import type { PgTable } from './postgres.sql.ts';
+import { TYPES } from './postgres.values.ts';
+
+/** Many servers share one PostgreSQL database: every one-owner shortcut is off. */
+export const POSTGRES_TOPOLOGY: Topology = declareTopology({ ownsStore: false });
+
+export interface PostgresEngineOptions {
+  /** `postgres://user:password@host:port/database` (node-postgres's connection string). */
+  readonly url: string;
+  /** The schema (namespace) holding the store's tables; created by the first createTable. */
+  readonly schema: string;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+  /** TLS as node-postgres takes it (`ssl` of its pool options); none when left out. */
+  readonly ssl?: pg.PoolConfig['ssl'];
+  /** How long a connection attempt may take before the call fails as unavailable (default 5 s). */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Transactions: snapshot isolation, where a row two transactions change is the first updater's. */
+const BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ';
+const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
+/**
+ * PostgreSQL behind `Engine`, on node-postgres's pool. Reads outside a transaction run on any
+ * pooled connection, each statement its own transaction; transactions and autocommit writes of
+ * this process take turns through one mutex (the interface serialises them), each transaction on
+ * one connection at REPEATABLE READ. Another process's transaction that changed the same row
+ * first makes the statement fail with 40001, raised as DbConflictError for the store to re-run.
+ * Predicates, ORDER BY and LIMIT are all pushed down.
+ */
+export class PostgresEngine implements Engine {
+  readonly name = 'postgres';
+  readonly topology = POSTGRES_TOPOLOGY;
+  readonly session: DbSession;
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private readonly writes = new Mutex();
+  private readonly tables = new Map<string, PgTable>();
+  private readonly running = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(options: PostgresEngineOptions) {
+    this.schema = options.schema;
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      ssl: options.ssl,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      types: TYPES,
+    });
+    // An idle connection that the server ends (restart, failover) must not crash the process:
+    // the pool drops it, and the next call connects anew.
+    this.pool.on('error', () => undefined);
+    this.session = new PostgresSession(
+      this.context(
+        (work) => this.track(() => this.guard(() => work(this.pool as unknown as catalog.Queryable))),
+        (work) =>
+          this.track(() =>
+            this.writes.run(() => this.guard(() => work(this.pool as unknown as catalog.Queryable))),
+          ),
+        (work) => this.track(() => this.inTransaction(BEGIN_READ, work)),
+      ),
+    );
+  }
+
+  readonly server: DatabaseServer = {
+    label: POSTGRES_BACKEND,
+    probe: async (signal) => {
+      if (this.closed) throw new DbError('closed', 'the PostgreSQL engine is closed');
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+      await Promise.race([this.guard(() => this.pool.query('SELECT 1')), aborted]);
+    },
+  };
+
+  listTables(): Promise<string[]> {
+    return this.track(() => this.guard(() => catalog.listTables(this.db(), this.schema)));
+  }
+
+  describeTable(name: string): Promise<TableInfo | null> {
+    return this.track(async () => {
+      const table = await this.guard(() => catalog.loadTable(this.db(), this.schema, name));
+      if (table === null) this.tables.delete(name);
+      else this.tables.set(name, table);
+      return table === null ? null : catalog.describe(table);
+    });
+  }
+
+  createTable(def: TableDef): Promise<void> {
+    return this.ddl(def.name, async (db) => {
+      await catalog.ensureSchema(db, this.schema);
+      await catalog.createTable(db, this.schema, def);
+    });
+  }
+
+  addColumn(table: string, column: ColumnDef): Promise<void> {
+    return this.ddl(table, (db) => catalog.addColumn(db, this.schema, table, column));
+  }
+
+  ensureLookups(table: string, columns: readonly string[]): Promise<void> {
+    return this.ddl(table, (db) => catalog.ensureLookups(db, this.schema, table, columns));
+  }
+
+  dropTable(name: string): Promise<void> {
+    return this.ddl(name, (db) => catalog.dropTable(db, this.schema, name));
+  }
+
+  transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
+    return this.track(() =>
+      this.writes.run(() =>
+        this.inTransaction(BEGIN, (db) => {
+          const session = new PostgresSession(
+            this.context(
+              (work) => work(db),
+              (work) => work(db),
+              (work) => work(db),
+            ),
+          );
+          return fn(session);
+        }),
+      ),
+    );
+  }
+
+  tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
+    return this.track(() => this.guard(() => catalog.tableBytes(this.db(), this.schema, tables)));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.writes.idle();
+    await this.pool.end();
+  }
+
+  /**
+   * Runs `work` on one connection inside a transaction begun with `begin`: committed when it
+   * resolves, rolled back when it throws. A session used after the end is refused.
+   */
+  private async inTransaction<T>(begin: string, work: (db: catalog.Queryable) => Promise<T>): Promise<T> {
+    const client = await this.guard(() => this.pool.connect());
+    let active = true;
+    const db: catalog.Queryable = {
+      query: (text, values) => {
+        if (!active)
+          return Promise.reject(new DbError('transaction_closed', 'the transaction has already ended'));
+        return this.guard(() => client.query(text, values));
+      },
+    };
+    let broken: unknown;
+    try {
+      await this.guard(() => client.query(begin));
+      let result: T;
+      try {
+        result = await work(db);
+      } catch (error) {
+        active = false;
+        await client.query('ROLLBACK').catch((e: unknown) => {
+          broken = e;
+        });
+        throw error;
+      }
+      active = false;
+      await this.guard(() => client.query('COMMIT'));
+      return result;
+    } catch (error) {
+      broken ??= error instanceof DbError && error.code === 'unavailable' ? error : undefined;
+      throw mapError(error);
+    } finally {
+      active = false;
+      // A connection that failed mid-transaction is destroyed rather than reused.
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  private context(
+    read: SessionContext['read'],
+    write: SessionContext['write'],
+    cursor: SessionContext['cursor'],
+  ): SessionContext {
+    return {
+      read,
+      write,
+      cursor,
+      table: async (db, name, names) => {
+        let table = this.tables.get(name);
+        if (table === undefined || !names.every((n) => table?.types.has(n))) {
+          // A column this process has not seen: another one may have added it.
+          table = (await catalog.loadTable(db, this.schema, name)) ?? undefined;
+          if (table === undefined) {
+            this.tables.delete(name);
+            throw catalog.unknownTable(name);
+          }
+          this.tables.set(name, table);
+        }
+        return table;
+      },
+    };
+  }
+
+  /** DDL: one transaction of its own (PostgreSQL's DDL is transactional), in turn with the writes. */
+  private ddl(table: string, work: (db: catalog.Queryable) => Promise<void>): Promise<void> {
+    return this.track(() =>
+      this.writes.run(async () => {
+        try {
+          await this.inTransaction('BEGIN', work);
+        } finally {
+          this.tables.delete(table);
+        }
+      }),
+    );
+  }
+
+  private db(): catalog.Queryable {
+    return this.pool as unknown as catalog.Queryable;
+  }
+
+  /** Driver and server errors as the errors every engine raises (postgres.errors.ts). */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw mapError(error);
+    }
+  }
+
+  /** Runs an entry point: refused after close, waited for by close. */
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new DbError('closed', 'the PostgreSQL engine is closed'));
+    const p = work();
+    this.running.add(p);
+    p.then(
+      () => this.running.delete(p),
+      () => this.running.delete(p),
+    );
+    return p;
+  }
+}

@@ -1,0 +1,67 @@
+import { DbConflictError, DbError, DbUnavailableError } from '../../db.errors.ts';
+
+/** The engine's name as operators know it, in errors and readiness. */
+export const POSTGRES_BACKEND = 'PostgreSQL';
+
+/** SQLSTATEs of a transaction that lost to another: nothing of it applied, safe to run again. */
+const CONFLICTS = new Set([
+  '40001', // serialization_failure: REPEATABLE READ's first updater won a row this one changed
+  '40P01', // deadlock_detected
+]);
+
+/** Node's words for a server that cannot be reached. */
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
+
+/** node-postgres's own words for a connection that went away or never came (errors with no code). */
+const LOST =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Whether the error says the server cannot serve for now (not that the statement was wrong). */
+export function isUnavailable(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code !== undefined) {
+    if (NETWORK.has(code)) return true;
+    // 08: connection exception; 57P0x: shutting down, cannot connect now; 53: out of resources.
+    if (code.startsWith('08') || code.startsWith('57P') || code.startsWith('53')) return true;
+  }
+  return error instanceof Error && LOST.test(error.message);
+}
+
+/**
+ * A driver or server error as the errors every engine raises: conflicts as DbConflictError (the
+ * store re-runs the transaction), an unreachable server as DbUnavailableError (503), the rest as
+ * DbError by what it says of the caller's call, and anything else unchanged.
+ */
+export function mapError(error: unknown): unknown {
+  if (error instanceof DbError) return error;
+  const code = sqlState(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== undefined && CONFLICTS.has(code)) return new DbConflictError(POSTGRES_BACKEND, message);
+  if (isUnavailable(error)) {
+    return new DbUnavailableError(POSTGRES_BACKEND, 'the database server cannot be reached', 1, message);
+  }
+  switch (code) {
+    case '42P01': // undefined_table
+    case '3F000': // invalid_schema_name: no table was ever created in the store
+      return new DbError('unknown_table', message);
+    case '42703': // undefined_column
+      return new DbError('unknown_column', message);
+    default:
+      // 22: data exception (a value out of range, JSON that is not); 23: integrity constraint.
+      if (code?.startsWith('22') || code?.startsWith('23')) return new DbError('invalid_value', message);
+      return error;
+  }
+}

@@ -1,0 +1,128 @@
+import type { DbSession, Predicate, Row, SelectOptions } from '../../db.types.ts';
+import type { Queryable } from './postgres.catalog.ts';
+import {
+  countSql,
+  deleteSql,
+  insertSql,
+  Params,
+  type PgTable,
+  selectSql,
+  updateEachSql,
+  updateSql,
+} from './postgres.sql.ts';
+
+/** Rows a scan fetches from its cursor at a time. */
+export const SCAN_BATCH = 1000;
+
+/** Where a session's statements run: the engine's autocommit paths, or one transaction's connection. */
+export interface SessionContext {
+  /** Runs a read. */
+  read<T>(work: (db: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a write (autocommit: in turn with the engine's transactions). */
+  write<T>(work: (db: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `work` on one connection inside a transaction (a cursor lives only there). */
+  cursor<T>(work: (db: Queryable) => Promise<T>): Promise<T>;
+  /** The table's metadata, holding at least `names`; unknown_table when there is none. */
+  table(db: Queryable, name: string, names: readonly string[]): Promise<PgTable>;
+}
+
+let cursors = 0;
+
+export class PostgresSession implements DbSession {
+  constructor(private readonly ctx: SessionContext) {}
+
+  select(name: string, options: SelectOptions = {}): Promise<Row[]> {
+    return this.ctx.read(async (db) => {
+      const table = await this.ctx.table(db, name, referenced(options));
+      const columns = options.columns ?? [...table.types.keys()];
+      const p = new Params();
+      const { rows } = await db.query(selectSql(p, table, columns, options), p.values);
+      return options.columns === undefined || columns.length > 0 ? (rows as Row[]) : rows.map(() => ({}));
+    });
+  }
+
+  count(name: string, where?: Predicate): Promise<number> {
+    return this.ctx.read(async (db) => {
+      const table = await this.ctx.table(db, name, predicateColumns(where));
+      const p = new Params();
+      const { rows } = await db.query(countSql(p, table, where), p.values);
+      return Number(rows[0]?.n ?? 0);
+    });
+  }
+
+  insert(name: string, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return this.ctx.write(async (db) => {
+      const table = await this.ctx.table(db, name, [...new Set(rows.flatMap((r) => Object.keys(r)))]);
+      const p = new Params();
+      await db.query(insertSql(p, table, rows), p.values);
+    });
+  }
+
+  update(name: string, where: Predicate, changes: Row): Promise<number> {
+    return this.ctx.write(async (db) => {
+      const table = await this.ctx.table(db, name, [...Object.keys(changes), ...predicateColumns(where)]);
+      const p = new Params();
+      const result = await db.query(updateSql(p, table, where, changes), p.values);
+      return result.rowCount ?? 0;
+    });
+  }
+
+  delete(name: string, where: Predicate): Promise<number> {
+    return this.ctx.write(async (db) => {
+      const table = await this.ctx.table(db, name, predicateColumns(where));
+      const p = new Params();
+      const result = await db.query(deleteSql(p, table, where), p.values);
+      return result.rowCount ?? 0;
+    });
+  }
+
+  updateEach(name: string, key: string, rows: readonly Row[]): Promise<number> {
+    if (rows.length === 0) return Promise.resolve(0);
+    return this.ctx.write(async (db) => {
+      const table = await this.ctx.table(db, name, [key, ...Object.keys(rows[0] ?? {})]);
+      const p = new Params();
+      const result = await db.query(updateEachSql(p, table, key, rows), p.values);
+      return result.rowCount ?? 0;
+    });
+  }
+
+  /** A cursor fetched SCAN_BATCH rows at a time: the result is never held whole. */
+  scan(
+    name: string,
+    options: Omit<SelectOptions, 'limit'>,
+    onBatch: (rows: Row[]) => void | Promise<void>,
+  ): Promise<void> {
+    return this.ctx.cursor(async (db) => {
+      const table = await this.ctx.table(db, name, referenced(options));
+      const columns = options.columns ?? [...table.types.keys()];
+      const p = new Params();
+      const cursor = `tams_scan_${++cursors}`;
+      await db.query(
+        `DECLARE ${cursor} NO SCROLL CURSOR FOR ${selectSql(p, table, columns, options)}`,
+        p.values,
+      );
+      try {
+        for (;;) {
+          const { rows } = await db.query(`FETCH ${SCAN_BATCH} FROM ${cursor}`);
+          if (rows.length > 0) await onBatch(rows as Row[]);
+          if (rows.length < SCAN_BATCH) break;
+        }
+      } finally {
+        await db.query(`CLOSE ${cursor}`).catch(() => undefined);
+      }
+    });
+  }
+}
+
+function predicateColumns(where: Predicate | undefined): string[] {
+  return (where?.all ?? []).map((g) => g.column);
+}
+
+function referenced(options: SelectOptions): string[] {
+  return [
+    ...(options.columns ?? []),
+    ...predicateColumns(options.where),
+    ...(options.orderBy ?? []).map((o) => o.column),
+  ];
+}
