@@ -152,12 +152,15 @@ export class PostgresEngine implements Engine {
   private async inTransaction<T>(begin: string, work: (db: catalog.Queryable) => Promise<T>): Promise<T> {
     const client = await this.guard(() => this.pool.connect());
     let active = true;
+    // One statement at a time on the connection: node-postgres queues concurrent ones itself but
+    // deprecates it, and the session's calls may be concurrent (Promise.all inside a transaction).
+    const turns = new Mutex();
     const db: catalog.Queryable = {
-      query: (text, values) => {
-        if (!active)
-          return Promise.reject(new DbError('transaction_closed', 'the transaction has already ended'));
-        return this.guard(() => client.query(text, values));
-      },
+      query: (text, values) =>
+        turns.run(() => {
+          if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+          return this.guard(() => client.query(text, values));
+        }),
     };
     let broken: unknown;
     try {
