@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { withConfigTable } from './config.docs.ts';
+import { maskedPostgresUrl, postgresConfigProblems } from './config.postgres.ts';
 import { ConfigError, loadConfig, unknownSettings, vastConfigProblems } from './config.ts';
 
 describe('config', () => {
@@ -57,6 +58,48 @@ describe('config', () => {
   it('docs/configuration.md carries the generated table of settings', () => {
     const doc = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     expect(withConfigTable(doc)).toBe(doc);
+  });
+});
+
+describe('PostgreSQL settings', () => {
+  const problems = (env: Record<string, string>) => postgresConfigProblems(loadConfig(env));
+  const url = 'postgres://tams:secret@db.example:5432/media';
+
+  it('accepts a URL, with defaults for the rest', () => {
+    expect(problems({ TAMS_POSTGRES_URL: url })).toEqual([]);
+    const config = loadConfig({ TAMS_DB: 'postgres', TAMS_POSTGRES_URL: url });
+    expect(config.TAMS_POSTGRES_SCHEMA).toBe('tams');
+    expect(config.TAMS_POSTGRES_POOL).toBe(10);
+    expect(config.TAMS_POSTGRES_TLS).toBe('url');
+  });
+
+  it('names a missing or foreign URL without its password, and TLS said twice', () => {
+    expect(problems({})).toEqual(['TAMS_POSTGRES_URL: required with TAMS_DB=postgres']);
+    expect(problems({ TAMS_POSTGRES_URL: 'mysql://tams:secret@db/media' })).toEqual([
+      'TAMS_POSTGRES_URL: "mysql://tams:***@db/media" is not a postgres://user:password@host:port/database URL',
+    ]);
+    expect(
+      problems({ TAMS_POSTGRES_URL: `${url}?sslmode=verify-full`, TAMS_POSTGRES_TLS: 'insecure' }),
+    ).toEqual(['TAMS_POSTGRES_TLS: insecure and an sslmode in TAMS_POSTGRES_URL: say it in one place']);
+    expect(problems({ TAMS_POSTGRES_URL: url, TAMS_POSTGRES_CA_FILE: '/no/such/ca.pem' })).toEqual([
+      'TAMS_POSTGRES_CA_FILE: used only with TAMS_POSTGRES_TLS=verify',
+    ]);
+    expect(
+      problems({
+        TAMS_POSTGRES_URL: url,
+        TAMS_POSTGRES_TLS: 'verify',
+        TAMS_POSTGRES_CA_FILE: '/no/such/ca.pem',
+      }),
+    ).toEqual(['TAMS_POSTGRES_CA_FILE: no such file "/no/such/ca.pem"']);
+    expect(() => loadConfig({ TAMS_DB: 'postgres' })).toThrow(/TAMS_POSTGRES_URL: required/);
+    expect(() => loadConfig({ TAMS_POSTGRES_SCHEMA: 'Bad-Name' })).toThrow(
+      /TAMS_POSTGRES_SCHEMA: must match/,
+    );
+  });
+
+  it('masks only the password of a URL', () => {
+    expect(maskedPostgresUrl(url)).toBe('postgres://tams:***@db.example:5432/media');
+    expect(maskedPostgresUrl('postgres://tams@db/media')).toBe('postgres://tams@db/media');
   });
 });
 

@@ -5,6 +5,7 @@ import { analyticsSettings } from './analytics/analytics.config.ts';
 import { authConfigProblems } from './auth/auth.config.check.ts';
 import { authSettings } from './auth/auth.config.ts';
 import { isUuid } from './common/ids.ts';
+import { postgresConfigProblems, postgresSettings } from './config.postgres.ts';
 import { eventSettings } from './events/events.config.ts';
 import { exrSettings } from './exr/exr.config.ts';
 import { hlsSettings } from './hls/hls.config.ts';
@@ -37,10 +38,10 @@ export const ConfigSchema = Type.Object({
       'Trust `X-Forwarded-*` headers from a reverse proxy: for the public URL, and for the client address HTTP Basic failures are counted by. Only behind a proxy that sets them: otherwise clients choose their own address.',
   }),
   // One literal per engine of src/db/engine.factory.ts (EngineName).
-  TAMS_DB: Type.Union([Type.Literal('duckdb'), Type.Literal('vast')], {
+  TAMS_DB: Type.Union([Type.Literal('duckdb'), Type.Literal('vast'), Type.Literal('postgres')], {
     default: 'duckdb',
     description:
-      'Metadata engine: `duckdb`, the embedded DuckDB file `tams.duckdb` in `TAMS_DATA_DIR` (one process at a time); `vast`, VAST DataBase over its tabular HTTP API (`TAMS_VAST_*`; several processes may share it).',
+      'Metadata engine: `duckdb`, the embedded DuckDB file `tams.duckdb` in `TAMS_DATA_DIR` (one process at a time); `vast`, VAST DataBase over its tabular HTTP API (`TAMS_VAST_*`); `postgres`, a PostgreSQL database (`TAMS_POSTGRES_*`). Several processes may share a VAST or PostgreSQL database.',
   }),
   TAMS_VAST_ENDPOINTS: Type.String({
     default: '',
@@ -116,6 +117,8 @@ export const ConfigSchema = Type.Object({
     description:
       "How long reads may share one VAST read transaction (a snapshot), sparing each a begin and a commit. A write this process committed ends the shared snapshot, so a request that starts after a write was acknowledged sees it; a write committed by another process (a management command, another replica) may be missed by reads for this long. 0: every request's reads begin their own transaction.",
   }),
+  // PostgreSQL: TAMS_POSTGRES_* (src/config.postgres.ts).
+  ...postgresSettings,
   TAMS_DATA_DIR: Type.String({
     default: './data',
     description: 'Directory of the embedded engine: the DuckDB file (`tams.duckdb`) lives here.',
@@ -396,6 +399,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   problems.push(...authConfigProblems(config));
   problems.push(...searchConfigProblems(config));
   if (config.TAMS_DB === 'vast') problems.push(...vastConfigProblems(config));
+  if (config.TAMS_DB === 'postgres') problems.push(...postgresConfigProblems(config));
   if (problems.length === 0) {
     try {
       loadStorageBackends(

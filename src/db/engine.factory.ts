@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnalyticsSchema } from './analytics/analytics.check.ts';
@@ -10,6 +11,11 @@ import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/d
 import { HybridAnalytics } from './engines/duckdb/duckdb.hybrid.ts';
 import { duckDbMemoryLimit } from './engines/duckdb/duckdb.memory.ts';
 import { createThreadedDuckDbEngine } from './engines/duckdb/duckdb.threaded.ts';
+import {
+  POSTGRES_TOPOLOGY,
+  PostgresEngine,
+  type PostgresEngineOptions,
+} from './engines/postgres/postgres.engine.ts';
 import { VastTransport } from './engines/vast/transport/transport.client.ts';
 import {
   type VastTransportSettings,
@@ -19,7 +25,7 @@ import { createVastEngine, VAST_TOPOLOGY } from './engines/vast/vast.engine.ts';
 import type { Topology } from './topology.ts';
 
 /** The engines TAMS_DB can name (src/config.ts declares the same list). */
-export type EngineName = 'duckdb' | 'vast';
+export type EngineName = 'duckdb' | 'vast' | 'postgres';
 
 /** What TAMS_DB=vast reads besides the transport's settings. */
 export interface VastEngineSettings extends VastTransportSettings {
@@ -27,6 +33,16 @@ export interface VastEngineSettings extends VastTransportSettings {
   readonly TAMS_VAST_SCHEMA: string;
   /** Absent (callers building settings by hand): every read begins its own transaction. */
   readonly TAMS_VAST_READ_SNAPSHOT_MS?: number;
+}
+
+/** What TAMS_DB=postgres reads (src/config.postgres.ts). */
+export interface PostgresEngineSettings {
+  readonly TAMS_POSTGRES_URL: string;
+  readonly TAMS_POSTGRES_SCHEMA: string;
+  readonly TAMS_POSTGRES_POOL: number;
+  readonly TAMS_POSTGRES_TLS: 'url' | 'off' | 'verify' | 'insecure';
+  readonly TAMS_POSTGRES_CA_FILE: string;
+  readonly TAMS_POSTGRES_CONNECT_TIMEOUT_MS: number;
 }
 
 /** The settings that choose and tune the engine: a slice of Config (src/config.ts). */
@@ -43,7 +59,9 @@ export interface EngineSettings {
 }
 
 /** The settings with the VAST slice (Config has it; DuckDB-only callers may leave it out). */
-export type AnyEngineSettings = EngineSettings & Partial<VastEngineSettings>;
+export type AnyEngineSettings = EngineSettings &
+  Partial<VastEngineSettings> &
+  Partial<PostgresEngineSettings>;
 
 export interface OpenEngineOptions {
   /**
@@ -116,9 +134,45 @@ export async function openEngine(
         readSnapshotMs: vast.TAMS_VAST_READ_SNAPSHOT_MS ?? 0,
       });
     }
+    case 'postgres': {
+      if (options.memory) throw new Error('TAMS_DB=postgres: the PostgreSQL engine has no in-memory mode');
+      const pgs = settings as EngineSettings & PostgresEngineSettings;
+      if (!pgs.TAMS_POSTGRES_URL) throw new Error('TAMS_DB=postgres: TAMS_POSTGRES_URL is missing');
+      // No round trip here either: the first createTable makes the schema.
+      return new PostgresEngine({
+        url: pgs.TAMS_POSTGRES_URL,
+        schema: pgs.TAMS_POSTGRES_SCHEMA ?? 'tams',
+        poolSize: pgs.TAMS_POSTGRES_POOL,
+        ssl: postgresTls(pgs),
+        connectTimeoutMs: pgs.TAMS_POSTGRES_CONNECT_TIMEOUT_MS,
+      });
+    }
     default:
       // Reached only if config.ts admits a name this switch does not handle yet.
       throw new Error(`TAMS_DB: no engine named ${JSON.stringify(settings.TAMS_DB satisfies never)}`);
+  }
+}
+
+/**
+ * node-postgres's `ssl` for TAMS_POSTGRES_TLS; undefined leaves it to the URL's sslmode (config.ts
+ * refuses both at once).
+ */
+function postgresTls(
+  settings: Partial<Pick<PostgresEngineSettings, 'TAMS_POSTGRES_TLS' | 'TAMS_POSTGRES_CA_FILE'>>,
+): PostgresEngineOptions['ssl'] {
+  switch (settings.TAMS_POSTGRES_TLS ?? 'url') {
+    case 'url':
+      return undefined;
+    case 'off':
+      return false;
+    case 'insecure':
+      return { rejectUnauthorized: false };
+    case 'verify': {
+      const ca = settings.TAMS_POSTGRES_CA_FILE
+        ? readFileSync(settings.TAMS_POSTGRES_CA_FILE, 'utf8')
+        : undefined;
+      return { rejectUnauthorized: true, ...(ca !== undefined && { ca }) };
+    }
   }
 }
 
@@ -135,6 +189,8 @@ export function engineTopology(
       return duckDbTopology(options.memory !== true);
     case 'vast':
       return VAST_TOPOLOGY;
+    case 'postgres':
+      return POSTGRES_TOPOLOGY;
     default:
       throw new Error(`TAMS_DB: no engine named ${JSON.stringify(settings.TAMS_DB satisfies never)}`);
   }

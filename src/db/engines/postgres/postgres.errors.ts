@@ -24,6 +24,26 @@ const NETWORK = new Set([
 const LOST =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
 
+/** Node's TLS words: the server's certificate was not accepted, or it speaks no TLS. */
+const TLS =
+  /does not support SSL|self[- ]signed certificate|unable to verify|certificate has expired|Hostname\/IP does not match|ERR_TLS|CERT_/;
+
+/**
+ * Why a server that answered will not serve this process (its configuration, not the statement):
+ * a clear reason for /ready and the 503, undefined for other errors.
+ */
+function refusal(code: string | undefined, message: string): string | undefined {
+  if (code?.startsWith('28'))
+    return 'the server refused the credentials (user or password of TAMS_POSTGRES_URL)';
+  if (code === '3D000') return 'the database named in TAMS_POSTGRES_URL does not exist';
+  if (code === '42501')
+    return "the user of TAMS_POSTGRES_URL may not do this (it needs CREATE on the database and the store's schema)";
+  if (TLS.test(message) || (code !== undefined && TLS.test(code))) {
+    return "TLS to the server failed (TAMS_POSTGRES_TLS, TAMS_POSTGRES_CA_FILE or the URL's sslmode)";
+  }
+  return undefined;
+}
+
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -50,6 +70,8 @@ export function mapError(error: unknown): unknown {
   const code = sqlState(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code !== undefined && CONFLICTS.has(code)) return new DbConflictError(POSTGRES_BACKEND, message);
+  const refused = refusal(code, message);
+  if (refused !== undefined) return new DbUnavailableError(POSTGRES_BACKEND, refused, 30, message);
   if (isUnavailable(error)) {
     return new DbUnavailableError(POSTGRES_BACKEND, 'the database server cannot be reached', 1, message);
   }
