@@ -42,8 +42,9 @@ export default defineConfig({
           ...shared,
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          // test/vast/*.test.ts: the server on the fake VAST, in the `vast` project only.
-          exclude: [...shared.exclude, BROWSER, 'test/vast/*.test.ts'],
+          // test/vast/*.test.ts: the server on the fake VAST, in the `vast` project only; the same
+          // for test/postgres/ and the `postgres` project.
+          exclude: [...shared.exclude, BROWSER, 'test/vast/*.test.ts', 'test/postgres/**/*.test.ts'],
         },
       },
       {
@@ -87,6 +88,17 @@ export default defineConfig({
           exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...VAST_EXCLUDED],
           env: { TAMS_TEST_ENGINE: 'vast' },
           setupFiles: ['test/helpers/vast.setup.ts'],
+        },
+      },
+      {
+        // The server on PostgreSQL (a throwaway server of the run's own: tools/postgres/): the
+        // replica suites of test/postgres/, several server processes on one database.
+        test: {
+          ...shared,
+          name: 'postgres',
+          include: ['test/postgres/**/*.test.ts'],
+          exclude: [...shared.exclude, BROWSER],
+          env: { TAMS_TEST_ENGINE: 'postgres' },
         },
       },
       { test: { ...shared, name: 'browser', include: [BROWSER] } },
