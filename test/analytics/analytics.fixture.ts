@@ -48,15 +48,26 @@ export interface Fixture {
 
 const bytes = (n: number) => Buffer.alloc(n, 7);
 
-export async function buildFixture(): Promise<Fixture> {
-  const nowTai = BigInt(Math.floor(Date.now() / 1000)) + 37n;
+/** Where the fixture's server runs besides the project's engine (test/postgres/), and its time. */
+export interface FixtureOptions {
+  /** A data directory for the server (its engine then opens from the settings, as in production). */
+  dataDir?: string;
+  /** Settings added to the server's (TAMS_DB and its engine's). */
+  env?: Record<string, string>;
+  /** Wall-clock milliseconds the timeline is laid out from (two stores built alike: the same). */
+  nowMs?: number;
+}
+
+export async function buildFixture(options: FixtureOptions = {}): Promise<Fixture> {
+  const nowTai = BigInt(Math.floor((options.nowMs ?? Date.now()) / 1000)) + 37n;
   const t0 = (nowTai / 3600n - 3n) * 3600n;
   // L ends at t0 + 3612 s; "now" (TAI) is 120 s later; UTC is 37 s behind TAI.
   const clock = new Date(Number(t0 + 3612n + 120n - 37n) * 1000);
   const server = await startS3Server({
     clock: { now: () => clock },
     workers: false,
-    env: { TAMS_ANALYTICS: 'true' },
+    dataDir: options.dataDir,
+    env: { TAMS_ANALYTICS: 'true', ...options.env },
     backends: (s3) => [
       {
         kind: 'fs',
