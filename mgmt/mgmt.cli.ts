@@ -14,6 +14,11 @@ DuckDB file can be opened by one process at a time: stop the server first. tams-
 admin) is another name for this CLI.
 
 Store:
+  db check [--json]                      The database the settings name (DuckDB file, VAST or
+                                         PostgreSQL): where it is, whether it answers (round
+                                         trip, server release), every table with its rows and
+                                         size, the schema version. Changes nothing; exit status
+                                         1 with the reason when it cannot be reached.
   tables [--json]                        Tables with row counts and estimated sizes.
   clean --flow <id> | --all  [--dry-run | --yes]
                                          Remove one Flow's data (segments, references, objects no

@@ -10,6 +10,7 @@ import {
 import { AUTH_COMMANDS } from './mgmt.auth.ts';
 import { cleanCommand } from './mgmt.clean.ts';
 import type { Command } from './mgmt.command.ts';
+import { dbCheckCommand } from './mgmt.db.ts';
 import { exportCommand } from './mgmt.export.ts';
 import { exrBackfillCommand } from './mgmt.exr.ts';
 import { importCommand } from './mgmt.import.ts';
@@ -29,6 +30,12 @@ export const COMMANDS: readonly Command[] = [
     options: ['json'],
     opens: 'store',
     run: (runtime, { io, values }) => tablesCommand(runtime, io, { json: values.json === true }),
+  },
+  {
+    name: 'db check',
+    options: ['json'],
+    opens: 'engine',
+    run: (config, { io, values }) => dbCheckCommand(config, io, { json: values.json === true }),
   },
   {
     name: 'clean',

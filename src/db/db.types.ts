@@ -231,4 +231,9 @@ export interface DatabaseServer {
   readonly label: string;
   /** Resolves when the server answers; rejects (DbUnavailableError) when not, or on abort. */
   probe(signal: AbortSignal): Promise<void>;
+  /**
+   * The server's product and release as it reports them (`PostgreSQL 15.4 …`), one round trip
+   * (`tams-mgmt db check`); rejects as `probe` does.
+   */
+  version?(signal: AbortSignal): Promise<string>;
 }

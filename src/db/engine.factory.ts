@@ -6,7 +6,7 @@ import { Analytics } from './analytics/analytics.ts';
 import type { AnalyticsCapable } from './analytics/analytics.types.ts';
 import type { JournalReport } from './db.journal.ts';
 import type { Engine } from './db.types.ts';
-import { duckDbTopology } from './engines/duckdb/duckdb.config.ts';
+import { duckDbRelease, duckDbTopology } from './engines/duckdb/duckdb.config.ts';
 import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/duckdb.engine.ts';
 import { HybridAnalytics } from './engines/duckdb/duckdb.hybrid.ts';
 import { duckDbMemoryLimit } from './engines/duckdb/duckdb.memory.ts';
@@ -194,6 +194,14 @@ export function engineTopology(
     default:
       throw new Error(`TAMS_DB: no engine named ${JSON.stringify(settings.TAMS_DB satisfies never)}`);
   }
+}
+
+/**
+ * The product and release of an engine that runs in this process (the embedded DuckDB's
+ * library); undefined for a shared engine, whose server says its own (DatabaseServer.version).
+ */
+export function embeddedRelease(settings: Pick<EngineSettings, 'TAMS_DB'>): string | undefined {
+  return settings.TAMS_DB === 'duckdb' ? duckDbRelease() : undefined;
 }
 
 /** What openAnalytics needs of the table manager (db/manager.ts). */

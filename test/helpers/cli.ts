@@ -1,5 +1,7 @@
-/** tams-mgmt run in-process, as its bin runs it, with its output collected. */
+/** tams-mgmt run in-process, as its bin runs it, with its output collected; or as a process. */
 import { runMgmt } from '../../mgmt/mgmt.cli.ts';
+import { killChild, spawnChild } from './children.ts';
+import { WAIT_MS } from './deadlines.ts';
 
 export interface Run {
   code: number;
@@ -35,4 +37,44 @@ export async function runCli(
     },
   });
   return { code, out, err };
+}
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * Runs tams-mgmt as an operator does, in a process of its own (`node bin/tams-mgmt.mjs`), with
+ * exactly the TAMS_* settings of `env` (the caller's are left out), and resolves with its exit
+ * status and output. A run still going after `deadlineMs` is killed (its status is then null).
+ */
+export function runCliProcess(
+  argv: readonly string[],
+  options: { env: Record<string, string>; deadlineMs?: number },
+): Promise<{ code: number | null; out: string; err: string }> {
+  const inherited = Object.entries(process.env).filter(
+    ([k]) => !k.startsWith('TAMS_') && k !== 'NODE_OPTIONS',
+  );
+  const child = spawnChild(process.execPath, ['bin/tams-mgmt.mjs', ...argv], {
+    cwd: ROOT,
+    env: { ...Object.fromEntries(inherited), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const guard = setTimeout(() => void killChild(child), options.deadlineMs ?? WAIT_MS);
+  return new Promise((resolve, reject) => {
+    child.once('error', (error) => {
+      clearTimeout(guard);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, out, err });
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import { version } from '@duckdb/node-api';
 import { StoreLockedError } from '../../db.errors.ts';
 import { declareTopology, type Topology } from '../../topology.ts';
 
@@ -37,4 +38,9 @@ export function withSafeOptimizers(config: Readonly<Record<string, string>>): Re
  */
 export function duckDbTopology(persistent: boolean): Topology {
   return declareTopology({ ownsStore: true, localFiles: persistent, appendJournal: persistent });
+}
+
+/** The DuckDB library the embedded engine runs on (`DuckDB v1.5.0`), for operators. */
+export function duckDbRelease(): string {
+  return `DuckDB ${version()}`;
 }

@@ -82,6 +82,14 @@ export class PostgresEngine implements Engine {
       });
       await Promise.race([this.guard(() => this.pool.query('SELECT 1')), aborted]);
     },
+    version: async (signal) => {
+      if (this.closed) throw new DbError('closed', 'the PostgreSQL engine is closed');
+      signal.throwIfAborted();
+      const result = await this.guard(() =>
+        this.pool.query<{ v: string }>("SELECT current_setting('server_version') AS v"),
+      );
+      return `PostgreSQL ${result.rows[0]?.v ?? 'of an unknown release'}`;
+    },
   };
 
   listTables(): Promise<string[]> {

@@ -122,6 +122,10 @@ export class VastEngine implements Engine {
       if (this.closed) throw new DbError('closed', 'the VAST engine is closed');
       this.vastVersion = await probeVast(this.api, signal);
     },
+    version: async (signal) => {
+      if (this.closed) throw new DbError('closed', 'the VAST engine is closed');
+      return `VAST ${await probeVast(this.api, signal)}`;
+    },
   };
 
   /** The VAST release the last probe found (`5.3.0.0`); undefined before one succeeded. */

@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { maskedPostgresUrl } from './config.postgres.ts';
+import type { Config } from './config.ts';
+import { type EngineInspection, inspectEngine } from './db/db.check.ts';
+import { duckDbPath, type EngineName, embeddedRelease, openEngine } from './db/engine.factory.ts';
+import { featuresOn, processOwner } from './deps.store.ts';
+import { featureTables } from './feature/feature.set.ts';
+import { storeMigrator } from './store/store.open.ts';
+
+/** Where the settings put the database, as an operator checks it (`tams-mgmt db check`). */
+export interface DatabaseLocation {
+  engine: EngineName;
+  /** The product as operators know it. */
+  product: string;
+  /** Whether many server processes may share it (replicas), or one process owns it. */
+  shared: boolean;
+  /** What locates it, in the order to show (never a password). */
+  where: Record<string, string>;
+  /** Why there is nothing to open (the embedded file does not exist); the check opens nothing then. */
+  absent?: string;
+}
+
+/** The store's schema history as the check found it (read, never applied). */
+export interface SchemaState {
+  /** The highest migration applied; 0 for a store without any (new, or older than them). */
+  version: number;
+  /** The highest migration this code knows. */
+  latest: number;
+  /** Migrations this code knows that the store has not applied. */
+  pending: number;
+}
+
+export interface DatabaseCheck extends EngineInspection {
+  /** Opening the engine (the embedded engine opens its file; a shared one makes no round trip). */
+  openMs: number;
+  schema: SchemaState;
+}
+
+export function databaseLocation(config: Config): DatabaseLocation {
+  switch (config.TAMS_DB) {
+    case 'duckdb': {
+      const file = duckDbPath(config);
+      return {
+        engine: 'duckdb',
+        product: embeddedRelease(config) ?? 'DuckDB',
+        shared: false,
+        where: { file },
+        ...(!existsSync(file) && {
+          absent: `no store at ${file}: a server started with this TAMS_DATA_DIR creates it`,
+        }),
+      };
+    }
+    case 'vast':
+      return {
+        engine: 'vast',
+        product: 'VAST DataBase',
+        shared: true,
+        where: {
+          endpoints: config.TAMS_VAST_ENDPOINTS.split(',')
+            .map((e) => e.trim())
+            .join(', '),
+          bucket: config.TAMS_VAST_BUCKET,
+          schema: config.TAMS_VAST_SCHEMA,
+        },
+      };
+    case 'postgres':
+      return { engine: 'postgres', product: 'PostgreSQL', shared: true, where: postgresWhere(config) };
+  }
+}
+
+/**
+ * The parts of TAMS_POSTGRES_URL (config.ts has checked it parses); what it leaves out comes from
+ * libpq's variables (PGHOST, ...) or their defaults, as node-postgres takes them.
+ */
+function postgresWhere(config: Config): Record<string, string> {
+  const url = new URL(config.TAMS_POSTGRES_URL.trim());
+  const part = (value: string, otherwise: string) => (value !== '' ? decodeURIComponent(value) : otherwise);
+  const tls =
+    config.TAMS_POSTGRES_TLS === 'url'
+      ? `sslmode ${url.searchParams.get('sslmode') ?? 'not set (no TLS)'}`
+      : config.TAMS_POSTGRES_TLS;
+  return {
+    host: part(url.hostname, url.searchParams.get('host') ?? '(PGHOST, or localhost)'),
+    port: part(url.port, '(PGPORT, or 5432)'),
+    database: part(url.pathname.slice(1), '(PGDATABASE, or the user name)'),
+    user: part(url.username, '(PGUSER, or the system user)'),
+    schema: config.TAMS_POSTGRES_SCHEMA,
+    url: maskedPostgresUrl(config.TAMS_POSTGRES_URL.trim()),
+    tls: config.TAMS_POSTGRES_CA_FILE !== '' ? `${tls}, CA ${config.TAMS_POSTGRES_CA_FILE}` : tls,
+    pool: `${config.TAMS_POSTGRES_POOL} connections`,
+  };
+}
+
+/**
+ * Opens the engine the settings name, without opening the store (which would create tables and
+ * apply migrations): round trips, the server's release, every table with its rows, and the
+ * store's schema version. Changes nothing. Rejects with the engine's error when the database
+ * cannot be reached (DbUnavailableError) or is held by another process (StoreLockedError);
+ * `timeoutMs` bounds the shared engines' probes.
+ */
+export async function checkDatabase(config: Config, timeoutMs = 30_000): Promise<DatabaseCheck> {
+  const started = performance.now();
+  const engine = await openEngine(config);
+  try {
+    const openMs = performance.now() - started;
+    const inspection = await inspectEngine(engine, AbortSignal.timeout(timeoutMs));
+    const status = await storeMigrator(engine, {
+      owner: processOwner(),
+      tables: featureTables(featuresOn(config)),
+    }).status();
+    const schema = { version: status.version, latest: status.latest, pending: status.pending.length };
+    return { ...inspection, openMs, schema };
+  } finally {
+    await engine.close();
+  }
+}
