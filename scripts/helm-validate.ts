@@ -46,6 +46,7 @@ interface Container {
   securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
   resources?: { requests?: { cpu?: string | number }; limits?: object };
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  volumeMounts?: { name: string; mountPath: string }[];
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
 }
 type Labels = Record<string, string>;
@@ -143,11 +144,29 @@ function checkSettings(
   settings: Record<string, string> | undefined,
   backends: string | undefined,
   fromSecrets: readonly string[],
+  mounts: readonly string[],
 ) {
   if (!settings) return;
   const env: Record<string, string> = { ...settings };
-  // Long enough for every secret setting's own check (a bootstrap token needs 16 characters).
-  for (const name of fromSecrets) env[name] = 'placeholder-from-a-secret';
+  // Long enough for every secret setting's own check (a bootstrap token needs 16 characters);
+  // the PostgreSQL URL in the shape the server checks.
+  for (const name of fromSecrets)
+    env[name] =
+      name === 'TAMS_POSTGRES_URL'
+        ? 'postgres://tams:placeholder@db.invalid:5432/tams'
+        : 'placeholder-from-a-secret';
+  if (settings.TAMS_DB === 'postgres')
+    check(fromSecrets.includes('TAMS_POSTGRES_URL'), `${file}: TAMS_POSTGRES_URL must come from a Secret`);
+  const ca = settings.TAMS_POSTGRES_CA_FILE;
+  if (ca !== undefined && ca !== '') {
+    // The file exists only in the pod, through a volume mounted over its folder: check the
+    // mount, then let a file that exists here stand in for it.
+    check(
+      mounts.some((m) => ca.startsWith(`${m.replace(/\/$/, '')}/`)),
+      `${file}: TAMS_POSTGRES_CA_FILE ${ca} is on no volume the container mounts`,
+    );
+    env.TAMS_POSTGRES_CA_FILE = import.meta.filename;
+  }
   delete env.TAMS_STORAGE_BACKENDS_FILE;
   if (backends !== undefined) {
     env.TAMS_STORAGE_BACKENDS = backends;
@@ -178,7 +197,7 @@ interface Rendered {
 /**
  * How many pods run and how they are replaced, by engine (docs/operations.md, "Helm chart"): the
  * embedded engine and any pod mounting the data claim run one pod, replaced with Recreate;
- * pods without the claim (VAST) roll, never below the pods serving; several pods on VAST (or an
+ * pods without the claim (VAST, PostgreSQL) roll, never below the pods serving; several pods on them (or an
  * autoscaler) have media on S3 only, the first admin credentials given, a PodDisruptionBudget
  * and anti-affinity over the pods' own labels; every pod drains within its grace period.
  */
@@ -189,21 +208,22 @@ function checkPods(file: string, r: Rendered, expected: string | undefined) {
   const pod = deployment.spec.template.spec;
   const [container] = pod.containers;
   const labels = deployment.spec.template.metadata.labels;
-  const vast = settings.TAMS_DB === 'vast';
+  // The shared databases (VAST, PostgreSQL): pods without the claim may be many, and roll.
+  const shared = settings.TAMS_DB === 'vast' || settings.TAMS_DB === 'postgres';
   const claim = pod.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim !== undefined;
   const pods = r.hpa ? 'hpa' : String(deployment.spec.replicas);
   if (expected !== undefined) check(pods === expected, `${at}: runs ${pods} pods, expected ${expected}`);
   const scaled = r.hpa !== undefined || (deployment.spec.replicas ?? 1) > 1;
   const strategy = deployment.spec.strategy;
 
-  if (!vast || claim) {
+  if (!shared || claim) {
     check(
       deployment.spec.replicas === 1 && !r.hpa,
-      `${at}: one pod (${vast ? "the data claim is one pod's" : 'the embedded engine'})`,
+      `${at}: one pod (${shared ? "the data claim is one pod's" : 'the embedded engine'})`,
     );
     check(
       strategy?.type === 'Recreate',
-      `${at}: Recreate, so two pods never open the ${vast ? 'data claim' : 'DuckDB file'}`,
+      `${at}: Recreate, so two pods never open the ${shared ? 'data claim' : 'DuckDB file'}`,
     );
   } else {
     check(
@@ -211,8 +231,8 @@ function checkPods(file: string, r: Rendered, expected: string | undefined) {
       `${at}: RollingUpdate with maxUnavailable 0 (no claim: new pods ready before old ones stop)`,
     );
   }
-  if (!vast) check(!r.pvc || claim, `${file}: a PersistentVolumeClaim rendered but not mounted`);
-  if (vast && !claim)
+  if (!shared) check(!r.pvc || claim, `${file}: a PersistentVolumeClaim rendered but not mounted`);
+  if (shared && !claim)
     check(!r.pvc, `${file}: a PersistentVolumeClaim rendered for pods that do not mount it`);
 
   if (r.hpa) {
@@ -232,7 +252,7 @@ function checkPods(file: string, r: Rendered, expected: string | undefined) {
   }
 
   if (scaled) {
-    check(vast, `${at}: several pods only on VAST`);
+    check(shared, `${at}: several pods only on a shared database (VAST, PostgreSQL)`);
     const entries = r.backends === undefined ? [] : (JSON.parse(r.backends) as { kind?: string }[]);
     check(
       entries.length > 0 && entries.every((e) => e.kind !== 'fs'),
@@ -315,7 +335,7 @@ for (const arg of process.argv.slice(2)) {
       const data = (doc.data ?? {}) as Record<string, string>;
       for (const name of Object.keys(data)) {
         check(
-          !/SECRET|PASSWORD|TOKEN/i.test(name),
+          !/SECRET|PASSWORD|TOKEN/i.test(name) && name !== 'TAMS_POSTGRES_URL',
           `${file}: ConfigMap ${doc.metadata?.name}: ${name} belongs in a Secret`,
         );
       }
@@ -323,7 +343,10 @@ for (const arg of process.argv.slice(2)) {
       else rendered.settings = data;
     }
   }
-  checkSettings(file, rendered.settings, rendered.backends, fromSecrets);
+  const mounts = (rendered.deployment?.spec.template.spec.containers[0]?.volumeMounts ?? []).map(
+    (m) => m.mountPath,
+  );
+  checkSettings(file, rendered.settings, rendered.backends, fromSecrets, mounts);
   checkPods(file, rendered, expected);
   for (const kind of ['Deployment', 'Service', 'ConfigMap'])
     check(kinds.has(kind), `${file}: no ${kind} rendered`);

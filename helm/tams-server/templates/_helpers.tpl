@@ -40,15 +40,29 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* Settings the chart owns: given in `config` they would silently lose to the chart's. */}}
 {{- define "tams-server.reservedSettings" -}}
-TAMS_HOST TAMS_PORT TAMS_DATA_DIR TAMS_SHUTDOWN_TIMEOUT_SECONDS TAMS_STORAGE_BACKENDS TAMS_STORAGE_BACKENDS_FILE TAMS_DB TAMS_VAST_ENDPOINTS TAMS_VAST_BUCKET TAMS_VAST_SCHEMA TAMS_VAST_REGION TAMS_VAST_ACCESS_KEY TAMS_VAST_SECRET_KEY
+TAMS_HOST TAMS_PORT TAMS_DATA_DIR TAMS_SHUTDOWN_TIMEOUT_SECONDS TAMS_STORAGE_BACKENDS TAMS_STORAGE_BACKENDS_FILE TAMS_DB TAMS_VAST_ENDPOINTS TAMS_VAST_BUCKET TAMS_VAST_SCHEMA TAMS_VAST_REGION TAMS_VAST_ACCESS_KEY TAMS_VAST_SECRET_KEY TAMS_POSTGRES_URL TAMS_POSTGRES_SCHEMA TAMS_POSTGRES_POOL TAMS_POSTGRES_TLS TAMS_POSTGRES_CA_FILE
+{{- end }}
+
+{{/* "true" for an engine many pods may share (VAST DataBase, PostgreSQL), not the embedded file. */}}
+{{- define "tams-server.sharedEngine" -}}
+{{- if has .Values.store.engine (list "vast" "postgres") }}true{{ end }}
 {{- end }}
 
 {{/*
-"true" when VAST runs several pods at once: replicaCount above 1, or an autoscaler. Such pods
-share nothing but the database and S3, so what they keep under /data is pod-local.
+"true" when a shared database has several pods at once: replicaCount above 1, or an autoscaler.
+Such pods share nothing but the database and S3, so what they keep under /data is pod-local.
 */}}
 {{- define "tams-server.scaled" -}}
-{{- if and (eq .Values.store.engine "vast") (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) }}true{{ end }}
+{{- if and (include "tams-server.sharedEngine" .) (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) }}true{{ end }}
+{{- end }}
+
+{{/* Where the PostgreSQL CA file is mounted (store.postgres.ca), and the file TAMS_POSTGRES_CA_FILE names. */}}
+{{- define "tams-server.postgresCaDir" -}}/etc/tams-postgres{{- end }}
+{{- define "tams-server.postgresCaFile" -}}{{ include "tams-server.postgresCaDir" . }}/ca.crt{{- end }}
+
+{{/* "true" when the pod mounts a CA for PostgreSQL's certificate. */}}
+{{- define "tams-server.postgresCa" -}}
+{{- if and (eq .Values.store.engine "postgres") (or .Values.store.postgres.ca.secret .Values.store.postgres.ca.configMap) }}true{{ end }}
 {{- end }}
 
 {{/* "true" when media may land in the fs store under /data: no backend list, or an fs entry in it. */}}
@@ -77,7 +91,7 @@ JWTs, or no authentication at all.
 
 {{/*
 "true" when the pod mounts the PersistentVolumeClaim at /data: the embedded engine's DuckDB file
-lives there; on VAST only a single pod uses it, and only for what must outlive the pod (fs media,
+lives there; on a shared database only a single pod uses it, and only for what must outlive the pod (fs media,
 or the admin token generated at first start). A claim (ReadWriteOnce) is one pod's: a pod with it
 is replaced with Recreate, a pod without it with a rolling update.
 */}}
@@ -91,15 +105,15 @@ is replaced with Recreate, a pod without it with a rolling update.
 
 {{/* Refuses values that cannot work, with the reason. */}}
 {{- define "tams-server.validate" -}}
-{{- if not (has .Values.store.engine (list "embedded" "vast")) }}
-{{- fail (printf "store.engine: %q is not an engine of this version (\"embedded\" or \"vast\")" .Values.store.engine) }}
+{{- if not (has .Values.store.engine (list "embedded" "vast" "postgres")) }}
+{{- fail (printf "store.engine: %q is not an engine of this version (\"embedded\", \"vast\" or \"postgres\")" .Values.store.engine) }}
 {{- end }}
 {{- if eq .Values.store.engine "embedded" }}
 {{- if ne (int .Values.replicaCount) 1 }}
-{{- fail (printf "replicaCount: the embedded engine keeps its DuckDB file on one volume, which one process may open: replicaCount must be 1 (got %v). Several replicas share a VAST database instead (store.engine=vast, docs/replicas.md)" .Values.replicaCount) }}
+{{- fail (printf "replicaCount: the embedded engine keeps its DuckDB file on one volume, which one process may open: replicaCount must be 1 (got %v). Several replicas share a VAST or PostgreSQL database instead (store.engine=vast or postgres, docs/replicas.md)" .Values.replicaCount) }}
 {{- end }}
 {{- if .Values.autoscaling.enabled }}
-{{- fail "autoscaling.enabled: the embedded engine runs exactly one pod (its DuckDB file admits one process), so there is nothing to autoscale: autoscaling needs store.engine=vast" }}
+{{- fail "autoscaling.enabled: the embedded engine runs exactly one pod (its DuckDB file admits one process), so there is nothing to autoscale: autoscaling needs a shared database (store.engine=vast or postgres)" }}
 {{- end }}
 {{- end }}
 {{- if eq .Values.store.engine "vast" }}
@@ -109,6 +123,34 @@ is replaced with Recreate, a pod without it with a rolling update.
 {{- fail (printf "store.vast.%s: required with store.engine=vast" $key) }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- if eq .Values.store.engine "postgres" }}
+{{- $pg := .Values.store.postgres }}
+{{- range $key := list "existingSecret" "urlKey" "schema" }}
+{{- if not (index $pg $key) }}
+{{- fail (printf "store.postgres.%s: required with store.engine=postgres (the connection URL comes from a Secret, never from the values)" $key) }}
+{{- end }}
+{{- end }}
+{{- if not (regexMatch "^[a-z_][a-z0-9_]{0,62}$" (toString $pg.schema)) }}
+{{- fail (printf "store.postgres.schema: %q is not a schema name the server takes (lower-case letters, digits and _, 63 at most, not starting with a digit)" $pg.schema) }}
+{{- end }}
+{{- if lt (int $pg.pool) 1 }}
+{{- fail (printf "store.postgres.pool: at least 1 connection (got %v)" $pg.pool) }}
+{{- end }}
+{{- if not (has (toString $pg.tls) (list "url" "off" "verify" "insecure")) }}
+{{- fail (printf "store.postgres.tls: %q is not one of url, off, verify, insecure" $pg.tls) }}
+{{- end }}
+{{- if and $pg.ca.secret $pg.ca.configMap }}
+{{- fail "store.postgres.ca: a Secret or a ConfigMap, not both" }}
+{{- end }}
+{{- if and (or $pg.ca.secret $pg.ca.configMap) (ne (toString $pg.tls) "verify") }}
+{{- fail (printf "store.postgres.ca: a CA is used only with store.postgres.tls=verify (got %q)" $pg.tls) }}
+{{- end }}
+{{- if and (or $pg.ca.secret $pg.ca.configMap) (not $pg.ca.key) }}
+{{- fail "store.postgres.ca.key: the key of the CA certificate in its Secret or ConfigMap is required" }}
+{{- end }}
+{{- end }}
+{{- if include "tams-server.sharedEngine" . }}
 {{- if lt (int .Values.replicaCount) 1 }}
 {{- fail (printf "replicaCount: at least 1 (got %v); scale to 0 with kubectl, not with the chart" .Values.replicaCount) }}
 {{- end }}
@@ -122,10 +164,10 @@ is replaced with Recreate, a pod without it with a rolling update.
 {{- $pods := printf "replicaCount %v" .Values.replicaCount }}
 {{- if .Values.autoscaling.enabled }}{{ $pods = "an autoscaler" }}{{ end }}
 {{- if include "tams-server.fsMedia" . }}
-{{- fail (printf "storageBackends: several pods on VAST (%s) need their media on S3: the fs media store lives under each pod's own /data, which the other pods cannot read. List S3 backends only (docs/storage.md)" $pods) }}
+{{- fail (printf "storageBackends: several pods on a shared database (%s) need their media on S3: the fs media store lives under each pod's own /data, which the other pods cannot read. List S3 backends only (docs/storage.md)" $pods) }}
 {{- end }}
 {{- if not (include "tams-server.firstCredentials" .) }}
-{{- fail (printf "auth.bootstrapAdminToken.existingSecret: several pods on VAST (%s) need the first admin credentials given: the token a server generates on an empty store is kept only in the /data of the pod that made it (an emptyDir, gone with the pod) and is never generated again. Name a Secret holding TAMS_BOOTSTRAP_ADMIN_TOKEN (16+ characters), or configure JWTs (config.TAMS_JWT_JWKS_URL or TAMS_JWT_KEY)" $pods) }}
+{{- fail (printf "auth.bootstrapAdminToken.existingSecret: several pods on a shared database (%s) need the first admin credentials given: the token a server generates on an empty store is kept only in the /data of the pod that made it (an emptyDir, gone with the pod) and is never generated again. Name a Secret holding TAMS_BOOTSTRAP_ADMIN_TOKEN (16+ characters), or configure JWTs (config.TAMS_JWT_JWKS_URL or TAMS_JWT_KEY)" $pods) }}
 {{- end }}
 {{- end }}
 {{- if .Values.autoscaling.enabled }}
