@@ -26,7 +26,7 @@ export async function tablesCommand(
     ),
   );
   io.out(
-    "(sizes are the engine's estimates: DuckDB's storage blocks in use, shared blocks counted for each table; VAST DataBase's table statistics)\n",
+    "(sizes are the engine's estimates: DuckDB's storage blocks in use, shared blocks counted for each table; VAST DataBase's table statistics; PostgreSQL's table, index and TOAST pages)\n",
   );
   return 0;
 }

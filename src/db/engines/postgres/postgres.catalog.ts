@@ -58,7 +58,15 @@ export function describe(table: PgTable): TableInfo {
   return { name: table.name, columns };
 }
 
+/**
+ * Creates the store's schema when it is not there. Looked up first: CREATE SCHEMA checks the
+ * privilege to create schemas in the database even when the schema exists (IF NOT EXISTS comes
+ * after), so a role that owns a schema a DBA made for it, without CREATE on the database, would
+ * be refused at every start.
+ */
 export async function ensureSchema(db: Queryable, schema: string): Promise<void> {
+  const found = await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (found.rows.length > 0) return;
   try {
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
   } catch (error) {

@@ -37,7 +37,7 @@ function refusal(code: string | undefined, message: string): string | undefined 
     return 'the server refused the credentials (user or password of TAMS_POSTGRES_URL)';
   if (code === '3D000') return 'the database named in TAMS_POSTGRES_URL does not exist';
   if (code === '42501')
-    return "the user of TAMS_POSTGRES_URL may not do this (it needs CREATE on the database and the store's schema)";
+    return 'the user of TAMS_POSTGRES_URL may not do this (it needs a schema of its own (TAMS_POSTGRES_SCHEMA) or CREATE on the database to create it)';
   if (TLS.test(message) || (code !== undefined && TLS.test(code))) {
     return "TLS to the server failed (TAMS_POSTGRES_TLS, TAMS_POSTGRES_CA_FILE or the URL's sslmode)";
   }
