@@ -17,8 +17,9 @@ Store:
   db check [--json]                      The database the settings name (DuckDB file, VAST or
                                          PostgreSQL): where it is, whether it answers (round
                                          trip, server release), every table with its rows and
-                                         size, the schema version. Changes nothing; exit status
-                                         1 with the reason when it cannot be reached.
+                                         size, the schema version. Creates and migrates
+                                         nothing; exit status 1 with the reason when it cannot
+                                         be reached.
   tables [--json]                        Tables with row counts and estimated sizes.
   clean --flow <id> | --all  [--dry-run | --yes]
                                          Remove one Flow's data (segments, references, objects no

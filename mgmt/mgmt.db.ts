@@ -13,8 +13,8 @@ const PROBE_TIMEOUT_MS = 30_000;
 
 /**
  * `db check`: where the settings put the database, whether it answers (round trips, its release),
- * and every table with its rows and size; the store's schema version. Opens the engine alone and
- * changes nothing. Exit status 0 when the database answered, 1 when it cannot be reached or
+ * and every table with its rows and size; the store's schema version. Opens the engine alone:
+ * creates no table and applies no migration. Exit status 0 when the database answered, 1 when it cannot be reached or
  * opened (the reason on stderr, the location still printed), 2 for settings that do not parse.
  */
 export async function dbCheckCommand(

@@ -94,7 +94,8 @@ function postgresWhere(config: Config): Record<string, string> {
 /**
  * Opens the engine the settings name, without opening the store (which would create tables and
  * apply migrations): round trips, the server's release, every table with its rows, and the
- * store's schema version. Changes nothing. Rejects with the engine's error when the database
+ * store's schema version. Creates no table and applies no migration (the embedded engine applies
+ * its append journal on opening, as every opening does). Rejects with the engine's error when the database
  * cannot be reached (DbUnavailableError) or is held by another process (StoreLockedError);
  * `timeoutMs` bounds the shared engines' probes.
  */
