@@ -10,9 +10,11 @@
  *
  * Single POSTs are spread two ways: by Flow (a balancer hashing the path: each Flow's ingest on
  * one replica) and, with N replicas, in turn whatever their Flow (round robin: two replicas
- * register segments of one Flow at once and one of them runs again). Bulk POSTs go in N streams
- * at every server count, each to Flows of its own (with N replicas, stream i to replica i); with
- * N replicas, also one Flow from every replica at once. On this machine's 2 cores the replicas,
+ * register segments of one Flow at once and one of them runs again). Bulk POSTs go in one stream
+ * per server, each to Flows of its own; with N replicas, also to one Flow from every replica at
+ * once. Each server gets the same connections whatever their number: N replicas carry N times
+ * one's load, as when replicas are added for more clients, so that each process batches as much
+ * as one alone does and what the CPU per operation compares is the sharing of one database. On this machine's 2 cores the replicas,
  * the database and the load generator share the CPU: three replicas cannot be faster than one,
  * so what the figures compare is the CPU each operation costs (3 replicas over 1: the target is
  * at most 1.2, scaling limited by cores, not by contention).
@@ -25,7 +27,16 @@ import { type Figure, printTable, writeResults } from './bench.report.ts';
 import { BULK_BATCH, bulkBody, flowBulkBody, segmentsPath, singlePosts } from './bench.requests.ts';
 import { type RunningServer, startTams } from './bench.server.ts';
 import { type BenchBackend, type SharedEngine, startBackend } from './replicas.backends.ts';
-import { byFlow, inTurn, measured, percentile, type RunCost, send, spread } from './replicas.load.ts';
+import {
+  byFlow,
+  idleCpu,
+  inTurn,
+  measured,
+  percentile,
+  type RunCost,
+  send,
+  steady,
+} from './replicas.load.ts';
 import { type CpuRow, cpuRatios, printCpu, REPLICA_CPU_TARGET } from './replicas.report.ts';
 
 const PAGE_CONNECTIONS = 10;
@@ -36,8 +47,8 @@ const ALONE = { pages: 100, posts: 30 };
 const BULK_RUNS = { quick: 2, full: 5 };
 /** Objects allocated per Flow for the single and bulk POSTs (used again once all were registered). */
 const SPARE = 200;
-/** Seconds of load before each measured run, not counted. */
-const WARMUP = 1;
+/** Seconds of load before each measured window, not counted. */
+const WARMUP = 2;
 
 type Post = () => { path: string; body: string };
 
@@ -169,6 +180,9 @@ async function runCount(run: CountRun): Promise<void> {
       dbUs: c.dbMs === undefined ? undefined : (1000 * c.dbMs) / ops,
     };
     run.cpu.push(row);
+    run.say(
+      `  ${operation} [${mode}]: ${ops.toLocaleString('en')} operations, quiet ${c.settled.toFixed(1)} s after`,
+    );
     record({ name: `tams-server CPU per ${operation} [${mode}]`, value: row.serverUs, unit: 'µs' });
     if (row.dbUs !== undefined)
       record({ name: `database CPU per ${operation} [${mode}]`, value: row.dbUs, unit: 'µs' });
@@ -188,14 +202,19 @@ async function runCount(run: CountRun): Promise<void> {
     unit: 'ms',
     digits: 1,
   });
-  const pageLoad = () => ({ next: () => ({ path: segmentsPath(dataset) }) });
-  await spread(servers, PAGE_CONNECTIONS, WARMUP, pageLoad);
-  const pages = await measured(servers, backend, () =>
-    spread(servers, PAGE_CONNECTIONS, options.duration, pageLoad),
-  );
+  const idle = await idleCpu(servers, backend);
+  record({ name: `tams-server CPU idle, each [${at}]`, value: idle.server, unit: 'ms/s', digits: 1 });
+  if (idle.db !== undefined)
+    record({ name: `database CPU idle [${at}]`, value: idle.db, unit: 'ms/s', digits: 1 });
+  const pages = await steady(servers, backend, {
+    connections: PAGE_CONNECTIONS,
+    warmup: WARMUP,
+    duration: options.duration,
+    request: () => ({ next: () => ({ path: segmentsPath(dataset) }) }),
+  });
   if (pages.result.failed > 0) throw new Error(`segment pages: ${pages.result.failed} failed`);
   record({
-    name: `segments GET, ${PAGE_CONNECTIONS} connections [${at}]`,
+    name: `segments GET, ${PAGE_CONNECTIONS} connections per server [${at}]`,
     value: pages.result.rps,
     unit: 'req/s',
   });
@@ -222,14 +241,15 @@ async function runCount(run: CountRun): Promise<void> {
       ]
     : [[at, () => state.allPosts]];
   for (const [mode, posts] of modes) {
-    const request = (i: number) => ({ method: 'POST' as const, next: posts(i) });
-    await spread(servers, POST_CONNECTIONS, WARMUP, request);
-    const single = await measured(servers, backend, () =>
-      spread(servers, POST_CONNECTIONS, options.duration, request),
-    );
+    const single = await steady(servers, backend, {
+      connections: POST_CONNECTIONS,
+      warmup: WARMUP,
+      duration: options.duration,
+      request: (i) => ({ method: 'POST', next: posts(i) }),
+    });
     const { ok, failed } = single.result;
     record({
-      name: `single-segment POST, ${POST_CONNECTIONS} connections [${mode}]`,
+      name: `single-segment POST, ${POST_CONNECTIONS} connections per server [${mode}]`,
       value: single.result.rps,
       unit: 'segments/s',
     });
@@ -268,29 +288,26 @@ async function seconds(work: () => Promise<unknown>): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/**
- * Bulk POSTs in N streams whatever the server count (the same offered concurrency at 1 replica
- * as at N), each to the Flows of its own share of the data set, stream i to replica i mod count.
- */
+/** Bulk POSTs in one stream per server, each to the Flows of its own share of the data set. */
 async function bulkByFlow(
   run: CountRun,
   cost: (operation: string, mode: string, c: RunCost<unknown>, ops: number) => void,
 ): Promise<void> {
   const { servers, state, dataset, at, record } = run;
-  run.say(`POST /flows/{id}/segments in batches of ${BULK_BATCH}, ${state.streams.length} streams by Flow`);
+  run.say(`POST /flows/{id}/segments in batches of ${BULK_BATCH}, one stream per server, by Flow`);
   const batch = async (stream: number, i: number) => {
     const flows = (state.streams[stream] as Dataset).flowIds;
     const flowId = flows[i % flows.length] as string;
     const b = state.bulkNext.get(flowId) ?? 0;
     state.bulkNext.set(flowId, b + 1);
-    const server = servers[stream % servers.length] as RunningServer;
+    const server = servers[stream] as RunningServer;
     await send(server, `/flows/${flowId}/segments`, {
       method: 'POST',
       body: flowBulkBody(dataset, flowId, b),
       status: 201,
     });
   };
-  const streams = state.streams.map((_, j) => j);
+  const streams = servers.map((_, j) => j);
   await Promise.all(streams.map((j) => batch(j, 0)));
   const bulk = await measured(servers, run.backend, () =>
     seconds(() =>
@@ -304,7 +321,7 @@ async function bulkByFlow(
   const segments = streams.length * run.bulkRuns * BULK_BATCH;
   const mode = servers.length > 1 ? `${at}, by Flow` : at;
   record({
-    name: `bulk POST, ${streams.length} streams [${mode}]`,
+    name: `bulk POST, one stream per server [${mode}]`,
     value: segments / bulk.result,
     unit: 'segments/s',
   });

@@ -6,38 +6,95 @@
 
 import { quietCpu, sumCpuMs } from './bench.cpu.ts';
 import type { Dataset } from './bench.dataset.ts';
-import { type LoadResult, load } from './bench.load.ts';
+import { type LoadOptions, type LoadResult, startLoad } from './bench.load.ts';
 import type { RunningServer } from './bench.server.ts';
 import type { BenchBackend } from './replicas.backends.ts';
 
-/** Loads run side by side, one per server, `connections` split between them; summed. */
-export async function spread(
-  servers: readonly RunningServer[],
-  connections: number,
-  duration: number,
-  request: (replica: number) => Pick<Parameters<typeof load>[0], 'method' | 'next'>,
-): Promise<LoadResult> {
-  const results = await Promise.all(
-    servers.map((s, i) =>
-      load({
-        url: s.url,
-        headers: s.headers,
-        duration,
-        connections: Math.max(1, Math.round(connections / servers.length)),
-        ...request(i),
-      }),
-    ),
-  );
-  return {
-    rps: results.reduce((n, r) => n + r.rps, 0),
-    // The slowest replica's: a client behind the balancer meets each of them.
-    p50: Math.max(...results.map((r) => r.p50)),
-    p99: Math.max(...results.map((r) => r.p99)),
-    ok: results.reduce((n, r) => n + r.ok, 0),
-    failed: results.reduce((n, r) => n + r.failed, 0),
-    seconds: Math.max(...results.map((r) => r.seconds)),
-  };
+/** A load on every server at once, each with `connections`. */
+export interface SteadyLoad {
+  connections: number;
+  /** Seconds of load before the measured window (compiling, first collections, queues filling). */
+  warmup: number;
+  /** Seconds of the measured window. */
+  duration: number;
+  request: (replica: number) => Pick<LoadOptions, 'method' | 'next'>;
 }
+
+/**
+ * One load per server side by side, each with `connections` (N replicas carry N times one's
+ * load, as when replicas are added for more clients), measured in a window of steady load after
+ * the warm-up: the answers that arrived in it (their rate and latencies), and the CPU of the
+ * servers and of the database and the conflicts the servers counted over it. Work the window
+ * did not finish is not in its CPU, as work from before it is: at steady load they balance,
+ * where counting from the start of a run to when everything is quiet again charges every
+ * request still queued at the end without counting it (a run with long queues looked dearer).
+ * Then waits until everything is quiet, for the next run.
+ */
+export async function steady(
+  servers: readonly RunningServer[],
+  backend: BenchBackend,
+  load: SteadyLoad,
+): Promise<RunCost<LoadResult>> {
+  const pids = servers.map((s) => s.pid);
+  let counting = false;
+  let ok = 0;
+  let failed = 0;
+  const latencies: number[] = [];
+  // Longer than the window: stopped when it ends, so every server is under load all through it.
+  const length = load.warmup + load.duration + 30;
+  const runs = servers.map((s, i) => {
+    const run = startLoad(
+      { url: s.url, headers: s.headers, connections: load.connections, ...load.request(i) },
+      length,
+    );
+    run.instance.on('response', (_client, status, _bytes, ms) => {
+      if (!counting) return;
+      if (status >= 200 && status < 300) {
+        ok++;
+        latencies.push(ms);
+      } else failed++;
+    });
+    run.instance.on('reqError', () => {
+      if (counting) failed++;
+    });
+    return run;
+  });
+  try {
+    await sleep(load.warmup * 1000);
+    const conflicts0 = await conflictsOf(servers);
+    const server0 = sumCpuMs(pids);
+    const db0 = backend.dbCpuMs();
+    const from = performance.now();
+    counting = true;
+    await sleep(load.duration * 1000);
+    counting = false;
+    const seconds = (performance.now() - from) / 1000;
+    const serverMs = sumCpuMs(pids) - server0;
+    const db1 = backend.dbCpuMs();
+    const conflicts = (await conflictsOf(servers)) - conflicts0;
+    for (const run of runs) run.instance.stop();
+    await Promise.all(runs.map((r) => r.done));
+    const settled = await quietCpu(() => sumCpuMs(pids) + (backend.dbCpuMs() ?? 0));
+    return {
+      result: {
+        rps: ok / seconds,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        ok,
+        failed,
+        seconds,
+      },
+      serverMs,
+      dbMs: db0 === undefined || db1 === undefined ? undefined : db1 - db0,
+      conflicts,
+      settled,
+    };
+  } finally {
+    for (const run of runs) run.instance.stop();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The data set's Flows split by a hash of their id, as a balancer hashing the path would. */
 export function byFlow(dataset: Dataset, parts: number): Dataset[] {
@@ -98,16 +155,35 @@ export async function conflictsOf(servers: readonly RunningServer[]): Promise<nu
   return total;
 }
 
+/** CPU (ms a second) the servers, each, and the database use with nothing asked of them. */
+export async function idleCpu(
+  servers: readonly RunningServer[],
+  backend: BenchBackend,
+  ms = 2000,
+): Promise<{ server: number; db: number | undefined }> {
+  const pids = servers.map((s) => s.pid);
+  const server0 = sumCpuMs(pids);
+  const db0 = backend.dbCpuMs();
+  await new Promise((r) => setTimeout(r, ms));
+  const db1 = backend.dbCpuMs();
+  return {
+    server: ((sumCpuMs(pids) - server0) * 1000) / ms / servers.length,
+    db: db0 === undefined || db1 === undefined ? undefined : ((db1 - db0) * 1000) / ms,
+  };
+}
+
 /** What one run cost: CPU (ms) of the servers and of the database's processes, conflicts. */
 export interface RunCost<T> {
   result: T;
   serverMs: number;
   dbMs: number | undefined;
   conflicts: number;
+  /** Seconds from the end of `work` until the processes were quiet. */
+  settled: number;
 }
 
 /**
- * Runs `work` and measures, from its start until the servers and the database are quiet again
+ * Runs `work` (operations that all end with it: bulk batches) and measures, from its start until the servers and the database are quiet again
  * (what the servers had accepted answered, the followers caught up), the CPU they used and the
  * conflicts the servers counted. The metrics are read outside the CPU window.
  */
@@ -121,9 +197,9 @@ export async function measured<T>(
   const server0 = sumCpuMs(pids);
   const db0 = backend.dbCpuMs();
   const result = await work();
-  await quietCpu(() => sumCpuMs(pids) + (backend.dbCpuMs() ?? 0));
+  const settled = await quietCpu(() => sumCpuMs(pids) + (backend.dbCpuMs() ?? 0));
   const serverMs = sumCpuMs(pids) - server0;
   const db1 = backend.dbCpuMs();
   const dbMs = db0 === undefined || db1 === undefined ? undefined : db1 - db0;
-  return { result, serverMs, dbMs, conflicts: (await conflictsOf(servers)) - conflicts0 };
+  return { result, serverMs, dbMs, conflicts: (await conflictsOf(servers)) - conflicts0, settled };
 }
