@@ -69,13 +69,14 @@ const FLOW_BULK_BASE = 100_000_000;
 
 /**
  * The body of bulk batch `b` (BULK_BATCH segments) of one of the data set's Flows, far after its
- * single POSTs, on the objects allocated for it (used again: an object may hold several segments).
+ * single POSTs, on the objects allocated for it taken from the end of their list (single POSTs
+ * take them from its start), used again once all were: an object may hold several segments.
  */
 export function flowBulkBody(dataset: Dataset, flowId: string, b: number): string {
   const objects = dataset.spare[flowId] as string[];
   return JSON.stringify(
     Array.from({ length: BULK_BATCH }, (_, i) => ({
-      object_id: objects[(b * BULK_BATCH + i) % objects.length],
+      object_id: objects[objects.length - 1 - ((b * BULK_BATCH + i) % objects.length)],
       timerange: segmentRange(BigInt(dataset.segmentsPerFlow + FLOW_BULK_BASE + b * BULK_BATCH + i)).format(),
     })),
   );
