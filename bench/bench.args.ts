@@ -3,8 +3,11 @@ import { readArgs } from './bench.argv.ts';
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
   quick: boolean;
-  /** The metadata engine: DuckDB in its file, or VAST DataBase (the fake VAST server, in a process of its own). */
-  engine: 'duckdb' | 'vast';
+  /**
+   * The metadata engine: DuckDB in its file, VAST DataBase (the fake VAST server, in a process of
+   * its own) or PostgreSQL (a throwaway server with fsync on, bench/replicas.backends.ts).
+   */
+  engine: 'duckdb' | 'vast' | 'postgres';
   flows: number;
   segments: number;
   /** Seconds per HTTP load run. */
@@ -27,18 +30,29 @@ export interface BenchOptions {
   /** An earlier run's results file whose POST ratios this run's are compared with. */
   compare?: string;
   out: string;
-  /** With --engine vast: servers sharing the fake VAST database, measured against one. */
+  /** With --engine vast or postgres: servers sharing the database, measured against one. */
   replicas: number;
+  /**
+   * The replica benchmark's runs (bench/replicas.bench.ts: CPU per operation) with this engine:
+   * always with postgres, with vast when --replicas is over 1, with duckdb when asked (--per-op).
+   */
+  perOp: boolean;
+  /** With --engine postgres: PostgreSQL's busiest statements over the runs (pg_stat_statements). */
+  statements: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast] [--replicas N] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--build-only] [--in-place yes|no|auto] [--cold-flows N] [--hot-flows N] [--compare FILE] [--out FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast|postgres] [--replicas N] [--per-op] [--statements] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--build-only] [--in-place yes|no|auto] [--cold-flows N] [--hot-flows N] [--compare FILE] [--out FILE]
   --quick        small data set (20 flows, 100,000 segments) and short runs: checks that every figure is produced
-  --engine       duckdb (default) or vast: the server on TAMS_DB=vast against the fake VAST server (tools/vast-fake)
-                 in its own process, with VAST round trips per operation and the figures again at 1 ms per round trip
-  --replicas     with --engine vast: N server processes on the one fake VAST database, requests spread over them,
-                 against one server on the same fake (bench/vast.replicas.ts)
-  --flows        number of flows (default 1,000; vast: 20, 10 with --quick)
-  --segments     total number of segments (default 10,000,000; vast: 40,000, 10,000 with --quick)
+  --engine       duckdb (default); vast: the server on TAMS_DB=vast against the fake VAST server (tools/vast-fake)
+                 in its own process, with VAST round trips per operation and the figures again at 1 ms per round trip;
+                 postgres: the server on TAMS_DB=postgres against a throwaway PostgreSQL 15 with fsync and
+                 synchronous commit on (tools/postgres), with the CPU per operation of the server and of PostgreSQL
+  --replicas     with --engine vast or postgres: N server processes on the one database, requests spread over them,
+                 against one server on the same database, and the CPU per operation at N over 1 (bench/replicas.bench.ts)
+  --per-op       the runs of --replicas with one server: CPU per operation (the way to get them for duckdb)
+  --statements   with --engine postgres: PostgreSQL's busiest statements over the runs (pg_stat_statements)
+  --flows        number of flows (default 1,000; vast, postgres and --per-op: 20, 10 with --quick)
+  --segments     total number of segments (default 10,000,000; vast, postgres and --per-op: 40,000, 10,000 with --quick)
   --duration     seconds per load run (default 10; 3 with --quick)
   --connections  concurrent connections per load run (default 10)
   --dir          directory of the data set (default .bench-data)
@@ -58,15 +72,19 @@ export function parseArgs(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const at = argv.indexOf('--engine');
   const engine = at >= 0 ? argv[at + 1] : 'duckdb';
-  if (engine !== 'duckdb' && engine !== 'vast') throw new Error(`--engine: duckdb or vast\n${USAGE}`);
-  // The fake VAST server keeps its rows in memory and scans a whole table for every query (it
-  // has no index), so its data set is small: its figures are about round trips, not scale.
+  if (engine !== 'duckdb' && engine !== 'vast' && engine !== 'postgres')
+    throw new Error(`--engine: duckdb, vast or postgres\n${USAGE}`);
+  const perOp = argv.includes('--per-op');
+  // The fake VAST server keeps its rows in memory and answers from one Node.js process, so its
+  // data set is small: its figures are about round trips, not scale. PostgreSQL's and the
+  // per-operation runs use the same set, so that the engines' CPU per operation compare.
   const vast = engine === 'vast';
+  const small = engine !== 'duckdb' || perOp;
   const options: BenchOptions = {
     quick,
     engine,
-    flows: vast ? (quick ? 10 : 20) : quick ? 20 : 1000,
-    segments: vast ? (quick ? 10_000 : 40_000) : quick ? 100_000 : 10_000_000,
+    flows: small ? (quick ? 10 : 20) : quick ? 20 : 1000,
+    segments: small ? (quick ? 10_000 : 40_000) : quick ? 100_000 : 10_000_000,
     duration: quick ? 3 : 10,
     connections: 10,
     dir: '.bench-data',
@@ -76,10 +94,14 @@ export function parseArgs(argv: string[]): BenchOptions {
     hotFlows: 1000,
     out: 'bench/results/latest.json',
     replicas: 1,
+    perOp,
+    statements: false,
   };
   readArgs(argv, USAGE, options, {
     '--quick': { kind: 'known' },
     '--engine': { kind: 'known', value: true },
+    '--per-op': { kind: 'known' },
+    '--statements': { kind: 'set', key: 'statements' },
     '--flows': { kind: 'int', key: 'flows' },
     '--replicas': { kind: 'int', key: 'replicas' },
     '--segments': { kind: 'int', key: 'segments' },
@@ -103,8 +125,14 @@ export function parseArgs(argv: string[]): BenchOptions {
   });
   if (options.segments < options.flows) throw new Error('--segments must be at least --flows');
   if (vast && options.reuse) throw new Error('--reuse: the fake VAST server keeps its data in memory only');
-  if (!vast && options.replicas > 1)
-    throw new Error('--replicas: with --engine vast (the embedded engine admits one process)');
+  if (engine === 'postgres' && options.reuse)
+    throw new Error('--reuse: the benchmark starts a PostgreSQL of its own each time');
+  if (engine === 'duckdb' && options.replicas > 1)
+    throw new Error('--replicas: with --engine vast or postgres (the embedded engine admits one process)');
+  if (options.statements && engine !== 'postgres') throw new Error('--statements: with --engine postgres');
+  options.perOp = perOp || engine === 'postgres' || options.replicas > 1;
+  if (options.perOp && options.reuse)
+    throw new Error('--reuse: the per-operation runs build their data set each time');
   return options;
 }
 

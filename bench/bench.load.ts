@@ -33,25 +33,44 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   return run(options, options.duration);
 }
 
-async function run(options: LoadOptions, duration: number): Promise<LoadResult> {
+/**
+ * An autocannon run of `duration` seconds in this process, started: its instance (events, stop)
+ * and its result once it ends.
+ */
+export function startLoad(
+  options: Omit<LoadOptions, 'duration' | 'warmup'>,
+  duration: number,
+): { instance: autocannon.Instance; done: Promise<autocannon.Result> } {
   const next = options.next;
-  const result = await autocannon({
-    url: options.url,
-    duration,
-    connections: options.connections,
-    method: options.method ?? 'GET',
-    headers: { 'content-type': 'application/json', ...options.headers },
-    requests: next
-      ? [
-          {
-            setupRequest: (request) => {
-              const { path, body } = next();
-              return { ...request, path, ...(body === undefined ? {} : { body }) };
-            },
-          },
-        ]
-      : undefined,
+  let settle: { resolve: (r: autocannon.Result) => void; reject: (e: unknown) => void } | undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    settle = { resolve, reject };
   });
+  const instance = autocannon(
+    {
+      url: options.url,
+      duration,
+      connections: options.connections,
+      method: options.method ?? 'GET',
+      headers: { 'content-type': 'application/json', ...options.headers },
+      requests: next
+        ? [
+            {
+              setupRequest: (request) => {
+                const { path, body } = next();
+                return { ...request, path, ...(body === undefined ? {} : { body }) };
+              },
+            },
+          ]
+        : undefined,
+    },
+    (error, result) => (error ? settle?.reject(error) : settle?.resolve(result)),
+  );
+  return { instance, done };
+}
+
+async function run(options: LoadOptions, duration: number): Promise<LoadResult> {
+  const result = await startLoad(options, duration).done;
   const ok = result['2xx'];
   return {
     rps: ok / result.duration,

@@ -63,3 +63,21 @@ export function bulkBody(dataset: Dataset, b: number, base = 0): string {
     })),
   );
 }
+
+/** Where the bulk batches of the data set's own Flows begin: far after any single POST's position. */
+const FLOW_BULK_BASE = 100_000_000;
+
+/**
+ * The body of bulk batch `b` (BULK_BATCH segments) of one of the data set's Flows, far after its
+ * single POSTs, on the objects allocated for it taken from the end of their list (single POSTs
+ * take them from its start), used again once all were: an object may hold several segments.
+ */
+export function flowBulkBody(dataset: Dataset, flowId: string, b: number): string {
+  const objects = dataset.spare[flowId] as string[];
+  return JSON.stringify(
+    Array.from({ length: BULK_BATCH }, (_, i) => ({
+      object_id: objects[objects.length - 1 - ((b * BULK_BATCH + i) % objects.length)],
+      timerange: segmentRange(BigInt(dataset.segmentsPerFlow + FLOW_BULK_BASE + b * BULK_BATCH + i)).format(),
+    })),
+  );
+}

@@ -20,11 +20,11 @@ import { BULK_BATCH, pagePath } from './bench.requests.ts';
 import { crashDuringBulk } from './bench.restart.ts';
 import { type RunningServer, startBaseline, startTams } from './bench.server.ts';
 import { runExrBench } from './exr.bench.ts';
+import { runReplicasBench } from './replicas.bench.ts';
 import { runSearchBench } from './search.bench.ts';
 import { parseUiArgs } from './ui.args.ts';
 import { runUiBench } from './ui.bench.ts';
 import { runVastBench } from './vast.bench.ts';
-import { runReplicasBench } from './vast.replicas.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 if (process.argv.includes('--search')) {
@@ -44,8 +44,8 @@ if (process.argv.includes('--exr')) {
   process.exit(0);
 }
 const options = parseArgs(process.argv.slice(2));
-if (options.engine === 'vast') {
-  await (options.replicas > 1 ? runReplicasBench(options, log) : runVastBench(options, log));
+if (options.perOp || options.engine !== 'duckdb') {
+  await (options.perOp ? runReplicasBench(options, log) : runVastBench(options, log));
   process.exit(0);
 }
 const figures: Figure[] = [];

@@ -1,10 +1,12 @@
 /**
- * `node --import tsx bench/vast.cpu.ts`: the server's CPU per VAST round trip, measured without
- * load: tams-server (TAMS_DB=vast) and the fake VAST server each in a process of their own, then
- * segment pages and single-segment POSTs one at a time (VAST_CPU_CONCURRENCY side by side), with
- * the CPU time (/proc) of the server and of the fake and the fake's round-trip counters read
- * around each run. Quicker and steadier than the full benchmark for comparing the CPU cost before
- * and after a change. VAST_CPU_NODE_FLAGS adds flags to the server's node (e.g. `--cpu-prof`; the
+ * `node --import tsx bench/vast.cpu.ts`: the server's CPU per operation and per VAST round trip,
+ * measured without load: tams-server (TAMS_DB=vast) and the fake VAST server each in a process of
+ * their own, then segment pages and single-segment POSTs one at a time (VAST_CPU_CONCURRENCY side
+ * by side), with the CPU time (/proc) of the server and of the database and the fake's round-trip
+ * counters read around each run. Quicker and steadier than the full benchmark for comparing the
+ * CPU cost before and after a change. BENCH_ENGINE=postgres runs the same on a throwaway
+ * PostgreSQL with fsync on (bench/replicas.backends.ts; its CPU is its processes'), =duckdb on the
+ * embedded engine. VAST_CPU_NODE_FLAGS adds flags to the server's node (e.g. `--cpu-prof`; the
  * fake's: FAKE_NODE_FLAGS); the server's output goes to VAST_CPU_LOG if set.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { buildDataset } from './bench.dataset.ts';
 import { segmentsPath, singlePosts } from './bench.requests.ts';
 import { cpuTimes, freePort } from './bench.server.ts';
+import { type SharedEngine, startBackend } from './replicas.backends.ts';
 import { type FakeCounts, startFakeVastProcess } from './vast.fake.ts';
 
 const ROUNDS = Number(process.env.VAST_CPU_ROUNDS ?? 3);
@@ -26,14 +29,26 @@ const TOKEN = 'tams-bench-admin-token-0001';
 const trips = (a: FakeCounts, b: FakeCounts) =>
   Object.entries(b.calls).reduce((n, [k, v]) => n + v - (a.calls[k as keyof FakeCounts['calls']] ?? 0), 0);
 
-const fake = await startFakeVastProcess();
+const engine = (process.env.BENCH_ENGINE ?? 'vast') as SharedEngine;
+// The fake's counters on VAST; elsewhere the database is a backend without round-trip counts.
+const fake = engine === 'vast' ? await startFakeVastProcess() : undefined;
+const backend = fake ? undefined : await startBackend(engine, { statements: false });
+const env = fake?.env ?? backend?.env ?? {};
+const dbCpu = () => {
+  if (fake) {
+    const t = cpuTimes(fake.pid);
+    return t.user + t.system;
+  }
+  return backend?.dbCpuMs() ?? 0;
+};
+const counts = async (): Promise<FakeCounts | undefined> => fake?.counts();
 const dir = join(tmpdir(), `vast-cpu-${process.pid}`);
 const dataset = await buildDataset(
   dir,
   { flows: 4, segments: 4000, spare: 50, bulk: 10 },
   false,
   () => {},
-  fake.env,
+  env,
 );
 const port = await freePort();
 const log = process.env.VAST_CPU_LOG;
@@ -49,7 +64,7 @@ const child: ChildProcess = spawn(
   {
     env: {
       ...process.env,
-      ...fake.env,
+      ...env,
       TAMS_DATA_DIR: dir,
       TAMS_LOG_LEVEL: 'warn',
       TAMS_AUTH: 'required',
@@ -93,32 +108,32 @@ const post = async () => {
 const only = process.env.VAST_CPU_ONLY;
 const run = async (name: string, op: () => Promise<void>) => {
   if (only !== undefined && !name.includes(only)) return;
-  const c0 = await fake.counts();
+  const c0 = await counts();
   const cpu0 = cpuTimes(pid);
-  const fake0 = cpuTimes(fake.pid);
+  const db0 = dbCpu();
   for (let i = 0; i < OPS; i += CONCURRENCY) await Promise.all(Array.from({ length: CONCURRENCY }, op));
   const cpu1 = cpuTimes(pid);
-  const fake1 = cpuTimes(fake.pid);
-  const fakeCpu = fake1.user - fake0.user + fake1.system - fake0.system;
+  const db = dbCpu() - db0;
   const system = cpu1.system - cpu0.system;
   const cpu = cpu1.user - cpu0.user + system;
-  const n = trips(c0, await fake.counts());
+  const c1 = await counts();
+  const n = c0 && c1 ? trips(c0, c1) : undefined;
+  const perTrip =
+    n === undefined ? '' : `, ${(n / OPS).toFixed(2)} round trips/op, ${(cpu / n).toFixed(3)} ms/round trip`;
   console.log(
-    `${name.padEnd(12)} CPU ${(cpu / OPS).toFixed(2)} ms/op (${(system / OPS).toFixed(2)} in the kernel), ${(n / OPS).toFixed(2)} round trips/op, ${(cpu / n).toFixed(3)} ms/round trip; the fake ${(fakeCpu / OPS).toFixed(2)} ms/op`,
+    `${name.padEnd(12)} CPU ${(cpu / OPS).toFixed(2)} ms/op (${(system / OPS).toFixed(2)} in the kernel)${perTrip}; the database ${(db / OPS).toFixed(2)} ms/op`,
   );
 };
 try {
   // What the server and the fake burn with nothing asked of them (timers, workers, keep-alives):
   // charged to every operation below in proportion to how long it takes.
-  const idle0 = [cpuTimes(pid), cpuTimes(fake.pid)];
+  const idle0 = [cpuTimes(pid), dbCpu()] as const;
   await new Promise((r) => setTimeout(r, 2000));
-  const idle1 = [cpuTimes(pid), cpuTimes(fake.pid)];
-  const burnt = (i: number) => {
-    const a = idle0[i] as ReturnType<typeof cpuTimes>;
-    const b = idle1[i] as ReturnType<typeof cpuTimes>;
-    return (b.user - a.user + b.system - a.system) / 2;
-  };
-  console.log(`idle: server ${burnt(0).toFixed(0)} ms of CPU per s, the fake ${burnt(1).toFixed(0)}`);
+  const idle1 = [cpuTimes(pid), dbCpu()] as const;
+  const server = (idle1[0].user - idle0[0].user + idle1[0].system - idle0[0].system) / 2;
+  console.log(
+    `${engine}; idle: server ${server.toFixed(0)} ms of CPU per s, the database ${((idle1[1] - idle0[1]) / 2).toFixed(0)}`,
+  );
   for (let r = 0; r < ROUNDS; r++) {
     console.log(`round ${r + 1}${r === 0 ? ' (warm-up)' : ''}`);
     await run('page', page);
@@ -129,5 +144,6 @@ try {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
-  await fake.stop();
+  await fake?.stop();
+  await backend?.stop();
 }

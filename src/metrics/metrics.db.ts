@@ -1,3 +1,4 @@
+import { DbConflictError } from '../db/db.errors.ts';
 import type { DbSession, Predicate, Pushdown, Row, SelectOptions } from '../db/db.types.ts';
 import type { StoreDb } from '../store/store.ts';
 import type { StoreTimings } from './metrics.types.ts';
@@ -80,6 +81,9 @@ class TimedStoreDb extends TimedSession implements StoreDb {
       });
       outcome = 'commit';
       return result;
+    } catch (error) {
+      if (error instanceof DbConflictError) this.timings.conflict();
+      throw error;
     } finally {
       // COMMIT runs after `fn` resolves, inside the inner transaction: its time counts as run time.
       const start = began ?? performance.now();

@@ -49,6 +49,7 @@ export class ServerMetrics implements SegmentsMetrics, StoreTimings {
   private readonly registered: Counter;
   private readonly txDuration: Histogram<'outcome'>;
   private readonly txWait: Histogram;
+  private readonly conflicts: Counter;
   private readonly opDuration: Histogram<'operation' | 'table'>;
 
   constructor() {
@@ -89,6 +90,11 @@ export class ServerMetrics implements SegmentsMetrics, StoreTimings {
       buckets: STORE_BUCKETS,
       registers,
     });
+    this.conflicts = new Counter({
+      name: 'tams_store_transaction_conflicts_total',
+      help: 'Store transactions refused because another transaction (another replica) changed the same rows first; each runs again',
+      registers,
+    });
     this.opDuration = new Histogram({
       name: 'tams_store_operation_duration_seconds',
       help: 'Table manager calls (select, count, insert, update, delete, updateEach, scan) by table',
@@ -119,6 +125,10 @@ export class ServerMetrics implements SegmentsMetrics, StoreTimings {
   transaction(waitSeconds: number, runSeconds: number, outcome: TransactionOutcome): void {
     this.txWait.observe(waitSeconds);
     this.txDuration.observe({ outcome }, runSeconds);
+  }
+
+  conflict(): void {
+    this.conflicts.inc();
   }
 
   operation(operation: string, table: string, seconds: number): void {

@@ -16,6 +16,11 @@ export interface StoreTimings {
    * start to its COMMIT or ROLLBACK.
    */
   transaction(waitSeconds: number, runSeconds: number, outcome: TransactionOutcome): void;
+  /**
+   * One store transaction refused because another (another replica, on a shared database)
+   * changed the same rows first: the store runs it again (store.retry.ts).
+   */
+  conflict(): void;
   /** One table manager call (select, count, insert, ...) on `table`. */
   operation(operation: string, table: string, seconds: number): void;
 }
@@ -27,5 +32,6 @@ export type GaugeReader = () => number | undefined | Promise<number | undefined>
 export const noMetrics: SegmentsMetrics & StoreTimings = {
   segmentsRegistered() {},
   transaction() {},
+  conflict() {},
   operation() {},
 };

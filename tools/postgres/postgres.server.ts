@@ -11,7 +11,8 @@
  * otherwise clear it).
  *
  * Debian's binaries are in /usr/lib/postgresql/<major>/bin; TAMS_TEST_POSTGRES_BIN names another
- * folder. Durability is off (fsync): the server is thrown away, and the tests measure the engine.
+ * folder. Durability is off (fsync) unless asked for: the server is thrown away, and the tests
+ * measure the engine; a benchmark asks for a user's durability (PostgresOptions.durable).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -38,6 +39,16 @@ export function postgresAvailable(): boolean {
   if (process.env.CI) throw new Error(`${message}; CI must install them`);
   console.warn(message);
   return false;
+}
+
+export interface PostgresOptions {
+  /**
+   * fsync, full-page writes and synchronous commit on, as a user's server has them (every commit
+   * waits for its WAL on disk): for benchmarks. Default off: tests measure the engine, not the disk.
+   */
+  durable?: boolean;
+  /** More `-c name=value` settings, after the defaults (a later one wins). */
+  settings?: Readonly<Record<string, string>>;
 }
 
 export interface PostgresServer {
@@ -136,7 +147,16 @@ function ready(child: ChildProcess, log: () => string): Promise<void> {
   });
 }
 
-async function startOnce(directory: string): Promise<PostgresServer> {
+async function startOnce(directory: string, options: PostgresOptions): Promise<PostgresServer> {
+  const durability = options.durable
+    ? ['fsync=on', 'full_page_writes=on', 'synchronous_commit=on']
+    : ['fsync=off', 'full_page_writes=off'];
+  const settings = [
+    ...durability,
+    'max_connections=200',
+    'shared_buffers=32MB',
+    ...Object.entries(options.settings ?? {}).map(([k, v]) => `${k}=${v}`),
+  ];
   const data = join(directory, 'data');
   const port = await freePort();
   const child = spawnPostgres('postgres', [
@@ -148,14 +168,7 @@ async function startOnce(directory: string): Promise<PostgresServer> {
     '127.0.0.1',
     '-k',
     directory,
-    '-c',
-    'fsync=off',
-    '-c',
-    'full_page_writes=off',
-    '-c',
-    'max_connections=200',
-    '-c',
-    'shared_buffers=32MB',
+    ...settings.flatMap((setting) => ['-c', setting]),
   ]);
   const log = tail(child);
   try {
@@ -187,7 +200,7 @@ async function startOnce(directory: string): Promise<PostgresServer> {
  * A running PostgreSQL in a fresh temporary directory. A second try covers the port being taken
  * between choosing and binding it.
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const directory = await mkdtemp(join(tmpdir(), 'tams-postgres-'));
   const data = join(directory, 'data');
   try {
@@ -195,10 +208,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     await initdb(data);
     let server: PostgresServer;
     try {
-      server = await startOnce(directory);
+      server = await startOnce(directory, options);
     } catch (error) {
       if (!String(error).includes('Address already in use')) throw error;
-      server = await startOnce(directory);
+      server = await startOnce(directory, options);
     }
     return {
       ...server,
