@@ -1,8 +1,8 @@
 import pg from 'pg';
+import { Mutex } from '../../../common/mutex.ts';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, DatabaseServer, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { declareTopology, type Topology } from '../../topology.ts';
-import { Mutex } from '../vast/vast.tx.ts';
 import * as catalog from './postgres.catalog.ts';
 import { mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
 import { PostgresSession, type SessionContext } from './postgres.session.ts';
