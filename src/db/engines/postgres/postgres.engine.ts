@@ -109,7 +109,14 @@ export class PostgresEngine implements Engine {
   }
 
   ensureLookups(table: string, columns: readonly string[]): Promise<void> {
-    return this.ddl(table, (db) => catalog.ensureLookups(db, this.schema, table, columns));
+    return this.ensureIndexes(
+      table,
+      columns.map((c) => [c]),
+    );
+  }
+
+  ensureIndexes(table: string, indexes: readonly (readonly string[])[]): Promise<void> {
+    return this.ddl(table, (db) => catalog.ensureIndexes(db, this.schema, table, indexes));
   }
 
   dropTable(name: string): Promise<void> {
