@@ -4,7 +4,7 @@ import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, DatabaseServer, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { declareTopology, type Topology } from '../../topology.ts';
 import * as catalog from './postgres.catalog.ts';
-import { mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
+import { appliedNothing, isUnavailable, mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
 import { PostgresSession, type SessionContext } from './postgres.session.ts';
 import type { PgTable } from './postgres.sql.ts';
 import { TYPES } from './postgres.values.ts';
@@ -23,6 +23,11 @@ export interface PostgresEngineOptions {
   readonly ssl?: pg.PoolConfig['ssl'];
   /** How long a connection attempt may take before the call fails as unavailable (default 5 s). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Times an autocommit write is run again when it failed having applied nothing (a deadlock with
+   * another server's transaction, a connection that could not be had): default 3.
+   */
+  readonly writeRetries?: number;
 }
 
 /** Transactions: snapshot isolation, where a row two transactions change is the first updater's. */
@@ -46,10 +51,12 @@ export class PostgresEngine implements Engine {
   private readonly writes = new Mutex();
   private readonly tables = new Map<string, PgTable>();
   private readonly running = new Set<Promise<unknown>>();
+  private readonly writeRetries: number;
   private closed = false;
 
   constructor(options: PostgresEngineOptions) {
     this.schema = options.schema;
+    this.writeRetries = options.writeRetries ?? 3;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -63,10 +70,7 @@ export class PostgresEngine implements Engine {
     this.session = new PostgresSession(
       this.context(
         (work) => this.track(() => this.guard(() => work(this.pool as unknown as catalog.Queryable))),
-        (work) =>
-          this.track(() =>
-            this.writes.run(() => this.guard(() => work(this.pool as unknown as catalog.Queryable))),
-          ),
+        (work) => this.track(() => this.writes.run(() => this.autocommit(work))),
         (work) => this.track(() => this.inTransaction(BEGIN_READ, work)),
       ),
     );
@@ -157,7 +161,7 @@ export class PostgresEngine implements Engine {
    * resolves, rolled back when it throws. A session used after the end is refused.
    */
   private async inTransaction<T>(begin: string, work: (db: catalog.Queryable) => Promise<T>): Promise<T> {
-    const client = await this.guard(() => this.pool.connect());
+    const client = await this.guard(() => this.checkout());
     let active = true;
     // One statement at a time on the connection: node-postgres queues concurrent ones itself but
     // deprecates it, and the session's calls may be concurrent (Promise.all inside a transaction).
@@ -191,8 +195,48 @@ export class PostgresEngine implements Engine {
     } finally {
       active = false;
       // A connection that failed mid-transaction is destroyed rather than reused.
-      client.release(broken instanceof Error ? broken : undefined);
+      checkin(client, broken instanceof Error ? broken : undefined);
     }
+  }
+
+  /**
+   * An autocommit write on one pooled connection (its statements at READ COMMITTED, each its own
+   * transaction), run again while it failed having applied nothing (appliedNothing): a deadlock
+   * with another server's transaction rolled its statement back; a connection that could not be
+   * had, or that the client knew dead, sent nothing.
+   */
+  private async autocommit<T>(work: (db: catalog.Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.checkout();
+      } catch (error) {
+        if (attempt < this.writeRetries && appliedNothing(error, true)) continue;
+        throw mapError(error);
+      }
+      let failure: unknown;
+      try {
+        return await work(client);
+      } catch (error) {
+        failure = error;
+        if (attempt < this.writeRetries && appliedNothing(error, false)) continue;
+        throw mapError(error);
+      } finally {
+        // A connection that failed is destroyed rather than reused.
+        checkin(client, failure instanceof Error && isUnavailable(failure) ? failure : undefined);
+      }
+    }
+  }
+
+  /**
+   * A pooled connection for this process alone until `checkin`. Its 'error' event is heard: a
+   * connection lost while checked out emits one besides failing its statement, and an event
+   * nobody hears would end the process.
+   */
+  private async checkout(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    client.on('error', ignore);
+    return client;
   }
 
   private context(
@@ -257,4 +301,12 @@ export class PostgresEngine implements Engine {
     );
     return p;
   }
+}
+
+function ignore(): void {}
+
+/** Gives a connection back to the pool; one that failed (`broken`) is destroyed instead. */
+function checkin(client: pg.PoolClient, broken: Error | undefined): void {
+  client.off('error', ignore);
+  client.release(broken);
 }
