@@ -7,6 +7,7 @@ import * as catalog from './postgres.catalog.ts';
 import { appliedNothing, isUnavailable, mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
 import { PostgresSession, type SessionContext } from './postgres.session.ts';
 import type { PgTable } from './postgres.sql.ts';
+import { PreparedStatements, type Submit } from './postgres.statements.ts';
 import { TYPES } from './postgres.values.ts';
 
 /** Many servers share one PostgreSQL database: every one-owner shortcut is off. */
@@ -36,9 +37,10 @@ const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
 /**
  * PostgreSQL behind `Engine`, on node-postgres's pool. Reads outside a transaction run on any
- * pooled connection, each statement its own transaction; transactions and autocommit writes of
- * this process take turns through one mutex (the interface serialises them), each transaction on
- * one connection at REPEATABLE READ. Another process's transaction that changed the same row
+ * pooled connection, each statement its own transaction; reads, in transactions too, are named
+ * prepared statements (postgres.statements.ts). Transactions and autocommit writes of this
+ * process take turns through one mutex (the interface serialises them), each transaction on one
+ * connection at REPEATABLE READ. Another process's transaction that changed the same row
  * first makes the statement fail with 40001, raised as DbConflictError for the store to re-run.
  * Predicates, ORDER BY and LIMIT are all pushed down.
  */
@@ -52,6 +54,7 @@ export class PostgresEngine implements Engine {
   private readonly tables = new Map<string, PgTable>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly writeRetries: number;
+  private readonly prepared = new PreparedStatements();
   private closed = false;
 
   constructor(options: PostgresEngineOptions) {
@@ -69,7 +72,7 @@ export class PostgresEngine implements Engine {
     this.pool.on('error', () => undefined);
     this.session = new PostgresSession(
       this.context(
-        (work) => this.track(() => this.guard(() => work(this.pool as unknown as catalog.Queryable))),
+        (work) => this.track(() => this.guard(() => work(this.prepared.queryable(this.submit, false)))),
         (work) => this.track(() => this.writes.run(() => this.autocommit(work))),
         (work) => this.track(() => this.inTransaction(BEGIN_READ, work)),
       ),
@@ -130,10 +133,11 @@ export class PostgresEngine implements Engine {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     return this.track(() =>
       this.writes.run(() =>
-        this.inTransaction(BEGIN, (db) => {
+        this.inTransaction(BEGIN, (db, submit) => {
+          const reads = this.prepared.queryable(submit, true);
           const session = new PostgresSession(
             this.context(
-              (work) => work(db),
+              (work) => work(reads),
               (work) => work(db),
               (work) => work(db),
             ),
@@ -160,25 +164,27 @@ export class PostgresEngine implements Engine {
    * Runs `work` on one connection inside a transaction begun with `begin`: committed when it
    * resolves, rolled back when it throws. A session used after the end is refused.
    */
-  private async inTransaction<T>(begin: string, work: (db: catalog.Queryable) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(
+    begin: string,
+    work: (db: catalog.Queryable, submit: Submit) => Promise<T>,
+  ): Promise<T> {
     const client = await this.guard(() => this.checkout());
     let active = true;
     // One statement at a time on the connection: node-postgres queues concurrent ones itself but
     // deprecates it, and the session's calls may be concurrent (Promise.all inside a transaction).
     const turns = new Mutex();
-    const db: catalog.Queryable = {
-      query: (text, values) =>
-        turns.run(() => {
-          if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
-          return this.guard(() => client.query(text, values));
-        }),
-    };
+    const submit: Submit = (config) =>
+      turns.run(() => {
+        if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+        return this.guard(() => client.query(config));
+      });
+    const db: catalog.Queryable = { query: (text, values) => submit({ text, values }) };
     let broken: unknown;
     try {
       await this.guard(() => client.query(begin));
       let result: T;
       try {
-        result = await work(db);
+        result = await work(db, submit);
       } catch (error) {
         active = false;
         await client.query('ROLLBACK').catch((e: unknown) => {
@@ -276,6 +282,9 @@ export class PostgresEngine implements Engine {
       }),
     );
   }
+
+  /** Autocommit reads: any pooled connection, each statement its own transaction. */
+  private readonly submit: Submit = (config) => this.pool.query(config);
 
   private db(): catalog.Queryable {
     return this.pool as unknown as catalog.Queryable;
