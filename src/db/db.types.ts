@@ -45,6 +45,14 @@ export interface TableDef {
    * values are never updated.
    */
   readonly lookups?: readonly string[];
+  /**
+   * Column lists the hot queries filter on together: equality columns first, then at most one
+   * column compared by range or ordered by (a Flow's segments by `flow_id` then `seg_start`). An
+   * engine that keeps secondary indexes (PostgreSQL) builds one per list; engines whose storage
+   * already serves such reads ignore it (DuckDB's row groups keep each column's bounds, VAST
+   * filters where the data is).
+   */
+  readonly indexes?: readonly (readonly string[])[];
 }
 
 /** A row as seen by callers: column name -> value. Missing columns read as null. */
@@ -181,6 +189,8 @@ export interface Engine {
   addColumn(table: string, column: ColumnDef): Promise<void>;
   /** Indexes `columns` of `table` where not yet indexed (TableDef.lookups); optional. */
   ensureLookups?(table: string, columns: readonly string[]): Promise<void>;
+  /** Builds an index for each of `indexes` of `table` not built yet (TableDef.indexes); optional. */
+  ensureIndexes?(table: string, indexes: readonly (readonly string[])[]): Promise<void>;
   /**
    * Drops a table and its rows; nothing happens when there is no such table. For versioned
    * migrations retiring a table no version declares any more (never implicit: schema evolution

@@ -74,6 +74,10 @@ export function validateTableDefs(defs: readonly TableDef[]): void {
       if (!TYPES.has(c.type)) invalid(`${where}: column "${c.name}" has unknown type "${c.type}"`);
       if (c.defaultValue !== undefined && c.defaultValue !== null) toEngineValue(c, c.defaultValue, where);
     }
+    for (const list of [...(def.lookups ?? []).map((c) => [c]), ...(def.indexes ?? [])]) {
+      if (list.length === 0) invalid(`${where}: an index names no column`);
+      for (const c of list) if (!columns.has(c)) invalid(`${where}: index column "${c}" is not declared`);
+    }
   }
 }
 
@@ -107,7 +111,7 @@ export async function evolveSchema(engine: Engine, defs: readonly TableDef[]): P
     const where = `table "${def.name}"`;
     if (info === null) {
       await engine.createTable({ name: def.name, columns: def.columns.map((c) => engineColumn(c, where)) });
-      if (def.lookups && engine.ensureLookups) await engine.ensureLookups(def.name, def.lookups);
+      await ensureIndexes(engine, def);
       continue;
     }
     const existing = new Map(info.columns.map((c) => [c.name, c]));
@@ -127,6 +131,13 @@ export async function evolveSchema(engine: Engine, defs: readonly TableDef[]): P
       }
       await engine.addColumn(def.name, engineColumn(c, where));
     }
-    if (def.lookups && engine.ensureLookups) await engine.ensureLookups(def.name, def.lookups);
+    await ensureIndexes(engine, def);
   }
+}
+
+/** The table's lookups and indexes, where the engine keeps such things (each made once). */
+async function ensureIndexes(engine: Engine, def: TableDef): Promise<void> {
+  if (def.lookups && engine.ensureLookups) await engine.ensureLookups(def.name, def.lookups);
+  if (def.indexes && def.indexes.length > 0 && engine.ensureIndexes)
+    await engine.ensureIndexes(def.name, def.indexes);
 }

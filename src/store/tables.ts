@@ -9,6 +9,11 @@ import { migrationTables } from '../db/migrate/migrate.history.ts';
  *
  * Relations are plain tables (tags, collection membership) rather than nested JSON so that every
  * filter the API offers is a predicate the engines can push down.
+ *
+ * `indexes` name the column lists the store's hot queries filter on together (a Flow's segments
+ * by time, objects and references by id, the outbox by seq, guard rows by key): PostgreSQL builds
+ * a btree on each; DuckDB and VAST ignore them. Each costs every write to its table (1,000
+ * segments: 5.0 ms without the two segment indexes, 13.7 ms with them, on 1M rows).
  */
 export const T = {
   settings: 'service_settings',
@@ -66,6 +71,7 @@ export const storeTables: TableDef[] = [
       { name: 'created', type: 'timestamp' },
       { name: 'updated', type: 'timestamp' },
     ],
+    indexes: [['id']],
   },
   {
     name: T.sourceTags,
@@ -74,6 +80,7 @@ export const storeTables: TableDef[] = [
       { name: 'name', type: 'string', nullable: false },
       { name: 'value', type: 'string', nullable: false },
     ],
+    indexes: [['source_id'], ['name', 'value']],
   },
   {
     name: T.flows,
@@ -113,6 +120,7 @@ export const storeTables: TableDef[] = [
       // background worker removes its segments, then the row goes too.
       { name: 'deleting', type: 'boolean' },
     ],
+    indexes: [['id'], ['source_id']],
   },
   {
     name: T.flowTags,
@@ -121,6 +129,7 @@ export const storeTables: TableDef[] = [
       { name: 'name', type: 'string', nullable: false },
       { name: 'value', type: 'string', nullable: false },
     ],
+    indexes: [['flow_id'], ['name', 'value']],
   },
   {
     name: T.collections,
@@ -131,6 +140,7 @@ export const storeTables: TableDef[] = [
       { name: 'role', type: 'string', nullable: false },
       { name: 'container_mapping', type: 'json' },
     ],
+    indexes: [['collector_id'], ['member_id']],
   },
   {
     // Flow segments. Within a Flow segments never overlap, so (flow_id, seg_start, seg_start_incl)
@@ -160,6 +170,11 @@ export const storeTables: TableDef[] = [
       // S loads with the rows above S only (segment-index.snapshot.ts).
       { name: 'seq', type: 'int64' },
     ],
+    // Pages walk seg_start; overlap checks look from the new segment's start on, by seg_end.
+    indexes: [
+      ['flow_id', 'seg_start'],
+      ['flow_id', 'seg_end'],
+    ],
   },
   {
     // Media objects: where the bytes are (storage_path, a key decided at allocation; URLs are
@@ -172,6 +187,7 @@ export const storeTables: TableDef[] = [
       { name: 'allocated_for', type: 'string' },
       { name: 'created', type: 'timestamp', nullable: false },
     ],
+    indexes: [['id'], ['allocated_for']],
   },
   {
     // Objects allocated by /storage: a row stays until the object's first segment is registered
@@ -186,6 +202,7 @@ export const storeTables: TableDef[] = [
       { name: 'storage_id', type: 'string' },
       { name: 'storage_path', type: 'string' },
     ],
+    indexes: [['object_id'], ['flow_id'], ['created']],
   },
   {
     // Reference counts: how many segments of each Flow use each object. `first` marks the Flow
@@ -199,6 +216,7 @@ export const storeTables: TableDef[] = [
       { name: 'segments', type: 'int64', nullable: false },
       { name: 'first', type: 'boolean', nullable: false, defaultValue: false },
     ],
+    indexes: [['object_id', 'flow_id'], ['ref_key'], ['flow_id']],
   },
   {
     // Bytes to delete from a backend: queued in the transaction that dropped the last reference,
@@ -219,6 +237,7 @@ export const storeTables: TableDef[] = [
       // When the bytes were first deleted; the row then waits for the PUT URLs to expire.
       { name: 'deleted', type: 'timestamp' },
     ],
+    indexes: [['storage_id', 'storage_path'], ['next_attempt']],
   },
   {
     name: T.deletions,
@@ -239,6 +258,7 @@ export const storeTables: TableDef[] = [
       { name: 'lease_owner', type: 'string' },
       { name: 'lease_until', type: 'timestamp' },
     ],
+    indexes: [['id']],
   },
   {
     // The outbox: every TAMS event, written in the transaction of the change it describes (so
@@ -255,6 +275,7 @@ export const storeTables: TableDef[] = [
       { name: 'source_collected_by', type: 'json' },
       { name: 'payload', type: 'json', nullable: false },
     ],
+    indexes: [['seq']],
   },
   {
     // Registered webhooks (7.0 identifies them by url + api key name + value; `id` is ours) and
@@ -307,6 +328,7 @@ export const storeTables: TableDef[] = [
       { name: 'created', type: 'timestamp', nullable: false },
       { name: 'created_by', type: 'string' },
     ],
+    indexes: [['name']],
   },
   {
     // API tokens issued by the server (src/auth): only the SHA-256 of the token is kept; `hint`
@@ -324,6 +346,7 @@ export const storeTables: TableDef[] = [
       { name: 'expires', type: 'timestamp' },
       { name: 'revoked', type: 'timestamp' },
     ],
+    indexes: [['hash'], ['id'], ['principal']],
   },
   {
     // Rows that transactions update to exclude each other across replicas (guards.repo.ts):
@@ -338,6 +361,7 @@ export const storeTables: TableDef[] = [
       { name: 'owner', type: 'string' },
       { name: 'until', type: 'timestamp' },
     ],
+    indexes: [['key']],
   },
   {
     // On a shared database, each replica numbers its events in a slot of its own (the low bits

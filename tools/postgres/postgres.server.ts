@@ -20,6 +20,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DIRECTORY_PREFIX, markOwner, sweepLeftovers } from './postgres.sweep.ts';
 
 const SETPRIV = '/usr/bin/setpriv';
 /** How long initdb and the start may take on a loaded 2-core machine (usually under 2 s). */
@@ -57,6 +58,8 @@ export interface PostgresServer {
   port: number;
   /** The server's process id, for tests that kill it to see the engine's answer. */
   pid: number;
+  /** The temporary directory holding its data and socket, removed by close(). */
+  directory: string;
   /** What the server logged lately (its stderr), for failure messages. */
   log(): string;
   /** Stops the server (fast shutdown, then SIGKILL if it lingers) and removes its directory. */
@@ -193,17 +196,27 @@ async function startOnce(directory: string, options: PostgresOptions): Promise<P
     return closing;
   };
   if (child.pid === undefined) throw new Error('PostgreSQL has no pid');
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, pid: child.pid, log, close };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    pid: child.pid,
+    directory,
+    log,
+    close,
+  };
 }
 
 /**
  * A running PostgreSQL in a fresh temporary directory. A second try covers the port being taken
- * between choosing and binding it.
+ * between choosing and binding it. Directories that servers of dead processes left behind are
+ * swept first (postgres.sweep.ts).
  */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
-  const directory = await mkdtemp(join(tmpdir(), 'tams-postgres-'));
+  await sweepLeftovers();
+  const directory = await mkdtemp(join(tmpdir(), DIRECTORY_PREFIX));
   const data = join(directory, 'data');
   try {
+    await markOwner(directory);
     if (asRoot) await chown(directory, RUN_AS.uid, RUN_AS.gid);
     await initdb(data);
     let server: PostgresServer;

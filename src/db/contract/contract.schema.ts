@@ -26,6 +26,23 @@ const V2: TableDef = {
   ],
 };
 
+/** Lookups and composite indexes, one of them with a name past PostgreSQL's 63 bytes. */
+const INDEXED: TableDef = {
+  name: 'indexed',
+  columns: [
+    { name: 'owner', type: 'string', nullable: false },
+    { name: 'at', type: 'int64', nullable: false },
+    { name: 'until', type: 'int64' },
+    { name: 'a_column_whose_name_makes_the_index_name_too_long_to_keep', type: 'string' },
+  ],
+  lookups: ['owner'],
+  indexes: [
+    ['owner', 'at'],
+    ['owner', 'until'],
+    ['owner', 'at', 'a_column_whose_name_makes_the_index_name_too_long_to_keep'],
+  ],
+};
+
 export function schemaContract(ctx: ContractContext): void {
   describe('schema', () => {
     it('creates declared tables and reports their definitions', async () => {
@@ -137,6 +154,31 @@ export function schemaContract(ctx: ContractContext): void {
       await expect(TableManager.open(engine, [retyped])).rejects.toMatchObject({ code: 'schema_mismatch' });
     });
 
+    it('makes declared lookups and indexes, on a new table and on one that has rows', async () => {
+      const engine = await ctx.engine();
+      const plain: TableDef = { name: INDEXED.name, columns: INDEXED.columns };
+      const before = await TableManager.open(engine, [plain]);
+      const rows = [3n, 1n, 2n].flatMap((at) => ['a', 'b'].map((owner) => ({ owner, at, until: at + 1n })));
+      await before.insert(INDEXED.name, rows);
+      // Declared later, then opened again (by a second server): made once, the rows untouched.
+      await TableManager.open(engine, [INDEXED]);
+      const db = await TableManager.open(engine, [INDEXED]);
+      const page = await db.select(INDEXED.name, {
+        where: where(col('owner').eq('a'), col('at').ge(2n)),
+        columns: ['at', 'until'],
+        orderBy: [{ column: 'at', direction: 'desc' }],
+        limit: 5,
+      });
+      expect(page).toEqual([
+        { at: 3n, until: 4n },
+        { at: 2n, until: 3n },
+      ]);
+      expect(await db.count(INDEXED.name, where(col('owner').eq('b'), col('until').gt(2n)))).toBe(2);
+      const fresh = await ctx.open([{ ...INDEXED, name: 'indexed_new' }]);
+      await fresh.insert('indexed_new', rows);
+      expect(await fresh.count('indexed_new', where(col('owner').eq('a')))).toBe(3);
+    });
+
     it('refuses invalid definitions', async () => {
       const bad: TableDef[][] = [
         [{ name: 'Bad-Name', columns: [{ name: 'a', type: 'string' }] }],
@@ -153,6 +195,9 @@ export function schemaContract(ctx: ContractContext): void {
         [{ name: 'badtype', columns: [{ name: 'a', type: 'uuid' as 'string' }] }],
         [{ name: 'baddefault', columns: [{ name: 'a', type: 'int32', defaultValue: 'x' }] }],
         [V1, V1],
+        [{ ...V1, indexes: [['id', 'nope']] }],
+        [{ ...V1, indexes: [[]] }],
+        [{ ...V1, lookups: ['nope'] }],
       ];
       for (const defs of bad) {
         await expect(ctx.open(defs)).rejects.toBeInstanceOf(DbError);

@@ -7,7 +7,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { Mutex } from './duckdb.sync.ts';
+import { Mutex } from '../../../common/mutex.ts';
 
 /** Prepared statements kept per connection; hot-path SQL is a small set of shapes. */
 const STATEMENT_CACHE_SIZE = 256;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { Mutex } from '../../../common/mutex.ts';
 import type { AnalyticsCapable, AnalyticsEngine } from '../../analytics/analytics.types.ts';
 import { DbError } from '../../db.errors.ts';
 import type { JournalReport } from '../../db.journal.ts';
@@ -20,7 +21,7 @@ import { type DuckContext, DuckSession } from './duckdb.session.ts';
 import { tableBytes } from './duckdb.sizes.ts';
 import { quote } from './duckdb.sql.ts';
 import { StorageGuard, storageErrorOf } from './duckdb.storage.ts';
-import { Mutex, Pool } from './duckdb.sync.ts';
+import { Pool } from './duckdb.sync.ts';
 import { inTransaction, runTransaction } from './duckdb.transaction.ts';
 
 export interface DuckDbEngineOptions {

@@ -1,26 +1,4 @@
 /**
- * A FIFO async mutex. DuckDB ties a transaction to a connection, so everything that uses the writer
- * connection (and every write transaction) must take turns; the lock is handed straight to the
- * next waiter so no caller can overtake the queue.
- */
-export class Mutex {
-  private locked = false;
-  private readonly waiters: (() => void)[] = [];
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.locked) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    else this.locked = true;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiters.shift();
-      if (next) next();
-      else this.locked = false;
-    }
-  }
-}
-
-/**
  * A bounded pool of resources used exclusively (one caller at a time each), created lazily.
  * Used for the reader connections so concurrent reads run in parallel on separate connections.
  */

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { Mutex } from '../../../common/mutex.ts';
 import type {
   AnalyticsCapable,
   AnalyticsEngine,
@@ -31,7 +32,6 @@ import {
   type SessionOp,
   type ThreadData,
 } from './duckdb.protocol.ts';
-import { Mutex } from './duckdb.sync.ts';
 import { threadStarted } from './duckdb.thread.start.ts';
 
 type BatchHandler = (rows: Row[]) => void | Promise<void>;

@@ -111,23 +111,40 @@ export async function dropTable(db: Queryable, schema: string, name: string): Pr
   await db.query(`DROP TABLE IF EXISTS ${quote(schema)}.${quote(name)}`);
 }
 
-/** An index name within PostgreSQL's 63 bytes, the same for the same table and column. */
-function indexName(table: string, column: string): string {
-  const plain = `${table}__${column}`;
+/** An index name within PostgreSQL's 63 bytes, the same for the same table and columns. */
+export function indexName(table: string, columns: readonly string[]): string {
+  const plain = [table, ...columns].join('__');
   if (plain.length <= 60) return plain;
   return `${plain.slice(0, 48)}_${createHash('sha256').update(plain).digest('hex').slice(0, 10)}`;
 }
 
-export async function ensureLookups(
+/**
+ * A btree index on each column list (TableDef.lookups and .indexes) the table lacks. The catalog
+ * is asked first: CREATE INDEX takes a lock that waits for every open write to the table and
+ * holds new ones back meanwhile, which a server starting beside busy replicas must not do for an
+ * index that is already there.
+ */
+export async function ensureIndexes(
   db: Queryable,
   schema: string,
   table: string,
-  columns: readonly string[],
+  lists: readonly (readonly string[])[],
 ): Promise<void> {
-  for (const column of columns) {
+  const { rows } = await db.query(
+    `SELECT c.relname AS name FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE n.nspname = $1 AND t.relname = $2`,
+    [schema, table],
+  );
+  const existing = new Set(rows.map((r) => String(r.name)));
+  for (const columns of lists) {
+    const name = indexName(table, columns);
+    if (existing.has(name)) continue;
+    existing.add(name);
     try {
       await db.query(
-        `CREATE INDEX IF NOT EXISTS ${quote(indexName(table, column))} ON ${quote(schema)}.${quote(table)} (${quote(column)})`,
+        `CREATE INDEX IF NOT EXISTS ${quote(name)} ON ${quote(schema)}.${quote(table)} (${columns.map(quote).join(', ')})`,
       );
     } catch (error) {
       if (!createdMeanwhile(error)) throw error;

@@ -1,12 +1,13 @@
 import pg from 'pg';
+import { Mutex } from '../../../common/mutex.ts';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, DatabaseServer, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { declareTopology, type Topology } from '../../topology.ts';
-import { Mutex } from '../vast/vast.tx.ts';
 import * as catalog from './postgres.catalog.ts';
-import { mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
+import { appliedNothing, isUnavailable, mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
 import { PostgresSession, type SessionContext } from './postgres.session.ts';
 import type { PgTable } from './postgres.sql.ts';
+import { PreparedStatements, type Submit } from './postgres.statements.ts';
 import { TYPES } from './postgres.values.ts';
 
 /** Many servers share one PostgreSQL database: every one-owner shortcut is off. */
@@ -23,6 +24,11 @@ export interface PostgresEngineOptions {
   readonly ssl?: pg.PoolConfig['ssl'];
   /** How long a connection attempt may take before the call fails as unavailable (default 5 s). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Times an autocommit write is run again when it failed having applied nothing (a deadlock with
+   * another server's transaction, a connection that could not be had): default 3.
+   */
+  readonly writeRetries?: number;
 }
 
 /** Transactions: snapshot isolation, where a row two transactions change is the first updater's. */
@@ -31,9 +37,10 @@ const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
 /**
  * PostgreSQL behind `Engine`, on node-postgres's pool. Reads outside a transaction run on any
- * pooled connection, each statement its own transaction; transactions and autocommit writes of
- * this process take turns through one mutex (the interface serialises them), each transaction on
- * one connection at REPEATABLE READ. Another process's transaction that changed the same row
+ * pooled connection, each statement its own transaction; reads, in transactions too, are named
+ * prepared statements (postgres.statements.ts). Transactions and autocommit writes of this
+ * process take turns through one mutex (the interface serialises them), each transaction on one
+ * connection at REPEATABLE READ. Another process's transaction that changed the same row
  * first makes the statement fail with 40001, raised as DbConflictError for the store to re-run.
  * Predicates, ORDER BY and LIMIT are all pushed down.
  */
@@ -46,10 +53,13 @@ export class PostgresEngine implements Engine {
   private readonly writes = new Mutex();
   private readonly tables = new Map<string, PgTable>();
   private readonly running = new Set<Promise<unknown>>();
+  private readonly writeRetries: number;
+  private readonly prepared = new PreparedStatements();
   private closed = false;
 
   constructor(options: PostgresEngineOptions) {
     this.schema = options.schema;
+    this.writeRetries = options.writeRetries ?? 3;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -62,11 +72,8 @@ export class PostgresEngine implements Engine {
     this.pool.on('error', () => undefined);
     this.session = new PostgresSession(
       this.context(
-        (work) => this.track(() => this.guard(() => work(this.pool as unknown as catalog.Queryable))),
-        (work) =>
-          this.track(() =>
-            this.writes.run(() => this.guard(() => work(this.pool as unknown as catalog.Queryable))),
-          ),
+        (work) => this.track(() => this.guard(() => work(this.prepared.queryable(this.submit, false)))),
+        (work) => this.track(() => this.writes.run(() => this.autocommit(work))),
         (work) => this.track(() => this.inTransaction(BEGIN_READ, work)),
       ),
     );
@@ -117,7 +124,14 @@ export class PostgresEngine implements Engine {
   }
 
   ensureLookups(table: string, columns: readonly string[]): Promise<void> {
-    return this.ddl(table, (db) => catalog.ensureLookups(db, this.schema, table, columns));
+    return this.ensureIndexes(
+      table,
+      columns.map((c) => [c]),
+    );
+  }
+
+  ensureIndexes(table: string, indexes: readonly (readonly string[])[]): Promise<void> {
+    return this.ddl(table, (db) => catalog.ensureIndexes(db, this.schema, table, indexes));
   }
 
   dropTable(name: string): Promise<void> {
@@ -127,10 +141,11 @@ export class PostgresEngine implements Engine {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     return this.track(() =>
       this.writes.run(() =>
-        this.inTransaction(BEGIN, (db) => {
+        this.inTransaction(BEGIN, (db, submit) => {
+          const reads = this.prepared.queryable(submit, true);
           const session = new PostgresSession(
             this.context(
-              (work) => work(db),
+              (work) => work(reads),
               (work) => work(db),
               (work) => work(db),
             ),
@@ -157,25 +172,27 @@ export class PostgresEngine implements Engine {
    * Runs `work` on one connection inside a transaction begun with `begin`: committed when it
    * resolves, rolled back when it throws. A session used after the end is refused.
    */
-  private async inTransaction<T>(begin: string, work: (db: catalog.Queryable) => Promise<T>): Promise<T> {
-    const client = await this.guard(() => this.pool.connect());
+  private async inTransaction<T>(
+    begin: string,
+    work: (db: catalog.Queryable, submit: Submit) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.guard(() => this.checkout());
     let active = true;
     // One statement at a time on the connection: node-postgres queues concurrent ones itself but
     // deprecates it, and the session's calls may be concurrent (Promise.all inside a transaction).
     const turns = new Mutex();
-    const db: catalog.Queryable = {
-      query: (text, values) =>
-        turns.run(() => {
-          if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
-          return this.guard(() => client.query(text, values));
-        }),
-    };
+    const submit: Submit = (config) =>
+      turns.run(() => {
+        if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+        return this.guard(() => client.query(config));
+      });
+    const db: catalog.Queryable = { query: (text, values) => submit({ text, values }) };
     let broken: unknown;
     try {
       await this.guard(() => client.query(begin));
       let result: T;
       try {
-        result = await work(db);
+        result = await work(db, submit);
       } catch (error) {
         active = false;
         await client.query('ROLLBACK').catch((e: unknown) => {
@@ -192,8 +209,48 @@ export class PostgresEngine implements Engine {
     } finally {
       active = false;
       // A connection that failed mid-transaction is destroyed rather than reused.
-      client.release(broken instanceof Error ? broken : undefined);
+      checkin(client, broken instanceof Error ? broken : undefined);
     }
+  }
+
+  /**
+   * An autocommit write on one pooled connection (its statements at READ COMMITTED, each its own
+   * transaction), run again while it failed having applied nothing (appliedNothing): a deadlock
+   * with another server's transaction rolled its statement back; a connection that could not be
+   * had, or that the client knew dead, sent nothing.
+   */
+  private async autocommit<T>(work: (db: catalog.Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.checkout();
+      } catch (error) {
+        if (attempt < this.writeRetries && appliedNothing(error, true)) continue;
+        throw mapError(error);
+      }
+      let failure: unknown;
+      try {
+        return await work(client);
+      } catch (error) {
+        failure = error;
+        if (attempt < this.writeRetries && appliedNothing(error, false)) continue;
+        throw mapError(error);
+      } finally {
+        // A connection that failed is destroyed rather than reused.
+        checkin(client, failure instanceof Error && isUnavailable(failure) ? failure : undefined);
+      }
+    }
+  }
+
+  /**
+   * A pooled connection for this process alone until `checkin`. Its 'error' event is heard: a
+   * connection lost while checked out emits one besides failing its statement, and an event
+   * nobody hears would end the process.
+   */
+  private async checkout(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    client.on('error', ignore);
+    return client;
   }
 
   private context(
@@ -234,6 +291,9 @@ export class PostgresEngine implements Engine {
     );
   }
 
+  /** Autocommit reads: any pooled connection, each statement its own transaction. */
+  private readonly submit: Submit = (config) => this.pool.query(config);
+
   private db(): catalog.Queryable {
     return this.pool as unknown as catalog.Queryable;
   }
@@ -258,4 +318,12 @@ export class PostgresEngine implements Engine {
     );
     return p;
   }
+}
+
+function ignore(): void {}
+
+/** Gives a connection back to the pool; one that failed (`broken`) is destroyed instead. */
+function checkin(client: pg.PoolClient, broken: Error | undefined): void {
+  client.off('error', ignore);
+  client.release(broken);
 }

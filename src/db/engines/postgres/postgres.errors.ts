@@ -87,3 +87,22 @@ export function mapError(error: unknown): unknown {
       return error;
   }
 }
+
+/**
+ * Whether an autocommit write that failed with `error` applied nothing, so that running it again
+ * cannot apply it twice: a conflict (its statement was rolled back), no connection to be had
+ * (`connecting`: nothing was sent; not after a connect timeout, which a second try would only
+ * double, nor when the server refuses this process's settings), or a client that refused the
+ * statement because its connection had already failed. A connection lost once the statement was
+ * sent is never among them: the server may have committed it before the answer was lost.
+ */
+export function appliedNothing(error: unknown, connecting: boolean): boolean {
+  const code = sqlState(error);
+  if (code !== undefined && CONFLICTS.has(code)) return true;
+  if (error instanceof DbConflictError) return true;
+  const message = error instanceof Error ? error.message : '';
+  if (connecting) {
+    return isUnavailable(error) && refusal(code, message) === undefined && !/timeout exceeded/.test(message);
+  }
+  return /is not queryable/.test(message);
+}

@@ -1,3 +1,4 @@
+import { Mutex } from '../../../common/mutex.ts';
 import { DbConflictError, DbError, DbUnavailableError } from '../../db.errors.ts';
 import type {
   ColumnDef,
@@ -22,7 +23,6 @@ import {
   commitTx,
   type EngineTimers,
   inTransaction,
-  Mutex,
   realEngineTimers,
   rollbackTx,
 } from './vast.tx.ts';
