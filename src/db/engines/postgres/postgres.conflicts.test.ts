@@ -6,6 +6,7 @@
  * open transaction changed waits for it, and fails when that one commits. Either way the loser is
  * DbConflictError and applies nothing. A server that is down is DbUnavailableError.
  */
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -151,6 +152,22 @@ describe.skipIf(!available)('PostgreSQL transactions of two processes on one dat
     release();
     await late;
     expect(await stamps(b)).toEqual({ x: 1n, y: 2n, p: 1n, q: 2n });
+  });
+
+  it("has the server probe this process's connections every 10 s, so a vanished replica's locks go in ~half a minute", async () => {
+    const [a] = await two();
+    await a.select(T.name);
+    // The server's end of each of its TCP connections, with the kernel's keepalive timer: without
+    // the engine's settings it is the system's (two hours).
+    const ss = spawnSync('ss', ['-tnoH', 'state', 'established', `( sport = :${server.port} )`], {
+      encoding: 'utf8',
+    });
+    expect(ss.status).toBe(0);
+    const timers = [...ss.stdout.matchAll(/timer:\(keepalive,([\d.]+)(ms|sec|min)/g)].map(([, n, unit]) =>
+      unit === 'min' ? Number(n) * 60 : unit === 'ms' ? Number(n) / 1000 : Number(n),
+    );
+    expect(timers.length).toBeGreaterThan(0);
+    expect(Math.max(...timers)).toBeLessThanOrEqual(10);
   });
 
   it('answers DbUnavailableError while the server is down', async () => {

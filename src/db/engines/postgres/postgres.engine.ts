@@ -31,6 +31,9 @@ export interface PostgresEngineOptions {
   readonly writeRetries?: number;
 }
 
+/** The server's TCP keepalives on this process's connections (a URL's own `options` replace them). */
+const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3';
+
 /** Transactions: snapshot isolation, where a row two transactions change is the first updater's. */
 const BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ';
 const BEGIN_READ = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
@@ -66,6 +69,12 @@ export class PostgresEngine implements Engine {
       ssl: options.ssl,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       types: TYPES,
+      // Both ends find a dead peer in about half a minute, not the system's two hours: the server
+      // ends the backend of a replica that vanished mid-transaction (a lost node, a partition),
+      // which frees the rows it locked for the other replicas; this side drops a dead connection.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      options: SERVER_KEEPALIVES,
     });
     // An idle connection that the server ends (restart, failover) must not crash the process:
     // the pool drops it, and the next call connects anew.

@@ -35,6 +35,8 @@ const TLS =
 function refusal(code: string | undefined, message: string): string | undefined {
   if (code?.startsWith('28'))
     return 'the server refused the credentials (user or password of TAMS_POSTGRES_URL)';
+  if (code === '25006')
+    return 'the server is read-only (a standby?): TAMS_POSTGRES_URL must name the primary';
   if (code === '3D000') return 'the database named in TAMS_POSTGRES_URL does not exist';
   if (code === '42501')
     return 'the user of TAMS_POSTGRES_URL may not do this (it needs a schema of its own (TAMS_POSTGRES_SCHEMA) or CREATE on the database to create it)';

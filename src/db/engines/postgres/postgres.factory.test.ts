@@ -85,6 +85,15 @@ describe.skipIf(!available)('openEngine with TAMS_DB=postgres', () => {
     );
   });
 
+  it('names a read-only server (a standby) when the first write is refused', async () => {
+    const readOnly = `${server.url}?options=${encodeURIComponent('-c default_transaction_read_only=on')}`;
+    const error = await firstError(
+      settings({ TAMS_POSTGRES_URL: readOnly, TAMS_POSTGRES_SCHEMA: 'standby' }),
+    );
+    expect(error).toBeInstanceOf(DbUnavailableError);
+    expect((error as DbUnavailableError).reason).toMatch(/read-only \(a standby\?\)/);
+  });
+
   it('names TLS the server does not speak, whether asked by setting or by the URL', async () => {
     for (const s of [
       settings({ TAMS_POSTGRES_TLS: 'verify' }),
