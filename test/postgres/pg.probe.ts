@@ -81,13 +81,16 @@ export async function tableScans(url: string, schema: string, table: string): Pr
   return Number(row?.n ?? 0);
 }
 
-/** Transactions of the database rolled back so far (a lost commit is one), as reported so far. */
-export async function rollbacks(url: string): Promise<number> {
-  const [row] = await query<{ n: string }>(
+/**
+ * Of the database so far (as reported so far): transactions rolled back (a lost commit is one),
+ * and deadlocks the server broke (each after `deadlock_timeout`, 1 s, of waiting).
+ */
+export async function outcomes(url: string): Promise<{ rollbacks: number; deadlocks: number }> {
+  const [row] = await query<{ rollbacks: string; deadlocks: string }>(
     url,
-    'SELECT xact_rollback::text AS n FROM pg_stat_database WHERE datname = current_database()',
+    'SELECT xact_rollback::text AS rollbacks, deadlocks::text AS deadlocks FROM pg_stat_database WHERE datname = current_database()',
   );
-  return Number(row?.n ?? 0);
+  return { rollbacks: Number(row?.rollbacks ?? 0), deadlocks: Number(row?.deadlocks ?? 0) };
 }
 
 /**

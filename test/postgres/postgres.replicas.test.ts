@@ -30,7 +30,7 @@ import { videoFlow } from '../http/fixtures.ts';
 import type { ChildServer } from '../ops/child.ts';
 import { secs } from '../segments/helpers.ts';
 import { difference, outboxKey, outOfOrder, receivedKey, subjectOf } from './pg.outbox.ts';
-import { holdRows, lockWaiters, query, rollbacks, tableScans, waitersHolding } from './pg.probe.ts';
+import { holdRows, lockWaiters, outcomes, query, tableScans, waitersHolding } from './pg.probe.ts';
 
 const available = postgresAvailable();
 const SCHEMA = 'replicas';
@@ -84,15 +84,18 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
   });
 
   it('accept exactly one of each overlapping pair POSTed to all three at once; each reads back exactly those', async () => {
-    const before = await rollbacks(url());
+    const before = await outcomes(url());
     const { results, accepted } = await postOverlappingPairs(replicas, { flows: 3, pairs: 16 });
     await expectReadBack(replicas, accepted);
     // The database chose: registrations of one Flow on two replicas changed its row, and the
     // second, refused (40001) and rolled back, ran again and found the first one's segment.
-    await expect.poll(() => rollbacks(url()), { interval: 200 }).toBeGreaterThan(before);
+    await expect
+      .poll(async () => (await outcomes(url())).rollbacks, { interval: 200 })
+      .toBeGreaterThan(before.rollbacks);
+    const after = await outcomes(url());
     const retried = results.reduce((n, r) => n + r.answer.retries, 0);
     console.info(
-      `${results.length} POSTs over ${replicas.count} processes: ${(await rollbacks(url())) - before} transactions rolled back, ${retried} answered 503 and sent again`,
+      `${results.length} POSTs over ${replicas.count} processes: ${after.rollbacks - before.rollbacks} transactions rolled back, ${after.deadlocks - before.deadlocks} deadlocks, ${retried} answered 503 and sent again`,
     );
   });
 
