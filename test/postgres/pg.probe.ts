@@ -59,15 +59,6 @@ export async function holdRows(url: string, select: string, params: unknown[] = 
   }
 }
 
-/** How many sessions wait for a lock (a row another transaction changed or locked). */
-export async function lockWaiters(url: string): Promise<number> {
-  const [row] = await query<{ n: number }>(
-    url,
-    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
-  );
-  return row?.n ?? 0;
-}
-
 /**
  * Scans of a table by every session so far (sequential and index): the server's cumulative
  * statistics, which a session reports within a second or so of its statements, or when it idles.

@@ -30,7 +30,7 @@ import { videoFlow } from '../http/fixtures.ts';
 import type { ChildServer } from '../ops/child.ts';
 import { secs } from '../segments/helpers.ts';
 import { difference, outboxKey, outOfOrder, receivedKey, subjectOf } from './pg.outbox.ts';
-import { holdRows, lockWaiters, outcomes, query, tableScans, waitersHolding } from './pg.probe.ts';
+import { holdRows, outcomes, query, tableScans, waitersHolding } from './pg.probe.ts';
 
 const available = postgresAvailable();
 const SCHEMA = 'replicas';
@@ -59,6 +59,9 @@ function serverEnv(url: string, schema: string): Record<string, string> {
     TAMS_WORKER_LEASE_SECONDS: '10',
     TAMS_WEBHOOK_ALLOW: '127.0.0.1',
     TAMS_WEBHOOK_BACKOFF_MS: '20',
+    // Event slots renewed by beats every minute rather than every 7.5 s: while the webhook case
+    // holds a slot row, no beat comes to wait for it in place of the transaction it means.
+    TAMS_EVENT_SLOT_LEASE_SECONDS: '120',
   };
 }
 
@@ -83,7 +86,7 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
     media.remove();
   });
 
-  it('accept exactly one of each overlapping pair POSTed to all three at once; each reads back exactly those', async () => {
+  it('accept exactly one of each overlapping pair POSTed to two of them at once; each reads back exactly those', async () => {
     const before = await outcomes(url());
     const { results, accepted } = await postOverlappingPairs(replicas, { flows: 3, pairs: 16 });
     await expectReadBack(replicas, accepted);
@@ -173,7 +176,7 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
           }),
         );
 
-        await commitHeldWhileAnotherCommits(receiver);
+        await commitHeldWhileAnotherCommits(receiver, flows[0]?.id as string);
 
         // Every event of the outbox delivered, once, and each Flow's in the outbox's order.
         const outbox = async () => (await store.events.after(from, 100_000)).map(outboxKey);
@@ -207,12 +210,13 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
   );
 
   /**
-   * Replica 1's transaction, having numbered its events, is held at its write of its event slot
-   * (the row locked here) while replica 2 commits events numbered after them, and the readers
-   * read on: none may pass replica 1's events (the lowest slot's `high` bounds them), which are
-   * delivered once replica 1 commits.
+   * Replica 1's transaction (a new Flow), having numbered its events, is held at its write of its
+   * event slot (the row locked here) while replica 2 commits an event numbered after them (a new
+   * label of `existing`: it claims no guard row, so it cannot wait for the held transaction), and
+   * the readers read on: none may pass replica 1's events (the lowest slot's `high` bounds them),
+   * which are delivered once replica 1 commits.
    */
-  async function commitHeldWhileAnotherCommits(receiver: Receiver): Promise<void> {
+  async function commitHeldWhileAnotherCommits(receiver: Receiver, existing: string): Promise<void> {
     const slots = `"${SCHEMA}"."${T.eventSlots}"`;
     // Every slot lifted to the highest: no replica's beat will want to write its slot meanwhile.
     await expect
@@ -230,18 +234,17 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
     )?.slot;
     expect(slot, JSON.stringify(owners)).toBeDefined();
     const late = videoFlow();
-    const early = videoFlow();
     const held = await holdRows(url(), `SELECT 1 FROM ${slots} WHERE slot = $1`, [slot]);
     try {
       const pending = replicas.send('PUT', `/flows/${late.id}`, late, 1);
       // The transaction waiting for the lock is the PUT's (it wrote the Flow), not a beat's.
       await expect.poll(() => waitersHolding(url(), SCHEMA, T.flows)).toBe(1);
-      const created = await replicas.send('PUT', `/flows/${early.id}`, early, 2);
-      expect(created.status, created.text).toBe(201);
-      // The readers read on meanwhile (every replica's dispatcher, each beat), or get early's
-      // events first, which they may only once late's are in.
+      const labelled = await replicas.send('PUT', `/flows/${existing}/label`, 'held', 2);
+      expect(labelled.status, labelled.text).toBe(204);
+      // The readers read on meanwhile (every replica's dispatcher, each beat), or get the label's
+      // event first, which they may only once late's are in.
       const scans = await tableScans(url(), SCHEMA, T.events);
-      const gotEarly = () => receiver.accepted().some((e) => receivedKey(e).includes(early.id as string));
+      const gotEarly = () => receiver.accepted().some((e) => receivedKey(e).endsWith(`${existing}  held`));
       await expect
         .poll(async () => gotEarly() || (await tableScans(url(), SCHEMA, T.events)) - scans >= 50)
         .toBe(true);
@@ -283,7 +286,7 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
         expect(deleted.status, deleted.text).toBe(202);
         const id = (deleted.body as { id: string }).id;
         const request = () => store.deletions.get(id);
-        await expect.poll(async () => (await lockWaiters(url())) > 0 && (await left()) < SEGMENTS).toBe(true);
+        await expect.poll(() => waitersHolding(url(), SCHEMA, T.segments)).toBe(1);
         owner = (await request())?.lease_owner ?? '';
         victim = replicas.byOwner(owner);
         expect(victim, `lease owner ${owner}`).toBeDefined();
