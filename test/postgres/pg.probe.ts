@@ -60,19 +60,6 @@ export async function holdRows(url: string, select: string, params: unknown[] = 
 }
 
 /**
- * Scans of a table by every session so far (sequential and index): the server's cumulative
- * statistics, which a session reports within a second or so of its statements, or when it idles.
- */
-export async function tableScans(url: string, schema: string, table: string): Promise<number> {
-  const [row] = await query<{ n: string | null }>(
-    url,
-    'SELECT (seq_scan + coalesce(idx_scan, 0))::text AS n FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
-    [schema, table],
-  );
-  return Number(row?.n ?? 0);
-}
-
-/**
  * Of the database so far (as reported so far): transactions rolled back (a lost commit is one),
  * and deadlocks the server broke (each after `deadlock_timeout`, 1 s, of waiting).
  */
