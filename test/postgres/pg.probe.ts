@@ -60,18 +60,6 @@ export async function holdRows(url: string, select: string, params: unknown[] = 
 }
 
 /**
- * Of the database so far (as reported so far): transactions rolled back (a lost commit is one),
- * and deadlocks the server broke (each after `deadlock_timeout`, 1 s, of waiting).
- */
-export async function outcomes(url: string): Promise<{ rollbacks: number; deadlocks: number }> {
-  const [row] = await query<{ rollbacks: string; deadlocks: string }>(
-    url,
-    'SELECT xact_rollback::text AS rollbacks, deadlocks::text AS deadlocks FROM pg_stat_database WHERE datname = current_database()',
-  );
-  return { rollbacks: Number(row?.rollbacks ?? 0), deadlocks: Number(row?.deadlocks ?? 0) };
-}
-
-/**
  * How many sessions wait for a lock while holding a write lock on `table` (having written it in
  * their transaction): which of the transactions waiting is the one a test means.
  */
