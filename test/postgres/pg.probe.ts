@@ -1,6 +1,6 @@
 /**
- * The test's own hand on the PostgreSQL the servers share: what its statistics and lock table
- * show, and row locks held for as long as a test wants. A row a replica's transaction is about to
+ * The test's own hand on the PostgreSQL the servers share: statements, what its lock table
+ * shows, and row locks held for as long as a test wants. A row a replica's transaction is about to
  * change, locked here, stops that transaction at that statement (PostgreSQL makes a writer wait
  * for the row's lock holder); rolled back here, the lock goes and the replica's transaction goes
  * on as if nothing had happened (a lock changes no row, so its commit is not refused). That is how
