@@ -12,14 +12,6 @@ export interface Queryable {
   ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
-/** SQLSTATEs of an object created meanwhile by another process (two servers starting together). */
-const CREATED_MEANWHILE = new Set(['42P06', '42P07', '23505', '42701']);
-
-export function createdMeanwhile(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && CREATED_MEANWHILE.has(code);
-}
-
 export async function listTables(db: Queryable, schema: string): Promise<string[]> {
   const { rows } = await db.query(
     "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1",
@@ -28,27 +20,27 @@ export async function listTables(db: Queryable, schema: string): Promise<string[
   return rows.map((r) => String(r.name));
 }
 
-/** The table's columns in their order; null when there is no such table. */
+/**
+ * The table's columns in their order; null when there is no such table. One statement, so one
+ * snapshot: a table another process creates meanwhile is seen whole or not at all (two reads
+ * could see no columns, then the table).
+ */
 export async function loadTable(db: Queryable, schema: string, name: string): Promise<PgTable | null> {
   const { rows } = await db.query(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
-       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
       ORDER BY a.attnum`,
     [schema, name],
   );
-  if (rows.length === 0) {
-    // A table with no columns is still a table: ask for it.
-    const found = await db.query(
-      'SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2',
-      [schema, name],
-    );
-    if (found.rows.length === 0) return null;
-  }
+  // No row: no table. A table without columns is one row of nulls.
+  if (rows.length === 0) return null;
+  const columns = rows.filter((r) => r.name !== null);
   return {
     qualified: `${quote(schema)}.${quote(name)}`,
     name,
-    types: new Map(rows.map((r) => [String(r.name), columnTypeOf(String(r.type))])),
+    types: new Map(columns.map((r) => [String(r.name), columnTypeOf(String(r.type))])),
   };
 }
 
@@ -56,6 +48,17 @@ export function describe(table: PgTable): TableInfo {
   const columns: ColumnDef[] = [];
   for (const [name, type] of table.types) if (type !== null) columns.push({ name, type, nullable: true });
   return { name: table.name, columns };
+}
+
+/**
+ * Makes the calling DDL transaction wait for any other process's on the schema, until it ends.
+ * Servers starting together on a new schema create it and its tables at once, and PostgreSQL's
+ * `IF NOT EXISTS` does not make two concurrent creations safe: the second can fail on the
+ * catalog's unique index (23505), and a failed statement aborts its transaction. Taken in turn,
+ * each creation sees what the one before committed and skips it.
+ */
+export async function lockDdl(db: Queryable, schema: string): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtext('tams-server DDL'), hashtext($1))", [schema]);
 }
 
 /**
@@ -67,21 +70,13 @@ export function describe(table: PgTable): TableInfo {
 export async function ensureSchema(db: Queryable, schema: string): Promise<void> {
   const found = await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
   if (found.rows.length > 0) return;
-  try {
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
-  } catch (error) {
-    if (!createdMeanwhile(error)) throw error;
-  }
+  await db.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
 }
 
 /** Every column nullable (the manager enforces NOT NULL), so older definitions can still write. */
 export async function createTable(db: Queryable, schema: string, def: TableDef): Promise<void> {
   const columns = def.columns.map((c) => `${quote(c.name)} ${SQL_TYPES[c.type]}`);
-  try {
-    await db.query(`CREATE TABLE IF NOT EXISTS ${quote(schema)}.${quote(def.name)} (${columns.join(', ')})`);
-  } catch (error) {
-    if (!createdMeanwhile(error)) throw error;
-  }
+  await db.query(`CREATE TABLE IF NOT EXISTS ${quote(schema)}.${quote(def.name)} (${columns.join(', ')})`);
 }
 
 /**
@@ -142,13 +137,9 @@ export async function ensureIndexes(
     const name = indexName(table, columns);
     if (existing.has(name)) continue;
     existing.add(name);
-    try {
-      await db.query(
-        `CREATE INDEX IF NOT EXISTS ${quote(name)} ON ${quote(schema)}.${quote(table)} (${columns.map(quote).join(', ')})`,
-      );
-    } catch (error) {
-      if (!createdMeanwhile(error)) throw error;
-    }
+    await db.query(
+      `CREATE INDEX IF NOT EXISTS ${quote(name)} ON ${quote(schema)}.${quote(table)} (${columns.map(quote).join(', ')})`,
+    );
   }
 }
 

@@ -287,12 +287,18 @@ export class PostgresEngine implements Engine {
     };
   }
 
-  /** DDL: one transaction of its own (PostgreSQL's DDL is transactional), in turn with the writes. */
+  /**
+   * DDL: one transaction of its own (PostgreSQL's DDL is transactional), in turn with the writes,
+   * and with every other process's DDL on the schema (catalog.lockDdl).
+   */
   private ddl(table: string, work: (db: catalog.Queryable) => Promise<void>): Promise<void> {
     return this.track(() =>
       this.writes.run(async () => {
         try {
-          await this.inTransaction('BEGIN', work);
+          await this.inTransaction('BEGIN', async (db) => {
+            await catalog.lockDdl(db, this.schema);
+            await work(db);
+          });
         } finally {
           this.tables.delete(table);
         }
