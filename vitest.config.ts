@@ -1,5 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { WAIT_MS } from './test/helpers/deadlines.ts';
+import { postgresModeAvailable } from './test/helpers/postgres.gate.ts';
 import { specGate } from './test/helpers/spec-gate.ts';
 
 // Without the TAMS spec (tools/spec-location.ts) the files that validate against it are
@@ -20,6 +21,22 @@ const EXR_ORACLE = 'test/exr/exr.oracle.test.ts';
 
 // Left out of the `vast` project, each for a reason that belongs to the embedded engine.
 const VAST_EXCLUDED: string[] = [
+  'test/segments/duckdb.thread.test.ts', // TAMS_DUCKDB_THREAD: the embedded engine in a worker thread
+];
+
+// The HTTP suites the shared engines run (the `vast` and `postgres` projects).
+const SHARED_ENGINE_SUITES = [
+  'test/http/**/*.test.ts',
+  'test/segments/**/*.test.ts',
+  'test/events/**/*.test.ts',
+  'test/auth/**/*.test.ts',
+  'test/search/**/*.test.ts',
+  'test/exr/**/*.test.ts',
+  'test/analytics/**/*.test.ts',
+  'test/hls/**/*.test.ts',
+];
+// Left out of the `postgres` project, each for a reason that belongs to the embedded engine.
+const POSTGRES_EXCLUDED: string[] = [
   'test/segments/duckdb.thread.test.ts', // TAMS_DUCKDB_THREAD: the embedded engine in a worker thread
 ];
 
@@ -74,17 +91,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'vast',
-          include: [
-            'test/http/**/*.test.ts',
-            'test/segments/**/*.test.ts',
-            'test/events/**/*.test.ts',
-            'test/auth/**/*.test.ts',
-            'test/search/**/*.test.ts',
-            'test/exr/**/*.test.ts',
-            'test/analytics/**/*.test.ts',
-            'test/hls/**/*.test.ts',
-            'test/vast/*.test.ts',
-          ],
+          include: [...SHARED_ENGINE_SUITES, 'test/vast/*.test.ts'],
           exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...VAST_EXCLUDED],
           env: { TAMS_TEST_ENGINE: 'vast' },
           setupFiles: ['test/helpers/vast.setup.ts'],
@@ -92,13 +99,17 @@ export default defineConfig({
       },
       {
         // The server on PostgreSQL (a throwaway server of the run's own: tools/postgres/): the
-        // replica suites of test/postgres/, several server processes on one database.
+        // replica suites of test/postgres/, several server processes on one database; and the
+        // HTTP suites of the `vast` project with the server on PostgreSQL and its media on MinIO
+        // (a PostgreSQL and a MinIO per file: test/helpers/postgres.mode.ts), left out with one
+        // line where PostgreSQL's binaries or MinIO are missing (test/helpers/postgres.gate.ts).
         test: {
           ...shared,
           name: 'postgres',
-          include: ['test/postgres/**/*.test.ts'],
-          exclude: [...shared.exclude, BROWSER],
+          include: [...(postgresModeAvailable() ? SHARED_ENGINE_SUITES : []), 'test/postgres/**/*.test.ts'],
+          exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...POSTGRES_EXCLUDED],
           env: { TAMS_TEST_ENGINE: 'postgres' },
+          setupFiles: ['test/helpers/postgres.setup.ts'],
         },
       },
       { test: { ...shared, name: 'browser', include: [BROWSER] } },

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Run, runCli } from '../helpers/cli.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { tempDir } from '../helpers/server.ts';
 import { basic, bearer, startAuthServer } from './auth.fixture.ts';
 
@@ -117,9 +118,9 @@ describe('tams-mgmt user and token commands', () => {
   });
 });
 
-// Embedded engine only: tams-mgmt works on the data directory's DuckDB file, which a server on
-// VAST (the `vast` project) does not use.
-describe.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')('a server on the same data directory', () => {
+// Embedded engine only: tams-mgmt works on the data directory's DuckDB file, which a server on a
+// shared engine (the `vast` and `postgres` projects) does not use.
+describe.skipIf(onSharedEngine)('a server on the same data directory', () => {
   let server: Awaited<ReturnType<typeof startAuthServer>>;
   beforeAll(async () => {
     // The deployment's secrets, as the CLI bootstrapped them.

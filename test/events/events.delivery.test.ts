@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
@@ -188,9 +189,9 @@ describe('webhook delivery', () => {
     }
   });
 
-  // Embedded engine only: on a shared database (VAST) the lease's owner may be another live
-  // process, so start-up frees none; the lease lapses instead.
-  it.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')(
+  // Embedded engine only: on a shared database (VAST, PostgreSQL) the lease's owner may be another
+  // live process, so start-up frees none; the lease lapses instead.
+  it.skipIf(onSharedEngine)(
     'a delivery lease left by a killed process is freed at start-up (embedded engine)',
     async () => {
       const data = tempDir('tams-events-killed-');

@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { exrFeature } from '../../src/exr/exr.feature.ts';
 import { runCli } from '../helpers/cli.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { startServer, tempDir } from '../helpers/server.ts';
 import { waitFor } from '../segments/helpers.ts';
 import { exrEnv, exrFlow, type FileDoc, files, framesListed, gate, ingest, sample } from './exr.fixtures.ts';
@@ -16,8 +17,9 @@ const dir = tempDir('tams-exr-follow-');
 afterAll(() => dir.remove());
 
 const EXR_OFF = { ...exrEnv(), TAMS_EXR: 'false' };
-// The CLI opens the data directory's DuckDB file (on VAST the test servers' schema is their own).
-const embedded = process.env.TAMS_TEST_ENGINE !== 'vast';
+// The CLI opens the data directory's DuckDB file (on a shared engine the test servers' schema is
+// their own).
+const embedded = !onSharedEngine;
 const frames = (names: string[]) => names.map((n) => ({ bytes: sample(n) }));
 
 describe.skipIf(gate.skip)(`the EXR follower across restarts and replicas${gate.note}`, () => {

@@ -16,6 +16,8 @@ import { openEngine } from '../../src/db/engine.factory.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from '../../src/deps.ts';
 import { loggerOptions } from '../../src/http/logging.ts';
 import type { App } from '../../src/http/types.ts';
+import { onSharedEngine } from './engine.mode.ts';
+import { onPostgres, postgresModeEnv } from './postgres.mode.ts';
 import { onVast, vastModeEnv } from './vast.mode.ts';
 
 export interface TestResponse<T = unknown> {
@@ -79,9 +81,14 @@ export function tempDir(prefix = 'tams-test-'): { path: string; remove: () => vo
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
   // Without a data directory the database is in memory and the media go to a temporary directory.
   const scratch = options.dataDir ? undefined : tempDir('tams-media-');
-  // The 'vast' test project (vast.mode.ts): the fake VAST's database and s3rver's media instead.
-  const vastEnv = onVast ? await vastModeEnv(options.dataDir, options.env) : {};
-  const env = { ...vastEnv, ...options.env };
+  // The 'vast' and 'postgres' test projects (vast.mode.ts, postgres.mode.ts): the file's shared
+  // database and S3 media instead.
+  const modeEnv = onVast
+    ? await vastModeEnv(options.dataDir, options.env)
+    : onPostgres
+      ? await postgresModeEnv(options.dataDir, options.env)
+      : {};
+  const env = { ...modeEnv, ...options.env };
   const config = loadConfig({
     TAMS_PORT: '0',
     TAMS_HOST: '127.0.0.1',
@@ -100,7 +107,10 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TAMS_TRANSACTION_GUARD: 'true',
     ...(options.dataDir
       ? { TAMS_DATA_DIR: options.dataDir }
-      : { TAMS_MEDIA_DIR: scratch?.path ?? '', ...(onVast ? { TAMS_DATA_DIR: scratch?.path ?? '' } : {}) }),
+      : {
+          TAMS_MEDIA_DIR: scratch?.path ?? '',
+          ...(onSharedEngine ? { TAMS_DATA_DIR: scratch?.path ?? '' } : {}),
+        }),
     ...env,
   });
   const build: BuildOptions = {
@@ -114,10 +124,10 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     segmentIndexBytes: options.segmentIndexBytes,
   };
   if (options.engine) build.engine = options.engine;
-  else if (onVast) build.engine = await openEngine(config);
+  else if (onSharedEngine) build.engine = await openEngine(config);
   else if (!options.dataDir) build.engine = await openEngine(config, { memory: true });
   if (options.wrapEngine) {
-    if (!build.engine) throw new Error('wrapEngine: in-memory (or VAST) servers only');
+    if (!build.engine) throw new Error('wrapEngine: in-memory (or shared-engine) servers only');
     build.engine = options.wrapEngine(build.engine);
   }
   const runtime = await buildRuntime(config, build);

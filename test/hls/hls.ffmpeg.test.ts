@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taiToUtcIso } from '../../src/time/index.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
-import { onVast } from '../helpers/vast.mode.ts';
 import { parseMedia, parseMultivariant } from '../support/hls/hls.parse.testkit.ts';
 import { type Ingested, ingest } from './hls.ingest.ts';
 import {
@@ -25,10 +25,10 @@ import {
 
 const available = ffmpegAvailable();
 /**
- * The vast project keeps media on S3 (s3rver), whose URLs cannot end in an extension (the path is
+ * The vast and postgres projects keep media on S3 (s3rver, MinIO), whose URLs cannot end in an extension (the path is
  * the key): ffprobe must be told to accept them there. The fs store's need nothing.
  */
-const S3_MEDIA = onVast;
+const S3_MEDIA = onSharedEngine;
 const S = 1_000_000_000n;
 /** 2023-11-14T22:13:20Z, on the TAI timeline (37 s ahead). */
 const T0 = 1_700_000_037n * S;

@@ -29,7 +29,10 @@ export interface Ingested {
 }
 
 interface Allocation {
-  media_objects: { object_id: string; put_url: { url: string; 'content-type'?: string } }[];
+  media_objects: {
+    object_id: string;
+    put_url: { url: string; 'content-type'?: string; headers?: Record<string, string> };
+  }[];
 }
 
 function ts(ns: bigint): string {
@@ -62,10 +65,15 @@ export async function ingest(
   const upload = async (i: number, bytes: Buffer) => {
     const target = objects[i];
     if (!target) throw new Error(`no object ${i} allocated`);
-    // Presigned: no credentials.
+    // Presigned: no credentials. The headers put_url names are part of its signature (a
+    // conditional `If-None-Match: *` on S3): an S3 server that checks signatures refuses the PUT
+    // without them.
     const put = await fetch(target.put_url.url, {
       method: 'PUT',
-      headers: { 'content-type': target.put_url['content-type'] ?? stream.container },
+      headers: {
+        ...target.put_url.headers,
+        'content-type': target.put_url['content-type'] ?? stream.container,
+      },
       body: bytes,
     });
     expect(put.status, await put.text()).toBeLessThan(300);

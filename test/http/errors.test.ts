@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ENGINE } from '../helpers/engine.mode.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import {
   createFlow,
@@ -282,6 +283,37 @@ describe('never a 500', () => {
     );
     expect(repeated.status).toBeLessThan(500);
     expect(await getFlow(server, flow.id as string)).toMatchObject({ id: flow.id, label: 'kept' });
+  });
+
+  it('stores U+0000 in a string as sent, or refuses it with 400 where the database cannot hold it', async () => {
+    // PostgreSQL's text cannot hold U+0000: there each write is refused and nothing changes. The
+    // embedded engine and VAST store it as sent. Reads that filter on it answer either way.
+    const refused = TEST_ENGINE === 'postgres';
+    const own = await createFlow(server, videoFlow({ label: 'before' }));
+    const id = own.id as string;
+    const value = 'x\u0000y';
+    for (const path of [
+      `/flows/${id}/label`,
+      `/flows/${id}/description`,
+      `/flows/${id}/tags/k`,
+      `/sources/${own.source_id}/label`,
+    ]) {
+      const res = await putValue(server, path, value);
+      if (!refused) expect({ path, status: res.status }).toEqual({ path, status: 204 });
+      else {
+        expectError(res, 400);
+        expect((res.body as Doc).summary).toMatch(/U\+0000/);
+      }
+    }
+    expect(await getFlow(server, id)).toMatchObject(
+      refused ? { label: 'before' } : { label: value, description: value, tags: { k: value } },
+    );
+    const queries: Record<string, string>[] = [{ label: value }, { 'tag.k': value }];
+    for (const query of queries) {
+      const found = await server.get<Doc[]>('/flows', { query });
+      expect(found.status).toBe(200);
+      expect(found.body.map((f) => f.id)).toEqual(refused ? [] : [id]);
+    }
   });
 
   it('answers 400 to integers the store cannot hold exactly', async () => {

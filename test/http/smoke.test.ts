@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onSharedEngine, TEST_ENGINE } from '../helpers/engine.mode.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid, specExample } from '../helpers/spec-schemas.ts';
 
@@ -13,10 +14,10 @@ afterAll(async () => {
 describe('smoke', () => {
   it('runs on the store path its test project asks for', () => {
     // The 'all' project runs with the in-memory cache of the embedded engine, 'uncached' without;
-    // 'vast' on the VAST engine (a shared database: never cached).
-    const vast = process.env.TAMS_TEST_ENGINE === 'vast';
-    expect(server.runtime.store.cached).toBe(process.env.TAMS_TEST_STORE_CACHE !== 'off' && !vast);
-    expect(server.runtime.db.topology.ownsStore).toBe(!vast);
+    // 'vast' and 'postgres' on their engines (a shared database: never cached).
+    expect(server.runtime.store.cached).toBe(process.env.TAMS_TEST_STORE_CACHE !== 'off' && !onSharedEngine);
+    expect(server.runtime.db.topology.ownsStore).toBe(!onSharedEngine);
+    expect(server.runtime.db.engine.name).toBe(TEST_ENGINE);
   });
 
   it('creates a flow from the spec example and reads it back', async () => {

@@ -8,7 +8,7 @@
  * back, failing nothing.
  *
  * The embedding service is a real HTTP server here (OpenAI's protocol) that refuses, as real
- * ones do, a text longer than its model's context. On the `vast` project the media are on S3,
+ * ones do, a text longer than its model's context. On the `vast` and `postgres` projects the media are on S3,
  * where a file cannot be swapped under the store: the two cases that do so run on the fs store.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
@@ -17,8 +17,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createSocketServer, type Server as SocketServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
-import { onVast } from '../helpers/vast.mode.ts';
 import { createFlow, dataFlow } from '../http/fixtures.ts';
 import { addSegments, allocate, upload, waitFor } from '../segments/helpers.ts';
 import { indexed, search, searchEnv, webvtt } from './search.fixtures.ts';
@@ -143,33 +143,36 @@ afterAll(async () => {
 });
 
 describe('a bad item of the search index', () => {
-  it.skipIf(onVast)('an object whose read fails every time fails alone; the next is indexed', async () => {
-    const objectId = await uploaded(webvtt([[1, 3, 'Never read: the file is not a file.']]));
-    // The object's file becomes a socket: every open() of it fails (ENXIO), as a damaged file
-    // would, while the store itself is fine. Bound at a short path (a socket's path has at most
-    // 107 bytes), then moved into place.
-    const file = join(dir.path, 'media', flowId, objectId);
-    expect(existsSync(file)).toBe(true);
-    rmSync(file);
-    const bound = join(dir.path, 's.sock');
-    socket = createSocketServer();
-    await new Promise<void>((resolve) => socket?.listen(bound, resolve));
-    renameSync(bound, file);
-    await register('unreadable', '[0:0_10:0)', objectId);
-    await register(
-      'after-unreadable',
-      '[50:0_60:0)',
-      await uploaded(webvtt([[51, 53, 'The ferry leaves at noon.']])),
-    );
+  it.skipIf(onSharedEngine)(
+    'an object whose read fails every time fails alone; the next is indexed',
+    async () => {
+      const objectId = await uploaded(webvtt([[1, 3, 'Never read: the file is not a file.']]));
+      // The object's file becomes a socket: every open() of it fails (ENXIO), as a damaged file
+      // would, while the store itself is fine. Bound at a short path (a socket's path has at most
+      // 107 bytes), then moved into place.
+      const file = join(dir.path, 'media', flowId, objectId);
+      expect(existsSync(file)).toBe(true);
+      rmSync(file);
+      const bound = join(dir.path, 's.sock');
+      socket = createSocketServer();
+      await new Promise<void>((resolve) => socket?.listen(bound, resolve));
+      renameSync(bound, file);
+      await register('unreadable', '[0:0_10:0)', objectId);
+      await register(
+        'after-unreadable',
+        '[50:0_60:0)',
+        await uploaded(webvtt([[51, 53, 'The ferry leaves at noon.']])),
+      );
 
-    const s = await status();
-    expect(await found('ferry')).toEqual(['[51:0_53:0)']);
-    expect(s.flow?.failures).toContainEqual(
-      expect.objectContaining({ kind: 'segment', timerange: '[0:0_10:0)', object_id: objectId }),
-    );
-    expect(s.flow?.failures.find((f) => f.object_id === objectId)?.reason).toMatch(/could not be read/);
-    expect(linesOf(objectId)).toHaveLength(1);
-  });
+      const s = await status();
+      expect(await found('ferry')).toEqual(['[51:0_53:0)']);
+      expect(s.flow?.failures).toContainEqual(
+        expect.objectContaining({ kind: 'segment', timerange: '[0:0_10:0)', object_id: objectId }),
+      );
+      expect(s.flow?.failures.find((f) => f.object_id === objectId)?.reason).toMatch(/could not be read/);
+      expect(linesOf(objectId)).toHaveLength(1);
+    },
+  );
 
   it('an object that is not timed text, and a cue the embedding service refuses, fail alone', async () => {
     const before = (await status()).failed_items;
@@ -216,7 +219,7 @@ describe('a bad item of the search index', () => {
     expect(again).toEqual([]);
   });
 
-  it.skipIf(onVast)('storage briefly away is waited for, not failed', async () => {
+  it.skipIf(onSharedEngine)('storage briefly away is waited for, not failed', async () => {
     const before = await status();
     const objectId = await uploaded(webvtt([[61, 63, 'Fog rolls in from the sea.']]));
     const media = join(dir.path, 'media');

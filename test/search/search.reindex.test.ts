@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { startServer, tempDir } from '../helpers/server.ts';
 import { indexed, programme, search, searchEnv, webvtt } from './search.fixtures.ts';
 
@@ -12,9 +13,9 @@ const dir = tempDir('tams-search-reindex-');
 afterAll(() => dir.remove());
 
 const SEARCH_OFF = { ...searchEnv(), TAMS_SEARCH: 'false' };
-// Embedded engine only: the CLI opens the data directory's DuckDB file (on VAST the servers of
-// the vast project share a schema the CLI does not open the same way).
-const embedded = process.env.TAMS_TEST_ENGINE !== 'vast';
+// Embedded engine only: the CLI opens the data directory's DuckDB file (on a shared engine the
+// servers of the vast and postgres projects share a schema the CLI does not open the same way).
+const embedded = !onSharedEngine;
 
 describe.skipIf(!embedded)('the search index built from the store', () => {
   it('indexes what the store held before search was on, reindexes on demand, and resumes after a restart', async () => {

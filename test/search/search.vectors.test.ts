@@ -25,6 +25,7 @@ import { TRAIN_AT } from '../../src/search/vectors/search.layout.ts';
 import { unpaced } from '../../src/search/vectors/search.pace.ts';
 import { VectorCache } from '../../src/search/vectors/search.vcache.ts';
 import type { TamsStore } from '../../src/store/store.ts';
+import { onPostgres, postgresTestEngine } from '../helpers/postgres.mode.ts';
 import { onVast, sharedFakeVast } from '../helpers/vast.mode.ts';
 import { testEngine } from '../support/db/engines/vast/vast.testkit.ts';
 import {
@@ -44,6 +45,7 @@ afterEach(async () => {
 async function open(): Promise<{ store: TamsStore; db: TableManager }> {
   let engine: Engine;
   if (onVast) engine = testEngine(await sharedFakeVast(), `tams_vec_${randomUUID().slice(0, 8)}`);
+  else if (onPostgres) engine = await postgresTestEngine(`tams_vec_${randomUUID().slice(0, 8)}`);
   else engine = await openEngine(loadConfig({}), { memory: true });
   const { store, db, close } = await openStore(engine);
   closers.push(close);

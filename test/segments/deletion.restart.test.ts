@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/common/clock.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { DeletionWorker } from '../../src/deletion/deletion.worker.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { type Doc, expectGetError, videoFlow } from '../http/fixtures.ts';
@@ -123,9 +124,9 @@ describe('restart during an asynchronous deletion', () => {
     }
   });
 
-  // Embedded engine only: on a shared database (VAST) a lease's owner may be another live
-  // process, so start-up frees none; the lease lapses instead.
-  it.skipIf(process.env.TAMS_TEST_ENGINE === 'vast')(
+  // Embedded engine only: on a shared database (VAST, PostgreSQL) a lease's owner may be another
+  // live process, so start-up frees none; the lease lapses instead.
+  it.skipIf(onSharedEngine)(
     'resumes at start-up a request whose process was killed holding its lease (embedded engine)',
     async () => {
       const killed = tempDir('tams-killed-');

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect } from 'vitest';
 import type { MediaStore } from '../../src/media/media.types.ts';
 import { WAIT_MS } from '../helpers/deadlines.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import {
   type HttpClient,
   type RequestOptions,
@@ -16,7 +17,6 @@ import {
   tempDir,
 } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
-import { onVast } from '../helpers/vast.mode.ts';
 import { allPages, createFlow, type Doc, getAndHead, videoFlow } from '../http/fixtures.ts';
 import type { ChildServer } from '../ops/child.ts';
 
@@ -312,7 +312,7 @@ export const unsigned = (segments: readonly Segment[]) =>
   }));
 
 /** Whether the store keeps its cache and segment indexes in memory (the embedded engine, cache on). */
-export const storeCached = !onVast && process.env.TAMS_TEST_STORE_CACHE !== 'off';
+export const storeCached = !onSharedEngine && process.env.TAMS_TEST_STORE_CACHE !== 'off';
 
 /** The store's segment index stats; throws where the store has no segment index. */
 export function indexStats(server: TestServer) {

@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { frameRecord } from '../../src/db/engines/duckdb/duckdb.journal.format.ts';
 import { scanJournal } from '../../src/db/engines/duckdb/duckdb.journal.scan.ts';
 import { runCli } from '../helpers/cli.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { httpClient } from '../helpers/server.ts';
-import { onVast } from '../helpers/vast.mode.ts';
 import { spawnServer } from '../ops/child.ts';
 import { allSegments, crashDir, newFlow, objectIds, secs } from './helpers.ts';
 
@@ -24,7 +24,7 @@ const HELD = { TAMS_DUCKDB_JOURNAL_APPLY_MS: '600000' };
 /** Each test starts servers and commands one after the other (~5 s each on a loaded machine). */
 const SLOW = 180_000;
 
-describe.skipIf(onVast)('append journal damaged after a kill', () => {
+describe.skipIf(onSharedEngine)('append journal damaged after a kill', () => {
   const { dir, running, kill } = crashDir('tams-journal-damage-');
   const journal = () => join(dir.path, 'tams.duckdb.journal');
   const env = () => ({ TAMS_DATA_DIR: dir.path, TAMS_LOG_LEVEL: 'silent' });

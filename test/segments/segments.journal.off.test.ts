@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { httpClient, startServer } from '../helpers/server.ts';
-import { onVast } from '../helpers/vast.mode.ts';
 import { expectError } from '../http/fixtures.ts';
 import { spawnServer } from '../ops/child.ts';
 import { allSegments, crashDir, newFlow, objectIds, secs } from './helpers.ts';
@@ -47,7 +47,7 @@ function crashed(prefix: string) {
   return { ...crash, journal, registerThenKill };
 }
 
-describe.skipIf(onVast)('append journal switched off after a crash', () => {
+describe.skipIf(onSharedEngine)('append journal switched off after a crash', () => {
   const { dir, running, journal, registerThenKill } = crashed('tams-journal-off-');
 
   it('applies the records at the start, so they are seen, refuse overlaps and are never doubled', async () => {
@@ -75,7 +75,7 @@ describe.skipIf(onVast)('append journal switched off after a crash', () => {
   });
 });
 
-describe.skipIf(onVast)('append journal left by a crash, and tams-mgmt', () => {
+describe.skipIf(onSharedEngine)('append journal left by a crash, and tams-mgmt', () => {
   const { dir, running, journal, registerThenKill } = crashed('tams-journal-mgmt-');
 
   it('is applied by a tams-mgmt command opening the store with the journal off', async () => {

@@ -6,8 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { httpClient, startServer } from '../helpers/server.ts';
-import { onVast } from '../helpers/vast.mode.ts';
 import { expectError } from '../http/fixtures.ts';
 import { spawnServer } from '../ops/child.ts';
 import { allSegments, crashDir, newFlow, objectIds, secs, storeCached, timeranges } from './helpers.ts';
@@ -16,7 +16,7 @@ const N = 60;
 /** DuckDB takes nothing from the journal on its own within the test's time: only reads make it. */
 const HELD = { TAMS_DUCKDB_JOURNAL_APPLY_MS: '600000' };
 
-describe.skipIf(onVast)('append journal', () => {
+describe.skipIf(onSharedEngine)('append journal', () => {
   const { dir, running, kill } = crashDir('tams-journal-');
 
   it('keeps every acknowledged single-segment registration when the server is killed before DuckDB had them', async () => {

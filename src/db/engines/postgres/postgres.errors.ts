@@ -3,6 +3,23 @@ import { DbConflictError, DbError, DbUnavailableError } from '../../db.errors.ts
 /** The engine's name as operators know it, in errors and readiness. */
 export const POSTGRES_BACKEND = 'PostgreSQL';
 
+/**
+ * A text value holding U+0000, which PostgreSQL's text cannot store (its strings end at a NUL
+ * byte): refused before it is sent, as the caller's input (the HTTP layer answers 400 with this
+ * message), where the server would answer with an encoding error (SQLSTATE 22021).
+ */
+export class PostgresNulError extends DbError {
+  readonly statusCode = 400;
+
+  constructor() {
+    super(
+      'invalid_value',
+      `A text value holds the character U+0000, which the metadata database (${POSTGRES_BACKEND}) cannot store`,
+    );
+    this.name = 'PostgresNulError';
+  }
+}
+
 /** SQLSTATEs of a transaction that lost to another: nothing of it applied, safe to run again. */
 const CONFLICTS = new Set([
   '40001', // serialization_failure: REPEATABLE READ's first updater won a row this one changed

@@ -1,6 +1,6 @@
 import { DbError } from '../../db.errors.ts';
 import type { ColumnType, Comparison, Predicate, Row, SelectOptions, Value } from '../../db.types.ts';
-import { ARRAY_TYPES, type Param, toParam } from './postgres.values.ts';
+import { ARRAY_TYPES, NUL, type Param, toParam } from './postgres.values.ts';
 
 /** A table as the engine knows it: where it is and its columns' types. */
 export interface PgTable {
@@ -49,8 +49,34 @@ function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+const holdsNul = (value: unknown): boolean => typeof value === 'string' && value.includes(NUL);
+
+/**
+ * A comparison of a text column with a string holding U+0000, answered exactly without sending
+ * it (toParam refuses it): no stored text holds U+0000, so none equals, starts with or contains
+ * such a string, and in code-point order a stored text is below `p` + U+0000 + anything exactly
+ * when it is at most `p`.
+ */
+function nulComparisonSql(p: Params, q: string, c: Comparison): string {
+  const value = String(c.value);
+  const prefix = value.slice(0, value.indexOf(NUL));
+  switch (c.op) {
+    case 'ne':
+      return `${q} IS NOT NULL`;
+    case 'lt':
+    case 'le':
+      return `${q} <= ${p.add(prefix)}`;
+    case 'gt':
+    case 'ge':
+      return `${q} > ${p.add(prefix)}`;
+    default:
+      return 'FALSE';
+  }
+}
+
 function comparisonSql(p: Params, column: string, type: ColumnType, c: Comparison): string {
   const q = quote(column);
+  if (type === 'string' && c.op !== 'in' && holdsNul(c.value)) return nulComparisonSql(p, q, c);
   switch (c.op) {
     case 'isNull':
       return `${q} IS NULL`;
@@ -62,7 +88,7 @@ function comparisonSql(p: Params, column: string, type: ColumnType, c: Compariso
     case 'contains':
       return `strpos(${q}, ${p.add(toParam(type, c.value as Value))}) > 0`;
     case 'in': {
-      const values = (c.value ?? []) as readonly Value[];
+      const values = ((c.value ?? []) as readonly Value[]).filter((v) => type !== 'string' || !holdsNul(v));
       if (values.length === 0) return 'FALSE';
       // One array parameter: the statement's text does not depend on the list's length.
       return `${q} = ANY(${p.add(values.map((v) => toParam(type, v)))}::${ARRAY_TYPES[type]})`;

@@ -1,6 +1,10 @@
 import { type CustomTypesConfig, escapeLiteral, types } from 'pg';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnType, Value } from '../../db.types.ts';
+import { PostgresNulError } from './postgres.errors.ts';
+
+/** The one character PostgreSQL's text cannot hold. */
+export const NUL = '\u0000';
 
 /**
  * Column types as PostgreSQL stores them. Strings compare and sort by code point (the contract's
@@ -79,7 +83,10 @@ export function toParam(type: ColumnType, value: Value | undefined): Param {
       if (typeof value === 'boolean') return value;
       break;
     case 'string':
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string') {
+        if (value.includes(NUL)) throw new PostgresNulError();
+        return value;
+      }
       break;
   }
   throw new DbError('invalid_value', `a ${typeof value} is not a value of a ${type} column`);
