@@ -116,7 +116,13 @@ class CuttingProxy {
 /** An error as a caller tells it apart. */
 function answer(error: unknown): Record<string, unknown> {
   const e = error as { name?: unknown; code?: unknown; message?: unknown; statusCode?: unknown };
-  return { class: error?.constructor?.name, name: e.name, code: e.code, message: e.message };
+  return {
+    class: error?.constructor?.name,
+    name: e.name,
+    code: e.code,
+    message: e.message,
+    statusCode: e.statusCode,
+  };
 }
 
 const available = postgresAvailable();
@@ -185,6 +191,14 @@ describe.skipIf(!available)('PostgreSQL COPY failures', () => {
       expect(answers.COPY).toEqual(answers.INSERT);
       expect(answers.COPY).toMatchObject({ error: { code: 'invalid_value' }, left: 0 });
     }
+  });
+
+  it('answers a text holding U+0000 as INSERT does', async () => {
+    const answers = await bothWays(({ db }) =>
+      db.insert(ITEMS.name, [...rows(0, 50), ...rows(50, 1, { text: 'a\u0000b' }), ...rows(51, 50)]),
+    );
+    expect(answers.COPY).toEqual(answers.INSERT);
+    expect(answers.COPY).toMatchObject({ error: { code: 'invalid_value' }, left: 0 });
   });
 
   it('answers a constraint the rows break as INSERT does (23xxx)', async () => {
