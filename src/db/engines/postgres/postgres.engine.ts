@@ -4,8 +4,9 @@ import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, DatabaseServer, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { declareTopology, type Topology } from '../../topology.ts';
 import * as catalog from './postgres.catalog.ts';
+import { type CopyTarget, copyIn } from './postgres.copy.ts';
 import { appliedNothing, isUnavailable, mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
-import { PostgresSession, type SessionContext } from './postgres.session.ts';
+import { COPY_FROM_ROWS, PostgresSession, type SessionContext } from './postgres.session.ts';
 import type { PgTable } from './postgres.sql.ts';
 import { PreparedStatements, type Submit } from './postgres.statements.ts';
 import { TYPES } from './postgres.values.ts';
@@ -29,6 +30,8 @@ export interface PostgresEngineOptions {
    * another server's transaction, a connection that could not be had): default 3.
    */
   readonly writeRetries?: number;
+  /** Inserts of at least this many rows go by `COPY … FROM STDIN` (default COPY_FROM_ROWS). */
+  readonly copyFromRows?: number;
 }
 
 /** The server's TCP keepalives on this process's connections (a URL's own `options` replace them). */
@@ -57,12 +60,14 @@ export class PostgresEngine implements Engine {
   private readonly tables = new Map<string, PgTable>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly writeRetries: number;
+  private readonly copyFromRows: number;
   private readonly prepared = new PreparedStatements();
   private closed = false;
 
   constructor(options: PostgresEngineOptions) {
     this.schema = options.schema;
     this.writeRetries = options.writeRetries ?? 3;
+    this.copyFromRows = options.copyFromRows ?? COPY_FROM_ROWS;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -183,7 +188,7 @@ export class PostgresEngine implements Engine {
    */
   private async inTransaction<T>(
     begin: string,
-    work: (db: catalog.Queryable, submit: Submit) => Promise<T>,
+    work: (db: CopyTarget, submit: Submit) => Promise<T>,
   ): Promise<T> {
     const client = await this.guard(() => this.checkout());
     let active = true;
@@ -195,7 +200,14 @@ export class PostgresEngine implements Engine {
         if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
         return this.guard(() => client.query(config));
       });
-    const db: catalog.Queryable = { query: (text, values) => submit({ text, values }) };
+    const db: CopyTarget = {
+      query: (text, values) => submit({ text, values }),
+      copyFrom: (sql, chunks) =>
+        turns.run(() => {
+          if (!active) throw new DbError('transaction_closed', 'the transaction has already ended');
+          return this.guard(() => copyIn(client, sql, chunks));
+        }),
+    };
     let broken: unknown;
     try {
       await this.guard(() => client.query(begin));
@@ -228,7 +240,7 @@ export class PostgresEngine implements Engine {
    * with another server's transaction rolled its statement back; a connection that could not be
    * had, or that the client knew dead, sent nothing.
    */
-  private async autocommit<T>(work: (db: catalog.Queryable) => Promise<T>): Promise<T> {
+  private async autocommit<T>(work: (db: CopyTarget) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -239,7 +251,7 @@ export class PostgresEngine implements Engine {
       }
       let failure: unknown;
       try {
-        return await work(client);
+        return await work(copyTarget(client));
       } catch (error) {
         failure = error;
         if (attempt < this.writeRetries && appliedNothing(error, false)) continue;
@@ -271,6 +283,7 @@ export class PostgresEngine implements Engine {
       read,
       write,
       cursor,
+      copyFromRows: this.copyFromRows,
       table: async (db, name, names) => {
         let table = this.tables.get(name);
         if (table === undefined || !names.every((n) => table?.types.has(n))) {
@@ -336,6 +349,14 @@ export class PostgresEngine implements Engine {
 }
 
 function ignore(): void {}
+
+/** A checked-out connection as autocommit writes use it: its statements, and COPY on it. */
+function copyTarget(client: pg.PoolClient): CopyTarget {
+  return {
+    query: (text, values) => client.query(text, values),
+    copyFrom: (sql, chunks) => copyIn(client, sql, chunks),
+  };
+}
 
 /** Gives a connection back to the pool; one that failed (`broken`) is destroyed instead. */
 function checkin(client: pg.PoolClient, broken: Error | undefined): void {

@@ -107,18 +107,31 @@ export function mapError(error: unknown): unknown {
   }
 }
 
+/** Errors of writes known to have sent less than the whole statement (markUnsent). */
+const unsent = new WeakSet<object>();
+
+/**
+ * Marks `error`, a lost connection, as having ended a write before the whole of it went out: a
+ * COPY whose end of data was never sent, which the server never commits.
+ */
+export function markUnsent(error: Error): void {
+  unsent.add(error);
+}
+
 /**
  * Whether an autocommit write that failed with `error` applied nothing, so that running it again
  * cannot apply it twice: a conflict (its statement was rolled back), no connection to be had
  * (`connecting`: nothing was sent; not after a connect timeout, which a second try would only
  * double, nor when the server refuses this process's settings), or a client that refused the
- * statement because its connection had already failed. A connection lost once the statement was
- * sent is never among them: the server may have committed it before the answer was lost.
+ * statement because its connection had already failed, or a COPY whose connection was lost
+ * before the end of its data went out (markUnsent). A connection lost once the statement was
+ * sent whole is never among them: the server may have committed it before the answer was lost.
  */
 export function appliedNothing(error: unknown, connecting: boolean): boolean {
   const code = sqlState(error);
   if (code !== undefined && CONFLICTS.has(code)) return true;
   if (error instanceof DbConflictError) return true;
+  if (typeof error === 'object' && error !== null && unsent.has(error)) return true;
   const message = error instanceof Error ? error.message : '';
   if (connecting) {
     return isUnavailable(error) && refusal(code, message) === undefined && !/timeout exceeded/.test(message);

@@ -133,11 +133,25 @@ export function selectSql(
 }
 
 /**
+ * The columns `rows` name, in the order they first appear. A loop rather than flatMap over the
+ * rows' keys, which took ~140 ms of 100k rows' insert (an array of every key of every row).
+ */
+export function columnsOf(rows: readonly Row[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const name of Object.keys(row)) names.add(name);
+  return [...names];
+}
+
+/**
  * One INSERT for any number of rows: a column's values travel as one array parameter and
  * `unnest` zips them back into rows, so the statement's text depends on the columns only.
  */
-export function insertSql(p: Params, table: PgTable, rows: readonly Row[]): string {
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+export function insertSql(
+  p: Params,
+  table: PgTable,
+  rows: readonly Row[],
+  columns: readonly string[] = columnsOf(rows),
+): string {
   const arrays = columns.map((c) => {
     const type = columnType(table, c);
     return `${p.add(rows.map((r) => toParam(type, r[c] ?? null)))}::${ARRAY_TYPES[type]}`;
