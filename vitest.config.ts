@@ -40,7 +40,8 @@ const POSTGRES_EXCLUDED: string[] = [
   'test/segments/duckdb.thread.test.ts', // TAMS_DUCKDB_THREAD: the embedded engine in a worker thread
 ];
 
-// Tiers, one npm script each (`npm test` runs every project):
+// Tiers, one npm script each (`npm test` runs every project but `uncached`, whose store path the
+// shared-engine projects `vast` and `postgres` run on real shared engines):
 // unit (test:unit): the tests next to the code in src/ and ui/src/;
 // integration (test:integration): test/, the app over real HTTP with real DuckDB and S3 servers,
 //   plus the uncached project;
