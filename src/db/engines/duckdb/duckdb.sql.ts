@@ -1,6 +1,7 @@
 import { BIGINT, type DuckDBType, type DuckDBValue, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnType, Comparison, Predicate, SelectOptions, Value } from '../../db.types.ts';
+import { SQL_OPERATORS as OPERATORS } from '../sql.operators.ts';
 import { jsonList, jsonListSql } from './duckdb.json.ts';
 import type { PhysicalTable } from './duckdb.physical.ts';
 import { BIND_TYPES, toDuck } from './duckdb.values.ts';
@@ -30,15 +31,6 @@ export class Params {
     return `$${this.values.length}`;
   }
 }
-
-const OPERATORS: Readonly<Record<string, string>> = {
-  eq: '=',
-  ne: '<>',
-  lt: '<',
-  le: '<=',
-  gt: '>',
-  ge: '>=',
-};
 
 export function columnType(table: PhysicalTable, name: string): ColumnType {
   const column = table.byName.get(name);

@@ -1,5 +1,6 @@
 import { DbError } from '../../db.errors.ts';
 import type { ColumnType, Comparison, Predicate, Row, SelectOptions, Value } from '../../db.types.ts';
+import { SQL_OPERATORS as OPERATORS } from '../sql.operators.ts';
 import { ARRAY_TYPES, NUL, type Param, toParam } from './postgres.values.ts';
 
 /** A table as the engine knows it: where it is and its columns' types. */
@@ -24,15 +25,6 @@ export class Params {
     return `$${this.values.length}`;
   }
 }
-
-const OPERATORS: Readonly<Record<string, string>> = {
-  eq: '=',
-  ne: '<>',
-  lt: '<',
-  le: '<=',
-  gt: '>',
-  ge: '>=',
-};
 
 export function columnType(table: PgTable, name: string): ColumnType {
   const type = table.types.get(name);
