@@ -39,9 +39,13 @@ export interface BenchOptions {
   perOp: boolean;
   /** With --engine postgres: PostgreSQL's busiest statements over the runs (pg_stat_statements). */
   statements: boolean;
+  /** Per-operation runs: processes walking memory beside the servers (bench/bench.cotenants.ts). */
+  coTenants: number;
+  /** Per-operation runs: segment pages a second each server gets at most (none: as many as it answers). */
+  pageRate?: number;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast|postgres] [--replicas N] [--per-op] [--statements] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--build-only] [--in-place yes|no|auto] [--cold-flows N] [--hot-flows N] [--compare FILE] [--out FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast|postgres] [--replicas N] [--per-op] [--statements] [--co-tenants N] [--page-rate N] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--build-only] [--in-place yes|no|auto] [--cold-flows N] [--hot-flows N] [--compare FILE] [--out FILE]
   --quick        small data set (20 flows, 100,000 segments) and short runs: checks that every figure is produced
   --engine       duckdb (default); vast: the server on TAMS_DB=vast against the fake VAST server (tools/vast-fake)
                  in its own process, with VAST round trips per operation and the figures again at 1 ms per round trip;
@@ -51,6 +55,10 @@ const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast|postgres]
                  against one server on the same database, and the CPU per operation at N over 1 (bench/replicas.bench.ts)
   --per-op       the runs of --replicas with one server: CPU per operation (the way to get them for duckdb)
   --statements   with --engine postgres: PostgreSQL's busiest statements over the runs (pg_stat_statements)
+  --co-tenants   with the per-operation runs: N processes walking 64 MiB of memory at random all through, taking
+                 CPU and caches as other busy processes on the machine do (bench/bench.cotenants.ts)
+  --page-rate    with the per-operation runs: segment pages a second each server gets at most (one server at the
+                 rate each of N replicas reaches, for its CPU per page)
   --flows        number of flows (default 1,000; vast, postgres and --per-op: 20, 10 with --quick)
   --segments     total number of segments (default 10,000,000; vast, postgres and --per-op: 40,000, 10,000 with --quick)
   --duration     seconds per load run (default 10; 3 with --quick)
@@ -96,12 +104,15 @@ export function parseArgs(argv: string[]): BenchOptions {
     replicas: 1,
     perOp,
     statements: false,
+    coTenants: 0,
   };
   readArgs(argv, USAGE, options, {
     '--quick': { kind: 'known' },
     '--engine': { kind: 'known', value: true },
     '--per-op': { kind: 'known' },
     '--statements': { kind: 'set', key: 'statements' },
+    '--co-tenants': { kind: 'int', key: 'coTenants' },
+    '--page-rate': { kind: 'int', key: 'pageRate' },
     '--flows': { kind: 'int', key: 'flows' },
     '--replicas': { kind: 'int', key: 'replicas' },
     '--segments': { kind: 'int', key: 'segments' },
@@ -131,6 +142,9 @@ export function parseArgs(argv: string[]): BenchOptions {
     throw new Error('--replicas: with --engine vast or postgres (the embedded engine admits one process)');
   if (options.statements && engine !== 'postgres') throw new Error('--statements: with --engine postgres');
   options.perOp = perOp || engine === 'postgres' || options.replicas > 1;
+  if (options.coTenants > 0 && !options.perOp) throw new Error('--co-tenants: with the per-operation runs');
+  if (options.pageRate !== undefined && !options.perOp)
+    throw new Error('--page-rate: with the per-operation runs');
   if (options.perOp && options.reuse)
     throw new Error('--reuse: the per-operation runs build their data set each time');
   return options;

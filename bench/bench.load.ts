@@ -20,6 +20,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Builds each request (path, body); called per request. */
   next?: () => { path: string; body?: string };
+  /** Requests a second over all the connections at most (none: as fast as answers come). */
+  rate?: number;
   /**
    * Seconds of the same load, not measured, before the run: the first seconds on a fresh server
    * pay for compiling the route's code and the first full garbage collections (measured: 2,243
@@ -51,6 +53,7 @@ export function startLoad(
       url: options.url,
       duration,
       connections: options.connections,
+      ...(options.rate === undefined ? {} : { overallRate: options.rate }),
       method: options.method ?? 'GET',
       headers: { 'content-type': 'application/json', ...options.headers },
       requests: next

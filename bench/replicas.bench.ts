@@ -22,6 +22,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from './bench.args.ts';
+import { startCoTenants } from './bench.cotenants.ts';
 import { buildDataset, type Dataset } from './bench.dataset.ts';
 import { type Figure, printTable, writeResults } from './bench.report.ts';
 import { BULK_BATCH, bulkBody, flowBulkBody, segmentsPath, singlePosts } from './bench.requests.ts';
@@ -69,6 +70,7 @@ export async function runReplicasBench(options: BenchOptions, log: (line: string
   const backend = await startBackend(options.engine as SharedEngine, { statements: options.statements });
   const cpu: CpuRow[] = [];
   const statements: string[] = [];
+  let stopCoTenants = () => {};
   try {
     if (n > backend.maxReplicas)
       throw new Error(`--replicas: ${backend.label} admits ${backend.maxReplicas}`);
@@ -90,7 +92,11 @@ export async function runReplicasBench(options: BenchOptions, log: (line: string
       backend.env,
     );
     log(`data set ready (${dataset.buildSeconds.toFixed(0)} s to build)`);
-    await backend.resetReport();
+    await backend.afterBuild();
+    if (options.coTenants > 0) {
+      stopCoTenants = startCoTenants(options.coTenants);
+      log(`${options.coTenants} co-tenants walking memory from here on (--co-tenants)`);
+    }
     const state = newState(dataset, n);
     for (const count of n > 1 ? [1, n] : [1]) {
       const at = `${count} replica${count > 1 ? 's' : ''}`;
@@ -120,6 +126,7 @@ export async function runReplicasBench(options: BenchOptions, log: (line: string
       });
     }
   } finally {
+    stopCoTenants();
     await backend.stop();
   }
   printTable(figures, log);
@@ -219,6 +226,7 @@ async function runCount(run: CountRun): Promise<void> {
     record({ name: `database CPU idle [${at}]`, value: idle.db, unit: 'ms/s', digits: 1 });
   const pages = await steady(servers, backend, {
     connections: PAGE_CONNECTIONS,
+    ...(options.pageRate === undefined ? {} : { rate: options.pageRate }),
     warmup: WARMUP,
     duration: options.duration,
     request: () => ({ next: () => ({ path: segmentsPath(dataset) }) }),

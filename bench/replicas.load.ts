@@ -13,6 +13,8 @@ import type { BenchBackend } from './replicas.backends.ts';
 /** A load on every server at once, each with `connections`. */
 export interface SteadyLoad {
   connections: number;
+  /** Requests a second each server gets at most (none: as fast as it answers). */
+  rate?: number;
   /** Seconds of load before the measured window (compiling, first collections, queues filling). */
   warmup: number;
   /** Seconds of the measured window. */
@@ -44,7 +46,7 @@ export async function steady(
   const length = load.warmup + load.duration + 30;
   const runs = servers.map((s, i) => {
     const run = startLoad(
-      { url: s.url, headers: s.headers, connections: load.connections, ...load.request(i) },
+      { url: s.url, headers: s.headers, connections: load.connections, rate: load.rate, ...load.request(i) },
       length,
     );
     run.instance.on('response', (_client, status, _bytes, ms) => {
