@@ -202,3 +202,20 @@ export async function expectReadBack(
     }
   }
 }
+
+/**
+ * A new video Flow with `segments` one-second segments from 0 s, registered in one bulk POST
+ * through the replicas (a deletion's test subject). Returns the Flow's id.
+ */
+export async function flowWithSegments(replicas: Replicas, segments: number): Promise<string> {
+  const flow = videoFlow();
+  const flowId = flow.id as string;
+  expect((await replicas.send('PUT', `/flows/${flowId}`, flow)).status).toBe(201);
+  const allocated = await replicas.send('POST', `/flows/${flowId}/storage`, { limit: segments });
+  const ids = (allocated.body as { media_objects: { object_id: string }[] }).media_objects.map(
+    (o) => o.object_id,
+  );
+  const bulk = ids.map((object_id, k) => ({ object_id, timerange: secs(k, k + 1) }));
+  expect((await replicas.send('POST', `/flows/${flowId}/segments`, bulk)).status).toBe(201);
+  return flowId;
+}

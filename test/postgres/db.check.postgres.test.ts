@@ -5,7 +5,6 @@
  * with the reason when the server cannot be reached or the database does not exist.
  */
 import { createServer } from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PostgresServer,
@@ -16,6 +15,7 @@ import { runCliProcess } from '../helpers/cli.ts';
 import { startServer, tempDir } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
 import { addSegments, allocate, contiguous } from '../segments/helpers.ts';
+import { rowsIn } from './pg.probe.ts';
 
 const available = postgresAvailable();
 /** Trust authentication takes any password: one the output must never show. */
@@ -40,26 +40,6 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
-}
-
-/** Rows of each table of `schema`, as PostgreSQL itself counts them. */
-async function rowsIn(url: string, schema: string): Promise<Record<string, number>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const tables = await client.query<{ name: string }>(
-      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1',
-      [schema],
-    );
-    const rows: Record<string, number> = {};
-    for (const { name } of tables.rows) {
-      const q = `SELECT count(*) AS n FROM ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`;
-      rows[name] = Number((await client.query<{ n: string }>(q)).rows[0]?.n);
-    }
-    return rows;
-  } finally {
-    await client.end();
-  }
 }
 
 describe.skipIf(!available)('tams-mgmt db check on PostgreSQL', () => {

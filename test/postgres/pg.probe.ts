@@ -76,3 +76,21 @@ export async function waitersHolding(url: string, schema: string, table: string)
   );
   return row?.n ?? 0;
 }
+
+/** Rows of each table of `schema`, as PostgreSQL itself counts them: where the servers wrote. */
+export function rowsIn(url: string, schema: string): Promise<Record<string, number>> {
+  return withClient(url, async (client) => {
+    const tables = await client.query<{ name: string }>(
+      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1',
+      [schema],
+    );
+    const rows: Record<string, number> = {};
+    for (const { name } of tables.rows) {
+      const counted = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`,
+      );
+      rows[name] = Number(counted.rows[0]?.n);
+    }
+    return rows;
+  });
+}

@@ -24,7 +24,7 @@ import {
 } from '../../tools/postgres/postgres.server.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
-import { expectReadBack, postOverlappingPairs, Replicas } from '../helpers/replicas.ts';
+import { expectReadBack, flowWithSegments, postOverlappingPairs, Replicas } from '../helpers/replicas.ts';
 import { tempDir } from '../helpers/server.ts';
 import { videoFlow } from '../http/fixtures.ts';
 import type { ChildServer } from '../ops/child.ts';
@@ -277,15 +277,7 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
     'finish a Flow deletion on another replica when the one holding its lease is killed mid-way',
     async () => {
       const SEGMENTS = 80;
-      const flow = videoFlow();
-      const flowId = flow.id as string;
-      expect((await replicas.send('PUT', `/flows/${flowId}`, flow)).status).toBe(201);
-      const allocated = await replicas.send('POST', `/flows/${flowId}/storage`, { limit: SEGMENTS });
-      const ids = (allocated.body as { media_objects: { object_id: string }[] }).media_objects.map(
-        (o) => o.object_id,
-      );
-      const bulk = ids.map((object_id, k) => ({ object_id, timerange: secs(k, k + 1) }));
-      expect((await replicas.send('POST', `/flows/${flowId}/segments`, bulk)).status).toBe(201);
+      const flowId = await flowWithSegments(replicas, SEGMENTS);
       const left = () => store.segments.countFlow(flowId);
 
       // The segment in the middle, locked here: the worker deletes the chunks before it, then

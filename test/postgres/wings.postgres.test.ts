@@ -6,7 +6,6 @@
  * catalogue row. A focused check of the wings' tables and queries on this engine; the whole
  * suites run on it in the `postgres` mode of the test harness.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PostgresServer,
@@ -18,6 +17,7 @@ import { exrEnv, exrFlow, framesListed, gate, ingest, sample } from '../exr/exr.
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { indexed, type Programme, programme, search, searchEnv, webvtt } from '../search/search.fixtures.ts';
 import { modelGate } from '../support/search/embed/embed.testkit.ts';
+import { rowsIn } from './pg.probe.ts';
 
 const available = postgresAvailable();
 const model = modelGate();
@@ -25,28 +25,6 @@ const model = modelGate();
 /** The settings of a server on the throwaway PostgreSQL, in a schema of its own. */
 function onPostgres(server: PostgresServer, schema: string): Record<string, string> {
   return { TAMS_DB: 'postgres', TAMS_POSTGRES_URL: server.url, TAMS_POSTGRES_SCHEMA: schema };
-}
-
-/** Rows of each table of `schema`, read from PostgreSQL itself: where the server wrote. */
-async function rowsIn(server: PostgresServer, schema: string): Promise<Record<string, number>> {
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
-  try {
-    const tables = await client.query<{ name: string }>(
-      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1',
-      [schema],
-    );
-    const rows: Record<string, number> = {};
-    for (const { name } of tables.rows) {
-      const counted = await client.query<{ n: string }>(
-        `SELECT count(*) AS n FROM ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`,
-      );
-      rows[name] = Number(counted.rows[0]?.n);
-    }
-    return rows;
-  } finally {
-    await client.end();
-  }
 }
 
 describe.skipIf(!available)('the wings on PostgreSQL', () => {
@@ -120,7 +98,7 @@ describe.skipIf(!available)('the wings on PostgreSQL', () => {
       await both('/analytics/flows/top', { by: 'duration' });
       await both('/analytics/flows/top', { by: 'rate', timerange: tr(0, 3600) });
       // Answered from PostgreSQL's tables, not from anything the server kept aside.
-      expect(await rowsIn(pg, 'analytics')).toMatchObject({ flows: 4, segments: 12, object_sizes: 10 });
+      expect(await rowsIn(pg.url, 'analytics')).toMatchObject({ flows: 4, segments: 12, object_sizes: 10 });
     });
 
     it("exports a Flow's segments as the embedded engine does (object ids are each store's own)", async () => {
@@ -176,7 +154,7 @@ describe.skipIf(!available)('the wings on PostgreSQL', () => {
       expect(found.body.hits[0]).toMatchObject({ flow_id: show?.video, timerange: '[10:0_14:0)' });
       const none = await search(server as TestServer, { q: 'zeppelin', mode: 'keyword' });
       expect(none.body.hits).toEqual([]);
-      const rows = await rowsIn(pg, 'wings');
+      const rows = await rowsIn(pg.url, 'wings');
       expect(rows.search_postings).toBeGreaterThan(0);
     });
 
@@ -202,7 +180,7 @@ describe.skipIf(!available)('the wings on PostgreSQL', () => {
         height: 48,
         channel_names: ['A', 'B', 'G', 'R'],
       });
-      expect(await rowsIn(pg, 'wings')).toMatchObject({ exr_files: 1, exr_frames: 1, exr_channels: 4 });
+      expect(await rowsIn(pg.url, 'wings')).toMatchObject({ exr_files: 1, exr_frames: 1, exr_channels: 4 });
     });
   });
 });

@@ -10,12 +10,11 @@ import { col, where } from '../../src/db/predicate.ts';
 import { storeTables, T } from '../../src/store/tables.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { startReceiver } from '../helpers/receiver.ts';
-import { expectReadBack, postOverlappingPairs, Replicas } from '../helpers/replicas.ts';
+import { expectReadBack, flowWithSegments, postOverlappingPairs, Replicas } from '../helpers/replicas.ts';
 import { tempDir } from '../helpers/server.ts';
 import { sharedFakeVast, vastModeEnv } from '../helpers/vast.mode.ts';
 import { videoFlow } from '../http/fixtures.ts';
 import type { ChildServer } from '../ops/child.ts';
-import { secs } from '../segments/helpers.ts';
 import { testEngine } from '../support/db/engines/vast/vast.testkit.ts';
 
 const REPLICAS = 3;
@@ -75,16 +74,7 @@ describe('three server processes on one VAST database', () => {
     'finish an asynchronous Flow deletion on another replica when the one doing it is killed',
     async () => {
       const SEGMENTS = 80;
-      const flow = videoFlow();
-      const flowId = flow.id as string;
-      expect((await replicas.send('PUT', `/flows/${flowId}`, flow)).status).toBe(201);
-      const allocated = await replicas.send('POST', `/flows/${flowId}/storage`, { limit: SEGMENTS });
-      const ids = (allocated.body as { media_objects: { object_id: string }[] }).media_objects.map(
-        (o) => o.object_id,
-      );
-      const bulk = ids.map((object_id, k) => ({ object_id, timerange: secs(k, k + 1) }));
-      const posted = await replicas.send('POST', `/flows/${flowId}/segments`, bulk);
-      expect(posted.status).toBe(201);
+      const flowId = await flowWithSegments(replicas, SEGMENTS);
 
       // 20 ms per round trip: 20 chunks of 4 take seconds, time enough to kill the worker mid-way.
       const vast = await sharedFakeVast();

@@ -5,9 +5,9 @@
  * deadlock, or a connection lost before the end of its data went out; never once the server may
  * have committed it. Connections are cut by a TCP proxy between the engine and the server.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CuttingProxy } from '../../../../test/helpers/postgres.proxy.ts';
 import {
   type PostgresServer,
   postgresAvailable,
@@ -34,84 +34,6 @@ const WAYS = [
   ['INSERT', Number.POSITIVE_INFINITY],
   ['COPY', 1],
 ] as const;
-
-/** PostgreSQL's messages the proxy looks for: ReadyForQuery (before its status byte), CopyDone. */
-const READY = Buffer.from([0x5a, 0, 0, 0, 5]);
-const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]);
-
-/** What the proxy does to the next connection that sends `trigger` (a statement's text). */
-type Cut =
-  /** Cut before the statement reaches the server. */
-  | { trigger: string; after: 'nothing' }
-  /** Cut once `bytes` more have gone to the server after the statement (COPY's data part way). */
-  | { trigger: string; after: 'bytes'; bytes: number }
-  /** Hold the server's answer once the client ended its COPY data, and cut when it is complete. */
-  | { trigger: string; after: 'answer' };
-
-/** A TCP proxy to the server that cuts one connection as `cut` says. */
-class CuttingProxy {
-  cut: Cut | undefined;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-
-  private constructor(target: number) {
-    this.server = createServer((client) => {
-      const upstream = connect(target, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-      }
-      let mine: Cut | undefined;
-      let sent = 0;
-      let holding = false;
-      let tail = Buffer.alloc(0);
-      const cut = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('data', (chunk) => {
-        const seen = Buffer.concat([tail, chunk]);
-        tail = seen.subarray(-COPY_DONE.length + 1);
-        if (mine === undefined && this.cut !== undefined && seen.includes(this.cut.trigger)) {
-          mine = this.cut;
-          this.cut = undefined;
-          if (mine.after === 'nothing') return cut();
-        } else if (mine?.after === 'bytes') {
-          if (sent + chunk.length > mine.bytes) return cut();
-          sent += chunk.length;
-        } else if (mine?.after === 'answer' && seen.includes(COPY_DONE)) {
-          holding = true;
-        }
-        upstream.write(chunk);
-      });
-      upstream.on('data', (chunk) => {
-        if (!holding) client.write(chunk);
-        else if (chunk.includes(READY)) cut();
-      });
-      for (const s of [client, upstream]) {
-        s.on('error', cut);
-        s.on('end', cut);
-      }
-    });
-  }
-
-  static async start(target: number): Promise<CuttingProxy> {
-    const proxy = new CuttingProxy(target);
-    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
-    return proxy;
-  }
-
-  url(): string {
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('no proxy address');
-    return `postgres://postgres@127.0.0.1:${address.port}/postgres`;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** An error as a caller tells it apart. */
 function answer(error: unknown): Record<string, unknown> {
@@ -300,7 +222,7 @@ describe.skipIf(!available)('PostgreSQL COPY failures', () => {
 
   it('never runs again an autocommit COPY whose connection was lost after its end went out', async () => {
     const { db } = await open(1, proxy.url());
-    proxy.cut = { trigger: 'COPY ', after: 'answer' };
+    proxy.cut = { trigger: 'COPY ', after: 'copy answer' };
     // Committed by the server, its answer lost: a second run would add the rows twice.
     await expect(db.insert(ITEMS.name, rows(0, 100))).rejects.toBeInstanceOf(DbUnavailableError);
     expect(proxy.cut).toBeUndefined();

@@ -3,6 +3,7 @@ import { Mutex } from '../../../common/mutex.ts';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, DatabaseServer, DbSession, Engine, TableDef, TableInfo } from '../../db.types.ts';
 import { declareTopology, type Topology } from '../../topology.ts';
+import { EngineCalls } from '../engine.calls.ts';
 import * as catalog from './postgres.catalog.ts';
 import { type CopyTarget, copyIn } from './postgres.copy.ts';
 import { appliedNothing, isUnavailable, mapError, POSTGRES_BACKEND } from './postgres.errors.ts';
@@ -58,11 +59,10 @@ export class PostgresEngine implements Engine {
   private readonly schema: string;
   private readonly writes = new Mutex();
   private readonly tables = new Map<string, PgTable>();
-  private readonly running = new Set<Promise<unknown>>();
   private readonly writeRetries: number;
   private readonly copyFromRows: number;
   private readonly prepared = new PreparedStatements();
-  private closed = false;
+  private readonly calls = new EngineCalls('the PostgreSQL engine');
 
   constructor(options: PostgresEngineOptions) {
     this.schema = options.schema;
@@ -86,9 +86,9 @@ export class PostgresEngine implements Engine {
     this.pool.on('error', () => undefined);
     this.session = new PostgresSession(
       this.context(
-        (work) => this.track(() => this.guard(() => work(this.prepared.queryable(this.submit, false)))),
-        (work) => this.track(() => this.writes.run(() => this.autocommit(work))),
-        (work) => this.track(() => this.inTransaction(BEGIN_READ, work)),
+        (work) => this.calls.run(() => this.guard(() => work(this.prepared.queryable(this.submit, false)))),
+        (work) => this.calls.run(() => this.writes.run(() => this.autocommit(work))),
+        (work) => this.calls.run(() => this.inTransaction(BEGIN_READ, work)),
       ),
     );
   }
@@ -96,7 +96,7 @@ export class PostgresEngine implements Engine {
   readonly server: DatabaseServer = {
     label: POSTGRES_BACKEND,
     probe: async (signal) => {
-      if (this.closed) throw new DbError('closed', 'the PostgreSQL engine is closed');
+      this.calls.refuseIfClosed();
       const aborted = new Promise<never>((_, reject) => {
         if (signal.aborted) reject(signal.reason);
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
@@ -104,7 +104,7 @@ export class PostgresEngine implements Engine {
       await Promise.race([this.guard(() => this.pool.query('SELECT 1')), aborted]);
     },
     version: async (signal) => {
-      if (this.closed) throw new DbError('closed', 'the PostgreSQL engine is closed');
+      this.calls.refuseIfClosed();
       signal.throwIfAborted();
       const result = await this.guard(() =>
         this.pool.query<{ v: string }>("SELECT current_setting('server_version') AS v"),
@@ -114,11 +114,11 @@ export class PostgresEngine implements Engine {
   };
 
   listTables(): Promise<string[]> {
-    return this.track(() => this.guard(() => catalog.listTables(this.db(), this.schema)));
+    return this.calls.run(() => this.guard(() => catalog.listTables(this.db(), this.schema)));
   }
 
   describeTable(name: string): Promise<TableInfo | null> {
-    return this.track(async () => {
+    return this.calls.run(async () => {
       const table = await this.guard(() => catalog.loadTable(this.db(), this.schema, name));
       if (table === null) this.tables.delete(name);
       else this.tables.set(name, table);
@@ -153,7 +153,7 @@ export class PostgresEngine implements Engine {
   }
 
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
-    return this.track(() =>
+    return this.calls.run(() =>
       this.writes.run(() =>
         this.inTransaction(BEGIN, (db, submit) => {
           const reads = this.prepared.queryable(submit, true);
@@ -171,13 +171,11 @@ export class PostgresEngine implements Engine {
   }
 
   tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
-    return this.track(() => this.guard(() => catalog.tableBytes(this.db(), this.schema, tables)));
+    return this.calls.run(() => this.guard(() => catalog.tableBytes(this.db(), this.schema, tables)));
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    if (!(await this.calls.close())) return;
     await this.writes.idle();
     await this.pool.end();
   }
@@ -305,7 +303,7 @@ export class PostgresEngine implements Engine {
    * and with every other process's DDL on the schema (catalog.lockDdl).
    */
   private ddl(table: string, work: (db: catalog.Queryable) => Promise<void>): Promise<void> {
-    return this.track(() =>
+    return this.calls.run(() =>
       this.writes.run(async () => {
         try {
           await this.inTransaction('BEGIN', async (db) => {
@@ -333,18 +331,6 @@ export class PostgresEngine implements Engine {
     } catch (error) {
       throw mapError(error);
     }
-  }
-
-  /** Runs an entry point: refused after close, waited for by close. */
-  private track<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new DbError('closed', 'the PostgreSQL engine is closed'));
-    const p = work();
-    this.running.add(p);
-    p.then(
-      () => this.running.delete(p),
-      () => this.running.delete(p),
-    );
-    return p;
   }
 }
 

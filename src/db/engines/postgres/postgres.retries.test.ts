@@ -5,9 +5,9 @@
  * Connections are cut by a TCP proxy between the engine and the server; a cut connection is a
  * failed call, never the end of the process.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CuttingProxy } from '../../../../test/helpers/postgres.proxy.ts';
 import {
   type PostgresServer,
   postgresAvailable,
@@ -26,71 +26,6 @@ const ITEMS: TableDef = {
     { name: 'v', type: 'string' },
   ],
 };
-
-/** PostgreSQL's ReadyForQuery message (before its status byte): the answer to a statement is complete. */
-const READY = Buffer.from([0x5a, 0, 0, 0, 5]);
-
-/** A TCP proxy to the server that can refuse new connections or cut one after a statement. */
-class CuttingProxy {
-  /** New connections to close at once (before PostgreSQL's startup). */
-  refuse = 0;
-  /** Cut the connection carrying a statement with this text once the server has answered it. */
-  cutAfter: string | undefined;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-
-  private constructor(target: number) {
-    this.server = createServer((client) => {
-      this.sockets.add(client);
-      client.on('close', () => this.sockets.delete(client));
-      if (this.refuse > 0) {
-        this.refuse--;
-        client.destroy();
-        return;
-      }
-      const upstream = connect(target, '127.0.0.1');
-      this.sockets.add(upstream);
-      upstream.on('close', () => this.sockets.delete(upstream));
-      let cutting = false;
-      const cut = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('data', (chunk) => {
-        if (this.cutAfter !== undefined && chunk.includes(this.cutAfter)) {
-          this.cutAfter = undefined;
-          cutting = true;
-        }
-        upstream.write(chunk);
-      });
-      upstream.on('data', (chunk) => {
-        if (!cutting) client.write(chunk);
-        else if (chunk.includes(READY)) cut();
-      });
-      client.on('error', cut);
-      upstream.on('error', cut);
-      client.on('end', cut);
-      upstream.on('end', cut);
-    });
-  }
-
-  static async start(target: number): Promise<CuttingProxy> {
-    const proxy = new CuttingProxy(target);
-    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
-    return proxy;
-  }
-
-  url(): string {
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('no proxy address');
-    return `postgres://postgres@127.0.0.1:${address.port}/postgres`;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const available = postgresAvailable();
 
@@ -172,7 +107,7 @@ describe.skipIf(!available)('PostgreSQL write retries and lost connections', () 
 
   it('never runs again a write whose connection was lost after it went out', async () => {
     const { db } = await items(proxy.url());
-    proxy.cutAfter = 'INSERT INTO';
+    proxy.cut = { trigger: 'INSERT INTO', after: 'answer' };
     // Committed by the server, its answer lost: a second run would add the row twice.
     await expect(db.insert(ITEMS.name, [{ key: 'k3', v: 'once' }])).rejects.toBeInstanceOf(
       DbUnavailableError,
@@ -182,7 +117,7 @@ describe.skipIf(!available)('PostgreSQL write retries and lost connections', () 
 
   it('answers DbUnavailableError when a transaction loses its connection, and goes on', async () => {
     const { db } = await items(proxy.url());
-    proxy.cutAfter = 'UPDATE';
+    proxy.cut = { trigger: 'UPDATE', after: 'answer' };
     const lost = db.transaction(async (tx) => {
       await tx.update(ITEMS.name, and(col('key').eq('k1')), { v: 'lost' });
     });

@@ -10,6 +10,7 @@ import type {
   TableInfo,
 } from '../../db.types.ts';
 import { declareTopology, type Topology } from '../../topology.ts';
+import { EngineCalls } from '../engine.calls.ts';
 import { VAST_BACKEND } from './transport/transport.errors.ts';
 import { VastApi, type VastTransportLike } from './vast.api.ts';
 import * as catalog from './vast.catalog.ts';
@@ -93,9 +94,8 @@ export class VastEngine implements Engine {
   private readonly keepAliveMs: number;
   private readonly query: QuerySettings;
   private readonly writeRetries: number;
-  private readonly running = new Set<Promise<unknown>>();
   private schemaReady = false;
-  private closed = false;
+  private readonly calls = new EngineCalls('the VAST engine');
 
   constructor(options: VastEngineOptions) {
     this.api = new VastApi(options.transport, options.bucket, options.schema);
@@ -106,8 +106,8 @@ export class VastEngine implements Engine {
     this.reads = new ReadSnapshots(this.api, this.timers, this.keepAliveMs, options.readSnapshotMs ?? 0);
     this.session = new VastSession(
       this.context(
-        (fn) => this.track(() => this.reads.run((tx) => fn(tx.txid))),
-        (_table, fn) => this.track(() => this.autocommit(fn)),
+        (fn) => this.calls.run(() => this.reads.run((tx) => fn(tx.txid))),
+        (_table, fn) => this.calls.run(() => this.autocommit(fn)),
       ),
     );
   }
@@ -119,11 +119,11 @@ export class VastEngine implements Engine {
   readonly server: DatabaseServer = {
     label: VAST_BACKEND,
     probe: async (signal) => {
-      if (this.closed) throw new DbError('closed', 'the VAST engine is closed');
+      this.calls.refuseIfClosed();
       this.vastVersion = await probeVast(this.api, signal);
     },
     version: async (signal) => {
-      if (this.closed) throw new DbError('closed', 'the VAST engine is closed');
+      this.calls.refuseIfClosed();
       return `VAST ${await probeVast(this.api, signal)}`;
     },
   };
@@ -142,11 +142,11 @@ export class VastEngine implements Engine {
   }
 
   listTables(): Promise<string[]> {
-    return this.track(() => this.reads.run((tx) => catalog.listTables(this.api, tx.txid)));
+    return this.calls.run(() => this.reads.run((tx) => catalog.listTables(this.api, tx.txid)));
   }
 
   describeTable(name: string): Promise<TableInfo | null> {
-    return this.track(async () => {
+    return this.calls.run(async () => {
       const meta = await this.reads.run((tx) =>
         this.tables.load(name, () => catalog.loadTable(this.api, tx.txid, name)),
       );
@@ -180,7 +180,7 @@ export class VastEngine implements Engine {
   }
 
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
-    return this.track(() =>
+    return this.calls.run(() =>
       // No closed check once queued: close() waits for work already started.
       this.writes.run(async () => {
         const tx = await beginTx(this.api, this.timers, this.keepAliveMs);
@@ -226,7 +226,7 @@ export class VastEngine implements Engine {
   }
 
   tableBytes(tables: readonly string[]): Promise<Map<string, number>> {
-    return this.track(() =>
+    return this.calls.run(() =>
       this.reads.run(async (tx) => {
         const sizes = new Map<string, number>();
         for (const t of tables) {
@@ -239,9 +239,7 @@ export class VastEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    if (!(await this.calls.close())) return;
     await this.writes.idle();
     await this.reads.close();
     this.api.close();
@@ -275,7 +273,7 @@ export class VastEngine implements Engine {
   }
 
   private ddl(table: string, fn: (txid: bigint) => Promise<void>): Promise<void> {
-    return this.track(() =>
+    return this.calls.run(() =>
       this.autocommit(async (txid) => {
         try {
           await fn(txid);
@@ -301,17 +299,5 @@ export class VastEngine implements Engine {
         return this.tables.get(name, load);
       },
     };
-  }
-
-  /** Runs an entry point: refused after close, waited for by close. */
-  private track<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new DbError('closed', 'the VAST engine is closed'));
-    const p = work();
-    this.running.add(p);
-    p.then(
-      () => this.running.delete(p),
-      () => this.running.delete(p),
-    );
-    return p;
   }
 }
