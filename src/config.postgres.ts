@@ -40,6 +40,12 @@ export const postgresSettings = {
     description:
       'Longest wait for a connection to PostgreSQL (opening one, or a free one from the pool); past it the call fails and the API answers 503.',
   }),
+  TAMS_POSTGRES_TX_IDLE_SECONDS: Type.Integer({
+    default: 60,
+    minimum: 1,
+    description:
+      "Longest pause of a server's write transaction between two statements; past it PostgreSQL ends the session, its row locks go to the other replicas, and the request answers 503. Catches a replica stalled mid-transaction whose connection stays up.",
+  }),
 };
 
 interface PostgresConfig {

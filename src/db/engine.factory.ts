@@ -43,6 +43,7 @@ export interface PostgresEngineSettings {
   readonly TAMS_POSTGRES_TLS: 'url' | 'off' | 'verify' | 'insecure';
   readonly TAMS_POSTGRES_CA_FILE: string;
   readonly TAMS_POSTGRES_CONNECT_TIMEOUT_MS: number;
+  readonly TAMS_POSTGRES_TX_IDLE_SECONDS: number;
 }
 
 /** The settings that choose and tune the engine: a slice of Config (src/config.ts). */
@@ -145,6 +146,7 @@ export async function openEngine(
         poolSize: pgs.TAMS_POSTGRES_POOL,
         ssl: postgresTls(pgs),
         connectTimeoutMs: pgs.TAMS_POSTGRES_CONNECT_TIMEOUT_MS,
+        txIdleSeconds: pgs.TAMS_POSTGRES_TX_IDLE_SECONDS,
       });
     }
     default:

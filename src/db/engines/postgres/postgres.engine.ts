@@ -33,6 +33,11 @@ export interface PostgresEngineOptions {
   readonly writeRetries?: number;
   /** Inserts of at least this many rows go by `COPY … FROM STDIN` (default COPY_FROM_ROWS). */
   readonly copyFromRows?: number;
+  /**
+   * Longest pause of a write transaction (DDL included) between two statements before PostgreSQL
+   * ends its session, freeing its locks for the other servers (default 60 s).
+   */
+  readonly txIdleSeconds?: number;
 }
 
 /** The server's TCP keepalives on this process's connections (a URL's own `options` replace them). */
@@ -63,11 +68,20 @@ export class PostgresEngine implements Engine {
   private readonly copyFromRows: number;
   private readonly prepared = new PreparedStatements();
   private readonly calls = new EngineCalls('the PostgreSQL engine');
+  /** BEGIN of a write transaction, with its idle limit (one round trip: a simple-protocol pair). */
+  private readonly beginWrite: string;
+  private readonly beginDdl: string;
 
   constructor(options: PostgresEngineOptions) {
     this.schema = options.schema;
     this.writeRetries = options.writeRetries ?? 3;
     this.copyFromRows = options.copyFromRows ?? COPY_FROM_ROWS;
+    // SET LOCAL, not a session setting: it holds behind a pooler in transaction mode and whatever
+    // `options` the URL carries. A replica stalled mid-transaction (a stopped process, a long
+    // pause) keeps its connection alive, so keepalives never end it; this does.
+    const idle = `SET LOCAL idle_in_transaction_session_timeout = ${Math.round((options.txIdleSeconds ?? 60) * 1000)}`;
+    this.beginWrite = `${BEGIN}; ${idle}`;
+    this.beginDdl = `BEGIN; ${idle}`;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -155,7 +169,7 @@ export class PostgresEngine implements Engine {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     return this.calls.run(() =>
       this.writes.run(() =>
-        this.inTransaction(BEGIN, (db, submit) => {
+        this.inTransaction(this.beginWrite, (db, submit) => {
           const reads = this.prepared.queryable(submit, true);
           const session = new PostgresSession(
             this.context(
@@ -306,7 +320,7 @@ export class PostgresEngine implements Engine {
     return this.calls.run(() =>
       this.writes.run(async () => {
         try {
-          await this.inTransaction('BEGIN', async (db) => {
+          await this.inTransaction(this.beginDdl, async (db) => {
             await catalog.lockDdl(db, this.schema);
             await work(db);
           });

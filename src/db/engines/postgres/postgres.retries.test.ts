@@ -115,6 +115,35 @@ describe.skipIf(!available)('PostgreSQL write retries and lost connections', () 
     expect(await db.count(ITEMS.name, and(col('key').eq('k3')))).toBe(1);
   });
 
+  it('ends a write transaction stalled between statements, and its row locks go to other servers', async () => {
+    const schema = `retries_${++schemas}`;
+    const engine = new PostgresEngine({ url: server.url, schema, poolSize: 2, txIdleSeconds: 1 });
+    engines.push(engine);
+    const db = await TableManager.open(engine, [ITEMS]);
+    await db.insert(ITEMS.name, [{ key: 'k1' }, { key: 'k2' }]);
+    const other = await session();
+    try {
+      const stalled = db.transaction(async (tx) => {
+        await tx.update(ITEMS.name, and(col('key').eq('k1')), { v: 'stalled' });
+        // The transaction holds k1 and sends nothing while another server waits for k1: only
+        // PostgreSQL ending the stalled session lets that UPDATE through.
+        await other.query(`UPDATE "${schema}"."items" SET v = 'other' WHERE key = 'k1'`);
+        await tx.update(ITEMS.name, and(col('key').eq('k2')), { v: 'stalled' });
+      });
+      await expect(stalled).rejects.toBeInstanceOf(DbUnavailableError);
+    } finally {
+      await other.end();
+    }
+    const rows = await db.select(ITEMS.name, { columns: ['key', 'v'] });
+    expect(rows.sort((x, y) => String(x.key).localeCompare(String(y.key)))).toEqual([
+      { key: 'k1', v: 'other' },
+      { key: 'k2', v: null },
+    ]);
+    // A transaction that does not stall commits on the same pool.
+    await db.transaction((tx) => tx.update(ITEMS.name, and(col('key').eq('k2')), { v: 'next' }));
+    expect(await db.count(ITEMS.name, and(col('v').eq('next')))).toBe(1);
+  });
+
   it('answers DbUnavailableError when a transaction loses its connection, and goes on', async () => {
     const { db } = await items(proxy.url());
     proxy.cut = { trigger: 'UPDATE', after: 'answer' };
