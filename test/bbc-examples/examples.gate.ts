@@ -10,6 +10,8 @@ import { FFMPEG, FFPROBE } from '../hls/hls.media.ts';
 import { EXAMPLES_DIR, PYTHON, scriptsPresent, VENV, type Version } from './examples.plan.ts';
 
 export interface ExamplesGate {
+  /** What is missing, each with how to get it (empty when all is there). */
+  missing: string[];
   skip: boolean;
   /** Appended to the suite's title: why it is skipped, or nothing. */
   note: string;
@@ -32,5 +34,5 @@ export function examplesGate(
       missing.push(`the ${version} scripts in ${EXAMPLES_DIR}/${version}/examples`);
   }
   const skip = missing.length > 0 && env.TAMS_BBC_EXAMPLES_REQUIRED !== '1';
-  return { skip, note: skip ? ` (skipped: no ${missing.join('; no ')})` : '' };
+  return { missing, skip, note: skip ? ` (skipped: no ${missing.join('; no ')})` : '' };
 }
