@@ -136,7 +136,7 @@ describe.skipIf(gate.skip)(`BBC's example clients, unchanged, against tams-serve
             return;
           }
           expect(edit.run.code, edit.run.output).toBe(0);
-          await expectEdit(ctx, mount, edit.flowId, {
+          await expectEdit(ctx, mount, edit.flowId, runOf().parts, {
             sources: ['seg3.ts', 'seg4.ts', 'seg5.ts', 'seg0.ts', 'seg1.ts', 'seg2.ts'],
             timeranges: [
               '[6:0_8:0)',
@@ -165,7 +165,7 @@ describe.skipIf(gate.skip)(`BBC's example clients, unchanged, against tams-serve
             ...['--cut-interval-sec', '2'],
           ]);
           expect(edit.run.code, edit.run.output).toBe(0);
-          await expectEdit(ctx, mount, edit.flowId, {
+          await expectEdit(ctx, mount, edit.flowId, runOf().parts, {
             sources: ['seg3.ts', 'seg1.ts', 'seg5.ts'],
             timeranges: ['[0:0_2:0)', '[2:0_4:0)', '[4:0_6:0)'],
           });

@@ -34,6 +34,8 @@ export interface Part {
   /** The playlist's segments it holds: `first` .. `first + count - 1`. */
   first: number;
   count: number;
+  /** The object ingest_hls.py stored for each playlist file it read, by file name. */
+  objects: Map<string, string>;
 }
 
 /** The TAMS version a base answers as: `/` and `/tams/v7.0` are 7.0, `/tams/v8.2` is 8.2. */
@@ -85,7 +87,8 @@ export async function ingestPart(ctx: Context, mount: Mount, first: number, coun
   const sources = ctx.stream.segments.slice(first, first + count);
   expect(resolved.map((r) => r.source.name)).toEqual(sources.map((s) => s.name));
   for (const { range, source } of resolved) expect(range.format()).toBe(sourceRange(source).format());
-  return { flowId, first, count };
+  const objects = new Map(resolved.map((r) => [r.source.name, r.segment.object_id]));
+  return { flowId, first, count, objects };
 }
 
 /** The segments of `flowId` that carry no ts_offset (the 7.0 simple_edit.py needs it on input 2). */
@@ -112,16 +115,19 @@ export async function simpleEdit(
 
 /**
  * An edit's Flow is made of the ingested objects by reference: its segments' objects are these
- * playlist files (by name) at these timeranges.
+ * playlist files (by name) at these timeranges, and the very objects `parts` stored for them.
  */
 export async function expectEdit(
   ctx: Context,
   mount: Mount,
   flowId: string,
+  parts: readonly Part[],
   edit: { sources: string[]; timeranges: string[] },
 ): Promise<void> {
   const resolved = await resolvedFlow(ctx, mount, flowId);
   expect(resolved.map((r) => r.source.name)).toEqual(edit.sources);
+  const ingested = (name: string) => parts.map((p) => p.objects.get(name)).find((id) => id !== undefined);
+  expect(resolved.map((r) => r.segment.object_id)).toEqual(edit.sources.map(ingested));
   expect(resolved.map((r) => r.range.format())).toEqual(
     edit.timeranges.map((t) => parseTimeRange(t).format()),
   );
