@@ -50,7 +50,8 @@ interface MountState {
 }
 
 describe.skipIf(gate.skip)(`BBC's example clients, unchanged, against tams-server${gate.note}`, () => {
-  const dir = tempDir('tams-bbc-examples-');
+  // Made in beforeAll: a skipped suite still runs this body, and never its hooks.
+  let dir: ReturnType<typeof tempDir> | undefined;
   let server: ChildServer | undefined;
   let ctx: Context;
   const state = new Map<Mount, MountState>();
@@ -58,6 +59,7 @@ describe.skipIf(gate.skip)(`BBC's example clients, unchanged, against tams-serve
   beforeAll(async () => {
     // Required (TAMS_BBC_EXAMPLES_REQUIRED=1) but not all there: say what, rather than fail later.
     if (gate.missing.length > 0) throw new Error(`BBC's example clients need ${gate.missing.join('; ')}`);
+    dir = tempDir('tams-bbc-examples-');
     const stream = await makeHls(dir.path);
     const adminToken = randomBytes(24).toString('hex');
     server = await spawnServer({
@@ -87,7 +89,7 @@ describe.skipIf(gate.skip)(`BBC's example clients, unchanged, against tams-serve
 
   afterAll(async () => {
     if (server) await killChild(server.process);
-    dir.remove();
+    dir?.remove();
   });
 
   for (const mount of mounts) {
