@@ -7,6 +7,8 @@
 #
 # `scripts/oracles-venv.sh newest` does the same for .venv-oracles-newest and
 # scripts/oracles-newest-requirements.txt: VAST's SDK at its newest release, beside the pinned one.
+# `scripts/oracles-venv.sh examples` makes .venv-tams-examples from
+# scripts/tams-examples-requirements.txt: what BBC's example clients need (test/bbc-examples/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +21,12 @@ case "${1:-}" in
     VENV="${TAMS_ORACLES_NEWEST_VENV:-$PWD/.venv-oracles-newest}"
     REQUIREMENTS=scripts/oracles-newest-requirements.txt
     ;;
+  examples)
+    VENV="${TAMS_EXAMPLES_VENV:-$PWD/.venv-tams-examples}"
+    REQUIREMENTS=scripts/tams-examples-requirements.txt
+    ;;
   *)
-    echo "usage: scripts/oracles-venv.sh [newest]" >&2
+    echo "usage: scripts/oracles-venv.sh [newest|examples]" >&2
     exit 2
     ;;
 esac
