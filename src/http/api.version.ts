@@ -13,8 +13,6 @@ export interface ApiMount {
   readonly version: ApiVersion;
   /** Where its routes are: '' at the root, else a path prefix without a trailing slash. */
   readonly prefix: string;
-  /** The spec it answers to, as documents, reports and Swagger UI's selector name it. */
-  readonly spec: string;
   /** How Swagger UI's selector names its document. */
   readonly label: string;
 }
@@ -23,21 +21,18 @@ export interface ApiMount {
 export const ROOT_MOUNT: ApiMount = {
   version: '7.0',
   prefix: '',
-  spec: 'TAMS 7.0',
   label: 'TAMS 7.0 at / (with the tams-server extensions)',
 };
 
 export const V7_MOUNT: ApiMount = {
   version: '7.0',
   prefix: '/tams/v7.0',
-  spec: 'TAMS 7.0',
   label: 'TAMS 7.0 at /tams/v7.0',
 };
 
 export const V8_MOUNT: ApiMount = {
   version: '8.2',
   prefix: '/tams/v8.2',
-  spec: 'TAMS 8.2',
   label: 'TAMS 8.2 at /tams/v8.2',
 };
 
