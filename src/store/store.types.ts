@@ -77,12 +77,6 @@ export interface TagFilters {
   stringsOnly?: boolean;
 }
 
-/** No tag filter at all. */
-export const NO_TAG_FILTERS: TagFilters = Object.freeze({
-  equals: Object.freeze({}),
-  exists: Object.freeze({}),
-});
-
 export interface Page<T> {
   items: T[];
   /** Cursor of the next page; undefined on the last page. */

@@ -50,11 +50,6 @@ export class TagsBuilder {
   }
 }
 
-/** A copy of a tag value (lists are arrays the caller may change). */
-export function copyTagValue(value: TagValue): TagValue {
-  return typeof value === 'string' ? value : [...value];
-}
-
 /** A copy of tags whose lists the caller may change. */
 export function copyTags(tags: Tags): Tags {
   const copy: Tags = { ...tags };
@@ -63,13 +58,6 @@ export function copyTags(tags: Tags): Tags {
     if (typeof value !== 'string') copy[name] = [...value];
   }
   return copy;
-}
-
-/** The string-valued tags alone: what TAMS 7.0 sees (docs/api-versions.md). */
-export function stringTags(tags: Tags): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(tags)) if (typeof value === 'string') out[name] = value;
-  return out;
 }
 
 /** The list-valued tags alone: what a TAMS 7.0 write keeps because it cannot see them. */
