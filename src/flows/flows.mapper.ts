@@ -1,5 +1,6 @@
 import type { JsonValue } from '../db/db.types.ts';
-import { type TagsVersion, tagsDocument } from '../http/tags.version.ts';
+import type { ApiVersion } from '../http/api.version.ts';
+import { tagsDocument } from '../http/tags.version.ts';
 import type { CollectionItem, FlowRecord } from '../store/store.types.ts';
 import type { TimeRange } from '../time/index.ts';
 import type { Flow } from './flows.schemas.ts';
@@ -70,7 +71,7 @@ export interface FlowDocumentOptions {
   /** Include `timerange`, limited to this range when given. */
   timerange?: { within: TimeRange };
   /** The API version answering (default 7.0): 7.0 sees no list-valued tag. */
-  version?: TagsVersion;
+  version?: ApiVersion;
 }
 
 export function flowDocument(flow: FlowRecord, options: FlowDocumentOptions = {}): FlowDocument {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
+import type { ApiVersion } from '../http/api.version.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
-import type { TagsVersion } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import { collectionDocument, collectionItemsFrom } from './flows.mapper.ts';
 import { FlowParams } from './flows.routes.ts';
@@ -20,7 +20,7 @@ export async function flowPropertyRoutes(
   app: App,
   flows: FlowsService,
   /** The API version of the mount: tag values differ (flows.tags.routes.ts). */
-  version: TagsVersion = '7.0',
+  version: ApiVersion = '7.0',
 ): Promise<void> {
   const id = (p: Record<string, string>) => p.flowId as string;
   const set = (patch: (flow: EditableFlow, value: unknown) => void) => {

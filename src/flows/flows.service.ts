@@ -5,7 +5,8 @@ import type { IdGenerator } from '../common/ids.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
-import { type TagsVersion, tagsDocument, visibleTag } from '../http/tags.version.ts';
+import type { ApiVersion } from '../http/api.version.ts';
+import { tagsDocument, visibleTag } from '../http/tags.version.ts';
 import type { FlowFilters } from '../store/flows.repo.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
@@ -38,7 +39,7 @@ export class FlowsService {
     filters: FlowFilters,
     after: string | undefined,
     limit: number,
-    version: TagsVersion = '7.0',
+    version: ApiVersion = '7.0',
   ): Promise<Page<FlowDocument>> {
     const page = await this.deps.store.flows.list(filters, after, limit);
     return { items: page.items.map((flow) => flowDocument(flow, { version })), next: page.next };
@@ -46,7 +47,7 @@ export class FlowsService {
 
   async get(
     id: string,
-    options: { includeTimerange: boolean; timerange?: TimeRange; version?: TagsVersion },
+    options: { includeTimerange: boolean; timerange?: TimeRange; version?: ApiVersion },
   ): Promise<FlowDocument> {
     const flow = await this.require(this.deps.store, id);
     const within = options.timerange ?? TimeRange.ETERNITY;
@@ -63,7 +64,7 @@ export class FlowsService {
     id: string,
     body: Record<string, unknown>,
     actor: Actor,
-    version: TagsVersion = '7.0',
+    version: ApiVersion = '7.0',
   ): Promise<FlowDocument | undefined> {
     if (body.id !== id)
       throw new BadRequestError(`Flow id in the body (${String(body.id)}) does not match the path`);
@@ -188,12 +189,12 @@ export class FlowsService {
   }
 
   /** GET /flows/{id}/tags: the tags `version` sees. */
-  async tags(id: string, version: TagsVersion): Promise<Tags> {
+  async tags(id: string, version: ApiVersion): Promise<Tags> {
     return tagsDocument((await this.getFlow(id)).tags, version);
   }
 
   /** A tag's value; 404 when there is none, or, through 7.0, when it is a list. */
-  async getTag(id: string, name: string, version: TagsVersion): Promise<TagValue> {
+  async getTag(id: string, name: string, version: ApiVersion): Promise<TagValue> {
     const value = visibleTag((await this.getFlow(id)).tags, name, version);
     if (value === undefined) throw new NotFoundError(`Flow ${id} has no tag ${JSON.stringify(name)}`);
     return value;
@@ -207,7 +208,7 @@ export class FlowsService {
   }
 
   /** Removes a tag; 404 when there is none, or, through 7.0, when it is a list (7.0 cannot see it). */
-  async deleteTag(id: string, name: string, actor: Actor, version: TagsVersion): Promise<void> {
+  async deleteTag(id: string, name: string, actor: Actor, version: ApiVersion): Promise<void> {
     await this.update(id, actor, (flow) => {
       if (visibleTag(flow.tags, name, version) === undefined)
         throw new NotFoundError(`Flow ${id} has no tag ${JSON.stringify(name)}`);
@@ -335,7 +336,7 @@ function checkFits(flow: FlowRecord): void {
  * The tags a PUT leaves the Flow with: the body's (none: `{}`); through 7.0, also the list tags
  * the Flow had under names the body does not use.
  */
-function putTags(existing: FlowRecord | null, body: Tags | undefined, version: TagsVersion): Tags {
+function putTags(existing: FlowRecord | null, body: Tags | undefined, version: ApiVersion): Tags {
   const tags = { ...(body ?? {}) };
   if (version !== '7.0' || !existing) return tags;
   for (const [name, list] of Object.entries(listTags(existing.tags)))

@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
+import type { ApiVersion } from '../http/api.version.ts';
 import { Tags, Uuid } from '../http/common.schemas.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
-import { Tags82, type TagsVersion, TagValue82 } from '../http/tags.version.ts';
+import { Tags82, TagValue82 } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import { FlowParams } from './flows.routes.ts';
 import type { FlowsService } from './flows.service.ts';
@@ -12,7 +13,7 @@ import type { FlowsService } from './flows.service.ts';
  * string or a list; through 7.0 a list-valued tag does not exist (404), and a 7.0 PUT of a string
  * replaces a list of that name.
  */
-export function flowTagRoutes(app: App, flows: FlowsService, version: TagsVersion): void {
+export function flowTagRoutes(app: App, flows: FlowsService, version: ApiVersion): void {
   const v82 = version === '8.2';
   const flow = v82 ? 'Flow' : 'flow';
   const FORBIDDEN = `Forbidden. You do not have permission to modify this ${flow}. It may be marked read-only.`;

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { BadRequestError } from '../common/errors.ts';
+import type { ApiVersion } from './api.version.ts';
 
 /**
  * Tags per TAMS version (docs/api-versions.md): 8.2 tag values are a string or a list of strings
@@ -10,7 +11,6 @@ import { BadRequestError } from '../common/errors.ts';
  * `storage_backend_tag.*` on segments): their names are data, so they are read from the whole
  * query. Literal entries document them in OpenAPI; pattern entries are what validates them.
  */
-export type TagsVersion = '7.0' | '8.2';
 
 /** A tag value as 8.2 writes it: `oneOf [string, string[]]` (the tag property endpoints). */
 export const TagValue82 = Type.Unsafe<string | string[]>({
@@ -33,7 +33,7 @@ export const Tags82 = Type.Unsafe<Record<string, string | string[]>>({
 /** Tags as `version` shows them: 7.0 leaves list-valued tags out (lists are copied). */
 export function tagsDocument(
   tags: Readonly<Record<string, string | readonly string[]>>,
-  version: TagsVersion,
+  version: ApiVersion,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(tags)) {
@@ -47,7 +47,7 @@ export function tagsDocument(
 export function visibleTag<V extends string | readonly string[]>(
   tags: Readonly<Record<string, V>>,
   name: string,
-  version: TagsVersion,
+  version: ApiVersion,
 ): V | undefined {
   if (!Object.hasOwn(tags, name)) return undefined;
   const value = tags[name] as V;
@@ -133,7 +133,7 @@ export interface TagRequest {
  *   so `%2C` is a comma inside a value; an empty value is the one value `""`; an empty item
  *   (`a,,b`, `a,`) is a 400.
  */
-export function tagFilters(request: TagRequest, version: TagsVersion, prefix = 'tag'): TagFilters {
+export function tagFilters(request: TagRequest, version: ApiVersion, prefix = 'tag'): TagFilters {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const filters: TagFilters = { equals: {}, exists: {} };
   const valuePrefix = `${prefix}.`;

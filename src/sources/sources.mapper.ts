@@ -1,11 +1,12 @@
-import { type TagsVersion, tagsDocument } from '../http/tags.version.ts';
+import type { ApiVersion } from '../http/api.version.ts';
+import { tagsDocument } from '../http/tags.version.ts';
 import type { SourceRecord } from '../store/store.types.ts';
 import type { Source } from './sources.schemas.ts';
 
 export type SourceDocument = Source;
 
 /** A Source document as the API of `version` returns it (source.json): 7.0 shows no list tag. */
-export function sourceDocument(source: SourceRecord, version: TagsVersion = '7.0'): SourceDocument {
+export function sourceDocument(source: SourceRecord, version: ApiVersion = '7.0'): SourceDocument {
   const doc: SourceDocument = { id: source.id, format: source.format as Source['format'] };
   if (source.label !== undefined) doc.label = source.label;
   if (source.description !== undefined) doc.description = source.description;

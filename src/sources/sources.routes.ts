@@ -12,7 +12,7 @@ import {
 } from '../http/paging.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
 import { errors, ok } from '../http/responses.ts';
-import { TagQuery, type TagsVersion, tagFilters } from '../http/tags.version.ts';
+import { TagQuery, tagFilters } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import { Source } from './sources.schemas.ts';
 import type { SourcesService } from './sources.service.ts';
@@ -22,8 +22,6 @@ export interface SourcesRoutesDeps {
   sources: SourcesService;
   paging: PagingSettings;
   publicUrl: string;
-  /** The API version of the mount (default 7.0): tag values and filters differ (tags.version.ts). */
-  version?: TagsVersion;
 }
 
 const SourceParams = Type.Object({ sourceId: describe(Uuid, 'The Source identifier.') });
@@ -87,7 +85,7 @@ export async function sourcesRoutes(app: App, deps: SourcesRoutesDeps): Promise<
     async (request) => sources.get(request.params.sourceId),
   );
 
-  sourceTagRoutes(app, sources, deps.version ?? '7.0');
+  sourceTagRoutes(app, sources, '7.0');
 
   for (const [key, Name, invalidId] of [
     ['description', 'Description', 'The Source ID in the path is invalid.'],

@@ -2,7 +2,8 @@ import { checkDocument } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { NotFoundError } from '../common/errors.ts';
 import { EventLog } from '../events/events.log.ts';
-import { type TagsVersion, tagsDocument, visibleTag } from '../http/tags.version.ts';
+import type { ApiVersion } from '../http/api.version.ts';
+import { tagsDocument, visibleTag } from '../http/tags.version.ts';
 import type { SourceFilters } from '../store/sources.repo.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { Page, SourceRecord, Tags, TagValue } from '../store/store.types.ts';
@@ -19,13 +20,13 @@ export class SourcesService {
     filters: SourceFilters,
     after: string | undefined,
     limit: number,
-    version: TagsVersion = '7.0',
+    version: ApiVersion = '7.0',
   ): Promise<Page<SourceDocument>> {
     const page = await this.deps.store.sources.list(filters, after, limit);
     return { items: page.items.map((source) => sourceDocument(source, version)), next: page.next };
   }
 
-  async get(id: string, version: TagsVersion = '7.0'): Promise<SourceDocument> {
+  async get(id: string, version: ApiVersion = '7.0'): Promise<SourceDocument> {
     return sourceDocument(await this.require(this.deps.store, id), version);
   }
 
@@ -40,12 +41,12 @@ export class SourcesService {
   }
 
   /** GET /sources/{id}/tags: the tags `version` sees. */
-  async tags(id: string, version: TagsVersion): Promise<Tags> {
+  async tags(id: string, version: ApiVersion): Promise<Tags> {
     return tagsDocument((await this.getRecord(id)).tags, version);
   }
 
   /** A tag's value; 404 when there is none, or, through 7.0, when it is a list. */
-  async getTag(id: string, name: string, version: TagsVersion): Promise<TagValue> {
+  async getTag(id: string, name: string, version: ApiVersion): Promise<TagValue> {
     const value = visibleTag((await this.getRecord(id)).tags, name, version);
     if (value === undefined) throw new NotFoundError(`Source ${id} has no tag ${JSON.stringify(name)}`);
     return value;
@@ -77,7 +78,7 @@ export class SourcesService {
   }
 
   /** Removes a tag; 404 when there is none, or, through 7.0, when it is a list (7.0 cannot see it). */
-  async deleteTag(id: string, name: string, actor: string | undefined, version: TagsVersion): Promise<void> {
+  async deleteTag(id: string, name: string, actor: string | undefined, version: ApiVersion): Promise<void> {
     await this.update(id, actor, (source) => {
       if (visibleTag(source.tags, name, version) === undefined)
         throw new NotFoundError(`Source ${id} has no tag ${JSON.stringify(name)}`);

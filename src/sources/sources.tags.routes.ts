@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
+import type { ApiVersion } from '../http/api.version.ts';
 import { describe, Tags, Uuid } from '../http/common.schemas.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
-import { Tags82, type TagsVersion, TagValue82 } from '../http/tags.version.ts';
+import { Tags82, TagValue82 } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import type { SourcesService } from './sources.service.ts';
 
@@ -14,7 +15,7 @@ const FORBIDDEN = 'Forbidden. You do not have permission to modify this resource
  * string or a list; through 7.0 a list-valued tag does not exist (404), and a 7.0 PUT of a string
  * replaces a list of that name.
  */
-export function sourceTagRoutes(app: App, sources: SourcesService, version: TagsVersion): void {
+export function sourceTagRoutes(app: App, sources: SourcesService, version: ApiVersion): void {
   const v82 = version === '8.2';
   const id = (p: Record<string, string>) => p.sourceId as string;
   const SourceParams = Type.Object({ sourceId: describe(Uuid, 'The Source identifier.') });
