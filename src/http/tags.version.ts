@@ -6,10 +6,10 @@ import type { ApiVersion } from './api.version.ts';
  * Tags per TAMS version (docs/api-versions.md): 8.2 tag values are a string or a list of strings
  * (ADR 0040); 7.0 has strings only, and sees no list-valued tag.
  *
- * The tag filters of listings: query parameters named
- * `tag.{name}` and `tag_exists.{name}` (or with another prefix: 8.2's `flow_tag.*` on objects,
- * `storage_backend_tag.*` on segments): their names are data, so they are read from the whole
- * query. Literal entries document them in OpenAPI; pattern entries are what validates them.
+ * The tag filters of listings are query parameters named `tag.{name}` and `tag_exists.{name}`
+ * (or with another prefix: 8.2's `flow_tag.*` on objects, `storage_backend_tag.*` on segments,
+ * `tag.*` on webhooks and storage backends): their names are data, so they are read from the
+ * whole query. Literal entries document them in OpenAPI; pattern entries are what validates them.
  */
 
 /** A tag value as 8.2 writes it: `oneOf [string, string[]]` (the tag property endpoints). */
