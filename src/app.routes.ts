@@ -10,6 +10,7 @@ import type { DeletionService } from './deletion/deletion.service.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
+import { flowTagRoutes } from './flows/flows.tags.routes.ts';
 import type { ApiMount, ApiVersion } from './http/api.version.ts';
 import type { PagingSettings } from './http/paging.ts';
 import { type DocumentOptions, registerMountDocument } from './http/swagger.ts';
@@ -23,6 +24,7 @@ import type { ServiceInfoService } from './service/service.service.ts';
 import { serviceV8Routes } from './service/service.v8.routes.ts';
 import { sourcesRoutes } from './sources/sources.routes.ts';
 import type { SourcesService } from './sources/sources.service.ts';
+import { sourceTagRoutes } from './sources/sources.tags.routes.ts';
 import { storageRoutes } from './storage/storage.routes.ts';
 import type { StorageService } from './storage/storage.service.ts';
 import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
@@ -65,6 +67,8 @@ async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
 
 async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   await serviceV8Routes(app, { service: deps.service, mount, rootEndpoints: () => ROOT_ENDPOINTS_8_2 });
+  sourceTagRoutes(app, deps.sources, mount.version);
+  flowTagRoutes(app, deps.flows, mount.version);
 }
 
 const ROUTES: Record<ApiVersion, (app: App, deps: TamsRoutesDeps, mount: ApiMount) => Promise<void>> = {

@@ -105,7 +105,18 @@ describe('/tams/v8.2/openapi.json and the 8.2 parity check', () => {
     expect(report.stale).toEqual([]);
     expect(report.accepted).toEqual(DEPARTURES_8_2);
     expect(report.specOperations).toBe(85);
-    const implemented = ['GET /', 'HEAD /', 'GET /service', 'HEAD /service'];
+    const implemented = [
+      'GET /',
+      'HEAD /',
+      'GET /service',
+      'HEAD /service',
+      // Tags (src/flows/flows.tags.routes.ts, src/sources/sources.tags.routes.ts).
+      ...['flows/{flowId}', 'sources/{sourceId}'].flatMap((owner) => [
+        `GET /${owner}/tags`,
+        `HEAD /${owner}/tags`,
+        ...['GET', 'HEAD', 'PUT', 'DELETE'].map((method) => `${method} /${owner}/tags/{name}`),
+      ]),
+    ];
     expect(report.notImplemented).toHaveLength(85 - implemented.length);
     for (const key of implemented) expect(report.notImplemented).not.toContain(key);
     expect(report.notImplemented).toContain('POST /service');

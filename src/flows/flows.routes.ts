@@ -20,9 +20,10 @@ import {
   type PagingSettings,
   setPagingHeaders,
 } from '../http/paging.ts';
-import { TagQuery, tagFilters, timerangeParam } from '../http/params.ts';
+import { timerangeParam } from '../http/params.ts';
 import { actorOf } from '../http/principal.ts';
 import { errors, noContent, ok } from '../http/responses.ts';
+import { TagQuery, tagFilters } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import { SERVER_MANAGED } from './flows.mapper.ts';
 import { Flow } from './flows.schemas.ts';
@@ -118,7 +119,7 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
           label: q.label,
           frame_width: q.frame_width,
           frame_height: q.frame_height,
-          tags: tagFilters(q),
+          tags: tagFilters(request, '7.0'),
           timerange: timerangeParam(q.timerange),
         },
         decodePageKey(q.page, isUuid),

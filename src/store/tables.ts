@@ -79,6 +79,9 @@ export const storeTables: TableDef[] = [
       { name: 'source_id', type: 'string', nullable: false },
       { name: 'name', type: 'string', nullable: false },
       { name: 'value', type: 'string', nullable: false },
+      // Null for a string tag; for a list tag (TAMS 8.x) the element's index, EMPTY_LIST for an
+      // empty list (tags.values.ts).
+      { name: 'pos', type: 'int32' },
     ],
     indexes: [['source_id'], ['name', 'value']],
   },
@@ -128,6 +131,8 @@ export const storeTables: TableDef[] = [
       { name: 'flow_id', type: 'string', nullable: false },
       { name: 'name', type: 'string', nullable: false },
       { name: 'value', type: 'string', nullable: false },
+      // As source_tags.pos.
+      { name: 'pos', type: 'int32' },
     ],
     indexes: [['flow_id'], ['name', 'value']],
   },
