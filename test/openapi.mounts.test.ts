@@ -106,6 +106,11 @@ describe('/tams/v8.2/openapi.json and the 8.2 parity check', () => {
     expect(report.accepted).toEqual(DEPARTURES_8_2);
     expect(report.specOperations).toBe(85);
     const implemented = ['GET /', 'HEAD /', 'GET /service', 'HEAD /service'];
+    // Webhooks (src/webhooks/webhooks.v8.routes.ts).
+    implemented.push(
+      ...['GET', 'HEAD', 'POST'].map((m) => `${m} /service/webhooks`),
+      ...['GET', 'HEAD', 'PUT', 'DELETE'].map((m) => `${m} /service/webhooks/{webhookId}`),
+    );
     expect(report.notImplemented).toHaveLength(85 - implemented.length);
     for (const key of implemented) expect(report.notImplemented).not.toContain(key);
     expect(report.notImplemented).toContain('POST /service');
