@@ -4,6 +4,7 @@ import {
   decodePageKey,
   effectiveLimit,
   PagingHeaders,
+  PagingQuery,
   type PagingSettings,
   setPagingHeaders,
 } from '../http/paging.ts';
@@ -18,13 +19,7 @@ import {
   type WebhookPageKey,
   webhookGetDocument,
 } from './webhooks.v8.mapper.ts';
-import {
-  WebhookGet,
-  WebhookParams,
-  WebhookPostV8,
-  WebhookPut,
-  WebhooksListQuery,
-} from './webhooks.v8.schemas.ts';
+import { WebhookGet, WebhookParams, WebhookPostV8, WebhookPut } from './webhooks.v8.schemas.ts';
 import { WEBHOOK_404 } from './webhooks.v8.service.ts';
 
 export interface WebhooksV8RoutesDeps {
@@ -42,6 +37,36 @@ const OWNERS =
   "With authentication on, a caller sees and manages its own webhooks, administrators everyone's (another principal's webhook is a 404).";
 const VERSIONS =
   "Webhooks created through TAMS 7.0 are here too, with their ids: each keeps the API version it was created through, and receives that version's event payloads.";
+
+/** 8.2's `url-tag-list.json`: a comma-separated list of values. */
+const URL_TAG_LIST = '^([^,]+(,[^,]+)*)?$';
+
+/** The listing's query: its `tag.*` names are data (their literal entries document them). */
+const WebhooksListQuery = Type.Object(
+  {
+    reverse_order: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Return Webhooks in reverse-alphabetical order of their `url`.',
+      }),
+    ),
+    'tag.{name}': Type.Optional(
+      Type.String({
+        pattern: URL_TAG_LIST,
+        description:
+          "Filter on webhooks that have a tag named {name} with a value in the given comma-separated list of values. The {name} and the value MUST be URL encoded where special characters are present (a comma inside a value is `%2C`). Where the tag's value is a string, at least one of the given values will match. Where the tag's value is an array, at least one value in the array will match at least one of the given values. Partial string matches of the values are not valid.",
+      }),
+    ),
+    'tag_exists.{name}': Type.Optional(
+      Type.Boolean({
+        description:
+          'Filter on webhooks that have a tag named {name} regardless of value. If set to true then the presence of the tag is filtered for. If set to false then its absence is.',
+      }),
+    ),
+    ...PagingQuery,
+  },
+  { patternProperties: { '^tag\\.': Type.String(), '^tag_exists\\.': Type.Boolean() } },
+);
 
 function pageKey(page: string | undefined): WebhookPageKey | undefined {
   const cursor = decodePageKey(page, (c) => decodeWebhookCursor(c) !== undefined);

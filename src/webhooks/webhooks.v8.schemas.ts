@@ -3,13 +3,12 @@
  * the eight types, plus `include_object_timerange` and `tags`), `webhook-get.json` (+ `id`,
  * `status`, `error`), `webhook-post.json` (+ `api_key_value`, `status` created|disabled) and
  * `webhook-put.json` (+ `id`, `api_key_value`, `status` required), each with the `allOf` of the
- * spec written out flat; and the query of 8.2's listing.
+ * spec written out flat; (the listing's query is its route's).
  */
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events/events.types.ts';
 import { describe, ErrorInfo, Uuid } from '../http/common.schemas.ts';
-import { PagingQuery } from '../http/paging.ts';
 
 const SAME_AS_QUERY =
   'Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters.';
@@ -147,33 +146,3 @@ export const WebhookPut = Type.Object(
 export type WebhookPut = Static<typeof WebhookPut>;
 
 export const WebhookParams = Type.Object({ webhookId: describe(Uuid, 'The Webhook identifier.') });
-
-/** 8.2's `url-tag-list.json`: a comma-separated list of values. */
-const URL_TAG_LIST = '^([^,]+(,[^,]+)*)?$';
-
-export const WebhooksListQuery = Type.Object(
-  {
-    reverse_order: Type.Optional(
-      Type.Boolean({
-        default: false,
-        description: 'Return Webhooks in reverse-alphabetical order of their `url`.',
-      }),
-    ),
-    'tag.{name}': Type.Optional(
-      Type.String({
-        pattern: URL_TAG_LIST,
-        description:
-          "Filter on webhooks that have a tag named {name} with a value in the given comma-separated list of values. The {name} and the value MUST be URL encoded where special characters are present (a comma inside a value is `%2C`). Where the tag's value is a string, at least one of the given values will match. Where the tag's value is an array, at least one value in the array will match at least one of the given values. Partial string matches of the values are not valid.",
-      }),
-    ),
-    'tag_exists.{name}': Type.Optional(
-      Type.Boolean({
-        description:
-          'Filter on webhooks that have a tag named {name} regardless of value. If set to true then the presence of the tag is filtered for. If set to false then its absence is.',
-      }),
-    ),
-    ...PagingQuery,
-  },
-  { patternProperties: { '^tag\\.': Type.String(), '^tag_exists\\.': Type.Boolean() } },
-);
-export type WebhooksListQuery = Static<typeof WebhooksListQuery>;
