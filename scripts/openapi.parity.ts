@@ -56,6 +56,21 @@ export const DEPARTURES_8_2: Departure[] = [
     reason:
       "8.2, as 7.0, gives the root listing's schema as an example only (no type); the server declares what that example shows and what it answers, an array of strings.",
   },
+  {
+    differences: ['GET /service/webhooks: response 400 added', 'HEAD /service/webhooks: response 400 added'],
+    reason:
+      "8.2 lists no 400 for the webhook listing, but its query can be wrong: a `page` key this listing did not issue, or an empty value in a `tag.{name}` list. The server refuses those with 400 and the TAMS error body, as 8.2's other paged listings do (src/webhooks/webhooks.v8.routes.ts).",
+  },
+  {
+    differences: [
+      'GET /service/webhooks: response 200 (application/json)[]: property owner added',
+      'POST /service/webhooks: response 201 (application/json): property owner added',
+      'GET /service/webhooks/{webhookId}: response 200 (application/json): property owner added',
+      'PUT /service/webhooks/{webhookId}: response 201 (application/json): property owner added',
+    ],
+    reason:
+      "Webhook ownership (docs/authentication.md, \"Webhooks\"), as in 7.0: who registered a webhook; 8.2's webhook-get.json allows other properties. Why deliveries are suspended is 8.2's own `status: error` and `error`, not 7.0's `delivery_suspended`.",
+  },
 ];
 
 export interface ParityReport {

@@ -50,6 +50,7 @@ import { ServiceV8 } from './service/service.v8.schemas.ts';
 import { Source } from './sources/sources.schemas.ts';
 import { FlowStorage, FlowStoragePost, HttpRequest } from './storage/storage.schemas.ts';
 import { Webhook, WebhookPost } from './webhooks/webhooks.schemas.ts';
+import { TagsV8, WebhookGet, WebhookPostV8, WebhookPut } from './webhooks/webhooks.v8.schemas.ts';
 
 export const OPENAPI_COMPONENTS: Record<string, TSchema> = {
   Flow,
@@ -104,5 +105,12 @@ export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
     Service: ServiceV8,
     EventStreamCommon: EventStreamMechanism,
     Timestamp,
+    WebhookGet,
+    WebhookPost: WebhookPostV8,
+    WebhookPut,
+    Tags: TagsV8,
+    Error: ErrorInfo,
+    ErrorResponse: ErrorBody,
+    uuid: Uuid,
   },
 };

@@ -29,6 +29,7 @@ import { storageRoutes } from './storage/storage.routes.ts';
 import type { StorageService } from './storage/storage.service.ts';
 import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
 import type { Viewer, WebhooksService } from './webhooks/webhooks.service.ts';
+import { webhooksV8Routes } from './webhooks/webhooks.v8.routes.ts';
 
 /** What every mount's routes are built from: the services over the one store, and the settings. */
 export interface TamsRoutesDeps {
@@ -51,6 +52,16 @@ export interface TamsRoutesDeps {
 const ROOT_ENDPOINTS_7_0 = ['service', 'flows', 'sources', 'flow-delete-requests'];
 /** TAMS 8.2's root listing: the resources the mount serves so far (each area adds its own). */
 const ROOT_ENDPOINTS_8_2 = ['service'];
+/**
+ * What 8.2's `/service` lists in `event_stream_mechanisms`: what the mount serves of 8.2's own
+ * (8.2: webhooks are available when "webhooks" is listed there).
+ */
+const EVENT_STREAMS_8_2 = [
+  {
+    name: 'webhooks',
+    docs: 'https://bbc.github.io/tams/8.2/index.html#/operations/POST_webhooks (at /tams/v8.2/service/webhooks)',
+  },
+];
 
 async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   const { paging, publicUrl, presignExpirySeconds } = deps;
@@ -66,9 +77,16 @@ async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
 }
 
 async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
-  await serviceV8Routes(app, { service: deps.service, mount, rootEndpoints: () => ROOT_ENDPOINTS_8_2 });
+  const { paging, publicUrl } = deps;
+  await serviceV8Routes(app, {
+    service: deps.service,
+    mount,
+    rootEndpoints: () => ROOT_ENDPOINTS_8_2,
+    eventStreams: () => EVENT_STREAMS_8_2,
+  });
   sourceTagRoutes(app, deps.sources, mount.version);
   flowTagRoutes(app, deps.flows, mount.version);
+  await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
 }
 
 const ROUTES: Record<ApiVersion, (app: App, deps: TamsRoutesDeps, mount: ApiMount) => Promise<void>> = {

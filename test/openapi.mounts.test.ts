@@ -116,6 +116,9 @@ describe('/tams/v8.2/openapi.json and the 8.2 parity check', () => {
         `HEAD /${owner}/tags`,
         ...['GET', 'HEAD', 'PUT', 'DELETE'].map((method) => `${method} /${owner}/tags/{name}`),
       ]),
+      // Webhooks (src/webhooks/webhooks.v8.routes.ts).
+      ...['GET', 'HEAD', 'POST'].map((m) => `${m} /service/webhooks`),
+      ...['GET', 'HEAD', 'PUT', 'DELETE'].map((m) => `${m} /service/webhooks/{webhookId}`),
     ];
     expect(report.notImplemented).toHaveLength(85 - implemented.length);
     for (const key of implemented) expect(report.notImplemented).not.toContain(key);

@@ -41,6 +41,8 @@ const ADMIN_ROUTES = new Set(['POST /service']);
  */
 const READING_WRITES = new Set([
   'POST /service/webhooks',
+  // TAMS 8.2 (its mount only): changing what a webhook receives, answered with the webhook.
+  'PUT /service/webhooks/:webhookId',
   'POST /exr/inspect',
   'POST /search/transcripts/:transcriptId/publish',
 ]);

@@ -308,6 +308,15 @@ export const storeTables: TableDef[] = [
       { name: 'owner_scopes', type: 'json' },
       // Why deliveries are suspended (the owner may no longer read); null while they run.
       { name: 'suspended', type: 'string' },
+      // TAMS 8.2 (added later: null in older rows, which are 7.0's, `started` unless suspended).
+      // The API version it was created through, fixed for life: its payloads' version.
+      { name: 'api_version', type: 'string' },
+      // `created` (not delivering yet), `started`, `disabled` (by a client); `error` is
+      // derived from `suspended`.
+      { name: 'status', type: 'string' },
+      { name: 'tags', type: 'json' },
+      // When deliveries were suspended (the time of the 8.2 `error`).
+      { name: 'suspended_at', type: 'timestamp' },
     ],
   },
   {

@@ -44,6 +44,10 @@ describe('every mount', () => {
     expect(policy('POST /tams/v7.0/service')).toBe('admin');
     expect(policy('POST /tams/v7.0/service/webhooks')).toBe('method+read');
     expect(policy('GET /tams/v8.2/service')).toBe('method');
+    // 8.2's own webhook paths: changing one needs read too (it then receives what readers see).
+    expect(policy('POST /tams/v8.2/service/webhooks')).toBe('method+read');
+    expect(policy('PUT /tams/v8.2/service/webhooks/:webhookId')).toBe('method+read');
+    expect(policy('DELETE /tams/v8.2/service/webhooks/:webhookId')).toBe('method');
     expect(policy('GET /tams/v7.0/openapi.json')).toBe('public');
     expect(policy('GET /tams/v8.2/openapi.json')).toBe('public');
   });

@@ -57,12 +57,14 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
 
   // Writes answering with stored metadata.
   ['POST /service/webhooks', READ_WRITE], // the webhook then receives what readers see
+  ['PUT /service/webhooks/:webhookId', READ_WRITE], // 8.2: as POST, answered with the webhook
   ['POST /exr/inspect', READ_WRITE], // the catalogue's record: channels, attributes, Flows using it
   ['POST /search/transcripts/:transcriptId/publish', READ_WRITE], // the transcript's metadata
 
   // Deletes (202: the deletion request made, as the TAMS spec has it).
   ['DELETE /flows/:flowId', DELETE],
   ['DELETE /flows/:flowId/segments', DELETE],
+  ['DELETE /service/webhooks/:webhookId', DELETE], // 8.2: 204
   ['DELETE /search/transcripts/:transcriptId', DELETE],
 ]);
 

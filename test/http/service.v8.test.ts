@@ -42,8 +42,9 @@ describe('GET /tams/v8.2/service', () => {
       min_presigned_url_timeout: '120:0',
     });
     expect(res.body.type).toMatch(/^urn:x-tams:service/);
-    // 7.0's event stream mechanisms are not 8.2's.
-    expect(res.body).not.toHaveProperty('event_stream_mechanisms');
+    // 7.0's event stream mechanisms are not 8.2's: 8.2's own webhooks alone (the root's event
+    // stream sends 7.0 bodies).
+    expect((res.body.event_stream_mechanisms as Doc[]).map((m) => m.name)).toEqual(['webhooks']);
   });
 
   it('shares the identity 7.0 writes, and 7.0 answers within 7.0', async () => {
@@ -63,6 +64,7 @@ describe('GET /tams/v8.2/service', () => {
     const { api_version: _7, event_stream_mechanisms: _streams, ...sevenRest } = seven.body;
     const {
       api_version: _8,
+      event_stream_mechanisms: _webhooks,
       min_object_timeout: _o,
       min_presigned_url_timeout: _p,
       ...eightRest
