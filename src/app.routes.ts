@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
+import { deletionV8Routes } from './deletion/deletion.v8.routes.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
@@ -48,7 +49,7 @@ export interface TamsRoutesDeps {
 /** TAMS 7.0's root listing (`GET /`). */
 const ROOT_ENDPOINTS_7_0 = ['service', 'flows', 'sources', 'flow-delete-requests'];
 /** TAMS 8.2's root listing: the resources the mount serves so far (each area adds its own). */
-const ROOT_ENDPOINTS_8_2 = ['service'];
+const ROOT_ENDPOINTS_8_2 = ['service', 'flow-delete-requests'];
 
 async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   const { paging, publicUrl, presignExpirySeconds } = deps;
@@ -64,7 +65,9 @@ async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
 }
 
 async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
+  const { paging, publicUrl } = deps;
   await serviceV8Routes(app, { service: deps.service, mount, rootEndpoints: () => ROOT_ENDPOINTS_8_2 });
+  await deletionV8Routes(app, { deletion: deps.deletion, paging, publicUrl, mount });
 }
 
 const ROUTES: Record<ApiVersion, (app: App, deps: TamsRoutesDeps, mount: ApiMount) => Promise<void>> = {
