@@ -36,6 +36,7 @@ import {
   Timestamp,
   Uuid,
 } from './http/common.schemas.ts';
+import { Tags82 } from './http/tags.version.ts';
 import { MediaObject } from './objects/objects.schemas.ts';
 import { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPost, GetUrl } from './segments/segments.schemas.ts';
 import {
@@ -46,7 +47,12 @@ import {
   StorageBackendsList,
   StorageBackendsListItem,
 } from './service/service.schemas.ts';
-import { ServiceV8 } from './service/service.v8.schemas.ts';
+import {
+  ServiceV8,
+  StorageBackendsListItemV8,
+  StorageBackendsListV8,
+  StorageBackendV8,
+} from './service/service.v8.schemas.ts';
 import { Source } from './sources/sources.schemas.ts';
 import { FlowStorage, FlowStoragePost, HttpRequest } from './storage/storage.schemas.ts';
 import { Webhook, WebhookPost } from './webhooks/webhooks.schemas.ts';
@@ -102,7 +108,16 @@ export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
   '7.0': OPENAPI_COMPONENTS,
   '8.2': {
     Service: ServiceV8,
+    ServicePost,
     EventStreamCommon: EventStreamMechanism,
+    StorageBackend: StorageBackendV8,
+    StorageBackendsList: StorageBackendsListV8,
+    StorageBackendsListItem: StorageBackendsListItemV8,
+    DeletionRequest,
+    ErrorResponse: ErrorBody,
+    Error: ErrorInfo,
+    Tags: Tags82,
+    Timerange: TimeRange,
     Timestamp,
   },
 };

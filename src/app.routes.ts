@@ -66,7 +66,13 @@ async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
 
 async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   const { paging, publicUrl } = deps;
-  await serviceV8Routes(app, { service: deps.service, mount, rootEndpoints: () => ROOT_ENDPOINTS_8_2 });
+  await serviceV8Routes(app, {
+    service: deps.service,
+    mount,
+    rootEndpoints: () => ROOT_ENDPOINTS_8_2,
+    paging,
+    publicUrl,
+  });
   await deletionV8Routes(app, { deletion: deps.deletion, paging, publicUrl, mount });
 }
 
