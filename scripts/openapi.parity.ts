@@ -56,6 +56,11 @@ export const DEPARTURES_8_2: Departure[] = [
     reason:
       "8.2, as 7.0, gives the root listing's schema as an example only (no type); the server declares what that example shows and what it answers, an array of strings.",
   },
+  {
+    differences: ['HEAD /service/profiles: parameter format (query): value "urn:x-nmos:format:multi" added'],
+    reason:
+      "8.2's HEAD of the Profile listing leaves the multi format out of its `format` filter, its GET (content-format.json) does not: a HEAD answers the headers its GET would (Fastify derives it from the GET), so both take `multi`, which no Profile has (an empty listing). docs/api-versions.md.",
+  },
 ];
 
 export interface ParityReport {

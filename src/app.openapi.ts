@@ -23,6 +23,7 @@ import {
   FlowMulti,
   FlowVideo,
 } from './flows/flows.schemas.ts';
+import { FlowAudioV8, FlowDataV8, FlowImageV8, FlowVideoV8 } from './flows/flows.technical.v8.schemas.ts';
 import type { ApiVersion } from './http/api.version.ts';
 import {
   CollectionItem,
@@ -38,6 +39,7 @@ import {
 } from './http/common.schemas.ts';
 import { Tags82 } from './http/tags.version.ts';
 import { MediaObject } from './objects/objects.schemas.ts';
+import { MimeTypeV8, Profile } from './profiles/profiles.schemas.ts';
 import { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPost, GetUrl } from './segments/segments.schemas.ts';
 import {
   EventStreamMechanism,
@@ -114,9 +116,18 @@ export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
     StorageBackendsList: StorageBackendsListV8,
     StorageBackendsListItem: StorageBackendsListItemV8,
     DeletionRequest,
+    Profile,
+    FlowVideo: FlowVideoV8,
+    FlowAudio: FlowAudioV8,
+    FlowImage: FlowImageV8,
+    FlowData: FlowDataV8,
+    ContainerMapping,
     ErrorResponse: ErrorBody,
     Error: ErrorInfo,
     Tags: Tags82,
+    ContentFormat,
+    MimeType: MimeTypeV8,
+    Uuid,
     Timerange: TimeRange,
     Timestamp,
   },

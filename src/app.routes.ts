@@ -17,6 +17,8 @@ import { type DocumentOptions, registerMountDocument } from './http/swagger.ts';
 import type { App } from './http/types.ts';
 import { objectsRoutes } from './objects/objects.routes.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
+import { profilesRoutes } from './profiles/profiles.routes.ts';
+import type { ProfilesService } from './profiles/profiles.service.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
 import { serviceRoutes } from './service/service.routes.ts';
@@ -39,6 +41,8 @@ export interface TamsRoutesDeps {
   objects: ObjectsService;
   deletion: DeletionService;
   webhooks: WebhooksService;
+  /** Flow Profiles (TAMS 8.2 only). */
+  profiles: ProfilesService;
   /** Who the caller is, for webhook listings and ownership. */
   webhookViewer: (request: FastifyRequest) => Viewer;
   paging: PagingSettings;
@@ -73,6 +77,7 @@ async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
     paging,
     publicUrl,
   });
+  await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });
   await deletionV8Routes(app, { deletion: deps.deletion, paging, publicUrl, mount });
 }
 
