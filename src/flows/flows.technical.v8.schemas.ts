@@ -31,17 +31,6 @@ export const FlowTechnicalProperties = {
   container_mapping: FlowCoreProperties.container_mapping,
 };
 
-/** The names a Profile's `flow_metadata` may set on a Flow: the technical ones and the format's. */
-export const TECHNICAL_FIELDS = [
-  'format',
-  'codec',
-  'container',
-  'avg_bit_rate',
-  'segment_duration',
-  'container_mapping',
-  'essence_parameters',
-] as const;
-
 const initSegments = Type.Optional(
   Type.Boolean({
     description:

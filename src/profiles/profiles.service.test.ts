@@ -2,18 +2,18 @@
  * What the Flow side of Profiles uses (AppNote 0020): `applyToFlow` turns an 8.2 Flow body with
  * `profile_id` into the Flow the store keeps (the Profile's technical metadata copied; 400 for a
  * body that also gives technical metadata, or an unknown Profile; `""` unlinks), and
- * `technicalDifferences` says whether a Flow still matches its Profile. On a real store
- * (DuckDB in memory).
+ * `metadataOf` what a linked Flow must still match. On a real store (DuckDB in memory).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import { loadConfig } from '../config.ts';
 import { openEngine } from '../db/engine.factory.ts';
+import { technicalDifferences } from '../flows/flows.technical.ts';
 import { openStoreDb } from '../store/store.open.ts';
 import { TamsStore } from '../store/store.ts';
 import type { Profile } from './profiles.schemas.ts';
-import { ProfilesService, technicalDifferences } from './profiles.service.ts';
+import { ProfilesService } from './profiles.service.ts';
 
 const PROFILE_ID = '329b98d6-adeb-418c-8eaf-eca14edc1706';
 const METADATA = {
@@ -81,29 +81,13 @@ describe('ProfilesService.applyToFlow', () => {
   });
 });
 
-describe('technicalDifferences', () => {
-  it('is empty for a Flow as made from the Profile, whatever the order of keys', async () => {
+describe('ProfilesService.metadataOf', () => {
+  it('is the technical metadata a Flow made from the Profile matches', async () => {
+    const metadata = await profiles.metadataOf(PROFILE_ID);
+    expect(metadata).toEqual(METADATA);
     const made = await profiles.applyToFlow({ ...flow, profile_id: PROFILE_ID });
-    expect(technicalDifferences(made, METADATA)).toEqual([]);
-    const reordered = {
-      ...made,
-      essence_parameters: {
-        frame_height: 720,
-        frame_width: 1280,
-        frame_rate: { denominator: 1, numerator: 25 },
-      },
-    };
-    expect(technicalDifferences(reordered, METADATA)).toEqual([]);
-  });
-
-  it('names each technical field that differs, or that one side lacks', () => {
-    const changed = { ...METADATA, avg_bit_rate: 5000, container_mapping: { track_index: 1 } };
-    delete (changed as Partial<typeof changed>).segment_duration;
-    expect(technicalDifferences(changed, METADATA)).toEqual([
-      'avg_bit_rate',
-      'segment_duration',
-      'container_mapping',
-    ]);
+    expect(technicalDifferences(made, metadata ?? {})).toEqual([]);
+    expect(await profiles.metadataOf('7c9e6679-7425-40de-944b-e07fc1f90ae7')).toBeUndefined();
   });
 });
 

@@ -2,7 +2,7 @@ import { checkCell } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { JsonValue } from '../db/db.types.ts';
-import { TECHNICAL_FIELDS } from '../flows/flows.technical.v8.schemas.ts';
+import { type FlowProfiles, TECHNICAL_FIELDS, technicalOf } from '../flows/flows.technical.ts';
 import type { ProfileFilters, ProfileRecord } from '../store/profiles.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { Profile } from './profiles.schemas.ts';
@@ -21,9 +21,11 @@ export type FlowBody = Record<string, unknown>;
 /**
  * Flow Profiles (TAMS 8.2, ADR 0047, AppNote 0020): the technical characteristics of house
  * formats, created once under an id of the client's (kept across stores) and never changed or
- * deleted. Flows made from one copy its `flow_metadata` (`applyToFlow`).
+ * deleted. Flows made from one copy its `flow_metadata` (`applyToFlow`): the Flow side calls
+ * that through FlowProfiles (src/flows/flows.technical.ts), this service given to it at
+ * composition, so that src/flows never imports src/profiles.
  */
-export class ProfilesService {
+export class ProfilesService implements FlowProfiles {
   constructor(private readonly deps: ProfilesServiceDeps) {}
 
   /**
@@ -108,41 +110,16 @@ export class ProfilesService {
     return { ...body, ...technicalOf(profile.flow_metadata) };
   }
 
+  async metadataOf(id: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.deps.store.profiles.get(id))?.flow_metadata;
+  }
+
   /** The Profile `id` as the store keeps it; 404 when there is none. */
   async record(id: string): Promise<ProfileRecord> {
     const record = await this.deps.store.profiles.get(id);
     if (!record) throw new NotFoundError(`Profile ${id} does not exist`);
     return record;
   }
-}
-
-/** The technical fields of a Flow or Profile metadata document (TECHNICAL_FIELDS present in it). */
-export function technicalOf(doc: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name of TECHNICAL_FIELDS) if (doc[name] !== undefined) out[name] = doc[name];
-  return out;
-}
-
-/**
- * The technical fields on which a Flow document and a Profile's `flow_metadata` differ (values
- * compared as JSON, whatever the order of their keys; absent from both is equal): none means the
- * Flow still matches the Profile it is linked to; any means a write changing them must unlink it
- * (through 7.0) or be refused (through 8.2, AppNote 0020).
- */
-export function technicalDifferences(
-  flow: Readonly<Record<string, unknown>>,
-  metadata: Readonly<Record<string, unknown>>,
-): string[] {
-  return TECHNICAL_FIELDS.filter((name) => canonical(flow[name]) !== canonical(metadata[name]));
-}
-
-function canonical(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }
 
 export function profileDocument(record: ProfileRecord): Profile {
