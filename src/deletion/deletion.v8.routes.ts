@@ -55,7 +55,12 @@ export async function deletionV8Routes(app: App, deps: DeletionV8RoutesDeps): Pr
       const reverse = q.reverse_order ?? false;
       const limit = effectiveLimit(q.limit, deps.paging);
       const scope = listingScope(deps.mount, 'flow-delete-requests', sortBy, reverse);
-      const page = await deps.deletion.listPage(sortBy, reverse, decodeListingKey(q.page, scope), limit);
+      const page = await deps.deletion.listPage(
+        sortBy,
+        reverse,
+        decodeListingKey(q.page, scope, 'datetime'),
+        limit,
+      );
       setListingHeaders(
         request,
         reply,

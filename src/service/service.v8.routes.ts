@@ -113,7 +113,7 @@ export async function serviceV8Routes(app: App, deps: ServiceV8RoutesDeps): Prom
       const page = deps.service.storageBackendsPage(
         tagFilters(request, '8.2'),
         reverse,
-        decodeListingKey(q.page, scope),
+        decodeListingKey(q.page, scope, 'string'),
         limit,
       );
       setListingHeaders(

@@ -150,6 +150,11 @@ describe('GET /tams/v8.2/flow-delete-requests', () => {
     expectError(await v8.get('/flow-delete-requests', { query: { page: key, reverse_order: true } }), 400);
     // 7.0's listings page by id; their keys are no key here.
     expectError(await v8.get('/flow-delete-requests', { query: { page: 'abc' } }), 400);
+    // A key of the right listing whose value is no date-time: refused, not looked up.
+    const forged = Buffer.from(
+      JSON.stringify({ k: '8.2 flow-delete-requests created forward', v: ['s', 'x'], i: made.get('r0') }),
+    ).toString('base64url');
+    expectError(await v8.get('/flow-delete-requests', { query: { page: forged } }), 400);
     expectError(await v8.get('/flow-delete-requests', { query: { sort_by: 'updated' } }), 400);
   });
 
