@@ -22,6 +22,7 @@ const AREAS = [
   'metrics',
   'objects',
   'ops',
+  'profiles',
   'segments',
   'service',
   'sources',

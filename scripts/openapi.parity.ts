@@ -71,6 +71,11 @@ export const DEPARTURES_8_2: Departure[] = [
     reason:
       "Webhook ownership (docs/authentication.md, \"Webhooks\"), as in 7.0: who registered a webhook; 8.2's webhook-get.json allows other properties. Why deliveries are suspended is 8.2's own `status: error` and `error`, not 7.0's `delivery_suspended`.",
   },
+  {
+    differences: ['HEAD /service/profiles: parameter format (query): value "urn:x-nmos:format:multi" added'],
+    reason:
+      "8.2's HEAD of the Profile listing leaves the multi format out of its `format` filter, its GET (content-format.json) does not: a HEAD answers the headers its GET would (Fastify derives it from the GET), so both take `multi`, which no Profile has (an empty listing). docs/api-versions.md.",
+  },
 ];
 
 export interface ParityReport {

@@ -23,6 +23,7 @@ import {
   FlowMulti,
   FlowVideo,
 } from './flows/flows.schemas.ts';
+import { FlowAudioV8, FlowDataV8, FlowImageV8, FlowVideoV8 } from './flows/flows.technical.v8.schemas.ts';
 import type { ApiVersion } from './http/api.version.ts';
 import {
   CollectionItem,
@@ -36,7 +37,9 @@ import {
   Timestamp,
   Uuid,
 } from './http/common.schemas.ts';
+import { Tags82 } from './http/tags.version.ts';
 import { MediaObject } from './objects/objects.schemas.ts';
+import { MimeTypeV8, Profile } from './profiles/profiles.schemas.ts';
 import { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPost, GetUrl } from './segments/segments.schemas.ts';
 import {
   EventStreamMechanism,
@@ -46,11 +49,16 @@ import {
   StorageBackendsList,
   StorageBackendsListItem,
 } from './service/service.schemas.ts';
-import { ServiceV8 } from './service/service.v8.schemas.ts';
+import {
+  ServiceV8,
+  StorageBackendsListItemV8,
+  StorageBackendsListV8,
+  StorageBackendV8,
+} from './service/service.v8.schemas.ts';
 import { Source } from './sources/sources.schemas.ts';
 import { FlowStorage, FlowStoragePost, HttpRequest } from './storage/storage.schemas.ts';
 import { Webhook, WebhookPost } from './webhooks/webhooks.schemas.ts';
-import { TagsV8, WebhookGet, WebhookPostV8, WebhookPut } from './webhooks/webhooks.v8.schemas.ts';
+import { WebhookGet, WebhookPostV8, WebhookPut } from './webhooks/webhooks.v8.schemas.ts';
 
 export const OPENAPI_COMPONENTS: Record<string, TSchema> = {
   Flow,
@@ -103,14 +111,29 @@ export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
   '7.0': OPENAPI_COMPONENTS,
   '8.2': {
     Service: ServiceV8,
+    ServicePost,
     EventStreamCommon: EventStreamMechanism,
+    StorageBackend: StorageBackendV8,
+    StorageBackendsList: StorageBackendsListV8,
+    StorageBackendsListItem: StorageBackendsListItemV8,
+    DeletionRequest,
+    Profile,
+    FlowVideo: FlowVideoV8,
+    FlowAudio: FlowAudioV8,
+    FlowImage: FlowImageV8,
+    FlowData: FlowDataV8,
+    ContainerMapping,
+    ErrorResponse: ErrorBody,
+    Error: ErrorInfo,
+    Tags: Tags82,
+    ContentFormat,
+    MimeType: MimeTypeV8,
+    Uuid,
+    Timerange: TimeRange,
     Timestamp,
     WebhookGet,
     WebhookPost: WebhookPostV8,
     WebhookPut,
-    Tags: TagsV8,
-    Error: ErrorInfo,
-    ErrorResponse: ErrorBody,
     uuid: Uuid,
   },
 };

@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
+import { deletionV8Routes } from './deletion/deletion.v8.routes.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
@@ -17,6 +18,8 @@ import { type DocumentOptions, registerMountDocument } from './http/swagger.ts';
 import type { App } from './http/types.ts';
 import { objectsRoutes } from './objects/objects.routes.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
+import { profilesRoutes } from './profiles/profiles.routes.ts';
+import type { ProfilesService } from './profiles/profiles.service.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
 import { serviceRoutes } from './service/service.routes.ts';
@@ -41,6 +44,8 @@ export interface TamsRoutesDeps {
   objects: ObjectsService;
   deletion: DeletionService;
   webhooks: WebhooksService;
+  /** Flow Profiles (TAMS 8.2 only). */
+  profiles: ProfilesService;
   /** Who the caller is, for webhook listings and ownership. */
   webhookViewer: (request: FastifyRequest) => Viewer;
   paging: PagingSettings;
@@ -51,7 +56,7 @@ export interface TamsRoutesDeps {
 /** TAMS 7.0's root listing (`GET /`). */
 const ROOT_ENDPOINTS_7_0 = ['service', 'flows', 'sources', 'flow-delete-requests'];
 /** TAMS 8.2's root listing: the resources the mount serves so far (each area adds its own). */
-const ROOT_ENDPOINTS_8_2 = ['service'];
+const ROOT_ENDPOINTS_8_2 = ['service', 'flow-delete-requests'];
 /**
  * What 8.2's `/service` lists in `event_stream_mechanisms`: what the mount serves of 8.2's own
  * (8.2: webhooks are available when "webhooks" is listed there).
@@ -83,10 +88,14 @@ async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
     mount,
     rootEndpoints: () => ROOT_ENDPOINTS_8_2,
     eventStreams: () => EVENT_STREAMS_8_2,
+    paging,
+    publicUrl,
   });
   sourceTagRoutes(app, deps.sources, mount.version);
   flowTagRoutes(app, deps.flows, mount.version);
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
+  await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });
+  await deletionV8Routes(app, { deletion: deps.deletion, paging, publicUrl, mount });
 }
 
 const ROUTES: Record<ApiVersion, (app: App, deps: TamsRoutesDeps, mount: ApiMount) => Promise<void>> = {

@@ -31,6 +31,7 @@ import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
+import type { ProfilesService } from './profiles/profiles.service.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
 import type { ServiceInfoService } from './service/service.service.ts';
 import type { SourcesService } from './sources/sources.service.ts';
@@ -52,6 +53,8 @@ export interface AppDeps {
   objects: ObjectsService;
   deletion: DeletionService;
   webhooks: WebhooksService;
+  /** Flow Profiles (TAMS 8.2 only). */
+  profiles: ProfilesService;
   streams: EventStreams;
   /** The wings beyond the spec switched on (src/features.ts): their routes and OpenAPI components. */
   features?: FeatureSet;

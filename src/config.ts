@@ -149,7 +149,7 @@ export const ConfigSchema = Type.Object({
   TAMS_STORAGE_BACKENDS: Type.String({
     default: '',
     description:
-      'Storage backends as a JSON list (S3: VAST, MinIO, AWS; and/or the embedded `fs` store); see [Storage](storage.md). Empty, with no `TAMS_STORAGE_BACKENDS_FILE`: the embedded fs store alone.',
+      'Storage backends as a JSON list (S3: VAST, MinIO, AWS; and/or the embedded `fs` store), each with its read-only `tags` if any (shown by TAMS 8.2); see [Storage](storage.md). Empty, with no `TAMS_STORAGE_BACKENDS_FILE`: the embedded fs store alone.',
   }),
   TAMS_STORAGE_BACKENDS_FILE: Type.String({
     default: '',
@@ -235,7 +235,8 @@ export const ConfigSchema = Type.Object({
     default: 3600,
     minimum: 1,
     maximum: 7 * 24 * 3600,
-    description: 'Validity of presigned `put_url` and `get_urls`, in seconds.',
+    description:
+      "Validity of presigned `put_url` and `get_urls`, in seconds: TAMS 8.2's `min_presigned_url_timeout`. 8.2 asks for 30 or more, and no more than `TAMS_UNUSED_OBJECT_GRACE_SECONDS`; other values start with a warning.",
   }),
   TAMS_STORAGE_LIMIT_DEFAULT: Type.Integer({
     default: 10,
@@ -268,7 +269,7 @@ export const ConfigSchema = Type.Object({
     default: 86400,
     minimum: 1,
     description:
-      'Objects allocated by `POST /flows/{id}/storage` and not used by any segment for this long are deleted, bytes included (abandoned uploads).',
+      "Objects allocated by `POST /flows/{id}/storage` and not used by any segment for this long are deleted, bytes included (abandoned uploads): TAMS 8.2's `min_object_timeout`. 8.2 asks for 300 or more; other values start with a warning.",
   }),
   TAMS_WORKER_IDLE_MS: Type.Integer({
     default: 1000,

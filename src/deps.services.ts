@@ -14,6 +14,7 @@ import { HlsService } from './hls/hls.service.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { ObjectsService } from './objects/objects.service.ts';
 import { Readiness } from './ops/ops.readiness.ts';
+import { ProfilesService } from './profiles/profiles.service.ts';
 import { PlainPages } from './segments/segments.fastlane.ts';
 import { SegmentsService } from './segments/segments.service.ts';
 import { ServiceInfoService } from './service/service.service.ts';
@@ -43,6 +44,8 @@ export interface Services {
   objects: ObjectsService;
   deletion: DeletionService;
   webhooks: WebhooksService;
+  /** Flow Profiles (TAMS 8.2). */
+  profiles: ProfilesService;
   hls: HlsService;
   /** Health and metrics (issue 8): always built; /metrics is served when TAMS_METRICS is on. */
   readiness: Readiness;
@@ -124,6 +127,7 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
       },
     }),
     objects: new ObjectsService({ store }),
+    profiles: new ProfilesService({ store, clock }),
     deletion,
   };
 }

@@ -5,6 +5,7 @@ import { DbError, DbStorageError, StoreLockedError } from './db/db.errors.ts';
 import { buildRuntime } from './deps.ts';
 import { loggerOptions } from './http/logging.ts';
 import { gracefulShutdown } from './ops/ops.shutdown.ts';
+import { timeoutWarnings } from './service/service.timeouts.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
   const runtime = await buildRuntime(config, { log: pino(loggerOptions(config.TAMS_LOG_LEVEL)) });
   const app = await buildApp(runtime);
   for (const name of unknownSettings()) app.log.warn({ setting: name }, 'unknown TAMS_* setting ignored');
+  // Timeouts outside TAMS 8.2's bounds: the server starts, and 8.2's /service states them.
+  for (const { settings, message } of timeoutWarnings(runtime.service.timeouts())) {
+    app.log.warn({ settings }, message);
+  }
   runtime.start(app.log);
 
   // Graceful shutdown (src/ops/ops.shutdown.ts): unready, drain requests, stop workers, close the store.

@@ -43,6 +43,14 @@ export async function deletionRoutes(app: App, deps: { deletion: DeletionService
     async () => deps.deletion.list(LIST_LIMIT),
   );
 
+  deletionRequestRoute(app, deps);
+}
+
+/**
+ * `GET /flow-delete-requests/{request-id}` (and HEAD): the same in TAMS 7.0 and 8.2, registered
+ * by each version's routes.
+ */
+export function deletionRequestRoute(app: App, deps: { deletion: DeletionService }): void {
   app.get(
     '/flow-delete-requests/:requestId',
     {

@@ -3,10 +3,14 @@ import { NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
 import { EventLog } from '../events/events.log.ts';
 import type { DeletionRecord } from '../store/deletions.repo.ts';
+import { listingOrder, type SortCursor } from '../store/listing.order.ts';
 import { keyOf, type SegmentRecord } from '../store/segments.repo.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import type { DeletionRequest } from './deletion.schemas.ts';
+
+/** What 8.2 lists deletion requests by (`sort_by`). */
+export type DeletionSortKey = 'created' | 'expiry';
 
 export interface DeletionSettings {
   /** Deletions of at most this many segments run within the request; larger ones go to the worker. */
@@ -104,6 +108,27 @@ export class DeletionService {
 
   async list(limit: number): Promise<DeletionRequest[]> {
     return (await this.deps.store.deletions.list(this.deps.clock.now(), limit)).map(deletionDocument);
+  }
+
+  /**
+   * A page of the requests in TAMS 8.2's order (ADR 0052): by `created` or `expiry`, newest
+   * first, those without an expiry (still running) after the rest, or all reversed.
+   */
+  async listPage(
+    sortBy: DeletionSortKey,
+    reverse: boolean,
+    after: SortCursor | undefined,
+    limit: number,
+  ): Promise<{ items: DeletionRequest[]; next?: SortCursor }> {
+    const { clock, store } = this.deps;
+    const page = await store.deletions.listSorted(
+      clock.now(),
+      sortBy,
+      listingOrder('datetime', reverse),
+      after,
+      limit,
+    );
+    return { items: page.items.map(deletionDocument), ...(page.next && { next: page.next }) };
   }
 
   private async createRequest(

@@ -31,6 +31,12 @@ const common = {
   default: Type.Optional(
     Type.Boolean({ description: 'Backend used when a request names none. A lone backend is the default.' }),
   ),
+  tags: Type.Optional(
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
+      description:
+        'Read-only tags shown by TAMS 8.2 (`/service/storage-backends`, its `tag.*` filters): each a string or a list of strings.',
+    }),
+  ),
 };
 
 export const S3BackendSchema = Type.Object(
@@ -109,7 +115,13 @@ function schemaProblems(kind: 's3' | 'fs', entry: Record<string, unknown>, at: s
   for (const error of Value.Errors(SCHEMAS[kind], entry)) {
     const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
     const params = error.params as Record<string, unknown>;
-    if (error.keyword === 'required') {
+    const [top, tag] = error.instancePath.split('/').slice(1);
+    if (top === 'tags' && tag !== undefined) {
+      // One line per tag, whichever of the value's alternatives the errors name.
+      const name = tag.replaceAll('~1', '/').replaceAll('~0', '~');
+      const line = `${at}.tags.${name}: must be a string or a list of strings`;
+      if (!problems.includes(line)) problems.push(line);
+    } else if (error.keyword === 'required') {
       for (const name of params.requiredProperties as string[]) problems.push(`${at}.${name}: is required`);
     } else if (error.keyword === 'additionalProperties') {
       for (const name of params.additionalProperties as string[]) {
@@ -312,6 +324,7 @@ function descriptorOf(entry: StorageBackendEntry, lone: boolean): StorageBackend
   };
   if (entry.region !== undefined) descriptor.region = entry.region;
   if (entry.availability_zone !== undefined) descriptor.availability_zone = entry.availability_zone;
+  if (entry.tags !== undefined) descriptor.tags = entry.tags;
   return descriptor;
 }
 

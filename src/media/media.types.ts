@@ -15,6 +15,8 @@ export interface StorageBackendDescriptor {
   region?: string;
   availability_zone?: string;
   default_storage?: boolean;
+  /** Read-only tags from the configuration (TAMS 8.2 shows them; 7.0 has no backend tags). */
+  tags?: Record<string, string | string[]>;
 }
 
 /** What a client needs to upload an object (http-request.json). */

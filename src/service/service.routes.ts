@@ -43,26 +43,7 @@ export async function serviceRoutes(app: App, deps: ServiceRoutesDeps): Promise<
     async () => ({ ...(await deps.service.get()), api_version: deps.mount.version }),
   );
 
-  app.post(
-    '/service',
-    {
-      schema: {
-        operationId: 'POST_service',
-        summary: 'Update Service Information',
-        description: `Update the service info. ${CELL_NOTE}`,
-        tags: ['Service'],
-        body: ServicePost,
-        response: {
-          200: noContent('Success. The service info has been updated.'),
-          ...errors({ 400: 'Bad request. Invalid service JSON.' }),
-        },
-      },
-    },
-    async (request, reply) => {
-      await deps.service.update(request.body);
-      return reply.code(200).send();
-    },
-  );
+  servicePostRoute(app, deps.service, errors({ 400: 'Bad request. Invalid service JSON.' }));
 
   app.get(
     '/service/storage-backends',
@@ -77,5 +58,33 @@ export async function serviceRoutes(app: App, deps: ServiceRoutesDeps): Promise<
       },
     },
     async () => deps.service.storageBackends(),
+  );
+}
+
+/**
+ * `POST /service`: the same in TAMS 7.0 and 8.2 (8.2 documents its 403 too), registered by each
+ * version's routes; `responses` are the errors the version documents.
+ */
+export function servicePostRoute(
+  app: App,
+  service: ServiceInfoService,
+  responses: ReturnType<typeof errors>,
+): void {
+  app.post(
+    '/service',
+    {
+      schema: {
+        operationId: 'POST_service',
+        summary: 'Update Service Information',
+        description: `Update the service info. ${CELL_NOTE}`,
+        tags: ['Service'],
+        body: ServicePost,
+        response: { 200: noContent('Success. The service info has been updated.'), ...responses },
+      },
+    },
+    async (request, reply) => {
+      await service.update(request.body);
+      return reply.code(200).send();
+    },
   );
 }

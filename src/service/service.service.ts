@@ -1,6 +1,9 @@
 import { checkCell } from '../common/cells.ts';
+import type { TagFilters } from '../http/tags.version.ts';
+import { listingOrder, pageOf, type SortCursor } from '../store/listing.order.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { EventStreamMechanism, Service, StorageBackendsList } from './service.schemas.ts';
+import type { StorageBackendsListItemV8 } from './service.v8.schemas.ts';
 
 export const SERVICE_TYPE = 'urn:x-tams:service.tams-server';
 
@@ -20,8 +23,8 @@ export interface ServiceInfoDeps {
   serviceVersion: string;
   timeouts: ServiceTimeouts;
   defaults: { name: string; description: string };
-  /** Storage backends as /service/storage-backends lists them (populated at deployment). */
-  storageBackends: () => StorageBackendsList;
+  /** The storage backends (populated at deployment), with their configured tags. */
+  storageBackends: () => StorageBackendsListItemV8[];
   /** Entries for `event_stream_mechanisms`, when the service offers any. */
   eventStreamMechanisms?: () => EventStreamMechanism[];
 }
@@ -59,7 +62,38 @@ export class ServiceInfoService {
     return this.deps.timeouts;
   }
 
+  /** TAMS 7.0's /service/storage-backends: in configuration order; 7.0 has no backend tags. */
   storageBackends(): StorageBackendsList {
-    return this.deps.storageBackends();
+    return this.deps.storageBackends().map(({ tags: _eightOnly, ...backend }) => backend);
   }
+
+  /**
+   * A page of TAMS 8.2's /service/storage-backends: those whose tags pass `tags`, by label
+   * (ADR 0052: A→Z, unlabelled ones after by id; all reversed with `reverse`), after `after`.
+   */
+  storageBackendsPage(
+    tags: TagFilters,
+    reverse: boolean,
+    after: SortCursor | undefined,
+    limit: number,
+  ): { items: StorageBackendsListItemV8[]; next?: SortCursor } {
+    const backends = this.deps.storageBackends().filter((b) => tagsPass(b.tags ?? {}, tags));
+    const keyOf = (b: StorageBackendsListItemV8) => ({ value: b.label ?? null, id: b.id });
+    return pageOf(backends, keyOf, listingOrder('string', reverse), after, limit);
+  }
+}
+
+/**
+ * Whether tags pass 8.2 tag filters: `tag.{name}` holds one of the values (a string equal to
+ * one, a list with one as an element), `tag_exists.{name}` as given. The same meaning as the
+ * tag tables give Flow and Source filters (kept in memory here: backends are configuration).
+ */
+function tagsPass(tags: Readonly<Record<string, string | readonly string[]>>, filters: TagFilters): boolean {
+  for (const [name, wanted] of Object.entries(filters.equals)) {
+    const value = Object.hasOwn(tags, name) ? tags[name] : undefined;
+    if (value === undefined) return false;
+    const held = typeof value === 'string' ? [value] : value;
+    if (!held.some((v) => wanted.includes(v))) return false;
+  }
+  return Object.entries(filters.exists).every(([name, exists]) => Object.hasOwn(tags, name) === exists);
 }

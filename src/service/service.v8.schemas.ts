@@ -1,9 +1,17 @@
-/** TAMS 8.2's `service.json`: 7.0's, plus the two timeouts a store advertises. */
+/**
+ * TAMS 8.2's `service.json` (7.0's, plus the two timeouts a store advertises),
+ * `storage-backend.json` and `storage-backends-list.json` (7.0's, plus read-only `tags`).
+ */
 
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { describe, Timestamp } from '../http/common.schemas.ts';
-import { EventStreamMechanism } from './service.schemas.ts';
+import { Tags82 } from '../http/tags.version.ts';
+import {
+  EventStreamMechanism,
+  StorageBackendProperties,
+  StorageBackendsListItem,
+} from './service.schemas.ts';
 
 export const ServiceV8 = Type.Object(
   {
@@ -49,3 +57,23 @@ export const ServiceV8 = Type.Object(
   { title: 'Service', description: 'Provides information about the service instance' },
 );
 export type ServiceV8 = Static<typeof ServiceV8>;
+
+const backendTags = Type.Optional(describe(Tags82, 'Key value is a freeform string.'));
+
+export const StorageBackendV8 = Type.Object(
+  { ...StorageBackendProperties, tags: backendTags },
+  { title: 'Storage Backend', description: 'Provides technical, and logic metadata about a storage backend' },
+);
+export type StorageBackendV8 = Static<typeof StorageBackendV8>;
+
+/** One item of 8.2's `storage-backends-list.json` (merged as StorageBackendsListItem is). */
+export const StorageBackendsListItemV8 = Type.Object(
+  { ...StorageBackendsListItem.properties, tags: backendTags },
+  { title: 'Storage Backend', description: 'Provides technical, and logic metadata about a storage backend' },
+);
+export type StorageBackendsListItemV8 = Static<typeof StorageBackendsListItemV8>;
+
+export const StorageBackendsListV8 = Type.Array(StorageBackendsListItemV8, {
+  title: 'Storage Backends List',
+  description: 'Information about the storage backends available on this service instance.',
+});

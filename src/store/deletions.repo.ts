@@ -1,7 +1,9 @@
 import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
 import { and, col, or } from '../db/predicate.ts';
 import type { TimeRange } from '../time/index.ts';
+import type { ListingOrder, SortCursor } from './listing.order.ts';
 import { bool, date, rangeFromColumns, rangeToColumns, reqStr, str } from './rows.ts';
+import { sortedPage } from './sorted.scan.ts';
 import { T } from './tables.ts';
 
 export type DeletionStatus = 'created' | 'started' | 'done' | 'error';
@@ -49,6 +51,27 @@ export class DeletionsRepo {
       limit,
     });
     return rows.map(fromRow);
+  }
+
+  /**
+   * A page of the requests not yet expired in a listing order (TAMS 8.2's sort_by): by
+   * `created` or `expiry` (unset while a request runs), after `after`.
+   */
+  async listSorted(
+    now: Date,
+    sortBy: 'created' | 'expiry',
+    order: ListingOrder,
+    after: SortCursor | undefined,
+    limit: number,
+  ): Promise<{ items: DeletionRecord[]; next?: SortCursor }> {
+    const page = await sortedPage(
+      this.db,
+      T.deletions,
+      { column: sortBy, order, where: [or(col('expiry').isNull(), col('expiry').gt(now))] },
+      after,
+      limit,
+    );
+    return { items: page.rows.map(fromRow), ...(page.next && { next: page.next }) };
   }
 
   /** Unfinished requests whose lease is free or lapsed (a replica died holding it), oldest first. */

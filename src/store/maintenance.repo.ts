@@ -29,7 +29,8 @@ export interface TableStats {
  * The core's content, which `emptyContent` removes with the content tables of the wings switched
  * on (Feature.keptWhenEmptied). Kept: service settings (name, the fs backend's id and URL-signing
  * key), credentials, webhook registrations and the event outbox (webhook cursors point into its
- * sequence), and the media GC queue, which receives every object's bytes.
+ * sequence), the media GC queue, which receives every object's bytes, and Flow Profiles (TAMS
+ * 8.2: house formats, never deleted).
  */
 export const CONTENT_TABLES = [
   T.segments,

@@ -14,6 +14,8 @@ const KEPT: readonly string[] = [
   T.mediaGc,
   T.guards,
   T.eventSlots,
+  // Flow Profiles are never deleted (TAMS 8.2): house formats, not content.
+  T.profiles,
   ...migrationTables.map((t) => t.name),
 ];
 

@@ -15,6 +15,7 @@ import { GuardsRepo } from './guards.repo.ts';
 import { LeasesRepo } from './leases.repo.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
 import { ObjectsRepo } from './objects.repo.ts';
+import { ProfilesRepo } from './profiles.repo.ts';
 import { type FlowSpan, SegmentsRepo } from './segments.repo.ts';
 import type { SegmentsStore } from './segments.types.ts';
 import { SettingsRepo } from './settings.repo.ts';
@@ -81,6 +82,8 @@ export abstract class StoreSession {
   readonly deletions: DeletionsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
+  /** Flow Profiles (TAMS 8.2): written once, read by id or listed. */
+  readonly profiles: ProfilesRepo;
   /** The segments' in-memory indexes where this store keeps them (with the cache); else undefined. */
   protected readonly indexed: IndexedSegments | undefined;
   /** The database repositories underneath the cached ones (the root loads the cache from them). */
@@ -112,6 +115,7 @@ export abstract class StoreSession {
     this.leases = new LeasesRepo(session);
     this.mediaGc = new MediaGcRepo(session);
     this.deletions = new DeletionsRepo(session);
+    this.profiles = new ProfilesRepo(session);
     this.events = new EventsRepo(
       session,
       sequence,

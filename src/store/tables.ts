@@ -35,6 +35,7 @@ export const T = {
   tokens: 'auth_tokens',
   guards: 'guards',
   eventSlots: 'event_slots',
+  profiles: 'profiles',
 } as const;
 
 /** A timerange as four columns: bounds in nanoseconds (null = unbounded) and inclusivity flags. */
@@ -388,6 +389,26 @@ export const storeTables: TableDef[] = [
       { name: 'owner', type: 'string' },
       { name: 'until', type: 'timestamp' },
     ],
+  },
+  {
+    // Flow Profiles (TAMS 8.2, ADR 0047): written once, never changed or deleted. The document
+    // is kept as sent (`flow_metadata`, `tags`, and `extra`: properties profile.json does not
+    // name); `format` and `codec` repeat the metadata's, for the listing's filters.
+    name: T.profiles,
+    columns: [
+      { name: 'id', type: 'string', nullable: false },
+      { name: 'label', type: 'string' },
+      { name: 'description', type: 'string' },
+      { name: 'created_by', type: 'string' },
+      { name: 'created', type: 'timestamp', nullable: false },
+      { name: 'tags', type: 'json' },
+      { name: 'flow_metadata', type: 'json', nullable: false },
+      { name: 'format', type: 'string' },
+      { name: 'codec', type: 'string' },
+      { name: 'extra', type: 'json' },
+    ],
+    lookups: ['id'],
+    indexes: [['id']],
   },
   // The schema version (the migrations applied) and the lease of the replica applying them.
   ...migrationTables,

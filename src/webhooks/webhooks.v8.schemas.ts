@@ -9,17 +9,10 @@ import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events/events.types.ts';
 import { describe, ErrorInfo, Uuid } from '../http/common.schemas.ts';
+import { Tags82 } from '../http/tags.version.ts';
 
 const SAME_AS_QUERY =
   'Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters.';
-
-/** 8.2's `tags.json`: each value a string or a list of strings. */
-export const TagsV8 = Type.Unsafe<Record<string, string | string[]>>({
-  type: 'object',
-  title: 'Tags',
-  description: 'Key is a freeform string. Value is a freeform string, or an array of freeform strings.',
-  additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-});
 
 const EventType = Type.Unsafe<WebhookEventType>({ type: 'string', enum: [...WEBHOOK_EVENT_TYPES] });
 
@@ -81,7 +74,7 @@ const WebhookFields = {
     }),
   ),
   tags: Type.Optional(
-    describe(TagsV8, 'Tags labelling the webhook, filterable with `tag.{name}` on the listing.'),
+    describe(Tags82, 'Tags labelling the webhook, filterable with `tag.{name}` on the listing.'),
   ),
 };
 

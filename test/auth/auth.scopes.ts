@@ -54,6 +54,7 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
   ['POST /flows/:flowId/storage', WRITE], // the caller's new objects and their put URLs
   ['PUT /media/*', WRITE], // the embedded store's uploads (a presigned URL is needed anyway)
   ['POST /search/transcripts', WRITE], // 201: the transcript as sent
+  ['POST /service/profiles/:profileId', WRITE], // 201: the Profile as sent, with created (TAMS 8.2)
 
   // Writes answering with stored metadata.
   ['POST /service/webhooks', READ_WRITE], // the webhook then receives what readers see

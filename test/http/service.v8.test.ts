@@ -1,15 +1,16 @@
 /**
- * TAMS 8.2 at /tams/v8.2, as far as it is served: `GET/HEAD /` and `/service`, each answer
- * valid against the 8.2 spec's own schemas (8.2's `service.json`, its `$ref`s resolved as the
- * 7.0 answers' are: test/helpers/spec-oracle.ts), the timeouts taken from the settings that
- * govern them, the identity shared with 7.0's /service (one store), and each version's answer
- * within its own spec.
+ * TAMS 8.2's `GET/HEAD /` and `/service` at /tams/v8.2 (and `POST /service`, taking 8.2's
+ * example body), each answer valid against the 8.2 spec's own schemas (8.2's `service.json`,
+ * its `$ref`s resolved as the 7.0 answers' are: test/helpers/spec-oracle.ts), the timeouts
+ * taken from the settings that govern them, the identity shared with 7.0's /service (one
+ * store), and each version's answer within its own spec.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountClient } from '../helpers/mounts.ts';
 import { type HttpClient, startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
-import { spec82 } from '../helpers/spec82-schemas.ts';
+import { SPEC_8_2_DIR, spec82 } from '../helpers/spec82-schemas.ts';
 import { type Doc, expectError, getAndHead } from './fixtures.ts';
 
 let server: TestServer;
@@ -73,16 +74,32 @@ describe('GET /tams/v8.2/service', () => {
   });
 });
 
+describe('POST /tams/v8.2/service', () => {
+  it("takes 8.2's service-post example, and 7.0 sees the change (one store)", async () => {
+    const example = JSON.parse(readFileSync(`${SPEC_8_2_DIR}examples/service-post.json`, 'utf8'));
+    const res = await v8.post('/service', example);
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toBe('');
+    const eight = await v8.get<Doc>('/service');
+    spec82.assertSpecValid('service.json', eight.body);
+    expect(eight.body).toMatchObject(example);
+    expect((await server.get<Doc>('/service')).body).toMatchObject(example);
+  });
+
+  it('refuses what is no service-post.json', async () => {
+    expectError(await v8.post('/service', { name: 42 }), 400);
+  });
+});
+
 describe('GET /tams/v8.2/', () => {
   it('lists what the 8.2 mount serves', async () => {
     const res = await getAndHead<string[]>(v8, '/');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(['service']);
-    expect((await server.get('/tams/v8.2')).body).toEqual(['service']);
+    expect(res.body).toEqual(['service', 'flow-delete-requests']);
+    expect((await server.get('/tams/v8.2')).body).toEqual(res.body);
   });
 
   it('answers what it does not serve yet with 404 and the TAMS error body', async () => {
     expectError(await v8.get('/flows'), 404);
-    expectError(await v8.post('/service', { name: 'not yet' }), 404);
   });
 });

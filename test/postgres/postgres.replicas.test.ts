@@ -131,6 +131,37 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
     }
   });
 
+  it('create one Flow Profile (TAMS 8.2) when all three are asked to create it at once', async () => {
+    const ROUNDS = 8;
+    const ids = Array.from({ length: ROUNDS }, () => crypto.randomUUID());
+    const metadata = { ...videoFlow(), id: undefined, source_id: undefined };
+    const answers = await Promise.all(
+      ids.map((id) =>
+        Promise.all(
+          [0, 1, 2].map((replica) =>
+            replicas.send(
+              'POST',
+              `/tams/v8.2/service/profiles/${id}`,
+              { id, label: `from ${replica}`, flow_metadata: metadata },
+              replica,
+            ),
+          ),
+        ),
+      ),
+    );
+    for (const [k, id] of ids.entries()) {
+      const statuses = (answers[k] ?? []).map((a) => a.status);
+      // One creates; the others, run again after losing to it, find it: Profiles never change.
+      expect([...statuses].sort(), (answers[k] ?? []).map((a) => a.text).join('\n')).toEqual([201, 400, 400]);
+      const rows = await query<{ profiles: number }>(
+        url(),
+        `SELECT count(*)::int AS profiles FROM "${SCHEMA}"."profiles" WHERE id = $1`,
+        [id],
+      );
+      expect(rows[0]).toEqual({ profiles: 1 });
+    }
+  });
+
   it(
     'deliver to a webhook on one every event of writes on the other two once, in order, a held commit included',
     async () => {

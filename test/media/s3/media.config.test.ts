@@ -118,6 +118,23 @@ describe('storage backend list parsing', () => {
     expect(problems.sort()).toEqual(expected.sort());
   });
 
+  it('takes read-only tags, each a string or a list of strings (TAMS 8.2)', () => {
+    const tags = { tier: 'hot', cost: ['news', 'sport'], none: [] };
+    const [entry] = parseStorageBackends(
+      JSON.stringify([{ ...fsEntry, tags }]),
+      'TAMS_STORAGE_BACKENDS',
+      env,
+    );
+    expect(entry?.tags).toEqual(tags);
+    expect(problemsOf([{ ...fsEntry, tags: { a: 1, 'b/c': ['x', 2], ok: 'y' } }])).toEqual([
+      'TAMS_STORAGE_BACKENDS[0].tags.a: must be a string or a list of strings',
+      'TAMS_STORAGE_BACKENDS[0].tags.b/c: must be a string or a list of strings',
+    ]);
+    expect(problemsOf([{ ...fsEntry, tags: 'hot' }])).toEqual([
+      'TAMS_STORAGE_BACKENDS[0].tags: must be object (got "hot")',
+    ]);
+  });
+
   it('never repeats a secret in a message', () => {
     const problems = problemsOf([
       s3Entry({ secret_access_key: SECRET, session_token: 12345, access_key_id: ['AKID'] }),
@@ -179,7 +196,7 @@ describe('building the stores', () => {
     const entries = parseStorageBackends(
       JSON.stringify([
         onS3rver({ session_token_env: 'TAMS_S3_TOKEN' }),
-        { ...fsEntry, root: join(dir, 'fs') },
+        { ...fsEntry, root: join(dir, 'fs'), tags: { tier: ['hot', 'local'] } },
       ]),
       'TAMS_STORAGE_BACKENDS',
       s3rverEnv,
@@ -204,6 +221,7 @@ describe('building the stores', () => {
         default_storage: true,
       });
       expect(fsStore?.descriptor.default_storage).toBe(false);
+      expect(fsStore?.descriptor.tags).toEqual({ tier: ['hot', 'local'] });
       const url = new URL(s3Store?.presignGet('o', { baseUrl: '', expiresIn: 60 }) ?? '');
       expect(url.pathname).toBe('/media/tams/o');
       expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^S3RVER\//);
