@@ -23,6 +23,17 @@ import {
   FlowMulti,
   FlowVideo,
 } from './flows/flows.schemas.ts';
+import {
+  FlowAudio82,
+  FlowCollection82,
+  FlowData82,
+  FlowGet82,
+  FlowImage82,
+  FlowMulti82,
+  FlowPut82,
+  FlowStatus,
+  FlowVideo82,
+} from './flows/flows.v8.schemas.ts';
 import type { ApiVersion } from './http/api.version.ts';
 import {
   CollectionItem,
@@ -36,6 +47,8 @@ import {
   Timestamp,
   Uuid,
 } from './http/common.schemas.ts';
+import { CollectionItem82, ContentFormat82, MimeType82, UuidListEmpty } from './http/common.v8.schemas.ts';
+import { Tags82 } from './http/tags.version.ts';
 import { MediaObject } from './objects/objects.schemas.ts';
 import { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPost, GetUrl } from './segments/segments.schemas.ts';
 import {
@@ -48,6 +61,7 @@ import {
 } from './service/service.schemas.ts';
 import { ServiceV8 } from './service/service.v8.schemas.ts';
 import { Source } from './sources/sources.schemas.ts';
+import { Source82 } from './sources/sources.v8.schemas.ts';
 import { FlowStorage, FlowStoragePost, HttpRequest } from './storage/storage.schemas.ts';
 import { Webhook, WebhookPost } from './webhooks/webhooks.schemas.ts';
 
@@ -103,6 +117,26 @@ export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
   '8.2': {
     Service: ServiceV8,
     EventStreamCommon: EventStreamMechanism,
+    FlowGet: FlowGet82,
+    FlowPut: FlowPut82,
+    FlowVideo: FlowVideo82,
+    FlowAudio: FlowAudio82,
+    FlowImage: FlowImage82,
+    FlowData: FlowData82,
+    FlowMulti: FlowMulti82,
+    FlowStatus,
+    FlowCollection: FlowCollection82,
+    Source: Source82,
+    CollectionItem: CollectionItem82,
+    ContainerMapping,
+    ErrorResponse: ErrorBody,
+    Error: ErrorInfo,
+    Tags: Tags82,
+    Timerange: TimeRange,
     Timestamp,
+    Uuid,
+    UuidListEmpty,
+    ContentFormat: ContentFormat82,
+    MimeType: MimeType82,
   },
 };

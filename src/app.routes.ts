@@ -10,7 +10,6 @@ import type { DeletionService } from './deletion/deletion.service.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
-import { flowTagRoutes } from './flows/flows.tags.routes.ts';
 import type { ApiMount, ApiVersion } from './http/api.version.ts';
 import type { PagingSettings } from './http/paging.ts';
 import { type DocumentOptions, registerMountDocument } from './http/swagger.ts';
@@ -24,7 +23,6 @@ import type { ServiceInfoService } from './service/service.service.ts';
 import { serviceV8Routes } from './service/service.v8.routes.ts';
 import { sourcesRoutes } from './sources/sources.routes.ts';
 import type { SourcesService } from './sources/sources.service.ts';
-import { sourceTagRoutes } from './sources/sources.tags.routes.ts';
 import { storageRoutes } from './storage/storage.routes.ts';
 import type { StorageService } from './storage/storage.service.ts';
 import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
@@ -50,14 +48,14 @@ export interface TamsRoutesDeps {
 /** TAMS 7.0's root listing (`GET /`). */
 const ROOT_ENDPOINTS_7_0 = ['service', 'flows', 'sources', 'flow-delete-requests'];
 /** TAMS 8.2's root listing: the resources the mount serves so far (each area adds its own). */
-const ROOT_ENDPOINTS_8_2 = ['service'];
+const ROOT_ENDPOINTS_8_2 = ['service', 'flows', 'sources'];
 
 async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   const { paging, publicUrl, presignExpirySeconds } = deps;
   await serviceRoutes(app, { service: deps.service, mount, rootEndpoints: () => ROOT_ENDPOINTS_7_0 });
-  await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl });
+  await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl, mount });
   await flowsRoutes(app, { flows: deps.flows, paging, publicUrl, mount });
-  await flowPropertyRoutes(app, deps.flows);
+  await flowPropertyRoutes(app, deps.flows, mount.version);
   await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
   await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds });
   await objectsRoutes(app, { objects: deps.objects, paging, publicUrl });
@@ -66,9 +64,11 @@ async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
 }
 
 async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
+  const { paging, publicUrl } = deps;
   await serviceV8Routes(app, { service: deps.service, mount, rootEndpoints: () => ROOT_ENDPOINTS_8_2 });
-  sourceTagRoutes(app, deps.sources, mount.version);
-  flowTagRoutes(app, deps.flows, mount.version);
+  await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl, mount });
+  await flowsRoutes(app, { flows: deps.flows, paging, publicUrl, mount });
+  await flowPropertyRoutes(app, deps.flows, mount.version);
 }
 
 const ROUTES: Record<ApiVersion, (app: App, deps: TamsRoutesDeps, mount: ApiMount) => Promise<void>> = {

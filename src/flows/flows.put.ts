@@ -144,3 +144,23 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/**
+ * ADR 0041 on an 8.2 body, before its schema (which says the same in `if`/`then`/`else`, where a
+ * failure reads less plainly): a video Flow has a `frame_rate` unless `vfr` is true, and then none.
+ */
+export function checkFrameRate(body: unknown): void {
+  if (!isObject(body) || body.format !== VIDEO || !isObject(body.essence_parameters)) return;
+  const params = body.essence_parameters;
+  if (params.vfr !== undefined && typeof params.vfr !== 'boolean') return; // the schema says why
+  if (params.vfr === true && params.frame_rate !== undefined) {
+    throw new BadRequestError(
+      'body.essence_parameters.frame_rate must not be set when vfr is true (a variable frame rate has none)',
+    );
+  }
+  if (params.vfr !== true && params.frame_rate === undefined) {
+    throw new BadRequestError(
+      'body.essence_parameters.frame_rate is required unless vfr is true (a video Flow of variable frame rate says vfr: true)',
+    );
+  }
+}

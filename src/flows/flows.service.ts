@@ -6,7 +6,8 @@ import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
 import type { ApiVersion } from '../http/api.version.ts';
 import { tagsDocument, visibleTag } from '../http/tags.version.ts';
-import type { FlowFilters } from '../store/flows.repo.ts';
+import type { FlowFilters, FlowSortKey } from '../store/flows.repo.ts';
+import { listingOrder, type SortCursor } from '../store/listing.order.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
@@ -28,6 +29,8 @@ export type Actor = string | undefined;
 /** A Flow as update() hands it to a change (the stored record: routes see it through this name). */
 export type EditableFlow = FlowRecord;
 
+export type { FlowFilters, FlowSortKey };
+
 const READ_ONLY = 'Flow is marked read-only';
 
 /** The spec's rules for Flows: creation and replacement, properties, deletion. */
@@ -42,6 +45,23 @@ export class FlowsService {
   ): Promise<Page<FlowDocument>> {
     const page = await this.deps.store.flows.list(filters, after, limit);
     return { items: page.items.map((flow) => flowDocument(flow, { version })), next: page.next };
+  }
+
+  /**
+   * A page of Flows in 8.2's order (ADR 0052): by `sortBy`, dates newest first and labels A→Z,
+   * Flows without a label after the rest by id; `reverse` reverses it all. As `version` shows them.
+   */
+  async listSorted(
+    filters: FlowFilters,
+    sort: { by: FlowSortKey; reverse: boolean },
+    after: SortCursor | undefined,
+    limit: number,
+    version: ApiVersion,
+  ): Promise<{ items: FlowDocument[]; next?: SortCursor }> {
+    const order = listingOrder(sort.by === 'label' ? 'string' : 'datetime', sort.reverse);
+    const page = await this.deps.store.flows.listSorted(filters, { key: sort.by, order }, after, limit);
+    const items = page.items.map((flow) => flowDocument(flow, { version }));
+    return { items, ...(page.next && { next: page.next }) };
   }
 
   async get(

@@ -1,9 +1,8 @@
 import type { ColumnGroup, JsonValue, Row } from '../db/db.types.ts';
 import { col, or } from '../db/predicate.ts';
 import { TimeRange } from '../time/index.ts';
-import type { CollectionsReader } from './flows.types.ts';
 import { big, bool, reqStr } from './rows.ts';
-import type { FlowRecord, TagFilters } from './store.types.ts';
+import type { CollectionItem, FlowRecord, TagFilters } from './store.types.ts';
 import type { TagsRepo } from './tags.repo.ts';
 import { tagsMatch } from './tags.values.ts';
 
@@ -73,7 +72,10 @@ export async function flowsPlan(
   filters: FlowFilters,
   live: ColumnGroup,
   tags: TagsRepo,
-  collections: Pick<CollectionsReader, 'itemsOf' | 'members'>,
+  collections: {
+    itemsOf(ids: readonly string[]): Promise<Map<string, CollectionItem[]>>;
+    members(): Promise<Set<string>>;
+  },
 ): Promise<FlowsPlan | undefined> {
   // The dimension columns only hold safe integers (see essenceDimension); a larger query value
   // matches nothing, and would not fit the int64 column in a predicate.
