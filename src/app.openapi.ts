@@ -23,17 +23,8 @@ import {
   FlowMulti,
   FlowVideo,
 } from './flows/flows.schemas.ts';
-import {
-  FlowAudio82,
-  FlowCollection82,
-  FlowData82,
-  FlowGet82,
-  FlowImage82,
-  FlowMulti82,
-  FlowPut82,
-  FlowStatus,
-  FlowVideo82,
-} from './flows/flows.v8.schemas.ts';
+import { FlowAudioV8, FlowDataV8, FlowImageV8, FlowVideoV8 } from './flows/flows.technical.v8.schemas.ts';
+import { FlowCollection82, FlowGet82, FlowMulti82, FlowPut82, FlowStatus } from './flows/flows.v8.schemas.ts';
 import type { ApiVersion } from './http/api.version.ts';
 import {
   CollectionItem,
@@ -119,10 +110,10 @@ export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
     EventStreamCommon: EventStreamMechanism,
     FlowGet: FlowGet82,
     FlowPut: FlowPut82,
-    FlowVideo: FlowVideo82,
-    FlowAudio: FlowAudio82,
-    FlowImage: FlowImage82,
-    FlowData: FlowData82,
+    FlowVideo: FlowVideoV8,
+    FlowAudio: FlowAudioV8,
+    FlowImage: FlowImageV8,
+    FlowData: FlowDataV8,
     FlowMulti: FlowMulti82,
     FlowStatus,
     FlowCollection: FlowCollection82,

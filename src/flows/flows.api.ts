@@ -190,7 +190,7 @@ export const FLOWS_API: Record<ApiVersion, FlowsApi> = {
         init_segments: q.init_segments as boolean | undefined,
         collected_by: typeof q.collected_by_ids === 'string' ? uuidList(q.collected_by_ids) : undefined,
       };
-      const after = decodeListingKey(q.page, scope, isUuid);
+      const after = decodeListingKey(q.page, scope, key === 'label' ? 'string' : 'datetime', isUuid);
       const page = await flows.listSorted(filters, { by: key, reverse }, after, limit, '8.2');
       const count = page.items.length;
       setListingHeaders(request, reply, { publicUrl, limit, count, reverse, scope }, page.next);

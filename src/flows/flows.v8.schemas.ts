@@ -3,35 +3,26 @@
  * `flow-get.json` (answers), `flow-put.json` (bodies), `flow-status.json` and
  * `flow-collection.json`. Each is written as the spec writes it, the common properties beside a
  * `oneOf` of the formats (validation.ts checks both, and a body against the branch its `format`
- * names); draft-07 has no `unevaluatedProperties`, so the closed essence parameters are
- * `additionalProperties: false`, which accepts the same documents here (no `allOf` inside them).
+ * names). The single-essence formats are flows.technical.v8.schemas.ts's (Profiles hold them too).
  */
 
-import type { TSchema } from 'typebox';
 import { Type } from 'typebox';
-import {
-  ContainerMapping,
-  DateTime,
-  describe,
-  MimeType,
-  rationalDefaultOne,
-  TimeRange,
-  Uuid,
-} from '../http/common.schemas.ts';
+import { ContainerMapping, DateTime, describe, TimeRange, Uuid } from '../http/common.schemas.ts';
 import { CollectionItem82 } from '../http/common.v8.schemas.ts';
 import { Tags82 } from '../http/tags.version.ts';
 import type { FlowDocument } from './flows.mapper.ts';
 import {
-  AudioEssenceParameters,
-  DataEssenceParameters,
-  ImageEssenceParameters,
-  VideoEssenceParameters,
-} from './flows.schemas.ts';
+  FlowAudioV8,
+  FlowDataV8,
+  FlowImageV8,
+  FlowTechnicalProperties,
+  FlowVideoV8,
+} from './flows.technical.v8.schemas.ts';
 
 const MANAGED =
   'Service implementations SHOULD ignore this if given in a PUT request, and instead manage it internally';
 
-export const FLOW_STATUSES = ['awaiting_content', 'ingesting', 'replication_in_progress', 'closed_complete'];
+const FLOW_STATUSES = ['awaiting_content', 'ingesting', 'replication_in_progress', 'closed_complete'];
 
 export const FlowStatus = Type.Enum(FLOW_STATUSES, {
   type: 'string',
@@ -122,24 +113,6 @@ const CommonProperties = {
   ),
 };
 
-/** `flow-technical.json`'s properties: what a Profile fixes. */
-const TechnicalProperties = {
-  codec: Type.Optional(
-    describe(MimeType, 'A MIME type identification of the coding used for the Flow content.'),
-  ),
-  container: Type.Optional(describe(MimeType, 'The container MIME type for Flow Segments.')),
-  avg_bit_rate: Type.Optional(
-    Type.Integer({
-      minimum: 0,
-      description: 'The average bit rate of the Flow Segments in 1000 bits/second.',
-    }),
-  ),
-  segment_duration: Type.Optional(rationalDefaultOne('The target Flow Segment duration in seconds.')),
-  container_mapping: Type.Optional(
-    describe(ContainerMapping, "Describes the mapping of the Flow essence from the this Flow's container"),
-  ),
-};
-
 const InitSegments = Type.Optional(
   Type.Boolean({
     description:
@@ -147,84 +120,30 @@ const InitSegments = Type.Optional(
   }),
 );
 
-const formatOf = (urn: string) =>
-  Type.Enum([urn], { type: 'string', description: 'The primary content type URN for the Flow.' });
-
-/** A format's branch: flow-technical's properties, its `format` and `essence_parameters`. */
-function format(urn: string, title: string, essence: TSchema | undefined, required: string[]): TSchema {
-  return Type.Unsafe({
-    type: 'object',
-    title,
-    required,
-    properties: {
-      ...TechnicalProperties,
-      format: formatOf(urn),
-      ...(essence && { essence_parameters: essence }),
-    },
-  });
-}
-
-const closed = { additionalProperties: false };
-
-const VideoEssence82 = Type.Object(
+/** `flow-multi.json`: flow-technical's properties; its essence parameters are init_segments only. */
+export const FlowMulti82 = Type.Object(
   {
-    ...VideoEssenceParameters.properties,
-    frame_rate: Type.Optional(
-      rationalDefaultOne(
-        'The fixed number of frames per second. MUST be set if `vfr` is `false` or omitted. MUST NOT be set if `vfr` is `true`.',
+    ...FlowTechnicalProperties,
+    format: Type.Enum(['urn:x-nmos:format:multi'], {
+      type: 'string',
+      description: 'The primary content type URN for the Flow.',
+    }),
+    essence_parameters: Type.Optional(
+      Type.Object(
+        { init_segments: InitSegments },
+        {
+          title: 'Multi Flow Essence Parameters',
+          description: 'Describes the parameters of the essence inside this multi Flow',
+          additionalProperties: false,
+        },
       ),
     ),
-    vfr: Type.Optional(
-      Type.Boolean({
-        default: false,
-        description: 'If `true`, the frame rate of the Flow is variable and `frame_rate` MUST NOT be set.',
-      }),
-    ),
-    init_segments: InitSegments,
   },
-  {
-    title: 'Video Flow Essence Parameters',
-    ...closed,
-    // ADR 0041: a frame rate unless the Flow says it is variable.
-    if: { properties: { vfr: { enum: [false, null] } } },
-    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, not a promise.
-    then: { required: ['frame_rate'] },
-    else: { not: { required: ['frame_rate'] } },
-  },
+  { title: 'Multi-essence Flow', description: 'Describes a multi-essence Flow' },
 );
 
-const withInit = (essence: { properties: Record<string, TSchema> }, title: string) =>
-  Type.Object({ ...essence.properties, init_segments: InitSegments }, { title, ...closed });
-
-const FORMAT_REQUIRED = ['format', 'essence_parameters', 'codec'];
-
-export const FlowVideo82 = format('urn:x-nmos:format:video', 'Video Flow', VideoEssence82, FORMAT_REQUIRED);
-export const FlowAudio82 = format(
-  'urn:x-nmos:format:audio',
-  'Audio Flow',
-  withInit(AudioEssenceParameters, 'Audio Flow Essence Parameters'),
-  FORMAT_REQUIRED,
-);
-export const FlowImage82 = format(
-  'urn:x-tam:format:image',
-  'Image Flow',
-  ImageEssenceParameters,
-  FORMAT_REQUIRED,
-);
-export const FlowData82 = format(
-  'urn:x-nmos:format:data',
-  'Data Flow',
-  withInit(DataEssenceParameters, 'Data Flow Essence Parameters'),
-  FORMAT_REQUIRED,
-);
-export const FlowMulti82 = format(
-  'urn:x-nmos:format:multi',
-  'Multi-essence Flow',
-  Type.Object({ init_segments: InitSegments }, { title: 'Multi Flow Essence Parameters', ...closed }),
-  ['format'],
-);
-
-const FORMATS = [FlowVideo82, FlowAudio82, FlowImage82, FlowData82, FlowMulti82];
+/** The format branches (flow-video.json ... flow-multi.json; the single-essence ones are Profiles' too). */
+const FORMATS = [FlowVideoV8, FlowAudioV8, FlowImageV8, FlowDataV8, FlowMulti82];
 
 const profileId = (description: string) => describe(Uuid, description);
 

@@ -66,13 +66,17 @@ export function encodeListingKey(scope: string, cursor: ListingCursor): string {
 
 const INVALID = 'query.page is not a valid page key (use X-Paging-NextKey or the Link header)';
 
+/** What a listing's sort values are: date-times (`created`) or text (`label`). */
+export type ListingValueKind = 'datetime' | 'string';
+
 /**
  * The cursor in `page` (undefined without one); 400 when it is not a key this listing issued
- * with this scope, or its id fails `validId`.
+ * with this scope: its value not of `kind` (or unset), or its id failing `validId`.
  */
 export function decodeListingKey(
   page: string | undefined,
   scope: string,
+  kind: ListingValueKind,
   validId: (id: string) => boolean = () => true,
 ): ListingCursor | undefined {
   const text = decodePageKey(page);
@@ -94,9 +98,13 @@ export function decodeListingKey(
   }
   const v = key.v;
   if (v === null) return { value: null, id: key.i };
-  if (Array.isArray(v) && v[0] === 'd' && Number.isSafeInteger(v[1]))
-    return { value: new Date(v[1]), id: key.i };
-  if (Array.isArray(v) && v[0] === 's' && typeof v[1] === 'string') return { value: v[1], id: key.i };
+  if (kind === 'datetime' && Array.isArray(v) && v[0] === 'd' && typeof v[1] === 'number') {
+    const value = new Date(v[1]);
+    if (Number.isInteger(v[1]) && !Number.isNaN(value.getTime())) return { value, id: key.i };
+  }
+  if (kind === 'string' && Array.isArray(v) && v[0] === 's' && typeof v[1] === 'string') {
+    return { value: v[1], id: key.i };
+  }
   throw new BadRequestError(INVALID);
 }
 

@@ -126,7 +126,7 @@ const SOURCES_API: Record<ApiVersion, SourcesApi> = {
         tags: tagFilters(request, '8.2'),
         collected_by: typeof q.collected_by_ids === 'string' ? uuidList(q.collected_by_ids) : undefined,
       };
-      const after = decodeListingKey(q.page, scope, isUuid);
+      const after = decodeListingKey(q.page, scope, key === 'label' ? 'string' : 'datetime', isUuid);
       const page = await sources.listSorted(filters, { by: key, reverse }, after, limit, '8.2');
       const count = page.items.length;
       setListingHeaders(request, reply, { publicUrl, limit, count, reverse, scope }, page.next);
