@@ -3,12 +3,12 @@
  * a PUT body, the listing's query and how it pages, and the words each spec uses. 7.0 lists by
  * id; 8.2 sorts (ADR 0052) and has more filters (docs/api-versions.md, "Listings").
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
 import { isUuid } from '../common/ids.ts';
-import type { ApiMount, ApiVersion } from '../http/api.version.ts';
+import type { ApiVersion } from '../http/api.version.ts';
 import {
   annotate,
   ContentFormat,
@@ -18,20 +18,13 @@ import {
   Uuid,
 } from '../http/common.schemas.ts';
 import { ContentFormat82, MimeType82, UuidListEmpty, uuidList } from '../http/common.v8.schemas.ts';
-import {
-  decodeListingKey,
-  ListingHeaders,
-  listingScope,
-  reverseOrderQuery,
-  setListingHeaders,
-  sortByQuery,
-} from '../http/paging.listing.ts';
+import { type ListingRequest, type SortedListing, sortedListingPage } from '../http/listing.sorted.ts';
+import { ListingHeaders, reverseOrderQuery, sortByQuery } from '../http/paging.listing.ts';
 import {
   decodePageKey,
   effectiveLimit,
   PagingHeaders,
   PagingQuery,
-  type PagingSettings,
   setPagingHeaders,
 } from '../http/paging.ts';
 import { timerangeParam } from '../http/params.ts';
@@ -42,13 +35,8 @@ import type { FlowFilters, FlowSortKey, FlowsService } from './flows.service.ts'
 import { FlowGet82, FlowPut82, FlowStatus } from './flows.v8.schemas.ts';
 
 /** What a listing handler is given. */
-export interface ListContext {
-  request: FastifyRequest;
-  reply: FastifyReply;
+export interface ListContext extends ListingRequest {
   flows: FlowsService;
-  paging: PagingSettings;
-  publicUrl: string;
-  mount: ApiMount;
 }
 
 export interface FlowsApi {
@@ -91,6 +79,11 @@ const ListQuery70 = Type.Object(
   { patternProperties: TagQuery.patternProperties },
 );
 
+const FLOWS_LISTING: SortedListing<FlowSortKey> = {
+  name: 'flows',
+  kinds: { created: 'datetime', metadata_updated: 'datetime', label: 'string' },
+  byDefault: 'created',
+};
 const SORT_KEYS = ['created', 'metadata_updated', 'label'] as const;
 const TAGS_82 = tagQuery82('flows');
 
@@ -177,24 +170,18 @@ export const FLOWS_API: Record<ApiVersion, FlowsApi> = {
     managed: new Set([...SERVER_MANAGED].filter((key) => key !== 'metadata_version')),
     listQuery: ListQuery82,
     listHeaders: ListingHeaders,
-    async list({ request, reply, flows, paging, publicUrl, mount }) {
-      const q = request.query as Query & { sort_by?: FlowSortKey; reverse_order?: boolean };
-      const limit = effectiveLimit(q.limit, paging);
-      const key = q.sort_by ?? 'created';
-      const reverse = q.reverse_order ?? false;
-      const scope = listingScope(mount, 'flows', key, reverse);
+    async list(ctx) {
+      const q = ctx.request.query as Query;
       const filters: FlowFilters = {
-        ...commonFilters(request, '8.2'),
+        ...commonFilters(ctx.request, '8.2'),
         status: q.status as string | undefined,
         profile_id: q.profile_id as string | undefined,
         init_segments: q.init_segments as boolean | undefined,
         collected_by: typeof q.collected_by_ids === 'string' ? uuidList(q.collected_by_ids) : undefined,
       };
-      const after = decodeListingKey(q.page, scope, key === 'label' ? 'string' : 'datetime', isUuid);
-      const page = await flows.listSorted(filters, { by: key, reverse }, after, limit, '8.2');
-      const count = page.items.length;
-      setListingHeaders(request, reply, { publicUrl, limit, count, reverse, scope }, page.next);
-      return page.items;
+      return sortedListingPage(FLOWS_LISTING, ctx, (sort, after, limit) =>
+        ctx.flows.listSorted(filters, sort, after, limit, '8.2'),
+      );
     },
     noun: 'Flow',
     text: {

@@ -1,4 +1,3 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
@@ -6,14 +5,8 @@ import { isUuid } from '../common/ids.ts';
 import type { ApiMount, ApiVersion } from '../http/api.version.ts';
 import { ContentFormat, describe, Uuid } from '../http/common.schemas.ts';
 import { ContentFormat82, UuidListEmpty, uuidList } from '../http/common.v8.schemas.ts';
-import {
-  decodeListingKey,
-  ListingHeaders,
-  listingScope,
-  reverseOrderQuery,
-  setListingHeaders,
-  sortByQuery,
-} from '../http/paging.listing.ts';
+import { type ListingRequest, type SortedListing, sortedListingPage } from '../http/listing.sorted.ts';
+import { ListingHeaders, reverseOrderQuery, sortByQuery } from '../http/paging.listing.ts';
 import {
   decodePageKey,
   effectiveLimit,
@@ -40,10 +33,8 @@ export interface SourcesRoutesDeps {
   mount: ApiMount;
 }
 
-interface ListContext extends Omit<SourcesRoutesDeps, 'mount'> {
-  request: FastifyRequest;
-  reply: FastifyReply;
-  mount: ApiMount;
+interface ListContext extends ListingRequest {
+  sources: SourcesService;
 }
 
 type Query = Record<string, unknown> & { limit?: number; page?: string };
@@ -60,6 +51,11 @@ interface SourcesApi {
   v82: boolean;
 }
 
+const SOURCES_LISTING: SortedListing<SourceSortKey> = {
+  name: 'sources',
+  kinds: { created: 'datetime', updated: 'datetime', label: 'string' },
+  byDefault: 'created',
+};
 const SORT_KEYS = ['created', 'updated', 'label'] as const;
 const TAGS_82 = tagQuery82('Sources');
 
@@ -114,23 +110,17 @@ const SOURCES_API: Record<ApiVersion, SourcesApi> = {
       { patternProperties: TAGS_82.patternProperties },
     ),
     listHeaders: ListingHeaders,
-    async list({ request, reply, sources, paging, publicUrl, mount }) {
-      const q = request.query as Query & { sort_by?: SourceSortKey; reverse_order?: boolean };
-      const limit = effectiveLimit(q.limit, paging);
-      const key = q.sort_by ?? 'created';
-      const reverse = q.reverse_order ?? false;
-      const scope = listingScope(mount, 'sources', key, reverse);
+    async list(ctx) {
+      const q = ctx.request.query as Query;
       const filters = {
         label: q.label as string | undefined,
         format: q.format as string | undefined,
-        tags: tagFilters(request, '8.2'),
+        tags: tagFilters(ctx.request, '8.2'),
         collected_by: typeof q.collected_by_ids === 'string' ? uuidList(q.collected_by_ids) : undefined,
       };
-      const after = decodeListingKey(q.page, scope, key === 'label' ? 'string' : 'datetime', isUuid);
-      const page = await sources.listSorted(filters, { by: key, reverse }, after, limit, '8.2');
-      const count = page.items.length;
-      setListingHeaders(request, reply, { publicUrl, limit, count, reverse, scope }, page.next);
-      return page.items;
+      return sortedListingPage(SOURCES_LISTING, ctx, (sort, after, limit) =>
+        ctx.sources.listSorted(filters, sort, after, limit, '8.2'),
+      );
     },
     listText: 'List the Sources registered in the TAMS service instance and their details.',
     v82: true,

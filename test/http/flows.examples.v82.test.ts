@@ -10,6 +10,7 @@ import { mountClient } from '../helpers/mounts.ts';
 import { type HttpClient, startServer, type TestServer } from '../helpers/server.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { type Doc, deleteAllFlows, expectError, getAndHead, withoutManaged } from './fixtures.ts';
+import { createFlow82, getFlow82 } from './fixtures.v82.ts';
 
 let server: TestServer;
 let v8: HttpClient;
@@ -88,22 +89,8 @@ const FLOW_EXAMPLES = [
   'flow-put.json',
 ];
 
-async function put82(flow: Doc): Promise<Doc> {
-  const res = await v8.put<Doc>(`/flows/${flow.id}`, flow);
-  expect(res.status, res.text).toBe(201);
-  spec82.assertSpecValid('flow-get.json', res.body);
-  return res.body;
-}
-
-async function get82(id: string): Promise<Doc> {
-  const res = await getAndHead<Doc>(v8, `/flows/${id}`);
-  expect(res.status, res.text).toBe(200);
-  spec82.assertSpecValid('flow-get.json', res.body);
-  return res.body;
-}
-
 async function createMembers(file: string): Promise<void> {
-  for (const member of MEMBERS[file] ?? []) await put82(STAND_INS[member] ?? example(member));
+  for (const member of MEMBERS[file] ?? []) await createFlow82(v8, STAND_INS[member] ?? example(member));
 }
 
 describe('8.2 spec Flow examples through /tams/v8.2', () => {
@@ -116,13 +103,13 @@ describe('8.2 spec Flow examples through /tams/v8.2', () => {
     it(`${file}: PUT 201, returned intact by PUT and GET; a second PUT is a 204 no-op`, async () => {
       await createMembers(file);
       const flow = example(file);
-      const created = await put82(flow);
+      const created = await createFlow82(v8, flow);
       expect(withoutManaged(created)).toEqual(withoutManaged(flow));
-      const got = await get82(flow.id as string);
+      const got = await getFlow82(v8, flow.id as string);
       expect(withoutManaged(got)).toEqual(withoutManaged(flow));
 
       expect((await v8.put(`/flows/${flow.id}`, flow)).status).toBe(204);
-      expect(await get82(flow.id as string)).toEqual(got);
+      expect(await getFlow82(v8, flow.id as string)).toEqual(got);
 
       const source = await getAndHead<Doc>(v8, `/sources/${flow.source_id}`);
       spec82.assertSpecValid('source.json', source.body);
@@ -131,9 +118,9 @@ describe('8.2 spec Flow examples through /tams/v8.2', () => {
   }
 
   it('flow-collection-put.json is accepted by PUT flow_collection and read back as flow-collection-get-200.json', async () => {
-    for (const member of MULTI_MEMBERS) await put82(STAND_INS[member] ?? example(member));
+    for (const member of MULTI_MEMBERS) await createFlow82(v8, STAND_INS[member] ?? example(member));
     const { flow_collection: _items, ...multi } = example('flow-put-multi.json');
-    await put82(multi);
+    await createFlow82(v8, multi);
     const path = `/flows/${multi.id}/flow_collection`;
     expect((await v8.put(path, spec82.specExample('flow-collection-put.json'))).status).toBe(204);
     const got = await getAndHead(v8, path);
@@ -143,7 +130,7 @@ describe('8.2 spec Flow examples through /tams/v8.2', () => {
 
   it('flow-tags-get-200.json is what GET tags returns for a Flow with those tags', async () => {
     const tags = spec82.specExample('flow-tags-get-200.json') as Record<string, string>;
-    await put82({ ...example('flow-get-200-video-h264.json'), tags });
+    await createFlow82(v8, { ...example('flow-get-200-video-h264.json'), tags });
     const got = await getAndHead(v8, '/flows/4f79cfd1-c057-47f4-8e4d-1b126ca7bf34/tags');
     spec82.assertSpecValid('tags.json', got.body);
     expect(got.body).toEqual(tags);

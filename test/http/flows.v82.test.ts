@@ -18,6 +18,7 @@ import {
   VIDEO,
   videoFlow,
 } from './fixtures.ts';
+import { createFlow82, getFlow82 } from './fixtures.v82.ts';
 
 let server: TestServer;
 let v8: HttpClient;
@@ -28,20 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-async function create82(flow: Doc): Promise<Doc> {
-  const res = await v8.put<Doc>(`/flows/${flow.id}`, flow);
-  expect(res.status, res.text).toBe(201);
-  spec82.assertSpecValid('flow-get.json', res.body);
-  return res.body;
-}
-
-async function get82(id: string): Promise<Doc> {
-  const res = await getAndHead<Doc>(v8, `/flows/${id}`);
-  expect(res.status, res.text).toBe(200);
-  spec82.assertSpecValid('flow-get.json', res.body);
-  return res.body;
-}
 
 async function list82(query: Record<string, string | number | boolean>): Promise<string[]> {
   const res = await getAndHead<Doc[]>(v8, '/flows', { query });
@@ -63,15 +50,15 @@ describe('status (flow-status.json)', () => {
   it('is written and read through 8.2, filtered on, and refused outside its values', async () => {
     const group = uuid();
     const flow = videoFlow({ status: 'ingesting', tags: { group } });
-    expect((await create82(flow)).status).toBe('ingesting');
-    await create82(videoFlow({ status: 'closed_complete', tags: { group } }));
-    await create82(videoFlow({ tags: { group } }));
+    expect((await createFlow82(v8, flow)).status).toBe('ingesting');
+    await createFlow82(v8, videoFlow({ status: 'closed_complete', tags: { group } }));
+    await createFlow82(v8, videoFlow({ tags: { group } }));
     expect(await list82({ 'tag.group': group, status: 'ingesting' })).toEqual([flow.id]);
     expectError(await v8.put(`/flows/${flow.id}`, { ...flow, status: 'finished' }), 400);
     expectError(await v8.get('/flows', { query: { status: 'finished' } }), 400);
     const { status: _gone, ...rest } = flow;
     expect((await v8.put(`/flows/${flow.id}`, rest)).status).toBe(204);
-    expect((await get82(flow.id as string)).status).toBeUndefined();
+    expect((await getFlow82(v8, flow.id as string)).status).toBeUndefined();
   });
 });
 
@@ -79,14 +66,14 @@ describe('frame_rate unless vfr (ADR 0041)', () => {
   const params = { frame_width: 1920, frame_height: 1080 };
 
   it('a video Flow has a frame_rate, or vfr: true and none', async () => {
-    const fixed = await create82(videoFlow());
+    const fixed = await createFlow82(v8, videoFlow());
     expect((fixed.essence_parameters as Doc).vfr).toBeUndefined();
     const variable = videoFlow({ essence_parameters: { ...params, vfr: true } });
-    expect((await create82(variable)).essence_parameters).toEqual({ ...params, vfr: true });
+    expect((await createFlow82(v8, variable)).essence_parameters).toEqual({ ...params, vfr: true });
     const explicit = videoFlow({
       essence_parameters: { ...params, vfr: false, frame_rate: { numerator: 50 } },
     });
-    expect((await create82(explicit)).essence_parameters).toMatchObject({ vfr: false });
+    expect((await createFlow82(v8, explicit)).essence_parameters).toMatchObject({ vfr: false });
   });
 
   it('refuses a video Flow without a frame_rate, or with one and vfr: true, storing nothing', async () => {
@@ -120,8 +107,8 @@ describe('essence_parameters of 8.2', () => {
     (audio.essence_parameters as Doc).init_segments = false;
     const multi = multiFlow({ tags: { group }, essence_parameters: { init_segments: true } });
     const plain = videoFlow({ tags: { group } });
-    for (const flow of [video, audio, multi, plain]) await create82(flow);
-    expect((await get82(multi.id as string)).essence_parameters).toEqual({ init_segments: true });
+    for (const flow of [video, audio, multi, plain]) await createFlow82(v8, flow);
+    expect((await getFlow82(v8, multi.id as string)).essence_parameters).toEqual({ init_segments: true });
     expect((await list82({ 'tag.group': group, init_segments: true })).sort()).toEqual(
       [video.id, multi.id].sort(),
     );
@@ -141,14 +128,14 @@ describe('essence_parameters of 8.2', () => {
 describe('metadata_version', () => {
   it("keeps a client's metadata_version when 8.2 creates the Flow, and sets new ones on change", async () => {
     const flow = videoFlow({ metadata_version: 'replicated-7' });
-    expect((await create82(flow)).metadata_version).toBe('replicated-7');
+    expect((await createFlow82(v8, flow)).metadata_version).toBe('replicated-7');
     expect((await v8.put(`/flows/${flow.id}`, flow)).status).toBe(204);
-    expect((await get82(flow.id as string)).metadata_version).toBe('replicated-7');
+    expect((await getFlow82(v8, flow.id as string)).metadata_version).toBe('replicated-7');
     expect((await v8.put(`/flows/${flow.id}`, { ...flow, label: 'moved' })).status).toBe(204);
-    const changed = await get82(flow.id as string);
+    const changed = await getFlow82(v8, flow.id as string);
     expect(changed.metadata_version).not.toBe('replicated-7');
     expect((await v8.put(`/flows/${flow.id}`, { ...flow, metadata_version: 'mine' })).status).toBe(204);
-    expect((await get82(flow.id as string)).metadata_version).not.toBe('mine');
+    expect((await getFlow82(v8, flow.id as string)).metadata_version).not.toBe('mine');
   });
 
   it('ignores one through 7.0, as 7.0 always did', async () => {
@@ -175,14 +162,14 @@ describe('profile_id', () => {
 
   it('an empty profile_id with full metadata is a Flow without a Profile', async () => {
     const flow = videoFlow({ profile_id: '' });
-    expect((await create82(flow)).profile_id).toBeUndefined();
+    expect((await createFlow82(v8, flow)).profile_id).toBeUndefined();
     expect(await list82({ profile_id: uuid() })).toEqual([]);
   });
 });
 
 describe('property endpoints through 8.2', () => {
   it('label: "" when unset (8.1), where 7.0 answers 404; set, read, deleted', async () => {
-    const flow = await create82(videoFlow());
+    const flow = await createFlow82(v8, videoFlow());
     const path = `/flows/${flow.id}/label`;
     expect((await getAndHead(v8, path)).body).toBe('');
     expectError(await server.get(path), 404);
@@ -194,7 +181,7 @@ describe('property endpoints through 8.2', () => {
   });
 
   it('Source label: "" when unset through 8.2, 404 through 7.0', async () => {
-    const flow = await create82(videoFlow());
+    const flow = await createFlow82(v8, videoFlow());
     const path = `/sources/${flow.source_id}/label`;
     expect((await getAndHead(v8, path)).body).toBe('');
     expectError(await server.get(path), 404);
@@ -204,7 +191,7 @@ describe('property endpoints through 8.2', () => {
   });
 
   it('description, read_only and the bit rates as 7.0 has them', async () => {
-    const flow = await create82(videoFlow());
+    const flow = await createFlow82(v8, videoFlow());
     const base = `/flows/${flow.id}`;
     expectError(await v8.get(`${base}/description`), 404);
     for (const [key, given] of [
@@ -223,12 +210,15 @@ describe('property endpoints through 8.2', () => {
     expect((await value(v8, `${base}/read_only`, false)).status).toBe(204);
     expect((await v8.delete(`${base}/avg_bit_rate`)).status).toBe(204);
     expectError(await v8.get(`${base}/avg_bit_rate`), 404);
-    expect(await get82(flow.id as string)).toMatchObject({ description: 'a long text', max_bit_rate: 6000 });
+    expect(await getFlow82(v8, flow.id as string)).toMatchObject({
+      description: 'a long text',
+      max_bit_rate: 6000,
+    });
   });
 
   it('flow_collection: items without a role read back without one; a role "" reads back absent', async () => {
-    const members = [await create82(audioFlow()), await create82(audioFlow())];
-    const collector = await create82(multiFlow());
+    const members = [await createFlow82(v8, audioFlow()), await createFlow82(v8, audioFlow())];
+    const collector = await createFlow82(v8, multiFlow());
     const path = `/flows/${collector.id}/flow_collection`;
     const items = [{ id: members[0]?.id }, { id: members[1]?.id, role: '' }];
     expect((await v8.put(path, items)).status).toBe(204);
@@ -242,7 +232,7 @@ describe('property endpoints through 8.2', () => {
 
 describe('DELETE /flows/{id} through 8.2', () => {
   it('deletes the Flow, and its Source with it', async () => {
-    const flow = await create82(videoFlow({ format: VIDEO }));
+    const flow = await createFlow82(v8, videoFlow({ format: VIDEO }));
     expect((await v8.delete(`/flows/${flow.id}`)).status).toBe(204);
     expectError(await v8.get(`/flows/${flow.id}`), 404);
     expectError(await v8.get(`/sources/${flow.source_id}`), 404);
