@@ -93,6 +93,11 @@ describe('written through 8.2, read through 7.0', () => {
     });
     spec82.assertSpecValid('source.json[]', sources.body);
     expect(sources.body.map((s) => s.id).sort()).toEqual(members.map((m) => m.source_id).sort());
+    const top = await getAndHead<Doc[]>(v8, '/sources', { query: { collected_by_ids: '', limit: 1000 } });
+    spec82.assertSpecValid('source.json[]', top.body);
+    const topIds = top.body.map((s) => s.id);
+    expect(topIds).toContain(collector.source_id);
+    for (const member of members) expect(topIds).not.toContain(member.source_id);
     // A 7.0 client GETs and PUTs the collection back: role "" is still "no role".
     expect((await server.put(`/flows/${collector.id}/flow_collection`, items)).status).toBe(204);
     const back = await read82(`/flows/${collector.id}/flow_collection`, 'flow-collection.json');
