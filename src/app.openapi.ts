@@ -24,6 +24,7 @@ import {
   FlowVideo,
 } from './flows/flows.schemas.ts';
 import { FlowAudioV8, FlowDataV8, FlowImageV8, FlowVideoV8 } from './flows/flows.technical.v8.schemas.ts';
+import { FlowCollection82, FlowGet82, FlowMulti82, FlowPut82, FlowStatus } from './flows/flows.v8.schemas.ts';
 import type { ApiVersion } from './http/api.version.ts';
 import {
   CollectionItem,
@@ -37,9 +38,10 @@ import {
   Timestamp,
   Uuid,
 } from './http/common.schemas.ts';
+import { CollectionItem82, ContentFormat82, MimeType82, UuidListEmpty } from './http/common.v8.schemas.ts';
 import { Tags82 } from './http/tags.version.ts';
 import { MediaObject } from './objects/objects.schemas.ts';
-import { MimeTypeV8, Profile } from './profiles/profiles.schemas.ts';
+import { Profile } from './profiles/profiles.schemas.ts';
 import { FlowSegment, FlowSegmentBulkFailure, FlowSegmentPost, GetUrl } from './segments/segments.schemas.ts';
 import {
   EventStreamMechanism,
@@ -56,6 +58,7 @@ import {
   StorageBackendV8,
 } from './service/service.v8.schemas.ts';
 import { Source } from './sources/sources.schemas.ts';
+import { Source82 } from './sources/sources.v8.schemas.ts';
 import { FlowStorage, FlowStoragePost, HttpRequest } from './storage/storage.schemas.ts';
 import { Webhook, WebhookPost } from './webhooks/webhooks.schemas.ts';
 import { WebhookGet, WebhookPostV8, WebhookPut } from './webhooks/webhooks.v8.schemas.ts';
@@ -118,19 +121,27 @@ export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
     StorageBackendsListItem: StorageBackendsListItemV8,
     DeletionRequest,
     Profile,
+    FlowGet: FlowGet82,
+    FlowPut: FlowPut82,
     FlowVideo: FlowVideoV8,
     FlowAudio: FlowAudioV8,
     FlowImage: FlowImageV8,
     FlowData: FlowDataV8,
+    FlowMulti: FlowMulti82,
+    FlowStatus,
+    FlowCollection: FlowCollection82,
+    Source: Source82,
+    CollectionItem: CollectionItem82,
     ContainerMapping,
     ErrorResponse: ErrorBody,
     Error: ErrorInfo,
     Tags: Tags82,
-    ContentFormat,
-    MimeType: MimeTypeV8,
-    Uuid,
     Timerange: TimeRange,
     Timestamp,
+    Uuid,
+    UuidListEmpty,
+    ContentFormat: ContentFormat82,
+    MimeType: MimeType82,
     WebhookGet,
     WebhookPost: WebhookPostV8,
     WebhookPut,

@@ -11,7 +11,6 @@ import { deletionV8Routes } from './deletion/deletion.v8.routes.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
-import { flowTagRoutes } from './flows/flows.tags.routes.ts';
 import type { ApiMount, ApiVersion } from './http/api.version.ts';
 import type { PagingSettings } from './http/paging.ts';
 import { type DocumentOptions, registerMountDocument } from './http/swagger.ts';
@@ -27,7 +26,6 @@ import type { ServiceInfoService } from './service/service.service.ts';
 import { serviceV8Routes } from './service/service.v8.routes.ts';
 import { sourcesRoutes } from './sources/sources.routes.ts';
 import type { SourcesService } from './sources/sources.service.ts';
-import { sourceTagRoutes } from './sources/sources.tags.routes.ts';
 import { storageRoutes } from './storage/storage.routes.ts';
 import type { StorageService } from './storage/storage.service.ts';
 import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
@@ -56,7 +54,7 @@ export interface TamsRoutesDeps {
 /** TAMS 7.0's root listing (`GET /`). */
 const ROOT_ENDPOINTS_7_0 = ['service', 'flows', 'sources', 'flow-delete-requests'];
 /** TAMS 8.2's root listing: the resources the mount serves so far (each area adds its own). */
-const ROOT_ENDPOINTS_8_2 = ['service', 'flow-delete-requests'];
+const ROOT_ENDPOINTS_8_2 = ['service', 'flows', 'sources', 'flow-delete-requests'];
 /**
  * What 8.2's `/service` lists in `event_stream_mechanisms`: what the mount serves of 8.2's own
  * (8.2: webhooks are available when "webhooks" is listed there).
@@ -71,9 +69,9 @@ const EVENT_STREAMS_8_2 = [
 async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   const { paging, publicUrl, presignExpirySeconds } = deps;
   await serviceRoutes(app, { service: deps.service, mount, rootEndpoints: () => ROOT_ENDPOINTS_7_0 });
-  await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl });
+  await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl, mount });
   await flowsRoutes(app, { flows: deps.flows, paging, publicUrl, mount });
-  await flowPropertyRoutes(app, deps.flows);
+  await flowPropertyRoutes(app, deps.flows, mount.version);
   await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
   await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds });
   await objectsRoutes(app, { objects: deps.objects, paging, publicUrl });
@@ -91,8 +89,9 @@ async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
     paging,
     publicUrl,
   });
-  sourceTagRoutes(app, deps.sources, mount.version);
-  flowTagRoutes(app, deps.flows, mount.version);
+  await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl, mount });
+  await flowsRoutes(app, { flows: deps.flows, paging, publicUrl, mount });
+  await flowPropertyRoutes(app, deps.flows, mount.version);
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
   await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });
   await deletionV8Routes(app, { deletion: deps.deletion, paging, publicUrl, mount });

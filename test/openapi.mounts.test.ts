@@ -110,7 +110,14 @@ describe('/tams/v8.2/openapi.json and the 8.2 parity check', () => {
       'HEAD /',
       'GET /service',
       'HEAD /service',
-      // Tags (src/flows/flows.tags.routes.ts, src/sources/sources.tags.routes.ts).
+      // Sources and Flows (src/sources/, src/flows/): listings, details, Flow PUT/DELETE and
+      // every property endpoint.
+      ...['/flows', '/sources', '/flows/{flowId}', '/sources/{sourceId}'].flatMap((path) => [
+        `GET ${path}`,
+        `HEAD ${path}`,
+      ]),
+      'PUT /flows/{flowId}',
+      'DELETE /flows/{flowId}',
       ...['flows/{flowId}', 'sources/{sourceId}'].flatMap((owner) => [
         `GET /${owner}/tags`,
         `HEAD /${owner}/tags`,
@@ -119,6 +126,13 @@ describe('/tams/v8.2/openapi.json and the 8.2 parity check', () => {
       // Webhooks (src/webhooks/webhooks.v8.routes.ts).
       ...['GET', 'HEAD', 'POST'].map((m) => `${m} /service/webhooks`),
       ...['GET', 'HEAD', 'PUT', 'DELETE'].map((m) => `${m} /service/webhooks/{webhookId}`),
+      ...['description', 'label'].flatMap((key) =>
+        ['GET', 'HEAD', 'PUT', 'DELETE'].map((method) => `${method} /sources/{sourceId}/${key}`),
+      ),
+      ...['description', 'label', 'flow_collection', 'max_bit_rate', 'avg_bit_rate'].flatMap((key) =>
+        ['GET', 'HEAD', 'PUT', 'DELETE'].map((method) => `${method} /flows/{flowId}/${key}`),
+      ),
+      ...['GET', 'HEAD', 'PUT'].map((method) => `${method} /flows/{flowId}/read_only`),
     ];
     // Service, storage backends, Profiles and deletion requests (i49-svcmisc).
     implemented.push('POST /service');

@@ -2,18 +2,18 @@ import { checkDocument } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
-import type { JsonValue } from '../db/db.types.ts';
 import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
 import type { ApiVersion } from '../http/api.version.ts';
 import { tagsDocument, visibleTag } from '../http/tags.version.ts';
-import type { FlowFilters } from '../store/flows.repo.ts';
+import type { FlowFilters, FlowSortKey } from '../store/flows.repo.ts';
+import { listingOrder, type SortCursor } from '../store/listing.order.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
-import { listTags } from '../store/tags.values.ts';
 import { TimeRange } from '../time/index.ts';
 import { recordFlowDeleted } from './flows.events.ts';
-import { collectionItemsFrom, extraProperties, type FlowDocument, flowDocument } from './flows.mapper.ts';
+import { type FlowDocument, flowDocument } from './flows.mapper.ts';
+import { flowFromBody, sameMetadata } from './flows.put.ts';
 import { RelatedChanges } from './flows.related.ts';
 
 export interface FlowsServiceDeps {
@@ -28,6 +28,8 @@ export type Actor = string | undefined;
 
 /** A Flow as update() hands it to a change (the stored record: routes see it through this name). */
 export type EditableFlow = FlowRecord;
+
+export type { FlowFilters, FlowSortKey };
 
 const READ_ONLY = 'Flow is marked read-only';
 
@@ -45,6 +47,23 @@ export class FlowsService {
     return { items: page.items.map((flow) => flowDocument(flow, { version })), next: page.next };
   }
 
+  /**
+   * A page of Flows in 8.2's order (ADR 0052): by `sortBy`, dates newest first and labels A→Z,
+   * Flows without a label after the rest by id; `reverse` reverses it all. As `version` shows them.
+   */
+  async listSorted(
+    filters: FlowFilters,
+    sort: { by: FlowSortKey; reverse: boolean },
+    after: SortCursor | undefined,
+    limit: number,
+    version: ApiVersion,
+  ): Promise<{ items: FlowDocument[]; next?: SortCursor }> {
+    const order = listingOrder(sort.by === 'label' ? 'string' : 'datetime', sort.reverse);
+    const page = await this.deps.store.flows.listSorted(filters, { key: sort.by, order }, after, limit);
+    const items = page.items.map((flow) => flowDocument(flow, { version }));
+    return { items, ...(page.next && { next: page.next }) };
+  }
+
   async get(
     id: string,
     options: { includeTimerange: boolean; timerange?: TimeRange; version?: ApiVersion },
@@ -56,9 +75,8 @@ export class FlowsService {
   }
 
   /**
-   * PUT /flows/{id}: returns the new Flow's document when created, undefined when replaced.
-   * Through 7.0 the Flow keeps its list-valued tags, which 7.0 cannot see nor so replace, unless
-   * the body has a tag of the same name (docs/api-versions.md).
+   * PUT /flows/{id}: returns the new Flow's document (as `version` shows it) when created,
+   * undefined when replaced. Through 7.0 the Flow keeps what 7.0 cannot see (flows.put.ts).
    */
   async put(
     id: string,
@@ -78,33 +96,8 @@ export class FlowsService {
         );
       }
       const now = this.deps.clock.now();
-      const flow: FlowRecord = {
-        id,
-        source_id: body.source_id as string,
-        format: body.format as string,
-        codec: body.codec as string | undefined,
-        container: body.container as string | undefined,
-        label: body.label as string | undefined,
-        description: body.description as string | undefined,
-        created_by: existing?.created_by ?? actor ?? (body.created_by as string | undefined),
-        updated_by: actor ?? (body.updated_by as string | undefined) ?? existing?.updated_by,
-        created: existing?.created ?? now,
-        metadata_updated: now,
-        segments_updated: existing?.segments_updated,
-        metadata_version: this.deps.ids.uuid(),
-        read_only: body.read_only as boolean | undefined,
-        generation: body.generation as number | undefined,
-        avg_bit_rate: body.avg_bit_rate as number | undefined,
-        max_bit_rate: body.max_bit_rate as number | undefined,
-        essence_parameters: body.essence_parameters as JsonValue | undefined,
-        segment_duration: body.segment_duration as JsonValue | undefined,
-        container_mapping: body.container_mapping as JsonValue | undefined,
-        extra: extraProperties(body),
-        tags: putTags(existing, body.tags as Tags | undefined, version),
-        flow_collection: collectionItemsFrom(body.flow_collection),
-        collected_by: existing?.collected_by ?? [],
-        timerange: existing?.timerange ?? TimeRange.EMPTY,
-      };
+      const newVersion = () => this.deps.ids.uuid();
+      const flow = flowFromBody(id, body, existing, { version, actor, now, newVersion });
       checkIntegers(flow);
       checkFits(flow);
       // Two replicas creating this Flow at once: only one commits; the other, run again, updates it.
@@ -324,48 +317,9 @@ function checkIntegers(flow: FlowRecord): void {
  * the open properties together) is part of the document, so fits too.
  */
 function checkFits(flow: FlowRecord): void {
-  // With the list tags 7.0's document leaves out: they are stored too.
-  checkDocument(
-    'a Flow',
-    flowDocument(flow, { version: '8.2' }),
-    'its flows/created and flows/updated events',
-  );
-}
-
-/**
- * The tags a PUT leaves the Flow with: the body's (none: `{}`); through 7.0, also the list tags
- * the Flow had under names the body does not use.
- */
-function putTags(existing: FlowRecord | null, body: Tags | undefined, version: ApiVersion): Tags {
-  const tags = { ...(body ?? {}) };
-  if (version !== '7.0' || !existing) return tags;
-  for (const [name, list] of Object.entries(listTags(existing.tags)))
-    if (!Object.hasOwn(tags, name)) tags[name] = list;
-  return tags;
-}
-
-/**
- * Whether a replacement changes nothing any client can see (then the version stays). Object keys
- * are compared in sorted order: tags come back from the store sorted by name, and a client's
- * `{"b": ..., "a": ...}` is the same document as `{"a": ..., "b": ...}`. Array order matters.
- * The whole tags are compared, list-valued ones too.
- */
-function sameMetadata(a: FlowRecord, b: FlowRecord): boolean {
-  const comparable = (f: FlowRecord) =>
-    canonicalJson({
-      ...flowDocument({ ...f, created: a.created, metadata_updated: a.created, metadata_version: '' }),
-      tags: f.tags,
-    });
-  return comparable(a) === comparable(b);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Each version's document: 8.2's has the list tags 7.0's leaves out, 7.0's a multi Flow's
+  // free-form essence parameters.
+  for (const version of ['8.2', '7.0'] as const) {
+    checkDocument('a Flow', flowDocument(flow, { version }), 'its flows/created and flows/updated events');
   }
-  return JSON.stringify(value);
 }

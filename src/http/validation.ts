@@ -19,8 +19,10 @@ function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
 
 interface SchemaObject {
   type?: string;
+  title?: string;
   oneOf?: SchemaObject[];
   properties?: Record<string, { const?: unknown; enum?: unknown[] }>;
+  required?: string[];
 }
 
 type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -32,10 +34,26 @@ function tag(branch: SchemaObject, key: string): unknown {
   return p?.enum?.length === 1 ? p.enum[0] : undefined;
 }
 
+/** The property every branch fixes, or every branch but one (TAMS 8.2's Flow from a Profile). */
+function discriminator(branches: readonly SchemaObject[]): string | undefined {
+  const names = new Set(branches.flatMap((b) => Object.keys(b.properties ?? {})));
+  for (const name of names) {
+    const fixed = branches.filter((b) => tag(b, name) !== undefined).length;
+    if (fixed >= 2 && fixed >= branches.length - 1) return name;
+  }
+  return undefined;
+}
+
+function oneOfError(message: string): ErrorObject {
+  return { instancePath: '', schemaPath: '#/oneOf', keyword: 'oneOf', params: {}, message };
+}
+
 /**
  * A `oneOf` whose branches each fix one property (a Flow's `format`) is validated against the
  * branch that property names, so a client hears what is wrong with its video Flow, not that it
- * also fails to be an audio Flow.
+ * also fails to be an audio Flow. A branch that does not fix it (8.2's Flow made from a Profile)
+ * is tried beside the named one, and exactly one of the two must hold. Properties the schema
+ * declares beside its `oneOf` (8.2's flow-common) are checked first.
  */
 function discriminated(ajv: Ajv, schema: SchemaObject): Validate | undefined {
   const branches = schema.oneOf;
@@ -52,19 +70,35 @@ function discriminated(ajv: Ajv, schema: SchemaObject): Validate | undefined {
     };
     return validate;
   }
-  const first = branches?.[0];
-  if (!branches || !first?.properties) return undefined;
-  const key = Object.keys(first.properties).find((k) => branches.every((b) => tag(b, k) !== undefined));
+  if (!branches) return undefined;
+  const key = discriminator(branches);
   if (key === undefined) return undefined;
-  const byTag = new Map(branches.map((b) => [tag(b, key), ajv.compile(b)]));
+  const byTag = new Map(
+    branches.filter((b) => tag(b, key) !== undefined).map((b) => [tag(b, key), { b, check: ajv.compile(b) }]),
+  );
+  const untagged = branches.find((b) => tag(b, key) === undefined);
+  const other = untagged && { b: untagged, check: ajv.compile(untagged) };
+  const { oneOf: _branches, ...rest } = schema;
+  const base = rest.properties || rest.required ? ajv.compile(rest) : undefined;
   const validate: Validate = (data) => {
+    if (base && !base(data)) {
+      validate.errors = base.errors;
+      return false;
+    }
     const value =
       data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
-    const branch = byTag.get(value);
-    if (branch) {
-      const ok = branch(data);
-      validate.errors = branch.errors;
-      return ok;
+    const named = byTag.get(value);
+    const namedOk = named?.check(data) ?? false;
+    const otherOk = other?.check(data) ?? false;
+    if (namedOk && otherOk) {
+      const titles = [other?.b.title, named?.b.title].map((t) => t ?? 'one branch').join(' or a ');
+      validate.errors = [oneOfError(`must be either a ${titles}, not both`)];
+      return false;
+    }
+    if (namedOk || otherOk) return true;
+    if (named) {
+      validate.errors = named.check.errors;
+      return false;
     }
     validate.errors = [
       {

@@ -18,7 +18,10 @@ export function sourceDocument(source: SourceRecord, version: ApiVersion = '7.0'
   // The 7.0 schema's type; 8.2's lists are the 8.2 routes' to declare.
   if (Object.keys(tags).length > 0) doc.tags = tags as Record<string, string>;
   if (source.source_collection.length > 0) {
-    doc.source_collection = source.source_collection.map((item) => ({ id: item.id, role: item.role }));
+    // As Flow collections show them (flows.mapper.ts): no role is `""` in 7.0, absent in 8.2.
+    doc.source_collection = source.source_collection.map((item) =>
+      item.role === '' && version !== '7.0' ? { id: item.id } : { id: item.id, role: item.role },
+    ) as SourceDocument['source_collection'];
   }
   if (source.collected_by.length > 0) doc.collected_by = source.collected_by;
   return doc;

@@ -4,7 +4,12 @@ import { NotFoundError } from '../common/errors.ts';
 import { EventLog } from '../events/events.log.ts';
 import type { ApiVersion } from '../http/api.version.ts';
 import { tagsDocument, visibleTag } from '../http/tags.version.ts';
-import type { SourceFilters } from '../store/sources.repo.ts';
+import { listingOrder, type SortCursor } from '../store/listing.order.ts';
+import type { SourceFilters, SourceSort } from '../store/sources.repo.ts';
+
+/** What 8.2 sorts `/sources` by. */
+export type SourceSortKey = SourceSort['key'];
+
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { Page, SourceRecord, Tags, TagValue } from '../store/store.types.ts';
 import { recordSourceChanged } from './sources.events.ts';
@@ -24,6 +29,23 @@ export class SourcesService {
   ): Promise<Page<SourceDocument>> {
     const page = await this.deps.store.sources.list(filters, after, limit);
     return { items: page.items.map((source) => sourceDocument(source, version)), next: page.next };
+  }
+
+  /**
+   * A page of Sources in 8.2's order (ADR 0052): by `sortBy`, dates newest first and labels A→Z,
+   * Sources without a label after the rest by id; `reverse` reverses it all. As `version` shows them.
+   */
+  async listSorted(
+    filters: SourceFilters,
+    sort: { by: SourceSortKey; reverse: boolean },
+    after: SortCursor | undefined,
+    limit: number,
+    version: ApiVersion,
+  ): Promise<{ items: SourceDocument[]; next?: SortCursor }> {
+    const order = listingOrder(sort.by === 'label' ? 'string' : 'datetime', sort.reverse);
+    const page = await this.deps.store.sources.listSorted(filters, { key: sort.by, order }, after, limit);
+    const items = page.items.map((source) => sourceDocument(source, version));
+    return { items, ...(page.next && { next: page.next }) };
   }
 
   async get(id: string, version: ApiVersion = '7.0'): Promise<SourceDocument> {

@@ -50,6 +50,12 @@ export class CollectionsRepo {
     return result;
   }
 
+  /** Every Flow some Flow collects. */
+  async members(): Promise<Set<string>> {
+    const rows = await this.db.select(T.collections, { columns: ['member_id'] });
+    return new Set(rows.map((row) => reqStr(row, 'member_id')));
+  }
+
   async replace(collectorId: string, items: readonly CollectionItem[] | undefined): Promise<void> {
     await this.db.delete(T.collections, and(col('collector_id').eq(collectorId)));
     if (!items || items.length === 0) return;

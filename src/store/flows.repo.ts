@@ -1,10 +1,19 @@
 import type { DbSession, JsonValue, Row } from '../db/db.types.ts';
 import { and, col, or } from '../db/predicate.ts';
-import { TimeRange } from '../time/index.ts';
+import type { TimeRange } from '../time/index.ts';
 import type { CollectionsRepo } from './collections.repo.ts';
-import { big, bool, date, num, opt, optBig, reqStr, str } from './rows.ts';
+import {
+  essenceDimension,
+  type FlowFilters,
+  flowsPlan,
+  rowTimerange,
+  usesInitSegments,
+} from './flows.filters.ts';
+import type { ListingOrder, SortCursor } from './listing.order.ts';
+import { bool, date, num, opt, optBig, reqStr, str } from './rows.ts';
 import { scanPage } from './scan.ts';
-import type { FlowRecord, Page, TagFilters, Tags } from './store.types.ts';
+import { sortedPage } from './sorted.scan.ts';
+import type { FlowRecord, Page, Tags } from './store.types.ts';
 import { T } from './tables.ts';
 import { TagsRepo } from './tags.repo.ts';
 
@@ -17,16 +26,14 @@ export interface SegmentsState {
   updated: Date;
 }
 
-export interface FlowFilters {
-  source_id?: string;
-  format?: string;
-  codec?: string;
-  label?: string;
-  frame_width?: number;
-  frame_height?: number;
-  tags: TagFilters;
-  /** Flows overlapping this range; an empty range selects Flows with no content. */
-  timerange?: TimeRange;
+export type { FlowFilters } from './flows.filters.ts';
+
+/** What 8.2 sorts `/flows` by (ADR 0052): a column of the flows table. */
+export type FlowSortKey = 'created' | 'metadata_updated' | 'label';
+
+export interface FlowSort {
+  key: FlowSortKey;
+  order: ListingOrder;
 }
 
 export class FlowsRepo {
@@ -149,33 +156,26 @@ export class FlowsRepo {
     await this.db.delete(T.flows, and(col('id').eq(id)));
   }
 
+  /** A page of the Flows matching `filters` in id order (7.0), after the id `after`. */
   async list(filters: FlowFilters, after: string | undefined, limit: number): Promise<Page<FlowRecord>> {
-    // The dimension columns only hold safe integers (see essenceDimension); a larger query value
-    // matches nothing, and would not fit the int64 column in a predicate.
-    for (const value of [filters.frame_width, filters.frame_height]) {
-      if (value !== undefined && !Number.isSafeInteger(value)) return { items: [] };
-    }
-    const tagSets = await this.tags.resolveFilters(filters.tags);
-    if (tagSets.include && tagSets.include.size === 0) return { items: [] };
-    const tr = filters.timerange;
-    const base = [
-      LIVE,
-      filters.source_id !== undefined && col('source_id').eq(filters.source_id),
-      filters.format !== undefined && col('format').eq(filters.format),
-      filters.codec !== undefined && col('codec').eq(filters.codec),
-      filters.label !== undefined && col('label').eq(filters.label),
-      filters.frame_width !== undefined && col('frame_width').eq(BigInt(filters.frame_width)),
-      filters.frame_height !== undefined && col('frame_height').eq(BigInt(filters.frame_height)),
-      tagSets.include && col('id').in([...tagSets.include]),
-      ...timerangePushdown(tr),
-    ];
-    const matches = (row: Row): boolean => {
-      if (tagSets.exclude.has(reqStr(row, 'id'))) return false;
-      return tr === undefined || tr.isEternity() || timerangeMatches(rowTimerange(row), tr);
-    };
-
-    const page = await scanPage(this.db, T.flows, base, matches, after, limit);
+    const plan = await flowsPlan(filters, LIVE, this.tags, this.collections);
+    if (!plan) return { items: [] };
+    const page = await scanPage(this.db, T.flows, plan.where, plan.accept, after, limit);
     return { items: await this.hydrate(page.rows), next: page.next };
+  }
+
+  /** A page of the Flows matching `filters` in a listing order (8.2's sort_by), after `after`. */
+  async listSorted(
+    filters: FlowFilters,
+    sort: FlowSort,
+    after: SortCursor | undefined,
+    limit: number,
+  ): Promise<{ items: FlowRecord[]; next?: SortCursor }> {
+    const plan = await flowsPlan(filters, LIVE, this.tags, this.collections);
+    if (!plan) return { items: [] };
+    const scan = { column: sort.key, order: sort.order, ...plan };
+    const page = await sortedPage(this.db, T.flows, scan, after, limit);
+    return { items: await this.hydrate(page.rows), ...(page.next && { next: page.next }) };
   }
 
   /** Records a change of the Flow's segments: their envelope and when it happened. */
@@ -225,13 +225,6 @@ export class FlowsRepo {
   }
 }
 
-export function essenceDimension(flow: FlowRecord, name: 'frame_width' | 'frame_height'): bigint | null {
-  const params = flow.essence_parameters;
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) return null;
-  const value = params[name];
-  return typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : null;
-}
-
 function toRow(flow: FlowRecord): Row {
   return {
     id: flow.id,
@@ -258,6 +251,9 @@ function toRow(flow: FlowRecord): Row {
     container_mapping: opt(flow.container_mapping),
     extra: Object.keys(flow.extra).length > 0 ? flow.extra : null,
     ...timerangeColumns(flow.timerange),
+    status: opt(flow.status),
+    profile_id: opt(flow.profile_id),
+    init_segments: usesInitSegments(flow.essence_parameters),
   };
 }
 
@@ -293,6 +289,8 @@ function fromRow(
     essence_parameters: json('essence_parameters'),
     segment_duration: json('segment_duration'),
     container_mapping: json('container_mapping'),
+    status: str(row, 'status'),
+    profile_id: str(row, 'profile_id'),
     extra: (json('extra') as Record<string, JsonValue> | undefined) ?? {},
     tags,
     flow_collection: collection,
@@ -309,40 +307,4 @@ function timerangeColumns(range: TimeRange): Row {
     tr_start_incl: range.startInclusive,
     tr_end_incl: range.endInclusive,
   };
-}
-
-function rowTimerange(row: Row): TimeRange {
-  const start = big(row, 'tr_start');
-  const end = big(row, 'tr_end');
-  const startIncl = bool(row, 'tr_start_incl');
-  if (startIncl === undefined) return TimeRange.EMPTY;
-  return TimeRange.from(start ?? null, end ?? null, {
-    startInclusive: startIncl,
-    endInclusive: bool(row, 'tr_end_incl') ?? false,
-  });
-}
-
-/** Flows match an empty query range when they have no content, otherwise when they overlap it. */
-export function timerangeMatches(flowRange: TimeRange, query: TimeRange): boolean {
-  if (query.isEmpty()) return flowRange.isEmpty();
-  return flowRange.overlaps(query);
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** Query bounds beyond the int64 columns are clamped: the coarse filter stays a superset. */
-function clampInt64(value: bigint): bigint {
-  return value < INT64_MIN ? INT64_MIN : value > INT64_MAX ? INT64_MAX : value;
-}
-
-/** Coarse bounds the engine can apply; the exact, inclusivity-aware test runs in timerangeMatches. */
-function timerangePushdown(query: TimeRange | undefined) {
-  if (query === undefined || query.isEternity()) return [];
-  if (query.isEmpty()) return [col('tr_start_incl').isNull()];
-  return [
-    col('tr_start_incl').isNotNull(),
-    query.end !== null && or(col('tr_start').isNull(), col('tr_start').le(clampInt64(query.end))),
-    query.start !== null && or(col('tr_end').isNull(), col('tr_end').ge(clampInt64(query.start))),
-  ];
 }

@@ -19,6 +19,7 @@ export type FlowsStore = Pick<
   | 'rowExists'
   | 'deleteRow'
   | 'list'
+  | 'listSorted'
   | 'setSegmentsState'
   | 'setSegmentsStates'
   | 'taggedValues'
@@ -32,4 +33,4 @@ export type FlowsStore = Pick<
 };
 
 /** What Source inference reads of Flow collections. */
-export type CollectionsReader = Pick<CollectionsRepo, 'itemsOf' | 'collectorsOf'>;
+export type CollectionsReader = Pick<CollectionsRepo, 'itemsOf' | 'collectorsOf' | 'members'>;

@@ -1,8 +1,10 @@
-import type { DbSession, Row } from '../db/db.types.ts';
+import type { ColumnGroup, DbSession, Row } from '../db/db.types.ts';
 import { and, col } from '../db/predicate.ts';
 import type { CollectionsReader, FlowsStore } from './flows.types.ts';
+import type { ListingOrder, SortCursor } from './listing.order.ts';
 import { date, opt, reqStr, str } from './rows.ts';
 import { scanPage } from './scan.ts';
+import { sortedPage } from './sorted.scan.ts';
 import type { StoreHints } from './store.hints.ts';
 import type { CollectionItem, Page, SourceRecord, TagFilters, Tags } from './store.types.ts';
 import { T } from './tables.ts';
@@ -12,6 +14,14 @@ export interface SourceFilters {
   label?: string;
   format?: string;
   tags: TagFilters;
+  /** Sources collected by one of these Sources; empty: Sources that no Source collects (ADR 0049). */
+  collected_by?: readonly string[];
+}
+
+/** What 8.2 sorts `/sources` by (ADR 0052): a column of the sources table. */
+export interface SourceSort {
+  key: 'created' | 'updated' | 'label';
+  order: ListingOrder;
 }
 
 type StoredSource = Omit<SourceRecord, 'source_collection' | 'collected_by'>;
@@ -59,17 +69,60 @@ export class SourcesRepo {
     await this.tags.deleteAll(id);
   }
 
+  /** A page of the Sources matching `filters` in id order (7.0), after the id `after`. */
   async list(filters: SourceFilters, after: string | undefined, limit: number): Promise<Page<SourceRecord>> {
-    const tagSets = await this.tags.resolveFilters(filters.tags);
-    if (tagSets.include && tagSets.include.size === 0) return { items: [] };
-    const base = [
-      filters.label !== undefined && col('label').eq(filters.label),
-      filters.format !== undefined && col('format').eq(filters.format),
-      tagSets.include && col('id').in([...tagSets.include]),
-    ];
-    const accept = (row: Row) => !tagSets.exclude.has(reqStr(row, 'id'));
-    const page = await scanPage(this.db, T.sources, base, accept, after, limit);
+    const plan = await this.plan(filters);
+    if (!plan) return { items: [] };
+    const page = await scanPage(this.db, T.sources, plan.where, plan.accept, after, limit);
     return { items: await this.hydrate(page.rows), next: page.next };
+  }
+
+  /** A page of the Sources matching `filters` in a listing order (8.2's sort_by), after `after`. */
+  async listSorted(
+    filters: SourceFilters,
+    sort: SourceSort,
+    after: SortCursor | undefined,
+    limit: number,
+  ): Promise<{ items: SourceRecord[]; next?: SortCursor }> {
+    const plan = await this.plan(filters);
+    if (!plan) return { items: [] };
+    const scan = { column: sort.key, order: sort.order, ...plan };
+    const page = await sortedPage(this.db, T.sources, scan, after, limit);
+    return { items: await this.hydrate(page.rows), ...(page.next && { next: page.next }) };
+  }
+
+  /**
+   * The sources table's side of `filters`; undefined when nothing can match. A Source is
+   * collected by the Sources of the Flows collecting its Flows (inferCollections), so
+   * `collected_by` goes through the collections of those Flows.
+   */
+  private async plan(
+    filters: SourceFilters,
+  ): Promise<{ where: (ColumnGroup | false | undefined)[]; accept: (row: Row) => boolean } | undefined> {
+    const tagSets = await this.tags.resolveFilters(filters.tags);
+    let include = tagSets.include;
+    const exclude = new Set(tagSets.exclude);
+    const collectors = filters.collected_by;
+    if (collectors !== undefined && collectors.length > 0) {
+      const members: string[] = [];
+      const collectorFlows = [...(await this.flows.bySources(collectors)).keys()];
+      for (const items of (await this.collections.itemsOf(collectorFlows)).values())
+        for (const item of items) members.push(item.id);
+      const collected = new Set((await this.flows.sourcesOf(members)).values());
+      include = include ? new Set([...include].filter((id) => collected.has(id))) : collected;
+    } else if (collectors !== undefined) {
+      const members = [...(await this.collections.members())];
+      for (const id of (await this.flows.sourcesOf(members)).values()) exclude.add(id);
+    }
+    if (include && include.size === 0) return undefined;
+    return {
+      where: [
+        filters.label !== undefined && col('label').eq(filters.label),
+        filters.format !== undefined && col('format').eq(filters.format),
+        include && col('id').in([...include]),
+      ],
+      accept: (row: Row) => !exclude.has(reqStr(row, 'id')),
+    };
   }
 
   /**

@@ -8,6 +8,7 @@ export type Tags = Record<string, TagValue>;
 
 export interface CollectionItem {
   id: string;
+  /** `''` when the item has no role (TAMS 8.2 makes it optional; 7.0 shows `""`). */
   role: string;
   container_mapping?: JsonValue;
 }
@@ -34,6 +35,10 @@ export interface FlowRecord {
   essence_parameters?: JsonValue;
   segment_duration?: JsonValue;
   container_mapping?: JsonValue;
+  /** TAMS 8.2's `status` (flow-status.json): set through 8.2 only, kept by 7.0 writes. */
+  status?: string;
+  /** TAMS 8.2: the profile the Flow was made from, while linked to it. */
+  profile_id?: string;
   /** Properties outside the spec's list, kept verbatim. */
   extra: Record<string, JsonValue>;
   tags: Tags;

@@ -123,6 +123,11 @@ export const storeTables: TableDef[] = [
       // Set when an asynchronous deletion has taken the Flow away: it is gone for clients while a
       // background worker removes its segments, then the row goes too.
       { name: 'deleting', type: 'boolean' },
+      // TAMS 8.2: `status` and `profile_id` (null when unset), and essence_parameters'
+      // `init_segments` for the /flows filter (null in rows written before it: flows.filters.ts).
+      { name: 'status', type: 'string' },
+      { name: 'profile_id', type: 'string' },
+      { name: 'init_segments', type: 'boolean' },
     ],
     indexes: [['id'], ['source_id']],
   },

@@ -74,6 +74,26 @@ describe('every mount', () => {
     expect((await v7.put(`/flows/${flow.id}`, flow, { headers: writer })).status).toBe(201);
   });
 
+  it('refuses a read-only credential the Flow and Source writes through /tams/v8.2, as at the root', async () => {
+    const v8 = mountClient(server, '/tams/v8.2');
+    const flow = videoFlow();
+    expect((await v8.put(`/flows/${flow.id}`, flow, { headers: writer })).status).toBe(201);
+    expect((await v8.get('/flows', { headers: readOnly })).status).toBe(200);
+    for (const [method, path, body] of [
+      ['PUT', `/flows/${flow.id}`, flow],
+      ['PUT', `/flows/${flow.id}/label`, 'x'],
+      ['PUT', `/flows/${flow.id}/flow_collection`, []],
+      ['DELETE', `/flows/${flow.id}/label`, undefined],
+      ['PUT', `/sources/${flow.source_id}/label`, 'x'],
+      ['DELETE', `/flows/${flow.id}`, undefined],
+    ] as const) {
+      const res = await v8.request<Doc>(method, path, { headers: readOnly, body: JSON.stringify(body) });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.summary, `${method} ${path}`).toContain('Insufficient scope');
+    }
+    expect((await v8.delete(`/flows/${flow.id}`, { headers: writer })).status).toBe(204);
+  });
+
   it('needs credentials on every mount, but for its OpenAPI document', async () => {
     for (const path of ['/tams/v7.0/service', '/tams/v7.0/flows', '/tams/v8.2/service', '/tams/v8.2/']) {
       const res = await server.get<Doc>(path);

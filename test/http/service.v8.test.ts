@@ -95,11 +95,11 @@ describe('GET /tams/v8.2/', () => {
   it('lists what the 8.2 mount serves', async () => {
     const res = await getAndHead<string[]>(v8, '/');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(['service', 'flow-delete-requests']);
+    expect(res.body).toEqual(['service', 'flows', 'sources', 'flow-delete-requests']);
     expect((await server.get('/tams/v8.2')).body).toEqual(res.body);
   });
 
   it('answers what it does not serve yet with 404 and the TAMS error body', async () => {
-    expectError(await v8.get('/flows'), 404);
+    expectError(await v8.get('/flows/7c9e6679-7425-40de-944b-e07fc1f90ae7/segments'), 404);
   });
 });

@@ -19,6 +19,12 @@ export class CachedCollections implements CollectionsReader {
     return result;
   }
 
+  async members(): Promise<Set<string>> {
+    const members = new Set<string>();
+    for (const items of this.view.collections.values()) for (const item of items) members.add(item.id);
+    return members;
+  }
+
   async collectorsOf(memberIds: readonly string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
     for (const member of new Set(memberIds)) {

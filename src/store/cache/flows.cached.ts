@@ -1,8 +1,9 @@
-import type { FlowFilters, FlowsRepo, SegmentsState } from '../flows.repo.ts';
-import { essenceDimension, timerangeMatches } from '../flows.repo.ts';
+import { type FlowFilters, flowMatches } from '../flows.filters.ts';
+import type { FlowSort, FlowsRepo, SegmentsState } from '../flows.repo.ts';
 import type { FlowsStore } from '../flows.types.ts';
+import { pageOf, type SortCursor } from '../listing.order.ts';
 import type { CollectionItem, FlowRecord, Page } from '../store.types.ts';
-import { copyTags, tagsMatch } from '../tags.values.ts';
+import { copyTags } from '../tags.values.ts';
 import type { CacheView } from './store.cache.ts';
 
 /**
@@ -117,31 +118,32 @@ export class CachedFlows implements FlowsStore {
   }
 
   async list(filters: FlowFilters, after: string | undefined, limit: number): Promise<Page<FlowRecord>> {
-    const tr = filters.timerange;
-    const matches = (flow: FlowRecord): boolean => {
-      if (after !== undefined && flow.id <= after) return false;
-      if (filters.source_id !== undefined && flow.source_id !== filters.source_id) return false;
-      if (filters.format !== undefined && flow.format !== filters.format) return false;
-      if (filters.codec !== undefined && flow.codec !== filters.codec) return false;
-      if (filters.label !== undefined && flow.label !== filters.label) return false;
-      for (const key of ['frame_width', 'frame_height'] as const) {
-        const wanted = filters[key];
-        if (
-          wanted !== undefined &&
-          essenceDimension(flow, key) !== (Number.isSafeInteger(wanted) ? BigInt(wanted) : -1n)
-        ) {
-          return false;
-        }
-      }
-      if (!tagsMatch(flow.tags, filters.tags)) return false;
-      return tr === undefined || tr.isEternity() || timerangeMatches(flow.timerange, tr);
-    };
-    const found: FlowRecord[] = [];
-    for (const flow of this.view.flows.values()) if (matches(flow)) found.push(flow);
+    const found = this.matching(filters).filter((flow) => after === undefined || flow.id > after);
     // Keyset paging on id, as the database-backed listing does.
     found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const items = found.slice(0, limit).map((f) => this.compose(f));
     return { items, next: found.length > limit ? items.at(-1)?.id : undefined };
+  }
+
+  /** In a listing order (8.2's sort_by), in the same order and with the same keys as FlowsRepo's. */
+  async listSorted(
+    filters: FlowFilters,
+    sort: FlowSort,
+    after: SortCursor | undefined,
+    limit: number,
+  ): Promise<{ items: FlowRecord[]; next?: SortCursor }> {
+    const key = (flow: FlowRecord): SortCursor => ({ value: flow[sort.key] ?? null, id: flow.id });
+    const page = pageOf(this.matching(filters), key, sort.order, after, limit);
+    return { items: page.items.map((f) => this.compose(f)), ...(page.next && { next: page.next }) };
+  }
+
+  private matching(filters: FlowFilters): FlowRecord[] {
+    const found: FlowRecord[] = [];
+    for (const flow of this.view.flows.values()) {
+      const collectors = filters.collected_by === undefined ? [] : this.view.collectorsOf(flow.id);
+      if (flowMatches(flow, filters, collectors)) found.push(flow);
+    }
+    return found;
   }
 
   async setSegmentsState(id: string, range: FlowRecord['timerange'], updated: Date): Promise<void> {
