@@ -162,7 +162,7 @@ export class MediaGarbageCollector {
       if (!(await this.lease(tx, 'allocations'))) return false;
       // A registration using one of them meanwhile deletes its allocation row, as a release
       // does: of the two transactions only one commits (ObjectsRepo.registered).
-      await tx.objects.tidyAllocations(work.used, work.abandoned, clock.now());
+      await tx.objects.tidyAllocations(work.used, work.abandoned, clock.now(), work.times);
       return true;
     });
     if (!leased) {

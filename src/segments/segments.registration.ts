@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.ts';
 import { settleAll } from '../common/settle.ts';
 import { EventLog } from '../events/events.log.ts';
 import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
+import type { ObjectTimes } from '../store/objects/object-times.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { CollectorsGuess } from '../store/sources.repo.ts';
@@ -10,15 +11,24 @@ import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { recordSegmentsAdded } from './segments.events.ts';
+import {
+  checkReuse,
+  firstUseTimes,
+  keepObjectTimerange,
+  type RegistrationVersion,
+  type SegmentPostBody,
+} from './segments.objects.ts';
 import { checkObject, parseSegment, SegmentRejection, Timeline } from './segments.register.ts';
-import type { FlowSegmentBulkFailure, FlowSegmentPost } from './segments.schemas.ts';
+import type { FlowSegmentBulkFailure } from './segments.schemas.ts';
 
 export type FailedSegment = FlowSegmentBulkFailure['failed_segments'][number];
 
 /** One POST segments request. */
 export interface RegistrationJob {
   flowId: string;
-  segments: readonly FlowSegmentPost[];
+  segments: readonly SegmentPostBody[];
+  /** The API version it came through (default 7.0): segments.objects.ts. */
+  version?: RegistrationVersion;
 }
 
 /** Registration requests per transaction, at most (a request of many segments counts as one). */
@@ -52,7 +62,7 @@ export class Registrar {
 
 interface Candidate {
   job: number;
-  body: FlowSegmentPost;
+  body: SegmentPostBody;
   segment: SegmentRecord;
 }
 
@@ -69,7 +79,7 @@ async function registerJobs(
   now: Date,
 ): Promise<(FailedSegment[] | Error)[]> {
   const results: (FailedSegment[] | Error)[] = jobs.map(() => []);
-  const fail = (job: number, body: FlowSegmentPost, error: unknown) => {
+  const fail = (job: number, body: SegmentPostBody, error: unknown) => {
     if (!(error instanceof SegmentRejection || error instanceof TimeFormatError)) throw error;
     (results[job] as FailedSegment[]).push({
       object_id: body.object_id,
@@ -126,13 +136,25 @@ async function registerJobs(
   const external = new Map<string, ObjectRecord>();
   /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
+  /** What the first segments of allocated objects set (their rows exist: written apart). */
+  const times = new Map<string, ObjectTimes>();
   for (const { job, body, segment } of candidates) {
     try {
+      const version = jobs[job]?.version ?? '7.0';
       const object = objects.get(segment.object_id);
       const kind = checkObject(segment.flow_id, segment, object);
+      const first = kind === 'external' || !object?.registered;
+      const firstTimes = first ? firstUseTimes(version, segment, body) : undefined;
+      const objectRange = first ? firstTimes?.timerange : checkReuse(version, segment, body, object);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
+      keepObjectTimerange(segment, objectRange);
       if (kind === 'external') {
-        const record: ObjectRecord = { id: segment.object_id, created: now, registered: true };
+        const record: ObjectRecord = {
+          id: segment.object_id,
+          created: now,
+          registered: true,
+          times: firstTimes,
+        };
         external.set(record.id, record);
         objects.set(record.id, record);
         firsts.set(record.id, segment.flow_id);
@@ -140,7 +162,8 @@ async function registerJobs(
         // Used from now on: later jobs of this batch see an existing object (reuse), as they
         // would had they come after this one.
         firsts.set(object.id, segment.flow_id);
-        objects.set(object.id, { ...object, registered: true });
+        objects.set(object.id, { ...object, registered: true, times: firstTimes });
+        if (firstTimes) times.set(object.id, firstTimes);
       }
       if (object?.storage_id !== undefined && object.storage_path !== undefined) {
         segment.storage = { id: object.storage_id, path: object.storage_path };
@@ -182,6 +205,7 @@ async function registerJobs(
     store.objects.registered(
       [...firsts.keys()].filter((id) => unused.has(id)),
       now,
+      times,
     ),
     store.flows.setSegmentsStates(
       [...addedSpans].map(([id, span]) => ({

@@ -10,8 +10,9 @@ import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import type { PlainPages } from './segments.fastlane.ts';
 import { segmentDocument } from './segments.mapper.ts';
+import type { RegistrationVersion, SegmentPostBody } from './segments.objects.ts';
 import { type FailedSegment, Registrar } from './segments.registration.ts';
-import type { FlowSegment, FlowSegmentPost } from './segments.schemas.ts';
+import type { FlowSegment } from './segments.schemas.ts';
 import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
 
 export interface SegmentsServiceDeps {
@@ -96,8 +97,13 @@ export class SegmentsService {
    * (Registrar). A single segment that fails is a 400; in an array, failures are
    * reported and the others registered (DIGEST §6.3).
    */
-  async register(flowId: string, body: FlowSegmentPost | FlowSegmentPost[]): Promise<FailedSegment[]> {
-    const failures = await this.registrar.register({ flowId, segments: Array.isArray(body) ? body : [body] });
+  async register(
+    flowId: string,
+    body: SegmentPostBody | SegmentPostBody[],
+    version: RegistrationVersion = '7.0',
+  ): Promise<FailedSegment[]> {
+    const segments = Array.isArray(body) ? body : [body];
+    const failures = await this.registrar.register({ flowId, segments, version });
     this.deps.metrics?.segmentsRegistered((Array.isArray(body) ? body.length : 1) - failures.length);
     if (!Array.isArray(body) && failures[0]) {
       throw new BadRequestError(failures[0].error?.summary ?? 'invalid segment');

@@ -2,6 +2,8 @@ import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
+import { timesFromSegments } from './objects/first-uses.ts';
+import type { ObjectTimes } from './objects/object-times.ts';
 import { ObjectRows } from './objects/objects.table.ts';
 import type {
   AllocationState,
@@ -11,7 +13,7 @@ import type {
   ObjectRecord,
   ReleaseHint,
 } from './objects/objects.types.ts';
-import { ObjectRefs, type RefCounts } from './objects/refs.table.ts';
+import { ObjectRefs, type RefCounts, type RefUsage } from './objects/refs.table.ts';
 import { T } from './tables.ts';
 
 export type {
@@ -77,10 +79,32 @@ export class ObjectsRepo {
       this.refs.usage(ids),
     ]);
     const unused = new Set(allocated.filter((id) => !usage.used.has(id)));
-    return {
-      objects: new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o])),
-      refCounts: usage.counts,
-    };
+    const objects = new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o]));
+    const times = await this.missingTimes([...objects.values()], usage);
+    for (const [id, t] of times) objects.set(id, { ...(objects.get(id) as ObjectRecord), times: t });
+    return { objects, refCounts: usage.counts };
+  }
+
+  /**
+   * The times of registered objects whose rows lack them (with the cache, housekeeping writes
+   * them after the registration: CachedObjects.registered), found from their segments. Usually
+   * none lacks them, and nothing is read.
+   */
+  protected async missingTimes(
+    objects: readonly ObjectRecord[],
+    known?: RefUsage,
+  ): Promise<Map<string, ObjectTimes>> {
+    const lacking = objects.filter((o) => o.registered && o.times === undefined);
+    if (lacking.length === 0) return new Map();
+    const usage = known ?? (await this.refs.usage(lacking.map((o) => o.id)));
+    return timesFromSegments(
+      this.db,
+      lacking.map((o) => {
+        const flows = new Set(usage.flows.get(o.id));
+        if (o.allocated_for !== undefined) flows.add(o.allocated_for);
+        return { id: o.id, flows: [...flows], first: usage.first.get(o.id) ?? o.allocated_for };
+      }),
+    );
   }
 
   /**
@@ -127,14 +151,18 @@ export class ObjectsRepo {
   /**
    * Allocated objects whose first segment is being registered (the object_refs row of that
    * segment records the use: see usedAmong): their allocation rows go now rather than at the next
-   * housekeeping. That is the row housekeeping deletes when it releases an allocation as
-   * abandoned (tidyAllocations), so a registration and a release of one object on two replicas
-   * change one row and cannot both commit: the one run again either finds the object used or
-   * finds it gone. (With the cache, one process owns the store: CachedObjects leaves the rows to
-   * housekeeping.)
+   * housekeeping, and what their first segments set (`times`) is written to their rows. That is
+   * the row housekeeping deletes when it releases an allocation as abandoned (tidyAllocations),
+   * so a registration and a release of one object on two replicas change one row and cannot both
+   * commit: the one run again either finds the object used or finds it gone. (With the cache,
+   * one process owns the store: CachedObjects leaves both to housekeeping.)
    */
-  async registered(ids: readonly string[], _now: Date): Promise<void> {
-    await this.allocations.delete(ids);
+  async registered(
+    ids: readonly string[],
+    _now: Date,
+    times: ReadonlyMap<string, ObjectTimes>,
+  ): Promise<void> {
+    await settleAll([this.allocations.delete(ids), this.objects.setTimes(times)]);
   }
 
   /**
@@ -153,15 +181,36 @@ export class ObjectsRepo {
     }
     const tidied = used.size >= minUsed ? [...used] : [];
     const more = rows.length === limit && (tidied.length > 0 || abandoned.length > 0);
-    return { used: tidied, abandoned, more };
+    return { used: tidied, abandoned, more, times: await this.usedTimes(tidied) };
+  }
+
+  /**
+   * The times of objects whose allocation rows housekeeping tidies away, where their rows lack
+   * them (the registration wrote them behind): found here, outside the transaction that writes
+   * them (tidyAllocations), so ingest keeps the writer.
+   */
+  protected async usedTimes(
+    ids: readonly string[],
+    known: Map<string, ObjectTimes> = new Map(),
+  ): Promise<Map<string, ObjectTimes>> {
+    if (ids.length === 0) return known;
+    for (const [id, t] of await this.missingTimes(await this.objects.find(ids))) known.set(id, t);
+    return known;
   }
 
   /**
    * Housekeeping of the allocations table (call in a transaction): drops the rows of objects now
-   * in use, and releases the `abandoned` ones still unused (checked again here: a registration
-   * may have used one since it was chosen), their bytes queued for deletion.
+   * in use, writing the `times` their first segments set (AllocationWork.times), and releases the
+   * `abandoned` ones still unused (checked again here: a registration may have used one since it
+   * was chosen), their bytes queued for deletion.
    */
-  async tidyAllocations(used: readonly string[], abandoned: readonly string[], now: Date): Promise<void> {
+  async tidyAllocations(
+    used: readonly string[],
+    abandoned: readonly string[],
+    now: Date,
+    times: ReadonlyMap<string, ObjectTimes> = new Map(),
+  ): Promise<void> {
+    await this.objects.setTimes(times);
     await this.allocations.delete(used);
     const stillUnused = await this.unused(abandoned);
     await this.release([...stillUnused], now);

@@ -165,6 +165,9 @@ export const storeTables: TableDef[] = [
       { name: 'key_frame_count', type: 'int64' },
       // Client-supplied (uncontrolled) URLs, kept verbatim: [{url, label?}].
       { name: 'get_urls', type: 'json' },
+      // The object's timerange (objects.otr_*), copied only where it is not the segment's
+      // timerange - ts_offset (a partly used object): null in the common row.
+      ...rangeColumns('otr'),
       // The embedded store's write sequence of the inserting transaction, increasing in the order
       // rows are appended (null from other writers): a Flow's index snapshot current to sequence
       // S loads with the rows above S only (segment-index.snapshot.ts).
@@ -186,6 +189,11 @@ export const storeTables: TableDef[] = [
       { name: 'storage_path', type: 'string' },
       { name: 'allocated_for', type: 'string' },
       { name: 'created', type: 'timestamp', nullable: false },
+      // Set for good by the object's first segment (8.2 object.json `timerange`, ADR 0036, and
+      // `key_frame_count`); null until then. With the store's cache, housekeeping writes them
+      // for allocated objects (the registration only appends): objects/object-times.ts.
+      ...rangeColumns('otr'),
+      { name: 'key_frame_count', type: 'int64' },
     ],
     indexes: [['id'], ['allocated_for']],
   },

@@ -1,4 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
+import type { ObjectTimes } from '../objects/object-times.ts';
 import {
   type AllocationWork,
   type ObjectLocation,
@@ -58,12 +59,18 @@ export class CachedObjects extends ObjectsRepo {
   /**
    * Nothing written: one process owns the store, so no release can race a registration, and the
    * allocation rows of used objects go in batches at housekeeping (allocationWork), off the
-   * registration's path.
+   * registration's path, their objects' times written then: the registration only appends, so
+   * it commits through the embedded engine's journal. Reads meanwhile find the times from the
+   * segments (ObjectsRepo.missingTimes), as housekeeping does after a restart.
    */
-  override async registered(ids: readonly string[], _now: Date): Promise<void> {
+  override async registered(
+    ids: readonly string[],
+    _now: Date,
+    times: ReadonlyMap<string, ObjectTimes>,
+  ): Promise<void> {
     for (const id of ids) {
       this.view.pendingObjects.delete(id);
-      this.view.allocationUsed(id);
+      this.view.allocationUsed({ id, times: times.get(id) });
     }
   }
 
@@ -77,7 +84,10 @@ export class CachedObjects extends ObjectsRepo {
     minUsed = 1,
   ): Promise<AllocationWork> {
     const queue = this.view.cache.usedAllocations;
-    const used = queue.length >= minUsed ? queue.splice(0, limit) : [];
+    const taken = queue.length >= minUsed ? queue.splice(0, limit) : [];
+    const used = taken.map((u) => u.id);
+    const times = new Map<string, ObjectTimes>();
+    for (const u of taken) if (u.times) times.set(u.id, u.times);
     const abandoned: string[] = [];
     if (cutoff !== undefined) {
       const before = cutoff.getTime();
@@ -86,7 +96,15 @@ export class CachedObjects extends ObjectsRepo {
         if (abandoned.length >= limit) break;
       }
     }
-    return { used, abandoned, more: used.length > 0 && queue.length >= Math.min(minUsed, limit) };
+    return {
+      used,
+      abandoned,
+      more: used.length > 0 && queue.length >= Math.min(minUsed, limit),
+      times: await this.usedTimes(
+        used.filter((id) => !times.has(id)),
+        times,
+      ),
+    };
   }
 
   override async release(ids: readonly string[], now: Date, hint?: ReleaseHint): Promise<void> {

@@ -6,7 +6,7 @@ import type { AllocationState } from '../objects.repo.ts';
 import type { CollectionItem, FlowRecord } from '../store.types.ts';
 import { GroupedMap } from './grouped-map.ts';
 import { OverlayMap } from './overlay.ts';
-import { type PendingObject, packPending } from './pending-objects.ts';
+import { type PendingObject, packPending, type UsedAllocation } from './pending-objects.ts';
 import { SegmentIndexLoader } from './segments.loader.ts';
 import { SegmentSnapshots, type SnapshotSource } from './segments.snapshots.ts';
 import { SnapshotFiles } from './snapshot.files.ts';
@@ -57,8 +57,11 @@ export class StoreCache {
   readonly collections = new GroupedMap<string, CollectionItem[], string>((items) => items.map((i) => i.id));
   /** Objects allocated by /storage and not yet registered in a segment. */
   readonly pendingObjects = new Map<string, PendingObject>();
-  /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
-  readonly usedAllocations: string[] = [];
+  /**
+   * Allocations used since housekeeping last ran: their rows in the allocations table can go,
+   * and their objects' times be written (those a restart found have none: read again then).
+   */
+  readonly usedAllocations: UsedAllocation[] = [];
   readonly segments: SegmentIndex;
   /** Loads segment indexes in the background for the Flows read (see IndexedSegments). */
   readonly loader: SegmentIndexLoader;
@@ -128,7 +131,7 @@ export class StoreCache {
     for (const object of allocations.unregistered) {
       this.pendingObjects.set(object.id, packPending(object, flowId));
     }
-    this.usedAllocations.push(...allocations.used);
+    this.usedAllocations.push(...allocations.used.map((id) => ({ id })));
   }
 
   /** Starts over from the database (after a COMMIT failed with its changes already applied). */
@@ -293,7 +296,7 @@ export class CacheView {
   /** Segment writes of this transaction, per Flow, in order. */
   readonly segmentOps = new Map<string, SegmentOp[]>();
   private readonly dirtyFlowStates = new Set<string>();
-  private readonly usedAllocations: string[] = [];
+  private readonly usedAllocations: UsedAllocation[] = [];
 
   constructor(
     readonly cache: StoreCache,
@@ -315,9 +318,9 @@ export class CacheView {
   }
 
   /** An allocated object got its first segment: its allocation row is for housekeeping now. */
-  allocationUsed(objectId: string): void {
-    if (this.direct) this.cache.usedAllocations.push(objectId);
-    else this.usedAllocations.push(objectId);
+  allocationUsed(used: UsedAllocation): void {
+    if (this.direct) this.cache.usedAllocations.push(used);
+    else this.usedAllocations.push(used);
   }
 
   /** The Flow's segment state changed in the cache; the flows table gets it written behind. */

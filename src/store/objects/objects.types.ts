@@ -1,3 +1,5 @@
+import type { ObjectTimes } from './object-times.ts';
+
 export interface ObjectRecord {
   id: string;
   /** Backend holding the bytes; undefined for external objects (known only by client URLs). */
@@ -9,6 +11,8 @@ export interface ObjectRecord {
   created: Date;
   /** Whether a segment has used it: false for objects allocated and not yet registered. */
   registered: boolean;
+  /** Set by its first segment (object-times.ts); undefined before, and for a while after with the cache. */
+  times?: ObjectTimes;
 }
 
 /**
@@ -58,4 +62,6 @@ export interface AllocationWork {
   abandoned: string[];
   /** Whether more work follows at once. */
   more: boolean;
+  /** What the first segments of `used` objects set, where their rows lack it (ObjectsRepo.usedTimes). */
+  times: Map<string, ObjectTimes>;
 }

@@ -30,16 +30,24 @@ export class ObjectRefs {
    * The uses of these objects: which are used, and the reference rows' counts (for `add`, keyed
    * as the rows are). One read whatever the number of objects.
    */
-  async usage(ids: readonly string[]): Promise<{ used: Set<string>; counts: RefCounts }> {
-    if (ids.length === 0) return { used: new Set(), counts: new Map() };
+  async usage(ids: readonly string[]): Promise<RefUsage> {
+    const usage: RefUsage = { used: new Set(), counts: new Map(), flows: new Map(), first: new Map() };
+    if (ids.length === 0) return usage;
     const rows = await this.db.select(T.objectRefs, {
       where: and(col('object_id').in(ids)),
-      columns: ['object_id', 'ref_key', 'segments'],
+      columns: ['object_id', 'flow_id', 'ref_key', 'segments', 'first'],
     });
-    return {
-      used: new Set(rows.map((r) => reqStr(r, 'object_id'))),
-      counts: new Map(rows.map((r) => [reqStr(r, 'ref_key'), num(r, 'segments') ?? 0])),
-    };
+    for (const r of rows) {
+      const objectId = reqStr(r, 'object_id');
+      const flowId = reqStr(r, 'flow_id');
+      usage.used.add(objectId);
+      usage.counts.set(reqStr(r, 'ref_key'), num(r, 'segments') ?? 0);
+      const flows = usage.flows.get(objectId);
+      if (flows) flows.push(flowId);
+      else usage.flows.set(objectId, [flowId]);
+      if (bool(r, 'first') === true) usage.first.set(objectId, flowId);
+    }
+    return usage;
   }
 
   /**
@@ -143,6 +151,17 @@ export class ObjectRefs {
 
 /** Segments per reference row, keyed as the rows are (object and Flow). */
 export type RefCounts = ReadonlyMap<string, number>;
+
+/** What the reference rows of some objects say (ObjectRefs.usage). */
+export interface RefUsage {
+  /** The objects a segment uses. */
+  used: Set<string>;
+  counts: Map<string, number>;
+  /** Per object, the Flows whose segments use it. */
+  flows: Map<string, string[]>;
+  /** Per object, the Flow that used it first, while it still does. */
+  first: Map<string, string>;
+}
 
 function refRow(objectId: string, flowId: string, segments: number, first: boolean): Row {
   return {
