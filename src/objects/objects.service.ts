@@ -1,8 +1,15 @@
 import { NotFoundError } from '../common/errors.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { MediaObject } from './objects.schemas.ts';
+import type { MediaObjectV8 } from './objects.v8.schemas.ts';
 
-/** GET /objects/{id} (ADR 0027): which Flows use an object, paged over the Flows. */
+/** The TAMS version answering: 8.2 objects carry what their first segment set, 7.0's do not. */
+export type ObjectsVersion = '7.0' | '8.2';
+
+/**
+ * GET /objects/{id} (ADR 0027): which Flows use an object, paged over the Flows; in 8.2 also its
+ * timerange and key_frame_count (ADR 0036).
+ */
 export class ObjectsService {
   constructor(private readonly deps: { store: TamsStore }) {}
 
@@ -10,7 +17,8 @@ export class ObjectsService {
     id: string,
     after: string | undefined,
     limit: number,
-  ): Promise<{ object: MediaObject; next?: string }> {
+    version: ObjectsVersion = '7.0',
+  ): Promise<{ object: MediaObject | MediaObjectV8; next?: string }> {
     const { objects } = this.deps.store;
     const record = await objects.get(id);
     // An object allocated but never registered in a segment is not in the store yet (8.1 makes
@@ -23,9 +31,14 @@ export class ObjectsService {
     // A Flow being deleted in the background keeps its references until the deletion worker
     // reaches them, but is gone for clients (as in GET segments).
     const live = page.length > 0 ? await this.deps.store.flows.existing(page) : new Set<string>();
-    const object: MediaObject = { id, referenced_by_flows: page.filter((flowId) => live.has(flowId)) };
+    const object: MediaObjectV8 = { id, referenced_by_flows: page.filter((flowId) => live.has(flowId)) };
     const first = await objects.firstReferencingFlow(id);
     if (first !== undefined && live.has(first)) object.first_referenced_by_flow = first;
+    // 8.2: what its first segment set (found from its segments where its row lacks it yet).
+    if (version === '8.2' && record.times) {
+      object.timerange = record.times.timerange.format();
+      if (record.times.key_frame_count !== undefined) object.key_frame_count = record.times.key_frame_count;
+    }
     return { object, next: flows.length > limit ? page.at(-1) : undefined };
   }
 }
