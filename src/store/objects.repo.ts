@@ -94,7 +94,7 @@ export class ObjectsRepo {
     objects: readonly ObjectRecord[],
     known?: RefUsage,
   ): Promise<Map<string, ObjectTimes>> {
-    const lacking = objects.filter((o) => o.registered && o.times === undefined);
+    const lacking = this.lacking(objects);
     if (lacking.length === 0) return new Map();
     const usage = known ?? (await this.refs.usage(lacking.map((o) => o.id)));
     return timesFromSegments(
@@ -184,6 +184,11 @@ export class ObjectsRepo {
     return { used: tidied, abandoned, more, times: await this.usedTimes(tidied) };
   }
 
+  /** The registered objects without times on their rows. */
+  protected lacking(objects: readonly ObjectRecord[]): ObjectRecord[] {
+    return objects.filter((o) => o.registered && o.times === undefined);
+  }
+
   /**
    * The times of objects whose allocation rows housekeeping tidies away, where their rows lack
    * them (the registration wrote them behind): found here, outside the transaction that writes
@@ -199,21 +204,20 @@ export class ObjectsRepo {
   }
 
   /**
-   * Housekeeping of the allocations table (call in a transaction): drops the rows of objects now
-   * in use, writing the `times` their first segments set (AllocationWork.times), and releases the
-   * `abandoned` ones still unused (checked again here: a registration may have used one since it
-   * was chosen), their bytes queued for deletion.
+   * Housekeeping of the allocations table (call in a transaction, after setTimes wrote their
+   * AllocationWork.times): drops the rows of objects now in use, and releases the `abandoned`
+   * ones still unused (checked again here: a registration may have used one since it was
+   * chosen), their bytes queued for deletion.
    */
-  async tidyAllocations(
-    used: readonly string[],
-    abandoned: readonly string[],
-    now: Date,
-    times: ReadonlyMap<string, ObjectTimes> = new Map(),
-  ): Promise<void> {
-    await this.objects.setTimes(times);
+  async tidyAllocations(used: readonly string[], abandoned: readonly string[], now: Date): Promise<void> {
     await this.allocations.delete(used);
     const stillUnused = await this.unused(abandoned);
     await this.release([...stillUnused], now);
+  }
+
+  /** Writes what objects' first segments set to their rows (housekeeping: AllocationWork.times). */
+  async setTimes(times: ReadonlyMap<string, ObjectTimes>): Promise<void> {
+    await this.objects.setTimes(times);
   }
 
   /** Adds segment references (see ObjectRefs.add). */

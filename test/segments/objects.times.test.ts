@@ -4,13 +4,15 @@
  * 8.2 rules of segment registration; 7.0's answers and registrations as they always were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbSession, Engine, SelectOptions } from '../../src/db/db.types.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import type { MediaObjectV8 } from '../../src/objects/objects.v8.schemas.ts';
 import type { SegmentPostBody } from '../../src/segments/segments.objects.ts';
 import type { FailedSegment } from '../../src/segments/segments.registration.ts';
+import { FIRST_USE_COLUMNS } from '../../src/store/objects/first-uses.ts';
 import { otrOf, timesOf } from '../../src/store/objects/object-times.ts';
 import { T } from '../../src/store/tables.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { getAndHead } from '../http/fixtures.ts';
 import {
@@ -257,7 +259,96 @@ describe('8.2 registration', () => {
   });
 });
 
+/**
+ * A server of the test's own whose engine counts the reads that find objects' times from their
+ * segments (objects/first-uses.ts: FIRST_USE_COLUMNS).
+ */
+async function countingServer(options: { dataDir?: string } = {}) {
+  const derived: string[][] = [];
+  const track = (session: DbSession): DbSession =>
+    Object.assign(Object.create(session) as DbSession, {
+      select: (table: string, o?: SelectOptions) => {
+        if (table === T.segments && o?.columns?.join() === FIRST_USE_COLUMNS.join()) derived.push([]);
+        return session.select(table, o);
+      },
+    });
+  const wrapEngine = (inner: Engine): Engine =>
+    Object.assign(Object.create(inner) as Engine, {
+      session: track(inner.session),
+      transaction: <R>(fn: (tx: DbSession) => Promise<R>) => inner.transaction((tx) => fn(track(tx))),
+    });
+  const own = await startServer({ ...options, workers: false, ...(options.dataDir ? {} : { wrapEngine }) });
+  return { own, derived };
+}
+
 describe('with the store cache', () => {
+  it.runIf(storeCached)(
+    "an edit right after the ingest finds the objects' times in memory, before housekeeping wrote them",
+    async () => {
+      const { own, derived } = await countingServer();
+      try {
+        const source = await newFlow(own);
+        const ids = await objectIds(own, source, 2);
+        await addSegments(own, source, [
+          { object_id: ids[0] as string, timerange: secs(0, 10), key_frame_count: 2 },
+          { object_id: ids[1] as string, timerange: secs(10, 20), ts_offset: '10:0' },
+        ]);
+        const edit = await newFlow(own);
+        const reuse = { object_id: ids[1] as string, timerange: secs(0, 5), ts_offset: '-2:0' };
+        expect(await own.runtime.segments.register(edit, reuse, '8.2')).toEqual([]);
+        const outside = { ...reuse, timerange: secs(5, 9), ts_offset: '-6:0' };
+        expect(await own.runtime.segments.register(edit, [outside], '8.2')).toHaveLength(1);
+        const object = (await own.runtime.objects.get(ids[0] as string, undefined, 10, '8.2'))
+          .object as MediaObjectV8;
+        expect(object).toMatchObject({ timerange: secs(0, 10), key_frame_count: 2 });
+        expect(derived).toEqual([]);
+        // Not written yet: no housekeeping ran.
+        const rows = await own.runtime.db.select(T.objects, { where: and(col('id').in(ids)) });
+        expect(rows.map((r) => timesOf(r))).toEqual([undefined, undefined]);
+      } finally {
+        await own.close();
+      }
+    },
+  );
+
+  it.runIf(storeCached)(
+    'after a restart before housekeeping, reads and housekeeping find the times from the segments',
+    async () => {
+      const dir = tempDir('tams-otr-restart-');
+      try {
+        let ids: string[];
+        let own = await startServer({ dataDir: dir.path, workers: false });
+        try {
+          const flowId = await newFlow(own);
+          ids = await objectIds(own, flowId, 2);
+          await addSegments(own, flowId, [
+            { object_id: ids[0] as string, timerange: secs(0, 10), key_frame_count: 2 },
+            { object_id: ids[1] as string, timerange: secs(10, 20), ts_offset: '10:0' },
+          ]);
+        } finally {
+          await own.close();
+        }
+        own = await startServer({ dataDir: dir.path, env: FAST_WORKERS });
+        try {
+          const object = (await own.runtime.objects.get(ids[1] as string, undefined, 10, '8.2'))
+            .object as MediaObjectV8;
+          expect(object.timerange).toBe(secs(0, 10));
+          const written = await waitFor('the rows written by housekeeping', async () => {
+            const rows = await own.runtime.db.select(T.objects, { where: and(col('id').in(ids)) });
+            const times = new Map(rows.map((r) => [r.id, timesOf(r)]));
+            return [...times.values()].every((t) => t !== undefined) && times;
+          });
+          expect(ids.map((id) => written.get(id)?.timerange.format())).toEqual([secs(0, 10), secs(0, 10)]);
+          expect(ids.map((id) => written.get(id)?.key_frame_count)).toEqual([2, undefined]);
+        } finally {
+          await own.close();
+        }
+      } finally {
+        dir.remove();
+      }
+    },
+  );
+
   it.runIf(storeCached)(
     'registration only appends: the object rows get their times from housekeeping',
     async () => {

@@ -1,5 +1,6 @@
 import type { DbSession } from '../../db/db.types.ts';
 import type { ObjectTimes } from '../objects/object-times.ts';
+import type { RefUsage } from '../objects/refs.table.ts';
 import {
   type AllocationWork,
   type ObjectLocation,
@@ -84,7 +85,7 @@ export class CachedObjects extends ObjectsRepo {
     minUsed = 1,
   ): Promise<AllocationWork> {
     const queue = this.view.cache.usedAllocations;
-    const taken = queue.length >= minUsed ? queue.splice(0, limit) : [];
+    const taken = queue.length >= minUsed ? queue.take(limit) : [];
     const used = taken.map((u) => u.id);
     const times = new Map<string, ObjectTimes>();
     for (const u of taken) if (u.times) times.set(u.id, u.times);
@@ -105,6 +106,28 @@ export class CachedObjects extends ObjectsRepo {
         times,
       ),
     };
+  }
+
+  /** Registered objects whose times housekeeping has not written yet: from memory, else their segments. */
+  protected override async missingTimes(
+    objects: readonly ObjectRecord[],
+    known?: RefUsage,
+  ): Promise<Map<string, ObjectTimes>> {
+    const found = new Map<string, ObjectTimes>();
+    const rest: ObjectRecord[] = [];
+    for (const o of this.lacking(objects)) {
+      const times = this.view.cache.usedAllocations.timesOf(o.id);
+      if (times) found.set(o.id, times);
+      else rest.push(o);
+    }
+    if (rest.length === 0) return found;
+    for (const [id, t] of await super.missingTimes(rest, known)) found.set(id, t);
+    return found;
+  }
+
+  override async setTimes(times: ReadonlyMap<string, ObjectTimes>): Promise<void> {
+    await super.setTimes(times);
+    this.view.cache.usedAllocations.written(times.keys());
   }
 
   override async release(ids: readonly string[], now: Date, hint?: ReleaseHint): Promise<void> {

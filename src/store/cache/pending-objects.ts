@@ -1,5 +1,4 @@
 import { defaultObjectPath } from '../../common/object-ids.ts';
-import type { ObjectTimes } from '../objects/object-times.ts';
 import type { ObjectRecord } from '../objects.repo.ts';
 
 /**
@@ -54,13 +53,4 @@ export function unpackPending(id: string, pending: PendingObject): ObjectRecord 
       : pending.path;
   if (typeof path === 'string') record.storage_path = path;
   return record;
-}
-
-/**
- * An allocated object that got its first segment, for housekeeping: `times`, what that segment
- * set, to be written to the object's row (undefined after a restart: found from its segments).
- */
-export interface UsedAllocation {
-  id: string;
-  times?: ObjectTimes;
 }

@@ -6,10 +6,11 @@ import type { AllocationState } from '../objects.repo.ts';
 import type { CollectionItem, FlowRecord } from '../store.types.ts';
 import { GroupedMap } from './grouped-map.ts';
 import { OverlayMap } from './overlay.ts';
-import { type PendingObject, packPending, type UsedAllocation } from './pending-objects.ts';
+import { type PendingObject, packPending } from './pending-objects.ts';
 import { SegmentIndexLoader } from './segments.loader.ts';
 import { SegmentSnapshots, type SnapshotSource } from './segments.snapshots.ts';
 import { SnapshotFiles } from './snapshot.files.ts';
+import { type UsedAllocation, UsedAllocations } from './used-allocations.ts';
 
 export type { SegmentOp };
 
@@ -57,11 +58,8 @@ export class StoreCache {
   readonly collections = new GroupedMap<string, CollectionItem[], string>((items) => items.map((i) => i.id));
   /** Objects allocated by /storage and not yet registered in a segment. */
   readonly pendingObjects = new Map<string, PendingObject>();
-  /**
-   * Allocations used since housekeeping last ran: their rows in the allocations table can go,
-   * and their objects' times be written (those a restart found have none: read again then).
-   */
-  readonly usedAllocations: UsedAllocation[] = [];
+  /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
+  readonly usedAllocations = new UsedAllocations();
   readonly segments: SegmentIndex;
   /** Loads segment indexes in the background for the Flows read (see IndexedSegments). */
   readonly loader: SegmentIndexLoader;
@@ -131,7 +129,7 @@ export class StoreCache {
     for (const object of allocations.unregistered) {
       this.pendingObjects.set(object.id, packPending(object, flowId));
     }
-    this.usedAllocations.push(...allocations.used.map((id) => ({ id })));
+    this.usedAllocations.push(allocations.used.map((id) => ({ id })));
   }
 
   /** Starts over from the database (after a COMMIT failed with its changes already applied). */
@@ -143,7 +141,7 @@ export class StoreCache {
       target.clear();
       for (const [k, v] of fresh[name]) target.set(k, v);
     }
-    this.usedAllocations.splice(0, this.usedAllocations.length, ...fresh.usedAllocations);
+    this.usedAllocations.reset(fresh.usedAllocations);
     this.segments.dropAll();
     this.snapshots?.clear();
   }
@@ -319,7 +317,7 @@ export class CacheView {
 
   /** An allocated object got its first segment: its allocation row is for housekeeping now. */
   allocationUsed(used: UsedAllocation): void {
-    if (this.direct) this.cache.usedAllocations.push(used);
+    if (this.direct) this.cache.usedAllocations.push([used]);
     else this.usedAllocations.push(used);
   }
 
@@ -369,7 +367,7 @@ export class CacheView {
     this.pendingObjects.commit();
     for (const id of this.dirtyFlowStates) this.cache.dirtyFlowStates.add(id);
     this.dirtyFlowStates.clear();
-    this.cache.usedAllocations.push(...this.usedAllocations);
+    this.cache.usedAllocations.push(this.usedAllocations);
     this.usedAllocations.length = 0;
     const errors: unknown[] = [];
     for (const [flowId, ops] of this.segmentOps) {
