@@ -3,7 +3,6 @@ import type { WorkerLog } from '../common/worker.ts';
 import type { Topology } from '../db/topology.ts';
 import { JOB_LEASES, type JobLease } from '../store/leases.repo.ts';
 import type { GcEntry } from '../store/media-gc.repo.ts';
-import type { ObjectTimes } from '../store/objects/object-times.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { MediaRegistry } from './media.registry.ts';
 
@@ -14,11 +13,6 @@ const BATCH = 100;
  * segments/s needed ~5 passes a second (~40 ms each) and its batches waited for them.
  */
 const ALLOCATIONS_BATCH = 50_000;
-/**
- * Objects whose times (objects/object-times.ts) housekeeping writes per transaction: ~35 ms of
- * DuckDB's writer each, which registrations wait for.
- */
-const TIMES_CHUNK = 5_000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 /** How long a job lease lasts unless its holder renews it (a write of the job renews it). */
 const DEFAULT_LEASE_MS = 60_000;
@@ -164,11 +158,7 @@ export class MediaGarbageCollector {
       if (this.held.has('allocations')) await this.releaseLease('allocations');
       return false;
     }
-    // What the used objects' first segments set goes to their rows first, a chunk per
-    // transaction, then their allocation rows go: a stop between leaves the rows, and the times
-    // are written again.
-    let leased = await this.writeTimes(work.times);
-    leased &&= await store.transaction(async (tx) => {
+    const leased = await store.transaction(async (tx) => {
       if (!(await this.lease(tx, 'allocations'))) return false;
       // A registration using one of them meanwhile deletes its allocation row, as a release
       // does: of the two transactions only one commits (ObjectsRepo.registered).
@@ -181,24 +171,6 @@ export class MediaGarbageCollector {
     }
     this.held.add('allocations');
     return work.more;
-  }
-
-  /**
-   * Objects' times (AllocationWork.times) in transactions of TIMES_CHUNK rows: DuckDB updates
-   * ~7 µs a row, and registrations wait for the writer meanwhile. False when the lease is lost.
-   */
-  private async writeTimes(times: ReadonlyMap<string, ObjectTimes>): Promise<boolean> {
-    const entries = [...times];
-    for (let at = 0; at < entries.length; at += TIMES_CHUNK) {
-      const chunk = new Map(entries.slice(at, at + TIMES_CHUNK));
-      const leased = await this.deps.store.transaction(async (tx) => {
-        if (!(await this.lease(tx, 'allocations'))) return false;
-        await tx.objects.setTimes(chunk);
-        return true;
-      });
-      if (!leased) return false;
-    }
-    return true;
   }
 
   private async deleteBytes(): Promise<boolean> {

@@ -136,7 +136,7 @@ async function registerJobs(
   const external = new Map<string, ObjectRecord>();
   /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
-  /** What the first segments of allocated objects set (their rows exist: written apart). */
+  /** What the objects' first segments set, kept on their first reference rows. */
   const times = new Map<string, ObjectTimes>();
   for (const { job, body, segment } of candidates) {
     try {
@@ -148,22 +148,17 @@ async function registerJobs(
       const objectRange = first ? firstTimes?.timerange : checkReuse(version, segment, body, object);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
       keepObjectTimerange(segment, objectRange);
+      if (firstTimes) times.set(segment.object_id, firstTimes);
       if (kind === 'external') {
-        const record: ObjectRecord = {
-          id: segment.object_id,
-          created: now,
-          registered: true,
-          times: firstTimes,
-        };
+        const record: ObjectRecord = { id: segment.object_id, created: now, registered: true };
         external.set(record.id, record);
-        objects.set(record.id, record);
+        objects.set(record.id, { ...record, times: firstTimes });
         firsts.set(record.id, segment.flow_id);
       } else if (object && !object.registered) {
         // Used from now on: later jobs of this batch see an existing object (reuse), as they
         // would had they come after this one.
         firsts.set(object.id, segment.flow_id);
         objects.set(object.id, { ...object, registered: true, times: firstTimes });
-        if (firstTimes) times.set(object.id, firstTimes);
       }
       if (object?.storage_id !== undefined && object.storage_path !== undefined) {
         segment.storage = { id: object.storage_id, path: object.storage_path };
@@ -182,13 +177,16 @@ async function registerJobs(
     const key = `${s.flow_id}\n${s.object_id}`;
     const ref = refs.get(key);
     if (ref) ref.segments++;
-    else
+    else {
+      const first = firsts.get(s.object_id) === s.flow_id;
       refs.set(key, {
         objectId: s.object_id,
         flowId: s.flow_id,
         segments: 1,
-        first: firsts.get(s.object_id) === s.flow_id,
+        first,
+        times: first ? times.get(s.object_id) : undefined,
       });
+    }
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
     const list = added.get(s.flow_id);
     if (list) list.push(s);
@@ -205,7 +203,6 @@ async function registerJobs(
     store.objects.registered(
       [...firsts.keys()].filter((id) => unused.has(id)),
       now,
-      times,
     ),
     store.flows.setSegmentsStates(
       [...addedSpans].map(([id, span]) => ({

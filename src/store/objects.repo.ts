@@ -2,8 +2,6 @@ import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
-import { timesFromSegments } from './objects/first-uses.ts';
-import type { ObjectTimes } from './objects/object-times.ts';
 import { ObjectRows } from './objects/objects.table.ts';
 import type {
   AllocationState,
@@ -45,6 +43,16 @@ export interface ObjectLookup {
  */
 export type RecordDeleted = (ids: readonly string[], at: Date) => Promise<unknown>;
 
+/**
+ * An object's times (object-times.ts): its first reference row holds them while it stands (the
+ * registration writes them there, in the row it inserts anyway), its own row after.
+ */
+function withTimes(object: ObjectRecord, usage: RefUsage): ObjectRecord {
+  if (object.times !== undefined) return object;
+  const times = usage.times.get(object.id);
+  return times === undefined ? object : { ...object, times };
+}
+
 export class ObjectsRepo {
   private readonly objects: ObjectRows;
   private readonly allocations: Allocations;
@@ -79,32 +87,10 @@ export class ObjectsRepo {
       this.refs.usage(ids),
     ]);
     const unused = new Set(allocated.filter((id) => !usage.used.has(id)));
-    const objects = new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o]));
-    const times = await this.missingTimes([...objects.values()], usage);
-    for (const [id, t] of times) objects.set(id, { ...(objects.get(id) as ObjectRecord), times: t });
-    return { objects, refCounts: usage.counts };
-  }
-
-  /**
-   * The times of registered objects whose rows lack them (with the cache, housekeeping writes
-   * them after the registration: CachedObjects.registered), found from their segments. Usually
-   * none lacks them, and nothing is read.
-   */
-  protected async missingTimes(
-    objects: readonly ObjectRecord[],
-    known?: RefUsage,
-  ): Promise<Map<string, ObjectTimes>> {
-    const lacking = this.lacking(objects);
-    if (lacking.length === 0) return new Map();
-    const usage = known ?? (await this.refs.usage(lacking.map((o) => o.id)));
-    return timesFromSegments(
-      this.db,
-      lacking.map((o) => {
-        const flows = new Set(usage.flows.get(o.id));
-        if (o.allocated_for !== undefined) flows.add(o.allocated_for);
-        return { id: o.id, flows: [...flows], first: usage.first.get(o.id) ?? o.allocated_for };
-      }),
-    );
+    return {
+      objects: new Map(found.map((o) => [o.id, withTimes(unused.has(o.id) ? { ...o, registered: false } : o, usage)])),
+      refCounts: usage.counts,
+    };
   }
 
   /**
@@ -151,18 +137,14 @@ export class ObjectsRepo {
   /**
    * Allocated objects whose first segment is being registered (the object_refs row of that
    * segment records the use: see usedAmong): their allocation rows go now rather than at the next
-   * housekeeping, and what their first segments set (`times`) is written to their rows. That is
-   * the row housekeeping deletes when it releases an allocation as abandoned (tidyAllocations),
-   * so a registration and a release of one object on two replicas change one row and cannot both
-   * commit: the one run again either finds the object used or finds it gone. (With the cache,
-   * one process owns the store: CachedObjects leaves both to housekeeping.)
+   * housekeeping. That is the row housekeeping deletes when it releases an allocation as
+   * abandoned (tidyAllocations), so a registration and a release of one object on two replicas
+   * change one row and cannot both commit: the one run again either finds the object used or
+   * finds it gone. (With the cache, one process owns the store: CachedObjects leaves the rows to
+   * housekeeping.)
    */
-  async registered(
-    ids: readonly string[],
-    _now: Date,
-    times: ReadonlyMap<string, ObjectTimes>,
-  ): Promise<void> {
-    await settleAll([this.allocations.delete(ids), this.objects.setTimes(times)]);
+  async registered(ids: readonly string[], _now: Date): Promise<void> {
+    await this.allocations.delete(ids);
   }
 
   /**
@@ -181,43 +163,18 @@ export class ObjectsRepo {
     }
     const tidied = used.size >= minUsed ? [...used] : [];
     const more = rows.length === limit && (tidied.length > 0 || abandoned.length > 0);
-    return { used: tidied, abandoned, more, times: await this.usedTimes(tidied) };
-  }
-
-  /** The registered objects without times on their rows. */
-  protected lacking(objects: readonly ObjectRecord[]): ObjectRecord[] {
-    return objects.filter((o) => o.registered && o.times === undefined);
+    return { used: tidied, abandoned, more };
   }
 
   /**
-   * The times of objects whose allocation rows housekeeping tidies away, where their rows lack
-   * them (the registration wrote them behind): found here, outside the transaction that writes
-   * them (tidyAllocations), so ingest keeps the writer.
-   */
-  protected async usedTimes(
-    ids: readonly string[],
-    known: Map<string, ObjectTimes> = new Map(),
-  ): Promise<Map<string, ObjectTimes>> {
-    if (ids.length === 0) return known;
-    for (const [id, t] of await this.missingTimes(await this.objects.find(ids))) known.set(id, t);
-    return known;
-  }
-
-  /**
-   * Housekeeping of the allocations table (call in a transaction, after setTimes wrote their
-   * AllocationWork.times): drops the rows of objects now in use, and releases the `abandoned`
-   * ones still unused (checked again here: a registration may have used one since it was
-   * chosen), their bytes queued for deletion.
+   * Housekeeping of the allocations table (call in a transaction): drops the rows of objects now
+   * in use, and releases the `abandoned` ones still unused (checked again here: a registration
+   * may have used one since it was chosen), their bytes queued for deletion.
    */
   async tidyAllocations(used: readonly string[], abandoned: readonly string[], now: Date): Promise<void> {
     await this.allocations.delete(used);
     const stillUnused = await this.unused(abandoned);
     await this.release([...stillUnused], now);
-  }
-
-  /** Writes what objects' first segments set to their rows (housekeeping: AllocationWork.times). */
-  async setTimes(times: ReadonlyMap<string, ObjectTimes>): Promise<void> {
-    await this.objects.setTimes(times);
   }
 
   /** Adds segment references (see ObjectRefs.add). */
@@ -231,7 +188,8 @@ export class ObjectsRepo {
 
   /**
    * Removes segment references; returns the objects no segment of any Flow references any more,
-   * whose rows are deleted and whose bytes are queued for deletion. `most`: these are most of the
+   * whose rows are deleted and whose bytes are queued for deletion. An object still used whose
+   * first reference went gets the times that row held on its own row. `most`: these are most of the
    * Flow's segments (ObjectRefs.remove).
    */
   async dropRefs(
@@ -240,7 +198,9 @@ export class ObjectsRepo {
     now: Date,
     most = false,
   ): Promise<string[]> {
-    const orphans = await this.refs.remove(flowId, counts, most);
+    const { orphans, homeless } = await this.refs.remove(flowId, counts, most);
+    // An object whose first reference went keeps what its first segment set on its own row.
+    await this.objects.setTimes(homeless);
     await this.release(orphans, now, { flowId, whole: most });
     return orphans;
   }

@@ -189,9 +189,9 @@ export const storeTables: TableDef[] = [
       { name: 'storage_path', type: 'string' },
       { name: 'allocated_for', type: 'string' },
       { name: 'created', type: 'timestamp', nullable: false },
-      // Set for good by the object's first segment (8.2 object.json `timerange`, ADR 0036, and
-      // `key_frame_count`); null until then. With the store's cache, housekeeping writes them
-      // for allocated objects (the registration only appends): objects/object-times.ts.
+      // What the object's first segment set for good (8.2 object.json `timerange`, ADR 0036,
+      // and `key_frame_count`), once its first reference row (object_refs) no longer holds it;
+      // written at once for external objects: objects/object-times.ts.
       ...rangeColumns('otr'),
       { name: 'key_frame_count', type: 'int64' },
     ],
@@ -223,6 +223,10 @@ export const storeTables: TableDef[] = [
       { name: 'flow_id', type: 'string', nullable: false },
       { name: 'segments', type: 'int64', nullable: false },
       { name: 'first', type: 'boolean', nullable: false, defaultValue: false },
+      // On the `first` row: what the object's first segment set (objects.otr_*), written by the
+      // registration in the row it inserts anyway, so that it adds no statement on any engine.
+      ...rangeColumns('otr'),
+      { name: 'key_frame_count', type: 'int64' },
     ],
     indexes: [['object_id', 'flow_id'], ['ref_key'], ['flow_id']],
   },

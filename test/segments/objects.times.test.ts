@@ -4,27 +4,16 @@
  * 8.2 rules of segment registration; 7.0's answers and registrations as they always were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbSession, Engine, SelectOptions } from '../../src/db/db.types.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import type { MediaObjectV8 } from '../../src/objects/objects.v8.schemas.ts';
 import type { SegmentPostBody } from '../../src/segments/segments.objects.ts';
 import type { FailedSegment } from '../../src/segments/segments.registration.ts';
-import { FIRST_USE_COLUMNS } from '../../src/store/objects/first-uses.ts';
 import { otrOf, timesOf } from '../../src/store/objects/object-times.ts';
 import { T } from '../../src/store/tables.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { getAndHead } from '../http/fixtures.ts';
-import {
-  addSegments,
-  FAST_WORKERS,
-  getSegments,
-  newFlow,
-  objectIds,
-  secs,
-  storeCached,
-  waitFor,
-} from './helpers.ts';
+import { addSegments, FAST_WORKERS, getSegments, newFlow, objectIds, secs } from './helpers.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -49,13 +38,21 @@ async function segments82(flowId: string) {
   return listed.items;
 }
 
-/** The object rows' times, once written (with the store's cache, housekeeping writes them). */
-async function storedTimes(ids: readonly string[]) {
-  return waitFor('objects rows with their times', async () => {
-    const rows = await server.runtime.db.select(T.objects, { where: and(col('id').in(ids)) });
-    const times = new Map(rows.map((r) => [r.id as string, timesOf(r)]));
-    return ids.every((id) => times.get(id) !== undefined) && times;
-  });
+/**
+ * The objects' times as the store holds them: on their first reference rows (object_refs), where
+ * the registration writes them, or on their own rows once that reference is gone.
+ */
+async function storedTimes(own: TestServer, ids: readonly string[]) {
+  const { db } = own.runtime;
+  const [objects, refs] = await Promise.all([
+    db.select(T.objects, { where: and(col('id').in(ids)) }),
+    db.select(T.objectRefs, { where: and(col('object_id').in(ids), col('first').eq(true)) }),
+  ]);
+  const onRow = new Map(objects.map((r) => [r.id as string, timesOf(r)]));
+  const onRef = new Map(refs.map((r) => [r.object_id as string, timesOf(r)]));
+  const show = (t: ReturnType<typeof timesOf>) =>
+    t && `${t.timerange.format()} kfc=${t.key_frame_count ?? '-'}`;
+  return new Map(ids.map((id) => [id, { row: show(onRow.get(id)), ref: show(onRef.get(id)) }]));
 }
 
 async function register82(
@@ -93,9 +90,13 @@ describe('objects registered through 7.0', () => {
     // 7.0 says nothing of the object's extent: its first segment's default holds.
     expect(await object82(c as string)).toMatchObject({ timerange: '[25:0_35:0]' });
 
-    const times = await storedTimes([a, b, c] as string[]);
-    expect(times.get(a as string)).toEqual({ timerange: expect.anything(), key_frame_count: 3 });
-    expect(times.get(b as string)?.timerange.format()).toBe('[0:0_10:0)');
+    // On the rows of their first references: the registration wrote no object row.
+    const stored = await storedTimes(server, [a, b, c] as string[]);
+    expect([...stored.values()]).toEqual([
+      { row: undefined, ref: '[0:0_10:0) kfc=3' },
+      { row: undefined, ref: '[0:0_10:0) kfc=-' },
+      { row: undefined, ref: '[25:0_35:0] kfc=-' },
+    ]);
 
     const res = await getAndHead(server, `/objects/${a}`);
     expect(res.status).toBe(200);
@@ -259,108 +260,65 @@ describe('8.2 registration', () => {
   });
 });
 
-/**
- * A server of the test's own whose engine counts the reads that find objects' times from their
- * segments (objects/first-uses.ts: FIRST_USE_COLUMNS).
- */
-async function countingServer(options: { dataDir?: string } = {}) {
-  const derived: string[][] = [];
-  const track = (session: DbSession): DbSession =>
-    Object.assign(Object.create(session) as DbSession, {
-      select: (table: string, o?: SelectOptions) => {
-        if (table === T.segments && o?.columns?.join() === FIRST_USE_COLUMNS.join()) derived.push([]);
-        return session.select(table, o);
-      },
+describe("the first reference's row", () => {
+  it("keeps the times; when it goes, the object's own row gets them, and 8.2 still shows them", async () => {
+    const source = await newFlow(server);
+    const [id] = await objectIds(server, source, 1);
+    const objectId = id as string;
+    await addSegments(server, source, { object_id: objectId, timerange: secs(0, 10), key_frame_count: 6 });
+    const edit = await newFlow(server);
+    await addSegments(server, edit, { object_id: objectId, timerange: secs(50, 52), ts_offset: '48:0' });
+    expect((await storedTimes(server, [objectId])).get(objectId)).toEqual({
+      row: undefined,
+      ref: '[0:0_10:0) kfc=6',
     });
-  const wrapEngine = (inner: Engine): Engine =>
-    Object.assign(Object.create(inner) as Engine, {
-      session: track(inner.session),
-      transaction: <R>(fn: (tx: DbSession) => Promise<R>) => inner.transaction((tx) => fn(track(tx))),
+    expect((await server.delete(`/flows/${source}/segments`)).status).toBe(204);
+    expect((await storedTimes(server, [objectId])).get(objectId)).toEqual({
+      row: '[0:0_10:0) kfc=6',
+      ref: undefined,
     });
-  const own = await startServer({ ...options, workers: false, ...(options.dataDir ? {} : { wrapEngine }) });
-  return { own, derived };
-}
+    expect(await object82(objectId)).toMatchObject({
+      referenced_by_flows: [edit],
+      timerange: secs(0, 10),
+      key_frame_count: 6,
+    });
+    // And 8.2's rules hold against them still.
+    expect(
+      await refused82(edit, { object_id: objectId, timerange: secs(60, 62), key_frame_count: 1 }),
+    ).toContain(`key_frame_count 1 conflicts with object ${objectId}'s key_frame_count (6)`);
+  });
 
-describe('with the store cache', () => {
-  it.runIf(storeCached)(
-    "an edit right after the ingest finds the objects' times in memory, before housekeeping wrote them",
-    async () => {
-      const { own, derived } = await countingServer();
+  it('keeps them across a restart', async () => {
+    const dir = tempDir('tams-otr-restart-');
+    try {
+      let ids: string[];
+      let own = await startServer({ dataDir: dir.path, workers: false });
       try {
-        const source = await newFlow(own);
-        const ids = await objectIds(own, source, 2);
-        await addSegments(own, source, [
+        const flowId = await newFlow(own);
+        ids = await objectIds(own, flowId, 2);
+        await addSegments(own, flowId, [
           { object_id: ids[0] as string, timerange: secs(0, 10), key_frame_count: 2 },
           { object_id: ids[1] as string, timerange: secs(10, 20), ts_offset: '10:0' },
         ]);
-        const edit = await newFlow(own);
-        const reuse = { object_id: ids[1] as string, timerange: secs(0, 5), ts_offset: '-2:0' };
-        expect(await own.runtime.segments.register(edit, reuse, '8.2')).toEqual([]);
-        const outside = { ...reuse, timerange: secs(5, 9), ts_offset: '-6:0' };
-        expect(await own.runtime.segments.register(edit, [outside], '8.2')).toHaveLength(1);
-        const object = (await own.runtime.objects.get(ids[0] as string, undefined, 10, '8.2'))
-          .object as MediaObjectV8;
-        expect(object).toMatchObject({ timerange: secs(0, 10), key_frame_count: 2 });
-        expect(derived).toEqual([]);
-        // Not written yet: no housekeeping ran.
-        const rows = await own.runtime.db.select(T.objects, { where: and(col('id').in(ids)) });
-        expect(rows.map((r) => timesOf(r))).toEqual([undefined, undefined]);
       } finally {
         await own.close();
       }
-    },
-  );
-
-  it.runIf(storeCached)(
-    'after a restart before housekeeping, reads and housekeeping find the times from the segments',
-    async () => {
-      const dir = tempDir('tams-otr-restart-');
+      own = await startServer({ dataDir: dir.path, workers: false });
       try {
-        let ids: string[];
-        let own = await startServer({ dataDir: dir.path, workers: false });
-        try {
-          const flowId = await newFlow(own);
-          ids = await objectIds(own, flowId, 2);
-          await addSegments(own, flowId, [
-            { object_id: ids[0] as string, timerange: secs(0, 10), key_frame_count: 2 },
-            { object_id: ids[1] as string, timerange: secs(10, 20), ts_offset: '10:0' },
-          ]);
-        } finally {
-          await own.close();
-        }
-        own = await startServer({ dataDir: dir.path, env: FAST_WORKERS });
-        try {
-          const object = (await own.runtime.objects.get(ids[1] as string, undefined, 10, '8.2'))
-            .object as MediaObjectV8;
-          expect(object.timerange).toBe(secs(0, 10));
-          const written = await waitFor('the rows written by housekeeping', async () => {
-            const rows = await own.runtime.db.select(T.objects, { where: and(col('id').in(ids)) });
-            const times = new Map(rows.map((r) => [r.id, timesOf(r)]));
-            return [...times.values()].every((t) => t !== undefined) && times;
-          });
-          expect(ids.map((id) => written.get(id)?.timerange.format())).toEqual([secs(0, 10), secs(0, 10)]);
-          expect(ids.map((id) => written.get(id)?.key_frame_count)).toEqual([2, undefined]);
-        } finally {
-          await own.close();
-        }
+        const objects = await Promise.all(
+          ids.map(
+            async (id) => (await own.runtime.objects.get(id, undefined, 10, '8.2')).object as MediaObjectV8,
+          ),
+        );
+        expect(objects.map((o) => [o.timerange, o.key_frame_count])).toEqual([
+          [secs(0, 10), 2],
+          [secs(0, 10), undefined],
+        ]);
       } finally {
-        dir.remove();
+        await own.close();
       }
-    },
-  );
-
-  it.runIf(storeCached)(
-    'registration only appends: the object rows get their times from housekeeping',
-    async () => {
-      const flowId = await newFlow(server);
-      const ids = await objectIds(server, flowId, 2);
-      await addSegments(server, flowId, [
-        { object_id: ids[0] as string, timerange: secs(0, 10), key_frame_count: 7 },
-        { object_id: ids[1] as string, timerange: secs(10, 20), ts_offset: '10:0' },
-      ]);
-      const times = await storedTimes(ids);
-      expect(times.get(ids[0] as string)).toEqual({ timerange: expect.anything(), key_frame_count: 7 });
-      expect(times.get(ids[1] as string)?.timerange.format()).toBe(secs(0, 10));
-    },
-  );
+    } finally {
+      dir.remove();
+    }
+  });
 });

@@ -1,6 +1,4 @@
 import type { DbSession } from '../../db/db.types.ts';
-import type { ObjectTimes } from '../objects/object-times.ts';
-import type { RefUsage } from '../objects/refs.table.ts';
 import {
   type AllocationWork,
   type ObjectLocation,
@@ -60,18 +58,12 @@ export class CachedObjects extends ObjectsRepo {
   /**
    * Nothing written: one process owns the store, so no release can race a registration, and the
    * allocation rows of used objects go in batches at housekeeping (allocationWork), off the
-   * registration's path, their objects' times written then: the registration only appends, so
-   * it commits through the embedded engine's journal. Reads meanwhile find the times from the
-   * segments (ObjectsRepo.missingTimes), as housekeeping does after a restart.
+   * registration's path.
    */
-  override async registered(
-    ids: readonly string[],
-    _now: Date,
-    times: ReadonlyMap<string, ObjectTimes>,
-  ): Promise<void> {
+  override async registered(ids: readonly string[], _now: Date): Promise<void> {
     for (const id of ids) {
       this.view.pendingObjects.delete(id);
-      this.view.allocationUsed({ id, times: times.get(id) });
+      this.view.allocationUsed(id);
     }
   }
 
@@ -85,10 +77,7 @@ export class CachedObjects extends ObjectsRepo {
     minUsed = 1,
   ): Promise<AllocationWork> {
     const queue = this.view.cache.usedAllocations;
-    const taken = queue.length >= minUsed ? queue.take(limit) : [];
-    const used = taken.map((u) => u.id);
-    const times = new Map<string, ObjectTimes>();
-    for (const u of taken) if (u.times) times.set(u.id, u.times);
+    const used = queue.length >= minUsed ? queue.splice(0, limit) : [];
     const abandoned: string[] = [];
     if (cutoff !== undefined) {
       const before = cutoff.getTime();
@@ -97,37 +86,7 @@ export class CachedObjects extends ObjectsRepo {
         if (abandoned.length >= limit) break;
       }
     }
-    return {
-      used,
-      abandoned,
-      more: used.length > 0 && queue.length >= Math.min(minUsed, limit),
-      times: await this.usedTimes(
-        used.filter((id) => !times.has(id)),
-        times,
-      ),
-    };
-  }
-
-  /** Registered objects whose times housekeeping has not written yet: from memory, else their segments. */
-  protected override async missingTimes(
-    objects: readonly ObjectRecord[],
-    known?: RefUsage,
-  ): Promise<Map<string, ObjectTimes>> {
-    const found = new Map<string, ObjectTimes>();
-    const rest: ObjectRecord[] = [];
-    for (const o of this.lacking(objects)) {
-      const times = this.view.cache.usedAllocations.timesOf(o.id);
-      if (times) found.set(o.id, times);
-      else rest.push(o);
-    }
-    if (rest.length === 0) return found;
-    for (const [id, t] of await super.missingTimes(rest, known)) found.set(id, t);
-    return found;
-  }
-
-  override async setTimes(times: ReadonlyMap<string, ObjectTimes>): Promise<void> {
-    await super.setTimes(times);
-    this.view.cache.usedAllocations.written(times.keys());
+    return { used, abandoned, more: used.length > 0 && queue.length >= Math.min(minUsed, limit) };
   }
 
   override async release(ids: readonly string[], now: Date, hint?: ReleaseHint): Promise<void> {

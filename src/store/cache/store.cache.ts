@@ -10,7 +10,6 @@ import { type PendingObject, packPending } from './pending-objects.ts';
 import { SegmentIndexLoader } from './segments.loader.ts';
 import { SegmentSnapshots, type SnapshotSource } from './segments.snapshots.ts';
 import { SnapshotFiles } from './snapshot.files.ts';
-import { type UsedAllocation, UsedAllocations } from './used-allocations.ts';
 
 export type { SegmentOp };
 
@@ -59,7 +58,7 @@ export class StoreCache {
   /** Objects allocated by /storage and not yet registered in a segment. */
   readonly pendingObjects = new Map<string, PendingObject>();
   /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
-  readonly usedAllocations = new UsedAllocations();
+  readonly usedAllocations: string[] = [];
   readonly segments: SegmentIndex;
   /** Loads segment indexes in the background for the Flows read (see IndexedSegments). */
   readonly loader: SegmentIndexLoader;
@@ -129,7 +128,7 @@ export class StoreCache {
     for (const object of allocations.unregistered) {
       this.pendingObjects.set(object.id, packPending(object, flowId));
     }
-    this.usedAllocations.push(allocations.used.map((id) => ({ id })));
+    this.usedAllocations.push(...allocations.used);
   }
 
   /** Starts over from the database (after a COMMIT failed with its changes already applied). */
@@ -141,7 +140,7 @@ export class StoreCache {
       target.clear();
       for (const [k, v] of fresh[name]) target.set(k, v);
     }
-    this.usedAllocations.reset(fresh.usedAllocations);
+    this.usedAllocations.splice(0, this.usedAllocations.length, ...fresh.usedAllocations);
     this.segments.dropAll();
     this.snapshots?.clear();
   }
@@ -294,7 +293,7 @@ export class CacheView {
   /** Segment writes of this transaction, per Flow, in order. */
   readonly segmentOps = new Map<string, SegmentOp[]>();
   private readonly dirtyFlowStates = new Set<string>();
-  private readonly usedAllocations: UsedAllocation[] = [];
+  private readonly usedAllocations: string[] = [];
 
   constructor(
     readonly cache: StoreCache,
@@ -316,9 +315,9 @@ export class CacheView {
   }
 
   /** An allocated object got its first segment: its allocation row is for housekeeping now. */
-  allocationUsed(used: UsedAllocation): void {
-    if (this.direct) this.cache.usedAllocations.push([used]);
-    else this.usedAllocations.push(used);
+  allocationUsed(objectId: string): void {
+    if (this.direct) this.cache.usedAllocations.push(objectId);
+    else this.usedAllocations.push(objectId);
   }
 
   /** The Flow's segment state changed in the cache; the flows table gets it written behind. */
@@ -367,7 +366,7 @@ export class CacheView {
     this.pendingObjects.commit();
     for (const id of this.dirtyFlowStates) this.cache.dirtyFlowStates.add(id);
     this.dirtyFlowStates.clear();
-    this.cache.usedAllocations.push(this.usedAllocations);
+    this.cache.usedAllocations.push(...this.usedAllocations);
     this.usedAllocations.length = 0;
     const errors: unknown[] = [];
     for (const [flowId, ops] of this.segmentOps) {

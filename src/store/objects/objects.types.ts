@@ -11,7 +11,7 @@ export interface ObjectRecord {
   created: Date;
   /** Whether a segment has used it: false for objects allocated and not yet registered. */
   registered: boolean;
-  /** Set by its first segment (object-times.ts); undefined before, and for a while after with the cache. */
+  /** What its first segment set (object-times.ts); undefined before. */
   times?: ObjectTimes;
 }
 
@@ -49,10 +49,14 @@ export interface ObjectRef {
   flowId: string;
 }
 
-/** New segment references of a Flow to an object; `first` marks the object's first use ever. */
+/**
+ * New segment references of a Flow to an object; `first` marks the object's first use ever, and
+ * `times` what that use set (kept on the first reference row: object-times.ts).
+ */
 export interface NewRefs extends ObjectRef {
   segments: number;
   first?: boolean;
+  times?: ObjectTimes;
 }
 
 export interface AllocationWork {
@@ -62,6 +66,4 @@ export interface AllocationWork {
   abandoned: string[];
   /** Whether more work follows at once. */
   more: boolean;
-  /** What the first segments of `used` objects set, where their rows lack it (ObjectsRepo.usedTimes). */
-  times: Map<string, ObjectTimes>;
 }
