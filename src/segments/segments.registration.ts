@@ -3,7 +3,6 @@ import type { Clock } from '../common/clock.ts';
 import { settleAll } from '../common/settle.ts';
 import { EventLog } from '../events/events.log.ts';
 import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
-import type { ObjectTimes } from '../store/objects/object-times.ts';
 import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { CollectorsGuess } from '../store/sources.repo.ts';
@@ -136,8 +135,7 @@ async function registerJobs(
   const external = new Map<string, ObjectRecord>();
   /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
-  /** What the objects' first segments set, kept on their first reference rows. */
-  const times = new Map<string, ObjectTimes>();
+
   for (const { job, body, segment } of candidates) {
     try {
       const version = jobs[job]?.version ?? '7.0';
@@ -148,7 +146,6 @@ async function registerJobs(
       const objectRange = first ? firstTimes?.timerange : checkReuse(version, segment, body, object);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
       keepObjectTimerange(segment, objectRange);
-      if (firstTimes) times.set(segment.object_id, firstTimes);
       if (kind === 'external') {
         const record: ObjectRecord = { id: segment.object_id, created: now, registered: true };
         external.set(record.id, record);
@@ -184,7 +181,7 @@ async function registerJobs(
         flowId: s.flow_id,
         segments: 1,
         first,
-        times: first ? times.get(s.object_id) : undefined,
+        firstStart: first ? (s.timerange.start as bigint) : undefined,
       });
     }
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));

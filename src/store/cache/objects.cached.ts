@@ -1,4 +1,6 @@
 import type { DbSession } from '../../db/db.types.ts';
+import { type FirstUse, timesOfSegment } from '../objects/first-uses.ts';
+import type { ObjectTimes } from '../objects/object-times.ts';
 import {
   type AllocationWork,
   type ObjectLocation,
@@ -87,6 +89,27 @@ export class CachedObjects extends ObjectsRepo {
       }
     }
     return { used, abandoned, more: used.length > 0 && queue.length >= Math.min(minUsed, limit) };
+  }
+
+  /**
+   * First segments from the Flows' in-memory indexes where loaded (an edit re-using objects just
+   * ingested: their Flow is in use), without a read that would take the append journal's rows
+   * into DuckDB first; the others from the database.
+   */
+  protected override async timesAtFirstUses(
+    uses: ReadonlyMap<string, FirstUse>,
+  ): Promise<Map<string, ObjectTimes>> {
+    const found = new Map<string, ObjectTimes>();
+    const rest = new Map<string, FirstUse>();
+    for (const [id, use] of uses) {
+      const segment = this.view.segments.peek(use.flowId)?.get({ start: use.start, startInclusive: true });
+      const times = segment?.object_id === id ? timesOfSegment(segment) : undefined;
+      if (times) found.set(id, times);
+      else rest.set(id, use);
+    }
+    if (rest.size === 0) return found;
+    for (const [id, times] of await super.timesAtFirstUses(rest)) found.set(id, times);
+    return found;
   }
 
   override async release(ids: readonly string[], now: Date, hint?: ReleaseHint): Promise<void> {

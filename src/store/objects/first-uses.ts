@@ -2,8 +2,9 @@ import type { DbSession, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { TimeRange } from '../../time/index.ts';
 import { big, bool, num, reqStr } from '../rows.ts';
+import type { SegmentRecord } from '../segments.repo.ts';
 import { T } from '../tables.ts';
-import { type ObjectTimes, onObjectTimeline, otrOf } from './object-times.ts';
+import { type ObjectTimes, onObjectTimeline, otrOf, segmentObjectTimerange } from './object-times.ts';
 
 /** The segment columns an object's times are found from. */
 export const FIRST_USE_COLUMNS = [
@@ -58,8 +59,17 @@ export class EarliestUses {
   }
 }
 
+/** What the first segment of an object says of it (a segment record). */
+export function timesOfSegment(segment: SegmentRecord): ObjectTimes | undefined {
+  const timerange = segmentObjectTimerange(segment);
+  if (timerange === undefined) return undefined;
+  return segment.key_frame_count === undefined
+    ? { timerange }
+    : { timerange, key_frame_count: segment.key_frame_count };
+}
+
 /** What the first segment of an object says of it: its object timerange, and key_frame_count. */
-function timesOfFirstUse(row: Row): ObjectTimes | undefined {
+export function timesOfFirstUse(row: Row): ObjectTimes | undefined {
   const own = TimeRange.fromBounds(
     row.seg_start as bigint,
     row.seg_end as bigint,
@@ -90,6 +100,46 @@ export interface FirstUseQuery {
 
 /** Objects per read: one `in` list of ids (and one of Flows) per select, as any engine takes. */
 const CHUNK = 500;
+
+/** Where an object's first segment is: its Flow, and its start (segment starts are inclusive). */
+export interface FirstUse {
+  flowId: string;
+  start: bigint;
+}
+
+/**
+ * The times the first segments of objects set, read from those segments (one select per
+ * CHUNK objects: by Flow and start, what PostgreSQL's segment index and DuckDB's min/max of
+ * starts find at once). An object whose segment is not there gets none.
+ */
+export async function timesAtFirstUses(
+  db: DbSession,
+  uses: ReadonlyMap<string, FirstUse>,
+): Promise<Map<string, ObjectTimes>> {
+  const found = new Map<string, ObjectTimes>();
+  const entries = [...uses];
+  for (let at = 0; at < entries.length; at += CHUNK) {
+    const chunk = entries.slice(at, at + CHUNK);
+    const wanted = new Map(chunk.map(([id, u]) => [`${u.flowId}\n${u.start}\n${id}`, id]));
+    const rows = await db.select(T.segments, {
+      where: and(
+        col('flow_id').in([...new Set(chunk.map(([, u]) => u.flowId))]),
+        col('seg_start').in([...new Set(chunk.map(([, u]) => u.start))]),
+        col('object_id').in(chunk.map(([id]) => id)),
+      ),
+      columns: FIRST_USE_COLUMNS,
+    });
+    for (const row of rows) {
+      const id = wanted.get(
+        `${reqStr(row, 'flow_id')}\n${row.seg_start as bigint}\n${reqStr(row, 'object_id')}`,
+      );
+      if (id === undefined || row.seg_start_incl === false) continue;
+      const times = timesOfFirstUse(row);
+      if (times) found.set(id, times);
+    }
+  }
+  return found;
+}
 
 /**
  * The times objects' first registrations set, found again from their segments: for objects
