@@ -92,9 +92,9 @@ export class CachedObjects extends ObjectsRepo {
   }
 
   /**
-   * First segments from the Flows' in-memory indexes where loaded (an edit re-using objects just
-   * ingested: their Flow is in use), without a read that would take the append journal's rows
-   * into DuckDB first; the others from the database.
+   * First segments from the Flows' in-memory indexes, without a read that would take the append
+   * journal's rows into DuckDB first; the others from the database, their Flows' indexes asked
+   * for meanwhile (an edit re-uses objects of a few Flows, batch after batch).
    */
   protected override async timesAtFirstUses(
     uses: ReadonlyMap<string, FirstUse>,
@@ -102,7 +102,9 @@ export class CachedObjects extends ObjectsRepo {
     const found = new Map<string, ObjectTimes>();
     const rest = new Map<string, FirstUse>();
     for (const [id, use] of uses) {
-      const segment = this.view.segments.peek(use.flowId)?.get({ start: use.start, startInclusive: true });
+      const index = this.view.segments.get(use.flowId);
+      if (!index) this.view.cache.loader.request(use.flowId);
+      const segment = index?.get({ start: use.start, startInclusive: true });
       const times = segment?.object_id === id ? timesOfSegment(segment) : undefined;
       if (times) found.set(id, times);
       else rest.set(id, use);

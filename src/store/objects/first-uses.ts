@@ -108,32 +108,42 @@ export interface FirstUse {
 }
 
 /**
- * The times the first segments of objects set, read from those segments (one select per
- * CHUNK objects: by Flow and start, what PostgreSQL's segment index and DuckDB's min/max of
- * starts find at once). An object whose segment is not there gets none.
+ * The times the first segments of objects set, read from those segments: per Flow (and CHUNK
+ * objects), one select of the starts' span with the ids, which the segments' start order prunes
+ * on every engine (PostgreSQL's index on Flow and start, DuckDB's min/max of starts, VAST's
+ * sorting). An object whose segment is not there gets none.
  */
 export async function timesAtFirstUses(
   db: DbSession,
   uses: ReadonlyMap<string, FirstUse>,
 ): Promise<Map<string, ObjectTimes>> {
-  const found = new Map<string, ObjectTimes>();
-  const entries = [...uses];
-  for (let at = 0; at < entries.length; at += CHUNK) {
-    const chunk = entries.slice(at, at + CHUNK);
-    const wanted = new Map(chunk.map(([id, u]) => [`${u.flowId}\n${u.start}\n${id}`, id]));
-    const rows = await db.select(T.segments, {
-      where: and(
-        col('flow_id').in([...new Set(chunk.map(([, u]) => u.flowId))]),
-        col('seg_start').in([...new Set(chunk.map(([, u]) => u.start))]),
+  const byFlow = new Map<string, [string, bigint][]>();
+  for (const [id, use] of uses) {
+    const list = byFlow.get(use.flowId);
+    if (list) list.push([id, use.start]);
+    else byFlow.set(use.flowId, [[id, use.start]]);
+  }
+  const reads: Promise<Row[]>[] = [];
+  for (const [flowId, list] of byFlow) {
+    list.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    for (let at = 0; at < list.length; at += CHUNK) {
+      const chunk = list.slice(at, at + CHUNK);
+      const where = and(
+        col('flow_id').eq(flowId),
+        col('seg_start').ge((chunk[0] as [string, bigint])[1]),
+        col('seg_start').le((chunk.at(-1) as [string, bigint])[1]),
         col('object_id').in(chunk.map(([id]) => id)),
-      ),
-      columns: FIRST_USE_COLUMNS,
-    });
-    for (const row of rows) {
-      const id = wanted.get(
-        `${reqStr(row, 'flow_id')}\n${row.seg_start as bigint}\n${reqStr(row, 'object_id')}`,
       );
-      if (id === undefined || row.seg_start_incl === false) continue;
+      reads.push(db.select(T.segments, { where, columns: FIRST_USE_COLUMNS }));
+    }
+  }
+  const found = new Map<string, ObjectTimes>();
+  for (const rows of await Promise.all(reads)) {
+    for (const row of rows) {
+      const id = reqStr(row, 'object_id');
+      const use = uses.get(id);
+      if (use === undefined || use.flowId !== reqStr(row, 'flow_id') || use.start !== row.seg_start) continue;
+      if (row.seg_start_incl === false) continue;
       const times = timesOfFirstUse(row);
       if (times) found.set(id, times);
     }
