@@ -157,13 +157,7 @@ export async function deleteSegments(
   await store.segments.deleteKeys(flowId, segments.map(keyOf));
   const counts = new Map<string, number>();
   for (const s of segments) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
-  await store.objects.dropRefs(
-    flowId,
-    counts,
-    now,
-    had !== undefined && 2 * segments.length >= had,
-    segments,
-  );
+  await store.objects.dropRefs(flowId, counts, now, had !== undefined && 2 * segments.length >= had);
   return segments;
 }
 

@@ -96,6 +96,10 @@ function within(own: TimeRange, objectRange: TimeRange, segment: SegmentRecord):
 
 function storableRange(text: string): TimeRange {
   const range = parseTimeRange(text);
+  // The timestamps of the media an object holds: a bounded, non-empty range.
+  if (range.start === null || range.end === null || range.isEmpty()) {
+    throw new SegmentRejection(`object_timerange ${text} must have a start and an end, and not be empty`);
+  }
   for (const bound of [range.start, range.end]) {
     if (bound !== null && !fitsInt64(bound)) {
       throw new SegmentRejection(

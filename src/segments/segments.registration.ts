@@ -135,7 +135,6 @@ async function registerJobs(
   const external = new Map<string, ObjectRecord>();
   /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
-
   for (const { job, body, segment } of candidates) {
     try {
       const version = jobs[job]?.version ?? '7.0';
@@ -145,7 +144,8 @@ async function registerJobs(
       const firstTimes = first ? firstUseTimes(version, segment, body) : undefined;
       const objectRange = first ? firstTimes?.timerange : checkReuse(version, segment, body, object);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
-      keepObjectTimerange(segment, objectRange);
+      // A new object's default timerange is the segment's own: nothing to keep on the segment.
+      if (!first || body.object_timerange !== undefined) keepObjectTimerange(segment, objectRange);
       if (kind === 'external') {
         const record: ObjectRecord = { id: segment.object_id, created: now, registered: true };
         external.set(record.id, record);
@@ -181,7 +181,8 @@ async function registerJobs(
         flowId: s.flow_id,
         segments: 1,
         first,
-        firstStart: first ? (s.timerange.start as bigint) : undefined,
+        // What its first segment set (the batch's objects carry it from the loop above).
+        times: first ? objects.get(s.object_id)?.times : undefined,
       });
     }
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));

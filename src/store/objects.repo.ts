@@ -2,8 +2,6 @@ import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
-import { type FirstUse, timesAtFirstUses } from './objects/first-uses.ts';
-import type { ObjectTimes } from './objects/object-times.ts';
 import { ObjectRows } from './objects/objects.table.ts';
 import type {
   AllocationState,
@@ -13,8 +11,7 @@ import type {
   ObjectRecord,
   ReleaseHint,
 } from './objects/objects.types.ts';
-import { ObjectRefs, type RefCounts } from './objects/refs.table.ts';
-import type { SegmentRecord } from './segments.repo.ts';
+import { ObjectRefs, type RefCounts, type RefUsage } from './objects/refs.table.ts';
 import { T } from './tables.ts';
 
 export type {
@@ -45,6 +42,16 @@ export interface ObjectLookup {
  * event in the outbox (events.types.ts), for the readers that keep rows per object.
  */
 export type RecordDeleted = (ids: readonly string[], at: Date) => Promise<unknown>;
+
+/**
+ * An object's times (object-times.ts): its first reference row holds them while it stands (the
+ * registration writes them there, in the row it inserts anyway), its own row after.
+ */
+function withTimes(object: ObjectRecord, usage: RefUsage): ObjectRecord {
+  if (object.times !== undefined) return object;
+  const times = usage.times.get(object.id);
+  return times === undefined ? object : { ...object, times };
+}
 
 export class ObjectsRepo {
   private readonly objects: ObjectRows;
@@ -80,27 +87,12 @@ export class ObjectsRepo {
       this.refs.usage(ids),
     ]);
     const unused = new Set(allocated.filter((id) => !usage.used.has(id)));
-    const objects = new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o]));
-    const uses = new Map<string, FirstUse>();
-    for (const o of objects.values()) {
-      const use = usage.firstUses.get(o.id);
-      if (o.registered && o.times === undefined && use) uses.set(o.id, use);
-    }
-    if (uses.size > 0) {
-      for (const [id, times] of await this.timesAtFirstUses(uses)) {
-        objects.set(id, { ...(objects.get(id) as ObjectRecord), times });
-      }
-    }
-    return { objects, refCounts: usage.counts };
-  }
-
-  /**
-   * What objects' first segments set, from those segments (their Flows and starts): an object's
-   * times are on its own row only once that segment is gone (dropRefs), or when it was
-   * registered before first_start was kept (migration 3 wrote them).
-   */
-  protected timesAtFirstUses(uses: ReadonlyMap<string, FirstUse>): Promise<Map<string, ObjectTimes>> {
-    return timesAtFirstUses(this.db, uses);
+    return {
+      objects: new Map(
+        found.map((o) => [o.id, withTimes(unused.has(o.id) ? { ...o, registered: false } : o, usage)]),
+      ),
+      refCounts: usage.counts,
+    };
   }
 
   /**
@@ -199,18 +191,17 @@ export class ObjectsRepo {
   /**
    * Removes segment references; returns the objects no segment of any Flow references any more,
    * whose rows are deleted and whose bytes are queued for deletion. An object still used whose
-   * first segment is among `deleted` (the segments going) gets what it set on its own row.
-   * `most`: these are most of the Flow's segments (ObjectRefs.remove).
+   * first reference went gets the times that row held on its own row. `most`: these are most of the
+   * Flow's segments (ObjectRefs.remove).
    */
   async dropRefs(
     flowId: string,
     counts: ReadonlyMap<string, number>,
     now: Date,
     most = false,
-    deleted: readonly SegmentRecord[] = [],
   ): Promise<string[]> {
-    const { orphans, homeless } = await this.refs.remove(flowId, counts, most, deleted);
-    // An object whose first segment went keeps what it set on its own row.
+    const { orphans, homeless } = await this.refs.remove(flowId, counts, most);
+    // An object whose first reference went keeps what its first segment set on its own row.
     await this.objects.setTimes(homeless);
     await this.release(orphans, now, { flowId, whole: most });
     return orphans;

@@ -9,7 +9,7 @@ import {
   overlapsBounds,
   TimeRange,
 } from '../time/index.ts';
-import { otrColumns, otrOf } from './objects/object-times.ts';
+import { otrOf, putOtr } from './objects/object-times.ts';
 import { big, num, reqStr, str } from './rows.ts';
 import { SegmentSpacing } from './segments.spacing.ts';
 import { firstWindowCeiling, readAhead, type WindowScan, windowScan } from './segments.window.ts';
@@ -510,7 +510,7 @@ function withinBounds(range: TimeRange): ColumnGroup[] | null {
 function toRow(s: SegmentRecord): Row {
   const tr = s.timerange;
   const opt = (v: number | undefined) => (v === undefined ? null : BigInt(v));
-  return {
+  const row: Row = {
     flow_id: s.flow_id,
     seg_start: tr.start,
     seg_end: tr.end,
@@ -529,8 +529,8 @@ function toRow(s: SegmentRecord): Row {
     sample_count: opt(s.sample_count),
     key_frame_count: opt(s.key_frame_count),
     get_urls: s.get_urls && s.get_urls.length > 0 ? s.get_urls.map((u) => ({ ...u })) : null,
-    ...otrColumns(s.object_timerange),
   };
+  return putOtr(row, s.object_timerange);
 }
 
 function fromRow(row: Row): SegmentRecord {

@@ -190,8 +190,8 @@ export const storeTables: TableDef[] = [
       { name: 'allocated_for', type: 'string' },
       { name: 'created', type: 'timestamp', nullable: false },
       // What the object's first segment set for good (8.2 object.json `timerange`, ADR 0036,
-      // and `key_frame_count`), once that segment is gone (object_refs.first_start finds it
-      // until then), and for objects registered before: objects/object-times.ts.
+      // and `key_frame_count`), once its first reference row (object_refs) no longer holds it;
+      // written at once for external objects: objects/object-times.ts.
       ...rangeColumns('otr'),
       { name: 'key_frame_count', type: 'int64' },
     ],
@@ -223,10 +223,11 @@ export const storeTables: TableDef[] = [
       { name: 'flow_id', type: 'string', nullable: false },
       { name: 'segments', type: 'int64', nullable: false },
       { name: 'first', type: 'boolean', nullable: false, defaultValue: false },
-      // On the `first` row: the start of the object's first segment (starts are inclusive), which
-      // holds what it set (objects/object-times.ts), written in the row registration inserts
-      // anyway; null in rows written before, whose objects' own rows hold it.
-      { name: 'first_start', type: 'int64' },
+      // On the `first` row: what the object's first segment set (objects.otr_*), written by the
+      // registration in the row it inserts anyway, so that it adds no statement on any engine.
+      // Inclusivity flags null for `[start_end)`: objects/object-times.ts.
+      ...rangeColumns('otr'),
+      { name: 'key_frame_count', type: 'int64' },
     ],
     indexes: [['object_id', 'flow_id'], ['ref_key'], ['flow_id']],
   },

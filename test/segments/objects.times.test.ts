@@ -39,9 +39,8 @@ async function segments82(flowId: string) {
 }
 
 /**
- * Where the store holds the objects' times: the start of the first segment on the first reference
- * row (object_refs.first_start: that segment holds them), or the object's own row once that
- * segment is gone.
+ * The objects' times as the store holds them: on their first reference rows (object_refs), where
+ * the registration writes them, or on their own rows once that reference is gone.
  */
 async function storedTimes(own: TestServer, ids: readonly string[]) {
   const { db } = own.runtime;
@@ -50,12 +49,10 @@ async function storedTimes(own: TestServer, ids: readonly string[]) {
     db.select(T.objectRefs, { where: and(col('object_id').in(ids), col('first').eq(true)) }),
   ]);
   const onRow = new Map(objects.map((r) => [r.id as string, timesOf(r)]));
-  const starts = new Map(refs.map((r) => [r.object_id as string, r.first_start as bigint | null]));
+  const onRef = new Map(refs.map((r) => [r.object_id as string, timesOf(r)]));
   const show = (t: ReturnType<typeof timesOf>) =>
     t && `${t.timerange.format()} kfc=${t.key_frame_count ?? '-'}`;
-  return new Map(
-    ids.map((id) => [id, { row: show(onRow.get(id)), firstStart: starts.get(id) ?? undefined }]),
-  );
+  return new Map(ids.map((id) => [id, { row: show(onRow.get(id)), ref: show(onRef.get(id)) }]));
 }
 
 async function register82(
@@ -71,8 +68,6 @@ async function refused82(flowId: string, body: SegmentPostBody): Promise<string>
   expect(failures, JSON.stringify(body)).toHaveLength(1);
   return failures[0]?.error?.summary ?? '';
 }
-
-const S = 1_000_000_000n;
 
 describe('objects registered through 7.0', () => {
   it('take the timerange and key_frame_count of their first segment; 7.0 shows neither', async () => {
@@ -95,12 +90,12 @@ describe('objects registered through 7.0', () => {
     // 7.0 says nothing of the object's extent: its first segment's default holds.
     expect(await object82(c as string)).toMatchObject({ timerange: '[25:0_35:0]' });
 
-    // Their first segments hold them: the registration wrote no object row, only where they are.
+    // On the rows of their first references: the registration wrote no object row.
     const stored = await storedTimes(server, [a, b, c] as string[]);
     expect([...stored.values()]).toEqual([
-      { row: undefined, firstStart: 0n },
-      { row: undefined, firstStart: 10n * S },
-      { row: undefined, firstStart: 20n * S },
+      { row: undefined, ref: '[0:0_10:0) kfc=3' },
+      { row: undefined, ref: '[0:0_10:0) kfc=-' },
+      { row: undefined, ref: '[25:0_35:0] kfc=-' },
     ]);
 
     const res = await getAndHead(server, `/objects/${a}`);
@@ -201,6 +196,13 @@ describe('8.2 registration', () => {
     expect(await object82(a)).toMatchObject({ timerange: '[-1:0_12:0)', key_frame_count: 2 });
     expect(await object82(b)).toMatchObject({ timerange: '[-1:0_10:0)' });
     expect(await object82(c)).toMatchObject({ timerange: secs(20, 30) });
+    // An object's timerange is that of the media in it: bounded, not empty.
+    const [d] = (await objectIds(server, flowId, 1)) as [string];
+    for (const unbounded of ['_', '[0:0_', '_40:0)', '()']) {
+      expect(
+        await refused82(flowId, { object_id: d, timerange: secs(30, 40), object_timerange: unbounded }),
+      ).toContain('must have a start and an end, and not be empty');
+    }
     // Their segments use part of their objects: they hold the objects' timeranges.
     expect((await segments82(flowId)).map((s) => s.object_timerange)).toEqual([
       '[-1:0_12:0)',
@@ -273,11 +275,14 @@ describe("the first reference's row", () => {
     await addSegments(server, source, { object_id: objectId, timerange: secs(0, 10), key_frame_count: 6 });
     const edit = await newFlow(server);
     await addSegments(server, edit, { object_id: objectId, timerange: secs(50, 52), ts_offset: '48:0' });
-    expect((await storedTimes(server, [objectId])).get(objectId)).toEqual({ row: undefined, firstStart: 0n });
+    expect((await storedTimes(server, [objectId])).get(objectId)).toEqual({
+      row: undefined,
+      ref: '[0:0_10:0) kfc=6',
+    });
     expect((await server.delete(`/flows/${source}/segments`)).status).toBe(204);
     expect((await storedTimes(server, [objectId])).get(objectId)).toEqual({
       row: '[0:0_10:0) kfc=6',
-      firstStart: undefined,
+      ref: undefined,
     });
     expect(await object82(objectId)).toMatchObject({
       referenced_by_flows: [edit],
@@ -290,7 +295,7 @@ describe("the first reference's row", () => {
     ).toContain(`key_frame_count 1 conflicts with object ${objectId}'s key_frame_count (6)`);
   });
 
-  it('moves them to the object row when the first segment goes and a later one of its Flow stays', async () => {
+  it('stays when the first segment goes and a later one of its Flow stays', async () => {
     const flowId = await newFlow(server);
     const [id] = await objectIds(server, flowId, 1);
     const objectId = id as string;
@@ -301,8 +306,8 @@ describe("the first reference's row", () => {
     const del = await server.delete(`/flows/${flowId}/segments`, { query: { timerange: secs(0, 10) } });
     expect(del.status).toBe(204);
     expect((await storedTimes(server, [objectId])).get(objectId)).toEqual({
-      row: '[0:0_10:0) kfc=3',
-      firstStart: undefined,
+      row: undefined,
+      ref: '[0:0_10:0) kfc=3',
     });
     expect(await object82(objectId)).toMatchObject({
       timerange: secs(0, 10),

@@ -1,6 +1,4 @@
 import type { DbSession } from '../../db/db.types.ts';
-import { type FirstUse, timesOfSegment } from '../objects/first-uses.ts';
-import type { ObjectTimes } from '../objects/object-times.ts';
 import {
   type AllocationWork,
   type ObjectLocation,
@@ -89,29 +87,6 @@ export class CachedObjects extends ObjectsRepo {
       }
     }
     return { used, abandoned, more: used.length > 0 && queue.length >= Math.min(minUsed, limit) };
-  }
-
-  /**
-   * First segments from the Flows' in-memory indexes, without a read that would take the append
-   * journal's rows into DuckDB first; the others from the database, their Flows' indexes asked
-   * for meanwhile (an edit re-uses objects of a few Flows, batch after batch).
-   */
-  protected override async timesAtFirstUses(
-    uses: ReadonlyMap<string, FirstUse>,
-  ): Promise<Map<string, ObjectTimes>> {
-    const found = new Map<string, ObjectTimes>();
-    const rest = new Map<string, FirstUse>();
-    for (const [id, use] of uses) {
-      const index = this.view.segments.get(use.flowId);
-      if (!index) this.view.cache.loader.request(use.flowId);
-      const segment = index?.get({ start: use.start, startInclusive: true });
-      const times = segment?.object_id === id ? timesOfSegment(segment) : undefined;
-      if (times) found.set(id, times);
-      else rest.set(id, use);
-    }
-    if (rest.size === 0) return found;
-    for (const [id, times] of await super.timesAtFirstUses(rest)) found.set(id, times);
-    return found;
   }
 
   override async release(ids: readonly string[], now: Date, hint?: ReleaseHint): Promise<void> {

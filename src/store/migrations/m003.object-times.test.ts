@@ -131,7 +131,7 @@ async function objectTimes(db: TableManager): Promise<Map<string, string | undef
 }
 
 async function segmentRanges(db: TableManager): Promise<string[]> {
-  const rows = await db.select(T.segments, { where: and(col('otr_start_incl').isNotNull()) });
+  const rows = await db.select(T.segments, { where: and(col('otr_start').isNotNull()) });
   return rows.map((r) => `${r.flow_id === A ? 'A' : 'B'} ${r.object_id} ${otrOf(r)?.format()}`).sort();
 }
 

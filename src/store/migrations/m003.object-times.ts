@@ -11,7 +11,7 @@ import { segmentFixes } from './m003.segments.ts';
 /** Rows per write (and ids per `in` list). */
 const BATCH = 1000;
 
-const UNSET = col(`${OTR}_start_incl`).isNull();
+const UNSET = col(`${OTR}_start`).isNull();
 
 /**
  * Gives every registered object the timerange and key_frame_count its first segment set (TAMS

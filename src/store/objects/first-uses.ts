@@ -2,9 +2,8 @@ import type { DbSession, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { TimeRange } from '../../time/index.ts';
 import { big, bool, num, reqStr } from '../rows.ts';
-import type { SegmentRecord } from '../segments.repo.ts';
 import { T } from '../tables.ts';
-import { type ObjectTimes, onObjectTimeline, otrOf, segmentObjectTimerange } from './object-times.ts';
+import { type ObjectTimes, onObjectTimeline, otrOf } from './object-times.ts';
 
 /** The segment columns an object's times are found from. */
 export const FIRST_USE_COLUMNS = [
@@ -59,17 +58,8 @@ export class EarliestUses {
   }
 }
 
-/** What the first segment of an object says of it (a segment record). */
-export function timesOfSegment(segment: SegmentRecord): ObjectTimes | undefined {
-  const timerange = segmentObjectTimerange(segment);
-  if (timerange === undefined) return undefined;
-  return segment.key_frame_count === undefined
-    ? { timerange }
-    : { timerange, key_frame_count: segment.key_frame_count };
-}
-
 /** What the first segment of an object says of it: its object timerange, and key_frame_count. */
-export function timesOfFirstUse(row: Row): ObjectTimes | undefined {
+function timesOfFirstUse(row: Row): ObjectTimes | undefined {
   const own = TimeRange.fromBounds(
     row.seg_start as bigint,
     row.seg_end as bigint,
@@ -100,56 +90,6 @@ export interface FirstUseQuery {
 
 /** Objects per read: one `in` list of ids (and one of Flows) per select, as any engine takes. */
 const CHUNK = 500;
-
-/** Where an object's first segment is: its Flow, and its start (segment starts are inclusive). */
-export interface FirstUse {
-  flowId: string;
-  start: bigint;
-}
-
-/**
- * The times the first segments of objects set, read from those segments: per Flow (and CHUNK
- * objects), one select of the starts' span with the ids, which the segments' start order prunes
- * on every engine (PostgreSQL's index on Flow and start, DuckDB's min/max of starts, VAST's
- * sorting). An object whose segment is not there gets none.
- */
-export async function timesAtFirstUses(
-  db: DbSession,
-  uses: ReadonlyMap<string, FirstUse>,
-): Promise<Map<string, ObjectTimes>> {
-  const byFlow = new Map<string, [string, bigint][]>();
-  for (const [id, use] of uses) {
-    const list = byFlow.get(use.flowId);
-    if (list) list.push([id, use.start]);
-    else byFlow.set(use.flowId, [[id, use.start]]);
-  }
-  const reads: Promise<Row[]>[] = [];
-  for (const [flowId, list] of byFlow) {
-    list.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    for (let at = 0; at < list.length; at += CHUNK) {
-      const chunk = list.slice(at, at + CHUNK);
-      const where = and(
-        col('flow_id').eq(flowId),
-        col('seg_start').ge((chunk[0] as [string, bigint])[1]),
-        col('seg_start').le((chunk.at(-1) as [string, bigint])[1]),
-        col('object_id').in(chunk.map(([id]) => id)),
-      );
-      reads.push(db.select(T.segments, { where, columns: FIRST_USE_COLUMNS }));
-    }
-  }
-  const found = new Map<string, ObjectTimes>();
-  for (const rows of await Promise.all(reads)) {
-    for (const row of rows) {
-      const id = reqStr(row, 'object_id');
-      const use = uses.get(id);
-      if (use === undefined || use.flowId !== reqStr(row, 'flow_id') || use.start !== row.seg_start) continue;
-      if (row.seg_start_incl === false) continue;
-      const times = timesOfFirstUse(row);
-      if (times) found.set(id, times);
-    }
-  }
-  return found;
-}
 
 /**
  * The times objects' first registrations set, found again from their segments: for objects

@@ -1,6 +1,6 @@
 import type { Row } from '../../db/db.types.ts';
-import { fitsInt64, type TimeRange } from '../../time/index.ts';
-import { bool, num, rangeFromColumns, rangeToColumns } from '../rows.ts';
+import { fitsInt64, TimeRange } from '../../time/index.ts';
+import { big, bool, num } from '../rows.ts';
 
 /**
  * What an object's first registration sets for good (TAMS 8.2 object.json, ADR 0036): the
@@ -11,28 +11,59 @@ export interface ObjectTimes {
   key_frame_count?: number;
 }
 
-/** The prefix of the timerange columns of `objects` and `segments` (tables.ts). */
+/** The prefix of the timerange columns of `objects`, `object_refs` and `segments` (tables.ts). */
 export const OTR = 'otr';
 
-const OTR_COLUMNS = [`${OTR}_start`, `${OTR}_end`, `${OTR}_start_incl`, `${OTR}_end_incl`];
-const UNSET: Row = Object.fromEntries(OTR_COLUMNS.map((c) => [c, null]));
+const UNSET: Row = { otr_start: null, otr_end: null, otr_start_incl: null, otr_end_incl: null };
 
 /**
- * A timerange as the otr_* columns; all null for none. Set ranges always carry their inclusivity
- * flags (false on an unbounded side), so `otr_start_incl` null means "none" whatever the range.
+ * Writes a timerange into `row` as the otr_* columns, leaving out the nulls (an insert's columns
+ * not given are null). An object's timerange is always bounded (a segment's, or one 8.2
+ * accepts), so `otr_start` null means none. The inclusivity flags are null for the usual
+ * `[start_end)`: each value written is one the append journal carries and DuckDB applies, for
+ * every object ingested (static keys, no spreads: this runs once a segment).
  */
+export function putOtr(row: Row, range: TimeRange | undefined): Row {
+  if (range === undefined) return row;
+  if (range.start === null || range.end === null || range.isEmpty()) {
+    throw new Error(`an object timerange is bounded and not empty: ${range.format()}`);
+  }
+  row.otr_start = range.start;
+  row.otr_end = range.end;
+  if (!range.startInclusive) row.otr_start_incl = false;
+  if (range.endInclusive) row.otr_end_incl = true;
+  return row;
+}
+
+/** The four otr_* columns of a range, nulls included (updates: every column named). */
 export function otrColumns(range: TimeRange | undefined): Row {
-  return range === undefined ? { ...UNSET } : rangeToColumns(OTR, range);
+  return putOtr({ ...UNSET }, range);
 }
 
 /** The otr_* columns of a row as a timerange; undefined when none is set. */
 export function otrOf(row: Row): TimeRange | undefined {
-  return bool(row, `${OTR}_start_incl`) === undefined ? undefined : rangeFromColumns(row, OTR);
+  const start = big(row, 'otr_start');
+  const end = big(row, 'otr_end');
+  if (start === undefined || end === undefined) return undefined;
+  return TimeRange.fromBounds(
+    start,
+    end,
+    bool(row, 'otr_start_incl') ?? true,
+    bool(row, 'otr_end_incl') ?? false,
+  );
 }
 
-/** An object's otr_* and key_frame_count columns. */
+/** Writes an object's times into `row` (putOtr and key_frame_count), leaving out the nulls. */
+export function putTimes(row: Row, times: ObjectTimes | undefined): Row {
+  if (times === undefined) return row;
+  putOtr(row, times.timerange);
+  if (times.key_frame_count !== undefined) row.key_frame_count = BigInt(times.key_frame_count);
+  return row;
+}
+
+/** An object's otr_* and key_frame_count columns, nulls included (updates). */
 export function timesColumns(times: ObjectTimes | undefined): Row {
-  return { ...otrColumns(times?.timerange), key_frame_count: optCount(times?.key_frame_count) };
+  return putTimes({ ...UNSET, key_frame_count: null }, times);
 }
 
 /** An object row's times; undefined when its first registration has not set them yet. */
@@ -44,7 +75,7 @@ export function timesOf(row: Row): ObjectTimes | undefined {
 }
 
 /** The columns an object's times are read from. */
-export const TIMES_COLUMNS: readonly string[] = [...OTR_COLUMNS, 'key_frame_count'];
+export const TIMES_COLUMNS: readonly string[] = [...Object.keys(UNSET), 'key_frame_count'];
 
 /**
  * A segment's range on its object's timeline, `timerange - ts_offset` (8.2's default object
@@ -80,8 +111,4 @@ export function storedObjectTimerange(
   if (objectRange === undefined) return undefined;
   const own = onObjectTimeline(segment.timerange, segment.ts_offset);
   return own?.equals(objectRange) ? undefined : objectRange;
-}
-
-function optCount(v: number | undefined): bigint | null {
-  return v === undefined ? null : BigInt(v);
 }

@@ -2,7 +2,7 @@ import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { date, reqStr, str } from '../rows.ts';
 import { T } from '../tables.ts';
-import { type ObjectTimes, timesColumns, timesOf } from './object-times.ts';
+import { type ObjectTimes, putTimes, timesColumns, timesOf } from './object-times.ts';
 import type { ObjectLocation, ObjectRecord, ReleasedObjects, ReleaseHint } from './objects.types.ts';
 
 /** The `objects` table: where each media object's bytes are, and the Flow it was allocated for. */
@@ -54,14 +54,18 @@ export class ObjectRows {
     if (objects.length === 0) return;
     await this.db.insert(
       T.objects,
-      objects.map((o) => ({
-        id: o.id,
-        storage_id: o.storage_id ?? null,
-        storage_path: o.storage_path ?? null,
-        allocated_for: o.allocated_for ?? null,
-        created: o.created,
-        ...timesColumns(o.times),
-      })),
+      objects.map((o) =>
+        putTimes(
+          {
+            id: o.id,
+            storage_id: o.storage_id ?? null,
+            storage_path: o.storage_path ?? null,
+            allocated_for: o.allocated_for ?? null,
+            created: o.created,
+          },
+          o.times,
+        ),
+      ),
     );
   }
 

@@ -51,12 +51,12 @@ export interface ObjectRef {
 
 /**
  * New segment references of a Flow to an object; `first` marks the object's first use ever, and
- * `firstStart` that use's segment (which holds what it set: object-times.ts).
+ * `times` what that use set (kept on the first reference row: object-times.ts).
  */
 export interface NewRefs extends ObjectRef {
   segments: number;
   first?: boolean;
-  firstStart?: bigint;
+  times?: ObjectTimes;
 }
 
 export interface AllocationWork {

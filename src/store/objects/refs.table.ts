@@ -1,10 +1,8 @@
 import type { DbSession, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
-import { big, bool, num, reqStr } from '../rows.ts';
-import type { SegmentRecord } from '../segments.repo.ts';
+import { bool, num, reqStr } from '../rows.ts';
 import { T } from '../tables.ts';
-import { type FirstUse, timesOfSegment } from './first-uses.ts';
-import type { ObjectTimes } from './object-times.ts';
+import { type ObjectTimes, putTimes, TIMES_COLUMNS, timesOf } from './object-times.ts';
 import type { NewRefs } from './objects.types.ts';
 
 /** object_refs rows are keyed by object and Flow together, so per-row updates need one column. */
@@ -34,19 +32,18 @@ export class ObjectRefs {
    * as the rows are). One read whatever the number of objects.
    */
   async usage(ids: readonly string[]): Promise<RefUsage> {
-    const usage: RefUsage = { used: new Set(), counts: new Map(), firstUses: new Map() };
+    const usage: RefUsage = { used: new Set(), counts: new Map(), times: new Map() };
     if (ids.length === 0) return usage;
     const rows = await this.db.select(T.objectRefs, {
       where: and(col('object_id').in(ids)),
-      columns: ['object_id', 'flow_id', 'ref_key', 'segments', 'first', 'first_start'],
+      columns: ['object_id', 'ref_key', 'segments', ...TIMES_COLUMNS],
     });
     for (const r of rows) {
       const objectId = reqStr(r, 'object_id');
       usage.used.add(objectId);
       usage.counts.set(reqStr(r, 'ref_key'), num(r, 'segments') ?? 0);
-      const start = big(r, 'first_start');
-      if (bool(r, 'first') === true && start !== undefined)
-        usage.firstUses.set(objectId, { flowId: reqStr(r, 'flow_id'), start });
+      const times = timesOf(r);
+      if (times) usage.times.set(objectId, times);
     }
     return usage;
   }
@@ -62,7 +59,7 @@ export class ObjectRefs {
     const maybe = new Map<string, NewRefs>();
     for (const r of refs) {
       if (unreferenced.has(r.objectId))
-        fresh.push(refRow(r.objectId, r.flowId, r.segments, r.first === true, r.firstStart));
+        fresh.push(refRow(r.objectId, r.flowId, r.segments, r.first === true, r.times));
       else maybe.set(refKey(r.objectId, r.flowId), r);
     }
     if (maybe.size > 0) {
@@ -80,15 +77,14 @@ export class ObjectRefs {
 
   /**
    * Removes segment references of one Flow; returns the objects no segment of any Flow
-   * references any more, and what the first segments among `deleted` (the segments going) set
-   * of objects still used (the caller keeps it on the objects' rows: their first_start would
-   * find nothing now). `most`: they are most of the Flow's references (see below).
+   * references any more, and the times held by the rows removed of objects still used elsewhere
+   * (their first reference gone: the caller keeps them on the objects' rows). `most`: they are
+   * most of the Flow's references (see below).
    */
   async remove(
     flowId: string,
     counts: ReadonlyMap<string, number>,
     most = false,
-    deleted: readonly SegmentRecord[] = [],
   ): Promise<{ orphans: string[]; homeless: Map<string, ObjectTimes> }> {
     const homeless = new Map<string, ObjectTimes>();
     if (counts.size === 0) return { orphans: [], homeless };
@@ -103,24 +99,19 @@ export class ObjectRefs {
     const where = most ? and(scope) : and(scope, col('ref_key').in(keys));
     const existing = await this.db.select(T.objectRefs, {
       where,
-      columns: ['object_id', 'segments', 'first', 'first_start'],
+      columns: ['object_id', 'segments', 'first', ...TIMES_COLUMNS],
     });
     const kept: Row[] = [];
     const left = new Map<string, number>(counts);
-    const going = new Map(deleted.map((s) => [`${s.object_id}\n${s.timerange.start}`, s]));
-    const moved = new Map<string, ObjectTimes>();
+    const dropped = new Map<string, ObjectTimes>();
     for (const row of existing) {
       const objectId = reqStr(row, 'object_id');
       const remaining = (num(row, 'segments') ?? 0) - (counts.get(objectId) ?? 0);
-      let firstStart = big(row, 'first_start');
-      const firstSegment = firstStart === undefined ? undefined : going.get(`${objectId}\n${firstStart}`);
-      const times = firstSegment && timesOfSegment(firstSegment);
-      if (firstSegment) firstStart = undefined;
-      if (times) moved.set(objectId, times);
+      const times = timesOf(row);
       if (remaining > 0) {
-        kept.push(refRow(objectId, flowId, remaining, bool(row, 'first') === true, firstStart));
+        kept.push(refRow(objectId, flowId, remaining, bool(row, 'first') === true, times));
         left.delete(objectId);
-      }
+      } else if (times) dropped.set(objectId, times);
     }
     // Objects without a row for this Flow any more (or without one at all) may be unused now.
     const gone = [...left.keys()];
@@ -130,11 +121,10 @@ export class ObjectRefs {
       await this.db.delete(T.objectRefs, where);
       if (kept.length > 0) await this.db.insert(T.objectRefs, kept);
     }
-    const stillUsed = gone.length === 0 ? new Set<string>() : await this.usedAmong(gone);
-    const orphans = gone.filter((id) => !stillUsed.has(id));
-    const released = new Set(orphans);
-    for (const [id, times] of moved) if (!released.has(id)) homeless.set(id, times);
-    return { orphans, homeless };
+    if (gone.length === 0) return { orphans: [], homeless };
+    const stillUsed = await this.usedAmong(gone);
+    for (const [id, times] of dropped) if (stillUsed.has(id)) homeless.set(id, times);
+    return { orphans: gone.filter((id) => !stillUsed.has(id)), homeless };
   }
 
   /** Flows with segments referencing the object, ordered by id, after `after`, at most `limit` + 1. */
@@ -175,8 +165,8 @@ export interface RefUsage {
   /** The objects a segment uses. */
   used: Set<string>;
   counts: Map<string, number>;
-  /** Where the objects' first segments are, as their first reference rows say. */
-  firstUses: Map<string, FirstUse>;
+  /** What their first reference rows hold of the objects' first segments. */
+  times: Map<string, ObjectTimes>;
 }
 
 function refRow(
@@ -184,7 +174,7 @@ function refRow(
   flowId: string,
   segments: number,
   first: boolean,
-  firstStart?: bigint,
+  times?: ObjectTimes,
 ): Row {
   const row: Row = {
     ref_key: refKey(objectId, flowId),
@@ -193,6 +183,5 @@ function refRow(
     segments: BigInt(segments),
     first,
   };
-  if (firstStart !== undefined) row.first_start = firstStart;
-  return row;
+  return putTimes(row, times);
 }
