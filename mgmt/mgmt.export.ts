@@ -36,12 +36,13 @@ export async function exportFlow(
   };
   let flow: Awaited<ReturnType<Runtime['flows']['get']>>;
   try {
-    flow = await runtime.flows.get(flowId, { includeTimerange: false });
+    // With every tag, list-valued ones included (the import writes them back).
+    flow = await runtime.flows.get(flowId, { includeTimerange: false, version: '8.2' });
   } catch (error) {
     if (error instanceof NotFoundError) throw new MgmtError(`Flow ${flowId} does not exist in this store`);
     throw error;
   }
-  const source = await runtime.sources.get(flow.source_id);
+  const source = await runtime.sources.get(flow.source_id, '8.2');
   await write({ type: EXPORT_FORMAT, version: EXPORT_VERSION, flow, source });
 
   const total = await runtime.store.segments.countFlow(flowId);

@@ -3,6 +3,7 @@ import { isUuid } from '../src/common/ids.ts';
 import type { Runtime } from '../src/deps.ts';
 import type { FlowSegmentPost } from '../src/segments/segments.schemas.ts';
 import type { ObjectRecord } from '../src/store/objects.repo.ts';
+import type { Tags } from '../src/store/store.types.ts';
 import { type ExportedObject, type ExportSummary, readExport, summarise } from './mgmt.import.read.ts';
 import { MgmtError, type MgmtIo, Progress, UsageError } from './mgmt.io.ts';
 
@@ -66,6 +67,9 @@ async function createFlow(
       `Flow ${flowId} already exists in this store: remove it (clean --flow) or import with --as <new id>`,
     );
   }
+  // Checked before anything is written: each a string or a list of strings.
+  tagsOf(flow.tags, 'Flow');
+  const sourceTags = tagsOf(source.tags, 'Source');
   const sourceId = flow.source_id as string;
   const sourceExisted = (await runtime.store.sources.get(sourceId)) !== null;
   const body: Record<string, unknown> = { ...flow, id: flowId, read_only: false };
@@ -81,15 +85,32 @@ async function createFlow(
       );
     body.flow_collection = kept;
   }
-  await runtime.flows.put(flowId, body, undefined);
+  // As written through 8.2: the exported tags replace the Flow's, list-valued ones included.
+  await runtime.flows.put(flowId, body, undefined, '8.2');
   if (!sourceExisted) {
     await runtime.sources.update(sourceId, undefined, (s) => {
       if (typeof source.label === 'string') s.label = source.label;
       if (typeof source.description === 'string') s.description = source.description;
-      if (typeof source.tags === 'object' && source.tags !== null)
-        s.tags = source.tags as Record<string, string>;
+      if (sourceTags) s.tags = sourceTags;
     });
   }
+}
+
+/** Exported tags (absent: undefined), each value a string or a list of strings as 8.2 has them. */
+function tagsOf(raw: unknown, owner: string): Tags | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new MgmtError(`the ${owner}'s tags are not an object`);
+  const tags: Tags = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value !== 'string' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+      throw new MgmtError(
+        `the ${owner}'s tag ${JSON.stringify(name)} is neither a string nor a list of strings`,
+      );
+    }
+    tags[name] = value;
+  }
+  return tags;
 }
 
 /** Objects placed in one of this store's backends: recorded as allocations for the Flow, used by its segments. */

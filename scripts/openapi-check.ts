@@ -1,6 +1,7 @@
 /**
- * `npm run openapi:check [-- --file <document>]`: the TAMS part of tams-server's OpenAPI document
- * against the BBC TAMS 7.0 document. The document checked is the one the code generates now (the
+ * `npm run openapi:check [-- --version 8.2] [--file <document>]`: the TAMS part of tams-server's
+ * OpenAPI document against the BBC TAMS 7.0 document; with `--version 8.2`, the /tams/v8.2
+ * mount's document against the BBC TAMS 8.2 document (its twin: below). The document checked is the one the code generates now (the
  * committed openapi/tams-server.json is kept equal to it by test/openapi.files.test.ts), or the
  * JSON or YAML file given with --file. The 7.0 document is found as the tests find the spec
  * (TAMS_SPEC_DIR, ../shared/tams-spec, .spec/tams: tools/spec-location.ts). Prints every
@@ -43,24 +44,55 @@
  * Besides: every operation of ours that 7.0 does not have must carry `x-tams-extension: true`
  * and only tags declared with `x-tams-extension: true` (its extension's own), and each tag of
  * ours is either one of 7.0's or such an extension tag, never both.
+ *
+ * The 8.2 twin (`--version 8.2`) compares the document served at /tams/v8.2/openapi.json
+ * (openapi/v8.2/, kept equal to what the code generates the same way) with the 8.2 document
+ * (TAMS_SPEC_8_2_DIR or ../shared/tams-spec-8.2: tools/spec-location.ts) in the same way, its
+ * departures in DEPARTURES_8_2, with one difference: 8.2's operations land over several changes,
+ * so an operation of 8.2 the document does not have yet is not a failure but is named in a list
+ * of its own, "not implemented yet", with the count of those implemented. Every operation it has
+ * is compared in full, and fails the check on any difference.
  */
 import { join, resolve } from 'node:path';
-import { findSpec, OPENAPI_FILE, SPEC_HINT } from '../tools/spec-location.ts';
-import { compareWithSpec } from './openapi.parity.ts';
+import { findSpec, findSpec82, OPENAPI_FILE, SPEC_8_2_HINT, SPEC_HINT } from '../tools/spec-location.ts';
+import { compareWithSpec, DEPARTURES_8_2, type ParityReport } from './openapi.parity.ts';
 import { type JsonObject, resolveDocument, resolveInMemory } from './openapi.refs.ts';
+
+const USAGE = 'usage: npm run openapi:check [-- --version 7.0|8.2] [--file <OpenAPI document, JSON or YAML>]';
 
 function fail(message: string): never {
   process.stderr.write(`openapi:check: ${message}\n`);
   process.exit(2);
 }
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const at = args.indexOf('--file');
-  const file = at === -1 ? undefined : args[at + 1];
-  if ((at !== -1 && file === undefined) || args.length !== (at === -1 ? 0 : 2)) {
-    fail('usage: npm run openapi:check [-- --file <OpenAPI document, JSON or YAML>]');
+/** `--name value` pairs of the command line; undefined when it is not that. */
+function options(args: string[]): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    const [name, value] = [args[i], args[i + 1]];
+    if ((name !== '--file' && name !== '--version') || value === undefined || out.has(name)) return undefined;
+    out.set(name, value);
   }
+  return out;
+}
+
+/** Prints what the check found that every version shares; returns how many lines fail it. */
+function printReport(report: ParityReport, departures: string): number {
+  for (const line of report.differences) process.stdout.write(`  differs: ${line}\n`);
+  for (const departure of report.stale) {
+    process.stdout.write(
+      `  stale departure (no longer found; remove it from ${departures} in scripts/openapi.parity.ts): ${departure.differences.join('; ')}\n`,
+    );
+  }
+  for (const departure of report.accepted) {
+    process.stdout.write(
+      `  accepted departure: ${departure.differences.join('; ')}\n    why: ${departure.reason}\n`,
+    );
+  }
+  return report.differences.length + report.stale.length;
+}
+
+async function check70(file: string | undefined): Promise<number> {
   const spec = findSpec();
   if (!spec) fail(`the TAMS 7.0 spec was not found: ${SPEC_HINT}`);
   const specFile = join(spec.apiDir, OPENAPI_FILE);
@@ -74,24 +106,58 @@ async function main(): Promise<number> {
 
   const source = file ?? 'the document the server generates';
   process.stdout.write(`openapi:check: ${source} against ${specFile}\n`);
-  for (const line of report.differences) process.stdout.write(`  differs: ${line}\n`);
-  for (const departure of report.stale) {
-    process.stdout.write(
-      `  stale departure (no longer found; remove it from DEPARTURES in scripts/openapi.parity.ts): ${departure.differences.join('; ')}\n`,
-    );
-  }
-  for (const departure of report.accepted) {
-    process.stdout.write(
-      `  accepted departure: ${departure.differences.join('; ')}\n    why: ${departure.reason}\n`,
-    );
-  }
-  const failures = report.differences.length + report.stale.length;
+  const failures = printReport(report, 'DEPARTURES');
   process.stdout.write(
     failures === 0
       ? `openapi:check: the TAMS 7.0 surface is intact (${report.accepted.length} documented departures)\n`
       : `openapi:check: ${report.differences.length} differences from TAMS 7.0, ${report.stale.length} stale departures\n`,
   );
   return failures === 0 ? 0 : 1;
+}
+
+async function check82(file: string | undefined): Promise<number> {
+  const spec = findSpec82();
+  if (!spec) fail(`the TAMS 8.2 spec was not found: ${SPEC_8_2_HINT}`);
+  const specFile = join(spec.apiDir, OPENAPI_FILE);
+  const theirs = resolveDocument(specFile);
+  const errorSchema = resolveDocument(join(spec.apiDir, 'schemas', 'error.json'));
+  let ours: JsonObject;
+  let source = file;
+  if (file) ours = resolveDocument(resolve(file));
+  else {
+    const documents = await import('./openapi.document.ts');
+    const entry = documents.versionDocument('8.2');
+    const generated = (await documents.buildOpenApiDocuments()).get(entry.name) as JsonObject;
+    ours = resolveInMemory(generated);
+    source = `the document the server generates for ${entry.served}`;
+  }
+  const report = compareWithSpec(theirs, ours, errorSchema, DEPARTURES_8_2, { label: '8.2', partial: true });
+
+  process.stdout.write(`openapi:check: ${source} against ${specFile}\n`);
+  const failures = printReport(report, 'DEPARTURES_8_2');
+  const total = report.specOperations;
+  const implemented = total - report.notImplemented.length;
+  if (report.notImplemented.length > 0) {
+    process.stdout.write(
+      `  not implemented yet (${report.notImplemented.length} of ${total} operations of 8.2):\n`,
+    );
+    for (const key of report.notImplemented) process.stdout.write(`    ${key}\n`);
+  }
+  process.stdout.write(
+    failures === 0
+      ? `openapi:check: the TAMS 8.2 operations implemented are intact (${implemented} of ${total}; ${report.notImplemented.length} not implemented yet; ${report.accepted.length} documented departures)\n`
+      : `openapi:check: ${report.differences.length} differences from TAMS 8.2, ${report.stale.length} stale departures (${implemented} of ${total} operations implemented)\n`,
+  );
+  return failures === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const parsed = options(process.argv.slice(2));
+  if (!parsed) fail(USAGE);
+  const version = parsed.get('--version') ?? '7.0';
+  if (version === '7.0') return check70(parsed.get('--file'));
+  if (version === '8.2') return check82(parsed.get('--file'));
+  fail(`no check for TAMS ${version}; ${USAGE}`);
 }
 
 process.exit(await main());

@@ -1,10 +1,12 @@
 /**
- * tams-server's OpenAPI document as the server serves it at /openapi.json, built from the same
- * route schemas without listening: the app of src/app.ts over an in-memory database, with every
- * optional area on (media search, EXR metadata, analytics, metrics, authentication), so that
- * every route is in it. The settings are fixed here and no environment variable is read, so the document is the
- * same on every machine; it holds no host, port or path of this one. `npm run openapi` writes it
- * (scripts/openapi.ts); test/openapi.files.test.ts checks the committed files against it.
+ * tams-server's OpenAPI documents as the server serves them, built from the same route schemas
+ * without listening: the app of src/app.ts over an in-memory database, with every optional area
+ * on (media search, EXR metadata, analytics, metrics, authentication), so that every route is in
+ * them. The root's, at /openapi.json (TAMS 7.0 and the extensions), and each versioned mount's
+ * (src/http/api.version.ts), at <prefix>/openapi.json. The settings are fixed here and no
+ * environment variable is read, so each document is the same on every machine; it holds no
+ * host, port or path of this one. `npm run openapi` writes them (scripts/openapi.ts);
+ * test/openapi.files.test.ts checks the committed files against them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +17,52 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openEngine } from '../src/db/engine.factory.ts';
 import { buildRuntime } from '../src/deps.ts';
+import { type ApiMount, VERSION_MOUNTS } from '../src/http/api.version.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
-/** The committed files, relative to the repository root. */
+/** The committed files of the root's document, relative to the repository root. */
 export const OPENAPI_JSON = 'openapi/tams-server.json';
 export const OPENAPI_YAML = 'openapi/tams-server.yaml';
+
+/** One of the documents: where the server serves it, and its committed files. */
+export interface DocumentEntry {
+  /** `root`, or the versioned mount's prefix without `/tams/` (`v7.0`). */
+  name: string;
+  /** The mount it documents; undefined for the root's. */
+  mount?: ApiMount;
+  served: string;
+  json: string;
+  yaml: string;
+}
+
+export const ROOT_DOCUMENT: DocumentEntry = {
+  name: 'root',
+  served: '/openapi.json',
+  json: OPENAPI_JSON,
+  yaml: OPENAPI_YAML,
+};
+
+/** Every document: the root's first, then each versioned mount's, in openapi/<v7.0>/. */
+export const DOCUMENTS: readonly DocumentEntry[] = [
+  ROOT_DOCUMENT,
+  ...VERSION_MOUNTS.map((mount) => {
+    const name = mount.prefix.slice(mount.prefix.lastIndexOf('/') + 1);
+    return {
+      name,
+      mount,
+      served: `${mount.prefix}/openapi.json`,
+      json: `openapi/${name}/tams-server.json`,
+      yaml: `openapi/${name}/tams-server.yaml`,
+    };
+  }),
+];
+
+/** The document of a version's mount (`7.0`: /tams/v7.0's). */
+export function versionDocument(version: string): DocumentEntry {
+  const found = DOCUMENTS.find((d) => d.mount?.version === version);
+  if (!found) throw new Error(`no API mount of version ${version}`);
+  return found;
+}
 
 /** The settings the document is generated with: every optional area on; nothing else matters. */
 const SETTINGS = {
@@ -38,7 +81,13 @@ const SETTINGS = {
 
 export type OpenApiDocument = Record<string, unknown>;
 
+/** The root's document (/openapi.json). */
 export async function buildOpenApiDocument(): Promise<OpenApiDocument> {
+  return (await buildOpenApiDocuments()).get(ROOT_DOCUMENT.name) as OpenApiDocument;
+}
+
+/** Every document (DOCUMENTS), by name. */
+export async function buildOpenApiDocuments(): Promise<Map<string, OpenApiDocument>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tams-openapi-'));
   try {
     const config = loadConfig({ ...SETTINGS, TAMS_DATA_DIR: dataDir });
@@ -47,8 +96,14 @@ export async function buildOpenApiDocument(): Promise<OpenApiDocument> {
     const app = await buildApp({ ...runtime, logger: false });
     try {
       await app.ready();
-      // A plain copy: no object shared between two places of the tree (YAML would alias them).
-      return JSON.parse(JSON.stringify(app.swagger())) as OpenApiDocument;
+      const documents = new Map<string, OpenApiDocument>();
+      for (const entry of DOCUMENTS) {
+        // As served: a plain copy, no object shared between two places of the tree (YAML would alias them).
+        const res = await app.inject({ method: 'GET', url: entry.served });
+        if (res.statusCode !== 200) throw new Error(`${entry.served}: ${res.statusCode} ${res.body}`);
+        documents.set(entry.name, JSON.parse(res.body) as OpenApiDocument);
+      }
+      return documents;
     } finally {
       await app.close();
       await runtime.close();
@@ -62,9 +117,9 @@ export function renderJson(doc: OpenApiDocument): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-export function renderYaml(doc: OpenApiDocument): string {
+export function renderYaml(doc: OpenApiDocument, entry: DocumentEntry = ROOT_DOCUMENT): string {
   const header =
     '# tams-server OpenAPI document, generated by `npm run openapi` from the route schemas: do not\n' +
-    "# edit. The same as openapi/tams-server.json and the server's /openapi.json.\n";
+    `# edit. The same as ${entry.json} and the server's ${entry.served}.\n`;
   return header + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }

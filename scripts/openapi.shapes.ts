@@ -161,9 +161,10 @@ export function listDifference(
   if (added.length > 0) out.push(`${at}: ${what} ${added.join(', ')} added`);
 }
 
-export function compareShapes(theirs: Shape, ours: Shape, at: string, out: string[]): void {
+/** `spec` names the document compared with in the lines (`7.0 has ...`). */
+export function compareShapes(theirs: Shape, ours: Shape, at: string, out: string[], spec = '7.0'): void {
   if (theirs.types.join('|') !== ours.types.join('|')) {
-    out.push(`${at}: type ${typeText(ours)}, 7.0 has ${typeText(theirs)}`);
+    out.push(`${at}: type ${typeText(ours)}, ${spec} has ${typeText(theirs)}`);
   }
   if (theirs.values !== undefined || ours.values !== undefined) {
     if (theirs.values === undefined) out.push(`${at}: values restricted to ${ours.values?.join(', ')}`);
@@ -177,31 +178,39 @@ export function compareShapes(theirs: Shape, ours: Shape, at: string, out: strin
   listDifference(at, 'property', theirNames, ourNames, out);
   for (const [name, shape] of theirs.properties) {
     const mine = ours.properties.get(name);
-    if (mine) compareShapes(shape, mine, `${at}.${name}`, out);
+    if (mine) compareShapes(shape, mine, `${at}.${name}`, out, spec);
   }
   const closure = (s: Shape) =>
     s.additional === false ? 'no other properties' : s.additional ? 'other properties of a schema' : 'any';
   if (closure(theirs) !== closure(ours)) {
-    out.push(`${at}: additionalProperties: ${closure(ours)}, 7.0 has ${closure(theirs)}`);
+    out.push(`${at}: additionalProperties: ${closure(ours)}, ${spec} has ${closure(theirs)}`);
   } else if (theirs.additional && ours.additional) {
-    compareShapes(theirs.additional, ours.additional, `${at}.*`, out);
+    compareShapes(theirs.additional, ours.additional, `${at}.*`, out, spec);
   }
   if (theirs.items || ours.items) {
     if (!theirs.items) out.push(`${at}: items added`);
     else if (!ours.items) out.push(`${at}: items missing`);
-    else compareShapes(theirs.items, ours.items, `${at}[]`, out);
+    else compareShapes(theirs.items, ours.items, `${at}[]`, out, spec);
   }
-  compareVariants(theirs.variants, ours.variants, at, out);
+  compareVariants(theirs.variants, ours.variants, at, out, spec);
 }
 
-function compareVariants(theirs: Shape[] | undefined, ours: Shape[] | undefined, at: string, out: string[]) {
+function compareVariants(
+  theirs: Shape[] | undefined,
+  ours: Shape[] | undefined,
+  at: string,
+  out: string[],
+  spec: string,
+) {
   if (!theirs && !ours) return;
   if (!theirs || !ours) {
-    out.push(`${at}: ${theirs ? `the ${theirs.length} alternatives of 7.0 missing` : 'alternatives added'}`);
+    out.push(
+      `${at}: ${theirs ? `the ${theirs.length} alternatives of ${spec} missing` : 'alternatives added'}`,
+    );
     return;
   }
   if (theirs.length !== ours.length) {
-    out.push(`${at}: ${ours.length} alternatives, 7.0 has ${theirs.length}`);
+    out.push(`${at}: ${ours.length} alternatives, ${spec} has ${theirs.length}`);
   }
   const unmatched = [...ours.keys()];
   const left: number[] = [];
@@ -209,7 +218,7 @@ function compareVariants(theirs: Shape[] | undefined, ours: Shape[] | undefined,
     const match = unmatched.findIndex((j) => {
       const probe: string[] = [];
       const candidate = ours[j];
-      if (candidate) compareShapes(shape, candidate, '', probe);
+      if (candidate) compareShapes(shape, candidate, '', probe, spec);
       return probe.length === 0;
     });
     if (match === -1) left.push(i);
@@ -220,10 +229,10 @@ function compareVariants(theirs: Shape[] | undefined, ours: Shape[] | undefined,
     const mine = unmatched[k];
     const theirShape = theirs[i];
     if (theirShape === undefined) continue;
-    if (mine === undefined) out.push(`${at}: alternative ${i + 1} of 7.0 missing`);
+    if (mine === undefined) out.push(`${at}: alternative ${i + 1} of ${spec} missing`);
     else {
       const ourShape = ours[mine];
-      if (ourShape) compareShapes(theirShape, ourShape, `${at}<alternative ${i + 1}>`, out);
+      if (ourShape) compareShapes(theirShape, ourShape, `${at}<alternative ${i + 1}>`, out, spec);
     }
   }
 }

@@ -23,6 +23,7 @@ import {
   FlowMulti,
   FlowVideo,
 } from './flows/flows.schemas.ts';
+import type { ApiVersion } from './http/api.version.ts';
 import {
   CollectionItem,
   ContainerMapping,
@@ -45,9 +46,11 @@ import {
   StorageBackendsList,
   StorageBackendsListItem,
 } from './service/service.schemas.ts';
+import { ServiceV8 } from './service/service.v8.schemas.ts';
 import { Source } from './sources/sources.schemas.ts';
 import { FlowStorage, FlowStoragePost, HttpRequest } from './storage/storage.schemas.ts';
 import { Webhook, WebhookPost } from './webhooks/webhooks.schemas.ts';
+import { TagsV8, WebhookGet, WebhookPostV8, WebhookPut } from './webhooks/webhooks.v8.schemas.ts';
 
 export const OPENAPI_COMPONENTS: Record<string, TSchema> = {
   Flow,
@@ -89,4 +92,25 @@ export const OPENAPI_COMPONENTS: Record<string, TSchema> = {
   contentformat: ContentFormat,
   mimetype: MimeTypeQuery,
   // Beyond TAMS 7.0: each wing switched on adds its own (FeatureRuntime.components).
+};
+
+/**
+ * The components of each versioned mount's own document (src/app.routes.ts): 7.0's are the
+ * list above without the wings'; 8.2's are its schema files that its operations so far use,
+ * named the same way, and grow with them.
+ */
+export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
+  '7.0': OPENAPI_COMPONENTS,
+  '8.2': {
+    Service: ServiceV8,
+    EventStreamCommon: EventStreamMechanism,
+    Timestamp,
+    WebhookGet,
+    WebhookPost: WebhookPostV8,
+    WebhookPut,
+    Tags: TagsV8,
+    Error: ErrorInfo,
+    ErrorResponse: ErrorBody,
+    uuid: Uuid,
+  },
 };

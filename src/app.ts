@@ -1,20 +1,19 @@
 import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
-import { OPENAPI_COMPONENTS } from './app.openapi.ts';
+import { MOUNT_COMPONENTS, OPENAPI_COMPONENTS } from './app.openapi.ts';
+import { registerMount, type TamsRoutesDeps, tamsRoutes } from './app.routes.ts';
 import { registerAuth } from './auth/auth.hook.ts';
 import type { AuthModule } from './auth/auth.module.ts';
 import { GLOBAL_SECURITY, SECURITY_SCHEMES } from './auth/auth.openapi.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
-import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
 import { eventsRoutes } from './events/events.routes.ts';
 import type { EventStreams } from './events/events.stream.ts';
 import type { FeatureSet } from './feature/feature.set.ts';
-import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
-import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
 import { hlsRoutes } from './hls/hls.routes.ts';
 import type { HlsService } from './hls/hls.service.ts';
+import { ROOT_MOUNT, VERSION_MOUNTS } from './http/api.version.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { registerConnectionDrain } from './http/connections.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
@@ -29,21 +28,15 @@ import { registerValidation } from './http/validation.ts';
 import { isPresignedMediaRequest } from './media/fs/fs.routes.ts';
 import { registerHttpMetrics } from './metrics/metrics.http.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
-import { objectsRoutes } from './objects/objects.routes.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
-import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
-import { serviceRoutes } from './service/service.routes.ts';
 import type { ServiceInfoService } from './service/service.service.ts';
-import { sourcesRoutes } from './sources/sources.routes.ts';
 import type { SourcesService } from './sources/sources.service.ts';
-import { storageRoutes } from './storage/storage.routes.ts';
 import type { StorageService } from './storage/storage.service.ts';
 import { uiDirectory } from './ui/ui.dir.ts';
 import { uiRoutes } from './ui/ui.routes.ts';
-import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
 import type { WebhooksService } from './webhooks/webhooks.service.ts';
 
 /** Everything the HTTP layer needs, built once by the composition root (deps.ts). */
@@ -100,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerAuth(app, deps.auth, isPresignedMediaRequest);
   await registerSwagger(app, {
     ui: config.TAMS_SWAGGER_UI,
+    mounts: VERSION_MOUNTS,
     security: { schemes: SECURITY_SCHEMES, global: GLOBAL_SECURITY },
     components: { ...OPENAPI_COMPONENTS, ...deps.features?.components() },
   });
@@ -109,29 +103,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     maxLimit: config.TAMS_PAGE_LIMIT_MAX,
   };
   const publicUrl = config.TAMS_PUBLIC_URL;
-  const rootEndpoints = ['service', 'flows', 'sources', 'flow-delete-requests'];
   const presignExpirySeconds = config.TAMS_PRESIGN_EXPIRY_SECONDS;
+  // The TAMS areas, built into routes once per API mount (src/app.routes.ts).
+  const tams: TamsRoutesDeps = {
+    ...deps,
+    webhookViewer: (request) => ({
+      name: actorOf(request),
+      admin: isAdmin(request),
+      credential: request.principal ? recordedCredential(request.principal) : undefined,
+    }),
+    paging,
+    publicUrl,
+    presignExpirySeconds,
+  };
 
   await app.register(async (api) => {
     const typed = api as unknown as App;
-    await serviceRoutes(typed, { service: deps.service, rootEndpoints: () => rootEndpoints });
-    await sourcesRoutes(typed, { sources: deps.sources, paging, publicUrl });
-    await flowsRoutes(typed, { flows: deps.flows, paging, publicUrl });
-    await flowPropertyRoutes(typed, deps.flows);
-    await segmentsRoutes(typed, { segments: deps.segments, paging, publicUrl, presignExpirySeconds });
-    await storageRoutes(typed, { storage: deps.storage, publicUrl, presignExpirySeconds });
+    // TAMS 7.0 at the root, exactly as it always was, and the wings beside it (root only).
+    await tamsRoutes(typed, tams, ROOT_MOUNT);
     if (deps.hls) await hlsRoutes(typed, { hls: deps.hls, publicUrl, presignExpirySeconds });
-    await objectsRoutes(typed, { objects: deps.objects, paging, publicUrl });
-    await deletionRoutes(typed, { deletion: deps.deletion });
     await authRoutes(typed, deps.auth);
-    await webhooksRoutes(typed, {
-      webhooks: deps.webhooks,
-      viewer: (request) => ({
-        name: actorOf(request),
-        admin: isAdmin(request),
-        credential: request.principal ? recordedCredential(request.principal) : undefined,
-      }),
-    });
     await deps.features?.routes(typed, { paging, publicUrl });
     await eventsRoutes(typed, {
       streams: deps.streams,
@@ -142,6 +133,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       },
     });
   });
+  // Each version again under its own base path, documented on its own (/tams/v7.0, /tams/v8.2).
+  for (const mount of VERSION_MOUNTS) {
+    await registerMount(app, mount, tams, {
+      security: { schemes: SECURITY_SCHEMES, global: GLOBAL_SECURITY },
+      components: MOUNT_COMPONENTS[mount.version],
+    });
+  }
   if (deps.mediaRoutes) await app.register(deps.mediaRoutes);
   if (config.TAMS_UI) await uiRoutes(app, { dir: uiDirectory(config.TAMS_UI_DIR) });
   if (deps.readiness) {

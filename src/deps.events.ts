@@ -1,9 +1,10 @@
 import type { Clock } from './common/clock.ts';
 import type { Doorbell } from './common/doorbell.ts';
 import type { Config } from './config.ts';
-import { EventRenderer } from './events/events.render.ts';
+import { adaptedRenderer, EventRenderer, type VersionedBodies } from './events/events.render.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
 import { EventStreams } from './events/events.stream.ts';
+import { flowPayloadV8 } from './flows/flows.events.v8.ts';
 import { ListeningUrl } from './http/listening.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
 import { segmentsAddedRenderer } from './segments/segments.events.ts';
@@ -18,7 +19,10 @@ export interface EventParts {
   listening: ListeningUrl;
   /** Which webhook URLs may be called (TAMS_WEBHOOK_ALLOW). */
   guard: UrlGuard;
+  /** 7.0's event bodies: the event streams' and 7.0 webhooks'. */
   renderer: EventRenderer;
+  /** Each API version's event bodies: a webhook receives those of the version it was made through. */
+  bodies: VersionedBodies;
   /** Server-Sent Events at /events, woken by `eventsCommitted` from now on. */
   streams: EventStreams;
 }
@@ -37,8 +41,15 @@ export function buildEvents(
     expiresIn: config.TAMS_PRESIGN_EXPIRY_SECONDS,
   });
   // The areas' per-delivery parts of event bodies (the event layer knows no resource's shape).
-  const renderer = new EventRenderer({ 'flows/segments_added': segmentsAddedRenderer(urls, urlContext) });
+  const payloads = { 'flows/segments_added': segmentsAddedRenderer(urls, urlContext) };
+  const renderer = new EventRenderer(payloads);
+  // 8.2's from 7.0's, adjusted where 8.2's payload schemas differ (flows.events.v8.ts).
+  const bodies: VersionedBodies = {
+    '7.0': renderer,
+    '8.2': adaptedRenderer(payloads, { 'flows/created': flowPayloadV8, 'flows/updated': flowPayloadV8 }),
+  };
   const streams = new EventStreams({ store, renderer, clock });
   parts.eventsCommitted.subscribe(() => streams.wake());
-  return { urls, listening, guard: new UrlGuard(config.TAMS_WEBHOOK_ALLOW.split(',')), renderer, streams };
+  const guard = new UrlGuard(config.TAMS_WEBHOOK_ALLOW.split(','));
+  return { urls, listening, guard, renderer, bodies, streams };
 }

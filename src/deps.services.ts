@@ -11,7 +11,6 @@ import type { MediaParts } from './deps.media.ts';
 import { featureContentTables } from './feature/feature.set.ts';
 import { FlowsService } from './flows/flows.service.ts';
 import { HlsService } from './hls/hls.service.ts';
-import { API_VERSION } from './http/swagger.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { ObjectsService } from './objects/objects.service.ts';
 import { Readiness } from './ops/ops.readiness.ts';
@@ -93,8 +92,11 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
     }),
     service: new ServiceInfoService({
       store,
-      apiVersion: API_VERSION,
       serviceVersion: packageVersion(),
+      timeouts: {
+        unregisteredObjectSeconds: config.TAMS_UNUSED_OBJECT_GRACE_SECONDS,
+        presignedUrlSeconds: config.TAMS_PRESIGN_EXPIRY_SECONDS,
+      },
       defaults: { name: config.TAMS_SERVICE_NAME, description: config.TAMS_SERVICE_DESCRIPTION },
       storageBackends: () => media.media.descriptors(),
       eventStreamMechanisms: () => EVENT_STREAM_MECHANISMS,

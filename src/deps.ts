@@ -89,7 +89,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     clock,
     topology: db.topology,
     auth,
-    renderer: events.renderer,
+    bodies: events.bodies,
     guard: events.guard,
     features,
     eventsCommitted,

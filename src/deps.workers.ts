@@ -7,7 +7,7 @@ import type { Topology } from './db/topology.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
 import { processOwner } from './deps.store.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
-import type { EventRenderer } from './events/events.render.ts';
+import type { VersionedBodies } from './events/events.render.ts';
 import type { UrlGuard } from './events/events.ssrf.ts';
 import type { FeatureSet } from './feature/feature.set.ts';
 import { INIT_OBJECT_TAG } from './hls/hls.service.ts';
@@ -30,7 +30,8 @@ export interface WorkerNeeds {
   clock: Clock;
   topology: Topology;
   auth: AuthModule;
-  renderer: EventRenderer;
+  /** Each API version's event bodies (webhooks receive their own version's). */
+  bodies: VersionedBodies;
   guard: UrlGuard;
   features: FeatureSet;
   /** Events became visible in the outbox: the webhook dispatcher delivers. */
@@ -159,7 +160,7 @@ export class Workers {
     return new WebhookDispatcher({
       store: needs.store,
       clock: needs.clock,
-      renderer: needs.renderer,
+      bodies: needs.bodies,
       guard: needs.guard,
       log,
       owner: processOwner(),

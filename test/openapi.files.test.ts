@@ -1,7 +1,8 @@
 /**
- * The committed OpenAPI files (openapi/tams-server.json and .yaml) are what `npm run openapi`
- * writes from the code now: regenerated in memory here, nothing on disk changes. When this
- * fails, run `npm run openapi` and commit the files it rewrites.
+ * The committed OpenAPI files (openapi/tams-server.json and .yaml, and each versioned mount's in
+ * openapi/v7.0/ and openapi/v8.2/) are what `npm run openapi` writes from the code now:
+ * regenerated in memory here, nothing on disk changes. When this fails, run `npm run openapi`
+ * and commit the files it rewrites.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   buildOpenApiDocument,
+  buildOpenApiDocuments,
+  DOCUMENTS,
   OPENAPI_JSON,
   OPENAPI_YAML,
   type OpenApiDocument,
@@ -37,9 +40,11 @@ function committed(path: string): string {
   }
 }
 
+let documents: Map<string, OpenApiDocument>;
 let doc: OpenApiDocument;
 beforeAll(async () => {
-  doc = await buildOpenApiDocument();
+  documents = await buildOpenApiDocuments();
+  doc = documents.get('root') as OpenApiDocument;
 });
 
 describe('openapi/', () => {
@@ -68,5 +73,14 @@ describe('openapi/', () => {
     for (const path of ['/flows', '/search', '/exr/files', '/events', '/auth/tokens', '/ready', '/metrics']) {
       expect(paths, path).toContain(path);
     }
+  });
+
+  const mounts = DOCUMENTS.filter((entry) => entry.mount !== undefined);
+  it.each(mounts)('$json and $yaml are up to date: the document of $served', (entry) => {
+    const mounted = documents.get(entry.name) as OpenApiDocument;
+    const json = firstDifference(committed(entry.json), renderJson(mounted));
+    expect(json, `${entry.json} is stale (${json}): ${FIX}`).toBeUndefined();
+    const yaml = firstDifference(committed(entry.yaml), renderYaml(mounted, entry));
+    expect(yaml, `${entry.yaml} is stale (${yaml}): ${FIX}`).toBeUndefined();
   });
 });

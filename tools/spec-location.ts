@@ -9,6 +9,8 @@
  * 2. `../shared/tams-spec`, beside the repository (the project's machines and CI have it).
  * 3. `.spec/tams` inside the repository (gitignored), which `npm run spec:fetch` fills.
  *
+ * The TAMS 8.2 spec, for the 8.2 mount's checks, is found alike (findSpec82, at the end).
+ *
  * Plain Node (no vitest): vitest.config.ts and scripts/spec-fetch.ts use it too.
  */
 import { existsSync } from 'node:fs';
@@ -80,4 +82,35 @@ export function specRequired(env: NodeJS.ProcessEnv = process.env): boolean {
   const on = (v: string | undefined) =>
     v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
   return on(env.CI) || on(env.TAMS_SPEC_REQUIRED);
+}
+
+/**
+ * The TAMS 8.2 spec (`api/` of bbc/tams at tag 8.2, laid out as 7.0's is), for the 8.2 mount's
+ * checks (`npm run openapi:check -- --version 8.2`, the tests that validate 8.2 answers). Looked
+ * for in `TAMS_SPEC_8_2_DIR` (as TAMS_SPEC_DIR is read), then `../shared/tams-spec-8.2`.
+ */
+export const SHARED_SPEC_8_2_DIR = resolve(REPO_ROOT, '../shared/tams-spec-8.2');
+export const SPEC_8_2_HINT =
+  'set TAMS_SPEC_8_2_DIR to a checkout of bbc/tams at tag 8.2 (or its api/ folder), or put it at ../shared/tams-spec-8.2';
+
+export interface Spec82Location {
+  apiDir: string;
+  from: 'TAMS_SPEC_8_2_DIR' | '../shared/tams-spec-8.2';
+}
+
+/** The 8.2 spec, or undefined when neither place has it. */
+export function findSpec82(env: NodeJS.ProcessEnv = process.env): Spec82Location | undefined {
+  const setting = env.TAMS_SPEC_8_2_DIR;
+  if (setting !== undefined && setting !== '') {
+    const dir = resolve(REPO_ROOT, setting);
+    const apiDir = apiDirIn(dir);
+    if (!apiDir) {
+      throw new Error(
+        `TAMS_SPEC_8_2_DIR=${setting}: no ${OPENAPI_FILE} with schemas/ and examples/ in ${dir} or ${join(dir, 'api')}`,
+      );
+    }
+    return { apiDir, from: 'TAMS_SPEC_8_2_DIR' };
+  }
+  const shared = apiDirIn(SHARED_SPEC_8_2_DIR);
+  return shared ? { apiDir: shared, from: '../shared/tams-spec-8.2' } : undefined;
 }

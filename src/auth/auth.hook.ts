@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { pathInMount } from '../http/api.version.ts';
 import { sendError } from '../http/errors.ts';
 import { readCredentials } from './auth.credentials.ts';
 import { type Scope, scopeForMethod } from './auth.model.ts';
@@ -20,8 +21,8 @@ export interface AuthRouteConfig {
 }
 
 /**
- * Public without credentials: the API's documentation (Swagger UI must load before it can be
- * authorised) and the web UI's files (its sign-in page loads before any credentials exist; the
+ * Public without credentials: the API's documentation, every mount's (Swagger UI must load
+ * before it can be authorised) and the web UI's files (its sign-in page loads before any credentials exist; the
  * API calls it makes carry the token). The operations routes are public too, by their `tamsOps`
  * config: probes and Prometheus scrapes carry no API credentials (keep /metrics off public
  * networks).
@@ -40,6 +41,8 @@ const ADMIN_ROUTES = new Set(['POST /service']);
  */
 const READING_WRITES = new Set([
   'POST /service/webhooks',
+  // TAMS 8.2 (its mount only): changing what a webhook receives, answered with the webhook.
+  'PUT /service/webhooks/:webhookId',
   'POST /exr/inspect',
   'POST /search/transcripts/:transcriptId/publish',
 ]);
@@ -164,10 +167,13 @@ function forbidden(request: FastifyRequest, reply: FastifyReply, missing: Scope,
 function recordRoute(catalogue: RouteEntry[], route: RouteOptions): void {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   const config = (route.config ?? {}) as AuthRouteConfig;
+  // Every API mount's routes get the policies of the same paths at the root (api.version.ts):
+  // POST /tams/v7.0/service is for administrators as POST /service is.
+  const path = pathInMount(route.url);
   // The policy is decided once, here, so a request only reads it from its route's config.
-  const policy = routePolicy(methods[0] ?? 'GET', route.url, config);
+  const policy = routePolicy(methods[0] ?? 'GET', path, config);
   for (const method of methods) {
-    const own = routePolicy(method, route.url, config);
+    const own = routePolicy(method, path, config);
     if (own !== policy) throw new Error(`${route.url}: methods of one route need different policies`);
     catalogue.push({ method, url: route.url, policy });
   }

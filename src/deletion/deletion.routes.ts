@@ -1,6 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { publicBaseUrl } from '../http/paging.ts';
 import { errors, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { DeletionRequest, DeletionRequestsList } from './deletion.schemas.ts';
@@ -20,17 +19,12 @@ export const ACCEPTED_DELETION = {
   },
 };
 
-/** 202 Accepted with the deletion request and where to watch it. */
-export function sendAccepted(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  publicUrl: string,
-  deletion: DeletionRequest,
-): FastifyReply {
-  return reply
-    .code(202)
-    .header('Location', `${publicBaseUrl(request, publicUrl)}/flow-delete-requests/${deletion.id}`)
-    .send(deletion);
+/**
+ * 202 Accepted with the deletion request and where to watch it: under `apiBase`, the API the
+ * request came through (apiBaseUrl: the public base and the mount's prefix).
+ */
+export function sendAccepted(reply: FastifyReply, apiBase: string, deletion: DeletionRequest): FastifyReply {
+  return reply.code(202).header('Location', `${apiBase}/flow-delete-requests/${deletion.id}`).send(deletion);
 }
 
 export async function deletionRoutes(app: App, deps: { deletion: DeletionService }): Promise<void> {

@@ -6,7 +6,7 @@ import type { TamsStore } from '../store/store.ts';
 import { type ParkedEvent, suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
 import { matches } from './events.filters.ts';
 import { postEvent } from './events.http.ts';
-import type { EventRenderer } from './events.render.ts';
+import type { VersionedBodies } from './events.render.ts';
 import type { UrlGuard } from './events.ssrf.ts';
 
 export interface DispatcherSettings {
@@ -26,8 +26,8 @@ export interface DispatcherSettings {
 export interface DispatcherDeps {
   store: TamsStore;
   clock: Clock;
-  /** Event bodies, shaped by each webhook's options. */
-  renderer: EventRenderer;
+  /** Event bodies of each API version, shaped by each webhook's options. */
+  bodies: VersionedBodies;
   guard: UrlGuard;
   log: WorkerLog;
   /** Identifies this process among replicas (webhook leases). */
@@ -169,7 +169,14 @@ export class WebhookDispatcher {
     if (!webhook) return;
     const headers: Record<string, string> = {};
     if (webhook.api_key_name !== undefined) headers[webhook.api_key_name] = webhook.api_key_value ?? '';
-    const subscription = { events: webhook.events, filters: webhook.filters };
+    const subscription = {
+      events: webhook.events,
+      filters: webhook.filters,
+      // 8.2: an empty *_collected_by_ids means "collected by none" (7.0: nothing passes).
+      emptyCollectedByMeansNone: webhook.api_version === '8.2',
+    };
+    // Its payloads are those of the API version it was created through, for life.
+    const bodies = this.deps.bodies[webhook.api_version];
     /** The event parked since the last progress write (recorded with it). */
     let parked: ParkedEvent[] = [];
     let renewed = clock.now().getTime();
@@ -183,7 +190,8 @@ export class WebhookDispatcher {
     for (;;) {
       const events = await store.events.after(webhook.cursor, BATCH, await store.events.settled());
       const last = events.at(-1);
-      if (last !== undefined && (await this.suspended(webhook))) {
+      // Disabled by a client, or suspended (its owner may no longer read): events are skipped.
+      if (last !== undefined && (webhook.status === 'disabled' || (await this.suspended(webhook)))) {
         webhook.cursor = last.seq;
         webhook.attempts = 0;
         delete webhook.next_attempt;
@@ -204,7 +212,7 @@ export class WebhookDispatcher {
             webhook.cursor = event.seq;
             continue;
           }
-          const body = this.deps.renderer.render(event, webhook.filters);
+          const body = bodies.render(event, webhook.filters);
           await postEvent(webhook.url, body, headers, this.deps.guard, settings.timeoutMs);
           webhook.cursor = event.seq;
           webhook.attempts = 0;
@@ -296,6 +304,7 @@ export class WebhookDispatcher {
       this.deps.log.info({ webhook: webhook.id, owner: webhook.owner }, 'webhook deliveries resumed');
       if (webhook.last_error === suspensionError(webhook.suspended)) delete webhook.last_error;
       delete webhook.suspended;
+      delete webhook.suspended_at;
       return false;
     }
     if (webhook.suspended !== reason) {
@@ -304,6 +313,7 @@ export class WebhookDispatcher {
         'webhook deliveries suspended: its owner may no longer read; events are skipped',
       );
       webhook.suspended = reason;
+      webhook.suspended_at = this.deps.clock.now();
       webhook.last_error = suspensionError(reason);
     }
     return true;
@@ -330,6 +340,11 @@ export class WebhookDispatcher {
       current.lease_owner = owner;
       current.lease_until = new Date(now.getTime() + this.leaseMs);
       await store.webhooks.saveDelivery(current);
+      // Its deliveries begin: 8.2's `created` becomes `started` (a client's disable meanwhile wins).
+      if (current.status === 'created') {
+        await store.webhooks.markStarted(current.id);
+        current.status = 'started';
+      }
       return current;
     });
   }

@@ -6,10 +6,25 @@ export interface Subscription {
   /** Event types wanted. */
   events: readonly string[];
   filters: WebhookFilters;
+  /**
+   * TAMS 8.2 (ADR 0049): an empty `flow_collected_by_ids` / `source_collected_by_ids` passes only
+   * what no collection collects. Without it (7.0, and event streams) an empty list passes nothing.
+   */
+  emptyCollectedByMeansNone?: boolean;
 }
 
 const intersects = (a: readonly string[] | undefined, b: readonly string[]) =>
   (a ?? []).some((x) => b.includes(x));
+
+/** Whether `collectedBy` passes a `*_collected_by_ids` filter. */
+function collected(
+  collectedBy: readonly string[] | undefined,
+  wanted: readonly string[],
+  noneOnEmpty: boolean,
+) {
+  if (wanted.length === 0 && noneOnEmpty) return (collectedBy ?? []).length === 0;
+  return intersects(collectedBy, wanted);
+}
 
 /**
  * Whether an event passes a subscription's filters (ADR 0026): every filter set must pass.
@@ -24,10 +39,15 @@ export function matches(subscription: Subscription, event: OutboxEvent): boolean
     return false;
   if (f.source_ids && !(event.source_id !== undefined && f.source_ids.includes(event.source_id)))
     return false;
-  if (flowEvent && f.flow_collected_by_ids && !intersects(event.flow_collected_by, f.flow_collected_by_ids)) {
+  const none = subscription.emptyCollectedByMeansNone === true;
+  if (
+    flowEvent &&
+    f.flow_collected_by_ids &&
+    !collected(event.flow_collected_by, f.flow_collected_by_ids, none)
+  ) {
     return false;
   }
-  if (f.source_collected_by_ids && !intersects(event.source_collected_by, f.source_collected_by_ids))
+  if (f.source_collected_by_ids && !collected(event.source_collected_by, f.source_collected_by_ids, none))
     return false;
   return true;
 }

@@ -1,4 +1,6 @@
 import type { JsonValue } from '../db/db.types.ts';
+import type { ApiVersion } from '../http/api.version.ts';
+import { tagsDocument } from '../http/tags.version.ts';
 import type { CollectionItem, FlowRecord } from '../store/store.types.ts';
 import type { TimeRange } from '../time/index.ts';
 import type { Flow } from './flows.schemas.ts';
@@ -68,6 +70,8 @@ export function collectionItemsFrom(value: unknown): CollectionItem[] | undefine
 export interface FlowDocumentOptions {
   /** Include `timerange`, limited to this range when given. */
   timerange?: { within: TimeRange };
+  /** The API version answering (default 7.0): 7.0 sees no list-valued tag. */
+  version?: ApiVersion;
 }
 
 export function flowDocument(flow: FlowRecord, options: FlowDocumentOptions = {}): FlowDocument {
@@ -81,7 +85,8 @@ export function flowDocument(flow: FlowRecord, options: FlowDocumentOptions = {}
   set('description', flow.description);
   set('created_by', flow.created_by);
   set('updated_by', flow.updated_by);
-  if (Object.keys(flow.tags).length > 0) doc.tags = flow.tags;
+  const tags = tagsDocument(flow.tags, options.version ?? '7.0');
+  if (Object.keys(tags).length > 0) doc.tags = tags;
   set('metadata_version', flow.metadata_version);
   set('generation', flow.generation);
   doc.created = flow.created.toISOString();

@@ -1,22 +1,27 @@
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
-import { Tags, Uuid } from '../http/common.schemas.ts';
+import type { ApiVersion } from '../http/api.version.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
 import type { App } from '../http/types.ts';
 import { collectionDocument, collectionItemsFrom } from './flows.mapper.ts';
 import { FlowParams } from './flows.routes.ts';
 import { FlowCollection } from './flows.schemas.ts';
 import type { EditableFlow, FlowsService } from './flows.service.ts';
+import { flowTagRoutes } from './flows.tags.routes.ts';
 
 const FORBIDDEN = 'Forbidden. You do not have permission to modify this flow. It may be marked read-only.';
 const MISSING = 'The requested flow does not exist.';
 const INVALID_ID = 'The requested flow ID in the path is invalid.';
 
-const TagParams = Type.Object({ flowId: Uuid, name: Type.String({ description: 'The tag name.' }) });
 const BitRate = Type.Integer({ minimum: 0 });
 
 /** The per-property endpoints of a Flow (ADR 0025). */
-export async function flowPropertyRoutes(app: App, flows: FlowsService): Promise<void> {
+export async function flowPropertyRoutes(
+  app: App,
+  flows: FlowsService,
+  /** The API version of the mount: tag values differ (flows.tags.routes.ts). */
+  version: ApiVersion = '7.0',
+): Promise<void> {
   const id = (p: Record<string, string>) => p.flowId as string;
   const set = (patch: (flow: EditableFlow, value: unknown) => void) => {
     return (p: Record<string, string>, value: unknown, actor: string | undefined) =>
@@ -29,50 +34,7 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService): Promise
       });
   };
 
-  propertyRoutes(app, {
-    url: '/flows/:flowId/tags',
-    operation: 'flows-flowId-tags',
-    tag: 'Flows',
-    params: FlowParams,
-    value: Tags,
-    get: {
-      summary: 'List Flow Tags',
-      description: 'Returns the flow tags.',
-      responses: { 200: '', 404: MISSING },
-      handler: async (p) => (await flows.getFlow(id(p))).tags,
-    },
-  });
-
-  propertyRoutes(app, {
-    url: '/flows/:flowId/tags/:name',
-    operation: 'flows-flowId-tags-name',
-    tag: 'Flows',
-    params: TagParams,
-    value: Type.String(),
-    get: {
-      summary: 'Flow Tag Value',
-      description: 'Return the tag value associated with the tag name.',
-      responses: { 200: '', 404: 'The requested flow or tag does not exist.' },
-      handler: (p) => flows.getTag(id(p), p.name as string),
-    },
-    put: {
-      summary: 'Create or Update Flow Tag',
-      description: `Create or update the tag. ${CELL_NOTE}`,
-      responses: {
-        204: 'No content. The tag has been created or updated.',
-        400: 'Bad request. Invalid flow tag value.',
-        403: FORBIDDEN,
-        404: MISSING,
-      },
-      handler: (p, value, actor) => flows.putTag(id(p), p.name as string, value as string, actor),
-    },
-    delete: {
-      summary: 'Delete Flow Tag',
-      description: 'Delete the tag.',
-      responses: { 204: 'No content. The flow tag has been deleted.', 403: FORBIDDEN, 404: INVALID_ID },
-      handler: (p, actor) => flows.deleteTag(id(p), p.name as string, actor),
-    },
-  });
+  flowTagRoutes(app, flows, version);
 
   propertyRoutes(app, {
     url: '/flows/:flowId/description',

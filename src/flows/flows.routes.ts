@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
 import { isUuid } from '../common/ids.ts';
 import { ACCEPTED_DELETION, sendAccepted } from '../deletion/deletion.routes.ts';
+import type { ApiMount } from '../http/api.version.ts';
 import {
   annotate,
   ContentFormat,
@@ -11,6 +12,7 @@ import {
   Uuid,
 } from '../http/common.schemas.ts';
 import {
+  apiBaseUrl,
   decodePageKey,
   effectiveLimit,
   PagingHeaders,
@@ -18,9 +20,10 @@ import {
   type PagingSettings,
   setPagingHeaders,
 } from '../http/paging.ts';
-import { TagQuery, tagFilters, timerangeParam } from '../http/params.ts';
+import { timerangeParam } from '../http/params.ts';
 import { actorOf } from '../http/principal.ts';
 import { errors, noContent, ok } from '../http/responses.ts';
+import { TagQuery, tagFilters } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import { SERVER_MANAGED } from './flows.mapper.ts';
 import { Flow } from './flows.schemas.ts';
@@ -30,6 +33,8 @@ export interface FlowsRoutesDeps {
   flows: FlowsService;
   paging: PagingSettings;
   publicUrl: string;
+  /** The mount these routes serve: links into the API carry its prefix. */
+  mount: ApiMount;
 }
 
 export const FlowParams = Type.Object({ flowId: Uuid });
@@ -114,7 +119,7 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
           label: q.label,
           frame_width: q.frame_width,
           frame_height: q.frame_height,
-          tags: tagFilters(q),
+          tags: tagFilters(request, '7.0'),
           timerange: timerangeParam(q.timerange),
         },
         decodePageKey(q.page, isUuid),
@@ -202,7 +207,7 @@ export async function flowsRoutes(app: App, deps: FlowsRoutesDeps): Promise<void
     },
     async (request, reply) => {
       const pending = await flows.delete(request.params.flowId, actorOf(request));
-      if (pending) return sendAccepted(request, reply, deps.publicUrl, pending);
+      if (pending) return sendAccepted(reply, apiBaseUrl(request, deps.publicUrl, deps.mount), pending);
       return reply.code(204).send();
     },
   );

@@ -5,9 +5,12 @@ import type { IdGenerator } from '../common/ids.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
+import type { ApiVersion } from '../http/api.version.ts';
+import { tagsDocument, visibleTag } from '../http/tags.version.ts';
 import type { FlowFilters } from '../store/flows.repo.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
-import type { CollectionItem, FlowRecord, Page } from '../store/store.types.ts';
+import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
+import { listTags } from '../store/tags.values.ts';
 import { TimeRange } from '../time/index.ts';
 import { recordFlowDeleted } from './flows.events.ts';
 import { collectionItemsFrom, extraProperties, type FlowDocument, flowDocument } from './flows.mapper.ts';
@@ -32,22 +35,37 @@ const READ_ONLY = 'Flow is marked read-only';
 export class FlowsService {
   constructor(private readonly deps: FlowsServiceDeps) {}
 
-  async list(filters: FlowFilters, after: string | undefined, limit: number): Promise<Page<FlowDocument>> {
+  async list(
+    filters: FlowFilters,
+    after: string | undefined,
+    limit: number,
+    version: ApiVersion = '7.0',
+  ): Promise<Page<FlowDocument>> {
     const page = await this.deps.store.flows.list(filters, after, limit);
-    return { items: page.items.map((flow) => flowDocument(flow)), next: page.next };
+    return { items: page.items.map((flow) => flowDocument(flow, { version })), next: page.next };
   }
 
   async get(
     id: string,
-    options: { includeTimerange: boolean; timerange?: TimeRange },
+    options: { includeTimerange: boolean; timerange?: TimeRange; version?: ApiVersion },
   ): Promise<FlowDocument> {
     const flow = await this.require(this.deps.store, id);
     const within = options.timerange ?? TimeRange.ETERNITY;
-    return flowDocument(flow, options.includeTimerange ? { timerange: { within } } : {});
+    const version = options.version;
+    return flowDocument(flow, options.includeTimerange ? { timerange: { within }, version } : { version });
   }
 
-  /** PUT /flows/{id}: returns the new Flow's document when created, undefined when replaced. */
-  async put(id: string, body: Record<string, unknown>, actor: Actor): Promise<FlowDocument | undefined> {
+  /**
+   * PUT /flows/{id}: returns the new Flow's document when created, undefined when replaced.
+   * Through 7.0 the Flow keeps its list-valued tags, which 7.0 cannot see nor so replace, unless
+   * the body has a tag of the same name (docs/api-versions.md).
+   */
+  async put(
+    id: string,
+    body: Record<string, unknown>,
+    actor: Actor,
+    version: ApiVersion = '7.0',
+  ): Promise<FlowDocument | undefined> {
     if (body.id !== id)
       throw new BadRequestError(`Flow id in the body (${String(body.id)}) does not match the path`);
     return this.deps.store.transaction(async (store) => {
@@ -82,7 +100,7 @@ export class FlowsService {
         segment_duration: body.segment_duration as JsonValue | undefined,
         container_mapping: body.container_mapping as JsonValue | undefined,
         extra: extraProperties(body),
-        tags: (body.tags as Record<string, string> | undefined) ?? {},
+        tags: putTags(existing, body.tags as Tags | undefined, version),
         flow_collection: collectionItemsFrom(body.flow_collection),
         collected_by: existing?.collected_by ?? [],
         timerange: existing?.timerange ?? TimeRange.EMPTY,
@@ -102,7 +120,7 @@ export class FlowsService {
       }
       await related.apply({ id, event: existing ? 'flows/updated' : 'flows/created' });
       if (existing) return undefined;
-      return flowDocument((await store.flows.get(id)) as FlowRecord);
+      return flowDocument((await store.flows.get(id)) as FlowRecord, { version });
     });
   }
 
@@ -170,21 +188,30 @@ export class FlowsService {
     return value as NonNullable<FlowRecord[K]>;
   }
 
-  async getTag(id: string, name: string): Promise<string> {
-    const value = (await this.getFlow(id)).tags[name];
+  /** GET /flows/{id}/tags: the tags `version` sees. */
+  async tags(id: string, version: ApiVersion): Promise<Tags> {
+    return tagsDocument((await this.getFlow(id)).tags, version);
+  }
+
+  /** A tag's value; 404 when there is none, or, through 7.0, when it is a list. */
+  async getTag(id: string, name: string, version: ApiVersion): Promise<TagValue> {
+    const value = visibleTag((await this.getFlow(id)).tags, name, version);
     if (value === undefined) throw new NotFoundError(`Flow ${id} has no tag ${JSON.stringify(name)}`);
     return value;
   }
 
-  async putTag(id: string, name: string, value: string, actor: Actor): Promise<void> {
+  /** Sets a tag (a string written through 7.0 replaces a list of that name). */
+  async putTag(id: string, name: string, value: TagValue, actor: Actor): Promise<void> {
     await this.update(id, actor, (flow) => {
       flow.tags = { ...flow.tags, [name]: value };
     });
   }
 
-  async deleteTag(id: string, name: string, actor: Actor): Promise<void> {
+  /** Removes a tag; 404 when there is none, or, through 7.0, when it is a list (7.0 cannot see it). */
+  async deleteTag(id: string, name: string, actor: Actor, version: ApiVersion): Promise<void> {
     await this.update(id, actor, (flow) => {
-      if (!(name in flow.tags)) throw new NotFoundError(`Flow ${id} has no tag ${JSON.stringify(name)}`);
+      if (visibleTag(flow.tags, name, version) === undefined)
+        throw new NotFoundError(`Flow ${id} has no tag ${JSON.stringify(name)}`);
       const { [name]: _removed, ...rest } = flow.tags;
       flow.tags = rest;
     });
@@ -297,19 +324,38 @@ function checkIntegers(flow: FlowRecord): void {
  * the open properties together) is part of the document, so fits too.
  */
 function checkFits(flow: FlowRecord): void {
-  checkDocument('a Flow', flowDocument(flow), 'its flows/created and flows/updated events');
+  // With the list tags 7.0's document leaves out: they are stored too.
+  checkDocument(
+    'a Flow',
+    flowDocument(flow, { version: '8.2' }),
+    'its flows/created and flows/updated events',
+  );
 }
 
 /**
- * Whether a replacement changes nothing the client can see (then the version stays). Object keys
+ * The tags a PUT leaves the Flow with: the body's (none: `{}`); through 7.0, also the list tags
+ * the Flow had under names the body does not use.
+ */
+function putTags(existing: FlowRecord | null, body: Tags | undefined, version: ApiVersion): Tags {
+  const tags = { ...(body ?? {}) };
+  if (version !== '7.0' || !existing) return tags;
+  for (const [name, list] of Object.entries(listTags(existing.tags)))
+    if (!Object.hasOwn(tags, name)) tags[name] = list;
+  return tags;
+}
+
+/**
+ * Whether a replacement changes nothing any client can see (then the version stays). Object keys
  * are compared in sorted order: tags come back from the store sorted by name, and a client's
  * `{"b": ..., "a": ...}` is the same document as `{"a": ..., "b": ...}`. Array order matters.
+ * The whole tags are compared, list-valued ones too.
  */
 function sameMetadata(a: FlowRecord, b: FlowRecord): boolean {
   const comparable = (f: FlowRecord) =>
-    canonicalJson(
-      flowDocument({ ...f, created: a.created, metadata_updated: a.created, metadata_version: '' }),
-    );
+    canonicalJson({
+      ...flowDocument({ ...f, created: a.created, metadata_updated: a.created, metadata_version: '' }),
+      tags: f.tags,
+    });
   return comparable(a) === comparable(b);
 }
 

@@ -213,7 +213,8 @@ export class HlsService {
   /** The presigned URL of the object the Flow's init tag names (undefined without the tag). */
   private async initUrl(flow: FlowRecord, options: PlaylistOptions): Promise<string | undefined> {
     const objectId = flow.tags[INIT_OBJECT_TAG];
-    if (objectId === undefined) return undefined;
+    // A string names the object; a list (TAMS 8.x) names none.
+    if (typeof objectId !== 'string') return undefined;
     const where = await this.deps.store.objects.location(objectId);
     if (where?.storage_id === undefined || where.storage_path === undefined) {
       throw new NotFoundError(

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { BadRequestError } from '../common/errors.ts';
+import type { ApiMount } from './api.version.ts';
 
 export interface PagingSettings {
   defaultLimit: number;
@@ -69,6 +70,15 @@ export function decodePageKey(
 export function publicBaseUrl(request: FastifyRequest, configured: string): string {
   if (configured !== '') return configured.replace(/\/+$/, '');
   return `${request.protocol}://${request.host}`;
+}
+
+/**
+ * The base of the API a route serves, as clients reach it: the public base and the route's mount
+ * prefix (`https://host/tams/v7.0`); what links into the API start with. Paging links need no
+ * mount: they are built from the request's own path, which carries it already.
+ */
+export function apiBaseUrl(request: FastifyRequest, configured: string, mount: ApiMount): string {
+  return `${publicBaseUrl(request, configured)}${mount.prefix}`;
 }
 
 /** Sets `X-Paging-Limit`, and when there is a next page `X-Paging-NextKey` and `Link: <…>; rel="next"`. */

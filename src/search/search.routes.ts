@@ -7,8 +7,9 @@ import {
   publicBaseUrl,
   setPagingHeaders,
 } from '../http/paging.ts';
-import { tagFilters, timerangeParam } from '../http/params.ts';
+import { timerangeParam } from '../http/params.ts';
 import { errors, ok } from '../http/responses.ts';
+import { type TagFilters, type TagRequest, tagFilters } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import {
   type HitKind,
@@ -85,7 +86,7 @@ export async function searchRoutes(app: App, deps: SearchRoutesDeps): Promise<vo
         sourceId: q.source_id,
         format: q.format,
         codec: q.codec,
-        tags: tagFilters(q),
+        tags: wholeStoreTags(request),
         timerange: timerangeParam(q.timerange),
         offset,
         limit,
@@ -107,6 +108,14 @@ export async function searchRoutes(app: App, deps: SearchRoutesDeps): Promise<vo
       };
     },
   );
+}
+
+/**
+ * Search's tag filters: 7.0's parameters (one whole value each, the root's document), over the
+ * whole store: search is not versioned, so a list-valued tag holding the value matches too.
+ */
+function wholeStoreTags(request: TagRequest): TagFilters {
+  return { ...tagFilters(request, '7.0'), stringsOnly: false };
 }
 
 function hitDocument(hit: Hit, base: string) {

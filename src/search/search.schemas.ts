@@ -8,7 +8,7 @@ import {
   Uuid,
 } from '../http/common.schemas.ts';
 import { PagingQuery } from '../http/paging.ts';
-import { TagQuery } from '../http/params.ts';
+import { TagQuery } from '../http/tags.version.ts';
 
 export const SEARCH_MODES = ['keyword', 'semantic', 'hybrid'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];

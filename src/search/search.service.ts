@@ -1,6 +1,7 @@
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
-import type { TagFilters } from '../http/params.ts';
 import type { TamsStore } from '../store/store.ts';
+import type { TagFilters } from '../store/store.types.ts';
+import { tagsMatch } from '../store/tags.values.ts';
 import type { TimeRange } from '../time/index.ts';
 import { matchesPhrase } from './analyze/analyze.phrase.ts';
 import { isEmptyQuery, type ParsedQuery, parseQuery } from './analyze/analyze.query.ts';
@@ -275,10 +276,7 @@ function hitPasses(hit: Resolved, request: SearchRequest): boolean {
   const format = flow?.format ?? hit.source?.format;
   if (request.format !== undefined && format !== request.format) return false;
   if (request.codec !== undefined && flow?.codec !== request.codec) return false;
-  const tags = flow?.tags ?? hit.source?.tags ?? {};
-  for (const [name, value] of Object.entries(request.tags.equals)) if (tags[name] !== value) return false;
-  for (const [name, present] of Object.entries(request.tags.exists))
-    if (name in tags !== present) return false;
+  if (!tagsMatch(flow?.tags ?? hit.source?.tags ?? {}, request.tags)) return false;
   if (request.timerange !== undefined && !(hit.timerange?.overlaps(request.timerange) ?? false)) return false;
   return true;
 }

@@ -4,9 +4,11 @@ import { BadRequestError } from '../common/errors.ts';
 import { UUID_PATTERN } from '../common/ids.ts';
 import { ACCEPTED_DELETION, sendAccepted } from '../deletion/deletion.routes.ts';
 import { FlowParams } from '../flows/flows.routes.ts';
+import type { ApiMount } from '../http/api.version.ts';
 import { annotate, TimeRange as TimeRangeSchema } from '../http/common.schemas.ts';
 import { sendJsonText } from '../http/json.ts';
 import {
+  apiBaseUrl,
   decodePageKey,
   effectiveLimit,
   PagingHeaders,
@@ -30,6 +32,8 @@ export interface SegmentsRoutesDeps {
   paging: PagingSettings;
   publicUrl: string;
   presignExpirySeconds: number;
+  /** The mount these routes serve: links into the API carry its prefix (media URLs do not). */
+  mount: ApiMount;
 }
 
 const FORBIDDEN = 'Forbidden. You do not have permission to modify this flow. It may be marked read-only.';
@@ -245,7 +249,7 @@ export async function segmentsRoutes(app: App, deps: SegmentsRoutesDeps): Promis
         request.query.object_id,
         actorOf(request),
       );
-      if (pending) return sendAccepted(request, reply, deps.publicUrl, pending);
+      if (pending) return sendAccepted(reply, apiBaseUrl(request, deps.publicUrl, deps.mount), pending);
       return reply.code(204).send();
     },
   );

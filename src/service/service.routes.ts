@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
+import type { ApiMount } from '../http/api.version.ts';
 import { errors, noContent, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { Service, ServicePost, StorageBackendsList } from './service.schemas.ts';
@@ -7,6 +8,8 @@ import type { ServiceInfoService } from './service.service.ts';
 
 export interface ServiceRoutesDeps {
   service: ServiceInfoService;
+  /** The mount these routes serve: its version is the `api_version` /service answers. */
+  mount: ApiMount;
   /** Names of the root endpoints this server offers (GET /). */
   rootEndpoints: () => string[];
 }
@@ -37,7 +40,7 @@ export async function serviceRoutes(app: App, deps: ServiceRoutesDeps): Promise<
         response: { 200: ok(Service) },
       },
     },
-    async () => deps.service.get(),
+    async () => ({ ...(await deps.service.get()), api_version: deps.mount.version }),
   );
 
   app.post(

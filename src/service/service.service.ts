@@ -4,10 +4,21 @@ import type { EventStreamMechanism, Service, StorageBackendsList } from './servi
 
 export const SERVICE_TYPE = 'urn:x-tams:service.tams-server';
 
+/** What /service says of the store, whatever the API version asked (each adds its `api_version`). */
+export type ServiceInfo = Omit<Service, 'api_version'>;
+
+/** How long this store keeps what it hands out, in seconds (8.2's /service advertises them). */
+export interface ServiceTimeouts {
+  /** How long an object allocated and not yet used by any segment is kept (TAMS_UNUSED_OBJECT_GRACE_SECONDS). */
+  unregisteredObjectSeconds: number;
+  /** How long a presigned URL it issues stays valid (TAMS_PRESIGN_EXPIRY_SECONDS). */
+  presignedUrlSeconds: number;
+}
+
 export interface ServiceInfoDeps {
   store: TamsStore;
-  apiVersion: string;
   serviceVersion: string;
+  timeouts: ServiceTimeouts;
   defaults: { name: string; description: string };
   /** Storage backends as /service/storage-backends lists them (populated at deployment). */
   storageBackends: () => StorageBackendsList;
@@ -19,11 +30,10 @@ export interface ServiceInfoDeps {
 export class ServiceInfoService {
   constructor(private readonly deps: ServiceInfoDeps) {}
 
-  async get(): Promise<Service> {
+  async get(): Promise<ServiceInfo> {
     const settings = this.deps.store.settings;
-    const info: Service = {
+    const info: ServiceInfo = {
       type: SERVICE_TYPE,
-      api_version: this.deps.apiVersion,
       service_version: this.deps.serviceVersion,
       name: ((await settings.get('service.name')) as string | undefined) ?? this.deps.defaults.name,
       description:
@@ -43,6 +53,10 @@ export class ServiceInfoService {
       if (change.description !== undefined)
         await store.settings.set('service.description', change.description);
     });
+  }
+
+  timeouts(): ServiceTimeouts {
+    return this.deps.timeouts;
   }
 
   storageBackends(): StorageBackendsList {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
 import { isUuid } from '../common/ids.ts';
-import { ContentFormat, describe, Tags, Uuid } from '../http/common.schemas.ts';
+import { ContentFormat, describe, Uuid } from '../http/common.schemas.ts';
 import {
   decodePageKey,
   effectiveLimit,
@@ -10,12 +10,13 @@ import {
   type PagingSettings,
   setPagingHeaders,
 } from '../http/paging.ts';
-import { TagQuery, tagFilters } from '../http/params.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
 import { errors, ok } from '../http/responses.ts';
+import { TagQuery, tagFilters } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import { Source } from './sources.schemas.ts';
 import type { SourcesService } from './sources.service.ts';
+import { sourceTagRoutes } from './sources.tags.routes.ts';
 
 export interface SourcesRoutesDeps {
   sources: SourcesService;
@@ -24,10 +25,6 @@ export interface SourcesRoutesDeps {
 }
 
 const SourceParams = Type.Object({ sourceId: describe(Uuid, 'The Source identifier.') });
-const TagParams = Type.Object({
-  sourceId: describe(Uuid, 'The Source identifier.'),
-  name: Type.String({ description: 'The tag name.' }),
-});
 
 const ListQuery = Type.Object(
   {
@@ -64,7 +61,7 @@ export async function sourcesRoutes(app: App, deps: SourcesRoutesDeps): Promise<
       const q = request.query;
       const limit = effectiveLimit(q.limit, deps.paging);
       const page = await sources.list(
-        { label: q.label, format: q.format, tags: tagFilters(q) },
+        { label: q.label, format: q.format, tags: tagFilters(request, '7.0') },
         decodePageKey(q.page, isUuid),
         limit,
       );
@@ -88,55 +85,7 @@ export async function sourcesRoutes(app: App, deps: SourcesRoutesDeps): Promise<
     async (request) => sources.get(request.params.sourceId),
   );
 
-  propertyRoutes(app, {
-    url: '/sources/:sourceId/tags',
-    operation: 'sources-sourceId-tags',
-    tag: 'Sources',
-    params: SourceParams,
-    value: Tags,
-    get: {
-      summary: 'List Source Tags',
-      description: 'Returns the Source tags.',
-      responses: { 200: '', 404: MISSING },
-      handler: async (p) => (await sources.getRecord(id(p))).tags,
-    },
-  });
-
-  propertyRoutes(app, {
-    url: '/sources/:sourceId/tags/:name',
-    operation: 'sources-sourceId-tags-name',
-    tag: 'Sources',
-    params: TagParams,
-    value: Type.String(),
-    get: {
-      summary: 'Source Tag Value',
-      description: 'Return the tag value associated with the tag name.',
-      responses: { 200: '', 404: 'The requested Source or tag does not exist.' },
-      handler: (p) => sources.getTag(id(p), p.name as string),
-    },
-    put: {
-      summary: 'Create or Update Source Tag',
-      description: `Create or update the Source tag. ${CELL_NOTE}`,
-      responses: {
-        204: 'No content. The tag has been created or updated.',
-        400: 'Bad request. Invalid Source tag value.',
-        404: 'The requested Source does not exist, or the tag name in the path is invalid.',
-      },
-      handler: (p, value, actor) =>
-        sources.update(id(p), actor, (source) => {
-          source.tags = { ...source.tags, [p.name as string]: value as string };
-        }),
-    },
-    delete: {
-      summary: 'Delete Source Tag',
-      description: 'Delete a specific tag on a Source',
-      responses: {
-        204: 'No content. The Source tag has been deleted.',
-        404: 'The requested Source ID or tag in the path is invalid.',
-      },
-      handler: (p, actor) => sources.deleteTag(id(p), p.name as string, actor),
-    },
-  });
+  sourceTagRoutes(app, sources, '7.0');
 
   for (const [key, Name, invalidId] of [
     ['description', 'Description', 'The Source ID in the path is invalid.'],

@@ -2,9 +2,11 @@ import { checkDocument } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { NotFoundError } from '../common/errors.ts';
 import { EventLog } from '../events/events.log.ts';
+import type { ApiVersion } from '../http/api.version.ts';
+import { tagsDocument, visibleTag } from '../http/tags.version.ts';
 import type { SourceFilters } from '../store/sources.repo.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
-import type { Page, SourceRecord } from '../store/store.types.ts';
+import type { Page, SourceRecord, Tags, TagValue } from '../store/store.types.ts';
 import { recordSourceChanged } from './sources.events.ts';
 import { type SourceDocument, sourceDocument } from './sources.mapper.ts';
 
@@ -18,13 +20,14 @@ export class SourcesService {
     filters: SourceFilters,
     after: string | undefined,
     limit: number,
+    version: ApiVersion = '7.0',
   ): Promise<Page<SourceDocument>> {
     const page = await this.deps.store.sources.list(filters, after, limit);
-    return { items: page.items.map(sourceDocument), next: page.next };
+    return { items: page.items.map((source) => sourceDocument(source, version)), next: page.next };
   }
 
-  async get(id: string): Promise<SourceDocument> {
-    return sourceDocument(await this.require(this.deps.store, id));
+  async get(id: string, version: ApiVersion = '7.0'): Promise<SourceDocument> {
+    return sourceDocument(await this.require(this.deps.store, id), version);
   }
 
   async getRecord(id: string): Promise<SourceRecord> {
@@ -37,10 +40,23 @@ export class SourcesService {
     return value;
   }
 
-  async getTag(id: string, name: string): Promise<string> {
-    const value = (await this.getRecord(id)).tags[name];
+  /** GET /sources/{id}/tags: the tags `version` sees. */
+  async tags(id: string, version: ApiVersion): Promise<Tags> {
+    return tagsDocument((await this.getRecord(id)).tags, version);
+  }
+
+  /** A tag's value; 404 when there is none, or, through 7.0, when it is a list. */
+  async getTag(id: string, name: string, version: ApiVersion): Promise<TagValue> {
+    const value = visibleTag((await this.getRecord(id)).tags, name, version);
     if (value === undefined) throw new NotFoundError(`Source ${id} has no tag ${JSON.stringify(name)}`);
     return value;
+  }
+
+  /** Sets a tag (a string written through 7.0 replaces a list of that name). */
+  async putTag(id: string, name: string, value: TagValue, actor: string | undefined): Promise<void> {
+    await this.update(id, actor, (source) => {
+      source.tags = { ...source.tags, [name]: value };
+    });
   }
 
   async update(id: string, actor: string | undefined, change: (source: Editable) => void): Promise<void> {
@@ -50,8 +66,9 @@ export class SourcesService {
       change(source);
       source.updated = this.deps.clock.now();
       if (actor !== undefined) source.updated_by = actor;
-      // Stored whole in its sources/updated event: the document must fit in one cell (as a Flow's).
-      checkDocument('a Source', sourceDocument(source), 'its sources/updated event');
+      // Stored whole in its sources/updated event: the document must fit in one cell (as a
+      // Flow's), with the list tags 7.0's document leaves out.
+      checkDocument('a Source', sourceDocument(source, '8.2'), 'its sources/updated event');
       await store.sources.saveRow(source);
       if (JSON.stringify(source.tags) !== before) await store.sources.tags.replaceAll(id, source.tags);
       const events = new EventLog(store, source.updated);
@@ -60,9 +77,11 @@ export class SourcesService {
     });
   }
 
-  async deleteTag(id: string, name: string, actor: string | undefined): Promise<void> {
+  /** Removes a tag; 404 when there is none, or, through 7.0, when it is a list (7.0 cannot see it). */
+  async deleteTag(id: string, name: string, actor: string | undefined, version: ApiVersion): Promise<void> {
     await this.update(id, actor, (source) => {
-      if (!(name in source.tags)) throw new NotFoundError(`Source ${id} has no tag ${JSON.stringify(name)}`);
+      if (visibleTag(source.tags, name, version) === undefined)
+        throw new NotFoundError(`Source ${id} has no tag ${JSON.stringify(name)}`);
       const { [name]: _removed, ...rest } = source.tags;
       source.tags = rest;
     });

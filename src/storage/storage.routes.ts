@@ -1,6 +1,6 @@
 import { FlowParams } from '../flows/flows.routes.ts';
+import { OPTIONAL_BODY } from '../http/openapi.paths.ts';
 import { errors, ok } from '../http/responses.ts';
-import { OPTIONAL_BODY } from '../http/swagger.ts';
 import type { App } from '../http/types.ts';
 import { urlContext } from '../segments/segments.routes.ts';
 import { FlowStorage, FlowStoragePost } from './storage.schemas.ts';

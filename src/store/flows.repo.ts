@@ -4,7 +4,7 @@ import { TimeRange } from '../time/index.ts';
 import type { CollectionsRepo } from './collections.repo.ts';
 import { big, bool, date, num, opt, optBig, reqStr, str } from './rows.ts';
 import { scanPage } from './scan.ts';
-import type { FlowRecord, Page, TagFilters } from './store.types.ts';
+import type { FlowRecord, Page, TagFilters, Tags } from './store.types.ts';
 import { T } from './tables.ts';
 import { TagsRepo } from './tags.repo.ts';
 
@@ -263,7 +263,7 @@ function toRow(flow: FlowRecord): Row {
 
 function fromRow(
   row: Row,
-  tags: Record<string, string>,
+  tags: Tags,
   collection: FlowRecord['flow_collection'],
   collectedBy: string[],
 ): FlowRecord {

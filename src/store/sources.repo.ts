@@ -4,7 +4,7 @@ import type { CollectionsReader, FlowsStore } from './flows.types.ts';
 import { date, opt, reqStr, str } from './rows.ts';
 import { scanPage } from './scan.ts';
 import type { StoreHints } from './store.hints.ts';
-import type { CollectionItem, Page, SourceRecord, TagFilters } from './store.types.ts';
+import type { CollectionItem, Page, SourceRecord, TagFilters, Tags } from './store.types.ts';
 import { T } from './tables.ts';
 import { TagsRepo } from './tags.repo.ts';
 
@@ -237,7 +237,7 @@ function toRow(source: StoredSource): Row {
   };
 }
 
-function fromRow(row: Row, tags: Record<string, string>): StoredSource {
+function fromRow(row: Row, tags: Tags): StoredSource {
   const created = date(row, 'created') ?? new Date(0);
   return {
     id: reqStr(row, 'id'),

@@ -1,7 +1,10 @@
 import type { JsonValue } from '../db/db.types.ts';
 import type { TimeRange } from '../time/index.ts';
 
-export type Tags = Record<string, string>;
+/** A tag's value: a string, or (TAMS 8.x, ADR 0040) a list of strings, possibly empty. */
+export type TagValue = string | string[];
+
+export type Tags = Record<string, TagValue>;
 
 export interface CollectionItem {
   id: string;
@@ -60,10 +63,18 @@ export interface SourceRecord {
 
 /** Filters shared by /flows and /sources listings. */
 export interface TagFilters {
-  /** tag.{name}=value: tag present with exactly this value. */
-  equals: Record<string, string>;
+  /**
+   * tag.{name}: the tag holds one of these values: a string tag equal to one of them, or a list
+   * tag with one of them as an element (exact matches only).
+   */
+  equals: Record<string, readonly string[]>;
   /** tag_exists.{name}=true|false. */
   exists: Record<string, boolean>;
+  /**
+   * Only string-valued tags count: a list-valued tag is as if absent (TAMS 7.0's view, which has
+   * no lists: docs/api-versions.md). Otherwise every tag counts.
+   */
+  stringsOnly?: boolean;
 }
 
 export interface Page<T> {

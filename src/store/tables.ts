@@ -79,6 +79,9 @@ export const storeTables: TableDef[] = [
       { name: 'source_id', type: 'string', nullable: false },
       { name: 'name', type: 'string', nullable: false },
       { name: 'value', type: 'string', nullable: false },
+      // Null for a string tag; for a list tag (TAMS 8.x) the element's index, EMPTY_LIST for an
+      // empty list (tags.values.ts).
+      { name: 'pos', type: 'int32' },
     ],
     indexes: [['source_id'], ['name', 'value']],
   },
@@ -128,6 +131,8 @@ export const storeTables: TableDef[] = [
       { name: 'flow_id', type: 'string', nullable: false },
       { name: 'name', type: 'string', nullable: false },
       { name: 'value', type: 'string', nullable: false },
+      // As source_tags.pos.
+      { name: 'pos', type: 'int32' },
     ],
     indexes: [['flow_id'], ['name', 'value']],
   },
@@ -316,6 +321,15 @@ export const storeTables: TableDef[] = [
       { name: 'owner_scopes', type: 'json' },
       // Why deliveries are suspended (the owner may no longer read); null while they run.
       { name: 'suspended', type: 'string' },
+      // TAMS 8.2 (added later: null in older rows, which are 7.0's, `started` unless suspended).
+      // The API version it was created through, fixed for life: its payloads' version.
+      { name: 'api_version', type: 'string' },
+      // `created` (not delivering yet), `started`, `disabled` (by a client); `error` is
+      // derived from `suspended`.
+      { name: 'status', type: 'string' },
+      { name: 'tags', type: 'json' },
+      // When deliveries were suspended (the time of the 8.2 `error`).
+      { name: 'suspended_at', type: 'timestamp' },
     ],
   },
   {

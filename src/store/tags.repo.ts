@@ -1,9 +1,18 @@
-import type { DbSession } from '../db/db.types.ts';
-import { and, col } from '../db/predicate.ts';
-import { reqStr } from './rows.ts';
-import type { TagFilters, Tags } from './store.types.ts';
+import type { DbSession, Predicate, Row } from '../db/db.types.ts';
+import { and, col, or } from '../db/predicate.ts';
+import { num, reqStr } from './rows.ts';
+import type { TagFilters, Tags, TagValue } from './store.types.ts';
+import { TagsBuilder, tagRows } from './tags.values.ts';
 
-/** Tags of one kind of owner (Flows or Sources), one row per tag so filters push down. */
+/** Rows holding a string tag (TAMS 7.0 sees only these). */
+const STRING_ROW = col('pos').isNull();
+/** Rows holding a value: a string tag or a list element (not an empty list's marker). */
+const VALUE_ROW = or(col('pos').isNull(), col('pos').ge(0));
+
+/**
+ * Tags of one kind of owner (Flows or Sources), one row per tag, or per element of a list-valued
+ * tag (tags.values.ts), so filters push down.
+ */
 export class TagsRepo {
   constructor(
     private readonly db: DbSession,
@@ -16,9 +25,9 @@ export class TagsRepo {
       where: and(col(this.owner).eq(ownerId)),
       orderBy: [{ column: 'name' }],
     });
-    const tags: Tags = {};
-    for (const row of rows) tags[reqStr(row, 'name')] = reqStr(row, 'value');
-    return tags;
+    const tags = new TagsBuilder();
+    for (const row of rows) addRow(tags, row);
+    return tags.done();
   }
 
   async getMany(ownerIds: readonly string[]): Promise<Map<string, Tags>> {
@@ -28,33 +37,42 @@ export class TagsRepo {
       where: and(col(this.owner).in(ownerIds)),
       orderBy: [{ column: 'name' }],
     });
+    const builders = new Map<string, TagsBuilder>();
     for (const row of rows) {
-      const tags = result.get(reqStr(row, this.owner));
-      if (tags) tags[reqStr(row, 'name')] = reqStr(row, 'value');
+      const id = reqStr(row, this.owner);
+      if (!result.has(id)) continue;
+      let tags = builders.get(id);
+      if (!tags) {
+        tags = new TagsBuilder();
+        builders.set(id, tags);
+      }
+      addRow(tags, row);
     }
+    for (const [id, tags] of builders) result.set(id, tags.done());
     return result;
   }
 
   async replaceAll(ownerId: string, tags: Tags): Promise<void> {
     await this.deleteAll(ownerId);
-    const rows = Object.entries(tags).map(([name, value]) => ({ [this.owner]: ownerId, name, value }));
+    const rows = tagRows(this.owner, ownerId, tags);
     if (rows.length > 0) await this.db.insert(this.table, rows);
   }
 
-  async put(ownerId: string, name: string, value: string): Promise<void> {
+  async put(ownerId: string, name: string, value: TagValue): Promise<void> {
     await this.delete(ownerId, name);
-    await this.db.insert(this.table, [{ [this.owner]: ownerId, name, value }]);
+    await this.db.insert(this.table, tagRows(this.owner, ownerId, { [name]: value }));
   }
 
   /**
-   * Which of `values` some owner's tag `name` holds: the name and the values push down, a
-   * thousand values a read (the caller may ask about a whole batch of allocations).
+   * Which of `values` some owner's tag `name` holds (as its string value or as an element of its
+   * list): the name and the values push down, a thousand values a read (the caller may ask
+   * about a whole batch of allocations).
    */
   async valuesAmong(name: string, values: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < values.length; i += 1000) {
       const rows = await this.db.select(this.table, {
-        where: and(col('name').eq(name), col('value').in(values.slice(i, i + 1000))),
+        where: and(col('name').eq(name), col('value').in(values.slice(i, i + 1000)), VALUE_ROW),
         columns: ['value'],
       });
       for (const row of rows) found.add(reqStr(row, 'value'));
@@ -72,7 +90,7 @@ export class TagsRepo {
   }
 
   /**
-   * Owners satisfying the positive filters (tag.{name}=value, tag_exists.{name}=true), or
+   * Owners satisfying the positive filters (tag.{name}=values, tag_exists.{name}=true), or
    * undefined when there are none; and the owners to exclude (tag_exists.{name}=false).
    */
   async resolveFilters(filters: TagFilters): Promise<{ include?: Set<string>; exclude: Set<string> }> {
@@ -80,23 +98,34 @@ export class TagsRepo {
     const narrow = (ids: Set<string>) => {
       include = include ? new Set([...include].filter((id) => ids.has(id))) : ids;
     };
-    for (const [name, value] of Object.entries(filters.equals)) {
-      narrow(await this.owners(name, value));
+    const only = filters.stringsOnly === true;
+    for (const [name, values] of Object.entries(filters.equals)) {
+      narrow(await this.owners(tagHolding(name, values, only)));
     }
     const exclude = new Set<string>();
     for (const [name, exists] of Object.entries(filters.exists)) {
-      const owners = await this.owners(name);
+      const owners = await this.owners(and(col('name').eq(name), only && STRING_ROW));
       if (exists) narrow(owners);
       else for (const id of owners) exclude.add(id);
     }
     return { include, exclude };
   }
 
-  private async owners(name: string, value?: string): Promise<Set<string>> {
-    const rows = await this.db.select(this.table, {
-      where: and(col('name').eq(name), value !== undefined && col('value').eq(value)),
-      columns: [this.owner],
-    });
+  private async owners(where: Predicate): Promise<Set<string>> {
+    const rows = await this.db.select(this.table, { where, columns: [this.owner] });
     return new Set(rows.map((r) => reqStr(r, this.owner)));
   }
+}
+
+/**
+ * The rows of tags named `name` holding one of `values`: an AND of one-column OR groups (the
+ * engines' predicate rule), whichever kind of tag holds the value.
+ */
+function tagHolding(name: string, values: readonly string[], stringsOnly: boolean): Predicate {
+  return and(col('name').eq(name), col('value').in(values), stringsOnly ? STRING_ROW : VALUE_ROW);
+}
+
+function addRow(tags: TagsBuilder, row: Row): void {
+  const pos = num(row, 'pos');
+  tags.add(reqStr(row, 'name'), reqStr(row, 'value'), pos === undefined ? null : pos);
 }

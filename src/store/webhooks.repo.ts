@@ -13,7 +13,22 @@ export interface WebhookFilters {
   accept_storage_ids?: string[];
   presigned?: boolean;
   verbose_storage?: boolean;
+  /** TAMS 8.2: segments in flows/segments_added carry `object_timerange`. */
+  include_object_timerange?: boolean;
 }
+
+/** The TAMS API version a webhook was created through: the version of its payloads, for life. */
+export type WebhookApiVersion = '7.0' | '8.2';
+
+/**
+ * What is stored of a webhook's 8.2 `status`: `created` (registered, not delivering yet),
+ * `started` (its deliveries have begun), `disabled` (by a client). 8.2's `error` is not stored:
+ * it is a webhook whose deliveries the server suspended (`suspended`).
+ */
+export type WebhookState = 'created' | 'started' | 'disabled';
+
+/** 8.2 tag values: a string or a list of strings (webhook tags only label the webhook). */
+export type WebhookTags = Record<string, string | string[]>;
 
 /**
  * The credential that registered a webhook: its scheme, which credential (token id, user name,
@@ -32,12 +47,19 @@ export interface WebhookRecord {
   api_key_value?: string;
   events: string[];
   filters: WebhookFilters;
+  /** Rows from before 8.2 were created through 7.0. */
+  api_version: WebhookApiVersion;
+  /** Rows from before 8.2 are `started`. */
+  status: WebhookState;
+  tags: WebhookTags;
   /** Principal that registered it (listings show callers their own; only it or an admin changes it). */
   owner?: string;
   /** The credential that registered it; absent in rows registered before it was recorded. */
   credential?: OwnerCredential;
   /** Why deliveries are suspended (its owner may no longer read); events meanwhile are skipped. */
   suspended?: string;
+  /** When `suspended` was set (absent in rows suspended before it was recorded). */
+  suspended_at?: Date;
   created: Date;
   /** seq of the last event delivered, skipped or parked. */
   cursor: bigint;
@@ -80,23 +102,45 @@ export class WebhooksRepo {
   }
 
   /**
-   * Saves only what a registration sets (events, filters, owner, credential), so that the
-   * delivery state a replica's dispatcher writes (cursor, attempts, lease) is never put back to
-   * what this transaction read. `resumed`: the registration lifts a suspension, whose reason (and
-   * its `last_error`, when that is still the suspension's) goes.
+   * Saves only what a registration sets (URL, API key, events, filters, tags, status, owner,
+   * credential; never the API version), so that the delivery state a replica's dispatcher writes
+   * (cursor, attempts, lease) is never put back to what this transaction read. `resumed`: the
+   * registration lifts a suspension, whose reason (and its `last_error`, when that is still the
+   * suspension's) goes.
    */
   async saveRegistration(webhook: WebhookRecord, resumed: boolean): Promise<void> {
     const row = toRow(webhook);
     const changes: Row = {
+      url: row.url,
+      api_key_name: row.api_key_name,
+      api_key_value: row.api_key_value,
       events: row.events,
       filters: row.filters,
+      tags: row.tags,
+      status: row.status,
       owner: row.owner,
       owner_scheme: row.owner_scheme,
       owner_credential: row.owner_credential,
       owner_scopes: row.owner_scopes,
     };
-    if (resumed) Object.assign(changes, { suspended: row.suspended, last_error: row.last_error });
+    if (resumed) {
+      Object.assign(changes, {
+        suspended: row.suspended,
+        suspended_at: row.suspended_at,
+        last_error: row.last_error,
+      });
+    }
     await this.db.update(T.webhooks, and(col('id').eq(webhook.id)), changes);
+  }
+
+  /**
+   * `created` becomes `started` when its deliveries begin, unless a client changed the status
+   * meanwhile (the condition is in the update, so a concurrent disable is never undone).
+   */
+  async markStarted(id: string): Promise<void> {
+    await this.db.update(T.webhooks, and(col('id').eq(id), col('status').eq('created')), {
+      status: 'started',
+    });
   }
 
   /** Saves only the delivery state, so a registration updated meanwhile keeps its events and filters. */
@@ -110,6 +154,7 @@ export class WebhooksRepo {
       lease_owner: row.lease_owner,
       lease_until: row.lease_until,
       suspended: row.suspended,
+      suspended_at: row.suspended_at,
     });
   }
 
@@ -186,7 +231,25 @@ function toRow(w: WebhookRecord): Row {
     owner_credential: w.credential?.id ?? null,
     owner_scopes: w.credential?.scopes ?? null,
     suspended: w.suspended ?? null,
+    suspended_at: w.suspended_at ?? null,
+    api_version: w.api_version,
+    status: w.status,
+    tags: w.tags as JsonValue,
   };
+}
+
+const VERSIONS: readonly string[] = ['7.0', '8.2'] satisfies WebhookApiVersion[];
+const STATES: readonly string[] = ['created', 'started', 'disabled'] satisfies WebhookState[];
+
+/** Tags as stored, keeping only string and string-list values (a JSON column holds anything). */
+function tagsOf(value: unknown): WebhookTags {
+  const tags: WebhookTags = {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return tags;
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v === 'string') tags[name] = v;
+    else if (Array.isArray(v)) tags[name] = v.filter((item): item is string => typeof item === 'string');
+  }
+  return tags;
 }
 
 const SCHEMES: readonly string[] = ['basic', 'token', 'jwt'] satisfies OwnerCredential['scheme'][];
@@ -205,6 +268,9 @@ function fromRow(row: Row): WebhookRecord {
     url: reqStr(row, 'url'),
     events: (row.events as string[] | null) ?? [],
     filters: (row.filters as WebhookFilters | null) ?? {},
+    api_version: (VERSIONS.find((v) => v === str(row, 'api_version')) as WebhookApiVersion) ?? '7.0',
+    status: (STATES.find((s) => s === str(row, 'status')) as WebhookState) ?? 'started',
+    tags: tagsOf(row.tags),
     created: date(row, 'created') ?? new Date(0),
     cursor: big(row, 'cursor') ?? 0n,
     attempts: num(row, 'attempts') ?? 0,
@@ -226,5 +292,7 @@ function fromRow(row: Row): WebhookRecord {
   if (next !== undefined) webhook.next_attempt = next;
   const until = date(row, 'lease_until');
   if (until !== undefined) webhook.lease_until = until;
+  const suspendedAt = date(row, 'suspended_at');
+  if (suspendedAt !== undefined) webhook.suspended_at = suspendedAt;
   return webhook;
 }

@@ -9,6 +9,7 @@
  * GET refuses it.
  */
 import type { Scope } from '../../src/auth/auth.model.ts';
+import { pathInMount } from '../../src/http/api.version.ts';
 
 const ADMIN: Scope[] = ['admin'];
 const WRITE: Scope[] = ['write'];
@@ -56,25 +57,32 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
 
   // Writes answering with stored metadata.
   ['POST /service/webhooks', READ_WRITE], // the webhook then receives what readers see
+  ['PUT /service/webhooks/:webhookId', READ_WRITE], // 8.2: as POST, answered with the webhook
   ['POST /exr/inspect', READ_WRITE], // the catalogue's record: channels, attributes, Flows using it
   ['POST /search/transcripts/:transcriptId/publish', READ_WRITE], // the transcript's metadata
 
   // Deletes (202: the deletion request made, as the TAMS spec has it).
   ['DELETE /flows/:flowId', DELETE],
   ['DELETE /flows/:flowId/segments', DELETE],
+  ['DELETE /service/webhooks/:webhookId', DELETE], // 8.2: 204
   ['DELETE /search/transcripts/:transcriptId', DELETE],
 ]);
 
-/** What a route is declared to need: its entry, or `read` for a read; undefined: undeclared. */
+/**
+ * What a route is declared to need: its entry, or `read` for a read; undefined: undeclared. A
+ * route of an API mount (`/tams/v7.0/...`: src/http/api.version.ts) needs what its path within
+ * the mount is declared to need at the root.
+ */
 export function declaredScopes(method: string, url: string): readonly Scope[] | undefined {
   return (
-    DECLARED_SCOPES.get(`${method} ${url}`) ?? (method === 'GET' || method === 'HEAD' ? ['read'] : undefined)
+    DECLARED_SCOPES.get(`${method} ${pathInMount(url)}`) ??
+    (method === 'GET' || method === 'HEAD' ? ['read'] : undefined)
   );
 }
 
 /**
  * The routes open without credentials: the API's documentation, the web UI's files and the
- * operations routes (see src/auth/auth.hook.ts).
+ * operations routes (see src/auth/auth.hook.ts); an API mount's route by its path within it.
  */
 export const PUBLIC_URLS: readonly RegExp[] = [
   /^\/openapi\.json$/,

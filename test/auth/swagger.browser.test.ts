@@ -2,7 +2,8 @@
  * Swagger UI in a real browser (Chromium through playwright-core): the page loads without
  * credentials, "Try it out" on GET /service gets 401 until the user presses "Authorize" and
  * enters a bearer token, then 200 with the token sent as `Authorization: Bearer`; an operation
- * taking a Flow shows the spec's example Flow.
+ * taking a Flow shows the spec's example Flow; the selector switches to the /tams/v8.2 mount's
+ * document, whose "Try it out" calls that mount.
  *
  * Chromium comes from Debian (`apt-get install chromium`; .ci/run installs it). Without it the
  * suite is skipped on a developer machine and fails under CI, where it must run.
@@ -108,5 +109,27 @@ describe.skipIf(!available)('Swagger UI in Chromium', () => {
       .first()
       .textContent();
     expect(JSON.parse(body ?? '{}')).toMatchObject({ api_version: '7.0' });
+  });
+
+  it("switches to the /tams/v8.2 document with the selector, and calls that mount's /service", async () => {
+    await page.locator('.topbar select').selectOption({ label: 'TAMS 8.2 at /tams/v8.2' });
+    const operation = page.locator('.opblock-get').filter({
+      has: page.locator('.opblock-summary-path[data-path="/service"]'),
+    });
+    await page.locator('.servers select').filter({ hasText: '/tams/v8.2' }).waitFor();
+    // Only the mount's own operations: no extension, no 7.0 path it does not serve.
+    await operation.first().waitFor();
+    expect(await page.locator('.opblock-summary-path[data-path="/flows"]').count()).toBe(0);
+    // The panel may still be open (and in "Try it out") from the 7.0 document's GET /service.
+    if (!(await operation.locator('.opblock-body').isVisible())) {
+      await operation.locator('.opblock-summary').first().click();
+    }
+    const tryOut = operation.locator('button.try-out__btn');
+    if ((await tryOut.textContent())?.includes('Try it out')) await tryOut.click();
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/tams/v8.2/service');
+    await operation.locator('button.execute').click();
+    const response = await answered;
+    expect(response.status()).toBe(200);
+    expect(await response.json()).toMatchObject({ api_version: '8.2' });
   });
 });

@@ -27,7 +27,7 @@ export interface Mount {
  */
 export const MOUNTS: readonly Mount[] = [
   { version: '7.0', base: '/', on: true },
-  { version: '7.0', base: '/tams/v7.0', on: false },
+  { version: '7.0', base: '/tams/v7.0', on: true },
   // Tried on 2026-11-27: the 8.2 ingest_hls.py stops at its first call, PUT /tams/v8.2/flows/{id}
   // (404, no route). An 8.2 server must answer object_timerange on segments that carry
   // sample_offset/sample_count (as the interval edit writes them): the 8.2 outgest_file.py

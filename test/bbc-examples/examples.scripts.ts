@@ -6,7 +6,7 @@
  * scripts' aiohttp sessions trust the environment's proxies).
  */
 import { join } from 'node:path';
-import { killChild, spawnChild } from '../helpers/children.ts';
+import { runToEnd, spawnChild } from '../helpers/children.ts';
 import { WAIT_MS } from '../helpers/deadlines.ts';
 import { type Mount, PYTHON, scriptsDir } from './examples.plan.ts';
 
@@ -59,23 +59,7 @@ export function runScript(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const guard = setTimeout(() => void killChild(child), SCRIPT_DEADLINE_MS);
-  return new Promise((resolve, reject) => {
-    child.once('error', (error) => {
-      clearTimeout(guard);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, output, command });
-    });
-  });
+  return runToEnd(child, SCRIPT_DEADLINE_MS).then(({ code, output }) => ({ code, output, command }));
 }
 
 /** What a failed run says: its command and the end of its output (a traceback's last lines). */

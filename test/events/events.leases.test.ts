@@ -33,7 +33,7 @@ function replica(server: TestServer, owner: string, clock: MovableClock): Webhoo
   return new WebhookDispatcher({
     store: server.runtime.store,
     clock,
-    renderer: new EventRenderer(),
+    bodies: { '7.0': new EventRenderer(), '8.2': new EventRenderer() },
     guard: new UrlGuard(['127.0.0.1']),
     log: quiet,
     owner,

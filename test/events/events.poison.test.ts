@@ -107,7 +107,7 @@ describe('a webhook and one event it cannot be sent', () => {
       const dispatcher = new WebhookDispatcher({
         store: server.runtime.store,
         clock: { now: () => new Date(now) },
-        renderer: new EventRenderer(),
+        bodies: { '7.0': new EventRenderer(), '8.2': new EventRenderer() },
         guard: new UrlGuard(['127.0.0.1']),
         log: {
           error: (_: object, msg: string) => logged.push(msg),

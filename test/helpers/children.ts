@@ -64,3 +64,40 @@ export async function killChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   stop(child, signal);
   await exited;
 }
+
+/** What a child printed until it exited: its status (null when killed) and its output. */
+export interface ChildRun {
+  code: number | null;
+  /** stdout and stderr as they arrived, interleaved. */
+  output: string;
+  out: string;
+  err: string;
+}
+
+/**
+ * Collects everything `child` (spawned with stdout and stderr piped) prints and resolves when it
+ * exits; a child still running after `deadlineMs` is killed, and resolves with status null.
+ */
+export function runToEnd(child: ChildProcess, deadlineMs: number): Promise<ChildRun> {
+  const run: ChildRun = { code: null, output: '', out: '', err: '' };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    run.out += chunk.toString();
+    run.output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    run.err += chunk.toString();
+    run.output += chunk.toString();
+  });
+  const guard = setTimeout(() => void killChild(child), deadlineMs);
+  return new Promise((resolve, reject) => {
+    child.once('error', (error) => {
+      clearTimeout(guard);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(guard);
+      run.code = code;
+      resolve(run);
+    });
+  });
+}

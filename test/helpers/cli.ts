@@ -1,6 +1,6 @@
 /** tams-mgmt run in-process, as its bin runs it, with its output collected; or as a process. */
 import { runMgmt } from '../../mgmt/mgmt.cli.ts';
-import { killChild, spawnChild } from './children.ts';
+import { runToEnd, spawnChild } from './children.ts';
 import { WAIT_MS } from './deadlines.ts';
 
 export interface Run {
@@ -58,23 +58,5 @@ export function runCliProcess(
     env: { ...Object.fromEntries(inherited), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  const guard = setTimeout(() => void killChild(child), options.deadlineMs ?? WAIT_MS);
-  return new Promise((resolve, reject) => {
-    child.once('error', (error) => {
-      clearTimeout(guard);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, out, err });
-    });
-  });
+  return runToEnd(child, options.deadlineMs ?? WAIT_MS).then(({ code, out, err }) => ({ code, out, err }));
 }

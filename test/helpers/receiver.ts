@@ -18,6 +18,8 @@ export interface Delivery {
   path: string;
   headers: IncomingHttpHeaders;
   body: ReceivedEvent;
+  /** The body as it came, byte for byte (UTF-8). */
+  raw: string;
   /** The status the receiver answered ('hang' when it never answered). */
   answered: number | 'hang';
   /** Date.now() on arrival. */
@@ -57,7 +59,12 @@ export async function startReceiver(respond: Respond = () => 200, port = 0): Pro
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const received = { path: req.url ?? '', headers: req.headers, body: JSON.parse(text) as ReceivedEvent };
+      const received = {
+        path: req.url ?? '',
+        headers: req.headers,
+        body: JSON.parse(text) as ReceivedEvent,
+        raw: text,
+      };
       const at = Date.now();
       const answer = receiver.respond(received, deliveries.length + pending + 1);
       if (typeof answer === 'object') {

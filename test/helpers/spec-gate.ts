@@ -5,19 +5,23 @@
  *
  * A file needs the spec when it imports test/helpers/spec-schemas.ts, directly or through other
  * modules (fixtures, scenarios): found by reading the relative imports of src/ and test/, so a
- * new test that uses the spec is covered without a list to keep.
+ * new test that uses the spec is covered without a list to keep. The same holds for the 8.2
+ * spec and test/helpers/spec82-schemas.ts (the /tams/v8.2 mount's tests).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import {
   findSpec,
+  findSpec82,
   REPO_ROOT,
+  SPEC_8_2_HINT,
   SPEC_HINT,
   type SpecLocation,
   specRequired,
 } from '../../tools/spec-location.ts';
 
 const SPEC_MODULE = resolve(REPO_ROOT, 'test/helpers/spec-schemas.ts');
+const SPEC_8_2_MODULE = resolve(REPO_ROOT, 'test/helpers/spec82-schemas.ts');
 const SCANNED = ['src', 'test'];
 /** `from './x.ts'`, `import './x.ts'`, `import('./x.ts')`: relative module specifiers only. */
 const IMPORT = /\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
@@ -37,8 +41,8 @@ function importsOf(file: string): string[] {
   return out;
 }
 
-/** The test files (`*.test.ts`, relative to the repository root) that load the spec. */
-export function specTestFiles(root = REPO_ROOT): string[] {
+/** The test files (`*.test.ts`, relative to the repository root) that load the spec (`module`). */
+export function specTestFiles(root = REPO_ROOT, module = SPEC_MODULE): string[] {
   const files = SCANNED.flatMap((dir) => tsFiles(join(root, dir)));
   const edges = new Map(files.map((f) => [f, importsOf(f)]));
   const needs = new Map<string, boolean>();
@@ -46,7 +50,7 @@ export function specTestFiles(root = REPO_ROOT): string[] {
     const known = needs.get(file);
     if (known !== undefined) return known;
     needs.set(file, false); // an import cycle adds nothing
-    const result = file === SPEC_MODULE || (edges.get(file) ?? []).some(visit);
+    const result = file === module || (edges.get(file) ?? []).some(visit);
     needs.set(file, result);
     return result;
   };
@@ -67,7 +71,8 @@ export function specGate(
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): SpecGate {
   const spec = findSpec();
-  if (spec) return { spec, exclude: [] };
+  const without82 = spec82Gate(log);
+  if (spec) return { spec, exclude: without82 };
   const exclude = specTestFiles();
   if (specRequired()) {
     throw new Error(
@@ -75,5 +80,18 @@ export function specGate(
     );
   }
   log(`TAMS 7.0 spec not found: skipping the ${exclude.length} test files that need it; ${SPEC_HINT}`);
-  return { spec, exclude };
+  return { spec, exclude: [...new Set([...exclude, ...without82])] };
+}
+
+/** The test files to leave out for want of the 8.2 spec (none when it is there), as specGate does. */
+function spec82Gate(log: (line: string) => void): string[] {
+  if (findSpec82()) return [];
+  const exclude = specTestFiles(REPO_ROOT, SPEC_8_2_MODULE);
+  if (specRequired()) {
+    throw new Error(
+      `TAMS 8.2 spec not found, and it is required here (CI or TAMS_SPEC_REQUIRED): the ${exclude.length} test files that validate against it cannot be skipped; ${SPEC_8_2_HINT}`,
+    );
+  }
+  log(`TAMS 8.2 spec not found: skipping the ${exclude.length} test files that need it; ${SPEC_8_2_HINT}`);
+  return exclude;
 }

@@ -187,4 +187,31 @@ describe('tams-mgmt import', () => {
     expect(run.code).toBe(1);
     expect(run.err).toContain('truncated');
   });
+  it('carries list-valued tags (TAMS 8.x) of the Flow and its Source', async () => {
+    const lists = { langs: ['en', 'fr'], none: [] };
+    const writer = await openStore(source.env);
+    try {
+      await writer.store.transaction(async (store) => {
+        const flow = await store.flows.get(source.flowA);
+        if (!flow) throw new Error('no Flow A');
+        await store.flows.save({ ...flow, tags: { ...flow.tags, ...lists } }, false);
+        await store.sources.tags.put(flow.source_id, 'crew', ['a', 'b']);
+      });
+    } finally {
+      await writer.close();
+    }
+    const file = join(work.path, 'a5.jsonl');
+    expect((await mgmt(source.env, 'export', '--flow', source.flowA, '--out', file)).code).toBe(0);
+    const env = target(true);
+    const run = await mgmt(env, 'import', file);
+    expect(run.code, run.err + run.out).toBe(0);
+    const reader = await openStore(env);
+    try {
+      const flow = await reader.store.flows.get(source.flowA);
+      expect(flow?.tags).toEqual({ show: 'news', take: '3', ...lists });
+      expect((await reader.store.sources.get(flow?.source_id ?? ''))?.tags).toEqual({ crew: ['a', 'b'] });
+    } finally {
+      await reader.close();
+    }
+  });
 });

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { awaitListening, START_DEADLINE_MS } from '../../tools/server-process.ts';
-import { spawnChild } from '../helpers/children.ts';
+import { runToEnd, spawnChild } from '../helpers/children.ts';
 
 export interface ChildServer {
   url: string;
@@ -45,17 +45,5 @@ export function runToExit(env: Record<string, string>): Promise<{ code: number |
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const guard = setTimeout(() => child.kill('SIGKILL'), START_DEADLINE_MS);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, output });
-    });
-  });
+  return runToEnd(child, START_DEADLINE_MS).then(({ code, output }) => ({ code, output }));
 }

@@ -16,8 +16,11 @@ export function formatName(format: string | undefined): string | undefined {
   return format?.startsWith('urn:x-nmos:format:') ? format.slice('urn:x-nmos:format:'.length) : format;
 }
 
+/** `name: value`, a list's elements (TAMS 8.x) one after another: `language: en, fr`. */
 function tagLines(tags: Tags): string[] {
-  return Object.entries(tags).map(([name, value]) => `${name}: ${value}`);
+  return Object.entries(tags).map(
+    ([name, value]) => `${name}: ${typeof value === 'string' ? value : value.join(', ')}`,
+  );
 }
 
 /** Essence parameters as words: `frame_width 1920` reads as "frame width 1920". */

@@ -2,6 +2,7 @@ import type { FlowFilters, FlowsRepo, SegmentsState } from '../flows.repo.ts';
 import { essenceDimension, timerangeMatches } from '../flows.repo.ts';
 import type { FlowsStore } from '../flows.types.ts';
 import type { CollectionItem, FlowRecord, Page } from '../store.types.ts';
+import { copyTags, tagsMatch } from '../tags.values.ts';
 import type { CacheView } from './store.cache.ts';
 
 /**
@@ -132,10 +133,7 @@ export class CachedFlows implements FlowsStore {
           return false;
         }
       }
-      for (const [name, value] of Object.entries(filters.tags.equals))
-        if (flow.tags[name] !== value) return false;
-      for (const [name, exists] of Object.entries(filters.tags.exists))
-        if (name in flow.tags !== exists) return false;
+      if (!tagsMatch(flow.tags, filters.tags)) return false;
       return tr === undefined || tr.isEternity() || timerangeMatches(flow.timerange, tr);
     };
     const found: FlowRecord[] = [];
@@ -164,7 +162,7 @@ export class CachedFlows implements FlowsStore {
   private remember(flow: FlowRecord): void {
     this.view.flows.set(flow.id, {
       ...flow,
-      tags: { ...flow.tags },
+      tags: copyTags(flow.tags),
       flow_collection: undefined,
       collected_by: [],
     });
@@ -186,7 +184,7 @@ export class CachedFlows implements FlowsStore {
     const collection = this.view.collections.get(flow.id);
     return {
       ...flow,
-      tags: { ...flow.tags },
+      tags: copyTags(flow.tags),
       extra: { ...flow.extra },
       flow_collection: collection?.map((i): CollectionItem => ({ ...i })),
       collected_by: this.view.collectorsOf(flow.id),

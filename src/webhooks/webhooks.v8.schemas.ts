@@ -1,0 +1,148 @@
+/**
+ * TAMS 8.2's webhook schemas: `webhook.json` (7.0's less `api_key_value`, `events` an enum of
+ * the eight types, plus `include_object_timerange` and `tags`), `webhook-get.json` (+ `id`,
+ * `status`, `error`), `webhook-post.json` (+ `api_key_value`, `status` created|disabled) and
+ * `webhook-put.json` (+ `id`, `api_key_value`, `status` required), each with the `allOf` of the
+ * spec written out flat; (the listing's query is its route's).
+ */
+import type { Static } from 'typebox';
+import { Type } from 'typebox';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events/events.types.ts';
+import { describe, ErrorInfo, Uuid } from '../http/common.schemas.ts';
+
+const SAME_AS_QUERY =
+  'Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters.';
+
+/** 8.2's `tags.json`: each value a string or a list of strings. */
+export const TagsV8 = Type.Unsafe<Record<string, string | string[]>>({
+  type: 'object',
+  title: 'Tags',
+  description: 'Key is a freeform string. Value is a freeform string, or an array of freeform strings.',
+  additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+});
+
+const EventType = Type.Unsafe<WebhookEventType>({ type: 'string', enum: [...WEBHOOK_EVENT_TYPES] });
+
+const WebhookFields = {
+  url: Type.String({
+    description: 'The URL to which the service instance should make HTTP POST requests with event data',
+  }),
+  api_key_name: Type.Optional(
+    Type.String({ description: 'The HTTP header name that is added to the event POST' }),
+  ),
+  events: Type.Array(EventType, { description: 'List of event types to receive' }),
+  flow_ids: Type.Optional(
+    Type.Array(Uuid, {
+      description: 'Limit Flow and Flow Segment events to Flows in the given list of Flow IDs',
+    }),
+  ),
+  source_ids: Type.Optional(
+    Type.Array(Uuid, {
+      description: 'Limit Flow, Flow Segment and Source events to Sources in the given list of Source IDs',
+    }),
+  ),
+  flow_collected_by_ids: Type.Optional(
+    Type.Array(Uuid, {
+      description:
+        'Limit Flow and Flow Segment events to those with a Flow that is collected by a Flow Collection in the given list of Flow Collection IDs. An empty array limits events to Flows that are not collected by any Flow Collection.',
+    }),
+  ),
+  source_collected_by_ids: Type.Optional(
+    Type.Array(Uuid, {
+      description:
+        'Limit Flow, Flow Segment and Source events to those with a Source that is collected by a Source Collection in the given list of Source Collection IDs. An empty array limits events to Sources that are not collected by any Source Collection.',
+    }),
+  ),
+  accept_get_urls: Type.Optional(
+    Type.Array(Type.String(), {
+      description: `List of labels of URLs to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} The same as the \`accept_get_urls\` query parameter of GET /flows/{flowId}/segments, as a JSON array.`,
+    }),
+  ),
+  accept_storage_ids: Type.Optional(
+    Type.Array(Uuid, {
+      description: `List of \`storage_id\`s to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} The same as the \`accept_storage_ids\` query parameter of GET /flows/{flowId}/segments, as a JSON array.`,
+    }),
+  ),
+  presigned: Type.Optional(
+    Type.Boolean({
+      description: `Whether to include presigned/non-presigned URLs in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY}`,
+    }),
+  ),
+  verbose_storage: Type.Optional(
+    Type.Boolean({
+      description:
+        'Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events.',
+    }),
+  ),
+  include_object_timerange: Type.Optional(
+    Type.Boolean({
+      description:
+        "If `true`, the underlying object's timerange should appear in `flows/segments_added` events. Assumed `false` if omitted. This server does not render it in event payloads yet: `true` is refused with a 400 (unsupported transformation).",
+    }),
+  ),
+  tags: Type.Optional(
+    describe(TagsV8, 'Tags labelling the webhook, filterable with `tag.{name}` on the listing.'),
+  ),
+};
+
+const WebhookId = describe(Uuid, 'Webhook identifier');
+const ApiKeyValue = Type.String({
+  description: "The value that the HTTP header 'api_key_name' will be set to",
+});
+const STATUS_TEXT =
+  "`created`: registered, deliveries not begun yet (they begin with the next event committed). `started`: delivering. `disabled`: disabled by a client, sending nothing (events meanwhile are skipped, not kept). `error`: the server suspended deliveries (the owner's credential no longer grants read), `error` says why. A webhook in `error` or `disabled` is enabled again by setting `created`; one in `created` or `started` is disabled by setting `disabled`; `error` to `disabled` is refused.";
+
+export const WebhookStatus = Type.Union(
+  [Type.Literal('created'), Type.Literal('started'), Type.Literal('disabled'), Type.Literal('error')],
+  { type: 'string', description: `Status of the Webhook. ${STATUS_TEXT}` },
+);
+export type WebhookStatus = Static<typeof WebhookStatus>;
+
+const ClientStatus = (description: string) =>
+  Type.Union([Type.Literal('created'), Type.Literal('disabled')], { type: 'string', description });
+
+export const WebhookGet = Type.Object(
+  {
+    id: WebhookId,
+    ...WebhookFields,
+    status: WebhookStatus,
+    error: Type.Optional(
+      describe(ErrorInfo, 'Why the webhook is in the `error` state, as described by the Error type.'),
+    ),
+    owner: Type.Optional(
+      Type.String({
+        description:
+          'A tams-server extension: the principal that registered the webhook (with authentication on). Only it or an administrator sees, changes or deletes it; it receives only while its owner may read.',
+      }),
+    ),
+  },
+  { title: 'Webhook Detail', description: 'Describes a Webhook' },
+);
+export type WebhookGet = Static<typeof WebhookGet>;
+
+export const WebhookPostV8 = Type.Object(
+  {
+    ...WebhookFields,
+    api_key_value: Type.Optional(ApiKeyValue),
+    status: Type.Optional(
+      ClientStatus(
+        'Status of the Webhook. `created` registers it to deliver, `disabled` registers it without delivering. Assumed to be `created` if not set.',
+      ),
+    ),
+  },
+  { title: 'Register Webhook', description: 'Register to receive updates via webhook' },
+);
+export type WebhookPostV8 = Static<typeof WebhookPostV8>;
+
+export const WebhookPut = Type.Object(
+  {
+    id: WebhookId,
+    ...WebhookFields,
+    api_key_value: Type.Optional(ApiKeyValue),
+    status: ClientStatus(`Status of the Webhook. ${STATUS_TEXT}`),
+  },
+  { title: 'Modify Webhook', description: 'Modify existing webhook' },
+);
+export type WebhookPut = Static<typeof WebhookPut>;
+
+export const WebhookParams = Type.Object({ webhookId: describe(Uuid, 'The Webhook identifier.') });
