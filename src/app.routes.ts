@@ -17,8 +17,10 @@ import { type DocumentOptions, registerMountDocument } from './http/swagger.ts';
 import type { App } from './http/types.ts';
 import { objectsRoutes } from './objects/objects.routes.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
+import { objectsV8Routes } from './objects/objects.v8.routes.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
+import { segmentsV8Routes } from './segments/segments.v8.routes.ts';
 import { serviceRoutes } from './service/service.routes.ts';
 import type { ServiceInfoService } from './service/service.service.ts';
 import { serviceV8Routes } from './service/service.v8.routes.ts';
@@ -86,6 +88,9 @@ async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
   });
   sourceTagRoutes(app, deps.sources, mount.version);
   flowTagRoutes(app, deps.flows, mount.version);
+  const { presignExpirySeconds } = deps;
+  await segmentsV8Routes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
+  await objectsV8Routes(app, { objects: deps.objects, paging, publicUrl });
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
 }
 

@@ -1,12 +1,13 @@
 /**
- * TAMS 8.2's `object.json` as this server answers it: 7.0's (objects.schemas.ts) plus the
- * properties its first segment set (ADR 0036, 0038). `get_urls` and `init_object` come with the
- * object instances and initialisation segments (their own pieces). 8.2 closes the object
- * (`unevaluatedProperties: false`); so does this schema.
+ * TAMS 8.2's `object.json`: 7.0's (objects.schemas.ts) plus the properties its first segment set
+ * (ADR 0036, 0038). `get_urls` and `init_object` are in the schema as 8.2 has them; this server
+ * gives them with the object instances and initialisation segments (later changes). 8.2 closes
+ * the object (`unevaluatedProperties: false`); so does this schema.
  */
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { describe, TimeRange, Uuid } from '../http/common.schemas.ts';
+import { GetUrlV8 } from '../segments/segments.v8.schemas.ts';
 
 export const MediaObjectV8 = Type.Object(
   {
@@ -30,6 +31,26 @@ export const MediaObjectV8 = Type.Object(
       Type.Integer({
         description:
           'The number of key frames in the Media Object, as its first Flow Segment gave it. This should be set greater than zero when the Media Object contains key frames that serve as a stream access point',
+      }),
+    ),
+    init_object: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String({ description: 'The identifier of the initialisation Object.' }),
+          get_urls: Type.Optional(Type.Array(GetUrlV8)),
+        },
+        {
+          title: 'Initialisation Object',
+          description:
+            'The Object containing the initialisation segment required to decode the parent Media Object.',
+          additionalProperties: false,
+        },
+      ),
+    ),
+    get_urls: Type.Optional(
+      Type.Array(GetUrlV8, {
+        description:
+          'A list of URLs to which a GET request can be made to directly retrieve the contents of the Media Object.',
       }),
     ),
   },

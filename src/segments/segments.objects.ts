@@ -8,8 +8,18 @@ import type { FlowSegmentPost } from './segments.schemas.ts';
 /** The TAMS version a registration came through: 8.2 has rules on objects 7.0 has not. */
 export type RegistrationVersion = '7.0' | '8.2';
 
-/** A segment POST body of either version (8.2 adds `object_timerange`, ADR 0036). */
-export type SegmentPostBody = FlowSegmentPost & { object_timerange?: string };
+/** A segment POST body of either version (8.2 adds `object_timerange`, ADR 0036, and `init_object_id`). */
+export type SegmentPostBody = FlowSegmentPost & { object_timerange?: string; init_object_id?: string };
+
+/**
+ * 8.2's `init_object_id` (ADR 0045): initialisation segments are not taken yet. Refused rather
+ * than ignored: an object registered without the init object its media needs would not decode.
+ */
+export function checkInitObject(version: RegistrationVersion, body: SegmentPostBody): void {
+  if (version === '8.2' && body.init_object_id !== undefined) {
+    throw new SegmentRejection('init_object_id: this server does not take initialisation segments yet');
+  }
+}
 
 /**
  * The times a new object's first segment sets for good (8.2 object.json): its timerange is the

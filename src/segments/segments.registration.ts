@@ -11,6 +11,7 @@ import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { recordSegmentsAdded } from './segments.events.ts';
 import {
+  checkInitObject,
   checkReuse,
   firstUseTimes,
   keepObjectTimerange,
@@ -138,6 +139,7 @@ async function registerJobs(
   for (const { job, body, segment } of candidates) {
     try {
       const version = jobs[job]?.version ?? '7.0';
+      checkInitObject(version, body);
       const object = objects.get(segment.object_id);
       const kind = checkObject(segment.flow_id, segment, object);
       const first = kind === 'external' || !object?.registered;

@@ -1,13 +1,15 @@
 /**
  * TAMS 8.2's segment schemas where they differ from 7.0's (segments.schemas.ts): the object's
  * timerange (ADR 0036) on answers and bodies, the sample counts deprecated, and the query
- * option asking for the object's timerange. `init_object` / `init_object_id` (ADR 0045) and
- * storage-backend `tags` on get_urls (ADR 0055) are added by their own pieces.
+ * option asking for the object's timerange. `init_object` (ADR 0045) and storage-backend `tags`
+ * on get_urls (ADR 0055) are in the answer's schema, as 8.2 has them; this server gives neither
+ * yet (`init_object_id` in bodies comes with initialisation segments).
  */
 
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { describe, OneOf, TimeRange, Timestamp } from '../http/common.schemas.ts';
+import { Tags82 } from '../http/tags.version.ts';
 import { GetUrl } from './segments.schemas.ts';
 
 const DEPRECATED_SAMPLES =
@@ -54,6 +56,29 @@ const segmentPropertiesV8 = {
   ),
 };
 
+/**
+ * One 8.2 `get_urls` item: 7.0's, plus the storage backend's `tags` (ADR 0055; no backend of
+ * this server has any yet).
+ */
+export const GetUrlV8 = Type.Object(
+  { ...GetUrl.properties, tags: Type.Optional(describe(Tags82, "The Storage Backend's tags.")) },
+  { additionalProperties: false },
+);
+
+/** 8.2's `init_object` of a Media Object (ADR 0045; none yet: initialisation segments come later). */
+export const InitObjectV8 = Type.Object(
+  {
+    object_id: Type.String({ description: 'The identifier of the initialisation Object.' }),
+    get_urls: Type.Optional(Type.Array(GetUrlV8)),
+  },
+  {
+    title: 'Initialisation Object',
+    description:
+      'The Object containing the initialisation segment required to decode the parent Media Object.',
+    additionalProperties: false,
+  },
+);
+
 /** 8.2 `flow-segment.json` as this server answers it. */
 export const FlowSegmentV8 = Type.Object(
   {
@@ -61,8 +86,9 @@ export const FlowSegmentV8 = Type.Object(
     object_timerange: Type.Optional(
       describe(TimeRange, `${OBJECT_TIMERANGE} Given with \`include_object_timerange=true\`.`),
     ),
+    init_object: Type.Optional(InitObjectV8),
     get_urls: Type.Optional(
-      Type.Array(GetUrl, {
+      Type.Array(GetUrlV8, {
         description:
           'A list of URLs to which a GET request can be made to directly retrieve the contents of the Media Object.',
       }),
@@ -97,6 +123,12 @@ export const FlowSegmentPostV8 = Type.Object(
         TimeRange,
         `${OBJECT_TIMERANGE} If not given at first registration of an Object, defaults to \`timerange - ts_offset\` on the assumption that the Flow Segment uses the entire Media Object, and MUST be given when it does not. Leave it out when re-using an Object: a value other than the Object's is rejected.`,
       ),
+    ),
+    init_object_id: Type.Optional(
+      Type.String({
+        description:
+          'The Object identifier of the initialisation segment Object required to decode the Media Object. Not taken yet: a Segment giving it is refused (400), rather than its initialisation segment ignored.',
+      }),
     ),
     get_urls: Type.Optional(
       Type.Array(GetUrlPostV8, {
