@@ -262,6 +262,8 @@ async function writeRounds(
           allocated_for: flowId,
           created: now,
           registered: true,
+          // What the registration of its segment sets (the object is all of it).
+          times: { timerange: segmentRange(BigInt(k)), key_frame_count: 1 },
         });
         segments.push({
           flow_id: flowId,

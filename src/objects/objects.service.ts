@@ -1,8 +1,21 @@
 import { NotFoundError } from '../common/errors.ts';
+import type { ApiVersion } from '../http/api.version.ts';
 import type { TamsStore } from '../store/store.ts';
+import type { TagFilters } from '../store/store.types.ts';
+import { tagsMatch } from '../store/tags.values.ts';
 import type { MediaObject } from './objects.schemas.ts';
+import type { MediaObjectV8 } from './objects.v8.schemas.ts';
 
-/** GET /objects/{id} (ADR 0027): which Flows use an object, paged over the Flows. */
+/** What 8.2's GET /objects/{id} asks beyond 7.0's. */
+export interface ObjectQueryV8 {
+  /** `flow_tag.{name}`, `flow_tag_exists.{name}`: filter `referenced_by_flows` (as /flows filters). */
+  flowTags?: TagFilters;
+}
+
+/**
+ * GET /objects/{id} (ADR 0027): which Flows use an object, paged over the Flows; in 8.2 also its
+ * timerange and key_frame_count (ADR 0036), and its Flows filtered by their tags (ADR 0040).
+ */
 export class ObjectsService {
   constructor(private readonly deps: { store: TamsStore }) {}
 
@@ -10,7 +23,9 @@ export class ObjectsService {
     id: string,
     after: string | undefined,
     limit: number,
-  ): Promise<{ object: MediaObject; next?: string }> {
+    version: ApiVersion = '7.0',
+    query: ObjectQueryV8 = {},
+  ): Promise<{ object: MediaObject | MediaObjectV8; next?: string }> {
     const { objects } = this.deps.store;
     const record = await objects.get(id);
     // An object allocated but never registered in a segment is not in the store yet (8.1 makes
@@ -22,10 +37,25 @@ export class ObjectsService {
     const page = flows.slice(0, limit);
     // A Flow being deleted in the background keeps its references until the deletion worker
     // reaches them, but is gone for clients (as in GET segments).
-    const live = page.length > 0 ? await this.deps.store.flows.existing(page) : new Set<string>();
-    const object: MediaObject = { id, referenced_by_flows: page.filter((flowId) => live.has(flowId)) };
+    const live = page.length > 0 ? await this.shown(page, query.flowTags) : new Set<string>();
+    const object: MediaObjectV8 = { id, referenced_by_flows: page.filter((flowId) => live.has(flowId)) };
     const first = await objects.firstReferencingFlow(id);
     if (first !== undefined && live.has(first)) object.first_referenced_by_flow = first;
+    if (version === '8.2' && record.times) {
+      object.timerange = record.times.timerange.format();
+      if (record.times.key_frame_count !== undefined) object.key_frame_count = record.times.key_frame_count;
+    }
     return { object, next: flows.length > limit ? page.at(-1) : undefined };
+  }
+
+  /**
+   * The Flows of a page shown: live ones, and with tag filters those they pass (a page may then
+   * hold fewer than its limit, its next key as without them).
+   */
+  private async shown(page: readonly string[], flowTags: TagFilters | undefined): Promise<Set<string>> {
+    const { flows } = this.deps.store;
+    if (flowTags === undefined) return flows.existing(page);
+    const rows = await flows.getMany(page);
+    return new Set(rows.filter((f) => tagsMatch(f.tags, flowTags)).map((f) => f.id));
   }
 }

@@ -3,6 +3,7 @@ import type { UrlContext, UuidKeyUrlSource } from '../media/media.types.ts';
 import type { SegmentKey, SegmentPageOptions } from '../store/segments.repo.ts';
 import type { SegmentIndexLane } from '../store/segments.types.ts';
 import type { TimeRange } from '../time/index.ts';
+import type { SegmentView } from './segments.mapper.ts';
 import { type PlainUrlKind, renderPlainPage } from './segments.page.ts';
 import { type GetUrlFilter, passes, type UrlKinds, urlKinds } from './segments.urls.ts';
 
@@ -47,12 +48,13 @@ export class PlainPages {
     options: SegmentPageOptions,
     filter: GetUrlFilter,
     ctx: UrlContext,
+    view?: SegmentView,
   ): Promise<PlainSegmentsPage | undefined> {
     const plain = await this.index.plainPage(flowId, range, options);
     if (!plain) return undefined;
     const kinds =
       plain.count === 0 ? [] : this.urls(plain.storageId, flowId, plain.objectIds, plain.count, filter, ctx);
-    const rendered = kinds && renderPlainPage(plain, kinds);
+    const rendered = kinds && renderPlainPage(plain, kinds, view);
     if (!rendered) return undefined;
     return { body: rendered.body, count: plain.count, next: plain.next, timerange: rendered.timerange };
   }

@@ -1,7 +1,8 @@
 /**
  * Seeded property test: a page written straight from the index's rows (renderPlainPage) is, byte
  * for byte, the JSON the route would otherwise serialise (records, buildMany, segmentDocument),
- * with the same envelope; for random Flows, queries and get_urls filters, over two fs backends.
+ * with the same envelope; for random Flows, queries and get_urls filters, over two fs backends,
+ * as 7.0 answers and as 8.2 answers with the objects' timeranges.
  */
 import { describe, expect, it } from 'vitest';
 import { FLOW, randomFields, randomUuid } from '../../test/support/store/index/segment-index.testkit.ts';
@@ -166,6 +167,12 @@ describe('renderPlainPage', () => {
         );
         expect(page.body.toString('utf8')).toBe(JSON.stringify(documents));
         expect(page.timerange.format()).toBe(envelopeOf(expected.items.map((s) => s.timerange)).format());
+        // 8.2 with include_object_timerange=true: each object's timerange too.
+        const view = { objectTimerange: true };
+        const withRanges = expected.items.map((s, i) =>
+          segmentDocument(s, urls[i] as FlowSegment['get_urls'], view),
+        );
+        expect(renderPlainPage(plain, kinds, view)?.body.toString('utf8')).toBe(JSON.stringify(withRanges));
         rendered++;
       }
     }

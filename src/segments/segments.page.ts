@@ -2,6 +2,7 @@ import { spellUuid } from '../common/uuid-bytes.ts';
 import type { UuidKeyUrls } from '../media/media.types.ts';
 import type { PlainPage } from '../store/index/index.ts';
 import { envelopeOf, formatTimestamp, TimeRange } from '../time/index.ts';
+import type { SegmentView } from './segments.mapper.ts';
 
 /** One of the get_urls of a PlainPage's segments: `{url, presigned, label}` of each key. */
 export interface PlainUrlKind {
@@ -30,8 +31,12 @@ const ROW_MAX =
   2 +
   1;
 
+/** What a row takes more with its object's timerange (8.2's include_object_timerange). */
+const OBJECT_RANGE_MAX = '","object_timerange":"'.length + TIMERANGE_MAX;
+
 const OBJECT_ID = Buffer.from('{"object_id":"', 'latin1');
 const TIMERANGE = Buffer.from('","timerange":"', 'latin1');
+const OBJECT_TIMERANGE = Buffer.from('","object_timerange":"', 'latin1');
 const GET_URLS = Buffer.from(',"get_urls":[', 'latin1');
 
 /** Writes the ASCII `text` at `at`; returns where it ends. */
@@ -118,7 +123,11 @@ export interface RenderedPage {
  * cost. Undefined when a text the page would carry needs JSON escaping (a backend's label, say):
  * that page is made the usual way.
  */
-export function renderPlainPage(page: PlainPage, kinds: readonly PlainUrlKind[]): RenderedPage | undefined {
+export function renderPlainPage(
+  page: PlainPage,
+  kinds: readonly PlainUrlKind[],
+  view: SegmentView = {},
+): RenderedPage | undefined {
   const templates: UrlTemplate[] = [];
   for (const kind of kinds) {
     const template = urlTemplate(kind);
@@ -126,7 +135,10 @@ export function renderPlainPage(page: PlainPage, kinds: readonly PlainUrlKind[])
     templates.push(template);
   }
   const times = new TimeTexts();
-  let perRow = ROW_MAX;
+  // A plain row has no ts_offset and no object timerange of its own: its object's timerange is
+  // its timerange (segmentObjectTimerange), written twice.
+  const objectRange = view.objectTimerange === true;
+  let perRow = ROW_MAX + (objectRange ? OBJECT_RANGE_MAX : 0);
   for (const t of templates) perRow += t.bytes.length + 1;
   const out = Buffer.allocUnsafe(2 + perRow * page.count);
   const ids = page.objectIds;
@@ -141,11 +153,12 @@ export function renderPlainPage(page: PlainPage, kinds: readonly PlainUrlKind[])
     at += OBJECT_ID.length + 36;
     out.set(TIMERANGE, at);
     at += TIMERANGE.length;
-    at = ascii(
-      out,
-      at,
-      times.range(page.start(k), page.end(k), page.startInclusive(k), page.endInclusive(k)),
-    );
+    const range = times.range(page.start(k), page.end(k), page.startInclusive(k), page.endInclusive(k));
+    at = ascii(out, at, range);
+    if (objectRange) {
+      out.set(OBJECT_TIMERANGE, at);
+      at = ascii(out, at + OBJECT_TIMERANGE.length, range);
+    }
     out[at++] = 34; // '"'
     const keyFrames = page.keyFrameCount(k);
     if (keyFrames >= 0) at = ascii(out, at, `,"key_frame_count":${keyFrames}`);

@@ -10,15 +10,25 @@ import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { recordSegmentsAdded } from './segments.events.ts';
+import {
+  checkInitObject,
+  checkReuse,
+  firstUseTimes,
+  keepObjectTimerange,
+  type RegistrationVersion,
+  type SegmentPostBody,
+} from './segments.objects.ts';
 import { checkObject, parseSegment, SegmentRejection, Timeline } from './segments.register.ts';
-import type { FlowSegmentBulkFailure, FlowSegmentPost } from './segments.schemas.ts';
+import type { FlowSegmentBulkFailure } from './segments.schemas.ts';
 
 export type FailedSegment = FlowSegmentBulkFailure['failed_segments'][number];
 
 /** One POST segments request. */
 export interface RegistrationJob {
   flowId: string;
-  segments: readonly FlowSegmentPost[];
+  segments: readonly SegmentPostBody[];
+  /** The API version it came through (default 7.0): segments.objects.ts. */
+  version?: RegistrationVersion;
 }
 
 /** Registration requests per transaction, at most (a request of many segments counts as one). */
@@ -52,7 +62,7 @@ export class Registrar {
 
 interface Candidate {
   job: number;
-  body: FlowSegmentPost;
+  body: SegmentPostBody;
   segment: SegmentRecord;
 }
 
@@ -69,7 +79,7 @@ async function registerJobs(
   now: Date,
 ): Promise<(FailedSegment[] | Error)[]> {
   const results: (FailedSegment[] | Error)[] = jobs.map(() => []);
-  const fail = (job: number, body: FlowSegmentPost, error: unknown) => {
+  const fail = (job: number, body: SegmentPostBody, error: unknown) => {
     if (!(error instanceof SegmentRejection || error instanceof TimeFormatError)) throw error;
     (results[job] as FailedSegment[]).push({
       object_id: body.object_id,
@@ -128,19 +138,26 @@ async function registerJobs(
   const firsts = new Map<string, string>();
   for (const { job, body, segment } of candidates) {
     try {
+      const version = jobs[job]?.version ?? '7.0';
+      checkInitObject(version, body);
       const object = objects.get(segment.object_id);
       const kind = checkObject(segment.flow_id, segment, object);
+      const first = kind === 'external' || !object?.registered;
+      const firstTimes = first ? firstUseTimes(version, segment, body) : undefined;
+      const objectRange = first ? firstTimes?.timerange : checkReuse(version, segment, body, object);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
+      // A new object's default timerange is the segment's own: nothing to keep on the segment.
+      if (!first || body.object_timerange !== undefined) keepObjectTimerange(segment, objectRange);
       if (kind === 'external') {
         const record: ObjectRecord = { id: segment.object_id, created: now, registered: true };
         external.set(record.id, record);
-        objects.set(record.id, record);
+        objects.set(record.id, { ...record, times: firstTimes });
         firsts.set(record.id, segment.flow_id);
       } else if (object && !object.registered) {
         // Used from now on: later jobs of this batch see an existing object (reuse), as they
         // would had they come after this one.
         firsts.set(object.id, segment.flow_id);
-        objects.set(object.id, { ...object, registered: true });
+        objects.set(object.id, { ...object, registered: true, times: firstTimes });
       }
       if (object?.storage_id !== undefined && object.storage_path !== undefined) {
         segment.storage = { id: object.storage_id, path: object.storage_path };
@@ -159,13 +176,17 @@ async function registerJobs(
     const key = `${s.flow_id}\n${s.object_id}`;
     const ref = refs.get(key);
     if (ref) ref.segments++;
-    else
+    else {
+      const first = firsts.get(s.object_id) === s.flow_id;
       refs.set(key, {
         objectId: s.object_id,
         flowId: s.flow_id,
         segments: 1,
-        first: firsts.get(s.object_id) === s.flow_id,
+        first,
+        // What its first segment set (the batch's objects carry it from the loop above).
+        times: first ? objects.get(s.object_id)?.times : undefined,
       });
+    }
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
     const list = added.get(s.flow_id);
     if (list) list.push(s);

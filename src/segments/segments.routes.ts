@@ -36,9 +36,10 @@ export interface SegmentsRoutesDeps {
   mount: ApiMount;
 }
 
-const FORBIDDEN = 'Forbidden. You do not have permission to modify this flow. It may be marked read-only.';
+export const FORBIDDEN =
+  'Forbidden. You do not have permission to modify this flow. It may be marked read-only.';
 
-const GetUrlsQuery = {
+export const GetUrlsQuery = {
   verbose_storage: Type.Optional(
     Type.Boolean({
       default: false,
@@ -80,7 +81,7 @@ const ListQuery = Type.Object({
   ...PagingQuery,
 });
 
-const DeleteQuery = Type.Object({
+export const DeleteQuery = Type.Object({
   timerange: Type.Optional(
     annotate(TimeRangeSchema, {
       default: '_',
@@ -90,7 +91,7 @@ const DeleteQuery = Type.Object({
   object_id: Type.Optional(Type.String({ description: 'Filter on object identifier.' })),
 });
 
-function describeRange(description: string) {
+export function describeRange(description: string) {
   return annotate(TimeRangeSchema, { description });
 }
 
@@ -110,11 +111,11 @@ export function getUrlFilter(query: {
 }
 
 /** Segment page keys: the start of the last segment, and whether it is inclusive. */
-function encodeCursor(key: SegmentPageKey): string {
+export function encodeCursor(key: SegmentPageKey): string {
   return `${key.start}${key.startInclusive ? '' : 'x'}`;
 }
 
-function decodeCursor(page: string | undefined): SegmentPageKey | undefined {
+export function decodeCursor(page: string | undefined): SegmentPageKey | undefined {
   const cursor = decodePageKey(page);
   if (cursor === undefined) return undefined;
   const match = /^(-?\d{1,19})(x?)$/.exec(cursor);

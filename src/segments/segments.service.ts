@@ -9,10 +9,12 @@ import type { SegmentKey } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import type { PlainPages } from './segments.fastlane.ts';
-import { segmentDocument } from './segments.mapper.ts';
+import { type SegmentView, segmentDocument } from './segments.mapper.ts';
+import type { RegistrationVersion, SegmentPostBody } from './segments.objects.ts';
 import { type FailedSegment, Registrar } from './segments.registration.ts';
-import type { FlowSegment, FlowSegmentPost } from './segments.schemas.ts';
+import type { FlowSegment } from './segments.schemas.ts';
 import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
+import type { FlowSegmentV8 } from './segments.v8.schemas.ts';
 
 export interface SegmentsServiceDeps {
   store: TamsStore;
@@ -35,11 +37,13 @@ export interface SegmentQuery {
   limit: number;
   after?: SegmentPageKey;
   urls: GetUrlFilter;
+  /** What the version adds to 7.0's fields (segments.mapper.ts); 7.0's answers when left out. */
+  view?: SegmentView;
 }
 
 /** A page of segments for the GET route: its body as JSON text or as documents to serialise. */
 export interface SegmentsPage {
-  body: Buffer | FlowSegment[];
+  body: Buffer | FlowSegmentV8[];
   count: number;
   next?: SegmentPageKey;
   timerange: TimeRange;
@@ -65,6 +69,7 @@ export class SegmentsService {
       { objectId: query.objectId, reverse: query.reverse, limit: query.limit, after: query.after },
       query.urls,
       ctx,
+      query.view,
     );
     if (plain) return plain;
     const page = await this.list(flowId, query, ctx);
@@ -76,7 +81,7 @@ export class SegmentsService {
     flowId: string,
     query: SegmentQuery,
     ctx: UrlContext,
-  ): Promise<{ items: FlowSegment[]; next?: SegmentPageKey; timerange: TimeRange }> {
+  ): Promise<{ items: FlowSegmentV8[]; next?: SegmentPageKey; timerange: TimeRange }> {
     // A Flow being deleted in the background is gone for clients while the deletion worker
     // removes its segments (DIGEST §9): the store's page is empty for it, the check folded into
     // the read of the Flow's row the page makes anyway.
@@ -87,7 +92,9 @@ export class SegmentsService {
       after: query.after,
     });
     const urls = this.deps.urls.buildMany(page.items, query.urls, ctx);
-    const items = page.items.map((s, i) => segmentDocument(s, urls[i] as FlowSegment['get_urls']));
+    const items = page.items.map((s, i) =>
+      segmentDocument(s, urls[i] as FlowSegment['get_urls'], query.view),
+    );
     return { items, next: page.next, timerange: envelopeOf(page.items.map((s) => s.timerange)) };
   }
 
@@ -96,8 +103,13 @@ export class SegmentsService {
    * (Registrar). A single segment that fails is a 400; in an array, failures are
    * reported and the others registered (DIGEST §6.3).
    */
-  async register(flowId: string, body: FlowSegmentPost | FlowSegmentPost[]): Promise<FailedSegment[]> {
-    const failures = await this.registrar.register({ flowId, segments: Array.isArray(body) ? body : [body] });
+  async register(
+    flowId: string,
+    body: SegmentPostBody | SegmentPostBody[],
+    version: RegistrationVersion = '7.0',
+  ): Promise<FailedSegment[]> {
+    const segments = Array.isArray(body) ? body : [body];
+    const failures = await this.registrar.register({ flowId, segments, version });
     this.deps.metrics?.segmentsRegistered((Array.isArray(body) ? body.length : 1) - failures.length);
     if (!Array.isArray(body) && failures[0]) {
       throw new BadRequestError(failures[0].error?.summary ?? 'invalid segment');

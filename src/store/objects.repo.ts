@@ -11,7 +11,7 @@ import type {
   ObjectRecord,
   ReleaseHint,
 } from './objects/objects.types.ts';
-import { ObjectRefs, type RefCounts } from './objects/refs.table.ts';
+import { ObjectRefs, type RefCounts, type RefUsage } from './objects/refs.table.ts';
 import { T } from './tables.ts';
 
 export type {
@@ -42,6 +42,16 @@ export interface ObjectLookup {
  * event in the outbox (events.types.ts), for the readers that keep rows per object.
  */
 export type RecordDeleted = (ids: readonly string[], at: Date) => Promise<unknown>;
+
+/**
+ * An object's times (object-times.ts): its first reference row holds them while it stands (the
+ * registration writes them there, in the row it inserts anyway), its own row after.
+ */
+function withTimes(object: ObjectRecord, usage: RefUsage): ObjectRecord {
+  if (object.times !== undefined) return object;
+  const times = usage.times.get(object.id);
+  return times === undefined ? object : { ...object, times };
+}
 
 export class ObjectsRepo {
   private readonly objects: ObjectRows;
@@ -78,7 +88,9 @@ export class ObjectsRepo {
     ]);
     const unused = new Set(allocated.filter((id) => !usage.used.has(id)));
     return {
-      objects: new Map(found.map((o) => [o.id, unused.has(o.id) ? { ...o, registered: false } : o])),
+      objects: new Map(
+        found.map((o) => [o.id, withTimes(unused.has(o.id) ? { ...o, registered: false } : o, usage)]),
+      ),
       refCounts: usage.counts,
     };
   }
@@ -178,7 +190,8 @@ export class ObjectsRepo {
 
   /**
    * Removes segment references; returns the objects no segment of any Flow references any more,
-   * whose rows are deleted and whose bytes are queued for deletion. `most`: these are most of the
+   * whose rows are deleted and whose bytes are queued for deletion. An object still used whose
+   * first reference went gets the times that row held on its own row. `most`: these are most of the
    * Flow's segments (ObjectRefs.remove).
    */
   async dropRefs(
@@ -187,7 +200,9 @@ export class ObjectsRepo {
     now: Date,
     most = false,
   ): Promise<string[]> {
-    const orphans = await this.refs.remove(flowId, counts, most);
+    const { orphans, homeless } = await this.refs.remove(flowId, counts, most);
+    // An object whose first reference went keeps what its first segment set on its own row.
+    await this.objects.setTimes(homeless);
     await this.release(orphans, now, { flowId, whole: most });
     return orphans;
   }

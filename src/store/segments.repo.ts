@@ -9,6 +9,7 @@ import {
   overlapsBounds,
   TimeRange,
 } from '../time/index.ts';
+import { otrOf, putOtr } from './objects/object-times.ts';
 import { big, num, reqStr, str } from './rows.ts';
 import { SegmentSpacing } from './segments.spacing.ts';
 import { firstWindowCeiling, readAhead, type WindowScan, windowScan } from './segments.window.ts';
@@ -32,6 +33,11 @@ export interface SegmentRecord {
   key_frame_count?: number;
   /** Client-supplied (uncontrolled) URLs. */
   get_urls?: SegmentUrl[];
+  /**
+   * The object's timerange, only where it is not `timerange - ts_offset` (the segment uses part
+   * of its object): see objects/object-times.ts.
+   */
+  object_timerange?: TimeRange;
 }
 
 /** Identifies a segment within its Flow: segments never overlap, so no two share a start. */
@@ -504,7 +510,7 @@ function withinBounds(range: TimeRange): ColumnGroup[] | null {
 function toRow(s: SegmentRecord): Row {
   const tr = s.timerange;
   const opt = (v: number | undefined) => (v === undefined ? null : BigInt(v));
-  return {
+  const row: Row = {
     flow_id: s.flow_id,
     seg_start: tr.start,
     seg_end: tr.end,
@@ -524,6 +530,7 @@ function toRow(s: SegmentRecord): Row {
     key_frame_count: opt(s.key_frame_count),
     get_urls: s.get_urls && s.get_urls.length > 0 ? s.get_urls.map((u) => ({ ...u })) : null,
   };
+  return putOtr(row, s.object_timerange);
 }
 
 function fromRow(row: Row): SegmentRecord {
@@ -553,6 +560,8 @@ function fromRow(row: Row): SegmentRecord {
   const keyFrames = num(row, 'key_frame_count');
   if (keyFrames !== undefined) segment.key_frame_count = keyFrames;
   if (Array.isArray(row.get_urls)) segment.get_urls = row.get_urls as unknown as SegmentUrl[];
+  const objectRange = otrOf(row);
+  if (objectRange !== undefined) segment.object_timerange = objectRange;
   return segment;
 }
 

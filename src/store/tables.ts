@@ -176,6 +176,9 @@ export const storeTables: TableDef[] = [
       { name: 'key_frame_count', type: 'int64' },
       // Client-supplied (uncontrolled) URLs, kept verbatim: [{url, label?}].
       { name: 'get_urls', type: 'json' },
+      // The object's timerange (objects.otr_*), copied only where it is not the segment's
+      // timerange - ts_offset (a partly used object): null in the common row.
+      ...rangeColumns('otr'),
       // The embedded store's write sequence of the inserting transaction, increasing in the order
       // rows are appended (null from other writers): a Flow's index snapshot current to sequence
       // S loads with the rows above S only (segment-index.snapshot.ts).
@@ -197,6 +200,11 @@ export const storeTables: TableDef[] = [
       { name: 'storage_path', type: 'string' },
       { name: 'allocated_for', type: 'string' },
       { name: 'created', type: 'timestamp', nullable: false },
+      // What the object's first segment set for good (8.2 object.json `timerange`, ADR 0036,
+      // and `key_frame_count`), once its first reference row (object_refs) no longer holds it;
+      // written at once for external objects: objects/object-times.ts.
+      ...rangeColumns('otr'),
+      { name: 'key_frame_count', type: 'int64' },
     ],
     indexes: [['id'], ['allocated_for']],
   },
@@ -226,6 +234,11 @@ export const storeTables: TableDef[] = [
       { name: 'flow_id', type: 'string', nullable: false },
       { name: 'segments', type: 'int64', nullable: false },
       { name: 'first', type: 'boolean', nullable: false, defaultValue: false },
+      // On the `first` row: what the object's first segment set (objects.otr_*), written by the
+      // registration in the row it inserts anyway, so that it adds no statement on any engine.
+      // Inclusivity flags null for `[start_end)`: objects/object-times.ts.
+      ...rangeColumns('otr'),
+      { name: 'key_frame_count', type: 'int64' },
     ],
     indexes: [['object_id', 'flow_id'], ['ref_key'], ['flow_id']],
   },

@@ -257,6 +257,19 @@ describe('predicates and duration', () => {
   });
 });
 
+describe("shift (a segment on its object's timeline)", () => {
+  it.each<[string, string, string]>([
+    ['[10:0_20:0)', '-10:0', '[0:0_10:0)'],
+    ['(10:0_20:0]', '0:500000000', '(10:500000000_20:500000000]'],
+    ['[5:0]', '-5:0', '[0:0]'],
+    ['(5:0_', '1:0', '(6:0_'],
+    ['_', '1:0', '_'],
+    ['()', '1:0', '()'],
+  ])('%s moved by %s is %s', (range, by, expected) => {
+    expect(tr(range).shift(parseTimestamp(by)).format()).toBe(expected);
+  });
+});
+
 describe('construction and normalisation', () => {
   it('defaults to inclusive bounds, as an unmarked string does', () => {
     expect(TimeRange.from(0n, 10n * S).format()).toBe('[0:0_10:0]');

@@ -129,6 +129,16 @@ export class TimeRange implements RangeBounds {
     return TimeRange.fromBounds(s.start, e.end, s.startInclusive, e.endInclusive);
   }
 
+  /**
+   * The range moved by `ns` (bounds may leave the 64-bit range: callers storing it check). A
+   * segment's range on its object's timeline is `timerange.shift(-ts_offset)`.
+   */
+  shift(ns: bigint): TimeRange {
+    if (ns === 0n || this.isEmpty()) return this;
+    const move = (b: bigint | null) => (b === null ? null : b + ns);
+    return TimeRange.fromBounds(move(this.start), move(this.end), this.startInclusive, this.endInclusive);
+  }
+
   equals(other: TimeRange): boolean {
     return (
       this.start === other.start &&

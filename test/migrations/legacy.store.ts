@@ -10,8 +10,10 @@
  * as rows written before 115e0e4 had none. What the API answered before the rewind is kept, for
  * comparing with what the migrated store answers.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { TableDef } from '../../src/db/db.types.ts';
+import type { Engine, TableDef } from '../../src/db/db.types.ts';
 import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
 import { TableManager } from '../../src/db/manager.ts';
 import { migrationTables } from '../../src/db/migrate/migrate.history.ts';
@@ -30,12 +32,24 @@ const ALLOCATIONS_USED: TableDef = {
   ],
 };
 
+/** Columns version 0 did not have: the object timeranges migration 3 fills. */
+const V0_LACKS: Record<string, readonly string[]> = {
+  [T.objects]: ['otr_start', 'otr_end', 'otr_start_incl', 'otr_end_incl', 'key_frame_count'],
+  [T.segments]: ['otr_start', 'otr_end', 'otr_start_incl', 'otr_end_incl'],
+};
+
 /**
- * Version 0's tables: today's, without the migration tables, with allocations_used. (When a
- * migration changes a table in another way, freeze that table's version-0 definition here.)
+ * Version 0's tables: today's, without the migration tables and the columns of V0_LACKS, with
+ * allocations_used. (When a migration changes a table in another way, freeze that table's
+ * version-0 definition here.)
  */
 export const V0_TABLES: readonly TableDef[] = [
-  ...storeTables.filter((t) => !migrationTables.includes(t)),
+  ...storeTables
+    .filter((t) => !migrationTables.includes(t))
+    .map((t) => {
+      const lacks = V0_LACKS[t.name];
+      return lacks ? { ...t, columns: t.columns.filter((c) => !lacks.includes(c.name)) } : t;
+    }),
   ALLOCATIONS_USED,
 ];
 
@@ -105,9 +119,12 @@ export async function writeLegacyStore(): Promise<LegacyStore> {
 }
 
 async function windBack(dir: string, legacy: LegacyStore): Promise<void> {
+  // Version 0's segment index snapshots knew no object timeranges (TSI1): they are not used.
+  rmSync(join(dir, 'segment-index'), { recursive: true, force: true });
   const engine = await createDuckDbEngine({ path: `${dir}/tams.duckdb` });
   try {
     for (const t of migrationTables) await engine.dropTable(t.name);
+    await withoutNewColumns(engine);
     const db = await TableManager.open(engine, V0_TABLES);
     // Version 0 kept the allocation rows of used objects until housekeeping; today's registration
     // removes them where the store has no cache (the `uncached` project): they are put back.
@@ -142,5 +159,17 @@ async function windBack(dir: string, legacy: LegacyStore): Promise<void> {
     expect((await engine.listTables()).sort()).toEqual(V0_TABLES.map((t) => t.name).sort());
   } finally {
     await engine.close();
+  }
+}
+
+/** The tables of V0_LACKS made again with version 0's columns, their rows kept. */
+async function withoutNewColumns(engine: Engine): Promise<void> {
+  for (const def of V0_TABLES.filter((t) => V0_LACKS[t.name])) {
+    const rows = await engine.session.select(def.name, { columns: def.columns.map((c) => c.name) });
+    await engine.dropTable(def.name);
+    await engine.createTable(def);
+    if (rows.length > 0) await engine.session.insert(def.name, rows);
+    const columns = (await engine.describeTable(def.name))?.columns.map((c) => c.name);
+    expect(columns).toEqual(def.columns.map((c) => c.name));
   }
 }

@@ -9,6 +9,7 @@ import { TableManager } from '../../src/db/manager.ts';
 import { HISTORY_TABLE, migrationTables } from '../../src/db/migrate/migrate.history.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import { storeMigrations } from '../../src/store/migrations/migrations.list.ts';
+import { timesOf } from '../../src/store/objects/object-times.ts';
 import { storeTables, T } from '../../src/store/tables.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import {
@@ -46,7 +47,7 @@ describe('a store written before versioned migrations', () => {
   it('is migrated at start: allocations_used folded in and dropped, data intact, the API as before', async () => {
     const server = await startServer({ dataDir: legacy.dir, workers: false, env: legacy.env });
     try {
-      expect(server.runtime.migrations).toEqual({ from: 0, to: LATEST, ran: [1, 2] });
+      expect(server.runtime.migrations).toEqual({ from: 0, to: LATEST, ran: [1, 2, 3] });
       const tables = await server.runtime.db.engine.listTables();
       expect(tables).not.toContain('allocations_used');
       expect(tables.sort()).toEqual(storeTables.map((t) => t.name).sort());
@@ -67,6 +68,20 @@ describe('a store written before versioned migrations', () => {
 
       const objects = [...legacy.objectsA, 'ext-1', legacy.bare.object_id, legacy.pending.object_id];
       expect(await apiAnswers(server, legacy, objects)).toEqual(legacy.answers);
+
+      // Every object a segment uses has its first segment's timerange (A's back to back from 0,
+      // B's external ones where B put them); the allocations nothing used have none yet.
+      const times = new Map(
+        (await server.runtime.db.select(T.objects)).map((o) => [o.id, timesOf(o)?.timerange.format()]),
+      );
+      expect(legacy.objectsA.map((id) => times.get(id))).toEqual(
+        legacy.objectsA.map((_, i) => `[${10 * i}:0_${10 * i + 10}:0)`),
+      );
+      expect([times.get('ext-1'), times.get('ext-2')]).toEqual(['[10:0_20:0)', '[20:0_30:0)']);
+      expect([times.get(legacy.bare.object_id), times.get(legacy.pending.object_id)]).toEqual([
+        undefined,
+        undefined,
+      ]);
 
       // The allocations work as before: the one whose row had no location takes its upload and
       // its first segment, and is an object from then on.

@@ -20,6 +20,7 @@ export interface SegmentExtras {
   sample_count?: number;
   key_frame_count?: number;
   get_urls?: SegmentUrl[];
+  object_timerange?: TimeRange;
 }
 
 /**
@@ -96,7 +97,8 @@ export class RowCodec {
       record.last_duration !== undefined ||
       record.sample_offset !== undefined ||
       record.sample_count !== undefined ||
-      (record.get_urls !== undefined && record.get_urls.length > 0);
+      (record.get_urls !== undefined && record.get_urls.length > 0) ||
+      record.object_timerange !== undefined;
     cols.flags[i] = rare ? flags | F.HAS_EXTRAS : flags;
     return rare ? extrasOf(record, flags, storageIdApart, pathApart, kfcFits) : undefined;
   }
@@ -150,6 +152,7 @@ export class RowCodec {
     if (keyFrames === KEY_FRAMES_IN_EXTRAS) segment.key_frame_count = extras?.key_frame_count;
     else if (keyFrames !== 0) segment.key_frame_count = keyFrames - 1;
     if (extras?.get_urls) segment.get_urls = extras.get_urls.map((u) => ({ ...u }));
+    if (extras?.object_timerange) segment.object_timerange = extras.object_timerange;
     return segment;
   }
 }
@@ -172,6 +175,7 @@ function extrasOf(
   if (record.sample_count !== undefined) extras.sample_count = record.sample_count;
   // The table keeps no empty list (it stores null), so neither does the index.
   if (record.get_urls && record.get_urls.length > 0) extras.get_urls = record.get_urls.map((u) => ({ ...u }));
+  if (record.object_timerange !== undefined) extras.object_timerange = record.object_timerange;
   return extras;
 }
 
@@ -186,6 +190,7 @@ export function extrasBytes(extras: SegmentExtras): number {
   bytes += str(extras.object_id) + str(extras.storage_id) + str(extras.storage_path);
   if (extras.ts_offset !== undefined) bytes += 24;
   if (extras.last_duration !== undefined) bytes += 24;
+  if (extras.object_timerange !== undefined) bytes += 80;
   for (const u of extras.get_urls ?? []) bytes += 48 + str(u.url) + str(u.label);
   return bytes;
 }

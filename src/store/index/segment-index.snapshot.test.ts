@@ -99,6 +99,7 @@ const EVERY_SHAPE = [
   'sample_count',
   'key_frame_count',
   'get_urls',
+  'object_timerange',
 ];
 
 function all(index: FlowSegmentIndex): SegmentRecord[] {
@@ -482,6 +483,14 @@ describe('segment index snapshots', () => {
       ['no path ids column', (h: Record<string, unknown>) => Object.assign(h, { paths: false })],
     ])('rejects a sealed header whose rows do not match the columns: %s', (_, edit) => {
       expect(reject(withHeader(bytes, edit))).toBeUndefined();
+    });
+
+    it('rejects a sealed snapshot of the format before object timeranges (TSI1)', () => {
+      // Migration 3 may have given its rows their object's timerange since: the Flow loads anew.
+      const old = Buffer.from(bytes);
+      old.write('TSI1', 0, 'latin1');
+      expect(reject(resealed(old))).toBeUndefined();
+      expect(bytes.toString('latin1', 0, 4)).toBe('TSI2');
     });
 
     it('rejects a sealed header that is not JSON', () => {

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { parseTimeRange } from '../../time/index.ts';
 import type { SegmentUrl } from '../segments.repo.ts';
 import type { SegmentExtras } from './segment-index.codec.ts';
 import { SegmentColumns } from './segment-index.columns.ts';
@@ -9,7 +10,7 @@ import { NO_STORAGE, type StorageIds } from './segment-index.storage-ids.ts';
  * One Flow's index as bytes, to be read back instead of scanning the segments table (whose rows
  * of one Flow are spread over the whole table by live ingest). Layout, little-endian:
  *
- *   "TSI1" | u32 header length | header (UTF-8 JSON) | zero padding to 8 |
+ *   "TSI2" | u32 header length | header (UTF-8 JSON) | zero padding to 8 |
  *   starts (8n) | ends (8n) | object ids (16n) | path ids (16n, when the header says so) |
  *   flags (n) | storage (n) | key frames (n) | u32 CRC-32 of all that comes before
  *
@@ -18,7 +19,9 @@ import { NO_STORAGE, type StorageIds } from './segment-index.storage-ids.ts';
  * starts) and the rare per-row extras. A snapshot that fails its checksum, names another Flow or
  * cannot be interned is not used: the Flow loads from the table instead.
  */
-const MAGIC = 0x31495354; // "TSI1" read as a little-endian u32
+// "TSI2" read as a little-endian u32. TSI1 files (before segments kept their object's timerange)
+// are not used: migration 3 may have given their rows one since, so those Flows load from the table.
+const MAGIC = 0x32495354;
 
 interface Header {
   flowId: string;
@@ -31,9 +34,11 @@ interface Header {
   extras: [string, JsonExtras][];
 }
 
-type JsonExtras = Omit<SegmentExtras, 'ts_offset' | 'last_duration'> & {
+type JsonExtras = Omit<SegmentExtras, 'ts_offset' | 'last_duration' | 'object_timerange'> & {
   ts_offset?: string;
   last_duration?: string;
+  /** As the API writes a timerange. */
+  object_timerange?: string;
 };
 
 export interface Snapshot {
@@ -156,18 +161,20 @@ function align8(n: number): number {
 }
 
 function toJson(extras: SegmentExtras): JsonExtras {
-  const { ts_offset, last_duration, ...rest } = extras;
+  const { ts_offset, last_duration, object_timerange, ...rest } = extras;
   const json: JsonExtras = { ...rest };
   if (ts_offset !== undefined) json.ts_offset = ts_offset.toString();
   if (last_duration !== undefined) json.last_duration = last_duration.toString();
+  if (object_timerange !== undefined) json.object_timerange = object_timerange.format();
   return json;
 }
 
 function fromJson(json: JsonExtras): SegmentExtras {
-  const { ts_offset, last_duration, get_urls, ...rest } = json;
+  const { ts_offset, last_duration, get_urls, object_timerange, ...rest } = json;
   const extras: SegmentExtras = { ...rest };
   if (ts_offset !== undefined) extras.ts_offset = BigInt(ts_offset);
   if (last_duration !== undefined) extras.last_duration = BigInt(last_duration);
+  if (object_timerange !== undefined) extras.object_timerange = parseTimeRange(object_timerange);
   if (get_urls !== undefined) extras.get_urls = get_urls.map((u: SegmentUrl) => ({ ...u }));
   return extras;
 }

@@ -68,8 +68,8 @@ describe('store migrations', () => {
 
     expect(await new Migrator(engine, { ...options, migrations: storeMigrations }).run()).toEqual({
       from: 0,
-      to: 2,
-      ran: [1, 2],
+      to: storeMigrations.at(-1)?.id,
+      ran: storeMigrations.map((m) => m.id),
     });
     expect(await engine.describeTable('allocations_used')).toBeNull();
     const rows = await db.select(T.allocations, { orderBy: [{ column: 'object_id' }] });

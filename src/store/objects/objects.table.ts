@@ -2,6 +2,7 @@ import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { date, reqStr, str } from '../rows.ts';
 import { T } from '../tables.ts';
+import { type ObjectTimes, putTimes, timesColumns, timesOf } from './object-times.ts';
 import type { ObjectLocation, ObjectRecord, ReleasedObjects, ReleaseHint } from './objects.types.ts';
 
 /** The `objects` table: where each media object's bytes are, and the Flow it was allocated for. */
@@ -53,14 +54,29 @@ export class ObjectRows {
     if (objects.length === 0) return;
     await this.db.insert(
       T.objects,
-      objects.map((o) => ({
-        id: o.id,
-        storage_id: o.storage_id ?? null,
-        storage_path: o.storage_path ?? null,
-        allocated_for: o.allocated_for ?? null,
-        created: o.created,
-      })),
+      objects.map((o) =>
+        putTimes(
+          {
+            id: o.id,
+            storage_id: o.storage_id ?? null,
+            storage_path: o.storage_path ?? null,
+            allocated_for: o.allocated_for ?? null,
+            created: o.created,
+          },
+          o.times,
+        ),
+      ),
     );
+  }
+
+  /**
+   * Records what objects' first segments set (object-times.ts), one statement for them all. A
+   * row gone meanwhile (released) is simply not there to change.
+   */
+  async setTimes(times: ReadonlyMap<string, ObjectTimes>): Promise<void> {
+    if (times.size === 0) return;
+    const rows = [...times].map(([id, t]) => ({ id, ...timesColumns(t) }));
+    await this.db.updateEach(T.objects, 'id', rows);
   }
 
   /** Deletes objects found by findReleasing, by the Flow each was allocated for as well. */
@@ -126,5 +142,7 @@ function objectRecord(row: Row): ObjectRecord {
   set('storage_id');
   set('storage_path');
   set('allocated_for');
+  const times = timesOf(row);
+  if (times) record.times = times;
   return record;
 }

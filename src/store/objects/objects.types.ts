@@ -1,3 +1,5 @@
+import type { ObjectTimes } from './object-times.ts';
+
 export interface ObjectRecord {
   id: string;
   /** Backend holding the bytes; undefined for external objects (known only by client URLs). */
@@ -9,6 +11,8 @@ export interface ObjectRecord {
   created: Date;
   /** Whether a segment has used it: false for objects allocated and not yet registered. */
   registered: boolean;
+  /** What its first segment set (object-times.ts); undefined before. */
+  times?: ObjectTimes;
 }
 
 /**
@@ -45,10 +49,14 @@ export interface ObjectRef {
   flowId: string;
 }
 
-/** New segment references of a Flow to an object; `first` marks the object's first use ever. */
+/**
+ * New segment references of a Flow to an object; `first` marks the object's first use ever, and
+ * `times` what that use set (kept on the first reference row: object-times.ts).
+ */
 export interface NewRefs extends ObjectRef {
   segments: number;
   first?: boolean;
+  times?: ObjectTimes;
 }
 
 export interface AllocationWork {

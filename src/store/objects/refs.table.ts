@@ -2,6 +2,7 @@ import type { DbSession, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { bool, num, reqStr } from '../rows.ts';
 import { T } from '../tables.ts';
+import { type ObjectTimes, putTimes, TIMES_COLUMNS, timesOf } from './object-times.ts';
 import type { NewRefs } from './objects.types.ts';
 
 /** object_refs rows are keyed by object and Flow together, so per-row updates need one column. */
@@ -30,16 +31,21 @@ export class ObjectRefs {
    * The uses of these objects: which are used, and the reference rows' counts (for `add`, keyed
    * as the rows are). One read whatever the number of objects.
    */
-  async usage(ids: readonly string[]): Promise<{ used: Set<string>; counts: RefCounts }> {
-    if (ids.length === 0) return { used: new Set(), counts: new Map() };
+  async usage(ids: readonly string[]): Promise<RefUsage> {
+    const usage: RefUsage = { used: new Set(), counts: new Map(), times: new Map() };
+    if (ids.length === 0) return usage;
     const rows = await this.db.select(T.objectRefs, {
       where: and(col('object_id').in(ids)),
-      columns: ['object_id', 'ref_key', 'segments'],
+      columns: ['object_id', 'ref_key', 'segments', ...TIMES_COLUMNS],
     });
-    return {
-      used: new Set(rows.map((r) => reqStr(r, 'object_id'))),
-      counts: new Map(rows.map((r) => [reqStr(r, 'ref_key'), num(r, 'segments') ?? 0])),
-    };
+    for (const r of rows) {
+      const objectId = reqStr(r, 'object_id');
+      usage.used.add(objectId);
+      usage.counts.set(reqStr(r, 'ref_key'), num(r, 'segments') ?? 0);
+      const times = timesOf(r);
+      if (times) usage.times.set(objectId, times);
+    }
+    return usage;
   }
 
   /**
@@ -53,7 +59,7 @@ export class ObjectRefs {
     const maybe = new Map<string, NewRefs>();
     for (const r of refs) {
       if (unreferenced.has(r.objectId))
-        fresh.push(refRow(r.objectId, r.flowId, r.segments, r.first === true));
+        fresh.push(refRow(r.objectId, r.flowId, r.segments, r.first === true, r.times));
       else maybe.set(refKey(r.objectId, r.flowId), r);
     }
     if (maybe.size > 0) {
@@ -71,10 +77,17 @@ export class ObjectRefs {
 
   /**
    * Removes segment references of one Flow; returns the objects no segment of any Flow
-   * references any more. `most`: they are most of the Flow's references (see below).
+   * references any more, and the times held by the rows removed of objects still used elsewhere
+   * (their first reference gone: the caller keeps them on the objects' rows). `most`: they are
+   * most of the Flow's references (see below).
    */
-  async remove(flowId: string, counts: ReadonlyMap<string, number>, most = false): Promise<string[]> {
-    if (counts.size === 0) return [];
+  async remove(
+    flowId: string,
+    counts: ReadonlyMap<string, number>,
+    most = false,
+  ): Promise<{ orphans: string[]; homeless: Map<string, ObjectTimes> }> {
+    const homeless = new Map<string, ObjectTimes>();
+    if (counts.size === 0) return { orphans: [], homeless };
     // Every read and write here names the Flow as well as the keys: a Flow's reference rows are
     // spread over the whole table (a live channel's objects are interleaved with every other
     // channel's), so the keys alone mean scanning every ref_key of the table (23 s for 10,000
@@ -86,17 +99,19 @@ export class ObjectRefs {
     const where = most ? and(scope) : and(scope, col('ref_key').in(keys));
     const existing = await this.db.select(T.objectRefs, {
       where,
-      columns: ['object_id', 'segments', 'first'],
+      columns: ['object_id', 'segments', 'first', ...TIMES_COLUMNS],
     });
     const kept: Row[] = [];
     const left = new Map<string, number>(counts);
+    const dropped = new Map<string, ObjectTimes>();
     for (const row of existing) {
       const objectId = reqStr(row, 'object_id');
       const remaining = (num(row, 'segments') ?? 0) - (counts.get(objectId) ?? 0);
+      const times = timesOf(row);
       if (remaining > 0) {
-        kept.push(refRow(objectId, flowId, remaining, bool(row, 'first') === true));
+        kept.push(refRow(objectId, flowId, remaining, bool(row, 'first') === true, times));
         left.delete(objectId);
-      }
+      } else if (times) dropped.set(objectId, times);
     }
     // Objects without a row for this Flow any more (or without one at all) may be unused now.
     const gone = [...left.keys()];
@@ -106,9 +121,10 @@ export class ObjectRefs {
       await this.db.delete(T.objectRefs, where);
       if (kept.length > 0) await this.db.insert(T.objectRefs, kept);
     }
-    if (gone.length === 0) return [];
+    if (gone.length === 0) return { orphans: [], homeless };
     const stillUsed = await this.usedAmong(gone);
-    return gone.filter((id) => !stillUsed.has(id));
+    for (const [id, times] of dropped) if (stillUsed.has(id)) homeless.set(id, times);
+    return { orphans: gone.filter((id) => !stillUsed.has(id)), homeless };
   }
 
   /** Flows with segments referencing the object, ordered by id, after `after`, at most `limit` + 1. */
@@ -144,12 +160,28 @@ export class ObjectRefs {
 /** Segments per reference row, keyed as the rows are (object and Flow). */
 export type RefCounts = ReadonlyMap<string, number>;
 
-function refRow(objectId: string, flowId: string, segments: number, first: boolean): Row {
-  return {
+/** What the reference rows of some objects say (ObjectRefs.usage). */
+export interface RefUsage {
+  /** The objects a segment uses. */
+  used: Set<string>;
+  counts: Map<string, number>;
+  /** What their first reference rows hold of the objects' first segments. */
+  times: Map<string, ObjectTimes>;
+}
+
+function refRow(
+  objectId: string,
+  flowId: string,
+  segments: number,
+  first: boolean,
+  times?: ObjectTimes,
+): Row {
+  const row: Row = {
     ref_key: refKey(objectId, flowId),
     object_id: objectId,
     flow_id: flowId,
     segments: BigInt(segments),
     first,
   };
+  return putTimes(row, times);
 }

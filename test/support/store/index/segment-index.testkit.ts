@@ -61,6 +61,13 @@ export function randomFields(rand: () => number, objectId: string): Partial<Segm
   if (sometimes()) fields.sample_count = Math.floor(rand() * 100);
   if (rand() < 0.6) fields.key_frame_count = pick(rand, [0, 1, 2, 253, 254, 255, 100_000]);
   if (sometimes()) {
+    fields.object_timerange = pick(rand, [
+      TimeRange.fromBounds(0n, 10_000_000_000n, true, false),
+      TimeRange.fromBounds(-5n, 7n, false, true),
+      TimeRange.instant(3n),
+    ]);
+  }
+  if (sometimes()) {
     fields.get_urls = pick(rand, [
       [],
       [{ url: 'https://example.com/a' }],

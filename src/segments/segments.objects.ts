@@ -1,0 +1,127 @@
+import { type ObjectTimes, onObjectTimeline, storedObjectTimerange } from '../store/objects/object-times.ts';
+import type { ObjectRecord } from '../store/objects.repo.ts';
+import type { SegmentRecord } from '../store/segments.repo.ts';
+import { fitsInt64, formatTimestamp, parseTimeRange, type TimeRange } from '../time/index.ts';
+import { SegmentRejection } from './segments.register.ts';
+import type { FlowSegmentPost } from './segments.schemas.ts';
+
+/** The TAMS version a registration came through: 8.2 has rules on objects 7.0 has not. */
+export type RegistrationVersion = '7.0' | '8.2';
+
+/** A segment POST body of either version (8.2 adds `object_timerange`, ADR 0036, and `init_object_id`). */
+export type SegmentPostBody = FlowSegmentPost & { object_timerange?: string; init_object_id?: string };
+
+/**
+ * 8.2's `init_object_id` (ADR 0045): initialisation segments are not taken yet. Refused rather
+ * than ignored: an object registered without the init object its media needs would not decode.
+ */
+export function checkInitObject(version: RegistrationVersion, body: SegmentPostBody): void {
+  if (version === '8.2' && body.init_object_id !== undefined) {
+    throw new SegmentRejection('init_object_id: this server does not take initialisation segments yet');
+  }
+}
+
+/**
+ * The times a new object's first segment sets for good (8.2 object.json): its timerange is the
+ * body's `object_timerange` (8.2), else the segment's `timerange - ts_offset` ("on the
+ * assumption that the Flow Segment uses the entire Media Object"); key_frame_count is the
+ * segment's. 8.2 refuses a segment that does not lie within the object's timerange, and one
+ * that says it starts inside a new object (`sample_offset`) without giving the object's
+ * timerange, which 8.2 says MUST then be set. 7.0 is checked for none of it: an object first
+ * registered through 7.0 gets the default (undefined only where it leaves the 64-bit range).
+ */
+export function firstUseTimes(
+  version: RegistrationVersion,
+  segment: SegmentRecord,
+  body: SegmentPostBody,
+): ObjectTimes | undefined {
+  const own = onObjectTimeline(segment.timerange, segment.ts_offset);
+  let timerange = own;
+  if (version === '8.2') {
+    if (own === undefined) throw beyond64(segment);
+    if (body.object_timerange !== undefined) {
+      timerange = storableRange(body.object_timerange);
+      within(own, timerange, segment);
+    } else if ((segment.sample_offset ?? 0) > 0) {
+      throw new SegmentRejection(
+        `object ${segment.object_id} is new and sample_offset says the segment does not start at its start: ` +
+          'give the object_timerange of the whole object (sample_offset and sample_count are deprecated)',
+      );
+    }
+  }
+  if (timerange === undefined) return undefined;
+  return segment.key_frame_count === undefined
+    ? { timerange }
+    : { timerange, key_frame_count: segment.key_frame_count };
+}
+
+/**
+ * A segment re-using an object (8.2 POST segments): its timerange, once offset by `ts_offset`,
+ * MUST lie within the object's timerange, and a request changing the object's properties
+ * (`object_timerange`, `key_frame_count`) is refused. 7.0 checks none of it. Returns the object's
+ * timerange, where known.
+ */
+export function checkReuse(
+  version: RegistrationVersion,
+  segment: SegmentRecord,
+  body: SegmentPostBody,
+  object: ObjectRecord,
+): TimeRange | undefined {
+  const times = object.times;
+  if (version !== '8.2' || times === undefined) return times?.timerange;
+  if (body.object_timerange !== undefined) {
+    const given = parseTimeRange(body.object_timerange);
+    if (!given.equals(times.timerange)) {
+      throw new SegmentRejection(
+        `object_timerange ${body.object_timerange} conflicts with object ${object.id}'s timerange ${times.timerange.format()} ` +
+          '(set when it was first registered; leave object_timerange out when re-using an object)',
+      );
+    }
+  }
+  if (segment.key_frame_count !== undefined && segment.key_frame_count !== times.key_frame_count) {
+    const has = times.key_frame_count === undefined ? 'none' : String(times.key_frame_count);
+    throw new SegmentRejection(
+      `key_frame_count ${segment.key_frame_count} conflicts with object ${object.id}'s key_frame_count (${has}), set when it was first registered`,
+    );
+  }
+  const own = onObjectTimeline(segment.timerange, segment.ts_offset);
+  if (own === undefined) throw beyond64(segment);
+  within(own, times.timerange, segment);
+  return times.timerange;
+}
+
+/** Gives the segment the object's timerange where it is not the segment's own (object-times.ts). */
+export function keepObjectTimerange(segment: SegmentRecord, objectRange: TimeRange | undefined): void {
+  const stored = storedObjectTimerange(segment, objectRange);
+  if (stored !== undefined) segment.object_timerange = stored;
+}
+
+function within(own: TimeRange, objectRange: TimeRange, segment: SegmentRecord): void {
+  if (objectRange.contains(own)) return;
+  const offset = segment.ts_offset === undefined ? '' : ' - ts_offset';
+  throw new SegmentRejection(
+    `the segment's timerange${offset} (${own.format()}) is not within the timerange of object ${segment.object_id} (${objectRange.format()})`,
+  );
+}
+
+function storableRange(text: string): TimeRange {
+  const range = parseTimeRange(text);
+  // The timestamps of the media an object holds: a bounded, non-empty range.
+  if (range.start === null || range.end === null || range.isEmpty()) {
+    throw new SegmentRejection(`object_timerange ${text} must have a start and an end, and not be empty`);
+  }
+  for (const bound of [range.start, range.end]) {
+    if (bound !== null && !fitsInt64(bound)) {
+      throw new SegmentRejection(
+        `object_timerange ${text} is beyond the range this store keeps (64-bit nanoseconds)`,
+      );
+    }
+  }
+  return range;
+}
+
+function beyond64(segment: SegmentRecord): SegmentRejection {
+  return new SegmentRejection(
+    `the segment's timerange - ts_offset (${segment.timerange.format()} less ${formatTimestamp(segment.ts_offset ?? 0n)}) is beyond the range this store keeps (64-bit nanoseconds)`,
+  );
+}
