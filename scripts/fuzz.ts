@@ -1,7 +1,10 @@
 /**
- * `npm run fuzz [-- --long] [--seed N] [--max-examples N] [--keep] [-- <schemathesis options>]`:
+ * `npm run fuzz [-- --long] [--version 7.0|8.2] [--seed N] [--max-examples N] [--keep] [-- <schemathesis options>]`:
  * property-based fuzzing of the API with schemathesis (Python, installed into .venv-oracles by
- * scripts/oracles-venv.sh) against the server's own OpenAPI document. Starts tams-server as
+ * scripts/oracles-venv.sh) against the server's own OpenAPI document of one API version: 7.0's at
+ * `/openapi.json` (the default: the root mount, with the extensions), 8.2's at
+ * `/tams/v8.2/openapi.json` (the 8.2 mount; its document matches the 8.2 spec's, which
+ * `npm run openapi:check -- --version 8.2` proves, so its answers are checked against 8.2). Starts tams-server as
  * `npm start` does (authentication required, a fresh data directory), seeds it (fuzz.seed.ts),
  * and runs the checks of test/fuzz/schemathesis.toml: no 5xx, only documented statuses and
  * content types, responses valid against their documented schemas, and the TAMS error body on
@@ -24,8 +27,15 @@ import { errorLines, startServer } from './fuzz.server.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The OpenAPI document of each version's mount (src/http/api.version.ts). */
+const DOCUMENTS: Readonly<Record<string, string>> = {
+  '7.0': '/openapi.json',
+  '8.2': '/tams/v8.2/openapi.json',
+};
+
 interface Options {
   long: boolean;
+  version: string;
   seed: number;
   maxExamples: number;
   keep: boolean;
@@ -49,14 +59,21 @@ function parseArgs(argv: string[]): Options {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a whole number`);
     return value;
   };
-  const known = new Set(['--long', '--keep', '--seed', '--max-examples']);
+  const known = new Set(['--long', '--keep', '--seed', '--max-examples', '--version']);
+  const valued = new Set(['--seed', '--max-examples', '--version']);
   for (const [i, arg] of own.entries()) {
-    const isValue = i > 0 && (own[i - 1] === '--seed' || own[i - 1] === '--max-examples');
+    const isValue = i > 0 && valued.has(own[i - 1] ?? '');
     if (!known.has(arg) && !isValue)
       throw new Error(`unknown option ${arg} (schemathesis options go after --)`);
   }
+  const versionAt = own.indexOf('--version');
+  const version = versionAt === -1 ? '7.0' : (own[versionAt + 1] ?? '');
+  if (DOCUMENTS[version] === undefined) {
+    throw new Error(`--version takes one of ${Object.keys(DOCUMENTS).join(', ')}`);
+  }
   return {
     long,
+    version,
     seed: numberAfter('--seed') ?? (long ? randomBytes(4).readUInt32BE() : QUICK_SEED),
     maxExamples: numberAfter('--max-examples') ?? (long ? LONG_EXAMPLES : QUICK_EXAMPLES),
     keep: own.includes('--keep'),
@@ -106,7 +123,7 @@ async function main(): Promise<number> {
       '--config-file',
       join(work, 'schemathesis.toml'),
       'run',
-      `${server.url}/openapi.json`,
+      `${server.url}${DOCUMENTS[options.version]}`,
       '--phases',
       phases,
       '--max-examples',
@@ -116,8 +133,8 @@ async function main(): Promise<number> {
       ...options.extra,
     ];
     process.stdout.write(
-      `fuzz: ${options.long ? 'long' : 'quick'} mode, seed ${options.seed}, ${options.maxExamples} examples per operation, phases ${phases}\n` +
-        `fuzz: reproduce with: npm run fuzz -- ${options.long ? '--long ' : ''}--seed ${options.seed} --max-examples ${options.maxExamples}\n`,
+      `fuzz: TAMS ${options.version} (${DOCUMENTS[options.version]}), ${options.long ? 'long' : 'quick'} mode, seed ${options.seed}, ${options.maxExamples} examples per operation, phases ${phases}\n` +
+        `fuzz: reproduce with: npm run fuzz -- ${options.long ? '--long ' : ''}--version ${options.version} --seed ${options.seed} --max-examples ${options.maxExamples}\n`,
     );
     // Its example database and reports stay in the checkout (.tmp is gitignored): a local rerun
     // tries the failing examples of the last run first.

@@ -9,7 +9,7 @@ import {
   sortByQuery,
 } from '../http/paging.listing.ts';
 import { effectiveLimit, PagingQuery, type PagingSettings } from '../http/paging.ts';
-import { ok } from '../http/responses.ts';
+import { errors, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { deletionRequestRoute } from './deletion.routes.ts';
 import { DeletionRequest } from './deletion.schemas.ts';
@@ -46,7 +46,11 @@ export async function deletionV8Routes(app: App, deps: DeletionV8RoutesDeps): Pr
           'List deletion requests currently being worked on, and finished ones until they expire. Sorted by `sort_by` (`created` by default), most recent first, unless `reverse_order`; requests without the value (`expiry` is set once a request is done) come after the others, by id.',
         tags: ['FlowDeleteRequests'],
         querystring: ListQuery,
-        response: { 200: { ...ok(Type.Array(DeletionRequest)), headers: ListingHeaders } },
+        // 8.2 lists no 400 here; a page key this listing did not give is one (DEPARTURES_8_2).
+        response: {
+          200: { ...ok(Type.Array(DeletionRequest)), headers: ListingHeaders },
+          ...errors({ 400: 'Bad request. Invalid query options.' }),
+        },
       },
     },
     async (request, reply) => {

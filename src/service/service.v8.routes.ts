@@ -107,7 +107,11 @@ export async function serviceV8Routes(app: App, deps: ServiceV8RoutesDeps): Prom
           'Provide information about the storage backends available on this service instance. These are populated on deployment of the service instance (their `tags` too: TAMS_STORAGE_BACKENDS). Sorted in alphabetical order of their `label`; backends without one come after the others, by `id` (before them with `reverse_order`).',
         tags: ['Service'],
         querystring: BackendsQuery,
-        response: { 200: { ...ok(StorageBackendsListV8), headers: ListingHeaders } },
+        // 8.2 lists no 400 here; a page key this listing did not give is one (DEPARTURES_8_2).
+        response: {
+          200: { ...ok(StorageBackendsListV8), headers: ListingHeaders },
+          ...errors({ 400: 'Bad request. Invalid query options.' }),
+        },
       },
     },
     async (request, reply) => {
