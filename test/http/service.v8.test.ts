@@ -99,7 +99,9 @@ describe('GET /tams/v8.2/', () => {
     expect((await server.get('/tams/v8.2')).body).toEqual(res.body);
   });
 
-  it('answers what it does not serve yet with 404 and the TAMS error body', async () => {
-    expectError(await v8.get('/flows/7c9e6679-7425-40de-944b-e07fc1f90ae7/segments'), 404);
+  it('answers what it does not serve with 404 and the TAMS error body', async () => {
+    // The event stream is a wing at the root alone, not a TAMS path of any mount.
+    expectError(await v8.get('/events'), 404);
+    expectError(await v8.get('/no-such-resource'), 404);
   });
 });
