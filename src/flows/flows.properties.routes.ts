@@ -1,14 +1,15 @@
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
 import type { ApiVersion } from '../http/api.version.ts';
+import { Uuid } from '../http/common.schemas.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
+import { tagRoutes } from '../http/tags.routes.ts';
 import type { App } from '../http/types.ts';
 import { flowForbidden } from './flows.api.ts';
 import { collectionDocument, collectionItemsFrom } from './flows.mapper.ts';
 import { FlowParams } from './flows.routes.ts';
 import { FlowCollection } from './flows.schemas.ts';
 import type { EditableFlow, FlowsService } from './flows.service.ts';
-import { flowTagRoutes } from './flows.tags.routes.ts';
 import { FlowCollection82 } from './flows.v8.schemas.ts';
 
 const BitRate = Type.Integer({ minimum: 0 });
@@ -50,7 +51,25 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService, version:
       });
   };
 
-  flowTagRoutes(app, flows, version);
+  tagRoutes(
+    app,
+    {
+      resource: 'flows',
+      param: 'flowId',
+      id: Uuid,
+      kind: 'Flow',
+      service: flows,
+      words: {
+        noun: flow,
+        put: 'Create or update the tag.',
+        delete: 'Delete the tag.',
+        forbidden: FORBIDDEN,
+        put404: MISSING,
+        delete404: INVALID_ID,
+      },
+    },
+    version,
+  );
 
   propertyRoutes(app, {
     url: '/flows/:flowId/description',
