@@ -7,8 +7,8 @@
  * Answers are checked against each version's schemas.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountClient } from '../helpers/mounts.ts';
-import { type HttpClient, startServer, type TestServer } from '../helpers/server.ts';
+import { startMounted } from '../helpers/mounts.ts';
+import type { HttpClient, TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { type Doc, expectError, getAndHead, uuid } from './fixtures.ts';
@@ -19,13 +19,9 @@ let server: TestServer;
 let v8: HttpClient;
 let v7: HttpClient;
 beforeAll(async () => {
-  server = await startServer({ workers: false });
-  v8 = mountClient(server, '/tams/v8.2');
-  v7 = mountClient(server, '/tams/v7.0');
+  ({ server, v7, v8 } = await startMounted({ workers: false }));
 });
-afterAll(async () => {
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 /** A new Profile of PROFILE_METADATA (with `changes`); its id. */
 async function newProfile(changes: Doc = {}): Promise<string> {
