@@ -7,7 +7,6 @@
 import type { FastifyRequest } from 'fastify';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
 import type { DeletionService } from './deletion/deletion.service.ts';
-import { deletionV8Routes } from './deletion/deletion.v8.routes.ts';
 import { flowPropertyRoutes } from './flows/flows.properties.routes.ts';
 import { flowsRoutes } from './flows/flows.routes.ts';
 import type { FlowsService } from './flows/flows.service.ts';
@@ -23,9 +22,8 @@ import type { ProfilesService } from './profiles/profiles.service.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
 import { segmentsV8Routes } from './segments/segments.v8.routes.ts';
-import { serviceRoutes } from './service/service.routes.ts';
+import { type ServiceRoutesDeps, serviceRoutes } from './service/service.routes.ts';
 import type { ServiceInfoService } from './service/service.service.ts';
-import { serviceV8Routes } from './service/service.v8.routes.ts';
 import { sourcesRoutes } from './sources/sources.routes.ts';
 import type { SourcesService } from './sources/sources.service.ts';
 import { storageRoutes } from './storage/storage.routes.ts';
@@ -34,8 +32,8 @@ import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
 import type { Viewer, WebhooksService } from './webhooks/webhooks.service.ts';
 import { webhooksV8Routes } from './webhooks/webhooks.v8.routes.ts';
 
-/** What every mount's routes are built from: the services over the one store, and the settings. */
-export interface TamsRoutesDeps {
+/** The services over the one store that every mount's routes are built from (app.ts's AppDeps has them). */
+export interface TamsServices {
   service: ServiceInfoService;
   sources: SourcesService;
   flows: FlowsService;
@@ -46,6 +44,10 @@ export interface TamsRoutesDeps {
   webhooks: WebhooksService;
   /** Flow Profiles (TAMS 8.2 only). */
   profiles: ProfilesService;
+}
+
+/** What every mount's routes are built from: the services, and the settings. */
+export interface TamsRoutesDeps extends TamsServices {
   /** Who the caller is, for webhook listings and ownership. */
   webhookViewer: (request: FastifyRequest) => Viewer;
   paging: PagingSettings;
@@ -68,38 +70,43 @@ const EVENT_STREAMS_8_2 = [
   },
 ];
 
-async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
-  const { paging, publicUrl, presignExpirySeconds } = deps;
-  await serviceRoutes(app, { service: deps.service, mount, rootEndpoints: () => ROOT_ENDPOINTS_7_0 });
-  await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl, mount });
-  await flowsRoutes(app, { flows: deps.flows, paging, publicUrl, mount });
-  await flowPropertyRoutes(app, deps.flows, mount.version);
-  await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
-  await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds });
-  await objectsRoutes(app, { objects: deps.objects, paging, publicUrl });
-  await deletionRoutes(app, { deletion: deps.deletion });
-  await webhooksRoutes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer });
-}
+/** Each version's lists in its service routes: its root listing, 8.2's own event streams. */
+const SERVICE_LISTS: Record<ApiVersion, Pick<ServiceRoutesDeps, 'rootEndpoints' | 'eventStreams'>> = {
+  '7.0': { rootEndpoints: () => ROOT_ENDPOINTS_7_0 },
+  '8.2': { rootEndpoints: () => ROOT_ENDPOINTS_8_2, eventStreams: () => EVENT_STREAMS_8_2 },
+};
 
-async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
+/** The areas whose routes serve both versions alike, each told its mount; registered first. */
+async function sharedRoutes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   const { paging, publicUrl } = deps;
-  await serviceV8Routes(app, {
+  await serviceRoutes(app, {
     service: deps.service,
     mount,
-    rootEndpoints: () => ROOT_ENDPOINTS_8_2,
-    eventStreams: () => EVENT_STREAMS_8_2,
+    ...SERVICE_LISTS[mount.version],
     paging,
     publicUrl,
   });
   await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl, mount });
   await flowsRoutes(app, { flows: deps.flows, paging, publicUrl, mount });
   await flowPropertyRoutes(app, deps.flows, mount.version);
-  const { presignExpirySeconds } = deps;
+}
+
+async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
+  const { paging, publicUrl, presignExpirySeconds } = deps;
+  await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
+  await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds });
+  await objectsRoutes(app, { objects: deps.objects, paging, publicUrl });
+  await deletionRoutes(app, { deletion: deps.deletion, paging, publicUrl, mount });
+  await webhooksRoutes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer });
+}
+
+async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
+  const { paging, publicUrl, presignExpirySeconds } = deps;
   await segmentsV8Routes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
   await objectsV8Routes(app, { objects: deps.objects, paging, publicUrl });
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
   await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });
-  await deletionV8Routes(app, { deletion: deps.deletion, paging, publicUrl, mount });
+  await deletionRoutes(app, { deletion: deps.deletion, paging, publicUrl, mount });
 }
 
 const ROUTES: Record<ApiVersion, (app: App, deps: TamsRoutesDeps, mount: ApiMount) => Promise<void>> = {
@@ -109,6 +116,7 @@ const ROUTES: Record<ApiVersion, (app: App, deps: TamsRoutesDeps, mount: ApiMoun
 
 /** The TAMS routes of `mount`'s version, registered in `app` (the root mount's: app.ts). */
 export async function tamsRoutes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
+  await sharedRoutes(app, deps, mount);
   await ROUTES[mount.version](app, deps, mount);
 }
 

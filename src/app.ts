@@ -1,16 +1,14 @@
 import Fastify, { type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import { MOUNT_COMPONENTS, OPENAPI_COMPONENTS } from './app.openapi.ts';
-import { registerMount, type TamsRoutesDeps, tamsRoutes } from './app.routes.ts';
+import { registerMount, type TamsRoutesDeps, type TamsServices, tamsRoutes } from './app.routes.ts';
 import { registerAuth } from './auth/auth.hook.ts';
 import type { AuthModule } from './auth/auth.module.ts';
 import { GLOBAL_SECURITY, SECURITY_SCHEMES } from './auth/auth.openapi.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
-import type { DeletionService } from './deletion/deletion.service.ts';
 import { eventsRoutes } from './events/events.routes.ts';
 import type { EventStreams } from './events/events.stream.ts';
 import type { FeatureSet } from './feature/feature.set.ts';
-import type { FlowsService } from './flows/flows.service.ts';
 import { hlsRoutes } from './hls/hls.routes.ts';
 import type { HlsService } from './hls/hls.service.ts';
 import { ROOT_MOUNT, VERSION_MOUNTS } from './http/api.version.ts';
@@ -28,33 +26,16 @@ import { registerValidation } from './http/validation.ts';
 import { isPresignedMediaRequest } from './media/fs/fs.routes.ts';
 import { registerHttpMetrics } from './metrics/metrics.http.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
-import type { ObjectsService } from './objects/objects.service.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
-import type { ProfilesService } from './profiles/profiles.service.ts';
-import type { SegmentsService } from './segments/segments.service.ts';
-import type { ServiceInfoService } from './service/service.service.ts';
-import type { SourcesService } from './sources/sources.service.ts';
-import type { StorageService } from './storage/storage.service.ts';
 import { uiDirectory } from './ui/ui.dir.ts';
 import { uiRoutes } from './ui/ui.routes.ts';
-import type { WebhooksService } from './webhooks/webhooks.service.ts';
 
 /** Everything the HTTP layer needs, built once by the composition root (deps.ts). */
-export interface AppDeps {
+export interface AppDeps extends TamsServices {
   /** Authentication (src/auth): credentials, scopes, users and tokens. */
   auth: AuthModule;
   config: Config;
-  service: ServiceInfoService;
-  sources: SourcesService;
-  flows: FlowsService;
-  segments: SegmentsService;
-  storage: StorageService;
-  objects: ObjectsService;
-  deletion: DeletionService;
-  webhooks: WebhooksService;
-  /** Flow Profiles (TAMS 8.2 only). */
-  profiles: ProfilesService;
   streams: EventStreams;
   /** The wings beyond the spec switched on (src/features.ts): their routes and OpenAPI components. */
   features?: FeatureSet;

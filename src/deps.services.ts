@@ -84,6 +84,8 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
   // The embedded fast lane of pages, where the store keeps segment indexes in memory.
   const pages = store.segmentIndex && new PlainPages(store.segmentIndex, media.media);
   const segments = new SegmentsService({ store, clock, urls: events.urls, deletion, metrics, pages });
+  // Flows made from a Profile take its technical metadata (FlowProfiles).
+  const profiles = new ProfilesService({ store, clock });
   return {
     maintenance: new StoreMaintenance(db, featureContentTables(core.enabled)),
     readiness: new Readiness({
@@ -112,7 +114,7 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
       changed: () => needs.webhooksChanged.ring(),
     }),
     sources: new SourcesService({ store, clock }),
-    flows: new FlowsService({ store, clock, ids, deletion }),
+    flows: new FlowsService({ store, clock, ids, deletion, profiles }),
     segments,
     hls: new HlsService({
       store,
@@ -127,7 +129,7 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
       },
     }),
     objects: new ObjectsService({ store }),
-    profiles: new ProfilesService({ store, clock }),
+    profiles,
     deletion,
   };
 }

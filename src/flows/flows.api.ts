@@ -186,7 +186,7 @@ export const FLOWS_API: Record<ApiVersion, FlowsApi> = {
     noun: 'Flow',
     text: {
       list: 'List the Flows registered in the TAMS service instance.',
-      put: `Create or replace the Flow metadata, in full or from a Profile (\`profile_id\`, and none of the metadata a Profile holds). Tags are replaced, never merged. A client may set \`metadata_version\` when it creates the Flow. ${CELL_NOTE}`,
+      put: `Create or replace the Flow metadata, in full or from a Profile (\`profile_id\`, and none of the metadata a Profile holds: the Flow takes the Profile's). While a Flow is linked to its Profile, a PUT that would change that metadata is refused (400) unless it unlinks the Flow with \`profile_id: ""\`; one without \`profile_id\` that leaves the metadata as the Profile's keeps the link. Tags are replaced, never merged. A client may set \`metadata_version\` when it creates the Flow. ${CELL_NOTE}`,
       delete:
         'Deletes the Flow and associated Segments. If Flow Segment deletion takes too long then this request will return 202 Accepted and the `Location` header will point to a Flow Delete Request to monitor deletion progress. Objects are deleted only once no Flow Segment or other Object references them.',
       deleted:

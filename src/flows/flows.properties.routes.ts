@@ -1,20 +1,23 @@
 import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
 import type { ApiVersion } from '../http/api.version.ts';
+import { Uuid } from '../http/common.schemas.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
+import { tagRoutes } from '../http/tags.routes.ts';
 import type { App } from '../http/types.ts';
 import { flowForbidden } from './flows.api.ts';
 import { collectionDocument, collectionItemsFrom } from './flows.mapper.ts';
 import { FlowParams } from './flows.routes.ts';
 import { FlowCollection } from './flows.schemas.ts';
 import type { EditableFlow, FlowsService } from './flows.service.ts';
-import { flowTagRoutes } from './flows.tags.routes.ts';
 import { FlowCollection82 } from './flows.v8.schemas.ts';
 
 const BitRate = Type.Integer({ minimum: 0 });
 
 const BIT_RATE_NOTE = (long: string) =>
   `\n\nThe ${long === 'max' ? 'maximum' : long} bit rate of the Flow Segments in 1000 bits/second. A precise definition can be found in the [Setting Flow Bit Rate Properties](https://github.com/bbc/tams/blob/main/docs/appnotes/0013-setting-flow-bit-rate-properties.md) AppNote.`;
+const PROFILE_NOTE =
+  '\n\nA Flow made from a Profile inherits its average bit rate: while the Flow is linked to the Profile (`profile_id`), a change is refused with 400; unlink it first with `profile_id: ""` in a PUT of the Flow.';
 const READ_ONLY_NOTE =
   " If set to 'true', service implementations SHOULD reject client requests to update Flow metadata (other than the read_only property), and Flow Segments, requests to the `/flows/{flowId}/storage` endpoint for the Flow, and requests to delete the Flow.";
 
@@ -41,16 +44,39 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService, version:
   const id = (p: Record<string, string>) => p.flowId as string;
   const set = (patch: (flow: EditableFlow, value: unknown) => void) => {
     return (p: Record<string, string>, value: unknown, actor: string | undefined) =>
-      flows.update(id(p), actor, (flow) => patch(flow, value));
+      flows.update(id(p), actor, (flow) => patch(flow, value), { version });
   };
   const unset = (key: 'description' | 'label' | 'max_bit_rate' | 'avg_bit_rate' | 'flow_collection') => {
     return (p: Record<string, string>, actor: string | undefined) =>
-      flows.update(id(p), actor, (flow) => {
-        flow[key] = undefined;
-      });
+      flows.update(
+        id(p),
+        actor,
+        (flow) => {
+          flow[key] = undefined;
+        },
+        { version },
+      );
   };
 
-  flowTagRoutes(app, flows, version);
+  tagRoutes(
+    app,
+    {
+      resource: 'flows',
+      param: 'flowId',
+      id: Uuid,
+      kind: 'Flow',
+      service: flows,
+      words: {
+        noun: flow,
+        put: 'Create or update the tag.',
+        delete: 'Delete the tag.',
+        forbidden: FORBIDDEN,
+        put404: MISSING,
+        delete404: INVALID_ID,
+      },
+    },
+    version,
+  );
 
   propertyRoutes(app, {
     url: '/flows/:flowId/description',
@@ -212,6 +238,8 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService, version:
   ] as const) {
     const long = name === 'Maximum' ? 'max' : 'average';
     const note = v82 ? BIT_RATE_NOTE(long) : '';
+    // AppNote 0020: a Flow made from a Profile inherits its avg_bit_rate (not its max_bit_rate).
+    const linked = v82 && key === 'avg_bit_rate' ? PROFILE_NOTE : '';
     propertyRoutes(app, {
       url: `/flows/:flowId/${key}`,
       operation: `flows-flowId-${short}-bit-rate`,
@@ -226,7 +254,7 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService, version:
       },
       put: {
         summary: `Create or Update Flow ${name} Bit Rate`,
-        description: `Create or update the ${long} bit rate property.${note}`,
+        description: `Create or update the ${long} bit rate property.${note}${linked}`,
         responses: {
           204: `No content. The ${long} bit rate has been created or updated.`,
           400: `Bad request. Invalid ${flow} ${short} bit rate.`,
@@ -239,7 +267,7 @@ export async function flowPropertyRoutes(app: App, flows: FlowsService, version:
       },
       delete: {
         summary: `Delete Flow ${name} Bit Rate`,
-        description: `Delete the ${flow} ${long} bit rate property.`,
+        description: `Delete the ${flow} ${long} bit rate property.${linked}`,
         responses: {
           204: `No content. The ${flow} ${long} bit rate property has been deleted.`,
           403: FORBIDDEN,

@@ -26,8 +26,8 @@ const isObject = (value: unknown): value is JsonObject =>
 /**
  * The Flow a PUT of `body` (valid for `ctx.version`'s schema) makes of `existing`. A PUT replaces
  * what its version can see (docs/api-versions.md, "Writes through one version over data of the
- * other"); through 7.0 the Flow keeps what 7.0 cannot see: its `status`, its profile link, its
- * list-valued tags (unless the body has a tag of that name), `init_segments`, and `vfr` unless
+ * other"); through 7.0 the Flow keeps what 7.0 cannot see: its `status`, its profile link (while
+ * it still matches the Profile: FlowsService), its list-valued tags (unless the body has a tag of that name), `init_segments`, and `vfr` unless
  * the body sets a `frame_rate`. Through 8.2 a client may set `metadata_version` on creation
  * (replication keeps a Flow's version from store to store).
  */
@@ -65,7 +65,7 @@ export function flowFromBody(
     segment_duration: body.segment_duration as JsonValue | undefined,
     container_mapping: body.container_mapping as JsonValue | undefined,
     status: v70 ? existing?.status : (body.status as string | undefined),
-    profile_id: v70 ? existing?.profile_id : profileOf(body),
+    profile_id: profileLink(body, existing, version),
     extra: extraProperties(body, version),
     tags: putTags(existing, body.tags as Tags | undefined, version),
     flow_collection: collectionItemsFrom(body.flow_collection),
@@ -75,14 +75,15 @@ export function flowFromBody(
 }
 
 /**
- * An 8.2 body's profile link: `""` removes it (flow-put.json). No Profiles are stored yet
- * (Flow profiles come with `/service/profiles`), so a Flow cannot be made from one: "a Profile
- * ID that does not exist" is a 400 (flow-put.json).
+ * The profile link a PUT gives the Flow, before FlowsService checks it still holds: an 8.2 body's
+ * `profile_id` (its Profile's technical metadata already copied in: FlowProfiles.applyToFlow),
+ * none for `""` (unlinked); a body without one (8.2's in full, or any 7.0 body) keeps the Flow's
+ * link, which then holds only while the Flow still matches its Profile.
  */
-function profileOf(body: Record<string, unknown>): string | undefined {
-  const profile = body.profile_id;
-  if (profile === undefined || profile === '') return undefined;
-  throw new BadRequestError(`profile_id ${JSON.stringify(profile)}: no such Profile in this store`);
+function profileLink(body: Record<string, unknown>, existing: FlowRecord | null, version: ApiVersion) {
+  const given = version === '7.0' ? undefined : body.profile_id;
+  if (given === undefined) return existing?.profile_id;
+  return typeof given === 'string' && given !== '' ? given : undefined;
 }
 
 /** A 7.0 body's essence parameters, with the 8.2-only ones of `existing` that 7.0 cannot see. */

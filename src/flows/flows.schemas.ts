@@ -7,7 +7,7 @@
  * the `required` lists accepts exactly the same documents, and documents better.
  */
 
-import type { Static } from 'typebox';
+import type { Static, TProperties, TSchema } from 'typebox';
 import { Type } from 'typebox';
 import {
   CollectionItemProperties,
@@ -55,10 +55,15 @@ export const FlowCollection = Type.Array(FlowCollectionItem, {
 });
 export type FlowCollection = Static<typeof FlowCollection>;
 
-const codec = describe(
-  MimeType,
-  'A MIME type identification of the (lossy or lossless) coding used for the flow content.',
-);
+/** How a version's spec writes a Flow in the descriptions of a format's schema. */
+type FlowNoun = 'flow' | 'Flow';
+
+const codecOf = (noun: FlowNoun) =>
+  describe(
+    MimeType,
+    `A MIME type identification of the (lossy or lossless) coding used for the ${noun} content.`,
+  );
+const codec = codecOf('flow');
 
 /** The properties of `flow-core.json`, shared by every Flow format. */
 export const FlowCoreProperties = {
@@ -153,8 +158,25 @@ export const FlowCore = Type.Object(FlowCoreProperties, {
 });
 export type FlowCore = Static<typeof FlowCore>;
 
-const formatOf = <F extends string>(urn: F) =>
-  Type.Enum([urn], { type: 'string', description: 'The primary content type URN for the flow.' });
+const formatOf = <F extends string>(urn: F, noun: FlowNoun = 'flow') =>
+  Type.Enum([urn], { type: 'string', description: `The primary content type URN for the ${noun}.` });
+
+/**
+ * A single-essence Flow format (video, audio, image, data): `base` (7.0's flow-core.json, 8.2's
+ * flow-technical.json), the format's URN, a codec and its essence parameters.
+ */
+export function essenceFlow<P extends TProperties, F extends string, E extends TSchema>(
+  noun: FlowNoun,
+  base: P,
+  urn: F,
+  essence: E,
+  options: { title: string; description: string },
+) {
+  return Type.Object(
+    { ...base, format: formatOf(urn, noun), codec: codecOf(noun), essence_parameters: essence },
+    options,
+  );
+}
 
 const positiveInteger = (description: string) => Type.Integer({ description, exclusiveMinimum: 0 });
 
@@ -260,14 +282,15 @@ export const VideoEssenceParameters = Type.Object(
   },
 );
 
-export const FlowVideo = Type.Object(
+export const FlowVideo = essenceFlow(
+  'flow',
+  FlowCoreProperties,
+  'urn:x-nmos:format:video',
+  VideoEssenceParameters,
   {
-    ...FlowCoreProperties,
-    format: formatOf('urn:x-nmos:format:video'),
-    codec,
-    essence_parameters: VideoEssenceParameters,
+    title: 'Video Flow',
+    description: 'Describes a video Flow',
   },
-  { title: 'Video Flow', description: 'Describes a video Flow' },
 );
 export type FlowVideo = Static<typeof FlowVideo>;
 
@@ -316,14 +339,15 @@ export const AudioEssenceParameters = Type.Object(
   },
 );
 
-export const FlowAudio = Type.Object(
+export const FlowAudio = essenceFlow(
+  'flow',
+  FlowCoreProperties,
+  'urn:x-nmos:format:audio',
+  AudioEssenceParameters,
   {
-    ...FlowCoreProperties,
-    format: formatOf('urn:x-nmos:format:audio'),
-    codec,
-    essence_parameters: AudioEssenceParameters,
+    title: 'Audio Flow',
+    description: 'Describes an audio Flow',
   },
-  { title: 'Audio Flow', description: 'Describes an audio Flow' },
 );
 export type FlowAudio = Static<typeof FlowAudio>;
 
@@ -340,14 +364,15 @@ export const ImageEssenceParameters = Type.Object(
   },
 );
 
-export const FlowImage = Type.Object(
+export const FlowImage = essenceFlow(
+  'flow',
+  FlowCoreProperties,
+  'urn:x-tam:format:image',
+  ImageEssenceParameters,
   {
-    ...FlowCoreProperties,
-    format: formatOf('urn:x-tam:format:image'),
-    codec,
-    essence_parameters: ImageEssenceParameters,
+    title: 'Image Flow',
+    description: 'Describes an still image Flow',
   },
-  { title: 'Image Flow', description: 'Describes an still image Flow' },
 );
 export type FlowImage = Static<typeof FlowImage>;
 
@@ -367,14 +392,15 @@ export const DataEssenceParameters = Type.Object(
   },
 );
 
-export const FlowData = Type.Object(
+export const FlowData = essenceFlow(
+  'flow',
+  FlowCoreProperties,
+  'urn:x-nmos:format:data',
+  DataEssenceParameters,
   {
-    ...FlowCoreProperties,
-    format: formatOf('urn:x-nmos:format:data'),
-    codec,
-    essence_parameters: DataEssenceParameters,
+    title: 'Data Flow',
+    description: 'Describes a data Flow',
   },
-  { title: 'Data Flow', description: 'Describes a data Flow' },
 );
 export type FlowData = Static<typeof FlowData>;
 

@@ -15,12 +15,15 @@ import { recordFlowDeleted } from './flows.events.ts';
 import { type FlowDocument, flowDocument } from './flows.mapper.ts';
 import { flowFromBody, sameMetadata } from './flows.put.ts';
 import { RelatedChanges } from './flows.related.ts';
+import { type FlowProfiles, technicalDifferences, technicalOf } from './flows.technical.ts';
 
 export interface FlowsServiceDeps {
   store: TamsStore;
   clock: Clock;
   ids: IdGenerator;
   deletion: DeletionService;
+  /** What 8.2 bodies with `profile_id` take from Profiles (src/profiles, given at composition). */
+  profiles: FlowProfiles;
 }
 
 /** Who is making the change (the authenticated principal), when known. */
@@ -86,6 +89,8 @@ export class FlowsService {
   ): Promise<FlowDocument | undefined> {
     if (body.id !== id)
       throw new BadRequestError(`Flow id in the body (${String(body.id)}) does not match the path`);
+    // A Profile never changes nor goes: what it gives the body is read before the transaction.
+    const sent = version === '7.0' ? body : await this.deps.profiles.applyToFlow(body);
     return this.deps.store.transaction(async (store) => {
       // Read together: a Flow being deleted has a row but no record.
       const [existing, row] = await Promise.all([store.flows.get(id), store.flows.rowExists(id)]);
@@ -97,7 +102,8 @@ export class FlowsService {
       }
       const now = this.deps.clock.now();
       const newVersion = () => this.deps.ids.uuid();
-      const flow = flowFromBody(id, body, existing, { version, actor, now, newVersion });
+      const flow = flowFromBody(id, sent, existing, { version, actor, now, newVersion });
+      await checkProfileLink(store, flow, version);
       checkIntegers(flow);
       checkFits(flow);
       // Two replicas creating this Flow at once: only one commits; the other, run again, updates it.
@@ -148,13 +154,17 @@ export class FlowsService {
     id: string,
     actor: Actor,
     change: (flow: EditableFlow) => void,
-    options: { allowReadOnly?: boolean } = {},
+    options: { allowReadOnly?: boolean; version?: ApiVersion } = {},
   ): Promise<void> {
     await this.deps.store.transaction(async (store) => {
       const flow = await this.require(store, id);
       if (flow.read_only && !options.allowReadOnly) throw new ForbiddenError(READ_ONLY);
       const before = flow.flow_collection;
+      const technical = technicalOf(flow);
       change(flow);
+      if (technicalDifferences(flow, technical).length > 0) {
+        await checkProfileLink(store, flow, options.version ?? '7.0');
+      }
       const now = this.deps.clock.now();
       flow.metadata_updated = now;
       flow.metadata_version = this.deps.ids.uuid();
@@ -322,4 +332,23 @@ function checkFits(flow: FlowRecord): void {
   for (const version of ['8.2', '7.0'] as const) {
     checkDocument('a Flow', flowDocument(flow, { version }), 'its flows/created and flows/updated events');
   }
+}
+
+/**
+ * A Flow linked to a Profile stays linked only while its technical metadata is the Profile's
+ * (AppNote 0020). A write that would change it is refused through 8.2 (400: unlink first, with
+ * `profile_id: ""`), and through 7.0, which has no Profiles and no such rule, accepted: the link
+ * goes (docs/api-versions.md). A link to a Profile the store does not hold goes too.
+ */
+async function checkProfileLink(store: StoreSession, flow: FlowRecord, version: ApiVersion): Promise<void> {
+  if (flow.profile_id === undefined) return;
+  const profile = await store.profiles.get(flow.profile_id);
+  const changed = profile ? technicalDifferences(flow, profile.flow_metadata) : [];
+  if (profile && changed.length === 0) return;
+  if (profile && version !== '7.0') {
+    throw new BadRequestError(
+      `Flow ${flow.id} is made from Profile ${flow.profile_id}, and its ${changed.join(', ')} cannot change while it is linked: to change them, unlink it with profile_id "" in a PUT of the whole Flow`,
+    );
+  }
+  flow.profile_id = undefined;
 }

@@ -19,17 +19,18 @@ export const TECHNICAL_FIELDS = [
 /** What the Flow side needs of Profiles (src/profiles/profiles.service.ts implements it). */
 export interface FlowProfiles {
   /**
-   * An 8.2 Flow body as the store keeps it: with `profile_id`, the Profile's technical metadata
-   * copied in (400 when the body has some too, or the Profile is unknown); `profile_id: ""`
-   * removed (unlinked); without `profile_id`, the body as sent.
+   * An 8.2 Flow body with a Profile's id in `profile_id`, the Profile's technical metadata
+   * copied in (400 when the body has some too, or the Profile is unknown); any other body (no
+   * `profile_id`, or `""`, which unlinks) as sent.
    */
   applyToFlow(body: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** The `flow_metadata` of Profile `id`; undefined when there is no such Profile. */
-  metadataOf(id: string): Promise<Record<string, unknown> | undefined>;
 }
 
+/** A document with the technical fields (a Flow record or document, a Profile's `flow_metadata`). */
+export type Technical = { readonly [K in (typeof TECHNICAL_FIELDS)[number]]?: unknown };
+
 /** The technical fields of a Flow or Profile metadata document (those of TECHNICAL_FIELDS it has). */
-export function technicalOf(doc: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function technicalOf<T extends Technical>(doc: T): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of TECHNICAL_FIELDS) if (doc[name] !== undefined) out[name] = doc[name];
   return out;
@@ -41,10 +42,7 @@ export function technicalOf(doc: Readonly<Record<string, unknown>>): Record<stri
  * Flow still matches the Profile it is linked to; any means a write changing them must unlink it
  * (through 7.0) or be refused (through 8.2, AppNote 0020).
  */
-export function technicalDifferences(
-  flow: Readonly<Record<string, unknown>>,
-  metadata: Readonly<Record<string, unknown>>,
-): string[] {
+export function technicalDifferences(flow: Technical, metadata: Technical): string[] {
   return TECHNICAL_FIELDS.filter((name) => canonical(flow[name]) !== canonical(metadata[name]));
 }
 

@@ -11,12 +11,12 @@
  * same constraint here (the `if`/`then` adds no property).
  */
 
-import type { Static } from 'typebox';
+import type { Static, TObject, TProperties } from 'typebox';
 import { Type } from 'typebox';
-import { describe, MimeType } from '../http/common.schemas.ts';
 import {
   AudioEssenceParameters,
   DataEssenceParameters,
+  essenceFlow,
   FlowCoreProperties,
   ImageEssenceParameters,
   VideoEssenceParameters,
@@ -38,8 +38,16 @@ const initSegments = Type.Optional(
   }),
 );
 
-const formatOf = <F extends string>(urn: F) =>
-  Type.Enum([urn], { type: 'string', description: 'The primary content type URN for the Flow.' });
+/** 7.0's essence parameters with 8.2's `init_segments`, closed as 7.0's are. */
+function withInitSegments<P extends TProperties>(
+  essence: TObject<P> & { title?: string; description?: string },
+) {
+  const { title, description } = essence;
+  return Type.Object(
+    { ...essence.properties, init_segments: initSegments },
+    { title, description, additionalProperties: false },
+  );
+}
 
 export const VideoEssenceParametersV8 = Type.Object(
   {
@@ -65,65 +73,38 @@ export const VideoEssenceParametersV8 = Type.Object(
   },
 );
 
-const codec = describe(
-  MimeType,
-  'A MIME type identification of the (lossy or lossless) coding used for the Flow content.',
-);
-
-export const FlowVideoV8 = Type.Object(
-  {
-    ...FlowTechnicalProperties,
-    format: formatOf('urn:x-nmos:format:video'),
-    codec,
-    essence_parameters: VideoEssenceParametersV8,
-  },
+export const FlowVideoV8 = essenceFlow(
+  'Flow',
+  FlowTechnicalProperties,
+  'urn:x-nmos:format:video',
+  VideoEssenceParametersV8,
   { title: 'Video Flow', description: 'Describes a video Flow' },
 );
 export type FlowVideoV8 = Static<typeof FlowVideoV8>;
 
-export const FlowAudioV8 = Type.Object(
-  {
-    ...FlowTechnicalProperties,
-    format: formatOf('urn:x-nmos:format:audio'),
-    codec,
-    essence_parameters: Type.Object(
-      { ...AudioEssenceParameters.properties, init_segments: initSegments },
-      {
-        title: 'Audio Flow Essence Parameters',
-        description: 'Describes the parameters of the essence inside this audio Flow',
-        additionalProperties: false,
-      },
-    ),
-  },
+export const FlowAudioV8 = essenceFlow(
+  'Flow',
+  FlowTechnicalProperties,
+  'urn:x-nmos:format:audio',
+  withInitSegments(AudioEssenceParameters),
   { title: 'Audio Flow', description: 'Describes an audio Flow' },
 );
 export type FlowAudioV8 = Static<typeof FlowAudioV8>;
 
-export const FlowImageV8 = Type.Object(
-  {
-    ...FlowTechnicalProperties,
-    format: formatOf('urn:x-tam:format:image'),
-    codec,
-    essence_parameters: ImageEssenceParameters,
-  },
+export const FlowImageV8 = essenceFlow(
+  'Flow',
+  FlowTechnicalProperties,
+  'urn:x-tam:format:image',
+  ImageEssenceParameters,
   { title: 'Image Flow', description: 'Describes a still image Flow, for use by thumbnail tracks etc' },
 );
 export type FlowImageV8 = Static<typeof FlowImageV8>;
 
-export const FlowDataV8 = Type.Object(
-  {
-    ...FlowTechnicalProperties,
-    format: formatOf('urn:x-nmos:format:data'),
-    codec,
-    essence_parameters: Type.Object(
-      { ...DataEssenceParameters.properties, init_segments: initSegments },
-      {
-        title: 'Data Flow Essence Parameters',
-        description: 'Describes the parameters of the essence inside this data Flow',
-        additionalProperties: false,
-      },
-    ),
-  },
+export const FlowDataV8 = essenceFlow(
+  'Flow',
+  FlowTechnicalProperties,
+  'urn:x-nmos:format:data',
+  withInitSegments(DataEssenceParameters),
   { title: 'Data Flow', description: 'Describes a data Flow' },
 );
 export type FlowDataV8 = Static<typeof FlowDataV8>;

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { CELL_NOTE } from '../common/cells.ts';
 import { isUuid } from '../common/ids.ts';
 import { ContentFormat, describe, Uuid } from '../http/common.schemas.ts';
+import { MimeType82 } from '../http/common.v8.schemas.ts';
 import {
   decodePageKey,
   effectiveLimit,
@@ -13,7 +14,7 @@ import {
 import { actorOf } from '../http/principal.ts';
 import { errors, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { MimeTypeV8, Profile } from './profiles.schemas.ts';
+import { Profile } from './profiles.schemas.ts';
 import type { ProfilesService } from './profiles.service.ts';
 
 export interface ProfilesRoutesDeps {
@@ -26,7 +27,7 @@ const ProfileParams = Type.Object({ profileId: describe(Uuid, 'The Profile ident
 
 const ListQuery = Type.Object({
   format: Type.Optional(describe(ContentFormat, 'Filter on Profile format.')),
-  codec: Type.Optional(describe(MimeTypeV8, 'Filter on Profile codec.')),
+  codec: Type.Optional(describe(MimeType82, 'Filter on Profile codec.')),
   label: Type.Optional(Type.String({ description: 'Filter on Profiles that have the given label.' })),
   ...PagingQuery,
 });

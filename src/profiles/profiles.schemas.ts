@@ -1,19 +1,10 @@
-/** TAMS 8.2's `profile.json` (ADR 0047, AppNote 0020), and the 8.2 `mime-type.json` its filter takes. */
+/** TAMS 8.2's `profile.json` (ADR 0047, AppNote 0020). */
 
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
 import { FlowAudioV8, FlowDataV8, FlowImageV8, FlowVideoV8 } from '../flows/flows.technical.v8.schemas.ts';
 import { DateTime, describe, OneOf, Uuid } from '../http/common.schemas.ts';
 import { Tags82 } from '../http/tags.version.ts';
-
-/** 8.2's `mime-type.json`: a type the IANA registry names (or `x-`), and a token subtype. */
-export const MimeTypeV8 = Type.String({
-  title: 'MIME Type',
-  description:
-    'A Mime Type without parameters as defined in [RFC2045](https://www.rfc-editor.org/rfc/rfc2045#section-5.1) and [RFC7231](https://www.rfc-editor.org/rfc/rfc7231#section-3.1.1.1)',
-  pattern:
-    "^(application|audio|font|example|image|message|model|multipart|text|video|x-(?:[0-9A-Za-z!#$%&'*+.^_`|~-]+))/([0-9A-Za-z!#$%&'*+.^_`|~-]+)$",
-});
 
 const TECHNICAL =
   'The technical characteristics of the Profile.  This section will be mapped directly to all flows created using this Profile.';

@@ -1,10 +1,11 @@
 /**
  * What the Flow side of Profiles uses (AppNote 0020): `applyToFlow` turns an 8.2 Flow body with
  * `profile_id` into the Flow the store keeps (the Profile's technical metadata copied; 400 for a
- * body that also gives technical metadata, or an unknown Profile; `""` unlinks), and
- * `metadataOf` what a linked Flow must still match. On a real store (DuckDB in memory).
+ * body that also gives technical metadata, or an unknown Profile; `""` unlinks), matching the
+ * Profile's metadata as a linked Flow must. On a real store (DuckDB in memory).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROFILE_METADATA } from '../../test/http/profiles.fixture.ts';
 import { systemClock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import { loadConfig } from '../config.ts';
@@ -16,14 +17,6 @@ import type { Profile } from './profiles.schemas.ts';
 import { ProfilesService } from './profiles.service.ts';
 
 const PROFILE_ID = '329b98d6-adeb-418c-8eaf-eca14edc1706';
-const METADATA = {
-  format: 'urn:x-nmos:format:video',
-  codec: 'video/h264',
-  container: 'video/mp2t',
-  avg_bit_rate: 2479,
-  segment_duration: { numerator: 6, denominator: 1 },
-  essence_parameters: { frame_rate: { numerator: 25, denominator: 1 }, frame_width: 1280, frame_height: 720 },
-};
 
 let store: TamsStore;
 let close: () => Promise<void>;
@@ -35,7 +28,7 @@ beforeAll(async () => {
   profiles = new ProfilesService({ store, clock: systemClock });
   await profiles.create(
     PROFILE_ID,
-    { id: PROFILE_ID, label: 'house', tags: { kind: 'proxy' }, flow_metadata: METADATA } as Profile,
+    { id: PROFILE_ID, label: 'house', tags: { kind: 'proxy' }, flow_metadata: PROFILE_METADATA } as Profile,
     'alice',
   );
 });
@@ -48,7 +41,7 @@ const flow = { id: 'f1', source_id: 's1', label: 'a Flow', tags: { show: 'news' 
 describe('ProfilesService.applyToFlow', () => {
   it('copies the Profile’s technical metadata into a Flow made from it, keeping profile_id', async () => {
     const made = await profiles.applyToFlow({ ...flow, profile_id: PROFILE_ID });
-    expect(made).toEqual({ ...flow, profile_id: PROFILE_ID, ...METADATA });
+    expect(made).toEqual({ ...flow, profile_id: PROFILE_ID, ...PROFILE_METADATA });
     // The Profile's own label and tags describe the Profile, not its Flows.
     expect(made.label).toBe('a Flow');
     expect(made.tags).toEqual({ show: 'news' });
@@ -74,20 +67,19 @@ describe('ProfilesService.applyToFlow', () => {
     );
   });
 
-  it('takes a body without profile_id as it is, and unlinks with profile_id ""', async () => {
-    const own = { ...flow, ...METADATA, codec: 'video/hevc' };
+  it('takes a body without a Profile\'s id as it is (no profile_id, or "", which unlinks)', async () => {
+    const own = { ...flow, ...PROFILE_METADATA, codec: 'video/hevc' };
     expect(await profiles.applyToFlow(own)).toBe(own);
-    expect(await profiles.applyToFlow({ ...own, profile_id: '' })).toEqual(own);
+    expect(await profiles.applyToFlow({ ...own, profile_id: '' })).toEqual({ ...own, profile_id: '' });
   });
 });
 
-describe('ProfilesService.metadataOf', () => {
-  it('is the technical metadata a Flow made from the Profile matches', async () => {
-    const metadata = await profiles.metadataOf(PROFILE_ID);
-    expect(metadata).toEqual(METADATA);
+describe('a Flow made from a Profile', () => {
+  it("matches the Profile's technical metadata (what keeps it linked)", async () => {
+    const { flow_metadata } = await profiles.record(PROFILE_ID);
+    expect(flow_metadata).toEqual(PROFILE_METADATA);
     const made = await profiles.applyToFlow({ ...flow, profile_id: PROFILE_ID });
-    expect(technicalDifferences(made, metadata ?? {})).toEqual([]);
-    expect(await profiles.metadataOf('7c9e6679-7425-40de-944b-e07fc1f90ae7')).toBeUndefined();
+    expect(technicalDifferences(made, flow_metadata)).toEqual([]);
   });
 });
 
@@ -96,7 +88,7 @@ describe('ProfilesService.create', () => {
     const record = await profiles.record(PROFILE_ID);
     expect(record.created_by).toBe('alice');
     await expect(
-      profiles.create(PROFILE_ID, { id: PROFILE_ID, flow_metadata: METADATA } as Profile, 'bob'),
+      profiles.create(PROFILE_ID, { id: PROFILE_ID, flow_metadata: PROFILE_METADATA } as Profile, 'bob'),
     ).rejects.toThrow(/already exists/);
   });
 });

@@ -88,16 +88,12 @@ export class ProfilesService implements FlowProfiles {
    * 0020): with a Profile's id, the body must carry no technical metadata (400 naming it), the
    * Profile must exist (400), and the Flow gets the Profile's `flow_metadata` (format, codec,
    * container, avg_bit_rate, segment_duration, container_mapping, essence_parameters), keeping
-   * `profile_id`. `profile_id: ""` unlinks: the body as sent, without it. Without `profile_id`,
-   * the body as sent.
+   * `profile_id`. With `profile_id: ""` (which unlinks the Flow) or without one, the body as
+   * sent.
    */
   async applyToFlow(body: FlowBody): Promise<FlowBody> {
     const profileId = body.profile_id;
-    if (profileId === undefined) return body;
-    if (profileId === '') {
-      const { profile_id: _unlinked, ...rest } = body;
-      return rest;
-    }
+    if (profileId === undefined || profileId === '') return body;
     if (typeof profileId !== 'string') throw new BadRequestError('profile_id must be a string');
     const given = TECHNICAL_FIELDS.filter((name) => body[name] !== undefined);
     if (given.length > 0) {
@@ -108,10 +104,6 @@ export class ProfilesService implements FlowProfiles {
     const profile = await this.deps.store.profiles.get(profileId);
     if (!profile) throw new BadRequestError(`Profile ${profileId} does not exist (create it first)`);
     return { ...body, ...technicalOf(profile.flow_metadata) };
-  }
-
-  async metadataOf(id: string): Promise<Record<string, unknown> | undefined> {
-    return (await this.deps.store.profiles.get(id))?.flow_metadata;
   }
 
   /** The Profile `id` as the store keeps it; 404 when there is none. */

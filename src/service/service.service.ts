@@ -2,6 +2,7 @@ import { checkCell } from '../common/cells.ts';
 import type { TagFilters } from '../http/tags.version.ts';
 import { listingOrder, pageOf, type SortCursor } from '../store/listing.order.ts';
 import type { TamsStore } from '../store/store.ts';
+import { tagsMatch } from '../store/tags.values.ts';
 import type { EventStreamMechanism, Service, StorageBackendsList } from './service.schemas.ts';
 import type { StorageBackendsListItemV8 } from './service.v8.schemas.ts';
 
@@ -68,7 +69,8 @@ export class ServiceInfoService {
   }
 
   /**
-   * A page of TAMS 8.2's /service/storage-backends: those whose tags pass `tags`, by label
+   * A page of TAMS 8.2's /service/storage-backends: those whose tags pass `tags` (what the tag
+   * filters of Flows and Sources mean, matched in memory: backends are configuration), by label
    * (ADR 0052: A→Z, unlabelled ones after by id; all reversed with `reverse`), after `after`.
    */
   storageBackendsPage(
@@ -77,23 +79,8 @@ export class ServiceInfoService {
     after: SortCursor | undefined,
     limit: number,
   ): { items: StorageBackendsListItemV8[]; next?: SortCursor } {
-    const backends = this.deps.storageBackends().filter((b) => tagsPass(b.tags ?? {}, tags));
+    const backends = this.deps.storageBackends().filter((b) => tagsMatch(b.tags ?? {}, tags));
     const keyOf = (b: StorageBackendsListItemV8) => ({ value: b.label ?? null, id: b.id });
     return pageOf(backends, keyOf, listingOrder('string', reverse), after, limit);
   }
-}
-
-/**
- * Whether tags pass 8.2 tag filters: `tag.{name}` holds one of the values (a string equal to
- * one, a list with one as an element), `tag_exists.{name}` as given. The same meaning as the
- * tag tables give Flow and Source filters (kept in memory here: backends are configuration).
- */
-function tagsPass(tags: Readonly<Record<string, string | readonly string[]>>, filters: TagFilters): boolean {
-  for (const [name, wanted] of Object.entries(filters.equals)) {
-    const value = Object.hasOwn(tags, name) ? tags[name] : undefined;
-    if (value === undefined) return false;
-    const held = typeof value === 'string' ? [value] : value;
-    if (!held.some((v) => wanted.includes(v))) return false;
-  }
-  return Object.entries(filters.exists).every(([name, exists]) => Object.hasOwn(tags, name) === exists);
 }

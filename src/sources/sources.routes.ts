@@ -17,12 +17,12 @@ import {
 } from '../http/paging.ts';
 import { propertyRoutes } from '../http/property.routes.ts';
 import { errors, ok } from '../http/responses.ts';
+import { tagRoutes } from '../http/tags.routes.ts';
 import { TagQuery, tagFilters, tagQuery82 } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import type { SourceDocument } from './sources.mapper.ts';
 import { Source } from './sources.schemas.ts';
 import type { SourceSortKey, SourcesService } from './sources.service.ts';
-import { sourceTagRoutes } from './sources.tags.routes.ts';
 import { Source82 } from './sources.v8.schemas.ts';
 
 export interface SourcesRoutesDeps {
@@ -175,7 +175,25 @@ export async function sourcesRoutes(app: App, deps: SourcesRoutesDeps): Promise<
     async (request) => sources.get(request.params.sourceId, mount.version),
   );
 
-  sourceTagRoutes(app, sources, mount.version);
+  tagRoutes(
+    app,
+    {
+      resource: 'sources',
+      param: 'sourceId',
+      id: describe(Uuid, 'The Source identifier.'),
+      kind: 'Source',
+      service: sources,
+      words: {
+        noun: 'Source',
+        put: 'Create or update the Source tag.',
+        delete: 'Delete a specific tag on a Source',
+        ...(v.v82 && { forbidden: FORBIDDEN }),
+        put404: 'The requested Source does not exist, or the tag name in the path is invalid.',
+        delete404: 'The requested Source ID or tag in the path is invalid.',
+      },
+    },
+    mount.version,
+  );
 
   for (const [key, Name, invalidId] of [
     ['description', 'Description', 'The Source ID in the path is invalid.'],

@@ -12,63 +12,31 @@ import { Flow } from '../flows/flows.schemas.ts';
 import { DateTime, describe, TimeRange, Uuid } from '../http/common.schemas.ts';
 import { FlowSegment } from '../segments/segments.schemas.ts';
 import { Source } from '../sources/sources.schemas.ts';
+import { ApiKeyValue, SAME_AS_QUERY, type WebhookFieldWords, webhookFields } from './webhooks.fields.ts';
 
-const SAME_AS_QUERY =
-  'Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters.';
+/** 7.0's words for a webhook's fields; `apiKeyName` differs between a registration and a listing. */
+const words70 = (apiKeyName: string): WebhookFieldWords => ({
+  url: 'The URL to which the API should make HTTP POST requests with event data',
+  api_key_name: apiKeyName,
+  flow_collected_by_ids:
+    'Limit Flow and Flow Segment events to those with Flow that is collected by a Flow Collection in the given list of Flow Collection IDs',
+  source_collected_by_ids:
+    'Limit Flow, Flow Segment and Source events to those with Source that is collected by a Source Collection in the given list of Source Collection IDs',
+  accept_get_urls: `List of labels of URLs to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} This option is the same as the \`accept_get_urls\` query parameter for the /flows/{flowId}/segments API endpoint, except that the labels are represented using a JSON array rather than a (comma separated list) string.`,
+  accept_storage_ids: `List of labels of \`storage_id\`s to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} This option is the same as the \`accept_storage_ids\` query parameter for the /flows/{flowId}/segments API endpoint, except that the IDs are represented using a JSON array rather than a (comma separated list) string.`,
+  presigned: `Whether to include presigned/non-presigned URLs in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} This option is the same as the \`presigned\` query parameter for the /flows/{flowId}/segments API endpoint.`,
+  verbose_storage:
+    'Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events. This option is the same as the `verbose_storage` query parameter for the /flows/{flowId}/segments API endpoint.',
+});
 
+/** 7.0's webhook fields: the shared ones (webhooks.fields.ts) with `api_key_value` after `api_key_name`. */
 function webhookProperties(apiKeyNameDescription: string) {
+  const { url, api_key_name, ...rest } = webhookFields(words70(apiKeyNameDescription), Type.String());
   return {
-    url: Type.String({
-      description: 'The URL to which the API should make HTTP POST requests with event data',
-    }),
-    api_key_name: Type.Optional(Type.String({ description: apiKeyNameDescription })),
-    api_key_value: Type.Optional(
-      Type.String({ description: "The value that the HTTP header 'api_key_name' will be set to" }),
-    ),
-    events: Type.Array(Type.String(), { description: 'List of event types to receive' }),
-    flow_ids: Type.Optional(
-      Type.Array(Uuid, {
-        description: 'Limit Flow and Flow Segment events to Flows in the given list of Flow IDs',
-      }),
-    ),
-    source_ids: Type.Optional(
-      Type.Array(Uuid, {
-        description: 'Limit Flow, Flow Segment and Source events to Sources in the given list of Source IDs',
-      }),
-    ),
-    flow_collected_by_ids: Type.Optional(
-      Type.Array(Uuid, {
-        description:
-          'Limit Flow and Flow Segment events to those with Flow that is collected by a Flow Collection in the given list of Flow Collection IDs',
-      }),
-    ),
-    source_collected_by_ids: Type.Optional(
-      Type.Array(Uuid, {
-        description:
-          'Limit Flow, Flow Segment and Source events to those with Source that is collected by a Source Collection in the given list of Source Collection IDs',
-      }),
-    ),
-    accept_get_urls: Type.Optional(
-      Type.Array(Type.String(), {
-        description: `List of labels of URLs to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} This option is the same as the \`accept_get_urls\` query parameter for the /flows/{flowId}/segments API endpoint, except that the labels are represented using a JSON array rather than a (comma separated list) string.`,
-      }),
-    ),
-    accept_storage_ids: Type.Optional(
-      Type.Array(Uuid, {
-        description: `List of labels of \`storage_id\`s to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} This option is the same as the \`accept_storage_ids\` query parameter for the /flows/{flowId}/segments API endpoint, except that the IDs are represented using a JSON array rather than a (comma separated list) string.`,
-      }),
-    ),
-    presigned: Type.Optional(
-      Type.Boolean({
-        description: `Whether to include presigned/non-presigned URLs in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} This option is the same as the \`presigned\` query parameter for the /flows/{flowId}/segments API endpoint.`,
-      }),
-    ),
-    verbose_storage: Type.Optional(
-      Type.Boolean({
-        description:
-          'Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events. This option is the same as the `verbose_storage` query parameter for the /flows/{flowId}/segments API endpoint.',
-      }),
-    ),
+    url,
+    api_key_name,
+    api_key_value: Type.Optional(ApiKeyValue),
+    ...rest,
   };
 }
 

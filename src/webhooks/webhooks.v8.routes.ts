@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { ListingHeaders, reverseOrderQuery } from '../http/paging.listing.ts';
 import {
   decodePageKey,
   effectiveLimit,
-  PagingHeaders,
   PagingQuery,
   type PagingSettings,
   setPagingHeaders,
@@ -44,12 +44,7 @@ const URL_TAG_LIST = '^([^,]+(,[^,]+)*)?$';
 /** The listing's query: its `tag.*` names are data (their literal entries document them). */
 const WebhooksListQuery = Type.Object(
   {
-    reverse_order: Type.Optional(
-      Type.Boolean({
-        default: false,
-        description: 'Return Webhooks in reverse-alphabetical order of their `url`.',
-      }),
-    ),
+    reverse_order: reverseOrderQuery('Return Webhooks in reverse-alphabetical order of their `url`.'),
     'tag.{name}': Type.Optional(
       Type.String({
         pattern: URL_TAG_LIST,
@@ -89,15 +84,7 @@ export async function webhooksV8Routes(app: App, deps: WebhooksV8RoutesDeps): Pr
         response: {
           200: {
             ...ok(Type.Array(WebhookGet), 'Return the list of known webhook URLs.'),
-            headers: {
-              ...PagingHeaders,
-              'X-Paging-Count': Type.Integer({
-                description: 'The number of items in the returned data set.',
-              }),
-              'X-Paging-Reverse-Order': Type.Boolean({
-                description: 'The items are returned in reverse order.',
-              }),
-            },
+            headers: ListingHeaders,
           },
           ...errors({ 400: 'Bad request. Invalid query options.', 404: NOT_SUPPORTED }),
         },

@@ -10,63 +10,26 @@ import { Type } from 'typebox';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events/events.types.ts';
 import { describe, ErrorInfo, Uuid } from '../http/common.schemas.ts';
 import { Tags82 } from '../http/tags.version.ts';
-
-const SAME_AS_QUERY =
-  'Where multiple `get_urls` filter query parameters are provided, the included `get_urls` will match all filters.';
+import { ApiKeyValue, SAME_AS_QUERY, type WebhookFieldWords, webhookFields } from './webhooks.fields.ts';
 
 const EventType = Type.Unsafe<WebhookEventType>({ type: 'string', enum: [...WEBHOOK_EVENT_TYPES] });
 
+const WORDS_82: WebhookFieldWords = {
+  url: 'The URL to which the service instance should make HTTP POST requests with event data',
+  api_key_name: 'The HTTP header name that is added to the event POST',
+  flow_collected_by_ids:
+    'Limit Flow and Flow Segment events to those with a Flow that is collected by a Flow Collection in the given list of Flow Collection IDs. An empty array limits events to Flows that are not collected by any Flow Collection.',
+  source_collected_by_ids:
+    'Limit Flow, Flow Segment and Source events to those with a Source that is collected by a Source Collection in the given list of Source Collection IDs. An empty array limits events to Sources that are not collected by any Source Collection.',
+  accept_get_urls: `List of labels of URLs to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} The same as the \`accept_get_urls\` query parameter of GET /flows/{flowId}/segments, as a JSON array.`,
+  accept_storage_ids: `List of \`storage_id\`s to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} The same as the \`accept_storage_ids\` query parameter of GET /flows/{flowId}/segments, as a JSON array.`,
+  presigned: `Whether to include presigned/non-presigned URLs in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY}`,
+  verbose_storage:
+    'Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events.',
+};
+
 const WebhookFields = {
-  url: Type.String({
-    description: 'The URL to which the service instance should make HTTP POST requests with event data',
-  }),
-  api_key_name: Type.Optional(
-    Type.String({ description: 'The HTTP header name that is added to the event POST' }),
-  ),
-  events: Type.Array(EventType, { description: 'List of event types to receive' }),
-  flow_ids: Type.Optional(
-    Type.Array(Uuid, {
-      description: 'Limit Flow and Flow Segment events to Flows in the given list of Flow IDs',
-    }),
-  ),
-  source_ids: Type.Optional(
-    Type.Array(Uuid, {
-      description: 'Limit Flow, Flow Segment and Source events to Sources in the given list of Source IDs',
-    }),
-  ),
-  flow_collected_by_ids: Type.Optional(
-    Type.Array(Uuid, {
-      description:
-        'Limit Flow and Flow Segment events to those with a Flow that is collected by a Flow Collection in the given list of Flow Collection IDs. An empty array limits events to Flows that are not collected by any Flow Collection.',
-    }),
-  ),
-  source_collected_by_ids: Type.Optional(
-    Type.Array(Uuid, {
-      description:
-        'Limit Flow, Flow Segment and Source events to those with a Source that is collected by a Source Collection in the given list of Source Collection IDs. An empty array limits events to Sources that are not collected by any Source Collection.',
-    }),
-  ),
-  accept_get_urls: Type.Optional(
-    Type.Array(Type.String(), {
-      description: `List of labels of URLs to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} The same as the \`accept_get_urls\` query parameter of GET /flows/{flowId}/segments, as a JSON array.`,
-    }),
-  ),
-  accept_storage_ids: Type.Optional(
-    Type.Array(Uuid, {
-      description: `List of \`storage_id\`s to include in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY} The same as the \`accept_storage_ids\` query parameter of GET /flows/{flowId}/segments, as a JSON array.`,
-    }),
-  ),
-  presigned: Type.Optional(
-    Type.Boolean({
-      description: `Whether to include presigned/non-presigned URLs in the \`get_urls\` property in \`flows/segments_added\` events. ${SAME_AS_QUERY}`,
-    }),
-  ),
-  verbose_storage: Type.Optional(
-    Type.Boolean({
-      description:
-        'Whether to include storage metadata in the `get_urls` property in `flows/segments_added` events.',
-    }),
-  ),
+  ...webhookFields(WORDS_82, EventType),
   include_object_timerange: Type.Optional(
     Type.Boolean({
       description:
@@ -79,9 +42,6 @@ const WebhookFields = {
 };
 
 const WebhookId = describe(Uuid, 'Webhook identifier');
-const ApiKeyValue = Type.String({
-  description: "The value that the HTTP header 'api_key_name' will be set to",
-});
 const STATUS_TEXT =
   "`created`: registered, deliveries not begun yet (they begin with the next event committed). `started`: delivering. `disabled`: disabled by a client, sending nothing (events meanwhile are skipped, not kept). `error`: the server suspended deliveries (the owner's credential no longer grants read), `error` says why. A webhook in `error` or `disabled` is enabled again by setting `created`; one in `created` or `started` is disabled by setting `disabled`; `error` to `disabled` is refused.";
 

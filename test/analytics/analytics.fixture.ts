@@ -21,7 +21,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { analyticsFeature } from '../../src/analytics/analytics.feature.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
-import { type S3TestServer, s3BackendEntry, startS3Server } from '../helpers/s3.server.ts';
+import { fsBackendEntry, type S3TestServer, s3BackendEntry, startS3Server } from '../helpers/s3.server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { audioFlow, createFlow, dataFlow, videoFlow } from '../http/fixtures.ts';
 import { type AllocatedObject, addSegments, allocate, upload } from '../segments/helpers.ts';
@@ -69,14 +69,7 @@ export async function buildFixture(options: FixtureOptions = {}): Promise<Fixtur
     dataDir: options.dataDir,
     env: { TAMS_ANALYTICS: 'true', ...options.env },
     backends: (s3) => [
-      {
-        kind: 'fs',
-        id: FS_ID,
-        label: 'local',
-        provider: 'tams-server',
-        store_product: 'filesystem',
-        default: true,
-      },
+      fsBackendEntry({ id: FS_ID }),
       s3BackendEntry(s3, 'media', { id: S3_ID, label: 's3' }),
     ],
   });

@@ -143,6 +143,25 @@ export const basic = (user: string, password: string) => ({
 });
 
 /**
+ * An API token the bootstrap admin issues over HTTP (`principal`: whose it is, when not the token
+ * of a principal named `name`): the headers that send it, and its id.
+ */
+export async function issueToken(
+  server: TestServer,
+  name: string,
+  scopes: Scope[],
+  principal?: string,
+): Promise<{ headers: Record<string, string>; id: string }> {
+  const res = await server.post<{ token: string; id: string }>(
+    '/auth/tokens',
+    { name, scopes, ...(principal !== undefined && { principal }) },
+    { headers: bearer(ADMIN_TOKEN) },
+  );
+  if (res.status !== 201) throw new Error(`issuing token ${name}: ${res.status} ${res.text}`);
+  return { headers: bearer(res.body.token), id: res.body.id };
+}
+
+/**
  * The server's client sending `headers` (credentials) with every request: for fixtures written
  * for open servers (creating Flows, allocating, registering segments).
  */

@@ -11,6 +11,7 @@ import {
   ADMIN_TOKEN,
   basic,
   bearer,
+  issueToken,
   JWT_CLAIMS_ENV,
   type SigningKey,
   signingKey,
@@ -51,20 +52,8 @@ async function receiver(): Promise<Receiver> {
   return r;
 }
 
-/** A token issued by the admin over HTTP; its headers and id. */
-async function token(
-  name: string,
-  scopes: Scope[],
-  principal?: string,
-): Promise<{ headers: Headers; id: string }> {
-  const res = await server.post<{ token: string; id: string }>(
-    '/auth/tokens',
-    { name, scopes, ...(principal !== undefined && { principal }) },
-    { headers: ADMIN },
-  );
-  expect(res.status, res.text).toBe(201);
-  return { headers: bearer(res.body.token), id: res.body.id };
-}
+const token = (name: string, scopes: Scope[], principal?: string) =>
+  issueToken(server, name, scopes, principal);
 
 const post = (headers: Headers, body: Doc) => server.post('/service/webhooks', body, { headers });
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/auth/auth.model.ts';
-import { ADMIN_TOKEN, bearer, startAuthServer } from '../auth/auth.fixture.ts';
+import { ADMIN_TOKEN, bearer, issueToken, startAuthServer } from '../auth/auth.fixture.ts';
 import { mountClient } from '../helpers/mounts.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import type { HttpClient, TestServer } from '../helpers/server.ts';
@@ -33,19 +33,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function token(
-  name: string,
-  scopes: Scope[],
-  principal?: string,
-): Promise<{ headers: Headers; id: string }> {
-  const res = await server.post<{ token: string; id: string }>(
-    '/auth/tokens',
-    { name, scopes, ...(principal !== undefined && { principal }) },
-    { headers: ADMIN },
-  );
-  expect(res.status, res.text).toBe(201);
-  return { headers: bearer(res.body.token), id: res.body.id };
-}
+const token = (name: string, scopes: Scope[], principal?: string) =>
+  issueToken(server, name, scopes, principal);
 
 async function get(id: string, headers: Headers = ADMIN): Promise<Doc> {
   const res = await v8.get<Doc>(`/service/webhooks/${id}`, { headers });

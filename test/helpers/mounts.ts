@@ -3,7 +3,14 @@
  * requests as TestServer's, each path under the mount's prefix (`/flows` is
  * `/tams/v7.0/flows`). A full URL (a `Link` or `Location` the server built) is taken as it is.
  */
-import { type HttpClient, httpClient, type RequestOptions } from './server.ts';
+import {
+  type HttpClient,
+  httpClient,
+  type RequestOptions,
+  startServer,
+  type TestServer,
+  type TestServerOptions,
+} from './server.ts';
 
 export function mountClient(server: { url: string }, prefix: string): HttpClient {
   const base = httpClient(server.url);
@@ -17,4 +24,12 @@ export function mountClient(server: { url: string }, prefix: string): HttpClient
     post: (path, body, options) => base.post(at(path), body, options),
     delete: (path, options) => base.delete(at(path), options),
   };
+}
+
+/** A test server and its clients at /tams/v7.0 and /tams/v8.2 (the server itself answers at /). */
+export async function startMounted(
+  options: TestServerOptions = {},
+): Promise<{ server: TestServer; v7: HttpClient; v8: HttpClient }> {
+  const server = await startServer(options);
+  return { server, v7: mountClient(server, '/tams/v7.0'), v8: mountClient(server, '/tams/v8.2') };
 }

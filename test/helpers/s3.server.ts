@@ -34,6 +34,19 @@ export function s3BackendEntry(
   };
 }
 
+/** A TAMS_STORAGE_BACKENDS entry for the embedded fs store, labelled `local`, the default. */
+export function fsBackendEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    kind: 'fs',
+    id: randomUUID(),
+    label: 'local',
+    provider: 'tams-server',
+    store_product: 'filesystem',
+    default: true,
+    ...overrides,
+  };
+}
+
 export interface S3TestServer {
   server: TestServer;
   s3: S3rverHandle;

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountClient } from '../helpers/mounts.ts';
-import { type S3TestServer, s3BackendEntry, startS3Server } from '../helpers/s3.server.ts';
+import { fsBackendEntry, type S3TestServer, s3BackendEntry, startS3Server } from '../helpers/s3.server.ts';
 import type { HttpClient, TestResponse, TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
@@ -30,15 +30,7 @@ beforeAll(async () => {
   target = await startS3Server({
     buckets: ['zeta', 'alpha'],
     backends: (s3) => [
-      {
-        kind: 'fs',
-        id: FS_ID,
-        label: 'local',
-        provider: 'tams-server',
-        store_product: 'filesystem',
-        default: true,
-        tags: FS_TAGS,
-      },
+      fsBackendEntry({ id: FS_ID, tags: FS_TAGS }),
       s3BackendEntry(s3, 'zeta', { id: ZETA_ID, tags: ZETA_TAGS }),
       s3BackendEntry(s3, 'alpha', { id: ALPHA_ID }),
     ],

@@ -4,8 +4,8 @@
  * (at / and /tams/v7.0) afterwards: every answer valid against its own version's schemas.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountClient } from '../helpers/mounts.ts';
-import { type HttpClient, startServer, type TestServer } from '../helpers/server.ts';
+import { startMounted } from '../helpers/mounts.ts';
+import type { HttpClient, TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import {
@@ -22,13 +22,9 @@ let server: TestServer;
 let v8: HttpClient;
 let v7: HttpClient;
 beforeAll(async () => {
-  server = await startServer({ workers: false });
-  v8 = mountClient(server, '/tams/v8.2');
-  v7 = mountClient(server, '/tams/v7.0');
+  ({ server, v7, v8 } = await startMounted({ workers: false }));
 });
-afterAll(async () => {
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 const put = (client: HttpClient, path: string, value: unknown) => client.put(path, JSON.stringify(value));
 

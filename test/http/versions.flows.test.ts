@@ -5,8 +5,8 @@
  * other's (docs/api-versions.md, "TAMS 7.0 and 8.2").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountClient } from '../helpers/mounts.ts';
-import { type HttpClient, startServer, type TestServer } from '../helpers/server.ts';
+import { startMounted } from '../helpers/mounts.ts';
+import type { HttpClient, TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { audioFlow, createFlow, type Doc, getAndHead, multiFlow, uuid, videoFlow } from './fixtures.ts';
@@ -15,13 +15,9 @@ let server: TestServer;
 let v8: HttpClient;
 let v7: HttpClient;
 beforeAll(async () => {
-  server = await startServer({ workers: false });
-  v8 = mountClient(server, '/tams/v8.2');
-  v7 = mountClient(server, '/tams/v7.0');
+  ({ server, v7, v8 } = await startMounted({ workers: false }));
 });
-afterAll(async () => {
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 /** 7.0's answer at / and at /tams/v7.0 (the same), valid against 7.0's `schema`. */
 async function read70(path: string, schema: string): Promise<Doc> {
