@@ -190,6 +190,11 @@ describe.each(['7.0', '8.2'] as const)('changes written through %s', (writer) =>
     expect(gets['8.2'][edit.id as string]?.[0]?.object_timerange).toBe(secs(10, 20));
     expect((await w.delete(`/flows/${id}/segments`, { query: { timerange: secs(0, 10) } })).status).toBe(204);
     expect((await w.delete(`/flows/${multi.id}`)).status).toBe(204);
+    if (writer === '8.2') {
+      // A change 7.0 cannot see (status) is a flows/updated for 7.0 webhooks too.
+      const closed = { ...video, label: 'camera 1', status: 'closed_complete' };
+      expect((await v8.put(`/flows/${id}`, closed)).status).toBe(204);
+    }
     await everyWebhookCaughtUp(server);
 
     const events = { '7.0': received('7.0', hooks['7.0']), '8.2': received('8.2', hooks['8.2']) };
@@ -229,7 +234,11 @@ describe.each(['7.0', '8.2'] as const)('changes written through %s', (writer) =>
       expect(v7.tags).toEqual({ owner: 'me' });
       expect(v7).not.toHaveProperty('status');
       expect(v82.tags).toEqual({ owner: 'me', langs: ['en', 'fr'], none: [] });
-      expect(v82.status).toBe('ingesting');
+      expect(v82.status).toBe('closed_complete');
+      const last = (version: ApiVersion) => events[version].at(-1);
+      expect(last('7.0')?.event_type).toBe('flows/updated');
+      expect((last('7.0')?.event.flow as Doc | undefined)?.id).toBe(id);
+      expect(last('8.2')?.event_type).toBe('flows/updated');
       const created = (version: ApiVersion) =>
         events[version].find((e) => e.event_type === 'flows/created' && (e.event.flow as Doc).id === multi.id)
           ?.event.flow as Doc;
