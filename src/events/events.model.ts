@@ -32,38 +32,55 @@ export interface FieldCodec<T> {
  * added to the record is a type error here until its codec says how events keep it, so no
  * event silently loses what a GET answer shows.
  */
-export type RecordCodec<R> = { readonly [K in keyof R]-?: FieldCodec<Exclude<R[K], undefined>> | null };
-
-/** The fields of `record` its codec keeps, in the codec's order; undefined ones left out. */
-export function encodeRecord<R extends object>(codec: RecordCodec<R>, record: R): JsonObject {
-  const out: JsonObject = {};
-  for (const key in codec) {
-    const field = codec[key];
-    const value = record[key];
-    if (field === null || value === undefined) continue;
-    out[key] = field.encode(value as Exclude<R[typeof key], undefined>);
-  }
-  return out;
-}
+export type RecordFields<R> = { readonly [K in keyof R]-?: FieldCodec<Exclude<R[K], undefined>> | null };
 
 /**
- * The fields a payload keeps of a record, as the record has them; the caller adds those the
- * codec leaves to it (`null`). Throws on a payload that is not an object.
+ * A record as a payload keeps it, and back: the fields kept, in the order `fields` names them,
+ * undefined ones left out. The fields are listed once (segments are encoded in the transaction
+ * of every segment POST: no walk over the table's keys per record).
  */
-export function decodeRecord<R extends object>(
-  codec: RecordCodec<R>,
-  json: JsonValue | undefined,
-): Partial<R> {
-  if (!isJsonObject(json))
-    throw new Error(`an event payload's record is not an object: ${JSON.stringify(json)}`);
-  const out: Partial<R> = {};
-  for (const key in codec) {
-    const field = codec[key];
-    const value = json[key];
-    if (field === null || value === undefined) continue;
-    out[key] = field.decode(value) as R[typeof key];
+export class RecordCodec<R extends object> {
+  private readonly keys: string[] = [];
+  private readonly codecs: FieldCodec<unknown>[] = [];
+
+  constructor(fields: RecordFields<R>) {
+    for (const [key, codec] of Object.entries(fields) as [string, FieldCodec<unknown> | null][]) {
+      if (codec === null) continue;
+      this.keys.push(key);
+      this.codecs.push(codec);
+    }
   }
-  return out;
+
+  encode(record: R): JsonObject {
+    const out: JsonObject = {};
+    const from = record as Record<string, unknown>;
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i] as string;
+      const value = from[key];
+      if (value === undefined) continue;
+      const codec = this.codecs[i] as FieldCodec<unknown>;
+      out[key] = codec === PLAIN ? (value as JsonValue) : codec.encode(value);
+    }
+    return out;
+  }
+
+  /**
+   * The fields a payload keeps of a record, as the record has them; the caller adds those the
+   * codec leaves to it (`null`). Throws on a payload that is not an object.
+   */
+  decode(json: JsonValue | undefined): Partial<R> {
+    if (!isJsonObject(json)) {
+      throw new Error(`an event payload's record is not an object: ${JSON.stringify(json)}`);
+    }
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i] as string;
+      const value = json[key];
+      if (value === undefined) continue;
+      out[key] = (this.codecs[i] as FieldCodec<unknown>).decode(value);
+    }
+    return out as Partial<R>;
+  }
 }
 
 /**

@@ -1,14 +1,6 @@
 import type { JsonValue } from '../db/db.types.ts';
 import type { EventLog } from '../events/events.log.ts';
-import {
-  asJson,
-  dateCodec,
-  decodeRecord,
-  encodeRecord,
-  isModelPayload,
-  MODEL_FORMAT,
-  type RecordCodec,
-} from '../events/events.model.ts';
+import { asJson, dateCodec, isModelPayload, MODEL_FORMAT, RecordCodec } from '../events/events.model.ts';
 import type { PayloadRenderer } from '../events/events.render.ts';
 import type { ApiVersion } from '../http/api.version.ts';
 import type { FlowRecord } from '../store/store.types.ts';
@@ -21,7 +13,7 @@ import { flowDocument } from './flows.mapper.ts';
  * version's document is made from it as its GET answers are (flowDocument). `timerange` is not
  * kept: event documents have none (GET shows it only when asked).
  */
-const FLOW_MODEL: RecordCodec<FlowRecord> = {
+const FLOW_MODEL = new RecordCodec<FlowRecord>({
   id: asJson(),
   source_id: asJson(),
   format: asJson(),
@@ -49,11 +41,11 @@ const FLOW_MODEL: RecordCodec<FlowRecord> = {
   flow_collection: asJson(),
   collected_by: asJson(),
   timerange: null,
-};
+});
 
 /** The payload of flows/created and flows/updated: `{model, flow}` (events.model.ts). */
 export function flowChangedPayload(flow: FlowRecord): { model: number; flow: JsonValue } {
-  return { model: MODEL_FORMAT, flow: encodeRecord(FLOW_MODEL, flow) };
+  return { model: MODEL_FORMAT, flow: FLOW_MODEL.encode(flow) };
 }
 
 /** flows/created or flows/updated: the Flow as the store has it now. */
@@ -78,7 +70,7 @@ export function recordFlowDeleted(events: EventLog, flow: FlowRecord): Promise<v
 export function flowChangedRenderer(version: ApiVersion): PayloadRenderer {
   return (payload) => {
     if (!isModelPayload(payload)) return version === '7.0' ? payload : flowPayloadV8(payload);
-    const flow = { ...decodeRecord(FLOW_MODEL, payload.flow), timerange: TimeRange.EMPTY } as FlowRecord;
+    const flow = { ...FLOW_MODEL.decode(payload.flow), timerange: TimeRange.EMPTY } as FlowRecord;
     return { flow: flowDocument(flow, { version }) as unknown as JsonValue };
   };
 }

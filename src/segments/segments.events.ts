@@ -5,13 +5,11 @@ import type { JsonValue } from '../db/db.types.ts';
 import type { EventLog } from '../events/events.log.ts';
 import {
   asJson,
-  decodeRecord,
-  encodeRecord,
   isJsonObject,
   isModelPayload,
   type JsonObject,
   MODEL_FORMAT,
-  type RecordCodec,
+  RecordCodec,
   timerangeCodec,
   timestampCodec,
 } from '../events/events.model.ts';
@@ -31,7 +29,7 @@ import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
  * The outbox's other readers (search, EXR, object sizes) read `object_id`, `timerange`,
  * `ts_offset` and `storage` of it: those keep their names and text forms.
  */
-const SEGMENT_MODEL: RecordCodec<SegmentRecord> = {
+const SEGMENT_MODEL = new RecordCodec<SegmentRecord>({
   object_id: asJson(),
   timerange: timerangeCodec,
   ts_offset: timestampCodec,
@@ -50,7 +48,7 @@ const SEGMENT_MODEL: RecordCodec<SegmentRecord> = {
   flow_id: null,
   // Written by storedSegment: its key left out when it is the object's default, and a mark.
   storage: null,
-};
+});
 
 /**
  * A stored segment's `storage`: where its object is (`path` left out when it is the object's
@@ -60,7 +58,7 @@ const SEGMENT_MODEL: RecordCodec<SegmentRecord> = {
 type StoredStorage = { id: string; path?: string; first?: true };
 
 function storedSegment(s: SegmentRecord, first: boolean): JsonValue {
-  const doc = encodeRecord(SEGMENT_MODEL, s);
+  const doc = SEGMENT_MODEL.encode(s);
   if (s.storage) {
     const { id, path } = s.storage;
     const storage: StoredStorage = path === defaultObjectPath(s.flow_id, s.object_id) ? { id } : { id, path };
@@ -76,7 +74,7 @@ function storedSegment(s: SegmentRecord, first: boolean): JsonValue {
  * `object_timerange` of their own.
  */
 function segmentRecord(flowId: string, stored: JsonValue): SegmentRecord {
-  const segment = decodeRecord(SEGMENT_MODEL, stored) as SegmentRecord;
+  const segment = SEGMENT_MODEL.decode(stored) as SegmentRecord;
   segment.flow_id = flowId;
   const storage = (stored as JsonObject).storage;
   if (isJsonObject(storage)) {

@@ -1,14 +1,6 @@
 import type { JsonValue } from '../db/db.types.ts';
 import type { EventLog } from '../events/events.log.ts';
-import {
-  asJson,
-  dateCodec,
-  decodeRecord,
-  encodeRecord,
-  isModelPayload,
-  MODEL_FORMAT,
-  type RecordCodec,
-} from '../events/events.model.ts';
+import { asJson, dateCodec, isModelPayload, MODEL_FORMAT, RecordCodec } from '../events/events.model.ts';
 import type { PayloadRenderer } from '../events/events.render.ts';
 import type { ApiVersion } from '../http/api.version.ts';
 import type { StoreSession } from '../store/store.ts';
@@ -16,7 +8,7 @@ import type { SourceRecord } from '../store/store.types.ts';
 import { sourceDocument } from './sources.mapper.ts';
 
 /** A Source as sources/created and sources/updated keep it: the store's record (sourceDocument). */
-const SOURCE_MODEL: RecordCodec<SourceRecord> = {
+const SOURCE_MODEL = new RecordCodec<SourceRecord>({
   id: asJson(),
   format: asJson(),
   label: asJson(),
@@ -28,11 +20,11 @@ const SOURCE_MODEL: RecordCodec<SourceRecord> = {
   tags: asJson(),
   source_collection: asJson(),
   collected_by: asJson(),
-};
+});
 
 /** The payload of sources/created and sources/updated: `{model, source}` (events.model.ts). */
 export function sourceChangedPayload(source: SourceRecord): { model: number; source: JsonValue } {
-  return { model: MODEL_FORMAT, source: encodeRecord(SOURCE_MODEL, source) };
+  return { model: MODEL_FORMAT, source: SOURCE_MODEL.encode(source) };
 }
 
 /** sources/created or sources/updated: the Source as the store has it now. */
@@ -60,7 +52,7 @@ export function recordSourceDeleted(events: EventLog, sourceId: string, collecte
 export function sourceChangedRenderer(version: ApiVersion): PayloadRenderer {
   return (payload) => {
     if (!isModelPayload(payload)) return payload;
-    const source = decodeRecord(SOURCE_MODEL, payload.source) as SourceRecord;
+    const source = SOURCE_MODEL.decode(payload.source) as SourceRecord;
     return { source: sourceDocument(source, version) as unknown as JsonValue };
   };
 }
