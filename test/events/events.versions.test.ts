@@ -126,6 +126,7 @@ const WRITES: Record<
       tags: { owner: 'me' },
       status: 'live',
       profile_id: 'house style',
+      x_colour: 'blue',
     }),
     collector: (member) =>
       multiFlow({
@@ -250,6 +251,8 @@ describe.each(['7.0', '8.2'] as const)('changes written through %s', (writer) =>
       expect(v7).toMatchObject({ status: 'live', profile_id: 'house style' });
       expect(v82).not.toHaveProperty('status');
       expect(v82).not.toHaveProperty('profile_id');
+      // Other properties of a 7.0 client's own stay, in both.
+      expect([v7.x_colour, v82.x_colour]).toEqual(['blue', 'blue']);
     }
     // The edit's segment: the object's timerange for 8.2, as asked; none for 7.0.
     expect(addedTo(events['8.2'], edit.id as string)[0]?.object_timerange).toBe(secs(10, 20));
