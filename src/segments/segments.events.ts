@@ -173,7 +173,10 @@ const SEGMENT_EVENTS: Record<ApiVersion, SegmentEventsApi> = {
  * The `event` of flows/segments_added for subscribers of `version`: each segment as that
  * version's GET /flows/{id}/segments answers it, its get_urls made at each delivery, shaped by
  * the subscriber's own options (DIGEST §10.1); `ctx`: where the media URLs point (the server's
- * public URL).
+ * public URL). Made as SegmentsService.list makes a page (buildMany over the records, then
+ * segmentDocument with the version's view), so what the GET answers gain reaches events the
+ * same way: a field of SegmentRecord is kept by SEGMENT_MODEL (a type error until it says how),
+ * a per-version option of the get_urls or of the fields goes in SEGMENT_EVENTS.
  */
 export function segmentsAddedRenderer(
   urls: GetUrlBuilder,
