@@ -1,14 +1,17 @@
 import type { Clock } from './common/clock.ts';
 import type { Doorbell } from './common/doorbell.ts';
 import type { Config } from './config.ts';
-import { adaptedRenderer, EventRenderer, type VersionedBodies } from './events/events.render.ts';
+import { EventRenderer, type VersionedBodies } from './events/events.render.ts';
 import { UrlGuard } from './events/events.ssrf.ts';
 import { EventStreams } from './events/events.stream.ts';
-import { flowPayloadV8 } from './flows/flows.events.v8.ts';
+import { flowChangedRenderer } from './flows/flows.events.ts';
+import type { ApiVersion } from './http/api.version.ts';
 import { ListeningUrl } from './http/listening.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
+import type { UrlContext } from './media/media.types.ts';
 import { segmentsAddedRenderer } from './segments/segments.events.ts';
 import { GetUrlBuilder } from './segments/segments.urls.ts';
+import { sourceChangedRenderer } from './sources/sources.events.ts';
 import type { TamsStore } from './store/store.ts';
 
 /** How events are rendered and read: what the event streams, the webhooks and their dispatcher share. */
@@ -19,7 +22,7 @@ export interface EventParts {
   listening: ListeningUrl;
   /** Which webhook URLs may be called (TAMS_WEBHOOK_ALLOW). */
   guard: UrlGuard;
-  /** 7.0's event bodies: the event streams' and 7.0 webhooks'. */
+  /** 7.0's event bodies: the event streams'. */
   renderer: EventRenderer;
   /** Each API version's event bodies: a webhook receives those of the version it was made through. */
   bodies: VersionedBodies;
@@ -40,16 +43,32 @@ export function buildEvents(
     baseUrl: config.TAMS_PUBLIC_URL !== '' ? config.TAMS_PUBLIC_URL : listening.url(),
     expiresIn: config.TAMS_PRESIGN_EXPIRY_SECONDS,
   });
-  // The areas' per-delivery parts of event bodies (the event layer knows no resource's shape).
-  const payloads = { 'flows/segments_added': segmentsAddedRenderer(urls, urlContext) };
-  const renderer = new EventRenderer(payloads);
-  // 8.2's from 7.0's, adjusted where 8.2's payload schemas differ (flows.events.v8.ts).
-  const bodies: VersionedBodies = {
-    '7.0': renderer,
-    '8.2': adaptedRenderer(payloads, { 'flows/created': flowPayloadV8, 'flows/updated': flowPayloadV8 }),
-  };
+  // Event streams are not versioned: 7.0's bodies, as before 8.2 (docs/api-versions.md).
+  const renderer = versionBodies('7.0', urls, urlContext);
+  const bodies: VersionedBodies = { '7.0': renderer, '8.2': versionBodies('8.2', urls, urlContext) };
   const streams = new EventStreams({ store, renderer, clock });
   parts.eventsCommitted.subscribe(() => streams.wake());
   const guard = new UrlGuard(config.TAMS_WEBHOOK_ALLOW.split(','));
   return { urls, listening, guard, renderer, bodies, streams };
+}
+
+/**
+ * The event bodies of `version`, made by the areas from the store's model the outbox keeps, as
+ * that version's GET answers are (the event layer knows no resource's shape). Types not named
+ * are sent as stored: `{flow_id}`, `{source_id}`, `{flow_id, timerange}` in every version.
+ */
+function versionBodies(
+  version: ApiVersion,
+  urls: GetUrlBuilder,
+  urlContext: () => UrlContext,
+): EventRenderer {
+  const flow = flowChangedRenderer(version);
+  const source = sourceChangedRenderer(version);
+  return new EventRenderer({
+    'flows/created': flow,
+    'flows/updated': flow,
+    'flows/segments_added': segmentsAddedRenderer(urls, urlContext, version),
+    'sources/created': source,
+    'sources/updated': source,
+  });
 }

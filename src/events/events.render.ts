@@ -3,9 +3,11 @@ import type { OutboxEvent } from '../store/events.repo.ts';
 import type { WebhookApiVersion, WebhookFilters } from '../store/webhooks.repo.ts';
 
 /**
- * Shapes a stored event payload for one subscriber, from its options (accept_get_urls,
- * accept_storage_ids, presigned, verbose_storage: DIGEST §10.1). The area owning the payload
- * provides it; the composition root (src/deps.ts) registers it by event type.
+ * Makes the `event` of a body from a stored payload, for one subscriber: in the document of one
+ * API version, shaped by the subscriber's options (accept_get_urls, accept_storage_ids,
+ * presigned, verbose_storage: DIGEST §10.1; 8.2's include_object_timerange). The area owning the
+ * payload provides it; the composition root (src/deps.events.ts) registers it by event type. A
+ * type without one is sent as stored (its payload is the same in every version: `{flow_id}`).
  */
 export type PayloadRenderer = (payload: JsonValue, options: WebhookFilters) => JsonValue;
 
@@ -34,22 +36,7 @@ export class EventRenderer implements EventBodies {
 
 /**
  * The event bodies of each TAMS API version: a webhook receives those of the version it was
- * created through (docs/events.md). The outbox keeps 7.0's documents; 8.2's are made from them.
+ * created through (docs/events.md). Each version's payload renderers make its documents from the
+ * store's model the outbox keeps (events.model.ts), as its GET answers are made.
  */
 export type VersionedBodies = Readonly<Record<WebhookApiVersion, EventBodies>>;
-
-/**
- * A version's payloads made from another's: each event type's `adapt` applied to what `base`
- * renders (types without one are the same in both versions).
- */
-export function adaptedRenderer(
-  base: Readonly<Record<string, PayloadRenderer>>,
-  adapt: Readonly<Record<string, (payload: JsonValue) => JsonValue>>,
-): EventRenderer {
-  const payloads: Record<string, PayloadRenderer> = { ...base };
-  for (const [type, change] of Object.entries(adapt)) {
-    const first = base[type];
-    payloads[type] = first === undefined ? (p) => change(p) : (p, options) => change(first(p, options));
-  }
-  return new EventRenderer(payloads);
-}

@@ -17,7 +17,7 @@ const valid82 = (flow: Record<string, JsonValue>) => {
   return (doc.event as { flow: Record<string, JsonValue> }).flow;
 };
 
-describe("flows/created and flows/updated for 8.2 webhooks, from 7.0's documents", () => {
+describe("flows/created and flows/updated for 8.2 webhooks, from 7.0's documents recorded before the model", () => {
   const video = {
     id: ID,
     source_id: SOURCE,

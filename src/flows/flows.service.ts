@@ -11,7 +11,7 @@ import { listingOrder, type SortCursor } from '../store/listing.order.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
-import { recordFlowDeleted } from './flows.events.ts';
+import { flowChangedPayload, recordFlowDeleted } from './flows.events.ts';
 import { type FlowDocument, flowDocument } from './flows.mapper.ts';
 import { flowFromBody, sameMetadata } from './flows.put.ts';
 import { RelatedChanges } from './flows.related.ts';
@@ -321,17 +321,19 @@ function checkIntegers(flow: FlowRecord): void {
 }
 
 /**
- * A Flow is stored whole in one value, its flows/created or flows/updated event, so its document
- * as a whole must fit in one cell (CELL_MAX_BYTES): on any engine, checked before anything is
- * written, naming what to shorten. Each of its stored columns (label, a tag, essence_parameters,
- * the open properties together) is part of the document, so fits too.
+ * A Flow is stored whole in one value, its flows/created or flows/updated event (the store's
+ * record of it, which each API version's document is made from: flows.events.ts), so that must
+ * fit in one cell (CELL_MAX_BYTES): on any engine, checked before anything is written, naming
+ * what to shorten. Each version's document is checked first, naming fields as a client of that
+ * version writes them (8.2's has the list tags 7.0's leaves out, 7.0's a multi Flow's free-form
+ * essence parameters); the record, which holds both, last.
  */
 function checkFits(flow: FlowRecord): void {
-  // Each version's document: 8.2's has the list tags 7.0's leaves out, 7.0's a multi Flow's
-  // free-form essence parameters.
+  const where = 'its flows/created and flows/updated events';
   for (const version of ['8.2', '7.0'] as const) {
-    checkDocument('a Flow', flowDocument(flow, { version }), 'its flows/created and flows/updated events');
+    checkDocument('a Flow', flowDocument(flow, { version }), where);
   }
+  checkDocument('a Flow', flowChangedPayload(flow).flow as object, where);
 }
 
 /**

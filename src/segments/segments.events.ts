@@ -3,44 +3,92 @@ import { deepFreeze } from '../common/freeze.ts';
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { JsonValue } from '../db/db.types.ts';
 import type { EventLog } from '../events/events.log.ts';
+import {
+  asJson,
+  isJsonObject,
+  isModelPayload,
+  type JsonObject,
+  MODEL_FORMAT,
+  RecordCodec,
+  timerangeCodec,
+  timestampCodec,
+} from '../events/events.model.ts';
 import type { PayloadRenderer } from '../events/events.render.ts';
+import type { ApiVersion } from '../http/api.version.ts';
 import type { UrlContext } from '../media/media.types.ts';
-import type { SegmentRecord } from '../store/segments.repo.ts';
+import type { SegmentRecord, SegmentUrl } from '../store/segments.repo.ts';
 import type { FlowRecord } from '../store/store.types.ts';
-import { segmentFields } from './segments.mapper.ts';
+import type { WebhookFilters } from '../store/webhooks.repo.ts';
+import { type SegmentView, segmentDocument } from './segments.mapper.ts';
 import type { FlowSegment } from './segments.schemas.ts';
-import type { GetUrlBuilder } from './segments.urls.ts';
+import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
 
 /**
- * A segment in the outbox: the segments endpoint's fields, plus where its object is (for the
- * controlled get_urls made per delivery; `path` left out when it is the object's default key,
- * see storedStorage; `first` when this registration used the object for the first time, so the
- * object size follower knows it has no size yet without asking) and the client's own URLs.
+ * A segment as flows/segments_added keeps it: the store's record, so that each API version's
+ * segments are made from it as its GET answers are (segmentDocument, get_urls by GetUrlBuilder).
+ * The outbox's other readers (search, EXR, object sizes) read `object_id`, `timerange`,
+ * `ts_offset` and `storage` of it: those keep their names and text forms.
  */
-type StoredSegment = Omit<FlowSegment, 'get_urls'> & {
-  storage?: { id: string; path?: string; first?: true };
-  get_urls?: { url: string; label?: string }[];
-};
+const SEGMENT_MODEL = new RecordCodec<SegmentRecord>({
+  object_id: asJson(),
+  timerange: timerangeCodec,
+  ts_offset: timestampCodec,
+  last_duration: timestampCodec,
+  sample_offset: asJson(),
+  sample_count: asJson(),
+  key_frame_count: asJson(),
+  // Only where it is not the segment's own range on the object's timeline (SegmentRecord).
+  object_timerange: timerangeCodec,
+  // The client's own URLs, as registered (copied: the record's are the registration's).
+  get_urls: {
+    encode: (urls) => urls.map((u) => ({ ...u })),
+    decode: (json) => json as unknown as SegmentUrl[],
+  },
+  // The event's: its `flow_id`.
+  flow_id: null,
+  // Written by storedSegment: its key left out when it is the object's default, and a mark.
+  storage: null,
+});
+
+/**
+ * A stored segment's `storage`: where its object is (`path` left out when it is the object's
+ * default key); `first` when this registration used the object for the first time, so the
+ * object size follower knows it has no size yet without asking.
+ */
+type StoredStorage = { id: string; path?: string; first?: true };
 
 function storedSegment(s: SegmentRecord, first: boolean): JsonValue {
-  const doc: StoredSegment = segmentFields(s);
+  const doc = SEGMENT_MODEL.encode(s);
   if (s.storage) {
     const { id, path } = s.storage;
-    doc.storage = path === defaultObjectPath(s.flow_id, s.object_id) ? { id } : { id, path };
-    if (first) doc.storage.first = true;
+    const storage: StoredStorage = path === defaultObjectPath(s.flow_id, s.object_id) ? { id } : { id, path };
+    if (first) storage.first = true;
+    doc.storage = storage;
   }
-  if (s.get_urls) doc.get_urls = s.get_urls.map((u) => ({ ...u }));
-  return doc as unknown as JsonValue;
-}
-
-/** Where a stored segment's object is, its default key made again when it was left out. */
-function storedStorage(flowId: string, s: StoredSegment): { id: string; path: string } | undefined {
-  if (s.storage === undefined) return undefined;
-  return { id: s.storage.id, path: s.storage.path ?? defaultObjectPath(flowId, s.object_id) };
+  return doc;
 }
 
 /**
- * flows/segments_added: the segments as the segments endpoint returns them, get_urls aside;
+ * A stored segment as the record it was made from. Segments recorded before the outbox kept the
+ * model (7.0's fields, `storage`, the client's URLs) read the same way, without an
+ * `object_timerange` of their own.
+ */
+function segmentRecord(flowId: string, stored: JsonValue): SegmentRecord {
+  const segment = SEGMENT_MODEL.decode(stored) as SegmentRecord;
+  segment.flow_id = flowId;
+  const storage = (stored as JsonObject).storage;
+  if (isJsonObject(storage)) {
+    const id = storage.id as string;
+    segment.storage = {
+      id,
+      path: (storage.path as string | undefined) ?? defaultObjectPath(flowId, segment.object_id),
+    };
+  }
+  return segment;
+}
+
+/**
+ * flows/segments_added: the segments as the store records them, get_urls aside;
  * `firsts`: the objects this registration used for the first time.
  */
 export async function recordSegmentsAdded(
@@ -64,12 +112,16 @@ export function segmentsAddedPayloads(
   flowId: string,
   segments: readonly SegmentRecord[],
   firsts: ReadonlyMap<string, string>,
-): { flow_id: string; segments: JsonValue[] }[] {
+): { model: number; flow_id: string; segments: JsonValue[] }[] {
   const stored = segments.map((s) => storedSegment(s, firsts.get(s.object_id) === s.flow_id));
-  return fittingParts(flowId, stored).map((part) => ({ flow_id: flowId, segments: part }));
+  return fittingParts(flowId, stored).map((part) => ({
+    model: MODEL_FORMAT,
+    flow_id: flowId,
+    segments: part,
+  }));
 }
 
-/** Room in an event's payload besides its segments: `{"flow_id":"<uuid>","segments":[]}`. */
+/** Room in an event's payload besides its segments: `{"model":1,"flow_id":"<uuid>","segments":[]}`. */
 const PAYLOAD_FRAME_BYTES = 128;
 
 /**
@@ -83,30 +135,65 @@ function fittingParts(flowId: string, stored: JsonValue[]): JsonValue[][] {
 }
 
 /**
- * The get_urls of flows/segments_added, made at each delivery, shaped by the subscriber's own
- * accept_get_urls / accept_storage_ids / presigned / verbose_storage (DIGEST §10.1); `ctx`: where
- * the media URLs point (the server's public URL).
+ * What differs per API version in the segments of flows/segments_added, from the subscriber's
+ * options as the GET segments route reads its query (segments.routes.ts, segments.v8.routes.ts):
+ * the fields shown (8.2's `object_timerange` when asked) and the get_urls filter.
  */
-export function segmentsAddedRenderer(urls: GetUrlBuilder, ctx: () => UrlContext): PayloadRenderer {
+interface SegmentEventsApi {
+  /** `legacy`: a payload recorded before the outbox kept the model. */
+  view(options: WebhookFilters, legacy: boolean): SegmentView;
+  urls(options: WebhookFilters): GetUrlFilter;
+}
+
+/** The get_urls options both versions have (accept_get_urls, accept_storage_ids, presigned, verbose_storage). */
+function getUrlFilter(options: WebhookFilters): GetUrlFilter {
+  return {
+    verbose: options.verbose_storage ?? false,
+    labels: options.accept_get_urls === undefined ? undefined : new Set(options.accept_get_urls),
+    storageIds: options.accept_storage_ids === undefined ? undefined : new Set(options.accept_storage_ids),
+    presigned: options.presigned,
+  };
+}
+
+const PLAIN: SegmentView = {};
+const WITH_OBJECT_TIMERANGE: SegmentView = { objectTimerange: true };
+
+const SEGMENT_EVENTS: Record<ApiVersion, SegmentEventsApi> = {
+  '7.0': { view: () => PLAIN, urls: getUrlFilter },
+  '8.2': {
+    // A payload recorded before objects had timeranges cannot tell a segment's object's (one
+    // re-used from another segment may differ from its own range): left out rather than guessed.
+    view: (options, legacy) =>
+      options.include_object_timerange === true && !legacy ? WITH_OBJECT_TIMERANGE : PLAIN,
+    urls: getUrlFilter,
+  },
+};
+
+/**
+ * The `event` of flows/segments_added for subscribers of `version`: each segment as that
+ * version's GET /flows/{id}/segments answers it, its get_urls made at each delivery, shaped by
+ * the subscriber's own options (DIGEST §10.1); `ctx`: where the media URLs point (the server's
+ * public URL). Made as SegmentsService.list makes a page (buildMany over the records, then
+ * segmentDocument with the version's view), so what the GET answers gain reaches events the
+ * same way: a field of SegmentRecord is kept by SEGMENT_MODEL (a type error until it says how),
+ * a per-version option of the get_urls or of the fields goes in SEGMENT_EVENTS.
+ */
+export function segmentsAddedRenderer(
+  urls: GetUrlBuilder,
+  ctx: () => UrlContext,
+  version: ApiVersion,
+): PayloadRenderer {
+  const api = SEGMENT_EVENTS[version];
   return (payload, options) => {
-    const { flow_id, segments } = payload as { flow_id: string; segments: StoredSegment[] };
-    const filter = {
-      verbose: options.verbose_storage ?? false,
-      labels: options.accept_get_urls === undefined ? undefined : new Set(options.accept_get_urls),
-      storageIds: options.accept_storage_ids === undefined ? undefined : new Set(options.accept_storage_ids),
-      presigned: options.presigned,
-    };
-    const made = urls.buildMany(
-      segments.map((s) => ({ storage: storedStorage(flow_id, s), get_urls: s.get_urls })),
-      filter,
-      ctx(),
-    );
+    const { flow_id, segments } = payload as { flow_id: string; segments: JsonValue[] };
+    const records = segments.map((s) => segmentRecord(flow_id, s));
+    const view = api.view(options, !isModelPayload(payload));
+    const made = urls.buildMany(records, api.urls(options), ctx());
     return {
       flow_id,
-      segments: segments.map(({ storage: _storage, get_urls: _urls, ...fields }, i) => ({
-        ...fields,
-        get_urls: made[i],
-      })) as unknown as JsonValue,
+      segments: records.map((s, i) =>
+        segmentDocument(s, made[i] as FlowSegment['get_urls'], view),
+      ) as unknown as JsonValue,
     };
   };
 }

@@ -12,7 +12,7 @@ export type SourceSortKey = SourceSort['key'];
 
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { Page, SourceRecord, Tags, TagValue } from '../store/store.types.ts';
-import { recordSourceChanged } from './sources.events.ts';
+import { recordSourceChanged, sourceChangedPayload } from './sources.events.ts';
 import { type SourceDocument, sourceDocument } from './sources.mapper.ts';
 
 type Editable = Pick<SourceRecord, 'label' | 'description' | 'tags'>;
@@ -88,9 +88,9 @@ export class SourcesService {
       change(source);
       source.updated = this.deps.clock.now();
       if (actor !== undefined) source.updated_by = actor;
-      // Stored whole in its sources/updated event: the document must fit in one cell (as a
-      // Flow's), with the list tags 7.0's document leaves out.
-      checkDocument('a Source', sourceDocument(source, '8.2'), 'its sources/updated event');
+      // Stored whole in its sources/updated event (the store's record of it, list tags
+      // included): it must fit in one cell, as a Flow's.
+      checkDocument('a Source', sourceChangedPayload(source).source as object, 'its sources/updated event');
       await store.sources.saveRow(source);
       if (JSON.stringify(source.tags) !== before) await store.sources.tags.replaceAll(id, source.tags);
       const events = new EventLog(store, source.updated);

@@ -113,7 +113,7 @@ export async function webhooksV8Routes(app: App, deps: WebhooksV8RoutesDeps): Pr
       schema: {
         operationId: 'POST_webhooks',
         summary: 'Register webhook details',
-        description: `Register to receive event notifications as webhooks on a URL: every POST registers a new webhook (201 with its id). Its event bodies are TAMS 8.2's. Every filter and transformation of the specification is supported but \`include_object_timerange: true\` (400). \`status: disabled\` registers it without delivering. Webhook URLs resolving to anything but public unicast addresses are refused unless the server allows them (TAMS_WEBHOOK_ALLOW). With authentication on, registering needs the read scope as well as write, and the webhook delivers only while its owner's credential grants read.`,
+        description: `Register to receive event notifications as webhooks on a URL: every POST registers a new webhook (201 with its id). Its event bodies are TAMS 8.2's. Every filter and transformation of the specification is supported. \`status: disabled\` registers it without delivering. Webhook URLs resolving to anything but public unicast addresses are refused unless the server allows them (TAMS_WEBHOOK_ALLOW). With authentication on, registering needs the read scope as well as write, and the webhook delivers only while its owner's credential grants read.`,
         tags: ['Webhooks'],
         body: WebhookPostV8,
         response: {
@@ -149,7 +149,7 @@ export async function webhooksV8Routes(app: App, deps: WebhooksV8RoutesDeps): Pr
       schema: {
         operationId: 'PUT_webhooks',
         summary: 'Update webhook details',
-        description: `Replace the configuration of an existing webhook: its URL, API key, events, filters, tags and status (\`disabled\` stops deliveries, \`created\` enables them again; a webhook in \`error\` cannot be disabled). \`api_key_value\` left out keeps the stored one while \`api_key_name\` stays; \`api_key_name\` left out removes both. The API version it was created through (that of its event bodies) never changes. ${OWNERS}`,
+        description: `Replace the configuration of an existing webhook: its URL, API key, events, filters, tags and status (\`disabled\` stops deliveries, \`created\` enables them again; a webhook in \`error\` cannot be disabled). \`api_key_value\` left out keeps the stored one while \`api_key_name\` stays; \`api_key_name\` left out removes both. The API version it was created through (that of its event bodies) never changes: \`include_object_timerange: true\` on a webhook created through 7.0, whose bodies have no object timeranges, is a 400. ${OWNERS}`,
         tags: ['Webhooks'],
         params: WebhookParams,
         body: WebhookPut,

@@ -33,7 +33,7 @@ const WebhookFields = {
   include_object_timerange: Type.Optional(
     Type.Boolean({
       description:
-        "If `true`, the underlying object's timerange should appear in `flows/segments_added` events. Assumed `false` if omitted. This server does not render it in event payloads yet: `true` is refused with a 400 (unsupported transformation).",
+        "If `true`, the underlying object's timerange should appear in `flows/segments_added` events (`object_timerange` of each segment, as `include_object_timerange=true` gives it on GET segments). Assumed `false` if omitted. Refused (400) on a webhook created through TAMS 7.0, whose event payloads are 7.0's.",
     }),
   ),
   tags: Type.Optional(

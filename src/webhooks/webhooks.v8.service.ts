@@ -87,6 +87,7 @@ export class WebhooksV8Service {
     const fields = await this.checked(body, KNOWN_PUT);
     const updated = await this.deps.store.transaction(async (store) => {
       const existing = await this.managed(store, id, caller);
+      refuseSevenTransformations(existing, body);
       const status = nextStatus(existing, body.status);
       const apiKeyValue =
         fields.api_key_name === undefined
@@ -126,13 +127,6 @@ export class WebhooksV8Service {
   private async checked(body: RegistrationBody, known: readonly string[]) {
     refuseUnknownOptions(body, known);
     checkEventTypes(body.events);
-    if (body.include_object_timerange === true) {
-      // Until event payloads carry object timeranges, the transformation is unsupported: 8.2
-      // says to refuse it rather than send segments without them.
-      throw new BadRequestError(
-        'Unsupported webhook options: include_object_timerange: true (this server does not put object timeranges in flows/segments_added events yet)',
-      );
-    }
     await checkUrl(this.deps.guard, body.url);
     const filters = filtersOf(body, FILTER_KEYS_8_2);
     const tags = (body.tags ?? {}) as Record<string, string | string[]>;
@@ -145,6 +139,18 @@ export class WebhooksV8Service {
       filters,
       tags,
     };
+  }
+}
+
+/**
+ * A webhook registered through 7.0 receives 7.0's payloads for life, and 7.0's segments have no
+ * `object_timerange`: 8.2 says a transformation the webhook cannot apply is refused.
+ */
+function refuseSevenTransformations(existing: WebhookRecord, body: WebhookPut): void {
+  if (existing.api_version === '7.0' && body.include_object_timerange === true) {
+    throw new BadRequestError(
+      'Unsupported webhook options: include_object_timerange: true (this webhook was registered through TAMS 7.0 and receives 7.0 event payloads, whose segments have no object_timerange)',
+    );
   }
 }
 

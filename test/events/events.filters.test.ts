@@ -1,14 +1,25 @@
 /**
  * Webhook filters with the semantics of ADR 0026 (DIGEST §10.1), and the get_urls
  * transformations applied to the segments of flows/segments_added, each on its own receiver
- * watching the same sequence of API calls.
+ * watching the same sequence of API calls, some made through TAMS 8.2. Each filter is registered
+ * through 7.0 and again through 8.2: both pass the same events (8.2's reading of an empty
+ * `*_collected_by_ids`: webhooks.v8.delivery.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReceivedEvent, Receiver } from '../helpers/receiver.ts';
-import type { TestServer } from '../helpers/server.ts';
+import { mountClient } from '../helpers/mounts.ts';
+import { type ReceivedEvent, type Receiver, startReceiver } from '../helpers/receiver.ts';
+import type { HttpClient, TestServer } from '../helpers/server.ts';
+import { spec82 } from '../helpers/spec82-schemas.ts';
 import { createFlow, type Doc, multiFlow, videoFlow } from '../http/fixtures.ts';
-import { allocate, type GetUrl, secs, upload } from '../segments/helpers.ts';
-import { assertEventValid, eventServer, everyWebhookCaughtUp, subscribe } from './events.fixture.ts';
+import { allocate, type GetUrl, type Segment, secs, unsigned, upload } from '../segments/helpers.ts';
+import {
+  ALL_EVENTS,
+  assertEventValid,
+  eventServer,
+  everyWebhookCaughtUp,
+  type Registration,
+  subscribe,
+} from './events.fixture.ts';
 
 /** `type:id` of the resource an event is about, with names instead of ids. */
 function describeEvent(event: ReceivedEvent, names: Map<string, string>): string {
@@ -19,7 +30,10 @@ function describeEvent(event: ReceivedEvent, names: Map<string, string>): string
 
 describe('webhook filters and transformations', () => {
   let server: TestServer;
+  let v8: HttpClient;
   const receivers: Record<string, Receiver> = {};
+  /** The same filters, registered through 8.2. */
+  const receivers82: Record<string, Receiver> = {};
   const names = new Map<string, string>();
   const a = videoFlow();
   const b = videoFlow();
@@ -52,24 +66,35 @@ describe('webhook filters and transformations', () => {
     ] as const) {
       names.set(id as string, name);
     }
-    receivers.all = await subscribe(server);
-    receivers.flowA = await subscribe(server, { flow_ids: [a.id] });
-    receivers.sourceS1 = await subscribe(server, { source_ids: [a.source_id] });
-    receivers.collectedByM = await subscribe(server, { flow_collected_by_ids: [m.id] });
-    receivers.sourceCollectedByS3 = await subscribe(server, { source_collected_by_ids: [m.source_id] });
-    receivers.flowAUpdatesOnly = await subscribe(server, { flow_ids: [a.id], events: ['flows/updated'] });
-    receivers.bothFlowAndSourceS2 = await subscribe(server, { flow_ids: [a.id], source_ids: [b.source_id] });
-    receivers.noUrls = await subscribe(server, { events: ['flows/segments_added'], accept_get_urls: [] });
-    receivers.notPresigned = await subscribe(server, { events: ['flows/segments_added'], presigned: false });
-    receivers.verbose = await subscribe(server, { events: ['flows/segments_added'], verbose_storage: true });
+    v8 = mountClient(server, '/tams/v8.2');
+    const filters: Record<string, Omit<Registration, 'url'>> = {
+      all: {},
+      flowA: { flow_ids: [a.id] },
+      sourceS1: { source_ids: [a.source_id] },
+      collectedByM: { flow_collected_by_ids: [m.id] },
+      sourceCollectedByS3: { source_collected_by_ids: [m.source_id] },
+      flowAUpdatesOnly: { flow_ids: [a.id], events: ['flows/updated'] },
+      bothFlowAndSourceS2: { flow_ids: [a.id], source_ids: [b.source_id] },
+      noUrls: { events: ['flows/segments_added'], accept_get_urls: [] },
+      notPresigned: { events: ['flows/segments_added'], presigned: false },
+      verbose: { events: ['flows/segments_added'], verbose_storage: true },
+    };
+    for (const [name, registration] of Object.entries(filters)) {
+      receivers[name] = await subscribe(server, registration);
+      const eight = await startReceiver();
+      receivers82[name] = eight;
+      const res = await v8.post('/service/webhooks', { url: eight.url, events: ALL_EVENTS, ...registration });
+      expect(res.status, res.text).toBe(201);
+    }
 
-    await createFlow(server, a);
+    // A and the changes to B and S1 through 8.2, the rest through 7.0.
+    await createFlow(v8, a);
     await createFlow(server, b);
     await createFlow(server, m);
     for (const flow of [a, b]) {
       if (flow === b) {
-        expect((await server.put(`/flows/${b.id}/label`, JSON.stringify('bee'))).status).toBe(204);
-        expect((await server.put(`/sources/${a.source_id}/label`, JSON.stringify('one'))).status).toBe(204);
+        expect((await v8.put(`/flows/${b.id}/label`, JSON.stringify('bee'))).status).toBe(204);
+        expect((await v8.put(`/sources/${a.source_id}/label`, JSON.stringify('one'))).status).toBe(204);
       }
       const [object] = await allocate(server, flow.id as string);
       if (!object) throw new Error('no object allocated');
@@ -81,12 +106,13 @@ describe('webhook filters and transformations', () => {
       expect(res.status).toBe(201);
     }
     // Every receiver has had its chance at every event once every webhook's cursor is past them.
-    await receivers.all.waitAccepted(EVERYTHING.length);
+    await (receivers.all as Receiver).waitAccepted(EVERYTHING.length);
     await everyWebhookCaughtUp(server);
   });
   afterAll(async () => {
     await server.close();
-    for (const receiver of Object.values(receivers)) await receiver.close();
+    for (const receiver of [...Object.values(receivers), ...Object.values(receivers82)])
+      await receiver.close();
   });
 
   const seen = (name: string) => {
@@ -97,6 +123,23 @@ describe('webhook filters and transformations', () => {
 
   it('without filters: every event, in order', () => {
     expect(seen('all')).toEqual(EVERYTHING);
+  });
+
+  it('8.2 webhooks with the same filters: the same events, valid 8.2 bodies, the same get_urls', () => {
+    for (const [name, receiver] of Object.entries(receivers82)) {
+      const events = receiver.accepted();
+      for (const event of events) spec82.assertSpecValid(`webhooks/${event.event_type}`, event);
+      expect(
+        events.map((e) => describeEvent(e, names)),
+        name,
+      ).toEqual(seen(name));
+      const segments = (r: Receiver) =>
+        r
+          .accepted()
+          .filter((e) => e.event_type === 'flows/segments_added')
+          .map((e) => unsigned(e.event.segments as Segment[]));
+      expect(segments(receiver), name).toEqual(segments(receivers[name] as Receiver));
+    }
   });
 
   it('flow_ids: only that Flow among Flow and segment events; Source events all pass', () => {

@@ -2,94 +2,12 @@
  * GET /events: the webhook event bodies as Server-Sent Events, with the webhook filters as query
  * parameters and Last-Event-ID to resume.
  */
-import { type IncomingMessage, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectsDeleted } from '../../src/store/events.types.ts';
-import { WAIT_MS } from '../helpers/deadlines.ts';
-import type { ReceivedEvent } from '../helpers/receiver.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { createFlow, expectError, videoFlow } from '../http/fixtures.ts';
 import { waitFor } from '../segments/helpers.ts';
-import { assertEventValid, eventServer } from './events.fixture.ts';
-
-interface StreamedEvent {
-  id: string;
-  type: string;
-  data: ReceivedEvent;
-}
-
-/**
- * An open event stream, parsed as it arrives. node:http rather than fetch: undici opens a spare
- * connection after an aborted body, which then holds up the server's close until it times out.
- */
-async function openStream(
-  server: TestServer,
-  query = '',
-  headers: Record<string, string> = {},
-): Promise<{
-  events: StreamedEvent[];
-  /** The comment lines, without their colon. */
-  comments: string[];
-  contentType: string | undefined;
-  next(n: number): Promise<StreamedEvent[]>;
-  close(): void;
-}> {
-  const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request(`${server.url}/events${query}`, { headers, agent: false }, resolve);
-    req.on('error', reject);
-    req.end();
-  });
-  expect(res.statusCode).toBe(200);
-  const events: StreamedEvent[] = [];
-  const comments: string[] = [];
-  let buffer = '';
-  let done = false;
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
-    buffer += chunk;
-    let end = buffer.indexOf('\n\n');
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const fields = new Map<string, string>();
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) {
-          comments.push(line.slice(1).trim());
-          continue;
-        }
-        const colon = line.indexOf(': ');
-        fields.set(line.slice(0, colon), line.slice(colon + 2));
-      }
-      if (fields.has('data')) {
-        events.push({
-          id: fields.get('id') ?? '',
-          type: fields.get('event') ?? '',
-          data: JSON.parse(fields.get('data') ?? 'null') as ReceivedEvent,
-        });
-      }
-      end = buffer.indexOf('\n\n');
-    }
-  });
-  res.on('close', () => {
-    done = true;
-  });
-  return {
-    events,
-    comments,
-    contentType: res.headers['content-type'],
-    async next(n) {
-      const deadline = Date.now() + WAIT_MS;
-      while (events.length < n) {
-        if (done || Date.now() > deadline) throw new Error(`stream: ${events.length} of ${n} events`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      return events.slice(0, n);
-    },
-    close() {
-      res.destroy();
-    },
-  };
-}
+import { assertEventValid, eventServer, openStream } from './events.fixture.ts';
 
 describe('event stream (SSE)', () => {
   let server: TestServer;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tags } from '../../src/store/store.types.ts';
+import { openStream } from '../events/events.fixture.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import {
@@ -158,23 +159,23 @@ describe('7.0 events', () => {
     const flow = await flowWithLists();
     const id = flow.id as string;
     const sourceId = flow.source_id as string;
+    // The event stream sends 7.0's bodies, as 7.0 webhooks get them (the outbox keeps the lists).
     const seq = await server.runtime.store.events.lastSeq();
-    expect((await putValue(server, `/flows/${id}/label`, 'relabelled')).status).toBe(204);
-    expect((await putValue(server, `/sources/${sourceId}/tags/kind`, 'mic')).status).toBe(204);
-    const events = await server.runtime.store.events.after(seq, 100);
-    const flowEvent = events.find((e) => e.event_type === 'flows/updated' && e.flow_id === id);
-    const sourceEvent = events.find((e) => e.event_type === 'sources/updated' && e.source_id === sourceId);
-    if (!flowEvent || !sourceEvent) {
-      throw new Error(`missing event: ${JSON.stringify(events.map((e) => e.event_type))}`);
+    const stream = await openStream(server, '?events=flows/updated,sources/updated', {
+      'last-event-id': String(seq),
+    });
+    try {
+      expect((await putValue(server, `/flows/${id}/label`, 'relabelled')).status).toBe(204);
+      expect((await putValue(server, `/sources/${sourceId}/tags/kind`, 'mic')).status).toBe(204);
+      const events = (await stream.next(2)).map((e) => e.data);
+      for (const event of events) assertSpecValid(`webhooks/${event.event_type}`, event);
+      expect(events.map((e) => e.event_type)).toEqual(['flows/updated', 'sources/updated']);
+      expect(events.map((e) => ((e.event.flow ?? e.event.source) as Doc).tags)).toEqual([
+        { owner: 'me' },
+        { kind: 'mic' },
+      ]);
+    } finally {
+      stream.close();
     }
-    for (const event of [flowEvent, sourceEvent]) {
-      assertSpecValid(`webhooks/${event.event_type}`, {
-        event_timestamp: event.event_timestamp.toISOString(),
-        event_type: event.event_type,
-        event: event.payload,
-      });
-    }
-    expect((flowEvent.payload as { flow: Doc }).flow.tags).toEqual({ owner: 'me' });
-    expect((sourceEvent.payload as { source: Doc }).source.tags).toEqual({ kind: 'mic' });
   });
 });

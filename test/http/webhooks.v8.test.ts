@@ -178,20 +178,53 @@ describe('one store, two versions', () => {
     });
     expectError(refused, 400);
     expect((refused.body as Doc).summary).toMatch(/Unsupported webhook options: tags/);
-    // 8.2's include_object_timerange is not rendered in payloads yet: refused, as 8.2 says.
-    const objectTimerange = await v8.post('/service/webhooks', {
+    const sevenOption = await server.post('/service/webhooks', {
       url: hook('x'),
       events: ['flows/segments_added'],
       include_object_timerange: true,
     });
-    expectError(objectTimerange, 400);
-    expect((objectTimerange.body as Doc).summary).toMatch(/include_object_timerange/);
+    expectError(sevenOption, 400);
+    expect((sevenOption.body as Doc).summary).toMatch(
+      /Unsupported webhook options: include_object_timerange/,
+    );
+    // 8.2's include_object_timerange is kept (its deliveries: test/events/webhooks.v8.delivery.test.ts).
+    const on = await post82({
+      url: hook('x'),
+      events: ['flows/segments_added'],
+      include_object_timerange: true,
+    });
+    expect(on.include_object_timerange).toBe(true);
+    expect((await v8.get<Doc>(`/service/webhooks/${on.id}`)).body.include_object_timerange).toBe(true);
     const off = await post82({
       url: hook('x'),
       events: ['flows/segments_added'],
       include_object_timerange: false,
     });
     expect(off.include_object_timerange).toBe(false);
+  });
+
+  it('include_object_timerange: true on a webhook registered through 7.0 is a 400 (its payloads are 7.0s)', async () => {
+    const seven = { url: hook('seven'), events: ['flows/segments_added'] };
+    expect((await server.post('/service/webhooks', seven)).status).toBe(201);
+    const [listed] = await list82();
+    const id = listed?.id as string;
+    const refused = await v8.put(`/service/webhooks/${id}`, {
+      id,
+      ...seven,
+      status: 'created',
+      include_object_timerange: true,
+    });
+    expectError(refused, 400);
+    expect((refused.body as Doc).summary).toMatch(
+      /include_object_timerange: true .*registered through TAMS 7\.0/,
+    );
+    expect((await v8.get<Doc>(`/service/webhooks/${id}`)).body).not.toHaveProperty(
+      'include_object_timerange',
+    );
+    // false is what it does: accepted.
+    expect((await put82(id, { ...seven, status: 'created', include_object_timerange: false })).url).toBe(
+      seven.url,
+    );
   });
 });
 
