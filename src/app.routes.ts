@@ -75,7 +75,7 @@ async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
   await flowsRoutes(app, { flows: deps.flows, paging, publicUrl, mount });
   await flowPropertyRoutes(app, deps.flows, mount.version);
   await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
-  await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds });
+  await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds, mount });
   await objectsRoutes(app, { objects: deps.objects, paging, publicUrl });
   await deletionRoutes(app, { deletion: deps.deletion });
   await webhooksRoutes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer });
@@ -96,6 +96,7 @@ async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
   await flowPropertyRoutes(app, deps.flows, mount.version);
   const { presignExpirySeconds } = deps;
   await segmentsV8Routes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
+  await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds, mount });
   await objectsV8Routes(app, { objects: deps.objects, paging, publicUrl });
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
   await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });
