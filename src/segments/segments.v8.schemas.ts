@@ -1,9 +1,9 @@
 /**
  * TAMS 8.2's segment schemas where they differ from 7.0's (segments.schemas.ts): the object's
  * timerange (ADR 0036) on answers and bodies, the sample counts deprecated, and the query
- * option asking for the object's timerange. `init_object` (ADR 0045) and storage-backend `tags`
- * on get_urls (ADR 0055) are in the answer's schema, as 8.2 has them; this server gives neither
- * yet (`init_object_id` in bodies comes with initialisation segments).
+ * option asking for the object's timerange, and storage-backend `tags` on verbose get_urls (ADR
+ * 0055). `init_object` (ADR 0045) is in the answer's schema, as 8.2 has them; this server gives
+ * none yet (`init_object_id` in bodies comes with initialisation segments).
  */
 
 import type { Static } from 'typebox';
@@ -56,14 +56,12 @@ const segmentPropertiesV8 = {
   ),
 };
 
-/**
- * One 8.2 `get_urls` item: 7.0's, plus the storage backend's `tags` (ADR 0055; no backend of
- * this server has any yet).
- */
+/** One 8.2 `get_urls` item: 7.0's, plus the storage backend's `tags` (ADR 0055; verbose items). */
 export const GetUrlV8 = Type.Object(
   { ...GetUrl.properties, tags: Type.Optional(describe(Tags82, "The Storage Backend's tags.")) },
   { additionalProperties: false },
 );
+export type GetUrlV8 = Static<typeof GetUrlV8>;
 
 /** 8.2's `init_object` of a Media Object (ADR 0045; none yet: initialisation segments come later). */
 export const InitObjectV8 = Type.Object(
