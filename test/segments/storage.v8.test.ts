@@ -15,6 +15,7 @@ import { type HttpClient, startServer, type TestServer, tempDir } from '../helpe
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { SPEC_8_2_DIR, spec82 } from '../helpers/spec82-schemas.ts';
 import { type Doc, expectError, videoFlow } from '../http/fixtures.ts';
+import { initSegmentsFlow } from '../http/fixtures.v82.ts';
 import { type AllocatedObject, addSegments, getSegments, newFlow, secs } from './helpers.ts';
 
 /** The fs store on every engine: its put_urls are on the API's origin and take its credentials. */
@@ -133,15 +134,7 @@ describe('POST /tams/v8.2/flows/{flowId}/storage', () => {
     expect((refused.body as Doc).summary).toContain('init_segments');
     expectError(await v8.post(`/flows/${plainFlow}/storage`, { content_type: 'foo/bar' }), 400);
 
-    const fmp4 = videoFlow({
-      container: 'video/mp4',
-      essence_parameters: {
-        frame_width: 1280,
-        frame_height: 720,
-        frame_rate: { numerator: 50 },
-        init_segments: true,
-      },
-    });
+    const fmp4 = initSegmentsFlow();
     expect((await v8.put(`/flows/${fmp4.id}`, fmp4)).status).toBe(201);
     const flowId = fmp4.id as string;
     const [init] = (await allocate82(v8, flowId, { limit: 1, content_type: 'application/mp4' })) as [
