@@ -97,7 +97,7 @@ async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
   const { presignExpirySeconds } = deps;
   await segmentsV8Routes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
   await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds, mount });
-  await objectsV8Routes(app, { objects: deps.objects, paging, publicUrl });
+  await objectsV8Routes(app, { objects: deps.objects, paging, publicUrl, presignExpirySeconds });
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
   await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });
   await deletionV8Routes(app, { deletion: deps.deletion, paging, publicUrl, mount });

@@ -127,7 +127,7 @@ export async function segmentsV8Routes(app: App, deps: SegmentsV8RoutesDeps): Pr
           limit,
           after: decodeCursor(q.page),
           urls,
-          view: { objectTimerange: q.include_object_timerange === true },
+          view: { objectTimerange: q.include_object_timerange === true, initObject: true },
         },
         urlContext(request, deps.publicUrl, deps.presignExpirySeconds),
       );
