@@ -47,9 +47,9 @@ export type RecordDeleted = (ids: readonly string[], at: Date) => Promise<unknow
  * An object's times (object-times.ts): its first reference row holds them while it stands (the
  * registration writes them there, in the row it inserts anyway), its own row after.
  */
-function withTimes(object: ObjectRecord, usage: RefUsage): ObjectRecord {
-  const init = usage.init.has(object.id);
-  if (init) object = { ...object, init };
+function withTimes(found: ObjectRecord, usage: RefUsage): ObjectRecord {
+  // An init object's reference rows say so (refs.table.ts); it has no times.
+  const object = usage.init.has(found.id) ? { ...found, init: true } : found;
   if (object.times !== undefined) return object;
   const times = usage.times.get(object.id);
   return times === undefined ? object : { ...object, times };
