@@ -60,6 +60,7 @@ import {
 import { Source } from './sources/sources.schemas.ts';
 import { Source82 } from './sources/sources.v8.schemas.ts';
 import { FlowStorage, FlowStoragePost, HttpRequest } from './storage/storage.schemas.ts';
+import { FlowStorage82, FlowStoragePost82 } from './storage/storage.v8.schemas.ts';
 import { Webhook, WebhookPost } from './webhooks/webhooks.schemas.ts';
 import { WebhookGet, WebhookPostV8, WebhookPut } from './webhooks/webhooks.v8.schemas.ts';
 
@@ -129,6 +130,9 @@ export const MOUNT_COMPONENTS: Record<ApiVersion, Record<string, TSchema>> = {
     FlowData: FlowDataV8,
     FlowMulti: FlowMulti82,
     FlowStatus,
+    FlowStorage: FlowStorage82,
+    FlowStoragePost: FlowStoragePost82,
+    HttpRequest,
     FlowCollection: FlowCollection82,
     Source: Source82,
     CollectionItem: CollectionItem82,

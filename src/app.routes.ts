@@ -89,12 +89,13 @@ async function sharedRoutes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
   await sourcesRoutes(app, { sources: deps.sources, paging, publicUrl, mount });
   await flowsRoutes(app, { flows: deps.flows, paging, publicUrl, mount });
   await flowPropertyRoutes(app, deps.flows, mount.version);
+  const { presignExpirySeconds } = deps;
+  await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds, mount });
 }
 
 async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   const { paging, publicUrl, presignExpirySeconds } = deps;
   await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
-  await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds });
   await objectsRoutes(app, { objects: deps.objects, paging, publicUrl });
   await deletionRoutes(app, { deletion: deps.deletion, paging, publicUrl, mount });
   await webhooksRoutes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer });
@@ -103,7 +104,7 @@ async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
 async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
   const { paging, publicUrl, presignExpirySeconds } = deps;
   await segmentsV8Routes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
-  await objectsV8Routes(app, { objects: deps.objects, paging, publicUrl });
+  await objectsV8Routes(app, { objects: deps.objects, paging, publicUrl, presignExpirySeconds });
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
   await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });
   await deletionRoutes(app, { deletion: deps.deletion, paging, publicUrl, mount });

@@ -128,7 +128,7 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
         maxSegments: config.TAMS_HLS_MAX_SEGMENTS,
       },
     }),
-    objects: new ObjectsService({ store }),
+    objects: new ObjectsService({ store, urls: events.urls }),
     profiles,
     deletion,
   };

@@ -181,7 +181,12 @@ export async function deleteSegments(
   const had = await store.segments.sizeForDeletion(flowId);
   await store.segments.deleteKeys(flowId, segments.map(keyOf));
   const counts = new Map<string, number>();
-  for (const s of segments) counts.set(s.object_id, (counts.get(s.object_id) ?? 0) + 1);
+  const count = (id: string) => counts.set(id, (counts.get(id) ?? 0) + 1);
+  for (const s of segments) {
+    count(s.object_id);
+    // An init object is referenced through the segments of the objects it initialises.
+    if (s.init_object_id !== undefined) count(s.init_object_id);
+  }
   await store.objects.dropRefs(flowId, counts, now, had !== undefined && 2 * segments.length >= had);
   return segments;
 }

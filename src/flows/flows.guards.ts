@@ -21,3 +21,15 @@ export function requireContainer(flow: FlowRecord): string {
   }
   return flow.container;
 }
+
+/**
+ * Whether the Flow's media objects have initialisation segments (TAMS 8.2 `essence_parameters`
+ * `init_segments`, ADR 0045): each then has an init object, and /storage allocates those with
+ * their own `content_type`.
+ */
+export function usesInitSegments(flow: FlowRecord): boolean {
+  const params = flow.essence_parameters;
+  return (
+    typeof params === 'object' && params !== null && !Array.isArray(params) && params.init_segments === true
+  );
+}

@@ -65,7 +65,7 @@ export async function hlsRoutes(app: App, deps: HlsRoutesDeps): Promise<void> {
       schema: {
         operationId: 'GET_flows-flowId-hls',
         summary: 'HLS media playlist of a Flow',
-        description: `The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment is the object its \`_tams-server_init_object_id\` tag names, as EXT-X-MAP). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a \`timerange\` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned \`get_urls\`: no media passes through the server. ${AUTH} ${BEYOND}`,
+        description: `The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment, as EXT-X-MAP, is each segment's \`init_object\` (TAMS 8.2), else the object its \`_tams-server_init_object_id\` tag names). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a \`timerange\` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned \`get_urls\`: no media passes through the server. ${AUTH} ${BEYOND}`,
         tags: TAGS,
         params: FlowParams,
         querystring: PlaylistQuery,

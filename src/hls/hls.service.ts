@@ -3,9 +3,11 @@ import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import { containerExtension } from '../media/media.extensions.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { UrlContext } from '../media/media.types.ts';
-import type { FlowSegment, GetUrl } from '../segments/segments.schemas.ts';
+import type { SegmentView } from '../segments/segments.mapper.ts';
+import type { GetUrl } from '../segments/segments.schemas.ts';
 import type { SegmentsService } from '../segments/segments.service.ts';
 import type { GetUrlBuilder, GetUrlFilter } from '../segments/segments.urls.ts';
+import type { FlowSegmentV8 } from '../segments/segments.v8.schemas.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
@@ -19,11 +21,18 @@ import { type PlaylistEntry, writeMediaPlaylist } from './hls.writer.ts';
 
 /**
  * The Flow tag naming the object that holds a fragmented MP4 Flow's initialisation segment
- * (ftyp + moov), written as EXT-X-MAP. TAMS 7.0 has no notion of init segments (8.2 adds a
- * per-segment `init_object`, ADR 0045); tags are 7.0's way to carry what the core API lacks,
- * and AppNote 0003 prefixes a service's own with `_<service>_`.
+ * (ftyp + moov), written as EXT-X-MAP for segments without an init object of their own. TAMS
+ * 7.0 has no notion of init segments (8.2 has a per-segment `init_object`, ADR 0045, which comes
+ * first); tags are 7.0's way to carry what the core API lacks, and AppNote 0003 prefixes a
+ * service's own with `_<service>_`.
  */
 export const INIT_OBJECT_TAG = '_tams-server_init_object_id';
+
+/**
+ * Segments with their objects' init objects (TAMS 8.2 `init_object`, ADR 0045): a segment's
+ * own, written as EXT-X-MAP where it changes, comes before the Flow tag's.
+ */
+const INIT_VIEW: SegmentView = { initObject: true };
 
 /** `flow_status` (AppNote 0003) values that settle whether a Flow is still being written. */
 const FLOW_STATUS = 'flow_status';
@@ -57,6 +66,8 @@ interface Entry {
   timeline: TimelineSegment;
   uri: string;
   title: string;
+  /** Its object's init object's URL (TAMS 8.2 `init_object`), where it has one. */
+  map?: string;
 }
 
 const NS = 1_000_000_000n;
@@ -69,12 +80,19 @@ function playableUrl(urls: readonly GetUrl[] | undefined): string | undefined {
   return (urls?.find((u) => u.presigned === true) ?? urls?.find((u) => u.controlled === false))?.url;
 }
 
-function entryOf(segment: FlowSegment): Entry | undefined {
+function entryOf(segment: FlowSegmentV8): Entry | undefined {
   const uri = playableUrl(segment.get_urls);
   const range = parseTimeRange(segment.timerange);
   if (uri === undefined || range.start === null || range.end === null) return undefined;
   const tsOffset = segment.ts_offset === undefined ? 0n : parseTimestamp(segment.ts_offset);
-  return { timeline: { start: range.start, end: range.end, tsOffset }, uri, title: segment.timerange };
+  const entry: Entry = {
+    timeline: { start: range.start, end: range.end, tsOffset },
+    uri,
+    title: segment.timerange,
+  };
+  const map = playableUrl(segment.init_object?.get_urls);
+  if (map !== undefined) entry.map = map;
+  return entry;
 }
 
 /** Playlist entries; `previous` is the segment before the first (a live window's), if any. */
@@ -88,6 +106,7 @@ function entries(list: readonly Entry[], previous: TimelineSegment | undefined):
       programDateTime: taiToUtcIso(e.timeline.start),
       title: e.title,
     };
+    if (e.map !== undefined) entry.map = e.map;
     last = e.timeline;
     return entry;
   });
@@ -121,7 +140,7 @@ export class HlsService {
     const max = this.deps.settings.maxSegments;
     const page = await this.deps.segments.list(
       flowId,
-      { timerange: range, reverse: false, limit: max + 1, urls: this.filter(options) },
+      { timerange: range, reverse: false, limit: max + 1, urls: this.filter(options), view: INIT_VIEW },
       options.ctx,
     );
     if (page.items.length > max) {
@@ -195,7 +214,13 @@ export class HlsService {
       );
       const page = await this.deps.segments.list(
         flow.id,
-        { timerange: span, reverse: false, limit: window.length, urls: this.filter(options) },
+        {
+          timerange: span,
+          reverse: false,
+          limit: window.length,
+          urls: this.filter(options),
+          view: INIT_VIEW,
+        },
         options.ctx,
       );
       list = page.items.map(entryOf).filter((e): e is Entry => e !== undefined);

@@ -125,6 +125,21 @@ describe('media playlist', () => {
     expect(parseMedia(vod([entry(0, S)])).version).toBe(3);
   });
 
+  it("writes a segment's own EXT-X-MAP where it changes, the playlist's for segments without one", () => {
+    const own = (i: number, map?: string): PlaylistEntry => ({ ...entry(i, S), ...(map ? { map } : {}) });
+    const [a, b, tag] = ['https://m.example/a.mp4', 'https://m.example/b.mp4', 'https://m.example/t.mp4'];
+    const text = vod([own(0, a), own(1, a), own(2, b), own(3), own(4, b)], { map: tag });
+    const parsed = parseMedia(text);
+    expect(parsed.version).toBe(6);
+    expect(parsed.segments.map((s) => s.map?.uri)).toEqual([a, a, b, tag, b]);
+    expect(text.split('\n').filter((l) => l.startsWith('#EXT-X-MAP'))).toEqual(
+      [a, b, tag, b].map((uri) => `#EXT-X-MAP:URI="${uri}"`),
+    );
+    const only = parseMedia(vod([own(0, a), own(1, a)]));
+    expect(only.version).toBe(6);
+    expect(only.segments.map((s) => s.map?.uri)).toEqual([a, a]);
+  });
+
   it('gives an empty live window the target duration asked for', () => {
     const text = writeMediaPlaylist({
       kind: 'live',

@@ -10,6 +10,11 @@ export interface PlaylistEntry {
   programDateTime: string;
   /** The EXTINF title: the segment's TAMS timerange, so a player's fragment names its place. */
   title?: string;
+  /**
+   * The URI of its Media Initialization Section, where it is its own (TAMS 8.2 init objects):
+   * an EXT-X-MAP is written before it when it differs from the one before.
+   */
+  map?: string;
 }
 
 export interface MediaPlaylist {
@@ -19,7 +24,7 @@ export interface MediaPlaylist {
   mediaSequence: bigint;
   /** EXT-X-DISCONTINUITY-SEQUENCE: breaks before the first segment (left out when 0). */
   discontinuitySequence: bigint;
-  /** EXT-X-MAP: the URI of the Media Initialization Section (fragmented MP4). */
+  /** EXT-X-MAP: the URI of the Media Initialization Section (fragmented MP4) of segments without their own. */
   map?: string;
   /** EXT-X-TARGETDURATION when there is no segment to take it from (an empty live window). */
   emptyTargetDuration?: number;
@@ -39,10 +44,16 @@ export function uriText(uri: string): string {
   return lineText(uri).replaceAll('"', '%22').replaceAll("'", '%27');
 }
 
+function mapLine(uri: string): string {
+  return `#EXT-X-MAP:URI="${uriText(uri)}"`;
+}
+
 /**
  * A media playlist (RFC 8216 §4.3.3). Version 3 for decimal EXTINF durations, 6 when EXT-X-MAP
  * applies to segments (§7). The target duration is every EXTINF rounded up, which also keeps
- * it at or above every EXTINF rounded to the nearest integer, as §4.3.3.1 requires.
+ * it at or above every EXTINF rounded to the nearest integer, as §4.3.3.1 requires. An
+ * EXT-X-MAP applies to the segments after it until the next (§4.3.2.5): written before the
+ * first segment, and again before a segment whose own (else the playlist's) differs.
  */
 export function writeMediaPlaylist(playlist: MediaPlaylist): string {
   const { segments } = playlist;
@@ -50,15 +61,23 @@ export function writeMediaPlaylist(playlist: MediaPlaylist): string {
     segments.length > 0
       ? targetDuration(segments.map((s) => s.durationNs))
       : Math.max(1, playlist.emptyTargetDuration ?? 1);
-  const lines = ['#EXTM3U', `#EXT-X-VERSION:${playlist.map !== undefined ? 6 : 3}`];
+  const mapped = playlist.map !== undefined || segments.some((s) => s.map !== undefined);
+  const lines = ['#EXTM3U', `#EXT-X-VERSION:${mapped ? 6 : 3}`];
   lines.push(`#EXT-X-TARGETDURATION:${target}`);
   lines.push(`#EXT-X-MEDIA-SEQUENCE:${playlist.mediaSequence}`);
   if (playlist.discontinuitySequence > 0n) {
     lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${playlist.discontinuitySequence}`);
   }
   if (playlist.kind === 'vod') lines.push('#EXT-X-PLAYLIST-TYPE:VOD');
-  if (playlist.map !== undefined) lines.push(`#EXT-X-MAP:URI="${uriText(playlist.map)}"`);
+  // A live window with no segment yet still says how its segments will be initialised.
+  if (segments.length === 0 && playlist.map !== undefined) lines.push(mapLine(playlist.map));
+  let map: string | undefined;
   segments.forEach((segment, i) => {
+    const own = segment.map ?? playlist.map;
+    if (own !== undefined && own !== map) {
+      map = own;
+      lines.push(mapLine(own));
+    }
     if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
     if (i === 0 || segment.discontinuity) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${segment.programDateTime}`);
     lines.push(`#EXTINF:${formatSeconds(segment.durationNs)},${lineText(segment.title ?? '')}`);

@@ -96,6 +96,14 @@ export interface MediaStore {
    * Cheap: called per allocated object.
    */
   presignPut(path: string, contentType: string, ctx: UrlContext, objectId?: string): PutRequest;
+  /**
+   * An upload of `path` with `contentType` that is not presigned (TAMS 8.2 `presigned: false`,
+   * ADR 0054): the client brings its own credentials, the API's for a URL of this server (the fs
+   * backend; its routes check the allocation), its own S3 credentials for a bucket's URL. The
+   * same write-once rule as presignPut (412 over an object that has bytes). Cheap: called per
+   * allocated object.
+   */
+  directPutUrl(path: string, contentType: string, ctx: UrlContext, objectId?: string): PutRequest;
   /** A presigned URL to download `path`. */
   presignGet(path: string, ctx: UrlContext): string;
   /**

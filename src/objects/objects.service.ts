@@ -1,5 +1,8 @@
 import { NotFoundError } from '../common/errors.ts';
 import type { ApiVersion } from '../http/api.version.ts';
+import type { UrlContext } from '../media/media.types.ts';
+import { initObjectUrls } from '../segments/segments.init.ts';
+import type { GetUrlBuilder, GetUrlFilter } from '../segments/segments.urls.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TagFilters } from '../store/store.types.ts';
 import { tagsMatch } from '../store/tags.values.ts';
@@ -10,6 +13,8 @@ import type { MediaObjectV8 } from './objects.v8.schemas.ts';
 export interface ObjectQueryV8 {
   /** `flow_tag.{name}`, `flow_tag_exists.{name}`: filter `referenced_by_flows` (as /flows filters). */
   flowTags?: TagFilters;
+  /** The get_urls options (and `storage_backend_tag*`), and where URLs are made for. */
+  urls?: { filter: GetUrlFilter; ctx: UrlContext };
 }
 
 /**
@@ -17,7 +22,7 @@ export interface ObjectQueryV8 {
  * timerange and key_frame_count (ADR 0036), and its Flows filtered by their tags (ADR 0040).
  */
 export class ObjectsService {
-  constructor(private readonly deps: { store: TamsStore }) {}
+  constructor(private readonly deps: { store: TamsStore; urls?: GetUrlBuilder }) {}
 
   async get(
     id: string,
@@ -44,8 +49,21 @@ export class ObjectsService {
     if (version === '8.2' && record.times) {
       object.timerange = record.times.timerange.format();
       if (record.times.key_frame_count !== undefined) object.key_frame_count = record.times.key_frame_count;
+      const init = record.times.init_object_id;
+      if (init !== undefined) object.init_object = await this.initObject(init, query);
     }
     return { object, next: flows.length > limit ? page.at(-1) : undefined };
+  }
+
+  /** 8.2's `init_object` of a media object (ADR 0045): its id, and its get_urls when asked for. */
+  private async initObject(
+    id: string,
+    query: ObjectQueryV8,
+  ): Promise<NonNullable<MediaObjectV8['init_object']>> {
+    const { urls } = this.deps;
+    if (urls === undefined || query.urls === undefined) return { id };
+    const found = await initObjectUrls(this.deps.store, urls, [id], query.urls.filter, query.urls.ctx);
+    return { id, get_urls: found.get(id) ?? [] };
   }
 
   /**

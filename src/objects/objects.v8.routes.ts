@@ -11,6 +11,8 @@ import {
 import { errors, ok } from '../http/responses.ts';
 import { tagFilters, tagQuery82 } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
+import { urlContext } from '../segments/segments.routes.ts';
+import { getUrlFilter82 } from '../segments/segments.v8.routes.ts';
 import type { ObjectsService } from './objects.service.ts';
 import { MediaObjectV8 } from './objects.v8.schemas.ts';
 
@@ -23,7 +25,8 @@ const UUID = UUID_PATTERN.slice(1, -1);
 
 /**
  * 8.2's query: the `get_urls` options apply to the object's own URLs (object instances, a later
- * change: none are listed yet), the `flow_tag` filters to `referenced_by_flows`.
+ * change: none are listed yet) and to `init_object.get_urls`, the `flow_tag` filters to
+ * `referenced_by_flows`.
  */
 const ObjectQueryV8 = Type.Object(
   {
@@ -64,7 +67,7 @@ const ObjectQueryV8 = Type.Object(
 /** TAMS 8.2's GET (and HEAD) `/objects/{objectId}`. */
 export async function objectsV8Routes(
   app: App,
-  deps: { objects: ObjectsService; paging: PagingSettings; publicUrl: string },
+  deps: { objects: ObjectsService; paging: PagingSettings; publicUrl: string; presignExpirySeconds: number },
 ): Promise<void> {
   app.get(
     '/objects/:objectId',
@@ -73,7 +76,7 @@ export async function objectsV8Routes(
         operationId: 'GET_objects',
         summary: 'Media Object Information',
         description:
-          'The Flows that reference the Object (paged), and what its first Flow Segment set: its `timerange` and `key_frame_count`. Object ids containing `/` are percent-encoded in the path. An Object allocated by `/storage` and not yet registered in a Flow Segment is a 404.',
+          'The Flows that reference the Object (paged; those of an init Object reference it through their Media Objects), and what its first Flow Segment set: its `timerange`, `key_frame_count` and `init_object`. Object ids containing `/` are percent-encoded in the path. An Object allocated by `/storage` and not yet registered in a Flow Segment is a 404.',
         tags: ['Objects'],
         params: Type.Object({ objectId: Type.String({ description: 'The Object identifier.' }) }),
         querystring: ObjectQueryV8,
@@ -96,7 +99,13 @@ export async function objectsV8Routes(
         decodePageKey(request.query.page, isUuid),
         limit,
         '8.2',
-        { flowTags },
+        {
+          flowTags,
+          urls: {
+            filter: getUrlFilter82(request, request.query),
+            ctx: urlContext(request, deps.publicUrl, deps.presignExpirySeconds),
+          },
+        },
       );
       setPagingHeaders(request, reply, deps.publicUrl, limit, next);
       return object;

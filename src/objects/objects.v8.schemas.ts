@@ -1,8 +1,8 @@
 /**
  * TAMS 8.2's `object.json`: 7.0's (objects.schemas.ts) plus the properties its first segment set
- * (ADR 0036, 0038). `get_urls` and `init_object` are in the schema as 8.2 has them; this server
- * gives them with the object instances and initialisation segments (later changes). 8.2 closes
- * the object (`unevaluatedProperties: false`); so does this schema.
+ * (ADR 0036, 0038), and its `init_object` (ADR 0045). `get_urls` is in the schema as 8.2 has it;
+ * this server gives it with the object instances (a later change). 8.2 closes the object
+ * (`unevaluatedProperties: false`); so does this schema.
  */
 import type { Static } from 'typebox';
 import { Type } from 'typebox';

@@ -39,6 +39,8 @@ const SEGMENT_MODEL = new RecordCodec<SegmentRecord>({
   key_frame_count: asJson(),
   // Only where it is not the segment's own range on the object's timeline (SegmentRecord).
   object_timerange: timerangeCodec,
+  // 8.2's init object (ADR 0045), kept for the payloads; their `init_object` is still to come.
+  init_object_id: asJson(),
   // The client's own URLs, as registered (copied: the record's are the registration's).
   get_urls: {
     encode: (urls) => urls.map((u) => ({ ...u })),

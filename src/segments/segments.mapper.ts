@@ -9,6 +9,8 @@ import type { FlowSegmentV8 } from './segments.v8.schemas.ts';
  */
 export interface SegmentView {
   objectTimerange?: boolean;
+  /** 8.2: each segment's `init_object`, with its get_urls (ADR 0045). */
+  initObject?: boolean;
 }
 
 /** 7.0's view (no allocation per call on the hot path). */

@@ -11,13 +11,85 @@ export type RegistrationVersion = '7.0' | '8.2';
 /** A segment POST body of either version (8.2 adds `object_timerange`, ADR 0036, and `init_object_id`). */
 export type SegmentPostBody = FlowSegmentPost & { object_timerange?: string; init_object_id?: string };
 
+/** What the init rules need of the Flow a segment is registered in. */
+export interface InitFlow {
+  id: string;
+  /** `essence_parameters.init_segments`: every media object has an init object, or none has. */
+  initSegments: boolean;
+}
+
 /**
- * 8.2's `init_object_id` (ADR 0045): initialisation segments are not taken yet. Refused rather
- * than ignored: an object registered without the init object its media needs would not decode.
+ * The initialisation segment object of a segment's media object (ADR 0045, AppNote 0024), or
+ * undefined: a new object takes the body's `init_object_id` (8.2 only), a re-used one keeps its
+ * own (8.2 refuses another). Refused: an init object as a segment's object, a media object (or
+ * the segment's own) as an init object, one unknown here or allocated for another Flow and not
+ * used yet; an object without an init object in a Flow whose `init_segments` is true (8.2 says
+ * every media object of it has one; 7.0 cannot give one) and one with an init object in a Flow
+ * whose `init_segments` is not (8.2 says it then must be).
  */
-export function checkInitObject(version: RegistrationVersion, body: SegmentPostBody): void {
-  if (version === '8.2' && body.init_object_id !== undefined) {
-    throw new SegmentRejection('init_object_id: this server does not take initialisation segments yet');
+export function initObjectOf(
+  version: RegistrationVersion,
+  flow: InitFlow,
+  segment: SegmentRecord,
+  body: SegmentPostBody,
+  object: ObjectRecord | undefined,
+  initObject: (id: string) => ObjectRecord | undefined,
+): string | undefined {
+  if (object?.init === true) {
+    throw new SegmentRejection(
+      `object ${segment.object_id} is an initialisation segment (the init_object_id of other segments): it cannot be a segment's object_id`,
+    );
+  }
+  const given = version === '8.2' ? body.init_object_id : undefined;
+  let init: string | undefined;
+  if (object === undefined || !object.registered) {
+    if (given !== undefined) checkNewInit(flow, segment, given, initObject(given));
+    init = given;
+  } else {
+    init = object.times?.init_object_id;
+    if (given !== undefined && given !== init) {
+      throw new SegmentRejection(
+        `init_object_id ${given} conflicts with object ${segment.object_id}'s init object (${init ?? 'none'}), set when it was first registered: leave init_object_id out when re-using an object`,
+      );
+    }
+  }
+  if (flow.initSegments && init === undefined) {
+    throw new SegmentRejection(
+      version === '7.0'
+        ? `Flow ${flow.id} uses initialisation segments (essence_parameters.init_segments): register its segments through /tams/v8.2, with init_object_id`
+        : `object ${segment.object_id} has no initialisation segment: give init_object_id (Flow ${flow.id}'s essence_parameters.init_segments is true)`,
+    );
+  }
+  if (!flow.initSegments && init !== undefined) {
+    throw new SegmentRejection(
+      `object ${segment.object_id} has an initialisation segment (${init}): Flow ${flow.id}'s essence_parameters.init_segments must be true for it`,
+    );
+  }
+  return init;
+}
+
+/** The init object a new media object names: an object of this store, and not a media object. */
+function checkNewInit(
+  flow: InitFlow,
+  segment: SegmentRecord,
+  id: string,
+  init: ObjectRecord | undefined,
+): void {
+  if (id === segment.object_id) {
+    throw new SegmentRejection(`init_object_id ${id} is the segment's own object_id`);
+  }
+  if (init === undefined) {
+    throw new SegmentRejection(
+      `init_object_id ${id} is unknown: allocate it with POST /flows/{flowId}/storage (content_type for its type) and upload it first`,
+    );
+  }
+  if (init.registered && init.init !== true) {
+    throw new SegmentRejection(
+      `init_object_id ${id} is a media object (the object_id of segments): it cannot be an initialisation segment`,
+    );
+  }
+  if (!init.registered && init.allocated_for !== undefined && init.allocated_for !== flow.id) {
+    throw new SegmentRejection(`init_object_id ${id} was allocated for another Flow (${init.allocated_for})`);
   }
 }
 

@@ -2,8 +2,8 @@ import { Batcher } from '../common/batcher.ts';
 import type { Clock } from '../common/clock.ts';
 import { settleAll } from '../common/settle.ts';
 import { EventLog } from '../events/events.log.ts';
-import { requireContainer, writableFlow } from '../flows/flows.guards.ts';
-import type { NewRefs, ObjectRecord } from '../store/objects.repo.ts';
+import { requireContainer, usesInitSegments, writableFlow } from '../flows/flows.guards.ts';
+import type { NewRefs, ObjectLookup, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { CollectorsGuess } from '../store/sources.repo.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';
@@ -11,9 +11,9 @@ import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { recordSegmentsAdded } from './segments.events.ts';
 import {
-  checkInitObject,
   checkReuse,
   firstUseTimes,
+  initObjectOf,
   keepObjectTimerange,
   type RegistrationVersion,
   type SegmentPostBody,
@@ -109,11 +109,12 @@ async function registerJobs(
   }
   // The events' filter fields, read beside them when the Flows' Sources are known from before.
   const guess = store.sources.guessEventCollectors([...new Set(jobs.map((j) => j.flowId))]);
-  const [flows, existing, { objects, refCounts }] = await Promise.all([
+  const [flows, existing, found] = await Promise.all([
     store.flows.rows(jobs.map((j) => j.flowId)),
     store.segments.overlappingMany(spans),
-    store.objects.lookup([...new Set(parsed.map((c) => c.segment.object_id))]),
+    store.objects.lookup(objectIdsOf(parsed, jobs)),
   ]);
+  const { objects, refCounts } = await withInitObjects(store, found);
   // Each job as if alone: a Flow missing, read-only or without a container fails it.
   for (const [i, job] of jobs.entries()) {
     try {
@@ -136,16 +137,30 @@ async function registerJobs(
   const external = new Map<string, ObjectRecord>();
   /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
+  /** The same for init objects (of the media objects registered). */
+  const initFirsts = new Map<string, string>();
   for (const { job, body, segment } of candidates) {
     try {
       const version = jobs[job]?.version ?? '7.0';
-      checkInitObject(version, body);
       const object = objects.get(segment.object_id);
       const kind = checkObject(segment.flow_id, segment, object);
       const first = kind === 'external' || !object?.registered;
+      const flow = flows.get(segment.flow_id) as FlowRecord;
+      const initFlow = { id: flow.id, initSegments: usesInitSegments(flow) };
+      const init = initObjectOf(version, initFlow, segment, body, object, (id) => objects.get(id));
       const firstTimes = first ? firstUseTimes(version, segment, body) : undefined;
       const objectRange = first ? firstTimes?.timerange : checkReuse(version, segment, body, object);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
+      if (init !== undefined) {
+        segment.init_object_id = init;
+        if (firstTimes) firstTimes.init_object_id = init;
+        // Used from now on, as an init object: later jobs see it so (a media object it cannot be).
+        const initObject = objects.get(init);
+        if (initObject !== undefined && !initObject.registered) initFirsts.set(init, segment.flow_id);
+        if (initObject !== undefined && initObject.init !== true) {
+          objects.set(init, { ...initObject, registered: true, init: true });
+        }
+      }
       // A new object's default timerange is the segment's own: nothing to keep on the segment.
       if (!first || body.object_timerange !== undefined) keepObjectTimerange(segment, objectRange);
       if (kind === 'external') {
@@ -187,6 +202,7 @@ async function registerJobs(
         times: first ? objects.get(s.object_id)?.times : undefined,
       });
     }
+    if (s.init_object_id !== undefined) addInitRef(refs, s, initFirsts);
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
     const list = added.get(s.flow_id);
     if (list) list.push(s);
@@ -199,9 +215,9 @@ async function registerJobs(
     store.objects.insertMany([...external.values()]),
     // New object rows: two replicas registering one new external object id make one row.
     store.guards.claim([...external.keys()].map((id) => `object:${id}`)),
-    store.objects.addRefs([...refs.values()], new Set(firsts.keys()), refCounts),
+    store.objects.addRefs([...refs.values()], new Set([...firsts.keys(), ...initFirsts.keys()]), refCounts),
     store.objects.registered(
-      [...firsts.keys()].filter((id) => unused.has(id)),
+      [...firsts.keys(), ...initFirsts.keys()].filter((id) => unused.has(id)),
       now,
     ),
     store.flows.setSegmentsStates(
@@ -221,6 +237,58 @@ async function registerJobs(
     ),
   ]);
   return results;
+}
+
+/**
+ * The objects a batch reads: the segments' objects, and the init objects 8.2 bodies name (a
+ * 7.0 body's `init_object_id` is not 7.0's, and is ignored).
+ */
+function objectIdsOf(parsed: readonly Candidate[], jobs: readonly RegistrationJob[]): string[] {
+  const ids = new Set<string>();
+  for (const { job, body, segment } of parsed) {
+    ids.add(segment.object_id);
+    if (jobs[job]?.version === '8.2' && body.init_object_id !== undefined) ids.add(body.init_object_id);
+  }
+  return [...ids];
+}
+
+/**
+ * The lookup, with the init objects of the objects found that it lacks (re-used objects whose
+ * bodies do not name theirs): their reference counts are needed to count the new segments. One
+ * more read, only for batches that re-use objects having init objects.
+ */
+async function withInitObjects(store: StoreTx, found: ObjectLookup): Promise<ObjectLookup> {
+  const missing = new Set<string>();
+  for (const o of found.objects.values()) {
+    const init = o.times?.init_object_id;
+    if (init !== undefined && !found.objects.has(init)) missing.add(init);
+  }
+  if (missing.size === 0) return found;
+  const more = await store.objects.lookup([...missing]);
+  return {
+    objects: new Map([...found.objects, ...more.objects]),
+    refCounts: new Map([...found.refCounts, ...more.refCounts]),
+  };
+}
+
+/**
+ * A segment's reference to its object's init object: counted per Flow as its object is, so the
+ * init object is used while one such segment is left (ADR 0045: objects go once no segment or
+ * other object references them), and its Flows are its `referenced_by_flows`.
+ */
+function addInitRef(refs: Map<string, NewRefs>, s: SegmentRecord, initFirsts: ReadonlyMap<string, string>) {
+  const id = s.init_object_id as string;
+  const key = `${s.flow_id}\n${id}`;
+  const ref = refs.get(key);
+  if (ref) ref.segments++;
+  else
+    refs.set(key, {
+      objectId: id,
+      flowId: s.flow_id,
+      segments: 1,
+      first: initFirsts.get(id) === s.flow_id,
+      init: true,
+    });
 }
 
 /**

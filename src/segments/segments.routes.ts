@@ -95,12 +95,15 @@ export function describeRange(description: string) {
   return annotate(TimeRangeSchema, { description });
 }
 
-export function getUrlFilter(query: {
+/** The get_urls query parameters (GetUrlsQuery) as a request has them. */
+export interface GetUrlsParams {
   verbose_storage?: boolean;
   accept_get_urls?: string;
   accept_storage_ids?: string;
   presigned?: boolean;
-}): GetUrlFilter {
+}
+
+export function getUrlFilter(query: GetUrlsParams): GetUrlFilter {
   const list = (value: string) => new Set(value === '' ? [] : value.split(','));
   return {
     verbose: query.verbose_storage ?? false,

@@ -5,10 +5,11 @@ import { type DeletionService, deletionDocument } from '../deletion/deletion.ser
 import { requireWritableFlow } from '../flows/flows.guards.ts';
 import type { UrlContext } from '../media/media.types.ts';
 import type { SegmentsMetrics } from '../metrics/metrics.types.ts';
-import type { SegmentKey } from '../store/segments.repo.ts';
+import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import type { PlainPages } from './segments.fastlane.ts';
+import { initObjectUrls } from './segments.init.ts';
 import { type SegmentView, segmentDocument } from './segments.mapper.ts';
 import type { RegistrationVersion, SegmentPostBody } from './segments.objects.ts';
 import { type FailedSegment, Registrar } from './segments.registration.ts';
@@ -95,7 +96,28 @@ export class SegmentsService {
     const items = page.items.map((s, i) =>
       segmentDocument(s, urls[i] as FlowSegment['get_urls'], query.view),
     );
+    if (query.view?.initObject) await this.addInitObjects(page.items, items, query.urls, ctx);
     return { items, next: page.next, timerange: envelopeOf(page.items.map((s) => s.timerange)) };
+  }
+
+  /**
+   * Each segment's `init_object` (8.2, ADR 0045): its id, and get_urls made as the segments'
+   * with the same filters, from where each init object of the page is (read once per page).
+   */
+  private async addInitObjects(
+    records: readonly SegmentRecord[],
+    items: FlowSegmentV8[],
+    filter: GetUrlFilter,
+    ctx: UrlContext,
+  ): Promise<void> {
+    const ids = [...new Set(records.map((s) => s.init_object_id).filter((id) => id !== undefined))];
+    if (ids.length === 0) return;
+    const urls = await initObjectUrls(this.deps.store, this.deps.urls, ids, filter, ctx);
+    records.forEach((s, i) => {
+      const item = items[i];
+      if (s.init_object_id === undefined || item === undefined) return;
+      item.init_object = { object_id: s.init_object_id, get_urls: urls.get(s.init_object_id) ?? [] };
+    });
   }
 
   /**

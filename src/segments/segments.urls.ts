@@ -1,7 +1,10 @@
 import { type MediaRegistry, urlLabel } from '../media/media.registry.ts';
 import type { MediaStore, UrlContext } from '../media/media.types.ts';
 import type { SegmentUrl } from '../store/segments.repo.ts';
+import type { TagFilters, Tags } from '../store/store.types.ts';
+import { tagsMatch } from '../store/tags.values.ts';
 import type { GetUrl } from './segments.schemas.ts';
+import type { GetUrlV8 } from './segments.v8.schemas.ts';
 
 /** Where a segment's object is: a storage backend and the key within it. */
 type SegmentStorage = { id: string; path: string };
@@ -22,6 +25,10 @@ export interface GetUrlFilter {
   presigned?: boolean;
   /** verbose_storage: include storage metadata. */
   verbose: boolean;
+  /** TAMS 8.2 `storage_backend_tag*`: the backend's tags pass them (ADR 0055). */
+  backendTags?: TagFilters;
+  /** TAMS 8.2: verbose items carry their backend's `tags` (7.0's items cannot). */
+  tags?: boolean;
 }
 
 /** A kind of URL, as the get_urls filters see it. */
@@ -29,6 +36,8 @@ export interface Candidate {
   label?: string;
   storageId?: string;
   presigned: boolean;
+  /** Its backend's tags; URLs of no backend have none. */
+  tags?: Tags;
 }
 
 /** A backend's two kinds of controlled URL: presigned, and direct (where it has them). */
@@ -40,9 +49,10 @@ export interface UrlKinds {
 /** The kinds of controlled URL `store` makes, with their labels. */
 export function urlKinds(store: MediaStore): UrlKinds {
   const storageId = store.descriptor.id;
+  const tags = store.descriptor.tags ?? {};
   return {
-    presigned: { label: urlLabel(store.descriptor, true), storageId, presigned: true },
-    direct: { label: urlLabel(store.descriptor, false), storageId, presigned: false },
+    presigned: { label: urlLabel(store.descriptor, true), storageId, presigned: true, tags },
+    direct: { label: urlLabel(store.descriptor, false), storageId, presigned: false, tags },
   };
 }
 
@@ -86,11 +96,11 @@ export class GetUrlBuilder {
       const kinds = store && this.kinds.get(store);
       if (store && kinds && path !== undefined) {
         const signedUrl = presigned[i];
-        if (signedUrl !== undefined) urls.push(controlled(store, signedUrl, kinds.presigned, filter.verbose));
+        if (signedUrl !== undefined) urls.push(controlled(store, signedUrl, kinds.presigned, filter));
         const { direct } = kinds;
         if (passes(direct, filter)) {
           const url = store.directGetUrl(path, ctx);
-          if (url !== undefined) urls.push(controlled(store, url, direct, filter.verbose));
+          if (url !== undefined) urls.push(controlled(store, url, direct, filter));
         }
       }
       for (const u of segment.get_urls ?? []) {
@@ -142,13 +152,24 @@ export function passes(c: Candidate, filter: GetUrlFilter): boolean {
   if (filter.storageIds !== undefined && filter.storageIds.size > 0) {
     if (c.storageId === undefined || !filter.storageIds.has(c.storageId)) return false;
   }
+  if (filter.backendTags !== undefined && !backendTagsPass(c, filter.backendTags)) return false;
   return filter.presigned === undefined || filter.presigned === c.presigned;
 }
 
-function controlled(store: MediaStore, url: string, c: Candidate, verbose: boolean): GetUrl {
-  const item: GetUrl = { url, presigned: c.presigned };
+/**
+ * A backend's tags against `storage_backend_tag*` (ADR 0055), as the backend listing's `tag.*`.
+ * A URL of no backend (registered by a client) has no tags to pass a filter asking for a value
+ * or a tag's presence; it passes those asking only for tags' absence.
+ */
+function backendTagsPass(c: Candidate, filters: TagFilters): boolean {
+  if (c.storageId !== undefined) return tagsMatch(c.tags ?? {}, filters);
+  return Object.keys(filters.equals).length === 0 && Object.values(filters.exists).every((e) => !e);
+}
+
+function controlled(store: MediaStore, url: string, c: Candidate, filter: GetUrlFilter): GetUrl {
+  const item: GetUrlV8 = { url, presigned: c.presigned };
   if (c.label !== undefined) item.label = c.label;
-  if (!verbose) return item;
+  if (!filter.verbose) return item;
   const d = store.descriptor;
   item.storage_id = d.id;
   item.controlled = true;
@@ -157,5 +178,6 @@ function controlled(store: MediaStore, url: string, c: Candidate, verbose: boole
   if (d.region !== undefined) item.region = d.region;
   if (d.availability_zone !== undefined) item.availability_zone = d.availability_zone;
   item.store_product = d.store_product;
+  if (filter.tags === true && d.tags !== undefined) item.tags = d.tags;
   return item;
 }

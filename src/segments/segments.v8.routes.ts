@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ACCEPTED_DELETION, sendAccepted } from '../deletion/deletion.routes.ts';
 import { FlowParams } from '../flows/flows.routes.ts';
@@ -14,7 +15,7 @@ import {
 import { timerangeParam } from '../http/params.ts';
 import { actorOf } from '../http/principal.ts';
 import { errors, noContent, ok } from '../http/responses.ts';
-import { type TagFilters, tagFilters, tagQuery82 } from '../http/tags.version.ts';
+import { tagFilters, tagQuery82 } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
 import { TimeRange } from '../time/index.ts';
 import {
@@ -23,6 +24,7 @@ import {
   describeRange,
   encodeCursor,
   FORBIDDEN,
+  type GetUrlsParams,
   GetUrlsQuery,
   getUrlFilter,
   urlContext,
@@ -61,14 +63,14 @@ const ListQueryV8 = Type.Object(
 );
 
 /**
- * The `storage_backend_tag*` filters, applied to a request's get_urls filter. No storage backend
- * of this server has tags yet (ADR 0055, configured per backend by a later change), and URLs of
- * no backend never match a positive filter: a filter asking for a tag value, or for a tag to
- * exist, leaves no URL; one asking for a tag's absence leaves them all.
+ * A request's get_urls filter as 8.2 has it: 7.0's, with the `storage_backend_tag*` filters on
+ * the backends' configured tags (ADR 0055), and verbose items carrying those tags.
  */
-function withBackendTags(filter: GetUrlFilter, tags: TagFilters): GetUrlFilter {
-  const wanted = Object.keys(tags.equals).length > 0 || Object.values(tags.exists).some((v) => v);
-  return wanted ? { ...filter, labels: new Set() } : filter;
+export function getUrlFilter82(request: FastifyRequest, query: GetUrlsParams): GetUrlFilter {
+  const filter: GetUrlFilter = { ...getUrlFilter(query), tags: true };
+  const tags = tagFilters(request, '8.2', 'storage_backend_tag');
+  if (Object.keys(tags.equals).length > 0 || Object.keys(tags.exists).length > 0) filter.backendTags = tags;
+  return filter;
 }
 
 /**
@@ -115,7 +117,7 @@ export async function segmentsV8Routes(app: App, deps: SegmentsV8RoutesDeps): Pr
       const q = request.query;
       const limit = effectiveLimit(q.limit, deps.paging);
       const reverse = q.reverse_order ?? false;
-      const urls = withBackendTags(getUrlFilter(q), tagFilters(request, '8.2', 'storage_backend_tag'));
+      const urls = getUrlFilter82(request, q);
       const page = await segments.listPage(
         request.params.flowId,
         {
@@ -125,7 +127,7 @@ export async function segmentsV8Routes(app: App, deps: SegmentsV8RoutesDeps): Pr
           limit,
           after: decodeCursor(q.page),
           urls,
-          view: { objectTimerange: q.include_object_timerange === true },
+          view: { objectTimerange: q.include_object_timerange === true, initObject: true },
         },
         urlContext(request, deps.publicUrl, deps.presignExpirySeconds),
       );

@@ -1,9 +1,9 @@
 /**
  * TAMS 8.2's segment schemas where they differ from 7.0's (segments.schemas.ts): the object's
  * timerange (ADR 0036) on answers and bodies, the sample counts deprecated, and the query
- * option asking for the object's timerange. `init_object` (ADR 0045) and storage-backend `tags`
- * on get_urls (ADR 0055) are in the answer's schema, as 8.2 has them; this server gives neither
- * yet (`init_object_id` in bodies comes with initialisation segments).
+ * option asking for the object's timerange, storage-backend `tags` on verbose get_urls (ADR
+ * 0055), and initialisation segments (ADR 0045): `init_object_id` in bodies, `init_object` in
+ * answers.
  */
 
 import type { Static } from 'typebox';
@@ -56,16 +56,14 @@ const segmentPropertiesV8 = {
   ),
 };
 
-/**
- * One 8.2 `get_urls` item: 7.0's, plus the storage backend's `tags` (ADR 0055; no backend of
- * this server has any yet).
- */
+/** One 8.2 `get_urls` item: 7.0's, plus the storage backend's `tags` (ADR 0055; verbose items). */
 export const GetUrlV8 = Type.Object(
   { ...GetUrl.properties, tags: Type.Optional(describe(Tags82, "The Storage Backend's tags.")) },
   { additionalProperties: false },
 );
+export type GetUrlV8 = Static<typeof GetUrlV8>;
 
-/** 8.2's `init_object` of a Media Object (ADR 0045; none yet: initialisation segments come later). */
+/** 8.2's `init_object` of a Media Object (ADR 0045): the object holding its initialisation segment. */
 export const InitObjectV8 = Type.Object(
   {
     object_id: Type.String({ description: 'The identifier of the initialisation Object.' }),
@@ -127,7 +125,7 @@ export const FlowSegmentPostV8 = Type.Object(
     init_object_id: Type.Optional(
       Type.String({
         description:
-          'The Object identifier of the initialisation segment Object required to decode the Media Object. Not taken yet: a Segment giving it is refused (400), rather than its initialisation segment ignored.',
+          "The Object identifier of the initialisation segment Object required to decode the Media Object: an Object allocated for this Flow (with `content_type` where its type differs from the Flow's `container`), or an init Object already used, never a Media Object. Required for a new Object where the Flow's `essence_parameters.init_segments` is `true`, refused where it is not; leave it out when re-using an Object (another than the Object's is refused).",
       }),
     ),
     get_urls: Type.Optional(

@@ -2,22 +2,41 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import { defaultObjectPath, newObjectId } from '../common/object-ids.ts';
-import { requireContainer, requireWritableFlow } from '../flows/flows.guards.ts';
+import { requireContainer, requireWritableFlow, usesInitSegments } from '../flows/flows.guards.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { UrlContext } from '../media/media.types.ts';
+import type { PutRequest, UrlContext } from '../media/media.types.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
-import type { FlowStorage, FlowStoragePost } from './storage.schemas.ts';
 
 export interface StorageSettings {
   defaultLimit: number;
   maxLimit: number;
 }
 
+/** A /storage request of either version (7.0 has neither `content_type` nor `presigned`). */
+export interface StorageRequest {
+  limit?: number;
+  object_ids?: string[];
+  storage_id?: string;
+  /** 8.2: the type of initialisation segments (ADR 0045); the Flow's `container` when unset. */
+  content_type?: string;
+  /** 8.2: presigned PUT URLs (the default), or not (ADR 0054). */
+  presigned?: boolean;
+}
+
+/** One allocated object and where to upload it; each version's routes answer it their way. */
+export interface AllocatedObject {
+  object_id: string;
+  put_url: PutRequest;
+  presigned: boolean;
+}
+
 /**
  * POST /flows/{id}/storage (DIGEST §7): new object ids (time-ordered, see newObjectId; ADR 0011)
  * or the client's own (ADR 0034), each with a storage path decided now and kept with the object,
- * and a presigned PUT URL made from it; nothing that expires is stored.
+ * and a PUT URL made from it: presigned, or (8.2 `presigned: false`) the backend's URL without a
+ * signature, for which clients bring their own credentials (MediaStore.directPutUrl). Nothing
+ * that expires is stored.
  */
 export class StorageService {
   constructor(
@@ -29,11 +48,17 @@ export class StorageService {
     },
   ) {}
 
-  async allocate(flowId: string, body: FlowStoragePost | undefined, ctx: UrlContext): Promise<FlowStorage> {
-    const request = body ?? {};
+  async allocate(flowId: string, request: StorageRequest, ctx: UrlContext): Promise<AllocatedObject[]> {
     return this.deps.store.transaction(async (store) => {
       const flow = await requireWritableFlow(store, flowId);
       const container = requireContainer(flow);
+      if (request.content_type !== undefined && !usesInitSegments(flow)) {
+        throw new BadRequestError(
+          `content_type is only for the initialisation segments of a Flow whose essence_parameters.init_segments is true (Flow ${flowId}'s is not): leave it out to allocate objects of its container ${container}`,
+        );
+      }
+      const contentType = request.content_type ?? container;
+      const presigned = request.presigned ?? true;
       const backend = this.deps.media.resolve(request.storage_id);
       const generated = request.object_ids === undefined;
       const ids = await this.objectIds(store, request);
@@ -50,12 +75,12 @@ export class StorageService {
         registered: false,
       }));
       await store.objects.insertMany(objects);
-      return {
-        media_objects: objects.map((o) => ({
-          object_id: o.id,
-          put_url: backend.presignPut(o.storage_path as string, container, ctx, o.id),
-        })),
-      };
+      const putUrl = presigned ? backend.presignPut.bind(backend) : backend.directPutUrl.bind(backend);
+      return objects.map((o) => ({
+        object_id: o.id,
+        put_url: putUrl(o.storage_path as string, contentType, ctx, o.id),
+        presigned,
+      }));
     });
   }
 
@@ -84,7 +109,7 @@ export class StorageService {
     return (await objects.usedAmong([id])).size > 0;
   }
 
-  private async objectIds(store: StoreSession, request: FlowStoragePost): Promise<string[]> {
+  private async objectIds(store: StoreSession, request: StorageRequest): Promise<string[]> {
     const { defaultLimit, maxLimit } = this.deps.settings;
     if (request.object_ids === undefined) {
       const limit = request.limit ?? defaultLimit;

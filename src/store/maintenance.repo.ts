@@ -62,6 +62,11 @@ export interface EmptyProgress {
 const PAGE = 5000;
 const BY_OBJECT_AND_FLOW = [{ column: 'object_id' }, { column: 'flow_id' }];
 
+/** Object uses in the order of the sorted streams: by object, then Flow. */
+function compareUses(a: ObjectUse, b: ObjectUse): number {
+  return compareIds(a.object, b.object) || compareIds(a.flow, b.flow);
+}
+
 /**
  * The order of the ids the sorted streams below come in (the engines' string order), for merging
  * them in step.
@@ -192,14 +197,42 @@ export class StoreMaintenance {
     }
   }
 
-  /** Segments counted per object and Flow, from the segments themselves, sorted by object then Flow. */
+  /**
+   * Segments counted per object and Flow, from the segments themselves, sorted by object then
+   * Flow: each segment uses its object, and its object's init object where it has one (TAMS 8.2:
+   * counted in object_refs the same way). The two never share an id, so their sorted streams
+   * merge in step.
+   */
   async *segmentUses(): AsyncGenerator<ObjectUse> {
+    const media = this.usesOf('object_id')[Symbol.asyncIterator]();
+    const init = this.usesOf('init_object_id')[Symbol.asyncIterator]();
+    let a = await media.next();
+    let b = await init.next();
+    try {
+      while (!a.done || !b.done) {
+        const takeMedia = b.done || (!a.done && compareUses(a.value, b.value) <= 0);
+        if (takeMedia) {
+          yield a.value as ObjectUse;
+          a = await media.next();
+        } else {
+          yield b.value;
+          b = await init.next();
+        }
+      }
+    } finally {
+      await Promise.all([media.return?.(undefined), init.return?.(undefined)]);
+    }
+  }
+
+  /** Segments counted per value of `column` (an object id) and Flow, sorted by both. */
+  private async *usesOf(column: 'object_id' | 'init_object_id'): AsyncGenerator<ObjectUse> {
     let current: ObjectUse | undefined;
     for await (const r of scanRows(this.db, T.segments, {
-      columns: ['object_id', 'flow_id'],
-      orderBy: BY_OBJECT_AND_FLOW,
+      where: column === 'init_object_id' ? and(col(column).isNotNull()) : undefined,
+      columns: [column, 'flow_id'],
+      orderBy: [{ column }, { column: 'flow_id' }],
     })) {
-      const object = reqStr(r, 'object_id');
+      const object = reqStr(r, column);
       const flow = reqStr(r, 'flow_id');
       if (current && current.object === object && current.flow === flow) current.count++;
       else {

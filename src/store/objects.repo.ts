@@ -47,7 +47,9 @@ export type RecordDeleted = (ids: readonly string[], at: Date) => Promise<unknow
  * An object's times (object-times.ts): its first reference row holds them while it stands (the
  * registration writes them there, in the row it inserts anyway), its own row after.
  */
-function withTimes(object: ObjectRecord, usage: RefUsage): ObjectRecord {
+function withTimes(found: ObjectRecord, usage: RefUsage): ObjectRecord {
+  // An init object's reference rows say so (refs.table.ts); it has no times.
+  const object = usage.init.has(found.id) ? { ...found, init: true } : found;
   if (object.times !== undefined) return object;
   const times = usage.times.get(object.id);
   return times === undefined ? object : { ...object, times };
@@ -243,6 +245,11 @@ export class ObjectsRepo {
   /** Where the object's bytes are, and the Flow it was allocated for; undefined for no such object. */
   location(id: string): Promise<ObjectLocation | undefined> {
     return this.objects.location(id);
+  }
+
+  /** location() of each object, read at once; an id with no object is not in the answer. */
+  locations(ids: readonly string[]): Promise<Map<string, ObjectLocation>> {
+    return this.objects.locations(ids);
   }
 
   /** The id of the object of backend `storageId` at `path`, if any (a scan: see ObjectRows). */

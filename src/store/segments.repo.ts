@@ -38,6 +38,8 @@ export interface SegmentRecord {
    * of its object): see objects/object-times.ts.
    */
   object_timerange?: TimeRange;
+  /** The object's initialisation segment object (TAMS 8.2, ADR 0045), copied from the object. */
+  init_object_id?: string;
 }
 
 /** Identifies a segment within its Flow: segments never overlap, so no two share a start. */
@@ -530,6 +532,8 @@ function toRow(s: SegmentRecord): Row {
     key_frame_count: opt(s.key_frame_count),
     get_urls: s.get_urls && s.get_urls.length > 0 ? s.get_urls.map((u) => ({ ...u })) : null,
   };
+  // Left out (null) on the common row, as the object timerange is.
+  if (s.init_object_id !== undefined) row.init_object_id = s.init_object_id;
   return putOtr(row, s.object_timerange);
 }
 
@@ -562,6 +566,8 @@ function fromRow(row: Row): SegmentRecord {
   if (Array.isArray(row.get_urls)) segment.get_urls = row.get_urls as unknown as SegmentUrl[];
   const objectRange = otrOf(row);
   if (objectRange !== undefined) segment.object_timerange = objectRange;
+  const init = str(row, 'init_object_id');
+  if (init !== undefined) segment.init_object_id = init;
   return segment;
 }
 

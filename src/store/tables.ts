@@ -179,6 +179,9 @@ export const storeTables: TableDef[] = [
       // The object's timerange (objects.otr_*), copied only where it is not the segment's
       // timerange - ts_offset (a partly used object): null in the common row.
       ...rangeColumns('otr'),
+      // The object's initialisation segment object (TAMS 8.2, ADR 0045), copied from the object
+      // (set for good at its first registration) so that pages need no object lookup for it.
+      { name: 'init_object_id', type: 'string' },
       // The embedded store's write sequence of the inserting transaction, increasing in the order
       // rows are appended (null from other writers): a Flow's index snapshot current to sequence
       // S loads with the rows above S only (segment-index.snapshot.ts).
@@ -202,9 +205,10 @@ export const storeTables: TableDef[] = [
       { name: 'created', type: 'timestamp', nullable: false },
       // What the object's first segment set for good (8.2 object.json `timerange`, ADR 0036,
       // and `key_frame_count`), once its first reference row (object_refs) no longer holds it;
-      // written at once for external objects: objects/object-times.ts.
+      // written at once for external objects: objects/object-times.ts. So is its init object.
       ...rangeColumns('otr'),
       { name: 'key_frame_count', type: 'int64' },
+      { name: 'init_object_id', type: 'string' },
     ],
     indexes: [['id'], ['allocated_for']],
   },
@@ -236,9 +240,14 @@ export const storeTables: TableDef[] = [
       { name: 'first', type: 'boolean', nullable: false, defaultValue: false },
       // On the `first` row: what the object's first segment set (objects.otr_*), written by the
       // registration in the row it inserts anyway, so that it adds no statement on any engine.
-      // Inclusivity flags null for `[start_end)`: objects/object-times.ts.
+      // Inclusivity flags null for `[start_end)`: objects/object-times.ts. And its init object.
       ...rangeColumns('otr'),
       { name: 'key_frame_count', type: 'int64' },
+      { name: 'init_object_id', type: 'string' },
+      // On every row of an initialisation segment object (ADR 0045): its references are the
+      // segments whose objects it initialises, counted per Flow as a media object's are (so it
+      // stays while one is left, and is released with the last), and it is never a media object.
+      { name: 'init', type: 'boolean' },
     ],
     indexes: [['object_id', 'flow_id'], ['ref_key'], ['flow_id']],
   },

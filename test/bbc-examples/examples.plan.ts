@@ -28,11 +28,10 @@ export interface Mount {
 export const MOUNTS: readonly Mount[] = [
   { version: '7.0', base: '/', on: true },
   { version: '7.0', base: '/tams/v7.0', on: true },
-  // Tried on 2026-11-27: the 8.2 ingest_hls.py stops at its first call, PUT /tams/v8.2/flows/{id}
-  // (404, no route). An 8.2 server must answer object_timerange on segments that carry
-  // sample_offset/sample_count (as the interval edit writes them): the 8.2 outgest_file.py
-  // refuses such segments without it.
-  { version: '8.2', base: '/tams/v8.2', on: false },
+  // On since 8.2 serves Flows, segments (object_timerange, which the 8.2 outgest_file.py needs
+  // beside sample_offset/sample_count) and storage: the three mounts, and every cross-version
+  // outgest, pass together (2026-11-27).
+  { version: '8.2', base: '/tams/v8.2', on: true },
 ];
 
 export function mountsToRun(env: NodeJS.ProcessEnv = process.env): { on: Mount[]; off: Mount[] } {

@@ -5,6 +5,7 @@
  * matching a string or an element of a list) and `tag_exists.{name}`, each answer valid against
  * 8.2's `storage-backends-list.json`. TAMS 7.0 has no backend tags: its answer (at / and
  * /tams/v7.0) is the configured list as before, tags left out, and so are its verbose `get_urls`.
+ * 8.2's verbose `get_urls` carry their backend's tags, and `storage_backend_tag*` filter them.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,5 +146,63 @@ describe("TAMS 7.0's storage backends", () => {
     const urls = (res.body[0]?.get_urls ?? []) as Doc[];
     expect(urls.map((u) => u.storage_id)).toContain(FS_ID);
     for (const url of urls) expect(url).not.toHaveProperty('tags');
+  });
+});
+
+describe("TAMS 8.2's get_urls and their backends' tags", () => {
+  it('carry the tags in verbose get_urls, and filter on them with storage_backend_tag*', async () => {
+    const flowId = await newFlow(server);
+    const objectIn = async (storage_id: string) =>
+      ((await allocate(server, flowId, { limit: 1, storage_id })) as [AllocatedObject])[0].object_id;
+    const uncontrolled = { url: 'https://cdn.example.com/copy', label: 'cdn' };
+    const registered = await v8.post(`/flows/${flowId}/segments`, [
+      { object_id: await objectIn(FS_ID), timerange: '[0:0_10:0)', get_urls: [uncontrolled] },
+      { object_id: await objectIn(ZETA_ID), timerange: '[10:0_20:0)' },
+      { object_id: await objectIn(ALPHA_ID), timerange: '[20:0_30:0)' },
+    ]);
+    expect(registered.status, registered.text).toBe(201);
+    const segments = async (query: string) => {
+      const res = await getAndHead<Doc[]>(v8, `/flows/${flowId}/segments?${query}`);
+      expect(res.status, res.text).toBe(200);
+      spec82.assertSpecValid('flow-segment.json[]', res.body);
+      return res.body.map((s) => (s.get_urls ?? []) as Doc[]);
+    };
+    const backendsOf = (urls: Doc[][]) => urls.map((list) => list.map((u) => u.storage_id ?? u.label));
+
+    const verbose = await segments('verbose_storage=true');
+    expect(verbose[0]?.filter((u) => u.storage_id === FS_ID).map((u) => u.tags)).toEqual([FS_TAGS, FS_TAGS]);
+    expect(verbose[0]?.find((u) => u.label === 'cdn')).toEqual({ ...uncontrolled, controlled: false });
+    expect(verbose[1]?.map((u) => u.tags)).toEqual([ZETA_TAGS]);
+    for (const url of verbose[2] ?? []) expect(url).not.toHaveProperty('tags');
+    // Not verbose: url, presigned and label only.
+    for (const url of (await segments('')).flat()) expect(url).not.toHaveProperty('tags');
+
+    // Not verbose (the fast lane of pages where the store keeps indexes): the fs backend's URLs.
+    const local = ['tams-server:filesystem.presigned:local', 'tams-server:filesystem:local'];
+    expect(backendsOf(await segments('storage_backend_tag.tier=hot'))).toEqual([local, [], []]);
+    expect(backendsOf(await segments('verbose_storage=true&storage_backend_tag.tier=archive,hot'))).toEqual([
+      [FS_ID, FS_ID],
+      [ZETA_ID],
+      [],
+    ]);
+    expect(backendsOf(await segments('verbose_storage=true&storage_backend_tag.cost_centre=sport'))).toEqual([
+      [FS_ID, FS_ID],
+      [],
+      [],
+    ]);
+    expect(backendsOf(await segments('verbose_storage=true&storage_backend_tag_exists.empty=true'))).toEqual([
+      [],
+      [ZETA_ID],
+      [],
+    ]);
+    // Asking only for a tag's absence keeps the URLs of backends without it, and those of none.
+    expect(backendsOf(await segments('verbose_storage=true&storage_backend_tag_exists.tier=false'))).toEqual([
+      ['cdn'],
+      [],
+      [ALPHA_ID],
+    ]);
+    expect(
+      backendsOf(await segments('verbose_storage=true&presigned=true&storage_backend_tag.tier=hot')),
+    ).toEqual([[FS_ID], [], []]);
   });
 });

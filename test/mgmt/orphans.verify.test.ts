@@ -5,7 +5,9 @@ import type { VerifyReport } from '../../mgmt/mgmt.verify.report.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import type { FsMediaStore } from '../../src/media/fs/fs.store.ts';
 import { T } from '../../src/store/tables.ts';
+import { mountClient } from '../helpers/mounts.ts';
 import { startServer } from '../helpers/server.ts';
+import { initSegmentsFlow } from '../http/fixtures.v82.ts';
 import { addSegments, allocate, upload } from '../segments/helpers.ts';
 import { makeStore, mgmt, openStore, type Store } from './fixture.ts';
 
@@ -61,6 +63,28 @@ describe('tams-mgmt verify', () => {
     const run = await mgmt(store.env, 'verify');
     expect(run.code, run.out).toBe(0);
     expect(run.out).toContain('Checked 8 segments and 7 objects');
+    expect(run.out).toContain('No problems found.');
+  });
+
+  it('passes a store whose media objects have initialisation segments (TAMS 8.2)', async () => {
+    const server = await startServer({ dataDir: store.dir, workers: false, env: store.env });
+    try {
+      const v8 = mountClient(server, '/tams/v8.2');
+      const flow = initSegmentsFlow();
+      expect((await v8.put(`/flows/${flow.id}`, flow)).status).toBe(201);
+      const [init, a, b] = await allocate(v8, flow.id as string, { limit: 3 });
+      if (!init || !a || !b) throw new Error('allocation failed');
+      for (const o of [init, a, b]) await upload(o);
+      const registered = await v8.post(`/flows/${flow.id}/segments`, [
+        { object_id: a.object_id, timerange: '[0:0_1:0)', init_object_id: init.object_id },
+        { object_id: b.object_id, timerange: '[1:0_2:0)', init_object_id: init.object_id },
+      ]);
+      expect(registered.status, registered.text).toBe(201);
+    } finally {
+      await server.close();
+    }
+    const run = await mgmt(store.env, 'verify');
+    expect(run.code, run.out).toBe(0);
     expect(run.out).toContain('No problems found.');
   });
 

@@ -140,7 +140,7 @@ describe('/health and /ready', () => {
     const flowId = flow.id as string;
     await runtime.flows.put(flowId, flow, undefined);
     const ctx = { baseUrl: 'http://localhost', expiresIn: 60 };
-    const objects = (await runtime.storage.allocate(flowId, { limit: 3 }, ctx)).media_objects ?? [];
+    const objects = await runtime.storage.allocate(flowId, { limit: 3 }, ctx);
     const failures = await runtime.segments.register(
       flowId,
       objects.map((o, i) => ({ object_id: o.object_id, timerange: `[${i * 2}:0_${i * 2 + 2}:0)` })),

@@ -162,7 +162,7 @@ describe('a crash before the Flow state is written behind', () => {
     const first = await buildRuntime(config, { engine });
     await first.flows.put(flowId, flow, undefined);
     const ctx = { baseUrl: 'http://localhost', expiresIn: 60 };
-    const media_objects = (await first.storage.allocate(flowId, { limit: 2 }, ctx)).media_objects ?? [];
+    const media_objects = await first.storage.allocate(flowId, { limit: 2 }, ctx);
     expect(media_objects).toHaveLength(2);
     const failures = await first.segments.register(
       flowId,

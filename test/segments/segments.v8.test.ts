@@ -124,7 +124,10 @@ describe('POST /tams/v8.2/flows/{flowId}/segments', () => {
         { object_id: b, timerange: secs(40, 50), object_timerange: secs(41, 50) },
         'is not within the timerange',
       ],
-      [{ object_id: b, timerange: secs(40, 50), init_object_id: 'init-1' }, 'initialisation segments'],
+      [
+        { object_id: b, timerange: secs(40, 50), init_object_id: 'init-1' },
+        'init_object_id init-1 is unknown',
+      ],
       [
         { object_id: b, timerange: secs(40, 50), get_urls: [{ url: 'http://x.invalid/b' }] },
         'label is required',

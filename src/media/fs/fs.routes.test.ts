@@ -46,6 +46,15 @@ describe('fs media routes', () => {
     expect(await server.store.head('obj/unsigned')).toBeNull();
   });
 
+  it('refuses an unsigned put_url naming its object where no allocation check holds it', async () => {
+    const put = server.store.directPutUrl('obj/plain', TS, ctx(), 'plain');
+    expect(new URL(put.url).search).toBe('?object=plain');
+    const res = await fetch(put.url, { method: 'PUT', headers: { 'content-type': TS }, body: 'x' });
+    expect(res.status).toBe(403);
+    expect((await errorBody(res)).type).toBe('Forbidden');
+    expect(await server.store.head('obj/plain')).toBeNull();
+  });
+
   it('refuses expired URLs with a TAMS error, and accepts them until the second they expire', async () => {
     const url = server.store.presignGet('obj/one', { ...ctx(), expiresIn: 10 });
     clock += 10_000;

@@ -29,7 +29,8 @@ class AllocationGoneError extends Error {}
  * Route config of the media routes. An API auth hook (onRequest) should let a request through
  * without credentials when `isPresignedMediaRequest` says so: the route verifies the signature
  * itself. Unsigned GET/HEAD (the store's directGetUrl) are for clients with API credentials and
- * are exactly what that hook must protect; unsigned PUT is always refused here.
+ * are exactly what that hook must protect, as are unsigned PUTs (TAMS 8.2 put_urls made with
+ * `presigned: false`), which must name their object and are checked against its allocation.
  */
 export const MEDIA_ROUTE_CONFIG = { tamsMedia: true } as const;
 
@@ -104,8 +105,8 @@ function isAbort(request: FastifyRequest, error: unknown): boolean {
 }
 
 /**
- * Serves the fs media store's URLs: PUT (presigned only), GET and HEAD (presigned, or unsigned
- * for credentialed clients) on `${store.routePrefix}/*`. A PUT writes an object once (412 when
+ * Serves the fs media store's URLs: PUT, GET and HEAD (presigned, or unsigned for credentialed
+ * clients) on `${store.routePrefix}/*`. A PUT writes an object once (412 when
  * the path has bytes) and only while its allocation stands (404 once `allocated` says no). Register it with `app.register`, which
  * gives it its own scope: its content-type parser hands the raw body stream to the upload
  * instead of the app's JSON parser, and Fastify's bodyLimit does not apply (maxObjectBytes does).
@@ -121,26 +122,32 @@ export async function fsMediaRoutes(app: FastifyInstance, options: FsMediaRoutes
     const path = storagePath(request);
     if (!isValidKey(path)) return notFound(request, reply);
     const query = request.query as Query;
-    if (query[SIGNATURE_PARAM] === undefined) {
-      return sendError(
-        request,
-        reply,
-        403,
-        'Forbidden',
-        'Uploads need a presigned URL (POST /flows/{flowId}/storage).',
-      );
-    }
     const contentType = request.headers['content-type'] ?? '';
     const objectParam = query[OBJECT_PARAM];
-    const verdict = store.verify(
-      'PUT',
-      path,
-      query[EXPIRES_PARAM],
-      query[SIGNATURE_PARAM],
-      contentType,
-      objectParam,
-    );
-    if (verdict !== 'valid') return forbidden(request, reply, verdict);
+    if (query[SIGNATURE_PARAM] === undefined) {
+      // An unsigned upload (a TAMS 8.2 put_url made with `presigned: false`) comes with the API's
+      // credentials (the auth hook asked for them) and names its object, whose allocation must
+      // hold this path: without that check (store-only use) there is nothing to hold it to.
+      if (typeof objectParam !== 'string' || allocated === undefined) {
+        return sendError(
+          request,
+          reply,
+          403,
+          'Forbidden',
+          'Uploads need a put_url of POST /flows/{flowId}/storage: presigned, or (TAMS 8.2 presigned false) naming its object, with the API credentials.',
+        );
+      }
+    } else {
+      const verdict = store.verify(
+        'PUT',
+        path,
+        query[EXPIRES_PARAM],
+        query[SIGNATURE_PARAM],
+        contentType,
+        objectParam,
+      );
+      if (verdict !== 'valid') return forbidden(request, reply, verdict);
+    }
     const objectId = typeof objectParam === 'string' ? objectParam : undefined;
     // Refusals before the body is read close the connection: that spares reading a body that
     // will be refused anyway.

@@ -142,6 +142,16 @@ export class FsMediaStore implements MediaStore, UuidKeyUrlSource {
     return { url, 'content-type': contentType };
   }
 
+  /**
+   * The media route unsigned, naming the object (unsigned: the routes check that its allocation
+   * holds this path): the API's auth hook lets it through only with credentials that may write.
+   */
+  directPutUrl(path: string, contentType: string, ctx: UrlContext, objectId?: string): PutRequest {
+    assertKey(path);
+    const object = objectId === undefined ? '' : `?${OBJECT_PARAM}=${encodeURIComponent(objectId)}`;
+    return { url: `${this.#objectUrl(path, ctx.baseUrl)}${object}`, 'content-type': contentType };
+  }
+
   presignGet(path: string, ctx: UrlContext): string {
     return this.presignGets([path], ctx)[0] as string;
   }

@@ -91,6 +91,11 @@ export class S3Presigner {
         : '';
   }
 
+  /** The URL of `key` without a signature: what a presigned URL of it is before its query. */
+  objectUrl(key: string): string {
+    return `${this.#origin}${this.#basePath}/${escapeKeyPath(key)}`;
+  }
+
   /** A presigned GetObject URL for `key`, valid `expiresIn` seconds from `now` (epoch ms). */
   presignGet(key: string, expiresIn: number, now: number = Date.now()): string {
     return this.#presign('GET', key, expiresIn, now, undefined);

@@ -163,6 +163,17 @@ export class S3MediaStore implements MediaStore {
     return { url, 'content-type': contentType, headers: { 'If-None-Match': '*' } };
   }
 
+  /**
+   * The object's URL in the bucket, unsigned, for clients holding S3 credentials of their own
+   * (8.2 allows out-of-band credentials on another origin: ADR 0054). `If-None-Match: *` is
+   * asked for as in presignPut, though only the client's own signature can hold it to that.
+   */
+  directPutUrl(path: string, contentType: string, _ctx: UrlContext): PutRequest {
+    const url = this.#signer.objectUrl(this.#key(path));
+    if (!this.#conditionalPut) return { url, 'content-type': contentType };
+    return { url, 'content-type': contentType, headers: { 'If-None-Match': '*' } };
+  }
+
   presignGet(path: string, ctx: UrlContext): string {
     return this.#signer.presignGet(this.#key(path), ctx.expiresIn, this.#now());
   }

@@ -21,6 +21,7 @@ export interface SegmentExtras {
   key_frame_count?: number;
   get_urls?: SegmentUrl[];
   object_timerange?: TimeRange;
+  init_object_id?: string;
 }
 
 /**
@@ -98,7 +99,8 @@ export class RowCodec {
       record.sample_offset !== undefined ||
       record.sample_count !== undefined ||
       (record.get_urls !== undefined && record.get_urls.length > 0) ||
-      record.object_timerange !== undefined;
+      record.object_timerange !== undefined ||
+      record.init_object_id !== undefined;
     cols.flags[i] = rare ? flags | F.HAS_EXTRAS : flags;
     return rare ? extrasOf(record, flags, storageIdApart, pathApart, kfcFits) : undefined;
   }
@@ -153,6 +155,7 @@ export class RowCodec {
     else if (keyFrames !== 0) segment.key_frame_count = keyFrames - 1;
     if (extras?.get_urls) segment.get_urls = extras.get_urls.map((u) => ({ ...u }));
     if (extras?.object_timerange) segment.object_timerange = extras.object_timerange;
+    if (extras?.init_object_id !== undefined) segment.init_object_id = extras.init_object_id;
     return segment;
   }
 }
@@ -176,6 +179,7 @@ function extrasOf(
   // The table keeps no empty list (it stores null), so neither does the index.
   if (record.get_urls && record.get_urls.length > 0) extras.get_urls = record.get_urls.map((u) => ({ ...u }));
   if (record.object_timerange !== undefined) extras.object_timerange = record.object_timerange;
+  if (record.init_object_id !== undefined) extras.init_object_id = record.init_object_id;
   return extras;
 }
 
@@ -187,7 +191,8 @@ function missing(field: string): never {
 export function extrasBytes(extras: SegmentExtras): number {
   let bytes = 120;
   const str = (s: string | undefined) => (s === undefined ? 0 : 24 + s.length);
-  bytes += str(extras.object_id) + str(extras.storage_id) + str(extras.storage_path);
+  bytes +=
+    str(extras.object_id) + str(extras.storage_id) + str(extras.storage_path) + str(extras.init_object_id);
   if (extras.ts_offset !== undefined) bytes += 24;
   if (extras.last_duration !== undefined) bytes += 24;
   if (extras.object_timerange !== undefined) bytes += 80;

@@ -1,14 +1,16 @@
 import type { Row } from '../../db/db.types.ts';
 import { fitsInt64, TimeRange } from '../../time/index.ts';
-import { big, bool, num } from '../rows.ts';
+import { big, bool, num, str } from '../rows.ts';
 
 /**
  * What an object's first registration sets for good (TAMS 8.2 object.json, ADR 0036): the
- * timerange of the media in it on its own timeline, and its key_frame_count. 7.0 shows neither.
+ * timerange of the media in it on its own timeline, its key_frame_count, and the object holding
+ * its initialisation segment (ADR 0045). 7.0 shows none of them.
  */
 export interface ObjectTimes {
   timerange: TimeRange;
   key_frame_count?: number;
+  init_object_id?: string;
 }
 
 /** The prefix of the timerange columns of `objects`, `object_refs` and `segments` (tables.ts). */
@@ -53,11 +55,12 @@ export function otrOf(row: Row): TimeRange | undefined {
   );
 }
 
-/** Writes an object's times into `row` (putOtr and key_frame_count), leaving out the nulls. */
+/** Writes an object's times into `row` (putOtr, key_frame_count, init object), leaving out the nulls. */
 export function putTimes(row: Row, times: ObjectTimes | undefined): Row {
   if (times === undefined) return row;
   putOtr(row, times.timerange);
   if (times.key_frame_count !== undefined) row.key_frame_count = BigInt(times.key_frame_count);
+  if (times.init_object_id !== undefined) row.init_object_id = times.init_object_id;
   return row;
 }
 
@@ -66,16 +69,29 @@ export function timesColumns(times: ObjectTimes | undefined): Row {
   return putTimes({ ...UNSET, key_frame_count: null }, times);
 }
 
-/** An object row's times; undefined when its first registration has not set them yet. */
+/**
+ * An object row's times; undefined when its first registration has not set them yet. The init
+ * object where the row was read with it (FIRST_USE_COLUMNS).
+ */
 export function timesOf(row: Row): ObjectTimes | undefined {
   const timerange = otrOf(row);
   if (timerange === undefined) return undefined;
+  const times: ObjectTimes = { timerange };
   const keyFrames = num(row, 'key_frame_count');
-  return keyFrames === undefined ? { timerange } : { timerange, key_frame_count: keyFrames };
+  if (keyFrames !== undefined) times.key_frame_count = keyFrames;
+  const init = str(row, INIT_OBJECT);
+  if (init !== undefined) times.init_object_id = init;
+  return times;
 }
 
-/** The columns an object's times are read from. */
+/** The column of an object's init object (objects, object_refs, segments). */
+export const INIT_OBJECT = 'init_object_id';
+
+/** The columns an object's timerange and key_frame_count are read from (migration 3's). */
 export const TIMES_COLUMNS: readonly string[] = [...Object.keys(UNSET), 'key_frame_count'];
+
+/** The columns all an object's first registration set is read from: TIMES_COLUMNS and its init object. */
+export const FIRST_USE_COLUMNS: readonly string[] = [...TIMES_COLUMNS, INIT_OBJECT];
 
 /**
  * A segment's range on its object's timeline, `timerange - ts_offset` (8.2's default object

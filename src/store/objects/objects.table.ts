@@ -2,7 +2,7 @@ import type { DbSession, Predicate, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { date, reqStr, str } from '../rows.ts';
 import { T } from '../tables.ts';
-import { type ObjectTimes, putTimes, timesColumns, timesOf } from './object-times.ts';
+import { INIT_OBJECT, type ObjectTimes, putTimes, timesColumns, timesOf } from './object-times.ts';
 import type { ObjectLocation, ObjectRecord, ReleasedObjects, ReleaseHint } from './objects.types.ts';
 
 /** The `objects` table: where each media object's bytes are, and the Flow it was allocated for. */
@@ -75,7 +75,11 @@ export class ObjectRows {
    */
   async setTimes(times: ReadonlyMap<string, ObjectTimes>): Promise<void> {
     if (times.size === 0) return;
-    const rows = [...times].map(([id, t]) => ({ id, ...timesColumns(t) }));
+    const rows = [...times].map(([id, t]) => ({
+      id,
+      ...timesColumns(t),
+      [INIT_OBJECT]: t.init_object_id ?? null,
+    }));
     await this.db.updateEach(T.objects, 'id', rows);
   }
 
@@ -100,6 +104,16 @@ export class ObjectRows {
     }
   }
 
+  /** Where each of the objects' bytes are (init objects of a page of segments); absent: no such object. */
+  async locations(ids: readonly string[]): Promise<Map<string, ObjectLocation>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.select(T.objects, {
+      where: and(col('id').in(ids)),
+      columns: ['id', 'storage_id', 'storage_path', 'allocated_for'],
+    });
+    return new Map(rows.map((row) => [reqStr(row, 'id'), locationOf(row)]));
+  }
+
   /** Where the object's bytes are, and the Flow it was allocated for; undefined for no such object. */
   async location(id: string): Promise<ObjectLocation | undefined> {
     const [row] = await this.db.select(T.objects, {
@@ -107,12 +121,7 @@ export class ObjectRows {
       columns: ['storage_id', 'storage_path', 'allocated_for'],
       limit: 1,
     });
-    if (!row) return undefined;
-    return {
-      storage_id: str(row, 'storage_id'),
-      storage_path: str(row, 'storage_path'),
-      allocated_for: str(row, 'allocated_for'),
-    };
+    return row ? locationOf(row) : undefined;
   }
 
   /**
@@ -127,6 +136,14 @@ export class ObjectRows {
     });
     return row ? reqStr(row, 'id') : undefined;
   }
+}
+
+function locationOf(row: Row): ObjectLocation {
+  return {
+    storage_id: str(row, 'storage_id'),
+    storage_path: str(row, 'storage_path'),
+    allocated_for: str(row, 'allocated_for'),
+  };
 }
 
 function objectRecord(row: Row): ObjectRecord {

@@ -13,6 +13,11 @@ export interface ObjectRecord {
   registered: boolean;
   /** What its first segment set (object-times.ts); undefined before. */
   times?: ObjectTimes;
+  /**
+   * Registered as an initialisation segment (the `init_object_id` of segments' objects, TAMS
+   * 8.2 ADR 0045): it is never a media object, and has no times.
+   */
+  init?: boolean;
 }
 
 /**
@@ -57,6 +62,8 @@ export interface NewRefs extends ObjectRef {
   segments: number;
   first?: boolean;
   times?: ObjectTimes;
+  /** The object is the init object of these segments' objects (every row of it says so). */
+  init?: boolean;
 }
 
 export interface AllocationWork {

@@ -2,7 +2,7 @@ import type { DbSession, Row } from '../../db/db.types.ts';
 import { and, col } from '../../db/predicate.ts';
 import { bool, num, reqStr } from '../rows.ts';
 import { T } from '../tables.ts';
-import { type ObjectTimes, putTimes, TIMES_COLUMNS, timesOf } from './object-times.ts';
+import { FIRST_USE_COLUMNS, type ObjectTimes, putTimes, timesOf } from './object-times.ts';
 import type { NewRefs } from './objects.types.ts';
 
 /** object_refs rows are keyed by object and Flow together, so per-row updates need one column. */
@@ -32,11 +32,11 @@ export class ObjectRefs {
    * as the rows are). One read whatever the number of objects.
    */
   async usage(ids: readonly string[]): Promise<RefUsage> {
-    const usage: RefUsage = { used: new Set(), counts: new Map(), times: new Map() };
+    const usage: RefUsage = { used: new Set(), counts: new Map(), times: new Map(), init: new Set() };
     if (ids.length === 0) return usage;
     const rows = await this.db.select(T.objectRefs, {
       where: and(col('object_id').in(ids)),
-      columns: ['object_id', 'ref_key', 'segments', ...TIMES_COLUMNS],
+      columns: ['object_id', 'ref_key', 'segments', 'init', ...FIRST_USE_COLUMNS],
     });
     for (const r of rows) {
       const objectId = reqStr(r, 'object_id');
@@ -44,6 +44,7 @@ export class ObjectRefs {
       usage.counts.set(reqStr(r, 'ref_key'), num(r, 'segments') ?? 0);
       const times = timesOf(r);
       if (times) usage.times.set(objectId, times);
+      if (bool(r, 'init') === true) usage.init.add(objectId);
     }
     return usage;
   }
@@ -59,7 +60,7 @@ export class ObjectRefs {
     const maybe = new Map<string, NewRefs>();
     for (const r of refs) {
       if (unreferenced.has(r.objectId))
-        fresh.push(refRow(r.objectId, r.flowId, r.segments, r.first === true, r.times));
+        fresh.push(refRow(r.objectId, r.flowId, r.segments, r.first === true, r.times, r.init));
       else maybe.set(refKey(r.objectId, r.flowId), r);
     }
     if (maybe.size > 0) {
@@ -67,7 +68,8 @@ export class ObjectRefs {
       const changes: Row[] = [];
       for (const [key, r] of maybe) {
         const current = existing.get(key);
-        if (current === undefined) fresh.push(refRow(r.objectId, r.flowId, r.segments, false));
+        if (current === undefined)
+          fresh.push(refRow(r.objectId, r.flowId, r.segments, false, undefined, r.init));
         else changes.push({ ref_key: key, segments: BigInt(current + r.segments) });
       }
       if (changes.length > 0) await this.db.updateEach(T.objectRefs, 'ref_key', changes);
@@ -99,7 +101,7 @@ export class ObjectRefs {
     const where = most ? and(scope) : and(scope, col('ref_key').in(keys));
     const existing = await this.db.select(T.objectRefs, {
       where,
-      columns: ['object_id', 'segments', 'first', ...TIMES_COLUMNS],
+      columns: ['object_id', 'segments', 'first', 'init', ...FIRST_USE_COLUMNS],
     });
     const kept: Row[] = [];
     const left = new Map<string, number>(counts);
@@ -109,7 +111,8 @@ export class ObjectRefs {
       const remaining = (num(row, 'segments') ?? 0) - (counts.get(objectId) ?? 0);
       const times = timesOf(row);
       if (remaining > 0) {
-        kept.push(refRow(objectId, flowId, remaining, bool(row, 'first') === true, times));
+        const init = bool(row, 'init') === true;
+        kept.push(refRow(objectId, flowId, remaining, bool(row, 'first') === true, times, init));
         left.delete(objectId);
       } else if (times) dropped.set(objectId, times);
     }
@@ -167,6 +170,8 @@ export interface RefUsage {
   counts: Map<string, number>;
   /** What their first reference rows hold of the objects' first segments. */
   times: Map<string, ObjectTimes>;
+  /** Those that are initialisation segment objects (their rows say so). */
+  init: Set<string>;
 }
 
 function refRow(
@@ -175,6 +180,7 @@ function refRow(
   segments: number,
   first: boolean,
   times?: ObjectTimes,
+  init?: boolean,
 ): Row {
   const row: Row = {
     ref_key: refKey(objectId, flowId),
@@ -183,5 +189,7 @@ function refRow(
     segments: BigInt(segments),
     first,
   };
+  // Left out (null) on media objects' rows, as every row written before init objects existed.
+  if (init === true) row.init = true;
   return putTimes(row, times);
 }
