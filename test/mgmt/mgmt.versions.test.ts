@@ -319,6 +319,23 @@ describe('tams-mgmt clean and webhooks list on TAMS 8.2 data', () => {
     expect(left).toEqual({ flow: null, profile: 'HD 25p house' });
   });
 
+  it('tables and db check count the rows of the tables 8.2 data is in', async () => {
+    const rowsOf = (out: string) => {
+      const doc = JSON.parse(out) as
+        | { table: string; rows: number }[]
+        | { tables: { table: string; rows: number }[] };
+      const list = Array.isArray(doc) ? doc : doc.tables;
+      return Object.fromEntries(list.map((t) => [t.table, t.rows]));
+    };
+    for (const command of [['tables'], ['db', 'check']]) {
+      const run = await mgmt(env, ...command, '--json');
+      expect(run.code, run.err).toBe(0);
+      // One Profile, two webhooks; EIGHT's tags: a string, a list of two, an empty list.
+      expect(rowsOf(run.out)).toMatchObject({ profiles: 1, webhooks: 2 });
+      expect(rowsOf(run.out).flow_tags).toBeGreaterThanOrEqual(4);
+    }
+  });
+
   it('webhooks list shows the webhooks of both versions with id, payload version, status and tags', async () => {
     const table = await mgmt(env, 'webhooks', 'list');
     expect(table.code, table.err).toBe(0);
