@@ -1,30 +1,14 @@
-import { nextPageKey, tams } from '../api/http.ts';
 import type { DeletionRequest, Webhook } from '../api/types.ts';
-import {
-  Await,
-  ListTable,
-  PageTitle,
-  ShortId,
-  StatusBadge,
-  TagList,
-  useLoad,
-} from '../components/common.tsx';
+import { Await, ListTable, PageTitle, ShortId, StatusBadge, TagList } from '../components/common.tsx';
 import { Filters, listingQuery } from '../components/filters.tsx';
+import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route } from '../router.ts';
-
-const PAGE_SIZE = 50;
 
 /** GET /flow-delete-requests (8.2: paged, newest first): asynchronous deletions, running and finished. */
 export function DeletionsPage({ route }: { route: Route }) {
   const query = listingQuery(route.query, []);
-  const result = useLoad(JSON.stringify(query), async (signal) => {
-    const { body, headers } = await tams<DeletionRequest[]>('/flow-delete-requests', {
-      query: { ...query, limit: PAGE_SIZE },
-      signal,
-    });
-    return { requests: body, next: nextPageKey(headers) };
-  });
+  const result = useListing<DeletionRequest>('/flow-delete-requests', query);
   return (
     <section>
       <PageTitle>Deletion requests</PageTitle>
@@ -32,7 +16,7 @@ export function DeletionsPage({ route }: { route: Route }) {
         {(value) => (
           <>
             <ListTable
-              items={value.requests}
+              items={value.items}
               empty="No deletion request."
               testid="deletions"
               head={
@@ -87,13 +71,7 @@ export function DeletionsPage({ route }: { route: Route }) {
  */
 export function WebhooksPage({ route }: { route: Route }) {
   const query = listingQuery(route.query, []);
-  const result = useLoad(JSON.stringify(query), async (signal) => {
-    const { body, headers } = await tams<Webhook[]>('/service/webhooks', {
-      query: { ...query, limit: PAGE_SIZE },
-      signal,
-    });
-    return { webhooks: body, next: nextPageKey(headers) };
-  });
+  const result = useListing<Webhook>('/service/webhooks', query);
   return (
     <section>
       <PageTitle>Webhooks</PageTitle>
@@ -102,7 +80,7 @@ export function WebhooksPage({ route }: { route: Route }) {
         {(value) => (
           <>
             <ListTable
-              items={value.webhooks}
+              items={value.items}
               empty="No webhook is registered."
               testid="webhooks"
               head={

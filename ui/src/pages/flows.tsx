@@ -1,4 +1,3 @@
-import { nextPageKey, tams } from '../api/http.ts';
 import { FLOW_STATUSES, type Flow } from '../api/types.ts';
 import {
   Await,
@@ -8,9 +7,9 @@ import {
   ShortId,
   StatusBadge,
   TagList,
-  useLoad,
 } from '../components/common.tsx';
 import { type FilterField, Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/filters.tsx';
+import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route, withQuery } from '../router.ts';
 
@@ -36,7 +35,6 @@ const FILTERS = [
 ];
 /** Filters given by the page that links here (a Source's row, a Profile's), kept by the form. */
 const KEPT = ['source_id', 'profile_id'];
-const PAGE_SIZE = 50;
 
 /**
  * GET /flows with the TAMS filters (source_id, label, format, codec, tag.{name}; 8.2's status,
@@ -46,10 +44,7 @@ export function FlowsPage({ route }: { route: Route }) {
   const query = listingQuery(route.query, ['label', 'format', 'codec', 'status', 'sort_by', ...KEPT]);
   const sourceId = route.query.get('source_id') ?? undefined;
   const profileId = route.query.get('profile_id') ?? undefined;
-  const result = useLoad(JSON.stringify(query), async (signal) => {
-    const { body, headers } = await tams<Flow[]>('/flows', { query: { ...query, limit: PAGE_SIZE }, signal });
-    return { flows: body, next: nextPageKey(headers) };
-  });
+  const result = useListing<Flow>('/flows', query);
   return (
     <section>
       <PageTitle>Flows</PageTitle>
@@ -69,7 +64,7 @@ export function FlowsPage({ route }: { route: Route }) {
         {(value) => (
           <>
             <ListTable
-              items={value.flows}
+              items={value.items}
               empty="No Flow matches."
               testid="flows"
               head={

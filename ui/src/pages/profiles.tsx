@@ -1,4 +1,4 @@
-import { nextPageKey, tams } from '../api/http.ts';
+import { tams } from '../api/http.ts';
 import type { Profile } from '../api/types.ts';
 import {
   Await,
@@ -12,6 +12,7 @@ import {
   useLoad,
 } from '../components/common.tsx';
 import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
+import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route, withQuery } from '../router.ts';
 
@@ -20,7 +21,6 @@ const FILTERS = [
   FORMAT_FIELD,
   { name: 'codec', label: 'Codec', placeholder: 'video/h264' },
 ];
-const PAGE_SIZE = 50;
 
 /**
  * Flow Profiles (TAMS 8.2 `/service/profiles`): the store's house formats, each with the Flows
@@ -33,13 +33,7 @@ export function ProfilesPage({ route }: { route: Route }) {
 
 function ProfileList({ route }: { route: Route }) {
   const query = listingQuery(route.query, ['label', 'format', 'codec']);
-  const result = useLoad(JSON.stringify(query), async (signal) => {
-    const { body, headers } = await tams<Profile[]>('/service/profiles', {
-      query: { ...query, limit: PAGE_SIZE },
-      signal,
-    });
-    return { profiles: body, next: nextPageKey(headers) };
-  });
+  const result = useListing<Profile>('/service/profiles', query);
   return (
     <section>
       <PageTitle>Flow profiles</PageTitle>
@@ -48,7 +42,7 @@ function ProfileList({ route }: { route: Route }) {
         {(value) => (
           <>
             <ListTable
-              items={value.profiles}
+              items={value.items}
               empty="No Profile matches."
               testid="profiles"
               head={

@@ -1,22 +1,14 @@
-import { nextPageKey, tams } from '../api/http.ts';
 import type { StorageBackend } from '../api/types.ts';
-import { Await, ListTable, PageTitle, ShortId, TagList, useLoad } from '../components/common.tsx';
+import { Await, ListTable, PageTitle, ShortId, TagList } from '../components/common.tsx';
 import { Filters, listingQuery } from '../components/filters.tsx';
+import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import type { Route } from '../router.ts';
-
-const PAGE_SIZE = 50;
 
 /** GET /service/storage-backends (8.2): where media is kept, with the tags each is configured with. */
 export function StoragePage({ route }: { route: Route }) {
   const query = listingQuery(route.query, []);
-  const result = useLoad(JSON.stringify(query), async (signal) => {
-    const { body, headers } = await tams<StorageBackend[]>('/service/storage-backends', {
-      query: { ...query, limit: PAGE_SIZE },
-      signal,
-    });
-    return { backends: body, next: nextPageKey(headers) };
-  });
+  const result = useListing<StorageBackend>('/service/storage-backends', query);
   return (
     <section>
       <PageTitle>Storage backends</PageTitle>
@@ -25,7 +17,7 @@ export function StoragePage({ route }: { route: Route }) {
         {(value) => (
           <>
             <ListTable
-              items={value.backends}
+              items={value.items}
               empty="No storage backend matches."
               testid="storage"
               head={
