@@ -31,6 +31,9 @@ Store:
   verify [--json]                        Integrity check: segments without objects, objects
                                          without segments, reference counts, overlapping
                                          segments. Exit status 1 when problems are found.
+  webhooks list [--json]                 Every webhook, registered through TAMS 7.0 or 8.2: id,
+                                         version of its payloads, status, URL, events, owner,
+                                         tags.
   export --flow <id> [--out <file>]      A Flow, its Source and segments as JSON lines (stdout
                                          without --out).
   import <file> [--as <flow id>]         Recreate an exported Flow and its segments here.

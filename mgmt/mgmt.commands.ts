@@ -21,6 +21,7 @@ import { orphansCommand } from './mgmt.orphans.ts';
 import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
 import { tablesCommand } from './mgmt.tables.ts';
 import { verifyCommand } from './mgmt.verify.ts';
+import { webhooksListCommand } from './mgmt.webhooks.ts';
 import { VAST_COMMANDS } from './vast/vast.command.ts';
 
 /** Every command of tams-mgmt (a new one: an entry here and a line in USAGE, mgmt.cli.ts). */
@@ -60,6 +61,12 @@ export const COMMANDS: readonly Command[] = [
     options: ['json'],
     opens: 'store',
     run: (runtime, { io, values }) => verifyCommand(runtime, io, { json: values.json === true }),
+  },
+  {
+    name: 'webhooks list',
+    options: ['json'],
+    opens: 'store',
+    run: (runtime, { io, values }) => webhooksListCommand(runtime, io, { json: values.json === true }),
   },
   {
     name: 'export',

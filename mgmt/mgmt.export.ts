@@ -3,7 +3,10 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { NotFoundError } from '../src/common/errors.ts';
 import type { Runtime } from '../src/deps.ts';
+import { flowDocument } from '../src/flows/flows.mapper.ts';
+import { profileDocument } from '../src/profiles/profiles.service.ts';
 import { segmentFields } from '../src/segments/segments.mapper.ts';
+import type { ObjectRecord } from '../src/store/objects.repo.ts';
 import type { SegmentKey } from '../src/store/segments.repo.ts';
 import { TimeRange } from '../src/time/index.ts';
 import { MgmtError, type MgmtIo, Progress } from './mgmt.io.ts';
@@ -19,9 +22,11 @@ export interface ExportCounts {
 }
 
 /**
- * Writes a Flow as JSON lines: a header (the Flow and Source documents as the API returns them),
+ * Writes a Flow as JSON lines: a header (the Flow and Source documents as TAMS 8.2 returns them,
+ * the Flow's Profile, and the Flow as 7.0 returns it where that holds what 8.2 cannot show),
  * then each object once (with where its bytes are: storage backend id and path, none for
- * external objects) before the first segment using it, each segment (the API's fields, with
+ * external objects; and its own timerange and key frame count) before the first segment using
+ * it, each segment (the API's fields, with
  * only client-supplied `get_urls`), and an `end` line with the counts, so a truncated file is
  * recognised.
  */
@@ -34,16 +39,7 @@ export async function exportFlow(
   const write = async (record: object) => {
     if (!out.write(`${JSON.stringify(record)}\n`)) await once(out, 'drain');
   };
-  let flow: Awaited<ReturnType<Runtime['flows']['get']>>;
-  try {
-    // With every tag, list-valued ones included (the import writes them back).
-    flow = await runtime.flows.get(flowId, { includeTimerange: false, version: '8.2' });
-  } catch (error) {
-    if (error instanceof NotFoundError) throw new MgmtError(`Flow ${flowId} does not exist in this store`);
-    throw error;
-  }
-  const source = await runtime.sources.get(flow.source_id, '8.2');
-  await write({ type: EXPORT_FORMAT, version: EXPORT_VERSION, flow, source });
+  await write(await exportHeader(runtime, flowId));
 
   const total = await runtime.store.segments.countFlow(flowId);
   const progress = new Progress(io, 'segments exported', total);
@@ -56,6 +52,9 @@ export async function exportFlow(
       limit: PAGE,
       after,
     });
+    const objects = await runtime.store.objects.getMany(
+      page.items.filter((s) => !seen.has(s.object_id)).map((s) => s.object_id),
+    );
     for (const segment of page.items) {
       if (!seen.has(segment.object_id)) {
         seen.add(segment.object_id);
@@ -64,6 +63,7 @@ export async function exportFlow(
           type: 'object',
           id: segment.object_id,
           ...(segment.storage ? { storage_id: segment.storage.id, storage_path: segment.storage.path } : {}),
+          ...objectTimes(objects.get(segment.object_id)),
         });
       }
       const doc = segmentFields(segment);
@@ -76,6 +76,52 @@ export async function exportFlow(
   progress.finish();
   await write({ type: 'end', ...counts });
   return counts;
+}
+
+/**
+ * The header: the Flow and its Source as TAMS 8.2 shows them, every tag included (list-valued
+ * ones too); `profile`, the Profile the Flow is linked to; `flow_7_0`, the Flow as 7.0 shows
+ * it, only where it holds what 8.2 cannot show (properties of a 7.0 client's own named as 8.2's
+ * `status` or `profile_id`, a multi Flow's free-form essence parameters): the import writes it
+ * back through 7.0, which keeps the rest.
+ */
+async function exportHeader(runtime: Runtime, flowId: string): Promise<Record<string, unknown>> {
+  let record: Awaited<ReturnType<Runtime['flows']['getFlow']>>;
+  try {
+    record = await runtime.flows.getFlow(flowId);
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new MgmtError(`Flow ${flowId} does not exist in this store`);
+    throw error;
+  }
+  const flow = flowDocument(record, { version: '8.2' }) as Record<string, unknown>;
+  const seven = flowDocument(record, { version: '7.0' }) as Record<string, unknown>;
+  const source = await runtime.sources.get(record.source_id, '8.2');
+  const header: Record<string, unknown> = { type: EXPORT_FORMAT, version: EXPORT_VERSION, flow, source };
+  if (record.profile_id !== undefined) {
+    const profile = await runtime.store.profiles.get(record.profile_id);
+    if (profile) header.profile = profileDocument(profile);
+  }
+  if (sevenHoldsMore(seven, flow)) header.flow_7_0 = seven;
+  return header;
+}
+
+/** Whether the 7.0 document of a Flow holds what its 8.2 document leaves out. */
+function sevenHoldsMore(seven: Record<string, unknown>, eight: Record<string, unknown>): boolean {
+  if (Object.keys(seven).some((key) => !(key in eight))) return true;
+  return (
+    seven.format === 'urn:x-nmos:format:multi' &&
+    JSON.stringify(seven.essence_parameters) !== JSON.stringify(eight.essence_parameters)
+  );
+}
+
+/** What an object line says of the object's media: its timerange and key frames (TAMS 8.2). */
+function objectTimes(object: ObjectRecord | undefined): Record<string, unknown> {
+  const times = object?.times;
+  if (times === undefined) return {};
+  return {
+    timerange: times.timerange.format(),
+    ...(times.key_frame_count !== undefined && { key_frame_count: times.key_frame_count }),
+  };
 }
 
 /** `export --flow <id> [--out file]`: JSON lines to the file, or to stdout. */

@@ -1,19 +1,29 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Value } from 'typebox/value';
+import { Profile } from '../src/profiles/profiles.schemas.ts';
 import { FlowSegmentPost } from '../src/segments/segments.schemas.ts';
+import { parseTimeRange } from '../src/time/index.ts';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './mgmt.export.ts';
 import { MgmtError } from './mgmt.io.ts';
 
 export interface ExportHeader {
+  /** The Flow as TAMS 8.2 shows it. */
   flow: Record<string, unknown>;
   source: Record<string, unknown>;
+  /** The Profile the Flow is linked to (8.2 profile.json). */
+  profile?: Profile;
+  /** The Flow as 7.0 shows it, where that holds what 8.2 cannot show. */
+  flow_7_0?: Record<string, unknown>;
 }
 
 export interface ExportedObject {
   id: string;
   storage_id?: string;
   storage_path?: string;
+  /** The object's own timerange (TAMS 8.2), set by its first segment. */
+  timerange?: string;
+  key_frame_count?: number;
   /**
    * Whether the first segment using it carries client `get_urls` (an external object is created
    * by such a segment); undefined until a segment uses it.
@@ -51,7 +61,18 @@ function parseLine(text: string, n: number): ExportLine {
     ) {
       throw new MgmtError(`line ${n}: the header lacks the Flow or Source document`);
     }
-    return { type: 'header', header: { flow, source } };
+    const header: ExportHeader = { flow, source };
+    if (raw.profile !== undefined) {
+      if (!Value.Check(Profile, raw.profile))
+        throw new MgmtError(`line ${n}: the Flow's Profile is not valid`);
+      header.profile = raw.profile;
+    }
+    if (raw.flow_7_0 !== undefined) {
+      if (!isRecord(raw.flow_7_0) || raw.flow_7_0.id !== flow.id)
+        throw new MgmtError(`line ${n}: flow_7_0 is not the Flow's document`);
+      header.flow_7_0 = raw.flow_7_0;
+    }
+    return { type: 'header', header };
   }
   if (type === 'object') {
     if (typeof rest.id !== 'string') throw new MgmtError(`line ${n}: object without id`);
@@ -60,6 +81,8 @@ function parseLine(text: string, n: number): ExportLine {
       object.storage_id = rest.storage_id;
       object.storage_path = rest.storage_path;
     }
+    if (typeof rest.timerange === 'string') object.timerange = objectTimerange(rest.timerange, n);
+    if (Number.isSafeInteger(rest.key_frame_count)) object.key_frame_count = rest.key_frame_count as number;
     return { type: 'object', object };
   }
   if (type === 'segment') {
@@ -70,6 +93,19 @@ function parseLine(text: string, n: number): ExportLine {
     return { type: 'end', segments: rest.segments, objects: rest.objects };
   }
   throw new MgmtError(`line ${n}: unknown record type ${JSON.stringify(type)}`);
+}
+
+/** An object line's timerange: bounded and not empty, as every object's is. */
+function objectTimerange(text: string, n: number): string {
+  let range: ReturnType<typeof parseTimeRange>;
+  try {
+    range = parseTimeRange(text);
+  } catch {
+    throw new MgmtError(`line ${n}: object timerange ${JSON.stringify(text)} is not a timerange`);
+  }
+  if (range.start === null || range.end === null || range.isEmpty())
+    throw new MgmtError(`line ${n}: object timerange ${text} must have a start and an end, and not be empty`);
+  return text;
 }
 
 /** The file's records, in order; the header must come first. */

@@ -1,14 +1,12 @@
 import { systemClock } from '../src/common/clock.ts';
 import { isUuid } from '../src/common/ids.ts';
 import type { Runtime } from '../src/deps.ts';
-import type { FlowSegmentPost } from '../src/segments/segments.schemas.ts';
 import type { ObjectRecord } from '../src/store/objects.repo.ts';
-import type { Tags } from '../src/store/store.types.ts';
+import { createFlow, finishFlow } from './mgmt.import.flow.ts';
 import { type ExportedObject, type ExportSummary, readExport, summarise } from './mgmt.import.read.ts';
+import { SegmentImport } from './mgmt.import.segments.ts';
 import { MgmtError, type MgmtIo, Progress, UsageError } from './mgmt.io.ts';
 
-/** Segments per registration (one POST's worth; the service batches them into transactions). */
-const BATCH = 1000;
 const LOOKUP = 1000;
 const SHOWN = 20;
 
@@ -54,65 +52,6 @@ async function placeObjects(
   return placements;
 }
 
-/** Creates the Flow (not read-only yet, so its segments can be registered) and fills its Source. */
-async function createFlow(
-  runtime: Runtime,
-  summary: ExportSummary,
-  flowId: string,
-  io: MgmtIo,
-): Promise<void> {
-  const { flow, source } = summary.header;
-  if (await runtime.store.flows.rowExists(flowId)) {
-    throw new MgmtError(
-      `Flow ${flowId} already exists in this store: remove it (clean --flow) or import with --as <new id>`,
-    );
-  }
-  // Checked before anything is written: each a string or a list of strings.
-  tagsOf(flow.tags, 'Flow');
-  const sourceTags = tagsOf(source.tags, 'Source');
-  const sourceId = flow.source_id as string;
-  const sourceExisted = (await runtime.store.sources.get(sourceId)) !== null;
-  const body: Record<string, unknown> = { ...flow, id: flowId, read_only: false };
-  if (Array.isArray(flow.flow_collection)) {
-    const members = (flow.flow_collection as { id: string }[]).map((m) => m.id);
-    const present = await runtime.store.flows.existing(members);
-    const kept = (flow.flow_collection as { id: string }[]).filter(
-      (m) => m.id === flowId || present.has(m.id),
-    );
-    if (kept.length < members.length)
-      io.err(
-        `flow_collection: ${members.length - kept.length} members are not in this store and were left out\n`,
-      );
-    body.flow_collection = kept;
-  }
-  // As written through 8.2: the exported tags replace the Flow's, list-valued ones included.
-  await runtime.flows.put(flowId, body, undefined, '8.2');
-  if (!sourceExisted) {
-    await runtime.sources.update(sourceId, undefined, (s) => {
-      if (typeof source.label === 'string') s.label = source.label;
-      if (typeof source.description === 'string') s.description = source.description;
-      if (sourceTags) s.tags = sourceTags;
-    });
-  }
-}
-
-/** Exported tags (absent: undefined), each value a string or a list of strings as 8.2 has them. */
-function tagsOf(raw: unknown, owner: string): Tags | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw))
-    throw new MgmtError(`the ${owner}'s tags are not an object`);
-  const tags: Tags = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (typeof value !== 'string' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
-      throw new MgmtError(
-        `the ${owner}'s tag ${JSON.stringify(name)} is neither a string nor a list of strings`,
-      );
-    }
-    tags[name] = value;
-  }
-  return tags;
-}
-
 /** Objects placed in one of this store's backends: recorded as allocations for the Flow, used by its segments. */
 async function recordBackendObjects(
   runtime: Runtime,
@@ -155,40 +94,28 @@ export async function importCommand(runtime: Runtime, io: MgmtIo, options: Impor
   const exportedId = summary.header.flow.id as string;
   const flowId = options.as ?? exportedId;
   const placements = await placeObjects(runtime, summary.objects);
-  await createFlow(runtime, summary, flowId, io);
+  const finish = await createFlow(runtime, summary, flowId, io);
   const recorded = await recordBackendObjects(runtime, summary, placements, flowId);
 
   const progress = new Progress(io, 'segments imported', summary.segments);
-  const failures: string[] = [];
-  let failed = 0;
-  let batch: FlowSegmentPost[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const refused = await runtime.segments.register(flowId, batch);
-    failed += refused.length;
-    for (const f of refused.slice(0, SHOWN - failures.length))
-      failures.push(`${f.timerange}: ${f.error?.summary ?? 'refused'}`);
-    progress.add(batch.length);
-    batch = [];
-  };
+  const existing = [...placements].filter(([, p]) => p === 'existing').map(([id]) => id);
+  const segments = new SegmentImport(runtime, flowId, summary.objects, existing, progress);
   for await (const line of readExport(options.file)) {
-    if (line.type !== 'segment') continue;
-    batch.push(line.segment);
-    if (batch.length === BATCH) await flush();
+    if (line.type === 'segment') await segments.add(line.segment);
   }
-  await flush();
+  await segments.flush();
   progress.finish();
-  if (summary.header.flow.read_only === true) {
-    await runtime.flows.update(flowId, undefined, (f) => {
-      f.read_only = true;
-    });
-  }
+  await finishFlow(runtime, flowId, finish);
   const count = (p: Placement) => [...placements.values()].filter((x) => x === p).length;
   io.out(
-    `Imported Flow ${exportedId}${flowId !== exportedId ? ` as ${flowId}` : ''}: ${summary.segments - failed} of ${summary.segments} segments; ` +
+    `Imported Flow ${exportedId}${flowId !== exportedId ? ` as ${flowId}` : ''}: ${summary.segments - segments.failed} of ${summary.segments} segments; ` +
       `objects: ${count('existing')} already here, ${recorded} in this store's backends, ${count('external')} external.\n`,
   );
-  if (failed === 0) return 0;
-  io.out(`${failed} segments were refused:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+  if (segments.rangesNotKept > 0)
+    io.out(
+      `${segments.rangesNotKept} objects took the timerange of their first segment here: TAMS 8.2 refused their exported timerange.\n`,
+    );
+  if (segments.failed === 0) return 0;
+  io.out(`${segments.failed} segments were refused:\n${segments.failures.map((f) => `  ${f}`).join('\n')}\n`);
   return 1;
 }

@@ -7,7 +7,17 @@ import { precompress } from './build/precompress.ts';
  * ui/dist, which the server serves at /ui (src/ui/ui.routes.ts). `npm run dev:ui` serves it
  * with live reload, sending API requests to a server on localhost:8000.
  */
-const API = ['/service', '/flows', '/sources', '/flow-delete-requests', '/auth', '/search', '/exr', '/media'];
+const API = [
+  '/tams',
+  '/service',
+  '/flows',
+  '/sources',
+  '/flow-delete-requests',
+  '/auth',
+  '/search',
+  '/exr',
+  '/media',
+];
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

@@ -20,6 +20,7 @@ export interface FlowCleanPlan {
   objectsReleased: string[];
   /** Of those, objects whose bytes are in a backend: queued for deletion (media_gc). */
   bytesQueued: number;
+  /** The Flow's tags (a list-valued one counts once, whatever its number of items). */
   tags: number;
   /** flow_collections rows naming the Flow as collector or member. */
   collectionRows: number;
@@ -78,7 +79,11 @@ export async function planFlowClean(db: DbSession, flowId: string): Promise<Flow
     references: refs.length,
     objectsReleased: released,
     bytesQueued: objects.filter((o) => o.storage_id !== null && o.storage_path !== null).length,
-    tags: await db.count(T.flowTags, and(col('flow_id').eq(flowId))),
+    tags: new Set(
+      (await db.select(T.flowTags, { where: and(col('flow_id').eq(flowId)), columns: ['name'] })).map((r) =>
+        reqStr(r, 'name'),
+      ),
+    ).size,
     collectionRows:
       (await db.count(T.collections, and(col('collector_id').eq(flowId)))) +
       (await db.count(T.collections, and(col('member_id').eq(flowId), col('collector_id').ne(flowId)))),

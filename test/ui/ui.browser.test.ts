@@ -149,7 +149,7 @@ describe.skipIf(!available)('web UI in Chromium', () => {
     const { context, page } = await open();
     const sent: (string | undefined)[] = [];
     page.on('request', (r) => {
-      if (new URL(r.url()).pathname === '/sources') sent.push(r.headers().authorization);
+      if (new URL(r.url()).pathname === '/tams/v8.2/sources') sent.push(r.headers().authorization);
     });
     await page.goto(`${server.url}/ui/`);
     await page.locator('#token').waitFor();
@@ -180,7 +180,8 @@ describe.skipIf(!available)('web UI in Chromium', () => {
     const queries: URLSearchParams[] = [];
     page.on('request', (r) => {
       const url = new URL(r.url());
-      if (url.pathname === '/flows') queries.push(url.searchParams);
+      // The UI reads TAMS through the 8.2 mount (ui/src/api/http.ts).
+      if (url.pathname === '/tams/v8.2/flows') queries.push(url.searchParams);
     });
     // From the Source's row to its Flows.
     await page.locator('table[data-testid="sources"] tbody tr a').first().click();

@@ -3,9 +3,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { Loading, PageTitle } from './components/common.tsx';
 import { DeletionsPage, WebhooksPage } from './pages/admin.tsx';
 import { FlowsPage } from './pages/flows.tsx';
+import { ObjectPage } from './pages/object.tsx';
+import { ProfilesPage } from './pages/profiles.tsx';
 import { SearchPage } from './pages/search.tsx';
 import { SignInPage } from './pages/signin.tsx';
 import { SourcesPage } from './pages/sources.tsx';
+import { StoragePage } from './pages/storage.tsx';
 import { href, navigate, type Route, useRoute, withQuery } from './router.ts';
 import { type Features, type Session, useSession } from './session.ts';
 
@@ -41,12 +44,24 @@ function Page({ route, session }: { route: Route; session: Extract<Session, { st
       return <SourcesPage route={route} />;
     case '/flows':
       return <FlowsPage route={route} />;
+    case '/profiles':
+      return <ProfilesPage route={route} />;
+    case '/storage':
+      return <StoragePage route={route} />;
+    case '/objects':
+      // By `?id=`: object ids are any string a client chose, dots and slashes included, which a
+      // path would confuse with the UI's files.
+      return <ObjectPage id={route.query.get('id') ?? ''} />;
     case '/search':
       return session.features.search ? <SearchPage route={route} /> : <NotFound what="Media search is off" />;
     case '/deletions':
-      return admin ? <DeletionsPage /> : <NotFound what="Deletion requests are for administrators" />;
+      return admin ? (
+        <DeletionsPage route={route} />
+      ) : (
+        <NotFound what="Deletion requests are for administrators" />
+      );
     case '/webhooks':
-      return admin ? <WebhooksPage /> : <NotFound what="Webhooks are for administrators" />;
+      return admin ? <WebhooksPage route={route} /> : <NotFound what="Webhooks are for administrators" />;
     default:
       return <NotFound what="No such page" />;
   }
@@ -109,6 +124,12 @@ export function App() {
             </NavLink>
             <NavLink to="/flows" route={route}>
               Flows
+            </NavLink>
+            <NavLink to="/profiles" route={route}>
+              Profiles
+            </NavLink>
+            <NavLink to="/storage" route={route}>
+              Storage
             </NavLink>
             {signedIn.who.scopes.includes('admin') && (
               <>

@@ -87,6 +87,23 @@ export async function api<T>(
   return { body: (text === '' ? undefined : JSON.parse(text)) as T, headers: res.headers };
 }
 
+/**
+ * Where the UI reads the TAMS API: the server's TAMS 8.2 mount, which shows everything the
+ * store holds (list-valued tags, Flow status and profile, webhook ids and status, Flow
+ * profiles, storage backend tags, object timeranges), data written through 7.0 included
+ * (docs/ui-hls.md, "Which API the UI reads"). The server's own extensions (search, EXR, HLS,
+ * users and tokens) are not versioned: they stay at the root, read with `api`.
+ */
+export const TAMS_BASE = '/tams/v8.2';
+
+/** `api` of a TAMS path (`/flows`, `/service/profiles`…) on the 8.2 mount. */
+export function tams<T>(
+  path: string,
+  options: { query?: Query; signal?: AbortSignal; method?: string; token?: string } = {},
+): Promise<ApiAnswer<T>> {
+  return api<T>(`${TAMS_BASE}${path}`, options);
+}
+
 /** The next page's key of a paged listing (TAMS: X-Paging-NextKey, the `page` of the Link). */
 export function nextPageKey(headers: Headers): string | undefined {
   const key = headers.get('x-paging-nextkey');

@@ -94,19 +94,57 @@ export function ListTable<T>({
   );
 }
 
+/**
+ * Tags as name and value. A list-valued tag (TAMS 8.2) shows its items one by one, as a list of
+ * its own, so that it never reads like a string holding commas (7.0 clients may write one).
+ */
 export function TagList({ tags }: { tags: Tags | undefined }) {
   const entries = Object.entries(tags ?? {});
   if (entries.length === 0) return <span class="muted">none</span>;
   return (
     <ul class="tags">
       {entries.map(([name, value]) => (
-        <li key={name}>
+        <li key={name} data-tag={name}>
           <span class="tag-name">{name}</span>
-          <span class="tag-value">{Array.isArray(value) ? value.join(', ') : value}</span>
+          {Array.isArray(value) ? <TagItems items={value} /> : <span class="tag-value">{value}</span>}
         </li>
       ))}
     </ul>
   );
+}
+
+function TagItems({ items }: { items: string[] }) {
+  if (items.length === 0) return <span class="tag-value muted">empty list</span>;
+  return (
+    <ul class="tag-items" title="A list of values">
+      {items.map((item, i) => (
+        // Items may repeat: their place is their key (the list is shown as sent, never reordered).
+        <li key={i} class="tag-item">
+          {item}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A status word (a Flow's, a webhook's, a deletion request's) as a badge styled by its value. */
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge status-${status}`}>{status.replaceAll('_', ' ')}</span>;
+}
+
+/** A row of a properties table (`table.props`): its name and value. */
+export function PropRow({ name, children }: { name: string; children: ComponentChildren }) {
+  return (
+    <tr>
+      <th scope="row">{name}</th>
+      <td>{children}</td>
+    </tr>
+  );
+}
+
+/** JSON as sent (essence parameters, a Profile's technical metadata), indented. */
+export function JsonBlock({ value }: { value: unknown }) {
+  return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
 }
 
 /** A UUID shortened for tables, whole in its tooltip and for copying. */

@@ -21,6 +21,11 @@ export function tagFilter(query: URLSearchParams): { name: string; value: string
   return { name: '', value: '' };
 }
 
+/** 8.2's `sort_by` of a listing: its default (newest first) and the others it takes. */
+export function sortField(options: { value: string; label: string }[]): FilterField {
+  return { name: 'sort_by', label: 'Sort', options: [{ value: '', label: 'newest first' }, ...options] };
+}
+
 export const FORMAT_FIELD: FilterField = {
   name: 'format',
   label: 'Format',
@@ -39,12 +44,15 @@ export function Filters({
   query,
   fields,
   keep = [],
+  tags = true,
 }: {
   path: string;
   query: URLSearchParams;
   fields: FilterField[];
   /** Query parameters kept as they are (e.g. source_id). */
   keep?: string[];
+  /** Whether the listing takes tag filters (`tag.{name}`, `tag_exists.{name}`). */
+  tags?: boolean;
 }) {
   const tag = tagFilter(query);
   const onSubmit = (event: Event) => {
@@ -84,14 +92,24 @@ export function Filters({
           )}
         </label>
       ))}
-      <label>
-        <span>Tag name</span>
-        <input name="tag_name" defaultValue={tag.name} autocomplete="off" />
-      </label>
-      <label>
-        <span>Tag value</span>
-        <input name="tag_value" defaultValue={tag.value} placeholder="any" autocomplete="off" />
-      </label>
+      {tags && (
+        <>
+          <label>
+            <span>Tag name</span>
+            <input name="tag_name" defaultValue={tag.name} autocomplete="off" />
+          </label>
+          <label>
+            <span>Tag value</span>
+            <input
+              name="tag_value"
+              defaultValue={tag.value}
+              placeholder="any"
+              autocomplete="off"
+              title="A string tag with this value, or a list tag holding it"
+            />
+          </label>
+        </>
+      )}
       <button type="submit">Filter</button>
     </form>
   );

@@ -1,24 +1,28 @@
-import type { ComponentChildren } from 'preact';
 import type { Flow } from '../api/types.ts';
-import { formatName, TagList } from '../components/common.tsx';
+import { formatName, JsonBlock, PropRow as Row, StatusBadge, TagList } from '../components/common.tsx';
 import { href, withQuery } from '../router.ts';
 import { durationText, type Span, utcText } from '../time.ts';
 
-function Row({ name, children }: { name: string; children: ComponentChildren }) {
+function FlowLinks({ ids }: { ids: string[] }) {
   return (
-    <tr>
-      <th scope="row">{name}</th>
-      <td>{children}</td>
-    </tr>
+    <ul class="plain">
+      {ids.map((id) => (
+        <li key={id}>
+          <a href={href(`/flows/${id}`)}>
+            <code>{id}</code>
+          </a>
+        </li>
+      ))}
+    </ul>
   );
 }
 
-/** A Flow's metadata and tags. */
+/** A Flow's metadata and tags, as TAMS 8.2 shows them (status, profile, list-valued tags). */
 export function FlowMeta({ flow, extent }: { flow: Flow; extent: Span | undefined }) {
   const rate = flow.segment_duration;
   return (
     <div class="meta">
-      <table class="props">
+      <table class="props" data-testid="flow-meta">
         <tbody>
           <Row name="Id">
             <code>{flow.id}</code>
@@ -31,6 +35,16 @@ export function FlowMeta({ flow, extent }: { flow: Flow; extent: Span | undefine
           <Row name="Format">{formatName(flow.format)}</Row>
           {flow.codec && <Row name="Codec">{flow.codec}</Row>}
           {flow.container && <Row name="Container">{flow.container}</Row>}
+          <Row name="Status">
+            {flow.status ? <StatusBadge status={flow.status} /> : <span class="muted">none</span>}
+          </Row>
+          {flow.profile_id && (
+            <Row name="Profile">
+              <a href={href(withQuery('/profiles', { id: flow.profile_id }))}>
+                <code>{flow.profile_id}</code>
+              </a>
+            </Row>
+          )}
           <Row name="Timerange">
             {flow.timerange ? <code>{flow.timerange}</code> : <span class="muted">no segments</span>}
           </Row>
@@ -47,7 +61,7 @@ export function FlowMeta({ flow, extent }: { flow: Flow; extent: Span | undefine
           {flow.updated && <Row name="Updated">{flow.updated}</Row>}
           {flow.essence_parameters && (
             <Row name="Essence">
-              <pre class="json">{JSON.stringify(flow.essence_parameters, null, 2)}</pre>
+              <JsonBlock value={flow.essence_parameters} />
             </Row>
           )}
           {flow.flow_collection && flow.flow_collection.length > 0 && (
@@ -62,6 +76,11 @@ export function FlowMeta({ flow, extent }: { flow: Flow; extent: Span | undefine
                   </li>
                 ))}
               </ul>
+            </Row>
+          )}
+          {flow.collected_by && flow.collected_by.length > 0 && (
+            <Row name="In collections">
+              <FlowLinks ids={flow.collected_by} />
             </Row>
           )}
         </tbody>

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'preact/hooks';
-import { api } from '../api/http.ts';
+import { tams } from '../api/http.ts';
 import type { Flow } from '../api/types.ts';
 import { ErrorMessage, FORMATS, Loading, PageTitle, useLoad } from '../components/common.tsx';
 import { Player, type SeekRequest } from '../player/player.tsx';
@@ -10,6 +10,7 @@ import { Timeline } from '../timeline/timeline.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { FlowMeta } from './flow.meta.tsx';
 import { FlowSearch } from './flow.search.tsx';
+import { FlowSegments } from './flow.segments.tsx';
 
 /** Containers the player plays (HLS media segments; WebVTT alone has no picture to show). */
 const PLAYABLE = new Set([
@@ -32,7 +33,7 @@ function playable(flow: Flow): boolean {
  */
 export function FlowPage({ id, route, features }: { id: string; route: Route; features: Features }) {
   const result = useLoad(id, async (signal) => {
-    const { body } = await api<Flow>(`/flows/${encodeURIComponent(id)}`, {
+    const { body } = await tams<Flow>(`/flows/${encodeURIComponent(id)}`, {
       query: { include_timerange: true },
       signal,
     });
@@ -98,6 +99,7 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
         </div>
         <FlowMeta flow={flow} extent={extent} />
       </div>
+      {extent && <FlowSegments flowId={flow.id} />}
       {features.search && <FlowSearch flowId={flow.id} />}
       {image && features.exr && <ExrFrames flowId={flow.id} onSeek={onSeek} />}
     </section>

@@ -1,105 +1,122 @@
-import { api } from '../api/http.ts';
 import type { DeletionRequest, Webhook } from '../api/types.ts';
-import { Await, ListTable, PageTitle, ShortId, useLoad } from '../components/common.tsx';
-import { href } from '../router.ts';
+import { Await, ListTable, PageTitle, ShortId, StatusBadge, TagList } from '../components/common.tsx';
+import { Filters, listingQuery } from '../components/filters.tsx';
+import { useListing } from '../components/listing.ts';
+import { Pager } from '../components/pager.tsx';
+import { href, type Route } from '../router.ts';
 
-/** GET /flow-delete-requests: asynchronous deletions, running and finished. */
-export function DeletionsPage() {
-  const result = useLoad('deletions', async (signal) => {
-    return (await api<DeletionRequest[]>('/flow-delete-requests', { signal })).body;
-  });
+/** GET /flow-delete-requests (8.2: paged, newest first): asynchronous deletions, running and finished. */
+export function DeletionsPage({ route }: { route: Route }) {
+  const query = listingQuery(route.query, []);
+  const result = useListing<DeletionRequest>('/flow-delete-requests', query);
   return (
     <section>
       <PageTitle>Deletion requests</PageTitle>
       <Await result={result} what="deletion requests">
         {(value) => (
-          <ListTable
-            items={value}
-            empty="No deletion request."
-            testid="deletions"
-            head={
-              <>
-                <th scope="col">Status</th>
-                <th scope="col">Flow</th>
-                <th scope="col" class="wide">
-                  Timerange
-                </th>
-                <th scope="col">Created</th>
-                <th scope="col" class="wide">
-                  By
-                </th>
-                <th scope="col">Id</th>
-              </>
-            }
-            row={(r) => (
-              <tr key={r.id}>
-                <td>
-                  <span class={`badge status-${r.status}`}>{r.status}</span>
-                  {r.error?.summary && <div class="error">{r.error.summary}</div>}
-                </td>
-                <td>
-                  <a href={href(`/flows/${r.flow_id}`)}>
-                    <ShortId id={r.flow_id} />
-                  </a>
-                  {r.delete_flow ? ' (the Flow)' : ''}
-                </td>
-                <td class="wide">
-                  <code>{r.timerange_to_delete ?? '_'}</code>
-                </td>
-                <td>{r.created ?? ''}</td>
-                <td class="wide">{r.created_by ?? ''}</td>
-                <td>
-                  <ShortId id={r.id} />
-                </td>
-              </tr>
-            )}
-          />
+          <>
+            <ListTable
+              items={value.items}
+              empty="No deletion request."
+              testid="deletions"
+              head={
+                <>
+                  <th scope="col">Status</th>
+                  <th scope="col">Flow</th>
+                  <th scope="col" class="wide">
+                    Timerange
+                  </th>
+                  <th scope="col">Created</th>
+                  <th scope="col" class="wide">
+                    By
+                  </th>
+                  <th scope="col">Id</th>
+                </>
+              }
+              row={(r) => (
+                <tr key={r.id}>
+                  <td>
+                    <StatusBadge status={r.status} />
+                    {r.error?.summary && <div class="error">{r.error.summary}</div>}
+                  </td>
+                  <td>
+                    <a href={href(`/flows/${r.flow_id}`)}>
+                      <ShortId id={r.flow_id} />
+                    </a>
+                    {r.delete_flow ? ' (the Flow)' : ''}
+                  </td>
+                  <td class="wide">
+                    <code>{r.timerange_to_delete ?? '_'}</code>
+                  </td>
+                  <td>{r.created ?? ''}</td>
+                  <td class="wide">{r.created_by ?? ''}</td>
+                  <td>
+                    <ShortId id={r.id} />
+                  </td>
+                </tr>
+              )}
+            />
+            <Pager path="/deletions" query={route.query} next={value.next} />
+          </>
         )}
       </Await>
     </section>
   );
 }
 
-/** GET /service/webhooks: every principal's registrations (for administrators). */
-export function WebhooksPage() {
-  const result = useLoad(
-    'webhooks',
-    async (signal) => (await api<Webhook[]>('/service/webhooks', { signal })).body,
-  );
+/**
+ * GET /service/webhooks (8.2: paged, by URL, filtered by the webhooks' own tags): every
+ * principal's webhooks for administrators, whichever version registered them, with their ids
+ * and status.
+ */
+export function WebhooksPage({ route }: { route: Route }) {
+  const query = listingQuery(route.query, []);
+  const result = useListing<Webhook>('/service/webhooks', query);
   return (
     <section>
       <PageTitle>Webhooks</PageTitle>
+      <Filters path="/webhooks" query={route.query} fields={[]} />
       <Await result={result} what="webhooks">
         {(value) => (
-          <ListTable
-            items={value}
-            empty="No webhook is registered."
-            testid="webhooks"
-            head={
-              <>
-                <th scope="col">URL</th>
-                <th scope="col" class="wide">
-                  Events
-                </th>
-                <th scope="col">Owner</th>
-                <th scope="col">Delivery</th>
-              </>
-            }
-            row={(w, i) => (
-              <tr key={w.id ?? `${w.url} ${i}`}>
-                <td class="break">{w.url}</td>
-                <td class="wide">{w.events.join(', ')}</td>
-                <td>{w.owner ?? ''}</td>
-                <td>
-                  {w.delivery_suspended ? (
-                    <span class="error">suspended: {w.delivery_suspended}</span>
-                  ) : (
-                    (w.status ?? 'delivering')
-                  )}
-                </td>
-              </tr>
-            )}
-          />
+          <>
+            <ListTable
+              items={value.items}
+              empty="No webhook is registered."
+              testid="webhooks"
+              head={
+                <>
+                  <th scope="col">URL</th>
+                  <th scope="col" class="wide">
+                    Events
+                  </th>
+                  <th scope="col">Status</th>
+                  <th scope="col" class="wide">
+                    Tags
+                  </th>
+                  <th scope="col">Owner</th>
+                  <th scope="col">Id</th>
+                </>
+              }
+              row={(w) => (
+                <tr key={w.id}>
+                  <td class="break">{w.url}</td>
+                  <td class="wide">{w.events.join(', ')}</td>
+                  <td>
+                    <StatusBadge status={w.status} />
+                    {w.error?.summary && <div class="error">{w.error.summary}</div>}
+                  </td>
+                  <td class="wide">
+                    <TagList tags={w.tags} />
+                  </td>
+                  <td>{w.owner ?? ''}</td>
+                  <td>
+                    <ShortId id={w.id} />
+                  </td>
+                </tr>
+              )}
+            />
+            <Pager path="/webhooks" query={route.query} next={value.next} />
+          </>
         )}
       </Await>
     </section>

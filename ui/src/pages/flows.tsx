@@ -1,25 +1,50 @@
-import { api, nextPageKey } from '../api/http.ts';
-import type { Flow } from '../api/types.ts';
-import { Await, formatName, ListTable, PageTitle, ShortId, TagList, useLoad } from '../components/common.tsx';
-import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
+import { FLOW_STATUSES, type Flow } from '../api/types.ts';
+import {
+  Await,
+  formatName,
+  ListTable,
+  PageTitle,
+  ShortId,
+  StatusBadge,
+  TagList,
+} from '../components/common.tsx';
+import { type FilterField, Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/filters.tsx';
+import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route, withQuery } from '../router.ts';
+
+/** 8.2's `status` filter: Flows a client marked so (Flows written through 7.0 have none). */
+const STATUS_FIELD: FilterField = {
+  name: 'status',
+  label: 'Status',
+  options: [
+    { value: '', label: 'any' },
+    ...FLOW_STATUSES.map((status) => ({ value: status, label: status.replaceAll('_', ' ') })),
+  ],
+};
 
 const FILTERS = [
   { name: 'label', label: 'Label' },
   FORMAT_FIELD,
   { name: 'codec', label: 'Codec', placeholder: 'video/h264' },
+  STATUS_FIELD,
+  sortField([
+    { value: 'label', label: 'label' },
+    { value: 'metadata_updated', label: 'last updated' },
+  ]),
 ];
-const PAGE_SIZE = 50;
+/** Filters given by the page that links here (a Source's row, a Profile's), kept by the form. */
+const KEPT = ['source_id', 'profile_id'];
 
-/** GET /flows with the TAMS filters (source_id, label, format, codec, tag.{name}) and paging. */
+/**
+ * GET /flows with the TAMS filters (source_id, label, format, codec, tag.{name}; 8.2's status,
+ * profile_id and sort_by) and paging.
+ */
 export function FlowsPage({ route }: { route: Route }) {
-  const query = listingQuery(route.query, ['label', 'format', 'codec', 'source_id']);
+  const query = listingQuery(route.query, ['label', 'format', 'codec', 'status', 'sort_by', ...KEPT]);
   const sourceId = route.query.get('source_id') ?? undefined;
-  const result = useLoad(JSON.stringify(query), async (signal) => {
-    const { body, headers } = await api<Flow[]>('/flows', { query: { ...query, limit: PAGE_SIZE }, signal });
-    return { flows: body, next: nextPageKey(headers) };
-  });
+  const profileId = route.query.get('profile_id') ?? undefined;
+  const result = useListing<Flow>('/flows', query);
   return (
     <section>
       <PageTitle>Flows</PageTitle>
@@ -28,12 +53,18 @@ export function FlowsPage({ route }: { route: Route }) {
           Of Source <code>{sourceId}</code> · <a href={href('/flows')}>all Flows</a>
         </p>
       )}
-      <Filters path="/flows" query={route.query} fields={FILTERS} keep={['source_id']} />
+      {profileId && (
+        <p>
+          Made from Profile <a href={href(withQuery('/profiles', { id: profileId }))}>{profileId}</a> ·{' '}
+          <a href={href('/flows')}>all Flows</a>
+        </p>
+      )}
+      <Filters path="/flows" query={route.query} fields={FILTERS} keep={KEPT} />
       <Await result={result} what="Flows">
         {(value) => (
           <>
             <ListTable
-              items={value.flows}
+              items={value.items}
               empty="No Flow matches."
               testid="flows"
               head={
@@ -44,6 +75,7 @@ export function FlowsPage({ route }: { route: Route }) {
                   <th scope="col" class="wide">
                     Container
                   </th>
+                  <th scope="col">Status</th>
                   <th scope="col" class="wide">
                     Tags
                   </th>
@@ -60,6 +92,9 @@ export function FlowsPage({ route }: { route: Route }) {
                   <td>{formatName(flow.format)}</td>
                   <td>{flow.codec}</td>
                   <td class="wide">{flow.container}</td>
+                  <td>
+                    {flow.status ? <StatusBadge status={flow.status} /> : <span class="muted">none</span>}
+                  </td>
                   <td class="wide">
                     <TagList tags={flow.tags} />
                   </td>

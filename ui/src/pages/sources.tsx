@@ -1,23 +1,23 @@
-import { api, nextPageKey } from '../api/http.ts';
 import type { Source } from '../api/types.ts';
-import { Await, formatName, ListTable, PageTitle, ShortId, TagList, useLoad } from '../components/common.tsx';
-import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
+import { Await, formatName, ListTable, PageTitle, ShortId, TagList } from '../components/common.tsx';
+import { Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/filters.tsx';
+import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route, withQuery } from '../router.ts';
 
-const FILTERS = [{ name: 'label', label: 'Label' }, FORMAT_FIELD];
-const PAGE_SIZE = 50;
+const FILTERS = [
+  { name: 'label', label: 'Label' },
+  FORMAT_FIELD,
+  sortField([
+    { value: 'label', label: 'label' },
+    { value: 'updated', label: 'last updated' },
+  ]),
+];
 
-/** GET /sources with the TAMS filters (label, format, tag.{name}) and paging. */
+/** GET /sources with the TAMS filters (label, format, tag.{name}), 8.2's sort_by, and paging. */
 export function SourcesPage({ route }: { route: Route }) {
-  const query = listingQuery(route.query, ['label', 'format']);
-  const result = useLoad(JSON.stringify(query), async (signal) => {
-    const { body, headers } = await api<Source[]>('/sources', {
-      query: { ...query, limit: PAGE_SIZE },
-      signal,
-    });
-    return { sources: body, next: nextPageKey(headers) };
-  });
+  const query = listingQuery(route.query, ['label', 'format', 'sort_by']);
+  const result = useListing<Source>('/sources', query);
   return (
     <section>
       <PageTitle>Sources</PageTitle>
@@ -26,7 +26,7 @@ export function SourcesPage({ route }: { route: Route }) {
         {(value) => (
           <>
             <ListTable
-              items={value.sources}
+              items={value.items}
               empty="No Source matches."
               testid="sources"
               head={

@@ -1,4 +1,4 @@
-import { api, nextPageKey } from '../api/http.ts';
+import { nextPageKey, tams } from '../api/http.ts';
 import type { Segment } from '../api/types.ts';
 import { rangeText, type Span, spanOf } from '../time.ts';
 
@@ -23,7 +23,7 @@ export async function loadSegments(flowId: string, view: Span, signal: AbortSign
   const segments: Span[] = [];
   let page: string | undefined;
   do {
-    const { body, headers } = await api<Segment[]>(`/flows/${encodeURIComponent(flowId)}/segments`, {
+    const { body, headers } = await tams<Segment[]>(`/flows/${encodeURIComponent(flowId)}/segments`, {
       query: { timerange: rangeText(view), accept_get_urls: '', limit: PAGE, page },
       signal,
     });

@@ -1,0 +1,130 @@
+import { tams } from '../api/http.ts';
+import type { Profile } from '../api/types.ts';
+import {
+  Await,
+  formatName,
+  JsonBlock,
+  ListTable,
+  PageTitle,
+  PropRow,
+  ShortId,
+  TagList,
+  useLoad,
+} from '../components/common.tsx';
+import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
+import { useListing } from '../components/listing.ts';
+import { Pager } from '../components/pager.tsx';
+import { href, type Route, withQuery } from '../router.ts';
+
+const FILTERS = [
+  { name: 'label', label: 'Label' },
+  FORMAT_FIELD,
+  { name: 'codec', label: 'Codec', placeholder: 'video/h264' },
+];
+
+/**
+ * Flow Profiles (TAMS 8.2 `/service/profiles`): the store's house formats, each with the Flows
+ * made from it. `?id=` shows one Profile whole.
+ */
+export function ProfilesPage({ route }: { route: Route }) {
+  const id = route.query.get('id');
+  return id ? <ProfileView id={id} /> : <ProfileList route={route} />;
+}
+
+function ProfileList({ route }: { route: Route }) {
+  const query = listingQuery(route.query, ['label', 'format', 'codec']);
+  const result = useListing<Profile>('/service/profiles', query);
+  return (
+    <section>
+      <PageTitle>Flow profiles</PageTitle>
+      <Filters path="/profiles" query={route.query} fields={FILTERS} tags={false} />
+      <Await result={result} what="Profiles">
+        {(value) => (
+          <>
+            <ListTable
+              items={value.items}
+              empty="No Profile matches."
+              testid="profiles"
+              head={
+                <>
+                  <th scope="col">Label</th>
+                  <th scope="col">Format</th>
+                  <th scope="col">Codec</th>
+                  <th scope="col" class="wide">
+                    Container
+                  </th>
+                  <th scope="col" class="wide">
+                    Tags
+                  </th>
+                  <th scope="col">Flows</th>
+                  <th scope="col">Id</th>
+                </>
+              }
+              row={(profile) => (
+                <tr key={profile.id}>
+                  <td>
+                    <a href={href(withQuery('/profiles', { id: profile.id }))}>
+                      {profile.label || <span class="muted">(no label)</span>}
+                    </a>
+                  </td>
+                  <td>{formatName(profile.flow_metadata.format)}</td>
+                  <td>{profile.flow_metadata.codec}</td>
+                  <td class="wide">{profile.flow_metadata.container}</td>
+                  <td class="wide">
+                    <TagList tags={profile.tags} />
+                  </td>
+                  <td>
+                    <a href={href(withQuery('/flows', { profile_id: profile.id }))}>Flows</a>
+                  </td>
+                  <td>
+                    <ShortId id={profile.id} />
+                  </td>
+                </tr>
+              )}
+            />
+            <Pager path="/profiles" query={route.query} next={value.next} />
+          </>
+        )}
+      </Await>
+    </section>
+  );
+}
+
+function ProfileView({ id }: { id: string }) {
+  const result = useLoad(id, async (signal) => {
+    return (await tams<Profile>(`/service/profiles/${encodeURIComponent(id)}`, { signal })).body;
+  });
+  return (
+    <section>
+      <PageTitle>Flow profile</PageTitle>
+      <p>
+        <a href={href('/profiles')}>All profiles</a> ·{' '}
+        <a href={href(withQuery('/flows', { profile_id: id }))}>Flows made from it</a>
+      </p>
+      <Await result={result} what="the Profile">
+        {(profile) => (
+          <table class="props" data-testid="profile">
+            <tbody>
+              <PropRow name="Id">
+                <code>{profile.id}</code>
+              </PropRow>
+              {profile.label && <PropRow name="Label">{profile.label}</PropRow>}
+              {profile.description && <PropRow name="Description">{profile.description}</PropRow>}
+              {profile.created && (
+                <PropRow name="Created">
+                  {`${profile.created}${profile.created_by ? ` by ${profile.created_by}` : ''}`}
+                </PropRow>
+              )}
+              <PropRow name="Tags">
+                <TagList tags={profile.tags} />
+              </PropRow>
+              <PropRow name="Flow metadata">
+                <JsonBlock value={profile.flow_metadata} />
+              </PropRow>
+            </tbody>
+          </table>
+        )}
+      </Await>
+    </section>
+  );
+}
