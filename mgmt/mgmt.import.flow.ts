@@ -93,7 +93,7 @@ async function profileToLink(
 ): Promise<string | undefined> {
   if (profile === undefined) return undefined;
   const { created: _theStoreSetsIt, ...body } = profile;
-  const here = await runtime.profiles.metadataOf(profile.id);
+  const here = (await runtime.store.profiles.get(profile.id))?.flow_metadata;
   if (here === undefined) {
     await runtime.profiles.create(profile.id, body, undefined);
     io.err(`Profile ${profile.id} created\n`);
