@@ -164,6 +164,17 @@ describe('POST /tams/v8.2/flows/{flowId}/segments', () => {
     const deleted = await v8.delete(`/flows/${flowId}/segments`, { query: { timerange: secs(60, 80) } });
     expect(deleted.status).toBe(204);
   });
+
+  it("accepts 8.2's request example (flow-segment-post.json) as a segment of an object allocated here", async () => {
+    const example = spec82.specExample('flow-segment-post.json') as Doc;
+    const flowId = await newFlow(server);
+    // The example's object id is one its own store allocated: this store's allocation stands in.
+    const [objectId] = await objectIds(server, flowId, 1);
+    const posted = await v8.post(`/flows/${flowId}/segments`, { ...example, object_id: objectId });
+    expect(posted.status, posted.text).toBe(201);
+    const listed = (await segments82(flowId)).body;
+    expect(listed.map((s) => [s.object_id, s.timerange])).toEqual([[objectId, example.timerange]]);
+  });
 });
 
 describe('GET /tams/v8.2/objects/{objectId}', () => {
