@@ -21,20 +21,24 @@ interface Kind {
   name: string;
   /** The query added to a page's `?timerange=…&limit=100`, per version. */
   query?: { [v in Version]: string };
+  /** Both versions answer the same: the issue's target applies. */
+  same: boolean;
 }
 
 /**
  * The plain page both versions' clients ask (BBC's 7.0 outgest and both versions' edit), and the
  * page BBC's 8.2 outgest asks (`presigned=true&include_object_timerange=true`) beside the same
- * URLs through 7.0, which has no object timeranges.
+ * URLs through 7.0, which has no object timeranges: 8.2's answer is longer by them (14 % on the
+ * benchmark's pages), so it is not "the same through 7.0" the target speaks of.
  */
 const KINDS: readonly Kind[] = [
-  { name: 'segment page', query: { '7.0': '', '8.2': '' } },
+  { name: 'segment page', query: { '7.0': '', '8.2': '' }, same: true },
   {
     name: 'outgest page',
     query: { '7.0': '&presigned=true', '8.2': '&presigned=true&include_object_timerange=true' },
+    same: false,
   },
-  { name: 'single POST' },
+  { name: 'single POST', same: true },
 ];
 
 /** Connections of the single POSTs, as the main single-POST run's. */
@@ -203,7 +207,7 @@ function report(
         value,
         unit: '',
         digits: 2,
-        target: better === 'higher' ? { min: 1 - WITHIN } : { max: 1 + WITHIN },
+        ...(kind.same ? { target: better === 'higher' ? { min: 1 - WITHIN } : { max: 1 + WITHIN } } : {}),
       });
     ratio('req/s', v8.rps / v7.rps, 'higher');
     ratio('p50', v8.p50 / v7.p50, 'lower');
@@ -221,6 +225,28 @@ function report(
       (v8.cpuUs / v7.cpuUs).toFixed(2),
     ]);
   }
+  // BBC's 7.0 outgest asks the plain page: each version's outgest client, side by side.
+  const v7 = summary(runs.get('segment page 7.0') ?? []);
+  const v8 = summary(runs.get('outgest page 8.2') ?? []);
+  record({
+    name: "outgest page as each version's BBC client asks, 8.2/7.0 req/s",
+    value: v8.rps / v7.rps,
+    unit: '',
+    digits: 2,
+  });
+  record({
+    name: "outgest page as each version's BBC client asks, 8.2/7.0 CPU per operation",
+    value: v8.cpuUs / v7.cpuUs,
+    unit: '',
+    digits: 2,
+  });
+  rows.push([
+    'outgest as BBC asks, 8.2/7.0',
+    (v8.rps / v7.rps).toFixed(2),
+    (v8.p50 / v7.p50).toFixed(2),
+    (v8.p99 / v7.p99).toFixed(2),
+    (v8.cpuUs / v7.cpuUs).toFixed(2),
+  ]);
   log('');
   log(`API versions, ${rounds} rounds (8.2/7.0: the issue's target is within ${WITHIN * 100} %)`);
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
