@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { NotFoundError } from '../src/common/errors.ts';
 import type { Runtime } from '../src/deps.ts';
+import { instanceUrls } from '../src/segments/segments.instances.ts';
 import { segmentFields } from '../src/segments/segments.mapper.ts';
 import type { SegmentKey } from '../src/store/segments.repo.ts';
 import { TimeRange } from '../src/time/index.ts';
@@ -22,8 +23,9 @@ export interface ExportCounts {
  * Writes a Flow as JSON lines: a header (the Flow and Source documents as the API returns them),
  * then each object once (with where its bytes are: storage backend id and path, none for
  * external objects) before the first segment using it, each segment (the API's fields, with
- * only client-supplied `get_urls`), and an `end` line with the counts, so a truncated file is
- * recognised.
+ * only client-supplied `get_urls`: its object's uncontrolled instances), and an `end` line with
+ * the counts, so a truncated file is recognised. The copies the server made of objects on other
+ * backends (controlled instances) are not exported.
  */
 export async function exportFlow(
   runtime: Runtime,
@@ -56,7 +58,9 @@ export async function exportFlow(
       limit: PAGE,
       after,
     });
+    const instances = await runtime.store.instances.among(page.items.map((s) => s.object_id));
     for (const segment of page.items) {
+      const urls = instanceUrls(instances.get(segment.object_id) ?? []).get_urls;
       if (!seen.has(segment.object_id)) {
         seen.add(segment.object_id);
         counts.objects++;
@@ -67,7 +71,7 @@ export async function exportFlow(
         });
       }
       const doc = segmentFields(segment);
-      await write({ type: 'segment', ...doc, ...(segment.get_urls ? { get_urls: segment.get_urls } : {}) });
+      await write({ type: 'segment', ...doc, ...(urls ? { get_urls: urls } : {}) });
       counts.segments++;
     }
     progress.add(page.items.length);

@@ -28,6 +28,7 @@ import { registerValidation } from './http/validation.ts';
 import { isPresignedMediaRequest } from './media/fs/fs.routes.ts';
 import { registerHttpMetrics } from './metrics/metrics.http.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
+import type { InstancesService } from './objects/objects.instances.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
@@ -51,6 +52,7 @@ export interface AppDeps {
   segments: SegmentsService;
   storage: StorageService;
   objects: ObjectsService;
+  instances: InstancesService;
   deletion: DeletionService;
   webhooks: WebhooksService;
   /** Flow Profiles (TAMS 8.2 only). */

@@ -10,6 +10,7 @@ import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { recordSegmentsAdded } from './segments.events.ts';
+import { NewInstances } from './segments.instances.ts';
 import {
   checkInitObject,
   checkReuse,
@@ -109,11 +110,18 @@ async function registerJobs(
   }
   // The events' filter fields, read beside them when the Flows' Sources are known from before.
   const guess = store.sources.guessEventCollectors([...new Set(jobs.map((j) => j.flowId))]);
-  const [flows, existing, { objects, refCounts }] = await Promise.all([
+  // The instances of objects given get_urls (registration adds them to the object's), read
+  // beside the rest: most registrations give none, and read none.
+  const withUrls = parsed
+    .filter((c) => (c.segment.get_urls?.length ?? 0) > 0)
+    .map((c) => c.segment.object_id);
+  const [flows, existing, { objects, refCounts }, stored] = await Promise.all([
     store.flows.rows(jobs.map((j) => j.flowId)),
     store.segments.overlappingMany(spans),
     store.objects.lookup([...new Set(parsed.map((c) => c.segment.object_id))]),
+    withUrls.length > 0 ? store.instances.among(withUrls) : new Map(),
   ]);
+  const instances = new NewInstances(stored, now);
   // Each job as if alone: a Flow missing, read-only or without a container fails it.
   for (const [i, job] of jobs.entries()) {
     try {
@@ -145,7 +153,9 @@ async function registerJobs(
       const first = kind === 'external' || !object?.registered;
       const firstTimes = first ? firstUseTimes(version, segment, body) : undefined;
       const objectRange = first ? firstTimes?.timerange : checkReuse(version, segment, body, object);
+      const urls = instances.check(version, segment);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
+      instances.add(segment.object_id, urls);
       // A new object's default timerange is the segment's own: nothing to keep on the segment.
       if (!first || body.object_timerange !== undefined) keepObjectTimerange(segment, objectRange);
       if (kind === 'external') {
@@ -197,6 +207,7 @@ async function registerJobs(
   await settleAll([
     store.segments.insertMany(accepted),
     store.objects.insertMany([...external.values()]),
+    store.instances.insert(instances.records()),
     // New object rows: two replicas registering one new external object id make one row.
     store.guards.claim([...external.keys()].map((id) => `object:${id}`)),
     store.objects.addRefs([...refs.values()], new Set(firsts.keys()), refCounts),

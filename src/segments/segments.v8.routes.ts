@@ -66,7 +66,7 @@ const ListQueryV8 = Type.Object(
  * no backend never match a positive filter: a filter asking for a tag value, or for a tag to
  * exist, leaves no URL; one asking for a tag's absence leaves them all.
  */
-function withBackendTags(filter: GetUrlFilter, tags: TagFilters): GetUrlFilter {
+export function withBackendTags(filter: GetUrlFilter, tags: TagFilters): GetUrlFilter {
   const wanted = Object.keys(tags.equals).length > 0 || Object.values(tags.exists).some((v) => v);
   return wanted ? { ...filter, labels: new Set() } : filter;
 }

@@ -31,7 +31,10 @@ export interface SegmentRecord {
   sample_offset?: number;
   sample_count?: number;
   key_frame_count?: number;
-  /** Client-supplied (uncontrolled) URLs. */
+  /**
+   * Client-supplied (uncontrolled) URLs of a segment being registered: they become instances of
+   * its object (object_instances), and the table keeps none, so segments read have none.
+   */
   get_urls?: SegmentUrl[];
   /**
    * The object's timerange, only where it is not `timerange - ts_offset` (the segment uses part
@@ -528,7 +531,8 @@ function toRow(s: SegmentRecord): Row {
     sample_offset: opt(s.sample_offset),
     sample_count: opt(s.sample_count),
     key_frame_count: opt(s.key_frame_count),
-    get_urls: s.get_urls && s.get_urls.length > 0 ? s.get_urls.map((u) => ({ ...u })) : null,
+    // Its object's instances hold them (ObjectInstances).
+    get_urls: null,
   };
   return putOtr(row, s.object_timerange);
 }
@@ -559,7 +563,6 @@ function fromRow(row: Row): SegmentRecord {
   if (sampleCount !== undefined) segment.sample_count = sampleCount;
   const keyFrames = num(row, 'key_frame_count');
   if (keyFrames !== undefined) segment.key_frame_count = keyFrames;
-  if (Array.isArray(row.get_urls)) segment.get_urls = row.get_urls as unknown as SegmentUrl[];
   const objectRange = otrOf(row);
   if (objectRange !== undefined) segment.object_timerange = objectRange;
   return segment;
