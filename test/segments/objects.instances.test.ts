@@ -13,20 +13,29 @@ import { type HttpClient, startServer, type TestServer } from '../helpers/server
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { SPEC_8_2_DIR, spec82 } from '../helpers/spec82-schemas.ts';
 import { type Doc, expectError, getAndHead } from '../http/fixtures.ts';
-import { addSegments, allocate, backend, type GetUrl, newFlow, objectIds, secs } from './helpers.ts';
+import {
+  addSegments,
+  allocate,
+  backend,
+  type GetUrl,
+  getSegments,
+  newFlow,
+  objectIds,
+  secs,
+} from './helpers.ts';
 
 let server: TestServer;
 let v8: HttpClient;
-/** The labels of the backend's URLs: presigned, direct (where it has them), and its own. */
+/** The labels of the backend's URLs (presigned, and direct where it has them) and its own. */
 let reserved: string[];
 beforeAll(async () => {
   server = await startServer({ workers: false });
   v8 = mountClient(server, '/tams/v8.2');
-  const b = await backend(server);
+  const { flowId } = await oneObject();
+  const [segment] = (await getSegments(server, flowId)).body;
   reserved = [
-    `${b.provider}:${b.store_product}.presigned:${b.label}`,
-    `${b.provider}:${b.store_product}:${b.label}`,
-    b.label as string,
+    ...(segment?.get_urls ?? []).map((u) => u.label as string),
+    (await backend(server)).label as string,
   ];
 });
 afterAll(() => server.close());

@@ -11,11 +11,18 @@ import { T } from '../tables.ts';
 const BATCH = 1000;
 
 /**
+ * Where the order (`pos`) of URLs from Flows other than an object's first starts: an object's
+ * first Flow's URLs sort before the others' whichever Flow the migration reaches first (every
+ * row it writes has the same `created`).
+ */
+const LATER = 1 << 20;
+
+/**
  * Moves the clients' URLs segments were registered with (`segments.get_urls`, as 7.0
  * registrations wrote them) to their objects, as uncontrolled object instances (TAMS 8.2, ADR
  * 0038): from now on an object's URLs are its own and every segment using it gives them. A URL
- * given with several segments of an object (same URL and label) becomes one instance; the order
- * is the order they were registered in, the object's first segment's first.
+ * given with several segments of an object (same URL and label) becomes one instance; in order,
+ * those of the Flow that used the object first (in time order), then the others' (Flow by Flow).
  *
  * Flow by Flow, so memory stays bounded by one Flow's URLs. The segments' column is left as it was
  * (the code no longer reads it), so a store taken back to the version before keeps its URLs.
@@ -65,6 +72,13 @@ async function moveFlow(db: TableManager, flowId: string, created: Date): Promis
     },
   );
   const ids = [...byObject.keys()];
+  if (ids.length === 0) return 0;
+  // The objects this Flow used first: their URLs come before other Flows'.
+  const firsts = await db.select(T.objectRefs, {
+    where: and(col('flow_id').eq(flowId), col('first').eq(true)),
+    columns: ['object_id'],
+  });
+  const first = new Set(firsts.map((r) => reqStr(r, 'object_id')));
   let added = 0;
   for (let at = 0; at < ids.length; at += BATCH) {
     const chunk = ids.slice(at, at + BATCH);
@@ -76,10 +90,12 @@ async function moveFlow(db: TableManager, flowId: string, created: Date): Promis
       }),
     ]);
     const known = new Set(existing.map((r) => reqStr(r, 'instance_key')));
+    // Where each object's URLs from this Flow go: after those of its range written before.
     const next = new Map<string, number>();
     for (const r of existing) {
       const id = reqStr(r, 'object_id');
-      next.set(id, Math.max(next.get(id) ?? 0, Number(r.pos ?? 0) + 1));
+      const pos = Number(r.pos ?? 0);
+      if (pos < LATER === first.has(id)) next.set(id, Math.max(next.get(id) ?? 0, pos + 1));
     }
     const rows = [];
     for (const object of objects) {
@@ -91,7 +107,7 @@ async function moveFlow(db: TableManager, flowId: string, created: Date): Promis
           url: u.url,
           state: 'ready',
           created,
-          pos: next.get(id) ?? 0,
+          pos: next.get(id) ?? (first.has(id) ? 0 : LATER),
         };
         if (u.label !== undefined) record.label = u.label;
         const key = instanceKey(record);
