@@ -129,7 +129,12 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
       },
     }),
     objects: new ObjectsService({ store, urls: events.urls }),
-    instances: new InstancesService({ store, clock, media: media.media }),
+    instances: new InstancesService({
+      store,
+      clock,
+      media: media.media,
+      wake: () => needs.workRequested.ring(),
+    }),
     profiles: new ProfilesService({ store, clock }),
     deletion,
   };

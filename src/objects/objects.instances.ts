@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { textFits } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
+import { copyingOf } from '../media/media.copy.ts';
 import { type MediaRegistry, urlLabel } from '../media/media.registry.ts';
 import type { InstanceRecord } from '../store/objects/instances.types.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
@@ -17,15 +19,24 @@ export interface InstanceQuery {
 
 /**
  * TAMS 8.2's object instances (ADR 0038, 0042; AppNote 0018): clients add URLs of an object
- * under a label (uncontrolled), and remove an instance by its label, or by its storage backend.
- * An object's instances change one at a time across replicas (a guard claim per object), so two
- * deletions can never leave it with none.
+ * under a label (uncontrolled) or ask for a copy of it on another of the storage backends
+ * (controlled: made by the copy worker, objects.copies.ts, and advertised once made), and remove
+ * an instance by its label, or by its storage backend. An object's instances change one at a
+ * time across replicas (a guard claim per object), so two deletions can never leave it with none.
  */
 export class InstancesService {
   /** Every label that names a backend (its own, and its URLs'), to the backend's id. */
   private readonly backendLabels = new Map<string, string>();
 
-  constructor(private readonly deps: { store: TamsStore; clock: Clock; media: MediaRegistry }) {
+  constructor(
+    private readonly deps: {
+      store: TamsStore;
+      clock: Clock;
+      media: MediaRegistry;
+      /** A copy was asked for: the copy worker looks for work. */
+      wake?: () => void;
+    },
+  ) {
     for (const { descriptor: d } of deps.media.stores) {
       for (const label of [d.label, urlLabel(d, true), urlLabel(d, false)])
         if (label !== undefined) this.backendLabels.set(label, d.id);
@@ -34,9 +45,7 @@ export class InstancesService {
 
   /** POST: adds the instance (201); one the object has already is left as it is. */
   async add(objectId: string, body: InstancePost): Promise<void> {
-    if ('storage_id' in body) {
-      throw new BadRequestError('storage_id: copies to other storage backends are not made yet');
-    }
+    if ('storage_id' in body) return this.addCopy(objectId, body.storage_id);
     const { url, label } = body;
     if (this.backendLabels.has(label)) {
       throw new BadRequestError(
@@ -71,6 +80,59 @@ export class InstancesService {
         },
       ]);
     });
+  }
+
+  /**
+   * A copy of the object on backend `storageId`, made in the background (copying, then ready):
+   * from the object's own storage, or a copy made before where that backend is gone. Asking again
+   * leaves a copy made or being made as it is, and tries a failed one again.
+   */
+  private async addCopy(objectId: string, storageId: string): Promise<void> {
+    const target = this.deps.media.get(storageId);
+    if (!target)
+      throw new BadRequestError(`storage_id ${storageId} is not a storage backend of this service`);
+    if (!copyingOf(target)) {
+      throw new BadRequestError(`storage backend ${storageId} cannot take copies of objects`);
+    }
+    const wanted = await this.deps.store.transaction(async (tx) => {
+      const { object, instances } = await this.lock(tx, objectId);
+      if (object.storage_id === storageId) return false;
+      const now = this.deps.clock.now();
+      const existing = instances.find((i) => i.controlled && i.storage_id === storageId);
+      if (existing !== undefined) {
+        if (existing.state !== 'failed') return false;
+        await tx.instances.change(existing, {
+          state: 'copying',
+          attempts: 0,
+          next_attempt: now,
+          error: null,
+        });
+        return true;
+      }
+      const from = copySource(object, instances, this.deps.media);
+      if (from === undefined) {
+        throw new BadRequestError(
+          `object ${objectId} has no instance on a storage backend of this service to copy from (only clients' URLs)`,
+        );
+      }
+      await tx.instances.insert([
+        {
+          object_id: objectId,
+          controlled: true,
+          storage_id: storageId,
+          // A key of its own: a copy deleted and asked for again never meets the deletion of
+          // the bytes of the one before (queued for that key).
+          storage_path: `${from.path}.copy-${randomBytes(6).toString('hex')}`,
+          state: 'copying',
+          created: now,
+          pos: nextPos(instances),
+          attempts: 0,
+          next_attempt: now,
+        },
+      ]);
+      return true;
+    });
+    if (wanted) this.deps.wake?.();
   }
 
   /**
@@ -142,6 +204,25 @@ export class InstancesService {
     if (!object?.registered) throw new NotFoundError(`Object ${objectId} does not exist`);
     return { object, instances: found.get(objectId) ?? [] };
   }
+}
+
+/**
+ * Where a copy of the object is made from: its own storage where that backend is configured,
+ * else a ready copy on one that is. Undefined when it has only clients' URLs.
+ */
+export function copySource(
+  object: ObjectRecord,
+  instances: readonly InstanceRecord[],
+  media: MediaRegistry,
+): { id: string; path: string } | undefined {
+  if (object.storage_id !== undefined && object.storage_path !== undefined && media.get(object.storage_id))
+    return { id: object.storage_id, path: object.storage_path };
+  for (const i of instances) {
+    if (!i.controlled || i.state !== 'ready' || i.storage_id === undefined || i.storage_path === undefined)
+      continue;
+    if (media.get(i.storage_id)) return { id: i.storage_id, path: i.storage_path };
+  }
+  return undefined;
 }
 
 /** Where an object can still be read: its own storage, ready copies, clients' URLs. */

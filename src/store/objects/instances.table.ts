@@ -1,5 +1,5 @@
 import type { DbSession, Row } from '../../db/db.types.ts';
-import { and, col } from '../../db/predicate.ts';
+import { and, col, or } from '../../db/predicate.ts';
 import { bool, date, num, reqStr, str } from '../rows.ts';
 import { T } from '../tables.ts';
 import { byWritten, type InstanceRecord, type InstanceState, instanceKey } from './instances.types.ts';
@@ -59,6 +59,44 @@ export class ObjectInstances {
       .map((r) => instanceRecord({ ...r, state: 'ready', pos: 0 }));
   }
 
+  /** One instance, by its key (instanceKey), as stored. */
+  async byKey(objectId: string, key: string): Promise<InstanceRecord | undefined> {
+    const [row] = await this.db.select(T.instances, {
+      where: and(col('object_id').eq(objectId), col('instance_key').eq(key)),
+      limit: 1,
+    });
+    return row && instanceRecord(row);
+  }
+
+  /** Copies to make at `now`: being copied, due, with no lease or a lapsed one; oldest first. */
+  async copiesDue(now: Date, limit: number): Promise<InstanceRecord[]> {
+    const rows = await this.db.select(T.instances, {
+      where: and(
+        col('state').eq('copying'),
+        or(col('next_attempt').isNull(), col('next_attempt').le(now)),
+        or(col('lease_until').isNull(), col('lease_until').lt(now)),
+      ),
+      orderBy: [{ column: 'created' }],
+      limit,
+    });
+    return rows.map(instanceRecord);
+  }
+
+  /** Changes columns of one instance (found by its key). */
+  async change(record: InstanceRecord, changes: Row): Promise<void> {
+    await this.db.updateEach(T.instances, 'instance_key', [
+      { instance_key: instanceKey(record), ...changes },
+    ]);
+  }
+
+  /** Frees the leases of copies whoever holds them (a store one process owns, at its start). */
+  async freeLeases(): Promise<void> {
+    await this.db.update(T.instances, and(col('lease_owner').isNotNull()), {
+      lease_owner: null,
+      lease_until: null,
+    });
+  }
+
   /** The ids of every object with instances (to fill the store's cache). */
   async objectIds(): Promise<Set<string>> {
     const ids = new Set<string>();
@@ -84,8 +122,8 @@ export function instanceRow(i: InstanceRecord): Row {
     attempts: i.attempts ?? null,
     next_attempt: i.next_attempt ?? null,
     error: i.error ?? null,
-    lease_owner: null,
-    lease_until: null,
+    lease_owner: i.lease_owner ?? null,
+    lease_until: i.lease_until ?? null,
   };
 }
 
@@ -97,7 +135,7 @@ export function instanceRecord(row: Row): InstanceRecord {
     created: date(row, 'created') ?? new Date(0),
     pos: num(row, 'pos') ?? 0,
   };
-  for (const key of ['url', 'label', 'storage_id', 'storage_path', 'error'] as const) {
+  for (const key of ['url', 'label', 'storage_id', 'storage_path', 'error', 'lease_owner'] as const) {
     const v = str(row, key);
     if (v !== undefined) record[key] = v;
   }
@@ -105,5 +143,7 @@ export function instanceRecord(row: Row): InstanceRecord {
   if (attempts !== undefined) record.attempts = attempts;
   const next = date(row, 'next_attempt');
   if (next !== undefined) record.next_attempt = next;
+  const until = date(row, 'lease_until');
+  if (until !== undefined) record.lease_until = until;
   return record;
 }

@@ -28,6 +28,9 @@ export interface InstanceRecord {
   attempts?: number;
   next_attempt?: Date;
   error?: string;
+  /** Controlled copies being made: the process making it, until when (copy worker). */
+  lease_owner?: string;
+  lease_until?: Date;
 }
 
 /** Where a controlled instance's bytes are. */
