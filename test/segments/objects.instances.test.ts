@@ -145,6 +145,9 @@ describe('POST /tams/v8.2/objects/{objectId}/instances (uncontrolled)', () => {
       expectError(await post(id, CDN), 404);
       expectError(await remove(id, { label: 'cdn' }), 404);
     }
+    // Once registered, it has instances.
+    await addSegments(server, flowId, { object_id: pending?.object_id as string, timerange: secs(0, 1) });
+    expect((await post(pending?.object_id as string, CDN)).status).toBe(201);
   });
 });
 
