@@ -11,6 +11,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findOrphans } from '../../mgmt/mgmt.orphans.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import { T } from '../../src/store/tables.ts';
 import { mountClient } from '../helpers/mounts.ts';
@@ -212,6 +213,20 @@ describe('POST /tams/v8.2/objects/{objectId}/instances {storage_id}', () => {
   });
 });
 
+describe('tams-mgmt orphans', () => {
+  it("counts a copy's bytes as its object's, and a copy not made yet as bytes still to come", async () => {
+    const { objectId } = await uploaded(server, FS_ID, randomBytes(2000));
+    await post(v8, objectId, { storage_id: FAR_ID });
+    await copied(v8, objectId, FAR_ID);
+    const io = { out: () => {}, err: () => {}, interactive: false };
+    const far = server.runtime.media.get(FAR_ID);
+    if (!far) throw new Error('no far backend');
+    const found = await findOrphans(server.runtime, far, io);
+    expect(found.orphans).toEqual([]);
+    expect(found.missingCount).toBe(0);
+  });
+});
+
 describe('DELETE /tams/v8.2/objects/{objectId}/instances?storage_id=', () => {
   it('removes the copy from get_urls and deletes its bytes; the own storage stays', async () => {
     const { objectId } = await uploaded(server, FS_ID, randomBytes(50_000));
@@ -280,5 +295,17 @@ describe('copies across a restart', () => {
     } finally {
       await first.close();
     }
+  });
+});
+
+describe('tams-mgmt clean --all (emptyContent), last: it empties this file’s store', () => {
+  it("queues the copies' bytes for deletion with the objects'", async () => {
+    const { objectId } = await uploaded(server, FS_ID, randomBytes(3000));
+    await post(v8, objectId, { storage_id: COLD_ID });
+    await copied(v8, objectId, COLD_ID);
+    const [row] = (await server.runtime.store.instances.among([objectId])).get(objectId) ?? [];
+    await server.runtime.maintenance.emptyContent(new Date());
+    expect(await server.runtime.store.instances.among([objectId])).toEqual(new Map());
+    await waitBytesGone(server, { objectId, storageId: COLD_ID, path: row?.storage_path as string });
   });
 });
