@@ -68,6 +68,7 @@ export class InstancesService {
           `label ${JSON.stringify(label)} names another URL of object ${objectId}: delete that instance first, or use another label`,
         );
       }
+      await tx.instances.markUsers([objectId]);
       await tx.instances.insert([
         {
           object_id: objectId,
@@ -115,6 +116,7 @@ export class InstancesService {
           `object ${objectId} has no instance on a storage backend of this service to copy from (only clients' URLs)`,
         );
       }
+      await tx.instances.markUsers([objectId]);
       await tx.instances.insert([
         {
           object_id: objectId,

@@ -141,6 +141,10 @@ async function registerJobs(
   const unused = new Set([...objects.values()].filter((o) => !o.registered).map((o) => o.id));
 
   const accepted: SegmentRecord[] = [];
+  /** Flows whose segments may now use objects with instances (re-use, get_urls): flows.instances. */
+  const instanced = new Set<string>();
+  /** Objects used before that get instances here: the other Flows using them are marked too. */
+  const reusedWithUrls = new Set<string>();
   const external = new Map<string, ObjectRecord>();
   /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
@@ -156,6 +160,8 @@ async function registerJobs(
       const urls = instances.check(version, segment);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
       instances.add(segment.object_id, urls);
+      if (!first || (segment.get_urls?.length ?? 0) > 0) instanced.add(segment.flow_id);
+      if (!first && urls.length > 0) reusedWithUrls.add(segment.object_id);
       // A new object's default timerange is the segment's own: nothing to keep on the segment.
       if (!first || body.object_timerange !== undefined) keepObjectTimerange(segment, objectRange);
       if (kind === 'external') {
@@ -208,6 +214,8 @@ async function registerJobs(
     store.segments.insertMany(accepted),
     store.objects.insertMany([...external.values()]),
     store.instances.insert(instances.records()),
+    store.instances.markFlows([...instanced]),
+    store.instances.markUsers([...reusedWithUrls]),
     // New object rows: two replicas registering one new external object id make one row.
     store.guards.claim([...external.keys()].map((id) => `object:${id}`)),
     store.objects.addRefs([...refs.values()], new Set(firsts.keys()), refCounts),

@@ -92,10 +92,13 @@ export class SegmentsService {
       limit: query.limit,
       after: query.after,
     });
-    // The objects' instances (copies and clients' URLs): a read only for objects that have some
-    // where the store knows which (CachedInstances), else one read for the page's objects.
+    // The objects' instances (copies and clients' URLs): a read only where some may have any,
+    // as the store knows it (the objects in memory: CachedInstances; else the Flow's mark read
+    // with the page: flows.instances).
     const found =
-      page.items.length === 0 || (query.urls.labels !== undefined && query.urls.labels.size === 0)
+      page.items.length === 0 ||
+      page.instanced === false ||
+      (query.urls.labels !== undefined && query.urls.labels.size === 0)
         ? new Map()
         : await this.deps.store.instances.among(page.items.map((s) => s.object_id));
     const urls = this.deps.urls.buildMany(withInstances(page.items, found), query.urls, ctx);

@@ -62,6 +62,8 @@ export interface FlowSpan {
   first?: bigint;
   last?: bigint;
   deleting: boolean;
+  /** Whether its objects may have instances (flows.instances); undefined where not known. */
+  instanced?: boolean;
 }
 
 const ORDER_ASC = [
@@ -139,7 +141,7 @@ export class SegmentsRepo {
     flowId: string,
     range: TimeRange,
     options: SegmentPageOptions,
-  ): Promise<{ items: SegmentRecord[]; next?: SegmentKey }> {
+  ): Promise<{ items: SegmentRecord[]; next?: SegmentKey; instanced?: boolean }> {
     const bounds = overlapBounds(range);
     if (bounds === null) return { items: [] };
     // The Flow's row, read anyway for the windows' bounds, also says whether it is being deleted
@@ -192,7 +194,8 @@ export class SegmentsRepo {
     );
     const items = found.slice(0, options.limit);
     const lastItem = items.at(-1);
-    return { items, next: found.length > options.limit && lastItem ? keyOf(lastItem) : undefined };
+    const next = found.length > options.limit && lastItem ? keyOf(lastItem) : undefined;
+    return span.instanced === undefined ? { items, next } : { items, next, instanced: span.instanced };
   }
 
   /** All the Flow's segments, in time order (to load an in-memory index). */
@@ -369,11 +372,16 @@ export class SegmentsRepo {
     if (this.spans) return this.spans(flowId);
     const [row] = await this.db.select(T.flows, {
       where: and(col('id').eq(flowId)),
-      columns: ['tr_start', 'tr_end', 'deleting'],
+      columns: ['tr_start', 'tr_end', 'deleting', 'instances'],
       limit: 1,
     });
     if (row === undefined) return null;
-    return { first: big(row, 'tr_start'), last: big(row, 'tr_end'), deleting: row.deleting === true };
+    return {
+      first: big(row, 'tr_start'),
+      last: big(row, 'tr_end'),
+      deleting: row.deleting === true,
+      instanced: row.instances === true,
+    };
   }
 
   /**

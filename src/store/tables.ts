@@ -129,6 +129,11 @@ export const storeTables: TableDef[] = [
       { name: 'status', type: 'string' },
       { name: 'profile_id', type: 'string' },
       { name: 'init_segments', type: 'boolean' },
+      // Set (never cleared) once an object the Flow's segments use may have object instances:
+      // it re-used an object, was given get_urls, or an object of its got an instance. Read with
+      // the Flow's envelope by its segment pages, which look up instances only where it is set
+      // (stores without the cache: ObjectInstances.markFlows). Null in older rows: not set.
+      { name: 'instances', type: 'boolean' },
     ],
     indexes: [['id'], ['source_id']],
   },

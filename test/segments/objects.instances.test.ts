@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { T } from '../../src/store/tables.ts';
 import { mountClient } from '../helpers/mounts.ts';
 import { type HttpClient, startServer, type TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
@@ -265,5 +266,40 @@ describe('segment registrations add their get_urls to the object', () => {
     // Registered again, it is a new external object with only the URLs it now comes with.
     await addSegments(server, flowId, { object_id: external, timerange: secs(0, 1), get_urls: [MIRROR] });
     expect((await object82(external)).get_urls).toEqual([MIRROR]);
+  });
+});
+
+describe('segment pages and the instances table', () => {
+  /** Reads of object_instances by the server while `fn` runs. */
+  async function instanceReads(fn: () => Promise<unknown>): Promise<number> {
+    const { db } = server.runtime;
+    const select = db.select.bind(db);
+    let reads = 0;
+    db.select = (table, options) => {
+      if (table === T.instances) reads++;
+      return select(table, options);
+    };
+    try {
+      await fn();
+    } finally {
+      db.select = select;
+    }
+    return reads;
+  }
+
+  it('reads no instances for the pages of a Flow whose objects have none, until one has', async () => {
+    const flowId = await newFlow(server);
+    const ids = await objectIds(server, flowId, 3);
+    await addSegments(
+      server,
+      flowId,
+      ids.map((object_id, k) => ({ object_id, timerange: secs(k, k + 1) })),
+    );
+    const pages = () => Promise.all([segmentUrls(flowId), segmentUrls(flowId, { limit: '1' })]);
+    expect(await instanceReads(pages)).toBe(0);
+    expect((await post(ids[1] as string, CDN)).status).toBe(201);
+    let urls: { v82: GetUrl[][]; v70: GetUrl[][] } | undefined;
+    expect(await instanceReads(async () => (urls = await segmentUrls(flowId)))).toBeGreaterThan(0);
+    expect(urls?.v70.map(uncontrolled)).toEqual([[], [CDN], []]);
   });
 });

@@ -42,6 +42,7 @@ async function windBack(server: TestServer, written: ReadonlyMap<string, JsonVal
   const { db } = server.runtime;
   await db.transaction(async (tx) => {
     await tx.delete(T.instances, and(col('object_id').isNotNull()));
+    await tx.update(T.flows, and(col('id').isNotNull()), { instances: null });
     for (const [key, urls] of written) {
       const [flowId, start] = key.split(' ') as [string, string];
       await tx.update(T.segments, and(col('flow_id').eq(flowId), col('seg_start').eq(BigInt(start))), {

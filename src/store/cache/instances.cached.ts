@@ -33,6 +33,11 @@ export class CachedInstances extends ObjectInstances {
     if (!left.has(objectId)) this.view.instanced.delete(objectId);
   }
 
+  /** Nothing to mark: pages ask the ids in memory instead (flows.instances is not read). */
+  override async markFlows(_flowIds: readonly string[]): Promise<void> {}
+
+  override async markUsers(_objectIds: readonly string[]): Promise<void> {}
+
   override async dropObjects(ids: readonly string[]): Promise<InstanceRecord[]> {
     const some = ids.filter((id) => this.view.instanced.has(id));
     if (some.length === 0) return [];

@@ -1,6 +1,7 @@
+import type { Row } from '../../db/db.types.ts';
 import type { TableManager } from '../../db/manager.ts';
 import type { Migration } from '../../db/migrate/migrate.types.ts';
-import { and, col } from '../../db/predicate.ts';
+import { and, col, or } from '../../db/predicate.ts';
 import { instanceRow } from '../objects/instances.table.ts';
 import { type InstanceRecord, instanceKey } from '../objects/instances.types.ts';
 import { reqStr } from '../rows.ts';
@@ -42,6 +43,33 @@ export const moveSegmentUrls: Migration = {
       await renew();
     }
     if (added > 0) log.info({ instances: added }, 'segment get_urls moved to object instances');
+    // The Flows using objects that have instances now: their segment pages look them up.
+    let after: string | undefined;
+    for (;;) {
+      const page = await db.select(T.instances, {
+        where: and(after !== undefined && col('object_id').gt(after)),
+        columns: ['object_id'],
+        orderBy: [{ column: 'object_id' }],
+        limit: BATCH,
+      });
+      if (page.length === 0) break;
+      after = reqStr(page.at(-1) as Row, 'object_id');
+      const refs = await db.select(T.objectRefs, {
+        where: and(col('object_id').in([...new Set(page.map((r) => reqStr(r, 'object_id')))])),
+        columns: ['flow_id'],
+      });
+      const flows = [...new Set(refs.map((r) => reqStr(r, 'flow_id')))];
+      if (flows.length > 0) {
+        await db.transaction((tx) =>
+          tx.update(
+            T.flows,
+            and(col('id').in(flows), or(col('instances').isNull(), col('instances').eq(false))),
+            { instances: true },
+          ),
+        );
+      }
+      await renew();
+    }
   },
 };
 

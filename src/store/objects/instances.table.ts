@@ -97,6 +97,30 @@ export class ObjectInstances {
     });
   }
 
+  /**
+   * Marks the Flows as using objects that may have instances (flows.instances), so that their
+   * segment pages look instances up: a Flow given get_urls, or re-using an object (the object
+   * may get instances meanwhile, from another replica: re-use marks the Flow whatever it finds).
+   */
+  async markFlows(flowIds: readonly string[]): Promise<void> {
+    if (flowIds.length === 0) return;
+    await this.db.update(
+      T.flows,
+      and(col('id').in([...new Set(flowIds)]), or(col('instances').isNull(), col('instances').eq(false))),
+      { instances: true },
+    );
+  }
+
+  /** markFlows of every Flow whose segments use these objects (they got instances). */
+  async markUsers(objectIds: readonly string[]): Promise<void> {
+    if (objectIds.length === 0) return;
+    const refs = await this.db.select(T.objectRefs, {
+      where: and(col('object_id').in([...new Set(objectIds)])),
+      columns: ['flow_id'],
+    });
+    await this.markFlows(refs.map((r) => reqStr(r, 'flow_id')));
+  }
+
   /** The ids of every object with instances (to fill the store's cache). */
   async objectIds(): Promise<Set<string>> {
     const ids = new Set<string>();
