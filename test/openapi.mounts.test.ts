@@ -133,9 +133,11 @@ describe('/tams/v8.2/openapi.json and the 8.2 parity check', () => {
         ['GET', 'HEAD', 'PUT', 'DELETE'].map((method) => `${method} /flows/{flowId}/${key}`),
       ),
       ...['GET', 'HEAD', 'PUT'].map((method) => `${method} /flows/{flowId}/read_only`),
-      // Segments and objects (src/segments/segments.v8.routes.ts, src/objects/objects.v8.routes.ts).
+      // Segments and objects (src/segments/segments.v8.routes.ts, src/objects/objects.routes.ts).
       ...['GET', 'HEAD', 'POST', 'DELETE'].map((m) => `${m} /flows/{flowId}/segments`),
       ...['GET', 'HEAD'].map((m) => `${m} /objects/{objectId}`),
+      // Object instances (src/objects/objects.instances.routes.ts).
+      ...['POST', 'DELETE'].map((m) => `${m} /objects/{objectId}/instances`),
     ];
     // Service, storage backends, Profiles and deletion requests (i49-svcmisc).
     implemented.push('POST /service');
