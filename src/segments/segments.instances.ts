@@ -72,6 +72,7 @@ interface ObjectUrls {
 export class NewInstances {
   private readonly objects = new Map<string, ObjectUrls>();
   private readonly added: InstanceRecord[] = [];
+  private readonly addedBy = new Map<string, InstanceRecord[]>();
 
   constructor(
     private readonly stored: ReadonlyMap<string, readonly InstanceRecord[]>,
@@ -128,12 +129,25 @@ export class NewInstances {
       };
       if (u.label !== undefined) record.label = u.label;
       this.added.push(record);
+      const mine = this.addedBy.get(objectId);
+      if (mine) mine.push(record);
+      else this.addedBy.set(objectId, [record]);
     }
   }
 
   /** The instances to insert. */
   records(): InstanceRecord[] {
     return this.added;
+  }
+
+  /**
+   * An object's instances once the batch's own are added (those read, then the new ones), as
+   * its segments' get_urls then list them (the events of the registration say the same).
+   */
+  all(objectId: string): readonly InstanceRecord[] {
+    const stored = this.stored.get(objectId) ?? [];
+    const mine = this.addedBy.get(objectId);
+    return mine === undefined ? stored : [...stored, ...mine];
   }
 
   private of(objectId: string): ObjectUrls {

@@ -9,8 +9,8 @@ import type { CollectorsGuess } from '../store/sources.repo.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
-import { recordSegmentsAdded } from './segments.events.ts';
-import { NewInstances } from './segments.instances.ts';
+import { type EventSegment, recordSegmentsAdded } from './segments.events.ts';
+import { instanceUrls, NewInstances } from './segments.instances.ts';
 import {
   checkReuse,
   firstUseTimes,
@@ -122,7 +122,15 @@ async function registerJobs(
     withUrls.length > 0 ? store.instances.among(withUrls) : new Map(),
   ]);
   const { objects, refCounts } = await withInitObjects(store, found);
-  const instances = new NewInstances(stored, now);
+  // Re-used objects may have instances (URLs other segments gave, copies): the events list them,
+  // as GET does. Read only for batches that re-use objects (edits), and with the store's cache
+  // only for objects that have some.
+  const given = new Set(withUrls);
+  const reused = [...new Set(parsed.map((c) => c.segment.object_id))].filter(
+    (id) => !given.has(id) && objects.get(id)?.registered === true,
+  );
+  const more = reused.length > 0 ? await store.instances.among(reused) : new Map();
+  const instances = new NewInstances(more.size > 0 ? new Map([...stored, ...more]) : stored, now);
   // Each job as if alone: a Flow missing, read-only or without a container fails it.
   for (const [i, job] of jobs.entries()) {
     try {
@@ -202,7 +210,7 @@ async function registerJobs(
 
   const refs = new Map<string, NewRefs>();
   const addedSpans = new Map<string, TimeRange>();
-  const added = new Map<string, SegmentRecord[]>();
+  const added = new Map<string, EventSegment[]>();
   for (const s of accepted) {
     const key = `${s.flow_id}\n${s.object_id}`;
     const ref = refs.get(key);
@@ -220,9 +228,11 @@ async function registerJobs(
     }
     if (s.init_object_id !== undefined) addInitRef(refs, s, initFirsts);
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
+    const own = instances.all(s.object_id);
+    const event: EventSegment = own.length === 0 ? s : { ...s, ...instanceUrls(own) };
     const list = added.get(s.flow_id);
-    if (list) list.push(s);
-    else added.set(s.flow_id, [s]);
+    if (list) list.push(event);
+    else added.set(s.flow_id, [event]);
   }
   // The writes depend on nothing but what was read above, so they go side by side (one round
   // trip on a remote engine), the events beside them once their filter fields are read.
@@ -318,7 +328,7 @@ async function recordEvents(
   store: StoreTx,
   now: Date,
   changed: readonly FlowRecord[],
-  added: ReadonlyMap<string, SegmentRecord[]>,
+  added: ReadonlyMap<string, EventSegment[]>,
   firsts: ReadonlyMap<string, string>,
   guess: CollectorsGuess | undefined,
 ): Promise<void> {
@@ -327,7 +337,7 @@ async function recordEvents(
   events.knowSources(collectors.sources);
   for (const flow of changed) {
     const withCollectors = { ...flow, collected_by: collectors.flows.get(flow.id) ?? [] };
-    await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as SegmentRecord[], firsts);
+    await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as EventSegment[], firsts);
   }
   await events.flush();
 }
