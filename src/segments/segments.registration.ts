@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.ts';
 import { settleAll } from '../common/settle.ts';
 import { EventLog } from '../events/events.log.ts';
 import { requireContainer, usesInitSegments, writableFlow } from '../flows/flows.guards.ts';
+import type { InstanceRecord } from '../store/objects/instances.types.ts';
 import type { NewRefs, ObjectLookup, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { CollectorsGuess } from '../store/sources.repo.ts';
@@ -122,15 +123,14 @@ async function registerJobs(
     withUrls.length > 0 ? store.instances.among(withUrls) : new Map(),
   ]);
   const { objects, refCounts } = await withInitObjects(store, found);
+  const instances = new NewInstances(stored, now);
   // Re-used objects may have instances (URLs other segments gave, copies): the events list them,
-  // as GET does. Read only for batches that re-use objects (edits), and with the store's cache
-  // only for objects that have some.
+  // as GET does. Read beside the events' other reads (no round trip more), only for batches
+  // that re-use objects (edits), and with the store's cache only for objects that have some.
   const given = new Set(withUrls);
   const reused = [...new Set(parsed.map((c) => c.segment.object_id))].filter(
     (id) => !given.has(id) && objects.get(id)?.registered === true,
   );
-  const more = reused.length > 0 ? await store.instances.among(reused) : new Map();
-  const instances = new NewInstances(more.size > 0 ? new Map([...stored, ...more]) : stored, now);
   // Each job as if alone: a Flow missing, read-only or without a container fails it.
   for (const [i, job] of jobs.entries()) {
     try {
@@ -210,7 +210,7 @@ async function registerJobs(
 
   const refs = new Map<string, NewRefs>();
   const addedSpans = new Map<string, TimeRange>();
-  const added = new Map<string, EventSegment[]>();
+  const added = new Map<string, SegmentRecord[]>();
   for (const s of accepted) {
     const key = `${s.flow_id}\n${s.object_id}`;
     const ref = refs.get(key);
@@ -228,11 +228,9 @@ async function registerJobs(
     }
     if (s.init_object_id !== undefined) addInitRef(refs, s, initFirsts);
     addedSpans.set(s.flow_id, (addedSpans.get(s.flow_id) ?? s.timerange).envelope(s.timerange));
-    const own = instances.all(s.object_id);
-    const event: EventSegment = own.length === 0 ? s : { ...s, ...instanceUrls(own) };
     const list = added.get(s.flow_id);
-    if (list) list.push(event);
-    else added.set(s.flow_id, [event]);
+    if (list) list.push(s);
+    else added.set(s.flow_id, [s]);
   }
   // The writes depend on nothing but what was read above, so they go side by side (one round
   // trip on a remote engine), the events beside them once their filter fields are read.
@@ -263,6 +261,7 @@ async function registerJobs(
       added,
       firsts,
       guess,
+      { batch: instances, reused },
     ),
   ]);
   return results;
@@ -328,16 +327,28 @@ async function recordEvents(
   store: StoreTx,
   now: Date,
   changed: readonly FlowRecord[],
-  added: ReadonlyMap<string, EventSegment[]>,
+  added: ReadonlyMap<string, SegmentRecord[]>,
   firsts: ReadonlyMap<string, string>,
   guess: CollectorsGuess | undefined,
+  instances: { batch: NewInstances; reused: readonly string[] },
 ): Promise<void> {
-  const collectors = await store.sources.eventCollectors(changed, guess);
+  const [collectors, more] = await Promise.all([
+    store.sources.eventCollectors(changed, guess),
+    instances.reused.length > 0
+      ? store.instances.among(instances.reused)
+      : new Map<string, InstanceRecord[]>(),
+  ]);
+  // Each segment with its object's instances as GET then lists them (EventSegment).
+  const withInstances = (s: SegmentRecord): EventSegment => {
+    const own = more.get(s.object_id) ?? instances.batch.all(s.object_id);
+    return own.length === 0 ? s : { ...s, ...instanceUrls(own) };
+  };
   const events = new EventLog(store, now);
   events.knowSources(collectors.sources);
   for (const flow of changed) {
     const withCollectors = { ...flow, collected_by: collectors.flows.get(flow.id) ?? [] };
-    await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as EventSegment[], firsts);
+    const segments = (added.get(flow.id) as SegmentRecord[]).map(withInstances);
+    await recordSegmentsAdded(events, withCollectors, segments, firsts);
   }
   await events.flush();
 }
