@@ -22,7 +22,6 @@ import { profilesRoutes } from './profiles/profiles.routes.ts';
 import type { ProfilesService } from './profiles/profiles.service.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
-import { segmentsV8Routes } from './segments/segments.v8.routes.ts';
 import { type ServiceRoutesDeps, serviceRoutes } from './service/service.routes.ts';
 import type { ServiceInfoService } from './service/service.service.ts';
 import { sourcesRoutes } from './sources/sources.routes.ts';
@@ -95,18 +94,17 @@ async function sharedRoutes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
   const { presignExpirySeconds } = deps;
   await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds, mount });
   await objectsRoutes(app, { objects: deps.objects, paging, publicUrl, presignExpirySeconds, mount });
+  await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
 }
 
 async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
-  const { paging, publicUrl, presignExpirySeconds } = deps;
-  await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
+  const { paging, publicUrl } = deps;
   await deletionRoutes(app, { deletion: deps.deletion, paging, publicUrl, mount });
   await webhooksRoutes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer });
 }
 
 async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
-  const { paging, publicUrl, presignExpirySeconds } = deps;
-  await segmentsV8Routes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
+  const { paging, publicUrl } = deps;
   await instancesRoutes(app, { instances: deps.instances });
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
   await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });

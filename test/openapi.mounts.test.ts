@@ -133,7 +133,7 @@ describe('/tams/v8.2/openapi.json and the 8.2 parity check', () => {
         ['GET', 'HEAD', 'PUT', 'DELETE'].map((method) => `${method} /flows/{flowId}/${key}`),
       ),
       ...['GET', 'HEAD', 'PUT'].map((method) => `${method} /flows/{flowId}/read_only`),
-      // Segments and objects (src/segments/segments.v8.routes.ts, src/objects/objects.routes.ts).
+      // Segments and objects (src/segments/segments.routes.ts, src/objects/objects.routes.ts).
       ...['GET', 'HEAD', 'POST', 'DELETE'].map((m) => `${m} /flows/{flowId}/segments`),
       ...['GET', 'HEAD'].map((m) => `${m} /objects/{objectId}`),
       // Storage (src/storage/storage.routes.ts).

@@ -13,8 +13,7 @@ import {
 import { errors, ok } from '../http/responses.ts';
 import { tagFilters, tagQuery82 } from '../http/tags.version.ts';
 import type { App } from '../http/types.ts';
-import { urlContext } from '../segments/segments.routes.ts';
-import { getUrlFilter82 } from '../segments/segments.v8.routes.ts';
+import { getUrlFilter82, urlContext } from '../segments/segments.query.ts';
 import { MediaObject } from './objects.schemas.ts';
 import type { ObjectQueryV8, ObjectsService } from './objects.service.ts';
 import { MediaObjectV8 } from './objects.v8.schemas.ts';

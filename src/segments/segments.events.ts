@@ -150,8 +150,8 @@ function fittingParts(flowId: string, stored: JsonValue[]): JsonValue[][] {
 
 /**
  * What differs per API version in the segments of flows/segments_added, from the subscriber's
- * options as the GET segments route reads its query (segments.routes.ts, segments.v8.routes.ts):
- * the fields shown (8.2's `object_timerange` when asked) and the get_urls filter.
+ * options as the GET segments route reads its query (segments.api.ts): the fields shown (8.2's
+ * `object_timerange` when asked) and the get_urls filter.
  */
 interface SegmentEventsApi {
   /** `legacy`: a payload recorded before the outbox kept the model. */

@@ -7,12 +7,11 @@
  * segment against the answer of its version's GET. Rows recorded before the outbox kept the
  * model (7.0 documents) still reach both.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/db/db.types.ts';
 import type { ApiVersion } from '../../src/http/api.version.ts';
-import { mountClient } from '../helpers/mounts.ts';
-import { type ReceivedEvent, type Receiver, startReceiver } from '../helpers/receiver.ts';
-import type { HttpClient, TestServer } from '../helpers/server.ts';
+import type { ReceivedEvent, Receiver } from '../helpers/receiver.ts';
+import type { HttpClient } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { type Doc, getAndHead, multiFlow, videoFlow } from '../http/fixtures.ts';
@@ -27,36 +26,20 @@ import {
 import {
   ALL_EVENTS,
   assertEventValid,
-  eventServer,
   everyWebhookCaughtUp,
   openStream,
   register,
+  sharedEventServer,
 } from './events.fixture.ts';
 
 /** A segment of either version (8.2 adds `object_timerange`). */
 type Segment = Segment70 & { object_timerange?: string };
 
-let server: TestServer;
-let v8: HttpClient;
-const receivers: Receiver[] = [];
-beforeAll(async () => {
-  server = await eventServer();
-  v8 = mountClient(server, '/tams/v8.2');
-});
-afterEach(async () => {
-  for (const w of (await v8.get<Doc[]>('/service/webhooks')).body) {
-    expect((await v8.delete(`/service/webhooks/${w.id}`)).status).toBe(204);
-  }
-  for (const r of receivers.splice(0)) await r.close();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const { server, v8, receiver } = sharedEventServer();
 
 /** A 7.0 webhook and an 8.2 one, each for every event with verbose get_urls; 8.2 with object timeranges. */
 async function webhooks(): Promise<Record<ApiVersion, Receiver>> {
-  const [seven, eight] = [await startReceiver(), await startReceiver()];
-  receivers.push(seven, eight);
+  const [seven, eight] = [await receiver(), await receiver()];
   await register(server, { url: seven.url, verbose_storage: true });
   const res = await v8.post('/service/webhooks', {
     url: eight.url,

@@ -13,7 +13,7 @@ import {
 } from '../../tools/postgres/postgres.server.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { Replicas } from '../helpers/replicas.ts';
-import { S3_CREDENTIALS_ENV, s3BackendEntry } from '../helpers/s3.server.ts';
+import { fsBackendEntry, S3_CREDENTIALS_ENV, s3BackendEntry } from '../helpers/s3.server.ts';
 import { tempDir } from '../helpers/server.ts';
 import { videoFlow } from '../http/fixtures.ts';
 import { waitFor } from '../segments/helpers.ts';
@@ -44,14 +44,7 @@ describe.skipIf(!available)('copies of objects by two server processes on one Po
       TAMS_POSTGRES_SCHEMA: 'copies',
       TAMS_MEDIA_DIR: media.path,
       TAMS_STORAGE_BACKENDS: JSON.stringify([
-        {
-          kind: 'fs',
-          id: FS_ID,
-          label: 'local',
-          provider: 'tams-server',
-          store_product: 'filesystem',
-          default: true,
-        },
+        fsBackendEntry({ id: FS_ID }),
         s3BackendEntry(s3, 'a', { id: A_ID }),
         s3BackendEntry(s3, 'b', { id: B_ID }),
       ]),

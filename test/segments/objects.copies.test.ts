@@ -15,7 +15,7 @@ import { findOrphans } from '../../mgmt/mgmt.orphans.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import { T } from '../../src/store/tables.ts';
 import { mountClient } from '../helpers/mounts.ts';
-import { S3_CREDENTIALS_ENV, s3BackendEntry } from '../helpers/s3.server.ts';
+import { fsBackendEntry, S3_CREDENTIALS_ENV, s3BackendEntry } from '../helpers/s3.server.ts';
 import { type HttpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { SPEC_8_2_DIR, spec82 } from '../helpers/spec82-schemas.ts';
@@ -49,14 +49,7 @@ function backendsEnv(): Record<string, string> {
     ...S3_CREDENTIALS_ENV,
     ...FAST_WORKERS,
     TAMS_STORAGE_BACKENDS: JSON.stringify([
-      {
-        kind: 'fs',
-        id: FS_ID,
-        label: 'local',
-        provider: 'tams-server',
-        store_product: 'filesystem',
-        default: true,
-      },
+      fsBackendEntry({ id: FS_ID }),
       s3BackendEntry(here, 'archive', { id: ARCHIVE_ID }),
       s3BackendEntry(here, 'cold', { id: COLD_ID }),
       s3BackendEntry(there, 'far', { id: FAR_ID }),

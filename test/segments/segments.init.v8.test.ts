@@ -9,6 +9,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountClient } from '../helpers/mounts.ts';
+import { fsBackendEntry } from '../helpers/s3.server.ts';
 import { type HttpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
@@ -40,17 +41,7 @@ function start(env: Record<string, string> = {}): Promise<TestServer> {
   return startServer({
     env: {
       TAMS_MEDIA_DIR: media.path,
-      TAMS_STORAGE_BACKENDS: JSON.stringify([
-        {
-          kind: 'fs',
-          id: FS_ID,
-          label: 'local',
-          provider: 'tams-server',
-          store_product: 'filesystem',
-          default: true,
-          tags: { tier: 'hot' },
-        },
-      ]),
+      TAMS_STORAGE_BACKENDS: JSON.stringify([fsBackendEntry({ id: FS_ID, tags: { tier: 'hot' } })]),
       ...env,
     },
   });
