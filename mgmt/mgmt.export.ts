@@ -5,6 +5,7 @@ import { NotFoundError } from '../src/common/errors.ts';
 import type { Runtime } from '../src/deps.ts';
 import { flowDocument } from '../src/flows/flows.mapper.ts';
 import { profileDocument } from '../src/profiles/profiles.service.ts';
+import { instanceUrls } from '../src/segments/segments.instances.ts';
 import { segmentFields } from '../src/segments/segments.mapper.ts';
 import type { ObjectRecord } from '../src/store/objects.repo.ts';
 import type { SegmentKey } from '../src/store/segments.repo.ts';
@@ -26,9 +27,10 @@ export interface ExportCounts {
  * the Flow's Profile, and the Flow as 7.0 returns it where that holds what 8.2 cannot show),
  * then each object once (with where its bytes are: storage backend id and path, none for
  * external objects; and its own timerange and key frame count) before the first segment using
- * it, each segment (the API's fields, with
- * only client-supplied `get_urls`), and an `end` line with the counts, so a truncated file is
- * recognised.
+ * it, each segment (the API's fields, with only client-supplied `get_urls`: its object's
+ * uncontrolled instances), and an `end` line with the counts, so a truncated file is recognised.
+ * The copies the server made of objects on other backends (controlled instances) are not
+ * exported.
  */
 export async function exportFlow(
   runtime: Runtime,
@@ -52,10 +54,12 @@ export async function exportFlow(
       limit: PAGE,
       after,
     });
-    const objects = await runtime.store.objects.getMany(
-      page.items.filter((s) => !seen.has(s.object_id)).map((s) => s.object_id),
-    );
+    const [objects, instances] = await Promise.all([
+      runtime.store.objects.getMany(page.items.filter((s) => !seen.has(s.object_id)).map((s) => s.object_id)),
+      runtime.store.instances.among(page.items.map((s) => s.object_id)),
+    ]);
     for (const segment of page.items) {
+      const urls = instanceUrls(instances.get(segment.object_id) ?? []).get_urls;
       if (!seen.has(segment.object_id)) {
         seen.add(segment.object_id);
         counts.objects++;
@@ -67,7 +71,7 @@ export async function exportFlow(
         });
       }
       const doc = segmentFields(segment);
-      await write({ type: 'segment', ...doc, ...(segment.get_urls ? { get_urls: segment.get_urls } : {}) });
+      await write({ type: 'segment', ...doc, ...(urls ? { get_urls: urls } : {}) });
       counts.segments++;
     }
     progress.add(page.items.length);

@@ -16,7 +16,7 @@ export interface BackendOrphans {
   /** Registered objects whose bytes the backend does not have: how many, and the first few. */
   missingCount: number;
   missing: string[];
-  /** Allocated, never used objects with no bytes yet: uploads not made (not a problem). */
+  /** Allocated, never used objects with no bytes yet, and copies not made yet (not a problem). */
   notUploaded: number;
 }
 
@@ -56,7 +56,7 @@ export async function findOrphans(
   for await (const object of runtime.maintenance.objectsIn(id)) {
     if (++seen % 10_000 === 0) rows.add(10_000);
     if (object.path === undefined || listed.delete(object.path)) continue;
-    if (unused.has(object.id)) result.notUploaded++;
+    if (unused.has(object.id) || object.pending) result.notUploaded++;
     else {
       result.missingCount++;
       if (result.missing.length < SHOWN) result.missing.push(object.id);

@@ -69,7 +69,7 @@ export const DEPARTURES_8_2: Departure[] = [
       'HEAD /flow-delete-requests: response 400 added',
     ],
     reason:
-      "8.2 lists no 400 for the storage backend and deletion request listings, but their `page` key can be one they did not give (or, for the backends, a `tag.{name}` list with an empty value). The server refuses those with 400 and the TAMS error body, as 8.2's other paged listings do (src/service/service.v8.routes.ts, src/deletion/deletion.v8.routes.ts).",
+      "8.2 lists no 400 for the storage backend and deletion request listings, but their `page` key can be one they did not give (or, for the backends, a `tag.{name}` list with an empty value). The server refuses those with 400 and the TAMS error body, as 8.2's other paged listings do (src/service/service.routes.ts, src/deletion/deletion.routes.ts).",
   },
   {
     differences: [

@@ -14,14 +14,14 @@ import type { ApiMount, ApiVersion } from './http/api.version.ts';
 import type { PagingSettings } from './http/paging.ts';
 import { type DocumentOptions, registerMountDocument } from './http/swagger.ts';
 import type { App } from './http/types.ts';
+import { instancesRoutes } from './objects/objects.instances.routes.ts';
+import type { InstancesService } from './objects/objects.instances.ts';
 import { objectsRoutes } from './objects/objects.routes.ts';
 import type { ObjectsService } from './objects/objects.service.ts';
-import { objectsV8Routes } from './objects/objects.v8.routes.ts';
 import { profilesRoutes } from './profiles/profiles.routes.ts';
 import type { ProfilesService } from './profiles/profiles.service.ts';
 import { segmentsRoutes } from './segments/segments.routes.ts';
 import type { SegmentsService } from './segments/segments.service.ts';
-import { segmentsV8Routes } from './segments/segments.v8.routes.ts';
 import { type ServiceRoutesDeps, serviceRoutes } from './service/service.routes.ts';
 import type { ServiceInfoService } from './service/service.service.ts';
 import { sourcesRoutes } from './sources/sources.routes.ts';
@@ -40,6 +40,8 @@ export interface TamsServices {
   segments: SegmentsService;
   storage: StorageService;
   objects: ObjectsService;
+  /** Object instances (TAMS 8.2 only). */
+  instances: InstancesService;
   deletion: DeletionService;
   webhooks: WebhooksService;
   /** Flow Profiles (TAMS 8.2 only). */
@@ -91,20 +93,19 @@ async function sharedRoutes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Pr
   await flowPropertyRoutes(app, deps.flows, mount.version);
   const { presignExpirySeconds } = deps;
   await storageRoutes(app, { storage: deps.storage, publicUrl, presignExpirySeconds, mount });
+  await objectsRoutes(app, { objects: deps.objects, paging, publicUrl, presignExpirySeconds, mount });
+  await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
 }
 
 async function tams70Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
-  const { paging, publicUrl, presignExpirySeconds } = deps;
-  await segmentsRoutes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
-  await objectsRoutes(app, { objects: deps.objects, paging, publicUrl });
+  const { paging, publicUrl } = deps;
   await deletionRoutes(app, { deletion: deps.deletion, paging, publicUrl, mount });
   await webhooksRoutes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer });
 }
 
 async function tams82Routes(app: App, deps: TamsRoutesDeps, mount: ApiMount): Promise<void> {
-  const { paging, publicUrl, presignExpirySeconds } = deps;
-  await segmentsV8Routes(app, { segments: deps.segments, paging, publicUrl, presignExpirySeconds, mount });
-  await objectsV8Routes(app, { objects: deps.objects, paging, publicUrl, presignExpirySeconds });
+  const { paging, publicUrl } = deps;
+  await instancesRoutes(app, { instances: deps.instances });
   await webhooksV8Routes(app, { webhooks: deps.webhooks, viewer: deps.webhookViewer, paging, publicUrl });
   await profilesRoutes(app, { profiles: deps.profiles, paging, publicUrl });
   await deletionRoutes(app, { deletion: deps.deletion, paging, publicUrl, mount });

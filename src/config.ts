@@ -282,7 +282,7 @@ export const ConfigSchema = Type.Object({
     minimum: 1,
     maximum: 3600,
     description:
-      "How long a replica holds the background work it claimed (a deletion request, a webhook's delivery, the media garbage collection) without renewing it: the holder renews it as it goes, and when a replica dies another takes the work over after this long.",
+      "How long a replica holds the background work it claimed (a deletion request, a webhook's delivery, the media garbage collection, a copy of an object made for TAMS 8.2) without renewing it: the holder renews it as it goes, and when a replica dies another takes the work over after this long.",
   }),
   // Authentication: TAMS_AUTH, TAMS_BOOTSTRAP_*, TAMS_JWT_* (src/auth/auth.config.ts).
   ...authSettings,

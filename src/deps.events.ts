@@ -46,7 +46,7 @@ export function buildEvents(
   // Event streams are not versioned: 7.0's bodies, as before 8.2 (docs/api-versions.md).
   const renderer = versionBodies('7.0', urls, urlContext);
   const bodies: VersionedBodies = { '7.0': renderer, '8.2': versionBodies('8.2', urls, urlContext) };
-  const streams = new EventStreams({ store, renderer, clock });
+  const streams = new EventStreams({ store, bodies, clock });
   parts.eventsCommitted.subscribe(() => streams.wake());
   const guard = new UrlGuard(config.TAMS_WEBHOOK_ALLOW.split(','));
   return { urls, listening, guard, renderer, bodies, streams };

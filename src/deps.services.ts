@@ -12,6 +12,7 @@ import { featureContentTables } from './feature/feature.set.ts';
 import { FlowsService } from './flows/flows.service.ts';
 import { HlsService } from './hls/hls.service.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
+import { InstancesService } from './objects/objects.instances.ts';
 import { ObjectsService } from './objects/objects.service.ts';
 import { Readiness } from './ops/ops.readiness.ts';
 import { ProfilesService } from './profiles/profiles.service.ts';
@@ -42,6 +43,7 @@ export interface Services {
   flows: FlowsService;
   segments: SegmentsService;
   objects: ObjectsService;
+  instances: InstancesService;
   deletion: DeletionService;
   webhooks: WebhooksService;
   /** Flow Profiles (TAMS 8.2). */
@@ -82,7 +84,7 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
     wake: () => needs.workRequested.ring(),
   });
   // The embedded fast lane of pages, where the store keeps segment indexes in memory.
-  const pages = store.segmentIndex && new PlainPages(store.segmentIndex, media.media);
+  const pages = store.segmentIndex && new PlainPages(store.segmentIndex, media.media, store.instancedObjects);
   const segments = new SegmentsService({ store, clock, urls: events.urls, deletion, metrics, pages });
   // Flows made from a Profile take its technical metadata (FlowProfiles).
   const profiles = new ProfilesService({ store, clock });
@@ -129,6 +131,12 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
       },
     }),
     objects: new ObjectsService({ store, urls: events.urls }),
+    instances: new InstancesService({
+      store,
+      clock,
+      media: media.media,
+      wake: () => needs.workRequested.ring(),
+    }),
     profiles,
     deletion,
   };

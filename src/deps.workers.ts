@@ -13,6 +13,7 @@ import type { FeatureSet } from './feature/feature.set.ts';
 import { INIT_OBJECT_TAG } from './hls/hls.service.ts';
 import { MediaGarbageCollector } from './media/media.gc.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
+import { CopyWorker } from './objects/objects.copies.ts';
 import type { TamsStore } from './store/store.ts';
 
 /**
@@ -92,6 +93,16 @@ export class Workers {
       owner: processOwner(),
       topology,
     });
+    // TAMS 8.2's copies of objects on other backends (controlled object instances).
+    const copies = new CopyWorker({
+      store,
+      media: needs.media,
+      clock: needs.clock,
+      log,
+      owner: processOwner(),
+      leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
+      topology,
+    });
     const webhooks = this.dispatcher(log);
     const dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), idleMs, log);
     // After the workers stop: leases held are given up, for another replica to go on at once.
@@ -101,6 +112,7 @@ export class Workers {
     const workers = [
       new BackgroundWorker('deletion', () => deletion.step(), idleMs, log),
       new BackgroundWorker('media-gc', () => gc.step(), idleMs, log),
+      new BackgroundWorker('object-copies', () => copies.step(), idleMs, log),
       // Paced: one write of every dirty Flow per period, however busy ingest keeps them.
       new BackgroundWorker(
         'flow-states',
@@ -122,6 +134,7 @@ export class Workers {
       drains: [
         release('deletion', () => deletion.release()),
         release('media-gc', () => gc.release()),
+        release('object-copies', () => copies.release()),
         () => webhooks.drain(),
       ],
       leave: [

@@ -321,7 +321,7 @@ export interface paths {
         };
         /**
          * Event Stream (Server-Sent Events)
-         * @description A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection. With authentication on, the stream ends when the credential it was opened with stops granting read (revoked or expired token or JWT, removed user).
+         * @description A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). The bodies are TAMS 7.0's unless `api_version=8.2` asks for 8.2's, as an 8.2 webhook receives them (with 8.2's `include_object_timerange`, and its reading of an empty `*_collected_by_ids`: what no collection collects). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection. With authentication on, the stream ends when the credential it was opened with stops granting read (revoked or expired token or JWT, removed user).
          */
         get: operations["GET_events"];
         put?: never;
@@ -330,7 +330,7 @@ export interface paths {
         options?: never;
         /**
          * Event Stream (Server-Sent Events)
-         * @description A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection. With authentication on, the stream ends when the credential it was opened with stops granting read (revoked or expired token or JWT, removed user).
+         * @description A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). The bodies are TAMS 7.0's unless `api_version=8.2` asks for 8.2's, as an 8.2 webhook receives them (with 8.2's `include_object_timerange`, and its reading of an empty `*_collected_by_ids`: what no collection collects). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection. With authentication on, the stream ends when the credential it was opened with stops granting read (revoked or expired token or JWT, removed user).
          */
         head: operations["HEAD_events"];
         patch?: never;
@@ -3510,6 +3510,10 @@ export interface operations {
                 presigned?: boolean;
                 /** @description As the segments endpoint, for flows/segments_added. */
                 verbose_storage?: boolean;
+                /** @description The TAMS version of the event bodies, as a webhook registered through that version's API receives them (default: 7.0). */
+                api_version?: "7.0" | "8.2";
+                /** @description With `api_version=8.2`: segments in flows/segments_added carry `object_timerange`, as the 8.2 segments endpoint gives it. */
+                include_object_timerange?: boolean;
             };
             header?: never;
             path?: never;
@@ -3565,6 +3569,10 @@ export interface operations {
                 presigned?: boolean;
                 /** @description As the segments endpoint, for flows/segments_added. */
                 verbose_storage?: boolean;
+                /** @description The TAMS version of the event bodies, as a webhook registered through that version's API receives them (default: 7.0). */
+                api_version?: "7.0" | "8.2";
+                /** @description With `api_version=8.2`: segments in flows/segments_added carry `object_timerange`, as the 8.2 segments endpoint gives it. */
+                include_object_timerange?: boolean;
             };
             header?: never;
             path?: never;

@@ -43,6 +43,10 @@ const READING_WRITES = new Set([
   'POST /service/webhooks',
   // TAMS 8.2 (its mount only): changing what a webhook receives, answered with the webhook.
   'PUT /service/webhooks/:webhookId',
+  // TAMS 8.2: an instance of an object, which only readers can name (its answers tell whether it
+  // exists): a copy makes the server read the object's bytes into a backend the caller picks
+  // (one it may read out of band), and a URL is handed to every reader of the object's segments.
+  'POST /objects/:objectId/instances',
   'POST /exr/inspect',
   'POST /search/transcripts/:transcriptId/publish',
 ]);

@@ -1,5 +1,5 @@
 import type { OutboxEvent } from '../store/events.repo.ts';
-import type { WebhookFilters } from '../store/webhooks.repo.ts';
+import type { WebhookApiVersion, WebhookFilters } from '../store/webhooks.repo.ts';
 import { WEBHOOK_EVENT_TYPES } from './events.types.ts';
 
 export interface Subscription {
@@ -65,6 +65,9 @@ export interface StreamLists {
   accept_storage_ids?: string;
   presigned?: boolean;
   verbose_storage?: boolean;
+  /** The TAMS version of the bodies: 7.0's by default (docs/events.md). */
+  api_version?: WebhookApiVersion;
+  include_object_timerange?: boolean;
 }
 
 /** An event stream's subscription: every event type unless the query names some. */
@@ -81,7 +84,10 @@ export function streamSubscription(q: StreamLists): Subscription {
   set('accept_storage_ids', split(q.accept_storage_ids));
   set('presigned', q.presigned);
   set('verbose_storage', q.verbose_storage);
+  set('include_object_timerange', q.include_object_timerange);
   // Only the TAMS event types: the outbox holds the store's own too (objects/deleted), never delivered.
   const known = (type: string) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type);
-  return { events: (split(q.events) ?? [...WEBHOOK_EVENT_TYPES]).filter(known), filters };
+  const events = (split(q.events) ?? [...WEBHOOK_EVENT_TYPES]).filter(known);
+  // 8.2's reading of an empty *_collected_by_ids (ADR 0049), as for an 8.2 webhook.
+  return q.api_version === '8.2' ? { events, filters, emptyCollectedByMeansNone: true } : { events, filters };
 }

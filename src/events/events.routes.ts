@@ -71,7 +71,7 @@ export async function eventsRoutes(app: App, deps: EventsRoutesDeps): Promise<vo
         operationId: 'GET_events',
         summary: 'Event Stream (Server-Sent Events)',
         description:
-          'A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection. With authentication on, the stream ends when the credential it was opened with stops granting read (revoked or expired token or JWT, removed user).',
+          "A tams-server extension: the TAMS events (the bodies webhooks receive, `{event_timestamp, event_type, event}`) as a `text/event-stream`, with the webhook filters and `get_urls` options as query parameters (comma-separated lists). The bodies are TAMS 7.0's unless `api_version=8.2` asks for 8.2's, as an 8.2 webhook receives them (with 8.2's `include_object_timerange`, and its reading of an empty `*_collected_by_ids`: what no collection collects). Each event has the `id` to send back as `Last-Event-ID` to resume after a reconnection. With authentication on, the stream ends when the credential it was opened with stops granting read (revoked or expired token or JWT, removed user).",
         tags: ['Events'],
         querystring: StreamQuery,
         response: {
@@ -95,6 +95,7 @@ export async function eventsRoutes(app: App, deps: EventsRoutesDeps): Promise<vo
               after: resumeFrom(request.headers['last-event-id']),
               access: deps.access(request),
               signal: gone.signal,
+              version: request.query.api_version ?? '7.0',
             });
       reply.hijack();
       const res = reply.raw;

@@ -31,6 +31,18 @@ export const StreamQuery = Type.Object({
   verbose_storage: Type.Optional(
     Type.Boolean({ description: 'As the segments endpoint, for flows/segments_added.' }),
   ),
+  api_version: Type.Optional(
+    Type.Union([Type.Literal('7.0'), Type.Literal('8.2')], {
+      description:
+        "The TAMS version of the event bodies, as a webhook registered through that version's API receives them (default: 7.0).",
+    }),
+  ),
+  include_object_timerange: Type.Optional(
+    Type.Boolean({
+      description:
+        'With `api_version=8.2`: segments in flows/segments_added carry `object_timerange`, as the 8.2 segments endpoint gives it.',
+    }),
+  ),
 });
 
 /** One event of the stream, as OpenAPI 3.1 describes a `text/event-stream` (one item). */

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../common/clock.ts';
 import { failureReason } from '../store/follower.failures.ts';
 import type { TamsStore } from '../store/store.ts';
+import type { WebhookApiVersion } from '../store/webhooks.repo.ts';
 import { matches, type Subscription } from './events.filters.ts';
-import type { EventRenderer } from './events.render.ts';
+import type { VersionedBodies } from './events.render.ts';
 
 const BATCH = 500;
 const HEARTBEAT_MS = 15_000;
@@ -22,6 +23,8 @@ export interface StreamOptions {
   access?: StreamAccess;
   /** Aborted when the client goes: the stream ends at once, even while it waits for events. */
   signal: AbortSignal;
+  /** The TAMS version whose event bodies the stream sends; 7.0 when not given. */
+  version?: WebhookApiVersion;
 }
 
 /**
@@ -40,7 +43,8 @@ export class EventStreams {
     private readonly deps: {
       store: TamsStore;
       clock: Clock;
-      renderer: EventRenderer;
+      /** Each version's event bodies (the same as its webhooks receive). */
+      bodies: VersionedBodies;
     },
   ) {}
 
@@ -85,9 +89,10 @@ export class EventStreams {
   private async *read(
     subscription: Subscription,
     from: bigint,
-    { access, signal }: StreamOptions,
+    { access, signal, version = '7.0' }: StreamOptions,
   ): AsyncGenerator<StreamItem> {
-    const { store, renderer } = this.deps;
+    const { store } = this.deps;
+    const renderer = this.deps.bodies[version];
     let cursor = from;
     let woken = new AbortController();
     const wake = () => woken.abort();

@@ -6,7 +6,7 @@ import { publicBaseUrl } from '../http/paging.ts';
 import { timerangeParam } from '../http/params.ts';
 import { errors } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { getUrlFilter, urlContext } from '../segments/segments.routes.ts';
+import { getUrlFilter, urlContext } from '../segments/segments.query.ts';
 import { PLAYLIST_TYPE, PlaylistQuery, playlistResponse } from './hls.schemas.ts';
 import type { HlsService, PlaylistOptions } from './hls.service.ts';
 

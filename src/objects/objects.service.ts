@@ -2,7 +2,9 @@ import { NotFoundError } from '../common/errors.ts';
 import type { ApiVersion } from '../http/api.version.ts';
 import type { UrlContext } from '../media/media.types.ts';
 import { initObjectUrls } from '../segments/segments.init.ts';
+import { instanceUrls } from '../segments/segments.instances.ts';
 import type { GetUrlBuilder, GetUrlFilter } from '../segments/segments.urls.ts';
+import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { TagFilters } from '../store/store.types.ts';
 import { tagsMatch } from '../store/tags.values.ts';
@@ -13,16 +15,17 @@ import type { MediaObjectV8 } from './objects.v8.schemas.ts';
 export interface ObjectQueryV8 {
   /** `flow_tag.{name}`, `flow_tag_exists.{name}`: filter `referenced_by_flows` (as /flows filters). */
   flowTags?: TagFilters;
-  /** The get_urls options (and `storage_backend_tag*`), and where URLs are made for. */
+  /** The get_urls options (and `storage_backend_tag*`), and where the URLs point: 8.2 answers carry `get_urls`. */
   urls?: { filter: GetUrlFilter; ctx: UrlContext };
 }
 
 /**
  * GET /objects/{id} (ADR 0027): which Flows use an object, paged over the Flows; in 8.2 also its
- * timerange and key_frame_count (ADR 0036), and its Flows filtered by their tags (ADR 0040).
+ * timerange and key_frame_count (ADR 0036), its Flows filtered by their tags (ADR 0040), and its
+ * `get_urls`: its own storage's, its copies', its clients' (object instances, ADR 0038).
  */
 export class ObjectsService {
-  constructor(private readonly deps: { store: TamsStore; urls?: GetUrlBuilder }) {}
+  constructor(private readonly deps: { store: TamsStore; urls: GetUrlBuilder }) {}
 
   async get(
     id: string,
@@ -52,6 +55,7 @@ export class ObjectsService {
       const init = record.times.init_object_id;
       if (init !== undefined) object.init_object = await this.initObject(init, query);
     }
+    if (version === '8.2' && query.urls) object.get_urls = await this.getUrls(record, query.urls);
     return { object, next: flows.length > limit ? page.at(-1) : undefined };
   }
 
@@ -60,10 +64,34 @@ export class ObjectsService {
     id: string,
     query: ObjectQueryV8,
   ): Promise<NonNullable<MediaObjectV8['init_object']>> {
-    const { urls } = this.deps;
-    if (urls === undefined || query.urls === undefined) return { id };
-    const found = await initObjectUrls(this.deps.store, urls, [id], query.urls.filter, query.urls.ctx);
+    if (query.urls === undefined) return { id };
+    const found = await initObjectUrls(
+      this.deps.store,
+      this.deps.urls,
+      [id],
+      query.urls.filter,
+      query.urls.ctx,
+    );
     return { id, get_urls: found.get(id) ?? [] };
+  }
+
+  /** The object's `get_urls`, as its segments' are made (GetUrlBuilder). */
+  private async getUrls(
+    record: ObjectRecord,
+    { filter, ctx }: { filter: GetUrlFilter; ctx: UrlContext },
+  ): Promise<NonNullable<MediaObjectV8['get_urls']>> {
+    if (filter.labels !== undefined && filter.labels.size === 0) return [];
+    const found = await this.deps.store.instances.among([record.id]);
+    const storage =
+      record.storage_id !== undefined && record.storage_path !== undefined
+        ? { id: record.storage_id, path: record.storage_path }
+        : undefined;
+    const [urls] = this.deps.urls.buildMany(
+      [{ storage, ...instanceUrls(found.get(record.id) ?? []) }],
+      filter,
+      ctx,
+    );
+    return urls ?? [];
   }
 
   /**

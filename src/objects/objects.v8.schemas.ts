@@ -1,12 +1,12 @@
 /**
  * TAMS 8.2's `object.json`: 7.0's (objects.schemas.ts) plus the properties its first segment set
- * (ADR 0036, 0038), and its `init_object` (ADR 0045). `get_urls` is in the schema as 8.2 has it;
- * this server gives it with the object instances (a later change). 8.2 closes the object
- * (`unevaluatedProperties: false`); so does this schema.
+ * (ADR 0036), its `get_urls` (ADR 0038: its storage's, its copies', its clients'), and its
+ * `init_object` (ADR 0045). 8.2 closes the object (`unevaluatedProperties: false`); so does this
+ * schema. Also the request schemas of `/objects/{objectId}/instances`.
  */
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
-import { describe, TimeRange, Uuid } from '../http/common.schemas.ts';
+import { describe, OneOf, TimeRange, Uuid } from '../http/common.schemas.ts';
 import { GetUrlV8 } from '../segments/segments.v8.schemas.ts';
 
 export const MediaObjectV8 = Type.Object(
@@ -57,3 +57,45 @@ export const MediaObjectV8 = Type.Object(
   { title: 'Object', description: 'Describes a media object in the store.', additionalProperties: false },
 );
 export type MediaObjectV8 = Static<typeof MediaObjectV8>;
+
+/** The body of POST `/objects/{objectId}/instances` (8.2 `objects-instances-post.json`). */
+export const InstancePostBody = OneOf(
+  [
+    Type.Object(
+      { storage_id: describe(Uuid, 'Storage backend identifier') },
+      {
+        title: 'Controlled instance',
+        description:
+          "Request the duplication of a Object instance to a new Storage Backend, via it's `storage_id`.",
+      },
+    ),
+    Type.Object(
+      {
+        url: Type.String({
+          description:
+            'A URL to which a GET request can be made to directly retrieve the contents of the Object. Clients should include credentials if the provide URL is on the same origin as the API endpoint',
+        }),
+        label: Type.String({
+          description:
+            'Label identifying this Object instance. Labels of Storage Backends are refused, and so is a label the Object has for another URL.',
+        }),
+      },
+      {
+        title: 'Uncontrolled instance',
+        description: 'Register an uncontrolled Object instance via its `url`.',
+      },
+    ),
+  ],
+  // `type` as 8.2 has it beside its oneOf.
+  { type: 'object', title: 'Object registration', description: 'Register a Object instance in the store.' },
+);
+
+/** The query of DELETE `/objects/{objectId}/instances`: one of the two names the instance. */
+export const InstanceDeleteQuery = Type.Object({
+  storage_id: Type.Optional(
+    Type.String({ description: 'The storage_id identifying the Object instance to be deleted.' }),
+  ),
+  label: Type.Optional(
+    Type.String({ description: 'The label identifying the Object instance to be deleted.' }),
+  ),
+});

@@ -21,7 +21,14 @@ import type { FlowRecord } from '../store/store.types.ts';
 import type { WebhookFilters } from '../store/webhooks.repo.ts';
 import { type SegmentView, segmentDocument } from './segments.mapper.ts';
 import type { FlowSegment } from './segments.schemas.ts';
-import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
+import type { GetUrlBuilder, GetUrlFilter, SegmentStorage } from './segments.urls.ts';
+
+/**
+ * A segment of flows/segments_added: the store's record, with its object's instances as the
+ * registration left them (`get_urls`: the clients' URLs of the object, not only the segment's;
+ * `copies`: the copies the server made, ready), so that events list what GET lists.
+ */
+export type EventSegment = SegmentRecord & { copies?: readonly SegmentStorage[] };
 
 /**
  * A segment as flows/segments_added keeps it: the store's record, so that each API version's
@@ -29,7 +36,7 @@ import type { GetUrlBuilder, GetUrlFilter } from './segments.urls.ts';
  * The outbox's other readers (search, EXR, object sizes) read `object_id`, `timerange`,
  * `ts_offset` and `storage` of it: those keep their names and text forms.
  */
-const SEGMENT_MODEL = new RecordCodec<SegmentRecord>({
+const SEGMENT_MODEL = new RecordCodec<EventSegment>({
   object_id: asJson(),
   timerange: timerangeCodec,
   ts_offset: timestampCodec,
@@ -46,6 +53,11 @@ const SEGMENT_MODEL = new RecordCodec<SegmentRecord>({
     encode: (urls) => urls.map((u) => ({ ...u })),
     decode: (json) => json as unknown as SegmentUrl[],
   },
+  // Where the object's ready copies are (key in full).
+  copies: {
+    encode: (copies) => copies.map((c) => ({ id: c.id, path: c.path })),
+    decode: (json) => json as unknown as SegmentStorage[],
+  },
   // The event's: its `flow_id`.
   flow_id: null,
   // Written by storedSegment: its key left out when it is the object's default, and a mark.
@@ -59,7 +71,7 @@ const SEGMENT_MODEL = new RecordCodec<SegmentRecord>({
  */
 type StoredStorage = { id: string; path?: string; first?: true };
 
-function storedSegment(s: SegmentRecord, first: boolean): JsonValue {
+function storedSegment(s: EventSegment, first: boolean): JsonValue {
   const doc = SEGMENT_MODEL.encode(s);
   if (s.storage) {
     const { id, path } = s.storage;
@@ -75,8 +87,8 @@ function storedSegment(s: SegmentRecord, first: boolean): JsonValue {
  * model (7.0's fields, `storage`, the client's URLs) read the same way, without an
  * `object_timerange` of their own.
  */
-function segmentRecord(flowId: string, stored: JsonValue): SegmentRecord {
-  const segment = SEGMENT_MODEL.decode(stored) as SegmentRecord;
+function segmentRecord(flowId: string, stored: JsonValue): EventSegment {
+  const segment = SEGMENT_MODEL.decode(stored) as EventSegment;
   segment.flow_id = flowId;
   const storage = (stored as JsonObject).storage;
   if (isJsonObject(storage)) {
@@ -96,7 +108,7 @@ function segmentRecord(flowId: string, stored: JsonValue): SegmentRecord {
 export async function recordSegmentsAdded(
   events: EventLog,
   flow: FlowRecord,
-  segments: readonly SegmentRecord[],
+  segments: readonly EventSegment[],
   firsts: ReadonlyMap<string, string>,
 ): Promise<void> {
   for (const payload of segmentsAddedPayloads(flow.id, segments, firsts)) {
@@ -112,7 +124,7 @@ export async function recordSegmentsAdded(
  */
 export function segmentsAddedPayloads(
   flowId: string,
-  segments: readonly SegmentRecord[],
+  segments: readonly EventSegment[],
   firsts: ReadonlyMap<string, string>,
 ): { model: number; flow_id: string; segments: JsonValue[] }[] {
   const stored = segments.map((s) => storedSegment(s, firsts.get(s.object_id) === s.flow_id));
@@ -138,8 +150,8 @@ function fittingParts(flowId: string, stored: JsonValue[]): JsonValue[][] {
 
 /**
  * What differs per API version in the segments of flows/segments_added, from the subscriber's
- * options as the GET segments route reads its query (segments.routes.ts, segments.v8.routes.ts):
- * the fields shown (8.2's `object_timerange` when asked) and the get_urls filter.
+ * options as the GET segments route reads its query (segments.api.ts): the fields shown (8.2's
+ * `object_timerange` when asked) and the get_urls filter.
  */
 interface SegmentEventsApi {
   /** `legacy`: a payload recorded before the outbox kept the model. */

@@ -1,3 +1,4 @@
+import { unpackUuid } from '../common/uuid-bytes.ts';
 import { type MediaRegistry, uuidKeyUrlsOf } from '../media/media.registry.ts';
 import type { UrlContext, UuidKeyUrlSource } from '../media/media.types.ts';
 import type { SegmentKey, SegmentPageOptions } from '../store/segments.repo.ts';
@@ -36,6 +37,11 @@ export class PlainPages {
   constructor(
     private readonly index: SegmentIndexLane,
     media: MediaRegistry,
+    /**
+     * The objects that have object instances (TamsStore.instancedObjects): a page using any of
+     * them is SegmentsService.list's, which reads their instances. Empty in most stores.
+     */
+    private readonly instanced: ReadonlyMap<string, true> = new Map(),
   ) {
     for (const store of media.stores)
       this.backends.set(store.descriptor.id, { kinds: urlKinds(store), uuidKeys: uuidKeyUrlsOf(store) });
@@ -52,11 +58,18 @@ export class PlainPages {
   ): Promise<PlainSegmentsPage | undefined> {
     const plain = await this.index.plainPage(flowId, range, options);
     if (!plain) return undefined;
+    if (this.instanced.size > 0 && this.anyInstanced(plain.objectIds, plain.count)) return undefined;
     const kinds =
       plain.count === 0 ? [] : this.urls(plain.storageId, flowId, plain.objectIds, plain.count, filter, ctx);
     const rendered = kinds && renderPlainPage(plain, kinds, view);
     if (!rendered) return undefined;
     return { body: rendered.body, count: plain.count, next: plain.next, timerange: rendered.timerange };
+  }
+
+  /** Whether an object of the page (`count` UUIDs of 16 bytes in `ids`) has instances. */
+  private anyInstanced(ids: Uint8Array, count: number): boolean {
+    for (let k = 0; k < count; k++) if (this.instanced.has(unpackUuid(ids, 16 * k))) return true;
+    return false;
   }
 
   /**

@@ -3,13 +3,15 @@ import type { Clock } from '../common/clock.ts';
 import { settleAll } from '../common/settle.ts';
 import { EventLog } from '../events/events.log.ts';
 import { requireContainer, usesInitSegments, writableFlow } from '../flows/flows.guards.ts';
+import type { InstanceRecord } from '../store/objects/instances.types.ts';
 import type { NewRefs, ObjectLookup, ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { CollectorsGuess } from '../store/sources.repo.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
-import { recordSegmentsAdded } from './segments.events.ts';
+import { type EventSegment, recordSegmentsAdded } from './segments.events.ts';
+import { instanceUrls, NewInstances } from './segments.instances.ts';
 import {
   checkReuse,
   firstUseTimes,
@@ -109,12 +111,26 @@ async function registerJobs(
   }
   // The events' filter fields, read beside them when the Flows' Sources are known from before.
   const guess = store.sources.guessEventCollectors([...new Set(jobs.map((j) => j.flowId))]);
-  const [flows, existing, found] = await Promise.all([
+  // The instances of objects given get_urls (registration adds them to the object's), read
+  // beside the rest: most registrations give none, and read none.
+  const withUrls = parsed
+    .filter((c) => (c.segment.get_urls?.length ?? 0) > 0)
+    .map((c) => c.segment.object_id);
+  const [flows, existing, found, stored] = await Promise.all([
     store.flows.rows(jobs.map((j) => j.flowId)),
     store.segments.overlappingMany(spans),
     store.objects.lookup(objectIdsOf(parsed, jobs)),
+    withUrls.length > 0 ? store.instances.among(withUrls) : new Map(),
   ]);
   const { objects, refCounts } = await withInitObjects(store, found);
+  const instances = new NewInstances(stored, now);
+  // Re-used objects may have instances (URLs other segments gave, copies): the events list them,
+  // as GET does. Read beside the events' other reads (no round trip more), only for batches
+  // that re-use objects (edits), and with the store's cache only for objects that have some.
+  const given = new Set(withUrls);
+  const reused = [...new Set(parsed.map((c) => c.segment.object_id))].filter(
+    (id) => !given.has(id) && objects.get(id)?.registered === true,
+  );
   // Each job as if alone: a Flow missing, read-only or without a container fails it.
   for (const [i, job] of jobs.entries()) {
     try {
@@ -134,6 +150,10 @@ async function registerJobs(
   const unused = new Set([...objects.values()].filter((o) => !o.registered).map((o) => o.id));
 
   const accepted: SegmentRecord[] = [];
+  /** Flows whose segments may now use objects with instances (re-use, get_urls): flows.instances. */
+  const instanced = new Set<string>();
+  /** Objects used before that get instances here: the other Flows using them are marked too. */
+  const reusedWithUrls = new Set<string>();
   const external = new Map<string, ObjectRecord>();
   /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
@@ -150,6 +170,7 @@ async function registerJobs(
       const init = initObjectOf(version, initFlow, segment, body, object, (id) => objects.get(id));
       const firstTimes = first ? firstUseTimes(version, segment, body) : undefined;
       const objectRange = first ? firstTimes?.timerange : checkReuse(version, segment, body, object);
+      const urls = instances.check(version, segment);
       (timelines.get(segment.flow_id) as Timeline).add(segment.timerange);
       if (init !== undefined) {
         segment.init_object_id = init;
@@ -161,6 +182,9 @@ async function registerJobs(
           objects.set(init, { ...initObject, registered: true, init: true });
         }
       }
+      instances.add(segment.object_id, urls);
+      if (!first || (segment.get_urls?.length ?? 0) > 0) instanced.add(segment.flow_id);
+      if (!first && urls.length > 0) reusedWithUrls.add(segment.object_id);
       // A new object's default timerange is the segment's own: nothing to keep on the segment.
       if (!first || body.object_timerange !== undefined) keepObjectTimerange(segment, objectRange);
       if (kind === 'external') {
@@ -213,6 +237,9 @@ async function registerJobs(
   await settleAll([
     store.segments.insertMany(accepted),
     store.objects.insertMany([...external.values()]),
+    store.instances.insert(instances.records()),
+    store.instances.markFlows([...instanced]),
+    store.instances.markUsers([...reusedWithUrls]),
     // New object rows: two replicas registering one new external object id make one row.
     store.guards.claim([...external.keys()].map((id) => `object:${id}`)),
     store.objects.addRefs([...refs.values()], new Set([...firsts.keys(), ...initFirsts.keys()]), refCounts),
@@ -234,6 +261,7 @@ async function registerJobs(
       added,
       firsts,
       guess,
+      { batch: instances, reused },
     ),
   ]);
   return results;
@@ -302,13 +330,25 @@ async function recordEvents(
   added: ReadonlyMap<string, SegmentRecord[]>,
   firsts: ReadonlyMap<string, string>,
   guess: CollectorsGuess | undefined,
+  instances: { batch: NewInstances; reused: readonly string[] },
 ): Promise<void> {
-  const collectors = await store.sources.eventCollectors(changed, guess);
+  const [collectors, more] = await Promise.all([
+    store.sources.eventCollectors(changed, guess),
+    instances.reused.length > 0
+      ? store.instances.among(instances.reused)
+      : new Map<string, InstanceRecord[]>(),
+  ]);
+  // Each segment with its object's instances as GET then lists them (EventSegment).
+  const withInstances = (s: SegmentRecord): EventSegment => {
+    const own = more.get(s.object_id) ?? instances.batch.all(s.object_id);
+    return own.length === 0 ? s : { ...s, ...instanceUrls(own) };
+  };
   const events = new EventLog(store, now);
   events.knowSources(collectors.sources);
   for (const flow of changed) {
     const withCollectors = { ...flow, collected_by: collectors.flows.get(flow.id) ?? [] };
-    await recordSegmentsAdded(events, withCollectors, added.get(flow.id) as SegmentRecord[], firsts);
+    const segments = (added.get(flow.id) as SegmentRecord[]).map(withInstances);
+    await recordSegmentsAdded(events, withCollectors, segments, firsts);
   }
   await events.flush();
 }

@@ -10,6 +10,7 @@ import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import type { PlainPages } from './segments.fastlane.ts';
 import { initObjectUrls } from './segments.init.ts';
+import { withInstances } from './segments.instances.ts';
 import { type SegmentView, segmentDocument } from './segments.mapper.ts';
 import type { RegistrationVersion, SegmentPostBody } from './segments.objects.ts';
 import { type FailedSegment, Registrar } from './segments.registration.ts';
@@ -92,7 +93,16 @@ export class SegmentsService {
       limit: query.limit,
       after: query.after,
     });
-    const urls = this.deps.urls.buildMany(page.items, query.urls, ctx);
+    // The objects' instances (copies and clients' URLs): a read only where some may have any,
+    // as the store knows it (the objects in memory: CachedInstances; else the Flow's mark read
+    // with the page: flows.instances).
+    const found =
+      page.items.length === 0 ||
+      page.instanced === false ||
+      (query.urls.labels !== undefined && query.urls.labels.size === 0)
+        ? new Map()
+        : await this.deps.store.instances.among(page.items.map((s) => s.object_id));
+    const urls = this.deps.urls.buildMany(withInstances(page.items, found), query.urls, ctx);
     const items = page.items.map((s, i) =>
       segmentDocument(s, urls[i] as FlowSegment['get_urls'], query.view),
     );

@@ -7,12 +7,23 @@ import type { GetUrl } from './segments.schemas.ts';
 import type { GetUrlV8 } from './segments.v8.schemas.ts';
 
 /** Where a segment's object is: a storage backend and the key within it. */
-type SegmentStorage = { id: string; path: string };
+export type SegmentStorage = { id: string; path: string };
 
-/** What get_urls are made from: the object's storage, and the client's own URLs. */
-interface PageSegment {
+/**
+ * What get_urls are made from: the object's storage, the copies the server made of it on other
+ * backends (ready controlled object instances), and the clients' own URLs (uncontrolled ones).
+ */
+export interface PageSegment {
   storage?: SegmentStorage;
+  copies?: readonly SegmentStorage[];
   get_urls?: readonly SegmentUrl[];
+}
+
+/** A place a segment's object is read from, on a backend this server has. */
+interface Place {
+  store: MediaStore;
+  kinds: UrlKinds;
+  path: string;
 }
 
 /** The `get_urls` query parameters of GET segments (and the webhook equivalents). */
@@ -59,8 +70,9 @@ export function urlKinds(store: MediaStore): UrlKinds {
 /**
  * Builds segment `get_urls` per request, as DIGEST §6.2 says: controlled URLs come from the
  * backend holding the object (presigned first, as the most widely usable, then a direct URL where
- * the backend has one), then the client's uncontrolled URLs. Every filter must pass; URLs are
- * only signed once they have passed, so filtered requests are cheaper.
+ * the backend has one), then from each backend holding a copy of it, then the client's
+ * uncontrolled URLs. Every filter must pass; URLs are only signed once they have passed, so
+ * filtered requests are cheaper.
  */
 export class GetUrlBuilder {
   /** Per backend, what its presigned and direct URLs are, for the filters. */
@@ -87,22 +99,19 @@ export class GetUrlBuilder {
    */
   buildMany(segments: readonly PageSegment[], filter: GetUrlFilter, ctx: UrlContext): GetUrl[][] {
     if (filter.labels !== undefined && filter.labels.size === 0) return segments.map(() => []);
-    const stores = segments.map((s) => (s.storage ? this.registry.get(s.storage.id) : undefined));
-    const presigned = this.presign(segments, stores, filter, ctx);
+    const places = segments.map((s) => this.places(s));
+    const presigned = this.presign(places, filter, ctx);
     return segments.map((segment, i) => {
       const urls: GetUrl[] = [];
-      const store = stores[i];
-      const path = segment.storage?.path;
-      const kinds = store && this.kinds.get(store);
-      if (store && kinds && path !== undefined) {
-        const signedUrl = presigned[i];
+      (places[i] as Place[]).forEach(({ store, kinds, path }, p) => {
+        const signedUrl = presigned[i]?.[p];
         if (signedUrl !== undefined) urls.push(controlled(store, signedUrl, kinds.presigned, filter));
         const { direct } = kinds;
         if (passes(direct, filter)) {
           const url = store.directGetUrl(path, ctx);
           if (url !== undefined) urls.push(controlled(store, url, direct, filter));
         }
-      }
+      });
       for (const u of segment.get_urls ?? []) {
         if (!passes({ label: u.label, presigned: false }, filter)) continue;
         const item: GetUrl = { url: u.url };
@@ -114,32 +123,46 @@ export class GetUrlBuilder {
     });
   }
 
-  /** The presigned URL of each segment the filter lets have one (else undefined), by backend. */
+  /** Where the segment's object is read from: its own storage, then its copies. */
+  private places(segment: PageSegment): Place[] {
+    const places: Place[] = [];
+    const add = (where: SegmentStorage) => {
+      const store = this.registry.get(where.id);
+      const kinds = store && this.kinds.get(store);
+      if (store && kinds) places.push({ store, kinds, path: where.path });
+    };
+    if (segment.storage) add(segment.storage);
+    if (segment.copies) for (const copy of segment.copies) add(copy);
+    return places;
+  }
+
+  /**
+   * The presigned URL of each place of each segment the filter lets have one (else undefined),
+   * made by backend.
+   */
   private presign(
-    segments: readonly PageSegment[],
-    stores: readonly (MediaStore | undefined)[],
+    places: readonly Place[][],
     filter: GetUrlFilter,
     ctx: UrlContext,
-  ): (string | undefined)[] {
-    const wanted = new Map<MediaStore, { at: number[]; paths: string[] }>();
-    segments.forEach((segment, i) => {
-      const store = stores[i];
-      const path = segment.storage?.path;
-      const kinds = store && this.kinds.get(store);
-      if (!store || !kinds || path === undefined || !passes(kinds.presigned, filter)) return;
-      let group = wanted.get(store);
-      if (group === undefined) {
-        group = { at: [], paths: [] };
-        wanted.set(store, group);
-      }
-      group.at.push(i);
-      group.paths.push(path);
+  ): (string | undefined)[][] {
+    const wanted = new Map<MediaStore, { at: [number, number][]; paths: string[] }>();
+    places.forEach((list, i) => {
+      list.forEach(({ store, kinds, path }, p) => {
+        if (!passes(kinds.presigned, filter)) return;
+        let group = wanted.get(store);
+        if (group === undefined) {
+          group = { at: [], paths: [] };
+          wanted.set(store, group);
+        }
+        group.at.push([i, p]);
+        group.paths.push(path);
+      });
     });
-    const presigned: (string | undefined)[] = new Array(segments.length);
+    const presigned: (string | undefined)[][] = places.map(() => []);
     for (const [store, { at, paths }] of wanted) {
       const urls = store.presignGets(paths, ctx);
-      at.forEach((i, n) => {
-        presigned[i] = urls[n];
+      at.forEach(([i, p], n) => {
+        (presigned[i] as (string | undefined)[])[p] = urls[n];
       });
     }
     return presigned;

@@ -4,7 +4,7 @@ import type { ApiMount, ApiVersion } from '../http/api.version.ts';
 import { OPTIONAL_BODY } from '../http/openapi.paths.ts';
 import { errors, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { urlContext } from '../segments/segments.routes.ts';
+import { urlContext } from '../segments/segments.query.ts';
 import { FlowStorage, FlowStoragePost } from './storage.schemas.ts';
 import type { AllocatedObject, StorageRequest, StorageService } from './storage.service.ts';
 import { FlowStorage82, FlowStoragePost82 } from './storage.v8.schemas.ts';

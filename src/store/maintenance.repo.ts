@@ -37,6 +37,7 @@ export const CONTENT_TABLES = [
   T.objectRefs,
   T.allocations,
   T.objects,
+  T.instances,
   T.collections,
   T.flowTags,
   T.flows,
@@ -141,6 +142,23 @@ export class StoreMaintenance {
         if (!last || page.length < PAGE) break;
         after = reqStr(last, 'id');
       }
+      // The copies of objects on other backends (TAMS 8.2 controlled object instances) too.
+      let key: string | undefined;
+      for (;;) {
+        const page = await tx.select(T.instances, {
+          where: and(col('controlled').eq(true), key !== undefined && col('instance_key').gt(key)),
+          columns: ['instance_key', 'object_id', 'storage_id', 'storage_path', 'created'],
+          orderBy: [{ column: 'instance_key' }],
+          limit: PAGE,
+        });
+        await gc.queue(
+          page.flatMap((r) => queuedObject({ ...r, id: r.object_id })),
+          now,
+        );
+        const last = page.at(-1);
+        if (!last || page.length < PAGE) break;
+        key = reqStr(last, 'instance_key');
+      }
       for (const table of this.content) {
         await tx.delete(table, and());
         progress?.emptied(1);
@@ -162,13 +180,23 @@ export class StoreMaintenance {
     return new Set(rows.map((r) => reqStr(r, 'id')));
   }
 
-  /** The objects of one backend with their storage paths (none for rows that lack one), unordered. */
-  async *objectsIn(storageId: string): AsyncGenerator<{ id: string; path?: string }> {
+  /**
+   * The objects of one backend with their storage paths (none for rows that lack one), unordered,
+   * then the copies of objects made on it (TAMS 8.2 controlled object instances): `pending` for a
+   * copy not made yet, which may have no bytes.
+   */
+  async *objectsIn(storageId: string): AsyncGenerator<{ id: string; path?: string; pending?: boolean }> {
     for await (const r of scanRows(this.db, T.objects, {
       where: and(col('storage_id').eq(storageId)),
       columns: ['id', 'storage_path'],
     })) {
       yield { id: reqStr(r, 'id'), path: str(r, 'storage_path') };
+    }
+    for await (const r of scanRows(this.db, T.instances, {
+      where: and(col('storage_id').eq(storageId), col('controlled').eq(true)),
+      columns: ['object_id', 'storage_path', 'state'],
+    })) {
+      yield { id: reqStr(r, 'object_id'), path: str(r, 'storage_path'), pending: r.state !== 'ready' };
     }
   }
 

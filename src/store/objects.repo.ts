@@ -2,6 +2,7 @@ import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
+import type { ObjectInstances } from './objects/instances.table.ts';
 import { ObjectRows } from './objects/objects.table.ts';
 import type {
   AllocationState,
@@ -63,6 +64,8 @@ export class ObjectsRepo {
   constructor(
     private readonly db: DbSession,
     private readonly recordDeleted: RecordDeleted,
+    /** The objects' instances, deleted with them (their copies' bytes queued as theirs are). */
+    private readonly instances: ObjectInstances,
   ) {
     this.objects = new ObjectRows(db);
     this.allocations = new Allocations(db);
@@ -221,6 +224,12 @@ export class ObjectsRepo {
     for (const o of objects) {
       if (o.storage_id === undefined || o.storage_path === undefined) continue;
       queued.push(gcRow(o.storage_id, o.storage_path, o.id, o.created, now));
+    }
+    // The server's copies go with the object. A copy still being made is queued too: its worker
+    // finds the instance gone and writes nothing more (instances.copy.ts).
+    for (const i of await this.instances.dropObjects(ids)) {
+      if (i.storage_id !== undefined && i.storage_path !== undefined)
+        queued.push(gcRow(i.storage_id, i.storage_path, i.object_id, i.created, now));
     }
     await this.objects.deleteReleased(released);
     await this.allocations.delete(ids);

@@ -31,7 +31,10 @@ export interface SegmentRecord {
   sample_offset?: number;
   sample_count?: number;
   key_frame_count?: number;
-  /** Client-supplied (uncontrolled) URLs. */
+  /**
+   * Client-supplied (uncontrolled) URLs of a segment being registered: they become instances of
+   * its object (object_instances), and the table keeps none, so segments read have none.
+   */
   get_urls?: SegmentUrl[];
   /**
    * The object's timerange, only where it is not `timerange - ts_offset` (the segment uses part
@@ -61,6 +64,8 @@ export interface FlowSpan {
   first?: bigint;
   last?: bigint;
   deleting: boolean;
+  /** Whether its objects may have instances (flows.instances); undefined where not known. */
+  instanced?: boolean;
 }
 
 const ORDER_ASC = [
@@ -138,7 +143,7 @@ export class SegmentsRepo {
     flowId: string,
     range: TimeRange,
     options: SegmentPageOptions,
-  ): Promise<{ items: SegmentRecord[]; next?: SegmentKey }> {
+  ): Promise<{ items: SegmentRecord[]; next?: SegmentKey; instanced?: boolean }> {
     const bounds = overlapBounds(range);
     if (bounds === null) return { items: [] };
     // The Flow's row, read anyway for the windows' bounds, also says whether it is being deleted
@@ -191,7 +196,8 @@ export class SegmentsRepo {
     );
     const items = found.slice(0, options.limit);
     const lastItem = items.at(-1);
-    return { items, next: found.length > options.limit && lastItem ? keyOf(lastItem) : undefined };
+    const next = found.length > options.limit && lastItem ? keyOf(lastItem) : undefined;
+    return span.instanced === undefined ? { items, next } : { items, next, instanced: span.instanced };
   }
 
   /** All the Flow's segments, in time order (to load an in-memory index). */
@@ -368,11 +374,16 @@ export class SegmentsRepo {
     if (this.spans) return this.spans(flowId);
     const [row] = await this.db.select(T.flows, {
       where: and(col('id').eq(flowId)),
-      columns: ['tr_start', 'tr_end', 'deleting'],
+      columns: ['tr_start', 'tr_end', 'deleting', 'instances'],
       limit: 1,
     });
     if (row === undefined) return null;
-    return { first: big(row, 'tr_start'), last: big(row, 'tr_end'), deleting: row.deleting === true };
+    return {
+      first: big(row, 'tr_start'),
+      last: big(row, 'tr_end'),
+      deleting: row.deleting === true,
+      instanced: row.instances === true,
+    };
   }
 
   /**
@@ -530,7 +541,8 @@ function toRow(s: SegmentRecord): Row {
     sample_offset: opt(s.sample_offset),
     sample_count: opt(s.sample_count),
     key_frame_count: opt(s.key_frame_count),
-    get_urls: s.get_urls && s.get_urls.length > 0 ? s.get_urls.map((u) => ({ ...u })) : null,
+    // Its object's instances hold them (ObjectInstances).
+    get_urls: null,
   };
   // Left out (null) on the common row, as the object timerange is.
   if (s.init_object_id !== undefined) row.init_object_id = s.init_object_id;
@@ -563,7 +575,6 @@ function fromRow(row: Row): SegmentRecord {
   if (sampleCount !== undefined) segment.sample_count = sampleCount;
   const keyFrames = num(row, 'key_frame_count');
   if (keyFrames !== undefined) segment.key_frame_count = keyFrames;
-  if (Array.isArray(row.get_urls)) segment.get_urls = row.get_urls as unknown as SegmentUrl[];
   const objectRange = otrOf(row);
   if (objectRange !== undefined) segment.object_timerange = objectRange;
   const init = str(row, 'init_object_id');

@@ -1,6 +1,7 @@
 import type { DbSession } from '../db/db.types.ts';
 import { CachedCollections } from './cache/collections.cached.ts';
 import { CachedFlows } from './cache/flows.cached.ts';
+import { CachedInstances } from './cache/instances.cached.ts';
 import { CachedObjects } from './cache/objects.cached.ts';
 import { IndexedSegments } from './cache/segments.indexed.ts';
 import type { CacheView } from './cache/store.cache.ts';
@@ -14,6 +15,7 @@ import type { FlowsStore } from './flows.types.ts';
 import { GuardsRepo } from './guards.repo.ts';
 import { LeasesRepo } from './leases.repo.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
+import { ObjectInstances } from './objects/instances.table.ts';
 import { ObjectsRepo } from './objects.repo.ts';
 import { ProfilesRepo } from './profiles.repo.ts';
 import { type FlowSpan, SegmentsRepo } from './segments.repo.ts';
@@ -77,6 +79,8 @@ export abstract class StoreSession {
   readonly sources: SourcesRepo;
   readonly segments: SegmentsStore;
   readonly objects: ObjectsRepo;
+  /** Object instances (TAMS 8.2): client URLs and the server's copies of objects. */
+  readonly instances: ObjectInstances;
   /** The queue of bytes to delete from storage backends. */
   readonly mediaGc: MediaGcRepo;
   readonly deletions: DeletionsRepo;
@@ -87,7 +91,12 @@ export abstract class StoreSession {
   /** The segments' in-memory indexes where this store keeps them (with the cache); else undefined. */
   protected readonly indexed: IndexedSegments | undefined;
   /** The database repositories underneath the cached ones (the root loads the cache from them). */
-  protected readonly db: { flows: FlowsRepo; segments: SegmentsRepo; objects: ObjectsRepo };
+  protected readonly db: {
+    flows: FlowsRepo;
+    segments: SegmentsRepo;
+    objects: ObjectsRepo;
+    instances: ObjectInstances;
+  };
   private readonly session: DbSession;
   private readonly featureRepos = new Map<RepoSet<unknown>, unknown>();
 
@@ -105,10 +114,13 @@ export abstract class StoreSession {
     const { sequence, ordered, hints } = parts;
     const collections = new CollectionsRepo(session);
     const recordDeleted = (ids: readonly string[], at: Date) => this.events.append(objectsDeleted(ids, at));
+    const instances = new ObjectInstances(session);
+    this.instances = view ? new CachedInstances(session, view) : instances;
     this.db = {
       flows: new FlowsRepo(session, collections),
       segments: new SegmentsRepo(session, ordered, hints.spacing, view && cachedSpans(view)),
-      objects: new ObjectsRepo(session, recordDeleted),
+      objects: new ObjectsRepo(session, recordDeleted, instances),
+      instances,
     };
     this.settings = new SettingsRepo(session);
     this.guards = new GuardsRepo(session);
@@ -128,7 +140,7 @@ export abstract class StoreSession {
       this.sources = new SourcesRepo(session, this.flows, new CachedCollections(view));
       this.indexed = new IndexedSegments(this.db.segments, view);
       this.segments = this.indexed;
-      this.objects = new CachedObjects(session, view, recordDeleted);
+      this.objects = new CachedObjects(session, view, recordDeleted, this.instances);
     } else {
       this.flows = this.db.flows;
       this.sources = new SourcesRepo(session, this.flows, collections, hints);

@@ -170,6 +170,14 @@ export class TamsStore extends StoreSession {
     await this.cache?.warmUp(fraction, log);
   }
 
+  /**
+   * The ids of the objects that have object instances, where this store keeps them in memory
+   * (with the cache): for the embedded fast lane of segment pages.
+   */
+  get instancedObjects(): ReadonlyMap<string, true> | undefined {
+    return this.cache?.instanced;
+  }
+
   /** Whether the warm-up runs (metrics). */
   get segmentIndexWarming(): boolean {
     return this.cache?.warming !== undefined;

@@ -36,6 +36,7 @@ export const T = {
   guards: 'guards',
   eventSlots: 'event_slots',
   profiles: 'profiles',
+  instances: 'object_instances',
 } as const;
 
 /** A timerange as four columns: bounds in nanoseconds (null = unbounded) and inclusivity flags. */
@@ -128,6 +129,11 @@ export const storeTables: TableDef[] = [
       { name: 'status', type: 'string' },
       { name: 'profile_id', type: 'string' },
       { name: 'init_segments', type: 'boolean' },
+      // Set (never cleared) once an object the Flow's segments use may have object instances:
+      // it re-used an object, was given get_urls, or an object of its got an instance. Read with
+      // the Flow's envelope by its segment pages, which look up instances only where it is set
+      // (stores without the cache: ObjectInstances.markFlows). Null in older rows: not set.
+      { name: 'instances', type: 'boolean' },
     ],
     indexes: [['id'], ['source_id']],
   },
@@ -174,7 +180,9 @@ export const storeTables: TableDef[] = [
       { name: 'sample_offset', type: 'int64' },
       { name: 'sample_count', type: 'int64' },
       { name: 'key_frame_count', type: 'int64' },
-      // Client-supplied (uncontrolled) URLs, kept verbatim: [{url, label?}].
+      // Client-supplied (uncontrolled) URLs [{url, label?}], as written before object instances
+      // (migration 4 moved them to object_instances): no longer read, written null, kept so that
+      // the data of a store taken back to the version before stays.
       { name: 'get_urls', type: 'json' },
       // The object's timerange (objects.otr_*), copied only where it is not the segment's
       // timerange - ts_offset (a partly used object): null in the common row.
@@ -211,6 +219,36 @@ export const storeTables: TableDef[] = [
       { name: 'init_object_id', type: 'string' },
     ],
     indexes: [['id'], ['allocated_for']],
+  },
+  {
+    // Object instances (TAMS 8.2, ADR 0038; objects/instances.types.ts): where an object's bytes
+    // can be read besides its own storage. Client URLs (uncontrolled: url, label) and copies this
+    // server makes on its other backends (controlled: storage_id, storage_path, with their copy
+    // worker's state, attempts and lease). Segment registrations of either version add their
+    // `get_urls` here (segments.get_urls is no longer read: migration 4 moved it).
+    name: T.instances,
+    columns: [
+      { name: 'object_id', type: 'string', nullable: false },
+      // The object and what identifies the instance within it (instanceKey): per-row updates.
+      { name: 'instance_key', type: 'string', nullable: false },
+      { name: 'controlled', type: 'boolean', nullable: false },
+      { name: 'url', type: 'string' },
+      { name: 'label', type: 'string' },
+      { name: 'storage_id', type: 'string' },
+      { name: 'storage_path', type: 'string' },
+      // `ready` (advertised), `copying` (a controlled copy not made yet), `failed`.
+      { name: 'state', type: 'string', nullable: false },
+      { name: 'created', type: 'timestamp', nullable: false },
+      { name: 'pos', type: 'int32', nullable: false },
+      { name: 'attempts', type: 'int32' },
+      { name: 'next_attempt', type: 'timestamp' },
+      { name: 'error', type: 'string' },
+      // Which replica copies it, until when: another takes over after a crash.
+      { name: 'lease_owner', type: 'string' },
+      { name: 'lease_until', type: 'timestamp' },
+    ],
+    lookups: ['object_id'],
+    indexes: [['object_id'], ['instance_key'], ['state']],
   },
   {
     // Objects allocated by /storage: a row stays until the object's first segment is registered

@@ -56,7 +56,7 @@ describe('GET /analytics/export', () => {
     expect(res.headers.get('x-export-truncated')).toBe('false');
     const lines = res.body.toString().trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'flow_id,seg_start,seg_end,seg_start_incl,seg_end_incl,object_id,storage_id,storage_path,ts_offset,last_duration,sample_offset,sample_count,key_frame_count,get_urls,otr_start,otr_end,otr_start_incl,otr_end_incl',
+      'flow_id,seg_start,seg_end,seg_start_incl,seg_end_incl,object_id,storage_id,storage_path,ts_offset,last_duration,sample_offset,sample_count,key_frame_count,otr_start,otr_end,otr_start_incl,otr_end_incl,init_object_id',
     );
     const rows = lines.slice(1).map((l) => l.split(','));
     const ns = (s: number) => String((fx.t0 + BigInt(s)) * 1_000_000_000n);

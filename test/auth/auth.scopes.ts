@@ -59,6 +59,7 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
   // Writes answering with stored metadata.
   ['POST /service/webhooks', READ_WRITE], // the webhook then receives what readers see
   ['PUT /service/webhooks/:webhookId', READ_WRITE], // 8.2: as POST, answered with the webhook
+  ['POST /objects/:objectId/instances', READ_WRITE], // 8.2: a copy reads the object for the caller
   ['POST /exr/inspect', READ_WRITE], // the catalogue's record: channels, attributes, Flows using it
   ['POST /search/transcripts/:transcriptId/publish', READ_WRITE], // the transcript's metadata
 
@@ -66,6 +67,7 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
   ['DELETE /flows/:flowId', DELETE],
   ['DELETE /flows/:flowId/segments', DELETE],
   ['DELETE /service/webhooks/:webhookId', DELETE], // 8.2: 204
+  ['DELETE /objects/:objectId/instances', DELETE], // 8.2: 204; a copy's bytes go
   ['DELETE /search/transcripts/:transcriptId', DELETE],
 ]);
 

@@ -3,11 +3,13 @@
  * whose workers react within milliseconds, and registration helpers.
  */
 import { type IncomingMessage, request } from 'node:http';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '../../src/events/events.types.ts';
 import { WAIT_MS } from '../helpers/deadlines.ts';
+import { mountClient } from '../helpers/mounts.ts';
 import { type ReceivedEvent, type Receiver, startReceiver } from '../helpers/receiver.ts';
-import { startServer, type TestServer, type TestServerOptions } from '../helpers/server.ts';
+import { sharedServer } from '../helpers/server.shared.ts';
+import { type HttpClient, startServer, type TestServer, type TestServerOptions } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { waitFor } from '../segments/helpers.ts';
 
@@ -24,6 +26,32 @@ export const EVENT_ENV = {
 
 export function eventServer(options: TestServerOptions = {}): Promise<TestServer> {
   return startServer({ ...options, env: { ...EVENT_ENV, ...options.env } });
+}
+
+/**
+ * The eventServer a test file's tests share (sharedServer), its API at /tams/v8.2, and receivers
+ * that last one test: after each test its webhooks are deleted (through 8.2, which manages both
+ * versions') and its receivers closed.
+ */
+export function sharedEventServer(): {
+  server: TestServer;
+  v8: HttpClient;
+  receiver(): Promise<Receiver>;
+} {
+  const server = sharedServer(() => eventServer());
+  const v8 = mountClient(server, '/tams/v8.2');
+  const receivers: Receiver[] = [];
+  afterEach(async () => {
+    const listed = await v8.get<{ id: string }[]>('/service/webhooks');
+    for (const w of listed.body) expect((await v8.delete(`/service/webhooks/${w.id}`)).status).toBe(204);
+    for (const r of receivers.splice(0)) await r.close();
+  });
+  const receiver = async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    return r;
+  };
+  return { server, v8, receiver };
 }
 
 export interface Registration {

@@ -7,12 +7,11 @@
  * segment against the answer of its version's GET. Rows recorded before the outbox kept the
  * model (7.0 documents) still reach both.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/db/db.types.ts';
 import type { ApiVersion } from '../../src/http/api.version.ts';
-import { mountClient } from '../helpers/mounts.ts';
-import { type ReceivedEvent, type Receiver, startReceiver } from '../helpers/receiver.ts';
-import type { HttpClient, TestServer } from '../helpers/server.ts';
+import type { ReceivedEvent, Receiver } from '../helpers/receiver.ts';
+import type { HttpClient } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { type Doc, getAndHead, multiFlow, videoFlow } from '../http/fixtures.ts';
@@ -27,35 +26,20 @@ import {
 import {
   ALL_EVENTS,
   assertEventValid,
-  eventServer,
   everyWebhookCaughtUp,
+  openStream,
   register,
+  sharedEventServer,
 } from './events.fixture.ts';
 
 /** A segment of either version (8.2 adds `object_timerange`). */
 type Segment = Segment70 & { object_timerange?: string };
 
-let server: TestServer;
-let v8: HttpClient;
-const receivers: Receiver[] = [];
-beforeAll(async () => {
-  server = await eventServer();
-  v8 = mountClient(server, '/tams/v8.2');
-});
-afterEach(async () => {
-  for (const w of (await v8.get<Doc[]>('/service/webhooks')).body) {
-    expect((await v8.delete(`/service/webhooks/${w.id}`)).status).toBe(204);
-  }
-  for (const r of receivers.splice(0)) await r.close();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const { server, v8, receiver } = sharedEventServer();
 
 /** A 7.0 webhook and an 8.2 one, each for every event with verbose get_urls; 8.2 with object timeranges. */
 async function webhooks(): Promise<Record<ApiVersion, Receiver>> {
-  const [seven, eight] = [await startReceiver(), await startReceiver()];
-  receivers.push(seven, eight);
+  const [seven, eight] = [await receiver(), await receiver()];
   await register(server, { url: seven.url, verbose_storage: true });
   const res = await v8.post('/service/webhooks', {
     url: eight.url,
@@ -257,6 +241,65 @@ describe.each(['7.0', '8.2'] as const)('changes written through %s', (writer) =>
     // The edit's segment: the object's timerange for 8.2, as asked; none for 7.0.
     expect(addedTo(events['8.2'], edit.id as string)[0]?.object_timerange).toBe(secs(10, 20));
     expect(addedTo(events['7.0'], edit.id as string)[0]).not.toHaveProperty('object_timerange');
+  });
+});
+
+describe('event streams (GET /events)', () => {
+  it("send 7.0's bodies, or with api_version=8.2 what an 8.2 webhook receives", async () => {
+    const seven = await openStream(server);
+    const eight = await openStream(server, '?api_version=8.2&include_object_timerange=true');
+    try {
+      // WRITES' 8.2 Flow again, new (the tests above wrote that one).
+      const video = videoFlow({
+        essence_parameters: { frame_width: 1920, frame_height: 1080, vfr: true },
+        tags: { owner: 'me', langs: ['en', 'fr'], none: [] },
+        status: 'ingesting',
+      });
+      const id = video.id as string;
+      expect((await v8.put(`/flows/${id}`, video)).status).toBe(201);
+      const [b] = (await objectIds(server, id, 1)) as [string];
+      expect((await v8.post(`/flows/${id}/segments`, { object_id: b, timerange: secs(0, 10) })).status).toBe(
+        201,
+      );
+      // sources/created, flows/created, flows/segments_added: in both, in that order.
+      const events = {
+        '7.0': (await seven.next(3)).map((e) => e.data),
+        '8.2': (await eight.next(3)).map((e) => e.data),
+      };
+      for (const version of ['7.0', '8.2'] as const) {
+        expect(events[version].map((e) => e.event_type)).toEqual([
+          'sources/created',
+          'flows/created',
+          'flows/segments_added',
+        ]);
+        for (const e of events[version]) {
+          if (version === '7.0') assertEventValid(e);
+          else spec82.assertSpecValid(`webhooks/${e.event_type}`, e);
+        }
+        const flow = (await read(version, `/flows/${id}`, 'flow.json')) as Doc;
+        expect(withoutSegmentsUpdated(events[version][1]?.event.flow as Doc)).toEqual(
+          withoutSegmentsUpdated(flow),
+        );
+      }
+      expect((events['7.0'][1]?.event.flow as Doc | undefined)?.tags).toEqual({ owner: 'me' });
+      expect((events['8.2'][1]?.event.flow as Doc | undefined)?.tags).toEqual({
+        owner: 'me',
+        langs: ['en', 'fr'],
+        none: [],
+      });
+      const segment = (version: ApiVersion) =>
+        (events[version][2]?.event.segments as Segment[] | undefined)?.[0];
+      expect(segment('8.2')?.object_timerange).toBe(secs(0, 10));
+      expect(segment('7.0')).not.toHaveProperty('object_timerange');
+    } finally {
+      seven.close();
+      eight.close();
+    }
+  });
+
+  it('refuses an API version it does not have with 400', async () => {
+    const res = await server.get('/events', { query: { api_version: '9.0' } });
+    expect(res.status).toBe(400);
   });
 });
 

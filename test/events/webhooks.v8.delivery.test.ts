@@ -6,10 +6,8 @@
  * Each body against its version's GET answers, written through either version:
  * events.versions.test.ts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mountClient } from '../helpers/mounts.ts';
-import { type Receiver, startReceiver } from '../helpers/receiver.ts';
-import type { HttpClient, TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import type { Receiver } from '../helpers/receiver.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { createFlow, type Doc, multiFlow, putValue, videoFlow } from '../http/fixtures.ts';
 import {
@@ -24,34 +22,14 @@ import {
 import {
   ALL_EVENTS,
   assertEventValid,
-  eventServer,
   everyWebhookCaughtUp,
   register,
+  sharedEventServer,
   typesOf,
 } from './events.fixture.ts';
 
-let server: TestServer;
-let v8: HttpClient;
-const receivers: Receiver[] = [];
-beforeAll(async () => {
-  server = await eventServer();
-  v8 = mountClient(server, '/tams/v8.2');
-});
-afterEach(async () => {
-  // Each test's webhooks go with it, through 8.2 (which manages both versions').
-  const listed = await v8.get<Doc[]>('/service/webhooks');
-  for (const w of listed.body) expect((await v8.delete(`/service/webhooks/${w.id}`)).status).toBe(204);
-  for (const r of receivers.splice(0)) await r.close();
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-async function receiver(): Promise<Receiver> {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
-}
+// Each test's webhooks and receivers go with it (sharedEventServer).
+const { server, v8, receiver } = sharedEventServer();
 
 /** An 8.2 webhook for `r`; its id. */
 async function register82(r: Receiver, options: Doc = {}): Promise<string> {

@@ -6,22 +6,16 @@
  * metadata still matches and drop it when they change it, never refused (docs/api-versions.md).
  * Answers are checked against each version's schemas.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMounted } from '../helpers/mounts.ts';
-import type { HttpClient, TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { mountedServer } from '../helpers/mounts.ts';
+import type { HttpClient } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { type Doc, expectError, getAndHead, uuid } from './fixtures.ts';
 import { getFlow82 } from './fixtures.v82.ts';
 import { PROFILE_METADATA } from './profiles.fixture.ts';
 
-let server: TestServer;
-let v8: HttpClient;
-let v7: HttpClient;
-beforeAll(async () => {
-  ({ server, v7, v8 } = await startMounted({ workers: false }));
-});
-afterAll(() => server?.close());
+const { server, v7, v8 } = mountedServer({ workers: false });
 
 /** A new Profile of PROFILE_METADATA (with `changes`); its id. */
 async function newProfile(changes: Doc = {}): Promise<string> {

@@ -3,9 +3,9 @@
  * (/tams/v8.2/{flows,sources}/{id}/tags[/{name}]), and what the same store answers through 7.0
  * (at / and /tams/v7.0) afterwards: every answer valid against its own version's schemas.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMounted } from '../helpers/mounts.ts';
-import type { HttpClient, TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { mountedServer } from '../helpers/mounts.ts';
+import type { HttpClient } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import {
@@ -18,13 +18,7 @@ import {
   videoFlow,
 } from './fixtures.ts';
 
-let server: TestServer;
-let v8: HttpClient;
-let v7: HttpClient;
-beforeAll(async () => {
-  ({ server, v7, v8 } = await startMounted({ workers: false }));
-});
-afterAll(() => server?.close());
+const { server, v7, v8 } = mountedServer({ workers: false });
 
 const put = (client: HttpClient, path: string, value: unknown) => client.put(path, JSON.stringify(value));
 

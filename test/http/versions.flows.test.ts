@@ -4,20 +4,13 @@
  * 8.2's at /tams/v8.2), and a write through one version keeping what it cannot see of the
  * other's (docs/api-versions.md, "TAMS 7.0 and 8.2").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMounted } from '../helpers/mounts.ts';
-import type { HttpClient, TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { mountedServer } from '../helpers/mounts.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { audioFlow, createFlow, type Doc, getAndHead, multiFlow, uuid, videoFlow } from './fixtures.ts';
 
-let server: TestServer;
-let v8: HttpClient;
-let v7: HttpClient;
-beforeAll(async () => {
-  ({ server, v7, v8 } = await startMounted({ workers: false }));
-});
-afterAll(() => server?.close());
+const { server, v7, v8 } = mountedServer({ workers: false });
 
 /** 7.0's answer at / and at /tams/v7.0 (the same), valid against 7.0's `schema`. */
 async function read70(path: string, schema: string): Promise<Doc> {

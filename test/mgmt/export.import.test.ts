@@ -55,6 +55,20 @@ async function segmentsOf(env: Record<string, string>, flowId: string): Promise<
   }
 }
 
+/** The URLs of each object (its uncontrolled instances: TAMS 8.2, ADR 0038), in order. */
+async function urlsOf(
+  env: Record<string, string>,
+  ids: readonly string[],
+): Promise<(string | undefined)[][]> {
+  const runtime = await openStore(env);
+  try {
+    const found = await runtime.store.instances.among(ids);
+    return ids.map((id) => (found.get(id) ?? []).map((i) => i.url));
+  } finally {
+    await runtime.close();
+  }
+}
+
 async function documents(env: Record<string, string>, flowId: string) {
   const runtime: Runtime = await openStore(env);
   try {
@@ -171,10 +185,12 @@ describe('tams-mgmt import', () => {
     expect(run.code, run.err).toBe(0);
     expect(run.out).toContain('2 external');
     const imported = await segmentsOf(env, source.flowB);
-    expect(imported.map((s) => s.get_urls?.[0]?.url)).toEqual([
-      'http://media.invalid/ext-1',
-      'http://media.invalid/ext-2',
-    ]);
+    expect(
+      await urlsOf(
+        env,
+        imported.map((s) => s.object_id),
+      ),
+    ).toEqual([['http://media.invalid/ext-1'], ['http://media.invalid/ext-2']]);
   });
 
   it('rejects a truncated file', async () => {

@@ -29,10 +29,11 @@ describe('tams-mgmt migrate', () => {
     const before = await tables(legacy.dir);
     const dry = await mgmt(legacy.env, 'migrate', '--dry-run');
     expect(dry.code, dry.err).toBe(0);
-    expect(dry.out).toMatch(/^Schema version 0 \(this version of tams-server knows up to 3\)\.$/m);
+    expect(dry.out).toMatch(/^Schema version 0 \(this version of tams-server knows up to 4\)\.$/m);
     expect(dry.out).toMatch(/^Pending:\n {2}1 {2}retire-allocations-used +objects recorded as used/m);
     expect(dry.out).toMatch(/^ {2}2 {2}backfill-allocation-locations +allocation rows without/m);
     expect(dry.out).toMatch(/^ {2}3 {2}backfill-object-times +registered objects get the timerange/m);
+    expect(dry.out).toMatch(/^ {2}4 {2}segment-urls-to-object-instances +segments' client get_urls/m);
     expect(dry.out).toContain('Dry run: nothing was changed.');
     expect(await tables(legacy.dir)).toEqual(before);
     expect(before).toContain('allocations_used');
@@ -41,7 +42,7 @@ describe('tams-mgmt migrate', () => {
   it('applies them, and finds nothing to do the next time', async () => {
     const run = await mgmt(legacy.env, 'migrate');
     expect(run.code, run.err).toBe(0);
-    expect(run.out).toContain('Applied 1, 2, 3: schema version 3.');
+    expect(run.out).toContain('Applied 1, 2, 3, 4: schema version 4.');
     expect(run.err).toContain('schema migration applied {"migration":1,"name":"retire-allocations-used"');
     expect(await tables(legacy.dir)).not.toContain('allocations_used');
 
@@ -63,7 +64,7 @@ describe('tams-mgmt migrate', () => {
     }
     const refused = await mgmt(legacy.env, 'migrate', '--dry-run');
     expect(refused.code).toBe(1);
-    expect(refused.out).toContain('Schema version 7 (this version of tams-server knows up to 3).');
+    expect(refused.out).toContain('Schema version 7 (this version of tams-server knows up to 4).');
     expect(refused.err).toContain('tams-mgmt: the store is at schema version 7 (migration "from-the-future"');
     // Every other command opens the store as the server does, and is refused too.
     const tablesCommand = await mgmt(legacy.env, 'tables');

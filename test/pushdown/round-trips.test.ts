@@ -148,6 +148,8 @@ describe('round trips per request, without the store cache', () => {
       Promise.all(flows.map((id, i) => addSegments(server, id, segment(objects[i]?.[0] as string, 1)))),
     );
     console.log(`${FLOWS} concurrent single POSTs again:`, again);
-    expect(again.waves).toBeLessThanOrEqual(4 * again.begin);
+    // Re-using objects, a batch also reads their instances for its events (segments_added lists
+    // an object's URLs as GET does): one wave more than a first use.
+    expect(again.waves).toBeLessThanOrEqual(5 * again.begin);
   });
 });

@@ -185,10 +185,11 @@ describe('POST segments: objects', () => {
     expectError(await post(flowId, { object_id: unknown, timerange: secs(0, 10), get_urls: [] }), 400);
     const url = { url: 'https://media.example.com/x.ts', label: 'external' };
     await addSegments(server, flowId, { object_id: unknown, timerange: secs(0, 10), get_urls: [url] });
-    // Once known, the external object can be used again without get_urls (reuse).
+    // Once known, the external object can be used again without get_urls (reuse); its URLs are
+    // the object's (TAMS 8.2's object instances, ADR 0038), so the second segment has them too.
     await addSegments(server, flowId, { object_id: unknown, timerange: secs(10, 20) });
     const listed = await getSegments(server, flowId);
-    expect(listed.body.map((s) => s.get_urls)).toEqual([[url], []]);
+    expect(listed.body.map((s) => s.get_urls)).toEqual([[url], [url]]);
   });
 });
 

@@ -183,13 +183,17 @@ describe('GET /tams/v8.2/objects/{objectId}', () => {
     const other = await newFlow(server);
     await addSegments(server, other, { object_id: ids[0], timerange: secs(100, 105), ts_offset: '100:0' });
     expect((await putValue(server, `/flows/${other}/tags/genre`, 'news')).status).toBe(204);
-    expect(await object82(ids[0])).toEqual({
+    const { get_urls: urls, ...rest } = await object82(ids[0]);
+    expect(rest).toEqual({
       id: ids[0],
       referenced_by_flows: [flowId, other].sort(),
       first_referenced_by_flow: flowId,
       timerange: secs(0, 10),
       key_frame_count: 2,
     });
+    // Its own storage's URLs, as its segments have them.
+    const [segment] = (await getSegments(server, flowId)).body;
+    expect((urls as Doc[]).map((u) => u.label)).toEqual(segment?.get_urls?.map((u) => u.label));
     expect(await object82(ids[1])).toMatchObject({ timerange: secs(0, 10) });
     // A comma-separated list, its commas written as they are (an encoded one is part of a value).
     const listed = await getAndHead<Doc>(v8, `/objects/${ids[0]}?flow_tag.genre=sport,news`);

@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3TestServer, s3BackendEntry, startS3Server } from '../helpers/s3.server.ts';
+import { fsBackendEntry, type S3TestServer, s3BackendEntry, startS3Server } from '../helpers/s3.server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { expectError } from '../http/fixtures.ts';
@@ -50,14 +50,7 @@ beforeAll(async () => {
     env: FAST_WORKERS,
     buckets: ['archive'],
     backends: (s3) => [
-      {
-        kind: 'fs',
-        id: FS_ID,
-        label: 'local',
-        provider: 'tams-server',
-        store_product: 'filesystem',
-        default: true,
-      },
+      fsBackendEntry({ id: FS_ID }),
       s3BackendEntry(s3, 'archive', {
         id: S3_ID,
         region: 'eu-west-2',

@@ -21,19 +21,19 @@ let b: TestServer;
 let vast: FakeVast;
 const receivers: Receiver[] = [];
 const data = tempDir('tams-outbox-');
-/** Two servers on the one database; a slot lease in seconds (the default otherwise). */
-async function startPair(leaseSeconds?: number): Promise<void> {
-  const env = {
-    ...EVENT_ENV,
-    ...(leaseSeconds !== undefined && { TAMS_EVENT_SLOT_LEASE_SECONDS: String(leaseSeconds) }),
-  };
+/** Two servers on the one database, with a slot lease in seconds. */
+async function startPair(leaseSeconds: number): Promise<void> {
+  const env = { ...EVENT_ENV, TAMS_EVENT_SLOT_LEASE_SECONDS: String(leaseSeconds) };
   a = await startServer({ dataDir: data.path, env });
   b = await startServer({ dataDir: data.path, env });
 }
 beforeAll(async () => {
   vast = await sharedFakeVast();
-  // The default slot lease: a commit held while the machine is busy must not outlive it.
-  await startPair();
+  // A lease no held commit outlives, however busy the machine: a slot whose lease is over is lifted
+  // by the other server, and the held commit then runs again with new numbers (correct, and what
+  // the 1 s describe checks), which is not the order the held-commit test below reads. The lease
+  // renewed by a held commit is not committed, so the default 15 s leaves only its last half.
+  await startPair(600);
 });
 afterAll(async () => {
   vast.faults.clear();

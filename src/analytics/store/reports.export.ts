@@ -28,8 +28,11 @@ export const EXPORTABLE = [
 
 export type ExportTable = (typeof EXPORTABLE)[number];
 
-/** Columns the store keeps for itself, not part of what a table records: not exported. */
-const INTERNAL = new Set([`${T.segments}.seq`]);
+/**
+ * Columns the store keeps for itself, not part of what a table records: not exported. Segments'
+ * `get_urls` is retired (written null since object instances hold the URLs: migration 4).
+ */
+const INTERNAL = new Set([`${T.segments}.seq`, `${T.segments}.get_urls`]);
 
 export function isExportable(table: string): table is ExportTable {
   return (EXPORTABLE as readonly string[]).includes(table);

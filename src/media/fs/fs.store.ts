@@ -3,6 +3,7 @@ import { type BigIntStats, constants, type Dirent, lstatSync } from 'node:fs';
 import { type FileHandle, link, lstat, mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { ObjectCopying, ObjectStream } from '../media.copy.ts';
 import { MEDIA_EXTENSIONS } from '../media.extensions.ts';
 import { assertByteRange } from '../media.read.ts';
 import type {
@@ -38,7 +39,7 @@ import {
   type Verdict,
 } from './fs.signer.ts';
 import { FileSizes } from './fs.sizes.ts';
-import { writeAtomically } from './fs.write.ts';
+import { ObjectExistsError, writeAtomically } from './fs.write.ts';
 
 export interface FsMediaStoreOptions {
   /** Directory holding the objects; created by createFsMediaStore. */
@@ -84,7 +85,7 @@ function objectInfo(path: string, stats: BigIntStats, meta: ObjectMeta | undefin
  * and an expiry; `directGetUrl` is the same route unsigned, which the server's API auth must
  * protect (fs.routes.ts marks the route so an auth hook can tell presigned requests apart).
  */
-export class FsMediaStore implements MediaStore, UuidKeyUrlSource {
+export class FsMediaStore implements MediaStore, ObjectCopying, UuidKeyUrlSource {
   readonly descriptor: StorageBackendDescriptor;
   readonly root: string;
   readonly routePrefix: string;
@@ -302,6 +303,25 @@ export class FsMediaStore implements MediaStore, UuidKeyUrlSource {
   ): Promise<ObjectMeta> {
     assertKey(path);
     return writeAtomically(dataFile(this.root, path), contentType, body, this.maxObjectBytes, beforeCommit);
+  }
+
+  /** The object's bytes for a copy to another backend (ObjectCopying). */
+  async readStream(path: string): Promise<ObjectStream | null> {
+    const opened = await this.open(path);
+    if (!opened) return null;
+    const body = opened.handle.createReadStream({ autoClose: true });
+    const { size, contentType } = opened.info;
+    return contentType === undefined ? { body, size } : { body, size, contentType };
+  }
+
+  /** A copy of another backend's object, written as an upload is (ObjectCopying). */
+  async writeStream(path: string, source: ObjectStream): Promise<void> {
+    try {
+      await this.write(path, source.contentType ?? DEFAULT_CONTENT_TYPE, source.body);
+    } catch (error) {
+      // A copy run again after a crash finds the one it made: the same object.
+      if (!(error instanceof ObjectExistsError) || (await this.head(path))?.size !== source.size) throw error;
+    }
   }
 
   async delete(path: string): Promise<void> {

@@ -1,14 +1,18 @@
+import type { Readable } from 'node:stream';
 import {
   type BucketLocationConstraint,
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadBucketCommand,
   HeadObjectCommand,
+  PutObjectCommand,
   paginateListObjectsV2,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { ObjectCopying, ObjectStream } from '../media.copy.ts';
 import { assertByteRange } from '../media.read.ts';
 import type {
   ByteRange,
@@ -85,7 +89,7 @@ function withoutSlash(url: string): string {
   return url.endsWith('/') ? url.slice(0, -1) : url;
 }
 
-export class S3MediaStore implements MediaStore {
+export class S3MediaStore implements MediaStore, ObjectCopying {
   readonly descriptor: StorageBackendDescriptor;
   readonly bucket: string;
   readonly keyPrefix: string;
@@ -100,6 +104,8 @@ export class S3MediaStore implements MediaStore {
   readonly #listPageSize: number;
   readonly #conditionalPut: boolean;
   readonly #now: () => number;
+  /** The S3 service and the key pair used on it: stores that share both copy within it. */
+  readonly #account: string;
 
   constructor(options: S3MediaStoreOptions) {
     const prefix = options.keyPrefix ?? '';
@@ -140,6 +146,7 @@ export class S3MediaStore implements MediaStore {
       forcePathStyle,
     });
     this.location = options.endpoint !== undefined ? withoutSlash(options.endpoint) : where.bucketUrl.origin;
+    this.#account = `${this.location}\n${options.region}\n${options.credentials.accessKeyId}`;
     this.#signer = new S3Presigner({
       bucketUrl: where.bucketUrl,
       region: where.signingRegion,
@@ -237,6 +244,56 @@ export class S3MediaStore implements MediaStore {
     return info === null
       ? null
       : { bytes: new Uint8Array(0), size: info.size, contentType: info.contentType };
+  }
+
+  /** The object's bytes for a copy to another backend (ObjectCopying). */
+  async readStream(path: string): Promise<ObjectStream | null> {
+    let out: GetObjectCommandOutput;
+    try {
+      out = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(path) }));
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    const stream: ObjectStream = { body: out.Body as Readable, size: out.ContentLength ?? 0 };
+    if (out.ContentType !== undefined) stream.contentType = out.ContentType;
+    return stream;
+  }
+
+  /** A copy of another backend's object, streamed into one PUT (ObjectCopying). */
+  async writeStream(path: string, source: ObjectStream): Promise<void> {
+    await this.#client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.#key(path),
+        Body: source.body,
+        ContentLength: source.size,
+        ContentType: source.contentType,
+      }),
+    );
+  }
+
+  /**
+   * CopyObject from a bucket of the same S3 service reached with the same key pair: the bytes stay
+   * in the storage (one request, up to S3's 5 GiB limit of a single copy). False for any other
+   * source, and where the service refuses the copy (a bucket policy): the caller streams instead.
+   */
+  async copyFrom(source: MediaStore, from: string, to: string): Promise<boolean> {
+    if (!(source instanceof S3MediaStore) || source.#account !== this.#account) return false;
+    try {
+      await this.#client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: this.#key(to),
+          CopySource: `${source.bucket}/${escapeKeyPath(source.#key(from))}`,
+          MetadataDirective: 'COPY',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (httpStatus(error) === 403) return false;
+      throw error;
+    }
   }
 
   async delete(path: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
+import type { ObjectInstances } from '../objects/instances.table.ts';
 import {
   type AllocationWork,
   type ObjectLocation,
@@ -21,8 +22,9 @@ export class CachedObjects extends ObjectsRepo {
     db: DbSession,
     private readonly view: CacheView,
     recordDeleted: RecordDeleted,
+    instances: ObjectInstances,
   ) {
-    super(db, recordDeleted);
+    super(db, recordDeleted, instances);
   }
 
   override async lookup(ids: readonly string[]): Promise<ObjectLookup> {

@@ -23,6 +23,7 @@ const BACKFILL_BATCH = 128;
 export interface CacheSource {
   flows: { loadAll(): Promise<{ live: FlowRecord[]; deleting: string[] }> };
   objects: { allocationState(): Promise<AllocationState> };
+  instances: { objectIds(): Promise<Set<string>> };
   segments: SnapshotSource & { lastSeq(): Promise<bigint> };
 }
 
@@ -59,6 +60,12 @@ export class StoreCache {
   readonly pendingObjects = new Map<string, PendingObject>();
   /** Allocations used since housekeeping last ran: their rows in the allocations table can go. */
   readonly usedAllocations: string[] = [];
+  /**
+   * The objects that have object instances (rows of object_instances): the objects of a segment
+   * page outside it have none to read (CachedInstances). ~100 bytes an object: most stores have
+   * none or a few; one that registered 7.0 `get_urls` with every segment has one per such object.
+   */
+  readonly instanced = new Map<string, true>();
   readonly segments: SegmentIndex;
   /** Loads segment indexes in the background for the Flows read (see IndexedSegments). */
   readonly loader: SegmentIndexLoader;
@@ -129,13 +136,14 @@ export class StoreCache {
       this.pendingObjects.set(object.id, packPending(object, flowId));
     }
     this.usedAllocations.push(...allocations.used);
+    for (const id of await source.instances.objectIds()) this.instanced.set(id, true);
   }
 
   /** Starts over from the database (after a COMMIT failed with its changes already applied). */
   async rebuild(source: CacheSource): Promise<void> {
     const fresh = new StoreCache(source, {});
     await fresh.fill(source);
-    for (const name of ['flows', 'deleting', 'collections', 'pendingObjects'] as const) {
+    for (const name of ['flows', 'deleting', 'collections', 'pendingObjects', 'instanced'] as const) {
       const target: Map<string, unknown> = this[name];
       target.clear();
       for (const [k, v] of fresh[name]) target.set(k, v);
@@ -290,6 +298,7 @@ export class CacheView {
   readonly deleting: OverlayMap<string, true>;
   readonly collections: OverlayMap<string, CollectionItem[]>;
   readonly pendingObjects: OverlayMap<string, PendingObject>;
+  readonly instanced: OverlayMap<string, true>;
   /** Segment writes of this transaction, per Flow, in order. */
   readonly segmentOps = new Map<string, SegmentOp[]>();
   private readonly dirtyFlowStates = new Set<string>();
@@ -303,6 +312,7 @@ export class CacheView {
     this.deleting = new OverlayMap(cache.deleting, direct);
     this.collections = new OverlayMap(cache.collections, direct);
     this.pendingObjects = new OverlayMap(cache.pendingObjects, direct);
+    this.instanced = new OverlayMap(cache.instanced, direct);
   }
 
   get segments(): SegmentIndex {
@@ -364,6 +374,7 @@ export class CacheView {
     this.deleting.commit();
     this.collections.commit();
     this.pendingObjects.commit();
+    this.instanced.commit();
     for (const id of this.dirtyFlowStates) this.cache.dirtyFlowStates.add(id);
     this.dirtyFlowStates.clear();
     this.cache.usedAllocations.push(...this.usedAllocations);

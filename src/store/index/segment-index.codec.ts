@@ -1,7 +1,7 @@
 import { isCanonicalUuid, packUuid, UuidSpeller, unpackUuid } from '../../common/uuid-bytes.ts';
 import { TimeRange } from '../../time/timerange.ts';
 import { fitsInt64 } from '../../time/timestamp.ts';
-import type { SegmentRecord, SegmentUrl } from '../segments.repo.ts';
+import type { SegmentRecord } from '../segments.repo.ts';
 import { F, type SegmentColumns } from './segment-index.columns.ts';
 import { NO_STORAGE, type StorageIds } from './segment-index.storage-ids.ts';
 
@@ -19,7 +19,6 @@ export interface SegmentExtras {
   sample_offset?: number;
   sample_count?: number;
   key_frame_count?: number;
-  get_urls?: SegmentUrl[];
   object_timerange?: TimeRange;
   init_object_id?: string;
 }
@@ -98,7 +97,6 @@ export class RowCodec {
       record.last_duration !== undefined ||
       record.sample_offset !== undefined ||
       record.sample_count !== undefined ||
-      (record.get_urls !== undefined && record.get_urls.length > 0) ||
       record.object_timerange !== undefined ||
       record.init_object_id !== undefined;
     cols.flags[i] = rare ? flags | F.HAS_EXTRAS : flags;
@@ -153,7 +151,6 @@ export class RowCodec {
     const keyFrames = cols.keyFrames[i] as number;
     if (keyFrames === KEY_FRAMES_IN_EXTRAS) segment.key_frame_count = extras?.key_frame_count;
     else if (keyFrames !== 0) segment.key_frame_count = keyFrames - 1;
-    if (extras?.get_urls) segment.get_urls = extras.get_urls.map((u) => ({ ...u }));
     if (extras?.object_timerange) segment.object_timerange = extras.object_timerange;
     if (extras?.init_object_id !== undefined) segment.init_object_id = extras.init_object_id;
     return segment;
@@ -176,8 +173,6 @@ function extrasOf(
   if (record.last_duration !== undefined) extras.last_duration = record.last_duration;
   if (record.sample_offset !== undefined) extras.sample_offset = record.sample_offset;
   if (record.sample_count !== undefined) extras.sample_count = record.sample_count;
-  // The table keeps no empty list (it stores null), so neither does the index.
-  if (record.get_urls && record.get_urls.length > 0) extras.get_urls = record.get_urls.map((u) => ({ ...u }));
   if (record.object_timerange !== undefined) extras.object_timerange = record.object_timerange;
   if (record.init_object_id !== undefined) extras.init_object_id = record.init_object_id;
   return extras;
@@ -196,6 +191,5 @@ export function extrasBytes(extras: SegmentExtras): number {
   if (extras.ts_offset !== undefined) bytes += 24;
   if (extras.last_duration !== undefined) bytes += 24;
   if (extras.object_timerange !== undefined) bytes += 80;
-  for (const u of extras.get_urls ?? []) bytes += 48 + str(u.url) + str(u.label);
   return bytes;
 }

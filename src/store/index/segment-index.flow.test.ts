@@ -38,7 +38,6 @@ describe('FlowSegmentIndex records', () => {
     ['a large key_frame_count', { key_frame_count: 1_000_000 }],
     ['ts_offset and last_duration', { ts_offset: -5n * S - 1n, last_duration: 40_000_000n }],
     ['sample_offset and sample_count', { sample_offset: 0, sample_count: 25 }],
-    ['get_urls', { get_urls: [{ url: 'https://cdn/x' }, { url: 'https://cdn/y', label: 'cdn' }] }],
     [
       'everything at once',
       {
@@ -49,7 +48,6 @@ describe('FlowSegmentIndex records', () => {
         sample_offset: 3,
         sample_count: 4,
         key_frame_count: 5,
-        get_urls: [{ url: 'u' }],
       },
     ],
   ];
@@ -73,18 +71,11 @@ describe('FlowSegmentIndex records', () => {
     expect(index.envelope()).toStrictEqual(TimeRange.fromBounds(-(2n ** 63n), INT64_MAX, true, true));
   });
 
-  it('gives out copies of get_urls, so callers cannot change the index', () => {
-    const record = seg(0n, S, { get_urls: [{ url: 'a' }] });
-    const index = FlowSegmentIndex.from(FLOW, [record], new StorageIds());
-    (record.get_urls as { url: string }[]).push({ url: 'b' });
-    const first = index.get(keyOf(record));
-    first?.get_urls?.push({ url: 'c' });
-    expect(index.get(keyOf(record))?.get_urls).toStrictEqual([{ url: 'a' }]);
-  });
-
-  it('drops an empty get_urls list as the table does', () => {
-    const index = FlowSegmentIndex.from(FLOW, [seg(0n, S, { get_urls: [] })], new StorageIds());
-    expect(index.get({ start: 0n, startInclusive: true })).toStrictEqual(seg(0n, S));
+  it('keeps no get_urls, as the table keeps none (its object instances hold them)', () => {
+    for (const get_urls of [[], [{ url: 'https://cdn/y', label: 'cdn' }]]) {
+      const index = FlowSegmentIndex.from(FLOW, [seg(0n, S, { get_urls })], new StorageIds());
+      expect(index.get({ start: 0n, startInclusive: true })).toStrictEqual(seg(0n, S));
+    }
   });
 
   it('keeps storage ids apart once the shared table is full', () => {
@@ -266,7 +257,7 @@ describe('FlowSegmentIndex memory', () => {
     const index = FlowSegmentIndex.from(FLOW, [seg(0n, S)], new StorageIds());
     index.trim();
     const bare = index.memoryBytes();
-    const odd = seg(S, 2n * S, { object_id: 'x'.repeat(1000), get_urls: [{ url: 'y'.repeat(1000) }] });
+    const odd = seg(S, 2n * S, { object_id: 'x'.repeat(1000), storage: { id: 's', path: 'y'.repeat(1000) } });
     index.insert([odd]);
     expect(index.memoryBytes()).toBeGreaterThan(bare + 2000);
     index.remove([keyOf(odd)]);

@@ -104,7 +104,9 @@ describe('FlowSegmentIndex against SegmentsRepo', () => {
         for (;;) {
           const options = { objectId, reverse, limit, after };
           const got = index.page(range, options);
-          expect(got).toStrictEqual(await repo.page(FLOW, range, options));
+          // The repository's page also says whether the Flow's objects may have instances.
+          const { instanced: _instanced, ...read } = await repo.page(FLOW, range, options);
+          expect(got).toStrictEqual(read);
           pagesCompared++;
           if (!got.next) break;
           after = got.next;

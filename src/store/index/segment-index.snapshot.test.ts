@@ -31,7 +31,7 @@ const ALL = { reverse: false, limit: 1_000_000 };
 /**
  * Segments of every shape the index packs differently, in no particular order: random ones in
  * slots (non-UUID object ids, every storage path layout, external objects, bigint and sample
- * fields, large key_frame_counts, get_urls), one at the int64 minimum, then typical ingest.
+ * fields, large key_frame_counts), one at the int64 minimum, then typical ingest.
  */
 function randomRecords(seed: number, slots: number): SegmentRecord[] {
   const rand = prng(seed);
@@ -98,7 +98,6 @@ const EVERY_SHAPE = [
   'sample_offset',
   'sample_count',
   'key_frame_count',
-  'get_urls',
   'object_timerange',
 ];
 
@@ -354,9 +353,9 @@ describe('segment index snapshots', () => {
     const bytes = encodeSnapshot(index, SEQ);
     const copy = Buffer.from(bytes);
     const first = original[1] as SegmentRecord;
-    const withUrls = original.find((r) => r.get_urls && r !== first) as SegmentRecord;
-    index.upsert([{ ...first, object_id: 'changed', get_urls: [{ url: 'changed' }] }]);
-    index.remove([keyOf(withUrls)]);
+    const other = original.find((r) => r.ts_offset !== undefined && r !== first) as SegmentRecord;
+    index.upsert([{ ...first, object_id: 'changed', ts_offset: 99n }]);
+    index.remove([keyOf(other)]);
     index.insert([typicalSegment(50_000, 'store-later')]);
     index.trim();
     expect(bytes.equals(copy)).toBe(true);
@@ -364,7 +363,7 @@ describe('segment index snapshots', () => {
     expect(all(decoded)).toStrictEqual(original);
     // Nor do writes to one decoded index reach another decoded from the same bytes.
     decoded.remove([keyOf(first)]);
-    for (const extras of decoded.parts().extras.values()) extras.get_urls?.push({ url: 'x' });
+    for (const extras of decoded.parts().extras.values()) extras.ts_offset = 7n;
     expect(all(decode(bytes))).toStrictEqual(original);
   });
 

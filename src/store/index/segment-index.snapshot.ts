@@ -1,6 +1,5 @@
 import { crc32 } from 'node:zlib';
 import { parseTimeRange } from '../../time/index.ts';
-import type { SegmentUrl } from '../segments.repo.ts';
 import type { SegmentExtras } from './segment-index.codec.ts';
 import { SegmentColumns } from './segment-index.columns.ts';
 import { FlowSegmentIndex } from './segment-index.flow.ts';
@@ -35,6 +34,8 @@ interface Header {
 }
 
 type JsonExtras = Omit<SegmentExtras, 'ts_offset' | 'last_duration' | 'object_timerange'> & {
+  /** Written by versions before object instances; no longer read (the object's instances hold them). */
+  get_urls?: unknown;
   ts_offset?: string;
   last_duration?: string;
   /** As the API writes a timerange. */
@@ -170,11 +171,10 @@ function toJson(extras: SegmentExtras): JsonExtras {
 }
 
 function fromJson(json: JsonExtras): SegmentExtras {
-  const { ts_offset, last_duration, get_urls, object_timerange, ...rest } = json;
+  const { ts_offset, last_duration, get_urls: _urls, object_timerange, ...rest } = json;
   const extras: SegmentExtras = { ...rest };
   if (ts_offset !== undefined) extras.ts_offset = BigInt(ts_offset);
   if (last_duration !== undefined) extras.last_duration = BigInt(last_duration);
   if (object_timerange !== undefined) extras.object_timerange = parseTimeRange(object_timerange);
-  if (get_urls !== undefined) extras.get_urls = get_urls.map((u: SegmentUrl) => ({ ...u }));
   return extras;
 }

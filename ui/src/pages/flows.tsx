@@ -1,16 +1,9 @@
 import { FLOW_STATUSES, type Flow } from '../api/types.ts';
-import {
-  Await,
-  formatName,
-  ListTable,
-  PageTitle,
-  ShortId,
-  StatusBadge,
-  TagList,
-} from '../components/common.tsx';
+import { Await, ListTable, PageTitle, ShortId, StatusBadge, TagList } from '../components/common.tsx';
 import { type FilterField, Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
+import { TechnicalCells, TechnicalHead } from '../components/technical.tsx';
 import { href, type Route, withQuery } from '../router.ts';
 
 /** 8.2's `status` filter: Flows a client marked so (Flows written through 7.0 have none). */
@@ -69,12 +62,7 @@ export function FlowsPage({ route }: { route: Route }) {
               testid="flows"
               head={
                 <>
-                  <th scope="col">Label</th>
-                  <th scope="col">Format</th>
-                  <th scope="col">Codec</th>
-                  <th scope="col" class="wide">
-                    Container
-                  </th>
+                  <TechnicalHead />
                   <th scope="col">Status</th>
                   <th scope="col" class="wide">
                     Tags
@@ -84,14 +72,7 @@ export function FlowsPage({ route }: { route: Route }) {
               }
               row={(flow) => (
                 <tr key={flow.id}>
-                  <td>
-                    <a href={href(`/flows/${flow.id}`)}>
-                      {flow.label || <span class="muted">(no label)</span>}
-                    </a>
-                  </td>
-                  <td>{formatName(flow.format)}</td>
-                  <td>{flow.codec}</td>
-                  <td class="wide">{flow.container}</td>
+                  <TechnicalCells link={href(`/flows/${flow.id}`)} label={flow.label} metadata={flow} />
                   <td>
                     {flow.status ? <StatusBadge status={flow.status} /> : <span class="muted">none</span>}
                   </td>

@@ -2,7 +2,6 @@ import { tams } from '../api/http.ts';
 import type { Profile } from '../api/types.ts';
 import {
   Await,
-  formatName,
   JsonBlock,
   ListTable,
   PageTitle,
@@ -14,6 +13,7 @@ import {
 import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
+import { TechnicalCells, TechnicalHead } from '../components/technical.tsx';
 import { href, type Route, withQuery } from '../router.ts';
 
 const FILTERS = [
@@ -47,12 +47,7 @@ function ProfileList({ route }: { route: Route }) {
               testid="profiles"
               head={
                 <>
-                  <th scope="col">Label</th>
-                  <th scope="col">Format</th>
-                  <th scope="col">Codec</th>
-                  <th scope="col" class="wide">
-                    Container
-                  </th>
+                  <TechnicalHead />
                   <th scope="col" class="wide">
                     Tags
                   </th>
@@ -62,14 +57,11 @@ function ProfileList({ route }: { route: Route }) {
               }
               row={(profile) => (
                 <tr key={profile.id}>
-                  <td>
-                    <a href={href(withQuery('/profiles', { id: profile.id }))}>
-                      {profile.label || <span class="muted">(no label)</span>}
-                    </a>
-                  </td>
-                  <td>{formatName(profile.flow_metadata.format)}</td>
-                  <td>{profile.flow_metadata.codec}</td>
-                  <td class="wide">{profile.flow_metadata.container}</td>
+                  <TechnicalCells
+                    link={href(withQuery('/profiles', { id: profile.id }))}
+                    label={profile.label}
+                    metadata={profile.flow_metadata}
+                  />
                   <td class="wide">
                     <TagList tags={profile.tags} />
                   </td>

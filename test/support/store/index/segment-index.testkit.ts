@@ -77,9 +77,9 @@ export function randomFields(rand: () => number, objectId: string): Partial<Segm
   return fields;
 }
 
-/** What the table gives back for a record: SegmentsRepo stores no empty get_urls list. */
+/** What the table gives back for a record: no get_urls (its object's instances hold them). */
 export function stored(record: SegmentRecord): SegmentRecord {
-  if (record.get_urls === undefined || record.get_urls.length > 0) return record;
+  if (record.get_urls === undefined) return record;
   const { get_urls: _dropped, ...rest } = record;
   return rest;
 }
