@@ -43,9 +43,13 @@ export interface BenchOptions {
   coTenants: number;
   /** Per-operation runs: segment pages a second each server gets at most (none: as many as it answers). */
   pageRate?: number;
+  /** Only the API versions' comparison of the main benchmark (bench.versions.ts), not the rest of it. */
+  versionsOnly: boolean;
+  /** Rounds of the API versions' comparison, each version first in every other one. */
+  rounds: number;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast|postgres] [--replicas N] [--per-op] [--statements] [--co-tenants N] [--page-rate N] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--build-only] [--in-place yes|no|auto] [--cold-flows N] [--hot-flows N] [--compare FILE] [--out FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast|postgres] [--replicas N] [--per-op] [--statements] [--co-tenants N] [--page-rate N] [--versions] [--rounds N] [--flows N] [--segments N] [--duration S] [--connections N] [--dir PATH] [--reuse] [--build-only] [--in-place yes|no|auto] [--cold-flows N] [--hot-flows N] [--compare FILE] [--out FILE]
   --quick        small data set (20 flows, 100,000 segments) and short runs: checks that every figure is produced
   --engine       duckdb (default); vast: the server on TAMS_DB=vast against the fake VAST server (tools/vast-fake)
                  in its own process, with VAST round trips per operation and the figures again at 1 ms per round trip;
@@ -59,6 +63,9 @@ const USAGE = `usage: npm run bench -- [--quick] [--engine duckdb|vast|postgres]
                  CPU and caches as other busy processes on the machine do (bench/bench.cotenants.ts)
   --page-rate    with the per-operation runs: segment pages a second each server gets at most (one server at the
                  rate each of N replicas reaches, for its CPU per page)
+  --versions     only the main benchmark's comparison of the API versions: segment pages and single POSTs through
+                 TAMS 7.0 (/) and 8.2 (/tams/v8.2), 8.2's over 7.0's (every main run ends with it)
+  --rounds       rounds of that comparison, alternating which version goes first (default 4; 2 with --quick)
   --flows        number of flows (default 1,000; vast, postgres and --per-op: 20, 10 with --quick)
   --segments     total number of segments (default 10,000,000; vast, postgres and --per-op: 40,000, 10,000 with --quick)
   --duration     seconds per load run (default 10; 3 with --quick)
@@ -105,6 +112,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     perOp,
     statements: false,
     coTenants: 0,
+    versionsOnly: false,
+    rounds: quick ? 2 : 4,
   };
   readArgs(argv, USAGE, options, {
     '--quick': { kind: 'known' },
@@ -113,6 +122,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     '--statements': { kind: 'set', key: 'statements' },
     '--co-tenants': { kind: 'int', key: 'coTenants' },
     '--page-rate': { kind: 'int', key: 'pageRate' },
+    '--versions': { kind: 'set', key: 'versionsOnly' },
+    '--rounds': { kind: 'int', key: 'rounds' },
     '--flows': { kind: 'int', key: 'flows' },
     '--replicas': { kind: 'int', key: 'replicas' },
     '--segments': { kind: 'int', key: 'segments' },
@@ -145,6 +156,9 @@ export function parseArgs(argv: string[]): BenchOptions {
   if (options.coTenants > 0 && !options.perOp) throw new Error('--co-tenants: with the per-operation runs');
   if (options.pageRate !== undefined && !options.perOp)
     throw new Error('--page-rate: with the per-operation runs');
+  if ((options.versionsOnly || argv.includes('--rounds')) && (engine !== 'duckdb' || options.perOp))
+    throw new Error('--versions, --rounds: with the main benchmark (--engine duckdb, without --per-op)');
+  if (options.versionsOnly && options.buildOnly) throw new Error('--versions: not with --build-only');
   if (options.perOp && options.reuse)
     throw new Error('--reuse: the per-operation runs build their data set each time');
   return options;

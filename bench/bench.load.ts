@@ -22,6 +22,8 @@ export interface LoadOptions {
   next?: () => { path: string; body?: string };
   /** Requests a second over all the connections at most (none: as fast as answers come). */
   rate?: number;
+  /** Requests to send in all, spread over the connections: the run ends with them, not at a deadline. */
+  amount?: number;
   /**
    * Seconds of the same load, not measured, before the run: the first seconds on a fresh server
    * pay for compiling the route's code and the first full garbage collections (measured: 2,243
@@ -54,6 +56,7 @@ export function startLoad(
       duration,
       connections: options.connections,
       ...(options.rate === undefined ? {} : { overallRate: options.rate }),
+      ...(options.amount === undefined ? {} : { amount: options.amount }),
       method: options.method ?? 'GET',
       headers: { 'content-type': 'application/json', ...options.headers },
       requests: next

@@ -103,15 +103,17 @@ export async function placeRun(
 
 /**
  * After a run in place: the manifest without the objects the run registered (or may have: those
- * sent to a server then killed), so the next run allocates fresh ones in their stead.
+ * sent to a server then killed), so the next run allocates fresh ones in their stead; with the
+ * objects the run allocated and did not use (`left`, per Flow), which the next run uses first.
  */
 export function releaseUsed(
   datasetDir: string,
   dataset: Dataset,
   used: { single: ReadonlyMap<string, number>; bulk: number },
+  left: ReadonlyMap<string, readonly string[]> = new Map(),
 ): void {
   const spare: Record<string, string[]> = {};
   for (const [flowId, ids] of Object.entries(dataset.spare))
-    spare[flowId] = ids.slice(used.single.get(flowId) ?? 0);
+    spare[flowId] = [...ids.slice(used.single.get(flowId) ?? 0), ...(left.get(flowId) ?? [])];
   writeManifest(datasetDir, { ...dataset, spare, bulkObjects: dataset.bulkObjects.slice(used.bulk) });
 }

@@ -19,6 +19,7 @@ import { compareRuns, type Figure, printTable, writeResults } from './bench.repo
 import { BULK_BATCH, pagePath } from './bench.requests.ts';
 import { crashDuringBulk } from './bench.restart.ts';
 import { type RunningServer, startBaseline, startTams } from './bench.server.ts';
+import { versionRounds } from './bench.versions.ts';
 import { runExrBench } from './exr.bench.ts';
 import { runReplicasBench } from './replicas.bench.ts';
 import { runSearchBench } from './search.bench.ts';
@@ -127,11 +128,55 @@ const intact = hot.filter((id) => id !== place.victim);
 /** Single-segment positions (and objects) each Flow's POSTs took, and the bulk batches sent. */
 const singleUsed = new Map<string, number>();
 let bulkUsed = 0;
+/** Objects the API versions' POSTs allocated and did not use, per Flow (kept by a run in place). */
+let versionsLeft = new Map<string, string[]>();
 const settings = {
   duration: options.duration,
   connections: options.connections,
   warmup: LOAD_WARMUP,
 };
+
+/**
+ * The API versions' comparison (bench.versions.ts) on `server`, its Flows warmed first; its POSTs
+ * take the positions after the single POST run's.
+ */
+async function compareVersions(server: RunningServer): Promise<void> {
+  await warm(server, dataset, intact);
+  await settle(server, INDEX_METRICS, READY_TIMEOUT_MS);
+  const positions = new Map(dataset.flowIds.map((id) => [id, place.singleBase + (singleUsed.get(id) ?? 0)]));
+  const singleRate = figures.find((f) => f.name === 'single-segment POST')?.value;
+  versionsLeft = await versionRounds(
+    server,
+    { dataset, hot: intact, positions, singleRate },
+    { ...settings, rounds: options.rounds },
+    record,
+    log,
+  );
+}
+
+/** What a run in place leaves for the next: the manifest without the objects it used. */
+function release(): void {
+  if (!place.inPlace) return;
+  releaseUsed(datasetDir, dataset, { single: singleUsed, bulk: bulkUsed * BULK_BATCH }, versionsLeft);
+}
+
+if (options.versionsOnly) {
+  const server = await startTams(place.dir, {}, READY_TIMEOUT_MS);
+  logStart(server);
+  try {
+    await compareVersions(server);
+  } finally {
+    await server.stop();
+    release();
+  }
+  printTable(figures, log);
+  writeResults(
+    options.out,
+    { options, place: { inPlace: place.inPlace, generation: place.generation }, figures },
+    log,
+  );
+  process.exit(0);
+}
 
 /** Starts the server again on the run's store; records how long it took to be ready, against the target. */
 async function restartTams(name: string): Promise<RunningServer> {
@@ -232,9 +277,11 @@ try {
   tams = await restartTams('restart after clean shutdown to /ready');
   record({ name: 'server RSS at /ready after the restart', value: tams.rss() / MiB, unit: 'MiB' });
   await readOne(tams, dataset, intact);
+  // Last, so that the segments and allocations its POSTs add change none of the figures above.
+  await compareVersions(tams);
 } finally {
   await tams.stop();
-  if (place.inPlace) releaseUsed(datasetDir, dataset, { single: singleUsed, bulk: bulkUsed * BULK_BATCH });
+  release();
 }
 
 // The issue's 100M targets: the POST ratios within 20% of the 10M run's.

@@ -154,10 +154,14 @@ export function renderPlainPage(
     out.set(TIMERANGE, at);
     at += TIMERANGE.length;
     const range = times.range(page.start(k), page.end(k), page.startInclusive(k), page.endInclusive(k));
+    const rangeAt = at;
     at = ascii(out, at, range);
     if (objectRange) {
+      // The same text again: one native copy of the bytes just written, not a second walk of it.
       out.set(OBJECT_TIMERANGE, at);
-      at = ascii(out, at + OBJECT_TIMERANGE.length, range);
+      at += OBJECT_TIMERANGE.length;
+      out.copyWithin(at, rangeAt, rangeAt + range.length);
+      at += range.length;
     }
     out[at++] = 34; // '"'
     const keyFrames = page.keyFrameCount(k);

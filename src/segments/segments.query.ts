@@ -62,9 +62,11 @@ export const ListQuery = Type.Object({
   ...PagingQuery,
 });
 
+/** The names of the `storage_backend_tag.{name}` and `storage_backend_tag_exists.{name}` filters begin so. */
+const BACKEND_TAG_PREFIX = 'storage_backend_tag';
 const BACKEND_TAGS = tagQuery82(
   'Flow Segment `get_urls` and `init_object.get_urls` of Storage Backends',
-  'storage_backend_tag',
+  BACKEND_TAG_PREFIX,
 );
 
 /** 8.2's GET query: 7.0's, with the backend tag filters (ADR 0055) and `include_object_timerange` (ADR 0036). */
@@ -127,7 +129,11 @@ export function getUrlFilter(query: GetUrlsParams): GetUrlFilter {
  */
 export function getUrlFilter82(request: FastifyRequest, query: GetUrlsParams): GetUrlFilter {
   const filter: GetUrlFilter = { ...getUrlFilter(query), tags: true };
-  const tags = tagFilters(request, '8.2', 'storage_backend_tag');
+  // Most requests filter on no backend tag: their parsed query's names (decoded, as tagFilters
+  // decodes them) say so, without splitting and decoding the URL's query string once more.
+  const names = Object.keys((request.query ?? {}) as object);
+  if (!names.some((name) => name.startsWith(BACKEND_TAG_PREFIX))) return filter;
+  const tags = tagFilters(request, '8.2', BACKEND_TAG_PREFIX);
   if (Object.keys(tags.equals).length > 0 || Object.keys(tags.exists).length > 0) filter.backendTags = tags;
   return filter;
 }

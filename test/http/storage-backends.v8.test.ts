@@ -180,6 +180,13 @@ describe("TAMS 8.2's get_urls and their backends' tags", () => {
     // Not verbose (the fast lane of pages where the store keeps indexes): the fs backend's URLs.
     const local = ['tams-server:filesystem.presigned:local', 'tams-server:filesystem:local'];
     expect(backendsOf(await segments('storage_backend_tag.tier=hot'))).toEqual([local, [], []]);
+    // A filter's name written percent-encoded is the same filter (the route looks for the
+    // filters among the decoded names before it reads the lists from the raw query string).
+    expect(backendsOf(await segments('storage%5Fbackend%5Ftag.tier=hot'))).toEqual([local, [], []]);
+    expect(backendsOf(await segments('verbose_storage=true&storage_backend_tag%2Etier=archive,hot'))).toEqual(
+      [[FS_ID, FS_ID], [ZETA_ID], []],
+    );
+    expectError(await v8.get(`/flows/${flowId}/segments?storage%5Fbackend_tag.tier=hot,,cold`), 400);
     expect(backendsOf(await segments('verbose_storage=true&storage_backend_tag.tier=archive,hot'))).toEqual([
       [FS_ID, FS_ID],
       [ZETA_ID],
