@@ -7,6 +7,7 @@ import type { Route } from '../router.ts';
 import type { Features } from '../session.ts';
 import { spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
+import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { FlowMeta } from './flow.meta.tsx';
 import { FlowSearch } from './flow.search.tsx';
@@ -96,6 +97,7 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
           ) : (
             <p class="muted">This Flow has no segments yet.</p>
           )}
+          {extent && canPlay && <FlowExport flowId={flow.id} extent={extent} playhead={playhead} />}
         </div>
         <FlowMeta flow={flow} extent={extent} />
       </div>
