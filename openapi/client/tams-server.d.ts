@@ -653,7 +653,7 @@ export interface paths {
         };
         /**
          * A timerange of a Flow as one media file
-         * @description The stored objects of the Flow's segments overlapping `timerange`, whole, in timeline order, as one file: MPEG-TS segments concatenated, or a fragmented MP4 Flow's init segment (the segments' TAMS 8.2 `init_object`, else the object its `_tams-server_init_object_id` tag names) followed by its fragments. The server reads the objects from its storage backends and streams them one after another; an object two consecutive segments share is sent once. Everything that refuses an export is checked before the first byte; a failure after it (an object gone, a backend error) cuts the response off, so a client never takes a short file for a whole one (the chunked body has no end). Gaps and `ts_offset` changes between segments are timestamp jumps in the file. Authorised like segment reads (the read scope); `access_token` in the query is accepted as for every route. HEAD answers the headers without reading media. A tams-server extension (beyond TAMS 7.0).
+         * @description The stored objects of the Flow's segments overlapping `timerange`, whole, in timeline order, as one file: MPEG-TS segments concatenated, or a fragmented MP4 Flow's init segment (the segments' TAMS 8.2 `init_object`, else the object its `_tams-server_init_object_id` tag names) followed by its fragments. The server reads the objects from its storage backends and streams them one after another; an object two consecutive segments share is sent once. Everything that refuses an export is checked before the first byte; a failure after it (an object gone, a backend error) cuts the response off, so a client never takes a short file for a whole one (the chunked body has no end). Gaps and `ts_offset` changes between segments are timestamp jumps in the file. Authorised like segment reads (the read scope); `access_token` in the query is accepted as for every route. HEAD answers the headers without reading media: a client learns there what a GET would send (`X-Export-Timerange`), or why it would be refused (the GET's error body says why before any media is read). A tams-server extension (beyond TAMS 7.0).
          */
         get: operations["GET_flows-flowId-export"];
         put?: never;
@@ -662,7 +662,7 @@ export interface paths {
         options?: never;
         /**
          * A timerange of a Flow as one media file
-         * @description The stored objects of the Flow's segments overlapping `timerange`, whole, in timeline order, as one file: MPEG-TS segments concatenated, or a fragmented MP4 Flow's init segment (the segments' TAMS 8.2 `init_object`, else the object its `_tams-server_init_object_id` tag names) followed by its fragments. The server reads the objects from its storage backends and streams them one after another; an object two consecutive segments share is sent once. Everything that refuses an export is checked before the first byte; a failure after it (an object gone, a backend error) cuts the response off, so a client never takes a short file for a whole one (the chunked body has no end). Gaps and `ts_offset` changes between segments are timestamp jumps in the file. Authorised like segment reads (the read scope); `access_token` in the query is accepted as for every route. HEAD answers the headers without reading media. A tams-server extension (beyond TAMS 7.0).
+         * @description The stored objects of the Flow's segments overlapping `timerange`, whole, in timeline order, as one file: MPEG-TS segments concatenated, or a fragmented MP4 Flow's init segment (the segments' TAMS 8.2 `init_object`, else the object its `_tams-server_init_object_id` tag names) followed by its fragments. The server reads the objects from its storage backends and streams them one after another; an object two consecutive segments share is sent once. Everything that refuses an export is checked before the first byte; a failure after it (an object gone, a backend error) cuts the response off, so a client never takes a short file for a whole one (the chunked body has no end). Gaps and `ts_offset` changes between segments are timestamp jumps in the file. Authorised like segment reads (the read scope); `access_token` in the query is accepted as for every route. HEAD answers the headers without reading media: a client learns there what a GET would send (`X-Export-Timerange`), or why it would be refused (the GET's error body says why before any media is read). A tams-server extension (beyond TAMS 7.0).
          */
         head: operations["HEAD_flows-flowId-export"];
         patch?: never;
@@ -5148,6 +5148,10 @@ export interface operations {
                 headers: {
                     /** @description attachment, with a file name made of the Flow's label (else its id) and the start and end of the media in the file, in TAI seconds: `<label>_<start>-<end>.<ts|mp4|m4a>`. */
                     "Content-Disposition"?: string;
+                    /** @description How many segments the file holds. */
+                    "X-Export-Segments"?: string;
+                    /** @description The timerange of the media in the file: from the first segment's start to the last one's end (whole segments, so usually wider than the `timerange` asked for). */
+                    "X-Export-Timerange"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5196,6 +5200,10 @@ export interface operations {
                 headers: {
                     /** @description attachment, with a file name made of the Flow's label (else its id) and the start and end of the media in the file, in TAI seconds: `<label>_<start>-<end>.<ts|mp4|m4a>`. */
                     "Content-Disposition"?: string;
+                    /** @description How many segments the file holds. */
+                    "X-Export-Segments"?: string;
+                    /** @description The timerange of the media in the file: from the first segment's start to the last one's end (whole segments, so usually wider than the `timerange` asked for). */
+                    "X-Export-Timerange"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -19,6 +19,11 @@ export function exportResponse(description: string) {
   return {
     description,
     headers: {
+      'X-Export-Timerange': Type.String({
+        description:
+          'The timerange of the media in the file: from the first segment\'s start to the last one\'s end (whole segments, so usually wider than the `timerange` asked for).',
+      }),
+      'X-Export-Segments': Type.String({ description: 'How many segments the file holds.' }),
       'Content-Disposition': Type.String({
         description:
           "attachment, with a file name made of the Flow's label (else its id) and the start and end of the media in the file, in TAI seconds: `<label>_<start>-<end>.<ts|mp4|m4a>`.",

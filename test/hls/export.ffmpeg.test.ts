@@ -138,6 +138,8 @@ describe.skipIf(!available)('export of a timerange as one file (ffmpeg media)', 
           expect(res.headers.get('content-disposition')).toBe(
             `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name.replace('Studio_A_', 'Studio A '))}`,
           );
+          expect(res.headers.get('x-export-timerange')).toBe(`[${ts(start)}_${ts(end)})`);
+          expect(res.headers.get('x-export-segments')).toBe('3');
           const bytes = Buffer.from(await res.arrayBuffer());
           const expected = Buffer.concat([
             ...(stream.init ? [stream.init] : []),
@@ -182,6 +184,31 @@ describe.skipIf(!available)('export of a timerange as one file (ffmpeg media)', 
         expectError(empty, 404);
         expect((empty.body as { summary: string }).summary).toContain('no segments in timerange');
         expectError(await server.get(`/flows/${randomUUID()}/export`, { headers: reader }), 404);
+      });
+
+      it('refuses, before any byte, segments that only client-registered URLs reach', async () => {
+        const flowId = randomUUID();
+        const flow = { id: flowId, source_id: randomUUID(), format: 'urn:x-nmos:format:multi' };
+        expect(
+          (await server.put(`/flows/${flowId}`, { ...flow, container: 'video/mp2t' }, { headers: AUTH }))
+            .status,
+        ).toBe(201);
+        const objectId = `external-${randomUUID()}`;
+        const posted = await server.post(
+          `/flows/${flowId}/segments`,
+          {
+            object_id: objectId,
+            timerange: `[${ts(T0)}_${ts(T0 + S)})`,
+            get_urls: [{ url: 'http://media.invalid/a.ts' }],
+          },
+          { headers: AUTH },
+        );
+        expect(posted.status, posted.text).toBe(201);
+        const res = await server.get(`/flows/${flowId}/export`, { headers: reader });
+        expectError(res, 400);
+        expect((res.body as { summary: string }).summary).toContain(
+          `(object ${objectId}): its object is only reachable through URLs registered by a client`,
+        );
       });
 
       it('answers HEAD with the headers alone', async () => {

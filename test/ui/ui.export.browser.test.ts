@@ -128,10 +128,10 @@ describe.skipIf(!available)('download of a timerange on the Flow page (Chromium)
       const { context, page } = await open(readerToken);
       const flow = flows[kind];
       const stream = streams[kind];
-      const urls: { url: string; authorization?: string }[] = [];
+      const urls: { method: string; url: string; authorization?: string }[] = [];
       page.on('request', (r) => {
         if (new URL(r.url()).pathname.endsWith('/export')) {
-          urls.push({ url: r.url(), authorization: r.headers().authorization });
+          urls.push({ method: r.method(), url: r.url(), authorization: r.headers().authorization });
         }
       });
       try {
@@ -146,6 +146,12 @@ describe.skipIf(!available)('download of a timerange on the Flow page (Chromium)
         const range = TimeRange.from(from, to, { endInclusive: false });
         await expect.poll(() => page.locator('.export-range code').textContent()).toBe(range.format());
 
+        // Before any download, what the file will hold: the three segments, whole.
+        await expect
+          .poll(() => page.getByTestId('export-file').textContent())
+          .toBe(
+            'The file holds 3 whole segments: 2023-11-14 22:13:21.000 → 2023-11-14 22:13:24.000 UTC (3 s).',
+          );
         const downloading = page.waitForEvent('download');
         await page.getByTestId('export-download').click();
         const download = await downloading;
@@ -162,10 +168,13 @@ describe.skipIf(!available)('download of a timerange on the Flow page (Chromium)
         expect(download.suggestedFilename()).toMatch(
           new RegExp(`^${kind} studio feed_1700000038-1700000041\\.${kind === 'mpegts' ? 'ts' : 'mp4'}$`),
         );
-        // The token went in the Authorization header; no URL carried it.
-        expect(urls).toHaveLength(1);
-        expect(urls[0]?.authorization).toBe(`Bearer ${readerToken}`);
-        expect(urls[0]?.url).not.toContain('access_token');
+        // One GET for the file (HEADs for what it holds); the token in the Authorization
+        // header of each, in no URL.
+        expect(urls.filter((r) => r.method === 'GET')).toHaveLength(1);
+        for (const request of urls) {
+          expect(request.authorization).toBe(`Bearer ${readerToken}`);
+          expect(request.url).not.toContain('access_token');
+        }
         await page.screenshot({ path: screenshotPath(`flow-export-${kind}`), fullPage: true });
       } finally {
         await context.close();
@@ -182,6 +191,36 @@ describe.skipIf(!available)('download of a timerange on the Flow page (Chromium)
       const res = await server.get(`/flows/${flows.mpegts.flowId}/export`, { headers: bearer(writerToken) });
       expect(res.status).toBe(403);
       await page.screenshot({ path: screenshotPath('flow-export-no-read') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says why the server refuses a range before any download', async () => {
+    // A segment whose object only a client-registered URL reaches: the server does not fetch it.
+    const flowId = randomUUID();
+    const flow = { id: flowId, source_id: randomUUID(), format: 'urn:x-nmos:format:multi' };
+    await server.put(
+      `/flows/${flowId}`,
+      { ...flow, container: 'video/mp2t', label: 'elsewhere' },
+      { headers: AUTH },
+    );
+    const timerange = `[${T0 / S}:0_${T0 / S + 1n}:0)`;
+    const url = 'http://media.invalid/a.ts';
+    const posted = await server.post(
+      `/flows/${flowId}/segments`,
+      { object_id: `external-${randomUUID()}`, timerange, get_urls: [{ url }] },
+      { headers: AUTH },
+    );
+    expect(posted.status, posted.text).toBe(201);
+    const { context, page } = await open(readerToken);
+    try {
+      await page.goto(`${server.url}/ui/flows/${flowId}`);
+      await expect
+        .poll(() => page.getByTestId('export-refused').textContent())
+        .toMatch(/^400 The export cannot read 1 segment of the timerange: .*registered by a client/);
+      expect(await page.getByTestId('export-download').isDisabled()).toBe(true);
+      await page.screenshot({ path: screenshotPath('flow-export-refused'), fullPage: true });
     } finally {
       await context.close();
     }

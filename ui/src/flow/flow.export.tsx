@@ -1,17 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, apiUrl, authHeaders, isAbort } from '../api/http.ts';
+import { ApiError, authHeaders, isAbort } from '../api/http.ts';
 import { durationText, rangeText, type Span, utcText } from '../time.ts';
+import { exportUrl, failureText, type Preview, useExportPreview } from './flow.export.preview.ts';
 
 type Progress =
   | { state: 'idle' }
   | { state: 'loading'; received: number }
   | { state: 'saved'; name: string; bytes: number }
   | { state: 'failed'; message: string };
-
-/** The server's export of `span` of the Flow (GET /flows/{id}/export). */
-export function exportUrl(flowId: string, span: Span): URL {
-  return apiUrl(`/flows/${encodeURIComponent(flowId)}/export`, { timerange: rangeText(span) });
-}
 
 /** The file name a Content-Disposition gives (its UTF-8 form first), else `fallback`. */
 export function dispositionName(header: string | null, fallback: string): string {
@@ -27,21 +23,30 @@ export function dispositionName(header: string | null, fallback: string): string
   return /filename="([^"]*)"/i.exec(header)?.[1] ?? fallback;
 }
 
+/** What the file holds (whole segments), or why the server refuses the range. */
+function FileNote({ preview }: { preview: Preview }) {
+  if (preview.state === 'checking') return <p class="muted">Checking the range…</p>;
+  if (preview.state === 'refused') {
+    return (
+      <p class="error" data-testid="export-refused">
+        {preview.message}
+      </p>
+    );
+  }
+  const { covered, segments } = preview;
+  return (
+    <p data-testid="export-file">
+      The file holds {segments} whole segment{segments === 1 ? '' : 's'}: {utcText(covered.start)} →{' '}
+      {utcText(covered.end)} UTC ({durationText(covered.end - covered.start)}).
+    </p>
+  );
+}
+
 const SHOW_EVERY = 512 * 1024;
 
 function sizeText(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   return `${Math.ceil(bytes / 1024)} kB`;
-}
-
-async function failure(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { summary?: unknown };
-    if (typeof body.summary === 'string') return `${res.status} ${body.summary}`;
-  } catch {
-    // Not a TAMS error body.
-  }
-  return `${res.status} ${res.statusText}`;
 }
 
 /**
@@ -92,7 +97,7 @@ export function FlowExport({
 
   const at =
     playhead !== undefined && playhead >= extent.start && playhead <= extent.end ? playhead : undefined;
-  const valid = span.end > span.start;
+  const preview = useExportPreview(flowId, span);
   const busy = progress.state === 'loading';
 
   async function download() {
@@ -104,7 +109,7 @@ export function FlowExport({
     let shown = 0;
     try {
       const res = await fetch(exportUrl(flowId, span), { headers: authHeaders(), signal: abort.signal });
-      if (!res.ok || res.body === null) throw new ApiError(res.status, await failure(res));
+      if (!res.ok || res.body === null) throw new ApiError(res.status, await failureText(res));
       const counted = res.body.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
           transform(chunk, out) {
@@ -145,7 +150,7 @@ export function FlowExport({
       <p class="export-range">
         <span data-testid="export-span">
           {utcText(span.start)} → {utcText(span.end)} UTC
-          {valid ? ` (${durationText(span.end - span.start)})` : ''}
+          {span.end > span.start ? ` (${durationText(span.end - span.start)})` : ''}
         </span>{' '}
         <code class="muted">{rangeText(span)}</code>
       </p>
@@ -172,16 +177,20 @@ export function FlowExport({
             Cancel
           </button>
         ) : (
-          <button type="submit" disabled={!valid} onClick={download} data-testid="export-download">
+          <button
+            type="submit"
+            disabled={preview.state !== 'ready'}
+            onClick={download}
+            data-testid="export-download"
+          >
             Download file
           </button>
         )}
       </div>
+      <FileNote preview={preview} />
       <p class="muted" role="status" data-testid="export-status">
         {progress.state === 'loading' && `Downloading… ${sizeText(progress.received)}`}
         {progress.state === 'saved' && `Saved ${progress.name} (${sizeText(progress.bytes)}).`}
-        {progress.state === 'idle' &&
-          'Whole segments: the file starts at the first segment overlapping the range and ends with the last.'}
       </p>
       {progress.state === 'failed' && (
         <p class="error" role="alert">
