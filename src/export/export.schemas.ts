@@ -21,7 +21,7 @@ export function exportResponse(description: string) {
     headers: {
       'X-Export-Timerange': Type.String({
         description:
-          'The timerange of the media in the file: from the first segment\'s start to the last one\'s end (whole segments, so usually wider than the `timerange` asked for).',
+          "The timerange of the media in the file: from the first segment's start to the last one's end (whole segments, so usually wider than the `timerange` asked for).",
       }),
       'X-Export-Segments': Type.String({ description: 'How many segments the file holds.' }),
       'Content-Disposition': Type.String({
