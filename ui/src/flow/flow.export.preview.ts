@@ -13,6 +13,20 @@ export function exportUrl(flowId: string, span: Span): URL {
   return apiUrl(`/flows/${encodeURIComponent(flowId)}/export`, { timerange: rangeText(span) });
 }
 
+/** The file name a Content-Disposition gives (its UTF-8 form first), else `fallback`. */
+export function dispositionName(header: string | null, fallback: string): string {
+  if (header === null) return fallback;
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(header)?.[1];
+  if (utf8 !== undefined) {
+    try {
+      return decodeURIComponent(utf8);
+    } catch {
+      // A malformed encoding: the ASCII form below.
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header)?.[1] ?? fallback;
+}
+
 /** `400 <summary>` of a TAMS error answer, else its status. */
 export async function failureText(res: Response): Promise<string> {
   try {

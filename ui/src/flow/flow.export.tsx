@@ -1,27 +1,19 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, authHeaders, isAbort } from '../api/http.ts';
 import { durationText, rangeText, type Span, utcText } from '../time.ts';
-import { exportUrl, failureText, type Preview, useExportPreview } from './flow.export.preview.ts';
+import {
+  dispositionName,
+  exportUrl,
+  failureText,
+  type Preview,
+  useExportPreview,
+} from './flow.export.preview.ts';
 
 type Progress =
   | { state: 'idle' }
   | { state: 'loading'; received: number }
   | { state: 'saved'; name: string; bytes: number }
   | { state: 'failed'; message: string };
-
-/** The file name a Content-Disposition gives (its UTF-8 form first), else `fallback`. */
-export function dispositionName(header: string | null, fallback: string): string {
-  if (header === null) return fallback;
-  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(header)?.[1];
-  if (utf8 !== undefined) {
-    try {
-      return decodeURIComponent(utf8);
-    } catch {
-      // A malformed encoding: the ASCII form below.
-    }
-  }
-  return /filename="([^"]*)"/i.exec(header)?.[1] ?? fallback;
-}
 
 /** What the file holds (whole segments), or why the server refuses the range. */
 function FileNote({ preview }: { preview: Preview }) {
