@@ -129,7 +129,7 @@ export function FlowExport({
       const message =
         error instanceof ApiError
           ? error.message
-          : `The download broke off after ${sizeText(received)}: no file was saved (${String(error)})`;
+          : `The download ${received > 0 ? `broke off after ${sizeText(received)}` : 'failed'}: no file was saved (${String(error)})`;
       setProgress({ state: 'failed', message });
     } finally {
       if (controller.current === abort) controller.current = undefined;
