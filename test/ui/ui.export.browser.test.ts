@@ -138,6 +138,8 @@ describe.skipIf(!available)('download of a timerange on the Flow page (Chromium)
         await page.goto(`${server.url}/ui/flows/${flow.flowId}`);
         await page.locator('[data-testid="flow-export"]').waitFor();
         await page.locator('video[data-ready="true"]').waitFor();
+        // The whole Flow: nothing marked on the timeline.
+        expect(await page.locator('rect.tl-highlight').count()).toBe(0);
         // In a second and a half, out three and a half seconds in: segments 1, 2 and 3, whole.
         const from = await seekTo(page, T0 + (3n * S) / 2n);
         await page.getByRole('button', { name: 'Start at player' }).click();
@@ -145,6 +147,16 @@ describe.skipIf(!available)('download of a timerange on the Flow page (Chromium)
         await page.getByRole('button', { name: 'End at player' }).click();
         const range = TimeRange.from(from, to, { endInclusive: false });
         await expect.poll(() => page.locator('.export-range code').textContent()).toBe(range.format());
+        // The range chosen is marked on the timeline, from the start to the end set.
+        const marked = await page.locator('rect.tl-highlight').boundingBox();
+        const svg = page.locator('svg.tl-svg');
+        const track = await svg.boundingBox();
+        const viewStart = timestamp(await svg.getAttribute('data-view-start'));
+        const viewEnd = timestamp(await svg.getAttribute('data-view-end'));
+        const xOf = (t: bigint) =>
+          (track?.x ?? 0) + (Number(t - viewStart) / Number(viewEnd - viewStart)) * (track?.width ?? 0);
+        expect(Math.abs((marked?.x ?? 0) - xOf(from))).toBeLessThanOrEqual(1);
+        expect(Math.abs((marked?.x ?? 0) + (marked?.width ?? 0) - xOf(to))).toBeLessThanOrEqual(1);
 
         // Before any download, what the file will hold: the three segments, whole.
         await expect

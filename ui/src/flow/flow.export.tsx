@@ -61,7 +61,7 @@ function save(blob: Blob, name: string, previous: { current: string | undefined 
 /**
  * Download of a timerange of the Flow as one file (MPEG-TS, or fMP4 with its init segment), made
  * by the server from the stored segments. The range is the whole Flow until its start or end is
- * set at the player's position. The request carries the session's token in its Authorization
+ * set at the player's position (the timeline marks it then). The request carries the session's token in its Authorization
  * header, as the player's playlist requests do (never in a URL): the file is fetched, counted as
  * it arrives, and saved once whole; a response cut off by the server is an error, never a file.
  */
@@ -69,12 +69,19 @@ export function FlowExport({
   flowId,
   extent,
   playhead,
+  onChosen,
 }: {
   flowId: string;
   extent: Span;
   playhead: bigint | undefined;
+  /** The range chosen, to mark on the timeline; undefined for the whole Flow. */
+  onChosen?: (span: Span | undefined) => void;
 }) {
   const [span, setSpan] = useState<Span>(extent);
+  useEffect(() => {
+    const whole = span.start === extent.start && span.end === extent.end;
+    onChosen?.(whole ? undefined : span);
+  }, [span.start, span.end, extent.start, extent.end]);
   const [progress, setProgress] = useState<Progress>({ state: 'idle' });
   const controller = useRef<AbortController | undefined>(undefined);
   const objectUrl = useRef<string | undefined>(undefined);
