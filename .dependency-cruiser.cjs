@@ -32,6 +32,7 @@ const AREAS = [
   'exr',
   'analytics',
   'hls',
+  'export',
   'ui',
 ];
 // A layer of src/ and its test kits: src/<path> and test/support/<path>.

@@ -8,6 +8,8 @@ import { authRoutes } from './auth/auth.routes.ts';
 import type { Config } from './config.ts';
 import { eventsRoutes } from './events/events.routes.ts';
 import type { EventStreams } from './events/events.stream.ts';
+import { exportRoutes } from './export/export.routes.ts';
+import type { ExportService } from './export/export.service.ts';
 import type { FeatureSet } from './feature/feature.set.ts';
 import { hlsRoutes } from './hls/hls.routes.ts';
 import type { HlsService } from './hls/hls.service.ts';
@@ -41,6 +43,8 @@ export interface AppDeps extends TamsServices {
   features?: FeatureSet;
   /** HLS playlists of Flows and Sources (src/hls). */
   hls?: HlsService;
+  /** Downloads of a timerange of a Flow as one file (src/export). */
+  exports?: ExportService;
   /** Routes of media backends this server serves itself (the embedded fs store). */
   mediaRoutes?: FastifyPluginAsync;
   /** /ready's checks; with it the app serves /health and /ready (hidden from OpenAPI). */
@@ -106,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // TAMS 7.0 at the root, exactly as it always was, and the wings beside it (root only).
     await tamsRoutes(typed, tams, ROOT_MOUNT);
     if (deps.hls) await hlsRoutes(typed, { hls: deps.hls, publicUrl, presignExpirySeconds });
+    if (deps.exports) await exportRoutes(typed, { exports: deps.exports });
     await authRoutes(typed, deps.auth);
     await deps.features?.routes(typed, { paging, publicUrl });
     await eventsRoutes(typed, {

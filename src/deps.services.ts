@@ -8,6 +8,7 @@ import { DeletionService } from './deletion/deletion.service.ts';
 import type { Core } from './deps.core.ts';
 import type { EventParts } from './deps.events.ts';
 import type { MediaParts } from './deps.media.ts';
+import { ExportService } from './export/export.service.ts';
 import { featureContentTables } from './feature/feature.set.ts';
 import { FlowsService } from './flows/flows.service.ts';
 import { HlsService } from './hls/hls.service.ts';
@@ -49,6 +50,7 @@ export interface Services {
   /** Flow Profiles (TAMS 8.2). */
   profiles: ProfilesService;
   hls: HlsService;
+  exports: ExportService;
   /** Health and metrics (issue 8): always built; /metrics is served when TAMS_METRICS is on. */
   readiness: Readiness;
   /** Whole-store work of the management commands (tams-mgmt), on the database directly. */
@@ -129,6 +131,11 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
         liveIdleSeconds: config.TAMS_HLS_LIVE_IDLE_SECONDS,
         maxSegments: config.TAMS_HLS_MAX_SEGMENTS,
       },
+    }),
+    exports: new ExportService({
+      store,
+      media: media.media,
+      settings: { maxSegments: config.TAMS_HLS_MAX_SEGMENTS },
     }),
     objects: new ObjectsService({ store, urls: events.urls }),
     instances: new InstancesService({

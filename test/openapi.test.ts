@@ -65,6 +65,9 @@ const EXTENSIONS = new Set([
   'HEAD /flows/{flowId}/hls.m3u8',
   'GET /sources/{sourceId}/hls.m3u8',
   'HEAD /sources/{sourceId}/hls.m3u8',
+  // A timerange of a Flow as one file (src/export/).
+  'GET /flows/{flowId}/export',
+  'HEAD /flows/{flowId}/export',
   // Users and tokens, for administrators (src/auth/auth.routes.ts).
   'GET /auth/whoami',
   'HEAD /auth/whoami',
@@ -94,6 +97,7 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/analytics/': 'Analytics',
   '/flows/{flowId}/hls': 'HLS',
   '/sources/{sourceId}/hls': 'HLS',
+  '/flows/{flowId}/export': 'Export',
   '/auth/': 'Auth',
   '/health': 'Operations',
   '/ready': 'Operations',

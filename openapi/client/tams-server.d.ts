@@ -644,6 +644,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/flows/{flowId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A timerange of a Flow as one media file
+         * @description The stored objects of the Flow's segments overlapping `timerange`, whole, in timeline order, as one file: MPEG-TS segments concatenated, or a fragmented MP4 Flow's init segment (the segments' TAMS 8.2 `init_object`, else the object its `_tams-server_init_object_id` tag names) followed by its fragments. The server reads the objects from its storage backends and streams them one after another; an object two consecutive segments share is sent once. Everything that refuses an export is checked before the first byte; a failure after it (an object gone, a backend error) cuts the response off, so a client never takes a short file for a whole one (the chunked body has no end). Gaps and `ts_offset` changes between segments are timestamp jumps in the file. Authorised like segment reads (the read scope); `access_token` in the query is accepted as for every route. HEAD answers the headers without reading media: a client learns there what a GET would send (`X-Export-Timerange`), or why it would be refused (the GET's error body says why before any media is read). A tams-server extension (beyond TAMS 7.0).
+         */
+        get: operations["GET_flows-flowId-export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * A timerange of a Flow as one media file
+         * @description The stored objects of the Flow's segments overlapping `timerange`, whole, in timeline order, as one file: MPEG-TS segments concatenated, or a fragmented MP4 Flow's init segment (the segments' TAMS 8.2 `init_object`, else the object its `_tams-server_init_object_id` tag names) followed by its fragments. The server reads the objects from its storage backends and streams them one after another; an object two consecutive segments share is sent once. Everything that refuses an export is checked before the first byte; a failure after it (an object gone, a backend error) cuts the response off, so a client never takes a short file for a whole one (the chunked body has no end). Gaps and `ts_offset` changes between segments are timestamp jumps in the file. Authorised like segment reads (the read scope); `access_token` in the query is accepted as for every route. HEAD answers the headers without reading media: a client learns there what a GET would send (`X-Export-Timerange`), or why it would be refused (the GET's error body says why before any media is read). A tams-server extension (beyond TAMS 7.0).
+         */
+        head: operations["HEAD_flows-flowId-export"];
+        patch?: never;
+        trace?: never;
+    };
     "/flows/{flowId}/flow_collection": {
         parameters: {
             query?: never;
@@ -5095,6 +5119,110 @@ export interface operations {
                 };
             };
             /** @description The requested flow does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "GET_flows-flowId-export": {
+        parameters: {
+            query?: {
+                /** @description The part of the Flow to export: every segment overlapping it, whole (the file starts at the first one's start and ends at the last one's end). Without it, the whole Flow. */
+                timerange?: components["schemas"]["Timerange"];
+            };
+            header?: never;
+            path: {
+                flowId: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The media file. */
+            200: {
+                headers: {
+                    /** @description attachment, with a file name made of the Flow's label (else its id) and the start and end of the media in the file, in TAI seconds: `<label>_<start>-<end>.<ts|mp4|m4a>`. */
+                    "Content-Disposition"?: string;
+                    /** @description How many segments the file holds. */
+                    "X-Export-Segments"?: string;
+                    /** @description The timerange of the media in the file: from the first segment's start to the last one's end (whole segments, so usually wider than the `timerange` asked for). */
+                    "X-Export-Timerange"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/mp2t": string;
+                    "audio/mp4": string;
+                    "video/mp2t": string;
+                    "video/mp4": string;
+                };
+            };
+            /** @description Bad request. An invalid timerange; a Flow whose segments do not concatenate into a file (not MPEG-TS or fragmented MP4); segments whose objects only client-registered URLs reach (the server does not fetch them); an init segment that changes within the timerange; or more segments than TAMS_HLS_MAX_SEGMENTS. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The Flow does not exist, has no segments in the timerange, or an object of the export has no bytes in storage. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "HEAD_flows-flowId-export": {
+        parameters: {
+            query?: {
+                /** @description The part of the Flow to export: every segment overlapping it, whole (the file starts at the first one's start and ends at the last one's end). Without it, the whole Flow. */
+                timerange?: components["schemas"]["Timerange"];
+            };
+            header?: never;
+            path: {
+                flowId: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The media file. */
+            200: {
+                headers: {
+                    /** @description attachment, with a file name made of the Flow's label (else its id) and the start and end of the media in the file, in TAI seconds: `<label>_<start>-<end>.<ts|mp4|m4a>`. */
+                    "Content-Disposition"?: string;
+                    /** @description How many segments the file holds. */
+                    "X-Export-Segments"?: string;
+                    /** @description The timerange of the media in the file: from the first segment's start to the last one's end (whole segments, so usually wider than the `timerange` asked for). */
+                    "X-Export-Timerange"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/mp2t": string;
+                    "audio/mp4": string;
+                    "video/mp2t": string;
+                    "video/mp4": string;
+                };
+            };
+            /** @description Bad request. An invalid timerange; a Flow whose segments do not concatenate into a file (not MPEG-TS or fragmented MP4); segments whose objects only client-registered URLs reach (the server does not fetch them); an init segment that changes within the timerange; or more segments than TAMS_HLS_MAX_SEGMENTS. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The Flow does not exist, has no segments in the timerange, or an object of the export has no bytes in storage. */
             404: {
                 headers: {
                     [name: string]: unknown;

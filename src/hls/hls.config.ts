@@ -20,7 +20,7 @@ export const hlsSettings = {
     minimum: 1,
     maximum: 1000000,
     description:
-      'Segments one VOD HLS playlist lists at most; a Flow or `timerange` holding more is refused (400) with a request to ask for a shorter `timerange`.',
+      'Segments one VOD HLS playlist lists at most, and one export (`GET /flows/{id}/export`) holds; a Flow or `timerange` holding more is refused (400) with a request to ask for a shorter `timerange`.',
   }),
 };
 

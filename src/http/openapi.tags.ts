@@ -67,6 +67,11 @@ export const EXTENSION_TAGS: Tag[] = [
       'HLS playback of Flows and Sources: playlists generated from the segment index, media URLs presigned (tams-server extension, beyond TAMS 7.0).',
   },
   {
+    name: 'Export',
+    description:
+      'A timerange of a Flow downloaded as one media file, streamed from the stored objects (tams-server extension, beyond TAMS 7.0).',
+  },
+  {
     name: 'Auth',
     description:
       'Users and API tokens, for administrators, and what the server makes of a credential (tams-server extension, beyond TAMS 7.0).',

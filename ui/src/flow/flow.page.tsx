@@ -5,8 +5,9 @@ import { ErrorMessage, FORMATS, Loading, PageTitle, useLoad } from '../component
 import { Player, type SeekRequest } from '../player/player.tsx';
 import type { Route } from '../router.ts';
 import type { Features } from '../session.ts';
-import { spanOf, tamsTimestamp, utcText } from '../time.ts';
+import { type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
+import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { FlowMeta } from './flow.meta.tsx';
 import { FlowSearch } from './flow.search.tsx';
@@ -65,6 +66,8 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
   const onTime = useCallback((t: bigint | undefined) => {
     if (t !== undefined) setPlayhead(t);
   }, []);
+  // The range chosen for a download, marked on the timeline where no search hit is.
+  const [chosen, setChosen] = useState<Span | undefined>(undefined);
   const canPlay = playable(flow);
   const image = flow.format === FORMATS.image;
   return (
@@ -90,11 +93,14 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
               flowId={flow.id}
               extent={extent}
               playhead={playhead}
-              highlight={highlight}
+              highlight={highlight ?? chosen}
               onSeek={onSeek}
             />
           ) : (
             <p class="muted">This Flow has no segments yet.</p>
+          )}
+          {extent && canPlay && (
+            <FlowExport flowId={flow.id} extent={extent} playhead={playhead} onChosen={setChosen} />
           )}
         </div>
         <FlowMeta flow={flow} extent={extent} />

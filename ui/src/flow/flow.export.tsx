@@ -1,0 +1,201 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, authHeaders, isAbort } from '../api/http.ts';
+import { durationText, rangeText, type Span, utcText } from '../time.ts';
+import {
+  dispositionName,
+  exportUrl,
+  failureText,
+  type Preview,
+  useExportPreview,
+} from './flow.export.preview.ts';
+
+type Progress =
+  | { state: 'idle' }
+  | { state: 'loading'; received: number }
+  | { state: 'saved'; name: string; bytes: number }
+  | { state: 'failed'; message: string };
+
+/** What the file holds (whole segments), or why the server refuses the range. */
+function FileNote({ preview }: { preview: Preview }) {
+  if (preview.state === 'checking') return <p class="muted">Checking the range…</p>;
+  if (preview.state === 'refused') {
+    return (
+      <p class="error" data-testid="export-refused">
+        {preview.message}
+      </p>
+    );
+  }
+  const { covered, segments } = preview;
+  return (
+    <p data-testid="export-file">
+      The file holds {segments} whole segment{segments === 1 ? '' : 's'}: {utcText(covered.start)} →{' '}
+      {utcText(covered.end)} UTC ({durationText(covered.end - covered.start)}).
+    </p>
+  );
+}
+
+const SHOW_EVERY = 512 * 1024;
+
+function sizeText(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return `${Math.ceil(bytes / 1024)} kB`;
+}
+
+/**
+ * Saves `blob` as a download named `name`: a link to it, clicked. The object URL is kept until
+ * the next download or the page goes (the browser reads it once the download starts).
+ */
+function save(blob: Blob, name: string, previous: { current: string | undefined }): void {
+  if (previous.current !== undefined) URL.revokeObjectURL(previous.current);
+  const url = URL.createObjectURL(blob);
+  previous.current = url;
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+/**
+ * Download of a timerange of the Flow as one file (MPEG-TS, or fMP4 with its init segment), made
+ * by the server from the stored segments. The range is the whole Flow until its start or end is
+ * set at the player's position (the timeline marks it then). The request carries the session's token in its Authorization
+ * header, as the player's playlist requests do (never in a URL): the file is fetched, counted as
+ * it arrives, and saved once whole; a response cut off by the server is an error, never a file.
+ */
+export function FlowExport({
+  flowId,
+  extent,
+  playhead,
+  onChosen,
+}: {
+  flowId: string;
+  extent: Span;
+  playhead: bigint | undefined;
+  /** The range chosen, to mark on the timeline; undefined for the whole Flow. */
+  onChosen?: (span: Span | undefined) => void;
+}) {
+  const [span, setSpan] = useState<Span>(extent);
+  useEffect(() => {
+    const whole = span.start === extent.start && span.end === extent.end;
+    onChosen?.(whole ? undefined : span);
+  }, [span.start, span.end, extent.start, extent.end]);
+  const [progress, setProgress] = useState<Progress>({ state: 'idle' });
+  const controller = useRef<AbortController | undefined>(undefined);
+  const objectUrl = useRef<string | undefined>(undefined);
+
+  useEffect(
+    () => () => {
+      controller.current?.abort();
+      if (objectUrl.current !== undefined) URL.revokeObjectURL(objectUrl.current);
+    },
+    [],
+  );
+
+  const at =
+    playhead !== undefined && playhead >= extent.start && playhead <= extent.end ? playhead : undefined;
+  const preview = useExportPreview(flowId, span);
+  const busy = progress.state === 'loading';
+
+  async function download() {
+    controller.current?.abort();
+    const abort = new AbortController();
+    controller.current = abort;
+    setProgress({ state: 'loading', received: 0 });
+    let received = 0;
+    let shown = 0;
+    try {
+      const res = await fetch(exportUrl(flowId, span), { headers: authHeaders(), signal: abort.signal });
+      if (!res.ok || res.body === null) throw new ApiError(res.status, await failureText(res));
+      const counted = res.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, out) {
+            received += chunk.byteLength;
+            // A render every half megabyte, not every chunk.
+            if (received - shown >= SHOW_EVERY) {
+              shown = received;
+              setProgress({ state: 'loading', received });
+            }
+            out.enqueue(chunk);
+          },
+        }),
+      );
+      const type = res.headers.get('content-type') ?? 'application/octet-stream';
+      // The browser keeps the bytes (on disk when they are many), not this page's memory.
+      const blob = await new Response(counted, { headers: { 'content-type': type } }).blob();
+      const name = dispositionName(res.headers.get('content-disposition'), `${flowId}.bin`);
+      save(blob, name, objectUrl);
+      setProgress({ state: 'saved', name, bytes: blob.size });
+    } catch (error) {
+      if (isAbort(error)) {
+        setProgress({ state: 'idle' });
+        return;
+      }
+      const message =
+        error instanceof ApiError
+          ? error.message
+          : `The download ${received > 0 ? `broke off after ${sizeText(received)}` : 'failed'}: no file was saved (${String(error)})`;
+      setProgress({ state: 'failed', message });
+    } finally {
+      if (controller.current === abort) controller.current = undefined;
+    }
+  }
+
+  return (
+    <section class="flow-export" aria-labelledby="export-title" data-testid="flow-export">
+      <h2 id="export-title">Download</h2>
+      <p class="export-range">
+        <span data-testid="export-span">
+          {utcText(span.start)} → {utcText(span.end)} UTC
+          {span.end > span.start ? ` (${durationText(span.end - span.start)})` : ''}
+        </span>{' '}
+        <code class="muted">{rangeText(span)}</code>
+      </p>
+      <div class="export-actions">
+        <button
+          type="button"
+          disabled={at === undefined || at >= span.end}
+          onClick={() => at !== undefined && setSpan({ start: at, end: span.end })}
+        >
+          Start at player
+        </button>
+        <button
+          type="button"
+          disabled={at === undefined || at <= span.start}
+          onClick={() => at !== undefined && setSpan({ start: span.start, end: at })}
+        >
+          End at player
+        </button>
+        <button type="button" onClick={() => setSpan(extent)}>
+          Whole Flow
+        </button>
+        {busy ? (
+          <button type="button" onClick={() => controller.current?.abort()}>
+            Cancel
+          </button>
+        ) : (
+          <button
+            type="submit"
+            disabled={preview.state !== 'ready'}
+            onClick={download}
+            data-testid="export-download"
+          >
+            Download file
+          </button>
+        )}
+      </div>
+      <FileNote preview={preview} />
+      <p class="muted" role="status" data-testid="export-status">
+        {progress.state === 'loading' && `Downloading… ${sizeText(progress.received)}`}
+        {progress.state === 'saved' && `Saved ${progress.name} (${sizeText(progress.bytes)}).`}
+      </p>
+      {progress.state === 'failed' && (
+        <p class="error" role="alert">
+          {progress.message}
+        </p>
+      )}
+    </section>
+  );
+}
