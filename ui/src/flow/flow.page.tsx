@@ -5,9 +5,10 @@ import { ErrorMessage, FORMATS, Loading, PageTitle, useLoad } from '../component
 import { Player, type SeekRequest } from '../player/player.tsx';
 import type { Route } from '../router.ts';
 import type { Features } from '../session.ts';
-import { spanOf, tamsTimestamp, utcText } from '../time.ts';
+import { type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
 import { ExrFrames } from './flow.exr.tsx';
+import { HlsUrl } from './flow.hls.tsx';
 import { FlowMeta } from './flow.meta.tsx';
 import { FlowSearch } from './flow.search.tsx';
 import { FlowSegments } from './flow.segments.tsx';
@@ -65,6 +66,8 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
   const onTime = useCallback((t: bigint | undefined) => {
     if (t !== undefined) setPlayhead(t);
   }, []);
+  // The part of the Flow the timeline shows, for the segment list below it.
+  const [shown, setShown] = useState<Span | undefined>();
   const canPlay = playable(flow);
   const image = flow.format === FORMATS.image;
   return (
@@ -92,14 +95,16 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
               playhead={playhead}
               highlight={highlight}
               onSeek={onSeek}
+              onView={setShown}
             />
           ) : (
             <p class="muted">This Flow has no segments yet.</p>
           )}
+          {canPlay && <HlsUrl flowId={flow.id} />}
         </div>
         <FlowMeta flow={flow} extent={extent} />
       </div>
-      {extent && <FlowSegments flowId={flow.id} />}
+      {extent && <FlowSegments flowId={flow.id} window={shown} />}
       {features.search && <FlowSearch flowId={flow.id} />}
       {image && features.exr && <ExrFrames flowId={flow.id} onSeek={onSeek} />}
     </section>
