@@ -44,13 +44,19 @@ const AVC_PROFILES: Record<number, string> = {
 /** MPEG-4 object type indications (mp4_oti) met in TAMS audio. */
 const MP4_OTI: Record<number, string> = { 2: 'AAC LC', 5: 'HE-AAC (SBR)', 29: 'HE-AAC v2 (PS)', 34: 'MP3' };
 
-/** `avc_parameters` as `High, level 3.1 (flags 0)`. */
+/** `avc_parameters` as `High, level 3.1, flags 0`. */
 function avcText(avc: Params): string {
   const profile = num(avc.profile);
   const level = num(avc.level);
   const flags = num(avc.flags);
+  // Baseline with constraint_set1 (flags 0x40) is Constrained Baseline, what most encoders write.
+  const constrained = profile === 66 && flags !== undefined && (flags & 0x40) !== 0;
   const parts = [
-    profile !== undefined ? (AVC_PROFILES[profile] ?? `profile ${profile}`) : undefined,
+    profile !== undefined
+      ? constrained
+        ? 'Constrained Baseline'
+        : (AVC_PROFILES[profile] ?? `profile ${profile}`)
+      : undefined,
     level !== undefined ? `level ${level / 10}` : undefined,
     flags !== undefined ? `flags ${flags}` : undefined,
   ];
@@ -58,7 +64,7 @@ function avcText(avc: Params): string {
 }
 
 /** The fields named, with how each reads, in the order a person looks for them. */
-function fields(essence: Params): [string, string][] {
+export function essenceFields(essence: Params): [string, string][] {
   const out: [string, string | undefined][] = [];
   const width = num(essence.frame_width);
   const height = num(essence.frame_height);
@@ -106,7 +112,7 @@ function fields(essence: Params): [string, string][] {
  * sent a click away, which also holds any field not known here.
  */
 export function EssenceParameters({ essence }: { essence: Params }) {
-  const known = fields(essence);
+  const known = essenceFields(essence);
   return (
     <div data-testid="essence">
       {known.length > 0 ? (

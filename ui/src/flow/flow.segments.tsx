@@ -162,9 +162,9 @@ function SegmentPages({ flowId, range }: { flowId: string; range: Span | undefin
                         </div>
                       )}
                     </td>
-                    <td class="break">
+                    <td class="break seg-object">
                       <a href={href(withQuery('/objects', { id: s.object_id }))}>
-                        <code>{s.object_id}</code>
+                        <code title={s.object_id}>{s.object_id}</code>
                       </a>
                     </td>
                     <td data-testid="segment-size">
