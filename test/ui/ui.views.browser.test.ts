@@ -36,6 +36,8 @@ const GAP = 20;
 const PAGE = 20;
 const LAPTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
+/** Sources made before the test's own, so that the list is longer than the screen. */
+const FILLERS = 40;
 
 /** What ffprobe reports of a stream, as far as the essence parameters use it. */
 interface ProbedStream {
@@ -75,6 +77,23 @@ describe.skipIf(!available)('web UI views in Chromium', () => {
     const probed = (await probe(join(scratch.path, 'seg0.ts'))).streams as ProbedStream[];
     await built;
     server = await startAuthServer({ TAMS_UI_DIR: `${scratch.path}/ui` });
+    // Older Sources than the test's, enough to fill more than a screen of the Sources list.
+    for (let i = 0; i < FILLERS; i++) {
+      const id = randomUUID();
+      const filler = await server.put(
+        `/flows/${id}`,
+        {
+          id,
+          source_id: randomUUID(),
+          format: 'urn:x-nmos:format:video',
+          codec: 'video/h264',
+          essence_parameters: { frame_width: 1920, frame_height: 1080 },
+          label: `filler ${i + 1}`,
+        },
+        { headers: AUTH },
+      );
+      expect(filler.status, filler.text).toBe(201);
+    }
     flow = await ingest(server, stream, {
       sourceId,
       start: T0,
@@ -215,6 +234,44 @@ describe.skipIf(!available)('web UI views in Chromium', () => {
         .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
         .toBeLessThanOrEqual(PHONE.width);
       await page.locator('section.segments').screenshot({ path: screenshotPath('views-segments-phone') });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('asks for the Flows of the Sources on screen only, then of those scrolled to', async () => {
+    const context = await browser.newContext({ viewport: LAPTOP });
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    const asked = new Set<string>();
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      const source = url.searchParams.get('source_id');
+      if (url.pathname === '/tams/v8.2/flows' && source) asked.add(source);
+    });
+    try {
+      await page.goto(`${server.url}/ui/`);
+      await page.locator('#token').fill(ADMIN_TOKEN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const rows = page.locator('table[data-testid="sources"] tbody tr');
+      await expect.poll(() => rows.count()).toBe(FILLERS + 2);
+      // The first row's count comes; the last, far below the screen, is not asked for.
+      await expect
+        .poll(() => rows.first().locator('[data-testid="source-flow-count"]').textContent())
+        .toMatch(/Flow/);
+      const sources = await rows
+        .locator('code.id')
+        .evaluateAll((codes) => codes.map((c) => c.getAttribute('title')));
+      const last = sources.at(-1) ?? '';
+      expect(asked.size).toBeGreaterThan(0);
+      expect(asked.size).toBeLessThan(FILLERS);
+      expect(asked.has(last)).toBe(false);
+      await rows.last().scrollIntoViewIfNeeded();
+      await expect
+        .poll(() => rows.last().locator('[data-testid="source-flow-count"]').textContent())
+        .toBe('1 Flow');
+      expect(await rows.last().locator('td').first().textContent()).toBe("filler 1 (its Flow's label)");
+      expect(asked.has(last)).toBe(true);
     } finally {
       await context.close();
     }

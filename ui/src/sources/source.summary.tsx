@@ -1,6 +1,7 @@
-import { nextPageKey, tams } from '../api/http.ts';
+import type { RefObject } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { isAbort, nextPageKey, tams } from '../api/http.ts';
 import type { Flow, Source } from '../api/types.ts';
-import { useLoad } from '../components/common.tsx';
 import { href, withQuery } from '../router.ts';
 
 /** Flows counted per Source row at most (beyond: "100+"), in one request. */
@@ -27,12 +28,45 @@ export async function sourceFlows(sourceId: string, signal: AbortSignal): Promis
   };
 }
 
+type Summary = { state: 'waiting' } | { state: 'done'; value: SourceFlows } | { state: 'error' };
+
+/**
+ * A Source's Flows, asked for once its row comes near the screen: a page of 50 Sources costs a
+ * request per row, and rows never scrolled to cost none.
+ */
+function useSourceFlows(sourceId: string): [Summary, RefObject<HTMLTableCellElement | null>] {
+  const [near, setNear] = useState(false);
+  const [summary, setSummary] = useState<Summary>({ state: 'waiting' });
+  const cell = useRef<HTMLTableCellElement>(null);
+  useEffect(() => {
+    if (near || cell.current === null) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) setNear(true);
+      },
+      { rootMargin: '100px 0px' },
+    );
+    observer.observe(cell.current);
+    return () => observer.disconnect();
+  }, [near]);
+  useEffect(() => {
+    if (!near) return;
+    const controller = new AbortController();
+    sourceFlows(sourceId, controller.signal).then(
+      (value) => setSummary({ state: 'done', value }),
+      (error) => !isAbort(error) && setSummary({ state: 'error' }),
+    );
+    return () => controller.abort();
+  }, [near, sourceId]);
+  return [summary, cell];
+}
+
 /**
  * The label and Flow count cells of a Source's row. A Source a client never labelled (one made
  * implicitly by a Flow's `source_id`) shows the label of its Flow, marked as such.
  */
 export function SourceSummaryCells({ source }: { source: Source }) {
-  const flows = useLoad(source.id, (signal) => sourceFlows(source.id, signal));
+  const [flows, cell] = useSourceFlows(source.id);
   const summary = flows.state === 'done' ? flows.value : undefined;
   const flowsLink = href(withQuery('/flows', { source_id: source.id }));
   return (
@@ -49,7 +83,7 @@ export function SourceSummaryCells({ source }: { source: Source }) {
             ))}
         </a>
       </td>
-      <td data-testid="source-flow-count">
+      <td data-testid="source-flow-count" ref={cell}>
         {summary ? (
           <a href={flowsLink}>
             {summary.count}
