@@ -215,9 +215,11 @@ function GapRow({ gap }: { gap: Span }) {
   return (
     <tr class="seg-gap" data-testid="segment-gap" data-start={rangeText(gap)}>
       <td colSpan={COLUMNS}>
-        <span aria-hidden="true" class="seg-gap-mark" />
-        <strong>Discontinuity:</strong> no segment for {durationText(gap.end - gap.start)}, from{' '}
-        {utcText(gap.start)} to {utcText(gap.end)} UTC
+        <div class="seg-gap-text">
+          <span aria-hidden="true" class="seg-gap-mark" />
+          <strong>Discontinuity:</strong> no segment for {durationText(gap.end - gap.start)}, from{' '}
+          {utcText(gap.start)} to {utcText(gap.end)} UTC
+        </div>
       </td>
     </tr>
   );
