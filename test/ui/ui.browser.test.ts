@@ -183,8 +183,11 @@ describe.skipIf(!available)('web UI in Chromium', () => {
       // The UI reads TAMS through the 8.2 mount (ui/src/api/http.ts).
       if (url.pathname === '/tams/v8.2/flows') queries.push(url.searchParams);
     });
-    // From the Source's row to its Flows.
-    await page.locator('table[data-testid="sources"] tbody tr a').first().click();
+    // From the Source's row (its Flow count) to its Flows.
+    await page
+      .locator('table[data-testid="sources"] tbody tr [data-testid="source-flow-count"] a')
+      .first()
+      .click();
     const rows = page.locator('table[data-testid="flows"] tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
     expect(queries.at(-1)?.get('source_id')).toBe(sourceId);

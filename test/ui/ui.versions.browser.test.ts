@@ -287,9 +287,24 @@ describe.skipIf(!available)('web UI in Chromium, on data of TAMS 7.0 and 8.2', (
     expect(await texts(page.locator('.meta li[data-tag="langs"] .tag-item'))).toEqual(['en', 'fr']);
     const segments = page.locator('table[data-testid="segments"] tbody tr');
     await expect.poll(() => segments.count()).toBe(2);
-    const cells = async (i: number) => texts(segments.nth(i).locator('td'));
-    expect(await cells(0)).toEqual(['[10:0_12:0)', 'edit-1', '10:0', '[0:0_4:0)', '2']);
-    expect(await cells(1)).toEqual(['[12:0_14:0)', 'whole-2', '', '[12:0_14:0)', '']);
+    // Timerange, object, ts_offset, object timerange and key frames (beside the opening button,
+    // size and samples).
+    const cells = async (i: number) =>
+      (await texts(segments.nth(i).locator('td'))).filter((_, column) => [1, 2, 4, 6, 7].includes(column));
+    expect(await cells(0)).toEqual([
+      expect.stringMatching(/^\[10:0_12:0\)/),
+      'edit-1',
+      '10:0',
+      '[0:0_4:0)',
+      '2',
+    ]);
+    expect(await cells(1)).toEqual([
+      expect.stringMatching(/^\[12:0_14:0\)/),
+      'whole-2',
+      '',
+      '[12:0_14:0)',
+      '',
+    ]);
     await page.screenshot({ path: screenshotPath('versions-flow-82'), fullPage: true });
 
     await segments.first().getByRole('link', { name: 'edit-1' }).click();

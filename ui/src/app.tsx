@@ -11,6 +11,7 @@ import { SourcesPage } from './pages/sources.tsx';
 import { StoragePage } from './pages/storage.tsx';
 import { href, navigate, type Route, useRoute, withQuery } from './router.ts';
 import { type Features, type Session, useSession } from './session.ts';
+import { LazySourcePage, SOURCE_PATH } from './sources/source.lazy.tsx';
 
 type FlowPageType = ComponentType<{ id: string; route: Route; features: Features }>;
 
@@ -38,6 +39,8 @@ function Page({ route, session }: { route: Route; session: Extract<Session, { st
   const admin = session.who.scopes.includes('admin');
   const flow = FLOW_PATH.exec(route.path);
   if (flow?.[1]) return <LazyFlowPage id={flow[1]} route={route} features={session.features} />;
+  const source = SOURCE_PATH.exec(route.path);
+  if (source?.[1]) return <LazySourcePage id={source[1]} />;
   switch (route.path) {
     case '/':
     case '/sources':
@@ -96,7 +99,8 @@ function SearchBox({ route }: { route: Route }) {
 }
 
 function NavLink({ to, route, children }: { to: string; route: Route; children: string }) {
-  const current = route.path === to || (to === '/sources' && route.path === '/');
+  const current =
+    route.path === to || (to === '/sources' && (route.path === '/' || SOURCE_PATH.test(route.path)));
   return (
     <a href={href(to)} aria-current={current ? 'page' : undefined}>
       {children}

@@ -1,7 +1,8 @@
 import type { Flow } from '../api/types.ts';
-import { formatName, JsonBlock, PropRow as Row, StatusBadge, TagList } from '../components/common.tsx';
+import { formatName, PropRow as Row, StatusBadge, TagList } from '../components/common.tsx';
 import { href, withQuery } from '../router.ts';
 import { durationText, type Span, utcText } from '../time.ts';
+import { EssenceParameters } from './flow.essence.tsx';
 
 function FlowLinks({ ids }: { ids: string[] }) {
   return (
@@ -28,7 +29,7 @@ export function FlowMeta({ flow, extent }: { flow: Flow; extent: Span | undefine
             <code>{flow.id}</code>
           </Row>
           <Row name="Source">
-            <a href={href(withQuery('/flows', { source_id: flow.source_id }))}>
+            <a href={href(`/sources/${flow.source_id}`)}>
               <code>{flow.source_id}</code>
             </a>
           </Row>
@@ -61,7 +62,7 @@ export function FlowMeta({ flow, extent }: { flow: Flow; extent: Span | undefine
           {flow.updated && <Row name="Updated">{flow.updated}</Row>}
           {flow.essence_parameters && (
             <Row name="Essence">
-              <JsonBlock value={flow.essence_parameters} />
+              <EssenceParameters essence={flow.essence_parameters} />
             </Row>
           )}
           {flow.flow_collection && flow.flow_collection.length > 0 && (

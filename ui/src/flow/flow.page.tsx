@@ -9,6 +9,7 @@ import { type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
 import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
+import { HlsUrl } from './flow.hls.tsx';
 import { FlowMeta } from './flow.meta.tsx';
 import { FlowSearch } from './flow.search.tsx';
 import { FlowSegments } from './flow.segments.tsx';
@@ -68,6 +69,8 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
   }, []);
   // The range chosen for a download, marked on the timeline where no search hit is.
   const [chosen, setChosen] = useState<Span | undefined>(undefined);
+  // The part of the Flow the timeline shows, for the segment list below it.
+  const [shown, setShown] = useState<Span | undefined>();
   const canPlay = playable(flow);
   const image = flow.format === FORMATS.image;
   return (
@@ -95,17 +98,19 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
               playhead={playhead}
               highlight={highlight ?? chosen}
               onSeek={onSeek}
+              onView={setShown}
             />
           ) : (
             <p class="muted">This Flow has no segments yet.</p>
           )}
+          {canPlay && <HlsUrl flowId={flow.id} />}
           {extent && canPlay && (
             <FlowExport flowId={flow.id} extent={extent} playhead={playhead} onChosen={setChosen} />
           )}
         </div>
         <FlowMeta flow={flow} extent={extent} />
       </div>
-      {extent && <FlowSegments flowId={flow.id} />}
+      {extent && <FlowSegments flowId={flow.id} window={shown} />}
       {features.search && <FlowSearch flowId={flow.id} />}
       {image && features.exr && <ExrFrames flowId={flow.id} onSeek={onSeek} />}
     </section>

@@ -3,7 +3,8 @@ import { Await, formatName, ListTable, PageTitle, ShortId, TagList } from '../co
 import { Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
-import { href, type Route, withQuery } from '../router.ts';
+import type { Route } from '../router.ts';
+import { SourceSummaryCells } from '../sources/source.summary.tsx';
 
 const FILTERS = [
   { name: 'label', label: 'Label' },
@@ -32,6 +33,7 @@ export function SourcesPage({ route }: { route: Route }) {
               head={
                 <>
                   <th scope="col">Label</th>
+                  <th scope="col">Flows</th>
                   <th scope="col">Format</th>
                   <th scope="col" class="wide">
                     Description
@@ -44,11 +46,7 @@ export function SourcesPage({ route }: { route: Route }) {
               }
               row={(source) => (
                 <tr key={source.id}>
-                  <td>
-                    <a href={href(withQuery('/flows', { source_id: source.id }))}>
-                      {source.label || <span class="muted">(no label)</span>}
-                    </a>
-                  </td>
+                  <SourceSummaryCells source={source} />
                   <td>{formatName(source.format)}</td>
                   <td class="wide">{source.description}</td>
                   <td class="wide">

@@ -24,6 +24,8 @@ export interface TimelineProps {
   /** A moment to mark (a search hit). */
   highlight?: Span | undefined;
   onSeek: (t: bigint) => void;
+  /** Told the part of the Flow in view once the view settles (the segment list follows it). */
+  onView?: ((view: Span) => void) | undefined;
 }
 
 const HEIGHT = 76;
@@ -54,7 +56,7 @@ function box(x0: number, x1: number, width: number): { x: number; w: number } {
  * Clicking seeks the player there; with the keyboard (it is one focusable slider), arrows
  * move the playhead, + and − zoom, Page Up/Down pan, Home/End go to the ends, 0 fits.
  */
-export function Timeline({ flowId, extent, playhead, highlight, onSeek }: TimelineProps) {
+export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }: TimelineProps) {
   const trackRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
   const [view, setView] = useState<Span>(() => fitView(extent));
@@ -80,6 +82,7 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek }: Timeli
     if (wanted.end <= wanted.start) return;
     const controller = new AbortController();
     const timer = setTimeout(() => {
+      onView?.(wanted);
       setLoading(true);
       loadSegments(flowId, wanted, controller.signal).then(
         (result) => {

@@ -1,0 +1,106 @@
+import { tams } from '../api/http.ts';
+import type { GetUrl, Segment } from '../api/types.ts';
+import { Await, useLoad } from '../components/common.tsx';
+
+export interface SegmentDetail {
+  urls: GetUrl[];
+  /** The object's size in bytes, as its first readable URL answers (undefined: not known). */
+  size?: number;
+}
+
+/**
+ * The size of the object behind a media URL: a HEAD's Content-Length, else the total of the
+ * Content-Range of a one-byte GET (a URL presigned for GET alone, as S3's are, refuses HEAD).
+ * Undefined where neither answers (a bucket whose CORS hides the headers, say).
+ */
+async function sizeAt(url: string, signal: AbortSignal): Promise<number | undefined> {
+  try {
+    const head = await fetch(url, { method: 'HEAD', signal });
+    const length = head.ok ? Number(head.headers.get('content-length') ?? Number.NaN) : Number.NaN;
+    if (Number.isFinite(length)) return length;
+    const ranged = await fetch(url, { headers: { range: 'bytes=0-0' }, signal });
+    const total = /\/(\d+)$/.exec(ranged.headers.get('content-range') ?? '')?.[1];
+    await ranged.body?.cancel();
+    return total === undefined ? undefined : Number(total);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * One segment's media URLs (its `get_urls`, presigned now: asked for when the row is opened, not
+ * with the list, which would presign every URL of every page) with the storage backend of each,
+ * and the object's size read from the first.
+ */
+export async function loadDetail(
+  flowId: string,
+  segment: Segment,
+  signal: AbortSignal,
+): Promise<SegmentDetail> {
+  const { body } = await tams<Segment[]>(`/flows/${encodeURIComponent(flowId)}/segments`, {
+    query: { timerange: segment.timerange, verbose_storage: true, limit: 10 },
+    signal,
+  });
+  const found = body.find((s) => s.object_id === segment.object_id && s.timerange === segment.timerange);
+  const urls = found?.get_urls ?? [];
+  const first = urls[0];
+  return { urls, size: first ? await sizeAt(first.url, signal) : undefined };
+}
+
+/** Bytes as `1.2 MB` (decimal units, as storage is billed), with the exact count in its title. */
+export function SizeText({ bytes }: { bytes: number }) {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const text = unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+  return (
+    <span title={`${bytes.toLocaleString('en')} bytes`} data-bytes={bytes}>
+      {text}
+    </span>
+  );
+}
+
+/** The opened row of a segment: its URLs with their backends, loaded when opened. */
+export function SegmentUrls({
+  flowId,
+  segment,
+  onSize,
+}: {
+  flowId: string;
+  segment: Segment;
+  onSize: (bytes: number | undefined) => void;
+}) {
+  const result = useLoad(`${flowId} ${segment.timerange} ${segment.object_id}`, async (signal) => {
+    const detail = await loadDetail(flowId, segment, signal);
+    onSize(detail.size);
+    return detail;
+  });
+  return (
+    <Await result={result} what="the segment's URLs">
+      {(detail) =>
+        detail.urls.length === 0 ? (
+          <p class="muted">No URL: the object is in no storage backend this server reads.</p>
+        ) : (
+          <ul class="plain seg-urls" data-testid="segment-urls">
+            {detail.urls.map((url) => (
+              <li key={url.url}>
+                <span class="seg-url-label">{url.label ?? url.storage_id ?? 'URL'}</span>
+                {url.presigned ? ' · presigned' : ''}
+                {url.controlled === false ? ' · not controlled by the store' : ''}
+                {' · '}
+                <a href={url.url} target="_blank" rel="noreferrer noopener" class="break">
+                  <code>{url.url}</code>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )
+      }
+    </Await>
+  );
+}
