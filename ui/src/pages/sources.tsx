@@ -4,6 +4,8 @@ import { Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/fi
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route, withQuery } from '../router.ts';
+import { useEdited } from '../writes/edited.ts';
+import { SourceEdit } from '../writes/source.actions.tsx';
 
 const FILTERS = [
   { name: 'label', label: 'Label' },
@@ -18,6 +20,7 @@ const FILTERS = [
 export function SourcesPage({ route }: { route: Route }) {
   const query = listingQuery(route.query, ['label', 'format', 'sort_by']);
   const result = useListing<Source>('/sources', query);
+  const [edited, setEdited] = useEdited<Source>();
   return (
     <section>
       <PageTitle>Sources</PageTitle>
@@ -26,7 +29,7 @@ export function SourcesPage({ route }: { route: Route }) {
         {(value) => (
           <>
             <ListTable
-              items={value.items}
+              items={value.items.map(edited)}
               empty="No Source matches."
               testid="sources"
               head={
@@ -40,6 +43,9 @@ export function SourcesPage({ route }: { route: Route }) {
                     Tags
                   </th>
                   <th scope="col">Id</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </>
               }
               row={(source) => (
@@ -56,6 +62,9 @@ export function SourcesPage({ route }: { route: Route }) {
                   </td>
                   <td>
                     <ShortId id={source.id} />
+                  </td>
+                  <td>
+                    <SourceEdit source={source} onChanged={setEdited} />
                   </td>
                 </tr>
               )}
