@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/http.ts';
+import { storedToken } from '../api/session.ts';
 import { Await, ListTable, PageTitle, ShortId, StatusBadge, useLoad } from '../components/common.tsx';
 import { Dialog, Failure } from './dialog.tsx';
 import type { IssuedToken, Token } from './writes.types.ts';
@@ -84,7 +85,7 @@ export function TokensPage() {
                     <StatusBadge status={state} />
                   </td>
                   <td class="wide">
-                    <code>{t.hint}…</code>
+                    <code>{t.hint}</code>
                   </td>
                   <td class="wide">
                     {t.created}
@@ -240,6 +241,12 @@ function IssuedValue({ token, onDone }: { token: IssuedToken; onDone: () => void
   );
 }
 
+/** Whether the tab's own token starts as `token`'s hint (the hint alone cannot tell for sure). */
+function mayBeSession(token: Token): boolean {
+  const start = token.hint.replace(/…$/, '');
+  return start !== '' && (storedToken()?.startsWith(start) ?? false);
+}
+
 function RevokeDialog({
   token,
   onClose,
@@ -270,6 +277,11 @@ function RevokeDialog({
           {token.principal}), and the webhooks it registered stop delivering. A revoked token cannot be
           restored.
         </p>
+        {mayBeSession(token) && (
+          <p class="warning">
+            It starts as the token this tab signed in with: if it is that one, revoking it signs you out.
+          </p>
+        )}
         {failure !== undefined && <Failure error={failure} doing="Revoking the token" />}
         <div class="dialog-buttons">
           <button type="button" onClick={onClose}>
