@@ -19,12 +19,19 @@ import { screenshotPath } from './ui.fixture.ts';
 import {
   bearer,
   openSignedIn,
+  PHONE,
   read,
   refused,
   startWritesRig,
   V82,
   type WritesRig,
 } from './ui.writes.fixture.ts';
+
+/** The page's globals used in Chromium (this project is typed for Node: no DOM library). */
+declare const document: {
+  documentElement: { scrollWidth: number };
+  querySelector(selector: string): { scrollWidth: number; clientWidth: number } | null;
+};
 
 const available = chromiumAvailable('web UI write actions') && ffmpegAvailable();
 const S = 1_000_000_000n;
@@ -201,6 +208,25 @@ describe.skipIf(!available)('web UI write actions on Flows and Sources', () => {
     await page.getByRole('heading', { name: 'camera 1, edited by the editor' }).waitFor();
     const flow = await read<FlowDoc>(rig, `${V82}/flows/${edited}`, editor);
     expect(flow.tags?.genre).toBe('drama');
+    await context.close();
+  });
+
+  it('edits at phone width, the dialog within the screen', async () => {
+    const { context, page } = await openSignedIn(rig, rig.tokens.admin, PHONE);
+    await page.goto(`${rig.server.url}/ui/flows/${edited}`);
+    await page.getByTestId('flow-actions').getByRole('button', { name: 'Edit' }).click();
+    await page.getByTestId('edit-dialog').locator('.tag-row').first().waitFor();
+    const widths = await page.evaluate(() => {
+      const dialog = document.querySelector('dialog');
+      return {
+        page: document.documentElement.scrollWidth,
+        dialog: dialog?.scrollWidth,
+        inside: dialog?.clientWidth,
+      };
+    });
+    expect(widths.page).toBeLessThanOrEqual(PHONE.width);
+    expect(widths.dialog).toBeLessThanOrEqual(widths.inside ?? 0);
+    await page.screenshot({ path: screenshotPath('writes-flow-edit-phone') });
     await context.close();
   });
 
