@@ -11,15 +11,9 @@ import { SourcesPage } from './pages/sources.tsx';
 import { StoragePage } from './pages/storage.tsx';
 import { href, navigate, type Route, useRoute, withQuery } from './router.ts';
 import { type Features, type Session, useSession } from './session.ts';
-import { lazy } from './writes/lazy.tsx';
+import { TokensPage } from './writes/dialogs.lazy.ts';
 import { allowed } from './writes/permissions.ts';
 import { PrincipalContext } from './writes/principal.ts';
-
-/** API tokens (administrators only): a chunk of its own. */
-const TokensPage = lazy(
-  () => import('./writes/tokens.page.tsx').then((m) => m.TokensPage),
-  'The tokens page',
-);
 
 type FlowPageType = ComponentType<{ id: string; route: Route; features: Features }>;
 
