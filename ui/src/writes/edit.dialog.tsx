@@ -4,7 +4,8 @@ import type { Flow, Source } from '../api/types.ts';
 import { Dialog, Failure } from './dialog.tsx';
 import type { ActionName } from './permissions.ts';
 import { useCan } from './principal.ts';
-import { sameValue, type TagRow, TagsEditor, tagRows, tagsOf } from './tags.editor.tsx';
+import { TagsEditor } from './tags.editor.tsx';
+import { sameValue, type TagRow, tagRows, tagsOf } from './tags.model.ts';
 
 export type EditKind = 'flow' | 'source';
 type Item = Flow | Source;
@@ -50,7 +51,7 @@ function steps(kind: EditKind, item: Item, form: Form, tags: Record<string, stri
   ];
   const before = item.tags ?? {};
   for (const name of Object.keys(before)) {
-    if (!(name in tags)) {
+    if (!Object.hasOwn(tags, name)) {
       edits.push({
         what: `Removing the tag "${name}"`,
         method: 'DELETE',
@@ -59,7 +60,7 @@ function steps(kind: EditKind, item: Item, form: Form, tags: Record<string, stri
     }
   }
   for (const [name, value] of Object.entries(tags)) {
-    if (!sameValue(before[name], value)) {
+    if (!sameValue(Object.hasOwn(before, name) ? before[name] : undefined, value)) {
       const path = `${base}/tags/${encodeURIComponent(name)}`;
       edits.push({ what: `Saving the tag "${name}"`, method: 'PUT', path, body: value });
     }

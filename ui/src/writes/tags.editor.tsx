@@ -1,49 +1,4 @@
-import type { Tags } from '../api/types.ts';
-
-/**
- * One tag being edited: a string, or (TAMS 8.2) a list of strings, one per line, so that an
- * item may hold a comma. `original` is the name it had when the editor opened (undefined: new).
- */
-export interface TagRow {
-  key: number;
-  name: string;
-  list: boolean;
-  text: string;
-  original?: string;
-}
-
-let nextKey = 0;
-
-export function tagRows(tags: Tags | undefined): TagRow[] {
-  return Object.entries(tags ?? {}).map(([name, value]) => ({
-    key: nextKey++,
-    name,
-    list: Array.isArray(value),
-    text: Array.isArray(value) ? value.join('\n') : value,
-    original: name,
-  }));
-}
-
-export function rowValue(row: TagRow): string | string[] {
-  return row.list ? row.text.split('\n').filter((item) => item !== '') : row.text;
-}
-
-/** The tags the rows make, or why they cannot be saved. */
-export function tagsOf(rows: readonly TagRow[]): { tags: Tags } | { problem: string } {
-  const tags: Tags = {};
-  for (const row of rows) {
-    const name = row.name.trim();
-    if (name === '') return { problem: 'Every tag needs a name.' };
-    if (name in tags) return { problem: `Two tags are named "${name}".` };
-    tags[name] = rowValue(row);
-  }
-  return { tags };
-}
-
-export function sameValue(a: string | string[] | undefined, b: string | string[]): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
-  return a === b;
-}
+import { nextTagKey, type TagRow } from './tags.model.ts';
 
 /**
  * Rows of tags to edit. `canRemove`: whether a tag may be removed (on a Flow or Source that is
@@ -122,7 +77,7 @@ export function TagsEditor({
       })}
       <button
         type="button"
-        onClick={() => onChange([...rows, { key: nextKey++, name: '', list: false, text: '' }])}
+        onClick={() => onChange([...rows, { key: nextTagKey(), name: '', list: false, text: '' }])}
       >
         Add a tag
       </button>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { tams } from '../api/http.ts';
 import { Dialog, Failure } from './dialog.tsx';
-import { type TagRow, TagsEditor, tagRows, tagsOf } from './tags.editor.tsx';
+import { TagsEditor } from './tags.editor.tsx';
+import { type TagRow, tagRows, tagsOf } from './tags.model.ts';
 import { EVENT_TYPES, type WebhookDoc } from './writes.types.ts';
 
 interface Form {
