@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable } from '../../tools/chromium.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
+import { startReceiver } from '../helpers/receiver.ts';
 import { screenshotPath } from './ui.fixture.ts';
 import {
   bearer,
@@ -122,6 +123,46 @@ describe.skipIf(!available)('web UI webhooks and API tokens', () => {
     expect(await webhooks()).toEqual([]);
     await read(rig, `${V82}/service/webhooks/${hook?.id}`, undefined, 404);
     await context.close();
+  });
+
+  it('keeps the API key a webhook was registered with when it is edited without one', async () => {
+    const receiver = await startReceiver();
+    const { context, page } = await openSignedIn(rig, rig.tokens.admin);
+    try {
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('button', { name: 'New webhook' }).click();
+      let dialog = page.getByTestId('webhook-dialog');
+      await dialog.getByLabel('URL the events are POSTed to').fill(receiver.url);
+      await dialog.getByLabel('sources/created').check();
+      await dialog.getByLabel('API key header').fill('X-Hook-Key');
+      await dialog.getByLabel(/^API key value/).fill('secret-kept');
+      await dialog.getByRole('button', { name: 'Register' }).click();
+      // Edited without a key value (the API never shows it): the stored one stays.
+      await page.getByRole('button', { name: `Edit webhook ${receiver.url}` }).click();
+      dialog = page.getByTestId('webhook-dialog');
+      await dialog.getByLabel('flows/segments_added').uncheck();
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const [hook] = await webhooks();
+      expect(hook?.events).toEqual(['sources/created']);
+      // A Flow of a new Source: the Source is made with it (sources/created).
+      const flow = randomUUID();
+      const made = await rig.server.put(
+        `${V82}/flows/${flow}`,
+        { id: flow, source_id: randomUUID(), format: 'urn:x-nmos:format:multi', container: 'video/mp2t' },
+        bearer(rig.tokens.admin),
+      );
+      expect(made.status, made.text).toBe(201);
+      const [event] = await receiver.waitAccepted(1);
+      expect(event?.event_type).toBe('sources/created');
+      expect(receiver.deliveries[0]?.headers['x-hook-key']).toBe('secret-kept');
+    } finally {
+      await context.close();
+      for (const hook of await webhooks()) {
+        await rig.server.delete(`${V82}/service/webhooks/${hook.id}`, bearer(rig.tokens.admin));
+      }
+      await receiver.close();
+    }
   });
 
   it("shows the API's error when it refuses a webhook", async () => {
