@@ -395,8 +395,11 @@ describe.skipIf(!available)('web UI in Chromium', () => {
   it('shows the admin pages to admin tokens only', async () => {
     const { token } = await server.runtime.auth.admin.createToken({ name: 'ui-reader', scopes: ['read'] });
     const reader = await open(LAPTOP, token);
-    expect(await reader.page.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
     expect(await reader.page.getByRole('link', { name: 'Deletions' }).count()).toBe(0);
+    expect(await reader.page.getByRole('link', { name: 'Tokens' }).count()).toBe(0);
+    // Webhooks are everyone's to read (each principal's own, as the API lists them).
+    await reader.page.getByRole('link', { name: 'Webhooks' }).click();
+    await reader.page.getByRole('heading', { name: 'Your webhooks' }).waitFor();
     await reader.context.close();
     const admin = await open(LAPTOP, ADMIN_TOKEN);
     await admin.page.getByRole('link', { name: 'Deletions' }).click();

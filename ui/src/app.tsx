@@ -12,6 +12,9 @@ import { StoragePage } from './pages/storage.tsx';
 import { href, navigate, type Route, useRoute, withQuery } from './router.ts';
 import { type Features, type Session, useSession } from './session.ts';
 import { LazySourcePage, SOURCE_PATH } from './sources/source.lazy.tsx';
+import { TokensPage } from './writes/dialogs.lazy.ts';
+import { allowed } from './writes/permissions.ts';
+import { PrincipalContext } from './writes/principal.ts';
 
 type FlowPageType = ComponentType<{ id: string; route: Route; features: Features }>;
 
@@ -64,7 +67,18 @@ function Page({ route, session }: { route: Route; session: Extract<Session, { st
         <NotFound what="Deletion requests are for administrators" />
       );
     case '/webhooks':
-      return admin ? <WebhooksPage route={route} /> : <NotFound what="Webhooks are for administrators" />;
+      // Everyone reading sees their own (the API's answer), administrators everyone's.
+      return allowed(session.who, 'webhookList') ? (
+        <WebhooksPage route={route} admin={admin} />
+      ) : (
+        <NotFound what="Webhooks need the read scope" />
+      );
+    case '/tokens':
+      return allowed(session.who, 'tokenList') ? (
+        <TokensPage />
+      ) : (
+        <NotFound what="API tokens are for administrators" />
+      );
     default:
       return <NotFound what="No such page" />;
   }
@@ -136,14 +150,19 @@ export function App() {
               Storage
             </NavLink>
             {signedIn.who.scopes.includes('admin') && (
-              <>
-                <NavLink to="/deletions" route={route}>
-                  Deletions
-                </NavLink>
-                <NavLink to="/webhooks" route={route}>
-                  Webhooks
-                </NavLink>
-              </>
+              <NavLink to="/deletions" route={route}>
+                Deletions
+              </NavLink>
+            )}
+            {allowed(signedIn.who, 'webhookList') && (
+              <NavLink to="/webhooks" route={route}>
+                Webhooks
+              </NavLink>
+            )}
+            {allowed(signedIn.who, 'tokenList') && (
+              <NavLink to="/tokens" route={route}>
+                Tokens
+              </NavLink>
             )}
           </nav>
         )}
@@ -160,7 +179,11 @@ export function App() {
       <main id="main">
         {session.state === 'checking' && <Loading what="the session" />}
         {session.state === 'signed-out' && <SignInPage error={session.error} onSignIn={signIn} />}
-        {signedIn && <Page route={route} session={signedIn} />}
+        {signedIn && (
+          <PrincipalContext.Provider value={signedIn.who}>
+            <Page route={route} session={signedIn} />
+          </PrincipalContext.Provider>
+        )}
       </main>
     </>
   );

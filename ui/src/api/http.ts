@@ -18,6 +18,15 @@ export interface ApiAnswer<T> {
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
+export interface ApiOptions {
+  query?: Query;
+  signal?: AbortSignal;
+  method?: string;
+  token?: string;
+  /** Sent as JSON (the write actions: a property's value, a webhook, a token). */
+  body?: unknown;
+}
+
 /** Listeners told when the server refuses the credentials (401): the UI goes back to sign-in. */
 const refusedListeners = new Set<() => void>();
 
@@ -63,15 +72,17 @@ async function errorOf(res: Response): Promise<ApiError> {
  * GET (or another method) of a JSON answer, with the session's token, or with `token` (`''`:
  * none), in which case a 401 is the caller's to handle rather than the end of the session.
  */
-export async function api<T>(
-  path: string,
-  options: { query?: Query; signal?: AbortSignal; method?: string; token?: string } = {},
-): Promise<ApiAnswer<T>> {
+export async function api<T>(path: string, options: ApiOptions = {}): Promise<ApiAnswer<T>> {
   let res: Response;
   try {
     res = await fetch(apiUrl(path, options.query), {
       method: options.method ?? 'GET',
-      headers: { accept: 'application/json', ...authHeaders(options.token ?? storedToken()) },
+      headers: {
+        accept: 'application/json',
+        ...(options.body !== undefined && { 'content-type': 'application/json' }),
+        ...authHeaders(options.token ?? storedToken()),
+      },
+      ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
       signal: options.signal,
     });
   } catch (error) {
@@ -97,10 +108,7 @@ export async function api<T>(
 export const TAMS_BASE = '/tams/v8.2';
 
 /** `api` of a TAMS path (`/flows`, `/service/profiles`…) on the 8.2 mount. */
-export function tams<T>(
-  path: string,
-  options: { query?: Query; signal?: AbortSignal; method?: string; token?: string } = {},
-): Promise<ApiAnswer<T>> {
+export function tams<T>(path: string, options: ApiOptions = {}): Promise<ApiAnswer<T>> {
   return api<T>(`${TAMS_BASE}${path}`, options);
 }
 

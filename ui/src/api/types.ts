@@ -196,6 +196,8 @@ export interface DeletionRequest {
   id: string;
   flow_id: string;
   timerange_to_delete?: string;
+  /** What a running request has still to delete. */
+  timerange_remaining?: string;
   delete_flow?: boolean;
   status: string;
   created?: string;

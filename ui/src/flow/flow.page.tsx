@@ -7,6 +7,7 @@ import type { Route } from '../router.ts';
 import type { Features } from '../session.ts';
 import { type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
+import { FlowActions } from '../writes/flow.actions.tsx';
 import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { HlsUrl } from './flow.hls.tsx';
@@ -53,7 +54,10 @@ export function FlowPage({ id, route, features }: { id: string; route: Route; fe
   return <FlowView key={id} flow={result.value} route={route} features={features} />;
 }
 
-function FlowView({ flow, route, features }: { flow: Flow; route: Route; features: Features }) {
+function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route; features: Features }) {
+  // The Flow as last edited on this page (read back from the API after the edit).
+  const [edited, setEdited] = useState<Flow>();
+  const flow = edited ?? loaded;
   const extent = spanOf(flow.timerange);
   const highlight = spanOf(route.query.get('timerange') ?? undefined);
   const [playhead, setPlayhead] = useState<bigint | undefined>(highlight?.start ?? extent?.start);
@@ -76,6 +80,7 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
   return (
     <section class="flow">
       <PageTitle>{flow.label || 'Flow'}</PageTitle>
+      <FlowActions flow={flow} onChanged={setEdited} />
       {flow.description && <p>{flow.description}</p>}
       {highlight && (
         <p class="hit-note">

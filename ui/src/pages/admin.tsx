@@ -1,9 +1,11 @@
+import { useState } from 'preact/hooks';
 import type { DeletionRequest, Webhook } from '../api/types.ts';
 import { Await, ListTable, PageTitle, ShortId, StatusBadge, TagList } from '../components/common.tsx';
 import { Filters, listingQuery } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import { href, type Route } from '../router.ts';
+import { WebhookActions, WebhookCreate } from '../writes/webhook.actions.tsx';
 
 /** GET /flow-delete-requests (8.2: paged, newest first): asynchronous deletions, running and finished. */
 export function DeletionsPage({ route }: { route: Route }) {
@@ -66,15 +68,19 @@ export function DeletionsPage({ route }: { route: Route }) {
 
 /**
  * GET /service/webhooks (8.2: paged, by URL, filtered by the webhooks' own tags): every
- * principal's webhooks for administrators, whichever version registered them, with their ids
- * and status.
+ * principal's webhooks for administrators, the caller's own for others (as the API answers),
+ * whichever version registered them, with their ids and status; registered, changed and
+ * removed here by those whose scopes allow it.
  */
-export function WebhooksPage({ route }: { route: Route }) {
+export function WebhooksPage({ route, admin }: { route: Route; admin: boolean }) {
   const query = listingQuery(route.query, []);
-  const result = useListing<Webhook>('/service/webhooks', query);
+  const [revision, setRevision] = useState(0);
+  const changed = () => setRevision((r) => r + 1);
+  const result = useListing<Webhook>('/service/webhooks', query, 50, revision);
   return (
     <section>
-      <PageTitle>Webhooks</PageTitle>
+      <PageTitle>{admin ? 'Webhooks' : 'Your webhooks'}</PageTitle>
+      <WebhookCreate onChanged={changed} />
       <Filters path="/webhooks" query={route.query} fields={[]} />
       <Await result={result} what="webhooks">
         {(value) => (
@@ -95,6 +101,9 @@ export function WebhooksPage({ route }: { route: Route }) {
                   </th>
                   <th scope="col">Owner</th>
                   <th scope="col">Id</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </>
               }
               row={(w) => (
@@ -111,6 +120,9 @@ export function WebhooksPage({ route }: { route: Route }) {
                   <td>{w.owner ?? ''}</td>
                   <td>
                     <ShortId id={w.id} />
+                  </td>
+                  <td>
+                    <WebhookActions webhook={w} onChanged={changed} />
                   </td>
                 </tr>
               )}

@@ -5,6 +5,8 @@ import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import type { Route } from '../router.ts';
 import { SourceSummaryCells } from '../sources/source.summary.tsx';
+import { useEdited } from '../writes/edited.ts';
+import { SourceEdit } from '../writes/source.actions.tsx';
 
 const FILTERS = [
   { name: 'label', label: 'Label' },
@@ -19,6 +21,7 @@ const FILTERS = [
 export function SourcesPage({ route }: { route: Route }) {
   const query = listingQuery(route.query, ['label', 'format', 'sort_by']);
   const result = useListing<Source>('/sources', query);
+  const [edited, setEdited] = useEdited<Source>();
   return (
     <section>
       <PageTitle>Sources</PageTitle>
@@ -27,7 +30,7 @@ export function SourcesPage({ route }: { route: Route }) {
         {(value) => (
           <>
             <ListTable
-              items={value.items}
+              items={value.items.map(edited)}
               empty="No Source matches."
               testid="sources"
               head={
@@ -42,6 +45,9 @@ export function SourcesPage({ route }: { route: Route }) {
                     Tags
                   </th>
                   <th scope="col">Id</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </>
               }
               row={(source) => (
@@ -54,6 +60,9 @@ export function SourcesPage({ route }: { route: Route }) {
                   </td>
                   <td>
                     <ShortId id={source.id} />
+                  </td>
+                  <td>
+                    <SourceEdit source={source} onChanged={setEdited} />
                   </td>
                 </tr>
               )}
