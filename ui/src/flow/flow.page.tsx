@@ -9,6 +9,7 @@ import { spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { FlowMeta } from './flow.meta.tsx';
+import { useFlowRefresh } from './flow.refresh.ts';
 import { FlowSearch } from './flow.search.tsx';
 import { FlowSegments } from './flow.segments.tsx';
 
@@ -51,7 +52,10 @@ export function FlowPage({ id, route, features }: { id: string; route: Route; fe
   return <FlowView key={id} flow={result.value} route={route} features={features} />;
 }
 
-function FlowView({ flow, route, features }: { flow: Flow; route: Route; features: Features }) {
+function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route; features: Features }) {
+  // A Flow being written is read again while the page shows it (its timerange, its timeline).
+  const [live, setLive] = useState(false);
+  const { flow, error: refreshError } = useFlowRefresh(loaded, live);
   const extent = spanOf(flow.timerange);
   const highlight = spanOf(route.query.get('timerange') ?? undefined);
   const [playhead, setPlayhead] = useState<bigint | undefined>(highlight?.start ?? extent?.start);
@@ -78,7 +82,10 @@ function FlowView({ flow, route, features }: { flow: Flow; route: Route; feature
       )}
       <div class="flow-grid">
         <div class="flow-media">
-          {extent && canPlay && <Player flowId={flow.id} extent={extent} seek={seek} onTime={onTime} />}
+          {extent && canPlay && (
+            <Player flowId={flow.id} extent={extent} seek={seek} onTime={onTime} onLive={setLive} />
+          )}
+          {refreshError && <p class="error">The Flow could not be read again: {refreshError}</p>}
           {extent && !canPlay && !image && (
             <p class="muted">
               The player plays MPEG-TS and fragmented MP4 Flows; this Flow's container is{' '}

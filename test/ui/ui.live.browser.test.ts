@@ -1,0 +1,306 @@
+/**
+ * A Flow being written, played live by the web UI in headless Chromium (Debian's, through
+ * playwright-core): 30 one-second segments of test pattern and tone made here by ffmpeg as
+ * MPEG-TS, uploaded through the TAMS API, and registered one at a time while the page plays the
+ * Flow (its `flow_status` tag `ingesting`: live whatever the machine's load, docs/ui-hls.md).
+ * Shown: the player asks for the live playlist (no timerange), the live badge shows, the
+ * player's `video.seekable.end` grows with each segment registered, the Flow read again (its
+ * timeline and segment count follow); −10 s and +10 s move the player, "Go to live" brings it
+ * near the edge; "Whole recording" plays it as VOD (`timerange=_`, every segment registered)
+ * and "Go to live" plays it live again; closing the Flow ends the live controls. Screenshots go
+ * to .tmp/ui-screenshots/.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatTimestamp } from '../../src/time/index.ts';
+import { chromiumAvailable, launchChromium } from '../../tools/chromium.ts';
+import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
+import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
+import { type TestServer, tempDir } from '../helpers/server.ts';
+import { ffmpegAvailable, type GeneratedStream, generateStream } from '../hls/hls.media.ts';
+import { buildUi, screenshotPath } from './ui.fixture.ts';
+
+/** The page's globals the callbacks below use (this project is typed for Node, not the DOM). */
+interface PageVideo {
+  currentTime: number;
+  duration: number;
+  muted: boolean;
+  paused: boolean;
+  seeking: boolean;
+  seekable: { length: number; start(i: number): number; end(i: number): number };
+  play(): Promise<void>;
+  pause(): void;
+}
+declare const document: { querySelector(selector: 'video'): PageVideo | null };
+
+const available = chromiumAvailable('web UI live browser tests') && ffmpegAvailable();
+const S = 1_000_000_000n;
+/** 2023-11-14T22:13:20Z on the TAI timeline. */
+const T0 = 1_700_000_037n * S;
+const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const LAPTOP = { width: 1280, height: 900 };
+const SECONDS = 30;
+/** Segments registered before the page opens. */
+const FIRST = 4;
+/** How far a seek may land from where it was aimed (a frame at 25 fps is 0.04 s). */
+const TOLERANCE = 0.15;
+
+function ts(ns: bigint): string {
+  return `${ns / S}:${ns % S}`;
+}
+
+interface Allocation {
+  media_objects: {
+    object_id: string;
+    put_url: { url: string; 'content-type'?: string; headers?: Record<string, string> };
+  }[];
+}
+
+describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let scratch: ReturnType<typeof tempDir>;
+  let stream: GeneratedStream;
+  let context: BrowserContext;
+  let page: Page;
+  const flowId = randomUUID();
+  const objects: string[] = [];
+  /** The end of each segment registered so far. */
+  const ends: bigint[] = [];
+  /** The playlist requests the page made, by their query. */
+  const playlists: URLSearchParams[] = [];
+  const pageErrors: string[] = [];
+
+  /** Registers the next segment (its object uploaded beforehand). */
+  async function registerNext(): Promise<bigint> {
+    const i = ends.length;
+    const segment = stream.segments[i];
+    const object = objects[i];
+    if (!segment || !object) throw new Error(`no segment ${i}`);
+    const start = ends.at(-1) ?? T0;
+    const end = start + segment.durationNs;
+    const posted = await server.post(
+      `/flows/${flowId}/segments`,
+      { object_id: object, timerange: `[${ts(start)}_${ts(end)})` },
+      { headers: AUTH },
+    );
+    expect(posted.status, posted.text).toBe(201);
+    ends.push(end);
+    return end;
+  }
+
+  beforeAll(async () => {
+    scratch = tempDir('tams-ui-live-');
+    const built = buildUi(`${scratch.path}/ui`);
+    await mkdir(`${scratch.path}/media`);
+    stream = await generateStream(`${scratch.path}/media`, 'mpegts', SECONDS);
+    expect(stream.segments.length).toBeGreaterThanOrEqual(SECONDS - 1);
+    await built;
+    server = await startAuthServer({ TAMS_UI_DIR: `${scratch.path}/ui` });
+    const created = await server.put(
+      `/flows/${flowId}`,
+      {
+        id: flowId,
+        source_id: randomUUID(),
+        format: 'urn:x-nmos:format:multi',
+        container: 'video/mp2t',
+        label: 'live test pattern',
+        segment_duration: { numerator: 1 },
+        tags: { flow_status: 'ingesting' },
+      },
+      { headers: AUTH },
+    );
+    expect(created.status, created.text).toBe(201);
+    const allocated = await server.post<Allocation>(
+      `/flows/${flowId}/storage`,
+      { limit: stream.segments.length },
+      { headers: AUTH },
+    );
+    expect(allocated.status, allocated.text).toBe(201);
+    // Every object uploaded now; registering a segment later is what makes the Flow grow.
+    for (const [i, target] of allocated.body.media_objects.entries()) {
+      const put = await fetch(target.put_url.url, {
+        method: 'PUT',
+        headers: { ...target.put_url.headers, 'content-type': target.put_url['content-type'] ?? 'video/mp2t' },
+        body: stream.segments[i]?.bytes,
+      });
+      expect(put.status, await put.text()).toBeLessThan(300);
+      objects.push(target.object_id);
+    }
+    for (let i = 0; i < FIRST; i++) await registerNext();
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: LAPTOP });
+    page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Uncaught/.test(message.text())) {
+        pageErrors.push(`console: ${message.text()}`);
+      }
+    });
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === `/flows/${flowId}/hls.m3u8`) playlists.push(url.searchParams);
+    });
+    await page.goto(`${server.url}/ui/`);
+    await page.locator('#token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('table[data-testid="sources"]').waitFor();
+  }, SLOW_TEST_MS);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+    scratch?.remove();
+  });
+
+  afterEach(() => {
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
+  const video = () => page.locator('video');
+  const badge = () => page.locator('.live-badge');
+  const state = () =>
+    video().evaluate((v: PageVideo) => ({
+      currentTime: v.currentTime,
+      start: v.seekable.length > 0 ? v.seekable.start(0) : Number.NaN,
+      end: v.seekable.length > 0 ? v.seekable.end(v.seekable.length - 1) : Number.NaN,
+      seeking: v.seeking,
+    }));
+  const hlsErrors = async () => {
+    const count = await video().getAttribute('data-hls-errors');
+    return count === null ? null : `${count}: ${await video().getAttribute('data-hls-last-error')}`;
+  };
+  /** Waits until the player is no longer seeking, its clock within TOLERANCE of `expected`. */
+  const settledNear = (expected: number) =>
+    page.waitForFunction(
+      ({ expected, tolerance }) => {
+        const v = document.querySelector('video');
+        return v !== null && !v.seeking && Math.abs(v.currentTime - expected) <= tolerance;
+      },
+      { expected, tolerance: TOLERANCE },
+    );
+
+  it('plays the live playlist, its seekable end growing as segments are registered', async () => {
+    await page.goto(`${server.url}/ui/flows/${flowId}`);
+    await page.locator('video[data-ready="true"][data-live="true"]').waitFor();
+    await page.locator('.live-badge[data-live="true"]').waitFor();
+    expect(await badge().textContent()).toBe('Live');
+    // The live playlist: no timerange, so the server sends its sliding window.
+    expect(playlists[0]?.has('timerange')).toBe(false);
+    await video().evaluate((v: PageVideo) => {
+      v.muted = true;
+      return v.play();
+    });
+    await page.waitForFunction(() => {
+      const v = document.querySelector('video');
+      return v !== null && v.seekable.length > 0;
+    });
+    let edge = (await state()).end;
+    for (let i = 0; i < 8; i++) {
+      await registerNext();
+      // hls.js reloads the live playlist and the seekable range takes in the new segment.
+      await page.waitForFunction(
+        (previous) => {
+          const v = document.querySelector('video');
+          return v !== null && v.seekable.length > 0 && v.seekable.end(v.seekable.length - 1) > previous + 0.5;
+        },
+        edge,
+      );
+      const next = (await state()).end;
+      expect(next).toBeGreaterThan(edge);
+      edge = next;
+    }
+    // Every segment registered is within reach: from the Flow's start to its newest end.
+    expect(edge).toBeCloseTo(Number((ends.at(-1) as bigint) - T0) / 1e9, 1);
+    // The Flow is read again: its timeline ends at the newest segment, the count follows.
+    const lastRun = page.locator('rect.tl-run').last();
+    await expect.poll(() => lastRun.getAttribute('data-end')).toBe(formatTimestamp(ends.at(-1) as bigint));
+    await expect.poll(() => page.getByTestId('live-controls').textContent()).toContain(`${ends.length} segments`);
+    // Playing on: the clock advances past the segments first registered.
+    await page.waitForFunction((at) => (document.querySelector('video')?.currentTime ?? 0) > at, FIRST);
+    expect(await hlsErrors()).toBeNull();
+    await page.locator('.live-delay').waitFor();
+    await page.screenshot({ path: screenshotPath('flow-live'), fullPage: true });
+  });
+
+  it('jumps 10 s back and forward, and "Go to live" returns near the live edge', async () => {
+    await video().evaluate((v: PageVideo) => v.pause());
+    const before = await state();
+    await page.getByRole('button', { name: 'Back 10 seconds' }).click();
+    const back = Math.max(before.start, before.currentTime - 10);
+    await settledNear(back);
+    // Behind the live edge by what the jump made: the readout says so.
+    const delay = async () => Number(await page.locator('.live-delay').getAttribute('data-delay'));
+    await expect.poll(delay).toBeGreaterThanOrEqual(before.end - back - TOLERANCE);
+    const behind = await state();
+    await page.getByRole('button', { name: 'Forward 10 seconds' }).click();
+    await settledNear(Math.min(behind.end - 0.1, behind.currentTime + 10));
+    await page.getByRole('button', { name: 'Back 10 seconds' }).click();
+    await settledNear(Math.max(behind.start, (await state()).currentTime - 10));
+    const far = await state();
+    // Go to live: the edge less the three target durations (3 s) players keep, and playing.
+    await page.getByRole('button', { name: 'Go to live' }).click();
+    await page.waitForFunction(() => {
+      const v = document.querySelector('video');
+      if (v === null || v.seeking || v.seekable.length === 0) return false;
+      const edge = v.seekable.end(v.seekable.length - 1);
+      return edge - v.currentTime <= 4.5;
+    });
+    const live = await state();
+    expect(live.end - live.currentTime).toBeLessThan(far.end - far.currentTime);
+    expect(await video().evaluate((v: PageVideo) => v.paused)).toBe(false);
+    expect(await badge().getAttribute('data-live')).toBe('true');
+    expect(await hlsErrors()).toBeNull();
+  });
+
+  it('plays the whole recording as VOD when chosen, and live again', async () => {
+    await registerNext();
+    const total = Number((ends.at(-1) as bigint) - T0) / 1e9;
+    const asked = playlists.length;
+    await page.getByLabel('Play', { exact: true }).selectOption('all');
+    await page.locator('.live-badge[data-live="false"]').waitFor();
+    expect(await badge().textContent()).toBe('VOD');
+    await page.locator('video[data-ready="true"][data-live="false"]').waitFor();
+    expect(playlists.slice(asked).map((q) => q.get('timerange'))).toContain('_');
+    // VOD of every segment registered: its duration is theirs.
+    await page.waitForFunction(
+      (total) => Math.abs((document.querySelector('video')?.duration ?? 0) - total) < 0.1,
+      total,
+    );
+    const at = await video().evaluate((v: PageVideo) => {
+      v.currentTime = 1;
+      v.muted = true;
+      return v.play().then(() => v.currentTime);
+    });
+    await page.waitForFunction((from) => (document.querySelector('video')?.currentTime ?? 0) > from + 1, at);
+    expect(await hlsErrors()).toBeNull();
+    await page.screenshot({ path: screenshotPath('flow-live-vod') });
+    // The Flow goes on growing meanwhile: the timeline follows it.
+    const end = await registerNext();
+    const lastRun = page.locator('rect.tl-run').last();
+    await expect.poll(() => lastRun.getAttribute('data-end')).toBe(formatTimestamp(end));
+    const again = playlists.length;
+    await page.getByRole('button', { name: 'Go to live' }).click();
+    await page.locator('video[data-ready="true"][data-live="true"]').waitFor();
+    await page.locator('.live-badge[data-live="true"]').waitFor();
+    expect(playlists.slice(again).some((q) => !q.has('timerange'))).toBe(true);
+    expect(await hlsErrors()).toBeNull();
+  });
+
+  it('ends the live controls once the Flow is closed', async () => {
+    const closed = await server.put(`/flows/${flowId}/tags/flow_status`, JSON.stringify('closed_complete'), {
+      headers: AUTH,
+    });
+    expect(closed.status, closed.text).toBe(204);
+    // The live playlist, reloaded, is VOD now: the player plays the recording from where it was.
+    await expect.poll(() => badge().count()).toBe(0);
+    await page.locator('video[data-ready="true"][data-live="false"]').waitFor();
+    expect(await page.getByRole('button', { name: 'Go to live' }).count()).toBe(0);
+    expect(await hlsErrors()).toBeNull();
+  });
+});
