@@ -124,7 +124,10 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     for (const [i, target] of allocated.body.media_objects.entries()) {
       const put = await fetch(target.put_url.url, {
         method: 'PUT',
-        headers: { ...target.put_url.headers, 'content-type': target.put_url['content-type'] ?? 'video/mp2t' },
+        headers: {
+          ...target.put_url.headers,
+          'content-type': target.put_url['content-type'] ?? 'video/mp2t',
+        },
         body: stream.segments[i]?.bytes,
       });
       expect(put.status, await put.text()).toBeLessThan(300);
@@ -204,13 +207,10 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     for (let i = 0; i < 8; i++) {
       await registerNext();
       // hls.js reloads the live playlist and the seekable range takes in the new segment.
-      await page.waitForFunction(
-        (previous) => {
-          const v = document.querySelector('video');
-          return v !== null && v.seekable.length > 0 && v.seekable.end(v.seekable.length - 1) > previous + 0.5;
-        },
-        edge,
-      );
+      await page.waitForFunction((previous) => {
+        const v = document.querySelector('video');
+        return v !== null && v.seekable.length > 0 && v.seekable.end(v.seekable.length - 1) > previous + 0.5;
+      }, edge);
       const next = (await state()).end;
       expect(next).toBeGreaterThan(edge);
       edge = next;
@@ -220,7 +220,9 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     // The Flow is read again: its timeline ends at the newest segment, the count follows.
     const lastRun = page.locator('rect.tl-run').last();
     await expect.poll(() => lastRun.getAttribute('data-end')).toBe(formatTimestamp(ends.at(-1) as bigint));
-    await expect.poll(() => page.getByTestId('live-controls').textContent()).toContain(`${ends.length} segments`);
+    await expect
+      .poll(() => page.getByTestId('live-controls').textContent())
+      .toContain(`${ends.length} segments`);
     // Playing on: the clock advances past the segments first registered.
     await page.waitForFunction((at) => (document.querySelector('video')?.currentTime ?? 0) > at, FIRST);
     expect(await hlsErrors()).toBeNull();
