@@ -45,6 +45,8 @@ const LAPTOP = { width: 1280, height: 900 };
 const SECONDS = 30;
 /** Segments registered before the page opens. */
 const FIRST = 4;
+/** The live window: it slides while the test registers segments. */
+const WINDOW_SECONDS = 8;
 /** How far a seek may land from where it was aimed (a frame at 25 fps is 0.04 s). */
 const TOLERANCE = 0.15;
 
@@ -99,7 +101,10 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     stream = await generateStream(`${scratch.path}/media`, 'mpegts', SECONDS);
     expect(stream.segments.length).toBeGreaterThanOrEqual(SECONDS - 1);
     await built;
-    server = await startAuthServer({ TAMS_UI_DIR: `${scratch.path}/ui` });
+    server = await startAuthServer({
+      TAMS_UI_DIR: `${scratch.path}/ui`,
+      TAMS_HLS_LIVE_WINDOW_SECONDS: String(WINDOW_SECONDS),
+    });
     const created = await server.put(
       `/flows/${flowId}`,
       {
@@ -174,19 +179,27 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
       end: v.seekable.length > 0 ? v.seekable.end(v.seekable.length - 1) : Number.NaN,
       seeking: v.seeking,
     }));
+  /** Where the playlist's first segment sits on the video's clock. */
+  const windowStart = async () => Number(await video().getAttribute('data-window-start'));
   const hlsErrors = async () => {
     const count = await video().getAttribute('data-hls-errors');
     return count === null ? null : `${count}: ${await video().getAttribute('data-hls-last-error')}`;
   };
   /** Waits until the player is no longer seeking, its clock within TOLERANCE of `expected`. */
-  const settledNear = (expected: number) =>
-    page.waitForFunction(
-      ({ expected, tolerance }) => {
-        const v = document.querySelector('video');
-        return v !== null && !v.seeking && Math.abs(v.currentTime - expected) <= tolerance;
-      },
-      { expected, tolerance: TOLERANCE },
-    );
+  const settledNear = async (expected: number) => {
+    try {
+      await page.waitForFunction(
+        ({ expected, tolerance }) => {
+          const v = document.querySelector('video');
+          return v !== null && !v.seeking && Math.abs(v.currentTime - expected) <= tolerance;
+        },
+        { expected, tolerance: TOLERANCE },
+      );
+    } catch (failure) {
+      const now = JSON.stringify({ ...(await state()), windowStart: await windowStart() });
+      throw new Error(`the player did not settle at ${expected}: ${now}`, { cause: failure });
+    }
+  };
 
   it('plays the live playlist, its seekable end growing as segments are registered', async () => {
     await page.goto(`${server.url}/ui/flows/${flowId}`);
@@ -215,8 +228,8 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
       expect(next).toBeGreaterThan(edge);
       edge = next;
     }
-    // Every segment registered is within reach: from the Flow's start to its newest end.
-    expect(edge).toBeCloseTo(Number((ends.at(-1) as bigint) - T0) / 1e9, 1);
+    // The window slid: its first segment is no longer the Flow's first.
+    await expect.poll(windowStart).toBeGreaterThan(0);
     // The Flow is read again: its timeline ends at the newest segment, the count follows.
     const lastRun = page.locator('rect.tl-run').last();
     await expect.poll(() => lastRun.getAttribute('data-end')).toBe(formatTimestamp(ends.at(-1) as bigint));
@@ -234,19 +247,30 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     await video().evaluate((v: PageVideo) => v.pause());
     const before = await state();
     await page.getByRole('button', { name: 'Back 10 seconds' }).click();
-    const back = Math.max(before.start, before.currentTime - 10);
+    const back = Math.max(await windowStart(), before.currentTime - 10);
     await settledNear(back);
     // Behind the live edge by what the jump made: the readout says so.
     const delay = async () => Number(await page.locator('.live-delay').getAttribute('data-delay'));
     await expect.poll(delay).toBeGreaterThanOrEqual(before.end - back - TOLERANCE);
     const behind = await state();
+    // Forward: at most to the live point, where "Go to live" goes (short of the edge).
     await page.getByRole('button', { name: 'Forward 10 seconds' }).click();
-    await settledNear(Math.min(behind.end - 0.1, behind.currentTime + 10));
-    await page.getByRole('button', { name: 'Back 10 seconds' }).click();
-    await settledNear(Math.max(behind.start, (await state()).currentTime - 10));
+    await page.waitForFunction((from) => {
+      const v = document.querySelector('video');
+      return v !== null && !v.seeking && v.currentTime > from + 1;
+    }, behind.currentTime);
+    const forward = await state();
+    expect(forward.currentTime).toBeLessThanOrEqual(behind.currentTime + 10 + TOLERANCE);
+    expect(forward.end - forward.currentTime).toBeGreaterThan(0.5);
+    const ahead = await state();
+    // From the keyboard as well.
+    await page.getByRole('button', { name: 'Back 10 seconds' }).focus();
+    await page.keyboard.press('Enter');
+    await settledNear(Math.max(await windowStart(), ahead.currentTime - 10));
     const far = await state();
     // Go to live: the edge less the three target durations (3 s) players keep, and playing.
-    await page.getByRole('button', { name: 'Go to live' }).click();
+    await page.getByRole('button', { name: 'Go to live' }).focus();
+    await page.keyboard.press('Enter');
     await page.waitForFunction(() => {
       const v = document.querySelector('video');
       if (v === null || v.seeking || v.seekable.length === 0) return false;
@@ -258,6 +282,40 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     expect(await video().evaluate((v: PageVideo) => v.paused)).toBe(false);
     expect(await badge().getAttribute('data-live')).toBe('true');
     expect(await hlsErrors()).toBeNull();
+  });
+
+  it('plays from the recording a moment clicked on the timeline before the live window', async () => {
+    await video().evaluate((v: PageVideo) => v.pause());
+    const track = page.locator('svg.tl-svg');
+    const at = async (t: bigint) => {
+      const box = await track.boundingBox();
+      if (!box) throw new Error('the timeline is not shown');
+      const [start, end] = await Promise.all(
+        ['data-view-start', 'data-view-end'].map(async (name) => {
+          const [sec = '0', ns = '0'] = ((await track.getAttribute(name)) ?? '').split(':');
+          return BigInt(sec) * S + BigInt(ns);
+        }),
+      );
+      const share = Number(t - (start as bigint)) / Number((end as bigint) - (start as bigint));
+      return { x: box.x + share * box.width, y: box.y + box.height * 0.7 };
+    };
+    const asked = playlists.length;
+    const point = await at(T0 + (3n * S) / 2n);
+    await page.mouse.click(point.x, point.y);
+    // The moment is no longer in the live window: the whole recording plays from it, as VOD.
+    await page.locator('.live-badge[data-live="false"]').waitFor();
+    await page.locator('video[data-ready="true"][data-live="false"]').waitFor();
+    expect(playlists.slice(asked).map((q) => q.get('timerange'))).toContain('_');
+    expect(await page.getByLabel('Play', { exact: true }).inputValue()).toBe('all');
+    const sought = await page.locator('.tl-playhead').getAttribute('data-time');
+    const [sec = '0', ns = '0'] = (sought ?? '').split(':');
+    // The VOD's clock starts at the Flow's start (no gap): the player is where the click was.
+    const expected = Number(BigInt(sec) * S + BigInt(ns) - T0) / 1e9;
+    expect(expected).toBeLessThan(2);
+    await settledNear(expected);
+    expect(await hlsErrors()).toBeNull();
+    await page.getByRole('button', { name: 'Go to live' }).click();
+    await page.locator('video[data-ready="true"][data-live="true"]').waitFor();
   });
 
   it('plays the whole recording as VOD when chosen, and live again', async () => {

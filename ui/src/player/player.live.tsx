@@ -23,16 +23,6 @@ function seekableEnd(video: HTMLVideoElement): number | undefined {
   return seekable.length === 0 ? undefined : seekable.end(seekable.length - 1);
 }
 
-/** `currentTime` moved by `by` seconds, kept within what can be played. */
-export function jump(video: HTMLVideoElement, by: number): void {
-  const { seekable } = video;
-  if (seekable.length === 0) return;
-  const start = seekable.start(0);
-  // Not onto the very end, where there is no frame left to show.
-  const end = Math.max(start, seekable.end(seekable.length - 1) - 0.1);
-  video.currentTime = Math.min(end, Math.max(start, video.currentTime + by));
-}
-
 export interface LiveControlsProps {
   video: RefObject<HTMLVideoElement | null>;
   /** Playing the server's live window. */
@@ -43,6 +33,8 @@ export interface LiveControlsProps {
   choice: LiveChoice | undefined;
   /** Segments of the Flow up to the newest in the playlist. */
   segmentCount: number | undefined;
+  /** Moves the player by `by` seconds. */
+  onJump: (by: number) => void;
   onGoLive: () => void;
   onChoose: (choice: LiveChoice) => void;
 }
@@ -57,6 +49,7 @@ export function LiveControls({
   liveSeen,
   choice,
   segmentCount,
+  onJump,
   onGoLive,
   onChoose,
 }: LiveControlsProps) {
@@ -76,9 +69,6 @@ export function LiveControls({
     return () => clearInterval(timer);
   }, [live]);
 
-  const move = (by: number) => {
-    if (video.current) jump(video.current, by);
-  };
   return (
     <div class="live-bar" data-testid="live-controls">
       {liveSeen && (
@@ -96,12 +86,16 @@ export function LiveControls({
         </span>
       )}
       <span class="live-buttons">
-        <button type="button" onClick={() => move(-JUMP_SECONDS)} aria-label={`Back ${JUMP_SECONDS} seconds`}>
+        <button
+          type="button"
+          onClick={() => onJump(-JUMP_SECONDS)}
+          aria-label={`Back ${JUMP_SECONDS} seconds`}
+        >
           −{JUMP_SECONDS} s
         </button>
         <button
           type="button"
-          onClick={() => move(JUMP_SECONDS)}
+          onClick={() => onJump(JUMP_SECONDS)}
           aria-label={`Forward ${JUMP_SECONDS} seconds`}
         >
           +{JUMP_SECONDS} s

@@ -141,6 +141,8 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
           return undefined;
         }
         placed.current = next;
+        // Where the playlist sits on the video's clock (read by the browser tests).
+        video.dataset.windowStart = String(next[0]?.start ?? '');
         infoRef.current = playlist;
         setInfo(playlist);
         if (playlist.live) setLiveSeen(true);
@@ -199,6 +201,24 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
     };
   }, [onTime]);
 
+  /**
+   * `currentTime` moved by `by` seconds, kept within the playlist (a live window starts after
+   * the media element's clock does): VOD, off its very end, where no frame is left to show;
+   * live, not past the live point (the newest media is still coming in).
+   */
+  const jump = (by: number) => {
+    const video = videoRef.current;
+    const first = placed.current[0];
+    const last = placed.current.at(-1);
+    if (!video || !first || !last) return;
+    let end = last.start + last.duration - 0.1;
+    if (infoRef.current?.live) {
+      end =
+        engineRef.current?.livePosition() ?? liveSyncPosition(video, infoRef.current.targetDuration) ?? end;
+    }
+    video.currentTime = Math.max(first.start, Math.min(end, video.currentTime + by));
+  };
+
   const goLive = () => {
     const video = videoRef.current;
     if (!video) return;
@@ -248,6 +268,7 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
           liveSeen={liveSeen}
           choice={live ? 'live' : choice}
           segmentCount={info?.segmentCount}
+          onJump={jump}
           onGoLive={goLive}
           onChoose={choose}
         />
