@@ -34,7 +34,12 @@ interface PageVideo {
   play(): Promise<void>;
   pause(): void;
 }
-declare const document: { querySelector(selector: 'video'): PageVideo | null };
+declare const document: {
+  querySelector(selector: 'video'): PageVideo | null;
+  dispatchEvent(event: unknown): boolean;
+  documentElement: { scrollWidth: number };
+};
+declare const Event: new (type: string) => unknown;
 
 const available = chromiumAvailable('web UI live browser tests') && ffmpegAvailable();
 const S = 1_000_000_000n;
@@ -42,6 +47,7 @@ const S = 1_000_000_000n;
 const T0 = 1_700_000_037n * S;
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const LAPTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
 const SECONDS = 30;
 /** Segments registered before the page opens. */
 const FIRST = 4;
@@ -241,6 +247,13 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     expect(await hlsErrors()).toBeNull();
     await page.locator('.live-delay').waitFor();
     await page.screenshot({ path: screenshotPath('flow-live'), fullPage: true });
+    // At phone width the live controls wrap within the screen.
+    await page.setViewportSize(PHONE);
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+      .toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: screenshotPath('flow-live-phone') });
+    await page.setViewportSize(LAPTOP);
   });
 
   it('jumps 10 s back and forward, and "Go to live" returns near the live edge', async () => {
@@ -305,7 +318,7 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     // The moment is no longer in the live window: the whole recording plays from it, as VOD.
     await page.locator('.live-badge[data-live="false"]').waitFor();
     await page.locator('video[data-ready="true"][data-live="false"]').waitFor();
-    expect(playlists.slice(asked).map((q) => q.get('timerange'))).toContain('_');
+    await expect.poll(() => playlists.slice(asked).map((q) => q.get('timerange'))).toContain('_');
     expect(await page.getByLabel('Play', { exact: true }).inputValue()).toBe('all');
     const sought = await page.locator('.tl-playhead').getAttribute('data-time');
     const [sec = '0', ns = '0'] = (sought ?? '').split(':');
@@ -326,7 +339,7 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     await page.locator('.live-badge[data-live="false"]').waitFor();
     expect(await badge().textContent()).toBe('VOD');
     await page.locator('video[data-ready="true"][data-live="false"]').waitFor();
-    expect(playlists.slice(asked).map((q) => q.get('timerange'))).toContain('_');
+    await expect.poll(() => playlists.slice(asked).map((q) => q.get('timerange'))).toContain('_');
     // VOD of every segment registered: its duration is theirs.
     await page.waitForFunction(
       (total) => Math.abs((document.querySelector('video')?.duration ?? 0) - total) < 0.1,
@@ -350,6 +363,36 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     await page.locator('.live-badge[data-live="true"]').waitFor();
     expect(playlists.slice(again).some((q) => !q.has('timerange'))).toBe(true);
     expect(await hlsErrors()).toBeNull();
+  });
+
+  it('reads the Flow again while the page is visible only', async () => {
+    let reads = 0;
+    const count = (request: { url(): string }) => {
+      if (new URL(request.url()).pathname === `/tams/v8.2/flows/${flowId}`) reads += 1;
+    };
+    page.on('request', count);
+    const setVisibility = (state: string) =>
+      page.evaluate((state) => {
+        Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    try {
+      await expect.poll(() => reads).toBeGreaterThan(0);
+      await setVisibility('hidden');
+      // hls.js goes on reloading the live playlist (every 0.5 to 1 s): ten reloads after the
+      // first two span more than two of the Flow's 2-second reads, and none is made.
+      const settled = playlists.length + 2;
+      await expect.poll(() => playlists.length).toBeGreaterThanOrEqual(settled);
+      const quiet = reads;
+      await expect.poll(() => playlists.length).toBeGreaterThanOrEqual(settled + 10);
+      expect(reads).toBe(quiet);
+      // Shown again: read at once, and from then on.
+      await setVisibility('visible');
+      await expect.poll(() => reads).toBeGreaterThan(quiet);
+    } finally {
+      page.off('request', count);
+      await setVisibility('visible');
+    }
   });
 
   it('ends the live controls once the Flow is closed', async () => {

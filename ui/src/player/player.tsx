@@ -59,7 +59,8 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
   /** The VOD choice behind a window source (a window of the user's, not a long Flow's hour). */
   const [choice, setChoice] = useState<LiveChoice | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [ready, setReady] = useState(false);
+  /** The source whose playlist is in (cleared in the render that changes the source). */
+  const [readyFor, setReadyFor] = useState<string | undefined>();
   const placed = useRef<Placed[]>([]);
   const pending = useRef<bigint | undefined>(undefined);
   const resume = useRef(false);
@@ -75,6 +76,7 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
   const switchTo = (next: PlaySource, at: bigint | undefined) => {
     pending.current = at;
     resume.current = videoRef.current?.paused === false;
+    setReadyFor(undefined);
     setSource(next);
   };
 
@@ -105,13 +107,13 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
   };
 
   const key = sourceKey(source);
+  const ready = readyFor === key;
   // Started again for another Flow or source only (key names the source).
   useEffect(() => {
     const video = videoRef.current;
     if (!video) return;
     let active = true;
     placed.current = [];
-    setReady(false);
     setError(undefined);
     const onError = (failure: EngineError) => {
       errors.current += 1;
@@ -146,7 +148,7 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
         infoRef.current = playlist;
         setInfo(playlist);
         if (playlist.live) setLiveSeen(true);
-        setReady(true);
+        setReadyFor(key);
         if (first && resume.current) {
           resume.current = false;
           video.play().catch(() => undefined);
@@ -181,7 +183,7 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
     };
   }, [flowId, key]);
 
-  const live = info?.live === true && source === 'auto';
+  const live = ready && info?.live === true && source === 'auto';
   useEffect(() => onLive?.(liveSeen), [liveSeen]);
 
   // A seek request acts once, by its id.
@@ -226,6 +228,7 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
       setChoice(undefined);
       resume.current = true;
       pending.current = undefined;
+      setReadyFor(undefined);
       setSource('auto');
       return;
     }
