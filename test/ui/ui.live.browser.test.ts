@@ -2,16 +2,16 @@
  * A Flow being written, played live by the web UI in headless Chromium (Debian's, through
  * playwright-core): 30 one-second segments of test pattern and tone made here by ffmpeg as
  * MPEG-TS, uploaded through the TAMS API, and registered one at a time while the page plays the
- * Flow (its `flow_status` tag `ingesting`: live whatever the machine's load, docs/ui-hls.md).
- * Shown: the player asks for the live playlist (no timerange), the live badge shows, the
- * player's `video.seekable.end` grows with each segment registered, the Flow read again (its
- * timeline and segment count follow); −10 s and +10 s move the player, "Go to live" brings it
- * near the edge; "Whole recording" plays it as VOD (`timerange=_`, every segment registered)
- * and "Go to live" plays it live again; closing the Flow ends the live controls. Screenshots go
- * to .tmp/ui-screenshots/.
+ * Flow (ui.live.fixture.ts), with a live window of 8 s that slides meanwhile. Shown: the player
+ * asks for the live playlist (no timerange), the live badge shows, the player's
+ * `video.seekable.end` grows with each segment registered, the Flow read again (its timeline and
+ * segment count follow); −10 s and +10 s move the player within the window, "Go to live" brings
+ * it near the edge (by mouse and keyboard); a timeline click before the window, and the "Whole
+ * recording" choice, play it as VOD (`timerange=_`, every segment registered) and "Go to live"
+ * plays it live again; the Flow is not read while the tab is hidden; closing the Flow ends the
+ * live controls. Screenshots go to .tmp/ui-screenshots/ (flow-live*.png).
  */
 
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { ffmpegAvailable, type GeneratedStream, generateStream } from '../hls/hls.media.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
+import { type LiveFlow, liveFlow } from './ui.live.fixture.ts';
 
 /** The page's globals the callbacks below use (this project is typed for Node, not the DOM). */
 interface PageVideo {
@@ -56,17 +57,6 @@ const WINDOW_SECONDS = 8;
 /** How far a seek may land from where it was aimed (a frame at 25 fps is 0.04 s). */
 const TOLERANCE = 0.15;
 
-function ts(ns: bigint): string {
-  return `${ns / S}:${ns % S}`;
-}
-
-interface Allocation {
-  media_objects: {
-    object_id: string;
-    put_url: { url: string; 'content-type'?: string; headers?: Record<string, string> };
-  }[];
-}
-
 describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
@@ -74,31 +64,13 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
   let stream: GeneratedStream;
   let context: BrowserContext;
   let page: Page;
-  const flowId = randomUUID();
-  const objects: string[] = [];
-  /** The end of each segment registered so far. */
-  const ends: bigint[] = [];
+  let flow: LiveFlow;
+  let flowId: string;
+  let ends: bigint[];
+  const registerNext = () => flow.registerNext();
   /** The playlist requests the page made, by their query. */
   const playlists: URLSearchParams[] = [];
   const pageErrors: string[] = [];
-
-  /** Registers the next segment (its object uploaded beforehand). */
-  async function registerNext(): Promise<bigint> {
-    const i = ends.length;
-    const segment = stream.segments[i];
-    const object = objects[i];
-    if (!segment || !object) throw new Error(`no segment ${i}`);
-    const start = ends.at(-1) ?? T0;
-    const end = start + segment.durationNs;
-    const posted = await server.post(
-      `/flows/${flowId}/segments`,
-      { object_id: object, timerange: `[${ts(start)}_${ts(end)})` },
-      { headers: AUTH },
-    );
-    expect(posted.status, posted.text).toBe(201);
-    ends.push(end);
-    return end;
-  }
 
   beforeAll(async () => {
     scratch = tempDir('tams-ui-live-');
@@ -111,39 +83,8 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
       TAMS_UI_DIR: `${scratch.path}/ui`,
       TAMS_HLS_LIVE_WINDOW_SECONDS: String(WINDOW_SECONDS),
     });
-    const created = await server.put(
-      `/flows/${flowId}`,
-      {
-        id: flowId,
-        source_id: randomUUID(),
-        format: 'urn:x-nmos:format:multi',
-        container: 'video/mp2t',
-        label: 'live test pattern',
-        segment_duration: { numerator: 1 },
-        tags: { flow_status: 'ingesting' },
-      },
-      { headers: AUTH },
-    );
-    expect(created.status, created.text).toBe(201);
-    const allocated = await server.post<Allocation>(
-      `/flows/${flowId}/storage`,
-      { limit: stream.segments.length },
-      { headers: AUTH },
-    );
-    expect(allocated.status, allocated.text).toBe(201);
-    // Every object uploaded now; registering a segment later is what makes the Flow grow.
-    for (const [i, target] of allocated.body.media_objects.entries()) {
-      const put = await fetch(target.put_url.url, {
-        method: 'PUT',
-        headers: {
-          ...target.put_url.headers,
-          'content-type': target.put_url['content-type'] ?? 'video/mp2t',
-        },
-        body: stream.segments[i]?.bytes,
-      });
-      expect(put.status, await put.text()).toBeLessThan(300);
-      objects.push(target.object_id);
-    }
+    flow = await liveFlow(server, stream, { start: T0, headers: AUTH, label: 'live test pattern' });
+    ({ flowId, ends } = flow);
     for (let i = 0; i < FIRST; i++) await registerNext();
     browser = await launchChromium();
     context = await browser.newContext({ viewport: LAPTOP });
