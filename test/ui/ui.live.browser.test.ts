@@ -200,7 +200,7 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
   it('jumps 10 s back and forward, and "Go to live" returns near the live edge', async () => {
     await video().evaluate((v: PageVideo) => v.pause());
     const before = await state();
-    await page.getByRole('button', { name: 'Back 10 seconds' }).click();
+    await page.getByRole('button', { name: '−10 s' }).click();
     const back = Math.max(await windowStart(), before.currentTime - 10);
     await settledNear(back);
     // Behind the live edge by what the jump made: the readout says so.
@@ -208,7 +208,7 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     await expect.poll(delay).toBeGreaterThanOrEqual(before.end - back - TOLERANCE);
     const behind = await state();
     // Forward: at most to the live point, where "Go to live" goes (short of the edge).
-    await page.getByRole('button', { name: 'Forward 10 seconds' }).click();
+    await page.getByRole('button', { name: '+10 s' }).click();
     await page.waitForFunction((from) => {
       const v = document.querySelector('video');
       return v !== null && !v.seeking && v.currentTime > from + 1;
@@ -218,7 +218,7 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     expect(forward.end - forward.currentTime).toBeGreaterThan(0.5);
     const ahead = await state();
     // From the keyboard as well.
-    await page.getByRole('button', { name: 'Back 10 seconds' }).focus();
+    await page.getByRole('button', { name: '−10 s' }).focus();
     await page.keyboard.press('Enter');
     await settledNear(Math.max(await windowStart(), ahead.currentTime - 10));
     const far = await state();

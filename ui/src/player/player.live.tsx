@@ -86,18 +86,10 @@ export function LiveControls({
         </span>
       )}
       <span class="live-buttons">
-        <button
-          type="button"
-          onClick={() => onJump(-JUMP_SECONDS)}
-          aria-label={`Back ${JUMP_SECONDS} seconds`}
-        >
+        <button type="button" onClick={() => onJump(-JUMP_SECONDS)} title={`Back ${JUMP_SECONDS} seconds`}>
           −{JUMP_SECONDS} s
         </button>
-        <button
-          type="button"
-          onClick={() => onJump(JUMP_SECONDS)}
-          aria-label={`Forward ${JUMP_SECONDS} seconds`}
-        >
+        <button type="button" onClick={() => onJump(JUMP_SECONDS)} title={`Forward ${JUMP_SECONDS} seconds`}>
           +{JUMP_SECONDS} s
         </button>
         {liveSeen && (
