@@ -9,7 +9,8 @@
  * it near the edge (by mouse and keyboard); a timeline click before the window, and the "Whole
  * recording" choice, play it as VOD (`timerange=_`, every segment registered) and "Go to live"
  * plays it live again; the Flow is not read while the tab is hidden; closing the Flow ends the
- * live controls. Screenshots go to .tmp/ui-screenshots/ (flow-live*.png).
+ * live controls; a Flow awaiting content gets its player, live, once its first segments come.
+ * Screenshots go to .tmp/ui-screenshots/ (flow-live*.png).
  */
 
 import { mkdir } from 'node:fs/promises';
@@ -345,6 +346,18 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     await expect.poll(() => badge().count()).toBe(0);
     await page.locator('video[data-ready="true"][data-live="false"]').waitFor();
     expect(await page.getByRole('button', { name: 'Go to live' }).count()).toBe(0);
+    expect(await hlsErrors()).toBeNull();
+  });
+
+  it('plays a Flow awaiting content live once its first segments come', async () => {
+    const waiting = await liveFlow(server, stream, { start: T0, headers: AUTH, label: 'awaiting content' });
+    await page.goto(`${server.url}/ui/flows/${waiting.flowId}`);
+    await page.getByText('This Flow has no segments yet.').waitFor();
+    expect(await video().count()).toBe(0);
+    for (let i = 0; i < FIRST; i++) await waiting.registerNext();
+    // Read again while it has no segment: the player comes with the first ones, live.
+    await page.locator('video[data-ready="true"][data-live="true"]').waitFor();
+    await page.locator('.live-badge[data-live="true"]').waitFor();
     expect(await hlsErrors()).toBeNull();
   });
 });
