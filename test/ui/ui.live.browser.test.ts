@@ -346,6 +346,8 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     await expect.poll(() => badge().count()).toBe(0);
     await page.locator('video[data-ready="true"][data-live="false"]').waitFor();
     expect(await page.getByRole('button', { name: 'Go to live' }).count()).toBe(0);
+    // Read once more as it ended: the page shows it closed.
+    await expect.poll(() => page.locator('.meta').textContent()).toContain('closed_complete');
     expect(await hlsErrors()).toBeNull();
   });
 

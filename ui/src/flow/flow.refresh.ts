@@ -40,7 +40,8 @@ export interface FlowState {
 /**
  * The Flow read again every `refreshInterval` while the page is visible (read at once when it
  * shows again) and the Flow may grow, and either it has no segment yet or `live` (its player
- * plays it live, or did on this page); nothing is read once the page closes or while it is hidden.
+ * plays it live, or did on this page), and once more when that ends; nothing is read once the
+ * page closes or while it is hidden.
  */
 export function useFlowRefresh(initial: Flow, live: boolean): FlowState {
   const [state, setState] = useState<FlowState>({ flow: initial });
@@ -59,8 +60,12 @@ export function useFlowRefresh(initial: Flow, live: boolean): FlowState {
 
   const interval = refreshInterval(state.flow);
   const active = mayGrow(state.flow) && (live || spanOf(state.flow.timerange) === undefined);
+  /** Read again on the last run: when that stops, one more read shows the Flow as it ended. */
+  const reading = useRef(false);
   useEffect(() => {
-    if (!active || !visible) return;
+    if (!visible || (!active && !reading.current)) return;
+    const once = !active;
+    reading.current = active;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const read = async () => {
@@ -81,9 +86,9 @@ export function useFlowRefresh(initial: Flow, live: boolean): FlowState {
           error: failure instanceof Error ? failure.message : String(failure),
         }));
       }
-      if (!controller.signal.aborted) timer = setTimeout(read, interval);
+      if (!once && !controller.signal.aborted) timer = setTimeout(read, interval);
     };
-    timer = setTimeout(read, stale.current ? 0 : interval);
+    timer = setTimeout(read, stale.current || once ? 0 : interval);
     stale.current = false;
     return () => {
       controller.abort();
