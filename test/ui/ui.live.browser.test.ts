@@ -9,7 +9,8 @@
  * it near the edge (by mouse and keyboard); a timeline click before the window, and the "Whole
  * recording" choice, play it as VOD (`timerange=_`, every segment registered) and "Go to live"
  * plays it live again; the Flow is not read while the tab is hidden; closing the Flow ends the
- * live controls; a Flow awaiting content gets its player, live, once its first segments come.
+ * live controls; a Flow awaiting content gets its player, live, once its first segments come;
+ * a fragmented MP4 Flow (init segment named by its tag) plays live as MPEG-TS does.
  * Screenshots go to .tmp/ui-screenshots/ (flow-live*.png).
  */
 
@@ -63,6 +64,7 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
   let browser: Browser;
   let scratch: ReturnType<typeof tempDir>;
   let stream: GeneratedStream;
+  let fmp4: GeneratedStream;
   let context: BrowserContext;
   let page: Page;
   let flow: LiveFlow;
@@ -79,6 +81,8 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     await mkdir(`${scratch.path}/media`);
     stream = await generateStream(`${scratch.path}/media`, 'mpegts', SECONDS);
     expect(stream.segments.length).toBeGreaterThanOrEqual(SECONDS - 1);
+    await mkdir(`${scratch.path}/fmp4`);
+    fmp4 = await generateStream(`${scratch.path}/fmp4`, 'fmp4', 8);
     await built;
     server = await startAuthServer({
       TAMS_UI_DIR: `${scratch.path}/ui`,
@@ -360,6 +364,29 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     // Read again while it has no segment: the player comes with the first ones, live.
     await page.locator('video[data-ready="true"][data-live="true"]').waitFor();
     await page.locator('.live-badge[data-live="true"]').waitFor();
+    expect(await hlsErrors()).toBeNull();
+  });
+
+  it('plays a fragmented MP4 Flow live, its init segment named by its tag', async () => {
+    const written = await liveFlow(server, fmp4, { start: T0, headers: AUTH, label: 'live fMP4' });
+    for (let i = 0; i < FIRST; i++) await written.registerNext();
+    await page.goto(`${server.url}/ui/flows/${written.flowId}`);
+    await page.locator('video[data-ready="true"][data-live="true"]').waitFor();
+    await video().evaluate((v: PageVideo) => {
+      v.muted = true;
+      return v.play();
+    });
+    await page.waitForFunction(() => (document.querySelector('video')?.seekable.length ?? 0) > 0);
+    let edge = (await state()).end;
+    while (written.ends.length < fmp4.segments.length) {
+      await written.registerNext();
+      await page.waitForFunction((previous) => {
+        const v = document.querySelector('video');
+        return v !== null && v.seekable.length > 0 && v.seekable.end(v.seekable.length - 1) > previous + 0.5;
+      }, edge);
+      edge = (await state()).end;
+    }
+    await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 1);
     expect(await hlsErrors()).toBeNull();
   });
 });

@@ -1,11 +1,13 @@
 /**
  * A Flow written as a live encoder writes it, for the live browser tests: created with its
  * `flow_status` tag `ingesting` (live whatever the machine's load), every object uploaded up
- * front to its presigned put_url, then its segments registered one at a time by the test.
+ * front to its presigned put_url (a fragmented MP4 stream's init segment named by the Flow's
+ * init tag), then its segments registered one at a time by the test.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
+import { INIT_TAG } from '../hls/hls.ingest.ts';
 import type { GeneratedStream } from '../hls/hls.media.ts';
 
 const S = 1_000_000_000n;
@@ -52,7 +54,7 @@ export async function liveFlow(
   expect(created.status, created.text).toBe(201);
   const allocated = await server.post<Allocation>(
     `/flows/${flowId}/storage`,
-    { limit: stream.segments.length },
+    { limit: stream.segments.length + (stream.init ? 1 : 0) },
     { headers },
   );
   expect(allocated.status, allocated.text).toBe(201);
@@ -64,10 +66,15 @@ export async function liveFlow(
         ...target.put_url.headers,
         'content-type': target.put_url['content-type'] ?? stream.container,
       },
-      body: stream.segments[i]?.bytes,
+      body: stream.segments[i]?.bytes ?? stream.init,
     });
     expect(put.status, await put.text()).toBeLessThan(300);
     objects.push(target.object_id);
+  }
+  const initId = stream.init ? objects[stream.segments.length] : undefined;
+  if (initId !== undefined) {
+    const tagged = await server.put(`/flows/${flowId}/tags/${INIT_TAG}`, JSON.stringify(initId), { headers });
+    expect(tagged.status, tagged.text).toBe(204);
   }
   const ends: bigint[] = [];
   const registerNext = async () => {
