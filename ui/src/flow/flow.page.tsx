@@ -12,6 +12,7 @@ import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { HlsUrl } from './flow.hls.tsx';
 import { FlowMeta } from './flow.meta.tsx';
+import { useFlowRefresh } from './flow.refresh.ts';
 import { FlowSearch } from './flow.search.tsx';
 import { FlowSegments } from './flow.segments.tsx';
 
@@ -55,9 +56,14 @@ export function FlowPage({ id, route, features }: { id: string; route: Route; fe
 }
 
 function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route; features: Features }) {
-  // The Flow as last edited on this page (read back from the API after the edit).
-  const [edited, setEdited] = useState<Flow>();
-  const flow = edited ?? loaded;
+  // A Flow being written is read again while the page shows it (its timerange, its timeline).
+  const [live, setLive] = useState(false);
+  const { flow: read, error: refreshError } = useFlowRefresh(loaded, live);
+  // The Flow as last edited on this page (read back from the API after the edit), shown until a
+  // later read of the Flow brings another document.
+  const [edited, setEdited] = useState<{ flow: Flow; over: Flow }>();
+  const flow = edited !== undefined && edited.over === read ? edited.flow : read;
+  const onEdited = useCallback((changed: Flow) => setEdited({ flow: changed, over: read }), [read]);
   const extent = spanOf(flow.timerange);
   const highlight = spanOf(route.query.get('timerange') ?? undefined);
   const [playhead, setPlayhead] = useState<bigint | undefined>(highlight?.start ?? extent?.start);
@@ -80,7 +86,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   return (
     <section class="flow">
       <PageTitle>{flow.label || 'Flow'}</PageTitle>
-      <FlowActions flow={flow} onChanged={setEdited} />
+      <FlowActions flow={flow} onChanged={onEdited} />
       {flow.description && <p>{flow.description}</p>}
       {highlight && (
         <p class="hit-note">
@@ -89,7 +95,10 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
       )}
       <div class="flow-grid">
         <div class="flow-media">
-          {extent && canPlay && <Player flowId={flow.id} extent={extent} seek={seek} onTime={onTime} />}
+          {extent && canPlay && (
+            <Player flowId={flow.id} extent={extent} seek={seek} onTime={onTime} onLive={setLive} />
+          )}
+          {refreshError && <p class="error">The Flow could not be read again: {refreshError}</p>}
           {extent && !canPlay && !image && (
             <p class="muted">
               The player plays MPEG-TS and fragmented MP4 Flows; this Flow's container is{' '}

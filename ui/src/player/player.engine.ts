@@ -2,7 +2,15 @@ import type { ErrorData, LevelLoadedData } from 'hls.js';
 import { apiUrl, authHeaders } from '../api/http.ts';
 import { storedToken } from '../api/session.ts';
 import { rangeText, type Span } from '../time.ts';
-import { type Placed, placeFragments, playlistFragments } from './player.map.ts';
+import {
+  type Placed,
+  type PlaylistInfo,
+  placeFragments,
+  playlistFragments,
+  playlistInfo,
+} from './player.map.ts';
+
+export type { PlaylistInfo };
 
 export interface EngineError {
   message: string;
@@ -14,10 +22,11 @@ export interface EngineError {
 
 export interface EngineEvents {
   /**
-   * The playlist is loaded: where its segments sit on both clocks. The answer, if any, is where
-   * to start loading media (player seconds): a page opened at a moment loads that moment first.
+   * The playlist is loaded (and, live, each time it is reloaded): where its segments sit on both
+   * clocks. The answer, if any, is where to start loading media (player seconds), asked once: a
+   * page opened at a moment loads that moment first.
    */
-  placed: (placed: Placed[]) => number | undefined;
+  placed: (placed: Placed[], info: PlaylistInfo) => number | undefined;
   /** hls.js reported an error (fatal ones stop playback). */
   error: (error: EngineError) => void;
   /** hls.js reported, as a non-fatal error, something that is part of playing (see below). */
@@ -26,6 +35,11 @@ export interface EngineEvents {
 
 export interface Engine {
   destroy(): void;
+  /**
+   * Where live playback sits (player seconds): the live edge less the safety margin players
+   * keep (three target durations); undefined before a live playlist is in.
+   */
+  livePosition(): number | undefined;
 }
 
 /** A playlist request of this server: the only requests that carry the session's token. */
@@ -35,11 +49,26 @@ function isPlaylistOfServer(url: string): boolean {
   return target.origin === api.origin && target.pathname.endsWith('.m3u8');
 }
 
-/** The Flow's media playlist: all of it, or the part `window` covers. */
-export function playlistUrl(flowId: string, window: Span | undefined): URL {
-  return apiUrl(`/flows/${encodeURIComponent(flowId)}/hls.m3u8`, {
-    timerange: window ? rangeText(window) : '_',
-  });
+/**
+ * What the player asks the server for: `auto`, the playlist without a timerange (the server's
+ * sliding live window while the Flow is being written, else all of it as VOD); `all`, all of
+ * it as VOD (`timerange=_`) whatever its state; or the VOD of one window of it.
+ */
+export type PlaySource = 'auto' | 'all' | Span;
+
+/** The Flow's media playlist for `source`. */
+export function playlistUrl(flowId: string, source: PlaySource): URL {
+  const path = `/flows/${encodeURIComponent(flowId)}/hls.m3u8`;
+  if (source === 'auto') return apiUrl(path);
+  return apiUrl(path, { timerange: source === 'all' ? '_' : rangeText(source) });
+}
+
+/** Where players play live: three target durations behind the edge (RFC 8216 §6.3.3). */
+export function liveSyncPosition(video: HTMLVideoElement, targetDuration: number): number | undefined {
+  const { seekable } = video;
+  if (seekable.length === 0) return undefined;
+  const end = seekable.end(seekable.length - 1);
+  return Math.max(seekable.start(0), end - 3 * targetDuration);
 }
 
 function describe(data: ErrorData): string {
@@ -70,8 +99,16 @@ export async function startEngine(video: HTMLVideoElement, url: URL, events: Eng
       autoStartLoad: false,
     });
     let started = false;
+    let live = false;
     hls.on(Hls.Events.LEVEL_LOADED, (_event, data: LevelLoadedData) => {
-      const start = events.placed(placeFragments(data.details.fragments));
+      const { details } = data;
+      live = details.live;
+      const start = events.placed(placeFragments(details.fragments), {
+        live: details.live,
+        targetDuration: details.targetduration,
+        // Media sequence numbers count the Flow's segments from 0 (docs/ui-hls.md).
+        segmentCount: details.fragments.length === 0 ? details.startSN : details.endSN + 1,
+      });
       if (started) return;
       started = true;
       hls.startLoad(start ?? -1);
@@ -83,8 +120,10 @@ export async function startEngine(video: HTMLVideoElement, url: URL, events: Eng
       Hls.ErrorDetails.INTERNAL_ABORTED,
       Hls.ErrorDetails.BUFFER_SEEK_OVER_HOLE,
     ]);
+    // Playing live can also catch up with the Flow's newest segment, and wait there for the next.
+    const caughtUp = (data: ErrorData) => live && data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR;
     hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
-      if (!data.fatal && notices.has(data.details)) {
+      if (!data.fatal && (notices.has(data.details) || caughtUp(data))) {
         events.notice(data.details);
         return;
       }
@@ -96,8 +135,13 @@ export async function startEngine(video: HTMLVideoElement, url: URL, events: Eng
     });
     hls.loadSource(url.href);
     hls.attachMedia(video);
-    return { destroy: () => hls.destroy() };
+    return {
+      destroy: () => hls.destroy(),
+      livePosition: () => hls.liveSyncPosition ?? undefined,
+    };
   }
+  // The browser's own player reloads a live playlist itself; the page reads it once, so here
+  // the table of where segments sit covers the first playlist only.
   if (video.canPlayType('application/vnd.apple.mpegurl') !== '') {
     const tokened = new URL(url);
     const token = storedToken();
@@ -106,7 +150,8 @@ export async function startEngine(video: HTMLVideoElement, url: URL, events: Eng
     fetch(tokened, { signal: controller.signal })
       .then((res) => (res.ok ? res.text() : Promise.reject(new Error(`HTTP ${res.status}`))))
       .then((text) => {
-        events.placed(placeFragments(playlistFragments(text)));
+        const fragments = playlistFragments(text);
+        events.placed(placeFragments(fragments), playlistInfo(text, fragments.length));
       })
       .catch(
         (failure) => !controller.signal.aborted && events.error({ message: String(failure), fatal: true }),
@@ -118,8 +163,9 @@ export async function startEngine(video: HTMLVideoElement, url: URL, events: Eng
         video.removeAttribute('src');
         video.load();
       },
+      livePosition: () => undefined,
     };
   }
   events.error({ message: 'This browser cannot play HLS (no Media Source Extensions).', fatal: true });
-  return { destroy: () => undefined };
+  return { destroy: () => undefined, livePosition: () => undefined };
 }

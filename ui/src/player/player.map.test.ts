@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placeFragments, playerTimeOf, playlistFragments, tamsTimeOf } from './player.map.ts';
+import { placeFragments, playerTimeOf, playlistFragments, playlistInfo, tamsTimeOf } from './player.map.ts';
 
 const S = 1_000_000_000n;
 /** Segments [100,101) [101,102) then a gap, then [103,104) [104,104.5): end to end on the player. */
@@ -49,5 +49,14 @@ describe('the player clock and the TAMS timeline', () => {
     for (const t of [100n * S + 123_456_789n, 101n * S, 103n * S + 999_000_000n]) {
       expect(tamsTimeOf(playerTimeOf(t, placed) as number, placed)).toBe(t);
     }
+  });
+
+  it('tells a live playlist (no EXT-X-ENDLIST) and counts the Flow segments by the media sequence', () => {
+    expect(playlistInfo(PLAYLIST, 4)).toEqual({ live: false, targetDuration: 1, segmentCount: 4 });
+    const live = PLAYLIST.replace('#EXT-X-ENDLIST', '').replace(
+      '#EXT-X-TARGETDURATION:1',
+      '#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:40',
+    );
+    expect(playlistInfo(live, 4)).toEqual({ live: true, targetDuration: 2, segmentCount: 44 });
   });
 });

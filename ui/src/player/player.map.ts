@@ -14,6 +14,27 @@ export interface Placed {
   tams: Span;
 }
 
+/** What a (re)loaded playlist says of itself. */
+export interface PlaylistInfo {
+  /** No EXT-X-ENDLIST: the server's sliding window of a Flow still being written. */
+  live: boolean;
+  /** EXT-X-TARGETDURATION, seconds. */
+  targetDuration: number;
+  /** Segments of the Flow up to the newest listed: the media sequence numbers them from 0. */
+  segmentCount: number;
+}
+
+/** The playlist's own description of itself, from its text (the native player's path). */
+export function playlistInfo(text: string, fragments: number): PlaylistInfo {
+  const sequence = /^#EXT-X-MEDIA-SEQUENCE:(\d+)/m.exec(text);
+  const target = /^#EXT-X-TARGETDURATION:(\d+)/m.exec(text);
+  return {
+    live: !/^#EXT-X-ENDLIST/m.test(text),
+    targetDuration: Number(target?.[1] ?? 0),
+    segmentCount: Number(sequence?.[1] ?? 0) + fragments,
+  };
+}
+
 export interface PlaylistFragment {
   start: number;
   duration: number;

@@ -1,6 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Span } from '../time.ts';
-import { type Engine, type EngineError, playlistUrl, startEngine } from './player.engine.ts';
+import {
+  type Engine,
+  type EngineError,
+  liveSyncPosition,
+  type PlaylistInfo,
+  type PlaySource,
+  playlistUrl,
+  startEngine,
+} from './player.engine.ts';
+import { type LiveChoice, LiveControls } from './player.live.tsx';
 import { type Placed, playerTimeOf, tamsTimeOf } from './player.map.ts';
 
 /** A request to show TAMS time `t` (a new `id` asks again for the same time). */
@@ -9,47 +18,82 @@ export interface SeekRequest {
   id: number;
 }
 
+const S = 1_000_000_000n;
 /** Media either side of the time asked for, when the whole Flow is too long for one playlist. */
-const HALF_WINDOW = 30n * 60n * 1_000_000_000n;
+const HALF_WINDOW = 30n * 60n * S;
 
 function windowAround(t: bigint): Span {
   return { start: t - HALF_WINDOW, end: t + HALF_WINDOW };
 }
 
+function sourceKey(source: PlaySource): string {
+  return typeof source === 'string' ? source : `${source.start} ${source.end}`;
+}
+
 export interface PlayerProps {
   flowId: string;
-  /** The Flow's timerange: where playback starts. */
+  /** The Flow's timerange (refreshed while it grows): where playback starts. */
   extent: Span;
   seek: SeekRequest | undefined;
   /** The TAMS time shown, as it changes. */
   onTime: (t: bigint | undefined) => void;
+  /** Whether the Flow is live: the server played it live on this page, and has not ended it. */
+  onLive?: (live: boolean) => void;
 }
 
 /**
  * The Flow played through its HLS playlist (GET /flows/{id}/hls.m3u8) with hls.js. Seeks are
- * TAMS times, translated through the playlist's segment titles; a Flow longer than the server
- * puts in one playlist (TAMS_HLS_MAX_SEGMENTS: 400) is played an hour at a time around the time
- * asked for.
+ * TAMS times, translated through the playlist's segment titles. The playlist is asked for
+ * without a timerange, so the server decides: a Flow still being written plays live (its
+ * sliding window, reloaded as it grows), any other as VOD; a live Flow can be played as VOD
+ * instead (all of it, or its last minutes), and a seek before the live window does so. A Flow
+ * longer than the server puts in one playlist (TAMS_HLS_MAX_SEGMENTS) is played an hour at a
+ * time around the time asked for.
  */
-export function Player({ flowId, extent, seek, onTime }: PlayerProps) {
+export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
   const videoRef = useRef<HTMLVideoElement>(null);
-  const [playWindow, setPlayWindow] = useState<Span | undefined>();
+  const [source, setSource] = useState<PlaySource>('auto');
+  const [info, setInfo] = useState<PlaylistInfo | undefined>();
+  /** The Flow has played live on this page: the live controls stay offered. */
+  const [liveSeen, setLiveSeen] = useState(false);
+  /** The VOD choice behind a window source (a window of the user's, not a long Flow's hour). */
+  const [choice, setChoice] = useState<LiveChoice | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [ready, setReady] = useState(false);
+  /** The source whose playlist is in (cleared in the render that changes the source). */
+  const [readyFor, setReadyFor] = useState<string | undefined>();
   const placed = useRef<Placed[]>([]);
   const pending = useRef<bigint | undefined>(undefined);
+  const resume = useRef(false);
+  const engineRef = useRef<Engine | undefined>(undefined);
   const errors = useRef(0);
   const notices = useRef<string[]>([]);
-  const windowRef = useRef(playWindow);
-  windowRef.current = playWindow;
+  const sourceRef = useRef(source);
+  sourceRef.current = source;
+  const infoRef = useRef(info);
+  infoRef.current = info;
+
+  /** Plays `next` from TAMS time `at`, playing on if the video was playing. */
+  const switchTo = (next: PlaySource, at: bigint | undefined) => {
+    pending.current = at;
+    resume.current = videoRef.current?.paused === false;
+    setReadyFor(undefined);
+    setSource(next);
+  };
 
   const show = (t: bigint) => {
     const video = videoRef.current;
     if (!video) return;
-    const current = windowRef.current;
-    if (current && (t < current.start || t >= current.end)) {
-      pending.current = t;
-      setPlayWindow(windowAround(t));
+    const current = sourceRef.current;
+    if (typeof current === 'object' && (t < current.start || t >= current.end)) {
+      setChoice(undefined);
+      switchTo(windowAround(t), t);
+      return;
+    }
+    // Before the live window: the recording holds it.
+    const first = placed.current[0];
+    if (infoRef.current?.live && first && t < first.tams.start) {
+      setChoice('all');
+      switchTo('all', t);
       return;
     }
     const seconds = playerTimeOf(t, placed.current);
@@ -62,23 +106,22 @@ export function Player({ flowId, extent, seek, onTime }: PlayerProps) {
     video.currentTime = seconds;
   };
 
-  const windowKey = playWindow ? `${playWindow.start}` : 'all';
-  // Started again for another Flow or play window only (windowKey names the window).
+  const key = sourceKey(source);
+  const ready = readyFor === key;
+  // Started again for another Flow or source only (key names the source).
   useEffect(() => {
     const video = videoRef.current;
     if (!video) return;
-    let engine: Engine | undefined;
-    let live = true;
+    let active = true;
     placed.current = [];
-    setReady(false);
     setError(undefined);
     const onError = (failure: EngineError) => {
       errors.current += 1;
       video.dataset.hlsErrors = String(errors.current);
       video.dataset.hlsLastError = failure.message;
-      if (!failure.fatal || !live) return;
-      if (failure.playlistStatus === 400 && windowRef.current === undefined) {
-        setPlayWindow(windowAround(pending.current ?? extent.start));
+      if (!failure.fatal || !active) return;
+      if (failure.playlistStatus === 400 && typeof sourceRef.current === 'string') {
+        switchTo(windowAround(pending.current ?? extent.start), pending.current);
         return;
       }
       setError(`Playback failed: ${failure.message}`);
@@ -87,12 +130,29 @@ export function Player({ flowId, extent, seek, onTime }: PlayerProps) {
       if (pending.current !== undefined) show(pending.current);
     };
     video.addEventListener('loadedmetadata', onMetadata);
-    startEngine(video, playlistUrl(flowId, playWindow), {
-      placed: (next) => {
-        if (!live) return undefined;
+    startEngine(video, playlistUrl(flowId, source), {
+      placed: (next, playlist) => {
+        if (!active) return undefined;
         const first = placed.current.length === 0;
+        const wasLive = infoRef.current?.live === true;
+        // The Flow finished while played live: the server now plays it as VOD, from the start;
+        // the recording goes on from where the player was.
+        if (wasLive && !playlist.live && sourceRef.current === 'auto') {
+          setLiveSeen(false);
+          switchTo('all', tamsTimeOf(video.currentTime, placed.current));
+          return undefined;
+        }
         placed.current = next;
-        setReady(true);
+        // Where the playlist sits on the video's clock (read by the browser tests).
+        video.dataset.windowStart = String(next[0]?.start ?? '');
+        infoRef.current = playlist;
+        setInfo(playlist);
+        if (playlist.live) setLiveSeen(true);
+        setReadyFor(key);
+        if (first && resume.current) {
+          resume.current = false;
+          video.play().catch(() => undefined);
+        }
         const wanted = pending.current;
         if (wanted === undefined) {
           if (first) onTime(tamsTimeOf(video.currentTime, next));
@@ -108,17 +168,23 @@ export function Player({ flowId, extent, seek, onTime }: PlayerProps) {
       },
     }).then(
       (started) => {
-        if (live) engine = started;
+        if (active) engineRef.current = started;
         else started.destroy();
       },
-      (failure) => live && setError(`The player could not be loaded: ${String(failure)}`),
+      (failure) => active && setError(`The player could not be loaded: ${String(failure)}`),
     );
     return () => {
-      live = false;
+      active = false;
       video.removeEventListener('loadedmetadata', onMetadata);
-      engine?.destroy();
+      engineRef.current?.destroy();
+      engineRef.current = undefined;
+      infoRef.current = undefined;
+      setInfo(undefined);
     };
-  }, [flowId, windowKey]);
+  }, [flowId, key]);
+
+  const live = ready && info?.live === true && source === 'auto';
+  useEffect(() => onLive?.(liveSeen), [liveSeen]);
 
   // A seek request acts once, by its id.
   useEffect(() => {
@@ -137,11 +203,80 @@ export function Player({ flowId, extent, seek, onTime }: PlayerProps) {
     };
   }, [onTime]);
 
+  /**
+   * `currentTime` moved by `by` seconds, kept within the playlist (a live window starts after
+   * the media element's clock does): VOD, off its very end, where no frame is left to show;
+   * live, not past the live point (the newest media is still coming in).
+   */
+  const jump = (by: number) => {
+    const video = videoRef.current;
+    const first = placed.current[0];
+    const last = placed.current.at(-1);
+    if (!video || !first || !last) return;
+    let end = last.start + last.duration - 0.1;
+    if (infoRef.current?.live) {
+      end =
+        engineRef.current?.livePosition() ?? liveSyncPosition(video, infoRef.current.targetDuration) ?? end;
+    }
+    video.currentTime = Math.max(first.start, Math.min(end, video.currentTime + by));
+  };
+
+  const goLive = () => {
+    const video = videoRef.current;
+    if (!video) return;
+    if (!live) {
+      setChoice(undefined);
+      resume.current = true;
+      pending.current = undefined;
+      setReadyFor(undefined);
+      setSource('auto');
+      return;
+    }
+    const at = engineRef.current?.livePosition() ?? liveSyncPosition(video, info?.targetDuration ?? 0);
+    if (at !== undefined) video.currentTime = at;
+    video.play().catch(() => undefined);
+  };
+
+  const choose = (next: LiveChoice) => {
+    if (next === 'live') {
+      goLive();
+      return;
+    }
+    const now = tamsTimeOf(videoRef.current?.currentTime ?? 0, placed.current);
+    setChoice(next);
+    if (next === 'all') {
+      switchTo('all', now);
+      return;
+    }
+    const window = { start: extent.end - BigInt(next) * 60n * S, end: extent.end };
+    switchTo(window, now !== undefined && now >= window.start && now < window.end ? now : window.start);
+  };
+
   return (
     <div class="player">
       {/* biome-ignore lint/a11y/useMediaCaption: Flows carry no captions of their own here; caption Flows are Flows of their own. */}
-      <video ref={videoRef} controls playsInline preload="auto" data-ready={ready ? 'true' : 'false'} />
-      {playWindow && (
+      <video
+        ref={videoRef}
+        controls
+        playsInline
+        preload="auto"
+        data-ready={ready ? 'true' : 'false'}
+        data-live={live ? 'true' : 'false'}
+      />
+      {/* Kept while a new source loads, so that focus stays on the control used. */}
+      {(ready || liveSeen) && (
+        <LiveControls
+          video={videoRef}
+          live={live}
+          liveSeen={liveSeen}
+          choice={live ? 'live' : choice}
+          segmentCount={info?.segmentCount}
+          onJump={jump}
+          onGoLive={goLive}
+          onChoose={choose}
+        />
+      )}
+      {typeof source === 'object' && choice === undefined && (
         <p class="muted">The Flow is too long for one playlist: playing the hour around the time chosen.</p>
       )}
       {error && (

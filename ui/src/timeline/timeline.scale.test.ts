@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitView, MIN_SPAN, ticks, timeAt, xOf, zoomView } from './timeline.scale.ts';
+import { fitView, followView, MIN_SPAN, ticks, timeAt, xOf, zoomView } from './timeline.scale.ts';
 
 const S = 1_000_000_000n;
 const T0 = 1_700_000_037n * S;
@@ -40,5 +40,15 @@ describe('the timeline scale', () => {
     const { step, times } = ticks(hour, 1000, 90, 37n * S);
     expect(step).toBe(10n * 60n * S);
     expect(times.every((t) => (t - 37n * S) % step === 0n)).toBe(true);
+  });
+
+  it('follows a growing Flow: a fitted view fits it, a view of its end moves, the past stays', () => {
+    const before = { start: T0, end: T0 + 10n * S };
+    const after = { start: T0, end: T0 + 12n * S };
+    expect(followView(fitView(before), before, after)).toEqual(fitView(after));
+    const edge = { start: T0 + 8n * S, end: T0 + 10n * S + S / 2n };
+    expect(followView(edge, before, after)).toEqual({ start: T0 + 10n * S, end: T0 + 12n * S + S / 2n });
+    const past = { start: T0 + S, end: T0 + 3n * S };
+    expect(followView(past, before, after)).toBe(past);
   });
 });

@@ -43,6 +43,20 @@ export function fitView(span: Span): Span {
   return { start: span.start - margin, end: span.start + length + margin };
 }
 
+/**
+ * The view after the Flow grew from `before` to `after` (a live Flow read again): a view fitting
+ * the Flow fits it still; one showing the Flow's end moves with it, as wide as it was; any other
+ * (zoomed into the past) stays.
+ */
+export function followView(view: Span, before: Span, after: Span): Span {
+  const fitted = fitView(before);
+  if (view.start === fitted.start && view.end === fitted.end) return fitView(after);
+  if (before.end >= view.start && before.end <= view.end && after.end > view.end) {
+    return panView(view, after.end - before.end);
+  }
+  return view;
+}
+
 const S = 1_000_000_000n;
 /** Tick steps: 1-2-5 below a minute, then the clock's own divisions. */
 const STEPS: bigint[] = [

@@ -13,7 +13,7 @@ import {
 import { coverage } from './timeline.coverage.ts';
 import { type LoadedSegments, loadSegments } from './timeline.data.ts';
 import { timelineKey } from './timeline.keys.ts';
-import { fitView, panView, ticks, timeAt, xOf, zoomView } from './timeline.scale.ts';
+import { fitView, followView, panView, ticks, timeAt, xOf, zoomView } from './timeline.scale.ts';
 
 export interface TimelineProps {
   flowId: string;
@@ -73,6 +73,16 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
     observer.observe(track);
     return () => observer.disconnect();
   }, []);
+
+  // A live Flow read again: the view follows its end (timeline.scale.ts, followView).
+  const grown = useRef(extent);
+  useEffect(() => {
+    const before = grown.current;
+    grown.current = extent;
+    if (before.start !== extent.start || before.end !== extent.end) {
+      setView((current) => followView(current, before, extent));
+    }
+  }, [`${extent.start} ${extent.end}`]);
 
   // The segments of the view (of the part of it inside the Flow), once the view settles.
   const wanted: Span = { start: later(view.start, extent.start), end: earlier(view.end, extent.end) };
