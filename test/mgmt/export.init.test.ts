@@ -43,11 +43,11 @@ function newEnv(shared?: Record<string, string>): Record<string, string> {
 /** A server on the store of `storeEnv` for the time of `use`. */
 async function withServer<T>(
   storeEnv: Record<string, string>,
-  use: (v8: HttpClient) => Promise<T>,
+  use: (v8: HttpClient, seven: HttpClient) => Promise<T>,
 ): Promise<T> {
   const server = await startServer({ dataDir: storeEnv.TAMS_DATA_DIR, workers: false, env: storeEnv });
   try {
-    return await use(mountClient(server, '/tams/v8.2'));
+    return await use(mountClient(server, '/tams/v8.2'), server);
   } finally {
     await server.close();
   }
@@ -175,5 +175,53 @@ describe('tams-mgmt export and import of init objects', () => {
     const both = await answers(target, [flowId, copy]);
     expect(both.segments[copy]).toEqual(before.segments[flowId]);
     expect(both.objects[inits[1] as string]?.referenced_by_flows).toEqual([flowId, copy].sort());
+  });
+
+  it('registers through 8.2 without its timerange a first use 8.2 refuses, keeping its init object', async () => {
+    // A 7.0 re-use (7.0 checks no object timerange) outside its object's range, first on the
+    // timeline: imported first, where 8.2 refuses the object's exported timerange for it.
+    const edit = initSegmentsFlow();
+    const editId = edit.id as string;
+    const [init, object] = await withServer(env, async (v8, seven) => {
+      await ok(v8.put(`/flows/${editId}`, edit));
+      const ids: string[] = [];
+      for (const body of [{ limit: 1, content_type: 'application/mp4' }, { limit: 1 }]) {
+        const { media_objects } = await ok<{ media_objects: AllocatedObject[] }>(
+          v8.post(`/flows/${editId}/storage`, body),
+        );
+        for (const o of media_objects) await upload(o);
+        ids.push(...media_objects.map((o) => o.object_id));
+      }
+      const [i, o] = ids as [string, string];
+      await ok(
+        v8.post(`/flows/${editId}/segments`, { object_id: o, timerange: '[0:0_2:0)', init_object_id: i }),
+      );
+      await ok(
+        seven.post(`/flows/${editId}/segments`, {
+          object_id: o,
+          timerange: '[-10:0_-6:0)',
+          ts_offset: '-10:0',
+        }),
+      );
+      return [i, o];
+    });
+    const file = join(work.path, 'edit.jsonl');
+    expect((await mgmt(env, 'export', '--flow', editId, '--out', file)).code).toBe(0);
+    const target = newEnv(env);
+    const run = await mgmt(target, 'import', file);
+    expect(run.code, run.err + run.out).toBe(0);
+    expect(run.out).toContain('2 of 2 segments');
+    expect(run.out).toContain('1 objects took the timerange of their first segment');
+    await withServer(target, async (v8) => {
+      const list = await ok<Doc[]>(v8.get(`/flows/${editId}/segments`), 200);
+      expect(list.map((s) => [s.object_id, (s.init_object as Doc).object_id])).toEqual([
+        [object, init],
+        [object, init],
+      ]);
+      expect(await ok<Doc>(v8.get(`/objects/${object}`), 200)).toMatchObject({
+        timerange: '[0:0_4:0)',
+        init_object: { id: init },
+      });
+    });
   });
 });
