@@ -107,6 +107,7 @@ function storedPlaces(flowId: string, initId: string, places: PageSegment): Json
   return doc;
 }
 
+/** Where a segment's init object is, from a payload (storedPlaces, undone). */
 function placesRecord(flowId: string, initId: string, stored: JsonObject): PageSegment {
   const places: PageSegment = {};
   if (isJsonObject(stored.storage)) {
@@ -245,9 +246,10 @@ export function segmentsAddedRenderer(
     const records = segments.map((s) => segmentRecord(flow_id, s));
     const view = api.view(options, !isModelPayload(payload));
     const filter = api.urls(options);
-    const made = urls.buildMany(records, filter, ctx());
+    const at = ctx();
+    const made = urls.buildMany(records, filter, at);
     const docs = records.map((s, i) => segmentDocument(s, made[i] as FlowSegment['get_urls'], view));
-    if (view.initObject) setInitObjects(records, docs, initUrlsOf(records, urls, filter, ctx()));
+    if (view.initObject) setInitObjects(records, docs, initUrlsOf(records, urls, filter, at));
     return { flow_id, segments: docs as unknown as JsonValue };
   };
 }
