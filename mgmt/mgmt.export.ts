@@ -26,8 +26,9 @@ export interface ExportCounts {
  * Writes a Flow as JSON lines: a header (the Flow and Source documents as TAMS 8.2 returns them,
  * the Flow's Profile, and the Flow as 7.0 returns it where that holds what 8.2 cannot show),
  * then each object once (with where its bytes are: storage backend id and path, none for
- * external objects; and its own timerange and key frame count) before the first segment using
- * it, each segment (the API's fields, with only client-supplied `get_urls`: its object's
+ * external objects; its own timerange and key frame count; its init object's id, TAMS 8.2) before
+ * the first segment using it, each init object once (`init: true`, where its bytes are) before
+ * the first object naming it, each segment (the API's fields, with only client-supplied `get_urls`: its object's
  * uncontrolled instances), and an `end` line with the counts, so a truncated file is recognised.
  * The copies the server made of objects on other backends (controlled instances) are not
  * exported.
@@ -54,12 +55,24 @@ export async function exportFlow(
       limit: PAGE,
       after,
     });
+    // The objects not written yet, and the init objects their segments name (TAMS 8.2).
+    const unseen = new Set<string>();
+    for (const s of page.items) {
+      if (!seen.has(s.object_id)) unseen.add(s.object_id);
+      if (s.init_object_id !== undefined && !seen.has(s.init_object_id)) unseen.add(s.init_object_id);
+    }
     const [objects, instances] = await Promise.all([
-      runtime.store.objects.getMany(page.items.filter((s) => !seen.has(s.object_id)).map((s) => s.object_id)),
+      runtime.store.objects.getMany([...unseen]),
       runtime.store.instances.among(page.items.map((s) => s.object_id)),
     ]);
     for (const segment of page.items) {
       const urls = instanceUrls(instances.get(segment.object_id) ?? []).get_urls;
+      const init = segment.init_object_id;
+      if (init !== undefined && !seen.has(init)) {
+        seen.add(init);
+        counts.objects++;
+        await write({ type: 'object', id: init, ...storageOf(objects.get(init)), init: true });
+      }
       if (!seen.has(segment.object_id)) {
         seen.add(segment.object_id);
         counts.objects++;
@@ -68,6 +81,7 @@ export async function exportFlow(
           id: segment.object_id,
           ...(segment.storage ? { storage_id: segment.storage.id, storage_path: segment.storage.path } : {}),
           ...objectTimes(objects.get(segment.object_id)),
+          ...(init !== undefined && { init_object_id: init }),
         });
       }
       const doc = segmentFields(segment);
@@ -116,6 +130,13 @@ function sevenHoldsMore(seven: Record<string, unknown>, eight: Record<string, un
     seven.format === 'urn:x-nmos:format:multi' &&
     JSON.stringify(seven.essence_parameters) !== JSON.stringify(eight.essence_parameters)
   );
+}
+
+/** Where an object's bytes are, as an object line says it; nothing for one without storage. */
+function storageOf(object: ObjectRecord | undefined): Record<string, string> {
+  return object?.storage_id !== undefined && object.storage_path !== undefined
+    ? { storage_id: object.storage_id, storage_path: object.storage_path }
+    : {};
 }
 
 /** What an object line says of the object's media: its timerange and key frames (TAMS 8.2). */

@@ -24,6 +24,10 @@ export interface ExportedObject {
   /** The object's own timerange (TAMS 8.2), set by its first segment. */
   timerange?: string;
   key_frame_count?: number;
+  /** An initialisation segment object (TAMS 8.2, ADR 0045): the `init_object_id` of others. */
+  init?: true;
+  /** Its init object (an object line with `init` before it). */
+  init_object_id?: string;
   /**
    * Whether the first segment using it carries client `get_urls` (an external object is created
    * by such a segment); undefined until a segment uses it.
@@ -83,6 +87,8 @@ function parseLine(text: string, n: number): ExportLine {
     }
     if (typeof rest.timerange === 'string') object.timerange = objectTimerange(rest.timerange, n);
     if (Number.isSafeInteger(rest.key_frame_count)) object.key_frame_count = rest.key_frame_count as number;
+    if (rest.init === true) object.init = true;
+    if (typeof rest.init_object_id === 'string') object.init_object_id = rest.init_object_id;
     return { type: 'object', object };
   }
   if (type === 'segment') {
@@ -140,8 +146,12 @@ export async function summarise(file: string): Promise<ExportSummary> {
   for await (const line of readExport(file)) {
     if (ended) throw new MgmtError('records follow the end line');
     if (line.type === 'header') header = line.header;
-    else if (line.type === 'object') objects.set(line.object.id, line.object);
-    else if (line.type === 'segment') {
+    else if (line.type === 'object') {
+      const init = line.object.init_object_id;
+      if (init !== undefined && objects.get(init)?.init !== true)
+        throw new MgmtError(`object ${line.object.id} names init object ${init} before its object line`);
+      objects.set(line.object.id, line.object);
+    } else if (line.type === 'segment') {
       const object = objects.get(line.segment.object_id);
       if (!object)
         throw new MgmtError(

@@ -4,6 +4,10 @@ import type { FlowSegmentPost } from '../src/segments/segments.schemas.ts';
 import type { ExportedObject } from './mgmt.import.read.ts';
 import type { Progress } from './mgmt.io.ts';
 
+/** A body with nothing only 8.2 says (no object timerange, no init object): 7.0's. */
+const isPlain = (body: SegmentPostBody) =>
+  body.object_timerange === undefined && body.init_object_id === undefined;
+
 /** Segments per registration (one POST's worth; the service batches them into transactions). */
 const BATCH = 1000;
 const SHOWN = 20;
@@ -38,14 +42,15 @@ export class SegmentImport {
   }
 
   async add(segment: FlowSegmentPost): Promise<void> {
-    const range = this.known.has(segment.object_id)
-      ? undefined
-      : this.objects.get(segment.object_id)?.timerange;
+    const object = this.known.has(segment.object_id) ? undefined : this.objects.get(segment.object_id);
     this.known.add(segment.object_id);
-    const version: RegistrationVersion = range === undefined ? '7.0' : '8.2';
+    const body: SegmentPostBody = { ...segment };
+    if (object?.timerange !== undefined) body.object_timerange = object.timerange;
+    if (object?.init_object_id !== undefined) body.init_object_id = object.init_object_id;
+    const version: RegistrationVersion = isPlain(body) ? '7.0' : '8.2';
     if (version !== this.version || this.batch.length === BATCH) await this.flush();
     this.version = version;
-    this.batch.push(range === undefined ? segment : { ...segment, object_timerange: range });
+    this.batch.push(version === '7.0' ? segment : body);
   }
 
   async flush(): Promise<void> {
@@ -58,7 +63,13 @@ export class SegmentImport {
       const retried = batch
         .filter((s) => again.has(s.timerange))
         .map(({ object_timerange: _notKept, ...segment }) => segment);
-      refused = await this.runtime.segments.register(this.flowId, retried, '7.0');
+      // A segment naming its object's init object can only go through 8.2 (7.0 cannot name it).
+      const withInit = retried.filter((s) => s.init_object_id !== undefined);
+      const plain = retried.filter((s) => s.init_object_id === undefined);
+      refused = [
+        ...(withInit.length > 0 ? await this.runtime.segments.register(this.flowId, withInit, '8.2') : []),
+        ...(plain.length > 0 ? await this.runtime.segments.register(this.flowId, plain, '7.0') : []),
+      ];
       this.rangesNotKept += retried.length - refused.length;
     }
     this.failed += refused.length;

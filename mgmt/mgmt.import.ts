@@ -44,7 +44,11 @@ async function placeObjects(
       `${refused.length} objects are neither in this store nor in one of its storage backends, and their first segment has no get_urls to register them as external objects:\n` +
         refused
           .slice(0, SHOWN)
-          .map((id) => `  ${id} (storage backend ${objects.get(id)?.storage_id ?? 'none'})`)
+          .map((id) => {
+            const object = objects.get(id);
+            const kind = object?.init === true ? ', an initialisation segment' : '';
+            return `  ${id} (storage backend ${object?.storage_id ?? 'none'}${kind})`;
+          })
           .join('\n') +
         '\nConfigure the storage backend (TAMS_STORAGE_BACKENDS, same id), or copy the objects first.',
     );

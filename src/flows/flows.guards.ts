@@ -33,3 +33,26 @@ export function usesInitSegments(flow: FlowRecord): boolean {
     typeof params === 'object' && params !== null && !Array.isArray(params) && params.init_segments === true
   );
 }
+
+/**
+ * A replacement that turns the Flow's `init_segments` on or off agrees with its segments, or is
+ * refused (400). 8.2 says `init_segments` MUST be true if media objects have an `init_object`,
+ * and then all of them MUST: turned on, no segment's object may lack one; turned off, none may
+ * have one (a Flow without segments may do either). A value left as it is is not checked, so a
+ * Flow stored before these rules can still be updated.
+ */
+export async function checkInitSegmentsChange(
+  store: StoreSession,
+  existing: FlowRecord | null,
+  flow: FlowRecord,
+): Promise<void> {
+  if (existing === null) return;
+  const on = usesInitSegments(flow);
+  if (on === usesInitSegments(existing)) return;
+  if (!(await store.segments.hasSegmentWithInit(flow.id, !on))) return;
+  throw new BadRequestError(
+    on
+      ? `Flow ${flow.id} has segments whose objects have no initialisation segment: essence_parameters.init_segments cannot become true while it has them (every media object of such a Flow has an init_object). Delete those segments first, or register the media in a new Flow`
+      : `Flow ${flow.id} has segments whose objects have initialisation segments (init_object): essence_parameters.init_segments must stay true while it has them. Delete those segments first`,
+  );
+}

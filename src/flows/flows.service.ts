@@ -12,6 +12,7 @@ import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { flowChangedPayload, recordFlowDeleted } from './flows.events.ts';
+import { checkInitSegmentsChange } from './flows.guards.ts';
 import { type FlowDocument, flowDocument } from './flows.mapper.ts';
 import { flowFromBody, sameMetadata } from './flows.put.ts';
 import { RelatedChanges } from './flows.related.ts';
@@ -106,6 +107,7 @@ export class FlowsService {
       await checkProfileLink(store, flow, version);
       checkIntegers(flow);
       checkFits(flow);
+      await checkInitSegmentsChange(store, existing, flow);
       // Two replicas creating this Flow at once: only one commits; the other, run again, updates it.
       if (!existing) await store.guards.claim([`flow:${id}`]);
       await this.checkCollection(store, id, flow.flow_collection);

@@ -19,16 +19,20 @@ import type { UrlContext } from '../media/media.types.ts';
 import type { SegmentRecord, SegmentUrl } from '../store/segments.repo.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import type { WebhookFilters } from '../store/webhooks.repo.ts';
+import { initUrls, setInitObjects } from './segments.init.ts';
 import { type SegmentView, segmentDocument } from './segments.mapper.ts';
 import type { FlowSegment } from './segments.schemas.ts';
-import type { GetUrlBuilder, GetUrlFilter, SegmentStorage } from './segments.urls.ts';
+import type { GetUrlBuilder, GetUrlFilter, PageSegment, SegmentStorage } from './segments.urls.ts';
+import type { GetUrlV8 } from './segments.v8.schemas.ts';
 
 /**
  * A segment of flows/segments_added: the store's record, with its object's instances as the
  * registration left them (`get_urls`: the clients' URLs of the object, not only the segment's;
- * `copies`: the copies the server made, ready), so that events list what GET lists.
+ * `copies`: the copies the server made, ready), so that events list what GET lists; and where
+ * its init object is (`init_places`: its storage and instances, 8.2's `init_object.get_urls`
+ * are made from them at delivery as GET makes them).
  */
-export type EventSegment = SegmentRecord & { copies?: readonly SegmentStorage[] };
+export type EventSegment = SegmentRecord & { copies?: readonly SegmentStorage[]; init_places?: PageSegment };
 
 /**
  * A segment as flows/segments_added keeps it: the store's record, so that each API version's
@@ -46,7 +50,7 @@ const SEGMENT_MODEL = new RecordCodec<EventSegment>({
   key_frame_count: asJson(),
   // Only where it is not the segment's own range on the object's timeline (SegmentRecord).
   object_timerange: timerangeCodec,
-  // 8.2's init object (ADR 0045), kept for the payloads; their `init_object` is still to come.
+  // 8.2's init object (ADR 0045): its `init_object`, with init_places.
   init_object_id: asJson(),
   // The client's own URLs, as registered (copied: the record's are the registration's).
   get_urls: {
@@ -62,6 +66,8 @@ const SEGMENT_MODEL = new RecordCodec<EventSegment>({
   flow_id: null,
   // Written by storedSegment: its key left out when it is the object's default, and a mark.
   storage: null,
+  // Written by storedSegment, its storage's key left out when it is the init object's default.
+  init_places: null,
 });
 
 /**
@@ -79,7 +85,38 @@ function storedSegment(s: EventSegment, first: boolean): JsonValue {
     if (first) storage.first = true;
     doc.storage = storage;
   }
+  if (s.init_places !== undefined && s.init_object_id !== undefined) {
+    doc.init_places = storedPlaces(s.flow_id, s.init_object_id, s.init_places);
+  }
   return doc;
+}
+
+/**
+ * Where a segment's init object is, as a payload keeps it: its storage (the key left out where
+ * it is the default for this Flow, as init objects allocated for it have), copies and clients'
+ * URLs; `{}` for one nowhere (an event then still says its get_urls are none).
+ */
+function storedPlaces(flowId: string, initId: string, places: PageSegment): JsonObject {
+  const doc: JsonObject = {};
+  if (places.storage !== undefined) {
+    const { id, path } = places.storage;
+    doc.storage = path === defaultObjectPath(flowId, initId) ? { id } : { id, path };
+  }
+  if (places.copies !== undefined) doc.copies = places.copies.map((c) => ({ id: c.id, path: c.path }));
+  if (places.get_urls !== undefined) doc.get_urls = places.get_urls.map((u) => ({ ...u }));
+  return doc;
+}
+
+/** Where a segment's init object is, from a payload (storedPlaces, undone). */
+function placesRecord(flowId: string, initId: string, stored: JsonObject): PageSegment {
+  const places: PageSegment = {};
+  if (isJsonObject(stored.storage)) {
+    const path = stored.storage.path as string | undefined;
+    places.storage = { id: stored.storage.id as string, path: path ?? defaultObjectPath(flowId, initId) };
+  }
+  if (stored.copies !== undefined) places.copies = stored.copies as unknown as SegmentStorage[];
+  if (stored.get_urls !== undefined) places.get_urls = stored.get_urls as unknown as SegmentUrl[];
+  return places;
 }
 
 /**
@@ -97,6 +134,10 @@ function segmentRecord(flowId: string, stored: JsonValue): EventSegment {
       id,
       path: (storage.path as string | undefined) ?? defaultObjectPath(flowId, segment.object_id),
     };
+  }
+  const places = (stored as JsonObject).init_places;
+  if (isJsonObject(places) && segment.init_object_id !== undefined) {
+    segment.init_places = placesRecord(flowId, segment.init_object_id, places);
   }
   return segment;
 }
@@ -170,7 +211,8 @@ function getUrlFilter(options: WebhookFilters): GetUrlFilter {
 }
 
 const PLAIN: SegmentView = {};
-const WITH_OBJECT_TIMERANGE: SegmentView = { objectTimerange: true };
+const WITH_INIT: SegmentView = { initObject: true };
+const WITH_OBJECT_TIMERANGE: SegmentView = { objectTimerange: true, initObject: true };
 
 const SEGMENT_EVENTS: Record<ApiVersion, SegmentEventsApi> = {
   '7.0': { view: () => PLAIN, urls: getUrlFilter },
@@ -178,8 +220,9 @@ const SEGMENT_EVENTS: Record<ApiVersion, SegmentEventsApi> = {
     // A payload recorded before objects had timeranges cannot tell a segment's object's (one
     // re-used from another segment may differ from its own range): left out rather than guessed.
     view: (options, legacy) =>
-      options.include_object_timerange === true && !legacy ? WITH_OBJECT_TIMERANGE : PLAIN,
-    urls: getUrlFilter,
+      options.include_object_timerange === true && !legacy ? WITH_OBJECT_TIMERANGE : WITH_INIT,
+    // As getUrlFilter82: verbose items carry their backend's tags.
+    urls: (options) => ({ ...getUrlFilter(options), tags: true }),
   },
 };
 
@@ -202,12 +245,32 @@ export function segmentsAddedRenderer(
     const { flow_id, segments } = payload as { flow_id: string; segments: JsonValue[] };
     const records = segments.map((s) => segmentRecord(flow_id, s));
     const view = api.view(options, !isModelPayload(payload));
-    const made = urls.buildMany(records, api.urls(options), ctx());
-    return {
-      flow_id,
-      segments: records.map((s, i) =>
-        segmentDocument(s, made[i] as FlowSegment['get_urls'], view),
-      ) as unknown as JsonValue,
-    };
+    const filter = api.urls(options);
+    const at = ctx();
+    const made = urls.buildMany(records, filter, at);
+    const docs = records.map((s, i) => segmentDocument(s, made[i] as FlowSegment['get_urls'], view));
+    if (view.initObject) setInitObjects(records, docs, initUrlsOf(records, urls, filter, at));
+    return { flow_id, segments: docs as unknown as JsonValue };
   };
+}
+
+/**
+ * The get_urls of the init objects of a payload's segments, as setInitObjects reads them: made
+ * once per init object from where the registration found it; none said (undefined) for a
+ * segment recorded before payloads kept where its init object is.
+ */
+function initUrlsOf(
+  records: readonly EventSegment[],
+  builder: GetUrlBuilder,
+  filter: GetUrlFilter,
+  ctx: UrlContext,
+): (id: string, at: number) => GetUrlV8[] | undefined {
+  const places = new Map<string, PageSegment>();
+  for (const s of records) {
+    if (s.init_object_id !== undefined && s.init_places !== undefined && !places.has(s.init_object_id)) {
+      places.set(s.init_object_id, s.init_places);
+    }
+  }
+  const made = places.size === 0 ? new Map<string, GetUrlV8[]>() : initUrls(builder, places, filter, ctx);
+  return (id, at) => (records[at]?.init_places === undefined ? undefined : made.get(id));
 }

@@ -11,6 +11,7 @@ import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
 import { type EventSegment, recordSegmentsAdded } from './segments.events.ts';
+import { initObjectPlaces } from './segments.init.ts';
 import { instanceUrls, NewInstances } from './segments.instances.ts';
 import {
   checkReuse,
@@ -22,6 +23,7 @@ import {
 } from './segments.objects.ts';
 import { checkObject, parseSegment, SegmentRejection, Timeline } from './segments.register.ts';
 import type { FlowSegmentBulkFailure } from './segments.schemas.ts';
+import type { SegmentStorage } from './segments.urls.ts';
 
 export type FailedSegment = FlowSegmentBulkFailure['failed_segments'][number];
 
@@ -159,6 +161,8 @@ async function registerJobs(
   const firsts = new Map<string, string>();
   /** The same for init objects (of the media objects registered). */
   const initFirsts = new Map<string, string>();
+  /** The init objects of the segments accepted -> where each is (their events' init_object). */
+  const inits = new Map<string, SegmentStorage | undefined>();
   for (const { job, body, segment } of candidates) {
     try {
       const version = jobs[job]?.version ?? '7.0';
@@ -177,6 +181,7 @@ async function registerJobs(
         if (firstTimes) firstTimes.init_object_id = init;
         // Used from now on, as an init object: later jobs see it so (a media object it cannot be).
         const initObject = objects.get(init);
+        inits.set(init, storageOf(initObject));
         if (initObject !== undefined && !initObject.registered) initFirsts.set(init, segment.flow_id);
         if (initObject !== undefined && initObject.init !== true) {
           objects.set(init, { ...initObject, registered: true, init: true });
@@ -198,9 +203,8 @@ async function registerJobs(
         firsts.set(object.id, segment.flow_id);
         objects.set(object.id, { ...object, registered: true, times: firstTimes });
       }
-      if (object?.storage_id !== undefined && object.storage_path !== undefined) {
-        segment.storage = { id: object.storage_id, path: object.storage_path };
-      }
+      const storage = storageOf(object);
+      if (storage !== undefined) segment.storage = storage;
       accepted.push(segment);
     } catch (error) {
       fail(job, body, error);
@@ -261,10 +265,16 @@ async function registerJobs(
       added,
       firsts,
       guess,
-      { batch: instances, reused },
+      { batch: instances, reused, inits },
     ),
   ]);
   return results;
+}
+
+function storageOf(object: ObjectRecord | undefined): SegmentStorage | undefined {
+  return object?.storage_id !== undefined && object.storage_path !== undefined
+    ? { id: object.storage_id, path: object.storage_path }
+    : undefined;
 }
 
 /**
@@ -330,18 +340,32 @@ async function recordEvents(
   added: ReadonlyMap<string, SegmentRecord[]>,
   firsts: ReadonlyMap<string, string>,
   guess: CollectorsGuess | undefined,
-  instances: { batch: NewInstances; reused: readonly string[] },
+  instances: {
+    batch: NewInstances;
+    reused: readonly string[];
+    inits: ReadonlyMap<string, SegmentStorage | undefined>;
+  },
 ): Promise<void> {
+  // The init objects' instances (8.2's init_object lists their URLs as GET does) in the same
+  // read as the re-used objects': a batch naming init objects reads them beside the collectors
+  // (with the store's cache, only for init objects that have some).
+  const among = [...instances.reused, ...instances.inits.keys()];
   const [collectors, more] = await Promise.all([
     store.sources.eventCollectors(changed, guess),
-    instances.reused.length > 0
-      ? store.instances.among(instances.reused)
-      : new Map<string, InstanceRecord[]>(),
+    among.length > 0 ? store.instances.among(among) : new Map<string, InstanceRecord[]>(),
   ]);
-  // Each segment with its object's instances as GET then lists them (EventSegment).
+  const initPlaces = new Map(
+    [...instances.inits].map(([id, at]) => [id, initObjectPlaces(at, more.get(id) ?? [])]),
+  );
+  // Each segment with its object's instances as GET then lists them (EventSegment), and where
+  // its init object is.
   const withInstances = (s: SegmentRecord): EventSegment => {
     const own = more.get(s.object_id) ?? instances.batch.all(s.object_id);
-    return own.length === 0 ? s : { ...s, ...instanceUrls(own) };
+    const init = s.init_object_id === undefined ? undefined : initPlaces.get(s.init_object_id);
+    if (own.length === 0 && init === undefined) return s;
+    const event: EventSegment = own.length === 0 ? { ...s } : { ...s, ...instanceUrls(own) };
+    if (init !== undefined) event.init_places = init;
+    return event;
   };
   const events = new EventLog(store, now);
   events.knowSources(collectors.sources);

@@ -9,7 +9,7 @@ import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, TimeRange } from '../time/index.ts';
 import type { PlainPages } from './segments.fastlane.ts';
-import { initObjectUrls } from './segments.init.ts';
+import { initObjectUrls, setInitObjects } from './segments.init.ts';
 import { withInstances } from './segments.instances.ts';
 import { type SegmentView, segmentDocument } from './segments.mapper.ts';
 import type { RegistrationVersion, SegmentPostBody } from './segments.objects.ts';
@@ -123,11 +123,7 @@ export class SegmentsService {
     const ids = [...new Set(records.map((s) => s.init_object_id).filter((id) => id !== undefined))];
     if (ids.length === 0) return;
     const urls = await initObjectUrls(this.deps.store, this.deps.urls, ids, filter, ctx);
-    records.forEach((s, i) => {
-      const item = items[i];
-      if (s.init_object_id === undefined || item === undefined) return;
-      item.init_object = { object_id: s.init_object_id, get_urls: urls.get(s.init_object_id) ?? [] };
-    });
+    setInitObjects(records, items, (id) => urls.get(id) ?? []);
   }
 
   /**

@@ -416,6 +416,20 @@ export class SegmentsRepo {
   }
 
   /**
+   * Whether the Flow has a segment whose object has an init object (`withInit`), or one whose
+   * has none: what a change of the Flow's `init_segments` must agree with (TAMS 8.2, ADR 0045).
+   */
+  async hasSegmentWithInit(flowId: string, withInit: boolean): Promise<boolean> {
+    const init = col('init_object_id');
+    const rows = await this.db.select(T.segments, {
+      where: and(col('flow_id').eq(flowId), withInit ? init.isNotNull() : init.isNull()),
+      columns: ['flow_id'],
+      limit: 1,
+    });
+    return rows.length > 0;
+  }
+
+  /**
    * How many segments the Flow has, for deciding how to delete many of them, where that costs no
    * round trip: from an in-memory index (IndexedSegments). Undefined here: a count is a further
    * round trip on a remote engine, which deletion does without.

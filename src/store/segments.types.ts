@@ -12,6 +12,7 @@ export type SegmentsStore = Pick<
   | 'within'
   | 'countWithin'
   | 'countFlow'
+  | 'hasSegmentWithInit'
   | 'deleteKeys'
   | 'envelope'
   | 'sizeForDeletion'

@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
+import { mountClient } from '../helpers/mounts.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { initSegmentsFlow } from '../http/fixtures.v82.ts';
 import { addSegments, newFlow, objectIds } from '../segments/helpers.ts';
 import { type CallStats, emptyCallStats, MemoryEngine } from '../support/db/contract/memory.engine.ts';
 import type { Waves } from '../support/db/contract/memory.waves.ts';
@@ -128,6 +130,34 @@ describe('round trips per request, without the store cache', () => {
     // Flows of the Source and who collects them, from the Source this Flow had when last seen,
     // checked against its row); every write side by side; commit.
     expect(calls.waves).toBe(4);
+  });
+
+  it('a single 8.2 POST naming an init object: its instances read beside the collectors', async () => {
+    const v8 = mountClient(server, '/tams/v8.2');
+    const flow = initSegmentsFlow();
+    expect((await v8.put(`/flows/${flow.id}`, flow)).status).toBe(201);
+    const flowId = flow.id as string;
+    const storage = async (body: Record<string, unknown>) => {
+      const res = await v8.post<{ media_objects: { object_id: string }[] }>(`/flows/${flowId}/storage`, body);
+      expect(res.status, res.text).toBe(201);
+      return res.body.media_objects.map((o) => o.object_id);
+    };
+    const [init] = (await storage({ limit: 1, content_type: 'application/mp4' })) as [string];
+    const objects = await storage({ limit: 2 });
+    const post = (i: number) => async () => {
+      const body = { ...segment(objects[i] as string, i), init_object_id: init };
+      const res = await v8.post(`/flows/${flowId}/segments`, body);
+      expect(res.status, res.text).toBe(201);
+    };
+    await post(0)();
+    const calls = await measure(post(1));
+    console.log('single 8.2 POST with an init object:', calls);
+    // The init object is read with the media object (one select, as a 7.0 POST's); its
+    // instances (the event's init_object lists their URLs, as GET does) are one select more, in
+    // a wave the POST has anyway (17 calls and 5 waves before events carried init_object).
+    expect(calls.select + calls.count).toBeLessThanOrEqual(9);
+    expect(calls.total).toBeLessThanOrEqual(18);
+    expect(calls.waves).toBe(5);
   });
 
   it('concurrent single POSTs to many Flows share their reads', async () => {

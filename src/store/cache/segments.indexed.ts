@@ -111,6 +111,11 @@ export class IndexedSegments implements SegmentsStore, SegmentIndexLane {
     return (await this.readIndex(flowId))?.size ?? this.db.countFlow(flowId);
   }
 
+  /** From the database, which sees this transaction's writes (a rare question: a Flow's PUT). */
+  hasSegmentWithInit(flowId: string, withInit: boolean): Promise<boolean> {
+    return this.db.hasSegmentWithInit(flowId, withInit);
+  }
+
   async deleteKeys(flowId: string, keys: readonly SegmentKey[]): Promise<number> {
     if (keys.length === 0) return 0;
     return this.write(async (token) => {
