@@ -13,6 +13,7 @@ export type SegmentsStore = Pick<
   | 'countWithin'
   | 'countFlow'
   | 'deleteKeys'
+  | 'relocate'
   | 'envelope'
   | 'sizeForDeletion'
 >;
