@@ -17,8 +17,10 @@ import { type HttpClient, startServer, type TestServer, tempDir } from '../helpe
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
 import { expectError } from '../http/fixtures.ts';
+import { initSegmentsFlow } from '../http/fixtures.v82.ts';
 import { type S3rverHandle, startS3rver } from '../support/media/s3/s3.testkit.ts';
 import {
+  type AllocatedObject,
   addSegments,
   allocate,
   FAST_WORKERS,
@@ -204,6 +206,42 @@ describe('DELETE /tams/v8.2/objects/{id}/instances?storage_id=<its own backend> 
     expect(urls.body.get_urls.map((u) => u.storage_id ?? u.url)).toEqual([FS_ID, FS_ID, COLD_ID, url]);
     const [seen] = await segmentUrls(server, flowId);
     expect(seen?.backends).toEqual([FS_ID, COLD_ID]);
+  });
+});
+
+describe('an initialisation object moved to its copy', () => {
+  it('is given at its new location as every segment’s init_object, and in HLS', async () => {
+    const flow = initSegmentsFlow();
+    expect((await v8.put(`/flows/${flow.id}`, flow)).status).toBe(201);
+    const flowId = flow.id as string;
+    const allocated = async (body: object) => {
+      const res = await v8.post<{ media_objects: AllocatedObject[] }>(`/flows/${flowId}/storage`, body);
+      expect(res.status, res.text).toBe(201);
+      return res.body.media_objects;
+    };
+    const [init] = await allocated({ limit: 1, content_type: 'application/mp4', storage_id: FS_ID });
+    const [media] = await allocated({ limit: 1, storage_id: FS_ID });
+    if (!init || !media) throw new Error('nothing allocated');
+    const initBytes = randomBytes(900);
+    await upload(init, initBytes);
+    await upload(media, randomBytes(5000));
+    const segment = { object_id: media.object_id, timerange: secs(0, 2), init_object_id: init.object_id };
+    expect((await v8.post(`/flows/${flowId}/segments`, segment)).status).toBe(201);
+    await copy(v8, init.object_id, COLD_ID);
+    expect((await deleteInstance(v8, init.object_id, { storage_id: FS_ID })).status).toBe(204);
+    const res = await v8.get<{ init_object?: { get_urls: GetUrl[] } }[]>(`/flows/${flowId}/segments`, {
+      query: { verbose_storage: true },
+    });
+    spec82.assertSpecValid('flow-segment.json[]', res.body);
+    const urls = res.body[0]?.init_object?.get_urls ?? [];
+    expect([...new Set(urls.map((u) => u.storage_id))]).toEqual([COLD_ID]);
+    const signed = urls.find((u) => u.presigned === true);
+    expect(await download(signed?.url as string)).toBe(sha(initBytes));
+    // The media object stays where it was.
+    expect((await storedBytes(server, media.object_id)).storageId).toBe(FS_ID);
+    const playlist = await (await fetch(`${server.url}/flows/${flowId}/hls.m3u8?timerange=_`)).text();
+    const map = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
+    expect(await download(map as string)).toBe(sha(initBytes));
   });
 });
 

@@ -124,8 +124,8 @@ export class IndexedSegments implements SegmentsStore, SegmentIndexLane {
 
   /**
    * SegmentsRepo.relocate, and the Flow's index with it: the segments are taken out and put back
-   * with their new location (an index has no change in place). The Flow's snapshot goes first, as
-   * for a deletion: the rows keep their write sequences, so a snapshot's reader would not see them.
+   * with their new location (an index has no change in place). The Flow's snapshot goes, as for a
+   * deletion: the rows keep their write sequences, so a snapshot's reader would not see them.
    */
   async relocate(
     flowId: string,
@@ -133,8 +133,10 @@ export class IndexedSegments implements SegmentsStore, SegmentIndexLane {
     to: { id: string; path: string },
   ): Promise<SegmentRecord[]> {
     return this.write(async (token) => {
-      this.view.cache.snapshots?.deletingIn(flowId, token);
-      const moved = await this.db.relocate(flowId, objectId, to);
+      // Before the rows change, as a deletion's; only where the Flow has some to move.
+      const moved = await this.db.relocate(flowId, objectId, to, () =>
+        this.view.cache.snapshots?.deletingIn(flowId, token),
+      );
       if (moved.length > 0) {
         this.view.segmentWrite(flowId, { remove: moved.map(keyOf) });
         this.view.segmentWrite(flowId, { insert: moved });
