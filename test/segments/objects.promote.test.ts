@@ -166,7 +166,11 @@ describe('DELETE /tams/v8.2/objects/{id}/instances?storage_id=<its own backend> 
     const original: StoredBytes = await storedBytes(server, objectId);
     expect(original.storageId).toBe(FS_ID);
 
+    const events = server.runtime.store.events;
+    const before = await events.lastSeq();
     expect((await deleteInstance(v8, objectId, { storage_id: FS_ID })).status).toBe(204);
+    // No event: TAMS has none for a segment's changed get_urls (docs/api-versions.md).
+    expect(await events.after(before, 10)).toEqual([]);
 
     expect(await objectBackends(v8, objectId)).toEqual([ARCHIVE_ID]);
     for (const id of [flowId, other]) {
