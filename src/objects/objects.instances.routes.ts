@@ -47,7 +47,7 @@ export async function instancesRoutes(app: App, deps: { instances: InstancesServ
         operationId: 'DELETE_objects-instances',
         summary: 'Delete an Object instance',
         description:
-          "Delete an instance of an Object: the uncontrolled instances of `label`, or the copy on Storage Backend `storage_id` (a Storage Backend's label names its copy too), whose bytes are then deleted. One of `storage_id` and `label` must be given. Deleting the Object's last instance is refused (400): delete the Flow Segments using it instead. So is deleting the Storage Backend the Object was uploaded to. Initialisation Objects are not affected.",
+          "Delete an instance of an Object: the uncontrolled instances of `label`, or the copy on Storage Backend `storage_id` (a Storage Backend's label names its copy too), whose bytes are then deleted. One of `storage_id` and `label` must be given. Deleting the Object's last instance is refused (400): delete the Flow Segments using it instead. Deleting the instance on the Storage Backend holding the Object's own bytes (where it was uploaded to, or moved to since) moves the Object to its first ready copy on another Storage Backend of this service, which every Flow Segment using it then lists, and deletes those bytes; without a ready copy it is refused (400): uncontrolled instances do not count. Initialisation Objects are not affected.",
         tags: ['Objects'],
         params: ObjectParams,
         querystring: InstanceDeleteQuery,

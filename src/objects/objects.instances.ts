@@ -7,6 +7,7 @@ import { type MediaRegistry, urlLabel } from '../media/media.registry.ts';
 import type { InstanceRecord } from '../store/objects/instances.types.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';
+import { promotable, promote } from './objects.promote.ts';
 
 /** The body of POST /objects/{objectId}/instances (objects-instances-post.json). */
 export type InstancePost = { storage_id: string } | { url: string; label: string };
@@ -141,7 +142,9 @@ export class InstancesService {
    * DELETE (204): the uncontrolled instances of `label`, or the copy on backend `storage_id` (a
    * backend's label names its copy too), its bytes queued for deletion. Refused (400) where it
    * would leave the object no instance at all: the spec asks clients to delete the segments
-   * using an object to remove it whole (AppNote 0018).
+   * using an object to remove it whole (AppNote 0018). The backend the object's own bytes are on
+   * names them: a ready copy then becomes the object's location (objects.promote.ts), and
+   * without one the deletion is refused (400).
    */
   async remove(objectId: string, query: InstanceQuery): Promise<void> {
     const { storage_id: storageId, label } = query;
@@ -156,9 +159,15 @@ export class InstancesService {
           ? instances.filter((i) => i.controlled && i.storage_id === backend)
           : instances.filter((i) => !i.controlled && i.label === label);
       if (backend !== undefined && backend === object.storage_id) {
-        throw new BadRequestError(
-          `storage backend ${backend} holds object ${objectId}'s own bytes (where it was uploaded to), which cannot be deleted as an instance: delete the segments using it`,
-        );
+        // Its own bytes go only where a copy takes their place ("move to archive").
+        const copy = promotable(instances, this.deps.media);
+        if (copy === undefined) {
+          throw new BadRequestError(
+            `storage backend ${backend} holds object ${objectId}'s own bytes, and it has no ready copy on another storage backend of this service to take their place (clients' URLs do not count): ask for one (POST /objects/${objectId}/instances with a storage_id), then delete this instance once it is made`,
+          );
+        }
+        await promote(tx, object, copy, this.deps.clock.now());
+        return;
       }
       if (gone.length === 0) {
         const which =

@@ -157,6 +157,12 @@ async function registerJobs(
   /** Objects used before that get instances here: the other Flows using them are marked too. */
   const reusedWithUrls = new Set<string>();
   const external = new Map<string, ObjectRecord>();
+  /**
+   * Re-used objects whose location the segments copy: a copy may take its place meanwhile
+   * (objects/objects.promote.ts, under the object's instances guard), so the guard is claimed
+   * here too and one of the two transactions runs again, seeing the other's rows.
+   */
+  const relocatable = new Set<string>();
   /** Objects used for the first time in this batch -> the Flow that used them first. */
   const firsts = new Map<string, string>();
   /** The same for init objects (of the media objects registered). */
@@ -204,7 +210,10 @@ async function registerJobs(
         objects.set(object.id, { ...object, registered: true, times: firstTimes });
       }
       const storage = storageOf(object);
-      if (storage !== undefined) segment.storage = storage;
+      if (storage !== undefined) {
+        segment.storage = storage;
+        if (!first) relocatable.add(object.id);
+      }
       accepted.push(segment);
     } catch (error) {
       fail(job, body, error);
@@ -245,7 +254,10 @@ async function registerJobs(
     store.instances.markFlows([...instanced]),
     store.instances.markUsers([...reusedWithUrls]),
     // New object rows: two replicas registering one new external object id make one row.
-    store.guards.claim([...external.keys()].map((id) => `object:${id}`)),
+    store.guards.claim([
+      ...[...external.keys()].map((id) => `object:${id}`),
+      ...[...relocatable].map((id) => `instances:${id}`),
+    ]),
     store.objects.addRefs([...refs.values()], new Set([...firsts.keys(), ...initFirsts.keys()]), refCounts),
     store.objects.registered(
       [...firsts.keys(), ...initFirsts.keys()].filter((id) => unused.has(id)),

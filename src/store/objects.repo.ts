@@ -238,6 +238,14 @@ export class ObjectsRepo {
     if (queued.length > 0) await this.db.insert(T.mediaGc, queued);
   }
 
+  /**
+   * Where the object's bytes are from now on (a copy promoted, objects/objects.promote.ts): its
+   * row only; its segments, which carry the location too, are the caller's (SegmentsRepo.relocate).
+   */
+  relocate(id: string, to: { id: string; path: string }): Promise<void> {
+    return this.objects.relocate(id, to);
+  }
+
   /** Flows with segments referencing the object, ordered by id, after `after`, at most `limit` + 1. */
   referencingFlows(objectId: string, after: string | undefined, limit: number): Promise<string[]> {
     return this.refs.referencingFlows(objectId, after, limit);

@@ -438,6 +438,26 @@ export class SegmentsRepo {
     return undefined;
   }
 
+  /**
+   * Points the Flow's segments of one object at another location of its bytes (the object moved:
+   * TAMS 8.2's promotion of a copy, objects/objects.promote.ts); returns them as they now are.
+   * `beforeWrite` is called once there are some, before they change.
+   */
+  async relocate(
+    flowId: string,
+    objectId: string,
+    to: { id: string; path: string },
+    beforeWrite?: () => void,
+  ): Promise<SegmentRecord[]> {
+    const where = and(col('flow_id').eq(flowId), col('object_id').eq(objectId));
+    const rows = await this.db.select(T.segments, { where });
+    if (rows.length === 0) return [];
+    beforeWrite?.();
+    const path = to.path === defaultObjectPath(flowId, objectId) ? null : to.path;
+    await this.db.update(T.segments, where, { storage_id: to.id, storage_path: path });
+    return rows.map((row) => ({ ...fromRow(row), storage: { ...to } }));
+  }
+
   /** Deletes the given segments of the Flow; returns how many went. */
   async deleteKeys(flowId: string, keys: readonly SegmentKey[]): Promise<number> {
     let deleted = 0;

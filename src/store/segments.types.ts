@@ -14,6 +14,7 @@ export type SegmentsStore = Pick<
   | 'countFlow'
   | 'hasSegmentWithInit'
   | 'deleteKeys'
+  | 'relocate'
   | 'envelope'
   | 'sizeForDeletion'
 >;

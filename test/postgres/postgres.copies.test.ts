@@ -1,8 +1,10 @@
 /**
  * Copies of objects (TAMS 8.2 controlled object instances) made by two tams-server processes on
  * one PostgreSQL database, both running the copy worker: every copy asked for, through either,
- * is made once and advertised by both, its bytes those uploaded. Media: the fs store in a
- * directory both reach, and two buckets of an s3rver in this process.
+ * is made once and advertised by both, its bytes those uploaded; an object moved to its copy
+ * through one process (TAMS 8.2 "move to archive") while the other deletes that copy, or
+ * registers segments re-using the object, keeps one location its segments all name. Media: the
+ * fs store in a directory both reach, and two buckets of an s3rver in this process.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +119,111 @@ describe.skipIf(!available)('copies of objects by two server processes on one Po
               .digest('hex'),
           ).toBe(sums.get(o.object_id));
         }
+      }
+    }
+  });
+
+  it('moves an object to its copy through one process while the other deletes the copy: one wins', async () => {
+    const flow = videoFlow();
+    expect((await replicas.send('PUT', `/flows/${flow.id}`, flow, 1)).status).toBe(201);
+    const alloc = await replicas.send('POST', `/flows/${flow.id}/storage`, { limit: 4 }, 1);
+    expect(alloc.status).toBe(201);
+    const objects = (alloc.body as Allocation).media_objects;
+    const sums = new Map<string, string>();
+    for (const o of objects) {
+      const bytes = randomBytes(5_000);
+      sums.set(o.object_id, createHash('sha256').update(bytes).digest('hex'));
+      const put = await fetch(o.put_url.url, {
+        method: 'PUT',
+        body: bytes,
+        headers: { 'content-type': o.put_url['content-type'] },
+      });
+      expect(put.status).toBe(200);
+    }
+    const segments = objects.map((o, k) => ({ object_id: o.object_id, timerange: `[${k}:0_${k + 1}:0)` }));
+    expect((await replicas.send('POST', `/flows/${flow.id}/segments`, segments, 0)).status).toBe(201);
+    for (const [k, o] of objects.entries()) {
+      const path = `/tams/v8.2/objects/${o.object_id}`;
+      expect((await replicas.send('POST', `${path}/instances`, { storage_id: A_ID }, k % 2)).status).toBe(
+        201,
+      );
+      await waitFor(`the copy of ${o.object_id}`, async () => {
+        const res = await replicas.send('GET', `${path}?accept_storage_ids=${A_ID}`, undefined, 0);
+        return (res.body as { get_urls: unknown[] }).get_urls.length > 0;
+      });
+      // The own storage's instance through one process, the copy through the other, at once.
+      const [own, copy] = await Promise.all([
+        replicas.send('DELETE', `${path}/instances?storage_id=${FS_ID}`, undefined, k % 2),
+        replicas.send('DELETE', `${path}/instances?storage_id=${A_ID}`, undefined, (k + 1) % 2),
+      ]);
+      expect([own.status, copy.status].sort(), `${own.text} ${copy.text}`).toEqual([204, 400]);
+      const where = own.status === 204 ? A_ID : FS_ID;
+      for (const replica of [0, 1]) {
+        const res = await replicas.send(
+          'GET',
+          `/tams/v8.2/flows/${flow.id}/segments?object_id=${o.object_id}&verbose_storage=true&presigned=true`,
+          undefined,
+          replica,
+        );
+        const [segment] = res.body as { get_urls: { url: string; storage_id: string }[] }[];
+        expect(segment?.get_urls.map((u) => u.storage_id)).toEqual([where]);
+        const bytes = await fetch(segment?.get_urls[0]?.url as string);
+        expect(
+          createHash('sha256')
+            .update(new Uint8Array(await bytes.arrayBuffer()))
+            .digest('hex'),
+        ).toBe(sums.get(o.object_id));
+      }
+    }
+  });
+
+  it('moves an object while the other process registers segments re-using it: all point at the copy', async () => {
+    const flows = Array.from({ length: 6 }, () => videoFlow());
+    for (const f of flows) expect((await replicas.send('PUT', `/flows/${f.id}`, f, 0)).status).toBe(201);
+    const [home] = flows as [ReturnType<typeof videoFlow>];
+    for (let round = 0; round < 4; round++) {
+      const alloc = await replicas.send('POST', `/flows/${home.id}/storage`, { limit: 1 }, 0);
+      const [o] = (alloc.body as Allocation).media_objects;
+      if (!o) throw new Error('nothing allocated');
+      const put = await fetch(o.put_url.url, {
+        method: 'PUT',
+        body: randomBytes(3_000),
+        headers: { 'content-type': o.put_url['content-type'] },
+      });
+      expect(put.status).toBe(200);
+      const at = (k: number) => `[${100 * round + k}:0_${100 * round + k + 1}:0)`;
+      const first = { object_id: o.object_id, timerange: at(0) };
+      expect((await replicas.send('POST', `/flows/${home.id}/segments`, first, 0)).status).toBe(201);
+      const path = `/tams/v8.2/objects/${o.object_id}`;
+      expect((await replicas.send('POST', `${path}/instances`, { storage_id: A_ID }, 0)).status).toBe(201);
+      await waitFor(`the copy of ${o.object_id}`, async () => {
+        const res = await replicas.send('GET', `${path}?accept_storage_ids=${A_ID}`, undefined, 0);
+        return (res.body as { get_urls: unknown[] }).get_urls.length > 0;
+      });
+      // Re-uses in the other Flows through one process while the other moves the object.
+      const answers = await Promise.all([
+        replicas.send('DELETE', `${path}/instances?storage_id=${FS_ID}`, undefined, 0),
+        ...flows
+          .slice(1)
+          .map((f, k) =>
+            replicas.send(
+              'POST',
+              `/flows/${f.id}/segments`,
+              { object_id: o.object_id, timerange: at(k + 1) },
+              1,
+            ),
+          ),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([204, 201, 201, 201, 201, 201]);
+      for (const f of flows) {
+        const res = await replicas.send(
+          'GET',
+          `/flows/${f.id}/segments?object_id=${o.object_id}&verbose_storage=true`,
+          undefined,
+          1,
+        );
+        const [segment] = res.body as { get_urls: { storage_id: string }[] }[];
+        expect(segment?.get_urls.map((u) => u.storage_id)).toEqual([A_ID]);
       }
     }
   });

@@ -128,6 +128,29 @@ export class IndexedSegments implements SegmentsStore, SegmentIndexLane {
   }
 
   /**
+   * SegmentsRepo.relocate, and the Flow's index with it: the segments are taken out and put back
+   * with their new location (an index has no change in place). The Flow's snapshot goes, as for a
+   * deletion: the rows keep their write sequences, so a snapshot's reader would not see them.
+   */
+  async relocate(
+    flowId: string,
+    objectId: string,
+    to: { id: string; path: string },
+  ): Promise<SegmentRecord[]> {
+    return this.write(async (token) => {
+      // Before the rows change, as a deletion's; only where the Flow has some to move.
+      const moved = await this.db.relocate(flowId, objectId, to, () =>
+        this.view.cache.snapshots?.deletingIn(flowId, token),
+      );
+      if (moved.length > 0) {
+        this.view.segmentWrite(flowId, { remove: moved.map(keyOf) });
+        this.view.segmentWrite(flowId, { insert: moved });
+      }
+      return moved;
+    });
+  }
+
+  /**
    * Runs a segment write under the token that holds its write sequence and snapshot state: the
    * transaction's view, settled by the store after COMMIT; outside a transaction a token of its
    * own, settled once the write is applied.

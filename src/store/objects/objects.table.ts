@@ -83,6 +83,11 @@ export class ObjectRows {
     await this.db.updateEach(T.objects, 'id', rows);
   }
 
+  /** Moves the object's bytes' location (TAMS 8.2's promotion of a copy). */
+  async relocate(id: string, to: { id: string; path: string }): Promise<void> {
+    await this.db.update(T.objects, and(col('id').eq(id)), { storage_id: to.id, storage_path: to.path });
+  }
+
   /** Deletes objects found by findReleasing, by the Flow each was allocated for as well. */
   async deleteReleased(released: ReleasedObjects): Promise<void> {
     const byFlow = new Map<string | undefined, string[]>();
