@@ -85,12 +85,16 @@ describe.skipIf(!available)('web UI sign-in with an OpenID provider', () => {
   }
 
   /** On the provider's own pages: its login form (any password), then its consent. */
-  async function logInAtProvider(page: Page, user: string): Promise<void> {
+  async function logInAtProvider(page: Page, user: string, screenshots = false): Promise<void> {
     await page.waitForURL((url) => url.origin === provider.issuer);
     await page.locator('input[name="login"]').fill(user);
     await page.locator('input[name="password"]').fill('any password');
+    if (screenshots) await page.screenshot({ path: screenshotPath('oidc-provider-login') });
     await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
+    const consent = page.getByRole('button', { name: 'Continue' });
+    await consent.waitFor();
+    if (screenshots) await page.screenshot({ path: screenshotPath('oidc-provider-consent') });
+    await consent.click();
   }
 
   const providerButton = (page: Page) => page.getByRole('button', { name: /^Sign in with 127\.0\.0\.1:/ });
@@ -112,7 +116,7 @@ describe.skipIf(!available)('web UI sign-in with an OpenID provider', () => {
     await providerButton(page).waitFor();
     await page.screenshot({ path: screenshotPath('oidc-signin') });
     await providerButton(page).click();
-    await logInAtProvider(page, 'alice');
+    await logInAtProvider(page, 'alice', true);
 
     // Back in the UI, signed in, on the page the sign-in started from.
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
