@@ -5,8 +5,9 @@
  * clicks "Sign in with …", signs in on the provider's own login and consent pages, and comes
  * back signed in with the provider's access token: the header names the principal and its
  * scopes, API calls carry the token, a user the provider grants fewer scopes sees fewer
- * controls, a forged answer (another state) is refused without exchanging its code, and a token
- * that expires ends the session. Screenshots: .tmp/ui-screenshots/oidc-*.png.
+ * controls, a forged answer (another state) is refused without exchanging its code, a sign-in
+ * cancelled at the provider says so, and a token that expires ends the session. Screenshots:
+ * .tmp/ui-screenshots/oidc-*.png.
  */
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ declare const sessionStorage: { getItem(key: string): string | null };
 
 const available = chromiumAvailable('web UI sign-in with OpenID browser tests');
 const LAPTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
 
 /** The claims of a JWT (read here to show what the server was sent). */
 function claims(jwt: string): Record<string, unknown> {
@@ -115,6 +117,9 @@ describe.skipIf(!available)('web UI sign-in with an OpenID provider', () => {
     await page.goto(`${server.url}/ui/flows?label=signed-in%20test%20pattern`);
     await providerButton(page).waitFor();
     await page.screenshot({ path: screenshotPath('oidc-signin') });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: screenshotPath('oidc-signin-phone') });
+    await page.setViewportSize(LAPTOP);
     await providerButton(page).click();
     await logInAtProvider(page, 'alice', true);
 
@@ -236,6 +241,23 @@ describe.skipIf(!available)('web UI sign-in with an OpenID provider', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('tams.token'))).toBeNull();
     expect(new URL(page.url()).search).toBe('');
     await page.screenshot({ path: screenshotPath('oidc-forged-state') });
+    await context.close();
+  });
+
+  it("says why when the user cancels at the provider's consent page", async () => {
+    const { context, page } = await open();
+    await page.goto(`${server.url}/ui/`);
+    await providerButton(page).click();
+    await page.waitForURL((url) => url.origin === provider.issuer);
+    await page.locator('input[name="login"]').fill('alice');
+    await page.locator('input[name="password"]').fill('any password');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('link', { name: /Cancel/ }).click();
+    const error = page.locator('#signin-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/^The identity provider did not sign you in: access_denied/);
+    expect(await page.evaluate(() => sessionStorage.getItem('tams.token'))).toBeNull();
+    expect(new URL(page.url()).pathname).toBe('/ui/');
     await context.close();
   });
 
