@@ -6,7 +6,8 @@
  * back signed in with the provider's access token: the header names the principal and its
  * scopes, API calls carry the token, a user the provider grants fewer scopes sees fewer
  * controls, a forged answer (another state) is refused without exchanging its code, a sign-in
- * cancelled at the provider says so, and a token that expires ends the session. Screenshots:
+ * cancelled at the provider or a provider out of reach says so, and a token that expires ends
+ * the session. Screenshots:
  * .tmp/ui-screenshots/oidc-*.png.
  */
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
@@ -259,6 +260,34 @@ describe.skipIf(!available)('web UI sign-in with an OpenID provider', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('tams.token'))).toBeNull();
     expect(new URL(page.url()).pathname).toBe('/ui/');
     await context.close();
+  });
+
+  it('says so when the provider cannot be reached, and keeps the token form', async () => {
+    // A server trusting an issuer nothing answers at (port 9, discard, is closed on loopback).
+    const lost = await startAuthServer({
+      TAMS_UI_DIR: `${scratch.path}/ui`,
+      TAMS_JWT_ISSUER: 'http://127.0.0.1:9',
+      TAMS_JWT_JWKS_URL: 'http://127.0.0.1:9/jwks',
+      TAMS_JWT_AUDIENCE: RESOURCE,
+      TAMS_UI_OIDC_CLIENT_ID: CLIENT_ID,
+    });
+    const { context, page } = await open();
+    try {
+      await page.goto(`${lost.url}/ui/`);
+      await page.getByRole('button', { name: 'Sign in with 127.0.0.1:9' }).click();
+      const error = page.locator('#signin-error');
+      await error.waitFor();
+      expect(await error.textContent()).toMatch(
+        /^The identity provider cannot be reached at http:\/\/127\.0\.0\.1:9 .*is TAMS_JWT_ISSUER right/,
+      );
+      // Still on the sign-in page, the button usable again, the token form there.
+      expect(new URL(page.url()).origin).toBe(lost.url);
+      expect(await page.getByRole('button', { name: 'Sign in with 127.0.0.1:9' }).isEnabled()).toBe(true);
+      await page.locator('#token').waitFor();
+    } finally {
+      await context.close();
+      await lost.close();
+    }
   });
 
   it('ends the session when the access token expires', async () => {

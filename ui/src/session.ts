@@ -82,7 +82,7 @@ function restore(): Promise<Session> {
   return check(storedToken(), expires);
 }
 
-/** setTimeout's longest delay (about 24.8 days); longer ones would fire at once. */
+/** setTimeout's longest delay (about 24.8 days): longer ones would fire at once, so a longer wait is made of several. */
 const LONGEST_DELAY = 2 ** 31 - 1;
 
 export function useSession(): {
@@ -108,13 +108,17 @@ export function useSession(): {
   useEffect(() => {
     const expires = storedExpiry();
     if (session.state !== 'signed-in' || expires === undefined) return;
-    const timer = setTimeout(
-      () => {
-        storeToken(undefined);
-        setSession({ state: 'signed-out', error: EXPIRED });
-      },
-      Math.min(LONGEST_DELAY, Math.max(0, expires - Date.now())),
-    );
+    let timer: ReturnType<typeof setTimeout>;
+    const wait = () => {
+      const left = expires - Date.now();
+      if (left > 0) {
+        timer = setTimeout(wait, Math.min(LONGEST_DELAY, left));
+        return;
+      }
+      storeToken(undefined);
+      setSession({ state: 'signed-out', error: EXPIRED });
+    };
+    timer = setTimeout(wait, Math.min(LONGEST_DELAY, Math.max(0, expires - Date.now())));
     return () => clearTimeout(timer);
   }, [session]);
   const signIn = useCallback(async (token: string) => {

@@ -25,14 +25,17 @@ interface Discovery {
   token_endpoint: string;
 }
 
-async function json(url: string, init?: RequestInit): Promise<Record<string, unknown>> {
+/**
+ * A JSON answer of the provider. A request the provider's CORS rules refuse fails like an
+ * unreachable provider, so `hint` says what to check then.
+ */
+async function json(url: string, init?: RequestInit, hint?: string): Promise<Record<string, unknown>> {
   let res: Response;
   try {
     res = await fetch(url, { ...init, headers: { accept: 'application/json', ...init?.headers } });
   } catch (error) {
-    throw new SignInError(
-      `The identity provider cannot be reached at ${new URL(url).origin} (${String(error)}).`,
-    );
+    const why = hint === undefined ? String(error) : `${String(error)}; ${hint}`;
+    throw new SignInError(`The identity provider cannot be reached at ${new URL(url).origin} (${why}).`);
   }
   let body: unknown;
   try {
@@ -48,7 +51,11 @@ async function json(url: string, init?: RequestInit): Promise<Record<string, unk
 
 /** The provider's endpoints, from `<issuer>/.well-known/openid-configuration`. */
 async function discover(issuer: string): Promise<Discovery> {
-  const doc = await json(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  const doc = await json(
+    `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+    undefined,
+    'is TAMS_JWT_ISSUER right, and does the provider answer this page (CORS)?',
+  );
   // OpenID Connect Discovery §4.3: the document must name the issuer asked for, exactly.
   if (doc.issuer !== issuer) {
     throw new SignInError(`The identity provider names itself ${String(doc.issuer)}, not ${issuer}.`);
@@ -127,7 +134,11 @@ export async function completeSignIn(search: string): Promise<SignedIn> {
     code_verifier: pending.verifier,
   });
   if (pending.resource !== undefined) form.set('resource', pending.resource);
-  const answer = await json(pending.token_endpoint, { method: 'POST', body: form });
+  const answer = await json(
+    pending.token_endpoint,
+    { method: 'POST', body: form },
+    `is ${location.origin} an allowed web origin of the client?`,
+  );
   if (typeof answer.error === 'string') {
     const description = typeof answer.error_description === 'string' ? ` (${answer.error_description})` : '';
     throw new SignInError(`The identity provider refused the code: ${answer.error}${description}.`);
