@@ -30,6 +30,7 @@ import { registerHttpMetrics } from './metrics/metrics.http.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
+import { uiBootstrap } from './ui/ui.bootstrap.ts';
 import { uiDirectory } from './ui/ui.dir.ts';
 import { uiRoutes } from './ui/ui.routes.ts';
 
@@ -130,7 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   }
   if (deps.mediaRoutes) await app.register(deps.mediaRoutes);
-  if (config.TAMS_UI) await uiRoutes(app, { dir: uiDirectory(config.TAMS_UI_DIR) });
+  if (config.TAMS_UI)
+    await uiRoutes(app, { dir: uiDirectory(config.TAMS_UI_DIR), bootstrap: uiBootstrap(config) });
   if (deps.readiness) {
     await opsRoutes(app, {
       readiness: deps.readiness,

@@ -12,6 +12,7 @@ import { hlsSettings } from './hls/hls.config.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 import { opsSettings } from './ops/ops.config.ts';
 import { searchConfigProblems, searchSettings } from './search/search.config.ts';
+import { uiConfigProblems } from './ui/ui.bootstrap.ts';
 import { uiSettings } from './ui/ui.config.ts';
 
 /**
@@ -399,6 +400,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   problems.push(...authConfigProblems(config));
   problems.push(...searchConfigProblems(config));
+  problems.push(...uiConfigProblems(config));
   if (config.TAMS_DB === 'vast') problems.push(...vastConfigProblems(config));
   if (config.TAMS_DB === 'postgres') problems.push(...postgresConfigProblems(config));
   if (problems.length === 0) {

@@ -1,11 +1,14 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../http/errors.ts';
+import type { UiBootstrap } from './ui.bootstrap.ts';
 import { uiBuilt } from './ui.dir.ts';
 
 export interface UiRoutesDeps {
   /** The built UI (index.html, assets/). */
   dir: string;
+  /** GET /ui/config.json: what the sign-in page needs (the identity provider to offer). */
+  bootstrap: UiBootstrap;
 }
 
 /** Vite names everything under assets/ by its content's hash: a changed file is a new URL. */
@@ -94,6 +97,10 @@ export async function uiRoutes(app: FastifyInstance, deps: UiRoutesDeps): Promis
       return reply.redirect(query < 0 ? '/ui/' : `/ui/${request.url.slice(query)}`, 301);
     });
     scope.get('/ui/', HIDDEN, page);
+    // Read before anyone signs in, so public; a changed setting shows at the next page load.
+    scope.get('/ui/config.json', HIDDEN, (_request, reply) =>
+      reply.header('cache-control', REVALIDATE).send(deps.bootstrap),
+    );
     scope.get<{ Params: { '*': string } }>('/ui/*', HIDDEN, (request, reply) => {
       if (isPagePath(request.params['*'])) return page(request, reply);
       return sendError(request, reply, 404, 'NotFound', 'No such file in the web UI.');

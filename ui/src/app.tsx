@@ -170,6 +170,9 @@ export function App() {
         {signedIn && signedIn.who.scheme !== 'none' && (
           <div class="who">
             <span title={signedIn.who.scopes.join(', ')}>{signedIn.who.name ?? 'signed in'}</span>
+            <span class="muted who-scopes" data-testid="who-scopes">
+              {signedIn.who.scopes.join(' ') || 'no scopes'}
+            </span>
             <button type="button" onClick={signOut}>
               Sign out
             </button>
