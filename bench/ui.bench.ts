@@ -122,7 +122,8 @@ export async function runUiBench(options: UiBenchOptions, log: (line: string) =>
     const first = loads[page.key]?.[0];
     if (!first) continue;
     log(`${page.name} files: ${first.assets.join(' ')}`);
-    log(`${page.name} API requests: ${first.api.join(' ')}`);
+    const short = (url: string) => (url.length > 100 ? `${url.slice(0, 100)}…` : url);
+    log(`${page.name} API requests: ${first.api.map(short).join(' ')}`);
   }
   const flowAssets = flowPage.map((t) => new URL(t.url).pathname);
   log(`Flow page files: ${flowAssets.join(' ')}`);

@@ -32,6 +32,9 @@ export const UI_PAGES: readonly UiPage[] = [
   },
 ];
 
+/** How long a page may take to show (a loaded 2-core machine). */
+const READY_MS = 60_000;
+
 export interface Transfer {
   url: string;
   /** Body as sent (compressed) plus response headers. */
@@ -98,7 +101,13 @@ export async function firstLoad(
     const tab = await context.newPage();
     const transfers = recordTransfers(tab);
     await tab.goto(`${base}${page.path}`);
-    const ready = (await tab.evaluate('window.__tamsReady')) as { shown: number; interactive: number };
+    // A page that never shows its element (a build whose markup differs) fails the bench, not hangs it.
+    const ready = (await Promise.race([
+      tab.evaluate('window.__tamsReady'),
+      tab.waitForTimeout(READY_MS).then(() => {
+        throw new Error(`${page.name}: no ${page.ready} within ${READY_MS / 1000} s`);
+      }),
+    ])) as { shown: number; interactive: number };
     await tab.waitForLoadState('networkidle');
     const seen = await transfers();
     const ui = seen.filter(isUi);
