@@ -3,21 +3,29 @@ import { readArgs } from './bench.argv.ts';
 /** Command-line options of `npm run bench -- --ui`. */
 export interface UiBenchOptions {
   quick: boolean;
-  /** First loads measured, each in a fresh browser context (empty cache). */
+  /** First loads measured per page, each in a fresh browser context (empty cache). */
   runs: number;
   /** Flows (and as many Sources) in the store the lists show. */
   flows: number;
   dir?: string;
+  /** The built UI served (default ui/dist): another build's, to measure a baseline. */
+  uiDir?: string;
+  /** An earlier run's results JSON, to compare each page's first load against. */
+  compare?: string;
   out: string;
 }
 
-const USAGE = `usage: npm run bench -- --ui [--quick] [--runs N] [--flows N] [--dir PATH] [--out FILE]
-  --ui           the web UI's first load in Chromium against a local tams-server (ui/dist as built by npm install):
-                 bytes over the wire (compressed, headers included) and time until the Sources list is shown and
-                 the page answers input, with an empty cache; then what the Flow page loads on top (hls.js)
-  --quick        1 run instead of 7 (CI: every figure is produced)
-  --runs         first loads measured (the median is reported)
+const USAGE = `usage: npm run bench -- --ui [--quick] [--runs N] [--flows N] [--ui-dir PATH] [--compare FILE] [--dir PATH] [--out FILE]
+  --ui           the web UI's first load in Chromium against a local tams-server, with an empty cache, of three
+                 pages: the sign-in page, the Sources list and the Flows list. For each: the UI's files and the
+                 API's answers over the wire (compressed, headers included), requests, and the time until the
+                 page is shown and answers input; then what the Flow page loads on top (hls.js)
+  --quick        1 run per page instead of 7 (CI: every figure is produced)
+  --runs         first loads measured per page (the median is reported)
   --flows        Flows and Sources in the store (default 50: one page of the Sources list)
+  --ui-dir       the built UI to serve (default ui/dist; e.g. an older commit's build, for a baseline)
+  --compare      an earlier run's results JSON (the baseline): each page's bytes against it, the sign-in
+                 page's and the Flows list's within 10 % (exit status 1 when not)
   --dir          where the server keeps its data (default: the system's temporary folder)
   --out          JSON results file (default bench/results/ui.json)`;
 
@@ -29,6 +37,8 @@ export function parseUiArgs(argv: string[]): UiBenchOptions {
     '--quick': { kind: 'known' },
     '--runs': { kind: 'int', key: 'runs' },
     '--flows': { kind: 'int', key: 'flows' },
+    '--ui-dir': { kind: 'string', key: 'uiDir' },
+    '--compare': { kind: 'string', key: 'compare' },
     '--dir': { kind: 'string', key: 'dir' },
     '--out': { kind: 'string', key: 'out' },
   });

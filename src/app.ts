@@ -33,6 +33,7 @@ import { opsRoutes } from './ops/ops.routes.ts';
 import { uiBootstrap } from './ui/ui.bootstrap.ts';
 import { uiDirectory } from './ui/ui.dir.ts';
 import { uiRoutes } from './ui/ui.routes.ts';
+import { uiSourcesRoutes } from './ui/ui.sources.routes.ts';
 
 /** Everything the HTTP layer needs, built once by the composition root (deps.ts). */
 export interface AppDeps extends TamsServices {
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await tamsRoutes(typed, tams, ROOT_MOUNT);
     if (deps.hls) await hlsRoutes(typed, { hls: deps.hls, publicUrl, presignExpirySeconds });
     if (deps.exports) await exportRoutes(typed, { exports: deps.exports });
+    await uiSourcesRoutes(typed, { flows: deps.flows });
     await authRoutes(typed, deps.auth);
     await deps.features?.routes(typed, { paging, publicUrl });
     await eventsRoutes(typed, {

@@ -68,6 +68,9 @@ const EXTENSIONS = new Set([
   // A timerange of a Flow as one file (src/export/).
   'GET /flows/{flowId}/export',
   'HEAD /flows/{flowId}/export',
+  // What the web UI's Sources list shows of a page of Sources (src/ui/ui.sources.routes.ts).
+  'GET /sources/flow-summaries',
+  'HEAD /sources/flow-summaries',
   // Users and tokens, for administrators (src/auth/auth.routes.ts).
   'GET /auth/whoami',
   'HEAD /auth/whoami',
@@ -98,6 +101,7 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/flows/{flowId}/hls': 'HLS',
   '/sources/{sourceId}/hls': 'HLS',
   '/flows/{flowId}/export': 'Export',
+  '/sources/flow-summaries': 'UI',
   '/auth/': 'Auth',
   '/health': 'Operations',
   '/ready': 'Operations',

@@ -1248,6 +1248,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sources/flow-summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Flow counts and labels of Sources
+         * @description For each Source listed in `source_id`, in that order: how many Flows have it as their `source_id` (up to 100, and whether there are more), and the label of its first labelled Flow. What the web UI's Sources list shows of a page of Sources, in one request. A Source that does not exist has no Flows. Authorised like GET /flows (the read scope). A tams-server extension (beyond TAMS 7.0).
+         */
+        get: operations["GET_sources-flow-summaries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Flow counts and labels of Sources
+         * @description For each Source listed in `source_id`, in that order: how many Flows have it as their `source_id` (up to 100, and whether there are more), and the label of its first labelled Flow. What the web UI's Sources list shows of a page of Sources, in one request. A Source that does not exist has no Flows. Authorised like GET /flows (the read scope). A tams-server extension (beyond TAMS 7.0).
+         */
+        head: operations["HEAD_sources-flow-summaries"];
+        patch?: never;
+        trace?: never;
+    };
     "/sources/{sourceId}": {
         parameters: {
             query?: never;
@@ -7941,6 +7965,78 @@ export interface operations {
                 };
             };
             /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "GET_sources-flow-summaries": {
+        parameters: {
+            query: {
+                /** @description The Sources, as UUIDs separated by commas (at most 100). */
+                source_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One summary per Source asked about, in the order asked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        source_id: string;
+                        /** @description The Source's Flows, counted up to 100. */
+                        flow_count: number;
+                        /** @description Whether the Source has more than 100 Flows. */
+                        more_flows: boolean;
+                        /** @description The label of its first labelled Flow (in the order GET /flows lists them), for a Source without a label of its own: one a Flow's `source_id` made. */
+                        flow_label?: string;
+                    }[];
+                };
+            };
+            /** @description A `source_id` that is not a list of 1 to 100 UUIDs. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "HEAD_sources-flow-summaries": {
+        parameters: {
+            query: {
+                /** @description The Sources, as UUIDs separated by commas (at most 100). */
+                source_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One summary per Source asked about, in the order asked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description A `source_id` that is not a list of 1 to 100 UUIDs. */
             400: {
                 headers: {
                     [name: string]: unknown;

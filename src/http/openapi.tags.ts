@@ -72,6 +72,11 @@ export const EXTENSION_TAGS: Tag[] = [
       'A timerange of a Flow downloaded as one media file, streamed from the stored objects (tams-server extension, beyond TAMS 7.0).',
   },
   {
+    name: 'UI',
+    description:
+      'What the web UI (/ui) shows that the TAMS listings would cost it many requests for (tams-server extension, beyond TAMS 7.0).',
+  },
+  {
     name: 'Auth',
     description:
       'Users and API tokens, for administrators, and what the server makes of a credential (tams-server extension, beyond TAMS 7.0).',

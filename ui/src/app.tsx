@@ -1,14 +1,17 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Loading, PageTitle } from './components/common.tsx';
-import { DeletionsPage, WebhooksPage } from './pages/admin.tsx';
 import { FlowsPage } from './pages/flows.tsx';
-import { ObjectPage } from './pages/object.tsx';
-import { ProfilesPage } from './pages/profiles.tsx';
-import { SearchPage } from './pages/search.tsx';
+import {
+  DeletionsPage,
+  ObjectPage,
+  ProfilesPage,
+  SearchPage,
+  StoragePage,
+  WebhooksPage,
+} from './pages/pages.lazy.ts';
 import { SignInPage } from './pages/signin.tsx';
 import { SourcesPage } from './pages/sources.tsx';
-import { StoragePage } from './pages/storage.tsx';
 import { href, navigate, type Route, useRoute, withQuery } from './router.ts';
 import { type Features, type Session, useSession } from './session.ts';
 import { LazySourcePage, SOURCE_PATH } from './sources/source.lazy.tsx';

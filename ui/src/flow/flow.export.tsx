@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, authHeaders, isAbort } from '../api/http.ts';
 import { durationText, rangeText, type Span, utcText } from '../time.ts';
+import './flow.export.css';
 import {
   dispositionName,
   exportUrl,

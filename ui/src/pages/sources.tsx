@@ -4,7 +4,7 @@ import { Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/fi
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import type { Route } from '../router.ts';
-import { SourceSummaryCells } from '../sources/source.summary.tsx';
+import { SourceSummaryCells, useSourceSummaries } from '../sources/source.summary.tsx';
 import { useEdited } from '../writes/edited.ts';
 import { SourceEdit } from '../writes/source.actions.tsx';
 
@@ -22,6 +22,7 @@ export function SourcesPage({ route }: { route: Route }) {
   const query = listingQuery(route.query, ['label', 'format', 'sort_by']);
   const result = useListing<Source>('/sources', query);
   const [edited, setEdited] = useEdited<Source>();
+  const summaries = useSourceSummaries(result.state === 'done' ? result.value.items.map((s) => s.id) : []);
   return (
     <section>
       <PageTitle>Sources</PageTitle>
@@ -52,7 +53,7 @@ export function SourcesPage({ route }: { route: Route }) {
               }
               row={(source) => (
                 <tr key={source.id}>
-                  <SourceSummaryCells source={source} />
+                  <SourceSummaryCells source={source} summaries={summaries} />
                   <td>{formatName(source.format)}</td>
                   <td class="wide">{source.description}</td>
                   <td class="wide">

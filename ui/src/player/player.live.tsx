@@ -1,5 +1,6 @@
 import type { RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import './player.live.css';
 
 /** What a live Flow can be played as: live, all of it as VOD, or its last N minutes as VOD. */
 export type LiveChoice = 'live' | 'all' | 1 | 10 | 60;

@@ -1,98 +1,90 @@
-import type { RefObject } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { isAbort, nextPageKey, tams } from '../api/http.ts';
-import type { Flow, Source } from '../api/types.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { api, isAbort } from '../api/http.ts';
+import type { Source } from '../api/types.ts';
 import { href, withQuery } from '../router.ts';
 
-/** Flows counted per Source row at most (beyond: "100+"), in one request. */
-const COUNT_LIMIT = 100;
-
+/** A Source's Flows as the server sums them up (GET /sources/flow-summaries, src/ui). */
 export interface SourceFlows {
-  count: number;
+  source_id: string;
+  /** Counted up to 100. */
+  flow_count: number;
   /** More Flows than counted. */
-  more: boolean;
+  more_flows: boolean;
   /** A label its Flows give it: the first labelled Flow's. */
-  flowLabel?: string;
+  flow_label?: string;
 }
 
-/** A Source's Flows, counted (up to COUNT_LIMIT) with the label of the first labelled one. */
-export async function sourceFlows(sourceId: string, signal: AbortSignal): Promise<SourceFlows> {
-  const { body, headers } = await tams<Flow[]>('/flows', {
-    query: { source_id: sourceId, limit: COUNT_LIMIT },
-    signal,
-  });
-  return {
-    count: body.length,
-    more: nextPageKey(headers) !== undefined,
-    flowLabel: body.find((flow) => flow.label)?.label,
-  };
-}
+/** Sources the server sums up per request (its limit). */
+const PER_REQUEST = 100;
 
-type Summary = { state: 'waiting' } | { state: 'done'; value: SourceFlows } | { state: 'error' };
+export type Summaries =
+  | { state: 'waiting' }
+  | { state: 'done'; value: Map<string, SourceFlows> }
+  | { state: 'error' };
 
 /**
- * A Source's Flows, asked for once its row comes near the screen: a page of 50 Sources costs a
- * request per row, and rows never scrolled to cost none.
+ * The Flow counts and Flow labels of a page of Sources, in one request (per 100 Sources): asking
+ * GET /flows per row cost the list a request per Source.
  */
-function useSourceFlows(sourceId: string): [Summary, RefObject<HTMLTableCellElement | null>] {
-  const [near, setNear] = useState(false);
-  const [summary, setSummary] = useState<Summary>({ state: 'waiting' });
-  const cell = useRef<HTMLTableCellElement>(null);
+export function useSourceSummaries(ids: readonly string[]): Summaries {
+  const [summaries, setSummaries] = useState<Summaries>({ state: 'waiting' });
+  const key = ids.join(',');
   useEffect(() => {
-    if (near || cell.current === null) return;
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) setNear(true);
-      },
-      { rootMargin: '100px 0px' },
-    );
-    observer.observe(cell.current);
-    return () => observer.disconnect();
-  }, [near]);
-  useEffect(() => {
-    if (!near) return;
+    if (key === '') return;
     const controller = new AbortController();
-    sourceFlows(sourceId, controller.signal).then(
-      (value) => setSummary({ state: 'done', value }),
-      (error) => !isAbort(error) && setSummary({ state: 'error' }),
+    const all = key.split(',');
+    const requests = [];
+    for (let at = 0; at < all.length; at += PER_REQUEST) {
+      const source_id = all.slice(at, at + PER_REQUEST).join(',');
+      requests.push(
+        api<SourceFlows[]>('/sources/flow-summaries', { query: { source_id }, signal: controller.signal }),
+      );
+    }
+    setSummaries({ state: 'waiting' });
+    Promise.all(requests).then(
+      (answers) =>
+        setSummaries({
+          state: 'done',
+          value: new Map(answers.flatMap((a) => a.body).map((s) => [s.source_id, s])),
+        }),
+      (error) => !isAbort(error) && setSummaries({ state: 'error' }),
     );
     return () => controller.abort();
-  }, [near, sourceId]);
-  return [summary, cell];
+  }, [key]);
+  return summaries;
 }
 
 /**
  * The label and Flow count cells of a Source's row. A Source a client never labelled (one made
  * implicitly by a Flow's `source_id`) shows the label of its Flow, marked as such.
  */
-export function SourceSummaryCells({ source }: { source: Source }) {
-  const [flows, cell] = useSourceFlows(source.id);
-  const summary = flows.state === 'done' ? flows.value : undefined;
+export function SourceSummaryCells({ source, summaries }: { source: Source; summaries: Summaries }) {
+  const summary = summaries.state === 'done' ? summaries.value.get(source.id) : undefined;
   const flowsLink = href(withQuery('/flows', { source_id: source.id }));
   return (
     <>
       <td>
         <a href={href(`/sources/${source.id}`)}>
           {source.label ||
-            (summary?.flowLabel ? (
+            (summary?.flow_label ? (
               <>
-                {summary.flowLabel} <span class="muted">(its Flow's label)</span>
+                {summary.flow_label} <span class="muted">(its Flow's label)</span>
               </>
             ) : (
               <span class="muted">(no label)</span>
             ))}
         </a>
       </td>
-      <td data-testid="source-flow-count" ref={cell}>
+      <td data-testid="source-flow-count">
         {summary ? (
           <a href={flowsLink}>
-            {summary.count}
-            {summary.more ? '+' : ''} Flow{summary.count === 1 && !summary.more ? '' : 's'}
+            {summary.flow_count}
+            {summary.more_flows ? '+' : ''} Flow{summary.flow_count === 1 && !summary.more_flows ? '' : 's'}
           </a>
-        ) : flows.state === 'error' ? (
-          <a href={flowsLink}>Flows</a>
-        ) : (
+        ) : summaries.state === 'waiting' ? (
           <span class="muted">…</span>
+        ) : (
+          <a href={flowsLink}>Flows</a>
         )}
       </td>
     </>
