@@ -65,15 +65,19 @@ describe.skipIf(!available)('copies of objects by two server processes on one Po
     media.remove();
   });
 
-  it('makes each copy asked for through either once, advertised by both', async () => {
+  /**
+   * A Flow made through process `at`, with `count` objects allocated there, uploaded (`size(k)`
+   * random bytes each) and registered as 1 s segments through process `via`; each object's SHA-256.
+   */
+  async function ingested(count: number, size: (k: number) => number, at: number, via: number) {
     const flow = videoFlow();
-    expect((await replicas.send('PUT', `/flows/${flow.id}`, flow, 0)).status).toBe(201);
-    const alloc = await replicas.send('POST', `/flows/${flow.id}/storage`, { limit: 6 }, 0);
+    expect((await replicas.send('PUT', `/flows/${flow.id}`, flow, at)).status).toBe(201);
+    const alloc = await replicas.send('POST', `/flows/${flow.id}/storage`, { limit: count }, at);
     expect(alloc.status).toBe(201);
     const objects = (alloc.body as Allocation).media_objects;
     const sums = new Map<string, string>();
     for (const [k, o] of objects.entries()) {
-      const bytes = randomBytes(20_000 + k);
+      const bytes = randomBytes(size(k));
       sums.set(o.object_id, createHash('sha256').update(bytes).digest('hex'));
       const put = await fetch(o.put_url.url, {
         method: 'PUT',
@@ -83,7 +87,12 @@ describe.skipIf(!available)('copies of objects by two server processes on one Po
       expect(put.status).toBe(200);
     }
     const segments = objects.map((o, k) => ({ object_id: o.object_id, timerange: `[${k}:0_${k + 1}:0)` }));
-    expect((await replicas.send('POST', `/flows/${flow.id}/segments`, segments, 1)).status).toBe(201);
+    expect((await replicas.send('POST', `/flows/${flow.id}/segments`, segments, via)).status).toBe(201);
+    return { flow, objects, sums };
+  }
+
+  it('makes each copy asked for through either once, advertised by both', async () => {
+    const { objects, sums } = await ingested(6, (k) => 20_000 + k, 0, 1);
     // Every object to both buckets, the requests spread over the two processes.
     const asks = objects.flatMap((o, k) =>
       [A_ID, B_ID].map((storage_id, n) =>
@@ -124,24 +133,7 @@ describe.skipIf(!available)('copies of objects by two server processes on one Po
   });
 
   it('moves an object to its copy through one process while the other deletes the copy: one wins', async () => {
-    const flow = videoFlow();
-    expect((await replicas.send('PUT', `/flows/${flow.id}`, flow, 1)).status).toBe(201);
-    const alloc = await replicas.send('POST', `/flows/${flow.id}/storage`, { limit: 4 }, 1);
-    expect(alloc.status).toBe(201);
-    const objects = (alloc.body as Allocation).media_objects;
-    const sums = new Map<string, string>();
-    for (const o of objects) {
-      const bytes = randomBytes(5_000);
-      sums.set(o.object_id, createHash('sha256').update(bytes).digest('hex'));
-      const put = await fetch(o.put_url.url, {
-        method: 'PUT',
-        body: bytes,
-        headers: { 'content-type': o.put_url['content-type'] },
-      });
-      expect(put.status).toBe(200);
-    }
-    const segments = objects.map((o, k) => ({ object_id: o.object_id, timerange: `[${k}:0_${k + 1}:0)` }));
-    expect((await replicas.send('POST', `/flows/${flow.id}/segments`, segments, 0)).status).toBe(201);
+    const { flow, objects, sums } = await ingested(4, () => 5_000, 1, 0);
     for (const [k, o] of objects.entries()) {
       const path = `/tams/v8.2/objects/${o.object_id}`;
       expect((await replicas.send('POST', `${path}/instances`, { storage_id: A_ID }, k % 2)).status).toBe(
