@@ -14,6 +14,7 @@ import {
 import { coverage } from './timeline.coverage.ts';
 import { type LoadedSegments, loadSegments } from './timeline.data.ts';
 import { timelineKey } from './timeline.keys.ts';
+import './timeline.range.css';
 import { dragMarks, type Marks, markEnd, markedSpan, markStart } from './timeline.range.ts';
 import { fitView, followView, panView, ticks, timeAt, xOf, zoomView } from './timeline.scale.ts';
 
@@ -438,26 +439,29 @@ export function Timeline({
           </span>
         )}
       </div>
-      {range ? (
-        <div class="tl-range-bar" data-testid="timeline-range">
-          <span data-start={tamsTimestamp(range.start)} data-end={tamsTimestamp(range.end)}>
-            <span class="key key-range" aria-hidden="true" /> Range {utcText(range.start)} →{' '}
-            {utcText(range.end)} UTC ({durationText(range.end - range.start)})
-          </span>
-          <button type="button" onClick={() => setMarks({})}>
-            Clear
-          </button>
-          {rangeTools}
-        </div>
-      ) : pending !== undefined ? (
-        <div class="tl-range-bar muted" data-testid="timeline-range-mark">
-          Range {marks.start !== undefined ? 'starts' : 'ends'} at {utcText(pending)} UTC: press{' '}
-          {marks.start !== undefined ? ']' : '['} at its {marks.start !== undefined ? 'end' : 'start'}
-          <button type="button" onClick={() => setMarks({})}>
-            Clear
-          </button>
-        </div>
-      ) : null}
+      {/* Said as it changes: a keyboard user hears where `[` and `]` put the range. */}
+      <div aria-live="polite">
+        {range ? (
+          <div class="tl-range-bar" data-testid="timeline-range">
+            <span data-start={tamsTimestamp(range.start)} data-end={tamsTimestamp(range.end)}>
+              <span class="key key-range" aria-hidden="true" /> Range {utcText(range.start)} →{' '}
+              {utcText(range.end)} UTC ({durationText(range.end - range.start)})
+            </span>
+            <button type="button" onClick={() => setMarks({})}>
+              Clear
+            </button>
+            {rangeTools}
+          </div>
+        ) : pending !== undefined ? (
+          <div class="tl-range-bar muted" data-testid="timeline-range-mark">
+            Range {marks.start !== undefined ? 'starts' : 'ends'} at {utcText(pending)} UTC: press{' '}
+            {marks.start !== undefined ? ']' : '['} at its {marks.start !== undefined ? 'end' : 'start'}
+            <button type="button" onClick={() => setMarks({})}>
+              Clear
+            </button>
+          </div>
+        ) : null}
+      </div>
       <p class="tl-legend" aria-hidden="true">
         <span class="key key-run" /> media <span class="key key-gap" /> gap (no segment) · Shift-drag or [ ]
         to choose a range
