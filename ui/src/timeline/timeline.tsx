@@ -93,7 +93,9 @@ export function Timeline({
   const [marks, setMarks] = useState<Marks>({});
   const range = markedSpan(marks);
   const rangeKey = range ? `${range.start} ${range.end}` : '';
-  useEffect(() => onRange?.(range), [rangeKey]);
+  useEffect(() => {
+    onRange?.(range);
+  }, [rangeKey]);
 
   useEffect(() => {
     const track = trackRef.current;
