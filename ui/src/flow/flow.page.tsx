@@ -82,8 +82,8 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const [chosen, setChosen] = useState<Span | undefined>(undefined);
   // The part of the Flow the timeline shows, for the segment list below it.
   const [shown, setShown] = useState<Span | undefined>();
-  // The range chosen on the timeline, and segments deleted: the Flow read again, its timeline and
-  // segment list loaded again.
+  // The range chosen on the timeline; once its segments are deleted, the Flow read again and its
+  // timeline, segment list and player loaded again.
   const [range, setRange] = useState<Span | undefined>();
   const [reloads, setReloads] = useState(0);
   const onSegmentsDeleted = useCallback(
