@@ -392,15 +392,35 @@ describe.skipIf(!available)('web UI in Chromium', () => {
     });
   }
 
-  it('shows the admin pages to admin tokens only', async () => {
+  it('shows each page to the principals the API lets read it', async () => {
     const { token } = await server.runtime.auth.admin.createToken({ name: 'ui-reader', scopes: ['read'] });
     const reader = await open(LAPTOP, token);
-    expect(await reader.page.getByRole('link', { name: 'Deletions' }).count()).toBe(0);
     expect(await reader.page.getByRole('link', { name: 'Tokens' }).count()).toBe(0);
     // Webhooks are everyone's to read (each principal's own, as the API lists them).
     await reader.page.getByRole('link', { name: 'Webhooks' }).click();
     await reader.page.getByRole('heading', { name: 'Your webhooks' }).waitFor();
+    // Deletion requests need only the read scope in the API, so in the UI too.
+    await reader.page.getByRole('link', { name: 'Deletions' }).click();
+    await reader.page.getByRole('heading', { name: 'Deletion requests' }).waitFor();
     await reader.context.close();
+    const writer = await server.runtime.auth.admin.createToken({ name: 'ui-writer', scopes: ['write'] });
+    // Signed in by hand: open() waits for the Sources list, which a writer may not read.
+    const noRead = await open(LAPTOP);
+    await noRead.page.goto(`${server.url}/ui/`);
+    await noRead.page.locator('#token').fill(writer.token);
+    await noRead.page.getByRole('button', { name: 'Sign in' }).click();
+    await noRead.page.getByTestId('who-scopes').waitFor();
+    expect(await noRead.page.getByRole('link', { name: 'Deletions' }).count()).toBe(0);
+    await noRead.page.goto(`${server.url}/ui/deletions`);
+    await noRead.page.getByRole('heading', { name: 'Deletion requests need the read scope' }).waitFor();
+    expect(
+      (
+        await server.get('/tams/v8.2/flow-delete-requests', {
+          headers: { authorization: `Bearer ${writer.token}` },
+        })
+      ).status,
+    ).toBe(403);
+    await noRead.context.close();
     const admin = await open(LAPTOP, ADMIN_TOKEN);
     await admin.page.getByRole('link', { name: 'Deletions' }).click();
     await admin.page.getByRole('heading', { name: 'Deletion requests' }).waitFor();

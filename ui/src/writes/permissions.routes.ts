@@ -17,6 +17,7 @@ export const ROUTES: Record<ActionName, string> = {
   flowReadOnlyPut: `PUT ${V82}/flows/:flowId/read_only`,
   flowDelete: `DELETE ${V82}/flows/:flowId`,
   deletionGet: `GET ${V82}/flow-delete-requests/:requestId`,
+  deletionList: `GET ${V82}/flow-delete-requests`,
   sourceLabelPut: `PUT ${V82}/sources/:sourceId/label`,
   sourceLabelDelete: `DELETE ${V82}/sources/:sourceId/label`,
   sourceDescriptionPut: `PUT ${V82}/sources/:sourceId/description`,

@@ -26,6 +26,7 @@ export const SCOPES_NEEDED = {
   flowReadOnlyPut: W,
   flowDelete: D,
   deletionGet: R,
+  deletionList: R,
   sourceLabelPut: W,
   sourceLabelDelete: D,
   sourceDescriptionPut: W,
