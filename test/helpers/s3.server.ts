@@ -11,6 +11,11 @@ import { startServer, type TestServer, type TestServerOptions } from './server.t
 /** The environment variables the backends' `_env` references name (s3rver's only key pair). */
 export const S3_CREDENTIALS_ENV = { TEST_S3_ACCESS_KEY: 'S3RVER', TEST_S3_SECRET_KEY: 'S3RVER' };
 
+/** A server's environment for these storage backends, with the s3rver credentials they name. */
+export function backendsEnv(entries: readonly Record<string, unknown>[]): Record<string, string> {
+  return { ...S3_CREDENTIALS_ENV, TAMS_STORAGE_BACKENDS: JSON.stringify(entries) };
+}
+
 /** A TAMS_STORAGE_BACKENDS entry for a bucket of this s3rver (path-style, us-east-1). */
 export function s3BackendEntry(
   s3: { endpoint: string },
@@ -71,11 +76,7 @@ export async function startS3Server(options: S3TestServerOptions = {}): Promise<
   try {
     server = await startServer({
       ...options,
-      env: {
-        ...S3_CREDENTIALS_ENV,
-        TAMS_STORAGE_BACKENDS: JSON.stringify(entries),
-        ...options.env,
-      },
+      env: { ...backendsEnv(entries), ...options.env },
     });
   } catch (error) {
     await s3.close();

@@ -15,7 +15,7 @@ import {
 } from '../../tools/postgres/postgres.server.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { Replicas } from '../helpers/replicas.ts';
-import { fsBackendEntry, S3_CREDENTIALS_ENV, s3BackendEntry } from '../helpers/s3.server.ts';
+import { backendsEnv, fsBackendEntry, s3BackendEntry } from '../helpers/s3.server.ts';
 import { tempDir } from '../helpers/server.ts';
 import { videoFlow } from '../http/fixtures.ts';
 import { waitFor } from '../segments/helpers.ts';
@@ -40,12 +40,11 @@ describe.skipIf(!available)('copies of objects by two server processes on one Po
     server = await startPostgres();
     s3 = await startS3rver(['a', 'b']);
     replicas = await Replicas.start(2, {
-      ...S3_CREDENTIALS_ENV,
       TAMS_DB: 'postgres',
       TAMS_POSTGRES_URL: server.url,
       TAMS_POSTGRES_SCHEMA: 'copies',
       TAMS_MEDIA_DIR: media.path,
-      TAMS_STORAGE_BACKENDS: JSON.stringify([
+      ...backendsEnv([
         fsBackendEntry({ id: FS_ID }),
         s3BackendEntry(s3, 'a', { id: A_ID }),
         s3BackendEntry(s3, 'b', { id: B_ID }),

@@ -15,7 +15,7 @@ import { findOrphans } from '../../mgmt/mgmt.orphans.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import { T } from '../../src/store/tables.ts';
 import { mountClient } from '../helpers/mounts.ts';
-import { fsBackendEntry, S3_CREDENTIALS_ENV, s3BackendEntry } from '../helpers/s3.server.ts';
+import { backendsEnv, fsBackendEntry, s3BackendEntry } from '../helpers/s3.server.ts';
 import { type HttpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { SPEC_8_2_DIR, spec82 } from '../helpers/spec82-schemas.ts';
@@ -44,23 +44,21 @@ let there: S3rverHandle;
 let server: TestServer;
 let v8: HttpClient;
 
-function backendsEnv(): Record<string, string> {
-  return {
-    ...S3_CREDENTIALS_ENV,
-    ...FAST_WORKERS,
-    TAMS_STORAGE_BACKENDS: JSON.stringify([
-      fsBackendEntry({ id: FS_ID }),
-      s3BackendEntry(here, 'archive', { id: ARCHIVE_ID }),
-      s3BackendEntry(here, 'cold', { id: COLD_ID }),
-      s3BackendEntry(there, 'far', { id: FAR_ID }),
-    ]),
-  };
-}
+/** Fast workers, a file system backend, two buckets of one s3rver and one of another. */
+const serverEnv = () => ({
+  ...FAST_WORKERS,
+  ...backendsEnv([
+    fsBackendEntry({ id: FS_ID }),
+    s3BackendEntry(here, 'archive', { id: ARCHIVE_ID }),
+    s3BackendEntry(here, 'cold', { id: COLD_ID }),
+    s3BackendEntry(there, 'far', { id: FAR_ID }),
+  ]),
+});
 
 beforeAll(async () => {
   here = await startS3rver(['archive', 'cold']);
   there = await startS3rver(['far']);
-  server = await startServer({ env: backendsEnv() });
+  server = await startServer({ env: serverEnv() });
   v8 = mountClient(server, '/tams/v8.2');
 });
 afterAll(async () => {
@@ -257,7 +255,7 @@ describe('copies across a restart', () => {
   afterAll(() => dir.remove());
 
   it('makes after a restart the copies asked for before it, one a killed process held included', async () => {
-    const env = backendsEnv();
+    const env = serverEnv();
     let first = await startServer({ dataDir: dir.path, workers: false, env });
     const bytes = randomBytes(80_000);
     let objectId: string;

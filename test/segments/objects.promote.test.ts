@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, col } from '../../src/db/predicate.ts';
 import { T } from '../../src/store/tables.ts';
 import { mountClient } from '../helpers/mounts.ts';
-import { fsBackendEntry, S3_CREDENTIALS_ENV, s3BackendEntry } from '../helpers/s3.server.ts';
+import { backendsEnv, fsBackendEntry, s3BackendEntry } from '../helpers/s3.server.ts';
 import { type HttpClient, startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { assertSpecValid } from '../helpers/spec-schemas.ts';
 import { spec82 } from '../helpers/spec82-schemas.ts';
@@ -43,21 +43,19 @@ let s3: S3rverHandle;
 let server: TestServer;
 let v8: HttpClient;
 
-function backendsEnv(): Record<string, string> {
-  return {
-    ...S3_CREDENTIALS_ENV,
-    ...FAST_WORKERS,
-    TAMS_STORAGE_BACKENDS: JSON.stringify([
-      fsBackendEntry({ id: FS_ID }),
-      s3BackendEntry(s3, 'archive', { id: ARCHIVE_ID }),
-      s3BackendEntry(s3, 'cold', { id: COLD_ID }),
-    ]),
-  };
-}
+/** Fast workers, a file system backend, and two buckets of one s3rver. */
+const serverEnv = () => ({
+  ...FAST_WORKERS,
+  ...backendsEnv([
+    fsBackendEntry({ id: FS_ID }),
+    s3BackendEntry(s3, 'archive', { id: ARCHIVE_ID }),
+    s3BackendEntry(s3, 'cold', { id: COLD_ID }),
+  ]),
+});
 
 beforeAll(async () => {
   s3 = await startS3rver(['archive', 'cold']);
-  server = await startServer({ env: backendsEnv() });
+  server = await startServer({ env: serverEnv() });
   v8 = mountClient(server, '/tams/v8.2');
 });
 afterAll(async () => {
@@ -301,7 +299,7 @@ describe('across restarts', () => {
 
   it('serves the new location after restarts, whatever the segment index snapshots held', async () => {
     // No warm-up: the second run moves the object while the Flow's index is on disk only.
-    const env = { ...backendsEnv(), TAMS_SEGMENT_INDEX_WARMUP_PERCENT: '0' };
+    const env = { ...serverEnv(), TAMS_SEGMENT_INDEX_WARMUP_PERCENT: '0' };
     const bytes = randomBytes(40_000);
     let ids: { flowId: string; objectId: string };
     // First run: the segment index of the Flow is in memory, and saved at the clean stop.

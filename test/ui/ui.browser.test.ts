@@ -14,13 +14,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../src/time/index.ts';
 import { chromiumAvailable, launchChromium } from '../../tools/chromium.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
 import { exrEnv, exrFlow, framesListed, gate, ingest as ingestFrames, sample } from '../exr/exr.fixtures.ts';
 import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { stopAll } from '../helpers/stop.ts';
 import { type Ingested, ingest } from '../hls/hls.ingest.ts';
 import { ffmpegAvailable, generateStream } from '../hls/hls.media.ts';
 import {
@@ -30,6 +31,7 @@ import {
   registered,
   screenshotPath,
 } from './ui.fixture.ts';
+import { LAPTOP, newTab, PHONE, pageErrorsChecked, signIn, type Tab } from './ui.tabs.ts';
 
 /**
  * The page's globals the callbacks below use: they run in Chromium, while this project is typed
@@ -58,8 +60,6 @@ const GAP = 2;
 const KINDS = ['mpegts', 'fmp4'] as const;
 /** How far the player may be from where HLS puts a time (a frame at 25 fps is 0.04 s). */
 const CLOCK_TOLERANCE = 0.05;
-const LAPTOP = { width: 1280, height: 860 };
-const PHONE = { width: 390, height: 844 };
 
 interface Stream {
   flow: Ingested;
@@ -113,36 +113,16 @@ describe.skipIf(!available)('web UI in Chromium', () => {
     browser = await launchChromium();
   }, SLOW_TEST_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    scratch?.remove();
-  });
+  afterAll(() => stopAll(browser, server, scratch));
 
   /** Uncaught errors of the pages, and what Chromium refused them (Content Security Policy). */
-  const pageErrors: string[] = [];
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
+  const pageErrors = pageErrorsChecked();
 
   /** A new tab (own sessionStorage) whose errors fail the test, signed in when given a token. */
-  async function open(viewport = LAPTOP, token?: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport });
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Uncaught/.test(message.text())) {
-        pageErrors.push(`console: ${message.text()}`);
-      }
-    });
-    if (token !== undefined) {
-      await page.goto(`${server.url}/ui/`);
-      await page.locator('#token').fill(token);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.locator('table[data-testid="sources"] tbody tr').first().waitFor();
-    }
-    return { context, page };
+  async function open(viewport = LAPTOP, token?: string): Promise<Tab> {
+    const tab = await newTab(browser, pageErrors, { viewport });
+    if (token !== undefined) await signIn(tab.page, server.url, token, 'sources');
+    return tab;
   }
 
   it('signs in with a token, kept in sessionStorage and sent as a bearer token', async () => {
@@ -392,15 +372,32 @@ describe.skipIf(!available)('web UI in Chromium', () => {
     });
   }
 
-  it('shows the admin pages to admin tokens only', async () => {
+  it('shows each page to the principals the API lets read it', async () => {
     const { token } = await server.runtime.auth.admin.createToken({ name: 'ui-reader', scopes: ['read'] });
     const reader = await open(LAPTOP, token);
-    expect(await reader.page.getByRole('link', { name: 'Deletions' }).count()).toBe(0);
     expect(await reader.page.getByRole('link', { name: 'Tokens' }).count()).toBe(0);
     // Webhooks are everyone's to read (each principal's own, as the API lists them).
     await reader.page.getByRole('link', { name: 'Webhooks' }).click();
     await reader.page.getByRole('heading', { name: 'Your webhooks' }).waitFor();
+    // Deletion requests need only the read scope in the API, so in the UI too.
+    await reader.page.getByRole('link', { name: 'Deletions' }).click();
+    await reader.page.getByRole('heading', { name: 'Deletion requests' }).waitFor();
     await reader.context.close();
+    const writer = await server.runtime.auth.admin.createToken({ name: 'ui-writer', scopes: ['write'] });
+    // Not open()'s sign-in: it waits for the Sources list, which a writer may not read.
+    const noRead = await open(LAPTOP);
+    await signIn(noRead.page, server.url, writer.token);
+    expect(await noRead.page.getByRole('link', { name: 'Deletions' }).count()).toBe(0);
+    await noRead.page.goto(`${server.url}/ui/deletions`);
+    await noRead.page.getByRole('heading', { name: 'Deletion requests need the read scope' }).waitFor();
+    expect(
+      (
+        await server.get('/tams/v8.2/flow-delete-requests', {
+          headers: { authorization: `Bearer ${writer.token}` },
+        })
+      ).status,
+    ).toBe(403);
+    await noRead.context.close();
     const admin = await open(LAPTOP, ADMIN_TOKEN);
     await admin.page.getByRole('link', { name: 'Deletions' }).click();
     await admin.page.getByRole('heading', { name: 'Deletion requests' }).waitFor();
@@ -429,9 +426,7 @@ describe.skipIf(!available)('web UI in Chromium', () => {
 
     it('needs no sign-in, and lists the frames with their EXR headers', async () => {
       const frames = await framesListed(plain, flowId, SAMPLES.length);
-      const context = await browser.newContext({ viewport: LAPTOP });
-      const page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
+      const { context, page } = await newTab(browser, pageErrors);
       await page.goto(`${plain.url}/ui/flows/${flowId}`);
       const rows = page.locator('table[data-testid="exr-frames"] tbody tr');
       await expect.poll(() => rows.count()).toBe(SAMPLES.length);

@@ -11,23 +11,24 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimeRange, TimeRange } from '../../src/time/index.ts';
 import { chromiumAvailable, launchChromium } from '../../tools/chromium.ts';
 import { ADMIN_TOKEN, bearer, startAuthServer } from '../auth/auth.fixture.ts';
-import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
+import { stopAll } from '../helpers/stop.ts';
 import { type Ingested, ingest } from '../hls/hls.ingest.ts';
 import { FFPROBE, ffmpegAvailable, type GeneratedStream, generateStream } from '../hls/hls.media.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
+import { newTab, pageErrorsChecked, signIn, type Tab } from './ui.tabs.ts';
 
 const available = chromiumAvailable('web UI export browser tests') && ffmpegAvailable();
 const S = 1_000_000_000n;
 const T0 = 1_700_000_037n * S;
 const AUTH = bearer(ADMIN_TOKEN);
 const KINDS = ['mpegts', 'fmp4'] as const;
-const LAPTOP = { width: 1280, height: 900 };
 
 /** Video frames ffprobe decodes in a file. */
 async function videoFrames(file: string): Promise<number> {
@@ -73,28 +74,15 @@ describe.skipIf(!available)('download of a timerange on the Flow page (Chromium)
     browser = await launchChromium();
   }, SLOW_TEST_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    scratch?.remove();
-  });
+  afterAll(() => stopAll(browser, server, scratch));
 
-  const pageErrors: string[] = [];
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
+  const pageErrors = pageErrorsChecked();
 
   /** A new tab signed in with `token`, whose uncaught errors fail the test. */
-  async function open(token: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: LAPTOP, acceptDownloads: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    await page.goto(`${server.url}/ui/`);
-    await page.locator('#token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    return { context, page };
+  async function open(token: string): Promise<Tab> {
+    const tab = await newTab(browser, pageErrors, { acceptDownloads: true });
+    await signIn(tab.page, server.url, token);
+    return tab;
   }
 
   const timestamp = (text: string | null) => {

@@ -16,15 +16,17 @@
 
 import { mkdir } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../src/time/index.ts';
 import { chromiumAvailable, launchChromium } from '../../tools/chromium.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
-import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
+import { stopAll } from '../helpers/stop.ts';
 import { ffmpegAvailable, type GeneratedStream, generateStream } from '../hls/hls.media.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
 import { type LiveFlow, liveFlow } from './ui.live.fixture.ts';
+import { LAPTOP, newTab, PHONE, pageErrorsChecked, signIn } from './ui.tabs.ts';
 
 /** The page's globals the callbacks below use (this project is typed for Node, not the DOM). */
 interface PageVideo {
@@ -49,8 +51,6 @@ const S = 1_000_000_000n;
 /** 2023-11-14T22:13:20Z on the TAI timeline. */
 const T0 = 1_700_000_037n * S;
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
-const LAPTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const SECONDS = 30;
 /** Segments registered before the page opens. */
 const FIRST = 4;
@@ -73,7 +73,7 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
   const registerNext = () => flow.registerNext();
   /** The playlist requests the page made, by their query. */
   const playlists: URLSearchParams[] = [];
-  const pageErrors: string[] = [];
+  const pageErrors = pageErrorsChecked();
 
   beforeAll(async () => {
     scratch = tempDir('tams-ui-live-');
@@ -92,35 +92,15 @@ describe.skipIf(!available)('a live Flow in the web UI, in Chromium', () => {
     ({ flowId, ends } = flow);
     for (let i = 0; i < FIRST; i++) await registerNext();
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: LAPTOP });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Uncaught/.test(message.text())) {
-        pageErrors.push(`console: ${message.text()}`);
-      }
-    });
+    ({ context, page } = await newTab(browser, pageErrors));
     page.on('request', (request) => {
       const url = new URL(request.url());
       if (url.pathname === `/flows/${flowId}/hls.m3u8`) playlists.push(url.searchParams);
     });
-    await page.goto(`${server.url}/ui/`);
-    await page.locator('#token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('table[data-testid="sources"]').waitFor();
+    await signIn(page, server.url, ADMIN_TOKEN);
   }, SLOW_TEST_MS);
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-    scratch?.remove();
-  });
-
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
+  afterAll(() => stopAll(context, browser, server, scratch));
 
   const video = () => page.locator('video');
   const badge = () => page.locator('.live-badge');

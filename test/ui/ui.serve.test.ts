@@ -12,6 +12,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthServer } from '../auth/auth.fixture.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { stopAll } from '../helpers/stop.ts';
 
 const PAGE =
   '<!doctype html><html><head><script type="module" src="/ui/assets/index-AbC123.js"></script></head><body><div id="app"></div></body></html>';
@@ -38,10 +39,7 @@ describe('the web UI at /ui', () => {
     server = await startAuthServer({ TAMS_UI_DIR: build.path });
   });
 
-  afterAll(async () => {
-    await server?.close();
-    build?.remove();
-  });
+  afterAll(() => stopAll(server, build));
 
   /** GET without credentials, without following redirects. */
   const get = (path: string, headers: Record<string, string> = {}) =>

@@ -10,18 +10,19 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../../tools/chromium.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
-import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { mountClient } from '../helpers/mounts.ts';
 import { type HttpClient, type TestServer, tempDir } from '../helpers/server.ts';
+import { stopAll } from '../helpers/stop.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
+import { newTab, pageErrorsChecked, signIn, type Tab } from './ui.tabs.ts';
 
 const available = chromiumAvailable('web UI browser tests (TAMS versions)');
 const AUTH = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
-const LAPTOP = { width: 1280, height: 860 };
 const BACKEND_ID = randomUUID();
 const PROFILE = randomUUID();
 /** Written through 8.2. */
@@ -183,41 +184,21 @@ describe.skipIf(!available)('web UI in Chromium, on data of TAMS 7.0 and 8.2', (
     browser = await launchChromium();
   }, SLOW_TEST_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    scratch?.remove();
-  });
+  afterAll(() => stopAll(browser, server, scratch));
 
   /** Uncaught errors of the pages, and what Chromium refused them (Content Security Policy). */
-  const pageErrors: string[] = [];
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
+  const pageErrors = pageErrorsChecked();
 
   /** A new signed-in tab whose errors fail the test, and the API paths it requests. */
-  async function open(
-    token = ADMIN_TOKEN,
-  ): Promise<{ context: BrowserContext; page: Page; requested: URL[] }> {
-    const context = await browser.newContext({ viewport: LAPTOP });
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Uncaught/.test(message.text())) {
-        pageErrors.push(`console: ${message.text()}`);
-      }
-    });
+  async function open(token = ADMIN_TOKEN): Promise<Tab & { requested: URL[] }> {
+    const tab = await newTab(browser, pageErrors);
     const requested: URL[] = [];
-    page.on('request', (r) => {
+    tab.page.on('request', (r) => {
       const url = new URL(r.url());
       if (!url.pathname.startsWith('/ui/')) requested.push(url);
     });
-    await page.goto(`${server.url}/ui/`);
-    await page.locator('#token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('table[data-testid="sources"] tbody tr').first().waitFor();
-    return { context, page, requested };
+    await signIn(tab.page, server.url, token, 'sources');
+    return { ...tab, requested };
   }
 
   /** The row of a list table holding `text`. */

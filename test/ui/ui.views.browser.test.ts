@@ -11,16 +11,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimeRange } from '../../src/time/index.ts';
 import { chromiumAvailable, launchChromium } from '../../tools/chromium.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
-import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
+import { stopAll } from '../helpers/stop.ts';
 import { type Ingested, ingest } from '../hls/hls.ingest.ts';
 import { ffmpegAvailable, generateStream, probe } from '../hls/hls.media.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
+import { newTab, PHONE, pageErrorsChecked, signIn, type Tab } from './ui.tabs.ts';
 
 /** The page's globals the callbacks below use (this project is typed for Node, without the DOM). */
 declare const navigator: { clipboard: { readText(): Promise<string> } };
@@ -34,8 +36,6 @@ const SECONDS = 25;
 /** The segment left out: the first after the list's first page of 20. */
 const GAP = 20;
 const PAGE = 20;
-const LAPTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
 /** Sources made before the test's own, so that the list is longer than the screen. */
 const FILLERS = 40;
 
@@ -67,7 +67,7 @@ describe.skipIf(!available)('web UI views in Chromium', () => {
   const videoSourceId = randomUUID();
   const videoFlowId = randomUUID();
   let shortFlow: Ingested;
-  const pageErrors: string[] = [];
+  const pageErrors = pageErrorsChecked();
 
   beforeAll(async () => {
     scratch = tempDir('tams-ui-views-');
@@ -142,26 +142,12 @@ describe.skipIf(!available)('web UI views in Chromium', () => {
     browser = await launchChromium();
   }, SLOW_TEST_MS);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    scratch?.remove();
-  });
+  afterAll(() => stopAll(browser, server, scratch));
 
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-
-  async function open(token = ADMIN_TOKEN): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: LAPTOP });
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    await page.goto(`${server.url}/ui/`);
-    await page.locator('#token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('table[data-testid="sources"] tbody tr').first().waitFor();
-    return { context, page };
+  async function open(token = ADMIN_TOKEN): Promise<Tab> {
+    const tab = await newTab(browser, pageErrors);
+    await signIn(tab.page, server.url, token, 'sources');
+    return tab;
   }
 
   it('pages through the segments and marks the gap between two pages', async () => {
@@ -251,9 +237,7 @@ describe.skipIf(!available)('web UI views in Chromium', () => {
   });
 
   it("sums up a page of Sources' Flows in one request, none per row", async () => {
-    const context = await browser.newContext({ viewport: LAPTOP });
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
+    const { context, page } = await newTab(browser, pageErrors);
     const perSource: string[] = [];
     const summaries: string[][] = [];
     page.on('request', (request) => {
@@ -263,9 +247,7 @@ describe.skipIf(!available)('web UI views in Chromium', () => {
       if (url.pathname === '/sources/flow-summaries' && source) summaries.push(source.split(','));
     });
     try {
-      await page.goto(`${server.url}/ui/`);
-      await page.locator('#token').fill(ADMIN_TOKEN);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, server.url, ADMIN_TOKEN);
       const rows = page.locator('table[data-testid="sources"] tbody tr');
       await expect.poll(() => rows.count()).toBe(FILLERS + 2);
       // The last row, far below the screen, has its count and label with the rest.

@@ -3,16 +3,16 @@
  * authentication on serving the UI built from the current sources, tokens of three kinds of
  * principal, tabs signed in with them, and reads through the API to check what a UI action did.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { expect } from 'vitest';
 import { launchChromium } from '../../tools/chromium.ts';
 import { ADMIN_TOKEN, startAuthServer } from '../auth/auth.fixture.ts';
-import { WAIT_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
+import { stopAll } from '../helpers/stop.ts';
 import { buildUi } from './ui.fixture.ts';
+import { LAPTOP, newTab, PHONE, signIn, type Tab } from './ui.tabs.ts';
 
-export const LAPTOP = { width: 1280, height: 860 };
-export const PHONE = { width: 390, height: 844 };
+export { LAPTOP, PHONE };
 export const V82 = '/tams/v8.2';
 
 /** Every scope (the bootstrap token), read and write (no delete, no admin), and read alone. */
@@ -47,40 +47,19 @@ export async function startWritesRig(env: Record<string, string> = {}): Promise<
       ...started,
       tokens: { admin: ADMIN_TOKEN, editor, reader },
       pageErrors: [],
-      async close() {
-        await started.browser.close();
-        await started.server.close();
-        scratch.remove();
-      },
+      close: () => stopAll(started.browser, started.server, scratch),
     };
   } catch (error) {
-    await browser?.close();
-    await server?.close();
-    scratch.remove();
+    await stopAll(browser, server, scratch);
     throw error;
   }
 }
 
 /** A new tab (own sessionStorage) signed in with `token`, its errors recorded in the rig. */
-export async function openSignedIn(
-  rig: WritesRig,
-  token: string,
-  viewport = LAPTOP,
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await rig.browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  page.on('pageerror', (error) => rig.pageErrors.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy|Uncaught/.test(message.text())) {
-      rig.pageErrors.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(`${rig.server.url}/ui/`);
-  await page.locator('#token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  return { context, page };
+export async function openSignedIn(rig: WritesRig, token: string, viewport = LAPTOP): Promise<Tab> {
+  const tab = await newTab(rig.browser, rig.pageErrors, { viewport });
+  await signIn(tab.page, rig.server.url, token);
+  return tab;
 }
 
 export const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

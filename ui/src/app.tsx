@@ -64,10 +64,12 @@ function Page({ route, session }: { route: Route; session: Extract<Session, { st
     case '/search':
       return session.features.search ? <SearchPage route={route} /> : <NotFound what="Media search is off" />;
     case '/deletions':
-      return admin ? (
+      // Everyone reading may follow deletions (the API's rule): running ones explain segments
+      // still listed, finished ones what went.
+      return allowed(session.who, 'deletionList') ? (
         <DeletionsPage route={route} />
       ) : (
-        <NotFound what="Deletion requests are for administrators" />
+        <NotFound what="Deletion requests need the read scope" />
       );
     case '/webhooks':
       // Everyone reading sees their own (the API's answer), administrators everyone's.
@@ -152,7 +154,7 @@ export function App() {
             <NavLink to="/storage" route={route}>
               Storage
             </NavLink>
-            {signedIn.who.scopes.includes('admin') && (
+            {allowed(signedIn.who, 'deletionList') && (
               <NavLink to="/deletions" route={route}>
                 Deletions
               </NavLink>

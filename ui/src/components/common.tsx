@@ -67,18 +67,40 @@ export function Await<T>({
 }
 
 /** A list page's table (scrolling sideways inside its frame on narrow screens), or `empty`. */
+/** A list table's column: its name, or with `wide` (left out on narrow screens) or `hidden` (read out, not shown). */
+export type Column = string | { name: string; wide?: true; hidden?: true };
+
+export const wide = (name: string): Column => ({ name, wide: true });
+/** The column of a row's buttons. */
+export const ACTIONS: Column = { name: 'Actions', hidden: true };
+
+/** A list table's heading cells. */
+export function ColumnHeads({ columns }: { columns: readonly Column[] }) {
+  return (
+    <>
+      {columns.map((column) => {
+        const { name, wide, hidden } = typeof column === 'string' ? { name: column } : column;
+        return (
+          <th key={name} scope="col" class={wide ? 'wide' : undefined}>
+            {hidden ? <span class="visually-hidden">{name}</span> : name}
+          </th>
+        );
+      })}
+    </>
+  );
+}
+
 export function ListTable<T>({
   items,
   empty,
   testid,
-  head,
+  columns,
   row,
 }: {
   items: readonly T[];
   empty: string;
   testid: string;
-  /** The heading cells. */
-  head: ComponentChildren;
+  columns: readonly Column[];
   row: (item: T, index: number) => ComponentChildren;
 }) {
   if (items.length === 0) return <p class="muted">{empty}</p>;
@@ -86,7 +108,9 @@ export function ListTable<T>({
     <div class="table-wrap">
       <table class="list" data-testid={testid}>
         <thead>
-          <tr>{head}</tr>
+          <tr>
+            <ColumnHeads columns={columns} />
+          </tr>
         </thead>
         <tbody>{items.map(row)}</tbody>
       </table>

@@ -1,4 +1,4 @@
-import { formatName } from './common.tsx';
+import { type Column, formatName, wide } from './common.tsx';
 
 /** What the list pages show of a Flow's technical metadata (a Flow's own, or a Profile's `flow_metadata`). */
 export interface TechnicalMetadata {
@@ -7,19 +7,8 @@ export interface TechnicalMetadata {
   container?: string;
 }
 
-/** The heading cells of TechnicalCells. */
-export function TechnicalHead() {
-  return (
-    <>
-      <th scope="col">Label</th>
-      <th scope="col">Format</th>
-      <th scope="col">Codec</th>
-      <th scope="col" class="wide">
-        Container
-      </th>
-    </>
-  );
-}
+/** The columns of TechnicalCells. */
+export const TECHNICAL_COLUMNS: readonly Column[] = ['Label', 'Format', 'Codec', wide('Container')];
 
 /** A row's label, linking to its page at `link`, then its format, codec and container. */
 export function TechnicalCells({

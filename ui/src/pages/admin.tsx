@@ -1,6 +1,15 @@
 import { useState } from 'preact/hooks';
 import type { DeletionRequest, Webhook } from '../api/types.ts';
-import { Await, ListTable, PageTitle, ShortId, StatusBadge, TagList } from '../components/common.tsx';
+import {
+  ACTIONS,
+  Await,
+  ListTable,
+  PageTitle,
+  ShortId,
+  StatusBadge,
+  TagList,
+  wide,
+} from '../components/common.tsx';
 import { Filters, listingQuery } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
@@ -21,20 +30,7 @@ export function DeletionsPage({ route }: { route: Route }) {
               items={value.items}
               empty="No deletion request."
               testid="deletions"
-              head={
-                <>
-                  <th scope="col">Status</th>
-                  <th scope="col">Flow</th>
-                  <th scope="col" class="wide">
-                    Timerange
-                  </th>
-                  <th scope="col">Created</th>
-                  <th scope="col" class="wide">
-                    By
-                  </th>
-                  <th scope="col">Id</th>
-                </>
-              }
+              columns={['Status', 'Flow', wide('Timerange'), 'Created', wide('By'), 'Id']}
               row={(r) => (
                 <tr key={r.id}>
                   <td>
@@ -89,23 +85,7 @@ export function WebhooksPage({ route, admin }: { route: Route; admin: boolean })
               items={value.items}
               empty="No webhook is registered."
               testid="webhooks"
-              head={
-                <>
-                  <th scope="col">URL</th>
-                  <th scope="col" class="wide">
-                    Events
-                  </th>
-                  <th scope="col">Status</th>
-                  <th scope="col" class="wide">
-                    Tags
-                  </th>
-                  <th scope="col">Owner</th>
-                  <th scope="col">Id</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </>
-              }
+              columns={['URL', wide('Events'), 'Status', wide('Tags'), 'Owner', 'Id', ACTIONS]}
               row={(w) => (
                 <tr key={w.id}>
                   <td class="break">{w.url}</td>

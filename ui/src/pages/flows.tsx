@@ -1,9 +1,9 @@
 import { FLOW_STATUSES, type Flow } from '../api/types.ts';
-import { Await, ListTable, PageTitle, ShortId, StatusBadge, TagList } from '../components/common.tsx';
+import { Await, ListTable, PageTitle, ShortId, StatusBadge, TagList, wide } from '../components/common.tsx';
 import { type FilterField, Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
-import { TechnicalCells, TechnicalHead } from '../components/technical.tsx';
+import { TECHNICAL_COLUMNS, TechnicalCells } from '../components/technical.tsx';
 import { href, type Route, withQuery } from '../router.ts';
 
 /** 8.2's `status` filter: Flows a client marked so (Flows written through 7.0 have none). */
@@ -60,16 +60,7 @@ export function FlowsPage({ route }: { route: Route }) {
               items={value.items}
               empty="No Flow matches."
               testid="flows"
-              head={
-                <>
-                  <TechnicalHead />
-                  <th scope="col">Status</th>
-                  <th scope="col" class="wide">
-                    Tags
-                  </th>
-                  <th scope="col">Source</th>
-                </>
-              }
+              columns={[...TECHNICAL_COLUMNS, 'Status', wide('Tags'), 'Source']}
               row={(flow) => (
                 <tr key={flow.id}>
                   <TechnicalCells link={href(`/flows/${flow.id}`)} label={flow.label} metadata={flow} />

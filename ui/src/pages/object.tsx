@@ -1,6 +1,6 @@
 import { tams } from '../api/http.ts';
 import type { GetUrl, MediaObject } from '../api/types.ts';
-import { Await, ListTable, PageTitle, PropRow, TagList, useLoad } from '../components/common.tsx';
+import { Await, ListTable, PageTitle, PropRow, TagList, useLoad, wide } from '../components/common.tsx';
 import { href } from '../router.ts';
 
 /**
@@ -86,16 +86,7 @@ function Urls({ urls }: { urls: GetUrl[] }) {
         items={urls}
         empty="No URL."
         testid="object-urls"
-        head={
-          <>
-            <th scope="col">Label</th>
-            <th scope="col">Kind</th>
-            <th scope="col" class="wide">
-              Backend tags
-            </th>
-            <th scope="col">URL</th>
-          </>
-        }
+        columns={['Label', 'Kind', wide('Backend tags'), 'URL']}
         row={(url) => (
           <tr key={`${url.label ?? ''} ${url.url}`}>
             <td>{url.label ?? <span class="muted">(no label)</span>}</td>

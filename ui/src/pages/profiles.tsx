@@ -9,11 +9,12 @@ import {
   ShortId,
   TagList,
   useLoad,
+  wide,
 } from '../components/common.tsx';
 import { Filters, FORMAT_FIELD, listingQuery } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
-import { TechnicalCells, TechnicalHead } from '../components/technical.tsx';
+import { TECHNICAL_COLUMNS, TechnicalCells } from '../components/technical.tsx';
 import { href, type Route, withQuery } from '../router.ts';
 
 const FILTERS = [
@@ -45,16 +46,7 @@ function ProfileList({ route }: { route: Route }) {
               items={value.items}
               empty="No Profile matches."
               testid="profiles"
-              head={
-                <>
-                  <TechnicalHead />
-                  <th scope="col" class="wide">
-                    Tags
-                  </th>
-                  <th scope="col">Flows</th>
-                  <th scope="col">Id</th>
-                </>
-              }
+              columns={[...TECHNICAL_COLUMNS, wide('Tags'), 'Flows', 'Id']}
               row={(profile) => (
                 <tr key={profile.id}>
                   <TechnicalCells

@@ -1,5 +1,14 @@
 import type { Source } from '../api/types.ts';
-import { Await, formatName, ListTable, PageTitle, ShortId, TagList } from '../components/common.tsx';
+import {
+  ACTIONS,
+  Await,
+  formatName,
+  ListTable,
+  PageTitle,
+  ShortId,
+  TagList,
+  wide,
+} from '../components/common.tsx';
 import { Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
@@ -34,23 +43,7 @@ export function SourcesPage({ route }: { route: Route }) {
               items={value.items.map(edited)}
               empty="No Source matches."
               testid="sources"
-              head={
-                <>
-                  <th scope="col">Label</th>
-                  <th scope="col">Flows</th>
-                  <th scope="col">Format</th>
-                  <th scope="col" class="wide">
-                    Description
-                  </th>
-                  <th scope="col" class="wide">
-                    Tags
-                  </th>
-                  <th scope="col">Id</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </>
-              }
+              columns={['Label', 'Flows', 'Format', wide('Description'), wide('Tags'), 'Id', ACTIONS]}
               row={(source) => (
                 <tr key={source.id}>
                   <SourceSummaryCells source={source} summaries={summaries} />

@@ -1,5 +1,5 @@
 import type { StorageBackend } from '../api/types.ts';
-import { Await, ListTable, PageTitle, ShortId, TagList } from '../components/common.tsx';
+import { Await, ListTable, PageTitle, ShortId, TagList, wide } from '../components/common.tsx';
 import { Filters, listingQuery } from '../components/filters.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
@@ -20,23 +20,7 @@ export function StoragePage({ route }: { route: Route }) {
               items={value.items}
               empty="No storage backend matches."
               testid="storage"
-              head={
-                <>
-                  <th scope="col">Label</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col" class="wide">
-                    Product
-                  </th>
-                  <th scope="col" class="wide">
-                    Region
-                  </th>
-                  <th scope="col">Default</th>
-                  <th scope="col" class="wide">
-                    Tags
-                  </th>
-                  <th scope="col">Id</th>
-                </>
-              }
+              columns={['Label', 'Provider', wide('Product'), wide('Region'), 'Default', wide('Tags'), 'Id']}
               row={(backend) => (
                 <tr key={backend.id}>
                   <td>{backend.label || <span class="muted">(no label)</span>}</td>

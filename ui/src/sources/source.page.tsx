@@ -10,6 +10,7 @@ import {
   TagList,
   useLoad,
 } from '../components/common.tsx';
+import { TECHNICAL_COLUMNS, TechnicalCells } from '../components/technical.tsx';
 import { href, withQuery } from '../router.ts';
 import { durationText, earlier, later, rangeText, type Span, spanOf, utcText } from '../time.ts';
 
@@ -140,27 +141,12 @@ function SourceView({ source, flows, more }: SourceView) {
         items={flows}
         empty="This Source has no Flow."
         testid="source-flows"
-        head={
-          <>
-            <th scope="col">Label</th>
-            <th scope="col">Format</th>
-            <th scope="col">Codec</th>
-            <th scope="col" class="wide">
-              Container
-            </th>
-            <th scope="col">Timerange</th>
-          </>
-        }
+        columns={[...TECHNICAL_COLUMNS, 'Timerange']}
         row={(flow) => {
           const flowSpan = spanOf(flow.timerange);
           return (
             <tr key={flow.id}>
-              <td>
-                <a href={href(`/flows/${flow.id}`)}>{flow.label || <code>{flow.id}</code>}</a>
-              </td>
-              <td>{formatName(flow.format)}</td>
-              <td>{flow.codec}</td>
-              <td class="wide">{flow.container}</td>
+              <TechnicalCells link={href(`/flows/${flow.id}`)} label={flow.label} metadata={flow} />
               <td>
                 {flowSpan ? (
                   <span title={flow.timerange}>

@@ -18,6 +18,7 @@ export const ROUTES: Record<ActionName, string> = {
   flowDelete: `DELETE ${V82}/flows/:flowId`,
   segmentsDelete: `DELETE ${V82}/flows/:flowId/segments`,
   deletionGet: `GET ${V82}/flow-delete-requests/:requestId`,
+  deletionList: `GET ${V82}/flow-delete-requests`,
   sourceLabelPut: `PUT ${V82}/sources/:sourceId/label`,
   sourceLabelDelete: `DELETE ${V82}/sources/:sourceId/label`,
   sourceDescriptionPut: `PUT ${V82}/sources/:sourceId/description`,

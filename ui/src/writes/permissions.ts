@@ -27,6 +27,7 @@ export const SCOPES_NEEDED = {
   flowDelete: D,
   segmentsDelete: D,
   deletionGet: R,
+  deletionList: R,
   sourceLabelPut: W,
   sourceLabelDelete: D,
   sourceDescriptionPut: W,

@@ -1,7 +1,16 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/http.ts';
 import { storedToken } from '../api/session.ts';
-import { Await, ListTable, PageTitle, ShortId, StatusBadge, useLoad } from '../components/common.tsx';
+import {
+  ACTIONS,
+  Await,
+  ListTable,
+  PageTitle,
+  ShortId,
+  StatusBadge,
+  useLoad,
+  wide,
+} from '../components/common.tsx';
 import { Dialog, Failure } from './dialog.tsx';
 import type { IssuedToken, Token } from './writes.types.ts';
 import './writes.css';
@@ -53,27 +62,17 @@ export function TokensPage() {
             items={[...tokens].sort((a, b) => b.created.localeCompare(a.created))}
             empty="No API token."
             testid="tokens"
-            head={
-              <>
-                <th scope="col">Name</th>
-                <th scope="col">Acts as</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">State</th>
-                <th scope="col" class="wide">
-                  Starts with
-                </th>
-                <th scope="col" class="wide">
-                  Created
-                </th>
-                <th scope="col" class="wide">
-                  Expires
-                </th>
-                <th scope="col">Id</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </>
-            }
+            columns={[
+              'Name',
+              'Acts as',
+              'Scopes',
+              'State',
+              wide('Starts with'),
+              wide('Created'),
+              wide('Expires'),
+              'Id',
+              ACTIONS,
+            ]}
             row={(t) => {
               const state = tokenState(t, now);
               return (
