@@ -208,12 +208,15 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
       await expect
         .poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-timerange'))))
         .toEqual(before.filter((t) => t !== timerangeOf(2)));
-
-      // Escape clears the range, and with it the deletion.
-      await page.locator('.tl-track').focus();
-      await page.keyboard.press('Escape');
+      // The range went with its segments.
       await page.getByTestId('timeline-range').waitFor({ state: 'detached' });
       expect(await page.getByRole('button', { name: 'Delete segments…' }).count()).toBe(0);
+
+      // Escape clears a range being marked.
+      await markAt(page, middle(timerangeOf(5)), '[');
+      await page.getByTestId('timeline-range-mark').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('timeline-range-mark').waitFor({ state: 'detached' });
     } finally {
       await context.close();
     }
@@ -293,6 +296,42 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
     } finally {
       const cleared = await rig.server.put(`${V82}/flows/${media.flowId}/read_only`, 'false', admin);
       expect(cleared.status, cleared.text).toBe(204);
+    }
+  });
+
+  it('deletes every segment: the dialog says so, then the page that the Flow has none', async () => {
+    const { context, page } = await openFlow(rig.tokens.admin);
+    try {
+      const before = await listed();
+      expect(before.length).toBeGreaterThan(SYNC_LIMIT);
+      // From left of the Flow's start to right of its end (the view's margins): the timeline
+      // keeps the range to the Flow, all of it.
+      const svg = page.locator('svg.tl-svg');
+      const view = {
+        start: timestamp(await svg.getAttribute('data-view-start')),
+        end: timestamp(await svg.getAttribute('data-view-end')),
+      };
+      const first = spanOf(before[0] ?? '').start;
+      const last = spanOf(before.at(-1) ?? '').end;
+      const from = await pointAt(page, (view.start + first) / 2n);
+      const to = await pointAt(page, (last + view.end) / 2n);
+      await page.keyboard.down('Shift');
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 8 });
+      await page.mouse.up();
+      await page.keyboard.up('Shift');
+      expect(await chosen(page)).toEqual({ start: first, end: last });
+
+      await deleteRange(page, { start: first, end: last }, before, 'rangedel-dialog-all');
+      expect(await listed()).toEqual([]);
+      // The dialog stays, saying done, until it is closed; then the page reads the Flow again.
+      expect(await page.getByTestId('deletion-progress').textContent()).toContain('done');
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByText('This Flow has no segments yet.').waitFor();
+      await page.screenshot({ path: screenshotPath('rangedel-all') });
+    } finally {
+      await context.close();
     }
   });
 });

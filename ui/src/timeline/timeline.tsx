@@ -96,6 +96,13 @@ export function Timeline({
   useEffect(() => {
     onRange?.(range);
   }, [rangeKey]);
+  // Segments were deleted (the page reloads the timeline): the range chosen for them is done with.
+  const reloaded = useRef(reload);
+  useEffect(() => {
+    if (reloaded.current === reload) return;
+    reloaded.current = reload;
+    setMarks({});
+  }, [reload]);
 
   useEffect(() => {
     const track = trackRef.current;

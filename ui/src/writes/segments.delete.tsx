@@ -8,8 +8,11 @@ import { useCan } from './principal.ts';
 /**
  * "Delete segments…" for the range chosen on a Flow's timeline: offered only to a principal the
  * API lets delete segments (the delete scope), and not while the Flow is read-only, which the
- * API refuses (it says so instead). Once the segments are gone, the Flow is read again (its
- * timerange may have shrunk) and `onDeleted` told it (undefined if it could not be read).
+ * API refuses (it says so instead). Once the segments are gone and the dialog that said so is
+ * closed, the Flow is read again (its timerange may have shrunk) and `onDeleted` told it
+ * (undefined if it could not be read). Not before: the page then reloads the timeline, which
+ * clears the range (and without segments left, holds no range at all), taking this control and
+ * its dialog with it.
  */
 export function DeleteSegmentsAction({
   flowId,
@@ -24,6 +27,7 @@ export function DeleteSegmentsAction({
 }) {
   const can = useCan();
   const [open, setOpen] = useState(false);
+  const [deleted, setDeleted] = useState(false);
   if (!can('segmentsDelete')) return null;
   if (readOnly) return <span class="muted">Read-only: clear read-only to delete its segments.</span>;
   return (
@@ -35,13 +39,16 @@ export function DeleteSegmentsAction({
         <DeleteSegmentsDialog
           flowId={flowId}
           range={range}
-          onClose={() => setOpen(false)}
-          onDeleted={() => {
+          onClose={() => {
+            setOpen(false);
+            if (!deleted) return;
+            setDeleted(false);
             tams<Flow>(`/flows/${encodeURIComponent(flowId)}`, { query: { include_timerange: true } }).then(
               ({ body }) => onDeleted(body),
               () => onDeleted(undefined),
             );
           }}
+          onDeleted={() => setDeleted(true)}
         />
       )}
     </>
