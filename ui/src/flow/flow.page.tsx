@@ -8,6 +8,7 @@ import type { Features } from '../session.ts';
 import { type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
 import { FlowActions } from '../writes/flow.actions.tsx';
+import { DeleteSegmentsAction } from '../writes/segments.delete.tsx';
 import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { HlsUrl } from './flow.hls.tsx';
@@ -81,6 +82,17 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const [chosen, setChosen] = useState<Span | undefined>(undefined);
   // The part of the Flow the timeline shows, for the segment list below it.
   const [shown, setShown] = useState<Span | undefined>();
+  // The range chosen on the timeline; once its segments are deleted, the Flow read again and its
+  // timeline, segment list and player loaded again.
+  const [range, setRange] = useState<Span | undefined>();
+  const [reloads, setReloads] = useState(0);
+  const onSegmentsDeleted = useCallback(
+    (changed: Flow | undefined) => {
+      if (changed) onEdited(changed);
+      setReloads((n) => n + 1);
+    },
+    [onEdited],
+  );
   const canPlay = playable(flow);
   const image = flow.format === FORMATS.image;
   return (
@@ -96,7 +108,15 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
       <div class="flow-grid">
         <div class="flow-media">
           {extent && canPlay && (
-            <Player flowId={flow.id} extent={extent} seek={seek} onTime={onTime} onLive={setLive} />
+            // Started again after segments are deleted: its playlist lost them.
+            <Player
+              key={reloads}
+              flowId={flow.id}
+              extent={extent}
+              seek={seek}
+              onTime={onTime}
+              onLive={setLive}
+            />
           )}
           {refreshError && <p class="error">The Flow could not be read again: {refreshError}</p>}
           {extent && !canPlay && !image && (
@@ -113,6 +133,18 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
               highlight={highlight ?? chosen}
               onSeek={onSeek}
               onView={setShown}
+              onRange={setRange}
+              reload={reloads}
+              rangeTools={
+                range && (
+                  <DeleteSegmentsAction
+                    flowId={flow.id}
+                    range={range}
+                    readOnly={flow.read_only}
+                    onDeleted={onSegmentsDeleted}
+                  />
+                )
+              }
             />
           ) : (
             <p class="muted">This Flow has no segments yet.</p>
@@ -124,7 +156,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
         </div>
         <FlowMeta flow={flow} extent={extent} />
       </div>
-      {extent && <FlowSegments flowId={flow.id} window={shown} />}
+      {extent && <FlowSegments key={reloads} flowId={flow.id} window={shown} />}
       {features.search && <FlowSearch flowId={flow.id} />}
       {image && features.exr && <ExrFrames flowId={flow.id} onSeek={onSeek} />}
     </section>

@@ -5,7 +5,11 @@ export type TimelineAction =
   | { kind: 'pan'; share: number }
   | { kind: 'start' }
   | { kind: 'end' }
-  | { kind: 'fit' };
+  | { kind: 'fit' }
+  /** The chosen range's start or end at the playhead; or no range. */
+  | { kind: 'markStart' }
+  | { kind: 'markEnd' }
+  | { kind: 'clearRange' };
 
 export function timelineKey(key: string, shift: boolean): TimelineAction | undefined {
   switch (key) {
@@ -32,6 +36,13 @@ export function timelineKey(key: string, shift: boolean): TimelineAction | undef
       return { kind: 'end' };
     case '0':
       return { kind: 'fit' };
+    // The brackets of a range, as editors mark in and out points.
+    case '[':
+      return { kind: 'markStart' };
+    case ']':
+      return { kind: 'markEnd' };
+    case 'Escape':
+      return { kind: 'clearRange' };
     default:
       return undefined;
   }

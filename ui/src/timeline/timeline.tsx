@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isAbort } from '../api/http.ts';
 import {
@@ -13,6 +14,8 @@ import {
 import { coverage } from './timeline.coverage.ts';
 import { type LoadedSegments, loadSegments } from './timeline.data.ts';
 import { timelineKey } from './timeline.keys.ts';
+import './timeline.range.css';
+import { dragMarks, type Marks, markEnd, markedSpan, markStart } from './timeline.range.ts';
 import { fitView, followView, panView, ticks, timeAt, xOf, zoomView } from './timeline.scale.ts';
 
 export interface TimelineProps {
@@ -26,6 +29,12 @@ export interface TimelineProps {
   onSeek: (t: bigint) => void;
   /** Told the part of the Flow in view once the view settles (the segment list follows it). */
   onView?: ((view: Span) => void) | undefined;
+  /** Told the range chosen (shift-drag, or `[` and `]`), and undefined once it is cleared. */
+  onRange?: ((range: Span | undefined) => void) | undefined;
+  /** Shown next to the chosen range (what can be done with it). */
+  rangeTools?: ComponentChildren;
+  /** Changed to load the segments again (after some were deleted). */
+  reload?: number | undefined;
 }
 
 const HEIGHT = 76;
@@ -36,6 +45,8 @@ const TRACK_HEIGHT = 36;
 const LABEL_WIDTH = 80;
 /** Pointer travel (px) that makes a press a drag (pan) rather than a click (seek). */
 const DRAG = 4;
+/** Above and below the track, the chosen range's band (px). */
+const RANGE_OUT = 8;
 /** Waits after the view last changed before its segments are asked for. */
 const SETTLE_MS = 120;
 
@@ -55,8 +66,20 @@ function box(x0: number, x1: number, width: number): { x: number; w: number } {
  * where none is, segment boundaries once they are far enough apart, the player's position.
  * Clicking seeks the player there; with the keyboard (it is one focusable slider), arrows
  * move the playhead, + and − zoom, Page Up/Down pan, Home/End go to the ends, 0 fits.
+ * A range is chosen by dragging with Shift held, or with `[` and `]` at the playhead; Escape
+ * clears it.
  */
-export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }: TimelineProps) {
+export function Timeline({
+  flowId,
+  extent,
+  playhead,
+  highlight,
+  onSeek,
+  onView,
+  onRange,
+  rangeTools,
+  reload,
+}: TimelineProps) {
   const trackRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
   const [view, setView] = useState<Span>(() => fitView(extent));
@@ -64,7 +87,22 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [hover, setHover] = useState<number | undefined>();
-  const drag = useRef<{ x: number; view: Span; moved: boolean; id: number } | undefined>(undefined);
+  const drag = useRef<{ x: number; view: Span; moved: boolean; id: number; select: boolean } | undefined>(
+    undefined,
+  );
+  const [marks, setMarks] = useState<Marks>({});
+  const range = markedSpan(marks);
+  const rangeKey = range ? `${range.start} ${range.end}` : '';
+  useEffect(() => {
+    onRange?.(range);
+  }, [rangeKey]);
+  // Segments were deleted (the page reloads the timeline): the range chosen for them is done with.
+  const reloaded = useRef(reload);
+  useEffect(() => {
+    if (reloaded.current === reload) return;
+    reloaded.current = reload;
+    setMarks({});
+  }, [reload]);
 
   useEffect(() => {
     const track = trackRef.current;
@@ -86,7 +124,7 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
 
   // The segments of the view (of the part of it inside the Flow), once the view settles.
   const wanted: Span = { start: later(view.start, extent.start), end: earlier(view.end, extent.end) };
-  const wantedKey = `${flowId} ${wanted.start} ${wanted.end}`;
+  const wantedKey = `${flowId} ${wanted.start} ${wanted.end} ${reload ?? 0}`;
   // Keyed by wantedKey: `wanted` is a new object on every render.
   useEffect(() => {
     if (wanted.end <= wanted.start) return;
@@ -119,6 +157,8 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
     return { ...coverage(loaded.segments, known), known };
   }, [loaded]);
 
+  /** A time on the Flow's timeline: the range chosen and the player stay within the Flow. */
+  const within = (t: bigint) => (t < extent.start ? extent.start : t > extent.end ? extent.end : t);
   const seekTo = (t: bigint) => {
     const clamped = t < extent.start ? extent.start : t >= extent.end ? extent.end - 1n : t;
     onSeek(clamped);
@@ -160,6 +200,15 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
       case 'fit':
         setView(fitView(extent));
         break;
+      case 'markStart':
+        setMarks((m) => markStart(m, within(at)));
+        break;
+      case 'markEnd':
+        setMarks((m) => markEnd(m, within(at)));
+        break;
+      case 'clearRange':
+        setMarks({});
+        break;
     }
   };
 
@@ -169,7 +218,7 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
   };
   const onPointerDown = (event: PointerEvent) => {
     if (event.button !== 0) return;
-    drag.current = { x: localX(event), view, moved: false, id: event.pointerId };
+    drag.current = { x: localX(event), view, moved: false, id: event.pointerId, select: event.shiftKey };
     trackRef.current?.setPointerCapture(event.pointerId);
   };
   const onPointerMove = (event: PointerEvent) => {
@@ -178,6 +227,12 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
     if (d && d.id === event.pointerId) {
       if (!d.moved && Math.abs(x - d.x) < DRAG) return;
       d.moved = true;
+      if (d.select) {
+        // The view does not move while a range is chosen: both ends are where the pointer was.
+        setMarks(dragMarks(within(timeAt(d.x, d.view, width)), within(timeAt(x, d.view, width))));
+        setHover(x);
+        return;
+      }
       const span = d.view.end - d.view.start;
       setView(panView(d.view, timeAt(d.x - x, { start: 0n, end: span }, width)));
       setHover(undefined);
@@ -215,6 +270,8 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
       ? box(x(drawn.known.end), x(extent.end), width)
       : undefined;
   const highlightBox = highlight ? box(x(highlight.start), x(highlight.end), width) : undefined;
+  const rangeBox = range ? box(x(range.start), x(range.end), width) : undefined;
+  const pending = range ? undefined : (marks.start ?? marks.end);
   const where = playhead ?? extent.start;
   const valueText = `${utcText(where)} UTC (TAMS ${tamsTimestamp(where)})`;
 
@@ -241,7 +298,7 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
         class="tl-track"
         tabIndex={0}
         role="slider"
-        aria-label="Timeline: arrows move, + and − zoom, Page Up and Down pan, 0 fits"
+        aria-label="Timeline: arrows move, + and − zoom, Page Up and Down pan, 0 fits, [ and ] mark a range"
         aria-valuemin={0}
         aria-valuemax={Number(extent.end - extent.start) / 1e9}
         aria-valuenow={Number(where - extent.start) / 1e9}
@@ -350,6 +407,26 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
               height={TRACK_HEIGHT + 8}
             />
           )}
+          {rangeBox && range && (
+            <rect
+              class="tl-range"
+              x={rangeBox.x}
+              width={rangeBox.w}
+              y={TRACK_TOP - RANGE_OUT}
+              height={TRACK_HEIGHT + 2 * RANGE_OUT}
+              data-start={tamsTimestamp(range.start)}
+              data-end={tamsTimestamp(range.end)}
+            />
+          )}
+          {pending !== undefined && (
+            <line
+              class="tl-mark"
+              x1={x(pending)}
+              x2={x(pending)}
+              y1={TRACK_TOP - RANGE_OUT}
+              y2={TRACK_TOP + TRACK_HEIGHT + RANGE_OUT}
+            />
+          )}
           {hover !== undefined && <line class="tl-hover" x1={hover} x2={hover} y1={AXIS} y2={HEIGHT} />}
           {playhead !== undefined && (
             <line
@@ -371,8 +448,32 @@ export function Timeline({ flowId, extent, playhead, highlight, onSeek, onView }
           </span>
         )}
       </div>
+      {/* Said as it changes: a keyboard user hears where `[` and `]` put the range. */}
+      <div aria-live="polite">
+        {range ? (
+          <div class="tl-range-bar" data-testid="timeline-range">
+            <span data-start={tamsTimestamp(range.start)} data-end={tamsTimestamp(range.end)}>
+              <span class="key key-range" aria-hidden="true" /> Range {utcText(range.start)} →{' '}
+              {utcText(range.end)} UTC ({durationText(range.end - range.start)})
+            </span>
+            <button type="button" onClick={() => setMarks({})}>
+              Clear
+            </button>
+            {rangeTools}
+          </div>
+        ) : pending !== undefined ? (
+          <div class="tl-range-bar muted" data-testid="timeline-range-mark">
+            Range {marks.start !== undefined ? 'starts' : 'ends'} at {utcText(pending)} UTC: press{' '}
+            {marks.start !== undefined ? ']' : '['} at its {marks.start !== undefined ? 'end' : 'start'}
+            <button type="button" onClick={() => setMarks({})}>
+              Clear
+            </button>
+          </div>
+        ) : null}
+      </div>
       <p class="tl-legend" aria-hidden="true">
-        <span class="key key-run" /> media <span class="key key-gap" /> gap (no segment)
+        <span class="key key-run" /> media <span class="key key-gap" /> gap (no segment) · Shift-drag or [ ]
+        to choose a range
         {partial ? (
           <>
             {' '}

@@ -1,16 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { isAbort, nextPageKey, tams } from '../api/http.ts';
 import type { DeletionRequest, Flow, Segment } from '../api/types.ts';
-import { StatusBadge } from '../components/common.tsx';
 import { href, withQuery } from '../router.ts';
 import { durationText, spanOf, utcText } from '../time.ts';
+import { DeletionStatus, useDeletion } from './deletion.follow.tsx';
 import { Dialog, Failure } from './dialog.tsx';
 
 /** Segments counted for the confirmation at most: beyond, it says "more than". */
 const COUNT_PAGES = 10;
 const PAGE = 1000;
-/** How often a deletion request is read again while the server works through it. */
-const POLL_MS = 1000;
 
 interface Count {
   segments: number;
@@ -34,13 +32,6 @@ async function countSegments(flowId: string, signal: AbortSignal): Promise<Count
   return { segments, more: page !== undefined };
 }
 
-type Progress =
-  | { state: 'confirm' }
-  | { state: 'sending' }
-  | { state: 'following'; request: DeletionRequest }
-  | { state: 'done'; request?: DeletionRequest }
-  | { state: 'failed'; error: unknown; request?: DeletionRequest };
-
 /**
  * Deletes a Flow after saying what goes: its segments (counted), the timerange they cover, and
  * the collections it leaves. A deletion the server finishes in the background (202 and a Flow
@@ -56,7 +47,7 @@ export function DeleteFlowDialog({
   onDeleted: () => void;
 }) {
   const [count, setCount] = useState<Count | { error: unknown }>();
-  const [progress, setProgress] = useState<Progress>({ state: 'confirm' });
+  const { progress, send } = useDeletion(onDeleted);
   useEffect(() => {
     const controller = new AbortController();
     countSegments(flow.id, controller.signal).then(
@@ -66,62 +57,15 @@ export function DeleteFlowDialog({
     return () => controller.abort();
   }, [flow.id]);
 
-  const following = progress.state === 'following' ? progress.request.id : undefined;
-  useEffect(() => {
-    if (following === undefined) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const controller = new AbortController();
-    const read = async () => {
-      try {
-        const { body } = await tams<DeletionRequest>(
-          `/flow-delete-requests/${encodeURIComponent(following)}`,
-          {
-            signal: controller.signal,
-          },
-        );
-        if (body.status === 'done') {
-          setProgress({ state: 'done', request: body });
-          onDeleted();
-        } else if (body.status === 'error') {
-          setProgress({
-            state: 'failed',
-            error: new Error(body.error?.summary ?? 'the deletion failed'),
-            request: body,
-          });
-        } else {
-          setProgress({ state: 'following', request: body });
-          timer = setTimeout(read, POLL_MS);
-        }
-      } catch (error) {
-        if (!isAbort(error)) setProgress({ state: 'failed', error });
-      }
-    };
-    timer = setTimeout(read, POLL_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [following]);
-
-  const onConfirm = async () => {
-    setProgress({ state: 'sending' });
-    try {
+  const onConfirm = () =>
+    send(async () => {
       const { body } = await tams<DeletionRequest | undefined>(`/flows/${encodeURIComponent(flow.id)}`, {
         method: 'DELETE',
       });
-      if (body?.id !== undefined && body.status !== 'done') {
-        setProgress({ state: 'following', request: body });
-      } else {
-        setProgress({ state: 'done', ...(body && { request: body }) });
-        onDeleted();
-      }
-    } catch (error) {
-      setProgress({ state: 'failed', error });
-    }
-  };
+      return body;
+    });
 
   const span = spanOf(flow.timerange);
-  const request = 'request' in progress ? progress.request : undefined;
   return (
     <Dialog title={`Delete Flow ${flow.label || flow.id}`} onClose={onClose} testid="delete-dialog">
       <div class="write-form">
@@ -156,16 +100,7 @@ export function DeleteFlowDialog({
             </li>
           )}
         </ul>
-        {(progress.state === 'following' || (progress.state !== 'confirm' && request)) && request && (
-          <div class="deletion-progress" role="status" data-testid="deletion-progress">
-            Deletion request <code>{request.id}</code>: <StatusBadge status={request.status} />
-            {request.timerange_remaining && progress.state === 'following' && (
-              <div class="muted">
-                still to delete: <code>{request.timerange_remaining}</code>
-              </div>
-            )}
-          </div>
-        )}
+        <DeletionStatus progress={progress} />
         {progress.state === 'done' && (
           <p role="status" data-testid="deleted">
             The Flow has been deleted.{' '}

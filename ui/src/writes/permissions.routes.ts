@@ -16,6 +16,7 @@ export const ROUTES: Record<ActionName, string> = {
   flowTagDelete: `DELETE ${V82}/flows/:flowId/tags/:name`,
   flowReadOnlyPut: `PUT ${V82}/flows/:flowId/read_only`,
   flowDelete: `DELETE ${V82}/flows/:flowId`,
+  segmentsDelete: `DELETE ${V82}/flows/:flowId/segments`,
   deletionGet: `GET ${V82}/flow-delete-requests/:requestId`,
   deletionList: `GET ${V82}/flow-delete-requests`,
   sourceLabelPut: `PUT ${V82}/sources/:sourceId/label`,

@@ -25,6 +25,7 @@ export const SCOPES_NEEDED = {
   flowTagDelete: D,
   flowReadOnlyPut: W,
   flowDelete: D,
+  segmentsDelete: D,
   deletionGet: R,
   deletionList: R,
   sourceLabelPut: W,

@@ -5,5 +5,6 @@
  */
 export { DeleteFlowDialog } from './delete.dialog.tsx';
 export { EditDialog } from './edit.dialog.tsx';
+export { DeleteSegmentsDialog } from './segments.delete.dialog.tsx';
 export { TokensPage } from './tokens.page.tsx';
 export { RemoveWebhookDialog, WebhookDialog } from './webhook.dialog.tsx';

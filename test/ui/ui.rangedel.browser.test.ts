@@ -1,0 +1,337 @@
+/**
+ * Deleting the segments of a timerange chosen on a Flow's timeline, in headless Chromium: a
+ * range marked with `[` and `]` at the playhead, and one dragged with Shift held, on a Flow of
+ * real media (MPEG-TS made by ffmpeg, ingested through the API). The confirmation names the
+ * segments that go (those wholly inside, as TAMS deletes) and the ones at the ends that stay;
+ * afterwards the API lists the Flow's segments less exactly those, whether the server deleted
+ * them at once (204) or through a deletion request (202, more than TAMS_DELETE_SYNC_LIMIT)
+ * followed on screen until done. A principal without the delete scope is offered no deletion,
+ * and the API refuses it. Screenshots go to .tmp/ui-screenshots/.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatTimestamp, parseTimeRange } from '../../src/time/index.ts';
+import { chromiumAvailable } from '../../tools/chromium.ts';
+import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
+import { tempDir } from '../helpers/server.ts';
+import { type Ingested, ingest } from '../hls/hls.ingest.ts';
+import { ffmpegAvailable, generateStream } from '../hls/hls.media.ts';
+import { screenshotPath } from './ui.fixture.ts';
+import {
+  bearer,
+  openSignedIn,
+  read,
+  refused,
+  startWritesRig,
+  V82,
+  type WritesRig,
+} from './ui.writes.fixture.ts';
+
+const available = chromiumAvailable('web UI range deletion') && ffmpegAvailable();
+const S = 1_000_000_000n;
+const T0 = 1_700_000_037n * S;
+/** Deleting more segments than this answers 202 with a deletion request. */
+const SYNC_LIMIT = 2;
+
+interface Span {
+  start: bigint;
+  end: bigint;
+}
+
+/** A TAMS timestamp (`s:ns`) in nanoseconds. */
+const timestamp = (text: string | null) => {
+  const [s, ns] = (text ?? '').split(':');
+  return BigInt(s ?? '0') * S + BigInt(ns ?? '0');
+};
+
+/** A segment's timerange as a half-open span of nanoseconds. */
+function spanOf(timerange: string): Span {
+  const range = parseTimeRange(timerange);
+  if (range.start === null || range.end === null) throw new Error(`unbounded segment ${timerange}`);
+  return {
+    start: range.start + (range.startInclusive ? 0n : 1n),
+    end: range.end + (range.endInclusive ? 1n : 0n),
+  };
+}
+
+const middle = (timerange: string) => {
+  const { start, end } = spanOf(timerange);
+  return start + (end - start) / 2n;
+};
+
+describe.skipIf(!available)('web UI: deleting the segments of a range chosen on the timeline', () => {
+  let rig: WritesRig;
+  let media: Ingested;
+  const scratch = tempDir('tams-ui-rangedel-media-');
+
+  beforeAll(async () => {
+    await mkdir(`${scratch.path}/ts`);
+    const stream = await generateStream(`${scratch.path}/ts`, 'mpegts', 10);
+    rig = await startWritesRig({ TAMS_DELETE_SYNC_LIMIT: String(SYNC_LIMIT) });
+    media = await ingest(rig.server, stream, {
+      sourceId: randomUUID(),
+      start: T0,
+      headers: bearer(rig.tokens.admin).headers,
+      label: 'range deletion',
+    });
+    expect(media.segments.length).toBeGreaterThanOrEqual(10);
+  }, SLOW_TEST_MS);
+
+  afterAll(async () => {
+    await rig?.close();
+    scratch.remove();
+  });
+  afterEach(() => {
+    expect(rig.pageErrors.splice(0)).toEqual([]);
+  });
+
+  const segmentsPath = () => `${V82}/flows/${media.flowId}/segments`;
+  const listed = async () =>
+    (await read<{ timerange: string }[]>(rig, `${segmentsPath()}?limit=1000`)).map((s) => s.timerange);
+  const timerangeOf = (i: number) => {
+    const segment = media.segments[i];
+    if (!segment) throw new Error(`no segment ${i}`);
+    return segment.timerange;
+  };
+
+  /** The page's x (viewport pixels) of `t` on the timeline's track, and the track's middle y. */
+  async function pointAt(page: Page, t: bigint): Promise<{ x: number; y: number }> {
+    const svg = page.locator('svg.tl-svg');
+    const view = {
+      start: timestamp(await svg.getAttribute('data-view-start')),
+      end: timestamp(await svg.getAttribute('data-view-end')),
+    };
+    const box = await page.locator('.tl-track').boundingBox();
+    if (!box) throw new Error('no timeline track');
+    const share = Number(t - view.start) / Number(view.end - view.start);
+    return { x: box.x + share * box.width, y: box.y + 28 + 18 };
+  }
+
+  async function openFlow(token: string) {
+    const opened = await openSignedIn(rig, token);
+    await opened.page.goto(`${rig.server.url}/ui/flows/${media.flowId}`);
+    await opened.page.getByRole('heading', { name: 'range deletion' }).waitFor();
+    // The timeline has drawn the Flow's segments.
+    await opened.page.locator('.tl-run').first().waitFor();
+    return opened;
+  }
+
+  /** Clicks the track at `t` (the player seeks there), then presses `key` there. */
+  async function markAt(page: Page, t: bigint, key: '[' | ']') {
+    const { x, y } = await pointAt(page, t);
+    await page.mouse.click(x, y);
+    await page.keyboard.press(key);
+  }
+
+  /** The chosen range as the timeline shows it. */
+  async function chosen(page: Page): Promise<Span> {
+    const text = page.getByTestId('timeline-range').locator('[data-start]');
+    await text.waitFor();
+    return {
+      start: timestamp(await text.getAttribute('data-start')),
+      end: timestamp(await text.getAttribute('data-end')),
+    };
+  }
+
+  /**
+   * Opens the deletion of `range`, checks that the dialog names the segments wholly inside it
+   * (and only those) as going and the ones it covers in part as staying, confirms, waits for the
+   * deletion to be done, and returns the DELETE's status.
+   */
+  async function deleteRange(page: Page, range: Span, before: string[], shot: string): Promise<number> {
+    const going = before.filter((t) => {
+      const s = spanOf(t);
+      return s.start >= range.start && s.end <= range.end;
+    });
+    const staying = before.filter((t) => {
+      const s = spanOf(t);
+      return s.start < range.end && s.end > range.start && !going.includes(t);
+    });
+    await page.getByRole('button', { name: 'Delete segments…' }).click();
+    const dialog = page.getByTestId('segments-delete-dialog');
+    const goingItem = dialog.getByTestId('segments-going');
+    await goingItem.waitFor();
+    expect(Number(await goingItem.getAttribute('data-count'))).toBe(going.length);
+    expect(await goingItem.textContent()).toContain(`${going.length} segment`);
+    expect(timestamp(await goingItem.getAttribute('data-start'))).toBe(spanOf(going[0] ?? '').start);
+    expect(timestamp(await goingItem.getAttribute('data-end'))).toBe(spanOf(going.at(-1) ?? '').end);
+    const stays = await dialog
+      .getByTestId('segments-staying')
+      .locator('li[data-timerange]')
+      .evaluateAll((items) => items.map((li) => li.getAttribute('data-timerange')));
+    expect(stays).toEqual(staying);
+    await page.screenshot({ path: screenshotPath(shot) });
+    const answer = page.waitForResponse(
+      (r) => r.request().method() === 'DELETE' && new URL(r.url()).pathname === segmentsPath(),
+    );
+    await dialog.getByRole('button', { name: /^Delete \d+ segments?$/ }).click();
+    const status = (await answer).status();
+    await dialog.getByTestId('segments-deleted').waitFor();
+    // The API lists the segments less exactly the ones wholly inside the range.
+    expect(await listed()).toEqual(before.filter((t) => !going.includes(t)));
+    return status;
+  }
+
+  /** The timeline and the segment list show the deletion: a gap where the segments were. */
+  async function reloaded(page: Page, gap: Span) {
+    const drawn = page.locator(`.tl-gap[data-start="${formatTimestamp(gap.start)}"]`);
+    await drawn.waitFor({ state: 'attached' });
+    expect(timestamp(await drawn.getAttribute('data-end'))).toBe(gap.end);
+  }
+
+  it('marks a range with [ and ] and deletes the segments wholly inside it at once (204)', async () => {
+    const { context, page } = await openFlow(rig.tokens.admin);
+    try {
+      const before = await listed();
+      expect(before).toEqual(media.segments.map((s) => s.timerange));
+      // From the middle of the second segment to the middle of the fourth: the third goes.
+      await markAt(page, middle(timerangeOf(1)), '[');
+      await page.getByTestId('timeline-range-mark').waitFor();
+      await markAt(page, middle(timerangeOf(3)), ']');
+      const range = await chosen(page);
+      expect(range.start).toBeGreaterThan(spanOf(timerangeOf(1)).start);
+      expect(range.start).toBeLessThan(spanOf(timerangeOf(1)).end);
+      expect(range.end).toBeGreaterThan(spanOf(timerangeOf(3)).start);
+      expect(range.end).toBeLessThan(spanOf(timerangeOf(3)).end);
+      expect(await page.locator('rect.tl-range').count()).toBe(1);
+      await page.getByTestId('timeline-range').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('rangedel-range') });
+
+      const status = await deleteRange(page, range, before, 'rangedel-dialog');
+      expect(status).toBe(204);
+      await page.getByTestId('segments-delete-dialog').getByRole('button', { name: 'Done' }).click();
+      await reloaded(page, spanOf(timerangeOf(2)));
+      // The segment list was read again: the deleted segment is no longer a row.
+      const rows = page.locator('table[data-testid="segments"] tbody tr[data-timerange]');
+      await expect
+        .poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-timerange'))))
+        .toEqual(before.filter((t) => t !== timerangeOf(2)));
+      // The range went with its segments.
+      await page.getByTestId('timeline-range').waitFor({ state: 'detached' });
+      expect(await page.getByRole('button', { name: 'Delete segments…' }).count()).toBe(0);
+
+      // Escape clears a range being marked.
+      await markAt(page, middle(timerangeOf(5)), '[');
+      await page.getByTestId('timeline-range-mark').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('timeline-range-mark').waitFor({ state: 'detached' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('drags a range with Shift held and follows the deletion request to done (202)', async () => {
+    const { context, page } = await openFlow(rig.tokens.admin);
+    try {
+      const before = await listed();
+      // From the middle of the fifth segment to the middle of the tenth: four whole ones, more
+      // than the server deletes at once.
+      const from = await pointAt(page, middle(timerangeOf(4)));
+      const to = await pointAt(page, middle(timerangeOf(9)));
+      await page.keyboard.down('Shift');
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 8 });
+      await page.mouse.up();
+      await page.keyboard.up('Shift');
+      const range = await chosen(page);
+      expect(range.start).toBeGreaterThan(spanOf(timerangeOf(4)).start);
+      expect(range.end).toBeLessThan(spanOf(timerangeOf(9)).end);
+      await page.getByTestId('timeline-range').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('rangedel-drag') });
+
+      const status = await deleteRange(page, range, before, 'rangedel-dialog-202');
+      expect(status).toBe(202);
+      const progress = page.getByTestId('deletion-progress');
+      expect(await progress.textContent()).toContain('done');
+      const requestId = await progress.locator('code').first().textContent();
+      await page.screenshot({ path: screenshotPath('rangedel-done') });
+      const request = await read<{ flow_id: string; status: string; delete_flow: boolean }>(
+        rig,
+        `${V82}/flow-delete-requests/${requestId}`,
+      );
+      expect(request).toMatchObject({ flow_id: media.flowId, status: 'done', delete_flow: false });
+      await page.getByRole('button', { name: 'Done' }).click();
+      await reloaded(page, { start: spanOf(timerangeOf(5)).start, end: spanOf(timerangeOf(8)).end });
+      // The player started again on what is left, rather than fail on a playlist that changed.
+      await page.locator('.tl-track').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('rangedel-after') });
+      expect(await page.getByText(/Playback failed/).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('offers no deletion without the delete scope, which the API refuses; none on a read-only Flow', async () => {
+    const { context, page } = await openFlow(rig.tokens.editor);
+    try {
+      await markAt(page, middle(timerangeOf(0)), '[');
+      await markAt(page, middle(timerangeOf(9)), ']');
+      await chosen(page);
+      expect(await page.getByRole('button', { name: /Delete segments/ }).count()).toBe(0);
+      const whole = encodeURIComponent(`[${formatTimestamp(T0)}_${formatTimestamp(T0 + 100n * S)})`);
+      await refused(rig, 'DELETE', `${segmentsPath()}?timerange=${whole}`, rig.tokens.editor);
+    } finally {
+      await context.close();
+    }
+
+    const admin = bearer(rig.tokens.admin);
+    const put = await rig.server.put(`${V82}/flows/${media.flowId}/read_only`, 'true', admin);
+    expect(put.status, put.text).toBe(204);
+    try {
+      const { context: adminContext, page: adminPage } = await openFlow(rig.tokens.admin);
+      try {
+        await markAt(adminPage, middle(timerangeOf(0)), '[');
+        await markAt(adminPage, middle(timerangeOf(9)), ']');
+        await adminPage
+          .getByTestId('timeline-range')
+          .getByText(/Read-only: clear read-only/)
+          .waitFor();
+        expect(await adminPage.getByRole('button', { name: /Delete segments/ }).count()).toBe(0);
+      } finally {
+        await adminContext.close();
+      }
+    } finally {
+      const cleared = await rig.server.put(`${V82}/flows/${media.flowId}/read_only`, 'false', admin);
+      expect(cleared.status, cleared.text).toBe(204);
+    }
+  });
+
+  it('deletes every segment: the dialog says so, then the page that the Flow has none', async () => {
+    const { context, page } = await openFlow(rig.tokens.admin);
+    try {
+      const before = await listed();
+      expect(before.length).toBeGreaterThan(SYNC_LIMIT);
+      // From left of the Flow's start to right of its end (the view's margins): the timeline
+      // keeps the range to the Flow, all of it.
+      const svg = page.locator('svg.tl-svg');
+      const view = {
+        start: timestamp(await svg.getAttribute('data-view-start')),
+        end: timestamp(await svg.getAttribute('data-view-end')),
+      };
+      const first = spanOf(before[0] ?? '').start;
+      const last = spanOf(before.at(-1) ?? '').end;
+      const from = await pointAt(page, (view.start + first) / 2n);
+      const to = await pointAt(page, (last + view.end) / 2n);
+      await page.keyboard.down('Shift');
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 8 });
+      await page.mouse.up();
+      await page.keyboard.up('Shift');
+      expect(await chosen(page)).toEqual({ start: first, end: last });
+
+      await deleteRange(page, { start: first, end: last }, before, 'rangedel-dialog-all');
+      expect(await listed()).toEqual([]);
+      // The dialog stays, saying done, until it is closed; then the page reads the Flow again.
+      expect(await page.getByTestId('deletion-progress').textContent()).toContain('done');
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByText('This Flow has no segments yet.').waitFor();
+      await page.screenshot({ path: screenshotPath('rangedel-all') });
+    } finally {
+      await context.close();
+    }
+  });
+});
