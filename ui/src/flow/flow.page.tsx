@@ -2,6 +2,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { tams } from '../api/http.ts';
 import type { Flow } from '../api/types.ts';
 import { ErrorMessage, FORMATS, Loading, PageTitle, useLoad } from '../components/common.tsx';
+import { frameRateOf } from '../player/player.timecode.ts';
 import { Player, type SeekRequest } from '../player/player.tsx';
 import type { Route } from '../router.ts';
 import type { Features } from '../session.ts';
@@ -96,7 +97,14 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
       <div class="flow-grid">
         <div class="flow-media">
           {extent && canPlay && (
-            <Player flowId={flow.id} extent={extent} seek={seek} onTime={onTime} onLive={setLive} />
+            <Player
+              flowId={flow.id}
+              extent={extent}
+              seek={seek}
+              onTime={onTime}
+              onLive={setLive}
+              frameRate={frameRateOf(flow.essence_parameters)}
+            />
           )}
           {refreshError && <p class="error">The Flow could not be read again: {refreshError}</p>}
           {extent && !canPlay && !image && (
