@@ -69,7 +69,9 @@ export async function generateTracks(
     ...['-hls_segment_filename', join(dir, '%v/seg%d.ts'), join(dir, '%v/index.m3u8')],
   ]);
   const video = await segmentsOf(join(dir, '0'));
-  const audio = await segmentsOf(join(dir, '1'));
+  // ffmpeg ends the audio with a sliver (the AAC frames past the video's end, ~21 ms) that adds
+  // nothing a player buffers: left out, as an ingest cutting at the video's length would.
+  const audio = (await segmentsOf(join(dir, '1'))).filter((s) => s.durationNs >= 100_000_000n);
   const { stdout } = await run(FFPROBE, [
     ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=start_pts'],
     ...['-of', 'csv=p=0', join(dir, '0/seg0.ts')],

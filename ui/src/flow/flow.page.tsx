@@ -9,6 +9,7 @@ import type { Features } from '../session.ts';
 import { type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
 import { FlowActions } from '../writes/flow.actions.tsx';
+import { useVideoMember } from './flow.collection.ts';
 import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { HlsUrl } from './flow.hls.tsx';
@@ -65,7 +66,10 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const [edited, setEdited] = useState<{ flow: Flow; over: Flow }>();
   const flow = edited !== undefined && edited.over === read ? edited.flow : read;
   const onEdited = useCallback((changed: Flow) => setEdited({ flow: changed, over: read }), [read]);
-  const extent = spanOf(flow.timerange);
+  // A multi Flow playing its members: its video member's segments are the ones shown.
+  const members = useVideoMember(flow);
+  const media = members?.state === 'done' ? (members.video ?? flow) : flow;
+  const extent = spanOf(media.timerange);
   const highlight = spanOf(route.query.get('timerange') ?? undefined);
   const [playhead, setPlayhead] = useState<bigint | undefined>(highlight?.start ?? extent?.start);
   const [seek, setSeek] = useState<SeekRequest | undefined>(
@@ -82,7 +86,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const [chosen, setChosen] = useState<Span | undefined>(undefined);
   // The part of the Flow the timeline shows, for the segment list below it.
   const [shown, setShown] = useState<Span | undefined>();
-  const canPlay = playable(flow);
+  const canPlay = playable(media);
   const image = flow.format === FORMATS.image;
   return (
     <section class="flow">
@@ -99,11 +103,12 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
           {extent && canPlay && (
             <Player
               flowId={flow.id}
+              multivariant={members !== undefined}
               extent={extent}
               seek={seek}
               onTime={onTime}
               onLive={setLive}
-              frameRate={frameRateOf(flow.essence_parameters)}
+              frameRate={frameRateOf(media.essence_parameters)}
             />
           )}
           {refreshError && <p class="error">The Flow could not be read again: {refreshError}</p>}
@@ -115,24 +120,26 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
           )}
           {extent ? (
             <Timeline
-              flowId={flow.id}
+              flowId={media.id}
               extent={extent}
               playhead={playhead}
               highlight={highlight ?? chosen}
               onSeek={onSeek}
               onView={setShown}
             />
+          ) : members?.state === 'loading' ? (
+            <Loading what="the multi Flow's members" />
           ) : (
             <p class="muted">This Flow has no segments yet.</p>
           )}
           {canPlay && <HlsUrl flowId={flow.id} />}
           {extent && canPlay && (
-            <FlowExport flowId={flow.id} extent={extent} playhead={playhead} onChosen={setChosen} />
+            <FlowExport flowId={media.id} extent={extent} playhead={playhead} onChosen={setChosen} />
           )}
         </div>
         <FlowMeta flow={flow} extent={extent} />
       </div>
-      {extent && <FlowSegments flowId={flow.id} window={shown} />}
+      {extent && <FlowSegments flowId={media.id} window={shown} />}
       {features.search && <FlowSearch flowId={flow.id} />}
       {image && features.exr && <ExrFrames flowId={flow.id} onSeek={onSeek} />}
     </section>

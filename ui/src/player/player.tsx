@@ -41,6 +41,11 @@ export interface PlayerProps {
   onTime: (t: bigint | undefined) => void;
   /** Whether the Flow is live: the server played it live on this page, and has not ended it. */
   onLive?: (live: boolean) => void;
+  /**
+   * The playlist is a multivariant one (a multi Flow's members: video, alternate audio,
+   * subtitles): hls.js's full build plays it, loaded for such Flows alone.
+   */
+  multivariant?: boolean;
   /** The video's frame rate, where known: a timecode readout and frame steps. */
   frameRate?: FrameRate;
 }
@@ -54,7 +59,7 @@ export interface PlayerProps {
  * longer than the server puts in one playlist (TAMS_HLS_MAX_SEGMENTS) is played an hour at a
  * time around the time asked for.
  */
-export function Player({ flowId, extent, seek, onTime, onLive, frameRate }: PlayerProps) {
+export function Player({ flowId, extent, seek, onTime, onLive, multivariant, frameRate }: PlayerProps) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const [source, setSource] = useState<PlaySource>('auto');
   const [info, setInfo] = useState<PlaylistInfo | undefined>();
@@ -136,7 +141,7 @@ export function Player({ flowId, extent, seek, onTime, onLive, frameRate }: Play
       if (pending.current !== undefined) show(pending.current);
     };
     video.addEventListener('loadedmetadata', onMetadata);
-    startEngine(video, playlistUrl(flowId, source), {
+    startEngine(video, playlistUrl(flowId, source), multivariant === true, {
       placed: (next, playlist) => {
         if (!active) return undefined;
         const first = placed.current.length === 0;
@@ -290,7 +295,7 @@ export function Player({ flowId, extent, seek, onTime, onLive, frameRate }: Play
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: the keys act while focus is on the video or its controls, which take it.
     <div class="player" onKeyDown={onKeyDown}>
-      {/* biome-ignore lint/a11y/useMediaCaption: Flows carry no captions of their own here; caption Flows are Flows of their own. */}
+      {/* biome-ignore lint/a11y/useMediaCaption: captions are caption Flows of their own, which a multi Flow's playlist brings in as hls.js subtitle tracks. */}
       <video
         ref={videoRef}
         controls
