@@ -31,6 +31,8 @@ export default defineConfig({
     // Every browser that runs ES2022 modules preloads modules natively.
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
+    // hls.js's full build (about 580 kB), a chunk that multi Flow pages alone load.
+    chunkSizeWarningLimit: 600,
     // Rolldown's report of slow plugins would name precompress (brotli at its best quality, most
     // of a build by design) on every build.
     rolldownOptions: { checks: { bundlerTimings: false } },

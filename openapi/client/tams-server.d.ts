@@ -709,7 +709,7 @@ export interface paths {
         };
         /**
          * HLS media playlist of a Flow
-         * @description The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment, as EXT-X-MAP, is each segment's `init_object` (TAMS 8.2), else the object its `_tams-server_init_object_id` tag names). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a `timerange` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned `get_urls`: no media passes through the server. Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials). A tams-server extension (beyond TAMS 7.0).
+         * @description The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment, as EXT-X-MAP, is each segment's `init_object` (TAMS 8.2), else the object its `_tams-server_init_object_id` tag names). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a `timerange` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned `get_urls`: no media passes through the server. A multi Flow with no segments of its own (no container) and a `flow_collection` answers a multivariant playlist of its members instead, laid out as a Source's (video as variants, audio as an audio group, WebVTT data Flows as a subtitles group), each linking to its member's media playlist with the same query. Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials). A tams-server extension (beyond TAMS 7.0).
          */
         get: operations["GET_flows-flowId-hls"];
         put?: never;
@@ -718,7 +718,7 @@ export interface paths {
         options?: never;
         /**
          * HLS media playlist of a Flow
-         * @description The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment, as EXT-X-MAP, is each segment's `init_object` (TAMS 8.2), else the object its `_tams-server_init_object_id` tag names). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a `timerange` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned `get_urls`: no media passes through the server. Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials). A tams-server extension (beyond TAMS 7.0).
+         * @description The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment, as EXT-X-MAP, is each segment's `init_object` (TAMS 8.2), else the object its `_tams-server_init_object_id` tag names). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a `timerange` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned `get_urls`: no media passes through the server. A multi Flow with no segments of its own (no container) and a `flow_collection` answers a multivariant playlist of its members instead, laid out as a Source's (video as variants, audio as an audio group, WebVTT data Flows as a subtitles group), each linking to its member's media playlist with the same query. Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials). A tams-server extension (beyond TAMS 7.0).
          */
         head: operations["HEAD_flows-flowId-hls"];
         patch?: never;
@@ -5459,7 +5459,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The media playlist. */
+            /** @description The media playlist (a multi Flow's collection: the multivariant playlist of its members). */
             200: {
                 headers: {
                     /** @description no-store: the playlist holds presigned URLs that expire, and live windows move. */
@@ -5470,7 +5470,7 @@ export interface operations {
                     "application/vnd.apple.mpegurl": string;
                 };
             };
-            /** @description Bad request. Invalid query options, a Flow whose container HLS cannot play, or more segments than TAMS_HLS_MAX_SEGMENTS. */
+            /** @description Bad request. Invalid query options, a Flow whose container HLS cannot play (a multi Flow without container and members has none), or more segments than TAMS_HLS_MAX_SEGMENTS. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5479,7 +5479,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The Flow does not exist, or the init segment object its tag names does not. */
+            /** @description The Flow does not exist, the init segment object its tag names does not, or none of its collection's members has segments HLS can play. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5508,7 +5508,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The media playlist. */
+            /** @description The media playlist (a multi Flow's collection: the multivariant playlist of its members). */
             200: {
                 headers: {
                     /** @description no-store: the playlist holds presigned URLs that expire, and live windows move. */
@@ -5519,7 +5519,7 @@ export interface operations {
                     "application/vnd.apple.mpegurl": string;
                 };
             };
-            /** @description Bad request. Invalid query options, a Flow whose container HLS cannot play, or more segments than TAMS_HLS_MAX_SEGMENTS. */
+            /** @description Bad request. Invalid query options, a Flow whose container HLS cannot play (a multi Flow without container and members has none), or more segments than TAMS_HLS_MAX_SEGMENTS. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5528,7 +5528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The Flow does not exist, or the init segment object its tag names does not. */
+            /** @description The Flow does not exist, the init segment object its tag names does not, or none of its collection's members has segments HLS can play. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -65,15 +65,17 @@ export async function hlsRoutes(app: App, deps: HlsRoutesDeps): Promise<void> {
       schema: {
         operationId: 'GET_flows-flowId-hls',
         summary: 'HLS media playlist of a Flow',
-        description: `The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment, as EXT-X-MAP, is each segment's \`init_object\` (TAMS 8.2), else the object its \`_tams-server_init_object_id\` tag names). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a \`timerange\` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned \`get_urls\`: no media passes through the server. ${AUTH} ${BEYOND}`,
+        description: `The Flow's segments as an HLS media playlist (MPEG-TS, fragmented MP4 or WebVTT segments; a fragmented MP4 Flow's init segment, as EXT-X-MAP, is each segment's \`init_object\` (TAMS 8.2), else the object its \`_tams-server_init_object_id\` tag names). Durations and EXT-X-PROGRAM-DATE-TIME come from the segments' timeranges (TAI to UTC), gaps in the timeline are EXT-X-DISCONTINUITY. VOD for a \`timerange\` or a finished Flow; a live sliding window while the Flow is still being written (see TAMS_HLS_LIVE_*). Media URLs are the segments' presigned \`get_urls\`: no media passes through the server. A multi Flow with no segments of its own (no container) and a \`flow_collection\` answers a multivariant playlist of its members instead, laid out as a Source's (video as variants, audio as an audio group, WebVTT data Flows as a subtitles group), each linking to its member's media playlist with the same query. ${AUTH} ${BEYOND}`,
         tags: TAGS,
         params: FlowParams,
         querystring: PlaylistQuery,
         response: {
-          200: playlistResponse('The media playlist.'),
+          200: playlistResponse(
+            "The media playlist (a multi Flow's collection: the multivariant playlist of its members).",
+          ),
           ...errors({
-            400: 'Bad request. Invalid query options, a Flow whose container HLS cannot play, or more segments than TAMS_HLS_MAX_SEGMENTS.',
-            404: 'The Flow does not exist, or the init segment object its tag names does not.',
+            400: 'Bad request. Invalid query options, a Flow whose container HLS cannot play (a multi Flow without container and members has none), or more segments than TAMS_HLS_MAX_SEGMENTS.',
+            404: "The Flow does not exist, the init segment object its tag names does not, or none of its collection's members has segments HLS can play.",
           }),
         },
       },

@@ -15,7 +15,7 @@ import { parseTimeRange, parseTimestamp, TimeRange, taiToUtcIso } from '../time/
 import { type Before, BreakCounter, timelineOf } from './hls.breaks.ts';
 import { type SegmentFormat, segmentFormat } from './hls.codecs.ts';
 import type { HlsSettings } from './hls.config.ts';
-import { multivariantOf, type RenditionLinks } from './hls.sources.ts';
+import { collectionPlaylistOf, multivariantOf, type RenditionLinks } from './hls.sources.ts';
 import { breaksBetween, durationOf, liveWindowSize, type TimelineSegment } from './hls.timeline.ts';
 import { type PlaylistEntry, writeMediaPlaylist } from './hls.writer.ts';
 
@@ -59,7 +59,8 @@ export interface PlaylistOptions {
 
 export interface FlowPlaylist {
   body: string;
-  kind: 'vod' | 'live';
+  /** `multivariant`: a multi Flow's collection, each member linked to its own media playlist. */
+  kind: 'vod' | 'live' | 'multivariant';
 }
 
 interface Entry {
@@ -127,6 +128,10 @@ export class HlsService {
   async flowPlaylist(flowId: string, request: PlaylistOptions): Promise<FlowPlaylist> {
     const flow = await this.deps.store.flows.get(flowId);
     if (!flow) throw new NotFoundError(`Flow ${flowId} does not exist`);
+    // A multi Flow whose media is in its members' segments plays as their multivariant playlist.
+    if (isCollection(flow)) {
+      return { body: await collectionPlaylistOf(this.deps, flow, request.links), kind: 'multivariant' };
+    }
     const format = playableFormat(flow);
     // Media URLs whose path ends in the container's extension, where the backend can give them
     // one (the fs store): ffmpeg's HLS demuxer refuses segment URLs without it.
@@ -264,10 +269,22 @@ export class HlsService {
   }
 }
 
+const MULTI = 'urn:x-nmos:format:multi';
+
+/** A multi Flow with no segments of its own (no container) and members to play. */
+function isCollection(flow: FlowRecord): boolean {
+  return flow.format === MULTI && flow.container === undefined && (flow.flow_collection?.length ?? 0) > 0;
+}
+
 /** The Flow's segment format, or why HLS cannot play it. */
 function playableFormat(flow: FlowRecord): SegmentFormat {
   const format = segmentFormat(flow.container);
   if (format !== undefined) return format;
+  if (flow.container === undefined && flow.format === MULTI) {
+    throw new BadRequestError(
+      `Flow ${flow.id} is a multi Flow with no segments of its own (no container) and an empty flow_collection: it has nothing to play`,
+    );
+  }
   if (flow.container === undefined) {
     const collectors = flow.collected_by.length > 0 ? `: play ${flow.collected_by.join(', ')}` : '';
     throw new BadRequestError(

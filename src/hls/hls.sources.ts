@@ -88,9 +88,30 @@ export async function multivariantOf(
   sourceId: string,
   links: RenditionLinks,
 ): Promise<string> {
-  const { store, media } = deps;
+  const { store } = deps;
   if (!(await store.sources.get(sourceId))) throw new NotFoundError(`Source ${sourceId} does not exist`);
-  const own = await flowsOf(store, sourceId);
+  return playlistOf(deps, await flowsOf(store, sourceId), links, `Source ${sourceId}`);
+}
+
+/**
+ * The multivariant playlist of a multi Flow without segments of its own: its collection's
+ * members, laid out as a Source's Flows are (a Source holding only this multi Flow).
+ */
+export async function collectionPlaylistOf(
+  deps: { store: TamsStore; media: MediaRegistry },
+  flow: FlowRecord,
+  links: RenditionLinks,
+): Promise<string> {
+  return playlistOf(deps, [flow], links, `The collection of Flow ${flow.id}`);
+}
+
+async function playlistOf(
+  deps: { store: TamsStore; media: MediaRegistry },
+  own: readonly FlowRecord[],
+  links: RenditionLinks,
+  what: string,
+): Promise<string> {
+  const { store, media } = deps;
   const memberIds = own
     .filter((f) => f.format === MULTI)
     .flatMap((f) => (f.flow_collection ?? []).map((i) => i.id));
@@ -163,7 +184,7 @@ export async function multivariantOf(
   });
   if (variants.length === 0) {
     throw new NotFoundError(
-      `Source ${sourceId} has no Flow HLS can play: none with segments in MPEG-TS or fragmented MP4`,
+      `${what} has no Flow HLS can play: none with segments in MPEG-TS or fragmented MP4`,
     );
   }
   variants.sort((a, b) => a.bandwidth - b.bandwidth);

@@ -18,7 +18,8 @@ const REVALIDATE = 'no-cache';
 
 /**
  * The page's own rules: scripts, styles and workers from the server alone (hls.js runs its
- * demuxer in a blob: worker, and feeds the video element from blob: URLs); requests anywhere,
+ * demuxer in a blob: worker, and feeds the video element from blob: URLs; its full build gives
+ * a subtitle track the empty `data:,WEBVTT` as its source before filling it with cues); requests anywhere,
  * as presigned media URLs may point at any S3 endpoint; no framing; no Referer leaving the page,
  * so the URLs of the UI never reach storage logs.
  */
@@ -28,7 +29,7 @@ const PAGE_HEADERS: Record<string, string> = {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
-    "media-src 'self' blob:",
+    "media-src 'self' blob: data:",
     "worker-src 'self' blob:",
     "connect-src 'self' http: https:",
     "frame-ancestors 'none'",

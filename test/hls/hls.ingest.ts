@@ -19,6 +19,8 @@ export interface IngestOptions {
   /** Request headers carrying credentials. */
   headers?: Record<string, string>;
   label?: string;
+  /** Flow fields that replace the defaults (a multi Flow of the stream's container). */
+  fields?: Record<string, unknown>;
 }
 
 export interface Ingested {
@@ -54,6 +56,7 @@ export async function ingest(
       format: 'urn:x-nmos:format:multi',
       container: stream.container,
       label: options.label ?? `${stream.container} test pattern`,
+      ...options.fields,
     },
     { headers },
   );

@@ -31,7 +31,7 @@ export interface MediaFile {
 }
 
 export interface GeneratedStream {
-  container: 'video/mp2t' | 'video/mp4';
+  container: 'video/mp2t' | 'video/mp4' | 'audio/mp2t' | 'text/vtt';
   /** The init segment (ftyp + moov) of fragmented MP4. */
   init?: Buffer;
   segments: MediaFile[];

@@ -2,13 +2,15 @@ import { useCallback, useState } from 'preact/hooks';
 import { tams } from '../api/http.ts';
 import type { Flow } from '../api/types.ts';
 import { ErrorMessage, FORMATS, Loading, PageTitle, useLoad } from '../components/common.tsx';
+import { frameRateOf } from '../player/player.timecode.ts';
 import { Player, type SeekRequest } from '../player/player.tsx';
-import type { Route } from '../router.ts';
+import { href, type Route } from '../router.ts';
 import type { Features } from '../session.ts';
 import { type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
 import { Timeline } from '../timeline/timeline.tsx';
 import { FlowActions } from '../writes/flow.actions.tsx';
 import { DeleteSegmentsAction } from '../writes/segments.delete.tsx';
+import { useVideoMember } from './flow.collection.ts';
 import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { HlsUrl } from './flow.hls.tsx';
@@ -65,7 +67,10 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const [edited, setEdited] = useState<{ flow: Flow; over: Flow }>();
   const flow = edited !== undefined && edited.over === read ? edited.flow : read;
   const onEdited = useCallback((changed: Flow) => setEdited({ flow: changed, over: read }), [read]);
-  const extent = spanOf(flow.timerange);
+  // A multi Flow playing its members: its video member's segments are the ones shown.
+  const members = useVideoMember(flow);
+  const media = members?.state === 'done' ? (members.video ?? flow) : flow;
+  const extent = spanOf(media.timerange);
   const highlight = spanOf(route.query.get('timerange') ?? undefined);
   const [playhead, setPlayhead] = useState<bigint | undefined>(highlight?.start ?? extent?.start);
   const [seek, setSeek] = useState<SeekRequest | undefined>(
@@ -93,7 +98,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
     },
     [onEdited],
   );
-  const canPlay = playable(flow);
+  const canPlay = playable(media);
   const image = flow.format === FORMATS.image;
   return (
     <section class="flow">
@@ -112,10 +117,12 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
             <Player
               key={reloads}
               flowId={flow.id}
+              multivariant={members !== undefined}
               extent={extent}
               seek={seek}
               onTime={onTime}
               onLive={setLive}
+              frameRate={frameRateOf(media.essence_parameters)}
             />
           )}
           {refreshError && <p class="error">The Flow could not be read again: {refreshError}</p>}
@@ -127,7 +134,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
           )}
           {extent ? (
             <Timeline
-              flowId={flow.id}
+              flowId={media.id}
               extent={extent}
               playhead={playhead}
               highlight={highlight ?? chosen}
@@ -136,27 +143,37 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
               onRange={setRange}
               reload={reloads}
               rangeTools={
-                range && (
+                range &&
+                (media === flow ? (
                   <DeleteSegmentsAction
                     flowId={flow.id}
                     range={range}
                     readOnly={flow.read_only}
                     onDeleted={onSegmentsDeleted}
                   />
-                )
+                ) : (
+                  // Deleting the video member's segments alone would leave its sound and
+                  // captions: each member's segments are deleted on its own page.
+                  <span class="muted" data-testid="range-members">
+                    The segments are its members':{' '}
+                    <a href={href(`/flows/${media.id}`)}>delete them on a member's page</a>.
+                  </span>
+                ))
               }
             />
+          ) : members?.state === 'loading' ? (
+            <Loading what="the multi Flow's members" />
           ) : (
             <p class="muted">This Flow has no segments yet.</p>
           )}
           {canPlay && <HlsUrl flowId={flow.id} />}
           {extent && canPlay && (
-            <FlowExport flowId={flow.id} extent={extent} playhead={playhead} onChosen={setChosen} />
+            <FlowExport flowId={media.id} extent={extent} playhead={playhead} onChosen={setChosen} />
           )}
         </div>
         <FlowMeta flow={flow} extent={extent} />
       </div>
-      {extent && <FlowSegments key={reloads} flowId={flow.id} window={shown} />}
+      {extent && <FlowSegments key={reloads} flowId={media.id} window={shown} />}
       {features.search && <FlowSearch flowId={flow.id} />}
       {image && features.exr && <ExrFrames flowId={flow.id} onSeek={onSeek} />}
     </section>

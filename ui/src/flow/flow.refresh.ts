@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { isAbort, tams } from '../api/http.ts';
 import type { Flow } from '../api/types.ts';
 import { spanOf } from '../time.ts';
+import { isCollection } from './flow.collection.ts';
 
 /** Shortest and longest wait between two reads of a growing Flow. */
 const MIN_MS = 2_000;
@@ -59,7 +60,9 @@ export function useFlowRefresh(initial: Flow, live: boolean): FlowState {
   }, []);
 
   const interval = refreshInterval(state.flow);
-  const active = mayGrow(state.flow) && (live || spanOf(state.flow.timerange) === undefined);
+  // A multi Flow playing its members never has segments of its own to wait for.
+  const awaiting = spanOf(state.flow.timerange) === undefined && !isCollection(state.flow);
+  const active = mayGrow(state.flow) && (live || awaiting);
   /** Read again on the last run: when that stops, one more read shows the Flow as it ended. */
   const reading = useRef(false);
   useEffect(() => {

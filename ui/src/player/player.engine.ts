@@ -83,8 +83,15 @@ function describe(data: ErrorData): string {
  * Media Source Extensions (older iOS) get the token in the playlist URL instead, as players that
  * cannot send headers do.
  */
-export async function startEngine(video: HTMLVideoElement, url: URL, events: EngineEvents): Promise<Engine> {
-  const { default: Hls } = await import('hls.js/light');
+export async function startEngine(
+  video: HTMLVideoElement,
+  url: URL,
+  multivariant: boolean,
+  events: EngineEvents,
+): Promise<Engine> {
+  // The light build plays one media playlist; a multivariant one with alternate audio and
+  // subtitles needs the full build, a chunk of its own that other Flow pages never load.
+  const { default: Hls } = multivariant ? await import('hls.js') : await import('hls.js/light');
   if (Hls.isSupported()) {
     const headers = authHeaders();
     const hls = new Hls({
@@ -97,6 +104,9 @@ export async function startEngine(video: HTMLVideoElement, url: URL, events: Eng
       backBufferLength: 30,
       // Media loading starts once the playlist says where the moment asked for is.
       autoStartLoad: false,
+      // A multi Flow's captions (its WebVTT member, the default subtitles rendition) are shown
+      // over the picture as the video element's own text track.
+      renderTextTracksNatively: true,
     });
     let started = false;
     let live = false;
@@ -120,6 +130,10 @@ export async function startEngine(video: HTMLVideoElement, url: URL, events: Eng
       Hls.ErrorDetails.INTERNAL_ABORTED,
       Hls.ErrorDetails.BUFFER_SEEK_OVER_HOLE,
     ]);
+    // With alternate audio, hls.js can report a fragment appended without growing the buffered
+    // range (seen with audio starting a few ms before its video); it retries and plays on.
+    // Multivariant playlists only: a Flow's own playlist keeps reporting it as an error.
+    if (multivariant) notices.add(Hls.ErrorDetails.BUFFER_APPEND_NO_PROGRESS);
     // Playing live can also catch up with the Flow's newest segment, and wait there for the next.
     const caughtUp = (data: ErrorData) => live && data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR;
     hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
@@ -133,6 +147,15 @@ export async function startEngine(video: HTMLVideoElement, url: URL, events: Eng
       // A media error (a decoder hiccup) is recovered once by rebuilding the media pipeline.
       if (data.fatal && data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
     });
+    // A multivariant playlist's media playlists load only once loading starts: it starts from
+    // the beginning, and the player seeks where asked once the video's playlist is in.
+    if (multivariant) {
+      hls.on(Hls.Events.MANIFEST_PARSED, () => {
+        if (started) return;
+        started = true;
+        hls.startLoad(-1);
+      });
+    }
     hls.loadSource(url.href);
     hls.attachMedia(video);
     return {

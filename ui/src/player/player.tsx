@@ -9,8 +9,10 @@ import {
   playlistUrl,
   startEngine,
 } from './player.engine.ts';
+import { FrameBar } from './player.frames.tsx';
 import { type LiveChoice, LiveControls } from './player.live.tsx';
 import { type Placed, playerTimeOf, tamsTimeOf } from './player.map.ts';
+import { type FrameRate, frameSeconds } from './player.timecode.ts';
 
 /** A request to show TAMS time `t` (a new `id` asks again for the same time). */
 export interface SeekRequest {
@@ -39,6 +41,13 @@ export interface PlayerProps {
   onTime: (t: bigint | undefined) => void;
   /** Whether the Flow is live: the server played it live on this page, and has not ended it. */
   onLive?: (live: boolean) => void;
+  /**
+   * The playlist is a multivariant one (a multi Flow's members: video, alternate audio,
+   * subtitles): hls.js's full build plays it, loaded for such Flows alone.
+   */
+  multivariant?: boolean;
+  /** The video's frame rate, where known: a timecode readout and frame steps. */
+  frameRate?: FrameRate;
 }
 
 /**
@@ -50,7 +59,7 @@ export interface PlayerProps {
  * longer than the server puts in one playlist (TAMS_HLS_MAX_SEGMENTS) is played an hour at a
  * time around the time asked for.
  */
-export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
+export function Player({ flowId, extent, seek, onTime, onLive, multivariant, frameRate }: PlayerProps) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const [source, setSource] = useState<PlaySource>('auto');
   const [info, setInfo] = useState<PlaylistInfo | undefined>();
@@ -59,6 +68,8 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
   /** The VOD choice behind a window source (a window of the user's, not a long Flow's hour). */
   const [choice, setChoice] = useState<LiveChoice | undefined>();
   const [error, setError] = useState<string | undefined>();
+  /** The TAMS time shown (for the timecode). */
+  const [now, setNow] = useState<bigint | undefined>();
   /** The source whose playlist is in (cleared in the render that changes the source). */
   const [readyFor, setReadyFor] = useState<string | undefined>();
   const placed = useRef<Placed[]>([]);
@@ -130,7 +141,7 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
       if (pending.current !== undefined) show(pending.current);
     };
     video.addEventListener('loadedmetadata', onMetadata);
-    startEngine(video, playlistUrl(flowId, source), {
+    startEngine(video, playlistUrl(flowId, source), multivariant === true, {
       placed: (next, playlist) => {
         if (!active) return undefined;
         const first = placed.current.length === 0;
@@ -155,7 +166,11 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
         }
         const wanted = pending.current;
         if (wanted === undefined) {
-          if (first) onTime(tamsTimeOf(video.currentTime, next));
+          if (first) {
+            const t = tamsTimeOf(video.currentTime, next);
+            setNow(t);
+            onTime(t);
+          }
           return undefined;
         }
         show(wanted);
@@ -194,7 +209,11 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
   useEffect(() => {
     const video = videoRef.current;
     if (!video) return;
-    const report = () => onTime(tamsTimeOf(video.currentTime, placed.current));
+    const report = () => {
+      const t = tamsTimeOf(video.currentTime, placed.current);
+      setNow(t);
+      onTime(t);
+    };
     video.addEventListener('timeupdate', report);
     video.addEventListener('seeked', report);
     return () => {
@@ -219,6 +238,27 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
         engineRef.current?.livePosition() ?? liveSyncPosition(video, infoRef.current.targetDuration) ?? end;
     }
     video.currentTime = Math.max(first.start, Math.min(end, video.currentTime + by));
+  };
+
+  /** Paused, one frame on the player's clock (the TAMS time follows through the playlist). */
+  const step = (by: -1 | 1) => {
+    const video = videoRef.current;
+    const first = placed.current[0];
+    const last = placed.current.at(-1);
+    if (!video || !first || !last || !frameRate) return;
+    video.pause();
+    const next = video.currentTime + by * frameSeconds(frameRate);
+    video.currentTime = Math.max(first.start, Math.min(last.start + last.duration - 0.001, next));
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (!frameRate || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target as HTMLElement | null;
+    if (target?.closest('input, select, textarea')) return;
+    if (event.key === ',' || event.key === '.') {
+      event.preventDefault();
+      step(event.key === ',' ? -1 : 1);
+    }
   };
 
   const goLive = () => {
@@ -253,16 +293,20 @@ export function Player({ flowId, extent, seek, onTime, onLive }: PlayerProps) {
   };
 
   return (
-    <div class="player">
-      {/* biome-ignore lint/a11y/useMediaCaption: Flows carry no captions of their own here; caption Flows are Flows of their own. */}
+    // biome-ignore lint/a11y/noStaticElementInteractions: the keys act while focus is on the video or its controls, which take it.
+    <div class="player" onKeyDown={onKeyDown}>
+      {/* biome-ignore lint/a11y/useMediaCaption: captions are caption Flows of their own, which a multi Flow's playlist brings in as hls.js subtitle tracks. */}
       <video
         ref={videoRef}
         controls
+        // Focusable, so that the frame keys reach the player from the keyboard too.
+        tabIndex={0}
         playsInline
         preload="auto"
         data-ready={ready ? 'true' : 'false'}
         data-live={live ? 'true' : 'false'}
       />
+      {frameRate && <FrameBar rate={frameRate} now={now} onStep={step} />}
       {/* Kept while a new source loads, so that focus stays on the control used. */}
       {(ready || liveSeen) && (
         <LiveControls
