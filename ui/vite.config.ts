@@ -35,7 +35,13 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
     // Rolldown's report of slow plugins would name precompress (brotli at its best quality, most
     // of a build by design) on every build.
-    rolldownOptions: { checks: { bundlerTimings: false } },
+    rolldownOptions: {
+      checks: { bundlerTimings: false },
+      // What the entry loads statically stays in one chunk: left to itself, Rolldown moved the
+      // modules that lazy chunks share with the entry (Preact, the router, the API client) to a
+      // chunk of their own, a second request on every first load and 0.5 KiB more.
+      output: { codeSplitting: { groups: [{ name: 'app', tags: ['$initial'] }] } },
+    },
   },
   plugins: [precompress()],
   server: {
