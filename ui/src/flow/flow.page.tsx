@@ -176,7 +176,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
             <FlowExport flowId={media.id} extent={extent} playhead={playhead} onChosen={setChosen} />
           )}
         </div>
-        <FlowMeta flow={flow} extent={extent} />
+        <FlowMeta flow={flow} extent={extent} member={media === flow ? undefined : media} />
       </div>
       {extent && <FlowSegments key={reloads} flowId={media.id} window={shown} />}
       {features.search && <FlowSearch flowId={flow.id} />}
