@@ -34,7 +34,13 @@ export interface LiveFlow {
 export async function liveFlow(
   server: TestServer,
   stream: GeneratedStream,
-  options: { start: bigint; headers: Record<string, string>; label: string },
+  options: {
+    start: bigint;
+    headers: Record<string, string>;
+    label: string;
+    /** Flow fields that replace the defaults (a multi Flow of the stream's container). */
+    fields?: Record<string, unknown>;
+  },
 ): Promise<LiveFlow> {
   const { headers } = options;
   const flowId = randomUUID();
@@ -48,6 +54,7 @@ export async function liveFlow(
       label: options.label,
       segment_duration: { numerator: 1 },
       tags: { flow_status: 'ingesting' },
+      ...options.fields,
     },
     { headers },
   );

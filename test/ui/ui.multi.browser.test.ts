@@ -4,7 +4,8 @@
  * no segments of its own collects. Its page plays the multi Flow's multivariant playlist (hls.js's
  * full build): the clock advances, video frames and audio are decoded, and the caption shows
  * over the picture at a time its cue covers, as the video element's text track. The timeline,
- * segment list and timecode are the video member's. Screenshot: .tmp/ui-screenshots/multi-captions.png.
+ * segment list and timecode are the video member's, and its metadata says the span shown is that
+ * member's. Screenshots: .tmp/ui-screenshots/multi-captions.png, multi-meta.png.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -127,6 +128,16 @@ describe.skipIf(!available)('a multi Flow of video, audio and captions in Chromi
     await expect.poll(() => rows.count()).toBe(video.segments.length);
     expect(await rows.first().getAttribute('data-timerange')).toBe(video.segments[0]?.timerange);
     await expect.poll(() => page.getByTestId('frame-bar').textContent()).toContain('25 fps');
+    // Its metadata says the span shown is its video member's, its own timerange being empty.
+    const meta = page.getByTestId('flow-meta');
+    expect(await meta.getByTestId('timerange-members').textContent()).toBe(
+      "none of its own: the segments are its members'",
+    );
+    expect(await meta.getByRole('rowheader', { name: "Video member's span" }).count()).toBe(1);
+    const spanOf = meta.getByTestId('span-member').locator('a');
+    expect(await spanOf.getAttribute('href')).toBe(`/ui/flows/${video.flowId}`);
+    expect(await spanOf.textContent()).toBe('Harbour video');
+    await page.locator('.meta').screenshot({ path: screenshotPath('multi-meta') });
 
     const element = page.locator('video');
     await element.evaluate((v: PageVideo) => {

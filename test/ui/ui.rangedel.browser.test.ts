@@ -299,7 +299,7 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
     }
   });
 
-  it('deletes every segment: the dialog says so, then the page that the Flow has none', async () => {
+  it('deletes every segment, chosen by Shift-drag and by Home [ End ]: the dialog says so, then the page that the Flow has none', async () => {
     const { context, page } = await openFlow(rig.tokens.admin);
     try {
       const before = await listed();
@@ -322,7 +322,19 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
       await page.mouse.up();
       await page.keyboard.up('Shift');
       expect(await chosen(page)).toEqual({ start: first, end: last });
+      await page.keyboard.press('Escape');
+      await page.getByTestId('timeline-range').waitFor({ state: 'detached' });
 
+      // With the keyboard: `[` right after Home marks the Flow's start, `]` right after End its
+      // end (End leaves the player short of the exclusive end), so the range holds all of it.
+      await page.locator('.tl-track').focus();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('[');
+      await page.keyboard.press('End');
+      await page.keyboard.press(']');
+      expect(await chosen(page)).toEqual({ start: first, end: last });
+
+      // The dialog lists every segment as going.
       await deleteRange(page, { start: first, end: last }, before, 'rangedel-dialog-all');
       expect(await listed()).toEqual([]);
       // The dialog stays, saying done, until it is closed; then the page reads the Flow again.

@@ -17,9 +17,9 @@ export function isCollection(flow: Flow): boolean {
 export type Members = { state: 'loading' } | { state: 'done'; video: Flow | undefined };
 
 /**
- * The video member of a collecting multi Flow, read once (its timerange included): the Flow
- * whose segments the page's timeline, segment list, timecode and export show. Undefined for
- * any other Flow. A member that does not exist (any more) is passed over.
+ * The video member of a collecting multi Flow as first read (its timerange included; read again
+ * while it grows by `MemberRefresh`): the Flow whose segments the page's timeline, segment list,
+ * timecode and export show. Undefined for any other Flow. A member that does not exist (any more) is passed over.
  */
 export function useVideoMember(flow: Flow): Members | undefined {
   const collection = isCollection(flow);

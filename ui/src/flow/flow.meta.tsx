@@ -18,8 +18,12 @@ function FlowLinks({ ids }: { ids: string[] }) {
   );
 }
 
-/** A Flow's metadata and tags, as TAMS 8.2 shows them (status, profile, list-valued tags). */
-export function FlowMeta({ flow, extent }: { flow: Flow; extent: Span | undefined }) {
+/**
+ * A Flow's metadata and tags, as TAMS 8.2 shows them (status, profile, list-valued tags). For a
+ * multi Flow playing its members, `member` is its video member: the span shown is that Flow's,
+ * said so, as the Flow's own timerange is empty.
+ */
+export function FlowMeta({ flow, extent, member }: { flow: Flow; extent: Span | undefined; member?: Flow }) {
   const rate = flow.segment_duration;
   return (
     <div class="meta">
@@ -47,11 +51,24 @@ export function FlowMeta({ flow, extent }: { flow: Flow; extent: Span | undefine
             </Row>
           )}
           <Row name="Timerange">
-            {flow.timerange ? <code>{flow.timerange}</code> : <span class="muted">no segments</span>}
+            {member ? (
+              <span class="muted" data-testid="timerange-members">
+                none of its own: the segments are its members'
+              </span>
+            ) : flow.timerange ? (
+              <code>{flow.timerange}</code>
+            ) : (
+              <span class="muted">no segments</span>
+            )}
           </Row>
           {extent && (
-            <Row name="Span">
+            <Row name={member ? "Video member's span" : 'Span'}>
               {utcText(extent.start)} → {utcText(extent.end)} UTC ({durationText(extent.end - extent.start)})
+              {member && (
+                <div data-testid="span-member">
+                  of <a href={href(`/flows/${member.id}`)}>{member.label || <code>{member.id}</code>}</a>
+                </div>
+              )}
             </Row>
           )}
           {rate && <Row name="Segment duration">{`${rate.numerator}/${rate.denominator ?? 1} s`}</Row>}

@@ -14,6 +14,7 @@ import { useVideoMember } from './flow.collection.ts';
 import { FlowExport } from './flow.export.tsx';
 import { ExrFrames } from './flow.exr.tsx';
 import { HlsUrl } from './flow.hls.tsx';
+import { MemberRefresh } from './flow.member.tsx';
 import { FlowMeta } from './flow.meta.tsx';
 import { useFlowRefresh } from './flow.refresh.ts';
 import { FlowSearch } from './flow.search.tsx';
@@ -69,7 +70,10 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const onEdited = useCallback((changed: Flow) => setEdited({ flow: changed, over: read }), [read]);
   // A multi Flow playing its members: its video member's segments are the ones shown.
   const members = useVideoMember(flow);
-  const media = members?.state === 'done' ? (members.video ?? flow) : flow;
+  const video = members?.state === 'done' ? members.video : undefined;
+  // The video member as last read again, while it is the member the page found.
+  const [memberRead, setMemberRead] = useState<{ flow: Flow; over: Flow }>();
+  const media = (memberRead !== undefined && memberRead.over === video ? memberRead.flow : video) ?? flow;
   const extent = spanOf(media.timerange);
   const highlight = spanOf(route.query.get('timerange') ?? undefined);
   const [playhead, setPlayhead] = useState<bigint | undefined>(highlight?.start ?? extent?.start);
@@ -102,6 +106,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const image = flow.format === FORMATS.image;
   return (
     <section class="flow">
+      {video && <MemberRefresh key={video.id} member={video} live={live} onRead={setMemberRead} />}
       <PageTitle>{flow.label || 'Flow'}</PageTitle>
       <FlowActions flow={flow} onChanged={onEdited} />
       {flow.description && <p>{flow.description}</p>}
@@ -171,7 +176,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
             <FlowExport flowId={media.id} extent={extent} playhead={playhead} onChosen={setChosen} />
           )}
         </div>
-        <FlowMeta flow={flow} extent={extent} />
+        <FlowMeta flow={flow} extent={extent} member={media === flow ? undefined : media} />
       </div>
       {extent && <FlowSegments key={reloads} flowId={media.id} window={shown} />}
       {features.search && <FlowSearch flowId={flow.id} />}

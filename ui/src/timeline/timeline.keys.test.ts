@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { timelineKey } from './timeline.keys.ts';
-import { dragMarks, markEnd, markedSpan, markStart } from './timeline.range.ts';
+import { dragMarks, markAt, markEnd, markedSpan, markStart } from './timeline.range.ts';
 
 describe('timeline keys', () => {
   it('moves, zooms and pans as a slider does', () => {
@@ -44,5 +44,34 @@ describe('range marks', () => {
     expect(dragMarks(30n, 10n)).toEqual({ start: 10n, end: 30n });
     expect(dragMarks(10n, 30n)).toEqual({ start: 10n, end: 30n });
     expect(markedSpan(dragMarks(10n, 10n))).toBeUndefined();
+  });
+});
+
+describe('where [ and ] mark', () => {
+  const extent = { start: 100n, end: 200n };
+
+  it('marks at the playhead, within the Flow', () => {
+    expect(markAt('start', 150n, extent)).toBe(150n);
+    expect(markAt('end', 150n, extent, 'step')).toBe(150n);
+    expect(markAt('start', 50n, extent)).toBe(100n);
+    expect(markAt('end', 250n, extent)).toBe(200n);
+  });
+
+  it("marks the Flow's exclusive end with ] right after End, wherever the player stopped", () => {
+    // End seeks to the last nanosecond; the player may report its clock a frame before.
+    expect(markAt('end', 199n, extent, 'end')).toBe(200n);
+    expect(markAt('end', 160n, extent, 'end')).toBe(200n);
+    // A range from Home to End holds every segment wholly.
+    expect(
+      markedSpan(
+        markEnd(markStart({}, markAt('start', 103n, extent, 'start')), markAt('end', 199n, extent, 'end')),
+      ),
+    ).toEqual(extent);
+  });
+
+  it('marks the playhead otherwise: [ after End, ] after Home, or after another key', () => {
+    expect(markAt('start', 199n, extent, 'end')).toBe(199n);
+    expect(markAt('end', 101n, extent, 'start')).toBe(101n);
+    expect(markAt('end', 199n, extent, 'markStart')).toBe(199n);
   });
 });

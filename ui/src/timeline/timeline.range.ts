@@ -30,3 +30,15 @@ export function markedSpan(marks: Marks): Span | undefined {
     ? { start: marks.start, end: marks.end }
     : undefined;
 }
+
+/**
+ * Where `[` or `]` puts its mark. Right after Home, `[` marks the Flow's start, and right after
+ * End, `]` marks its end: End leaves the playhead short of the end (the player cannot sit on the
+ * exclusive end, and reports its own clock there, a frame or so before), so a range marked from
+ * the playhead could never hold the last segment wholly. Otherwise the playhead, within the Flow.
+ */
+export function markAt(mark: 'start' | 'end', playhead: bigint, extent: Span, lastKey?: string): bigint {
+  if (mark === 'start' && lastKey === 'start') return extent.start;
+  if (mark === 'end' && lastKey === 'end') return extent.end;
+  return playhead < extent.start ? extent.start : playhead > extent.end ? extent.end : playhead;
+}

@@ -15,7 +15,7 @@ import { coverage } from './timeline.coverage.ts';
 import { type LoadedSegments, loadSegments } from './timeline.data.ts';
 import { timelineKey } from './timeline.keys.ts';
 import './timeline.range.css';
-import { dragMarks, type Marks, markEnd, markedSpan, markStart } from './timeline.range.ts';
+import { dragMarks, type Marks, markAt, markEnd, markedSpan, markStart } from './timeline.range.ts';
 import { fitView, followView, panView, ticks, timeAt, xOf, zoomView } from './timeline.scale.ts';
 
 export interface TimelineProps {
@@ -66,8 +66,8 @@ function box(x0: number, x1: number, width: number): { x: number; w: number } {
  * where none is, segment boundaries once they are far enough apart, the player's position.
  * Clicking seeks the player there; with the keyboard (it is one focusable slider), arrows
  * move the playhead, + and − zoom, Page Up/Down pan, Home/End go to the ends, 0 fits.
- * A range is chosen by dragging with Shift held, or with `[` and `]` at the playhead; Escape
- * clears it.
+ * A range is chosen by dragging with Shift held, or with `[` and `]` at the playhead (right
+ * after Home or End, at the Flow's start or end: `markAt`); Escape clears it.
  */
 export function Timeline({
   flowId,
@@ -175,10 +175,14 @@ export function Timeline({
       ? playhead
       : (view.start + view.end) / 2n;
 
+  /** The last key's action: `[` right after Home and `]` right after End mark the Flow's ends. */
+  const lastKey = useRef<string | undefined>(undefined);
   const onKeyDown = (event: KeyboardEvent) => {
     const action = timelineKey(event.key, event.shiftKey);
     if (action === undefined) return;
     event.preventDefault();
+    const previous = lastKey.current;
+    lastKey.current = action.kind;
     const span = view.end - view.start;
     const at = playhead ?? (view.start + view.end) / 2n;
     switch (action.kind) {
@@ -201,10 +205,10 @@ export function Timeline({
         setView(fitView(extent));
         break;
       case 'markStart':
-        setMarks((m) => markStart(m, within(at)));
+        setMarks((m) => markStart(m, markAt('start', at, extent, previous)));
         break;
       case 'markEnd':
-        setMarks((m) => markEnd(m, within(at)));
+        setMarks((m) => markEnd(m, markAt('end', at, extent, previous)));
         break;
       case 'clearRange':
         setMarks({});
@@ -218,6 +222,7 @@ export function Timeline({
   };
   const onPointerDown = (event: PointerEvent) => {
     if (event.button !== 0) return;
+    lastKey.current = undefined;
     drag.current = { x: localX(event), view, moved: false, id: event.pointerId, select: event.shiftKey };
     trackRef.current?.setPointerCapture(event.pointerId);
   };
@@ -298,7 +303,7 @@ export function Timeline({
         class="tl-track"
         tabIndex={0}
         role="slider"
-        aria-label="Timeline: arrows move, + and − zoom, Page Up and Down pan, 0 fits, [ and ] mark a range"
+        aria-label="Timeline: arrows move, + and − zoom, Page Up and Down pan, 0 fits, [ and ] mark a range at the playhead; [ right after Home marks the Flow's start, ] right after End its end"
         aria-valuemin={0}
         aria-valuemax={Number(extent.end - extent.start) / 1e9}
         aria-valuenow={Number(where - extent.start) / 1e9}
@@ -473,7 +478,7 @@ export function Timeline({
       </div>
       <p class="tl-legend" aria-hidden="true">
         <span class="key key-run" /> media <span class="key key-gap" /> gap (no segment) · Shift-drag or [ ]
-        to choose a range
+        to choose a range (Home [ and End ] mark the Flow's ends)
         {partial ? (
           <>
             {' '}
