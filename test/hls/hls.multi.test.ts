@@ -14,13 +14,13 @@ import { type TestServer, tempDir } from '../helpers/server.ts';
 import { parseMedia, parseMultivariant } from '../support/hls/hls.parse.testkit.ts';
 import { type Ingested, ingest } from './hls.ingest.ts';
 import { ffmpegAvailable, probe } from './hls.media.ts';
-import { generateTracks } from './hls.tracks.ts';
+import { generateTracks, putMultiFlow } from './hls.tracks.ts';
 
 const available = ffmpegAvailable();
 const S = 1_000_000_000n;
 const T0 = 1_700_000_037n * S;
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
-const MULTI = 'urn:x-nmos:format:multi';
+const _MULTI = 'urn:x-nmos:format:multi';
 
 describe.skipIf(!available)('HLS of a multi Flow collecting video, audio and captions', () => {
   let server: TestServer;
@@ -30,17 +30,8 @@ describe.skipIf(!available)('HLS of a multi Flow collecting video, audio and cap
   let captions: Ingested;
   const multiId = randomUUID();
 
-  async function multiFlow(id: string, members: { id: string; role: string }[]): Promise<void> {
-    const created = await server.put(
-      `/flows/${id}`,
-      { id, source_id: randomUUID(), format: MULTI, label: 'Harbour programme' },
-      { headers: AUTH },
-    );
-    expect(created.status, created.text).toBe(201);
-    if (members.length === 0) return;
-    const collected = await server.put(`/flows/${id}/flow_collection`, members, { headers: AUTH });
-    expect(collected.status, collected.text).toBe(204);
-  }
+  const multiFlow = (id: string, members: { id: string; role: string }[]) =>
+    putMultiFlow(server, id, members, AUTH, { label: 'Harbour programme' });
 
   beforeAll(async () => {
     scratch = tempDir('tams-hls-multi-');

@@ -5,9 +5,12 @@
  * (X-TIMESTAMP-MAP ties their cue times to the video's first PTS, as RFC 8216 §3.5 has it).
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
+import type { HttpClient } from '../helpers/server.ts';
 import { FFMPEG, FFPROBE, type GeneratedStream, type MediaFile } from './hls.media.ts';
 
 const run = promisify(execFile);
@@ -98,4 +101,23 @@ export async function generateTracks(
     audio: { container: 'audio/mp2t', segments: audio },
     captions: { container: 'text/vtt', segments: captions },
   };
+}
+
+/**
+ * PUTs a multi Flow with no segments of its own (a Source of its own, `fields` added) and, when
+ * there are any, its collection of `members`: the shape whose playlist is its members'.
+ */
+export async function putMultiFlow(
+  server: HttpClient,
+  id: string,
+  members: readonly { id: string; role: string }[],
+  headers: Record<string, string>,
+  fields: Record<string, unknown> = {},
+): Promise<void> {
+  const flow = { id, source_id: randomUUID(), format: 'urn:x-nmos:format:multi', ...fields };
+  const created = await server.put(`/flows/${id}`, flow, { headers });
+  expect(created.status, created.text).toBe(201);
+  if (members.length === 0) return;
+  const collected = await server.put(`/flows/${id}/flow_collection`, members, { headers });
+  expect(collected.status, collected.text).toBe(204);
 }

@@ -17,7 +17,7 @@ import { type TestServer, tempDir } from '../helpers/server.ts';
 import { stopAll } from '../helpers/stop.ts';
 import { type Ingested, ingest } from '../hls/hls.ingest.ts';
 import { ffmpegAvailable } from '../hls/hls.media.ts';
-import { generateTracks } from '../hls/hls.tracks.ts';
+import { generateTracks, putMultiFlow } from '../hls/hls.tracks.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
 import { newTab, pageErrorsChecked, signIn } from './ui.tabs.ts';
 
@@ -86,22 +86,12 @@ describe.skipIf(!available)('a multi Flow of video, audio and captions in Chromi
       });
       expect(closed.status, closed.text).toBe(204);
     }
-    const created = await server.put(
-      `/flows/${multiId}`,
-      { id: multiId, source_id: randomUUID(), format: 'urn:x-nmos:format:multi', label: 'Harbour programme' },
-      { headers: AUTH },
-    );
-    expect(created.status, created.text).toBe(201);
-    const collected = await server.put(
-      `/flows/${multiId}/flow_collection`,
-      [
-        { id: video.flowId, role: 'video' },
-        { id: audio.flowId, role: 'audio' },
-        { id: captions.flowId, role: 'captions' },
-      ],
-      { headers: AUTH },
-    );
-    expect(collected.status, collected.text).toBe(204);
+    const members = [
+      { id: video.flowId, role: 'video' },
+      { id: audio.flowId, role: 'audio' },
+      { id: captions.flowId, role: 'captions' },
+    ];
+    await putMultiFlow(server, multiId, members, AUTH, { label: 'Harbour programme' });
     browser = await launchChromium();
   }, SLOW_TEST_MS);
 

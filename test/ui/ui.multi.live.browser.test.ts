@@ -14,7 +14,7 @@ import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { stopAll } from '../helpers/stop.ts';
 import { ffmpegAvailable } from '../hls/hls.media.ts';
-import { generateTracks } from '../hls/hls.tracks.ts';
+import { generateTracks, putMultiFlow } from '../hls/hls.tracks.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
 import { type LiveFlow, liveFlow } from './ui.live.fixture.ts';
 import { newTab, pageErrorsChecked, signIn } from './ui.tabs.ts';
@@ -73,28 +73,15 @@ describe.skipIf(!available)('a live multi Flow in the web UI, in Chromium', () =
     });
     members = [video, audio, captions];
     for (let i = 0; i < FIRST; i++) await registerNext();
-    const created = await server.put(
-      `/flows/${multiId}`,
-      {
-        id: multiId,
-        source_id: randomUUID(),
-        format: 'urn:x-nmos:format:multi',
-        label: 'Harbour programme, live',
-        tags: { flow_status: 'ingesting' },
-      },
-      { headers: AUTH },
-    );
-    expect(created.status, created.text).toBe(201);
-    const collected = await server.put(
-      `/flows/${multiId}/flow_collection`,
-      [
-        { id: video.flowId, role: 'video' },
-        { id: audio.flowId, role: 'audio' },
-        { id: captions.flowId, role: 'captions' },
-      ],
-      { headers: AUTH },
-    );
-    expect(collected.status, collected.text).toBe(204);
+    const collection = [
+      { id: video.flowId, role: 'video' },
+      { id: audio.flowId, role: 'audio' },
+      { id: captions.flowId, role: 'captions' },
+    ];
+    await putMultiFlow(server, multiId, collection, AUTH, {
+      label: 'Harbour programme, live',
+      tags: { flow_status: 'ingesting' },
+    });
     browser = await launchChromium();
   }, SLOW_TEST_MS);
 

@@ -3,7 +3,7 @@ import { isAbort, nextPageKey, tams } from '../api/http.ts';
 import type { DeletionRequest, Flow, Segment } from '../api/types.ts';
 import { href, withQuery } from '../router.ts';
 import { durationText, spanOf, utcText } from '../time.ts';
-import { DeletionStatus, useDeletion } from './deletion.follow.tsx';
+import { DeletionButtons, DeletionStatus, useDeletion } from './deletion.follow.tsx';
 import { Dialog, Failure } from './dialog.tsx';
 
 /** Segments counted for the confirmation at most: beyond, it says "more than". */
@@ -108,27 +108,12 @@ export function DeleteFlowDialog({
           </p>
         )}
         {progress.state === 'failed' && <Failure error={progress.error} doing="Deleting the Flow" />}
-        <div class="dialog-buttons">
-          {progress.state === 'confirm' || progress.state === 'sending' ? (
-            <>
-              <button type="button" onClick={onClose}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                class="danger"
-                disabled={progress.state === 'sending'}
-                onClick={onConfirm}
-              >
-                {progress.state === 'sending' ? 'Deleting…' : 'Delete the Flow'}
-              </button>
-            </>
-          ) : (
-            <button type="button" onClick={onClose}>
-              Done
-            </button>
-          )}
-        </div>
+        <DeletionButtons
+          progress={progress}
+          label="Delete the Flow"
+          onConfirm={onConfirm}
+          onClose={onClose}
+        />
       </div>
     </Dialog>
   );

@@ -91,3 +91,46 @@ export function DeletionStatus({ progress }: { progress: DeletionProgress }) {
     </div>
   );
 }
+
+/**
+ * A deletion dialog's buttons: Cancel and the deletion (`label`, disabled while `blocked` or being
+ * sent) until it is sent, then Done.
+ */
+export function DeletionButtons({
+  progress,
+  label,
+  blocked = false,
+  onConfirm,
+  onClose,
+}: {
+  progress: DeletionProgress;
+  label: string;
+  blocked?: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const asking = progress.state === 'confirm' || progress.state === 'sending';
+  return (
+    <div class="dialog-buttons">
+      {asking ? (
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            class="danger"
+            disabled={blocked || progress.state === 'sending'}
+            onClick={onConfirm}
+          >
+            {progress.state === 'sending' ? 'Deleting…' : label}
+          </button>
+        </>
+      ) : (
+        <button type="button" onClick={onClose}>
+          Done
+        </button>
+      )}
+    </div>
+  );
+}

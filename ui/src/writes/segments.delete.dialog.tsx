@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { isAbort, nextPageKey, tams } from '../api/http.ts';
 import type { DeletionRequest, Segment } from '../api/types.ts';
 import { durationText, rangeText, type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
-import { DeletionStatus, useDeletion } from './deletion.follow.tsx';
+import { DeletionButtons, DeletionStatus, useDeletion } from './deletion.follow.tsx';
 import { Dialog, Failure } from './dialog.tsx';
 import { type RangeSegments, spanAcross, splitByCover } from './segments.delete.model.ts';
 
@@ -153,29 +153,13 @@ export function DeleteSegmentsDialog({
           </p>
         )}
         {progress.state === 'failed' && <Failure error={progress.error} doing="Deleting the segments" />}
-        <div class="dialog-buttons">
-          {progress.state === 'confirm' || progress.state === 'sending' ? (
-            <>
-              <button type="button" onClick={onClose}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                class="danger"
-                disabled={!ready || nothing || progress.state === 'sending'}
-                onClick={onConfirm}
-              >
-                {progress.state === 'sending'
-                  ? 'Deleting…'
-                  : `Delete ${going.length === 0 ? 'the segments' : plural(going.length, ready && listed.more)}`}
-              </button>
-            </>
-          ) : (
-            <button type="button" onClick={onClose}>
-              Done
-            </button>
-          )}
-        </div>
+        <DeletionButtons
+          progress={progress}
+          label={`Delete ${going.length === 0 ? 'the segments' : plural(going.length, ready && listed.more)}`}
+          blocked={!ready || nothing}
+          onConfirm={onConfirm}
+          onClose={onClose}
+        />
       </div>
     </Dialog>
   );
