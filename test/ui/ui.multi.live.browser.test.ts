@@ -113,5 +113,20 @@ describe.skipIf(!available)('a live multi Flow in the web UI, in Chromium', () =
     expect(await rows.last().getAttribute('data-timerange')).toContain(`${last / S}:${last % S})`);
     await page.locator('.live-badge[data-live="true"]').waitFor();
     await page.screenshot({ path: screenshotPath('multi-live') });
+
+    // A read of the member that fails is said, and the message goes with the next good read.
+    const memberPath = `/tams/v8.2/flows/${video.flowId}`;
+    const member = (url: URL) => url.pathname === memberPath;
+    await page.route(member, (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: '{"type":"Unavailable","summary":"store unavailable"}',
+      }),
+    );
+    const failed = page.getByText(/Its video member could not be read again/);
+    await failed.waitFor();
+    await page.unroute(member);
+    await failed.waitFor({ state: 'detached' });
   });
 });

@@ -12,14 +12,18 @@ export function MemberRefresh({
   member,
   live,
   onRead,
+  onError,
 }: {
   member: Flow;
   live: boolean;
   onRead: (read: { flow: Flow; over: Flow }) => void;
+  /** Why the last read failed, or undefined once one succeeds. */
+  onError: (error: string | undefined) => void;
 }) {
-  const { flow } = useFlowRefresh(member, live);
+  const { flow, error } = useFlowRefresh(member, live);
   useEffect(() => {
     if (flow !== member) onRead({ flow, over: member });
   }, [flow]);
+  useEffect(() => onError(error), [error]);
   return null;
 }

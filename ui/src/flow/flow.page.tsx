@@ -73,6 +73,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const video = members?.state === 'done' ? members.video : undefined;
   // The video member as last read again, while it is the member the page found.
   const [memberRead, setMemberRead] = useState<{ flow: Flow; over: Flow }>();
+  const [memberError, setMemberError] = useState<string | undefined>();
   const media = (memberRead !== undefined && memberRead.over === video ? memberRead.flow : video) ?? flow;
   const extent = spanOf(media.timerange);
   const highlight = spanOf(route.query.get('timerange') ?? undefined);
@@ -106,7 +107,15 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const image = flow.format === FORMATS.image;
   return (
     <section class="flow">
-      {video && <MemberRefresh key={video.id} member={video} live={live} onRead={setMemberRead} />}
+      {video && (
+        <MemberRefresh
+          key={video.id}
+          member={video}
+          live={live}
+          onRead={setMemberRead}
+          onError={setMemberError}
+        />
+      )}
       <PageTitle>{flow.label || 'Flow'}</PageTitle>
       <FlowActions flow={flow} onChanged={onEdited} />
       {flow.description && <p>{flow.description}</p>}
@@ -131,6 +140,7 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
             />
           )}
           {refreshError && <p class="error">The Flow could not be read again: {refreshError}</p>}
+          {memberError && <p class="error">Its video member could not be read again: {memberError}</p>}
           {extent && !canPlay && !image && (
             <p class="muted">
               The player plays MPEG-TS and fragmented MP4 Flows; this Flow's container is{' '}
