@@ -65,22 +65,29 @@ function muxer(kind: StreamKind, dir: string): string[] {
 }
 
 /** Generates `durationSeconds` of media in `dir` and reads back ffmpeg's segments and playlist. */
+/**
+ * ffmpeg's arguments up to the muxer for `durationSeconds` of its test pattern (320x180, 25 fps,
+ * H.264) and a 440 Hz tone (48 kHz stereo AAC), with a key frame every second, so that every
+ * 1-second segment starts with one.
+ */
+export function testPattern(durationSeconds: number): string[] {
+  return [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
+    ...['-f', 'lavfi', '-i', `testsrc=size=320x180:rate=25:duration=${durationSeconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${durationSeconds}`],
+    ...['-map', '0:v', '-map', '1:a'],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+    ...['-g', '25', '-keyint_min', '25', '-sc_threshold', '0'],
+    ...['-c:a', 'aac', '-b:a', '64k', '-ac', '2'],
+  ];
+}
+
 export async function generateStream(
   dir: string,
   kind: StreamKind,
   durationSeconds = 5,
 ): Promise<GeneratedStream> {
-  const args = [
-    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
-    ...['-f', 'lavfi', '-i', `testsrc=size=320x180:rate=25:duration=${durationSeconds}`],
-    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${durationSeconds}`],
-    ...['-map', '0:v', '-map', '1:a'],
-    // A key frame every second, so that every 1-second segment starts with one.
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
-    ...['-g', '25', '-keyint_min', '25', '-sc_threshold', '0'],
-    ...['-c:a', 'aac', '-b:a', '64k', '-ac', '2'],
-    ...muxer(kind, dir),
-  ];
+  const args = [...testPattern(durationSeconds), ...muxer(kind, dir)];
   await run(FFMPEG, args);
   const playlist = await readFile(join(dir, 'index.m3u8'), 'utf8');
   const lines = playlist.split('\n').map((l) => l.trim());

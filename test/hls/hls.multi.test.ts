@@ -14,7 +14,7 @@ import { type TestServer, tempDir } from '../helpers/server.ts';
 import { parseMedia, parseMultivariant } from '../support/hls/hls.parse.testkit.ts';
 import { type Ingested, ingest } from './hls.ingest.ts';
 import { ffmpegAvailable, probe } from './hls.media.ts';
-import { generateTracks, putMultiFlow } from './hls.tracks.ts';
+import { generateTracks, putMultiFlow, TRACK_FIELDS } from './hls.tracks.ts';
 
 const available = ffmpegAvailable();
 const S = 1_000_000_000n;
@@ -42,29 +42,21 @@ describe.skipIf(!available)('HLS of a multi Flow collecting video, audio and cap
       start: T0,
       headers: AUTH,
       label: 'Harbour video',
-      fields: {
-        format: 'urn:x-nmos:format:video',
-        codec: 'video/h264',
-        essence_parameters: { frame_width: 320, frame_height: 180, frame_rate: { numerator: 25 } },
-      },
+      fields: TRACK_FIELDS.video,
     });
     audio = await ingest(server, tracks.audio, {
       sourceId: randomUUID(),
       start: T0,
       headers: AUTH,
       label: 'Harbour sound',
-      fields: {
-        format: 'urn:x-nmos:format:audio',
-        codec: 'audio/aac',
-        essence_parameters: { sample_rate: 48000, channels: 2 },
-      },
+      fields: TRACK_FIELDS.audio,
     });
     captions = await ingest(server, tracks.captions, {
       sourceId: randomUUID(),
       start: T0,
       headers: AUTH,
       label: 'Harbour captions',
-      fields: { format: 'urn:x-nmos:format:data', codec: 'text/vtt', essence_parameters: {} },
+      fields: TRACK_FIELDS.captions,
     });
     await multiFlow(multiId, [
       { id: video.flowId, role: 'video' },

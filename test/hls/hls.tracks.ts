@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import type { HttpClient } from '../helpers/server.ts';
-import { FFMPEG, FFPROBE, type GeneratedStream, type MediaFile } from './hls.media.ts';
+import { FFMPEG, FFPROBE, type GeneratedStream, type MediaFile, testPattern } from './hls.media.ts';
 
 const run = promisify(execFile);
 
@@ -55,19 +55,32 @@ const clock = (s: number) => {
  * `durationSeconds` of 25 fps video and 48 kHz AAC in 1-second MPEG-TS segments, and a WebVTT
  * segment per video segment holding the cues that overlap it.
  */
+/** The Flow fields of the three tracks generateTracks makes, for registering them as members. */
+export const TRACK_FIELDS = {
+  video: {
+    format: 'urn:x-nmos:format:video',
+    codec: 'video/h264',
+    essence_parameters: {
+      frame_width: 320,
+      frame_height: 180,
+      frame_rate: { numerator: 25, denominator: 1 },
+    },
+  },
+  audio: {
+    format: 'urn:x-nmos:format:audio',
+    codec: 'audio/aac',
+    essence_parameters: { sample_rate: 48000, channels: 2 },
+  },
+  captions: { format: 'urn:x-nmos:format:data', codec: 'text/vtt', essence_parameters: {} },
+} as const;
+
 export async function generateTracks(
   dir: string,
   durationSeconds: number,
   cues: readonly Cue[],
 ): Promise<Tracks> {
   await run(FFMPEG, [
-    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
-    ...['-f', 'lavfi', '-i', `testsrc=size=320x180:rate=25:duration=${durationSeconds}`],
-    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${durationSeconds}`],
-    ...['-map', '0:v', '-map', '1:a'],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
-    ...['-g', '25', '-keyint_min', '25', '-sc_threshold', '0'],
-    ...['-c:a', 'aac', '-b:a', '64k', '-ac', '2'],
+    ...testPattern(durationSeconds),
     ...['-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-var_stream_map', 'v:0 a:0'],
     ...['-hls_segment_filename', join(dir, '%v/seg%d.ts'), join(dir, '%v/index.m3u8')],
   ]);

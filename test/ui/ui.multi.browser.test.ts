@@ -17,7 +17,7 @@ import { type TestServer, tempDir } from '../helpers/server.ts';
 import { stopAll } from '../helpers/stop.ts';
 import { type Ingested, ingest } from '../hls/hls.ingest.ts';
 import { ffmpegAvailable } from '../hls/hls.media.ts';
-import { generateTracks, putMultiFlow } from '../hls/hls.tracks.ts';
+import { generateTracks, putMultiFlow, TRACK_FIELDS } from '../hls/hls.tracks.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
 import { newTab, pageErrorsChecked, signIn } from './ui.tabs.ts';
 
@@ -60,25 +60,9 @@ describe.skipIf(!available)('a multi Flow of video, audio and captions in Chromi
     server = await startAuthServer({ TAMS_UI_DIR: `${scratch.path}/ui` });
     const member = (stream: Parameters<typeof ingest>[1], label: string, fields: Record<string, unknown>) =>
       ingest(server, stream, { sourceId: randomUUID(), start: T0, headers: AUTH, label, fields });
-    video = await member(tracks.video, 'Harbour video', {
-      format: 'urn:x-nmos:format:video',
-      codec: 'video/h264',
-      essence_parameters: {
-        frame_width: 320,
-        frame_height: 180,
-        frame_rate: { numerator: 25, denominator: 1 },
-      },
-    });
-    const audio = await member(tracks.audio, 'Harbour sound', {
-      format: 'urn:x-nmos:format:audio',
-      codec: 'audio/aac',
-      essence_parameters: { sample_rate: 48000, channels: 2 },
-    });
-    const captions = await member(tracks.captions, 'English captions', {
-      format: 'urn:x-nmos:format:data',
-      codec: 'text/vtt',
-      essence_parameters: {},
-    });
+    video = await member(tracks.video, 'Harbour video', TRACK_FIELDS.video);
+    const audio = await member(tracks.audio, 'Harbour sound', TRACK_FIELDS.audio);
+    const captions = await member(tracks.captions, 'English captions', TRACK_FIELDS.captions);
     // Finished Flows: each plays as VOD.
     for (const id of [video.flowId, audio.flowId, captions.flowId]) {
       const closed = await server.put(`/flows/${id}/tags/flow_status`, JSON.stringify('closed_complete'), {

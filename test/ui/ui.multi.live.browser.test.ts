@@ -14,7 +14,7 @@ import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { stopAll } from '../helpers/stop.ts';
 import { ffmpegAvailable } from '../hls/hls.media.ts';
-import { generateTracks, putMultiFlow } from '../hls/hls.tracks.ts';
+import { generateTracks, putMultiFlow, TRACK_FIELDS } from '../hls/hls.tracks.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
 import { type LiveFlow, liveFlow } from './ui.live.fixture.ts';
 import { newTab, pageErrorsChecked, signIn } from './ui.tabs.ts';
@@ -52,25 +52,9 @@ describe.skipIf(!available)('a live multi Flow in the web UI, in Chromium', () =
     server = await startAuthServer({ TAMS_UI_DIR: `${scratch.path}/ui` });
     const member = (stream: Parameters<typeof liveFlow>[1], label: string, fields: Record<string, unknown>) =>
       liveFlow(server, stream, { start: T0, headers: AUTH, label, fields });
-    video = await member(tracks.video, 'Harbour video, live', {
-      format: 'urn:x-nmos:format:video',
-      codec: 'video/h264',
-      essence_parameters: {
-        frame_width: 320,
-        frame_height: 180,
-        frame_rate: { numerator: 25, denominator: 1 },
-      },
-    });
-    const audio = await member(tracks.audio, 'Harbour sound, live', {
-      format: 'urn:x-nmos:format:audio',
-      codec: 'audio/aac',
-      essence_parameters: { sample_rate: 48000, channels: 2 },
-    });
-    const captions = await member(tracks.captions, 'English captions, live', {
-      format: 'urn:x-nmos:format:data',
-      codec: 'text/vtt',
-      essence_parameters: {},
-    });
+    video = await member(tracks.video, 'Harbour video, live', TRACK_FIELDS.video);
+    const audio = await member(tracks.audio, 'Harbour sound, live', TRACK_FIELDS.audio);
+    const captions = await member(tracks.captions, 'English captions, live', TRACK_FIELDS.captions);
     members = [video, audio, captions];
     for (let i = 0; i < FIRST; i++) await registerNext();
     const collection = [
