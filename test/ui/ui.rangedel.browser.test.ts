@@ -125,6 +125,16 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
     await page.keyboard.press(key);
   }
 
+  /** Drags on the track from one point to another with Shift held: a range, not a pan. */
+  async function shiftDrag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
+    await page.keyboard.down('Shift');
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 8 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+  }
+
   /** The chosen range as the timeline shows it. */
   async function chosen(page: Page): Promise<Span> {
     const text = page.getByTestId('timeline-range').locator('[data-start]');
@@ -230,12 +240,7 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
       // than the server deletes at once.
       const from = await pointAt(page, middle(timerangeOf(4)));
       const to = await pointAt(page, middle(timerangeOf(9)));
-      await page.keyboard.down('Shift');
-      await page.mouse.move(from.x, from.y);
-      await page.mouse.down();
-      await page.mouse.move(to.x, to.y, { steps: 8 });
-      await page.mouse.up();
-      await page.keyboard.up('Shift');
+      await shiftDrag(page, from, to);
       const range = await chosen(page);
       expect(range.start).toBeGreaterThan(spanOf(timerangeOf(4)).start);
       expect(range.end).toBeLessThan(spanOf(timerangeOf(9)).end);
@@ -315,12 +320,7 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
       const last = spanOf(before.at(-1) ?? '').end;
       const from = await pointAt(page, (view.start + first) / 2n);
       const to = await pointAt(page, (last + view.end) / 2n);
-      await page.keyboard.down('Shift');
-      await page.mouse.move(from.x, from.y);
-      await page.mouse.down();
-      await page.mouse.move(to.x, to.y, { steps: 8 });
-      await page.mouse.up();
-      await page.keyboard.up('Shift');
+      await shiftDrag(page, from, to);
       expect(await chosen(page)).toEqual({ start: first, end: last });
       await page.keyboard.press('Escape');
       await page.getByTestId('timeline-range').waitFor({ state: 'detached' });
