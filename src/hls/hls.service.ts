@@ -15,7 +15,13 @@ import { parseTimeRange, parseTimestamp, TimeRange, taiToUtcIso } from '../time/
 import { type Before, BreakCounter, timelineOf } from './hls.breaks.ts';
 import { type SegmentFormat, segmentFormat } from './hls.codecs.ts';
 import type { HlsSettings } from './hls.config.ts';
-import { collectionPlaylistOf, multivariantOf, type RenditionLinks } from './hls.sources.ts';
+import {
+  collectionPlaylistOf,
+  isCollection,
+  MULTI,
+  multivariantOf,
+  type RenditionLinks,
+} from './hls.sources.ts';
 import { breaksBetween, durationOf, liveWindowSize, type TimelineSegment } from './hls.timeline.ts';
 import { type PlaylistEntry, writeMediaPlaylist } from './hls.writer.ts';
 
@@ -267,13 +273,6 @@ export class HlsService {
     // Verbose: `controlled` tells client-registered URLs apart (see playableUrl).
     return { ...options.urls, verbose: true };
   }
-}
-
-const MULTI = 'urn:x-nmos:format:multi';
-
-/** A multi Flow with no segments of its own (no container) and members to play. */
-function isCollection(flow: FlowRecord): boolean {
-  return flow.format === MULTI && flow.container === undefined && (flow.flow_collection?.length ?? 0) > 0;
 }
 
 /** The Flow's segment format, or why HLS cannot play it. */

@@ -16,7 +16,7 @@ export interface RenditionLinks {
 const VIDEO = 'urn:x-nmos:format:video';
 const AUDIO = 'urn:x-nmos:format:audio';
 const DATA = 'urn:x-nmos:format:data';
-const MULTI = 'urn:x-nmos:format:multi';
+export const MULTI = 'urn:x-nmos:format:multi';
 const AUDIO_GROUP = 'audio';
 const SUBTITLE_GROUP = 'subs';
 /** Flows of one Source read at most (a Source has a handful: one per rendition). */
@@ -91,6 +91,11 @@ export async function multivariantOf(
   const { store } = deps;
   if (!(await store.sources.get(sourceId))) throw new NotFoundError(`Source ${sourceId} does not exist`);
   return playlistOf(deps, await flowsOf(store, sourceId), links, `Source ${sourceId}`);
+}
+
+/** A multi Flow with no segments of its own (no container) and members to play. */
+export function isCollection(flow: FlowRecord): boolean {
+  return flow.format === MULTI && flow.container === undefined && (flow.flow_collection?.length ?? 0) > 0;
 }
 
 /**
