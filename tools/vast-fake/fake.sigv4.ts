@@ -1,7 +1,7 @@
 /**
  * The fake VAST server's check of AWS Signature Version 4 (header form), written from AWS's
- * description of the algorithm with node:crypto alone, so that the engine's signer (the AWS
- * SDK's @smithy/signature-v4) is checked by a second, independent implementation.
+ * description of the algorithm with node:crypto alone, so that the engine's signer (VastSigner on
+ * src/common/sigv4.ts) is checked by a second, independent implementation.
  *
  * Canonical URI: the path as received, URI-encoded once more (a `%` becomes `%25`), which is
  * what VAST's clients sign (Python aws_requests_auth quotes the sent path, Java's AWS4Signer

@@ -5,6 +5,8 @@
  * parsers resolve away, so the request would reach another key than the one signed) and empty
  * segments (`a//b`, `/a`, `a/`: proxies merge slashes, nginx by default).
  */
+import { uriEncode } from '../../common/sigv4.ts';
+
 const MAX_KEY_BYTES = 1024;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects.
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -42,16 +44,9 @@ export function assertKey(key: string, what = 'storage path'): void {
   if (problem !== undefined) throw new Error(`invalid ${what} ${JSON.stringify(key)}: ${problem}`);
 }
 
-const hexEncode = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
-
-/** RFC 3986 percent-encoding, as SigV4 and the AWS SDK (`escapeUri`) apply it. */
-export function escapeUri(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, hexEncode);
-}
-
 /** A key as a URL path: each segment encoded, `/` kept (the SDK's greedy `{Key+}` label). */
 export function escapeKeyPath(key: string): string {
   // Server-generated keys (`<flow id>/<uuid>`) need no encoding: skip the split and join.
   if (ASCII_UNRESERVED.test(key)) return key;
-  return key.split('/').map(escapeUri).join('/');
+  return key.split('/').map(uriEncode).join('/');
 }

@@ -1,5 +1,5 @@
 /**
- * The engine's signer (@smithy/signature-v4) against the fake's independent verifier
+ * The engine's signer (VastSigner on src/common/sigv4.ts) against the fake's independent verifier
  * (node:crypto, written from AWS's description), on real requests through a loopback server.
  */
 import type { IncomingMessage } from 'node:http';
