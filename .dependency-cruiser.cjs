@@ -77,6 +77,16 @@ module.exports = {
       to: { path: '^src/db/engines/' },
     },
     {
+      name: 'engines-apart',
+      severity: 'error',
+      comment:
+        'An engine imports no other engine (db/engines/<engine>/): what the SQL engines (DuckDB, ' +
+        'PostgreSQL) share is the one SQL compiler in db/engines/sql/, which each overrides where its ' +
+        'dialect differs and which imports no engine; what every engine shares sits in db/engines/ itself.',
+      from: { path: '^src/db/engines/([^/]+)/', pathNot: TESTS },
+      to: { path: '^src/db/engines/[^/]+/', pathNot: '^src/db/engines/($1|sql)/' },
+    },
+    {
       name: 'routes-not-store',
       severity: 'error',
       comment:
@@ -105,6 +115,26 @@ module.exports = {
       comment: 'store/ is the TAMS persistence written against db/ only: no HTTP, no area, no config.',
       from: { path: layer('store/'), pathNot: TESTS },
       to: { path: layer(''), pathNot: layer('(store|db|common|time)/') },
+    },
+    {
+      name: 'store-knows-no-accelerator',
+      severity: 'error',
+      comment:
+        'The core store is complete and correct on every engine by itself (DESIGN.md, "One store ' +
+        'path"): no file of it, nor of a wing\'s store, imports the embedded accelerator ' +
+        '(src/embedded/), which the composition root lays over it through the StoreLayer ' +
+        'interface (src/store/store.layer.ts) where one process owns the store.',
+      from: { path: [layer('store/'), `^(src|test/support)/(${WINGS.join('|')})/store/`], pathNot: TESTS },
+      to: { path: layer('embedded/') },
+    },
+    {
+      name: 'embedded-below-areas',
+      severity: 'error',
+      comment:
+        'The embedded accelerator (src/embedded/) is a layer over the store: it imports the store ' +
+        'core, db/ and the bottom layers, never an area, HTTP, the configuration or a wing.',
+      from: { path: layer('embedded/'), pathNot: TESTS },
+      to: { path: layer(''), pathNot: layer('(embedded|store|db|common|time)/') },
     },
     {
       name: 'http-knows-no-area',

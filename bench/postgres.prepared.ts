@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadTable } from '../src/db/engines/postgres/postgres.catalog.ts';
 import { PostgresEngine } from '../src/db/engines/postgres/postgres.engine.ts';
-import { Params, type PgTable, selectSql } from '../src/db/engines/postgres/postgres.sql.ts';
+import { Params, type PgTable, POSTGRES_SQL } from '../src/db/engines/postgres/postgres.sql.ts';
 import { TYPES } from '../src/db/engines/postgres/postgres.values.ts';
 import { TableManager } from '../src/db/manager.ts';
 import { storeTables } from '../src/store/tables.ts';
@@ -67,7 +67,7 @@ async function statement(c: QueryCase): Promise<{ text: string; values: unknown[
   tables.set(c.table, meta);
   const options = c.options();
   const p = new Params();
-  const text = selectSql(p, meta, options.columns ?? [...meta.types.keys()], options);
+  const text = POSTGRES_SQL.select(p, meta, options.columns ?? [...meta.types.keys()], options);
   return { text, values: p.values };
 }
 

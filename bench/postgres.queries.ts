@@ -12,7 +12,7 @@ import { newObjectId } from '../src/common/object-ids.ts';
 import type { SelectOptions, TableDef } from '../src/db/db.types.ts';
 import { loadTable } from '../src/db/engines/postgres/postgres.catalog.ts';
 import { PostgresEngine } from '../src/db/engines/postgres/postgres.engine.ts';
-import { Params, selectSql } from '../src/db/engines/postgres/postgres.sql.ts';
+import { Params, POSTGRES_SQL } from '../src/db/engines/postgres/postgres.sql.ts';
 import { TableManager } from '../src/db/manager.ts';
 import { storeTables, T } from '../src/store/tables.ts';
 import { startPostgres } from '../tools/postgres/postgres.server.ts';
@@ -117,7 +117,7 @@ async function planOf(table: string, options: SelectOptions): Promise<string> {
   const meta = await loadTable(client, SCHEMA, table);
   if (meta === null) throw new Error(`no table ${table}`);
   const p = new Params();
-  const sql = selectSql(p, meta, options.columns ?? [...meta.types.keys()], options);
+  const sql = POSTGRES_SQL.select(p, meta, options.columns ?? [...meta.types.keys()], options);
   const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, p.values);
   const nodes: string[] = [];
   type PlanNode = { 'Node Type': string; 'Index Name'?: string; Plans?: PlanNode[] };

@@ -88,14 +88,32 @@ export function matchesPredicate(row: Row, predicate: Predicate | undefined): bo
   return true;
 }
 
+/** The strings of an `in` list, kept per list (a predicate's list is read for every row). */
+const listStrings = new WeakMap<readonly unknown[], ReadonlySet<string>>();
+
+function stringsOf(list: readonly unknown[]): ReadonlySet<string> {
+  let strings = listStrings.get(list);
+  if (strings === undefined) {
+    strings = new Set(list.filter((v): v is string => typeof v === 'string'));
+    listStrings.set(list, strings);
+  }
+  return strings;
+}
+
 function matchesComparison(value: Value, c: Comparison): boolean {
   switch (c.op) {
     case 'isNull':
       return value === null;
     case 'isNotNull':
       return value !== null;
-    case 'in':
-      return Array.isArray(c.value) && c.value.some((v: Value) => compareValues(value, v) === 0);
+    case 'in': {
+      if (!Array.isArray(c.value)) return false;
+      // A string equals exactly the identical string (compareStrings): looked up, not compared
+      // with each of the list's values, which made a filter over a table of N rows by a list of
+      // M ids cost N x M comparisons.
+      if (typeof value === 'string') return stringsOf(c.value).has(value);
+      return c.value.some((v: Value) => compareValues(value, v) === 0);
+    }
     case 'startsWith':
       return typeof value === 'string' && typeof c.value === 'string' && value.startsWith(c.value);
     case 'contains':

@@ -28,6 +28,16 @@ const TREE: Record<string, string[]> = {
   'src/flows/flows.service.ts': ['../db/engines/duckdb/duckdb.engine.ts'],
   'src/db/engine.factory.ts': ['./engines/duckdb/duckdb.engine.ts'],
   'src/db/engines/duckdb/duckdb.engine.ts': [],
+  // One engine reaching into another; both engines on the shared SQL compiler (allowed).
+  'src/db/engines/postgres/postgres.sql.ts': ['../duckdb/duckdb.engine.ts', '../sql/sql.compile.ts'],
+  'src/db/engines/duckdb/duckdb.sql.ts': ['../sql/sql.compile.ts'],
+  'src/db/engines/sql/sql.compile.ts': [],
+  // The core store reaching into the embedded accelerator; the accelerator reaching up into an
+  // area; the accelerator on the store, and an area on the accelerator (both allowed).
+  'src/store/store.layered.ts': ['../embedded/embedded.a.ts'],
+  'src/embedded/embedded.a.ts': ['../store/store.repo.ts'],
+  'src/embedded/embedded.b.ts': ['../flows/flows.a.ts'],
+  'src/segments/segments.lane.ts': ['../embedded/embedded.a.ts'],
   // An import of nothing (a file moved without its importers).
   'src/sources/sources.c.ts': ['./sources.moved.ts'],
   // Test kits count as the layer they serve: a store kit loading the configuration, which imports
@@ -110,5 +120,22 @@ describe('npm run deps:check', () => {
 
   it('lets the engine factory build engines', () => {
     expect(output).not.toContain('src/db/engine.factory.ts ->');
+  });
+
+  it('keeps the embedded accelerator out of the core store, and below the areas', () => {
+    expect(output).toContain(
+      'store-knows-no-accelerator: src/store/store.layered.ts -> src/embedded/embedded.a.ts',
+    );
+    expect(output).toContain('embedded-below-areas: src/embedded/embedded.b.ts -> src/flows/flows.a.ts');
+    // No rule breached by these two (the first is in the folder cycle the store's breach makes).
+    expect(output).not.toMatch(/^error [a-z-]+: src\/embedded\/embedded\.a\.ts ->/m);
+    expect(output).not.toContain('src/segments/segments.lane.ts ->');
+  });
+
+  it('keeps the engines apart, sharing only the SQL compiler', () => {
+    expect(output).toContain(
+      'engines-apart: src/db/engines/postgres/postgres.sql.ts -> src/db/engines/duckdb/duckdb.engine.ts',
+    );
+    expect(output).not.toContain('-> src/db/engines/sql/sql.compile.ts');
   });
 });

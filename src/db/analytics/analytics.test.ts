@@ -12,9 +12,9 @@ import type { Analytics } from './analytics.ts';
 import type { AggregateQuery, IslandsQuery } from './analytics.types.ts';
 
 /**
- * The analytic queries on every executor: the embedded engine's SQL on its own tables (in
- * process, and on its thread), and hybrid analytics over an engine without its own (the JS
- * reference engine, standing for VAST): the same figures from each.
+ * The analytic queries on every executor: the embedded engine's SQL on its own tables, and
+ * hybrid analytics over an engine without its own (the JS reference engine, standing for
+ * VAST): the same figures from each.
  */
 
 const TABLES: TableDef[] = [
@@ -78,12 +78,10 @@ const settings: AnyEngineSettings = {
   TAMS_DUCKDB_MEMORY_LIMIT: 'auto',
   TAMS_DUCKDB_THREADS: 2,
   TAMS_DUCKDB_CHECKPOINT_MB: 64,
-  TAMS_DUCKDB_THREAD: false,
 };
 
 const EXECUTORS: [string, () => Promise<Engine>][] = [
   ['DuckDB (its own tables)', () => openEngine(settings, { memory: true })],
-  ['DuckDB on its thread', () => openEngine({ ...settings, TAMS_DUCKDB_THREAD: true }, { memory: true })],
   ['hybrid (memory engine)', async () => new MemoryEngine({ tables: new Map() })],
 ];
 

@@ -10,8 +10,8 @@ import type {
 } from '../../analytics/analytics.types.ts';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnType, Value } from '../../db.types.ts';
-import { type Params, quote } from './duckdb.sql.ts';
-import { BIND_TYPES, toDuck } from './duckdb.values.ts';
+import { orderBySql, quote } from '../sql/sql.compile.ts';
+import { type Params, DUCKDB_SQL as SQL } from './duckdb.sql.ts';
 
 /**
  * The analytic queries (db/analytics) as DuckDB SQL: one compiler for both executors. The
@@ -174,13 +174,10 @@ export function aggregateSql(q: Aggregate, p: Params, source: SourceSql): string
   if (q.after !== undefined) {
     const type = outputType(q, q.after.by, compiler);
     const desc = first?.by === q.after.by && first.direction === 'desc';
-    sql += ` WHERE ${quote(q.after.by)} ${desc ? '<' : '>'} ${p.add(toDuck(type, q.after.value as Value), BIND_TYPES[type])}`;
+    sql += ` WHERE ${quote(q.after.by)} ${desc ? '<' : '>'} ${SQL.bind(p, type, q.after.value as Value)}`;
   }
-  if (q.orderBy !== undefined && q.orderBy.length > 0) {
-    const keys = q.orderBy.map((o) => `${quote(o.by)} ${o.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`);
-    sql += ` ORDER BY ${keys.join(', ')}`;
-  }
-  if (q.limit !== undefined) sql += ` LIMIT ${p.add(BigInt(q.limit), BIGINT)}`;
+  sql += orderBySql(q.orderBy?.map((o) => ({ column: o.by, direction: o.direction })));
+  if (q.limit !== undefined) sql += ` LIMIT ${SQL.bindCount(p, q.limit)}`;
   return sql;
 }
 
@@ -274,10 +271,8 @@ export function exportSql(
     c.type === 'json' ? `CAST(${quote(c.name)} AS VARCHAR) AS ${quote(c.name)}` : quote(c.name),
   );
   let select = `SELECT ${columns.join(', ')} FROM ${source(q.from, p)} AS ${MAIN}`;
-  if (q.orderBy !== undefined && q.orderBy.length > 0) {
-    select += ` ORDER BY ${q.orderBy.map((o) => `${quote(o.column)} ${o.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`).join(', ')}`;
-  }
-  if (q.limit !== undefined) select += ` LIMIT ${p.add(BigInt(q.limit), BIGINT)}`;
+  select += orderBySql(q.orderBy);
+  if (q.limit !== undefined) select += ` LIMIT ${SQL.bindCount(p, q.limit)}`;
   const options =
     format === 'parquet'
       ? 'FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false'

@@ -8,6 +8,7 @@ import type {
   ExportFormat,
 } from '../../analytics/analytics.types.ts';
 import { DbError } from '../../db.errors.ts';
+import { quote } from '../sql/sql.compile.ts';
 import { aggregateRows, copiedRows, islandsResult } from './duckdb.analytics.read.ts';
 import {
   aggregateNames,
@@ -19,7 +20,7 @@ import {
 import type { Catalog } from './duckdb.catalog.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import type { PhysicalTable } from './duckdb.physical.ts';
-import { Params, quote, whereSql } from './duckdb.sql.ts';
+import { Params, DUCKDB_SQL as SQL } from './duckdb.sql.ts';
 import { Pool } from './duckdb.sync.ts';
 
 /**
@@ -117,7 +118,7 @@ export class DuckAnalytics implements AnalyticsEngine {
     return (input, p) => {
       const table = tables.get(input.table) as PhysicalTable;
       const columns = input.columns.map((c) => quote(c.name)).join(', ');
-      return `(SELECT ${columns} FROM ${quote(table.name)}${whereSql(p, table, input.where)})`;
+      return `(SELECT ${columns} FROM ${SQL.tableName(table)}${SQL.where(p, table, input.where)})`;
     };
   }
 

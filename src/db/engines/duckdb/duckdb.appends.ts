@@ -2,6 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { BIGINT, BLOB, blobValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { JournalReport } from '../../db.journal.ts';
+import { quote } from '../sql/sql.compile.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { jsonInsert } from './duckdb.insert.ts';
@@ -15,7 +16,6 @@ import {
   type JournalRecord,
   joinArrayBytes,
 } from './duckdb.journal.ts';
-import { quote } from './duckdb.sql.ts';
 
 /**
  * Appends committed through a journal of the engine's own, applied to DuckDB in batches.

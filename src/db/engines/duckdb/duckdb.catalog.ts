@@ -1,10 +1,10 @@
 import { VARCHAR } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, TableDef, TableInfo } from '../../db.types.ts';
+import { quote } from '../sql/sql.compile.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { JOURNAL_TABLE } from './duckdb.journal.ts';
 import type { PhysicalColumn, PhysicalTable } from './duckdb.physical.ts';
-import { quote } from './duckdb.sql.ts';
 import { BIND_TYPES, columnTypeOf, SQL_TYPES, toDuck } from './duckdb.values.ts';
 
 const COLUMNS_SQL = `SELECT column_name, data_type, is_nullable FROM information_schema.columns

@@ -9,6 +9,7 @@ import type {
 } from '../../analytics/analytics.types.ts';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnGroup, DbSession, Predicate, Row, Value } from '../../db.types.ts';
+import { quote } from '../sql/sql.compile.ts';
 import { aggregateRows, copiedRows, islandsResult } from './duckdb.analytics.read.ts';
 import {
   aggregateNames,
@@ -21,7 +22,7 @@ import { createTableSql } from './duckdb.catalog.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { insertRows } from './duckdb.insert.ts';
 import type { PhysicalTable } from './duckdb.physical.ts';
-import { Params, quote } from './duckdb.sql.ts';
+import { Params } from './duckdb.sql.ts';
 import { Pool } from './duckdb.sync.ts';
 import { readRows } from './duckdb.values.ts';
 

@@ -7,11 +7,12 @@ import {
 } from '@duckdb/node-api';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnType, Row, Value } from '../../db.types.ts';
+import { columnsOf, quote } from '../sql/sql.compile.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { fromJson, jsonRows, jsonStructure } from './duckdb.json.ts';
 import type { PhysicalTable } from './duckdb.physical.ts';
-import { columnType, Params, quote } from './duckdb.sql.ts';
-import { BIND_TYPES, toDuck } from './duckdb.values.ts';
+import { Params, DUCKDB_SQL as SQL } from './duckdb.sql.ts';
+import { toDuck } from './duckdb.values.ts';
 
 /**
  * Outside a transaction, inserts of fewer rows than this are one prepared multi-row INSERT: the
@@ -103,26 +104,22 @@ export function jsonText(table: PhysicalTable, rows: readonly Row[]): string | u
 
 /** The columns the rows mention, checked against the table. */
 function mentionedColumns(table: PhysicalTable, rows: readonly Row[]): string[] {
-  const names = new Set<string>();
-  for (const row of rows) for (const key in row) names.add(key);
-  for (const name of names) columnType(table, name);
-  if (names.size === 0)
+  const names = columnsOf(rows);
+  for (const name of names) SQL.columnType(table, name);
+  if (names.length === 0)
     throw new DbError('invalid_value', `insert into "${table.name}": rows have no columns`);
-  return [...names];
+  return names;
 }
 
 async function insertStatement(conn: DuckConn, table: PhysicalTable, rows: readonly Row[]): Promise<void> {
   const columns = mentionedColumns(table, rows);
-  const types = columns.map((c) => columnType(table, c));
+  const types = columns.map((c) => SQL.columnType(table, c));
   const p = new Params();
   const tuples = rows.map((row) => {
-    const slots = columns.map((c, i) => {
-      const type = types[i] ?? 'string';
-      return p.add(toDuck(type, row[c]), BIND_TYPES[type]);
-    });
+    const slots = columns.map((c, i) => SQL.bind(p, types[i] ?? 'string', row[c]));
     return `(${slots.join(', ')})`;
   });
-  const sql = `INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) VALUES ${tuples.join(', ')}`;
+  const sql = `INSERT INTO ${SQL.tableName(table)} (${columns.map(quote).join(', ')}) VALUES ${tuples.join(', ')}`;
   await conn.query(sql, p.values, p.types);
 }
 

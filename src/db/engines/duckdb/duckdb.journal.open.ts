@@ -1,9 +1,9 @@
 import { copyFile, writeFile } from 'node:fs/promises';
+import { quote } from '../sql/sql.compile.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { readableText } from './duckdb.journal.report.ts';
 import type { JournalScan } from './duckdb.journal.scan.ts';
 import { JOURNAL_TABLE, type JournalRecord } from './duckdb.journal.ts';
-import { quote } from './duckdb.sql.ts';
 
 /** What opening the append journal (AppendJournal.open) reads of DuckDB, and what a recovery keeps. */
 /** The last journal record DuckDB holds (0: none); `create`: make its table when there is none. */

@@ -1,9 +1,10 @@
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { Predicate, Row, SelectOptions, Value } from '../../db.types.ts';
+import { quote } from '../sql/sql.compile.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { fromJson, jsonRows, jsonStructure } from './duckdb.json.ts';
-import { columnType, Params, quote, selectSql, whereSql } from './duckdb.sql.ts';
+import { Params, DUCKDB_SQL as SQL } from './duckdb.sql.ts';
 import { BIND_TYPES, readChunk, readRows, toDuck } from './duckdb.values.ts';
 
 export async function selectRows(
@@ -15,7 +16,7 @@ export async function selectRows(
   const table = await catalog.table(conn, name);
   const columns = options.columns ?? table.columns.filter((c) => c.type !== null).map((c) => c.name);
   const p = new Params();
-  const sql = selectSql(p, table, columns, options);
+  const sql = SQL.select(p, table, columns, options);
   return readRows(await conn.query(sql, p.values, p.types), columns);
 }
 
@@ -30,7 +31,7 @@ export async function scanRows(
   const table = await catalog.table(conn, name);
   const columns = options.columns ?? table.columns.filter((c) => c.type !== null).map((c) => c.name);
   const p = new Params();
-  const result = await conn.raw.stream(selectSql(p, table, columns, options), p.values, p.types);
+  const result = await conn.raw.stream(SQL.select(p, table, columns, options), p.values, p.types);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) return;
@@ -62,11 +63,7 @@ export async function countRows(
 ): Promise<number> {
   const table = await catalog.table(conn, name);
   const p = new Params();
-  const result = await conn.query(
-    `SELECT count(*) FROM ${quote(name)}${whereSql(p, table, where)}`,
-    p.values,
-    p.types,
-  );
+  const result = await conn.query(SQL.count(p, table, where), p.values, p.types);
   const rows = await result.getRows();
   return Number(rows[0]?.[0] ?? 0);
 }
@@ -79,16 +76,11 @@ export async function updateRows(
   where: Predicate,
   changes: Row,
 ): Promise<number> {
+  if (Object.keys(changes).length === 0) return countRows(conn, catalog, name, where);
   const table = await catalog.table(conn, name);
   const p = new Params();
-  const sets: string[] = [];
-  for (const column in changes) {
-    const type = columnType(table, column);
-    sets.push(`${quote(column)} = ${p.add(toDuck(type, changes[column]), BIND_TYPES[type])}`);
-  }
-  if (sets.length === 0) return countRows(conn, catalog, name, where);
   // One statement, as deleteRows.
-  const sql = `UPDATE ${quote(name)} SET ${sets.join(', ')}${whereSql(p, table, where)}`;
+  const sql = SQL.update(p, table, where, changes);
   return (await conn.query(sql, p.values, p.types)).rowsChanged;
 }
 
@@ -105,11 +97,11 @@ export async function updateEachRow(
   rows: readonly Row[],
 ): Promise<number> {
   const table = await catalog.table(conn, name);
-  const keyType = columnType(table, key);
+  const keyType = SQL.columnType(table, key);
   const columns = Object.keys(rows[0] as Row).filter((c) => c !== key);
   const fields = [
     { name: '__key', type: keyType },
-    ...columns.map((c, i) => ({ name: `__v${i}`, type: columnType(table, c) })),
+    ...columns.map((c, i) => ({ name: `__v${i}`, type: SQL.columnType(table, c) })),
   ];
   const changes = rows.map((row) => {
     const change: Row = { __key: row[key] };
@@ -151,6 +143,5 @@ export async function deleteRows(
   // the second time to match the ids (1.2 s of a 3.5 s delete among 100M reference rows).
   const table = await catalog.table(conn, name);
   const p = new Params();
-  return (await conn.query(`DELETE FROM ${quote(name)}${whereSql(p, table, where)}`, p.values, p.types))
-    .rowsChanged;
+  return (await conn.query(SQL.delete(p, table, where), p.values, p.types)).rowsChanged;
 }

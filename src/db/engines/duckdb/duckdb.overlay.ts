@@ -1,10 +1,10 @@
 import { BLOB, blobValue } from '@duckdb/node-api';
+import { quote } from '../sql/sql.compile.ts';
 import type { AppendJournal } from './duckdb.appends.ts';
 import type { Catalog } from './duckdb.catalog.ts';
 import type { DuckConn } from './duckdb.connection.ts';
 import { jsonInsert } from './duckdb.insert.ts';
 import { joinArrayBytes } from './duckdb.journal.ts';
-import { quote } from './duckdb.sql.ts';
 
 /**
  * A read of `tables` (undefined: any) on `conn` that sees the rows the append journal holds and

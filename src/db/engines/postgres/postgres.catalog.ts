@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DbError } from '../../db.errors.ts';
 import type { ColumnDef, TableDef, TableInfo } from '../../db.types.ts';
-import { type PgTable, quote } from './postgres.sql.ts';
+import { quote } from '../sql/sql.compile.ts';
+import type { PgTable } from './postgres.sql.ts';
 import { columnTypeOf, SQL_TYPES, toLiteral } from './postgres.values.ts';
 
 /** What the catalog calls run their statements on: the pool, or one connection in a transaction. */

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ColumnType, Row, Value } from '../../db.types.ts';
+import { columnsOf, quote } from '../sql/sql.compile.ts';
 import type { Queryable } from './postgres.catalog.ts';
 import { isUnavailable, markUnsent } from './postgres.errors.ts';
-import { columnsOf, columnType, type PgTable, quote } from './postgres.sql.ts';
+import { type PgTable, POSTGRES_SQL as SQL } from './postgres.sql.ts';
 import { toParam } from './postgres.values.ts';
 
 /** A connection that takes statements and, for bulk inserts, COPY's data. */
@@ -55,7 +56,7 @@ export function copyData(
 ): { sql: string; chunks: Iterable<string> } | null {
   // No column named: COPY would take every column; the INSERT path answers it (with an error).
   if (columns.length === 0) return null;
-  const types = columns.map((c) => columnType(table, c));
+  const types = columns.map((c) => SQL.columnType(table, c));
   for (const row of rows) {
     for (let i = 0; i < columns.length; i++)
       toParam(types[i] as ColumnType, row[columns[i] as string] ?? null);

@@ -32,7 +32,6 @@ describe.skipIf(!available)('openEngine with TAMS_DB=postgres', () => {
     TAMS_DUCKDB_MEMORY_LIMIT: 'auto',
     TAMS_DUCKDB_THREADS: 1,
     TAMS_DUCKDB_CHECKPOINT_MB: 16,
-    TAMS_DUCKDB_THREAD: false,
     TAMS_POSTGRES_URL: server.url,
     TAMS_POSTGRES_SCHEMA: 'factory',
     TAMS_POSTGRES_POOL: 2,

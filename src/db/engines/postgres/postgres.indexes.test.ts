@@ -16,7 +16,7 @@ import { TableManager } from '../../manager.ts';
 import { and, col } from '../../predicate.ts';
 import { loadTable } from './postgres.catalog.ts';
 import { PostgresEngine } from './postgres.engine.ts';
-import { Params, selectSql } from './postgres.sql.ts';
+import { Params, POSTGRES_SQL } from './postgres.sql.ts';
 
 const available = postgresAvailable();
 const S = 1_000_000_000n;
@@ -51,7 +51,7 @@ describe.skipIf(!available)('PostgreSQL indexes', () => {
     const meta = await loadTable(client, schema, table);
     if (meta === null) throw new Error(`no table ${table}`);
     const p = new Params();
-    const sql = selectSql(p, meta, options.columns ?? [...meta.types.keys()], options);
+    const sql = POSTGRES_SQL.select(p, meta, options.columns ?? [...meta.types.keys()], options);
     await client.query('SET enable_seqscan = off');
     try {
       const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, p.values);

@@ -1,17 +1,8 @@
 import type { DbSession, Predicate, Row, SelectOptions } from '../../db.types.ts';
+import { columnsOf } from '../sql/sql.compile.ts';
 import type { Queryable } from './postgres.catalog.ts';
 import { type CopyTarget, copyData } from './postgres.copy.ts';
-import {
-  columnsOf,
-  countSql,
-  deleteSql,
-  insertSql,
-  Params,
-  type PgTable,
-  selectSql,
-  updateEachSql,
-  updateSql,
-} from './postgres.sql.ts';
+import { Params, type PgTable, POSTGRES_SQL as SQL } from './postgres.sql.ts';
 
 /** Rows a scan fetches from its cursor at a time. */
 export const SCAN_BATCH = 1000;
@@ -51,7 +42,7 @@ export class PostgresSession implements DbSession {
       const table = await this.ctx.table(db, name, referenced(options));
       const columns = options.columns ?? [...table.types.keys()];
       const p = new Params();
-      const { rows } = await db.query(selectSql(p, table, columns, options), p.values);
+      const { rows } = await db.query(SQL.select(p, table, columns, options), p.values);
       return options.columns === undefined || columns.length > 0 ? (rows as Row[]) : rows.map(() => ({}));
     });
   }
@@ -60,7 +51,7 @@ export class PostgresSession implements DbSession {
     return this.ctx.read(async (db) => {
       const table = await this.ctx.table(db, name, predicateColumns(where));
       const p = new Params();
-      const { rows } = await db.query(countSql(p, table, where), p.values);
+      const { rows } = await db.query(SQL.count(p, table, where), p.values);
       return Number(rows[0]?.n ?? 0);
     });
   }
@@ -76,7 +67,7 @@ export class PostgresSession implements DbSession {
         return;
       }
       const p = new Params();
-      await db.query(insertSql(p, table, rows, columns), p.values);
+      await db.query(SQL.insert(p, table, rows, columns), p.values);
     });
   }
 
@@ -84,7 +75,7 @@ export class PostgresSession implements DbSession {
     return this.ctx.write(async (db) => {
       const table = await this.ctx.table(db, name, [...Object.keys(changes), ...predicateColumns(where)]);
       const p = new Params();
-      const result = await db.query(updateSql(p, table, where, changes), p.values);
+      const result = await db.query(SQL.update(p, table, where, changes), p.values);
       return result.rowCount ?? 0;
     });
   }
@@ -93,7 +84,7 @@ export class PostgresSession implements DbSession {
     return this.ctx.write(async (db) => {
       const table = await this.ctx.table(db, name, predicateColumns(where));
       const p = new Params();
-      const result = await db.query(deleteSql(p, table, where), p.values);
+      const result = await db.query(SQL.delete(p, table, where), p.values);
       return result.rowCount ?? 0;
     });
   }
@@ -103,7 +94,7 @@ export class PostgresSession implements DbSession {
     return this.ctx.write(async (db) => {
       const table = await this.ctx.table(db, name, [key, ...Object.keys(rows[0] ?? {})]);
       const p = new Params();
-      const result = await db.query(updateEachSql(p, table, key, rows), p.values);
+      const result = await db.query(SQL.updateEach(p, table, key, rows), p.values);
       return result.rowCount ?? 0;
     });
   }
@@ -120,7 +111,7 @@ export class PostgresSession implements DbSession {
       const p = new Params();
       const cursor = `tams_scan_${++cursors}`;
       await db.query(
-        `DECLARE ${cursor} NO SCROLL CURSOR FOR ${selectSql(p, table, columns, options)}`,
+        `DECLARE ${cursor} NO SCROLL CURSOR FOR ${SQL.select(p, table, columns, options)}`,
         p.values,
       );
       try {
