@@ -10,8 +10,8 @@
  *    registered and read back with the same bytes;
  *  - SIGTERM stops it with exit status 0, no error logged and nothing on stderr (where Node.js
  *    prints its deprecation and experimental-feature warnings);
- *  - restarted on the same data with the DuckDB engine on its own thread (the worker file of the
- *    compiled tree), the segment is still there and a write succeeds; SIGTERM again exits 0;
+ *  - restarted on the same data, the segment is still there and a write succeeds; SIGTERM again
+ *    exits 0;
  *  - the compiled CLIs (dist/mgmt/main.js, dist/mgmt/main.js under both names) open that store;
  *  - started on a fresh store (no credentials yet), it prints its first-start banner, whose
  *    management command runs where the server ran and opens that store; so does the usage
@@ -275,15 +275,15 @@ async function main(): Promise<void> {
     await readBack(api, flow.id as string, bytes);
     log('Flow created, storage allocated, object uploaded, segment registered and read back');
     await searchBack(api, flow.id as string);
-    await stopServer(first, 'in-process DuckDB');
+    await stopServer(first, 'first start');
 
-    const second = await startServer(work, { ...settings, TAMS_DUCKDB_THREAD: 'true' });
+    const second = await startServer(work, settings);
     api = client(second, token);
     await readBack(api, flow.id as string, bytes);
     const another = videoFlow();
     assert.equal((await api('PUT', `/flows/${another.id}`, another)).status, 201);
-    log('restarted with TAMS_DUCKDB_THREAD=true: the segment is there, a new Flow is written');
-    await stopServer(second, 'DuckDB thread');
+    log('restarted: the segment is there, a new Flow is written');
+    await stopServer(second, 'restart');
 
     runCli('tams-mgmt.mjs', 'mgmt/main.js', ['verify'], settings);
     const tokens = runCli('tams-admin.mjs', 'mgmt/main.js', ['token', 'list', '--json'], settings);

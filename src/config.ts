@@ -184,11 +184,6 @@ export const ConfigSchema = Type.Object({
     description:
       'Longest time (ms) an append committed through the journal (TAMS_DUCKDB_JOURNAL) waits before the engine gives it to DuckDB; a read of its tables takes it at once. Larger: bigger batches, cheaper per segment, and the outbox readers (webhooks, event streams, search, EXR, object sizes) trail ingest by up to this much more.',
   }),
-  TAMS_DUCKDB_THREAD: Type.Boolean({
-    default: false,
-    description:
-      'Run the embedded engine on a worker thread of its own, off the thread serving HTTP: ingest keeps more of its pace under heavy reads, reads lose some ([measured](benchmarks-history.md#the-engine-on-its-own-thread)).',
-  }),
   TAMS_TRANSACTION_GUARD: Type.Boolean({
     default: false,
     description:

@@ -1,7 +1,6 @@
 /**
- * The engine factory: the engine TAMS_DB names, in memory or in its file under TAMS_DATA_DIR,
- * in process or on its thread; and a file another process holds refused as StoreLockedError,
- * whichever way the engine runs.
+ * The engine factory: the engine TAMS_DB names, in memory or in its file under TAMS_DATA_DIR;
+ * and a file another process holds refused as StoreLockedError.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +23,6 @@ const settings = (overrides: Partial<EngineSettings> = {}): EngineSettings => ({
   TAMS_DUCKDB_MEMORY_LIMIT: '256MB',
   TAMS_DUCKDB_THREADS: 1,
   TAMS_DUCKDB_CHECKPOINT_MB: 16,
-  TAMS_DUCKDB_THREAD: false,
   ...overrides,
 });
 
@@ -66,9 +64,9 @@ process.stdin.resume();`;
 }
 
 describe('openEngine', () => {
-  it('opens DuckDB in memory, in process and on its thread', async () => {
+  it('opens DuckDB in memory', async () => {
     expect(await addRow(settings(), true, 'a')).toEqual([{ id: 'a' }]);
-    expect(await addRow(settings({ TAMS_DUCKDB_THREAD: true }), true, 'b')).toEqual([{ id: 'b' }]);
+    expect(await addRow(settings(), true, 'b')).toEqual([{ id: 'b' }]);
     expect(existsSync(duckDbPath(settings()))).toBe(false);
   });
 
@@ -76,34 +74,32 @@ describe('openEngine', () => {
     const s = settings({ TAMS_DATA_DIR: join(dir, 'data') });
     expect(await addRow(s, false, 'a')).toEqual([{ id: 'a' }]);
     expect(existsSync(join(dir, 'data', 'tams.duckdb'))).toBe(true);
-    expect(await addRow({ ...s, TAMS_DUCKDB_THREAD: true }, false, 'b')).toEqual([{ id: 'a' }, { id: 'b' }]);
+    expect(await addRow(s, false, 'b')).toEqual([{ id: 'a' }, { id: 'b' }]);
   });
 
   it('closing lets another process open the file at once, after writes, reads and a scan stopped early', async () => {
-    for (const thread of [false, true]) {
-      const s = settings({ TAMS_DATA_DIR: join(dir, `released-${thread}`), TAMS_DUCKDB_THREAD: thread });
-      const db = await TableManager.open(await openEngine(s), [TABLE]);
-      await db.insert('t', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
-      await db.transaction(async (tx) => {
-        await tx.insert('t', [{ id: 'd' }]);
-        await tx.update('t', where(col('id').eq('a')), { id: 'A' });
-      });
-      await db.delete('t', where(col('id').eq('b')));
-      expect(await db.count('t')).toBe(3);
-      const stopped = new Error('stop');
-      await expect(
-        db.scan('t', {}, () => {
-          throw stopped;
-        }),
-      ).rejects.toBe(stopped);
-      await db.close();
-      // Before the engine let go of its unexecuted results, the file stayed locked by this
-      // process until the garbage collector ran (and the holder exited, refused the lock).
-      const child = await holder(duckDbPath(s));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill();
-      await exited;
-    }
+    const s = settings({ TAMS_DATA_DIR: join(dir, 'released') });
+    const db = await TableManager.open(await openEngine(s), [TABLE]);
+    await db.insert('t', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    await db.transaction(async (tx) => {
+      await tx.insert('t', [{ id: 'd' }]);
+      await tx.update('t', where(col('id').eq('a')), { id: 'A' });
+    });
+    await db.delete('t', where(col('id').eq('b')));
+    expect(await db.count('t')).toBe(3);
+    const stopped = new Error('stop');
+    await expect(
+      db.scan('t', {}, () => {
+        throw stopped;
+      }),
+    ).rejects.toBe(stopped);
+    await db.close();
+    // Before the engine let go of its unexecuted results, the file stayed locked by this
+    // process until the garbage collector ran (and the holder exited, refused the lock).
+    const child = await holder(duckDbPath(s));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill();
+    await exited;
   });
 
   it('refuses a file another process holds with StoreLockedError, naming the file and the process', async () => {
@@ -111,11 +107,9 @@ describe('openEngine', () => {
     mkdirSync(s.TAMS_DATA_DIR);
     const child = await holder(duckDbPath(s));
     try {
-      for (const thread of [false, true]) {
-        const error = await openEngine({ ...s, TAMS_DUCKDB_THREAD: thread }).catch((e: unknown) => e);
-        expect(error, `thread: ${thread}`).toBeInstanceOf(StoreLockedError);
-        expect(error).toMatchObject({ code: 'locked', location: duckDbPath(s), holderPid: child.pid });
-      }
+      const error = await openEngine(s).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreLockedError);
+      expect(error).toMatchObject({ code: 'locked', location: duckDbPath(s), holderPid: child.pid });
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill();

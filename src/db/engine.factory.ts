@@ -10,7 +10,6 @@ import { duckDbRelease, duckDbTopology } from './engines/duckdb/duckdb.config.ts
 import { createDuckDbEngine, type DuckDbEngineOptions } from './engines/duckdb/duckdb.engine.ts';
 import { HybridAnalytics } from './engines/duckdb/duckdb.hybrid.ts';
 import { duckDbMemoryLimit } from './engines/duckdb/duckdb.memory.ts';
-import { createThreadedDuckDbEngine } from './engines/duckdb/duckdb.threaded.ts';
 import {
   POSTGRES_TOPOLOGY,
   PostgresEngine,
@@ -53,7 +52,6 @@ export interface EngineSettings {
   readonly TAMS_DUCKDB_MEMORY_LIMIT: string;
   readonly TAMS_DUCKDB_THREADS: number;
   readonly TAMS_DUCKDB_CHECKPOINT_MB: number;
-  readonly TAMS_DUCKDB_THREAD: boolean;
   /** Absent (callers building settings by hand): on, as the configuration's default. */
   readonly TAMS_DUCKDB_JOURNAL?: boolean;
   readonly TAMS_DUCKDB_JOURNAL_APPLY_MS?: number;
@@ -76,7 +74,7 @@ export interface OpenEngineOptions {
   /**
    * The embedded engine's append journal with damaged records: `recover` applies what it can
    * (`tams-mgmt journal recover`), `inspect` reads it and changes nothing; by default the open
-   * is refused (DbError `journal_damaged`). Either runs the engine on the calling thread.
+   * is refused (DbError `journal_damaged`).
    */
   readonly journalRecovery?: 'recover' | 'inspect';
 }
@@ -112,11 +110,7 @@ export async function openEngine(
             journal: settings.TAMS_DUCKDB_JOURNAL !== false,
             journalDelayMs: settings.TAMS_DUCKDB_JOURNAL_APPLY_MS,
           };
-      const recovery = options.journalRecovery;
-      const engine =
-        settings.TAMS_DUCKDB_THREAD && recovery === undefined
-          ? await createThreadedDuckDbEngine(duck)
-          : await createDuckDbEngine({ ...duck, journalRecovery: recovery });
+      const engine = await createDuckDbEngine({ ...duck, journalRecovery: options.journalRecovery });
       const report = engine.journalReport();
       if (report) options.onJournal?.(report);
       return engine;

@@ -78,25 +78,17 @@ describe('each engine declares its topology', () => {
   };
 
   it('DuckDB in its file: owned, with snapshots beside the file and the append journal', async () => {
-    const config = loadConfig({ ...duckdb, TAMS_DUCKDB_THREAD: 'false' });
+    const config = loadConfig(duckdb);
     const topology = await declared(() => openEngine(config));
     expect(topology).toEqual({ ...OWNER_SHORTCUTS, segmentSnapshots: true, hasAppendJournal: true });
     expect(engineTopology(config)).toEqual(topology);
   });
 
-  it('DuckDB in memory, on its thread or not: owned, with no files to keep anything in', async () => {
-    for (const thread of ['true', 'false']) {
-      const config = loadConfig({ ...duckdb, TAMS_DUCKDB_THREAD: thread });
-      const topology = await declared(() => openEngine(config, { memory: true }));
-      expect(topology).toEqual({ ...OWNER_SHORTCUTS, segmentSnapshots: false, hasAppendJournal: false });
-      expect(engineTopology(config, { memory: true })).toEqual(topology);
-    }
-  });
-
-  it('DuckDB on its thread, in its file: as on the calling thread', async () => {
-    const config = loadConfig({ ...duckdb, TAMS_DATA_DIR: join(dir, 'thread'), TAMS_DUCKDB_THREAD: 'true' });
-    expect(await declared(() => openEngine(config))).toEqual(engineTopology(config));
-    expect(engineTopology(config).segmentSnapshots).toBe(true);
+  it('DuckDB in memory: owned, with no files to keep anything in', async () => {
+    const config = loadConfig(duckdb);
+    const topology = await declared(() => openEngine(config, { memory: true }));
+    expect(topology).toEqual({ ...OWNER_SHORTCUTS, segmentSnapshots: false, hasAppendJournal: false });
+    expect(engineTopology(config, { memory: true })).toEqual(topology);
   });
 
   it('VAST: shared by the replicas (opened without a round trip, so no server is needed)', async () => {

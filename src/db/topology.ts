@@ -27,14 +27,14 @@ export interface Topology {
    */
   readonly leasesNeeded: boolean;
   /**
-   * An outbox follower may keep its cursor in memory between writes (store/follower.cursor.ts):
+   * An outbox follower may keep its cursor in memory between writes (store/followers/follower.cursor.ts):
    * after a crash it reads those events again. Without it the cursor is written with every
    * batch, under the batch's lease, for whichever process takes the follower over.
    */
   readonly cursorsInMemory: boolean;
   /**
    * Other processes number events too: this one numbers in a slot of its own
-   * (store/events.slots.ts), kept from holding readers back by a worker of its own.
+   * (store/outbox/events.slots.ts), kept from holding readers back by a worker of its own.
    */
   readonly eventSlots: boolean;
   /**

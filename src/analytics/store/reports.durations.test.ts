@@ -29,7 +29,6 @@ beforeAll(async () => {
         TAMS_DUCKDB_MEMORY_LIMIT: 'auto',
         TAMS_DUCKDB_THREADS: 2,
         TAMS_DUCKDB_CHECKPOINT_MB: 64,
-        TAMS_DUCKDB_THREAD: false,
       },
       { memory: true },
     ),

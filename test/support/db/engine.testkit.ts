@@ -16,7 +16,6 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   TAMS_DUCKDB_CHECKPOINT_MB: 64,
   TAMS_DUCKDB_JOURNAL: true,
   TAMS_DUCKDB_JOURNAL_APPLY_MS: 200,
-  TAMS_DUCKDB_THREAD: false,
 };
 
 /** A fresh DuckDB database in memory, gone when closed. */
