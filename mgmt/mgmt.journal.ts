@@ -26,7 +26,7 @@ export async function journalRecoverCommand(
 
 function describe(report: JournalReport, io: MgmtIo, dryRun: boolean): void {
   const { applied, repaired, lost, torn } = report;
-  const lines = [`Append journal ${report.path} (format ${report.format}):`];
+  const lines = [`Append journal ${report.path}:`];
   lines.push(
     `  ${dryRun ? 'to apply' : 'applied'}: ${applied.records} records (${rows(applied.rows)})`,
     ...repaired.map((r) => `  rebuilt from its parity block: ${record(r)}`),

@@ -17,8 +17,6 @@ export interface JournalRecordNote {
 export interface JournalReport {
   /** The journal file. */
   readonly path: string;
-  /** The file's format: 2 (blocks with checksums and parity), 1 (written before issue 45). */
-  readonly format: 1 | 2;
   /** Whole records applied to the database (or, a dry run, to apply), and their rows per table. */
   readonly applied: { readonly records: number; readonly rows: Readonly<Record<string, number>> };
   /** Damaged records rebuilt from their parity block (applied, counted in `applied`). */

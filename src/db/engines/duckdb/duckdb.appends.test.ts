@@ -10,7 +10,6 @@ import type { TableDef } from '../../db.types.ts';
 import { TableManager } from '../../manager.ts';
 import { col, where } from '../../predicate.ts';
 import { createDuckDbEngine, type DuckDbEngineHandle } from './duckdb.engine.ts';
-import { legacyFrame } from './duckdb.journal.legacy.ts';
 import { scanJournal } from './duckdb.journal.scan.ts';
 import { encodeRecord, frameRecord, JOURNAL_TABLE } from './duckdb.journal.ts';
 
@@ -320,22 +319,6 @@ process.kill(process.pid, 'SIGKILL');
       limit: 1,
     });
     expect(largest?.id).toBe(299_999n);
-  });
-
-  it('applies a journal in the first format (left by a crash before an upgrade), then empties it', async () => {
-    const path = await holdingUpTo(1n);
-    const v1 = (lsn: bigint, id: number) =>
-      legacyFrame(lsn, new Map([['items', { text: JSON.stringify([{ id, label: 'v1' }]), rows: 1 }]]));
-    writeFileSync(`${path}.journal`, Buffer.concat([v1(1n, 1), v1(2n, 2), v1(3n, 3)]));
-    const { engine, db } = await opened(path);
-    expect(await ids(db)).toEqual([2n, 3n]);
-    expect(readFileSync(`${path}.journal`).length).toBe(0);
-    // Written in the current format from here on, numbered after the old records.
-    await db.transaction((tx) => tx.insert('items', [{ id: 4n }]));
-    expect(scanJournal(readFileSync(`${path}.journal`), 3n).records.map((r) => r.lsn)).toEqual([4n]);
-    await engine.close();
-    open.splice(open.indexOf(engine), 1);
-    expect(await ids((await opened(path)).db)).toEqual([2n, 3n, 4n]);
   });
 
   it('refuses to open on a damaged record of an acknowledged write, changing nothing', async () => {

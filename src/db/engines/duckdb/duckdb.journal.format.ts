@@ -20,14 +20,14 @@ import { crc32 } from 'node:zlib';
  *
  * The payload: `[u16 tables]`, per table `[u16 name length][name][u32 rows][u32 text length]`,
  * then the tables' texts one after the other (the rows as the JSON array duckdb.json.ts writes).
- * Little-endian. The first file format (version 1, duckdb.journal.legacy.ts) had no blocks.
+ * Little-endian.
  */
 
 export const BLOCK = 512;
 const HEADER = 28;
 export const BLOCK_DATA = BLOCK - HEADER;
-/** 'TJS2': as the first u32 of a version 1 record it would be a length of 844 MB, never written. */
-export const MAGIC = 0x32534a54;
+/** 'TJS2': the first four bytes of every block. */
+const MAGIC = 0x32534a54;
 /** Larger payloads are not taken for blocks of a record (a checksum collision on garbage). */
 const MAX_PAYLOAD = 2 ** 31;
 

@@ -69,7 +69,6 @@ export function journalReport(
   const torn = scan.torn;
   return {
     path,
-    format: scan.format,
     applied: { records: applied.length, rows: rowsOf(applied) },
     repaired: scan.damaged.filter((d) => d.repaired).map(note),
     lost: scan.damaged.filter((d) => !d.repaired).map(note),

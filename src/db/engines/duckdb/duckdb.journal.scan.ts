@@ -10,7 +10,6 @@ import {
   payloadHeader,
   readBlock,
 } from './duckdb.journal.format.ts';
-import { isLegacy, scanLegacy } from './duckdb.journal.legacy.ts';
 
 /**
  * What a journal file holds, read by the rules of duckdb.journal.format.ts: the records from its
@@ -43,8 +42,6 @@ export interface DamagedRecord {
 }
 
 export interface JournalScan {
-  /** 2: blocks (the current format); 1: the first format (duckdb.journal.legacy.ts). */
-  readonly format: 1 | 2;
   /** The run's whole records above the marker, in order: what a start applies. */
   readonly records: JournalRecord[];
   /** Byte offset where the run's records end. */
@@ -66,33 +63,7 @@ export interface JournalScan {
 
 /** Reads a journal file's bytes; `marker`: the last record DuckDB holds. */
 export function scanJournal(bytes: Buffer, marker: bigint): JournalScan {
-  if (
-    isLegacy(bytes) ||
-    (bytes.length > 0 && !hasBlock(bytes) && scanLegacy(bytes, marker).beyond.length > 0)
-  )
-    return fromLegacy(bytes, marker);
   return new BlockScan(bytes, marker).scan();
-}
-
-function fromLegacy(bytes: Buffer, marker: bigint): JournalScan {
-  const legacy = scanLegacy(bytes, marker);
-  const records = legacy.records.filter((r) => r.lsn > marker);
-  const beyond = legacy.beyond.map((b) => b.record);
-  let maxLsn = marker;
-  for (const r of [...legacy.records, ...beyond]) if (r.lsn > maxLsn) maxLsn = r.lsn;
-  return {
-    format: 1,
-    records,
-    end: legacy.end,
-    maxLsn,
-    damaged: beyond.length > 0 ? [{ offset: legacy.end, fragments: [] }] : [],
-    beyond,
-  };
-}
-
-function hasBlock(bytes: Buffer): boolean {
-  for (let p = 0; p * BLOCK < bytes.length; p++) if (readBlock(bytes, p).kind === 'record') return true;
-  return false;
 }
 
 type RecordBlock = Extract<Block, { kind: 'record' }>;
@@ -151,7 +122,6 @@ class BlockScan {
     damaged.push(...this.unreadable(end, threshold, maxLsn, groups));
     const first = torn[0];
     return {
-      format: 2,
       records: run.filter((r) => r.lsn > this.marker),
       end: end * BLOCK,
       maxLsn,

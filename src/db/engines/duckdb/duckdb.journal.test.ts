@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BLOCK, BLOCK_DATA, encodeRecord, frameRecord, type JournalRecord } from './duckdb.journal.format.ts';
-import { legacyFrame } from './duckdb.journal.legacy.ts';
 import { damageMessage } from './duckdb.journal.report.ts';
 import { scanJournal } from './duckdb.journal.scan.ts';
 import { JournalFile, joinArrayBytes } from './duckdb.journal.ts';
@@ -42,7 +41,7 @@ describe('append journal records (blocks)', () => {
     const records = [record(1n, 3), record(2n, 1, 'é—𝄞'), record(3n, 0), record(4n, 400)];
     const scan = scanJournal(file(...records.map(frameRecord)), 0n);
     expect(scan.records.map(plain)).toEqual(records.map(plain));
-    expect(scan).toMatchObject({ format: 2, damaged: [], torn: undefined, beyond: [], maxLsn: 4n });
+    expect(scan).toMatchObject({ damaged: [], torn: undefined, beyond: [], maxLsn: 4n });
     expect(plain(records[1] as JournalRecord).tables[0]).toEqual(['segments', '[{"i":0,"label":"é—𝄞"}]', 1]);
     // Whole blocks: the data blocks and one parity block.
     expect(frameRecord(records[3] as JournalRecord).length % BLOCK).toBe(0);
@@ -185,29 +184,6 @@ describe('append journal records (blocks)', () => {
     const bytes = flip(flip(file(one, frame(2n, 1)), 30), one.length - BLOCK + 40);
     expect(scanJournal(bytes, 0n).damaged[0]?.repaired).toBeUndefined();
     expect(BLOCK_DATA % 4).toBe(0);
-  });
-});
-
-describe('append journal records (first format)', () => {
-  const v1 = (lsn: bigint, rows: number) => legacyFrame(lsn, tables(rows, 'v1'));
-
-  it('are read after an upgrade, above the marker', () => {
-    const scan = scanJournal(file(v1(1n, 2), v1(2n, 3), v1(3n, 1)), 1n);
-    expect(scan.format).toBe(1);
-    expect(scan.records.map(plain)).toEqual(
-      [encodeRecord(2n, tables(3, 'v1')), encodeRecord(3n, tables(1, 'v1'))].map(plain),
-    );
-  });
-
-  it('end at a record cut short, as before; a damaged one with records after it is found', () => {
-    const bytes = file(v1(1n, 2), v1(2n, 2), v1(3n, 2));
-    const cut = scanJournal(bytes.subarray(0, bytes.length - 7), 0n);
-    expect(lsns(cut.records)).toEqual([1n, 2n]);
-    expect(cut.damaged).toEqual([]);
-    const flipped = scanJournal(flip(bytes, v1(1n, 2).length + 30), 0n);
-    expect(lsns(flipped.records)).toEqual([1n]);
-    expect(lsns(flipped.beyond)).toEqual([3n]);
-    expect(flipped.damaged).toEqual([{ offset: v1(1n, 2).length, fragments: [] }]);
   });
 });
 

@@ -128,7 +128,7 @@ export class JournalFile {
 
   /**
    * Empties the file once DuckDB holds every record in it (at open): nothing of an older run is
-   * left behind (blocks damaged meanwhile, a first-format file), so the next runs' records are
+   * left behind (blocks damaged meanwhile), so the next runs' records are
    * read back past blocks this process wrote only.
    */
   clear(): void {
