@@ -164,7 +164,7 @@ export function parseArgs(argv: string[]): BenchOptions {
   return options;
 }
 
-const SEARCH_USAGE = `usage: npm run bench -- --search [--quick] [--cues N] [--modes LIST] [--latency-only] [--dir PATH] [--reuse] [--out FILE]
+const SEARCH_USAGE = `usage: npm run bench -- --search [--quick] [--cues N] [--modes LIST] [--latency-only | --quality-only] [--dir PATH] [--reuse] [--out FILE]
   --search       media search: quality on bench/search-eval (recall@10, MRR per mode), then latency per mode over
                  an index of N cues and indexing throughput with and without embeddings (needs npm run search:model)
   --quick        10,000 cues instead of 1,000,000
@@ -172,6 +172,7 @@ const SEARCH_USAGE = `usage: npm run bench -- --search [--quick] [--cues N] [--m
   --modes        modes whose latency is measured, comma-separated (default keyword,semantic,hybrid)
   --latency-only only the latency over the N-cue index: no quality evaluation and no keyword-only indexing run
                  (with --reuse, a keyword latency run over an index already built takes a minute, not an hour)
+  --quality-only only the quality evaluation and its conditions (CI's landing tier: the gate, not the timings)
   --dir          where the indexes are built (default .bench-data; --reuse keeps the large one between runs)
   --out          JSON results file (default bench/results/search.json)`;
 
@@ -186,6 +187,8 @@ export interface SearchBenchOptions {
   modes: SearchBenchMode[];
   /** Latency over the large index only (skips the quality evaluation and the keyword-only indexing). */
   latencyOnly: boolean;
+  /** The quality evaluation only, with its conditions (no latency run). */
+  qualityOnly: boolean;
   dir: string;
   reuse: boolean;
   out: string;
@@ -198,6 +201,7 @@ export function parseSearchArgs(argv: string[]): SearchBenchOptions {
     cues: quick ? 10_000 : 1_000_000,
     modes: [...SEARCH_MODES],
     latencyOnly: false,
+    qualityOnly: false,
     dir: '.bench-data',
     reuse: false,
     out: 'bench/results/search.json',
@@ -217,10 +221,13 @@ export function parseSearchArgs(argv: string[]): SearchBenchOptions {
       },
     },
     '--latency-only': { kind: 'set', key: 'latencyOnly' },
+    '--quality-only': { kind: 'set', key: 'qualityOnly' },
     '--dir': { kind: 'string', key: 'dir' },
     '--reuse': { kind: 'set', key: 'reuse' },
     '--out': { kind: 'string', key: 'out' },
   });
+  if (options.latencyOnly && options.qualityOnly)
+    throw new Error(`--latency-only and --quality-only leave nothing to run\n${SEARCH_USAGE}`);
   return options;
 }
 

@@ -27,12 +27,12 @@ export async function runSearchBench(
     quality = await measureQuality(options, log);
     figures.push(...quality.figures);
   }
-  const latency = await runSearchLatency(options, log);
-  figures.push(...latency.figures);
+  const latency = options.qualityOnly ? undefined : await runSearchLatency(options, log);
+  figures.push(...(latency?.figures ?? []));
   printTable(figures, log);
   writeResults(
     options.out,
-    { options, figures, quality: quality?.scores, checks: quality?.checks, latency: latency.details },
+    { options, figures, quality: quality?.scores, checks: quality?.checks, latency: latency?.details },
     log,
   );
   return quality?.checks.every((c) => c.ok) ?? true;

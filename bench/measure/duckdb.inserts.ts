@@ -1,14 +1,14 @@
 /**
  * Insert throughput of the DuckDB engine through the table manager (not a test; run by hand):
- *   npx tsx src/db/engines/duckdb/duckdb.measure.ts [dir]
+ *   node --import tsx bench/measure/duckdb.inserts.ts [dir]
  * Prints rows/s for one 100k-row insert and for 1,000 single-row inserts, in memory and on a file.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Row, TableDef } from '../../db.types.ts';
-import { TableManager } from '../../manager.ts';
-import { createDuckDbEngine } from './duckdb.engine.ts';
+import type { Row, TableDef } from '../../src/db/db.types.ts';
+import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
+import { TableManager } from '../../src/db/manager.ts';
 
 const SEGMENTS: TableDef = {
   name: 'segments',

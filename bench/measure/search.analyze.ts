@@ -1,9 +1,9 @@
 // Throughput of the analyzer, the query parser and snippets (not a test: numbers vary by machine).
-// Run: node --import tsx src/search/analyze/analyze.bench.ts
-import { clearWordCache } from './analyze.normalize.ts';
-import { parseQuery } from './analyze.query.ts';
-import { matcherOf, snippet } from './analyze.snippet.ts';
-import { analyze, analyzeBySegmenter, forEachToken } from './analyze.tokens.ts';
+// Run: node --import tsx bench/measure/search.analyze.ts
+import { clearWordCache } from '../../src/search/analyze/analyze.normalize.ts';
+import { parseQuery } from '../../src/search/analyze/analyze.query.ts';
+import { matcherOf, snippet } from '../../src/search/analyze/analyze.snippet.ts';
+import { analyze, analyzeBySegmenter, forEachToken } from '../../src/search/analyze/analyze.tokens.ts';
 
 function xorshift(seed: number): (n: number) => number {
   let state = seed;

@@ -1,13 +1,13 @@
 /**
  * Cost of S3 presigning, this backend's against the AWS SDK's (not a test; run by hand):
- *   npx tsx src/media/s3/s3.measure.ts
+ *   node --import tsx bench/measure/s3.presign.ts
  * Prints µs per URL after a warm-up: SDK getSignedUrl (awaited one by one, as a request handler
  * would), then S3MediaStore.presignGet / presignPut, with and without a session token.
  */
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { S3MediaStore } from './s3.store.ts';
+import { S3MediaStore } from '../../src/media/s3/s3.store.ts';
 
 const target = { region: 'us-east-1', endpoint: 'https://s3.vast.example', forcePathStyle: true };
 const bucket = 'tams-media';

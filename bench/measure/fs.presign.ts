@@ -1,13 +1,13 @@
 /**
  * Cost of fs presigning (not a test; run by hand):
- *   npx tsx src/media/fs/fs.measure.ts
+ *   node --import tsx bench/measure/fs.presign.ts
  * Prints µs per presignGet / presignPut / directGetUrl / signature check, and per URL of a page
  * signed at once (presignGets of 100 objects of one Flow), after a warm-up.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import type { StorageBackendDescriptor } from '../media.types.ts';
-import { FsMediaStore } from './fs.store.ts';
+import { FsMediaStore } from '../../src/media/fs/fs.store.ts';
+import type { StorageBackendDescriptor } from '../../src/media/media.types.ts';
 
 const descriptor: StorageBackendDescriptor = {
   id: randomUUID(),
