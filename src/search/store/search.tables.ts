@@ -1,4 +1,4 @@
-import type { TableDef } from '../../db/db.types.ts';
+import type { ColumnDef, TableDef } from '../../db/db.types.ts';
 
 /**
  * The media search index (src/search/): documents, and the inverted index and vectors over them
@@ -24,6 +24,20 @@ export const ST = {
   jobs: 'search_jobs',
   items: 'search_items',
 } as const;
+
+/** The columns of a block of vectors, in `search_vectors` and `search_vectors_new` alike. */
+const VECTOR_BLOCK_COLUMNS: readonly ColumnDef[] = [
+  { name: 'block', type: 'int64', nullable: false },
+  { name: 'cluster', type: 'int32', nullable: false },
+  // Vectors in the block, and this row's piece of them: a block's packed text is split over
+  // rows of at most 3,000 characters (search.vectors.repo.ts says why).
+  { name: 'count', type: 'int32', nullable: false },
+  { name: 'data', type: 'string', nullable: false },
+  // The embedding model (a change of model re-embeds everything).
+  { name: 'model', type: 'string', nullable: false },
+  // The piece's place in its block, from 0; null: a block of one row, written before pieces.
+  { name: 'chunk', type: 'int32' },
+];
 
 export const searchTables: TableDef[] = [
   {
@@ -95,33 +109,13 @@ export const searchTables: TableDef[] = [
     // deleted, then CHECKPOINT: 15 ms). Deleted documents' vectors stay until their block is
     // packed or refiled, and queries skip them.
     name: ST.vectors,
-    columns: [
-      { name: 'block', type: 'int64', nullable: false },
-      { name: 'cluster', type: 'int32', nullable: false },
-      // Vectors in the block, and this row's piece of them: a block's packed text is split over
-      // rows of at most 3,000 characters (search.vectors.repo.ts says why).
-      { name: 'count', type: 'int32', nullable: false },
-      { name: 'data', type: 'string', nullable: false },
-      // The embedding model (a change of model re-embeds everything).
-      { name: 'model', type: 'string', nullable: false },
-      // The piece's place in its block, from 0; null: a block of one row, written before pieces.
-      { name: 'chunk', type: 'int32' },
-    ],
+    columns: VECTOR_BLOCK_COLUMNS,
   },
   {
     // The vectors of recent batches, a row per (batch, cluster): small rows that the indexer
     // packs into a block of `search_vectors` once a cluster has enough of them, and deletes.
     name: ST.vectorsNew,
-    columns: [
-      { name: 'block', type: 'int64', nullable: false },
-      { name: 'cluster', type: 'int32', nullable: false },
-      { name: 'count', type: 'int32', nullable: false },
-      { name: 'data', type: 'string', nullable: false },
-      // The embedding model (a change of model re-embeds everything).
-      { name: 'model', type: 'string', nullable: false },
-      // As in search_vectors.
-      { name: 'chunk', type: 'int32' },
-    ],
+    columns: VECTOR_BLOCK_COLUMNS,
   },
   {
     // The coarse quantizers of the vector index (inverted file): cluster centroids, numbered on
