@@ -28,7 +28,7 @@ export async function annRecall(dir: string, cues: number, log: (line: string) =
   const { db } = await openStoreDb(await openEngine(config), { owner: 'bench-ann', tables: searchTables });
   const embedder = await createOnnxProvider({ modelDir: searchModelDir() });
   try {
-    const store = await TamsStore.open(db, { cached: false });
+    const store = await TamsStore.open(db);
     const state = await IndexState.read(store);
     const queries = readEval<{ q: string }[]>('queries.json')
       .filter((_, i) => i % STRIDE === 0)

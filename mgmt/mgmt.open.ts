@@ -64,7 +64,7 @@ export const openRuntime = (
   io: MgmtIo,
   busyHint?: string,
 ): Promise<Runtime> =>
-  openFor(() => buildRuntime(config, { storeCache: false, env, log: stderrLog(io) }), busyHint);
+  openFor(() => buildRuntime(config, { accelerator: false, env, log: stderrLog(io) }), busyHint);
 
 /** The store's migrations on the engine alone, without opening the store (`migrate`). */
 export const openMigrations = (config: Config, log: MigrationLog): Promise<StoreMigrations> =>

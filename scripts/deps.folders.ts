@@ -1,7 +1,7 @@
 /**
  * Cycles between the server's folders: one area importing another that imports it back, through
  * whatever files. dependency-cruiser checks cycles between files; this checks the folders of src/
- * (each top-level folder, e.g. src/store with store/index and store/cache, is one node; a file
+ * (each top-level folder, e.g. src/embedded with embedded/index and embedded/cache, is one node; a file
  * directly in src/ is a node of its own), over its JSON output. A test kit counts as part of the
  * folder it serves (test/support/store/… as src/store); the tools (tools/vast-fake, …) and the
  * test helpers (each file of test/helpers/) are nodes too, so that a kit reaching up through one

@@ -8,6 +8,7 @@ import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
 import type { Topology } from './db/topology.ts';
 import { eventSlots, featuresOn, openDatabase } from './deps.store.ts';
+import { EmbeddedAccelerator } from './embedded/embedded.accelerator.ts';
 import type { ServerFeature } from './features.ts';
 import { timedStoreDb } from './metrics/metrics.db.ts';
 import { ServerMetrics } from './metrics/metrics.registry.ts';
@@ -21,8 +22,11 @@ export interface CoreOptions {
   engine?: Engine;
   /** A fresh database in memory, from the engine factory (tests, benchmarks). */
   memory?: boolean;
-  /** Keep Flows and segment timelines in memory (default: where the topology can cache tables). */
-  storeCache?: boolean;
+  /**
+   * Compose the embedded accelerator over the store, keeping Flows and segment timelines in
+   * memory (default: where the topology says one process owns the store).
+   */
+  accelerator?: boolean;
   /** The segment index budget in bytes, instead of TAMS_SEGMENT_INDEX_MEMORY_MB (tests: below 1 MiB). */
   segmentIndexBytes?: number;
   /** The segment index snapshot directory (tests; '' for none); default beside the DuckDB file. */
@@ -42,6 +46,8 @@ export interface Core {
   enabled: ServerFeature[];
   metrics: ServerMetrics;
   store: TamsStore;
+  /** The embedded accelerator composed over the store, where one process owns it. */
+  accelerator?: EmbeddedAccelerator;
 }
 
 /**
@@ -56,22 +62,26 @@ export async function openCore(
 ): Promise<Core> {
   const { db, migrations } = await openDatabase(config, options);
   const metrics = new ServerMetrics();
-  const cached = options.storeCache ?? db.topology.canCacheTables;
-  const store = await TamsStore.open(timedStoreDb(db, metrics), {
-    cached,
-    slots: eventSlots(config, db),
-    cache: {
+  const cached = options.accelerator ?? db.topology.canCacheTables;
+  let accelerator: EmbeddedAccelerator | undefined;
+  const accelerate = async (core: TamsStore) => {
+    accelerator = await EmbeddedAccelerator.open(core, {
       segmentIndexBytes: options.segmentIndexBytes ?? config.TAMS_SEGMENT_INDEX_MEMORY_MB * 2 ** 20,
-      snapshotDir: cached ? snapshotDir(config, options, db.topology) : undefined,
-    },
-    // One aggregation over the segments table (on the engine's analytics connections), run at
-    // start only after a stop that may have lost the Flow states held behind.
-    envelopes: cached && db.topology.canCacheTables ? () => readEnvelopes(openAnalytics(db)) : undefined,
-    log: options.log,
+      snapshotDir: snapshotDir(config, options, db.topology),
+      // One aggregation over the segments table (on the engine's analytics connections), run at
+      // start only after a stop that may have lost the Flow states held behind.
+      envelopes: db.topology.canCacheTables ? () => readEnvelopes(openAnalytics(db)) : undefined,
+      log: options.log,
+    });
+    return accelerator;
+  };
+  const store = await TamsStore.open(timedStoreDb(db, metrics), {
+    slots: eventSlots(config, db),
+    layer: cached ? accelerate : undefined,
     eventsCommitted,
   });
-  bindStoreGauges(metrics, store);
-  return { db, migrations, enabled: featuresOn(config, options.features), metrics, store };
+  bindStoreGauges(metrics, store, accelerator);
+  return { db, migrations, enabled: featuresOn(config, options.features), metrics, store, accelerator };
 }
 
 /**

@@ -85,8 +85,9 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
     },
     wake: () => needs.workRequested.ring(),
   });
-  // The embedded fast lane of pages, where the store keeps segment indexes in memory.
-  const pages = store.segmentIndex && new PlainPages(store.segmentIndex, media.media, store.instancedObjects);
+  // The embedded fast lane of pages, where the accelerator keeps segment indexes in memory.
+  const lane = core.accelerator?.segmentIndex;
+  const pages = lane && new PlainPages(lane, media.media, core.accelerator?.instancedObjects);
   const segments = new SegmentsService({ store, clock, urls: events.urls, deletion, metrics, pages });
   // Flows made from a Profile take its technical metadata (FlowProfiles).
   const profiles = new ProfilesService({ store, clock });

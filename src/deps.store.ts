@@ -11,8 +11,8 @@ import type { MigrationLog, MigrationRun, MigrationStatus } from './db/migrate/m
 import type { Topology } from './db/topology.ts';
 import { enabledFeatures, featureContentTables, featureTables } from './feature/feature.set.ts';
 import { FEATURES, type ServerFeature } from './features.ts';
-import type { SlotOptions } from './store/events.slots.ts';
 import { StoreMaintenance } from './store/maintenance.repo.ts';
+import type { SlotOptions } from './store/outbox/events.slots.ts';
 import { openStoreDb, storeMigrator } from './store/store.open.ts';
 import { TamsStore } from './store/store.ts';
 
@@ -85,7 +85,7 @@ function logJournal(log: MigrationLog, report: JournalReport): void {
 
 /**
  * How this process numbers events: on a shared database, where other processes write events
- * too, in a slot of its own (events.slots.ts); alone on its database, none.
+ * too, in a slot of its own (store/outbox/events.slots.ts); alone on its database, none.
  */
 export function eventSlots(config: Config, db: { topology: Topology }): SlotOptions | undefined {
   if (!db.topology.eventSlots) return undefined;
@@ -118,7 +118,6 @@ export async function buildStoreRuntime(
   const { db } = await openDatabase(config, options);
   const clock = options.clock ?? systemClock;
   const store = await TamsStore.open(db, {
-    cached: false,
     slots: eventSlots(config, db),
   });
   return {

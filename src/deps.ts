@@ -13,6 +13,7 @@ import { buildEvents } from './deps.events.ts';
 import { openMedia } from './deps.media.ts';
 import { buildServices } from './deps.services.ts';
 import { Workers } from './deps.workers.ts';
+import type { EmbeddedAccelerator } from './embedded/embedded.accelerator.ts';
 import { FeatureSet } from './feature/feature.set.ts';
 import { fsMediaRoutes } from './media/fs/fs.routes.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
@@ -25,6 +26,8 @@ export interface Runtime extends AppDeps {
   /** The wings switched on, built (src/features.ts); `features.get(searchFeature)` finds one. */
   features: FeatureSet;
   store: TamsStore;
+  /** The embedded accelerator composed over the store, where one process owns it (deps.core.ts). */
+  accelerator?: EmbeddedAccelerator;
   media: MediaRegistry;
   /** The table manager under the store (tests inspect tables through it). */
   db: TableManager;
@@ -66,7 +69,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const workRequested = new Doorbell();
 
   const core = await openCore(config, options, eventsCommitted);
-  const { store, db, metrics } = core;
+  const { store, db, metrics, accelerator } = core;
   const media = await openMedia(config, store, clock, env);
   const events = buildEvents(config, { store, media: media.media, clock, eventsCommitted });
   const features = FeatureSet.build(core.enabled, { config, store, db, media: media.media, clock, ids, env });
@@ -85,6 +88,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   });
   const workers = new Workers(config, {
     store,
+    accelerator,
     media: media.media,
     clock,
     topology: db.topology,
@@ -110,6 +114,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     config,
     auth,
     store,
+    accelerator,
     media: media.media,
     storage: media.storage,
     mediaRoutes,
@@ -123,9 +128,9 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     async close() {
       await workers.stop();
       await features.close();
-      await store.stopSegmentLoads();
+      await accelerator?.stopSegmentLoads();
       // Every state held behind is written: the next start need not check the Flows' timeranges.
-      await store.markCleanStop();
+      await accelerator?.markCleanStop();
       // A slot not given up (the database unreachable) lapses after its lease instead.
       await store.close().catch(() => undefined);
       await media.media.close();

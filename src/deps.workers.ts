@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { Topology } from './db/topology.ts';
 import { DeletionWorker } from './deletion/deletion.worker.ts';
 import { processOwner } from './deps.store.ts';
+import type { EmbeddedAccelerator } from './embedded/embedded.accelerator.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import type { VersionedBodies } from './events/events.render.ts';
 import type { UrlGuard } from './events/events.ssrf.ts';
@@ -27,6 +28,8 @@ const FLOW_STATE_FLUSH_MS = 2000;
 /** What the background workers work on, and the doorbells that wake them. */
 export interface WorkerNeeds {
   store: TamsStore;
+  /** The embedded accelerator, where one process owns the store: its write-behind and warm-up. */
+  accelerator?: EmbeddedAccelerator;
   media: MediaRegistry;
   clock: Clock;
   topology: Topology;
@@ -113,16 +116,21 @@ export class Workers {
       new BackgroundWorker('deletion', () => deletion.step(), idleMs, log),
       new BackgroundWorker('media-gc', () => gc.step(), idleMs, log),
       new BackgroundWorker('object-copies', () => copies.step(), idleMs, log),
-      // Paced: one write of every dirty Flow per period, however busy ingest keeps them.
-      new BackgroundWorker(
-        'flow-states',
-        async () => (await store.flushFlowStates()) && false,
-        FLOW_STATE_FLUSH_MS,
-        log,
-      ),
       dispatcher,
       ...needs.features.start(log, processOwner, topology),
     ];
+    const { accelerator } = needs;
+    if (accelerator) {
+      // Paced: one write of every dirty Flow per period, however busy ingest keeps them.
+      workers.push(
+        new BackgroundWorker(
+          'flow-states',
+          async () => (await accelerator.flushFlowStates()) && false,
+          FLOW_STATE_FLUSH_MS,
+          log,
+        ),
+      );
+    }
     // Readers wait for every event slot: an idle replica's, or a dead one's, is lifted here.
     if (topology.eventSlots) {
       workers.push(
@@ -151,8 +159,8 @@ export class Workers {
     for (const worker of workers) worker.start();
     // In the background: readiness does not wait for it. With no warm-up it still takes the
     // snapshots missing (the Flows then load from files on first use).
-    void store
-      .warmUpSegments(config.TAMS_SEGMENT_INDEX_WARMUP_PERCENT / 100, log)
+    void accelerator
+      ?.warmUpSegments(config.TAMS_SEGMENT_INDEX_WARMUP_PERCENT / 100, log)
       .catch((error: unknown) =>
         log.error({ err: error }, 'segment index warm-up failed; Flows load on use instead'),
       );

@@ -25,9 +25,9 @@ function offenders(folders: string[], pattern: RegExp, allowed: (path: string) =
 
 describe('the engine boundary', () => {
   it('only the engine factory opens an engine: nothing else under src/ or mgmt/ reaches the DuckDB engine', () => {
-    const duckdb = /engines\/duckdb\/|createDuckDbEngine|createThreadedDuckDbEngine|DuckDBInstance/;
+    const duckdb = /engines\/duckdb\/|createDuckDbEngine|DuckDBInstance/;
     // The factory (its test holds a file with DuckDB in another process), and each engine's own
-    // folder (the DuckDB thread opens its engine there; the engines' tests build them).
+    // folder (the engines' tests build them).
     const engine = (path: string) =>
       /^src\/db\/engine\.factory(\.test)?\.ts$/.test(path) || path.startsWith('src/db/engines/');
     expect(offenders(['src', 'mgmt', 'bin'], duckdb, engine)).toEqual([]);

@@ -1,6 +1,6 @@
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { MediaStore } from '../media/media.types.ts';
-import { failureReason, isPassing } from '../store/follower.failures.ts';
+import { failureReason, isPassing } from '../store/followers/follower.failures.ts';
 import type { ObjectSize } from './store/sizes.repo.ts';
 
 /** HEADs in flight at once per batch: the media backends' connections are shared with the API. */
@@ -28,7 +28,7 @@ export interface ObjectToSize {
  * A backend that fails while it fails its own check (MediaStore.check, as /ready asks) is down:
  * that is thrown, and the batch is tried again later from the same place. While it passes, the
  * objects it failed on are asked once more one by one, and an object failing again fails on its
- * own (store/follower.failures.ts): it is recorded with a null size and its `error`, so that one
+ * own (store/followers/follower.failures.ts): it is recorded with a null size and its `error`, so that one
  * object the backend refuses (permissions, an encryption key) does not hold up every later one.
  */
 export async function headSizes(

@@ -1,11 +1,11 @@
 import { defaultObjectPath } from '../common/object-ids.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { OutboxEvent } from '../store/events.repo.ts';
-import { OBJECTS_DELETED, type ObjectsDeletedPayload } from '../store/events.types.ts';
-import { HeldCursor } from '../store/follower.cursor.ts';
-import { dryRun, failureReason, isPassing, refusedItems } from '../store/follower.failures.ts';
-import { FollowerLease, type FollowerLeaseOptions } from '../store/leases.follower.ts';
+import { HeldCursor } from '../store/followers/follower.cursor.ts';
+import { dryRun, failureReason, isPassing, refusedItems } from '../store/followers/follower.failures.ts';
+import { FollowerLease, type FollowerLeaseOptions } from '../store/followers/leases.follower.ts';
+import type { OutboxEvent } from '../store/outbox/events.repo.ts';
+import { OBJECTS_DELETED, type ObjectsDeletedPayload } from '../store/outbox/events.types.ts';
 import type { StoreSession, StoreTx } from '../store/store.ts';
 import { parseTimeRange } from '../time/index.ts';
 import { headSizes, type ObjectToSize } from './analytics.head.ts';
@@ -180,7 +180,7 @@ export class SizeFollower {
         try {
           addObjects(changes, event, this.trustFirstAfter);
         } catch (error) {
-          // A payload that does not read (store/follower.failures.ts): the event is passed over
+          // A payload that does not read (store/followers/follower.failures.ts): the event is passed over
           // from the segment that failed; the objects of those before it are sized.
           skipped.push({
             seq: event.seq.toString(),
@@ -282,7 +282,7 @@ export class SizeFollower {
 
   /**
    * After the store refused a batch for a reason that does not pass (`error`): the size rows it
-   * refuses on their own (store/follower.failures.ts) become rows without a size that say why;
+   * refuses on their own (store/followers/follower.failures.ts) become rows without a size that say why;
    * those refused too are dropped (logged and counted). When even the cursor and the deletions
    * alone are refused, no row is to blame: `error` is thrown.
    */

@@ -28,7 +28,7 @@ const MAX_FAILURE_DOUBLINGS = 5;
  * step finish (a shutdown never cuts a transaction short). A failing step is logged and tried
  * again after a pause that a wake does not shorten: `idleMs`, doubled at each failure in a row up
  * to 2^MAX_FAILURE_DOUBLINGS times; the first step that succeeds again is logged too. Steps are
- * expected to fail only for what passes (see store/follower.failures.ts): one bad item must be
+ * expected to fail only for what passes (see store/followers/follower.failures.ts): one bad item must be
  * handled by the step, never left to fail it again and again.
  */
 export class BackgroundWorker {

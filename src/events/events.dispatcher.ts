@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { Topology } from '../db/topology.ts';
-import { failureReason } from '../store/follower.failures.ts';
+import { failureReason } from '../store/followers/follower.failures.ts';
 import type { TamsStore } from '../store/store.ts';
 import { type ParkedEvent, suspensionError, type WebhookRecord } from '../store/webhooks.repo.ts';
 import { matches } from './events.filters.ts';
@@ -207,7 +207,7 @@ export class WebhookDispatcher {
         try {
           // Filtering and the body are the event's too: one that cannot be made (a payload the
           // renderer cannot shape) fails as an attempt, and is parked after the last, rather
-          // than stopping this webhook's deliveries (store/follower.failures.ts).
+          // than stopping this webhook's deliveries (store/followers/follower.failures.ts).
           if (!matches(subscription, event)) {
             webhook.cursor = event.seq;
             continue;

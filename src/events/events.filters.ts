@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../store/events.repo.ts';
+import type { OutboxEvent } from '../store/outbox/events.repo.ts';
 import type { WebhookApiVersion, WebhookFilters } from '../store/webhooks.repo.ts';
 import { WEBHOOK_EVENT_TYPES } from './events.types.ts';
 

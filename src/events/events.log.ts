@@ -1,5 +1,5 @@
 import type { JsonValue } from '../db/db.types.ts';
-import type { NewEvent } from '../store/events.repo.ts';
+import type { NewEvent } from '../store/outbox/events.repo.ts';
 import type { StoreTx } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import type { FlowEventType, SourceEventType } from './events.types.ts';

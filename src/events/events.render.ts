@@ -1,5 +1,5 @@
 import type { JsonValue } from '../db/db.types.ts';
-import type { OutboxEvent } from '../store/events.repo.ts';
+import type { OutboxEvent } from '../store/outbox/events.repo.ts';
 import type { WebhookApiVersion, WebhookFilters } from '../store/webhooks.repo.ts';
 
 /**

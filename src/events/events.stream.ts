@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../common/clock.ts';
-import { failureReason } from '../store/follower.failures.ts';
+import { failureReason } from '../store/followers/follower.failures.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { WebhookApiVersion } from '../store/webhooks.repo.ts';
 import { matches, type Subscription } from './events.filters.ts';
@@ -118,7 +118,7 @@ export class EventStreams {
           } catch (error) {
             // The event's own failure (a payload the renderer cannot shape): said in a comment
             // and passed over, or the stream would end there, and a client resuming with
-            // Last-Event-ID would meet it again every time (store/follower.failures.ts).
+            // Last-Event-ID would meet it again every time (store/followers/follower.failures.ts).
             const reason = failureReason(error).replaceAll('\n', ' ');
             yield* this.handOut({
               comment: `event ${event.seq} (${event.event_type}) passed over: its body could not be made: ${reason}`,

@@ -1,5 +1,5 @@
 import type { MediaRegistry } from '../media/media.registry.ts';
-import { failureReason, isPassing } from '../store/follower.failures.ts';
+import { failureReason, isPassing } from '../store/followers/follower.failures.ts';
 import { catalogue, failureRecord } from './exr.catalog.ts';
 import type { FileIdentity } from './exr.identity.ts';
 import { parseUpload, type ReadOutcome, readObjectHeader } from './exr.read.ts';
@@ -36,7 +36,7 @@ export async function inspectObject(
  * the backend's fault while the backend fails its own check (MediaStore.check, as /ready asks):
  * thrown, so the batch is tried again once it answers. While it passes, the object is read once
  * more (a fault that passes), and failing again the failure is the object's own: INSPECT_ERROR,
- * with the reason (store/follower.failures.ts).
+ * with the reason (store/followers/follower.failures.ts).
  */
 export async function inspectAlone(
   media: MediaRegistry,

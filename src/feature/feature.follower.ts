@@ -1,6 +1,6 @@
 import { BackgroundWorker, type WorkerLog } from '../common/worker.ts';
 import type { Topology } from '../db/topology.ts';
-import { FOLLOWER_MIN_PAUSE_MS } from '../store/leases.follower.ts';
+import { FOLLOWER_MIN_PAUSE_MS } from '../store/followers/leases.follower.ts';
 
 /** A follower of the event outbox: one batch a step, under a lease it gives back at the end. */
 export interface OutboxFollower {

@@ -1,11 +1,16 @@
+import type { EmbeddedAccelerator } from '../embedded/embedded.accelerator.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { ServerMetrics } from './metrics.registry.ts';
 
 /**
  * Gauges of stored state, read at scrape time: a few count queries on small tables (deletion
- * requests, the GC queue, allocations) and the in-memory segment index of the embedded engine.
+ * requests, the GC queue, allocations) and the embedded accelerator's in-memory segment index.
  */
-export function bindStoreGauges(metrics: ServerMetrics, store: TamsStore): void {
+export function bindStoreGauges(
+  metrics: ServerMetrics,
+  store: TamsStore,
+  accelerator: EmbeddedAccelerator | undefined,
+): void {
   metrics.gauge(
     'tams_deletion_requests_pending',
     'Flow and segment deletion requests not finished yet (created or started)',
@@ -55,9 +60,9 @@ export function bindStoreGauges(metrics: ServerMetrics, store: TamsStore): void 
     'Events given up on after every delivery attempt failed (kept in the parked_events table)',
     () => store.webhooks.parkedCount(),
   );
-  if (!store.cached) return;
-  // The segment index exists only in the embedded engine (one process owns the database).
-  const stats = () => store.segmentIndexStats();
+  // The segment index is the embedded accelerator's (one process owns the database).
+  if (!accelerator) return;
+  const stats = () => accelerator.segmentIndexStats();
   metrics.gauge(
     'tams_segment_index_flows',
     'Flows whose segment index is loaded in memory',
@@ -91,7 +96,7 @@ export function bindStoreGauges(metrics: ServerMetrics, store: TamsStore): void 
   metrics.gauge(
     'tams_segment_index_warming',
     '1 while the start-up warm-up of the segment index runs, else 0',
-    () => (store.segmentIndexWarming ? 1 : 0),
+    () => (accelerator.segmentIndexWarming ? 1 : 0),
   );
   metrics.counterOf(
     'tams_segment_index_loads_total',

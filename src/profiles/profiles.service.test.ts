@@ -23,7 +23,7 @@ let close: () => Promise<void>;
 let profiles: ProfilesService;
 beforeAll(async () => {
   const { db } = await openStoreDb(await openEngine(loadConfig({}), { memory: true }), { owner: 'test' });
-  store = await TamsStore.open(db, { cached: false });
+  store = await TamsStore.open(db);
   close = () => db.close();
   profiles = new ProfilesService({ store, clock: systemClock });
   await profiles.create(

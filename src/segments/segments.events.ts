@@ -154,7 +154,7 @@ export async function recordSegmentsAdded(
 ): Promise<void> {
   for (const payload of segmentsAddedPayloads(flow.id, segments, firsts)) {
     // Made here of JSON values alone and shared by nothing else: frozen, the outbox's tail keeps
-    // it without a copy (events.tail.ts).
+    // it without a copy (store/outbox/events.tail.ts).
     await events.flow('flows/segments_added', flow, deepFreeze(payload));
   }
 }

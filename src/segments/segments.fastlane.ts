@@ -1,8 +1,8 @@
 import { unpackUuid } from '../common/uuid-bytes.ts';
+import type { SegmentIndexLane } from '../embedded/embedded.types.ts';
 import { type MediaRegistry, uuidKeyUrlsOf } from '../media/media.registry.ts';
 import type { UrlContext, UuidKeyUrlSource } from '../media/media.types.ts';
 import type { SegmentKey, SegmentPageOptions } from '../store/segments.repo.ts';
-import type { SegmentIndexLane } from '../store/segments.types.ts';
 import type { TimeRange } from '../time/index.ts';
 import type { SegmentView } from './segments.mapper.ts';
 import { type PlainUrlKind, renderPlainPage } from './segments.page.ts';
@@ -28,7 +28,7 @@ interface Backend {
  * for backends whose URLs are the key and a signature of it (uuidKeyUrlsOf), and the JSON text
  * written from both (renderPlainPage), byte for byte what the usual path serialises
  * (segments.page.test.ts). Built by the composition root only for a store that keeps segment
- * indexes in memory (TamsStore.segmentIndex); every page it cannot make (Flow not loaded, a row
+ * indexes in memory (EmbeddedAccelerator.segmentIndex); every page it cannot make (Flow not loaded, a row
  * or URL not plain, verbose storage) is left to SegmentsService.list.
  */
 export class PlainPages {
@@ -38,7 +38,7 @@ export class PlainPages {
     private readonly index: SegmentIndexLane,
     media: MediaRegistry,
     /**
-     * The objects that have object instances (TamsStore.instancedObjects): a page using any of
+     * The objects that have object instances (EmbeddedAccelerator.instancedObjects): a page using any of
      * them is SegmentsService.list's, which reads their instances. Empty in most stores.
      */
     private readonly instanced: ReadonlyMap<string, true> = new Map(),

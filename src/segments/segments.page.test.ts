@@ -5,12 +5,12 @@
  * as 7.0 answers and as 8.2 answers with the objects' timeranges.
  */
 import { describe, expect, it } from 'vitest';
-import { FLOW, randomFields, randomUuid } from '../../test/support/store/index/segment-index.testkit.ts';
+import { FLOW, randomFields, randomUuid } from '../../test/support/embedded/index/segment-index.testkit.ts';
 import { pick, prng } from '../../test/support/time/time.testkit.ts';
+import { FlowSegmentIndex, StorageIds } from '../embedded/index/index.ts';
 import { FsMediaStore } from '../media/fs/fs.store.ts';
 import { MediaRegistry } from '../media/media.registry.ts';
 import type { StorageBackendDescriptor } from '../media/media.types.ts';
-import { FlowSegmentIndex, StorageIds } from '../store/index/index.ts';
 import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
 import { envelopeOf, INT64_MAX, INT64_MIN, TimeRange } from '../time/index.ts';
 import { PlainPages } from './segments.fastlane.ts';

@@ -1,6 +1,6 @@
 import { spellUuid } from '../common/uuid-bytes.ts';
+import type { PlainPage } from '../embedded/index/index.ts';
 import type { UuidKeyUrls } from '../media/media.types.ts';
-import type { PlainPage } from '../store/index/index.ts';
 import { envelopeOf, formatTimestamp, TimeRange } from '../time/index.ts';
 import type { SegmentView } from './segments.mapper.ts';
 

@@ -2,7 +2,7 @@ import { settleAll } from '../common/settle.ts';
 import type { DbSession, Row } from '../db/db.types.ts';
 import { gcRow } from './media-gc.repo.ts';
 import { Allocations } from './objects/allocations.table.ts';
-import type { ObjectInstances } from './objects/instances.table.ts';
+import type { InstancesStore } from './objects/instances.table.ts';
 import { ObjectRows } from './objects/objects.table.ts';
 import type {
   AllocationState,
@@ -40,7 +40,7 @@ export interface ObjectLookup {
 
 /**
  * Records, in the transaction that deletes them, that these objects are gone: an OBJECTS_DELETED
- * event in the outbox (events.types.ts), for the readers that keep rows per object.
+ * event in the outbox (outbox/events.types.ts), for the readers that keep rows per object.
  */
 export type RecordDeleted = (ids: readonly string[], at: Date) => Promise<unknown>;
 
@@ -56,6 +56,9 @@ function withTimes(found: ObjectRecord, usage: RefUsage): ObjectRecord {
   return times === undefined ? object : { ...object, times };
 }
 
+/** What the services use of the objects store, whichever implementation answers. */
+export type ObjectsStore = Pick<ObjectsRepo, keyof ObjectsRepo>;
+
 export class ObjectsRepo {
   private readonly objects: ObjectRows;
   private readonly allocations: Allocations;
@@ -65,7 +68,7 @@ export class ObjectsRepo {
     private readonly db: DbSession,
     private readonly recordDeleted: RecordDeleted,
     /** The objects' instances, deleted with them (their copies' bytes queued as theirs are). */
-    private readonly instances: ObjectInstances,
+    private readonly instances: Pick<InstancesStore, 'dropObjects'>,
   ) {
     this.objects = new ObjectRows(db);
     this.allocations = new Allocations(db);

@@ -1,7 +1,7 @@
 /**
  * The store rings the doorbell it was opened with (StoreOpenOptions.eventsCommitted) once events
  * a transaction recorded are visible to the outbox's readers, and not for a transaction that
- * recorded none: on the embedded engine (with and without the cache) and on the fake VAST server.
+ * recorded none: on the embedded engine (with and without the embedded accelerator) and on the fake VAST server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vastSettings } from '../../test/support/db/engines/vast/vast.testkit.ts';
@@ -10,6 +10,7 @@ import { Doorbell } from '../common/doorbell.ts';
 import { loadConfig } from '../config.ts';
 import type { Engine } from '../db/db.types.ts';
 import { openEngine } from '../db/engine.factory.ts';
+import { EmbeddedAccelerator } from '../embedded/embedded.accelerator.ts';
 import { openStoreDb } from './store.open.ts';
 import { TamsStore } from './store.ts';
 
@@ -37,7 +38,8 @@ describe.each(cases)('TamsStore eventsCommitted on %s', (_name, open, cached) =>
           resolve();
         }),
       );
-      const store = await TamsStore.open(db, { cached, eventsCommitted });
+      const layer = cached ? (core: TamsStore) => EmbeddedAccelerator.open(core) : undefined;
+      const store = await TamsStore.open(db, { layer, eventsCommitted });
       await store.transaction((tx) => tx.settings.set('doorbell.test', true));
       expect(rings).toBe(0);
       await store.transaction((tx) =>

@@ -1,28 +1,23 @@
 import type { DbSession } from '../db/db.types.ts';
-import { CachedCollections } from './cache/collections.cached.ts';
-import { CachedFlows } from './cache/flows.cached.ts';
-import { CachedInstances } from './cache/instances.cached.ts';
-import { CachedObjects } from './cache/objects.cached.ts';
-import { IndexedSegments } from './cache/segments.indexed.ts';
-import type { CacheView } from './cache/store.cache.ts';
 import { CollectionsRepo } from './collections.repo.ts';
 import { DeletionsRepo } from './deletions.repo.ts';
-import { EventsRepo } from './events.repo.ts';
-import type { EventSequence } from './events.sequence.ts';
-import { objectsDeleted } from './events.types.ts';
 import { FlowsRepo } from './flows.repo.ts';
 import type { FlowsStore } from './flows.types.ts';
 import { GuardsRepo } from './guards.repo.ts';
 import { LeasesRepo } from './leases.repo.ts';
 import { MediaGcRepo } from './media-gc.repo.ts';
-import { ObjectInstances } from './objects/instances.table.ts';
-import { ObjectsRepo } from './objects.repo.ts';
+import { type InstancesStore, ObjectInstances } from './objects/instances.table.ts';
+import { ObjectsRepo, type ObjectsStore } from './objects.repo.ts';
+import { EventsRepo } from './outbox/events.repo.ts';
+import type { EventSequence } from './outbox/events.sequence.ts';
+import { objectsDeleted } from './outbox/events.types.ts';
 import { ProfilesRepo } from './profiles.repo.ts';
-import { type FlowSpan, SegmentsRepo } from './segments.repo.ts';
+import { SegmentsRepo } from './segments.repo.ts';
 import type { SegmentsStore } from './segments.types.ts';
 import { SettingsRepo } from './settings.repo.ts';
 import { SourcesRepo } from './sources.repo.ts';
 import type { StoreHints } from './store.hints.ts';
+import type { CoreRepos, LayeredRepos, SessionLayer } from './store.layer.ts';
 import { WebhooksRepo } from './webhooks.repo.ts';
 
 /**
@@ -46,21 +41,8 @@ export interface SessionOptions {
   /** The table manager (the root store) or one of its transactions. */
   session: DbSession;
   parts: StoreParts;
-  /** With the cache: its view, which Flows, segments and unused allocations are read from. */
-  view?: CacheView;
-}
-
-/** The cache's view of Flows as segment scans want it (their envelope bounds the scan). */
-function cachedSpans(view: CacheView): (flowId: string) => FlowSpan | null {
-  return (flowId) => {
-    if (view.deleting.has(flowId)) return { deleting: true };
-    const flow = view.flows.get(flowId);
-    if (!flow) return null;
-    const range = flow.timerange;
-    // No envelope known (none, or unbounded): the scan reads without bounds.
-    if (range.isEmpty()) return { deleting: false };
-    return { first: range.start ?? undefined, last: range.end ?? undefined, deleting: false };
-  };
+  /** A layer over the core repositories (store.layer.ts), as this session sees it; none: the core alone. */
+  layer?: SessionLayer;
 }
 
 /**
@@ -78,9 +60,9 @@ export abstract class StoreSession {
   readonly flows: FlowsStore;
   readonly sources: SourcesRepo;
   readonly segments: SegmentsStore;
-  readonly objects: ObjectsRepo;
+  readonly objects: ObjectsStore;
   /** Object instances (TAMS 8.2): client URLs and the server's copies of objects. */
-  readonly instances: ObjectInstances;
+  readonly instances: InstancesStore;
   /** The queue of bytes to delete from storage backends. */
   readonly mediaGc: MediaGcRepo;
   readonly deletions: DeletionsRepo;
@@ -88,15 +70,11 @@ export abstract class StoreSession {
   readonly webhooks: WebhooksRepo;
   /** Flow Profiles (TAMS 8.2): written once, read by id or listed. */
   readonly profiles: ProfilesRepo;
-  /** The segments' in-memory indexes where this store keeps them (with the cache); else undefined. */
-  protected readonly indexed: IndexedSegments | undefined;
-  /** The database repositories underneath the cached ones (the root loads the cache from them). */
-  protected readonly db: {
-    flows: FlowsRepo;
-    segments: SegmentsRepo;
-    objects: ObjectsRepo;
-    instances: ObjectInstances;
-  };
+  /**
+   * The core repositories under the layer, if any: for the layer itself (what it loads from and
+   * writes behind through). Everything else uses the session's own, which are these without one.
+   */
+  readonly core: CoreRepos;
   private readonly session: DbSession;
   private readonly featureRepos = new Map<RepoSet<unknown>, unknown>();
 
@@ -109,18 +87,19 @@ export abstract class StoreSession {
   /** Called as the events repository records events (a transaction's view notes it). */
   protected eventsAppended(): void {}
 
-  protected constructor({ session, parts, view }: SessionOptions, outsideTransaction: boolean) {
+  protected constructor({ session, parts, layer }: SessionOptions, outsideTransaction: boolean) {
     this.session = session;
     const { sequence, ordered, hints } = parts;
-    const collections = new CollectionsRepo(session);
     const recordDeleted = (ids: readonly string[], at: Date) => this.events.append(objectsDeleted(ids, at));
-    const instances = new ObjectInstances(session);
-    this.instances = view ? new CachedInstances(session, view) : instances;
-    this.db = {
+    const collections = new CollectionsRepo(session);
+    // The objects' instances go with them through whichever repository answers for the session.
+    const dropper = { dropObjects: (ids: readonly string[]) => this.instances.dropObjects(ids) };
+    this.core = {
       flows: new FlowsRepo(session, collections),
-      segments: new SegmentsRepo(session, ordered, hints.spacing, view && cachedSpans(view)),
-      objects: new ObjectsRepo(session, recordDeleted, instances),
-      instances,
+      collections,
+      segments: new SegmentsRepo(session, ordered, hints.spacing, layer?.spans),
+      objects: new ObjectsRepo(session, recordDeleted, dropper),
+      instances: new ObjectInstances(session),
     };
     this.settings = new SettingsRepo(session);
     this.guards = new GuardsRepo(session);
@@ -135,19 +114,13 @@ export abstract class StoreSession {
       outsideTransaction ? (fn) => this.transaction((tx) => fn(tx.events)) : undefined,
     );
     this.webhooks = new WebhooksRepo(session);
-    if (view) {
-      this.flows = new CachedFlows(this.db.flows, view);
-      this.sources = new SourcesRepo(session, this.flows, new CachedCollections(view));
-      this.indexed = new IndexedSegments(this.db.segments, view);
-      this.segments = this.indexed;
-      this.objects = new CachedObjects(session, view, recordDeleted, this.instances);
-    } else {
-      this.flows = this.db.flows;
-      this.sources = new SourcesRepo(session, this.flows, collections, hints);
-      this.segments = this.db.segments;
-      this.indexed = undefined;
-      this.objects = this.db.objects;
-    }
+    const own: LayeredRepos = layer?.repos(this.core) ?? this.core;
+    this.flows = own.flows;
+    this.segments = own.segments;
+    this.objects = own.objects;
+    this.instances = own.instances;
+    // The hints stand in for reads only where the core answers (a layer answers from memory).
+    this.sources = new SourcesRepo(session, this.flows, own.collections, layer ? undefined : hints);
   }
 
   /**

@@ -446,7 +446,7 @@ export const storeTables: TableDef[] = [
   {
     // On a shared database, each replica numbers its events in a slot of its own (the low bits
     // of `seq`); a slot's row holds the highest tick issued in it or promised past, and the
-    // replica holding it until when (events.slots.ts).
+    // replica holding it until when (outbox/events.slots.ts).
     name: T.eventSlots,
     columns: [
       { name: 'slot', type: 'int32', nullable: false },

@@ -13,7 +13,7 @@ import { SIZES_CURSOR } from '../../src/analytics/analytics.sizes.ts';
 import { objectSizes } from '../../src/analytics/store/sizes.repo.ts';
 import { CELL_MAX_BYTES, jsonBytes } from '../../src/common/cells.ts';
 import { OWNED_TOPOLOGY, SHARED_TOPOLOGY } from '../../src/db/topology.ts';
-import { OBJECTS_DELETED, type ObjectsDeletedPayload } from '../../src/store/events.types.ts';
+import { OBJECTS_DELETED, type ObjectsDeletedPayload } from '../../src/store/outbox/events.types.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
 import { type AllocatedObject, addSegments, allocate, fillFlow, upload } from '../segments/helpers.ts';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxEvent } from '../../src/store/events.repo.ts';
+import type { OutboxEvent } from '../../src/store/outbox/events.repo.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { waitFor } from '../segments/helpers.ts';

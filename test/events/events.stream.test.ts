@@ -3,7 +3,7 @@
  * parameters and Last-Event-ID to resume.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { objectsDeleted } from '../../src/store/events.types.ts';
+import { objectsDeleted } from '../../src/store/outbox/events.types.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { createFlow, expectError, videoFlow } from '../http/fixtures.ts';
 import { waitFor } from '../segments/helpers.ts';

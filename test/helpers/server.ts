@@ -116,8 +116,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const build: BuildOptions = {
     clock: options.clock,
     ids: options.ids,
-    // The 'uncached' test project runs the suites on the database-only path (see vitest.config.ts).
-    storeCache: process.env.TAMS_TEST_STORE_CACHE === 'off' ? false : undefined,
+    // The 'core' test project runs the suites on the database-only path (see vitest.config.ts).
+    accelerator: process.env.TAMS_TEST_ACCELERATOR === 'off' ? false : undefined,
     // `_env` credential references of TAMS_STORAGE_BACKENDS resolve in what loadConfig checked.
     env: { ...process.env, ...env },
     authTesting: options.authTesting,

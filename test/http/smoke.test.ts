@@ -13,9 +13,9 @@ afterAll(async () => {
 
 describe('smoke', () => {
   it('runs on the store path its test project asks for', () => {
-    // The 'all' project runs with the in-memory cache of the embedded engine, 'uncached' without;
-    // 'vast' and 'postgres' on their engines (a shared database: never cached).
-    expect(server.runtime.store.cached).toBe(process.env.TAMS_TEST_STORE_CACHE !== 'off' && !onSharedEngine);
+    // The 'integration' project runs with the embedded accelerator, 'core' without;
+    // 'vast' and 'postgres' on their engines (a shared database: the core store alone).
+    expect(server.runtime.store.layered).toBe(process.env.TAMS_TEST_ACCELERATOR !== 'off' && !onSharedEngine);
     expect(server.runtime.db.topology.ownsStore).toBe(!onSharedEngine);
     expect(server.runtime.db.engine.name).toBe(TEST_ENGINE);
   });

@@ -1,7 +1,7 @@
 /**
  * GET /sources/flow-summaries (src/ui/ui.sources.routes.ts): what the web UI's Sources list
  * shows of a page of Sources (each one's Flow count and its Flows' label), in one request.
- * Runs on every engine (the integration, uncached, vast and postgres projects).
+ * Runs on every engine (the integration, core, vast and postgres projects).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startAuthServer, withCredentials } from '../auth/auth.fixture.ts';

@@ -63,7 +63,7 @@ export async function mgmt(env: Record<string, string>, ...argv: string[]): Prom
 
 /** Opens the store directly (database reads, no cache) for assertions. */
 export async function openStore(env: Record<string, string>): Promise<Runtime> {
-  return buildRuntime(loadConfig(env), { storeCache: false, env });
+  return buildRuntime(loadConfig(env), { accelerator: false, env });
 }
 
 /** Row counts of every table. */

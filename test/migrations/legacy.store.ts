@@ -127,7 +127,7 @@ async function windBack(dir: string, legacy: LegacyStore): Promise<void> {
     await withoutNewColumns(engine);
     const db = await TableManager.open(engine, V0_TABLES);
     // Version 0 kept the allocation rows of used objects until housekeeping; today's registration
-    // removes them where the store has no cache (the `uncached` project): they are put back.
+    // removes them where the store has no cache (the `core` project): they are put back.
     const kept = new Set(
       (await db.select(T.allocations, { columns: ['object_id'] })).map((r) => r.object_id as string),
     );

@@ -108,7 +108,7 @@ describe('/metrics', () => {
     expect((await server.delete(`/flows/${doomed.id}`)).status).toBe(202);
 
     // Indexes load in the background (asked for by the reads and writes above).
-    await server.runtime.store.segmentLoadsIdle();
+    await server.runtime.accelerator?.segmentLoadsIdle();
     const after = (await scrape()).samples;
     const delta = (name: string, labels: Record<string, string> = {}) =>
       (value(after, name, labels) ?? 0) - (value(before, name, labels) ?? 0);

@@ -148,7 +148,7 @@ describe('/health and /ready', () => {
     expect(failures).toEqual([]);
     runtime.start(app.log);
     // The Flow's index load (asked for by the registration) and the warm-up wait on the gate.
-    expect(runtime.store.segmentIndexHolds(flowId)).toBe(false);
+    expect(runtime.accelerator?.segmentIndexHolds(flowId)).toBe(false);
     expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
     const metrics = parseMetrics((await app.inject({ method: 'GET', url: '/metrics' })).body);
     expect(value(metrics, 'tams_segment_index_loading')).toBe(1);
@@ -164,8 +164,8 @@ describe('/health and /ready', () => {
       '[4:0_6:0)',
     ]);
     open();
-    await runtime.store.segmentLoadsIdle();
-    expect(runtime.store.segmentIndexHolds(flowId)).toBe(true);
+    await runtime.accelerator?.segmentLoadsIdle();
+    expect(runtime.accelerator?.segmentIndexHolds(flowId)).toBe(true);
     const again = await app.inject({ method: 'GET', url: pagePath });
     expect(again.json()).toEqual(page.json());
   });

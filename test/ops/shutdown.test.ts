@@ -88,7 +88,7 @@ describe('SIGTERM during a bulk ingest', () => {
     );
 
     const config = loadConfig({ TAMS_DATA_DIR: dir.path, TAMS_LOG_LEVEL: 'silent', TAMS_AUTH: 'none' });
-    const runtime = await buildRuntime(config, { storeCache: false });
+    const runtime = await buildRuntime(config, { accelerator: false });
     try {
       for (const [c, flow] of flows.entries()) {
         const page = await runtime.store.segments.page(flow.id as string, TimeRange.ETERNITY, {

@@ -28,8 +28,8 @@ describe('the topology the engine declares', () => {
   it('owned: tables kept in memory, the segment index lane, events numbered without a slot', async () => {
     const s = await serverAs(undefined);
     expect(s.runtime.db.topology.ownsStore).toBe(true);
-    expect(s.runtime.store.cached).toBe(true);
-    expect(s.runtime.store.segmentIndex).toBeDefined();
+    expect(s.runtime.store.layered).toBe(true);
+    expect(s.runtime.accelerator?.segmentIndex).toBeDefined();
     const flowId = await newFlow(s);
     const [objectId] = await objectIds(s, flowId, 1);
     await addSegments(s, flowId, { object_id: objectId as string, timerange: '[0:0_1:0)' });
@@ -39,8 +39,8 @@ describe('the topology the engine declares', () => {
 
   it('shared: no tables in memory, no segment index lane, events numbered in a slot of its own', async () => {
     const s = await serverAs(SHARED_TOPOLOGY);
-    expect(s.runtime.store.cached).toBe(false);
-    expect(s.runtime.store.segmentIndex).toBeUndefined();
+    expect(s.runtime.store.layered).toBe(false);
+    expect(s.runtime.accelerator?.segmentIndex).toBeUndefined();
     const flowId = await newFlow(s);
     const [objectId] = await objectIds(s, flowId, 1);
     await addSegments(s, flowId, { object_id: objectId as string, timerange: '[0:0_1:0)' });

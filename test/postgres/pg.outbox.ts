@@ -2,7 +2,7 @@
  * What a webhook receiver got, set against the outbox the replicas wrote: every event of the
  * outbox once, nothing else, and each Flow's events in the outbox's order.
  */
-import type { OutboxEvent } from '../../src/store/events.types.ts';
+import type { OutboxEvent } from '../../src/store/outbox/events.types.ts';
 import type { ReceivedEvent } from '../helpers/receiver.ts';
 
 type Doc = Record<string, unknown>;

@@ -78,7 +78,7 @@ describe.skipIf(!available)('three server processes on one PostgreSQL database',
     server = await startPostgres();
     replicas = await Replicas.start(3, serverEnv(server.url, SCHEMA));
     engine = new PostgresEngine({ url: server.url, schema: SCHEMA, poolSize: 2 });
-    store = await TamsStore.open(await TableManager.open(engine, storeTables), { cached: false });
+    store = await TamsStore.open(await TableManager.open(engine, storeTables));
   }, SLOW_TEST_MS);
   afterAll(async () => {
     await replicas?.close();

@@ -117,7 +117,7 @@ describe('round trips per request, without the store cache', () => {
     expect(calls.commit).toBe(1);
     // The Flow's row, its neighbouring segments, the object, its allocation and its uses, the
     // collections the event's filters need (the Flows of its Source, who collects them), and the
-    // process's event slot (events.slots.ts: numbers unique across replicas).
+    // process's event slot (src/store/outbox/events.slots.ts: numbers unique across replicas).
     expect(calls.select + calls.count).toBeLessThanOrEqual(8);
     // The segment, the object's first use, the event; the Flow's envelope and the slot's high;
     // the allocation, gone at the object's first use (so that housekeeping releasing it

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createSocketServer, type Server as SocketServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLOW_TEST_MS, WAIT_MS } from '../helpers/deadlines.ts';
 import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { createFlow, dataFlow } from '../http/fixtures.ts';
@@ -26,6 +27,8 @@ import { indexed, search, searchEnv, webvtt } from './search.fixtures.ts';
 /** Characters the fake embedding service takes in one text (its "context length"). */
 const CONTEXT = 500;
 const DIMENSIONS = 8;
+/** The longest pause of the indexer between attempts after a transient failure (search.feature.ts). */
+const RETRY_PAUSE_CAP_MS = 60_000;
 
 /** An OpenAI-compatible /embeddings endpoint: a vector per text from its characters' codes. */
 function embeddingService(): Promise<{ url: string; server: HttpServer }> {
@@ -219,33 +222,41 @@ describe('a bad item of the search index', () => {
     expect(again).toEqual([]);
   });
 
-  it.skipIf(onSharedEngine)('storage briefly away is waited for, not failed', async () => {
-    const before = await status();
-    const objectId = await uploaded(webvtt([[61, 63, 'Fog rolls in from the sea.']]));
-    const media = join(dir.path, 'media');
-    renameSync(media, `${media}-away`);
-    try {
-      await register('storage-away', '[60:0_70:0)', objectId);
-      // Waited for by its reason: a retry of another cause (an embedding call slow on a loaded
-      // machine) may show first.
-      const waiting = await waitFor('the index to report that it waits for storage', async () => {
-        const res = await server.get<Status>('/search/status');
-        return res.body.retrying !== undefined && /storage/.test(res.body.retrying.reason)
-          ? res.body.retrying
-          : undefined;
-      });
-      expect(waiting.attempts).toBeGreaterThanOrEqual(1);
-    } finally {
-      renameSync(`${media}-away`, media);
-    }
-    // The retry comes after a pause that grows with each failed attempt: wait for its outcome.
-    await waitFor('the caption read once storage is back', async () =>
-      (await found('fog')).includes('[61:0_63:0)') ? true : undefined,
-    );
-    const s = await status();
-    expect(await found('fog')).toEqual(['[61:0_63:0)']);
-    expect(s.failed_items).toBe(before.failed_items);
-    expect(s.retrying).toBeUndefined();
-    expect(linesOf(objectId)).toEqual([]);
-  });
+  it.skipIf(onSharedEngine)(
+    'storage briefly away is waited for, not failed',
+    { timeout: SLOW_TEST_MS },
+    async () => {
+      const before = await status();
+      const objectId = await uploaded(webvtt([[61, 63, 'Fog rolls in from the sea.']]));
+      const media = join(dir.path, 'media');
+      renameSync(media, `${media}-away`);
+      try {
+        await register('storage-away', '[60:0_70:0)', objectId);
+        // Waited for by its reason: a retry of another cause (an embedding call slow on a loaded
+        // machine) may show first.
+        const waiting = await waitFor('the index to report that it waits for storage', async () => {
+          const res = await server.get<Status>('/search/status');
+          return res.body.retrying !== undefined && /storage/.test(res.body.retrying.reason)
+            ? res.body.retrying
+            : undefined;
+        });
+        expect(waiting.attempts).toBeGreaterThanOrEqual(1);
+      } finally {
+        renameSync(`${media}-away`, media);
+      }
+      // The retry comes after a pause that doubles with each failed attempt up to a minute (the
+      // indexer's cap): on a loaded machine storage may be away for enough attempts to reach it, so
+      // the wait for its outcome outlasts the longest pause.
+      await waitFor(
+        'the caption read once storage is back',
+        async () => ((await found('fog')).includes('[61:0_63:0)') ? true : undefined),
+        RETRY_PAUSE_CAP_MS + WAIT_MS,
+      );
+      const s = await status();
+      expect(await found('fog')).toEqual(['[61:0_63:0)']);
+      expect(s.failed_items).toBe(before.failed_items);
+      expect(s.retrying).toBeUndefined();
+      expect(linesOf(objectId)).toEqual([]);
+    },
+  );
 });

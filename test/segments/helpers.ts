@@ -312,19 +312,19 @@ export const unsigned = (segments: readonly Segment[]) =>
   }));
 
 /** Whether the store keeps its cache and segment indexes in memory (the embedded engine, cache on). */
-export const storeCached = !onSharedEngine && process.env.TAMS_TEST_STORE_CACHE !== 'off';
+export const accelerated = !onSharedEngine && process.env.TAMS_TEST_ACCELERATOR !== 'off';
 
 /** The store's segment index stats; throws where the store has no segment index. */
 export function indexStats(server: TestServer) {
-  const s = server.runtime.store.segmentIndexStats();
+  const s = server.runtime.accelerator?.segmentIndexStats();
   if (!s) throw new Error('no segment index');
   return s;
 }
 
 /** A Flow of `flows` whose index is not in memory once loading has settled. */
 export async function droppedFlow(server: TestServer, flows: readonly string[]): Promise<string> {
-  await server.runtime.store.segmentLoadsIdle();
-  const flowId = flows.find((f) => server.runtime.store.segmentIndexHolds(f) === false);
+  await server.runtime.accelerator?.segmentLoadsIdle();
+  const flowId = flows.find((f) => server.runtime.accelerator?.segmentIndexHolds(f) === false);
   if (!flowId) throw new Error('every Flow is loaded: the budget holds them all');
   return flowId;
 }

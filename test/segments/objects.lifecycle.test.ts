@@ -83,7 +83,7 @@ describe('allocations used before a restart', () => {
       usedUrl = (await presignedUrls(first, flowId)).get(used.object_id) as string;
       // The used one's row goes with its registration where the store has no cache (a shared
       // database), at housekeeping where it has one (ObjectsRepo.registered).
-      expect(await first.runtime.store.objects.allocationRows()).toBe(first.runtime.store.cached ? 2 : 1);
+      expect(await first.runtime.store.objects.allocationRows()).toBe(first.runtime.store.layered ? 2 : 1);
     } finally {
       await first.close();
     }
@@ -174,7 +174,7 @@ describe('a crash before the Flow state is written behind', () => {
 
     const second = await buildRuntime(config);
     try {
-      expect(second.store.cached).toBe(true);
+      expect(second.store.layered).toBe(true);
       const reopened = await second.flows.get(flowId, { includeTimerange: true });
       expect(reopened.timerange).toBe('[0:0_10:0)');
     } finally {

@@ -21,6 +21,7 @@ import { initSegmentsFlow } from '../http/fixtures.v82.ts';
 import { type S3rverHandle, startS3rver } from '../support/media/s3/s3.testkit.ts';
 import {
   type AllocatedObject,
+  accelerated,
   addSegments,
   allocate,
   FAST_WORKERS,
@@ -28,7 +29,6 @@ import {
   newFlow,
   type StoredBytes,
   secs,
-  storeCached,
   storedBytes,
   upload,
   waitBytesGone,
@@ -143,11 +143,11 @@ async function playlistUrls(client: TestServer, flowId: string): Promise<string[
 
 /** Waits until the Flow's segment index is in memory (embedded store with its cache only). */
 async function indexLoaded(client: TestServer, flowId: string): Promise<void> {
-  if (!storeCached) return;
+  if (!accelerated) return;
   await client.get(`/flows/${flowId}/segments`);
   await waitFor(`the segment index of ${flowId}`, async () => {
-    await client.runtime.store.segmentLoadsIdle();
-    return client.runtime.store.segmentIndexHolds(flowId) === true;
+    await client.runtime.accelerator?.segmentLoadsIdle();
+    return client.runtime.accelerator?.segmentIndexHolds(flowId) === true;
   });
 }
 

@@ -10,6 +10,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { expectError } from '../http/fixtures.ts';
 import { parseMetrics, value } from '../ops/prom.ts';
 import {
+  accelerated,
   addSegments,
   droppedFlow,
   expectedTimeranges,
@@ -20,7 +21,6 @@ import {
   objectIds,
   type Spans,
   secs,
-  storeCached,
   timeranges,
 } from './helpers.ts';
 
@@ -34,9 +34,14 @@ const flows: string[] = [];
 /** What each Flow holds. */
 const expected: Spans = new Map();
 
-const store = () => server.runtime.store;
+/** The embedded accelerator: this suite runs only where the store keeps segment indexes. */
+const accelerator = () => {
+  const a = server.runtime.accelerator;
+  if (!a) throw new Error('no embedded accelerator');
+  return a;
+};
 const stats = () => indexStats(server);
-const holds = (flowId: string) => store().segmentIndexHolds(flowId) === true;
+const holds = (flowId: string) => accelerator().segmentIndexHolds(flowId) === true;
 const want = (flowId: string, keep?: (s: [number, number]) => boolean) =>
   expectedTimeranges(expected, flowId, keep);
 const evictedFlow = () => droppedFlow(server, flows);
@@ -54,11 +59,11 @@ async function expectExact(flowId: string): Promise<void> {
   expect(flow.body.timerange).toBe(secs(all[0]?.[0] ?? 0, all.at(-1)?.[1] ?? 0));
 }
 
-describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
+describe.skipIf(!accelerated)('segment indexes within a memory budget', () => {
   beforeAll(async () => {
     server = await startServer({ env: FAST_WORKERS, segmentIndexBytes: BUDGET });
     flows.push(...(await filledFlows(server, 4, N, expected)));
-    await store().segmentLoadsIdle();
+    await accelerator().segmentLoadsIdle();
   });
   afterAll(() => server.close());
 
@@ -76,7 +81,7 @@ describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
     const reads = stats().databaseReads;
     await expectExact(flowId);
     expect(stats().databaseReads).toBeGreaterThan(reads);
-    await store().segmentLoadsIdle();
+    await accelerator().segmentLoadsIdle();
     expect(holds(flowId)).toBe(true);
     await expectExact(flowId);
   });
@@ -87,7 +92,7 @@ describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
     const overlapping = { object_id: a, timerange: '[15:0_25:0)' };
     expect(holds(flowId)).toBe(false);
     expectError(await server.post(`/flows/${flowId}/segments`, overlapping), 400);
-    await store().segmentLoadsIdle();
+    await accelerator().segmentLoadsIdle();
     expect(holds(flowId)).toBe(true);
     expectError(await server.post(`/flows/${flowId}/segments`, overlapping), 400);
     await expectExact(flowId);
@@ -104,7 +109,7 @@ describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
     ]);
     expected.get(flowId)?.push([end, end + 10], [end + 10, end + 20]);
     await expectExact(flowId);
-    await store().segmentLoadsIdle();
+    await accelerator().segmentLoadsIdle();
     expect(holds(flowId)).toBe(true);
     await expectExact(flowId);
   });
@@ -141,7 +146,7 @@ describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
       (expected.get(flowId) ?? []).filter(([a]) => a >= 20),
     );
     await expectExact(flowId);
-    await store().segmentLoadsIdle();
+    await accelerator().segmentLoadsIdle();
     await expectExact(flowId);
   });
 
@@ -161,7 +166,7 @@ describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
       }
     }
     await Promise.all(reads);
-    await store().segmentLoadsIdle();
+    await accelerator().segmentLoadsIdle();
     expect(stats().evictions).toBeGreaterThan(evictions);
     expect(stats().bytes).toBeLessThanOrEqual(BUDGET);
   });
@@ -169,7 +174,7 @@ describe.skipIf(!storeCached)('segment indexes within a memory budget', () => {
   it('stays within the budget while every Flow is read once, and /metrics shows it', async () => {
     for (const flowId of flows) {
       await timeranges(server, flowId, { limit: 10 });
-      await store().segmentLoadsIdle();
+      await accelerator().segmentLoadsIdle();
       expect(stats().bytes).toBeLessThanOrEqual(BUDGET);
     }
     const metrics = parseMetrics((await server.get('/metrics')).text);

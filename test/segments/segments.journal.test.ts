@@ -10,7 +10,7 @@ import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { httpClient, startServer } from '../helpers/server.ts';
 import { expectError } from '../http/fixtures.ts';
 import { spawnServer } from '../ops/child.ts';
-import { allSegments, crashDir, newFlow, objectIds, secs, storeCached, timeranges } from './helpers.ts';
+import { accelerated, allSegments, crashDir, newFlow, objectIds, secs, timeranges } from './helpers.ts';
 
 const N = 60;
 /** DuckDB takes nothing from the journal on its own within the test's time: only reads make it. */
@@ -49,7 +49,7 @@ describe.skipIf(onSharedEngine)('append journal', () => {
     const segments = await allSegments(server, flowId);
     expect(segments.map((s) => s.object_id)).toEqual(ids);
     expect(await timeranges(server, flowId)).toEqual(ids.map((_, i) => secs(i * 2, i * 2 + 2)));
-    if (storeCached) {
+    if (accelerated) {
       // The Flow's timerange, held behind by the killed server's cache, was set again from the
       // segments at this start (a server without the cache does not hold it behind, nor check it).
       const flow = await server.get<{ timerange: string }>(`/flows/${flowId}`, {

@@ -12,6 +12,7 @@ import { httpClient, startServer, type TestServer, tempDir } from '../helpers/se
 import { expectError } from '../http/fixtures.ts';
 import { spawnServer } from '../ops/child.ts';
 import {
+  accelerated,
   addSegments,
   crashDir,
   droppedFlow,
@@ -22,7 +23,6 @@ import {
   objectIds,
   type Spans,
   secs,
-  storeCached,
   timeranges,
   waitFor,
 } from './helpers.ts';
@@ -43,12 +43,12 @@ function statsOf(server: TestServer) {
 async function expectAllExact(server: TestServer, expected: Spans): Promise<void> {
   for (const flowId of expected.keys()) {
     await expectReadsExact(server, expected, flowId);
-    await server.runtime.store.segmentLoadsIdle();
+    await server.runtime.accelerator?.segmentLoadsIdle();
     await expectReadsExact(server, expected, flowId);
   }
 }
 
-describe.skipIf(!storeCached)('segment index snapshots', () => {
+describe.skipIf(!accelerated)('segment index snapshots', () => {
   const dir = tempDir('tams-snapshots-');
   let server: TestServer;
   const flows: string[] = [];
@@ -57,7 +57,7 @@ describe.skipIf(!storeCached)('segment index snapshots', () => {
   beforeAll(async () => {
     server = await startServer({ dataDir: dir.path, env: FAST_WORKERS, segmentIndexBytes: BUDGET });
     flows.push(...(await filledFlows(server, 4, N, expected)));
-    await server.runtime.store.segmentLoadsIdle();
+    await server.runtime.accelerator?.segmentLoadsIdle();
   });
   afterAll(async () => {
     await server?.close();
@@ -86,8 +86,8 @@ describe.skipIf(!storeCached)('segment index snapshots', () => {
     expected.get(flowId)?.push([N * 10, N * 10 + 10], [N * 10 + 10, N * 10 + 20]);
     const before = statsOf(server).snapshotLoads;
     await expectReadsExact(server, expected, flowId);
-    await server.runtime.store.segmentLoadsIdle();
-    expect(server.runtime.store.segmentIndexHolds(flowId)).toBe(true);
+    await server.runtime.accelerator?.segmentLoadsIdle();
+    expect(server.runtime.accelerator?.segmentIndexHolds(flowId)).toBe(true);
     expect(statsOf(server).snapshotLoads).toBeGreaterThan(before);
     await expectReadsExact(server, expected, flowId);
   });
@@ -102,11 +102,11 @@ describe.skipIf(!storeCached)('segment index snapshots', () => {
       (expected.get(flowId) ?? []).filter(([a]) => a >= 20),
     );
     await expectReadsExact(server, expected, flowId);
-    await server.runtime.store.segmentLoadsIdle();
+    await server.runtime.accelerator?.segmentLoadsIdle();
     await expectReadsExact(server, expected, flowId);
     // Loaded again by a scan, so snapshotted again: the deleted segments are not in it.
     for (const other of flows) if (other !== flowId) await timeranges(server, other, { limit: 1 });
-    await server.runtime.store.segmentLoadsIdle();
+    await server.runtime.accelerator?.segmentLoadsIdle();
     expect(existsSync(snapshotFile(dir.path, flowId))).toBe(true);
   });
 
@@ -134,14 +134,14 @@ describe.skipIf(!storeCached)('segment index snapshots', () => {
     writeFileSync(file, bytes);
     const rejected = statsOf(server).snapshots.rejected;
     await expectReadsExact(server, expected, flowId);
-    await server.runtime.store.segmentLoadsIdle();
+    await server.runtime.accelerator?.segmentLoadsIdle();
     expect(statsOf(server).snapshots.rejected).toBe(rejected + 1);
-    expect(server.runtime.store.segmentIndexHolds(flowId)).toBe(true);
+    expect(server.runtime.accelerator?.segmentIndexHolds(flowId)).toBe(true);
     await expectReadsExact(server, expected, flowId);
   });
 });
 
-describe.skipIf(!storeCached)('segment index snapshots after the process was killed', () => {
+describe.skipIf(!accelerated)('segment index snapshots after the process was killed', () => {
   const { dir, running, kill } = crashDir('tams-snapshots-killed-');
 
   it('answers exactly from the snapshots and the rows written after them', async () => {

@@ -1,13 +1,13 @@
 /**
  * The event outbox with two servers on one VAST database (`vast` project only; the pattern of
- * vast.replicas.test.ts): each numbers its events in a slot of its own (src/store/events.slots.ts),
+ * vast.replicas.test.ts): each numbers its events in a slot of its own (src/store/outbox/events.slots.ts),
  * and readers (here webhooks) read no further than every slot has committed. Writes are made on
  * both at once, and a commit is held in the fake VAST while the other server commits later events:
  * a webhook must get every event of every write (at least once: duplicates are counted, not
  * refused), and no two events may share a number.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboxEvent } from '../../src/store/events.repo.ts';
+import type { OutboxEvent } from '../../src/store/outbox/events.repo.ts';
 import type { FakeRequestInfo, FakeVast, Hold } from '../../tools/vast-fake/fake.server.ts';
 import { EVENT_ENV, register } from '../events/events.fixture.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';

@@ -38,7 +38,7 @@ export const analyticsTables: TableDef[] = [
       { name: 'seg_start', type: 'int64' },
       { name: 'registered', type: 'timestamp' },
       // Why the size could not be read, when the backend refused this object while it answered
-      // others (size null): the object size follower's failed item (store/follower.failures.ts).
+      // others (size null): the object size follower's failed item (store/followers/follower.failures.ts).
       { name: 'error', type: 'string' },
     ],
   },

@@ -1,6 +1,6 @@
 import type { Clock } from '../../common/clock.ts';
 import type { MediaRegistry } from '../../media/media.registry.ts';
-import { isPassing } from '../../store/follower.failures.ts';
+import { isPassing } from '../../store/followers/follower.failures.ts';
 import type { SegmentKey } from '../../store/segments.repo.ts';
 import type { TamsStore } from '../../store/store.ts';
 import type { FlowRecord, TagFilters } from '../../store/store.types.ts';

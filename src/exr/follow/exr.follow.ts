@@ -2,9 +2,9 @@ import type { WorkerLog } from '../../common/worker.ts';
 import type { JsonValue } from '../../db/db.types.ts';
 import type { MediaRegistry } from '../../media/media.registry.ts';
 import { FlowLookup } from '../../store/flows.lookup.ts';
-import { HeldCursor } from '../../store/follower.cursor.ts';
-import { isPassing } from '../../store/follower.failures.ts';
-import { FollowerLease, type FollowerLeaseOptions } from '../../store/leases.follower.ts';
+import { HeldCursor } from '../../store/followers/follower.cursor.ts';
+import { isPassing } from '../../store/followers/follower.failures.ts';
+import { FollowerLease, type FollowerLeaseOptions } from '../../store/followers/leases.follower.ts';
 import type { StoreSession, StoreTx } from '../../store/store.ts';
 import { type Inspected, inspectAlone, type ObjectToRead } from '../exr.inspect.ts';
 import { exrRepos } from '../store/exr.repos.ts';
@@ -75,7 +75,7 @@ const sameState = (a: FollowState, b: FollowState) => stateKey(a) === stateKey(b
  * replica taking over, goes on from the cursor. Ingest never waits: the TAMS write paths only
  * record their events.
  *
- * One bad item never stops it (store/follower.failures.ts): an object that fails on its own is
+ * One bad item never stops it (store/followers/follower.failures.ts): an object that fails on its own is
  * recorded as a failed file with its reason (INSPECT_ERROR, NOT_RECORDED), an event that cannot
  * be applied is skipped and counted in `exr_state` (`skipped`), each logged once when its batch
  * commits; a failure that passes (database, a backend failing its check) fails the step, which

@@ -1,4 +1,4 @@
-import { dryRun, failureReason, refusedItems } from '../../store/follower.failures.ts';
+import { dryRun, failureReason, refusedItems } from '../../store/followers/follower.failures.ts';
 import type { StoreTx, TamsStore } from '../../store/store.ts';
 import { type Inspected, objectFailure } from '../exr.inspect.ts';
 import { applyChange } from './exr.apply.ts';
@@ -16,7 +16,7 @@ export interface Isolated {
 /**
  * After the store refused a batch of the EXR follower for a reason that does not pass (`error`),
  * finds the parts it refuses on their own, each tried alone in a transaction rolled back
- * (store/follower.failures.ts): an inspection refused is recorded as the object's failure
+ * (store/followers/follower.failures.ts): an inspection refused is recorded as the object's failure
  * (NOT_RECORDED, with the store's reason), a frame change refused is taken out of the plan and
  * its event skipped. When even `bare` (the batch's state without any of them) is refused, no part
  * is to blame: `error` is thrown and the batch is tried again later.

@@ -1,7 +1,7 @@
 import { defaultObjectPath } from '../../common/object-ids.ts';
-import type { OutboxEvent } from '../../store/events.repo.ts';
 import type { FlowLookup } from '../../store/flows.lookup.ts';
-import { failureReason, isPassing } from '../../store/follower.failures.ts';
+import { failureReason, isPassing } from '../../store/followers/follower.failures.ts';
+import type { OutboxEvent } from '../../store/outbox/events.repo.ts';
 import type { FlowRecord } from '../../store/store.types.ts';
 import { parseTimeRange, type TimeRange } from '../../time/index.ts';
 import { frameNumber } from '../exr.frames.ts';
@@ -32,7 +32,7 @@ export interface PlannedEvent {
   flow_id?: string;
 }
 
-/** An event the follower could not apply (its own failure: see store/follower.failures.ts). */
+/** An event the follower could not apply (its own failure: see store/followers/follower.failures.ts). */
 export interface SkippedEvent extends PlannedEvent {
   reason: string;
 }

@@ -1,5 +1,5 @@
-import type { OutboxEvent } from '../../store/events.repo.ts';
 import type { FlowLookup } from '../../store/flows.lookup.ts';
+import type { OutboxEvent } from '../../store/outbox/events.repo.ts';
 import type { StoreTx } from '../../store/store.ts';
 import type { SearchDoc } from '../store/search.docs.repo.ts';
 import { searchRepos } from '../store/search.repos.ts';

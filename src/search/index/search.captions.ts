@@ -1,6 +1,6 @@
 import { defaultObjectPath } from '../../common/object-ids.ts';
-import type { OutboxEvent } from '../../store/events.repo.ts';
 import type { FlowLookup } from '../../store/flows.lookup.ts';
+import type { OutboxEvent } from '../../store/outbox/events.repo.ts';
 import type { SegmentRecord } from '../../store/segments.repo.ts';
 import type { FlowRecord } from '../../store/store.types.ts';
 import { formatTimestamp, parseTimeRange, parseTimestamp } from '../../time/index.ts';

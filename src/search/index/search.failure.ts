@@ -1,4 +1,4 @@
-import { failureReason, isPassing } from '../../store/follower.failures.ts';
+import { failureReason, isPassing } from '../../store/followers/follower.failures.ts';
 import { EmbeddingError } from '../embed/embed.types.ts';
 
 /**

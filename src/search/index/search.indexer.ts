@@ -1,6 +1,6 @@
 import { FlowLookup } from '../../store/flows.lookup.ts';
-import { HeldCursor } from '../../store/follower.cursor.ts';
-import { FollowerLease } from '../../store/leases.follower.ts';
+import { HeldCursor } from '../../store/followers/follower.cursor.ts';
+import { FollowerLease } from '../../store/followers/leases.follower.ts';
 import type { SearchDoc } from '../store/search.docs.repo.ts';
 import { searchRepos } from '../store/search.repos.ts';
 import type { SearchVectorsRepo } from '../store/search.vectors.repo.ts';

@@ -1,5 +1,5 @@
-import type { OutboxEvent } from '../../store/events.repo.ts';
 import type { FlowLookup } from '../../store/flows.lookup.ts';
+import type { OutboxEvent } from '../../store/outbox/events.repo.ts';
 import type { StoreSession } from '../../store/store.ts';
 import type { FlowRecord } from '../../store/store.types.ts';
 import { searchRepos } from '../store/search.repos.ts';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../common/clock.ts';
 import type { WorkerLog } from '../../common/worker.ts';
-import type { FollowerLease } from '../../store/leases.follower.ts';
+import type { FollowerLease } from '../../store/followers/leases.follower.ts';
 import type { TamsStore } from '../../store/store.ts';
 import { isTransient, reasonOf, TransientFailure } from './search.failure.ts';
 import { IndexState } from './search.state.ts';

@@ -4,6 +4,9 @@ import { bool, date, num, reqStr, str } from '../rows.ts';
 import { T } from '../tables.ts';
 import { byWritten, type InstanceRecord, type InstanceState, instanceKey } from './instances.types.ts';
 
+/** What the services use of the instances store, whichever implementation answers. */
+export type InstancesStore = Pick<ObjectInstances, keyof ObjectInstances>;
+
 /**
  * The `object_instances` table (instances.types.ts). Most stores have few rows or none: objects
  * are read with the instances of the few that have some (`among`), which with the store's cache

@@ -32,7 +32,7 @@ export async function openStore(
 ): Promise<{ store: TamsStore; db: TableManager; close: () => Promise<void> }> {
   const opened = engine ?? (await memoryEngine());
   const { db } = await openStoreDb(opened, { owner: 'test', tables: searchTables });
-  const store = await TamsStore.open(db, { cached: false });
+  const store = await TamsStore.open(db);
   return { store, db, close: () => db.close() };
 }
 
