@@ -15,17 +15,22 @@ const shared = {
   expect: { poll: { timeout: WAIT_MS } },
   pool: 'forks' as const,
   exclude: [...configDefaults.exclude, ...withoutSpec],
+  // Three files at a time, each worker keeping its modules from one file to the next: the suites
+  // mostly wait (on servers, fsync, the engines' processes), and loading the server's modules
+  // again for each file took a third of a project's time. Measured on the `core` project, 111
+  // files on a quiet 2-core machine: one worker and isolated files 640 s; two workers 447 s; two
+  // workers keeping their modules 283 s; three 204 s. Tests leave no state behind them to allow
+  // it: no test changes process.env or mocks a module, and every server, engine and child process
+  // a file makes is its own (test/helpers/server.ts, test/helpers/children.ts).
+  // TAMS_TEST_WORKERS sets another number (a bigger machine; measuring this choice).
+  maxWorkers: Number(process.env.TAMS_TEST_WORKERS ?? 3),
+  isolate: false,
 };
 const BROWSER = '**/*.browser.test.ts';
 const EXR_ORACLE = 'test/exr/exr.oracle.test.ts';
 
-// Left out of the `vast` project, each for a reason that belongs to the embedded engine.
-const VAST_EXCLUDED: string[] = [
-  'test/segments/duckdb.thread.test.ts', // TAMS_DUCKDB_THREAD: the embedded engine in a worker thread
-];
-
-// The HTTP suites the shared engines run (the `vast` and `postgres` projects).
-const SHARED_ENGINE_SUITES = [
+// The HTTP suites: the app over real HTTP, run on every store path (projects below).
+const HTTP_SUITES = [
   'test/http/**/*.test.ts',
   'test/segments/**/*.test.ts',
   'test/events/**/*.test.ts',
@@ -35,17 +40,34 @@ const SHARED_ENGINE_SUITES = [
   'test/analytics/**/*.test.ts',
   'test/hls/**/*.test.ts',
 ];
-// Left out of the `postgres` project, each for a reason that belongs to the embedded engine.
-const POSTGRES_EXCLUDED: string[] = [
-  'test/segments/duckdb.thread.test.ts', // TAMS_DUCKDB_THREAD: the embedded engine in a worker thread
+
+// The curated smoke of the HTTP suites that the landing tier runs on each shared engine (the
+// `vast` and `postgres` projects), beside the engine contract suite (unit) and each engine's own
+// suites: segments POST, GET and DELETE, Flows, deletion requests, webhooks and the outbox, the
+// event stream, credentials, both API mounts. The rest runs on them in the full tier
+// (`vast-http`, `postgres-http`), and on every landing on the core store path they take (`core`).
+const SHARED_ENGINE_SMOKE = [
+  'test/http/smoke.test.ts',
+  'test/http/flows.test.ts',
+  'test/http/mounts.test.ts',
+  'test/segments/segments.post.test.ts',
+  'test/segments/segments.get.test.ts',
+  'test/segments/segments.delete.test.ts',
+  'test/segments/deletion.test.ts',
+  'test/segments/segments.v8.test.ts',
+  'test/events/events.delivery.test.ts',
+  'test/events/events.stream.test.ts',
+  'test/auth/auth.mounts.test.ts',
 ];
 
-// Tiers, one npm script each (`npm test` runs every project but `uncached`, whose store path the
-// shared-engine projects `vast` and `postgres` run on real shared engines):
-// unit (test:unit): the tests next to the code in src/ and ui/src/;
-// integration (test:integration): test/, the app over real HTTP with real DuckDB and S3 servers,
-//   plus the uncached project;
+// Tiers (docs/testing.md, "Tiers"; docs/development.md, "CI tiers"). `npm test`, the landing tier:
+// unit (test:unit): the tests next to the code in src/ and ui/src/, the engine contract suite on
+//   every engine among them;
+// integration and core (test:integration): test/, the app over real HTTP with real DuckDB and S3
+//   servers, on the embedded accelerator; the HTTP suites again on the core store alone;
+// vast, postgres (test:vast, test:postgres): each shared engine's own suites and the smoke;
 // browser (test:browser): Swagger UI and the web UI driven in Chromium.
+// The full tier (`npm run test:full`) adds vast-http and postgres-http: the HTTP suites in full.
 export default defineConfig({
   test: {
     // No process a test started outlives the run (test/helpers/children.ts spawns them).
@@ -66,54 +88,82 @@ export default defineConfig({
         },
       },
       {
-        // The HTTP suites again with the store reading the database for everything: the path
-        // shared databases (VAST) take, where no in-memory cache is allowed.
+        // The HTTP suites again on the core store alone, without the embedded accelerator: the
+        // store path the shared engines (PostgreSQL, VAST) take, on DuckDB. Credentials do not
+        // read through the accelerator: test/auth is left to the other projects.
         test: {
           ...shared,
-          name: 'uncached',
+          name: 'core',
           include: [
-            'test/http/**/*.test.ts',
-            'test/segments/**/*.test.ts',
+            ...HTTP_SUITES.filter((s) => !s.startsWith('test/auth/')),
             'test/migrations/**/*.test.ts',
-            'test/search/**/*.test.ts',
-            'test/exr/**/*.test.ts',
-            'test/analytics/**/*.test.ts',
-            'test/hls/**/*.test.ts',
           ],
           // The parser's differential test reads no store: once, in the integration project.
-          exclude: [...shared.exclude, EXR_ORACLE],
-          env: { TAMS_TEST_STORE_CACHE: 'off' },
+          exclude: [...shared.exclude, BROWSER, EXR_ORACLE],
+          env: { TAMS_TEST_ACCELERATOR: 'off' },
         },
       },
       {
-        // The HTTP suites of sources, flows, segments, deletion, events, auth and analytics with the server
-        // on the VAST engine (a fake VAST server per file) and its media on S3 (s3rver): see
-        // test/helpers/vast.mode.ts. Files that cannot apply to a shared engine are left out below.
+        // The server on the VAST engine (a fake VAST server per file, media on s3rver: see
+        // test/helpers/vast.mode.ts): the engine's own suites (faults, conflicts, replicas, the
+        // outbox across servers) and the smoke of the HTTP suites.
         test: {
           ...shared,
           name: 'vast',
-          include: [...SHARED_ENGINE_SUITES, 'test/vast/*.test.ts'],
-          exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...VAST_EXCLUDED],
+          include: ['test/vast/*.test.ts', ...SHARED_ENGINE_SMOKE],
           env: { TAMS_TEST_ENGINE: 'vast' },
           setupFiles: ['test/helpers/vast.setup.ts'],
         },
       },
       {
         // The server on PostgreSQL (a throwaway server of the run's own: tools/postgres/): the
-        // replica suites of test/postgres/, several server processes on one database; and the
-        // HTTP suites of the `vast` project with the server on PostgreSQL and its media on MinIO
-        // (a PostgreSQL and a MinIO per file: test/helpers/postgres.mode.ts), left out with one
-        // line where PostgreSQL's binaries or MinIO are missing (test/helpers/postgres.gate.ts).
+        // replica suites of test/postgres/, several server processes on one database, and the
+        // smoke of the HTTP suites with media on MinIO (a PostgreSQL and a MinIO per file:
+        // test/helpers/postgres.mode.ts), left out with one line where PostgreSQL's binaries or
+        // MinIO are missing (test/helpers/postgres.gate.ts).
         test: {
           ...shared,
           name: 'postgres',
-          include: [...(postgresModeAvailable() ? SHARED_ENGINE_SUITES : []), 'test/postgres/**/*.test.ts'],
-          exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...POSTGRES_EXCLUDED],
+          include: [...(postgresModeAvailable() ? SHARED_ENGINE_SMOKE : []), 'test/postgres/**/*.test.ts'],
           env: { TAMS_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/helpers/postgres.setup.ts'],
         },
       },
-      { test: { ...shared, name: 'browser', include: [BROWSER] } },
+      {
+        // The full tier: the HTTP suites on the fake VAST server, but the smoke (in `vast`).
+        test: {
+          ...shared,
+          name: 'vast-http',
+          include: HTTP_SUITES,
+          exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...SHARED_ENGINE_SMOKE],
+          env: { TAMS_TEST_ENGINE: 'vast' },
+          setupFiles: ['test/helpers/vast.setup.ts'],
+        },
+      },
+      {
+        // The full tier: the HTTP suites on PostgreSQL, but the smoke (in `postgres`).
+        test: {
+          ...shared,
+          name: 'postgres-http',
+          include: postgresModeAvailable() ? HTTP_SUITES : [],
+          exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...SHARED_ENGINE_SMOKE],
+          env: { TAMS_TEST_ENGINE: 'postgres' },
+          setupFiles: ['test/helpers/postgres.setup.ts'],
+        },
+      },
+      // Two Chromiums at a time (13 files: 181 s, against ~290 s one at a time), each file on fresh
+      // modules.
+      {
+        test: {
+          ...shared,
+          name: 'browser',
+          include: [BROWSER],
+          maxWorkers: Number(process.env.TAMS_TEST_BROWSER_WORKERS ?? 2),
+          isolate: true,
+          // After the other projects (vitest runs projects with other worker counts apart).
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });
