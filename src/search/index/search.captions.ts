@@ -100,7 +100,7 @@ export function segmentNote(flowId: string, segment: SegmentRecord): ItemNote {
  * is thrown: the batch is tried again later.
  */
 export async function planSegment(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, 'media'>,
   flow: FlowRecord,
   segment: SegmentRecord,
   plan: IndexPlan,
@@ -129,7 +129,7 @@ export async function planSegment(
 
 /** The cues of a segment's object; ItemFailure when this object cannot be indexed. */
 async function readCues(
-  deps: PlanDeps,
+  deps: Pick<PlanDeps, 'media'>,
   flow: FlowRecord,
   segment: SegmentRecord,
 ): Promise<readonly TimedCue[]> {
@@ -139,20 +139,20 @@ async function readCues(
       'the object is not in a storage backend of this store (external get_urls are not read)',
     );
   }
-  let read: Awaited<ReturnType<typeof backend.read>>;
-  try {
-    read = await backend.read(segment.storage.path, { offset: 0, length: TIMED_TEXT_LIMITS.maxBytes + 1 });
-  } catch (error) {
-    if (isTransient(error)) {
-      throw new TransientFailure(`storage backend ${segment.storage.id} is unavailable: ${reasonOf(error)}`);
-    }
-    await storageWorks(backend, segment.storage.id);
-    throw new ItemFailure(`the object could not be read from its storage backend: ${reasonOf(error)}`);
+  const { path, id } = segment.storage;
+  // A read that fails or finds nothing is the object's fault only while the backend passes its
+  // own check, and passing it the object is read once more: an outage that ended between the read
+  // and the check must not fail the object for good (EXR's inspectAlone does the same).
+  let outcome = await readOnce(backend, path, id);
+  if ('error' in outcome || outcome.read === null) {
+    await storageWorks(backend, id);
+    outcome = await readOnce(backend, path, id);
   }
-  if (read === null) {
-    await storageWorks(backend, segment.storage.id);
-    throw new ItemFailure('the object is missing from its storage backend');
+  if ('error' in outcome) {
+    throw new ItemFailure(`the object could not be read from its storage backend: ${outcome.error}`);
   }
+  const { read } = outcome;
+  if (read === null) throw new ItemFailure('the object is missing from its storage backend');
   if (read.size > TIMED_TEXT_LIMITS.maxBytes) {
     throw new ItemFailure(
       `the object is larger than ${TIMED_TEXT_LIMITS.maxBytes} bytes, the limit of a timed-text object`,
@@ -164,6 +164,23 @@ async function readCues(
   } catch (error) {
     // Parsing is computation on the bytes alone: whatever it throws, it throws for this object.
     throw new ItemFailure(`the object could not be parsed as timed text: ${reasonOf(error)}`);
+  }
+}
+
+type Backend = NonNullable<ReturnType<PlanDeps['media']['get']>>;
+
+/** One read of a timed-text object: what the backend found, or why it could not read it. */
+async function readOnce(
+  backend: Backend,
+  path: string,
+  id: string,
+): Promise<{ read: Awaited<ReturnType<Backend['read']>> } | { error: string }> {
+  try {
+    return { read: await backend.read(path, { offset: 0, length: TIMED_TEXT_LIMITS.maxBytes + 1 }) };
+  } catch (error) {
+    if (isTransient(error))
+      throw new TransientFailure(`storage backend ${id} is unavailable: ${reasonOf(error)}`);
+    return { error: reasonOf(error) };
   }
 }
 
