@@ -118,10 +118,21 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
     return opened;
   }
 
-  /** Clicks the track at `t` (the player seeks there), then presses `key` there. */
-  async function markAt(page: Page, t: bigint, key: '[' | ']') {
-    const { x, y } = await pointAt(page, t);
+  /**
+   * Clicks the track in the middle of segment `i` (the player seeks there), waits for the
+   * playhead to be inside that segment, then presses `key` there: `[` and `]` mark where the
+   * playhead is, which a loaded machine moves some time after the click.
+   */
+  async function markAt(page: Page, i: number, key: '[' | ']') {
+    const span = spanOf(timerangeOf(i));
+    const { x, y } = await pointAt(page, middle(timerangeOf(i)));
     await page.mouse.click(x, y);
+    await expect
+      .poll(async () => {
+        const t = timestamp(await page.locator('.tl-playhead').getAttribute('data-time'));
+        return t >= span.start && t < span.end;
+      })
+      .toBe(true);
     await page.keyboard.press(key);
   }
 
@@ -197,9 +208,9 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
       const before = await listed();
       expect(before).toEqual(media.segments.map((s) => s.timerange));
       // From the middle of the second segment to the middle of the fourth: the third goes.
-      await markAt(page, middle(timerangeOf(1)), '[');
+      await markAt(page, 1, '[');
       await page.getByTestId('timeline-range-mark').waitFor();
-      await markAt(page, middle(timerangeOf(3)), ']');
+      await markAt(page, 3, ']');
       const range = await chosen(page);
       expect(range.start).toBeGreaterThan(spanOf(timerangeOf(1)).start);
       expect(range.start).toBeLessThan(spanOf(timerangeOf(1)).end);
@@ -223,7 +234,7 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
       expect(await page.getByRole('button', { name: 'Delete segments…' }).count()).toBe(0);
 
       // Escape clears a range being marked.
-      await markAt(page, middle(timerangeOf(5)), '[');
+      await markAt(page, 5, '[');
       await page.getByTestId('timeline-range-mark').waitFor();
       await page.keyboard.press('Escape');
       await page.getByTestId('timeline-range-mark').waitFor({ state: 'detached' });
@@ -272,8 +283,8 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
   it('offers no deletion without the delete scope, which the API refuses; none on a read-only Flow', async () => {
     const { context, page } = await openFlow(rig.tokens.editor);
     try {
-      await markAt(page, middle(timerangeOf(0)), '[');
-      await markAt(page, middle(timerangeOf(9)), ']');
+      await markAt(page, 0, '[');
+      await markAt(page, 9, ']');
       await chosen(page);
       expect(await page.getByRole('button', { name: /Delete segments/ }).count()).toBe(0);
       const whole = encodeURIComponent(`[${formatTimestamp(T0)}_${formatTimestamp(T0 + 100n * S)})`);
@@ -288,8 +299,8 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
     try {
       const { context: adminContext, page: adminPage } = await openFlow(rig.tokens.admin);
       try {
-        await markAt(adminPage, middle(timerangeOf(0)), '[');
-        await markAt(adminPage, middle(timerangeOf(9)), ']');
+        await markAt(adminPage, 0, '[');
+        await markAt(adminPage, 9, ']');
         await adminPage
           .getByTestId('timeline-range')
           .getByText(/Read-only: clear read-only/)
