@@ -1,8 +1,9 @@
 /**
  * The TAMS routes of each API mount (src/http/api.version.ts): 7.0's areas, registered at the
  * root and again under /tams/v7.0, and what 8.2 serves so far under /tams/v8.2. Each area is
- * told its mount when registered. The wings beyond the spec (search, EXR, analytics, HLS, auth
- * administration, the event stream, ...) are app.ts's, at the root alone.
+ * told its mount when registered. The routes beyond the spec are app.ts's: those of Flows and
+ * Sources (HLS, export) under every mount, the whole server's (search, EXR, analytics, auth
+ * administration, the event stream, ...) at the root alone.
  */
 import type { FastifyRequest } from 'fastify';
 import { deletionRoutes } from './deletion/deletion.routes.ts';
@@ -125,18 +126,20 @@ export async function tamsRoutes(app: App, deps: TamsRoutesDeps, mount: ApiMount
 /**
  * A versioned mount: its version's routes under its prefix, in a plugin context of their own,
  * with their own OpenAPI document at `<prefix>/openapi.json` (`document`: its components and
- * security).
+ * security), and `beside` them what app.ts serves beside the TAMS routes of every mount.
  */
 export async function registerMount(
   app: App,
   mount: ApiMount,
   deps: TamsRoutesDeps,
   document: DocumentOptions,
+  beside?: (api: App, mount: ApiMount) => Promise<void>,
 ): Promise<void> {
   await app.register(
     async (api) => {
       await registerMountDocument(api, mount, document);
       await tamsRoutes(api as unknown as App, deps, mount);
+      await beside?.(api as unknown as App, mount);
     },
     { prefix: mount.prefix },
   );

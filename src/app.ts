@@ -13,12 +13,13 @@ import type { ExportService } from './export/export.service.ts';
 import type { FeatureSet } from './feature/feature.set.ts';
 import { hlsRoutes } from './hls/hls.routes.ts';
 import type { HlsService } from './hls/hls.service.ts';
-import { ROOT_MOUNT, VERSION_MOUNTS } from './http/api.version.ts';
+import { type ApiMount, ROOT_MOUNT, VERSION_MOUNTS } from './http/api.version.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
 import { registerConnectionDrain } from './http/connections.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
 import { registerJson } from './http/json.ts';
 import { loggerOptions } from './http/logging.ts';
+import { rootRoutesFor } from './http/mount.elsewhere.ts';
 import type { PagingSettings } from './http/paging.ts';
 import { actorOf, isAdmin, recordedCredential } from './http/principal.ts';
 import { registerQueryGuard } from './http/query.guard.ts';
@@ -76,7 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('principal', null);
   registerValidation(app);
   registerJson(app);
-  registerErrorHandling(app);
+  // Before any route: it learns the root's routes as they are registered.
+  registerErrorHandling(app, rootRoutesFor(app));
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   registerQueryGuard(app);
   // Before any route: it gives every route registered from here on its authorisation policy.
@@ -107,13 +109,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     presignExpirySeconds,
   };
 
+  // What tams-server adds to the Flows and Sources of the API: a client reaches them from its
+  // base URL, so every mount serves them (docs/api.md, "API versions").
+  const besideTams = async (api: App, mount: ApiMount) => {
+    if (deps.hls) await hlsRoutes(api, { hls: deps.hls, publicUrl, presignExpirySeconds, mount });
+    if (deps.exports) await exportRoutes(api, { exports: deps.exports, mount });
+    await uiSourcesRoutes(api, { flows: deps.flows });
+  };
+
   await app.register(async (api) => {
     const typed = api as unknown as App;
-    // TAMS 7.0 at the root, exactly as it always was, and the wings beside it (root only).
+    // TAMS 7.0 at the root, exactly as it always was, and the wings beside it; what is the whole
+    // server's (users and tokens, the event stream, the wings' own areas) is at the root alone.
     await tamsRoutes(typed, tams, ROOT_MOUNT);
-    if (deps.hls) await hlsRoutes(typed, { hls: deps.hls, publicUrl, presignExpirySeconds });
-    if (deps.exports) await exportRoutes(typed, { exports: deps.exports });
-    await uiSourcesRoutes(typed, { flows: deps.flows });
+    await besideTams(typed, ROOT_MOUNT);
     await authRoutes(typed, deps.auth);
     await deps.features?.routes(typed, { paging, publicUrl });
     await eventsRoutes(typed, {
@@ -127,10 +136,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   // Each version again under its own base path, documented on its own (/tams/v7.0, /tams/v8.2).
   for (const mount of VERSION_MOUNTS) {
-    await registerMount(app, mount, tams, {
+    const document = {
       security: { schemes: SECURITY_SCHEMES, global: GLOBAL_SECURITY },
       components: MOUNT_COMPONENTS[mount.version],
-    });
+    };
+    await registerMount(app, mount, tams, document, besideTams);
   }
   if (deps.mediaRoutes) await app.register(deps.mediaRoutes);
   if (config.TAMS_UI)

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { FlowParams } from '../flows/flows.routes.ts';
+import type { ApiMount } from '../http/api.version.ts';
 import { timerangeParam } from '../http/params.ts';
 import { errors } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
@@ -10,15 +11,17 @@ import type { ExportService } from './export.service.ts';
 const TAGS = ['Export'];
 
 /** Download of a timerange of a Flow as one media file (issue 50). */
-export async function exportRoutes(app: App, deps: { exports: ExportService }): Promise<void> {
+export async function exportRoutes(
+  app: App,
+  deps: { exports: ExportService; mount: ApiMount },
+): Promise<void> {
   app.get(
     '/flows/:flowId/export',
     {
       schema: {
         operationId: 'GET_flows-flowId-export',
         summary: 'A timerange of a Flow as one media file',
-        description:
-          "The stored objects of the Flow's segments overlapping `timerange`, whole, in timeline order, as one file: MPEG-TS segments concatenated, or a fragmented MP4 Flow's init segment (the segments' TAMS 8.2 `init_object`, else the object its `_tams-server_init_object_id` tag names) followed by its fragments. The server reads the objects from its storage backends and streams them one after another; an object two consecutive segments share is sent once. Everything that refuses an export is checked before the first byte; a failure after it (an object gone, a backend error) cuts the response off, so a client never takes a short file for a whole one (the chunked body has no end). Gaps and `ts_offset` changes between segments are timestamp jumps in the file. Authorised like segment reads (the read scope); `access_token` in the query is accepted as for every route. HEAD answers the headers without reading media: a client learns there what a GET would send (`X-Export-Timerange`), or why it would be refused (the GET's error body says why before any media is read). A tams-server extension (beyond TAMS 7.0).",
+        description: `The stored objects of the Flow's segments overlapping \`timerange\`, whole, in timeline order, as one file: MPEG-TS segments concatenated, or a fragmented MP4 Flow's init segment (the segments' TAMS 8.2 \`init_object\`, else the object its \`_tams-server_init_object_id\` tag names) followed by its fragments. The server reads the objects from its storage backends and streams them one after another; an object two consecutive segments share is sent once. Everything that refuses an export is checked before the first byte; a failure after it (an object gone, a backend error) cuts the response off, so a client never takes a short file for a whole one (the chunked body has no end). Gaps and \`ts_offset\` changes between segments are timestamp jumps in the file. Authorised like segment reads (the read scope); \`access_token\` in the query is accepted as for every route. HEAD answers the headers without reading media: a client learns there what a GET would send (\`X-Export-Timerange\`), or why it would be refused (the GET's error body says why before any media is read). A tams-server extension (beyond TAMS ${deps.mount.version}).`,
         tags: TAGS,
         params: FlowParams,
         querystring: ExportQuery,

@@ -82,8 +82,8 @@ export function collectionItemsFrom(value: unknown): CollectionItem[] | undefine
 }
 
 export interface FlowDocumentOptions {
-  /** Include `timerange`, limited to this range when given. */
-  timerange?: { within: TimeRange };
+  /** The `timerange` to include (flows.timerange.ts works it out); left out when not given. */
+  timerange?: TimeRange;
   /** The API version answering (default 7.0): 7.0 sees no list-valued tag. */
   version?: ApiVersion;
 }
@@ -111,7 +111,7 @@ export function flowDocument(flow: FlowRecord, options: FlowDocumentOptions = {}
   set('avg_bit_rate', flow.avg_bit_rate);
   set('max_bit_rate', flow.max_bit_rate);
   set('segment_duration', flow.segment_duration);
-  if (options.timerange) doc.timerange = flow.timerange.intersect(options.timerange.within).toString();
+  if (options.timerange) doc.timerange = options.timerange.toString();
   if (flow.flow_collection !== undefined)
     doc.flow_collection = collectionDocument(flow.flow_collection, version);
   if (flow.collected_by.length > 0) doc.collected_by = flow.collected_by;

@@ -17,6 +17,7 @@ import { type FlowDocument, flowDocument } from './flows.mapper.ts';
 import { flowFromBody, sameMetadata } from './flows.put.ts';
 import { RelatedChanges } from './flows.related.ts';
 import { type FlowProfiles, technicalDifferences, technicalOf } from './flows.technical.ts';
+import { coveredRange } from './flows.timerange.ts';
 
 export interface FlowsServiceDeps {
   store: TamsStore;
@@ -72,10 +73,12 @@ export class FlowsService {
     id: string,
     options: { includeTimerange: boolean; timerange?: TimeRange; version?: ApiVersion },
   ): Promise<FlowDocument> {
-    const flow = await this.require(this.deps.store, id);
-    const within = options.timerange ?? TimeRange.ETERNITY;
+    const { store } = this.deps;
+    const flow = await this.require(store, id);
     const version = options.version;
-    return flowDocument(flow, options.includeTimerange ? { timerange: { within }, version } : { version });
+    if (!options.includeTimerange) return flowDocument(flow, { version });
+    const timerange = await coveredRange(store, flow, options.timerange ?? TimeRange.ETERNITY);
+    return flowDocument(flow, { timerange, version });
   }
 
   /**

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { FlowParams } from '../flows/flows.routes.ts';
+import type { ApiMount } from '../http/api.version.ts';
 import { describe, Uuid } from '../http/common.schemas.ts';
-import { publicBaseUrl } from '../http/paging.ts';
+import { apiBaseUrl } from '../http/paging.ts';
 import { timerangeParam } from '../http/params.ts';
 import { errors } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
@@ -14,10 +15,11 @@ export interface HlsRoutesDeps {
   hls: HlsService;
   publicUrl: string;
   presignExpirySeconds: number;
+  /** The API mount serving them: the playlists a playlist links to are under it too. */
+  mount: ApiMount;
 }
 
 const TAGS = ['HLS'];
-const BEYOND = 'A tams-server extension (beyond TAMS 7.0).';
 const AUTH =
   'Authorised like segment reads (the read scope). Players that cannot send headers put the token in the `access_token` query parameter; the playlists then carry it into the URLs of the playlists they link to, and media URLs are presigned (they need no credentials).';
 
@@ -49,7 +51,7 @@ function options(
     timerange: timerangeParam(query.timerange),
     urls: { labels, storageIds },
     ctx: urlContext(request, deps.publicUrl, deps.presignExpirySeconds),
-    links: { base: publicBaseUrl(request, deps.publicUrl), query: carriedQuery(request) },
+    links: { base: apiBaseUrl(request, deps.publicUrl, deps.mount), query: carriedQuery(request) },
   };
 }
 
@@ -59,6 +61,7 @@ function sendPlaylist(reply: FastifyReply, body: string) {
 
 /** HLS playback of Flows and Sources (issue 24), generated from the segment index. */
 export async function hlsRoutes(app: App, deps: HlsRoutesDeps): Promise<void> {
+  const BEYOND = `A tams-server extension (beyond TAMS ${deps.mount.version}).`;
   app.get(
     '/flows/:flowId/hls.m3u8',
     {

@@ -57,7 +57,10 @@ export function frameworkErrorHandler(
   reply.raw.end(request.method === 'HEAD' ? undefined : body);
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** The root path serving a path under a mount that no route took (mount.elsewhere.ts). */
+export type Elsewhere = (method: string, path: string) => { at: string; mount: string } | undefined;
+
+export function registerErrorHandling(app: FastifyInstance, elsewhere?: Elsewhere): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof TamsError) {
       return sendError(request, reply, error.status, error.type, error.summary);
@@ -105,7 +108,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendError(request, reply, 500, 'InternalServerError', 'The server failed to handle the request.');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, 404, 'NotFound', `No route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const root = elsewhere?.(request.method, path);
+    const where = root ? `: it is served at the root: ${root.at}, not under ${root.mount}` : '';
+    return sendError(request, reply, 404, 'NotFound', `No route ${request.method} ${path}${where}`);
+  });
 }

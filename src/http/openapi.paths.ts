@@ -120,6 +120,19 @@ function markExtensions(paths: Record<string, PathItem> | undefined): void {
 }
 
 /**
+ * The extension tags the document's operations use, declared (marked) after its own tags where
+ * it lacks them: a mount's document declares its spec's tags, and the extensions every mount
+ * serves (HLS, say) bring theirs.
+ */
+function declareExtensionTags(doc: { tags?: { name: string }[]; paths?: Record<string, PathItem> }): void {
+  const declared = new Set((doc.tags ?? []).map((t) => t.name));
+  const used = new Set(operationsOf(doc.paths).flatMap((op) => op.tags ?? []));
+  const missing = EXTENSION_TAGS.filter((t) => used.has(t.name) && !declared.has(t.name));
+  if (missing.length === 0) return;
+  doc.tags = [...(doc.tags ?? []), ...missing.map((t) => ({ ...t, [EXTENSION_MARKER]: true }))];
+}
+
+/**
  * The document @fastify/swagger generated (changed in place), finished: `components` names the
  * schemas the document holds as components, `examples` the spec's examples by operation.
  */
@@ -134,6 +147,7 @@ export function finishDocument<T extends object>(
   headResponses(paths);
   optionalBodies(paths);
   markExtensions(paths);
+  declareExtensionTags(doc as Parameters<typeof declareExtensionTags>[0]);
   describeResponsesOnce(paths);
   attachExamples(paths, examples);
   // Last: it rewrites the paths (a `$ref` in place of each named schema).

@@ -1,8 +1,8 @@
-import { type ObjectTimes, onObjectTimeline, storedObjectTimerange } from '../store/objects/object-times.ts';
+import { type ObjectTimes, storedObjectTimerange } from '../store/objects/object-times.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
-import { fitsInt64, formatTimestamp, parseTimeRange, type TimeRange } from '../time/index.ts';
-import { SegmentRejection } from './segments.register.ts';
+import { fitsInt64, parseTimeRange, type TimeRange } from '../time/index.ts';
+import { onOwnTimeline, SegmentRejection } from './segments.register.ts';
 import type { FlowSegmentPost } from './segments.schemas.ts';
 
 /** The TAMS version a registration came through: 8.2 has rules on objects 7.0 has not. */
@@ -100,17 +100,17 @@ function checkNewInit(
  * segment's. 8.2 refuses a segment that does not lie within the object's timerange, and one
  * that says it starts inside a new object (`sample_offset`) without giving the object's
  * timerange, which 8.2 says MUST then be set. 7.0 is checked for none of it: an object first
- * registered through 7.0 gets the default (undefined only where it leaves the 64-bit range).
+ * registered through 7.0 gets the default (parseSegment has refused, through every version, a
+ * segment whose default would leave the 64-bit range).
  */
 export function firstUseTimes(
   version: RegistrationVersion,
   segment: SegmentRecord,
   body: SegmentPostBody,
-): ObjectTimes | undefined {
-  const own = onObjectTimeline(segment.timerange, segment.ts_offset);
+): ObjectTimes {
+  const own = onOwnTimeline(segment);
   let timerange = own;
   if (version === '8.2') {
-    if (own === undefined) throw beyond64(segment);
     if (body.object_timerange !== undefined) {
       timerange = storableRange(body.object_timerange);
       within(own, timerange, segment);
@@ -121,7 +121,6 @@ export function firstUseTimes(
       );
     }
   }
-  if (timerange === undefined) return undefined;
   return segment.key_frame_count === undefined
     ? { timerange }
     : { timerange, key_frame_count: segment.key_frame_count };
@@ -156,9 +155,7 @@ export function checkReuse(
       `key_frame_count ${segment.key_frame_count} conflicts with object ${object.id}'s key_frame_count (${has}), set when it was first registered`,
     );
   }
-  const own = onObjectTimeline(segment.timerange, segment.ts_offset);
-  if (own === undefined) throw beyond64(segment);
-  within(own, times.timerange, segment);
+  within(onOwnTimeline(segment), times.timerange, segment);
   return times.timerange;
 }
 
@@ -190,10 +187,4 @@ function storableRange(text: string): TimeRange {
     }
   }
   return range;
-}
-
-function beyond64(segment: SegmentRecord): SegmentRejection {
-  return new SegmentRejection(
-    `the segment's timerange - ts_offset (${segment.timerange.format()} less ${formatTimestamp(segment.ts_offset ?? 0n)}) is beyond the range this store keeps (64-bit nanoseconds)`,
-  );
 }

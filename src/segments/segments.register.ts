@@ -1,8 +1,16 @@
 import { checkDocument } from '../common/cells.ts';
 import { BadRequestError } from '../common/errors.ts';
+import { onObjectTimeline } from '../store/objects/object-times.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
-import { compareByStart, fitsInt64, parseTimeRange, parseTimestamp, type TimeRange } from '../time/index.ts';
+import {
+  compareByStart,
+  fitsInt64,
+  formatTimestamp,
+  parseTimeRange,
+  parseTimestamp,
+  type TimeRange,
+} from '../time/index.ts';
 import type { FlowSegmentPost } from './segments.schemas.ts';
 
 /** Why one segment of a registration was refused. */
@@ -36,6 +44,7 @@ export function parseSegment(
   }
   const segment: SegmentRecord = { flow_id: flowId, object_id: body.object_id, timerange };
   if (body.ts_offset !== undefined) segment.ts_offset = storable(parseTimestamp(body.ts_offset), 'ts_offset');
+  onOwnTimeline(segment);
   if (body.last_duration !== undefined) {
     const lastDuration = storable(parseTimestamp(body.last_duration), 'last_duration');
     if (lastDuration < 0n) throw new SegmentRejection('last_duration cannot be negative');
@@ -67,6 +76,20 @@ export function parseSegment(
     );
   }
   return segment;
+}
+
+/**
+ * The segment's range on its object's timeline, `timerange - ts_offset`: the object's timerange
+ * where the segment uses all of a new object (8.2 object.json: "This parameter MUST be set where
+ * the Object contains media"). One rule for every version: a segment whose range there is beyond
+ * what the store keeps is refused, so no object is left without a timerange for 8.2 to show.
+ */
+export function onOwnTimeline(segment: SegmentRecord): TimeRange {
+  const own = onObjectTimeline(segment.timerange, segment.ts_offset);
+  if (own !== undefined) return own;
+  throw new SegmentRejection(
+    `the segment's timerange - ts_offset (${segment.timerange.format()} less ${formatTimestamp(segment.ts_offset ?? 0n)}) is beyond the range this store keeps (64-bit nanoseconds)`,
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ import type { CollectorsGuess } from '../store/sources.repo.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeFormatError, type TimeRange } from '../time/index.ts';
+import { allocatingFlows, checkContentType } from './segments.content.ts';
 import { type EventSegment, recordSegmentsAdded } from './segments.events.ts';
 import { initObjectPlaces } from './segments.init.ts';
 import { instanceUrls, NewInstances } from './segments.instances.ts';
@@ -125,6 +126,15 @@ async function registerJobs(
     withUrls.length > 0 ? store.instances.among(withUrls) : new Map(),
   ]);
   const { objects, refCounts } = await withInitObjects(store, found);
+  const allocators = await allocatingFlows(
+    store,
+    parsed.map((c) => ({
+      version: jobs[c.job]?.version ?? '7.0',
+      flowId: c.segment.flow_id,
+      object: objects.get(c.segment.object_id),
+    })),
+    flows,
+  );
   const instances = new NewInstances(stored, now);
   // Re-used objects may have instances (URLs other segments gave, copies): the events list them,
   // as GET does. Read beside the events' other reads (no round trip more), only for batches
@@ -176,6 +186,7 @@ async function registerJobs(
       const kind = checkObject(segment.flow_id, segment, object);
       const first = kind === 'external' || !object?.registered;
       const flow = flows.get(segment.flow_id) as FlowRecord;
+      checkContentType(version, flow, object, allocators);
       const initFlow = { id: flow.id, initSegments: usesInitSegments(flow) };
       const init = initObjectOf(version, initFlow, segment, body, object, (id) => objects.get(id));
       const firstTimes = first ? firstUseTimes(version, segment, body) : undefined;

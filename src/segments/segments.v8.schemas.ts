@@ -116,6 +116,10 @@ export const GetUrlPostV8 = Type.Object({
 export const FlowSegmentPostV8 = Type.Object(
   {
     ...segmentPropertiesV8,
+    object_id: Type.String({
+      description:
+        "The Object identifier for the Media Object. The `content-type` of the Media Object MUST match the `container` mime-type of the Flow: an Object's is the `container` of the Flow it was allocated for, and re-using it in a Flow of another `container` is rejected. Init Objects (`init_object_id` of other Flow Segments) are rejected.",
+    }),
     object_timerange: Type.Optional(
       describe(
         TimeRange,
