@@ -1,5 +1,6 @@
 import { checkDocument } from '../common/cells.ts';
 import { BadRequestError } from '../common/errors.ts';
+import { objectIdProblem } from '../common/object-ids.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
 import { compareByStart, fitsInt64, parseTimeRange, parseTimestamp, type TimeRange } from '../time/index.ts';
@@ -17,8 +18,17 @@ export function parseSegment(
   flowId: string,
   body: FlowSegmentPost,
   reservedLabels: ReadonlySet<string>,
+  /** TAMS 8.2's body: its `init_object_id` names an object (7.0's ignores it). */
+  initObjects = false,
 ): SegmentRecord {
   fitsInCell(body);
+  for (const [name, id] of [
+    ['object_id', body.object_id],
+    ['init_object_id', initObjects ? body.init_object_id : undefined],
+  ] as const) {
+    const problem = id === undefined ? undefined : objectIdProblem(id, name);
+    if (problem !== undefined) throw new SegmentRejection(problem);
+  }
   const timerange = parseTimeRange(body.timerange);
   if (timerange.isEmpty()) throw new SegmentRejection(`timerange ${body.timerange} is empty`);
   if (timerange.start === null || timerange.end === null) {
