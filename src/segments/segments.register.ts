@@ -18,13 +18,13 @@ export function parseSegment(
   flowId: string,
   body: FlowSegmentPost,
   reservedLabels: ReadonlySet<string>,
-  /** TAMS 8.2's body: its `init_object_id` names an object (7.0's ignores it). */
-  initObjects = false,
+  /** A TAMS 8.2 body's `init_object_id` (7.0 bodies do not name init objects). */
+  initObjectId?: string,
 ): SegmentRecord {
   fitsInCell(body);
   for (const [name, id] of [
     ['object_id', body.object_id],
-    ['init_object_id', initObjects ? body.init_object_id : undefined],
+    ['init_object_id', initObjectId],
   ] as const) {
     const problem = id === undefined ? undefined : objectIdProblem(id, name);
     if (problem !== undefined) throw new SegmentRejection(problem);

@@ -100,7 +100,16 @@ async function registerJobs(
   for (const [i, job] of jobs.entries()) {
     for (const body of job.segments) {
       try {
-        parsed.push({ job: i, body, segment: parseSegment(job.flowId, body, reservedLabels, job.version === '8.2') });
+        parsed.push({
+          job: i,
+          body,
+          segment: parseSegment(
+            job.flowId,
+            body,
+            reservedLabels,
+            job.version === '8.2' ? body.init_object_id : undefined,
+          ),
+        });
       } catch (error) {
         fail(i, body, error);
       }
