@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitListening, START_DEADLINE_MS } from '../../tools/server-process.ts';
-import { spawnChild, killChild } from '../helpers/children.ts';
+import { killChild, spawnChild } from '../helpers/children.ts';
 import { tempDir } from '../helpers/server.ts';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -62,11 +62,14 @@ afterAll(async () => {
 describe('the server started with the defaults', () => {
   const outside = outsideAddress();
 
-  it.skipIf(outside === undefined)('listens on 127.0.0.1 and not on the machine’s other addresses', async () => {
-    const port = Number(new URL(url).port);
-    expect(await connects('127.0.0.1', port)).toBe(true);
-    expect(await connects(outside as string, port)).toBe(false);
-  });
+  it.skipIf(outside === undefined)(
+    'listens on 127.0.0.1 and not on the machine’s other addresses',
+    async () => {
+      const port = Number(new URL(url).port);
+      expect(await connects('127.0.0.1', port)).toBe(true);
+      expect(await connects(outside as string, port)).toBe(false);
+    },
+  );
 
   it('sends a browser opening / to the web UI', async () => {
     const browser = await fetch(`${url}/`, {
@@ -91,7 +94,10 @@ describe('the server started with the defaults', () => {
       expect(response.headers.get('content-type')).toBe('application/json');
       expect(await response.json()).toMatchObject({ type: 'Unauthorized' });
     }
-    const mounted = await fetch(`${url}/tams/v8.2/`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    const mounted = await fetch(`${url}/tams/v8.2/`, {
+      redirect: 'manual',
+      headers: { accept: 'text/html' },
+    });
     expect(mounted.status).toBe(401);
   });
 });
