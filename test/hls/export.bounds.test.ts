@@ -15,7 +15,10 @@ beforeAll(async () => {
   const [object] = await allocate(server, flowId);
   if (!object) throw new Error('nothing allocated');
   await upload(object);
-  const res = await server.post(`/flows/${flowId}/segments`, { object_id: object.object_id, timerange: secs(0, 2) });
+  const res = await server.post(`/flows/${flowId}/segments`, {
+    object_id: object.object_id,
+    timerange: secs(0, 2),
+  });
   expect(res.status, res.text).toBe(201);
 });
 afterAll(() => server?.close());
