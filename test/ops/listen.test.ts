@@ -4,6 +4,7 @@
  * is sent to the web UI rather than shown a 401 JSON body, while API clients get what they
  * always got.
  */
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +100,14 @@ describe('the server started with the defaults', () => {
       headers: { accept: 'text/html' },
     });
     expect(mounted.status).toBe(401);
+  });
+});
+
+describe('deployments', () => {
+  const text = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
+
+  it('the container image and the Helm chart listen on every interface, explicitly', () => {
+    expect(text('Dockerfile')).toMatch(/^\s*TAMS_HOST=0\.0\.0\.0\b/m);
+    expect(text('helm/tams-server/templates/configmap.yaml')).toMatch(/^\s*TAMS_HOST: "0\.0\.0\.0"$/m);
   });
 });
