@@ -33,6 +33,7 @@ import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
 import { uiBootstrap } from './ui/ui.bootstrap.ts';
 import { uiDirectory } from './ui/ui.dir.ts';
+import { registerBrowserLanding } from './ui/ui.landing.ts';
 import { uiRoutes } from './ui/ui.routes.ts';
 import { uiSourcesRoutes } from './ui/ui.sources.routes.ts';
 
@@ -81,6 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerErrorHandling(app, rootRoutesFor(app));
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   registerQueryGuard(app);
+  // Before authentication: a browser opening / has no credentials to send yet.
+  if (config.TAMS_UI) registerBrowserLanding(app);
   // Before any route: it gives every route registered from here on its authorisation policy.
   registerAuth(app, deps.auth, isPresignedMediaRequest);
   await registerSwagger(app, {

@@ -21,7 +21,11 @@ import { uiSettings } from './ui/ui.config.ts';
  * the schema.
  */
 export const ConfigSchema = Type.Object({
-  TAMS_HOST: Type.String({ default: '0.0.0.0', description: 'Address the HTTP server listens on.' }),
+  TAMS_HOST: Type.String({
+    default: '127.0.0.1',
+    description:
+      "Address the HTTP server listens on. The default, the loopback address, serves this machine only: the API answers with an admin token's powers to whoever holds one, so listening on other interfaces is a choice (`0.0.0.0` for every IPv4 interface, `::` for every interface, or one address). The container image and the Helm chart set `0.0.0.0`.",
+  }),
   TAMS_PORT: Type.Integer({
     default: 8000,
     minimum: 0,

@@ -297,7 +297,7 @@ export interface paths {
         };
         /**
          * Who Am I
-         * @description What the server makes of the credentials sent: the principal, its scopes and the scheme.
+         * @description What the server makes of the credentials sent: the principal, its scopes and the scheme, and which scopes each route needs (`scope_map`).
          */
         get: operations["GET_auth-whoami"];
         put?: never;
@@ -306,7 +306,7 @@ export interface paths {
         options?: never;
         /**
          * Who Am I
-         * @description What the server makes of the credentials sent: the principal, its scopes and the scheme.
+         * @description What the server makes of the credentials sent: the principal, its scopes and the scheme, and which scopes each route needs (`scope_map`).
          */
         head: operations["HEAD_auth-whoami"];
         patch?: never;
@@ -3512,6 +3512,8 @@ export interface operations {
                         scopes: string[];
                         /** @description How the caller authenticated (`none`: authentication is off, TAMS_AUTH=none). */
                         scheme: "basic" | "token" | "jwt" | "none";
+                        /** @description Which scopes each route needs (TAMS_AUTH_SCOPE_MAP): `methods`, the method's; `appnote-0016`, TAMS AppNote 0016's table. */
+                        scope_map: "methods" | "appnote-0016";
                     };
                 };
             };
@@ -5185,7 +5187,7 @@ export interface operations {
                     "video/mp4": string;
                 };
             };
-            /** @description Bad request. An invalid timerange; a Flow whose segments do not concatenate into a file (not MPEG-TS or fragmented MP4); segments whose objects only client-registered URLs reach (the server does not fetch them); an init segment that changes within the timerange; or more segments than TAMS_HLS_MAX_SEGMENTS. */
+            /** @description Bad request. An invalid timerange, or one beyond signed 64-bit nanoseconds (the times this store keeps); a Flow whose segments do not concatenate into a file (not MPEG-TS or fragmented MP4); segments whose objects only client-registered URLs reach (the server does not fetch them); an init segment that changes within the timerange; or more segments than TAMS_HLS_MAX_SEGMENTS. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5237,7 +5239,7 @@ export interface operations {
                     "video/mp4": string;
                 };
             };
-            /** @description Bad request. An invalid timerange; a Flow whose segments do not concatenate into a file (not MPEG-TS or fragmented MP4); segments whose objects only client-registered URLs reach (the server does not fetch them); an init segment that changes within the timerange; or more segments than TAMS_HLS_MAX_SEGMENTS. */
+            /** @description Bad request. An invalid timerange, or one beyond signed 64-bit nanoseconds (the times this store keeps); a Flow whose segments do not concatenate into a file (not MPEG-TS or fragmented MP4); segments whose objects only client-registered URLs reach (the server does not fetch them); an init segment that changes within the timerange; or more segments than TAMS_HLS_MAX_SEGMENTS. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,11 @@ export const authSettings = {
     description:
       '`required`: every API request needs credentials (Bearer token, `access_token` query parameter or HTTP Basic); see [Authentication](authentication.md). `none`: the API is open to anyone who can reach it (local exploration only).',
   }),
+  TAMS_AUTH_SCOPE_MAP: Type.Union([Type.Literal('methods'), Type.Literal('appnote-0016')], {
+    default: 'methods',
+    description:
+      "Which scopes each TAMS route needs. `methods`: the method's (GET and HEAD `read`, PUT and POST `write`, DELETE `delete`; `read` too for writes answering with stored metadata, `admin` for service settings). `appnote-0016`: the coarse-grained table of TAMS AppNote 0016, which tools following it expect (AWS's TAMS test suite): deleting a property or an object instance needs `write`, a webhook's PUT and DELETE `read`, listing deletion requests `admin`, reading one `delete`, and `admin` admits every route of the table. See [Authentication](authentication.md#two-scope-mappings).",
+  }),
   TAMS_AUTH_CACHE_SECONDS: Type.Integer({
     default: 30,
     minimum: 0,

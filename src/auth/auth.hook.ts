@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { pathInMount } from '../http/api.version.ts';
 import { sendError } from '../http/errors.ts';
+import { appNoteScopes, type ScopeAlternatives, type ScopeMap } from './auth.appnote.ts';
 import { readCredentials } from './auth.credentials.ts';
 import { type Scope, scopeForMethod } from './auth.model.ts';
 import type { AuthModule } from './auth.module.ts';
@@ -16,6 +17,11 @@ export type RoutePolicy = 'public' | 'authenticated' | 'admin' | 'method' | 'met
 
 export interface AuthRouteConfig {
   tamsAuth?: RoutePolicy;
+  /**
+   * Set at registration where TAMS_AUTH_SCOPE_MAP=appnote-0016 and AppNote 0016's table has the
+   * route: the scopes any one of which admits a request, instead of the policy's.
+   */
+  tamsScopes?: ScopeAlternatives;
   /** The operations routes (src/ops: /health, /ready, /metrics) mark themselves so. */
   tamsOps?: boolean;
 }
@@ -57,6 +63,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   policy: RoutePolicy;
+  /** AppNote 0016's alternatives, where they replace the policy's scopes (AuthRouteConfig.tamsScopes). */
+  anyOf?: ScopeAlternatives;
 }
 
 export function routePolicy(method: string, url: string, config: AuthRouteConfig | undefined): RoutePolicy {
@@ -149,14 +157,17 @@ function unauthorized(
   return sendError(request, reply, 401, 'Unauthorized', summary);
 }
 
-/** `missing`: the first needed scope the caller lacks; `needed`: every scope the route needs. */
-function forbidden(request: FastifyRequest, reply: FastifyReply, missing: Scope, needed: readonly Scope[]) {
+/**
+ * The 403 of a missing scope. `need`: what the route needs, said after "need the" (`"write"
+ * scope`); `scopes`: the scopes the Bearer challenge names.
+ */
+function refuse(request: FastifyRequest, reply: FastifyReply, need: string, scopes: readonly Scope[]) {
   const principal = request.principal;
   const granted = principal ? [...principal.scopes].join(', ') || 'no scope' : 'no scope';
   if (principal?.scheme !== 'basic') {
     reply.header(
       'www-authenticate',
-      `Bearer realm="${REALM}", error="insufficient_scope", scope="${needed.join(' ')}"`,
+      `Bearer realm="${REALM}", error="insufficient_scope", scope="${scopes.join(' ')}"`,
     );
   }
   return sendError(
@@ -164,11 +175,29 @@ function forbidden(request: FastifyRequest, reply: FastifyReply, missing: Scope,
     reply,
     403,
     'Forbidden',
-    `Insufficient scope (not a read-only Flow): ${request.method} requests to this route need the "${missing}" scope${needed.length > 1 ? ` (they need ${needed.join(' and ')})` : ''}; the credentials of "${principal?.name ?? ''}" grant ${granted}.`,
+    `Insufficient scope (not a read-only Flow): ${request.method} requests to this route need ${need}; the credentials of "${principal?.name ?? ''}" grant ${granted}.`,
   );
 }
 
-function recordRoute(catalogue: RouteEntry[], route: RouteOptions): void {
+/** `missing`: the first needed scope the caller lacks; `needed`: every scope the route needs. */
+function forbidden(request: FastifyRequest, reply: FastifyReply, missing: Scope, needed: readonly Scope[]) {
+  const all = needed.length > 1 ? ` (they need ${needed.join(' and ')})` : '';
+  return refuse(request, reply, `the "${missing}" scope${all}`, needed);
+}
+
+/** None of the alternatives (AppNote 0016's mapping) is held. */
+function forbiddenAny(request: FastifyRequest, reply: FastifyReply, anyOf: ScopeAlternatives) {
+  const ways = anyOf.map((set) => set.map((scope) => `"${scope}"`).join(' and ')).join(' or ');
+  const need = `the ${ways} scope (AppNote 0016's mapping, TAMS_AUTH_SCOPE_MAP)`;
+  return refuse(request, reply, need, anyOf[0] ?? []);
+}
+
+/** Whether `held` holds every scope of one of the alternatives. */
+function holdsOne(held: ReadonlySet<Scope>, anyOf: ScopeAlternatives): boolean {
+  return anyOf.some((set) => set.every((scope) => held.has(scope)));
+}
+
+function recordRoute(catalogue: RouteEntry[], route: RouteOptions, scopeMap: ScopeMap): void {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   const config = (route.config ?? {}) as AuthRouteConfig;
   // Every API mount's routes get the policies of the same paths at the root (api.version.ts):
@@ -176,12 +205,16 @@ function recordRoute(catalogue: RouteEntry[], route: RouteOptions): void {
   const path = pathInMount(route.url);
   // The policy is decided once, here, so a request only reads it from its route's config.
   const policy = routePolicy(methods[0] ?? 'GET', path, config);
+  const rule = (method: string) =>
+    scopeMap === 'appnote-0016' && policy !== 'public' ? appNoteScopes(method, path) : undefined;
+  const anyOf = rule(methods[0] ?? 'GET');
   for (const method of methods) {
     const own = routePolicy(method, path, config);
-    if (own !== policy) throw new Error(`${route.url}: methods of one route need different policies`);
-    catalogue.push({ method, url: route.url, policy });
+    if (own !== policy || JSON.stringify(rule(method)) !== JSON.stringify(anyOf))
+      throw new Error(`${route.url}: methods of one route need different policies`);
+    catalogue.push({ method, url: route.url, policy, ...(anyOf && { anyOf }) });
   }
-  route.config = { ...route.config, tamsAuth: policy } as typeof route.config;
+  route.config = { ...route.config, tamsAuth: policy, tamsScopes: anyOf } as typeof route.config;
 }
 
 /**
@@ -198,7 +231,7 @@ export function registerAuth(
 ): void {
   const catalogue: RouteEntry[] = [];
   catalogues.set(app, catalogue);
-  app.addHook('onRoute', (route) => recordRoute(catalogue, route));
+  app.addHook('onRoute', (route) => recordRoute(catalogue, route, auth.scopeMap));
   app.addHook('onReady', async () => auth.bootstrap(app.log));
 
   const required = auth.mode === 'required';
@@ -208,7 +241,8 @@ export function registerAuth(
     // Routes never see the URL token: their query schemas need not allow for it.
     if (accessToken !== undefined && query) delete query.access_token;
     if (!required) return;
-    const policy = (request.routeOptions.config as AuthRouteConfig).tamsAuth ?? 'method';
+    const config = request.routeOptions.config as AuthRouteConfig;
+    const policy = config.tamsAuth ?? 'method';
     if (policy === 'public' || presigned(request)) return;
     const outcome = await auth.authenticator.authenticate(
       readCredentials(request.headers.authorization, accessToken),
@@ -216,6 +250,11 @@ export function registerAuth(
     );
     if (!outcome.ok) return unauthorized(request, reply, outcome);
     request.principal = outcome.principal;
+    if (config.tamsScopes !== undefined) {
+      if (!holdsOne(outcome.principal.scopes, config.tamsScopes))
+        return forbiddenAny(request, reply, config.tamsScopes);
+      return;
+    }
     const needed = neededScopes(policy, request.method);
     const missing = needed.find((scope) => !outcome.principal.scopes.has(scope));
     if (missing !== undefined) return forbidden(request, reply, missing, needed);

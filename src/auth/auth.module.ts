@@ -5,6 +5,7 @@ import { AuthRepo } from '../store/auth.repo.ts';
 import { GuardsRepo } from '../store/guards.repo.ts';
 import { retryConflicts } from '../store/store.retry.ts';
 import { AuthAdmin, type AuthTransaction } from './auth.admin.ts';
+import type { ScopeMap } from './auth.appnote.ts';
 import { type BootstrapLog, bootstrapAuth } from './auth.bootstrap.ts';
 import type { AuthServerConfig } from './auth.config.ts';
 import { CredentialGrants } from './auth.grants.ts';
@@ -15,6 +16,8 @@ import { Authenticator, type PasswordCheck } from './auth.service.ts';
 /** Authentication as the app uses it; built once by the composition root. */
 export interface AuthModule {
   mode: 'required' | 'none';
+  /** Which scopes each route needs (TAMS_AUTH_SCOPE_MAP; auth.appnote.ts). */
+  scopeMap: ScopeMap;
   authenticator: Authenticator;
   admin: AuthAdmin;
   /** Whether recorded credentials (webhook owners, open event streams) still grant read. */
@@ -73,6 +76,7 @@ export function createAuth(config: AuthServerConfig, db: AuthDb, options: AuthOp
   const admin = new AuthAdmin({ repo, transaction, clock: options.clock, changed, scrypt: testing?.scrypt });
   return {
     mode: config.TAMS_AUTH,
+    scopeMap: config.TAMS_AUTH_SCOPE_MAP,
     authenticator,
     admin,
     grants,

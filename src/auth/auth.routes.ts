@@ -34,7 +34,7 @@ export async function authRoutes(app: App, auth: AuthModule): Promise<void> {
         operationId: 'GET_auth-whoami',
         summary: 'Who Am I',
         description:
-          'What the server makes of the credentials sent: the principal, its scopes and the scheme.',
+          'What the server makes of the credentials sent: the principal, its scopes and the scheme, and which scopes each route needs (`scope_map`).',
         tags,
         response: { 200: ok(Whoami) },
       },
@@ -42,9 +42,10 @@ export async function authRoutes(app: App, auth: AuthModule): Promise<void> {
     },
     async (request) => {
       const p = request.principal;
+      const scope_map = auth.scopeMap;
       return p
-        ? { name: p.name, scopes: [...p.scopes], scheme: p.scheme }
-        : { name: null, scopes: [...SCOPES], scheme: 'none' as const };
+        ? { name: p.name, scopes: [...p.scopes], scheme: p.scheme, scope_map }
+        : { name: null, scopes: [...SCOPES], scheme: 'none' as const, scope_map };
     },
   );
 

@@ -33,6 +33,10 @@ export const Whoami = Type.Object(
         description: 'How the caller authenticated (`none`: authentication is off, TAMS_AUTH=none).',
       },
     ),
+    scope_map: Type.Union([Type.Literal('methods'), Type.Literal('appnote-0016')], {
+      description:
+        "Which scopes each route needs (TAMS_AUTH_SCOPE_MAP): `methods`, the method's; `appnote-0016`, TAMS AppNote 0016's table.",
+    }),
   },
   { title: 'Caller' },
 );

@@ -1,4 +1,5 @@
 import { getRandomValues } from 'node:crypto';
+import { BadRequestError } from './errors.ts';
 import { unpackUuid } from './uuid-bytes.ts';
 
 /** The id being made: its 16 bytes, random ones overwritten with the time, version and variant. */
@@ -42,4 +43,21 @@ export function newObjectId(now: number = Date.now()): string {
  */
 export function defaultObjectPath(flowId: string, objectId: string): string {
   return `${flowId}/${objectId}`;
+}
+
+/**
+ * Why a client's object id cannot be taken, or undefined. `.` and `..` cannot be addressed in a
+ * URL: every URL parser resolves them (and `%2E`, `%2E%2E`) as a path's dot segments, so
+ * `/objects/..` is `/`, and neither the object nor its instances could ever be named. Ids that
+ * merely contain dots or slashes (`a/../b`, percent-encoded in paths) are addressed like any other.
+ */
+export function objectIdProblem(id: string, name: string): string | undefined {
+  if (id !== '.' && id !== '..') return undefined;
+  return `${name} ${JSON.stringify(id)} is refused: object ids "." and ".." cannot be addressed in a URL (/objects/{objectId}), where they are the path's dot segments`;
+}
+
+/** Throws the 400 of objectIdProblem. */
+export function checkObjectId(id: string, name: string): void {
+  const problem = objectIdProblem(id, name);
+  if (problem !== undefined) throw new BadRequestError(problem);
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { FlowParams } from '../flows/flows.routes.ts';
 import type { ApiMount } from '../http/api.version.ts';
-import { timerangeParam } from '../http/params.ts';
+import { storedTimerangeParam } from '../http/params.ts';
 import { errors } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { contentDisposition } from './export.name.ts';
@@ -28,14 +28,17 @@ export async function exportRoutes(
         response: {
           200: exportResponse('The media file.'),
           ...errors({
-            400: 'Bad request. An invalid timerange; a Flow whose segments do not concatenate into a file (not MPEG-TS or fragmented MP4); segments whose objects only client-registered URLs reach (the server does not fetch them); an init segment that changes within the timerange; or more segments than TAMS_HLS_MAX_SEGMENTS.',
+            400: 'Bad request. An invalid timerange, or one beyond signed 64-bit nanoseconds (the times this store keeps); a Flow whose segments do not concatenate into a file (not MPEG-TS or fragmented MP4); segments whose objects only client-registered URLs reach (the server does not fetch them); an init segment that changes within the timerange; or more segments than TAMS_HLS_MAX_SEGMENTS.',
             404: 'The Flow does not exist, has no segments in the timerange, or an object of the export has no bytes in storage.',
           }),
         },
       },
     },
     async (request, reply) => {
-      const plan = await deps.exports.plan(request.params.flowId, timerangeParam(request.query.timerange));
+      const plan = await deps.exports.plan(
+        request.params.flowId,
+        storedTimerangeParam(request.query.timerange),
+      );
       const sent = (reply as unknown as FastifyReply)
         .type(plan.contentType)
         .header('content-disposition', contentDisposition(plan.fileName))

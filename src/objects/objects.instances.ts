@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { textFits } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
+import { checkObjectId } from '../common/object-ids.ts';
 import { copyingOf } from '../media/media.copy.ts';
 import { type MediaRegistry, urlLabel } from '../media/media.registry.ts';
 import type { InstanceRecord } from '../store/objects/instances.types.ts';
@@ -46,6 +47,7 @@ export class InstancesService {
 
   /** POST: adds the instance (201); one the object has already is left as it is. */
   async add(objectId: string, body: InstancePost): Promise<void> {
+    checkObjectId(objectId, 'objectId');
     if ('storage_id' in body) return this.addCopy(objectId, body.storage_id);
     const { url, label } = body;
     if (this.backendLabels.has(label)) {
@@ -147,6 +149,7 @@ export class InstancesService {
    * without one the deletion is refused (400).
    */
   async remove(objectId: string, query: InstanceQuery): Promise<void> {
+    checkObjectId(objectId, 'objectId');
     const { storage_id: storageId, label } = query;
     if ((storageId === undefined) === (label === undefined)) {
       throw new BadRequestError('give one of storage_id and label: the instance to delete');

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../common/errors.ts';
+import { checkObjectId } from '../common/object-ids.ts';
 import type { ApiVersion } from '../http/api.version.ts';
 import type { UrlContext } from '../media/media.types.ts';
 import { initObjectUrls } from '../segments/segments.init.ts';
@@ -34,6 +35,7 @@ export class ObjectsService {
     version: ApiVersion = '7.0',
     query: ObjectQueryV8 = {},
   ): Promise<{ object: MediaObject | MediaObjectV8; next?: string }> {
+    checkObjectId(id, 'objectId');
     const { objects } = this.deps.store;
     const record = await objects.get(id);
     // An object allocated but never registered in a segment is not in the store yet (8.1 makes

@@ -1,5 +1,6 @@
 import { checkDocument } from '../common/cells.ts';
 import { BadRequestError } from '../common/errors.ts';
+import { objectIdProblem } from '../common/object-ids.ts';
 import { onObjectTimeline } from '../store/objects/object-times.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
@@ -25,8 +26,17 @@ export function parseSegment(
   flowId: string,
   body: FlowSegmentPost,
   reservedLabels: ReadonlySet<string>,
+  /** A TAMS 8.2 body's `init_object_id` (7.0 bodies do not name init objects). */
+  initObjectId?: string,
 ): SegmentRecord {
   fitsInCell(body);
+  for (const [name, id] of [
+    ['object_id', body.object_id],
+    ['init_object_id', initObjectId],
+  ] as const) {
+    const problem = id === undefined ? undefined : objectIdProblem(id, name);
+    if (problem !== undefined) throw new SegmentRejection(problem);
+  }
   const timerange = parseTimeRange(body.timerange);
   if (timerange.isEmpty()) throw new SegmentRejection(`timerange ${body.timerange} is empty`);
   if (timerange.start === null || timerange.end === null) {

@@ -101,7 +101,16 @@ async function registerJobs(
   for (const [i, job] of jobs.entries()) {
     for (const body of job.segments) {
       try {
-        parsed.push({ job: i, body, segment: parseSegment(job.flowId, body, reservedLabels) });
+        parsed.push({
+          job: i,
+          body,
+          segment: parseSegment(
+            job.flowId,
+            body,
+            reservedLabels,
+            job.version === '8.2' ? body.init_object_id : undefined,
+          ),
+        });
       } catch (error) {
         fail(i, body, error);
       }

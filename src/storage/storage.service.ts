@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
-import { defaultObjectPath, newObjectId } from '../common/object-ids.ts';
+import { checkObjectId, defaultObjectPath, newObjectId } from '../common/object-ids.ts';
 import { requireContainer, requireWritableFlow, usesInitSegments } from '../flows/flows.guards.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { PutRequest, UrlContext } from '../media/media.types.ts';
@@ -120,6 +120,7 @@ export class StorageService {
     if (ids.length === 0) throw new BadRequestError('object_ids is empty');
     if (ids.length > maxLimit) throw new BadRequestError(`at most ${maxLimit} object_ids per request`);
     if (ids.some((id) => id === '')) throw new BadRequestError('object_ids must not be empty strings');
+    for (const id of ids) checkObjectId(id, 'object_ids: the id');
     if (new Set(ids).size !== ids.length) throw new BadRequestError('object_ids contains duplicates');
     // Claimed before the check: of two replicas allocating one id at once, one commits and the
     // other, run again, finds the id taken.

@@ -51,6 +51,7 @@ describe('first start with authentication required', () => {
       name: 'first-admin',
       scopes: ['read', 'write', 'delete', 'admin'],
       scheme: 'token',
+      scope_map: 'methods',
     });
     await server.close();
 

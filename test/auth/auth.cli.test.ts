@@ -136,6 +136,7 @@ describe.skipIf(onSharedEngine)('a server on the same data directory', () => {
       name: 'alice',
       scopes: ['read'],
       scheme: 'token',
+      scope_map: 'methods',
     });
     expect((await server.get('/flows', { headers: bearer(ciToken) })).status).toBe(401);
     expect((await server.get('/flows', { headers: basic('alice', 'alice password 1') })).status).toBe(200);

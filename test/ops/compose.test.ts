@@ -25,6 +25,8 @@ describe('docker/compose.yaml', () => {
   it('gives the server a valid configuration: MinIO as S3 backend, credentials from the environment', () => {
     const env = interpolate(compose.services.tams?.environment ?? {});
     const config = loadConfig(env);
+    // Published ports reach a container's own interfaces, not its loopback (the default).
+    expect(config.TAMS_HOST).toBe('0.0.0.0');
     const [backend] = loadStorageBackends({ json: config.TAMS_STORAGE_BACKENDS, file: '' }, env) ?? [];
     expect(backend).toMatchObject({ kind: 's3', endpoint: 'http://localhost:9000', create_bucket: true });
     const [declared] = JSON.parse(env.TAMS_STORAGE_BACKENDS ?? '[]') as Record<string, unknown>[];

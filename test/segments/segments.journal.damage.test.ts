@@ -5,7 +5,8 @@
  * damaged one from its parity block; only a record whose write never finished (never answered)
  * is dropped, and the start logs it.
  */
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameRecord } from '../../src/db/engines/duckdb/duckdb.journal.format.ts';
@@ -153,6 +154,37 @@ describe.skipIf(onSharedEngine)('append journal damaged after a kill', () => {
           rows: expect.objectContaining({ segments: N }),
         }),
       );
+    },
+    SLOW,
+  );
+  it(
+    'a refused start, and a dry run, change neither the database file nor its write-ahead log',
+    async () => {
+      const flow = await acknowledgedThenKilled(3000);
+      const database = join(dir.path, 'tams.duckdb');
+      const wal = `${database}.wal`;
+      // The kill left DuckDB's own log unapplied (the Flow, its allocations), beside the journal.
+      expect(existsSync(wal) && statSync(wal).size > 0).toBe(true);
+      const bytes = readFileSync(journal());
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = (bytes[at] ?? 0) ^ 0x5a;
+      writeFileSync(journal(), bytes);
+      const hash = (path: string) =>
+        existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'absent';
+      const before = { database: hash(database), wal: hash(wal), journal: hash(journal()) };
+
+      const refusal = await refusedStart();
+      expect(refusal).toContain('holds damaged records of acknowledged writes');
+      expect(refusal).toContain('Nothing was applied or changed');
+      expect({ database: hash(database), wal: hash(wal), journal: hash(journal()) }).toEqual(before);
+      const dry = await runCli(['journal', 'recover', '--dry-run'], { env: env() });
+      expect(dry.code, dry.err).toBe(0);
+      expect(dry.out).toContain('Dry run: nothing was applied or changed.');
+      expect({ database: hash(database), wal: hash(wal), journal: hash(journal()) }).toEqual(before);
+
+      const recovered = await runCli(['journal', 'recover'], { env: env() });
+      expect(recovered.code, recovered.err).toBe(0);
+      await expectAll([flow]);
     },
     SLOW,
   );

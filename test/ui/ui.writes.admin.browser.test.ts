@@ -234,7 +234,12 @@ describe.skipIf(!available)('web UI webhooks and API tokens', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(value);
     await page.screenshot({ path: screenshotPath('writes-token-issued') });
     const who = await read<{ name: string; scopes: string[] }>(rig, '/auth/whoami', value);
-    expect(who).toEqual({ name: 'ui-made', scopes: ['read', 'write'], scheme: 'token' });
+    expect(who).toEqual({
+      name: 'ui-made',
+      scopes: ['read', 'write'],
+      scheme: 'token',
+      scope_map: 'methods',
+    });
     // Shown this once: gone from the page once the dialog is closed.
     await issued.getByRole('button', { name: 'Done' }).click();
     const row = page.locator('table[data-testid="tokens"] tr[data-token="ui-made"]');

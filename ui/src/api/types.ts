@@ -124,6 +124,8 @@ export interface Whoami {
   name: string | null;
   scopes: string[];
   scheme: 'basic' | 'token' | 'jwt' | 'none';
+  /** Which scopes each route needs (TAMS_AUTH_SCOPE_MAP); absent from older servers: `methods`. */
+  scope_map?: 'methods' | 'appnote-0016';
 }
 
 export interface SearchHit {

@@ -16,6 +16,7 @@ import { Checkpointer, DEFAULT_CHECKPOINT_BYTES, NEVER } from './duckdb.checkpoi
 import { duckDbTopology, lockedError, withSafeOptimizers } from './duckdb.config.ts';
 import { DuckConn } from './duckdb.connection.ts';
 import { journalMarker } from './duckdb.journal.open.ts';
+import { refuseDamagedJournal } from './duckdb.journal.precheck.ts';
 import { JOURNAL_TABLE } from './duckdb.journal.ts';
 import { readAlongside } from './duckdb.overlay.ts';
 import { type DuckContext, DuckSession } from './duckdb.session.ts';
@@ -62,6 +63,10 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
   const persistent = path !== ':memory:';
   const config = withSafeOptimizers(options.config ?? {});
   if (persistent) config.checkpoint_threshold = NEVER;
+  // A recovery changes the store by design; anything else is refused before DuckDB writes.
+  if (persistent && options.journalRecovery === undefined) await refuseDamagedJournal(path);
+  // A dry run reads: opened for writing, DuckDB would fold its write-ahead log into the file.
+  if (persistent && options.journalRecovery === 'inspect') config.access_mode = 'READ_ONLY';
   const instance = await DuckDBInstance.create(path, config).catch((error: unknown) => {
     throw lockedError(error, path) ?? error;
   });
@@ -122,7 +127,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     readerCount: number,
     /** The database file; undefined in memory. */
     private readonly path: string | undefined,
-    options: DuckDbEngineOptions,
+    private readonly options: DuckDbEngineOptions,
   ) {
     this.readers = new Pool(async () => new DuckConn(await instance.connect()), Math.max(1, readerCount));
     this.analytics = new DuckAnalytics(instance, this.catalog, (conn, tables, fn) =>
@@ -357,7 +362,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
       await this.writes.run(async () => {
         await this.journal?.apply();
         await this.writer.locked(async (conn) => {
-          if (this.persistent) await conn.exec('CHECKPOINT');
+          if (this.persistent && !this.readOnly) await conn.exec('CHECKPOINT');
         });
       });
     } finally {
@@ -390,6 +395,11 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
 
   private checkOpen(): void {
     if (this.closed) throw new DbError('closed', 'the DuckDB engine is closed');
+  }
+
+  /** Opened read-only (a journal dry run): nothing to checkpoint. */
+  private get readOnly(): boolean {
+    return this.options.journalRecovery === 'inspect';
   }
 
   /** Whether the database lives in a file (checkpoints, sizes); false in memory. */
