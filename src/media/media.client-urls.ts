@@ -62,6 +62,7 @@ export class HostList {
     for (const raw of text.split(',')) {
       const entry = hostOf(raw);
       if (entry === '') continue;
+      if (entry.includes('://')) throw new Error(`"${raw.trim()}" is a URL: give its host alone`);
       if (entry.startsWith('*.')) {
         const suffix = entry.slice(1);
         if (!/^(\.[a-z0-9_-]+)+$/.test(suffix)) throw new Error(`"${raw.trim()}" is not a host pattern`);
