@@ -50,6 +50,23 @@ describe('config', () => {
     );
   });
 
+  it('names a client URL host list entry that is no host, pattern, address or CIDR range', () => {
+    expect(() =>
+      loadConfig({
+        TAMS_CLIENT_URL_HOSTS_ALLOW: 'media.example.com, 10.0.0.0/8, *.cdn.example.net, fd00::/8',
+      }),
+    ).not.toThrow();
+    expect(() => loadConfig({ TAMS_CLIENT_URL_HOSTS_ALLOW: 'media.example.com, http://x/' })).toThrow(
+      /TAMS_CLIENT_URL_HOSTS_ALLOW: "http:\/\/x\/" is a URL: give its host alone/,
+    );
+    expect(() => loadConfig({ TAMS_CLIENT_URL_HOSTS_DENY: '10.0.0.0/40' })).toThrow(
+      /TAMS_CLIENT_URL_HOSTS_DENY: "10.0.0.0\/40" is not a CIDR range/,
+    );
+    expect(() => loadConfig({ TAMS_CLIENT_URL_HOSTS_DENY: 'a b' })).toThrow(
+      /TAMS_CLIENT_URL_HOSTS_DENY: "a b" is not a host name/,
+    );
+  });
+
   it('reports unknown TAMS_* variables without failing', () => {
     expect(unknownSettings({ TAMS_PROT: '1', TAMS_PORT: '1', HOME: '/' })).toEqual(['TAMS_PROT']);
     expect(() => loadConfig({ TAMS_PROT: '1' })).not.toThrow();

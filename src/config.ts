@@ -9,6 +9,7 @@ import { postgresConfigProblems, postgresSettings } from './config.postgres.ts';
 import { eventSettings } from './events/events.config.ts';
 import { exrSettings } from './exr/exr.config.ts';
 import { hlsSettings } from './hls/hls.config.ts';
+import { clientUrlConfigProblems } from './media/media.client-urls.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 import { opsSettings } from './ops/ops.config.ts';
 import { searchConfigProblems, searchSettings } from './search/search.config.ts';
@@ -238,6 +239,16 @@ export const ConfigSchema = Type.Object({
     description:
       "Validity of presigned `put_url` and `get_urls`, in seconds: TAMS 8.2's `min_presigned_url_timeout`. 8.2 asks for 30 or more, and no more than `TAMS_UNUSED_OBJECT_GRACE_SECONDS`; other values start with a warning.",
   }),
+  TAMS_CLIENT_URL_HOSTS_ALLOW: Type.String({
+    default: '',
+    description:
+      'Hosts the URLs clients register for others to read (segment `get_urls`, TAMS 8.2 uncontrolled object instances) may name, comma-separated: host names, `*.example.com` (any name under it), IP addresses, CIDR ranges (`10.0.0.0/8`). Compared as the URL writes the host (names are not resolved). Other hosts are refused (400). Empty: any host. Whatever the lists, only `http` and `https` URLs are taken; see [Storage](storage.md#urls-clients-register).',
+  }),
+  TAMS_CLIENT_URL_HOSTS_DENY: Type.String({
+    default: '',
+    description:
+      'Hosts client-registered URLs may not name, in the form of `TAMS_CLIENT_URL_HOSTS_ALLOW`; checked first (a host on both lists is refused).',
+  }),
   TAMS_STORAGE_LIMIT_DEFAULT: Type.Integer({
     default: 10,
     minimum: 1,
@@ -397,6 +408,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.TAMS_PUBLIC_URL !== '' && !/^https?:\/\/[^/]+(\/.*)?$/.test(config.TAMS_PUBLIC_URL)) {
     problems.push(`TAMS_PUBLIC_URL: must be an http(s) URL (got ${JSON.stringify(config.TAMS_PUBLIC_URL)})`);
   }
+  problems.push(
+    ...clientUrlConfigProblems({
+      allow: config.TAMS_CLIENT_URL_HOSTS_ALLOW,
+      deny: config.TAMS_CLIENT_URL_HOSTS_DENY,
+    }),
+  );
   problems.push(...authConfigProblems(config));
   problems.push(...searchConfigProblems(config));
   problems.push(...uiConfigProblems(config));

@@ -12,6 +12,7 @@ import { ExportService } from './export/export.service.ts';
 import { featureContentTables } from './feature/feature.set.ts';
 import { FlowsService } from './flows/flows.service.ts';
 import { HlsService } from './hls/hls.service.ts';
+import { ClientUrlRule } from './media/media.client-urls.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import { InstancesService } from './objects/objects.instances.ts';
 import { ObjectsService } from './objects/objects.service.ts';
@@ -88,7 +89,20 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
   // The embedded fast lane of pages, where the accelerator keeps segment indexes in memory.
   const lane = core.accelerator?.segmentIndex;
   const pages = lane && new PlainPages(lane, media.media, core.accelerator?.instancedObjects);
-  const segments = new SegmentsService({ store, clock, urls: events.urls, deletion, metrics, pages });
+  // One rule for every path that takes a client's URL for others to read.
+  const clientUrls = new ClientUrlRule({
+    allow: config.TAMS_CLIENT_URL_HOSTS_ALLOW,
+    deny: config.TAMS_CLIENT_URL_HOSTS_DENY,
+  });
+  const segments = new SegmentsService({
+    store,
+    clock,
+    urls: events.urls,
+    clientUrls,
+    deletion,
+    metrics,
+    pages,
+  });
   // Flows made from a Profile take its technical metadata (FlowProfiles).
   const profiles = new ProfilesService({ store, clock });
   return {
@@ -143,6 +157,7 @@ export function buildServices(config: Config, needs: ServiceNeeds): Services {
       store,
       clock,
       media: media.media,
+      clientUrls,
       wake: () => needs.workRequested.ring(),
     }),
     profiles,

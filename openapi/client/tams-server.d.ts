@@ -1936,7 +1936,7 @@ export interface components {
             sample_count?: number;
             /** @description The number of key frames in the segment. This should be set greater than zero when the segment contains key frames that serve as a stream access point */
             key_frame_count?: number;
-            /** @description A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. `get_urls` should only be used to add uncontrolled URLs. URLs for the provided object_id controlled by the service instance will be populated automatically by the service instance. */
+            /** @description A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. `get_urls` should only be used to add uncontrolled URLs. URLs for the provided object_id controlled by the service instance will be populated automatically by the service instance. Only `http` and `https` URLs are taken (400 otherwise), on hosts the server admits (TAMS_CLIENT_URL_HOSTS_ALLOW, TAMS_CLIENT_URL_HOSTS_DENY). */
             get_urls?: {
                 /** @description A URL to which a GET request can be made to directly retrieve the contents of the segment. Clients should include credentials if the provide URL is on the same origin as the API endpoint */
                 url: string;

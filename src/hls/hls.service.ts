@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
+import { isWebUrl } from '../media/media.client-urls.ts';
 import { containerExtension } from '../media/media.extensions.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { UrlContext } from '../media/media.types.ts';
@@ -81,10 +82,13 @@ const NS = 1_000_000_000n;
 
 /**
  * The URL a player fetches: a presigned one (no credentials needed), else a URL the client
- * registered itself. Direct controlled URLs need the API's credentials, which players lack.
+ * registered itself, if http(s) (rows stored before that rule may hold any scheme). Direct
+ * controlled URLs need the API's credentials, which players lack.
  */
 function playableUrl(urls: readonly GetUrl[] | undefined): string | undefined {
-  return (urls?.find((u) => u.presigned === true) ?? urls?.find((u) => u.controlled === false))?.url;
+  return (
+    urls?.find((u) => u.presigned === true) ?? urls?.find((u) => u.controlled === false && isWebUrl(u.url))
+  )?.url;
 }
 
 function entryOf(segment: FlowSegmentV8): Entry | undefined {

@@ -3,6 +3,7 @@ import { textFits } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import { checkObjectId } from '../common/object-ids.ts';
+import type { ClientUrlRule } from '../media/media.client-urls.ts';
 import { copyingOf } from '../media/media.copy.ts';
 import { type MediaRegistry, urlLabel } from '../media/media.registry.ts';
 import type { InstanceRecord } from '../store/objects/instances.types.ts';
@@ -35,6 +36,8 @@ export class InstancesService {
       store: TamsStore;
       clock: Clock;
       media: MediaRegistry;
+      /** Which URLs clients may register (http(s), the operator's hosts). */
+      clientUrls: ClientUrlRule;
       /** A copy was asked for: the copy worker looks for work. */
       wake?: () => void;
     },
@@ -55,6 +58,8 @@ export class InstancesService {
         `label ${JSON.stringify(label)} belongs to a storage backend of this service: give the URL another label`,
       );
     }
+    const problem = this.deps.clientUrls.problem('url', url);
+    if (problem !== undefined) throw new BadRequestError(problem);
     for (const [name, text] of [
       ['url', url],
       ['label', label],

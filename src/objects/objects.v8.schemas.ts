@@ -73,7 +73,7 @@ export const InstancePostBody = OneOf(
       {
         url: Type.String({
           description:
-            'A URL to which a GET request can be made to directly retrieve the contents of the Object. Clients should include credentials if the provide URL is on the same origin as the API endpoint',
+            'A URL to which a GET request can be made to directly retrieve the contents of the Object. Clients should include credentials if the provide URL is on the same origin as the API endpoint. Only `http` and `https` URLs are taken (400 otherwise), on hosts the server admits (TAMS_CLIENT_URL_HOSTS_ALLOW, TAMS_CLIENT_URL_HOSTS_DENY).',
         }),
         label: Type.String({
           description:

@@ -1,6 +1,7 @@
 import { checkDocument } from '../common/cells.ts';
 import { BadRequestError } from '../common/errors.ts';
 import { objectIdProblem } from '../common/object-ids.ts';
+import type { ClientUrlRule } from '../media/media.client-urls.ts';
 import { onObjectTimeline } from '../store/objects/object-times.ts';
 import type { ObjectRecord } from '../store/objects.repo.ts';
 import type { SegmentRecord } from '../store/segments.repo.ts';
@@ -14,18 +15,26 @@ import {
 } from '../time/index.ts';
 import type { FlowSegmentPost } from './segments.schemas.ts';
 
+/** What a segment's `get_urls` are checked against. */
+export interface SegmentUrlRules {
+  /** Labels of the storage backends' URLs: clients may not use them. */
+  reservedLabels: ReadonlySet<string>;
+  /** Which URLs clients may register for others to read. */
+  clientUrls: ClientUrlRule;
+}
+
 /** Why one segment of a registration was refused. */
 export class SegmentRejection extends Error {}
 
 /**
  * The checks of one segment on its own (DIGEST §6.1, §6.3): a bounded, non-empty timerange with
  * an inclusive start, non-negative counts that a 64-bit column keeps exactly, no URL claiming a
- * storage backend's label.
+ * storage backend's label, and only URLs the client URL rule takes (http(s), hosts admitted).
  */
 export function parseSegment(
   flowId: string,
   body: FlowSegmentPost,
-  reservedLabels: ReadonlySet<string>,
+  urls: SegmentUrlRules,
   /** A TAMS 8.2 body's `init_object_id` (7.0 bodies do not name init objects). */
   initObjectId?: string,
 ): SegmentRecord {
@@ -74,12 +83,14 @@ export function parseSegment(
     segment[key] = value;
   }
   if (body.get_urls !== undefined) {
-    for (const url of body.get_urls) {
-      if (url.label !== undefined && reservedLabels.has(url.label)) {
+    for (const [i, url] of body.get_urls.entries()) {
+      if (url.label !== undefined && urls.reservedLabels.has(url.label)) {
         throw new SegmentRejection(
           `get_urls label ${JSON.stringify(url.label)} belongs to a storage backend of this store`,
         );
       }
+      const problem = urls.clientUrls.problem(`get_urls[${i}].url`, url.url);
+      if (problem !== undefined) throw new SegmentRejection(problem);
     }
     segment.get_urls = body.get_urls.map((u) =>
       u.label === undefined ? { url: u.url } : { url: u.url, label: u.label },

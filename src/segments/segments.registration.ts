@@ -22,7 +22,13 @@ import {
   type RegistrationVersion,
   type SegmentPostBody,
 } from './segments.objects.ts';
-import { checkObject, parseSegment, SegmentRejection, Timeline } from './segments.register.ts';
+import {
+  checkObject,
+  parseSegment,
+  SegmentRejection,
+  type SegmentUrlRules,
+  Timeline,
+} from './segments.register.ts';
 import type { FlowSegmentBulkFailure } from './segments.schemas.ts';
 import type { SegmentStorage } from './segments.urls.ts';
 
@@ -47,9 +53,7 @@ const REGISTRATION_BATCH = 256;
 export class Registrar {
   private readonly batcher: Batcher<RegistrationJob, FailedSegment[]>;
 
-  constructor(
-    private readonly deps: { store: TamsStore; clock: Clock; reservedLabels: ReadonlySet<string> },
-  ) {
+  constructor(private readonly deps: { store: TamsStore; clock: Clock; urls: SegmentUrlRules }) {
     this.batcher = new Batcher(this.registerBatch, REGISTRATION_BATCH);
   }
 
@@ -60,8 +64,8 @@ export class Registrar {
 
   /** One batch, in one transaction: what the Batcher runs. */
   private readonly registerBatch = (jobs: readonly RegistrationJob[]) => {
-    const { store, clock, reservedLabels } = this.deps;
-    return store.transaction((tx) => registerJobs(tx, jobs, reservedLabels, clock.now()));
+    const { store, clock, urls } = this.deps;
+    return store.transaction((tx) => registerJobs(tx, jobs, urls, clock.now()));
   };
 }
 
@@ -80,7 +84,7 @@ interface Candidate {
 async function registerJobs(
   store: StoreTx,
   jobs: readonly RegistrationJob[],
-  reservedLabels: ReadonlySet<string>,
+  urls: SegmentUrlRules,
   now: Date,
 ): Promise<(FailedSegment[] | Error)[]> {
   const results: (FailedSegment[] | Error)[] = jobs.map(() => []);
@@ -104,12 +108,7 @@ async function registerJobs(
         parsed.push({
           job: i,
           body,
-          segment: parseSegment(
-            job.flowId,
-            body,
-            reservedLabels,
-            job.version === '8.2' ? body.init_object_id : undefined,
-          ),
+          segment: parseSegment(job.flowId, body, urls, job.version === '8.2' ? body.init_object_id : undefined),
         });
       } catch (error) {
         fail(i, body, error);

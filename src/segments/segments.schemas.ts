@@ -120,7 +120,7 @@ export const FlowSegmentPost = Type.Object(
     get_urls: Type.Optional(
       Type.Array(GetUrlPost, {
         description:
-          'A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. `get_urls` should only be used to add uncontrolled URLs. URLs for the provided object_id controlled by the service instance will be populated automatically by the service instance.',
+          'A list of URLs to which a GET request can be made to directly retrieve the contents of the segment. `get_urls` should only be used to add uncontrolled URLs. URLs for the provided object_id controlled by the service instance will be populated automatically by the service instance. Only `http` and `https` URLs are taken (400 otherwise), on hosts the server admits (TAMS_CLIENT_URL_HOSTS_ALLOW, TAMS_CLIENT_URL_HOSTS_DENY).',
       }),
     ),
   },

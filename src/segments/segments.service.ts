@@ -3,6 +3,7 @@ import { BadRequestError } from '../common/errors.ts';
 import type { DeletionRequest } from '../deletion/deletion.schemas.ts';
 import { type DeletionService, deletionDocument } from '../deletion/deletion.service.ts';
 import { requireWritableFlow } from '../flows/flows.guards.ts';
+import type { ClientUrlRule } from '../media/media.client-urls.ts';
 import type { UrlContext } from '../media/media.types.ts';
 import type { SegmentsMetrics } from '../metrics/metrics.types.ts';
 import type { SegmentKey, SegmentRecord } from '../store/segments.repo.ts';
@@ -22,6 +23,8 @@ export interface SegmentsServiceDeps {
   store: TamsStore;
   clock: Clock;
   urls: GetUrlBuilder;
+  /** Which URLs clients may give in `get_urls` (http(s), the operator's hosts). */
+  clientUrls: ClientUrlRule;
   deletion: DeletionService;
   /** Counts registered segments for /metrics (optional: tools build the service without it). */
   metrics?: SegmentsMetrics;
@@ -56,8 +59,12 @@ export class SegmentsService {
   private readonly registrar: Registrar;
 
   constructor(private readonly deps: SegmentsServiceDeps) {
-    const { store, clock, urls } = deps;
-    this.registrar = new Registrar({ store, clock, reservedLabels: urls.reservedLabels() });
+    const { store, clock, urls, clientUrls } = deps;
+    this.registrar = new Registrar({
+      store,
+      clock,
+      urls: { reservedLabels: urls.reservedLabels(), clientUrls },
+    });
   }
 
   /**

@@ -135,7 +135,7 @@ export const FlowSegmentPostV8 = Type.Object(
     get_urls: Type.Optional(
       Type.Array(GetUrlPostV8, {
         description:
-          '`get_urls` should only be used to add uncontrolled URLs. URLs controlled by the service instance are populated automatically.',
+          '`get_urls` should only be used to add uncontrolled URLs. URLs controlled by the service instance are populated automatically. Only `http` and `https` URLs are taken (400 otherwise), on hosts the server admits (TAMS_CLIENT_URL_HOSTS_ALLOW, TAMS_CLIENT_URL_HOSTS_DENY).',
       }),
     ),
   },

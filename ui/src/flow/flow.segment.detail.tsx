@@ -1,10 +1,12 @@
 import { tams } from '../api/http.ts';
 import type { GetUrl, Segment } from '../api/types.ts';
+import { isClientUrl } from '../api/urls.ts';
 import { Await, useLoad } from '../components/common.tsx';
+import { MediaUrl } from '../components/urls.tsx';
 
 export interface SegmentDetail {
   urls: GetUrl[];
-  /** The object's size in bytes, as its first readable URL answers (undefined: not known). */
+  /** The object's size in bytes, as its first URL of the store answers (undefined: not known). */
   size?: number;
 }
 
@@ -31,7 +33,8 @@ async function sizeAt(url: string, signal: AbortSignal): Promise<number | undefi
 /**
  * One segment's media URLs (its `get_urls`, presigned now: asked for when the row is opened, not
  * with the list, which would presign every URL of every page) with the storage backend of each,
- * and the object's size read from the first.
+ * and the object's size read from the first of the store's own: a URL a client registered is
+ * never requested by the UI (api/urls.ts), so an object only such URLs reach has no size here.
  */
 export async function loadDetail(
   flowId: string,
@@ -44,7 +47,7 @@ export async function loadDetail(
   });
   const found = body.find((s) => s.object_id === segment.object_id && s.timerange === segment.timerange);
   const urls = found?.get_urls ?? [];
-  const first = urls[0];
+  const first = urls.find((u) => !isClientUrl(u));
   return { urls, size: first ? await sizeAt(first.url, signal) : undefined };
 }
 
@@ -88,14 +91,12 @@ export function SegmentUrls({
         ) : (
           <ul class="plain seg-urls" data-testid="segment-urls">
             {detail.urls.map((url) => (
-              <li key={url.url}>
+              <li key={`${url.label ?? ''} ${url.url}`}>
                 <span class="seg-url-label">{url.label ?? url.storage_id ?? 'URL'}</span>
                 {url.presigned ? ' · presigned' : ''}
-                {url.controlled === false ? ' · not controlled by the store' : ''}
+                {isClientUrl(url) ? ' · registered by a client, not controlled by the store' : ''}
                 {' · '}
-                <a href={url.url} target="_blank" rel="noreferrer noopener" class="break">
-                  <code>{url.url}</code>
-                </a>
+                <MediaUrl url={url.url} />
               </li>
             ))}
           </ul>

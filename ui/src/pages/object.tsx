@@ -1,6 +1,7 @@
 import { tams } from '../api/http.ts';
 import type { GetUrl, MediaObject } from '../api/types.ts';
 import { Await, ListTable, PageTitle, PropRow, TagList, useLoad, wide } from '../components/common.tsx';
+import { MediaUrl } from '../components/urls.tsx';
 import { href } from '../router.ts';
 
 /**
@@ -95,7 +96,9 @@ function Urls({ urls }: { urls: GetUrl[] }) {
               {url.presigned ? ', presigned' : ''}
             </td>
             <td class="wide">{url.tags && <TagList tags={url.tags} />}</td>
-            <td class="break">{url.url}</td>
+            <td class="break">
+              <MediaUrl url={url.url} />
+            </td>
           </tr>
         )}
       />

@@ -1,6 +1,7 @@
 import type { ErrorData, LevelLoadedData } from 'hls.js';
 import { apiUrl, authHeaders } from '../api/http.ts';
 import { storedToken } from '../api/session.ts';
+import { storageBackendIds } from '../api/urls.ts';
 import { rangeText, type Span } from '../time.ts';
 import {
   type Placed,
@@ -56,11 +57,22 @@ function isPlaylistOfServer(url: string): boolean {
  */
 export type PlaySource = 'auto' | 'all' | Span;
 
-/** The Flow's media playlist for `source`. */
-export function playlistUrl(flowId: string, source: PlaySource): URL {
+/**
+ * The Flow's media playlist for `source`, with media from the store's own storage backends
+ * only (their ids read once: api/urls.ts).
+ */
+export async function playlistUrl(flowId: string, source: PlaySource): Promise<URL> {
+  return playlistUrlOf(flowId, source, await storageBackendIds());
+}
+
+function playlistUrlOf(flowId: string, source: PlaySource, storageIds: readonly string[]): URL {
   const path = `/flows/${encodeURIComponent(flowId)}/hls.m3u8`;
-  if (source === 'auto') return apiUrl(path);
-  return apiUrl(path, { timerange: source === 'all' ? '_' : rangeText(source) });
+  // Media from the store's own backends only: the player never fetches a URL a client
+  // registered (api/urls.ts). A multivariant playlist carries the filter to its members'. An
+  // empty list would not filter: no backend, no URL at all (`accept_get_urls=`).
+  const only = storageIds.length > 0 ? { accept_storage_ids: storageIds.join(',') } : { accept_get_urls: '' };
+  if (source === 'auto') return apiUrl(path, only);
+  return apiUrl(path, { timerange: source === 'all' ? '_' : rangeText(source), ...only });
 }
 
 /** Where players play live: three target durations behind the edge (RFC 8216 §6.3.3). */
@@ -77,18 +89,19 @@ function describe(data: ErrorData): string {
 }
 
 /**
- * Plays `url` in `video`. hls.js is loaded here, on first use, so that it weighs on the Flow
- * page alone; it sends the token as an Authorization header to this server's playlists only
+ * Plays the playlist `playlist` resolves to in `video`. hls.js is loaded here, on first use, so
+ * that it weighs on the Flow page alone; it sends the token as an Authorization header to this server's playlists only
  * (media URLs are presigned, and must not get it). Browsers that play HLS themselves and lack
  * Media Source Extensions (older iOS) get the token in the playlist URL instead, as players that
  * cannot send headers do.
  */
 export async function startEngine(
   video: HTMLVideoElement,
-  url: URL,
+  playlist: Promise<URL>,
   multivariant: boolean,
   events: EngineEvents,
 ): Promise<Engine> {
+  const url = await playlist;
   // The light build plays one media playlist; a multivariant one with alternate audio and
   // subtitles needs the full build, a chunk of its own that other Flow pages never load.
   const { default: Hls } = multivariant ? await import('hls.js') : await import('hls.js/light');
