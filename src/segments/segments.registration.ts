@@ -108,7 +108,12 @@ async function registerJobs(
         parsed.push({
           job: i,
           body,
-          segment: parseSegment(job.flowId, body, urls, job.version === '8.2' ? body.init_object_id : undefined),
+          segment: parseSegment(
+            job.flowId,
+            body,
+            urls,
+            job.version === '8.2' ? body.init_object_id : undefined,
+          ),
         });
       } catch (error) {
         fail(i, body, error);
