@@ -35,8 +35,8 @@ export function UnindexedCaptions() {
       {outside.length > 0 && (
         <>
           <p>
-            {plural(outside.length, 'caption Flow')} {outside.length === 1 ? 'has' : 'have'} cues that
-            search cannot find:
+            {plural(outside.length, 'caption Flow')} {outside.length === 1 ? 'has' : 'have'} cues that search
+            cannot find:
           </p>
           <ul data-testid="cues-outside-flows">
             {outside.map((f) => (
@@ -48,8 +48,8 @@ export function UnindexedCaptions() {
           </ul>
           <p class="muted">
             Their cues fall outside their segment's timerange once placed on the Flow (cue times are media
-            time, moved by the segment's <code>ts_offset</code>, most often missing or wrong). Each Flow's page
-            shows where its cues landed.
+            time, moved by the segment's <code>ts_offset</code>, most often missing or wrong). Each Flow's
+            page shows where its cues landed.
           </p>
         </>
       )}
