@@ -136,7 +136,10 @@ describe.skipIf(!available)('export of a timerange as one file (ffmpeg media)', 
           const end = start + held.reduce((sum, s) => sum + s.durationNs, 0n);
           // Only [A-Za-z0-9._-]: the label as a slug, the UTC second it starts (TAI less the 37 s
           // of 2023) and its duration in ISO 8601; nothing else for a shell or a MAM to quote.
-          const utc = new Date(Number(start / S - 37n) * 1000).toISOString().slice(0, 19).replace(/[-:]/g, '');
+          const utc = new Date(Number(start / S - 37n) * 1000)
+            .toISOString()
+            .slice(0, 19)
+            .replace(/[-:]/g, '');
           const duration = `PT${(end - start) / S}${fraction(end - start)}S`;
           const name = `Studio-A-${kind}_${utc}Z_${duration}.${kind === 'mpegts' ? 'ts' : 'mp4'}`;
           expect(name).toMatch(/^Studio-A-[a-z0-9]+_20231114T2213\d\dZ_PT[0-9.]+S\.(ts|mp4)$/);
