@@ -7114,6 +7114,14 @@ export interface operations {
                         default_mode: "keyword" | "semantic" | "hybrid";
                         /** @description Caption cues not indexed because they fall wholly outside their segment's timerange (see each Flow's `flow.most_outside`). */
                         cues_outside: number;
+                        /** @description The Flows whose caption cues are not searchable because they fall outside their segment's timerange, those with the most first (20 at most): `GET /search/status?flow_id=` says why for each. */
+                        flows_with_cues_outside: {
+                            flow_id: components["schemas"]["uuid"];
+                            label?: string;
+                            /** @description The Flow's cues not indexed: outside their segment. */
+                            cues_outside: number;
+                            segments_with_cues_outside: number;
+                        }[];
                         /** @description Items the index could not index and passed over (a timed-text object that cannot be read or parsed, ...), each logged once. */
                         failed_items: number;
                         /** @description Documents indexed without a vector: the embedding service refused their text. */

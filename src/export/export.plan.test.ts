@@ -4,7 +4,7 @@ import type { SegmentRecord } from '../store/segments.repo.ts';
 import type { FlowRecord } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
 import { contentDisposition, exportFileName } from './export.name.ts';
-import { coveredBy, exportKind, initObjectOf, segmentParts } from './export.plan.ts';
+import { exportKind, initObjectOf, segmentParts } from './export.plan.ts';
 
 const S = 1_000_000_000n;
 
@@ -71,11 +71,18 @@ describe('initObjectOf', () => {
 });
 
 describe('file names', () => {
-  it('names the file by label and the TAI seconds it holds', () => {
-    const covered = coveredBy([segment(1), segment(2)]);
-    expect(exportFileName({ id: 'f1', label: 'cam-1' }, covered, 'ts')).toBe('cam-1_1-3.ts');
-    const half = TimeRange.from(S + S / 2n, 2n * S + 40_000_000n);
-    expect(exportFileName({ id: 'f1' }, half, 'mp4')).toBe('f1_1.5-2.04.mp4');
+  it('names the file by label slug, UTC start and duration, in [A-Za-z0-9._-] only', () => {
+    const T = 1_700_000_037n * S;
+    const covered = TimeRange.from(T + S, T + 4n * S);
+    expect(exportFileName({ id: 'f1', label: 'cam-1' }, covered, 'ts')).toBe(
+      'cam-1_20231114T221321Z_PT3S.ts',
+    );
+    const half = TimeRange.from(T + S + S / 2n, T + 3723n * S + 40_000_000n);
+    expect(exportFileName({ id: 'f1' }, half, 'mp4')).toBe('f1_20231114T221321Z_PT1H2M1.54S.mp4');
+    expect(exportFileName({ id: 'f1', label: ' .Caméra (1) "A"/b. ' }, covered, 'ts')).toBe(
+      'Camera-1-A-b_20231114T221321Z_PT3S.ts',
+    );
+    expect(exportFileName({ id: 'f1', label: '((()))' }, covered, 'ts')).toBe('f1_20231114T221321Z_PT3S.ts');
   });
 
   it('gives an ASCII name, and the label as it is in filename*', () => {

@@ -193,6 +193,18 @@ export const SearchStatus = Type.Object({
     description:
       "Caption cues not indexed because they fall wholly outside their segment's timerange (see each Flow's `flow.most_outside`).",
   }),
+  flows_with_cues_outside: Type.Array(
+    Type.Object({
+      flow_id: Uuid,
+      label: Type.Optional(Type.String()),
+      cues_outside: Type.Integer({ description: "The Flow's cues not indexed: outside their segment." }),
+      segments_with_cues_outside: Type.Integer(),
+    }),
+    {
+      description:
+        "The Flows whose caption cues are not searchable because they fall outside their segment's timerange, those with the most first (20 at most): `GET /search/status?flow_id=` says why for each.",
+    },
+  ),
   failed_items: Type.Integer({
     description:
       'Items the index could not index and passed over (a timed-text object that cannot be read or parsed, ...), each logged once.',

@@ -9,6 +9,7 @@ import { matcherOf, type Snippet, snippet } from './analyze/analyze.snippet.ts';
 import { analyze } from './analyze/analyze.tokens.ts';
 import { failureDoc, flowSearchStatus } from './index/search.flowstatus.ts';
 import { mergeCandidates, packDue } from './index/search.maintain.ts';
+import { flowsWithCuesOutside } from './index/search.outside.ts';
 import { IndexState } from './index/search.state.ts';
 import { fuseRrf, fuseWeighted, fusionWeights } from './query/search.fuse.ts';
 import { type Ranked, rankKeyword } from './query/search.keyword.ts';
@@ -120,6 +121,7 @@ export class SearchService {
       ...(this.semantic !== undefined && { embeddings: this.semantic.model }),
       default_mode: this.defaultMode,
       cues_outside: state.outside,
+      flows_with_cues_outside: state.outside > 0 ? await flowsWithCuesOutside(this.store) : [],
       failed_items: state.failed,
       unembedded: state.unembedded,
       recent_failures: failures.map(failureDoc),

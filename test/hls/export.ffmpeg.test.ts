@@ -101,7 +101,7 @@ describe.skipIf(!available)('export of a timerange as one file (ffmpeg media)', 
             sourceId,
             start: T0,
             headers: AUTH,
-            label: `Studio A ${kind}`,
+            label: `Studio A (${kind})`,
           });
         }
       }, SLOW_TEST_MS);
@@ -134,10 +134,16 @@ describe.skipIf(!available)('export of a timerange as one file (ffmpeg media)', 
           const start = flow.segments[first]?.start ?? 0n;
           const held = stream.segments.slice(first, last + 1);
           const end = start + held.reduce((sum, s) => sum + s.durationNs, 0n);
-          const name = `Studio_A_${kind}_${start / S}${fraction(start)}-${end / S}${fraction(end)}.${kind === 'mpegts' ? 'ts' : 'mp4'}`;
-          expect(res.headers.get('content-disposition')).toBe(
-            `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name.replace('Studio_A_', 'Studio A '))}`,
-          );
+          // Only [A-Za-z0-9._-]: the label as a slug, the UTC second it starts (TAI less the 37 s
+          // of 2023) and its duration in ISO 8601; nothing else for a shell or a MAM to quote.
+          const utc = new Date(Number(start / S - 37n) * 1000)
+            .toISOString()
+            .slice(0, 19)
+            .replace(/[-:]/g, '');
+          const duration = `PT${(end - start) / S}${fraction(end - start)}S`;
+          const name = `Studio-A-${kind}_${utc}Z_${duration}.${kind === 'mpegts' ? 'ts' : 'mp4'}`;
+          expect(name).toMatch(/^Studio-A-[a-z0-9]+_20231114T2213\d\dZ_PT[0-9.]+S\.(ts|mp4)$/);
+          expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${name}"`);
           expect(res.headers.get('x-export-timerange')).toBe(`[${ts(start)}_${ts(end)})`);
           expect(res.headers.get('x-export-segments')).toBe('3');
           const bytes = Buffer.from(await res.arrayBuffer());

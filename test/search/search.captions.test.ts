@@ -70,6 +70,12 @@ interface FlowStatus {
 interface Status {
   up_to_date: boolean;
   cues_outside: number;
+  flows_with_cues_outside: {
+    flow_id: string;
+    label?: string;
+    cues_outside: number;
+    segments_with_cues_outside: number;
+  }[];
   failed_items: number;
   flow?: FlowStatus;
 }
@@ -143,6 +149,14 @@ describe('cues outside their segment', () => {
     });
     expect(status.cues_outside).toBeGreaterThanOrEqual(3);
     expect(await keyword('harbour', flowId)).toEqual([]);
+    // The whole index's status names the Flow, for a search that finds nothing to say where.
+    const whole = await server.get<Status>('/search/status');
+    expect(whole.body.flows_with_cues_outside).toContainEqual({
+      flow_id: flowId,
+      label: 'Harbour documentary (captions)',
+      cues_outside: 3,
+      segments_with_cues_outside: 1,
+    });
 
     // One warn line for the segment, not one per cue.
     const lines = outsideLines(flowId);
@@ -181,6 +195,7 @@ describe('cues outside their segment', () => {
     const after = await flowStatus(flowId);
     expect(after.flow).toMatchObject({ segments: 0, cues: 0, cues_outside: 0 });
     expect(after.cues_outside).toBe(before - 3);
+    expect(after.flows_with_cues_outside.map((f) => f.flow_id)).not.toContain(flowId);
   });
 
   it('answers 404 for an unknown Flow and 400 for a malformed id', async () => {

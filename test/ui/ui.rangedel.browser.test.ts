@@ -119,12 +119,13 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
   }
 
   /**
-   * Clicks the track in the middle of segment `i` (the player seeks there), waits for the
-   * playhead to be inside that segment, then presses `key` there: `[` and `]` mark where the
-   * playhead is, which a loaded machine moves some time after the click.
+   * Clicks the track in the middle of segment `i` (the player seeks there) and waits for the
+   * playhead to be inside that segment: a loaded machine moves it some time after the click.
    */
-  async function markAt(page: Page, i: number, key: '[' | ']') {
+  async function seekInto(page: Page, i: number) {
     const span = spanOf(timerangeOf(i));
+    // A button below (the download's) may have scrolled the track out of the window.
+    await page.locator('.tl-track').scrollIntoViewIfNeeded();
     const { x, y } = await pointAt(page, middle(timerangeOf(i)));
     await page.mouse.click(x, y);
     await expect
@@ -133,6 +134,11 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
         return t >= span.start && t < span.end;
       })
       .toBe(true);
+  }
+
+  /** Seeks into segment `i`, then presses `key` there: `[` and `]` mark where the playhead is. */
+  async function markAt(page: Page, i: number, key: '[' | ']') {
+    await seekInto(page, i);
     await page.keyboard.press(key);
   }
 
@@ -312,6 +318,68 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
     } finally {
       const cleared = await rig.server.put(`${V82}/flows/${media.flowId}/read_only`, 'false', admin);
       expect(cleared.status, cleared.text).toBe(204);
+    }
+  });
+
+  it("keeps one range for deletion and download: a Shift-drag is the download's, Start and End at player the deletion's", async () => {
+    const { context, page } = await openFlow(rig.tokens.admin);
+    const exportRange = () => page.locator('[data-testid="flow-export"] .export-range code').textContent();
+    const source = () => page.getByTestId('export-source').textContent();
+    try {
+      // Segments 2 and 5 to 8 went above: 0, 1, 3, 4 and 9 are left.
+      const before = await listed();
+      const whole = `[${formatTimestamp(spanOf(before[0] ?? '').start)}_${formatTimestamp(spanOf(before.at(-1) ?? '').end)})`;
+      // Nothing marked: the download is the whole Flow.
+      await expect.poll(exportRange).toBe(whole);
+
+      // A range dragged on the timeline is the download's; the legend says what the range is
+      // for and how it is marked.
+      await shiftDrag(
+        page,
+        await pointAt(page, middle(timerangeOf(0))),
+        await pointAt(page, middle(timerangeOf(1))),
+      );
+      const dragged = await chosen(page);
+      await expect
+        .poll(exportRange)
+        .toBe(`[${formatTimestamp(dragged.start)}_${formatTimestamp(dragged.end)})`);
+      expect(await source()).toBe('The range marked on the timeline.');
+      expect(await page.getByTestId('timeline-legend').textContent()).toContain(
+        'range, which Delete and Download take: Shift-drag, [ ] or Start and End at player',
+      );
+      // Whole Flow clears it on the timeline too: one range, not two.
+      await page.getByRole('button', { name: 'Whole Flow' }).click();
+      await page.getByTestId('timeline-range').waitFor({ state: 'detached' });
+      expect(await page.locator('rect.tl-range').count()).toBe(0);
+      await expect.poll(exportRange).toBe(whole);
+      expect(await source()).toMatch(/^The whole Flow/);
+
+      // Start and End at player mark the timeline's range, which the deletion takes.
+      await seekInto(page, 3);
+      await page.getByRole('button', { name: 'Start at player' }).click();
+      await page.getByTestId('timeline-range-mark').waitFor();
+      expect(await source()).toBe("From the start marked on the timeline to the Flow's end, as it grows.");
+      await seekInto(page, 9);
+      await page.getByRole('button', { name: 'End at player' }).click();
+      const marked = await chosen(page);
+      expect(marked.start).toBeGreaterThan(spanOf(timerangeOf(3)).start);
+      expect(marked.end).toBeLessThan(spanOf(timerangeOf(9)).end);
+      expect(await page.locator('rect.tl-range').count()).toBe(1);
+      await expect
+        .poll(exportRange)
+        .toBe(`[${formatTimestamp(marked.start)}_${formatTimestamp(marked.end)})`);
+      await page.locator('.tl-track').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('range-one-for-both'), fullPage: true });
+      await page.getByRole('button', { name: 'Delete segments…' }).click();
+      const going = page.getByTestId('segments-delete-dialog').getByTestId('segments-going');
+      await going.waitFor();
+      // Wholly inside: segment 4 alone (5 to 8 are gone).
+      expect(Number(await going.getAttribute('data-count'))).toBe(1);
+      expect(await going.getAttribute('data-start')).toBe(formatTimestamp(spanOf(timerangeOf(4)).start));
+      await page.getByTestId('segments-delete-dialog').getByRole('button', { name: 'Cancel' }).click();
+      expect(await listed()).toEqual(before);
+    } finally {
+      await context.close();
     }
   });
 

@@ -319,7 +319,10 @@ describe.skipIf(!available)('web UI in Chromium, on data of TAMS 7.0 and 8.2', (
 
     await page.goto(`${server.url}/ui/flows/${MULTI.id}`);
     const collection = prop(meta, 'Collection').locator('li');
-    await expect.poll(() => texts(collection)).toEqual([F82.id, `${F70.id} (backup)`]);
+    // Its members by label, each id beside it.
+    await expect
+      .poll(() => texts(collection))
+      .toEqual([`camera eight ${F82.id}`, `camera seven (backup) ${F70.id}`]);
     // 8.2 shows a multi Flow's essence parameters only as `init_segments`: none here.
     expect(await prop(meta, 'Essence').count()).toBe(0);
     await page.screenshot({ path: screenshotPath('versions-flow-70-multi') });

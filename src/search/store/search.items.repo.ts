@@ -75,6 +75,19 @@ export class SearchItemsRepo {
     return rows.map(fromRow);
   }
 
+  /** Cues dropped outside their segment, per segment item that dropped any (at most `limit`). */
+  async cuesOutside(limit: number): Promise<{ flowId: string; outside: number }[]> {
+    const rows = await this.db.select(ST.items, {
+      where: and(col('kind').eq('segment'), col('outside').gt(0)),
+      columns: ['flow_id', 'outside'],
+      limit,
+    });
+    return rows.flatMap((row) => {
+      const flowId = str(row, 'flow_id');
+      return flowId === undefined ? [] : [{ flowId, outside: num(row, 'outside') ?? 0 }];
+    });
+  }
+
   /** The items that could not be indexed, newest first. */
   async failures(limit: number): Promise<SearchItem[]> {
     const rows = await this.db.select(ST.items, {

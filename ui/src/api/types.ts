@@ -145,6 +145,32 @@ export interface SearchResult {
   complete: boolean;
 }
 
+/** An item the search index could not index, as its status gives it. */
+export interface SearchFailure {
+  kind: 'segment' | 'transcript' | 'other';
+  flow_id?: string;
+  timerange?: string;
+  object_id?: string;
+  transcript_id?: string;
+  ref?: string;
+  reason: string;
+  at: string;
+}
+
+/** GET /search/status (src/search/search.schemas.ts, SearchStatus), as far as the UI reads it. */
+export interface SearchIndexStatus {
+  up_to_date: boolean;
+  cues_outside: number;
+  flows_with_cues_outside: {
+    flow_id: string;
+    label?: string;
+    cues_outside: number;
+    segments_with_cues_outside: number;
+  }[];
+  failed_items: number;
+  recent_failures: SearchFailure[];
+}
+
 /** The `flow` of GET /search/status?flow_id= (src/search/index/search.flowstatus.ts). */
 export interface FlowSearchStatus {
   flow_id: string;

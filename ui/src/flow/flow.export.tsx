@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, authHeaders, isAbort } from '../api/http.ts';
 import { durationText, rangeText, type Span, utcText } from '../time.ts';
+import { type Marks, markEnd, markStart } from '../timeline/timeline.range.ts';
 import './flow.export.css';
 import {
   dispositionName,
@@ -59,30 +60,44 @@ function save(blob: Blob, name: string, previous: { current: string | undefined 
   link.remove();
 }
 
+/** The span a download takes: the range marked on the timeline, the Flow's ends where unmarked. */
+export function exportSpan(marks: Marks, extent: Span): Span {
+  return { start: marks.start ?? extent.start, end: marks.end ?? extent.end };
+}
+
+/** Where the span comes from, said under it. */
+function spanSource(marks: Marks): string {
+  if (marks.start !== undefined && marks.end !== undefined) return 'The range marked on the timeline.';
+  if (marks.start !== undefined)
+    return "From the start marked on the timeline to the Flow's end, as it grows.";
+  if (marks.end !== undefined) return "From the Flow's start to the end marked on the timeline.";
+  return 'The whole Flow, as it grows. Mark a range on the timeline (Shift-drag, [ and ], or the buttons here).';
+}
+
 /**
  * Download of a timerange of the Flow as one file (MPEG-TS, or fMP4 with its init segment), made
- * by the server from the stored segments. The range is the whole Flow until its start or end is
- * set at the player's position (the timeline marks it then). The request carries the session's token in its Authorization
- * header, as the player's playlist requests do (never in a URL): the file is fetched, counted as
- * it arrives, and saved once whole; a response cut off by the server is an error, never a file.
+ * by the server from the stored segments. The range is the timeline's (`marks`, the one range
+ * segment deletion takes too): Start and End at player set its ends at the player's position;
+ * an end not marked is the Flow's, and follows it while it grows (`extent` is the Flow as last
+ * read). The request carries the session's token in its Authorization header, as the player's
+ * playlist requests do (never in a URL): the file is fetched, counted as it arrives, and saved
+ * once whole; a response cut off by the server is an error, never a file.
  */
 export function FlowExport({
   flowId,
   extent,
   playhead,
-  onChosen,
+  marks,
+  onMarks,
 }: {
   flowId: string;
   extent: Span;
   playhead: bigint | undefined;
-  /** The range chosen, to mark on the timeline; undefined for the whole Flow. */
-  onChosen?: (span: Span | undefined) => void;
+  /** The range marked on the timeline (either end may be unmarked). */
+  marks: Marks;
+  onMarks: (marks: Marks) => void;
 }) {
-  const [span, setSpan] = useState<Span>(extent);
-  useEffect(() => {
-    const whole = span.start === extent.start && span.end === extent.end;
-    onChosen?.(whole ? undefined : span);
-  }, [span.start, span.end, extent.start, extent.end]);
+  const span = exportSpan(marks, extent);
   const [progress, setProgress] = useState<Progress>({ state: 'idle' });
   const controller = useRef<AbortController | undefined>(undefined);
   const objectUrl = useRef<string | undefined>(undefined);
@@ -154,22 +169,29 @@ export function FlowExport({
         </span>{' '}
         <code class="muted">{rangeText(span)}</code>
       </p>
+      <p class="muted export-source" data-testid="export-source">
+        {spanSource(marks)}
+      </p>
       <div class="export-actions">
         <button
           type="button"
           disabled={at === undefined || at >= span.end}
-          onClick={() => at !== undefined && setSpan({ start: at, end: span.end })}
+          onClick={() => at !== undefined && onMarks(markStart(marks, at))}
         >
           Start at player
         </button>
         <button
           type="button"
           disabled={at === undefined || at <= span.start}
-          onClick={() => at !== undefined && setSpan({ start: span.start, end: at })}
+          onClick={() => at !== undefined && onMarks(markEnd(marks, at))}
         >
           End at player
         </button>
-        <button type="button" onClick={() => setSpan(extent)}>
+        <button
+          type="button"
+          disabled={marks.start === undefined && marks.end === undefined}
+          onClick={() => onMarks({})}
+        >
           Whole Flow
         </button>
         {busy ? (

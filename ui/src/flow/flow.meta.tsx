@@ -1,19 +1,43 @@
 import type { Flow } from '../api/types.ts';
-import { formatName, PropRow as Row, StatusBadge, TagList } from '../components/common.tsx';
+import { formatName, PropRow as Row, TagList } from '../components/common.tsx';
+import { useFlowLabels } from '../components/flow.labels.ts';
+import { FlowStatusCell } from '../components/flow.status.tsx';
 import { href, withQuery } from '../router.ts';
 import { durationText, type Span, utcText } from '../time.ts';
 import { EssenceParameters } from './flow.essence.tsx';
 
-function FlowLinks({ ids }: { ids: string[] }) {
+/**
+ * Links to Flows by label, each id beside it (muted) for telling apart Flows of one label and
+ * for copying; `roles` adds a member's role.
+ */
+function FlowLinks({
+  ids,
+  roles,
+  testid,
+}: {
+  ids: readonly string[];
+  roles?: ReadonlyMap<string, string>;
+  testid: string;
+}) {
+  const labels = useFlowLabels(ids);
   return (
-    <ul class="plain">
-      {ids.map((id) => (
-        <li key={id}>
-          <a href={href(`/flows/${id}`)}>
-            <code>{id}</code>
-          </a>
-        </li>
-      ))}
+    <ul class="plain flow-links" data-testid={testid}>
+      {ids.map((id) => {
+        const label = labels.get(id);
+        const role = roles?.get(id);
+        return (
+          <li key={id}>
+            <a href={href(`/flows/${id}`)}>{label ?? <code>{id}</code>}</a>
+            {role ? ` (${role})` : ''}
+            {label !== undefined && (
+              <>
+                {' '}
+                <code class="muted flow-link-id">{id}</code>
+              </>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }
@@ -41,7 +65,7 @@ export function FlowMeta({ flow, extent, member }: { flow: Flow; extent: Span | 
           {flow.codec && <Row name="Codec">{flow.codec}</Row>}
           {flow.container && <Row name="Container">{flow.container}</Row>}
           <Row name="Status">
-            {flow.status ? <StatusBadge status={flow.status} /> : <span class="muted">none</span>}
+            <FlowStatusCell flow={flow} />
           </Row>
           {flow.profile_id && (
             <Row name="Profile">
@@ -84,21 +108,16 @@ export function FlowMeta({ flow, extent, member }: { flow: Flow; extent: Span | 
           )}
           {flow.flow_collection && flow.flow_collection.length > 0 && (
             <Row name="Collection">
-              <ul class="plain">
-                {flow.flow_collection.map((member) => (
-                  <li key={member.id}>
-                    <a href={href(`/flows/${member.id}`)}>
-                      <code>{member.id}</code>
-                    </a>
-                    {member.role ? ` (${member.role})` : ''}
-                  </li>
-                ))}
-              </ul>
+              <FlowLinks
+                ids={flow.flow_collection.map((member) => member.id)}
+                roles={new Map(flow.flow_collection.map((member) => [member.id, member.role ?? '']))}
+                testid="flow-collection"
+              />
             </Row>
           )}
           {flow.collected_by && flow.collected_by.length > 0 && (
             <Row name="In collections">
-              <FlowLinks ids={flow.collected_by} />
+              <FlowLinks ids={flow.collected_by} testid="flow-collected-by" />
             </Row>
           )}
         </tbody>

@@ -7,6 +7,7 @@ import { Player, type SeekRequest } from '../player/player.tsx';
 import { href, type Route } from '../router.ts';
 import type { Features } from '../session.ts';
 import { type Span, spanOf, tamsTimestamp, utcText } from '../time.ts';
+import { type Marks, markedSpan } from '../timeline/timeline.range.ts';
 import { Timeline } from '../timeline/timeline.tsx';
 import { FlowActions } from '../writes/flow.actions.tsx';
 import { DeleteSegmentsAction } from '../writes/segments.delete.tsx';
@@ -88,17 +89,19 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
   const onTime = useCallback((t: bigint | undefined) => {
     if (t !== undefined) setPlayhead(t);
   }, []);
-  // The range chosen for a download, marked on the timeline where no search hit is.
-  const [chosen, setChosen] = useState<Span | undefined>(undefined);
   // The part of the Flow the timeline shows, for the segment list below it.
   const [shown, setShown] = useState<Span | undefined>();
-  // The range chosen on the timeline; once its segments are deleted, the Flow read again and its
-  // timeline, segment list and player loaded again.
-  const [range, setRange] = useState<Span | undefined>();
+  // The one range of the page, marked on the timeline (Shift-drag, [ and ]) or at the player
+  // (the download's Start and End): segment deletion takes it once both ends are marked, the
+  // download with the Flow's own ends where they are not. Once its segments are deleted it is
+  // done with: the Flow is read again and its timeline, segment list and player loaded again.
+  const [marks, setMarks] = useState<Marks>({});
+  const range = markedSpan(marks);
   const [reloads, setReloads] = useState(0);
   const onSegmentsDeleted = useCallback(
     (changed: Flow | undefined) => {
       if (changed) onEdited(changed);
+      setMarks({});
       setReloads((n) => n + 1);
     },
     [onEdited],
@@ -152,10 +155,11 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
               flowId={media.id}
               extent={extent}
               playhead={playhead}
-              highlight={highlight ?? chosen}
+              highlight={highlight}
               onSeek={onSeek}
               onView={setShown}
-              onRange={setRange}
+              marks={marks}
+              onMarks={setMarks}
               reload={reloads}
               rangeTools={
                 range &&
@@ -183,7 +187,13 @@ function FlowView({ flow: loaded, route, features }: { flow: Flow; route: Route;
           )}
           {canPlay && <HlsUrl flowId={flow.id} />}
           {extent && canPlay && (
-            <FlowExport flowId={media.id} extent={extent} playhead={playhead} onChosen={setChosen} />
+            <FlowExport
+              flowId={media.id}
+              extent={extent}
+              playhead={playhead}
+              marks={marks}
+              onMarks={setMarks}
+            />
           )}
         </div>
         <FlowMeta flow={flow} extent={extent} member={media === flow ? undefined : media} />

@@ -1,6 +1,7 @@
 import { FLOW_STATUSES, type Flow } from '../api/types.ts';
-import { Await, ListTable, PageTitle, ShortId, StatusBadge, TagList, wide } from '../components/common.tsx';
+import { Await, ListTable, PageTitle, ShortId, TagList, wide } from '../components/common.tsx';
 import { type FilterField, Filters, FORMAT_FIELD, listingQuery, sortField } from '../components/filters.tsx';
+import { FlowStatusCell } from '../components/flow.status.tsx';
 import { useListing } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
 import { TECHNICAL_COLUMNS, TechnicalCells } from '../components/technical.tsx';
@@ -65,7 +66,7 @@ export function FlowsPage({ route }: { route: Route }) {
                 <tr key={flow.id}>
                   <TechnicalCells link={href(`/flows/${flow.id}`)} label={flow.label} metadata={flow} />
                   <td>
-                    {flow.status ? <StatusBadge status={flow.status} /> : <span class="muted">none</span>}
+                    <FlowStatusCell flow={flow} />
                   </td>
                   <td class="wide">
                     <TagList tags={flow.tags} />

@@ -35,6 +35,7 @@ export function ProfilesPage({ route }: { route: Route }) {
 function ProfileList({ route }: { route: Route }) {
   const query = listingQuery(route.query, ['label', 'format', 'codec']);
   const result = useListing<Profile>('/service/profiles', query);
+  const filtered = ['label', 'format', 'codec'].some((name) => route.query.has(name));
   return (
     <section>
       <PageTitle>Flow profiles</PageTitle>
@@ -42,35 +43,55 @@ function ProfileList({ route }: { route: Route }) {
       <Await result={result} what="Profiles">
         {(value) => (
           <>
-            <ListTable
-              items={value.items}
-              empty="No Profile matches."
-              testid="profiles"
-              columns={[...TECHNICAL_COLUMNS, wide('Tags'), 'Flows', 'Id']}
-              row={(profile) => (
-                <tr key={profile.id}>
-                  <TechnicalCells
-                    link={href(withQuery('/profiles', { id: profile.id }))}
-                    label={profile.label}
-                    metadata={profile.flow_metadata}
-                  />
-                  <td class="wide">
-                    <TagList tags={profile.tags} />
-                  </td>
-                  <td>
-                    <a href={href(withQuery('/flows', { profile_id: profile.id }))}>Flows</a>
-                  </td>
-                  <td>
-                    <ShortId id={profile.id} />
-                  </td>
-                </tr>
-              )}
-            />
+            {value.items.length === 0 && !filtered ? (
+              <ProfilesOrigin />
+            ) : (
+              <ListTable
+                items={value.items}
+                empty="No Profile matches."
+                testid="profiles"
+                columns={[...TECHNICAL_COLUMNS, wide('Tags'), 'Flows', 'Id']}
+                row={(profile) => (
+                  <tr key={profile.id}>
+                    <TechnicalCells
+                      link={href(withQuery('/profiles', { id: profile.id }))}
+                      label={profile.label}
+                      metadata={profile.flow_metadata}
+                    />
+                    <td class="wide">
+                      <TagList tags={profile.tags} />
+                    </td>
+                    <td>
+                      <a href={href(withQuery('/flows', { profile_id: profile.id }))}>Flows</a>
+                    </td>
+                    <td>
+                      <ShortId id={profile.id} />
+                    </td>
+                  </tr>
+                )}
+              />
+            )}
             <Pager path="/profiles" query={route.query} next={value.next} />
           </>
         )}
       </Await>
     </section>
+  );
+}
+
+/** What an empty store's Profiles page says: where Profiles come from, and what they are for. */
+function ProfilesOrigin() {
+  return (
+    <div class="empty-note" data-testid="profiles-empty">
+      <p>This store has no Flow Profile yet.</p>
+      <p class="muted">
+        A Profile is a house format: the technical metadata (format, codec, essence parameters) Flows are made
+        with. TAMS 8.2 clients create one with{' '}
+        <code>POST /tams/v8.2/service/profiles/&#123;profileId&#125;</code>; once made it can be neither
+        changed nor deleted. <code>tams-mgmt import</code> brings the Profile of each Flow it imports. A Flow
+        made from one names it in its <code>profile_id</code> and takes its metadata.
+      </p>
+    </div>
   );
 }
 

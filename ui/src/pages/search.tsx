@@ -5,6 +5,7 @@ import { ErrorMessage, Loading, PageTitle, ShortId, useLoad } from '../component
 import { Pager } from '../components/pager.tsx';
 import { href, type Route, withQuery } from '../router.ts';
 import { spanOf, utcText } from '../time.ts';
+import { UnindexedCaptions } from './search.unindexed.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -53,6 +54,7 @@ export function SearchPage({ route }: { route: Route }) {
             {result.value.total}
             {result.value.complete ? '' : '+'} hit{result.value.total === 1 ? '' : 's'}
           </p>
+          <UnindexedCaptions />
           <ol class="hits" data-testid="hits">
             {result.value.hits.map((hit, i) => {
               const link = hitLink(hit);

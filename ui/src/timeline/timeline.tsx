@@ -29,8 +29,13 @@ export interface TimelineProps {
   onSeek: (t: bigint) => void;
   /** Told the part of the Flow in view once the view settles (the segment list follows it). */
   onView?: ((view: Span) => void) | undefined;
-  /** Told the range chosen (shift-drag, or `[` and `]`), and undefined once it is cleared. */
-  onRange?: ((range: Span | undefined) => void) | undefined;
+  /**
+   * The range marked (either end may be unmarked yet), which the page keeps: segment deletion
+   * and the download both take it, and the download's Start and End at player set it too.
+   */
+  marks: Marks;
+  /** Told the marks a shift-drag, `[`, `]`, Escape or Clear makes. */
+  onMarks: (marks: Marks) => void;
   /** Shown next to the chosen range (what can be done with it). */
   rangeTools?: ComponentChildren;
   /** Changed to load the segments again (after some were deleted). */
@@ -67,7 +72,8 @@ function box(x0: number, x1: number, width: number): { x: number; w: number } {
  * Clicking seeks the player there; with the keyboard (it is one focusable slider), arrows
  * move the playhead, + and − zoom, Page Up/Down pan, Home/End go to the ends, 0 fits.
  * A range is chosen by dragging with Shift held, or with `[` and `]` at the playhead (right
- * after Home or End, at the Flow's start or end: `markAt`); Escape clears it.
+ * after Home or End, at the Flow's start or end: `markAt`); Escape clears it. The page keeps it
+ * (`marks`): the download's Start and End at player mark the same range.
  */
 export function Timeline({
   flowId,
@@ -76,7 +82,8 @@ export function Timeline({
   highlight,
   onSeek,
   onView,
-  onRange,
+  marks,
+  onMarks,
   rangeTools,
   reload,
 }: TimelineProps) {
@@ -90,19 +97,7 @@ export function Timeline({
   const drag = useRef<{ x: number; view: Span; moved: boolean; id: number; select: boolean } | undefined>(
     undefined,
   );
-  const [marks, setMarks] = useState<Marks>({});
   const range = markedSpan(marks);
-  const rangeKey = range ? `${range.start} ${range.end}` : '';
-  useEffect(() => {
-    onRange?.(range);
-  }, [rangeKey]);
-  // Segments were deleted (the page reloads the timeline): the range chosen for them is done with.
-  const reloaded = useRef(reload);
-  useEffect(() => {
-    if (reloaded.current === reload) return;
-    reloaded.current = reload;
-    setMarks({});
-  }, [reload]);
 
   useEffect(() => {
     const track = trackRef.current;
@@ -205,13 +200,13 @@ export function Timeline({
         setView(fitView(extent));
         break;
       case 'markStart':
-        setMarks((m) => markStart(m, markAt('start', at, extent, previous)));
+        onMarks(markStart(marks, markAt('start', at, extent, previous)));
         break;
       case 'markEnd':
-        setMarks((m) => markEnd(m, markAt('end', at, extent, previous)));
+        onMarks(markEnd(marks, markAt('end', at, extent, previous)));
         break;
       case 'clearRange':
-        setMarks({});
+        onMarks({});
         break;
     }
   };
@@ -234,7 +229,7 @@ export function Timeline({
       d.moved = true;
       if (d.select) {
         // The view does not move while a range is chosen: both ends are where the pointer was.
-        setMarks(dragMarks(within(timeAt(d.x, d.view, width)), within(timeAt(x, d.view, width))));
+        onMarks(dragMarks(within(timeAt(d.x, d.view, width)), within(timeAt(x, d.view, width))));
         setHover(x);
         return;
       }
@@ -461,7 +456,7 @@ export function Timeline({
               <span class="key key-range" aria-hidden="true" /> Range {utcText(range.start)} →{' '}
               {utcText(range.end)} UTC ({durationText(range.end - range.start)})
             </span>
-            <button type="button" onClick={() => setMarks({})}>
+            <button type="button" onClick={() => onMarks({})}>
               Clear
             </button>
             {rangeTools}
@@ -469,16 +464,24 @@ export function Timeline({
         ) : pending !== undefined ? (
           <div class="tl-range-bar muted" data-testid="timeline-range-mark">
             Range {marks.start !== undefined ? 'starts' : 'ends'} at {utcText(pending)} UTC: press{' '}
-            {marks.start !== undefined ? ']' : '['} at its {marks.start !== undefined ? 'end' : 'start'}
-            <button type="button" onClick={() => setMarks({})}>
+            {marks.start !== undefined ? ']' : '['} at its {marks.start !== undefined ? 'end' : 'start'} (till
+            then a download runs {marks.start !== undefined ? "to the Flow's end" : "from the Flow's start"})
+            <button type="button" onClick={() => onMarks({})}>
               Clear
             </button>
           </div>
         ) : null}
       </div>
-      <p class="tl-legend" aria-hidden="true">
-        <span class="key key-run" /> media <span class="key key-gap" /> gap (no segment) · Shift-drag or [ ]
-        to choose a range (Home [ and End ] mark the Flow's ends)
+      <p class="tl-legend" aria-hidden="true" data-testid="timeline-legend">
+        <span class="key key-run" /> media <span class="key key-gap" /> gap (no segment){' '}
+        <span class="key key-range" /> range, which Delete and Download take: Shift-drag, [ ] or Start and End
+        at player (Home [ and End ] mark the Flow's ends)
+        {highlight ? (
+          <>
+            {' '}
+            <span class="key key-highlight" /> search hit
+          </>
+        ) : null}
         {partial ? (
           <>
             {' '}
