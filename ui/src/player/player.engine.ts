@@ -1,4 +1,4 @@
-import type { ErrorData, LevelLoadedData } from 'hls.js';
+import type { AudioTrackLoadedData, ErrorData, LevelLoadedData } from 'hls.js';
 import { apiUrl, authHeaders } from '../api/http.ts';
 import { storedToken } from '../api/session.ts';
 import { rangeText, type Span } from '../time.ts';
@@ -9,6 +9,7 @@ import {
   playlistFragments,
   playlistInfo,
 } from './player.map.ts';
+import { audioUnplayable, type RenditionTimeline } from './player.renditions.ts';
 
 export type { PlaylistInfo };
 
@@ -110,9 +111,27 @@ export async function startEngine(
     });
     let started = false;
     let live = false;
+    // A multivariant playlist's video and alternate audio timelines, as loaded (see below).
+    let videoTimeline: RenditionTimeline | undefined;
+    let audioTimeline: RenditionTimeline | undefined;
+    let failed = false;
+    /** Audio hls.js would wait for without end: an error, and nothing more loaded. */
+    const checkRenditions = () => {
+      const why =
+        videoTimeline && audioTimeline && !failed ? audioUnplayable(videoTimeline, audioTimeline) : undefined;
+      if (why === undefined) return;
+      failed = true;
+      // Let go of the video too: attached, it shows a spinner as if media were coming.
+      hls.stopLoad();
+      hls.detachMedia();
+      events.error({ message: why, fatal: true });
+    };
     hls.on(Hls.Events.LEVEL_LOADED, (_event, data: LevelLoadedData) => {
       const { details } = data;
       live = details.live;
+      videoTimeline = { endCC: details.endCC, live: details.live };
+      checkRenditions();
+      if (failed) return;
       const start = events.placed(placeFragments(details.fragments), {
         live: details.live,
         targetDuration: details.targetduration,
@@ -150,6 +169,10 @@ export async function startEngine(
     // A multivariant playlist's media playlists load only once loading starts: it starts from
     // the beginning, and the player seeks where asked once the video's playlist is in.
     if (multivariant) {
+      hls.on(Hls.Events.AUDIO_TRACK_LOADED, (_event, data: AudioTrackLoadedData) => {
+        audioTimeline = { endCC: data.details.endCC, live: data.details.live };
+        checkRenditions();
+      });
       hls.on(Hls.Events.MANIFEST_PARSED, () => {
         if (started) return;
         started = true;

@@ -135,6 +135,8 @@ export function Player({ flowId, extent, seek, onTime, onLive, multivariant, fra
         switchTo(windowAround(pending.current ?? extent.start), pending.current);
         return;
       }
+      // Stopped for good: the video's own spinner must not suggest it is still coming.
+      video.pause();
       setError(`Playback failed: ${failure.message}`);
     };
     const onMetadata = () => {
