@@ -1,4 +1,4 @@
-import type { AudioTrackLoadedData, ErrorData, LevelLoadedData } from 'hls.js';
+import type { AudioTrackLoadedData, ErrorData, LevelLoadedData, LevelPTSUpdatedData } from 'hls.js';
 import { apiUrl, authHeaders } from '../api/http.ts';
 import { storedToken } from '../api/session.ts';
 import { rangeText, type Span } from '../time.ts';
@@ -8,6 +8,7 @@ import {
   placeFragments,
   playlistFragments,
   playlistInfo,
+  presentedFragments,
 } from './player.map.ts';
 import { audioUnplayable, type RenditionTimeline } from './player.renditions.ts';
 
@@ -115,6 +116,7 @@ export async function startEngine(
     let videoTimeline: RenditionTimeline | undefined;
     let audioTimeline: RenditionTimeline | undefined;
     let failed = false;
+    let info: PlaylistInfo | undefined;
     /** Audio hls.js would wait for without end: an error, and nothing more loaded. */
     const checkRenditions = () => {
       const why =
@@ -132,15 +134,21 @@ export async function startEngine(
       videoTimeline = { endCC: details.endCC, live: details.live };
       checkRenditions();
       if (failed) return;
-      const start = events.placed(placeFragments(details.fragments), {
+      info = {
         live: details.live,
         targetDuration: details.targetduration,
         // Media sequence numbers count the Flow's segments from 0 (docs/ui-hls.md).
         segmentCount: details.fragments.length === 0 ? details.startSN : details.endSN + 1,
-      });
+      };
+      const start = events.placed(placeFragments(presentedFragments(details.fragments)), info);
       if (started) return;
       started = true;
       hls.startLoad(start ?? -1);
+    });
+    // A fragment of the video parsed: where its pictures are is known (presentedFragments).
+    hls.on(Hls.Events.LEVEL_PTS_UPDATED, (_event, data: LevelPTSUpdatedData) => {
+      if (data.frag.type !== 'main' || info === undefined || failed) return;
+      events.placed(placeFragments(presentedFragments(data.details.fragments)), info);
     });
     // Not errors, though hls.js sends them as non-fatal ones: a fragment load cancelled by a seek
     // elsewhere while it was under way, and playback moved over a hole at the start of the

@@ -168,11 +168,12 @@ export function Player({ flowId, extent, seek, onTime, onLive, multivariant, fra
         }
         const wanted = pending.current;
         if (wanted === undefined) {
-          if (first) {
-            const t = tamsTimeOf(video.currentTime, next);
-            setNow(t);
-            onTime(t);
-          }
+          // The time shown, by the table as it now is: the first, or one a parsed fragment
+          // corrected (where its pictures are presented), which a paused video reports no
+          // other way.
+          const t = tamsTimeOf(video.currentTime, next);
+          setNow(t);
+          onTime(t);
           return undefined;
         }
         show(wanted);
