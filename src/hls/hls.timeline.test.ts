@@ -20,6 +20,17 @@ describe('timeline', () => {
     expect(breaksBetween(seg(0n, S), seg(S, 2n * S, 5n * S))).toBe(true);
   });
 
+  it('takes ts_offset changes up to 1 µs, either way, for rounding, and more for a jump', () => {
+    // BBC's ingest_hls.py --force-start-time: offsets 1 ns apart every few segments.
+    expect(breaksBetween(seg(0n, S, 35n * S), seg(S, 2n * S, 35n * S - 1n))).toBe(false);
+    expect(breaksBetween(seg(0n, S, 0n), seg(S, 2n * S, 1_000n))).toBe(false);
+    expect(breaksBetween(seg(0n, S, 1_000n), seg(S, 2n * S, 0n))).toBe(false);
+    // One 90 kHz tick (11.1 µs), one 192 kHz sample (5.2 µs): real moves of the media.
+    expect(breaksBetween(seg(0n, S, 0n), seg(S, 2n * S, 11_111n))).toBe(true);
+    expect(breaksBetween(seg(0n, S, 5_208n), seg(S, 2n * S, 0n))).toBe(true);
+    expect(breaksBetween(seg(0n, S, 0n), seg(S, 2n * S, 1_001n))).toBe(true);
+  });
+
   it('rounds target durations up, 1 at least', () => {
     expect(targetDuration([])).toBe(1);
     expect(targetDuration([2n * S, 2n * S + 1n])).toBe(3);

@@ -19,6 +19,20 @@ export interface TimelineSegment {
  */
 export const GAP_TOLERANCE_NS = 1_000_000n;
 
+/**
+ * Changes of `ts_offset` up to this size are not breaks. A change is a jump of the media
+ * timestamps against the timeline; a real one (objects of another recording, or of the same one
+ * moved) moves them by whole samples or frames, 5.2 µs at the least (a 192 kHz sample), and
+ * players only see it in ticks of the container's clock (MPEG-TS: 90 kHz, 11.1 µs). What is
+ * smaller is a client's nanosecond rounding: BBC's ingest_hls.py with --force-start-time works
+ * each `ts_offset` out from timestamps rounded to nanoseconds one by one, and they drift by 1 ns
+ * every few segments. 1 µs lies far above that rounding (a few nanoseconds between neighbours)
+ * and below a fifth of the finest tick, whatever the Flow's rate (a multi Flow's muxed segments
+ * have two, a data Flow none). Neighbours are compared: a drift adding up over hours moves no
+ * media timestamp, the media being continuous.
+ */
+export const OFFSET_TOLERANCE_NS = 1_000n;
+
 /** The segment's duration: its timerange's length (the spec's exclusive end covers the last sample). */
 export function durationOf(segment: TimelineSegment): bigint {
   return segment.end > segment.start ? segment.end - segment.start : 0n;
@@ -28,7 +42,9 @@ export function durationOf(segment: TimelineSegment): bigint {
  * Whether the media timeline breaks between two consecutive segments: a gap in the TAMS
  * timeline, or a change of `ts_offset` (objects from different recordings edited together:
  * their media timestamps jump although the TAMS timeline does not). Players realign their
- * timestamps at an EXT-X-DISCONTINUITY; without it they would stall on the jump.
+ * timestamps at an EXT-X-DISCONTINUITY; without it they would stall on the jump. A tag where
+ * the media does not jump is not harmless: hls.js never plays alternate audio with more
+ * discontinuities than its video (it waits for the video to reach them).
  */
 export function breaksBetween(
   previous: TimelineSegment | undefined,
@@ -36,7 +52,9 @@ export function breaksBetween(
   tolerance = GAP_TOLERANCE_NS,
 ): boolean {
   if (previous === undefined) return false;
-  return next.start - previous.end > tolerance || next.tsOffset !== previous.tsOffset;
+  const shift = next.tsOffset - previous.tsOffset;
+  const jump = shift < 0n ? -shift : shift;
+  return next.start - previous.end > tolerance || jump > OFFSET_TOLERANCE_NS;
 }
 
 /** EXT-X-TARGETDURATION: every EXTINF rounded up, at most this (RFC 8216 §4.3.3.1); 1 at least. */

@@ -33,7 +33,8 @@ function seconds(text: string): bigint {
   return BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
 }
 
-async function segmentsOf(dir: string): Promise<MediaFile[]> {
+/** The segments ffmpeg's HLS muxer wrote into `dir` (`index.m3u8`), with their EXTINF durations. */
+export async function segmentsOf(dir: string): Promise<MediaFile[]> {
   const lines = (await readFile(join(dir, 'index.m3u8'), 'utf8')).split('\n').map((l) => l.trim());
   const segments: MediaFile[] = [];
   for (let i = 0; i < lines.length; i++) {

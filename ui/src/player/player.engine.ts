@@ -1,4 +1,4 @@
-import type { ErrorData, LevelLoadedData } from 'hls.js';
+import type { AudioTrackLoadedData, ErrorData, LevelLoadedData, LevelPTSUpdatedData } from 'hls.js';
 import { apiUrl, authHeaders } from '../api/http.ts';
 import { storedToken } from '../api/session.ts';
 import { storageBackendIds } from '../api/urls.ts';
@@ -9,7 +9,9 @@ import {
   placeFragments,
   playlistFragments,
   playlistInfo,
+  presentedFragments,
 } from './player.map.ts';
+import { audioUnplayable, type RenditionTimeline } from './player.renditions.ts';
 
 export type { PlaylistInfo };
 
@@ -123,18 +125,43 @@ export async function startEngine(
     });
     let started = false;
     let live = false;
+    // A multivariant playlist's video and alternate audio timelines, as loaded (see below).
+    let videoTimeline: RenditionTimeline | undefined;
+    let audioTimeline: RenditionTimeline | undefined;
+    let failed = false;
+    let info: PlaylistInfo | undefined;
+    /** Audio hls.js would wait for without end: an error, and nothing more loaded. */
+    const checkRenditions = () => {
+      const why =
+        videoTimeline && audioTimeline && !failed ? audioUnplayable(videoTimeline, audioTimeline) : undefined;
+      if (why === undefined) return;
+      failed = true;
+      // Let go of the video too: attached, it shows a spinner as if media were coming.
+      hls.stopLoad();
+      hls.detachMedia();
+      events.error({ message: why, fatal: true });
+    };
     hls.on(Hls.Events.LEVEL_LOADED, (_event, data: LevelLoadedData) => {
       const { details } = data;
       live = details.live;
-      const start = events.placed(placeFragments(details.fragments), {
+      videoTimeline = { endCC: details.endCC, live: details.live };
+      checkRenditions();
+      if (failed) return;
+      info = {
         live: details.live,
         targetDuration: details.targetduration,
         // Media sequence numbers count the Flow's segments from 0 (docs/ui-hls.md).
         segmentCount: details.fragments.length === 0 ? details.startSN : details.endSN + 1,
-      });
+      };
+      const start = events.placed(placeFragments(presentedFragments(details.fragments)), info);
       if (started) return;
       started = true;
       hls.startLoad(start ?? -1);
+    });
+    // A fragment of the video parsed: where its pictures are is known (presentedFragments).
+    hls.on(Hls.Events.LEVEL_PTS_UPDATED, (_event, data: LevelPTSUpdatedData) => {
+      if (data.frag.type !== 'main' || info === undefined || failed) return;
+      events.placed(placeFragments(presentedFragments(data.details.fragments)), info);
     });
     // Not errors, though hls.js sends them as non-fatal ones: a fragment load cancelled by a seek
     // elsewhere while it was under way, and playback moved over a hole at the start of the
@@ -163,6 +190,10 @@ export async function startEngine(
     // A multivariant playlist's media playlists load only once loading starts: it starts from
     // the beginning, and the player seeks where asked once the video's playlist is in.
     if (multivariant) {
+      hls.on(Hls.Events.AUDIO_TRACK_LOADED, (_event, data: AudioTrackLoadedData) => {
+        audioTimeline = { endCC: data.details.endCC, live: data.details.live };
+        checkRenditions();
+      });
       hls.on(Hls.Events.MANIFEST_PARSED, () => {
         if (started) return;
         started = true;

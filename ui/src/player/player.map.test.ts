@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { placeFragments, playerTimeOf, playlistFragments, playlistInfo, tamsTimeOf } from './player.map.ts';
+import {
+  placeFragments,
+  playerTimeOf,
+  playlistFragments,
+  playlistInfo,
+  presentedFragments,
+  tamsTimeOf,
+} from './player.map.ts';
 
 const S = 1_000_000_000n;
 /** Segments [100,101) [101,102) then a gap, then [103,104) [104,104.5): end to end on the player. */
@@ -58,5 +65,22 @@ describe('the player clock and the TAMS timeline', () => {
       '#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:40',
     );
     expect(playlistInfo(live, 4)).toEqual({ live: true, targetDuration: 2, segmentCount: 44 });
+  });
+});
+
+describe('where hls.js presents fragments', () => {
+  it('takes a parsed fragment at its first picture, others where the playlist puts them', () => {
+    // B-frames: the first picture 2 frames (80 ms) after the first decode time, which hls.js
+    // makes 0; it moved fragment 1 to match, and kept fragment 0 at 0.
+    const fragments = [
+      { start: 0, duration: 1, title: '[10:0_11:0)', startPTS: 0.08 },
+      { start: 1.08, duration: 1, title: '[11:0_12:0)' },
+      { start: 2.08, duration: 1, title: '[12:0_13:0)', startPTS: Number.NaN },
+    ];
+    const placed = placeFragments(presentedFragments(fragments));
+    expect(placed.map((p) => p.start)).toEqual([0.08, 1.08, 2.08]);
+    // At 0.5 s on the player's clock the picture is 0.42 s after the first: frame 10 of 25 fps.
+    expect(tamsTimeOf(0.5, placed)).toBe(10n * S + 420_000_000n);
+    expect(playerTimeOf(12n * S, placed)).toBe(2.08);
   });
 });

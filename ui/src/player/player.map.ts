@@ -41,6 +41,28 @@ export interface PlaylistFragment {
   title: string | null;
 }
 
+/** A fragment as hls.js holds it once it may have parsed it. */
+export interface LoadedFragment extends PlaylistFragment {
+  /** Where its first sample is presented on the player's clock, once parsed. */
+  startPTS?: number;
+}
+
+/**
+ * The fragments where the picture is: a parsed fragment's start is its first sample's
+ * presentation time. hls.js sets the player's clock from the first decode timestamp (its
+ * `initPTS` is the lowest DTS, so that no sample lands before 0), and with B-frames an encoder
+ * presents each picture after decoding it: libx264's default puts the first picture 2 frames
+ * after the first DTS, so the playlist's EXTINF sums lie 2 frames before the pictures. hls.js
+ * moves the fragments after a parsed one to match (their `start`), but keeps the first at 0.
+ */
+export function presentedFragments(fragments: readonly LoadedFragment[]): PlaylistFragment[] {
+  return fragments.map((f) => ({
+    start: f.startPTS !== undefined && Number.isFinite(f.startPTS) ? f.startPTS : f.start,
+    duration: f.duration,
+    title: f.title,
+  }));
+}
+
 export function placeFragments(fragments: readonly PlaylistFragment[]): Placed[] {
   const placed: Placed[] = [];
   for (const f of fragments) {

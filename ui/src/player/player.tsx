@@ -135,6 +135,8 @@ export function Player({ flowId, extent, seek, onTime, onLive, multivariant, fra
         switchTo(windowAround(pending.current ?? extent.start), pending.current);
         return;
       }
+      // Stopped for good: the video's own spinner must not suggest it is still coming.
+      video.pause();
       setError(`Playback failed: ${failure.message}`);
     };
     const onMetadata = () => {
@@ -166,11 +168,12 @@ export function Player({ flowId, extent, seek, onTime, onLive, multivariant, fra
         }
         const wanted = pending.current;
         if (wanted === undefined) {
-          if (first) {
-            const t = tamsTimeOf(video.currentTime, next);
-            setNow(t);
-            onTime(t);
-          }
+          // The time shown, by the table as it now is: the first, or one a parsed fragment
+          // corrected (where its pictures are presented), which a paused video reports no
+          // other way.
+          const t = tamsTimeOf(video.currentTime, next);
+          setNow(t);
+          onTime(t);
           return undefined;
         }
         show(wanted);
