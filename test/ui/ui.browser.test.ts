@@ -24,6 +24,7 @@ import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { stopAll } from '../helpers/stop.ts';
 import { type Ingested, ingest } from '../hls/hls.ingest.ts';
 import { ffmpegAvailable, generateStream } from '../hls/hls.media.ts';
+import { captionsOutsideSegment } from './ui.captions.ts';
 import {
   buildUi,
   expectedPlayerTime,
@@ -508,34 +509,7 @@ describe.skipIf(!available)('web UI in Chromium', () => {
       { headers: AUTH },
     );
     expect(created.status, created.text).toBe(201);
-    const allocated = await server.post<{ media_objects: { object_id: string; put_url: { url: string } }[] }>(
-      `/flows/${flowId}/storage`,
-      { limit: 1 },
-      { headers: AUTH },
-    );
-    const object = allocated.body.media_objects[0];
-    if (object === undefined) throw new Error(allocated.text);
-    const vtt =
-      'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nThe harbour wakes.\n\n00:00:08.000 --> 00:00:09.500\nNets are hauled.\n';
-    const put = await fetch(object.put_url.url, {
-      method: 'PUT',
-      headers: { 'content-type': 'text/vtt' },
-      body: vtt,
-    });
-    expect(put.status).toBeLessThan(300);
-    const registered = await server.post(
-      `/flows/${flowId}/segments`,
-      { object_id: object.object_id, timerange: '[73:0_140:0)' },
-      { headers: AUTH },
-    );
-    expect(registered.status, registered.text).toBe(201);
-    await expect
-      .poll(
-        async () =>
-          (await server.get<{ up_to_date: boolean }>('/search/status', { headers: AUTH })).body.up_to_date,
-        { timeout: 30_000 },
-      )
-      .toBe(true);
+    await captionsOutsideSegment(server, AUTH, flowId);
 
     const { context, page } = await open(LAPTOP, ADMIN_TOKEN);
     await page.goto(`${server.url}/ui/flows/${flowId}`);
