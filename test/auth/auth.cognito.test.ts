@@ -101,7 +101,7 @@ describe('a server pointed at a Cognito user pool (TAMS_JWT_CLIENT_IDS, no TAMS_
     const reader = await cognitoToken(key, { scopes: ['read'] });
     const who = await server.get<Whoami>('/auth/whoami', { headers: bearer(reader) });
     expect(who.status, who.text).toBe(200);
-    expect(who.body).toEqual({ name: 'alice', scopes: ['read'], scheme: 'jwt' });
+    expect(who.body).toEqual({ name: 'alice', scopes: ['read'], scheme: 'jwt', scope_map: 'methods' });
     expect((await server.get('/flows', { headers: bearer(reader) })).status).toBe(200);
     // `openid` and `aws.cognito.signin.user.admin` grant nothing; write is not granted.
     const put = await server.put('/flows/7c9e6679-7425-40de-944b-e07fc1f90ae7/label', 'x', {
