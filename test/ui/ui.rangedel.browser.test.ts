@@ -35,6 +35,15 @@ const T0 = 1_700_000_037n * S;
 /** Deleting more segments than this answers 202 with a deletion request. */
 const SYNC_LIMIT = 2;
 
+/** The page's timeline track and key events, as the test dispatches them (no DOM types here). */
+interface KeyTarget {
+  dispatchEvent(event: unknown): boolean;
+}
+declare const KeyboardEvent: new (
+  type: string,
+  init: { key: string; shiftKey: boolean; bubbles: boolean; cancelable: boolean },
+) => unknown;
+
 interface Span {
   start: bigint;
   end: bigint;
@@ -244,6 +253,33 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
       await page.getByTestId('timeline-range-mark').waitFor();
       await page.keyboard.press('Escape');
       await page.getByTestId('timeline-range-mark').waitFor({ state: 'detached' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('marks a range with keys pressed faster than the page renders', async () => {
+    const { context, page } = await openFlow(rig.tokens.admin);
+    try {
+      await seekInto(page, 1);
+      // `[`, two Shift+ArrowRight and `]` in one task: no render comes between them, so each key
+      // must act on what the one before it did, not on the page as last rendered.
+      await page.locator('.tl-track').evaluate((track: KeyTarget) => {
+        const key = (k: string, shiftKey = false) =>
+          track.dispatchEvent(
+            new KeyboardEvent('keydown', { key: k, shiftKey, bubbles: true, cancelable: true }),
+          );
+        key('[');
+        key('ArrowRight', true);
+        key('ArrowRight', true);
+        key(']');
+      });
+      const range = await chosen(page);
+      expect(range.start).toBeGreaterThan(spanOf(timerangeOf(1)).start);
+      expect(range.start).toBeLessThan(spanOf(timerangeOf(1)).end);
+      expect(range.end).toBeGreaterThan(range.start);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('timeline-range').waitFor({ state: 'detached' });
     } finally {
       await context.close();
     }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { type Dispatch, type StateUpdater, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, authHeaders, isAbort } from '../api/http.ts';
 import { durationText, rangeText, type Span, utcText } from '../time.ts';
 import { type Marks, markEnd, markStart } from '../timeline/timeline.range.ts';
@@ -95,7 +95,7 @@ export function FlowExport({
   playhead: bigint | undefined;
   /** The range marked on the timeline (either end may be unmarked). */
   marks: Marks;
-  onMarks: (marks: Marks) => void;
+  onMarks: Dispatch<StateUpdater<Marks>>;
 }) {
   const span = exportSpan(marks, extent);
   const [progress, setProgress] = useState<Progress>({ state: 'idle' });
@@ -176,14 +176,14 @@ export function FlowExport({
         <button
           type="button"
           disabled={at === undefined || at >= span.end}
-          onClick={() => at !== undefined && onMarks(markStart(marks, at))}
+          onClick={() => at !== undefined && onMarks((m) => markStart(m, at))}
         >
           Start at player
         </button>
         <button
           type="button"
           disabled={at === undefined || at <= span.start}
-          onClick={() => at !== undefined && onMarks(markEnd(marks, at))}
+          onClick={() => at !== undefined && onMarks((m) => markEnd(m, at))}
         >
           End at player
         </button>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { type Dispatch, type StateUpdater, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isAbort } from '../api/http.ts';
 import {
   clockText,
@@ -34,8 +34,12 @@ export interface TimelineProps {
    * and the download both take it, and the download's Start and End at player set it too.
    */
   marks: Marks;
-  /** Told the marks a shift-drag, `[`, `]`, Escape or Clear makes. */
-  onMarks: (marks: Marks) => void;
+  /**
+   * Told the marks a shift-drag, `[`, `]`, Escape or Clear makes: keys change them from the marks
+   * as they are then (an updater), since `[` and `]` pressed in quick succession come before the
+   * page renders the first one's marks.
+   */
+  onMarks: Dispatch<StateUpdater<Marks>>;
   /** Shown next to the chosen range (what can be done with it). */
   rangeTools?: ComponentChildren;
   /** Changed to load the segments again (after some were deleted). */
@@ -154,8 +158,18 @@ export function Timeline({
 
   /** A time on the Flow's timeline: the range chosen and the player stay within the Flow. */
   const within = (t: bigint) => (t < extent.start ? extent.start : t > extent.end ? extent.end : t);
+  /**
+   * Where the last seek asked the player to go, until the player's playhead moves: keys pressed
+   * in quick succession (ArrowRight then `]`) act where the playhead is going, not where the last
+   * render had it.
+   */
+  const sought = useRef<bigint | undefined>(undefined);
+  useEffect(() => {
+    sought.current = undefined;
+  }, [playhead]);
   const seekTo = (t: bigint) => {
     const clamped = t < extent.start ? extent.start : t >= extent.end ? extent.end - 1n : t;
+    sought.current = clamped;
     onSeek(clamped);
     // Keep the point sought in view.
     if (clamped < view.start || clamped >= view.end) {
@@ -179,7 +193,7 @@ export function Timeline({
     const previous = lastKey.current;
     lastKey.current = action.kind;
     const span = view.end - view.start;
-    const at = playhead ?? (view.start + view.end) / 2n;
+    const at = sought.current ?? playhead ?? (view.start + view.end) / 2n;
     switch (action.kind) {
       case 'step':
         seekTo(at + (span * BigInt(Math.round(action.share * 1000))) / 1000n);
@@ -200,10 +214,10 @@ export function Timeline({
         setView(fitView(extent));
         break;
       case 'markStart':
-        onMarks(markStart(marks, markAt('start', at, extent, previous)));
+        onMarks((m) => markStart(m, markAt('start', at, extent, previous)));
         break;
       case 'markEnd':
-        onMarks(markEnd(marks, markAt('end', at, extent, previous)));
+        onMarks((m) => markEnd(m, markAt('end', at, extent, previous)));
         break;
       case 'clearRange':
         onMarks({});
