@@ -19,6 +19,16 @@ export const BBC_82: Mount = { version: '8.2', base: '/tams/v8.2', on: true };
 
 export const bbcGate = () => examplesGate([BBC_82.version]);
 
+/** Where the suites lay their streams: 2023-11-14T22:13:20Z UTC (TAI, 37 s ahead of UTC then). */
+export const BBC_T0 = 1_700_000_037n * 1_000_000_000n;
+
+/** A segment as the script registers it, as the suites read it back. */
+export interface IngestedSegment {
+  object_id: string;
+  timerange: string;
+  ts_offset?: string;
+}
+
 /** `s:ns`, as the scripts take timestamps. */
 export function timestamp(ns: bigint): string {
   return `${ns / 1_000_000_000n}:${ns % 1_000_000_000n}`;

@@ -11,19 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, ADMIN_TOKEN, ADMIN_USER, startAuthServer } from '../auth/auth.fixture.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
-import { bbcGate, bbcIngest, discontinuities, timestamp } from './hls.bbc.ts';
+import { BBC_T0, bbcGate, bbcIngest, discontinuities, type IngestedSegment, timestamp } from './hls.bbc.ts';
 import { generateTracks, TRACK_FIELDS } from './hls.tracks.ts';
 
 const gate = bbcGate();
 const S = 1_000_000_000n;
-const T0 = 1_700_000_037n * S;
+const T0 = BBC_T0;
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
-
-interface Segment {
-  object_id: string;
-  timerange: string;
-  ts_offset?: string;
-}
 
 const nanos = (text: string) => {
   const [s = '0', ns = '0'] = text.split(':');
@@ -53,7 +47,7 @@ describe.skipIf(gate.skip)(`ts_offset drift and HLS discontinuities${gate.note}`
   });
 
   const segmentsOf = async (id: string) => {
-    const res = await server.get<Segment[]>(`/flows/${id}/segments`, {
+    const res = await server.get<IngestedSegment[]>(`/flows/${id}/segments`, {
       headers: AUTH,
       query: { limit: 1000 },
     });
@@ -95,12 +89,12 @@ describe.skipIf(gate.skip)(`ts_offset drift and HLS discontinuities${gate.note}`
       { headers: AUTH },
     );
     expect(created.status, created.text).toBe(201);
-    const at = (i: number) => source[i] as Segment;
+    const at = (i: number) => source[i] as IngestedSegment;
     const offset = (i: number, by: bigint) => timestamp(nanos(at(i).ts_offset ?? '0:0') + by);
     // Segments 0-2 as written; from 3 on the objects come 10 s later in their recording (a
     // jump, though the timeline runs on), 4 drifting a few nanoseconds from 3 as the script's
     // do; 5 is left out (a gap), 6 and 7 follow it.
-    const edit: Segment[] = [0, 1, 2, 3, 4, 6, 7].map((i) => ({
+    const edit: IngestedSegment[] = [0, 1, 2, 3, 4, 6, 7].map((i) => ({
       object_id: at(i).object_id,
       timerange: at(i).timerange,
       ts_offset: offset(i, i >= 3 ? 10n * S + BigInt(i) : 0n),

@@ -16,7 +16,14 @@ import { ADMIN_PASSWORD, ADMIN_TOKEN, ADMIN_USER, startAuthServer } from '../aut
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { stopAll } from '../helpers/stop.ts';
-import { bbcGate, bbcIngest, discontinuities, timestamp } from '../hls/hls.bbc.ts';
+import {
+  BBC_T0,
+  bbcGate,
+  bbcIngest,
+  discontinuities,
+  type IngestedSegment,
+  timestamp,
+} from '../hls/hls.bbc.ts';
 import { generateTracks, putMultiFlow, TRACK_FIELDS } from '../hls/hls.tracks.ts';
 import { buildUi, screenshotPath } from './ui.fixture.ts';
 import { newTab, pageErrorsChecked, signIn } from './ui.tabs.ts';
@@ -37,14 +44,8 @@ declare const document: { querySelector(selector: 'video'): PageVideo | null };
 const gate = bbcGate();
 const available = chromiumAvailable('web UI ts_offset browser tests') && !gate.skip;
 const S = 1_000_000_000n;
-const T0 = 1_700_000_037n * S;
+const T0 = BBC_T0;
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
-
-interface Segment {
-  object_id: string;
-  timerange: string;
-  ts_offset?: string;
-}
 
 describe.skipIf(!available)(`a multi Flow written by ingest_hls.py --force-start-time${gate.note}`, () => {
   let server: TestServer;
@@ -70,7 +71,7 @@ describe.skipIf(!available)(`a multi Flow written by ingest_hls.py --force-start
     await bbcIngest(target, scratch.path, '1', audioId, 'Tone', T0);
 
     // The audio again, its offset moved on by 10 ms every fourth segment.
-    const listed = await server.get<Segment[]>(`/flows/${audioId}/segments`, {
+    const listed = await server.get<IngestedSegment[]>(`/flows/${audioId}/segments`, {
       headers: AUTH,
       query: { limit: 1000 },
     });
@@ -171,13 +172,15 @@ describe.skipIf(!available)(`a multi Flow written by ingest_hls.py --force-start
       /^Playback failed: the audio breaks \(EXT-X-DISCONTINUITY\) 5 times and the video 0 times/,
     );
     // The page answers; nothing played, and the video no longer waits to.
-    const state = await page.locator('video').evaluate((v: PageVideo) => ({
-      readyState: v.readyState,
-      networkState: v.networkState,
-      paused: v.paused,
-    }));
+    // The alert is shown as the player stops: the video's state follows within the same error.
+    const state = () =>
+      page.locator('video').evaluate((v: PageVideo) => ({
+        readyState: v.readyState,
+        networkState: v.networkState,
+        paused: v.paused,
+      }));
     // NETWORK_EMPTY: no source, so no spinner either.
-    expect(state).toEqual({ readyState: 0, networkState: 0, paused: true });
+    await expect.poll(state).toEqual({ readyState: 0, networkState: 0, paused: true });
     await page.getByTestId('flow-meta').waitFor();
     await page.screenshot({ path: screenshotPath('offsets-unplayable') });
   });

@@ -158,18 +158,8 @@ export function Timeline({
 
   /** A time on the Flow's timeline: the range chosen and the player stay within the Flow. */
   const within = (t: bigint) => (t < extent.start ? extent.start : t > extent.end ? extent.end : t);
-  /**
-   * Where the last seek asked the player to go, until the player's playhead moves: keys pressed
-   * in quick succession (ArrowRight then `]`) act where the playhead is going, not where the last
-   * render had it.
-   */
-  const sought = useRef<bigint | undefined>(undefined);
-  useEffect(() => {
-    sought.current = undefined;
-  }, [playhead]);
   const seekTo = (t: bigint) => {
     const clamped = t < extent.start ? extent.start : t >= extent.end ? extent.end - 1n : t;
-    sought.current = clamped;
     onSeek(clamped);
     // Keep the point sought in view.
     if (clamped < view.start || clamped >= view.end) {
@@ -193,7 +183,7 @@ export function Timeline({
     const previous = lastKey.current;
     lastKey.current = action.kind;
     const span = view.end - view.start;
-    const at = sought.current ?? playhead ?? (view.start + view.end) / 2n;
+    const at = playhead ?? (view.start + view.end) / 2n;
     switch (action.kind) {
       case 'step':
         seekTo(at + (span * BigInt(Math.round(action.share * 1000))) / 1000n);
