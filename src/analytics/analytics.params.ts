@@ -1,32 +1,12 @@
 import { BadRequestError } from '../common/errors.ts';
-import {
-  fitsInt64,
-  formatTimestamp,
-  INT64_MAX,
-  INT64_MIN,
-  parseTimeRange,
-  parseTimestamp,
-  TimeFormatError,
-  TimeRange,
-} from '../time/index.ts';
+import { beyondStoredRange } from '../http/params.ts';
+import { fitsInt64, parseTimeRange, parseTimestamp, TimeFormatError, TimeRange } from '../time/index.ts';
 
 /**
  * The analytics' query parameters read as nanoseconds. The TAMS grammar has no bound, but the
  * store keeps times in signed 64-bit integers and the reports compute in them: a value outside
  * is refused (400, naming the parameter) rather than reaching the database, which fails on it.
  */
-
-const STORE_RANGE = `signed 64-bit nanoseconds, ${formatTimestamp(INT64_MIN)} to ${formatTimestamp(INT64_MAX)}`;
-/** Longest slice of a parameter echoed in a summary (the grammar allows any number of digits). */
-const MAX_ECHO = 80;
-
-const shown = (value: string) => (value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}...` : value);
-
-function beyond(name: string, value: string): BadRequestError {
-  return new BadRequestError(
-    `query.${name} ${shown(value)} is beyond the range this store keeps (${STORE_RANGE})`,
-  );
-}
 
 function parsed<T>(name: string, parse: () => T): T {
   try {
@@ -41,7 +21,7 @@ function parsed<T>(name: string, parse: () => T): T {
 export function windowParam(value: string | undefined, name = 'timerange'): TimeRange {
   if (value === undefined) return TimeRange.ETERNITY;
   const range = parsed(name, () => parseTimeRange(value));
-  if (!fitsInt64(range.start) || !fitsInt64(range.end)) throw beyond(name, value);
+  if (!fitsInt64(range.start) || !fitsInt64(range.end)) throw beyondStoredRange(name, value);
   return range;
 }
 
@@ -49,7 +29,7 @@ export function windowParam(value: string | undefined, name = 'timerange'): Time
 export function durationParam(value: string | undefined, name: string): bigint | undefined {
   if (value === undefined) return undefined;
   const ns = parsed(name, () => parseTimestamp(value));
-  if (!fitsInt64(ns)) throw beyond(name, value);
+  if (!fitsInt64(ns)) throw beyondStoredRange(name, value);
   if (ns < 0n) throw new BadRequestError(`query.${name} must not be negative`);
   return ns;
 }

@@ -32,6 +32,11 @@ const MAX_ECHO = 80;
 export function storedTimerangeParam(value: string | undefined, name = 'timerange'): TimeRange | undefined {
   const range = timerangeParam(value, name);
   if (range === undefined || (fitsInt64(range.start) && fitsInt64(range.end))) return range;
-  const shown = (value as string).length > MAX_ECHO ? `${(value as string).slice(0, MAX_ECHO)}...` : value;
-  throw new BadRequestError(`query.${name} ${shown} is beyond the range this store keeps (${STORE_RANGE})`);
+  throw beyondStoredRange(name, value as string);
+}
+
+/** The 400 of a time query parameter outside signed 64-bit nanoseconds, naming it. */
+export function beyondStoredRange(name: string, value: string): BadRequestError {
+  const shown = value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}...` : value;
+  return new BadRequestError(`query.${name} ${shown} is beyond the range this store keeps (${STORE_RANGE})`);
 }
