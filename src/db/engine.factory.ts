@@ -32,6 +32,8 @@ export interface VastEngineSettings extends VastTransportSettings {
   readonly TAMS_VAST_SCHEMA: string;
   /** Absent (callers building settings by hand): every read begins its own transaction. */
   readonly TAMS_VAST_READ_SNAPSHOT_MS?: number;
+  /** Absent (callers building settings by hand): the engine's default, KEEP_ALIVE_MS. */
+  readonly TAMS_VAST_KEEP_ALIVE_MS?: number;
 }
 
 /** What TAMS_DB=postgres reads (src/config.postgres.ts). */
@@ -127,6 +129,7 @@ export async function openEngine(
         bucket: vast.TAMS_VAST_BUCKET,
         schema: vast.TAMS_VAST_SCHEMA,
         readSnapshotMs: vast.TAMS_VAST_READ_SNAPSHOT_MS ?? 0,
+        keepAliveMs: vast.TAMS_VAST_KEEP_ALIVE_MS,
       });
     }
     case 'postgres': {
