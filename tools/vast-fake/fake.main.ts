@@ -1,9 +1,11 @@
 /**
  * The fake VAST server as a process: `npx tsx tools/vast-fake/fake.main.ts [--port N]
- * [--fail-queries-on-table NAME]` prints `url`, `access`, `secret` and `bucket` (one `name=value`
- * a line, then `ready`) and serves until SIGTERM or SIGINT. Used by `npm run vast:sdk:fake`, which
- * drives it with VAST's Python SDK; every QueryData on a table named NAME ends with the failure
- * frame (fake.failure.ts), for the SDK to read.
+ * [--fail-queries-on-table NAME] [--tx-timeout-ms N]` prints `url`, `access`, `secret` and
+ * `bucket` (one `name=value` a line, then `ready`) and serves until SIGTERM or SIGINT. Used by
+ * `npm run vast:sdk:fake`, which drives it with VAST's Python SDK; every QueryData on a table
+ * named NAME ends with the failure frame (fake.failure.ts), for the SDK to read. `--tx-timeout-ms`
+ * sets the idle time after which a transaction ends (fake.limits.ts; 60 s by default), for
+ * `tams-mgmt vast check` to meet a cluster with a shorter one (test/vast/field/field.idle.test.ts).
  */
 import { startFakeVast } from './fake.server.ts';
 
@@ -12,7 +14,11 @@ const arg = (name: string) => {
   return at >= 0 ? process.argv[at + 1] : undefined;
 };
 const port = Number.parseInt(arg('--port') ?? '0', 10);
-const vast = await startFakeVast({ port });
+const txTimeout = arg('--tx-timeout-ms');
+const vast = await startFakeVast({
+  port,
+  ...(txTimeout !== undefined && { txTimeoutMs: Number.parseInt(txTimeout, 10) }),
+});
 const failing = arg('--fail-queries-on-table');
 if (failing !== undefined) {
   vast.faults.queryFailureAt = 'start';
