@@ -1,20 +1,24 @@
 /**
  * `tams-mgmt vast check`: the field kit for a VAST cluster, run once with the server's TAMS_VAST_*
- * settings. It runs the engine contract and the conflict rules (the suites `npm test` runs on the
- * fake VAST, here on the cluster) and the probes of what the engine assumes of VAST, each in
- * scratch schemas it drops at the end; writes one answer per operation and one error body per
- * status as golden files (masked: vast.golden.ts) with a summary, and prints the summary.
- * Exit status 0 when every check passed, 1 otherwise, 2 for settings it cannot use.
+ * settings. It checks the settings first (endpoint, keys, bucket: vast.probes.settings.ts) and
+ * stops there when one is wrong, saying what to change; then runs the engine contract and the
+ * conflict rules (the suites `npm test` runs on the fake VAST, here on the cluster) and the probes
+ * of what the engine assumes of VAST, each in scratch schemas it drops at the end; writes one
+ * answer per operation and one error body per status as golden files (masked: vast.golden.ts)
+ * with a summary, and prints the summary. The screen shows the endpoints and the bucket as set (a
+ * typo shows), never the keys; the files mask all four. Exit status 0 when every check passed, 1
+ * otherwise, 2 for settings it cannot use.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Config, vastConfigProblems, vastEndpoints } from '../../src/config.ts';
 import { CONTRACT_HARNESS } from '../../src/db/contract/contract.harness.key.ts';
 import { MgmtError, type MgmtIo } from '../mgmt.io.ts';
-import { maskText, type Secrets, writeGolden } from './vast.golden.ts';
+import { maskKeys, maskText, type Secrets, writeGolden } from './vast.golden.ts';
 import type { Facts, ProbeOptions } from './vast.probe.ts';
 import { catalogProbes } from './vast.probes.catalog.ts';
 import { dataProbes } from './vast.probes.data.ts';
+import { type Shown, settingsProbes } from './vast.probes.settings.ts';
 import { txProbes } from './vast.probes.tx.ts';
 import { Recorder } from './vast.record.ts';
 import { type CheckResult, KitRunner } from './vast.runner.ts';
@@ -35,14 +39,19 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/
 
 export const defaultOut = (): string => `vast-check-${stamp()}`;
 
-/** Registers every check: probes of the catalog first (they tell the version), the suites, the rest. */
+/**
+ * Registers every check: the settings first (they tell the version, and stop the run when wrong),
+ * probes of the catalog, the suites, the rest.
+ */
 async function register(
   runner: KitRunner,
   scratch: Scratch,
   options: ProbeOptions,
+  shown: Shown,
   facts: Facts,
 ): Promise<void> {
-  catalogProbes(runner, scratch, facts);
+  settingsProbes(runner, scratch, shown, facts);
+  catalogProbes(runner, scratch);
   // The suites import describe/it/expect through the harness: the kit's runner must be in place
   // before their modules load (contract.harness.ts).
   (globalThis as { [CONTRACT_HARNESS]?: unknown })[CONTRACT_HARNESS] = runner.harness;
@@ -72,6 +81,7 @@ export async function vastCheckCommand(
     secretKey: config.TAMS_VAST_SECRET_KEY,
     hosts: endpoints.map((u) => u.hostname),
   };
+  const shown: Shown = { endpoints: endpoints.map((u) => u.origin), bucket: config.TAMS_VAST_BUCKET };
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
   const recorder = new Recorder();
@@ -81,7 +91,10 @@ export async function vastCheckCommand(
   const facts: Facts = {};
   const started = performance.now();
   io.err(
-    `vast check: ${endpoints.length} endpoint(s), scratch schemas ${scratch.prefix}_*, files in ${out}\n`,
+    maskKeys(
+      `vast check: ${shown.endpoints.join(', ')}, bucket "${shown.bucket}", scratch schemas ${scratch.prefix}_*, files in ${out}\n`,
+      secrets,
+    ),
   );
   let results: CheckResult[] = [];
   let left: string[] = [];
@@ -92,11 +105,11 @@ export async function vastCheckCommand(
   };
   process.once('SIGINT', interrupt);
   try {
-    await register(runner, scratch, options, facts);
+    await register(runner, scratch, options, shown, facts);
     results = await runner.run((r) => {
       const mark = r.status === 'passed' ? '✓' : r.status === 'failed' ? '✗' : '-';
       io.err(
-        maskText(
+        maskKeys(
           `${mark} ${[...r.group, r.name].join(' › ')}${r.status === 'skipped' ? '' : ` (${r.ms} ms)`}\n`,
           secrets,
         ),
@@ -113,18 +126,19 @@ export async function vastCheckCommand(
     at: new Date().toISOString(),
     target: options.label,
     facts,
-    endpoints: endpoints.length,
+    shown,
     seconds: (performance.now() - started) / 1000,
     results,
     timings: recorder.timings,
     golden: { dir: options.out, answers: recorder.answers.size, errors: recorder.errors.size },
     schemas: { prefix: scratch.prefix, left },
+    ...(runner.stoppedAt !== undefined && { stopped: { at: runner.stoppedAt, notRun: runner.notRun } }),
   };
-  const text = maskText(summaryText(summary), secrets);
-  const json = maskText(`${JSON.stringify(summaryJson(summary), null, 2)}\n`, secrets);
-  writeFileSync(join(out, 'summary.txt'), text);
-  writeFileSync(join(out, 'summary.json'), json);
-  io.out(options.json ? json : text);
-  io.err(`vast check: ${written.length} golden files and the summary in ${out}\n`);
+  const text = summaryText(summary);
+  const json = `${JSON.stringify(summaryJson(summary), null, 2)}\n`;
+  writeFileSync(join(out, 'summary.txt'), maskText(text, secrets));
+  writeFileSync(join(out, 'summary.json'), maskText(json, secrets));
+  io.out(maskKeys(options.json ? json : text, secrets));
+  io.err(maskKeys(`vast check: ${written.length} golden files and the summary in ${out}\n`, secrets));
   return totals(results).failed === 0 && left.length === 0 ? 0 : 1;
 }

@@ -21,7 +21,13 @@ export const VAST_COMMANDS: readonly Command[] = [
         out: values.out ?? defaultOut(),
         label: values.label ?? 'cluster',
         json: values.json === true,
-        idleSeconds: count('idle-seconds', values['idle-seconds'], 75),
+        // Three keep-alive intervals by default: what the engine needs (two) and one more.
+        idleSeconds: count(
+          'idle-seconds',
+          values['idle-seconds'],
+          (3 * config.TAMS_VAST_KEEP_ALIVE_MS) / 1000,
+        ),
+        keepAliveMs: config.TAMS_VAST_KEEP_ALIVE_MS,
         txCap: count('tx-cap', values['tx-cap'], 64),
         checkTimeoutMs: 300_000,
       }),

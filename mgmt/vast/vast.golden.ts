@@ -59,6 +59,15 @@ export function maskText(text: string, secrets: Secrets): string {
   return out;
 }
 
+/**
+ * The keys masked, nothing else: what the admin's own screen shows (the endpoints and the bucket
+ * stay readable there, so a typo in them can be seen).
+ */
+export function maskKeys(text: string, secrets: Secrets): string {
+  const keys: Secrets = { bucket: '', accessKey: secrets.accessKey, secretKey: secrets.secretKey, hosts: [] };
+  return Buffer.from(maskBytes(Buffer.from(text, 'utf8'), keys)).toString('utf8');
+}
+
 function maskHeaders(headers: Readonly<Record<string, string>>, secrets: Secrets): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (!VOLATILE.has(k)) out[k] = maskText(v, secrets);

@@ -9,21 +9,32 @@ import { errorLine } from './vast.runner.ts';
 
 /** What the probes learn that the summary's header shows. */
 export interface Facts {
-  /** The `Server` header, e.g. `vast 5.3.0.0`. */
+  /** The `Server` header of the endpoint's answer (any status), e.g. `vast 5.3.0.0`. */
   server?: string;
   version?: string;
+  /** The endpoint answered the readiness probe (with or without a Server header). */
+  answered?: boolean;
+  /** Why no answer came (`connection refused`), when none did. */
+  unreachable?: string;
+  /** The refusal of the keys (`403 SignatureDoesNotMatch`), when the cluster refused them. */
+  keysRefused?: string;
 }
 
 /** Options of `vast check` the probes read. */
 export interface ProbeOptions {
-  /** How long the idle-transaction probe waits (0: not run). */
+  /**
+   * Longest idle the idle-transaction probe watches, in seconds (0: not run); it always watches
+   * at least what the engine needs (twice its keep-alive interval).
+   */
   readonly idleSeconds: number;
+  /** The engine's keep-alive interval of open transactions (TAMS_VAST_KEEP_ALIVE_MS). */
+  readonly keepAliveMs: number;
   /** How many transactions the cap probe opens at once at most (0: not run). */
   readonly txCap: number;
 }
 
 /** The cluster's own refusal inside `error` (the transport wraps a 503, the engine may wrap a 409). */
-function httpCause(error: unknown): VastHttpError | undefined {
+export function httpCause(error: unknown): VastHttpError | undefined {
   for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth++) {
     if (e instanceof VastHttpError) return e;
     e = e instanceof Error ? e.cause : undefined;

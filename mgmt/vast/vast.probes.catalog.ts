@@ -1,7 +1,8 @@
 /**
- * Probes of the cluster's catalog answers: the readiness probe and the version, listings by exact
- * name (how VAST's SDK decides that a schema or table exists), and the statuses of refusals the
- * engine reads an outcome from (creating what exists, reading what does not).
+ * Probes of the cluster's catalog answers: listings by exact name (how VAST's SDK decides that a
+ * schema or table exists), and the statuses of refusals the engine reads an outcome from
+ * (creating what exists, reading what does not). The readiness probe and the version are
+ * checked first, with the settings (vast.probes.settings.ts).
  */
 import {
   decodeListSchemasResponse,
@@ -10,8 +11,7 @@ import {
 } from '../../src/db/engines/vast/wire/wire.catalog.ts';
 import { encodeSchemaMessage } from '../../src/db/engines/vast/wire/wire.schema.ts';
 import type { WireField } from '../../src/db/engines/vast/wire/wire.types.ts';
-import { serverVersion } from './vast.decode.ts';
-import { type Facts, outcome, ProbeFailure, statusOf } from './vast.probe.ts';
+import { outcome, ProbeFailure, statusOf } from './vast.probe.ts';
 import type { CheckContext, KitRunner } from './vast.runner.ts';
 import type { Scratch } from './vast.scratch.ts';
 
@@ -23,42 +23,6 @@ const listHeaders = (exact: string) => ({
   'tabular-name-exact-match': exact,
   'tabular-list-count-only': 'False',
 });
-
-async function readiness(scratch: Scratch, facts: Facts, ctx: CheckContext): Promise<void> {
-  const server = (h: Readonly<Record<string, string>>) => `200, Server: ${h.server ?? '(none)'}`;
-  const probe = await outcome(
-    scratch.call({ method: 'GET', names: [], query: [['transaction']], idempotent: true }),
-    (r) => server(r.headers),
-  );
-  ctx.note(
-    `GET /?transaction without a transaction (the engine's probe, the SDK's version read): ${probe.text}`,
-  );
-  const asked = await outcome(
-    scratch.call({
-      method: 'GET',
-      names: [],
-      query: [['transaction']],
-      idempotent: true,
-      headers: { 'tabular-get-vast-version': 'true' },
-    }),
-    (r) => server(r.headers),
-  );
-  ctx.note(`the same with tabular-get-vast-version: true (vastdb 2.1): ${asked.text}`);
-  const root = await outcome(scratch.call({ method: 'GET', names: [], query: [], idempotent: true }), (r) =>
-    server(r.headers),
-  );
-  ctx.note(`GET / (the Java client's probe): ${root.text}`);
-  for (const o of [probe, asked, root]) {
-    if (o.ok && o.value.headers.server !== undefined && facts.server === undefined) {
-      facts.server = o.value.headers.server;
-      facts.version = serverVersion(o.value.headers) ?? undefined;
-    }
-  }
-  const engine = scratch.engine('readiness');
-  const ready = await outcome(engine.server.probe(AbortSignal.timeout(30_000)), () => 'ready');
-  ctx.note(`the engine's readiness probe: ${ready.text}`);
-  if (!ready.ok) throw new ProbeFailure(`the engine's readiness probe failed: ${ready.text}`);
-}
 
 async function exactNames(scratch: Scratch, ctx: CheckContext): Promise<void> {
   const s = scratch.schema('exact');
@@ -234,11 +198,8 @@ async function refusals(scratch: Scratch, ctx: CheckContext): Promise<void> {
   if (problems.length > 0) throw new ProbeFailure(problems.join('; '));
 }
 
-export function catalogProbes(runner: KitRunner, scratch: Scratch, facts: Facts): void {
+export function catalogProbes(runner: KitRunner, scratch: Scratch): void {
   runner.describe('catalog', () => {
-    runner.test('the readiness probe is answered and names a VAST version', (ctx) =>
-      readiness(scratch, facts, ctx),
-    );
     runner.test('listings by exact name list that name only', (ctx) => exactNames(scratch, ctx));
     runner.test('creating what exists answers 409; a missing table answers 404', (ctx) =>
       refusals(scratch, ctx),

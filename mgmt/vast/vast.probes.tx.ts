@@ -1,13 +1,13 @@
 /**
  * Probes of the cluster's transactions: what the replicas' design (docs/replicas.md)
- * assumes of them, and the limits the engine lives within (how long an idle transaction lasts,
- * how many may be open at once).
+ * assumes of them, and the limits the engine lives within (how long an idle transaction lasts:
+ * vast.probes.idle.ts; how many may be open at once).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableDef } from '../../src/db/db.types.ts';
 import { TableManager } from '../../src/db/manager.ts';
 import { col, where } from '../../src/db/predicate.ts';
 import { type Facts, outcome, ProbeFailure, type ProbeOptions, statusOf } from './vast.probe.ts';
+import { idleCheck } from './vast.probes.idle.ts';
 import type { CheckContext, KitRunner } from './vast.runner.ts';
 import type { Scratch } from './vast.scratch.ts';
 
@@ -103,33 +103,6 @@ async function firstCommitterWins(scratch: Scratch, ctx: CheckContext): Promise<
   }
 }
 
-async function idle(scratch: Scratch, seconds: number, ctx: CheckContext): Promise<void> {
-  const txid = await scratch.begin();
-  try {
-    await sleep(seconds * 1000);
-    const keepAlive = await outcome(
-      scratch.call({ method: 'GET', names: [], query: [['transaction']], txid, idempotent: true }),
-    );
-    const read = await outcome(
-      scratch.call({
-        method: 'GET',
-        names: [scratch.bucket],
-        query: [['schema']],
-        txid,
-        idempotent: true,
-        headers: { 'tabular-max-keys': '1', 'tabular-next-key': '0', 'tabular-list-count-only': 'False' },
-      }),
-    );
-    ctx.note(`after ${seconds} s idle: keep-alive ${keepAlive.text}; a listing in it ${read.text}`);
-    if (!keepAlive.ok || !read.ok)
-      throw new ProbeFailure(
-        `a transaction idle for ${seconds} s had ended (the engine keeps them alive every 60 s)`,
-      );
-  } finally {
-    await scratch.rollback(txid).catch(() => undefined);
-  }
-}
-
 async function cap(scratch: Scratch, max: number, ctx: CheckContext): Promise<void> {
   const open: bigint[] = [];
   try {
@@ -156,10 +129,7 @@ export function txProbes(runner: KitRunner, scratch: Scratch, options: ProbeOpti
     runner.test('first committer wins on a row; the other is refused at its commit with a 409', (ctx) =>
       firstCommitterWins(scratch, ctx),
     );
-    runner.test(
-      `a transaction idle for ${options.idleSeconds} s is still open (the engine keeps alive every 20 s, the Java client every 60 s)`,
-      options.idleSeconds > 0 ? (ctx) => idle(scratch, options.idleSeconds, ctx) : undefined,
-    );
+    idleCheck(runner, scratch, options);
     runner.test(
       `${options.txCap} transactions open at once`,
       options.txCap > 0 ? (ctx) => cap(scratch, options.txCap, ctx) : undefined,

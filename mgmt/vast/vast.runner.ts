@@ -2,7 +2,8 @@
  * The field kit's test runner: collects describe/it/hooks as vitest does and runs the checks one
  * after the other, timing each. It stands in for vitest under the contract suites
  * (src/db/contract/contract.harness.ts), and runs the kit's own probes, which may also say what
- * they observed (`note`), pass or fail.
+ * they observed (`note`), pass or fail, or fail in a way that leaves nothing else to check
+ * (StopRun: the endpoint, the keys, the bucket), which ends the run there.
  */
 import type { ContractHarness } from '../../src/db/contract/contract.harness.ts';
 import { kitExpect, show } from './vast.expect.ts';
@@ -39,6 +40,29 @@ export interface CheckResult {
   readonly error?: string;
   /** What the check observed (probes). */
   readonly observed: readonly string[];
+  /** The run stopped after this check's failure (StopRun): what to do about it. */
+  readonly fix?: string;
+}
+
+/**
+ * A check's failure after which no other check can tell anything (every call would fail the same
+ * way): the run stops. The message is the cause, `fix` what to do, naming the setting to change.
+ */
+export class StopRun extends Error {
+  override readonly name = 'StopRun';
+
+  constructor(
+    cause: string,
+    readonly fix: string,
+  ) {
+    super(cause);
+  }
+}
+
+/** How a check or hook failed: its line, and what to do when the failure stops the run. */
+interface Failure {
+  readonly line: string;
+  readonly fix?: string;
 }
 
 const newSuite = (name: string): Suite => ({
@@ -63,9 +87,16 @@ export function errorLine(error: unknown): string {
   );
 }
 
+const countTests = (suite: Suite): number =>
+  suite.children.reduce((n, c) => n + (c.kind === 'test' ? 1 : countTests(c)), 0);
+
 export class KitRunner {
   private readonly root = newSuite('');
   private current = this.root;
+  /** The check whose failure stopped the last run, if one did. */
+  stoppedAt: CheckResult | undefined;
+  /** Checks of the last run not run because it stopped. */
+  notRun = 0;
 
   constructor(
     /** Longest a check may take before it is reported failed (its work may still go on). */
@@ -115,10 +146,15 @@ export class KitRunner {
   /** Runs every check collected so far, in order; `report` hears each result as it comes. */
   async run(report: (result: CheckResult) => void): Promise<CheckResult[]> {
     const results: CheckResult[] = [];
+    const total = countTests(this.root);
+    this.stoppedAt = undefined;
     await this.runSuite(this.root, [], [], [], (r) => {
       results.push(r);
       report(r);
+      if (r.fix !== undefined) this.stoppedAt ??= r;
     });
+    this.notRun =
+      this.stoppedAt === undefined ? 0 : total - results.filter((r) => r.name !== '(cleanup)').length;
     this.root.children.length = 0;
     return results;
   }
@@ -133,14 +169,26 @@ export class KitRunner {
     const path = suite.name === '' ? group : [...group, suite.name];
     const befores = [...before, ...suite.beforeEach];
     const afters = [...suite.afterEach, ...after];
+    let started = false;
     for (const child of suite.children) {
+      if (this.stoppedAt !== undefined) break;
+      started = true;
       if (child.kind === 'suite') await this.runSuite(child, path, befores, afters, report);
       else report(await this.runTest(child, path, befores, afters));
     }
+    // A suite the run stopped before has nothing to clean up.
+    if (!started) return;
     for (const fn of suite.afterAll) {
       const failure = await this.attempt(fn, { note: () => undefined });
       if (failure !== undefined)
-        report({ group: path, name: '(cleanup)', status: 'failed', ms: 0, error: failure, observed: [] });
+        report({
+          group: path,
+          name: '(cleanup)',
+          status: 'failed',
+          ms: 0,
+          error: failure.line,
+          observed: [],
+        });
     }
   }
 
@@ -149,21 +197,28 @@ export class KitRunner {
     if (test.fn === undefined) return { group, name: test.name, status: 'skipped' as const, ms: 0, observed };
     const ctx: CheckContext = { note: (line) => observed.push(line) };
     const started = performance.now();
-    let error: string | undefined;
+    let error: Failure | undefined;
     for (const fn of before) error ??= await this.attempt(fn, ctx);
     if (error === undefined) error = await this.attempt(test.fn, ctx);
     for (const fn of after) {
       const failure = await this.attempt(fn, ctx);
-      error ??= failure === undefined ? undefined : `after the check: ${failure}`;
+      error ??= failure === undefined ? undefined : { ...failure, line: `after the check: ${failure.line}` };
     }
     const ms = Math.round(performance.now() - started);
-    return error === undefined
-      ? { group, name: test.name, status: 'passed' as const, ms, observed }
-      : { group, name: test.name, status: 'failed' as const, ms, error, observed };
+    if (error === undefined) return { group, name: test.name, status: 'passed' as const, ms, observed };
+    return {
+      group,
+      name: test.name,
+      status: 'failed' as const,
+      ms,
+      error: error.line,
+      observed,
+      ...(error.fix !== undefined && { fix: error.fix }),
+    };
   }
 
-  /** Runs `fn` within the time limit; the failure as one line, or undefined. */
-  private async attempt(fn: Fn, ctx: CheckContext): Promise<string | undefined> {
+  /** Runs `fn` within the time limit; how it failed, or undefined. */
+  private async attempt(fn: Fn, ctx: CheckContext): Promise<Failure | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -175,7 +230,8 @@ export class KitRunner {
       await Promise.race([Promise.resolve().then(() => fn(ctx)), limit]);
       return undefined;
     } catch (error) {
-      return errorLine(error);
+      if (error instanceof StopRun) return { line: error.message, fix: error.fix };
+      return { line: errorLine(error) };
     } finally {
       clearTimeout(timer);
     }

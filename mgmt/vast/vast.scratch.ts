@@ -60,13 +60,29 @@ export class Scratch {
     return schema;
   }
 
-  /** An engine on the scratch schema for `name`, with the server's read-snapshot setting. */
+  /**
+   * An engine on the scratch schema for `name`, with the server's read-snapshot and keep-alive
+   * settings.
+   */
   engine(name: string): VastEngine {
+    return this.open(this.schema(name));
+  }
+
+  /**
+   * An engine for the readiness probe only: its schema is never made (nor named among this run's,
+   * so a run that stops at the probe has nothing to clean up).
+   */
+  prober(): VastEngine {
+    return this.open(`${this.prefix}_probe`);
+  }
+
+  private open(schema: string): VastEngine {
     const engine = createVastEngine({
       transport: this.transport(),
       bucket: this.bucket,
-      schema: this.schema(name),
+      schema,
       readSnapshotMs: this.config.TAMS_VAST_READ_SNAPSHOT_MS,
+      keepAliveMs: this.config.TAMS_VAST_KEEP_ALIVE_MS,
     });
     this.engines.push(engine);
     return engine;
@@ -118,20 +134,26 @@ export class Scratch {
 
   /**
    * Closes the engines and drops every schema whose name starts with this run's prefix, with its
-   * tables (the probes make some by hand). Returns the schemas that could not be dropped.
+   * tables (the probes make some by hand). Returns the schemas that could not be dropped; throws
+   * when the cluster cannot list them, unless no schema was ever named (a run stopped by its
+   * settings: the listing would fail for the same reason, and there is nothing to drop).
    */
   async cleanup(): Promise<string[]> {
     await Promise.allSettled(this.engines.splice(0).map((e) => e.close()));
     const left: string[] = [];
-    for (const schema of await this.ownSchemas()) {
-      try {
-        await this.dropSchema(schema);
-      } catch {
-        left.push(schema);
+    try {
+      if (this.schemas.size === 0) return left;
+      for (const schema of await this.ownSchemas()) {
+        try {
+          await this.dropSchema(schema);
+        } catch {
+          left.push(schema);
+        }
       }
+      return left;
+    } finally {
+      this.raw.close();
     }
-    this.raw.close();
-    return left;
   }
 
   /** This run's schemas as the cluster lists them (by prefix). */

@@ -1,9 +1,12 @@
 /**
- * The field kit's summary: one text to attach to a bug report (the VAST version, each check with
- * what it observed, the timings per operation), and the same as JSON. Masked like the golden
- * files before it is shown or written (vast.golden.ts).
+ * The field kit's summary: one text to attach to a bug report (the endpoints and bucket, the VAST
+ * version, each check with what it observed, the timings per operation), and the same as JSON. A
+ * run stopped by a wrong setting leads with the cause and what to do, and leaves out what would
+ * only repeat it. Masked before it is shown (the keys) or written (like the golden files:
+ * vast.golden.ts).
  */
 import type { Facts } from './vast.probe.ts';
+import type { Shown } from './vast.probes.settings.ts';
 import type { CheckResult } from './vast.runner.ts';
 
 export interface Summary {
@@ -11,12 +14,15 @@ export interface Summary {
   readonly at: string;
   readonly target: string;
   readonly facts: Facts;
-  readonly endpoints: number;
+  /** The endpoints and bucket as set. */
+  readonly shown: Shown;
   readonly seconds: number;
   readonly results: readonly CheckResult[];
   readonly timings: ReadonlyMap<string, readonly number[]>;
   readonly golden: { readonly dir: string; readonly answers: number; readonly errors: number };
   readonly schemas: { readonly prefix: string; readonly left: readonly string[] };
+  /** The check whose failure stopped the run (it has `fix`), and how many checks were not run. */
+  readonly stopped?: { readonly at: CheckResult; readonly notRun: number };
 }
 
 const MARK = { passed: '✓', failed: '✗', skipped: '-' } as const;
@@ -35,18 +41,34 @@ export function totals(results: readonly CheckResult[]): Record<CheckResult['sta
 function checkLines(r: CheckResult): string[] {
   const lines = [`  ${MARK[r.status]} ${r.name}${r.status === 'skipped' ? ' (skipped)' : ` (${r.ms} ms)`}`];
   for (const line of r.observed) lines.push(`      observed: ${line}`);
-  if (r.error !== undefined) lines.push(`      failed: ${r.error}`);
+  // The failure that stopped the run is told once, at the top.
+  if (r.error !== undefined && r.fix === undefined) lines.push(`      failed: ${r.error}`);
   return lines;
+}
+
+/** What answered at the endpoints, as the probes saw it (a refusal's answer included). */
+export function vastSeen(f: Facts): string {
+  if (f.server !== undefined && /^vast\b/.test(f.server))
+    return `${f.server}${f.version ? ` (version ${f.version})` : ''}${f.keysRefused ? `, which refused the keys (${f.keysRefused})` : ''}`;
+  if (f.server !== undefined) return `none: the endpoint answered as Server ${JSON.stringify(f.server)}`;
+  if (f.answered) return 'none: the endpoint answered without a Server header';
+  if (f.unreachable !== undefined) return `no answer (${f.unreachable})`;
+  return 'no answer seen';
 }
 
 export function summaryText(s: Summary): string {
   const t = totals(s.results);
   const out = [
     `tams-server VAST field check (${s.tool}), ${s.at}`,
-    `target: ${s.target}; VAST: ${s.facts.server ?? 'no Server header seen'}${s.facts.version ? ` (version ${s.facts.version})` : ''}; endpoints: ${s.endpoints}; Node ${process.version}`,
-    `result: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped in ${s.seconds.toFixed(1)} s`,
+    `target: ${s.target}; VAST: ${vastSeen(s.facts)}; Node ${process.version}`,
+    `endpoints: ${s.shown.endpoints.join(', ')}; bucket: "${s.shown.bucket}"`,
+    `result: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped in ${s.seconds.toFixed(1)} s${s.stopped ? `; stopped, ${s.stopped.notRun} checks not run` : ''}`,
   ];
-  const failed = s.results.filter((r) => r.status === 'failed');
+  if (s.stopped !== undefined) {
+    const at = s.stopped.at;
+    out.push('', `STOPPED: ${at.error}`, `what to do: ${at.fix}`);
+  }
+  const failed = s.results.filter((r) => r.status === 'failed' && r.fix === undefined);
   if (failed.length > 0) {
     out.push('', 'FAILED');
     for (const r of failed) out.push(`  ${r.group.join(' › ')}`, ...checkLines(r).map((l) => `  ${l}`));
@@ -58,8 +80,9 @@ export function summaryText(s: Summary): string {
     group = g;
     out.push(...checkLines(r));
   }
-  out.push('', 'timings per operation: calls, median ms, max ms');
-  const ops = [...s.timings].sort((a, b) => a[0].localeCompare(b[0]));
+  // A stopped run's timings only time its refusals.
+  const ops = s.stopped ? [] : [...s.timings].sort((a, b) => a[0].localeCompare(b[0]));
+  if (ops.length > 0) out.push('', 'timings per operation: calls, median ms, max ms');
   const width = Math.max(0, ...ops.map(([op]) => op.length));
   for (const [op, ms] of ops) {
     out.push(
@@ -73,9 +96,11 @@ export function summaryText(s: Summary): string {
   out.push(
     '',
     `golden files: ${s.golden.answers} answers, ${s.golden.errors} error bodies in ${s.golden.dir}`,
-    s.schemas.left.length === 0
-      ? `scratch schemas ${s.schemas.prefix}_*: all dropped`
-      : `scratch schemas left behind (drop them by hand): ${s.schemas.left.join(', ')}`,
+    s.schemas.left.length > 0
+      ? `scratch schemas left behind (drop them by hand): ${s.schemas.left.join(', ')}`
+      : s.stopped
+        ? `scratch schemas ${s.schemas.prefix}_*: none made`
+        : `scratch schemas ${s.schemas.prefix}_*: all dropped`,
   );
   return `${out.join('\n')}\n`;
 }
@@ -87,7 +112,9 @@ export function summaryJson(s: Summary): unknown {
     target: s.target,
     server: s.facts.server ?? null,
     version: s.facts.version ?? null,
-    endpoints: s.endpoints,
+    vast: vastSeen(s.facts),
+    endpoints: s.shown.endpoints,
+    bucket: s.shown.bucket,
     seconds: Number(s.seconds.toFixed(1)),
     totals: totals(s.results),
     checks: s.results.map((r) => ({
@@ -97,7 +124,11 @@ export function summaryJson(s: Summary): unknown {
       ms: r.ms,
       observed: r.observed,
       ...(r.error !== undefined && { error: r.error }),
+      ...(r.fix !== undefined && { fix: r.fix }),
     })),
+    stopped: s.stopped
+      ? { check: [...s.stopped.at.group, s.stopped.at.name], not_run: s.stopped.notRun }
+      : null,
     timings: Object.fromEntries(
       [...s.timings].map(([op, ms]) => [
         op,
