@@ -100,7 +100,7 @@ export const ConfigSchema = Type.Object({
     default: 20000,
     minimum: 100,
     description:
-      "How often an open VAST transaction is kept alive (`GET /?transaction`). It must stay well below the idle time after which the cluster ends a transaction (not published; at least 60 s, as VAST's Java client keeps them alive that often): a third of it lets one keep-alive be lost. `tams-mgmt vast check` tells whether a transaction idle for twice this survives.",
+      "How often an open VAST transaction is kept alive (`GET /?transaction`). It must stay well below the idle time after which the cluster ends a transaction (not published; at least 60 s, as VAST's Java client keeps them alive that often); at a third of that timeout or less, one keep-alive may be lost. `tams-mgmt vast check` tells whether a transaction idle for twice this survives.",
   }),
   TAMS_VAST_CONNECTIONS: Type.Integer({
     default: 16,
