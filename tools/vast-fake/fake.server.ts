@@ -33,6 +33,7 @@
  *   vast.faults.latencyMs = n               added per round trip (QueryData: a keep-alive frame every keepAliveFrameMs meanwhile)
  *   vast.faults.clear()
  *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
+ *   vast.setSecret(s)        the access key's secret changes (keys rotated): old signatures get 403
  *   await vast.down() / await vast.up()     listener closed (connections refused) / reopened on the same port
  *   vast.store               the FakeStore (committed catalog, open transactions) for assertions
  *   vast.limits              cell size, open-transaction cap (on by default, fake.limits.ts), what
@@ -99,6 +100,11 @@ export interface FakeVast {
   readonly stats: FakeStats;
   readonly store: FakeStore;
   readonly limits: FakeLimits;
+  /**
+   * The cluster's secret for the access key becomes `secret` (keys rotated or revoked): a client
+   * still signing with the old one gets 403 SignatureDoesNotMatch from then on.
+   */
+  setSecret(secret: string): void;
   down(): Promise<void>;
   up(): Promise<void>;
   close(): Promise<void>;
@@ -120,7 +126,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startFakeVast(options: FakeVastOptions = {}): Promise<FakeVast> {
   const bucket = options.bucket ?? 'tams-fake';
-  const keys = {
+  const keys: { access: string; secret: string } = {
     access: options.accessKey ?? 'FAKEVASTACCESSKEY',
     secret: options.secretKey ?? 'fake-vast-secret',
   };
@@ -283,6 +289,10 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     stats,
     store,
     limits,
+    setSecret(secret: string) {
+      keys.secret = secret;
+      signingKeys.set(keys.access, secret);
+    },
     async down() {
       if (!running) return;
       running = false;
