@@ -29,6 +29,8 @@
  *                                           0xFFFFFFFD marker, a u64 error code, a u32 length 0)
  *   vast.faults.queryFailureCode = n        that frame's error code (default 5)
  *   vast.faults.queryFailureAt = 'end' | 'start'   failure frame after the rows (default) or before any
+ *   vast.faults.stallPages(rule)            QueryData answered without progress: an empty batch per sub-split,
+ *                                           its cursor where the request put it
  *   vast.faults.hold(rule) -> { held, fired, release() }   picked requests wait, unapplied, until released
  *   vast.faults.latencyMs = n               added per round trip (QueryData: a keep-alive frame every keepAliveFrameMs meanwhile)
  *   vast.faults.clear()
@@ -52,7 +54,7 @@ import { markerFrame, type ResponseStream } from '../../src/db/engines/vast/wire
 import { listenOnLoopback } from '../loopback.ts';
 import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
-import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
+import { FakeFaults, type FakeRequestInfo, FakeStats, stalledStreams } from './fake.faults.ts';
 import { FakeLimits, type FakeLimitsOptions } from './fake.limits.ts';
 import type { DeclaredProjection } from './fake.projections.ts';
 import { parseTarget, type Routed, route } from './fake.router.ts';
@@ -257,6 +259,12 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       }
       const failQuery = 'query' in routed && faults.shouldFailQuery(info);
       if (failQuery) stats.faultsFired++;
+      if ('query' in routed && faults.shouldStallPage(info)) {
+        stats.faultsFired++;
+        const { query } = routed;
+        const streams = stalledStreams(query.streams, headers, query.fields.length === 0);
+        return await answer(res, method, { query: { ...query, streams } }, failQuery);
+      }
       await answer(res, method, routed, failQuery);
     } catch (e) {
       if (e instanceof FakeVastError) return refuse(res, method, resource, e);

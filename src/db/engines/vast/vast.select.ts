@@ -29,9 +29,16 @@ export interface QuerySettings {
   readonly pageRows: number;
   /** Re-sends from the cursors after a connection lost mid-response, at most this many times. */
   readonly resumes: number;
+  /**
+   * Pages in a row that may come without rows and without moving any sub-split's cursor: each is
+   * sent again from the same cursors; one more is a DbUnavailableError. VAST's SDK pages on such
+   * an answer without a limit, so a cluster that kept sending them would loop it; the engine
+   * bounds them instead.
+   */
+  readonly stalls: number;
 }
 
-export const DEFAULT_QUERY: QuerySettings = { subSplits: 4, pageRows: 128 * 1024, resumes: 3 };
+export const DEFAULT_QUERY: QuerySettings = { subSplits: 4, pageRows: 128 * 1024, resumes: 3, stalls: 5 };
 
 export interface QuerySpec {
   readonly table: string;
@@ -69,7 +76,10 @@ export async function* queryBatches(
     spec.limit !== undefined ? Math.max(1, Math.min(spec.limit, settings.pageRows)) : settings.pageRows;
   let rows = 0;
   let resumes = 0;
+  let stalled = 0;
   while (cursors.some((c) => c !== ROW_ID_DONE)) {
+    // No `tabular-finish-on-empty-batch`: the Java client sends it, set from an option off by
+    // default, and what VAST does with it is not published (PROTOCOL.md §1.7).
     const headers: Record<string, string> = {
       'tabular-split': '0,1,8',
       'tabular-num-of-subsplits': String(settings.subSplits),
@@ -82,6 +92,7 @@ export async function* queryBatches(
       headers[`tabular-start-row-id-${i}`] = `${i},${c}`;
     });
     const before = [...cursors];
+    const rowsBefore = rows;
     const parser = new QueryResponseParser(expected);
     try {
       const res = await api.stream({
@@ -131,8 +142,21 @@ export async function* queryBatches(
     }
     if (spec.limit !== undefined && rows >= spec.limit) return;
     if (cursors.every((c, i) => c === before[i])) {
-      throw new VastAnswerError('a QueryData page moved no sub-split forward');
+      // Rows whose cursors stayed put would come again on the next page: not a page to re-send.
+      if (rows > rowsBefore)
+        throw new VastAnswerError('a QueryData page brought rows but moved no sub-split forward');
+      if (stalled >= settings.stalls) {
+        throw new DbUnavailableError(
+          VAST_BACKEND,
+          `a query made no progress on the cluster (${stalled + 1} pages in a row moved no sub-split forward)`,
+          1,
+          `table ${spec.table}`,
+        );
+      }
+      stalled++;
+      continue;
     }
+    stalled = 0;
   }
 }
 
