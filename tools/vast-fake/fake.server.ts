@@ -13,7 +13,8 @@
  * Public API (stable; the engine's tests use it):
  *
  *   const vast = await startFakeVast({ bucket?, accessKey?, secretKey?, port?, txTimeoutMs?, now?,
- *                                      cellMaxBytes?, maxOpenTransactions?, projections? });
+ *                                      cellMaxBytes?, maxOpenTransactions?, queryMaxBytes?,
+ *                                      projections? });
  *   vast.url                 'http://127.0.0.1:<port>'
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
@@ -38,8 +39,9 @@
  *   vast.setSecret(s)        the access key's secret changes (keys rotated): old signatures get 403
  *   await vast.down() / await vast.up()     listener closed (connections refused) / reopened on the same port
  *   vast.store               the FakeStore (committed catalog, open transactions) for assertions
- *   vast.limits              cell size, open-transaction cap (on by default, fake.limits.ts), what
- *                            they refused and the most transactions open at once
+ *   vast.limits              cell size, open-transaction cap, QueryData body size (on by default,
+ *                            fake.limits.ts), what they refused, the most transactions open at
+ *                            once and the largest QueryData body seen
  *   await vast.close()
  *
  * Every request is checked with SigV4 (fake.sigv4.ts; bad signature: 403 SignatureDoesNotMatch);
@@ -236,6 +238,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     try {
       const auth = verifySigV4({ method, target, headers, body }, { keys: signingKeys, now: Date.now() });
       if (!auth.ok) throw new FakeVastError(auth.status, auth.code, auth.message);
+      if (info.kind === 'query') limits.checkQueryBody(body.byteLength);
       const held = faults.shouldHold(info);
       if (held) await held;
       if (faults.shouldSlowDown(info)) {
