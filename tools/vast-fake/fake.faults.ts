@@ -4,6 +4,8 @@
  * A rule picks requests: by call kind (`kinds`), by a predicate (`match`), and fires on every
  * `every`-th picked request (deterministic counter; default 1 = each one), at most `times` times.
  */
+import { ROW_ID_DONE } from '../../src/db/engines/vast/wire/wire.frames.ts';
+import type { ResponseStream } from '../../src/db/engines/vast/wire/wire.response.ts';
 import { DEFAULT_FAILURE_CODE } from './fake.failure.ts';
 
 /** What a request is, as counted in `stats` and matched by fault rules. */
@@ -125,6 +127,7 @@ export class FakeFaults {
   private holding: Hold | null = null;
   private drop: { armed: Armed; at: DropPoint } | null = null;
   private failure: Armed | null = null;
+  private stall: Armed | null = null;
   /** Added before every answer, in ms; a QueryData answer delayed longer than the fake's keepAliveFrameMs sends keep-alive frames meanwhile. */
   latencyMs = 0;
   /**
@@ -158,6 +161,15 @@ export class FakeFaults {
     this.failure = new Armed({ ...rule, kinds: ['query'] });
   }
 
+  /**
+   * QueryData answers picked make no progress: each sub-split asked for gets one empty batch whose
+   * next row id is the cursor it was asked from (stalledStreams), and no rows. VAST's SDK pages
+   * on such an answer as on any other; whether a cluster sends one is not published.
+   */
+  stallPages(rule: FaultRule = {}): void {
+    this.stall = new Armed({ ...rule, kinds: ['query'] });
+  }
+
   /** Every fault off (latency 0); held requests go on. */
   clear(): void {
     this.holding?.release();
@@ -165,6 +177,7 @@ export class FakeFaults {
     this.slow = null;
     this.drop = null;
     this.failure = null;
+    this.stall = null;
     this.latencyMs = 0;
     this.queryFailureAt = 'end';
     this.queryFailureCode = DEFAULT_FAILURE_CODE;
@@ -183,6 +196,25 @@ export class FakeFaults {
   shouldFailQuery(req: FakeRequestInfo): boolean {
     return this.failure?.fires(req) ?? false;
   }
+  shouldStallPage(req: FakeRequestInfo): boolean {
+    return this.stall?.fires(req) ?? false;
+  }
+}
+
+/**
+ * A QueryData answer without progress, for the sub-splits of `streams` (the answer it replaces):
+ * an empty batch each, its next row id the request's `tabular-start-row-id-{i}` cursor.
+ */
+export function stalledStreams(
+  streams: readonly ResponseStream[],
+  headers: FakeRequestInfo['headers'],
+  counting: boolean,
+): ResponseStream[] {
+  return streams.map((s) => {
+    const cursor = headers[`tabular-start-row-id-${s.streamId}`]?.split(',')[1];
+    const nextRowId = cursor === undefined ? ROW_ID_DONE : BigInt(cursor);
+    return { streamId: s.streamId, batches: [{ rows: counting ? 0 : [], nextRowId }] };
+  });
 }
 
 /** Round trips per call kind (every request received, refused ones included). */

@@ -16,6 +16,12 @@
  *   are open (expired ones are swept first). VAST's cap is not published; 503 is what VAST
  *   answers when it cannot take work now (ASSUMED for this case), and nothing was begun, so a
  *   client may begin again later.
+ * - QueryData body size: a QueryData request whose body is over `queryMaxBytes` (default 5 MiB,
+ *   VAST_REQUEST_MAX_BYTES) is refused before it runs, 400 `EntityTooLarge`. VAST's SDK refuses
+ *   to send one over 0.9 x 5 MiB (`util.MAX_QUERY_DATA_REQUEST_SIZE`, `TooLargeRequest`) and its
+ *   Java client caps request bodies at 5 MB, "<= the server's largest buffer"; what VAST answers
+ *   a larger one is not published: ASSUMED a 400 with S3's code for a body over the maximum.
+ *   The largest QueryData body seen is kept (`largestQueryBody`) for the tests' assertions.
  */
 import type { WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
 import { keptCellBytes } from './fake.cells.ts';
@@ -25,6 +31,8 @@ import { type FakeField, isArrowColumn } from './fake.types.ts';
 
 /** VAST's documented maximum cell size, 126 KB, read as 126,000 bytes. */
 export const VAST_CELL_MAX_BYTES = 126_000;
+/** VAST's largest request body, 5 MiB (the SDK's `MAX_TABULAR_REQUEST_SIZE`). */
+export const VAST_REQUEST_MAX_BYTES = 5 << 20;
 /** Open transactions at most (ASSUMED; high enough for every suite's concurrency, see README). */
 export const DEFAULT_MAX_OPEN_TRANSACTIONS = 256;
 
@@ -33,6 +41,8 @@ export interface FakeLimitsOptions {
   readonly cellMaxBytes?: number;
   /** Open transactions at most (default DEFAULT_MAX_OPEN_TRANSACTIONS; 0: no limit). */
   readonly maxOpenTransactions?: number;
+  /** Bytes of one QueryData request body at most (default VAST_REQUEST_MAX_BYTES; 0: no limit). */
+  readonly queryMaxBytes?: number;
 }
 
 function cellBytes(value: unknown): number {
@@ -45,14 +55,32 @@ function cellBytes(value: unknown): number {
 export class FakeLimits {
   cellMaxBytes: number;
   maxOpenTransactions: number;
+  queryMaxBytes: number;
   /** The most transactions open at once so far (after sweeping expired ones). */
   openHighWater = 0;
-  /** Row writes refused for a cell over the limit, and begins refused at the cap. */
-  readonly refused = { cells: 0, begins: 0 };
+  /** The largest QueryData body received so far, refused or not (bytes). */
+  largestQueryBody = 0;
+  /** Row writes refused for a cell over the limit, begins refused at the cap, queries too large. */
+  readonly refused = { cells: 0, begins: 0, queries: 0 };
 
   constructor(options: FakeLimitsOptions = {}) {
     this.cellMaxBytes = options.cellMaxBytes ?? VAST_CELL_MAX_BYTES;
     this.maxOpenTransactions = options.maxOpenTransactions ?? DEFAULT_MAX_OPEN_TRANSACTIONS;
+    this.queryMaxBytes = options.queryMaxBytes ?? VAST_REQUEST_MAX_BYTES;
+  }
+
+  /** Before a QueryData runs: records its body's size, refuses (400) one over the limit. */
+  checkQueryBody(bytes: number): void {
+    this.largestQueryBody = Math.max(this.largestQueryBody, bytes);
+    const max = this.queryMaxBytes;
+    if (max > 0 && bytes > max) {
+      this.refused.queries++;
+      throw new FakeVastError(
+        400,
+        'EntityTooLarge',
+        `a QueryData request of ${bytes} bytes exceeds the maximum request size (${max} bytes)`,
+      );
+    }
   }
 
   /**

@@ -13,7 +13,8 @@
  * Public API (stable; the engine's tests use it):
  *
  *   const vast = await startFakeVast({ bucket?, accessKey?, secretKey?, port?, txTimeoutMs?, now?,
- *                                      cellMaxBytes?, maxOpenTransactions?, projections? });
+ *                                      cellMaxBytes?, maxOpenTransactions?, queryMaxBytes?,
+ *                                      projections? });
  *   vast.url                 'http://127.0.0.1:<port>'
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
@@ -29,14 +30,18 @@
  *                                           0xFFFFFFFD marker, a u64 error code, a u32 length 0)
  *   vast.faults.queryFailureCode = n        that frame's error code (default 5)
  *   vast.faults.queryFailureAt = 'end' | 'start'   failure frame after the rows (default) or before any
+ *   vast.faults.stallPages(rule)            QueryData answered without progress: an empty batch per sub-split,
+ *                                           its cursor where the request put it
  *   vast.faults.hold(rule) -> { held, fired, release() }   picked requests wait, unapplied, until released
  *   vast.faults.latencyMs = n               added per round trip (QueryData: a keep-alive frame every keepAliveFrameMs meanwhile)
  *   vast.faults.clear()
  *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
+ *   vast.setSecret(s)        the access key's secret changes (keys rotated): old signatures get 403
  *   await vast.down() / await vast.up()     listener closed (connections refused) / reopened on the same port
  *   vast.store               the FakeStore (committed catalog, open transactions) for assertions
- *   vast.limits              cell size, open-transaction cap (on by default, fake.limits.ts), what
- *                            they refused and the most transactions open at once
+ *   vast.limits              cell size, open-transaction cap, QueryData body size (on by default,
+ *                            fake.limits.ts), what they refused, the most transactions open at
+ *                            once and the largest QueryData body seen
  *   await vast.close()
  *
  * Every request is checked with SigV4 (fake.sigv4.ts; bad signature: 403 SignatureDoesNotMatch);
@@ -51,7 +56,7 @@ import { markerFrame, type ResponseStream } from '../../src/db/engines/vast/wire
 import { listenOnLoopback } from '../loopback.ts';
 import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
-import { FakeFaults, type FakeRequestInfo, FakeStats } from './fake.faults.ts';
+import { FakeFaults, type FakeRequestInfo, FakeStats, stalledStreams } from './fake.faults.ts';
 import { FakeLimits, type FakeLimitsOptions } from './fake.limits.ts';
 import type { DeclaredProjection } from './fake.projections.ts';
 import { parseTarget, type Routed, route } from './fake.router.ts';
@@ -99,6 +104,11 @@ export interface FakeVast {
   readonly stats: FakeStats;
   readonly store: FakeStore;
   readonly limits: FakeLimits;
+  /**
+   * The cluster's secret for the access key becomes `secret` (keys rotated or revoked): a client
+   * still signing with the old one gets 403 SignatureDoesNotMatch from then on.
+   */
+  setSecret(secret: string): void;
   down(): Promise<void>;
   up(): Promise<void>;
   close(): Promise<void>;
@@ -120,7 +130,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startFakeVast(options: FakeVastOptions = {}): Promise<FakeVast> {
   const bucket = options.bucket ?? 'tams-fake';
-  const keys = {
+  const keys: { access: string; secret: string } = {
     access: options.accessKey ?? 'FAKEVASTACCESSKEY',
     secret: options.secretKey ?? 'fake-vast-secret',
   };
@@ -228,6 +238,7 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     try {
       const auth = verifySigV4({ method, target, headers, body }, { keys: signingKeys, now: Date.now() });
       if (!auth.ok) throw new FakeVastError(auth.status, auth.code, auth.message);
+      if (info.kind === 'query') limits.checkQueryBody(body.byteLength);
       const held = faults.shouldHold(info);
       if (held) await held;
       if (faults.shouldSlowDown(info)) {
@@ -251,6 +262,12 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
       }
       const failQuery = 'query' in routed && faults.shouldFailQuery(info);
       if (failQuery) stats.faultsFired++;
+      if ('query' in routed && faults.shouldStallPage(info)) {
+        stats.faultsFired++;
+        const { query } = routed;
+        const streams = stalledStreams(query.streams, headers, query.fields.length === 0);
+        return await answer(res, method, { query: { ...query, streams } }, failQuery);
+      }
       await answer(res, method, routed, failQuery);
     } catch (e) {
       if (e instanceof FakeVastError) return refuse(res, method, resource, e);
@@ -283,6 +300,10 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     stats,
     store,
     limits,
+    setSecret(secret: string) {
+      keys.secret = secret;
+      signingKeys.set(keys.access, secret);
+    },
     async down() {
       if (!running) return;
       running = false;

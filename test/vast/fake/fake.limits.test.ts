@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbUnavailableError } from '../../../src/db/db.errors.ts';
 import { VastHttpError } from '../../../src/db/engines/vast/transport/transport.errors.ts';
 import { encapsulate } from '../../../src/db/engines/vast/wire/wire.ipc.ts';
-import { DEFAULT_MAX_OPEN_TRANSACTIONS, VAST_CELL_MAX_BYTES } from '../../../tools/vast-fake/fake.limits.ts';
+import {
+  DEFAULT_MAX_OPEN_TRANSACTIONS,
+  VAST_CELL_MAX_BYTES,
+  VAST_REQUEST_MAX_BYTES,
+} from '../../../tools/vast-fake/fake.limits.ts';
 import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { COLUMNS, FakeClient, failure } from './fake.client.testkit.ts';
 
@@ -30,10 +34,11 @@ describe('fake VAST: limits, on by default', () => {
   it("models VAST's documented values unless told otherwise", async () => {
     const plain = await startFakeVast();
     try {
-      expect([plain.limits.cellMaxBytes, plain.limits.maxOpenTransactions]).toEqual([
-        126_000,
-        DEFAULT_MAX_OPEN_TRANSACTIONS,
-      ]);
+      expect([
+        plain.limits.cellMaxBytes,
+        plain.limits.maxOpenTransactions,
+        plain.limits.queryMaxBytes,
+      ]).toEqual([126_000, DEFAULT_MAX_OPEN_TRANSACTIONS, 5 * 1024 * 1024]);
       expect(plain.store.txTimeoutMs).toBe(60_000);
     } finally {
       await plain.close();
@@ -102,6 +107,41 @@ describe('fake VAST: limits, on by default', () => {
       `column words: a cell of ${VAST_CELL_MAX_BYTES + 1} bytes exceeds the maximum cell size (${VAST_CELL_MAX_BYTES} bytes)`,
     ]);
     expect(vast.limits.refused.cells).toBe(before + 1);
+  });
+
+  it('refuses a QueryData body over 5 MiB (400 EntityTooLarge), runs one under it, keeps the largest', async () => {
+    const tx = await client.begin();
+    // An `in` of UUID-sized texts: ~148 bytes each in the body.
+    const ids = (n: number) =>
+      Array.from({ length: n }, (_, i) => `${String(i).padStart(8, '0')}-${'x'.repeat(27)}`);
+    const select = (n: number) =>
+      client.select(tx, 's', 't', {
+        columns: ['c_utf8'],
+        where: { all: [{ column: 'c_utf8', any: [{ op: 'in', value: ids(n) }] }] },
+      });
+    const refusedBefore = vast.limits.refused.queries;
+    expect((await select(30_000)).rows).toEqual([]);
+    const under = vast.limits.largestQueryBody;
+    expect(under).toBeLessThanOrEqual(VAST_REQUEST_MAX_BYTES);
+    const e = await failure(select(40_000));
+    expect(e).toBeInstanceOf(VastHttpError);
+    const { status, code, vastMessage } = e as VastHttpError;
+    expect([status, code]).toEqual([400, 'EntityTooLarge']);
+    expect(vastMessage).toMatch(
+      new RegExp(
+        `^a QueryData request of \\d+ bytes exceeds the maximum request size \\(${VAST_REQUEST_MAX_BYTES} bytes\\)$`,
+      ),
+    );
+    expect(vast.limits.refused.queries).toBe(refusedBefore + 1);
+    expect(vast.limits.largestQueryBody).toBeGreaterThan(VAST_REQUEST_MAX_BYTES);
+    // Configurable: 0 takes any size.
+    vast.limits.queryMaxBytes = 0;
+    try {
+      expect((await select(40_000)).rows).toEqual([]);
+    } finally {
+      vast.limits.queryMaxBytes = VAST_REQUEST_MAX_BYTES;
+    }
+    await client.rollback(tx);
   });
 
   it('refuses a begin (503) while the cap of open transactions is reached; expired ones free it', async () => {

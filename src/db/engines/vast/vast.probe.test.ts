@@ -1,7 +1,7 @@
 /**
  * The readiness probe (vast.probe.ts) over real HTTP: the fake VAST server behind a loopback
  * proxy that answers the probe as a real cluster might. Any answer of a supported VAST release
- * counts, whatever its status; an answer that is not VAST's, or of an older release, is refused
+ * counts, whatever its status, but a 401 or 403 (the keys refused); an answer that is not VAST's, or of an older release, is refused
  * with a message naming why.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { testEngine } from '../../../../test/support/db/engines/vast/vast.testki
 import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
 import { DbUnavailableError } from '../../db.errors.ts';
 import type { VastEngine } from './vast.engine.ts';
+import { VastKeysRefusedError } from './vast.probe.ts';
 
 let vast: FakeVast;
 let proxy: VastProxy;
@@ -57,7 +58,6 @@ describe('the readiness probe', () => {
 
   for (const [status, code] of [
     [400, 'BadRequest'],
-    [403, 'AccessDenied'],
     [404, 'NoSuchKey'],
     [405, 'MethodNotAllowed'],
     [500, 'InternalError'],
@@ -66,6 +66,22 @@ describe('the readiness probe', () => {
       probeAnswer(vastRefusal(status, code, 'not for this call', 'vast 5.4.1.2'));
       await probe();
       expect(engine.vastVersion).toBe('5.4.1.2');
+    });
+  }
+
+  for (const [status, code] of [
+    [401, 'Unauthorized'],
+    [403, 'AccessDenied'],
+    [403, 'SignatureDoesNotMatch'],
+  ] as const) {
+    it(`takes an answer ${status} ${code} of VAST as the keys refused, not ready`, async () => {
+      probeAnswer(vastRefusal(status, code, 'refused', 'vast 5.4.1.2'));
+      const refused = probe();
+      await expect(refused).rejects.toBeInstanceOf(VastKeysRefusedError);
+      await expect(refused).rejects.toThrow(
+        `VAST refused this server's keys (${status} ${code}): check TAMS_VAST_ACCESS_KEY and TAMS_VAST_SECRET_KEY`,
+      );
+      await expect(refused).rejects.toMatchObject({ status, code, version: '5.4.1.2' });
     });
   }
 

@@ -54,16 +54,37 @@ function compare(a: readonly number[], b: readonly number[]): number {
 }
 
 /**
- * Readiness: is a VAST release this engine supports answering? `GET /?transaction` with
- * `tabular-get-vast-version: true` and no other tabular header, as vastdb 2.1 asks; any answer
- * whose `Server` header names VAST counts, whatever its status (vastdb 2.0 ignores the status of
- * this call, the Java client logs and goes on): the store's own query checks the data path and
- * the keys. A connection that fails, or a cluster that keeps answering 503, throws as any call
- * does (VastUnavailableError). Answers the version (`5.3.0.0`).
+ * VAST answered the probe 401 or 403: it refuses the keys this server signs with (a wrong or
+ * revoked secret, an unknown access key, a user without access). `version` is the release that
+ * answered (`5.3.0.0`).
+ */
+export class VastKeysRefusedError extends Error {
+  override readonly name = 'VastKeysRefusedError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly version: string,
+  ) {
+    super(
+      `VAST refused this server's keys (${status} ${code || 'error'}): check TAMS_VAST_ACCESS_KEY and TAMS_VAST_SECRET_KEY (wrong, revoked, or not allowed on the bucket)`,
+    );
+  }
+}
+
+/**
+ * Readiness: is a VAST release this engine supports answering, and does it take our keys?
+ * `GET /?transaction` with `tabular-get-vast-version: true` and no other tabular header, as
+ * vastdb 2.1 asks. The version comes from the `Server` header, whatever the status (vastdb 2.0
+ * ignores the status of this call, the Java client logs and goes on); a 401 or 403 of VAST then
+ * throws VastKeysRefusedError, since every call of this server would be refused alike; other
+ * refusals count as ready (the store's own query checks the data path). A connection that fails,
+ * or a cluster that keeps answering 503, throws as any call does (VastUnavailableError). Answers
+ * the version (`5.3.0.0`).
  */
 export async function probeVast(api: VastApi, signal: AbortSignal): Promise<string> {
   let headers: VastHeaders;
   let where = 'the VAST endpoint';
+  let refused: VastHttpError | undefined;
   try {
     const res = await api.request({
       method: 'GET',
@@ -79,6 +100,10 @@ export async function probeVast(api: VastApi, signal: AbortSignal): Promise<stri
   } catch (e) {
     if (!(e instanceof VastHttpError) || e.status === 503) throw e;
     headers = e.headers;
+    refused = e;
   }
-  return vastVersionOf(headers, where).join('.');
+  const version = vastVersionOf(headers, where).join('.');
+  if (refused !== undefined && (refused.status === 401 || refused.status === 403))
+    throw new VastKeysRefusedError(refused.status, refused.code, version);
+  return version;
 }

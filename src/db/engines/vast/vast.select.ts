@@ -3,6 +3,7 @@ import type { Predicate, Row } from '../../db.types.ts';
 import { VAST_BACKEND, VastConnectionError } from './transport/transport.errors.ts';
 import type { VastApi } from './vast.api.ts';
 import { VastAnswerError } from './vast.errors.ts';
+import { type BuiltQuery, splitQuery } from './vast.split.ts';
 import { fromWire } from './vast.values.ts';
 import {
   type QueryBatch,
@@ -10,7 +11,7 @@ import {
   QueryResponseParser,
   ROW_ID_DONE,
 } from './wire/wire.frames.ts';
-import { buildQueryRequest, matchesNothing } from './wire/wire.query.ts';
+import { matchesNothing } from './wire/wire.query.ts';
 import { ROW_ID, type WireField } from './wire/wire.types.ts';
 
 /** How selects are cut into QueryData requests. */
@@ -29,9 +30,16 @@ export interface QuerySettings {
   readonly pageRows: number;
   /** Re-sends from the cursors after a connection lost mid-response, at most this many times. */
   readonly resumes: number;
+  /**
+   * Pages in a row that may come without rows and without moving any sub-split's cursor: each is
+   * sent again from the same cursors; one more is a DbUnavailableError. VAST's SDK pages on such
+   * an answer without a limit, so a cluster that kept sending them would loop it; the engine
+   * bounds them instead.
+   */
+  readonly stalls: number;
 }
 
-export const DEFAULT_QUERY: QuerySettings = { subSplits: 4, pageRows: 128 * 1024, resumes: 3 };
+export const DEFAULT_QUERY: QuerySettings = { subSplits: 4, pageRows: 128 * 1024, resumes: 3, stalls: 5 };
 
 export interface QuerySpec {
   readonly table: string;
@@ -47,7 +55,9 @@ export interface QuerySpec {
 /**
  * Runs one select: a QueryData GET per page, every sub-split paged by its
  * `tabular-start-row-id-{i}` cursor until the cluster reports it finished, as the SDK's
- * SplitWorker does. Yields the batches as they are parsed.
+ * SplitWorker does. Yields the batches as they are parsed. A query whose body would be over the
+ * SDK's limit is sent as several, one after the other, their rows together the query's
+ * (vast.split.ts).
  */
 export async function* queryBatches(
   api: VastApi,
@@ -57,19 +67,41 @@ export async function* queryBatches(
 ): AsyncGenerator<QueryBatch> {
   // A group that can match nothing (`in []`) cannot be sent; the answer is known: no rows.
   if (matchesNothing(spec.where)) return;
-  const { body, request } = buildQueryRequest({
+  const parts = splitQuery({
     fields: spec.fields,
     columns: spec.columns,
     where: spec.where,
     rowId: spec.rowId,
   });
+  let rows = 0;
+  for (const part of parts) {
+    const limit = spec.limit === undefined ? undefined : spec.limit - rows;
+    for await (const batch of pages(api, txid, spec.table, part, settings, limit)) {
+      rows += batch.numRows;
+      yield batch;
+    }
+    if (limit !== undefined && rows >= limit) return;
+  }
+}
+
+/** The pages of one QueryData body; paging stops once `limit` rows came, if given. */
+async function* pages(
+  api: VastApi,
+  txid: bigint,
+  table: string,
+  { body, request }: BuiltQuery,
+  settings: QuerySettings,
+  limit: number | undefined,
+): AsyncGenerator<QueryBatch> {
   const expected = request.projection.map((i) => request.fields[i] as WireField);
   const cursors: bigint[] = new Array(settings.subSplits).fill(0n);
-  const limitRows =
-    spec.limit !== undefined ? Math.max(1, Math.min(spec.limit, settings.pageRows)) : settings.pageRows;
+  const limitRows = limit !== undefined ? Math.max(1, Math.min(limit, settings.pageRows)) : settings.pageRows;
   let rows = 0;
   let resumes = 0;
+  let stalled = 0;
   while (cursors.some((c) => c !== ROW_ID_DONE)) {
+    // No `tabular-finish-on-empty-batch`: the Java client sends it, set from an option off by
+    // default, and what VAST does with it is not published (PROTOCOL.md §1.7).
     const headers: Record<string, string> = {
       'tabular-split': '0,1,8',
       'tabular-num-of-subsplits': String(settings.subSplits),
@@ -82,11 +114,12 @@ export async function* queryBatches(
       headers[`tabular-start-row-id-${i}`] = `${i},${c}`;
     });
     const before = [...cursors];
+    const rowsBefore = rows;
     const parser = new QueryResponseParser(expected);
     try {
       const res = await api.stream({
         method: 'GET',
-        table: spec.table,
+        table,
         query: [['data']],
         txid,
         headers,
@@ -127,12 +160,25 @@ export async function* queryBatches(
       if (resumable) {
         throw new DbUnavailableError(VAST_BACKEND, 'a query kept failing on the cluster', 1, e.message);
       }
-      throw api.mapError(e, spec.table);
+      throw api.mapError(e, table);
     }
-    if (spec.limit !== undefined && rows >= spec.limit) return;
+    if (limit !== undefined && rows >= limit) return;
     if (cursors.every((c, i) => c === before[i])) {
-      throw new VastAnswerError('a QueryData page moved no sub-split forward');
+      // Rows whose cursors stayed put would come again on the next page: not a page to re-send.
+      if (rows > rowsBefore)
+        throw new VastAnswerError('a QueryData page brought rows but moved no sub-split forward');
+      if (stalled >= settings.stalls) {
+        throw new DbUnavailableError(
+          VAST_BACKEND,
+          `a query made no progress on the cluster (${stalled + 1} pages in a row moved no sub-split forward)`,
+          1,
+          `table ${table}`,
+        );
+      }
+      stalled++;
+      continue;
     }
+    stalled = 0;
   }
 }
 
