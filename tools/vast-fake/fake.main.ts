@@ -1,18 +1,28 @@
 /**
  * The fake VAST server as a process: `npx tsx tools/vast-fake/fake.main.ts [--port N]
- * [--fail-queries-on-table NAME]` prints `url`, `access`, `secret` and `bucket` (one `name=value`
- * a line, then `ready`) and serves until SIGTERM or SIGINT. Used by `npm run vast:sdk:fake`, which
+ * [--fail-queries-on-table NAME] [--conflicts-at commit|call] [--call-conflict-code CODE]` prints
+ * `url`, `access`, `secret` and `bucket` (one `name=value` a line, then `ready`) and serves until SIGTERM or SIGINT. Used by `npm run vast:sdk:fake`, which
  * drives it with VAST's Python SDK; every QueryData on a table named NAME ends with the failure
- * frame (fake.failure.ts), for the SDK to read.
+ * frame (fake.failure.ts), for the SDK to read. `--conflicts-at call` refuses conflicting changes at
+ * their call with a 409 of code CODE (default SerializationFailure; fake.claims.ts), not at commit.
  */
-import { startFakeVast } from './fake.server.ts';
+import { CONFLICTS_AT, type ConflictsAt, startFakeVast } from './fake.server.ts';
 
 const arg = (name: string) => {
   const at = process.argv.indexOf(name);
   return at >= 0 ? process.argv[at + 1] : undefined;
 };
 const port = Number.parseInt(arg('--port') ?? '0', 10);
-const vast = await startFakeVast({ port });
+const conflictsAt = arg('--conflicts-at') ?? 'commit';
+if (!(CONFLICTS_AT as readonly string[]).includes(conflictsAt)) {
+  process.stderr.write(`--conflicts-at takes ${CONFLICTS_AT.join(' or ')}, not ${conflictsAt}\n`);
+  process.exit(2);
+}
+const vast = await startFakeVast({
+  port,
+  conflictsAt: conflictsAt as ConflictsAt,
+  callConflictCode: arg('--call-conflict-code'),
+});
 const failing = arg('--fail-queries-on-table');
 if (failing !== undefined) {
   vast.faults.queryFailureAt = 'start';
