@@ -64,6 +64,7 @@ import { verifySigV4 } from './fake.sigv4.ts';
 import { FakeStore } from './fake.store.ts';
 import type { FakeField } from './fake.types.ts';
 
+export { CONFLICTS_AT, type ConflictsAt, DEFAULT_CALL_CONFLICT_CODE } from './fake.claims.ts';
 export {
   CALL_KINDS,
   type CallKind,
@@ -72,7 +73,6 @@ export {
   type FaultRule,
   type Hold,
 } from './fake.faults.ts';
-export { CONFLICTS_AT, type ConflictsAt, DEFAULT_CALL_CONFLICT_CODE } from './fake.claims.ts';
 export { FIRST_TXID } from './fake.store.ts';
 
 export const SERVER_HEADER = 'vast 5.3.0.0';

@@ -29,11 +29,11 @@ import { RowTable } from './fake.table.ts';
 import type { FakeField } from './fake.types.ts';
 
 export type { Catalog, Projection, SchemaState, TableState, Transaction } from './fake.state.ts';
+
 import type { Catalog, SchemaState, TableState, Transaction } from './fake.state.ts';
 
 export const tableKey = (schema: string, table: string) => `${schema}/${table}`;
 const schemaKey = (schema: string) => `schema:${schema}`;
-
 
 /** First transaction id: above 2^53, so that a JavaScript client must keep it as a bigint. */
 export const FIRST_TXID = 0x0123_4567_89ab_cd00n;
@@ -175,7 +175,10 @@ export class FakeStore {
   private claim(tx: Transaction, key: string, mode: ClaimMode, changed: boolean): void {
     if (this.conflictsAt !== 'call') return;
     const refuse = (why: string): never => {
-      const e = new CallConflictError(this.callConflictCode, `transaction ${tx.id} conflicts on ${key}: ${why}`);
+      const e = new CallConflictError(
+        this.callConflictCode,
+        `transaction ${tx.id} conflicts on ${key}: ${why}`,
+      );
       tx.doomed ??= e;
       throw e;
     };
@@ -185,7 +188,9 @@ export class FakeStore {
   }
 
   private committedEntry(key: string): SchemaState | TableState | undefined {
-    return key.startsWith('schema:') ? this.committed.schemas.get(key.slice(7)) : this.committed.tables.get(key);
+    return key.startsWith('schema:')
+      ? this.committed.schemas.get(key.slice(7))
+      : this.committed.tables.get(key);
   }
 
   private touch(tx: Transaction, key: string, mode: ClaimMode = 'exclusive'): void {

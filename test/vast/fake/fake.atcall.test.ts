@@ -105,7 +105,10 @@ describe('fake VAST refusing conflicts at the call', () => {
     const writer = await client.begin();
     await client.insert(writer, 's', 'a', [{ c_int64: 20n }]);
     const ddl = await client.begin();
-    expect(atCall(await refusal(client.addColumns(ddl, 's', 'a', ADDED)))).toEqual([409, 'SerializationFailure']);
+    expect(atCall(await refusal(client.addColumns(ddl, 's', 'a', ADDED)))).toEqual([
+      409,
+      'SerializationFailure',
+    ]);
     await client.rollback(ddl);
     await client.commit(writer);
     // And the other way round: rows written to a table whose columns an open transaction changes.

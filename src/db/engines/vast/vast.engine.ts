@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Mutex } from '../../../common/mutex.ts';
 import { DbConflictError, DbError, DbUnavailableError } from '../../db.errors.ts';
 import type {
@@ -64,6 +65,9 @@ export interface VastEngineOptions {
  * delayed or lost once still lands in time (at 60 s, as before, each one raced the timeout).
  */
 export const KEEP_ALIVE_MS = 20_000;
+
+/** The first pause after an autocommit write lost to a conflict is up to twice this (ms), then doubles. */
+const CONFLICT_PAUSE_MS = 5;
 
 /** A shared database: the replicas behind a load balancer all read and write it. */
 export const VAST_TOPOLOGY: Topology = declareTopology({ ownsStore: false });
@@ -248,8 +252,10 @@ export class VastEngine implements Engine {
   /**
    * An autocommit write: its own transaction, in turn with the others. Refused before its commit
    * (503, connection lost), it was rolled back, so it is re-run whole in a new transaction, as is
-   * one whose commit lost to another process's (a conflict); a commit whose answer was lost is
-   * never re-run, since it may have been applied.
+   * one refused as a conflict, at its commit or at a call (DDL included: two processes creating one
+   * table at once); a commit whose answer was lost is never re-run, since it may have been applied.
+   * After a conflict it waits a random pause, growing, so that the other transaction, still open
+   * when the refusal came at the call, may end first (the store's re-runs do the same: store.retry.ts).
    */
   private autocommit<T>(fn: (txid: bigint) => Promise<T>): Promise<T> {
     return this.writes.run(async () => {
@@ -263,8 +269,10 @@ export class VastEngine implements Engine {
           });
         } catch (e) {
           // A commit refused as a conflict applied nothing: safe to run again, on a new snapshot.
-          const retry = e instanceof DbConflictError || (!committing && e instanceof DbUnavailableError);
+          const conflict = e instanceof DbConflictError;
+          const retry = conflict || (!committing && e instanceof DbUnavailableError);
           if (!retry || attempt >= this.writeRetries) throw e;
+          if (conflict) await sleep(Math.random() * CONFLICT_PAUSE_MS * 2 ** (attempt + 1));
         } finally {
           this.reads.retireAll();
         }
