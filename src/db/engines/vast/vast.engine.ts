@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Mutex } from '../../../common/mutex.ts';
+import { CONFLICT_RUNS, conflictPause } from '../../db.conflicts.ts';
 import { DbConflictError, DbError, DbUnavailableError } from '../../db.errors.ts';
 import type {
   ColumnDef,
@@ -65,9 +65,6 @@ export interface VastEngineOptions {
  * delayed or lost once still lands in time (at 60 s, as before, each one raced the timeout).
  */
 export const KEEP_ALIVE_MS = 20_000;
-
-/** The first pause after an autocommit write lost to a conflict is up to twice this (ms), then doubles. */
-const CONFLICT_PAUSE_MS = 5;
 
 /** A shared database: the replicas behind a load balancer all read and write it. */
 export const VAST_TOPOLOGY: Topology = declareTopology({ ownsStore: false });
@@ -254,11 +251,13 @@ export class VastEngine implements Engine {
    * (503, connection lost), it was rolled back, so it is re-run whole in a new transaction, as is
    * one refused as a conflict, at its commit or at a call (DDL included: two processes creating one
    * table at once); a commit whose answer was lost is never re-run, since it may have been applied.
-   * After a conflict it waits a random pause, growing, so that the other transaction, still open
-   * when the refusal came at the call, may end first (the store's re-runs do the same: store.retry.ts).
+   * Conflicts are re-run as the store re-runs them (db.conflicts.ts: up to CONFLICT_RUNS runs, a
+   * growing random pause between them, so that the other transaction, still open when the refusal
+   * came at the call, may end first); refusals before the commit, `writeRetries` times.
    */
   private autocommit<T>(fn: (txid: bigint) => Promise<T>): Promise<T> {
     return this.writes.run(async () => {
+      let conflicts = 0;
       for (let attempt = 0; ; attempt++) {
         let committing = false;
         try {
@@ -269,10 +268,13 @@ export class VastEngine implements Engine {
           });
         } catch (e) {
           // A commit refused as a conflict applied nothing: safe to run again, on a new snapshot.
-          const conflict = e instanceof DbConflictError;
-          const retry = conflict || (!committing && e instanceof DbUnavailableError);
-          if (!retry || attempt >= this.writeRetries) throw e;
-          if (conflict) await sleep(Math.random() * CONFLICT_PAUSE_MS * 2 ** (attempt + 1));
+          if (e instanceof DbConflictError) {
+            if (++conflicts >= CONFLICT_RUNS) throw e;
+            await conflictPause(conflicts);
+          } else {
+            const retry = !committing && e instanceof DbUnavailableError;
+            if (!retry || attempt - conflicts >= this.writeRetries) throw e;
+          }
         } finally {
           this.reads.retireAll();
         }

@@ -18,6 +18,7 @@ import {
 } from '../../../../test/support/db/engines/vast/vast.proxy.testkit.ts';
 import { testEngine } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
 import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
+import { CONFLICT_RUNS } from '../../db.conflicts.ts';
 import { DbConflictError, DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
 import { VastHttpError } from './transport/transport.errors.ts';
@@ -166,7 +167,7 @@ describe('a 409 while creating', () => {
     const { viaProxy, direct } = engines2();
     const schema = refuse(onTarget('POST', /\?schema$/), busy, Number.POSITIVE_INFINITY);
     await expect(viaProxy.createTable(T)).rejects.toBeInstanceOf(DbConflictError);
-    expect(schema()).toBe(4); // the first run and 3 re-runs (writeRetries)
+    expect(schema()).toBe(CONFLICT_RUNS); // run again as the store runs a conflict again
     await direct.createTable({ ...T, name: 'other' });
     refuse(onTarget('POST', /\/items\?table$/), busy, Number.POSITIVE_INFINITY);
     await expect(viaProxy.createTable(T)).rejects.toThrow(/409 SerializationFailure/);
