@@ -19,6 +19,7 @@
  * The refused transaction is doomed: its commit is refused with the same code, as in the SDK's test.
  */
 import { FakeVastError } from './fake.errors.ts';
+import type { TableState, Transaction } from './fake.state.ts';
 
 /** Where the fake refuses conflicting changes: at the loser's commit (default) or at its call. */
 export type ConflictsAt = 'commit' | 'call';
@@ -83,5 +84,55 @@ export class ClaimTable {
       if (sharers?.size === 0) this.shared.delete(key);
     }
     this.held.delete(txid);
+  }
+}
+
+/**
+ * Claims `key` for `tx`, refusing the call (409 `code`, the transaction doomed) when another live
+ * transaction holds it, or when `changed`: it changed and committed since `tx` began.
+ */
+export function claimAtCall(
+  claims: ClaimTable,
+  code: string,
+  tx: Transaction,
+  key: string,
+  mode: ClaimMode,
+  changed: boolean,
+): void {
+  const refuse = (why: string): never => {
+    const e = new CallConflictError(code, `transaction ${tx.id} conflicts on ${key}: ${why}`);
+    tx.doomed ??= e;
+    throw e;
+  };
+  if (changed) refuse('changed and committed by another transaction since this one began');
+  const other = claims.take(tx.id, key, mode);
+  if (other !== undefined) refuse(`changed by transaction ${other}, still open`);
+}
+
+/** A row call of `tx` on table `key`: the table as the transaction held it before, and committed. */
+export interface RowCall {
+  readonly tx: Transaction;
+  readonly key: string;
+  readonly before: TableState;
+  readonly now: TableState | undefined;
+  /** The row ids it inserts, updates or deletes. */
+  readonly changed: readonly bigint[];
+}
+
+/**
+ * A row write claims its table (shared: its structure must stay as the transaction saw it) and
+ * each row it updates or deletes for the first time; inserted rows are new, nobody else holds
+ * them. A table whose structure the transaction changed itself it holds already.
+ */
+export function claimRows(claims: ClaimTable, code: string, call: RowCall): void {
+  const { tx, key, before, now, changed } = call;
+  if (tx.touched.has(key)) return;
+  const moved = !now || now.uid !== before.uid || now.fields !== before.fields;
+  claimAtCall(claims, code, tx, key, 'shared', moved);
+  const writes = tx.rowWrites.get(key);
+  for (const rowId of changed) {
+    const base = before.rows.get(rowId);
+    if (base === undefined || writes?.has(rowId)) continue;
+    claimAtCall(claims, code, tx, `${key}#${rowId}`, 'exclusive', now?.rows.get(rowId) !== base);
   }
 }

@@ -18,10 +18,11 @@
  */
 import type { WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
 import {
-  CallConflictError,
   type ClaimMode,
   ClaimTable,
   type ConflictsAt,
+  claimAtCall,
+  claimRows,
   DEFAULT_CALL_CONFLICT_CODE,
 } from './fake.claims.ts';
 import { conflict, FakeVastError, notFound } from './fake.errors.ts';
@@ -168,23 +169,9 @@ export class FakeStore {
 
   // --- writes inside a transaction ------------------------------------------------------------
 
-  /**
-   * In at-call mode, claims `key` for `tx` (fake.claims.ts), refusing the call when another open
-   * transaction holds it or when `changed` (it changed and committed since `tx` began).
-   */
+  /** In at-call mode, claims `key` for `tx` (fake.claims.ts `claimAtCall`). */
   private claim(tx: Transaction, key: string, mode: ClaimMode, changed: boolean): void {
-    if (this.conflictsAt !== 'call') return;
-    const refuse = (why: string): never => {
-      const e = new CallConflictError(
-        this.callConflictCode,
-        `transaction ${tx.id} conflicts on ${key}: ${why}`,
-      );
-      tx.doomed ??= e;
-      throw e;
-    };
-    if (changed) refuse('changed and committed by another transaction since this one began');
-    const other = this.claims.take(tx.id, key, mode);
-    if (other !== undefined) refuse(`changed by transaction ${other}, still open`);
+    if (this.conflictsAt === 'call') claimAtCall(this.claims, this.callConflictCode, tx, key, mode, changed);
   }
 
   private committedEntry(key: string): SchemaState | TableState | undefined {
@@ -274,7 +261,10 @@ export class FakeStore {
     changed: readonly bigint[],
   ): void {
     const key = tableKey(schema, table);
-    this.claimRows(tx, key, before, changed);
+    if (this.conflictsAt === 'call') {
+      const now = this.committed.tables.get(key);
+      claimRows(this.claims, this.callConflictCode, { tx, key, before, now, changed });
+    }
     let writes = tx.rowWrites.get(key);
     if (!writes) {
       writes = new Map();
@@ -283,23 +273,6 @@ export class FakeStore {
     }
     for (const rowId of changed) if (!writes.has(rowId)) writes.set(rowId, before.rows.get(rowId));
     tx.catalog.tables.set(key, next);
-  }
-
-  /**
-   * At-call mode: a row write claims its table (shared: its structure must stay) and each row it
-   * updates or deletes for the first time; inserted rows are new, nobody else can hold them.
-   */
-  private claimRows(tx: Transaction, key: string, before: TableState, changed: readonly bigint[]): void {
-    if (this.conflictsAt !== 'call' || tx.touched.has(key)) return;
-    const now = this.committed.tables.get(key);
-    const moved = !now || now.uid !== before.uid || now.fields !== before.fields;
-    this.claim(tx, key, 'shared', moved);
-    const writes = tx.rowWrites.get(key);
-    for (const rowId of changed) {
-      const base = before.rows.get(rowId);
-      if (base === undefined || writes?.has(rowId)) continue;
-      this.claim(tx, `${key}#${rowId}`, 'exclusive', now?.rows.get(rowId) !== base);
-    }
   }
 
   /** `count` fresh row ids of table `uid`: never reused, even when the insert is rolled back. */
