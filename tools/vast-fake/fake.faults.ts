@@ -225,8 +225,13 @@ export class FakeStats {
   >;
   /** Requests refused by a fault (503, dropped, failure frame). */
   faultsFired = 0;
-  /** Commits refused because another transaction changed the same rows first (409). */
+  /**
+   * Changes refused because another transaction changed the same rows or objects first (409): at
+   * commit, or at the call in the fake's at-call mode (its refused commits included).
+   */
   conflicts = 0;
+  /** Calls refused as conflicts at the call (at-call mode: fake.claims.ts). */
+  callConflicts = 0;
   /** Rows sent in QueryData answers (a count sends none): what the benchmarks report per page. */
   rowsSent = 0;
   /**
@@ -250,6 +255,7 @@ export class FakeStats {
     for (const k of CALL_KINDS) this.calls[k] = 0;
     this.faultsFired = 0;
     this.conflicts = 0;
+    this.callConflicts = 0;
     this.rowsSent = 0;
     this.rowsExamined = 0;
     this.projectionReads = 0;

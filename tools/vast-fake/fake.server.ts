@@ -14,12 +14,14 @@
  *
  *   const vast = await startFakeVast({ bucket?, accessKey?, secretKey?, port?, txTimeoutMs?, now?,
  *                                      cellMaxBytes?, maxOpenTransactions?, queryMaxBytes?,
- *                                      projections? });
+ *                                      projections?, conflictsAt?, callConflictCode? });
  *   vast.url                 'http://127.0.0.1:<port>'
  *   vast.port, vast.bucket, vast.keys.{access,secret}
  *   vast.stats.calls[kind]   round trips per CallKind (probe begin commit rollback keepalive
  *                            query insert update delete ddl list stats other); stats.total,
- *                            stats.faultsFired, stats.conflicts, stats.rowsSent, stats.rowsExamined,
+ *                            stats.faultsFired, stats.conflicts (409s refused as conflicts, at commit
+ *                            or at the call), stats.callConflicts (at the call only), stats.rowsSent,
+ *                            stats.rowsExamined,
  *                            stats.projectionReads,
  *                            stats.reset(),
  *                            stats.spans = [] to record each request's arrival and end
@@ -38,7 +40,8 @@
  *     rule = { kinds?: CallKind[], match?: (req) => boolean, every?: N, times?: M }
  *   vast.setSecret(s)        the access key's secret changes (keys rotated): old signatures get 403
  *   await vast.down() / await vast.up()     listener closed (connections refused) / reopened on the same port
- *   vast.store               the FakeStore (committed catalog, open transactions) for assertions
+ *   vast.store               the FakeStore (committed catalog, open transactions) for assertions;
+ *                            vast.store.conflictsAt = 'commit' | 'call' switches the conflict mode
  *   vast.limits              cell size, open-transaction cap, QueryData body size (on by default,
  *                            fake.limits.ts), what they refused, the most transactions open at
  *                            once and the largest QueryData body seen
@@ -54,6 +57,7 @@ import { WireFormatError } from '../../src/db/engines/vast/wire/wire.errors.ts';
 import { KEEP_ALIVE_STREAM_ID } from '../../src/db/engines/vast/wire/wire.frames.ts';
 import { markerFrame, type ResponseStream } from '../../src/db/engines/vast/wire/wire.response.ts';
 import { listenOnLoopback } from '../loopback.ts';
+import { CallConflictError, type ConflictsAt } from './fake.claims.ts';
 import { encodeResponse } from './fake.encode.ts';
 import { errorXml, FakeVastError, newRequestId } from './fake.errors.ts';
 import { FakeFaults, type FakeRequestInfo, FakeStats, stalledStreams } from './fake.faults.ts';
@@ -64,6 +68,7 @@ import { verifySigV4 } from './fake.sigv4.ts';
 import { FakeStore } from './fake.store.ts';
 import type { FakeField } from './fake.types.ts';
 
+export { CONFLICTS_AT, type ConflictsAt, DEFAULT_CALL_CONFLICT_CODE } from './fake.claims.ts';
 export {
   CALL_KINDS,
   type CallKind,
@@ -93,6 +98,13 @@ export interface FakeVastOptions extends FakeLimitsOptions {
   readonly keepAliveFrameMs?: number;
   /** Projections created with the tables they name (fake.projections.ts `DeclaredProjection`). */
   readonly projections?: readonly DeclaredProjection[];
+  /**
+   * Where conflicting changes are refused: 'commit' (default: first committer wins) or 'call'
+   * (the second change is refused at its call with 409, as VAST's SDK tests expect; fake.claims.ts).
+   */
+  readonly conflictsAt?: ConflictsAt;
+  /** The code of a 409 refused at the call (default `SerializationFailure`). */
+  readonly callConflictCode?: string;
 }
 
 export interface FakeVast {
@@ -135,14 +147,21 @@ export async function startFakeVast(options: FakeVastOptions = {}): Promise<Fake
     secret: options.secretKey ?? 'fake-vast-secret',
   };
   const signingKeys = new Map([[keys.access, keys.secret]]);
-  const store = new FakeStore(options.now ?? Date.now, options.txTimeoutMs ?? 60_000);
+  const store = new FakeStore(
+    options.now ?? Date.now,
+    options.txTimeoutMs ?? 60_000,
+    options.conflictsAt,
+    options.callConflictCode,
+  );
   const faults = new FakeFaults();
   const stats = new FakeStats();
   const limits = new FakeLimits(options);
   const keepAliveMs = options.keepAliveFrameMs ?? 50;
 
   function refuse(res: ServerResponse, method: string, resource: string, e: FakeVastError): void {
-    if (e.code === 'TransactionConflict') stats.conflicts++;
+    if (e.status === 409 && (e.code === 'TransactionConflict' || e.code === store.callConflictCode))
+      stats.conflicts++;
+    if (e instanceof CallConflictError) stats.callConflicts++;
     const requestId = newRequestId();
     const xml = Buffer.from(errorXml(e.code, e.message, resource, requestId));
     res.writeHead(e.status, {

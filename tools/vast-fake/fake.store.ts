@@ -12,61 +12,29 @@
  * column) conflict at that level: the committed entry must be the one the transaction started
  * from. Commit then applies the transaction's row changes onto the committed tables, so that
  * other transactions' committed rows are kept.
+ *
+ * `conflictsAt = 'call'` (startFakeVast's `conflictsAt`) refuses the same conflicts earlier, at
+ * the call that makes the second change, as VAST's own SDK tests expect of VAST (fake.claims.ts).
  */
 import type { WireRow } from '../../src/db/engines/vast/wire/wire.types.ts';
+import {
+  type ClaimMode,
+  ClaimTable,
+  type ConflictsAt,
+  claimAtCall,
+  claimRows,
+  DEFAULT_CALL_CONFLICT_CODE,
+} from './fake.claims.ts';
 import { conflict, FakeVastError, notFound } from './fake.errors.ts';
 import { RowTable } from './fake.table.ts';
 import type { FakeField } from './fake.types.ts';
 
-export interface TableState {
-  /** Identity across copies of the same table: row ids are allocated per uid. */
-  readonly uid: number;
-  /** Columns of the engine's types as WireFields, of other types with their Arrow field (fake.types.ts). */
-  readonly fields: readonly FakeField[];
-  /** Each row holds every field (null when never set) and `$row_id`. */
-  readonly rows: RowTable;
-  /** Its semi-sorted projections (fake.projections.ts). */
-  readonly projections?: readonly Projection[];
-}
+export type { Catalog, Projection, SchemaState, TableState, Transaction } from './fake.state.ts';
 
-/** A semi-sorted projection of a table (fake.projections.ts). */
-export interface Projection {
-  readonly name: string;
-  /** Its handle in listings. */
-  readonly handle: number;
-  readonly sorted: readonly string[];
-  readonly unsorted: readonly string[];
-}
-
-export interface SchemaState {
-  readonly uid: number;
-}
-
-export interface Catalog {
-  readonly schemas: Map<string, SchemaState>;
-  readonly tables: Map<string, TableState>;
-}
+import type { Catalog, SchemaState, TableState, Transaction } from './fake.state.ts';
 
 export const tableKey = (schema: string, table: string) => `${schema}/${table}`;
 const schemaKey = (schema: string) => `schema:${schema}`;
-
-export interface Transaction {
-  readonly id: bigint;
-  readonly catalog: Catalog;
-  /**
-   * Keys whose structure the transaction changed -> the committed object it was based on
-   * (undefined when it did not exist).
-   */
-  readonly touched: Map<string, SchemaState | TableState | undefined>;
-  /**
-   * Tables whose rows the transaction changed -> row id -> the row its first change replaced, as
-   * its snapshot held it (undefined for a row it inserted).
-   */
-  readonly rowWrites: Map<string, Map<bigint, WireRow | undefined>>;
-  /** Tables whose rows the transaction changed -> the table as its snapshot held it. */
-  readonly rowBases: Map<string, TableState>;
-  lastUsed: number;
-}
 
 /** First transaction id: above 2^53, so that a JavaScript client must keep it as a bigint. */
 export const FIRST_TXID = 0x0123_4567_89ab_cd00n;
@@ -77,12 +45,27 @@ export class FakeStore {
   private nextTxid = FIRST_TXID;
   private nextUid = 1;
   private readonly rowIds = new Map<number, bigint>();
+  private readonly claims = new ClaimTable((id) => this.isLive(id));
 
   constructor(
     private readonly now: () => number,
     /** Idle time after which a transaction is gone. */
     public txTimeoutMs: number,
+    /** Where conflicts are refused (fake.claims.ts); tests may switch it between transactions. */
+    public conflictsAt: ConflictsAt = 'commit',
+    /** The code of a 409 refused at the call. */
+    public callConflictCode: string = DEFAULT_CALL_CONFLICT_CODE,
   ) {}
+
+  private isLive(id: bigint): boolean {
+    const tx = this.txs.get(id);
+    return tx !== undefined && this.now() - tx.lastUsed <= this.txTimeoutMs;
+  }
+
+  private end(id: bigint): void {
+    this.txs.delete(id);
+    this.claims.release(id);
+  }
 
   begin(): Transaction {
     const tx: Transaction = {
@@ -102,7 +85,7 @@ export class FakeStore {
     const tx = this.txs.get(id);
     if (!tx) throw notFound('NoSuchTransaction', `transaction ${id} does not exist`);
     if (this.now() - tx.lastUsed > this.txTimeoutMs) {
-      this.txs.delete(id);
+      this.end(id);
       throw notFound('NoSuchTransaction', `transaction ${id} expired after ${this.txTimeoutMs} ms idle`);
     }
     tx.lastUsed = this.now();
@@ -111,12 +94,14 @@ export class FakeStore {
 
   rollback(id: bigint): void {
     this.get(id);
-    this.txs.delete(id);
+    this.end(id);
   }
 
   commit(id: bigint): void {
     const tx = this.get(id);
-    this.txs.delete(id);
+    this.end(id);
+    if (tx.doomed)
+      throw conflict(this.callConflictCode, `transaction ${id} was refused a change: ${tx.doomed.message}`);
     const c = this.committed;
     const refuse = (key: string, what: string): never => {
       throw conflict(
@@ -179,20 +164,34 @@ export class FakeStore {
   /** Forgets the transactions idle past the timeout (fake.limits.ts, before a begin is counted). */
   sweepExpired(): void {
     const now = this.now();
-    for (const [id, tx] of this.txs) if (now - tx.lastUsed > this.txTimeoutMs) this.txs.delete(id);
+    for (const [id, tx] of this.txs) if (now - tx.lastUsed > this.txTimeoutMs) this.end(id);
   }
 
   // --- writes inside a transaction ------------------------------------------------------------
 
-  private touch(tx: Transaction, key: string): void {
-    if (tx.touched.has(key)) return;
+  /** In at-call mode, claims `key` for `tx` (fake.claims.ts `claimAtCall`). */
+  private claim(tx: Transaction, key: string, mode: ClaimMode, changed: boolean): void {
+    if (this.conflictsAt === 'call') claimAtCall(this.claims, this.callConflictCode, tx, key, mode, changed);
+  }
+
+  private committedEntry(key: string): SchemaState | TableState | undefined {
+    return key.startsWith('schema:')
+      ? this.committed.schemas.get(key.slice(7))
+      : this.committed.tables.get(key);
+  }
+
+  private touch(tx: Transaction, key: string, mode: ClaimMode = 'exclusive'): void {
+    const first = !tx.touched.has(key);
     // What the transaction saw at its start (its catalog is a copy of the committed one then,
     // but a table whose rows it changed since is its own copy): commit requires the committed
     // entry to be unchanged since (snapshot isolation).
-    const seen = key.startsWith('schema:')
-      ? tx.catalog.schemas.get(key.slice(7))
-      : (tx.rowBases.get(key) ?? tx.catalog.tables.get(key));
-    tx.touched.set(key, seen);
+    const seen = first
+      ? key.startsWith('schema:')
+        ? tx.catalog.schemas.get(key.slice(7))
+        : (tx.rowBases.get(key) ?? tx.catalog.tables.get(key))
+      : undefined;
+    this.claim(tx, key, mode, first && this.committedEntry(key) !== seen);
+    if (first) tx.touched.set(key, seen);
   }
 
   createSchema(tx: Transaction, name: string): void {
@@ -227,7 +226,7 @@ export class FakeStore {
     this.schema(tx, schema);
     const key = tableKey(schema, table);
     if (tx.catalog.tables.has(key)) throw conflict('TableAlreadyExists', `table ${key} already exists`);
-    this.touch(tx, schemaKey(schema)); // a concurrent drop of the schema conflicts with this
+    this.touch(tx, schemaKey(schema), 'shared'); // a concurrent drop of the schema conflicts with this
     this.touch(tx, key);
     const uid = this.nextUid++;
     this.rowIds.set(uid, 0n);
@@ -262,6 +261,10 @@ export class FakeStore {
     changed: readonly bigint[],
   ): void {
     const key = tableKey(schema, table);
+    if (this.conflictsAt === 'call') {
+      const now = this.committed.tables.get(key);
+      claimRows(this.claims, this.callConflictCode, { tx, key, before, now, changed });
+    }
     let writes = tx.rowWrites.get(key);
     if (!writes) {
       writes = new Map();

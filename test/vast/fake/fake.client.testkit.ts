@@ -52,7 +52,7 @@ export class FakeClient {
   readonly transport: VastTransport;
 
   constructor(
-    readonly vast: FakeVast,
+    readonly vast: Pick<FakeVast, 'url' | 'keys' | 'bucket'>,
     options: Partial<VastTransportOptions> = {},
   ) {
     this.transport = new VastTransport({

@@ -193,8 +193,13 @@ export async function ensureSchema(api: VastApi, txid: bigint): Promise<void> {
 /**
  * Creates a schema (`table` ''), a table or a column; false when it was there already: another
  * process made it first, which is what this one wanted. What a refusal means is not read from its
- * status: after a 409 (or a code speaking of existence), `exists` (an exact-name listing) decides,
- * and any other refusal, such as a bucket that is not a database, is thrown.
+ * status: after a 409 (or a code speaking of existence), `exists` (an exact-name listing) decides.
+ * Listed: made and committed by another process. Not listed after a 409: a conflict, most likely
+ * with another process's transaction creating the same thing, still open (VAST isolates DDL, so
+ * the listing cannot show it) or committed after this transaction began; thrown as the conflict
+ * it is (VastConflictError), so that the whole DDL transaction runs again on a fresh snapshot
+ * (VastEngine's autocommit), where the other's object is either listed or no longer in the way.
+ * Any other refusal, such as a bucket that is not a database, is thrown.
  */
 async function create(
   api: VastApi,

@@ -1,4 +1,5 @@
 import { Mutex } from '../../../common/mutex.ts';
+import { CONFLICT_RUNS, conflictPause } from '../../db.conflicts.ts';
 import { DbConflictError, DbError, DbUnavailableError } from '../../db.errors.ts';
 import type {
   ColumnDef,
@@ -248,11 +249,15 @@ export class VastEngine implements Engine {
   /**
    * An autocommit write: its own transaction, in turn with the others. Refused before its commit
    * (503, connection lost), it was rolled back, so it is re-run whole in a new transaction, as is
-   * one whose commit lost to another process's (a conflict); a commit whose answer was lost is
-   * never re-run, since it may have been applied.
+   * one refused as a conflict, at its commit or at a call (DDL included: two processes creating one
+   * table at once); a commit whose answer was lost is never re-run, since it may have been applied.
+   * Conflicts are re-run as the store re-runs them (db.conflicts.ts: up to CONFLICT_RUNS runs, a
+   * growing random pause between them, so that the other transaction, still open when the refusal
+   * came at the call, may end first); refusals before the commit, `writeRetries` times.
    */
   private autocommit<T>(fn: (txid: bigint) => Promise<T>): Promise<T> {
     return this.writes.run(async () => {
+      let conflicts = 0;
       for (let attempt = 0; ; attempt++) {
         let committing = false;
         try {
@@ -263,8 +268,13 @@ export class VastEngine implements Engine {
           });
         } catch (e) {
           // A commit refused as a conflict applied nothing: safe to run again, on a new snapshot.
-          const retry = e instanceof DbConflictError || (!committing && e instanceof DbUnavailableError);
-          if (!retry || attempt >= this.writeRetries) throw e;
+          if (e instanceof DbConflictError) {
+            if (++conflicts >= CONFLICT_RUNS) throw e;
+            await conflictPause(conflicts);
+          } else {
+            const retry = !committing && e instanceof DbUnavailableError;
+            if (!retry || attempt - conflicts >= this.writeRetries) throw e;
+          }
         } finally {
           this.reads.retireAll();
         }

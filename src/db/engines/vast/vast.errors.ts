@@ -19,11 +19,29 @@ export class VastAnswerError extends Error {
 }
 
 /**
+ * A 409 to a call: a conflict, whatever its code. Both of VAST's official clients take every 409
+ * so (the SDK's status table in errors.py; the Java client's VastExceptionFactory), and VAST's SDK
+ * tests expect a change that conflicts with another open transaction's to be refused at the call
+ * with 409 (test_tables.py, test_rename_column), under a code nobody publishes: a code such as
+ * `SerializationFailure` is a conflict as much as `TransactionConflict`. The transaction applied
+ * nothing VAST kept (the refused one's commit is refused too), so the store and the engine's
+ * autocommit run it again, whole, on a fresh snapshot. The answer is kept: a 409 to a create may
+ * also mean "it exists already" (`mayBeThere`, vast.catalog.ts).
+ */
+export class VastConflictError extends DbConflictError {
+  constructor(readonly answer: VastHttpError) {
+    super(VAST_BACKEND, answer.message);
+    this.name = 'VastConflictError';
+    this.message = `${VAST_BACKEND} refused a change as a conflict: ${answer.message}`;
+  }
+}
+
+/**
  * Maps what the transport and the codec throw to the engine's errors. DbErrors (including the
  * transport's VastUnavailableError, a DbUnavailableError that the API answers with 503) pass
- * through; a 404 on a table means the table is not there; a 409 whose code speaks of a conflict
- * is a DbConflictError (at commit every 409 is: vast.tx.ts); a reply the codec cannot read is a
- * VastAnswerError. Anything else (403, other 409s such as "already exists", 500...) keeps its
+ * through; a 404 on a table means the table is not there; every 409 is a conflict
+ * (VastConflictError; at commit too, where a 409 to a resent commit means more: vast.tx.ts); a
+ * reply the codec cannot read is a VastAnswerError. Anything else (403, 500...) keeps its
  * VastHttpError, which names status, code and request id for the log.
  */
 export function toDbError(e: unknown, table: string | undefined): unknown {
@@ -35,7 +53,7 @@ export function toDbError(e: unknown, table: string | undefined): unknown {
     if (e.status === 404 && table !== undefined && table !== '' && e.missing !== 'bucket') {
       return new DbError('unknown_table', `unknown table "${table}" (VAST: ${e.code || 'not found'})`);
     }
-    if (e.status === 409 && /conflict/i.test(e.code)) return new DbConflictError(VAST_BACKEND, e.message);
+    if (e.status === 409) return new VastConflictError(e);
     return e;
   }
   if (e instanceof WireValueError) return new DbError('invalid_value', e.message);
@@ -48,10 +66,13 @@ export function toDbError(e: unknown, table: string | undefined): unknown {
 }
 
 /**
- * A refusal of a create that may mean it exists already: a 409, or a code speaking of existence.
- * Only an exact-name listing tells (vast.catalog.ts): a 409 may as well refuse for another reason.
+ * A refusal of a create that may mean it exists already: a 409 (a VastConflictError), or a code
+ * speaking of existence. Only an exact-name listing tells (vast.catalog.ts): a 409 may as well be
+ * a conflict with another process's open transaction creating the same thing, which the listing,
+ * isolated from that transaction, cannot show.
  */
 export function mayBeThere(e: unknown): boolean {
+  if (e instanceof VastConflictError) return true;
   return e instanceof VastHttpError && (e.status === 409 || /exist/i.test(e.code));
 }
 

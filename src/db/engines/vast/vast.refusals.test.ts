@@ -1,9 +1,11 @@
 /**
  * What the engine makes of a refusal, over real HTTP: the fake VAST server behind a loopback
- * proxy that answers chosen calls as a real cluster might. Every 409 at commit is a conflict (the
- * Java client's rule), so the write is run again, never failed or doubled; whether a schema, table
- * or column exists is decided by exact-name listings (the SDK's way), so a 409 that is not
- * "already exists" surfaces, and a missing table answered otherwise than 404 is still missing.
+ * proxy that answers chosen calls as a real cluster might. Every 409, at commit or at a call,
+ * whatever its code, is a conflict (both official clients' rule), so the write is run again, never
+ * failed or doubled; whether a schema, table or column exists is decided by exact-name listings
+ * (the SDK's way), so a 409 to a create of something not listed is a conflict too (another
+ * process's open transaction making it): the DDL runs again, and a 409 that persists surfaces as a
+ * conflict; a missing table answered otherwise than 404 is still missing.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +18,7 @@ import {
 } from '../../../../test/support/db/engines/vast/vast.proxy.testkit.ts';
 import { testEngine } from '../../../../test/support/db/engines/vast/vast.testkit.ts';
 import { type FakeVast, startFakeVast } from '../../../../tools/vast-fake/fake.server.ts';
+import { CONFLICT_RUNS } from '../../db.conflicts.ts';
 import { DbConflictError, DbUnavailableError } from '../../db.errors.ts';
 import type { TableDef } from '../../db.types.ts';
 import { VastHttpError } from './transport/transport.errors.ts';
@@ -123,33 +126,70 @@ describe('a 409 at commit', () => {
   });
 });
 
-describe('a 409 while creating', () => {
-  const notDatabase = vastRefusal(409, 'BucketNotDatabase', 'bucket is not a database');
+describe('a 409 at a write call', () => {
+  const refused = vastRefusal(409, 'SerializationFailure', 'changed by another open transaction');
 
-  it('of a table, for another reason than existence, is an error, not swallowed', async () => {
+  it('of an autocommit write whatever its code: the write runs again, stored once', async () => {
+    const { viaProxy } = engines2();
+    await viaProxy.createTable(T);
+    const fired = refuse(onTarget('POST', /\/items\?rows$/), refused);
+    await viaProxy.session.insert('items', [{ id: 1n, label: 'one' }]);
+    expect(fired()).toBe(1);
+    expect(await viaProxy.session.select('items')).toEqual([{ id: 1n, label: 'one' }]);
+  });
+
+  it('of a transaction: a DbConflictError naming the answer (the store runs it again), nothing applied', async () => {
+    const { viaProxy } = engines2();
+    await viaProxy.createTable(T);
+    refuse(onTarget('POST', /\/items\?rows$/), refused);
+    const outcome = await viaProxy
+      .transaction((tx) => tx.insert('items', [{ id: 2n, label: 'two' }]))
+      .catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(DbConflictError);
+    expect((outcome as Error).message).toContain('409 SerializationFailure');
+    expect(await viaProxy.session.select('items')).toEqual([]);
+  });
+});
+
+describe('a 409 while creating', () => {
+  const busy = vastRefusal(409, 'SerializationFailure', 'created by another open transaction');
+
+  it('of a table not listed: a conflict, the DDL transaction run again whole, the table made once', async () => {
     const { viaProxy, direct } = engines2();
     await direct.createTable({ ...T, name: 'other' }); // the schema exists
-    const fired = refuse(onTarget('POST', /\/items\?table$/), notDatabase);
+    const fired = refuse(onTarget('POST', /\/items\?table$/), busy);
+    await viaProxy.createTable(T);
+    expect(fired()).toBe(1);
+    expect((await direct.describeTable('items'))?.columns.map((c) => c.name)).toEqual(['id', 'label']);
+  });
+
+  it('that persists, of the schema, a table or a column: a conflict after the re-runs, nothing made', async () => {
+    const { viaProxy, direct } = engines2();
+    const schema = refuse(onTarget('POST', /\?schema$/), busy, Number.POSITIVE_INFINITY);
+    await expect(viaProxy.createTable(T)).rejects.toBeInstanceOf(DbConflictError);
+    expect(schema()).toBe(CONFLICT_RUNS); // run again as the store runs a conflict again
+    await direct.createTable({ ...T, name: 'other' });
+    refuse(onTarget('POST', /\/items\?table$/), busy, Number.POSITIVE_INFINITY);
+    await expect(viaProxy.createTable(T)).rejects.toThrow(/409 SerializationFailure/);
+    expect(await direct.describeTable('items')).toBeNull();
+    refuse(onTarget('POST', /\/other\?column$/), vastRefusal(409, 'TooManyColumns', 'limit'), Infinity);
+    await expect(viaProxy.addColumn('other', { name: 'extra', type: 'string' })).rejects.toThrow(
+      /TooManyColumns/,
+    );
+  });
+
+  it('of a table, refused otherwise than 409 for another reason than existence, is an error', async () => {
+    const { viaProxy, direct } = engines2();
+    await direct.createTable({ ...T, name: 'other' });
+    const fired = refuse(
+      onTarget('POST', /\/items\?table$/),
+      vastRefusal(400, 'BucketNotDatabase', 'not a db'),
+    );
     const outcome = await viaProxy.createTable(T).catch((e: unknown) => e);
     expect(fired()).toBe(1);
     expect(outcome).toBeInstanceOf(VastHttpError);
-    expect((outcome as VastHttpError).message).toContain('409 BucketNotDatabase: bucket is not a database');
+    expect((outcome as VastHttpError).message).toContain('400 BucketNotDatabase');
     expect(await direct.describeTable('items')).toBeNull();
-  });
-
-  it('of the schema, for another reason than existence, is an error', async () => {
-    const { viaProxy } = engines2();
-    refuse(onTarget('POST', /\?schema$/), notDatabase);
-    await expect(viaProxy.createTable(T)).rejects.toThrow(/409 BucketNotDatabase/);
-  });
-
-  it('of a column, for another reason than existence, is an error', async () => {
-    const { viaProxy } = engines2();
-    await viaProxy.createTable(T);
-    refuse(onTarget('POST', /\/items\?column$/), vastRefusal(409, 'TooManyColumns', 'column limit'));
-    await expect(viaProxy.addColumn('items', { name: 'extra', type: 'string' })).rejects.toThrow(
-      /TooManyColumns/,
-    );
   });
 
   it('of a table or column another process made first is fine (the listing shows it)', async () => {
@@ -183,7 +223,8 @@ describe('whether a table exists', () => {
     await viaProxy.createTable({ ...T, name: 'other' });
     refuse(onTarget('DELETE', /\/missing\?table$/), vastRefusal(409, 'ObjectNotFound', 'nothing to drop'));
     await viaProxy.dropTable('missing');
-    refuse(onTarget('DELETE', /\/other\?table$/), vastRefusal(409, 'TableBusy', 'in use'));
+    // A 409 is a conflict: the drop runs again; one that persists fails as a conflict.
+    refuse(onTarget('DELETE', /\/other\?table$/), vastRefusal(409, 'TableBusy', 'in use'), Infinity);
     await expect(viaProxy.dropTable('other')).rejects.toThrow(/TableBusy/);
   });
 });
