@@ -27,9 +27,11 @@ const said: Record<string, string> = {};
 
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'tams-kit-idle-'));
+  // Node itself with tsx's loader: tsx's own CLI would run the fake in a child of its own, which
+  // killing the CLI leaves running.
   fake = spawnChild(
-    join(ROOT, 'node_modules/.bin/tsx'),
-    [join(ROOT, 'tools/vast-fake/fake.main.ts'), '--tx-timeout-ms', '3900'],
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'tools/vast-fake/fake.main.ts'), '--tx-timeout-ms', '3900'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   // `name=value` lines, then `ready`.
