@@ -6,6 +6,7 @@
  * class the server runs), each with its own owner (a replica) and a clock the test moves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFLICT_RUNS } from '../../src/db/db.conflicts.ts';
 import { DbConflictError, DbUnavailableError } from '../../src/db/db.errors.ts';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
@@ -135,8 +136,10 @@ describe('deletion requests under leases', () => {
     expect(await a.step()).toBe(true);
     expect(await segments(flowId)).toBe(5);
 
-    // The store runs a transaction whose commit lost up to 5 times, then gives up.
-    engine.fail.push(...Array.from({ length: 5 }, () => () => new DbConflictError('test', 'injected')));
+    // The store runs a transaction whose commit lost up to CONFLICT_RUNS times, then gives up.
+    engine.fail.push(
+      ...Array.from({ length: CONFLICT_RUNS }, () => () => new DbConflictError('test', 'injected')),
+    );
     await expect(a.step()).rejects.toBeInstanceOf(DbConflictError);
     engine.fail.push(() => new DbUnavailableError('test', 'injected outage'));
     await expect(a.step()).rejects.toBeInstanceOf(DbUnavailableError);
