@@ -130,6 +130,10 @@ describe('a copy onto the backend holding the object', () => {
     const res = await v8.post(`/objects/${object.object_id}/instances`, { storage_id: own.id });
     expect(res.status, res.text).toBe(201);
     const after = await v8.get<Doc>(`/objects/${object.object_id}`);
-    expect(after.body.get_urls).toEqual(before.body.get_urls);
+    // A presigned URL is signed anew at each read (its X-Amz-Date moves on): compared without
+    // its query, the instances are the same ones.
+    const instances = (doc: Doc) =>
+      (doc.get_urls as { url: string }[]).map((u) => ({ ...u, url: u.url.split('?')[0] }));
+    expect(instances(after.body)).toEqual(instances(before.body));
   });
 });
