@@ -4046,6 +4046,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The request line and headers are over 16 KiB (a long path or object id, percent-encoded): nothing was read. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     "HEAD_exr-lookup": {
@@ -4082,6 +4091,15 @@ export interface operations {
             };
             /** @description No EXR file was recorded for it. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request line and headers are over 16 KiB (a long path or object id, percent-encoded): nothing was read. */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };

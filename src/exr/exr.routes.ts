@@ -140,7 +140,13 @@ export async function exrRoutes(app: App, deps: ExrRoutesDeps): Promise<void> {
         querystring: LookupQuery,
         response: {
           200: ok(FileDetail),
-          ...errors({ 400: 'Bad request. Give object_id or path.', 404: 'No EXR file was recorded for it.' }),
+          ...errors({
+            400: 'Bad request. Give object_id or path.',
+            404: 'No EXR file was recorded for it.',
+            // Both may be 1,024 characters: percent-encoded, they can pass Node's 16 KiB limit on a
+            // request's head (http/client-errors.ts).
+            431: 'The request line and headers are over 16 KiB (a long path or object id, percent-encoded): nothing was read.',
+          }),
         },
       },
     },

@@ -86,8 +86,9 @@ export const FileParams = Type.Object({ id: FileId });
 
 export const LookupQuery = Type.Object({
   object_id: Type.Optional(ObjectId),
-  // 1,024 as S3 bounds object keys; a longer one, percent-encoded, could pass Node's 16 KiB
-  // limit on a request's head, which answers 431 before this schema can answer 400.
+  // 1,024 as S3 bounds object keys. Percent-encoded, a path and an object id of that length can
+  // pass Node's 16 KiB limit on a request's head, answered 431 before this schema is read (the
+  // route documents it).
   path: Type.Optional(
     Type.String({
       minLength: 1,

@@ -5,7 +5,7 @@ import { annotate, ErrorBody } from './common.schemas.ts';
  * Response schemas for routes. Error responses carry the spec's description of that status for
  * the route: OpenAPI shows it, and the error handler returns it as the body's `message`.
  */
-export function errors(descriptions: Partial<Record<400 | 403 | 404 | 503, string>>) {
+export function errors(descriptions: Partial<Record<400 | 403 | 404 | 431 | 503, string>>) {
   const result: Record<number, ReturnType<typeof errorResponse>> = {};
   for (const [status, description] of Object.entries(descriptions)) {
     result[Number(status)] = errorResponse(description);
