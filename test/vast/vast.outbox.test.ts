@@ -241,22 +241,31 @@ describe.each(CONFLICTS_AT)(
         }
       });
 
+      /**
+       * A webhook on b, then a's next event commit (a Flow, `late`) held in flight; `high` reads
+       * the high mark of a's slot as b sees it, `heldAt` its value once the commit is held.
+       */
+      async function holdCommitOfA() {
+        const { receiver, from } = await webhookOn(b);
+        const late = videoFlow();
+        const early = videoFlow();
+        const slot = a.runtime.store.eventSlot as number;
+        expect(slot).toBeTypeOf('number');
+        const high = async () =>
+          (await b.runtime.db.select('event_slots', { columns: ['slot', 'high'] }))
+            .filter((r) => r.slot === slot)
+            .reduce((m, r) => ((r.high as bigint) > m ? (r.high as bigint) : m), 0n);
+        const { hold } = holdNextEventCommit();
+        const pending = a.put(`/flows/${late.id}`, late);
+        await expect.poll(() => hold.held).toBe(1);
+        const heldAt = await high();
+        return { receiver, from, late, early, high, hold, pending, heldAt };
+      }
+
       it.runIf(mode === 'commit')(
         "a commit held past its server's slot lease is refused, run again with new numbers, and still delivered",
         async () => {
-          const { receiver, from } = await webhookOn(b);
-          const late = videoFlow();
-          const early = videoFlow();
-          const slot = a.runtime.store.eventSlot as number;
-          expect(slot).toBeTypeOf('number');
-          const high = async () =>
-            (await b.runtime.db.select('event_slots', { columns: ['slot', 'high'] }))
-              .filter((r) => r.slot === slot)
-              .reduce((m, r) => ((r.high as bigint) > m ? (r.high as bigint) : m), 0n);
-          const { hold } = holdNextEventCommit();
-          const pending = a.put(`/flows/${late.id}`, late);
-          await expect.poll(() => hold.held).toBe(1);
-          const heldAt = await high();
+          const { receiver, from, late, early, high, hold, pending, heldAt } = await holdCommitOfA();
           const res = await b.put(`/flows/${early.id}`, early);
           expect(res.status, res.text).toBe(201);
           // a, stuck in its commit, renews nothing: once its lease is over b lifts its slot past b's events.
@@ -281,19 +290,7 @@ describe.each(CONFLICTS_AT)(
       it.runIf(mode === 'call')(
         'a slot whose commit is held past its lease is not lifted meanwhile; the commit lands and is delivered',
         async () => {
-          const { receiver, from } = await webhookOn(b);
-          const late = videoFlow();
-          const early = videoFlow();
-          const slot = a.runtime.store.eventSlot as number;
-          expect(slot).toBeTypeOf('number');
-          const high = async () =>
-            (await b.runtime.db.select('event_slots', { columns: ['slot', 'high'] }))
-              .filter((r) => r.slot === slot)
-              .reduce((m, r) => ((r.high as bigint) > m ? (r.high as bigint) : m), 0n);
-          const { hold } = holdNextEventCommit();
-          const pending = a.put(`/flows/${late.id}`, late);
-          await expect.poll(() => hold.held).toBe(1);
-          const heldAt = await high();
+          const { receiver, from, late, early, high, hold, pending, heldAt } = await holdCommitOfA();
           const refused = vast.stats.callConflicts;
           const res = await b.put(`/flows/${early.id}`, early);
           expect(res.status, res.text).toBe(201);
