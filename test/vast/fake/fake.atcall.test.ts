@@ -5,19 +5,14 @@
  */
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
+import type { FakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { isRunning, killChild, spawnChild } from '../../helpers/children.ts';
-import { COLUMNS, FakeClient, refusal } from './fake.client.testkit.ts';
+import { COLUMNS, FakeClient, fakeWithTables, refusal } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
 beforeAll(async () => {
-  vast = await startFakeVast({ conflictsAt: 'call' });
-  client = new FakeClient(vast);
-  const tx = await client.begin();
-  await client.createSchema(tx, 's');
-  for (const t of ['a', 'b']) await client.createTable(tx, 's', t);
-  await client.commit(tx);
+  ({ vast, client } = await fakeWithTables({ conflictsAt: 'call' }));
 });
 afterAll(async () => {
   client.close();

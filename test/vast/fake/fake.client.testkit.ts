@@ -29,7 +29,7 @@ import {
 } from '../../../src/db/engines/vast/wire/wire.rows.ts';
 import { decodeStreamSchema, encodeSchemaMessage } from '../../../src/db/engines/vast/wire/wire.schema.ts';
 import { ROW_ID, type WireField, type WireRow } from '../../../src/db/engines/vast/wire/wire.types.ts';
-import type { FakeVast } from '../../../tools/vast-fake/fake.server.ts';
+import { type FakeVast, type FakeVastOptions, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 
 export const COLUMNS: readonly WireField[] = [
   { name: 'c_utf8', type: 'utf8', nullable: true },
@@ -296,4 +296,17 @@ export async function failure(p: Promise<unknown>): Promise<unknown> {
     () => expect.unreachable('the call succeeded'),
     (err: unknown) => err,
   );
+}
+
+/** A fake started with `options`, holding schema `s` with tables `a` and `b` (COLUMNS), and a client of it. */
+export async function fakeWithTables(
+  options: FakeVastOptions,
+): Promise<{ vast: FakeVast; client: FakeClient }> {
+  const vast = await startFakeVast(options);
+  const client = new FakeClient(vast);
+  const tx = await client.begin();
+  await client.createSchema(tx, 's');
+  for (const t of ['a', 'b']) await client.createTable(tx, 's', t);
+  await client.commit(tx);
+  return { vast, client };
 }

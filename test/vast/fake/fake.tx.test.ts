@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
-import { COLUMNS, FakeClient, refusal } from './fake.client.testkit.ts';
+import type { FakeVast } from '../../../tools/vast-fake/fake.server.ts';
+import { COLUMNS, type FakeClient, fakeWithTables, refusal } from './fake.client.testkit.ts';
 
 let vast: FakeVast;
 let client: FakeClient;
 let clock = 1_000_000;
 beforeAll(async () => {
-  vast = await startFakeVast({ txTimeoutMs: 5_000, now: () => clock });
-  client = new FakeClient(vast);
-  const tx = await client.begin();
-  await client.createSchema(tx, 's');
-  for (const t of ['a', 'b']) await client.createTable(tx, 's', t);
-  await client.commit(tx);
+  ({ vast, client } = await fakeWithTables({ txTimeoutMs: 5_000, now: () => clock }));
 });
 afterAll(async () => {
   client.close();
