@@ -72,6 +72,16 @@ const ORDER_ASC = [
   { column: 'seg_start', direction: 'asc' },
   { column: 'seg_start_incl', direction: 'desc' },
 ] as const;
+const ORDER_DESC = [
+  { column: 'seg_start', direction: 'desc' },
+  { column: 'seg_start_incl', direction: 'asc' },
+] as const;
+
+/**
+ * Segments that can reach a point from at or before it, at most: segments never overlap, so only
+ * the last ones starting there can, and three touch there at most (`[s_t)`, `[t_t]`, `(t_e)`).
+ */
+const REACHING = 3;
 
 /**
  * Segments of Flows. Queries push down coarse, single-column bounds (what every engine can
@@ -241,13 +251,7 @@ export class SegmentsRepo {
 
   /** Every segment of the Flow overlapping `range` (for overlap checks on registration). */
   async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {
-    const bounds = overlapBounds(range);
-    if (bounds === null) return [];
-    const rows = await this.db.select(T.segments, {
-      where: and(col('flow_id').eq(flowId), ...bounds),
-      orderBy: ORDER_ASC,
-    });
-    return rows.map(fromRow).filter((s) => s.timerange.overlaps(range));
+    return (await this.overlappingMany(new Map([[flowId, range]]))).get(flowId) ?? [];
   }
 
   /**
@@ -255,26 +259,56 @@ export class SegmentsRepo {
    * ranges lie close together in time (ingest into many Flows at once), `flow_id in (...)` and
    * the envelope of their ranges; Flows far apart in time get selects of their own, so no select
    * covers a stretch much wider than the ranges asked about.
+   *
+   * On an engine that sorts and stops at a limit (`ordered`) a select reads the segments starting
+   * within the envelope, a range of seg_start bounded on both sides, and each Flow's segments
+   * reaching the envelope's start from before it come from a probe of their own (`reaching`):
+   * no read then depends on where in its Flow the range lies. (`seg_start <= end and seg_end >=
+   * start` alone is served by one index or the other, each reading from the range to one end of
+   * the Flow.) Elsewhere (VAST) the engine evaluates both bounds where the data is.
    */
   async overlappingMany(ranges: ReadonlyMap<string, TimeRange>): Promise<Map<string, SegmentRecord[]>> {
     const found = new Map<string, SegmentRecord[]>();
     const clusters = clusterRanges(ranges);
+    const keep = (rows: readonly Row[]) => {
+      for (const row of rows) {
+        const segment = fromRow(row);
+        const range = ranges.get(segment.flow_id);
+        if (!range?.overlaps(segment.timerange)) continue;
+        const list = found.get(segment.flow_id);
+        if (list) list.push(segment);
+        else found.set(segment.flow_id, [segment]);
+      }
+    };
     await Promise.all(
       clusters.map(async ({ flowIds, span }) => {
         const bounds = overlapBounds(span);
         if (bounds === null) return;
-        const rows = await this.db.select(T.segments, {
-          where: and(col('flow_id').in(flowIds), ...bounds),
-          orderBy: ORDER_ASC,
-        });
-        for (const row of rows) {
-          const segment = fromRow(row);
-          const range = ranges.get(segment.flow_id);
-          if (!range?.overlaps(segment.timerange)) continue;
-          const list = found.get(segment.flow_id);
-          if (list) list.push(segment);
-          else found.set(segment.flow_id, [segment]);
+        const start = int64OrUndefined(span.start);
+        if (!this.ordered || start === undefined) {
+          keep(
+            await this.db.select(T.segments, {
+              where: and(col('flow_id').in(flowIds), ...bounds),
+              orderBy: ORDER_ASC,
+            }),
+          );
+          return;
         }
+        const end = int64OrUndefined(span.end);
+        const [before, within] = await Promise.all([
+          Promise.all(flowIds.map((flowId) => this.reaching(flowId, start))),
+          this.db.select(T.segments, {
+            where: and(
+              col('flow_id').in(flowIds),
+              col('seg_start').gt(start),
+              end !== undefined && col('seg_start').le(end),
+            ),
+            orderBy: ORDER_ASC,
+          }),
+        ]);
+        // Each Flow's segments in time order: those from before the envelope first.
+        for (const rows of before) keep(rows.reverse());
+        keep(within);
       }),
     );
     return found;
@@ -388,14 +422,32 @@ export class SegmentsRepo {
 
   /**
    * The start of the segment holding `at`, if one does (segments never overlap: one at most, or
-   * two touching there), else `at`: where a scan for segments reaching `at` or later begins.
+   * a few touching there), else `at`: where a scan for segments reaching `at` or later begins.
    */
   private async startAt(flowId: string, at: bigint): Promise<bigint> {
-    const rows = await this.db.select(T.segments, {
-      where: and(col('flow_id').eq(flowId), col('seg_start').le(at), col('seg_end').ge(at)),
-      columns: ['seg_start'],
-    });
+    const rows = this.ordered
+      ? (await this.reaching(flowId, at)).filter((r) => (r.seg_end as bigint) >= at)
+      : await this.db.select(T.segments, {
+          // VAST evaluates both bounds where the data is; no order to probe by.
+          where: and(col('flow_id').eq(flowId), col('seg_start').le(at), col('seg_end').ge(at)),
+          columns: ['seg_start'],
+        });
     return rows.reduce((low, r) => ((r.seg_start as bigint) < low ? (r.seg_start as bigint) : low), at);
+  }
+
+  /**
+   * The last segments of the Flow starting at or before `at`, latest first: among them every one
+   * reaching `at` (REACHING). One probe backwards from `at` on an engine that sorts and stops at
+   * the limit (an index walked back from the point on PostgreSQL), wherever `at` lies in the Flow:
+   * `seg_start <= at and seg_end >= at` has no index bounded on both sides, and is read from one
+   * end of the Flow to `at`.
+   */
+  private reaching(flowId: string, at: bigint): Promise<Row[]> {
+    return this.db.select(T.segments, {
+      where: and(col('flow_id').eq(flowId), col('seg_start').le(at)),
+      orderBy: ORDER_DESC,
+      limit: REACHING,
+    });
   }
 
   /**
@@ -550,7 +602,12 @@ function withinBounds(range: TimeRange): ColumnGroup[] | null {
   if (range.start !== null && range.start > INT64_MAX) return null;
   const groups: ColumnGroup[] = [];
   if (range.start !== null && range.start >= INT64_MIN) groups.push(col('seg_start').ge(range.start));
-  if (range.end !== null && range.end <= INT64_MAX) groups.push(col('seg_end').le(range.end));
+  if (range.end !== null && range.end <= INT64_MAX) {
+    groups.push(col('seg_end').le(range.end));
+    // Implied (a segment starts before it ends), and what bounds seg_start's range from above:
+    // a count of a day from the middle of a Flow reads that day, not the rest of the Flow.
+    groups.push(col('seg_start').le(range.end));
+  }
   return groups;
 }
 
