@@ -12,7 +12,7 @@ import {
 import { otrOf, putOtr } from './objects/object-times.ts';
 import { big, num, reqStr, str } from './rows.ts';
 import { SegmentSpacing } from './segments.spacing.ts';
-import { firstWindowCeiling, readAhead, type WindowScan, windowScan } from './segments.window.ts';
+import { firstWindowCeiling, holdsStart, readAhead, type WindowScan, windowScan } from './segments.window.ts';
 import { T } from './tables.ts';
 
 export interface SegmentUrl {
@@ -82,6 +82,15 @@ const ORDER_DESC = [
  * the last ones starting there can, and three touch there at most (`[s_t)`, `[t_t]`, `(t_e)`).
  */
 const REACHING = 3;
+/** Windows back from a point on an unordered engine before both bounds are pushed down instead. */
+const PROBES = 3;
+/** Spacing of a Flow's segments assumed before any was seen: a second. */
+const FIRST_PROBE_SPACING = 1_000_000_000n;
+
+/** The Flow's row, read or being read. */
+type Spans = FlowSpan | null | Promise<FlowSpan | null>;
+
+const compareBig = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Segments of Flows. Queries push down coarse, single-column bounds (what every engine can
@@ -176,23 +185,37 @@ export class SegmentsRepo {
           want: options.limit + 1,
           spacing: this.spacing.get(flowId),
         });
-    // Forward, a first window read ahead holds the segment holding the range's start (it has
-    // no lower bound but the range's own) and the scan goes on from its far edge, so the scan's
-    // lower bound only has to lie at or before that segment: the Flow's first start does, and
-    // the select for that segment is left out. Only a first window that came back full, which
-    // the scan then splits by counts from its lower bound, wants the tight one.
+    // Forward, a first window read ahead from a little before the range's start usually holds
+    // the segment holding that start (`holdsStart` tells) and the scan goes on from its far
+    // edge, so the scan's lower bound only has to lie at or before that segment: the Flow's
+    // first start does, and the select for that segment is left out. A window that does not
+    // tell, or came back full (the scan then splits it by counts from its lower bound), wants
+    // the tight one.
     const lean = ahead !== undefined && !options.reverse;
-    const [span, tight, first] = await Promise.all([
-      this.flowSpan(flowId),
-      lean ? undefined : this.startBounds(flowId, range, true),
+    const spanRead = this.flowSpan(flowId);
+    const [span, tight, ahead1] = await Promise.all([
+      spanRead,
+      lean ? undefined : this.startBounds(flowId, range, true, spanRead),
       ahead,
     ]);
     if (span === null || span.deleting) return { items: [] };
-    const starts =
-      tight ??
-      (options.after === undefined && (first?.rows.length ?? 0) >= firstWindowCeiling(options.limit + 1)
-        ? await this.startBounds(flowId, range, true)
-        : { highest: int64OrUndefined(range.end) });
+    let first = ahead1;
+    let starts = tight;
+    const start = int64OrUndefined(range.start);
+    if (starts !== undefined || options.after !== undefined || first === undefined || start === undefined) {
+      starts ??= { highest: int64OrUndefined(range.end) };
+    } else if (first.rows.length >= firstWindowCeiling(options.limit + 1)) {
+      starts = await this.startBounds(flowId, range, true, span);
+    } else if (holdsStart(first.rows, start)) {
+      starts = { highest: int64OrUndefined(range.end) };
+    } else {
+      // The segment holding the range's start, if there is one, may begin before the window (a
+      // gap before the start, or a segment longer than the spacing): a probe of its own finds it.
+      // Without one the window holds every segment from the start on.
+      const lowest = await this.startAt(flowId, start, span);
+      if (lowest < (first.from ?? INT64_MIN)) first = undefined;
+      starts = { lowest, highest: int64OrUndefined(range.end) };
+    }
     const found = await this.scan(
       flowId,
       where.slice(1),
@@ -260,12 +283,11 @@ export class SegmentsRepo {
    * the envelope of their ranges; Flows far apart in time get selects of their own, so no select
    * covers a stretch much wider than the ranges asked about.
    *
-   * On an engine that sorts and stops at a limit (`ordered`) a select reads the segments starting
-   * within the envelope, a range of seg_start bounded on both sides, and each Flow's segments
-   * reaching the envelope's start from before it come from a probe of their own (`reaching`):
-   * no read then depends on where in its Flow the range lies. (`seg_start <= end and seg_end >=
-   * start` alone is served by one index or the other, each reading from the range to one end of
-   * the Flow.) Elsewhere (VAST) the engine evaluates both bounds where the data is.
+   * A select reads the segments starting within the envelope, a range of seg_start bounded on
+   * both sides, and each Flow's segments reaching the envelope's start from before it come from
+   * a probe of their own (`reaching`): no read then depends on where in its Flow the range lies.
+   * (`seg_start <= end and seg_end >= start` alone is served by one index or the other, each
+   * read from the range to one end of the Flow.)
    */
   async overlappingMany(ranges: ReadonlyMap<string, TimeRange>): Promise<Map<string, SegmentRecord[]>> {
     const found = new Map<string, SegmentRecord[]>();
@@ -285,7 +307,7 @@ export class SegmentsRepo {
         const bounds = overlapBounds(span);
         if (bounds === null) return;
         const start = int64OrUndefined(span.start);
-        if (!this.ordered || start === undefined) {
+        if (start === undefined) {
           keep(
             await this.db.select(T.segments, {
               where: and(col('flow_id').in(flowIds), ...bounds),
@@ -306,11 +328,12 @@ export class SegmentsRepo {
             orderBy: ORDER_ASC,
           }),
         ]);
-        // Each Flow's segments in time order: those from before the envelope first.
-        for (const rows of before) keep(rows.reverse());
+        for (const rows of before) keep(rows);
         keep(within);
       }),
     );
+    // Each Flow's segments in time order (the probes' come latest first, or in no order).
+    for (const list of found.values()) list.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
     return found;
   }
 
@@ -339,10 +362,11 @@ export class SegmentsRepo {
     flowId: string,
     range: TimeRange,
     overlapping: boolean,
+    span?: Spans,
   ): Promise<{ lowest?: bigint; highest?: bigint }> {
     const start = int64OrUndefined(range.start);
     return {
-      lowest: start === undefined ? undefined : overlapping ? await this.startAt(flowId, start) : start,
+      lowest: start === undefined ? undefined : overlapping ? await this.startAt(flowId, start, span) : start,
       highest: int64OrUndefined(range.end),
     };
   }
@@ -423,30 +447,55 @@ export class SegmentsRepo {
   /**
    * The start of the segment holding `at`, if one does (segments never overlap: one at most, or
    * a few touching there), else `at`: where a scan for segments reaching `at` or later begins.
+   * `span`: the Flow's row, where read already (its first start ends a search back early).
    */
-  private async startAt(flowId: string, at: bigint): Promise<bigint> {
-    const rows = this.ordered
-      ? (await this.reaching(flowId, at)).filter((r) => (r.seg_end as bigint) >= at)
-      : await this.db.select(T.segments, {
-          // VAST evaluates both bounds where the data is; no order to probe by.
-          where: and(col('flow_id').eq(flowId), col('seg_start').le(at), col('seg_end').ge(at)),
-          columns: ['seg_start'],
-        });
-    return rows.reduce((low, r) => ((r.seg_start as bigint) < low ? (r.seg_start as bigint) : low), at);
+  private async startAt(flowId: string, at: bigint, span?: Spans): Promise<bigint> {
+    const rows = await this.reaching(flowId, at, span);
+    return rows.reduce(
+      (low, r) =>
+        (r.seg_end as bigint) >= at && (r.seg_start as bigint) < low ? (r.seg_start as bigint) : low,
+      at,
+    );
   }
 
   /**
-   * The last segments of the Flow starting at or before `at`, latest first: among them every one
-   * reaching `at` (REACHING). One probe backwards from `at` on an engine that sorts and stops at
-   * the limit (an index walked back from the point on PostgreSQL), wherever `at` lies in the Flow:
-   * `seg_start <= at and seg_end >= at` has no index bounded on both sides, and is read from one
-   * end of the Flow to `at`.
+   * Segments of the Flow starting at or before `at`, among them every one reaching `at`
+   * (REACHING), read in time proportional to them wherever `at` lies in the Flow:
+   * `seg_start <= at and seg_end >= at` has no index or projection bounded on both sides, and
+   * is read from one end of the Flow to `at`. On an engine that sorts and stops at a limit, the
+   * last REACHING of them (latest first): one probe backwards from `at` (on PostgreSQL an index
+   * walked back from the point). Elsewhere (VAST), windows of seg_start back from `at`, each
+   * bounded on both sides, sized by the Flow's spacing and widening until one holds a segment
+   * starting before `at` (no earlier one reaches it: they end before it starts) or reaches back
+   * to the Flow's first segment; past PROBES of them (a long gap or segment) the engine evaluates
+   * the two bounds where the data is.
    */
-  private reaching(flowId: string, at: bigint): Promise<Row[]> {
+  private async reaching(flowId: string, at: bigint, span?: Spans): Promise<Row[]> {
+    if (this.ordered) {
+      return this.db.select(T.segments, {
+        where: and(col('flow_id').eq(flowId), col('seg_start').le(at)),
+        orderBy: ORDER_DESC,
+        limit: REACHING,
+      });
+    }
+    const first = (await span)?.first;
+    if (first !== undefined && at < first) return [];
+    let width = 4n * (this.spacing.guess(flowId) ?? FIRST_PROBE_SPACING);
+    for (let probe = 0; probe < PROBES; probe++) {
+      const low = at - width;
+      const floor = first !== undefined && low < first;
+      const bound = floor ? col('seg_start').ge(first) : low > INT64_MIN && col('seg_start').gt(low);
+      const rows = await this.db.select(T.segments, {
+        where: and(col('flow_id').eq(flowId), col('seg_start').le(at), bound),
+      });
+      if (bound === false || floor || rows.some((r) => (r.seg_start as bigint) < at)) {
+        this.spacing.learn(flowId, rows.map((r) => r.seg_start as bigint).sort(compareBig));
+        return rows;
+      }
+      width *= 16n;
+    }
     return this.db.select(T.segments, {
-      where: and(col('flow_id').eq(flowId), col('seg_start').le(at)),
-      orderBy: ORDER_DESC,
-      limit: REACHING,
+      where: and(col('flow_id').eq(flowId), col('seg_start').le(at), col('seg_end').ge(at)),
     });
   }
 
