@@ -86,6 +86,11 @@ const REACHING = 3;
 const PROBES = 3;
 /** Spacing of a Flow's segments assumed before any was seen: a second. */
 const FIRST_PROBE_SPACING = 1_000_000_000n;
+/**
+ * The most spacing a read back from a point assumes: a Flow's spacing measured across a gap says
+ * little of its segments' lengths, and a window that wide would read many of them.
+ */
+const MAX_PROBE_SPACING = 10_000_000_000n;
 
 /** The Flow's row, read or being read. */
 type Spans = FlowSpan | null | Promise<FlowSpan | null>;
@@ -308,33 +313,76 @@ export class SegmentsRepo {
         if (bounds === null) return;
         const start = int64OrUndefined(span.start);
         if (start === undefined) {
-          keep(
-            await this.db.select(T.segments, {
-              where: and(col('flow_id').in(flowIds), ...bounds),
-              orderBy: ORDER_ASC,
-            }),
-          );
+          keep(await this.db.select(T.segments, { where: and(col('flow_id').in(flowIds), ...bounds) }));
           return;
         }
+        // From a few spacings before the envelope's start: usually from the last segment before
+        // it on, which shows that no earlier one reaches into the ranges (`holdsStart`).
+        let back = 0n;
+        for (const f of flowIds) back = max(back, this.reachBack(f)) as bigint;
+        const low = start - back;
         const end = int64OrUndefined(span.end);
-        const [before, within] = await Promise.all([
-          Promise.all(flowIds.map((flowId) => this.reaching(flowId, start))),
+        // Flows whose spacing this process has not seen (new ones, most often: no segment before)
+        // are looked behind the window at once, beside it; the others only where it falls short.
+        const unseen = low > INT64_MIN ? flowIds.filter((f) => !this.spacing.lookedBehind(f)) : [];
+        for (const f of unseen) this.spacing.markLookedBehind(f);
+        const [rows, early] = await Promise.all([
           this.db.select(T.segments, {
             where: and(
               col('flow_id').in(flowIds),
-              col('seg_start').gt(start),
+              low > INT64_MIN && col('seg_start').ge(low),
               end !== undefined && col('seg_start').le(end),
             ),
-            orderBy: ORDER_ASC,
           }),
+          this.behind(unseen, low, start),
         ]);
-        for (const rows of before) keep(rows);
-        keep(within);
+        keep(rows);
+        keep(early);
+        const byFlow = new Map<string, Row[]>();
+        for (const r of rows) {
+          const f = r.flow_id as string;
+          const list = byFlow.get(f);
+          if (list) list.push(r);
+          else byFlow.set(f, [r]);
+        }
+        // The spacing from the segments before each range to its start (what it is about to be).
+        for (const [f, list] of byFlow) {
+          const at = int64OrUndefined(ranges.get(f)?.start ?? null);
+          const starts = list.map((r) => r.seg_start as bigint).filter((b) => at === undefined || b < at);
+          if (at !== undefined) starts.push(at);
+          this.spacing.learn(f, starts.sort(compareBig));
+        }
+        if (low <= INT64_MIN) return;
+        const looked = new Set(unseen);
+        const unsure = flowIds.filter((f) => !looked.has(f) && !holdsStart(byFlow.get(f) ?? [], start));
+        keep(await this.behind(unsure, low, start));
       }),
     );
-    // Each Flow's segments in time order (the probes' come latest first, or in no order).
+    // Each Flow's segments in time order (the reads come in no order).
     for (const list of found.values()) list.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
     return found;
+  }
+
+  /**
+   * Segments of `flowIds` starting before `low` and reaching `at` (>= low): on an engine that
+   * sorts, each Flow's from a probe of its own (an index walked back from `at`); elsewhere where
+   * the engine evaluates both bounds (read from one end of the Flow to `at`, but cheap before or
+   * after a Flow's segments and for a Flow without any: the cases that come here most).
+   */
+  private async behind(flowIds: readonly string[], low: bigint, at: bigint): Promise<Row[]> {
+    if (flowIds.length === 0) return [];
+    const rows = this.ordered
+      ? (await Promise.all(flowIds.map((f) => this.reaching(f, at)))).flat()
+      : await this.db.select(T.segments, {
+          where: and(col('flow_id').in(flowIds), col('seg_start').lt(low), col('seg_end').ge(at)),
+        });
+    return rows.filter((r) => (r.seg_start as bigint) < low);
+  }
+
+  /** How far before a point a read starts to hold the segment reaching it: four spacings. */
+  private reachBack(flowId: string): bigint {
+    const spacing = this.spacing.get(flowId) ?? FIRST_PROBE_SPACING;
+    return 4n * (spacing > MAX_PROBE_SPACING ? MAX_PROBE_SPACING : spacing < 1n ? 1n : spacing);
   }
 
   /** Segments wholly inside `range`, in time order, at most `limit`. */
@@ -478,18 +526,27 @@ export class SegmentsRepo {
         limit: REACHING,
       });
     }
-    const first = (await span)?.first;
-    if (first !== undefined && at < first) return [];
-    let width = 4n * (this.spacing.guess(flowId) ?? FIRST_PROBE_SPACING);
+    let width = this.reachBack(flowId);
     for (let probe = 0; probe < PROBES; probe++) {
       const low = at - width;
-      const floor = first !== undefined && low < first;
-      const bound = floor ? col('seg_start').ge(first) : low > INT64_MIN && col('seg_start').gt(low);
-      const rows = await this.db.select(T.segments, {
-        where: and(col('flow_id').eq(flowId), col('seg_start').le(at), bound),
-      });
-      if (bound === false || floor || rows.some((r) => (r.seg_start as bigint) < at)) {
-        this.spacing.learn(flowId, rows.map((r) => r.seg_start as bigint).sort(compareBig));
+      // The first probe goes beside the Flow's row being read; the row then says whether the
+      // window reached back past the Flow's first segment (nothing further back to find).
+      const [rows, row] = await Promise.all([
+        this.db.select(T.segments, {
+          where: and(
+            col('flow_id').eq(flowId),
+            col('seg_start').le(at),
+            low > INT64_MIN && col('seg_start').gt(low),
+          ),
+        }),
+        span,
+      ]);
+      const first = row?.first;
+      if (
+        low <= INT64_MIN ||
+        (first !== undefined && low < first) ||
+        rows.some((r) => (r.seg_start as bigint) < at)
+      ) {
         return rows;
       }
       width *= 16n;
