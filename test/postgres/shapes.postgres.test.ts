@@ -1,12 +1,12 @@
 /**
  * Every hot segment query on PostgreSQL reads what it returns, wherever in its Flow it looks:
  * one Flow of 30,000 segments, and at 1 %, 50 % and 99 % of it a page by timerange, the next page
- * (by its paging key), a reversed page, a point and the POST of a segment (its overlap check),
- * each over HTTP to a server on a real PostgreSQL, which logs the plan of every statement it ran
- * with the rows each read (auto_explain, pg.plans.ts). A query that goes back to reading the
- * Flow from its start (or to its end) reads thousands of rows at 50 %: a bound on the rows a
- * statement reads, independent of the Flow's size, and the same total at every position, catch it.
- * Counts, never times.
+ * (by its paging key), a reversed page, a point, the deletion of a range and the POST of a
+ * segment (its overlap check), each over HTTP to a server on a real PostgreSQL, which logs the
+ * plan of every statement it ran with the rows each read (auto_explain, pg.plans.ts). A query
+ * that goes back to reading the Flow from its start (or to its end) reads thousands of rows at
+ * 50 %: a bound on the rows a statement reads, independent of the Flow's size, and the same total
+ * at every position, catch it. Counts, never times.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,16 @@ describe.skipIf(!available)('the segment queries on PostgreSQL, by position in a
     await expectBounded('a point in a gap', 8, async (i) => {
       const page = await get({ timerange: `[${ts(2 * i + 1, 500_000_000)}]` });
       expect(page.body).toEqual([]);
+    });
+  });
+
+  it('the deletion of a range from the middle', async () => {
+    // Ten segments a little before each position (the POSTs below go into the gaps after it).
+    await expectBounded('DELETE a range', PAGE_BOUND, async (i) => {
+      const res = await server.delete(`/flows/${flowId}/segments`, {
+        query: { timerange: `[${ts(2 * (i - 20))}_${ts(2 * (i - 10))})` },
+      });
+      expect(res.status, res.text).toBe(204);
     });
   });
 

@@ -1,10 +1,11 @@
 /**
  * Every hot segment query on VAST reads what it returns, wherever in its Flow it looks (`vast`
  * project only: test/helpers/vast.mode.ts): one Flow of 30,000 segments, and at 1 %, 50 % and
- * 99 % of it a page by timerange, the next page (by its paging key), a reversed page, a point and
- * the POST of a segment (its overlap check), over HTTP to a server on the fake VAST, which counts
- * the rows it evaluated each request's filters on (stats.rowsExamined) and the queries sent. A
- * query that reads the Flow from its start (or to its end) evaluates thousands of rows at 50 %.
+ * 99 % of it a page by timerange, the next page (by its paging key), a reversed page, a point,
+ * the deletion of a range and the POST of a segment (its overlap check), over HTTP to a server
+ * on the fake VAST, which counts the rows it evaluated each request's filters on
+ * (stats.rowsExamined) and the queries sent. A query that reads the Flow from its start (or to
+ * its end) evaluates thousands of rows at 50 %.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/db/db.types.ts';
@@ -134,6 +135,16 @@ describe('the segment queries on VAST, by position in a long Flow', () => {
     await expectBounded('a point in a gap', PAGE_BOUND, async (i) => {
       const page = await get({ timerange: `[${ts(2 * i + 1, 500_000_000)}]` });
       expect(page.body).toEqual([]);
+    });
+  });
+
+  it('the deletion of a range from the middle', async () => {
+    // Ten segments a little before each position (the POSTs below go into the gaps after it).
+    await expectBounded('DELETE a range', PAGE_BOUND, async (i) => {
+      const res = await server.delete(`/flows/${flowId}/segments`, {
+        query: { timerange: `[${ts(2 * (i - 20))}_${ts(2 * (i - 10))})` },
+      });
+      expect(res.status, res.text).toBe(204);
     });
   });
 
