@@ -12,7 +12,7 @@ import {
 import { otrOf, putOtr } from './objects/object-times.ts';
 import { big, num, reqStr, str } from './rows.ts';
 import { SegmentSpacing } from './segments.spacing.ts';
-import { firstWindowCeiling, readAhead, type WindowScan, windowScan } from './segments.window.ts';
+import { firstWindowCeiling, holdsStart, readAhead, type WindowScan, windowScan } from './segments.window.ts';
 import { T } from './tables.ts';
 
 export interface SegmentUrl {
@@ -72,6 +72,30 @@ const ORDER_ASC = [
   { column: 'seg_start', direction: 'asc' },
   { column: 'seg_start_incl', direction: 'desc' },
 ] as const;
+const ORDER_DESC = [
+  { column: 'seg_start', direction: 'desc' },
+  { column: 'seg_start_incl', direction: 'asc' },
+] as const;
+
+/**
+ * Segments that can reach a point from at or before it, at most: segments never overlap, so only
+ * the last ones starting there can, and three touch there at most (`[s_t)`, `[t_t]`, `(t_e)`).
+ */
+const REACHING = 3;
+/** Windows back from a point on an unordered engine before both bounds are pushed down instead. */
+const PROBES = 3;
+/** Spacing of a Flow's segments assumed before any was seen: a second. */
+const FIRST_PROBE_SPACING = 1_000_000_000n;
+/**
+ * The most spacing a read back from a point assumes: a Flow's spacing measured across a gap says
+ * little of its segments' lengths, and a window that wide would read many of them.
+ */
+const MAX_PROBE_SPACING = 10_000_000_000n;
+
+/** The Flow's row, read or being read. */
+type Spans = FlowSpan | null | Promise<FlowSpan | null>;
+
+const compareBig = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Segments of Flows. Queries push down coarse, single-column bounds (what every engine can
@@ -166,23 +190,37 @@ export class SegmentsRepo {
           want: options.limit + 1,
           spacing: this.spacing.get(flowId),
         });
-    // Forward, a first window read ahead holds the segment holding the range's start (it has
-    // no lower bound but the range's own) and the scan goes on from its far edge, so the scan's
-    // lower bound only has to lie at or before that segment: the Flow's first start does, and
-    // the select for that segment is left out. Only a first window that came back full, which
-    // the scan then splits by counts from its lower bound, wants the tight one.
+    // Forward, a first window read ahead from a little before the range's start usually holds
+    // the segment holding that start (`holdsStart` tells) and the scan goes on from its far
+    // edge, so the scan's lower bound only has to lie at or before that segment: the Flow's
+    // first start does, and the select for that segment is left out. A window that does not
+    // tell, or came back full (the scan then splits it by counts from its lower bound), wants
+    // the tight one.
     const lean = ahead !== undefined && !options.reverse;
-    const [span, tight, first] = await Promise.all([
-      this.flowSpan(flowId),
-      lean ? undefined : this.startBounds(flowId, range, true),
+    const spanRead = this.flowSpan(flowId);
+    const [span, tight, ahead1] = await Promise.all([
+      spanRead,
+      lean ? undefined : this.startBounds(flowId, range, true, spanRead),
       ahead,
     ]);
     if (span === null || span.deleting) return { items: [] };
-    const starts =
-      tight ??
-      (options.after === undefined && (first?.rows.length ?? 0) >= firstWindowCeiling(options.limit + 1)
-        ? await this.startBounds(flowId, range, true)
-        : { highest: int64OrUndefined(range.end) });
+    let first = ahead1;
+    let starts = tight;
+    const start = int64OrUndefined(range.start);
+    if (starts !== undefined || options.after !== undefined || first === undefined || start === undefined) {
+      starts ??= { highest: int64OrUndefined(range.end) };
+    } else if (first.rows.length >= firstWindowCeiling(options.limit + 1)) {
+      starts = await this.startBounds(flowId, range, true, span);
+    } else if (holdsStart(first.rows, start)) {
+      starts = { highest: int64OrUndefined(range.end) };
+    } else {
+      // The segment holding the range's start, if there is one, may begin before the window (a
+      // gap before the start, or a segment longer than the spacing): a probe of its own finds it.
+      // Without one the window holds every segment from the start on.
+      const lowest = await this.startAt(flowId, start, span);
+      if (lowest < (first.from ?? INT64_MIN)) first = undefined;
+      starts = { lowest, highest: int64OrUndefined(range.end) };
+    }
     const found = await this.scan(
       flowId,
       where.slice(1),
@@ -241,13 +279,7 @@ export class SegmentsRepo {
 
   /** Every segment of the Flow overlapping `range` (for overlap checks on registration). */
   async overlapping(flowId: string, range: TimeRange): Promise<SegmentRecord[]> {
-    const bounds = overlapBounds(range);
-    if (bounds === null) return [];
-    const rows = await this.db.select(T.segments, {
-      where: and(col('flow_id').eq(flowId), ...bounds),
-      orderBy: ORDER_ASC,
-    });
-    return rows.map(fromRow).filter((s) => s.timerange.overlaps(range));
+    return (await this.overlappingMany(new Map([[flowId, range]]))).get(flowId) ?? [];
   }
 
   /**
@@ -255,29 +287,102 @@ export class SegmentsRepo {
    * ranges lie close together in time (ingest into many Flows at once), `flow_id in (...)` and
    * the envelope of their ranges; Flows far apart in time get selects of their own, so no select
    * covers a stretch much wider than the ranges asked about.
+   *
+   * A select reads the segments starting within the envelope, a range of seg_start bounded on
+   * both sides, and each Flow's segments reaching the envelope's start from before it come from
+   * a probe of their own (`reaching`): no read then depends on where in its Flow the range lies.
+   * (`seg_start <= end and seg_end >= start` alone is served by one index or the other, each
+   * read from the range to one end of the Flow.)
    */
   async overlappingMany(ranges: ReadonlyMap<string, TimeRange>): Promise<Map<string, SegmentRecord[]>> {
     const found = new Map<string, SegmentRecord[]>();
     const clusters = clusterRanges(ranges);
+    const keep = (rows: readonly Row[]) => {
+      for (const row of rows) {
+        const segment = fromRow(row);
+        const range = ranges.get(segment.flow_id);
+        if (!range?.overlaps(segment.timerange)) continue;
+        const list = found.get(segment.flow_id);
+        if (list) list.push(segment);
+        else found.set(segment.flow_id, [segment]);
+      }
+    };
     await Promise.all(
       clusters.map(async ({ flowIds, span }) => {
         const bounds = overlapBounds(span);
         if (bounds === null) return;
-        const rows = await this.db.select(T.segments, {
-          where: and(col('flow_id').in(flowIds), ...bounds),
-          orderBy: ORDER_ASC,
-        });
-        for (const row of rows) {
-          const segment = fromRow(row);
-          const range = ranges.get(segment.flow_id);
-          if (!range?.overlaps(segment.timerange)) continue;
-          const list = found.get(segment.flow_id);
-          if (list) list.push(segment);
-          else found.set(segment.flow_id, [segment]);
+        const start = int64OrUndefined(span.start);
+        if (start === undefined) {
+          keep(await this.db.select(T.segments, { where: and(col('flow_id').in(flowIds), ...bounds) }));
+          return;
         }
+        // From a few spacings before the envelope's start: usually from the last segment before
+        // it on, which shows that no earlier one reaches into the ranges (`holdsStart`).
+        let back = 0n;
+        for (const f of flowIds) back = max(back, this.reachBack(f)) as bigint;
+        const low = start - back;
+        const end = int64OrUndefined(span.end);
+        // Flows whose spacing this process has not seen (new ones, most often: no segment before)
+        // are looked behind the window at once, beside it; the others only where it falls short.
+        const unseen = low > INT64_MIN ? flowIds.filter((f) => !this.spacing.lookedBehind(f)) : [];
+        for (const f of unseen) this.spacing.markLookedBehind(f);
+        const [rows, early] = await Promise.all([
+          this.db.select(T.segments, {
+            where: and(
+              col('flow_id').in(flowIds),
+              low > INT64_MIN && col('seg_start').ge(low),
+              end !== undefined && col('seg_start').le(end),
+            ),
+          }),
+          this.behind(unseen, low, start),
+        ]);
+        keep(rows);
+        keep(early);
+        const byFlow = new Map<string, Row[]>();
+        for (const r of rows) {
+          const f = r.flow_id as string;
+          const list = byFlow.get(f);
+          if (list) list.push(r);
+          else byFlow.set(f, [r]);
+        }
+        // The spacing from the segments before each range to its start (what it is about to be).
+        for (const [f, list] of byFlow) {
+          const at = int64OrUndefined(ranges.get(f)?.start ?? null);
+          const starts = list.map((r) => r.seg_start as bigint).filter((b) => at === undefined || b < at);
+          if (at !== undefined) starts.push(at);
+          this.spacing.learn(f, starts.sort(compareBig));
+        }
+        if (low <= INT64_MIN) return;
+        const looked = new Set(unseen);
+        const unsure = flowIds.filter((f) => !looked.has(f) && !holdsStart(byFlow.get(f) ?? [], start));
+        keep(await this.behind(unsure, low, start));
       }),
     );
+    // Each Flow's segments in time order (the reads come in no order).
+    for (const list of found.values()) list.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
     return found;
+  }
+
+  /**
+   * Segments of `flowIds` starting before `low` and reaching `at` (>= low): on an engine that
+   * sorts, each Flow's from a probe of its own (an index walked back from `at`); elsewhere where
+   * the engine evaluates both bounds (read from one end of the Flow to `at`, but cheap before or
+   * after a Flow's segments and for a Flow without any: the cases that come here most).
+   */
+  private async behind(flowIds: readonly string[], low: bigint, at: bigint): Promise<Row[]> {
+    if (flowIds.length === 0) return [];
+    const rows = this.ordered
+      ? (await Promise.all(flowIds.map((f) => this.reaching(f, at)))).flat()
+      : await this.db.select(T.segments, {
+          where: and(col('flow_id').in(flowIds), col('seg_start').lt(low), col('seg_end').ge(at)),
+        });
+    return rows.filter((r) => (r.seg_start as bigint) < low);
+  }
+
+  /** How far before a point a read starts to hold the segment reaching it: four spacings. */
+  private reachBack(flowId: string): bigint {
+    const spacing = this.spacing.get(flowId) ?? FIRST_PROBE_SPACING;
+    return 4n * (spacing > MAX_PROBE_SPACING ? MAX_PROBE_SPACING : spacing < 1n ? 1n : spacing);
   }
 
   /** Segments wholly inside `range`, in time order, at most `limit`. */
@@ -305,10 +410,11 @@ export class SegmentsRepo {
     flowId: string,
     range: TimeRange,
     overlapping: boolean,
+    span?: Spans,
   ): Promise<{ lowest?: bigint; highest?: bigint }> {
     const start = int64OrUndefined(range.start);
     return {
-      lowest: start === undefined ? undefined : overlapping ? await this.startAt(flowId, start) : start,
+      lowest: start === undefined ? undefined : overlapping ? await this.startAt(flowId, start, span) : start,
       highest: int64OrUndefined(range.end),
     };
   }
@@ -388,14 +494,66 @@ export class SegmentsRepo {
 
   /**
    * The start of the segment holding `at`, if one does (segments never overlap: one at most, or
-   * two touching there), else `at`: where a scan for segments reaching `at` or later begins.
+   * a few touching there), else `at`: where a scan for segments reaching `at` or later begins.
+   * `span`: the Flow's row, where read already (its first start ends a search back early).
    */
-  private async startAt(flowId: string, at: bigint): Promise<bigint> {
-    const rows = await this.db.select(T.segments, {
+  private async startAt(flowId: string, at: bigint, span?: Spans): Promise<bigint> {
+    const rows = await this.reaching(flowId, at, span);
+    return rows.reduce(
+      (low, r) =>
+        (r.seg_end as bigint) >= at && (r.seg_start as bigint) < low ? (r.seg_start as bigint) : low,
+      at,
+    );
+  }
+
+  /**
+   * Segments of the Flow starting at or before `at`, among them every one reaching `at`
+   * (REACHING), read in time proportional to them wherever `at` lies in the Flow:
+   * `seg_start <= at and seg_end >= at` has no index or projection bounded on both sides, and
+   * is read from one end of the Flow to `at`. On an engine that sorts and stops at a limit, the
+   * last REACHING of them (latest first): one probe backwards from `at` (on PostgreSQL an index
+   * walked back from the point). Elsewhere (VAST), windows of seg_start back from `at`, each
+   * bounded on both sides, sized by the Flow's spacing and widening until one holds a segment
+   * starting before `at` (no earlier one reaches it: they end before it starts) or reaches back
+   * to the Flow's first segment; past PROBES of them (a long gap or segment) the engine evaluates
+   * the two bounds where the data is.
+   */
+  private async reaching(flowId: string, at: bigint, span?: Spans): Promise<Row[]> {
+    if (this.ordered) {
+      return this.db.select(T.segments, {
+        where: and(col('flow_id').eq(flowId), col('seg_start').le(at)),
+        orderBy: ORDER_DESC,
+        limit: REACHING,
+      });
+    }
+    let width = this.reachBack(flowId);
+    for (let probe = 0; probe < PROBES; probe++) {
+      const low = at - width;
+      // The first probe goes beside the Flow's row being read; the row then says whether the
+      // window reached back past the Flow's first segment (nothing further back to find).
+      const [rows, row] = await Promise.all([
+        this.db.select(T.segments, {
+          where: and(
+            col('flow_id').eq(flowId),
+            col('seg_start').le(at),
+            low > INT64_MIN && col('seg_start').gt(low),
+          ),
+        }),
+        span,
+      ]);
+      const first = row?.first;
+      if (
+        low <= INT64_MIN ||
+        (first !== undefined && low < first) ||
+        rows.some((r) => (r.seg_start as bigint) < at)
+      ) {
+        return rows;
+      }
+      width *= 16n;
+    }
+    return this.db.select(T.segments, {
       where: and(col('flow_id').eq(flowId), col('seg_start').le(at), col('seg_end').ge(at)),
-      columns: ['seg_start'],
     });
-    return rows.reduce((low, r) => ((r.seg_start as bigint) < low ? (r.seg_start as bigint) : low), at);
   }
 
   /**
@@ -550,7 +708,12 @@ function withinBounds(range: TimeRange): ColumnGroup[] | null {
   if (range.start !== null && range.start > INT64_MAX) return null;
   const groups: ColumnGroup[] = [];
   if (range.start !== null && range.start >= INT64_MIN) groups.push(col('seg_start').ge(range.start));
-  if (range.end !== null && range.end <= INT64_MAX) groups.push(col('seg_end').le(range.end));
+  if (range.end !== null && range.end <= INT64_MAX) {
+    groups.push(col('seg_end').le(range.end));
+    // Implied (a segment starts before it ends), and what bounds seg_start's range from above:
+    // a count of a day from the middle of a Flow reads that day, not the rest of the Flow.
+    groups.push(col('seg_start').le(range.end));
+  }
   return groups;
 }
 

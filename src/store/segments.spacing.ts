@@ -8,7 +8,21 @@ import { BoundedMap } from '../common/bounded-map.ts';
  */
 export class SegmentSpacing {
   private readonly ns = new BoundedMap<string, bigint>();
+  private readonly behind = new BoundedMap<string, true>();
   private last: bigint | undefined;
+
+  /**
+   * Whether a registration of this process looked for segments of the Flow lying before the
+   * window it read (segments.repo.ts `overlappingMany`): it looks at once for a Flow it knows
+   * nothing of (a new one, most often), later only where the window falls short.
+   */
+  lookedBehind(flowId: string): boolean {
+    return this.behind.get(flowId) === true || this.ns.get(flowId) !== undefined;
+  }
+
+  markLookedBehind(flowId: string): void {
+    this.behind.set(flowId, true);
+  }
 
   get(flowId: string): bigint | undefined {
     return this.ns.get(flowId);

@@ -33,9 +33,10 @@ export interface WindowScan {
   /**
    * The first window, already read (unordered engines): every row of `where` starting before
    * `far` from the scan's start (none missing before `from`), or every row when `far` is
-   * undefined, read with a limit of `firstWindowCeiling(want)`.
+   * undefined, read with a limit of `firstWindowCeiling(want)`. `from`: where the window began,
+   * when it was read from before the page's range (`readAhead`).
    */
-  first?: { far: bigint | undefined; rows: Row[] };
+  first?: { far: bigint | undefined; rows: Row[]; from?: bigint };
   /**
    * Nanoseconds between segment starts, as last seen (this Flow's, else any Flow's): sizes the
    * first window on an engine that sorts (a wrong guess costs a window more or a wider one).
@@ -93,10 +94,13 @@ export interface ReadAhead {
 
 /**
  * The first window of a page on an unordered engine, read beside the Flow's row rather than
- * after it (one round trip instead of two): placed by the page's cursor or by its range alone
- * (forward from the range's start, the window has no lower bound but the range's own: the segment
- * holding the start begins before it), sized by the spacing last seen. Undefined when neither
- * places it (an unbounded page starts at the Flow's first segment, known from its row).
+ * after it (one round trip instead of two): placed by the page's cursor or by its range alone,
+ * sized by the spacing last seen. Forward from the range's start it begins two spacings before
+ * it, where the segment holding the start begins when segments follow each other as they did:
+ * bounded on both sides, so that the engine reads about the window wherever it lies in the Flow
+ * (`seg_start < far` alone is read from the Flow's start). The caller checks that it holds that
+ * segment (`holdsStart`). Undefined when neither places it (an unbounded page starts at the
+ * Flow's first segment, known from its row).
  */
 export function readAhead(db: DbSession, page: ReadAhead): Promise<WindowScan['first']> | undefined {
   const { reverse } = page;
@@ -110,13 +114,28 @@ export function readAhead(db: DbSession, page: ReadAhead): Promise<WindowScan['f
   const limit = reverse ? page.start : page.end;
   if (far > INT64_MAX || far < INT64_MIN || (limit !== null && direction * (far - limit) > 0n))
     far = undefined;
-  const from = page.after !== undefined || reverse ? anchor : INT64_MIN;
+  const back = 2n * (page.spacing ?? FIRST_NS_PER_ROW);
+  const from =
+    page.after !== undefined || reverse ? anchor : anchor - back < INT64_MIN ? INT64_MIN : anchor - back;
   return db
     .select(T.segments, {
       where: windowWhere(page.where, reverse, from, far),
       limit: firstWindowCeiling(page.want),
     })
-    .then((found) => ({ far, rows: found }));
+    .then((found) => ({ far, rows: found, from }));
+}
+
+/**
+ * Whether a first window read from before `start` (`readAhead`, rows reaching `start` or later)
+ * holds every segment reaching `start` from before it: it does when it holds one that starts
+ * before `start` (segments never overlap: any earlier one ends before that one starts), or one
+ * whose inclusive start is `start` itself. Otherwise such a segment may begin before the window.
+ */
+export function holdsStart(rows: readonly Row[], start: bigint): boolean {
+  return rows.some((r) => {
+    const at = r.seg_start as bigint;
+    return at < start || (at === start && r.seg_start_incl === true);
+  });
 }
 
 /**

@@ -50,6 +50,11 @@ export interface PostgresOptions {
   durable?: boolean;
   /** More `-c name=value` settings, after the defaults (a later one wins). */
   settings?: Readonly<Record<string, string>>;
+  /**
+   * Receives all the server writes to its stderr, as it comes: for a test reading what the server
+   * logs (auto_explain's plans of the statements it ran), beyond the last few kilobytes `log()` keeps.
+   */
+  onLog?: (text: string) => void;
 }
 
 export interface PostgresServer {
@@ -174,6 +179,8 @@ async function startOnce(directory: string, options: PostgresOptions): Promise<P
     ...settings.flatMap((setting) => ['-c', setting]),
   ]);
   const log = tail(child);
+  const { onLog } = options;
+  if (onLog !== undefined) child.stderr?.on('data', (chunk: Buffer) => onLog(chunk.toString()));
   try {
     await ready(child, log);
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { DbSession } from '../../db/db.types.ts';
+import { and, col } from '../../db/predicate.ts';
 import { big } from '../rows.ts';
 import { T } from '../tables.ts';
 import { OutboxTail } from './events.tail.ts';
@@ -86,6 +87,9 @@ export class LocalSequence implements EventSequence {
 /** The seq of the newest event in the outbox (0 when there is none). */
 export async function newestSeq(db: DbSession): Promise<bigint> {
   const [row] = await db.select(T.events, {
+    // Says what `seq` never holds (a null), so that the descending order is one served by the
+    // ascending index on it, read backwards: one row, not the whole outbox (sql.compile.ts).
+    where: and(col('seq').isNotNull()),
     columns: ['seq'],
     orderBy: [{ column: 'seq', direction: 'desc' }],
     limit: 1,

@@ -46,8 +46,10 @@ describe.skipIf(!available)('PostgreSQL indexes', () => {
     return db;
   }
 
-  /** The indexes PostgreSQL's planner scans for the engine's statement, seq scans set aside. */
-  async function indexesScanned(schema: string, table: string, options: SelectOptions): Promise<string[]> {
+  type Node = { 'Node Type': string; 'Index Name'?: string; 'Scan Direction'?: string; Plans?: Node[] };
+
+  /** PostgreSQL's plan of the engine's statement, its nodes in depth-first order, seq scans set aside. */
+  async function planned(schema: string, table: string, options: SelectOptions): Promise<Node[]> {
     const meta = await loadTable(client, schema, table);
     if (meta === null) throw new Error(`no table ${table}`);
     const p = new Params();
@@ -55,10 +57,9 @@ describe.skipIf(!available)('PostgreSQL indexes', () => {
     await client.query('SET enable_seqscan = off');
     try {
       const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, p.values);
-      const found: string[] = [];
-      type Node = { 'Index Name'?: string; Plans?: Node[] };
+      const found: Node[] = [];
       const walk = (node: Node) => {
-        if (node['Index Name'] !== undefined) found.push(node['Index Name']);
+        found.push(node);
         for (const child of node.Plans ?? []) walk(child);
       };
       for (const plan of (rows[0]?.['QUERY PLAN'] ?? []) as { Plan: Node }[]) walk(plan.Plan);
@@ -66,6 +67,11 @@ describe.skipIf(!available)('PostgreSQL indexes', () => {
     } finally {
       await client.query('RESET enable_seqscan');
     }
+  }
+
+  /** The indexes PostgreSQL's planner scans for the engine's statement, seq scans set aside. */
+  async function indexesScanned(schema: string, table: string, options: SelectOptions): Promise<string[]> {
+    return (await planned(schema, table, options)).flatMap((n) => n['Index Name'] ?? []);
   }
 
   it("serves the store's hot queries from an index", async () => {
@@ -101,6 +107,46 @@ describe.skipIf(!available)('PostgreSQL indexes', () => {
       expect(scanned, `${table} ${options.where?.all.map((g) => g.column).join(', ')}`).toContainEqual(
         expect.stringMatching(index),
       );
+    }
+  });
+
+  it('serves the descending reads from an index walked backwards', async () => {
+    await open('backwards');
+    // The outbox's newest event (events.sequence.ts), and the segments that can reach a point
+    // (segments.repo.ts `reaching`): DESC NULLS LAST would sort the whole outbox, or the Flow
+    // up to the point.
+    const cases: [string, SelectOptions, RegExp][] = [
+      [
+        T.events,
+        {
+          where: and(col('seq').isNotNull()),
+          columns: ['seq'],
+          orderBy: [{ column: 'seq', direction: 'desc' }],
+          limit: 1,
+        },
+        /^events__seq$/,
+      ],
+      [
+        T.segments,
+        {
+          where: and(col('flow_id').eq(FLOW), col('seg_start').le(10n * S)),
+          orderBy: [
+            { column: 'seg_start', direction: 'desc' },
+            { column: 'seg_start_incl', direction: 'asc' },
+          ],
+          limit: 3,
+        },
+        /^segments__flow_id__seg_start$/,
+      ],
+    ];
+    for (const [table, options, index] of cases) {
+      const nodes = await planned('backwards', table, options);
+      const shown = nodes.map(
+        (n) => `${n['Node Type']} ${n['Index Name'] ?? ''} ${n['Scan Direction'] ?? ''}`,
+      );
+      const scan = nodes.find((n) => n['Index Name'] !== undefined);
+      expect(scan?.['Index Name'], `${table}: ${shown}`).toMatch(index);
+      expect(scan?.['Scan Direction'], `${table}: ${shown}`).toBe('Backward');
     }
   });
 

@@ -189,6 +189,34 @@ describe('the statements', () => {
     });
   });
 
+  it('SELECT: plain DESC on a column the predicate holds non-null, so an ascending index serves it', () => {
+    const order = (w: Predicate) =>
+      pg((p) =>
+        POSTGRES_SQL.select(p, PG_TABLE, ['id'], {
+          where: w,
+          orderBy: [{ column: 'id', direction: 'desc' }, { column: 'at' }],
+          limit: 3,
+        }),
+      ).sql.replace(/^.* ORDER BY /, '');
+    // A Flow's segment holding a point: the last starting at or before it, one backward probe.
+    expect(order(where(label.eq('f'), id.le(5n)))).toBe('"id" DESC, "at" ASC NULLS LAST LIMIT $3');
+    expect(order(where(id.in([1n, 2n])))).toBe('"id" DESC, "at" ASC NULLS LAST LIMIT $2');
+    expect(order(where(id.isNotNull()))).toBe('"id" DESC, "at" ASC NULLS LAST LIMIT $1');
+    // A null may match: the contract's nulls last is spelt out.
+    expect(order(where(label.eq('f')))).toBe('"id" DESC NULLS LAST, "at" ASC NULLS LAST LIMIT $2');
+    expect(order(where(or(id.le(5n), id.isNull())))).toBe(
+      '"id" DESC NULLS LAST, "at" ASC NULLS LAST LIMIT $2',
+    );
+    expect(
+      duck((p) =>
+        DUCKDB_SQL.select(p, DUCK_TABLE, ['id'], {
+          where: where(id.gt(1n)),
+          orderBy: [{ column: 'id', direction: 'desc' }],
+        }),
+      ).sql,
+    ).toBe('SELECT "id" FROM "items" WHERE ("id" > $1) ORDER BY "id" DESC');
+  });
+
   it('SELECT of no column: an empty list on DuckDB, NULL on PostgreSQL', () => {
     expect(duck((p) => DUCKDB_SQL.select(p, DUCK_TABLE, [], {})).sql).toBe('SELECT  FROM "items"');
     expect(pg((p) => POSTGRES_SQL.select(p, PG_TABLE, [], {})).sql).toBe('SELECT NULL FROM "tams"."items"');

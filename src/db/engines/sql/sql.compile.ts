@@ -34,13 +34,47 @@ const OPERATORS: Readonly<Partial<Record<CompareOp, string>>> = {
   ge: '>=',
 };
 
+/** Comparisons that no null satisfies (SQL NULL semantics: db.types.ts `Comparison`). */
+const NULL_REJECTING: ReadonlySet<CompareOp> = new Set<CompareOp>([
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'in',
+  'isNotNull',
+  'startsWith',
+  'contains',
+]);
+
+/**
+ * The columns `where` holds non-null in every row it matches: those with a group whose every
+ * comparison rejects a null.
+ */
+export function nonNullColumns(where: Predicate | undefined): Set<string> {
+  const found = new Set<string>();
+  for (const g of where?.all ?? []) {
+    if (g.any.length > 0 && g.any.every((c) => NULL_REJECTING.has(c.op))) found.add(g.column);
+  }
+  return found;
+}
+
 /**
  * ` ORDER BY …` of the keys (empty for none). Explicit NULLS LAST: the contract's order, whatever
- * DuckDB's default_null_order says (PostgreSQL's default puts nulls first when descending).
+ * DuckDB's default_null_order says (PostgreSQL's default puts nulls first when descending). But a
+ * descending key on a column the predicate (`where`) holds non-null is plain DESC: where nulls go
+ * does not matter there, and PostgreSQL serves plain DESC by walking an ascending btree backwards,
+ * which it cannot do for DESC NULLS LAST (it reads the whole range and sorts it: a Flow's segments
+ * before a point, 90 ms against 0.07 ms on a Flow of 100,000).
  */
-export function orderBySql(keys: readonly OrderBy[] | undefined): string {
+export function orderBySql(keys: readonly OrderBy[] | undefined, where?: Predicate): string {
   if (keys === undefined || keys.length === 0) return '';
-  const sql = keys.map((o) => `${quote(o.column)} ${o.direction === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`);
+  const nonNull = nonNullColumns(where);
+  const sql = keys.map((o) => {
+    if (o.direction !== 'desc') return `${quote(o.column)} ASC NULLS LAST`;
+    return nonNull.has(o.column) ? `${quote(o.column)} DESC` : `${quote(o.column)} DESC NULLS LAST`;
+  });
   return ` ORDER BY ${sql.join(', ')}`;
 }
 
@@ -139,7 +173,7 @@ export abstract class SqlCompiler<T extends { readonly name: string }, P> {
     const list = columns.length === 0 ? this.noColumns : columns.map(quote).join(', ');
     let sql = `SELECT ${list} FROM ${this.tableName(table)}${this.where(p, table, options.where)}`;
     for (const o of options.orderBy ?? []) this.columnType(table, o.column);
-    sql += orderBySql(options.orderBy);
+    sql += orderBySql(options.orderBy, options.where);
     if (options.limit !== undefined) sql += ` LIMIT ${this.bindCount(p, options.limit)}`;
     return sql;
   }
