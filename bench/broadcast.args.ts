@@ -35,7 +35,7 @@ const USAGE = `usage: npm run bench -- --broadcast [--quick] [--engine postgres|
                    single POSTs appended at its live end, Flow creates, Flow lists with a tag filter, analytics over it,
                    and the deletion of one day from its middle; per operation the rate, p50/p99 and CPU per operation of
                    the server and of the database (bench/broadcast.bench.ts)
-  --quick          100,000 segments beside 20 Flows of 100, short runs: checks that every figure is produced
+  --quick          50,000 segments beside 10 Flows of 100, short runs, 4 connections: checks that every figure is produced
   --engine         postgres (default: a PostgreSQL 15 of the bench's own on a kept data directory, fsync on); vast:
                    the fake VAST server in its own process (requests, rows read and bytes per operation; built anew
                    each run); duckdb: the DuckDB file with the embedded accelerator off (the core store path)
@@ -46,7 +46,7 @@ const USAGE = `usage: npm run bench -- --broadcast [--quick] [--engine postgres|
   --reuse          measure the data set already built in --dir (of the same size) instead of building it again
   --build-only     build the data set in --dir and stop
   --duration       seconds of each measured load (default 10; 1 with --quick)
-  --connections    connections of each load (default 16)
+  --connections    connections of each load (default 16; 4 with --quick)
   --alone          operations one at a time per scenario, before its load (default 50; 5 with --quick)
   --only           comma-separated parts of scenario names: only those run (e.g. "page,append")
   --statements     with --engine postgres: PostgreSQL's busiest statements over the runs
@@ -61,14 +61,14 @@ export function parseBroadcastArgs(argv: readonly string[]): BroadcastOptions {
   const options: BroadcastOptions = {
     quick,
     engine,
-    segments: quick ? 100_000 : engine === 'postgres' ? 10_000_000 : 1_000_000,
-    flows: quick ? 20 : 1000,
+    segments: quick ? 50_000 : engine === 'postgres' ? 10_000_000 : 1_000_000,
+    flows: quick ? 10 : 1000,
     flowSegments: quick ? 100 : 1000,
     dir: `.bench-data/broadcast-${engine}`,
     reuse: false,
     buildOnly: false,
     duration: quick ? 1 : 10,
-    connections: 16,
+    connections: quick ? 4 : 16,
     alone: quick ? 5 : 50,
     only: [],
     statements: false,

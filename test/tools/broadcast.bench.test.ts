@@ -21,7 +21,7 @@ describe('npm run bench -- --broadcast: options', () => {
     expect(parseBroadcastArgs(['--broadcast', '--engine', 'vast']).segments).toBe(1_000_000);
     expect(parseBroadcastArgs(['--broadcast', '--engine', 'duckdb']).segments).toBe(1_000_000);
     const quick = parseBroadcastArgs(['--broadcast', '--quick', '--engine', 'duckdb']);
-    expect(quick).toMatchObject({ segments: 100_000, flows: 20, flowSegments: 100, duration: 1 });
+    expect(quick).toMatchObject({ segments: 50_000, flows: 10, flowSegments: 100, duration: 1 });
   });
 
   it('reads sizes, the kept directory and the scenarios to run', () => {
@@ -110,7 +110,7 @@ describe('npm run bench -- --broadcast: where it measures', () => {
       seen.add(span.first);
     }
     expect(seen.size).toBe(40);
-    expect(deletedSpan(100_000, 0).count).toBe(10_000);
+    expect(deletedSpan(50_000, 0).count).toBe(5_000);
   });
 
   it('appends after the end of the Flow’s timerange', () => {
