@@ -84,9 +84,7 @@ export async function runBroadcastBench(
     try {
       say(`building the data set in ${dir} (${backend.label})`);
       dataset = await buildBroadcast(dir, backend, options, say);
-      say(
-        `data set built in ${dataset.buildSeconds.toFixed(0)} s (indexes and VACUUM ANALYZE ${dataset.indexSeconds.toFixed(0)} s of it)${dataset.bytes === undefined ? '' : `, ${(dataset.bytes / 1e9).toFixed(2)} GB on disk`}`,
-      );
+      say(describeBuild(dataset));
     } catch (error) {
       await backend.stop();
       throw error;
@@ -99,7 +97,8 @@ export async function runBroadcastBench(
         statements: options.statements,
       });
   } else {
-    say(`reusing the data set in ${dir} (built ${dataset?.built}, ${dataset?.buildSeconds.toFixed(0)} s)`);
+    const kept = dataset as BroadcastDataset;
+    say(`reusing the data set in ${dir}, built ${kept.built}: ${describeBuild(kept)}`);
     if (options.buildOnly) return;
     backend = await startBroadcastBackend(options.engine, dir, {
       phase: 'run',
@@ -154,6 +153,18 @@ export async function runBroadcastBench(
     },
     say,
   );
+}
+
+const GB = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
+
+/** The build's time and size, in a line. */
+function describeBuild(d: BroadcastDataset): string {
+  const time = `data set built in ${d.buildSeconds.toFixed(0)} s (indexes and VACUUM ANALYZE ${d.indexSeconds.toFixed(0)} s of it)`;
+  const disk = d.bytes === undefined ? '' : `, ${GB(d.bytes)} on disk`;
+  const tables = Object.entries(d.tableBytes ?? {}).map(([t, n]) => `${t} ${GB(n)}`);
+  const db =
+    d.databaseBytes === undefined ? '' : ` (the database ${GB(d.databaseBytes)}: ${tables.join(', ')})`;
+  return `${time}${disk}${db}`;
 }
 
 interface RunState {

@@ -48,8 +48,11 @@ export interface BroadcastDataset {
   /** Seconds of the build: loading the rows, then building the indexes (PostgreSQL). */
   buildSeconds: number;
   indexSeconds: number;
-  /** Bytes on disk once built (PostgreSQL's data directory, the DuckDB file). */
+  /** Bytes on disk once built (PostgreSQL's data directory with its WAL, the DuckDB file). */
   bytes?: number;
+  /** PostgreSQL: the database's bytes, and each big table's with its indexes. */
+  databaseBytes?: number;
+  tableBytes?: Record<string, number>;
   built: string;
 }
 
@@ -145,6 +148,7 @@ export async function buildBroadcast(
   await runtime.close();
   await backend.afterBuild();
   const done = performance.now();
+  const sizes = backend.sql ? await sizesOf(backend.sql) : {};
   const dataset: BroadcastDataset = {
     engine: options.engine,
     segments: options.segments,
@@ -155,10 +159,23 @@ export async function buildBroadcast(
     buildSeconds: (done - started) / 1000,
     indexSeconds: (done - loaded) / 1000,
     bytes: backend.bytes(),
+    ...sizes,
     built: new Date().toISOString(),
   };
   if (options.engine !== 'vast') writeFileSync(join(dir, MANIFEST), JSON.stringify(dataset));
   return dataset;
+}
+
+async function sizesOf(
+  sql: NonNullable<BroadcastBackend['sql']>,
+): Promise<{ databaseBytes: number; tableBytes: Record<string, number> }> {
+  const db = await sql('SELECT pg_database_size(current_database()) AS n');
+  const tableBytes: Record<string, number> = {};
+  for (const table of BULK_TABLES) {
+    const { rows } = await sql(`SELECT pg_total_relation_size('tams.${table}') AS n`);
+    tableBytes[table] = Number(rows[0]?.n);
+  }
+  return { databaseBytes: Number(db.rows[0]?.n), tableBytes };
 }
 
 function spanOf(segments: number): TimeRange {
