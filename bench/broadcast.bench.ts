@@ -12,6 +12,7 @@
  * reports over it (one at a time only); and the deletion of one day from its middle (once: until
  * its deletion request is done and everything is quiet).
  */
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { quietCpu } from './bench.cpu.ts';
@@ -136,23 +137,34 @@ export async function runBroadcastBench(
     }
   } finally {
     await backend.stop();
+    // What was measured, also when a scenario failed half way (a report over 10M that ran out of memory).
+    printBroadcast(results, say);
+    for (const line of statements) say(line);
+    writeResults(
+      options.out,
+      {
+        options,
+        commit: commitOf(),
+        engine: backend.label,
+        settings: backend.settings,
+        dataset: { ...ds, flowIds: undefined },
+        notes,
+        figures: [],
+        operations: results,
+        statements,
+      },
+      say,
+    );
   }
-  printBroadcast(results, say);
-  for (const line of statements) say(line);
-  writeResults(
-    options.out,
-    {
-      options,
-      engine: backend.label,
-      settings: backend.settings,
-      dataset: { ...ds, flowIds: undefined },
-      notes,
-      figures: [],
-      operations: results,
-      statements,
-    },
-    say,
-  );
+}
+
+/** The commit the run measured (its worktree's HEAD), when git can say. */
+function commitOf(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 const GB = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
