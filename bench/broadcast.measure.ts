@@ -36,6 +36,8 @@ export interface Measured {
     connections: number;
     ops: number;
     failed: number;
+    /** The failed answers by status ('error': no answer, e.g. autocannon's timeout). */
+    failures: Record<string, number>;
     rate: number;
     p50: number;
     p99: number;
@@ -139,6 +141,11 @@ export async function steadyLoad(
   let counting = false;
   let ok = 0;
   let failed = 0;
+  const failures: Record<string, number> = {};
+  const fail = (why: string) => {
+    failed++;
+    failures[why] = (failures[why] ?? 0) + 1;
+  };
   const latencies: number[] = [];
   const first = load.next();
   const run = startLoad(
@@ -161,10 +168,10 @@ export async function steadyLoad(
     if (status >= 200 && status < 300) {
       ok++;
       latencies.push(ms);
-    } else failed++;
+    } else fail(String(status));
   });
   run.instance.on('reqError', () => {
-    if (counting) failed++;
+    if (counting) fail('error');
   });
   try {
     await sleep(load.warmup * 1000);
@@ -185,6 +192,7 @@ export async function steadyLoad(
       connections: load.connections,
       ops: ok,
       failed,
+      failures,
       rate: ok / seconds,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),

@@ -57,5 +57,8 @@ export function printBroadcast(results: readonly Measured[], log: (line: string)
   log(`|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
   for (const r of rows) log(`| ${r.join(' | ')} |`);
   const failed = results.filter((r) => (r.load?.failed ?? 0) > 0);
-  for (const r of failed) log(`${r.operation}: ${r.load?.failed} requests failed or timed out under load`);
+  for (const r of failed) {
+    const by = Object.entries(r.load?.failures ?? {}).map(([why, n]) => `${n} ${why}`);
+    log(`${r.operation}: ${r.load?.failed} requests failed under load (${by.join(', ')})`);
+  }
 }
