@@ -96,7 +96,8 @@ export async function startBroadcastBackend(
     };
   }
   if (engine === 'vast') {
-    const fake = await startFakeVastProcess({ countBytes: true });
+    // Node's default heap (4 GB) runs out at about 1.3M segments with their objects and references.
+    const fake = await startFakeVastProcess({ countBytes: true, nodeFlags: ['--max-old-space-size=16384'] });
     return {
       label: 'the fake VAST server (in memory, its own process; no added latency)',
       settings: {},

@@ -58,13 +58,21 @@ export interface FakeVastProcess {
 }
 
 export async function startFakeVastProcess(
-  /** countBytes: the bytes each way counted, through a proxy in the fake's process (vast.fake.main.ts). */
-  options: { countBytes?: boolean } = {},
+  /**
+   * countBytes: the bytes each way counted, through a proxy in the fake's process
+   * (vast.fake.main.ts); nodeFlags: more flags for its node (a larger heap for millions of rows).
+   */
+  options: { countBytes?: boolean; nodeFlags?: readonly string[] } = {},
 ): Promise<FakeVastProcess> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./vast.fake.main.ts', import.meta.url)), [], {
     env: { ...process.env, FAKE_VAST_COUNT_BYTES: options.countBytes ? '1' : '0' },
     // FAKE_NODE_FLAGS adds flags to the fake's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-    execArgv: [...(process.env.FAKE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''), '--import', 'tsx'],
+    execArgv: [
+      ...(options.nodeFlags ?? []),
+      ...(process.env.FAKE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+      '--import',
+      'tsx',
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   // One question at a time: each message gets the next reply.
