@@ -15,13 +15,15 @@ export interface LoadOptions {
   url: string;
   duration: number;
   connections: number;
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Sent with every request (authorization). */
   headers?: Record<string, string>;
   /** Builds each request (path, body); called per request. */
   next?: () => { path: string; body?: string };
   /** Requests a second over all the connections at most (none: as fast as answers come). */
   rate?: number;
+  /** Seconds a request may take before autocannon counts it failed (its default: 10). */
+  timeout?: number;
   /** Requests to send in all, spread over the connections: the run ends with them, not at a deadline. */
   amount?: number;
   /**
@@ -57,6 +59,7 @@ export function startLoad(
       connections: options.connections,
       ...(options.rate === undefined ? {} : { overallRate: options.rate }),
       ...(options.amount === undefined ? {} : { amount: options.amount }),
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       method: options.method ?? 'GET',
       headers: { 'content-type': 'application/json', ...options.headers },
       requests: next

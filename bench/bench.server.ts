@@ -182,9 +182,11 @@ export function startTams(
   dir: string,
   env: Record<string, string> = {},
   readyTimeoutMs = 120_000,
+  /** The entry point, relative to bench/ (bench/broadcast.main.ts: the store without its accelerator). */
+  script = '../src/main.ts',
 ): Promise<RunningServer> {
   return spawnNode(
-    '../src/main.ts',
+    script,
     {
       TAMS_DATA_DIR: dir,
       TAMS_LOG_LEVEL: 'warn',

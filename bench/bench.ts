@@ -1,8 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: builds the data set through the store, starts tams-server and a
  * bare Fastify baseline in their own processes, measures the hot paths over HTTP, prints a table
- * and writes the figures as JSON. `--search`, `--analytics`, `--ui` and `--exr` run the other
- * benches (their own files).
+ * and writes the figures as JSON. `--search`, `--analytics`, `--ui`, `--exr` and `--broadcast` run
+ * the other benches (their own files).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +20,8 @@ import { BULK_BATCH, pagePath } from './bench.requests.ts';
 import { crashDuringBulk } from './bench.restart.ts';
 import { type RunningServer, startBaseline, startTams } from './bench.server.ts';
 import { versionRounds } from './bench.versions.ts';
+import { parseBroadcastArgs } from './broadcast.args.ts';
+import { runBroadcastBench } from './broadcast.bench.ts';
 import { runExrBench } from './exr.bench.ts';
 import { runReplicasBench } from './replicas.bench.ts';
 import { runSearchBench } from './search.bench.ts';
@@ -39,6 +41,10 @@ if (process.argv.includes('--analytics')) {
 if (process.argv.includes('--ui')) {
   const ok = await runUiBench(parseUiArgs(process.argv.slice(2)), log);
   process.exit(ok ? 0 : 1);
+}
+if (process.argv.includes('--broadcast')) {
+  await runBroadcastBench(parseBroadcastArgs(process.argv.slice(2)), log);
+  process.exit(0);
 }
 if (process.argv.includes('--exr')) {
   await runExrBench(parseExrArgs(process.argv.slice(2)), log);

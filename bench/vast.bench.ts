@@ -94,7 +94,7 @@ export function perOperation(
  * has arrived: every begin has its commit or rollback. Bounded: a transaction still open (a
  * keep-alive) must not hang the benchmark.
  */
-async function settledCounts(fake: FakeVastProcess): Promise<FakeCounts> {
+export async function settledCounts(fake: FakeVastProcess): Promise<FakeCounts> {
   const deadline = Date.now() + 2000;
   for (;;) {
     const c = await fake.counts();

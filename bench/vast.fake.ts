@@ -13,6 +13,8 @@ export type FakeReply =
       conflicts: number;
       examined: number;
       projectionReads: number;
+      bytesIn: number;
+      bytesOut: number;
     }
   | { op: 'spans'; spans: [string, string, CallKind][] }
   | { op: 'done' };
@@ -34,6 +36,9 @@ export interface FakeCounts {
   readonly examined: number;
   /** QueryData answered from a projection (FAKE_VAST_PROJECTIONS). */
   readonly projectionReads: number;
+  /** Bytes sent to the fake and by it, on the wire (0 unless started with `countBytes`). */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
 }
 
 export interface FakeVastProcess {
@@ -52,10 +57,22 @@ export interface FakeVastProcess {
   stop(): Promise<void>;
 }
 
-export async function startFakeVastProcess(): Promise<FakeVastProcess> {
+export async function startFakeVastProcess(
+  /**
+   * countBytes: the bytes each way counted, through a proxy in the fake's process
+   * (vast.fake.main.ts); nodeFlags: more flags for its node (a larger heap for millions of rows).
+   */
+  options: { countBytes?: boolean; nodeFlags?: readonly string[] } = {},
+): Promise<FakeVastProcess> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./vast.fake.main.ts', import.meta.url)), [], {
+    env: { ...process.env, FAKE_VAST_COUNT_BYTES: options.countBytes ? '1' : '0' },
     // FAKE_NODE_FLAGS adds flags to the fake's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-    execArgv: [...(process.env.FAKE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''), '--import', 'tsx'],
+    execArgv: [
+      ...(options.nodeFlags ?? []),
+      ...(process.env.FAKE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+      '--import',
+      'tsx',
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   // One question at a time: each message gets the next reply.
@@ -91,6 +108,8 @@ export async function startFakeVastProcess(): Promise<FakeVastProcess> {
         conflicts: reply.conflicts,
         examined: reply.examined,
         projectionReads: reply.projectionReads,
+        bytesIn: reply.bytesIn,
+        bytesOut: reply.bytesOut,
       };
     },
     async spans() {

@@ -16,7 +16,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,5 +243,30 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * A PostgreSQL whose data directory is kept: `directory/data`, made by initdb the first time and
+ * started as it is afterwards (its socket in `directory`); close() stops the server and leaves the
+ * directory. For a benchmark's data set built once and measured again by later runs; the sweep of
+ * the temporary folder never sees it (it is not there, nor named as the throwaway servers are).
+ */
+export async function startKeptPostgres(
+  directory: string,
+  options: PostgresOptions = {},
+): Promise<PostgresServer> {
+  await mkdir(directory, { recursive: true });
+  if (asRoot) await chown(directory, RUN_AS.uid, RUN_AS.gid);
+  const data = join(directory, 'data');
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    await rm(data, { recursive: true, force: true });
+    await initdb(data);
+  }
+  try {
+    return await startOnce(directory, options);
+  } catch (error) {
+    if (!String(error).includes('Address already in use')) throw error;
+    return startOnce(directory, options);
   }
 }
