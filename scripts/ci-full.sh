@@ -64,5 +64,9 @@ npm run bench -- --quick --engine vast --dir "$full_bench/data" --out "$full_ben
 # A throwaway PostgreSQL of its own, fsync on: CPU per operation of the server and of PostgreSQL.
 stage full "benchmark on PostgreSQL, quick mode"
 npm run bench -- --quick --engine postgres --dir "$full_bench/data" --out "$full_bench/quick-postgres.json"
+for engine in postgres vast duckdb; do
+  stage full "broadcast benchmark on $engine, quick mode (50,000 segments in one Flow: every scenario produces its figures)"
+  npm run bench -- --broadcast --quick --engine "$engine" --dir "$full_bench/broadcast-$engine" --out "$full_bench/broadcast-$engine.json"
+done
 rm -rf "$full_bench"
 stage_end
