@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
+import { T } from '../../src/store/tables.ts';
 import { onSharedEngine } from '../helpers/engine.mode.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
@@ -227,16 +228,31 @@ describe('webhook delivery', () => {
 });
 
 /**
- * An engine whose next transactions fail at commit time, after the work inside them (the change
- * and its event) succeeded: what a lost connection or a write conflict at COMMIT looks like.
+ * An engine whose next transactions that write a Flow's row fail at commit time, after the work
+ * inside them (the change and its event) succeeded: what a lost connection or a write conflict
+ * at COMMIT looks like. Only those: the server's background work (event slots, webhook cursors)
+ * commits transactions of its own at any moment, and one of them must not take the failure.
  */
 function failingCommits(engine: Engine): Engine & { failNext: number } {
   const wrapped = Object.create(engine) as Engine & { failNext: number };
   wrapped.failNext = 0;
+  const writes = new Set<PropertyKey>(['insert', 'update', 'updateEach', 'delete']);
   wrapped.transaction = <T>(fn: (tx: DbSession) => Promise<T>): Promise<T> =>
     engine.transaction(async (tx) => {
-      const result = await fn(tx);
-      if (wrapped.failNext > 0) {
+      let flowWritten = false;
+      const watched = new Proxy(tx, {
+        get(target, key) {
+          const member: unknown = Reflect.get(target, key, target);
+          if (typeof member !== 'function') return member;
+          if (!writes.has(key)) return member.bind(target);
+          return (table: string, ...rest: unknown[]) => {
+            if (table === T.flows) flowWritten = true;
+            return member.apply(target, [table, ...rest]);
+          };
+        },
+      });
+      const result = await fn(watched);
+      if (flowWritten && wrapped.failNext > 0) {
         wrapped.failNext--;
         throw new Error('injected: commit failed');
       }
