@@ -181,6 +181,9 @@ describe.skipIf(!available)(`a multi Flow written by ingest_hls.py --force-start
       }));
     // NETWORK_EMPTY: no source, so no spinner either.
     await expect.poll(state).toEqual({ readyState: 0, networkState: 0, paused: true });
+    // Play pressed again once it has failed: it stays paused, not "playing" nothing.
+    await play(page);
+    await expect.poll(state).toEqual({ readyState: 0, networkState: 0, paused: true });
     await page.getByTestId('flow-meta').waitFor();
     await page.screenshot({ path: screenshotPath('offsets-unplayable') });
   });

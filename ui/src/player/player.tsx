@@ -126,6 +126,8 @@ export function Player({ flowId, extent, seek, onTime, onLive, multivariant, fra
     let active = true;
     placed.current = [];
     setError(undefined);
+    /** Failed for good: the video stays paused. */
+    let stopped = false;
     const onError = (failure: EngineError) => {
       errors.current += 1;
       video.dataset.hlsErrors = String(errors.current);
@@ -135,10 +137,16 @@ export function Player({ flowId, extent, seek, onTime, onLive, multivariant, fra
         switchTo(windowAround(pending.current ?? extent.start), pending.current);
         return;
       }
-      // Stopped for good: the video's own spinner must not suggest it is still coming.
+      // Stopped for good: the video's own spinner must not suggest it is still coming, and a
+      // play pressed afterwards (or already on its way) must not show it playing nothing.
+      stopped = true;
       video.pause();
       setError(`Playback failed: ${failure.message}`);
     };
+    const onPlay = () => {
+      if (stopped) video.pause();
+    };
+    video.addEventListener('play', onPlay);
     const onMetadata = () => {
       if (pending.current !== undefined) show(pending.current);
     };
@@ -194,6 +202,7 @@ export function Player({ flowId, extent, seek, onTime, onLive, multivariant, fra
     return () => {
       active = false;
       video.removeEventListener('loadedmetadata', onMetadata);
+      video.removeEventListener('play', onPlay);
       engineRef.current?.destroy();
       engineRef.current = undefined;
       infoRef.current = undefined;
