@@ -82,6 +82,11 @@ const ORDER_DESC = [
  * the last ones starting there can, and three touch there at most (`[s_t)`, `[t_t]`, `(t_e)`).
  */
 const REACHING = 3;
+/**
+ * Spacings before a forward page's start its scan begins on an engine that sorts (see `page`):
+ * the segment holding the start lies there unless a gap or a segment that long comes first.
+ */
+const LEAD_SPACINGS = 2n;
 /** Windows back from a point on an unordered engine before both bounds are pushed down instead. */
 const PROBES = 3;
 /** Spacing of a Flow's segments assumed before any was seen: a second. */
@@ -96,6 +101,10 @@ const MAX_PROBE_SPACING = 10_000_000_000n;
 type Spans = FlowSpan | null | Promise<FlowSpan | null>;
 
 const compareBig = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Whether a segment starts before `at`: as `holdsStart` asks of a window's rows. */
+const startsBefore = (tr: TimeRange, at: bigint) =>
+  tr.start !== null && (tr.start < at || (tr.start === at && tr.startInclusive));
 
 /**
  * Segments of Flows. Queries push down coarse, single-column bounds (what every engine can
@@ -197,17 +206,40 @@ export class SegmentsRepo {
     // tell, or came back full (the scan then splits it by counts from its lower bound), wants
     // the tight one.
     const lean = ahead !== undefined && !options.reverse;
+    const start = int64OrUndefined(range.start);
+    // On an engine that sorts and stops at a limit, a page needs no probe for the segment holding
+    // the range's start: after a cursor the scan begins at the cursor; reversed, it stops at the
+    // first segment wholly before the range (segments never overlap: none further back reaches
+    // it); forward, where the Flow's spacing is known, it begins a few spacings before the start
+    // and the probe is left for a window that turns out not to hold that segment.
+    const spacing = this.ordered ? this.spacing.get(flowId) : undefined;
+    const near =
+      this.ordered &&
+      !options.reverse &&
+      options.after === undefined &&
+      options.objectId === undefined &&
+      start !== undefined &&
+      spacing
+        ? start - LEAD_SPACINGS * spacing
+        : undefined;
+    const unprobed = this.ordered && (options.reverse || options.after !== undefined || near !== undefined);
     const spanRead = this.flowSpan(flowId);
     const [span, tight, ahead1] = await Promise.all([
       spanRead,
-      lean ? undefined : this.startBounds(flowId, range, true, spanRead),
+      lean || unprobed ? undefined : this.startBounds(flowId, range, true, spanRead),
       ahead,
     ]);
     if (span === null || span.deleting) return { items: [] };
     let first = ahead1;
     let starts = tight;
-    const start = int64OrUndefined(range.start);
-    if (starts !== undefined || options.after !== undefined || first === undefined || start === undefined) {
+    if (near !== undefined) {
+      starts = { lowest: near, highest: int64OrUndefined(range.end) };
+    } else if (
+      starts !== undefined ||
+      options.after !== undefined ||
+      first === undefined ||
+      start === undefined
+    ) {
       starts ??= { highest: int64OrUndefined(range.end) };
     } else if (first.rows.length >= firstWindowCeiling(options.limit + 1)) {
       starts = await this.startBounds(flowId, range, true, span);
@@ -221,13 +253,50 @@ export class SegmentsRepo {
       if (lowest < (first.from ?? INT64_MIN)) first = undefined;
       starts = { lowest, highest: int64OrUndefined(range.end) };
     }
-    const found = await this.scan(
-      flowId,
-      where.slice(1),
-      (tr) => overlapsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive),
-      { reverse: options.reverse, limit: options.limit + 1, after: options.after, ...starts, first },
-      span,
-    );
+    const overlaps = (tr: TimeRange) =>
+      overlapsBounds(range, tr.start, tr.end, tr.startInclusive, tr.endInclusive);
+    // Whether the scan saw a segment starting before the range's start: then the one holding it,
+    // if any, was among them (the last such; earlier ones end before it begins).
+    let held = near === undefined || (span.first !== undefined && near <= span.first);
+    // From `near`, the segments ending before the start come back too (a few): whether one
+    // starts before it is what tells that the scan saw the one holding it.
+    const end = int64OrUndefined(range.end);
+    const scanWhere = near === undefined ? where.slice(1) : [end !== undefined && col('seg_start').le(end)];
+    const scanned = (lowest = starts.lowest) =>
+      this.scan(
+        flowId,
+        scanWhere,
+        (tr) => {
+          if (!held && start !== undefined && startsBefore(tr, start)) held = true;
+          return overlaps(tr);
+        },
+        {
+          reverse: options.reverse,
+          limit: options.limit + 1,
+          // The few segments between `near` and the start, or the cursor's own (and one touching
+          // it), read and passed over, on an engine that sorts (elsewhere the first window, read
+          // ahead, was sized by the page alone).
+          extra: this.ordered
+            ? (near === undefined ? 0 : Number(LEAD_SPACINGS) + 1) + (options.after === undefined ? 0 : 2)
+            : 0,
+          closed: end !== undefined,
+          past:
+            this.ordered && options.reverse && start !== undefined
+              ? (tr) => startsBefore(tr, start) && !overlaps(tr)
+              : undefined,
+          after: options.after,
+          ...starts,
+          lowest,
+          first,
+        },
+        span,
+      );
+    let found = await scanned();
+    if (!held && near !== undefined && start !== undefined) {
+      // A gap before the start, or a segment longer than the spacing: probed after all.
+      const lowest = await this.startAt(flowId, start, span);
+      if (lowest < near) found = await scanned(lowest);
+    }
     this.spacing.learn(
       flowId,
       found.map((s) => s.timerange.start as bigint),
@@ -431,6 +500,12 @@ export class SegmentsRepo {
     options: {
       reverse: boolean;
       limit?: number;
+      /** Rows read beyond `limit` in a select, for those `accept` is expected to pass over. */
+      extra?: number;
+      /** A segment past which, in the scan's direction, `accept` passes none: the scan stops. */
+      past?: (tr: TimeRange) => boolean;
+      /** `where` bounds seg_start at `highest` (WindowScan.closed). */
+      closed?: boolean;
       after?: SegmentKey;
       lowest?: bigint;
       highest?: bigint;
@@ -454,8 +529,9 @@ export class SegmentsRepo {
       // Without an envelope (no Flow row, or none known) one unbounded select answers.
       from: from ?? (reverse ? INT64_MAX : INT64_MIN),
       until: until ?? from ?? (reverse ? INT64_MAX : INT64_MIN),
+      closed: options.closed === true && !reverse && high !== undefined && high === options.highest,
       after: options.after,
-      want: limit ?? 10_000,
+      want: limit === undefined ? 10_000 : limit + (options.extra ?? 0),
       first: options.first,
       spacing: this.ordered ? this.spacing.guess(flowId) : undefined,
       compare: compareKeys,
@@ -463,6 +539,7 @@ export class SegmentsRepo {
       take: (rows) => {
         for (const row of rows) {
           const segment = fromRow(row);
+          if (options.past?.(segment.timerange)) return false;
           if (accept(segment.timerange)) found.push(segment);
           if (limit !== undefined && found.length >= limit) return false;
         }

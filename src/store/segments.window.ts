@@ -23,6 +23,11 @@ export interface WindowScan {
   after?: StartKey;
   /** No segment of the Flow starts beyond this (in the scan's direction): the scan stops there. */
   until: bigint;
+  /**
+   * `where` itself bounds seg_start at `until` (a forward scan to a range's end, short of the
+   * Flow's): on an engine that sorts, the window that reaches it is the last select.
+   */
+  closed?: boolean;
   /** Rows wanted in all: sizes the windows. */
   want: number;
   /** Orders rows by key; `compare(a, cursor) <= 0` rows were seen already. */
@@ -291,6 +296,8 @@ async function orderedScan(db: DbSession, scan: WindowScan): Promise<void> {
     const far = lo + direction * width;
     // A window reaching past the int64 range is the last one: it has no far edge.
     if (far > INT64_MAX || far < INT64_MIN) beyond = true;
+    // Past where `where` stops the scan anyway, no select follows this one.
+    if (scan.closed && direction * (far - scan.until) > 0n) beyond = true;
     const rows = await db.select(T.segments, {
       where: and(
         ...scan.where,

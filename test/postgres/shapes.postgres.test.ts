@@ -97,11 +97,16 @@ describe.skipIf(!available)('the segment queries on PostgreSQL, by position in a
       .map((r) => ({ query: r.query, rows: rowsRead(r.plan, 'segments'), plan: shown(r.plan) }));
   }
 
-  /** Each statement reads at most `bound` rows at every position; their totals agree. */
+  /**
+   * Each statement reads at most `bound` rows at every position; their totals agree. `most`: the
+   * statements on segments at each position, at most (a page of a Flow whose spacing the server
+   * knows is one select: no probe for the segment holding its start).
+   */
   async function expectBounded(
     what: string,
     bound: number,
     work: (i: number) => Promise<unknown>,
+    most = Number.POSITIVE_INFINITY,
   ): Promise<void> {
     const totals: number[] = [];
     for (const position of POSITIONS) {
@@ -110,6 +115,10 @@ describe.skipIf(!available)('the segment queries on PostgreSQL, by position in a
       expect(statements.length, `${what} at ${position * 100} %: no statement on segments`).toBeGreaterThan(
         0,
       );
+      expect(
+        statements.length,
+        `${what} at ${position * 100} %: ${statements.map((s) => s.query).join('\n')}`,
+      ).toBeLessThanOrEqual(most);
       for (const s of statements) {
         expect(s.rows, `${what} at ${position * 100} %: ${s.query}\n${s.plan}`).toBeLessThanOrEqual(bound);
       }
@@ -123,15 +132,25 @@ describe.skipIf(!available)('the segment queries on PostgreSQL, by position in a
   }
 
   it('a page by timerange, from inside a segment and from a gap', async () => {
-    await expectBounded('page by timerange', PAGE_BOUND, async (i) => {
-      const page = await get({ timerange: `[${ts(2 * i, 500_000_000)}_)`, limit: LIMIT });
-      expect(page.body).toHaveLength(LIMIT);
-      expect(page.body[0]?.timerange).toBe(`[${ts(2 * i)}_${ts(2 * i + 1)})`);
-    });
-    await expectBounded('page by timerange from a gap', PAGE_BOUND, async (i) => {
-      const page = await get({ timerange: `[${ts(2 * i + 1, 500_000_000)}_)`, limit: LIMIT });
-      expect(page.body[0]?.timerange).toBe(`[${ts(2 * i + 2)}_${ts(2 * i + 3)})`);
-    });
+    await expectBounded(
+      'page by timerange',
+      PAGE_BOUND,
+      async (i) => {
+        const page = await get({ timerange: `[${ts(2 * i, 500_000_000)}_)`, limit: LIMIT });
+        expect(page.body).toHaveLength(LIMIT);
+        expect(page.body[0]?.timerange).toBe(`[${ts(2 * i)}_${ts(2 * i + 1)})`);
+      },
+      1,
+    );
+    await expectBounded(
+      'page by timerange from a gap',
+      PAGE_BOUND,
+      async (i) => {
+        const page = await get({ timerange: `[${ts(2 * i + 1, 500_000_000)}_)`, limit: LIMIT });
+        expect(page.body[0]?.timerange).toBe(`[${ts(2 * i + 2)}_${ts(2 * i + 3)})`);
+      },
+      1,
+    );
   });
 
   it('the next page, by its paging key', async () => {
@@ -143,32 +162,52 @@ describe.skipIf(!available)('the segment queries on PostgreSQL, by position in a
       expect(link, 'a next page').toBeDefined();
       next.set(i, new URL(link as string, server.url).search);
     }
-    await expectBounded('next page', PAGE_BOUND, async (i) => {
-      const res = await server.get<{ timerange: string }[]>(`/flows/${flowId}/segments${next.get(i)}`);
-      expect(res.status, res.text).toBe(200);
-      expect(res.body[0]?.timerange).toBe(`[${ts(2 * (i + LIMIT))}_${ts(2 * (i + LIMIT) + 1)})`);
-    });
+    await expectBounded(
+      'next page',
+      PAGE_BOUND,
+      async (i) => {
+        const res = await server.get<{ timerange: string }[]>(`/flows/${flowId}/segments${next.get(i)}`);
+        expect(res.status, res.text).toBe(200);
+        expect(res.body[0]?.timerange).toBe(`[${ts(2 * (i + LIMIT))}_${ts(2 * (i + LIMIT) + 1)})`);
+      },
+      1,
+    );
   });
 
   it('a reversed page', async () => {
     // The range begins inside a segment 150 before its end: where the scan stops is found too.
-    await expectBounded('reversed page', PAGE_BOUND, async (i) => {
-      const range = `[${ts(2 * (i - 150), 500_000_000)}_${ts(2 * i, 500_000_000)}]`;
-      const page = await get({ timerange: range, limit: LIMIT, reverse_order: true });
-      expect(page.body[0]?.timerange).toBe(`[${ts(2 * i)}_${ts(2 * i + 1)})`);
-      expect(page.body).toHaveLength(LIMIT);
-    });
+    await expectBounded(
+      'reversed page',
+      PAGE_BOUND,
+      async (i) => {
+        const range = `[${ts(2 * (i - 150), 500_000_000)}_${ts(2 * i, 500_000_000)}]`;
+        const page = await get({ timerange: range, limit: LIMIT, reverse_order: true });
+        expect(page.body[0]?.timerange).toBe(`[${ts(2 * i)}_${ts(2 * i + 1)})`);
+        expect(page.body).toHaveLength(LIMIT);
+      },
+      1,
+    );
   });
 
   it('a point, in a segment and in a gap', async () => {
-    await expectBounded('a point in a segment', 8, async (i) => {
-      const page = await get({ timerange: `[${ts(2 * i, 500_000_000)}]` });
-      expect(page.body.map((s) => s.timerange)).toEqual([`[${ts(2 * i)}_${ts(2 * i + 1)})`]);
-    });
-    await expectBounded('a point in a gap', 8, async (i) => {
-      const page = await get({ timerange: `[${ts(2 * i + 1, 500_000_000)}]` });
-      expect(page.body).toEqual([]);
-    });
+    await expectBounded(
+      'a point in a segment',
+      8,
+      async (i) => {
+        const page = await get({ timerange: `[${ts(2 * i, 500_000_000)}]` });
+        expect(page.body.map((s) => s.timerange)).toEqual([`[${ts(2 * i)}_${ts(2 * i + 1)})`]);
+      },
+      1,
+    );
+    await expectBounded(
+      'a point in a gap',
+      8,
+      async (i) => {
+        const page = await get({ timerange: `[${ts(2 * i + 1, 500_000_000)}]` });
+        expect(page.body).toEqual([]);
+      },
+      1,
+    );
   });
 
   it('the deletion of a range from the middle', async () => {
