@@ -42,8 +42,11 @@ const VECTOR_BLOCK_COLUMNS: readonly ColumnDef[] = [
 export const searchTables: TableDef[] = [
   {
     name: ST.docs,
-    // Queries read the documents of their best matches by number.
+    // Queries read the documents of their best matches by number; the index's follower finds a
+    // Flow's or Source's documents by key (a Flow's creation or change), a Flow's own and its
+    // captions by Flow (PostgreSQL scanned the table for each before these).
     lookups: ['doc_no'],
+    indexes: [['doc_key'], ['flow_id', 'kind', 'seg_start']],
     columns: [
       { name: 'doc_no', type: 'int64', nullable: false },
       // What the document is of, unique among live documents: `flow:<id>`, `source:<id>`,

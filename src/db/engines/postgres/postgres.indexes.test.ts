@@ -10,6 +10,7 @@ import {
   postgresAvailable,
   startPostgres,
 } from '../../../../tools/postgres/postgres.server.ts';
+import { ST, searchTables } from '../../../search/store/search.tables.ts';
 import { storeTables, T } from '../../../store/tables.ts';
 import type { SelectOptions } from '../../db.types.ts';
 import { TableManager } from '../../manager.ts';
@@ -105,6 +106,29 @@ describe.skipIf(!available)('PostgreSQL indexes', () => {
     for (const [table, options, index] of cases) {
       const scanned = await indexesScanned('hot', table, options);
       expect(scanned, `${table} ${options.where?.all.map((g) => g.column).join(', ')}`).toContainEqual(
+        expect.stringMatching(index),
+      );
+    }
+  });
+
+  it("serves media search's document lookups from an index", async () => {
+    const db = await TableManager.open(
+      new PostgresEngine({ url: server.url, schema: 'search', poolSize: 2 }),
+      searchTables,
+    );
+    opened.push(db);
+    const cases: [SelectOptions, RegExp][] = [
+      [{ where: and(col('doc_key').in([`flow:${FLOW}`, 'source:x'])) }, /^search_docs__doc_key$/],
+      [{ where: and(col('flow_id').eq(FLOW), col('kind').eq('flow')) }, /^search_docs__flow_id__kind/],
+      [
+        { where: and(col('flow_id').eq(FLOW), col('kind').eq('caption'), col('seg_start').ge(10n * S)) },
+        /^search_docs__flow_id__kind__seg_start$/,
+      ],
+      [{ where: and(col('doc_no').in([1n, 2n])) }, /^search_docs__doc_no$/],
+    ];
+    for (const [options, index] of cases) {
+      const scanned = await indexesScanned('search', ST.docs, options);
+      expect(scanned, options.where?.all.map((g) => g.column).join(', ')).toContainEqual(
         expect.stringMatching(index),
       );
     }
