@@ -96,8 +96,8 @@ export class FlowsService {
     // A Profile never changes nor goes: what it gives the body is read before the transaction.
     const sent = version === '7.0' ? body : await this.deps.profiles.applyToFlow(body);
     return this.deps.store.transaction(async (store) => {
-      // Read together: a Flow being deleted has a row but no record.
-      const [existing, row] = await Promise.all([store.flows.get(id), store.flows.rowExists(id)]);
+      // One read of the row: a Flow being deleted has a row but no record.
+      const { flow: existing, row } = await store.flows.forWrite(id);
       if (existing?.read_only) throw new ForbiddenError(READ_ONLY);
       if (!existing && row) {
         throw new ForbiddenError(
@@ -111,20 +111,26 @@ export class FlowsService {
       checkIntegers(flow);
       checkFits(flow);
       await checkInitSegmentsChange(store, existing, flow);
-      // Two replicas creating this Flow at once: only one commits; the other, run again, updates it.
-      if (!existing) await store.guards.claim([`flow:${id}`]);
+      // Two replicas creating this Flow at once: only one commits; the other, run again, updates
+      // it. Creating its Source, or joining one, is claimed with it (attachSource): one update.
+      const claims = existing ? [] : [`flow:${id}`];
+      if (existing?.source_id !== flow.source_id) claims.push(`source:${flow.source_id}`);
+      await store.guards.claim(claims);
       await this.checkCollection(store, id, flow.flow_collection);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
       await this.attachSource(store, flow, existing, related, actor, now);
       if (existing && sameMetadata(existing, flow)) return undefined;
-      await store.flows.save(flow, existing === null);
+      await store.flows.save(flow, existing === null, existing ?? undefined);
       await related.collectionChanged(id, existing?.flow_collection, flow.flow_collection);
       if (existing && existing.source_id !== flow.source_id) {
         await this.releaseSource(store, existing.source_id, id, related);
       }
-      await related.apply({ id, event: existing ? 'flows/updated' : 'flows/created' });
+      // As a read would give it now, from what was written; read back only where this write
+      // changed the Flow's own collected_by (its collection lists it, or did).
+      const written = collectsItself(flow, existing) ? undefined : await store.flows.written(flow);
+      await related.apply({ id, event: existing ? 'flows/updated' : 'flows/created', flow: written });
       if (existing) return undefined;
-      return flowDocument((await store.flows.get(id)) as FlowRecord, { version });
+      return flowDocument(written ?? ((await store.flows.get(id)) as FlowRecord), { version });
     });
   }
 
@@ -261,10 +267,12 @@ export class FlowsService {
   ): Promise<void> {
     // Creating the Source, or joining it, excludes its deletion with its last Flow on another
     // replica (releaseSource claims it too): otherwise both could commit, this Flow's Source gone.
-    if (existing?.source_id !== flow.source_id) await store.guards.claim([`source:${flow.source_id}`]);
-    const source = await store.sources.get(flow.source_id);
+    // The caller (put) has claimed it then. A Flow's Source has the Flow's format (this method
+    // keeps it so), so a Flow staying with its Source in its format needs nothing of it.
+    if (existing?.source_id === flow.source_id && existing.format === flow.format) return;
+    const source = await store.sources.getRow(flow.source_id);
     if (!source) {
-      await store.sources.insert({
+      const created = await store.sources.insert({
         id: flow.source_id,
         format: flow.format,
         created: now,
@@ -273,7 +281,14 @@ export class FlowsService {
         updated_by: actor,
         tags: {},
       });
-      related.sourceCreated(flow.source_id);
+      // Its only Flow is this one, which, when new, no other collects (members must exist
+      // first): its collections, inferred from this Flow's, are then empty while the Flow
+      // collects nothing, and nothing collects it unless the Flow lists itself. Else they are read.
+      if (existing === null) {
+        const collects = (flow.flow_collection ?? []).length > 0;
+        related.sourceCreated(flow.source_id, collects ? undefined : created);
+        if (!collectsItself(flow, null)) related.events.knowSources(new Map([[flow.source_id, []]]));
+      } else related.sourceCreated(flow.source_id);
       return;
     }
     if (source.format === flow.format) return;
@@ -308,6 +323,12 @@ export class FlowsService {
     await store.sources.delete(sourceId);
     related.sourceDeleted(sourceId, collectedBy);
   }
+}
+
+/** Whether the Flow's collection lists the Flow itself, now or `before`: its own collected_by changes with it. */
+function collectsItself(flow: FlowRecord, before: FlowRecord | null): boolean {
+  const lists = (items: FlowRecord['flow_collection']) => (items ?? []).some((item) => item.id === flow.id);
+  return lists(flow.flow_collection) || lists(before?.flow_collection);
 }
 
 /**
