@@ -126,9 +126,12 @@ export class FlowsRepo {
   async save(flow: FlowRecord, isNew: boolean, before?: FlowRecord): Promise<void> {
     const row = toRow(flow);
     if (isNew) {
-      await this.db.insert(T.flows, [row]);
-      await this.tags.insertAll(flow.id, flow.tags);
-      await this.collections.insert(flow.id, flow.flow_collection);
+      // Side by side: one wave where each call is a request (VAST).
+      await Promise.all([
+        this.db.insert(T.flows, [row]),
+        this.tags.insertAll(flow.id, flow.tags),
+        this.collections.insert(flow.id, flow.flow_collection),
+      ]);
       return;
     }
     await this.db.update(T.flows, and(col('id').eq(flow.id)), row);

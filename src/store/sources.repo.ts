@@ -73,8 +73,7 @@ export class SourcesRepo {
    */
   async insert(source: StoredSource): Promise<SourceRecord> {
     const row = toRow(source);
-    await this.db.insert(T.sources, [row]);
-    await this.tags.insertAll(source.id, source.tags);
+    await Promise.all([this.db.insert(T.sources, [row]), this.tags.insertAll(source.id, source.tags)]);
     return { ...fromRow(row, storedTags(source.tags)), source_collection: [], collected_by: [] };
   }
 
