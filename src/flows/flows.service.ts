@@ -8,6 +8,7 @@ import type { ApiVersion } from '../http/api.version.ts';
 import { tagsDocument, visibleTag } from '../http/tags.version.ts';
 import type { FlowFilters, FlowSortKey } from '../store/flows.repo.ts';
 import { listingOrder, type SortCursor } from '../store/listing.order.ts';
+import { insertedSource } from '../store/sources.repo.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
 import { TimeRange } from '../time/index.ts';
@@ -118,9 +119,13 @@ export class FlowsService {
       await store.guards.claim(claims);
       await this.checkCollection(store, id, flow.flow_collection);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
-      await this.attachSource(store, flow, existing, related, actor, now);
-      if (existing && sameMetadata(existing, flow)) return undefined;
-      await store.flows.save(flow, existing === null, existing ?? undefined);
+      // A Source created for the Flow is written beside it (one wave where calls are requests).
+      const source = await this.attachSource(store, flow, existing, related, actor, now);
+      if (existing && sameMetadata(existing, flow)) {
+        await source.written;
+        return undefined;
+      }
+      await Promise.all([source.written, store.flows.save(flow, existing === null, existing ?? undefined)]);
       await related.collectionChanged(id, existing?.flow_collection, flow.flow_collection);
       if (existing && existing.source_id !== flow.source_id) {
         await this.releaseSource(store, existing.source_id, id, related);
@@ -255,7 +260,8 @@ export class FlowsService {
   /**
    * Sources are never created directly: a Flow naming an unknown Source creates a minimal one
    * (AppNote 0007). A Source keeps one format, so a Flow may only join a Source of its own
-   * format, unless the Flow is the Source's only Flow (then the Source follows it).
+   * format, unless the Flow is the Source's only Flow (then the Source follows it). Returns the
+   * insert of a Source it creates, still under way (the caller writes the Flow beside it).
    */
   private async attachSource(
     store: StoreSession,
@@ -264,15 +270,15 @@ export class FlowsService {
     related: RelatedChanges,
     actor: Actor,
     now: Date,
-  ): Promise<void> {
+  ): Promise<{ written?: Promise<void> }> {
     // Creating the Source, or joining it, excludes its deletion with its last Flow on another
     // replica (releaseSource claims it too): otherwise both could commit, this Flow's Source gone.
     // The caller (put) has claimed it then. A Flow's Source has the Flow's format (this method
     // keeps it so), so a Flow staying with its Source in its format needs nothing of it.
-    if (existing?.source_id === flow.source_id && existing.format === flow.format) return;
+    if (existing?.source_id === flow.source_id && existing.format === flow.format) return {};
     const source = await store.sources.getRow(flow.source_id);
     if (!source) {
-      const created = await store.sources.insert({
+      const created = {
         id: flow.source_id,
         format: flow.format,
         created: now,
@@ -280,18 +286,19 @@ export class FlowsService {
         created_by: actor,
         updated_by: actor,
         tags: {},
-      });
+      };
+      const written = store.sources.insert(created);
       // Its only Flow is this one, which, when new, no other collects (members must exist
       // first): its collections, inferred from this Flow's, are then empty while the Flow
       // collects nothing, and nothing collects it unless the Flow lists itself. Else they are read.
       if (existing === null) {
         const collects = (flow.flow_collection ?? []).length > 0;
-        related.sourceCreated(flow.source_id, collects ? undefined : created);
+        related.sourceCreated(flow.source_id, collects ? undefined : insertedSource(created));
         if (!collectsItself(flow, null)) related.events.knowSources(new Map([[flow.source_id, []]]));
       } else related.sourceCreated(flow.source_id);
-      return;
+      return { written };
     }
-    if (source.format === flow.format) return;
+    if (source.format === flow.format) return {};
     const others = await store.flows.countBySource(flow.source_id, existing ? flow.id : undefined);
     if (others > 0) {
       throw new BadRequestError(
@@ -305,6 +312,7 @@ export class FlowsService {
       updated_by: actor ?? source.updated_by,
     });
     related.sourceChanged(flow.source_id);
+    return {};
   }
 
   /** A Source goes with its last Flow (ADR 0018). */

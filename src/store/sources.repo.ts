@@ -66,15 +66,12 @@ export class SourcesRepo {
     return source;
   }
 
-  /**
-   * A new Source: its row and tags (a Source's tags go with it, so a new one has none to
-   * replace). Returns it as `get` would read it back while its only Flow collects nothing and is
-   * collected by nothing (its collections are inferred from its Flows').
-   */
-  async insert(source: StoredSource): Promise<SourceRecord> {
-    const row = toRow(source);
-    await Promise.all([this.db.insert(T.sources, [row]), this.tags.insertAll(source.id, source.tags)]);
-    return { ...fromRow(row, storedTags(source.tags)), source_collection: [], collected_by: [] };
+  /** A new Source: its row and tags (a Source's tags go with it, so a new one has none to replace). */
+  async insert(source: StoredSource): Promise<void> {
+    await Promise.all([
+      this.db.insert(T.sources, [toRow(source)]),
+      this.tags.insertAll(source.id, source.tags),
+    ]);
   }
 
   /** Updates the Source's own columns (tags have their own calls). */
@@ -293,6 +290,14 @@ async function checkGuess(
     return undefined;
   for (const flowId of flowSource.keys()) if (!guess.siblings.has(flowId)) return undefined;
   return { flowSource, collectors };
+}
+
+/**
+ * A Source just inserted as `get` would read it back while its only Flow collects nothing and is
+ * collected by nothing (its collections are inferred from its Flows').
+ */
+export function insertedSource(source: StoredSource): SourceRecord {
+  return { ...fromRow(toRow(source), storedTags(source.tags)), source_collection: [], collected_by: [] };
 }
 
 function toRow(source: Omit<StoredSource, 'tags'>): Row {
