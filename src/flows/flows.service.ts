@@ -11,6 +11,7 @@ import { listingOrder, type SortCursor } from '../store/listing.order.ts';
 import { insertedSource } from '../store/sources.repo.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
+import { copyTags } from '../store/tags.values.ts';
 import { TimeRange } from '../time/index.ts';
 import { flowChangedPayload, recordFlowDeleted } from './flows.events.ts';
 import { checkInitSegmentsChange } from './flows.guards.ts';
@@ -132,7 +133,8 @@ export class FlowsService {
       }
       // As a read would give it now, from what was written; read back only where this write
       // changed the Flow's own collected_by (its collection lists it, or did).
-      const written = collectsItself(flow, existing) ? undefined : await store.flows.written(flow);
+      const selfCollected = listsItself(id, flow.flow_collection, existing?.flow_collection);
+      const written = selfCollected ? undefined : await store.flows.written(flow);
       await related.apply({ id, event: existing ? 'flows/updated' : 'flows/created', flow: written });
       if (existing) return undefined;
       return flowDocument(written ?? ((await store.flows.get(id)) as FlowRecord), { version });
@@ -176,6 +178,8 @@ export class FlowsService {
       const flow = await this.require(store, id);
       if (flow.read_only && !options.allowReadOnly) throw new ForbiddenError(READ_ONLY);
       const before = flow.flow_collection;
+      // What `change` may replace of the stored Flow: its tags and collection are rewritten only if it does.
+      const stored = { ...flow, tags: copyTags(flow.tags), flow_collection: before?.map((i) => ({ ...i })) };
       const technical = technicalOf(flow);
       change(flow);
       if (technicalDifferences(flow, technical).length > 0) {
@@ -189,9 +193,12 @@ export class FlowsService {
       checkFits(flow);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
       if (flow.flow_collection !== before) await this.checkCollection(store, id, flow.flow_collection);
-      await store.flows.save(flow, false);
+      await store.flows.save(flow, false, stored);
       await related.collectionChanged(id, before, flow.flow_collection);
-      await related.apply({ id, event: 'flows/updated' });
+      // As in put: from what was written, unless the change touched the Flow's own collected_by.
+      const selfCollected = listsItself(id, flow.flow_collection, before);
+      const written = selfCollected ? undefined : await store.flows.written(flow);
+      await related.apply({ id, event: 'flows/updated', flow: written });
     });
   }
 
@@ -294,7 +301,8 @@ export class FlowsService {
       if (existing === null) {
         const collects = (flow.flow_collection ?? []).length > 0;
         related.sourceCreated(flow.source_id, collects ? undefined : insertedSource(created));
-        if (!collectsItself(flow, null)) related.events.knowSources(new Map([[flow.source_id, []]]));
+        if (!listsItself(flow.id, flow.flow_collection))
+          related.events.knowSources(new Map([[flow.source_id, []]]));
       } else related.sourceCreated(flow.source_id);
       return { written };
     }
@@ -333,10 +341,9 @@ export class FlowsService {
   }
 }
 
-/** Whether the Flow's collection lists the Flow itself, now or `before`: its own collected_by changes with it. */
-function collectsItself(flow: FlowRecord, before: FlowRecord | null): boolean {
-  const lists = (items: FlowRecord['flow_collection']) => (items ?? []).some((item) => item.id === flow.id);
-  return lists(flow.flow_collection) || lists(before?.flow_collection);
+/** Whether one of these collections of Flow `id` lists `id` itself: its own collected_by changes with it. */
+function listsItself(id: string, ...collections: FlowRecord['flow_collection'][]): boolean {
+  return collections.some((items) => (items ?? []).some((item) => item.id === id));
 }
 
 /**
