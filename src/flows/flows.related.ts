@@ -1,8 +1,8 @@
 import type { IdGenerator } from '../common/ids.ts';
 import { EventLog } from '../events/events.log.ts';
-import { recordSourceChanged, recordSourceDeleted } from '../sources/sources.events.ts';
+import { recordSourceChanged, recordSourceCreated, recordSourceDeleted } from '../sources/sources.events.ts';
 import type { StoreTx } from '../store/store.ts';
-import type { CollectionItem } from '../store/store.types.ts';
+import type { CollectionItem, FlowRecord, SourceRecord } from '../store/store.types.ts';
 import { recordFlowChanged } from './flows.events.ts';
 
 /**
@@ -14,7 +14,8 @@ import { recordFlowChanged } from './flows.events.ts';
  */
 export class RelatedChanges {
   readonly flowsChanged = new Set<string>();
-  readonly sourcesCreated = new Set<string>();
+  /** Created Sources, with their record when the caller knows it as a read would give it. */
+  readonly sourcesCreated = new Map<string, SourceRecord | undefined>();
   readonly sourcesChanged = new Set<string>();
   /** Deleted Sources, with their `collected_by` from before (for webhook filters). */
   readonly sourcesDeleted = new Map<string, string[]>();
@@ -33,8 +34,9 @@ export class RelatedChanges {
     this.flowsChanged.add(id);
   }
 
-  sourceCreated(id: string): void {
-    this.sourcesCreated.add(id);
+  /** `source`: the Source as a read would give it now, when known (its sources/created needs no read). */
+  sourceCreated(id: string, source?: SourceRecord): void {
+    this.sourcesCreated.set(id, source);
   }
 
   sourceChanged(id: string): void {
@@ -71,14 +73,19 @@ export class RelatedChanges {
   /**
    * Bumps version and timestamps of every affected resource other than the Flow written
    * (`self`), and records the events: Sources created, the Flow's own event, then what changed
-   * around it.
+   * around it. `self.flow`: the Flow written as a read would give it now, when the caller knows it.
    */
-  async apply(self: { id: string; event?: 'flows/created' | 'flows/updated' }): Promise<void> {
-    for (const id of this.sourcesCreated) {
-      await recordSourceChanged(this.events, this.store, 'sources/created', id);
+  async apply(self: {
+    id: string;
+    event?: 'flows/created' | 'flows/updated';
+    flow?: FlowRecord;
+  }): Promise<void> {
+    for (const [id, source] of this.sourcesCreated) {
+      if (source) recordSourceCreated(this.events, source);
+      else await recordSourceChanged(this.events, this.store, 'sources/created', id);
     }
     if (self.event) {
-      const flow = await this.store.flows.get(self.id);
+      const flow = self.flow ?? (await this.store.flows.get(self.id));
       if (flow) await recordFlowChanged(this.events, self.event, flow);
     }
     const flows = await this.store.flows.getMany([...this.flowsChanged].filter((id) => id !== self.id));

@@ -8,8 +8,10 @@ import type { ApiVersion } from '../http/api.version.ts';
 import { tagsDocument, visibleTag } from '../http/tags.version.ts';
 import type { FlowFilters, FlowSortKey } from '../store/flows.repo.ts';
 import { listingOrder, type SortCursor } from '../store/listing.order.ts';
+import { insertedSource } from '../store/sources.repo.ts';
 import type { StoreSession, TamsStore } from '../store/store.ts';
 import type { CollectionItem, FlowRecord, Page, Tags, TagValue } from '../store/store.types.ts';
+import { copyTags } from '../store/tags.values.ts';
 import { TimeRange } from '../time/index.ts';
 import { flowChangedPayload, recordFlowDeleted } from './flows.events.ts';
 import { checkInitSegmentsChange } from './flows.guards.ts';
@@ -96,8 +98,8 @@ export class FlowsService {
     // A Profile never changes nor goes: what it gives the body is read before the transaction.
     const sent = version === '7.0' ? body : await this.deps.profiles.applyToFlow(body);
     return this.deps.store.transaction(async (store) => {
-      // Read together: a Flow being deleted has a row but no record.
-      const [existing, row] = await Promise.all([store.flows.get(id), store.flows.rowExists(id)]);
+      // One read of the row: a Flow being deleted has a row but no record.
+      const { flow: existing, row } = await store.flows.forWrite(id);
       if (existing?.read_only) throw new ForbiddenError(READ_ONLY);
       if (!existing && row) {
         throw new ForbiddenError(
@@ -111,20 +113,31 @@ export class FlowsService {
       checkIntegers(flow);
       checkFits(flow);
       await checkInitSegmentsChange(store, existing, flow);
-      // Two replicas creating this Flow at once: only one commits; the other, run again, updates it.
-      if (!existing) await store.guards.claim([`flow:${id}`]);
+      // Two replicas creating this Flow at once: only one commits; the other, run again, updates
+      // it. Creating its Source, or joining one, is claimed with it (attachSource): one update.
+      const claims = existing ? [] : [`flow:${id}`];
+      if (existing?.source_id !== flow.source_id) claims.push(`source:${flow.source_id}`);
+      await store.guards.claim(claims);
       await this.checkCollection(store, id, flow.flow_collection);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
-      await this.attachSource(store, flow, existing, related, actor, now);
-      if (existing && sameMetadata(existing, flow)) return undefined;
-      await store.flows.save(flow, existing === null);
+      // A Source created for the Flow is written beside it (one wave where calls are requests).
+      const source = await this.attachSource(store, flow, existing, related, actor, now);
+      if (existing && sameMetadata(existing, flow)) {
+        await source.written;
+        return undefined;
+      }
+      await Promise.all([source.written, store.flows.save(flow, existing === null, existing ?? undefined)]);
       await related.collectionChanged(id, existing?.flow_collection, flow.flow_collection);
       if (existing && existing.source_id !== flow.source_id) {
         await this.releaseSource(store, existing.source_id, id, related);
       }
-      await related.apply({ id, event: existing ? 'flows/updated' : 'flows/created' });
+      // As a read would give it now, from what was written; read back only where this write
+      // changed the Flow's own collected_by (its collection lists it, or did).
+      const selfCollected = listsItself(id, flow.flow_collection, existing?.flow_collection);
+      const written = selfCollected ? undefined : await store.flows.written(flow);
+      await related.apply({ id, event: existing ? 'flows/updated' : 'flows/created', flow: written });
       if (existing) return undefined;
-      return flowDocument((await store.flows.get(id)) as FlowRecord, { version });
+      return flowDocument(written ?? ((await store.flows.get(id)) as FlowRecord), { version });
     });
   }
 
@@ -165,6 +178,8 @@ export class FlowsService {
       const flow = await this.require(store, id);
       if (flow.read_only && !options.allowReadOnly) throw new ForbiddenError(READ_ONLY);
       const before = flow.flow_collection;
+      // What `change` may replace of the stored Flow: its tags and collection are rewritten only if it does.
+      const stored = { ...flow, tags: copyTags(flow.tags), flow_collection: before?.map((i) => ({ ...i })) };
       const technical = technicalOf(flow);
       change(flow);
       if (technicalDifferences(flow, technical).length > 0) {
@@ -178,9 +193,12 @@ export class FlowsService {
       checkFits(flow);
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
       if (flow.flow_collection !== before) await this.checkCollection(store, id, flow.flow_collection);
-      await store.flows.save(flow, false);
+      await store.flows.save(flow, false, stored);
       await related.collectionChanged(id, before, flow.flow_collection);
-      await related.apply({ id, event: 'flows/updated' });
+      // As in put: from what was written, unless the change touched the Flow's own collected_by.
+      const selfCollected = listsItself(id, flow.flow_collection, before);
+      const written = selfCollected ? undefined : await store.flows.written(flow);
+      await related.apply({ id, event: 'flows/updated', flow: written });
     });
   }
 
@@ -249,7 +267,8 @@ export class FlowsService {
   /**
    * Sources are never created directly: a Flow naming an unknown Source creates a minimal one
    * (AppNote 0007). A Source keeps one format, so a Flow may only join a Source of its own
-   * format, unless the Flow is the Source's only Flow (then the Source follows it).
+   * format, unless the Flow is the Source's only Flow (then the Source follows it). Returns the
+   * insert of a Source it creates, still under way (the caller writes the Flow beside it).
    */
   private async attachSource(
     store: StoreSession,
@@ -258,13 +277,15 @@ export class FlowsService {
     related: RelatedChanges,
     actor: Actor,
     now: Date,
-  ): Promise<void> {
+  ): Promise<{ written?: Promise<void> }> {
     // Creating the Source, or joining it, excludes its deletion with its last Flow on another
     // replica (releaseSource claims it too): otherwise both could commit, this Flow's Source gone.
-    if (existing?.source_id !== flow.source_id) await store.guards.claim([`source:${flow.source_id}`]);
-    const source = await store.sources.get(flow.source_id);
+    // The caller (put) has claimed it then. A Flow's Source has the Flow's format (this method
+    // keeps it so), so a Flow staying with its Source in its format needs nothing of it.
+    if (existing?.source_id === flow.source_id && existing.format === flow.format) return {};
+    const source = await store.sources.getRow(flow.source_id);
     if (!source) {
-      await store.sources.insert({
+      const created = {
         id: flow.source_id,
         format: flow.format,
         created: now,
@@ -272,11 +293,20 @@ export class FlowsService {
         created_by: actor,
         updated_by: actor,
         tags: {},
-      });
-      related.sourceCreated(flow.source_id);
-      return;
+      };
+      const written = store.sources.insert(created);
+      // Its only Flow is this one, which, when new, no other collects (members must exist
+      // first): its collections, inferred from this Flow's, are then empty while the Flow
+      // collects nothing, and nothing collects it unless the Flow lists itself. Else they are read.
+      if (existing === null) {
+        const collects = (flow.flow_collection ?? []).length > 0;
+        related.sourceCreated(flow.source_id, collects ? undefined : insertedSource(created));
+        if (!listsItself(flow.id, flow.flow_collection))
+          related.events.knowSources(new Map([[flow.source_id, []]]));
+      } else related.sourceCreated(flow.source_id);
+      return { written };
     }
-    if (source.format === flow.format) return;
+    if (source.format === flow.format) return {};
     const others = await store.flows.countBySource(flow.source_id, existing ? flow.id : undefined);
     if (others > 0) {
       throw new BadRequestError(
@@ -290,6 +320,7 @@ export class FlowsService {
       updated_by: actor ?? source.updated_by,
     });
     related.sourceChanged(flow.source_id);
+    return {};
   }
 
   /** A Source goes with its last Flow (ADR 0018). */
@@ -308,6 +339,11 @@ export class FlowsService {
     await store.sources.delete(sourceId);
     related.sourceDeleted(sourceId, collectedBy);
   }
+}
+
+/** Whether one of these collections of Flow `id` lists `id` itself: its own collected_by changes with it. */
+function listsItself(id: string, ...collections: FlowRecord['flow_collection'][]): boolean {
+  return collections.some((items) => (items ?? []).some((item) => item.id === id));
 }
 
 /**

@@ -39,6 +39,11 @@ export async function recordSourceChanged(
   events.source(type, sourceId, source.collected_by, sourceChangedPayload(source));
 }
 
+/** sources/created of a Source the caller holds as a read would give it (just written). */
+export function recordSourceCreated(events: EventLog, source: SourceRecord): void {
+  events.source('sources/created', source.id, source.collected_by, sourceChangedPayload(source));
+}
+
 /** sources/deleted; `collectedBy`: the Source's collected_by before it went. */
 export function recordSourceDeleted(events: EventLog, sourceId: string, collectedBy: string[]): void {
   events.source('sources/deleted', sourceId, collectedBy, { source_id: sourceId });

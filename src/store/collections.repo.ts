@@ -58,6 +58,11 @@ export class CollectionsRepo {
 
   async replace(collectorId: string, items: readonly CollectionItem[] | undefined): Promise<void> {
     await this.db.delete(T.collections, and(col('collector_id').eq(collectorId)));
+    await this.insert(collectorId, items);
+  }
+
+  /** The collection of a Flow that has none yet (a new one). */
+  async insert(collectorId: string, items: readonly CollectionItem[] | undefined): Promise<void> {
     if (!items || items.length === 0) return;
     await this.db.insert(
       T.collections,

@@ -16,6 +16,7 @@ import { sortedPage } from './sorted.scan.ts';
 import type { FlowRecord, Page, Tags } from './store.types.ts';
 import { T } from './tables.ts';
 import { TagsRepo } from './tags.repo.ts';
+import { storedTags } from './tags.values.ts';
 
 /** Flows clients can see: not being deleted. */
 const LIVE = or(col('deleting').isNull(), col('deleting').eq(false));
@@ -116,13 +117,50 @@ export class FlowsRepo {
     return this.tags.valuesAmong(name, values);
   }
 
-  /** Writes the Flow's row, tags and collection; `isNew` chooses insert or update. */
-  async save(flow: FlowRecord, isNew: boolean): Promise<void> {
+  /**
+   * Writes the Flow's row, tags and collection; `isNew` chooses insert or update. A new Flow has
+   * no tag or collection rows to replace (a Flow's go with its row, or before it while it is
+   * being deleted: `markDeleting`), so only its own are inserted. `before`, the Flow as stored
+   * (a replacement that read it): its tags and collection are rewritten only where they differ.
+   */
+  async save(flow: FlowRecord, isNew: boolean, before?: FlowRecord): Promise<void> {
     const row = toRow(flow);
-    if (isNew) await this.db.insert(T.flows, [row]);
-    else await this.db.update(T.flows, and(col('id').eq(flow.id)), row);
-    await this.tags.replaceAll(flow.id, flow.tags);
-    await this.collections.replace(flow.id, flow.flow_collection);
+    if (isNew) {
+      // Side by side: one wave where each call is a request (VAST).
+      await Promise.all([
+        this.db.insert(T.flows, [row]),
+        this.tags.insertAll(flow.id, flow.tags),
+        this.collections.insert(flow.id, flow.flow_collection),
+      ]);
+      return;
+    }
+    await this.db.update(T.flows, and(col('id').eq(flow.id)), row);
+    if (!before || !sameTags(before.tags, flow.tags)) await this.tags.replaceAll(flow.id, flow.tags);
+    if (!before || !sameItems(before.flow_collection, flow.flow_collection))
+      await this.collections.replace(flow.id, flow.flow_collection);
+  }
+
+  /**
+   * The Flow just saved as `get` would read it back, made from what was written instead of read:
+   * its row's fields as the row holds them, tags in the tables' order, `collected_by` as given
+   * (a caller whose write changed it reads the Flow instead).
+   */
+  async written(flow: FlowRecord): Promise<FlowRecord> {
+    const items = flow.flow_collection ?? [];
+    const collection = items.length > 0 ? items.map((item) => ({ ...item })) : undefined;
+    return fromRow(toRow(flow), storedTags(flow.tags), collection, [...flow.collected_by]);
+  }
+
+  /**
+   * The Flow with this id for a write to it: `flow` when live (as `get`), and whether it has a
+   * row at all (a Flow being deleted has one but no record), in one read of the row.
+   */
+  async forWrite(id: string): Promise<{ flow: FlowRecord | null; row: boolean }> {
+    const [row] = await this.db.select(T.flows, { where: and(col('id').eq(id)), limit: 1 });
+    if (!row) return { flow: null, row: false };
+    if (row.deleting === true) return { flow: null, row: true };
+    const [flow] = await this.hydrate([row]);
+    return { flow: flow ?? null, row: true };
   }
 
   /** Updates only the row's own columns (not tags or collection). */
@@ -307,4 +345,16 @@ function timerangeColumns(range: TimeRange): Row {
     tr_start_incl: range.startInclusive,
     tr_end_incl: range.endInclusive,
   };
+}
+
+/** Whether two Flows' tags are the same (names in any order, a list's elements in theirs). */
+function sameTags(a: Tags, b: Tags): boolean {
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  return names.every((name) => Object.hasOwn(b, name) && JSON.stringify(a[name]) === JSON.stringify(b[name]));
+}
+
+/** Whether two collections are the same items in the same order (as RelatedChanges compares them). */
+function sameItems(a: FlowRecord['flow_collection'], b: FlowRecord['flow_collection']): boolean {
+  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 }

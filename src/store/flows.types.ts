@@ -13,6 +13,8 @@ export type FlowsStore = Pick<
   | 'sourcesOf'
   | 'countBySource'
   | 'save'
+  | 'written'
+  | 'forWrite'
   | 'saveRow'
   | 'delete'
   | 'markDeleting'

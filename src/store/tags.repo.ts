@@ -54,6 +54,11 @@ export class TagsRepo {
 
   async replaceAll(ownerId: string, tags: Tags): Promise<void> {
     await this.deleteAll(ownerId);
+    await this.insertAll(ownerId, tags);
+  }
+
+  /** Inserts the tags of an owner that has none yet (a new one). */
+  async insertAll(ownerId: string, tags: Tags): Promise<void> {
     const rows = tagRows(this.owner, ownerId, tags);
     if (rows.length > 0) await this.db.insert(this.table, rows);
   }

@@ -1,3 +1,4 @@
+import { compareStrings } from '../db/compare.ts';
 import type { Row } from '../db/db.types.ts';
 import type { TagFilters, Tags, TagValue } from './store.types.ts';
 
@@ -48,6 +49,17 @@ export class TagsBuilder {
     }
     return tags;
   }
+}
+
+/**
+ * Tags as the tag tables give them back once written (TagsRepo.get): names in the tables' order
+ * (by code point), each list's elements in theirs.
+ */
+export function storedTags(tags: Tags): Tags {
+  const builder = new TagsBuilder();
+  const rows = tagRows('owner', '', tags).sort((a, b) => compareStrings(a.name as string, b.name as string));
+  for (const row of rows) builder.add(row.name as string, row.value as string, row.pos as number | null);
+  return builder.done();
 }
 
 /** A copy of tags whose lists the caller may change. */

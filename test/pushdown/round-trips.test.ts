@@ -10,6 +10,7 @@ import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { SLOW_TEST_MS } from '../helpers/deadlines.ts';
 import { mountClient } from '../helpers/mounts.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { videoFlow } from '../http/fixtures.ts';
 import { initSegmentsFlow } from '../http/fixtures.v82.ts';
 import { addSegments, newFlow, objectIds } from '../segments/helpers.ts';
 import { type CallStats, emptyCallStats, MemoryEngine } from '../support/db/contract/memory.engine.ts';
@@ -158,6 +159,66 @@ describe('round trips per request, without the store cache', () => {
     expect(calls.select + calls.count).toBeLessThanOrEqual(9);
     expect(calls.total).toBeLessThanOrEqual(18);
     expect(calls.waves).toBe(5);
+  });
+
+  it('a PUT creating a Flow with a Source of its own: its writes and the reads they need', async () => {
+    const flow = videoFlow({ tags: { genre: 'news', region: 'north' } });
+    const calls = await measure(async () => {
+      const res = await server.put(`/flows/${flow.id}`, flow);
+      expect(res.status, res.text).toBe(201);
+    });
+    console.log('Flow create:', calls);
+    expect(calls.begin).toBe(1);
+    expect(calls.commit).toBe(1);
+    // The event slot, the Flow's row (live or being deleted), the Source's row: nothing read
+    // twice, nothing of the Flow or Source written in this transaction read back.
+    expect(calls.select + calls.count).toBe(3);
+    // The Source, the Flow, its tags, the events; the guard rows (Flow and Source together) and
+    // the slot's high. Nothing deleted: a new Flow or Source has no tags to replace.
+    expect(calls.insert).toBe(4);
+    expect(calls.update).toBe(2);
+    expect(calls.delete).toBe(0);
+    // 31 calls in 22 waves before issue 62. On the response path: begin; the slot beside the
+    // Flow's row; the guards; the Source's row; the inserts of the Source, the Flow and its
+    // tags side by side; the events beside the slot's high; commit.
+    expect(calls.total).toBe(11);
+    expect(calls.waves).toBeLessThanOrEqual(7);
+  });
+
+  it('a PUT replacing a Flow rewrites only what changed', async () => {
+    const flow = videoFlow({ tags: { genre: 'news' } });
+    expect((await server.put(`/flows/${flow.id}`, flow)).status).toBe(201);
+    const calls = await measure(async () => {
+      const res = await server.put(`/flows/${flow.id}`, { ...flow, label: 'renamed' });
+      expect(res.status, res.text).toBe(204);
+    });
+    console.log('Flow replacement:', calls);
+    // The slot, the Flow's row, tags, collection and collectors; the event's filter fields (its
+    // Source's Flows, who collects them). Its Source, unchanged, is not read.
+    expect(calls.select + calls.count).toBeLessThanOrEqual(7);
+    // Its row and the slot's high; the event. Its tags and collection, unchanged, stay.
+    expect(calls.update).toBe(2);
+    expect(calls.insert).toBe(1);
+    expect(calls.delete).toBe(0);
+    // 25 calls in 16 waves before issue 62.
+    expect(calls.total).toBeLessThanOrEqual(12);
+    expect(calls.waves).toBeLessThanOrEqual(8);
+  });
+
+  it('a tag PUT reads the Flow once and writes only its tags', async () => {
+    const flow = videoFlow({ tags: { genre: 'news' } });
+    expect((await server.put(`/flows/${flow.id}`, flow)).status).toBe(201);
+    const calls = await measure(async () => {
+      const res = await server.put(`/flows/${flow.id}/tags/region`, JSON.stringify('north'));
+      expect(res.status, res.text).toBe(204);
+    });
+    console.log('tag PUT:', calls);
+    // The slot, the Flow's row, tags, collection and collectors; the event's filter fields.
+    // Not the Flow again for its event (4 reads more before issue 62), nor its collection
+    // rewritten (a delete).
+    expect(calls.select + calls.count).toBeLessThanOrEqual(7);
+    expect(calls.delete).toBe(1);
+    expect(calls.total).toBeLessThanOrEqual(14);
   });
 
   it('concurrent single POSTs to many Flows share their reads', async () => {

@@ -74,8 +74,8 @@ export class CachedFlows implements FlowsStore {
     return n;
   }
 
-  async save(flow: FlowRecord, isNew: boolean): Promise<void> {
-    await this.db.save(flow, isNew);
+  async save(flow: FlowRecord, isNew: boolean, before?: FlowRecord): Promise<void> {
+    await this.db.save(flow, isNew, before);
     this.remember(flow);
     if (flow.flow_collection && flow.flow_collection.length > 0) {
       this.view.collections.set(
@@ -106,6 +106,15 @@ export class CachedFlows implements FlowsStore {
     this.view.deleting.set(id, true);
     this.forgetCollections(id);
     return collectors;
+  }
+
+  /** From memory, as `get` after the save that put it there. */
+  async written(flow: FlowRecord): Promise<FlowRecord> {
+    return (await this.get(flow.id)) ?? flow;
+  }
+
+  async forWrite(id: string): Promise<{ flow: FlowRecord | null; row: boolean }> {
+    return { flow: await this.get(id), row: this.view.knowsFlow(id) };
   }
 
   async rowExists(id: string): Promise<boolean> {

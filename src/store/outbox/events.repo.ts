@@ -30,7 +30,7 @@ export class EventsRepo {
     this.recorded();
     const read = this.read;
     this.read = undefined;
-    const { seqs, written } = await this.sequence.issue(this.db, events.length, read);
+    const { seqs, write } = await this.sequence.issue(this.db, events.length, read);
     const stored = events.map((e, i) => ({ ...e, seq: seqs[i] as bigint }));
     const insert = this.db.insert(
       T.events,
@@ -45,6 +45,7 @@ export class EventsRepo {
         payload: e.payload,
       })),
     );
+    const written = write?.();
     if (this.sequence.tail) this.appended.push(...stored);
     let inserted = false;
     try {

@@ -7,8 +7,12 @@ import { OutboxTail } from './events.tail.ts';
 /** Sequence numbers for events being appended, and the write that makes them final. */
 export interface Issued {
   seqs: bigint[];
-  /** A write of the same transaction to run beside the events' insert (none: nothing to write). */
-  written?: Promise<unknown>;
+  /**
+   * A write of the same transaction to run beside the events' insert (none: nothing to write),
+   * started just after it: an engine that holds inserts back sends the events with it
+   * (PostgreSQL: postgres.session.ts).
+   */
+  write?: () => Promise<unknown>;
 }
 
 /**

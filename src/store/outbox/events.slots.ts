@@ -133,9 +133,9 @@ export class SlotSequence implements EventSequence {
     const seqs = Array.from({ length: count }, (_, i) => seqOf(first + BigInt(i), slot));
     // Renewed while held: a replica writing events keeps its slot without beats.
     const until = mine.owner === this.options.owner ? new Date(now + this.options.leaseMs) : mine.until;
-    const written = writeSlots(db, [{ ...mine, high: first + BigInt(count - 1), until }]);
+    const write = () => writeSlots(db, [{ ...mine, high: first + BigInt(count - 1), until }]);
     this.lastIssued = seqs.at(-1) ?? this.lastIssued;
-    return { seqs, written };
+    return { seqs, write };
   }
 
   async settled(db: DbSession): Promise<bigint> {

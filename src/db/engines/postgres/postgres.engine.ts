@@ -169,16 +169,20 @@ export class PostgresEngine implements Engine {
   transaction<T>(fn: (tx: DbSession) => Promise<T>): Promise<T> {
     return this.calls.run(() =>
       this.writes.run(() =>
-        this.inTransaction(this.beginWrite, (db, submit) => {
+        this.inTransaction(this.beginWrite, async (db, submit) => {
           const reads = this.prepared.queryable(submit, true);
           const session = new PostgresSession(
             this.context(
               (work) => work(reads),
               (work) => work(db),
               (work) => work(db),
+              true,
             ),
           );
-          return fn(session);
+          const result = await fn(session);
+          // Inserts it still holds (PostgresSession): sent before the COMMIT.
+          await session.finish();
+          return result;
         }),
       ),
     );
@@ -290,12 +294,14 @@ export class PostgresEngine implements Engine {
     read: SessionContext['read'],
     write: SessionContext['write'],
     cursor: SessionContext['cursor'],
+    carries = false,
   ): SessionContext {
     return {
       read,
       write,
       cursor,
       copyFromRows: this.copyFromRows,
+      carries,
       table: async (db, name, names) => {
         let table = this.tables.get(name);
         if (table === undefined || !names.every((n) => table?.types.has(n))) {

@@ -18,6 +18,19 @@ export class Params extends SqlParams<Param | Param[]> {
   }
 }
 
+/** One column's values across an insert's rows: an array parameter and its cast. */
+export interface ColumnArray {
+  readonly column: string;
+  readonly values: Param[];
+  readonly cast: string;
+}
+
+/** An insert's rows as its arrays (PostgresSql.columnArrays). */
+export interface ArrayInsert {
+  readonly table: PgTable;
+  readonly arrays: readonly ColumnArray[];
+}
+
 /** `LIKE` pattern of a literal prefix: its wildcards and the escape character escaped. */
 function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -95,10 +108,19 @@ class PostgresSql extends SqlCompiler<PgTable, Params> {
 
   /** Each column's values across the rows as one typed array parameter. */
   private arrays(p: Params, table: PgTable, columns: readonly string[], rows: readonly Row[]): string[] {
+    return this.bindArrays(p, this.columnArrays(table, columns, rows));
+  }
+
+  /** Each column's values across the rows, as its array parameter sends them (refusing what it cannot). */
+  columnArrays(table: PgTable, columns: readonly string[], rows: readonly Row[]): ColumnArray[] {
     return columns.map((c) => {
       const type = this.columnType(table, c);
-      return `${p.add(rows.map((r) => toParam(type, r[c] ?? null)))}::${ARRAY_TYPES[type]}`;
+      return { column: c, values: rows.map((r) => toParam(type, r[c] ?? null)), cast: ARRAY_TYPES[type] };
     });
+  }
+
+  private bindArrays(p: Params, arrays: readonly ColumnArray[]): string[] {
+    return arrays.map((a) => `${p.add(a.values)}::${a.cast}`);
   }
 
   /**
@@ -111,8 +133,24 @@ class PostgresSql extends SqlCompiler<PgTable, Params> {
     rows: readonly Row[],
     columns: readonly string[] = columnsOf(rows),
   ): string {
-    const arrays = this.arrays(p, table, columns, rows);
-    return `INSERT INTO ${table.qualified} (${columns.map(quote).join(', ')}) SELECT * FROM unnest(${arrays.join(', ')})`;
+    return this.insertOf(p, { table, arrays: this.columnArrays(table, columns, rows) });
+  }
+
+  /** `insert` of values already made into arrays (columnArrays). */
+  insertOf(p: Params, insert: ArrayInsert): string {
+    const columns = insert.arrays.map((a) => quote(a.column)).join(', ');
+    const arrays = this.bindArrays(p, insert.arrays);
+    return `INSERT INTO ${insert.table.qualified} (${columns}) SELECT * FROM unnest(${arrays.join(', ')})`;
+  }
+
+  /**
+   * Inserts as the WITH clauses of the statement that follows them (`WITH w0 AS (INSERT …), …
+   * `), bound first: PostgreSQL runs each to completion with that statement, on its snapshot, so
+   * that statement must neither read nor change the tables they insert into.
+   */
+  withInserts(p: Params, inserts: readonly ArrayInsert[]): string {
+    if (inserts.length === 0) return '';
+    return `WITH ${inserts.map((insert, i) => `w${i} AS (${this.insertOf(p, insert)})`).join(', ')} `;
   }
 
   /** Per-row changes in one UPDATE: the rows' keys and values as arrays, unnested and joined on the key. */
