@@ -54,9 +54,12 @@ import {
   pagePath,
   pageRange,
 } from './broadcast.scenarios.ts';
+import { followersSettled } from './broadcast.settle.ts';
 
 /** A server that opens a 10M data set may take a while before /ready. */
 const READY_TIMEOUT_MS = 10 * 60_000;
+/** The longest wait for the followers to apply the events of the Flows the build wrote. */
+const SETTLE_LIMIT_MS = 10 * 60_000;
 /** Time one scenario's operations one at a time may take (at least 3 are done). */
 const ALONE_BUDGET_MS = 20_000;
 /** Objects allocated per run for the appended POSTs (used again beyond: counted). */
@@ -129,6 +132,7 @@ export async function runBroadcastBench(
       './broadcast.main.ts',
     );
     say(`server ready after ${server.started.ready.toFixed(1)} s`);
+    await followersSettled(server, SETTLE_LIMIT_MS, say);
     const m: Measurer = { server, backend, say };
     try {
       statements = await scenarios(m, ds, options, { run, objects, results, notes });

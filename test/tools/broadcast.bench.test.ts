@@ -8,6 +8,7 @@ import { segmentRange } from '../../bench/bench.dataset.ts';
 import { parseBroadcastArgs } from '../../bench/broadcast.args.ts';
 import { DAY_SEGMENTS, deletedSpan } from '../../bench/broadcast.dataset.ts';
 import { band, nextIndex, POSITIONS, pageRange } from '../../bench/broadcast.scenarios.ts';
+import { backlogOf } from '../../bench/broadcast.settle.ts';
 import { runToEnd, spawnChild } from '../helpers/children.ts';
 import { WAIT_MS } from '../helpers/deadlines.ts';
 
@@ -115,5 +116,20 @@ describe('npm run bench -- --broadcast: where it measures', () => {
 
   it('appends after the end of the Flow’s timerange', () => {
     expect(nextIndex(`[0:0_${segmentRange(999n).format().split('_')[1]}`)).toBe(1000);
+  });
+});
+
+describe('npm run bench -- --broadcast: the followers settled before measuring', () => {
+  it("reads what media search's follower has still to apply from /metrics", () => {
+    const metrics = [
+      '# HELP tams_search_pending_events Outbox events the search index has still to apply',
+      '# TYPE tams_search_pending_events gauge',
+      'tams_search_pending_events 1001',
+      'tams_search_pending_jobs{kind="transcript"} 2',
+      'tams_search_documents 5',
+    ].join('\n');
+    expect(backlogOf(metrics)).toBe(1003);
+    expect(backlogOf('tams_search_pending_events 0\ntams_search_pending_jobs 0')).toBe(0);
+    expect(backlogOf('tams_http_requests_in_flight 1')).toBeUndefined();
   });
 });
