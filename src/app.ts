@@ -71,6 +71,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routerOptions: { maxParamLength: 2048 },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    // Start-up hooks write to the database (auth's bootstrap, onReady): on a loaded or distant
+    // one, re-running conflicts, that can pass Fastify's 10 s, which then ends the process (a
+    // server on the fake VAST with 2M segments, on a loaded machine). It listens once they are
+    // done; past this limit it still ends, saying which hook timed out.
+    pluginTimeout: 120_000,
   }).withTypeProvider() as unknown as App;
 
   // First: its preClose hook starts ending idle connections before the other hooks run.
