@@ -3,7 +3,7 @@
  * benchmark keeps its data set between runs: made by initdb the first time, started on what it
  * holds afterwards, and left in place by close().
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -48,4 +48,16 @@ describe.skipIf(!available)('a PostgreSQL on a kept data directory', () => {
     }
     expect(existsSync(join(dir, 'data', 'PG_VERSION'))).toBe(true);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses, naming the folder, a directory nobody can reach when root starts it',
+    async () => {
+      const closed = join(scratch, 'closed');
+      mkdirSync(closed, { mode: 0o700 });
+      chmodSync(closed, 0o700);
+      await expect(startKeptPostgres(join(closed, 'pg'))).rejects.toThrow(
+        `${closed} does not let others through (chmod o+x ${closed}`,
+      );
+    },
+  );
 });

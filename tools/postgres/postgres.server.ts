@@ -16,10 +16,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DIRECTORY_PREFIX, markOwner, sweepLeftovers } from './postgres.sweep.ts';
 
 const SETPRIV = '/usr/bin/setpriv';
@@ -257,7 +257,10 @@ export async function startKeptPostgres(
   options: PostgresOptions = {},
 ): Promise<PostgresServer> {
   await mkdir(directory, { recursive: true });
-  if (asRoot) await chown(directory, RUN_AS.uid, RUN_AS.gid);
+  if (asRoot) {
+    await reachableAsRunner(directory);
+    await chown(directory, RUN_AS.uid, RUN_AS.gid);
+  }
   const data = join(directory, 'data');
   if (!existsSync(join(data, 'PG_VERSION'))) {
     await rm(data, { recursive: true, force: true });
@@ -268,5 +271,22 @@ export async function startKeptPostgres(
   } catch (error) {
     if (!String(error).includes('Address already in use')) throw error;
     return startOnce(directory, options);
+  }
+}
+
+/**
+ * Refuses a kept directory the server, run as nobody by root, could not reach (initdb's "Permission
+ * denied" names the data directory, not the folder that shuts it out): every folder above it must
+ * let others through, as `mktemp -d`'s does not.
+ */
+async function reachableAsRunner(directory: string): Promise<void> {
+  for (let at = dirname(resolve(directory)); ; at = dirname(at)) {
+    const { mode, uid } = await stat(at);
+    if (uid !== RUN_AS.uid && (mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as nobody (uid ${RUN_AS.uid}) when started by root and cannot reach ${directory}: ${at} does not let others through (chmod o+x ${at}, or keep the data set elsewhere)`,
+      );
+    }
+    if (dirname(at) === at) return;
   }
 }
