@@ -6,7 +6,7 @@
  * a statement of its own, and reads the plans logged between the two.
  */
 import type pg from 'pg';
-import { expect } from 'vitest';
+import { MarkedLog } from './pg.marks.ts';
 
 /** Settings of a throwaway server that logs every statement's plan, analysed (no timing: counts). */
 export const EXPLAIN_SETTINGS: Readonly<Record<string, string>> = {
@@ -60,25 +60,12 @@ export function shown(node: PlanNode): string {
 
 /** The plans of a server's stderr (EXPLAIN_SETTINGS), read between marks. */
 export class PlanLog {
-  private text = '';
-  private marks = 0;
-  readonly onLog = (chunk: string): void => {
-    this.text += chunk;
-  };
+  private readonly log = new MarkedLog();
+  readonly onLog = this.log.onLog;
 
   /** The plans of the statements run while `work` ran; `client` is the test's own connection. */
   async during(client: pg.Client, work: () => Promise<unknown>): Promise<RanPlan[]> {
-    const begin = `tams-mark-${++this.marks}`;
-    const end = `tams-mark-${++this.marks}`;
-    await client.query(`SELECT '${begin}'`);
-    // Every statement's plan is written before its answer goes out: once the end mark's is
-    // there, the work's are (one stderr, written in the order the statements finished).
-    await expect.poll(() => this.text.includes(`'${begin}'`)).toBe(true);
-    const from = this.text.indexOf(`'${begin}'`);
-    await work();
-    await client.query(`SELECT '${end}'`);
-    await expect.poll(() => this.text.indexOf(`'${end}'`, from) > 0).toBe(true);
-    const between = this.text.slice(this.text.indexOf('\n', from) + 1, this.text.indexOf(`'${end}'`, from));
+    const between = await this.log.between(client, work);
     // The end mark's own record begins on the last line that does not continue another.
     const lines = between.split('\n');
     while (lines.length > 0 && !/^\d{4}-/.test(lines.at(-1) ?? '')) lines.pop();

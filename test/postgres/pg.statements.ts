@@ -6,7 +6,7 @@
  * between the two: what the work cost in round trips, whoever's pooled connection ran them.
  */
 import type pg from 'pg';
-import { expect } from 'vitest';
+import { MarkedLog } from './pg.marks.ts';
 
 /** Settings of a throwaway server logging every statement with its backend's process id. */
 export const STATEMENT_SETTINGS: Readonly<Record<string, string>> = {
@@ -24,26 +24,13 @@ export interface SentStatement {
 const RECORD = /^\S+ \S+ \S+ \[(\d+)\] LOG: {2}(?:statement|execute [^:]+): (.*)$/;
 
 export class StatementLog {
-  private text = '';
-  private marks = 0;
+  private readonly log = new MarkedLog();
   private own: Promise<number> | undefined;
-  readonly onLog = (chunk: string): void => {
-    this.text += chunk;
-  };
+  readonly onLog = this.log.onLog;
 
   /** The statements other connections than `client` sent while `work` ran. */
   async during(client: pg.Client, work: () => Promise<unknown>): Promise<SentStatement[]> {
-    const begin = `tams-mark-${++this.marks}`;
-    const end = `tams-mark-${++this.marks}`;
-    await client.query(`SELECT '${begin}'`);
-    await expect.poll(() => this.text.includes(`'${begin}'`)).toBe(true);
-    const from = this.text.indexOf(`'${begin}'`);
-    await work();
-    // PostgreSQL logs a statement as it receives it: the work's are all written before the end
-    // mark, which is sent once the work has its answers.
-    await client.query(`SELECT '${end}'`);
-    await expect.poll(() => this.text.indexOf(`'${end}'`, from) > 0).toBe(true);
-    const between = this.text.slice(this.text.indexOf('\n', from) + 1, this.text.indexOf(`'${end}'`, from));
+    const between = await this.log.between(client, work);
     const own = await this.ownPid(client);
     const sent: SentStatement[] = [];
     for (const line of between.split('\n')) {
