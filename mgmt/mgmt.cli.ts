@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { TamsError } from '../src/common/errors.ts';
+import { packageVersion } from '../src/common/package-info.ts';
 import type { StoreRuntime } from '../src/deps.store.ts';
 import { type Command, type Invocation, OPTIONS, type OptionName } from './mgmt.command.ts';
 import { COMMANDS } from './mgmt.commands.ts';
@@ -102,7 +103,8 @@ Users (HTTP Basic) and API tokens:
   webhooks, users and tokens). New passwords and tokens are printed once on stdout; nothing else
   is. While the server runs, its /auth/* routes manage users and tokens with an admin credential.
 
-Every command takes --data-dir <dir> (instead of TAMS_DATA_DIR) and --help.
+Every command takes --data-dir <dir> (instead of TAMS_DATA_DIR) and --help; tams-mgmt --version
+prints the release.
 Exit status: 0 success, 1 failure (or problems found by verify, or the store held by a running
 server), 2 wrong usage.
 `;
@@ -116,7 +118,7 @@ export interface MgmtDeps {
   stdin?: () => Promise<string>;
 }
 
-const GLOBAL_OPTIONS: readonly string[] = ['data-dir', 'help'];
+const GLOBAL_OPTIONS: readonly string[] = ['data-dir', 'help', 'version'];
 
 /** The command the leading words name: a group and a verb (`token create`), or one word. */
 function find(positionals: readonly string[]): Command {
@@ -160,6 +162,10 @@ export async function runMgmt(argv: readonly string[], deps: MgmtDeps): Promise<
       allowPositionals: true,
       strict: true,
     });
+    if (values.version) {
+      io.out(`tams-server ${packageVersion()}\n`);
+      return 0;
+    }
     if (positionals[0] === undefined || positionals[0] === 'help' || values.help) {
       io.out(USAGE);
       return positionals[0] === undefined && !values.help ? 2 : 0;

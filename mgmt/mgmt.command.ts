@@ -7,6 +7,7 @@ import type { MgmtIo } from './mgmt.io.ts';
 /** Every option of every command (parseArgs); each command names those it takes. */
 export const OPTIONS = {
   json: { type: 'boolean' },
+  version: { type: 'boolean' },
   flow: { type: 'string' },
   all: { type: 'boolean' },
   'dry-run': { type: 'boolean' },

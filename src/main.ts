@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
+import { packageVersion } from './common/package-info.ts';
 import { ConfigError, loadConfig, unknownSettings } from './config.ts';
 import { DbError, DbStorageError, StoreLockedError } from './db/db.errors.ts';
 import { buildRuntime } from './deps.ts';
@@ -8,6 +9,10 @@ import { gracefulShutdown } from './ops/ops.shutdown.ts';
 import { timeoutWarnings } from './service/service.timeouts.ts';
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--version')) {
+    process.stdout.write(`tams-server ${packageVersion()}\n`);
+    return;
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -18,8 +23,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const log = pino(loggerOptions(config.TAMS_LOG_LEVEL));
+  // The banner: what runs, before anything it does is logged (a support request starts here).
+  const version = packageVersion();
+  log.info(
+    { version, node: process.version, engine: config.TAMS_DB, dataDir: config.TAMS_DATA_DIR },
+    `tams-server ${version} starting (TAMS 7.0 and 8.2; Node.js ${process.version}; engine ${config.TAMS_DB})`,
+  );
   // Start-up work before the HTTP server (and its logger) exists: schema migrations.
-  const runtime = await buildRuntime(config, { log: pino(loggerOptions(config.TAMS_LOG_LEVEL)) });
+  const runtime = await buildRuntime(config, { log });
   const app = await buildApp(runtime);
   for (const name of unknownSettings()) app.log.warn({ setting: name }, 'unknown TAMS_* setting ignored');
   // Timeouts outside TAMS 8.2's bounds: the server starts, and 8.2's /service states them.

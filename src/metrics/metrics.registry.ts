@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { packageVersion } from '../common/package-info.ts';
 import type { GaugeReader, SegmentsMetrics, StoreTimings, TransactionOutcome } from './metrics.types.ts';
 
 /** Request latency buckets (seconds): sub-millisecond cached reads up to slow bulk registrations. */
@@ -95,6 +96,14 @@ export class ServerMetrics implements SegmentsMetrics, StoreTimings {
       help: 'Store transactions refused because another transaction (another replica) changed the same rows first; each runs again',
       registers,
     });
+    // The usual Prometheus form of a build's identity: a gauge of 1 whose labels say the build,
+    // so a query can join it to any series (and a dashboard shows what each replica runs).
+    new Gauge({
+      name: 'tams_build_info',
+      help: 'The release of tams-server this process runs (value 1), with the Node.js version',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }).set({ version: packageVersion(), node_version: process.version }, 1);
     this.opDuration = new Histogram({
       name: 'tams_store_operation_duration_seconds',
       help: 'Table manager calls (select, count, insert, update, delete, updateEach, scan) by table',
