@@ -20,7 +20,11 @@ const PATTERNS: [RegExp, string][] = [
   // Authorization header schemes with their credentials.
   [/\b(Bearer|Basic|Digest)(\s+|%20)[^\s"',;\\]+/gi, `$1$2${REDACTED}`],
   // Query parameters and name=value pairs (raw or URL-encoded): presigned URL signatures, tokens.
-  [new RegExp(`((?:^|[?&;\\s"'(]|%3F|%26)(?:${PARAMS})(?:=|%3D))[^&\\s"'\\\\;,)]+`, 'gim'), `$1${REDACTED}`],
+  // A value ends where the next parameter begins, raw or URL-encoded (`%26`).
+  [
+    new RegExp(`((?:^|[?&;\\s"'(]|%3F|%26)(?:${PARAMS})(?:=|%3D))(?:(?!%26)[^&\\s"'\\\\;,)])+`, 'gim'),
+    `$1${REDACTED}`,
+  ],
   // JSON members (headers logged as objects, documents).
   [new RegExp(`("(?:${FIELDS})"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*(")`, 'gi'), `$1${REDACTED}$2`],
   // Header lines of plain-text logs.
