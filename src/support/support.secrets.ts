@@ -26,6 +26,7 @@ export const SECRET_SETTINGS = {
  * still go through the value-based pass like everything else (a password inside a URL is caught).
  */
 export const NOT_SECRET_SETTINGS: readonly (keyof Config)[] = [
+  'TAMS_AUTH_PASSWORD_CHECKS',
   'TAMS_BOOTSTRAP_ADMIN_USER',
   'TAMS_JWT_JWKS_URL',
   'TAMS_UI_OIDC_CLIENT_ID',

@@ -8,7 +8,7 @@
  * searched for every secret, and its parts checked against what the store holds.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { gunzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { startReceiver } from '../helpers/receiver.ts';
 import { fsBackendEntry, s3BackendEntry } from '../helpers/s3.server.ts';
 import { type HttpClient, httpClient, type RequestOptions, tempDir } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
@@ -104,7 +105,6 @@ describe('the support bundle', () => {
   /** Secrets the server handed out or signed while running (tokens, URL signatures). */
   const issued: Record<string, string> = {};
   let flowId: string;
-  let serverLogs: string[] = [];
 
   beforeAll(async () => {
     s3 = await startS3rver(['bundle-media']);
@@ -191,7 +191,7 @@ describe('the support bundle', () => {
     });
     expect((await authed(server.url, jwt).get('/flows')).status).toBe(200);
 
-    const receiver = await import('../helpers/receiver.ts').then((m) => m.startReceiver());
+    const receiver = await startReceiver();
     const hookA = await admin.post('/service/webhooks', {
       url: receiver.url,
       api_key_name: 'X-Api-Key',
@@ -297,7 +297,7 @@ describe('the support bundle', () => {
     expect(logs).toContain('"msg":"incoming request"');
     expect(logs).toContain('X-Amz-Signature%3D[REDACTED]');
     expect(logs).toContain('[REDACTED] JWT');
-    serverLogs = logs.split('\n').filter((l) => l.startsWith('{'));
+    const serverLogs = logs.split('\n').filter((l) => l.startsWith('{'));
     expect(serverLogs.length).toBeGreaterThan(30);
   });
 
