@@ -1,12 +1,5 @@
-import type { Config } from '../config.ts';
 import { embeddedRelease } from '../db/engine.factory.ts';
-import type { TableManager } from '../db/manager.ts';
 import { and, col } from '../db/predicate.ts';
-import type { FeatureSet } from '../feature/feature.set.ts';
-import type { ServerMetrics } from '../metrics/metrics.registry.ts';
-import type { Readiness } from '../ops/ops.readiness.ts';
-import type { StoreMaintenance } from '../store/maintenance.repo.ts';
-import type { TamsStore } from '../store/store.ts';
 import { T } from '../store/tables.ts';
 import { PROBLEMS } from '../store/verify/verify.report.ts';
 import { verifyStore } from '../store/verify/verify.store.ts';
@@ -17,57 +10,10 @@ import { configSecrets } from './support.secrets.ts';
 import { effectiveSettings } from './support.settings.ts';
 import { followersAndLeases, STATE_ROWS } from './support.state.ts';
 import { type ArchiveFile, tarGz } from './support.tar.ts';
+import type { Bundle, BundleBudgets, BundlePart, BundleSources, SupportRuntime } from './support.types.ts';
 import { versions } from './support.versions.ts';
 
-/** What the bundle reads of a runtime (deps.ts's Runtime has it all; tams-mgmt opens one). */
-export interface SupportRuntime {
-  db: TableManager;
-  store: TamsStore;
-  maintenance: StoreMaintenance;
-  features: FeatureSet;
-  readiness: Readiness;
-  metrics: ServerMetrics;
-}
-
-export interface BundleBudgets {
-  /** Longest time one part may take (a database that stops answering). */
-  partMs: number;
-  /** Longest time `verify` may read the store (it scans every segment); past it, a partial report. */
-  verifyMs: number;
-}
-
 export const DEFAULT_BUDGETS: BundleBudgets = { partMs: 60_000, verifyMs: 60_000 };
-
-export interface BundleSources {
-  /** Through the running server, or by tams-mgmt against a stopped store. */
-  mode: 'server' | 'stopped';
-  config: Config;
-  /** Where the settings came from (the `_env` credentials of the storage backends are read here). */
-  env: Record<string, string | undefined>;
-  /** The store opened (absent: `runtimeMissing` says why, and the parts that need it say so). */
-  runtime?: SupportRuntime;
-  runtimeMissing?: string;
-  /** `db check`: where the database is, whether it answers, its release, tables, schema version. */
-  database(): Promise<Record<string, unknown>>;
-  /** The last log lines and where they come from; or why there are none. */
-  logs: { source: string; lines(): Promise<string[]> } | { missing: string };
-  budgets?: BundleBudgets;
-  now: Date;
-}
-
-/** One file of the bundle as the README lists it. */
-export interface BundlePart {
-  file: string;
-  what: string;
-  error?: string;
-}
-
-export interface Bundle {
-  archive: Buffer;
-  /** The archive's top folder: every file is under it. */
-  folder: string;
-  parts: BundlePart[];
-}
 
 class PartError extends Error {}
 
@@ -98,6 +44,8 @@ const stamp = (d: Date) =>
  * through the redactor (the configuration's secrets by value, and the shapes of credentials);
  * one .tar.gz with a folder of files and a README saying what each is.
  */
+export type { Bundle, BundleBudgets, BundlePart, BundleSources, SupportRuntime };
+
 export async function makeBundle(sources: BundleSources): Promise<Bundle> {
   const { config, env, runtime, now } = sources;
   const budgets = sources.budgets ?? DEFAULT_BUDGETS;

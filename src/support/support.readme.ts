@@ -1,7 +1,8 @@
 import { packageVersion } from '../common/package-info.ts';
-import type { BundleBudgets, BundlePart, BundleSources } from './support.bundle.ts';
+
 import type { Redactor } from './support.redact.ts';
 import { SECRET_ENV, SECRET_SETTINGS } from './support.secrets.ts';
+import type { BundleBudgets, BundlePart, BundleSources } from './support.types.ts';
 
 /** The README of the bundle: how it was made, each file and whether it failed, what was redacted. */
 export function readme(input: {
