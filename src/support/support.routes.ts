@@ -16,6 +16,8 @@ export async function supportRoutes(app: App, deps: { support: SupportBundles })
   app.get(
     '/support/bundle',
     {
+      // A HEAD would make a whole bundle to send nothing of it.
+      exposeHeadRoute: false,
       schema: {
         operationId: 'GET_support-bundle',
         summary: 'Support Bundle',
