@@ -7,18 +7,17 @@
  * archive extracted with the system `tar`, every file of it (and the whole archive, decompressed)
  * searched for every secret, and its parts checked against what the store holds.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { fsBackendEntry, s3BackendEntry } from '../helpers/s3.server.ts';
-import { type HttpClient, httpClient, type RequestOptions, tempDir } from '../helpers/server.ts';
+import { httpClient, tempDir } from '../helpers/server.ts';
+import { authed, extract, leaks } from '../helpers/support-bundle.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
 import { addSegments, allocate, contiguous, upload } from '../segments/helpers.ts';
 import { type S3rverHandle, startS3rver } from '../support/media/s3/s3.testkit.ts';
@@ -41,52 +40,6 @@ const SECRETS: Record<string, string> = {
   webhookKeyB: secret('hook-key-b'),
   cookie: secret('cookie'),
 };
-
-/** The forms a secret takes in text: as written, inside a JSON string, in a URL. */
-function forms(value: string): string[] {
-  return [...new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])];
-}
-
-/** Every file of the extracted archive, by its path under the bundle's folder. */
-function extract(archive: string, into: string): Map<string, string> {
-  execFileSync('tar', ['xzf', archive, '-C', into]);
-  const [folder] = readdirSync(into);
-  if (folder === undefined) throw new Error('empty archive');
-  const files = new Map<string, string>();
-  for (const name of readdirSync(join(into, folder)))
-    files.set(name, readFileSync(join(into, folder, name), 'utf8'));
-  return files;
-}
-
-/** The secrets (of `all`, by name) found anywhere in the archive's files or its decompressed bytes. */
-function leaks(archive: string, files: Map<string, string>, all: Record<string, string>): string[] {
-  const raw = gunzipSync(readFileSync(archive)).toString('latin1');
-  const found: string[] = [];
-  for (const [name, value] of Object.entries(all)) {
-    for (const form of forms(value)) {
-      for (const [file, text] of files) if (text.includes(form)) found.push(`${name} in ${file}`);
-      if (raw.includes(Buffer.from(form, 'utf8').toString('latin1')))
-        found.push(`${name} in the archive's bytes`);
-    }
-  }
-  return [...new Set(found)];
-}
-
-function authed(url: string, token: string): HttpClient {
-  const client = httpClient(url);
-  const h = (o?: RequestOptions): RequestOptions => ({
-    ...o,
-    headers: { authorization: `Bearer ${token}`, ...o?.headers },
-  });
-  return {
-    request: (m, p, o) => client.request(m, p, h(o)),
-    get: (p, o) => client.get(p, h(o)),
-    head: (p, o) => client.head(p, h(o)),
-    put: (p, b, o) => client.put(p, b, h(o)),
-    post: (p, b, o) => client.post(p, b, h(o)),
-    delete: (p, o) => client.delete(p, h(o)),
-  };
-}
 
 async function closedPort(): Promise<number> {
   const probe = createServer();
