@@ -313,6 +313,17 @@ describe('the support bundle', () => {
     expect(logs).toContain('postgres://tams:***@db.example');
     expect(logs).toContain('sig=[REDACTED]');
 
+    // --lines: the last N lines of the file, no more.
+    const fewOut = join(dir.path, 'few.tar.gz');
+    const few = await runCli(['support-bundle', '--log', logFile, '--lines', '3', '--out', fewOut], { env });
+    expect(few.code, few.err).toBe(0);
+    const fewLogs = extract(fewOut, tempDir('tams-support-z-').path).get('logs.txt') ?? '';
+    expect(fewLogs.trim().split('\n').slice(1)).toEqual([
+      'upstream postgres://tams:***@db.example:5432/tamsdb password=[REDACTED]',
+      'GET /media/x?expires=1&sig=[REDACTED] 200',
+      'webhook key [REDACTED] sent',
+    ]);
+
     // The row counts are the tables' own, as `tams-mgmt tables` counts them.
     const counted = await runCli(['tables', '--json'], { env });
     expect(counted.code, counted.err).toBe(0);
