@@ -269,6 +269,18 @@ describe('the support bundle', () => {
     expect(direct.status).toBe(403);
     expect(direct.body).toMatchObject({ type: expect.any(String), summary: expect.any(String) });
 
+    // The embedded file held by the running server: a bundle all the same, saying to use --server.
+    const heldOut = join(dir.path, 'held.tar.gz');
+    const held = await runCli(['support-bundle', '--out', heldOut], { env });
+    expect(held.code, held.err).toBe(0);
+    expect(held.err).toContain('take the bundle through it (--server)');
+    const heldFiles = extract(heldOut, tempDir('tams-support-h-').path);
+    expect(leaks(heldOut, heldFiles, everySecret())).toEqual([]);
+    expect(JSON.parse(heldFiles.get('database.json') ?? '')).toMatchObject({ reachable: false });
+    expect(JSON.parse(heldFiles.get('config.json') ?? '').settings.TAMS_BOOTSTRAP_ADMIN_TOKEN).toBe(
+      '[REDACTED]',
+    );
+
     const notUrl = await runCli(['support-bundle', '--server', 'tams.example:8000'], { env: {} });
     expect(notUrl.code).toBe(2);
     expect(notUrl.err).toContain("--server must be the server's http(s) URL");
