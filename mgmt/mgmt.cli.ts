@@ -45,6 +45,16 @@ Store:
                                          record and every one it can rebuild, reports the rest
                                          (exit status 1 when records were lost).
 
+  support-bundle [--out <file>] [--log <file>] [--lines N]
+  support-bundle --server <url> [--token-stdin] [--out <file>]
+                                         One .tar.gz for support: versions, the configuration
+                                         (secrets redacted), db check, verify (60 s at most),
+                                         tables, readiness, followers and leases, webhooks,
+                                         the last log lines (redacted). Of the stopped store, its
+                                         lines from --log (default 2000); or of the running
+                                         server at <url> (admin token on stdin), with its
+                                         metrics and the lines it kept.
+
 Media search:
   search reindex [--force]               Empty the search index and build it again from the
                                          store, with a progress bar (--force: take it over from
@@ -181,7 +191,14 @@ export async function runMgmt(argv: readonly string[], deps: MgmtDeps): Promise<
       throw new UsageError(`${command.name}: unexpected ${args.slice(maxArgs).join(' ')}`);
     const dataDir = values['data-dir'];
     const env = dataDir !== undefined ? { ...deps.env, TAMS_DATA_DIR: dataDir } : deps.env;
-    const call: Invocation = { values, args, io, stdout: deps.stdout, stdin: deps.stdin ?? (async () => '') };
+    const call: Invocation = {
+      values,
+      args,
+      io,
+      stdout: deps.stdout,
+      stdin: deps.stdin ?? (async () => ''),
+      env,
+    };
     return await run(command, call, env, (r) => {
       runtime = r;
     });

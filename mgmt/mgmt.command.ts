@@ -35,6 +35,11 @@ export const OPTIONS = {
   'per-flow': { type: 'boolean' },
   missing: { type: 'boolean' },
   prune: { type: 'boolean' },
+  // support-bundle (mgmt.support.ts).
+  server: { type: 'string' },
+  'token-stdin': { type: 'boolean' },
+  log: { type: 'string' },
+  lines: { type: 'string' },
   // vast check (mgmt/vast/): the field kit's options.
   label: { type: 'string' },
   'idle-seconds': { type: 'string' },
@@ -59,6 +64,8 @@ export interface Invocation {
   stdout: Writable;
   /** All of standard input (`--password-stdin`). */
   stdin(): Promise<string>;
+  /** The environment the settings were read from (`_env` credentials, other TAMS_* variables). */
+  env: Record<string, string | undefined>;
 }
 
 interface CommandBase {

@@ -19,6 +19,7 @@ import { journalRecoverCommand } from './mgmt.journal.ts';
 import { migrateCommand } from './mgmt.migrate.ts';
 import { orphansCommand } from './mgmt.orphans.ts';
 import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
+import { supportBundleCommand } from './mgmt.support.ts';
 import { tablesCommand } from './mgmt.tables.ts';
 import { verifyCommand } from './mgmt.verify.ts';
 import { webhooksListCommand } from './mgmt.webhooks.ts';
@@ -162,6 +163,12 @@ export const COMMANDS: readonly Command[] = [
     opens: 'runtime',
     busyHint: 'on a shared database (VAST) it runs beside the servers',
     run: analyticsSizesCommand,
+  },
+  {
+    name: 'support-bundle',
+    options: ['out', 'server', 'token-stdin', 'log', 'lines'],
+    opens: 'engine',
+    run: supportBundleCommand,
   },
   ...AUTH_COMMANDS,
   ...VAST_COMMANDS,

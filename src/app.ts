@@ -31,6 +31,9 @@ import { registerHttpMetrics } from './metrics/metrics.http.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
+import { type LogRing, teeDestination } from './support/support.logring.ts';
+import { supportRoutes } from './support/support.routes.ts';
+import type { SupportBundles } from './support/support.service.ts';
 import { uiBootstrap } from './ui/ui.bootstrap.ts';
 import { uiDirectory } from './ui/ui.dir.ts';
 import { registerBrowserLanding } from './ui/ui.landing.ts';
@@ -55,6 +58,10 @@ export interface AppDeps extends TamsServices {
   readiness?: Readiness;
   /** Request metrics, and /metrics when TAMS_METRICS is on. */
   metrics?: ServerMetrics;
+  /** The support bundle (GET /support/bundle, admin scope, root mount). */
+  support?: SupportBundles;
+  /** Where the logger also keeps its last lines, for the support bundle. */
+  logRing?: LogRing;
   /** Overrides the logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -62,7 +69,11 @@ export interface AppDeps extends TamsServices {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const app = Fastify({
-    logger: deps.logger ?? loggerOptions(config.TAMS_LOG_LEVEL),
+    logger:
+      deps.logger ??
+      (deps.logRing
+        ? { ...loggerOptions(config.TAMS_LOG_LEVEL), stream: teeDestination(deps.logRing) }
+        : loggerOptions(config.TAMS_LOG_LEVEL)),
     trustProxy: config.TAMS_TRUST_PROXY,
     // Bulk segment registration sends thousands of segments in one body.
     bodyLimit: 64 * 1024 * 1024,
@@ -132,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await tamsRoutes(typed, tams, ROOT_MOUNT);
     await besideTams(typed, ROOT_MOUNT);
     await authRoutes(typed, deps.auth);
+    if (deps.support) await supportRoutes(typed, { support: deps.support });
     await deps.features?.routes(typed, { paging, publicUrl });
     await eventsRoutes(typed, {
       streams: deps.streams,

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { maskedPostgresUrl } from './config.postgres.ts';
 import type { Config } from './config.ts';
 import { type EngineInspection, inspectEngine } from './db/db.check.ts';
+import { DbUnavailableError, StoreLockedError } from './db/db.errors.ts';
+import type { Engine } from './db/db.types.ts';
 import { duckDbPath, type EngineName, embeddedRelease, openEngine } from './db/engine.factory.ts';
 import { featuresOn, processOwner } from './deps.store.ts';
 import { featureTables } from './feature/feature.set.ts';
@@ -104,14 +106,70 @@ export async function checkDatabase(config: Config, timeoutMs = 30_000): Promise
   const engine = await openEngine(config);
   try {
     const openMs = performance.now() - started;
-    const inspection = await inspectEngine(engine, AbortSignal.timeout(timeoutMs));
-    const status = await storeMigrator(engine, {
-      owner: processOwner(),
-      tables: featureTables(featuresOn(config)),
-    }).status();
-    const schema = { version: status.version, latest: status.latest, pending: status.pending.length };
-    return { ...inspection, openMs, schema };
+    return { ...(await checkOpenEngine(config, engine, timeoutMs)), openMs };
   } finally {
     await engine.close();
+  }
+}
+
+/** `checkDatabase` on an engine already open (the running server's): nothing opened twice. */
+export async function checkOpenEngine(
+  config: Config,
+  engine: Engine,
+  timeoutMs = 30_000,
+): Promise<DatabaseCheck> {
+  const inspection = await inspectEngine(engine, AbortSignal.timeout(timeoutMs));
+  const status = await storeMigrator(engine, {
+    owner: processOwner(),
+    tables: featureTables(featuresOn(config)),
+  }).status();
+  const schema = { version: status.version, latest: status.latest, pending: status.pending.length };
+  return { ...inspection, openMs: 0, schema };
+}
+
+/**
+ * What `db check --json` says, for the support bundle: the location and, when `check` answers, the
+ * round trips, the release, the tables and the schema state; else why not (never a password).
+ */
+export async function databaseReport(
+  config: Config,
+  check: () => Promise<DatabaseCheck>,
+): Promise<Record<string, unknown>> {
+  const location = databaseLocation(config);
+  const head = {
+    engine: location.engine,
+    product: location.product,
+    shared: location.shared,
+    ...location.where,
+  };
+  if (location.absent !== undefined) return { ...head, reachable: false, reason: location.absent };
+  try {
+    const c = await check();
+    return {
+      ...head,
+      reachable: true,
+      ...(c.version !== undefined && { server_version: c.version }),
+      first_call_ms: c.firstCallMs,
+      round_trip_ms: c.roundTripMs,
+      schema_version: c.schema.version,
+      schema_latest: c.schema.latest,
+      migrations_pending: c.schema.pending,
+      tables: c.tables,
+    };
+  } catch (error) {
+    if (error instanceof DbUnavailableError)
+      return {
+        ...head,
+        reachable: false,
+        reason: error.reason,
+        ...(error.detail !== '' && { detail: error.detail }),
+      };
+    if (error instanceof StoreLockedError)
+      return {
+        ...head,
+        reachable: false,
+        reason: `the file is open in another process (PID ${error.holderPid ?? 'unknown'}), most likely a running tams-server: take the bundle through it (--server)`,
+      };
+    return { ...head, reachable: false, reason: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -8,6 +8,7 @@ import type { WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { TableManager } from './db/manager.ts';
 import type { MigrationRun } from './db/migrate/migrate.types.ts';
+import { checkOpenEngine, databaseReport } from './deps.check.ts';
 import { type CoreOptions, openCore } from './deps.core.ts';
 import { buildEvents } from './deps.events.ts';
 import { openMedia } from './deps.media.ts';
@@ -21,6 +22,9 @@ import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
 import type { StoreMaintenance } from './store/maintenance.repo.ts';
 import type { TamsStore } from './store/store.ts';
+import { makeBundle } from './support/support.bundle.ts';
+import type { LogRing } from './support/support.logring.ts';
+import { SupportBundles } from './support/support.service.ts';
 
 export interface Runtime extends AppDeps {
   /** The wings switched on, built (src/features.ts); `features.get(searchFeature)` finds one. */
@@ -38,6 +42,10 @@ export interface Runtime extends AppDeps {
   /** Health and metrics (issue 8): always built; /metrics is served when TAMS_METRICS is on. */
   readiness: Readiness;
   metrics: ServerMetrics;
+  /** The support bundles of this server (GET /support/bundle). */
+  support: SupportBundles;
+  /** The last log lines this process keeps for them (TAMS_SUPPORT_LOG_LINES; its logger writes there). */
+  logRing?: LogRing;
   /** Tells the runtime the address it listens on (media URLs in events use it without TAMS_PUBLIC_URL). */
   setListeningUrl(url: string): void;
   /** Starts the background workers (deletion requests, media garbage collection). */
@@ -53,6 +61,8 @@ export interface BuildOptions extends CoreOptions {
   env?: Record<string, string | undefined>;
   /** Authentication hooks for tests (cheap scrypt, wrapped password checks). */
   authTesting?: AuthTesting;
+  /** Where the server's logger keeps its last lines (main.ts), for the support bundle. */
+  logRing?: LogRing;
 }
 
 /**
@@ -100,6 +110,32 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     webhooksChanged,
     workRequested,
   });
+  const { logRing } = options;
+  // The bundle of the running server (src/support/): the same parts tams-mgmt collects from a
+  // stopped store, read from this process's own store, engine, metrics and log lines.
+  const support = new SupportBundles(() =>
+    makeBundle({
+      mode: 'server',
+      config,
+      env,
+      runtime: {
+        db,
+        store,
+        maintenance: services.maintenance,
+        features,
+        readiness: services.readiness,
+        metrics,
+      },
+      database: () => databaseReport(config, () => checkOpenEngine(config, db.engine)),
+      logs: logRing
+        ? {
+            source: `the memory of this server (process ${process.pid}; TAMS_SUPPORT_LOG_LINES=${logRing.capacity})`,
+            lines: async () => logRing.recent(),
+          }
+        : { missing: 'this server keeps no log lines (TAMS_SUPPORT_LOG_LINES=0)' },
+      now: clock.now(),
+    }),
+  );
   const { fs } = media;
   const mediaRoutes: FastifyPluginAsync | undefined = fs
     ? (app) =>
@@ -121,6 +157,8 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     db,
     migrations: core.migrations,
     metrics,
+    support,
+    logRing,
     streams: events.streams,
     features,
     setListeningUrl: (url) => events.listening.listened(url),

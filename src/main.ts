@@ -7,6 +7,7 @@ import { buildRuntime } from './deps.ts';
 import { loggerOptions } from './http/logging.ts';
 import { gracefulShutdown } from './ops/ops.shutdown.ts';
 import { timeoutWarnings } from './service/service.timeouts.ts';
+import { LogRing, teeDestination } from './support/support.logring.ts';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--version')) {
@@ -23,15 +24,19 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = pino(loggerOptions(config.TAMS_LOG_LEVEL));
+  // The last log lines, kept for the support bundle: both loggers write there besides stdout.
+  const logRing = config.TAMS_SUPPORT_LOG_LINES > 0 ? new LogRing(config.TAMS_SUPPORT_LOG_LINES) : undefined;
+  const startLog = logRing
+    ? pino(loggerOptions(config.TAMS_LOG_LEVEL), teeDestination(logRing))
+    : pino(loggerOptions(config.TAMS_LOG_LEVEL));
   // The banner: what runs, before anything it does is logged (a support request starts here).
   const version = packageVersion();
-  log.info(
+  startLog.info(
     { version, node: process.version, engine: config.TAMS_DB, dataDir: config.TAMS_DATA_DIR },
     `tams-server ${version} starting (TAMS 7.0 and 8.2; Node.js ${process.version}; engine ${config.TAMS_DB})`,
   );
   // Start-up work before the HTTP server (and its logger) exists: schema migrations.
-  const runtime = await buildRuntime(config, { log });
+  const runtime = await buildRuntime(config, { log: startLog, logRing });
   const app = await buildApp(runtime);
   for (const name of unknownSettings()) app.log.warn({ setting: name }, 'unknown TAMS_* setting ignored');
   // Timeouts outside TAMS 8.2's bounds: the server starts, and 8.2's /service states them.

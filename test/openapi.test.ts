@@ -83,6 +83,8 @@ const EXTENSIONS = new Set([
   'HEAD /auth/tokens',
   'POST /auth/tokens',
   'DELETE /auth/tokens/{id}',
+  // The support bundle, for administrators (src/support/support.routes.ts); no HEAD: it would make one.
+  'GET /support/bundle',
   // Probes and metrics (src/ops/ops.routes.ts).
   'GET /health',
   'HEAD /health',
@@ -103,6 +105,7 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/flows/{flowId}/export': 'Export',
   '/sources/flow-summaries': 'UI',
   '/auth/': 'Auth',
+  '/support/': 'Support',
   '/health': 'Operations',
   '/ready': 'Operations',
   '/metrics': 'Operations',

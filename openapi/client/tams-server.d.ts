@@ -1440,6 +1440,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/support/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Support Bundle
+         * @description What a support engineer needs, as one .tar.gz made now: versions, the effective configuration with every secret redacted, `db check` and `verify` summaries (verify bounded in time), table rows and sizes, readiness with its reasons, a metrics snapshot, followers' and leases' states, webhooks (without API key values), and the last log lines this process kept (TAMS_SUPPORT_LOG_LINES), redacted; a README in it says what each file is. A part that fails is written as an error note; the bundle is made anyway. One at a time: 503 while another is being made. Admin scope. `tams-mgmt support-bundle --server <url>` fetches it. A tams-server extension (beyond TAMS 7.0).
+         */
+        get: operations["GET_support-bundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -8724,6 +8744,37 @@ export interface operations {
             };
             /** @description The requested Source or tag does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "GET_support-bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle. */
+            200: {
+                headers: {
+                    /** @description attachment; filename="tams-support-<time>.tar.gz" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                };
+            };
+            /** @description Another support bundle is being made: try again after `Retry-After` seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

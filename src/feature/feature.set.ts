@@ -79,6 +79,16 @@ export class FeatureSet {
     };
   }
 
+  /** Each follower's position: the lowest outbox position it still needs, by its feature's name. */
+  async followerPositions(): Promise<{ feature: string; position: bigint | undefined }[]> {
+    const positions: { feature: string; position: bigint | undefined }[] = [];
+    for (const [feature, runtime] of this.built) {
+      if (runtime.follower)
+        positions.push({ feature: feature.name, position: await runtime.follower.holdBack() });
+    }
+    return positions;
+  }
+
   bindMetrics(metrics: ServerMetrics): void {
     for (const runtime of this.runtimes) runtime.metrics?.(metrics);
   }

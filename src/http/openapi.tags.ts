@@ -82,6 +82,11 @@ export const EXTENSION_TAGS: Tag[] = [
       'Users and API tokens, for administrators, and what the server makes of a credential (tams-server extension, beyond TAMS 7.0).',
   },
   {
+    name: 'Support',
+    description:
+      'The support bundle: versions, configuration (secrets redacted), checks, states and recent logs as one archive, for administrators (tams-server extension, beyond TAMS 7.0).',
+  },
+  {
     name: 'Operations',
     description:
       'Liveness, readiness and Prometheus metrics, for probes and scrapers: public, no credentials (tams-server extension, beyond TAMS 7.0).',

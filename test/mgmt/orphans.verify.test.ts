@@ -1,10 +1,10 @@
 /** `orphans` and `verify` against a real store with problems made on purpose. */
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { VerifyReport } from '../../mgmt/mgmt.verify.report.ts';
 import { and, col } from '../../src/db/predicate.ts';
 import type { FsMediaStore } from '../../src/media/fs/fs.store.ts';
 import { T } from '../../src/store/tables.ts';
+import type { VerifyReport } from '../../src/store/verify/verify.report.ts';
 import { mountClient } from '../helpers/mounts.ts';
 import { startServer } from '../helpers/server.ts';
 import { initSegmentsFlow } from '../http/fixtures.v82.ts';

@@ -1,11 +1,15 @@
-import type { StoreRuntime } from '../src/deps.store.ts';
-import { compareIds, type ObjectUse } from '../src/store/maintenance.repo.ts';
-import { type MgmtIo, Progress } from './mgmt.io.ts';
-import { Cursor } from './mgmt.stream.ts';
-import { note, type VerifyReport } from './mgmt.verify.report.ts';
+import { compareIds, type ObjectUse } from '../maintenance.repo.ts';
+import { Cursor } from './verify.cursor.ts';
+import {
+  note,
+  type ProgressOf,
+  type VerifiedStore,
+  type VerifyProgress,
+  type VerifyReport,
+} from './verify.report.ts';
 
 /** Segments counted per object and Flow, passing their number to `progress`. */
-async function* counted(uses: AsyncIterable<ObjectUse>, progress: Progress): AsyncGenerator<ObjectUse> {
+async function* counted(uses: AsyncIterable<ObjectUse>, progress: VerifyProgress): AsyncGenerator<ObjectUse> {
   let seen = 0;
   for await (const use of uses) {
     seen += use.count;
@@ -30,19 +34,38 @@ async function takeObject(cursor: Cursor<ObjectUse>, object: string): Promise<Ma
 
 /**
  * First pass: objects (by id), reference counts and segments (both by object and Flow) read as
- * three sorted streams merged in step, so memory stays flat however large the tables are.
+ * three sorted streams merged in step, so memory stays flat however large the tables are. Stops
+ * early (report.stopped) once `signal` is aborted.
  */
-export async function objectPass(runtime: StoreRuntime, report: VerifyReport, io: MgmtIo): Promise<void> {
+export async function objectPass(
+  runtime: VerifiedStore,
+  report: VerifyReport,
+  progressOf: ProgressOf,
+  signal?: AbortSignal,
+): Promise<void> {
   const { maintenance } = runtime;
   // Allocated objects awaiting their first segment: few, and legitimately without segments.
   const unused = await runtime.store.objects.unusedAllocationIds();
 
-  const progress = new Progress(io, 'segments checked against objects', report.segments);
+  const progress = progressOf('segments checked against objects', report.segments);
   const objects = new Cursor(maintenance.objectIds());
   const counts = new Cursor(maintenance.refCounts());
-  const used = new Cursor(counted(maintenance.segmentUses(), progress));
+  let checked = 0;
+  const used = new Cursor(
+    counted(maintenance.segmentUses(), {
+      add: (n) => {
+        checked += n;
+        progress.add(n);
+      },
+      finish: () => progress.finish(),
+    }),
+  );
   try {
-    for (;;) {
+    for (let step = 0; ; step++) {
+      if (step % 1000 === 0 && signal?.aborted) {
+        report.stopped = { pass: 'objects', segmentsChecked: checked };
+        break;
+      }
       const heads = [await objects.peek(), (await counts.peek())?.object, (await used.peek())?.object].filter(
         (k): k is string => k !== undefined,
       );
