@@ -44,6 +44,20 @@ Store:
                                          record and every one it can rebuild, reports the rest
                                          (exit status 1 when records were lost).
 
+Backups (docs/operations.md#backups):
+  backup <name> [--incremental-from <name>] [--server <url> [--token <t>]] [--json]
+                                         The embedded store (database snapshot, media, manifest
+                                         of SHA-256 checksums) as <TAMS_BACKUP_DIR>/<name>.
+                                         --server: the running server takes it (admin token
+                                         from --token or TAMS_TOKEN); without, the store is
+                                         opened here. --incremental-from: media files the
+                                         previous backup holds unchanged are linked from it.
+  restore <backup dir> --data-dir <empty dir> [--json]
+                                         Checks every checksum, then writes the database and
+                                         media into the new data directory.
+  verify <backup dir> [--json]           A backup's files against its manifest (exit status 1
+                                         when one differs); without it, verify checks the store.
+
 Media search:
   search reindex [--force]               Empty the search index and build it again from the
                                          store, with a progress bar (--force: take it over from
@@ -175,7 +189,14 @@ export async function runMgmt(argv: readonly string[], deps: MgmtDeps): Promise<
       throw new UsageError(`${command.name}: unexpected ${args.slice(maxArgs).join(' ')}`);
     const dataDir = values['data-dir'];
     const env = dataDir !== undefined ? { ...deps.env, TAMS_DATA_DIR: dataDir } : deps.env;
-    const call: Invocation = { values, args, io, stdout: deps.stdout, stdin: deps.stdin ?? (async () => '') };
+    const call: Invocation = {
+      values,
+      args,
+      io,
+      stdout: deps.stdout,
+      stdin: deps.stdin ?? (async () => ''),
+      env,
+    };
     return await run(command, call, env, (r) => {
       runtime = r;
     });

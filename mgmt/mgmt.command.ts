@@ -34,6 +34,11 @@ export const OPTIONS = {
   'per-flow': { type: 'boolean' },
   missing: { type: 'boolean' },
   prune: { type: 'boolean' },
+  // backup, restore (mgmt.backup.ts).
+  'incremental-from': { type: 'string' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  'metadata-only': { type: 'boolean' },
   // vast check (mgmt/vast/): the field kit's options.
   label: { type: 'string' },
   'idle-seconds': { type: 'string' },
@@ -58,6 +63,8 @@ export interface Invocation {
   stdout: Writable;
   /** All of standard input (`--password-stdin`). */
   stdin(): Promise<string>;
+  /** The environment the configuration was read from (`_env` credential references, TAMS_TOKEN). */
+  env?: Record<string, string | undefined>;
 }
 
 interface CommandBase {

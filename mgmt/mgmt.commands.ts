@@ -8,6 +8,7 @@ import {
   analyticsUsageCommand,
 } from './mgmt.analytics.ts';
 import { AUTH_COMMANDS } from './mgmt.auth.ts';
+import { BACKUP_COMMANDS, verifyStoreOrBackup } from './mgmt.backup.commands.ts';
 import { cleanCommand } from './mgmt.clean.ts';
 import type { Command } from './mgmt.command.ts';
 import { dbCheckCommand } from './mgmt.db.ts';
@@ -20,7 +21,6 @@ import { migrateCommand } from './mgmt.migrate.ts';
 import { orphansCommand } from './mgmt.orphans.ts';
 import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
 import { tablesCommand } from './mgmt.tables.ts';
-import { verifyCommand } from './mgmt.verify.ts';
 import { webhooksListCommand } from './mgmt.webhooks.ts';
 import { VAST_COMMANDS } from './vast/vast.command.ts';
 
@@ -57,10 +57,12 @@ export const COMMANDS: readonly Command[] = [
     run: (runtime, { io, values }) => orphansCommand(runtime, io, { delete: values.delete === true }),
   },
   {
+    // With a backup's directory: that backup against its manifest (mgmt.backup.ts); else the store.
     name: 'verify',
     options: ['json'],
-    opens: 'store',
-    run: (runtime, { io, values }) => verifyCommand(runtime, io, { json: values.json === true }),
+    maxArgs: 1,
+    opens: 'engine',
+    run: (config, call) => verifyStoreOrBackup(config, call),
   },
   {
     name: 'webhooks list',
@@ -163,6 +165,7 @@ export const COMMANDS: readonly Command[] = [
     busyHint: 'on a shared database (VAST) it runs beside the servers',
     run: analyticsSizesCommand,
   },
+  ...BACKUP_COMMANDS,
   ...AUTH_COMMANDS,
   ...VAST_COMMANDS,
 ];
