@@ -34,6 +34,7 @@ export const BACKUP_COMMANDS: readonly Command[] = [
         incrementalFrom: values['incremental-from'],
         server: values.server,
         token: values.token ?? env.TAMS_TOKEN,
+        metadataOnly: values['metadata-only'] === true,
         json: values.json === true,
       });
     },

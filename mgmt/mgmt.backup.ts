@@ -6,6 +6,7 @@ import { BackupService } from '../src/backup/backup.service.ts';
 import { checkBackup } from '../src/backup/backup.verify.ts';
 import type { Config } from '../src/config.ts';
 import { loadStorageBackends } from '../src/media/media.config.ts';
+import { metadataBackup } from './mgmt.backup.metadata.ts';
 import { MgmtError, type MgmtIo, Progress, UsageError } from './mgmt.io.ts';
 import { openRuntime } from './mgmt.open.ts';
 
@@ -15,6 +16,8 @@ export interface BackupOptions {
   /** The running server to ask (it alone can open its store); absent: the store is opened here. */
   server?: string;
   token?: string;
+  /** What the server owns in portable form (export format), on any engine: mgmt.backup.metadata.ts. */
+  metadataOnly: boolean;
   json: boolean;
 }
 
@@ -33,6 +36,10 @@ export async function backupCommand(
   options: BackupOptions,
 ): Promise<number> {
   const started = performance.now();
+  if (options.metadataOnly && (options.server !== undefined || options.incrementalFrom !== undefined))
+    throw new UsageError(
+      'backup --metadata-only opens the store itself: it takes neither --server nor --incremental-from',
+    );
   const manifest =
     options.server !== undefined
       ? await throughServer(options.server, options)
@@ -51,8 +58,9 @@ async function here(
 ): Promise<Manifest> {
   const hint =
     ', or have the running server take it: tams-mgmt backup <name> --server <its URL> with an admin token in TAMS_TOKEN';
-  const runtime = await openRuntime(config, env, io, hint);
+  const runtime = await openRuntime(config, env, io, options.metadataOnly ? '' : hint);
   try {
+    if (options.metadataOnly) return await metadataBackup(runtime, backupDir(config), options.name, io);
     const service = new BackupService({
       dir: backupDir(config),
       engine: runtime.db.engine,
@@ -102,6 +110,13 @@ async function throughServer(server: string, options: BackupOptions): Promise<Ma
 }
 
 function describeBackup(manifest: Manifest, io: MgmtIo, seconds: number, where: string): void {
+  if (manifest.metadata_only === true) {
+    const t = manifest.tables;
+    io.out(
+      `Metadata backup ${manifest.name} (${where}): ${t.flows} Flows (${t.segments} segments, ${t.objects} objects) in the export format, ${t.webhooks} webhooks, in ${seconds.toFixed(1)} s; no media.\n`,
+    );
+    return;
+  }
   const lines = [
     `Backup ${manifest.name} (${where}): ${manifest.file_list.files} files, ${mb(manifest.file_list.bytes)}, in ${seconds.toFixed(1)} s.`,
     `  snapshot: ${Object.values(manifest.tables).reduce((a, b) => a + b, 0)} rows in ${Object.keys(manifest.tables).length} tables (segments: ${manifest.tables.segments ?? 0}), schema version ${manifest.schema_version}; writes held ${manifest.writes_held_ms} ms`,

@@ -52,6 +52,10 @@ Backups (docs/operations.md#backups):
                                          from --token or TAMS_TOKEN); without, the store is
                                          opened here. --incremental-from: media files the
                                          previous backup holds unchanged are linked from it.
+  backup <name> --metadata-only [--json]
+                                         What the server owns, portable, on any engine: each
+                                         Flow in the export format (flows/<id>.jsonl, for
+                                         import) and the webhooks, with checksums; no media.
   restore <backup dir> --data-dir <empty dir> [--json]
                                          Checks every checksum, then writes the database and
                                          media into the new data directory.

@@ -60,6 +60,11 @@ export interface Manifest {
   media: Record<string, MediaCounts>;
   /** Backends whose objects are not in the backup (S3: the object store's versioning keeps them). */
   not_included: { storage_id: string; objects: number; reason: string }[];
+  /**
+   * A portable export of what the server owns instead of a copy of the store (`backup
+   * --metadata-only`): each Flow in the export format under `flows/`, the webhooks; no media.
+   */
+  metadata_only?: boolean;
   /** files.jsonl: its size and SHA-256, so the manifest vouches for every checksum in it. */
   file_list: { files: number; bytes: number; size: number; sha256: string };
 }

@@ -40,6 +40,10 @@ export async function restoreBackup(backup: string, target: RestoreTarget): Prom
   if (!(await emptyOrAbsent(target.dataDir)))
     throw new RestoreRefused(`${target.dataDir} is not empty: restore into a new or empty directory`);
   const check = await checkBackup(backup);
+  if (check.manifest.metadata_only === true)
+    throw new RestoreRefused(
+      `${backup} holds the store's metadata only (backup --metadata-only): import its Flows with tams-mgmt import <backup>/flows/<flow id>.jsonl`,
+    );
   if (check.problems.length > 0) {
     const shown = check.problems.slice(0, 10).join('; ');
     const more = check.problems.length > 10 ? ` (and ${check.problems.length - 10} more)` : '';
