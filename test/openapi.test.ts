@@ -83,6 +83,8 @@ const EXTENSIONS = new Set([
   'HEAD /auth/tokens',
   'POST /auth/tokens',
   'DELETE /auth/tokens/{id}',
+  // Backups of the embedded store (src/backup/backup.routes.ts).
+  'POST /backups',
   // Probes and metrics (src/ops/ops.routes.ts).
   'GET /health',
   'HEAD /health',
@@ -103,6 +105,7 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/flows/{flowId}/export': 'Export',
   '/sources/flow-summaries': 'UI',
   '/auth/': 'Auth',
+  '/backups': 'Backups',
   '/health': 'Operations',
   '/ready': 'Operations',
   '/metrics': 'Operations',

@@ -126,6 +126,11 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   private readonly disk: StorageGuard;
   /** Undefined in memory: no files, no disk to run out of. */
   readonly storage: StorageCheck | undefined;
+  /** Engine.snapshot: only of a database file (one in memory has nothing to back up). */
+  readonly snapshot?: <T>(
+    target: string,
+    read: (snapshot: DbSession) => Promise<T>,
+  ) => Promise<DbSnapshot<T>>;
   /** Engine.watchCommits: only with the journal, whose commits lagging reads do not see at once. */
   watchCommits?: (listener: (tables: ReadonlySet<string>) => void) => void;
   private closed = false;
@@ -146,6 +151,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     );
     this.disk = new StorageGuard(path === undefined ? undefined : dirname(path), () => this.probeDisk());
     this.topology = duckDbTopology(path !== undefined);
+    if (path !== undefined) this.snapshot = (target, read) => this.snapshotFile(target, read);
     this.storage =
       path === undefined ? undefined : { label: 'DuckDB files', check: async () => this.disk.check() };
     if (path !== undefined) {
@@ -368,11 +374,13 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   /**
    * A consistent copy into `target` (duckdb.snapshot.ts), on a connection of its own so that reads
    * and writes go on meanwhile. The snapshot is taken holding the writes, once the append journal
-   * is applied: DuckDB then holds every acknowledged write.
+   * is applied: DuckDB then holds every acknowledged write. Engine.snapshot of a database file.
    */
-  async snapshot<T>(target: string, read: (snapshot: DbSession) => Promise<T>): Promise<DbSnapshot<T>> {
+  private async snapshotFile<T>(
+    target: string,
+    read: (snapshot: DbSession) => Promise<T>,
+  ): Promise<DbSnapshot<T>> {
     this.checkOpen();
-    if (!this.persistent) throw new Error('a database in memory has no snapshot to copy');
     const work = (async () => {
       const conn = new DuckConn(await this.instance.connect());
       try {
