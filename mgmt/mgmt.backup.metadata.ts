@@ -13,7 +13,6 @@ import {
 } from '../src/backup/backup.manifest.ts';
 import { backupPath } from '../src/backup/backup.names.ts';
 import { packageVersion } from '../src/common/package-info.ts';
-import { readHistory } from '../src/db/migrate/migrate.history.ts';
 import type { Runtime } from '../src/deps.ts';
 import { byUrl, webhookGetDocument } from '../src/webhooks/webhooks.v8.mapper.ts';
 import { exportFlow } from './mgmt.export.ts';
@@ -74,16 +73,13 @@ export async function metadataBackup(
     await add('webhooks.json');
     const list = `${files.map((f) => JSON.stringify(f)).join('\n')}\n`;
     await writeFile(join(work, FILE_LIST), list);
-    const schema = await readHistory(runtime.db).then(
-      (applied) => applied.reduce((n, m) => Math.max(n, m.id), 0),
-      () => 0,
-    );
+    const schema = await runtime.backups.schemaVersion();
     const manifest: Manifest = {
       format: BACKUP_FORMAT,
       name,
       server_version: packageVersion(),
       schema_version: schema,
-      engine: runtime.db.engine.name,
+      engine: runtime.backups.engineName,
       started: started.toISOString(),
       finished: new Date().toISOString(),
       incremental_from: null,

@@ -2,7 +2,6 @@ import { join, resolve } from 'node:path';
 import { BackupFormatError, type Manifest } from '../src/backup/backup.manifest.ts';
 import { backupDir } from '../src/backup/backup.names.ts';
 import { RestoreRefused, type RestoreReport, restoreBackup } from '../src/backup/backup.restore.ts';
-import { BackupService } from '../src/backup/backup.service.ts';
 import { checkBackup } from '../src/backup/backup.verify.ts';
 import type { Config } from '../src/config.ts';
 import { loadStorageBackends } from '../src/media/media.config.ts';
@@ -61,12 +60,7 @@ async function here(
   const runtime = await openRuntime(config, env, io, options.metadataOnly ? '' : hint);
   try {
     if (options.metadataOnly) return await metadataBackup(runtime, backupDir(config), options.name, io);
-    const service = new BackupService({
-      dir: backupDir(config),
-      engine: runtime.db.engine,
-      media: runtime.media,
-    });
-    return await service.take({ name: options.name, incrementalFrom: options.incrementalFrom });
+    return await runtime.backups.take({ name: options.name, incrementalFrom: options.incrementalFrom });
   } finally {
     await runtime.close();
   }

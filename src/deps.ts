@@ -32,6 +32,8 @@ export interface Runtime extends AppDeps {
   /** The embedded accelerator composed over the store, where one process owns it (deps.core.ts). */
   accelerator?: EmbeddedAccelerator;
   media: MediaRegistry;
+  /** Backups of the embedded store (POST /backups, tams-mgmt backup). */
+  backups: BackupService;
   /** The table manager under the store (tests inspect tables through it). */
   db: TableManager;
   /** The schema migrations this start applied (none when the store was up to date). */

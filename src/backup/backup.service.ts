@@ -70,6 +70,16 @@ export class BackupService {
     return canSnapshot(this.parts.engine);
   }
 
+  /** The database's engine, as a manifest names it. */
+  get engineName(): string {
+    return this.parts.engine.name;
+  }
+
+  /** The store's schema version: the highest migration applied (0: none recorded). */
+  async schemaVersion(): Promise<number> {
+    return (await readHistory(this.parts.engine.session)).reduce((n, m) => Math.max(n, m.id), 0);
+  }
+
   async take(request: BackupRequest): Promise<Manifest> {
     const { engine } = this.parts;
     const { dir } = this.parts;
