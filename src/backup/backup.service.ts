@@ -70,6 +70,15 @@ export class BackupService {
     return canSnapshot(this.parts.engine);
   }
 
+  /**
+   * Holds media deletion in this process until the returned function is called (what a backup
+   * does from before its snapshot until its objects are in); `waiting`: deletions held meanwhile.
+   */
+  holdDeletions(): { release: () => void; waiting: () => number } {
+    const hold = this.parts.hold;
+    return { release: hold?.hold() ?? (() => {}), waiting: () => hold?.waiting ?? 0 };
+  }
+
   /** The database's engine, as a manifest names it. */
   get engineName(): string {
     return this.parts.engine.name;
@@ -134,13 +143,13 @@ export class BackupService {
     reusable: Map<string, BackupFile> | undefined,
     previous: string | undefined,
   ): Promise<Manifest> {
-    const { media, hold } = this.parts;
+    const { media } = this.parts;
     const started = new Date();
     const roots = new Map<string, string>();
     for (const store of media.stores)
       if (store instanceof FsMediaStore) roots.set(store.descriptor.id, store.root);
     const elsewhere = new Map<string, number>();
-    const release = hold?.hold();
+    const { release } = this.holdDeletions();
     try {
       const snapshot = await engine.snapshot(join(work, DATABASE_FILE), async (session) => {
         const schema = (await readHistory(session)).reduce((n, m) => Math.max(n, m.id), 0);
@@ -201,7 +210,7 @@ export class BackupService {
       await writeFile(join(work, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
       return manifest;
     } finally {
-      release?.();
+      release();
     }
   }
 }

@@ -7,7 +7,7 @@
  */
 export class DeletionHold {
   private holders = 0;
-  private waiting: (() => void)[] = [];
+  private waiters: (() => void)[] = [];
 
   /** Holds deletions until the returned function is called (once). */
   hold(): () => void {
@@ -17,9 +17,9 @@ export class DeletionHold {
       if (released) return;
       released = true;
       if (--this.holders > 0) return;
-      const waiting = this.waiting;
-      this.waiting = [];
-      for (const resume of waiting) resume();
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const resume of waiters) resume();
     };
   }
 
@@ -27,9 +27,14 @@ export class DeletionHold {
     return this.holders > 0;
   }
 
+  /** Deletions waiting for the hold to end. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** Resolves at once when nothing holds deletions, else once every holder has let go. */
   pass(): Promise<void> {
     if (this.holders === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
