@@ -5,7 +5,7 @@
  * the backup began is there, none sent after it ended, every segment there has its object's bytes,
  * byte for byte. Then an incremental backup reuses the unchanged files of the first.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
@@ -55,6 +55,8 @@ describe('tams-mgmt backup of a running store, restore, verify', () => {
     }
     const dir = join(data.path, 'backups', 'first');
     const manifest = readManifestFile(dir);
+    // One database file (no write-ahead log beside it), the media, the lists.
+    expect(readdirSync(dir).sort()).toEqual(['files.jsonl', 'manifest.json', 'media', 'tams.duckdb']);
     const before = acked.filter((s) => s.acked < began);
     const afterEnd = acked.filter((s) => s.sent > ended);
     expect(before.length).toBeGreaterThanOrEqual(150);
