@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { BackupFormatError, type Manifest } from '../src/backup/backup.manifest.ts';
 import { backupDir } from '../src/backup/backup.names.ts';
@@ -79,15 +81,15 @@ async function throughServer(server: string, options: BackupOptions): Promise<Ma
     name: options.name,
     ...(options.incrementalFrom !== undefined && { incremental_from: options.incrementalFrom }),
   });
-  let response: Response;
+  let response: { status: number; text: string };
   try {
-    response = await fetch(url, { method: 'POST', headers, body });
+    response = await post(url, headers, body);
   } catch (error) {
     throw new MgmtError(
       `could not reach ${url.origin}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const text = await response.text();
+  const { text } = response;
   if (response.status === 201) return JSON.parse(text) as Manifest;
   let summary = text;
   try {
@@ -101,6 +103,30 @@ async function throughServer(server: string, options: BackupOptions): Promise<Ma
       ? ' (an admin token is needed: TAMS_TOKEN or --token)'
       : '';
   throw new MgmtError(`the server refused the backup: ${response.status} ${summary}${why}`);
+}
+
+/**
+ * POSTs `body` and reads the whole answer, with no deadline: the server answers once the backup is
+ * whole, which on a large store takes longer than fetch waits for response headers (5 minutes).
+ */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(url, { method: 'POST', headers, timeout: 0 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 function describeBackup(manifest: Manifest, io: MgmtIo, seconds: number, where: string): void {
