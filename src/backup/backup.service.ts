@@ -65,11 +65,6 @@ export class BackupService {
 
   constructor(private readonly parts: BackupParts) {}
 
-  /** Whether this store can be backed up this way (the embedded engine); else its database's own tools. */
-  get supported(): boolean {
-    return canSnapshot(this.parts.engine);
-  }
-
   /**
    * Holds media deletion in this process until the returned function is called (what a backup
    * does from before its snapshot until its objects are in); `waiting`: deletions held meanwhile.
