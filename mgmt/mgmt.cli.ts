@@ -11,8 +11,8 @@ import { mgmtConfig, openRuntime, openStore } from './mgmt.open.ts';
 export const USAGE = `Usage: tams-mgmt <command> [options]   (npm run mgmt -- <command> [options])
 
 Management of a tams-server store, opened with the server's TAMS_* configuration. The embedded
-DuckDB file can be opened by one process at a time: stop the server first. tams-admin (npm run
-admin) is another name for this CLI.
+DuckDB file can be opened by one process at a time: stop the server first (backup --server asks
+the running server instead). tams-admin (npm run admin) is another name for this CLI.
 
 Store:
   db check [--json]                      The database the settings name (DuckDB file, VAST or
@@ -52,8 +52,25 @@ Store:
                                          tables, readiness, followers and leases, webhooks,
                                          the last log lines (redacted). Of the stopped store, its
                                          lines from --log (default 2000); or of the running
-                                         server at <url> (admin token on stdin), with its
+                                         server at <url> (admin token in TAMS_TOKEN or on stdin), with its
                                          metrics and the lines it kept.
+Backups (docs/operations.md#backups):
+  backup <name> [--incremental-from <name>] [--server <url> [--token-stdin]] [--json]
+                                         The embedded store (database snapshot, media, manifest
+                                         of SHA-256 checksums) as <TAMS_BACKUP_DIR>/<name>.
+                                         --server: the running server takes it (admin token
+                                         in TAMS_TOKEN or on stdin); without, the store is
+                                         opened here. --incremental-from: media files the
+                                         previous backup holds unchanged are linked from it.
+  backup <name> --metadata-only [--json]
+                                         What the server owns, portable, on any engine: each
+                                         Flow in the export format (flows/<id>.jsonl, for
+                                         import) and the webhooks, with checksums; no media.
+  restore <backup dir> --data-dir <empty dir> [--json]
+                                         Checks every checksum, then writes the database and
+                                         media into the new data directory.
+  verify <backup dir> [--json]           A backup's files against its manifest (exit status 1
+                                         when one differs); without it, verify checks the store.
 
 Media search:
   search reindex [--force]               Empty the search index and build it again from the

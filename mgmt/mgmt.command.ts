@@ -40,6 +40,9 @@ export const OPTIONS = {
   'token-stdin': { type: 'boolean' },
   log: { type: 'string' },
   lines: { type: 'string' },
+  // backup, restore (mgmt.backup.ts).
+  'incremental-from': { type: 'string' },
+  'metadata-only': { type: 'boolean' },
   // vast check (mgmt/vast/): the field kit's options.
   label: { type: 'string' },
   'idle-seconds': { type: 'string' },

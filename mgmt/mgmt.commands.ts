@@ -8,6 +8,7 @@ import {
   analyticsUsageCommand,
 } from './mgmt.analytics.ts';
 import { AUTH_COMMANDS } from './mgmt.auth.ts';
+import { BACKUP_COMMANDS, verifyStoreOrBackup } from './mgmt.backup.commands.ts';
 import { cleanCommand } from './mgmt.clean.ts';
 import type { Command } from './mgmt.command.ts';
 import { dbCheckCommand } from './mgmt.db.ts';
@@ -21,7 +22,6 @@ import { orphansCommand } from './mgmt.orphans.ts';
 import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
 import { supportBundleCommand } from './mgmt.support.ts';
 import { tablesCommand } from './mgmt.tables.ts';
-import { verifyCommand } from './mgmt.verify.ts';
 import { webhooksListCommand } from './mgmt.webhooks.ts';
 import { VAST_COMMANDS } from './vast/vast.command.ts';
 
@@ -58,10 +58,12 @@ export const COMMANDS: readonly Command[] = [
     run: (runtime, { io, values }) => orphansCommand(runtime, io, { delete: values.delete === true }),
   },
   {
+    // With a backup's directory: that backup against its manifest (mgmt.backup.ts); else the store.
     name: 'verify',
     options: ['json'],
-    opens: 'store',
-    run: (runtime, { io, values }) => verifyCommand(runtime, io, { json: values.json === true }),
+    maxArgs: 1,
+    opens: 'engine',
+    run: (config, call) => verifyStoreOrBackup(config, call),
   },
   {
     name: 'webhooks list',
@@ -170,6 +172,7 @@ export const COMMANDS: readonly Command[] = [
     opens: 'engine',
     run: supportBundleCommand,
   },
+  ...BACKUP_COMMANDS,
   ...AUTH_COMMANDS,
   ...VAST_COMMANDS,
 ];

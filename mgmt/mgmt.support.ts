@@ -120,7 +120,7 @@ async function fromServer(server: string, call: Invocation): Promise<number> {
     throw new UsageError(
       `support-bundle: --server must be the server's http(s) URL (got ${JSON.stringify(server)})`,
     );
-  const token = call.values['token-stdin'] ? (await call.stdin()).trim() : undefined;
+  const token = call.values['token-stdin'] ? (await call.stdin()).trim() : call.env.TAMS_TOKEN;
   const url = new URL('support/bundle', base.href.endsWith('/') ? base : `${base.href}/`);
   let response: Response;
   try {
@@ -141,7 +141,7 @@ async function fromServer(server: string, call: Invocation): Promise<number> {
     }
     const why =
       response.status === 401 || response.status === 403
-        ? ': an admin token is needed (pass it on standard input with --token-stdin)'
+        ? ': an admin token is needed (in TAMS_TOKEN, or on standard input with --token-stdin)'
         : response.status === 404
           ? `: no support bundle there: is ${base.origin} a tams-server of version 1.1 or later?`
           : '';

@@ -5,6 +5,8 @@ import { registerAuth } from './auth/auth.hook.ts';
 import type { AuthModule } from './auth/auth.module.ts';
 import { GLOBAL_SECURITY, SECURITY_SCHEMES } from './auth/auth.openapi.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { backupRoutes } from './backup/backup.routes.ts';
+import type { BackupService } from './backup/backup.service.ts';
 import type { Config } from './config.ts';
 import { eventsRoutes } from './events/events.routes.ts';
 import type { EventStreams } from './events/events.stream.ts';
@@ -52,6 +54,8 @@ export interface AppDeps extends TamsServices {
   hls?: HlsService;
   /** Downloads of a timerange of a Flow as one file (src/export). */
   exports?: ExportService;
+  /** Backups of the embedded store taken by the running server (src/backup); POST /backups with it. */
+  backups?: BackupService;
   /** Routes of media backends this server serves itself (the embedded fs store). */
   mediaRoutes?: FastifyPluginAsync;
   /** /ready's checks; with it the app serves /health and /ready (hidden from OpenAPI). */
@@ -144,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await besideTams(typed, ROOT_MOUNT);
     await authRoutes(typed, deps.auth);
     if (deps.support) await supportRoutes(typed, { support: deps.support });
+    if (deps.backups) await backupRoutes(typed, deps.backups);
     await deps.features?.routes(typed, { paging, publicUrl });
     await eventsRoutes(typed, {
       streams: deps.streams,

@@ -4,6 +4,7 @@ import { Value } from 'typebox/value';
 import { analyticsSettings } from './analytics/analytics.config.ts';
 import { authConfigProblems } from './auth/auth.config.check.ts';
 import { authSettings } from './auth/auth.config.ts';
+import { backupSettings } from './backup/backup.config.ts';
 import { isUuid } from './common/ids.ts';
 import { postgresConfigProblems, postgresSettings } from './config.postgres.ts';
 import { eventSettings } from './events/events.config.ts';
@@ -317,6 +318,8 @@ export const ConfigSchema = Type.Object({
   ...hlsSettings,
   // The web UI (src/ui/ui.config.ts).
   ...uiSettings,
+  // Backups of the embedded store (src/backup/backup.config.ts).
+  ...backupSettings,
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from './app.ts';
 import { type AuthTesting, createAuth } from './auth/auth.module.ts';
+import { backupDir } from './backup/backup.names.ts';
+import { BackupService } from './backup/backup.service.ts';
 import { type Clock, systemClock } from './common/clock.ts';
 import { Doorbell } from './common/doorbell.ts';
 import { type IdGenerator, randomIds } from './common/ids.ts';
@@ -17,6 +19,7 @@ import { Workers } from './deps.workers.ts';
 import type { EmbeddedAccelerator } from './embedded/embedded.accelerator.ts';
 import { FeatureSet } from './feature/feature.set.ts';
 import { fsMediaRoutes } from './media/fs/fs.routes.ts';
+import { DeletionHold } from './media/media.hold.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
 import type { ServerMetrics } from './metrics/metrics.registry.ts';
 import type { Readiness } from './ops/ops.readiness.ts';
@@ -33,6 +36,8 @@ export interface Runtime extends AppDeps {
   /** The embedded accelerator composed over the store, where one process owns it (deps.core.ts). */
   accelerator?: EmbeddedAccelerator;
   media: MediaRegistry;
+  /** Backups of the embedded store (POST /backups, tams-mgmt backup). */
+  backups: BackupService;
   /** The table manager under the store (tests inspect tables through it). */
   db: TableManager;
   /** The schema migrations this start applied (none when the store was up to date). */
@@ -96,6 +101,8 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     workRequested,
     webhooksChanged,
   });
+  // Held by a backup while it reads the objects its snapshot names (src/backup).
+  const deletionHold = new DeletionHold();
   const workers = new Workers(config, {
     store,
     accelerator,
@@ -109,6 +116,13 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     eventsCommitted,
     webhooksChanged,
     workRequested,
+    deletionHold,
+  });
+  const backups = new BackupService({
+    dir: backupDir(config),
+    engine: db.engine,
+    media: media.media,
+    hold: deletionHold,
   });
   const { logRing } = options;
   // The bundle of the running server (src/support/): the same parts tams-mgmt collects from a
@@ -154,6 +168,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     media: media.media,
     storage: media.storage,
     mediaRoutes,
+    backups,
     db,
     migrations: core.migrations,
     metrics,

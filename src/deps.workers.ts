@@ -13,6 +13,7 @@ import type { UrlGuard } from './events/events.ssrf.ts';
 import type { FeatureSet } from './feature/feature.set.ts';
 import { INIT_OBJECT_TAG } from './hls/hls.service.ts';
 import { MediaGarbageCollector } from './media/media.gc.ts';
+import type { DeletionHold } from './media/media.hold.ts';
 import type { MediaRegistry } from './media/media.registry.ts';
 import { CopyWorker } from './objects/objects.copies.ts';
 import type { TamsStore } from './store/store.ts';
@@ -44,6 +45,8 @@ export interface WorkerNeeds {
   webhooksChanged: Doorbell;
   /** A deletion was requested: every worker looks for work. */
   workRequested: Doorbell;
+  /** Held by a backup while it reads the objects: media bytes are not deleted meanwhile. */
+  deletionHold?: DeletionHold;
 }
 
 /** The workers running, and what stopping them gives up. */
@@ -95,6 +98,7 @@ export class Workers {
       leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
       owner: processOwner(),
       topology,
+      hold: needs.deletionHold,
     });
     // TAMS 8.2's copies of objects on other backends (controlled object instances).
     const copies = new CopyWorker({
@@ -105,6 +109,7 @@ export class Workers {
       owner: processOwner(),
       leaseMs: config.TAMS_WORKER_LEASE_SECONDS * 1000,
       topology,
+      hold: needs.deletionHold,
     });
     const webhooks = this.dispatcher(log);
     const dispatcher = new BackgroundWorker('webhooks', () => webhooks.step(), idleMs, log);

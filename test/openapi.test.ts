@@ -85,6 +85,8 @@ const EXTENSIONS = new Set([
   'DELETE /auth/tokens/{id}',
   // The support bundle, for administrators (src/support/support.routes.ts); no HEAD: it would make one.
   'GET /support/bundle',
+  // Backups of the embedded store (src/backup/backup.routes.ts).
+  'POST /backups',
   // Probes and metrics (src/ops/ops.routes.ts).
   'GET /health',
   'HEAD /health',
@@ -106,6 +108,7 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/sources/flow-summaries': 'UI',
   '/auth/': 'Auth',
   '/support/': 'Support',
+  '/backups': 'Backups',
   '/health': 'Operations',
   '/ready': 'Operations',
   '/metrics': 'Operations',

@@ -312,6 +312,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take Backup
+         * @description Backs up the embedded store while it runs (admin scope): one consistent snapshot of the database holding every write acknowledged before the request, then every media object it names (hard links where possible), with a manifest of SHA-256 checksums, as `<TAMS_BACKUP_DIR>/<name>`. Restore it with `tams-mgmt restore`. Stores on PostgreSQL or VAST are backed up with their own tools (400).
+         */
+        post: operations["POST_backups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -3555,6 +3575,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": string;
+                };
+            };
+        };
+    };
+    POST_backups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A directory inside the server's backup directory (TAMS_BACKUP_DIR): letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
+                    name: string;
+                    /** @description A previous backup in the same directory: media files it holds unchanged are hard-linked from it, with their checksums, instead of being read again. */
+                    incremental_from?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The backup has been written. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        format: string;
+                        name: string;
+                        server_version: string;
+                        /** @description The highest schema migration the store has applied. */
+                        schema_version: number;
+                        engine: string;
+                        /** Format: date-time */
+                        started: string;
+                        /** Format: date-time */
+                        finished: string;
+                        incremental_from: string | null;
+                        /** @description How long the server's writes were held while the snapshot was taken. */
+                        writes_held_ms: number;
+                        /** @description Rows of each table of the snapshot. */
+                        tables: {
+                            [key: string]: number;
+                        };
+                        /** @description Per fs storage backend (by id). */
+                        media: {
+                            [key: string]: {
+                                /** @description Objects the snapshot names on this backend. */
+                                objects: number;
+                                /** @description Hard-linked from the media directory. */
+                                linked: number;
+                                /** @description Copied (the backup directory is on another filesystem). */
+                                copied: number;
+                                /** @description Taken from the previous backup (`incremental_from`). */
+                                reused: number;
+                                /** @description Named by the snapshot without bytes (allocated, never uploaded). */
+                                missing: number;
+                                bytes: number;
+                            };
+                        };
+                        not_included: {
+                            storage_id: string;
+                            objects: number;
+                            reason: string;
+                        }[];
+                        file_list: {
+                            files: number;
+                            bytes: number;
+                            size: number;
+                            sha256: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad request. Invalid backup name, a backup of that name exists, the previous backup is not there, another backup is under way, or the store is not the embedded one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -230,6 +230,24 @@ export interface Engine {
    * because the disk is full, over quota, read-only or failing (reads go on meanwhile).
    */
   readonly storage?: StorageCheck;
+  /**
+   * Copies the whole database into the new file `target` as one consistent snapshot: every write
+   * acknowledged before the call, none committed after its start; writes go on meanwhile (held
+   * only while the snapshot is taken). `read` runs on the same snapshot, to learn what it names
+   * (the media objects a backup must hold). Only the embedded engine: a database server is backed
+   * up with its own tools (docs/operations.md, "Backups").
+   */
+  snapshot?<T>(target: string, read: (snapshot: DbSession) => Promise<T>): Promise<DbSnapshot<T>>;
+}
+
+/** What Engine.snapshot copied. */
+export interface DbSnapshot<T> {
+  /** Rows of each table in the copy. */
+  rows: Record<string, number>;
+  /** How long the engine's writes were held while the snapshot was taken (milliseconds). */
+  writesHeldMs: number;
+  /** What `read` returned. */
+  read: T;
 }
 
 export interface StorageCheck {

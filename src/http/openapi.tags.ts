@@ -87,6 +87,11 @@ export const EXTENSION_TAGS: Tag[] = [
       'The support bundle: versions, configuration (secrets redacted), checks, states and recent logs as one archive, for administrators (tams-server extension, beyond TAMS 7.0).',
   },
   {
+    name: 'Backups',
+    description:
+      'Backups of the embedded store taken by the running server, for administrators (tams-server extension, beyond TAMS 7.0).',
+  },
+  {
     name: 'Operations',
     description:
       'Liveness, readiness and Prometheus metrics, for probes and scrapers: public, no credentials (tams-server extension, beyond TAMS 7.0).',

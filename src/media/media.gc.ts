@@ -4,6 +4,7 @@ import type { Topology } from '../db/topology.ts';
 import { JOB_LEASES, type JobLease } from '../store/leases.repo.ts';
 import type { GcEntry } from '../store/media-gc.repo.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';
+import type { DeletionHold } from './media.hold.ts';
 import type { MediaRegistry } from './media.registry.ts';
 
 const BATCH = 100;
@@ -82,6 +83,8 @@ export class MediaGarbageCollector {
        * are a killed process's: the first step frees them instead of waiting for them to lapse.
        */
       topology: Topology;
+      /** Passed before each deletion: a backup holds deletions while it reads the objects (media.hold.ts). */
+      hold?: DeletionHold;
     },
   ) {}
 
@@ -216,6 +219,7 @@ export class MediaGarbageCollector {
     const backend = media.get(entry.storage_id);
     try {
       if (!backend) throw new Error(`storage backend ${entry.storage_id} is not configured`);
+      await this.deps.hold?.pass();
       await backend.delete(entry.storage_path);
       const now = clock.now();
       const again = this.urlsExpired(entry);

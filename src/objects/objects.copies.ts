@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { Topology } from '../db/topology.ts';
 import { copyObject } from '../media/media.copy.ts';
+import type { DeletionHold } from '../media/media.hold.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import { type InstanceRecord, instanceKey } from '../store/objects/instances.types.ts';
 import type { TamsStore } from '../store/store.ts';
@@ -22,6 +23,8 @@ export interface CopyWorkerDeps {
   leaseMs: number;
   /** Without leasesNeeded (one process owns the store), leases found at start are a killed process's. */
   topology: Topology;
+  /** Passed before deleting bytes: a backup holds deletions while it reads the objects (media.hold.ts). */
+  hold?: DeletionHold;
 }
 
 /** What one attempt at a copy came to. */
@@ -172,6 +175,7 @@ export class CopyWorker {
       instance.storage_id !== undefined &&
       instance.storage_path !== undefined
     ) {
+      await this.deps.hold?.pass();
       await media.get(instance.storage_id)?.delete(instance.storage_path);
     }
   }

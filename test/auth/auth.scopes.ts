@@ -37,6 +37,8 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
   ['HEAD /auth/tokens', ADMIN],
   ['POST /auth/tokens', ADMIN],
   ['DELETE /auth/tokens/:id', ADMIN],
+  // Backups of the embedded store (src/backup/backup.routes.ts).
+  ['POST /backups', ADMIN],
 
   // Writes answering with what the caller sent, or nothing.
   ...property('/sources/:sourceId/tags/:name'),

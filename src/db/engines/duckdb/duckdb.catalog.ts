@@ -8,11 +8,15 @@ import type { PhysicalColumn, PhysicalTable } from './duckdb.physical.ts';
 import { BIND_TYPES, columnTypeOf, SQL_TYPES, toDuck } from './duckdb.values.ts';
 
 const COLUMNS_SQL = `SELECT column_name, data_type, is_nullable FROM information_schema.columns
-  WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position`;
+  WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = $1
+  ORDER BY ordinal_position`;
 
-/** The engine's own tables (the append journal's mark) are not the caller's to see. */
+/**
+ * The engine's own tables (the append journal's mark) are not the caller's to see; nor are those of
+ * a database attached beside it (a backup's snapshot being written, duckdb.snapshot.ts).
+ */
 const TABLES_SQL = `SELECT table_name FROM information_schema.tables
-  WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND table_name <> '${JOURNAL_TABLE}'
+  WHERE table_catalog = current_database() AND table_schema = 'main' AND table_type = 'BASE TABLE' AND table_name <> '${JOURNAL_TABLE}'
   ORDER BY table_name`;
 
 /**

@@ -6,7 +6,15 @@ import { Mutex } from '../../../common/mutex.ts';
 import type { AnalyticsCapable, AnalyticsEngine } from '../../analytics/analytics.types.ts';
 import { DbError } from '../../db.errors.ts';
 import type { JournalReport } from '../../db.journal.ts';
-import type { ColumnDef, DbSession, Engine, StorageCheck, TableDef, TableInfo } from '../../db.types.ts';
+import type {
+  ColumnDef,
+  DbSession,
+  DbSnapshot,
+  Engine,
+  StorageCheck,
+  TableDef,
+  TableInfo,
+} from '../../db.types.ts';
 import type { Topology } from '../../topology.ts';
 import { quote } from '../sql/sql.compile.ts';
 import { DuckAnalytics } from './duckdb.analytics.ts';
@@ -21,6 +29,7 @@ import { JOURNAL_TABLE } from './duckdb.journal.ts';
 import { readAlongside } from './duckdb.overlay.ts';
 import { type DuckContext, DuckSession } from './duckdb.session.ts';
 import { tableBytes } from './duckdb.sizes.ts';
+import { snapshotInto } from './duckdb.snapshot.ts';
 import { StorageGuard, storageErrorOf } from './duckdb.storage.ts';
 import { Pool } from './duckdb.sync.ts';
 import { inTransaction, runTransaction } from './duckdb.transaction.ts';
@@ -117,9 +126,16 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
   private readonly disk: StorageGuard;
   /** Undefined in memory: no files, no disk to run out of. */
   readonly storage: StorageCheck | undefined;
+  /** Engine.snapshot: only of a database file (one in memory has nothing to back up). */
+  readonly snapshot?: <T>(
+    target: string,
+    read: (snapshot: DbSession) => Promise<T>,
+  ) => Promise<DbSnapshot<T>>;
   /** Engine.watchCommits: only with the journal, whose commits lagging reads do not see at once. */
   watchCommits?: (listener: (tables: ReadonlySet<string>) => void) => void;
   private closed = false;
+  /** Snapshots under way (Engine.snapshot): closing waits for them, as their connections hold the database. */
+  private readonly snapshots = new Set<Promise<unknown>>();
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -135,6 +151,7 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     );
     this.disk = new StorageGuard(path === undefined ? undefined : dirname(path), () => this.probeDisk());
     this.topology = duckDbTopology(path !== undefined);
+    if (path !== undefined) this.snapshot = (target, read) => this.snapshotFile(target, read);
     this.storage =
       path === undefined ? undefined : { label: 'DuckDB files', check: async () => this.disk.check() };
     if (path !== undefined) {
@@ -354,9 +371,44 @@ class DuckDbEngine implements Engine, AnalyticsCapable {
     });
   }
 
+  /**
+   * A consistent copy into `target` (duckdb.snapshot.ts), on a connection of its own so that reads
+   * and writes go on meanwhile. The snapshot is taken holding the writes, once the append journal
+   * is applied: DuckDB then holds every acknowledged write. Engine.snapshot of a database file.
+   */
+  private async snapshotFile<T>(
+    target: string,
+    read: (snapshot: DbSession) => Promise<T>,
+  ): Promise<DbSnapshot<T>> {
+    this.checkOpen();
+    const work = (async () => {
+      const conn = new DuckConn(await this.instance.connect());
+      try {
+        const pin = (begin: () => Promise<void>) =>
+          this.guarded(async () => {
+            const started = performance.now();
+            await this.journal?.apply();
+            await begin();
+            return performance.now() - started;
+          });
+        return await snapshotInto(conn, this.catalog, target, pin, read);
+      } finally {
+        await conn.release();
+        conn.close();
+      }
+    })();
+    this.snapshots.add(work);
+    try {
+      return await work;
+    } finally {
+      this.snapshots.delete(work);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.snapshots]);
     try {
       // Queued behind every write already started; CHECKPOINT folds the WAL into the file.
       await this.writes.run(async () => {

@@ -10,7 +10,7 @@ import { JOURNAL_TABLE, type JournalRecord } from './duckdb.journal.ts';
 export async function journalMarker(writer: DuckConn, create: boolean): Promise<bigint> {
   const table = quote(JOURNAL_TABLE);
   const exists = await writer.query(
-    `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = '${JOURNAL_TABLE}'`,
+    `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '${JOURNAL_TABLE}'`,
   );
   if ((await exists.getRows())[0]?.[0] === 0n) {
     if (!create) return 0n;

@@ -12,7 +12,11 @@ function literal(text: string): string {
  */
 export async function tableBytes(conn: DuckConn, tables: readonly string[]): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
-  const database = await (await conn.raw.run('SELECT block_size FROM pragma_database_size()')).getRows();
+  const database = await (
+    await conn.raw.run(
+      'SELECT block_size FROM pragma_database_size() WHERE database_name = current_database()',
+    )
+  ).getRows();
   const blockSize = Number(database[0]?.[0] ?? 0);
   for (const table of tables) {
     const info = `pragma_storage_info(${literal(table)})`;
