@@ -39,6 +39,8 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
   ['DELETE /auth/tokens/:id', ADMIN],
   // Backups of the embedded store (src/backup/backup.routes.ts).
   ['POST /backups', ADMIN],
+  // The support bundle (src/support/support.routes.ts).
+  ['GET /support/bundle', ADMIN],
 
   // Writes answering with what the caller sent, or nothing.
   ...property('/sources/:sourceId/tags/:name'),
