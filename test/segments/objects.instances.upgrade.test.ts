@@ -122,6 +122,9 @@ describe('migration 4 on this engine', () => {
         dropRetired: async () => {},
         renew: async () => {},
         log: { ...silent, info: (o) => logged.push(o) },
+        release: '0.0.0',
+        owner: 'test',
+        now: () => new Date(),
       });
       expect(logged).toEqual([]);
       expect((await server.runtime.store.instances.among([a])).get(a)).toHaveLength(3);

@@ -56,7 +56,7 @@ const labelAll = (id: number, label: string): Migration => ({
 });
 
 function migrator(e: Engine, migrations: Migration[], options: Partial<MigratorOptions> = {}): Migrator {
-  return new Migrator(e, { tables: TABLES, migrations, owner: 'me', pollMs: 5, ...options });
+  return new Migrator(e, { tables: TABLES, migrations, owner: 'me', release: '1.0.0', pollMs: 5, ...options });
 }
 
 async function seed(e: Engine): Promise<TableManager> {
@@ -268,6 +268,6 @@ describe('versioned migrations', () => {
     expect(() => migrator(e, [labelAll(2, 'a'), labelAll(1, 'b')])).toThrow(/must increase/);
     expect(() => migrator(e, [labelAll(1, 'a'), { ...labelAll(2, 'a') }])).toThrow(/used twice/);
     expect(() => migrator(e, [{ ...labelAll(1, 'a'), retired: [ITEMS] }])).toThrow(/still declared/);
-    expect(() => new Migrator(e, { tables: [ITEMS], migrations: [], owner: 'me' })).toThrow(/runner's own/);
+    expect(() => new Migrator(e, { tables: [ITEMS], migrations: [], owner: 'me', release: '1.0.0' })).toThrow(/runner's own/);
   });
 });
