@@ -58,7 +58,9 @@ export function releaseCommit(version: string): string | undefined {
     if (versionAt(commit) === version) return commit;
   }
   const line = `"version": "${version.replaceAll('.', '\\.')}"`;
-  const touched = git(['log', '--format=%H', `-G${line}`, '--', 'package.json']).split('\n').filter(Boolean);
+  const touched = git(['log', '--format=%H', `-G${line}`, '--', 'package.json'])
+    .split('\n')
+    .filter(Boolean);
   return touched.find((c) => versionAt(c) === version && versionAt(`${c}^`) !== version);
 }
 
@@ -118,7 +120,10 @@ function linkModules(dir: string): void {
       mkdirSync(cache, { recursive: true });
       cpSync(join(dir, 'package.json'), join(cache, 'package.json'));
       cpSync(join(dir, 'package-lock.json'), join(cache, 'package-lock.json'));
-      execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: cache, stdio: 'inherit' });
+      execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
+        cwd: cache,
+        stdio: 'inherit',
+      });
       writeFileSync(join(cache, 'done'), '');
     }
   }

@@ -61,15 +61,26 @@ export async function writeStore(url: string): Promise<Written> {
   const editId = edit.id as string;
 
   // Segments: bulk on 7.0, one at a time on 8.2, objects uploaded; one object shared by both.
-  const objects = await allocate(v7, ingestId, { limit: 6 });
+  const objects = [
+    ...(await allocate(v7, ingestId, { limit: 4 })),
+    ...(await allocate(v8, editId, { limit: 2 })),
+  ];
   for (const o of objects) await upload(o);
   const ids = objects.map((o) => o.object_id);
   await addSegments(v7, ingestId, contiguous(ids.slice(0, 4)));
   for (const [i, object_id] of ids.slice(4).entries()) {
-    ok(await v8.post(`/flows/${editId}/segments`, { object_id, timerange: secs(i * 10, i * 10 + 10) }), 201, 'POST');
+    ok(
+      await v8.post(`/flows/${editId}/segments`, { object_id, timerange: secs(i * 10, i * 10 + 10) }),
+      201,
+      'POST',
+    );
   }
   ok(
-    await v8.post(`/flows/${editId}/segments`, { object_id: ids[0], timerange: secs(20, 30), ts_offset: '-20:0' }),
+    await v8.post(`/flows/${editId}/segments`, {
+      object_id: ids[0],
+      timerange: secs(20, 30),
+      ts_offset: '20:0',
+    }),
     201,
     'POST shared object',
   );
@@ -149,8 +160,8 @@ export async function followed(url: string, written: Written): Promise<void> {
   });
 }
 
-/** The GETs whose answers must read back the same, each through both mounts. */
-function paths(written: Written): string[] {
+/** The TAMS GETs whose answers must read back the same, each through both mounts. */
+function tamsPaths(written: Written): string[] {
   return [
     '/sources?limit=100',
     ...written.sources.map((id) => `/sources/${id}`),
@@ -158,10 +169,16 @@ function paths(written: Written): string[] {
     ...written.flows.flatMap((id) => [
       `/flows/${id}?include_timerange=true`,
       `/flows/${id}/segments?limit=100`,
-      `/analytics/flows/${id}/usage`,
     ]),
     ...written.objects.map((id) => `/objects/${id}`),
     '/service/webhooks',
+  ];
+}
+
+/** The wings' GETs (served at the root only). */
+function wingPaths(written: Written): string[] {
+  return [
+    ...written.flows.map((id) => `/analytics/flows/${id}/usage`),
     '/search?q=railway',
     '/search?q=harbour',
     `/search/transcripts?flow_id=${written.flows[0]}`,
@@ -187,11 +204,16 @@ export function normalise(value: unknown, origin: string): unknown {
 }
 
 /** The answers of `paths` through both mounts, normalised. */
-export async function readAnswers(url: string, written: Written, extra: readonly string[] = []): Promise<Answers> {
+export async function readAnswers(
+  url: string,
+  written: Written,
+  extra: readonly string[] = [],
+): Promise<Answers> {
   const answers: Answers = {};
   for (const mount of ['', V82]) {
     const client: HttpClient = mount === '' ? httpClient(url) : mountClient({ url }, mount);
-    for (const path of [...paths(written), ...extra]) {
+    const paths = [...tamsPaths(written), ...(mount === '' ? wingPaths(written) : []), ...extra];
+    for (const path of paths) {
       const res = await client.get(path);
       answers[`${mount || '/'} ${path}`] = { status: res.status, body: normalise(res.body, url) };
     }
@@ -199,10 +221,13 @@ export async function readAnswers(url: string, written: Written, extra: readonly
   return answers;
 }
 
-/** A Flow of `n` one-second segments in one bulk POST: deleted by a request (TAMS_DELETE_SYNC_LIMIT). */
-export async function bigFlow(url: string, n: number): Promise<string> {
+/**
+ * A Flow of `n` one-second segments in one bulk POST, deleted by a request (more than
+ * TAMS_DELETE_SYNC_LIMIT), of a Source the store has already (Sources outlive their Flows).
+ */
+export async function bigFlow(url: string, n: number, sourceId: string): Promise<string> {
   const v7 = httpClient(url);
-  const flow = videoFlow({ label: 'To delete' });
+  const flow = videoFlow({ label: 'To delete', source_id: sourceId });
   await createFlow(v7, flow);
   const objects = await allocate(v7, flow.id as string, { limit: n });
   await addSegments(

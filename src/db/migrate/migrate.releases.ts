@@ -99,7 +99,10 @@ export function newerLine(recorded: string, code: string): boolean {
 }
 
 /** The newest release recorded whose line is later than `code`'s, at its highest schema version. */
-export function newestLaterRelease(releases: readonly RecordedRelease[], code: string): RecordedRelease | undefined {
+export function newestLaterRelease(
+  releases: readonly RecordedRelease[],
+  code: string,
+): RecordedRelease | undefined {
   let newest: RecordedRelease | undefined;
   for (const r of releases) {
     if (!newerLine(r.release, code)) continue;

@@ -164,8 +164,8 @@ describe('migration 3: object timeranges', () => {
     const options = { tables: storeTables, owner: 'test', release: '0.0.0' };
     expect(await new Migrator(engine, { ...options, migrations: storeMigrations }).run()).toEqual({
       from: 0,
-      to: 4,
-      ran: [1, 2, 3, 4],
+      to: 5,
+      ran: [1, 2, 3, 4, 5],
     });
     const times = await objectTimes(db);
     for (let n = 0; n < IN_A; n++) {

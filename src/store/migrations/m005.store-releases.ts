@@ -1,5 +1,5 @@
-import type { Migration } from '../../db/migrate/migrate.types.ts';
 import { recordRelease } from '../../db/migrate/migrate.releases.ts';
+import type { Migration } from '../../db/migrate/migrate.types.ts';
 
 /**
  * Starts store_releases (db/migrate/migrate.releases.ts), the record of which releases opened the
