@@ -33,6 +33,7 @@ import {
 import {
   type Answers,
   bigFlow,
+  followed,
   readAnswers,
   UPGRADE_ENV,
   V82,
@@ -155,6 +156,8 @@ describe.skipIf(previous === undefined)(
           expect(stable(done)).toMatchObject(stable(deletion) as Doc);
           expect((await client.get(`/flows/${deleted}`)).status).toBe(404);
         }
+        // The wings have followed the deletion too (search ranks against what it indexes).
+        await followed(server.url, written);
         expect(await readAnswers(server.url, written)).toEqual(before);
       }
     }
