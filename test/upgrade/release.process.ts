@@ -58,12 +58,19 @@ export async function startRelease(dir: string, env: Record<string, string>): Pr
   return { url, process: child, logs, stderr };
 }
 
-/** A start that must fail: its exit status and all it printed. */
+/**
+ * A start that must fail: its exit status and all it printed. A server that listens after all is
+ * killed at once (its status is then null).
+ */
 export async function refusedStart(
   dir: string,
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const { code, output } = await runToEnd(spawnIn(dir, env), START_DEADLINE_MS);
+  const child = spawnIn(dir, env);
+  child.stdout?.on('data', (chunk) => {
+    if (String(chunk).includes('Server listening at')) child.kill('SIGKILL');
+  });
+  const { code, output } = await runToEnd(child, START_DEADLINE_MS);
   return { code, output };
 }
 
