@@ -29,8 +29,8 @@ function git(args: readonly string[], cwd = ROOT): string {
 }
 
 /** Whether `git` succeeds (exit 0) with `args`. */
-function gitOk(args: readonly string[]): boolean {
-  return spawnSync('git', args, { cwd: ROOT, stdio: 'ignore' }).status === 0;
+function gitOk(args: readonly string[], cwd = ROOT): boolean {
+  return spawnSync('git', args, { cwd, stdio: 'ignore' }).status === 0;
 }
 
 /** The releases CHANGELOG.md names (`## [1.2.3] - date`), newest first. */
@@ -39,9 +39,9 @@ export function changelogReleases(root = ROOT): string[] {
   return [...text.matchAll(/^## \[(\d+\.\d+\.\d+[^\]]*)\]/gm)].map((m) => m[1] as string);
 }
 
-function versionAt(commit: string): string | undefined {
+function versionAt(commit: string, root: string): string | undefined {
   try {
-    return JSON.parse(git(['show', `${commit}:package.json`])).version;
+    return JSON.parse(git(['show', `${commit}:package.json`], root)).version;
   } catch {
     return undefined;
   }
@@ -51,17 +51,17 @@ function versionAt(commit: string): string | undefined {
  * The commit that set package.json's version to `version`: its tag v<version> where the clone has
  * it, else the newest commit of package.json's history that changed the version to it.
  */
-export function releaseCommit(version: string): string | undefined {
+export function releaseCommit(version: string, root = ROOT): string | undefined {
   const tag = `refs/tags/v${version}^{commit}`;
-  if (gitOk(['rev-parse', '--verify', '--quiet', tag])) {
-    const commit = git(['rev-parse', tag]);
-    if (versionAt(commit) === version) return commit;
+  if (gitOk(['rev-parse', '--verify', '--quiet', tag], root)) {
+    const commit = git(['rev-parse', tag], root);
+    if (versionAt(commit, root) === version) return commit;
   }
   const line = `"version": "${version.replaceAll('.', '\\.')}"`;
-  const touched = git(['log', '--format=%H', `-G${line}`, '--', 'package.json'])
+  const touched = git(['log', '--format=%H', `-G${line}`, '--', 'package.json'], root)
     .split('\n')
     .filter(Boolean);
-  return touched.find((c) => versionAt(c) === version && versionAt(`${c}^`) !== version);
+  return touched.find((c) => versionAt(c, root) === version && versionAt(`${c}^`, root) !== version);
 }
 
 export interface Release {
@@ -74,10 +74,10 @@ export interface Release {
  * HEAD itself. Undefined when the CHANGELOG names none before HEAD (at the first release's own
  * commit); throws when a release it names has no commit in the history (a shallow clone).
  */
-export function previousRelease(): Release | undefined {
-  const head = git(['rev-parse', 'HEAD']);
-  for (const version of changelogReleases()) {
-    const commit = releaseCommit(version);
+export function previousRelease(root = ROOT): Release | undefined {
+  const head = git(['rev-parse', 'HEAD'], root);
+  for (const version of changelogReleases(root)) {
+    const commit = releaseCommit(version, root);
     if (commit === undefined) {
       throw new Error(
         `CHANGELOG.md names release ${version}, but no commit of this clone's history sets package.json's ` +
@@ -85,7 +85,8 @@ export function previousRelease(): Release | undefined {
           'from the history, so it needs a full clone (git fetch --unshallow)',
       );
     }
-    if (commit !== head && gitOk(['merge-base', '--is-ancestor', commit, 'HEAD'])) return { version, commit };
+    if (commit !== head && gitOk(['merge-base', '--is-ancestor', commit, 'HEAD'], root))
+      return { version, commit };
   }
   return undefined;
 }
