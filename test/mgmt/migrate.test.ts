@@ -8,6 +8,8 @@ import { packageVersion } from '../../src/common/package-info.ts';
 import { createDuckDbEngine } from '../../src/db/engines/duckdb/duckdb.engine.ts';
 import { TableManager } from '../../src/db/manager.ts';
 import { HISTORY_TABLE, migrationTables } from '../../src/db/migrate/migrate.history.ts';
+import { RELEASES_TABLE } from '../../src/db/migrate/migrate.releases.ts';
+import { and, col } from '../../src/db/predicate.ts';
 import { type LegacyStore, writeLegacyStore } from '../migrations/legacy.store.ts';
 import { mgmt } from './fixture.ts';
 
@@ -64,6 +66,38 @@ describe('tams-mgmt migrate', () => {
         'm',
       ),
     );
+  });
+
+  it('refuses a store a later release opened, naming both', async () => {
+    // As release 99.0.0 records itself when it opens the store (store_releases).
+    const engine = await createDuckDbEngine({ path: `${legacy.dir}/tams.duckdb` });
+    try {
+      const db = await TableManager.open(engine, migrationTables);
+      await db.insert(RELEASES_TABLE, [
+        { release: '99.0.0', schema_version: 5n, first_opened: new Date(), opened_by: 'later' },
+      ]);
+    } finally {
+      await engine.close();
+    }
+    const refused = await mgmt(legacy.env, 'migrate', '--dry-run');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/^ {2}tams-server 99\.0\.0 +schema version 5 +\S+ +later$/m);
+    expect(refused.err).toContain(
+      `tams-mgmt: this store was opened by tams-server 99.0.0 (schema version 5); this is tams-server ${packageVersion()}, ` +
+        'which knows schema versions up to 5: a downgrade is refused and nothing was changed',
+    );
+    const tablesCommand = await mgmt(legacy.env, 'tables');
+    expect(tablesCommand.code).toBe(1);
+    expect(tablesCommand.err).toContain('this store was opened by tams-server 99.0.0');
+    // Gone from the record (as after restoring a backup taken before it), the store opens again.
+    const later = await createDuckDbEngine({ path: `${legacy.dir}/tams.duckdb` });
+    try {
+      const db = await TableManager.open(later, migrationTables);
+      await db.delete(RELEASES_TABLE, and(col('release').eq('99.0.0')));
+    } finally {
+      await later.close();
+    }
+    expect((await mgmt(legacy.env, 'migrate', '--dry-run')).code).toBe(0);
   });
 
   it('refuses a store newer than it, and says so', async () => {
