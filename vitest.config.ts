@@ -41,6 +41,11 @@ const HTTP_SUITES = [
   'test/hls/**/*.test.ts',
 ];
 
+// The upgrade from the previous release (test/upgrade/): on DuckDB in `integration` (every
+// landing), on the shared engines in the full tier (`vast-http`, `postgres-http`), where a change
+// to the store or an engine, which is what an upgrade exercises, makes it due.
+const UPGRADE = 'test/upgrade/**/*.test.ts';
+
 // The curated smoke of the HTTP suites that the landing tier runs on each shared engine (the
 // `vast` and `postgres` projects), beside the engine contract suite (unit) and each engine's own
 // suites: segments POST, GET and DELETE, Flows, deletion requests, webhooks and the outbox, the
@@ -130,22 +135,24 @@ export default defineConfig({
         },
       },
       {
-        // The full tier: the HTTP suites on the fake VAST server, but the smoke (in `vast`).
+        // The full tier: the HTTP suites on the fake VAST server, but the smoke (in `vast`), and
+        // the upgrade from the previous release.
         test: {
           ...shared,
           name: 'vast-http',
-          include: HTTP_SUITES,
+          include: [...HTTP_SUITES, UPGRADE],
           exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...SHARED_ENGINE_SMOKE],
           env: { TAMS_TEST_ENGINE: 'vast' },
           setupFiles: ['test/helpers/vast.setup.ts'],
         },
       },
       {
-        // The full tier: the HTTP suites on PostgreSQL, but the smoke (in `postgres`).
+        // The full tier: the HTTP suites on PostgreSQL, but the smoke (in `postgres`), and the
+        // upgrade from the previous release.
         test: {
           ...shared,
           name: 'postgres-http',
-          include: postgresModeAvailable() ? HTTP_SUITES : [],
+          include: postgresModeAvailable() ? [...HTTP_SUITES, UPGRADE] : [],
           exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...SHARED_ENGINE_SMOKE],
           env: { TAMS_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/helpers/postgres.setup.ts'],

@@ -24,7 +24,9 @@ export async function migrateCommand(
   try {
     return await migrate(migrations, io, options);
   } catch (error) {
-    if (error instanceof DbError && error.code === 'schema_too_new') throw new MgmtError(error.message);
+    if (error instanceof DbError && (error.code === 'schema_too_new' || error.code === 'release_too_new')) {
+      throw new MgmtError(error.message);
+    }
     throw error;
   } finally {
     await migrations.close();
@@ -65,6 +67,16 @@ function describe(status: MigrationStatus, io: MgmtIo): void {
     io.out('Applied:\n');
     const rows = status.applied.map((a) => [String(a.id), a.name, a.applied.toISOString(), a.by ?? '']);
     io.out(indent(columns(rows, new Set([0]))));
+  }
+  if (status.releases.length > 0) {
+    io.out('Opened by:\n');
+    const rows = status.releases.map((r) => [
+      `tams-server ${r.release}`,
+      `schema version ${r.schema}`,
+      r.first.toISOString(),
+      r.by ?? '',
+    ]);
+    io.out(indent(columns(rows, new Set())));
   }
   if (status.pending.length > 0) {
     io.out('Pending:\n');

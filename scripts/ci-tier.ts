@@ -32,6 +32,8 @@ export const GUARDED = [
   'test/helpers/postgres.mode.ts',
   'test/helpers/postgres.setup.ts',
   'test/helpers/postgres.gate.ts',
+  // The upgrade from the previous release, which the full tier runs on the shared engines.
+  'test/upgrade/',
   'bench/',
   'package.json',
   'package-lock.json',

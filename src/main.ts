@@ -66,9 +66,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A store newer than this code, or a damaged append journal: the message says what to do; a
-  // stack would only bury it.
-  if (error instanceof DbError && (error.code === 'schema_too_new' || error.code === 'journal_damaged')) {
+  // A store newer than this code (a later release opened it, or its schema is newer), or a
+  // damaged append journal: the message says what to do; a stack would only bury it.
+  if (
+    error instanceof DbError &&
+    (error.code === 'schema_too_new' || error.code === 'release_too_new' || error.code === 'journal_damaged')
+  ) {
     process.stderr.write(`tams-server: cannot start: ${error.message}\n`);
     process.exit(1);
   }

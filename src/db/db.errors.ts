@@ -14,6 +14,8 @@ export type DbErrorCode =
   | 'closed'
   /** The store has migrations this code does not know: a newer version wrote it. */
   | 'schema_too_new'
+  /** A later release line of tams-server opened the store (store_releases): no going back. */
+  | 'release_too_new'
   /** Another process took the migration lease over (this one held it past its term). */
   | 'lease_lost'
   | 'locked'

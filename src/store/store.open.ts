@@ -1,3 +1,4 @@
+import { packageVersion } from '../common/package-info.ts';
 import type { Engine, TableDef } from '../db/db.types.ts';
 import { TableManager } from '../db/manager.ts';
 import { Migrator } from '../db/migrate/migrate.runner.ts';
@@ -10,6 +11,8 @@ import { storeTables } from './tables.ts';
 export interface StoreDbOptions {
   /** Identifies this process among replicas (the migration lease). */
   owner: string;
+  /** The release recorded as opening the store (default: package.json's version). */
+  release?: string;
   log?: MigrationLog;
   /** ManagerOptions.guard (default true). */
   guardTransactions?: boolean;
@@ -24,7 +27,12 @@ function declared(options: StoreDbOptions): TableDef[] {
 
 /** The migrator of the store's tables on `engine` (`tams-mgmt migrate` and openStoreDb). */
 export function storeMigrator(engine: Engine, options: StoreDbOptions): Migrator {
-  return new Migrator(engine, { ...options, tables: declared(options), migrations: storeMigrations });
+  return new Migrator(engine, {
+    ...options,
+    release: options.release ?? packageVersion(),
+    tables: declared(options),
+    migrations: storeMigrations,
+  });
 }
 
 /**

@@ -92,7 +92,7 @@ describe('migration 4 on this engine', () => {
 
     server = await startServer({ dataDir: dir.path, workers: false });
     try {
-      expect(server.runtime.migrations).toEqual({ from: 3, to: 4, ran: [4] });
+      expect(server.runtime.migrations).toEqual({ from: 5, to: 5, ran: [4] });
       const found = await server.runtime.store.instances.among(objects);
       const urls = (id: string) => (found.get(id) ?? []).map((i) => [i.url, i.label]);
       const [a, b, external] = objects as [string, string, string];
@@ -122,6 +122,9 @@ describe('migration 4 on this engine', () => {
         dropRetired: async () => {},
         renew: async () => {},
         log: { ...silent, info: (o) => logged.push(o) },
+        release: '0.0.0',
+        owner: 'test',
+        now: () => new Date(),
       });
       expect(logged).toEqual([]);
       expect((await server.runtime.store.instances.among([a])).get(a)).toHaveLength(3);

@@ -67,7 +67,7 @@ describe('migration 3 on this engine', () => {
 
     server = await startServer({ dataDir: dir.path, workers: false });
     try {
-      expect(server.runtime.migrations).toEqual({ from: 4, to: 4, ran: [3] });
+      expect(server.runtime.migrations).toEqual({ from: 5, to: 5, ran: [3] });
       const rows = await server.runtime.db.select(T.objects, { where: and(col('id').in(objects)) });
       const times = new Map(rows.map((r) => [r.id, timesOf(r)]));
       expect(objects.map((id) => times.get(id)?.timerange.format())).toEqual([

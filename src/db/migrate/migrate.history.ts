@@ -3,6 +3,7 @@ import type { DbSession, Engine, Row, TableDef } from '../db.types.ts';
 import { TableManager } from '../manager.ts';
 import { and, col } from '../predicate.ts';
 import type { Topology } from '../topology.ts';
+import { RELEASES } from './migrate.releases.ts';
 import type { AppliedMigration } from './migrate.types.ts';
 
 export const HISTORY_TABLE = 'schema_migrations';
@@ -35,6 +36,7 @@ export const migrationTables: readonly TableDef[] = [
       { name: 'until', type: 'timestamp', nullable: false },
     ],
   },
+  RELEASES,
 ];
 
 function fromRow(row: Row): AppliedMigration {

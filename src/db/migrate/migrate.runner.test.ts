@@ -6,6 +6,7 @@ import { TableManager } from '../manager.ts';
 import { and, col } from '../predicate.ts';
 import { OWNED_TOPOLOGY, SHARED_TOPOLOGY } from '../topology.ts';
 import { HISTORY_TABLE, LEASE_TABLE, migrationTables } from './migrate.history.ts';
+import { RELEASES_TABLE } from './migrate.releases.ts';
 import { Migrator, type MigratorOptions } from './migrate.runner.ts';
 import type { Migration, MigrationLog } from './migrate.types.ts';
 
@@ -56,7 +57,14 @@ const labelAll = (id: number, label: string): Migration => ({
 });
 
 function migrator(e: Engine, migrations: Migration[], options: Partial<MigratorOptions> = {}): Migrator {
-  return new Migrator(e, { tables: TABLES, migrations, owner: 'me', pollMs: 5, ...options });
+  return new Migrator(e, {
+    tables: TABLES,
+    migrations,
+    owner: 'me',
+    release: '1.0.0',
+    pollMs: 5,
+    ...options,
+  });
 }
 
 async function seed(e: Engine): Promise<TableManager> {
@@ -122,6 +130,71 @@ describe('versioned migrations', () => {
     });
     expect((await older.status()).version).toBe(3);
     expect((await db.select('items')).map((r) => r.label)).toEqual(['kept', 'kept']);
+  });
+
+  it('record the releases that opened the store, once per release and schema version', async () => {
+    const e = await engine();
+    await seed(e);
+    const at = (day: number) => () => new Date(Date.UTC(2026, 11, day));
+    await migrator(e, [labelAll(1, 'a')], { release: '1.0.0', now: at(1) }).run();
+    // Replicas of one release starting together each record it: readers count it once.
+    await Promise.all([
+      migrator(e, [labelAll(1, 'a')], { release: '1.0.0', owner: 'b' }).run(),
+      migrator(e, [labelAll(1, 'a'), labelAll(2, 'b')], { release: '1.1.0', now: at(2) }).run(),
+    ]);
+    await migrator(e, [labelAll(1, 'a'), labelAll(2, 'b')], { release: '1.1.0' }).run();
+    const status = await migrator(e, [labelAll(1, 'a'), labelAll(2, 'b')], { release: '1.1.0' }).status();
+    expect(status.releases.map((r) => [r.release, r.schema, r.by])).toEqual([
+      ['1.0.0', 1, 'me'],
+      ['1.1.0', 2, 'me'],
+    ]);
+  });
+
+  it('refuse a store a later release line opened, naming both, before changing anything', async () => {
+    const e = await engine();
+    const db = await seed(e);
+    await migrator(e, [labelAll(1, 'a')], { release: '1.2.0' }).run();
+    await db.update('items', and(), { label: 'kept' });
+    const rows = await db.select(RELEASES_TABLE);
+    // 1.1.9 knows the same migrations, but is of an earlier minor.
+    const older = migrator(e, [labelAll(1, 'a'), labelAll(2, 'z')], { release: '1.1.9' });
+    await expect(older.run()).rejects.toMatchObject({
+      code: 'release_too_new',
+      message:
+        'this store was opened by tams-server 1.2.0 (schema version 1); this is tams-server 1.1.9, which knows ' +
+        'schema versions up to 2: a downgrade is refused and nothing was changed; run 1.2.0 or later, or restore ' +
+        'a backup taken before the upgrade',
+    });
+    expect((await older.status()).version).toBe(1);
+    expect(await db.select(RELEASES_TABLE)).toEqual(rows);
+    expect((await db.select('items')).map((r) => r.label)).toEqual(['kept', 'kept']);
+    // An earlier patch of the same minor opens it (a patch changes no store format); a later major does too.
+    await expect(migrator(e, [labelAll(1, 'a')], { release: '1.2.0-rc.1' }).run()).resolves.toMatchObject({
+      ran: [],
+    });
+    await expect(migrator(e, [labelAll(1, 'a')], { release: '2.0.0' }).run()).resolves.toMatchObject({
+      ran: [],
+    });
+    await expect(migrator(e, [labelAll(1, 'a')], { release: '1.9.9' }).run()).rejects.toMatchObject({
+      code: 'release_too_new',
+      message: expect.stringContaining(
+        'opened by tams-server 2.0.0 (schema version 1); this is tams-server 1.9.9',
+      ),
+    });
+  });
+
+  it('name the release that applied a migration the code does not know', async () => {
+    const e = await engine();
+    await seed(e);
+    // A build of 1.1.0 with a migration more (a development tree): the same release line.
+    await migrator(e, [labelAll(1, 'a')], { release: '1.1.0' }).run();
+    await migrator(e, [labelAll(1, 'a'), labelAll(2, 'b')], { release: '1.1.0' }).run();
+    await expect(migrator(e, [labelAll(1, 'a')], { release: '1.1.0' }).run()).rejects.toMatchObject({
+      code: 'schema_too_new',
+      message: expect.stringMatching(
+        /schema version 2 \(migration "label-b", applied \S+ by tams-server 1\.1\.0\), newer than this version of the code \(tams-server 1\.1\.0\), which knows migrations up to 1/,
+      ),
+    });
   });
 
   it('run a migration that failed part-way again, to completion, and record it once', async () => {
@@ -268,6 +341,8 @@ describe('versioned migrations', () => {
     expect(() => migrator(e, [labelAll(2, 'a'), labelAll(1, 'b')])).toThrow(/must increase/);
     expect(() => migrator(e, [labelAll(1, 'a'), { ...labelAll(2, 'a') }])).toThrow(/used twice/);
     expect(() => migrator(e, [{ ...labelAll(1, 'a'), retired: [ITEMS] }])).toThrow(/still declared/);
-    expect(() => new Migrator(e, { tables: [ITEMS], migrations: [], owner: 'me' })).toThrow(/runner's own/);
+    expect(() => new Migrator(e, { tables: [ITEMS], migrations: [], owner: 'me', release: '1.0.0' })).toThrow(
+      /runner's own/,
+    );
   });
 });

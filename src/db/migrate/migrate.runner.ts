@@ -11,6 +11,15 @@ import {
   readHistory,
   recordApplied,
 } from './migrate.history.ts';
+import {
+  newestLaterRelease,
+  peekReleases,
+  RELEASES,
+  type RecordedRelease,
+  readReleases,
+  recordRelease,
+  releaseAt,
+} from './migrate.releases.ts';
 import type {
   AppliedMigration,
   Migration,
@@ -26,6 +35,11 @@ export interface MigratorOptions {
   migrations: readonly Migration[];
   /** Identifies this process among replicas (host:pid:random). */
   owner: string;
+  /**
+   * The release of tams-server running (package.json's version): recorded in store_releases once
+   * the store is at this code's schema version; a store a later release line opened is refused.
+   */
+  release: string;
   log?: MigrationLog;
   /**
    * How long the lease lasts without renewal: a replica that dies holding it delays the others
@@ -65,14 +79,20 @@ export class Migrator {
 
   /** Where the store stands; reads only (a store without a history table gets none). */
   async status(): Promise<MigrationStatus> {
-    return this.statusOf(await peekHistory(this.engine));
+    return this.statusOf(await peekHistory(this.engine), await peekReleases(this.engine));
   }
 
-  /** Applies the pending migrations, waiting for another process already applying them. */
+  /**
+   * Applies the pending migrations, waiting for another process already applying them, then
+   * records that this release opened the store.
+   */
   async run(): Promise<MigrationRun> {
     const before = await this.status();
     this.refuseNewer(before);
-    if (before.pending.length === 0) return { from: before.version, to: before.version, ran: [] };
+    if (before.pending.length === 0) {
+      await this.recordOpened(await TableManager.open(this.engine, [RELEASES]), before.version);
+      return { from: before.version, to: before.version, ran: [] };
+    }
     const db = await TableManager.open(this.engine, this.options.tables);
     const lease = new MigrationLease(
       db,
@@ -84,7 +104,7 @@ export class Migrator {
     await this.acquire(lease);
     try {
       // Read again: another replica may have applied them while this one waited.
-      const current = this.statusOf(await readHistory(db));
+      const current = this.statusOf(await readHistory(db), await readReleases(db));
       this.refuseNewer(current);
       const ran: number[] = [];
       for (const migration of current.pending) {
@@ -93,6 +113,7 @@ export class Migrator {
       }
       const to = Math.max(current.version, ...ran);
       if (ran.length > 0) this.log.info({ from: before.version, to, ran }, 'schema migrations done');
+      await this.recordOpened(db, to);
       return { from: before.version, to, ran };
     } finally {
       await lease.release().catch((error: unknown) => {
@@ -101,24 +122,52 @@ export class Migrator {
     }
   }
 
-  private statusOf(applied: AppliedMigration[]): MigrationStatus {
+  private statusOf(applied: AppliedMigration[], releases: RecordedRelease[]): MigrationStatus {
     const done = new Set(applied.map((a) => a.id));
     return {
       version: Math.max(0, ...done),
       latest: this.latest,
       applied,
       pending: this.options.migrations.filter((m) => !done.has(m.id)),
+      releases,
     };
   }
 
-  /** Throws (DbError schema_too_new) when the store is newer than this code. */
+  /** This release opened the store at `version`, recorded once (store_releases). */
+  private async recordOpened(db: TableManager, version: number): Promise<void> {
+    await recordRelease(db, {
+      release: this.options.release,
+      schema: version,
+      by: this.options.owner,
+      at: this.now(),
+    });
+  }
+
+  /**
+   * Throws before anything is changed when the store is newer than this code: DbError
+   * release_too_new when a later release line opened it (migrate.releases.ts, newerLine), else
+   * schema_too_new when it has migrations this code does not know.
+   */
   refuseNewer(status: MigrationStatus): void {
+    const code = this.options.release;
+    const later = newestLaterRelease(status.releases, code);
+    if (later) {
+      throw new DbError(
+        'release_too_new',
+        `this store was opened by tams-server ${later.release} (schema version ${Math.max(later.schema, status.version)}); ` +
+          `this is tams-server ${code}, which knows schema versions up to ${this.latest}: ` +
+          `a downgrade is refused and nothing was changed; run ${later.release} or later, ` +
+          'or restore a backup taken before the upgrade',
+      );
+    }
     if (status.version <= this.latest) return;
     const newest = status.applied.find((a) => a.id === status.version);
+    const by = releaseAt(status.releases, status.version);
     throw new DbError(
       'schema_too_new',
-      `the store is at schema version ${status.version} (migration "${newest?.name}", applied ${newest?.applied.toISOString()}), ` +
-        `newer than this version of the code, which knows migrations up to ${this.latest}. ` +
+      `the store is at schema version ${status.version} (migration "${newest?.name}", applied ${newest?.applied.toISOString()}` +
+        `${by === undefined ? '' : ` by tams-server ${by}`}), ` +
+        `newer than this version of the code (tams-server ${code}), which knows migrations up to ${this.latest}. ` +
         'Run a version that knows it, or restore a backup taken before the upgrade; nothing was changed.',
     );
   }
@@ -169,6 +218,9 @@ export class Migrator {
         present.delete(table);
       },
       renew: () => lease.renew(),
+      release: this.options.release,
+      owner: this.options.owner,
+      now: this.now,
     };
     const log = { migration: migration.id, name: migration.name };
     this.log.info(log, 'schema migration starting');

@@ -1,5 +1,6 @@
 import type { TableDef } from '../db.types.ts';
 import type { TableManager } from '../manager.ts';
+import type { RecordedRelease } from './migrate.releases.ts';
 
 export interface MigrationLog {
   info(obj: object, msg: string): void;
@@ -40,6 +41,10 @@ export interface MigrationContext {
   dropRetired(table: string): Promise<void>;
   /** Extends this process's migration lease: call it between batches of a long migration. */
   renew(): Promise<void>;
+  /** The release of tams-server applying the migration, and the process (store_releases). */
+  readonly release: string;
+  readonly owner: string;
+  now(): Date;
   readonly log: MigrationLog;
 }
 
@@ -64,6 +69,8 @@ export interface MigrationStatus {
   applied: AppliedMigration[];
   /** Migrations this code knows that the store has not applied, in the order they would run. */
   pending: Migration[];
+  /** The releases that opened the store, earliest first (none before schema version 5). */
+  releases: RecordedRelease[];
 }
 
 /** What a run did. */

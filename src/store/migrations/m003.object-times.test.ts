@@ -148,15 +148,24 @@ describe('migration 3: object timeranges', () => {
         },
       });
     const silent = { info: () => {}, warn: () => {} };
-    const ctx = { db, has: () => false, dropRetired: async () => {}, renew: async () => {}, log: silent };
+    const ctx = {
+      db,
+      has: () => false,
+      dropRetired: async () => {},
+      renew: async () => {},
+      log: silent,
+      release: '0.0.0',
+      owner: 'test',
+      now: () => new Date(),
+    };
     await expect(killed(ctx)).rejects.toThrow('killed');
     expect((await objectTimes(db)).get(a(0))).toBe('[0:0_2:0) kfc=1');
 
-    const options = { tables: storeTables, owner: 'test' };
+    const options = { tables: storeTables, owner: 'test', release: '0.0.0' };
     expect(await new Migrator(engine, { ...options, migrations: storeMigrations }).run()).toEqual({
       from: 0,
-      to: 4,
-      ran: [1, 2, 3, 4],
+      to: 5,
+      ran: [1, 2, 3, 4, 5],
     });
     const times = await objectTimes(db);
     for (let n = 0; n < IN_A; n++) {

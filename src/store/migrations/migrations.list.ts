@@ -3,6 +3,7 @@ import { retireAllocationsUsed } from './m001.allocations-used.ts';
 import { backfillAllocationLocations } from './m002.allocation-locations.ts';
 import { backfillObjectTimes } from './m003.object-times.ts';
 import { moveSegmentUrls } from './m004.segment-urls.ts';
+import { startStoreReleases } from './m005.store-releases.ts';
 
 /**
  * The store's versioned migrations, in order (see db/migrate/migrate.types.ts for the rules).
@@ -13,4 +14,5 @@ export const storeMigrations: readonly Migration[] = [
   backfillAllocationLocations,
   backfillObjectTimes,
   moveSegmentUrls,
+  startStoreReleases,
 ];

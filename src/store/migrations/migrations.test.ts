@@ -62,7 +62,7 @@ describe('store migrations', () => {
           },
         }),
     };
-    const options = { tables: storeTables, owner: 'test' };
+    const options = { tables: storeTables, owner: 'test', release: '0.0.0' };
     await expect(new Migrator(engine, { ...options, migrations: [killed] }).run()).rejects.toThrow('killed');
     expect(await engine.describeTable('allocations_used')).not.toBeNull();
 
