@@ -11,8 +11,9 @@ import { mgmtConfig, openRuntime, openStore } from './mgmt.open.ts';
 export const USAGE = `Usage: tams-mgmt <command> [options]   (npm run mgmt -- <command> [options])
 
 Management of a tams-server store, opened with the server's TAMS_* configuration. The embedded
-DuckDB file can be opened by one process at a time: stop the server first (backup --server asks
-the running server instead). tams-admin (npm run admin) is another name for this CLI.
+DuckDB file can be opened by one process at a time: stop the server first (backup and
+support-bundle take --server to ask the running server instead). tams-admin (npm run admin) is
+another name for this CLI.
 
 Store:
   db check [--json]                      The database the settings name (DuckDB file, VAST or

@@ -51,7 +51,7 @@ describe('management commands printed by the server and the CLI', () => {
     // The usage's `npm run mgmt -- <command>`, and `npm run admin`, its other name.
     const npmRun = /\((npm run mgmt --) <command> \[options\]\)/.exec(help.stdout)?.[1];
     expect(npmRun, help.stdout).toBeDefined();
-    expect(help.stdout).toContain('tams-admin (npm run\nadmin) is another name');
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('tams-admin (npm run admin) is another name');
     for (const command of [`${npmRun} token list`, 'npm run admin -- token list']) {
       const run = shell(command, ROOT);
       expect(run.status, `${command}: ${run.stderr}`).toBe(0);
