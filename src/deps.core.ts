@@ -13,7 +13,7 @@ import type { ServerFeature } from './features.ts';
 import { timedStoreDb } from './metrics/metrics.db.ts';
 import { ServerMetrics } from './metrics/metrics.registry.ts';
 import { bindStoreGauges } from './metrics/metrics.store.ts';
-import { readEnvelopes } from './store/segments.envelopes.ts';
+import { readEnvelopes, readSegmentTimes } from './store/segments.envelopes.ts';
 import { TamsStore } from './store/store.ts';
 
 /** How the server's store is opened (BuildOptions: the defaults come from the configuration). */
@@ -71,6 +71,7 @@ export async function openCore(
       // One aggregation over the segments table (on the engine's analytics connections), run at
       // start only after a stop that may have lost the Flow states held behind.
       envelopes: db.topology.canCacheTables ? () => readEnvelopes(openAnalytics(db)) : undefined,
+      segmentTimes: db.topology.canCacheTables ? () => readSegmentTimes(openAnalytics(db)) : undefined,
       log: options.log,
     });
     return accelerator;

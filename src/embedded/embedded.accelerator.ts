@@ -17,6 +17,8 @@ export interface AcceleratorOptions extends CacheOptions {
    * it they are checked as each Flow's index loads.
    */
   envelopes?: () => Promise<Map<string, TimeRange>>;
+  /** Each Flow's latest segment change the outbox holds (read with `envelopes`, after a crash). */
+  segmentTimes?: () => Promise<Map<string, Date>>;
 }
 
 /**
@@ -50,8 +52,12 @@ export class EmbeddedAccelerator implements StoreLayer {
     const clean = (await core.settings.get(CLEAN_STOP)) === true;
     if (!clean && options.envelopes) {
       const fixed = cache.reconcileTimeranges(await options.envelopes());
+      const times = options.segmentTimes ? cache.reconcileSegmentTimes(await options.segmentTimes()) : 0;
       await accelerator.flushFlowStates();
-      options.log?.info({ timerangesFixed: fixed }, 'Flow timeranges checked against their segments');
+      options.log?.info(
+        { timerangesFixed: fixed, segmentsUpdatedFixed: times },
+        'Flow timeranges and segments_updated checked against their segments and events',
+      );
     }
     cache.timerangesExact = clean || options.envelopes !== undefined;
     // From here on the states held behind may be lost: until a clean stop says otherwise.

@@ -1,5 +1,6 @@
 import type { Analytics } from '../db/analytics/analytics.ts';
 import type { AnalyticsRow } from '../db/analytics/analytics.types.ts';
+import { and, col } from '../db/predicate.ts';
 import { TimeRange } from '../time/index.ts';
 import { T } from './tables.ts';
 
@@ -49,4 +50,32 @@ export async function readEnvelopes(analytics: Analytics): Promise<Map<string, T
 
 function bound(row: AnalyticsRow, value: string, inclusive: string): Bound {
   return { at: row[value] as bigint, inclusive: row[inclusive] === true };
+}
+
+/** The events after which a Flow's `segments_updated` is the event's time (same `now`). */
+const SEGMENT_EVENTS = ['flows/segments_added', 'flows/segments_deleted'];
+
+/**
+ * Every Flow's latest segment change as the outbox recorded it, in one aggregation over the
+ * events table: each registration and deletion writes its event in its own transaction with the
+ * time it gave the Flow's `segments_updated`, so after a stop that lost the Flow states held
+ * behind, this is what they said (for the events the outbox still holds).
+ */
+export async function readSegmentTimes(analytics: Analytics): Promise<Map<string, Date>> {
+  const rows = await analytics.aggregate({
+    kind: 'aggregate',
+    from: {
+      table: T.events,
+      columns: ['flow_id', 'event_type', 'event_timestamp'],
+      where: and(col('event_type').in(SEGMENT_EVENTS), col('flow_id').isNotNull()),
+    },
+    groupBy: { flow: { col: 'flow_id' } },
+    measures: { at: { fn: 'max', of: { col: 'event_timestamp' } } },
+  });
+  const times = new Map<string, Date>();
+  for (const row of rows) {
+    const at = row.at;
+    if (at instanceof Date) times.set(row.flow as string, at);
+  }
+  return times;
 }

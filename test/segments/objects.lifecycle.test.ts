@@ -154,7 +154,7 @@ describe('a crash before the Flow state is written behind', () => {
   const dir = tempDir('tams-crash-');
   afterAll(() => dir.remove());
 
-  it('recomputes the timeranges from the segments when the store reopens', async () => {
+  it('recomputes the timeranges and segments_updated when the store reopens', async () => {
     const config = loadConfig({ TAMS_DATA_DIR: dir.path, TAMS_LOG_LEVEL: 'silent' });
     const flow = videoFlow();
     const flowId = flow.id as string;
@@ -169,6 +169,8 @@ describe('a crash before the Flow state is written behind', () => {
       media_objects.map((o, i) => ({ object_id: o.object_id, timerange: `[${i * 5}:0_${i * 5 + 5}:0)` })),
     );
     expect(failures).toEqual([]);
+    const acknowledged = (await first.flows.get(flowId, { includeTimerange: true })).segments_updated;
+    expect(acknowledged).toBeDefined();
     // The process dies: the engine closes (committed data is safe) but nothing is flushed.
     await engine.close();
 
@@ -177,6 +179,8 @@ describe('a crash before the Flow state is written behind', () => {
       expect(second.store.layered).toBe(true);
       const reopened = await second.flows.get(flowId, { includeTimerange: true });
       expect(reopened.timerange).toBe('[0:0_10:0)');
+      // And the time the registration gave the Flow, from its event in the outbox.
+      expect(reopened.segments_updated).toBe(acknowledged);
     } finally {
       await second.close();
     }

@@ -257,6 +257,23 @@ export class StoreCache {
     return fixed;
   }
 
+  /**
+   * Moves each Flow's `segments_updated` up to its latest segment event's time (`times`, read
+   * from the outbox after a stop that lost the states held behind): a registration acknowledged
+   * before the crash keeps the time it gave the Flow.
+   */
+  reconcileSegmentTimes(times: ReadonlyMap<string, Date>): number {
+    let fixed = 0;
+    for (const flow of this.flows.values()) {
+      const at = times.get(flow.id);
+      if (at === undefined || (flow.segments_updated !== undefined && flow.segments_updated >= at)) continue;
+      this.flows.set(flow.id, { ...flow, segments_updated: at });
+      this.dirtyFlowStates.add(flow.id);
+      fixed++;
+    }
+    return fixed;
+  }
+
   /** A loaded index tells the Flow's timerange exactly: one that disagrees is set from it. */
   private reconcileFlow(flowId: string, index: FlowSegmentIndex): void {
     const flow = this.flows.get(flowId);
