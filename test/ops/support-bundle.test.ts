@@ -9,11 +9,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { closedPort } from '../helpers/ports.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { fsBackendEntry, s3BackendEntry } from '../helpers/s3.server.ts';
 import { httpClient, tempDir } from '../helpers/server.ts';
@@ -40,15 +40,6 @@ const SECRETS: Record<string, string> = {
   webhookKeyB: secret('hook-key-b'),
   cookie: secret('cookie'),
 };
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('the support bundle', () => {
   const dir = tempDir('tams-support-');

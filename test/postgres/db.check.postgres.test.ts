@@ -4,7 +4,6 @@
  * every table of the schema with its rows and size as PostgreSQL counts them, and exit status 1
  * with the reason when the server cannot be reached or the database does not exist.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PostgresServer,
@@ -12,6 +11,7 @@ import {
   startPostgres,
 } from '../../tools/postgres/postgres.server.ts';
 import { runCliProcess } from '../helpers/cli.ts';
+import { closedPort } from '../helpers/ports.ts';
 import { startServer, tempDir } from '../helpers/server.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
 import { addSegments, allocate, contiguous } from '../segments/helpers.ts';
@@ -30,16 +30,6 @@ interface CheckDoc {
   server_version?: string;
   migrations_pending?: number;
   tables?: { table: string; rows: number; bytes?: number }[];
-}
-
-/** A loopback port nothing listens on (taken, then let go). */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 describe.skipIf(!available)('tams-mgmt db check on PostgreSQL', () => {

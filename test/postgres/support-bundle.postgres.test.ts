@@ -5,7 +5,6 @@
  * and with the database down, a bundle all the same, each part that needed it an error note.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import {
   startPostgres,
 } from '../../tools/postgres/postgres.server.ts';
 import { runCli } from '../helpers/cli.ts';
+import { closedPort } from '../helpers/ports.ts';
 import { tempDir } from '../helpers/server.ts';
 import { authed, extract, leaks } from '../helpers/support-bundle.ts';
 import { createFlow, videoFlow } from '../http/fixtures.ts';
@@ -25,15 +25,6 @@ import { rowsIn } from './pg.probe.ts';
 const PASSWORD = `pg-bundle-${Math.random().toString(36).slice(2)}-secret`;
 const TOKEN = `admin-token-${Math.random().toString(36).slice(2)}-bundle`;
 const SCHEMA = 'bundled';
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe.skipIf(!postgresAvailable())('the support bundle on PostgreSQL', () => {
   const dir = tempDir('tams-support-pg-');

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeVast, startFakeVast } from '../../../tools/vast-fake/fake.server.ts';
 import { SLOW_TEST_MS } from '../../helpers/deadlines.ts';
+import { closedPort } from '../../helpers/ports.ts';
 import { files, type KitRun, runKit } from './field.run.ts';
 
 const SECRET = 'kit-secret-key-do-not-leak';
@@ -54,15 +55,6 @@ const settings = () => ({
   TAMS_VAST_SECRET_KEY: SECRET,
   TAMS_VAST_BUCKET: BUCKET,
 });
-
-/** A loopback port nothing listens on (just released). */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Runs the kit with `change` applied to the right settings, into a folder of its own. */
 function kit(name: string, change: Record<string, string>): Promise<KitRun> {
