@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { post } from '../mgmt/mgmt.backup.ts';
 import { loadConfig } from '../src/config.ts';
 import { buildRuntime } from '../src/deps.ts';
 import { T } from '../src/store/tables.ts';
@@ -91,12 +92,14 @@ async function backup(
   body: object,
 ): Promise<{ ms: number; manifest: Record<string, unknown> }> {
   const started = performance.now();
-  const res = await fetch(`${server.url}/backups`, {
-    method: 'POST',
-    headers: { ...server.headers, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
+  // Not fetch: it gives up after 5 minutes without response headers, and a backup of a large
+  // store answers later than that.
+  const res = await post(
+    new URL(`${server.url}/backups`),
+    { ...server.headers, 'content-type': 'application/json' },
+    JSON.stringify(body),
+  );
+  const { text } = res;
   if (res.status !== 201) throw new Error(`POST /backups: ${res.status} ${text}`);
   return { ms: performance.now() - started, manifest: JSON.parse(text) as Record<string, unknown> };
 }

@@ -109,7 +109,7 @@ async function throughServer(server: string, options: BackupOptions): Promise<Ma
  * POSTs `body` and reads the whole answer, with no deadline: the server answers once the backup is
  * whole, which on a large store takes longer than fetch waits for response headers (5 minutes).
  */
-function post(
+export function post(
   url: URL,
   headers: Record<string, string>,
   body: string,
