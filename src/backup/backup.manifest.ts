@@ -69,7 +69,15 @@ export interface Manifest {
   file_list: { files: number; bytes: number; size: number; sha256: string };
 }
 
-export async function sha256File(path: string): Promise<string> {
+/** Files up to this size are hashed from one read (most media segments); larger ones streamed. */
+const READ_WHOLE = 1 << 22;
+
+/** `size`, where known: a small file is read at once, without a stream's 1 MiB buffer. */
+export async function sha256File(path: string, size = Number.POSITIVE_INFINITY): Promise<string> {
+  if (size <= READ_WHOLE)
+    return createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');

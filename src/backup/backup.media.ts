@@ -2,15 +2,8 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readMeta } from '../media/fs/fs.meta.ts';
-import { dataFile, isValidKey } from '../media/fs/fs.paths.ts';
+import { dataFile, MISSING_CODES } from '../media/fs/fs.paths.ts';
 import { type BackupFile, MEDIA_DIR, type MediaCounts, sha256File } from './backup.manifest.ts';
-
-/** What the previous backup holds of an object (`--incremental-from`), and where. */
-export interface Reusable {
-  file: BackupFile;
-  /** The file in the previous backup. */
-  at: string;
-}
 
 export function emptyCounts(): MediaCounts {
   return { objects: 0, linked: 0, copied: 0, reused: 0, missing: 0, bytes: 0 };
@@ -31,36 +24,41 @@ export class MediaCopier {
   readonly counts: MediaCounts = emptyCounts();
   /** Cleared at the first link refused across filesystems: the rest are copied. */
   private linking = true;
+  /** Directories of the backup made already (most objects share theirs with others). */
+  private readonly made = new Set<string>();
 
+  /** `previous`: the directory of the backup an incremental one reuses files from. */
   constructor(
     private readonly storageId: string,
     private readonly root: string,
     private readonly backup: string,
-    private readonly previous: (path: string) => Reusable | undefined,
+    private readonly previous?: string,
   ) {}
 
-  /** One object; undefined when its bytes are not there (or were taken already through another row). */
-  async add(key: string): Promise<BackupFile | undefined> {
-    this.counts.objects++;
+  /**
+   * One object whose data file the media directory holds (`sidecar`: with a sidecar beside it);
+   * `before`: the previous backup's file of it. Undefined when its bytes went meanwhile.
+   */
+  async add(key: string, sidecar: boolean, before?: BackupFile): Promise<BackupFile | undefined> {
     const source = dataFile(this.root, key);
     const path = `${MEDIA_DIR}/${this.storageId}/${key}`;
     const target = join(this.backup, path);
-    if (!isValidKey(key)) {
-      this.counts.missing++;
-      return undefined;
-    }
     const stats = await stat(source, { bigint: true }).catch((error: unknown) => {
-      if (code(error) === 'ENOENT' || code(error) === 'ENOTDIR') return undefined;
+      if (MISSING_CODES.includes(code(error) ?? '')) return undefined;
       throw error;
     });
     if (stats === undefined) {
       this.counts.missing++;
       return undefined;
     }
-    await mkdir(dirname(target), { recursive: true });
+    const dir = dirname(target);
+    if (!this.made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.made.add(dir);
+    }
     const size = Number(stats.size);
     const mtime = Number(stats.mtimeNs / 1_000_000n);
-    const meta = await readMeta(source, stats);
+    const meta = sidecar ? await readMeta(source, stats) : undefined;
     const described = {
       path,
       size,
@@ -69,13 +67,12 @@ export class MediaCopier {
       ...(meta && { content_type: meta.contentType, etag: meta.etag }),
       mtime_ms: mtime,
     };
-    const before = this.previous(path);
-    if (before && before.file.size === size && before.file.mtime_ms === mtime) {
-      const reused = await this.place(before.at, target, true);
+    if (before && this.previous !== undefined && before.size === size && before.mtime_ms === mtime) {
+      const reused = await this.place(join(this.previous, path), target, true);
       if (reused === 'linked') {
         this.counts.reused++;
         this.counts.bytes += size;
-        return { ...described, sha256: before.file.sha256 };
+        return { ...described, sha256: before.sha256 };
       }
       if (reused === undefined) return undefined;
     }
@@ -84,7 +81,7 @@ export class MediaCopier {
     if (how === 'linked') this.counts.linked++;
     else this.counts.copied++;
     this.counts.bytes += size;
-    return { ...described, sha256: await sha256File(target) };
+    return { ...described, sha256: await sha256File(target, size) };
   }
 
   /**

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { BadRequestError } from '../common/errors.ts';
 import { packageVersion } from '../common/package-info.ts';
 import type { DbSession, Engine } from '../db/db.types.ts';
@@ -11,6 +10,7 @@ import { FsMediaStore } from '../media/fs/fs.store.ts';
 import type { DeletionHold } from '../media/media.hold.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import { T } from '../store/tables.ts';
+import { BUCKETS, BucketedList } from './backup.buckets.ts';
 import {
   BACKUP_FORMAT,
   type BackupFile,
@@ -22,13 +22,14 @@ import {
   readManifest,
   sha256File,
 } from './backup.manifest.ts';
-import { MediaCopier, type Reusable } from './backup.media.ts';
+import { MediaCopier } from './backup.media.ts';
 import { backupPath } from './backup.names.ts';
+import { mediaFiles } from './backup.walk.ts';
 
 /** Objects placed at once (each a link or copy and a read for its checksum). */
 const PARALLEL = 4;
-/** The objects the snapshot names, one `<storage_id>\t<key>` a line, while the backup is written. */
-const OBJECT_LIST = '.objects';
+/** The object lists joined while the backup is written (backup.buckets.ts). */
+const LISTS = '.lists';
 
 export interface BackupRequest {
   name: string;
@@ -43,14 +44,6 @@ export interface BackupParts {
   media: MediaRegistry;
   /** The running server's hold on media deletion (none where no workers run: tams-mgmt). */
   hold?: DeletionHold;
-}
-
-/** The files of a previous backup, by path (what an incremental backup may reuse). */
-async function previousFiles(dir: string): Promise<Map<string, BackupFile>> {
-  await readManifest(dir);
-  const files = new Map<string, BackupFile>();
-  for await (const file of readFileList(dir)) files.set(file.path, file);
-  return files;
 }
 
 /**
@@ -100,14 +93,13 @@ export class BackupService {
     this.running = true;
     try {
       if (await exists(target)) throw new BadRequestError(`a backup named ${request.name} exists already`);
-      const reusable =
-        previous === undefined ? undefined : await this.previous(previous, request.incrementalFrom);
+      if (previous !== undefined) await this.checkPrevious(previous, request.incrementalFrom);
       await mkdir(dir, { recursive: true });
       // Written aside and renamed when whole: a backup directory under its name is complete.
       const work = join(dir, `.${request.name}.partial-${randomUUID()}`);
       await mkdir(work);
       try {
-        const manifest = await this.write(engine, work, request, reusable, previous);
+        const manifest = await this.write(engine, work, request, previous);
         await rename(work, target);
         return manifest;
       } catch (error) {
@@ -119,11 +111,11 @@ export class BackupService {
     }
   }
 
-  private async previous(path: string, name: string | undefined): Promise<Map<string, BackupFile>> {
+  private async checkPrevious(path: string, name: string | undefined): Promise<void> {
     if (!(await exists(path)))
       throw new BadRequestError(`incremental_from: there is no backup named ${name}`);
     try {
-      return await previousFiles(path);
+      await readManifest(path);
     } catch (error) {
       throw new BadRequestError(
         `incremental_from: ${error instanceof Error ? error.message : String(error)}`,
@@ -135,7 +127,6 @@ export class BackupService {
     engine: SnapshotEngine,
     work: string,
     request: BackupRequest,
-    reusable: Map<string, BackupFile> | undefined,
     previous: string | undefined,
   ): Promise<Manifest> {
     const { media } = this.parts;
@@ -146,9 +137,11 @@ export class BackupService {
     const elsewhere = new Map<string, number>();
     const { release } = this.holdDeletions();
     try {
+      const lists = join(work, LISTS);
+      const named = new BucketedList(lists, 'named');
       const snapshot = await engine.snapshot(join(work, DATABASE_FILE), async (session) => {
         const schema = (await readHistory(session)).reduce((n, m) => Math.max(n, m.id), 0);
-        await listObjects(session, join(work, OBJECT_LIST), (storageId) => {
+        await listObjects(session, named, (storageId) => {
           if (roots.has(storageId)) return true;
           elsewhere.set(storageId, (elsewhere.get(storageId) ?? 0) + 1);
           return false;
@@ -167,22 +160,16 @@ export class BackupService {
       const db = join(work, DATABASE_FILE);
       line({ path: DATABASE_FILE, size: (await stat(db)).size, sha256: await sha256File(db) });
       const copiers = new Map<string, MediaCopier>();
-      for (const [id, root] of roots) {
-        copiers.set(
-          id,
-          new MediaCopier(id, root, work, (path) => {
-            const file = reusable?.get(path);
-            return file && previous !== undefined
-              ? ({ file, at: join(previous, path) } satisfies Reusable)
-              : undefined;
-          }),
-        );
-      }
-      await placeObjects(join(work, OBJECT_LIST), copiers, (file) => line(file));
+      for (const [id, root] of roots) copiers.set(id, new MediaCopier(id, root, work, previous));
+      await placeObjects(
+        { named, present: await listPresent(lists, roots), before: await listPrevious(lists, previous) },
+        copiers,
+        line,
+      );
       await new Promise<void>((resolve, reject) =>
         list.end((error?: Error | null) => (error ? reject(error) : resolve())),
       );
-      await rm(join(work, OBJECT_LIST));
+      await rm(lists, { recursive: true });
       const manifest: Manifest = {
         format: BACKUP_FORMAT,
         name: request.name,
@@ -224,51 +211,100 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Writes the storage id and key of every object and object copy the snapshot names to `file`
- * (one a line), those of backends `keep` accepts: read in the snapshot, placed after it.
+ * Lists the storage id and key of every object and object copy the snapshot names, of backends
+ * `keep` accepts: read in the snapshot, placed after it.
  */
 async function listObjects(
   session: DbSession,
-  file: string,
+  named: BucketedList,
   keep: (storageId: string) => boolean,
 ): Promise<void> {
-  const out = createWriteStream(file);
-  const take = (rows: { storage_id?: unknown; storage_path?: unknown }[]) => {
-    let text = '';
+  const take = async (rows: { storage_id?: unknown; storage_path?: unknown }[]) => {
     for (const row of rows) {
       if (typeof row.storage_id !== 'string' || typeof row.storage_path !== 'string') continue;
-      if (keep(row.storage_id)) text += `${row.storage_id}\t${row.storage_path}\n`;
+      if (keep(row.storage_id)) await named.add(`${row.storage_id}\t${row.storage_path}`);
     }
-    if (text !== '' && !out.write(text)) return new Promise<void>((resolve) => out.once('drain', resolve));
   };
   try {
     const columns = ['storage_id', 'storage_path'];
     await session.scan(T.objects, { columns }, take);
     await session.scan(T.instances, { columns }, take);
   } finally {
-    await new Promise<void>((resolve, reject) =>
-      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
+    await named.close();
   }
 }
 
-/** Places every object of the list (PARALLEL at once), handing each file placed to `placed`. */
+/** The data files each fs backend's directory holds (1: with a sidecar). */
+async function listPresent(dir: string, roots: ReadonlyMap<string, string>): Promise<BucketedList> {
+  const present = new BucketedList(dir, 'present');
+  try {
+    for (const [id, root] of roots)
+      for await (const file of mediaFiles(root))
+        await present.add(`${id}\t${file.key}`, file.sidecar ? '1' : '0');
+  } finally {
+    await present.close();
+  }
+  return present;
+}
+
+/** The media files of the backup an incremental one starts from, as files.jsonl lines. */
+async function listPrevious(dir: string, previous: string | undefined): Promise<BucketedList> {
+  const before = new BucketedList(dir, 'previous');
+  try {
+    if (previous !== undefined)
+      for await (const file of readFileList(previous))
+        if (file.storage_id !== undefined && file.key !== undefined)
+          await before.add(`${file.storage_id}\t${file.key}`, JSON.stringify(file));
+  } finally {
+    await before.close();
+  }
+  return before;
+}
+
+interface Placement {
+  copier: MediaCopier;
+  key: string;
+  sidecar: boolean;
+  before: BackupFile | undefined;
+}
+
+/**
+ * Joins what the snapshot names with what the media directories hold (and the previous backup
+ * has), a bucket at a time, and places each object found (PARALLEL at once), handing each file
+ * placed to `placed`. The work follows the files there are: an object without bytes costs a line.
+ */
 async function placeObjects(
-  file: string,
+  lists: { named: BucketedList; present: BucketedList; before: BucketedList },
   copiers: ReadonlyMap<string, MediaCopier>,
   placed: (file: BackupFile) => void,
 ): Promise<void> {
-  const input = createReadStream(file);
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
-  const worker = async () => {
-    for (;;) {
-      const next = await lines.next();
-      if (next.done) return;
-      const tab = next.value.indexOf('\t');
-      const copier = copiers.get(next.value.slice(0, tab));
-      const done = await copier?.add(next.value.slice(tab + 1));
-      if (done) placed(done);
+  for (let b = 0; b < BUCKETS; b++) {
+    // true/false: a data file there (with/without a sidecar); null: placed already (named twice).
+    const present = new Map<string, boolean | null>();
+    for await (const [key, flag] of lists.present.read(b)) present.set(key, flag === '1');
+    const before = new Map<string, string>();
+    for await (const [key, file] of lists.before.read(b)) before.set(key, file);
+    const work: Placement[] = [];
+    for await (const [named] of lists.named.read(b)) {
+      const tab = named.indexOf('\t');
+      const copier = copiers.get(named.slice(0, tab));
+      if (copier === undefined) continue;
+      copier.counts.objects++;
+      const sidecar = present.get(named);
+      if (sidecar === undefined) copier.counts.missing++;
+      if (sidecar === undefined || sidecar === null) continue;
+      present.set(named, null);
+      const previous = before.get(named);
+      const file = previous === undefined ? undefined : (JSON.parse(previous) as BackupFile);
+      work.push({ copier, key: named.slice(tab + 1), sidecar, before: file });
     }
-  };
-  await Promise.all(Array.from({ length: PARALLEL }, worker));
+    let next = 0;
+    const worker = async () => {
+      for (let item = work[next++]; item !== undefined; item = work[next++]) {
+        const done = await item.copier.add(item.key, item.sidecar, item.before);
+        if (done) placed(done);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+  }
 }
