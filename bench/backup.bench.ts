@@ -84,7 +84,7 @@ const summary = (xs: number[]) => ({
   posts: xs.length,
   p50_ms: percentile(xs, 0.5),
   p99_ms: percentile(xs, 0.99),
-  max_ms: Math.max(0, ...xs),
+  max_ms: xs.reduce((a, b) => Math.max(a, b), 0),
 });
 
 async function backup(

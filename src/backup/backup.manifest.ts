@@ -54,6 +54,11 @@ export interface Manifest {
   incremental_from: string | null;
   /** How long the server's writes were held while the snapshot was taken (ms). */
   writes_held_ms: number;
+  /**
+   * Where the time went (ms): the database copied, the snapshot's object list, the media
+   * directories walked (and the previous backup's list read), the media placed. Since 1.1.0.
+   */
+  phases_ms?: { database: number; object_list: number; media_files: number; media: number };
   /** Rows of each table of the snapshot. */
   tables: Record<string, number>;
   /** The fs backends whose objects are in `media/<storage_id>/`. */

@@ -139,7 +139,9 @@ export class BackupService {
     try {
       const lists = join(work, LISTS);
       const named = new BucketedList(lists, 'named');
+      const marks = [performance.now()];
       const snapshot = await engine.snapshot(join(work, DATABASE_FILE), async (session) => {
+        marks.push(performance.now());
         const schema = (await readHistory(session)).reduce((n, m) => Math.max(n, m.id), 0);
         await listObjects(session, named, (storageId) => {
           if (roots.has(storageId)) return true;
@@ -148,6 +150,7 @@ export class BackupService {
         });
         return schema;
       });
+      marks.push(performance.now());
       const list = createWriteStream(join(work, FILE_LIST));
       const listed = { files: 0, bytes: 0, size: 0 };
       const line = (file: BackupFile) => {
@@ -161,11 +164,11 @@ export class BackupService {
       line({ path: DATABASE_FILE, size: (await stat(db)).size, sha256: await sha256File(db) });
       const copiers = new Map<string, MediaCopier>();
       for (const [id, root] of roots) copiers.set(id, new MediaCopier(id, root, work, previous));
-      await placeObjects(
-        { named, present: await listPresent(lists, roots), before: await listPrevious(lists, previous) },
-        copiers,
-        line,
-      );
+      const present = await listPresent(lists, roots);
+      const before = await listPrevious(lists, previous);
+      marks.push(performance.now());
+      await placeObjects({ named, present, before }, copiers, line);
+      marks.push(performance.now());
       await new Promise<void>((resolve, reject) =>
         list.end((error?: Error | null) => (error ? reject(error) : resolve())),
       );
@@ -180,6 +183,7 @@ export class BackupService {
         finished: new Date().toISOString(),
         incremental_from: request.incrementalFrom ?? null,
         writes_held_ms: Math.round(snapshot.writesHeldMs * 10) / 10,
+        phases_ms: phases(marks),
         tables: snapshot.rows,
         media: Object.fromEntries([...copiers].map(([id, c]) => [id, c.counts])),
         not_included: [...elsewhere].map(([storage_id, objects]) => ({
@@ -195,6 +199,12 @@ export class BackupService {
       release();
     }
   }
+}
+
+/** How long each part took, from the marks write() takes between them. */
+function phases(marks: readonly number[]): Manifest['phases_ms'] {
+  const ms = (i: number) => Math.round((marks[i + 1] ?? 0) - (marks[i] ?? 0));
+  return { database: ms(0), object_list: ms(1), media_files: ms(2), media: ms(3) };
 }
 
 type SnapshotEngine = Engine & Required<Pick<Engine, 'snapshot'>>;
