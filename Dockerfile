@@ -27,7 +27,7 @@ FROM node:24.21.0-bookworm-slim
 LABEL org.opencontainers.image.title="tams-server" \
       org.opencontainers.image.description="Time-addressable Media Store (TAMS) API 7.0 server" \
       org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.version="1.0.0"
+      org.opencontainers.image.version="1.1.0"
 ENV NODE_ENV=production \
     TAMS_HOST=0.0.0.0 \
     TAMS_PORT=8000 \
