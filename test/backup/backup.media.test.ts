@@ -45,7 +45,12 @@ describe('the media of a backup', () => {
     expect(run.code, run.err).toBe(0);
     const dir = join(data.path, 'backups', 'joined');
     const manifest = readManifestFile(dir);
-    expect(Object.keys(manifest.phases_ms ?? {})).toEqual(['database', 'object_list', 'media_files', 'media']);
+    expect(Object.keys(manifest.phases_ms ?? {})).toEqual([
+      'database',
+      'object_list',
+      'media_files',
+      'media',
+    ]);
     for (const ms of Object.values(manifest.phases_ms ?? {})) expect(ms).toBeGreaterThanOrEqual(0);
     const [counts, ...others] = Object.values(manifest.media);
     expect(others).toEqual([]);
