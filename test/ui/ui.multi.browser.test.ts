@@ -155,10 +155,15 @@ describe.skipIf(!available)('a multi Flow of video, audio and captions in Chromi
 
     // A range on the timeline: its segments are the video member's, deleted on that Flow's
     // page (with its sound and captions left here, deleting them here would surprise).
+    // Each key acts at the playhead: the next is pressed once the playhead is where the last put
+    // it (on a loaded machine `]` pressed before ArrowRight's move lands marked an empty range).
+    const playhead = async () => page.locator('.tl-playhead').getAttribute('data-time');
     await page.locator('.tl-track').focus();
     await page.keyboard.press('Home');
     await page.keyboard.press('[');
+    const marked = await playhead();
     await page.keyboard.press('ArrowRight');
+    await expect.poll(playhead).not.toBe(marked);
     await page.keyboard.press(']');
     const note = page.getByTestId('range-members');
     await note.waitFor();
