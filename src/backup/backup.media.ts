@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readMeta } from '../media/fs/fs.meta.ts';
-import { dataFile, MISSING_CODES } from '../media/fs/fs.paths.ts';
+import { dataFile, isMissing } from '../media/fs/fs.paths.ts';
 import { type BackupFile, MEDIA_DIR, type MediaCounts, sha256File } from './backup.manifest.ts';
 
 export function emptyCounts(): MediaCounts {
@@ -44,7 +44,7 @@ export class MediaCopier {
     const path = `${MEDIA_DIR}/${this.storageId}/${key}`;
     const target = join(this.backup, path);
     const stats = await stat(source, { bigint: true }).catch((error: unknown) => {
-      if (MISSING_CODES.includes(code(error) ?? '')) return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     });
     if (stats === undefined) {

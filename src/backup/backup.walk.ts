@@ -1,16 +1,13 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isInternalName, isValidKey, MISSING_CODES } from '../media/fs/fs.paths.ts';
+import { isInternalName, isMissing, isValidKey, sidecarOwner } from '../media/fs/fs.paths.ts';
 
 /** A data file of an fs backend: its key, and whether a sidecar (fs.meta.ts) sits beside it. */
 export interface MediaFile {
   key: string;
   sidecar: boolean;
 }
-
-/** Where the fs backend's sidecar names (`<file>~meta-<inode>.json`, `<file>~meta.json`) start. */
-const SIDECAR_MARK = '~meta';
 
 /**
  * Every object file under an fs backend's root, read a directory at a time: a backup visits the
@@ -24,13 +21,13 @@ export async function* mediaFiles(root: string): AsyncGenerator<MediaFile> {
     try {
       entries = await readdir(join(root, dir), { withFileTypes: true });
     } catch (error) {
-      if (MISSING_CODES.includes((error as NodeJS.ErrnoException).code ?? '')) continue;
+      if (isMissing(error)) continue;
       throw error;
     }
     const described = new Set<string>();
     for (const entry of entries) {
-      const mark = entry.name.indexOf(SIDECAR_MARK);
-      if (mark > 0 && entry.isFile()) described.add(entry.name.slice(0, mark));
+      const owner = entry.isFile() ? sidecarOwner(entry.name) : undefined;
+      if (owner !== undefined) described.add(owner);
     }
     for (const entry of entries) {
       if (isInternalName(entry.name)) continue;

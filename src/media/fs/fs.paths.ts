@@ -35,6 +35,11 @@ const KEY = /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]{1,200}(?:
 /** The errors of a file operation that mean the key has no file (a missing part of its path, a link loop). */
 export const MISSING_CODES: readonly string[] = ['ENOENT', 'ENOTDIR', 'ELOOP'];
 
+/** Whether a file operation's error means there is no file there (MISSING_CODES). */
+export function isMissing(error: unknown): boolean {
+  return MISSING_CODES.includes((error as NodeJS.ErrnoException).code ?? '');
+}
+
 /** isValidKey's rule as data, for a thread that checks keys itself (fs.sizes.ts). */
 export const KEY_RULE = { pattern: KEY.source, maxLength: MAX_KEY } as const;
 
@@ -67,6 +72,14 @@ export function dataFile(root: string, key: string): string {
  */
 export function sidecarFile(dataPath: string, ino: string): string {
   return `${dataPath}${INTERNAL_MARK}meta-${ino}.json`;
+}
+
+/** A sidecar's name (sidecarFile, legacySidecarFile): `<data file>~meta-<inode>.json` or `<data file>~meta.json`. */
+const SIDECAR_NAME = /^(.+)~meta(?:-\d+)?\.json$/;
+
+/** The name of the data file a directory entry named `name` is the sidecar of; undefined when it is none. */
+export function sidecarOwner(name: string): string | undefined {
+  return SIDECAR_NAME.exec(name)?.[1];
 }
 
 /** The sidecar name of objects written before sidecars were named by inode. */

@@ -24,10 +24,10 @@ import {
   dataFile,
   internalName,
   isInternalName,
+  isMissing,
   isValidKey,
   isValidPrefix,
   legacySidecarFile,
-  MISSING_CODES,
   sidecarFile,
 } from './fs.paths.ts';
 import {
@@ -64,10 +64,6 @@ export interface OpenObject {
 const DEFAULT_MAX_OBJECT_BYTES = 5 * 1024 ** 3;
 const NO_BYTES = new Uint8Array(0);
 const PREFIX_RE = /^(\/[A-Za-z0-9._-]+)+$/;
-
-function isMissing(error: unknown): boolean {
-  return MISSING_CODES.includes((error as NodeJS.ErrnoException).code ?? '');
-}
 
 function objectInfo(path: string, stats: BigIntStats, meta: ObjectMeta | undefined): ObjectInfo {
   return {
