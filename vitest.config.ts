@@ -49,8 +49,9 @@ const UPGRADE = 'test/upgrade/**/*.test.ts';
 // The curated smoke of the HTTP suites that the landing tier runs on each shared engine (the
 // `vast` and `postgres` projects), beside the engine contract suite (unit) and each engine's own
 // suites: segments POST, GET and DELETE, Flows, deletion requests, webhooks and the outbox, the
-// event stream, credentials, both API mounts. The rest runs on them in the full tier
-// (`vast-http`, `postgres-http`), and on every landing on the core store path they take (`core`).
+// event stream, credentials, both API mounts. The rest runs on every landing on the accelerator
+// path (`integration`), and in the full tier on the core store path of each engine (`core-http`,
+// `vast-http`, `postgres-http`), which a change to the store, an engine or their wiring makes due.
 const SHARED_ENGINE_SMOKE = [
   'test/http/smoke.test.ts',
   'test/http/flows.test.ts',
@@ -64,15 +65,18 @@ const SHARED_ENGINE_SMOKE = [
   'test/events/events.stream.test.ts',
   'test/auth/auth.mounts.test.ts',
 ];
+// The same on DuckDB's core store path (`core`): the accelerator is not in the way of credentials.
+const CORE_SMOKE = SHARED_ENGINE_SMOKE.filter((s) => !s.startsWith('test/auth/'));
 
 // Tiers (docs/testing.md, "Tiers"; docs/development.md, "CI tiers"). `npm test`, the landing tier:
 // unit (test:unit): the tests next to the code in src/ and ui/src/, the engine contract suite on
 //   every engine among them;
 // integration and core (test:integration): test/, the app over real HTTP with real DuckDB and S3
-//   servers, on the embedded accelerator; the HTTP suites again on the core store alone;
+//   servers, on the embedded accelerator; the smoke again on the core store alone;
 // vast, postgres (test:vast, test:postgres): each shared engine's own suites and the smoke;
 // browser (test:browser): Swagger UI and the web UI driven in Chromium.
-// The full tier (`npm run test:full`) adds vast-http and postgres-http: the HTTP suites in full.
+// The full tier (`npm run test:full`) adds core-http, vast-http and postgres-http: the HTTP suites
+// in full on the core store path of each engine.
 export default defineConfig({
   test: {
     // No process a test started outlives the run (test/helpers/children.ts spawns them).
@@ -93,18 +97,25 @@ export default defineConfig({
         },
       },
       {
-        // The HTTP suites again on the core store alone, without the embedded accelerator: the
-        // store path the shared engines (PostgreSQL, VAST) take, on DuckDB. Credentials do not
-        // read through the accelerator: test/auth is left to the other projects.
+        // The core store alone, without the embedded accelerator (the store path the shared
+        // engines take), on DuckDB: the smoke of the HTTP suites and the migrations on every
+        // landing; the rest of the HTTP suites in `core-http` (full tier). Credentials do not read
+        // through the accelerator: test/auth is left to the other projects.
         test: {
           ...shared,
           name: 'core',
-          include: [
-            ...HTTP_SUITES.filter((s) => !s.startsWith('test/auth/')),
-            'test/migrations/**/*.test.ts',
-          ],
+          include: [...CORE_SMOKE, 'test/migrations/**/*.test.ts'],
+          env: { TAMS_TEST_ACCELERATOR: 'off' },
+        },
+      },
+      {
+        // The full tier: the HTTP suites on the core store alone, but the smoke (in `core`).
+        test: {
+          ...shared,
+          name: 'core-http',
+          include: HTTP_SUITES.filter((s) => !s.startsWith('test/auth/')),
           // The parser's differential test reads no store: once, in the integration project.
-          exclude: [...shared.exclude, BROWSER, EXR_ORACLE],
+          exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...CORE_SMOKE],
           env: { TAMS_TEST_ACCELERATOR: 'off' },
         },
       },

@@ -3,13 +3,13 @@
 # in docs/development.md ("CI tiers"). Uses what .ci/run set up: the build, the venvs, MinIO,
 # PostgreSQL's binaries, Chromium and ffmpeg, $reports and vitest_json.
 
-# The HTTP suites in full on the shared engines: on the fake VAST server (media on s3rver) and on
-# PostgreSQL (media on MinIO). The landing tier runs a curated smoke of them on each, and all of
-# them on the core store path (DuckDB without the embedded accelerator), which is the path these
-# engines take.
-stage full "test: the HTTP suites on the shared engines (projects vast-http, postgres-http)"
+# The HTTP suites in full on the core store path (DuckDB without the embedded accelerator), which
+# is the path the shared engines take, and on those engines: on the fake VAST server (media on
+# s3rver) and on PostgreSQL (media on MinIO). The landing tier runs a curated smoke of them on
+# each, and all of them on the accelerator path.
+stage full "test: the HTTP suites on the core store path of each engine (projects core-http, vast-http, postgres-http)"
 # shellcheck disable=SC2046
-npx vitest run --project vast-http --project postgres-http $(vitest_json full-http)
+npx vitest run --project core-http --project vast-http --project postgres-http $(vitest_json full-http)
 
 # Node 22 and 24 (the container image's) from the repository: the compiled server's smoke test,
 # the image's tree with the production dependencies only, and the unit tier on 24. The HTTP tiers

@@ -22,6 +22,8 @@ import { dirname, join } from 'node:path';
 export const GUARDED = [
   'src/db/',
   'src/store/',
+  // The wiring of the services to the store, with or without the embedded accelerator.
+  'src/deps*.ts',
   'src/search/store/',
   'src/exr/store/',
   'src/analytics/store/',

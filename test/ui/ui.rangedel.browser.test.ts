@@ -107,6 +107,8 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
 
   /** The page's x (viewport pixels) of `t` on the timeline's track, and the track's middle y. */
   async function pointAt(page: Page, t: bigint): Promise<{ x: number; y: number }> {
+    // The mouse reaches only what is in the window: the track sits near its foot.
+    await page.locator('.tl-track').scrollIntoViewIfNeeded();
     const svg = page.locator('svg.tl-svg');
     const view = {
       start: timestamp(await svg.getAttribute('data-view-start')),
@@ -122,8 +124,10 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
     const opened = await openSignedIn(rig, token);
     await opened.page.goto(`${rig.server.url}/ui/flows/${media.flowId}`);
     await opened.page.getByRole('heading', { name: 'range deletion' }).waitFor();
-    // The timeline has drawn the Flow's segments.
+    // The timeline has drawn the Flow's segments, and the player has its controls: they come
+    // with its media and move the timeline down, away from a point measured before them.
     await opened.page.locator('.tl-run').first().waitFor();
+    await opened.page.locator('video[data-ready="true"]').waitFor();
     return opened;
   }
 
@@ -133,8 +137,6 @@ describe.skipIf(!available)('web UI: deleting the segments of a range chosen on 
    */
   async function seekInto(page: Page, i: number) {
     const span = spanOf(timerangeOf(i));
-    // A button below (the download's) may have scrolled the track out of the window.
-    await page.locator('.tl-track').scrollIntoViewIfNeeded();
     const { x, y } = await pointAt(page, middle(timerangeOf(i)));
     await page.mouse.click(x, y);
     await expect
