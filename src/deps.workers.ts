@@ -9,7 +9,7 @@ import { processOwner } from './deps.store.ts';
 import type { EmbeddedAccelerator } from './embedded/embedded.accelerator.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import type { VersionedBodies } from './events/events.render.ts';
-import type { UrlGuard } from './events/events.ssrf.ts';
+import type { UrlGuard } from './common/url.guard.ts';
 import type { FeatureSet } from './feature/feature.set.ts';
 import { INIT_OBJECT_TAG } from './hls/hls.service.ts';
 import { MediaGarbageCollector } from './media/media.gc.ts';

@@ -7,7 +7,7 @@ import { type ParkedEvent, suspensionError, type WebhookRecord } from '../store/
 import { matches } from './events.filters.ts';
 import { postEvent } from './events.http.ts';
 import type { VersionedBodies } from './events.render.ts';
-import type { UrlGuard } from './events.ssrf.ts';
+import type { UrlGuard } from '../common/url.guard.ts';
 
 export interface DispatcherSettings {
   timeoutMs: number;

@@ -11,7 +11,7 @@ import type { WorkerLog } from '../../src/common/worker.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { WebhookDispatcher } from '../../src/events/events.dispatcher.ts';
 import { EventRenderer } from '../../src/events/events.render.ts';
-import { UrlGuard } from '../../src/events/events.ssrf.ts';
+import { UrlGuard } from '../../src/common/url.guard.ts';
 import type { WebhookRecord } from '../../src/store/webhooks.repo.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import type { TestServer } from '../helpers/server.ts';

@@ -11,7 +11,7 @@ import type { DbSession, Engine } from '../../src/db/db.types.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { WebhookDispatcher } from '../../src/events/events.dispatcher.ts';
 import { EventRenderer } from '../../src/events/events.render.ts';
-import { UrlGuard } from '../../src/events/events.ssrf.ts';
+import { UrlGuard } from '../../src/common/url.guard.ts';
 import type { Receiver } from '../helpers/receiver.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { newFlow } from '../segments/helpers.ts';
