@@ -39,6 +39,7 @@ const HTTP_SUITES = [
   'test/exr/**/*.test.ts',
   'test/analytics/**/*.test.ts',
   'test/hls/**/*.test.ts',
+  'test/recorder/**/*.test.ts',
 ];
 
 // The upgrade from the previous release (test/upgrade/): on DuckDB in `integration` (every
