@@ -62,7 +62,7 @@ describe('RunTimeline', () => {
     const placed = list.map((s) => timeline.place('video', s, NOW));
     for (let i = 1; i < placed.length; i++) {
       expect(placed[i]?.start).toBe(placed[i - 1]?.end);
-      expect(placed[i]?.end - (placed[i]?.start as bigint)).toBe(2n * SECOND);
+      expect((placed[i]?.end as bigint) - (placed[i]?.start as bigint)).toBe(2n * SECOND);
       expect(placed[i]?.anchored).toBe(false);
     }
     // A frame lost just at the wrap: the next segment starts one frame after the end, as a gap.
