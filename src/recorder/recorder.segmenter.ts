@@ -5,7 +5,7 @@
  *
  * What ffmpeg 5.1's segment list says, measured with `-copyts -muxdelay 0 -reset_timestamps 0`
  * (one CSV line `name,start,end` per segment, written once the segment's trailer is written and
- * flushed, before the next one is reported):
+ * flushed, before any packet of the next segment):
  * - `start` is the PTS of the segment's first packet (decoding order; for video its key frame) in
  *   seconds, on the muxer's timeline, which is the file's own PTS here (mod 2^33) - except the
  *   first entry of a run, which says 0.000000 whatever the PTS (the muxer's initial value).
@@ -200,7 +200,7 @@ export class Segmenter {
         self.segments++;
       } catch (error) {
         self.callbackError = error;
-        self.signal();
+        void self.stop();
       }
     };
     const outputs = options.tracks.map((track) => new TrackOutput(track, directory, report));

@@ -189,6 +189,28 @@ describe.skipIf(!available)('Segmenter (ffmpeg)', () => {
     expect(exit.segments).toBe(reported.length);
   });
 
+  it('stops on a failed callback and removes what it had not handed over', async () => {
+    const work = mkdtempSync(join(dir, 'failing-'));
+    const handed: string[] = [];
+    const segmenter = await Segmenter.start(
+      { kind: 'file', path: source, realtime: false },
+      {
+        ffmpegPath: FFMPEG,
+        workDir: work,
+        tracks: TRACKS,
+        onSegment: async (segment) => {
+          handed.push(basename(segment.file));
+          if (segment.track.kind === 'video') throw new Error('upload failed');
+        },
+      },
+    );
+    const exit = await segmenter.exited;
+    expect(exit.callbackError).toEqual(new Error('upload failed'));
+    expect(exit.stopped).toBe(true);
+    expect((await readdir(segmenter.directory)).sort()).toEqual(handed.sort());
+    expect(handed.filter((name) => name.startsWith('v-'))).toHaveLength(1);
+  });
+
   it('records MPEG-TS bytes written to its stdin', async () => {
     const bytes = await readFile(source);
     const probed = await probeSource(
