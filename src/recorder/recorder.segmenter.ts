@@ -77,8 +77,8 @@ export interface SegmenterExit {
   segments: number;
   /** The last ~20 lines ffmpeg wrote to stderr (for the job's last_error). */
   stderr: string;
-  /** The first error onSegment threw: the run was stopped on it. */
-  callbackError?: unknown;
+  /** The first error reporting a segment (onSegment's, or reading the file): the run was stopped on it. */
+  reportError?: unknown;
 }
 
 const STDERR_LINES = 20;
@@ -92,10 +92,11 @@ class TrackOutput {
     readonly track: Track,
     private readonly dir: string,
     private readonly report: (segment: FinishedSegment) => Promise<void>,
+    private readonly fail: (error: unknown) => void,
   ) {}
 
   add(entry: ListEntry): void {
-    this.chain = this.chain.then(() => this.finished(entry));
+    this.chain = this.chain.then(() => this.finished(entry)).catch(this.fail);
   }
 
   /** Waits for the entries listed so far; then reports the last one, which nothing follows. */
@@ -145,7 +146,7 @@ export class Segmenter {
   private readonly child: ChildProcess;
   private stopping = false;
   private segments = 0;
-  private callbackError: unknown;
+  private reportError: unknown;
   /** The files given to onSegment: the caller's from then on. */
   private readonly handed = new Set<string>();
 
@@ -191,19 +192,24 @@ export class Segmenter {
     const tail = new StderrTail(STDERR_LINES);
     child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk));
     let segmenter: Segmenter | null = null;
+    const fail = (error: unknown) => {
+      const self = segmenter as Segmenter;
+      if (self.reportError !== undefined) return;
+      self.reportError = error;
+      void self.stop();
+    };
     const report = async (segment: FinishedSegment) => {
       const self = segmenter as Segmenter;
-      if (self.callbackError !== undefined) return;
+      if (self.reportError !== undefined) return;
       self.handed.add(basename(segment.file));
       try {
         await options.onSegment(segment);
         self.segments++;
       } catch (error) {
-        self.callbackError = error;
-        void self.stop();
+        fail(error);
       }
     };
-    const outputs = options.tracks.map((track) => new TrackOutput(track, directory, report));
+    const outputs = options.tracks.map((track) => new TrackOutput(track, directory, report, fail));
     segmenter = new Segmenter(child, directory, outputs, tail);
     return segmenter;
   }
@@ -253,7 +259,7 @@ export class Segmenter {
       stopped: this.stopping,
       segments: this.segments,
       stderr: tail.lines(),
-      ...(this.callbackError !== undefined && { callbackError: this.callbackError }),
+      ...(this.reportError !== undefined && { reportError: this.reportError }),
     };
   }
 

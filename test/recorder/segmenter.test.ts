@@ -80,6 +80,7 @@ async function record(
   input: SegmenterInput,
   workDir: string,
   whileRunning?: (segmenter: Segmenter, firstVideo: Promise<void>) => Promise<void>,
+  tracks: Track[] = TRACKS,
 ): Promise<{ exit: SegmenterExit; byTrack: Map<string, FinishedSegment[]>; directory: string }> {
   const byTrack = new Map<string, FinishedSegment[]>();
   let videoSeen: () => void = () => {};
@@ -89,7 +90,7 @@ async function record(
   const segmenter = await Segmenter.start(input, {
     ffmpegPath: FFMPEG,
     workDir,
-    tracks: TRACKS,
+    tracks,
     onSegment: async (segment) => {
       // The file is whole when reported: its bytes are all there.
       expect((await readFile(segment.file)).length).toBe(segment.bytes);
@@ -108,8 +109,11 @@ async function record(
 }
 
 /** Each track's segments: distinct files, in order, each starting where the previous ended. */
-function expectContiguous(byTrack: Map<string, FinishedSegment[]>): void {
-  expect([...byTrack.keys()].sort()).toEqual(['audio:1', 'audio:2', 'video']);
+function expectContiguous(
+  byTrack: Map<string, FinishedSegment[]>,
+  keys = ['audio:1', 'audio:2', 'video'],
+): void {
+  expect([...byTrack.keys()].sort()).toEqual(keys);
   for (const list of byTrack.values()) {
     expect(new Set(list.map((s) => s.file)).size).toBe(list.length);
     expect(list.map((s) => s.file)).toEqual(list.map((s) => s.file).sort());
@@ -205,7 +209,7 @@ describe.skipIf(!available)('Segmenter (ffmpeg)', () => {
       },
     );
     const exit = await segmenter.exited;
-    expect(exit.callbackError).toEqual(new Error('upload failed'));
+    expect(exit.reportError).toEqual(new Error('upload failed'));
     expect(exit.stopped).toBe(true);
     expect((await readdir(segmenter.directory)).sort()).toEqual(handed.sort());
     expect(handed.filter((name) => name.startsWith('v-'))).toHaveLength(1);
@@ -232,6 +236,31 @@ describe.skipIf(!available)('Segmenter (ffmpeg)', () => {
     const video = byTrack.get('video') ?? [];
     expect(video[0]?.startPts).toBe(sourceVideo[0]?.pts);
     expect(await expectVideo(video, dir)).toBe(sourceFrames);
+  });
+
+  it('records fragmented MP4 bytes written to its stdin', async () => {
+    const fragmented = join(dir, 'fragmented.mp4');
+    await run(FFMPEG, [
+      ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
+      ...['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=4'],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=4'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-c:a', 'aac', '-b:a', '48k'],
+      ...['-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', fragmented],
+    ]);
+    const bytes = await readFile(fragmented);
+    const work = mkdtempSync(join(dir, 'fmp4-'));
+    const tracks: Track[] = [{ kind: 'video' }, { kind: 'audio', index: 1 }];
+    const { exit, byTrack } = await record(
+      { kind: 'pipe' },
+      work,
+      async (segmenter) => {
+        segmenter.stdin.end(bytes);
+      },
+      tracks,
+    );
+    expect(exit).toMatchObject({ code: 0, stopped: false });
+    expectContiguous(byTrack, ['audio:1', 'video']);
+    expect(await expectVideo(byTrack.get('video') ?? [], dir)).toBe(100);
   });
 
   /** Records the live source sent over UDP by a second ffmpeg, stopped after the first video segment. */
