@@ -9,9 +9,10 @@
  * - `start` is the PTS of the segment's first packet (decoding order; for video its key frame) in
  *   seconds, on the muxer's timeline, which is the file's own PTS here (mod 2^33) - except the
  *   first entry of a run, which says 0.000000 whatever the PTS (the muxer's initial value).
- * - `end` is the largest PTS + duration of the segment's packets: the next entry's start when the
- *   media is contiguous (25 fps video, 48 kHz AAC), and for the last segment the end of its last
- *   sample.
+ * - `end` is the largest PTS + duration of the segment's packets: the next entry's start for
+ *   25 fps video and 48 kHz AAC (1920 ticks a frame), but not in general: 44.1 kHz AAC steps
+ *   2089 or 2090 ticks while each packet says 2089, and the list then shows 1-tick gaps
+ *   (`...,6.020756` then `6.020767,...`). For the last segment it is the end of its last sample.
  * - Six decimals of seconds (1 us) are finer than a 90 kHz tick (11.1 us), so `round(s * 90000)`
  *   gives the tick back exactly; but the first entry's 0 and B-frames (whose first presented
  *   frame is not the first packet) make the list's start the wrong value to use.
