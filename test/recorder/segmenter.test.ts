@@ -317,6 +317,30 @@ describe.skipIf(!available)('Segmenter (ffmpeg)', () => {
     expect((await readdir(directory)).sort()).toEqual(reported.sort());
   });
 
+  it.each([
+    ['rtmp', (port: number) => ['-f', 'flv', '-listen', '1', `rtmp://127.0.0.1:${port}/live/x`]],
+    ['srt', (port: number) => ['-f', 'mpegts', `srt://127.0.0.1:${port}?mode=listener`]],
+  ] as const)('reads an %s source within its protocol whitelist', async (kind, output) => {
+    const port = await closedPort();
+    const sender = spawnChild(
+      FFMPEG,
+      [
+        ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-i', live],
+        ...['-map', '0:v', '-map', '0:a:0', '-c', 'copy', ...output(port)],
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      const url = kind === 'rtmp' ? `rtmp://127.0.0.1:${port}/live/x` : `srt://127.0.0.1:${port}`;
+      // The sender listens once it has started: the first attempts may find no one there.
+      await expect
+        .poll(() => probeSource({ kind, url }, { ffprobePath: FFPROBE }).catch(() => null))
+        .toMatchObject({ video: { codec: 'h264' }, audio: [{ codec: 'aac' }] });
+    } finally {
+      await killChild(sender);
+    }
+  });
+
   it('says ffmpeg is missing instead of crashing', async () => {
     const missing = join(dir, 'no-such-ffmpeg');
     const input: SegmenterInput = { kind: 'file', path: source, realtime: false };
