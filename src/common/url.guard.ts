@@ -129,6 +129,23 @@ export class UrlGuard {
     for (const address of addresses) this.checkAddress(host, address);
   }
 
+  /**
+   * check(), then the URL with its host replaced by the address checked, for a client that
+   * resolves names itself (ffmpeg): what it connects to is what was checked, whatever a DNS
+   * answer says later. A host the allow-list names is kept as it is.
+   */
+  async pin(url: string): Promise<string> {
+    await this.check(url);
+    const parsed = new URL(url);
+    const host = hostOf(parsed);
+    if (isIP(host) || this.allowedHosts.has(host)) return url;
+    const [first] = await resolveAll(host);
+    if (first === undefined) throw new UrlRefused(`${host} does not resolve`);
+    this.checkAddress(host, first);
+    parsed.hostname = isIP(first) === 6 ? `[${first}]` : first;
+    return parsed.toString();
+  }
+
   /** A `lookup` for http.request: resolves, then refuses forbidden addresses. */
   readonly lookup = (hostname: string, options: object, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {

@@ -45,7 +45,7 @@ describe('POST /recordings refuses a source that may not be recorded', () => {
     ['udp://[::1]:5000', /loopback.*TAMS_RECORDER_ALLOW/],
     ['srt://169.254.169.254:9000', /linkLocal.*TAMS_RECORDER_ALLOW/],
     ['udp://239.1.1.1:5000', /multicast.*TAMS_RECORDER_ALLOW/],
-    ['http://192.168.0.10:8080/live.m3u8', /private range.*TAMS_RECORDER_ALLOW/],
+    ['rtmp://192.168.0.10/live/one', /private range.*TAMS_RECORDER_ALLOW/],
     ['gopher://127.0.0.1/x', /gopher: sources are not recorded/],
     ['udp://127.0.0.1', /a udp source names its port/],
     ['file:../elsewhere/secret.ts', /no file/],
