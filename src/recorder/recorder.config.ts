@@ -33,6 +33,13 @@ export const recorderSettings = {
     description:
       'Recording jobs one replica runs at once (each an ffmpeg process); 0: this replica runs none (it still serves the API).',
   }),
+  TAMS_RECORDER_PROBE_SECONDS: Type.Integer({
+    default: 15,
+    minimum: 1,
+    maximum: 600,
+    description:
+      'How long a source may take to show its streams when a run starts; a source silent for longer is retried with backoff, the job `retrying` with the reason in `last_error`.',
+  }),
   TAMS_RECORDER_WORK_DIR: Type.String({
     default: '',
     description:

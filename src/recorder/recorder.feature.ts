@@ -62,7 +62,7 @@ export const recorderFeature: Feature<RecorderRuntime, RecorderConfig> = {
             ffmpeg: config.TAMS_RECORDER_FFMPEG,
             ffprobe: config.TAMS_RECORDER_FFPROBE,
             workDir,
-            probeMs: 15_000,
+            probeMs: config.TAMS_RECORDER_PROBE_SECONDS * 1000,
           },
         });
         const running = worker;

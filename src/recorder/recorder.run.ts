@@ -91,12 +91,11 @@ export class JobRun {
   }
 
   private async loop(): Promise<void> {
-    const timeline = new RunTimeline({ resumeAfter: this.job.timeline_end ?? null });
     let backoff = FIRST_BACKOFF_MS;
     while (!this.stopping) {
       const began = this.deps.clock.now().getTime();
       try {
-        await this.once(timeline);
+        await this.once();
       } catch (error) {
         this.failed(error instanceof Error ? error.message : String(error));
       }
@@ -124,7 +123,7 @@ export class JobRun {
   }
 
   /** One ffmpeg run: until the source ends or fails, or stop(). */
-  private async once(timeline: RunTimeline): Promise<void> {
+  private async once(): Promise<void> {
     const { deps, job } = this;
     this.progress.state = 'starting';
     const probe = await probeSource(this.input, { ffprobePath: deps.ffprobe, deadlineMs: deps.probeMs });
@@ -135,6 +134,10 @@ export class JobRun {
     if (this.stopping) return;
     const workDir = join(deps.workDir, job.id);
     await mkdir(workDir, { recursive: true });
+    // Each ffmpeg run anchors its own timeline where it starts reading, after what was registered.
+    const resumeAfter = this.progress.timelineEnd ?? job.timeline_end ?? null;
+    const startTai = utcMillisToTai(deps.clock.now().getTime());
+    const timeline = new RunTimeline({ resumeAfter, startTai });
     const segmenter = await Segmenter.start(this.input, {
       ffmpegPath: deps.ffmpeg,
       segmentSeconds: Number(job.segment_ns) / 1e9,

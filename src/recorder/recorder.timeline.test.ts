@@ -30,7 +30,9 @@ describe('RunTimeline', () => {
     const timeline = new RunTimeline();
     const list = segments(123_457n, 5000, 50n, frameTicks);
     const placed = list.map((s) => timeline.place('video', s, NOW));
-    expect(placed[0]?.start).toBe(NOW);
+    // Anchored to end at the wall clock given: the segment is whole when it is placed.
+    const first = NOW - ticksToNs(50n * frameTicks);
+    expect(placed[0]?.start).toBe(first);
     expect(placed[0]?.anchored).toBe(true);
     for (let i = 1; i < placed.length; i++) {
       expect(bounds(placed[i]?.timerange as string)[0]).toBe(bounds(placed[i - 1]?.timerange as string)[1]);
@@ -38,7 +40,7 @@ describe('RunTimeline', () => {
     }
     // The last end is the anchor plus the exact duration of all frames, rounded once.
     const ticks = 5000n * 50n * frameTicks;
-    expect(placed.at(-1)?.end).toBe(NOW - ticksToNs(123_457n) + ticksToNs(123_457n + ticks));
+    expect(placed.at(-1)?.end).toBe(first - ticksToNs(123_457n) + ticksToNs(123_457n + ticks));
     // One ts_offset for the whole anchor: every segment's media time maps by the same offset.
     expect(new Set(placed.map((p) => p.tsOffset)).size).toBe(1);
     expect(placed[7]?.start).toBe(ticksToNs(list[7]?.startPts as bigint) + (placed[7]?.tsOffsetNs as bigint));
@@ -87,9 +89,9 @@ describe('RunTimeline', () => {
     expect(early.anchored).toBe(true);
     expect(early.start).toBe(lastEnd);
     expect(timeline.place('video', restarted[1] as never, NOW).start).toBe(early.end);
-    // With the wall clock ahead, at the wall clock: a gap.
+    // With the wall clock ahead, ending at the wall clock: a gap.
     const again = timeline.place('video', segments(5n, 1, 50n, 3600n)[0] as never, lastEnd + 60n * SECOND);
-    expect(again.start).toBe(lastEnd + 60n * SECOND);
+    expect(again.end).toBe(lastEnd + 60n * SECOND);
   });
 
   it('re-anchors a jump forward beyond the bound, and keeps a small gap as a gap', () => {
@@ -107,7 +109,7 @@ describe('RunTimeline', () => {
       later,
     );
     expect(c.anchored).toBe(true);
-    expect(c.start).toBe(later);
+    expect(c.end).toBe(later);
   });
 
   it('lets the other tracks join the anchor a restart made', () => {
@@ -121,6 +123,24 @@ describe('RunTimeline', () => {
     expect(a.start - v.start).toBe(ticksToNs(1920n));
   });
 
+  it('starts the run where ffmpeg started reading, and later anchors when their segment ended', () => {
+    const timeline = new RunTimeline({ startTai: NOW });
+    // Reported late (ffmpeg's buffering): still placed from when reading began.
+    const first = timeline.place('video', { startPts: 900_000n, endPts: 1_080_000n }, NOW + 7n * SECOND);
+    expect(first.start).toBe(NOW);
+    const next = timeline.place('video', { startPts: 1_080_000n, endPts: 1_260_000n }, NOW + 8n * SECOND);
+    expect(next.start).toBe(first.end);
+    // A restart of the source's clock: ending at the wall clock it is placed with.
+    const restarted = timeline.place('video', { startPts: 0n, endPts: 180_000n }, NOW + 30n * SECOND);
+    expect(restarted.anchored).toBe(true);
+    expect(restarted.end).toBe(NOW + 30n * SECOND);
+    // Never before the previous run's end.
+    const resumed = new RunTimeline({ startTai: NOW, resumeAfter: NOW + SECOND });
+    expect(resumed.place('video', { startPts: 0n, endPts: 180_000n }, NOW + 9n * SECOND).start).toBe(
+      NOW + SECOND,
+    );
+  });
+
   it('starts a resumed run no earlier than where the previous run ended', () => {
     const ended = NOW + 3n * SECOND;
     const timeline = new RunTimeline({ resumeAfter: ended });
@@ -129,11 +149,11 @@ describe('RunTimeline', () => {
     // A track whose first PTS is earlier than the anchor's would land before the end: it anchors on its own.
     const audio = timeline.place('audio:1', { startPts: 0n, endPts: 1920n }, NOW);
     expect(audio.start).toBeGreaterThanOrEqual(ended);
-    // A wall clock past the end wins.
+    // A wall clock past the end (by more than the segment) wins.
     const late = new RunTimeline({ resumeAfter: ended }).place(
       'video',
       { startPts: 0n, endPts: 1n },
-      ended + 1n,
+      ended + 1n + ticksToNs(1n),
     );
     expect(late.start).toBe(ended + 1n);
   });

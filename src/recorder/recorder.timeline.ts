@@ -57,6 +57,14 @@ export interface TimelineOptions {
   resumeAfter?: bigint | null;
   /** The largest forward jump between a track's segments that is still a gap, not a restart. */
   maxJumpTicks?: bigint;
+  /**
+   * The wall clock (ns TAI) when ffmpeg started reading a live source: the run's first segment
+   * starts there. Anchoring it at the time it is reported instead would put the run ahead of the
+   * wall clock by what ffmpeg buffered while it analysed the input (segments then come in a burst:
+   * ~3 s ahead was measured on UDP). Without it, the first segment ends at the `nowTai` it is
+   * placed with.
+   */
+  startTai?: bigint;
 }
 
 /** An anchor: tick positions of its own coordinate map to `offset + round(t * 10^9 / 90000)`. */
@@ -78,12 +86,14 @@ interface TrackState {
 export class RunTimeline {
   private readonly resumeAfter: bigint | null;
   private readonly maxJump: bigint;
+  private readonly startTai: bigint | undefined;
   private epoch: Epoch | null = null;
   private readonly tracks = new Map<string, TrackState>();
 
   constructor(options: TimelineOptions = {}) {
     this.resumeAfter = options.resumeAfter ?? null;
     this.maxJump = options.maxJumpTicks ?? DEFAULT_MAX_JUMP_TICKS;
+    this.startTai = options.startTai;
   }
 
   /**
@@ -107,7 +117,12 @@ export class RunTimeline {
       if (joined) {
         [epoch, startTicks] = joined;
       } else {
-        const at = maxOf(nowTai, floor) as bigint;
+        // The run's first segment starts when ffmpeg started reading (startTai). Later anchors
+        // (a restart of the source's clock): the segment is whole when placed, so it ended by
+        // now, its start a duration before.
+        const wall =
+          this.epoch === null && this.startTai !== undefined ? this.startTai : nowTai - ticksToNs(duration);
+        const at = maxOf(wall, floor) as bigint;
         epoch = { offset: at - ticksToNs(startPts), latestTicks: startPts, latestPts: startPts };
         this.epoch = epoch;
         startTicks = startPts;

@@ -1,0 +1,125 @@
+/**
+ * Live sources recorded by the server: MPEG-TS sent over UDP in real time by a second ffmpeg is
+ * recorded while it arrives (the job `recording`, segments registered as they finish, its lag
+ * behind the wall clock shown), and stopped through the API with the segment in progress
+ * registered. A source that sends nothing leaves its job `retrying` with the reason, while the
+ * server answers everyone else as before.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTimeRange } from '../../src/time/index.ts';
+import { killChild, spawnChild } from '../helpers/children.ts';
+import { closedPort } from '../helpers/ports.ts';
+import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
+import { FFMPEG, ffmpegAvailable } from '../hls/hls.media.ts';
+import type { Doc } from '../http/fixtures.ts';
+import { allSegments, newFlow, waitFor } from '../segments/helpers.ts';
+import { makeSource } from './recorder.media.ts';
+
+const available = ffmpegAvailable();
+const data = tempDir('tams-recorder-live-');
+const source = join(data.path, 'live.ts');
+let server: TestServer;
+
+beforeAll(async () => {
+  if (!available) return;
+  mkdirSync(data.path, { recursive: true });
+  await makeSource(source, 60);
+  server = await startServer({
+    dataDir: data.path,
+    env: {
+      TAMS_AUTH: 'none',
+      TAMS_RECORDER_ALLOW: '127.0.0.1',
+      TAMS_RECORDER_PROBE_SECONDS: '10',
+      TAMS_WORKER_IDLE_MS: '100',
+    },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  data.remove();
+});
+
+const job = async (id: string) => (await server.get<Doc>(`/recordings/${id}`)).body;
+
+describe.skipIf(!available)('a live source recorded by the server', () => {
+  it('records MPEG-TS over UDP as it arrives, and stops with the segment in progress registered', async () => {
+    const port = await closedPort();
+    const made = await server.post<Doc>('/recordings', { source: { url: `udp://127.0.0.1:${port}` } });
+    expect(made.status, made.text).toBe(201);
+    const id = made.body.id as string;
+    const sender = spawnChild(
+      FFMPEG,
+      [
+        ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source],
+        ...['-map', '0', '-c', 'copy', '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`],
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      const recording = await waitFor(
+        'three video segments registered',
+        async () => {
+          const j = await job(id);
+          const video = (j.flow_ids as Doc).video as string | undefined;
+          if (j.state !== 'recording' || video === undefined) return undefined;
+          return (await allSegments(server, video)).length >= 3 ? j : undefined;
+        },
+        120_000,
+      );
+      // Recorded as it arrives: each segment ends a few seconds behind the wall clock at most.
+      expect(recording.lag_ms).toBeGreaterThanOrEqual(0);
+      expect(recording.lag_ms).toBeLessThan(30_000);
+      expect(recording.replica).toEqual(expect.any(String));
+      const before = (await allSegments(server, (recording.flow_ids as Doc).video as string)).length;
+      const stopped = await server.post<Doc>(`/recordings/${id}/stop`, {});
+      expect(stopped.body.want).toBe('stop');
+      const done = await waitFor('the job stopped', async () => {
+        const j = await job(id);
+        return j.state === 'stopped' ? j : undefined;
+      });
+      expect(done.replica).toBeUndefined();
+      const flows = done.flow_ids as { video: string; audio: string[] };
+      const video = await allSegments(server, flows.video);
+      expect(video.length).toBeGreaterThan(before);
+      for (const flowId of [flows.video, ...flows.audio]) {
+        const segments = await allSegments(server, flowId);
+        for (let i = 1; i < segments.length; i++)
+          expect(parseTimeRange(segments[i]?.timerange as string).start).toBe(
+            parseTimeRange(segments[i - 1]?.timerange as string).end,
+          );
+      }
+      expect(done.segments_written).toBe(
+        video.length + (await Promise.all(flows.audio.map((f) => allSegments(server, f)))).flat().length,
+      );
+    } finally {
+      await killChild(sender);
+    }
+  });
+
+  it('leaves a silent source retrying with the reason, and the server answers others meanwhile', async () => {
+    const port = await closedPort();
+    const made = await server.post<Doc>('/recordings', { source: { url: `udp://127.0.0.1:${port}` } });
+    const id = made.body.id as string;
+    const retrying = await waitFor(
+      'the job retrying',
+      async () => {
+        const j = await job(id);
+        return j.state === 'retrying' && typeof j.last_error === 'string' ? j : undefined;
+      },
+      60_000,
+    );
+    expect(retrying.last_error).toMatch(/\S/);
+    expect(retrying.replica).toEqual(expect.any(String));
+    // Another client's writes and reads go on.
+    const flowId = await newFlow(server);
+    expect((await server.get(`/flows/${flowId}`)).status).toBe(200);
+    await waitFor(
+      'a second attempt',
+      async () => ((await job(id)).restarts as number) >= 1 || undefined,
+      60_000,
+    );
+    expect((await server.delete(`/recordings/${id}`)).status).toBe(204);
+  });
+});
