@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../common/clock.ts';
+import type { UrlGuard } from '../common/url.guard.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { TamsServices } from '../feature/feature.types.ts';
 import { copyingOf } from '../media/media.copy.ts';
@@ -9,6 +10,7 @@ import type { MediaRegistry } from '../media/media.registry.ts';
 import type { SegmentPostBody } from '../segments/segments.objects.ts';
 import { TimeRange, utcMillisToTai } from '../time/index.ts';
 import { makeFlows, type TrackFlow, trackFlows, tracksOf } from './recorder.flows.ts';
+import { HlsFeed } from './recorder.hls.feed.ts';
 import type { SegmenterInput } from './recorder.input.ts';
 import { probeSource } from './recorder.probe.ts';
 import { type FinishedSegment, Segmenter, type Track } from './recorder.segmenter.ts';
@@ -43,6 +45,11 @@ export interface RunProgress {
   retries: number;
 }
 
+/** What a run reads: a source ffmpeg opens itself, or an HLS playlist the server reads for it. */
+export type RunSource =
+  | { kind: 'ffmpeg'; input: SegmenterInput }
+  | { kind: 'hls'; url: string; guard: UrlGuard };
+
 /** The first pause after a failure; doubled at each failure in a row, up to MAX_BACKOFF_MS. */
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
@@ -67,7 +74,7 @@ export class JobRun {
   constructor(
     private readonly deps: RunDeps,
     private readonly job: JobRecord,
-    private readonly input: SegmenterInput,
+    private readonly source: RunSource,
   ) {
     if (job.flows !== undefined) this.progress.flows = job.flows;
     this.done = this.loop();
@@ -77,7 +84,7 @@ export class JobRun {
     return this.job.id;
   }
 
-  /** Whether the run is over by itself: its file source was recorded to the end. */
+  /** Whether the run is over by itself: its file or ended playlist was recorded to the end. */
   get finished(): boolean {
     return this.ended;
   }
@@ -126,7 +133,14 @@ export class JobRun {
   private async once(): Promise<void> {
     const { deps, job } = this;
     this.progress.state = 'starting';
-    const probe = await probeSource(this.input, { ffprobePath: deps.ffprobe, deadlineMs: deps.probeMs });
+    const { source } = this;
+    const feed = source.kind === 'hls' ? new HlsFeed(source.url, source.guard) : undefined;
+    const input: SegmenterInput = source.kind === 'hls' ? { kind: 'pipe' } : source.input;
+    const probe = await probeSource(input, {
+      ffprobePath: deps.ffprobe,
+      deadlineMs: deps.probeMs,
+      ...(feed && { bytes: await feed.first() }),
+    });
     const tracks = tracksOf(probe);
     if (tracks.length === 0) throw new Error('the source carries no video or audio the recorder can record');
     if (this.progress.flows === undefined) this.progress.flows = await makeFlows(deps.tams, job, probe);
@@ -138,7 +152,7 @@ export class JobRun {
     const resumeAfter = this.progress.timelineEnd ?? job.timeline_end ?? null;
     const startTai = utcMillisToTai(deps.clock.now().getTime());
     const timeline = new RunTimeline({ resumeAfter, startTai });
-    const segmenter = await Segmenter.start(this.input, {
+    const segmenter = await Segmenter.start(input, {
       ffmpegPath: deps.ffmpeg,
       segmentSeconds: Number(job.segment_ns) / 1e9,
       workDir,
@@ -147,10 +161,21 @@ export class JobRun {
     });
     this.segmenter = segmenter;
     this.progress.state = 'recording';
+    // The server reads an HLS source for ffmpeg; a fetch that fails ends the run (retried).
+    let feedFailure: unknown;
+    const fed = feed
+      ?.run(segmenter.stdin, () => this.stopping)
+      .catch((error: unknown) => {
+        feedFailure = error;
+        void segmenter.stop();
+      });
     const exit = await segmenter.exited;
+    await fed;
     this.segmenter = undefined;
     if (exit.reportError !== undefined) throw exit.reportError;
-    if (!exit.stopped && exit.code === 0 && this.input.kind === 'file') {
+    if (feedFailure !== undefined && !this.stopping) throw feedFailure;
+    // A file read to its end, or a playlist that ended (EXT-X-ENDLIST): the job is done.
+    if (!exit.stopped && exit.code === 0 && (input.kind === 'file' || input.kind === 'pipe')) {
       this.ended = true;
       return;
     }

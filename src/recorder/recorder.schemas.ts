@@ -12,7 +12,7 @@ const SourceUrl = Type.String({
   minLength: 1,
   maxLength: 2048,
   description:
-    'Where the media come from: MPEG-TS over UDP (`udp://<group or address>:<port>`, received) or SRT (`srt://host:port`, as caller), RTMP (`rtmp(s)://host/app/stream`, pulled), or a file under TAMS_RECORDER_FILE_DIR (`file:<path under it>`). Network sources must pass the allow-list (TAMS_RECORDER_ALLOW): private, loopback, link-local, multicast and reserved addresses are refused unless it admits them.',
+    'Where the media come from: an HLS live playlist (`http(s)://…m3u8`, read by the server), MPEG-TS over UDP (`udp://<group or address>:<port>`, received) or SRT (`srt://host:port`, as caller), RTMP (`rtmp(s)://host/app/stream`, pulled), or a file under TAMS_RECORDER_FILE_DIR (`file:<path under it>`). Network sources must pass the allow-list (TAMS_RECORDER_ALLOW): private, loopback, link-local, multicast and reserved addresses are refused unless it admits them.',
 });
 
 export const RecordingPost = Type.Object(
@@ -75,7 +75,7 @@ export const Recording = Type.Object(
     description: Type.Optional(Type.String()),
     source: Type.Object({
       url: Type.String({ description: 'The source URL, its password and SRT passphrase hidden.' }),
-      kind: Type.Enum(['udp', 'srt', 'rtmp', 'file']),
+      kind: Type.Enum(['hls', 'udp', 'srt', 'rtmp', 'file']),
       realtime: Type.Optional(Type.Boolean()),
     }),
     segment_duration: Type.Number(),

@@ -7,6 +7,8 @@ import type { SourceKind } from './store/recorder.jobs.repo.ts';
 
 /** The URL schemes of recording sources, and the kind each one is. */
 const KINDS: Readonly<Record<string, SourceKind>> = {
+  'http:': 'hls',
+  'https:': 'hls',
   'udp:': 'udp',
   'srt:': 'srt',
   'rtmp:': 'rtmp',
@@ -41,7 +43,7 @@ export async function checkSource(url: string, guard: UrlGuard, fileDir: string)
   const kind = KINDS[parsed.protocol];
   if (kind === undefined)
     throw new BadRequestError(
-      `source.url: ${parsed.protocol} sources are not recorded (udp, srt, rtmp or file)`,
+      `source.url: ${parsed.protocol} sources are not recorded (http(s) HLS playlists, udp, srt, rtmp or file)`,
     );
   if (kind === 'file') return { kind, path: await checkFile(parsed, fileDir) };
   if (parsed.port === '' && (kind === 'udp' || kind === 'srt'))

@@ -4,8 +4,7 @@ import { type UrlGuard, UrlRefused } from '../common/url.guard.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { Topology } from '../db/topology.ts';
 import type { TamsStore } from '../store/store.ts';
-import type { SegmenterInput } from './recorder.input.ts';
-import { JobRun, type RunDeps } from './recorder.run.ts';
+import { JobRun, type RunDeps, type RunSource } from './recorder.run.ts';
 import { checkSource } from './recorder.source.ts';
 import { type JobRecord, recordingJobs } from './store/recorder.jobs.repo.ts';
 
@@ -150,9 +149,9 @@ export class RecorderWorker {
       return candidate;
     });
     if (!job) return false;
-    let input: SegmenterInput;
+    let input: RunSource;
     try {
-      input = await this.inputOf(job);
+      input = await this.sourceOf(job);
     } catch (error) {
       if (isBackendUnavailable(error)) throw error;
       await this.refuse(job, error instanceof Error ? error.message : String(error));
@@ -165,25 +164,30 @@ export class RecorderWorker {
   }
 
   /**
-   * What ffmpeg reads, checked again as at creation (the allow-list or the file may have changed
+   * What the run reads, checked again as at creation (the allow-list or the file may have changed
    * since); a network source's host pinned to the address checked.
    */
-  private async inputOf(job: JobRecord): Promise<SegmenterInput> {
+  private async sourceOf(job: JobRecord): Promise<RunSource> {
     const checked = await checkSource(job.source_url, this.deps.guard, this.deps.fileDir);
     switch (job.source_kind) {
       case 'file':
-        return { kind: 'file', path: checked.path as string, realtime: job.realtime ?? true };
-      case 'udp':
-      case 'srt':
-      case 'rtmp':
+        return {
+          kind: 'ffmpeg',
+          input: { kind: 'file', path: checked.path as string, realtime: job.realtime ?? true },
+        };
+      // Every connection the server makes for it goes through the guard's lookup.
+      case 'hls':
+        return { kind: 'hls', url: job.source_url, guard: this.deps.guard };
+      default:
         try {
-          return { kind: job.source_kind, url: await this.deps.guard.pin(job.source_url) };
+          return {
+            kind: 'ffmpeg',
+            input: { kind: job.source_kind, url: await this.deps.guard.pin(job.source_url) },
+          };
         } catch (error) {
           if (error instanceof UrlRefused) throw new Error(`source.url: ${error.message}`);
           throw error;
         }
-      default:
-        throw new Error(`${job.source_kind} sources are not recorded by this release`);
     }
   }
 

@@ -5,7 +5,8 @@
  * registered. A source that sends nothing leaves its job `retrying` with the reason, while the
  * server answers everyone else as before.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimeRange } from '../../src/time/index.ts';
@@ -42,6 +43,43 @@ afterAll(async () => {
 });
 
 const job = async (id: string) => (await server.get<Doc>(`/recordings/${id}`)).body;
+
+/**
+ * An HTTP server on 127.0.0.1 serving `dir` (what ffmpeg's HLS muxer writes there), and a few
+ * fixed answers: a playlist whose segment is at a private address, and a redirect to the
+ * link-local metadata address.
+ */
+async function serveHls(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const http: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    if (path === '/inward.m3u8') {
+      res.setHeader('content-type', 'application/vnd.apple.mpegurl');
+      res.end(
+        '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:1\n#EXTINF:2.0,\nhttp://10.20.30.40/seg1.ts\n',
+      );
+      return;
+    }
+    if (path === '/moved.m3u8') {
+      res.statusCode = 302;
+      res.setHeader('location', 'http://169.254.169.254/latest/meta-data/live.m3u8');
+      res.end();
+      return;
+    }
+    try {
+      res.end(readFileSync(join(dir, path.replace(/^\/+/, '').replace(/\.\./g, ''))));
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
+}
 
 describe.skipIf(!available)('a live source recorded by the server', () => {
   it('records MPEG-TS over UDP as it arrives, and stops with the segment in progress registered', async () => {
@@ -95,6 +133,81 @@ describe.skipIf(!available)('a live source recorded by the server', () => {
       );
     } finally {
       await killChild(sender);
+    }
+  });
+
+  it('records an HLS live playlist, read by the server itself', async () => {
+    const dir = join(data.path, 'hls');
+    mkdirSync(dir, { recursive: true });
+    const writer = spawnChild(
+      FFMPEG,
+      [
+        ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source],
+        ...['-map', '0', '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '5'],
+        ...['-hls_flags', 'delete_segments', join(dir, 'live.m3u8')],
+      ],
+      { stdio: 'ignore' },
+    );
+    const http = await serveHls(dir);
+    try {
+      await waitFor(
+        'the live playlist',
+        async () => (await fetch(`${http.url}/live.m3u8`)).ok || undefined,
+        60_000,
+      );
+      const made = await server.post<Doc>('/recordings', { source: { url: `${http.url}/live.m3u8` } });
+      expect(made.status, made.text).toBe(201);
+      expect(made.body.source).toMatchObject({ kind: 'hls' });
+      const id = made.body.id as string;
+      const recording = await waitFor(
+        'three video segments registered from HLS',
+        async () => {
+          const j = await job(id);
+          if (j.state === 'failed') throw new Error(String(j.last_error));
+          const video = (j.flow_ids as Doc).video as string | undefined;
+          if (video === undefined) return undefined;
+          return (await allSegments(server, video)).length >= 3 ? j : undefined;
+        },
+        120_000,
+      );
+      const flows = recording.flow_ids as { video: string; audio: string[] };
+      expect(flows.audio).toHaveLength(2);
+      const video = await allSegments(server, flows.video);
+      for (let i = 1; i < video.length; i++)
+        expect(parseTimeRange(video[i]?.timerange as string).start).toBe(
+          parseTimeRange(video[i - 1]?.timerange as string).end,
+        );
+      expect((await server.delete(`/recordings/${id}`)).status).toBe(204);
+    } finally {
+      await killChild(writer);
+      await http.close();
+    }
+  });
+
+  it('follows no playlist, segment or redirect to an address the allow-list does not admit', async () => {
+    const http = await serveHls(data.path);
+    try {
+      for (const [path, why] of [
+        ['/inward.m3u8', /10\.20\.30\.40 is in the private range.*TAMS_RECORDER_ALLOW/],
+        ['/moved.m3u8', /169\.254\.169\.254 is in the linkLocal range/],
+      ] as const) {
+        const made = await server.post<Doc>('/recordings', { source: { url: `${http.url}${path}` } });
+        expect(made.status, made.text).toBe(201);
+        const id = made.body.id as string;
+        const refused = await waitFor(
+          `the job for ${path} retrying`,
+          async () => {
+            const j = await job(id);
+            return j.state === 'retrying' && typeof j.last_error === 'string' ? j : undefined;
+          },
+          60_000,
+        );
+        expect(refused.last_error).toMatch(why);
+        expect(refused.segments_written).toBe(0);
+        expect((await server.delete(`/recordings/${id}`)).status).toBe(204);
+      }
+    } finally {
+      await http.close();
     }
   });
 

@@ -6,7 +6,7 @@ import { sortedPage } from '../../store/sorted.scan.ts';
 import type { RepoSet, StoreSession } from '../../store/store.ts';
 import { RT } from './recorder.tables.ts';
 
-export type SourceKind = 'udp' | 'srt' | 'rtmp' | 'file';
+export type SourceKind = 'hls' | 'udp' | 'srt' | 'rtmp' | 'file';
 export type JobWant = 'record' | 'stop';
 export type JobState = 'waiting' | 'starting' | 'recording' | 'retrying' | 'stopped' | 'failed';
 

@@ -16,7 +16,7 @@ export const recorderTables: TableDef[] = [
       { name: 'id', type: 'string', nullable: false },
       { name: 'label', type: 'string' },
       { name: 'description', type: 'string' },
-      // The source as the client gave it, and its kind: udp, srt, rtmp, file.
+      // The source as the client gave it, and its kind: hls, udp, srt, rtmp, file.
       { name: 'source_url', type: 'string', nullable: false },
       { name: 'source_kind', type: 'string', nullable: false },
       // File sources: played at their own pace (true) or as fast as they are read.
