@@ -3,6 +3,7 @@ import { UrlGuard } from '../common/url.guard.ts';
 import { BackgroundWorker } from '../common/worker.ts';
 import type { Feature, FeatureRuntime } from '../feature/feature.types.ts';
 import type { RecorderConfig } from './recorder.config.ts';
+import { RecorderStats, recorderMetrics } from './recorder.metrics.ts';
 import { recorderRoutes } from './recorder.routes.ts';
 import { Recording, RecordingPost } from './recorder.schemas.ts';
 import { RecorderService } from './recorder.service.ts';
@@ -41,6 +42,7 @@ export const recorderFeature: Feature<RecorderRuntime, RecorderConfig> = {
     });
     const workDir = config.TAMS_RECORDER_WORK_DIR || join(config.TAMS_DATA_DIR, 'recorder');
     let worker: RecorderWorker | undefined;
+    const stats = new RecorderStats();
     return {
       service,
       workDir,
@@ -63,6 +65,7 @@ export const recorderFeature: Feature<RecorderRuntime, RecorderConfig> = {
             ffprobe: config.TAMS_RECORDER_FFPROBE,
             workDir,
             probeMs: config.TAMS_RECORDER_PROBE_SECONDS * 1000,
+            stats,
           },
         });
         const running = worker;
@@ -74,6 +77,7 @@ export const recorderFeature: Feature<RecorderRuntime, RecorderConfig> = {
       },
       components: { Recording, RecordingPost },
       routes: (app, { paging, publicUrl }) => recorderRoutes(app, { recorder: service, paging, publicUrl }),
+      metrics: (metrics) => recorderMetrics(metrics, stats),
     };
   },
 };

@@ -12,6 +12,7 @@ import { TimeRange, utcMillisToTai } from '../time/index.ts';
 import { makeFlows, type TrackFlow, trackFlows, tracksOf } from './recorder.flows.ts';
 import { HlsFeed } from './recorder.hls.feed.ts';
 import type { SegmenterInput } from './recorder.input.ts';
+import type { RecorderStats } from './recorder.metrics.ts';
 import { probeSource } from './recorder.probe.ts';
 import { type FinishedSegment, Segmenter, type Track } from './recorder.segmenter.ts';
 import { RunTimeline } from './recorder.timeline.ts';
@@ -28,6 +29,7 @@ export interface RunDeps {
   workDir: string;
   /** How long a source may take to show its streams. */
   probeMs: number;
+  stats: RecorderStats;
 }
 
 /** What a run has done since it started, for the worker to write to the job's row. */
@@ -122,10 +124,12 @@ export class JobRun {
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
     this.progress.state = 'stopped';
+    this.deps.stats.lags.delete(this.job.id);
   }
 
   private failed(message: string): void {
     this.progress.error = { message, at: this.deps.clock.now() };
+    this.deps.stats.failures++;
     this.deps.log.warn({ job: this.job.id, err: message }, 'recording: the source failed; trying again');
   }
 
@@ -219,6 +223,8 @@ export class JobRun {
     p.segments++;
     p.timelineEnd = p.timelineEnd === undefined || placed.end > p.timelineEnd ? placed.end : p.timelineEnd;
     p.lagMs = Number((nowTai - placed.end) / 1_000_000n);
+    deps.stats.segments++;
+    deps.stats.lags.set(job.id, p.lagMs);
     if (job.retention_ns !== undefined) await this.trim(placed.end, byKey);
   }
 

@@ -110,6 +110,9 @@ describe.skipIf(!available)('a live source recorded by the server', () => {
       expect(recording.lag_ms).toBeGreaterThanOrEqual(0);
       expect(recording.lag_ms).toBeLessThan(30_000);
       expect(recording.replica).toEqual(expect.any(String));
+      const metrics = (await server.get('/metrics')).text;
+      expect(metrics).toMatch(/^tams_recorder_jobs_running 1$/m);
+      expect(Number(/^tams_recorder_segments_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
       const before = (await allSegments(server, (recording.flow_ids as Doc).video as string)).length;
       const stopped = await server.post<Doc>(`/recordings/${id}/stop`, {});
       expect(stopped.body.want).toBe('stop');
