@@ -7,6 +7,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { type Doc, expectError, nextLink } from '../http/fixtures.ts';
 
@@ -162,5 +163,33 @@ describe('a recording job through the API', () => {
     expectError(await server.get(`/recordings/${first}`), 404);
     expectError(await server.post(`/recordings/${first}/stop`, {}), 404);
     expectError(await server.delete(`/recordings/${first}`), 404);
+  });
+});
+
+describe('tams-mgmt record', () => {
+  it('starts, lists, stops and deletes jobs through the server', async () => {
+    const env = { TAMS_LOG_LEVEL: 'silent' };
+    const server_ = ['--server', server.url];
+    const started = await runCli(
+      ['record', 'start', 'file:clip.ts', ...server_, '--label', 'from the shell', '--json'],
+      { env },
+    );
+    expect(started.code, started.err).toBe(0);
+    const job = JSON.parse(started.out) as Doc;
+    expect(job).toMatchObject({ label: 'from the shell', state: 'waiting', source: { kind: 'file' } });
+    const listed = await runCli(['record', 'list', ...server_], { env });
+    expect(listed.code, listed.err).toBe(0);
+    expect(listed.out).toContain(`${job.id as string} waiting file:`);
+    const stopped = await runCli(['record', 'stop', job.id as string, ...server_], { env });
+    expect(stopped.code, stopped.err).toBe(0);
+    expect(stopped.out).toMatch(/^Stopping .* stopped /);
+    const deleted = await runCli(['record', 'delete', job.id as string, ...server_], { env });
+    expect(deleted.code, deleted.err).toBe(0);
+    const refused = await runCli(['record', 'start', 'udp://10.9.9.9:5000', ...server_], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('private range');
+    const usage = await runCli(['record', 'start', 'file:clip.ts'], { env });
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain('--server');
   });
 });
