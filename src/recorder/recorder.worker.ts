@@ -105,7 +105,9 @@ export class RecorderWorker {
       if (!job || job.lease_owner !== owner) return 'lost';
       const now = clock.now();
       const p = held.run.progress;
-      job.state = options.state ?? p.state;
+      // Let go at shutdown: waiting for another replica, unless it was asked to stop meanwhile.
+      const released = options.state === 'waiting' && job.want === 'stop' ? 'stopped' : options.state;
+      job.state = released ?? p.state;
       job.segments_written = held.segments + BigInt(p.segments);
       job.restarts = held.restarts + p.retries;
       if (p.flows !== undefined) job.flows = p.flows;
