@@ -2319,7 +2319,7 @@ export interface components {
         };
         RecordingPost: {
             source: {
-                /** @description Where the media come from: an HLS live playlist (`http(s)://…m3u8`), MPEG-TS over UDP (`udp://<group or address>:<port>`, received) or SRT (`srt://host:port`, as caller), RTMP (`rtmp(s)://host/app/stream`, pulled), or a file under TAMS_RECORDER_FILE_DIR (`file:<path under it>`). Network sources must pass the allow-list (TAMS_RECORDER_ALLOW): private, loopback, link-local, multicast and reserved addresses are refused unless it admits them. */
+                /** @description Where the media come from: an HLS live playlist (`http(s)://…m3u8`, read by the server), MPEG-TS over UDP (`udp://<group or address>:<port>`, received) or SRT (`srt://host:port`, as caller), RTMP (`rtmp(s)://host/app/stream`, pulled), or a file under TAMS_RECORDER_FILE_DIR (`file:<path under it>`). Network sources must pass the allow-list (TAMS_RECORDER_ALLOW): private, loopback, link-local, multicast and reserved addresses are refused unless it admits them. */
                 url: string;
                 /** @description File sources: played at their own pace, as a live source (default), or as fast as they are read (false). */
                 realtime?: boolean;
