@@ -72,6 +72,8 @@ export class JobRun {
   private wakeBackoff: (() => void) | undefined;
   private readonly done: Promise<void>;
   private lastCut: bigint | undefined;
+  /** ffmpeg runs begun (the first may trust the tracks the job's row holds). */
+  private attempts = 0;
 
   constructor(
     private readonly deps: RunDeps,
@@ -140,15 +142,28 @@ export class JobRun {
     const { source } = this;
     const feed = source.kind === 'hls' ? new HlsFeed(source.url, source.guard) : undefined;
     const input: SegmenterInput = source.kind === 'hls' ? { kind: 'pipe' } : source.input;
-    const probe = await probeSource(input, {
-      ffprobePath: deps.ffprobe,
-      deadlineMs: deps.probeMs,
-      ...(feed && { bytes: await feed.first() }),
-    });
-    const tracks = tracksOf(probe);
-    if (tracks.length === 0) throw new Error('the source carries no video or audio the recorder can record');
-    if (this.progress.flows === undefined) this.progress.flows = await makeFlows(deps.tams, job, probe);
-    const byKey = new Map(trackFlows(tracks, this.progress.flows).map((t) => [keyOf(t.track), t]));
+    const first = feed ? await feed.first() : undefined;
+    // A job taken over (or started again) goes on with the tracks its Flows were made for,
+    // without the seconds a probe of a live source takes; after a failure it probes again.
+    const known = this.attempts === 0 ? this.progress.flows?.tracks : undefined;
+    this.attempts++;
+    let tracks: Track[];
+    if (known !== undefined && this.progress.flows !== undefined) {
+      tracks = known;
+    } else {
+      const probe = await probeSource(input, {
+        ffprobePath: deps.ffprobe,
+        deadlineMs: deps.probeMs,
+        ...(first && { bytes: first }),
+      });
+      tracks = tracksOf(probe);
+      if (tracks.length === 0)
+        throw new Error('the source carries no video or audio the recorder can record');
+      if (this.progress.flows === undefined)
+        this.progress.flows = { ...(await makeFlows(deps.tams, job, probe)), tracks };
+    }
+    const flows = this.progress.flows as JobFlows;
+    const byKey = new Map(trackFlows(tracks, flows).map((t) => [keyOf(t.track), t]));
     if (this.stopping) return;
     const workDir = join(deps.workDir, job.id);
     await mkdir(workDir, { recursive: true });

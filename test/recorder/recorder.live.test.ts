@@ -5,8 +5,7 @@
  * registered. A source that sends nothing leaves its job `retrying` with the reason, while the
  * server answers everyone else as before.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimeRange } from '../../src/time/index.ts';
@@ -16,7 +15,7 @@ import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { FFMPEG, ffmpegAvailable } from '../hls/hls.media.ts';
 import type { Doc } from '../http/fixtures.ts';
 import { allSegments, newFlow, waitFor } from '../segments/helpers.ts';
-import { makeSource } from './recorder.media.ts';
+import { makeSource, serveHls, writeHls } from './recorder.media.ts';
 
 const available = ffmpegAvailable();
 const data = tempDir('tams-recorder-live-');
@@ -43,43 +42,6 @@ afterAll(async () => {
 });
 
 const job = async (id: string) => (await server.get<Doc>(`/recordings/${id}`)).body;
-
-/**
- * An HTTP server on 127.0.0.1 serving `dir` (what ffmpeg's HLS muxer writes there), and a few
- * fixed answers: a playlist whose segment is at a private address, and a redirect to the
- * link-local metadata address.
- */
-async function serveHls(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const http: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] as string;
-    if (path === '/inward.m3u8') {
-      res.setHeader('content-type', 'application/vnd.apple.mpegurl');
-      res.end(
-        '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:1\n#EXTINF:2.0,\nhttp://10.20.30.40/seg1.ts\n',
-      );
-      return;
-    }
-    if (path === '/moved.m3u8') {
-      res.statusCode = 302;
-      res.setHeader('location', 'http://169.254.169.254/latest/meta-data/live.m3u8');
-      res.end();
-      return;
-    }
-    try {
-      res.end(readFileSync(join(dir, path.replace(/^\/+/, '').replace(/\.\./g, ''))));
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const address = http.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
-  };
-}
 
 describe.skipIf(!available)('a live source recorded by the server', () => {
   it('records MPEG-TS over UDP as it arrives, and stops with the segment in progress registered', async () => {
@@ -142,15 +104,7 @@ describe.skipIf(!available)('a live source recorded by the server', () => {
   it('records an HLS live playlist, read by the server itself', async () => {
     const dir = join(data.path, 'hls');
     mkdirSync(dir, { recursive: true });
-    const writer = spawnChild(
-      FFMPEG,
-      [
-        ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source],
-        ...['-map', '0', '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '5'],
-        ...['-hls_flags', 'delete_segments', join(dir, 'live.m3u8')],
-      ],
-      { stdio: 'ignore' },
-    );
+    const writer = writeHls(source, dir);
     const http = await serveHls(dir);
     try {
       await waitFor(

@@ -4,6 +4,7 @@ import type { ListingOrder, SortCursor } from '../../store/listing.order.ts';
 import { big, bool, date, num, reqStr, str } from '../../store/rows.ts';
 import { sortedPage } from '../../store/sorted.scan.ts';
 import type { RepoSet, StoreSession } from '../../store/store.ts';
+import type { Track } from '../recorder.segmenter.ts';
 import { RT } from './recorder.tables.ts';
 
 export type SourceKind = 'hls' | 'udp' | 'srt' | 'rtmp' | 'file';
@@ -15,6 +16,8 @@ export interface JobFlows {
   video?: string;
   audio: string[];
   captions?: string;
+  /** The source's tracks they were made for (a takeover runs ffmpeg on them without a probe). */
+  tracks?: Track[];
 }
 
 export interface JobRecord {
