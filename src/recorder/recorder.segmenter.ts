@@ -32,7 +32,7 @@
  *   source's stdin is ended as well). SIGKILL after the deadline: a segment not listed is then
  *   dropped and its file removed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -45,6 +45,34 @@ import { wrap } from './recorder.timeline.ts';
 import { earliestPts, pesTimestamps } from './recorder.ts-packets.ts';
 
 export type Track = { kind: 'video' } | { kind: 'audio'; index: number };
+
+/** util-linux's setpriv, where it runs (Linux): what ties ffmpeg's life to the server's. */
+let setpriv: boolean | undefined;
+
+/**
+ * ffmpeg under `setpriv --pdeathsig KILL` where it can be: the kernel kills it when the server
+ * dies, however it dies (SIGKILL, OOM). Else a server killed leaves its ffmpeg running, holding a
+ * UDP port or an SRT/RTMP connection the replica taking the job over then cannot have (seen: a
+ * takeover refused "bind failed: Address already in use" for as long as the orphan lived).
+ */
+function withLifeline(ffmpeg: string, args: readonly string[]): [string, string[]] {
+  setpriv ??= spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
+  // An ffmpeg that is not there is spawned itself: its ENOENT is the clear error (setpriv would
+  // start, then fail to run it, with a status alone).
+  if (!setpriv || !runs(ffmpeg)) return [ffmpeg, [...args]];
+  return ['setpriv', ['--pdeathsig', 'KILL', '--', ffmpeg, ...args]];
+}
+
+/** Whether `ffmpeg -version` runs, remembered per path. */
+const running = new Map<string, boolean>();
+function runs(ffmpeg: string): boolean {
+  let known = running.get(ffmpeg);
+  if (known === undefined) {
+    known = spawnSync(ffmpeg, ['-version'], { stdio: 'ignore' }).status === 0;
+    running.set(ffmpeg, known);
+  }
+  return known;
+}
 
 export interface FinishedSegment {
   track: Track;
@@ -171,7 +199,8 @@ export class Segmenter {
     }));
     const args = segmenterArgs(input, plan, options.segmentSeconds ?? 2);
     const path = options.ffmpegPath ?? 'ffmpeg';
-    const child = spawn(path, args, {
+    const [command, commandArgs] = withLifeline(path, args);
+    const child = spawn(command, commandArgs, {
       stdio: [
         input.kind === 'pipe' ? 'pipe' : 'ignore',
         'ignore',
