@@ -71,7 +71,6 @@ export class JobRun {
   private segmenter: Segmenter | undefined;
   private wakeBackoff: (() => void) | undefined;
   private readonly done: Promise<void>;
-  private lastCut: bigint | undefined;
   /** ffmpeg runs begun (the first may trust the tracks the job's row holds). */
   private attempts = 0;
 
@@ -240,23 +239,21 @@ export class JobRun {
     p.lagMs = Number((nowTai - placed.end) / 1_000_000n);
     deps.stats.segments++;
     deps.stats.lags.set(job.id, p.lagMs);
-    if (job.retention_ns !== undefined) await this.trim(placed.end, byKey);
+    if (job.retention_ns !== undefined) await this.trim(target.flowId, placed.end);
   }
 
   /**
-   * The loop recorder: deletes what lies older than the window behind the newest segment, from
-   * every Flow of the job, through deletion requests (their objects are then collected). Once per
-   * segment length: smaller steps would make a request per segment of each Flow.
+   * The loop recorder: each segment registered on a Flow deletes from that Flow what lies wholly
+   * before the window behind it, through a deletion request (its objects then collected), so a
+   * Flow keeps the window and at most the one segment straddling its start. One small deletion
+   * per segment: a coarser step let a Flow keep up to two segments more (measured: 63.3 s of a
+   * 60 s window).
    */
-  private async trim(end: bigint, byKey: ReadonlyMap<string, TrackFlow>): Promise<void> {
+  private async trim(flowId: string, end: bigint): Promise<void> {
     const { job } = this;
-    const window = job.retention_ns as bigint;
-    const cut = end - window;
-    if (this.lastCut !== undefined && cut - this.lastCut < job.segment_ns) return;
-    this.lastCut = cut;
+    const cut = end - (job.retention_ns as bigint);
     const range = TimeRange.from(null, cut, { endInclusive: false });
-    for (const t of byKey.values())
-      await this.deps.tams.segments.delete(t.flowId, range, undefined, job.created_by);
+    await this.deps.tams.segments.delete(flowId, range, undefined, job.created_by);
   }
 }
 
