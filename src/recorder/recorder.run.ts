@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../common/clock.ts';
+import { ForbiddenError, NotFoundError } from '../common/errors.ts';
 import type { UrlGuard } from '../common/url.guard.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { TamsServices } from '../feature/feature.types.ts';
@@ -68,6 +69,8 @@ export class JobRun {
   private stopping = false;
   /** The source came to its end (a file read to the end): the job is done. */
   private ended = false;
+  /** What the job can never do again (its Flow deleted or made read-only): it failed. */
+  private fatal = false;
   private segmenter: Segmenter | undefined;
   private wakeBackoff: (() => void) | undefined;
   private readonly done: Promise<void>;
@@ -87,7 +90,10 @@ export class JobRun {
     return this.job.id;
   }
 
-  /** Whether the run is over by itself: its file or ended playlist was recorded to the end. */
+  /**
+   * Whether the run is over by itself: its file or ended playlist was recorded to the end, or it
+   * failed for good (progress.state `failed`).
+   */
   get finished(): boolean {
     return this.ended;
   }
@@ -108,6 +114,8 @@ export class JobRun {
         await this.once();
       } catch (error) {
         this.failed(error instanceof Error ? error.message : String(error));
+        // Its Flows gone or read-only: trying again would fail the same way, forever.
+        if (error instanceof NotFoundError || error instanceof ForbiddenError) this.fatal = this.ended = true;
       }
       if (this.stopping || this.ended) break;
       // A run that recorded for a while was healthy: the next failure starts the backoff again.
@@ -124,7 +132,7 @@ export class JobRun {
       this.wakeBackoff = undefined;
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
-    this.progress.state = 'stopped';
+    this.progress.state = this.fatal ? 'failed' : 'stopped';
     this.deps.stats.lags.delete(this.job.id);
   }
 

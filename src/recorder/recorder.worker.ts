@@ -77,7 +77,8 @@ export class RecorderWorker {
     if (held.run.finished) {
       this.held.delete(id);
       await held.run.stop();
-      await this.write(id, held, { release: true, state: 'stopped', finish: true });
+      const state = held.run.progress.state === 'failed' ? 'failed' : 'stopped';
+      await this.write(id, held, { release: true, state, finish: true });
       return;
     }
     const outcome = await this.write(id, held, {});

@@ -168,6 +168,46 @@ describe.skipIf(!available)('a live source recorded by the server', () => {
     }
   });
 
+  it('fails a job whose Flow is deleted under it, saying why, instead of retrying for ever', async () => {
+    const port = await closedPort();
+    const sender = spawnChild(
+      FFMPEG,
+      [
+        ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source],
+        ...['-map', '0', '-c', 'copy', '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`],
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      const made = await server.post<Doc>('/recordings', { source: { url: `udp://127.0.0.1:${port}` } });
+      const id = made.body.id as string;
+      const recording = await waitFor(
+        'a video segment registered',
+        async () => {
+          const j = await job(id);
+          const video = (j.flow_ids as Doc).video as string | undefined;
+          return video !== undefined && (await allSegments(server, video)).length > 0 ? j : undefined;
+        },
+        120_000,
+      );
+      const video = (recording.flow_ids as Doc).video as string;
+      expect([200, 202, 204]).toContain((await server.delete(`/flows/${video}`)).status);
+      const failed = await waitFor(
+        'the job failed',
+        async () => {
+          const j = await job(id);
+          return j.state === 'failed' ? j : undefined;
+        },
+        60_000,
+      );
+      expect(failed).toMatchObject({ want: 'stop' });
+      expect(failed.last_error).toContain(video);
+      expect(failed.replica).toBeUndefined();
+    } finally {
+      await killChild(sender);
+    }
+  });
+
   it('leaves a silent source retrying with the reason, and the server answers others meanwhile', async () => {
     const port = await closedPort();
     const made = await server.post<Doc>('/recordings', { source: { url: `udp://127.0.0.1:${port}` } });
