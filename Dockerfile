@@ -40,6 +40,11 @@ COPY --from=build /app/ui/dist ./ui/dist
 COPY package.json ./
 # tams-mgmt and tams-admin (`node bin/tams-mgmt.mjs …`) run dist/ here: tsx is not installed.
 COPY bin ./bin
+# The live recorder's media work (docs/recorder.md): Debian's ffmpeg and ffprobe; util-linux's
+# setpriv (in the base image) ties each ffmpeg's life to the server's.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
 # The embedded engine's DuckDB file and the fs media store live under /data, owned by `node`.
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -41,6 +41,13 @@ const HTTP_SUITES = [
   'test/hls/**/*.test.ts',
 ];
 
+// The live recorder's suites that take minutes of real time: the loop recorder (3 minutes of a
+// live source) and a takeover between PostgreSQL replicas. In the full tier (`recorder-live`,
+// `postgres-http`), which a change to the recorder makes due; its other suites (the API, a file,
+// the segmenter, UDP and HLS live sources, the source checks) run on every landing.
+const RECORDER_LOOP = 'test/recorder/recorder.loop.test.ts';
+const RECORDER_TAKEOVER = 'test/postgres/recorder.replicas.postgres.test.ts';
+
 // The upgrade from the previous release (test/upgrade/): on DuckDB in `integration` (every
 // landing), on the shared engines in the full tier (`vast-http`, `postgres-http`), where a change
 // to the store or an engine, which is what an upgrade exercises, makes it due.
@@ -76,7 +83,7 @@ const CORE_SMOKE = SHARED_ENGINE_SMOKE.filter((s) => !s.startsWith('test/auth/')
 // vast, postgres (test:vast, test:postgres): each shared engine's own suites and the smoke;
 // browser (test:browser): Swagger UI and the web UI driven in Chromium.
 // The full tier (`npm run test:full`) adds core-http, vast-http and postgres-http: the HTTP suites
-// in full on the core store path of each engine.
+// in full on the core store path of each engine; and recorder-live.
 export default defineConfig({
   test: {
     // No process a test started outlives the run (test/helpers/children.ts spawns them).
@@ -93,8 +100,18 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // test/vast/*.test.ts: the server on the fake VAST, in the `vast` project only; the same
           // for test/postgres/ and the `postgres` project.
-          exclude: [...shared.exclude, BROWSER, 'test/vast/*.test.ts', 'test/postgres/**/*.test.ts'],
+          exclude: [
+            ...shared.exclude,
+            BROWSER,
+            'test/vast/*.test.ts',
+            'test/postgres/**/*.test.ts',
+            RECORDER_LOOP,
+          ],
         },
+      },
+      {
+        // The full tier: the loop recorder, on the accelerator path as `integration`.
+        test: { ...shared, name: 'recorder-live', include: [RECORDER_LOOP] },
       },
       {
         // The core store alone, without the embedded accelerator (the store path the shared
@@ -141,6 +158,7 @@ export default defineConfig({
           ...shared,
           name: 'postgres',
           include: [...(postgresModeAvailable() ? SHARED_ENGINE_SMOKE : []), 'test/postgres/**/*.test.ts'],
+          exclude: [...shared.exclude, RECORDER_TAKEOVER],
           env: { TAMS_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/helpers/postgres.setup.ts'],
         },
@@ -158,12 +176,12 @@ export default defineConfig({
         },
       },
       {
-        // The full tier: the HTTP suites on PostgreSQL, but the smoke (in `postgres`), and the
-        // upgrade from the previous release.
+        // The full tier: the HTTP suites on PostgreSQL, but the smoke (in `postgres`), the
+        // upgrade from the previous release, and a recording taken over between replicas.
         test: {
           ...shared,
           name: 'postgres-http',
-          include: postgresModeAvailable() ? [...HTTP_SUITES, UPGRADE] : [],
+          include: postgresModeAvailable() ? [...HTTP_SUITES, UPGRADE, RECORDER_TAKEOVER] : [],
           exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...SHARED_ENGINE_SMOKE],
           env: { TAMS_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/helpers/postgres.setup.ts'],

@@ -73,6 +73,16 @@ Backups (docs/operations.md#backups):
   verify <backup dir> [--json]           A backup's files against its manifest (exit status 1
                                          when one differs); without it, verify checks the store.
 
+The live recorder (docs/recorder.md), through the running server (token in TAMS_TOKEN or on stdin):
+  record start <source url> --server <url> [--label <text>] [--segment-duration <s>]
+               [--retention <s>] [--fast] [--token-stdin] [--json]
+                                         A recording job: udp://, srt://, rtmp://, an HLS
+                                         playlist (http(s)://) or file:<path> (--fast: as fast
+                                         as it reads); --retention keeps the last <s> seconds.
+  record list --server <url> [--json]    Every job: state, segments, lag, last error.
+  record stop <id> --server <url>        Ends its ffmpeg (the segment in progress registered).
+  record delete <id> --server <url>      Forgets the job; its Source and Flows stay.
+
 Media search:
   search reindex [--force]               Empty the search index and build it again from the
                                          store, with a progress bar (--force: take it over from

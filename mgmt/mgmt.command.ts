@@ -43,7 +43,11 @@ export const OPTIONS = {
   // backup, restore (mgmt.backup.ts).
   'incremental-from': { type: 'string' },
   'metadata-only': { type: 'boolean' },
-  // vast check (mgmt/vast/): the field kit's options.
+  // record (mgmt.record.ts): a recording job's settings.
+  'segment-duration': { type: 'string' },
+  retention: { type: 'string' },
+  fast: { type: 'boolean' },
+  // vast check (mgmt/vast/): the field kit's options; record's too.
   label: { type: 'string' },
   'idle-seconds': { type: 'string' },
   'tx-cap': { type: 'string' },

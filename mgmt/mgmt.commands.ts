@@ -19,6 +19,7 @@ import { UsageError } from './mgmt.io.ts';
 import { journalRecoverCommand } from './mgmt.journal.ts';
 import { migrateCommand } from './mgmt.migrate.ts';
 import { orphansCommand } from './mgmt.orphans.ts';
+import { RECORD_COMMANDS } from './mgmt.record.ts';
 import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
 import { supportBundleCommand } from './mgmt.support.ts';
 import { tablesCommand } from './mgmt.tables.ts';
@@ -173,6 +174,7 @@ export const COMMANDS: readonly Command[] = [
     run: supportBundleCommand,
   },
   ...BACKUP_COMMANDS,
+  ...RECORD_COMMANDS,
   ...AUTH_COMMANDS,
   ...VAST_COMMANDS,
 ];

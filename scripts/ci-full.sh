@@ -7,9 +7,9 @@
 # is the path the shared engines take, and on those engines: on the fake VAST server (media on
 # s3rver) and on PostgreSQL (media on MinIO). The landing tier runs a curated smoke of them on
 # each, and all of them on the accelerator path.
-stage full "test: the HTTP suites on the core store path of each engine (projects core-http, vast-http, postgres-http)"
+stage full "test: the HTTP suites on the core store path of each engine, the recorder's real-time suites (projects core-http, vast-http, postgres-http, recorder-live)"
 # shellcheck disable=SC2046
-npx vitest run --project core-http --project vast-http --project postgres-http $(vitest_json full-http)
+npx vitest run --project core-http --project vast-http --project postgres-http --project recorder-live $(vitest_json full-http)
 
 # Node 22 and 24 (the container image's) from the repository: the compiled server's smoke test,
 # the image's tree with the production dependencies only, and the unit tier on 24. The HTTP tiers

@@ -36,6 +36,10 @@ export const GUARDED = [
   'test/helpers/postgres.gate.ts',
   // The upgrade from the previous release, which the full tier runs on the shared engines.
   'test/upgrade/',
+  // The live recorder, whose loop and takeover suites the full tier runs.
+  'src/recorder/',
+  'test/recorder/',
+  'test/postgres/recorder.replicas.postgres.test.ts',
   'bench/',
   'package.json',
   'package-lock.json',

@@ -13,6 +13,7 @@ import { hlsSettings } from './hls/hls.config.ts';
 import { clientUrlConfigProblems } from './media/media.client-urls.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 import { opsSettings } from './ops/ops.config.ts';
+import { recorderSettings } from './recorder/recorder.config.ts';
 import { searchConfigProblems, searchSettings } from './search/search.config.ts';
 import { uiConfigProblems } from './ui/ui.bootstrap.ts';
 import { uiSettings } from './ui/ui.config.ts';
@@ -312,6 +313,7 @@ export const ConfigSchema = Type.Object({
   ...searchSettings,
   // EXR metadata (src/exr/exr.config.ts).
   ...exrSettings,
+  ...recorderSettings,
   // Analytics (src/analytics/analytics.config.ts).
   ...analyticsSettings,
   // HLS playback (src/hls/hls.config.ts).

@@ -1,8 +1,8 @@
 import type { Clock } from './common/clock.ts';
 import type { Doorbell } from './common/doorbell.ts';
+import { UrlGuard } from './common/url.guard.ts';
 import type { Config } from './config.ts';
 import { EventRenderer, type VersionedBodies } from './events/events.render.ts';
-import { UrlGuard } from './events/events.ssrf.ts';
 import { EventStreams } from './events/events.stream.ts';
 import { flowChangedRenderer } from './flows/flows.events.ts';
 import type { ApiVersion } from './http/api.version.ts';

@@ -87,9 +87,6 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const { store, db, metrics, accelerator } = core;
   const media = await openMedia(config, store, clock, env);
   const events = buildEvents(config, { store, media: media.media, clock, eventsCommitted });
-  const features = FeatureSet.build(core.enabled, { config, store, db, media: media.media, clock, ids, env });
-  features.bindMetrics(metrics);
-  eventsCommitted.subscribe(() => features.wake());
   const auth = createAuth(config, db, { clock, topology: db.topology, testing: options.authTesting });
   const services = buildServices(config, {
     core,
@@ -101,6 +98,19 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     workRequested,
     webhooksChanged,
   });
+  const tams = { flows: services.flows, segments: services.segments, storage: media.storage };
+  const features = FeatureSet.build(core.enabled, {
+    config,
+    store,
+    db,
+    media: media.media,
+    clock,
+    ids,
+    env,
+    tams,
+  });
+  features.bindMetrics(metrics);
+  eventsCommitted.subscribe(() => features.wake());
   // Held by a backup while it reads the objects its snapshot names (src/backup).
   const deletionHold = new DeletionHold();
   const workers = new Workers(config, {

@@ -1,6 +1,7 @@
 import type { AuthModule } from './auth/auth.module.ts';
 import type { Clock } from './common/clock.ts';
 import type { Doorbell } from './common/doorbell.ts';
+import type { UrlGuard } from './common/url.guard.ts';
 import { BackgroundWorker, type WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { Topology } from './db/topology.ts';
@@ -9,7 +10,6 @@ import { processOwner } from './deps.store.ts';
 import type { EmbeddedAccelerator } from './embedded/embedded.accelerator.ts';
 import { WebhookDispatcher } from './events/events.dispatcher.ts';
 import type { VersionedBodies } from './events/events.render.ts';
-import type { UrlGuard } from './events/events.ssrf.ts';
 import type { FeatureSet } from './feature/feature.set.ts';
 import { INIT_OBJECT_TAG } from './hls/hls.service.ts';
 import { MediaGarbageCollector } from './media/media.gc.ts';

@@ -16,7 +16,12 @@ describe('FEATURES', () => {
 
   it('are each switched off by their setting, and on by default', () => {
     expect(enabledFeatures(FEATURES, loadConfig({}))).toEqual(FEATURES);
-    const off = loadConfig({ TAMS_SEARCH: 'false', TAMS_EXR: 'false', TAMS_ANALYTICS: 'false' });
+    const off = loadConfig({
+      TAMS_SEARCH: 'false',
+      TAMS_EXR: 'false',
+      TAMS_ANALYTICS: 'false',
+      TAMS_RECORDER: 'false',
+    });
     expect(enabledFeatures(FEATURES, off)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { analyticsFeature } from './analytics/analytics.feature.ts';
 import type { Config } from './config.ts';
 import { exrFeature } from './exr/exr.feature.ts';
 import type { Feature, FeatureRuntime } from './feature/feature.types.ts';
+import { recorderFeature } from './recorder/recorder.feature.ts';
 import { searchFeature } from './search/search.feature.ts';
 
 /** A wing as the composition root builds it: with the whole configuration, of which it reads its part. */
@@ -12,4 +13,9 @@ export type ServerFeature = Feature<FeatureRuntime, Config>;
  * those the configuration switches on, in this order (their routes, OpenAPI components and
  * metrics come in it). A new wing implements Feature in its folder and joins this list.
  */
-export const FEATURES: readonly ServerFeature[] = [searchFeature, exrFeature, analyticsFeature];
+export const FEATURES: readonly ServerFeature[] = [
+  searchFeature,
+  exrFeature,
+  analyticsFeature,
+  recorderFeature,
+];

@@ -60,6 +60,15 @@ const EXTENSIONS = new Set([
   'HEAD /analytics/segments/durations',
   'GET /analytics/export',
   'HEAD /analytics/export',
+  // The live recorder (src/recorder/).
+  'POST /recordings',
+  'GET /recordings',
+  'HEAD /recordings',
+  'GET /recordings/{id}',
+  'HEAD /recordings/{id}',
+  'POST /recordings/{id}/stop',
+  'POST /recordings/{id}/start',
+  'DELETE /recordings/{id}',
   // HLS playback (src/hls/).
   'GET /flows/{flowId}/hls.m3u8',
   'HEAD /flows/{flowId}/hls.m3u8',
@@ -109,6 +118,7 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/auth/': 'Auth',
   '/support/': 'Support',
   '/backups': 'Backups',
+  '/recordings': 'Recordings',
   '/health': 'Operations',
   '/ready': 'Operations',
   '/metrics': 'Operations',

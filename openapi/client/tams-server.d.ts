@@ -1040,6 +1040,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recording jobs
+         * @description Every recording job, oldest first, with its state. Beyond TAMS 7.0 (docs/recorder.md).
+         */
+        get: operations["GET_recordings"];
+        put?: never;
+        /**
+         * Record a live source
+         * @description A recording job: the source is checked (its kind; network sources against the allow-list, TAMS_RECORDER_ALLOW; file sources inside TAMS_RECORDER_FILE_DIR; ffmpeg installed), then a replica takes the job, probes the source, makes the Source and its Flows (a video Flow, an audio Flow per track, a multi Flow over them) and registers each finished segment with the timerange its timestamps give. Needs the write scope. Beyond TAMS 7.0 (docs/recorder.md).
+         */
+        post: operations["POST_recordings"];
+        delete?: never;
+        options?: never;
+        /**
+         * Recording jobs
+         * @description Every recording job, oldest first, with its state. Beyond TAMS 7.0 (docs/recorder.md).
+         */
+        head: operations["HEAD_recordings"];
+        patch?: never;
+        trace?: never;
+    };
+    "/recordings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A recording job
+         * @description Its state, the replica running it, segments written, lag behind the wall clock and last error. Beyond TAMS 7.0 (docs/recorder.md).
+         */
+        get: operations["GET_recordings-id"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a recording job
+         * @description Stops it and forgets the job; its Source, Flows and segments stay. Beyond TAMS 7.0 (docs/recorder.md).
+         */
+        delete: operations["DELETE_recordings-id"];
+        options?: never;
+        /**
+         * A recording job
+         * @description Its state, the replica running it, segments written, lag behind the wall clock and last error. Beyond TAMS 7.0 (docs/recorder.md).
+         */
+        head: operations["HEAD_recordings-id"];
+        patch?: never;
+        trace?: never;
+    };
+    "/recordings/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record again
+         * @description A stopped job is taken again by a replica: its Flows go on after what was recorded, with a gap. Beyond TAMS 7.0 (docs/recorder.md).
+         */
+        post: operations["POST_recordings-id-start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recordings/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a recording
+         * @description The replica running it ends ffmpeg, registering the segment in progress, and lets the job go (`state` stopped). Beyond TAMS 7.0 (docs/recorder.md).
+         */
+        post: operations["POST_recordings-id-stop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/search": {
         parameters: {
             query?: never;
@@ -2160,6 +2256,91 @@ export interface components {
             referenced_by_flows: components["schemas"]["uuid"][];
             /** @description The first Flow that had a Flow Segment reference the media object in this store. This Flow is also present in 'referenced_by_flows' if it is still referenced by the Flow. This property is optional and may in some implementations become unset if the Flow no longer references the media object, e.g. because it was deleted. */
             first_referenced_by_flow?: components["schemas"]["uuid"];
+        };
+        /** Recording */
+        Recording: {
+            id: components["schemas"]["uuid"];
+            label?: string;
+            description?: string;
+            source: {
+                /** @description The source URL, its password and SRT passphrase hidden. */
+                url: string;
+                /** @enum {unknown} */
+                kind: "hls" | "udp" | "srt" | "rtmp" | "file";
+                realtime?: boolean;
+            };
+            segment_duration: number;
+            container: string;
+            storage_id?: components["schemas"]["uuid"];
+            tags?: components["schemas"]["Tags"];
+            retention_seconds?: number;
+            /** @description The Source the job records into (made when it first runs). */
+            source_id: components["schemas"]["uuid"];
+            /** @description The essence Flows appear once the source was first probed. */
+            flow_ids: {
+                /** @description The multi Flow over the essence Flows. */
+                multi: components["schemas"]["uuid"];
+                video?: components["schemas"]["uuid"];
+                /** @description One Flow per audio track, in the source’s order. */
+                audio: components["schemas"]["uuid"][];
+                captions?: components["schemas"]["uuid"];
+            };
+            /**
+             * @description What the job was asked to do.
+             * @enum {unknown}
+             */
+            want: "record" | "stop";
+            /**
+             * @description `waiting`: for a replica to take it; `starting`: probing the source, making the Flows; `recording`; `retrying`: the source failed, tried again with backoff (`last_error`); `stopped`: as asked; `failed`: it cannot run (`last_error`).
+             * @enum {unknown}
+             */
+            state: "waiting" | "starting" | "recording" | "retrying" | "stopped" | "failed";
+            /** @description The replica running it, while one does. */
+            replica?: string;
+            /** Format: date-time */
+            created: string;
+            created_by?: string;
+            /** Format: date-time */
+            updated: string;
+            /**
+             * Format: date-time
+             * @description When the run under way started.
+             */
+            run_started?: string;
+            /** @description Segments registered, over every Flow. */
+            segments_written: number;
+            /** @description Runs started again after a failure or a takeover. */
+            restarts: number;
+            /** @description How far behind the wall clock the newest segment ended, when last registered. */
+            lag_ms?: number;
+            last_error?: string;
+            /** Format: date-time */
+            last_error_at?: string;
+        };
+        RecordingPost: {
+            source: {
+                /** @description Where the media come from: an HLS live playlist (`http(s)://…m3u8`, read by the server), MPEG-TS over UDP (`udp://<group or address>:<port>`, received) or SRT (`srt://host:port`, as caller), RTMP (`rtmp(s)://host/app/stream`, pulled), or a file under TAMS_RECORDER_FILE_DIR (`file:<path under it>`). Network sources must pass the allow-list (TAMS_RECORDER_ALLOW): private, loopback, link-local, multicast and reserved addresses are refused unless it admits them. */
+                url: string;
+                /** @description File sources: played at their own pace, as a live source (default), or as fast as they are read (false). */
+                realtime?: boolean;
+            };
+            /** @description Given to the Source and Flows made. */
+            label?: string;
+            /** @description Given to the Source and Flows made. */
+            description?: string;
+            /** @description Seconds a segment lasts at least (default 2): video is cut at the first key frame from then on, so its segments last a multiple of the key-frame interval. */
+            segment_duration?: number;
+            /**
+             * @description The segments’ container (default `video/mp2t`, MPEG-TS).
+             * @enum {unknown}
+             */
+            container?: "video/mp2t";
+            /** @description The storage backend the media go to (default: the default one). */
+            storage_id?: components["schemas"]["uuid"];
+            /** @description Tags given to the Source and every Flow made. */
+            tags?: components["schemas"]["Tags"];
+            /** @description A loop recorder: segments older than this many seconds behind the newest are deleted (through deletion requests; their objects are collected). Default: everything is kept. */
+            retention_seconds?: number;
         };
         /**
          * Service
@@ -7038,6 +7219,277 @@ export interface operations {
             };
             /** @description Not ready: the summary names each check that failed and why. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    GET_recordings: {
+        parameters: {
+            query?: {
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"][];
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    POST_recordings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingPost"];
+            };
+        };
+        responses: {
+            /** @description The job, waiting for a replica to take it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            /** @description Bad request: the source is refused (the reason says why), or ffmpeg is missing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    HEAD_recordings: {
+        parameters: {
+            query?: {
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "GET_recordings-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            /** @description The recording job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "DELETE_recordings-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The recording job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "HEAD_recordings-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description The recording job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "POST_recordings-id-start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            /** @description The recording job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "POST_recordings-id-stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            /** @description The recording job does not exist. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

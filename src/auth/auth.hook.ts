@@ -42,7 +42,8 @@ const ADMIN_ROUTES = new Set(['POST /service']);
  * Writes that hand out what only readers may see, so they need read as well as write: a webhook
  * receives Flows, Sources and media URLs; an EXR inspection answers with the catalogue's record
  * of the file (channels, attributes, the Flows using it, how often it was inspected, also for
- * posted bytes); publishing a transcript answers with its metadata (only its id is sent). Writes
+ * posted bytes); publishing a transcript answers with its metadata (only its id is sent); stopping
+ * or starting a recording job answers with the job. Writes
  * whose answer is what the caller sent (ids and times added) need write alone.
  */
 const READING_WRITES = new Set([
@@ -55,6 +56,9 @@ const READING_WRITES = new Set([
   'POST /objects/:objectId/instances',
   'POST /exr/inspect',
   'POST /search/transcripts/:transcriptId/publish',
+  // Answered with the job as stored (others' jobs too: its source, Flows, errors).
+  'POST /recordings/:id/stop',
+  'POST /recordings/:id/start',
 ]);
 
 export const REALM = 'tams';

@@ -1,4 +1,5 @@
 import type { Clock } from '../common/clock.ts';
+import type { UrlGuard } from '../common/url.guard.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { Topology } from '../db/topology.ts';
 import { failureReason } from '../store/followers/follower.failures.ts';
@@ -7,7 +8,6 @@ import { type ParkedEvent, suspensionError, type WebhookRecord } from '../store/
 import { matches } from './events.filters.ts';
 import { postEvent } from './events.http.ts';
 import type { VersionedBodies } from './events.render.ts';
-import type { UrlGuard } from './events.ssrf.ts';
 
 export interface DispatcherSettings {
   timeoutMs: number;

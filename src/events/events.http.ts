@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { UrlGuard } from './events.ssrf.ts';
+import type { UrlGuard } from '../common/url.guard.ts';
 
 /**
  * POSTs an event body: JSON, the webhook's API key header, a deadline for the whole exchange, and

@@ -108,6 +108,7 @@ export class FeatureSet {
     for (const runtime of this.runtimes) {
       runtime.start?.(log);
       if (runtime.follower) workers.push(runtime.follower.start(log, owner(), topology));
+      workers.push(...(runtime.workers?.(log, owner(), topology) ?? []));
     }
     return workers;
   }

@@ -1,13 +1,17 @@
 import type { Static, TSchema } from 'typebox';
 import type { Clock } from '../common/clock.ts';
 import type { IdGenerator } from '../common/ids.ts';
-import type { WorkerLog } from '../common/worker.ts';
+import type { BackgroundWorker, WorkerLog } from '../common/worker.ts';
 import type { TableDef } from '../db/db.types.ts';
 import type { AnalyticsManager } from '../db/engine.factory.ts';
+import type { Topology } from '../db/topology.ts';
+import type { FlowsService } from '../flows/flows.service.ts';
 import type { PagingSettings } from '../http/paging.ts';
 import type { App } from '../http/types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { ServerMetrics } from '../metrics/metrics.registry.ts';
+import type { SegmentsService } from '../segments/segments.service.ts';
+import type { StorageService } from '../storage/storage.service.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { OutboxFollowing } from './feature.follower.ts';
 
@@ -23,6 +27,16 @@ export interface WorkerSettings {
   readonly TAMS_WORKER_LEASE_SECONDS: number;
 }
 
+/**
+ * The TAMS services a wing that writes content goes through (the recorder), so its Flows,
+ * objects and segments follow every rule, event and metric of the API's writes.
+ */
+export interface TamsServices {
+  flows: FlowsService;
+  segments: SegmentsService;
+  storage: StorageService;
+}
+
 /** What the core hands a feature when it builds it, once, at start; `C`: the settings it reads. */
 export interface FeatureContext<C> {
   /** The configuration (src/config.ts), as far as the feature reads it. */
@@ -35,6 +49,7 @@ export interface FeatureContext<C> {
   ids: IdGenerator;
   /** Where settings outside the configuration are read (process.env unless a test says). */
   env: Record<string, string | undefined>;
+  tams: TamsServices;
 }
 
 /** What a feature's routes get from the app besides their own services. */
@@ -80,6 +95,11 @@ export interface FeatureRuntime {
   metrics?(metrics: ServerMetrics): void;
   /** When the server starts its workers, before its follower runs (warming caches up). */
   start?(log: WorkerLog): void;
+  /**
+   * Its background jobs beyond a follower (leased in the database, as deletion's): built and
+   * started with the core's workers, stopped with them; `close` then ends what they left running.
+   */
+  workers?(log: WorkerLog, owner: string, topology: Topology): BackgroundWorker[];
   /** At shutdown, after the workers stopped and its follower let its lease go. */
   close?(): Promise<void>;
 }

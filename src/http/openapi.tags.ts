@@ -62,6 +62,11 @@ export const EXTENSION_TAGS: Tag[] = [
       'Usage, coverage, storage, segment durations and top Flows of the store, and table exports as Parquet or CSV (tams-server extension, beyond TAMS 7.0).',
   },
   {
+    name: 'Recordings',
+    description:
+      'The live recorder: jobs that record HLS, UDP/SRT MPEG-TS, RTMP or file sources into a Source and its Flows, on any replica (tams-server extension, beyond TAMS 7.0).',
+  },
+  {
     name: 'HLS',
     description:
       'HLS playback of Flows and Sources: playlists generated from the segment index, media URLs presigned (tams-server extension, beyond TAMS 7.0).',

@@ -62,19 +62,7 @@ export class StorageService {
       const backend = this.deps.media.resolve(request.storage_id);
       const generated = request.object_ids === undefined;
       const ids = await this.objectIds(store, request);
-      const now = this.deps.clock.now();
-      const objects: ObjectRecord[] = ids.map((id) => ({
-        id,
-        storage_id: backend.descriptor.id,
-        // Keys are ours, grouped by the Flow they were allocated for: the object id itself when we
-        // generated it (a UUID; the segment index stores such keys in 16 bytes), a fresh UUID for
-        // ids clients chose, which could hold anything.
-        storage_path: defaultObjectPath(flowId, generated ? id : randomUUID()),
-        allocated_for: flowId,
-        created: now,
-        registered: false,
-      }));
-      await store.objects.insertMany(objects);
+      const objects = await this.insertObjects(store, flowId, backend.descriptor.id, ids, generated);
       const putUrl = presigned ? backend.presignPut.bind(backend) : backend.directPutUrl.bind(backend);
       return objects.map((o) => ({
         object_id: o.id,
@@ -82,6 +70,51 @@ export class StorageService {
         presigned,
       }));
     });
+  }
+
+  /**
+   * Objects the server itself allocates on `flowId`, to write their bytes itself (the recorder):
+   * their ids and storage paths on the backend `storageId` (default: the default backend).
+   */
+  async allocatePaths(
+    flowId: string,
+    count: number,
+    storageId?: string,
+  ): Promise<{ objectId: string; storageId: string; path: string }[]> {
+    return this.deps.store.transaction(async (store) => {
+      await requireWritableFlow(store, flowId);
+      const backend = this.deps.media.resolve(storageId);
+      const ids = Array.from({ length: count }, () => newObjectId());
+      const objects = await this.insertObjects(store, flowId, backend.descriptor.id, ids, true);
+      return objects.map((o) => ({
+        objectId: o.id,
+        storageId: o.storage_id as string,
+        path: o.storage_path as string,
+      }));
+    });
+  }
+
+  private async insertObjects(
+    store: StoreSession,
+    flowId: string,
+    storageId: string,
+    ids: readonly string[],
+    generated: boolean,
+  ): Promise<ObjectRecord[]> {
+    const now = this.deps.clock.now();
+    const objects: ObjectRecord[] = ids.map((id) => ({
+      id,
+      storage_id: storageId,
+      // Keys are ours, grouped by the Flow they were allocated for: the object id itself when we
+      // generated it (a UUID; the segment index stores such keys in 16 bytes), a fresh UUID for
+      // ids clients chose, which could hold anything.
+      storage_path: defaultObjectPath(flowId, generated ? id : randomUUID()),
+      allocated_for: flowId,
+      created: now,
+      registered: false,
+    }));
+    await store.objects.insertMany(objects);
+    return objects;
   }
 
   /**

@@ -8,7 +8,7 @@ import { checkCell, checkDocument } from '../common/cells.ts';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
-import { type UrlGuard, UrlRefused } from '../events/events.ssrf.ts';
+import { type UrlGuard, UrlRefused } from '../common/url.guard.ts';
 import { WEBHOOK_EVENT_TYPES } from '../events/events.types.ts';
 import type { RecordedCredential } from '../http/principal.ts';
 import type { StoreTx, TamsStore } from '../store/store.ts';

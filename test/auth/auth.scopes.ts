@@ -64,6 +64,10 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
   ['POST /service/webhooks', READ_WRITE], // the webhook then receives what readers see
   ['PUT /service/webhooks/:webhookId', READ_WRITE], // 8.2: as POST, answered with the webhook
   ['POST /objects/:objectId/instances', READ_WRITE], // 8.2: a copy reads the object for the caller
+  ['POST /recordings', WRITE], // the job as sent, with its ids
+  ['POST /recordings/:id/stop', READ_WRITE], // the stored job
+  ['POST /recordings/:id/start', READ_WRITE],
+  ['DELETE /recordings/:id', DELETE],
   ['POST /exr/inspect', READ_WRITE], // the catalogue's record: channels, attributes, Flows using it
   ['POST /search/transcripts/:transcriptId/publish', READ_WRITE], // the transcript's metadata
 

@@ -7,11 +7,11 @@
  * runs), each with its own owner (a replica), on a clock the test moves.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { UrlGuard } from '../../src/common/url.guard.ts';
 import type { WorkerLog } from '../../src/common/worker.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { WebhookDispatcher } from '../../src/events/events.dispatcher.ts';
 import { EventRenderer } from '../../src/events/events.render.ts';
-import { UrlGuard } from '../../src/events/events.ssrf.ts';
 import type { WebhookRecord } from '../../src/store/webhooks.repo.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import type { TestServer } from '../helpers/server.ts';

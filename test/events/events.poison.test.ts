@@ -6,12 +6,12 @@
  * a restart does not send or park it again.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { UrlGuard } from '../../src/common/url.guard.ts';
 import { DbError } from '../../src/db/db.errors.ts';
 import type { DbSession, Engine } from '../../src/db/db.types.ts';
 import { SHARED_TOPOLOGY } from '../../src/db/topology.ts';
 import { WebhookDispatcher } from '../../src/events/events.dispatcher.ts';
 import { EventRenderer } from '../../src/events/events.render.ts';
-import { UrlGuard } from '../../src/events/events.ssrf.ts';
 import type { Receiver } from '../helpers/receiver.ts';
 import { type TestServer, tempDir } from '../helpers/server.ts';
 import { newFlow } from '../segments/helpers.ts';

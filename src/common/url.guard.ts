@@ -56,8 +56,25 @@ function embeddedIPv4(ip: ipaddr.IPv6, range: string): ipaddr.IPv4[] | undefined
   );
 }
 
+/** What a guard admits and how its refusals name things. */
+export interface UrlGuardOptions {
+  /** The setting that admits more addresses, named in refusals (TAMS_WEBHOOK_ALLOW). */
+  setting: string;
+  /** The URL schemes admitted, with their colon (`http:`). */
+  schemes: readonly string[];
+  /** What the URLs are, for refusals: `webhook URLs`. */
+  subject: string;
+}
+
+const WEBHOOKS: UrlGuardOptions = {
+  setting: 'TAMS_WEBHOOK_ALLOW',
+  schemes: ['http:', 'https:'],
+  subject: 'webhook URLs',
+};
+
 /**
- * Server-side request forgery defence for webhook URLs (the spec asks for one): http(s) only,
+ * Server-side request forgery defence for the URLs the server fetches or connects to (webhooks,
+ * the spec asks for one; recording sources): only the schemes given (webhooks: http(s)),
  * and only public unicast addresses (ipaddr.js's `unicast` range; IPv6 forms embedding an IPv4
  * address are judged by that address too) unless an allow-list entry (an address, a CIDR or a
  * host name) permits them. Checked at registration and again at every delivery, on the
@@ -67,7 +84,10 @@ export class UrlGuard {
   private readonly allowed: [Address, number][] = [];
   private readonly allowedHosts = new Set<string>();
 
-  constructor(allow: readonly string[]) {
+  constructor(
+    allow: readonly string[],
+    private readonly options: UrlGuardOptions = WEBHOOKS,
+  ) {
     for (const raw of allow) {
       const entry = raw.trim().toLowerCase();
       if (entry === '') continue;
@@ -80,7 +100,7 @@ export class UrlGuard {
       const width = ip.kind() === 'ipv4' ? 32 : 128;
       const prefix = bits === undefined ? width : Number(bits);
       if (!Number.isInteger(prefix) || prefix < 0 || prefix > width || !/^\d+$/.test(bits ?? '0')) {
-        throw new Error(`TAMS_WEBHOOK_ALLOW: "${raw.trim()}" is not an address or CIDR`);
+        throw new Error(`${options.setting}: "${raw.trim()}" is not an address or CIDR`);
       }
       this.allowed.push([ip, prefix]);
     }
@@ -94,13 +114,36 @@ export class UrlGuard {
     } catch {
       throw new UrlRefused(`${JSON.stringify(url)} is not a URL`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new UrlRefused(`webhook URLs must be http or https (got ${parsed.protocol})`);
+    const { schemes, subject } = this.options;
+    if (!schemes.includes(parsed.protocol)) {
+      const names = schemes.map((s) => s.slice(0, -1));
+      const allowed =
+        names.length === 2 && names[0] === 'http' && names[1] === 'https'
+          ? 'http or https'
+          : names.join(', ');
+      throw new UrlRefused(`${subject} must be ${allowed} (got ${parsed.protocol})`);
     }
     const host = hostOf(parsed);
     if (this.allowedHosts.has(host)) return;
     const addresses = isIP(host) ? [host] : await resolveAll(host);
     for (const address of addresses) this.checkAddress(host, address);
+  }
+
+  /**
+   * check(), then the URL with its host replaced by the address checked, for a client that
+   * resolves names itself (ffmpeg): what it connects to is what was checked, whatever a DNS
+   * answer says later. A host the allow-list names is kept as it is.
+   */
+  async pin(url: string): Promise<string> {
+    await this.check(url);
+    const parsed = new URL(url);
+    const host = hostOf(parsed);
+    if (isIP(host) || this.allowedHosts.has(host)) return url;
+    const [first] = await resolveAll(host);
+    if (first === undefined) throw new UrlRefused(`${host} does not resolve`);
+    this.checkAddress(host, first);
+    parsed.hostname = isIP(first) === 6 ? `[${first}]` : first;
+    return parsed.toString();
   }
 
   /** A `lookup` for http.request: resolves, then refuses forbidden addresses. */
@@ -155,7 +198,7 @@ export class UrlGuard {
     if (why === undefined) return;
     const subject = host === address ? address : `${host} resolves to ${address}, which`;
     throw new UrlRefused(
-      `${subject} is ${why}: not a public unicast address (a private, loopback, link-local or reserved one may be allowed with TAMS_WEBHOOK_ALLOW)`,
+      `${subject} is ${why}: not a public unicast address (a private, loopback, link-local or reserved one may be allowed with ${this.options.setting})`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UrlGuard, UrlRefused } from './events.ssrf.ts';
+import { UrlGuard, UrlRefused } from './url.guard.ts';
 
 describe('UrlGuard address classification', () => {
   const guard = new UrlGuard([]);

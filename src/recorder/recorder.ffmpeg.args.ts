@@ -1,0 +1,57 @@
+/**
+ * The one ffmpeg command of a job run: the source's video and each audio track copied (never
+ * transcoded) into outputs of their own, each cut by the segment muxer into MPEG-TS files.
+ *
+ * - `-copyts` and `-muxdelay 0`: the files keep the source's PTS. Without `-copyts` ffmpeg starts
+ *   the output at 0; without `-muxdelay 0` the MPEG-TS muxer adds its 1.4 s mux delay to every
+ *   PTS (measured on ffmpeg 5.1: the source's 1.421333 s came out at 2.821333 s).
+ * - `-reset_timestamps 0`: each file goes on from the previous one's timestamps.
+ * - The segment list goes to a pipe of our own (`pipe:3`, `pipe:4`, ...), one CSV line per
+ *   finished segment, so the recorder learns of each without polling the disk.
+ */
+import { inputArgs, type SegmenterInput } from './recorder.input.ts';
+
+export interface SegmentOutput {
+  /** ffmpeg's stream specifier: `0:v:0`, or an audio stream's index `0:2`. */
+  map: string;
+  /** The file descriptor (3 and up) the segment list is written to. */
+  listFd: number;
+  /** The segment files' path, with `%06d` for the segment's number. */
+  pattern: string;
+}
+
+export function segmenterArgs(
+  input: SegmenterInput,
+  outputs: readonly SegmentOutput[],
+  segmentSeconds: number,
+): string[] {
+  const global = ['-hide_banner', '-nostats', '-loglevel', 'warning', '-y'];
+  // Without a stdin of the caller's, ffmpeg must not read the terminal's (`q` would stop it).
+  if (input.kind !== 'pipe') global.push('-nostdin');
+  const args = [...global, '-copyts', ...inputArgs(input)];
+  for (const output of outputs) {
+    args.push(
+      ...['-map', output.map, '-c', 'copy', '-muxdelay', '0'],
+      ...['-f', 'segment', '-segment_format', 'mpegts', '-segment_time', String(segmentSeconds)],
+      ...['-reset_timestamps', '0', '-segment_list_type', 'csv', '-segment_list', `pipe:${output.listFd}`],
+      output.pattern,
+    );
+  }
+  return args;
+}
+
+export interface ListEntry {
+  /** The segment file's name as ffmpeg wrote it in the list (the pattern's basename). */
+  name: string;
+  /** The entry's times in seconds (see recorder.segmenter.ts for what they mean). */
+  start: number;
+  end: number;
+}
+
+/** One CSV line of the segment list: `name,start,end`; a name with a comma comes quoted. */
+export function parseListLine(line: string): ListEntry | null {
+  const match = /^(?:"((?:[^"]|"")*)"|([^,]*)),(-?[0-9.]+),(-?[0-9.]+)$/.exec(line.trim());
+  if (!match) return null;
+  const name = match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] as string);
+  return { name, start: Number(match[3]), end: Number(match[4]) };
+}

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import type { TamsServices } from '../feature/feature.types.ts';
+import type { SourceProbe } from './recorder.probe.ts';
+import type { Track } from './recorder.segmenter.ts';
+import type { JobFlows, JobRecord } from './store/recorder.jobs.repo.ts';
+
+const FORMAT = {
+  video: 'urn:x-nmos:format:video',
+  audio: 'urn:x-nmos:format:audio',
+  multi: 'urn:x-nmos:format:multi',
+} as const;
+
+/** The MIME type TAMS Flows name a codec by, for the codecs the recorder copies. */
+const CODECS: Readonly<Record<string, string>> = {
+  h264: 'video/h264',
+  hevc: 'video/h265',
+  mpeg2video: 'video/mp2v',
+  aac: 'audio/aac',
+  mp2: 'audio/mpeg',
+  mp3: 'audio/mpeg',
+  ac3: 'audio/ac3',
+  eac3: 'audio/eac3',
+};
+
+/** A track of the job and the Flow it is recorded into. */
+export interface TrackFlow {
+  track: Track;
+  /** The timeline's key of the track. */
+  key: string;
+  flowId: string;
+}
+
+/** What a job records of a probed source: the video (when there is one) and every audio track. */
+export function tracksOf(probe: SourceProbe): Track[] {
+  return [
+    ...(probe.video ? [{ kind: 'video' } as const] : []),
+    ...probe.audio.map((a) => ({ kind: 'audio', index: a.index }) as const),
+  ];
+}
+
+/**
+ * Makes the job's Flows from what its source carries, through the Flows service (as PUT /flows
+ * would: events, rules): a video Flow, a Flow per audio track, each on a Source of its own, and
+ * the multi Flow over them on the job's Source. Run again (a takeover before the job's row was
+ * saved), the PUTs find the Flows there and change nothing.
+ */
+export async function makeFlows(tams: TamsServices, job: JobRecord, probe: SourceProbe): Promise<JobFlows> {
+  const flows: JobFlows = job.flows ?? {
+    ...(probe.video && { video: jobUuid(job.id, 'flow/video') }),
+    audio: probe.audio.map((_, i) => jobUuid(job.id, `flow/audio ${i + 1}`)),
+  };
+  const common = {
+    container: job.container,
+    ...(job.label !== undefined && { label: job.label }),
+    ...(job.description !== undefined && { description: job.description }),
+    ...(job.tags !== undefined && { tags: job.tags }),
+  };
+  const actor = job.created_by;
+  const members: { id: string; role: string }[] = [];
+  const video = probe.video;
+  if (video && flows.video !== undefined) {
+    const rate = video.frameRate;
+    await tams.flows.put(
+      flows.video,
+      {
+        id: flows.video,
+        source_id: sourceIdOf(job, 'video'),
+        format: FORMAT.video,
+        codec: CODECS[video.codec] ?? `video/${video.codec}`,
+        essence_parameters: {
+          frame_width: video.width,
+          frame_height: video.height,
+          ...(rate && { frame_rate: { numerator: rate.numerator, denominator: rate.denominator } }),
+        },
+        ...common,
+      },
+      actor,
+    );
+    members.push({ id: flows.video, role: 'video' });
+  }
+  for (const [i, audio] of probe.audio.entries()) {
+    const id = flows.audio[i];
+    if (id === undefined) continue;
+    await tams.flows.put(
+      id,
+      {
+        id,
+        source_id: sourceIdOf(job, `audio ${i + 1}`),
+        format: FORMAT.audio,
+        codec: CODECS[audio.codec] ?? `audio/${audio.codec}`,
+        essence_parameters: { sample_rate: audio.sampleRate, channels: audio.channels },
+        ...common,
+      },
+      actor,
+    );
+    members.push({ id, role: probe.audio.length === 1 ? 'audio' : `audio ${i + 1}` });
+  }
+  await tams.flows.put(
+    job.multi_flow_id,
+    {
+      id: job.multi_flow_id,
+      source_id: job.source_id,
+      format: FORMAT.multi,
+      flow_collection: members,
+      ...common,
+    },
+    actor,
+  );
+  return flows;
+}
+
+/**
+ * A UUID named by the job and a role (RFC 9562's version 5: SHA-1 of the job's id as namespace and
+ * the name): a run that makes the Flows again after a takeover, before the job's row recorded
+ * them, names the same Flows and Sources instead of leaving others behind.
+ */
+export function jobUuid(jobId: string, name: string): string {
+  const namespace = Buffer.from(jobId.replaceAll('-', ''), 'hex');
+  const bytes = createHash('sha1').update(namespace).update(name, 'utf8').digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function sourceIdOf(job: JobRecord, role: string): string {
+  return jobUuid(job.id, `source/${role}`);
+}
+
+/** Each track of the job with the Flow it records into. */
+export function trackFlows(tracks: readonly Track[], flows: JobFlows): TrackFlow[] {
+  const out: TrackFlow[] = [];
+  let audio = 0;
+  for (const track of tracks) {
+    if (track.kind === 'video' && flows.video !== undefined)
+      out.push({ track, key: 'video', flowId: flows.video });
+    if (track.kind === 'audio') {
+      const flowId = flows.audio[audio++];
+      if (flowId !== undefined) out.push({ track, key: `audio:${track.index}`, flowId });
+    }
+  }
+  return out;
+}

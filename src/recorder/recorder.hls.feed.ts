@@ -1,0 +1,111 @@
+import type { Writable } from 'node:stream';
+import type { UrlGuard } from '../common/url.guard.ts';
+import { type FetchLimits, fetchGuarded, HlsFetchError } from './recorder.hls.fetch.ts';
+import { type MediaSegment, type Playlist, PlaylistError, parsePlaylist } from './recorder.hls.playlist.ts';
+
+/** A playlist is small; a segment of a few seconds of broadcast video is a few MB. */
+const PLAYLIST_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 1 << 20 };
+const SEGMENT_LIMITS: FetchLimits = { timeoutMs: 30_000, maxBytes: 256 << 20 };
+
+/**
+ * An HLS live source read by the server itself (never by ffmpeg, which would follow any URL a
+ * playlist names): the playlist polled as RFC 8216 asks (again after the target duration when it
+ * changed, half of it when it did not), each new segment fetched in order through the guard
+ * (fetchGuarded) and written to ffmpeg's stdin, its init section (fMP4) first whenever it
+ * changes. A multivariant playlist: its variant of the highest bandwidth. Recording starts at the
+ * live edge (the newest segment); a playlist that ends (EXT-X-ENDLIST) ends the feed.
+ */
+export class HlsFeed {
+  private mediaUrl: string | undefined;
+  private next: number | undefined;
+  private lastMap: string | undefined;
+  private pending: Buffer[] = [];
+  private targetMs = 2000;
+
+  constructor(
+    private readonly url: string,
+    private readonly guard: UrlGuard,
+  ) {}
+
+  /** The first bytes to feed (the live edge's init section and segment), for the probe. */
+  async first(): Promise<Buffer> {
+    const playlist = await this.media();
+    const newest = playlist.segments.at(-1);
+    if (newest === undefined) throw new HlsFetchError(`${this.url}: the playlist lists no segment yet`);
+    this.next = newest.sequence;
+    this.pending = await this.fetchSegment(newest);
+    this.next = newest.sequence + 1;
+    return Buffer.concat(this.pending);
+  }
+
+  /**
+   * Writes what first() fetched, then every new segment, until the playlist ends (resolves) or a
+   * fetch fails (rejects: the run retries); `stopped` ends it early.
+   */
+  async run(stdin: Writable, stopped: () => boolean): Promise<void> {
+    for (const part of this.pending) await write(stdin, part);
+    this.pending = [];
+    for (;;) {
+      if (stopped()) return;
+      const playlist = await this.media();
+      const fresh = playlist.segments.filter((s) => s.sequence >= (this.next ?? 0));
+      // Fallen behind the window (a stall longer than the playlist holds): on from its oldest.
+      for (const segment of fresh) {
+        if (stopped()) return;
+        for (const part of await this.fetchSegment(segment)) await write(stdin, part);
+        this.next = segment.sequence + 1;
+      }
+      if (playlist.ended) {
+        stdin.end();
+        return;
+      }
+      await sleep(fresh.length > 0 ? this.targetMs : this.targetMs / 2, stopped);
+    }
+  }
+
+  /** The media playlist (the chosen variant's, once a multivariant playlist was read). */
+  private async media(): Promise<Extract<Playlist, { kind: 'media' }>> {
+    let playlist = await this.playlist(this.mediaUrl ?? this.url);
+    if (playlist.kind === 'multivariant') {
+      const best = [...playlist.variants].sort((a, b) => b.bandwidth - a.bandwidth)[0];
+      if (best === undefined)
+        throw new PlaylistError(`${this.url}: a multivariant playlist without variants`);
+      this.mediaUrl = best.uri;
+      playlist = await this.playlist(best.uri);
+      if (playlist.kind !== 'media') throw new PlaylistError(`${best.uri}: not a media playlist`);
+    } else {
+      this.mediaUrl ??= this.url;
+    }
+    this.targetMs = Math.max(500, playlist.targetDuration * 1000);
+    return playlist;
+  }
+
+  private async playlist(url: string): Promise<Playlist> {
+    const { body, url: from } = await fetchGuarded(url, this.guard, PLAYLIST_LIMITS);
+    return parsePlaylist(body.toString('utf8'), from);
+  }
+
+  private async fetchSegment(segment: MediaSegment): Promise<Buffer[]> {
+    const parts: Buffer[] = [];
+    if (segment.map !== undefined && segment.map !== this.lastMap) {
+      parts.push((await fetchGuarded(segment.map, this.guard, SEGMENT_LIMITS)).body);
+      this.lastMap = segment.map;
+    }
+    parts.push((await fetchGuarded(segment.uri, this.guard, SEGMENT_LIMITS)).body);
+    return parts;
+  }
+}
+
+function write(stdin: Writable, bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (stdin.destroyed || stdin.writableEnded) return reject(new Error('ffmpeg no longer reads the source'));
+    stdin.write(bytes, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/** Waits `ms`, or less once `stopped` says so (looked at every 100 ms). */
+async function sleep(ms: number, stopped: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !stopped())
+    await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
+}

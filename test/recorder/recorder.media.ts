@@ -1,0 +1,87 @@
+/**
+ * Real media for the recorder's tests, made by Debian's ffmpeg (test/hls/hls.media.ts finds it):
+ * a test pattern with two tones, and what ffprobe says of recorded bytes.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { spawnChild } from '../helpers/children.ts';
+import { FFMPEG, FFPROBE } from '../hls/hls.media.ts';
+
+const run = promisify(execFile);
+
+/** `seconds` of test pattern (a key frame every 2 s) and two tones (440 Hz, 1 kHz), as MPEG-TS. */
+export async function makeSource(path: string, seconds: number): Promise<void> {
+  await run(FFMPEG, [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
+    ...['-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=25:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=1000:sample_rate=48000:duration=${seconds}`],
+    ...['-map', '0:v', '-map', '1:a', '-map', '2:a'],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+    ...['-g', '50', '-keyint_min', '50', '-sc_threshold', '0'],
+    ...['-c:a', 'aac', '-b:a', '48k', '-ac', '1', path],
+  ]);
+}
+
+/** The video frames ffprobe decodes from `file`. */
+export async function frameCount(file: string): Promise<number> {
+  const { stdout } = await run(FFPROBE, [
+    ...['-v', 'error', '-count_frames', '-select_streams', 'v:0'],
+    ...['-show_entries', 'stream=nb_read_frames', '-of', 'json', file],
+  ]);
+  const parsed = JSON.parse(stdout) as { streams: { nb_read_frames: string }[] };
+  return Number(parsed.streams[0]?.nb_read_frames);
+}
+
+/** A live HLS playlist (2 s segments, the last 5 listed) written into `dir` from `source`, looped in real time. */
+export function writeHls(source: string, dir: string): ReturnType<typeof spawnChild> {
+  return spawnChild(
+    FFMPEG,
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', source],
+      ...['-map', '0', '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '5'],
+      ...['-hls_flags', 'delete_segments', join(dir, 'live.m3u8')],
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+/**
+ * An HTTP server on 127.0.0.1 serving `dir` (what ffmpeg's HLS muxer writes there), and a few
+ * fixed answers: a playlist whose segment is at a private address, and a redirect to the
+ * link-local metadata address.
+ */
+export async function serveHls(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const http: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    if (path === '/inward.m3u8') {
+      res.setHeader('content-type', 'application/vnd.apple.mpegurl');
+      res.end(
+        '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:1\n#EXTINF:2.0,\nhttp://10.20.30.40/seg1.ts\n',
+      );
+      return;
+    }
+    if (path === '/moved.m3u8') {
+      res.statusCode = 302;
+      res.setHeader('location', 'http://169.254.169.254/latest/meta-data/live.m3u8');
+      res.end();
+      return;
+    }
+    try {
+      res.end(readFileSync(join(dir, path.replace(/^\/+/, '').replace(/\.\./g, ''))));
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
+}
