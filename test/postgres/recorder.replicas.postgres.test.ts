@@ -48,6 +48,7 @@ describe.skipIf(!available)('a recording job on three replicas of one PostgreSQL
       TAMS_SEARCH: 'false',
       TAMS_EXR: 'false',
       TAMS_ANALYTICS: 'false',
+      TAMS_RECORDER: 'true',
       TAMS_WORKER_IDLE_MS: '100',
       TAMS_WORKER_LEASE_SECONDS: String(LEASE_SECONDS),
       TAMS_RECORDER_ALLOW: '127.0.0.1',
@@ -73,7 +74,7 @@ describe.skipIf(!available)('a recording job on three replicas of one PostgreSQL
   };
 
   it(
-    'is taken over by another replica when the one running it is killed: one gap, no overlap',
+    'is taken over by another replica when the one running it is killed: on its clock, no overlap',
     async () => {
       const dir = join(media.path, 'hls');
       mkdirSync(dir, { recursive: true });

@@ -43,6 +43,7 @@ describe.skipIf(!available)('web UI: the Recordings page', () => {
     const source = join(scratch.path, 'live.ts');
     await makeSource(source, 30);
     rig = await startWritesRig({
+      TAMS_RECORDER: 'true',
       TAMS_RECORDER_ALLOW: '127.0.0.1',
       TAMS_RECORDER_PROBE_SECONDS: '10',
       TAMS_WORKER_IDLE_MS: '100',

@@ -16,6 +16,7 @@ import { Pager } from '../components/pager.tsx';
 import { href, type Route } from '../router.ts';
 import { useCan } from '../writes/principal.ts';
 import type { Recording } from './recorder.types.ts';
+import './recordings.css';
 import { DeleteRecordingDialog, NewRecordingDialog } from './recording.dialog.tsx';
 
 /** How often the page reads the jobs again: their state, lag and counts move while they record. */
@@ -203,7 +204,7 @@ export function RecordingsPage({ route }: { route: Route }) {
   );
   const shown = result.state === 'done' ? result.value : result.state === 'error' ? result.last : undefined;
   return (
-    <section>
+    <section class="recordings-list">
       <PageTitle>Recordings</PageTitle>
       {can('recordingCreate') && (
         <div class="write-actions">
@@ -254,10 +255,10 @@ export function RecordingsPage({ route }: { route: Route }) {
                   <RecordingFlows recording={r} />
                 </td>
                 <td data-testid="recording-segments">{r.segments_written.toLocaleString('en')}</td>
-                <td>{lagText(r.lag_ms)}</td>
+                <td class="keep">{lagText(r.lag_ms)}</td>
                 <td class="wide">
                   {r.restarts} restart{r.restarts === 1 ? '' : 's'}
-                  {r.replica && <div class="muted">on {r.replica}</div>}
+                  {r.replica && <div class="muted replica">on {r.replica}</div>}
                 </td>
                 <td class="wide">
                   {r.created}
