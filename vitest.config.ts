@@ -42,10 +42,11 @@ const HTTP_SUITES = [
 ];
 
 // The live recorder's suites that take minutes of real time: the loop recorder (3 minutes of a
-// live source) and a takeover between PostgreSQL replicas. In the full tier (`recorder-live`,
-// `postgres-http`), which a change to the recorder makes due; its other suites (the API, a file,
-// the segmenter, UDP and HLS live sources, the source checks) run on every landing.
-const RECORDER_LOOP = 'test/recorder/recorder.loop.test.ts';
+// live source), two minutes recorded over UDP and HLS read back frame by frame, and a takeover
+// between PostgreSQL replicas. In the full tier (`recorder-live`, `postgres-http`), which a change
+// to the recorder makes due; its other suites (the API, a file, the segmenter, UDP and HLS live
+// sources, the source checks, the web UI's page) run on every landing.
+const RECORDER_REALTIME = ['test/recorder/recorder.loop.test.ts', 'test/recorder/recorder.frames.test.ts'];
 const RECORDER_TAKEOVER = 'test/postgres/recorder.replicas.postgres.test.ts';
 
 // The upgrade from the previous release (test/upgrade/): on DuckDB in `integration` (every
@@ -105,13 +106,13 @@ export default defineConfig({
             BROWSER,
             'test/vast/*.test.ts',
             'test/postgres/**/*.test.ts',
-            RECORDER_LOOP,
+            ...RECORDER_REALTIME,
           ],
         },
       },
       {
-        // The full tier: the loop recorder, on the accelerator path as `integration`.
-        test: { ...shared, name: 'recorder-live', include: [RECORDER_LOOP] },
+        // The full tier: the recorder's real-time suites, on the accelerator path as `integration`.
+        test: { ...shared, name: 'recorder-live', include: RECORDER_REALTIME },
       },
       {
         // The core store alone, without the embedded accelerator (the store path the shared

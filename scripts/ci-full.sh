@@ -70,5 +70,7 @@ for engine in postgres vast duckdb; do
   stage full "broadcast benchmark on $engine, quick mode (50,000 segments in one Flow: every scenario produces its figures)"
   npm run bench -- --broadcast --quick --engine "$engine" --dir "$full_bench/broadcast-$engine" --out "$full_bench/broadcast-$engine.json"
 done
+stage full "benchmark of the live recorder, quick mode (20 s of 1080p25 recorded, ingest beside it)"
+node --import tsx bench/recorder.bench.ts --quick --dir "$full_bench/recorder" > "$full_bench/recorder.json"
 rm -rf "$full_bench"
 stage_end

@@ -152,7 +152,9 @@ let served: { openapi: string; paths: Paths; tags: { name: string; 'x-tams-exten
 let generated: Paths;
 beforeAll(async () => {
   // Media search, EXR and analytics on (test servers leave them off), so their routes are in the document.
-  server = await startServer({ env: { TAMS_SEARCH: 'true', TAMS_EXR: 'true', TAMS_ANALYTICS: 'true' } });
+  server = await startServer({
+    env: { TAMS_SEARCH: 'true', TAMS_EXR: 'true', TAMS_ANALYTICS: 'true', TAMS_RECORDER: 'true' },
+  });
   const res = await server.get<typeof served>('/openapi.json');
   expect(res.status).toBe(200);
   expect(res.body.openapi).toBe('3.1.0');

@@ -95,6 +95,9 @@ export async function makeFlows(tams: TamsServices, job: JobRecord, probe: Sourc
     );
     members.push({ id, role: probe.audio.length === 1 ? 'audio' : `audio ${i + 1}` });
   }
+  // No container: the multi Flow has no segments of its own, and so is played (HLS, the web UI)
+  // as the multivariant playlist of its members.
+  const { container: _none, ...described } = common;
   await tams.flows.put(
     job.multi_flow_id,
     {
@@ -102,7 +105,7 @@ export async function makeFlows(tams: TamsServices, job: JobRecord, probe: Sourc
       source_id: job.source_id,
       format: FORMAT.multi,
       flow_collection: members,
-      ...common,
+      ...described,
     },
     actor,
   );

@@ -13,7 +13,8 @@ const SEGMENT_LIMITS: FetchLimits = { timeoutMs: 30_000, maxBytes: 256 << 20 };
  * changed, half of it when it did not), each new segment fetched in order through the guard
  * (fetchGuarded) and written to ffmpeg's stdin, its init section (fMP4) first whenever it
  * changes. A multivariant playlist: its variant of the highest bandwidth. Recording starts at the
- * live edge (the newest segment); a playlist that ends (EXT-X-ENDLIST) ends the feed.
+ * live edge (the newest segment), or some way back from it for a run that takes a job over; a
+ * playlist that ends (EXT-X-ENDLIST) ends the feed.
  */
 export class HlsFeed {
   private mediaUrl: string | undefined;
@@ -27,14 +28,28 @@ export class HlsFeed {
     private readonly guard: UrlGuard,
   ) {}
 
-  /** The first bytes to feed (the live edge's init section and segment), for the probe. */
-  async first(): Promise<Buffer> {
+  /**
+   * The first bytes to feed, for the probe: the live edge's init section and segment, or, given
+   * `backSeconds`, the segments from the newest back over that many seconds (as far as the
+   * playlist reaches): a run taking a job over reads again what its predecessor may have missed.
+   */
+  async first(backSeconds = 0): Promise<Buffer> {
     const playlist = await this.media();
     const newest = playlist.segments.at(-1);
     if (newest === undefined) throw new HlsFetchError(`${this.url}: the playlist lists no segment yet`);
-    this.next = newest.sequence;
-    this.pending = await this.fetchSegment(newest);
-    this.next = newest.sequence + 1;
+    let from = playlist.segments.length - 1;
+    let covered = newest.duration;
+    // A target duration more: the newest segment ends some way behind the wall clock.
+    const reach = backSeconds > 0 ? backSeconds + playlist.targetDuration : 0;
+    while (from > 0 && covered < reach) {
+      from--;
+      covered += (playlist.segments[from] as MediaSegment).duration;
+    }
+    this.pending = [];
+    for (const segment of playlist.segments.slice(from)) {
+      this.pending.push(...(await this.fetchSegment(segment)));
+      this.next = segment.sequence + 1;
+    }
     return Buffer.concat(this.pending);
   }
 

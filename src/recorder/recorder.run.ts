@@ -16,7 +16,7 @@ import type { SegmenterInput } from './recorder.input.ts';
 import type { RecorderStats } from './recorder.metrics.ts';
 import { probeSource } from './recorder.probe.ts';
 import { type FinishedSegment, Segmenter, type Track } from './recorder.segmenter.ts';
-import { RunTimeline } from './recorder.timeline.ts';
+import { RunTimeline, type TimelineClock } from './recorder.timeline.ts';
 import type { JobFlows, JobRecord, JobState } from './store/recorder.jobs.repo.ts';
 
 export interface RunDeps {
@@ -41,6 +41,8 @@ export interface RunProgress {
   /** Segments registered by this run. */
   segments: number;
   timelineEnd?: bigint;
+  /** The run's PTS-to-timeline mapping, for a run that takes the job over. */
+  clock?: TimelineClock;
   lagMs?: number;
   /** The last failure (the source, ffmpeg, a registration), and when. */
   error?: { message: string; at: Date };
@@ -149,7 +151,15 @@ export class JobRun {
     const { source } = this;
     const feed = source.kind === 'hls' ? new HlsFeed(source.url, source.guard) : undefined;
     const input: SegmenterInput = source.kind === 'hls' ? { kind: 'pipe' } : source.input;
-    const first = feed ? await feed.first() : undefined;
+    // Going on with a job recorded before on a clock this run can continue: an HLS playlist is
+    // read from where that run's last segment ended (as far back as it lists), and what was
+    // recorded already is dropped (RunTimeline.placeAfter), so the gap is what the playlist no
+    // longer holds.
+    const resumeAt =
+      (this.progress.clock ?? job.clock) ? (this.progress.timelineEnd ?? job.timeline_end) : undefined;
+    const behind =
+      resumeAt === undefined ? 0 : Number(utcMillisToTai(deps.clock.now().getTime()) - resumeAt) / 1e9;
+    const first = feed ? await feed.first(Math.max(0, behind)) : undefined;
     // A job taken over (or started again) goes on with the tracks its Flows were made for,
     // without the seconds a probe of a live source takes; after a failure it probes again.
     const known = this.attempts === 0 ? this.progress.flows?.tracks : undefined;
@@ -176,8 +186,9 @@ export class JobRun {
     await mkdir(workDir, { recursive: true });
     // Each ffmpeg run anchors its own timeline where it starts reading, after what was registered.
     const resumeAfter = this.progress.timelineEnd ?? job.timeline_end ?? null;
+    const clock = this.progress.clock ?? job.clock ?? null;
     const startTai = utcMillisToTai(deps.clock.now().getTime());
-    const timeline = new RunTimeline({ resumeAfter, startTai });
+    const timeline = new RunTimeline({ resumeAfter, clock, startTai });
     const segmenter = await Segmenter.start(input, {
       ffmpegPath: deps.ffmpeg,
       segmentSeconds: Number(job.segment_ns) / 1e9,
@@ -223,7 +234,12 @@ export class JobRun {
     const target = byKey.get(keyOf(segment.track));
     if (target === undefined) return;
     const nowTai = utcMillisToTai(deps.clock.now().getTime());
-    const placed = timeline.place(target.key, segment, nowTai);
+    const placed = timeline.placeAfter(target.key, segment, nowTai);
+    if (placed === null) {
+      // Recorded already by the run before this one (the source read again from further back).
+      await rm(segment.file, { force: true });
+      return;
+    }
     const [object] = await deps.tams.storage.allocatePaths(target.flowId, 1, job.storage_id);
     if (object === undefined) throw new Error('no object was allocated');
     const writer = copyingOf(deps.media.resolve(object.storageId));
@@ -244,6 +260,7 @@ export class JobRun {
     const p = this.progress;
     p.segments++;
     p.timelineEnd = p.timelineEnd === undefined || placed.end > p.timelineEnd ? placed.end : p.timelineEnd;
+    p.clock = timeline.clock();
     p.lagMs = Number((nowTai - placed.end) / 1_000_000n);
     deps.stats.segments++;
     deps.stats.lags.set(job.id, p.lagMs);

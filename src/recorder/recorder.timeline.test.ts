@@ -157,4 +157,52 @@ describe('RunTimeline', () => {
     );
     expect(late.start).toBe(ended + 1n);
   });
+
+  describe("a run that goes on with the previous run's clock", () => {
+    const video = segments(900_000n, 20, 50n, 3600n);
+    /** The first run: segments 0-9, placed as they come, and the clock its row keeps. */
+    function firstRun() {
+      const timeline = new RunTimeline({ startTai: NOW });
+      const placed = video
+        .slice(0, 10)
+        .map((s, i) => timeline.placeAfter('video', s, NOW + BigInt(i) * 2n * SECOND));
+      return { placed: placed as NonNullable<(typeof placed)[0]>[], clock: timeline.clock() };
+    }
+
+    it('places segments after a takeover where the first run would have: the lost ones are the gap', () => {
+      const { placed, clock } = firstRun();
+      expect(clock).toBeDefined();
+      const resumeAfter = placed.at(-1)?.end as bigint;
+      // Segments 10-12 went while no run read the source; the next run starts at 13, 9 s later.
+      const next = new RunTimeline({ resumeAfter, clock, startTai: NOW + 29n * SECOND });
+      const goes = video.slice(13).map((s) => next.placeAfter('video', s, NOW + 30n * SECOND));
+      expect(goes.every((p) => p !== null && !p.anchored)).toBe(true);
+      // Exactly 3 segments (6 s) after the first run's end, then contiguous.
+      expect(goes[0]?.start).toBe(resumeAfter + 6n * SECOND);
+      for (let i = 1; i < goes.length; i++) expect(goes[i]?.start).toBe(goes[i - 1]?.end);
+      expect(goes[0]?.tsOffset).toBe(placed[0]?.tsOffset);
+    });
+
+    it("drops what was recorded already, and goes on from the first run's end with no gap", () => {
+      const { placed, clock } = firstRun();
+      const resumeAfter = placed.at(-1)?.end as bigint;
+      // Read again from segment 7 (an HLS playlist a few segments back).
+      const next = new RunTimeline({ resumeAfter, clock, startTai: NOW + 25n * SECOND });
+      const again = video.slice(7).map((s) => next.placeAfter('video', s, NOW + 26n * SECOND));
+      expect(again.slice(0, 3)).toEqual([null, null, null]);
+      expect(again[3]?.start).toBe(resumeAfter);
+      expect(again[3]?.anchored).toBe(false);
+    });
+
+    it('anchors anew on a clock of its own (the source restarted), after the first run', () => {
+      const { placed, clock } = firstRun();
+      const resumeAfter = placed.at(-1)?.end as bigint;
+      const other = segments(5_000_000_000n, 3, 50n, 3600n);
+      const startTai = NOW + 40n * SECOND;
+      const next = new RunTimeline({ resumeAfter, clock, startTai });
+      const p = next.placeAfter('video', other[0] as never, startTai + SECOND);
+      expect(p?.anchored).toBe(true);
+      expect(p?.start).toBe(startTai);
+    });
+  });
 });

@@ -20,6 +20,14 @@
  *   previous end (a gap, never an overlap). The other tracks, when they meet the same jump, join
  *   that new anchor if their PTS are within `maxJumpTicks` of it and it keeps them after their
  *   own previous end; otherwise they anchor themselves the same way.
+ * - Takeover on the same clock. A run that goes on with a job another run recorded (a takeover, a
+ *   retry) is given that run's clock (`clock`: its anchor, where it got to, and the wall clock
+ *   then). A segment whose PTS continue it (no further ahead than the wall clock went on since,
+ *   plus `maxJumpTicks`; at most `maxJumpTicks` behind) is placed on it, exactly where the
+ *   previous run would have placed it: what the source sent while no run read it is the gap, and
+ *   nothing else. Such a segment that starts before `resumeAfter` was recorded already (an HLS
+ *   source read again from a few segments back), or straddles it: it is dropped (`place` answers
+ *   null), never registered twice, never moved.
  * - ts_offset. TAMS defines segment_ts = media_object_ts + ts_offset, where media_object_ts is the
  *   file's own PTS in seconds (as carried: wrapped). The offset given is the segment's start minus
  *   its first PTS as nanoseconds (rounded the same way); it stays the same for every segment of an
@@ -52,9 +60,22 @@ export interface PlacedSegment {
   anchored: boolean;
 }
 
+/** A run's PTS-to-timeline mapping as a job's row keeps it, for the run that goes on after it. */
+export interface TimelineClock {
+  /** Nanoseconds on the timeline of tick position 0 of the clock's own coordinate. */
+  offset: bigint;
+  /** The latest end placed on it: its tick position and wrapped PTS. */
+  latestTicks: bigint;
+  latestPts: bigint;
+  /** The wall clock (ns TAI) when that end was placed. */
+  at: bigint;
+}
+
 export interface TimelineOptions {
   /** Where the previous run of the job ended (ns TAI): nothing of this run starts before it. */
   resumeAfter?: bigint | null;
+  /** The previous run's clock: segments on it are placed where that run would have put them. */
+  clock?: TimelineClock | null;
   /** The largest forward jump between a track's segments that is still a gap, not a restart. */
   maxJumpTicks?: bigint;
   /**
@@ -89,11 +110,61 @@ export class RunTimeline {
   private readonly startTai: bigint | undefined;
   private epoch: Epoch | null = null;
   private readonly tracks = new Map<string, TrackState>();
+  /** The previous run's clock, until a segment is placed on it or anchors elsewhere. */
+  private inherited: TimelineClock | null;
+  private at: bigint | undefined;
 
   constructor(options: TimelineOptions = {}) {
     this.resumeAfter = options.resumeAfter ?? null;
     this.maxJump = options.maxJumpTicks ?? DEFAULT_MAX_JUMP_TICKS;
     this.startTai = options.startTai;
+    this.inherited = options.clock ?? null;
+  }
+
+  /** The clock as the job's row keeps it (after the run's first placement). */
+  clock(): TimelineClock | undefined {
+    const epoch = this.epoch;
+    if (epoch === null || this.at === undefined) return undefined;
+    return { offset: epoch.offset, latestTicks: epoch.latestTicks, latestPts: epoch.latestPts, at: this.at };
+  }
+
+  /**
+   * Places the next segment of `track` as place() does; null when it lies on the previous run's
+   * clock before `resumeAfter` (recorded already): the caller drops it.
+   */
+  placeAfter(track: string, segment: SegmentPts, nowTai: bigint): PlacedSegment | null {
+    if (this.inherited !== null && !this.tracks.has(track)) {
+      const inherited = this.inherited;
+      const startPts = wrap(segment.startPts);
+      const distance = signedDistance(startPts, inherited.latestPts);
+      const wallTicks = ((nowTai - inherited.at) * 9n) / 100_000n;
+      if (distance >= -this.maxJump && distance <= wallTicks + this.maxJump) {
+        const epoch: Epoch = this.epoch ?? {
+          offset: inherited.offset,
+          latestTicks: inherited.latestTicks,
+          latestPts: inherited.latestPts,
+        };
+        const startTicks = inherited.latestTicks + distance;
+        const endTicks = startTicks + wrap(segment.endPts - startPts);
+        if (this.resumeAfter !== null && epoch.offset + ticksToNs(startTicks) < this.resumeAfter) {
+          // Recorded already (or in part): keep the clock for the segments that follow.
+          this.epoch = epoch;
+          if (endTicks > epoch.latestTicks) {
+            epoch.latestTicks = endTicks;
+            epoch.latestPts = wrap(endTicks);
+          }
+          return null;
+        }
+        this.epoch = epoch;
+        this.tracks.set(track, {
+          epoch,
+          lastEndTicks: startTicks,
+          lastEndPts: startPts,
+          lastEndNs: epoch.offset + ticksToNs(startTicks),
+        });
+      }
+    }
+    return this.place(track, segment, nowTai);
   }
 
   /**
@@ -137,6 +208,7 @@ export class RunTimeline {
       epoch.latestPts = wrap(endTicks);
     }
     this.tracks.set(track, { epoch, lastEndTicks: endTicks, lastEndPts: wrap(endTicks), lastEndNs: end });
+    this.at = nowTai;
     const tsOffsetNs = start - ticksToNs(startPts);
     return {
       start,

@@ -113,6 +113,7 @@ export class RecorderWorker {
       job.restarts = held.restarts + p.retries;
       if (p.flows !== undefined) job.flows = p.flows;
       if (p.timelineEnd !== undefined) job.timeline_end = p.timelineEnd;
+      if (p.clock !== undefined) job.clock = p.clock;
       if (p.lagMs !== undefined) job.lag_ms = BigInt(p.lagMs);
       if (p.error !== undefined) {
         job.last_error = p.error.message;

@@ -46,6 +46,7 @@ beforeAll(async () => {
     TAMS_SEARCH_EMBEDDINGS: 'none',
     TAMS_EXR: 'true',
     TAMS_ANALYTICS: 'true',
+    TAMS_RECORDER: 'true',
   });
   routes = protectedRoutes(server);
   for (const scope of SCOPES) {

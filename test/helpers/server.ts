@@ -103,6 +103,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TAMS_EXR: 'false',
     // Nor analytics and its object size follower (test/analytics/ turns them on).
     TAMS_ANALYTICS: 'false',
+    // Nor the live recorder, whose worker looks for jobs (test/recorder/ turns it on).
+    TAMS_RECORDER: 'false',
     // Code that would wait for its own transaction fails the test at once (off by default).
     TAMS_TRANSACTION_GUARD: 'true',
     ...(options.dataDir

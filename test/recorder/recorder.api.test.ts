@@ -27,6 +27,7 @@ beforeAll(async () => {
     workers: false,
     env: {
       TAMS_AUTH: 'none',
+      TAMS_RECORDER: 'true',
       TAMS_RECORDER_ALLOW: '127.0.0.1',
       TAMS_RECORDER_FILE_DIR: files,
       TAMS_RECORDER_MAX_JOBS: '0',
@@ -72,7 +73,11 @@ describe('POST /recordings refuses a source that may not be recorded', () => {
 
   it('file sources are refused where no file directory is set', async () => {
     const other = tempDir('tams-recorder-nofiles-');
-    const plain = await startServer({ dataDir: other.path, workers: false, env: { TAMS_AUTH: 'none' } });
+    const plain = await startServer({
+      dataDir: other.path,
+      workers: false,
+      env: { TAMS_AUTH: 'none', TAMS_RECORDER: 'true' },
+    });
     try {
       const res = await plain.post<Doc>('/recordings', { source: { url: 'file:clip.ts' } });
       expectError(res, 400);
@@ -88,7 +93,11 @@ describe('POST /recordings refuses a source that may not be recorded', () => {
     const bare = await startServer({
       dataDir: other.path,
       workers: false,
-      env: { TAMS_AUTH: 'none', TAMS_RECORDER_FFMPEG: join(other.path, 'no-ffmpeg-here') },
+      env: {
+        TAMS_AUTH: 'none',
+        TAMS_RECORDER: 'true',
+        TAMS_RECORDER_FFMPEG: join(other.path, 'no-ffmpeg-here'),
+      },
     });
     try {
       const res = await bare.post<Doc>('/recordings', { source: { url: 'udp://8.8.8.8:5000' } });

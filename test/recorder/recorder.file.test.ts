@@ -27,7 +27,12 @@ beforeAll(async () => {
   await makeSource(join(files, 'clip.ts'), 10);
   server = await startServer({
     dataDir: data.path,
-    env: { TAMS_AUTH: 'none', TAMS_RECORDER_FILE_DIR: files, TAMS_WORKER_IDLE_MS: '50' },
+    env: {
+      TAMS_AUTH: 'none',
+      TAMS_RECORDER: 'true',
+      TAMS_RECORDER_FILE_DIR: files,
+      TAMS_WORKER_IDLE_MS: '50',
+    },
   });
 });
 afterAll(async () => {
@@ -66,6 +71,12 @@ describe.skipIf(!available)('a file recorded by the server', () => {
     expect(multi.status).toBe(200);
     expect(multi.body.source_id).toBe(job.source_id);
     expect((multi.body.flow_collection as Doc[]).map((m) => m.id)).toEqual([flows.video, ...flows.audio]);
+    // No segments of its own, no container: played as the multivariant playlist of its members.
+    expect(multi.body.container).toBeUndefined();
+    const playlist = await server.get(`/flows/${flows.multi}/hls.m3u8`);
+    expect(playlist.status, playlist.text).toBe(200);
+    expect(playlist.text).toContain('#EXT-X-STREAM-INF');
+    expect(playlist.text.match(/#EXT-X-MEDIA:TYPE=AUDIO/g)).toHaveLength(2);
     const video = await server.get<Doc>(`/flows/${flows.video}`);
     expect(video.body).toMatchObject({
       format: 'urn:x-nmos:format:video',

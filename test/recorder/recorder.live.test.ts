@@ -30,6 +30,7 @@ beforeAll(async () => {
     dataDir: data.path,
     env: {
       TAMS_AUTH: 'none',
+      TAMS_RECORDER: 'true',
       TAMS_RECORDER_ALLOW: '127.0.0.1',
       TAMS_RECORDER_PROBE_SECONDS: '10',
       TAMS_WORKER_IDLE_MS: '100',

@@ -28,7 +28,12 @@ beforeAll(async () => {
   await makeSource(source, 60);
   server = await startServer({
     dataDir: data.path,
-    env: { TAMS_AUTH: 'none', TAMS_RECORDER_ALLOW: '127.0.0.1', TAMS_WORKER_IDLE_MS: '200' },
+    env: {
+      TAMS_AUTH: 'none',
+      TAMS_RECORDER: 'true',
+      TAMS_RECORDER_ALLOW: '127.0.0.1',
+      TAMS_WORKER_IDLE_MS: '200',
+    },
   });
 });
 afterAll(async () => {

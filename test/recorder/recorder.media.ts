@@ -85,3 +85,53 @@ export async function serveHls(dir: string): Promise<{ url: string; close: () =>
     close: () => new Promise<void>((resolve) => http.close(() => resolve())),
   };
 }
+
+/** Bits of the frame number burnt into the top of each frame: 16×16 blocks, least significant first. */
+const BITS = 20;
+const BLOCK = 16;
+const WIDTH = BITS * BLOCK;
+
+/**
+ * A live encoder on loopback: a test pattern with its frame number burnt in as a row of black
+ * and white blocks (geq), and a 440 Hz tone, encoded in real time (a key frame every 2 s) and
+ * sent both as MPEG-TS over UDP to `port` and as a live HLS playlist written into `hlsDir`
+ * (`live.m3u8`: 2 s segments, the last 5 listed), from one encoder: the two carry the same frames.
+ */
+export function liveEncoder(port: number, hlsDir: string): ReturnType<typeof spawnChild> {
+  const bit = `255*mod(floor(N/pow(2,floor(X/${BLOCK}))),2)`;
+  const burn = `format=yuv420p,geq=lum='if(lt(Y,${BLOCK}),${bit},lum(X,Y))':cb='if(lt(Y,${BLOCK}),128,cb(X,Y))':cr='if(lt(Y,${BLOCK}),128,cr(X,Y))'`;
+  return spawnChild(
+    FFMPEG,
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
+      ...['-re', '-f', 'lavfi', '-i', `testsrc2=size=${WIDTH}x180:rate=25,${burn}`],
+      ...['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
+      ...['-map', '0:v', '-map', '1:a'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+      ...['-g', '50', '-keyint_min', '50', '-sc_threshold', '0'],
+      ...['-c:a', 'aac', '-b:a', '48k', '-ac', '1'],
+      ...['-f', 'tee'],
+      `[f=mpegts]udp://127.0.0.1:${port}?pkt_size=1316|[f=hls:hls_time=2:hls_list_size=5:hls_flags=delete_segments]${join(hlsDir, 'live.m3u8')}`,
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+/** The frame number liveEncoder burnt into the first frame `file` decodes to. */
+export async function firstFrameNumber(file: string): Promise<number> {
+  const { stdout } = await run(
+    FFMPEG,
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file, '-frames:v', '1'],
+      // Each block's middle pixel (the edges blur in H.264), one byte of grey each.
+      ...['-vf', `format=gray,crop=${WIDTH}:1:0:${BLOCK / 2},scale=${BITS}:1:flags=neighbor`],
+      ...['-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+    ],
+    { encoding: 'buffer' },
+  );
+  const bytes = stdout as Buffer;
+  if (bytes.length !== BITS) throw new Error(`${file}: ${bytes.length} bytes of frame number, not ${BITS}`);
+  let n = 0;
+  for (let i = 0; i < BITS; i++) if ((bytes[i] as number) >= 128) n += 2 ** i;
+  return n;
+}

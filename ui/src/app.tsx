@@ -6,6 +6,7 @@ import {
   DeletionsPage,
   ObjectPage,
   ProfilesPage,
+  RecordingsPage,
   SearchPage,
   StoragePage,
   WebhooksPage,
@@ -63,6 +64,12 @@ function Page({ route, session }: { route: Route; session: Extract<Session, { st
       return <ObjectPage id={route.query.get('id') ?? ''} />;
     case '/search':
       return session.features.search ? <SearchPage route={route} /> : <NotFound what="Media search is off" />;
+    case '/recordings':
+      return session.features.recorder ? (
+        <RecordingsPage route={route} />
+      ) : (
+        <NotFound what="The recorder is off, or its jobs need the read scope" />
+      );
     case '/deletions':
       // Everyone reading may follow deletions (the API's rule): running ones explain segments
       // still listed, finished ones what went.
@@ -154,6 +161,11 @@ export function App() {
             <NavLink to="/storage" route={route}>
               Storage
             </NavLink>
+            {signedIn.features.recorder && (
+              <NavLink to="/recordings" route={route}>
+                Recordings
+              </NavLink>
+            )}
             {allowed(signedIn.who, 'deletionList') && (
               <NavLink to="/deletions" route={route}>
                 Deletions

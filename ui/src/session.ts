@@ -9,6 +9,8 @@ import { currentRoute, navigate } from './router.ts';
 export interface Features {
   search: boolean;
   exr: boolean;
+  /** The live recorder (TAMS_RECORDER), whose jobs the caller may list. */
+  recorder: boolean;
 }
 
 export type Session =
@@ -26,8 +28,12 @@ async function available(path: string): Promise<boolean> {
 }
 
 async function features(): Promise<Features> {
-  const [search, exr] = await Promise.all([available('/search/status'), available('/exr/stats')]);
-  return { search, exr };
+  const [search, exr, recorder] = await Promise.all([
+    available('/search/status'),
+    available('/exr/stats'),
+    available('/recordings?limit=1'),
+  ]);
+  return { search, exr, recorder };
 }
 
 /** Who the server takes the caller for with `token` (or with none: authentication may be off). */

@@ -5,6 +5,7 @@ import { big, bool, date, num, reqStr, str } from '../../store/rows.ts';
 import { sortedPage } from '../../store/sorted.scan.ts';
 import type { RepoSet, StoreSession } from '../../store/store.ts';
 import type { Track } from '../recorder.segmenter.ts';
+import type { TimelineClock } from '../recorder.timeline.ts';
 import { RT } from './recorder.tables.ts';
 
 export type SourceKind = 'hls' | 'udp' | 'srt' | 'rtmp' | 'file';
@@ -44,6 +45,7 @@ export interface JobRecord {
   updated: Date;
   run_started?: Date;
   timeline_end?: bigint;
+  clock?: TimelineClock;
   segments_written: bigint;
   restarts: number;
   lag_ms?: bigint;
@@ -127,6 +129,10 @@ function toRow(j: JobRecord): Row {
     updated: j.updated,
     run_started: j.run_started ?? null,
     timeline_end: j.timeline_end ?? null,
+    clock_offset_ns: j.clock?.offset ?? null,
+    clock_ticks: j.clock?.latestTicks ?? null,
+    clock_pts: j.clock?.latestPts ?? null,
+    clock_at_ns: j.clock?.at ?? null,
     segments_written: j.segments_written,
     restarts: j.restarts,
     lag_ms: j.lag_ms ?? null,
@@ -175,6 +181,14 @@ function fromRow(row: Row): JobRecord {
   };
   for (const [key, value] of Object.entries(optional))
     if (value !== undefined) Object.assign(job, { [key]: value });
+  const [offset, latestTicks, latestPts, at] = [
+    'clock_offset_ns',
+    'clock_ticks',
+    'clock_pts',
+    'clock_at_ns',
+  ].map((column) => big(row, column));
+  if (offset !== undefined && latestTicks !== undefined && latestPts !== undefined && at !== undefined)
+    job.clock = { offset, latestTicks, latestPts, at };
   return job;
 }
 

@@ -45,6 +45,12 @@ export const recorderTables: TableDef[] = [
       { name: 'run_started', type: 'timestamp' },
       // End (ns on the Flow timeline) of the last segment registered, over every Flow of the job.
       { name: 'timeline_end', type: 'int64' },
+      // The last run's PTS-to-timeline mapping (recorder.timeline.ts, TimelineClock): a run that
+      // takes the job over places segments of the same source clock where this one would have.
+      { name: 'clock_offset_ns', type: 'int64' },
+      { name: 'clock_ticks', type: 'int64' },
+      { name: 'clock_pts', type: 'int64' },
+      { name: 'clock_at_ns', type: 'int64' },
       { name: 'segments_written', type: 'int64', nullable: false, defaultValue: 0n },
       { name: 'restarts', type: 'int32', nullable: false, defaultValue: 0 },
       // How far the last segment registered ended behind the wall clock (ms).

@@ -20,3 +20,7 @@ export const WebhooksPage = lazy(
   () => import('./admin.tsx').then((m) => m.WebhooksPage),
   'The webhooks page',
 );
+export const RecordingsPage = lazy(
+  () => import('../recorder/recordings.page.tsx').then((m) => m.RecordingsPage),
+  'The recordings page',
+);

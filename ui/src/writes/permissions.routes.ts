@@ -32,4 +32,9 @@ export const ROUTES: Record<ActionName, string> = {
   tokenList: 'GET /auth/tokens',
   tokenCreate: 'POST /auth/tokens',
   tokenRevoke: 'DELETE /auth/tokens/:id',
+  recordingList: 'GET /recordings',
+  recordingCreate: 'POST /recordings',
+  recordingStop: 'POST /recordings/:id/stop',
+  recordingStart: 'POST /recordings/:id/start',
+  recordingDelete: 'DELETE /recordings/:id',
 };
