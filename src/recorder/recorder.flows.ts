@@ -8,7 +8,11 @@ const FORMAT = {
   video: 'urn:x-nmos:format:video',
   audio: 'urn:x-nmos:format:audio',
   multi: 'urn:x-nmos:format:multi',
+  data: 'urn:x-nmos:format:data',
 } as const;
+
+/** WebVTT: the caption Flow's codec and container (what the HLS wing plays as subtitles). */
+const WEBVTT = 'text/vtt';
 
 /** The MIME type TAMS Flows name a codec by, for the codecs the recorder copies. */
 const CODECS: Readonly<Record<string, string>> = {
@@ -40,14 +44,21 @@ export function tracksOf(probe: SourceProbe): Track[] {
 
 /**
  * Makes the job's Flows from what its source carries, through the Flows service (as PUT /flows
- * would: events, rules): a video Flow, a Flow per audio track, each on a Source of its own, and
+ * would: events, rules): a video Flow, a Flow per audio track, a caption Flow where the source
+ * has a subtitle rendition and video to cut it by (`captions`), each on a Source of its own, and
  * the multi Flow over them on the job's Source. Run again (a takeover before the job's row was
  * saved), the PUTs find the Flows there and change nothing.
  */
-export async function makeFlows(tams: TamsServices, job: JobRecord, probe: SourceProbe): Promise<JobFlows> {
+export async function makeFlows(
+  tams: TamsServices,
+  job: JobRecord,
+  probe: SourceProbe,
+  captions = false,
+): Promise<JobFlows> {
   const flows: JobFlows = job.flows ?? {
     ...(probe.video && { video: jobUuid(job.id, 'flow/video') }),
     audio: probe.audio.map((_, i) => jobUuid(job.id, `flow/audio ${i + 1}`)),
+    ...(captions && probe.video && { captions: jobUuid(job.id, 'flow/captions') }),
   };
   const common = {
     container: job.container,
@@ -94,6 +105,21 @@ export async function makeFlows(tams: TamsServices, job: JobRecord, probe: Sourc
       actor,
     );
     members.push({ id, role: probe.audio.length === 1 ? 'audio' : `audio ${i + 1}` });
+  }
+  if (flows.captions !== undefined) {
+    await tams.flows.put(
+      flows.captions,
+      {
+        id: flows.captions,
+        source_id: sourceIdOf(job, 'captions'),
+        format: FORMAT.data,
+        codec: WEBVTT,
+        ...common,
+        container: WEBVTT,
+      },
+      actor,
+    );
+    members.push({ id: flows.captions, role: 'captions' });
   }
   // No container: the multi Flow has no segments of its own, and so is played (HLS, the web UI)
   // as the multivariant playlist of its members.

@@ -13,6 +13,22 @@ let ended = false;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = req.url ?? '/';
+    if (path === '/master.m3u8') {
+      res.end(
+        [
+          '#EXTM3U',
+          '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="French",LANGUAGE="fr",URI="subs_fr.m3u8"',
+          '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",DEFAULT=YES,LANGUAGE="en",URI="subs_en.m3u8"',
+          '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="other",NAME="German",DEFAULT=YES,URI="subs_de.m3u8"',
+          '#EXT-X-STREAM-INF:BANDWIDTH=100000,SUBTITLES="other"',
+          'live.m3u8',
+          '#EXT-X-STREAM-INF:BANDWIDTH=900000,SUBTITLES="subs"',
+          'live.m3u8',
+          '',
+        ].join('\n'),
+      );
+      return;
+    }
     if (path === '/live.m3u8') {
       res.setHeader('content-type', 'application/vnd.apple.mpegurl');
       res.end(
@@ -71,10 +87,22 @@ describe('HlsFeed', () => {
       },
     });
     try {
-      await feed.run(sink, () => false);
+      await feed.writeTo(sink, () => false);
     } finally {
       ended = false;
     }
     expect(parts.join('')).toBe('[12][13][14]');
+    expect(sink.writableEnded).toBe(true);
+  });
+
+  it("names the subtitle rendition of the variant it reads: its group's default", async () => {
+    const feed = new HlsFeed(`${base}/master.m3u8`, guard());
+    expect(feed.subtitles()).toBeUndefined();
+    await feed.first();
+    expect(feed.subtitles()).toBe(`${base}/subs_en.m3u8`);
+    // A media playlist has no renditions.
+    const plain = new HlsFeed(`${base}/live.m3u8`, guard());
+    await plain.first();
+    expect(plain.subtitles()).toBeUndefined();
   });
 });

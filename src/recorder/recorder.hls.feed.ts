@@ -14,7 +14,8 @@ const SEGMENT_LIMITS: FetchLimits = { timeoutMs: 30_000, maxBytes: 256 << 20 };
  * (fetchGuarded) and written to ffmpeg's stdin, its init section (fMP4) first whenever it
  * changes. A multivariant playlist: its variant of the highest bandwidth. Recording starts at the
  * live edge (the newest segment), or some way back from it for a run that takes a job over; a
- * playlist that ends (EXT-X-ENDLIST) ends the feed.
+ * playlist that ends (EXT-X-ENDLIST) ends the feed. The variant's subtitle rendition (its
+ * SUBTITLES group's default, else its first), a WebVTT media playlist, is read by a feed of its own.
  */
 export class HlsFeed {
   private mediaUrl: string | undefined;
@@ -22,6 +23,7 @@ export class HlsFeed {
   private lastMap: string | undefined;
   private pending: Buffer[] = [];
   private targetMs = 2000;
+  private subtitlesUrl: string | undefined;
 
   constructor(
     private readonly url: string,
@@ -53,27 +55,35 @@ export class HlsFeed {
     return Buffer.concat(this.pending);
   }
 
+  /** The subtitle rendition's media playlist of the variant read, once first() has read it. */
+  subtitles(): string | undefined {
+    return this.subtitlesUrl;
+  }
+
+  /** Feeds ffmpeg's stdin (run), ending it when the playlist ends. */
+  async writeTo(stdin: Writable, stopped: () => boolean): Promise<void> {
+    const ended = await this.run((bytes) => write(stdin, bytes), stopped);
+    if (ended) stdin.end();
+  }
+
   /**
-   * Writes what first() fetched, then every new segment, until the playlist ends (resolves) or a
-   * fetch fails (rejects: the run retries); `stopped` ends it early.
+   * Gives `sink` what first() fetched, then every new segment (its init section first, when it
+   * changed; then its bytes), until the playlist ends (resolves true), `stopped` says so (false)
+   * or a fetch fails (rejects; called again, it goes on after the last segment given).
    */
-  async run(stdin: Writable, stopped: () => boolean): Promise<void> {
-    for (const part of this.pending) await write(stdin, part);
-    this.pending = [];
+  async run(sink: (bytes: Buffer) => Promise<void>, stopped: () => boolean): Promise<boolean> {
+    while (this.pending.length > 0) await sink(this.pending.shift() as Buffer);
     for (;;) {
-      if (stopped()) return;
+      if (stopped()) return false;
       const playlist = await this.media();
       const fresh = playlist.segments.filter((s) => s.sequence >= (this.next ?? 0));
       // Fallen behind the window (a stall longer than the playlist holds): on from its oldest.
       for (const segment of fresh) {
-        if (stopped()) return;
-        for (const part of await this.fetchSegment(segment)) await write(stdin, part);
+        if (stopped()) return false;
+        for (const part of await this.fetchSegment(segment)) await sink(part);
         this.next = segment.sequence + 1;
       }
-      if (playlist.ended) {
-        stdin.end();
-        return;
-      }
+      if (playlist.ended) return true;
       await sleep(fresh.length > 0 ? this.targetMs : this.targetMs / 2, stopped);
     }
   }
@@ -86,6 +96,10 @@ export class HlsFeed {
       if (best === undefined)
         throw new PlaylistError(`${this.url}: a multivariant playlist without variants`);
       this.mediaUrl = best.uri;
+      const group = playlist.renditions.filter(
+        (r) => r.type === 'SUBTITLES' && r.groupId === best.subtitles && r.uri !== undefined,
+      );
+      this.subtitlesUrl = (group.find((r) => r.isDefault) ?? group[0])?.uri;
       playlist = await this.playlist(best.uri);
       if (playlist.kind !== 'media') throw new PlaylistError(`${best.uri}: not a media playlist`);
     } else {

@@ -17,6 +17,8 @@ export interface Rendition {
   uri?: string;
   language?: string;
   name?: string;
+  /** DEFAULT=YES: the rendition a player shows without being asked. */
+  isDefault: boolean;
 }
 
 export interface MediaSegment {
@@ -75,6 +77,7 @@ export function parsePlaylist(text: string, base: string): Playlist {
         renditions.push({
           type: attrs.get('TYPE') ?? '',
           groupId: attrs.get('GROUP-ID') ?? '',
+          isDefault: attrs.get('DEFAULT') === 'YES',
           ...(uri !== undefined && { uri: resolve(uri) }),
           ...(language !== undefined && { language }),
           ...(name !== undefined && { name }),

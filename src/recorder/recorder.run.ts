@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Clock } from '../common/clock.ts';
 import { ForbiddenError, NotFoundError } from '../common/errors.ts';
 import type { UrlGuard } from '../common/url.guard.ts';
@@ -10,13 +11,15 @@ import { copyingOf } from '../media/media.copy.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { SegmentPostBody } from '../segments/segments.objects.ts';
 import { TimeRange, utcMillisToTai } from '../time/index.ts';
+import { CaptionRun } from './recorder.captions.ts';
 import { makeFlows, type TrackFlow, trackFlows, tracksOf } from './recorder.flows.ts';
 import { HlsFeed } from './recorder.hls.feed.ts';
 import type { SegmenterInput } from './recorder.input.ts';
 import type { RecorderStats } from './recorder.metrics.ts';
 import { probeSource } from './recorder.probe.ts';
 import { type FinishedSegment, Segmenter, type Track } from './recorder.segmenter.ts';
-import { RunTimeline, type TimelineClock } from './recorder.timeline.ts';
+import { SubtitleReader } from './recorder.subtitles.ts';
+import { type PlacedSegment, RunTimeline, type TimelineClock } from './recorder.timeline.ts';
 import type { JobFlows, JobRecord, JobState } from './store/recorder.jobs.repo.ts';
 
 export interface RunDeps {
@@ -177,7 +180,10 @@ export class JobRun {
       if (tracks.length === 0)
         throw new Error('the source carries no video or audio the recorder can record');
       if (this.progress.flows === undefined)
-        this.progress.flows = { ...(await makeFlows(deps.tams, job, probe)), tracks };
+        this.progress.flows = {
+          ...(await makeFlows(deps.tams, job, probe, feed?.subtitles() !== undefined)),
+          tracks,
+        };
     }
     const flows = this.progress.flows as JobFlows;
     const byKey = new Map(trackFlows(tracks, flows).map((t) => [keyOf(t.track), t]));
@@ -189,26 +195,56 @@ export class JobRun {
     const clock = this.progress.clock ?? job.clock ?? null;
     const startTai = utcMillisToTai(deps.clock.now().getTime());
     const timeline = new RunTimeline({ resumeAfter, clock, startTai });
-    const segmenter = await Segmenter.start(input, {
-      ffmpegPath: deps.ffmpeg,
-      segmentSeconds: Number(job.segment_ns) / 1e9,
-      workDir,
-      tracks: [...byKey.values()].map((t) => t.track),
-      onSegment: (segment) => this.register(segment, byKey, timeline),
-    });
-    this.segmenter = segmenter;
-    this.progress.state = 'recording';
-    // The server reads an HLS source for ffmpeg; a fetch that fails ends the run (retried).
+    // The subtitle rendition, read beside the video into the caption Flow (made when the job's
+    // Flows were, if the source had one then).
+    let over = false;
+    const subtitlesUrl = feed?.subtitles();
+    const reader =
+      source.kind === 'hls' && subtitlesUrl !== undefined && flows.captions !== undefined
+        ? new SubtitleReader(
+            subtitlesUrl,
+            source.guard,
+            Math.max(0, behind) + Number(job.segment_ns) / 1e9,
+            () => this.stopping || over,
+            (message) => this.captionFailed(message),
+          )
+        : undefined;
+    const captionFlow = flows.captions;
+    const captions =
+      reader && captionFlow !== undefined
+        ? new CaptionRun(
+            reader.cues,
+            () => reader.reading,
+            (vtt, placed) => this.registerCaption(captionFlow, vtt, placed),
+          )
+        : undefined;
+    let exit: Awaited<Segmenter['exited']>;
     let feedFailure: unknown;
-    const fed = feed
-      ?.run(segmenter.stdin, () => this.stopping)
-      .catch((error: unknown) => {
-        feedFailure = error;
-        void segmenter.stop();
+    try {
+      const segmenter = await Segmenter.start(input, {
+        ffmpegPath: deps.ffmpeg,
+        segmentSeconds: Number(job.segment_ns) / 1e9,
+        workDir,
+        tracks: [...byKey.values()].map((t) => t.track),
+        onSegment: (segment) => this.register(segment, byKey, timeline, captions),
       });
-    const exit = await segmenter.exited;
-    await fed;
-    this.segmenter = undefined;
+      this.segmenter = segmenter;
+      this.progress.state = 'recording';
+      // The server reads an HLS source for ffmpeg; a fetch that fails ends the run (retried).
+      const fed = feed
+        ?.writeTo(segmenter.stdin, () => this.stopping)
+        .catch((error: unknown) => {
+          feedFailure = error;
+          void segmenter.stop();
+        });
+      exit = await segmenter.exited;
+      await fed;
+      this.segmenter = undefined;
+    } finally {
+      over = true;
+      await reader?.done;
+      await captions?.flush().catch((error: unknown) => this.captionFailed(messageOf(error)));
+    }
     if (exit.reportError !== undefined) throw exit.reportError;
     if (feedFailure !== undefined && !this.stopping) throw feedFailure;
     // A file read to its end, or a playlist that ended (EXT-X-ENDLIST): the job is done.
@@ -229,6 +265,7 @@ export class JobRun {
     segment: FinishedSegment,
     byKey: ReadonlyMap<string, TrackFlow>,
     timeline: RunTimeline,
+    captions: CaptionRun | undefined,
   ): Promise<void> {
     const { deps, job } = this;
     const target = byKey.get(keyOf(segment.track));
@@ -240,22 +277,8 @@ export class JobRun {
       await rm(segment.file, { force: true });
       return;
     }
-    const [object] = await deps.tams.storage.allocatePaths(target.flowId, 1, job.storage_id);
-    if (object === undefined) throw new Error('no object was allocated');
-    const writer = copyingOf(deps.media.resolve(object.storageId));
-    if (writer === undefined)
-      throw new Error(`storage backend ${object.storageId} takes no writes from the server`);
-    await writer.writeStream(object.path, {
-      body: createReadStream(segment.file),
-      size: segment.bytes,
-      contentType: job.container,
-    });
-    const body: SegmentPostBody = {
-      object_id: object.objectId,
-      timerange: placed.timerange,
-      ...(placed.tsOffsetNs !== 0n && { ts_offset: placed.tsOffset }),
-    };
-    await deps.tams.segments.register(target.flowId, body);
+    const body = createReadStream(segment.file);
+    await this.store(target.flowId, body, segment.bytes, job.container, placed);
     await rm(segment.file, { force: true });
     const p = this.progress;
     p.segments++;
@@ -265,6 +288,46 @@ export class JobRun {
     deps.stats.segments++;
     deps.stats.lags.set(job.id, p.lagMs);
     if (job.retention_ns !== undefined) await this.trim(target.flowId, placed.end);
+    if (segment.track.kind === 'video' && captions !== undefined)
+      await captions
+        .videoPlaced(placed, segment)
+        .catch((error: unknown) => this.captionFailed(messageOf(error)));
+  }
+
+  /** A caption segment: the same timerange and `ts_offset` as the video segment it goes with. */
+  private async registerCaption(flowId: string, vtt: string, placed: PlacedSegment): Promise<void> {
+    const bytes = Buffer.from(vtt, 'utf8');
+    await this.store(flowId, Readable.from([bytes]), bytes.length, 'text/vtt', placed);
+    if (this.job.retention_ns !== undefined) await this.trim(flowId, placed.end);
+  }
+
+  /** Writes `body` to a new object of the Flow and registers it at `placed`. */
+  private async store(
+    flowId: string,
+    body: Readable,
+    size: number,
+    contentType: string,
+    placed: PlacedSegment,
+  ): Promise<void> {
+    const { deps, job } = this;
+    const [object] = await deps.tams.storage.allocatePaths(flowId, 1, job.storage_id);
+    if (object === undefined) throw new Error('no object was allocated');
+    const writer = copyingOf(deps.media.resolve(object.storageId));
+    if (writer === undefined)
+      throw new Error(`storage backend ${object.storageId} takes no writes from the server`);
+    await writer.writeStream(object.path, { body, size, contentType });
+    const segmentBody: SegmentPostBody = {
+      object_id: object.objectId,
+      timerange: placed.timerange,
+      ...(placed.tsOffsetNs !== 0n && { ts_offset: placed.tsOffset }),
+    };
+    await deps.tams.segments.register(flowId, segmentBody);
+  }
+
+  /** The captions failed (their rendition, a segment of it, a registration): the video goes on. */
+  private captionFailed(message: string): void {
+    this.progress.error = { message: `captions: ${message}`, at: this.deps.clock.now() };
+    this.deps.log.warn({ job: this.job.id, err: message }, 'recording: captions not read or written');
   }
 
   /**
@@ -284,4 +347,8 @@ export class JobRun {
 
 function keyOf(track: Track): string {
   return track.kind === 'video' ? 'video' : `audio:${track.index}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

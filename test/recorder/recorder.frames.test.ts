@@ -4,20 +4,24 @@
  * served over HTTP, and a job records each. Every Flow's segments are contiguous (no gap, no
  * overlap); the frame number decoded from the first frame of three of the video segments (near
  * the start, in the middle, at the end) is where the segment's timerange puts it, within one
- * frame. Two minutes of real time: run in the full tier (docs/development.md, "CI tiers"); the
+ * frame. The HLS presentation has a WebVTT subtitle rendition (`t=<n>` each second): its job's
+ * caption Flow has a segment for each video segment, with its timerange, and each cue lands on
+ * the Flow's timeline (its time in the WebVTT file plus the segment's ts_offset) within one
+ * frame of the frame it names. Two minutes of real time: run in the full tier (docs/development.md, "CI tiers"); the
  * web UI playing a recording live is test/ui/ui.recordings.browser.test.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTimeRange } from '../../src/time/index.ts';
+import { parseTimedText } from '../../src/search/timedtext/timedtext.parse.ts';
+import { parseTimeRange, parseTimestamp } from '../../src/time/index.ts';
 import { killChild } from '../helpers/children.ts';
 import { closedPort } from '../helpers/ports.ts';
 import { startServer, type TestServer, tempDir } from '../helpers/server.ts';
 import { ffmpegAvailable } from '../hls/hls.media.ts';
 import type { Doc } from '../http/fixtures.ts';
 import { allSegments, waitFor } from '../segments/helpers.ts';
-import { firstFrameNumber, liveEncoder, serveHls } from './recorder.media.ts';
+import { captionSecond, firstFrameNumber, liveEncoder, serveHls } from './recorder.media.ts';
 
 const available = ffmpegAvailable();
 const data = tempDir('tams-recorder-frames-');
@@ -53,6 +57,15 @@ const span = (range: string) => {
 interface Flows {
   video: string;
   audio: string[];
+  captions?: string;
+}
+
+/** The bytes of a segment, by its first URL. */
+async function bytesOf(segment: { get_urls?: { url: string; presigned?: boolean }[] }): Promise<Buffer> {
+  const url = segment.get_urls?.find((u) => u.presigned)?.url ?? segment.get_urls?.[0]?.url;
+  const res = await fetch(url as string);
+  expect(res.status).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
 }
 
 const job = async (id: string) => (await server.get<Doc>(`/recordings/${id}`)).body;
@@ -114,11 +127,8 @@ describe.skipIf(!available)('two minutes of a live source, over UDP and as HLS',
         );
         const read: { start: bigint; frame: number }[] = [];
         for (const [k, segment] of picks.entries()) {
-          const url = segment.get_urls?.find((u) => u.presigned)?.url ?? segment.get_urls?.[0]?.url;
-          const res = await fetch(url as string);
-          expect(res.status).toBe(200);
           const file = join(data.path, `job${n}-pick${k}.ts`);
-          writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+          writeFileSync(file, await bytesOf(segment));
           read.push({ start: span(segment.timerange).start, frame: await firstFrameNumber(file) });
         }
         const [first] = read as [{ start: bigint; frame: number }];
@@ -129,6 +139,13 @@ describe.skipIf(!available)('two minutes of a live source, over UDP and as HLS',
           expect(off, `${recording.label}: frame ${point.frame} at ${point.start}`).toBeLessThanOrEqual(
             FRAME,
           );
+        }
+        if ((recording.source as Doc).kind === 'hls') {
+          expect(flows.captions, 'the HLS source has a subtitle rendition').toBeDefined();
+          const cued = await checkCaptions(flows.captions as string, video, read);
+          console.log(`recorder captions: ${cued.cues} cues, furthest ${cued.worstMs} ms from their frames`);
+        } else {
+          expect(flows.captions, 'MPEG-TS over UDP carries no WebVTT').toBeUndefined();
         }
         console.log(
           `recorder frames (${recording.source && (recording.source as Doc).kind}): ${video.length} video segments; ` +
@@ -141,3 +158,47 @@ describe.skipIf(!available)('two minutes of a live source, over UDP and as HLS',
     }
   }, 600_000);
 });
+
+/**
+ * The caption Flow beside the video: a segment for each video segment from the first caption
+ * segment on, with its timerange; each `t=<n>` cue of the caption segments of the picked video
+ * segments on the Flow's timeline (WebVTT time + ts_offset, TAMS: segment time = media time +
+ * ts_offset) within a frame of where frame 25·n is (by the picked segments' first frames).
+ */
+async function checkCaptions(
+  captionFlow: string,
+  video: Awaited<ReturnType<typeof allSegments>>,
+  read: readonly { start: bigint; frame: number }[],
+): Promise<{ cues: number; worstMs: number }> {
+  const captions = await allSegments(server, captionFlow, { presigned: true });
+  expect(captions.length).toBeGreaterThanOrEqual(40);
+  const videoRanges = video.map((v) => v.timerange);
+  const from = videoRanges.indexOf(captions[0]?.timerange as string);
+  expect(from, 'the first caption segment has a video segment’s timerange').toBeGreaterThanOrEqual(0);
+  expect(captions.map((c) => c.timerange)).toEqual(videoRanges.slice(from, from + captions.length));
+  let cues = 0;
+  let worst = 0n;
+  for (const point of read) {
+    const segment = captions.find((c) => span(c.timerange).start === point.start);
+    expect(segment, `a caption segment at ${point.start}`).toBeDefined();
+    const offset = segment?.ts_offset === undefined ? 0n : parseTimestamp(segment.ts_offset);
+    const text = parseTimedText(await bytesOf(segment as (typeof captions)[0]), { contentType: 'text/vtt' });
+    for (const cue of text.cues) {
+      const second = captionSecond(cue.text);
+      expect(second, cue.text).toBeDefined();
+      const onFlow = cue.start + offset;
+      // A cue cut at the segment's start began before it: its own start is not in this segment.
+      if (onFlow === point.start) continue;
+      const expected = point.start + BigInt((second as number) * 25 - point.frame) * FRAME;
+      const off = onFlow > expected ? onFlow - expected : expected - onFlow;
+      expect(
+        off,
+        `cue ${cue.text} at ${onFlow}, frame ${(second as number) * 25} at ${expected}`,
+      ).toBeLessThanOrEqual(FRAME);
+      worst = off > worst ? off : worst;
+      cues++;
+    }
+  }
+  expect(cues).toBeGreaterThanOrEqual(3);
+  return { cues, worstMs: Number(worst) / 1e6 };
+}

@@ -3,7 +3,7 @@
  * a test pattern with two tones, and what ffprobe says of recorded bytes.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,27 +91,58 @@ const BITS = 20;
 const BLOCK = 16;
 const WIDTH = BITS * BLOCK;
 
+/** How long liveEncoder's captions go on: longer than any test records. */
+const CAPTION_SECONDS = 900;
+
+/** Captions of liveEncoder: `t=<n>` for the half second from second n on, as WebVTT. */
+export function captionsFile(path: string): void {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const at = (s: number, ms: string) =>
+    `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}.${ms}`;
+  const cues = Array.from(
+    { length: CAPTION_SECONDS },
+    (_, n) => `${at(n, '000')} --> ${at(n, '500')}\nt=${n}\n`,
+  );
+  writeFileSync(path, `WEBVTT\n\n${cues.join('\n')}`);
+}
+
+/** A cue's `t=<n>` as the source time it names (frame 25·n carries the same time). */
+export function captionSecond(payload: string): number | undefined {
+  const n = /^t=(\d+)$/.exec(payload.trim())?.[1];
+  return n === undefined ? undefined : Number(n);
+}
+
 /**
  * A live encoder on loopback: a test pattern with its frame number burnt in as a row of black
- * and white blocks (geq), and a 440 Hz tone, encoded in real time (a key frame every 2 s) and
- * sent both as MPEG-TS over UDP to `port` and as a live HLS playlist written into `hlsDir`
- * (`live.m3u8`: 2 s segments, the last 5 listed), from one encoder: the two carry the same frames.
+ * and white blocks (geq), a 440 Hz tone and captions (captionsFile), in real time (a key frame
+ * every 2 s). It sends the picture and tone as MPEG-TS over UDP to `port` (which cannot carry
+ * WebVTT: docs/recorder.md, "Captions"), and writes a live HLS presentation into `hlsDir`:
+ * `live.m3u8`, a multivariant playlist whose variant (2 s segments, the last 5 listed) has a
+ * WebVTT subtitle rendition. Its MPEG-TS starts at PTS 0 (`-muxdelay 0`): ffmpeg's WebVTT
+ * segments carry no X-TIMESTAMP-MAP, which puts cue time 0 at PTS 0 (RFC 8216 §3.5).
  */
 export function liveEncoder(port: number, hlsDir: string): ReturnType<typeof spawnChild> {
   const bit = `255*mod(floor(N/pow(2,floor(X/${BLOCK}))),2)`;
   const burn = `format=yuv420p,geq=lum='if(lt(Y,${BLOCK}),${bit},lum(X,Y))':cb='if(lt(Y,${BLOCK}),128,cb(X,Y))':cr='if(lt(Y,${BLOCK}),128,cr(X,Y))'`;
+  const captions = join(hlsDir, 'captions.vtt');
+  captionsFile(captions);
+  const h264 = [
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+    ...['-g', '50', '-keyint_min', '50', '-sc_threshold', '0'],
+    ...['-c:a', 'aac', '-b:a', '48k', '-ac', '1'],
+  ];
   return spawnChild(
     FFMPEG,
     [
       ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
       ...['-re', '-f', 'lavfi', '-i', `testsrc2=size=${WIDTH}x180:rate=25,${burn}`],
       ...['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
-      ...['-map', '0:v', '-map', '1:a'],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
-      ...['-g', '50', '-keyint_min', '50', '-sc_threshold', '0'],
-      ...['-c:a', 'aac', '-b:a', '48k', '-ac', '1'],
-      ...['-f', 'tee'],
-      `[f=mpegts]udp://127.0.0.1:${port}?pkt_size=1316|[f=hls:hls_time=2:hls_list_size=5:hls_flags=delete_segments]${join(hlsDir, 'live.m3u8')}`,
+      ...['-re', '-i', captions],
+      ...['-map', '0:v', '-map', '1:a', ...h264, '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`],
+      ...['-map', '0:v', '-map', '1:a', '-map', '2:s', ...h264, '-c:s', 'webvtt'],
+      ...['-muxdelay', '0', '-muxpreload', '0', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '5'],
+      ...['-hls_flags', 'delete_segments', '-var_stream_map', 'v:0,a:0,s:0,sgroup:subs'],
+      ...['-master_pl_name', 'live.m3u8', join(hlsDir, 'stream_%v.m3u8')],
     ],
     { stdio: 'ignore' },
   );

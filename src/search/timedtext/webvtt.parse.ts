@@ -1,8 +1,8 @@
+import { readTimestamp, timestampMap } from '../../time/webvtt.time.ts';
 import { Lines } from './timedtext.lines.ts';
 import { CueSink, checkSize, stripBom } from './timedtext.sink.ts';
 import { type TimedText, TimedTextError } from './timedtext.types.ts';
 import { plainCueText } from './webvtt.text.ts';
-import { readTimestamp, timestampMap } from './webvtt.time.ts';
 
 /**
  * Parses a WebVTT file with the W3C WebVTT parser's block algorithm.

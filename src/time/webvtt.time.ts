@@ -1,4 +1,5 @@
-import { NS_PER_SECOND, rationalToNs } from '../../time/index.ts';
+import { rationalToNs } from './rational.ts';
+import { NS_PER_SECOND } from './timestamp.ts';
 
 /** A cursor into a line, moved forward by the readers. */
 export interface Cursor {
@@ -51,12 +52,17 @@ function readDigits(line: string, at: Cursor): string | undefined {
 /** MPEG-TS timestamps are 33-bit counts of a 90 kHz clock. */
 const MPEGTS_LIMIT = 2n ** 33n;
 
+/** An HLS `X-TIMESTAMP-MAP`: the MPEG-TS clock's value (90 kHz ticks) at a local cue time (ns). */
+export interface TimestampMap {
+  mpegts: bigint;
+  local: bigint;
+}
+
 /**
  * The value of an HLS `X-TIMESTAMP-MAP=` header (`MPEGTS:<n>,LOCAL:<time>`, in either order, each
- * once) as the shift to add to cue times: MPEGTS/90000 s (to the nearest ns) minus LOCAL.
- * Undefined when malformed.
+ * once). Undefined when malformed.
  */
-export function timestampMap(value: string): bigint | undefined {
+export function readTimestampMap(value: string): TimestampMap | undefined {
   let mpegts: bigint | undefined;
   let local: bigint | undefined;
   const parts = value.split(',');
@@ -76,5 +82,23 @@ export function timestampMap(value: string): bigint | undefined {
     }
   }
   if (mpegts === undefined || local === undefined) return undefined;
-  return rationalToNs({ numerator: mpegts, denominator: 90_000n }, 'nearest') - local;
+  return { mpegts, local };
+}
+
+/**
+ * The value of an HLS `X-TIMESTAMP-MAP=` header as the shift to add to cue times: MPEGTS/90000 s
+ * (to the nearest ns) minus LOCAL. Undefined when malformed.
+ */
+export function timestampMap(value: string): bigint | undefined {
+  const map = readTimestampMap(value);
+  if (map === undefined) return undefined;
+  return rationalToNs({ numerator: map.mpegts, denominator: 90_000n }, 'nearest') - map.local;
+}
+
+/** A WebVTT timestamp `hh:mm:ss.ttt` for `ns` (not negative), rounded down to the millisecond. */
+export function formatWebVttTimestamp(ns: bigint): string {
+  const ms = (ns < 0n ? 0n : ns) / 1_000_000n;
+  const two = (n: bigint) => n.toString().padStart(2, '0');
+  const hours = ms / 3_600_000n;
+  return `${two(hours)}:${two((ms / 60_000n) % 60n)}:${two((ms / 1000n) % 60n)}.${(ms % 1000n).toString().padStart(3, '0')}`;
 }
