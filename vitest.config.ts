@@ -41,12 +41,16 @@ const HTTP_SUITES = [
   'test/hls/**/*.test.ts',
 ];
 
-// The live recorder's suites that take minutes of real time: the loop recorder (3 minutes of a
-// live source), two minutes recorded over UDP and HLS read back frame by frame, and a takeover
-// between PostgreSQL replicas. In the full tier (`recorder-live`, `postgres-http`), which a change
-// to the recorder makes due; its other suites (the API, a file, the segmenter, UDP and HLS live
-// sources, the source checks, the web UI's page) run on every landing.
-const RECORDER_REALTIME = ['test/recorder/recorder.loop.test.ts', 'test/recorder/recorder.frames.test.ts'];
+// The live recorder's suites that take real time: the loop recorder (3 minutes of a live
+// source), two minutes recorded over UDP and HLS read back frame by frame, UDP and HLS live
+// sources stopped, retried and refused (~50 s), and a takeover between PostgreSQL replicas. In the
+// full tier (`recorder-live`, `postgres-http`), which a change to the recorder makes due; its
+// other suites (the API, a file, the segmenter, the web UI's page) run on every landing.
+const RECORDER_REALTIME = [
+  'test/recorder/recorder.loop.test.ts',
+  'test/recorder/recorder.frames.test.ts',
+  'test/recorder/recorder.live.test.ts',
+];
 const RECORDER_TAKEOVER = 'test/postgres/recorder.replicas.postgres.test.ts';
 
 // The upgrade from the previous release (test/upgrade/): on DuckDB in `integration` (every

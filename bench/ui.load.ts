@@ -102,12 +102,18 @@ export async function firstLoad(
     const transfers = recordTransfers(tab);
     await tab.goto(`${base}${page.path}`);
     // A page that never shows its element (a build whose markup differs) fails the bench, not hangs it.
+    // A timer of this process, cleared once the race is over: a page's waitForTimeout left
+    // pending rejects when the context closes, an unhandled rejection that ended the bench.
+    let timer: NodeJS.Timeout | undefined;
     const ready = (await Promise.race([
       tab.evaluate('window.__tamsReady'),
-      tab.waitForTimeout(READY_MS).then(() => {
-        throw new Error(`${page.name}: no ${page.ready} within ${READY_MS / 1000} s`);
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${page.name}: no ${page.ready} within ${READY_MS / 1000} s`)),
+          READY_MS,
+        );
       }),
-    ])) as { shown: number; interactive: number };
+    ]).finally(() => clearTimeout(timer))) as { shown: number; interactive: number };
     await tab.waitForLoadState('networkidle');
     const seen = await transfers();
     const ui = seen.filter(isUi);

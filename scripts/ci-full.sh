@@ -11,6 +11,12 @@ stage full "test: the HTTP suites on the core store path of each engine, the rec
 # shellcheck disable=SC2046
 npx vitest run --project core-http --project vast-http --project postgres-http --project recorder-live $(vitest_json full-http)
 
+# `npm start` stopped by Ctrl-C 20 times (the landing tier's 5 may see only one of the two ways
+# npm's relayed SIGINT arrives: test/ops/npm-start.test.ts).
+stage full "test: npm start stopped by Ctrl-C 20 times (test/ops/npm-start.test.ts)"
+# shellcheck disable=SC2046
+TAMS_TEST_NPM_START_BATCHES=4 npx vitest run --project integration test/ops/npm-start.test.ts $(vitest_json npm-start)
+
 # Node 22 and 24 (the container image's) from the repository: the compiled server's smoke test,
 # the image's tree with the production dependencies only, and the unit tier on 24. The HTTP tiers
 # test the store, the engines and the page, not the runtime.
