@@ -75,10 +75,11 @@ Backups (docs/operations.md#backups):
 
 The live recorder (docs/recorder.md), through the running server (token in TAMS_TOKEN or on stdin):
   record start <source url> --server <url> [--label <text>] [--segment-duration <s>]
-               [--retention <s>] [--fast] [--token-stdin] [--json]
+               [--retention <s>] [--fast] [--fmp4] [--token-stdin] [--json]
                                          A recording job: udp://, srt://, rtmp://, an HLS
                                          playlist (http(s)://) or file:<path> (--fast: as fast
-                                         as it reads); --retention keeps the last <s> seconds.
+                                         as it reads); --retention keeps the last <s> seconds;
+                                         --fmp4: fragmented MP4 with init objects, not MPEG-TS.
   record list --server <url> [--json]    Every job: state, segments, lag, last error.
   record stop <id> --server <url>        Ends its ffmpeg (the segment in progress registered).
   record delete <id> --server <url>      Forgets the job; its Source and Flows stay.

@@ -47,6 +47,7 @@ export const OPTIONS = {
   'segment-duration': { type: 'string' },
   retention: { type: 'string' },
   fast: { type: 'boolean' },
+  fmp4: { type: 'boolean' },
   // vast check (mgmt/vast/): the field kit's options; record's too.
   label: { type: 'string' },
   'idle-seconds': { type: 'string' },

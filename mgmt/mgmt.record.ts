@@ -84,7 +84,7 @@ const COMMON = ['server', 'token-stdin', 'json'] as const;
 export const RECORD_COMMANDS: readonly Command[] = [
   {
     name: 'record start',
-    options: [...COMMON, 'label', 'segment-duration', 'retention', 'fast'],
+    options: [...COMMON, 'label', 'segment-duration', 'retention', 'fast', 'fmp4'],
     maxArgs: 1,
     opens: 'engine',
     run: async (_config, invocation) => {
@@ -98,6 +98,7 @@ export const RECORD_COMMANDS: readonly Command[] = [
         ...(values.label !== undefined && { label: values.label }),
         ...(duration !== undefined && { segment_duration: duration }),
         ...(retention !== undefined && { retention_seconds: Math.round(retention) }),
+        ...(values.fmp4 === true && { container: 'video/mp4' }),
       };
       const { json } = await call(invocation, 'POST', '/recordings', body);
       const job = json as Job;

@@ -2331,10 +2331,10 @@ export interface components {
             /** @description Seconds a segment lasts at least (default 2): video is cut at the first key frame from then on, so its segments last a multiple of the key-frame interval. */
             segment_duration?: number;
             /**
-             * @description The segments’ container (default `video/mp2t`, MPEG-TS).
+             * @description The segments’ container: `video/mp2t`, MPEG-TS (the default), or `video/mp4`, fragmented MP4: each segment a fragment naming its track’s init segment as its TAMS 8.2 `init_object_id` (the video Flow’s container is then `video/mp4`, the audio Flows’ `audio/mp4`, and their `essence_parameters.init_segments` true).
              * @enum {unknown}
              */
-            container?: "video/mp2t";
+            container?: "video/mp2t" | "video/mp4";
             /** @description The storage backend the media go to (default: the default one). */
             storage_id?: components["schemas"]["uuid"];
             /** @description Tags given to the Source and every Flow made. */

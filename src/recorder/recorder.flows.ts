@@ -26,6 +26,17 @@ const CODECS: Readonly<Record<string, string>> = {
   eac3: 'audio/eac3',
 };
 
+/** A job's segments in fragmented MP4 (each with an init object: TAMS 8.2) rather than MPEG-TS. */
+export const FMP4 = 'video/mp4';
+
+/**
+ * The container of a Flow of `kind` the job makes: MPEG-TS for both; fMP4 as `video/mp4` for
+ * video and `audio/mp4` for audio, the MIME types of what each Flow's objects hold.
+ */
+export function containerOf(job: Pick<JobRecord, 'container'>, kind: 'video' | 'audio'): string {
+  return job.container === FMP4 && kind === 'audio' ? 'audio/mp4' : job.container;
+}
+
 /** A track of the job and the Flow it is recorded into. */
 export interface TrackFlow {
   track: Track;
@@ -38,7 +49,7 @@ export interface TrackFlow {
 export function tracksOf(probe: SourceProbe): Track[] {
   return [
     ...(probe.video ? [{ kind: 'video' } as const] : []),
-    ...probe.audio.map((a) => ({ kind: 'audio', index: a.index }) as const),
+    ...probe.audio.map((a) => ({ kind: 'audio', index: a.index, codec: a.codec }) as const),
   ];
 }
 
@@ -47,7 +58,8 @@ export function tracksOf(probe: SourceProbe): Track[] {
  * would: events, rules): a video Flow, a Flow per audio track, a caption Flow where the source
  * has a subtitle rendition and video to cut it by (`captions`), each on a Source of its own, and
  * the multi Flow over them on the job's Source. Run again (a takeover before the job's row was
- * saved), the PUTs find the Flows there and change nothing.
+ * saved), the PUTs find the Flows there and change nothing. An fMP4 job's video and audio Flows
+ * say `init_segments` (TAMS 8.2; its segments name their init objects), so they are put as 8.2.
  */
 export async function makeFlows(
   tams: TamsServices,
@@ -67,6 +79,9 @@ export async function makeFlows(
     ...(job.tags !== undefined && { tags: job.tags }),
   };
   const actor = job.created_by;
+  const fmp4 = job.container === FMP4;
+  const version = fmp4 ? '8.2' : '7.0';
+  const inits = fmp4 ? { init_segments: true } : {};
   const members: { id: string; role: string }[] = [];
   const video = probe.video;
   if (video && flows.video !== undefined) {
@@ -82,10 +97,13 @@ export async function makeFlows(
           frame_width: video.width,
           frame_height: video.height,
           ...(rate && { frame_rate: { numerator: rate.numerator, denominator: rate.denominator } }),
+          ...inits,
         },
         ...common,
+        container: containerOf(job, 'video'),
       },
       actor,
+      version,
     );
     members.push({ id: flows.video, role: 'video' });
   }
@@ -99,10 +117,12 @@ export async function makeFlows(
         source_id: sourceIdOf(job, `audio ${i + 1}`),
         format: FORMAT.audio,
         codec: CODECS[audio.codec] ?? `audio/${audio.codec}`,
-        essence_parameters: { sample_rate: audio.sampleRate, channels: audio.channels },
+        essence_parameters: { sample_rate: audio.sampleRate, channels: audio.channels, ...inits },
         ...common,
+        container: containerOf(job, 'audio'),
       },
       actor,
+      version,
     );
     members.push({ id, role: probe.audio.length === 1 ? 'audio' : `audio ${i + 1}` });
   }

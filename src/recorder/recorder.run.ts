@@ -10,10 +10,11 @@ import type { TamsServices } from '../feature/feature.types.ts';
 import { copyingOf } from '../media/media.copy.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { SegmentPostBody } from '../segments/segments.objects.ts';
-import { TimeRange, utcMillisToTai } from '../time/index.ts';
+import { formatTimestamp, TimeRange, utcMillisToTai } from '../time/index.ts';
 import { CaptionRun } from './recorder.captions.ts';
-import { makeFlows, type TrackFlow, trackFlows, tracksOf } from './recorder.flows.ts';
+import { containerOf, FMP4, makeFlows, type TrackFlow, trackFlows, tracksOf } from './recorder.flows.ts';
 import { HlsFeed } from './recorder.hls.feed.ts';
+import { InitObjects } from './recorder.inits.ts';
 import type { SegmenterInput } from './recorder.input.ts';
 import type { RecorderStats } from './recorder.metrics.ts';
 import { probeSource } from './recorder.probe.ts';
@@ -81,6 +82,10 @@ export class JobRun {
   private readonly done: Promise<void>;
   /** ffmpeg runs begun (the first may trust the tracks the job's row holds). */
   private attempts = 0;
+  /** An fMP4 job's init objects, per Flow. */
+  private readonly inits = new InitObjects((flowId, bytes, contentType) =>
+    this.upload(flowId, Readable.from([bytes]), bytes.length, contentType),
+  );
 
   constructor(
     private readonly deps: RunDeps,
@@ -225,6 +230,7 @@ export class JobRun {
         ffmpegPath: deps.ffmpeg,
         segmentSeconds: Number(job.segment_ns) / 1e9,
         workDir,
+        fmp4: job.container === FMP4,
         tracks: [...byKey.values()].map((t) => t.track),
         onSegment: (segment) => this.register(segment, byKey, timeline, captions),
       });
@@ -277,8 +283,16 @@ export class JobRun {
       await rm(segment.file, { force: true });
       return;
     }
+    const contentType = containerOf(job, segment.track.kind);
+    const init =
+      segment.init === undefined
+        ? undefined
+        : await this.inits.objectFor(target.flowId, segment.init, contentType);
     const body = createReadStream(segment.file);
-    await this.store(target.flowId, body, segment.bytes, job.container, placed);
+    await this.store(target.flowId, body, segment.bytes, contentType, placed, {
+      ...(init !== undefined && { init }),
+      ...(segment.mediaStartNs !== undefined && { startNs: segment.mediaStartNs }),
+    });
     await rm(segment.file, { force: true });
     const p = this.progress;
     p.segments++;
@@ -301,14 +315,32 @@ export class JobRun {
     if (this.job.retention_ns !== undefined) await this.trim(flowId, placed.end);
   }
 
-  /** Writes `body` to a new object of the Flow and registers it at `placed`. */
+  /**
+   * Writes `body` to a new object of the Flow and registers it at `placed`. An fMP4 segment names
+   * its init object (so it is registered as TAMS 8.2), and its `ts_offset` is from its exact
+   * presentation time (`startNs`: fMP4 times are not wrapped at 33 bits as PTS ticks are).
+   */
   private async store(
     flowId: string,
     body: Readable,
     size: number,
     contentType: string,
     placed: PlacedSegment,
+    media: { init?: string; startNs?: bigint } = {},
   ): Promise<void> {
+    const objectId = await this.upload(flowId, body, size, contentType);
+    const tsOffsetNs = media.startNs === undefined ? placed.tsOffsetNs : placed.start - media.startNs;
+    const segmentBody: SegmentPostBody = {
+      object_id: objectId,
+      timerange: placed.timerange,
+      ...(tsOffsetNs !== 0n && { ts_offset: formatTimestamp(tsOffsetNs) }),
+      ...(media.init !== undefined && { init_object_id: media.init }),
+    };
+    await this.deps.tams.segments.register(flowId, segmentBody, media.init === undefined ? '7.0' : '8.2');
+  }
+
+  /** Writes `body` to a new object of the Flow; answers the object's id. */
+  private async upload(flowId: string, body: Readable, size: number, contentType: string): Promise<string> {
     const { deps, job } = this;
     const [object] = await deps.tams.storage.allocatePaths(flowId, 1, job.storage_id);
     if (object === undefined) throw new Error('no object was allocated');
@@ -316,12 +348,7 @@ export class JobRun {
     if (writer === undefined)
       throw new Error(`storage backend ${object.storageId} takes no writes from the server`);
     await writer.writeStream(object.path, { body, size, contentType });
-    const segmentBody: SegmentPostBody = {
-      object_id: object.objectId,
-      timerange: placed.timerange,
-      ...(placed.tsOffsetNs !== 0n && { ts_offset: placed.tsOffset }),
-    };
-    await deps.tams.segments.register(flowId, segmentBody);
+    return object.objectId;
   }
 
   /** The captions failed (their rendition, a segment of it, a registration): the video goes on. */

@@ -42,8 +42,9 @@ export const RecordingPost = Type.Object(
       }),
     ),
     container: Type.Optional(
-      Type.Enum(['video/mp2t'], {
-        description: 'The segments’ container (default `video/mp2t`, MPEG-TS).',
+      Type.Enum(['video/mp2t', 'video/mp4'], {
+        description:
+          'The segments’ container: `video/mp2t`, MPEG-TS (the default), or `video/mp4`, fragmented MP4: each segment a fragment naming its track’s init segment as its TAMS 8.2 `init_object_id` (the video Flow’s container is then `video/mp4`, the audio Flows’ `audio/mp4`, and their `essence_parameters.init_segments` true).',
       }),
     ),
     storage_id: Type.Optional(

@@ -1,7 +1,9 @@
 /**
  * The media side of a recording: one ffmpeg process per job run, copying the source's video and
  * each chosen audio track into MPEG-TS segment files of their own, and reporting each FINISHED
- * segment once, in order per track, never a partial one.
+ * segment once, in order per track, never a partial one. (Fragmented MP4 instead: the HLS
+ * muxer's playlist names each finished `.m4s` file, its times are read from its boxes,
+ * recorder.mp4-boxes.ts, and the rest is as for MPEG-TS.)
  *
  * What ffmpeg 5.1's segment list says, measured with `-copyts -muxdelay 0 -reset_timestamps 0`
  * (one CSV line `name,start,end` per segment, written once the segment's trailer is written and
@@ -38,13 +40,27 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { FfmpegMissingError } from './recorder.errors.ts';
-import { type ListEntry, parseListLine, type SegmentOutput, segmenterArgs } from './recorder.ffmpeg.args.ts';
+import {
+  type ListEntry,
+  parseListLine,
+  parsePlaylistLine,
+  type SegmentOutput,
+  segmenterArgs,
+} from './recorder.ffmpeg.args.ts';
 import type { SegmenterInput } from './recorder.input.ts';
+import {
+  fragmentTimes,
+  type Mp4TrackInfo,
+  mp4TrackInfo,
+  toNanoseconds,
+  toTicks,
+} from './recorder.mp4-boxes.ts';
 import { StderrTail } from './recorder.stderr.ts';
 import { wrap } from './recorder.timeline.ts';
 import { earliestPts, pesTimestamps } from './recorder.ts-packets.ts';
 
-export type Track = { kind: 'video' } | { kind: 'audio'; index: number };
+/** A track to record; an audio track's codec (ffprobe's name) says whether fMP4 needs ADTS undone. */
+export type Track = { kind: 'video' } | { kind: 'audio'; index: number; codec?: string };
 
 /** util-linux's setpriv, where it runs (Linux): what ties ffmpeg's life to the server's. */
 let setpriv: boolean | undefined;
@@ -82,6 +98,12 @@ export interface FinishedSegment {
   /** 90 kHz, 33-bit wrapped, as in the file: its first sample's PTS and the end of its last. */
   startPts: bigint;
   endPts: bigint;
+  /**
+   * fMP4: the init segment's file (the Segmenter's own: read it during onSegment), and the first
+   * sample's presentation time in nanoseconds, exact and not wrapped (what `ts_offset` is from).
+   */
+  init?: string;
+  mediaStartNs?: bigint;
 }
 
 export interface SegmenterOptions {
@@ -90,6 +112,8 @@ export interface SegmenterOptions {
   segmentSeconds?: number;
   /** Where the run's directory of segment files is made. */
   workDir: string;
+  /** Fragmented MP4 segments with an init segment per track, instead of MPEG-TS. */
+  fmp4?: boolean;
   /** The tracks to record (from probeSource: the video, audio streams by their index). */
   tracks: readonly Track[];
   /** Called once per finished segment, in order per track; awaited before the next of its track. */
@@ -112,19 +136,75 @@ export interface SegmenterExit {
 
 const STDERR_LINES = 20;
 
+/** A segment file's times: as the file carries them, and where it ends if nothing follows it. */
+interface FileTimes {
+  startPts: bigint;
+  /** The end of its last sample (the last segment's end); else the next segment's start is used. */
+  endPts?: bigint;
+  mediaStartNs?: bigint;
+}
+
+/** How a container's segment files are timed. */
+interface Timing {
+  /** The init segment's path (fMP4). */
+  init?: string;
+  /** Null for a file with nothing timed in it (not a segment to register). */
+  read(bytes: Uint8Array, entry: ListEntry): Promise<FileTimes | null>;
+}
+
+/** MPEG-TS: the earliest PES PTS; the list entry's end for the last segment. */
+const tsTiming: Timing = {
+  read: async (bytes, entry) => {
+    const startPts = earliestPts(pesTimestamps(bytes));
+    if (startPts === null) return null;
+    return {
+      startPts,
+      ...(entry.end !== undefined && { endPts: wrap(BigInt(Math.round(entry.end * 90_000))) }),
+    };
+  },
+};
+
+/** fMP4: the fragments' presentation times, on the init segment's timescale, read once. */
+function fmp4Timing(init: string): Timing {
+  let info: Promise<Mp4TrackInfo> | undefined;
+  return {
+    init,
+    read: async (bytes) => {
+      info ??= readFile(init).then((b) => {
+        const parsed = mp4TrackInfo(b);
+        if (parsed === null) throw new Error(`${basename(init)}: not an MP4 init segment`);
+        return parsed;
+      });
+      const track = await info;
+      const times = fragmentTimes(bytes, track);
+      if (times === null) return null;
+      return {
+        startPts: wrap(toTicks(times.start, track.timescale)),
+        endPts: wrap(toTicks(times.end, track.timescale)),
+        mediaStartNs: toNanoseconds(times.start, track.timescale),
+      };
+    },
+  };
+}
+
 /** One output: its list entries turned into reports, one at a time. */
 class TrackOutput {
-  private pending: { file: string; bytes: number; startPts: bigint; entry: ListEntry } | null = null;
+  private pending: { file: string; bytes: number; times: FileTimes } | null = null;
   private chain: Promise<void> = Promise.resolve();
+  /** The names listed so far: the HLS muxer's playlist may name a segment again. */
+  private readonly seen = new Set<string>();
 
   constructor(
     readonly track: Track,
     private readonly dir: string,
+    private readonly timing: Timing,
     private readonly report: (segment: FinishedSegment) => Promise<void>,
     private readonly fail: (error: unknown) => void,
   ) {}
 
   add(entry: ListEntry): void {
+    if (this.seen.has(entry.name)) return;
+    this.seen.add(entry.name);
     this.chain = this.chain.then(() => this.finished(entry)).catch(this.fail);
   }
 
@@ -133,37 +213,34 @@ class TrackOutput {
     await this.chain;
     const last = this.pending;
     this.pending = null;
-    if (last) {
-      await this.report({
-        track: this.track,
-        file: last.file,
-        bytes: last.bytes,
-        startPts: last.startPts,
-        endPts: wrap(BigInt(Math.round(last.entry.end * 90_000))),
-      });
-    }
+    if (last?.times.endPts !== undefined) await this.send(last, last.times.endPts);
   }
 
   private async finished(entry: ListEntry): Promise<void> {
     const file = join(this.dir, basename(entry.name));
     const bytes = await readFile(file);
-    const startPts = earliestPts(pesTimestamps(bytes));
-    if (startPts === null) {
+    const times = await this.timing.read(bytes, entry);
+    if (times === null) {
       // Nothing with a timestamp in it: not a segment to register.
       await unlink(file).catch(() => {});
       return;
     }
     const previous = this.pending;
-    this.pending = { file, bytes: bytes.length, startPts, entry };
-    if (previous) {
-      await this.report({
-        track: this.track,
-        file: previous.file,
-        bytes: previous.bytes,
-        startPts: previous.startPts,
-        endPts: startPts,
-      });
-    }
+    this.pending = { file, bytes: bytes.length, times };
+    if (previous) await this.send(previous, times.startPts);
+  }
+
+  private send(segment: { file: string; bytes: number; times: FileTimes }, endPts: bigint): Promise<void> {
+    const { times } = segment;
+    return this.report({
+      track: this.track,
+      file: segment.file,
+      bytes: segment.bytes,
+      startPts: times.startPts,
+      endPts,
+      ...(this.timing.init !== undefined && { init: this.timing.init }),
+      ...(times.mediaStartNs !== undefined && { mediaStartNs: times.mediaStartNs }),
+    });
   }
 }
 
@@ -179,7 +256,13 @@ export class Segmenter {
   /** The files given to onSegment: the caller's from then on. */
   private readonly handed = new Set<string>();
 
-  private constructor(child: ChildProcess, directory: string, outputs: TrackOutput[], tail: StderrTail) {
+  private constructor(
+    child: ChildProcess,
+    directory: string,
+    outputs: TrackOutput[],
+    tail: StderrTail,
+    private readonly fmp4: boolean,
+  ) {
     this.child = child;
     this.directory = directory;
     this.exited = this.run(outputs, tail);
@@ -192,11 +275,20 @@ export class Segmenter {
   static async start(input: SegmenterInput, options: SegmenterOptions): Promise<Segmenter> {
     if (options.tracks.length === 0) throw new RangeError('a recording needs at least one track');
     const directory = await mkdtemp(join(options.workDir, 'run-'));
-    const plan: SegmentOutput[] = options.tracks.map((track, i) => ({
-      map: track.kind === 'video' ? '0:v:0' : `0:${track.index}`,
-      listFd: 3 + i,
-      pattern: join(directory, `${track.kind === 'video' ? 'v' : `a${track.index}`}-%06d.ts`),
-    }));
+    const plan: SegmentOutput[] = options.tracks.map((track, i) => {
+      const name = track.kind === 'video' ? 'v' : `a${track.index}`;
+      return {
+        map: track.kind === 'video' ? '0:v:0' : `0:${track.index}`,
+        listFd: 3 + i,
+        pattern: join(directory, `${name}-%06d.${options.fmp4 ? 'm4s' : 'ts'}`),
+        ...(options.fmp4 && {
+          fmp4: {
+            init: join(directory, `${name}-init.mp4`),
+            aac: track.kind === 'audio' && (track.codec ?? 'aac') === 'aac',
+          },
+        }),
+      };
+    });
     const args = segmenterArgs(input, plan, options.segmentSeconds ?? 2);
     const path = options.ffmpegPath ?? 'ffmpeg';
     const [command, commandArgs] = withLifeline(path, args);
@@ -239,8 +331,11 @@ export class Segmenter {
         fail(error);
       }
     };
-    const outputs = options.tracks.map((track) => new TrackOutput(track, directory, report, fail));
-    segmenter = new Segmenter(child, directory, outputs, tail);
+    const outputs = options.tracks.map((track, i) => {
+      const init = plan[i]?.fmp4?.init;
+      return new TrackOutput(track, directory, init ? fmp4Timing(init) : tsTiming, report, fail);
+    });
+    segmenter = new Segmenter(child, directory, outputs, tail, options.fmp4 === true);
     return segmenter;
   }
 
@@ -296,7 +391,7 @@ export class Segmenter {
   /** Reads one output's segment list until ffmpeg closes it. */
   private async follow(list: Readable, output: TrackOutput): Promise<void> {
     for await (const line of createInterface({ input: list, crlfDelay: Number.POSITIVE_INFINITY })) {
-      const entry = parseListLine(line);
+      const entry = this.fmp4 ? parsePlaylistLine(line) : parseListLine(line);
       if (entry) output.add(entry);
     }
   }

@@ -36,6 +36,15 @@ export async function frameCount(file: string): Promise<number> {
   return Number(parsed.streams[0]?.nb_read_frames);
 }
 
+/** The first video packet's PTS in `file` (ffprobe's, in the stream's time base: 90 kHz here). */
+export async function firstPts(file: string): Promise<bigint> {
+  const { stdout } = await run(FFPROBE, [
+    ...['-v', 'error', '-select_streams', 'v:0', '-read_intervals', '%+#1'],
+    ...['-show_entries', 'packet=pts', '-of', 'csv=p=0', file],
+  ]);
+  return BigInt(stdout.trim().split('\n')[0] as string);
+}
+
 /** A live HLS playlist (2 s segments, the last 5 listed) written into `dir` from `source`, looped in real time. */
 export function writeHls(source: string, dir: string): ReturnType<typeof spawnChild> {
   return spawnChild(

@@ -43,10 +43,10 @@ async function packets(
     ...['-v', 'error', '-select_streams', stream, '-show_entries', 'packet=pts,duration,flags'],
     ...['-of', 'json', file],
   ]);
-  const parsed = JSON.parse(stdout) as { packets: { pts: number; duration: number; flags: string }[] };
+  const parsed = JSON.parse(stdout) as { packets: { pts: number; duration?: number; flags: string }[] };
   return parsed.packets.map((p) => ({
     pts: BigInt(p.pts),
-    duration: BigInt(p.duration),
+    duration: BigInt(p.duration ?? 0),
     key: p.flags.includes('K'),
   }));
 }
@@ -59,8 +59,16 @@ async function record(
   workDir: string,
   whileRunning?: (segmenter: Segmenter, firstVideo: Promise<void>) => Promise<void>,
   tracks: Track[] = TRACKS,
-): Promise<{ exit: SegmenterExit; byTrack: Map<string, FinishedSegment[]>; directory: string }> {
+  fmp4 = false,
+): Promise<{
+  exit: SegmenterExit;
+  byTrack: Map<string, FinishedSegment[]>;
+  directory: string;
+  /** fMP4: each track's init segment bytes, as they were when its segments were reported. */
+  inits: Map<string, Buffer>;
+}> {
   const byTrack = new Map<string, FinishedSegment[]>();
+  const inits = new Map<string, Buffer>();
   let videoSeen: () => void = () => {};
   const firstVideo = new Promise<void>((resolve) => {
     videoSeen = resolve;
@@ -69,9 +77,16 @@ async function record(
     ffmpegPath: FFMPEG,
     workDir,
     tracks,
+    fmp4,
     onSegment: async (segment) => {
       // The file is whole when reported: its bytes are all there.
       expect((await readFile(segment.file)).length).toBe(segment.bytes);
+      // The init segment is the Segmenter's: read while the segment is reported.
+      if (segment.init !== undefined) {
+        const init = await readFile(segment.init);
+        expect(inits.get(key(segment.track)) ?? init).toEqual(init);
+        inits.set(key(segment.track), init);
+      }
       const list = byTrack.get(key(segment.track)) ?? [];
       list.push(segment);
       byTrack.set(key(segment.track), list);
@@ -80,7 +95,7 @@ async function record(
   });
   try {
     await whileRunning?.(segmenter, firstVideo);
-    return { exit: await segmenter.exited, byTrack, directory: segmenter.directory };
+    return { exit: await segmenter.exited, byTrack, directory: segmenter.directory, inits };
   } finally {
     await segmenter.stop(5000);
   }
@@ -239,6 +254,56 @@ describe.skipIf(!available)('Segmenter (ffmpeg)', () => {
     expect(exit).toMatchObject({ code: 0, stopped: false });
     expectContiguous(byTrack, ['audio:1', 'video']);
     expect(await expectVideo(byTrack.get('video') ?? [], dir)).toBe(100);
+  });
+
+  it('cuts fragmented MP4 with an init segment per track: the source’s PTS, every frame', async () => {
+    const work = mkdtempSync(join(dir, 'to-fmp4-'));
+    const { exit, byTrack, directory, inits } = await record(
+      { kind: 'file', path: source, realtime: false },
+      work,
+      undefined,
+      TRACKS,
+      true,
+    );
+    expect(exit).toMatchObject({ code: 0, stopped: false });
+    expectContiguous(byTrack);
+    expect([...inits.keys()].sort()).toEqual(['audio:1', 'audio:2', 'video']);
+    const video = byTrack.get('video') ?? [];
+    expect(video.length).toBe(3);
+    expect(video.every((s) => s.file.endsWith('.m4s'))).toBe(true);
+    // The source's own PTS (B-frames: the edit list's shift taken off), first sample to the end.
+    expect(video[0]?.startPts).toBe(sourceVideo[0]?.pts);
+    const last = sourceVideo.at(-1) as { pts: bigint; duration: bigint };
+    expect(video.at(-1)?.endPts).toBe(last.pts + last.duration);
+    // The exact presentation time beside the ticks: 90 kHz video, 48 kHz audio.
+    for (const s of video) expect(s.mediaStartNs).toBe((s.startPts * 1_000_000_000n) / 90_000n);
+    // Each fragment behind the init segment plays from a key frame at the PTS reported.
+    const init = inits.get('video') as Buffer;
+    for (const segment of video) {
+      const alone = join(dir, `alone-${basename(segment.file)}.mp4`);
+      await writeFile(alone, Buffer.concat([init, await readFile(segment.file)]));
+      const [first] = await packets(alone, 'v:0');
+      expect(first?.key).toBe(true);
+      expect(first?.pts).toBe(segment.startPts);
+    }
+    const joined = join(dir, 'joined-fmp4.mp4');
+    await writeFile(
+      joined,
+      Buffer.concat([init, ...(await Promise.all(video.map((s) => readFile(s.file))))]),
+    );
+    expect(await frameCount(joined)).toBe(sourceFrames);
+    // Each audio track's fragments too: its first packet's PTS (48 kHz) is the segment's start.
+    for (const track of ['audio:1', 'audio:2']) {
+      const list = byTrack.get(track) ?? [];
+      const audioInit = inits.get(track) as Buffer;
+      const alone = join(dir, `alone-${track.replace(':', '')}.mp4`);
+      await writeFile(alone, Buffer.concat([audioInit, await readFile(list[1]?.file as string)]));
+      const [first] = await packets(alone, 'a:0');
+      expect(((first?.pts as bigint) * 90_000n) / 48_000n).toBe(list[1]?.startPts);
+    }
+    // The init segments went with the run's directory; the fragments are the caller's.
+    const reported = [...byTrack.values()].flat().map((s) => basename(s.file));
+    expect((await readdir(directory)).sort()).toEqual(reported.sort());
   });
 
   /** Records the live source sent over UDP by a second ffmpeg, stopped after the first video segment. */

@@ -1,8 +1,9 @@
 /**
  * The web UI's Recordings page, in headless Chromium, against a server recording a real live
  * source: MPEG-TS sent over UDP in real time by a second ffmpeg (a test pattern and two tones).
- * An administrator starts a job from the page, watches it record (state, segments, lag, read
- * again every 2 s), opens the job's multi Flow, which plays live, stops the job and deletes it,
+ * An administrator starts a job from the page (fragmented MP4 segments with init objects), watches
+ * it record (state, segments, lag, read again every 2 s), opens the job's multi Flow, which plays
+ * live (hls.js, the init segments as EXT-X-MAP), stops the job and deletes it,
  * its Flows staying. A source the allow-list refuses is refused in the dialog with the server's
  * reason; a label a client gave is shown as text; a reader sees the jobs and no control, and the
  * API refuses the reader's writes. Screenshots go to .tmp/ui-screenshots/.
@@ -22,6 +23,9 @@ import { makeSource } from '../recorder/recorder.media.ts';
 import { screenshotPath } from './ui.fixture.ts';
 import { bearer, openSignedIn, read, refused, startWritesRig, type WritesRig } from './ui.writes.fixture.ts';
 
+/** What the page's functions read of it (they run in the browser). */
+declare const document: { querySelector(selector: 'video'): { readyState: number } | null };
+
 const available = chromiumAvailable('web UI recordings') && ffmpegAvailable();
 
 interface Job {
@@ -29,6 +33,7 @@ interface Job {
   state: string;
   want: string;
   label?: string;
+  container: string;
   segments_written: number;
   flow_ids: { multi: string; video?: string; audio: string[] };
 }
@@ -91,11 +96,12 @@ describe.skipIf(!available)('web UI: the Recordings page', () => {
         const dialog = page.getByTestId('recording-dialog');
         await dialog.getByLabel(/^Source/).fill(`udp://127.0.0.1:${port}`);
         await dialog.getByLabel(/^Label/).fill('Studio A');
+        await dialog.getByLabel(/^Fragmented MP4/).check();
         await dialog.getByRole('button', { name: 'Record' }).click();
         await dialog.waitFor({ state: 'detached' });
 
         const [made] = await jobs();
-        expect(made).toMatchObject({ label: 'Studio A', want: 'record' });
+        expect(made).toMatchObject({ label: 'Studio A', want: 'record', container: 'video/mp4' });
         const id = (made as Job).id;
         // Read again every 2 s: recording, with segments counted.
         const recording = row(page, id);
@@ -119,7 +125,16 @@ describe.skipIf(!available)('web UI: the Recordings page', () => {
         await recording.getByRole('link', { name: 'Play live' }).click();
         await page.waitForURL(`**/ui/flows/${job.flow_ids.multi}`);
         await page.locator('video[data-ready="true"][data-live="true"]').waitFor({ timeout: WAIT_MS });
+        // Frames decoded from the fragments (HAVE_CURRENT_DATA), not only a playlist loaded.
+        await page.waitForFunction(() => (document.querySelector('video')?.readyState ?? 0) >= 2, undefined, {
+          timeout: WAIT_MS,
+        });
         await page.screenshot({ path: screenshotPath('recordings-live') });
+        const [segment] = await read<{ init_object?: { object_id: string } }[]>(
+          rig,
+          `/tams/v8.2/flows/${job.flow_ids.video}/segments?limit=1`,
+        );
+        expect(segment?.init_object?.object_id).toMatch(/^[0-9a-f-]{36}$/);
         await page.goBack();
         await page.getByRole('heading', { name: 'Recordings' }).waitFor();
 

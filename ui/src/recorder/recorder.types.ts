@@ -33,4 +33,5 @@ export interface RecordingRequest {
   label?: string;
   segment_duration?: number;
   retention_seconds?: number;
+  container?: 'video/mp2t' | 'video/mp4';
 }

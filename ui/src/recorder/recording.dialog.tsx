@@ -10,6 +10,8 @@ interface Form {
   /** Empty: everything is kept. */
   keepHours: string;
   realtime: boolean;
+  /** Fragmented MP4 segments with init objects instead of MPEG-TS. */
+  fmp4: boolean;
 }
 
 /** The form as the API's body, or what is wrong with it (the server checks it again). */
@@ -31,6 +33,7 @@ export function requestOf(form: Form): RecordingRequest | string {
     if (!Number.isFinite(hours) || seconds < 10) return 'Keep at least 10 seconds (0.003 hours).';
     body.retention_seconds = seconds;
   }
+  if (form.fmp4) body.container = 'video/mp4';
   return body;
 }
 
@@ -52,6 +55,7 @@ export function NewRecordingDialog({
     segmentSeconds: '2',
     keepHours: '',
     realtime: true,
+    fmp4: false,
   });
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<unknown>();
@@ -124,6 +128,15 @@ export function NewRecordingDialog({
             />
           </label>
         </div>
+        <label class="check">
+          <input
+            type="checkbox"
+            name="fmp4"
+            checked={form.fmp4}
+            onChange={(e) => set({ fmp4: e.currentTarget.checked })}
+          />
+          Fragmented MP4 segments with init objects (TAMS 8.2), instead of MPEG-TS
+        </label>
         {problem && <p class="error">{problem}</p>}
         {failure !== undefined && <Failure error={failure} doing="Starting the recording" />}
         <div class="dialog-buttons">
