@@ -108,7 +108,11 @@ export class RecorderWorker {
       const p = held.run.progress;
       // Let go at shutdown: waiting for another replica, unless it was asked to stop meanwhile.
       const released = options.state === 'waiting' && job.want === 'stop' ? 'stopped' : options.state;
-      job.state = released ?? p.state;
+      // A run that ended between tend's look and this write: its end (`stopped` with want `stop`,
+      // or `failed`) is written by the next tend, together; seen alone, a client read a job
+      // stopped that still wanted to record.
+      const ended = p.state === 'stopped' || p.state === 'failed';
+      job.state = released ?? (ended ? job.state : p.state);
       job.segments_written = held.segments + BigInt(p.segments);
       job.restarts = held.restarts + p.retries;
       if (p.flows !== undefined) job.flows = p.flows;
