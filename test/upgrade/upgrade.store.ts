@@ -18,6 +18,10 @@ export const V82 = '/tams/v8.2';
 /** Settings the releases run with, on top of the engine's: the wings on, workers quick. */
 export const UPGRADE_ENV = {
   TAMS_WORKER_IDLE_MS: '20',
+  // The old release is SIGKILLed holding the deletion request's lease: the current code takes it
+  // once it lapses. At the default 60 s that was the whole wait for the request to finish (seen
+  // failing on the VAST fake under load).
+  TAMS_WORKER_LEASE_SECONDS: '5',
   TAMS_SEARCH: 'true',
   TAMS_SEARCH_EMBEDDINGS: 'none',
   TAMS_EXR: 'true',
