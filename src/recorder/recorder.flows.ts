@@ -72,8 +72,8 @@ export async function makeFlows(
     audio: probe.audio.map((_, i) => jobUuid(job.id, `flow/audio ${i + 1}`)),
     ...(captions && probe.video && { captions: jobUuid(job.id, 'flow/captions') }),
   };
+  // Each Flow says its own container (the multi Flow none: it has no segments of its own).
   const common = {
-    container: job.container,
     ...(job.label !== undefined && { label: job.label }),
     ...(job.description !== undefined && { description: job.description }),
     ...(job.tags !== undefined && { tags: job.tags }),
@@ -143,7 +143,6 @@ export async function makeFlows(
   }
   // No container: the multi Flow has no segments of its own, and so is played (HLS, the web UI)
   // as the multivariant playlist of its members.
-  const { container: _none, ...described } = common;
   await tams.flows.put(
     job.multi_flow_id,
     {
@@ -151,7 +150,7 @@ export async function makeFlows(
       source_id: job.source_id,
       format: FORMAT.multi,
       flow_collection: members,
-      ...described,
+      ...common,
     },
     actor,
   );

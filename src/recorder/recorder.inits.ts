@@ -12,18 +12,23 @@ import { readFile } from 'node:fs/promises';
 export type UploadObject = (flowId: string, bytes: Buffer, contentType: string) => Promise<string>;
 
 export class InitObjects {
-  private readonly known = new Map<string, { digest: string; objectId: string }>();
+  private readonly known = new Map<string, { file: string; digest: string; objectId: string }>();
 
   constructor(private readonly upload: UploadObject) {}
 
-  /** The object holding the init segment in `file`, uploaded when the Flow has none with its bytes. */
+  /**
+   * The object holding the init segment in `file`, uploaded when the Flow has none with its bytes.
+   * A file is written once per ffmpeg run (each run has a directory of its own), so it is read
+   * once: when a run first names it.
+   */
   async objectFor(flowId: string, file: string, contentType: string): Promise<string> {
+    const known = this.known.get(flowId);
+    if (known?.file === file) return known.objectId;
     const bytes = await readFile(file);
     const digest = createHash('sha256').update(bytes).digest('hex');
-    const known = this.known.get(flowId);
-    if (known?.digest === digest) return known.objectId;
-    const objectId = await this.upload(flowId, bytes, contentType);
-    this.known.set(flowId, { digest, objectId });
+    const objectId =
+      known?.digest === digest ? known.objectId : await this.upload(flowId, bytes, contentType);
+    this.known.set(flowId, { file, digest, objectId });
     return objectId;
   }
 }

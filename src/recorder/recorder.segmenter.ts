@@ -144,16 +144,19 @@ interface FileTimes {
   mediaStartNs?: bigint;
 }
 
-/** How a container's segment files are timed. */
+/** How a container's segment files are listed and timed. */
 interface Timing {
   /** The init segment's path (fMP4). */
   init?: string;
+  /** A line ffmpeg wrote to the list pipe: the segment it names as finished, if any. */
+  parse(line: string): ListEntry | null;
   /** Null for a file with nothing timed in it (not a segment to register). */
   read(bytes: Uint8Array, entry: ListEntry): Promise<FileTimes | null>;
 }
 
 /** MPEG-TS: the earliest PES PTS; the list entry's end for the last segment. */
 const tsTiming: Timing = {
+  parse: parseListLine,
   read: async (bytes, entry) => {
     const startPts = earliestPts(pesTimestamps(bytes));
     if (startPts === null) return null;
@@ -169,6 +172,7 @@ function fmp4Timing(init: string): Timing {
   let info: Promise<Mp4TrackInfo> | undefined;
   return {
     init,
+    parse: parsePlaylistLine,
     read: async (bytes) => {
       info ??= readFile(init).then((b) => {
         const parsed = mp4TrackInfo(b);
@@ -191,8 +195,8 @@ function fmp4Timing(init: string): Timing {
 class TrackOutput {
   private pending: { file: string; bytes: number; times: FileTimes } | null = null;
   private chain: Promise<void> = Promise.resolve();
-  /** The names listed so far: the HLS muxer's playlist may name a segment again. */
-  private readonly seen = new Set<string>();
+  /** The name listed last: the HLS muxer's playlist names its last segment again at the end. */
+  private lastName: string | undefined;
 
   constructor(
     readonly track: Track,
@@ -202,9 +206,11 @@ class TrackOutput {
     private readonly fail: (error: unknown) => void,
   ) {}
 
-  add(entry: ListEntry): void {
-    if (this.seen.has(entry.name)) return;
-    this.seen.add(entry.name);
+  /** Takes a line of the output's list: a segment it names as finished is reported in turn. */
+  addLine(line: string): void {
+    const entry = this.timing.parse(line);
+    if (entry === null || entry.name === this.lastName) return;
+    this.lastName = entry.name;
     this.chain = this.chain.then(() => this.finished(entry)).catch(this.fail);
   }
 
@@ -256,13 +262,7 @@ export class Segmenter {
   /** The files given to onSegment: the caller's from then on. */
   private readonly handed = new Set<string>();
 
-  private constructor(
-    child: ChildProcess,
-    directory: string,
-    outputs: TrackOutput[],
-    tail: StderrTail,
-    private readonly fmp4: boolean,
-  ) {
+  private constructor(child: ChildProcess, directory: string, outputs: TrackOutput[], tail: StderrTail) {
     this.child = child;
     this.directory = directory;
     this.exited = this.run(outputs, tail);
@@ -335,7 +335,7 @@ export class Segmenter {
       const init = plan[i]?.fmp4?.init;
       return new TrackOutput(track, directory, init ? fmp4Timing(init) : tsTiming, report, fail);
     });
-    segmenter = new Segmenter(child, directory, outputs, tail, options.fmp4 === true);
+    segmenter = new Segmenter(child, directory, outputs, tail);
     return segmenter;
   }
 
@@ -391,8 +391,7 @@ export class Segmenter {
   /** Reads one output's segment list until ffmpeg closes it. */
   private async follow(list: Readable, output: TrackOutput): Promise<void> {
     for await (const line of createInterface({ input: list, crlfDelay: Number.POSITIVE_INFINITY })) {
-      const entry = this.fmp4 ? parsePlaylistLine(line) : parseListLine(line);
-      if (entry) output.add(entry);
+      output.addLine(line);
     }
   }
 

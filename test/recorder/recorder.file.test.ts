@@ -46,23 +46,29 @@ const ns = (range: string, end: 'start' | 'end') => {
   return (end === 'start' ? parsed.start : parsed.end) as bigint;
 };
 
+/** Starts a job on the test file (and what else `body` says); answers it once stopped at the file's end. */
+async function recordToEnd(body: Doc): Promise<Doc> {
+  const made = await server.post<Doc>('/recordings', {
+    source: { url: 'file:clip.ts', realtime: false },
+    ...body,
+  });
+  expect(made.status, made.text).toBe(201);
+  expect(made.body.container).toBe(body.container ?? 'video/mp2t');
+  const id = made.body.id as string;
+  return waitFor(
+    `job ${id} to stop at the end of its file`,
+    async () => {
+      const res = await server.get<Doc>(`/recordings/${id}`);
+      if (res.body.state === 'failed') throw new Error(`job failed: ${String(res.body.last_error)}`);
+      return res.body.state === 'stopped' ? res.body : undefined;
+    },
+    120_000,
+  );
+}
+
 describe.skipIf(!available)('a file recorded by the server', () => {
   it('makes the Flows, registers contiguous segments of the whole file, and stops at its end', async () => {
-    const made = await server.post<Doc>('/recordings', {
-      source: { url: 'file:clip.ts', realtime: false },
-      label: 'clip',
-    });
-    expect(made.status, made.text).toBe(201);
-    const id = made.body.id as string;
-    const job = await waitFor(
-      'the job to stop at the end of its file',
-      async () => {
-        const res = await server.get<Doc>(`/recordings/${id}`);
-        if (res.body.state === 'failed') throw new Error(`job failed: ${String(res.body.last_error)}`);
-        return res.body.state === 'stopped' ? res.body : undefined;
-      },
-      120_000,
-    );
+    const job = await recordToEnd({ label: 'clip' });
     expect(job).toMatchObject({ want: 'stop', state: 'stopped', restarts: 0 });
     expect(job.replica).toBeUndefined();
     const flows = job.flow_ids as { multi: string; video: string; audio: string[] };
@@ -126,22 +132,7 @@ describe.skipIf(!available)('a file recorded by the server', () => {
 
 describe.skipIf(!available)('a file recorded by the server as fragmented MP4', () => {
   it('registers fragments naming their init object, contiguous, decoding to every frame', async () => {
-    const made = await server.post<Doc>('/recordings', {
-      source: { url: 'file:clip.ts', realtime: false },
-      container: 'video/mp4',
-    });
-    expect(made.status, made.text).toBe(201);
-    expect(made.body.container).toBe('video/mp4');
-    const id = made.body.id as string;
-    const job = await waitFor(
-      'the fMP4 job to stop at the end of its file',
-      async () => {
-        const res = await server.get<Doc>(`/recordings/${id}`);
-        if (res.body.state === 'failed') throw new Error(`job failed: ${String(res.body.last_error)}`);
-        return res.body.state === 'stopped' ? res.body : undefined;
-      },
-      120_000,
-    );
+    const job = await recordToEnd({ container: 'video/mp4' });
     const flows = job.flow_ids as { multi: string; video: string; audio: string[] };
     const video = await server.get<Doc>(`/tams/v8.2/flows/${flows.video}`);
     expect(video.body).toMatchObject({
