@@ -63,6 +63,13 @@ function applied(servers: readonly ReleaseServer[]): number[] {
     .sort((a, b) => a - b);
 }
 
+/**
+ * The 120 one-segment chunks of the deletion the old release left in flight, done by the current
+ * code: on the VAST fake with two servers, under the full tier's load, 50-70 s (the default 60 s
+ * wait failed twice in three runs).
+ */
+const DELETION_MS = 180_000;
+
 describe.skipIf(previous === undefined)(
   `a store written by the previous release, ${previous?.version}`,
   () => {
@@ -120,21 +127,25 @@ describe.skipIf(previous === undefined)(
       deletion = res.body;
     }
 
-    it('opens under the current code: migrations applied once, the request finished, every answer the same', async () => {
-      // On the shared engines two servers start together, as replicas do.
-      const count = onSharedEngine ? 2 : 1;
-      const servers = await Promise.all(Array.from({ length: count }, () => startRelease(ROOT, env)));
-      running.push(...servers);
-      try {
-        await openedByCurrent(servers);
-      } finally {
-        await Promise.all(servers.map((s) => killChild(s.process, 'SIGTERM')));
-      }
-      const dump = await dumpStore(env);
-      const ids = (dump.schema_migrations ?? []).map((row) => JSON.parse(row).id);
-      expect(ids.sort()).toEqual(storeMigrations.map((m) => `${m.id}n`).sort());
-      expect((dump.store_releases ?? []).map((row) => JSON.parse(row).release)).toContain(CURRENT);
-    });
+    it(
+      'opens under the current code: migrations applied once, the request finished, every answer the same',
+      async () => {
+        // On the shared engines two servers start together, as replicas do.
+        const count = onSharedEngine ? 2 : 1;
+        const servers = await Promise.all(Array.from({ length: count }, () => startRelease(ROOT, env)));
+        running.push(...servers);
+        try {
+          await openedByCurrent(servers);
+        } finally {
+          await Promise.all(servers.map((s) => killChild(s.process, 'SIGTERM')));
+        }
+        const dump = await dumpStore(env);
+        const ids = (dump.schema_migrations ?? []).map((row) => JSON.parse(row).id);
+        expect(ids.sort()).toEqual(storeMigrations.map((m) => `${m.id}n`).sort());
+        expect((dump.store_releases ?? []).map((row) => JSON.parse(row).release)).toContain(CURRENT);
+      },
+      DELETION_MS + 120_000,
+    );
 
     /** The current code's part: the migrations, the deletion finished, the answers compared. */
     async function openedByCurrent(servers: ReleaseServer[]): Promise<void> {
@@ -144,11 +155,15 @@ describe.skipIf(previous === undefined)(
       for (const server of servers) {
         for (const client of [httpClient(server.url), mountClient(server, V82)]) {
           const path = `/flow-delete-requests/${deletion.id}`;
-          const done = await waitFor(`deletion request ${deletion.id} done`, async () => {
-            const res = await client.get<Doc>(path);
-            expect(res.status, res.text).toBe(200);
-            return res.body.status === 'done' ? res.body : undefined;
-          });
+          const done = await waitFor(
+            `deletion request ${deletion.id} done`,
+            async () => {
+              const res = await client.get<Doc>(path);
+              expect(res.status, res.text).toBe(200);
+              return res.body.status === 'done' ? res.body : undefined;
+            },
+            DELETION_MS,
+          );
           // As acknowledged, but its progress (status, what remains, when it was last updated).
           const stable = (d: Doc) => ({
             ...d,
