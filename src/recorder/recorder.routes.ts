@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { isJobCursor } from '../feature/feature.jobs.ts';
 import {
   decodePageKey,
   effectiveLimit,
@@ -10,7 +11,7 @@ import { actorOf } from '../http/principal.ts';
 import { errors, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { Recording, RecordingListQuery, RecordingParams, RecordingPost } from './recorder.schemas.ts';
-import { isListCursor, type RecorderService } from './recorder.service.ts';
+import type { RecorderService } from './recorder.service.ts';
 
 export interface RecorderRoutesDeps {
   recorder: RecorderService;
@@ -64,7 +65,7 @@ export async function recorderRoutes(app: App, deps: RecorderRoutesDeps): Promis
     },
     async (request, reply) => {
       const limit = effectiveLimit(request.query.limit, deps.paging);
-      const after = decodePageKey(request.query.page, (c) => isListCursor(c));
+      const after = decodePageKey(request.query.page, isJobCursor);
       const page = await recorder.list(limit, after);
       setPagingHeaders(request, reply, deps.publicUrl, limit, page.next);
       return page.items;

@@ -2,8 +2,8 @@ import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
 import type { UrlGuard } from '../common/url.guard.ts';
+import { jobCursorText, parseJobCursor } from '../feature/feature.jobs.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
-import type { SortCursor } from '../store/listing.order.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { Recording, RecordingPost } from './recorder.schemas.ts';
 import { checkSource, shownUrl } from './recorder.source.ts';
@@ -81,9 +81,12 @@ export class RecorderService {
 
   /** A page of jobs, oldest first; `after` and `next` are page cursors (isListCursor). */
   async list(limit: number, after?: string): Promise<{ items: Recording[]; next?: string }> {
-    const page = await recordingJobs(this.deps.store).page(limit, parseCursor(after));
+    const page = await recordingJobs(this.deps.store).page(limit, parseJobCursor(after));
     const now = this.deps.clock.now();
-    return { items: page.items.map((j) => shown(j, now)), ...(page.next && { next: cursorOf(page.next) }) };
+    return {
+      items: page.items.map((j) => shown(j, now)),
+      ...(page.next && { next: jobCursorText(page.next) }),
+    };
   }
 
   /** Asks the job to stop (its replica stops ffmpeg at its next look) or to record again. */
@@ -115,22 +118,6 @@ export class RecorderService {
     if (!job) throw new NotFoundError(`recording job ${id} does not exist`);
     return job;
   }
-}
-
-/** A list cursor: the last job's creation (ms since the epoch) and id. */
-const CURSOR = /^(\d{1,15})_([0-9a-f-]{36})$/;
-
-export function isListCursor(text: string): boolean {
-  return CURSOR.test(text);
-}
-
-function cursorOf(after: SortCursor): string {
-  return `${after.value instanceof Date ? after.value.getTime() : 0}_${after.id}`;
-}
-
-function parseCursor(text: string | undefined): SortCursor | undefined {
-  const match = text === undefined ? null : CURSOR.exec(text);
-  return match ? { value: new Date(Number(match[1])), id: match[2] as string } : undefined;
 }
 
 function secondsToNs(seconds: number): bigint {
