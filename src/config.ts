@@ -14,6 +14,7 @@ import { clientUrlConfigProblems } from './media/media.client-urls.ts';
 import { loadStorageBackends, StorageBackendsError } from './media/media.config.ts';
 import { opsSettings } from './ops/ops.config.ts';
 import { recorderSettings } from './recorder/recorder.config.ts';
+import { replicationSettings } from './replication/replication.config.ts';
 import { searchConfigProblems, searchSettings } from './search/search.config.ts';
 import { uiConfigProblems } from './ui/ui.bootstrap.ts';
 import { uiSettings } from './ui/ui.config.ts';
@@ -314,6 +315,8 @@ export const ConfigSchema = Type.Object({
   // EXR metadata (src/exr/exr.config.ts).
   ...exrSettings,
   ...recorderSettings,
+  // Replication between stores (src/replication/replication.config.ts).
+  ...replicationSettings,
   // Analytics (src/analytics/analytics.config.ts).
   ...analyticsSettings,
   // HLS playback (src/hls/hls.config.ts).

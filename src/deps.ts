@@ -98,7 +98,12 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     workRequested,
     webhooksChanged,
   });
-  const tams = { flows: services.flows, segments: services.segments, storage: media.storage };
+  const tams = {
+    flows: services.flows,
+    sources: services.sources,
+    segments: services.segments,
+    storage: media.storage,
+  };
   const features = FeatureSet.build(core.enabled, {
     config,
     store,

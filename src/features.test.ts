@@ -21,6 +21,7 @@ describe('FEATURES', () => {
       TAMS_EXR: 'false',
       TAMS_ANALYTICS: 'false',
       TAMS_RECORDER: 'false',
+      TAMS_REPLICATION: 'false',
     });
     expect(enabledFeatures(FEATURES, off)).toEqual([]);
   });

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { exrFeature } from './exr/exr.feature.ts';
 import type { Feature, FeatureRuntime } from './feature/feature.types.ts';
 import { recorderFeature } from './recorder/recorder.feature.ts';
+import { replicationFeature } from './replication/replication.feature.ts';
 import { searchFeature } from './search/search.feature.ts';
 
 /** A wing as the composition root builds it: with the whole configuration, of which it reads its part. */
@@ -18,4 +19,5 @@ export const FEATURES: readonly ServerFeature[] = [
   exrFeature,
   analyticsFeature,
   recorderFeature,
+  replicationFeature,
 ];

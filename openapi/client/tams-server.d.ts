@@ -1136,6 +1136,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/replications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replication jobs
+         * @description Every replication job, oldest first, with its state and counts. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        get: operations["GET_replications"];
+        put?: never;
+        /**
+         * Replicate from another TAMS
+         * @description A replication job: the origin is checked against the allow-list (TAMS_REPLICATION_ALLOW), then a replica takes the job, asks the origin's /service for its version, and copies the Flows selected (with their Sources) and their segments with every field, media by reference or by copy; then follows the origin unless told not to. Needs the write and read scopes. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        post: operations["POST_replications"];
+        delete?: never;
+        options?: never;
+        /**
+         * Replication jobs
+         * @description Every replication job, oldest first, with its state and counts. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        head: operations["HEAD_replications"];
+        patch?: never;
+        trace?: never;
+    };
+    "/replications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A replication job
+         * @description Its state, the replica running it, what it copied, its lag behind the origin and last error. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        get: operations["GET_replications-id"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a replication job
+         * @description Stops it and forgets the job and its cursors; the Sources, Flows and segments it copied stay. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        delete: operations["DELETE_replications-id"];
+        options?: never;
+        /**
+         * A replication job
+         * @description Its state, the replica running it, what it copied, its lag behind the origin and last error. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        head: operations["HEAD_replications-id"];
+        patch?: never;
+        trace?: never;
+    };
+    "/replications/{id}/flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Flows a replication job follows
+         * @description Each origin Flow with its id here (the mapping, when ids are mapped), the segments copied and how far. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        get: operations["GET_replications-id-flows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The Flows a replication job follows
+         * @description Each origin Flow with its id here (the mapping, when ids are mapped), the segments copied and how far. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        head: operations["HEAD_replications-id-flows"];
+        patch?: never;
+        trace?: never;
+    };
+    "/replications/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a replication
+         * @description The replica running it stops after the page under way and lets the job go (`state` paused); its cursors stay. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        post: operations["POST_replications-id-pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/replications/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a replication
+         * @description A replica takes the job again and goes on from its cursors: nothing is copied twice. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        post: operations["POST_replications-id-resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/search": {
         parameters: {
             query?: never;
@@ -2341,6 +2461,166 @@ export interface components {
             tags?: components["schemas"]["Tags"];
             /** @description A loop recorder: segments older than this many seconds behind the newest are deleted (through deletion requests; their objects are collected). Default: everything is kept. */
             retention_seconds?: number;
+        };
+        /** Replication */
+        Replication: {
+            id: components["schemas"]["uuid"];
+            label?: string;
+            description?: string;
+            origin: {
+                url: string;
+                /** @description The origin’s api_version, once asked. */
+                version?: string;
+                /**
+                 * @description How the job authenticates there; the credentials are never shown.
+                 * @enum {unknown}
+                 */
+                auth: "none" | "bearer" | "basic" | "client_credentials";
+            };
+            /** @description What the job follows: exactly one of flow_id, source_id, tags. */
+            select: {
+                /** @description One Flow (a multi Flow brings the Flows it collects). */
+                flow_id: components["schemas"]["uuid"];
+            } | {
+                /** @description A Source: every Flow of it, as they appear. */
+                source_id: components["schemas"]["uuid"];
+            } | {
+                /** @description Every Flow whose tags have these values (the origin’s `tag.<name>` filters), as they appear. */
+                tags: {
+                    [key: string]: string;
+                };
+            };
+            /** @enum {unknown} */
+            media: "reference" | "copy";
+            storage_id?: components["schemas"]["uuid"];
+            follow: boolean;
+            mirror_deletions: boolean;
+            /** @enum {unknown} */
+            ids: "keep" | "map";
+            /**
+             * @description What the job was asked to do.
+             * @enum {unknown}
+             */
+            want: "run" | "pause";
+            /**
+             * @description `waiting`: for a replica; `connecting`: asking the origin what it is and what to follow; `catching_up`: the first pass; `following`: caught up, new segments copied as they come; `retrying`: the origin failed, asked again with backoff (`last_error`); `paused`: as asked; `done`: one pass made (follow false); `failed`: cannot run (`last_error`).
+             * @enum {unknown}
+             */
+            state: "waiting" | "connecting" | "catching_up" | "following" | "retrying" | "paused" | "done" | "failed";
+            /** @description The replica running it, while one does. */
+            replica?: string;
+            /** Format: date-time */
+            created: string;
+            created_by?: string;
+            /** Format: date-time */
+            updated: string;
+            /** Format: date-time */
+            run_started?: string;
+            /**
+             * Format: date-time
+             * @description When the first pass over every Flow ended.
+             */
+            caught_up?: string;
+            /** @description Origin Flows followed. */
+            flows: number;
+            /** @description Segments registered here. */
+            segments_copied: number;
+            /** @description Objects copied here (media by copy, and init objects). */
+            objects_copied: number;
+            /** @description Bytes of the objects copied. */
+            bytes_copied: number;
+            /** @description Origin segments the destination refused (an overlap with a segment not from the origin, say): reported in last_error, not retried. */
+            segments_refused: number;
+            /** @description Segments deleted here because the origin deleted them (mirror_deletions). */
+            segments_deleted: number;
+            /** @description Requests made to the origin (API and media). */
+            origin_requests: number;
+            /** @description Runs started again after a failure or a takeover. */
+            restarts: number;
+            /** @description How far the destination was behind the origin at the last look: the time between the end of the origin’s newest segment and the end of the newest copied (0: caught up). */
+            lag_ms?: number;
+            last_error?: string;
+            /** Format: date-time */
+            last_error_at?: string;
+        };
+        /** ReplicationFlow */
+        ReplicationFlow: {
+            origin_flow_id: components["schemas"]["uuid"];
+            /** @description The Flow here (the same id unless ids are mapped). */
+            flow_id: components["schemas"]["uuid"];
+            origin_source_id?: components["schemas"]["uuid"];
+            source_id?: components["schemas"]["uuid"];
+            /** @description Segments copied into it. */
+            segments: number;
+            /** @description The end of the last segment copied (a TAMS timestamp): the cursor. */
+            copied_to?: string;
+            /** @description The origin no longer has the Flow. */
+            gone: boolean;
+            last_error?: string;
+            /** Format: date-time */
+            updated: string;
+        };
+        ReplicationPost: {
+            origin: {
+                /** @description The origin’s API base, a mount (`https://tams.site-b/tams/v8.2`, or its root for 7.0). Its `/service` tells the version. Must pass the allow-list (TAMS_REPLICATION_ALLOW) unless public. */
+                url: string;
+                /** @description How the job authenticates at the origin (default: none). */
+                auth?: {
+                    /** @enum {string} */
+                    type: "none";
+                } | {
+                    /** @enum {string} */
+                    type: "bearer";
+                    /** @description Sent as `Authorization: Bearer <token>`. */
+                    token: string;
+                } | {
+                    /** @enum {string} */
+                    type: "basic";
+                    username: string;
+                    /** @description Kept as a secret: never shown, logged or measured. */
+                    password: string;
+                } | {
+                    /** @enum {string} */
+                    type: "client_credentials";
+                    /** @description The OAuth 2.0 token endpoint (checked against the allow-list as the origin is). */
+                    token_url: string;
+                    client_id: string;
+                    /** @description Kept as a secret: never shown, logged or measured. */
+                    client_secret: string;
+                    scope?: string;
+                };
+            };
+            /** @description What the job follows: exactly one of flow_id, source_id, tags. */
+            select: {
+                /** @description One Flow (a multi Flow brings the Flows it collects). */
+                flow_id: components["schemas"]["uuid"];
+            } | {
+                /** @description A Source: every Flow of it, as they appear. */
+                source_id: components["schemas"]["uuid"];
+            } | {
+                /** @description Every Flow whose tags have these values (the origin’s `tag.<name>` filters), as they appear. */
+                tags: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * @description `reference` (default): segments here carry the origin’s `get_urls` (uncontrolled instances; the bytes stay there; init objects are copied, being small and needed by name). `copy`: every object is copied into a backend here, streamed and checksummed, once however many segments use it.
+             * @enum {unknown}
+             */
+            media?: "reference" | "copy";
+            /** @description Where copies go (`copy`; default: the default backend). */
+            storage_id?: components["schemas"]["uuid"];
+            /** @description After the first pass, follow the origin: new segments, Flows and metadata changes (default true). False: the job is `done` after one pass. */
+            follow?: boolean;
+            /** @description Segments and Flows deleted at the origin are deleted here too (default false: what was copied stays). */
+            mirror_deletions?: boolean;
+            /**
+             * @description `keep` (default): Sources and Flows keep the origin’s ids (TAMS ids are global). `map`: new ids here, the mapping recorded (GET …/flows) and applied to collections.
+             * @enum {unknown}
+             */
+            ids?: "keep" | "map";
+            label?: string;
+            description?: string;
         };
         /**
          * Service
@@ -7489,6 +7769,341 @@ export interface operations {
                 };
             };
             /** @description The recording job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    GET_replications: {
+        parameters: {
+            query?: {
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replication"][];
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    POST_replications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplicationPost"];
+            };
+        };
+        responses: {
+            /** @description The job, waiting for a replica to take it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replication"];
+                };
+            };
+            /** @description Bad request: the origin is refused (the reason says why), or a field is. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    HEAD_replications: {
+        parameters: {
+            query?: {
+                /** @description Opaque string used to access a specific page of results. Clients should read the next URL from the `Link` header, or use the value of the `X-Paging-NextKey` header. If not supplied, the first page is accessed. */
+                page?: string;
+                /** @description Restrict the response to the specified number of results. The server applies its own default and maximum (see `X-Paging-Limit`). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Provides references to cursors for paging. Only the 'rel' attribute with value 'next' and a link to the next page is currently supported. If 'next' is not present then it is the last page. */
+                    Link?: string;
+                    /** @description Identifies the current limit being used for paging. This may not match the requested value if the requested value was too high for the implementation */
+                    "X-Paging-Limit"?: number;
+                    /** @description Opaque string that can be supplied to the `page` query parameter to get the next page of results. */
+                    "X-Paging-NextKey"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request. Invalid query options. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "GET_replications-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replication job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replication"];
+                };
+            };
+            /** @description The replication job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "DELETE_replications-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replication job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The replication job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "HEAD_replications-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replication job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description The replication job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "GET_replications-id-flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replication job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplicationFlow"][];
+                };
+            };
+            /** @description The replication job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "HEAD_replications-id-flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replication job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description The replication job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "POST_replications-id-pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replication job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replication"];
+                };
+            };
+            /** @description The replication job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "POST_replications-id-resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replication job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Replication"];
+                };
+            };
+            /** @description The replication job does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;

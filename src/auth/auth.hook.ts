@@ -59,6 +59,10 @@ const READING_WRITES = new Set([
   // Answered with the job as stored (others' jobs too: its source, Flows, errors).
   'POST /recordings/:id/stop',
   'POST /recordings/:id/start',
+  // A replication job writes what an origin holds, and answers with the job (others' too).
+  'POST /replications',
+  'POST /replications/:id/pause',
+  'POST /replications/:id/resume',
 ]);
 
 export const REALM = 'tams';

@@ -11,6 +11,7 @@ import type { App } from '../http/types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { ServerMetrics } from '../metrics/metrics.registry.ts';
 import type { SegmentsService } from '../segments/segments.service.ts';
+import type { SourcesService } from '../sources/sources.service.ts';
 import type { StorageService } from '../storage/storage.service.ts';
 import type { TamsStore } from '../store/store.ts';
 import type { OutboxFollowing } from './feature.follower.ts';
@@ -33,6 +34,7 @@ export interface WorkerSettings {
  */
 export interface TamsServices {
   flows: FlowsService;
+  sources: SourcesService;
   segments: SegmentsService;
   storage: StorageService;
 }

@@ -13,6 +13,12 @@ export interface PutContext {
   now: Date;
   /** A new metadata_version. */
   newVersion: () => string;
+  /**
+   * The body's metadata_version is kept on a replacement too, not only at creation: replication
+   * keeps the origin's version of a Flow whose version here moved with a change made here alone
+   * (a collection listing it), which the server does, never a client.
+   */
+  keepVersion?: boolean;
 }
 
 const MULTI = 'urn:x-nmos:format:multi';
@@ -54,7 +60,8 @@ export function flowFromBody(
     created: existing?.created ?? ctx.now,
     metadata_updated: ctx.now,
     segments_updated: existing?.segments_updated,
-    metadata_version: !v70 && !existing && typeof given === 'string' ? given : ctx.newVersion(),
+    metadata_version:
+      !v70 && (!existing || ctx.keepVersion === true) && typeof given === 'string' ? given : ctx.newVersion(),
     read_only: body.read_only as boolean | undefined,
     generation: body.generation as number | undefined,
     avg_bit_rate: body.avg_bit_rate as number | undefined,

@@ -92,6 +92,7 @@ export class FlowsService {
     body: Record<string, unknown>,
     actor: Actor,
     version: ApiVersion = '7.0',
+    options: { keepVersion?: boolean } = {},
   ): Promise<FlowDocument | undefined> {
     if (body.id !== id)
       throw new BadRequestError(`Flow id in the body (${String(body.id)}) does not match the path`);
@@ -108,7 +109,13 @@ export class FlowsService {
       }
       const now = this.deps.clock.now();
       const newVersion = () => this.deps.ids.uuid();
-      const flow = flowFromBody(id, sent, existing, { version, actor, now, newVersion });
+      const flow = flowFromBody(id, sent, existing, {
+        version,
+        actor,
+        now,
+        newVersion,
+        ...(options.keepVersion === true && { keepVersion: true }),
+      });
       await checkProfileLink(store, flow, version);
       checkIntegers(flow);
       checkFits(flow);
@@ -122,7 +129,9 @@ export class FlowsService {
       const related = new RelatedChanges(store, this.deps.ids, now, actor);
       // A Source created for the Flow is written beside it (one wave where calls are requests).
       const source = await this.attachSource(store, flow, existing, related, actor, now);
-      if (existing && sameMetadata(existing, flow)) {
+      const versionKept =
+        options.keepVersion === true && existing?.metadata_version === flow.metadata_version;
+      if (existing && sameMetadata(existing, flow) && (options.keepVersion !== true || versionKept)) {
         await source.written;
         return undefined;
       }

@@ -94,6 +94,33 @@ export class StorageService {
     });
   }
 
+  /**
+   * Objects of given ids the server itself writes on `flowId` (a replication's copies keep the
+   * origin's ids): those this store holds already are left as they are and answered with where
+   * they are; the others are allocated on `storageId` (default: the default backend).
+   */
+  async allocateIds(
+    flowId: string,
+    ids: readonly string[],
+    storageId?: string,
+  ): Promise<{ objectId: string; storageId: string; path: string; registered: boolean }[]> {
+    return this.deps.store.transaction(async (store) => {
+      await requireWritableFlow(store, flowId);
+      const backend = this.deps.media.resolve(storageId);
+      for (const id of ids) checkObjectId(id, 'object id');
+      await store.guards.claim(ids.map((id) => `object:${id}`));
+      const existing = await store.objects.getMany(ids);
+      const fresh = ids.filter((id) => !existing.has(id));
+      const made = await this.insertObjects(store, flowId, backend.descriptor.id, fresh, false);
+      return [...existing.values(), ...made].map((o) => ({
+        objectId: o.id,
+        storageId: o.storage_id as string,
+        path: o.storage_path as string,
+        registered: o.registered === true,
+      }));
+    });
+  }
+
   private async insertObjects(
     store: StoreSession,
     flowId: string,

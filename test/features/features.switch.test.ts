@@ -1,6 +1,6 @@
 /**
  * The wings beyond the spec switched off by their settings (TAMS_SEARCH, TAMS_EXR,
- * TAMS_ANALYTICS, TAMS_RECORDER), through the real server process on a DuckDB file: off, a wing's tables are
+ * TAMS_ANALYTICS, TAMS_RECORDER, TAMS_REPLICATION), through the real server process on a DuckDB file: off, a wing's tables are
  * never created, its routes answer 404 and its metrics are not there; switched on at the next
  * start of the same store, they are.
  */
@@ -13,9 +13,16 @@ import { storeTables } from '../../src/store/tables.ts';
 import { httpClient, tempDir } from '../helpers/server.ts';
 import { type ChildServer, spawnServer } from '../ops/child.ts';
 
-const WINGS = ['TAMS_SEARCH', 'TAMS_EXR', 'TAMS_ANALYTICS', 'TAMS_RECORDER'] as const;
+const WINGS = ['TAMS_SEARCH', 'TAMS_EXR', 'TAMS_ANALYTICS', 'TAMS_RECORDER', 'TAMS_REPLICATION'] as const;
 /** A route of each wing that answers 200 on an empty store when the wing is on. */
-const ROUTES = ['/search?q=anything', '/search/status', '/exr/files', '/analytics/storage', '/recordings'];
+const ROUTES = [
+  '/search?q=anything',
+  '/search/status',
+  '/exr/files',
+  '/analytics/storage',
+  '/recordings',
+  '/replications',
+];
 const WING_TABLES = featureTables(FEATURES).map((t) => t.name);
 
 const dir = tempDir('tams-wings-');
@@ -66,7 +73,7 @@ describe('a wing switched off', () => {
       expect((await http.get('/flows')).status).toBe(200);
       const metrics = (await http.get('/metrics')).text;
       expect(metrics).toContain('tams_http_request_duration_seconds');
-      expect(metrics).not.toMatch(/^tams_(search|exr|analytics|recorder)_/m);
+      expect(metrics).not.toMatch(/^tams_(search|exr|analytics|recorder|replication)_/m);
     });
     const off = await tablesOnDisk();
     expect(off).toEqual(expect.arrayContaining(storeTables.map((t) => t.name)));
@@ -76,7 +83,7 @@ describe('a wing switched off', () => {
       const http = httpClient(server.url);
       for (const path of ROUTES) expect((await http.get(path)).status, path).toBe(200);
       const metrics = (await http.get('/metrics')).text;
-      for (const wing of ['search', 'exr', 'analytics', 'recorder'])
+      for (const wing of ['search', 'exr', 'analytics', 'recorder', 'replication'])
         expect(metrics).toMatch(new RegExp(`^tams_${wing}_`, 'm'));
     });
     expect(await tablesOnDisk()).toEqual(expect.arrayContaining(WING_TABLES));

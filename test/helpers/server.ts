@@ -105,6 +105,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     TAMS_ANALYTICS: 'false',
     // Nor the live recorder, whose worker looks for jobs (test/recorder/ turns it on).
     TAMS_RECORDER: 'false',
+    // Nor replication, whose worker looks for jobs too (test/replication/ turns it on).
+    TAMS_REPLICATION: 'false',
     // Code that would wait for its own transaction fails the test at once (off by default).
     TAMS_TRANSACTION_GUARD: 'true',
     ...(options.dataDir

@@ -1,0 +1,474 @@
+import type { Clock } from '../common/clock.ts';
+import type { IdGenerator } from '../common/ids.ts';
+import type { UrlGuard } from '../common/url.guard.ts';
+import type { WorkerLog } from '../common/worker.ts';
+import type { TamsServices } from '../feature/feature.types.ts';
+import type { MediaRegistry } from '../media/media.registry.ts';
+import type { FailedSegment } from '../segments/segments.registration.ts';
+import type { TamsStore } from '../store/store.ts';
+import { envelopeOf, parseTimeRange, TimeRange } from '../time/index.ts';
+import { type IdMap, type OriginFlow, putBodyOf, readSource, selectedFlows } from './replication.flows.ts';
+import { ObjectCopier } from './replication.media.ts';
+import type { ReplicationStats } from './replication.metrics.ts';
+import { Origin, OriginError } from './replication.origin.ts';
+import { neededObjects, type OriginSegment, postBodyOf } from './replication.segments.ts';
+import { type FlowCursor, type FlowLink, replicationFlows } from './store/replication.flows.repo.ts';
+import type { JobCounts, JobState, ReplicationJob } from './store/replication.jobs.repo.ts';
+
+export interface RunDeps {
+  store: TamsStore;
+  tams: TamsServices;
+  media: MediaRegistry;
+  clock: Clock;
+  ids: IdGenerator;
+  log: WorkerLog;
+  guard: UrlGuard;
+  pollMs: number;
+  pageSize: number;
+  copies: number;
+  timeoutMs: number;
+  stats: ReplicationStats;
+}
+
+/** What a run did since it started: the worker adds it to the job's row. */
+export interface RunProgress {
+  state: JobState;
+  counts: Record<keyof JobCounts, number>;
+  version?: string;
+  caughtUp?: Date;
+  lagMs?: number;
+  error?: { message: string; at: Date };
+  retries: number;
+}
+
+/** Flows' metadata and the selection are read again at most this often while following. */
+const REPLAN_MS = 10_000;
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * One replica's run of a replication job: asks the origin what it is, makes the selected Flows
+ * and Sources here, copies each Flow's segments page by page from its cursor (the end of the
+ * last segment copied, stored with every page: a run taking the job over goes on from there),
+ * then follows. A failure of the origin or of a write is retried with backoff; a segment the
+ * destination refuses is counted and reported, not retried.
+ */
+export class ReplicationRun {
+  readonly progress: RunProgress = {
+    state: 'connecting',
+    counts: {
+      segments_copied: 0,
+      objects_copied: 0,
+      bytes_copied: 0,
+      segments_refused: 0,
+      segments_deleted: 0,
+      origin_requests: 0,
+    },
+    retries: 0,
+  };
+  finished = false;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private nudged = false;
+  private readonly origin: Origin;
+  private readonly copier: ObjectCopier;
+  private readonly links = new Map<string, FlowLink>();
+  private flows: OriginFlow[] = [];
+  private planned = 0;
+  private connected = false;
+  /** Flows here made read-only because the origin's are: opened again before a write. */
+  private readonly readOnly = new Set<string>();
+  /** Each Flow's distance behind the origin (ms) at its last look. */
+  private readonly lags = new Map<string, number>();
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly deps: RunDeps,
+    private readonly job: ReplicationJob,
+  ) {
+    this.origin = new Origin({
+      base: job.origin_url,
+      auth: job.auth,
+      guard: deps.guard,
+      timeoutMs: deps.timeoutMs,
+      counted: () => this.progress.counts.origin_requests++,
+    });
+    this.copier = new ObjectCopier({
+      origin: this.origin,
+      media: deps.media,
+      storage: deps.tams.storage,
+      ...(job.storage_id !== undefined && { storageId: job.storage_id }),
+      parallel: deps.copies,
+    });
+    this.done = this.loop();
+  }
+
+  /** An event from the origin: look now rather than at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** Ends the run after the page under way. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.done;
+  }
+
+  private async loop(): Promise<void> {
+    const { deps, job } = this;
+    let backoff = 1000;
+    for (const link of await this.readLinks()) this.links.set(link.origin_flow_id, link);
+    while (!this.stopping) {
+      try {
+        if (!this.connected) {
+          this.progress.state = 'connecting';
+          this.progress.version = await this.origin.connect();
+          this.connected = true;
+        }
+        const now = deps.clock.now().getTime();
+        if (this.planned === 0 || this.nudged || now - this.planned >= Math.max(REPLAN_MS, deps.pollMs * 5)) {
+          this.nudged = false;
+          await this.plan();
+          this.planned = now;
+        }
+        if (this.progress.caughtUp === undefined) this.progress.state = 'catching_up';
+        for (const flow of this.flows) {
+          if (this.stopping) break;
+          await this.copyFlow(flow);
+        }
+        if (this.stopping) break;
+        this.progress.caughtUp ??= deps.clock.now();
+        this.progress.lagMs = Math.max(0, ...this.lags.values());
+        deps.stats.lags.set(job.id, this.progress.lagMs);
+        backoff = 1000;
+        if (!job.follow) {
+          this.progress.state = 'done';
+          break;
+        }
+        this.progress.state = 'following';
+        await this.pause(deps.pollMs);
+      } catch (error) {
+        if (this.stopping) break;
+        const message = error instanceof Error ? error.message : String(error);
+        this.progress.error = { message, at: deps.clock.now() };
+        this.progress.state = 'retrying';
+        this.progress.retries++;
+        deps.stats.failures++;
+        deps.log.warn({ job: job.id, err: message }, 'replication: a pass failed, retried');
+        // The origin away or restarting: its /service asked again (it may come back upgraded).
+        if (error instanceof OriginError && (error.status === undefined || error.status >= 500))
+          this.connected = false;
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+    deps.stats.lags.delete(job.id);
+    this.finished = true;
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.stopping || this.nudged) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private readLinks(): Promise<FlowLink[]> {
+    return replicationFlows(this.deps.store).ofJob(this.job.id);
+  }
+
+  /** Reads the selection at the origin; makes or updates each Flow and Source here. */
+  private async plan(): Promise<void> {
+    const { deps, job } = this;
+    const flows = await selectedFlows(this.origin, job.select);
+    for (const flow of flows) await this.link(flow);
+    const ids = this.idMap();
+    const failed = new Set<string>();
+    // Twice: a Flow collecting others changes their metadata_version here as it did at the
+    // origin; the second pass puts the origin's back (8.2 keeps a version given).
+    for (const pass of [1, 2]) {
+      if (pass === 2 && this.origin.version !== '8.2') break;
+      for (const flow of flows) {
+        const link = this.links.get(flow.id) as FlowLink;
+        if (failed.has(flow.id)) continue;
+        try {
+          await this.syncFlow(flow, link, ids);
+        } catch (error) {
+          if (!(error instanceof OriginError)) throw error;
+          failed.add(flow.id);
+          await this.flowFailed(link, error.message);
+        }
+      }
+    }
+    const made = flows.filter((f) => !failed.has(f.id));
+    await this.syncSources(made);
+    const selected = new Set(flows.map((f) => f.id));
+    for (const link of this.links.values()) {
+      if (!selected.has(link.origin_flow_id) && !link.gone) await this.flowGone(link);
+    }
+    this.flows = made;
+    deps.log.info({ job: job.id, flows: made.length }, 'replication: flows planned');
+  }
+
+  /** The job's link for an origin Flow, made (its id here chosen) when new. */
+  private async link(flow: OriginFlow): Promise<void> {
+    const { deps, job } = this;
+    if (this.links.has(flow.id)) return;
+    const keep = job.ids === 'keep';
+    const flowId = keep ? flow.id : deps.ids.uuid();
+    const sibling = [...this.links.values()].find((l) => l.origin_source_id === flow.source_id);
+    const sourceId = keep ? flow.source_id : (sibling?.source_id ?? deps.ids.uuid());
+    const link: FlowLink = {
+      job_id: job.id,
+      origin_flow_id: flow.id,
+      flow_id: flowId,
+      origin_source_id: flow.source_id,
+      source_id: sourceId,
+      segments: 0n,
+      gone: false,
+      updated: deps.clock.now(),
+    };
+    await deps.store.transaction(async (tx) => {
+      const other = await replicationFlows(tx).writing(flowId);
+      if (other !== undefined && other.job_id !== job.id)
+        throw new OriginError(`Flow ${flowId} is already written by replication job ${other.job_id}`);
+      await replicationFlows(tx).insert(link);
+    });
+    this.links.set(flow.id, link);
+  }
+
+  private idMap(): IdMap {
+    const flows = new Map<string, string>();
+    const sources = new Map<string, string>();
+    for (const l of this.links.values()) {
+      flows.set(l.origin_flow_id, l.flow_id);
+      if (l.origin_source_id !== undefined && l.source_id !== undefined)
+        sources.set(l.origin_source_id, l.source_id);
+    }
+    return { flow: (id) => flows.get(id), source: (id) => sources.get(id) ?? id };
+  }
+
+  /** PUTs the Flow here when it is new or the origin's metadata_version changed. */
+  private async syncFlow(flow: OriginFlow, link: FlowLink, ids: IdMap): Promise<void> {
+    const { tams, store } = this.deps;
+    const here = await store.flows.get(link.flow_id);
+    const version = this.origin.version;
+    // 8.2 keeps the origin's metadata_version here: the Flow is the same while they agree. A 7.0
+    // origin's cannot be kept: the version last copied is compared.
+    const copied = version === '8.2' ? here?.metadata_version : link.metadata_version;
+    if (here && copied !== undefined && copied === flow.metadata_version) {
+      if (here.read_only) this.readOnly.add(link.flow_id);
+      return;
+    }
+    const body = putBodyOf(flow, version, ids);
+    if (here?.read_only) await this.setReadOnly(link.flow_id, false);
+    await tams.flows.put(link.flow_id, body, undefined, version, { keepVersion: version === '8.2' });
+    if (flow.read_only === true) this.readOnly.add(link.flow_id);
+    if (flow.metadata_version !== undefined) link.metadata_version = flow.metadata_version;
+    delete link.last_error;
+    link.gone = false;
+    await this.saveLink(link);
+  }
+
+  /** Label, description and tags of the Sources of the Flows made (their other fields are derived). */
+  private async syncSources(flows: readonly OriginFlow[]): Promise<void> {
+    const { tams } = this.deps;
+    const ids = this.idMap();
+    for (const originId of new Set(flows.map((f) => f.source_id))) {
+      const source = await readSource(this.origin, originId);
+      if (source === undefined) continue;
+      const id = ids.source(originId);
+      const here = await tams.sources.getRecord(id);
+      const tags = source.tags ?? {};
+      if (
+        here.label === source.label &&
+        here.description === source.description &&
+        JSON.stringify(here.tags) === JSON.stringify(tags)
+      )
+        continue;
+      await tams.sources.update(id, undefined, (s) => {
+        s.label = source.label;
+        s.description = source.description;
+        s.tags = tags;
+      });
+    }
+  }
+
+  /** Copies the Flow's segments after its cursor, page by page, following the origin's paging keys. */
+  private async copyFlow(flow: OriginFlow): Promise<void> {
+    const { deps } = this;
+    const link = this.links.get(flow.id) as FlowLink;
+    if (this.job.mirror_deletions) await this.mirrorHead(flow, link);
+    let from = link.cursor;
+    let page: string | undefined;
+    while (!this.stopping) {
+      const query = {
+        timerange: after(from),
+        limit: String(deps.pageSize),
+        // 8.2 gives an object's own timerange only when asked (ADR 0036).
+        ...(this.origin.version === '8.2' && { include_object_timerange: 'true' }),
+        page,
+      };
+      let answer: Awaited<ReturnType<Origin['json']>>;
+      try {
+        answer = await this.origin.json<OriginSegment[]>(`/flows/${flow.id}/segments`, query);
+      } catch (error) {
+        if (error instanceof OriginError && error.status === 404) return this.flowGone(link);
+        throw error;
+      }
+      const items = answer.body as OriginSegment[];
+      if (items.length > 0) await this.registerPage(flow, link, items);
+      this.lags.set(flow.id, lagOf(flow, link));
+      if (answer.next !== undefined) {
+        page = answer.next;
+        continue;
+      }
+      if (items.length < deps.pageSize) break;
+      // A full page and no paging key: an origin that does not give them; on from the cursor.
+      from = link.cursor;
+      page = undefined;
+    }
+    this.lags.set(flow.id, 0);
+    if (flow.read_only === true && !this.readOnly.has(link.flow_id))
+      await this.setReadOnly(link.flow_id, true);
+  }
+
+  /** Registers a page of origin segments here (their objects first), and moves the cursor past it. */
+  private async registerPage(
+    flow: OriginFlow,
+    link: FlowLink,
+    items: readonly OriginSegment[],
+  ): Promise<void> {
+    const { deps, job } = this;
+    const counts = this.progress.counts;
+    const tally = await this.copier.ensure(link.flow_id, neededObjects(items, job.media));
+    counts.objects_copied += tally.objects;
+    counts.bytes_copied += tally.bytes;
+    deps.stats.objects += tally.objects;
+    deps.stats.bytes += tally.bytes;
+    if (this.readOnly.has(link.flow_id)) await this.setReadOnly(link.flow_id, false);
+    const host = new URL(job.origin_url).host;
+    const bodies = items.map((s) => postBodyOf(s, job.media, host));
+    const failures = await deps.tams.segments.register(link.flow_id, bodies, '8.2');
+    const refused = failures.length === 0 ? [] : await this.notHere(link.flow_id, failures);
+    const registered = items.length - failures.length;
+    counts.segments_copied += registered;
+    counts.segments_refused += refused.length;
+    deps.stats.segments += registered;
+    deps.stats.refused += refused.length;
+    const first = refused[0];
+    if (first !== undefined) {
+      const why = `Flow ${flow.id}: ${refused.length} segment(s) refused here, first ${first.timerange ?? first.object_id}: ${first.error?.summary ?? 'refused'}`;
+      link.last_error = why;
+      this.progress.error = { message: why, at: deps.clock.now() };
+    }
+    const last = items[items.length - 1] as OriginSegment;
+    const range = parseTimeRange(last.timerange);
+    if (range.end !== null) link.cursor = { end: range.end, inclusive: range.endInclusive };
+    link.segments += BigInt(registered);
+    await this.saveLink(link);
+  }
+
+  /**
+   * The refusals that are not segments already here (the same object at the same timerange: a
+   * page registered before a crash let its cursor be saved): those are reported.
+   */
+  private async notHere(flowId: string, failures: readonly FailedSegment[]): Promise<FailedSegment[]> {
+    const ranges = failures.flatMap((f) => (f.timerange === undefined ? [] : [parseTimeRange(f.timerange)]));
+    if (ranges.length === 0) return [...failures];
+    const page = await this.deps.store.segments.page(flowId, envelopeOf(ranges), {
+      reverse: false,
+      limit: failures.length * 2 + 10,
+    });
+    const here = new Set(page.items.map((s) => `${s.object_id} ${s.timerange.toString()}`));
+    return failures.filter(
+      (f) =>
+        f.timerange === undefined || !here.has(`${f.object_id} ${parseTimeRange(f.timerange).toString()}`),
+    );
+  }
+
+  /**
+   * Deletions at the head of the origin's Flow (a loop recorder's, a retention policy's): what
+   * lies here wholly before the origin's first segment is deleted (mirror_deletions).
+   */
+  private async mirrorHead(flow: OriginFlow, link: FlowLink): Promise<void> {
+    const { deps } = this;
+    const origin = flow.timerange === undefined ? undefined : parseTimeRange(flow.timerange);
+    if (origin === undefined || link.cursor === undefined) return;
+    const cut = origin.isEmpty() ? link.cursor.end : origin.start;
+    if (cut === null) return;
+    const range = TimeRange.from(null, cut, { endInclusive: origin.isEmpty() && link.cursor.inclusive });
+    const doomed = await deps.store.segments.page(link.flow_id, range, { reverse: false, limit: 100_000 });
+    const whole = doomed.items.filter((s) => range.contains(s.timerange));
+    if (whole.length === 0) return;
+    await deps.tams.segments.delete(link.flow_id, range, undefined, this.job.created_by);
+    this.progress.counts.segments_deleted += whole.length;
+  }
+
+  /** The origin no longer has the Flow (or it left the selection): deleted here when mirrored. */
+  private async flowGone(link: FlowLink): Promise<void> {
+    const { deps, job } = this;
+    if (link.gone) return;
+    const exists = await this.origin
+      .json(`/flows/${link.origin_flow_id}`)
+      .then(() => true)
+      .catch((error: unknown) => {
+        if (error instanceof OriginError && error.status === 404) return false;
+        throw error;
+      });
+    if (exists) return;
+    link.gone = true;
+    if (job.mirror_deletions && (await deps.store.flows.get(link.flow_id))) {
+      await deps.tams.flows.delete(link.flow_id, job.created_by);
+    }
+    this.flows = this.flows.filter((f) => f.id !== link.origin_flow_id);
+    this.lags.delete(link.origin_flow_id);
+    await this.saveLink(link);
+  }
+
+  private async flowFailed(link: FlowLink, why: string): Promise<void> {
+    link.last_error = why;
+    this.progress.error = { message: why, at: this.deps.clock.now() };
+    await this.saveLink(link);
+  }
+
+  private async setReadOnly(flowId: string, readOnly: boolean): Promise<void> {
+    await this.deps.tams.flows.update(
+      flowId,
+      undefined,
+      (f) => {
+        f.read_only = readOnly;
+      },
+      { allowReadOnly: true },
+    );
+    if (readOnly) this.readOnly.add(flowId);
+    else this.readOnly.delete(flowId);
+  }
+
+  private async saveLink(link: FlowLink): Promise<void> {
+    link.updated = this.deps.clock.now();
+    await replicationFlows(this.deps.store).save(link);
+  }
+}
+
+/** The timerange query after a cursor: from the end of the last segment copied on. */
+function after(cursor: FlowCursor | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  return TimeRange.from(cursor.end, null, { startInclusive: !cursor.inclusive }).toString();
+}
+
+/** How far (ms) the copy stands behind the origin's newest segment, as the Flow was read. */
+function lagOf(flow: OriginFlow, link: FlowLink): number {
+  if (flow.timerange === undefined || link.cursor === undefined) return 0;
+  const range = parseTimeRange(flow.timerange);
+  if (range.isEmpty() || range.end === null) return 0;
+  return Math.max(0, Number((range.end - link.cursor.end) / 1_000_000n));
+}
