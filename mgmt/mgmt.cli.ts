@@ -84,6 +84,26 @@ The live recorder (docs/recorder.md), through the running server (token in TAMS_
   record stop <id> --server <url>        Ends its ffmpeg (the segment in progress registered).
   record delete <id> --server <url>      Forgets the job; its Source and Flows stay.
 
+Replication from another TAMS (docs/management.md#replication-jobs), through the running server:
+  replicate start --origin <url> (--flow <id> | --source <id> | --tag <name>=<value> ...)
+                  --server <url> [--copy [--storage <id>]] [--once] [--mirror-deletions]
+                  [--map-ids] [--label <text>] [--token-stdin] [--json]
+                                         A job copying the selected Flows here, then following
+                                         the origin (--once: one pass); media by reference, or
+                                         copied here (--copy).
+                                         Credentials at the origin from the environment only:
+                                         TAMS_ORIGIN_TOKEN; TAMS_ORIGIN_USERNAME and _PASSWORD;
+                                         or TAMS_ORIGIN_TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET
+                                         (and _SCOPE).
+  replicate list --server <url> [--json] Every job: state, origin, segments copied, lag, last
+                                         error.
+  replicate show <id> --server <url>     The job as JSON.
+  replicate flows <id> --server <url> [--json]
+                                         The origin Flows it follows, their ids here, progress.
+  replicate pause|resume <id> --server <url>
+                                         Stops it after the page under way; goes on from there.
+  replicate delete <id> --server <url>   Forgets the job; what it copied stays.
+
 Media search:
   search reindex [--force]               Empty the search index and build it again from the
                                          store, with a progress bar (--force: take it over from

@@ -48,7 +48,15 @@ export const OPTIONS = {
   retention: { type: 'string' },
   fast: { type: 'boolean' },
   fmp4: { type: 'boolean' },
-  // vast check (mgmt/vast/): the field kit's options; record's too.
+  // replicate (mgmt.replicate.ts): a replication job's settings; --flow and --source select too.
+  origin: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  copy: { type: 'boolean' },
+  storage: { type: 'string' },
+  once: { type: 'boolean' },
+  'mirror-deletions': { type: 'boolean' },
+  'map-ids': { type: 'boolean' },
+  // vast check (mgmt/vast/): the field kit's options; --label is record's and replicate's too.
   label: { type: 'string' },
   'idle-seconds': { type: 'string' },
   'tx-cap': { type: 'string' },
@@ -59,7 +67,11 @@ export const OPTIONS = {
 
 export type OptionName = keyof typeof OPTIONS;
 export type OptionValues = {
-  [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean;
+  [K in OptionName]?: (typeof OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof OPTIONS)[K]['type'] extends 'string'
+      ? string
+      : boolean;
 };
 
 /** One run of a command: its options and arguments, and where it reads and writes. */

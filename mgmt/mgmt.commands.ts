@@ -20,6 +20,7 @@ import { journalRecoverCommand } from './mgmt.journal.ts';
 import { migrateCommand } from './mgmt.migrate.ts';
 import { orphansCommand } from './mgmt.orphans.ts';
 import { RECORD_COMMANDS } from './mgmt.record.ts';
+import { REPLICATE_COMMANDS } from './mgmt.replicate.ts';
 import { searchReindexCommand, searchStatusCommand } from './mgmt.search.ts';
 import { supportBundleCommand } from './mgmt.support.ts';
 import { tablesCommand } from './mgmt.tables.ts';
@@ -175,6 +176,7 @@ export const COMMANDS: readonly Command[] = [
   },
   ...BACKUP_COMMANDS,
   ...RECORD_COMMANDS,
+  ...REPLICATE_COMMANDS,
   ...AUTH_COMMANDS,
   ...VAST_COMMANDS,
 ];

@@ -1,5 +1,6 @@
-import type { Command, Invocation } from './mgmt.command.ts';
-import { MgmtError, UsageError } from './mgmt.io.ts';
+import type { Command } from './mgmt.command.ts';
+import { UsageError } from './mgmt.io.ts';
+import { serverApi } from './mgmt.server-api.ts';
 
 /**
  * `record start|list|stop|delete`: the live recorder's jobs (docs/recorder.md), through the
@@ -17,53 +18,6 @@ interface Job {
   lag_ms?: number;
   last_error?: string;
   replica?: string;
-}
-
-async function call(
-  invocation: Invocation,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown; next?: string }> {
-  const { values, env, stdin } = invocation;
-  const server = values.server;
-  if (server === undefined)
-    throw new UsageError('record: --server <url> is required (the server runs the jobs)');
-  let url: URL;
-  try {
-    url = new URL(path.replace(/^\//, ''), server.endsWith('/') ? server : `${server}/`);
-  } catch {
-    throw new UsageError(`--server ${JSON.stringify(server)} is not a URL`);
-  }
-  // Never from the command line, where other users' `ps` would show it.
-  const token = values['token-stdin'] ? (await stdin()).trim() : env.TAMS_TOKEN;
-  const headers: Record<string, string> = {
-    ...(body !== undefined && { 'content-type': 'application/json' }),
-  };
-  if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
-  } catch (error) {
-    throw new MgmtError(
-      `could not reach ${url.origin}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text === '' ? null : JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  if (res.status >= 400) {
-    const summary = (json as { summary?: unknown } | null)?.summary;
-    throw new MgmtError(`the server refused: ${res.status} ${typeof summary === 'string' ? summary : text}`);
-  }
-  // Paging: the next page's URL (Link rel="next"), as a path and query on the same server.
-  const link = /^<([^>]+)>;\s*rel="next"$/.exec(res.headers.get('link') ?? '')?.[1];
-  const next = link === undefined ? undefined : `${new URL(link).pathname}${new URL(link).search}`;
-  return { status: res.status, json, ...(next !== undefined && { next }) };
 }
 
 function seconds(text: string | undefined, name: string): number | undefined {
@@ -100,7 +54,7 @@ export const RECORD_COMMANDS: readonly Command[] = [
         ...(retention !== undefined && { retention_seconds: Math.round(retention) }),
         ...(values.fmp4 === true && { container: 'video/mp4' }),
       };
-      const { json } = await call(invocation, 'POST', '/recordings', body);
+      const { json } = await serverApi(invocation, 'record').call('POST', '/recordings', body);
       const job = json as Job;
       io.out(values.json ? `${JSON.stringify(job, null, 2)}\n` : `Recording ${job.id}: ${line(job)}\n`);
       return 0;
@@ -111,13 +65,7 @@ export const RECORD_COMMANDS: readonly Command[] = [
     options: [...COMMON],
     opens: 'engine',
     run: async (_config, invocation) => {
-      const jobs: Job[] = [];
-      let path: string | undefined = '/recordings?limit=100';
-      while (path !== undefined) {
-        const page = await call(invocation, 'GET', path);
-        jobs.push(...(page.json as Job[]));
-        path = page.next;
-      }
+      const jobs = await serverApi(invocation, 'record').all<Job>('/recordings?limit=100');
       const { io, values } = invocation;
       if (values.json) io.out(`${JSON.stringify(jobs, null, 2)}\n`);
       else io.out(jobs.length === 0 ? 'No recording jobs.\n' : `${jobs.map(line).join('\n')}\n`);
@@ -134,11 +82,12 @@ export const RECORD_COMMANDS: readonly Command[] = [
         const [id] = invocation.args;
         if (id === undefined) throw new UsageError(`record ${verb}: the job id is required`);
         const path = `/recordings/${encodeURIComponent(id)}`;
+        const api = serverApi(invocation, 'record');
         if (verb === 'stop') {
-          const { json } = await call(invocation, 'POST', `${path}/stop`, {});
+          const { json } = await api.call('POST', `${path}/stop`, {});
           invocation.io.out(`Stopping ${line(json as Job)}\n`);
         } else {
-          await call(invocation, 'DELETE', path);
+          await api.call('DELETE', path);
           invocation.io.out(`Deleted recording job ${id} (its Source and Flows stay).\n`);
         }
         return 0;
