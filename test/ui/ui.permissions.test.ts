@@ -14,7 +14,7 @@ import type { TestServer } from '../helpers/server.ts';
 describe('web UI write actions and the API routes they call', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startAuthServer({ TAMS_RECORDER: 'true' });
+    server = await startAuthServer({ TAMS_RECORDER: 'true', TAMS_REPLICATION: 'true' });
   });
   afterAll(async () => server?.close());
 
@@ -41,7 +41,11 @@ describe('web UI write actions and the API routes they call', () => {
 describe("web UI write actions under AppNote 0016's scope mapping", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startAuthServer({ TAMS_AUTH_SCOPE_MAP: 'appnote-0016', TAMS_RECORDER: 'true' });
+    server = await startAuthServer({
+      TAMS_AUTH_SCOPE_MAP: 'appnote-0016',
+      TAMS_RECORDER: 'true',
+      TAMS_REPLICATION: 'true',
+    });
   });
   afterAll(async () => server?.close());
 

@@ -7,6 +7,7 @@ import {
   ObjectPage,
   ProfilesPage,
   RecordingsPage,
+  ReplicationsPage,
   SearchPage,
   StoragePage,
   WebhooksPage,
@@ -69,6 +70,12 @@ function Page({ route, session }: { route: Route; session: Extract<Session, { st
         <RecordingsPage route={route} />
       ) : (
         <NotFound what="The recorder is off, or its jobs need the read scope" />
+      );
+    case '/replications':
+      return session.features.replication ? (
+        <ReplicationsPage route={route} />
+      ) : (
+        <NotFound what="Replication is off, or its jobs need the read scope" />
       );
     case '/deletions':
       // Everyone reading may follow deletions (the API's rule): running ones explain segments
@@ -164,6 +171,11 @@ export function App() {
             {signedIn.features.recorder && (
               <NavLink to="/recordings" route={route}>
                 Recordings
+              </NavLink>
+            )}
+            {signedIn.features.replication && (
+              <NavLink to="/replications" route={route}>
+                Replication
               </NavLink>
             )}
             {allowed(signedIn.who, 'deletionList') && (

@@ -11,6 +11,8 @@ export interface Features {
   exr: boolean;
   /** The live recorder (TAMS_RECORDER), whose jobs the caller may list. */
   recorder: boolean;
+  /** Replication from other stores (TAMS_REPLICATION), whose jobs the caller may list. */
+  replication: boolean;
 }
 
 export type Session =
@@ -28,12 +30,13 @@ async function available(path: string): Promise<boolean> {
 }
 
 async function features(): Promise<Features> {
-  const [search, exr, recorder] = await Promise.all([
+  const [search, exr, recorder, replication] = await Promise.all([
     available('/search/status'),
     available('/exr/stats'),
     available('/recordings?limit=1'),
+    available('/replications?limit=1'),
   ]);
-  return { search, exr, recorder };
+  return { search, exr, recorder, replication };
 }
 
 /** Who the server takes the caller for with `token` (or with none: authentication may be off). */

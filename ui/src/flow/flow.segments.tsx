@@ -4,9 +4,10 @@ import { useState } from 'preact/hooks';
 import { isAbort, nextPageKey, tams } from '../api/http.ts';
 import type { Segment } from '../api/types.ts';
 import { ErrorMessage, Loading, useLoad } from '../components/common.tsx';
+import { SizeText } from '../components/size.tsx';
 import { href, withQuery } from '../router.ts';
 import { durationText, rangeText, type Span, spanOf, utcText } from '../time.ts';
-import { SegmentUrls, SizeText } from './flow.segment.detail.tsx';
+import { SegmentUrls } from './flow.segment.detail.tsx';
 import { discontinuities } from './flow.segments.gaps.ts';
 
 const PAGE_SIZE = 20;

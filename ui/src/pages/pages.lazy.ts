@@ -24,3 +24,7 @@ export const RecordingsPage = lazy(
   () => import('../recorder/recordings.page.tsx').then((m) => m.RecordingsPage),
   'The recordings page',
 );
+export const ReplicationsPage = lazy(
+  () => import('../replication/replications.page.tsx').then((m) => m.ReplicationsPage),
+  'The replication page',
+);

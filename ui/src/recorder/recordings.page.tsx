@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, isAbort, nextPageKey } from '../api/http.ts';
+import { useState } from 'preact/hooks';
+import { api, nextPageKey } from '../api/http.ts';
 import {
   ACTIONS,
   ErrorMessage,
@@ -13,6 +13,7 @@ import {
 import { listingQuery } from '../components/filters.tsx';
 import type { ListingPage } from '../components/listing.ts';
 import { Pager } from '../components/pager.tsx';
+import { lagText, lastShown, usePolled } from '../components/polled.ts';
 import { href, type Route } from '../router.ts';
 import { useCan } from '../writes/principal.ts';
 import type { Recording } from './recorder.types.ts';
@@ -21,60 +22,6 @@ import { DeleteRecordingDialog, NewRecordingDialog } from './recording.dialog.ts
 
 /** How often the page reads the jobs again: their state, lag and counts move while they record. */
 const EVERY_MS = 2000;
-
-type Polled<T> =
-  | { state: 'loading' }
-  | { state: 'error'; error: unknown; last?: T }
-  | { state: 'done'; value: T };
-
-/**
- * `load` now, again every `everyMs` and whenever `key` changes; what was shown stays until the
- * next answer (no flicker of "Loading" between reads), and a failed read keeps it beside the error.
- */
-function usePolled<T>(key: string, load: (signal: AbortSignal) => Promise<T>, everyMs: number): Polled<T> {
-  const [result, setResult] = useState<Polled<T>>({ state: 'loading' });
-  useEffect(() => {
-    let controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let live = true;
-    const read = () => {
-      controller = new AbortController();
-      load(controller.signal)
-        .then(
-          (value) => live && setResult({ state: 'done', value }),
-          (error) =>
-            live &&
-            !isAbort(error) &&
-            setResult((previous) => ({
-              state: 'error',
-              error,
-              last:
-                previous.state === 'done'
-                  ? previous.value
-                  : previous.state === 'error'
-                    ? previous.last
-                    : undefined,
-            })),
-        )
-        .finally(() => {
-          if (live) timer = setTimeout(read, everyMs);
-        });
-    };
-    setResult({ state: 'loading' });
-    read();
-    return () => {
-      live = false;
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [key]);
-  return result;
-}
-
-function lagText(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
-}
 
 function windowText(seconds: number | undefined): string {
   if (seconds === undefined) return 'everything';
@@ -202,7 +149,7 @@ export function RecordingsPage({ route }: { route: Route }) {
     },
     EVERY_MS,
   );
-  const shown = result.state === 'done' ? result.value : result.state === 'error' ? result.last : undefined;
+  const shown = lastShown(result);
   return (
     <section class="recordings-list">
       <PageTitle>Recordings</PageTitle>

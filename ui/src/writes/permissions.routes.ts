@@ -37,4 +37,9 @@ export const ROUTES: Record<ActionName, string> = {
   recordingStop: 'POST /recordings/:id/stop',
   recordingStart: 'POST /recordings/:id/start',
   recordingDelete: 'DELETE /recordings/:id',
+  replicationList: 'GET /replications',
+  replicationCreate: 'POST /replications',
+  replicationPause: 'POST /replications/:id/pause',
+  replicationResume: 'POST /replications/:id/resume',
+  replicationDelete: 'DELETE /replications/:id',
 };

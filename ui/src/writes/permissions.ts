@@ -47,6 +47,11 @@ export const SCOPES_NEEDED = {
   recordingStop: RW,
   recordingStart: RW,
   recordingDelete: D,
+  replicationList: R,
+  replicationCreate: RW,
+  replicationPause: RW,
+  replicationResume: RW,
+  replicationDelete: D,
 } as const satisfies Record<string, readonly Scope[]>;
 
 export type ActionName = keyof typeof SCOPES_NEEDED;
@@ -63,7 +68,8 @@ const AO: Alternatives = [A];
  * The same actions where the server follows AppNote 0016's table (whoami's `scope_map`,
  * TAMS_AUTH_SCOPE_MAP=appnote-0016): `admin` does every one, a property's DELETE is a write, a
  * webhook's PUT and DELETE are reads, deletion requests are listed by `admin` and read with
- * `delete`. The tokens' and the recorder's routes are not in the AppNote's table: as SCOPES_NEEDED.
+ * `delete`. The tokens', the recorder's and replication's routes are not in the AppNote's table: as
+ * SCOPES_NEEDED.
  */
 export const APPNOTE_SCOPES: Record<ActionName, Alternatives> = {
   flowLabelPut: WA,
@@ -95,6 +101,11 @@ export const APPNOTE_SCOPES: Record<ActionName, Alternatives> = {
   recordingStop: [RW],
   recordingStart: [RW],
   recordingDelete: [D],
+  replicationList: [R],
+  replicationCreate: [RW],
+  replicationPause: [RW],
+  replicationResume: [RW],
+  replicationDelete: [D],
 };
 
 /** What `action` needs under the server's mapping: one of these sets of scopes, whole. */
