@@ -113,6 +113,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     ids,
     env,
     tams,
+    publicUrl: () => (config.TAMS_PUBLIC_URL !== '' ? config.TAMS_PUBLIC_URL : events.listening.url()),
   });
   features.bindMetrics(metrics);
   eventsCommitted.subscribe(() => features.wake());

@@ -69,6 +69,18 @@ const EXTENSIONS = new Set([
   'POST /recordings/{id}/stop',
   'POST /recordings/{id}/start',
   'DELETE /recordings/{id}',
+  // Replication from another TAMS (src/replication/).
+  'POST /replications',
+  'GET /replications',
+  'HEAD /replications',
+  'GET /replications/{id}',
+  'HEAD /replications/{id}',
+  'GET /replications/{id}/flows',
+  'HEAD /replications/{id}/flows',
+  'POST /replications/{id}/pause',
+  'POST /replications/{id}/resume',
+  'POST /replications/{id}/events',
+  'DELETE /replications/{id}',
   // HLS playback (src/hls/).
   'GET /flows/{flowId}/hls.m3u8',
   'HEAD /flows/{flowId}/hls.m3u8',
@@ -119,6 +131,7 @@ const EXTENSION_TAGS: Record<string, string> = {
   '/support/': 'Support',
   '/backups': 'Backups',
   '/recordings': 'Recordings',
+  '/replications': 'Replication',
   '/health': 'Operations',
   '/ready': 'Operations',
   '/metrics': 'Operations',
@@ -153,7 +166,13 @@ let generated: Paths;
 beforeAll(async () => {
   // Media search, EXR and analytics on (test servers leave them off), so their routes are in the document.
   server = await startServer({
-    env: { TAMS_SEARCH: 'true', TAMS_EXR: 'true', TAMS_ANALYTICS: 'true', TAMS_RECORDER: 'true' },
+    env: {
+      TAMS_SEARCH: 'true',
+      TAMS_EXR: 'true',
+      TAMS_ANALYTICS: 'true',
+      TAMS_RECORDER: 'true',
+      TAMS_REPLICATION: 'true',
+    },
   });
   const res = await server.get<typeof served>('/openapi.json');
   expect(res.status).toBe(200);

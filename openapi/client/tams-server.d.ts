@@ -1192,6 +1192,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/replications/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An event from a replication origin
+         * @description Where a job's origin delivers the events of the webhook the job registered there (header `x-tams-replication-key`: the job's key, given to the origin alone): the job looks at the origin at once, and a deletion there is made here when the job mirrors deletions. Beyond TAMS 7.0 (docs/replication.md).
+         */
+        post: operations["POST_replications-id-events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/replications/{id}/flows": {
         parameters: {
             query?: never;
@@ -2537,6 +2557,12 @@ export interface components {
             origin_requests: number;
             /** @description Runs started again after a failure or a takeover. */
             restarts: number;
+            /**
+             * @description How the job follows its origin: woken by a webhook it registered there (and asking every TAMS_REPLICATION_POLL_SECONDS still), or by asking alone (`follow_note` says why).
+             * @enum {unknown}
+             */
+            follow_by?: "webhook" | "polling";
+            follow_note?: string;
             /** @description How far the destination was behind the origin at the last look: the time between the end of the origin’s newest segment and the end of the newest copied (0: caught up). */
             lag_ms?: number;
             last_error?: string;
@@ -7976,6 +8002,42 @@ export interface operations {
                 };
             };
             /** @description The replication job does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "POST_replications-id-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The replication job. */
+                id: components["schemas"]["uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such job, or not its key. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -29,7 +29,7 @@ export interface WorkerSettings {
 }
 
 /**
- * The TAMS services a wing that writes content goes through (the recorder), so its Flows,
+ * The TAMS services a wing that writes content goes through (the recorder, replication), so its Flows,
  * objects and segments follow every rule, event and metric of the API's writes.
  */
 export interface TamsServices {
@@ -52,6 +52,11 @@ export interface FeatureContext<C> {
   /** Where settings outside the configuration are read (process.env unless a test says). */
   env: Record<string, string | undefined>;
   tams: TamsServices;
+  /**
+   * Where other servers reach this one: TAMS_PUBLIC_URL, else the address it listens on (known
+   * once it listens). A replication job gives it to its origin for webhook deliveries.
+   */
+  publicUrl: () => string;
 }
 
 /** What a feature's routes get from the app besides their own services. */

@@ -67,6 +67,11 @@ export const EXTENSION_TAGS: Tag[] = [
       'The live recorder: jobs that record HLS, UDP/SRT MPEG-TS, RTMP or file sources into a Source and its Flows, on any replica (tams-server extension, beyond TAMS 7.0).',
   },
   {
+    name: 'Replication',
+    description:
+      'Replication from another TAMS (7.0 or 8.2): jobs that copy Sources, Flows and segments with every field, media by reference or by copy, and follow the origin, on any replica (tams-server extension, beyond TAMS 7.0).',
+  },
+  {
     name: 'HLS',
     description:
       'HLS playback of Flows and Sources: playlists generated from the segment index, media URLs presigned (tams-server extension, beyond TAMS 7.0).',

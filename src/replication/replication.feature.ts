@@ -22,13 +22,13 @@ export const replicationFeature: Feature<ReplicationRuntime, ReplicationConfig> 
   name: 'replication',
   enabled: (config) => config.TAMS_REPLICATION,
   tables: replicationTables,
-  build({ config, store, media, clock, ids, tams }) {
+  build({ config, store, media, clock, ids, tams, publicUrl }) {
     const guard = new UrlGuard(config.TAMS_REPLICATION_ALLOW.split(','), {
       setting: 'TAMS_REPLICATION_ALLOW',
       schemes: ['http:', 'https:'],
       subject: 'replication origins',
     });
-    const service = new ReplicationService({ store, clock, ids, media, guard });
+    const service = new ReplicationService({ store, clock, ids, media, guard, tams });
     const stats = new ReplicationStats();
     let worker: ReplicationWorker | undefined;
     return {
@@ -54,6 +54,7 @@ export const replicationFeature: Feature<ReplicationRuntime, ReplicationConfig> 
             copies: config.TAMS_REPLICATION_COPIES,
             timeoutMs: ORIGIN_TIMEOUT_MS,
             stats,
+            publicUrl,
           },
         });
         const running = worker;

@@ -10,6 +10,7 @@ import {
 import { actorOf } from '../http/principal.ts';
 import { errors, ok } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
+import { EVENT_KEY_HEADER } from './replication.events.ts';
 import {
   Replication,
   ReplicationFlow,
@@ -129,6 +130,33 @@ export async function replicationRoutes(app: App, deps: ReplicationRoutesDeps): 
       async (request) => replication.want(request.params.id, want),
     );
   }
+
+  app.post(
+    '/replications/:id/events',
+    {
+      // The origin's deliveries carry the job's key, not credentials of this server.
+      config: { tamsAuth: 'public' },
+      schema: {
+        operationId: 'POST_replications-id-events',
+        summary: 'An event from a replication origin',
+        description: `Where a job's origin delivers the events of the webhook the job registered there (header \`${EVENT_KEY_HEADER}\`: the job's key, given to the origin alone): the job looks at the origin at once, and a deletion there is made here when the job mirrors deletions. ${BEYOND}`,
+        tags: TAGS,
+        // No credentials of this server: the document says so (the key is the job's).
+        security: [],
+        params: ReplicationParams,
+        body: Type.Object({}, { additionalProperties: true }),
+        response: {
+          204: Type.Null({ description: 'Taken.' }),
+          ...errors({ 404: 'No such job, or not its key.' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers[EVENT_KEY_HEADER];
+      await replication.receive(request.params.id, typeof key === 'string' ? key : undefined, request.body);
+      reply.code(204);
+    },
+  );
 
   app.delete(
     '/replications/:id',

@@ -7,6 +7,7 @@ import type { MediaRegistry } from '../media/media.registry.ts';
 import type { FailedSegment } from '../segments/segments.registration.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, parseTimeRange, TimeRange } from '../time/index.ts';
+import { type FollowBy, registerWebhook, unregisterWebhook } from './replication.events.ts';
 import { type IdMap, type OriginFlow, putBodyOf, readSource, selectedFlows } from './replication.flows.ts';
 import { ObjectCopier } from './replication.media.ts';
 import type { ReplicationStats } from './replication.metrics.ts';
@@ -28,6 +29,8 @@ export interface RunDeps {
   copies: number;
   timeoutMs: number;
   stats: ReplicationStats;
+  /** Where the origin delivers events to this server (webhooks). */
+  publicUrl: () => string;
 }
 
 /** What a run did since it started: the worker adds it to the job's row. */
@@ -39,6 +42,8 @@ export interface RunProgress {
   lagMs?: number;
   error?: { message: string; at: Date };
   retries: number;
+  /** How the run follows the origin, once it does. */
+  followBy?: FollowBy;
 }
 
 /** Flows' metadata and the selection are read again at most this often while following. */
@@ -108,11 +113,19 @@ export class ReplicationRun {
     this.wake?.();
   }
 
-  /** Ends the run after the page under way. */
-  async stop(): Promise<void> {
+  /** Ends the run after the page under way; `forget`: the job is deleted, its webhook removed. */
+  async stop(forget = false): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.done;
+    const follow = this.progress.followBy;
+    if (!forget || follow === undefined) return;
+    await unregisterWebhook(this.origin, follow, this.deps.publicUrl(), this.job.id).catch((error: unknown) =>
+      this.deps.log.warn(
+        { job: this.job.id, err: error instanceof Error ? error.message : String(error) },
+        "replication: the origin's webhook for a deleted job could not be removed",
+      ),
+    );
   }
 
   private async loop(): Promise<void> {
@@ -146,6 +159,7 @@ export class ReplicationRun {
           this.progress.state = 'done';
           break;
         }
+        this.progress.followBy ??= await this.webhook();
         this.progress.state = 'following';
         await this.pause(deps.pollMs);
       } catch (error) {
@@ -179,6 +193,26 @@ export class ReplicationRun {
       }
       this.wake = done;
     });
+  }
+
+  /**
+   * The origin's webhook for the job: the one a previous run registered when the origin still
+   * has it (8.2 names it), else a new one; polling where there can be none.
+   */
+  private async webhook(): Promise<FollowBy> {
+    const { job } = this;
+    if (job.follow_by === 'webhook' && job.origin_webhook_id !== undefined) {
+      const kept = await this.origin
+        .json(`/service/webhooks/${job.origin_webhook_id}`)
+        .then(() => true)
+        .catch((error: unknown) => {
+          if (error instanceof OriginError && error.status !== undefined && error.status < 500) return false;
+          throw error;
+        });
+      if (kept) return { kind: 'webhook', id: job.origin_webhook_id };
+    }
+    const flowIds = this.flows.map((f) => f.id);
+    return registerWebhook(this.origin, job, this.deps.publicUrl(), flowIds);
   }
 
   private readLinks(): Promise<FlowLink[]> {

@@ -161,6 +161,13 @@ export const Replication = Type.Object(
     segments_deleted: Count('Segments deleted here because the origin deleted them (mirror_deletions).'),
     origin_requests: Count('Requests made to the origin (API and media).'),
     restarts: Count('Runs started again after a failure or a takeover.'),
+    follow_by: Type.Optional(
+      Type.Enum(['webhook', 'polling'], {
+        description:
+          'How the job follows its origin: woken by a webhook it registered there (and asking every TAMS_REPLICATION_POLL_SECONDS still), or by asking alone (`follow_note` says why).',
+      }),
+    ),
+    follow_note: Type.Optional(Type.String()),
     lag_ms: Type.Optional(
       Type.Integer({
         description:

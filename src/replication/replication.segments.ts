@@ -37,8 +37,9 @@ const CARRIED = [
 /**
  * The body registering an origin segment here (through 8.2, the richer model): every field it
  * has; its init object named; by reference, the origin's URLs as this store's uncontrolled
- * instances of the object: those the origin says are not presigned where it says so (a
- * presigned URL stops working when it expires), else all it gave. Their labels name the origin
+ * instances of the object, those the origin says are not presigned first (they last, but a
+ * reader needs the origin's credentials for them), then the presigned ones (any reader may use
+ * them, until they expire). Their labels name the origin
  * (`<host:port>/<its label>`): an origin's backend label may be one of this store's (two servers
  * on default settings share theirs), and 8.2 refuses a URL labelled as a backend here.
  */
@@ -58,8 +59,7 @@ export function postBodyOf(segment: OriginSegment, media: MediaMode, originHost:
 }
 
 function referenceUrls(urls: readonly OriginUrl[]): OriginUrl[] {
-  const lasting = urls.filter((u) => u.presigned === false);
-  const chosen = lasting.length > 0 ? lasting : urls;
+  const chosen = [...urls.filter((u) => u.presigned === false), ...urls.filter((u) => u.presigned !== false)];
   const labels = new Set<string>();
   // 8.2 refuses two URLs of one label: the first of each is kept.
   return chosen.filter((u) => {

@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
 import { BadRequestError, NotFoundError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
 import { type UrlGuard, UrlRefused } from '../common/url.guard.ts';
 import { jobCursorText, parseJobCursor } from '../feature/feature.jobs.ts';
+import type { TamsServices } from '../feature/feature.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { TamsStore } from '../store/store.ts';
-import { formatTimestamp } from '../time/index.ts';
+import { formatTimestamp, isTimeRangeString, parseTimeRange } from '../time/index.ts';
+import { keyMatches } from './replication.events.ts';
 import type { Replication, ReplicationFlow, ReplicationPost } from './replication.schemas.ts';
 import { replicationFlows } from './store/replication.flows.repo.ts';
 import {
@@ -23,6 +26,13 @@ export interface ReplicationServiceDeps {
   media: MediaRegistry;
   /** Origins and their token endpoints must pass it (TAMS_REPLICATION_ALLOW). */
   guard: UrlGuard;
+  tams: TamsServices;
+}
+
+/** A webhook delivery as TAMS sends it (event-stream-common.json). */
+export interface OriginEvent {
+  event_type?: unknown;
+  event?: unknown;
 }
 
 /**
@@ -67,6 +77,8 @@ export class ReplicationService {
       segments_refused: 0n,
       segments_deleted: 0n,
       origin_requests: 0n,
+      // The key the origin's webhook deliveries carry: a secret, never shown.
+      event_key: randomBytes(24).toString('base64url'),
       ...(body.label !== undefined && { label: body.label }),
       ...(body.description !== undefined && { description: body.description }),
       ...(body.storage_id !== undefined && { storage_id: body.storage_id }),
@@ -139,6 +151,24 @@ export class ReplicationService {
     if (!found) throw new NotFoundError(`replication job ${id} does not exist`);
   }
 
+  /**
+   * A delivery from the job's origin (its webhook): the replica running the job looks at once;
+   * a deletion at the origin is made here now when the job mirrors them. An unknown job and a
+   * wrong key answer the same (404): a delivery tells nothing of the jobs here.
+   */
+  async receive(id: string, key: string | undefined, event: OriginEvent): Promise<void> {
+    const { store, clock, tams } = this.deps;
+    const job = await replicationJobs(store).get(id);
+    if (!job || !keyMatches(job, key)) throw new NotFoundError(`replication job ${id} does not exist`);
+    await replicationJobs(store).nudge(id, clock.now());
+    if (!job.mirror_deletions || event.event_type !== 'flows/segments_deleted') return;
+    const about = event.event as { flow_id?: unknown; timerange?: unknown } | undefined;
+    if (typeof about?.flow_id !== 'string' || typeof about.timerange !== 'string') return;
+    const link = await replicationFlows(store).get(id, about.flow_id);
+    if (link === undefined || !isTimeRangeString(about.timerange)) return;
+    await tams.segments.delete(link.flow_id, parseTimeRange(about.timerange), undefined, job.created_by);
+  }
+
   private async checkUrl(field: string, url: string): Promise<string> {
     try {
       await this.deps.guard.check(url);
@@ -208,6 +238,8 @@ export function shown(job: ReplicationJob, flows: number, now: Date): Replicatio
     segments_deleted: Number(job.segments_deleted),
     origin_requests: Number(job.origin_requests),
     restarts: job.restarts,
+    ...(job.follow_by !== undefined && { follow_by: job.follow_by }),
+    ...(job.follow_note !== undefined && { follow_note: job.follow_note }),
     ...(job.lag_ms !== undefined && { lag_ms: Number(job.lag_ms) }),
     ...(job.last_error !== undefined && { last_error: job.last_error }),
     ...(job.last_error_at !== undefined && { last_error_at: job.last_error_at.toISOString() }),

@@ -20,7 +20,7 @@ export interface ReplicationWorkerDeps {
 interface Held {
   run: ReplicationRun;
   base: ReplicationJob;
-  /** The origin event last seen: a newer one nudges the run. */
+  /** The origin event last seen (when taken: those before the run are no news to it). */
   nudged?: number;
 }
 
@@ -72,24 +72,25 @@ export class ReplicationWorker {
     const outcome = await this.write(id, held, {});
     if (outcome === 'keep') return;
     this.held.delete(id);
-    await held.run.stop();
+    await held.run.stop(outcome === 'gone');
     if (outcome === 'pause') await this.write(id, held, { release: true, state: 'paused' });
   }
 
   /**
-   * One transaction on the job's row: 'lost' (deleted, or another replica holds it), 'pause'
+   * One transaction on the job's row: 'gone' (deleted), 'lost' (another replica holds it), 'pause'
    * (asked to), else its progress written and its lease renewed ('keep').
    */
   private write(
     id: string,
     held: Held,
     options: { release?: boolean; state?: ReplicationJob['state'] },
-  ): Promise<'keep' | 'pause' | 'lost'> {
+  ): Promise<'keep' | 'pause' | 'lost' | 'gone'> {
     const { store, clock, owner, leaseMs } = this.deps;
     return store.transaction(async (tx) => {
       const jobs = replicationJobs(tx);
       const job = await jobs.get(id);
-      if (!job || job.lease_owner !== owner) return 'lost';
+      if (!job) return 'gone';
+      if (job.lease_owner !== owner) return 'lost';
       const now = clock.now();
       const p = held.run.progress;
       const state = options.state === 'waiting' && job.want === 'pause' ? 'paused' : options.state;
@@ -99,6 +100,13 @@ export class ReplicationWorker {
       if (p.version !== undefined) job.origin_version = p.version;
       if (p.caughtUp !== undefined && job.caught_up === undefined) job.caught_up = p.caughtUp;
       if (p.lagMs !== undefined) job.lag_ms = BigInt(p.lagMs);
+      if (p.followBy !== undefined) {
+        job.follow_by = p.followBy.kind;
+        if (p.followBy.kind === 'webhook') {
+          delete job.follow_note;
+          if (p.followBy.id !== undefined) job.origin_webhook_id = p.followBy.id;
+        } else job.follow_note = p.followBy.why;
+      }
       if (p.error !== undefined) {
         job.last_error = p.error.message;
         job.last_error_at = p.error.at;
@@ -114,7 +122,7 @@ export class ReplicationWorker {
       await jobs.save(job);
       const nudged = job.nudged?.getTime();
       if (nudged !== undefined && nudged !== held.nudged) {
-        if (held.nudged !== undefined) held.run.nudge();
+        held.run.nudge();
         held.nudged = nudged;
       }
       return pause ? 'pause' : 'keep';

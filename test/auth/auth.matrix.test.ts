@@ -47,6 +47,7 @@ beforeAll(async () => {
     TAMS_EXR: 'true',
     TAMS_ANALYTICS: 'true',
     TAMS_RECORDER: 'true',
+    TAMS_REPLICATION: 'true',
   });
   routes = protectedRoutes(server);
   for (const scope of SCOPES) {
@@ -79,10 +80,19 @@ describe('the route catalogue', () => {
       );
     expect(documented(false).length).toBeGreaterThan(60);
     expect(documented(false).filter((op) => !catalogue.has(op))).toEqual([]);
-    // What the document says is public is public, and is the operations routes alone.
+    // What the document says is public is public, and is the operations routes alone, with where
+    // a replication origin delivers events (which carry the job's key).
     expect(documented(true).filter((op) => catalogue.has(op))).toEqual([]);
     expect(documented(true).sort()).toEqual(
-      ['GET /health', 'HEAD /health', 'GET /ready', 'HEAD /ready', 'GET /metrics', 'HEAD /metrics'].sort(),
+      [
+        'GET /health',
+        'HEAD /health',
+        'GET /ready',
+        'HEAD /ready',
+        'GET /metrics',
+        'HEAD /metrics',
+        'POST /replications/:id/events',
+      ].sort(),
     );
     for (const extra of ['GET /auth/tokens', 'POST /auth/users', 'GET /media/*', 'PUT /media/*']) {
       expect(

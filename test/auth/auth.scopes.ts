@@ -68,6 +68,10 @@ export const DECLARED_SCOPES: ReadonlyMap<string, readonly Scope[]> = new Map<st
   ['POST /recordings/:id/stop', READ_WRITE], // the stored job
   ['POST /recordings/:id/start', READ_WRITE],
   ['DELETE /recordings/:id', DELETE],
+  ['POST /replications', READ_WRITE], // the stored job (its origin's version, counts)
+  ['POST /replications/:id/pause', READ_WRITE],
+  ['POST /replications/:id/resume', READ_WRITE],
+  ['DELETE /replications/:id', DELETE],
   ['POST /exr/inspect', READ_WRITE], // the catalogue's record: channels, attributes, Flows using it
   ['POST /search/transcripts/:transcriptId/publish', READ_WRITE], // the transcript's metadata
 
@@ -93,11 +97,13 @@ export function declaredScopes(method: string, url: string): readonly Scope[] | 
 
 /**
  * The routes open without credentials: the API's documentation, the web UI's files and the
- * operations routes (see src/auth/auth.hook.ts); an API mount's route by its path within it.
+ * operations routes (see src/auth/auth.hook.ts), and where a replication origin delivers a job's
+ * events (they carry the job's key instead); an API mount's route by its path within it.
  */
 export const PUBLIC_URLS: readonly RegExp[] = [
   /^\/openapi\.json$/,
   /^\/docs(\/.*)?$/,
   /^\/ui(\/.*)?$/,
   /^\/(health|ready|metrics)$/,
+  /^\/replications\/:id\/events$/,
 ];

@@ -38,7 +38,13 @@ beforeAll(async () => {
   // EXR and analytics on: their followers' metrics are in the table too.
   server = await startServer({
     workers: false,
-    env: { TAMS_DELETE_SYNC_LIMIT: '2', TAMS_EXR: 'true', TAMS_ANALYTICS: 'true', TAMS_RECORDER: 'true' },
+    env: {
+      TAMS_DELETE_SYNC_LIMIT: '2',
+      TAMS_EXR: 'true',
+      TAMS_ANALYTICS: 'true',
+      TAMS_RECORDER: 'true',
+      TAMS_REPLICATION: 'true',
+    },
   });
 });
 afterAll(async () => {

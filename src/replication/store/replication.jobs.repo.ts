@@ -79,6 +79,8 @@ export interface ReplicationJob extends JobCounts {
   caught_up?: Date;
   nudged?: Date;
   origin_webhook_id?: string;
+  follow_by?: 'webhook' | 'polling';
+  follow_note?: string;
   event_key?: string;
   restarts: number;
   lag_ms?: bigint;
@@ -152,6 +154,8 @@ const OPTIONAL_TEXT = [
   'created_by',
   'origin_webhook_id',
   'event_key',
+  'follow_by',
+  'follow_note',
 ];
 const OPTIONAL_TIME = ['lease_until', 'run_started', 'caught_up', 'nudged', 'last_error_at'];
 

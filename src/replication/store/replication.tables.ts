@@ -48,6 +48,9 @@ export const replicationTables: TableDef[] = [
       // The webhook the job registered on the origin (follow by events), and the key its
       // deliveries carry: a secret, never shown.
       { name: 'origin_webhook_id', type: 'string' },
+      // webhook or polling, and why polling when a webhook was refused.
+      { name: 'follow_by', type: 'string' },
+      { name: 'follow_note', type: 'string' },
       { name: 'event_key', type: 'string' },
       // An event from the origin arrived: the replica running the job asks at once.
       { name: 'nudged', type: 'timestamp' },
