@@ -39,8 +39,11 @@ export class ObjectCopier {
     },
   ) {}
 
-  /** Makes sure every object is here, written for `flowId` when new; answers what was copied. */
-  async ensure(flowId: string, needed: readonly NeededObject[]): Promise<CopyTally> {
+  /**
+   * Makes sure every object is here, written for `flowId` when new; answers what was copied.
+   * `stopping`: no further copy starts once it says so (a shutdown waits for those under way).
+   */
+  async ensure(flowId: string, needed: readonly NeededObject[], stopping: () => boolean): Promise<CopyTally> {
     const tally: CopyTally = { objects: 0, bytes: 0 };
     if (needed.length === 0) return tally;
     const places = await this.deps.storage.allocateIds(
@@ -52,7 +55,7 @@ export class ObjectCopier {
     const todo = places.filter((p) => !p.registered && byId.has(p.objectId));
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < todo.length) {
+      while (next < todo.length && !stopping()) {
         const place = todo[next++];
         if (place === undefined) return;
         const object = byId.get(place.objectId) as NeededObject;
@@ -66,13 +69,22 @@ export class ObjectCopier {
     return tally;
   }
 
-  /** One object, from the first of its URLs that answers; its size. */
+  /** One object, from the first of its URLs that answers; the bytes written (0: already here). */
   private async copy(object: NeededObject, storageId: string, path: string): Promise<number> {
     const backend = this.deps.media.resolve(storageId);
     const writer = copyingOf(backend);
     if (writer === undefined) throw new Error(`storage backend ${storageId} takes no writes from the server`);
     if (object.urls.length === 0)
       throw new OriginError(`object ${object.id}: the origin gave no URL to read it`);
+    // A copy a previous run made whose segments it did not register (it died in between):
+    // kept when it holds the origin's bytes, else replaced (objects here are written once).
+    const before = await backend.head(path);
+    if (before !== null && before !== undefined) {
+      const origin = await this.digest(object);
+      const beforeMd5 = MD5.exec(before.etag ?? '')?.[1]?.toLowerCase();
+      if (before.size === origin.size && (beforeMd5 === undefined || beforeMd5 === origin.md5)) return 0;
+      await backend.delete(path);
+    }
     let failure: unknown;
     for (const url of object.urls) {
       let res: Awaited<ReturnType<Origin['media']>>;
@@ -115,6 +127,26 @@ export class ObjectCopier {
       if (storedMd5 !== undefined && storedMd5 !== md5)
         throw new Error(`object ${object.id}: the backend holds MD5 ${storedMd5}, not the ${md5} copied`);
       return size;
+    }
+    throw failure instanceof Error ? failure : new OriginError(`object ${object.id} could not be read`);
+  }
+
+  /** The origin's bytes of an object, hashed as they pass and dropped: their size and MD5. */
+  private async digest(object: NeededObject): Promise<{ size: number; md5: string }> {
+    let failure: unknown;
+    for (const url of object.urls) {
+      try {
+        const res = await this.deps.origin.media(url);
+        const hash = createHash('md5');
+        let size = 0;
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          size += chunk.length;
+        }
+        return { size, md5: hash.digest('hex') };
+      } catch (error) {
+        failure = error;
+      }
     }
     throw failure instanceof Error ? failure : new OriginError(`object ${object.id} could not be read`);
   }

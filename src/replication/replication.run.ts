@@ -131,9 +131,13 @@ export class ReplicationRun {
   private async loop(): Promise<void> {
     const { deps, job } = this;
     let backoff = 1000;
-    for (const link of await this.readLinks()) this.links.set(link.origin_flow_id, link);
+    let linked = false;
     while (!this.stopping) {
       try {
+        if (!linked) {
+          for (const link of await this.readLinks()) this.links.set(link.origin_flow_id, link);
+          linked = true;
+        }
         if (!this.connected) {
           this.progress.state = 'connecting';
           this.progress.version = await this.origin.connect();
@@ -360,13 +364,15 @@ export class ReplicationRun {
       }
       const items = answer.body as OriginSegment[];
       if (items.length > 0) await this.registerPage(flow, link, items);
+      if (this.stopping) return;
       this.lags.set(flow.id, lagOf(flow, link));
       if (answer.next !== undefined) {
         page = answer.next;
         continue;
       }
-      if (items.length < deps.pageSize) break;
-      // A full page and no paging key: an origin that does not give them; on from the cursor.
+      // A full page and no paging key: an origin that does not give them; on from the cursor,
+      // as long as it moves (a page of segments without an end would ask for itself again).
+      if (items.length < deps.pageSize || link.cursor?.end === from?.end) break;
       from = link.cursor;
       page = undefined;
     }
@@ -383,11 +389,18 @@ export class ReplicationRun {
   ): Promise<void> {
     const { deps, job } = this;
     const counts = this.progress.counts;
-    const tally = await this.copier.ensure(link.flow_id, neededObjects(items, job.media));
+    const tally = await this.copier.ensure(
+      link.flow_id,
+      neededObjects(items, job.media),
+      () => this.stopping,
+    );
     counts.objects_copied += tally.objects;
     counts.bytes_copied += tally.bytes;
     deps.stats.objects += tally.objects;
     deps.stats.bytes += tally.bytes;
+    // Stopped among the page's copies: its segments wait for the next run, which finds the
+    // objects copied already and copies the rest.
+    if (this.stopping) return;
     if (this.readOnly.has(link.flow_id)) await this.setReadOnly(link.flow_id, false);
     const host = new URL(job.origin_url).host;
     const bodies = items.map((s) => postBodyOf(s, job.media, host));
