@@ -100,6 +100,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   });
   const tams = {
     flows: services.flows,
+    instances: services.instances,
     sources: services.sources,
     segments: services.segments,
     storage: media.storage,

@@ -10,6 +10,7 @@ import type { PagingSettings } from '../http/paging.ts';
 import type { App } from '../http/types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
 import type { ServerMetrics } from '../metrics/metrics.registry.ts';
+import type { InstancesService } from '../objects/objects.instances.ts';
 import type { SegmentsService } from '../segments/segments.service.ts';
 import type { SourcesService } from '../sources/sources.service.ts';
 import type { StorageService } from '../storage/storage.service.ts';
@@ -34,6 +35,7 @@ export interface WorkerSettings {
  */
 export interface TamsServices {
   flows: FlowsService;
+  instances: InstancesService;
   sources: SourcesService;
   segments: SegmentsService;
   storage: StorageService;

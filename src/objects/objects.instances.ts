@@ -214,6 +214,36 @@ export class InstancesService {
    * transaction (so another replica's change of them makes one of the two run again). 404 for
    * an object unknown, or allocated and not registered (8.1).
    */
+  /**
+   * Records bytes the server itself wrote to `path` on backend `storageId` as a ready copy of the
+   * object (a replication copying an object this store held only by reference): advertised in
+   * its `get_urls` at once. False, and nothing recorded, where the object already has a copy on
+   * that backend (the caller's bytes are then its own to delete).
+   */
+  async recordCopy(objectId: string, storageId: string, path: string): Promise<boolean> {
+    return this.deps.store.transaction(async (tx) => {
+      const { object, instances } = await this.lock(tx, objectId);
+      if (
+        object.storage_id === storageId ||
+        instances.some((i) => i.controlled && i.storage_id === storageId)
+      )
+        return false;
+      await tx.instances.markUsers([objectId]);
+      await tx.instances.insert([
+        {
+          object_id: objectId,
+          controlled: true,
+          storage_id: storageId,
+          storage_path: path,
+          state: 'ready',
+          created: this.deps.clock.now(),
+          pos: nextPos(instances),
+        },
+      ]);
+      return true;
+    });
+  }
+
   private async lock(
     tx: StoreTx,
     objectId: string,

@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { defaultObjectPath } from '../common/object-ids.ts';
 import { copyingOf } from '../media/media.copy.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import type { InstancesService } from '../objects/objects.instances.ts';
 import type { StorageService } from '../storage/storage.service.ts';
 import { type Origin, OriginError } from './replication.origin.ts';
 
@@ -20,6 +22,14 @@ export interface CopyTally {
 
 const MD5 = /^"?([0-9a-f]{32})"?$/i;
 
+/** Where an object's copy goes; `instance`: a copy of an object registered here already. */
+interface Place {
+  objectId: string;
+  storageId: string;
+  path: string;
+  instance: boolean;
+}
+
 /**
  * Copies origin objects into a backend here, for a job's media by copy (and every job's init
  * objects): each object once, whichever segments and Flows use it (an object this store already
@@ -33,6 +43,7 @@ export class ObjectCopier {
       origin: Origin;
       media: MediaRegistry;
       storage: StorageService;
+      instances: InstancesService;
       storageId?: string;
       /** Objects copied at once. */
       parallel: number;
@@ -52,7 +63,17 @@ export class ObjectCopier {
       this.deps.storageId,
     );
     const byId = new Map(needed.map((o) => [o.id, o]));
-    const todo = places.filter((p) => !p.registered && byId.has(p.objectId));
+    // Objects not written yet, and objects this store holds only by reference (another job's
+    // URLs of the origin): those get a copy of their own, recorded as a ready instance.
+    const target = this.deps.media.resolve(this.deps.storageId).descriptor.id;
+    const todo = places.flatMap((p): Place[] => {
+      if (!byId.has(p.objectId)) return [];
+      if (!p.registered && p.storageId !== undefined && p.path !== undefined)
+        return [{ objectId: p.objectId, storageId: p.storageId, path: p.path, instance: false }];
+      if (p.storageId !== undefined) return [];
+      const path = defaultObjectPath(flowId, randomUUID());
+      return [{ objectId: p.objectId, storageId: target, path, instance: true }];
+    });
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < todo.length && !stopping()) {
@@ -61,6 +82,14 @@ export class ObjectCopier {
         const object = byId.get(place.objectId) as NeededObject;
         // Read after the copy: `tally.bytes += await …` would add to the total read before it.
         const size = await this.copy(object, place.storageId, place.path);
+        if (
+          place.instance &&
+          !(await this.deps.instances.recordCopy(place.objectId, place.storageId, place.path))
+        ) {
+          // Another job made its copy meanwhile: this one is not needed.
+          await this.deps.media.resolve(place.storageId).delete(place.path);
+          continue;
+        }
         tally.bytes += size;
         tally.objects++;
       }
@@ -77,23 +106,23 @@ export class ObjectCopier {
     if (object.urls.length === 0)
       throw new OriginError(`object ${object.id}: the origin gave no URL to read it`);
     // A copy a previous run made whose segments it did not register (it died in between):
-    // kept when it holds the origin's bytes, else replaced (objects here are written once).
+    // kept when the origin answers that its bytes are these (If-None-Match with their MD5: 304,
+    // no bytes sent), else replaced (objects here are written once).
     const before = await backend.head(path);
-    if (before !== null && before !== undefined) {
-      const origin = await this.digest(object);
-      const beforeMd5 = MD5.exec(before.etag ?? '')?.[1]?.toLowerCase();
-      if (before.size === origin.size && (beforeMd5 === undefined || beforeMd5 === origin.md5)) return 0;
-      await backend.delete(path);
-    }
+    const beforeMd5 = MD5.exec(before?.etag ?? '')?.[1]?.toLowerCase();
+    const conditions: Record<string, string> =
+      beforeMd5 === undefined ? {} : { 'if-none-match': `"${beforeMd5}"` };
     let failure: unknown;
     for (const url of object.urls) {
       let res: Awaited<ReturnType<Origin['media']>>;
       try {
-        res = await this.deps.origin.media(url);
+        res = await this.deps.origin.media(url, conditions);
       } catch (error) {
         failure = error;
         continue;
       }
+      if (res.status === 304) return 0;
+      if (before !== null && before !== undefined) await backend.delete(path);
       const declared = Number(res.headers['content-length']);
       const etag = MD5.exec(String(res.headers.etag ?? ''))?.[1]?.toLowerCase();
       const hash = createHash('md5');
@@ -127,26 +156,6 @@ export class ObjectCopier {
       if (storedMd5 !== undefined && storedMd5 !== md5)
         throw new Error(`object ${object.id}: the backend holds MD5 ${storedMd5}, not the ${md5} copied`);
       return size;
-    }
-    throw failure instanceof Error ? failure : new OriginError(`object ${object.id} could not be read`);
-  }
-
-  /** The origin's bytes of an object, hashed as they pass and dropped: their size and MD5. */
-  private async digest(object: NeededObject): Promise<{ size: number; md5: string }> {
-    let failure: unknown;
-    for (const url of object.urls) {
-      try {
-        const res = await this.deps.origin.media(url);
-        const hash = createHash('md5');
-        let size = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          hash.update(chunk);
-          size += chunk.length;
-        }
-        return { size, md5: hash.digest('hex') };
-      } catch (error) {
-        failure = error;
-      }
     }
     throw failure instanceof Error ? failure : new OriginError(`object ${object.id} could not be read`);
   }

@@ -47,6 +47,8 @@ export interface OriginPage<T> {
  */
 export class Origin {
   private token: { value: string; until: number } | undefined;
+  /** The token request under way: requests needing a token meanwhile wait for its answer. */
+  private renewing: Promise<{ value: string; until: number }> | undefined;
   private readonly baseOrigin: string;
   version: OriginVersion = '7.0';
   apiVersion: string | undefined;
@@ -94,8 +96,13 @@ export class Origin {
   }
 
   /** GETs a media URL the origin handed out: its credentials only where it is on the origin's origin. */
-  async media(url: string): Promise<GuardedResponse> {
-    const res = await this.call(url, 'GET', undefined, new URL(url).origin === this.baseOrigin);
+  async media(url: string, conditions: Record<string, string> = {}): Promise<GuardedResponse> {
+    const res = await this.call(url, 'GET', undefined, new URL(url).origin === this.baseOrigin, conditions);
+    // Not modified: the caller's copy is the origin's (asked with If-None-Match).
+    if (res.status === 304 && Object.keys(conditions).length > 0) {
+      res.body.resume();
+      return res;
+    }
     if (res.status !== 200) {
       const text = await this.read(res).catch(() => Buffer.alloc(0));
       throw this.failure(res, text);
@@ -108,11 +115,13 @@ export class Origin {
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     body?: unknown,
     credentials = true,
+    extra: Record<string, string> = {},
   ): Promise<GuardedResponse> {
+    let refused: string | undefined;
     for (let attempt = 0; ; attempt++) {
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { accept: 'application/json', ...extra };
       if (credentials) {
-        const authorization = await this.authorization(attempt > 0);
+        const authorization = await this.authorization(refused);
         if (authorization !== undefined) headers.authorization = authorization;
       }
       if (body !== undefined) headers['content-type'] = 'application/json';
@@ -137,6 +146,7 @@ export class Origin {
         credentials &&
         this.options.auth.kind === 'client_credentials'
       ) {
+        refused = headers.authorization;
         res.body.resume();
         continue;
       }
@@ -164,8 +174,11 @@ export class Origin {
     return new OriginError(`${path.origin}${path.pathname} answered ${res.status}${why}`, res.status);
   }
 
-  /** The Authorization header for the origin's API; a fresh token when `renew`. */
-  private async authorization(renew: boolean): Promise<string | undefined> {
+  /**
+   * The Authorization header for the origin's API; `refused`: the header the origin answered 401
+   * (a token it held expired: another is asked for, unless a request beside it already did).
+   */
+  private async authorization(refused?: string): Promise<string | undefined> {
     const auth = this.options.auth;
     switch (auth.kind) {
       case 'none':
@@ -175,11 +188,24 @@ export class Origin {
       case 'basic':
         return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
       case 'client_credentials': {
-        if (renew || this.token === undefined || this.token.until <= Date.now())
-          this.token = await this.fetchToken(auth);
-        return `Bearer ${this.token.value}`;
+        let held = this.token;
+        if (held === undefined || held.until <= Date.now() || refused === `Bearer ${held.value}`) {
+          held = await this.renewToken(auth);
+          this.token = held;
+        }
+        return `Bearer ${held.value}`;
       }
     }
+  }
+
+  /** One token request at a time: the copies running at once share its answer. */
+  private renewToken(
+    auth: Extract<OriginAuth, { kind: 'client_credentials' }>,
+  ): Promise<{ value: string; until: number }> {
+    this.renewing ??= this.fetchToken(auth).finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
   }
 
   /** OAuth 2.0 client credentials (RFC 6749 §4.4), the client authenticated with HTTP Basic. */
@@ -212,8 +238,10 @@ export class Origin {
     const parsed = JSON.parse(text.toString('utf8')) as { access_token?: unknown; expires_in?: unknown };
     if (typeof parsed.access_token !== 'string') throw new OriginError('token endpoint gave no access_token');
     const seconds = typeof parsed.expires_in === 'number' ? parsed.expires_in : 300;
-    // Renewed a little before it lapses, so a request never leaves with a token about to.
-    return { value: parsed.access_token, until: Date.now() + Math.max(1, seconds - 30) * 1000 };
+    // Renewed a little before it lapses (a tenth of its life, 30 s at most), so a request never
+    // leaves with a token about to; a short-lived token is still used for most of its life.
+    const margin = Math.min(30, seconds / 10);
+    return { value: parsed.access_token, until: Date.now() + Math.max(1, seconds - margin) * 1000 };
   }
 }
 

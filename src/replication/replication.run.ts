@@ -4,6 +4,7 @@ import type { UrlGuard } from '../common/url.guard.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { TamsServices } from '../feature/feature.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import type { SegmentPostBody } from '../segments/segments.objects.ts';
 import type { FailedSegment } from '../segments/segments.registration.ts';
 import type { TamsStore } from '../store/store.ts';
 import { envelopeOf, parseTimeRange, TimeRange } from '../time/index.ts';
@@ -12,7 +13,7 @@ import { type IdMap, type OriginFlow, putBodyOf, readSource, selectedFlows } fro
 import { ObjectCopier } from './replication.media.ts';
 import type { ReplicationStats } from './replication.metrics.ts';
 import { Origin, OriginError } from './replication.origin.ts';
-import { neededObjects, type OriginSegment, postBodyOf } from './replication.segments.ts';
+import { type CarriedUrls, neededObjects, type OriginSegment, postBodyOf } from './replication.segments.ts';
 import { type FlowCursor, type FlowLink, replicationFlows } from './store/replication.flows.repo.ts';
 import type { JobCounts, JobState, ReplicationJob } from './store/replication.jobs.repo.ts';
 
@@ -101,6 +102,7 @@ export class ReplicationRun {
       origin: this.origin,
       media: deps.media,
       storage: deps.tams.storage,
+      instances: deps.tams.instances,
       ...(job.storage_id !== undefined && { storageId: job.storage_id }),
       parallel: deps.copies,
     });
@@ -363,7 +365,8 @@ export class ReplicationRun {
         throw error;
       }
       const items = answer.body as OriginSegment[];
-      if (items.length > 0) await this.registerPage(flow, link, items);
+      // A page cut short (an object another job is still copying here): on at the next pass.
+      if (items.length > 0 && !(await this.registerPage(flow, link, items))) return;
       if (this.stopping) return;
       this.lags.set(flow.id, lagOf(flow, link));
       if (answer.next !== undefined) {
@@ -386,7 +389,7 @@ export class ReplicationRun {
     flow: OriginFlow,
     link: FlowLink,
     items: readonly OriginSegment[],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { deps, job } = this;
     const counts = this.progress.counts;
     const tally = await this.copier.ensure(
@@ -400,12 +403,32 @@ export class ReplicationRun {
     deps.stats.bytes += tally.bytes;
     // Stopped among the page's copies: its segments wait for the next run, which finds the
     // objects copied already and copies the rest.
-    if (this.stopping) return;
+    if (this.stopping) return false;
     if (this.readOnly.has(link.flow_id)) await this.setReadOnly(link.flow_id, false);
     const host = new URL(job.origin_url).host;
-    const bodies = items.map((s) => postBodyOf(s, job.media, host));
-    const failures = await deps.tams.segments.register(link.flow_id, bodies, '8.2');
-    const refused = failures.length === 0 ? [] : await this.notHere(link.flow_id, failures);
+    // By reference, an object this store holds already (another Flow's, another job's) keeps
+    // its instances: the page names it, as a client re-using an object does.
+    const known =
+      job.media === 'reference'
+        ? await deps.store.objects.getMany([...new Set(items.map((s) => s.object_id))])
+        : new Map();
+    const carried = (id: string): CarriedUrls =>
+      job.media === 'copy' ? 'none' : known.get(id)?.registered ? 'lasting' : 'all';
+    const bodies = items.map((s) => postBodyOf(s, carried(s.object_id), host));
+    let failures = await deps.tams.segments.register(link.flow_id, bodies, '8.2');
+    if (failures.length > 0 && job.media === 'reference')
+      failures = await this.reuseObjects(link, bodies, failures);
+    let refused = failures.length === 0 ? [] : await this.notHere(link.flow_id, failures);
+    // An object another job is copying here (allocated for its Flow, not registered yet) is
+    // refused for now: the page ends before it, and the next pass asks for it again.
+    const waiting = await this.waitingObjects(link.flow_id, refused);
+    const cut = waiting.size === 0 ? items.length : items.findIndex((s) => waiting.has(s.object_id));
+    const kept = items.slice(0, cut);
+    if (cut < items.length) {
+      const before = new Set(kept.map((s) => `${s.object_id} ${s.timerange}`));
+      refused = refused.filter((f) => before.has(`${f.object_id} ${f.timerange ?? ''}`));
+    }
+    // Counted whole: segments after the cut registered now are found here at the next pass.
     const registered = items.length - failures.length;
     counts.segments_copied += registered;
     counts.segments_refused += refused.length;
@@ -417,11 +440,48 @@ export class ReplicationRun {
       link.last_error = why;
       this.progress.error = { message: why, at: deps.clock.now() };
     }
-    const last = items[items.length - 1] as OriginSegment;
-    const range = parseTimeRange(last.timerange);
-    if (range.end !== null) link.cursor = { end: range.end, inclusive: range.endInclusive };
+    const last = kept[kept.length - 1];
+    const range = last === undefined ? undefined : parseTimeRange(last.timerange);
+    if (range?.end != null) link.cursor = { end: range.end, inclusive: range.endInclusive };
     link.segments += BigInt(registered);
     await this.saveLink(link);
+    return cut === items.length;
+  }
+
+  /** The refused segments' objects that another Flow here is still writing (their ids). */
+  private async waitingObjects(flowId: string, refused: readonly FailedSegment[]): Promise<Set<string>> {
+    if (refused.length === 0) return new Set();
+    const objects = await this.deps.store.objects.getMany([...new Set(refused.map((f) => f.object_id))]);
+    const waiting = new Set<string>();
+    for (const [id, o] of objects)
+      if (!o.registered && o.allocated_for !== undefined && o.allocated_for !== flowId) waiting.add(id);
+    return waiting;
+  }
+
+  /**
+   * By reference, segments refused because their object became this store's meanwhile (another
+   * job referencing it registered it between this page's look and its POST: its URLs are then
+   * that object's): registered again naming the object alone. Answers what is still refused.
+   */
+  private async reuseObjects(
+    link: FlowLink,
+    bodies: readonly SegmentPostBody[],
+    failures: FailedSegment[],
+  ): Promise<FailedSegment[]> {
+    const { deps } = this;
+    const key = (objectId: string, timerange: string | undefined) => `${objectId} ${timerange ?? ''}`;
+    const failed = new Set(failures.map((f) => key(f.object_id, f.timerange)));
+    const objects = await deps.store.objects.getMany([...new Set(failures.map((f) => f.object_id))]);
+    const again = bodies
+      .filter((b) => failed.has(key(b.object_id, b.timerange)) && objects.get(b.object_id)?.registered)
+      .map(({ get_urls: _urls, ...rest }) => rest);
+    if (again.length === 0) return failures;
+    const still = await deps.tams.segments.register(link.flow_id, again, '8.2');
+    const retried = new Set(again.map((b) => key(b.object_id, b.timerange)));
+    const stillFailed = new Set(still.map((f) => key(f.object_id, f.timerange)));
+    return failures.filter(
+      (f) => !retried.has(key(f.object_id, f.timerange)) || stillFailed.has(key(f.object_id, f.timerange)),
+    );
   }
 
   /**

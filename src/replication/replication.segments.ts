@@ -24,6 +24,14 @@ export interface OriginSegment {
   init_object?: { object_id: string; get_urls?: OriginUrl[] };
 }
 
+/**
+ * The origin's URLs a registration carries: none (media by copy), all (by reference, an object
+ * new here), or the lasting ones alone (by reference, an object this store holds already: they
+ * are the same at every read, so naming them again changes nothing, where a presigned URL, signed
+ * afresh at each read, would be another URL under the same label).
+ */
+export type CarriedUrls = 'none' | 'all' | 'lasting';
+
 /** The fields a segment carries from store to store, every one of either version. */
 const CARRIED = [
   'ts_offset',
@@ -37,29 +45,30 @@ const CARRIED = [
 /**
  * The body registering an origin segment here (through 8.2, the richer model): every field it
  * has; its init object named; by reference, the origin's URLs as this store's uncontrolled
- * instances of the object, those the origin says are not presigned first (they last, but a
- * reader needs the origin's credentials for them), then the presigned ones (any reader may use
- * them, until they expire). Their labels name the origin
+ * instances of the object, the presigned ones first (any reader may use them, until they
+ * expire), then those the origin says are not presigned (they last, but a reader needs the
+ * origin's credentials for them). Their labels name the origin
  * (`<host:port>/<its label>`): an origin's backend label may be one of this store's (two servers
  * on default settings share theirs), and 8.2 refuses a URL labelled as a backend here.
  */
-export function postBodyOf(segment: OriginSegment, media: MediaMode, originHost: string): SegmentPostBody {
+export function postBodyOf(segment: OriginSegment, urls: CarriedUrls, originHost: string): SegmentPostBody {
   const body: SegmentPostBody = { object_id: segment.object_id, timerange: segment.timerange };
   for (const name of CARRIED) {
     const value = segment[name];
     if (value !== undefined) Object.assign(body, { [name]: value });
   }
   if (segment.init_object !== undefined) body.init_object_id = segment.init_object.object_id;
-  if (media === 'reference') {
-    const urls = referenceUrls(segment.get_urls ?? []);
-    if (urls.length > 0)
-      body.get_urls = urls.map((u, i) => ({ url: u.url, label: `${originHost}/${u.label ?? i + 1}` }));
+  if (urls !== 'none') {
+    const carried = referenceUrls(segment.get_urls ?? [], urls);
+    if (carried.length > 0)
+      body.get_urls = carried.map((u, i) => ({ url: u.url, label: `${originHost}/${u.label ?? i + 1}` }));
   }
   return body;
 }
 
-function referenceUrls(urls: readonly OriginUrl[]): OriginUrl[] {
-  const chosen = [...urls.filter((u) => u.presigned === false), ...urls.filter((u) => u.presigned !== false)];
+function referenceUrls(urls: readonly OriginUrl[], carried: CarriedUrls): OriginUrl[] {
+  const lasting = urls.filter((u) => u.presigned === false);
+  const chosen = carried === 'lasting' ? lasting : [...urls.filter((u) => u.presigned !== false), ...lasting];
   const labels = new Set<string>();
   // 8.2 refuses two URLs of one label: the first of each is kept.
   return chosen.filter((u) => {

@@ -122,14 +122,16 @@ export class ReplicationService {
     return { items, ...(page.next && { next: jobCursorText(page.next) }) };
   }
 
-  /** Pauses the job (its replica stops at its next look) or lets it run again. */
+  /** Pauses the job (its replica stops at its next look) or lets it run again (a done job: a pass). */
   async want(id: string, want: JobWant): Promise<Replication> {
     const { store, clock } = this.deps;
     const job = await store.transaction(async (tx) => {
       const jobs = replicationJobs(tx);
       const found = await jobs.get(id);
       if (!found) throw new NotFoundError(`replication job ${id} does not exist`);
-      if (found.want === want) return found;
+      // A job done (one pass) or failed runs again when resumed: another pass from its cursors.
+      const ended = found.state === 'done' || found.state === 'failed';
+      if (found.want === want && !(want === 'run' && ended)) return found;
       found.want = want;
       found.updated = clock.now();
       // Not running: the state says so at once; a running one changes it as it stops.

@@ -94,7 +94,10 @@ export class ReplicationWorker {
       const now = clock.now();
       const p = held.run.progress;
       const state = options.state === 'waiting' && job.want === 'pause' ? 'paused' : options.state;
-      job.state = state ?? p.state;
+      // A run's end (done, failed) is written with the lease let go, in one write: seen alone, a
+      // job resumed then would be let go as done afterwards (as the recorder's f50a06d).
+      const ended = p.state === 'done' || p.state === 'failed';
+      job.state = state ?? (ended ? job.state : p.state);
       for (const name of COUNT_NAMES) job[name] = held.base[name] + BigInt(p.counts[name]);
       job.restarts = held.base.restarts + p.retries;
       if (p.version !== undefined) job.origin_version = p.version;

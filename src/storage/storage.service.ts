@@ -103,7 +103,7 @@ export class StorageService {
     flowId: string,
     ids: readonly string[],
     storageId?: string,
-  ): Promise<{ objectId: string; storageId: string; path: string; registered: boolean }[]> {
+  ): Promise<{ objectId: string; storageId?: string; path?: string; registered: boolean }[]> {
     return this.deps.store.transaction(async (store) => {
       await requireWritableFlow(store, flowId);
       const backend = this.deps.media.resolve(storageId);
@@ -112,10 +112,11 @@ export class StorageService {
       const existing = await store.objects.getMany(ids);
       const fresh = ids.filter((id) => !existing.has(id));
       const made = await this.insertObjects(store, flowId, backend.descriptor.id, fresh, false);
+      // An object registered with clients' URLs alone has no storage here.
       return [...existing.values(), ...made].map((o) => ({
         objectId: o.id,
-        storageId: o.storage_id as string,
-        path: o.storage_path as string,
+        ...(o.storage_id !== undefined && { storageId: o.storage_id }),
+        ...(o.storage_path !== undefined && { path: o.storage_path }),
         registered: o.registered === true,
       }));
     });
