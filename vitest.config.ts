@@ -52,6 +52,16 @@ const RECORDER_REALTIME = [
   'test/recorder/recorder.live.test.ts',
 ];
 const RECORDER_TAKEOVER = 'test/postgres/recorder.replicas.postgres.test.ts';
+// A replication job by copy taken over between PostgreSQL replicas, through an origin restart
+// (~1-2 min: three replicas, an origin and its proxy, a few hundred segments); in the full tier
+// (`postgres-http`) beside the recorder's takeover, due on a change to src/replication/.
+const REPLICATION_TAKEOVER = 'test/postgres/replication.replicas.postgres.test.ts';
+// BBC's example clients through replication between two server processes, the origin on DuckDB
+// and the destination on PostgreSQL, both API versions (~1 min: two servers, a PostgreSQL, six
+// script runs); in the full tier (`postgres-http`). The clients' own suite
+// (test/bbc-examples/bbc-examples.test.ts: one server, ~15 s) runs on every landing. It skips
+// itself, saying why, without PostgreSQL's binaries; it does not need MinIO.
+const BBC_REPLICATION = 'test/bbc-examples/bbc-examples.replication.test.ts';
 
 // The upgrade from the previous release (test/upgrade/): on DuckDB in `integration` (every
 // landing), on the shared engines in the full tier (`vast-http`, `postgres-http`), where a change
@@ -111,6 +121,7 @@ export default defineConfig({
             'test/vast/*.test.ts',
             'test/postgres/**/*.test.ts',
             ...RECORDER_REALTIME,
+            BBC_REPLICATION,
           ],
         },
       },
@@ -163,7 +174,7 @@ export default defineConfig({
           ...shared,
           name: 'postgres',
           include: [...(postgresModeAvailable() ? SHARED_ENGINE_SMOKE : []), 'test/postgres/**/*.test.ts'],
-          exclude: [...shared.exclude, RECORDER_TAKEOVER],
+          exclude: [...shared.exclude, RECORDER_TAKEOVER, REPLICATION_TAKEOVER],
           env: { TAMS_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/helpers/postgres.setup.ts'],
         },
@@ -186,7 +197,12 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'postgres-http',
-          include: postgresModeAvailable() ? [...HTTP_SUITES, UPGRADE, RECORDER_TAKEOVER] : [],
+          include: [
+            ...(postgresModeAvailable()
+              ? [...HTTP_SUITES, UPGRADE, RECORDER_TAKEOVER, REPLICATION_TAKEOVER]
+              : []),
+            BBC_REPLICATION,
+          ],
           exclude: [...shared.exclude, BROWSER, EXR_ORACLE, ...SHARED_ENGINE_SMOKE],
           env: { TAMS_TEST_ENGINE: 'postgres' },
           setupFiles: ['test/helpers/postgres.setup.ts'],

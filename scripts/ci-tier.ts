@@ -40,6 +40,13 @@ export const GUARDED = [
   'src/recorder/',
   'test/recorder/',
   'test/postgres/recorder.replicas.postgres.test.ts',
+  // Replication, whose takeover between PostgreSQL replicas the full tier runs.
+  'src/replication/',
+  'test/postgres/replication.replicas.postgres.test.ts',
+  'test/postgres/replication.proxy.ts',
+  'test/bbc-examples/bbc-examples.replication.test.ts',
+  'test/bbc-examples/examples.replication.ts',
+  'test/bbc-examples/examples.relay.ts',
   'bench/',
   'package.json',
   'package-lock.json',

@@ -144,14 +144,14 @@ function allowedWarning(via: Mount, line: string): boolean {
  * outgest_file.py --check-timing of `flowId` through `via` (the Flow may have been written through
  * another mount): exit 0 and no warning (timing checks included); the file holds exactly the
  * packets of the Flow's objects on the Flow's timeline, says the timerange the Flow covers, and
- * plays end to end.
+ * plays end to end. Resolves with the outgested file's path.
  */
 export async function outgestAndCheck(
   ctx: Context,
   via: Mount,
   flowId: string,
   label: string,
-): Promise<void> {
+): Promise<string> {
   const output = join(ctx.work, `${label.replace(/[^a-z0-9.]+/gi, '-')}.ts`);
   const run = await runScript(
     via,
@@ -173,4 +173,5 @@ export async function outgestAndCheck(
   expect(said && parseTimeRange(said).format(), run.command).toBe(covered.format());
   const seconds = Number(covered.durationNs()) / 1e9;
   expect(await plays(output)).toBeCloseTo(seconds, 1);
+  return output;
 }

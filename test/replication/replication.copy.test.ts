@@ -15,22 +15,14 @@ import {
   bytesAt,
   fieldsOf,
   flowFieldsOf,
+  jobUntil,
   makeOrigin,
   type OriginFlows,
+  type ReplicationJob,
   segmentsOf,
 } from './replication.fixture.ts';
 
-interface Job {
-  id: string;
-  state: string;
-  want: string;
-  flows: number;
-  segments_copied: number;
-  objects_copied: number;
-  origin_requests: number;
-  last_error?: string;
-  origin: { url: string; version?: string; auth: string };
-}
+type Job = ReplicationJob;
 
 let origin: TestServer;
 let destination: TestServer;
@@ -77,21 +69,6 @@ afterAll(async () => {
   await origin?.close();
 });
 
-/** Waits for the job to reach a state; a timeout says where it stood. */
-async function jobUntil(id: string, done: (job: Job) => boolean): Promise<Job> {
-  let last: Job | undefined;
-  try {
-    return await waitFor(`replication job ${id}`, async () => {
-      const res = await destination.get<Job>(`/replications/${id}`);
-      expect(res.status).toBe(200);
-      last = res.body;
-      return done(res.body) ? res.body : undefined;
-    });
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; the job: ${JSON.stringify(last)}`);
-  }
-}
-
 function firstUrl(segment: Record<string, unknown>): string {
   const urls = (segment.get_urls ?? []) as { url: string }[];
   const first = urls[0];
@@ -119,7 +96,11 @@ describe('replication by copy', () => {
     expect(res.status, res.text).toBe(201);
     expect(res.text).not.toContain('hunter2');
     const total = (await originSegments(ids.video)) + (await originSegments(ids.audio));
-    job = await jobUntil(res.body.id, (j) => j.state === 'following' && j.segments_copied === total);
+    job = await jobUntil(
+      destination,
+      res.body.id,
+      (j) => j.state === 'following' && j.segments_copied === total,
+    );
     expect(job.flows).toBe(3);
     expect(job.origin).toEqual({ url: `${origin.url}/tams/v8.2`, version: '8.2', auth: 'basic' });
     expect(JSON.stringify(job)).not.toContain('hunter2');
@@ -189,12 +170,16 @@ describe('replication by copy', () => {
     expect(mediaGets.length - before).toBe(2);
     const paused = await destination.post<Job>(`/replications/${job.id}/pause`, {});
     expect(paused.body.want).toBe('pause');
-    await jobUntil(job.id, (j) => j.state === 'paused');
+    await jobUntil(destination, job.id, (j) => j.state === 'paused');
     await addOriginSegments(v8, ids.video, 30, 4);
     const resumed = await destination.post<Job>(`/replications/${job.id}/resume`, {});
     expect(resumed.body.want).toBe('run');
     const total = (await originSegments(ids.video)) + (await originSegments(ids.audio));
-    const done = await jobUntil(job.id, (j) => j.state === 'following' && j.segments_copied === total);
+    const done = await jobUntil(
+      destination,
+      job.id,
+      (j) => j.state === 'following' && j.segments_copied === total,
+    );
     expect(done.segments_copied).toBe(total);
     expect(mediaGets.length - before).toBe(2 + 3);
   });

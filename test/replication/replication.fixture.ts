@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { HttpClient } from '../helpers/server.ts';
+import { waitFor } from '../segments/helpers.ts';
 
 export interface OriginFlows {
   source: string;
@@ -152,4 +153,41 @@ export async function bytesAt(url: string): Promise<Buffer> {
   const res = await fetch(url);
   expect(res.status, url).toBe(200);
   return Buffer.from(await res.arrayBuffer());
+}
+
+/** A replication job as GET /replications/{id} answers it: what the suites read of it. */
+export interface ReplicationJob {
+  id: string;
+  state: string;
+  want: string;
+  flows: number;
+  segments_copied: number;
+  segments_refused: number;
+  objects_copied: number;
+  bytes_copied: number;
+  origin_requests: number;
+  restarts: number;
+  follow_by?: string;
+  follow_note?: string;
+  last_error?: string;
+  origin: { url: string; version?: string; auth: string };
+}
+
+/** Waits for the job to reach a state, read from `destination`; a timeout says where it stood. */
+export async function jobUntil(
+  destination: HttpClient,
+  id: string,
+  done: (job: ReplicationJob) => boolean,
+): Promise<ReplicationJob> {
+  let last: ReplicationJob | undefined;
+  try {
+    return await waitFor(`replication job ${id}`, async () => {
+      const res = await destination.get<ReplicationJob>(`/replications/${id}`);
+      expect(res.status, res.text).toBe(200);
+      last = res.body;
+      return done(res.body) ? res.body : undefined;
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; the job: ${JSON.stringify(last)}`);
+  }
 }

@@ -15,20 +15,14 @@ import {
   addOriginSegments,
   bytesAt,
   fieldsOf,
+  jobUntil,
   makeOrigin,
   type OriginFlows,
+  type ReplicationJob,
   segmentsOf,
 } from './replication.fixture.ts';
 
-interface Job {
-  id: string;
-  state: string;
-  segments_copied: number;
-  segments_refused: number;
-  follow_by?: string;
-  follow_note?: string;
-  last_error?: string;
-}
+type Job = ReplicationJob;
 
 const SECRET = 'correct-horse-battery-staple';
 let origin: TestServer;
@@ -62,18 +56,6 @@ afterAll(async () => {
   await origin?.close();
 });
 
-async function jobUntil(id: string, done: (job: Job) => boolean): Promise<Job> {
-  let last: Job | undefined;
-  try {
-    return await waitFor(`replication job ${id}`, async () => {
-      last = (await destination.get<Job>(`/replications/${id}`)).body;
-      return done(last) ? last : undefined;
-    });
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; the job: ${JSON.stringify(last)}`);
-  }
-}
-
 async function start(body: Record<string, unknown>): Promise<Job> {
   const res = await destination.post<Job>('/replications', {
     origin: { url: `${origin.url}/tams/v8.2`, auth: { type: 'bearer', token: SECRET } },
@@ -93,7 +75,7 @@ describe('by reference, ids mapped, followed by webhook', () => {
 
   it('copies the segments with the origin’s URLs into a Flow of a new id', async () => {
     job = await start({ select: { tags: { site: 'north' } }, media: 'reference', ids: 'map' });
-    job = await jobUntil(job.id, (j) => j.state === 'following' && j.segments_copied === 6);
+    job = await jobUntil(destination, job.id, (j) => j.state === 'following' && j.segments_copied === 6);
     expect(job.follow_by).toBe('webhook');
     const flows = (
       await destination.get<{ origin_flow_id: string; flow_id: string }[]>(`/replications/${job.id}/flows`)
@@ -110,9 +92,11 @@ describe('by reference, ids mapped, followed by webhook', () => {
       const host = new URL(origin.url).host;
       const all = (want[i]?.get_urls ?? []) as { url: string; label: string; presigned?: boolean }[];
       expect(urls.length).toBe(all.length);
-      // The lasting URL first: a presigned one stops working when it expires.
-      const theirs = all.find((u) => u.presigned === false);
-      expect(urls[0]?.label).toBe(`${host}/${theirs?.label}`);
+      // The presigned URL first (any reader may use it, until it expires), then the lasting
+      // one (for readers holding the origin's credentials).
+      const theirs = all.find((u) => u.presigned !== false);
+      const lasting = all.find((u) => u.presigned === false);
+      expect(urls.map((u) => u.label)).toEqual([`${host}/${theirs?.label}`, `${host}/${lasting?.label}`]);
       // Signed afresh at each read: the same object's URL but for its signature.
       const referenced = urls.find((u) => pathOf(u.url) === pathOf(theirs?.url ?? ''));
       expect(referenced?.label).toBe(`${host}/${theirs?.label}`);
@@ -151,7 +135,7 @@ describe('by reference, ids mapped, followed by webhook', () => {
 describe('mirroring deletions', () => {
   it('deletes here what the origin deletes, as it does', async () => {
     let job = await start({ select: { flow_id: ids.audio }, media: 'copy', mirror_deletions: true });
-    job = await jobUntil(job.id, (j) => j.state === 'following' && j.segments_copied === 6);
+    job = await jobUntil(destination, job.id, (j) => j.state === 'following' && j.segments_copied === 6);
     const del = await o8().delete(`/flows/${ids.audio}/segments`, { query: { timerange: '[4:0_8:0)' } });
     expect(del.status, del.text).toBe(204);
     const want = (await segmentsOf(o8(), ids.audio)).map(fieldsOf);
@@ -181,11 +165,25 @@ describe('a segment refused here', () => {
     expect(made.status, made.text).toBe(201);
     await addOriginSegments(d8(), flowId, 3, 2);
     let job = await start({ select: { flow_id: flowId }, media: 'copy' });
-    job = await jobUntil(job.id, (j) => j.state === 'following' && j.segments_refused === 3);
+    job = await jobUntil(destination, job.id, (j) => j.state === 'following' && j.segments_refused === 3);
     expect(job.segments_copied).toBe(1);
     expect(job.last_error).toMatch(/3 segment\(s\) refused here, first \[2:0_4:0\)/);
     const here = (await segmentsOf(d8(), flowId)).map((s) => s.timerange);
     expect(here).toEqual(['[0:0_2:0)', '[3:0_5:0)', '[5:0_7:0)']);
+  });
+});
+
+describe('one pass', () => {
+  it('is done after it, and makes another when resumed', async () => {
+    const count = async () => (await segmentsOf(o8(), ids.video)).length;
+    let job = await start({ select: { flow_id: ids.video }, media: 'reference', ids: 'map', follow: false });
+    const first = await count();
+    job = await jobUntil(destination, job.id, (j) => j.state === 'done' && j.segments_copied === first);
+    expect(job.follow_by).toBeUndefined();
+    await addOriginSegments(o8(), ids.video, 300, 2);
+    const resumed = await destination.post<Job>(`/replications/${job.id}/resume`, {});
+    expect(resumed.status).toBe(200);
+    await jobUntil(destination, job.id, (j) => j.state === 'done' && j.segments_copied === first + 2);
   });
 });
 
