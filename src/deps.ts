@@ -101,6 +101,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const tams = {
     flows: services.flows,
     instances: services.instances,
+    profiles: services.profiles,
     sources: services.sources,
     segments: services.segments,
     storage: media.storage,

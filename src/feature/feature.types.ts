@@ -12,6 +12,7 @@ import type { MediaRegistry } from '../media/media.registry.ts';
 import type { ServerMetrics } from '../metrics/metrics.registry.ts';
 import type { InstancesService } from '../objects/objects.instances.ts';
 import type { SegmentsService } from '../segments/segments.service.ts';
+import type { ProfilesService } from '../profiles/profiles.service.ts';
 import type { SourcesService } from '../sources/sources.service.ts';
 import type { StorageService } from '../storage/storage.service.ts';
 import type { TamsStore } from '../store/store.ts';
@@ -36,6 +37,7 @@ export interface WorkerSettings {
 export interface TamsServices {
   flows: FlowsService;
   instances: InstancesService;
+  profiles: ProfilesService;
   sources: SourcesService;
   segments: SegmentsService;
   storage: StorageService;

@@ -176,12 +176,12 @@ export class FlowsService {
     return deletionDocument(request);
   }
 
-  /** Read-modify-write of one Flow's metadata with the read_only rule and version bump. */
+  /** Read-modify-write of one Flow's metadata with the read_only rule and version bump (`keepVersion`: none). */
   async update(
     id: string,
     actor: Actor,
     change: (flow: EditableFlow) => void,
-    options: { allowReadOnly?: boolean; version?: ApiVersion } = {},
+    options: { allowReadOnly?: boolean; version?: ApiVersion; keepVersion?: boolean } = {},
   ): Promise<void> {
     await this.deps.store.transaction(async (store) => {
       const flow = await this.require(store, id);
@@ -196,7 +196,9 @@ export class FlowsService {
       }
       const now = this.deps.clock.now();
       flow.metadata_updated = now;
-      flow.metadata_version = this.deps.ids.uuid();
+      // Kept by replication alone, whose copy of a Flow carries the origin's version while it
+      // opens and closes the Flow's read-only mark around a page of segments.
+      if (options.keepVersion !== true) flow.metadata_version = this.deps.ids.uuid();
       if (actor !== undefined) flow.updated_by = actor;
       checkIntegers(flow);
       checkFits(flow);

@@ -105,14 +105,20 @@ export interface IdMap {
  * The PUT body making the origin's Flow here through `version`, the origin's: every field it has
  * but those the server manages (dates, collected_by, timerange; created_by and updated_by
  * are the origin's); ids mapped. 8.2 keeps `metadata_version` (the run puts it with
- * keepVersion). A read-only Flow is opened here for each page copied into it. Checked against the version's PUT schema: an origin Flow
+ * keepVersion). A Flow made from a Profile (8.2) is put as one: without the fields it takes
+ * from the Profile (`fromProfile`). A read-only Flow is opened here for each page copied into it. Checked against the version's PUT schema: an origin Flow
  * this server would refuse from a client fails alone, with the reason.
  */
-export function putBodyOf(flow: OriginFlow, version: OriginVersion, ids: IdMap): Record<string, unknown> {
+export function putBodyOf(
+  flow: OriginFlow,
+  version: OriginVersion,
+  ids: IdMap,
+  fromProfile: readonly string[] = [],
+): Record<string, unknown> {
   const api = FLOWS_API[version];
   const body: Record<string, unknown> = { ...flow };
   for (const key of api.managed) delete body[key];
-  for (const key of ['timerange', 'collected_by']) delete body[key];
+  for (const key of ['timerange', 'collected_by', ...fromProfile]) delete body[key];
   body.id = ids.flow(flow.id) ?? flow.id;
   body.source_id = ids.source(flow.source_id);
   if (flow.flow_collection !== undefined) {

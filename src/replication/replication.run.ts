@@ -1,9 +1,11 @@
 import type { Clock } from '../common/clock.ts';
+import { NotFoundError, TamsError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
 import type { UrlGuard } from '../common/url.guard.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { TamsServices } from '../feature/feature.types.ts';
 import type { MediaRegistry } from '../media/media.registry.ts';
+import type { Profile } from '../profiles/profiles.schemas.ts';
 import type { SegmentPostBody } from '../segments/segments.objects.ts';
 import type { FailedSegment } from '../segments/segments.registration.ts';
 import type { TamsStore } from '../store/store.ts';
@@ -50,6 +52,8 @@ export interface RunProgress {
 /** Flows' metadata and the selection are read again at most this often while following. */
 const REPLAN_MS = 10_000;
 const MAX_BACKOFF_MS = 60_000;
+/** A pass cut short by an object another job is copying here is tried again this soon. */
+const WAITING_MS = 500;
 
 /**
  * One replica's run of a replication job: asks the origin what it is, makes the selected Flows
@@ -152,11 +156,17 @@ export class ReplicationRun {
           this.planned = now;
         }
         if (this.progress.caughtUp === undefined) this.progress.state = 'catching_up';
+        let complete = true;
         for (const flow of this.flows) {
           if (this.stopping) break;
-          await this.copyFlow(flow);
+          complete = (await this.copyFlow(flow)) && complete;
         }
         if (this.stopping) break;
+        // A Flow waiting for an object another job is copying here: on shortly, not done.
+        if (!complete) {
+          await this.pause(Math.min(deps.pollMs, WAITING_MS));
+          continue;
+        }
         this.progress.caughtUp ??= deps.clock.now();
         this.progress.lagMs = Math.max(0, ...this.lags.values());
         deps.stats.lags.set(job.id, this.progress.lagMs);
@@ -242,9 +252,11 @@ export class ReplicationRun {
         try {
           await this.syncFlow(flow, link, ids);
         } catch (error) {
-          if (!(error instanceof OriginError)) throw error;
+          // What the origin gave that this store refuses (a TamsError: a 4xx here) fails the
+          // Flow alone; a failure that passes (the database away) fails the pass, retried.
+          if (!(error instanceof OriginError) && !(error instanceof TamsError)) throw error;
           failed.add(flow.id);
-          await this.flowFailed(link, error.message);
+          await this.flowFailed(link, `Flow ${flow.id}: ${error.message}`);
         }
       }
     }
@@ -308,7 +320,9 @@ export class ReplicationRun {
       if (here.read_only) this.readOnly.add(link.flow_id);
       return;
     }
-    const body = putBodyOf(flow, version, ids);
+    // A Flow made from a Profile is put as one (the Profile's technical metadata left to it).
+    const fromProfile = typeof flow.profile_id === 'string' ? await this.syncProfile(flow.profile_id) : [];
+    const body = putBodyOf(flow, version, ids, fromProfile);
     if (here?.read_only) await this.setReadOnly(link.flow_id, false);
     await tams.flows.put(link.flow_id, body, undefined, version, { keepVersion: version === '8.2' });
     if (flow.read_only === true) this.readOnly.add(link.flow_id);
@@ -316,6 +330,24 @@ export class ReplicationRun {
     delete link.last_error;
     link.gone = false;
     await this.saveLink(link);
+  }
+
+  /**
+   * The Profile an 8.2 Flow names (its technical metadata's origin, ADR 0047), made here as the
+   * origin has it when this store has none of that id: Profiles never change, so one of the same
+   * id is the same Profile. Answers the fields its Flows take from it.
+   */
+  private async syncProfile(id: string): Promise<string[]> {
+    const { tams } = this.deps;
+    const here = await tams.profiles.get(id).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (here !== undefined) return Object.keys(here.flow_metadata);
+    const { body } = await this.origin.json<Profile & Record<string, unknown>>(`/service/profiles/${id}`);
+    const { created: _created, ...given } = body;
+    const made = await tams.profiles.create(id, given as Profile & Record<string, unknown>, undefined);
+    return Object.keys(made.flow_metadata);
   }
 
   /** Label, description and tags of the Sources of the Flows made (their other fields are derived). */
@@ -342,8 +374,11 @@ export class ReplicationRun {
     }
   }
 
-  /** Copies the Flow's segments after its cursor, page by page, following the origin's paging keys. */
-  private async copyFlow(flow: OriginFlow): Promise<void> {
+  /**
+   * Copies the Flow's segments after its cursor, page by page, following the origin's paging
+   * keys. False when it stopped short: a page waits for an object another job is copying.
+   */
+  private async copyFlow(flow: OriginFlow): Promise<boolean> {
     const { deps } = this;
     const link = this.links.get(flow.id) as FlowLink;
     if (this.job.mirror_deletions) await this.mirrorHead(flow, link);
@@ -361,13 +396,16 @@ export class ReplicationRun {
       try {
         answer = await this.origin.json<OriginSegment[]>(`/flows/${flow.id}/segments`, query);
       } catch (error) {
-        if (error instanceof OriginError && error.status === 404) return this.flowGone(link);
+        if (error instanceof OriginError && error.status === 404) {
+          await this.flowGone(link);
+          return true;
+        }
         throw error;
       }
       const items = answer.body as OriginSegment[];
       // A page cut short (an object another job is still copying here): on at the next pass.
-      if (items.length > 0 && !(await this.registerPage(flow, link, items))) return;
-      if (this.stopping) return;
+      if (items.length > 0 && !(await this.registerPage(flow, link, items))) return this.stopping;
+      if (this.stopping) return true;
       this.lags.set(flow.id, lagOf(flow, link));
       if (answer.next !== undefined) {
         page = answer.next;
@@ -382,6 +420,7 @@ export class ReplicationRun {
     this.lags.set(flow.id, 0);
     if (flow.read_only === true && !this.readOnly.has(link.flow_id))
       await this.setReadOnly(link.flow_id, true);
+    return true;
   }
 
   /** Registers a page of origin segments here (their objects first), and moves the cursor past it. */
@@ -554,7 +593,7 @@ export class ReplicationRun {
       (f) => {
         f.read_only = readOnly;
       },
-      { allowReadOnly: true },
+      { allowReadOnly: true, keepVersion: true },
     );
     if (readOnly) this.readOnly.add(flowId);
     else this.readOnly.delete(flowId);

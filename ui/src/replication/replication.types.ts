@@ -51,6 +51,10 @@ export interface Replication {
   segments_deleted: number;
   origin_requests: number;
   restarts: number;
+  /** How a following job learns of new segments: the origin's webhook, or asking it. */
+  follow_by?: 'webhook' | 'polling';
+  /** Why it polls, when a webhook could not be registered. */
+  follow_note?: string;
   lag_ms?: number;
   last_error?: string;
   last_error_at?: string;

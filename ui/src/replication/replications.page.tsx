@@ -31,15 +31,18 @@ const plural = (n: number, one: string) => `${n.toLocaleString('en')} ${one}${n 
 
 /** What the job copies and how: media mode and the options that differ from a plain follow. */
 function HowText({ job }: { job: Replication }) {
+  const following = job.follow_by === undefined ? 'follows' : `follows by ${job.follow_by}`;
   const notes = [
-    job.follow ? 'follows' : 'one pass',
+    job.follow ? following : 'one pass',
     ...(job.mirror_deletions ? ['mirrors deletions'] : []),
     ...(job.ids === 'map' ? ['ids mapped'] : []),
   ];
   return (
     <>
       <div>by {job.media}</div>
-      <div class="muted">{notes.join(' · ')}</div>
+      <div class="muted" title={job.follow_note}>
+        {notes.join(' · ')}
+      </div>
     </>
   );
 }
