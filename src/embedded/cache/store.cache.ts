@@ -135,7 +135,9 @@ export class StoreCache {
     for (const object of allocations.unregistered) {
       this.pendingObjects.set(object.id, packPending(object, flowId));
     }
-    this.usedAllocations.push(...allocations.used);
+    // One at a time: a spread of a million ids overflows the call stack (a store left with many
+    // used allocations did not start).
+    for (const id of allocations.used) this.usedAllocations.push(id);
     for (const id of await source.instances.objectIds()) this.instanced.set(id, true);
   }
 
@@ -148,7 +150,8 @@ export class StoreCache {
       target.clear();
       for (const [k, v] of fresh[name]) target.set(k, v);
     }
-    this.usedAllocations.splice(0, this.usedAllocations.length, ...fresh.usedAllocations);
+    this.usedAllocations.length = 0;
+    for (const id of fresh.usedAllocations) this.usedAllocations.push(id);
     this.segments.dropAll();
     this.snapshots?.clear();
   }
@@ -394,7 +397,7 @@ export class CacheView {
     this.instanced.commit();
     for (const id of this.dirtyFlowStates) this.cache.dirtyFlowStates.add(id);
     this.dirtyFlowStates.clear();
-    this.cache.usedAllocations.push(...this.usedAllocations);
+    for (const id of this.usedAllocations) this.cache.usedAllocations.push(id);
     this.usedAllocations.length = 0;
     const errors: unknown[] = [];
     for (const [flowId, ops] of this.segmentOps) {
