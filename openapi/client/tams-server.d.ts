@@ -8037,6 +8037,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request: the body is not a JSON object. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No such job, or not its key. */
             404: {
                 headers: {
