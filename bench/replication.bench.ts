@@ -1,7 +1,7 @@
 /**
  * `node --import tsx bench/replication.bench.ts [--segments N] [--page-segments N] [--engine duckdb|postgres]
  * [--origin-version 8.2|7.0] [--dir <dir>] [--rebuild] [--build-only] [--warmup S] [--quiet-seconds S]
- * [--max-load L] [--max-minutes M] [--out FILE]`: the catch-up of a replication job over a Flow of
+ * [--quiet-after S] [--max-load L] [--max-minutes M] [--replication-page N] [--share S] [--out FILE]`: the catch-up of a replication job over a Flow of
  * `--segments` (default 1,000,000) segments, and what the destination's readers see meanwhile
  * (for BENCHMARKS.md; not run by the tests).
  *
@@ -35,7 +35,17 @@ import { compareCopies } from './replication.check.ts';
 import { type OneFlowStore, oneFlowOn, oneFlowStore } from './replication.dataset.ts';
 import { createJob, pauseJob, api as request, watchCatchUp } from './replication.job.ts';
 import { checkPage, type LatencySummary, readPages, summarise } from './replication.pages.ts';
-import { byKind, countsBetween, grown, kindOf, routeCounts, scrape, total } from './replication.requests.ts';
+import {
+  byKind,
+  countsBetween,
+  grown,
+  kindOf,
+  type LoopDelay,
+  loopDelay,
+  routeCounts,
+  scrape,
+  total,
+} from './replication.requests.ts';
 
 interface Options {
   segments: number;
@@ -47,13 +57,19 @@ interface Options {
   buildOnly: boolean;
   warmup: number;
   quietSeconds: number;
+  /** The quiet run after the job: this long rather than as long as the catch-up took. */
+  quietAfter?: number;
   maxLoad?: number;
   maxMinutes: number;
+  /** TAMS_REPLICATION_PAGE of the destination: segments asked of the origin per page, registered at once. */
+  replicationPage: number;
+  /** TAMS_REPLICATION_SHARE of the destination (its default when not given). */
+  share?: number;
   out: string;
 }
 
 const USAGE =
-  'replication.bench.ts [--segments N] [--page-segments N] [--engine duckdb|postgres] [--origin-version 8.2|7.0] [--dir <dir>] [--rebuild] [--build-only] [--warmup S] [--quiet-seconds S] [--max-load L] [--max-minutes M] [--out FILE]';
+  'replication.bench.ts [--segments N] [--page-segments N] [--engine duckdb|postgres] [--origin-version 8.2|7.0] [--dir <dir>] [--rebuild] [--build-only] [--warmup S] [--quiet-seconds S] [--quiet-after S] [--max-load L] [--max-minutes M] [--replication-page N] [--share S] [--out FILE]';
 const options: Options = {
   segments: 1_000_000,
   pageSegments: 100_000,
@@ -65,6 +81,7 @@ const options: Options = {
   warmup: 10,
   quietSeconds: 30,
   maxMinutes: 25,
+  replicationPage: 1000,
   out: 'bench/results/replication.json',
 };
 readArgs(process.argv.slice(2), USAGE, options, {
@@ -89,6 +106,7 @@ readArgs(process.argv.slice(2), USAGE, options, {
   '--build-only': { kind: 'set', key: 'buildOnly' },
   '--warmup': { kind: 'int', key: 'warmup' },
   '--quiet-seconds': { kind: 'int', key: 'quietSeconds' },
+  '--quiet-after': { kind: 'int', key: 'quietAfter' },
   '--max-load': {
     kind: 'read',
     read: (v) => {
@@ -98,6 +116,15 @@ readArgs(process.argv.slice(2), USAGE, options, {
     },
   },
   '--max-minutes': { kind: 'int', key: 'maxMinutes' },
+  '--replication-page': { kind: 'int', key: 'replicationPage' },
+  '--share': {
+    kind: 'read',
+    read: (v) => {
+      const n = Number(v);
+      if (!(n > 0 && n <= 1)) throw new Error(`--share needs a number above 0, at most 1\n${USAGE}`);
+      options.share = n;
+    },
+  },
   '--out': { kind: 'string', key: 'out' },
 });
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -158,6 +185,11 @@ const pageFigures = (name: string, s: LatencySummary) => {
   record({ name: `${name}: page p99`, value: s.p99, unit: 'ms', digits: 2 });
 };
 
+const delayFigures = (name: string, d: LoopDelay) => {
+  record({ name: `${name}: destination event-loop delay p99`, value: d.p99, unit: 'ms', digits: 1 });
+  record({ name: `${name}: destination event-loop delay max`, value: d.max, unit: 'ms', digits: 1 });
+};
+
 log(
   `replication bench: catch-up of ${options.segments.toLocaleString('en')} segments by reference, origin ${options.originVersion}, destination on ${options.engine}`,
 );
@@ -213,7 +245,8 @@ try {
       ...backend?.env,
       TAMS_REPLICATION: 'true',
       TAMS_REPLICATION_ALLOW: '127.0.0.1',
-      TAMS_REPLICATION_PAGE: '1000',
+      TAMS_REPLICATION_PAGE: String(options.replicationPage),
+      ...(options.share !== undefined && { TAMS_REPLICATION_SHARE: String(options.share) }),
     },
     READY_MS,
   );
@@ -228,10 +261,12 @@ try {
   await readPages(destination, pageStore.flowId, pageStore.segments, options.warmup).done;
   log(`quiet run before the job: ${options.quietSeconds} s of page reads`);
   const loadSampler = sampleLoad();
+  await loopDelay(destination);
   const before = summarise(
     await readPages(destination, pageStore.flowId, pageStore.segments, options.quietSeconds).done,
   );
   const loadQuietBefore = loadSampler.stop();
+  const delayBefore = await loopDelay(destination);
 
   log('catch-up: the job made, pages read throughout');
   const counts0 = await routeCounts(origin);
@@ -258,9 +293,13 @@ try {
     origin: cpuMs(origin.pid),
     bench: process.cpuUsage(cpu0.bench),
   };
+  const delayDuring = await loopDelay(destination);
   const counts = countsBetween(counts0, await routeCounts(origin));
   const originSeconds = countsBetween(originSeconds0, await routeCounts(origin, true));
   const store = grown(store0, await scrape(destination, STORE_METRICS));
+  const rested = (await scrape(destination, 'tams_replication_rest_seconds_total')).get(
+    'tams_replication_rest_seconds_total',
+  );
   const during = summarise(await reader.done);
   const loadAfter = loadavg()[0] ?? 0;
   let loadQuietAfter: number | undefined;
@@ -286,6 +325,13 @@ try {
       digits: 1,
     });
   record({ name: 'segments copied per second', value: copied / watched.seconds, unit: 'segments/s' });
+  if (rested !== undefined)
+    record({
+      name: 'the job rested for the reader (TAMS_REPLICATION_SHARE)',
+      value: rested,
+      unit: 's',
+      digits: 1,
+    });
   record({
     name: "origin requests, the job's count (origin_requests)",
     value: job.origin_requests,
@@ -373,16 +419,21 @@ try {
         unit: 'KiB',
         digits: 1,
       });
-    const quietSeconds = Math.max(options.quietSeconds, Math.round(watched.seconds));
+    const quietSeconds = options.quietAfter ?? Math.max(options.quietSeconds, Math.round(watched.seconds));
     log(`quiet run after the job (paused): ${quietSeconds} s of page reads`);
+    await loopDelay(destination);
     const cpuQuiet0 = destinationCpu();
     const afterReads = readPages(destination, pageStore.flowId, pageStore.segments, quietSeconds);
     const afterLoad = sampleLoad();
     const after = summarise(await afterReads.done);
+    const delayAfter = await loopDelay(destination);
     loadQuietAfter = afterLoad.stop();
     log(`1-minute load during the quiet run after: mean ${loadQuietAfter.toFixed(2)}`);
     const quietCpuS = (destinationCpu() - cpuQuiet0) / 1000;
     pageFigures('quiet after', after);
+    delayFigures('quiet before', delayBefore);
+    delayFigures('during the catch-up', delayDuring);
+    delayFigures('quiet after', delayAfter);
     record({
       name: 'page p50 ratio, catch-up / quiet after',
       value: during.p50 / after.p50,

@@ -93,3 +93,16 @@ export function grown(before: Map<string, number>, after: Map<string, number>): 
   }
   return diff;
 }
+
+/** The server's event-loop delay since its /metrics was last read (prom-client resets it at each read), ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export async function loopDelay(server: RunningServer): Promise<LoopDelay> {
+  const lag = await scrape(server, 'nodejs_eventloop_lag_');
+  const ms = (name: string) => (lag.get(`nodejs_eventloop_lag_${name}_seconds`) ?? 0) * 1000;
+  return { p50: ms('p50'), p99: ms('p99'), max: ms('max') };
+}

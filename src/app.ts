@@ -7,6 +7,7 @@ import { GLOBAL_SECURITY, SECURITY_SCHEMES } from './auth/auth.openapi.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { backupRoutes } from './backup/backup.routes.ts';
 import type { BackupService } from './backup/backup.service.ts';
+import type { ClientActivity } from './common/pacer.ts';
 import type { Config } from './config.ts';
 import { eventsRoutes } from './events/events.routes.ts';
 import type { EventStreams } from './events/events.stream.ts';
@@ -17,6 +18,7 @@ import { hlsRoutes } from './hls/hls.routes.ts';
 import type { HlsService } from './hls/hls.service.ts';
 import { type ApiMount, ROOT_MOUNT, VERSION_MOUNTS } from './http/api.version.ts';
 import { clientErrorHandler } from './http/client-errors.ts';
+import { registerClientActivity } from './http/clients.ts';
 import { registerConnectionDrain } from './http/connections.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
 import { registerJson } from './http/json.ts';
@@ -62,6 +64,8 @@ export interface AppDeps extends TamsServices {
   readiness?: Readiness;
   /** Request metrics, and /metrics when TAMS_METRICS is on. */
   metrics?: ServerMetrics;
+  /** Where the requests being served are counted, for background work that gives way to them. */
+  clients?: ClientActivity;
   /** The support bundle (GET /support/bundle, admin scope, root mount). */
   support?: SupportBundles;
   /** Where the logger also keeps its last lines, for the support bundle. */
@@ -101,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Before any route: it learns the root's routes as they are registered.
   registerErrorHandling(app, rootRoutesFor(app));
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
+  if (deps.clients) registerClientActivity(app, deps.clients);
   registerQueryGuard(app);
   // Before authentication: a browser opening / has no credentials to send yet.
   if (config.TAMS_UI) registerBrowserLanding(app);

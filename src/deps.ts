@@ -6,6 +6,7 @@ import { BackupService } from './backup/backup.service.ts';
 import { type Clock, systemClock } from './common/clock.ts';
 import { Doorbell } from './common/doorbell.ts';
 import { type IdGenerator, randomIds } from './common/ids.ts';
+import { ClientActivity } from './common/pacer.ts';
 import type { WorkerLog } from './common/worker.ts';
 import type { Config } from './config.ts';
 import type { TableManager } from './db/manager.ts';
@@ -47,6 +48,7 @@ export interface Runtime extends AppDeps {
   /** Health and metrics (issue 8): always built; /metrics is served when TAMS_METRICS is on. */
   readiness: Readiness;
   metrics: ServerMetrics;
+  clients: ClientActivity;
   /** The support bundles of this server (GET /support/bundle). */
   support: SupportBundles;
   /** The last log lines this process keeps for them (TAMS_SUPPORT_LOG_LINES; its logger writes there). */
@@ -82,6 +84,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
   const eventsCommitted = new Doorbell();
   const webhooksChanged = new Doorbell();
   const workRequested = new Doorbell();
+  const clients = new ClientActivity();
 
   const core = await openCore(config, options, eventsCommitted);
   const { store, db, metrics, accelerator } = core;
@@ -116,6 +119,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     env,
     tams,
     publicUrl: () => (config.TAMS_PUBLIC_URL !== '' ? config.TAMS_PUBLIC_URL : events.listening.url()),
+    clients,
   });
   features.bindMetrics(metrics);
   eventsCommitted.subscribe(() => features.wake());
@@ -190,6 +194,7 @@ export async function buildRuntime(config: Config, options: BuildOptions = {}): 
     db,
     migrations: core.migrations,
     metrics,
+    clients,
     support,
     logRing,
     streams: events.streams,

@@ -1,6 +1,7 @@
 import type { Static, TSchema } from 'typebox';
 import type { Clock } from '../common/clock.ts';
 import type { IdGenerator } from '../common/ids.ts';
+import type { ClientActivity } from '../common/pacer.ts';
 import type { BackgroundWorker, WorkerLog } from '../common/worker.ts';
 import type { TableDef } from '../db/db.types.ts';
 import type { AnalyticsManager } from '../db/engine.factory.ts';
@@ -61,6 +62,8 @@ export interface FeatureContext<C> {
    * once it listens). A replication job gives it to its origin for webhook deliveries.
    */
   publicUrl: () => string;
+  /** The requests this process is serving: background work gives way to them (src/common/pacer.ts). */
+  clients: ClientActivity;
 }
 
 /** What a feature's routes get from the app besides their own services. */

@@ -32,7 +32,14 @@ export const replicationSettings = {
     minimum: 1,
     maximum: 10000,
     description:
-      'Segments asked of the origin per page (the origin may answer fewer); each page is registered at the destination in one bulk request.',
+      'Segments asked of the origin per page (the origin may answer fewer); each page is registered at the destination in writes of 100 segments (TAMS_REPLICATION_SHARE).',
+  }),
+  TAMS_REPLICATION_SHARE: Type.Number({
+    default: 0.25,
+    exclusiveMinimum: 0,
+    maximum: 1,
+    description:
+      "While this replica serves clients, the share of the time a job's writes may take: between two writes (of 100 segments) the job rests the rest, so readers keep their speed during a catch-up; with no client about it writes at full speed. 1: never rests.",
   }),
   TAMS_REPLICATION_COPIES: Type.Integer({
     default: 4,

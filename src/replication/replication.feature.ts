@@ -1,3 +1,4 @@
+import { Pacer } from '../common/pacer.ts';
 import { UrlGuard } from '../common/url.guard.ts';
 import { BackgroundWorker } from '../common/worker.ts';
 import type { Feature, FeatureRuntime } from '../feature/feature.types.ts';
@@ -22,7 +23,7 @@ export const replicationFeature: Feature<ReplicationRuntime, ReplicationConfig> 
   name: 'replication',
   enabled: (config) => config.TAMS_REPLICATION,
   tables: replicationTables,
-  build({ config, store, media, clock, ids, tams, publicUrl }) {
+  build({ config, store, media, clock, ids, tams, publicUrl, clients }) {
     const guard = new UrlGuard(config.TAMS_REPLICATION_ALLOW.split(','), {
       setting: 'TAMS_REPLICATION_ALLOW',
       schemes: ['http:', 'https:'],
@@ -52,6 +53,7 @@ export const replicationFeature: Feature<ReplicationRuntime, ReplicationConfig> 
             pollMs: config.TAMS_REPLICATION_POLL_SECONDS * 1000,
             pageSize: config.TAMS_REPLICATION_PAGE,
             copies: config.TAMS_REPLICATION_COPIES,
+            pace: () => new Pacer(clients, { share: config.TAMS_REPLICATION_SHARE }),
             timeoutMs: ORIGIN_TIMEOUT_MS,
             stats,
             publicUrl,

@@ -7,6 +7,8 @@ export class ReplicationStats {
   bytes = 0;
   refused = 0;
   failures = 0;
+  /** Time the jobs' writes rested for the clients this replica served (TAMS_REPLICATION_SHARE), ms. */
+  restedMs = 0;
   /** The jobs this replica runs now, and each one's lag behind its origin (ms). */
   readonly lags = new Map<string, number>();
 }
@@ -42,6 +44,11 @@ export function replicationMetrics(metrics: ServerMetrics, stats: ReplicationSta
     'tams_replication_failures_total',
     'Passes of a replication job that failed and were retried (the job’s last_error says why)',
     () => stats.failures,
+  );
+  metrics.counterOf(
+    'tams_replication_rest_seconds_total',
+    'Time the replication jobs of this replica rested between writes for the clients it served (TAMS_REPLICATION_SHARE)',
+    () => stats.restedMs / 1000,
   );
   metrics.gauge(
     'tams_replication_lag_seconds',

@@ -147,7 +147,10 @@ export async function replicationRoutes(app: App, deps: ReplicationRoutesDeps): 
         body: Type.Object({}, { additionalProperties: true }),
         response: {
           204: Type.Null({ description: 'Taken.' }),
-          ...errors({ 400: 'Bad request: the body is not a JSON object.', 404: 'No such job, or not its key.' }),
+          ...errors({
+            400: 'Bad request: the body is not a JSON object.',
+            404: 'No such job, or not its key.',
+          }),
         },
       },
     },

@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock.ts';
 import { NotFoundError, TamsError } from '../common/errors.ts';
 import type { IdGenerator } from '../common/ids.ts';
+import type { Pacer } from '../common/pacer.ts';
 import type { UrlGuard } from '../common/url.guard.ts';
 import type { WorkerLog } from '../common/worker.ts';
 import type { TamsServices } from '../feature/feature.types.ts';
@@ -30,6 +31,8 @@ export interface RunDeps {
   pollMs: number;
   pageSize: number;
   copies: number;
+  /** A run's pace: its writes give way to the clients this process serves (TAMS_REPLICATION_SHARE). */
+  pace: () => Pacer;
   timeoutMs: number;
   stats: ReplicationStats;
   /** Where the origin delivers events to this server (webhooks). */
@@ -54,6 +57,12 @@ const REPLAN_MS = 10_000;
 const MAX_BACKOFF_MS = 60_000;
 /** A pass cut short by an object another job is copying here is tried again this soon. */
 const WAITING_MS = 500;
+/**
+ * Segments registered in one write. A page's thousand in one write holds the event loop for
+ * 100-230 ms (the DuckDB appender flushes synchronously; parsing and events besides), which a
+ * reader's page waits for; a hundred hold it 10-25 ms, and the run rests between two.
+ */
+const WRITE_SEGMENTS = 100;
 
 /**
  * One replica's run of a replication job: asks the origin what it is, makes the selected Flows
@@ -81,6 +90,7 @@ export class ReplicationRun {
   private nudged = false;
   private readonly origin: Origin;
   private readonly copier: ObjectCopier;
+  private readonly pacer: Pacer;
   private readonly links = new Map<string, FlowLink>();
   private flows: OriginFlow[] = [];
   private planned = 0;
@@ -110,6 +120,7 @@ export class ReplicationRun {
       ...(job.storage_id !== undefined && { storageId: job.storage_id }),
       parallel: deps.copies,
     });
+    this.pacer = deps.pace();
     this.done = this.loop();
   }
 
@@ -382,6 +393,8 @@ export class ReplicationRun {
     const { deps } = this;
     const link = this.links.get(flow.id) as FlowLink;
     if (this.job.mirror_deletions) await this.mirrorHead(flow, link);
+    // The time since the last write (a poll's wait) is not the run's.
+    this.pacer.begin();
     let from = link.cursor;
     let page: string | undefined;
     while (!this.stopping) {
@@ -454,7 +467,7 @@ export class ReplicationRun {
     const carried = (id: string): CarriedUrls =>
       job.media === 'copy' ? 'none' : known.get(id)?.registered ? 'lasting' : 'all';
     const bodies = items.map((s) => postBodyOf(s, carried(s.object_id), host));
-    let failures = await deps.tams.segments.register(link.flow_id, bodies, '8.2');
+    let failures = await this.registerPaced(link.flow_id, bodies);
     if (failures.length > 0 && job.media === 'reference')
       failures = await this.reuseObjects(link, bodies, failures);
     let refused = failures.length === 0 ? [] : await this.notHere(link.flow_id, failures);
@@ -485,6 +498,22 @@ export class ReplicationRun {
     link.segments += BigInt(registered);
     await this.saveLink(link);
     return cut === items.length;
+  }
+
+  /** Registers the bodies in writes of WRITE_SEGMENTS, resting between them for clients; the refusals. */
+  private async registerPaced(flowId: string, bodies: readonly SegmentPostBody[]): Promise<FailedSegment[]> {
+    const failures: FailedSegment[] = [];
+    // The page is written whole, also when the run is stopping (its cursor moves past it), only
+    // without rests then.
+    for (let i = 0; i < bodies.length; i += WRITE_SEGMENTS) {
+      const part = bodies.slice(i, i + WRITE_SEGMENTS);
+      failures.push(...(await this.deps.tams.segments.register(flowId, part, '8.2')));
+      if (this.stopping) continue;
+      const rested = this.pacer.rested;
+      await this.pacer.between();
+      this.deps.stats.restedMs += this.pacer.rested - rested;
+    }
+    return failures;
   }
 
   /** The refused segments' objects that another Flow here is still writing (their ids). */
