@@ -72,6 +72,20 @@ describe('Pacer', () => {
     expect(time.rests).toEqual([0, 0]);
   });
 
+  it('asks for small steps only while clients are about and the share is below 1', () => {
+    const time = manualTime();
+    const clients = new ClientActivity(time.now);
+    const paced = new Pacer(clients, { share: 0.25, now: time.now, sleep: time.sleep });
+    const unpaced = new Pacer(clients, { share: 1, now: time.now, sleep: time.sleep });
+    expect(paced.yielding()).toBe(false);
+    clients.started();
+    expect(paced.yielding()).toBe(true);
+    expect(unpaced.yielding()).toBe(false);
+    clients.ended();
+    time.advance(300);
+    expect(paced.yielding()).toBe(false);
+  });
+
   it('counts a step from begin(), not from time spent elsewhere, and caps a rest', async () => {
     const time = manualTime();
     const clients = new ClientActivity(time.now);

@@ -59,6 +59,11 @@ export class Pacer {
     this.resumed = this.now();
   }
 
+  /** Whether the work should go in small steps now: clients are about, and it gives way to them. */
+  yielding(): boolean {
+    return this.options.share < 1 && this.clients.active();
+  }
+
   /** Marks the start of a step when time passed since the last one that was not the work's own. */
   begin(): void {
     this.resumed = this.now();
@@ -72,8 +77,7 @@ export class Pacer {
   async between(): Promise<void> {
     const worked = this.now() - this.resumed;
     const { share } = this.options;
-    const rest =
-      share < 1 && this.clients.active() ? Math.min(MAX_REST_MS, (worked * (1 - share)) / share) : 0;
+    const rest = this.yielding() ? Math.min(MAX_REST_MS, (worked * (1 - share)) / share) : 0;
     await this.sleep(rest);
     this.rested += rest;
     this.resumed = this.now();

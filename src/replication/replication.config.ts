@@ -32,14 +32,14 @@ export const replicationSettings = {
     minimum: 1,
     maximum: 10000,
     description:
-      'Segments asked of the origin per page (the origin may answer fewer); each page is registered at the destination in writes of 100 segments (TAMS_REPLICATION_SHARE).',
+      'Segments asked of the origin per page (the origin may answer fewer); each page is registered at the destination in one write, or in writes of 100 segments while clients are being served (TAMS_REPLICATION_SHARE).',
   }),
   TAMS_REPLICATION_SHARE: Type.Number({
     default: 0.25,
     exclusiveMinimum: 0,
     maximum: 1,
     description:
-      "While this replica serves clients, the share of the time a job's writes may take: between two writes (of 100 segments) the job rests the rest, so readers keep their speed during a catch-up; with no client about it writes at full speed. 1: never rests.",
+      "While this replica serves clients, the share of the time a job's writes may take: it then writes 100 segments at a time and rests the rest between two, so readers keep their speed during a catch-up; with no client about it writes whole pages at full speed. 1: never rests, whole pages always.",
   }),
   TAMS_REPLICATION_COPIES: Type.Integer({
     default: 4,
