@@ -471,7 +471,7 @@ export class ReplicationRun {
     const bodies = items.map((s) => postBodyOf(s, carried(s.object_id), host));
     let failures = await this.registerPaced(link.flow_id, bodies);
     if (failures.length > 0 && job.media === 'reference')
-      failures = await this.reuseObjects(link, bodies, failures);
+      failures = await this.reuseObjects(link, items, failures, host);
     let refused = failures.length === 0 ? [] : await this.notHere(link.flow_id, failures);
     // An object another job is copying here (allocated for its Flow, not registered yet) is
     // refused for now: the page ends before it, and the next pass asks for it again.
@@ -532,27 +532,36 @@ export class ReplicationRun {
 
   /**
    * By reference, segments refused because their object became this store's meanwhile (another
-   * job referencing it registered it between this page's look and its POST: its URLs are then
-   * that object's): registered again naming the object alone. Answers what is still refused.
+   * job registered it between this page's look and its write: a presigned URL of the origin's,
+   * signed afresh, is then another URL under a label the object has): registered again with the
+   * origin's lasting URLs alone, as an object known at the look is, and failing that naming the
+   * object alone. Answers what is still refused.
    */
   private async reuseObjects(
     link: FlowLink,
-    bodies: readonly SegmentPostBody[],
+    items: readonly OriginSegment[],
     failures: FailedSegment[],
+    host: string,
   ): Promise<FailedSegment[]> {
     const { deps } = this;
     const key = (objectId: string, timerange: string | undefined) => `${objectId} ${timerange ?? ''}`;
-    const failed = new Set(failures.map((f) => key(f.object_id, f.timerange)));
+    let failed = new Set(failures.map((f) => key(f.object_id, f.timerange)));
     const objects = await deps.store.objects.getMany([...new Set(failures.map((f) => f.object_id))]);
-    const again = bodies
-      .filter((b) => failed.has(key(b.object_id, b.timerange)) && objects.get(b.object_id)?.registered)
-      .map(({ get_urls: _urls, ...rest }) => rest);
-    if (again.length === 0) return failures;
-    const still = await deps.tams.segments.register(link.flow_id, again, '8.2');
-    const retried = new Set(again.map((b) => key(b.object_id, b.timerange)));
-    const stillFailed = new Set(still.map((f) => key(f.object_id, f.timerange)));
+    const retried = items.filter(
+      (s) => failed.has(key(s.object_id, s.timerange)) && objects.get(s.object_id)?.registered,
+    );
+    if (retried.length === 0) return failures;
+    let again = retried.map((s) => postBodyOf(s, 'lasting', host));
+    for (const tries of ['lasting', 'bare'] as const) {
+      if (tries === 'bare') again = again.filter((b) => failed.has(key(b.object_id, b.timerange)));
+      if (again.length === 0) break;
+      const bodies = tries === 'bare' ? again.map(({ get_urls: _urls, ...rest }) => rest) : again;
+      const still = await deps.tams.segments.register(link.flow_id, bodies, '8.2');
+      failed = new Set(still.map((f) => key(f.object_id, f.timerange)));
+    }
+    const reused = new Set(retried.map((s) => key(s.object_id, s.timerange)));
     return failures.filter(
-      (f) => !retried.has(key(f.object_id, f.timerange)) || stillFailed.has(key(f.object_id, f.timerange)),
+      (f) => !reused.has(key(f.object_id, f.timerange)) || failed.has(key(f.object_id, f.timerange)),
     );
   }
 
